@@ -1,0 +1,3 @@
+"""nnlab: reproducible neural-network training-technique experiments on a NumPy core."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,68 @@
+"""Numeric gradients by finite differences, and the relative error used to compare them.
+
+Shared by the tests and ``nnlab gradcheck``. Always run in float64: in float32 the round-off
+of f (about 1e-7 relative) divided by a step of 1e-5 already swamps the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+TINY = 1e-12
+ZERO_GRAD = 1e-9  # below this both gradients are "zero": compare absolutely, not relatively
+
+
+def numeric_gradient(
+    f: Callable[[], float], x: np.ndarray, eps: float = 1e-5, centred: bool = True
+) -> np.ndarray:
+    """df/dx by finite differences, perturbing ``x`` in place (and restoring it) element by element.
+
+    Centred: (f(x + eps) - f(x - eps)) / (2 eps), error O(eps^2).
+    Forward: (f(x + eps) - f(x)) / eps, error O(eps).
+    ``f`` takes no argument: it reads ``x`` (e.g. a parameter array of a network) itself.
+    """
+    grad = np.zeros(x.shape, dtype=np.float64)
+    f0 = None if centred else f()
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    for _ in it:
+        idx = it.multi_index
+        old = x[idx].copy()
+        x[idx] = old + eps
+        f_plus = f()
+        if centred:
+            x[idx] = old - eps
+            f_minus = f()
+            grad[idx] = (f_plus - f_minus) / (2 * eps)
+        else:
+            grad[idx] = (f_plus - f0) / eps
+        x[idx] = old
+    return grad
+
+
+def numeric_gradient_array(
+    f: Callable[[], np.ndarray], x: np.ndarray, dout: np.ndarray, eps: float = 1e-5
+) -> np.ndarray:
+    """Centred-difference gradient of sum(f() * dout) w.r.t. x, for array-valued f (a layer)."""
+    return numeric_gradient(lambda: float(np.sum(f() * dout)), x, eps)
+
+
+def rel_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """max|a - n| / max(max(|a| + |n|), tiny): one number for a whole array.
+
+    Normalising by the largest magnitude rather than element by element keeps entries whose true
+    gradient is (near) zero from reporting a huge "relative" error that is only round-off.
+    When the whole gradient is zero (both below ``ZERO_GRAD``: a parameter the loss does not
+    depend on, such as the bias of an Affine layer followed by BatchNorm) a relative error is
+    meaningless, and the absolute error max|a - n| is returned instead.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    abs_err = float(np.max(np.abs(a - n)))
+    scale = float(np.max(np.abs(a) + np.abs(n)))
+    if scale < ZERO_GRAD:
+        return abs_err
+    return abs_err / max(scale, TINY)

@@ -1,0 +1,206 @@
+"""Layers as forward/backward pairs (cs231n ``layers.py`` style).
+
+Every layer has the same small protocol:
+
+- ``forward(x, train)`` computes the output and keeps exactly what ``backward`` needs;
+- ``backward(dout)`` returns ``dx`` and fills ``grads`` (same keys as ``params``);
+- ``params`` / ``grads`` are dicts of arrays; BatchNorm's running statistics are ``buffers``.
+
+Arrays are never modified in place unless the layer owns them. The dtype of every output follows
+the dtype of the input and parameters: a float32 network stays float32 end to end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Layer:
+    """Base class: a layer without parameters or buffers."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Affine(Layer):
+    """Fully connected layer, y = x W + b.
+
+    Shapes: x (N, D), W (D, M), b (M,) -> y (N, M).
+    Backward: dW = x^T dout, db = sum_n dout, dx = dout W^T.
+    """
+
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
+        super().__init__()
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        np.matmul(self.x.T, dout, out=self.grads["W"])
+        np.sum(dout, axis=0, out=self.grads["b"])
+        return dout @ self.params["W"].T
+
+
+class ReLU(Layer):
+    """Rectified linear unit, y = max(0, x).
+
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * [x > 0].
+    """
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        self.mask = x > 0
+        return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return np.where(self.mask, dout, 0).astype(dout.dtype, copy=False)
+
+
+class Sigmoid(Layer):
+    """Logistic sigmoid, y = 1 / (1 + exp(-x)), computed without overflow.
+
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * y * (1 - y).
+    """
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * self.out * (1 - self.out)
+
+
+class Tanh(Layer):
+    """Hyperbolic tangent, y = tanh(x).
+
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (1 - y^2).
+    """
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * (1 - self.out * self.out)
+
+
+class BatchNorm(Layer):
+    """Batch normalisation (Ioffe & Szegedy 2015), y = gamma * (x - mu) / sqrt(var + eps) + beta.
+
+    Shapes: x (N, D), gamma (D,), beta (D,) -> y (N, D).
+
+    Training mode normalises with the batch's mean and *biased* variance (divide by N), as the
+    paper and ``torch.nn.BatchNorm1d`` do. The running statistics used in evaluation mode follow
+    torch's convention::
+
+        running_mean = (1 - momentum) * running_mean + momentum * mu
+        running_var  = (1 - momentum) * running_var  + momentum * var * N / (N - 1)
+
+    i.e. ``momentum=0.1`` weighs the *new* batch (DLFS writes the same update with its momentum
+    0.9 weighing the *old* value) and the running variance is the unbiased estimate.
+
+    Backward (training mode), with xhat = (x - mu) / sqrt(var + eps)::
+
+        dgamma = sum_n dout * xhat,  dbeta = sum_n dout
+        dx = gamma / sqrt(var + eps) * (dout - mean_n(dout) - xhat * mean_n(dout * xhat))
+
+    In evaluation mode the layer is affine in x: dx = dout * gamma / sqrt(running_var + eps).
+    """
+
+    def __init__(
+        self, dim: int, dtype: np.dtype | type = np.float32, momentum: float = 0.1, eps: float = 1e-5
+    ) -> None:
+        super().__init__()
+        self.momentum = momentum
+        self.eps = eps
+        self.params = {"gamma": np.ones(dim, dtype=dtype), "beta": np.zeros(dim, dtype=dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.buffers = {
+            "running_mean": np.zeros(dim, dtype=dtype),
+            "running_var": np.ones(dim, dtype=dtype),
+        }
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        self.train = train
+        if train:
+            n = x.shape[0]
+            mu = x.mean(axis=0)
+            xc = x - mu
+            var = np.mean(xc * xc, axis=0)
+            self.inv_std = 1 / np.sqrt(var + self.eps)
+            self.xhat = xc * self.inv_std
+            m = self.momentum
+            unbiased = var * (n / (n - 1)) if n > 1 else var
+            rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
+            rm *= 1 - m
+            rm += m * mu
+            rv *= 1 - m
+            rv += m * unbiased
+        else:
+            rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
+            self.inv_std = 1 / np.sqrt(rv + self.eps)
+            self.xhat = (x - rm) * self.inv_std
+        return gamma * self.xhat + beta
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        gamma = self.params["gamma"]
+        np.sum(dout * self.xhat, axis=0, out=self.grads["gamma"])
+        np.sum(dout, axis=0, out=self.grads["beta"])
+        scale = gamma * self.inv_std
+        if not self.train:
+            return dout * scale
+        dgamma_mean = self.grads["gamma"] / dout.shape[0]
+        dbeta_mean = self.grads["beta"] / dout.shape[0]
+        return scale * (dout - dbeta_mean - self.xhat * dgamma_mean)
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al. 2014), y = x * m / (1 - p), m ~ Bernoulli(1 - p).
+
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * m / (1 - p). Evaluation: y = x.
+
+    DLFS uses the non-inverted form (y = x * m in training, y = x * (1 - p) at test time). The
+    inverted form used here (and by torch) scales at training time instead, so evaluation is
+    the identity: the network needs no knowledge of p at test time, and the expected activation
+    is the same in both modes. Set ``keep_mask = True`` to reuse the last mask (gradient checks).
+    """
+
+    def __init__(self, p: float, rng: np.random.Generator) -> None:
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"dropout rate must be in [0, 1), got {p}")
+        self.p = p
+        self.rng = rng
+        self.keep_mask = False
+        self.mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        if not train or self.p == 0:
+            self.scale_mask = None
+            return x
+        if not (self.keep_mask and self.mask is not None and self.mask.shape == x.shape):
+            self.mask = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.scale_mask = self.mask.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
+        return x * self.scale_mask
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self.scale_mask is None:
+            return dout
+        return dout * self.scale_mask
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Numerically stable logistic function: uses exp(-|x|) so nothing overflows."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)

@@ -1,0 +1,125 @@
+"""A multi-layer perceptron as a sequence of layers, with its loss and L2 weight decay.
+
+Architecture for hidden sizes [h1, ..., hk]::
+
+    x -> Affine -> [BatchNorm] -> act -> [Dropout] -> ... (k times) -> Affine -> scores
+
+With no hidden layer the model is a linear classifier (logistic regression with ``bce``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from nnlab.nn.init import init_weight
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
+from nnlab.nn.losses import LOSSES, predict
+
+ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+class MLP:
+    """An ordered set of named layers plus a loss and an L2 penalty on the Affine weights.
+
+    The objective is ``data_loss + 0.5 * weight_decay * sum_l ||W_l||^2`` (biases and
+    BatchNorm's gamma/beta are not decayed). Parameters are addressed as ``"<layer>.<param>"``,
+    e.g. ``"affine1.W"``, ``"bn1.gamma"``.
+    """
+
+    def __init__(self, layers: dict[str, Layer], loss: str = "softmax_ce", weight_decay: float = 0.0):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+        self.layers = layers
+        self.loss_name = loss
+        self.loss_fn = LOSSES[loss]
+        self.weight_decay = weight_decay
+        self.params = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.params.items()}
+        self.grads = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.grads.items()}
+        self.buffers = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.buffers.items()}
+        self.affines = [layer for layer in layers.values() if isinstance(layer, Affine)]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.affines[0].params["W"].dtype
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """Scores (N, C) for inputs x (N, D)."""
+        for layer in self.layers.values():
+            x = layer.forward(x, train)
+        return x
+
+    def backward(self, dscores: np.ndarray) -> np.ndarray:
+        """Fill ``self.grads`` from dL/dscores (weight decay included); return dL/dx."""
+        d = dscores
+        for layer in reversed(self.layers.values()):
+            d = layer.backward(d)
+        if self.weight_decay:
+            for layer in self.affines:
+                layer.grads["W"] += self.weight_decay * layer.params["W"]
+        return d
+
+    def l2_penalty(self) -> float:
+        """0.5 * weight_decay * sum of squared Affine weights."""
+        if not self.weight_decay:
+            return 0.0
+        return 0.5 * self.weight_decay * sum(float(np.sum(a.params["W"] ** 2)) for a in self.affines)
+
+    def loss_and_grads(self, x: np.ndarray, y: np.ndarray, train: bool = True) -> float:
+        """One forward and backward pass: returns the objective, leaves gradients in ``grads``."""
+        scores = self.forward(x, train)
+        loss, dscores = self.loss_fn(scores, y)
+        self.backward(dscores)
+        return loss + self.l2_penalty()
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 10000) -> tuple[float, float]:
+        """Data loss (no L2 term) and accuracy in evaluation mode, in batches of ``batch_size``."""
+        total_loss, correct, n = 0.0, 0, x.shape[0]
+        for start in range(0, n, batch_size):
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            scores = self.forward(xb, train=False)
+            loss, _ = self.loss_fn(scores, yb)
+            total_loss += loss * xb.shape[0]
+            correct += int(np.sum(predict(scores, self.loss_name) == yb))
+        return total_loss / n, correct / n
+
+    def dropout_layers(self) -> list[Dropout]:
+        return [layer for layer in self.layers.values() if isinstance(layer, Dropout)]
+
+
+def build_mlp(
+    input_dim: int,
+    hidden: Sequence[int],
+    output_dim: int,
+    *,
+    activation: str = "relu",
+    init: str = "he",
+    init_std: float = 0.01,
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+    loss: str = "softmax_ce",
+    weight_decay: float = 0.0,
+    rng_init: np.random.Generator,
+    rng_dropout: np.random.Generator | None = None,
+    dtype: np.dtype | type = np.float32,
+) -> MLP:
+    """Build an MLP; weights drawn from ``rng_init``, dropout masks from ``rng_dropout``."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+    if dropout and rng_dropout is None:
+        raise ValueError("dropout needs rng_dropout")
+    sizes = [input_dim, *hidden, output_dim]
+    layers: dict[str, Layer] = {}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        W = init_weight(init, n_in, n_out, rng_init, std=init_std, dtype=dtype)
+        layers[f"affine{i}"] = Affine(W, np.zeros(n_out, dtype=dtype))
+        if i == len(sizes) - 1:
+            break
+        if batchnorm:
+            layers[f"bn{i}"] = BatchNorm(n_out, dtype=dtype)
+        layers[f"{activation}{i}"] = ACTIVATIONS[activation]()
+        if dropout:
+            assert rng_dropout is not None
+            layers[f"dropout{i}"] = Dropout(dropout, rng_dropout)
+    return MLP(layers, loss=loss, weight_decay=weight_decay)

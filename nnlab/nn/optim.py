@@ -1,0 +1,203 @@
+"""Optimizers following ``torch.optim``'s update rules.
+
+Each optimizer is its hyperparameters (constructor) plus an explicit state: a dict of plain
+arrays keyed ``"<slot>/<param name>"`` and a step counter ``t``, so it round-trips through
+``np.savez`` (``state_dict`` / ``load_state_dict``). ``step(params, grads)`` updates the
+parameter arrays in place; gradient g is the gradient of the full objective (weight decay, if
+any, is already in it: nnlab adds L2 to the loss, not inside the optimizer).
+
+Notation: w parameter, g gradient, lr learning rate, t step number starting at 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: hyperparameters in the constructor, state in ``self.state``."""
+
+    name = "base"
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, lr: float) -> None:
+        if not lr > 0:
+            raise ValueError(f"lr must be > 0, got {lr}")
+        self.lr = lr
+        self.t = 0
+        self.state: dict[str, np.ndarray] = {}
+
+    def hyperparameters(self) -> dict[str, float]:
+        """The constructor's arguments, for tables and JSON output."""
+        return {k: v for k, v in vars(self).items() if k not in ("t", "state")}
+
+    def _slot(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
+        name = f"{slot}/{key}"
+        buf = self.state.get(name)
+        if buf is None:
+            buf = self.state[name] = np.zeros_like(like)
+        return buf
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        for key, w in params.items():
+            self.update(key, w, grads[key])
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The state as plain arrays (``t`` included), ready for ``np.savez``."""
+        return {"t": np.array(self.t), **{k: v.copy() for k, v in self.state.items()}}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        self.t = int(state["t"])
+        self.state = {k: np.array(v) for k, v in state.items() if k != "t"}
+
+
+class SGD(Optimizer):
+    """Plain stochastic gradient descent: w <- w - lr * g."""
+
+    name = "sgd"
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        w -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """SGD with (heavy-ball) momentum, as ``torch.optim.SGD(momentum=mu)``::
+
+        v <- mu * v + g          (v starts at 0, so v_1 = g as in torch)
+        w <- w - lr * v
+
+    DLFS and cs231n write ``v <- mu * v - lr * g; w <- w + v``. With a constant lr the two are
+    the same iterates (the book's v equals -lr times torch's v); they differ only when lr
+    changes during training, where torch's form applies the new lr to the accumulated velocity.
+    """
+
+    name = "momentum"
+
+    def __init__(self, lr: float, momentum: float = 0.9) -> None:
+        super().__init__(lr)
+        self.momentum = momentum
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        v = self._slot("v", key, w)
+        v *= self.momentum
+        v += g
+        w -= self.lr * v
+
+
+class Nesterov(Optimizer):
+    """Nesterov momentum, as ``torch.optim.SGD(momentum=mu, nesterov=True)``::
+
+        v <- mu * v + g
+        w <- w - lr * (g + mu * v)
+
+    This is the "look-ahead" form of Sutskever et al. 2013 rewritten in terms of the current
+    parameters (cs231n's ``x += -mu * v_prev + (1 + mu) * v`` is the same rule).
+    """
+
+    name = "nesterov"
+
+    def __init__(self, lr: float, momentum: float = 0.9) -> None:
+        super().__init__(lr)
+        self.momentum = momentum
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        v = self._slot("v", key, w)
+        v *= self.momentum
+        v += g
+        w -= self.lr * (g + self.momentum * v)
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi et al. 2011), as ``torch.optim.Adagrad`` (no lr decay)::
+
+        h <- h + g^2
+        w <- w - lr * g / (sqrt(h) + eps)
+
+    torch's default eps is 1e-10; DLFS uses 1e-7 (also outside the square root).
+    """
+
+    name = "adagrad"
+
+    def __init__(self, lr: float, eps: float = 1e-10) -> None:
+        super().__init__(lr)
+        self.eps = eps
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        h = self._slot("h", key, w)
+        h += g * g
+        w -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Hinton's lecture 6e), as ``torch.optim.RMSprop`` (no momentum, not centred)::
+
+        h <- alpha * h + (1 - alpha) * g^2
+        w <- w - lr * g / (sqrt(h) + eps)
+
+    torch's defaults: alpha 0.99, eps 1e-8.
+    """
+
+    name = "rmsprop"
+
+    def __init__(self, lr: float, alpha: float = 0.99, eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.alpha = alpha
+        self.eps = eps
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        h = self._slot("h", key, w)
+        h *= self.alpha
+        h += (1 - self.alpha) * (g * g)
+        w -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015), as ``torch.optim.Adam``::
+
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g^2
+        m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
+        w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    eps sits outside the square root, after bias correction, as in torch (DLFS folds the bias
+    correction into the learning rate and adds 1e-7, which differs from this by eps scaling).
+    """
+
+    name = "adam"
+
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+
+    def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        m = self._slot("m", key, w)
+        v = self._slot("v", key, w)
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        m_hat = m / (1 - self.beta1**self.t)
+        v_hat = v / (1 - self.beta2**self.t)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
+}
+
+
+def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:
+    """Build an optimizer by name (``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ...)."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}") from None
+    return cls(**hyperparameters)
