@@ -5,11 +5,40 @@ from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
 from nnlab.nn.losses import LOSSES, sigmoid_bce, softmax_cross_entropy, svm_hinge
 from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.optim import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp, make_optimizer
+from nnlab.nn.optim import (
+    OPTIMIZERS,
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSProp,
+    make_optimizer,
+)
 
 __all__ = [
-    "LOSSES", "MLP", "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Affine", "BatchNorm", "Dropout",
-    "Layer", "Momentum", "Nesterov", "RMSProp", "ReLU", "Sigmoid", "Tanh", "build_mlp",
-    "init_weight", "make_optimizer", "numeric_gradient", "rel_error", "sigmoid_bce",
-    "softmax_cross_entropy", "svm_hinge",
+    "LOSSES",
+    "MLP",
+    "OPTIMIZERS",
+    "SGD",
+    "AdaGrad",
+    "Adam",
+    "Affine",
+    "BatchNorm",
+    "Dropout",
+    "Layer",
+    "Momentum",
+    "Nesterov",
+    "RMSProp",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "build_mlp",
+    "init_weight",
+    "make_optimizer",
+    "numeric_gradient",
+    "rel_error",
+    "sigmoid_bce",
+    "softmax_cross_entropy",
+    "svm_hinge",
 ]

@@ -118,7 +118,11 @@ class BatchNorm(Layer):
     """
 
     def __init__(
-        self, dim: int, dtype: np.dtype | type = np.float32, momentum: float = 0.1, eps: float = 1e-5
+        self,
+        dim: int,
+        dtype: np.dtype | type = np.float32,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
     ) -> None:
         super().__init__()
         self.momentum = momentum

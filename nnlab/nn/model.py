@@ -28,16 +28,22 @@ class MLP:
     e.g. ``"affine1.W"``, ``"bn1.gamma"``.
     """
 
-    def __init__(self, layers: dict[str, Layer], loss: str = "softmax_ce", weight_decay: float = 0.0):
+    def __init__(
+        self, layers: dict[str, Layer], loss: str = "softmax_ce", weight_decay: float = 0.0
+    ):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
         self.layers = layers
         self.loss_name = loss
         self.loss_fn = LOSSES[loss]
         self.weight_decay = weight_decay
-        self.params = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.params.items()}
+        self.params = {
+            f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.params.items()
+        }
         self.grads = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.grads.items()}
-        self.buffers = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.buffers.items()}
+        self.buffers = {
+            f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.buffers.items()
+        }
         self.affines = [layer for layer in layers.values() if isinstance(layer, Affine)]
 
     @property
@@ -64,7 +70,9 @@ class MLP:
         """0.5 * weight_decay * sum of squared Affine weights."""
         if not self.weight_decay:
             return 0.0
-        return 0.5 * self.weight_decay * sum(float(np.sum(a.params["W"] ** 2)) for a in self.affines)
+        return (
+            0.5 * self.weight_decay * sum(float(np.sum(a.params["W"] ** 2)) for a in self.affines)
+        )
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, train: bool = True) -> float:
         """One forward and backward pass: returns the objective, leaves gradients in ``grads``."""
@@ -73,7 +81,9 @@ class MLP:
         self.backward(dscores)
         return loss + self.l2_penalty()
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 10000) -> tuple[float, float]:
+    def evaluate(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int = 10000
+    ) -> tuple[float, float]:
         """Data loss (no L2 term) and accuracy in evaluation mode, in batches of ``batch_size``."""
         total_loss, correct, n = 0.0, 0, x.shape[0]
         for start in range(0, n, batch_size):
@@ -106,7 +116,9 @@ def build_mlp(
 ) -> MLP:
     """Build an MLP; weights drawn from ``rng_init``, dropout masks from ``rng_dropout``."""
     if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}"
+        )
     if dropout and rng_dropout is None:
         raise ValueError("dropout needs rng_dropout")
     sizes = [input_dim, *hidden, output_dim]
