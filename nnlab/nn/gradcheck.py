@@ -24,10 +24,8 @@ def numeric_gradient(
     ``f`` takes no argument: it reads ``x`` (e.g. a parameter array of a network) itself.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
-    f0 = None if centred else f()
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
-    for _ in it:
-        idx = it.multi_index
+    f0 = 0.0 if centred else f()
+    for idx in np.ndindex(x.shape):
         old = x[idx].copy()
         x[idx] = old + eps
         f_plus = f()
