@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from nnlab import __version__
@@ -39,7 +40,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except typer.Exit:
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
             raise
         except NnlabError as exc:
             if _state["debug"]:
@@ -117,6 +118,170 @@ RunsDirOpt = Annotated[
 
 
 # --- train, runs -------------------------------------------------------------------------
+def epoch_reporter(quiet: bool = False, prefix: str = "") -> Callable[[dict[str, Any], Any], None]:
+    """A progress callback that writes one line per epoch to stderr."""
+
+    def report(record: dict[str, Any], cfg: Any) -> None:
+        if quiet:
+            return
+        parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
+        if record.get("loss") is not None:
+            parts.append(f"loss {record['loss']:.4f}")
+        for split in cfg.eval:
+            acc = record.get(f"{split}_acc")
+            if acc is not None:
+                parts.append(f"{split}_acc {acc:.4f}")
+        parts.append(f"{record.get('seconds', 0.0):.2f}s")
+        typer.echo("  ".join(parts), err=True)
+
+    return report
+
+
+def _print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
+    from nnlab.experiments.train import summary_rows
+
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        typer.echo(to_json({"run": str(result.run.path), **result.summary}))
+        return
+    rows = summary_rows(result.summary, cfg)
+    emit(rows, fmt, ["metric", "final", "best"], title=f"{result.run.id}: {result.status}")
+    typer.echo(f"run folder: {result.run.path}", err=True)
+    if result.status == "DIVERGED":
+        typer.echo(
+            f"error: the run diverged at epoch {result.summary['epochs']} (non-finite loss or "
+            "parameters); recorded as DIVERGED",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+@handle_errors
+def train(
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML config file.", show_default=False)
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1.", show_default=False
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume", help="Continue an interrupted run (folder, id prefix or 'latest')."
+        ),
+    ] = None,
+    print_config: Annotated[
+        bool, typer.Option("--print-config", help="Print the resolved config and exit.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No per-epoch progress on stderr.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train one network as a config describes; write a run folder.
+
+    Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.05 epochs=20
+    """
+    from nnlab import runs
+    from nnlab.config import load_config, to_yaml
+    from nnlab.experiments.train import load_run_config, resume_training, run_training
+
+    if resume is not None:
+        if config is not None or overrides:
+            raise typer.BadParameter(
+                "--resume takes no config or overrides (the run folder has its config)"
+            )
+        run = runs.find_run(runs_dir, resume)
+        cfg = load_run_config(run)
+        typer.echo(f"resuming {run.path}", err=True)
+        result = resume_training(run, data_dir=data_dir, progress=epoch_reporter(quiet))
+        _print_run_result(result, cfg, fmt)
+        return
+    if config is None:
+        raise typer.BadParameter(
+            "give a config file (or --resume RUN); e.g. nnlab train configs/digits-quickstart.yaml"
+        )
+    cfg = load_config(config, overrides or [])
+    if print_config:
+        typer.echo(to_yaml(cfg), nl=False)
+        return
+    result = run_training(
+        cfg,
+        data_dir=data_dir,
+        runs_dir=runs_dir,
+        overrides=overrides or [],
+        progress=epoch_reporter(quiet),
+    )
+    _print_run_result(result, cfg, fmt)
+
+
+runs_app = typer.Typer(help="List, show and compare run folders.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+@handle_errors
+def runs_list(runs_dir: RunsDirOpt = Path("runs"), fmt: FormatOpt = Format.table) -> None:
+    """List the runs under the runs folder, oldest first.
+
+    Example: nnlab runs list --format csv
+    """
+    from nnlab.experiments.train import list_runs
+
+    rows = list_runs(runs_dir)
+    if not rows and fmt == Format.table:
+        typer.echo(f"no runs under {runs_dir}", err=True)
+        return
+    emit(rows, fmt, title=f"runs in {runs_dir}")
+
+
+@runs_app.command("show")
+@handle_errors
+def runs_show(
+    run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show one run: its status, config, summary and per-epoch metrics.
+
+    Example: nnlab runs show latest
+    """
+    from nnlab import runs as runs_mod
+    from nnlab.output import to_json
+
+    found = runs_mod.find_run(runs_dir, run)
+    meta, metrics = found.meta, found.metrics()
+    summary = found.read_json("summary.json") if found.file("summary.json").exists() else {}
+    if fmt == Format.json:
+        typer.echo(
+            to_json(
+                {
+                    "run": str(found.path),
+                    "status": found.status,
+                    "meta": meta,
+                    "summary": summary,
+                    "metrics": metrics,
+                }
+            )
+        )
+        return
+    if fmt == Format.csv:
+        emit(metrics, fmt)
+        return
+    typer.echo(
+        f"run     {found.path}\nstatus  {found.status}\nstarted {meta.get('started')}  ended {meta.get('ended')}"
+    )
+    typer.echo(f"argv    {' '.join(meta.get('argv', []))}")
+    if found.file("summary.txt").exists():
+        typer.echo(found.file("summary.txt").read_text(), nl=False)
+    emit(metrics, fmt, title="metrics per epoch")
 
 
 # --- data -----------------------------------------------------------------------------------

@@ -38,6 +38,29 @@ def save(fig: Any, path: Path, dpi: int = 110) -> Path:
 
 
 # --- train: curves of one run -------------------------------------------------------------
+def train_curves(
+    records: list[dict[str, Any]], splits: list[str], path: Path, title: str = ""
+) -> Path:
+    """Two panels: loss (training objective and each split's loss) and accuracy, per epoch."""
+    plt = pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    epochs = [r["epoch"] for r in records]
+
+    def series(key: str) -> list[float]:
+        return [float("nan") if r.get(key) is None else r[key] for r in records]
+
+    ax_loss.plot(epochs, series("loss"), label="objective (train batches)", color="black", lw=1)
+    for split in splits:
+        ax_loss.plot(epochs, series(f"{split}_loss"), label=f"{split} loss", marker=".")
+        ax_acc.plot(epochs, series(f"{split}_acc"), label=f"{split} accuracy", marker=".")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return save(fig, path)
 
 
 # --- sweep ----------------------------------------------------------------------------------
