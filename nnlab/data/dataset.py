@@ -1,0 +1,189 @@
+"""A loaded dataset and how it is made from a source: carving splits, then normalising.
+
+A source module (digits, mnist, hdf5, synthetic) returns a ``Source``: a training pool, an
+optional separate test set and the factor that maps its raw values to [0, 1]. ``make_dataset``
+turns it into a ``Dataset``:
+
+1. the test split is the source's test set (``n_test`` of it, or all when ``n_test`` is null),
+   or, when the source has none, the first ``n_test`` samples of a permutation of the pool;
+2. the next ``n_val`` samples of the permutation are the validation split;
+3. the next ``n_train`` samples (null: all the rest) are the training split.
+
+The permutations come from ``split_seed`` alone (never the run seed), so every run and sweep
+trial on the same dataset config sees the same samples, and the test and validation splits do not
+move when ``n_train`` changes. Indices are disjoint, so no sample is in two splits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlab.errors import ConfigError
+
+SPLIT_NAMES = ("train", "val", "test")
+
+Arrays = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Raw data as a source provides it, before splitting and normalising.
+
+    ``pool``: (X (N, D), y (N,) int64) to carve train/val (and test, if ``test`` is None) from.
+    ``scale``: what ``normalize: scale`` divides by (255 for uint8 images, 16 for digits,
+    1 for data that has no natural range, such as the synthetic sets).
+    ``origin``: which files were read (or how the data was made), for ``Dataset.source``.
+    """
+
+    name: str
+    pool: Arrays
+    test: Arrays | None
+    n_classes: int
+    scale: float
+    origin: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Splits ready for training: X (N, D) contiguous in the run's dtype, y (N,) int64 in 0..C-1.
+
+    ``splits`` holds "train" and, when non-empty, "val" and "test". ``source`` says where the data
+    came from and how it was split and normalised.
+    """
+
+    name: str
+    splits: dict[str, Arrays]
+    n_classes: int
+    input_dim: int
+    source: str
+
+    def split(self, name: str) -> Arrays:
+        """(X, y) of split ``name``, or a ConfigError naming the split when it is absent/empty."""
+        if name not in SPLIT_NAMES:
+            raise ConfigError(f"unknown split {name!r}; expected one of {', '.join(SPLIT_NAMES)}")
+        if name not in self.splits or len(self.splits[name][1]) == 0:
+            key = {"train": "n_train", "val": "n_val", "test": "n_test"}[name]
+            have = ", ".join(self.splits) or "none"
+            raise ConfigError(
+                f"dataset {self.name!r} has no {name!r} split (set dataset.{key} > 0; "
+                f"splits present: {have})"
+            )
+        return self.splits[name]
+
+    def sizes(self) -> dict[str, int]:
+        """Number of samples per split, e.g. {"train": 1000, "test": 297}."""
+        return {k: len(y) for k, (_, y) in self.splits.items()}
+
+
+def make_dataset(src: Source, cfg, dtype: str = "float32") -> Dataset:
+    """Carve ``src`` into splits as ``cfg`` (a DatasetBase) asks, normalise, cast to ``dtype``."""
+    raw = carve_splits(src, cfg)
+    splits, how = normalize(raw, cfg.normalize, src.scale, np.dtype(dtype))
+    sizes = ", ".join(f"{k} {len(y)}" for k, (_, y) in splits.items())
+    return Dataset(
+        name=src.name,
+        splits=splits,
+        n_classes=src.n_classes,
+        input_dim=int(src.pool[0].shape[1]),
+        source=f"{src.origin}; split_seed {cfg.split_seed}: {sizes}; normalize {how}",
+    )
+
+
+def carve_splits(src: Source, cfg) -> dict[str, Arrays]:
+    """Train/val/test (X, y) from the source, sized by ``cfg.n_train/n_val/n_test``."""
+    seeds = np.random.SeedSequence(cfg.split_seed).spawn(2)
+    pool_rng, test_rng = (np.random.default_rng(s) for s in seeds)
+    X, y = src.pool
+    n_pool, n_val, n_train = len(y), cfg.n_val, cfg.n_train
+    out: dict[str, Arrays] = {}
+
+    if src.test is not None:  # a separate test set: take n_test of it (null: all)
+        out["test"] = _take_test(src, cfg.n_test, test_rng)
+        n_test = 0
+    elif cfg.n_test is not None:
+        n_test = cfg.n_test
+    else:  # no test set and n_test null: the test split is what n_val and n_train leave
+        n_test = 0 if n_train is None else max(n_pool - n_val - n_train, 0)
+
+    asked = n_test + n_val + (n_train or 0)
+    if asked > n_pool or (n_train is None and asked >= n_pool):
+        parts = f"n_test {n_test} + n_val {n_val} + n_train {n_train or 'rest'}"
+        need = f"{asked}" if n_train is not None else f"more than {asked}"
+        raise ConfigError(
+            f"dataset.n_train/n_val/n_test: {parts} needs {need} samples but {src.name}'s "
+            f"{'training pool' if src.test is not None else 'data'} has {n_pool}"
+        )
+    if n_train is None:
+        n_train = n_pool - n_test - n_val
+
+    perm = pool_rng.permutation(n_pool)
+    cuts = {"test": perm[:n_test], "val": perm[n_test : n_test + n_val]}
+    cuts["train"] = perm[n_test + n_val : n_test + n_val + n_train]
+    for name, idx in cuts.items():
+        if len(idx) and name not in out:
+            out[name] = (X[idx], y[idx])
+    return {k: out[k] for k in SPLIT_NAMES if k in out and len(out[k][1]) > 0}
+
+
+def _take_test(src: Source, n_test: int | None, rng: np.random.Generator) -> Arrays:
+    Xt, yt = src.test  # type: ignore[misc]
+    if n_test is None:
+        return Xt, yt
+    if n_test > len(yt):
+        raise ConfigError(
+            f"dataset.n_test: asked for {n_test} test samples but {src.name}'s test set has "
+            f"{len(yt)} (set dataset.n_test <= {len(yt)}, or null for all)"
+        )
+    idx = rng.permutation(len(yt))[:n_test]
+    return Xt[idx], yt[idx]
+
+
+def normalize(
+    splits: dict[str, Arrays], how: str, scale: float, dtype: np.dtype
+) -> tuple[dict[str, Arrays], str]:
+    """Apply ``how`` (none | scale | standardize) to every split; statistics from "train" only.
+
+    ``scale`` divides by the source's ``scale``; ``standardize`` subtracts the training split's
+    per-feature mean and divides by its std (population std, computed in float64; std 0 -> 1).
+    Returns the splits (X contiguous in ``dtype``, y int64) and a short description.
+    Arithmetic happens in ``dtype``, so a float32 MNIST never needs a float64 copy.
+    """
+    if how == "scale":
+        shift, div = np.zeros(1), np.array([scale], dtype=np.float64)
+        desc = f"scale (x / {scale:g})" if scale != 1 else "scale (identity: no natural range)"
+    elif how == "standardize":
+        shift, div = train_mean_std(splits["train"][0])
+        desc = "standardize (train mean/std)"
+    elif how == "none":
+        shift, div = np.zeros(1), np.ones(1)
+        desc = "none"
+    else:
+        raise ConfigError(
+            f"dataset.normalize: unknown {how!r}; expected none, scale or standardize"
+        )
+    shift, div = shift.astype(dtype), div.astype(dtype)
+    out = {}
+    for k, (x, y) in splits.items():
+        xd = np.array(x, dtype=dtype, order="C")  # always a copy: callers own their arrays
+        if how != "none":
+            xd -= shift
+            xd /= div
+        out[k] = (xd, np.ascontiguousarray(y, dtype=np.int64))
+    return out, desc
+
+
+def train_mean_std(x: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and std of ``x`` in float64 (two passes, in row chunks); std 0 -> 1."""
+    n = len(x)
+    total = np.zeros(x.shape[1])
+    for i in range(0, n, chunk):
+        total += x[i : i + chunk].sum(axis=0, dtype=np.float64)
+    mean = total / n
+    sq = np.zeros(x.shape[1])
+    for i in range(0, n, chunk):
+        sq += ((x[i : i + chunk].astype(np.float64) - mean) ** 2).sum(axis=0)
+    std = np.sqrt(sq / n)
+    std[std == 0] = 1.0
+    return mean, std

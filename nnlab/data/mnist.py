@@ -1,0 +1,144 @@
+"""MNIST from IDX files in ``<data-dir>/mnist``, gzipped or not.
+
+Files: ``{train,t10k}-images-idx3-ubyte[.gz]`` and ``{train,t10k}-labels-idx1-ubyte[.gz]``.
+With the ``train`` pair present it is the training pool and ``t10k`` is the test set; with only
+the ``t10k`` pair, every split is carved from its 10,000 images.
+
+IDX (http://yann.lecun.com/exdb/mnist/): a big-endian int32 magic number (2051 for images:
+unsigned bytes, 3 dimensions; 2049 for labels: unsigned bytes, 1 dimension), one big-endian int32
+per dimension, then the bytes. Each file is checked against its header: magic, and a length of
+exactly header + product of the dimensions; image and label counts must agree.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from nnlab.data.dataset import Source
+from nnlab.errors import DataError
+
+IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
+PARTS = ("train", "t10k")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def stems(part: str) -> tuple[str, str]:
+    """The (images, labels) file names of ``part`` ("train" or "t10k"), without ``.gz``."""
+    return f"{part}-images-idx3-ubyte", f"{part}-labels-idx1-ubyte"
+
+
+def find(folder: Path, stem: str) -> Path | None:
+    """``folder/stem`` if it exists, else ``folder/stem.gz``, else None."""
+    for path in (folder / stem, folder / f"{stem}.gz"):
+        if path.is_file():
+            return path
+    return None
+
+
+def available_parts(folder: Path) -> list[str]:
+    """Which of "train", "t10k" have both their files in ``folder``."""
+    return [p for p in PARTS if all(find(folder, s) for s in stems(p))]
+
+
+def read_payload(path: Path) -> bytes:
+    """The IDX bytes of ``path``: decompressed if it is gzip (by content), as stored otherwise."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if data[:2] == GZIP_MAGIC:
+        try:
+            return gzip.decompress(data)
+        except EOFError:
+            raise DataError(f"{path}: truncated gzip (the stream ends early)") from None
+        except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+            raise DataError(f"{path}: corrupt gzip ({exc})") from None
+    if Path(path).suffix == ".gz":
+        raise DataError(
+            f"{path}: not a gzip file (expected gzip magic 1f 8b, got {data[:2].hex(' ')})"
+        )
+    return data
+
+
+def parse_idx(data: bytes, magic: int, path: Path | str = "<bytes>") -> np.ndarray:
+    """The uint8 array in IDX ``data``, after checking the magic number and the length."""
+    what = {IMAGES_MAGIC: "an IDX3 image file", LABELS_MAGIC: "an IDX1 label file"}[magic]
+    if len(data) < 4:
+        raise DataError(f"{path}: {len(data)} bytes, too short for {what}")
+    got = int.from_bytes(data[:4], "big")
+    if got != magic:
+        raise DataError(f"{path}: magic number {got}, expected {magic} ({what})")
+    ndim = data[3]
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path}: truncated header ({len(data)} bytes, need {header})")
+    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = header + int(np.prod(dims, dtype=np.int64))
+    if len(data) != expected:
+        shape = "x".join(map(str, dims))
+        kind = "truncated" if len(data) < expected else "longer than its header says"
+        raise DataError(
+            f"{path}: {kind}: header says {shape} ({expected} bytes), payload has {len(data)} bytes"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def read_images(path: Path) -> np.ndarray:
+    """Images of an IDX3 file as (N, rows * cols) uint8."""
+    arr = parse_idx(read_payload(path), IMAGES_MAGIC, path)
+    return arr.reshape(len(arr), -1)
+
+
+def read_labels(path: Path) -> np.ndarray:
+    """Labels of an IDX1 file as (N,) int64, checked to lie in 0..9."""
+    y = parse_idx(read_payload(path), LABELS_MAGIC, path).astype(np.int64)
+    if y.size and y.max() > 9:
+        raise DataError(f"{path}: label {int(y.max())} out of range, expected digits 0..9")
+    return y
+
+
+def read_pair(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """(X, y, description) of ``part`` in ``folder``; None if neither file is there."""
+    img_stem, lab_stem = stems(part)
+    img, lab = find(folder, img_stem), find(folder, lab_stem)
+    if img is None and lab is None:
+        return None
+    if img is None or lab is None:
+        have, missing = (img, img_stem) if img is not None else (lab, lab_stem)
+        raise DataError(f"{folder}/{missing}[.gz]: missing (found {have.name} without it)")
+    X, y = read_images(img), read_labels(lab)
+    if len(X) != len(y):
+        raise DataError(f"{img}: {len(X)} images but {lab} has {len(y)} labels; expected equal")
+    return X, y, f"{img.name} + {lab.name} ({len(y)})"
+
+
+def load(folder: Path) -> Source:
+    """MNIST from ``folder`` (``<data-dir>/mnist``): pool = train (or t10k), test = t10k."""
+    folder = Path(folder)
+    train, test = read_pair(folder, "train"), read_pair(folder, "t10k")
+    if train is None and test is None:
+        looked = ", ".join(f"{s}[.gz]" for p in PARTS for s in stems(p))
+        raise DataError(
+            f"MNIST not found in {folder}: looked for {looked}; run `nnlab data fetch mnist` "
+            "or pass --data-dir (the folder that contains mnist/)"
+        )
+    if train is not None:
+        pool, test_set = train, test
+        origin = f"mnist from {folder}: pool {train[2]}"
+        origin += f", test {test[2]}" if test is not None else ", no t10k (test carved from pool)"
+    else:
+        assert test is not None
+        pool, test_set = test, None
+        origin = f"mnist from {folder}: pool {test[2]} (no train-* files: all splits carved)"
+    return Source(
+        name="mnist",
+        pool=(pool[0], pool[1]),
+        test=None if test_set is None else (test_set[0], test_set[1]),
+        n_classes=10,
+        scale=255.0,
+        origin=origin,
+    )

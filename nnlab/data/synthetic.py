@@ -1,0 +1,57 @@
+"""Synthetic 2-class-or-more toy sets, generated from ``split_seed`` (no files).
+
+Neither has a natural value range, so ``normalize: scale`` leaves them as they are (scale 1);
+use ``standardize`` to centre them. Both return the points as one pool (no separate test set).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.data.dataset import Source
+
+
+def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) -> Source:
+    """cs231n's spiral: ``n_classes`` interleaved arms of ``n_per_class`` 2-D points.
+
+    For class j: r = linspace(0, 1, N), t = linspace(4j, 4(j+1), N) + noise * randn(N),
+    x = r * [sin t, cos t] (cs231n "Putting it together: minimal neural network case study").
+    """
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n_per_class * n_classes, 2))
+    y = np.zeros(n_per_class * n_classes, dtype=np.int64)
+    for j in range(n_classes):
+        ix = slice(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1.0, n_per_class)
+        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * noise
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    return Source(
+        name="spiral",
+        pool=(X, y),
+        test=None,
+        n_classes=n_classes,
+        scale=1.0,
+        origin=f"spiral: {n_classes} arms x {n_per_class} points, noise {noise:g}, seed {seed}",
+    )
+
+
+def blobs(
+    n_per_class: int, n_classes: int, dim: int = 2, spread: float = 1.0, seed: int = 0
+) -> Source:
+    """Gaussian blobs: centres uniform in [-10, 10]^dim, points = centre + spread * randn(dim)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-10.0, 10.0, size=(n_classes, dim))
+    y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
+    X = centres[y] + spread * rng.standard_normal((len(y), dim))
+    return Source(
+        name="blobs",
+        pool=(X, y),
+        test=None,
+        n_classes=n_classes,
+        scale=1.0,
+        origin=(
+            f"blobs: {n_classes} clusters x {n_per_class} points in {dim}-D, "
+            f"spread {spread:g}, seed {seed}"
+        ),
+    )
