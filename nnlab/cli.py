@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -285,12 +286,170 @@ def runs_show(
 
 
 # --- data -----------------------------------------------------------------------------------
+data_app = typer.Typer(
+    help="List the datasets and fetch the ones that need files.", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+
+
+class FetchTarget(str, Enum):
+    mnist = "mnist"
+
+
+class MnistPart(str, Enum):
+    t10k = "t10k"
+    train = "train"
+
+
+@data_app.command("list")
+@handle_errors
+def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the datasets and whether each is available in the data dir.
+
+    Example: nnlab data list --data-dir ../shared/data
+    """
+    from nnlab.data import resolve_data_dir
+    from nnlab.data.registry import availability
+
+    where = resolve_data_dir(data_dir)
+    rows = availability(where)
+    emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
+
+
+@data_app.command("fetch")
+@handle_errors
+def data_fetch(
+    dataset: Annotated[FetchTarget, typer.Argument(help="Dataset to download (mnist).")],
+    data_dir: DataDirOpt = None,
+    mirror: Annotated[
+        list[str] | None,
+        typer.Option("--mirror", help="Base URL to try (repeatable; default: two public mirrors)."),
+    ] = None,
+    only: Annotated[
+        list[MnistPart] | None,
+        typer.Option(
+            "--only", help="Fetch only this part: t10k (10,000 images) or train (60,000)."
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Download a dataset's files into the data dir, checking the decompressed payloads.
+
+    Example: nnlab data fetch mnist --only t10k --data-dir data
+    """
+    from nnlab.data import resolve_data_dir
+    from nnlab.data.fetch import fetch_mnist
+
+    dest = resolve_data_dir(data_dir)
+    which = [p.value for p in only] if only else ["t10k", "train"]
+    paths = fetch_mnist(dest, mirror or None, which, progress=lambda msg: typer.echo(msg, err=True))
+    rows = [{"file": p.name, "bytes": p.stat().st_size, "path": str(p)} for p in paths]
+    emit(rows, fmt, ["file", "bytes", "path"], title=f"{dataset.value} in {dest / 'mnist'}")
 
 
 # --- sweep ----------------------------------------------------------------------------------
 
 
 # --- gradcheck ------------------------------------------------------------------------------
+@app.command()
+@handle_errors
+def gradcheck(
+    config: Annotated[
+        Path | None,
+        typer.Argument(help="YAML config whose network to check (none: built-in set).", show_default=False),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(help="Overrides as key.sub=value, e.g. model.batchnorm=true.", show_default=False),
+    ] = None,
+    eps: Annotated[float, typer.Option("--eps", help="Finite-difference step (centred).")] = 1e-5,
+    batch: Annotated[int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).")] = 8,
+    max_entries: Annotated[
+        int, typer.Option("--max-entries", help="Check at most this many random entries per parameter.")
+    ] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the batch and the entry subsets.")] = 0,
+    compare_differences: Annotated[
+        bool,
+        typer.Option(
+            "--compare-differences",
+            help="Forward vs centred differences over steps 1e-1..1e-10 for one parameter, with a PNG.",
+        ),
+    ] = False,
+    param: Annotated[
+        str | None, typer.Option("--param", help="Parameter for --compare-differences (default: first Affine W).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="PNG path for --compare-differences (default: a folder under --runs-dir)."),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
+
+    Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
+    """
+    from nnlab.config import load_config
+    from nnlab.experiments import gradcheck as gc
+    from nnlab.output import to_csv, to_json
+
+    gc.check_settings(eps, batch, max_entries)
+    cfg = load_config(config, overrides or []) if config is not None else None
+    if cfg is None and overrides:
+        raise typer.BadParameter("overrides need a config file first")
+
+    if compare_differences:
+        model, x, y, what = gc.differences_target(cfg, data_dir, batch, seed)
+        diff = gc.compare_differences(
+            model, x, y, param, eps=eps, max_entries=max_entries, seed=seed
+        )
+        png = gc.save_differences(
+            diff, out=out, runs_dir=runs_dir, title=f"finite differences: {diff.param} ({what})"
+        )
+        if fmt == Format.json:
+            typer.echo(to_json({"what": what, **diff.to_dict(), "plot": str(png)}))
+        elif fmt == Format.csv:
+            typer.echo(to_csv(diff.step_rows()), nl=False)
+        else:
+            title = f"{diff.param} {diff.shape} of {what}: max rel error by step ({diff.checked} entries)"
+            emit(diff.step_rows(), fmt, ["step", "forward", "centred"], title=title)
+            best = diff.best()
+            typer.echo(
+                f"best step: forward {best['forward'][0]:g} ({best['forward'][1]:.1e}), "
+                f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})"
+            )
+            emit([diff.timing()], fmt, title=f"numeric (centred, step {eps:g}) vs analytic time")
+        typer.echo(f"plot: {png}", err=True)
+        return
+
+    if cfg is None:
+        rows = gc.check_builtin(eps, batch, max_entries, seed)
+        what = "built-in layers, losses and networks"
+    else:
+        rows = gc.check_config(cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed)
+        what = f"config {cfg.name}, batch of {min(batch, max(r.checked for r in rows) and batch)}"
+    summary = gc.summarize(rows)
+    if fmt == Format.json:
+        typer.echo(to_json(gc.report(rows, eps=eps, batch=batch, max_entries=max_entries, seed=seed)))
+    elif fmt == Format.csv:
+        typer.echo(to_csv([gc.flat_row(r) for r in rows]), nl=False)
+    else:
+        emit(gc.table_rows(rows), fmt, title=f"gradient check: {what} (float64, eps {eps:g})")
+        typer.echo(gc.THRESHOLDS_NOTE)
+        if any(r.checked < r.size for r in rows):
+            typer.echo(
+                f"checked n/size: a random subset of at most {max_entries} entries per parameter "
+                f"(--max-entries, seed {seed})."
+            )
+        typer.echo(
+            f"{summary['rows']} rows: {summary['pass']} pass, {summary['warn']} warn, "
+            f"{summary['fail']} fail"
+        )
+    for line in gc.failures(rows):
+        typer.echo(line, err=fmt != Format.table)
+    if not summary["ok"]:
+        raise typer.Exit(EXIT_FAILED)
 
 
 # --- compare-optimizers ---------------------------------------------------------------------
