@@ -107,6 +107,7 @@ def fit(
     rngs: dict[str, np.random.Generator],
     *,
     start_epoch: int = 0,
+    start_step: int = 0,
     on_epoch: Callable[[Record], None] | None = None,
     on_step: Callable[[int, float], None] | None = None,
     max_steps: int | None = None,
@@ -121,13 +122,15 @@ def fit(
 
     A non-finite loss or parameter stops training: status ``DIVERGED``, the epoch recorded.
     ``on_step(step, loss)`` is called after every update; ``max_steps`` stops after that many
-    updates in total (counting from this call), ending the epoch in progress there.
+    updates in total (counting from this call), ending the epoch in progress there. When
+    resuming, ``start_step`` is the number of updates already made, so ``steps`` in the records
+    counts from the start of the run as in an uninterrupted one.
     """
     x_train, y_train = splits["train"]
     eval_names = list(cfg.eval)
     lr = cfg.optimizer.lr
     records: list[Record] = []
-    steps = 0
+    steps = start_step
 
     def emit(record: Record) -> None:
         records.append(record)
@@ -142,7 +145,7 @@ def fit(
                 "loss": None,
                 **evaluate(model, splits, eval_names, cfg.eval_batch_size),
             }
-            emit({**record, "lr": lr, "seconds": time.perf_counter() - t0, "steps": 0})
+            emit({**record, "lr": lr, "seconds": time.perf_counter() - t0, "steps": steps})
 
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             t0 = time.perf_counter()
@@ -158,7 +161,7 @@ def fit(
                 steps += 1
                 if on_step is not None:
                     on_step(steps, loss)
-                if max_steps is not None and steps >= max_steps:
+                if max_steps is not None and steps - start_step >= max_steps:
                     break
             finite = finite and params_finite(model)
             record = {
@@ -172,7 +175,7 @@ def fit(
             emit(record)
             if not finite:
                 return FitResult("DIVERGED", epoch, records, steps)
-            if max_steps is not None and steps >= max_steps:
+            if max_steps is not None and steps - start_step >= max_steps:
                 break
     last = records[-1]["epoch"] if records else start_epoch
     return FitResult("COMPLETED", last, records, steps)

@@ -143,7 +143,14 @@ def _drive(
 
     try:
         result = fit(
-            model, optimizer, data.splits, cfg, rngs, start_epoch=start_epoch, on_epoch=on_epoch
+            model,
+            optimizer,
+            data.splits,
+            cfg,
+            rngs,
+            start_epoch=start_epoch,
+            start_step=records[-1].get("steps", 0) if records else 0,
+            on_epoch=on_epoch,
         )
     except KeyboardInterrupt:
         run.set_status("INTERRUPTED", epochs_done=records[-1]["epoch"] if records else 0)
