@@ -242,21 +242,47 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """A copy of ``raw`` with each ``key.sub=value`` override set (creating mappings as needed)."""
+    """A copy of ``raw`` with each ``key.sub=value`` override set (creating mappings as needed).
+
+    ``optimizer`` and ``dataset`` are choices among variants: an override into one the file does
+    not set starts from the default (``optimizer.lr=0.5`` tunes the default SGD), and switching
+    the variant (``optimizer.name=adam``) starts afresh from the new variant's defaults, since
+    the old one's keys (e.g. ``momentum``) may not exist there. Switches are applied first, so
+    ``optimizer.lr=0.001 optimizer.name=adam`` keeps the lr whatever the order.
+    """
     out = copy.deepcopy(raw)
-    for text in overrides:
-        parts, value = parse_override(text)
+    parsed = [(text, *parse_override(text)) for text in overrides]
+    parsed.sort(key=lambda p: not _is_variant_switch(p[1]))  # stable: switches first
+    for text, parts, value in parsed:
+        if _is_variant_switch(parts):
+            current = out.get(parts[0])
+            if current is None:
+                current = _default_variant(parts[0])
+            if not isinstance(current, dict) or current.get("name") != value:
+                out[parts[0]] = {"name": value}
+            continue
         node = out
         for i, part in enumerate(parts[:-1]):
             child = node.get(part)
             if child is None:
-                child = node[part] = {}
+                child = node[part] = _default_variant(part) if node is out else {}
             if not isinstance(child, dict):
                 where = ".".join(parts[: i + 1])
                 raise ConfigError(f"override {text!r}: {where} is a value, not a mapping of keys")
             node = child
         node[parts[-1]] = value
     return out
+
+
+def _is_variant_switch(parts: list[str]) -> bool:
+    return len(parts) == 2 and parts[0] in _UNION_FIELDS and parts[1] == "name"
+
+
+def _default_variant(key: str) -> dict[str, Any]:
+    """The default mapping of a top-level union key (``{}`` for any other key)."""
+    if key not in _UNION_FIELDS:
+        return {}
+    return Config.model_fields[key].default.model_dump(mode="json")
 
 
 def validate(raw: dict[str, Any], source: str = "config") -> Config:
