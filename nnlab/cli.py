@@ -356,18 +356,27 @@ def data_fetch(
 def gradcheck(
     config: Annotated[
         Path | None,
-        typer.Argument(help="YAML config whose network to check (none: built-in set).", show_default=False),
+        typer.Argument(
+            help="YAML config whose network to check (none: built-in set).", show_default=False
+        ),
     ] = None,
     overrides: Annotated[
         list[str] | None,
-        typer.Argument(help="Overrides as key.sub=value, e.g. model.batchnorm=true.", show_default=False),
+        typer.Argument(
+            help="Overrides as key.sub=value, e.g. model.batchnorm=true.", show_default=False
+        ),
     ] = None,
     eps: Annotated[float, typer.Option("--eps", help="Finite-difference step (centred).")] = 1e-5,
-    batch: Annotated[int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).")] = 8,
+    batch: Annotated[
+        int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).")
+    ] = 8,
     max_entries: Annotated[
-        int, typer.Option("--max-entries", help="Check at most this many random entries per parameter.")
+        int,
+        typer.Option("--max-entries", help="Check at most this many random entries per parameter."),
     ] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the batch and the entry subsets.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for the batch and the entry subsets.")
+    ] = 0,
     compare_differences: Annotated[
         bool,
         typer.Option(
@@ -376,11 +385,16 @@ def gradcheck(
         ),
     ] = False,
     param: Annotated[
-        str | None, typer.Option("--param", help="Parameter for --compare-differences (default: first Affine W).")
+        str | None,
+        typer.Option(
+            "--param", help="Parameter for --compare-differences (default: first Affine W)."
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="PNG path for --compare-differences (default: a folder under --runs-dir)."),
+        typer.Option(
+            "--out", help="PNG path for --compare-differences (default: a folder under --runs-dir)."
+        ),
     ] = None,
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
@@ -412,14 +426,20 @@ def gradcheck(
         elif fmt == Format.csv:
             typer.echo(to_csv(diff.step_rows()), nl=False)
         else:
-            title = f"{diff.param} {diff.shape} of {what}: max rel error by step ({diff.checked} entries)"
+            shape = "x".join(map(str, diff.shape))
+            title = f"{diff.param} ({shape}) of {what}: max rel error ({diff.checked} entries)"
             emit(diff.step_rows(), fmt, ["step", "forward", "centred"], title=title)
             best = diff.best()
             typer.echo(
                 f"best step: forward {best['forward'][0]:g} ({best['forward'][1]:.1e}), "
                 f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})"
             )
-            emit([diff.timing()], fmt, title=f"numeric (centred, step {eps:g}) vs analytic time")
+            emit([diff.timing()], fmt, title=f"numeric (centred, step {eps:g}) vs analytic")
+            typer.echo(
+                f"numeric gradient of all {diff.total_params} parameters: "
+                f"~{diff.all_params_estimate():.3g} s (2 forward passes each); "
+                f"analytic: {diff.analytic_seconds:.3g} s (one forward + backward pass)"
+            )
         typer.echo(f"plot: {png}", err=True)
         return
 
@@ -427,15 +447,21 @@ def gradcheck(
         rows = gc.check_builtin(eps, batch, max_entries, seed)
         what = "built-in layers, losses and networks"
     else:
-        rows = gc.check_config(cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed)
-        what = f"config {cfg.name}, batch of {min(batch, max(r.checked for r in rows) and batch)}"
+        rows = gc.check_config(
+            cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed
+        )
+        what = f"config {cfg.name}, batch {batch}"
     summary = gc.summarize(rows)
     if fmt == Format.json:
-        typer.echo(to_json(gc.report(rows, eps=eps, batch=batch, max_entries=max_entries, seed=seed)))
+        typer.echo(
+            to_json(gc.report(rows, eps=eps, batch=batch, max_entries=max_entries, seed=seed))
+        )
     elif fmt == Format.csv:
         typer.echo(to_csv([gc.flat_row(r) for r in rows]), nl=False)
     else:
-        emit(gc.table_rows(rows), fmt, title=f"gradient check: {what} (float64, eps {eps:g})")
+        typer.echo(f"gradient check: {what} (float64, centred differences, eps {eps:g})")
+        for title, table in gc.table_groups(rows):
+            emit(table, fmt, title=title)
         typer.echo(gc.THRESHOLDS_NOTE)
         if any(r.checked < r.size for r in rows):
             typer.echo(
@@ -453,9 +479,244 @@ def gradcheck(
 
 
 # --- compare-optimizers ---------------------------------------------------------------------
+@app.command("compare-optimizers")
+@handle_errors
+def compare_optimizers(
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Per-optimizer hyperparameters as name.key=value, e.g. adam.lr=0.3 "
+            "momentum.momentum=0.8.",
+            show_default=False,
+        ),
+    ] = None,
+    function: Annotated[
+        str | None,
+        typer.Option(
+            "--function",
+            help="Test function: book, d2l, rosenbrock, saddle, beale, xcospi (default book).",
+            show_default=False,
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            help="Train a net on this dataset instead (mnist or digits).",
+            show_default=False,
+        ),
+    ] = None,
+    optimizers: Annotated[
+        str | None,
+        typer.Option(
+            "--optimizers",
+            "-o",
+            help="Comma-separated: sgd (or gd), momentum, nesterov, adagrad, rmsprop, adam; with "
+            "--dataset also random-search, random-local-search.",
+            show_default=False,
+        ),
+    ] = None,
+    lr: Annotated[
+        str | None,
+        typer.Option(
+            "--lr",
+            help="Learning rate(s), comma-separated; each optimizer runs with each.",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' is two starts.",
+            show_default=False,
+        ),
+    ] = None,
+    steps: Annotated[
+        str | None,
+        typer.Option(
+            "--steps",
+            help="Steps: one value, or one per start (paired); with --dataset: iterations "
+            "(default 2000).",
+            show_default=False,
+        ),
+    ] = None,
+    tol: Annotated[
+        float, typer.Option("--tol", help="Distance to the minimum that counts as reached.")
+    ] = 1e-2,
+    hidden: Annotated[
+        str,
+        typer.Option(
+            "--hidden", help="--dataset: hidden layer sizes; 'none' for a linear classifier."
+        ),
+    ] = "100,100,100,100,100",
+    loss: Annotated[
+        str, typer.Option("--loss", help="--dataset: softmax_ce or svm.")
+    ] = "softmax_ce",
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="--dataset: minibatch size.")
+    ] = 128,
+    seed: Annotated[
+        int, typer.Option("--seed", help="--dataset: seed of init and batch order.")
+    ] = 0,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write into exactly this (new) folder instead of under --runs-dir."
+        ),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Also write the figure here (e.g. docs/optimizer-paths.png)."),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare optimizers: paths on a test function, or loss curves training a net.
+
+    Example: nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 --start 0.5,-1.0 --steps 5,20
+    """
+    from nnlab.errors import ConfigError
+    from nnlab.experiments import optimizers as opt
+
+    if function is not None and dataset is not None:
+        raise ConfigError("give --function or --dataset, not both")
+    names = opt.parse_names(optimizers) if optimizers is not None else None
+    lrs = opt.parse_floats(lr, "--lr") if lr is not None else None
+    step_list = opt.parse_ints(steps, "--steps") if steps is not None else None
+    if dataset is not None:
+        if start is not None:
+            raise ConfigError("--start applies to --function comparisons, not --dataset")
+        if step_list is not None and len(step_list) != 1:
+            raise ConfigError("--steps: --dataset takes one number of iterations")
+        typer.echo(f"training on {dataset} ...", err=True)
+        result = opt.run_dataset_comparison(
+            dataset,
+            names,
+            overrides or [],
+            lrs,
+            iterations=step_list[0] if step_list else 2000,
+            hidden=opt.parse_hidden(hidden),
+            loss=loss,
+            batch_size=batch_size,
+            seed=seed,
+            data_dir=data_dir,
+            runs_dir=runs_dir,
+            out=out,
+            figure=png,
+            progress=lambda line: typer.echo(line, err=True),
+        )
+        title = f"{dataset}: {result.comparison.describe()}"
+    else:
+        result = opt.run_function_comparison(
+            function or "book",
+            names,
+            overrides or [],
+            lrs,
+            start,
+            step_list,
+            tol,
+            runs_dir=runs_dir,
+            out=out,
+            figure=png,
+        )
+        o = result.comparison.objective
+        title = f"{o.name}: {o.formula} (tol {tol:g})"
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        typer.echo(to_json(result.to_json()))
+    else:
+        emit(result.rows(), fmt, title=title)
+    typer.echo(f"run folder: {result.run.path}", err=True)
+    typer.echo(f"figure: {result.figure}", err=True)
 
 
 # --- experiments: lr-scan, tune, activations, landscape ------------------------------------
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write into exactly this (new) folder instead of under --runs-dir."),
+]
+PngOpt = Annotated[
+    Path | None,
+    typer.Option("--png", help="Also copy the figure here (e.g. docs/lr-scan.png)."),
+]
+
+
+def _run_location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
+    """(root, folder) for RunDir.create: ``--out`` names the folder exactly."""
+    return (out.parent, out.name) if out is not None else (runs_dir, None)
+
+
+def _copy_figure(src: Path, png: Path | None) -> None:
+    if png is not None:
+        import shutil
+
+        png.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, png)
+        typer.echo(f"figure: {png}", err=True)
+
+
+@app.command("lr-scan")
+@handle_errors
+def lr_scan(
+    config: Annotated[Path, typer.Argument(help="YAML config file.", show_default=False)],
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(help="Overrides as key.sub=value.", show_default=False),
+    ] = None,
+    min_exp: Annotated[
+        float, typer.Option("--min", help="Smallest step size as a power of ten.")
+    ] = -10,
+    max_exp: Annotated[
+        float, typer.Option("--max", help="Largest step size as a power of ten.")
+    ] = -1,
+    num: Annotated[int, typer.Option("--num", help="Number of step sizes (log-spaced).")] = 10,
+    epochs: Annotated[
+        int, typer.Option("--epochs", help="Epochs of training per rate (0: one step only).")
+    ] = 2,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Step-size table: the loss after one gradient step, and after a few epochs, per rate.
+
+    Example: nnlab lr-scan configs/digits-quickstart.yaml --min -6 --max 0 --num 7 --epochs 2
+    """
+    from nnlab.config import load_config
+    from nnlab.experiments import lr_scan as scan
+
+    cfg = load_config(config, overrides or [])
+    root, folder = _run_location(runs_dir, out)
+    result = scan.lr_scan(
+        cfg,
+        min_exp=min_exp,
+        max_exp=max_exp,
+        num=num,
+        epochs=epochs,
+        data_dir=data_dir,
+        runs_dir=root,
+        overrides=overrides or [],
+        folder=folder,
+        progress=None if quiet else (lambda line: typer.echo(line, err=True)),
+    )
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        summary = result.run.read_json("summary.json")
+        summary.pop("curves", None)
+        typer.echo(to_json({"run": str(result.run.path), **summary}))
+    else:
+        title = f"{result.run.id}: initial loss {result.initial_loss:.4f}"
+        emit(result.rows, fmt, scan.table_columns(result.rows), title=title)
+    for note in scan.edge_notes(result):
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"run folder: {result.run.path}", err=True)
+    _copy_figure(result.run.file("lr-scan.png"), png)
 
 
 def main() -> None:
