@@ -33,6 +33,16 @@ _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Exceptions typer/click turn into usage messages and exit codes themselves. Recent typer vendors
+# its own copy of click, whose BadParameter/UsageError are not click's classes: list both.
+_PASS_THROUGH = (
+    typer.Exit,
+    typer.Abort,
+    getattr(typer, "TyperException", click.exceptions.ClickException),
+    click.exceptions.ClickException,
+    click.exceptions.Abort,
+)
+
 
 def handle_errors(fn: F) -> F:
     """Turn expected errors into one line on stderr and an exit code (``--debug``: traceback)."""
@@ -41,7 +51,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except _PASS_THROUGH:
             raise
         except NnlabError as exc:
             if _state["debug"]:
