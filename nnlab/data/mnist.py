@@ -108,7 +108,7 @@ def read_pair(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | N
     if img is None and lab is None:
         return None
     if img is None or lab is None:
-        have, missing = (img, img_stem) if img is not None else (lab, lab_stem)
+        have, missing = (lab, img_stem) if img is None else (img, lab_stem)
         raise DataError(f"{folder}/{missing}[.gz]: missing (found {have.name} without it)")
     X, y = read_images(img), read_labels(lab)
     if len(X) != len(y):

@@ -1,0 +1,171 @@
+"""MNIST IDX loading: gz or raw, t10k-only or train + t10k, and every way a file can be wrong."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+
+from nnlab.config import MnistData
+from nnlab.data import load_dataset, mnist
+from nnlab.errors import ConfigError, DataError
+
+from .conftest import idx_bytes, write_idx, write_mnist_part
+
+
+def small(**kw) -> MnistData:
+    return MnistData(**{"n_test": 20, **kw})
+
+
+def test_t10k_only_carves_every_split(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 100)
+    ds = load_dataset(small(n_val=10), tmp_path)
+    assert ds.sizes() == {"train": 70, "val": 10, "test": 20}
+    assert ds.input_dim == 16 and ds.n_classes == 10
+    assert "no train-* files" in ds.source
+
+
+def test_train_present_is_the_pool_and_t10k_the_test_set(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "train", 120, seed=1)
+    write_mnist_part(tmp_path / "mnist", "t10k", 30, seed=2)
+    ds = load_dataset(MnistData(n_test=None, n_val=20), tmp_path, dtype="float64")
+    assert ds.sizes() == {"train": 100, "val": 20, "test": 30}
+    t10k = mnist.read_images(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz") / 255.0
+    np.testing.assert_array_equal(ds.split("test")[0], t10k)
+
+
+def test_raw_and_gzipped_files_load_the_same(tmp_path):
+    write_mnist_part(tmp_path / "gz" / "mnist", "t10k", 50, gz=True)
+    write_mnist_part(tmp_path / "raw" / "mnist", "t10k", 50, gz=False)
+    a = load_dataset(small(), tmp_path / "gz")
+    b = load_dataset(small(), tmp_path / "raw")
+    for name in a.splits:
+        np.testing.assert_array_equal(a.split(name)[0], b.split(name)[0])
+
+
+def test_scale_maps_pixels_to_unit_interval(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 100)
+    X = load_dataset(small(n_test=0), tmp_path).split("train")[0]
+    assert X.min() >= 0 and X.max() <= 1 and X.max() > 0.99
+
+
+def test_missing_mnist_names_files_folder_and_fetch_command(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_dataset(small(), tmp_path)
+    msg = str(err.value)
+    assert str(tmp_path / "mnist") in msg
+    assert "t10k-images-idx3-ubyte[.gz]" in msg and "train-labels-idx1-ubyte[.gz]" in msg
+    assert "nnlab data fetch mnist" in msg and "--data-dir" in msg
+
+
+def test_data_dir_from_environment(tmp_path, monkeypatch):
+    write_mnist_part(tmp_path / "mnist", "t10k", 60)
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))
+    assert load_dataset(small()).sizes()["test"] == 20
+
+
+def test_half_a_pair_is_an_error_naming_the_missing_file(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte\[\.gz\]: missing"):
+        load_dataset(small(), tmp_path)
+
+
+def test_corrupt_gzip_is_a_data_error_naming_the_path(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    data[len(data) // 2 + 1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=rf"{path}: corrupt gzip"):
+        load_dataset(small(), tmp_path)
+
+
+def test_truncated_gzip_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-30])
+    with pytest.raises(DataError, match=rf"{path}: truncated gzip"):
+        load_dataset(small(), tmp_path)
+
+
+def test_gz_name_without_gzip_content_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(b"<html>not found</html>")
+    with pytest.raises(DataError, match=rf"{path}: not a gzip file \(expected gzip magic 1f 8b"):
+        load_dataset(small(), tmp_path)
+
+
+def test_wrong_magic_number_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    labels = tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    images = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    labels.write_bytes(images.read_bytes())  # an image file where labels belong
+    with pytest.raises(DataError, match=rf"{labels}: magic number 2051, expected 2049"):
+        load_dataset(small(), tmp_path)
+
+
+def test_truncated_payload_is_a_data_error_with_sizes(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-5]))
+    with pytest.raises(DataError, match=rf"{path}: truncated: header says 30x4x4 \(496 bytes\)"):
+        load_dataset(small(), tmp_path)
+
+
+def test_raw_file_longer_than_its_header_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30, gz=False)
+    path = tmp_path / "mnist" / "t10k-labels-idx1-ubyte"
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(DataError, match=rf"{path}: longer than its header says"):
+        load_dataset(small(), tmp_path)
+
+
+def test_image_and_label_counts_must_match(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(29, np.uint8))
+    with pytest.raises(DataError, match=r"30 images but .*t10k-labels.* has 29 labels"):
+        load_dataset(small(), tmp_path)
+
+
+def test_label_out_of_range_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.full(30, 12, np.uint8))
+    with pytest.raises(DataError, match="label 12 out of range"):
+        load_dataset(small(), tmp_path)
+
+
+def test_parse_idx_reads_header_dimensions():
+    arr = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    np.testing.assert_array_equal(mnist.parse_idx(idx_bytes(arr), mnist.IMAGES_MAGIC), arr)
+
+
+def test_too_many_samples_for_t10k_only_is_a_config_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 100)
+    with pytest.raises(ConfigError, match=r"dataset\.n_train/n_val/n_test.*has 100"):
+        load_dataset(small(n_train=1000), tmp_path)
+
+
+def test_shared_t10k_loads_all_10000_images(shared_mnist_dir):
+    ds = load_dataset(MnistData(n_val=1000), shared_mnist_dir.parent)
+    assert ds.sizes() == {"train": 7000, "val": 1000, "test": 2000}
+    assert sum(ds.sizes().values()) == 10000
+    assert ds.input_dim == 784
+    X = np.concatenate([X for X, _ in ds.splits.values()])
+    assert X.min() == 0.0 and X.max() == 1.0
+    y = np.concatenate([y for _, y in ds.splits.values()])
+    assert np.bincount(y).tolist()[:2] == [980, 1135]  # the known t10k class counts
+
+
+def test_shared_t10k_payload_md5_matches_readme(shared_mnist_dir):
+    md5 = {
+        "t10k-images-idx3-ubyte.gz": "2646ac647ad5339dbf082846283269ea",
+        "t10k-labels-idx1-ubyte.gz": "27ae3e4e09519cfbb04c329615203637",
+    }
+    for name, want in md5.items():
+        payload = mnist.read_payload(shared_mnist_dir / name)
+        assert hashlib.md5(payload).hexdigest() == want
