@@ -721,8 +721,7 @@ def lr_scan(
         summary.pop("curves", None)
         typer.echo(to_json({"run": str(result.run.path), **summary}))
     else:
-        title = f"{result.run.id}: initial loss {result.initial_loss:.4f}"
-        emit(result.rows, fmt, scan.table_columns(result.rows), title=title)
+        emit(result.rows, fmt, scan.table_columns(result.rows), title=scan.table_title(result))
     for note in scan.edge_notes(result):
         typer.echo(f"note: {note}", err=True)
     typer.echo(f"run folder: {result.run.path}", err=True)

@@ -1,0 +1,268 @@
+"""The cs231n step-size table: how far one gradient step (and a short training) gets per rate.
+
+From one point, the config's initial weights W (seed ``cfg.seed``), the scan computes
+
+1. **one full-gradient step**: the objective L(W - eta * dL/dW) for each step size eta in
+   10^min .. 10^max (``num`` of them, log-spaced), where L is the objective ``fit`` minimises
+   (mean data loss over the whole training split + the L2 weight-decay term) and the step is plain
+   gradient descent whatever optimizer the config names (cs231n's ``W_new = W - step_size * df``);
+2. **a short training** per rate: ``epochs`` epochs of the config's own optimizer and batches,
+   with ``optimizer.lr`` set to the rate, every one started from the same W (``nnlab.train.fit``).
+
+The one-step part is computed in float64 whatever the run's dtype: in float32, W - 1e-10 * g
+rounds back to W and the small-step rows would all read the initial loss. BatchNorm layers use
+the batch statistics of the whole training split (training mode, as the gradient does); dropout
+masks are drawn once and kept for every evaluation, so each row evaluates the same function.
+
+A non-finite loss is recorded as ``diverged`` (its loss as null), never as a number. The best
+rate of each part is the one with the lowest finite loss; the table marks it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab import runs
+from nnlab.config import Config, apply_overrides, config_hash, to_yaml, validate
+from nnlab.data import Dataset, load_dataset
+from nnlab.errors import NnlabError
+from nnlab.experiments.train import check_compatible
+from nnlab.nn.model import MLP
+from nnlab.train import Record, build_model, build_optimizer, fit, make_rngs
+
+COLUMNS = ["lr", "step_loss", "train_loss", "train_acc", "test_acc", "diverged", "best"]
+
+
+@dataclass
+class LrScanResult:
+    """The scan's run folder, its table (one row per rate) and the best rates."""
+
+    run: runs.RunDir
+    rows: list[dict[str, Any]]
+    initial_loss: float
+    best_step_lr: float | None
+    best_train_lr: float | None
+    curves: dict[str, list[Record]] = field(default_factory=dict)
+
+
+def step_sizes(min_exp: float, max_exp: float, num: int) -> list[float]:
+    """``num`` log-spaced step sizes from 10^min_exp to 10^max_exp (exact powers when integral)."""
+    if num < 1:
+        raise NnlabError(f"--num: expected at least 1 step size, got {num}")
+    if min_exp > max_exp:
+        raise NnlabError(f"--min/--max: min exponent {min_exp:g} is above max {max_exp:g}")
+    if num == 1:
+        return [float(10.0**max_exp)]
+    exps = np.linspace(min_exp, max_exp, num)
+    return [float(10.0 ** round(e)) if abs(e - round(e)) < 1e-9 else float(10.0**e) for e in exps]
+
+
+def _objective(model: MLP, x: np.ndarray, y: np.ndarray) -> float:
+    """The training objective on (x, y) in training mode; gradients left in ``model.grads``."""
+    with np.errstate(all="ignore"):
+        return model.loss_and_grads(x, y, train=True)
+
+
+def one_step_losses(
+    cfg: Config, data: Dataset, rates: list[float]
+) -> tuple[float, list[float | None]]:
+    """The initial objective and L(W - eta * grad) for each eta (None where it is not finite).
+
+    Works on a float64 copy of the model and training split (see the module docstring).
+    """
+    cfg64 = cfg.model_copy(update={"dtype": "float64"})
+    model = build_model(cfg64, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    for layer in model.dropout_layers():
+        layer.keep_mask = True  # one mask for every evaluation: the same function throughout
+    x, y = data.splits["train"]
+    x = x.astype(np.float64)
+    buffers = {k: v.copy() for k, v in model.buffers.items()}
+    initial = _objective(model, x, y)
+    start = {k: v.copy() for k, v in model.params.items()}
+    grads = {k: v.copy() for k, v in model.grads.items()}
+    losses: list[float | None] = []
+    for eta in rates:
+        with np.errstate(all="ignore"):
+            for k, p in model.params.items():
+                p[...] = start[k] - eta * grads[k]
+        for k, b in model.buffers.items():
+            b[...] = buffers[k]
+        loss = _objective(model, x, y)
+        losses.append(loss if math.isfinite(loss) else None)
+    return initial, losses
+
+
+def rate_config(cfg: Config, lr: float, epochs: int) -> Config:
+    """``cfg`` with ``optimizer.lr`` and ``epochs`` set, validated like any override."""
+    raw = apply_overrides(cfg.model_dump(mode="json"), [f"optimizer.lr={lr!r}", f"epochs={epochs}"])
+    return validate(raw, source=f"lr-scan rate {lr:g}")
+
+
+def train_at_rate(cfg: Config, data: Dataset) -> tuple[str, list[Record]]:
+    """Train ``cfg`` (already at its rate) from its initial weights: (status, epoch records)."""
+    rngs = make_rngs(cfg.seed)
+    model = build_model(cfg, data.input_dim, data.n_classes, rngs)
+    result = fit(model, build_optimizer(cfg), data.splits, cfg, rngs)
+    return result.status, result.records
+
+
+def _argmin(values: list[float | None]) -> int | None:
+    finite = [(v, i) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
+    return min(finite)[1] if finite else None
+
+
+def table_rows(
+    rates: list[float],
+    step_losses: list[float | None],
+    trainings: list[tuple[str, list[Record]]] | None,
+) -> list[dict[str, Any]]:
+    """One row per rate.
+
+    ``step_loss``: the objective after one full-gradient step; ``train_loss`` / ``train_acc`` /
+    ``test_acc``: evaluation after the short training (None when it diverged); ``diverged``
+    names the part(s) ("step", "train") that went non-finite; ``best`` the part(s) whose
+    lowest loss the row holds.
+    """
+    rows = []
+    for i, lr in enumerate(rates):
+        row: dict[str, Any] = {"lr": lr, "step_loss": step_losses[i]}
+        diverged = [] if step_losses[i] is not None else ["step"]
+        if trainings is not None:
+            status, records = trainings[i]
+            last = records[-1] if records else {}
+            ok = status == "COMPLETED"
+            row["train_loss"] = last.get("train_loss") if ok else None
+            row["train_acc"] = last.get("train_acc") if ok else None
+            if "test_acc" in last:
+                row["test_acc"] = last.get("test_acc") if ok else None
+            if not ok:
+                diverged.append(f"train (epoch {last.get('epoch', 0)})")
+        row["diverged"] = ", ".join(diverged)
+        rows.append(row)
+    best_step = _argmin(step_losses)
+    best_train = _argmin([r.get("train_loss") for r in rows]) if trainings is not None else None
+    for i, row in enumerate(rows):
+        marks = [m for m, b in (("step", best_step), ("train", best_train)) if b == i]
+        row["best"] = ", ".join(marks)
+    return rows
+
+
+def lr_scan(
+    cfg: Config,
+    *,
+    min_exp: float = -10,
+    max_exp: float = -1,
+    num: int = 10,
+    epochs: int = 2,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    overrides: list[str] | None = None,
+    folder: str | None = None,
+    data: Dataset | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LrScanResult:
+    """Run the scan for ``cfg`` into a new run folder ``lr-scan-<name>``; see the module doc.
+
+    The folder holds config.yaml, meta.json, summary.json (rows, best rates, initial loss and
+    every training's epoch records), summary.txt and lr-scan.png.
+    """
+    if epochs < 0:
+        raise NnlabError(f"--epochs: expected 0 or more, got {epochs}")
+    rates = step_sizes(min_exp, max_exp, num)
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    check_compatible(cfg, data)
+    rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
+    run = runs.RunDir.create(runs_dir, f"lr-scan-{cfg.name}", folder)
+    run.write_text("config.yaml", to_yaml(cfg))
+    run.start_meta(
+        kind="lr-scan",
+        name=cfg.name,
+        seed=cfg.seed,
+        config_hash=config_hash(cfg),
+        overrides=list(overrides or []),
+        data_dir=str(data_dir) if data_dir else None,
+        data_source=data.source,
+        rates=rates,
+        epochs=epochs,
+    )
+    try:
+        initial, step_losses = one_step_losses(cfg, data, rates)
+        trainings = None
+        if epochs > 0:
+            trainings = []
+            for lr, rcfg in zip(rates, rate_cfgs):
+                status, records = train_at_rate(rcfg, data)
+                trainings.append((status, records))
+                if progress is not None:
+                    last = records[-1]
+                    loss = last.get("train_loss")
+                    shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
+                    progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
+        rows = table_rows(rates, step_losses, trainings)
+    except BaseException as exc:
+        status = "INTERRUPTED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
+        run.set_status(status, error=f"{type(exc).__name__}: {exc}")
+        raise
+    best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
+    best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
+    curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
+    result = LrScanResult(run, rows, initial, best_step, best_train, curves)
+    _write(result, cfg, epochs)
+    run.set_status("COMPLETED")
+    return result
+
+
+def table_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The table's columns in order, only those the rows have."""
+    return [c for c in COLUMNS if any(c in r for r in rows)]
+
+
+def table_title(result: LrScanResult) -> str:
+    epochs = result.run.meta.get("epochs", 0)
+    trained = f", train_* after {epochs} epochs" if epochs else ""
+    return f"{result.run.id}: initial loss {result.initial_loss:.4f}{trained}"
+
+
+def edge_notes(result: LrScanResult) -> list[str]:
+    """A note for each best rate that sits at an end of the scanned range (widen the range)."""
+    if len(result.rows) < 2:
+        return []
+    lo, hi = result.rows[0]["lr"], result.rows[-1]["lr"]
+    notes = []
+    for part, lr in (("one-step", result.best_step_lr), ("training", result.best_train_lr)):
+        if lr is not None and lr in (lo, hi):
+            side = "largest" if lr == hi else "smallest"
+            notes.append(
+                f"the best {part} rate {lr:.0e} is the {side} one scanned; "
+                f"widen the range (--{'max' if lr == hi else 'min'})"
+            )
+    return notes
+
+
+def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
+    from nnlab import plots
+    from nnlab.output import table_text
+
+    run = result.run
+    run.write_json(
+        "summary.json",
+        {
+            "status": "COMPLETED",
+            "initial_loss": result.initial_loss,
+            "best_step_lr": result.best_step_lr,
+            "best_train_lr": result.best_train_lr,
+            "epochs": epochs,
+            "rows": result.rows,
+            "curves": result.curves,
+        },
+    )
+    columns = table_columns(result.rows)
+    run.write_text("summary.txt", table_text(result.rows, columns, title=table_title(result)))
+    plots.lr_scan(result.rows, result.initial_loss, epochs, run.file("lr-scan.png"), title=cfg.name)

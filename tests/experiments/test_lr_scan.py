@@ -1,0 +1,132 @@
+"""The step-size scan: log-spaced rates, one true gradient step per rate, the minimum marked,
+divergence recorded as such, and a run folder with its table and figure."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnlab.config import load_config
+from nnlab.data import load_dataset
+from nnlab.errors import NnlabError
+from nnlab.experiments import lr_scan as scan
+from nnlab.train import build_model, make_rngs
+
+SMALL = ["dataset.n_train=300", "model.hidden=[20]", "batch_size=50", "optimizer.name=sgd"]
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(None, SMALL)
+
+
+@pytest.fixture(scope="module")
+def data(cfg):
+    return load_dataset(cfg.dataset, None, cfg.dtype)
+
+
+def test_step_sizes_are_exact_powers_of_ten_from_min_to_max():
+    rates = scan.step_sizes(-10, -1, 10)
+    assert rates == [10.0**k for k in range(-10, 0)]
+    assert scan.step_sizes(-2, 0, 5)[2] == pytest.approx(0.1)
+    assert scan.step_sizes(-3, -3, 1) == [1e-3]
+
+
+@pytest.mark.parametrize(("lo", "hi", "num"), [(-1, -3, 5), (-3, -1, 0)])
+def test_step_sizes_reject_an_empty_or_reversed_range(lo, hi, num):
+    with pytest.raises(NnlabError):
+        scan.step_sizes(lo, hi, num)
+
+
+def test_one_step_follows_the_full_gradient_to_first_order(cfg, data):
+    # L(W - eta g) = L(W) - eta ||g||^2 + O(eta^2): the step is along the full-batch gradient.
+    model = build_model(cfg.model_copy(update={"dtype": "float64"}), 64, 10, make_rngs(cfg.seed))
+    x, y = data.splits["train"]
+    model.loss_and_grads(x.astype(np.float64), y)
+    g2 = sum(float(np.sum(g * g)) for g in model.grads.values())
+    eta = 1e-4
+    initial, (after,) = scan.one_step_losses(cfg, data, [eta])
+    assert (initial - after) / eta == pytest.approx(g2, rel=1e-2)
+
+
+def test_small_steps_are_visible_although_the_run_is_float32(cfg, data):
+    initial, losses = scan.one_step_losses(cfg, data, [1e-9, 1e-6])
+    assert cfg.dtype == "float32"
+    assert losses[0] < initial  # float32 would round W - 1e-9 g back to W
+    assert losses[1] < losses[0]
+
+
+def test_table_marks_the_rate_with_the_lowest_loss_of_each_part():
+    records = {
+        "a": ("COMPLETED", [{"epoch": 2, "train_loss": 0.9, "train_acc": 0.5}]),
+        "b": ("COMPLETED", [{"epoch": 2, "train_loss": 0.3, "train_acc": 0.9}]),
+        "c": ("DIVERGED", [{"epoch": 1, "train_loss": None, "train_acc": 0.1}]),
+    }
+    rows = scan.table_rows([0.01, 0.1, 1.0], [2.0, 1.5, None], list(records.values()))
+    assert [r["best"] for r in rows] == ["", "step, train", ""]
+    rows = scan.table_rows([0.01, 0.1, 1.0], [1.0, 1.5, None], list(records.values()))
+    assert [r["best"] for r in rows] == ["step", "train", ""]
+    assert rows[2]["diverged"] == "step, train (epoch 1)"
+    assert rows[2]["train_loss"] is None and rows[2]["step_loss"] is None
+
+
+def test_scan_writes_a_run_folder_whose_table_marks_the_minimum(cfg, data, tmp_path):
+    result = scan.lr_scan(cfg, min_exp=-3, max_exp=0, num=4, epochs=1, data=data, runs_dir=tmp_path)
+    run = result.run
+    for name in ("config.yaml", "meta.json", "summary.json", "summary.txt", "lr-scan.png"):
+        assert run.file(name).exists(), name
+    assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "lr-scan"
+    summary = json.loads(run.file("summary.json").read_text())
+    rows = summary["rows"]
+    assert [r["lr"] for r in rows] == pytest.approx([1e-3, 1e-2, 1e-1, 1.0])
+    step = [r["step_loss"] for r in rows]
+    train = [r["train_loss"] for r in rows]
+    assert summary["best_step_lr"] == rows[int(np.argmin(step))]["lr"]
+    assert summary["best_train_lr"] == rows[int(np.argmin(train))]["lr"]
+    assert sum("step" in r["best"] for r in rows) == 1
+    assert sum("train" in r["best"] for r in rows) == 1
+    assert "best" in run.file("summary.txt").read_text()
+    assert len(summary["curves"]) == 4 and all(len(c) == 2 for c in summary["curves"].values())
+
+
+def test_every_rate_trains_from_the_same_initial_weights(cfg, data, tmp_path):
+    result = scan.lr_scan(
+        cfg, min_exp=-3, max_exp=-2, num=2, epochs=1, data=data, runs_dir=tmp_path
+    )
+    starts = [c[0]["train_loss"] for c in result.curves.values()]
+    assert starts[0] == starts[1]
+
+
+def test_divergence_is_recorded_not_reported_as_a_number(cfg, data, tmp_path):
+    # float64 keeps one step finite up to huge rates; 1e200 overflows the scores.
+    result = scan.lr_scan(
+        cfg, min_exp=1, max_exp=200, num=2, epochs=1, data=data, runs_dir=tmp_path
+    )
+    first, last = result.rows
+    assert first["diverged"] == "" and first["step_loss"] is not None
+    assert last["step_loss"] is None and last["train_loss"] is None
+    assert last["diverged"] == "step, train (epoch 1)"
+    assert last["best"] == ""
+    assert result.run.meta["status"] == "COMPLETED"
+
+
+def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
+    result = scan.lr_scan(
+        cfg, min_exp=-6, max_exp=-5, num=2, epochs=0, data=data, runs_dir=tmp_path
+    )
+    assert result.best_step_lr == pytest.approx(1e-5)
+    notes = scan.edge_notes(result)
+    assert len(notes) == 1 and "--max" in notes[0]
+    assert "train_loss" not in result.rows[0]
+
+
+@pytest.mark.slow
+def test_scan_is_fast_enough_on_digits_with_the_default_range(tmp_path):
+    import time
+
+    t0 = time.perf_counter()
+    result = scan.lr_scan(load_config(None, []), data=None, runs_dir=tmp_path)
+    assert len(result.rows) == 10
+    assert time.perf_counter() - t0 < 60
