@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnlab.config import DigitsData
 from nnlab.data import digits, load_dataset
 
 
+@pytest.mark.slow  # importing sklearn.datasets takes ~4 s
 def test_digits_match_sklearn_load_digits():
     from sklearn.datasets import load_digits
 

@@ -1,0 +1,66 @@
+"""``nnlab data list`` and ``nnlab data fetch`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from nnlab.cli import app
+
+from .conftest import write_mnist_part
+
+runner = CliRunner()
+
+
+def test_data_list_csv_reports_status(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 10)
+    result = runner.invoke(app, ["data", "list", "--data-dir", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "dataset,status,location,description"
+    assert any(line.startswith("mnist,available,") for line in lines)
+    assert any(line.startswith("hdf5,missing,") for line in lines)
+
+
+def test_data_list_json_uses_the_environment_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["data", "list", "-f", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {r["dataset"]: r["location"] for r in rows}["mnist"] == str(tmp_path / "mnist")
+
+
+def test_data_list_table(tmp_path):
+    result = runner.invoke(app, ["data", "list", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0 and "digits" in result.stdout and "missing" in result.stdout
+
+
+def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_dir):
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path), "--only", "t10k"]
+    args += ["--mirror", serve(shared_mnist_dir), "-f", "csv"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "t10k-images-idx3-ubyte.gz,1648877," in result.stdout
+    assert (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()
+    assert "payload MD5 2646ac647ad5339dbf082846283269ea ok" in result.stderr
+
+
+def test_data_fetch_failure_is_one_error_line_and_exit_2(tmp_path, dead_url):
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
+    result = runner.invoke(app, [*args, "--mirror", dead_url])
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "could not fetch t10k-images-idx3-ubyte.gz" in errors[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "d").exists()
+
+
+def test_data_fetch_unknown_dataset_is_a_usage_error():
+    result = runner.invoke(app, ["data", "fetch", "cifar10"])
+    assert result.exit_code == 2
+
+
+def test_data_fetch_unknown_part_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["data", "fetch", "mnist", "--only", "test"])
+    assert result.exit_code == 2
