@@ -1,0 +1,350 @@
+"""The config schema: defaults, dotted overrides, YAML scalars, to_yaml round trip, hashes, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pydantic
+import pytest
+import yaml
+
+from nnlab.config import (
+    AdamConfig,
+    BlobsData,
+    Config,
+    DigitsData,
+    Hdf5Data,
+    MomentumConfig,
+    SGDConfig,
+    SpiralData,
+    apply_overrides,
+    config_hash,
+    load_config,
+    parse_override,
+    read_yaml,
+    to_yaml,
+    validate,
+)
+from nnlab.errors import ConfigError
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+MOMENTUM_FILE = """\
+name: quick
+optimizer:
+  name: momentum
+  lr: 0.05
+  momentum: 0.8
+epochs: 4
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "cfg.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(raw: dict) -> str:
+    with pytest.raises(ConfigError) as info:
+        validate(raw, source="cfg.yaml")
+    return str(info.value)
+
+
+# ----------------------------------------------------------------------------- defaults
+def test_no_file_and_no_overrides_gives_the_schema_defaults():
+    cfg = load_config(None)
+    assert cfg == Config()
+    assert cfg.name == "run" and cfg.seed == 0 and cfg.dtype == "float32"
+    assert cfg.dataset == DigitsData() and cfg.dataset.n_test == 297
+    assert cfg.optimizer == SGDConfig(lr=0.1)
+    assert cfg.model.hidden == [100] and cfg.model.activation == "relu" and cfg.model.init == "he"
+    assert cfg.loss == "softmax_ce" and cfg.weight_decay == 0.0
+    assert cfg.batch_size == 100 and cfg.epochs == 10 and cfg.eval == ["train", "test"]
+
+
+def test_a_file_names_only_what_it_changes(tmp_path):
+    cfg = load_config(write(tmp_path, "epochs: 3\nmodel:\n  dropout: 0.5\n"))
+    assert cfg.epochs == 3 and cfg.model.dropout == 0.5
+    assert cfg.model.hidden == [100] and cfg.optimizer == Config().optimizer
+
+
+def test_an_empty_file_is_all_defaults(tmp_path):
+    assert load_config(write(tmp_path, "# nothing but a comment\n")) == Config()
+
+
+def test_config_is_frozen():
+    with pytest.raises(pydantic.ValidationError):
+        Config().epochs = 3  # type: ignore[misc]
+
+
+def test_dataset_variants_have_their_own_split_defaults():
+    assert DigitsData().n_test == 297
+    assert SpiralData().n_test == 0 and SpiralData().normalize == "none"
+    assert BlobsData().n_test == 0
+    with pytest.raises(pydantic.ValidationError):
+        Hdf5Data()  # train_file is required
+
+
+# ----------------------------------------------------------------------------- overrides
+def test_overrides_set_nested_keys_and_parse_values_as_yaml(tmp_path):
+    cfg = load_config(
+        write(tmp_path, MOMENTUM_FILE),
+        ["optimizer.lr=0.2", "model.hidden=[50, 20]", "model.batchnorm=true", "batch_size=full"],
+    )
+    assert cfg.optimizer == MomentumConfig(lr=0.2, momentum=0.8)
+    assert cfg.model.hidden == [50, 20] and cfg.model.batchnorm is True
+    assert cfg.batch_size == "full"
+
+
+def test_overrides_create_keys_the_file_does_not_have(tmp_path):
+    cfg = load_config(write(tmp_path, "epochs: 2\n"), ["model.dropout=0.25", "dataset.n_val=100"])
+    assert cfg.model.dropout == 0.25
+    assert cfg.dataset == DigitsData(n_val=100)  # a missing dataset starts from the default
+
+
+def test_override_into_a_default_optimizer_keeps_the_default_variant():
+    cfg = load_config(None, ["optimizer.lr=0.5"])
+    assert cfg.optimizer == SGDConfig(lr=0.5)
+
+
+def test_switching_optimizer_name_starts_from_the_new_optimizers_defaults(tmp_path):
+    path = write(tmp_path, MOMENTUM_FILE)
+    cfg = load_config(path, ["optimizer.name=adam"])
+    assert cfg.optimizer == AdamConfig()  # momentum's 'momentum' key is not carried over
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [["optimizer.name=adam", "optimizer.lr=0.003"], ["optimizer.lr=0.003", "optimizer.name=adam"]],
+)
+def test_switching_optimizer_applies_other_overrides_on_top_in_any_order(tmp_path, overrides):
+    cfg = load_config(write(tmp_path, MOMENTUM_FILE), overrides)
+    assert cfg.optimizer == AdamConfig(lr=0.003)
+
+
+def test_naming_the_same_optimizer_keeps_the_files_hyperparameters(tmp_path):
+    cfg = load_config(write(tmp_path, MOMENTUM_FILE), ["optimizer.name=momentum"])
+    assert cfg.optimizer == MomentumConfig(lr=0.05, momentum=0.8)
+
+
+def test_switching_dataset_name_starts_from_the_new_datasets_defaults():
+    cfg = load_config(None, ["dataset.n_test=100", "dataset.name=spiral", "dataset.noise=0.1"])
+    assert cfg.dataset == SpiralData(n_test=100, noise=0.1)
+
+
+def test_the_last_override_of_a_key_wins():
+    assert load_config(None, ["epochs=3", "epochs=5"]).epochs == 5
+
+
+def test_apply_overrides_does_not_modify_its_input():
+    raw = {"model": {"hidden": [10]}, "epochs": 2}
+    out = apply_overrides(raw, ["model.hidden=[20]", "epochs=3"])
+    assert raw == {"model": {"hidden": [10]}, "epochs": 2}
+    assert out["model"]["hidden"] == [20] and out["epochs"] == 3
+
+
+def test_overrides_are_validated_like_the_file():
+    with pytest.raises(ConfigError, match="optimizer.lr"):
+        load_config(None, ["optimizer.lr=-1"])
+
+
+# ----------------------------------------------------------------------------- YAML scalars
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a=0.1", 0.1),
+        ("a=3", 3),
+        ("a=-2", -2),
+        ("a=true", True),
+        ("a=false", False),
+        ("a=null", None),
+        ("a=", None),
+        ("a=full", "full"),
+        ("a='3'", "3"),
+        ("a=[1, 2]", [1, 2]),
+        ("a=[]", []),
+        ("a={x: 1}", {"x": 1}),
+        ("a=hello world", "hello world"),
+        ("a=x=y", "x=y"),  # only the first '=' separates key from value
+    ],
+)
+def test_override_values_are_parsed_as_yaml_scalars(text, value):
+    assert parse_override(text) == (["a"], value)
+
+
+def test_override_keys_are_split_on_dots_and_stripped():
+    assert parse_override(" optimizer.lr =0.5") == (["optimizer", "lr"], 0.5)
+
+
+def test_exponent_without_a_dot_still_validates_as_a_float():
+    # PyYAML (YAML 1.1) reads 1e-3 as a string; pydantic turns it into the float it means.
+    assert parse_override("weight_decay=1e-3")[1] == "1e-3"
+    cfg = load_config(None, ["weight_decay=1e-3", "optimizer.lr=5e-2"])
+    assert cfg.weight_decay == pytest.approx(1e-3) and cfg.optimizer.lr == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("text", ["epochs", "=3", "a..b=1", ".a=1", "a.=1", "a=[1"])
+def test_bad_override_syntax_names_the_override(text):
+    with pytest.raises(ConfigError, match="override"):
+        parse_override(text)
+
+
+def test_override_into_a_scalar_names_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"'epochs.x=1': epochs is a value"):
+        load_config(write(tmp_path, "epochs: 2\n"), ["epochs.x=1"])
+
+
+# ----------------------------------------------------------------------------- to_yaml
+ROUND_TRIP = [
+    [],
+    ["dtype=float64", "batch_size=full", "model.hidden=[]", "loss=bce"],
+    ["optimizer.name=adam", "optimizer.beta2=0.99", "optimizer.eps=1e-7"],
+    ["optimizer.name=nesterov", "optimizer.lr=1e-5"],
+    ["optimizer.name=adagrad"],
+    ["optimizer.name=rmsprop", "optimizer.alpha=0.9"],
+    ["dataset.name=spiral", "dataset.noise=0.3", "eval=[train]"],
+    ["dataset.name=blobs", "dataset.dim=5", "dataset.n_val=30", "eval=[train, val, test]"],
+    ["dataset.name=mnist", "dataset.n_train=1000", "dataset.normalize=standardize"],
+    ["dataset.name=hdf5", "dataset.train_file=cat/train.h5", "dataset.test_file=null"],
+    ["name='yes'", "seed=123", "model.init=std", "model.init_std=0.001", "weight_decay=0.0001"],
+    ["name=1e3", "model.activation=tanh", "model.dropout=0.5", "eval_batch_size=7"],
+]
+
+
+@pytest.mark.parametrize("overrides", ROUND_TRIP, ids=lambda o: " ".join(o) or "defaults")
+def test_to_yaml_output_loads_back_to_the_same_config(tmp_path, overrides):
+    cfg = load_config(None, overrides)
+    again = load_config(write(tmp_path, to_yaml(cfg)))
+    assert again == cfg
+    assert config_hash(again) == config_hash(cfg)
+
+
+@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_load_and_round_trip(tmp_path, path):
+    cfg = load_config(path)
+    assert load_config(write(tmp_path, to_yaml(cfg))) == cfg
+
+
+def test_to_yaml_writes_every_key_with_the_variant_name_first():
+    data = yaml.safe_load(to_yaml(load_config(None, ["optimizer.name=adam"])))
+    assert list(data) == list(Config.model_fields)
+    assert list(data["optimizer"]) == ["name", "lr", "beta1", "beta2", "eps"]
+    assert list(data["dataset"])[0] == "name"
+    assert set(data["model"]) == set(Config.model_fields["model"].annotation.model_fields)
+
+
+# ----------------------------------------------------------------------------- config_hash
+def test_config_hash_is_stable_and_short():
+    cfg = load_config(None, ["epochs=3"])
+    assert config_hash(cfg) == config_hash(load_config(None, ["epochs=3"]))
+    assert len(config_hash(cfg)) == 8 and int(config_hash(cfg), 16) >= 0
+    assert len(config_hash(cfg, length=12)) == 12
+
+
+def test_config_hash_is_sha256_of_the_key_sorted_json():
+    data = {"b": 1, "a": [1, 2]}
+    expected = hashlib.sha256(json.dumps({"a": [1, 2], "b": 1}).replace(" ", "").encode())
+    assert config_hash(data) == expected.hexdigest()[:8]
+    assert config_hash({"a": [1, 2], "b": 1}) == config_hash(data)
+
+
+def test_config_hash_ignores_how_the_config_was_written(tmp_path):
+    from_file = load_config(write(tmp_path, "epochs: 3\noptimizer:\n  name: sgd\n  lr: 0.1\n"))
+    from_overrides = load_config(None, ["epochs=3"])
+    assert config_hash(from_file) == config_hash(from_overrides)
+
+
+@pytest.mark.parametrize(
+    "change", ["seed=1", "optimizer.lr=0.2", "model.hidden=[100, 10]", "name=x"]
+)
+def test_config_hash_changes_with_any_key(change):
+    assert config_hash(load_config(None, [change])) != config_hash(Config())
+
+
+# ----------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"epoch": 5}, "unknown key 'epoch' (did you mean 'epochs'?)"),
+        (
+            {"optimizer": {"name": "sgd", "lrr": 0.1}},
+            "unknown key 'optimizer.lrr' (did you mean 'optimizer.lr'?)",
+        ),
+        ({"model": {"hiden": [10]}}, "unknown key 'model.hiden' (did you mean 'model.hidden'?)"),
+        (
+            {"dataset": {"name": "digits", "n_trian": 10}},
+            "unknown key 'dataset.n_trian' (did you mean 'dataset.n_train'?)",
+        ),
+        ({"weightdecay": 0.1}, "unknown key 'weightdecay' (did you mean 'weight_decay'?)"),
+        (
+            {"optimizer": {"name": "adamw"}},
+            "optimizer.name: unknown 'adamw' (did you mean 'adam'?)",
+        ),
+        ({"dataset": {"name": "mnits"}}, "dataset.name: unknown 'mnits' (did you mean 'mnist'?)"),
+    ],
+)
+def test_typos_get_a_did_you_mean(raw, expected):
+    assert error_of(raw).startswith(f"cfg.yaml: {expected}")
+
+
+def test_unknown_key_without_a_close_match_lists_the_valid_keys():
+    message = error_of({"optimizer": {"name": "sgd", "momentum": 0.9}})
+    assert message == "cfg.yaml: unknown key 'optimizer.momentum'; valid keys here: name, lr"
+
+
+def test_unknown_optimizer_lists_the_choices():
+    message = error_of({"optimizer": {"name": "lbfgs"}})
+    assert "optimizer.name: unknown 'lbfgs'" in message
+    assert "expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam" in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "shown"),
+    [
+        ({"epochs": "abc"}, "epochs", "'abc'"),
+        ({"seed": -1}, "seed", "-1"),
+        ({"optimizer": {"name": "sgd", "lr": -0.1}}, "optimizer.lr", "-0.1"),
+        ({"optimizer": {"name": "adam", "beta1": 1.0}}, "optimizer.beta1", "1.0"),
+        ({"model": {"dropout": 1.0}}, "model.dropout", "1.0"),
+        ({"model": {"hidden": [10, 0]}}, "model.hidden.1", "0"),
+        ({"model": {"activation": "gelu"}}, "model.activation", "'gelu'"),
+        ({"dtype": "float16"}, "dtype", "'float16'"),
+        ({"batch_size": "huge"}, "batch_size", "'huge'"),
+        ({"batch_size": 0}, "batch_size", "0"),
+        ({"dataset": {"name": "digits", "n_train": 0}}, "dataset.n_train", "0"),
+        ({"model": 3}, "model", "3"),
+    ],
+)
+def test_wrong_values_name_the_key_and_show_the_input(raw, key, shown):
+    message = error_of(raw)
+    assert message.startswith(f"cfg.yaml: {key}:"), message
+    assert shown in message
+    assert "\n" not in message
+
+
+def test_eval_val_without_a_val_split_is_explained():
+    message = error_of({"eval": ["train", "val"]})
+    assert message == "cfg.yaml: eval: 'val' is listed but dataset.n_val is 0"
+
+
+def test_malformed_yaml_names_the_file_and_line(tmp_path):
+    path = write(tmp_path, "epochs: 3\nmodel: [1, 2\n")
+    with pytest.raises(ConfigError) as info:
+        read_yaml(path)
+    assert str(info.value).startswith(f"{path}: line ")
+    assert "malformed YAML" in str(info.value)
+
+
+def test_yaml_that_is_not_a_mapping_is_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="expected a mapping of config keys, got list"):
+        read_yaml(write(tmp_path, "- epochs\n- 3\n"))
+
+
+def test_missing_config_file_and_folder_are_named(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_config(tmp_path)
