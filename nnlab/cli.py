@@ -415,13 +415,16 @@ def gradcheck(
     Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
     """
     from nnlab.config import load_config
+    from nnlab.errors import ConfigError
     from nnlab.experiments import gradcheck as gc
     from nnlab.output import to_csv, to_json
 
     gc.check_settings(eps, batch, max_entries)
+    if config is not None and "=" in config.name and not config.exists():
+        raise ConfigError(
+            f"{config}: an override needs a config file first (gradcheck CFG key=value)"
+        )
     cfg = load_config(config, overrides or []) if config is not None else None
-    if cfg is None and overrides:
-        raise typer.BadParameter("overrides need a config file first")
 
     if compare_differences:
         model, x, y, what = gc.differences_target(cfg, data_dir, batch, seed)
@@ -437,11 +440,12 @@ def gradcheck(
             typer.echo(to_csv(diff.step_rows()), nl=False)
         else:
             shape = "x".join(map(str, diff.shape))
-            title = f"{diff.param} ({shape}) of {what}: max rel error ({diff.checked} entries)"
+            title = f"{diff.param} {shape}, {what}"
             emit(diff.step_rows(), fmt, ["step", "forward", "centred"], title=title)
             best = diff.best()
             typer.echo(
-                f"best step: forward {best['forward'][0]:g} ({best['forward'][1]:.1e}), "
+                f"max rel error over {diff.checked} entries; best step: forward "
+                f"{best['forward'][0]:g} ({best['forward'][1]:.1e}), "
                 f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})"
             )
             emit([diff.timing()], fmt, title=f"numeric (centred, step {eps:g}) vs analytic")

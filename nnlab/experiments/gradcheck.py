@@ -1,0 +1,703 @@
+"""Gradient checks: every analytic gradient nnlab computes, against centred finite differences.
+
+``nnlab gradcheck`` with no config checks each layer type in isolation (on its input and every
+parameter), each loss (on its scores) and a small network of each kind; with a config it checks
+the network that config builds on a small batch of its data. ``--compare-differences`` shows
+why the check uses centred differences and a step near 1e-5.
+
+Everything runs in float64 (in float32 the round-off of f, ~1e-7 relative, divided by the step
+swamps the comparison) and with a batch of at least 2 when BatchNorm is present (with one sample
+the batch variance is 0 and the output does not depend on x).
+
+How to read a row (cs231n's thresholds, on ``nnlab.nn.gradcheck.rel_error``):
+
+- relative error below 1e-7: **pass**, the analytic gradient is right;
+- 1e-7 .. 1e-4: **warn**, suspicious; acceptable when the row crossed kinks;
+- above 1e-4: **fail**, the backward pass is wrong - unless every entry that errs that much
+  crossed a kink, in which case the row is a **warn** too.
+
+A kink is a point where the objective is not differentiable: a ReLU input or an SVM margin at 0.
+When x +- eps lands on the other side of one, the finite difference mixes two slopes and can be
+off by O(1) although the analytic gradient is right. ``kinks`` counts the checked entries whose
++-eps evaluations changed any ReLU mask or the set of active SVM margins: the kink crossings
+that can explain a larger error. Inputs are drawn away from kinks where we choose them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.errors import ConfigError, NnlabError
+from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
+from nnlab.nn.losses import LOSSES
+from nnlab.nn.model import MLP, build_mlp
+
+PASS_BELOW = 1e-7
+FAIL_ABOVE = 1e-4
+DEFAULT_EPS = 1e-5
+DEFAULT_BATCH = 8
+DEFAULT_MAX_ENTRIES = 200
+STEPS = tuple(10.0**-k for k in range(1, 11))  # 1e-1 .. 1e-10 for --compare-differences
+
+THRESHOLDS_NOTE = """\
+max_rel_error: max|analytic - numeric| / max(|analytic| + |numeric|) over the checked entries
+  (the absolute error when the whole gradient is ~0, e.g. an Affine bias just before BatchNorm).
+verdict (cs231n's thresholds):  < 1e-7 fine: pass  |  1e-7..1e-4 suspicious: warn
+  |  > 1e-4 wrong: fail, unless only entries that crossed a kink err that much (then warn).
+kinks: checked entries whose +-eps evaluations crossed a kink (a ReLU input or an SVM margin
+  changed sign); the finite difference there mixes two slopes, which can explain a larger error.
+exit code: 0 when no row fails (warn rows pass), 1 when any row fails."""
+
+KinkPattern = list[np.ndarray]
+Objective = Callable[[], tuple[float, KinkPattern]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One checked array: where it lives, how well the gradients agree, the verdict."""
+
+    group: str  # "layer", "loss", "net <kind>" or "config <name>"
+    layer: str
+    param: str
+    shape: tuple[int, ...]
+    checked: int  # entries compared
+    size: int  # entries in the array
+    max_rel_error: float
+    kinks: int
+    verdict: str  # pass | warn | fail
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["shape"] = list(self.shape)
+        return d
+
+
+def verdict(error: float, error_off_kinks: float) -> str:
+    """pass / warn / fail from the error over all entries and over kink-free entries only."""
+    if error < PASS_BELOW:
+        return "pass"
+    if error <= FAIL_ABOVE or error_off_kinks <= FAIL_ABOVE:
+        return "warn"
+    return "fail"
+
+
+def check_settings(eps: float, batch: int = DEFAULT_BATCH, max_entries: int = 1) -> None:
+    """Raise a one-line NnlabError for settings a gradient check cannot run with."""
+    if not eps > 0:
+        raise NnlabError(f"--eps: expected a positive step, got {eps:g}")
+    if eps >= 1:
+        raise NnlabError(f"--eps: a step of {eps:g} is far too large; try 1e-5")
+    if batch < 1:
+        raise NnlabError(f"--batch: expected at least 1 sample, got {batch}")
+    if max_entries < 1:
+        raise NnlabError(f"--max-entries: expected at least 1, got {max_entries}")
+
+
+# ----------------------------------------------------------------------------- core check
+class _KinkProbe:
+    """Wraps an objective returning (value, kink pattern) as a plain f() for numeric gradients.
+
+    Records, for every call, whether the kink pattern differs from the one at the base point.
+    """
+
+    def __init__(self, objective: Objective) -> None:
+        self.objective = objective
+        _, self.base = objective()
+        self.crossed: list[bool] = []
+
+    def __call__(self) -> float:
+        value, pattern = self.objective()
+        self.crossed.append(
+            any(not np.array_equal(p, b) for p, b in zip(pattern, self.base, strict=True))
+        )
+        return value
+
+
+def pick_entries(shape: tuple[int, ...], max_entries: int, rng: np.random.Generator) -> list:
+    """All multi-indices of ``shape``, or a random subset of ``max_entries`` of them (sorted)."""
+    size = int(np.prod(shape))
+    if size <= max_entries:
+        return list(np.ndindex(shape))
+    flat = np.sort(rng.choice(size, size=max_entries, replace=False))
+    return [tuple(int(i) for i in idx) for idx in zip(*np.unravel_index(flat, shape))]
+
+
+def compare(
+    objective: Objective,
+    x: np.ndarray,
+    analytic: np.ndarray,
+    entries: Sequence[tuple[int, ...]],
+    eps: float,
+) -> tuple[float, int, float]:
+    """(max rel error, kink crossings, max rel error over kink-free entries) at ``entries``."""
+    probe = _KinkProbe(objective)
+    numeric = numeric_gradient_at(probe, x, entries, eps=eps, centred=True)
+    crossed = np.array(probe.crossed, dtype=bool).reshape(len(entries), 2).any(axis=1)
+    picked = analytic[tuple(np.array(entries).T)] if entries else np.zeros(0)
+    error = rel_error(picked, numeric)
+    clean = ~crossed
+    error_off = rel_error(picked[clean], numeric[clean]) if clean.any() else 0.0
+    return error, int(crossed.sum()), error_off
+
+
+def _row(
+    group: str,
+    layer: str,
+    param: str,
+    objective: Objective,
+    x: np.ndarray,
+    analytic: np.ndarray,
+    eps: float,
+    max_entries: int,
+    rng: np.random.Generator,
+) -> Row:
+    entries = pick_entries(x.shape, max_entries, rng)
+    error, kinks, error_off = compare(objective, x, analytic, entries, eps)
+    return Row(
+        group,
+        layer,
+        param,
+        tuple(x.shape),
+        len(entries),
+        int(x.size),
+        error,
+        kinks,
+        verdict(error, error_off),
+    )
+
+
+def svm_active(scores: np.ndarray, y: np.ndarray, margin: float = 1.0) -> np.ndarray:
+    """Which SVM margins s_j - s_y + margin (j != y) are positive: the loss's kink pattern."""
+    n = scores.shape[0]
+    active = scores - scores[np.arange(n), y][:, None] + margin > 0
+    active[np.arange(n), y] = False
+    return active
+
+
+# ----------------------------------------------------------------------------- layers, losses
+def check_layer(
+    layer: Layer,
+    x: np.ndarray,
+    *,
+    name: str | None = None,
+    train: bool = True,
+    eps: float = DEFAULT_EPS,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    rng: np.random.Generator | None = None,
+    group: str = "layer",
+) -> list[Row]:
+    """Rows for dL/dx and dL/dparam of one layer, with L = sum(layer(x) * dout), dout random."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    name = name or type(layer).__name__
+    out = layer.forward(x, train)
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    analytic = {"x": dx.copy(), **{k: g.copy() for k, g in layer.grads.items()}}
+
+    def objective() -> tuple[float, KinkPattern]:
+        value = float(np.sum(layer.forward(x, train) * dout))
+        return value, [layer.mask] if isinstance(layer, ReLU) else []
+
+    arrays = {"x": x, **layer.params}
+    return [
+        _row(group, name, k, objective, arr, analytic[k], eps, max_entries, rng)
+        for k, arr in arrays.items()
+    ]
+
+
+def check_loss(
+    loss: str,
+    scores: np.ndarray,
+    y: np.ndarray,
+    *,
+    eps: float = DEFAULT_EPS,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    rng: np.random.Generator | None = None,
+) -> Row:
+    """The row for dL/dscores of loss ``loss`` (a key of ``nnlab.nn.losses.LOSSES``)."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    fn = LOSSES[loss]
+    _, dscores = fn(scores, y)
+
+    def objective() -> tuple[float, KinkPattern]:
+        value, _ = fn(scores, y)
+        return value, [svm_active(scores, y)] if loss == "svm" else []
+
+    return _row("loss", loss, "scores", objective, scores, dscores, eps, max_entries, rng)
+
+
+def _away_from_zero(a: np.ndarray, gap: float = 0.1) -> np.ndarray:
+    """Push every entry at least ``gap`` away from 0 (keeps ReLU inputs off the kink)."""
+    return a + np.where(a >= 0, gap, -gap)
+
+
+def _svm_scores(rng: np.random.Generator, n: int, c: int, gap: float = 0.05) -> np.ndarray:
+    """Scores (n, c) whose SVM margins are all at least ``gap`` away from the kink at 0."""
+    y = np.arange(n) % c
+    while True:
+        scores = rng.standard_normal((n, c))
+        m = scores - scores[np.arange(n), y][:, None] + 1.0
+        m[np.arange(n), y] = 1.0
+        if np.min(np.abs(m)) > gap:
+            return scores
+
+
+def layer_and_loss_rows(
+    eps: float = DEFAULT_EPS,
+    batch: int = DEFAULT_BATCH,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+) -> list[Row]:
+    """Every layer type in isolation and every loss on its scores, in float64."""
+    rng = np.random.default_rng(seed)
+    n, d, m, c = max(batch, 2), 5, 4, 5
+    f64 = np.float64
+
+    def x_in(cols: int = d) -> np.ndarray:
+        return rng.standard_normal((n, cols))
+
+    opts: dict[str, Any] = {"eps": eps, "max_entries": max_entries, "rng": rng}
+    affine = Affine(rng.standard_normal((d, m)), rng.standard_normal(m))
+    rows = check_layer(affine, x_in(), **opts)
+    rows += check_layer(ReLU(), _away_from_zero(x_in()), **opts)
+    rows += check_layer(Sigmoid(), x_in(), **opts)
+    rows += check_layer(Tanh(), x_in(), **opts)
+    for train in (True, False):
+        bn = BatchNorm(d, dtype=f64)
+        bn.params["gamma"][:] = rng.uniform(0.5, 1.5, d)
+        bn.params["beta"][:] = rng.standard_normal(d)
+        bn.buffers["running_mean"][:] = rng.standard_normal(d) * 0.3
+        bn.buffers["running_var"][:] = rng.uniform(0.5, 2.0, d)
+        label = "BatchNorm/train" if train else "BatchNorm/eval"
+        rows += check_layer(bn, 2 * x_in() + 1, name=label, train=train, **opts)
+    drop = Dropout(0.5, np.random.default_rng(seed + 1))
+    drop.keep_mask = True  # the mask drawn on the first forward pass is reused
+    rows += check_layer(drop, x_in(), name="Dropout/mask", **opts)
+
+    y = np.arange(n) % c
+    rows.append(check_loss("softmax_ce", x_in(c), y, **opts))
+    rows.append(check_loss("svm", _svm_scores(rng, n, c), y, **opts))
+    rows.append(check_loss("bce", x_in(1), np.arange(n) % 2, **opts))
+    return rows
+
+
+# ----------------------------------------------------------------------------- networks
+# The small networks of the no-argument check: every activation, loss and regulariser.
+NETS: dict[str, dict[str, Any]] = {
+    "relu softmax": {"activation": "relu", "loss": "softmax_ce"},
+    "sigmoid svm": {"activation": "sigmoid", "loss": "svm"},
+    "tanh bce": {"activation": "tanh", "loss": "bce"},
+    "relu batchnorm": {"activation": "relu", "batchnorm": True},
+    "relu dropout": {"activation": "relu", "dropout": 0.3},
+    "tanh weight-decay": {"activation": "tanh", "weight_decay": 0.1},
+    "relu bn+dropout+wd svm": {
+        "activation": "relu",
+        "batchnorm": True,
+        "dropout": 0.3,
+        "weight_decay": 0.1,
+        "loss": "svm",
+    },
+}
+NET_INPUT, NET_HIDDEN, NET_CLASSES = 6, (7, 5), 4
+
+
+def small_net(
+    kind: str, batch: int = DEFAULT_BATCH, seed: int = 0
+) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """A float64 network of ``kind`` (a key of NETS) and a random batch (x, y) for it."""
+    if kind not in NETS:
+        raise NnlabError(f"unknown network {kind!r}; expected one of {', '.join(NETS)}")
+    spec = dict(NETS[kind])
+    loss = spec.get("loss", "softmax_ce")
+    rng_init, rng_drop, rng_data = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    )
+    n_classes = 2 if loss == "bce" else NET_CLASSES
+    model = build_mlp(
+        NET_INPUT,
+        NET_HIDDEN,
+        1 if loss == "bce" else n_classes,
+        init="xavier",
+        rng_init=rng_init,
+        rng_dropout=rng_drop,
+        dtype=np.float64,
+        **spec,
+    )
+    for affine in model.affines:  # non-zero biases, so a dropped bias gradient shows
+        affine.params["b"][:] = 0.1 * rng_init.standard_normal(affine.params["b"].shape)
+    n = max(batch, 2)
+    x = rng_data.standard_normal((n, NET_INPUT))
+    y = rng_data.integers(0, n_classes, n)
+    return model, x, y
+
+
+def net_objective(model: MLP, x: np.ndarray, y: np.ndarray) -> Objective:
+    """f() = data loss + L2 penalty in training mode, with the model's kink pattern."""
+    relus = [layer for layer in model.layers.values() if isinstance(layer, ReLU)]
+
+    def objective() -> tuple[float, KinkPattern]:
+        scores = model.forward(x, train=True)
+        loss, _ = model.loss_fn(scores, y)
+        pattern = [r.mask for r in relus]
+        if model.loss_name == "svm":
+            pattern.append(svm_active(scores, y))
+        return loss + model.l2_penalty(), pattern
+
+    return objective
+
+
+def fix_dropout_masks(model: MLP, x: np.ndarray) -> None:
+    """Freeze every dropout mask (``Dropout.keep_mask``) at the one drawn for batch ``x``."""
+    for layer in model.dropout_layers():
+        layer.keep_mask = True
+    model.forward(x, train=True)
+
+
+def check_model(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    group: str,
+    eps: float = DEFAULT_EPS,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    rng: np.random.Generator | None = None,
+) -> list[Row]:
+    """One row per parameter of ``model`` on batch (x, y); dropout masks are fixed first."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    if model.dtype != np.float64:
+        raise NnlabError(f"gradient checks need a float64 model, got {model.dtype}")
+    if any(isinstance(layer, BatchNorm) for layer in model.layers.values()) and x.shape[0] < 2:
+        raise NnlabError("--batch: BatchNorm needs a batch of at least 2 samples")
+    fix_dropout_masks(model, x)
+    model.loss_and_grads(x, y, train=True)
+    analytic = {k: g.copy() for k, g in model.grads.items()}
+    objective = net_objective(model, x, y)
+    rows = []
+    for key, arr in model.params.items():
+        layer, _, param = key.partition(".")
+        rows.append(_row(group, layer, param, objective, arr, analytic[key], eps, max_entries, rng))
+    return rows
+
+
+def check_builtin(
+    eps: float = DEFAULT_EPS,
+    batch: int = DEFAULT_BATCH,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+) -> list[Row]:
+    """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind."""
+    check_settings(eps, batch, max_entries)
+    rows = layer_and_loss_rows(eps, batch, max_entries, seed)
+    rng = np.random.default_rng(seed)
+    for kind in NETS:
+        model, x, y = small_net(kind, batch, seed)
+        rows += check_model(
+            model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng
+        )
+    return rows
+
+
+# ----------------------------------------------------------------------------- config mode
+def config_target(
+    cfg: Any, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
+) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data."""
+    from nnlab.data import load_dataset
+    from nnlab.train import build_model, make_rngs
+
+    cfg = cfg.model_copy(update={"dtype": "float64"})
+    data = load_dataset(cfg.dataset, data_dir, "float64")
+    x_train, y_train = data.split("train")
+    if cfg.loss == "bce" and data.n_classes != 2:
+        raise ConfigError(
+            f"loss: 'bce' needs 2 classes, dataset {data.name!r} has {data.n_classes}"
+        )
+    if cfg.model.batchnorm and batch < 2:
+        raise NnlabError("--batch: BatchNorm needs a batch of at least 2 samples")
+    n = min(batch, len(y_train))
+    if cfg.model.batchnorm and n < 2:
+        raise ConfigError("dataset: BatchNorm needs at least 2 training samples")
+    idx = np.sort(np.random.default_rng(seed).choice(len(y_train), size=n, replace=False))
+    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    return model, np.ascontiguousarray(x_train[idx]), y_train[idx]
+
+
+def check_config(
+    cfg: Any,
+    data_dir: Path | None = None,
+    *,
+    eps: float = DEFAULT_EPS,
+    batch: int = DEFAULT_BATCH,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+) -> list[Row]:
+    """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data."""
+    check_settings(eps, batch, max_entries)
+    model, x, y = config_target(cfg, data_dir, batch, seed)
+    rng = np.random.default_rng(seed)
+    return check_model(
+        model, x, y, group=f"config {cfg.name}", eps=eps, max_entries=max_entries, rng=rng
+    )
+
+
+# ----------------------------------------------------------------------------- summaries
+def summarize(rows: Sequence[Row]) -> dict[str, Any]:
+    """Counts per verdict and whether the check passed (no row failed)."""
+    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
+    return {"rows": len(rows), **counts, "ok": counts["fail"] == 0}
+
+
+def failures(rows: Sequence[Row]) -> list[str]:
+    """One line per failing row, naming the layer and parameter."""
+    return [
+        f"FAIL {r.group}: {r.layer} {r.param} (max rel error {r.max_rel_error:.2e}"
+        + (f", {r.kinks} kink crossings" if r.kinks else "")
+        + ")"
+        for r in rows
+        if r.verdict == "fail"
+    ]
+
+
+def flat_row(row: Row) -> dict[str, Any]:
+    """A row for CSV: shape as "6x7", everything else as is."""
+    return {**row.to_dict(), "shape": "x".join(map(str, row.shape))}
+
+
+def report(
+    rows: Sequence[Row],
+    *,
+    eps: float,
+    batch: int,
+    max_entries: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The JSON document of a check: settings, thresholds, verdict counts and every row."""
+    return {
+        "dtype": "float64",
+        "differences": "centred",
+        "eps": eps,
+        "batch": batch,
+        "max_entries": max_entries,
+        "seed": seed,
+        "thresholds": {"pass_below": PASS_BELOW, "fail_above": FAIL_ABOVE},
+        "summary": summarize(rows),
+        "rows": [r.to_dict() for r in rows],
+    }
+
+
+GROUP_TITLES = {
+    "layer": "layers in isolation, L = sum(layer(x) * dout)",
+    "loss": "losses, on their scores",
+}
+
+
+def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(title, table rows) per group, in order: shape as "6x7", checked as "n" or "n/size"."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r.group, []).append(
+            {
+                "layer": r.layer,
+                "param": r.param,
+                "shape": "x".join(map(str, r.shape)),
+                "checked": str(r.checked) if r.checked == r.size else f"{r.checked}/{r.size}",
+                "max_rel_error": r.max_rel_error,
+                "kinks": r.kinks,
+                "verdict": r.verdict,
+            }
+        )
+    return [(GROUP_TITLES.get(g, g), table) for g, table in groups.items()]
+
+
+# ----------------------------------------------------------------------------- differences
+@dataclass(frozen=True)
+class Differences:
+    """Forward vs centred differences for one parameter, over step sizes, and their cost."""
+
+    param: str
+    shape: tuple[int, ...]
+    checked: int
+    steps: list[float]
+    forward: list[float]  # max rel error per step
+    centred: list[float]
+    numeric_seconds: float  # centred numeric gradient of the whole parameter at ``eps``
+    analytic_seconds: float  # one forward + backward pass (all parameters)
+    timed_entries: int  # entries timed; numeric_seconds is scaled up from them if fewer
+    eps: float
+    total_params: int  # entries of all parameters of the model
+
+    @property
+    def ratio(self) -> float:
+        return self.numeric_seconds / max(self.analytic_seconds, 1e-12)
+
+    def step_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"step": h, "forward": f, "centred": c}
+            for h, f, c in zip(self.steps, self.forward, self.centred)
+        ]
+
+    def timing(self) -> dict[str, Any]:
+        """Seconds for the numeric gradient of this parameter vs one analytic pass (all params)."""
+        return {
+            "param": self.param,
+            "entries": int(np.prod(self.shape)),
+            "timed": self.timed_entries,
+            "numeric_s": self.numeric_seconds,
+            "analytic_s": self.analytic_seconds,
+            "ratio": self.ratio,
+        }
+
+    def all_params_estimate(self) -> float:
+        """Seconds a centred numeric gradient of every parameter would take, at this rate."""
+        per_entry = self.numeric_seconds / max(int(np.prod(self.shape)), 1)
+        return per_entry * self.total_params
+
+    def best(self) -> dict[str, tuple[float, float]]:
+        """The step with the smallest error for each method: {"forward": (h, err), ...}."""
+        out = {}
+        for name, errors in (("forward", self.forward), ("centred", self.centred)):
+            i = int(np.argmin(errors))
+            out[name] = (self.steps[i], errors[i])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "param": self.param,
+            "shape": list(self.shape),
+            "checked": self.checked,
+            "eps": self.eps,
+            "steps": self.step_rows(),
+            "best": {k: {"step": h, "error": e} for k, (h, e) in self.best().items()},
+            "timing": {
+                **self.timing(),
+                "total_params": self.total_params,
+                "all_params_numeric_s_estimate": self.all_params_estimate(),
+            },
+        }
+
+
+TIMED_ENTRIES = 2000  # larger parameters: time this many entries and scale up
+COMPARE_NET = "tanh weight-decay"  # smooth (no kinks), so the curves show only the two errors
+
+
+def default_param(model: MLP) -> str:
+    """The first Affine layer's weight, e.g. "affine1.W"."""
+    for name, layer in model.layers.items():
+        if isinstance(layer, Affine):
+            return f"{name}.W"
+    raise NnlabError("the model has no Affine layer")
+
+
+def compare_differences(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    param: str | None = None,
+    *,
+    steps: Sequence[float] = STEPS,
+    eps: float = DEFAULT_EPS,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+    repeats: int = 20,
+) -> Differences:
+    """Error of forward and centred differences per step for ``param``, and numeric vs analytic time.
+
+    Forward differences err by O(h) (truncation) and centred ones by O(h^2), while round-off
+    grows like (machine epsilon * |f|) / h: the error against step is U-shaped on log-log axes,
+    with its minimum near h ~ 1e-8 (forward) and h ~ 1e-5 (centred).
+
+    Timing: the centred numeric gradient of the whole parameter at ``eps`` (timed on at most
+    ``TIMED_ENTRIES`` entries and scaled up) against one analytic forward + backward pass, which
+    yields every parameter's gradient at once (mean of ``repeats``).
+    """
+    check_settings(eps, x.shape[0], max_entries)
+    param = param or default_param(model)
+    if param not in model.params:
+        raise NnlabError(
+            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
+        )
+    fix_dropout_masks(model, x)
+    model.loss_and_grads(x, y, train=True)
+    target = model.params[param]
+    analytic = model.grads[param].copy()
+    entries = pick_entries(target.shape, max_entries, np.random.default_rng(seed))
+    picked = analytic[tuple(np.array(entries).T)]
+    objective = net_objective(model, x, y)
+
+    def f() -> float:
+        return objective()[0]
+
+    forward: list[float] = []
+    centred: list[float] = []
+    for h in steps:
+        for centred_diff, out in ((False, forward), (True, centred)):
+            numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
+            out.append(rel_error(picked, numeric))
+
+    timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
+    t0 = time.perf_counter()
+    numeric_gradient_at(f, target, timed, eps=eps, centred=True)
+    numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model.loss_and_grads(x, y, train=True)
+    analytic_seconds = (time.perf_counter() - t0) / repeats
+    return Differences(
+        param=param,
+        shape=tuple(target.shape),
+        checked=len(entries),
+        steps=list(steps),
+        forward=forward,
+        centred=centred,
+        numeric_seconds=numeric_seconds,
+        analytic_seconds=analytic_seconds,
+        timed_entries=len(timed),
+        eps=eps,
+        total_params=sum(int(p.size) for p in model.params.values()),
+    )
+
+
+def differences_target(
+    cfg: Any = None, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
+) -> tuple[MLP, np.ndarray, np.ndarray, str]:
+    """(model, x, y, description) for --compare-differences: the config's network or COMPARE_NET."""
+    if cfg is None:
+        model, x, y = small_net(COMPARE_NET, batch, seed)
+        return model, x, y, f"net {COMPARE_NET}"
+    model, x, y = config_target(cfg, data_dir, batch, seed)
+    return model, x, y, f"config {cfg.name}"
+
+
+def save_differences(diff: Differences, *, out: Path | None, runs_dir: Path, title: str) -> Path:
+    """Draw the error-vs-step PNG; without ``out``, into a new folder under ``runs_dir``.
+
+    The folder (``<stamp>-gradcheck-differences-<id>``) also holds ``differences.json`` (the
+    numbers, versions, git commit). It has no ``meta.json``: it is not a training run, so
+    ``nnlab runs list`` and ``--resume latest`` do not see it.
+    """
+    from nnlab import plots, runs
+
+    if out is None:
+        run = runs.RunDir.create(runs_dir, "gradcheck-differences")
+        run.write_json(
+            "differences.json",
+            {
+                "title": title,
+                **diff.to_dict(),
+                "created": runs.now(),
+                "versions": runs.versions(),
+                "git_commit": runs.git_commit(),
+            },
+        )
+        out = run.file("differences.png")
+    elif out.is_dir():
+        out = out / "gradcheck-differences.png"
+    return plots.gradcheck_differences(diff.steps, diff.forward, diff.centred, out, title=title)

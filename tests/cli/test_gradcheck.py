@@ -1,0 +1,176 @@
+"""``nnlab gradcheck``: exit codes, the table, JSON/CSV, a planted bug named, --compare-differences,
+config mode and the error paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from nnlab.cli import app
+from nnlab.nn.layers import Affine, Sigmoid
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, ["gradcheck", *args])
+
+
+def test_default_invocation_passes_every_row_and_explains_the_thresholds():
+    result = invoke()
+    assert result.exit_code == 0, result.output
+    assert "0 warn, 0 fail" in result.stdout
+    assert "1e-7" in result.stdout and "1e-4" in result.stdout and "kinks" in result.stdout
+    for name in ("BatchNorm/train", "Dropout/mask", "softmax_ce", "net relu batchnorm"):
+        assert name in result.stdout
+
+
+def test_json_schema(tmp_path):
+    result = invoke("--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["dtype"] == "float64" and doc["differences"] == "centred" and doc["eps"] == 1e-5
+    assert doc["thresholds"] == {"pass_below": 1e-7, "fail_above": 1e-4}
+    assert doc["summary"]["ok"] is True and doc["summary"]["fail"] == 0
+    assert doc["summary"]["rows"] == len(doc["rows"]) > 50
+    keys = {"group", "layer", "param", "shape", "checked", "size", "max_rel_error", "kinks"}
+    for row in doc["rows"]:
+        assert set(row) == keys | {"verdict"}
+        assert isinstance(row["shape"], list) and row["checked"] <= row["size"]
+        assert row["verdict"] == "pass" and 0 <= row["max_rel_error"] < 1e-7
+
+
+def test_csv_has_one_line_per_row():
+    result = invoke("--format", "csv")
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "group,layer,param,shape,checked,size,max_rel_error,kinks,verdict"
+    assert "layer,Affine,W,5x4,20,20," in result.stdout
+    assert len(lines) > 50
+
+
+def test_planted_sigmoid_bug_exits_1_and_names_layer_and_parameter(monkeypatch):
+    monkeypatch.setattr(Sigmoid, "backward", lambda self, dout: dout * self.out)  # no (1 - y)
+    result = invoke()
+    assert result.exit_code == 1
+    assert "FAIL layer: Sigmoid x" in result.stdout
+    assert "FAIL net sigmoid svm: affine1 W" in result.stdout
+    assert "Affine" not in "".join(
+        line for line in result.stdout.splitlines() if line.startswith("FAIL")
+    )
+
+
+def test_planted_missing_bias_gradient_exits_1_in_json_too(monkeypatch):
+    original = Affine.backward
+
+    def no_db(self, dout):
+        dx = original(self, dout)
+        self.grads["b"][...] = 0
+        return dx
+
+    monkeypatch.setattr(Affine, "backward", no_db)
+    result = invoke("-f", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    failed = {(r["group"], r["layer"], r["param"]) for r in doc["rows"] if r["verdict"] == "fail"}
+    assert ("layer", "Affine", "b") in failed and ("net tanh bce", "affine3", "b") in failed
+    assert all(p == "b" for _, _, p in failed)
+    assert doc["summary"]["ok"] is False
+    assert "FAIL layer: Affine b" in result.stderr
+
+
+@pytest.mark.parametrize("eps", ["0", "-1e-5", "nan"])
+def test_bad_eps_exits_2_with_one_line(eps):
+    result = invoke(f"--eps={eps}")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --eps:")
+
+
+def test_compare_differences_shows_centred_beating_forward_and_the_u_shape(tmp_path):
+    png = tmp_path / "diff.png"
+    result = invoke("--compare-differences", "--out", str(png), "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    steps = [r["step"] for r in doc["steps"]]
+    assert steps == [10.0**-k for k in range(1, 11)]
+    fwd = [r["forward"] for r in doc["steps"]]
+    cen = [r["centred"] for r in doc["steps"]]
+    i5 = steps.index(1e-5)
+    assert cen[i5] < fwd[i5]
+    for errors in (fwd, cen):
+        best = int(np.argmin(errors))
+        assert errors[0] > errors[best] < errors[-1] and 0 < best < 9
+    assert doc["param"] == "affine1.W"
+    assert doc["timing"]["ratio"] > 1 and doc["timing"]["numeric_s"] > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_differences_table_and_default_output_into_the_runs_dir(tmp_path):
+    result = invoke("--compare-differences", "--param", "affine2.b", "--runs-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "best step: forward" in result.stdout and "ratio" in result.stdout
+    (folder,) = list(tmp_path.iterdir())
+    assert "gradcheck-differences" in folder.name
+    assert (folder / "differences.png").is_file()
+    saved = json.loads((folder / "differences.json").read_text())
+    assert saved["param"] == "affine2.b" and len(saved["steps"]) == 10
+
+
+def test_compare_differences_unknown_param_exits_2():
+    result = invoke("--compare-differences", "--param", "nope.W", "--out", "unused.png")
+    assert result.exit_code == 2
+    assert "unknown parameter 'nope.W'" in result.stderr
+
+
+def write_tiny_config(tmp_path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        "name: tiny\n"
+        "dataset: {name: blobs, n_per_class: 10, n_classes: 3, dim: 3}\n"
+        "model: {hidden: [5], batchnorm: true, dropout: 0.25}\n"
+        "weight_decay: 0.001\n"
+    )
+    return path
+
+
+def test_config_mode_checks_the_configs_network(tmp_path):
+    result = invoke(str(write_tiny_config(tmp_path)), "loss=svm", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    got = [(r["group"], r["layer"], r["param"]) for r in doc["rows"]]
+    assert ("config tiny", "bn1", "gamma") in got and ("config tiny", "affine2", "W") in got
+    assert doc["summary"]["ok"] is True
+
+
+def test_config_mode_with_batchnorm_and_a_batch_of_one_exits_2(tmp_path):
+    result = invoke(str(write_tiny_config(tmp_path)), "--batch", "1")
+    assert result.exit_code == 2
+    assert "BatchNorm needs a batch of at least 2" in result.stderr
+
+
+def test_config_mode_bad_override_exits_2(tmp_path):
+    result = invoke(str(write_tiny_config(tmp_path)), "model.hiden=[3]")
+    assert result.exit_code == 2
+    assert "model.hidden" in result.stderr  # the did-you-mean from the config schema
+
+
+def test_overrides_without_a_config_exit_2():
+    result = invoke("model.batchnorm=true")
+    assert result.exit_code == 2
+    assert "needs a config file first" in result.stderr
+
+
+def test_digits_quickstart_config_checks_a_subset_of_large_layers():
+    config = ROOT / "configs" / "digits-quickstart.yaml"
+    if not config.is_file():
+        pytest.skip(f"{config} is absent")
+    result = invoke(str(config), "--max-entries", "50")
+    assert result.exit_code == 0, result.output
+    assert "50/6400" in result.stdout and "a random subset of at most 50" in result.stdout
