@@ -109,7 +109,9 @@ def read_pair(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | N
         return None
     if img is None or lab is None:
         have, missing = (lab, img_stem) if img is None else (img, lab_stem)
-        raise DataError(f"{folder}/{missing}[.gz]: missing (found {have.name} without it)")
+        raise DataError(
+            f"{folder}/{missing}[.gz]: missing (found {Path(have or '').name} without it)"
+        )
     X, y = read_images(img), read_labels(lab)
     if len(X) != len(y):
         raise DataError(f"{img}: {len(X)} images but {lab} has {len(y)} labels; expected equal")

@@ -58,12 +58,12 @@ def availability(data_dir: Path) -> list[dict[str, str]]:
         if entry.name == "mnist":
             parts = mnist.available_parts(data_dir / "mnist")
             status = "available" if parts else "missing"
-            found = f" (found: {' + '.join(parts)})" if parts else ""
-            location = f"{data_dir / 'mnist'}{found}"
+            note = f" (found: {' + '.join(parts)})" if parts else ""
+            location = f"{data_dir / 'mnist'}{note}"
         elif entry.name == "hdf5":
-            found = [p for p in CATVNONCAT if (data_dir / p).is_file()]
-            status = "available" if found else "missing"
-            location = ", ".join(str(data_dir / p) for p in (found or CATVNONCAT[:1]))
+            files = [p for p in CATVNONCAT if (data_dir / p).is_file()]
+            status = "available" if files else "missing"
+            location = ", ".join(str(data_dir / p) for p in (files or CATVNONCAT[:1]))
         rows.append(
             {
                 "dataset": entry.name,

@@ -66,14 +66,27 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _GzipEncoded(_Quiet):
+    """Serves ``.gz`` files with ``Content-Encoding: gzip``, as some misconfigured mirrors do."""
+
+    def end_headers(self):
+        if self.path.endswith(".gz"):
+            self.send_header("Content-Encoding", "gzip")
+        super().end_headers()
+
+
 @pytest.fixture
 def serve(monkeypatch):
-    """``serve(folder) -> base URL`` of an HTTP server on 127.0.0.1 (ephemeral port) for ``folder``."""
+    """``serve(folder) -> base URL`` of an HTTP server on 127.0.0.1 (ephemeral port) for ``folder``.
+
+    ``serve(folder, gzip_encoding=True)`` labels ``.gz`` files ``Content-Encoding: gzip``.
+    """
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     servers = []
 
-    def start(folder: Path) -> str:
-        handler = functools.partial(_Quiet, directory=str(folder))
+    def start(folder: Path, gzip_encoding: bool = False) -> str:
+        cls = _GzipEncoded if gzip_encoding else _Quiet
+        handler = functools.partial(cls, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)

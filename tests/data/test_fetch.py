@@ -59,6 +59,14 @@ def test_payload_checked_not_gzip_bytes(tmp_path, serve, shared_mnist_dir):
     assert len(paths) == 2
 
 
+def test_mirror_sending_content_encoding_gzip_still_verifies(tmp_path, serve, monkeypatch):
+    # requests undoes Content-Encoding: gzip, so the raw IDX arrives: it is kept uncompressed
+    mirror = fake_t10k(tmp_path / "mirror", monkeypatch)
+    paths = fetch.fetch_mnist(tmp_path / "dest", [serve(mirror, gzip_encoding=True)], ["t10k"])
+    assert [p.name for p in paths] == T10K
+    assert paths[0].read_bytes() == gzip.decompress((mirror / f"{T10K[0]}.gz").read_bytes())
+
+
 def test_corrupt_payload_is_rejected_and_nothing_is_left(tmp_path, serve, monkeypatch):
     mirror = fake_t10k(tmp_path / "mirror", monkeypatch)
     # now corrupt one pixel of the images while keeping a valid gzip and IDX header
