@@ -1,0 +1,179 @@
+"""Losses: gradients against centred differences, values against small hand-computed examples,
+and stability on huge scores."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from nnlab.nn.gradcheck import numeric_gradient, rel_error
+from nnlab.nn.losses import (
+    LOSSES,
+    output_units,
+    predict,
+    sigmoid_bce,
+    softmax_cross_entropy,
+    svm_hinge,
+)
+
+TOL = 1e-7
+
+
+def scores_and_labels(loss: str, rng: np.random.Generator, n: int = 6, c: int = 4):
+    if loss == "bce":
+        return 2 * rng.standard_normal((n, 1)), rng.integers(0, 2, n)
+    return 2 * rng.standard_normal((n, c)), rng.integers(0, c, n)
+
+
+def min_svm_margin_distance(scores: np.ndarray, y: np.ndarray) -> float:
+    """Smallest |s_j - s_y + 1| over j != y: how far the scores are from a hinge kink."""
+    n = scores.shape[0]
+    m = np.abs(scores - scores[np.arange(n), y][:, None] + 1.0)
+    m[np.arange(n), y] = np.inf
+    return float(m.min())
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_loss_gradient_matches_numeric(loss):
+    rng = np.random.default_rng(0)
+    scores, y = scores_and_labels(loss, rng)
+    if loss == "svm":
+        assert min_svm_margin_distance(scores, y) > 1e-3  # no kink within eps of the scores
+    value, dscores = LOSSES[loss](scores, y)
+    assert dscores.shape == scores.shape
+    numeric = numeric_gradient(lambda: LOSSES[loss](scores, y)[0], scores)
+    assert rel_error(dscores, numeric) < TOL
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_loss_does_not_modify_scores(loss):
+    scores, y = scores_and_labels(loss, np.random.default_rng(1))
+    before = scores.copy()
+    LOSSES[loss](scores, y)
+    np.testing.assert_array_equal(scores, before)
+
+
+# --- softmax cross-entropy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c", [2, 3, 10])
+def test_softmax_ce_of_uniform_scores_is_log_c(c):
+    scores = np.full((4, c), 0.7)
+    y = np.array([0, 1, c - 1, 1])
+    loss, dscores = softmax_cross_entropy(scores, y)
+    assert loss == pytest.approx(math.log(c), rel=1e-14)
+    expected = np.full((4, c), 1 / c)
+    expected[np.arange(4), y] -= 1
+    np.testing.assert_allclose(dscores, expected / 4, rtol=1e-14)
+
+
+def test_softmax_ce_hand_computed_example():
+    scores = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, math.log(2.0)]])
+    y = np.array([2, 0])
+    # row 0: p = e^s / (e + e^2 + e^3); row 1: p = [1, 1, 2] / 4
+    z = math.e + math.e**2 + math.e**3
+    loss0 = -math.log(math.e**3 / z)
+    loss1 = -math.log(1 / 4)
+    loss, dscores = softmax_cross_entropy(scores, y)
+    assert loss == pytest.approx((loss0 + loss1) / 2, rel=1e-14)
+    expected = np.array(
+        [
+            [math.e / z, math.e**2 / z, math.e**3 / z - 1],
+            [1 / 4 - 1, 1 / 4, 2 / 4],
+        ]
+    )
+    np.testing.assert_allclose(dscores, expected / 2, rtol=1e-13, atol=1e-16)
+
+
+# --- multiclass SVM -----------------------------------------------------------------------------
+
+
+def test_svm_hinge_cs231n_example():
+    # cs231n "Linear classification" notes: cat/car/frog scores for three images
+    scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    y = np.array([0, 1, 2])
+    # image 0: max(0, 5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1) = 2.9 + 0
+    # image 1: max(0, 1.3 - 4.9 + 1) + max(0, 2.0 - 4.9 + 1) = 0 + 0
+    # image 2: max(0, 2.2 + 3.1 + 1) + max(0, 2.5 + 3.1 + 1) = 6.3 + 6.6
+    loss, dscores = svm_hinge(scores, y)
+    assert loss == pytest.approx((2.9 + 0.0 + 12.9) / 3, rel=1e-13)
+    expected = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3
+    np.testing.assert_allclose(dscores, expected, rtol=1e-15)
+
+
+def test_svm_hinge_margin_argument():
+    scores = np.array([[1.0, 0.5, 0.0]])
+    y = np.array([0])
+    # margin 1: (0.5 - 1 + 1) + (0 - 1 + 1) = 0.5 + 0; margin 2: 1.5 + 1.0
+    assert svm_hinge(scores, y)[0] == pytest.approx(0.5)
+    assert svm_hinge(scores, y, margin=2.0)[0] == pytest.approx(2.5)
+
+
+# --- sigmoid binary cross-entropy ---------------------------------------------------------------
+
+
+def test_sigmoid_bce_hand_computed_values():
+    scores = np.array([[0.0], [2.0], [2.0], [-3.0]])
+    y = np.array([1, 1, 0, 0])
+    # -log(1/2), -log(sigmoid(2)), -log(1 - sigmoid(2)), -log(1 - sigmoid(-3))
+    per_sample = [
+        math.log(2.0),
+        math.log(1 + math.exp(-2.0)),
+        math.log(1 + math.exp(2.0)),
+        math.log(1 + math.exp(-3.0)),
+    ]
+    loss, dscores = sigmoid_bce(scores, y)
+    assert loss == pytest.approx(sum(per_sample) / 4, rel=1e-14)
+
+    def sig(s):
+        return 1 / (1 + math.exp(-s))
+
+    expected = np.array([[sig(0.0) - 1], [sig(2.0) - 1], [sig(2.0)], [sig(-3.0)]]) / 4
+    np.testing.assert_allclose(dscores, expected, rtol=1e-14)
+
+
+# --- stability ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loss", "scores", "y", "expected"),
+    [
+        ("softmax_ce", [[1e4, 0.0, -1e4], [1e4, 0.0, -1e4]], [0, 2], (0.0 + 2e4) / 2),
+        ("softmax_ce", [[1e4, 1e4, 1e4]], [1], math.log(3)),
+        ("svm", [[1e4, 0.0, -1e4], [1e4, 0.0, -1e4]], [0, 2], (0.0 + (2e4 + 1) + (1e4 + 1)) / 2),
+        ("bce", [[1e4], [-1e4], [1e4], [-1e4]], [1, 0, 0, 1], (0.0 + 0.0 + 1e4 + 1e4) / 4),
+    ],
+)
+def test_loss_is_finite_and_warning_free_on_huge_scores(loss, scores, y, expected):
+    scores = np.array(scores)
+    with (
+        warnings.catch_warnings(),
+        np.errstate(over="raise", divide="raise", invalid="raise"),  # underflow to 0 is fine
+    ):
+        warnings.simplefilter("error")
+        value, dscores = LOSSES[loss](scores, np.array(y))
+    assert math.isfinite(value)
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.isfinite(dscores))
+    assert np.all(np.abs(dscores) <= scores.shape[1])
+
+
+# --- predictions and output units ---------------------------------------------------------------
+
+
+def test_predict_is_argmax_or_positive_logit():
+    scores = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(predict(scores, "softmax_ce"), [1, 0])
+    np.testing.assert_array_equal(predict(scores, "svm"), [1, 0])
+    np.testing.assert_array_equal(predict(np.array([[0.3], [-0.2], [0.0]]), "bce"), [1, 0, 0])
+
+
+def test_output_units():
+    assert output_units("softmax_ce", 10) == 10
+    assert output_units("svm", 3) == 3
+    assert output_units("bce", 2) == 1
+    with pytest.raises(ValueError, match="2 classes"):
+        output_units("bce", 3)
