@@ -1,0 +1,90 @@
+"""Weight initialisers: the std formulas, empirical stds of large draws, zero biases, dtypes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab.nn.init import INITS, init_std, init_weight
+from nnlab.nn.model import build_mlp
+
+N_IN, N_OUT = 500, 300
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("zeros", 0.0),
+        ("std", 0.05),
+        ("xavier", math.sqrt(1 / N_IN)),
+        ("glorot", math.sqrt(2 / (N_IN + N_OUT))),
+        ("he", math.sqrt(2 / N_IN)),
+    ],
+)
+def test_init_std_formula(kind, expected):
+    assert init_std(kind, N_IN, N_OUT, std=0.05) == pytest.approx(expected, rel=1e-15)
+
+
+def test_init_std_default_std_is_001():
+    assert init_std("std", 10, 10) == 0.01
+
+
+@pytest.mark.parametrize("kind", [k for k in INITS if k != "zeros"])
+def test_weight_draw_has_the_formula_std_and_zero_mean(kind):
+    W = init_weight(kind, N_IN, N_OUT, np.random.default_rng(0), std=0.05, dtype=np.float64)
+    s = init_std(kind, N_IN, N_OUT, std=0.05)
+    n = W.size  # 150000 draws: the sample std is within ~1/sqrt(2n) = 0.2% of s
+    assert W.shape == (N_IN, N_OUT)
+    assert W.std() == pytest.approx(s, rel=5 / math.sqrt(2 * n))
+    assert abs(W.mean()) < 5 * s / math.sqrt(n)
+
+
+def test_zeros_init_is_all_zero():
+    W = init_weight("zeros", 4, 3, np.random.default_rng(0))
+    assert W.shape == (4, 3)
+    assert not W.any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", INITS)
+def test_init_weight_dtype(kind, dtype):
+    assert init_weight(kind, 4, 3, np.random.default_rng(0), dtype=dtype).dtype == dtype
+
+
+def test_init_weight_default_dtype_is_float32():
+    assert init_weight("he", 4, 3, np.random.default_rng(0)).dtype == np.float32
+
+
+def test_float32_and_float64_draws_agree_for_the_same_seed():
+    w32 = init_weight("he", 50, 40, np.random.default_rng(3), dtype=np.float32)
+    w64 = init_weight("he", 50, 40, np.random.default_rng(3), dtype=np.float64)
+    np.testing.assert_allclose(w32, w64, rtol=1e-6)
+
+
+def test_unknown_init_is_rejected():
+    with pytest.raises(ValueError, match="unknown init 'lecun'"):
+        init_std("lecun", 3, 3)
+
+
+@pytest.mark.parametrize("kind", INITS)
+def test_mlp_biases_start_at_zero_and_weights_use_the_init(kind):
+    model = build_mlp(
+        400,
+        [300],
+        5,
+        init=kind,
+        init_std=0.05,
+        batchnorm=True,
+        rng_init=np.random.default_rng(0),
+        dtype=np.float64,
+    )
+    for key, p in model.params.items():
+        if key.endswith(".b") or key.endswith(".beta"):
+            assert not p.any(), key
+        if key.endswith(".gamma"):
+            np.testing.assert_array_equal(p, 1.0)
+    W = model.params["affine1.W"]
+    s = init_std(kind, 400, 300, std=0.05)
+    assert W.std() == pytest.approx(s, rel=5 / math.sqrt(2 * W.size))
