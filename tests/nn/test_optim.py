@@ -1,0 +1,257 @@
+"""Optimizers step by step against their equations, and state round trips through np.savez.
+
+The expected values are written out independently of nnlab.nn.optim: plain Python floats, one
+element at a time, following the equations in the torch.optim documentation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab.nn.optim import (
+    OPTIMIZERS,
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    RMSProp,
+    make_optimizer,
+)
+
+W0 = [1.0, -2.0, 0.5]
+GRADS = [[0.5, -1.0, 0.0], [-1.0, 2.0, 0.25], [2.0, 0.1, -0.5]]  # g_1, g_2, g_3
+
+
+# --- the equations, by hand ---------------------------------------------------------------------
+
+
+def sgd_by_hand(lr):
+    w = list(W0)
+    history = []
+    for g in GRADS:
+        w = [wi - lr * gi for wi, gi in zip(w, g)]
+        history.append(w)
+    return history
+
+
+def momentum_by_hand(lr, momentum, nesterov=False):
+    w, v = list(W0), [0.0] * len(W0)
+    history = []
+    for g in GRADS:
+        v = [momentum * vi + gi for vi, gi in zip(v, g)]
+        if nesterov:
+            w = [wi - lr * (gi + momentum * vi) for wi, gi, vi in zip(w, g, v)]
+        else:
+            w = [wi - lr * vi for wi, vi in zip(w, v)]
+        history.append(w)
+    return history
+
+
+def adagrad_by_hand(lr, eps):
+    w, h = list(W0), [0.0] * len(W0)
+    history = []
+    for g in GRADS:
+        h = [hi + gi * gi for hi, gi in zip(h, g)]
+        w = [wi - lr * gi / (math.sqrt(hi) + eps) for wi, gi, hi in zip(w, g, h)]
+        history.append(w)
+    return history
+
+
+def rmsprop_by_hand(lr, alpha, eps):
+    w, h = list(W0), [0.0] * len(W0)
+    history = []
+    for g in GRADS:
+        h = [alpha * hi + (1 - alpha) * gi * gi for hi, gi in zip(h, g)]
+        w = [wi - lr * gi / (math.sqrt(hi) + eps) for wi, gi, hi in zip(w, g, h)]
+        history.append(w)
+    return history
+
+
+def adam_by_hand(lr, beta1, beta2, eps):
+    w, m, v = list(W0), [0.0] * len(W0), [0.0] * len(W0)
+    history = []
+    for t, g in enumerate(GRADS, start=1):
+        m = [beta1 * mi + (1 - beta1) * gi for mi, gi in zip(m, g)]
+        v = [beta2 * vi + (1 - beta2) * gi * gi for vi, gi in zip(v, g)]
+        m_hat = [mi / (1 - beta1**t) for mi in m]
+        v_hat = [vi / (1 - beta2**t) for vi in v]
+        w = [wi - lr * mh / (math.sqrt(vh) + eps) for wi, mh, vh in zip(w, m_hat, v_hat)]
+        history.append(w)
+    return history
+
+
+# (optimizer, its constructor arguments, the same computation by hand)
+CASES = {
+    "sgd": (SGD, {"lr": 0.1}, lambda: sgd_by_hand(0.1)),
+    "momentum-default": (Momentum, {"lr": 0.1}, lambda: momentum_by_hand(0.1, 0.9)),
+    "momentum-0.5": (Momentum, {"lr": 0.05, "momentum": 0.5}, lambda: momentum_by_hand(0.05, 0.5)),
+    "nesterov-default": (Nesterov, {"lr": 0.1}, lambda: momentum_by_hand(0.1, 0.9, True)),
+    "nesterov-0.7": (
+        Nesterov,
+        {"lr": 0.02, "momentum": 0.7},
+        lambda: momentum_by_hand(0.02, 0.7, True),
+    ),
+    "adagrad-default": (AdaGrad, {"lr": 0.1}, lambda: adagrad_by_hand(0.1, 1e-10)),
+    "adagrad-eps": (AdaGrad, {"lr": 0.3, "eps": 0.1}, lambda: adagrad_by_hand(0.3, 0.1)),
+    "rmsprop-default": (RMSProp, {"lr": 0.01}, lambda: rmsprop_by_hand(0.01, 0.99, 1e-8)),
+    "rmsprop-custom": (
+        RMSProp,
+        {"lr": 0.1, "alpha": 0.5, "eps": 0.01},
+        lambda: rmsprop_by_hand(0.1, 0.5, 0.01),
+    ),
+    "adam-default": (Adam, {}, lambda: adam_by_hand(0.001, 0.9, 0.999, 1e-8)),
+    "adam-custom": (
+        Adam,
+        {"lr": 0.05, "beta1": 0.5, "beta2": 0.8, "eps": 0.01},
+        lambda: adam_by_hand(0.05, 0.5, 0.8, 0.01),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_first_three_steps_match_the_equations(case):
+    cls, kwargs, by_hand = CASES[case]
+    opt = cls(**kwargs)
+    w = np.array(W0)
+    for t, (g, expected) in enumerate(zip(GRADS, by_hand()), start=1):
+        opt.step({"w": w}, {"w": np.array(g)})
+        assert opt.t == t
+        np.testing.assert_allclose(w, expected, rtol=1e-13, atol=1e-15, err_msg=f"step {t}")
+
+
+def test_every_optimizer_has_a_hand_computed_case():
+    assert {cls for cls, _, _ in CASES.values()} == set(OPTIMIZERS.values())
+
+
+def test_sgd_and_momentum_literal_numbers():
+    """The arithmetic spelled out for one weight: w0 = 1, g = 0.5, -1, 2, lr = 0.1, mu = 0.9."""
+    sgd, mom = SGD(lr=0.1), Momentum(lr=0.1, momentum=0.9)
+    w_sgd, w_mom = np.array([1.0]), np.array([1.0])
+    seen_sgd, seen_mom = [], []
+    for g in (0.5, -1.0, 2.0):
+        sgd.step({"w": w_sgd}, {"w": np.array([g])})
+        mom.step({"w": w_mom}, {"w": np.array([g])})
+        seen_sgd.append(float(w_sgd[0]))
+        seen_mom.append(float(w_mom[0]))
+    # sgd: 1 - 0.05 = 0.95; 0.95 + 0.1 = 1.05; 1.05 - 0.2 = 0.85
+    assert seen_sgd == pytest.approx([0.95, 1.05, 0.85], rel=1e-15)
+    # momentum: v = 0.5, -0.55, 1.505 -> w = 0.95, 1.005, 0.8545
+    assert seen_mom == pytest.approx([0.95, 1.005, 0.8545], rel=1e-15)
+
+
+def test_adam_first_step_moves_every_weight_by_about_lr():
+    """With bias correction the first Adam step is lr * g / (|g| + eps): about lr per weight."""
+    w = np.array([1.0, 1.0, 1.0])
+    Adam(lr=0.01).step({"w": w}, {"w": np.array([1e-3, -5.0, 300.0])})
+    np.testing.assert_allclose(w, [0.99, 1.01, 0.99], rtol=1e-6)
+
+
+def test_each_parameter_has_its_own_state():
+    opt = Adam(lr=0.1)
+    a, b = np.array([1.0, 2.0]), np.array([[3.0]])
+    opt.step({"a": a, "b": b}, {"a": np.array([1.0, -1.0]), "b": np.array([[0.5]])})
+    assert set(opt.state) == {"m/a", "v/a", "m/b", "v/b"}
+    assert opt.state["m/b"].shape == (1, 1)
+    np.testing.assert_allclose(opt.state["m/a"], [0.1, -0.1])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_state_dict_round_trips_through_savez_and_continues_identically(case, tmp_path):
+    cls, kwargs, _ = CASES[case]
+    rng = np.random.default_rng(0)
+    names = ["affine1.W", "affine1.b", "bn1.gamma"]
+    shapes = [(3, 2), (2,), (2,)]
+    params = {k: rng.standard_normal(s) for k, s in zip(names, shapes)}
+    grads = [{k: rng.standard_normal(s) for k, s in zip(names, shapes)} for _ in range(5)]
+
+    original = cls(**kwargs)
+    for g in grads[:2]:
+        original.step(params, g)
+    np.savez(tmp_path / "opt.npz", **original.state_dict())
+    np.savez(tmp_path / "params.npz", **params)
+
+    resumed = cls(**kwargs)
+    with np.load(tmp_path / "opt.npz", allow_pickle=False) as data:
+        resumed.load_state_dict(dict(data))
+    with np.load(tmp_path / "params.npz", allow_pickle=False) as data:
+        resumed_params = {k: data[k] for k in names}
+    assert resumed.t == 2
+    assert set(resumed.state) == set(original.state)
+
+    for g in grads[2:]:
+        original.step(params, g)
+        resumed.step(resumed_params, g)
+    for k in names:
+        np.testing.assert_array_equal(resumed_params[k], params[k])
+
+
+def test_state_dict_is_a_copy():
+    opt = Momentum(lr=0.1)
+    w = np.array([1.0])
+    opt.step({"w": w}, {"w": np.array([1.0])})
+    state = opt.state_dict()
+    opt.step({"w": w}, {"w": np.array([1.0])})
+    np.testing.assert_array_equal(state["v/w"], [1.0])
+    assert int(state["t"]) == 1
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_make_optimizer_builds_by_name(name):
+    opt = make_optimizer(name, lr=0.1)
+    assert isinstance(opt, OPTIMIZERS[name])
+    assert opt.name == name
+    assert opt.hyperparameters()["lr"] == 0.1
+
+
+def test_make_optimizer_passes_hyperparameters():
+    opt = make_optimizer("adam", lr=0.01, beta1=0.8)
+    assert opt.hyperparameters() == {"lr": 0.01, "beta1": 0.8, "beta2": 0.999, "eps": 1e-8}
+
+
+def test_make_optimizer_rejects_unknown_name():
+    with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
+        make_optimizer("lbfgs", lr=0.1)
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1])
+def test_lr_must_be_positive(lr):
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        SGD(lr=lr)
+
+
+# --- optional: against torch.optim itself -------------------------------------------------------
+
+
+def torch_optimizer(torch, opt: Optimizer, param):
+    h = opt.hyperparameters()
+    if isinstance(opt, Nesterov):
+        return torch.optim.SGD([param], lr=h["lr"], momentum=h["momentum"], nesterov=True)
+    if isinstance(opt, Momentum):
+        return torch.optim.SGD([param], lr=h["lr"], momentum=h["momentum"])
+    if isinstance(opt, SGD):
+        return torch.optim.SGD([param], lr=h["lr"])
+    if isinstance(opt, AdaGrad):
+        return torch.optim.Adagrad([param], lr=h["lr"], eps=h["eps"])
+    if isinstance(opt, RMSProp):
+        return torch.optim.RMSprop([param], lr=h["lr"], alpha=h["alpha"], eps=h["eps"])
+    assert isinstance(opt, Adam)
+    return torch.optim.Adam([param], lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+
+
+def test_matches_torch_optim_when_installed():
+    torch = pytest.importorskip("torch", reason="torch is not installed (optional comparison)")
+    for cls, kwargs, _ in CASES.values():
+        ours = cls(**kwargs)
+        w = np.array(W0)
+        param = torch.tensor(W0, dtype=torch.float64, requires_grad=True)
+        theirs = torch_optimizer(torch, ours, param)
+        for g in GRADS:
+            ours.step({"w": w}, {"w": np.array(g)})
+            param.grad = torch.tensor(g, dtype=torch.float64)
+            theirs.step()
+            np.testing.assert_allclose(w, param.detach().numpy(), rtol=1e-12, atol=1e-15)
