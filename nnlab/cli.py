@@ -474,6 +474,8 @@ def gradcheck(
         typer.echo(to_csv([gc.flat_row(r) for r in rows]), nl=False)
     else:
         typer.echo(f"gradient check: {what} (float64, centred differences, eps {eps:g})")
+        if cfg is None:
+            typer.echo(gc.nets_note(batch))
         for title, table in gc.table_groups(rows):
             emit(table, fmt, title=title)
         typer.echo(gc.THRESHOLDS_NOTE)
@@ -486,6 +488,8 @@ def gradcheck(
             f"{summary['rows']} rows: {summary['pass']} pass, {summary['warn']} warn, "
             f"{summary['fail']} fail"
         )
+        if gc.eps_note(eps):
+            typer.echo(gc.eps_note(eps))
     for line in gc.failures(rows):
         typer.echo(line, err=fmt != Format.table)
     if not summary["ok"]:

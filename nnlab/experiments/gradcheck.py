@@ -100,6 +100,17 @@ def check_settings(eps: float, batch: int = DEFAULT_BATCH, max_entries: int = 1)
         raise NnlabError(f"--max-entries: expected at least 1, got {max_entries}")
 
 
+def eps_note(eps: float) -> str | None:
+    """A warning when ``eps`` is far from the step where centred differences are most exact."""
+    if 1e-6 <= eps <= 1e-4:
+        return None
+    cause = "truncation error O(eps^2)" if eps > 1e-4 else "round-off error O(1e-16 / eps)"
+    return (
+        f"note: eps {eps:g} is far from 1e-5; {cause} alone can exceed the thresholds "
+        "(see --compare-differences)"
+    )
+
+
 # ----------------------------------------------------------------------------- core check
 class _KinkProbe:
     """Wraps an objective returning (value, kink pattern) as a plain f() for numeric gradients.
@@ -306,6 +317,12 @@ NETS: dict[str, dict[str, Any]] = {
     },
 }
 NET_INPUT, NET_HIDDEN, NET_CLASSES = 6, (7, 5), 4
+
+
+def nets_note(batch: int = DEFAULT_BATCH) -> str:
+    """One line saying what the built-in networks are."""
+    sizes = " -> ".join(map(str, (NET_INPUT, *NET_HIDDEN, NET_CLASSES)))
+    return f"networks: {sizes} (1 output for bce), batch {max(batch, 2)}, dropout masks fixed"
 
 
 def small_net(

@@ -93,6 +93,20 @@ def test_bad_eps_exits_2_with_one_line(eps):
     assert len(lines) == 1 and lines[0].startswith("error: --eps:")
 
 
+def test_a_step_far_from_1e5_is_flagged_as_a_possible_cause():
+    result = invoke("--eps", "1e-2")
+    assert "note: eps 0.01 is far from 1e-5; truncation error" in result.stdout
+    assert "note: eps" not in invoke().stdout
+
+
+def test_a_large_step_crosses_relu_kinks_in_networks_and_they_are_counted():
+    doc = json.loads(invoke("--eps", "1e-2", "-f", "json").stdout)
+    kinked = [r for r in doc["rows"] if r["kinks"] > 0]
+    assert kinked and all("relu" in r["group"] for r in kinked)
+    smooth = [r for r in doc["rows"] if r["group"] in ("net tanh bce", "net sigmoid svm")]
+    assert smooth and all(r["kinks"] == 0 for r in smooth)
+
+
 def test_compare_differences_shows_centred_beating_forward_and_the_u_shape(tmp_path):
     png = tmp_path / "diff.png"
     result = invoke("--compare-differences", "--out", str(png), "-f", "json")
