@@ -296,6 +296,11 @@ def validate(raw: dict[str, Any], source: str = "config") -> Config:
 def load_config(path: Path | None, overrides: list[str] | None = None) -> Config:
     """Read ``path`` (or start from the defaults), apply overrides, validate."""
     raw = read_yaml(path) if path is not None else {}
+    if "sweep" in raw:
+        raise ConfigError(
+            f"{path}: has a 'sweep:' section, so it describes a sweep, not one run; "
+            f"run it with 'nnlab sweep run {path}'"
+        )
     raw = apply_overrides(raw, list(overrides or []))
     return validate(raw, source=str(path) if path is not None else "config")
 

@@ -64,6 +64,116 @@ def train_curves(
 
 
 # --- sweep ----------------------------------------------------------------------------------
+def _curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
+    epochs = [r["epoch"] for r in records]
+    return epochs, [float("nan") if r.get(key) is None else r[key] for r in records]
+
+
+def _accuracy_key(records: list[dict[str, Any]]) -> str | None:
+    """The held-out accuracy if recorded (test, then val), else the training accuracy."""
+    first = records[0] if records else {}
+    for key in ("test_acc", "val_acc", "train_acc"):
+        if key in first:
+            return key
+    return None
+
+
+def sweep_curves(
+    rows: list[dict[str, Any]],
+    curves: dict[str, list[dict[str, Any]]],
+    keys: list[str],
+    path: Path,
+    title: str = "",
+) -> Path:
+    """Every trial's accuracy per epoch (held-out split if any), one line per trial.
+
+    With up to 12 trials each line is labelled by its swept values; beyond that, lines are thin
+    and unlabelled and the figure shows the spread.
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    key = None
+    labelled = len(rows) <= 12
+    for row in rows:
+        records = curves.get(row["trial"]) or []
+        key = key or _accuracy_key(records)
+        if not records or key is None:
+            continue
+        label = ", ".join(f"{k.split('.')[-1]}={row.get(k)}" for k in keys) or row["trial"]
+        ax.plot(
+            *_curve(records, key),
+            lw=1.2 if labelled else 0.6,
+            alpha=1.0 if labelled else 0.5,
+            label=label if labelled else None,
+        )
+    ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    ax.grid(alpha=0.3)
+    if labelled and rows:
+        ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title or f"{len(rows)} trials", fontsize=9)
+    return save(fig, path)
+
+
+def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title: str = "") -> Path:
+    """DLFS figure 6-19: one panel per weight scale, ``key`` (accuracy) per epoch, BatchNorm
+    solid and the plain net dashed. ``panels``: [{"scale", "bn": records, "plain": records}]."""
+    plt = pyplot()
+    ncols = 4
+    nrows = max(1, -(-len(panels) // ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(12, 2.6 * nrows), sharex=True, sharey=True, squeeze=False
+    )
+    for i, ax in enumerate(axes.flat):
+        if i >= len(panels):
+            ax.set_visible(False)
+            continue
+        panel = panels[i]
+        if panel["bn"]:
+            ax.plot(*_curve(panel["bn"], key), color="C0", lw=1.5, label="BatchNorm")
+        if panel["plain"]:
+            ax.plot(*_curve(panel["plain"], key), "--", color="C1", lw=1.5, label="no BatchNorm")
+        ax.set_title(f"W: {panel['scale']:.3g}", fontsize=9)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        if i % ncols == 0:
+            ax.set_ylabel(key.replace("_", " "))
+        if i >= len(panels) - ncols:
+            ax.set_xlabel("epoch")
+    axes.flat[min(len(panels), axes.size) - 1].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "") -> Path:
+    """Final accuracy against the weight scale (log x): BatchNorm solid, plain dashed; training
+    accuracy with circles, held-out accuracy with crosses."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    scales = [r["weight_scale"] for r in table]
+
+    def series(key: str) -> list[float]:
+        return [float("nan") if r.get(key) is None else r[key] for r in table]
+
+    ax.plot(scales, series("bn_train_acc"), "-o", color="C0", label="BatchNorm, train")
+    ax.plot(scales, series("nobn_train_acc"), "--o", color="C1", label="no BatchNorm, train")
+    if any(r.get("bn_test_acc") is not None for r in table):
+        ax.plot(scales, series("bn_test_acc"), "-x", color="C0", alpha=0.5, label="BatchNorm, test")
+        ax.plot(
+            scales,
+            series("nobn_test_acc"),
+            "--x",
+            color="C1",
+            alpha=0.5,
+            label="no BatchNorm, test",
+        )
+    ax.set_xscale("log")
+    ax.set(xlabel="weight init scale (std)", ylabel="final accuracy", ylim=(0, 1.02))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "final accuracy vs weight scale", fontsize=9)
+    return save(fig, path)
 
 
 # --- gradcheck ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -144,6 +145,10 @@ class RunDir:
     @property
     def id(self) -> str:
         return self.path.name
+
+    def remove(self) -> None:
+        """Delete the folder and everything in it (a sweep reruns a failed or half-made trial)."""
+        shutil.rmtree(self.path)
 
     # -- generic files --------------------------------------------------------------------
     def file(self, name: str) -> Path:

@@ -1,0 +1,120 @@
+"""The DLFS chapter 6.3.3 experiment: weight-init scale x BatchNorm on/off, as a sweep preset.
+
+The sweep itself is ``nnlab/presets/weight-scale.yaml`` run by the generic sweep machinery
+(``nnlab.experiments.sweep``); this module only builds its definition and presents the result
+the way the book does: one row per scale (BatchNorm vs plain final accuracy), a 4 x 4 grid of
+training-accuracy curves (BatchNorm solid, plain dashed) and final accuracy against the scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nnlab import presets, runs
+from nnlab.experiments.sweep import Row, SweepDef, merge_spec, parse_sweep_args, read_sweep_file
+
+PRESET = "weight-scale"
+SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"
+DATASETS = ("digits", "mnist")
+
+
+def weight_scale_sweep(
+    dataset: str = "digits",
+    args: Sequence[str] = (),
+    seed: int | None = None,
+    name: str | None = None,
+) -> SweepDef:
+    """The preset's definition on ``dataset`` (digits or mnist), with command-line ``args``
+    (``key=v`` fixed overrides, ``key=a,b`` axes) and an optional sweep ``seed``."""
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset: expected one of {', '.join(DATASETS)}, got {dataset!r}")
+    base, section = read_sweep_file(presets.path(PRESET))
+    params, fixed = parse_sweep_args(args)
+    fixed = [f"dataset.name={dataset}", "dataset.n_train=1000", *fixed]
+    spec = merge_spec(section, params, fixed, seed=seed)
+    return SweepDef(
+        name=name or f"{PRESET}-{dataset}",
+        base=base,
+        spec=spec,
+        overrides=tuple(fixed),
+        preset=PRESET,
+    )
+
+
+def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
+    """One object per trial: weight_scale, batchnorm, status, final/best accuracies, trial, seed."""
+    out = []
+    for r in rows:
+        obj: dict[str, Any] = {
+            "weight_scale": r.get(SCALE_KEY),
+            "batchnorm": r.get(BN_KEY),
+            "status": r["status"],
+        }
+        obj.update({k: v for k, v in r.items() if k.startswith(("final_", "best_"))})
+        obj.update({"epochs": r.get("epochs"), "trial": r["trial"], "seed": r["seed"]})
+        if "error" in r:
+            obj["error"] = r["error"]
+        out.append(obj)
+    return out
+
+
+def _pairs(rows: list[Row]) -> list[tuple[float, Row | None, Row | None]]:
+    """(scale, BatchNorm row, plain row) per scale, largest scale first (the book's order)."""
+    by_scale: dict[float, dict[bool, Row]] = {}
+    for r in rows:
+        by_scale.setdefault(r.get(SCALE_KEY), {})[bool(r.get(BN_KEY))] = r
+    return [(s, d.get(True), d.get(False)) for s, d in sorted(by_scale.items(), reverse=True)]
+
+
+def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
+    """The book's comparison: one row per scale with BatchNorm vs plain final accuracies."""
+    out = []
+    for scale, bn, plain in _pairs(rows):
+
+        def get(r: Row | None, key: str) -> Any:
+            return None if r is None else r.get(key)
+
+        out.append(
+            {
+                "weight_scale": scale,
+                "bn_train_acc": get(bn, "final_train_acc"),
+                "nobn_train_acc": get(plain, "final_train_acc"),
+                "bn_test_acc": get(bn, "final_test_acc"),
+                "nobn_test_acc": get(plain, "final_test_acc"),
+                "status": f"{get(bn, 'status') or '-'} / {get(plain, 'status') or '-'}",
+            }
+        )
+    return out
+
+
+PAIR_COLUMNS = [
+    "weight_scale",
+    "bn_train_acc",
+    "nobn_train_acc",
+    "bn_test_acc",
+    "nobn_test_acc",
+    "status",
+]
+
+
+def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    """``weight-scale.png`` (4 x 4 grid of train-accuracy curves) and
+    ``weight-scale-summary.png`` (final accuracy vs scale) in the sweep folder."""
+    from nnlab import plots
+
+    panels = []
+    for scale, bn, plain in _pairs(rows):
+        panels.append(
+            {
+                "scale": scale,
+                "bn": curves.get(bn["trial"], []) if bn else [],
+                "plain": curves.get(plain["trial"], []) if plain else [],
+            }
+        )
+    table = pair_rows(rows)
+    return [
+        plots.weight_scale_grid(panels, "train_acc", run.file("weight-scale.png"), title=run.id),
+        plots.weight_scale_summary(table, run.file("weight-scale-summary.png"), title=run.id),
+    ]

@@ -1,0 +1,371 @@
+"""Sweeps: spec expansion, trial identity and seeds, the sweep folder, parallel = serial,
+interrupt + resume = uninterrupted, failed trials, the weight-scale preset."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnlab import runs
+from nnlab.config import load_config
+from nnlab.errors import ConfigError, RunError
+from nnlab.experiments import sweep as sw
+from nnlab.experiments import weight_scale as ws
+from nnlab.train import build_model, make_rngs
+
+# A spiral of 3 x 60 points, 30 held out, a 16-unit net, 3 epochs: a trial takes ~0.1 s.
+BASE = {
+    "name": "tiny",
+    "dataset": {"name": "spiral", "n_per_class": 60, "n_test": 30},
+    "model": {"hidden": [16]},
+    "optimizer": {"name": "sgd", "lr": 0.5},
+    "batch_size": 30,
+    "epochs": 3,
+    "eval": ["train", "test"],
+}
+
+
+def tiny_sweep(params=None, **spec) -> sw.SweepDef:
+    params = params or {"optimizer.lr": [0.5, 0.1], "model.hidden": [[16], [8, 8]]}
+    return sw.SweepDef("tiny", BASE, sw.SweepSpec(params=params, **spec))
+
+
+def results(result: sw.SweepResult) -> list[dict]:
+    """Summary rows without wall times (the only field allowed to differ between runs)."""
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in result.rows]
+
+
+# ----------------------------------------------------------------------------- expansion
+def test_grid_expands_row_major_with_first_key_slowest():
+    spec = sw.SweepSpec(params={"a": [1, 2], "b": ["x", "y", "z"]})
+    assert sw.expand(spec) == [
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 1, "b": "z"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+        {"a": 2, "b": "z"},
+    ]
+
+
+def test_grid_logspace_matches_numpy_and_a_scalar_is_one_point():
+    spec = sw.SweepSpec(params={"model.init_std": "logspace:0:-4:16", "epochs": 5})
+    values = [t["model.init_std"] for t in sw.expand(spec)]
+    assert values == [float(v) for v in np.logspace(0, -4, 16)]
+    assert {t["epochs"] for t in sw.expand(spec)} == {5}
+
+
+def test_grid_rejects_random_distributions():
+    with pytest.raises(ConfigError, match="random distribution"):
+        sw.expand(sw.SweepSpec(params={"optimizer.lr": "loguniform:1e-4:1e-1"}))
+
+
+def test_random_draws_are_seeded_and_within_bounds():
+    spec = sw.SweepSpec(
+        kind="random",
+        trials=50,
+        seed=3,
+        params={
+            "optimizer.lr": "loguniform:1e-6:1e-2",
+            "model.dropout": "uniform:0:0.5",
+            "optimizer.name": "choice:sgd,adam",
+            "batch_size": [16, 32],
+            "epochs": "randint:1:3",
+        },
+    )
+    draws = sw.expand(spec)
+    assert draws == sw.expand(spec)  # same seed, same draws
+    assert draws != sw.expand(spec.model_copy(update={"seed": 4}))
+    lrs = np.array([d["optimizer.lr"] for d in draws])
+    assert lrs.min() >= 1e-6 and lrs.max() <= 1e-2
+    assert np.log10(lrs).std() > 0.5  # spread over decades, not clustered near the top
+    assert all(0 <= d["model.dropout"] <= 0.5 for d in draws)
+    assert {d["optimizer.name"] for d in draws} == {"sgd", "adam"}
+    assert {d["batch_size"] for d in draws} == {16, 32}
+    assert {d["epochs"] for d in draws} == {1, 2, 3}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"kind": "random", "params": {"a": [1]}}, "needs a number of trials"),
+        ({"params": {"a": [1]}, "trials": 3}, "only a random sweep"),
+        ({"params": {"a": [1]}, "share_seed": ["b"]}, "'b' is not a swept key"),
+        ({"params": {}, "kinds": "grid"}, "unknown key 'kinds'"),
+        ({"kind": "grud"}, "kind"),
+    ],
+)
+def test_spec_errors_are_one_line(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        sw.parse_spec(raw)
+
+
+def test_bad_distribution_arguments_name_the_key():
+    with pytest.raises(ConfigError, match="optimizer.lr.*loguniform needs 0 < low"):
+        sw.expand(sw.SweepSpec(kind="random", trials=1, params={"optimizer.lr": "loguniform:0:1"}))
+    with pytest.raises(ConfigError, match="optimizer.lr.*'x' is not a number"):
+        sw.expand(sw.SweepSpec(kind="random", trials=1, params={"optimizer.lr": "uniform:x:1"}))
+
+
+def test_command_line_args_split_into_axes_and_fixed_overrides():
+    params, fixed = sw.parse_sweep_args(
+        [
+            "optimizer.lr=0.1,1e-3",
+            "model.hidden=[100],[50,50]",
+            "model.dropout=uniform:0:0.5",
+            "optimizer.name=choice:sgd,adam",
+            "epochs=5",
+            "model.hidden_fixed=[1,2]",
+        ]
+    )
+    assert params == {
+        "optimizer.lr": [0.1, 1e-3],  # 1e-3 is a number, not YAML 1.1's string
+        "model.hidden": [[100], [50, 50]],
+        "model.dropout": "uniform:0:0.5",
+        "optimizer.name": "choice:sgd,adam",
+    }
+    assert fixed == ["epochs=5", "model.hidden_fixed=[1,2]"]
+    with pytest.raises(ConfigError, match="expected key=value"):
+        sw.parse_sweep_args(["optimizer.lr"])
+
+
+def test_a_fixed_override_of_a_swept_key_removes_the_axis():
+    spec = sw.merge_spec(
+        {"params": {"a.b": [1, 2], "c": [3, 4]}, "share_seed": ["c"]},
+        {"d": [5, 6]},
+        ["c=3"],
+        seed=7,
+    )
+    assert spec.params == {"a.b": [1, 2], "d": [5, 6]}
+    assert spec.share_seed == [] and spec.seed == 7
+
+
+# ----------------------------------------------------------------------------- identity, seeds
+def test_trial_ids_and_seeds_do_not_depend_on_the_order_of_keys_or_values():
+    a = sw.plan(tiny_sweep({"optimizer.lr": [0.5, 0.1], "model.hidden": [[16], [8, 8]]}))
+    b = sw.plan(tiny_sweep({"model.hidden": [[8, 8], [16]], "optimizer.lr": [0.1, 0.5]}))
+    key = {(t.id, t.seed, json.dumps(t.values, sort_keys=True)) for t in a}
+    assert key == {(t.id, t.seed, json.dumps(t.values, sort_keys=True)) for t in b}
+    assert len({t.id for t in a}) == len({t.seed for t in a}) == 4
+    assert [t.id for t in a] != [t.id for t in b]  # the plans' orders do differ
+
+
+def test_trial_id_is_the_config_hash_without_seed_and_the_sweep_seed_moves_only_seeds():
+    a = sw.plan(tiny_sweep(seed=1))
+    b = sw.plan(tiny_sweep(seed=2))
+    assert [t.id for t in a] == [t.id for t in b]
+    assert all(ta.seed != tb.seed for ta, tb in zip(a, b))
+    assert all(t.config.seed == t.seed for t in a)
+
+
+def test_equal_values_written_differently_give_the_same_trial():
+    a = sw.plan(tiny_sweep({"optimizer.lr": [0.1]}))
+    b = sw.plan(tiny_sweep({"optimizer.lr": ["1e-1"]}))  # validated to the same float
+    assert (a[0].id, a[0].seed) == (b[0].id, b[0].seed)
+
+
+def test_sweeping_seed_uses_the_given_seeds_and_gives_distinct_trials():
+    trials = sw.plan(tiny_sweep({"seed": [0, 1, 2]}))
+    assert [t.seed for t in trials] == [0, 1, 2]
+    assert len({t.id for t in trials}) == 3
+
+
+def test_invalid_trial_config_fails_before_anything_runs(tmp_path):
+    with pytest.raises(ConfigError, match=r"sweep trial \(optimizer.lr=-1\).*optimizer.lr"):
+        sw.run_sweep(tiny_sweep({"optimizer.lr": [0.1, -1]}), runs_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_share_seed_pairs_share_seed_init_and_minibatch_order():
+    trials = sw.plan(ws.weight_scale_sweep("digits"))
+    assert len(trials) == 32
+    for bn, plain in zip(trials[::2], trials[1::2]):
+        assert bn.values["model.init_std"] == plain.values["model.init_std"]
+        assert (bn.values["model.batchnorm"], plain.values["model.batchnorm"]) == (True, False)
+        assert bn.seed == plain.seed and bn.id != plain.id
+    assert len({t.seed for t in trials}) == 16
+    bn, plain = trials[6], trials[7]
+    rng_bn, rng_plain = make_rngs(bn.config.seed), make_rngs(plain.config.seed)
+    net_bn = build_model(bn.config, 64, 10, rng_bn)
+    net_plain = build_model(plain.config, 64, 10, rng_plain)
+    for name in ("affine1.W", "affine3.W", "affine6.W"):
+        np.testing.assert_array_equal(net_bn.params[name], net_plain.params[name])
+    assert "bn1.gamma" in net_bn.params and "bn1.gamma" not in net_plain.params
+    np.testing.assert_array_equal(
+        rng_bn["order"].permutation(1000), rng_plain["order"].permutation(1000)
+    )
+
+
+# ----------------------------------------------------------------------------- presets
+def test_weight_scale_preset_is_the_books_setting():
+    defn = ws.weight_scale_sweep("mnist", ["epochs=3"], seed=5)
+    assert defn.preset == "weight-scale" and defn.name == "weight-scale-mnist"
+    assert defn.spec.share_seed == ["model.batchnorm"] and defn.spec.seed == 5
+    cfg = sw.plan(defn)[0].config
+    assert cfg.dataset.name == "mnist" and cfg.dataset.n_train == 1000
+    assert cfg.model.hidden == [100] * 5 and cfg.model.init == "std"
+    assert (cfg.optimizer.name, cfg.optimizer.lr, cfg.batch_size) == ("sgd", 0.01, 100)
+    assert cfg.epochs == 3 and cfg.eval == ["train", "test"]
+
+
+def test_a_config_with_a_sweep_section_is_rejected_by_train_loading():
+    from nnlab import presets
+
+    with pytest.raises(ConfigError, match="nnlab sweep run"):
+        load_config(presets.path("weight-scale"))
+
+
+# ----------------------------------------------------------------------------- running
+def test_sweep_folder_holds_spec_trials_and_summaries(tmp_path):
+    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path)
+    assert result.status == "COMPLETED" and len(result.ran) == 4
+    run = result.run
+    assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "sweep"
+    for name in ("sweep.yaml", "summary.json", "summary.csv", "summary.txt", "curves.png"):
+        assert run.file(name).exists(), name
+    summary = run.read_json("summary.json")
+    assert summary["keys"] == ["optimizer.lr", "model.hidden"]
+    assert [r["trial"] for r in summary["trials"]] == [t.id for t in sw.plan(tiny_sweep())]
+    row = summary["trials"][0]
+    assert row["optimizer.lr"] == 0.5 and row["model.hidden"] == [16]
+    assert row["status"] == "COMPLETED" and row["epochs"] == 3
+    assert {"final_train_acc", "final_test_acc", "best_test_acc"} <= set(row)
+    trial = runs.RunDir(run.path / "trials" / row["trial"])
+    assert trial.meta["trial"]["seed"] == row["seed"] == trial.meta["seed"]
+    assert len(trial.metrics()) == 4
+    assert sw.sweep_rows(run) == summary["trials"]
+    assert run.file("summary.csv").read_text().splitlines()[0].startswith("trial,optimizer.lr")
+
+
+def test_jobs_1_and_jobs_2_give_identical_summaries(tmp_path):
+    serial = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "serial", jobs=1)
+    parallel = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "parallel", jobs=2)
+    assert results(serial) == results(parallel)
+    for row in serial.rows:  # every epoch record, not only the summary
+        a = runs.RunDir(serial.run.path / "trials" / row["trial"]).metrics()
+        b = runs.RunDir(parallel.run.path / "trials" / row["trial"]).metrics()
+        assert [{k: v for k, v in r.items() if k != "seconds"} for r in a] == [
+            {k: v for k, v in r.items() if k != "seconds"} for r in b
+        ]
+
+
+def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path):
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
+
+    def stop_after_two(done, total, row):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", on_trial=stop_after_two)
+    (run,) = runs.iter_runs(tmp_path / "cut")
+    assert run.status == "INTERRUPTED"
+    partial = run.read_json("summary.json")["trials"]
+    assert [r["status"] for r in partial] == ["COMPLETED", "COMPLETED", "PENDING", "PENDING"]
+    first = {r["trial"]: runs.RunDir(run.path / "trials" / r["trial"]).meta for r in partial[:2]}
+
+    resumed = sw.resume_sweep(run)
+    assert resumed.skipped == [r["trial"] for r in partial[:2]]
+    assert resumed.ran == [r["trial"] for r in partial[2:]] and resumed.resumed == []
+    assert results(resumed) == results(reference)
+    assert run.status == "COMPLETED"
+    for trial_id, meta in first.items():  # finished trials were left alone
+        assert runs.RunDir(run.path / "trials" / trial_id).meta["started"] == meta["started"]
+
+
+def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkeypatch):
+    import nnlab.experiments.train as train_mod
+
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
+    real_fit = train_mod.fit
+    calls = {"n": 0}
+
+    def fit_interrupted_in_second_trial(*args, on_epoch, **kwargs):
+        calls["n"] += 1
+
+        def record(rec):
+            on_epoch(rec)
+            if calls["n"] == 2 and rec["epoch"] == 2:
+                raise KeyboardInterrupt
+
+        return real_fit(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(train_mod, "fit", fit_interrupted_in_second_trial)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut")
+    monkeypatch.setattr(train_mod, "fit", real_fit)
+    (run,) = runs.iter_runs(tmp_path / "cut")
+    statuses = [r["status"] for r in run.read_json("summary.json")["trials"]]
+    assert statuses == ["COMPLETED", "INTERRUPTED", "PENDING", "PENDING"]
+
+    resumed = sw.resume_sweep(run)
+    second = reference.rows[1]["trial"]
+    assert resumed.resumed == [second] and len(resumed.ran) == 2
+    assert results(resumed) == results(reference)
+    trial = runs.RunDir(run.path / "trials" / second)
+    assert [r["epoch"] for r in trial.metrics()] == [0, 1, 2, 3]
+    assert trial.meta["resumes"][0]["from_epoch"] == 2
+
+
+def test_resume_reruns_failed_and_meta_less_trials_and_refuses_a_running_sweep(tmp_path):
+    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path)
+    run = result.run
+    a, b = (runs.RunDir(run.path / "trials" / r["trial"]) for r in result.rows[:2])
+    a.set_status("FAILED", error="boom")
+    b.file("meta.json").unlink()
+    again = sw.resume_sweep(run)
+    assert sorted(again.ran) == sorted([a.id, b.id]) and len(again.skipped) == 2
+    assert results(again) == results(result)
+    run.update_meta(status="RUNNING", pid=__import__("os").getpid())
+    with pytest.raises(RunError, match="still RUNNING"):
+        sw.resume_sweep(run)
+
+
+def test_a_failing_trial_is_recorded_and_the_others_complete(tmp_path):
+    defn = tiny_sweep({"batch_size": [30, 100000]})
+    result = sw.run_sweep(defn, runs_dir=tmp_path)
+    assert result.status == "FAILED" and result.run.status == "FAILED"
+    ok, bad = result.rows
+    assert ok["status"] == "COMPLETED"
+    assert bad["status"] == "FAILED" and "batch_size: 100000 is larger" in bad["error"]
+    assert [r["trial"] for r in result.failed] == [bad["trial"]]
+    again = sw.resume_sweep(result.run)  # reruns only the failed trial (which fails again)
+    assert again.ran == [bad["trial"]] and again.skipped == [ok["trial"]]
+
+
+def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
+    result = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 1e30]}), runs_dir=tmp_path)
+    assert [r["status"] for r in result.rows] == ["COMPLETED", "DIVERGED"]
+    assert result.status == "COMPLETED"
+    assert sw.resume_sweep(result.run).ran == []
+
+
+def test_missing_data_is_one_error_before_the_sweep_folder_exists(tmp_path):
+    defn = ws.weight_scale_sweep("mnist", ["epochs=1"])
+    with pytest.raises(Exception, match="mnist") as info:
+        sw.run_sweep(defn, data_dir=tmp_path / "nowhere", runs_dir=tmp_path / "runs")
+    assert getattr(info.value, "exit_code", None) == 2
+    assert not (tmp_path / "runs").exists()
+
+
+def test_weight_scale_tables_pair_bn_and_plain_rows():
+    rows = [
+        {"trial": "a", "model.init_std": 0.1, "model.batchnorm": True, "seed": 1},
+        {"trial": "b", "model.init_std": 0.1, "model.batchnorm": False, "seed": 1},
+        {"trial": "c", "model.init_std": 1.0, "model.batchnorm": True, "seed": 2},
+        {"trial": "d", "model.init_std": 1.0, "model.batchnorm": False, "seed": 2},
+    ]
+    for r, acc, status in zip(rows, [0.9, 0.5, 0.8, 0.1], ["COMPLETED"] * 3 + ["DIVERGED"]):
+        r.update(status=status, final_train_acc=acc, final_test_acc=acc - 0.05, epochs=3)
+    table = ws.pair_rows(rows)
+    assert [t["weight_scale"] for t in table] == [1.0, 0.1]
+    assert table[0]["bn_train_acc"] == 0.8 and table[0]["nobn_train_acc"] == 0.1
+    assert table[0]["status"] == "COMPLETED / DIVERGED"
+    objects = ws.trial_objects(rows)
+    assert {"weight_scale", "batchnorm", "status", "final_train_acc", "final_test_acc"} <= set(
+        objects[0]
+    )
+    assert objects[1]["batchnorm"] is False
