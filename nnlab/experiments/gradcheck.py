@@ -404,6 +404,14 @@ def check_model(
     return rows
 
 
+def single_thread_blas() -> Any:
+    """A context limiting BLAS to one thread: a check is thousands of tiny forward passes, for
+    which thread start-up costs more than it saves (10x slower on a busy 2-core machine)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def check_builtin(
     eps: float = DEFAULT_EPS,
     batch: int = DEFAULT_BATCH,
@@ -412,13 +420,14 @@ def check_builtin(
 ) -> list[Row]:
     """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind."""
     check_settings(eps, batch, max_entries)
-    rows = layer_and_loss_rows(eps, batch, max_entries, seed)
-    rng = np.random.default_rng(seed)
-    for kind in NETS:
-        model, x, y = small_net(kind, batch, seed)
-        rows += check_model(
-            model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng
-        )
+    with single_thread_blas():
+        rows = layer_and_loss_rows(eps, batch, max_entries, seed)
+        rng = np.random.default_rng(seed)
+        for kind in NETS:
+            model, x, y = small_net(kind, batch, seed)
+            rows += check_model(
+                model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng
+            )
     return rows
 
 
@@ -460,9 +469,10 @@ def check_config(
     check_settings(eps, batch, max_entries)
     model, x, y = config_target(cfg, data_dir, batch, seed)
     rng = np.random.default_rng(seed)
-    return check_model(
-        model, x, y, group=f"config {cfg.name}", eps=eps, max_entries=max_entries, rng=rng
-    )
+    with single_thread_blas():
+        return check_model(
+            model, x, y, group=f"config {cfg.name}", eps=eps, max_entries=max_entries, rng=rng
+        )
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -652,34 +662,35 @@ def compare_differences(
     def f() -> float:
         return objective()[0]
 
-    forward: list[float] = []
-    centred: list[float] = []
-    for h in steps:
-        for centred_diff, out in ((False, forward), (True, centred)):
-            numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
-            out.append(rel_error(picked, numeric))
+    with single_thread_blas():  # both timings under the same conditions
+        forward: list[float] = []
+        centred: list[float] = []
+        for h in steps:
+            for centred_diff, out in ((False, forward), (True, centred)):
+                numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
+                out.append(rel_error(picked, numeric))
 
-    timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
-    t0 = time.perf_counter()
-    numeric_gradient_at(f, target, timed, eps=eps, centred=True)
-    numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
-    t0 = time.perf_counter()
-    for _ in range(repeats):
-        model.loss_and_grads(x, y, train=True)
-    analytic_seconds = (time.perf_counter() - t0) / repeats
-    return Differences(
-        param=param,
-        shape=tuple(target.shape),
-        checked=len(entries),
-        steps=list(steps),
-        forward=forward,
-        centred=centred,
-        numeric_seconds=numeric_seconds,
-        analytic_seconds=analytic_seconds,
-        timed_entries=len(timed),
-        eps=eps,
-        total_params=sum(int(p.size) for p in model.params.values()),
-    )
+        timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
+        t0 = time.perf_counter()
+        numeric_gradient_at(f, target, timed, eps=eps, centred=True)
+        numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            model.loss_and_grads(x, y, train=True)
+        analytic_seconds = (time.perf_counter() - t0) / repeats
+        return Differences(
+            param=param,
+            shape=tuple(target.shape),
+            checked=len(entries),
+            steps=list(steps),
+            forward=forward,
+            centred=centred,
+            numeric_seconds=numeric_seconds,
+            analytic_seconds=analytic_seconds,
+            timed_entries=len(timed),
+            eps=eps,
+            total_params=sum(int(p.size) for p in model.params.values()),
+        )
 
 
 def differences_target(
