@@ -736,6 +736,64 @@ def lr_scan(
     _copy_figure(result.run.file("lr-scan.png"), png)
 
 
+@app.command()
+@handle_errors
+def activations(
+    activation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--activation",
+            "-a",
+            help="sigmoid, tanh or relu (repeatable or comma-separated; default all).",
+            show_default=False,
+        ),
+    ] = None,
+    init: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--init",
+            "-i",
+            help="std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
+            show_default=False,
+        ),
+    ] = None,
+    layers: Annotated[int, typer.Option("--layers", help="Hidden layers.")] = 5,
+    units: Annotated[int, typer.Option("--units", help="Units per layer (and inputs).")] = 100,
+    samples: Annotated[int, typer.Option("--samples", help="Random N(0,1) inputs.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of inputs and weights.")] = 0,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """DLFS activation histograms per layer, by activation function and weight init.
+
+    Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png docs/activations.png
+    """
+    from nnlab.experiments import activations as act
+
+    root, folder = _run_location(runs_dir, out)
+    result = act.activation_histograms(
+        activation,
+        init,
+        layers=layers,
+        units=units,
+        samples=samples,
+        seed=seed,
+        runs_dir=root,
+        folder=folder,
+    )
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        typer.echo(to_json({"run": str(result.run.path), **result.run.read_json("summary.json")}))
+    else:
+        summary = result.run.read_json("summary.json")
+        emit(result.rows, fmt, act.COLUMNS, title=act.table_title(summary))
+    typer.echo(f"run folder: {result.run.path}", err=True)
+    _copy_figure(result.run.file("activations.png"), png)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="nnlab")

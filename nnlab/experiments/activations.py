@@ -1,0 +1,220 @@
+"""DLFS 6.2: histograms of hidden-layer activations by activation function and weight init.
+
+1,000 inputs x ~ N(0, 1) of 100 features go forward (no training, evaluation mode) through
+5 layers of ``Affine(100 -> 100) -> activation``, biases zero, weights N(0, s^2) with s from
+the init setting:
+
+==========  =================  ==============================================
+setting     std s              what DLFS shows
+==========  =================  ==============================================
+``std1``    1                  sigmoid: activations pile up at 0 and 1 (saturation,
+                               vanishing gradients)
+``std0.01`` 0.01               sigmoid: everything near 0.5 (no diversity of representation)
+``xavier``  sqrt(1 / n_in)     sigmoid / tanh: a broad distribution in every layer
+``he``      sqrt(2 / n_in)     relu: the spread of activations kept through the layers
+==========  =================  ==============================================
+
+The init settings map to ``nnlab.nn.init`` kinds (``std`` with std 1 or 0.01, ``xavier``,
+``he``). Per layer the table gives the activations' mean and std and the fraction saturated
+(sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99) or dead (relu: a == 0).
+
+Randomness: the inputs come from ``seed``; each setting's weights from a generator seeded by
+``(seed, activation, init)``, so adding or removing a setting does not change the others.
+Everything is float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab import runs
+from nnlab.errors import ConfigError
+from nnlab.nn.init import init_weight
+from nnlab.nn.layers import Affine
+from nnlab.nn.model import ACTIVATIONS
+
+# setting name -> (nnlab.nn.init kind, std for the "std" kind)
+INITS: dict[str, tuple[str, float]] = {
+    "std1": ("std", 1.0),
+    "std0.01": ("std", 0.01),
+    "xavier": ("xavier", 0.0),
+    "he": ("he", 0.0),
+}
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
+SATURATION = {"sigmoid": "a < 0.01 or a > 0.99", "tanh": "|a| > 0.99", "relu": "a == 0 (dead)"}
+# histogram range per activation (relu: None = up to the row's 99.5th percentile, zeros not drawn)
+HIST_RANGE: dict[str, tuple[float, float] | None] = {
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "relu": None,
+}
+COLUMNS = ["activation", "init", "layer", "mean", "std", "saturated", "dead"]
+
+
+@dataclass
+class ActivationsResult:
+    """The run folder, the table (one row per setting and layer) and the activations themselves.
+
+    ``activations[(activation, init)]`` is a list of (samples, units) arrays, one per layer.
+    """
+
+    run: runs.RunDir
+    rows: list[dict[str, Any]]
+    activations: dict[tuple[str, str], list[np.ndarray]]
+
+
+def parse_choices(values: Sequence[str] | None, valid: Sequence[str], option: str) -> list[str]:
+    """The chosen names (all of ``valid`` when none given), each checked; order as given."""
+    if not values:
+        return list(valid)
+    out: list[str] = []
+    for text in values:
+        for name in (v.strip() for v in text.split(",")):
+            if name not in valid:
+                raise ConfigError(f"{option}: unknown {name!r}; expected one of {', '.join(valid)}")
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def forward_activations(
+    x: np.ndarray, activation: str, init: str, layers: int, units: int, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """The output of each ``Affine -> activation`` layer for inputs ``x`` (evaluation mode)."""
+    kind, std = INITS[init]
+    out = []
+    a = x
+    for _ in range(layers):
+        W = init_weight(kind, a.shape[1], units, rng, std=std, dtype=np.float64)
+        z = Affine(W, np.zeros(units)).forward(a, train=False)
+        a = ACTIVATIONS[activation]().forward(z, train=False)
+        out.append(a)
+    return out
+
+
+def saturated_fraction(a: np.ndarray, activation: str) -> float | None:
+    """Fraction of sigmoid units below 0.01 or above 0.99, of tanh units with |a| > 0.99."""
+    if activation == "sigmoid":
+        return float(np.mean((a < 0.01) | (a > 0.99)))
+    if activation == "tanh":
+        return float(np.mean(np.abs(a) > 0.99))
+    return None
+
+
+def dead_fraction(a: np.ndarray, activation: str) -> float | None:
+    """Fraction of ReLU outputs exactly 0 (the unit is off for that input)."""
+    return float(np.mean(a == 0)) if activation == "relu" else None
+
+
+def layer_rows(activation: str, init: str, acts: list[np.ndarray]) -> list[dict[str, Any]]:
+    return [
+        {
+            "activation": activation,
+            "init": init,
+            "layer": i,
+            "mean": float(a.mean()),
+            "std": float(a.std()),
+            "saturated": saturated_fraction(a, activation),
+            "dead": dead_fraction(a, activation),
+        }
+        for i, a in enumerate(acts, start=1)
+    ]
+
+
+def activation_histograms(
+    activations: Sequence[str] | None = None,
+    inits: Sequence[str] | None = None,
+    *,
+    layers: int = 5,
+    units: int = 100,
+    samples: int = 1000,
+    seed: int = 0,
+    bins: int = 30,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    folder: str | None = None,
+) -> ActivationsResult:
+    """Run every (activation, init) setting; write the table and ``activations.png``.
+
+    The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
+    of histograms (rows = settings, columns = layers).
+    """
+    acts = parse_choices(activations, ACTIVATION_NAMES, "--activation")
+    init_names = parse_choices(inits, list(INITS), "--init")
+    for name, value, low in (
+        ("--layers", layers, 1),
+        ("--units", units, 1),
+        ("--samples", samples, 2),
+    ):
+        if value < low:
+            raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    x = np.random.default_rng(seed).standard_normal((samples, units))
+    results: dict[tuple[str, str], list[np.ndarray]] = {}
+    rows: list[dict[str, Any]] = []
+    for activation in acts:
+        for init in init_names:
+            key = [seed, ACTIVATION_NAMES.index(activation), list(INITS).index(init)]
+            with np.errstate(over="ignore"):
+                out = forward_activations(
+                    x, activation, init, layers, units, np.random.default_rng(key)
+                )
+            results[(activation, init)] = out
+            rows.extend(layer_rows(activation, init, out))
+
+    run = runs.RunDir.create(runs_dir, "activations", folder)
+    settings = {
+        "activations": acts,
+        "inits": init_names,
+        "layers": layers,
+        "units": units,
+        "samples": samples,
+        "seed": seed,
+    }
+    run.start_meta(kind="activations", name="activations", **settings)
+    _write(run, rows, results, settings, bins)
+    run.set_status("COMPLETED")
+    return ActivationsResult(run, rows, results)
+
+
+def table_title(settings: dict[str, Any]) -> str:
+    return (
+        f"activations of {settings['layers']} layers x {settings['units']} units, "
+        f"{settings['samples']} inputs ~ N(0,1)"
+    )
+
+
+def _write(
+    run: runs.RunDir,
+    rows: list[dict[str, Any]],
+    results: dict[tuple[str, str], list[np.ndarray]],
+    settings: dict[str, Any],
+    bins: int,
+) -> None:
+    from nnlab import plots
+    from nnlab.output import table_text
+
+    saturation = {a: SATURATION[a] for a in settings["activations"]}
+    run.write_json(
+        "summary.json",
+        {"status": "COMPLETED", **settings, "saturation": saturation, "rows": rows},
+    )
+    run.write_text("summary.txt", table_text(rows, COLUMNS, title=table_title(settings)))
+    labels = {key: f"{key[0]} / {key[1]}" for key in results}
+    ranges = {labels[k]: HIST_RANGE[k[0]] for k in results}
+    notes = {labels[(r["activation"], r["init"])]: [] for r in rows}
+    for r in rows:
+        what, frac = ("dead", r["dead"]) if r["dead"] is not None else ("sat", r["saturated"])
+        notes[labels[(r["activation"], r["init"])]].append(
+            f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%"
+        )
+    plots.activation_histograms(
+        {labels[k]: acts for k, acts in results.items()},
+        run.file("activations.png"),
+        ranges=ranges,
+        notes=notes,
+        bins=bins,
+    )

@@ -1,0 +1,89 @@
+"""DLFS activation histograms: the saturation / dead statistics, the textbook's conclusions
+(sigmoid with std 1 saturates, He keeps ReLU's spread, std 0.01 vanishes), the run folder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnlab.errors import ConfigError
+from nnlab.experiments import activations as act
+
+
+def by_setting(rows):
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        out.setdefault((r["activation"], r["init"]), []).append(r)
+    return out
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    return act.activation_histograms(runs_dir=tmp_path_factory.mktemp("runs"))
+
+
+def test_saturated_fraction_counts_sigmoid_ends_and_tanh_magnitude():
+    a = np.array([0.005, 0.5, 0.995, 0.01])
+    assert act.saturated_fraction(a, "sigmoid") == pytest.approx(0.5)
+    t = np.array([-0.999, 0.0, 0.98, 0.995])
+    assert act.saturated_fraction(t, "tanh") == pytest.approx(0.5)
+    assert act.saturated_fraction(t, "relu") is None
+
+
+def test_dead_fraction_counts_exact_relu_zeros_only():
+    a = np.array([0.0, 0.0, 1e-12, 3.0])
+    assert act.dead_fraction(a, "relu") == pytest.approx(0.5)
+    assert act.dead_fraction(a, "sigmoid") is None
+
+
+def test_every_setting_has_one_row_per_layer(result):
+    settings = by_setting(result.rows)
+    assert len(settings) == 3 * 4
+    assert all([r["layer"] for r in rows] == [1, 2, 3, 4, 5] for rows in settings.values())
+    assert all(len(a) == 5 and a[0].shape == (1000, 100) for a in result.activations.values())
+
+
+def test_sigmoid_with_std_1_saturates_and_xavier_does_not(result):
+    settings = by_setting(result.rows)
+    assert all(r["saturated"] > 0.4 for r in settings[("sigmoid", "std1")])
+    assert all(r["saturated"] < 0.01 for r in settings[("sigmoid", "xavier")])
+    # std 0.01: nothing saturates, but everything sits near 0.5 (DLFS: no diversity)
+    assert all(r["saturated"] == 0 and r["std"] < 0.03 for r in settings[("sigmoid", "std0.01")])
+
+
+def test_relu_with_he_keeps_the_std_while_xavier_and_std001_shrink_it(result):
+    settings = by_setting(result.rows)
+    he = [r["std"] for r in settings[("relu", "he")]]
+    assert max(he) / min(he) < 1.3
+    xavier = [r["std"] for r in settings[("relu", "xavier")]]
+    assert xavier[-1] < 0.5 * xavier[0]
+    small = [r["std"] for r in settings[("relu", "std0.01")]]
+    assert small[-1] < 1e-4 * small[0]
+    big = [r["std"] for r in settings[("relu", "std1")]]
+    assert big[-1] > 100 * big[0]
+    assert all(0.35 < r["dead"] < 0.65 for r in settings[("relu", "he")])
+
+
+def test_run_folder_holds_table_figure_and_meta(result):
+    run = result.run
+    assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "activations"
+    summary = json.loads(run.file("summary.json").read_text())
+    assert len(summary["rows"]) == 60 and summary["saturation"]["tanh"] == "|a| > 0.99"
+    assert "saturated" in run.file("summary.txt").read_text()
+    assert run.file("activations.png").stat().st_size > 10_000
+
+
+def test_a_setting_gives_the_same_numbers_whatever_else_is_chosen(result, tmp_path):
+    alone = act.activation_histograms(["tanh"], ["he"], runs_dir=tmp_path)
+    assert alone.rows == by_setting(result.rows)[("tanh", "he")]
+
+
+def test_choices_accept_commas_and_reject_unknown_names_with_the_option():
+    assert act.parse_choices(["relu,tanh", "relu"], act.ACTIVATION_NAMES, "--activation") == [
+        "relu",
+        "tanh",
+    ]
+    with pytest.raises(ConfigError, match="--init: unknown 'glorot'"):
+        act.parse_choices(["glorot"], list(act.INITS), "--init")
