@@ -216,11 +216,9 @@ class RunDir:
 
     # -- metrics --------------------------------------------------------------------------
     def append_metric(self, record: dict[str, Any]) -> None:
-        """Append one epoch record to metrics.jsonl (one line, flushed to disk)."""
+        """Append one epoch record to metrics.jsonl (one line; a torn last line is ignored on read)."""
         with open(self.file("metrics.jsonl"), "a", encoding="utf-8") as f:
             f.write(dumps(record, indent=None) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
 
     def metrics(self) -> list[dict[str, Any]]:
         """The epoch records; a torn last line (a kill mid-write) is ignored."""

@@ -24,6 +24,8 @@ from nnlab.train import Record, build_model, build_optimizer, fit, get_state, ma
 
 ProgressFn = Callable[[Record, Config], None]
 
+CHECKPOINT_SECONDS = 2.0  # the longest stretch of training a kill can cost
+
 
 @dataclass
 class RunResult:
@@ -134,10 +136,17 @@ def _drive(
     if state is not None:
         set_state(state, model, optimizer, rngs)
 
+    last_save = [-float("inf")]  # the first record (epoch 0) is always checkpointed
+
     def on_epoch(record: Record) -> None:
         run.append_metric(record)
         records.append(record)
-        run.save_checkpoint(get_state(model, optimizer, rngs), record["epoch"])
+        # Checkpoint at most every CHECKPOINT_SECONDS (and at the end): a resume goes back to the
+        # last checkpoint and replays from there, so any spacing gives the same final metrics.
+        final = record["epoch"] >= cfg.epochs
+        if final or time.monotonic() - last_save[0] >= CHECKPOINT_SECONDS:
+            run.save_checkpoint(get_state(model, optimizer, rngs), record["epoch"])
+            last_save[0] = time.monotonic()
         if progress is not None:
             progress(record, cfg)
 
@@ -191,7 +200,7 @@ def run_training(
         seed=cfg.seed,
         config_hash=config_hash(cfg),
         overrides=list(overrides or []),
-        data_dir=str(data_dir) if data_dir else None,
+        data_dir=str(Path(data_dir).resolve()) if data_dir else None,
         data_source=data.source,
         **(extra_meta or {}),
     )
@@ -224,7 +233,10 @@ def resume_training(
     if status == "DIVERGED":
         raise RunError(f"{run.path}: DIVERGED; resuming would diverge again (change the config)")
     cfg = load_run_config(run)
-    epoch, state = run.load_checkpoint()
+    if run.file("checkpoint.npz").exists():
+        epoch, state = run.load_checkpoint()
+    else:  # killed before the first checkpoint: start over in the same folder
+        epoch, state = -1, None
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     if data is None:
@@ -243,7 +255,7 @@ def resume_training(
         run,
         cfg,
         data,
-        start_epoch=epoch,
+        start_epoch=max(epoch, 0),
         state=state,
         records=records,
         progress=progress,
