@@ -608,7 +608,6 @@ def compare_optimizers(
             raise ConfigError("--start applies to --function comparisons, not --dataset")
         if step_list is not None and len(step_list) != 1:
             raise ConfigError("--steps: --dataset takes one number of iterations")
-        typer.echo(f"training on {dataset} ...", err=True)
         result = opt.run_dataset_comparison(
             dataset,
             names,

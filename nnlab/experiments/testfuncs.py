@@ -148,7 +148,7 @@ OBJECTIVES: dict[str, Objective] = {
             defaults={
                 "sgd": {"lr": 0.4},
                 "momentum": {"lr": 0.6, "momentum": 0.5},
-                "nesterov": {"lr": 0.6, "momentum": 0.5},
+                "nesterov": {"lr": 0.3, "momentum": 0.5},
                 "adagrad": {"lr": 2.0},
                 "rmsprop": {"lr": 0.4, "alpha": 0.9},
                 "adam": {"lr": 0.4},

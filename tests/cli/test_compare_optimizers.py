@@ -1,0 +1,153 @@
+"""``nnlab compare-optimizers``: the x cos(pi x) study, JSON schema, run folder, overrides, the
+dataset mode, and every error path as one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from nnlab.cli import app
+
+runner = CliRunner()
+XCOSPI = ["--function", "xcospi", "--optimizers", "gd", "--lr", "0.1,1.000542,1.0055"]
+XCOSPI += ["--start", "0.5,-1.0", "--steps", "5,20"]
+
+
+def invoke(tmp_path, *args: str, out: str = "run"):
+    return runner.invoke(app, ["compare-optimizers", *args, "--out", str(tmp_path / out)])
+
+
+def test_xcospi_study_table_and_run_folder(tmp_path):
+    result = invoke(tmp_path, *XCOSPI, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    header = "optimizer,hyperparameters,start,steps,final point,final value,steps to tol,diverged,outcome"
+    assert lines[0] == header
+    outcomes = [line.rsplit(",", 1)[1] for line in lines[1:]]
+    assert outcomes == [
+        "global min", "local min", "left plot box", "left plot box", "not converged",
+        "left plot box",
+    ]  # fmt: skip
+    assert lines[1].startswith("gd,lr=0.1,(0.5),5,(1.09),-1.0467")
+    assert "lr=1.000542" in result.stdout
+    run = tmp_path / "run"
+    assert {p.name for p in run.iterdir()} >= {
+        "meta.json",
+        "result.json",
+        "summary.txt",
+        "paths.png",
+    }
+    assert json.loads((run / "meta.json").read_text())["status"] == "COMPLETED"
+    assert "global min" in (run / "summary.txt").read_text()
+
+
+def test_json_has_hyperparameters_and_full_paths(tmp_path):
+    result = invoke(
+        tmp_path, "--function", "book", "-o", "sgd,momentum,adam", "--steps", "7",
+        "adam.lr=0.2", "momentum.momentum=0.8", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["kind"] == "function" and doc["function"] == "book"
+    assert doc["minimum"] == [0.0, 0.0] and doc["tol"] == 0.01
+    assert doc["run"] == str(tmp_path / "run") and doc["figure"].endswith("paths.png")
+    runs = {r["optimizer"]: r for r in doc["runs"]}
+    assert runs["sgd"]["hyperparameters"] == {"lr": 0.95}
+    assert runs["momentum"]["hyperparameters"] == {"lr": 0.1, "momentum": 0.8}
+    assert runs["adam"]["hyperparameters"] == {"lr": 0.2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    keys = {"optimizer", "rule", "hyperparameters", "start", "steps", "final_point",
+            "final_value", "steps_to_tol", "diverged", "diverged_at", "outcome", "path", "values"}  # fmt: skip
+    for r in doc["runs"]:
+        assert set(r) == keys
+        assert r["start"] == [-7.0, 2.0] and r["path"][0] == [-7.0, 2.0]
+        assert len(r["path"]) == len(r["values"]) == 8
+        assert r["final_point"] == r["path"][-1] and r["diverged"] is False
+    saved = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert saved["runs"] == doc["runs"]
+
+
+def test_png_option_writes_a_copy_of_the_figure(tmp_path):
+    result = invoke(tmp_path, "--steps", "3", "--png", str(tmp_path / "docs" / "paths.png"))
+    assert result.exit_code == 0, result.output
+    copy = (tmp_path / "docs" / "paths.png").read_bytes()
+    assert copy[:8] == b"\x89PNG\r\n\x1a\n"
+    assert copy == (tmp_path / "run" / "paths.png").read_bytes()
+
+
+def test_divergence_is_a_result_not_a_failure(tmp_path):
+    result = invoke(tmp_path, "-o", "sgd", "--lr", "50", "--steps", "200", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (r,) = json.loads(result.stdout)["runs"]
+    assert r["diverged"] is True and r["diverged_at"] == 78 and r["outcome"] == "diverged"
+    assert "Warning" not in result.output
+
+
+def test_default_runs_dir_gets_a_timestamped_folder(tmp_path):
+    args = ["compare-optimizers", "--steps", "2", "--runs-dir", str(tmp_path / "runs")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert "-compare-optimizers-" in folder.name and (folder / "paths.png").exists()
+
+
+def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
+    result = invoke(
+        tmp_path, "--dataset", "digits", "--hidden", "none", "--loss", "svm", "--steps", "40",
+        "-o", "sgd,random-search,random-local-search", "random-search.scale=0.5",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["kind"] == "dataset" and doc["dataset"] == "digits" and doc["iterations"] == 40
+    assert doc["config"]["model"]["hidden"] == [] and doc["config"]["loss"] == "svm"
+    runs = {r["optimizer"]: r for r in doc["runs"]}
+    assert runs["random-search"]["hyperparameters"] == {"scale": 0.5}
+    for r in doc["runs"]:
+        assert len(r["losses"]) == len(r["losses_smoothed"]) == 40
+        assert set(r["final"]) == {"train_loss", "train_acc", "test_loss", "test_acc"}
+    run = tmp_path / "run"
+    assert (run / "losses.png").exists() and (run / "config.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--function", "rosenbrok"], "unknown function 'rosenbrok' (did you mean 'rosenbrock'?)"),
+        (["-o", "sgd,adamw"], "unknown optimizer 'adamw' (did you mean 'adam'?)"),
+        (["-o", "adam", "adam.lrr=0.1"], "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
+        (["-o", "adam", "rmsprop.lr=0.1"], "optimizer 'rmsprop' is not among --optimizers"),
+        (["-o", "adam", "adam.lr"], "expected key.sub=value"),
+        (["-o", "momentum", "momentum.momentum=2"], "momentum.momentum: input should be less than 1"),
+        (["--lr", "0.1,x"], "--lr: expected comma-separated numbers"),
+        (["--lr", "0"], "--lr: sgd.lr: input should be greater than 0"),
+        (["--function", "xcospi", "--start", "0.5,-1.0", "--steps", "5,20,30"],
+         "--steps: got 3 values for 2 start points"),
+        (["--start", "-7,2,1"], "function 'book' is 2-D, so each point needs 2 numbers"),
+        (["--steps", "0"], "--steps: every value must be >= 1"),
+        (["--function", "book", "--dataset", "digits"], "give --function or --dataset, not both"),
+        (["-o", "random-search"], "is a baseline for --dataset comparisons"),
+        (["--dataset", "digits", "--start", "1,2"], "--start applies to --function comparisons"),
+        (["--dataset", "cifar"], "dataset.name: unknown 'cifar'"),
+        (["--dataset", "digits", "--loss", "bce"], "--loss: expected softmax_ce or svm"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_with_exit_2_and_no_folder(tmp_path, args, message):
+    result = invoke(tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_existing_out_folder_is_refused(tmp_path):
+    (tmp_path / "run").mkdir()
+    result = invoke(tmp_path, "--steps", "2")
+    assert result.exit_code == 2 and "already exists" in result.stderr
+
+
+def test_help_shows_the_example():
+    result = runner.invoke(app, ["compare-optimizers", "--help"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    assert "--lr 0.1,1.000542,1.0055" in result.stdout
