@@ -69,7 +69,8 @@ def test_json_has_hyperparameters_and_full_paths(tmp_path):
 
 
 def test_png_option_writes_a_copy_of_the_figure(tmp_path):
-    result = invoke(tmp_path, "--steps", "3", "--png", str(tmp_path / "docs" / "paths.png"))
+    png = str(tmp_path / "docs" / "paths.png")
+    result = invoke(tmp_path, "-o", "sgd,adam", "--steps", "3", "--png", png)
     assert result.exit_code == 0, result.output
     copy = (tmp_path / "docs" / "paths.png").read_bytes()
     assert copy[:8] == b"\x89PNG\r\n\x1a\n"
@@ -85,7 +86,7 @@ def test_divergence_is_a_result_not_a_failure(tmp_path):
 
 
 def test_default_runs_dir_gets_a_timestamped_folder(tmp_path):
-    args = ["compare-optimizers", "--steps", "2", "--runs-dir", str(tmp_path / "runs")]
+    args = ["compare-optimizers", "-o", "gd", "--steps", "2", "--runs-dir", str(tmp_path / "runs")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "runs").iterdir()
