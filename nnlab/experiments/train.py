@@ -241,7 +241,9 @@ def resume_training(
         data_dir = Path(run.meta["data_dir"])
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    records = run.truncate_metrics(epoch)
+    # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or the
+    # epoch-0 record would be written twice
+    records = run.truncate_metrics(epoch if epoch > 0 else -1)
     resumes = run.meta.get("resumes", [])
     run.update_meta(
         status="RUNNING",

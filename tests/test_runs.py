@@ -1,0 +1,357 @@
+"""The run-folder contract: what a run writes, how runs are found, interrupting and resuming."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+
+import numpy as np
+import pytest
+import yaml
+
+import nnlab.experiments.train as train_mod
+from nnlab import __version__
+from nnlab.config import Config, load_config, to_yaml
+from nnlab.errors import ConfigError, RunError
+from nnlab.experiments.train import list_runs, resume_training, run_training
+from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs
+
+SMALL = ["name=small", "model.hidden=[30]", "dataset.n_train=300", "epochs=4", "batch_size=50"]
+# an optimizer with state, BatchNorm buffers and dropout: everything a checkpoint must carry
+STATEFUL = [
+    *SMALL,
+    "optimizer.name=adam",
+    "optimizer.lr=0.01",
+    "model.batchnorm=true",
+    "model.dropout=0.2",
+]
+FILES = {
+    "config.yaml",
+    "meta.json",
+    "metrics.jsonl",
+    "checkpoint.npz",
+    "summary.json",
+    "summary.txt",
+    "curves.png",
+}
+
+
+def without_seconds(records: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """One completed run of SMALL (with two overrides recorded), shared by the read-only tests."""
+    cfg = load_config(None, SMALL)
+    root = tmp_path_factory.mktemp("runs")
+    return cfg, run_training(cfg, runs_dir=root, overrides=["epochs=4", "name=small"])
+
+
+# ----------------------------------------------------------------------------- folder contents
+def test_run_folder_is_named_timestamp_name_short_id(finished):
+    _, result = finished
+    assert re.fullmatch(r"\d{8}-\d{6}-small-[0-9a-f]{6}", result.run.id)
+
+
+def test_run_folder_holds_exactly_the_documented_files(finished):
+    _, result = finished
+    assert {p.name for p in result.run.path.iterdir()} == FILES  # no temp files left behind
+
+
+def test_config_yaml_is_the_resolved_config(finished):
+    cfg, result = finished
+    text = result.run.file("config.yaml").read_text()
+    assert text == to_yaml(cfg)
+    assert set(yaml.safe_load(text)) == set(Config.model_fields)  # defaults filled in
+    assert load_config(result.run.file("config.yaml")) == cfg
+
+
+def test_meta_json_says_what_was_asked_and_what_happened(finished):
+    cfg, result = finished
+    meta = json.loads(result.run.file("meta.json").read_text())
+    assert meta["status"] == "COMPLETED" and meta["run_id"] == result.run.id
+    assert meta["seed"] == 0 and meta["name"] == "small"
+    assert meta["overrides"] == ["epochs=4", "name=small"]
+    assert isinstance(meta["argv"], list) and meta["argv"]
+    assert meta["versions"]["nnlab"] == __version__ and meta["versions"]["numpy"] == np.__version__
+    assert "python" in meta["versions"]
+    assert "git_commit" in meta and (
+        meta["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", meta["git_commit"])
+    )
+    assert meta["host"] == socket.gethostname() and meta["pid"] == os.getpid()
+    assert meta["started"] <= meta["ended"]  # ISO 8601, same zone
+    assert meta["epochs_done"] == 4 and len(meta["config_hash"]) == 8
+    assert "digits" in meta["data_source"] and "train 300" in meta["data_source"]
+
+
+def test_metrics_jsonl_is_one_json_record_per_epoch(finished):
+    _, result = finished
+    lines = result.run.file("metrics.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["epoch"] for r in records] == [0, 1, 2, 3, 4]
+    assert records == result.records == result.run.metrics()
+
+
+def test_summary_json_has_status_final_and_best_metrics(finished):
+    _, result = finished
+    summary = json.loads(result.run.file("summary.json").read_text())
+    last = result.records[-1]
+    assert summary["status"] == "COMPLETED" and summary["epochs"] == 4
+    assert summary["final_loss"] == last["loss"] and summary["final_test_acc"] == last["test_acc"]
+    assert summary["best_test_acc"] == max(r["test_acc"] for r in result.records)
+    assert summary["best_train_loss"] == min(r["train_loss"] for r in result.records)
+    assert summary["steps"] == last["steps"] == 24
+    assert summary["seconds"] == pytest.approx(sum(r["seconds"] for r in result.records))
+
+
+def test_summary_txt_is_the_rendered_summary_table(finished):
+    _, result = finished
+    text = result.run.file("summary.txt").read_text()
+    assert f"{result.run.id}: COMPLETED after 4 epochs" in " ".join(text.split())  # title may wrap
+    for row in ("objective (train batches)", "train accuracy", "test loss"):
+        assert row in text
+    assert f"{result.summary['final_test_acc']:.4f}" in text
+
+
+def test_curves_png_is_a_png(finished):
+    _, result = finished
+    assert result.run.file("curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_checkpoint_is_a_pickle_free_npz_of_the_last_epoch(finished):
+    _, result = finished
+    with np.load(result.run.file("checkpoint.npz"), allow_pickle=False) as data:
+        assert int(data["epoch"]) == 4
+        assert {"param/affine1.W", "param/affine2.b", "rngs"} <= set(data.files)
+
+
+def test_config_and_data_errors_create_no_folder(tmp_path):
+    cfg = load_config(None, [*SMALL, "batch_size=301"])
+    with pytest.raises(ConfigError, match="batch_size: 301 is larger than the training split"):
+        run_training(cfg, runs_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_marks_the_run_failed(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(train_mod, "fit", broken)
+    with pytest.raises(ValueError):
+        run_training(load_config(None, SMALL), runs_dir=tmp_path)
+    (run,) = iter_runs(tmp_path)
+    assert run.meta["status"] == "FAILED" and run.meta["error"] == "ValueError: boom"
+    assert run.meta["ended"] is not None
+
+
+# ----------------------------------------------------------------------------- files, records
+def test_atomic_write_replaces_the_file_and_leaves_no_temp(tmp_path):
+    atomic_write(tmp_path / "a.txt", "one")
+    atomic_write(tmp_path / "a.txt", b"two")
+    assert (tmp_path / "a.txt").read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_dumps_writes_non_finite_numbers_as_null():
+    text = dumps({"a": float("nan"), "b": [float("inf"), np.float32(1.5)], "c": np.arange(2)})
+    assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": [0, 1]}
+
+
+def test_metrics_ignores_a_torn_last_line_and_truncate_keeps_earlier_epochs(tmp_path):
+    run = RunDir.create(tmp_path, "x")
+    for epoch in range(4):
+        run.append_metric({"epoch": epoch, "loss": float(epoch)})
+    with open(run.file("metrics.jsonl"), "a") as f:
+        f.write('{"epoch": 4, "lo')  # a kill mid-write
+    assert [r["epoch"] for r in run.metrics()] == [0, 1, 2, 3]
+    assert [r["epoch"] for r in run.truncate_metrics(2)] == [0, 1, 2]
+    assert [r["epoch"] for r in run.metrics()] == [0, 1, 2]
+    assert run.file("metrics.jsonl").read_text().endswith("}\n")
+
+
+def test_creating_an_existing_folder_is_an_error(tmp_path):
+    RunDir.create(tmp_path, "x", folder="same")
+    with pytest.raises(RunError, match="already exists"):
+        RunDir.create(tmp_path, "x", folder="same")
+
+
+def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
+    run = RunDir.create(tmp_path, "x")
+    run.start_meta()
+    assert run.status == "RUNNING"  # this process
+    run.update_meta(pid=2**22 + 12345)  # above pid_max's default: no such process
+    assert run.status == "STALE" and run.meta["status"] == "RUNNING"
+    run.update_meta(host="another-host")  # can't tell for another machine
+    assert run.status == "RUNNING"
+
+
+def test_unreadable_meta_is_one_error_naming_the_file(tmp_path):
+    run = RunDir.create(tmp_path, "x")
+    run.file("meta.json").write_text("{not json")
+    with pytest.raises(RunError, match=r"meta.json: not valid JSON"):
+        run.meta  # noqa: B018
+
+
+# ----------------------------------------------------------------------------- finding runs
+@pytest.fixture
+def three_runs(tmp_path):
+    names = ["20250101-000000-a-111111", "20250102-000000-b-222222", "20250102-000000-b-333333"]
+    for i, folder in enumerate(names):
+        run = RunDir.create(tmp_path, "x", folder=folder)
+        run.start_meta(name=folder.split("-")[2])
+        run.set_status("COMPLETED")
+        run.update_meta(started=f"2025-01-0{i + 1}T00:00:00+00:00")
+    (tmp_path / "not-a-run").mkdir()  # no meta.json: ignored
+    return tmp_path
+
+
+def test_iter_runs_lists_run_folders_oldest_first(three_runs):
+    assert [r.id[:10] for r in iter_runs(three_runs)] == ["20250101-0", "20250102-0", "20250102-0"]
+    assert list(iter_runs(three_runs / "missing")) == []
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("latest", "20250102-000000-b-333333"),
+        ("20250101", "20250101-000000-a-111111"),
+        ("20250102-000000-b-2", "20250102-000000-b-222222"),
+        ("333333", "20250102-000000-b-333333"),  # the short id alone
+    ],
+)
+def test_find_run_by_latest_prefix_or_short_id(three_runs, ref, expected):
+    assert find_run(three_runs, ref).id == expected
+
+
+def test_find_run_by_path(three_runs, tmp_path_factory):
+    path = three_runs / "20250101-000000-a-111111"
+    assert find_run(tmp_path_factory.mktemp("elsewhere"), str(path)).path == path
+
+
+def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
+    with pytest.raises(
+        RunError, match=r"run '20250102': ambiguous, matches 2 runs \(20250102-000000-b-222222, "
+    ):
+        find_run(three_runs, "20250102")
+    with pytest.raises(RunError, match=r"run 'zzz': no run folder under .* matches"):
+        find_run(three_runs, "zzz")
+    with pytest.raises(RunError, match="no runs yet"):
+        find_run(three_runs / "empty", "latest")
+
+
+def test_list_runs_has_one_row_per_run(finished):
+    _, result = finished
+    (row,) = list_runs(result.run.path.parent)
+    assert row["run"] == result.run.id and row["status"] == "COMPLETED" and row["epochs"] == 4
+    assert row["final_test_acc"] == result.summary["final_test_acc"]
+
+
+# ----------------------------------------------------------------------------- interrupt, resume
+def interrupt_at(epoch: int):
+    def progress(record, cfg):
+        if record["epoch"] == epoch:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+@pytest.fixture(params=[0.0, 1e9], ids=["checkpoint-every-epoch", "checkpoint-at-epoch-0-only"])
+def checkpoint_every(request, monkeypatch):
+    """Checkpoint spacing: every epoch, or (as in a fast run) only at epoch 0 and the end."""
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", request.param)
+    return request.param
+
+
+def test_keyboard_interrupt_leaves_a_consistent_interrupted_folder(tmp_path, checkpoint_every):
+    cfg = load_config(None, STATEFUL)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    run = RunDir(tmp_path / "cut")
+    assert run.meta["status"] == "INTERRUPTED" and run.meta["epochs_done"] == 2
+    assert run.meta["ended"] is not None
+    assert [r["epoch"] for r in run.metrics()] == [0, 1, 2]
+    assert run.load_checkpoint()[0] == (2 if checkpoint_every == 0 else 0)
+    assert json.loads(run.file("summary.json").read_text())["status"] == "INTERRUPTED"
+    assert "INTERRUPTED after 2 epochs" in " ".join(run.file("summary.txt").read_text().split())
+    assert not any(p.name.startswith(".") for p in run.path.iterdir())
+
+
+def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    resumed = resume_training(RunDir(tmp_path / "cut"), plot=False)
+    assert resumed.status == "COMPLETED"
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+    meta = resumed.run.meta
+    assert meta["status"] == "COMPLETED"
+    assert [r["from_epoch"] for r in meta["resumes"]] == [2 if checkpoint_every == 0 else 0]
+    drop = {"seconds", "resume_seconds"}
+    assert {k: v for k, v in resumed.summary.items() if k not in drop} == {
+        k: v for k, v in straight.summary.items() if k not in drop
+    }
+
+
+def test_resume_without_a_checkpoint_starts_over_in_the_same_folder(tmp_path):
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(1), folder="cut")
+    run = RunDir(tmp_path / "cut")
+    run.file("checkpoint.npz").unlink()  # as if killed before the first checkpoint landed
+    resumed = resume_training(run, plot=False)
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+
+
+def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_path, monkeypatch):
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    original = train_mod.build_model
+    calls = {"n": 0}
+
+    def counting_model(*args, **kwargs):
+        model = original(*args, **kwargs)
+        step = model.loss_and_grads
+
+        def loss_and_grads(*a, **k):
+            calls["n"] += 1
+            if calls["n"] == 15:  # the 3rd batch of epoch 3 (6 batches per epoch)
+                raise KeyboardInterrupt
+            return step(*a, **k)
+
+        model.loss_and_grads = loss_and_grads
+        return model
+
+    monkeypatch.setattr(train_mod, "build_model", counting_model)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, plot=False, folder="cut")
+    monkeypatch.setattr(train_mod, "build_model", original)
+    run = RunDir(tmp_path / "cut")
+    assert run.meta["status"] == "INTERRUPTED" and run.load_checkpoint()[0] == 2
+    resumed = resume_training(run, plot=False)
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [("COMPLETED", "already COMPLETED"), ("DIVERGED", "DIVERGED; resuming would diverge again")],
+)
+def test_resume_refuses_finished_runs(finished, status, message, tmp_path):
+    run = RunDir.create(tmp_path, "x")
+    run.write_text("config.yaml", finished[1].run.file("config.yaml").read_text())
+    run.start_meta()
+    run.set_status(status)
+    with pytest.raises(RunError, match=message):
+        resume_training(run)
+
+
+def test_resume_refuses_a_run_that_is_still_running(tmp_path):
+    run = RunDir.create(tmp_path, "x")
+    run.start_meta()  # RUNNING in this (live) process
+    with pytest.raises(RunError, match="still RUNNING"):
+        resume_training(run)
