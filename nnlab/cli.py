@@ -202,7 +202,12 @@ def train(
     """
     from nnlab import runs
     from nnlab.config import load_config, to_yaml
-    from nnlab.experiments.train import load_run_config, resume_training, run_training
+    from nnlab.experiments.train import (
+        check_resumable,
+        load_run_config,
+        resume_training,
+        run_training,
+    )
 
     if resume is not None:
         if config is not None or overrides:
@@ -210,6 +215,7 @@ def train(
                 "--resume takes no config or overrides (the run folder has its config)"
             )
         run = runs.find_run(runs_dir, resume)
+        check_resumable(run)  # before saying "resuming": a refusal is one line
         cfg = load_run_config(run)
         typer.echo(f"resuming {run.path}", err=True)
         result = resume_training(run, data_dir=data_dir, progress=epoch_reporter(quiet))

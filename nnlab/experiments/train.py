@@ -216,6 +216,17 @@ def load_run_config(run: runs.RunDir) -> Config:
     return validate(read_yaml(run.file("config.yaml")), source=str(run.file("config.yaml")))
 
 
+def check_resumable(run: runs.RunDir) -> None:
+    """A RunError unless ``run`` was interrupted, killed or failed (so it can be resumed)."""
+    status = run.status
+    if status == "COMPLETED":
+        raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
+    if status == "RUNNING":
+        raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
+    if status == "DIVERGED":
+        raise RunError(f"{run.path}: DIVERGED; resuming would diverge again (change the config)")
+
+
 def resume_training(
     run: runs.RunDir,
     *,
@@ -225,13 +236,7 @@ def resume_training(
     plot: bool = True,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder."""
-    status = run.status
-    if status == "COMPLETED":
-        raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
-    if status == "RUNNING":
-        raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
-    if status == "DIVERGED":
-        raise RunError(f"{run.path}: DIVERGED; resuming would diverge again (change the config)")
+    check_resumable(run)
     cfg = load_run_config(run)
     if run.file("checkpoint.npz").exists():
         epoch, state = run.load_checkpoint()

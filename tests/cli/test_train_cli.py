@@ -1,0 +1,304 @@
+"""`nnlab train` and `nnlab runs list/show` through the CLI: output, exit codes, interrupt, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import nnlab.cli as cli
+from nnlab.cli import app
+from nnlab.config import load_config, to_yaml
+from nnlab.runs import RunDir
+
+SMALL = """\
+name: small
+model: {hidden: [30]}
+dataset: {name: digits, n_train: 300}
+optimizer: {name: adam, lr: 0.01}
+batch_size: 50
+epochs: 3
+"""
+
+
+@pytest.fixture
+def config(tmp_path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+def invoke(*args: str, runs_dir: Path | None = None):
+    extra = ["--runs-dir", str(runs_dir)] if runs_dir is not None else []
+    return CliRunner().invoke(app, [*args, *extra])
+
+
+def only_run(runs_dir: Path) -> RunDir:
+    (folder,) = [p for p in runs_dir.iterdir() if p.is_dir()]
+    return RunDir(folder)
+
+
+def without_seconds(records: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+def train_runs(config: Path, runs_dir: Path, *overrides: str) -> RunDir:
+    result = invoke("train", str(config), *overrides, "-q", runs_dir=runs_dir)
+    assert result.exit_code == 0, result.output
+    return sorted_runs(runs_dir)[-1]
+
+
+def sorted_runs(runs_dir: Path) -> list[RunDir]:
+    return sorted((RunDir(p) for p in runs_dir.iterdir()), key=lambda r: r.meta["started"] + r.id)
+
+
+# ----------------------------------------------------------------------------- train
+def test_train_prints_the_summary_table_and_progress_to_stderr(config, tmp_path):
+    result = invoke("train", str(config), runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    run = only_run(tmp_path / "runs")
+    assert "test accuracy" in result.stdout and "COMPLETED" in result.stdout
+    assert "epoch" not in result.stdout  # progress is not a result
+    assert "epoch   0/3" in result.stderr and "epoch   3/3  loss" in result.stderr
+    assert result.stderr.rstrip().endswith(f"run folder: {run.path}")
+    assert run.meta["status"] == "COMPLETED" and run.meta["overrides"] == []
+
+
+def test_quiet_train_prints_no_progress(config, tmp_path):
+    result = invoke("train", str(config), "-q", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0 and "epoch" not in result.stderr
+
+
+def test_train_json_output_is_the_summary(config, tmp_path):
+    result = invoke(
+        "train", str(config), "epochs=2", "-q", "--format", "json", runs_dir=tmp_path / "runs"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    run = only_run(tmp_path / "runs")
+    assert data["run"] == str(run.path) and data["status"] == "COMPLETED" and data["epochs"] == 2
+    assert data["final_test_acc"] == run.metrics()[-1]["test_acc"]
+    assert run.meta["overrides"] == ["epochs=2"]
+
+
+def test_train_csv_output_is_the_summary_rows(config, tmp_path):
+    result = invoke("train", str(config), "-q", "-f", "csv", runs_dir=tmp_path / "runs")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "metric,final,best" and lines[1].startswith("objective (train batches),")
+    assert len(lines) == 1 + 1 + 2 * 2  # objective + loss/accuracy for train and test
+
+
+def test_runs_dir_comes_from_the_environment(config, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_RUNS_DIR", str(tmp_path / "env-runs"))
+    result = invoke("train", str(config), "epochs=1", "-q")
+    assert result.exit_code == 0, result.output
+    assert only_run(tmp_path / "env-runs").meta["status"] == "COMPLETED"
+
+
+def test_print_config_prints_the_resolved_config_and_runs_nothing(config, tmp_path):
+    result = invoke(
+        "train",
+        str(config),
+        "optimizer.name=sgd",
+        "epochs=7",
+        "--print-config",
+        runs_dir=tmp_path / "runs",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == to_yaml(load_config(config, ["optimizer.name=sgd", "epochs=7"]))
+    printed = yaml.safe_load(result.stdout)
+    assert printed["epochs"] == 7 and printed["optimizer"] == {"name": "sgd", "lr": 0.01}
+    assert printed["model"]["activation"] == "relu"  # a default, filled in
+    assert not (tmp_path / "runs").exists()
+
+
+def test_train_without_a_config_is_a_usage_error(tmp_path):
+    result = invoke("train", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert "give a config file" in result.stderr and "Traceback" not in result.output
+
+
+def test_resume_with_a_config_is_a_usage_error(config, tmp_path):
+    result = invoke("train", str(config), "--resume", "latest", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2 and "--resume takes no config" in result.stderr
+
+
+# ----------------------------------------------------------------------------- runs list/show
+@pytest.fixture
+def two_runs(config, tmp_path) -> tuple[Path, list[RunDir]]:
+    runs_dir = tmp_path / "runs"
+    for seed in (0, 1):
+        assert (
+            invoke(
+                "train", str(config), f"seed={seed}", "epochs=1", "-q", runs_dir=runs_dir
+            ).exit_code
+            == 0
+        )
+    return runs_dir, sorted_runs(runs_dir)
+
+
+def test_runs_list_with_no_runs_says_so(tmp_path):
+    result = invoke("runs", "list", runs_dir=tmp_path / "none")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"no runs under {tmp_path / 'none'}" in result.stderr
+
+
+def test_runs_list_formats(two_runs):
+    runs_dir, runs = two_runs
+    table = invoke("runs", "list", runs_dir=runs_dir)
+    assert table.exit_code == 0 and table.stdout.count("COMPLETED") == 2
+    rows = json.loads(invoke("runs", "list", "--format", "json", runs_dir=runs_dir).stdout)
+    assert [r["run"] for r in rows] == [r.id for r in runs]
+    assert all(
+        r["status"] == "COMPLETED" and r["epochs"] == 1 and r["name"] == "small" for r in rows
+    )
+    assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
+    csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
+    assert csv_lines[0] == "run,name,status,epochs,final_train_acc,final_test_acc,started"
+    assert [line.split(",")[0] for line in csv_lines[1:]] == [r.id for r in runs]
+
+
+def test_runs_show_latest_as_text(two_runs):
+    runs_dir, runs = two_runs
+    result = invoke("runs", "show", "latest", runs_dir=runs_dir)
+    assert result.exit_code == 0, result.output
+    assert f"run     {runs[-1].path}" in result.stdout and "status  COMPLETED" in result.stdout
+    assert "metrics per epoch" in result.stdout and "\nargv    " in result.stdout
+
+
+def test_runs_show_json_and_csv(two_runs):
+    runs_dir, runs = two_runs
+    data = json.loads(invoke("runs", "show", "latest", "-f", "json", runs_dir=runs_dir).stdout)
+    assert set(data) == {"run", "status", "meta", "summary", "metrics"}
+    assert data["meta"]["seed"] == 1 and data["metrics"] == runs[-1].metrics()
+    csv_lines = invoke("runs", "show", "latest", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
+    assert csv_lines[0].split(",")[:2] == ["epoch", "loss"] and len(csv_lines) == 1 + 2
+
+
+def test_runs_show_by_id_prefix_and_short_id(two_runs):
+    runs_dir, runs = two_runs
+    for ref in (runs[0].id[:-2], runs[0].id[-6:]):
+        data = json.loads(invoke("runs", "show", ref, "-f", "json", runs_dir=runs_dir).stdout)
+        assert data["run"] == str(runs[0].path)
+
+
+def test_runs_show_ambiguous_or_unknown_ref_is_one_error_line(two_runs):
+    runs_dir, _ = two_runs
+    ambiguous = invoke("runs", "show", "20", runs_dir=runs_dir)
+    assert ambiguous.exit_code == 2
+    assert ambiguous.stderr.startswith("error: run '20': ambiguous, matches 2 runs (")
+    unknown = invoke("runs", "show", "nope", runs_dir=runs_dir)
+    assert unknown.exit_code == 2 and len(unknown.stderr.splitlines()) == 1
+    assert unknown.stderr.startswith("error: run 'nope': no run folder under")
+
+
+# ----------------------------------------------------------------------------- interrupt, resume
+def test_ctrl_c_exits_130_and_resume_ends_with_the_uninterrupted_metrics(
+    config, tmp_path, monkeypatch
+):
+    straight = train_runs(config, tmp_path / "straight", "epochs=4", "model.dropout=0.2")
+    quiet = cli.epoch_reporter
+
+    def interrupting_reporter(*args, **kwargs):
+        def report(record, cfg):
+            if record["epoch"] == 2:
+                raise KeyboardInterrupt
+
+        return report
+
+    monkeypatch.setattr(cli, "epoch_reporter", interrupting_reporter)
+    runs_dir = tmp_path / "runs"
+    result = invoke("train", str(config), "epochs=4", "model.dropout=0.2", runs_dir=runs_dir)
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines()[-1] == "interrupted"
+    run = only_run(runs_dir)
+    assert run.meta["status"] == "INTERRUPTED" and [r["epoch"] for r in run.metrics()] == [0, 1, 2]
+    assert (
+        json.loads(invoke("runs", "list", "-f", "json", runs_dir=runs_dir).stdout)[0]["status"]
+        == "INTERRUPTED"
+    )
+
+    monkeypatch.setattr(cli, "epoch_reporter", quiet)
+    resumed = invoke("train", "--resume", run.id[-6:], "-q", runs_dir=runs_dir)
+    assert resumed.exit_code == 0, resumed.output
+    assert f"resuming {run.path}" in resumed.stderr
+    assert run.meta["status"] == "COMPLETED"
+    assert without_seconds(run.metrics()) == without_seconds(straight.metrics())
+
+
+def test_resume_of_a_completed_run_exits_2_with_one_line(config, tmp_path):
+    run = train_runs(config, tmp_path / "runs", "epochs=1")
+    result = invoke("train", "--resume", "latest", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {run.path}: already COMPLETED, nothing to resume\n"
+    assert result.stdout == ""
+
+
+def checkpoint_epoch(path: Path) -> int:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return int(data["epoch"])
+    except (OSError, ValueError, KeyError, EOFError):
+        return -1
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_metrics(tmp_path):
+    # 100 batches per epoch and 40 epochs: several seconds of training, checkpoints every 2 s
+    config = tmp_path / "long.yaml"
+    config.write_text(
+        "name: long\nmodel: {hidden: [100, 100], dropout: 0.1}\n"
+        "dataset: {name: digits, n_train: 500}\noptimizer: {name: momentum, lr: 0.01}\n"
+        "batch_size: 5\nepochs: 40\n"
+    )
+    runs_dir = tmp_path / "runs"
+    cmd = [
+        sys.executable,
+        "-m",
+        "nnlab.cli",
+        "train",
+        str(config),
+        "-q",
+        "--runs-dir",
+        str(runs_dir),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300
+        while True:  # until >= 3 epochs are recorded and a checkpoint after epoch 0 exists
+            assert proc.poll() is None, f"the run ended before the kill: {proc.stderr.read()!r}"
+            assert time.monotonic() < deadline, "no progress"
+            folders = list(runs_dir.glob("*/metrics.jsonl"))
+            if folders:
+                run = RunDir(folders[0].parent)
+                if len(run.metrics()) >= 4 and checkpoint_epoch(run.file("checkpoint.npz")) >= 1:
+                    break
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    killed_at = len(run.metrics()) - 1
+    assert 3 <= killed_at < 40
+    assert run.meta["status"] == "RUNNING" and run.status == "STALE"
+    assert not run.file("summary.json").exists()
+
+    resumed = invoke("train", "--resume", str(run.path), "-q", runs_dir=runs_dir)
+    assert resumed.exit_code == 0, resumed.output
+    assert run.meta["status"] == "COMPLETED"
+    assert 1 <= run.meta["resumes"][0]["from_epoch"] <= killed_at
+
+    straight = train_runs(config, tmp_path / "straight")
+    assert len(run.metrics()) == 41
+    assert without_seconds(run.metrics()) == without_seconds(straight.metrics())
