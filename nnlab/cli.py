@@ -799,6 +799,98 @@ def activations(
     _copy_figure(result.run.file("activations.png"), png)
 
 
+@app.command()
+@handle_errors
+def landscape(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A run (folder, id prefix, 'latest') for its trained weights, or a YAML config "
+            "for its initial weights.",
+            show_default=False,
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(help="Overrides (with a config file only).", show_default=False),
+    ] = None,
+    normalize: Annotated[
+        str,
+        typer.Option(
+            "--normalize",
+            help="filter: Li et al. filter-normalised directions; none: plain N(0,1) (cs231n).",
+        ),
+    ] = "filter",
+    span: Annotated[str, typer.Option("--range", help="Grid range LO:HI for a and b.")] = "-1:1",
+    points: Annotated[int, typer.Option("--points", help="Grid points per axis.")] = 51,
+    split: Annotated[
+        str, typer.Option("--split", help="Split the loss is evaluated on.")
+    ] = "train",
+    samples: Annotated[
+        int, typer.Option("--samples", help="Use only the first N samples of the split (0: all).")
+    ] = 0,
+    batch: Annotated[
+        int, typer.Option("--batch", help="Evaluation batch size (0: the config's).")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random directions.")] = 0,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume", help="Fill the missing points of this landscape folder (or 'latest')."
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Loss along random 1-D and 2-D slices around trained (or initial) weights.
+
+    Example: nnlab landscape latest --normalize filter --range -1:1 --points 51 --png docs/landscape-2d.png
+    """
+    from nnlab import runs
+    from nnlab.experiments import landscape as ls
+
+    progress = None if quiet else (lambda line: typer.echo(line, err=True))
+    if resume is not None:
+        if source is not None or overrides:
+            raise typer.BadParameter(
+                "--resume takes no source or overrides (the folder stores its centre)"
+            )
+        result = ls.resume_landscape(
+            runs.find_run(runs_dir, resume), data_dir=data_dir, progress=progress
+        )
+    else:
+        if source is None:
+            raise typer.BadParameter("give a run or a config file (or --resume FOLDER)")
+        lo, hi = ls.parse_range(span)
+        settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
+        root, folder = _run_location(runs_dir, out)
+        result = ls.landscape(
+            source,
+            overrides or [],
+            settings,
+            data_dir=data_dir,
+            runs_dir=root,
+            folder=folder,
+            progress=progress,
+        )
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        typer.echo(to_json({"run": str(result.run.path), **result.summary}))
+    else:
+        emit(ls.table_rows(result.summary), fmt, title=ls.table_title(result.summary))
+    typer.echo(
+        f"evaluated {result.computed} points; run folder: {result.run.path} "
+        f"(landscape.h5, landscape-1d.png, landscape-2d.png)",
+        err=True,
+    )
+    _copy_figure(result.run.file("landscape-2d.png"), png)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="nnlab")

@@ -192,19 +192,22 @@ def lr_scan(
         rates=rates,
         epochs=epochs,
     )
+    from threadpoolctl import threadpool_limits
+
     try:
-        initial, step_losses = one_step_losses(cfg, data, rates)
-        trainings = None
-        if epochs > 0:
-            trainings = []
-            for lr, rcfg in zip(rates, rate_cfgs):
-                status, records = train_at_rate(rcfg, data)
-                trainings.append((status, records))
-                if progress is not None:
-                    last = records[-1]
-                    loss = last.get("train_loss")
-                    shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
-                    progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
+        with threadpool_limits(limits=1):  # small matrices: one BLAS thread is fastest
+            initial, step_losses = one_step_losses(cfg, data, rates)
+            trainings = None
+            if epochs > 0:
+                trainings = []
+                for lr, rcfg in zip(rates, rate_cfgs):
+                    status, records = train_at_rate(rcfg, data)
+                    trainings.append((status, records))
+                    if progress is not None:
+                        last = records[-1]
+                        loss = last.get("train_loss")
+                        shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
+                        progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
         rows = table_rows(rates, step_losses, trainings)
     except BaseException as exc:
         status = "INTERRUPTED" if isinstance(exc, KeyboardInterrupt) else "FAILED"

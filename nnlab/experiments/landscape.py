@@ -1,0 +1,564 @@
+"""Loss landscapes: the loss along random 1-D and 2-D slices through weight space.
+
+Around a centre W (a run's trained weights from its ``checkpoint.npz``, or the initial weights
+a config draws), with random directions D1, D2 of the same shapes as the parameters::
+
+    line:  L(W + a * D1)              for a in the grid   (cs231n "Visualizing the loss")
+    plane: L(W + a * D1 + b * D2)     for a, b in the grid
+
+Directions (``normalize``):
+
+- ``none``: every entry of every parameter (weights, biases, BatchNorm gamma/beta) ~ N(0, 1),
+  as cs231n's ``W + a * W1`` (its W holds the bias through the bias trick);
+- ``filter``: filter normalisation (Li et al. 2018, "Visualizing the Loss Landscape of Neural
+  Nets"): a Gaussian direction for each Affine weight matrix W (n_in, n_out) whose every
+  *filter* is rescaled to the norm of the matching filter of W. A filter is one output unit's
+  incoming weights: the column W[:, j] (nnlab stores x @ W, so columns are torch's rows, which
+  is what Li et al.'s code rescales for a linear layer). Biases and BatchNorm parameters get
+  direction 0 (Li et al.'s ``ignore='biasbn'``). A zero filter (zero init) stays zero.
+
+The loss is the data loss (no weight-decay term) of ``model.evaluate`` on the chosen split in
+evaluation mode (BatchNorm's running statistics, no dropout), in batches; accuracy is recorded
+too. At a = b = 0 the parameters are exactly W, so the value there is the model's loss (for a
+run: the ``<split>_loss`` of its last epoch record).
+
+The grid lives in ``landscape.h5`` (h5py) with the centre, the directions and the settings, so
+a grid can be completed later: points not computed yet are NaN, and ``resume`` evaluates only
+those (a point whose loss is not finite is stored as +inf, so it is not retried). The grid is
+written row by row as it is computed, so an interrupted run keeps what it finished.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab import runs
+from nnlab.config import Config, config_hash, load_config, to_yaml
+from nnlab.data import Dataset, load_dataset
+from nnlab.errors import ConfigError, RunError
+from nnlab.nn.layers import Affine
+from nnlab.nn.model import MLP
+from nnlab.train import build_model, build_optimizer, make_rngs, set_state
+
+NORMALIZE = ("filter", "none")
+FILE = "landscape.h5"
+SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+
+Directions = dict[str, np.ndarray]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the grid is: its directions, range, resolution and the data it is evaluated on."""
+
+    normalize: str = "filter"
+    lo: float = -1.0
+    hi: float = 1.0
+    points: int = 51
+    split: str = "train"
+    samples: int = 0  # 0: the whole split
+    seed: int = 0
+    batch: int = 0  # 0: the config's eval_batch_size
+
+    def check(self) -> None:
+        if self.normalize not in NORMALIZE:
+            raise ConfigError(
+                f"--normalize: unknown {self.normalize!r}; expected one of {', '.join(NORMALIZE)}"
+            )
+        if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or self.lo >= self.hi:
+            raise ConfigError(f"--range: expected LO:HI with LO < HI, got {self.lo:g}:{self.hi:g}")
+        if self.points < 2:
+            raise ConfigError(f"--points: expected at least 2, got {self.points}")
+        for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):
+            if value < 0:
+                raise ConfigError(f"--{name}: expected 0 or more, got {value}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in SETTING_KEYS}
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """``"-1:1"`` -> (-1.0, 1.0)."""
+    lo, sep, hi = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(lo), float(hi)
+    except ValueError:
+        raise ConfigError(f"--range: expected LO:HI such as -1:1, got {text!r}") from None
+
+
+def axis(lo: float, hi: float, points: int) -> np.ndarray:
+    """``points`` evenly spaced values from lo to hi; a value within rounding of 0 is exactly 0."""
+    values = np.linspace(lo, hi, points)
+    values[np.abs(values) < 1e-12 * (hi - lo)] = 0.0
+    return values
+
+
+# ----------------------------------------------------------------------------- directions
+def affine_weights(model: MLP) -> list[str]:
+    """Parameter names of the Affine weight matrices (the layers that have filters)."""
+    return [f"{name}.W" for name, layer in model.layers.items() if isinstance(layer, Affine)]
+
+
+def filter_normalize(direction: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``direction`` with each column (filter j: unit j's incoming weights) rescaled to the norm
+    of the same column of ``weight``: ||d[:, j]|| = ||W[:, j]||. Computed in float64."""
+    d = np.asarray(direction, dtype=np.float64)
+    w_norm = np.linalg.norm(np.asarray(weight, dtype=np.float64), axis=0)
+    d_norm = np.linalg.norm(d, axis=0)
+    scale = np.divide(w_norm, d_norm, out=np.zeros_like(w_norm), where=d_norm > 0)
+    return d * scale
+
+
+def random_direction(model: MLP, rng: np.random.Generator, normalize: str) -> Directions:
+    """One random direction over ``model.params`` (see the module docstring for the modes)."""
+    weights = set(affine_weights(model))
+    out: Directions = {}
+    for key, p in model.params.items():
+        d = rng.standard_normal(p.shape)
+        if normalize == "filter":
+            d = filter_normalize(d, p) if key in weights else np.zeros(p.shape)
+        out[key] = d.astype(p.dtype)
+    return out
+
+
+def make_directions(model: MLP, settings: Settings) -> tuple[Directions, Directions]:
+    """D1 and D2 from independent child generators of ``settings.seed``."""
+    s1, s2 = np.random.SeedSequence(settings.seed).spawn(2)
+    return (
+        random_direction(model, np.random.default_rng(s1), settings.normalize),
+        random_direction(model, np.random.default_rng(s2), settings.normalize),
+    )
+
+
+# ----------------------------------------------------------------------------- the centre
+@dataclass
+class Centre:
+    """The model at the centre of the slices, its config and where it came from."""
+
+    cfg: Config
+    model: MLP
+    source: str
+    run: runs.RunDir | None = None
+
+
+def centre_from_config(cfg: Config, data: Dataset, source: str) -> Centre:
+    """The initial weights ``cfg`` draws (seed ``cfg.seed``)."""
+    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    return Centre(cfg, model, f"{source} (initial weights, seed {cfg.seed})")
+
+
+def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
+    """The weights (and BatchNorm statistics) of a run's last checkpoint."""
+    from nnlab.experiments.train import load_run_config
+
+    cfg = load_run_config(run)
+    epoch, state = run.load_checkpoint()
+    rngs = make_rngs(cfg.seed)
+    model = build_model(cfg, data.input_dim, data.n_classes, rngs)
+    set_state(state, model, build_optimizer(cfg), rngs)
+    return Centre(cfg, model, f"run {run.path} (epoch {epoch})", run)
+
+
+def resolve_source(
+    ref: str, overrides: list[str], runs_dir: Path
+) -> tuple[Config, runs.RunDir | None]:
+    """A YAML file -> (its config with overrides, None); else a run folder -> (its config, run)."""
+    path = Path(ref)
+    if path.is_file() or path.suffix in (".yaml", ".yml"):
+        return load_config(path, overrides), None
+    run = runs.find_run(runs_dir, ref)
+    if not run.file("checkpoint.npz").exists():
+        kind = run.meta.get("kind", "training")
+        raise RunError(
+            f"{run.path}: has no checkpoint.npz (a {kind} folder?); give a training run folder "
+            "or a config file"
+        )
+    if overrides:
+        raise ConfigError(
+            f"overrides {' '.join(overrides)!r}: a run's weights go with its own config; "
+            "give overrides only with a config file"
+        )
+    from nnlab.experiments.train import load_run_config
+
+    return load_run_config(run), run
+
+
+def eval_split(data: Dataset, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) the loss is evaluated on: the split, or its first ``samples`` samples."""
+    x, y = data.split(settings.split)
+    if settings.samples:
+        x, y = x[: settings.samples], y[: settings.samples]
+    return x, y
+
+
+# ----------------------------------------------------------------------------- evaluation
+def loss_at(
+    model: MLP,
+    centre: dict[str, np.ndarray],
+    d1: Directions,
+    d2: Directions | None,
+    a: float,
+    b: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch: int,
+) -> tuple[float, float]:
+    """(loss, accuracy) of ``model`` with params W + a D1 + b D2 (left set); loss inf if not finite."""
+    for key, p in model.params.items():
+        dtype = p.dtype.type
+        step = dtype(a) * d1[key]
+        if d2 is not None:
+            step = step + dtype(b) * d2[key]
+        np.add(centre[key], step, out=p)
+    with np.errstate(all="ignore"):
+        loss, acc = model.evaluate(x, y, batch)
+    return (loss if math.isfinite(loss) else math.inf), acc
+
+
+@dataclass
+class LandscapeResult:
+    """The landscape's run folder, its grids (NaN where not computed) and summary."""
+
+    run: runs.RunDir
+    alphas: np.ndarray
+    line_loss: np.ndarray
+    line_acc: np.ndarray
+    grid_loss: np.ndarray
+    grid_acc: np.ndarray
+    summary: dict[str, Any]
+    computed: int  # points evaluated by this call (the rest were already in the file)
+
+
+def _write_new_file(
+    path: Path,
+    settings: Settings,
+    model: MLP,
+    centre: dict[str, np.ndarray],
+    d1: Directions,
+    d2: Directions,
+    source: str,
+    cfg_hash: str,
+) -> None:
+    """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
+    import os
+    import tempfile
+
+    import h5py
+
+    n = settings.points
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".h5")
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
+            f["alphas"] = axis(settings.lo, settings.hi, n)
+            for name, shape in (("line", (n,)), ("grid", (n, n))):
+                for what in ("loss", "acc"):
+                    f.create_dataset(f"{name}/{what}", data=np.full(shape, np.nan))
+            for group, arrays in (
+                ("centre/params", centre),
+                ("centre/buffers", model.buffers),
+                ("directions/d1", d1),
+                ("directions/d2", d2),
+            ):
+                g = f.require_group(group)
+                for key, value in arrays.items():
+                    g[key] = value
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Everything in a landscape.h5 as plain arrays and a Settings."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            attrs = dict(f.attrs)
+            out = {
+                "settings": Settings(**{k: _plain(attrs[k]) for k in SETTING_KEYS}),
+                "source": str(attrs.get("source", "")),
+                "config_hash": str(attrs.get("config_hash", "")),
+                "alphas": f["alphas"][()],
+            }
+            for name in ("line", "grid"):
+                for what in ("loss", "acc"):
+                    out[f"{name}_{what}"] = f[f"{name}/{what}"][()]
+            for group in ("centre/params", "centre/buffers", "directions/d1", "directions/d2"):
+                out[group] = {k: v[()] for k, v in f[group].items()}
+    except (OSError, KeyError) as exc:
+        raise RunError(f"{path}: not a readable landscape file ({exc})") from None
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _store(path: Path, name: str, index: Any, loss: np.ndarray, acc: np.ndarray) -> None:
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        f[f"{name}/loss"][index] = loss
+        f[f"{name}/acc"][index] = acc
+        f.flush()
+
+
+def fill_missing(
+    path: Path,
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    progress: Progress | None = None,
+) -> int:
+    """Evaluate every NaN point of the line and the grid in ``path``; return how many.
+
+    ``model`` is the centre's architecture; its parameters end up restored to the centre.
+    """
+    from threadpoolctl import threadpool_limits
+
+    content = read_file(path)
+    settings: Settings = content["settings"]
+    centre = content["centre/params"]
+    d1, d2 = content["directions/d1"], content["directions/d2"]
+    if set(centre) != set(model.params) or any(
+        centre[k].shape != p.shape for k, p in model.params.items()
+    ):
+        raise RunError(f"{path}: the stored centre does not match the model's parameters")
+    for key, buf in model.buffers.items():
+        buf[...] = content["centre/buffers"][key]
+    alphas = content["alphas"]
+    done = 0
+    with threadpool_limits(limits=1):  # many small evaluations: one BLAS thread is fastest
+        line_loss, line_acc = content["line_loss"], content["line_acc"]
+        todo = np.flatnonzero(np.isnan(line_loss))
+        for i in todo:
+            line_loss[i], line_acc[i] = loss_at(
+                model, centre, d1, None, alphas[i], 0.0, x, y, settings.batch
+            )
+        if len(todo):
+            _store(path, "line", slice(None), line_loss, line_acc)
+            done += len(todo)
+        grid_loss, grid_acc = content["grid_loss"], content["grid_acc"]
+        rows = [i for i in range(len(alphas)) if np.isnan(grid_loss[i]).any()]
+        for count, i in enumerate(rows, start=1):
+            cols = np.flatnonzero(np.isnan(grid_loss[i]))
+            for j in cols:
+                grid_loss[i, j], grid_acc[i, j] = loss_at(
+                    model, centre, d1, d2, alphas[i], alphas[j], x, y, settings.batch
+                )
+            _store(path, "grid", i, grid_loss[i], grid_acc[i])
+            done += len(cols)
+            if progress is not None and (count % 10 == 0 or count == len(rows)):
+                progress(f"grid rows {count}/{len(rows)} done")
+    for key, p in model.params.items():
+        p[...] = centre[key]
+    return done
+
+
+# ----------------------------------------------------------------------------- the command
+def landscape(
+    ref: str,
+    overrides: list[str] | None = None,
+    settings: Settings | None = None,
+    *,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    folder: str | None = None,
+    data: Dataset | None = None,
+    progress: Progress | None = None,
+) -> LandscapeResult:
+    """Slices around a run's trained weights or a config's initial ones, into a new run folder.
+
+    ``ref``: a YAML config file or a run (folder, id prefix, ``latest``). If ``folder`` names an
+    existing landscape folder under ``runs_dir``, its grid is completed instead (the settings
+    must match; see ``resume_landscape``).
+    """
+    settings = settings or Settings()
+    settings.check()
+    if folder is not None and (Path(runs_dir) / folder / FILE).exists():
+        run = runs.RunDir(Path(runs_dir) / folder)
+        stored = read_file(run.file(FILE))["settings"]
+        if settings.batch == 0:
+            settings = replace(settings, batch=stored.batch)
+        if stored != settings:
+            diff = {k: (getattr(stored, k), getattr(settings, k)) for k in SETTING_KEYS}
+            diff = {k: v for k, v in diff.items() if v[0] != v[1]}
+            raise ConfigError(
+                f"{run.path}: holds a landscape with other settings "
+                f"({', '.join(f'{k} {a} != {b}' for k, (a, b) in diff.items())}); "
+                "use another folder or resume with its own settings"
+            )
+        return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
+    cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
+    if settings.batch == 0:
+        settings = replace(settings, batch=cfg.eval_batch_size)
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    x, y = eval_split(data, settings)
+    if source_run is not None:
+        centre = centre_from_run(source_run, data)
+    else:
+        centre = centre_from_config(cfg, data, f"config {ref}")
+    model = centre.model
+    d1, d2 = make_directions(model, settings)
+    run = runs.RunDir.create(runs_dir, f"landscape-{cfg.name}", folder)
+    run.write_text("config.yaml", to_yaml(cfg))
+    run.start_meta(
+        kind="landscape",
+        name=cfg.name,
+        seed=cfg.seed,
+        config_hash=config_hash(cfg),
+        source=centre.source,
+        source_run=str(source_run.path) if source_run else None,
+        overrides=list(overrides or []),
+        data_dir=str(data_dir) if data_dir else None,
+        data_source=data.source,
+        settings=settings.as_dict(),
+    )
+    centre_params = {k: v.copy() for k, v in model.params.items()}
+    _write_new_file(
+        run.file(FILE), settings, model, centre_params, d1, d2, centre.source, config_hash(cfg)
+    )
+    return _complete(run, cfg, model, x, y, progress)
+
+
+def resume_landscape(
+    run: runs.RunDir,
+    *,
+    data_dir: Path | None = None,
+    data: Dataset | None = None,
+    progress: Progress | None = None,
+) -> LandscapeResult:
+    """Evaluate only the missing (NaN) points of a landscape folder's grid, then redraw."""
+    from nnlab.experiments.train import load_run_config
+
+    if not run.file(FILE).exists():
+        raise RunError(f"{run.path}: no {FILE} here (not a landscape folder)")
+    cfg = load_run_config(run)
+    settings: Settings = read_file(run.file(FILE))["settings"]
+    if data_dir is None and run.meta.get("data_dir"):
+        data_dir = Path(run.meta["data_dir"])
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    x, y = eval_split(data, settings)
+    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    resumes = run.meta.get("resumes", [])
+    run.update_meta(status="RUNNING", ended=None, resumes=[*resumes, {"at": runs.now()}])
+    return _complete(run, cfg, model, x, y, progress)
+
+
+def _complete(
+    run: runs.RunDir,
+    cfg: Config,
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    progress: Progress | None,
+) -> LandscapeResult:
+    try:
+        computed = fill_missing(run.file(FILE), model, x, y, progress)
+    except KeyboardInterrupt:
+        run.set_status("INTERRUPTED")
+        raise
+    except BaseException as exc:
+        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
+        raise
+    content = read_file(run.file(FILE))
+    result = LandscapeResult(
+        run,
+        content["alphas"],
+        content["line_loss"],
+        content["line_acc"],
+        content["grid_loss"],
+        content["grid_acc"],
+        {},
+        computed,
+    )
+    result.summary = summarize(result, content["settings"], content["source"])
+    _write(result, cfg.name)
+    run.set_status("COMPLETED", points_computed_last=computed)
+    return result
+
+
+def _stats(loss: np.ndarray) -> dict[str, Any]:
+    finite = loss[np.isfinite(loss)]
+    return {
+        "points": int(loss.size),
+        "computed": int(np.count_nonzero(~np.isnan(loss))),
+        "not_finite": int(np.count_nonzero(np.isinf(loss))),
+        "min_loss": float(finite.min()) if finite.size else None,
+        "max_loss": float(finite.max()) if finite.size else None,
+    }
+
+
+def summarize(result: LandscapeResult, settings: Settings, source: str) -> dict[str, Any]:
+    """Settings, the centre's loss and accuracy, and min/max/count for the line and the grid."""
+    c = int(np.flatnonzero(result.alphas == 0.0)[0]) if (result.alphas == 0.0).any() else None
+    centre = {}
+    if c is not None:
+        centre = {
+            "centre_loss": float(result.grid_loss[c, c]),
+            "centre_acc": float(result.grid_acc[c, c]),
+        }
+    return {
+        "status": "COMPLETED",
+        "source": source,
+        **settings.as_dict(),
+        **centre,
+        "line": _stats(result.line_loss),
+        "grid": _stats(result.grid_loss),
+    }
+
+
+def table_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, label in (("line", "line L(W+aD1)"), ("grid", "plane L(W+aD1+bD2)")):
+        s = summary[name]
+        rows.append(
+            {
+                "slice": label,
+                "points": f"{s['computed']}/{s['points']}",
+                "centre_loss": summary.get("centre_loss"),
+                "min_loss": s["min_loss"],
+                "max_loss": s["max_loss"],
+                "not_finite": s["not_finite"],
+            }
+        )
+    return rows
+
+
+def table_title(summary: dict[str, Any]) -> str:
+    return (
+        f"loss landscape ({summary['normalize']} directions, range {summary['lo']:g}:"
+        f"{summary['hi']:g}, {summary['points']} points, {summary['split']} split)"
+    )
+
+
+def _write(result: LandscapeResult, name: str) -> None:
+    from nnlab import plots
+    from nnlab.output import table_text
+
+    run, summary = result.run, result.summary
+    run.write_json("summary.json", summary)
+    run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
+    label = f"{name}: {summary['normalize']} directions, {summary['split']} split"
+    plots.landscape_line(
+        result.alphas, result.line_loss, result.line_acc, run.file("landscape-1d.png"), label
+    )
+    plots.landscape_contour(result.alphas, result.grid_loss, run.file("landscape-2d.png"), label)

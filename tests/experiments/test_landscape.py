@@ -1,0 +1,219 @@
+"""Loss landscapes: filter normalisation, the centre value equal to the model's loss, the line
+equal to the plane's b = 0 row, HDF5 layout, and resume filling only the missing points."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from nnlab.config import load_config
+from nnlab.data import load_dataset
+from nnlab.errors import ConfigError, RunError
+from nnlab.experiments import landscape as ls
+from nnlab.experiments.train import run_training
+from nnlab.nn.layers import BatchNorm
+from nnlab.train import build_model, make_rngs
+
+SMALL = ["dataset.n_train=200", "model.hidden=[16, 12]", "batch_size=50", "epochs=2"]
+FAST = ls.Settings(points=5, lo=-0.5, hi=0.5)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(None, SMALL)
+
+
+@pytest.fixture(scope="module")
+def data(cfg):
+    return load_dataset(cfg.dataset, None, cfg.dtype)
+
+
+def test_filter_normalize_gives_each_column_the_norm_of_the_weight_column():
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((7, 5)) * np.array([0.1, 1.0, 3.0, 0.0, 0.5])
+    d = ls.filter_normalize(rng.standard_normal((7, 5)), W)
+    np.testing.assert_allclose(np.linalg.norm(d, axis=0), np.linalg.norm(W, axis=0), rtol=1e-12)
+    assert np.all(d[:, 3] == 0)  # a zero filter stays zero
+    assert not np.allclose(np.linalg.norm(d, axis=1), np.linalg.norm(W, axis=1))  # not rows
+
+
+def test_filter_directions_match_every_weight_filter_and_skip_biases_and_batchnorm(cfg, data):
+    c = cfg.model_copy(update={"model": cfg.model.model_copy(update={"batchnorm": True})})
+    model = build_model(c, data.input_dim, data.n_classes, make_rngs(0))
+    d1, d2 = ls.make_directions(model, ls.Settings(normalize="filter"))
+    weights = ls.affine_weights(model)
+    assert weights == ["affine1.W", "affine2.W", "affine3.W"]
+    for d in (d1, d2):
+        for key, p in model.params.items():
+            assert d[key].dtype == p.dtype and d[key].shape == p.shape
+            if key in weights:
+                np.testing.assert_allclose(
+                    np.linalg.norm(d[key], axis=0), np.linalg.norm(p, axis=0), rtol=1e-5
+                )
+            else:
+                assert not d[key].any(), key  # biases, gamma, beta: direction 0
+    assert any(isinstance(layer, BatchNorm) for layer in model.layers.values())
+    assert not np.allclose(d1["affine1.W"], d2["affine1.W"])
+
+
+def test_plain_directions_are_gaussian_over_every_parameter(cfg, data):
+    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(0))
+    d1, _ = ls.make_directions(model, ls.Settings(normalize="none"))
+    assert all(d1[k].any() for k in model.params)
+    assert d1["affine1.W"].std() == pytest.approx(1.0, abs=0.1)
+
+
+def test_axis_has_an_exact_zero_and_the_range_parses():
+    a = ls.axis(-1.0, 1.0, 51)
+    assert a[25] == 0.0 and a[0] == -1.0 and a[-1] == 1.0
+    assert ls.parse_range("-0.5:2") == (-0.5, 2.0)
+    with pytest.raises(ConfigError, match="--range"):
+        ls.parse_range("1")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"normalize": "layer"}, {"lo": 1.0, "hi": -1.0}, {"points": 1}, {"samples": -1}],
+)
+def test_bad_settings_are_config_errors(bad):
+    with pytest.raises(ConfigError):
+        ls.Settings(**bad).check()
+
+
+@pytest.mark.parametrize("extra", [[], ["model.batchnorm=true"]])
+def test_centre_of_a_trained_run_equals_the_runs_recorded_train_loss(extra, data, tmp_path):
+    cfg = load_config(None, [*SMALL, "dtype=float64", *extra])
+    trained = run_training(cfg, runs_dir=tmp_path, data=load_dataset(cfg.dataset, None, "float64"))
+    recorded = trained.records[-1]["train_loss"]
+    result = ls.landscape(str(trained.run.path), settings=FAST, runs_dir=tmp_path)
+    c = 2  # alphas = -0.5, -0.25, 0, 0.25, 0.5
+    assert result.alphas[c] == 0.0
+    assert result.grid_loss[c, c] == pytest.approx(recorded, rel=1e-12)
+    assert result.line_loss[c] == result.grid_loss[c, c]
+    assert result.summary["centre_loss"] == result.grid_loss[c, c]
+    assert result.grid_acc[c, c] == trained.records[-1]["train_acc"]
+
+
+def test_centre_of_a_config_is_its_initial_models_loss(cfg, data, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
+    result = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path / "runs", data=data)
+    c2 = load_config(path)
+    model = build_model(c2, data.input_dim, data.n_classes, make_rngs(c2.seed))
+    loss, acc = model.evaluate(*data.splits["train"], c2.eval_batch_size)
+    assert result.grid_loss[2, 2] == pytest.approx(loss, rel=1e-5)
+    assert result.grid_acc[2, 2] == acc
+
+
+def test_line_equals_the_planes_b0_column_and_the_file_holds_everything(cfg, data, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
+    result = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path / "runs", data=data)
+    np.testing.assert_array_equal(result.line_loss, result.grid_loss[:, 2])
+    assert result.computed == 5 + 25 and not np.isnan(result.grid_loss).any()
+    run = result.run
+    for name in ("landscape.h5", "landscape-1d.png", "landscape-2d.png", "summary.json"):
+        assert run.file(name).exists(), name
+    with h5py.File(run.file("landscape.h5"), "r") as f:
+        assert f["grid/loss"].shape == (5, 5) and f.attrs["normalize"] == "filter"
+        assert (
+            set(f["directions/d1"])
+            == set(f["centre/params"])
+            == {
+                "affine1.W",
+                "affine1.b",
+                "affine2.W",
+                "affine2.b",
+                "affine3.W",
+                "affine3.b",
+            }
+        )
+    summary = json.loads(run.file("summary.json").read_text())
+    assert summary["grid"]["computed"] == 25 and summary["points"] == 5
+    assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "landscape"
+
+
+def test_resume_evaluates_only_the_missing_points(cfg, data, tmp_path, monkeypatch):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
+    full = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, data=data)
+    h5 = full.run.file("landscape.h5")
+    missing = [(0, 0), (1, 3), (4, 4)]
+    with h5py.File(h5, "r+") as f:
+        grid = f["grid/loss"][()]
+        for i, j in missing:
+            grid[i, j] = np.nan
+        grid[3, 1] = np.inf  # a non-finite point is final: not retried
+        f["grid/loss"][...] = grid
+        line = f["line/loss"][()]
+        line[2] = np.nan
+        f["line/loss"][...] = line
+
+    calls = []
+    original = ls.loss_at
+
+    def counting(model, centre, d1, d2, a, b, *args):
+        calls.append((d2 is not None, a, b))
+        return original(model, centre, d1, d2, a, b, *args)
+
+    monkeypatch.setattr(ls, "loss_at", counting)
+    resumed = ls.resume_landscape(full.run, data=data)
+    alphas = full.alphas
+    expected = {(False, 0.0, 0.0)} | {(True, alphas[i], alphas[j]) for i, j in missing}
+    assert set(calls) == expected and len(calls) == 4
+    assert resumed.computed == 4
+    for i, j in missing:
+        assert resumed.grid_loss[i, j] == full.grid_loss[i, j]
+    assert resumed.grid_loss[3, 1] == np.inf
+    assert resumed.line_loss[2] == full.line_loss[2]
+    assert len(full.run.meta["resumes"]) == 1
+
+
+def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
+    cfg, data, tmp_path, monkeypatch
+):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
+    original = ls.loss_at
+    count = {"n": 0}
+
+    def dies(*args):
+        count["n"] += 1
+        if count["n"] > 5 + 12:  # the line, two grid rows and two points of the third
+            raise KeyboardInterrupt
+        return original(*args)
+
+    monkeypatch.setattr(ls, "loss_at", dies)
+    with pytest.raises(KeyboardInterrupt):
+        ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+    run = ls.runs.RunDir(tmp_path / "land")
+    assert run.meta["status"] == "INTERRUPTED"
+    with h5py.File(run.file("landscape.h5"), "r") as f:
+        grid = f["grid/loss"][()]
+    assert not np.isnan(grid[:2]).any() and np.isnan(grid[2:]).all()
+    monkeypatch.setattr(ls, "loss_at", original)
+    # rerunning into the same folder with the same settings resumes
+    done = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+    assert done.computed == 15 and not np.isnan(done.grid_loss).any()
+    fresh = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path / "b", data=data)
+    np.testing.assert_array_equal(done.grid_loss, fresh.grid_loss)
+
+
+def test_same_folder_with_other_settings_is_refused(cfg, data, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
+    ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+    other = ls.Settings(points=7, lo=-0.5, hi=0.5)
+    with pytest.raises(ConfigError, match="points 5 != 7"):
+        ls.landscape(str(path), settings=other, runs_dir=tmp_path, folder="land", data=data)
+
+
+def test_a_folder_without_a_checkpoint_is_not_a_source(cfg, data, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
+    first = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, data=data)
+    with pytest.raises(RunError, match="no checkpoint.npz"):
+        ls.landscape(str(first.run.path), settings=FAST, runs_dir=tmp_path, data=data)
