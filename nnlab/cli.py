@@ -364,6 +364,394 @@ def data_fetch(
 
 
 # --- sweep ----------------------------------------------------------------------------------
+sweep_app = typer.Typer(
+    help=(
+        "Run many trainings that differ in a few config keys (grid, random search, presets) "
+        "into one sweep folder; 'nnlab sweep --resume SWEEP' continues a stopped sweep."
+    ),
+)
+app.add_typer(sweep_app, name="sweep")
+
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Worker processes. Every trial runs with BLAS pinned to 1 thread (also with 1 job), "
+        "so results are identical for any N.",
+    ),
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        help="Sweep seed that trial seeds derive from (default: the spec's, else the config's).",
+    ),
+]
+NameOpt = Annotated[
+    str | None,
+    typer.Option("--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+SweepArgs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="key=v1,v2,... is an axis (a comma makes a list of values; [..] keeps a list whole: "
+        "model.hidden=[100],[50,50]); key=logspace:a:b:n or linspace:a:b:n is a grid range; "
+        "key=loguniform:a:b, uniform:a:b, randint:a:b or choice:x,y is a random distribution; "
+        "key=v (one value) is a fixed override, and removes that key's axis if it had one.",
+        show_default=False,
+    ),
+]
+
+
+class SweepProgress:
+    """The sweep's progress on stderr: a rich bar on a terminal, else a line per finished trial."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.task: Any = None
+        self.run: Any = None
+
+    def __enter__(self) -> SweepProgress:
+        return self
+
+    def __exit__(self, kind: Any, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        if kind is KeyboardInterrupt and self.run is not None:
+            typer.echo(f"continue with: nnlab sweep --resume {self.run.path}", err=True)
+
+    def start(self, run: Any, done: int, total: int) -> None:
+        self.run = run
+        if self.quiet:
+            return
+        typer.echo(f"sweep folder: {run.path} ({total} trials, {done} already done)", err=True)
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("sweep"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total, completed=done)
+
+    @staticmethod
+    def describe(row: dict[str, Any]) -> str:
+        """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row."""
+        names = list(row)
+        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
+        parts = [row["trial"]]
+        for key in keys:
+            value = row[key]
+            parts.append(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}")
+        parts.append(row["status"])
+        for key, value in row.items():
+            if key.startswith("final_") and key.endswith("_acc") and value is not None:
+                parts.append(f"{key[len('final_') :]} {value:.4f}")
+        if row.get("error"):
+            parts.append(str(row["error"]).splitlines()[0][:120])
+        elif row.get("seconds") is not None:
+            parts.append(f"({row['seconds']:.1f}s)")
+        return " ".join(parts)
+
+    def trial(self, done: int, total: int, row: dict[str, Any]) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, description=self.describe(row))
+        else:
+            typer.echo(f"[{done}/{total}] {self.describe(row)}", err=True)
+
+
+def _print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
+    """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
+    from nnlab.experiments import sweep as sw
+
+    rows = result.rows
+    title = f"{result.run.id}: {result.status}"
+    if result.defn.preset == "weight-scale":
+        from nnlab.experiments import weight_scale as ws
+
+        if fmt == Format.table:
+            emit(ws.pair_rows(rows), fmt, ws.PAIR_COLUMNS, title=title)
+        else:
+            emit(ws.trial_objects(rows), fmt)
+    elif fmt == Format.table:
+        columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
+        emit(rows, fmt, columns, title=title)
+    else:
+        emit(rows, fmt)
+    if not quiet:
+        typer.echo(
+            f"sweep folder: {result.run.path}  ({len(result.ran)} run, {len(result.resumed)} "
+            f"resumed, {len(result.skipped)} already done; {result.seconds:.1f} s)",
+            err=True,
+        )
+    if result.failed:
+        first = result.failed[0]
+        typer.echo(
+            f"error: {len(result.failed)} of {len(rows)} trials FAILED (e.g. {first['trial']}: "
+            f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
+def _run_sweep(
+    defn: Any, data_dir: Path | None, runs_dir: Path, jobs: int, fmt: Format, quiet: bool
+) -> None:
+    from nnlab.experiments.sweep import run_sweep
+
+    with SweepProgress(quiet) as progress:
+        result = run_sweep(
+            defn,
+            data_dir=data_dir,
+            runs_dir=runs_dir,
+            jobs=jobs,
+            on_start=progress.start,
+            on_trial=progress.trial,
+        )
+    _print_sweep(result, fmt, quiet)
+
+
+def _resume_sweep(
+    ref: str, data_dir: Path | None, runs_dir: Path, jobs: int, fmt: Format, quiet: bool
+) -> None:
+    from nnlab import runs
+    from nnlab.experiments.sweep import resume_sweep
+
+    run = runs.find_run(runs_dir, ref)
+    with SweepProgress(quiet) as progress:
+        result = resume_sweep(
+            run, data_dir=data_dir, jobs=jobs, on_start=progress.start, on_trial=progress.trial
+        )
+    _print_sweep(result, fmt, quiet)
+
+
+@sweep_app.callback(invoke_without_command=True)
+@handle_errors
+def sweep_main(
+    ctx: typer.Context,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            help="Continue a stopped sweep (folder, id prefix or 'latest'): only missing, "
+            "interrupted or FAILED trials run.",
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Sweeps: grid, random and preset sweeps into one folder; --resume continues one.
+
+    Example: nnlab sweep --resume latest --jobs 2
+    """
+    if resume is None:
+        if ctx.invoked_subcommand is None:
+            typer.echo(ctx.get_help())
+        return
+    if ctx.invoked_subcommand is not None:
+        raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
+    _resume_sweep(resume, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+@sweep_app.command("resume")
+@handle_errors
+def sweep_resume(
+    sweep: Annotated[str, typer.Argument(help="Sweep folder, id prefix or 'latest'.")],
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Continue a stopped sweep: finished trials are kept, the rest run (same as --resume).
+
+    Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
+    """
+    _resume_sweep(sweep, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+class WeightScaleData(str, Enum):
+    digits = "digits"
+    mnist = "mnist"
+
+
+@sweep_app.command("weight-scale")
+@handle_errors
+def sweep_weight_scale(
+    args: SweepArgs = None,
+    dataset: Annotated[
+        WeightScaleData,
+        typer.Option(
+            "--dataset",
+            help="digits (bundled, no download) or mnist (the book's; needs --data-dir).",
+        ),
+    ] = WeightScaleData.digits,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """DLFS 6.3.3: 16 weight-init scales x BatchNorm on/off, 5x100 ReLU nets, SGD, 20 epochs.
+
+    The table has one row per scale (final train/test accuracy with and without BatchNorm);
+    --format json|csv gives one object per trial. Plots: weight-scale.png (4x4 accuracy curves)
+    and weight-scale-summary.png in the sweep folder.
+
+    Example: nnlab sweep weight-scale --dataset mnist --data-dir ../shared/data --jobs 2
+    """
+    from nnlab.experiments.weight_scale import weight_scale_sweep
+
+    defn = weight_scale_sweep(dataset.value, args or [], seed=seed, name=name)
+    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(help="YAML config (its 'sweep:' section, if any, is used).", show_default=False),
+]
+
+
+@sweep_app.command("grid")
+@handle_errors
+def sweep_grid(
+    config: ConfigArg,
+    args: SweepArgs = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every combination of the given values (key=v1,v2: an axis; key=v: a fixed override).
+
+    Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
+    """
+    from nnlab.experiments.sweep import sweep_from_file
+
+    defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
+    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+@sweep_app.command("random")
+@handle_errors
+def sweep_random(
+    config: ConfigArg,
+    args: SweepArgs = None,
+    trials: Annotated[
+        int | None,
+        typer.Option(
+            "--trials",
+            "-n",
+            help="Number of random trials (required unless the file's sweep: section sets it).",
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Random search: each trial draws every key from its distribution (seeded by the sweep seed).
+
+    Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
+    """
+    from nnlab.experiments.sweep import sweep_from_file
+
+    defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
+    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+@sweep_app.command("run")
+@handle_errors
+def sweep_run(
+    config: Annotated[
+        str,
+        typer.Argument(
+            help="YAML config with a 'sweep:' section, or a preset name (weight-scale).",
+            show_default=False,
+        ),
+    ],
+    args: SweepArgs = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run the sweep a config file's 'sweep:' section describes (args add axes or fix keys).
+
+    Example: nnlab sweep run my-sweep.yaml --jobs 2 epochs=5
+    """
+    from nnlab.experiments.sweep import sweep_from_file
+
+    defn = sweep_from_file(config, args or [], seed=seed, name=name)
+    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+
+
+@runs_app.command("compare")
+@handle_errors
+def runs_compare(
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Run or sweep folders (paths, id prefixes or 'latest'); a sweep stands for its trials.",
+            show_default=False,
+        ),
+    ],
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            "-s",
+            help="Column to sort by, best first (accuracies descending, others ascending).",
+        ),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", help="Show only the first N rows.")
+    ] = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare runs (or a sweep's trials): the config keys they differ in, final/best metrics.
+
+    Example: nnlab runs compare latest --sort final_test_acc --top 5
+    """
+    from nnlab.experiments.compare import compare_runs
+
+    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse)
+    emit(rows, fmt, columns, title=f"{len(rows)} runs" + (f", sorted by {sort}" if sort else ""))
 
 
 # --- gradcheck ------------------------------------------------------------------------------

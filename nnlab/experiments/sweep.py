@@ -307,6 +307,45 @@ def read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
     return split_sweep_section(read_yaml(path))
 
 
+def sweep_from_file(
+    path: Path | str,
+    args: Sequence[str] = (),
+    *,
+    kind: Literal["grid", "random"] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> SweepDef:
+    """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``.
+
+    ``path`` may also name a preset (``weight-scale``). ``kind`` forces grid or random; without
+    it the file's section decides, and a file without one is an error.
+    """
+    from nnlab import presets
+
+    path = Path(path)
+    preset = None
+    if not path.exists() and str(path) in presets.names():
+        preset, path = str(path), presets.path(str(path))
+    elif path.resolve().parent == presets.PRESET_DIR:
+        preset = path.stem
+    base, section = read_sweep_file(path)
+    if section is None and kind is None:
+        raise ConfigError(
+            f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
+            "key=v1,v2 ...'"
+        )
+    params, fixed = parse_sweep_args(args)
+    spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
+    if not spec.params:
+        raise ConfigError(
+            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01 "
+            "(a single value is a fixed override)"
+        )
+    label = name or str(base.get("name") or path.stem)
+    return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
+
+
 def _get(data: dict[str, Any], key: str) -> Any:
     node: Any = data
     for part in key.split("."):
@@ -582,7 +621,7 @@ class SweepResult:
         return [r for r in self.rows if r.get("status") == "FAILED"]
 
 
-StartFn = Callable[[int, int], None]  # (trials already done, total trials)
+StartFn = Callable[[runs.RunDir, int, int], None]  # (sweep folder, trials already done, total)
 TrialFn = Callable[[int, int, Row], None]  # (done, total, the finished trial's row)
 
 
@@ -691,7 +730,7 @@ def _execute(
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
     if on_start is not None:
-        on_start(done, total)
+        on_start(run, done, total)
 
     def on_row(row: Row) -> None:
         nonlocal done
@@ -812,12 +851,12 @@ def resume_sweep(
     return _execute(run, defn, trials, todo, rows, executor, on_start, on_trial)
 
 
-def summary_columns(rows: list[Row], keys: list[str]) -> list[str]:
-    """Table columns: trial, swept keys, seed, status, then final/best accuracies."""
-    cols = ["trial", *keys, "seed", "status", "epochs"]
-    metrics = {k for r in rows for k in r if k.startswith(("final_", "best_"))}
-    finals = sorted(k for k in metrics if k.startswith("final_") and k.endswith("_acc"))
-    bests = sorted(k for k in metrics if k.startswith("best_") and k.endswith("_acc"))
+def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
+    """Table columns: trial, swept keys, (seed,) status, epochs, final (and best) accuracies."""
+    cols = ["trial", *keys, *(["seed"] if wide else []), "status", "epochs"]
+    metrics = list(dict.fromkeys(k for r in rows for k in r if k.endswith("_acc")))
+    finals = [k for k in metrics if k.startswith("final_")]
+    bests = [k for k in metrics if k.startswith("best_")] if wide else []
     return cols + finals + bests
 
 

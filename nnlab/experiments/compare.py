@@ -1,0 +1,119 @@
+"""Compare runs side by side: ``nnlab runs compare``.
+
+Each reference is a run folder or a sweep folder (which stands for all its trials). A row per
+run: the config keys in which the runs differ (everything they share is left out), the seed,
+status and final/best metrics. Rows can be sorted by any column and cut to the top N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.errors import ConfigError, RunError
+
+Row = dict[str, Any]
+IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"optimizer": {"lr": 0.1}}`` -> ``{"optimizer.lr": 0.1}`` (lists stay values)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _metrics(summary: dict[str, Any]) -> Row:
+    return {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
+
+
+def _entries(run: runs.RunDir, label: str | None) -> list[tuple[Row, dict[str, Any]]]:
+    """(row without config keys, flat config) for a run, or for each trial of a sweep (named
+    ``<label>/<trial id>`` when a label is given, else by the trial id)."""
+    from nnlab.experiments import sweep
+
+    def name(ident: str) -> str:
+        return f"{label}/{ident}" if label else ident
+
+    if sweep.is_sweep(run):
+        _, trials = sweep.load_sweep(run)
+        summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
+        recorded = {r["trial"]: r for r in summary.get("trials", [])}
+        out = []
+        for trial in trials:
+            row = recorded.get(trial.id) or sweep.folder_row(run, trial)
+            base = {"run": name(trial.id), "seed": trial.seed, "status": row.get("status")}
+            base.update({"epochs": row.get("epochs"), **_metrics(row)})
+            out.append((base, flatten(trial.config.model_dump(mode="json"))))
+        return out
+    from nnlab.experiments.train import load_run_config
+
+    cfg = load_run_config(run)
+    summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
+    base = {"run": run.id, "seed": cfg.seed, "status": run.status}
+    base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
+    return [(base, flatten(cfg.model_dump(mode="json")))]
+
+
+def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
+    """Best first: descending for accuracies (``*_acc``), ascending otherwise; ``reverse`` flips.
+    Rows without a value for ``key`` go last."""
+    if rows and not any(key in r for r in rows):
+        have = ", ".join(dict.fromkeys(k for r in rows for k in r))
+        raise ConfigError(f"--sort: no column {key!r}; columns: {have}")
+    descending = key.endswith("_acc") != reverse
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+
+    def value(r: Row) -> Any:
+        v = r[key]
+        return (0, v) if isinstance(v, (int, float)) else (1, str(v))
+
+    return sorted(present, key=value, reverse=descending) + missing
+
+
+def compare_runs(
+    refs: Sequence[str],
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    *,
+    sort: str | None = None,
+    top: int | None = None,
+    reverse: bool = False,
+) -> tuple[list[Row], list[str]]:
+    """Rows and columns comparing the runs (and sweeps' trials) that ``refs`` name.
+
+    Columns: run, the config keys that differ between the rows, seed, status, epochs, final and
+    best accuracies, final objective.
+    """
+    if not refs:
+        raise RunError("give at least one run or sweep folder to compare")
+    if top is not None and top < 1:
+        raise ConfigError(f"--top: expected a positive number, got {top}")
+    found = [runs.find_run(runs_dir, ref) for ref in refs]
+    entries: list[tuple[Row, dict[str, Any]]] = []
+    for run in found:
+        entries.extend(_entries(run, run.id if len(found) > 1 else None))
+    keys = list(dict.fromkeys(k for _, cfg in entries for k in cfg if k not in IGNORED_KEYS))
+    varying = [k for k in keys if len({repr(cfg.get(k)) for _, cfg in entries}) > 1]
+    rows = []
+    for base, cfg in entries:
+        row = {"run": base["run"], **{k: cfg.get(k) for k in varying}}
+        row.update({k: v for k, v in base.items() if k != "run"})
+        rows.append(row)
+    if sort is not None:
+        rows = sort_rows(rows, sort, reverse)
+    if top is not None:
+        rows = rows[:top]
+    metrics = list(dict.fromkeys(k for r in rows for k in r if k.startswith(("final_", "best_"))))
+    accs = [k for k in metrics if k.endswith("_acc")]
+    columns = ["run", *varying, "seed", "status", "epochs", *accs]
+    if any("final_loss" in r for r in rows):
+        columns.append("final_loss")
+    return rows, columns

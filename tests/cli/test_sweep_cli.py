@@ -1,0 +1,292 @@
+"""`nnlab sweep ...` and `nnlab runs compare` through the CLI: outputs, exit codes, resume
+(including after a SIGKILL of a parallel sweep)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from nnlab import runs
+from nnlab.cli import app
+
+runner = CliRunner()
+
+TINY = {
+    "name": "tiny",
+    "dataset": {"name": "spiral", "n_per_class": 60, "n_test": 30},
+    "model": {"hidden": [16]},
+    "optimizer": {"name": "sgd", "lr": 0.5},
+    "batch_size": 30,
+    "epochs": 3,
+    "eval": ["train", "test"],
+}
+
+
+def write_config(tmp_path: Path, sweep: dict | None = None, **changes) -> Path:
+    data = {**TINY, **changes}
+    if sweep is not None:
+        data["sweep"] = sweep
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})  # wide tables
+
+
+def sweep_dir(runs_dir: Path) -> runs.RunDir:
+    (found,) = [r for r in runs.iter_runs(runs_dir) if r.file("sweep.yaml").exists()]
+    return found
+
+
+def summary(run: runs.RunDir) -> list[dict]:
+    rows = run.read_json("summary.json")["trials"]
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def test_sweep_without_a_command_prints_help():
+    result = invoke("sweep")
+    assert result.exit_code == 0
+    assert "weight-scale" in result.output and "--resume" in result.output
+
+
+def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
+    cfg = write_config(tmp_path)
+    result = invoke(
+        "sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "epochs=2", "--runs-dir", tmp_path / "r"
+    )
+    assert result.exit_code == 0, result.output
+    assert "COMPLETED" in result.stdout and "optimizer.lr" in result.stdout
+    run = sweep_dir(tmp_path / "r")
+    rows = summary(run)
+    assert [r["optimizer.lr"] for r in rows] == [0.5, 0.1]
+    assert all(r["epochs"] == 2 for r in rows)  # the fixed override applied to every trial
+    assert "[2/2]" in result.stderr and "sweep folder:" in result.stderr
+
+
+def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path):
+    cfg = write_config(tmp_path)
+    result = invoke(
+        "sweep", "grid", cfg, "batch_size=30,100000", "--runs-dir", tmp_path / "r", "-f", "json"
+    )
+    assert result.exit_code == 3
+    rows = json.loads(result.stdout)
+    assert [r["status"] for r in rows] == ["COMPLETED", "FAILED"]
+    assert "batch_size: 100000 is larger" in rows[1]["error"]
+    assert "1 of 2 trials FAILED" in result.stderr and "nnlab sweep --resume" in result.stderr
+    assert sweep_dir(tmp_path / "r").status == "FAILED"
+
+
+def test_random_needs_trials_and_draws_that_many(tmp_path):
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "random", cfg, "optimizer.lr=loguniform:1e-3:1")
+    assert result.exit_code == 2 and "trials" in result.stderr
+    result = invoke(
+        "sweep",
+        "random",
+        cfg,
+        "--trials",
+        "3",
+        "optimizer.lr=loguniform:1e-3:1",
+        "epochs=1",
+        "--runs-dir",
+        tmp_path / "r",
+        "-f",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("trial,optimizer.lr,seed,status") and len(lines) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["optimizer.lr"], "expected key=value"),
+        (["optimizer.lrr=0.1,0.2"], "unknown key 'optimizer.lrr'"),
+        (["optimizer.lr=0.1,-1"], "optimizer.lr"),
+        ([], "nothing to sweep"),
+    ],
+)
+def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "grid", cfg, *args, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_run_uses_the_files_sweep_section_which_train_refuses(tmp_path):
+    spec = {"kind": "grid", "params": {"optimizer.lr": [0.5, 0.1]}, "seed": 3}
+    cfg = write_config(tmp_path, sweep=spec)
+    result = invoke("train", cfg, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2 and "nnlab sweep run" in result.stderr
+    result = invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # --quiet
+    run = sweep_dir(tmp_path / "r")
+    assert len(summary(run)) == 2 and run.meta["seed"] == 3
+    cfg_plain = tmp_path / "plain.yaml"
+    cfg_plain.write_text(yaml.safe_dump(TINY))
+    result = invoke("sweep", "run", cfg_plain)
+    assert result.exit_code == 2 and "no 'sweep:' section" in result.stderr
+
+
+def test_weight_scale_json_has_one_object_per_trial(tmp_path):
+    result = invoke(
+        "sweep",
+        "weight-scale",
+        "model.init_std=logspace:0:-2:2",
+        "epochs=1",
+        "--runs-dir",
+        tmp_path / "r",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    trials = json.loads(result.stdout)
+    assert len(trials) == 4
+    for obj in trials:
+        assert {"weight_scale", "batchnorm", "status", "final_train_acc", "final_test_acc"} <= set(
+            obj
+        )
+    assert [(t["weight_scale"], t["batchnorm"]) for t in trials] == [
+        (1.0, True),
+        (1.0, False),
+        (0.01, True),
+        (0.01, False),
+    ]
+    run = sweep_dir(tmp_path / "r")
+    assert run.file("weight-scale.png").exists() and run.file("weight-scale-summary.png").exists()
+    result = invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    assert "bn_train_acc" in result.stdout and "COMPLETED / COMPLETED" in result.stdout
+    assert "0 run, 0 resumed, 4 already done" in result.stderr
+
+
+def test_weight_scale_mnist_without_data_is_one_error(tmp_path):
+    result = invoke(
+        "sweep", "weight-scale", "--dataset", "mnist", "--data-dir", tmp_path, "epochs=1"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "mnist" in result.stderr
+
+
+def test_resume_command_and_option_refuse_a_non_sweep_and_a_subcommand(tmp_path):
+    cfg = write_config(tmp_path)
+    assert invoke("train", cfg, "--runs-dir", tmp_path / "r", "-q").exit_code == 0
+    result = invoke("sweep", "resume", "latest", "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2 and "not a sweep folder" in result.stderr
+    result = invoke("sweep", "--resume", "latest", "grid", cfg)
+    assert result.exit_code == 2 and "--resume takes no subcommand" in result.output
+
+
+def test_runs_compare_shows_differing_keys_sorted_and_cut(tmp_path):
+    cfg = write_config(tmp_path)
+    r = tmp_path / "r"
+    invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.05,0.005", "--runs-dir", r, "-q")
+    result = invoke("runs", "compare", "latest", "--runs-dir", r, "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [row["optimizer.lr"] for row in rows] == [0.5, 0.05, 0.005]
+    assert "epochs" in rows[0] and "dataset.name" not in rows[0]  # shared keys left out
+    result = invoke(
+        "runs", "compare", "latest", "--runs-dir", r, "--sort", "final_train_acc", "--top", "2"
+    )
+    assert result.exit_code == 0, result.output
+    result = invoke(
+        "runs",
+        "compare",
+        "latest",
+        "--runs-dir",
+        r,
+        "-s",
+        "final_train_acc",
+        "-n",
+        "2",
+        "-f",
+        "csv",
+    )
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 3
+    accs = [
+        float(line.split(",")[lines[0].split(",").index("final_train_acc")]) for line in lines[1:]
+    ]
+    assert accs == sorted(accs, reverse=True)
+    result = invoke("runs", "compare", "latest", "--runs-dir", r, "--sort", "nope")
+    assert result.exit_code == 2 and "no column 'nope'" in result.stderr
+
+
+def test_runs_compare_across_runs_and_a_sweep(tmp_path):
+    cfg = write_config(tmp_path)
+    r = tmp_path / "r"
+    invoke("train", cfg, "--runs-dir", r, "-q", "epochs=1")
+    invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "--runs-dir", r, "-q")
+    single, swept = sorted(r.iterdir(), key=lambda p: (p / "sweep.yaml").exists())
+    result = invoke("runs", "compare", single.name, swept.name, "--runs-dir", r, "-f", "json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3
+    assert rows[0]["run"] == single.name and rows[0]["epochs"] == 1
+    assert rows[1]["run"].startswith(swept.name + "/")
+    assert {"optimizer.lr", "epochs"} <= set(rows[0])
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary(tmp_path):
+    spiral = {"name": "spiral", "n_per_class": 200, "n_test": 30}
+    cfg = write_config(tmp_path, epochs=40, dataset=spiral)  # ~1 s per trial
+    axes = ["optimizer.lr=0.5,0.2,0.1", "model.hidden=[16],[32]"]
+    env = {**os.environ, "NNLAB_RUNS_DIR": str(tmp_path / "cut")}
+    cmd = [sys.executable, "-m", "nnlab.cli", "sweep", "grid", str(cfg), *axes, "--jobs", "2"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = list((tmp_path / "cut").glob("*/trials/*/summary.json"))
+        if len(done) >= 2 or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # the workers notice that their parent died and exit (their trials become STALE)
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    run = sweep_dir(tmp_path / "cut")
+    trial_runs = [runs.RunDir(p.parent) for p in run.path.glob("trials/*/meta.json")]
+    assert run.status == "STALE" and "RUNNING" not in {t.status for t in trial_runs}
+    finished = {t.id for t in trial_runs if t.status == "COMPLETED"}
+    assert 2 <= len(finished) < 6, "the sweep finished before the kill; make trials longer"
+
+    result = invoke("sweep", "--resume", run.path, "--jobs", "2", "--runs-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"{len(finished)} already done" in result.stderr
+    for trial_id in finished:  # left alone: no resume recorded
+        assert "resumes" not in runs.RunDir(run.path / "trials" / trial_id).meta
+    reference = invoke("sweep", "grid", cfg, *axes, "--runs-dir", tmp_path / "ref", "-q")
+    assert reference.exit_code == 0
+    assert summary(run) == summary(sweep_dir(tmp_path / "ref"))
+    assert run.status == "COMPLETED"
