@@ -1279,6 +1279,111 @@ def landscape(
     _copy_figure(result.run.file("landscape-2d.png"), png)
 
 
+@app.command()
+@handle_errors
+def tune(
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML config to tune.", show_default=False)
+    ] = None,
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
+            "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4); key=value fixes a key.",
+            show_default=False,
+        ),
+    ] = None,
+    trials: Annotated[int, typer.Option("--trials", "-n", help="Random trials per round.")] = 20,
+    rounds: Annotated[
+        int, typer.Option("--rounds", "-r", help="Rounds; each searches the narrowed ranges.")
+    ] = 1,
+    top_k: Annotated[
+        int, typer.Option("--top-k", "-k", help="Trials whose values define the next range.")
+    ] = 5,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--epochs", help="Epochs per trial (default: the config's).", show_default=False
+        ),
+    ] = None,
+    val_fraction: Annotated[
+        float,
+        typer.Option("--val-fraction", help="Share of the training split held out for validation."),
+    ] = 0.2,
+    metric: Annotated[
+        str, typer.Option("--metric", help="Validation metric to rank by.")
+    ] = "final_val_acc",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random draws.")] = 0,
+    jobs: JobsOpt = 1,
+    resume: Annotated[
+        str | None,
+        typer.Option("--resume", help="Continue a stopped tune folder (or 'latest')."),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Random search on a validation split, narrowing the ranges to the top trials (DLFS 6.5).
+
+    Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
+    """
+    from nnlab import runs
+    from nnlab.experiments import tune as tn
+
+    progress = None if quiet else (lambda line: typer.echo(line, err=True))
+    try:
+        if resume is not None:
+            if config is not None or args:
+                raise typer.BadParameter("--resume takes no config or ranges (the folder has them)")
+            result = tn.resume_tune(
+                runs.find_run(runs_dir, resume), data_dir=data_dir, jobs=jobs, progress=progress
+            )
+        else:
+            if config is None:
+                raise typer.BadParameter("give a config file (or --resume FOLDER)")
+            root, folder = _run_location(runs_dir, out)
+            result = tn.tune(
+                config,
+                args or [],
+                rounds=rounds,
+                trials=trials,
+                top_k=top_k,
+                epochs=epochs,
+                val_fraction=val_fraction,
+                seed=seed,
+                metric=metric,
+                jobs=jobs,
+                data_dir=data_dir,
+                runs_dir=root,
+                folder=folder,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        typer.echo("interrupted; continue with: nnlab tune --resume latest", err=True)
+        raise
+    summary = result.summary
+    if fmt == Format.json:
+        from nnlab.output import to_json
+
+        typer.echo(to_json({"run": str(result.run.path), **summary}))
+    else:
+        emit(summary["top"], fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
+        if fmt == Format.table:
+            emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
+    for warning in summary["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
+    proposed = " ".join(f"{k}={v}" for k, v in summary["proposed"].items())
+    typer.echo(f"next search: {proposed}", err=True)
+    typer.echo(f"run folder: {result.run.path}", err=True)
+    _copy_figure(result.run.file("tune-curves.png"), png)
+    if summary["trials"].get("FAILED"):
+        typer.echo(f"error: {summary['trials']['FAILED']} trial(s) FAILED", err=True)
+        raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="nnlab")

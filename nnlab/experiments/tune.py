@@ -1,0 +1,500 @@
+"""DLFS 6.5: hyperparameter search on a validation split, narrowing the ranges round by round.
+
+The recipe (DLFS 6.5.3, cs231n "Hyperparameter optimization"):
+
+0. set a range for each hyperparameter (log-uniform for rates and decays);
+1. draw values at random from the ranges;
+2. train briefly with them and measure the accuracy on **validation** data;
+3. repeat, then narrow the ranges to where the best trials are, and search again.
+
+Validation data is carved out of the training data and the test set is never touched: every
+trial's config evaluates only ``[train, val]``. Unless the config already has ``dataset.n_val``,
+``val_fraction`` of the training split (DLFS: 20 %) becomes the validation split: with the same
+``split_seed`` the new validation and training splits together are exactly the old training
+split, and the test split does not move.
+
+Each round is an ordinary random sweep (``nnlab.experiments.sweep``: ``--jobs`` workers,
+order-independent trial seeds, resume) in ``<tune folder>/rounds/``. After a round the trials
+are ranked by ``metric`` (final validation accuracy), and for every searched key the top-k
+values give the next range: ``[min, max]`` of the top-k (widened x2 around a single value).
+When the best value lies at the edge of its range (within 10 % of the range's width, in log
+space for log-uniform keys) the optimum may lie outside: a warning says so, and the next
+range is extended past that edge by half its own width.
+
+The tune folder holds ``tune.json`` (settings and rounds), ``summary.json`` / ``summary.txt``
+(top trials, the proposed ranges, warnings), ``tune-curves.png`` (the top trials' validation
+accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each key).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.config import apply_overrides, read_yaml, validate
+from nnlab.errors import ConfigError, RunError
+from nnlab.experiments import sweep
+
+Row = dict[str, Any]
+DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}
+EDGE = 0.1  # "at the edge": within this fraction of the range's width from an end
+SEARCHABLE = ("loguniform", "uniform")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A searched interval of one key: ``loguniform`` or ``uniform`` from ``low`` to ``high``."""
+
+    dist: str
+    low: float
+    high: float
+
+    @classmethod
+    def parse(cls, key: str, text: Any) -> Range:
+        """``"loguniform:1e-6:1e-2"`` -> Range, or a ConfigError naming the key."""
+        parts = str(text).split(":")
+        if parts[0] not in SEARCHABLE or len(parts) != 3:
+            raise ConfigError(
+                f"{key}: tune searches loguniform:low:high or uniform:low:high, got {text!r}"
+            )
+        try:
+            low, high = float(parts[1]), float(parts[2])
+        except ValueError:
+            raise ConfigError(f"{key}: {text!r}: low and high must be numbers") from None
+        if parts[0] == "loguniform" and not 0 < low < high:
+            raise ConfigError(f"{key}: {text!r}: expected 0 < low < high")
+        if not low < high:
+            raise ConfigError(f"{key}: {text!r}: expected low < high")
+        return cls(parts[0], low, high)
+
+    def spec(self) -> str:
+        """Exact, for tune.json (reading it back gives the same range)."""
+        return f"{self.dist}:{self.low!r}:{self.high!r}"
+
+    def short(self) -> str:
+        """Three significant digits, for people (and to paste as the next search)."""
+        return f"{self.dist}:{self.low:.3g}:{self.high:.3g}"
+
+    def _t(self, v: float) -> float:  # position on the axis the range is uniform on
+        return math.log(v) if self.dist == "loguniform" else v
+
+    def _inv(self, t: float) -> float:
+        return math.exp(t) if self.dist == "loguniform" else t
+
+    def position(self, value: float) -> float:
+        """0 at ``low``, 1 at ``high`` (on the log axis for log-uniform ranges)."""
+        lo, hi = self._t(self.low), self._t(self.high)
+        return (self._t(value) - lo) / (hi - lo)
+
+    def edge(self, value: float) -> str | None:
+        """``"low"``/``"high"`` when ``value`` is within EDGE of that end, else None."""
+        pos = self.position(value)
+        return "low" if pos <= EDGE else "high" if pos >= 1 - EDGE else None
+
+    def narrowed(self, values: list[float], extend: str | None = None) -> Range:
+        """``[min, max]`` of ``values`` (x2 around a single value), extended past ``extend``'s
+        end by half its width when the best sits there."""
+        low, high = min(values), max(values)
+        lo, hi = self._t(low), self._t(high)
+        if hi - lo < 1e-12 * max(1.0, abs(lo)):
+            half = math.log(2) if self.dist == "loguniform" else max(abs(lo), 1.0) * 0.5
+            lo, hi = lo - half, hi + half
+            low, high = self._inv(lo), self._inv(hi)
+        width = hi - lo
+        if extend == "low":
+            low = self._inv(lo - width / 2)
+        elif extend == "high":
+            high = self._inv(hi + width / 2)
+        if self.dist == "uniform" and self.low >= 0:
+            low = max(low, 0.0)  # a non-negative key (a rate, a decay) stays non-negative
+        return Range(self.dist, low, high)
+
+
+@dataclass
+class TuneSettings:
+    """Everything that defines a tune run (stored in ``tune.json``)."""
+
+    name: str
+    base: dict[str, Any]  # the config mapping, validation split and eval already set
+    ranges: dict[str, Range]
+    overrides: list[str] = field(default_factory=list)
+    rounds: int = 1
+    trials: int = 20
+    top_k: int = 5
+    metric: str = "final_val_acc"
+    seed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "base": self.base,
+            "ranges": {k: r.spec() for k, r in self.ranges.items()},
+            "overrides": self.overrides,
+            "rounds": self.rounds,
+            "trials": self.trials,
+            "top_k": self.top_k,
+            "metric": self.metric,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TuneSettings:
+        ranges = {k: Range.parse(k, v) for k, v in data["ranges"].items()}
+        return cls(**{**data, "ranges": ranges})
+
+
+@dataclass
+class RoundResult:
+    """One round: its ranges, the sweep that ran it, ranked rows, proposal and warnings."""
+
+    index: int
+    ranges: dict[str, Range]
+    sweep_run: runs.RunDir
+    rows: list[Row]
+    ranked: list[Row]
+    proposed: dict[str, Range]
+    warnings: list[str]
+
+
+@dataclass
+class TuneResult:
+    run: runs.RunDir
+    settings: TuneSettings
+    rounds: list[RoundResult]
+    summary: dict[str, Any]
+
+
+Progress = Callable[[str], None]
+
+
+# ----------------------------------------------------------------------------- set-up
+def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
+    """``key=loguniform:a:b`` arguments -> ranges; ``key=value`` -> fixed overrides."""
+    params, fixed = sweep.parse_sweep_args(args)
+    ranges = {k: Range.parse(k, v) for k, v in params.items()}
+    return ranges, fixed
+
+
+def with_validation(
+    raw: dict[str, Any],
+    overrides: list[str],
+    val_fraction: float,
+    epochs: int | None,
+    data_dir: Path | None,
+) -> dict[str, Any]:
+    """The base config mapping for the trials: a validation split carved from the training
+    split (unless the config has one), ``eval: [train, val]`` (never test), ``epochs``."""
+    from nnlab.data import load_dataset
+
+    cfg = validate(apply_overrides(raw, overrides), source="tune config")
+    extra = ["eval=[train, val]"]
+    if epochs is not None:
+        extra.append(f"epochs={epochs}")
+    if cfg.dataset.n_val == 0:
+        if not 0 < val_fraction < 1:
+            raise ConfigError(f"--val-fraction: expected a fraction in (0, 1), got {val_fraction}")
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        n_train = data.sizes()["train"]
+        n_val = round(val_fraction * n_train)
+        if not 0 < n_val < n_train:
+            raise ConfigError(
+                f"--val-fraction: {val_fraction} of {n_train} training samples leaves no "
+                "validation or no training data"
+            )
+        extra += [f"dataset.n_val={n_val}", f"dataset.n_train={n_train - n_val}"]
+    base = apply_overrides(apply_overrides(raw, overrides), extra)
+    checked = validate(base, source="tune config")
+    assert "test" not in checked.eval
+    return base
+
+
+def round_defn(settings: TuneSettings, index: int, ranges: dict[str, Range]) -> sweep.SweepDef:
+    """The random sweep of round ``index`` (1-based): its own seed, the round's ranges."""
+    spec = sweep.SweepSpec(
+        kind="random",
+        params={k: r.spec() for k, r in ranges.items()},
+        trials=settings.trials,
+        seed=settings.seed * 1000 + index,
+    )
+    return sweep.SweepDef(name=f"{settings.name}-r{index}", base=settings.base, spec=spec)
+
+
+# ----------------------------------------------------------------------------- ranking
+def rank(rows: list[Row], metric: str) -> list[Row]:
+    """COMPLETED trials with a finite ``metric``, best first (ties: trial id)."""
+    ok = [
+        r
+        for r in rows
+        if r.get("status") == "COMPLETED"
+        and isinstance(r.get(metric), (int, float))
+        and math.isfinite(r[metric])
+    ]
+    return sorted(ok, key=lambda r: (-r[metric], r["trial"]))
+
+
+def propose(
+    ranges: dict[str, Range], ranked: list[Row], top_k: int
+) -> tuple[dict[str, Range], list[str]]:
+    """Next ranges from the top-k trials, and a warning for each key whose best value sits at
+    the edge of its range."""
+    if not ranked:
+        return dict(ranges), ["no trial completed: the ranges are kept as they were"]
+    top = ranked[:top_k]
+    best = top[0]
+    proposed, warnings = {}, []
+    for key, r in ranges.items():
+        edge = r.edge(best[key])
+        if edge is not None:
+            end = r.low if edge == "low" else r.high
+            warnings.append(
+                f"{key}: the best value {best[key]:.3g} is at the {edge} edge of the range "
+                f"[{r.low:.3g}, {r.high:.3g}] (end {end:.3g}); the optimum may lie outside it - "
+                "the next range extends past that end"
+            )
+        proposed[key] = r.narrowed([t[key] for t in top], extend=edge)
+    return proposed, warnings
+
+
+# ----------------------------------------------------------------------------- running
+def tune(
+    config: Path,
+    args: list[str] | None = None,
+    *,
+    rounds: int = 1,
+    trials: int = 20,
+    top_k: int = 5,
+    epochs: int | None = None,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    metric: str = "final_val_acc",
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    folder: str | None = None,
+    progress: Progress | None = None,
+) -> TuneResult:
+    """Search ``config`` over the ranges in ``args`` (default: DLFS's lr and weight decay)."""
+    for name, value, low in (
+        ("--rounds", rounds, 1),
+        ("--trials", trials, 1),
+        ("--top-k", top_k, 1),
+    ):
+        if value < low:
+            raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    if not metric.startswith(("final_val_", "best_val_")):
+        raise ConfigError(f"--metric: rank by a validation metric (final_val_acc), got {metric!r}")
+    ranges, fixed = parse_args(list(args or []))
+    if not ranges:
+        ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
+    raw = read_yaml(Path(config))
+    raw.pop("sweep", None)
+    base = with_validation(raw, fixed, val_fraction, epochs, data_dir)
+    name = str(base.get("name") or Path(config).stem)
+    settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
+    sweep.plan(round_defn(settings, 1, ranges))  # every trial config valid before a folder
+    run = runs.RunDir.create(runs_dir, f"tune-{name}", folder)
+    run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
+    run.start_meta(kind="tune", name=name, seed=seed, data_dir=str(data_dir) if data_dir else None)
+    return _drive(run, settings, [], data_dir, jobs, progress)
+
+
+def resume_tune(
+    run: runs.RunDir,
+    *,
+    data_dir: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> TuneResult:
+    """Continue a tune folder: unfinished rounds' sweeps resume, missing rounds run."""
+    if not run.file("tune.json").exists():
+        raise RunError(f"{run.path}: not a tune folder (no tune.json)")
+    if run.status == "RUNNING":
+        raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
+    state = run.read_json("tune.json")
+    settings = TuneSettings.from_json(state["settings"])
+    if data_dir is None and run.meta.get("data_dir"):
+        data_dir = Path(run.meta["data_dir"])
+    import os
+
+    run.update_meta(status="RUNNING", ended=None, pid=os.getpid())
+    return _drive(run, settings, state["rounds"], data_dir, jobs, progress)
+
+
+def _drive(
+    run: runs.RunDir,
+    settings: TuneSettings,
+    recorded: list[dict[str, Any]],
+    data_dir: Path | None,
+    jobs: int,
+    progress: Progress | None,
+) -> TuneResult:
+    results: list[RoundResult] = []
+    ranges = dict(settings.ranges)
+    state = {"settings": settings.to_json(), "rounds": list(recorded)}
+
+    def on_trial(done: int, total: int, row: Row) -> None:
+        if progress is not None:
+            metric = row.get(settings.metric)
+            shown = f"{metric:.4f}" if isinstance(metric, float) else row.get("status")
+            progress(f"  trial {done}/{total}: {settings.metric} {shown}")
+
+    try:
+        for index in range(1, settings.rounds + 1):
+            entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
+            if entry is not None:
+                ranges = {k: Range.parse(k, v) for k, v in entry["ranges"].items()}
+            else:
+                state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
+            if progress is not None:
+                spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
+                progress(f"round {index}/{settings.rounds}: {spans}")
+            if entry is None:
+                entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
+                state["rounds"].append(entry)
+                defn = round_defn(settings, index, ranges)
+                rounds_dir = run.path / "rounds"
+
+                def on_start(
+                    sweep_run: runs.RunDir, done: int, total: int, entry: dict = entry
+                ) -> None:
+                    entry["sweep"] = str(sweep_run.path.relative_to(run.path))
+                    run.write_json("tune.json", state)
+
+                result = sweep.run_sweep(
+                    defn,
+                    data_dir=data_dir,
+                    runs_dir=rounds_dir,
+                    jobs=jobs,
+                    on_start=on_start,
+                    on_trial=on_trial,
+                )
+            else:
+                sweep_run = runs.RunDir(run.path / entry["sweep"])
+                if sweep_run.status == "COMPLETED":
+                    result = None
+                    rows = sweep.sweep_rows(sweep_run)
+                else:
+                    result = sweep.resume_sweep(
+                        sweep_run, data_dir=data_dir, jobs=jobs, on_trial=on_trial
+                    )
+            if result is not None:
+                sweep_run, rows = result.run, result.rows
+            ranked = rank(rows, settings.metric)
+            proposed, warnings = propose(ranges, ranked, settings.top_k)
+            entry.update(
+                {
+                    "status": "COMPLETED",
+                    "proposed": {k: r.spec() for k, r in proposed.items()},
+                    "warnings": warnings,
+                    "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
+                }
+            )
+            run.write_json("tune.json", state)
+            results.append(RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings))
+            if progress is not None:
+                for w in warnings:
+                    progress(f"warning: {w}")
+            ranges = proposed
+    except KeyboardInterrupt:
+        run.set_status("INTERRUPTED")
+        raise
+    except BaseException as exc:
+        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
+        raise
+    summary = summarize(settings, results)
+    _write(run, settings, results, summary)
+    failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
+    run.set_status("COMPLETED", failed_trials=failed)
+    return TuneResult(run, settings, results, summary)
+
+
+def _brief(row: Row, ranges: dict[str, Range], metric: str) -> Row:
+    return {"trial": row["trial"], **{k: row[k] for k in ranges}, metric: row[metric]}
+
+
+# ----------------------------------------------------------------------------- output
+def top_rows(settings: TuneSettings, results: list[RoundResult], n: int) -> list[Row]:
+    """The best ``n`` trials over all rounds: rank, round, trial, values, val/train accuracy."""
+    pool = [(rr.index, r) for rr in results for r in rr.ranked]
+    pool.sort(key=lambda p: (-p[1][settings.metric], p[0], p[1]["trial"]))
+    out = []
+    for i, (index, r) in enumerate(pool[:n], start=1):
+        row: Row = {"rank": i, "round": index, "trial": r["trial"]}
+        row.update({k: r[k] for k in settings.ranges})
+        row[settings.metric] = r[settings.metric]
+        row["final_train_acc"] = r.get("final_train_acc")
+        out.append(row)
+    return out
+
+
+def range_rows(results: list[RoundResult]) -> list[Row]:
+    """Per round and key: the searched range, the best value, the proposed next range."""
+    rows = []
+    for rr in results:
+        best = rr.ranked[0] if rr.ranked else {}
+        for key, r in rr.ranges.items():
+            p = rr.proposed[key]
+            edge = r.edge(best[key]) if key in best else None
+            rows.append(
+                {
+                    "round": rr.index,
+                    "key": key,
+                    "searched": f"{r.low:.3g} .. {r.high:.3g}",
+                    "best": best.get(key),
+                    "proposed": f"{p.low:.3g} .. {p.high:.3g}",
+                    "edge": edge or "",
+                }
+            )
+    return rows
+
+
+def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, Any]:
+    top = top_rows(settings, results, settings.top_k)
+    last = results[-1]
+    counts: dict[str, int] = {}
+    for rr in results:
+        for r in rr.rows:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return {
+        "status": "COMPLETED",
+        "metric": settings.metric,
+        "rounds": len(results),
+        "trials": counts,
+        "best": top[0] if top else None,
+        "top": top,
+        "ranges": range_rows(results),
+        "proposed": {k: r.short() for k, r in last.proposed.items()},
+        "warnings": [w for rr in results for w in rr.warnings],
+        "sweeps": [str(rr.sweep_run.path) for rr in results],
+    }
+
+
+def _write(
+    run: runs.RunDir, settings: TuneSettings, results: list[RoundResult], summary: dict[str, Any]
+) -> None:
+    from nnlab import plots
+    from nnlab.output import table_text
+
+    run.write_json("summary.json", summary)
+    text = table_text(summary["top"], title=f"{run.id}: top {settings.top_k} by {settings.metric}")
+    text += table_text(summary["ranges"], title="ranges: searched, best value, proposed next")
+    if summary["warnings"]:
+        text += "\n".join(f"warning: {w}" for w in summary["warnings"]) + "\n"
+    run.write_text("summary.txt", text)
+    curves = {}
+    for row in summary["top"]:
+        rr = results[row["round"] - 1]
+        curves[row["trial"]] = runs.RunDir(sweep.trials_dir(rr.sweep_run) / row["trial"]).metrics()
+    keys = list(settings.ranges)
+    plots.tune_curves(summary["top"], curves, keys, run.file("tune-curves.png"), title=run.id)
+    points = [
+        {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}
+        for rr in results
+        for r in rr.ranked
+    ]
+    logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
+    plots.tune_scatter(points, keys, logs, settings.metric, run.file("tune-scatter.png"))

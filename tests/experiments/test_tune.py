@@ -1,0 +1,200 @@
+"""Hyperparameter search: validation carved from training (the test split never read), ranking,
+range narrowing and the edge warning, rounds, and resume of an interrupted search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnlab.config import load_config, validate
+from nnlab.data import load_dataset
+from nnlab.errors import ConfigError
+from nnlab.experiments import sweep
+from nnlab.experiments import tune as tn
+
+ARGS = [
+    "optimizer.lr=loguniform:1e-3:1",
+    "weight_decay=loguniform:1e-6:1e-2",
+    "dataset.n_train=300",
+    "model.hidden=[16]",
+    "batch_size=50",
+]
+
+
+@pytest.fixture
+def config(tmp_path) -> Path:
+    path = tmp_path / "base.yaml"
+    path.write_text("name: base\ndataset: {name: digits}\noptimizer: {name: sgd, lr: 0.1}\n")
+    return path
+
+
+def rows_of(x: np.ndarray) -> set[bytes]:
+    return {r.tobytes() for r in x}
+
+
+# ----------------------------------------------------------------------------- ranges
+def test_range_parse_rejects_what_tune_cannot_narrow():
+    assert tn.Range.parse("k", "loguniform:1e-4:1") == tn.Range("loguniform", 1e-4, 1.0)
+    for bad in ("choice:1,2", "loguniform:0:1", "uniform:2:1", "loguniform:a:1", "0.1"):
+        with pytest.raises(ConfigError, match="k"):
+            tn.Range.parse("k", bad)
+
+
+def test_edge_is_measured_on_the_log_axis_for_loguniform_ranges():
+    r = tn.Range("loguniform", 1e-6, 1e-2)
+    assert r.position(1e-4) == pytest.approx(0.5)
+    assert r.edge(1.5e-6) == "low" and r.edge(0.008) == "high" and r.edge(1e-4) is None
+    u = tn.Range("uniform", 0.0, 1.0)
+    assert u.edge(0.05) == "low" and u.edge(0.5) is None
+
+
+def test_narrowed_range_spans_the_top_values_and_extends_past_an_edge():
+    r = tn.Range("loguniform", 1e-6, 1e-2)
+    assert r.narrowed([1e-4, 1e-3, 3e-4]) == tn.Range("loguniform", 1e-4, 1e-3)
+    single = r.narrowed([1e-4])
+    assert single.low == pytest.approx(5e-5) and single.high == pytest.approx(2e-4)
+    up = r.narrowed([1e-3, 9e-3], extend="high")
+    assert up.low == pytest.approx(1e-3) and up.high == pytest.approx(9e-3 * 3.0)
+    assert tn.Range("uniform", 0, 1).narrowed([0.05, 0.2], extend="low").low == 0.0
+
+
+def test_propose_narrows_to_the_top_k_and_warns_only_at_an_edge():
+    ranges = {"optimizer.lr": tn.Range("loguniform", 1e-4, 1.0)}
+    rows = [
+        {"trial": "a", "status": "COMPLETED", "optimizer.lr": 0.01, "final_val_acc": 0.9},
+        {"trial": "b", "status": "COMPLETED", "optimizer.lr": 0.05, "final_val_acc": 0.8},
+        {"trial": "c", "status": "COMPLETED", "optimizer.lr": 1e-4 * 1.01, "final_val_acc": 0.3},
+        {"trial": "d", "status": "DIVERGED", "optimizer.lr": 0.9, "final_val_acc": 0.95},
+        {"trial": "e", "status": "FAILED", "optimizer.lr": 0.02},
+    ]
+    ranked = tn.rank(rows, "final_val_acc")
+    assert [r["trial"] for r in ranked] == ["a", "b", "c"]
+    proposed, warnings = tn.propose(ranges, ranked, top_k=2)
+    assert proposed["optimizer.lr"] == tn.Range("loguniform", 0.01, 0.05)
+    assert warnings == []
+    ranked[0]["optimizer.lr"] = 0.95  # the best at the high edge of 1e-4..1
+    proposed, warnings = tn.propose(ranges, ranked, top_k=2)
+    assert len(warnings) == 1 and "high edge" in warnings[0] and "optimizer.lr" in warnings[0]
+    assert proposed["optimizer.lr"].high > 0.95
+
+
+# ----------------------------------------------------------------------------- validation
+def test_validation_is_carved_from_training_and_the_test_split_does_not_move(config):
+    raw = {"dataset": {"name": "digits", "n_train": 1000}}
+    base = tn.with_validation(raw, [], 0.2, 3, None)
+    cfg = validate(base)
+    assert cfg.eval == ["train", "val"] and cfg.epochs == 3
+    assert (cfg.dataset.n_train, cfg.dataset.n_val) == (800, 200)
+    before = load_dataset(validate(raw).dataset)
+    after = load_dataset(cfg.dataset)
+    old_train = rows_of(before.splits["train"][0])
+    assert rows_of(after.splits["val"][0]) | rows_of(after.splits["train"][0]) == old_train
+    assert not rows_of(after.splits["val"][0]) & rows_of(after.splits["train"][0])
+    np.testing.assert_array_equal(after.splits["test"][0], before.splits["test"][0])
+    assert not rows_of(after.splits["val"][0]) & rows_of(after.splits["test"][0])
+
+
+def test_a_config_with_its_own_validation_split_keeps_it():
+    raw = {"dataset": {"name": "digits", "n_train": 500, "n_val": 100}, "eval": ["test"]}
+    cfg = validate(tn.with_validation(raw, [], 0.2, None, None))
+    assert (cfg.dataset.n_train, cfg.dataset.n_val) == (500, 100)
+    assert cfg.eval == ["train", "val"]
+
+
+def test_bad_validation_fraction_and_test_metric_are_refused(config, tmp_path):
+    with pytest.raises(ConfigError, match="--val-fraction"):
+        tn.with_validation({"dataset": {"name": "digits"}}, [], 1.5, None, None)
+    with pytest.raises(ConfigError, match="--metric"):
+        tn.tune(config, ARGS, metric="final_test_acc", runs_dir=tmp_path)
+    assert not any(tmp_path.glob("*tune*"))
+
+
+class GuardedSplits(dict):
+    """A splits mapping that fails any read of the test split."""
+
+    reads: list[str] = []
+
+    def __getitem__(self, key):
+        if key == "test":
+            GuardedSplits.reads.append(key)
+            raise AssertionError("the test split was read")
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def test_search_never_reads_the_test_split(config, tmp_path, monkeypatch):
+    original = sweep.cached_dataset
+
+    def guarded(cfg, data_dir):
+        data = original(cfg, data_dir)
+        assert "test" in data.splits  # the data has a test split: it just must not be read
+        return replace(data, splits=GuardedSplits(data.splits))
+
+    monkeypatch.setattr(sweep, "cached_dataset", guarded)
+    result = tn.tune(config, ARGS, trials=3, epochs=1, runs_dir=tmp_path)
+    assert GuardedSplits.reads == []
+    rows = result.rounds[0].rows
+    assert [r["status"] for r in rows] == ["COMPLETED"] * 3
+    for row in rows:
+        trial = result.rounds[0].sweep_run.path / "trials" / row["trial"]
+        cfg = load_config(trial / "config.yaml")
+        assert cfg.eval == ["train", "val"] and cfg.dataset.n_val == 60
+        records = [json.loads(line) for line in (trial / "metrics.jsonl").read_text().splitlines()]
+        assert all("val_acc" in r and not any(k.startswith("test") for k in r) for r in records)
+
+
+# ----------------------------------------------------------------------------- search
+def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_path):
+    result = tn.tune(config, ARGS, rounds=2, trials=4, top_k=2, epochs=1, runs_dir=tmp_path)
+    first, second = result.rounds
+    assert second.ranges == first.proposed
+    for key, r in second.ranges.items():
+        top = [row[key] for row in first.ranked[:2]]
+        edge = first.ranges[key].edge(first.ranked[0][key])
+        if edge is None:
+            assert (r.low, r.high) == pytest.approx((min(top), max(top)))
+    for row in second.rows:
+        for key, r in second.ranges.items():
+            assert r.low <= row[key] <= r.high
+    run = result.run
+    for name in ("tune.json", "summary.json", "summary.txt", "tune-curves.png", "tune-scatter.png"):
+        assert run.file(name).exists(), name
+    summary = json.loads(run.file("summary.json").read_text())
+    vals = [t["final_val_acc"] for t in summary["top"]]
+    assert vals == sorted(vals, reverse=True) and len(vals) == 2
+    assert summary["best"]["final_val_acc"] == max(
+        r["final_val_acc"] for rr in result.rounds for r in rr.ranked
+    )
+    assert run.meta["status"] == "COMPLETED" and len(summary["sweeps"]) == 2
+
+
+def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):
+    kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
+    full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)
+    original = sweep.run_trial
+    calls = {"n": 0}
+
+    def dies(task):
+        calls["n"] += 1
+        if calls["n"] == 5:  # the second trial of round 2
+            raise KeyboardInterrupt
+        return original(task)
+
+    monkeypatch.setattr(sweep, "run_trial", dies)
+    with pytest.raises(KeyboardInterrupt):
+        tn.tune(config, ARGS, runs_dir=tmp_path / "b", folder="t", **kwargs)
+    run = tn.runs.RunDir(tmp_path / "b" / "t")
+    assert run.meta["status"] == "INTERRUPTED"
+    monkeypatch.setattr(sweep, "run_trial", original)
+    done = tn.resume_tune(run)
+    assert run.meta["status"] == "COMPLETED"
+    for a, b in zip(full.rounds, done.rounds):
+        assert a.ranges == b.ranges
+        strip = [{k: v for k, v in r.items() if k != "seconds"} for r in a.rows]
+        assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in b.rows]
