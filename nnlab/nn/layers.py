@@ -44,7 +44,9 @@ class Affine(Layer):
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.x = x
-        return x @ self.params["W"] + self.params["b"]
+        out = x @ self.params["W"]
+        out += self.params["b"]  # in place on the fresh product: one pass, no temporary
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         np.matmul(self.x.T, dout, out=self.grads["W"])
@@ -56,14 +58,18 @@ class ReLU(Layer):
     """Rectified linear unit, y = max(0, x).
 
     Shapes: x (N, D) -> y (N, D). Backward: dx = dout * [x > 0].
+
+    ``np.fmax(x, 0)`` is ``where(x > 0, x, 0)`` (a NaN input gives 0 too) at the speed of a
+    plain maximum; ``np.where`` with a data-dependent mask is several times slower on large
+    evaluation batches. The backward product equals the masked copy for every finite ``dout``.
     """
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.mask = x > 0
-        return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
+        return np.fmax(x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return np.where(self.mask, dout, 0).astype(dout.dtype, copy=False)
+        return dout * self.mask
 
 
 class Sigmoid(Layer):
@@ -143,7 +149,8 @@ class BatchNorm(Layer):
             xc = x - mu
             var = np.mean(xc * xc, axis=0)
             self.inv_std = 1 / np.sqrt(var + self.eps)
-            self.xhat = xc * self.inv_std
+            self.xhat = xc
+            self.xhat *= self.inv_std  # xc is ours: normalise it in place
             m = self.momentum
             unbiased = var * (n / (n - 1)) if n > 1 else var
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
@@ -154,8 +161,11 @@ class BatchNorm(Layer):
         else:
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
             self.inv_std = 1 / np.sqrt(rv + self.eps)
-            self.xhat = (x - rm) * self.inv_std
-        return gamma * self.xhat + beta
+            self.xhat = x - rm
+            self.xhat *= self.inv_std
+        out = self.xhat * gamma
+        out += beta
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         gamma = self.params["gamma"]
@@ -166,7 +176,10 @@ class BatchNorm(Layer):
             return dout * scale
         dgamma_mean = self.grads["gamma"] / dout.shape[0]
         dbeta_mean = self.grads["beta"] / dout.shape[0]
-        return scale * (dout - dbeta_mean - self.xhat * dgamma_mean)
+        dx = dout - dbeta_mean  # a new array: the rest of the formula happens in place on it
+        dx -= self.xhat * dgamma_mean
+        dx *= scale
+        return dx
 
 
 class Dropout(Layer):
