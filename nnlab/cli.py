@@ -489,7 +489,7 @@ def _print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         from nnlab.experiments import weight_scale as ws
 
         if fmt == Format.table:
-            emit(ws.pair_rows(rows), fmt, ws.PAIR_COLUMNS, title=title)
+            emit(ws.pair_rows(rows), fmt, ws.PAIR_COLUMNS, title=f"{title}: {ws.PAIR_TITLE}")
         else:
             emit(ws.trial_objects(rows), fmt)
     elif fmt == Format.table:

@@ -156,13 +156,13 @@ def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "
     def series(key: str) -> list[float]:
         return [float("nan") if r.get(key) is None else r[key] for r in table]
 
-    ax.plot(scales, series("bn_train_acc"), "-o", color="C0", label="BatchNorm, train")
-    ax.plot(scales, series("nobn_train_acc"), "--o", color="C1", label="no BatchNorm, train")
-    if any(r.get("bn_test_acc") is not None for r in table):
-        ax.plot(scales, series("bn_test_acc"), "-x", color="C0", alpha=0.5, label="BatchNorm, test")
+    ax.plot(scales, series("bn_train"), "-o", color="C0", label="BatchNorm, train")
+    ax.plot(scales, series("nobn_train"), "--o", color="C1", label="no BatchNorm, train")
+    if any(r.get("bn_test") is not None for r in table):
+        ax.plot(scales, series("bn_test"), "-x", color="C0", alpha=0.5, label="BatchNorm, test")
         ax.plot(
             scales,
-            series("nobn_test_acc"),
+            series("nobn_test"),
             "--x",
             color="C1",
             alpha=0.5,

@@ -68,8 +68,13 @@ def _pairs(rows: list[Row]) -> list[tuple[float, Row | None, Row | None]]:
     return [(s, d.get(True), d.get(False)) for s, d in sorted(by_scale.items(), reverse=True)]
 
 
+def _short(status: str | None) -> str:
+    return {"COMPLETED": "ok", None: "-"}.get(status, status or "-")
+
+
 def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
-    """The book's comparison: one row per scale with BatchNorm vs plain final accuracies."""
+    """The book's comparison: one row per scale, final accuracies with BatchNorm (``bn_*``) and
+    without (``nobn_*``); ``status`` is ``<BN>/<no BN>`` with ``ok`` for COMPLETED."""
     out = []
     for scale, bn, plain in _pairs(rows):
 
@@ -79,24 +84,18 @@ def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
         out.append(
             {
                 "weight_scale": scale,
-                "bn_train_acc": get(bn, "final_train_acc"),
-                "nobn_train_acc": get(plain, "final_train_acc"),
-                "bn_test_acc": get(bn, "final_test_acc"),
-                "nobn_test_acc": get(plain, "final_test_acc"),
-                "status": f"{get(bn, 'status') or '-'} / {get(plain, 'status') or '-'}",
+                "bn_train": get(bn, "final_train_acc"),
+                "nobn_train": get(plain, "final_train_acc"),
+                "bn_test": get(bn, "final_test_acc"),
+                "nobn_test": get(plain, "final_test_acc"),
+                "status": f"{_short(get(bn, 'status'))}/{_short(get(plain, 'status'))}",
             }
         )
     return out
 
 
-PAIR_COLUMNS = [
-    "weight_scale",
-    "bn_train_acc",
-    "nobn_train_acc",
-    "bn_test_acc",
-    "nobn_test_acc",
-    "status",
-]
+PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]
+PAIR_TITLE = "final accuracy with (bn) and without (nobn) BatchNorm; status bn/nobn"
 
 
 def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]) -> list[Path]:
@@ -115,6 +114,11 @@ def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any
         )
     table = pair_rows(rows)
     return [
-        plots.weight_scale_grid(panels, "train_acc", run.file("weight-scale.png"), title=run.id),
+        plots.weight_scale_grid(
+            panels,
+            "train_acc",
+            run.file("weight-scale.png"),
+            title=f"{run.id}: training accuracy per epoch, BatchNorm (solid) and without (dashed)",
+        ),
         plots.weight_scale_summary(table, run.file("weight-scale-summary.png"), title=run.id),
     ]
