@@ -413,6 +413,7 @@ class SweepProgress:
         self.bar: Any = None
         self.task: Any = None
         self.run: Any = None
+        self.failed = 0
 
     def __enter__(self) -> SweepProgress:
         return self
@@ -474,7 +475,10 @@ class SweepProgress:
         if self.quiet:
             return
         if self.bar is not None:
-            self.bar.update(self.task, completed=done, description=self.describe(row))
+            self.failed += row["status"] == "FAILED"
+            failed = f"  {self.failed} FAILED" if self.failed else ""
+            last = f"last: {row['trial']} {row['status']}{failed}"
+            self.bar.update(self.task, completed=done, description=last)
         else:
             typer.echo(f"[{done}/{total}] {self.describe(row)}", err=True)
 
