@@ -748,14 +748,16 @@ def runs_compare(
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Compare runs (or a sweep's trials): the config keys they differ in, final/best metrics.
+    """Compare runs (or a sweep's trials): the config keys they differ in and final accuracies
+    (json/csv: also seed, best metrics and losses).
 
     Example: nnlab runs compare latest --sort final_test_acc --top 5
     """
     from nnlab.experiments.compare import compare_runs
 
     rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse)
-    emit(rows, fmt, columns, title=f"{len(rows)} runs" + (f", sorted by {sort}" if sort else ""))
+    title = f"{len(rows)} runs" + (f", sorted by {sort}" if sort else "")
+    emit(rows, fmt, columns if fmt == Format.table else None, title=title)
 
 
 # --- gradcheck ------------------------------------------------------------------------------

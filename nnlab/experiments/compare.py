@@ -87,10 +87,10 @@ def compare_runs(
     top: int | None = None,
     reverse: bool = False,
 ) -> tuple[list[Row], list[str]]:
-    """Rows and columns comparing the runs (and sweeps' trials) that ``refs`` name.
+    """Rows comparing the runs (and sweeps' trials) that ``refs`` name, and the table's columns.
 
-    Columns: run, the config keys that differ between the rows, seed, status, epochs, final and
-    best accuracies, final objective.
+    A row: run, the config keys that differ between the rows, seed, status, epochs, final and
+    best metrics. The columns (for a table) leave out seed and the best/loss metrics.
     """
     if not refs:
         raise RunError("give at least one run or sweep folder to compare")
@@ -111,9 +111,6 @@ def compare_runs(
         rows = sort_rows(rows, sort, reverse)
     if top is not None:
         rows = rows[:top]
-    metrics = list(dict.fromkeys(k for r in rows for k in r if k.startswith(("final_", "best_"))))
-    accs = [k for k in metrics if k.endswith("_acc")]
-    columns = ["run", *varying, "seed", "status", "epochs", *accs]
-    if any("final_loss" in r for r in rows):
-        columns.append("final_loss")
+    finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
+    columns = ["run", *varying, "status", "epochs", *(k for k in finals if k.endswith("_acc"))]
     return rows, columns
