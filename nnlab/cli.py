@@ -1230,7 +1230,9 @@ def landscape(
     resume: Annotated[
         str | None,
         typer.Option(
-            "--resume", help="Fill the missing points of this landscape folder (or 'latest')."
+            "--resume",
+            help="Fill the missing points of this landscape folder (or 'latest'); --out into "
+            "an existing landscape folder does the same.",
         ),
     ] = None,
     data_dir: DataDirOpt = None,
@@ -1261,14 +1263,13 @@ def landscape(
             raise typer.BadParameter("give a run or a config file (or --resume FOLDER)")
         lo, hi = ls.parse_range(span)
         settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
-        root, folder = _run_location(runs_dir, out)
         result = ls.landscape(
             source,
             overrides or [],
             settings,
             data_dir=data_dir,
-            runs_dir=root,
-            folder=folder,
+            runs_dir=runs_dir,
+            out=out,
             progress=progress,
         )
     if fmt == Format.json:

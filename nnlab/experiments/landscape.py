@@ -379,20 +379,21 @@ def landscape(
     *,
     data_dir: Path | None = None,
     runs_dir: Path = runs.DEFAULT_ROOT,
-    folder: str | None = None,
+    out: Path | None = None,
     data: Dataset | None = None,
     progress: Progress | None = None,
 ) -> LandscapeResult:
-    """Slices around a run's trained weights or a config's initial ones, into a new run folder.
+    """Slices around a run's trained weights or a config's initial ones, into a new run folder
+    under ``runs_dir`` (or exactly ``out``).
 
-    ``ref``: a YAML config file or a run (folder, id prefix, ``latest``). If ``folder`` names an
-    existing landscape folder under ``runs_dir``, its grid is completed instead (the settings
+    ``ref``: a YAML config file or a run under ``runs_dir`` (folder, id prefix, ``latest``). If
+    ``out`` is an existing landscape folder, its grid is completed instead (the settings
     must match; see ``resume_landscape``).
     """
     settings = settings or Settings()
     settings.check()
-    if folder is not None and (Path(runs_dir) / folder / FILE).exists():
-        run = runs.RunDir(Path(runs_dir) / folder)
+    if out is not None and (Path(out) / FILE).exists():
+        run = runs.RunDir(Path(out))
         stored = read_file(run.file(FILE))["settings"]
         if settings.batch == 0:
             settings = replace(settings, batch=stored.batch)
@@ -417,7 +418,8 @@ def landscape(
         centre = centre_from_config(cfg, data, f"config {ref}")
     model = centre.model
     d1, d2 = make_directions(model, settings)
-    run = runs.RunDir.create(runs_dir, f"landscape-{cfg.name}", folder)
+    root, folder = (Path(out).parent, Path(out).name) if out is not None else (runs_dir, None)
+    run = runs.RunDir.create(root, f"landscape-{cfg.name}", folder)
     run.write_text("config.yaml", to_yaml(cfg))
     run.start_meta(
         kind="landscape",

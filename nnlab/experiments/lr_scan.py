@@ -36,7 +36,16 @@ from nnlab.experiments.train import check_compatible
 from nnlab.nn.model import MLP
 from nnlab.train import Record, build_model, build_optimizer, fit, make_rngs
 
-COLUMNS = ["lr", "step_loss", "train_loss", "train_acc", "test_acc", "diverged", "best"]
+COLUMNS = [
+    "lr",
+    "step_loss",
+    "step_change",
+    "train_loss",
+    "train_acc",
+    "test_acc",
+    "diverged",
+    "best",
+]
 
 
 @dataclass
@@ -121,10 +130,12 @@ def table_rows(
     rates: list[float],
     step_losses: list[float | None],
     trainings: list[tuple[str, list[Record]]] | None,
+    initial: float | None = None,
 ) -> list[dict[str, Any]]:
     """One row per rate.
 
-    ``step_loss``: the objective after one full-gradient step; ``train_loss`` / ``train_acc`` /
+    ``step_loss``: the objective after one full-gradient step (``step_change``: minus the
+    initial objective, so the tiny steps' effect shows); ``train_loss`` / ``train_acc`` /
     ``test_acc``: evaluation after the short training (None when it diverged); ``diverged``
     names the part(s) ("step", "train") that went non-finite; ``best`` the part(s) whose
     lowest loss the row holds.
@@ -132,6 +143,9 @@ def table_rows(
     rows = []
     for i, lr in enumerate(rates):
         row: dict[str, Any] = {"lr": lr, "step_loss": step_losses[i]}
+        if initial is not None:
+            step = step_losses[i]
+            row["step_change"] = step - initial if step is not None else None
         diverged = [] if step_losses[i] is not None else ["step"]
         if trainings is not None:
             status, records = trainings[i]
@@ -208,7 +222,7 @@ def lr_scan(
                         loss = last.get("train_loss")
                         shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
                         progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
-        rows = table_rows(rates, step_losses, trainings)
+        rows = table_rows(rates, step_losses, trainings, initial)
     except BaseException as exc:
         status = "INTERRUPTED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
         run.set_status(status, error=f"{type(exc).__name__}: {exc}")
@@ -223,8 +237,12 @@ def lr_scan(
 
 
 def table_columns(rows: list[dict[str, Any]]) -> list[str]:
-    """The table's columns in order, only those the rows have."""
-    return [c for c in COLUMNS if any(c in r for r in rows)]
+    """The table's columns in order: those the rows have, ``diverged`` only when something did
+    (``train_acc`` stays in summary.json: the table fits 80 columns)."""
+    shown = [c for c in COLUMNS if c != "train_acc" and any(c in r for r in rows)]
+    if not any(r.get("diverged") for r in rows):
+        shown.remove("diverged")
+    return shown
 
 
 def table_title(result: LrScanResult) -> str:

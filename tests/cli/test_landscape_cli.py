@@ -23,11 +23,14 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
     trained = runner.invoke(app, ["train", CONFIG, *SMALL, "epochs=2", "--runs-dir", runs, "-q"])
     assert trained.exit_code == 0, trained.output
     png = tmp_path / "docs" / "landscape-2d.png"
-    args = ["landscape", "latest", *GRID, "--runs-dir", runs, "--png", str(png), "-f", "json"]
+    out = str(tmp_path / "elsewhere" / "land")  # the source is found in --runs-dir, not here
+    args = ["landscape", "latest", *GRID, "--runs-dir", runs, "--out", out, "--png", str(png)]
+    args += ["-f", "json"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["grid"]["computed"] == 25 and doc["source"].startswith("run ")
+    assert doc["run"] == out
     assert png.stat().st_size > 1000
     h5 = Path(doc["run"]) / "landscape.h5"
     with h5py.File(h5, "r+") as f:

@@ -188,7 +188,7 @@ def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
 
     monkeypatch.setattr(ls, "loss_at", dies)
     with pytest.raises(KeyboardInterrupt):
-        ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+        ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, out=tmp_path / "land", data=data)
     run = ls.runs.RunDir(tmp_path / "land")
     assert run.meta["status"] == "INTERRUPTED"
     with h5py.File(run.file("landscape.h5"), "r") as f:
@@ -196,7 +196,9 @@ def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
     assert not np.isnan(grid[:2]).any() and np.isnan(grid[2:]).all()
     monkeypatch.setattr(ls, "loss_at", original)
     # rerunning into the same folder with the same settings resumes
-    done = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+    done = ls.landscape(
+        str(path), settings=FAST, runs_dir=tmp_path, out=tmp_path / "land", data=data
+    )
     assert done.computed == 15 and not np.isnan(done.grid_loss).any()
     fresh = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path / "b", data=data)
     np.testing.assert_array_equal(done.grid_loss, fresh.grid_loss)
@@ -205,10 +207,10 @@ def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
 def test_same_folder_with_other_settings_is_refused(cfg, data, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
-    ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, folder="land", data=data)
+    ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, out=tmp_path / "land", data=data)
     other = ls.Settings(points=7, lo=-0.5, hi=0.5)
     with pytest.raises(ConfigError, match="points 5 != 7"):
-        ls.landscape(str(path), settings=other, runs_dir=tmp_path, folder="land", data=data)
+        ls.landscape(str(path), settings=other, runs_dir=tmp_path, out=tmp_path / "land", data=data)
 
 
 def test_a_folder_without_a_checkpoint_is_not_a_source(cfg, data, tmp_path):
