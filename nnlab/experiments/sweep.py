@@ -9,7 +9,7 @@ trial is an ordinary run made by ``run_training`` in the sweep folder::
         meta.json             status (RUNNING / COMPLETED / FAILED / INTERRUPTED), argv, times
         trials/<trial id>/    one run folder per trial (config.yaml, metrics.jsonl, ...)
         summary.json          one row per trial: swept values, seed, status, final/best metrics
-        summary.csv, summary.txt, curves.png (+ a preset's own plots)
+        summary.csv, summary.txt, curves.png (or a preset's own plots)
 
 Identity and seeds do not depend on execution order: a trial's id is the hash of its resolved
 config without ``seed``; its seed is derived from the sweep seed and the same config with the
@@ -890,16 +890,15 @@ def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, 
 
 
 def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
-    """The sweep's plots: every trial's accuracy curve, and a preset's own figures."""
+    """The sweep's plots: a preset's own figures, else every trial's accuracy curve."""
     from nnlab import plots
 
     curves = trial_curves(run, rows)
     if not any(curves.values()):
         return []
-    keys = list(defn.spec.params)
-    paths = [plots.sweep_curves(rows, curves, keys, run.file("curves.png"), title=run.id)]
     if defn.preset == "weight-scale":
         from nnlab.experiments import weight_scale
 
-        paths += weight_scale.plot(run, rows, curves)
-    return paths
+        return weight_scale.plot(run, rows, curves)
+    keys = list(defn.spec.params)
+    return [plots.sweep_curves(rows, curves, keys, run.file("curves.png"), title=run.id)]
