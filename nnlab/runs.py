@@ -40,7 +40,7 @@ DEFAULT_ROOT = Path("runs")
 
 
 def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

@@ -257,7 +257,7 @@ def children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary(tmp_path):
     spiral = {"name": "spiral", "n_per_class": 200, "n_test": 30}
-    cfg = write_config(tmp_path, epochs=40, dataset=spiral)  # ~1 s per trial
+    cfg = write_config(tmp_path, epochs=400, dataset=spiral)  # ~1.5 s per trial
     axes = ["optimizer.lr=0.5,0.2,0.1", "model.hidden=[16],[32]"]
     env = {**os.environ, "NNLAB_RUNS_DIR": str(tmp_path / "cut")}
     cmd = [sys.executable, "-m", "nnlab.cli", "sweep", "grid", str(cfg), *axes, "--jobs", "2"]
