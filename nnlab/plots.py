@@ -21,14 +21,17 @@ def pyplot() -> Any:
     return plt
 
 
-def save(fig: Any, path: Path, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it."""
+def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
+    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it.
+
+    ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
+    by hand (``subplots_adjust``) saves faster without it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
     os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -142,8 +145,12 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
     axes.flat[min(len(panels), axes.size) - 1].legend(fontsize=8, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return save(fig, path)
+    # fixed margins: tight_layout on 16 panels costs more than drawing them (~0.6 s)
+    inch = 1 / fig.get_figheight()
+    fig.subplots_adjust(
+        left=0.06, right=0.99, bottom=0.5 * inch, top=1 - 0.6 * inch, wspace=0.06, hspace=0.3
+    )
+    return save(fig, path, tight=False)
 
 
 def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "") -> Path:

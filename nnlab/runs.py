@@ -17,6 +17,7 @@ Statuses: RUNNING, COMPLETED, DIVERGED, FAILED, INTERRUPTED.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -83,8 +84,10 @@ def dumps(obj: Any, indent: int | None = 2) -> str:
     return json.dumps(clean(obj), indent=indent, default=_json_default)
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The commit of the nnlab source tree, if it is a git checkout (else None)."""
+    """The commit of the nnlab source tree, if it is a git checkout (else None); asked once
+    per process (a sweep worker writes many run folders)."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
