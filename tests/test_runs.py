@@ -139,7 +139,7 @@ def test_a_crash_marks_the_run_failed(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(train_mod, "fit", broken)
+    monkeypatch.setattr(train_mod, "fit_group", broken)
     with pytest.raises(ValueError):
         run_training(load_config(None, SMALL), runs_dir=tmp_path)
     (run,) = iter_runs(tmp_path)
@@ -311,7 +311,9 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
-    original = train_mod.build_model
+    import nnlab.train as loop
+
+    original = loop.build_model
     calls = {"n": 0}
 
     def counting_model(*args, **kwargs):
@@ -327,10 +329,10 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
         model.loss_and_grads = loss_and_grads
         return model
 
-    monkeypatch.setattr(train_mod, "build_model", counting_model)
+    monkeypatch.setattr(loop, "build_model", counting_model)
     with pytest.raises(KeyboardInterrupt):
         run_training(cfg, runs_dir=tmp_path, plot=False, folder="cut")
-    monkeypatch.setattr(train_mod, "build_model", original)
+    monkeypatch.setattr(loop, "build_model", original)
     run = RunDir(tmp_path / "cut")
     assert run.meta["status"] == "INTERRUPTED" and run.load_checkpoint()[0] == 2
     resumed = resume_training(run, plot=False)

@@ -20,7 +20,7 @@ from nnlab import runs
 from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
-from nnlab.train import Record, build_model, build_optimizer, fit, get_state, make_rngs, set_state
+from nnlab.train import Record, Solo, StateFn, build_group, fit_group, set_state, stack_key
 
 ProgressFn = Callable[[Record, Config], None]
 
@@ -119,59 +119,63 @@ def _finish(
 
 
 def _drive(
-    run: runs.RunDir,
-    cfg: Config,
+    folders: list[runs.RunDir],
+    cfgs: list[Config],
     data: Dataset,
     *,
     start_epoch: int,
-    state: dict | None,
-    records: list[Record],
+    states: list[dict | None],
+    records: list[list[Record]],
     progress: ProgressFn | None,
     plot: bool,
-) -> RunResult:
-    """Build the model, restore ``state`` if any, train, record; mark the folder on any exit."""
-    rngs = make_rngs(cfg.seed)
-    model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-    optimizer = build_optimizer(cfg)
-    if state is not None:
-        set_state(state, model, optimizer, rngs)
+) -> list[RunResult]:
+    """Build the nets, restore ``states`` if any, train them as one group, record each into its
+    folder (metrics, checkpoints, summary); mark every folder on any exit."""
+    group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
+    if states[0] is not None:  # resuming (one run: a stack always starts from scratch)
+        assert isinstance(group, Solo)
+        set_state(states[0], group.model, optimizer, rngs[0])
+    last_save = [-float("inf")] * len(folders)  # each run's first record (epoch 0) is saved
 
-    last_save = [-float("inf")]  # the first record (epoch 0) is always checkpointed
-
-    def on_epoch(record: Record) -> None:
+    def on_epoch(net: int, record: Record, state: StateFn) -> None:
+        run, cfg = folders[net], cfgs[net]
         run.append_metric(record)
-        records.append(record)
+        records[net].append(record)
         # Checkpoint at most every CHECKPOINT_SECONDS (and at the end): a resume goes back to the
         # last checkpoint and replays from there, so any spacing gives the same final metrics.
         final = record["epoch"] >= cfg.epochs
-        if final or time.monotonic() - last_save[0] >= CHECKPOINT_SECONDS:
-            run.save_checkpoint(get_state(model, optimizer, rngs), record["epoch"])
-            last_save[0] = time.monotonic()
+        if final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS:
+            run.save_checkpoint(state(), record["epoch"])
+            last_save[net] = time.monotonic()
         if progress is not None:
             progress(record, cfg)
 
     try:
-        result = fit(
-            model,
+        results = fit_group(
+            group,
             optimizer,
             data.splits,
-            cfg,
+            cfgs[0],
             rngs,
             start_epoch=start_epoch,
-            start_step=records[-1].get("steps", 0) if records else 0,
+            start_step=records[0][-1].get("steps", 0) if records[0] else 0,
             on_epoch=on_epoch,
         )
     except KeyboardInterrupt:
-        run.set_status("INTERRUPTED", epochs_done=records[-1]["epoch"] if records else 0)
-        _finish(run, cfg, "INTERRUPTED", records, plot=False)
+        for run, cfg, recs in zip(folders, cfgs, records):
+            run.set_status("INTERRUPTED", epochs_done=recs[-1]["epoch"] if recs else 0)
+            _finish(run, cfg, "INTERRUPTED", recs, plot=False)
         raise
     except BaseException as exc:
-        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
+        for run in folders:
+            run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
         raise
-    status = result.status
-    summary = _finish(run, cfg, status, records, plot)
-    run.set_status(status, epochs_done=result.epoch)
-    return RunResult(run, status, summary, records)
+    out = []
+    for run, cfg, recs, result in zip(folders, cfgs, records, results):
+        summary = _finish(run, cfg, result.status, recs, plot)
+        run.set_status(result.status, epochs_done=result.epoch)
+        out.append(RunResult(run, result.status, summary, recs))
+    return out
 
 
 def run_training(
@@ -190,22 +194,72 @@ def run_training(
 
     Data problems and config/data mismatches raise before any folder is created.
     """
-    if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    check_compatible(cfg, data)
-    run = runs.RunDir.create(runs_dir, cfg.name, folder)
-    run.write_text("config.yaml", to_yaml(cfg))
-    run.start_meta(
-        name=cfg.name,
-        seed=cfg.seed,
-        config_hash=config_hash(cfg),
-        overrides=list(overrides or []),
-        data_dir=str(Path(data_dir).resolve()) if data_dir else None,
-        data_source=data.source,
-        **(extra_meta or {}),
+    (result,) = run_trainings(
+        [cfg],
+        data_dir=data_dir,
+        runs_dir=runs_dir,
+        overrides=[overrides or []],
+        folders=[folder],
+        data=data,
+        progress=progress,
+        plot=plot,
+        extra_meta=[extra_meta or {}],
     )
+    return result
+
+
+def run_trainings(
+    cfgs: list[Config],
+    *,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    overrides: list[list[str]] | None = None,
+    folders: list[str | None] | None = None,
+    data: Dataset | None = None,
+    progress: ProgressFn | None = None,
+    plot: bool = True,
+    extra_meta: list[dict[str, Any]] | None = None,
+) -> list[RunResult]:
+    """Train several runs that can share a stack (equal ``stack_key``) together, one folder
+    each, with the same files and numbers as ``run_training`` of each alone.
+
+    ``overrides`` / ``folders`` / ``extra_meta`` are per run. Data problems and config/data
+    mismatches raise before any folder is created.
+    """
+    keys = {stack_key(cfg) for cfg in cfgs}
+    if len(cfgs) > 1 and (None in keys or len(keys) > 1):
+        raise ValueError("run_trainings: these configs cannot train as one stack")
+    if data is None:
+        data = load_dataset(cfgs[0].dataset, data_dir, cfgs[0].dtype)
+    for cfg in cfgs:
+        check_compatible(cfg, data)
+    n = len(cfgs)
+    made = []
+    for cfg, folder, extra, over in zip(
+        cfgs, folders or [None] * n, extra_meta or [{}] * n, overrides or [[]] * n
+    ):
+        run = runs.RunDir.create(runs_dir, cfg.name, folder)
+        run.write_text("config.yaml", to_yaml(cfg))
+        run.start_meta(
+            name=cfg.name,
+            seed=cfg.seed,
+            config_hash=config_hash(cfg),
+            overrides=list(over),
+            data_dir=str(Path(data_dir).resolve()) if data_dir else None,
+            data_source=data.source,
+            **({"stacked": n} if n > 1 else {}),
+            **extra,
+        )
+        made.append(run)
     return _drive(
-        run, cfg, data, start_epoch=0, state=None, records=[], progress=progress, plot=plot
+        made,
+        cfgs,
+        data,
+        start_epoch=0,
+        states=[None] * n,
+        records=[[] for _ in cfgs],
+        progress=progress,
+        plot=plot,
     )
 
 
@@ -258,13 +312,13 @@ def resume_training(
         resumes=[*resumes, {"from_epoch": epoch, "at": runs.now()}],
     )
     t0 = time.perf_counter()
-    result = _drive(
-        run,
-        cfg,
+    (result,) = _drive(
+        [run],
+        [cfg],
         data,
         start_epoch=max(epoch, 0),
-        state=state,
-        records=records,
+        states=[state],
+        records=[records],
         progress=progress,
         plot=plot,
     )
@@ -273,7 +327,8 @@ def resume_training(
 
 
 def list_runs(root: Path) -> list[dict[str, Any]]:
-    """One row per run folder under ``root``: id, name, status, epochs and final accuracies."""
+    """One row per run folder under ``root``, oldest first: id, name, status, epochs and final
+    accuracies."""
     rows = []
     for run in runs.iter_runs(root):
         try:
@@ -292,4 +347,4 @@ def list_runs(root: Path) -> list[dict[str, Any]]:
         )
         row["started"] = meta.get("started")
         rows.append(row)
-    return rows
+    return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first

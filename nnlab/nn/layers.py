@@ -207,7 +207,7 @@ class Dropout(Layer):
             self.scale_mask = None
             return x
         if not (self.keep_mask and self.mask is not None and self.mask.shape == x.shape):
-            self.mask = self.rng.random(x.shape, dtype=np.float32) >= self.p
+            self.mask = self.draw_mask(x.shape)
         self.scale_mask = self.mask.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
         return x * self.scale_mask
 
@@ -215,6 +215,10 @@ class Dropout(Layer):
         if self.scale_mask is None:
             return dout
         return dout * self.scale_mask
+
+    def draw_mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A fresh keep mask, True with probability 1 - p."""
+        return self.rng.random(shape, dtype=np.float32) >= self.p
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

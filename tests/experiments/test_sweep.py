@@ -280,23 +280,23 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
 
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
-    real_fit = train_mod.fit
+    real_fit = train_mod.fit_group
     calls = {"n": 0}
 
     def fit_interrupted_in_second_trial(*args, on_epoch, **kwargs):
         calls["n"] += 1
 
-        def record(rec):
-            on_epoch(rec)
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
             if calls["n"] == 2 and rec["epoch"] == 2:
                 raise KeyboardInterrupt
 
         return real_fit(*args, on_epoch=record, **kwargs)
 
-    monkeypatch.setattr(train_mod, "fit", fit_interrupted_in_second_trial)
+    monkeypatch.setattr(train_mod, "fit_group", fit_interrupted_in_second_trial)
     with pytest.raises(KeyboardInterrupt):
         sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut")
-    monkeypatch.setattr(train_mod, "fit", real_fit)
+    monkeypatch.setattr(train_mod, "fit_group", real_fit)
     (run,) = runs.iter_runs(tmp_path / "cut")
     statuses = [r["status"] for r in run.read_json("summary.json")["trials"]]
     assert statuses == ["COMPLETED", "INTERRUPTED", "PENDING", "PENDING"]

@@ -1,0 +1,323 @@
+"""K networks of one architecture trained side by side, as one wide network.
+
+A sweep's trials often differ only in their seed and initial weights (the weight-scale sweep:
+16 init scales, each with and without BatchNorm). Put K such MLPs next to each other, net k's
+units of every layer in columns ``k*D .. (k+1)*D - 1``::
+
+    h (N, K*D) = [h_1 | h_2 | ... | h_K]        each h_k (N, D) is net k's activations
+
+and the K nets are one network whose Affine layers are block diagonal::
+
+    y[:, k] = x[:, k] @ W[k] + b[k]             (``StackedAffine``: K gemm calls, one np.matmul)
+
+while every other layer works per unit, so BatchNorm (statistics per column over the batch),
+ReLU, Sigmoid and Tanh from ``layers`` run on the wide arrays *unchanged*; Dropout draws each
+net's mask from that net's own generator (``StackedDropout``); the loss is the plain loss
+function applied to each net's block of scores. One NumPy call per layer serves K nets, which
+is what makes this fast: at these sizes (batch 100, 100 units) a single net spends as long in
+NumPy's per-call overhead as in its matrix products.
+
+Exactness: net k computes bit for bit what ``MLP`` k computes alone. The matrix products are the
+same BLAS gemm calls (same sizes and transposes, only the leading dimension differs); the
+elementwise layers do the same operations on the same numbers; reductions over the batch (BN's
+mean and variance, db) add the rows in the same order for each column. Exceptions would be
+layers one unit wide, where NumPy sums a single contiguous column pairwise;
+``stack_signature`` refuses them (tests/nn/test_stacked.py checks all of this step by step).
+
+Every stacked array holds K blocks along its first axis (W: (K, D, M); b, gamma, beta, running
+statistics: (K*D,)), so ``arr.reshape(K, -1)[k]`` is net k's share (``net_arrays``, ``select``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
+from nnlab.nn.losses import LOSSES
+from nnlab.nn.model import MLP
+
+ELEMENTWISE = (ReLU, Sigmoid, Tanh)
+
+
+def per_net(x: np.ndarray, k: int) -> np.ndarray:
+    """A wide (N, K*D) array seen as the stack (K, N, D) of the nets' (N, D) blocks (a view)."""
+    return x.reshape(x.shape[0], k, -1).transpose(1, 0, 2)
+
+
+def take(arr: np.ndarray, keep: Sequence[int], k: int) -> np.ndarray:
+    """The blocks ``keep`` (net positions) of a stacked array of K blocks, as a new array."""
+    blocks = arr.reshape(k, -1)[list(keep)]
+    return blocks.reshape(arr.shape[0] // k * len(keep), *arr.shape[1:])
+
+
+class StackedAffine(Layer):
+    """K fully connected layers side by side: y[:, k] = x[:, k] W[k] + b[k].
+
+    Shapes: x (N, K*D), or one x (N, D) shared by all nets (evaluation); W (K, D, M),
+    b (K*M,) -> y (N, K*M). Backward, per net as ``layers.Affine``: dW[k] = x[:, k]^T dout[:, k],
+    db = sum_n dout, dx[:, k] = dout[:, k] W[k]^T. ``need_dx=False`` (a first layer) skips dx.
+    """
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, need_dx: bool = True) -> None:
+        super().__init__()
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
+        self.need_dx = need_dx
+
+    def _inputs(self, x: np.ndarray) -> np.ndarray:
+        k, d, _ = self.params["W"].shape
+        return per_net(x, k) if x.shape[1] == k * d else x  # else shared: broadcast over nets
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        W = self.params["W"]
+        k, _, m = W.shape
+        self.x = x
+        out = np.empty((x.shape[0], k * m), dtype=W.dtype)
+        np.matmul(self._inputs(x), W, out=per_net(out, k))
+        out += self.params["b"]
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        W = self.params["W"]
+        k, d, _ = W.shape
+        d_net = per_net(dout, k)
+        np.matmul(self._inputs(self.x).transpose(0, 2, 1), d_net, out=self.grads["W"])
+        np.sum(dout, axis=0, out=self.grads["b"])
+        if not self.need_dx:
+            return dout  # (not a gradient: nothing uses the input's gradient of a first layer)
+        dx = np.empty((dout.shape[0], k * d), dtype=dout.dtype)
+        np.matmul(d_net, W.transpose(0, 2, 1), out=per_net(dx, k))
+        return dx
+
+
+class StackedDropout(Dropout):
+    """``layers.Dropout`` for K nets: net k's mask comes from net k's generator, as if alone."""
+
+    def __init__(self, p: float, rngs: Sequence[np.random.Generator]) -> None:
+        super().__init__(p, rngs[0])
+        self.rngs = list(rngs)
+
+    def draw_mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        mask = np.empty(shape, dtype=bool)
+        for rng, block in zip(self.rngs, per_net(mask, len(self.rngs))):
+            block[...] = rng.random(block.shape, dtype=np.float32) >= self.p
+        return mask
+
+
+def stacked_batchnorm(
+    like: BatchNorm, params: dict[str, np.ndarray], buffers: dict[str, np.ndarray]
+) -> BatchNorm:
+    """A ``layers.BatchNorm`` over the K nets' units side by side (its settings from ``like``),
+    holding the stacked ``params`` and ``buffers``."""
+    bn = BatchNorm(params["gamma"].shape[0], params["gamma"].dtype, like.momentum, like.eps)
+    bn.params, bn.buffers = params, buffers
+    bn.grads = {k: np.zeros_like(v) for k, v in params.items()}
+    return bn
+
+
+class StackedMLP:
+    """K ``MLP``s with identical architecture, loss and weight decay, as one wide network.
+
+    ``params`` / ``grads`` / ``buffers`` use the MLP's names (``"affine1.W"``) for the stacked
+    arrays, so any optimizer of ``nnlab.nn.optim`` (all elementwise) steps the K nets at once,
+    with its state stacked the same way. ``net_arrays(k, arrays)`` gives net k's share.
+    """
+
+    def __init__(self, nets: Sequence[MLP]) -> None:
+        first = nets[0]
+        for net in nets[1:]:
+            if stack_signature(net) != stack_signature(first):
+                raise ValueError("StackedMLP: the networks differ in layers, loss or weight decay")
+        if stack_signature(first) is None:
+            raise ValueError("StackedMLP: a layer one unit wide cannot be stacked exactly")
+        self.size = len(nets)
+        self.loss_name = first.loss_name
+        self.loss_fn = LOSSES[first.loss_name]
+        self.weight_decay = first.weight_decay
+        self.shapes = {k: v.shape for k, v in {**first.params, **first.buffers}.items()}
+        self.layers: dict[str, Layer] = {}
+        for i, (name, layer) in enumerate(first.layers.items()):
+            group = [net.layers[name] for net in nets]
+            params = {p: _stack([g.params[p] for g in group]) for p in layer.params}
+            if isinstance(layer, Affine):
+                self.layers[name] = StackedAffine(params["W"], params["b"], need_dx=i > 0)
+            elif isinstance(layer, BatchNorm):
+                buffers = {b: _stack([g.buffers[b] for g in group]) for b in layer.buffers}
+                self.layers[name] = stacked_batchnorm(layer, params, buffers)
+            elif isinstance(layer, Dropout):  # each net keeps drawing from its own generator
+                self.layers[name] = StackedDropout(
+                    layer.p, [g.rng for g in group if isinstance(g, Dropout)]
+                )
+            elif isinstance(layer, ELEMENTWISE):
+                self.layers[name] = type(layer)()
+            else:
+                raise ValueError(f"StackedMLP: layer {name!r} ({type(layer).__name__}) unsupported")
+        self._collect()
+
+    def _collect(self) -> None:
+        layers = self.layers.items()
+        self.params = {f"{n}.{k}": v for n, layer in layers for k, v in layer.params.items()}
+        self.grads = {f"{n}.{k}": v for n, layer in layers for k, v in layer.grads.items()}
+        self.buffers = {f"{n}.{k}": v for n, layer in layers for k, v in layer.buffers.items()}
+        self.affines = [la for la in self.layers.values() if isinstance(la, StackedAffine)]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.affines[0].params["W"].dtype
+
+    # -- nets in and out of the stack ---------------------------------------------------------
+    def net_arrays(self, k: int, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Net k's share of stacked ``arrays`` keyed by parameter / buffer name (or by
+        ``<slot>/<name>`` as optimizer state), copied, in the MLP's shapes."""
+        return {
+            key: arr.reshape(self.size, -1)[k].reshape(self.shapes[key.rsplit("/", 1)[-1]]).copy()
+            for key, arr in arrays.items()
+        }
+
+    def take(self, arrays: dict[str, np.ndarray], keep: Sequence[int]) -> dict[str, np.ndarray]:
+        """The blocks of nets ``keep`` of stacked ``arrays`` (e.g. an optimizer's state)."""
+        return {key: take(arr, keep, self.size) for key, arr in arrays.items()}
+
+    def select(self, keep: Sequence[int]) -> StackedMLP:
+        """A stack of the nets at positions ``keep``: copies of their parameters, buffers and
+        current gradients (dropout generators shared)."""
+        new = object.__new__(StackedMLP)
+        new.size, new.shapes = len(keep), self.shapes
+        new.loss_name, new.loss_fn, new.weight_decay = (
+            self.loss_name,
+            self.loss_fn,
+            self.weight_decay,
+        )
+        new.layers = {}
+        for name, layer in self.layers.items():
+            params = self.take(layer.params, keep)
+            if isinstance(layer, StackedAffine):
+                copy: Layer = StackedAffine(params["W"], params["b"], layer.need_dx)
+            elif isinstance(layer, BatchNorm):
+                copy = stacked_batchnorm(layer, params, self.take(layer.buffers, keep))
+            elif isinstance(layer, StackedDropout):
+                copy = StackedDropout(layer.p, [layer.rngs[i] for i in keep])
+            else:
+                copy = type(layer)()
+            copy.grads = self.take(layer.grads, keep)
+            new.layers[name] = copy
+        new._collect()
+        return new
+
+    # -- training and evaluation --------------------------------------------------------------
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """Scores (N, K*C) for inputs x (N, K*D) (net k's in block k), or a shared x (N, D)."""
+        for layer in self.layers.values():
+            x = layer.forward(x, train)
+        return x
+
+    def backward(self, dscores: np.ndarray) -> None:
+        """Fill ``grads`` from dL/dscores (N, K*C), weight decay included, as ``MLP.backward``."""
+        d = dscores
+        for layer in reversed(self.layers.values()):
+            d = layer.backward(d)
+        if self.weight_decay:
+            for layer in self.affines:
+                layer.grads["W"] += self.weight_decay * layer.params["W"]
+
+    def l2_penalties(self) -> list[float]:
+        """Each net's 0.5 * weight_decay * sum of squared Affine weights (as ``MLP``)."""
+        if not self.weight_decay:
+            return [0.0] * self.size
+        wd = self.weight_decay
+        return [
+            0.5 * wd * sum(float(np.sum(a.params["W"][k] ** 2)) for a in self.affines)
+            for k in range(self.size)
+        ]
+
+    def losses(self, scores: np.ndarray, y: Sequence[np.ndarray]) -> tuple[list[float], np.ndarray]:
+        """Each net's data loss on its block of ``scores`` (the plain loss function, net by net)
+        with labels ``y[k]``, and dL/dscores (N, K*C)."""
+        values, dscores = [], np.empty_like(scores)
+        for s, d, labels in zip(per_net(scores, self.size), per_net(dscores, self.size), y):
+            loss, d_net = self.loss_fn(s, labels)
+            d[...] = d_net
+            values.append(loss)
+        return values, dscores
+
+    def loss_and_grads(
+        self, x: np.ndarray, y: Sequence[np.ndarray], train: bool = True
+    ) -> list[float]:
+        """One forward and backward pass of every net on its batch (x (N, K*D), y[k] (N,)):
+        each net's objective; gradients left in ``grads``."""
+        losses, dscores = self.losses(self.forward(x, train), y)
+        self.backward(dscores)
+        return [loss + p for loss, p in zip(losses, self.l2_penalties())]
+
+    def train_step(
+        self, x: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray]
+    ) -> list[float]:
+        """``loss_and_grads`` with net k on rows ``batches[k]`` of x (N, D), y (N,): the
+        batches are gathered side by side into one (B, K*D) input."""
+        idx = np.stack(batches, axis=1)  # (B, K): row b holds sample b of every net's batch
+        return self.loss_and_grads(x[idx].reshape(idx.shape[0], -1), [y[b] for b in batches])
+
+    def evaluate(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int = 10000
+    ) -> list[tuple[float, float]]:
+        """Every net's (data loss, accuracy) on x (N, D), y (N,) in evaluation mode, in batches
+        of ``batch_size``: ``MLP.evaluate`` of each ``net(k)``. (Evaluation batches are large,
+        so one net at a time costs no more NumPy calls per sample than the stack, and its
+        arrays stay in cache.)"""
+        return [self.net(k).evaluate(x, y, batch_size) for k in range(self.size)]
+
+    def params_finite(self) -> list[bool]:
+        """Per net: every parameter finite (the sums ``nnlab.train`` takes for one net)."""
+        return [
+            all(np.isfinite(np.sum(p)) for p in self.net(k).params.values())
+            for k in range(self.size)
+        ]
+
+    def net(self, k: int) -> MLP:
+        """Net k as a plain ``MLP`` whose parameters and buffers are views into the stack."""
+
+        def view(key: str, arr: np.ndarray) -> np.ndarray:
+            return arr.reshape(self.size, -1)[k].reshape(self.shapes[key])
+
+        layers: dict[str, Layer] = {}
+        for name, layer in self.layers.items():
+            params = {p: view(f"{name}.{p}", v) for p, v in layer.params.items()}
+            if isinstance(layer, StackedAffine):
+                layers[name] = Affine(params["W"], params["b"])
+            elif isinstance(layer, BatchNorm):
+                bn = BatchNorm(params["gamma"].shape[0], self.dtype, layer.momentum, layer.eps)
+                bn.params = params
+                bn.buffers = {b: view(f"{name}.{b}", v) for b, v in layer.buffers.items()}
+                layers[name] = bn
+            elif isinstance(layer, StackedDropout):
+                layers[name] = Dropout(layer.p, layer.rngs[k])
+            else:
+                layers[name] = type(layer)()
+        return MLP(layers, loss=self.loss_name, weight_decay=self.weight_decay)
+
+
+def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Same-shaped arrays as one stacked array: matrices (K, D, M), vectors (K*D,)."""
+    return np.stack(arrays) if arrays[0].ndim > 1 else np.concatenate(arrays)
+
+
+def stack_signature(net: MLP) -> tuple | None:
+    """What must agree for nets to share a stack: layer names, kinds, parameter shapes and
+    dtypes, BatchNorm's and Dropout's settings, the loss and the weight decay. None when the
+    net cannot be stacked exactly (a layer one unit wide)."""
+    layers = []
+    for name, layer in net.layers.items():
+        shapes = tuple((k, v.shape, v.dtype.str) for k, v in layer.params.items())
+        if isinstance(layer, Affine) and 1 in layer.params["W"].shape:
+            return None
+        settings = (
+            (layer.momentum, layer.eps)
+            if isinstance(layer, BatchNorm)
+            else layer.p
+            if isinstance(layer, Dropout)
+            else None
+        )
+        layers.append((name, type(layer).__name__, shapes, settings))
+    return tuple(layers), net.loss_name, net.weight_decay

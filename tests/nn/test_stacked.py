@@ -1,0 +1,218 @@
+"""StackedMLP: K nets side by side compute bit for bit what each MLP computes alone.
+
+The stacked layers' own backward passes are checked against centred differences (float64) as
+every layer is; the whole stack is then compared with K separate MLPs with ``np.array_equal``
+(not a tolerance): losses, every gradient, parameters and BatchNorm buffers after optimizer
+steps, and evaluation.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nnlab.nn.gradcheck import numeric_gradient_array, rel_error
+from nnlab.nn.model import MLP, build_mlp
+from nnlab.nn.optim import make_optimizer
+from nnlab.nn.stacked import (
+    StackedAffine,
+    StackedDropout,
+    StackedMLP,
+    per_net,
+    stack_signature,
+    take,
+)
+
+TOL = 1e-7
+K = 3
+
+
+def nets(
+    k: int = K,
+    *,
+    dims=(7, [6, 5], 4),
+    dtype=np.float64,
+    scales=None,
+    seed: int = 0,
+    **options,
+) -> list[MLP]:
+    """k MLPs of one architecture, each with its own init and dropout generators."""
+    input_dim, hidden, classes = dims
+    out = []
+    for i in range(k):
+        rng_init, rng_drop = np.random.default_rng([seed, i]).spawn(2)
+        out.append(
+            build_mlp(
+                input_dim,
+                hidden,
+                classes,
+                init="std",
+                init_std=(scales or [0.5] * k)[i],
+                rng_init=rng_init,
+                rng_dropout=rng_drop,
+                dtype=dtype,
+                **options,
+            )
+        )
+    return out
+
+
+def batches(k: int, n: int, d: int, classes: int, rng, dtype=np.float64):
+    xs = [rng.standard_normal((n, d)).astype(dtype) for _ in range(k)]
+    ys = [rng.integers(0, classes, n) for _ in range(k)]
+    wide = np.concatenate(xs, axis=1)  # net k's inputs in columns k*d .. (k+1)*d - 1
+    return xs, ys, wide
+
+
+# --- the stacked layers' own gradients ------------------------------------------------------------
+
+
+def stacked_affine_errors(layer: StackedAffine, x: np.ndarray, rng) -> dict[str, float]:
+    out = layer.forward(x)
+    dout = rng.standard_normal(out.shape)
+    analytic = {"x": layer.backward(dout).copy(), **{k: g.copy() for k, g in layer.grads.items()}}
+
+    def f():
+        return layer.forward(x)
+
+    numeric = {"x": numeric_gradient_array(f, x, dout)}
+    numeric.update({k: numeric_gradient_array(f, p, dout) for k, p in layer.params.items()})
+    return {k: rel_error(analytic[k], numeric[k]) for k in analytic}
+
+
+def test_stacked_affine_backward_matches_numeric():
+    rng = np.random.default_rng(0)
+    layer = StackedAffine(rng.standard_normal((K, 4, 3)), rng.standard_normal(K * 3))
+    errors = stacked_affine_errors(layer, rng.standard_normal((5, K * 4)), rng)
+    assert set(errors) == {"x", "W", "b"} and max(errors.values()) < TOL, errors
+
+
+def test_stacked_affine_on_a_shared_input_is_each_nets_affine():
+    rng = np.random.default_rng(1)
+    W, b = rng.standard_normal((K, 4, 3)), rng.standard_normal(K * 3)
+    x = rng.standard_normal((5, 4))
+    out = StackedAffine(W, b).forward(x)
+    for k in range(K):
+        assert np.array_equal(out[:, 3 * k : 3 * k + 3], x @ W[k] + b[3 * k : 3 * k + 3])
+
+
+def test_stacked_dropout_backward_matches_numeric_with_its_mask_kept():
+    rng = np.random.default_rng(2)
+    layer = StackedDropout(0.4, [np.random.default_rng(i) for i in range(K)])
+    x = rng.standard_normal((6, K * 5))
+    out = layer.forward(x)
+    layer.keep_mask = True
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    numeric = numeric_gradient_array(lambda: layer.forward(x), x, dout)
+    assert rel_error(dx, numeric) < TOL
+
+
+def test_stacked_dropout_draws_each_nets_mask_from_its_own_generator():
+    from nnlab.nn.layers import Dropout
+
+    rngs = [np.random.default_rng(i) for i in range(K)]
+    alone = [Dropout(0.5, np.random.default_rng(i)) for i in range(K)]
+    x = np.ones((4, K * 6), dtype=np.float32)
+    out = StackedDropout(0.5, rngs).forward(x)
+    for k, layer in enumerate(alone):
+        assert np.array_equal(per_net(out, K)[k], layer.forward(np.ones((4, 6), np.float32)))
+
+
+# --- the stack against K separate nets ------------------------------------------------------------
+
+CASES = list(
+    itertools.product(["relu", "sigmoid", "tanh"], [False, True], [0.0, 0.3], ["softmax_ce", "svm"])
+)
+
+
+@pytest.mark.parametrize(("activation", "batchnorm", "dropout", "loss"), CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stack_trains_bit_for_bit_as_each_net_alone(activation, batchnorm, dropout, loss, dtype):
+    options = dict(
+        activation=activation, batchnorm=batchnorm, dropout=dropout, loss=loss, weight_decay=0.01
+    )
+    alone = nets(dtype=dtype, scales=[0.3, 0.05, 1.0], **options)
+    stack = StackedMLP(nets(dtype=dtype, scales=[0.3, 0.05, 1.0], **options))
+    opts = [make_optimizer("adam", lr=0.01) for _ in alone]
+    opt = make_optimizer("adam", lr=0.01)
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        xs, ys, wide = batches(K, 8, 7, 4, rng, dtype)
+        losses = stack.loss_and_grads(wide, ys)
+        for k, (net, o) in enumerate(zip(alone, opts)):
+            assert losses[k] == net.loss_and_grads(xs[k], ys[k])
+            grads = stack.net_arrays(k, stack.grads)
+            assert all(np.array_equal(grads[name], g) for name, g in net.grads.items())
+            o.step(net.params, net.grads)
+        opt.step(stack.params, stack.grads)
+    for k, net in enumerate(alone):
+        params, buffers = stack.net_arrays(k, stack.params), stack.net_arrays(k, stack.buffers)
+        assert all(np.array_equal(params[n], p) for n, p in net.params.items())
+        assert all(np.array_equal(buffers[n], b) for n, b in net.buffers.items())
+        assert params["affine1.W"].dtype == dtype
+        state = stack.net_arrays(k, opt.state)
+        assert all(np.array_equal(state[n], s) for n, s in opts[k].state.items())
+    x_eval, y_eval = rng.standard_normal((11, 7)).astype(dtype), rng.integers(0, 4, 11)
+    assert stack.evaluate(x_eval, y_eval, 4) == [n.evaluate(x_eval, y_eval, 4) for n in alone]
+
+
+def test_train_step_gathers_each_nets_own_batch():
+    alone, stack = nets(batchnorm=True), StackedMLP(nets(batchnorm=True))
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((20, 7)), rng.integers(0, 4, 20)
+    idx = [rng.permutation(20)[:6] for _ in range(K)]
+    losses = stack.train_step(x, y, idx)
+    assert losses == [net.loss_and_grads(x[i], y[i]) for net, i in zip(alone, idx)]
+
+
+def test_select_keeps_the_chosen_nets_with_their_state():
+    stack = StackedMLP(nets(batchnorm=True))
+    rng = np.random.default_rng(5)
+    _, ys, wide = batches(K, 8, 7, 4, rng)
+    stack.loss_and_grads(wide, ys)
+    two = stack.select([2, 0])
+    assert two.size == 2
+    for pos, k in enumerate([2, 0]):
+        for arrays, name in [(stack.params, "params"), (stack.buffers, "buffers")]:
+            ours = two.net_arrays(pos, getattr(two, name))
+            assert all(np.array_equal(ours[n], v) for n, v in stack.net_arrays(k, arrays).items())
+        grads = two.net_arrays(pos, two.grads)
+        assert all(np.array_equal(grads[n], g) for n, g in stack.net_arrays(k, stack.grads).items())
+    # the copies are independent of the original stack
+    two.params["affine1.W"][...] = 0
+    assert np.any(stack.params["affine1.W"] != 0)
+
+
+def test_take_selects_blocks_of_matrices_and_vectors():
+    W = np.arange(K * 2 * 3).reshape(K, 2, 3)
+    b = np.arange(K * 4)
+    assert np.array_equal(take(W, [2, 0], K), W[[2, 0]])
+    assert np.array_equal(take(b, [1], K), b[4:8])
+
+
+def test_net_is_a_plain_mlp_viewing_the_stack():
+    stack = StackedMLP(nets(batchnorm=True))
+    net = stack.net(1)
+    assert isinstance(net, MLP) and set(net.params) == set(stack.params)
+    net.params["affine2.b"][...] = 7.0  # a view: writes go to the stack
+    assert np.all(stack.net_arrays(1, stack.params)["affine2.b"] == 7.0)
+
+
+def test_params_finite_is_per_net():
+    stack = StackedMLP(nets())
+    stack.params["affine2.W"][1, 0, 0] = np.nan
+    assert stack.params_finite() == [True, False, True]
+
+
+def test_nets_that_differ_or_have_a_unit_wide_layer_do_not_stack():
+    with pytest.raises(ValueError, match="differ"):
+        StackedMLP([*nets(2), *nets(1, batchnorm=True)])
+    with pytest.raises(ValueError, match="differ"):
+        StackedMLP([*nets(2), *nets(1, weight_decay=0.1)])
+    (unit_wide,) = nets(1, dims=(7, [6], 1), loss="bce")
+    assert stack_signature(unit_wide) is None
+    with pytest.raises(ValueError, match="one unit wide"):
+        StackedMLP([unit_wide, unit_wide])

@@ -1,0 +1,196 @@
+"""fit_group: K runs trained side by side as a StackedMLP end exactly as each run alone.
+
+Same records (every key but ``seconds``), same statuses, divergence included (a net that
+diverges mid-epoch leaves the stack and the others go on), same checkpoint state, same run
+folders.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nnlab.config import Config, load_config
+from nnlab.data import load_dataset
+from nnlab.experiments.train import resume_training, run_training, run_trainings
+from nnlab.runs import RunDir
+from nnlab.train import (
+    build_group,
+    build_model,
+    build_optimizer,
+    fit,
+    fit_group,
+    get_state,
+    make_rngs,
+    stack_key,
+)
+
+BASE = ["model.hidden=[40,30]", "dataset.n_train=400", "batch_size=64", "epochs=4"]
+
+
+def configs(*per_run: list[str], base: list[str] = BASE) -> list[Config]:
+    return [load_config(None, [*base, *extra]) for extra in per_run]
+
+
+def alone(cfg: Config, data, **kwargs):
+    rngs = make_rngs(cfg.seed)
+    model = build_model(cfg, data.input_dim, data.n_classes, rngs)
+    return fit(model, build_optimizer(cfg), data.splits, cfg, rngs, **kwargs)
+
+
+def together(cfgs: list[Config], data, **kwargs):
+    group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
+    return fit_group(group, optimizer, data.splits, cfgs[0], rngs, **kwargs)
+
+
+def without_seconds(records: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+def digits(cfg: Config):
+    return load_dataset(cfg.dataset, None, cfg.dtype)
+
+
+SETTINGS = {
+    "batchnorm-adam": ["model.batchnorm=true", "optimizer.name=adam", "optimizer.lr=0.003"],
+    "dropout-momentum": ["model.dropout=0.3", "optimizer.name=momentum", "optimizer.lr=0.05"],
+    "tanh-decay-float64": ["model.activation=tanh", "weight_decay=0.01", "dtype=float64"],
+}
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_stack_of_runs_records_exactly_what_each_run_records_alone(setting):
+    extra = SETTINGS[setting]
+    cfgs = configs(
+        [*extra, "seed=1", "model.init=std", "model.init_std=0.1"],
+        [*extra, "seed=2", "model.init=he"],
+        [*extra, "seed=3", "model.init=xavier"],
+    )
+    data = digits(cfgs[0])
+    stacked = together(cfgs, data)
+    for cfg, result in zip(cfgs, stacked):
+        reference = alone(cfg, data)
+        assert result.status == reference.status == "COMPLETED"
+        assert without_seconds(result.records) == without_seconds(reference.records)
+
+
+def test_a_net_that_diverges_mid_epoch_leaves_the_stack_and_the_others_train_on():
+    # plain ReLU nets on digits with SGD lr 0.5: init std 1 blows up within the first epoch
+    base = ["model.hidden=[100,100,100]", "model.init=std", "optimizer.lr=0.5", "epochs=3"]
+    cfgs = configs(
+        ["seed=1", "model.init_std=0.01"],
+        ["seed=2", "model.init_std=1.0"],
+        ["seed=3", "model.init_std=0.05"],
+        base=[*base, "dataset.n_train=600", "batch_size=50"],
+    )
+    data = digits(cfgs[0])
+    stacked = together(cfgs, data)
+    references = [alone(cfg, data) for cfg in cfgs]
+    assert [r.status for r in references] == ["COMPLETED", "DIVERGED", "COMPLETED"]
+    diverged = references[1].records[-1]
+    assert diverged["steps"] % 12 != 0, "the test needs a divergence inside an epoch"
+    for result, reference in zip(stacked, references):
+        assert result.status == reference.status and result.epoch == reference.epoch
+        assert without_seconds(result.records) == without_seconds(reference.records)
+
+
+def test_max_steps_and_on_step_work_for_a_stack():
+    cfgs = configs(["seed=1"], ["seed=2"])
+    data = digits(cfgs[0])
+    seen: list[tuple[int, list[float]]] = []
+    stacked = together(cfgs, data, max_steps=9, on_step=lambda s, losses: seen.append((s, losses)))
+    assert [s for s, _ in seen] == list(range(1, 10)) and all(len(v) == 2 for _, v in seen)
+    for k, (cfg, result) in enumerate(zip(cfgs, stacked)):
+        steps: list[float] = []
+        reference = alone(
+            cfg, data, max_steps=9, on_step=lambda s, loss, out=steps: out.append(loss)
+        )
+        assert [v[k] for _, v in seen] == steps
+        assert without_seconds(result.records) == without_seconds(reference.records)
+
+
+def test_a_stacked_nets_state_is_the_state_it_would_have_alone():
+    cfgs = configs(["seed=1", "model.batchnorm=true"], ["seed=2", "model.batchnorm=true"])
+    cfgs = [c.model_copy(update={"optimizer": load_config(None, ["optimizer.name=adam"]).optimizer})
+            for c in cfgs]  # fmt: skip
+    data = digits(cfgs[0])
+    states: dict[int, dict] = {}
+
+    def grab(net, record, state):
+        if net == 1 and record["epoch"] == 2:
+            states[net] = state()
+
+    together(cfgs, data, on_epoch=grab)
+    rngs = make_rngs(cfgs[1].seed)
+    model = build_model(cfgs[1], data.input_dim, data.n_classes, rngs)
+    optimizer = build_optimizer(cfgs[1])
+    mine: dict = {}
+
+    def grab_alone(record):
+        if record["epoch"] == 2:
+            mine.update(get_state(model, optimizer, rngs))
+
+    fit(model, optimizer, data.splits, cfgs[1], rngs, on_epoch=grab_alone)
+    assert set(states[1]) == set(mine)
+    for key, value in mine.items():
+        assert np.array_equal(states[1][key], value), key
+
+
+def test_stack_key_ignores_only_what_sets_the_initial_weights():
+    a, b, c, d = configs(
+        ["seed=1", "model.init_std=0.1", "model.init=std", "name=a"],
+        ["seed=9", "model.init=he", "name=b"],
+        ["optimizer.lr=0.5"],
+        ["model.batchnorm=true"],
+    )
+    assert stack_key(a) == stack_key(b)
+    assert stack_key(a) != stack_key(c) and stack_key(a) != stack_key(d)
+    (bce,) = configs(["loss=bce", "dataset.name=blobs", "dataset.n_classes=2"])
+    assert stack_key(bce) is None
+
+
+def test_run_trainings_writes_the_folders_run_training_writes(tmp_path):
+    cfgs = configs(["seed=1", "name=one"], ["seed=2", "name=two"])
+    together_runs = run_trainings(cfgs, runs_dir=tmp_path / "stack", plot=False)
+    for cfg, result in zip(cfgs, together_runs):
+        single = run_training(cfg, runs_dir=tmp_path / "single", plot=False)
+        assert result.status == single.status == "COMPLETED"
+        assert result.run.meta["stacked"] == 2 and "stacked" not in single.run.meta
+        assert without_seconds(result.run.metrics()) == without_seconds(single.run.metrics())
+        ours, theirs = result.run.read_json("summary.json"), single.run.read_json("summary.json")
+        assert {k: v for k, v in ours.items() if "seconds" not in k} == {
+            k: v for k, v in theirs.items() if "seconds" not in k
+        }
+        assert (
+            result.run.file("config.yaml").read_text() == single.run.file("config.yaml").read_text()
+        )
+
+
+def test_a_stacked_run_interrupted_resumes_alone_to_the_same_metrics(tmp_path, monkeypatch):
+    import nnlab.experiments.train as train_mod
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    cfgs = configs(["seed=1", "name=one"], ["seed=2", "name=two"])
+
+    def stop_at_epoch_3(record, cfg):
+        if record["epoch"] == 3 and cfg.name == "two":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_trainings(cfgs, runs_dir=tmp_path, plot=False, progress=stop_at_epoch_3,
+                      folders=["one", "two"])  # fmt: skip
+    for name, cfg in zip(["one", "two"], cfgs):
+        run = RunDir(tmp_path / name)
+        assert run.status == "INTERRUPTED"
+        resumed = resume_training(run, plot=False)
+        reference = run_training(cfg, runs_dir=tmp_path / "ref", plot=False)
+        assert without_seconds(resumed.records) == without_seconds(reference.records)
+        lines = [json.loads(x) for x in run.file("metrics.jsonl").read_text().splitlines()]
+        assert [r["epoch"] for r in lines] == list(range(cfg.epochs + 1))
+
+
+def test_configs_that_cannot_share_a_stack_are_refused():
+    with pytest.raises(ValueError, match="cannot train as one stack"):
+        run_trainings(configs(["seed=1"], ["optimizer.lr=0.5"]), plot=False)
