@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -381,6 +383,29 @@ JobsOpt = Annotated[
         "so results are identical for any N.",
     ),
 ]
+StackOpt = Annotated[
+    int,
+    typer.Option(
+        "--stack",
+        help="Trials that differ only in seed/init (model.init, model.init_std) train side by "
+        "side in stacks of up to N nets, with the numbers each has alone; 1 trains each alone.",
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="local (worker processes on this machine) or dask (a Dask cluster: --scheduler, "
+        "else a local cluster of --jobs workers; pip install 'nnlab\\[dask]').",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786); implies --executor dask.",
+    ),
+]
 SeedOpt = Annotated[
     int | None,
     typer.Option(
@@ -397,8 +422,9 @@ SweepArgs = Annotated[
     list[str] | None,
     typer.Argument(
         help="key=v1,v2,... is an axis (a comma makes a list of values; [..] keeps a list whole: "
-        "model.hidden=[100],[50,50]); key=logspace:a:b:n or linspace:a:b:n is a grid range; "
-        "key=loguniform:a:b, uniform:a:b, randint:a:b or choice:x,y is a random distribution; "
+        "model.hidden=[100],[50,50]); key=logspace:START:STOP:N or linspace:START:STOP:N is a "
+        "grid range; key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y is a "
+        "random distribution; "
         "key=v (one value) is a fixed override, and removes that key's axis if it had one.",
         show_default=False,
     ),
@@ -517,34 +543,54 @@ def _print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         raise typer.Exit(EXIT_TRIALS_FAILED)
 
 
-def _run_sweep(
-    defn: Any, data_dir: Path | None, runs_dir: Path, jobs: int, fmt: Format, quiet: bool
-) -> None:
-    from nnlab.experiments.sweep import run_sweep
+@dataclass(frozen=True)
+class Execution:
+    """How a sweep's trials run: workers, stack size, executor."""
 
-    with SweepProgress(quiet) as progress:
-        result = run_sweep(
-            defn,
-            data_dir=data_dir,
-            runs_dir=runs_dir,
-            jobs=jobs,
-            on_start=progress.start,
-            on_trial=progress.trial,
-        )
+    jobs: int = 1
+    stack: int = 8
+    executor: str = "local"
+    scheduler: str | None = None
+
+
+def _run_sweep(
+    defn: Any, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
+) -> None:
+    from nnlab.experiments.sweep import make_executor, run_sweep
+
+    with closing(make_executor(how.jobs, how.executor, how.scheduler)) as executor:
+        with SweepProgress(quiet) as progress:
+            result = run_sweep(
+                defn,
+                data_dir=data_dir,
+                runs_dir=runs_dir,
+                jobs=how.jobs,
+                stack=how.stack,
+                executor=executor,
+                on_start=progress.start,
+                on_trial=progress.trial,
+            )
     _print_sweep(result, fmt, quiet)
 
 
 def _resume_sweep(
-    ref: str, data_dir: Path | None, runs_dir: Path, jobs: int, fmt: Format, quiet: bool
+    ref: str, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
 ) -> None:
     from nnlab import runs
-    from nnlab.experiments.sweep import resume_sweep
+    from nnlab.experiments.sweep import make_executor, resume_sweep
 
     run = runs.find_run(runs_dir, ref)
-    with SweepProgress(quiet) as progress:
-        result = resume_sweep(
-            run, data_dir=data_dir, jobs=jobs, on_start=progress.start, on_trial=progress.trial
-        )
+    with closing(make_executor(how.jobs, how.executor, how.scheduler)) as executor:
+        with SweepProgress(quiet) as progress:
+            result = resume_sweep(
+                run,
+                data_dir=data_dir,
+                jobs=how.jobs,
+                stack=how.stack,
+                executor=executor,
+                on_start=progress.start,
+                on_trial=progress.trial,
+            )
     _print_sweep(result, fmt, quiet)
 
 
@@ -563,6 +609,9 @@ def sweep_main(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -576,7 +625,9 @@ def sweep_main(
         return
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
-    _resume_sweep(resume, data_dir, runs_dir, jobs, fmt, quiet)
+    _resume_sweep(
+        resume, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet
+    )
 
 
 @sweep_app.command("resume")
@@ -586,6 +637,9 @@ def sweep_resume(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -593,7 +647,9 @@ def sweep_resume(
 
     Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
     """
-    _resume_sweep(sweep, data_dir, runs_dir, jobs, fmt, quiet)
+    _resume_sweep(
+        sweep, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet
+    )
 
 
 class WeightScaleData(str, Enum):
@@ -615,6 +671,9 @@ def sweep_weight_scale(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = None,
     name: NameOpt = None,
     quiet: QuietOpt = False,
@@ -631,7 +690,7 @@ def sweep_weight_scale(
     from nnlab.experiments.weight_scale import weight_scale_sweep
 
     defn = weight_scale_sweep(dataset.value, args or [], seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
 
 
 ConfigArg = Annotated[
@@ -648,6 +707,9 @@ def sweep_grid(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = None,
     name: NameOpt = None,
     quiet: QuietOpt = False,
@@ -660,7 +722,7 @@ def sweep_grid(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
 
 
 @sweep_app.command("random")
@@ -679,6 +741,9 @@ def sweep_random(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = None,
     name: NameOpt = None,
     quiet: QuietOpt = False,
@@ -691,7 +756,7 @@ def sweep_random(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
 
 
 @sweep_app.command("run")
@@ -708,6 +773,9 @@ def sweep_run(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = None,
     name: NameOpt = None,
     quiet: QuietOpt = False,
@@ -720,7 +788,7 @@ def sweep_run(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, jobs, fmt, quiet)
+    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
 
 
 @runs_app.command("compare")

@@ -14,11 +14,14 @@ trial is an ordinary run made by ``run_training`` in the sweep folder::
 Identity and seeds do not depend on execution order: a trial's id is the hash of its resolved
 config without ``seed``; its seed is derived from the sweep seed and the same config with the
 ``share_seed`` keys also removed, so, e.g., the BatchNorm and plain nets at one weight scale
-share their weight draws and minibatch order. Trials run through an ``Executor`` (serial, or
-``jobs`` local worker processes); every worker pins BLAS to one thread, and so does the serial
-path, so ``--jobs 1`` and ``--jobs N`` give bit-identical metrics. A failed trial is recorded as
-FAILED and the sweep goes on; a killed or interrupted sweep is continued by ``resume_sweep``,
-which runs only what is missing.
+share their weight draws and minibatch order. Trials that differ only in what sets their
+initial weights (seed, ``model.init``, ``model.init_std``: equal ``nnlab.train.stack_key``) train
+side by side in stacks of up to ``stack`` (``nnlab.nn.stacked``), with the numbers each would
+have alone. Units of trials (one, or one stack) run through an ``Executor`` (serial, ``jobs``
+local worker processes, or a Dask cluster); every worker pins BLAS to one thread, and so does the
+serial path, so ``--jobs 1`` and ``--jobs N`` give bit-identical metrics. A failed trial is
+recorded as FAILED and the sweep goes on; a killed or interrupted sweep is continued by
+``resume_sweep``, which runs only what is missing.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
@@ -46,12 +50,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from nnlab import runs
 from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
 from nnlab.errors import ConfigError, RunError
+from nnlab.train import stack_key
 
 Row = dict[str, Any]
 GRID_RANGES = ("logspace", "linspace")
 DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
 TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
 SEED_MODULUS = 2**31
+DEFAULT_STACK = 8  # trials per stack: past ~8 the stacked arrays outgrow the caches
 
 
 # ----------------------------------------------------------------------------- the spec
@@ -480,57 +486,127 @@ def trial_row(
     return row
 
 
-def run_trial(task: TrialTask) -> Row:
-    """Run (or resume) one trial into its run folder and return its summary row.
+Unit = tuple[TrialTask, ...]  # trials an executor runs together: one, or one stack
 
-    BLAS is pinned to one thread. Any exception becomes a FAILED row carrying the error; a
-    KeyboardInterrupt propagates (the run folder is marked INTERRUPTED by the training driver).
+
+def failed_rows(unit: Unit, error: str) -> list[Row]:
+    return [trial_row(t.trial_id, t.values, t.seed, {"status": "FAILED"}, error) for t in unit]
+
+
+def run_unit(unit: Unit) -> list[Row]:
+    """Run (or resume) the trials of ``unit`` into their run folders; their summary rows.
+
+    A unit is one trial (``run`` or ``resume``) or several fresh trials with one stack key,
+    trained side by side (``run_trainings``: the same numbers as one by one). BLAS is pinned to
+    one thread. Any exception becomes FAILED rows carrying the error; a KeyboardInterrupt
+    propagates (the training driver marks the folders INTERRUPTED).
     """
     from threadpoolctl import threadpool_limits
 
-    from nnlab.experiments.train import resume_training, run_training
+    from nnlab.experiments.train import resume_training, run_trainings
 
-    meta = {"id": task.trial_id, "sweep": task.sweep, "seed": task.seed, "values": task.values}
-    data_dir = Path(task.data_dir) if task.data_dir else None
+    first = unit[0]
+    data_dir = Path(first.data_dir) if first.data_dir else None
     with threadpool_limits(limits=1):
         try:
-            cfg = validate(task.config, source=f"trial {task.trial_id}")
-            data = cached_dataset(cfg, data_dir)
-            if task.action == "resume":
+            cfgs = [validate(t.config, source=f"trial {t.trial_id}") for t in unit]
+            data = cached_dataset(cfgs[0], data_dir)
+            if first.action == "resume":
+                (task,) = unit
                 run = runs.RunDir(Path(task.trials_dir) / task.trial_id)
-                result = resume_training(run, data_dir=data_dir, data=data, plot=False)
+                results = [resume_training(run, data_dir=data_dir, data=data, plot=False)]
             else:
-                result = run_training(
-                    cfg,
+                results = run_trainings(
+                    cfgs,
                     data_dir=data_dir,
-                    runs_dir=Path(task.trials_dir),
-                    overrides=list(task.overrides),
-                    folder=task.trial_id,
+                    runs_dir=Path(first.trials_dir),
+                    overrides=[list(t.overrides) for t in unit],
+                    folders=[t.trial_id for t in unit],
                     data=data,
                     plot=False,
-                    extra_meta={"trial": meta},
+                    extra_meta=[
+                        {
+                            "trial": {
+                                "id": t.trial_id,
+                                "sweep": t.sweep,
+                                "seed": t.seed,
+                                "values": t.values,
+                            }
+                        }
+                        for t in unit
+                    ],  # fmt: skip
                 )
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            return trial_row(task.trial_id, task.values, task.seed, {"status": "FAILED"}, error)
-    return trial_row(task.trial_id, task.values, task.seed, result.summary)
+            return failed_rows(unit, f"{type(exc).__name__}: {exc}")
+    return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
+
+
+def run_trial(task: TrialTask) -> Row:
+    """Run (or resume) one trial into its run folder and return its summary row."""
+    return run_unit((task,))[0]
+
+
+def make_units(
+    tasks: Sequence[TrialTask], keys: dict[str, str | None], stack: int, jobs: int
+) -> list[Unit]:
+    """Group ``tasks`` into units: fresh trials with the same stack key (``keys[trial id]``,
+    None: cannot stack) in stacks of at most ``stack``, sized evenly; resumed trials alone.
+    Stacks are split further until every one of ``jobs`` workers has a unit, when possible.
+    Largest units first, so that the single trials fill in at the end."""
+    groups: dict[str, list[TrialTask]] = {}
+    units: list[list[TrialTask]] = []
+    for task in tasks:
+        key = keys.get(task.trial_id)
+        if task.action == "run" and key is not None and stack > 1:
+            groups.setdefault(key, []).append(task)
+        else:
+            units.append([task])
+    for group in groups.values():
+        units.extend(split_evenly(group, -(-len(group) // stack)))
+    while len(units) < jobs:
+        biggest = max(units, key=len, default=[])
+        if len(biggest) < 2:
+            break
+        units.remove(biggest)
+        units.extend(split_evenly(biggest, 2))
+    return [tuple(u) for u in sorted(units, key=len, reverse=True)]
+
+
+def split_evenly(items: list[TrialTask], parts: int) -> list[list[TrialTask]]:
+    """``items`` in ``parts`` consecutive runs whose lengths differ by at most one."""
+    size, extra = divmod(len(items), parts)
+    bounds = [i * size + min(i, extra) for i in range(parts + 1)]
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 # ----------------------------------------------------------------------------- executors
 class Executor(Protocol):
-    """Runs trial tasks (``run_trial(task) -> row``); calls ``on_row`` in the calling process as
-    each finishes, in any order. Interrupting ``run`` (KeyboardInterrupt) must stop the work
-    promptly. A Dask executor implements the same method with ``client.submit``."""
+    """Runs units of trials (``run_unit(unit) -> rows``); calls ``on_row`` in the calling
+    process for each trial of a unit as the unit finishes, units in any order. Interrupting
+    ``run`` (KeyboardInterrupt) must stop the work promptly."""
 
-    def run(self, tasks: Sequence[TrialTask], on_row: Callable[[Row], None]) -> None: ...
+    workers: int  # how many units run at once (to give every worker one)
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None: ...
+    def describe(self) -> str: ...
+    def close(self) -> None: ...
 
 
 class SerialExecutor:
-    """Trials one after another in this process (BLAS pinned to 1 thread, as the workers)."""
+    """Units one after another in this process (BLAS pinned to 1 thread, as the workers)."""
 
-    def run(self, tasks: Sequence[TrialTask], on_row: Callable[[Row], None]) -> None:
-        for task in tasks:
-            on_row(run_trial(task))
+    workers = 1
+
+    def describe(self) -> str:
+        return "serial"
+
+    def close(self) -> None:
+        pass
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        for unit in units:
+            for row in run_unit(unit):
+                on_row(row)
 
 
 def _watch_parent(parent: int) -> None:
@@ -557,33 +633,36 @@ class ProcessExecutor:
     """
 
     def __init__(self, jobs: int, start_method: str = "spawn") -> None:
-        self.jobs = jobs
+        self.jobs = self.workers = jobs
         self.start_method = start_method
 
-    def run(self, tasks: Sequence[TrialTask], on_row: Callable[[Row], None]) -> None:
+    def describe(self) -> str:
+        return f"processes ({self.jobs})"
+
+    def close(self) -> None:
+        pass
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        if not tasks:
+        if not units:
             return
         pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(tasks)),
+            max_workers=min(self.jobs, len(units)),
             mp_context=mp.get_context(self.start_method),
             initializer=_worker_init,
             initargs=(os.getpid(),),
         )
         try:
-            futures = {pool.submit(run_trial, task): task for task in tasks}
+            futures = {pool.submit(run_unit, unit): unit for unit in units}
             for future in as_completed(futures):
-                task = futures[future]
                 try:
-                    row = future.result()
+                    rows = future.result()
                 except Exception as exc:  # the worker process died (e.g. killed, out of memory)
-                    error = f"{type(exc).__name__}: {exc}"
-                    row = trial_row(
-                        task.trial_id, task.values, task.seed, {"status": "FAILED"}, error
-                    )
-                on_row(row)
+                    rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                for row in rows:
+                    on_row(row)
         except BaseException:
             processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
@@ -595,11 +674,112 @@ class ProcessExecutor:
         pool.shutdown(wait=True)
 
 
-def make_executor(jobs: int) -> Executor:
-    """Serial for ``jobs == 1``, else ``jobs`` local worker processes."""
+class DaskExecutor:
+    """Units as tasks on a Dask distributed cluster (``pip install 'nnlab[dask]'``).
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); None starts a
+    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine for the sweep
+    (``processes=False``: threads of this process, as the tests use). A task is ``run_unit`` of
+    one unit, exactly what a local worker runs: the same trial ids, seeds, folders and numbers.
+    Workers must see this machine's paths (a shared file system holding the sweep folder and
+    ``--data-dir``) and run the same nnlab version. An interrupted sweep cancels its pending
+    tasks; trials already running on a worker finish there.
+    """
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        jobs: int = 1,
+        processes: bool = True,
+        timeout: float = 10.0,
+    ) -> None:
+        self.scheduler, self.jobs, self.processes, self.timeout = (
+            scheduler,
+            jobs,
+            processes,
+            timeout,
+        )
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigError(
+                "--executor dask needs the dask extra: pip install 'nnlab[dask]'"
+            ) from None
+        if self.scheduler is None:
+            self._cluster = LocalCluster(
+                n_workers=self.jobs,
+                threads_per_worker=1,
+                processes=self.processes,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            try:
+                self._client = Client(self.scheduler, timeout=self.timeout)
+            except OSError as exc:
+                raise ConfigError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        return max(1, len(self._connect().scheduler_info()["workers"]))
+
+    def describe(self) -> str:
+        return f"dask ({self.scheduler or f'LocalCluster of {self.jobs}'})"
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        from distributed import as_completed
+
+        if not units:
+            return
+        client = self._connect()
+        futures = {client.submit(run_unit, unit, pure=False): unit for unit in units}
+        try:
+            for future in as_completed(futures):
+                try:
+                    rows = future.result()
+                except Exception as exc:  # the worker died or could not run the task
+                    rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                for row in rows:
+                    on_row(row)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+
+EXECUTORS = ("local", "dask")
+
+
+def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) -> Executor:
+    """``local``: serial for ``jobs == 1``, else ``jobs`` worker processes; ``dask``: the
+    cluster at ``scheduler`` (or a local one of ``jobs`` workers)."""
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
+    if scheduler is not None:
+        kind = "dask"
+    if kind == "dask":
+        return DaskExecutor(scheduler, jobs)
+    if kind != "local":
+        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
+
+
+def check_stack(stack: int) -> None:
+    if stack < 1:
+        raise ConfigError(f"--stack: expected a positive number of trials per stack, got {stack}")
 
 
 # ----------------------------------------------------------------------------- the sweep folder
@@ -681,8 +861,8 @@ def _task(
         seed=trial.seed,
         values=trial.values,
         config=trial.config.model_dump(mode="json"),
-        trials_dir=str(trials_dir(run)),
-        data_dir=str(data_dir) if data_dir else None,
+        trials_dir=str(trials_dir(run).resolve()),  # absolute: workers may run elsewhere
+        data_dir=str(Path(data_dir).resolve()) if data_dir else None,
         action=action,  # type: ignore[arg-type]
         sweep=run.id,
         overrides=(*defn.overrides, *values),
@@ -722,10 +902,13 @@ def _execute(
     todo: list[TrialTask],
     rows: dict[str, Row],
     executor: Executor,
+    stack: int,
     on_start: StartFn | None,
     on_trial: TrialFn | None,
 ) -> SweepResult:
     t0 = time.perf_counter()
+    keys = {t.id: stack_key(t.config) for t in trials}
+    units = make_units(todo, keys, stack, executor.workers)
     total = len(trials)
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
@@ -743,7 +926,7 @@ def _execute(
         return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
 
     try:
-        executor.run(todo, on_row)
+        executor.run(units, on_row)
     except KeyboardInterrupt:
         for task in todo:  # trials whose worker was terminated mid-run
             folder = runs.RunDir(trials_dir(run) / task.trial_id)
@@ -771,15 +954,22 @@ def run_sweep(
     data_dir: Path | None = None,
     runs_dir: Path = runs.DEFAULT_ROOT,
     jobs: int = 1,
+    stack: int = DEFAULT_STACK,
     executor: Executor | None = None,
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
 ) -> SweepResult:
     """Plan the sweep, create its folder and run every trial.
 
+    ``stack``: trials that differ only in seed and initial weights train side by side in
+    stacks of up to this many (1: each alone; the numbers are the same either way).
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
-    executor = executor or make_executor(jobs)
+    check_stack(stack)
+    if executor is None:
+        with closing(make_executor(jobs)) as own:
+            return run_sweep(defn, data_dir=data_dir, runs_dir=runs_dir, jobs=jobs, stack=stack,
+                             executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
     trials = plan(defn)
     _preload(trials, data_dir)
     run = runs.RunDir.create(runs_dir, f"sweep-{defn.name}")
@@ -791,10 +981,12 @@ def run_sweep(
         seed=sweep_seed(defn),
         n_trials=len(trials),
         jobs=jobs,
+        stack=stack,
+        executor=executor.describe(),
         data_dir=str(data_dir) if data_dir else None,
     )
     todo = [_task(run, defn, t, data_dir, "run") for t in trials]
-    return _execute(run, defn, trials, todo, {}, executor, on_start, on_trial)
+    return _execute(run, defn, trials, todo, {}, executor, stack, on_start, on_trial)
 
 
 def resume_sweep(
@@ -802,17 +994,22 @@ def resume_sweep(
     *,
     data_dir: Path | None = None,
     jobs: int = 1,
+    stack: int = DEFAULT_STACK,
     executor: Executor | None = None,
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
 ) -> SweepResult:
-    """Continue a sweep: only the missing trials run.
+    """Continue a sweep: only the missing trials run (fresh ones in stacks of ``stack``).
 
     COMPLETED and DIVERGED trials are kept; INTERRUPTED and STALE (killed) trials continue from
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
     run again; trials not started run.
     """
-    executor = executor or make_executor(jobs)
+    check_stack(stack)
+    if executor is None:
+        with closing(make_executor(jobs)) as own:
+            return resume_sweep(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=own,
+                                on_start=on_start, on_trial=on_trial)  # fmt: skip
     if run.status == "RUNNING":
         raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
     defn, trials = load_sweep(run)
@@ -846,9 +1043,18 @@ def resume_sweep(
         error=None,
         pid=os.getpid(),
         host=socket.gethostname(),
-        resumes=[*resumes, {"at": runs.now(), "jobs": jobs, "todo": len(todo)}],
+        resumes=[
+            *resumes,
+            {
+                "at": runs.now(),
+                "jobs": jobs,
+                "stack": stack,
+                "executor": executor.describe(),
+                "todo": len(todo),
+            },
+        ],  # fmt: skip
     )
-    return _execute(run, defn, trials, todo, rows, executor, on_start, on_trial)
+    return _execute(run, defn, trials, todo, rows, executor, stack, on_start, on_trial)
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:

@@ -291,3 +291,35 @@ def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary
     assert reference.exit_code == 0
     assert summary(run) == summary(sweep_dir(tmp_path / "ref"))
     assert run.status == "COMPLETED"
+
+
+def test_stacked_and_unstacked_sweeps_print_the_same_results(tmp_path):
+    cfg = write_config(tmp_path, epochs=2)
+    axes = ["model.init=std", "model.init_std=1.0,0.1,0.01"]
+    outputs = []
+    for stack in ("1", "3"):
+        result = invoke(
+            "sweep", "grid", cfg, *axes, "--stack", stack, "-f", "json", "--runs-dir",
+            tmp_path / stack,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outputs.append(
+            [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(result.stdout)]
+        )
+        assert sweep_dir(tmp_path / stack).meta["stack"] == int(stack)
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.slow
+def test_dask_executor_from_the_command_line_matches_the_local_sweep(tmp_path):
+    pytest.importorskip("distributed")
+    cfg = write_config(tmp_path, epochs=2)
+    axes = ["model.init=std", "model.init_std=1.0,0.1", "optimizer.lr=0.5,0.1"]
+    local = invoke("sweep", "grid", cfg, *axes, "--runs-dir", tmp_path / "local", "-q")
+    dask = invoke(
+        "sweep", "grid", cfg, *axes, "--executor", "dask", "--jobs", "2", "--runs-dir",
+        tmp_path / "dask", "-q",
+    )  # fmt: skip
+    assert local.exit_code == 0 and dask.exit_code == 0, dask.output
+    assert summary(sweep_dir(tmp_path / "dask")) == summary(sweep_dir(tmp_path / "local"))
+    assert sweep_dir(tmp_path / "dask").meta["executor"] == "dask (LocalCluster of 2)"

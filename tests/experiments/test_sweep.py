@@ -370,3 +370,72 @@ def test_weight_scale_tables_pair_bn_and_plain_rows():
         objects[0]
     )
     assert objects[1]["batchnorm"] is False
+
+
+# ----------------------------------------------------------------------------- stacks of trials
+def init_sweep() -> sw.SweepDef:
+    """Trials that differ only in their init: they share a stack key."""
+    params = {"model.init_std": [1.0, 0.3, 0.1, 0.03, 0.01], "model.init": ["std"]}
+    return tiny_sweep(params)
+
+
+def trial_records(result: sw.SweepResult) -> dict[str, list[dict]]:
+    out = {}
+    for row in result.rows:
+        folder = runs.RunDir(result.run.path / "trials" / row["trial"])
+        out[row["trial"]] = [
+            {k: v for k, v in r.items() if k != "seconds"} for r in folder.metrics()
+        ]
+    return out
+
+
+def test_stacked_trials_give_the_numbers_of_trials_run_alone(tmp_path):
+    alone = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "alone", stack=1)
+    stacked = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "stacked", stack=3)
+    assert results(alone) == results(stacked)
+    assert trial_records(alone) == trial_records(stacked)
+    metas = [runs.RunDir(stacked.run.path / "trials" / r["trial"]).meta for r in stacked.rows]
+    assert sorted(m.get("stacked", 1) for m in metas) == [2, 2, 3, 3, 3]  # stacks of 3 + 2
+    assert stacked.run.meta["stack"] == 3 and alone.run.meta["stack"] == 1
+
+
+def test_a_sweep_killed_inside_a_stack_resumes_its_trials_one_by_one(tmp_path, monkeypatch):
+    import nnlab.experiments.train as train_mod
+
+    reference = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "ref", stack=1)
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    real = train_mod.fit_group
+
+    def interrupted_at_epoch_2(*args, on_epoch, **kwargs):
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if rec["epoch"] == 2:
+                raise KeyboardInterrupt
+
+        return real(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(init_sweep(), runs_dir=tmp_path / "cut", stack=5)
+    monkeypatch.setattr(train_mod, "fit_group", real)
+    (run,) = runs.iter_runs(tmp_path / "cut")
+    assert {r["status"] for r in run.read_json("summary.json")["trials"]} == {"INTERRUPTED"}
+    resumed = sw.resume_sweep(run, stack=5)
+    assert len(resumed.resumed) == 5 and resumed.ran == []
+    assert results(resumed) == results(reference)
+    assert trial_records(resumed) == trial_records(reference)
+
+
+def task(trial_id: str, action: str = "run") -> sw.TrialTask:
+    return sw.TrialTask(trial_id, 0, {}, {}, "trials", None, action)  # type: ignore[arg-type]
+
+
+def test_units_group_stackable_trials_evenly_and_give_every_worker_work():
+    tasks = [task(f"a{i}") for i in range(10)] + [task("b0"), task("c0", "resume")]
+    keys = {**{f"a{i}": "A" for i in range(10)}, "b0": None, "c0": "A"}
+    units = sw.make_units(tasks, keys, stack=4, jobs=1)
+    assert [len(u) for u in units] == [4, 3, 3, 1, 1]  # 10 in 3 even stacks, largest first
+    assert {t.trial_id for u in units for t in u} == {t.trial_id for t in tasks}
+    assert ("c0",) in [tuple(t.trial_id for t in u) for u in units]  # resumed alone
+    assert [len(u) for u in sw.make_units(tasks[:8], keys, stack=8, jobs=2)] == [4, 4]
+    assert [len(u) for u in sw.make_units(tasks[:8], keys, stack=1, jobs=2)] == [1] * 8

@@ -177,21 +177,21 @@ def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_
 def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):
     kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
     full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)
-    original = sweep.run_trial
+    original = sweep.run_unit
     calls = {"n": 0}
 
-    def dies(task):
-        calls["n"] += 1
+    def dies(unit):
+        calls["n"] += len(unit)
         if calls["n"] == 5:  # the second trial of round 2
             raise KeyboardInterrupt
-        return original(task)
+        return original(unit)
 
-    monkeypatch.setattr(sweep, "run_trial", dies)
+    monkeypatch.setattr(sweep, "run_unit", dies)
     with pytest.raises(KeyboardInterrupt):
         tn.tune(config, ARGS, runs_dir=tmp_path / "b", folder="t", **kwargs)
     run = tn.runs.RunDir(tmp_path / "b" / "t")
     assert run.meta["status"] == "INTERRUPTED"
-    monkeypatch.setattr(sweep, "run_trial", original)
+    monkeypatch.setattr(sweep, "run_unit", original)
     done = tn.resume_tune(run)
     assert run.meta["status"] == "COMPLETED"
     for a, b in zip(full.rounds, done.rounds):

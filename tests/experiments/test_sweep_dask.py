@@ -1,0 +1,95 @@
+"""The Dask executor: the same trials, seeds, folders and numbers as a local sweep.
+
+Runs on an in-process ``LocalCluster`` (worker threads of this process); skipped when the dask
+extra is not installed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from nnlab import runs  # noqa: E402
+from nnlab.experiments import sweep as sw  # noqa: E402
+
+BASE = {
+    "name": "tiny",
+    "dataset": {"name": "digits", "n_train": 300},
+    "model": {"hidden": [32, 32], "init": "std"},
+    "optimizer": {"name": "sgd", "lr": 0.1},
+    "batch_size": 50,
+    "epochs": 3,
+    "eval": ["train", "test"],
+}
+PARAMS = {"model.init_std": [1.0, 0.1, 0.01], "model.batchnorm": [True, False]}
+
+
+def defn() -> sw.SweepDef:
+    spec = sw.SweepSpec(params=PARAMS, seed=3, share_seed=["model.batchnorm"])
+    return sw.SweepDef("dask", BASE, spec)
+
+
+def strip(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def trial_metrics(result: sw.SweepResult) -> dict[str, list[dict]]:
+    out = {}
+    for row in result.rows:
+        folder = runs.RunDir(result.run.path / "trials" / row["trial"])
+        out[row["trial"]] = strip(folder.metrics())
+    return out
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory) -> sw.SweepResult:
+    return sw.run_sweep(defn(), runs_dir=tmp_path_factory.mktemp("local"), stack=1)
+
+
+@pytest.fixture
+def dask_executor():
+    executor = sw.DaskExecutor(jobs=2, processes=False)
+    yield executor
+    executor.close()
+
+
+def test_a_dask_sweep_gives_the_local_sweeps_trials_and_numbers(local, dask_executor, tmp_path):
+    result = sw.run_sweep(defn(), runs_dir=tmp_path, stack=2, executor=dask_executor)
+    assert result.status == "COMPLETED" and len(result.rows) == 6
+    assert strip(result.rows) == strip(local.rows)  # same ids, seeds, values, metrics
+    assert trial_metrics(result) == trial_metrics(local)
+    assert result.run.meta["executor"] == "dask (LocalCluster of 2)"
+    assert dask_executor.workers == 2
+
+
+def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
+    local, dask_executor, tmp_path, monkeypatch
+):
+    real = sw.run_unit
+    calls = {"n": 0}
+
+    def second_unit_interrupted(unit):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(unit)
+
+    monkeypatch.setattr(sw, "run_unit", second_unit_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(defn(), runs_dir=tmp_path, stack=2)
+    monkeypatch.setattr(sw, "run_unit", real)
+    (run,) = runs.iter_runs(tmp_path)
+    assert run.status == "INTERRUPTED"
+    resumed = sw.resume_sweep(run, stack=2, executor=dask_executor)
+    assert resumed.status == "COMPLETED" and len(resumed.skipped) == 2
+    assert strip(resumed.rows) == strip(local.rows)
+    assert trial_metrics(resumed) == trial_metrics(local)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error():
+    from nnlab.errors import ConfigError
+
+    executor = sw.DaskExecutor("tcp://127.0.0.1:9", timeout=1)
+    with pytest.raises(ConfigError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
+        executor.workers  # noqa: B018 (connecting is what is tested)
