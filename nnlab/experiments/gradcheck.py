@@ -214,7 +214,7 @@ def check_layer(
 
     def objective() -> tuple[float, KinkPattern]:
         value = float(np.sum(layer.forward(x, train) * dout))
-        return value, [layer.mask] if isinstance(layer, ReLU) else []
+        return value, [layer.x > 0] if isinstance(layer, ReLU) else []
 
     arrays = {"x": x, **layer.params}
     return [
@@ -362,7 +362,7 @@ def net_objective(model: MLP, x: np.ndarray, y: np.ndarray) -> Objective:
     def objective() -> tuple[float, KinkPattern]:
         scores = model.forward(x, train=True)
         loss, _ = model.loss_fn(scores, y)
-        pattern = [r.mask for r in relus]
+        pattern = [r.x > 0 for r in relus]
         if model.loss_name == "svm":
             pattern.append(svm_active(scores, y))
         return loss + model.l2_penalty(), pattern

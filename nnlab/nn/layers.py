@@ -61,15 +61,17 @@ class ReLU(Layer):
 
     ``np.fmax(x, 0)`` is ``where(x > 0, x, 0)`` (a NaN input gives 0 too) at the speed of a
     plain maximum; ``np.where`` with a data-dependent mask is several times slower on large
-    evaluation batches. The backward product equals the masked copy for every finite ``dout``.
+    evaluation batches. Forward keeps x (as cs231n's ``relu_forward`` caches it) and backward
+    makes the mask, so an evaluation pass, which never goes backward, makes none. The backward
+    product equals the masked copy for every finite ``dout``.
     """
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        self.mask = x > 0
+        self.x = x
         return np.fmax(x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * self.mask
+        return dout * (self.x > 0)
 
 
 class Sigmoid(Layer):
@@ -120,7 +122,9 @@ class BatchNorm(Layer):
         dgamma = sum_n dout * xhat,  dbeta = sum_n dout
         dx = gamma / sqrt(var + eps) * (dout - mean_n(dout) - xhat * mean_n(dout * xhat))
 
-    In evaluation mode the layer is affine in x: dx = dout * gamma / sqrt(running_var + eps).
+    In evaluation mode the layer is affine in x, computed as such (two passes over x)::
+
+        s = gamma / sqrt(running_var + eps),  y = x * s + (beta - running_mean * s),  dx = dout * s
     """
 
     def __init__(
@@ -161,15 +165,22 @@ class BatchNorm(Layer):
         else:
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
             self.inv_std = 1 / np.sqrt(rv + self.eps)
-            self.xhat = x - rm
-            self.xhat *= self.inv_std
+            self.x = x  # backward (rare in evaluation mode) makes xhat from it
+            scale = gamma * self.inv_std
+            out = x * scale
+            out += beta - rm * scale
+            return out
         out = self.xhat * gamma
         out += beta
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         gamma = self.params["gamma"]
-        np.sum(dout * self.xhat, axis=0, out=self.grads["gamma"])
+        if self.train:
+            xhat = self.xhat
+        else:
+            xhat = (self.x - self.buffers["running_mean"]) * self.inv_std
+        np.sum(dout * xhat, axis=0, out=self.grads["gamma"])
         np.sum(dout, axis=0, out=self.grads["beta"])
         scale = gamma * self.inv_std
         if not self.train:
@@ -177,7 +188,7 @@ class BatchNorm(Layer):
         dgamma_mean = self.grads["gamma"] / dout.shape[0]
         dbeta_mean = self.grads["beta"] / dout.shape[0]
         dx = dout - dbeta_mean  # a new array: the rest of the formula happens in place on it
-        dx -= self.xhat * dgamma_mean
+        dx -= xhat * dgamma_mean
         dx *= scale
         return dx
 
