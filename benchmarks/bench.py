@@ -220,9 +220,11 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict[str,
     """Wall and CPU (user + sys of the child processes) seconds of one command."""
     before = os.times()
     load0 = load_average()
+    launched = time.time()
     t0 = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t0
+    exited = time.time()
     after = os.times()
     if proc.returncode not in (0, 3):
         sys.stderr.write(proc.stderr)
@@ -230,20 +232,54 @@ def run_command(argv: list[str], env: dict[str, str] | None = None) -> dict[str,
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    return {"wall": wall, "cpu": cpu, "load": [load0, load_average()], "stdout": proc.stdout}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "load": [load0, load_average()],
+        "stdout": proc.stdout,
+        "launched": launched,
+        "exited": exited,
+    }
 
 
 def newest(folder: Path) -> Path:
     return max((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
 
 
-def sweep_phases(sweep: Path) -> dict[str, float]:
-    """Seconds from the sweep folder's file times: trials (sweep.yaml written -> summary.json
-    written) and finish (summary.json -> the final meta.json: tables and plots)."""
-    t_start = (sweep / "sweep.yaml").stat().st_mtime
-    t_trials = (sweep / "summary.json").stat().st_mtime
-    t_end = (sweep / "meta.json").stat().st_mtime
-    return {"trials_s": t_trials - t_start, "finish_s": t_end - t_trials}
+def _stamp(text: str) -> float:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text).timestamp()
+
+
+def sweep_phases(sweep: Path, t_launch: float, t_exit: float) -> dict[str, float]:
+    """Where a sweep's wall time went, from the timestamps its folders record (ms):
+
+    * ``startup_s``: command launched -> sweep folder created (imports, planning, data check);
+    * ``workers_s``: -> the first trial starts (worker processes start, import, load the data);
+    * ``trials_s``: first trial start -> last trial end (training and evaluation, folder I/O);
+    * ``finish_s``: -> the sweep's meta says it ended (summary files, the figures);
+    * ``exit_s``: -> the command exits (the table on stdout, interpreter shutdown);
+
+    and ``train_cpu_s``, the sum of the trials' own ``seconds`` (time inside the training loop,
+    each stacked trial counting its share of its stack), and ``stacks``, trials per stack.
+    """
+    meta = json.loads((sweep / "meta.json").read_text())
+    trials = [json.loads(m.read_text()) for m in sweep.glob("trials/*/meta.json")]
+    summaries = [json.loads(m.read_text()) for m in sweep.glob("trials/*/summary.json")]
+    first = min(_stamp(t["started"]) for t in trials)
+    last = max(_stamp(t["ended"]) for t in trials)
+    created, ended = _stamp(meta["started"]), _stamp(meta["ended"])
+    sizes = Counter(t.get("stacked", 1) for t in trials)
+    return {
+        "startup_s": created - t_launch,
+        "workers_s": first - created,
+        "trials_s": last - first,
+        "finish_s": ended - last,
+        "exit_s": t_exit - ended,
+        "train_cpu_s": sum(s.get("seconds", 0.0) for s in summaries),
+        "stacks": ", ".join(f"{n // k} x {k}" for k, n in sorted(sizes.items(), reverse=True)),
+    }
 
 
 # ----------------------------------------------------------------------------- report
@@ -289,6 +325,8 @@ def row(
         "load": "/".join(f"{x:.1f}" for x in res["load"] if x is not None),
     }
     out.update({k: v for k, v in res.items() if k.endswith("_s") and k not in out})
+    if "stacks" in res:
+        out["stacks"] = res["stacks"]
     return out
 
 
@@ -303,6 +341,16 @@ COLUMNS = [
     "ratio",
     "load",
 ]
+PHASES = [
+    "benchmark",
+    "startup_s",
+    "workers_s",
+    "trials_s",
+    "finish_s",
+    "exit_s",
+    "train_cpu_s",
+    "stacks",
+]
 
 
 def bench_train(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[dict, Workload]:
@@ -316,13 +364,13 @@ def bench_train(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[
 
 def bench_sweep(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[dict, Workload]:
     argv = [sys.executable, "-m", "nnlab.cli", "sweep", "weight-scale", "-q", "--format", "json"]
-    argv += ["--dataset", args.dataset, "--jobs", str(args.jobs)]
+    argv += ["--dataset", args.dataset, "--jobs", str(args.jobs), "--stack", str(args.stack)]
     argv += ["--runs-dir", str(runs_dir / "sweep"), *args.sweep_args]
     if args.data_dir:
         argv += ["--data-dir", str(args.data_dir)]
     res = run_command(argv)
     sweep = newest(runs_dir / "sweep")
-    res.update(sweep_phases(sweep))
+    res.update(sweep_phases(sweep, res["launched"], res["exited"]))
     work = Workload(Counter())
     for trial in sorted((sweep / "trials").iterdir()):
         work = work + folder_workload(trial, cache)
@@ -332,6 +380,7 @@ def bench_sweep(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--jobs", type=int, default=2, help="sweep worker processes (default 2)")
+    p.add_argument("--stack", type=int, default=8, help="sweep trials per stack (default 8)")
     p.add_argument("--dataset", default="mnist", choices=["mnist", "digits"])
     p.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data")
     p.add_argument("--config", type=Path, default=ROOT / "configs" / "mnist-1000.yaml")
@@ -415,11 +464,14 @@ def main(argv: list[str] | None = None) -> None:
 
     from nnlab.output import render_table
 
-    console = Console()
+    console = Console(width=150)
     for k, v in info.items():
         console.print(f"{k}: {round(v, 3) if isinstance(v, float) else v}", highlight=False)
     if rows:
         console.print(render_table(rows, COLUMNS, title="wall vs GEMM floor"))
+    sweeps = [r for r in rows if "trials_s" in r]
+    if sweeps:
+        console.print(render_table(sweeps, PHASES, title="where the sweep's wall time went (s)"))
 
 
 def blas_threads_of_train() -> int:

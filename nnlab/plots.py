@@ -135,7 +135,9 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
             ax.plot(*_curve(panel["bn"], key), color="C0", lw=1.5, label="BatchNorm")
         if panel["plain"]:
             ax.plot(*_curve(panel["plain"], key), "--", color="C1", lw=1.5, label="no BatchNorm")
-        ax.set_title(f"W: {panel['scale']:.3g}", fontsize=9)
+        ax.set_title(
+            f"W: {panel['scale']:.3g}", fontsize=9, y=1.0
+        )  # y given: no auto-placement pass
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         if i % ncols == 0:
