@@ -813,17 +813,25 @@ def runs_compare(
     top: Annotated[
         int | None, typer.Option("--top", "-n", help="Show only the first N rows.")
     ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option(
+            "--png",
+            help="Also draw each run's train and test accuracy per epoch, side by side, the "
+            "gap shaded (e.g. docs/overfitting.png).",
+        ),
+    ] = None,
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Compare runs (or a sweep's trials): the config keys they differ in and final accuracies
-    (json/csv: also seed, best metrics and losses).
+    """Compare runs (or a sweep's trials): the config keys they differ in, final accuracies and
+    the train - test gap (json/csv: also seed, best metrics and losses).
 
     Example: nnlab runs compare latest --sort final_test_acc --top 5
     """
     from nnlab.experiments.compare import compare_runs
 
-    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse)
+    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
     title = f"{len(rows)} runs" + (f", sorted by {sort}" if sort else "")
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
 

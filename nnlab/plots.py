@@ -66,6 +66,37 @@ def train_curves(
     return save(fig, path)
 
 
+def accuracy_gaps(panels: list[dict[str, Any]], path: Path, title: str = "") -> Path:
+    """One panel per run side by side: train accuracy (solid) and test accuracy (dashed) per
+    epoch, the gap between them shaded. ``panels``: [{"label", "records"}]."""
+    plt = pyplot()
+    ncols = max(1, min(len(panels), 4))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.6 * ncols, 3.2 * nrows), sharey=True, squeeze=False
+    )
+    for ax, panel in zip(axes.flat, panels):
+        epochs, train = _curve(panel["records"], "train_acc")
+        _, test = _curve(panel["records"], "test_acc")
+        ax.plot(epochs, train, color="C0", lw=1.3, label="train")
+        ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
+        ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
+        if epochs and train[-1] == train[-1] and test[-1] == test[-1]:
+            ax.annotate(f"gap {train[-1] - test[-1]:.3f}", (epochs[-1], test[-1]),
+                        textcoords="offset points", xytext=(-4, -12), ha="right", fontsize=8)  # fmt: skip
+        ax.set_title(panel["label"], fontsize=8)
+        ax.set(xlabel="epoch", ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    axes.flat[0].set_ylabel("accuracy")
+    axes.flat[0].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
 # --- sweep ----------------------------------------------------------------------------------
 def _curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
     epochs = [r["epoch"] for r in records]

@@ -2,7 +2,7 @@
 
 Each reference is a run folder or a sweep folder (which stands for all its trials). A row per
 run: the config keys in which the runs differ (everything they share is left out), the seed,
-status and final/best metrics. Rows can be sorted by any column and cut to the top N.
+status, final/best metrics and the train - test accuracy gap. Rows can be sorted by any column and cut to the top N.
 """
 
 from __future__ import annotations
@@ -31,12 +31,21 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _metrics(summary: dict[str, Any]) -> Row:
-    return {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
+    """Final and best metrics, and ``acc_gap`` = final train minus final test accuracy (the
+    generalisation gap of the overfitting demos) when both were evaluated."""
+    out = {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
+    train, test = out.get("final_train_acc"), out.get("final_test_acc")
+    if train is not None and test is not None:
+        out["acc_gap"] = train - test
+    return out
 
 
-def _entries(run: runs.RunDir, label: str | None) -> list[tuple[Row, dict[str, Any]]]:
+def _entries(
+    run: runs.RunDir, label: str | None, folders: dict[str, Path]
+) -> list[tuple[Row, dict[str, Any]]]:
     """(row without config keys, flat config) for a run, or for each trial of a sweep (named
-    ``<label>/<trial id>`` when a label is given, else by the trial id)."""
+    ``<label>/<trial id>`` when a label is given, else by the trial id); ``folders`` gets each
+    row's run folder."""
     from nnlab.experiments import sweep
 
     def name(ident: str) -> str:
@@ -51,6 +60,7 @@ def _entries(run: runs.RunDir, label: str | None) -> list[tuple[Row, dict[str, A
             row = recorded.get(trial.id) or sweep.folder_row(run, trial)
             base = {"run": name(trial.id), "seed": trial.seed, "status": row.get("status")}
             base.update({"epochs": row.get("epochs"), **_metrics(row)})
+            folders[base["run"]] = sweep.trials_dir(run) / trial.id
             out.append((base, flatten(trial.config.model_dump(mode="json"))))
         return out
     from nnlab.experiments.train import load_run_config
@@ -59,11 +69,13 @@ def _entries(run: runs.RunDir, label: str | None) -> list[tuple[Row, dict[str, A
     summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
     base = {"run": run.id, "seed": cfg.seed, "status": run.status}
     base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
+    folders[run.id] = run.path
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
 
 def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
-    """Best first: descending for accuracies (``*_acc``), ascending otherwise; ``reverse`` flips.
+    """Best first: descending for accuracies (``*_acc``), ascending otherwise (a smaller gap,
+    loss or epoch count first); ``reverse`` flips.
     Rows without a value for ``key`` go last."""
     if rows and not any(key in r for r in rows):
         have = ", ".join(dict.fromkeys(k for r in rows for k in r))
@@ -86,11 +98,14 @@ def compare_runs(
     sort: str | None = None,
     top: int | None = None,
     reverse: bool = False,
+    png: Path | None = None,
 ) -> tuple[list[Row], list[str]]:
     """Rows comparing the runs (and sweeps' trials) that ``refs`` name, and the table's columns.
 
     A row: run, the config keys that differ between the rows, seed, status, epochs, final and
-    best metrics. The columns (for a table) leave out seed and the best/loss metrics.
+    best metrics, ``acc_gap``. The columns (for a table) leave out seed and the best/loss
+    metrics. ``png``: also a figure of each row's train and test accuracy per epoch, side by
+    side, the gap between them shaded (DLFS figures 6-20 to 6-23).
     """
     if not refs:
         raise RunError("give at least one run or sweep folder to compare")
@@ -98,8 +113,9 @@ def compare_runs(
         raise ConfigError(f"--top: expected a positive number, got {top}")
     found = [runs.find_run(runs_dir, ref) for ref in refs]
     entries: list[tuple[Row, dict[str, Any]]] = []
+    folders: dict[str, Path] = {}
     for run in found:
-        entries.extend(_entries(run, run.id if len(found) > 1 else None))
+        entries.extend(_entries(run, run.id if len(found) > 1 else None, folders))
     keys = list(dict.fromkeys(k for _, cfg in entries for k in cfg if k not in IGNORED_KEYS))
     varying = [k for k in keys if len({repr(cfg.get(k)) for _, cfg in entries}) > 1]
     rows = []
@@ -113,4 +129,21 @@ def compare_runs(
         rows = rows[:top]
     finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
     columns = ["run", *varying, "status", "epochs", *(k for k in finals if k.endswith("_acc"))]
-    return rows, columns
+    if any("acc_gap" in r for r in rows):
+        columns.append("acc_gap")
+    if png is not None:
+        from nnlab import plots
+
+        panels = [
+            {
+                "label": "\n".join(f"{k}={_short(r.get(k))}" for k in varying) or r["run"],
+                "records": runs.RunDir(folders[r["run"]]).metrics(),
+            }
+            for r in rows
+        ]
+        plots.accuracy_gaps(panels, png, title=f"train (solid) vs test (dashed): {len(rows)} runs")
+    return rows, list(dict.fromkeys(columns))  # (a varying 'epochs' is the epochs done)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -31,3 +31,19 @@ def test_compare_needs_a_run_and_a_positive_top(tmp_path):
         compare_runs([], tmp_path)
     with pytest.raises(ConfigError, match="--top"):
         compare_runs(["x"], tmp_path, top=0)
+
+
+def test_compare_shows_the_train_test_gap_of_each_run(tmp_path):
+    from nnlab.config import load_config
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[30]", "dataset.n_train=100", "epochs=3", "batch_size=50"]
+    for extra in (["weight_decay=0.0"], ["weight_decay=0.1"]):
+        run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
+    refs = [p.name for p in sorted(tmp_path.iterdir())]
+    rows, columns = compare_runs(refs, tmp_path, sort="acc_gap", png=tmp_path / "gaps.png")
+    assert (tmp_path / "gaps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert columns[-1] == "acc_gap" and "weight_decay" in columns
+    for row in rows:
+        assert row["acc_gap"] == pytest.approx(row["final_train_acc"] - row["final_test_acc"])
+    assert rows[0]["acc_gap"] <= rows[1]["acc_gap"]  # smallest gap first

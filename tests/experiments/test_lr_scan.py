@@ -123,10 +123,8 @@ def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
 
 
 @pytest.mark.slow
-def test_scan_is_fast_enough_on_digits_with_the_default_range(tmp_path):
-    import time
-
-    t0 = time.perf_counter()
+def test_the_default_scan_on_digits_runs_every_rate(tmp_path):
+    # (how long it takes is measured by benchmarks/bench.py --only commands, not here)
     result = scan.lr_scan(load_config(None, []), data=None, runs_dir=tmp_path)
     assert len(result.rows) == 10
-    assert time.perf_counter() - t0 < 60
+    assert all(r["train_loss"] is not None for r in result.rows)
