@@ -553,17 +553,14 @@ class Execution:
     scheduler: str | None = None
 
 
-def _run_sweep(
-    defn: Any, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
-) -> None:
-    from nnlab.experiments.sweep import make_executor, run_sweep
+def _sweep(start: Callable[..., Any], how: Execution, fmt: Format, quiet: bool) -> None:
+    """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
+    ``how`` describes, with progress on stderr; print the result."""
+    from nnlab.experiments.sweep import make_executor
 
     with closing(make_executor(how.jobs, how.executor, how.scheduler)) as executor:
         with SweepProgress(quiet) as progress:
-            result = run_sweep(
-                defn,
-                data_dir=data_dir,
-                runs_dir=runs_dir,
+            result = start(
                 jobs=how.jobs,
                 stack=how.stack,
                 executor=executor,
@@ -571,27 +568,26 @@ def _run_sweep(
                 on_trial=progress.trial,
             )
     _print_sweep(result, fmt, quiet)
+
+
+def _run_sweep(
+    defn: Any, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
+) -> None:
+    from nnlab.experiments.sweep import run_sweep
+
+    _sweep(
+        functools.partial(run_sweep, defn, data_dir=data_dir, runs_dir=runs_dir), how, fmt, quiet
+    )
 
 
 def _resume_sweep(
     ref: str, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
 ) -> None:
     from nnlab import runs
-    from nnlab.experiments.sweep import make_executor, resume_sweep
+    from nnlab.experiments.sweep import resume_sweep
 
     run = runs.find_run(runs_dir, ref)
-    with closing(make_executor(how.jobs, how.executor, how.scheduler)) as executor:
-        with SweepProgress(quiet) as progress:
-            result = resume_sweep(
-                run,
-                data_dir=data_dir,
-                jobs=how.jobs,
-                stack=how.stack,
-                executor=executor,
-                on_start=progress.start,
-                on_trial=progress.trial,
-            )
-    _print_sweep(result, fmt, quiet)
+    _sweep(functools.partial(resume_sweep, run, data_dir=data_dir), how, fmt, quiet)
 
 
 @sweep_app.callback(invoke_without_command=True)

@@ -1,5 +1,10 @@
 """The training loop: epochs of shuffled minibatches, evaluation, divergence detection.
 
+One loop, ``fit_group``, trains a *group* of K >= 1 nets of one architecture: ``Solo`` (one
+``MLP``, layer by layer) or a ``StackedMLP`` (K nets side by side, one NumPy call per layer for
+all of them). Each net shuffles its own minibatches and stops on its own when it diverges, so a
+net's records are the same whichever group it trains in; ``fit`` is the group of one.
+
 It knows nothing of files or terminals: each epoch's record goes to the ``on_epoch`` callback
 and the caller decides where it ends up (a run folder, a progress bar, a list). The state of a
 run (parameters, BatchNorm buffers, optimizer state, random generators) is plain arrays, so a
