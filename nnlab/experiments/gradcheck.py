@@ -38,6 +38,7 @@ from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
 from nnlab.nn.losses import LOSSES
 from nnlab.nn.model import MLP, build_mlp
+from nnlab.nn.stacked import StackedAffine, StackedDropout
 
 PASS_BELOW = 1e-7
 FAIL_ABOVE = 1e-4
@@ -291,6 +292,12 @@ def layer_and_loss_rows(
     drop = Dropout(0.5, np.random.default_rng(seed + 1))
     drop.keep_mask = True  # the mask drawn on the first forward pass is reused
     rows += check_layer(drop, x_in(), name="Dropout/mask", **opts)
+    k = 3  # nets side by side, as a sweep trains its stacks (nnlab.nn.stacked)
+    stacked = StackedAffine(rng.standard_normal((k, d, m)), rng.standard_normal(k * m))
+    rows += check_layer(stacked, x_in(k * d), name="StackedAffine", **opts)
+    sdrop = StackedDropout(0.5, [np.random.default_rng([seed, 2, i]) for i in range(k)])
+    sdrop.keep_mask = True
+    rows += check_layer(sdrop, x_in(k * d), name="StackedDropout/mask", **opts)
 
     y = np.arange(n) % c
     rows.append(check_loss("softmax_ce", x_in(c), y, **opts))
