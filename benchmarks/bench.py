@@ -23,6 +23,7 @@ Usage (from the project root)::
     python benchmarks/bench.py --data-dir ../shared/data            # train + sweep, table
     python benchmarks/bench.py --jobs 2 --repeat 3 --format json
     python benchmarks/bench.py --only gemm                          # the GEMM rates alone
+    python benchmarks/bench.py --only commands                      # every command on digits
 
 The machine is usually shared: the load average at the start and end of each run is printed;
 use ``--repeat`` and read the best.
@@ -377,6 +378,35 @@ def bench_sweep(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[
     return res, work
 
 
+# Every command as a user runs it on the bundled digits data (no download): name, arguments.
+COMMANDS = [
+    ("train digits-quickstart", ["train", "configs/digits-quickstart.yaml"]),
+    ("sweep weight-scale (digits)", ["sweep", "weight-scale", "--jobs", "2"]),
+    ("gradcheck", ["gradcheck"]),
+    ("compare-optimizers (book)", ["compare-optimizers", "--function", "book"]),
+    ("compare-optimizers (digits)", ["compare-optimizers", "--dataset", "digits"]),
+    ("lr-scan", ["lr-scan", "configs/digits-quickstart.yaml"]),
+    ("tune (2 rounds x 20 trials)", ["tune", "configs/digits-quickstart.yaml", "--rounds", "2",
+                                     "--epochs", "5", "--jobs", "2"]),
+    ("activations", ["activations"]),
+    ("train overfit-digits", ["train", "configs/overfit-digits.yaml"]),
+    ("landscape (trained run)", ["landscape", "latest"]),
+]  # fmt: skip
+
+
+def bench_commands(runs_dir: Path) -> list[dict[str, Any]]:
+    """Wall time of each command in ``COMMANDS``, run from the command line one after another
+    (the landscape uses the run the training before it made)."""
+    out = []
+    for name, cmd in COMMANDS:
+        argv = [sys.executable, "-m", "nnlab.cli", *cmd, "--runs-dir", str(runs_dir / "cmd")]
+        if cmd[0] not in ("gradcheck", "compare-optimizers", "activations"):
+            argv.append("-q")
+        res = run_command(argv)
+        out.append({"command": name, "wall_s": res["wall"], "cpu_s": res["cpu"]})
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--jobs", type=int, default=2, help="sweep worker processes (default 2)")
@@ -384,7 +414,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--dataset", default="mnist", choices=["mnist", "digits"])
     p.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data")
     p.add_argument("--config", type=Path, default=ROOT / "configs" / "mnist-1000.yaml")
-    p.add_argument("--only", choices=["train", "sweep", "gemm"], help="run one part only")
+    p.add_argument(
+        "--only",
+        choices=["train", "sweep", "gemm", "commands"],
+        help="run one part only; 'commands': the wall time of every command on digits",
+    )
     p.add_argument("--repeat", type=int, default=1, help="run each benchmark N times")
     p.add_argument(
         "--train-threads",
@@ -404,6 +438,10 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[dict[str, Any]] = []
     cache: dict[str, Any] = {}
     runs_dir = Path(tempfile.mkdtemp(prefix="nnlab-bench-"))
+    if args.only == "commands":
+        report_commands(info, [r for _ in range(args.repeat) for r in bench_commands(runs_dir)],
+                        args)  # fmt: skip
+        return
     works: dict[str, Workload] = {}
     results: dict[str, list[dict]] = {"train": [], "sweep": []}
     for _ in range(args.repeat):
@@ -472,6 +510,21 @@ def main(argv: list[str] | None = None) -> None:
     sweeps = [r for r in rows if "trials_s" in r]
     if sweeps:
         console.print(render_table(sweeps, PHASES, title="where the sweep's wall time went (s)"))
+
+
+def report_commands(info: dict[str, Any], rows: list[dict[str, Any]], args: Any) -> None:
+    info["load_end"] = load_average()
+    if args.format == "json":
+        print(json.dumps({"machine": info, "commands": rows}, indent=2))
+        return
+    from rich.console import Console
+
+    from nnlab.output import render_table
+
+    console = Console(width=150)
+    for k, v in info.items():
+        console.print(f"{k}: {round(v, 3) if isinstance(v, float) else v}", highlight=False)
+    console.print(render_table(rows, ["command", "wall_s", "cpu_s"], title="commands on digits"))
 
 
 def blas_threads_of_train() -> int:
