@@ -194,3 +194,16 @@ def test_a_stacked_run_interrupted_resumes_alone_to_the_same_metrics(tmp_path, m
 def test_configs_that_cannot_share_a_stack_are_refused():
     with pytest.raises(ValueError, match="cannot train as one stack"):
         run_trainings(configs(["seed=1"], ["optimizer.lr=0.5"]), plot=False)
+
+
+def test_runs_on_one_feature_data_train_one_by_one_to_the_same_numbers(tmp_path):
+    base = ["dataset.name=blobs", "dataset.dim=1", "dataset.n_classes=3", "dataset.n_test=30",
+            "model.hidden=[8]",
+            "epochs=2", "batch_size=20"]  # fmt: skip
+    cfgs = configs(["seed=1", "name=one"], ["seed=2", "name=two"], base=base)
+    results = run_trainings(cfgs, runs_dir=tmp_path / "group", plot=False)
+    for cfg, result in zip(cfgs, results):
+        single = run_training(cfg, runs_dir=tmp_path / "single", plot=False)
+        assert result.status == single.status == "COMPLETED"
+        assert "stacked" not in result.run.meta
+        assert without_seconds(result.records) == without_seconds(single.records)

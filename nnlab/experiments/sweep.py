@@ -541,11 +541,6 @@ def run_unit(unit: Unit) -> list[Row]:
     return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
 
 
-def run_trial(task: TrialTask) -> Row:
-    """Run (or resume) one trial into its run folder and return its summary row."""
-    return run_unit((task,))[0]
-
-
 def make_units(
     tasks: Sequence[TrialTask], keys: dict[str, str | None], stack: int, jobs: int
 ) -> list[Unit]:
@@ -921,14 +916,14 @@ def _execute(
 ) -> SweepResult:
     t0 = time.perf_counter()
     keys = {t.id: stack_key(t.config) for t in trials}
-    units = make_units(todo, keys, stack, executor.workers)
+    workers = executor.workers  # (asks a Dask scheduler: once)
+    units = make_units(todo, keys, stack, workers)
     total = len(trials)
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
     if on_start is not None:
         on_start(run, done, total)
 
-    workers = executor.workers
     unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
     open_units = {i: len(unit) for i, unit in enumerate(units)}
 

@@ -234,10 +234,26 @@ def run_trainings(
     for cfg in cfgs:
         check_compatible(cfg, data)
     n = len(cfgs)
+    folders, extra_meta = folders or [None] * n, extra_meta or [{}] * n
+    overrides = overrides or [[]] * n
+    if n > 1 and data.input_dim == 1:  # a first layer one input wide cannot stack exactly
+        return [
+            result
+            for i in range(n)
+            for result in run_trainings(
+                [cfgs[i]],
+                data_dir=data_dir,
+                runs_dir=runs_dir,
+                overrides=[overrides[i]],
+                folders=[folders[i]],
+                data=data,
+                progress=progress,
+                plot=plot,
+                extra_meta=[extra_meta[i]],
+            )
+        ]
     made = []
-    for cfg, folder, extra, over in zip(
-        cfgs, folders or [None] * n, extra_meta or [{}] * n, overrides or [[]] * n
-    ):
+    for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
         run = runs.RunDir.create(runs_dir, cfg.name, folder)
         run.write_text("config.yaml", to_yaml(cfg))
         run.start_meta(
