@@ -352,11 +352,11 @@ def fit_group(
                 metrics = evaluate_group(s.group, splits, names, batch)[0]
                 ended.append((net, 0, s.group, s.optimizer, metrics, s.steps))
             for net, pos, g, opt, metrics, net_steps in sorted(ended, key=lambda e: e[0]):
-                ok = net not in stopped and finite[pos] and counts[pos] > 0
-                loss = totals[pos] / counts[pos] if ok else None
+                diverged = net in stopped or not finite[pos]
+                loss = totals[pos] / counts[pos] if not diverged and counts[pos] else None
                 record = {"epoch": epoch, "loss": loss, **metrics, "lr": lr, "seconds": share}
                 emit(net, {**record, "steps": net_steps}, g, opt, pos)
-                if not ok and (net in stopped or not finite[pos]):
+                if diverged:
                     results[net].status = "DIVERGED"
             keep = [pos for pos in range(len(live)) if finite[pos]]
             if len(keep) < len(live):  # nets whose parameters are no longer finite leave
