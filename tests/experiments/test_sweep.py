@@ -4,6 +4,8 @@ interrupt + resume = uninterrupted, failed trials, the weight-scale preset."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -239,16 +241,47 @@ def test_sweep_folder_holds_spec_trials_and_summaries(tmp_path):
     assert run.file("summary.csv").read_text().splitlines()[0].startswith("trial,optimizer.lr")
 
 
+def epoch_records(result: sw.SweepResult) -> dict[str, list[dict]]:
+    """Every trial's epoch records without their timings."""
+    return {
+        row["trial"]: [
+            {k: v for k, v in r.items() if k != "seconds"}
+            for r in runs.RunDir(result.run.path / "trials" / row["trial"]).metrics()
+        ]
+        for row in result.rows
+    }
+
+
 def test_jobs_1_and_jobs_2_give_identical_summaries(tmp_path):
     serial = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "serial", jobs=1)
     parallel = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "parallel", jobs=2)
     assert results(serial) == results(parallel)
-    for row in serial.rows:  # every epoch record, not only the summary
-        a = runs.RunDir(serial.run.path / "trials" / row["trial"]).metrics()
-        b = runs.RunDir(parallel.run.path / "trials" / row["trial"]).metrics()
-        assert [{k: v for k, v in r.items() if k != "seconds"} for r in a] == [
-            {k: v for k, v in r.items() if k != "seconds"} for r in b
-        ]
+    assert epoch_records(serial) == epoch_records(parallel)  # every epoch, not only the summary
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_forked_and_spawned_workers_give_identical_results(tmp_path):
+    out = {}
+    for method in ("fork", "spawn"):
+        executor = sw.ProcessExecutor(2, method)
+        out[method] = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / method, executor=executor)
+        assert out[method].run.meta["executor"] == f"processes (2, {method})"
+        pids = {runs.RunDir(t).meta["pid"] for t in (out[method].run.path / "trials").iterdir()}
+        assert os.getpid() not in pids  # the trials ran in the workers
+    assert results(out["fork"]) == results(out["spawn"])
+    assert epoch_records(out["fork"]) == epoch_records(out["spawn"])
+
+
+def test_workers_are_not_forked_beside_another_thread(monkeypatch):
+    monkeypatch.setattr(sw.threading, "active_count", lambda: 2)
+    assert not sw.fork_is_safe()
+    assert sw.ProcessExecutor(2).start_method == "spawn"
+    executor = sw.ProcessExecutor(2, "fork")  # chosen while safe, started when no longer safe
+    executor.start(2)
+    try:
+        assert executor.start_method == "spawn"
+    finally:
+        executor.close()
 
 
 def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path):
