@@ -162,6 +162,7 @@ class StackedMLP:
         self.grads = {f"{n}.{k}": v for n, layer in layers for k, v in layer.grads.items()}
         self.buffers = {f"{n}.{k}": v for n, layer in layers for k, v in layer.buffers.items()}
         self.affines = [la for la in self.layers.values() if isinstance(la, StackedAffine)]
+        self._views: list[MLP] = []  # net(k) for every k, made by evaluate
 
     @property
     def dtype(self) -> np.dtype:
@@ -266,14 +267,17 @@ class StackedMLP:
         of ``batch_size``: ``MLP.evaluate`` of each ``net(k)``. (Evaluation batches are large,
         so one net at a time costs no more NumPy calls per sample than the stack, and its
         arrays stay in cache.)"""
-        return [self.net(k).evaluate(x, y, batch_size) for k in range(self.size)]
+        if len(self._views) != self.size:  # (made once: they are views, always current)
+            self._views = [self.net(k) for k in range(self.size)]
+        return [net.evaluate(x, y, batch_size) for net in self._views]
 
     def params_finite(self) -> list[bool]:
-        """Per net: every parameter finite (the sums ``nnlab.train`` takes for one net)."""
-        return [
-            all(np.isfinite(np.sum(p)) for p in self.net(k).params.values())
-            for k in range(self.size)
-        ]
+        """Per net: every parameter finite (the sum ``nnlab.train`` takes for one net, of each
+        net's block: the same numbers in the same order)."""
+        finite = np.ones(self.size, dtype=bool)
+        for p in self.params.values():
+            finite &= np.isfinite(p.reshape(self.size, -1).sum(axis=1))
+        return finite.tolist()
 
     def net(self, k: int) -> MLP:
         """Net k as a plain ``MLP`` whose parameters and buffers are views into the stack."""
