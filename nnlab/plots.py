@@ -175,6 +175,9 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
             ax.set_ylabel(key.replace("_", " "))
         if i >= len(panels) - ncols:
             ax.set_xlabel("epoch")
+    epochs = max((r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]), default=1)
+    axes.flat[0].set_xticks(_epoch_ticks(max(epochs, 1)))  # (shared: fixed ticks are cheaper
+    axes.flat[0].set_yticks([0, 0.25, 0.5, 0.75, 1])  # to draw than 16 automatic locators)
     axes.flat[min(len(panels), axes.size) - 1].legend(fontsize=8, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=10)
@@ -184,6 +187,13 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
         left=0.06, right=0.99, bottom=0.5 * inch, top=1 - 0.6 * inch, wspace=0.06, hspace=0.3
     )
     return save(fig, path, tight=False)
+
+
+def _epoch_ticks(last: int) -> list[int]:
+    """About five round epoch numbers from 0 to ``last``."""
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if last / s <= 6)
+    step = step if last / step <= 6 else -(-last // 5)
+    return list(range(0, last + 1, step))
 
 
 def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "") -> Path:
