@@ -1130,7 +1130,7 @@ OutOpt = Annotated[
 ]
 PngOpt = Annotated[
     Path | None,
-    typer.Option("--png", help="Also copy the figure here (e.g. docs/lr-scan.png)."),
+    typer.Option("--png", help="Also copy the figure to this path (e.g. into docs/)."),
 ]
 
 
