@@ -71,9 +71,11 @@ def build_optimizer(cfg: Config) -> Optimizer:
     return make_optimizer(cfg.optimizer.name, **optimizer_hyperparameters(cfg.optimizer))
 
 
-# Config keys that only decide a run's initial weights (and its label): runs that differ in
-# nothing else can train side by side in one ``StackedMLP``.
+# Config keys that runs training side by side in one ``StackedMLP`` may differ in: those that
+# only decide a run's initial weights (and its label), and the two per-net hyperparameters the
+# stack keeps per net (the optimizer's ``lrs``, the stack's ``weight_decays``).
 INIT_KEYS = ("seed", "name", "model.init", "model.init_std")
+STACK_FREE_KEYS = (*INIT_KEYS, "optimizer.lr", "weight_decay")
 
 
 def stack_key(cfg: Config) -> str | None:
@@ -82,7 +84,7 @@ def stack_key(cfg: Config) -> str | None:
     if cfg.loss == "bce" or 1 in cfg.model.hidden:
         return None
     data = cfg.model_dump(mode="json")
-    for key in INIT_KEYS:
+    for key in STACK_FREE_KEYS:
         *parents, last = key.split(".")
         node = data
         for part in parents:
@@ -96,11 +98,17 @@ def build_group(
 ) -> tuple[Group, Optimizer, list[dict[str, np.random.Generator]]]:
     """The nets of ``cfgs`` (each drawn from its own seed's generators) as one group to train:
     ``Solo`` for one config, a ``StackedMLP`` for several with one ``stack_key``; the optimizer
-    (one for the group) and each net's generators."""
+    (one for the group, with each net's learning rate) and each net's generators."""
     rngs = [make_rngs(cfg.seed) for cfg in cfgs]
     models = [build_model(cfg, input_dim, n_classes, r) for cfg, r in zip(cfgs, rngs)]
-    group: Group = Solo(models[0]) if len(models) == 1 else StackedMLP(models)
-    return group, build_optimizer(cfgs[0]), rngs
+    optimizer = build_optimizer(cfgs[0])
+    if len(models) == 1:
+        return Solo(models[0]), optimizer, rngs
+    stack = StackedMLP(models)
+    lrs = [cfg.optimizer.lr for cfg in cfgs]
+    if len(set(lrs)) > 1:
+        optimizer.lrs = stack.per_net_arrays(lrs)
+    return stack, optimizer, rngs
 
 
 @dataclass
@@ -209,6 +217,7 @@ def select_optimizer(optimizer: Optimizer, group: Group, keep: Sequence[int]) ->
     """A copy of ``optimizer`` whose state holds only the nets at positions ``keep``."""
     new = copy.copy(optimizer)
     new.state = group.take(optimizer.state, keep)
+    new.lrs = group.take(optimizer.lrs, keep)
     return new
 
 
@@ -267,12 +276,15 @@ def fit_group(
     on_epoch: GroupEpochFn | None = None,
     on_step: Callable[[int, list[float]], None] | None = None,
     max_steps: int | None = None,
+    lrs: Sequence[float] | None = None,
 ) -> list[FitResult]:
     """Train every net of ``group`` on ``splits["train"]`` for ``cfg.epochs`` epochs.
 
     ``rngs[k]`` are net k's generators (``make_rngs`` of its seed, already used for its init):
     each net shuffles its own minibatches, so a net trains exactly as it would alone. ``cfg`` is
-    any of the nets' configs (they differ at most in seed and initial weights).
+    any of the nets' configs (they differ at most in ``STACK_FREE_KEYS``: seed, initial weights,
+    learning rate and weight decay, which the group and the optimizer hold per net); ``lrs`` are
+    the nets' learning rates for their records (default: ``cfg``'s).
 
     Before training (epoch 0, unless resuming) and after every epoch, each split in ``cfg.eval``
     is evaluated in evaluation mode. A record per net and epoch::
@@ -290,7 +302,8 @@ def fit_group(
     ``steps`` counts from the start of the run as in an uninterrupted one.
     """
     x_train, y_train = splits["train"]
-    names, batch, lr = list(cfg.eval), cfg.eval_batch_size, cfg.optimizer.lr
+    names, batch = list(cfg.eval), cfg.eval_batch_size
+    lrs = list(lrs) if lrs is not None else [cfg.optimizer.lr] * len(rngs)
     results = [FitResult("COMPLETED", start_epoch) for _ in rngs]
     live = list(range(len(rngs)))  # live[pos]: the net at position pos of the group
     steps = start_step
@@ -307,7 +320,7 @@ def fit_group(
             evals = evaluate_group(group, splits, names, batch)
             share = (time.perf_counter() - t0) / len(live)
             for pos, net in enumerate(live):
-                record = {"epoch": 0, "loss": None, **evals[pos], "lr": lr, "seconds": share}
+                record = {"epoch": 0, "loss": None, **evals[pos], "lr": lrs[net], "seconds": share}
                 emit(net, {**record, "steps": steps}, group, optimizer, pos)
 
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
@@ -354,7 +367,7 @@ def fit_group(
             for net, pos, g, opt, metrics, net_steps in sorted(ended, key=lambda e: e[0]):
                 diverged = net in stopped or not finite[pos]
                 loss = totals[pos] / counts[pos] if not diverged and counts[pos] else None
-                record = {"epoch": epoch, "loss": loss, **metrics, "lr": lr, "seconds": share}
+                record = {"epoch": epoch, "loss": loss, **metrics, "lr": lrs[net], "seconds": share}
                 emit(net, {**record, "steps": net_steps}, g, opt, pos)
                 if diverged:
                     results[net].status = "DIVERGED"

@@ -60,6 +60,60 @@ SETTINGS = {
 }
 
 
+OPTIMIZER_LRS = {  # each optimizer with three learning rates around a sensible one
+    "sgd": (0.3, 0.1, 0.03),
+    "momentum": (0.1, 0.03, 0.01),
+    "nesterov": (0.1, 0.03, 0.01),
+    "adagrad": (0.1, 0.03, 0.01),
+    "rmsprop": (0.01, 0.003, 0.001),
+    "adam": (0.01, 0.003, 0.001),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_LRS)
+def test_runs_differing_in_learning_rate_and_weight_decay_stack_exactly(name):
+    # one net without weight decay among two with (decay is added net by net, and not where 0)
+    lrs, decays = OPTIMIZER_LRS[name], (0.0, 1e-3, 1e-2)
+    cfgs = configs(
+        *[
+            [
+                f"optimizer.name={name}",
+                f"optimizer.lr={lr}",
+                f"weight_decay={wd}",
+                f"seed={k}",
+                "model.batchnorm=true",
+                "epochs=3",
+            ]
+            for k, (lr, wd) in enumerate(zip(lrs, decays))
+        ]  # fmt: skip
+    )
+    assert len({stack_key(c) for c in cfgs}) == 1
+    data = digits(cfgs[0])
+    stacked = together(cfgs, data, lrs=lrs)
+    for cfg, result in zip(cfgs, stacked):
+        reference = alone(cfg, data)
+        assert without_seconds(result.records) == without_seconds(reference.records)
+        assert result.records[-1]["lr"] == cfg.optimizer.lr
+
+
+def test_per_net_learning_rates_follow_nets_that_leave_the_stack():
+    # the middle net (lr 5) diverges within its first epoch; the others keep their own rates
+    base = ["model.hidden=[100,100,100]", "model.init=std", "model.init_std=0.1", "epochs=3"]
+    cfgs = configs(
+        ["seed=1", "optimizer.lr=0.01"],
+        ["seed=2", "optimizer.lr=5.0"],
+        ["seed=3", "optimizer.lr=0.05"],
+        base=[*base, "dataset.n_train=600", "batch_size=50"],
+    )
+    data = digits(cfgs[0])
+    stacked = together(cfgs, data, lrs=[c.optimizer.lr for c in cfgs])
+    references = [alone(cfg, data) for cfg in cfgs]
+    assert [r.status for r in references] == ["COMPLETED", "DIVERGED", "COMPLETED"]
+    for result, reference in zip(stacked, references):
+        assert result.status == reference.status
+        assert without_seconds(result.records) == without_seconds(reference.records)
+
+
 @pytest.mark.parametrize("setting", SETTINGS)
 def test_a_stack_of_runs_records_exactly_what_each_run_records_alone(setting):
     extra = SETTINGS[setting]
@@ -138,15 +192,16 @@ def test_a_stacked_nets_state_is_the_state_it_would_have_alone():
         assert np.array_equal(states[1][key], value), key
 
 
-def test_stack_key_ignores_only_what_sets_the_initial_weights():
-    a, b, c, d = configs(
+def test_stack_key_ignores_only_initial_weights_learning_rate_and_weight_decay():
+    a, b, c, d, e = configs(
         ["seed=1", "model.init_std=0.1", "model.init=std", "name=a"],
-        ["seed=9", "model.init=he", "name=b"],
-        ["optimizer.lr=0.5"],
+        ["seed=9", "model.init=he", "name=b", "optimizer.lr=0.5", "weight_decay=0.01"],
+        ["optimizer.name=momentum"],
         ["model.batchnorm=true"],
+        ["optimizer.name=adam", "optimizer.beta1=0.8"],
     )
     assert stack_key(a) == stack_key(b)
-    assert stack_key(a) != stack_key(c) and stack_key(a) != stack_key(d)
+    assert len({stack_key(x) for x in (a, c, d, e)}) == 4
     (bce,) = configs(["loss=bce", "dataset.name=blobs", "dataset.n_classes=2"])
     assert stack_key(bce) is None
 
@@ -193,7 +248,7 @@ def test_a_stacked_run_interrupted_resumes_alone_to_the_same_metrics(tmp_path, m
 
 def test_configs_that_cannot_share_a_stack_are_refused():
     with pytest.raises(ValueError, match="cannot train as one stack"):
-        run_trainings(configs(["seed=1"], ["optimizer.lr=0.5"]), plot=False)
+        run_trainings(configs(["seed=1"], ["model.batchnorm=true"]), plot=False)
 
 
 def test_runs_on_one_feature_data_train_one_by_one_to_the_same_numbers(tmp_path):

@@ -160,6 +160,7 @@ def _drive(
             start_epoch=start_epoch,
             start_step=records[0][-1].get("steps", 0) if records[0] else 0,
             on_epoch=on_epoch,
+            lrs=[cfg.optimizer.lr for cfg in cfgs],
         )
     except KeyboardInterrupt:
         for run, cfg, recs in zip(folders, cfgs, records):

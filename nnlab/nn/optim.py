@@ -26,10 +26,20 @@ class Optimizer:
         self.lr = lr
         self.t = 0
         self.state: dict[str, np.ndarray] = {}
+        # Per-parameter learning rates overriding lr (empty: lr for all). A stack of nets with
+        # different learning rates (``nnlab.nn.stacked``) puts net k's lr over net k's block of
+        # each stacked parameter, in the parameter's dtype: lr * g is then the same product of
+        # the same two numbers as for the net alone (a Python float lr meets float32 g as
+        # float32 too).
+        self.lrs: dict[str, np.ndarray] = {}
 
     def hyperparameters(self) -> dict[str, float]:
         """The constructor's arguments, for tables and JSON output."""
-        return {k: v for k, v in vars(self).items() if k not in ("t", "state")}
+        return {k: v for k, v in vars(self).items() if k not in ("t", "state", "lrs")}
+
+    def rate(self, key: str) -> float | np.ndarray:
+        """The learning rate of parameter ``key``: ``lr``, or its entry in ``lrs``."""
+        return self.lrs.get(key, self.lr)
 
     def _slot(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
         name = f"{slot}/{key}"
@@ -61,7 +71,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
-        w -= self.lr * g
+        w -= self.rate(key) * g
 
 
 class Momentum(Optimizer):
@@ -85,7 +95,7 @@ class Momentum(Optimizer):
         v = self._slot("v", key, w)
         v *= self.momentum
         v += g
-        w -= self.lr * v
+        w -= self.rate(key) * v
 
 
 class Nesterov(Optimizer):
@@ -108,7 +118,7 @@ class Nesterov(Optimizer):
         v = self._slot("v", key, w)
         v *= self.momentum
         v += g
-        w -= self.lr * (g + self.momentum * v)
+        w -= self.rate(key) * (g + self.momentum * v)
 
 
 class AdaGrad(Optimizer):
@@ -129,7 +139,7 @@ class AdaGrad(Optimizer):
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
         h = self._slot("h", key, w)
         h += g * g
-        w -= self.lr * g / (np.sqrt(h) + self.eps)
+        w -= self.rate(key) * g / (np.sqrt(h) + self.eps)
 
 
 class RMSProp(Optimizer):
@@ -152,7 +162,7 @@ class RMSProp(Optimizer):
         h = self._slot("h", key, w)
         h *= self.alpha
         h += (1 - self.alpha) * (g * g)
-        w -= self.lr * g / (np.sqrt(h) + self.eps)
+        w -= self.rate(key) * g / (np.sqrt(h) + self.eps)
 
 
 class Adam(Optimizer):
@@ -186,7 +196,7 @@ class Adam(Optimizer):
         v += (1 - self.beta2) * (g * g)
         m_hat = m / (1 - self.beta1**self.t)
         v_hat = v / (1 - self.beta2**self.t)
-        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        w -= self.rate(key) * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -118,24 +118,27 @@ def stacked_batchnorm(
 
 
 class StackedMLP:
-    """K ``MLP``s with identical architecture, loss and weight decay, as one wide network.
+    """K ``MLP``s with identical architecture and loss, as one wide network.
 
     ``params`` / ``grads`` / ``buffers`` use the MLP's names (``"affine1.W"``) for the stacked
     arrays, so any optimizer of ``nnlab.nn.optim`` (all elementwise) steps the K nets at once,
     with its state stacked the same way. ``net_arrays(k, arrays)`` gives net k's share.
+
+    The nets may differ in weight decay (``weight_decays``: each net's penalty and gradient are
+    its own) and, through the optimizer's ``lrs`` (``per_net_arrays``), in learning rate.
     """
 
     def __init__(self, nets: Sequence[MLP]) -> None:
         first = nets[0]
         for net in nets[1:]:
             if stack_signature(net) != stack_signature(first):
-                raise ValueError("StackedMLP: the networks differ in layers, loss or weight decay")
+                raise ValueError("StackedMLP: the networks differ in layers or loss")
         if stack_signature(first) is None:
             raise ValueError("StackedMLP: a layer one unit wide cannot be stacked exactly")
         self.size = len(nets)
         self.loss_name = first.loss_name
         self.loss_fn = LOSSES[first.loss_name]
-        self.weight_decay = first.weight_decay
+        self.weight_decays = [net.weight_decay for net in nets]
         self.shapes = {k: v.shape for k, v in {**first.params, **first.buffers}.items()}
         self.layers: dict[str, Layer] = {}
         for i, (name, layer) in enumerate(first.layers.items()):
@@ -186,11 +189,8 @@ class StackedMLP:
         current gradients (dropout generators shared)."""
         new = object.__new__(StackedMLP)
         new.size, new.shapes = len(keep), self.shapes
-        new.loss_name, new.loss_fn, new.weight_decay = (
-            self.loss_name,
-            self.loss_fn,
-            self.weight_decay,
-        )
+        new.loss_name, new.loss_fn = self.loss_name, self.loss_fn
+        new.weight_decays = [self.weight_decays[i] for i in keep]
         new.layers = {}
         for name, layer in self.layers.items():
             params = self.take(layer.params, keep)
@@ -219,19 +219,35 @@ class StackedMLP:
         d = dscores
         for layer in reversed(self.layers.values()):
             d = layer.backward(d)
-        if self.weight_decay:
-            for layer in self.affines:
-                layer.grads["W"] += self.weight_decay * layer.params["W"]
+        wds = self.weight_decays
+        if len(set(wds)) == 1:  # one weight decay: one call per layer for the K nets
+            if wds[0]:
+                for layer in self.affines:
+                    layer.grads["W"] += wds[0] * layer.params["W"]
+            return
+        for k, wd in enumerate(wds):  # net by net, and not at all where it is 0 (as alone)
+            if wd:
+                for layer in self.affines:
+                    layer.grads["W"][k] += wd * layer.params["W"][k]
 
     def l2_penalties(self) -> list[float]:
         """Each net's 0.5 * weight_decay * sum of squared Affine weights (as ``MLP``)."""
-        if not self.weight_decay:
-            return [0.0] * self.size
-        wd = self.weight_decay
         return [
             0.5 * wd * sum(float(np.sum(a.params["W"][k] ** 2)) for a in self.affines)
-            for k in range(self.size)
+            if wd
+            else 0.0
+            for k, wd in enumerate(self.weight_decays)
         ]
+
+    def per_net_arrays(self, values: Sequence[float]) -> dict[str, np.ndarray]:
+        """Net k's ``values[k]`` over net k's block of every parameter, in its dtype, shaped to
+        broadcast against it (matrices (K, 1, 1), vectors (K*D,)): per-net learning rates for
+        an optimizer's ``lrs``."""
+        out = {}
+        for key, p in self.params.items():
+            v = np.asarray(values, dtype=p.dtype)
+            out[key] = v.reshape(-1, 1, 1) if p.ndim == 3 else np.repeat(v, p.size // self.size)
+        return out
 
     def losses(self, scores: np.ndarray, y: Sequence[np.ndarray]) -> tuple[list[float], np.ndarray]:
         """Each net's data loss on its block of ``scores`` (the plain loss function, net by net)
@@ -299,7 +315,7 @@ class StackedMLP:
                 layers[name] = Dropout(layer.p, layer.rngs[k])
             else:
                 layers[name] = type(layer)()
-        return MLP(layers, loss=self.loss_name, weight_decay=self.weight_decay)
+        return MLP(layers, loss=self.loss_name, weight_decay=self.weight_decays[k])
 
 
 def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -309,8 +325,8 @@ def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
 
 def stack_signature(net: MLP) -> tuple | None:
     """What must agree for nets to share a stack: layer names, kinds, parameter shapes and
-    dtypes, BatchNorm's and Dropout's settings, the loss and the weight decay. None when the
-    net cannot be stacked exactly (a layer one unit wide)."""
+    dtypes, BatchNorm's and Dropout's settings and the loss. None when the net cannot be
+    stacked exactly (a layer one unit wide)."""
     layers = []
     for name, layer in net.layers.items():
         shapes = tuple((k, v.shape, v.dtype.str) for k, v in layer.params.items())
@@ -324,4 +340,4 @@ def stack_signature(net: MLP) -> tuple | None:
             else None
         )
         layers.append((name, type(layer).__name__, shapes, settings))
-    return tuple(layers), net.loss_name, net.weight_decay
+    return tuple(layers), net.loss_name

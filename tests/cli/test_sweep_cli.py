@@ -261,6 +261,7 @@ def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary
     axes = ["optimizer.lr=0.5,0.2,0.1", "model.hidden=[16],[32]"]
     env = {**os.environ, "NNLAB_RUNS_DIR": str(tmp_path / "cut")}
     cmd = [sys.executable, "-m", "nnlab.cli", "sweep", "grid", str(cfg), *axes, "--jobs", "2"]
+    cmd += ["--stack", "1"]  # trials one by one: some finish before the kill, some do not
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

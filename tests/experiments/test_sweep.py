@@ -292,7 +292,7 @@ def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", on_trial=stop_after_two)
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", on_trial=stop_after_two, stack=1)
     (run,) = runs.iter_runs(tmp_path / "cut")
     assert run.status == "INTERRUPTED"
     partial = run.read_json("summary.json")["trials"]
@@ -328,7 +328,7 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
 
     monkeypatch.setattr(train_mod, "fit_group", fit_interrupted_in_second_trial)
     with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut")
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", stack=1)
     monkeypatch.setattr(train_mod, "fit_group", real_fit)
     (run,) = runs.iter_runs(tmp_path / "cut")
     statuses = [r["status"] for r in run.read_json("summary.json")["trials"]]
