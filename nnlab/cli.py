@@ -388,8 +388,9 @@ StackOpt = Annotated[
     int,
     typer.Option(
         "--stack",
-        help="Trials that differ only in seed/init (model.init, model.init_std) train side by "
-        "side in stacks of up to N nets, with the numbers each has alone; 1 trains each alone.",
+        help="Trials that differ only in seed, init (model.init, model.init_std), optimizer.lr "
+        "or weight_decay train side by side in stacks of up to N nets, with the numbers each "
+        "has alone; 1 trains each alone.",
     ),
 ]
 ExecutorOpt = Annotated[
@@ -1395,6 +1396,9 @@ def tune(
     ] = "final_val_acc",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random draws.")] = 0,
     jobs: JobsOpt = 1,
+    stack: StackOpt = 8,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     resume: Annotated[
         str | None,
         typer.Option("--resume", help="Continue a stopped tune folder (or 'latest')."),
@@ -1410,40 +1414,15 @@ def tune(
 
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """
-    from nnlab import runs
-    from nnlab.experiments import tune as tn
+    from nnlab.experiments.sweep import check_stack, make_executor
 
     progress = None if quiet else (lambda line: typer.echo(line, err=True))
-    try:
-        if resume is not None:
-            if config is not None or args:
-                raise typer.BadParameter("--resume takes no config or ranges (the folder has them)")
-            result = tn.resume_tune(
-                runs.find_run(runs_dir, resume), data_dir=data_dir, jobs=jobs, progress=progress
-            )
-        else:
-            if config is None:
-                raise typer.BadParameter("give a config file (or --resume FOLDER)")
-            root, folder = _run_location(runs_dir, out)
-            result = tn.tune(
-                config,
-                args or [],
-                rounds=rounds,
-                trials=trials,
-                top_k=top_k,
-                epochs=epochs,
-                val_fraction=val_fraction,
-                seed=seed,
-                metric=metric,
-                jobs=jobs,
-                data_dir=data_dir,
-                runs_dir=root,
-                folder=folder,
-                progress=progress,
-            )
-    except KeyboardInterrupt:
-        typer.echo("interrupted; continue with: nnlab tune --resume latest", err=True)
-        raise
+    check_stack(stack)
+    with closing(make_executor(jobs, executor, scheduler)) as ex:
+        result = _tune(config, args, resume, runs_dir, out, data_dir, progress, ex,
+                       rounds=rounds, trials=trials, top_k=top_k, epochs=epochs,
+                       val_fraction=val_fraction, seed=seed, metric=metric, jobs=jobs,
+                       stack=stack)  # fmt: skip
     summary = result.summary
     if fmt == Format.json:
         from nnlab.output import to_json
@@ -1462,6 +1441,39 @@ def tune(
     if summary["trials"].get("FAILED"):
         typer.echo(f"error: {summary['trials']['FAILED']} trial(s) FAILED", err=True)
         raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
+def _tune(
+    config: Path | None,
+    args: list[str] | None,
+    resume: str | None,
+    runs_dir: Path,
+    out: Path | None,
+    data_dir: Path | None,
+    progress: Any,
+    executor: Any,
+    **settings: Any,
+) -> Any:
+    """``tune`` or ``resume_tune`` on ``executor``; an interrupt says how to continue."""
+    from nnlab import runs
+    from nnlab.experiments import tune as tn
+
+    jobs, stack = settings.pop("jobs"), settings.pop("stack")
+    how = {"jobs": jobs, "stack": stack, "executor": executor, "progress": progress}
+    try:
+        if resume is not None:
+            if config is not None or args:
+                raise typer.BadParameter("--resume takes no config or ranges (the folder has them)")
+            return tn.resume_tune(runs.find_run(runs_dir, resume), data_dir=data_dir, **how)
+        if config is None:
+            raise typer.BadParameter("give a config file (or --resume FOLDER)")
+        root, folder = _run_location(runs_dir, out)
+        return tn.tune(
+            config, args or [], data_dir=data_dir, runs_dir=root, folder=folder, **settings, **how
+        )
+    except KeyboardInterrupt:
+        typer.echo("interrupted; continue with: nnlab tune --resume latest", err=True)
+        raise
 
 
 def main() -> None:

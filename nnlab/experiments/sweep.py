@@ -15,9 +15,9 @@ Identity and seeds do not depend on execution order: a trial's id is the hash of
 config without ``seed``; its seed is derived from the sweep seed and the same config with the
 ``share_seed`` keys also removed, so, e.g., the BatchNorm and plain nets at one weight scale
 share their weight draws and minibatch order. Trials that differ only in what sets their
-initial weights (seed, ``model.init``, ``model.init_std``: equal ``nnlab.train.stack_key``) train
-side by side in stacks of up to ``stack`` (``nnlab.nn.stacked``), with the numbers each would
-have alone. Units of trials (one, or one stack) run through an ``Executor`` (serial, ``jobs``
+initial weights (seed, ``model.init``, ``model.init_std``), their learning rate or their weight
+decay (equal ``nnlab.train.stack_key``) train side by side in stacks of up to ``stack``
+(``nnlab.nn.stacked``), with the numbers each would have alone. Units of trials (one, or one stack) run through an ``Executor`` (serial, ``jobs``
 local worker processes, or a Dask cluster); every worker pins BLAS to one thread, and so does the
 serial path, so ``--jobs 1`` and ``--jobs N`` give bit-identical metrics. A failed trial is
 recorded as FAILED and the sweep goes on; a killed or interrupted sweep is continued by
@@ -1021,8 +1021,9 @@ def run_sweep(
 ) -> SweepResult:
     """Plan the sweep, create its folder and run every trial.
 
-    ``stack``: trials that differ only in seed and initial weights train side by side in
-    stacks of up to this many (1: each alone; the numbers are the same either way).
+    ``stack``: trials that differ only in seed, initial weights, learning rate and weight decay
+    train side by side in stacks of up to this many (1: each alone; the numbers are the same
+    either way).
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
     check_stack(stack)

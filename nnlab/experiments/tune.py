@@ -276,6 +276,8 @@ def tune(
     runs_dir: Path = runs.DEFAULT_ROOT,
     folder: str | None = None,
     progress: Progress | None = None,
+    stack: int = sweep.DEFAULT_STACK,
+    executor: sweep.Executor | None = None,
 ) -> TuneResult:
     """Search ``config`` over the ranges in ``args`` (default: DLFS's lr and weight decay)."""
     for name, value, low in (
@@ -299,7 +301,7 @@ def tune(
     run = runs.RunDir.create(runs_dir, f"tune-{name}", folder)
     run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
     run.start_meta(kind="tune", name=name, seed=seed, data_dir=str(data_dir) if data_dir else None)
-    return _drive(run, settings, [], data_dir, jobs, progress)
+    return _drive(run, settings, [], data_dir, jobs, progress, stack, executor)
 
 
 def resume_tune(
@@ -308,6 +310,8 @@ def resume_tune(
     data_dir: Path | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    stack: int = sweep.DEFAULT_STACK,
+    executor: sweep.Executor | None = None,
 ) -> TuneResult:
     """Continue a tune folder: unfinished rounds' sweeps resume, missing rounds run."""
     if not run.file("tune.json").exists():
@@ -321,7 +325,7 @@ def resume_tune(
     import os
 
     run.update_meta(status="RUNNING", ended=None, pid=os.getpid())
-    return _drive(run, settings, state["rounds"], data_dir, jobs, progress)
+    return _drive(run, settings, state["rounds"], data_dir, jobs, progress, stack, executor)
 
 
 def _drive(
@@ -331,6 +335,8 @@ def _drive(
     data_dir: Path | None,
     jobs: int,
     progress: Progress | None,
+    stack: int,
+    executor: sweep.Executor | None,
 ) -> TuneResult:
     results: list[RoundResult] = []
     ranges = dict(settings.ranges)
@@ -369,6 +375,8 @@ def _drive(
                     data_dir=data_dir,
                     runs_dir=rounds_dir,
                     jobs=jobs,
+                    stack=stack,
+                    executor=executor,
                     on_start=on_start,
                     on_trial=on_trial,
                 )
@@ -379,7 +387,12 @@ def _drive(
                     rows = sweep.sweep_rows(sweep_run)
                 else:
                     result = sweep.resume_sweep(
-                        sweep_run, data_dir=data_dir, jobs=jobs, on_trial=on_trial
+                        sweep_run,
+                        data_dir=data_dir,
+                        jobs=jobs,
+                        stack=stack,
+                        executor=executor,
+                        on_trial=on_trial,
                     )
             if result is not None:
                 sweep_run, rows = result.run, result.rows

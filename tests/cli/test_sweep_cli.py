@@ -294,9 +294,16 @@ def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary
     assert run.status == "COMPLETED"
 
 
-def test_stacked_and_unstacked_sweeps_print_the_same_results(tmp_path):
+@pytest.mark.parametrize(
+    "axes",
+    [
+        ["model.init=std", "model.init_std=1.0,0.1,0.01"],
+        ["optimizer.lr=1.0,0.3,0.1", "weight_decay=0,0.001"],  # per-net rates and decays
+    ],
+    ids=["init", "lr-decay"],
+)
+def test_stacked_and_unstacked_sweeps_print_the_same_results(tmp_path, axes):
     cfg = write_config(tmp_path, epochs=2)
-    axes = ["model.init=std", "model.init_std=1.0,0.1,0.01"]
     outputs = []
     for stack in ("1", "3"):
         result = invoke(
@@ -307,7 +314,10 @@ def test_stacked_and_unstacked_sweeps_print_the_same_results(tmp_path):
         outputs.append(
             [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(result.stdout)]
         )
-        assert sweep_dir(tmp_path / stack).meta["stack"] == int(stack)
+        run = sweep_dir(tmp_path / stack)
+        assert run.meta["stack"] == int(stack)
+        stacked = {runs.RunDir(t).meta.get("stacked") for t in (run.path / "trials").iterdir()}
+        assert stacked == ({None} if stack == "1" else {3})
     assert outputs[0] == outputs[1]
 
 
