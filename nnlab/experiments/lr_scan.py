@@ -7,7 +7,8 @@ From one point, the config's initial weights W (seed ``cfg.seed``), the scan com
    (mean data loss over the whole training split + the L2 weight-decay term) and the step is plain
    gradient descent whatever optimizer the config names (cs231n's ``W_new = W - step_size * df``);
 2. **a short training** per rate: ``epochs`` epochs of the config's own optimizer and batches,
-   with ``optimizer.lr`` set to the rate, every one started from the same W (``nnlab.train.fit``).
+   with ``optimizer.lr`` set to the rate, every one started from the same W (the rates train
+   side by side as one stack, each with the numbers ``nnlab.train.fit`` gives it alone).
 
 The one-step part is computed in float64 whatever the run's dtype: in float32, W - 1e-10 * g
 rounds back to W and the small-step rows would all read the initial loss. BatchNorm layers use
@@ -34,7 +35,16 @@ from nnlab.data import Dataset, load_dataset
 from nnlab.errors import NnlabError
 from nnlab.experiments.train import check_compatible
 from nnlab.nn.model import MLP
-from nnlab.train import Record, build_model, build_optimizer, fit, make_rngs
+from nnlab.train import (
+    Record,
+    build_group,
+    build_model,
+    build_optimizer,
+    fit,
+    fit_group,
+    make_rngs,
+    stack_key,
+)
 
 COLUMNS = [
     "lr",
@@ -119,6 +129,19 @@ def train_at_rate(cfg: Config, data: Dataset) -> tuple[str, list[Record]]:
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
     result = fit(model, build_optimizer(cfg), data.splits, cfg, rngs)
     return result.status, result.records
+
+
+def train_at_rates(cfgs: list[Config], data: Dataset) -> list[tuple[str, list[Record]]]:
+    """``train_at_rate`` of each of ``cfgs`` (one config at several rates): the rates train
+    side by side as one stack (``fit_group`` of a ``StackedMLP``, each net with its own rate and
+    the numbers it has alone), or one by one where the net cannot stack (a layer one unit
+    wide)."""
+    if len(cfgs) < 2 or stack_key(cfgs[0]) is None or data.input_dim == 1:
+        return [train_at_rate(cfg, data) for cfg in cfgs]
+    group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
+    lrs = [cfg.optimizer.lr for cfg in cfgs]
+    results = fit_group(group, optimizer, data.splits, cfgs[0], rngs, lrs=lrs)
+    return [(r.status, r.records) for r in results]
 
 
 def _argmin(values: list[float | None]) -> int | None:
@@ -213,10 +236,8 @@ def lr_scan(
             initial, step_losses = one_step_losses(cfg, data, rates)
             trainings = None
             if epochs > 0:
-                trainings = []
-                for lr, rcfg in zip(rates, rate_cfgs):
-                    status, records = train_at_rate(rcfg, data)
-                    trainings.append((status, records))
+                trainings = train_at_rates(rate_cfgs, data)
+                for lr, (status, records) in zip(rates, trainings):
                     if progress is not None:
                         last = records[-1]
                         loss = last.get("train_loss")

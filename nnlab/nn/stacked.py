@@ -245,7 +245,8 @@ class StackedMLP:
         an optimizer's ``lrs``."""
         out = {}
         for key, p in self.params.items():
-            v = np.asarray(values, dtype=p.dtype)
+            with np.errstate(over="ignore"):  # a rate float32 cannot hold is inf, as alone
+                v = np.asarray(values, dtype=p.dtype)
             out[key] = v.reshape(-1, 1, 1) if p.ndim == 3 else np.repeat(v, p.size // self.size)
         return out
 

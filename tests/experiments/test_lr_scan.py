@@ -99,6 +99,20 @@ def test_every_rate_trains_from_the_same_initial_weights(cfg, data, tmp_path):
     assert starts[0] == starts[1]
 
 
+def test_the_rates_train_as_one_stack_with_the_numbers_each_has_alone(cfg, data):
+    # rates from slow to diverging, with momentum and weight decay (per-net state and decay)
+    base = load_config(None, [*SMALL, "optimizer.name=momentum", "weight_decay=0.001"])
+    cfgs = [scan.rate_config(base, lr, 3) for lr in (0.001, 0.05, 0.5, 1e5)]
+    stacked = scan.train_at_rates(cfgs, data)
+    alone = [scan.train_at_rate(c, data) for c in cfgs]
+    assert [s for s, _ in stacked] == [s for s, _ in alone]
+    assert "DIVERGED" in [s for s, _ in alone] and "COMPLETED" in [s for s, _ in alone]
+    strip = [[{k: v for k, v in r.items() if k != "seconds"} for r in recs] for _, recs in alone]
+    assert [
+        [{k: v for k, v in r.items() if k != "seconds"} for r in recs] for _, recs in stacked
+    ] == strip
+
+
 def test_divergence_is_recorded_not_reported_as_a_number(cfg, data, tmp_path):
     # float64 keeps one step finite up to huge rates; 1e200 overflows the scores.
     result = scan.lr_scan(
