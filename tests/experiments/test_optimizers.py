@@ -269,6 +269,25 @@ def test_dataset_runs_share_init_and_batch_sequence():
     assert c.cfg.batch_size == 128 and c.cfg.model.hidden == [16]
 
 
+def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
+    # the comparison evaluates once at the end; fit's own record of the last epoch agrees
+    from nnlab.data import load_dataset
+    from nnlab.train import build_model, fit, make_rngs
+
+    c = opt.compare_on_dataset("digits", ["momentum", "sgd"], ["sgd.lr=1e10"], iterations=40,
+                               hidden=[16])  # fmt: skip
+    data = load_dataset(c.cfg.dataset, None, c.cfg.dtype)
+    for r in c.results:
+        cfg = c.cfg.model_copy(
+            update={"optimizer": opt.SCHEMAS[r.spec.name](**r.spec.hyperparameters)}
+        )
+        rngs = make_rngs(cfg.seed)
+        model = build_model(cfg, data.input_dim, data.n_classes, rngs)
+        last = fit(model, r.spec.build(), data.splits, cfg, rngs, max_steps=40).records[-1]
+        assert r.final == {k: v for k, v in last.items() if k.endswith(("_loss", "_acc"))}
+    assert [r.status for r in c.results] == ["COMPLETED", "DIVERGED"]
+
+
 def test_dataset_divergence_is_recorded():
     c = opt.compare_on_dataset("digits", ["sgd"], ["sgd.lr=1e10"], iterations=30, hidden=[16])
     r = c.results[0]
