@@ -1051,6 +1051,15 @@ def compare_optimizers(
     seed: Annotated[
         int, typer.Option("--seed", help="--dataset: seed of init and batch order.")
     ] = 0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="--dataset: train the optimizers in N worker processes (BLAS pinned to 1 "
+            "thread, as with 1 job: the same numbers).",
+        ),
+    ] = 1,
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     out: Annotated[
@@ -1097,6 +1106,7 @@ def compare_optimizers(
             out=out,
             figure=png,
             progress=lambda line: typer.echo(line, err=True),
+            jobs=jobs,
         )
         title = f"{dataset}: {result.comparison.describe()}"
     else:

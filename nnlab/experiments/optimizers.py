@@ -699,6 +699,7 @@ def compare_on_dataset(
     data_dir: Path | None = None,
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> DatasetComparison:
     """Train the same net from the same init on the same minibatch sequence with each optimizer.
 
@@ -707,9 +708,13 @@ def compare_on_dataset(
     the batches ``fit`` would draw. Each run starts from ``make_rngs(seed)``, so the weights at
     step 0 and the batch order are identical across optimizers. Train and test (if the dataset
     has one) are evaluated at the end.
+    ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
+    one BLAS thread each, as here), with the same numbers.
     """
     if iterations < 1:
         raise ConfigError(f"--steps: iterations must be >= 1, got {iterations}")
+    if jobs < 1:
+        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
     cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
     specs = resolve_optimizers(
         optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
@@ -729,6 +734,35 @@ def compare_on_dataset(
     comparison = DatasetComparison(cfg, data.source, iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
+
+    def report(r: DatasetRun) -> None:
+        if progress is not None:
+            accs = ", ".join(f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc"))
+            progress(f"{r.spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
+                     f"({r.seconds:.1f}s)")  # fmt: skip
+
+    if jobs > 1 and len(specs) > 1:
+        from concurrent.futures import as_completed
+
+        from nnlab.experiments.sweep import process_pool, stop_pool
+
+        pool = process_pool(min(jobs, len(specs)))
+        try:
+            futures = {
+                pool.submit(_train_one, spec, cfg, data, iterations, eval_names): i
+                for i, spec in enumerate(specs)
+            }
+            done: dict[int, DatasetRun] = {}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                report(done[futures[future]])
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+        comparison.results.extend(done[i] for i in range(len(specs)))
+        return comparison
+
     from threadpoolctl import threadpool_limits
 
     for spec in specs:
@@ -736,11 +770,7 @@ def compare_on_dataset(
         # (200 steps of the DLFS net on digits: 13.7 s with OpenBLAS's default, 2.9 s with 1)
         with threadpool_limits(limits=1):
             comparison.results.append(_train_one(spec, cfg, data, iterations, eval_names))
-        if progress is not None:
-            r = comparison.results[-1]
-            accs = ", ".join(f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc"))
-            progress(f"{spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
-                     f"({r.seconds:.1f}s)")  # fmt: skip
+        report(comparison.results[-1])
     return comparison
 
 
@@ -890,10 +920,13 @@ def run_dataset_comparison(
     out: Path | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> ComparisonRun:
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
     folder is created."""
+    if jobs < 1:
+        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
     cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
     resolve_optimizers(
         optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
@@ -906,6 +939,7 @@ def run_dataset_comparison(
         comparison = compare_on_dataset(
             dataset, optimizers, overrides, lrs, iterations=iterations, hidden=hidden,
             loss=loss, batch_size=batch_size, seed=seed, data=data, progress=progress,
+            jobs=jobs,
         )  # fmt: skip
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         run.write_json("result.json", comparison.to_json())

@@ -633,6 +633,40 @@ def fork_is_safe() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
+def process_pool(jobs: int, start_method: str | None = None) -> Any:
+    """A ``ProcessPoolExecutor`` of ``jobs`` workers set up as a sweep's (BLAS pinned to one
+    thread, Ctrl-C left to this process, exit when it dies), forked where ``fork_is_safe()``
+    (else spawned), its workers started now. Also used by ``compare-optimizers --jobs``."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = start_method or ("fork" if fork_is_safe() else "spawn")
+    if method == "fork" and not fork_is_safe():
+        method = "spawn"
+    sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
+    sys.stderr.flush()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=mp.get_context(method),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+    pool.start_method = method  # type: ignore[attr-defined]
+    if method == "fork":
+        pool.submit(int).result()  # forks every worker now, before any other thread
+    return pool
+
+
+def stop_pool(pool: Any) -> None:
+    """Cancel what ``pool`` has not started and terminate its workers now (an interrupt)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+
+
 class ProcessExecutor:
     """``jobs`` local worker processes, BLAS pinned to 1 thread each.
 
@@ -655,23 +689,10 @@ class ProcessExecutor:
 
     def start(self, n_units: int) -> None:
         """Start the pool for ``n_units`` units (forked workers: all of them, now)."""
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
         if self._pool is not None or not n_units:
             return
-        if self.start_method == "fork" and not fork_is_safe():
-            self.start_method = "spawn"
-        sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
-        sys.stderr.flush()
-        self._pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, n_units),
-            mp_context=mp.get_context(self.start_method),
-            initializer=_worker_init,
-            initargs=(os.getpid(),),
-        )
-        if self.start_method == "fork":
-            self._pool.submit(int).result()  # forks every worker now, before any other thread
+        self._pool = process_pool(min(self.jobs, n_units), self.start_method)
+        self.start_method = self._pool.start_method
 
     def close(self) -> None:
         if self._pool is not None:
@@ -695,13 +716,8 @@ class ProcessExecutor:
                 for row in rows:
                     on_row(row)
         except BaseException:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-            for proc in processes:
-                proc.terminate()
-            for proc in processes:
-                proc.join(timeout=5)
+            stop_pool(pool)
             raise
         self.close()
 

@@ -288,6 +288,18 @@ def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
     assert [r.status for r in c.results] == ["COMPLETED", "DIVERGED"]
 
 
+def test_dataset_comparison_in_worker_processes_gives_the_same_results():
+    args = ("digits", ["sgd", "adam", "random-local-search"])
+    serial = opt.compare_on_dataset(*args, iterations=30, hidden=[16])
+    parallel = opt.compare_on_dataset(*args, iterations=30, hidden=[16], jobs=2)
+    assert [r.spec.label for r in parallel.results] == [r.spec.label for r in serial.results]
+    for a, b in zip(serial.results, parallel.results):
+        np.testing.assert_array_equal(a.losses, b.losses)
+        assert a.final == b.final and a.status == b.status
+    with pytest.raises(ConfigError, match="--jobs"):
+        opt.compare_on_dataset(*args, iterations=30, jobs=0)
+
+
 def test_dataset_divergence_is_recorded():
     c = opt.compare_on_dataset("digits", ["sgd"], ["sgd.lr=1e10"], iterations=30, hidden=[16])
     r = c.results[0]
