@@ -494,13 +494,35 @@ def failed_rows(unit: Unit, error: str) -> list[Row]:
     return [trial_row(t.trial_id, t.values, t.seed, {"status": "FAILED"}, error) for t in unit]
 
 
+STOP_FILE = "STOP"  # in a sweep folder: an interrupted sweep asks its remote trials to stop
+
+
+class StopRequested(KeyboardInterrupt):
+    """The sweep folder holds ``STOP_FILE``: a trial stops after its epoch, as if interrupted."""
+
+
+def _stop_check(sweep_dir: Path) -> Callable[[Any, Any], None]:
+    """A ``progress`` callback for the training driver (after every epoch's record and
+    checkpoint): raises ``StopRequested`` once ``sweep_dir/STOP`` exists."""
+    marker = sweep_dir / STOP_FILE
+
+    def check(record: Any, cfg: Any) -> None:
+        if marker.exists():
+            raise StopRequested
+
+    return check
+
+
 def run_unit(unit: Unit) -> list[Row]:
     """Run (or resume) the trials of ``unit`` into their run folders; their summary rows.
 
     A unit is one trial (``run`` or ``resume``) or several fresh trials with one stack key,
     trained side by side (``run_trainings``: the same numbers as one by one). BLAS is pinned to
     one thread. Any exception becomes FAILED rows carrying the error; a KeyboardInterrupt
-    propagates (the training driver marks the folders INTERRUPTED).
+    propagates (the training driver marks the folders INTERRUPTED). A trial whose sweep was
+    interrupted while it ran on a worker the sweep cannot terminate (a Dask cluster's) sees the
+    sweep's ``STOP`` file after its next epoch and stops the same way: its folder says
+    INTERRUPTED, with its checkpoint, and ``--resume`` continues it.
     """
     from threadpoolctl import threadpool_limits
 
@@ -508,6 +530,7 @@ def run_unit(unit: Unit) -> list[Row]:
 
     first = unit[0]
     data_dir = Path(first.data_dir) if first.data_dir else None
+    stop = _stop_check(Path(first.trials_dir).parent)
     with threadpool_limits(limits=1):
         try:
             cfgs = [validate(t.config, source=f"trial {t.trial_id}") for t in unit]
@@ -515,7 +538,9 @@ def run_unit(unit: Unit) -> list[Row]:
             if first.action == "resume":
                 (task,) = unit
                 run = runs.RunDir(Path(task.trials_dir) / task.trial_id)
-                results = [resume_training(run, data_dir=data_dir, data=data, plot=False)]
+                results = [
+                    resume_training(run, data_dir=data_dir, data=data, plot=False, progress=stop)
+                ]
             else:
                 results = run_trainings(
                     cfgs,
@@ -525,6 +550,7 @@ def run_unit(unit: Unit) -> list[Row]:
                     folders=[t.trial_id for t in unit],
                     data=data,
                     plot=False,
+                    progress=stop,
                     extra_meta=[
                         {
                             "trial": {
@@ -537,6 +563,10 @@ def run_unit(unit: Unit) -> list[Row]:
                         for t in unit
                     ],  # fmt: skip
                 )
+        except StopRequested:  # the folders say INTERRUPTED (the driver marked them)
+            return [
+                trial_row(t.trial_id, t.values, t.seed, {"status": "INTERRUPTED"}) for t in unit
+            ]
         except Exception as exc:
             return failed_rows(unit, f"{type(exc).__name__}: {exc}")
     return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
@@ -731,7 +761,8 @@ class DaskExecutor:
     one unit, exactly what a local worker runs: the same trial ids, seeds, folders and numbers.
     Workers must see this machine's paths (a shared file system holding the sweep folder and
     ``--data-dir``) and run the same nnlab version. An interrupted sweep cancels its pending
-    tasks; trials already running on a worker finish there.
+    tasks and writes the sweep folder's ``STOP`` file: trials already running on a worker stop
+    after their current epoch (``run_unit``), INTERRUPTED and resumable.
     """
 
     def __init__(
@@ -1004,6 +1035,7 @@ def _execute(
     try:
         executor.run(units, on_row)
     except KeyboardInterrupt:
+        run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
         for task in todo:  # trials whose worker was terminated mid-run
             folder = runs.RunDir(trials_dir(run) / task.trial_id)
             if task.trial_id not in rows and folder.file("meta.json").exists():
@@ -1103,8 +1135,14 @@ def resume_sweep(
         if status in TERMINAL:
             rows[trial.id] = folder_row(run, trial)
         elif status == "RUNNING":
+            waiting = (
+                " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
+                "retry in a moment)"
+                if run.file(STOP_FILE).exists()
+                else ""
+            )
             raise RunError(
-                f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}"
+                f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
             )
         elif status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
             todo.append(_task(run, defn, trial, data_dir, "resume"))
@@ -1113,6 +1151,7 @@ def resume_sweep(
             todo.append(_task(run, defn, trial, data_dir, "run"))
     if todo:
         _preload(trials, data_dir)
+    run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     resumes = run.meta.get("resumes", [])
     run.update_meta(
         status="RUNNING",

@@ -308,6 +308,30 @@ def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path)
         assert runs.RunDir(run.path / "trials" / trial_id).meta["started"] == meta["started"]
 
 
+def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_file(tmp_path):
+    # A Dask worker cannot be terminated: after the interrupt, the trial it is running finds the
+    # sweep's STOP file after its next epoch and stops as INTERRUPTED (resumable).
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
+
+    def stop_after_one(done, total, row):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", on_trial=stop_after_one, stack=1)
+    (run,) = runs.iter_runs(tmp_path / "cut")
+    assert run.file(sw.STOP_FILE).exists()
+    defn, trials = sw.load_sweep(run)
+    late = trials[-1]  # as if a remote worker had started it just before the interrupt
+    (row,) = sw.run_unit((sw._task(run, defn, late, None, "run"),))
+    assert row["status"] == "INTERRUPTED"
+    folder = runs.RunDir(run.path / "trials" / late.id)
+    assert folder.status == "INTERRUPTED" and folder.file("checkpoint.npz").exists()
+
+    resumed = sw.resume_sweep(run)
+    assert not run.file(sw.STOP_FILE).exists() and late.id in resumed.resumed
+    assert results(resumed) == results(reference)
+
+
 def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkeypatch):
     import nnlab.experiments.train as train_mod
 

@@ -93,3 +93,30 @@ def test_an_unreachable_scheduler_is_one_clear_error():
     executor = sw.DaskExecutor("tcp://127.0.0.1:9", timeout=1)
     with pytest.raises(ConfigError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
         executor.workers  # noqa: B018 (connecting is what is tested)
+
+
+def test_trials_running_on_workers_when_the_sweep_is_interrupted_stop_and_resume(
+    dask_executor, tmp_path
+):
+    import time
+
+    long = sw.SweepDef(  # a short trial, and a long one (seconds) that is mid-run at the cut
+        "dask-long", BASE, sw.SweepSpec(params={"epochs": [2, 400]}, seed=3)
+    )
+
+    def cut(done, total, row):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(long, runs_dir=tmp_path, stack=1, executor=dask_executor, on_trial=cut)
+    (run,) = runs.iter_runs(tmp_path)
+    folders = [runs.RunDir(p) for p in (run.path / "trials").iterdir()]
+    deadline = time.monotonic() + 30  # the worker thread stops after its current epoch
+    while any(f.status == "RUNNING" for f in folders) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    statuses = sorted(f.status for f in folders)
+    assert statuses == ["COMPLETED", "INTERRUPTED"], statuses
+    stopped = next(f for f in folders if f.status == "INTERRUPTED")
+    assert stopped.meta["epochs_done"] < 400  # it stopped, it did not run to the end
+    resumed = sw.resume_sweep(run, executor=dask_executor)
+    assert resumed.status == "COMPLETED" and resumed.resumed == [stopped.id]
