@@ -5,8 +5,11 @@ Each function takes plain data (lists, arrays, dicts) and a path, and writes one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,22 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
+    """Import matplotlib (~0.5 s) on another thread while this one computes, so that a figure
+    drawn later finds it loaded (``also``: further warm-ups to run there). A failure is left
+    for the later import to report."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            pyplot()
+            for warm in also:
+                warm()
+
+    thread = threading.Thread(target=load, name="nnlab-import-matplotlib", daemon=True)
+    thread.start()
+    return thread
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:

@@ -980,14 +980,9 @@ def _preload(trials: list[Trial], data_dir: Path | None) -> None:
 def _load_finish_modules_in_background() -> None:
     """Import matplotlib and the table writer (~0.5 s of the finish) on a core a worker left
     idle, while the last units train."""
+    from nnlab import output, plots
 
-    def load() -> None:
-        from nnlab import output, plots
-
-        plots.pyplot()
-        output.table_text([], [])
-
-    threading.Thread(target=load, daemon=True).start()
+    plots.import_in_background(lambda: output.table_text([], []))
 
 
 def _execute(
