@@ -15,7 +15,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 
 from nnlab import __version__
@@ -36,14 +35,19 @@ _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Exceptions typer/click turn into usage messages and exit codes themselves. Recent typer vendors
-# its own copy of click, whose BadParameter/UsageError are not click's classes: list both.
-_PASS_THROUGH = (
-    typer.Exit,
-    typer.Abort,
-    getattr(typer, "TyperException", click.exceptions.ClickException),
-    click.exceptions.ClickException,
-    click.exceptions.Abort,
+# Exceptions typer turns into usage messages and exit codes itself. Older typer re-exports
+# click's classes; recent typer vendors its own copy of click (and does not install click), so
+# the base classes are taken from typer's own BadParameter rather than imported from click.
+_PASS_THROUGH = tuple(
+    {
+        typer.Exit,
+        typer.Abort,
+        *(
+            c
+            for c in typer.BadParameter.__mro__
+            if c.__name__ in ("ClickException", "TyperException")
+        ),
+    }
 )
 
 

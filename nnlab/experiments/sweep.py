@@ -1076,6 +1076,7 @@ def run_sweep(
                              executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
     trials = plan(defn)
     _preload(trials, data_dir)
+    _ = executor.workers  # (connects to a Dask cluster: one that fails, fails before the folder)
     run = runs.RunDir.create(runs_dir, f"sweep-{defn.name}")
     run.write_text("sweep.yaml", sweep_yaml(defn, trials))
     run.start_meta(
@@ -1146,6 +1147,7 @@ def resume_sweep(
             todo.append(_task(run, defn, trial, data_dir, "run"))
     if todo:
         _preload(trials, data_dir)
+    _ = executor.workers  # (connects to a Dask cluster: one that fails, fails before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     resumes = run.meta.get("resumes", [])
     run.update_meta(

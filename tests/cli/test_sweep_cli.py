@@ -334,3 +334,16 @@ def test_dask_executor_from_the_command_line_matches_the_local_sweep(tmp_path):
     assert local.exit_code == 0 and dask.exit_code == 0, dask.output
     assert summary(sweep_dir(tmp_path / "dask")) == summary(sweep_dir(tmp_path / "local"))
     assert sweep_dir(tmp_path / "dask").meta["executor"] == "dask (LocalCluster of 2)"
+
+
+def test_the_dask_executor_without_the_extra_is_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    cfg = write_config(tmp_path, epochs=1)
+    result = invoke(
+        "sweep", "grid", cfg, "optimizer.lr=0.1,0.2", "--executor", "dask", "--runs-dir",
+        tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "pip install 'nnlab[dask]'" in result.stderr
+    assert "Traceback" not in result.output
+    assert not list((tmp_path / "runs").glob("*")), "no sweep folder for a sweep that cannot run"

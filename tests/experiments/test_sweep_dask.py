@@ -87,12 +87,13 @@ def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
     assert trial_metrics(resumed) == trial_metrics(local)
 
 
-def test_an_unreachable_scheduler_is_one_clear_error():
+def test_an_unreachable_scheduler_is_one_clear_error_before_any_folder(tmp_path):
     from nnlab.errors import ConfigError
 
     executor = sw.DaskExecutor("tcp://127.0.0.1:9", timeout=1)
     with pytest.raises(ConfigError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
-        executor.workers  # noqa: B018 (connecting is what is tested)
+        sw.run_sweep(defn(), runs_dir=tmp_path / "runs", executor=executor)
+    assert not (tmp_path / "runs").exists()
 
 
 def test_trials_running_on_workers_when_the_sweep_is_interrupted_stop_and_resume(
