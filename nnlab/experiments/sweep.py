@@ -17,9 +17,10 @@ config without ``seed``; its seed is derived from the sweep seed and the same co
 share their weight draws and minibatch order. Trials that differ only in what sets their
 initial weights (seed, ``model.init``, ``model.init_std``), their learning rate or their weight
 decay (equal ``nnlab.train.stack_key``) train side by side in stacks of up to ``stack``
-(``nnlab.nn.stacked``), with the numbers each would have alone. Units of trials (one, or one stack) run through an ``Executor`` (serial, ``jobs``
-local worker processes, or a Dask cluster); every worker pins BLAS to one thread, and so does the
-serial path, so ``--jobs 1`` and ``--jobs N`` give bit-identical metrics. A failed trial is
+(``nnlab.nn.stacked``), with the numbers each would have alone. Units of trials (one, or one
+stack) run through an ``Executor`` (serial, ``jobs`` local worker processes, or a Dask cluster);
+every worker pins BLAS to one thread, and so does the serial path, so ``--jobs 1`` and
+``--jobs N`` give bit-identical metrics. A failed trial is
 recorded as FAILED and the sweep goes on; a killed or interrupted sweep is continued by
 ``resume_sweep``, which runs only what is missing.
 """
