@@ -657,6 +657,11 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
+def default_start_method() -> str:
+    """``fork`` where ``fork_is_safe()``, else ``spawn``."""
+    return "fork" if fork_is_safe() else "spawn"
+
+
 def fork_is_safe() -> bool:
     """True where worker processes can be forked from this one: Linux (macOS's system
     libraries are not fork-safe), with no other Python thread running (a thread holding a lock
@@ -671,7 +676,7 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    method = start_method or ("fork" if fork_is_safe() else "spawn")
+    method = start_method or default_start_method()
     if method == "fork" and not fork_is_safe():
         method = "spawn"
     sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
@@ -712,7 +717,7 @@ class ProcessExecutor:
 
     def __init__(self, jobs: int, start_method: str | None = None) -> None:
         self.jobs = self.workers = jobs
-        self.start_method = start_method or ("fork" if fork_is_safe() else "spawn")
+        self.start_method = start_method or default_start_method()
         self._pool: Any = None
 
     def describe(self) -> str:
@@ -993,13 +998,13 @@ def _execute(
     todo: list[TrialTask],
     rows: dict[str, Row],
     executor: Executor,
+    workers: int,
     stack: int,
     on_start: StartFn | None,
     on_trial: TrialFn | None,
 ) -> SweepResult:
     t0 = time.perf_counter()
     keys = {t.id: stack_key(t.config) for t in trials}
-    workers = executor.workers  # (asks a Dask scheduler: once)
     units = make_units(todo, keys, stack, workers)
     total = len(trials)
     done = total - len(todo)
@@ -1077,7 +1082,7 @@ def run_sweep(
                              executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
     trials = plan(defn)
     _preload(trials, data_dir)
-    _ = executor.workers  # (connects to a Dask cluster: one that fails, fails before the folder)
+    workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     run = runs.RunDir.create(runs_dir, f"sweep-{defn.name}")
     run.write_text("sweep.yaml", sweep_yaml(defn, trials))
     run.start_meta(
@@ -1092,7 +1097,7 @@ def run_sweep(
         data_dir=str(data_dir) if data_dir else None,
     )
     todo = [_task(run, defn, t, data_dir, "run") for t in trials]
-    return _execute(run, defn, trials, todo, {}, executor, stack, on_start, on_trial)
+    return _execute(run, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
 
 
 def resume_sweep(
@@ -1148,7 +1153,7 @@ def resume_sweep(
             todo.append(_task(run, defn, trial, data_dir, "run"))
     if todo:
         _preload(trials, data_dir)
-    _ = executor.workers  # (connects to a Dask cluster: one that fails, fails before any change)
+    workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     resumes = run.meta.get("resumes", [])
     run.update_meta(
@@ -1168,7 +1173,7 @@ def resume_sweep(
             },
         ],  # fmt: skip
     )
-    return _execute(run, defn, trials, todo, rows, executor, stack, on_start, on_trial)
+    return _execute(run, defn, trials, todo, rows, executor, workers, stack, on_start, on_trial)
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
