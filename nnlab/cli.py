@@ -116,9 +116,7 @@ def emit(
     elif fmt == Format.csv:
         typer.echo(output.to_csv(rows, columns), nl=False)
     else:
-        from rich.console import Console
-
-        Console().print(output.render_table(rows, columns, title))
+        output.print_table(rows, columns, title)
 
 
 FormatOpt = Annotated[

@@ -69,34 +69,65 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
     return cols
 
 
-def render_table(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, title: str | None = None
-):
-    """A rich Table of ``rows`` (a list of dicts), numbers right-aligned."""
+ID_COLUMNS = ("run", "trial", "path", "sweep", "folder", "file", "location")
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None):
+    """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids and
+    paths are never wrapped or cut (their column is as wide as its longest cell); other text
+    folds onto more lines where the table must narrow."""
     from rich.table import Table
 
     columns = list(columns or _columns(rows))
-    table = Table(title=title)
-    numeric = {
-        c: all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-        for c in columns
-    }
+    table = Table()
     for c in columns:
-        table.add_column(c, justify="right" if numeric[c] else "left")
+        cells = [r.get(c) for r in rows]
+        numeric = all(isinstance(v, (int, float)) or v is None for v in cells)
+        whole = numeric or c in ID_COLUMNS
+        table.add_column(
+            c,
+            justify="right" if numeric else "left",
+            no_wrap=whole,
+            overflow="ignore" if whole else "fold",
+            min_width=max([len(c), *(len(_cell(v)) for v in cells)]) if whole else None,
+        )
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     return table
+
+
+def print_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    file: Any = None,
+    width: int | None = None,
+) -> None:
+    """``title`` on a line of its own (never wrapped: it may hold a run id), then the table.
+
+    ``width``: the terminal's (None: ask the console; without a terminal the table is drawn
+    at its full width, so output to a file or a pipe is never narrowed or cut).
+    """
+    from rich.console import Console
+
+    console = Console(file=file, width=width, color_system=None if width else "auto")
+    if width is None and not console.is_terminal:
+        console = Console(file=file, width=100_000, color_system=None)
+    table = render_table(rows, columns)
+    needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
+    if needed > console.width:  # ids and numbers do not fit: widen rather than cut them
+        console = Console(file=file, width=needed, color_system=None)
+    if title:
+        console.print(title, soft_wrap=True, highlight=False, markup=False)
+    console.print(table)
 
 
 def table_text(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str] | None = None,
     title: str | None = None,
-    width: int = 160,
 ) -> str:
-    """The rich table as plain text (for summary files written into run folders)."""
-    from rich.console import Console
-
-    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
-    console.print(render_table(rows, columns, title))
-    return console.export_text()
+    """The table as plain text at its full width (summary files written into run folders)."""
+    buf = io.StringIO()
+    print_table(rows, columns, title, file=buf, width=100_000)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

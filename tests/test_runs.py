@@ -16,7 +16,8 @@ from nnlab import __version__
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.train import list_runs, resume_training, run_training
-from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs
+from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs, make_folder
+from tests.conftest import fake_run
 
 SMALL = ["name=small", "model.hidden=[30]", "dataset.n_train=300", "epochs=4", "batch_size=50"]
 # an optimizer with state, BatchNorm buffers and dropout: everything a checkpoint must carry
@@ -161,7 +162,7 @@ def test_dumps_writes_non_finite_numbers_as_null():
 
 
 def test_metrics_ignores_a_torn_last_line_and_truncate_keeps_earlier_epochs(tmp_path):
-    run = RunDir.create(tmp_path, "x")
+    run = fake_run(tmp_path, "x")
     for epoch in range(4):
         run.append_metric({"epoch": epoch, "loss": float(epoch)})
     with open(run.file("metrics.jsonl"), "a") as f:
@@ -173,23 +174,22 @@ def test_metrics_ignores_a_torn_last_line_and_truncate_keeps_earlier_epochs(tmp_
 
 
 def test_creating_an_existing_folder_is_an_error(tmp_path):
-    RunDir.create(tmp_path, "x", folder="same")
+    make_folder(tmp_path, "x", folder="same")
     with pytest.raises(RunError, match="already exists"):
-        RunDir.create(tmp_path, "x", folder="same")
+        make_folder(tmp_path, "x", folder="same")
 
 
 def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
-    run = RunDir.create(tmp_path, "x")
-    run.start_meta()
+    run = fake_run(tmp_path, "x", "RUNNING")
     assert run.status == "RUNNING"  # this process
-    run.update_meta(pid=2**22 + 12345)  # above pid_max's default: no such process
+    run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345)  # above pid_max's default
     assert run.status == "STALE" and run.meta["status"] == "RUNNING"
-    run.update_meta(host="another-host")  # can't tell for another machine
-    assert run.status == "RUNNING"
+    run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, host="another-host")
+    assert run.status == "RUNNING"  # can't tell for another machine
 
 
 def test_unreadable_meta_is_one_error_naming_the_file(tmp_path):
-    run = RunDir.create(tmp_path, "x")
+    run = fake_run(tmp_path, "x")
     run.file("meta.json").write_text("{not json")
     with pytest.raises(RunError, match=r"meta.json: not valid JSON"):
         run.meta  # noqa: B018
@@ -200,10 +200,7 @@ def test_unreadable_meta_is_one_error_naming_the_file(tmp_path):
 def three_runs(tmp_path):
     names = ["20250101-000000-a-111111", "20250102-000000-b-222222", "20250102-000000-b-333333"]
     for i, folder in enumerate(names):
-        run = RunDir.create(tmp_path, "x", folder=folder)
-        run.start_meta(name=folder.split("-")[2])
-        run.set_status("COMPLETED")
-        run.update_meta(started=f"2025-01-0{i + 1}T00:00:00+00:00")
+        fake_run(tmp_path, folder, name=folder.split("-")[2], started=f"2025-01-0{i + 1}T00:00:00")
     (tmp_path / "not-a-run").mkdir()  # no meta.json: ignored
     return tmp_path
 
@@ -344,16 +341,13 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
     [("COMPLETED", "already COMPLETED"), ("DIVERGED", "DIVERGED; resuming would diverge again")],
 )
 def test_resume_refuses_finished_runs(finished, status, message, tmp_path):
-    run = RunDir.create(tmp_path, "x")
+    run = fake_run(tmp_path, "x", status)
     run.write_text("config.yaml", finished[1].run.file("config.yaml").read_text())
-    run.start_meta()
-    run.set_status(status)
     with pytest.raises(RunError, match=message):
         resume_training(run)
 
 
 def test_resume_refuses_a_run_that_is_still_running(tmp_path):
-    run = RunDir.create(tmp_path, "x")
-    run.start_meta()  # RUNNING in this (live) process
+    run = fake_run(tmp_path, "x", "RUNNING")  # in this (live) process
     with pytest.raises(RunError, match="still RUNNING"):
         resume_training(run)

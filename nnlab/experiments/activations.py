@@ -165,7 +165,6 @@ def activation_histograms(
             results[(activation, init)] = out
             rows.extend(layer_rows(activation, init, out))
 
-    run = runs.RunDir.create(runs_dir, "activations", folder)
     settings = {
         "activations": acts,
         "inits": init_names,
@@ -174,10 +173,11 @@ def activation_histograms(
         "samples": samples,
         "seed": seed,
     }
-    run.start_meta(kind="activations", name="activations", **settings)
-    _write(run, rows, results, settings, bins)
-    run.set_status("COMPLETED")
-    return ActivationsResult(run, rows, results)
+    with runs.start(
+        runs_dir, "activations", "activations", folder=folder, name="activations", **settings
+    ) as life:
+        _write(life.run, rows, results, settings, bins)
+    return ActivationsResult(life.run, rows, results)
 
 
 def table_title(settings: dict[str, Any]) -> str:

@@ -714,25 +714,18 @@ def differences_target(
 def save_differences(diff: Differences, *, out: Path | None, runs_dir: Path, title: str) -> Path:
     """Draw the error-vs-step PNG; without ``out``, into a new folder under ``runs_dir``.
 
-    The folder (``<stamp>-gradcheck-differences-<id>``) also holds ``differences.json`` (the
-    numbers, versions, git commit). It has no ``meta.json``: it is not a training run, so
-    ``nnlab runs list`` and ``--resume latest`` do not see it.
+    The folder (``<stamp>-gradcheck-differences-<id>``, kind ``gradcheck``) also holds
+    ``differences.json`` (the numbers).
     """
     from nnlab import plots, runs
 
-    if out is None:
-        run = runs.RunDir.create(runs_dir, "gradcheck-differences")
-        run.write_json(
-            "differences.json",
-            {
-                "title": title,
-                **diff.to_dict(),
-                "created": runs.now(),
-                "versions": runs.versions(),
-                "git_commit": runs.git_commit(),
-            },
+    if out is not None:
+        out = out / "gradcheck-differences.png" if out.is_dir() else out
+        return plots.gradcheck_differences(
+            diff.steps, diff.forward, diff.centred, out, title=title
         )
-        out = run.file("differences.png")
-    elif out.is_dir():
-        out = out / "gradcheck-differences.png"
-    return plots.gradcheck_differences(diff.steps, diff.forward, diff.centred, out, title=title)
+    with runs.start(runs_dir, "gradcheck-differences", "gradcheck", param=diff.param) as life:
+        life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
+        return plots.gradcheck_differences(
+            diff.steps, diff.forward, diff.centred, life.run.file("differences.png"), title=title
+        )

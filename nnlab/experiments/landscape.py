@@ -419,10 +419,12 @@ def landscape(
     model = centre.model
     d1, d2 = make_directions(model, settings)
     root, folder = (Path(out).parent, Path(out).name) if out is not None else (runs_dir, None)
-    run = runs.RunDir.create(root, f"landscape-{cfg.name}", folder)
-    run.write_text("config.yaml", to_yaml(cfg))
-    run.start_meta(
-        kind="landscape",
+    with runs.start(
+        root,
+        f"landscape-{cfg.name}",
+        "landscape",
+        folder=folder,
+        resume=LANDSCAPE_RESUME,
         name=cfg.name,
         seed=cfg.seed,
         config_hash=config_hash(cfg),
@@ -432,12 +434,17 @@ def landscape(
         data_dir=str(data_dir) if data_dir else None,
         data_source=data.source,
         settings=settings.as_dict(),
-    )
-    centre_params = {k: v.copy() for k, v in model.params.items()}
-    _write_new_file(
-        run.file(FILE), settings, model, centre_params, d1, d2, centre.source, config_hash(cfg)
-    )
-    return _complete(run, cfg, model, x, y, progress)
+    ) as life:
+        life.run.write_text("config.yaml", to_yaml(cfg))
+        centre_params = {k: v.copy() for k, v in model.params.items()}
+        _write_new_file(
+            life.run.file(FILE), settings, model, centre_params, d1, d2, centre.source,
+            config_hash(cfg),
+        )  # fmt: skip
+        return _complete(life, cfg, model, x, y, progress)
+
+
+LANDSCAPE_RESUME = "nnlab landscape --resume {path}"
 
 
 def resume_landscape(
@@ -460,27 +467,20 @@ def resume_landscape(
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     x, y = eval_split(data, settings)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
-    resumes = run.meta.get("resumes", [])
-    run.update_meta(status="RUNNING", ended=None, resumes=[*resumes, {"at": runs.now()}])
-    return _complete(run, cfg, model, x, y, progress)
+    with runs.reopen(run, resume=LANDSCAPE_RESUME) as life:
+        return _complete(life, cfg, model, x, y, progress)
 
 
 def _complete(
-    run: runs.RunDir,
+    life: runs.Lifecycle,
     cfg: Config,
     model: MLP,
     x: np.ndarray,
     y: np.ndarray,
     progress: Progress | None,
 ) -> LandscapeResult:
-    try:
-        computed = fill_missing(run.file(FILE), model, x, y, progress)
-    except KeyboardInterrupt:
-        run.set_status("INTERRUPTED")
-        raise
-    except BaseException as exc:
-        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
-        raise
+    run = life.run
+    computed = fill_missing(run.file(FILE), model, x, y, progress)
     content = read_file(run.file(FILE))
     result = LandscapeResult(
         run,
@@ -494,7 +494,7 @@ def _complete(
     )
     result.summary = summarize(result, content["settings"], content["source"])
     _write(result, cfg.name)
-    run.set_status("COMPLETED", points_computed_last=computed)
+    life.note(points_computed_last=computed)
     return result
 
 

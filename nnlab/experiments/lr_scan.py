@@ -216,10 +216,11 @@ def lr_scan(
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     check_compatible(cfg, data)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
-    run = runs.RunDir.create(runs_dir, f"lr-scan-{cfg.name}", folder)
-    run.write_text("config.yaml", to_yaml(cfg))
-    run.start_meta(
-        kind="lr-scan",
+    with runs.start(
+        runs_dir,
+        f"lr-scan-{cfg.name}",
+        "lr-scan",
+        folder=folder,
         name=cfg.name,
         seed=cfg.seed,
         config_hash=config_hash(cfg),
@@ -228,33 +229,41 @@ def lr_scan(
         data_source=data.source,
         rates=rates,
         epochs=epochs,
-    )
+    ) as life:
+        life.run.write_text("config.yaml", to_yaml(cfg))
+        initial, step_losses, trainings = _scan(cfg, data, rates, rate_cfgs, epochs, progress)
+        rows = table_rows(rates, step_losses, trainings, initial)
+        best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
+        best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
+        curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
+        result = LrScanResult(life.run, rows, initial, best_step, best_train, curves)
+        _write(result, cfg, epochs)
+    return result
+
+
+def _scan(
+    cfg: Config,
+    data: Dataset,
+    rates: list[float],
+    rate_cfgs: list[Config],
+    epochs: int,
+    progress: Callable[[str], None] | None,
+) -> tuple[float, list[float], list[tuple[str, list[dict[str, Any]]]] | None]:
+    """(initial loss, the loss after one step at each rate, each rate's training or None)."""
     from threadpoolctl import threadpool_limits
 
-    try:
-        with threadpool_limits(limits=1):  # small matrices: one BLAS thread is fastest
-            initial, step_losses = one_step_losses(cfg, data, rates)
-            trainings = None
-            if epochs > 0:
-                trainings = train_at_rates(rate_cfgs, data)
-                for lr, (status, records) in zip(rates, trainings):
-                    if progress is not None:
-                        last = records[-1]
-                        loss = last.get("train_loss")
-                        shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
-                        progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
-        rows = table_rows(rates, step_losses, trainings, initial)
-    except BaseException as exc:
-        status = "INTERRUPTED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
-        run.set_status(status, error=f"{type(exc).__name__}: {exc}")
-        raise
-    best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
-    best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
-    curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
-    result = LrScanResult(run, rows, initial, best_step, best_train, curves)
-    _write(result, cfg, epochs)
-    run.set_status("COMPLETED")
-    return result
+    with threadpool_limits(limits=1):  # small matrices: one BLAS thread is fastest
+        initial, step_losses = one_step_losses(cfg, data, rates)
+        if epochs == 0:
+            return initial, step_losses, None
+        trainings = train_at_rates(rate_cfgs, data)
+    for lr, (status, records) in zip(rates, trainings):
+        if progress is not None:
+            last = records[-1]
+            loss = last.get("train_loss")
+            shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
+            progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
+    return initial, step_losses, trainings
 
 
 def table_columns(rows: list[dict[str, Any]]) -> list[str]:

@@ -831,21 +831,17 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
 
 
 # ----------------------------------------------------------------------------- run folders
-def open_run(runs_dir: Path, out: Path | None, name: str = "compare-optimizers") -> runs.RunDir:
-    """A new run folder: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``."""
+def open_run(runs_dir: Path, out: Path | None, **fields: Any) -> runs.Lifecycle:
+    """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``."""
+    name, kind = "compare-optimizers", "compare-optimizers"
     if out is not None:
         out = Path(out)
-        return runs.RunDir.create(out.parent, name, folder=out.name)
-    return runs.RunDir.create(runs_dir, name)
+        return runs.start(out.parent, name, kind, folder=out.name, **fields)
+    return runs.start(runs_dir, name, kind, **fields)
 
 
 def _copy_figure(src: Path, dest: Path | None) -> Path | None:
-    if dest is None:
-        return None
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    runs.atomic_write(dest, Path(src).read_bytes())
-    return dest
+    return None if dest is None else runs.copy_file(src, dest)
 
 
 @dataclass
@@ -889,18 +885,13 @@ def run_function_comparison(
     if isinstance(starts, str):
         starts = parse_starts(starts, get_objective(function).dim, function)
     comparison = compare_on_function(function, optimizers, overrides, lrs, starts, steps, tol)
-    run = open_run(runs_dir, out)
-    run.start_meta(kind="compare-optimizers", function=function, tol=tol)
-    try:
+    with open_run(runs_dir, out, function=function, tol=tol) as life:
+        run = life.run
         run.write_json("result.json", comparison.to_json())
         title = f"compare-optimizers on {function}: {comparison.objective.formula}"
         run.write_text("summary.txt", table_text(comparison.rows(), title=title))
         png = plot_function_comparison(comparison, run.file("paths.png"))
         copy = _copy_figure(png, figure)
-    except BaseException as exc:
-        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
-        raise
-    run.set_status("COMPLETED")
     return ComparisonRun(comparison, run, png, copy)
 
 
@@ -933,9 +924,8 @@ def run_dataset_comparison(
         allow_baselines=True,
     )  # fmt: skip
     data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    run = open_run(runs_dir, out)
-    run.start_meta(kind="compare-optimizers", dataset=dataset, seed=seed, data_source=data.source)
-    try:
+    with open_run(runs_dir, out, dataset=dataset, seed=seed, data_source=data.source) as life:
+        run = life.run
         comparison = compare_on_dataset(
             dataset, optimizers, overrides, lrs, iterations=iterations, hidden=hidden,
             loss=loss, batch_size=batch_size, seed=seed, data=data, progress=progress,
@@ -947,15 +937,7 @@ def run_dataset_comparison(
         run.write_text("summary.txt", table_text(comparison.rows(), title=title))
         png = plot_dataset_comparison(comparison, run.file("losses.png"))
         copy = _copy_figure(png, figure)
-    except KeyboardInterrupt:
-        run.set_status("INTERRUPTED")
-        raise
-    except BaseException as exc:
-        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
-        raise
-    diverged = any(r.diverged for r in comparison.results)
-    run.set_status("COMPLETED", diverged=[r.spec.label for r in comparison.results if r.diverged]
-                   if diverged else [])  # fmt: skip
+        life.note(diverged=[r.spec.label for r in comparison.results if r.diverged])
     return ComparisonRun(comparison, run, png, copy)
 
 

@@ -35,7 +35,6 @@ import math
 import os
 import re
 import signal
-import socket
 import sys
 import threading
 import time
@@ -573,6 +572,15 @@ def run_unit(unit: Unit) -> list[Row]:
     return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
 
 
+def _run_unit_in_worker(unit: Unit) -> list[Row]:
+    """``run_unit`` in a pool worker: terminated by the sweep (SIGTERM, an interrupt), the
+    trials' lifecycles record INTERRUPTED, then the worker exits at once."""
+    try:
+        return run_unit(unit)
+    except KeyboardInterrupt:
+        os._exit(130)
+
+
 def make_units(
     tasks: Sequence[TrialTask], keys: dict[str, str | None], stack: int, jobs: int
 ) -> list[Unit]:
@@ -743,7 +751,7 @@ class ProcessExecutor:
         self.start(len(units))
         pool = self._pool
         try:
-            futures = {pool.submit(run_unit, unit): unit for unit in units}
+            futures = {pool.submit(_run_unit_in_worker, unit): unit for unit in units}
             for future in as_completed(futures):
                 try:
                     rows = future.result()
@@ -991,8 +999,11 @@ def _load_finish_modules_in_background() -> None:
     plots.import_in_background(lambda: output.table_text([], []))
 
 
+SWEEP_RESUME = "nnlab sweep --resume {path}"
+
+
 def _execute(
-    run: runs.RunDir,
+    life: runs.Lifecycle,
     defn: SweepDef,
     trials: list[Trial],
     todo: list[TrialTask],
@@ -1003,12 +1014,20 @@ def _execute(
     on_start: StartFn | None,
     on_trial: TrialFn | None,
 ) -> SweepResult:
+    """Run the ``todo`` trials in the open sweep folder; its summary is written however the
+    sweep ends."""
+    run = life.run
     t0 = time.perf_counter()
     keys = {t.id: stack_key(t.config) for t in trials}
     units = make_units(todo, keys, stack, workers)
     total = len(trials)
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
+
+    def ordered() -> list[Row]:
+        return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
+
+    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
     if on_start is not None:
         on_start(run, done, total)
@@ -1030,26 +1049,16 @@ def _execute(
         if on_trial is not None:
             on_trial(done, total, row)
 
-    def ordered() -> list[Row]:
-        return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
-
     try:
         executor.run(units, on_row)
     except KeyboardInterrupt:
         run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
-        for task in todo:  # trials whose worker was terminated mid-run
-            folder = runs.RunDir(trials_dir(run) / task.trial_id)
-            if task.trial_id not in rows and folder.file("meta.json").exists():
-                if folder.status == "STALE":
-                    folder.set_status("INTERRUPTED")
-        finish_sweep(run, defn, ordered(), "INTERRUPTED")
-        raise
-    except BaseException as exc:
-        finish_sweep(run, defn, ordered(), "FAILED", error=f"{type(exc).__name__}: {exc}")
+        for task in todo:  # trials whose worker was killed before it could record its end
+            runs.settle_stale(runs.RunDir(trials_dir(run) / task.trial_id))
         raise
     final = ordered()
     status = "FAILED" if any(r["status"] == "FAILED" for r in final) else "COMPLETED"
-    finish_sweep(run, defn, final, status)
+    life.end_as(status)
     ran = [t.trial_id for t in todo if t.action == "run"]
     resumed = [t.trial_id for t in todo if t.action == "resume"]
     return SweepResult(
@@ -1083,10 +1092,11 @@ def run_sweep(
     trials = plan(defn)
     _preload(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
-    run = runs.RunDir.create(runs_dir, f"sweep-{defn.name}")
-    run.write_text("sweep.yaml", sweep_yaml(defn, trials))
-    run.start_meta(
-        kind="sweep",
+    with runs.start(
+        runs_dir,
+        f"sweep-{defn.name}",
+        "sweep",
+        resume=SWEEP_RESUME,
         name=defn.name,
         preset=defn.preset,
         seed=sweep_seed(defn),
@@ -1095,9 +1105,10 @@ def run_sweep(
         stack=stack,
         executor=executor.describe(),
         data_dir=str(data_dir) if data_dir else None,
-    )
-    todo = [_task(run, defn, t, data_dir, "run") for t in trials]
-    return _execute(run, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
+    ) as life:
+        life.run.write_text("sweep.yaml", sweep_yaml(defn, trials))
+        todo = [_task(life.run, defn, t, data_dir, "run") for t in trials]
+        return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
 
 
 def resume_sweep(
@@ -1155,25 +1166,16 @@ def resume_sweep(
         _preload(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
-    resumes = run.meta.get("resumes", [])
-    run.update_meta(
-        status="RUNNING",
-        ended=None,
-        error=None,
-        pid=os.getpid(),
-        host=socket.gethostname(),
-        resumes=[
-            *resumes,
-            {
-                "at": runs.now(),
-                "jobs": jobs,
-                "stack": stack,
-                "executor": executor.describe(),
-                "todo": len(todo),
-            },
-        ],  # fmt: skip
-    )
-    return _execute(run, defn, trials, todo, rows, executor, workers, stack, on_start, on_trial)
+    with runs.reopen(
+        run,
+        resume=SWEEP_RESUME,
+        jobs=jobs,
+        stack=stack,
+        executor=executor.describe(),
+        todo=len(todo),
+    ) as life:
+        return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
+                        on_trial)  # fmt: skip
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
@@ -1185,16 +1187,16 @@ def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list
     return cols + finals + bests
 
 
-def finish_sweep(
-    run: runs.RunDir, defn: SweepDef, rows: list[Row], status: str, error: str | None = None
-) -> None:
-    """Write summary.json/csv/txt and the plots, then the sweep's final status."""
+def finish_sweep(life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str) -> None:
+    """Write summary.json/csv/txt and the plots of a sweep ending as ``status``."""
     from nnlab.output import table_text, to_csv
 
+    run = life.run
     keys = list(defn.spec.params)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
+    life.note(counts=counts)
     run.write_json(
         "summary.json",
         {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
@@ -1203,10 +1205,6 @@ def finish_sweep(
     title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
     run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
     plot_sweep(run, defn, rows)
-    fields: dict[str, Any] = {"counts": counts}
-    if error is not None:
-        fields["error"] = error
-    run.set_status(status, **fields)
 
 
 def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:

@@ -8,8 +8,8 @@ uninterrupted one.
 
 from __future__ import annotations
 
-import os
-import socket
+import contextlib
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +20,17 @@ from nnlab import runs
 from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
-from nnlab.train import Record, Solo, StateFn, build_group, fit_group, set_state, stack_key
+from nnlab.nn.optim import Optimizer
+from nnlab.train import (
+    Group,
+    Record,
+    Solo,
+    StateFn,
+    build_group,
+    fit_group,
+    set_state,
+    stack_key,
+)
 
 ProgressFn = Callable[[Record, Config], None]
 
@@ -56,7 +66,7 @@ def check_compatible(cfg: Config, data: Dataset) -> None:
             )
 
 
-def summarize(records: list[Record], status: str, cfg: Config) -> dict[str, Any]:
+def summarize(records: list[Record], status: str) -> dict[str, Any]:
     """Final and best metrics of a run (best: highest accuracy / lowest loss over epochs)."""
     summary: dict[str, Any] = {"status": status, "epochs": records[-1]["epoch"] if records else 0}
     if not records:
@@ -103,79 +113,72 @@ def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
 
 
 def _finish(
-    run: runs.RunDir, cfg: Config, status: str, records: list[Record], plot: bool
+    run: runs.RunDir, cfg: Config, records: list[Record], plot: bool, status: str
 ) -> dict[str, Any]:
+    """summary.json, summary.txt and (a run that ran to its end) curves.png."""
     from nnlab.output import table_text
 
-    summary = summarize(records, status, cfg)
+    summary = summarize(records, status)
     run.write_json("summary.json", summary)
     title = f"{run.id}: {status} after {summary['epochs']} epochs"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
-    if plot and records:
+    if plot and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
         plots.train_curves(records, list(cfg.eval), run.file("curves.png"), title=cfg.name)
     return summary
 
 
+TRAIN_RESUME = "nnlab train --resume {path}"
+
+
 def _drive(
-    folders: list[runs.RunDir],
+    lives: list[runs.Lifecycle],
     cfgs: list[Config],
     data: Dataset,
+    built: tuple[Group, Optimizer, list[dict[str, Any]]],
     *,
     start_epoch: int,
-    states: list[dict | None],
     records: list[list[Record]],
     progress: ProgressFn | None,
     plot: bool,
 ) -> list[RunResult]:
-    """Build the nets, restore ``states`` if any, train them as one group, record each into its
-    folder (metrics, checkpoints, summary); mark every folder on any exit."""
-    group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
-    if states[0] is not None:  # resuming (one run: a stack always starts from scratch)
-        assert isinstance(group, Solo)
-        set_state(states[0], group.model, optimizer, rngs[0])
-    last_save = [-float("inf")] * len(folders)  # each run's first record (epoch 0) is saved
+    """Train the ``built`` group (nets, optimizer, generators) and record each net into its
+    open lifecycle: metrics, checkpoints, and a summary however the block ends."""
+    group, optimizer, rngs = built
+    last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
+    for life, cfg, recs in zip(lives, cfgs, records):
+        life.on_end(functools.partial(_finish, life.run, cfg, recs, plot))
 
     def on_epoch(net: int, record: Record, state: StateFn) -> None:
-        run, cfg = folders[net], cfgs[net]
-        run.append_metric(record)
+        life, cfg = lives[net], cfgs[net]
+        life.run.append_metric(record)
         records[net].append(record)
+        life.note(epochs_done=record["epoch"])
         # Checkpoint at most every CHECKPOINT_SECONDS (and at the end): a resume goes back to the
         # last checkpoint and replays from there, so any spacing gives the same final metrics.
         final = record["epoch"] >= cfg.epochs
         if final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS:
-            run.save_checkpoint(state(), record["epoch"])
+            life.run.save_checkpoint(state(), record["epoch"])
             last_save[net] = time.monotonic()
         if progress is not None:
             progress(record, cfg)
 
-    try:
-        results = fit_group(
-            group,
-            optimizer,
-            data.splits,
-            cfgs[0],
-            rngs,
-            start_epoch=start_epoch,
-            start_step=records[0][-1].get("steps", 0) if records[0] else 0,
-            on_epoch=on_epoch,
-            lrs=[cfg.optimizer.lr for cfg in cfgs],
-        )
-    except KeyboardInterrupt:
-        for run, cfg, recs in zip(folders, cfgs, records):
-            run.set_status("INTERRUPTED", epochs_done=recs[-1]["epoch"] if recs else 0)
-            _finish(run, cfg, "INTERRUPTED", recs, plot=False)
-        raise
-    except BaseException as exc:
-        for run in folders:
-            run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
-        raise
+    results = fit_group(
+        group,
+        optimizer,
+        data.splits,
+        cfgs[0],
+        rngs,
+        start_epoch=start_epoch,
+        start_step=records[0][-1].get("steps", 0) if records[0] else 0,
+        on_epoch=on_epoch,
+        lrs=[cfg.optimizer.lr for cfg in cfgs],
+    )
     out = []
-    for run, cfg, recs, result in zip(folders, cfgs, records, results):
-        summary = _finish(run, cfg, result.status, recs, plot)
-        run.set_status(result.status, epochs_done=result.epoch)
-        out.append(RunResult(run, result.status, summary, recs))
+    for life, recs, result in zip(lives, records, results):
+        life.end_as(result.status, epochs_done=result.epoch)
+        out.append(RunResult(life.run, result.status, summarize(recs, result.status), recs))
     return out
 
 
@@ -253,31 +256,31 @@ def run_trainings(
                 extra_meta=[extra_meta[i]],
             )
         ]
-    made = []
-    for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
-        run = runs.RunDir.create(runs_dir, cfg.name, folder)
-        run.write_text("config.yaml", to_yaml(cfg))
-        run.start_meta(
-            name=cfg.name,
-            seed=cfg.seed,
-            config_hash=config_hash(cfg),
-            overrides=list(over),
-            data_dir=str(Path(data_dir).resolve()) if data_dir else None,
-            data_source=data.source,
-            **({"stacked": n} if n > 1 else {}),
-            **extra,
-        )
-        made.append(run)
-    return _drive(
-        made,
-        cfgs,
-        data,
-        start_epoch=0,
-        states=[None] * n,
-        records=[[] for _ in cfgs],
-        progress=progress,
-        plot=plot,
-    )
+    with contextlib.ExitStack() as stack:
+        lives = []
+        for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
+            life = runs.start(
+                runs_dir,
+                cfg.name,
+                "train",
+                folder=folder,
+                resume=TRAIN_RESUME if folder is None else None,
+                name=cfg.name,
+                seed=cfg.seed,
+                config_hash=config_hash(cfg),
+                overrides=list(over),
+                data_dir=str(Path(data_dir).resolve()) if data_dir else None,
+                data_source=data.source,
+                **({"stacked": n} if n > 1 else {}),
+                **extra,
+            )
+            lives.append(stack.enter_context(life))
+            life.run.write_text("config.yaml", to_yaml(cfg))
+        built = build_group(cfgs, data.input_dim, data.n_classes)
+        return _drive(
+            lives, cfgs, data, built, start_epoch=0, records=[[] for _ in cfgs],
+            progress=progress, plot=plot,
+        )  # fmt: skip
 
 
 def load_run_config(run: runs.RunDir) -> Config:
@@ -306,7 +309,12 @@ def resume_training(
     progress: ProgressFn | None = None,
     plot: bool = True,
 ) -> RunResult:
-    """Continue an interrupted or killed run from its last checkpoint, in the same folder."""
+    """Continue an interrupted or killed run from its last checkpoint, in the same folder.
+
+    Everything is checked before the folder changes: its status, config, checkpoint (readable,
+    every array of the shape and dtype the config's model needs) and metrics (damage other
+    than a torn last line refuses the resume).
+    """
     check_resumable(run)
     cfg = load_run_config(run)
     if run.file("checkpoint.npz").exists():
@@ -317,51 +325,54 @@ def resume_training(
         data_dir = Path(run.meta["data_dir"])
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or the
-    # epoch-0 record would be written twice
-    records = run.truncate_metrics(epoch if epoch > 0 else -1)
-    resumes = run.meta.get("resumes", [])
-    run.update_meta(
-        status="RUNNING",
-        ended=None,
-        pid=os.getpid(),
-        host=socket.gethostname(),
-        resumes=[*resumes, {"from_epoch": epoch, "at": runs.now()}],
-    )
+    built = build_group([cfg], data.input_dim, data.n_classes)
+    if state is not None:
+        group, optimizer, rngs = built
+        assert isinstance(group, Solo)
+        try:
+            set_state(state, group.model, optimizer, rngs[0])
+        except ValueError as exc:
+            raise runs.DamagedError(f"{run.file('checkpoint.npz')}: {exc}") from None
+    recorded = run.metrics()  # damage raises here, before anything is written
+    if epoch > 0 and not any(r["epoch"] == epoch for r in recorded):
+        raise runs.DamagedError(
+            f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
+        )
     t0 = time.perf_counter()
-    (result,) = _drive(
-        [run],
-        [cfg],
-        data,
-        start_epoch=max(epoch, 0),
-        states=[state],
-        records=[records],
-        progress=progress,
-        plot=plot,
-    )
+    with runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
+        # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
+        # the epoch-0 record would be written twice
+        records = run.truncate_metrics(epoch if epoch > 0 else -1)
+        (result,) = _drive(
+            [life], [cfg], data, built, start_epoch=max(epoch, 0), records=[records],
+            progress=progress, plot=plot,
+        )  # fmt: skip
     result.summary["resume_seconds"] = time.perf_counter() - t0
     return result
 
 
-def list_runs(root: Path) -> list[dict[str, Any]]:
-    """One row per run folder under ``root``, oldest first: id, name, status, epochs and final
-    accuracies."""
+def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
+    """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
+    name, status, epochs and final accuracies. A folder that cannot be read is listed as
+    DAMAGED with the reason; it never stops the listing."""
     rows = []
     for run in runs.iter_runs(root):
-        try:
-            meta = run.meta
-            summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
-        except RunError:
+        info = runs.describe_folder(run)
+        if kind is not None and info["kind"] != kind:
             continue
+        meta, summary = info["meta"] or {}, info["summary"]
         row: dict[str, Any] = {
             "run": run.id,
+            "kind": info["kind"] or "?",
             "name": meta.get("name"),
-            "status": run.status,
-            "epochs": summary.get("epochs", len(run.metrics()) - 1 if run.metrics() else 0),
+            "status": info["status"],
+            "epochs": summary.get("epochs", meta.get("epochs_done")),
         }
         row.update(
             {k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")}
         )
         row["started"] = meta.get("started")
+        if "reason" in info:
+            row["reason"] = info["reason"]
         rows.append(row)
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first

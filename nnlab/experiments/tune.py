@@ -298,10 +298,21 @@ def tune(
     name = str(base.get("name") or Path(config).stem)
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
     sweep.plan(round_defn(settings, 1, ranges))  # every trial config valid before a folder
-    run = runs.RunDir.create(runs_dir, f"tune-{name}", folder)
-    run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
-    run.start_meta(kind="tune", name=name, seed=seed, data_dir=str(data_dir) if data_dir else None)
-    return _drive(run, settings, [], data_dir, jobs, progress, stack, executor)
+    with runs.start(
+        runs_dir,
+        f"tune-{name}",
+        "tune",
+        folder=folder,
+        resume=TUNE_RESUME,
+        name=name,
+        seed=seed,
+        data_dir=str(data_dir) if data_dir else None,
+    ) as life:
+        life.run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
+        return _drive(life, settings, [], data_dir, jobs, progress, stack, executor)
+
+
+TUNE_RESUME = "nnlab tune --resume {path}"
 
 
 def resume_tune(
@@ -322,14 +333,27 @@ def resume_tune(
     settings = TuneSettings.from_json(state["settings"])
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
-    import os
+    with runs.reopen(run, resume=TUNE_RESUME) as life:
+        return _drive(life, settings, state["rounds"], data_dir, jobs, progress, stack, executor)
 
-    run.update_meta(status="RUNNING", ended=None, pid=os.getpid())
-    return _drive(run, settings, state["rounds"], data_dir, jobs, progress, stack, executor)
+
+@dataclass(frozen=True)
+class _Execution:
+    """How a round's sweep runs: data, workers, stacks, executor, a per-trial callback."""
+
+    data_dir: Path | None
+    jobs: int
+    stack: int
+    executor: sweep.Executor | None
+    on_trial: Callable[[int, int, Row], None]
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"data_dir": self.data_dir, "jobs": self.jobs, "stack": self.stack,
+                "executor": self.executor, "on_trial": self.on_trial}  # fmt: skip
 
 
 def _drive(
-    run: runs.RunDir,
+    life: runs.Lifecycle,
     settings: TuneSettings,
     recorded: list[dict[str, Any]],
     data_dir: Path | None,
@@ -338,6 +362,9 @@ def _drive(
     stack: int,
     executor: sweep.Executor | None,
 ) -> TuneResult:
+    """The rounds: each searches its ranges (a sweep in ``rounds/``; a recorded round's sweep
+    is read back or resumed) and proposes the next ranges from its top trials."""
+    run = life.run
     results: list[RoundResult] = []
     ranges = dict(settings.ranges)
     state = {"settings": settings.to_json(), "rounds": list(recorded)}
@@ -348,81 +375,68 @@ def _drive(
             shown = f"{metric:.4f}" if isinstance(metric, float) else row.get("status")
             progress(f"  trial {done}/{total}: {settings.metric} {shown}")
 
-    try:
-        for index in range(1, settings.rounds + 1):
-            entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
-            if entry is not None:
-                ranges = {k: Range.parse(k, v) for k, v in entry["ranges"].items()}
-            else:
-                state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
-            if progress is not None:
-                spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
-                progress(f"round {index}/{settings.rounds}: {spans}")
-            if entry is None:
-                entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
-                state["rounds"].append(entry)
-                defn = round_defn(settings, index, ranges)
-                rounds_dir = run.path / "rounds"
-
-                def on_start(
-                    sweep_run: runs.RunDir, done: int, total: int, entry: dict = entry
-                ) -> None:
-                    entry["sweep"] = str(sweep_run.path.relative_to(run.path))
-                    run.write_json("tune.json", state)
-
-                result = sweep.run_sweep(
-                    defn,
-                    data_dir=data_dir,
-                    runs_dir=rounds_dir,
-                    jobs=jobs,
-                    stack=stack,
-                    executor=executor,
-                    on_start=on_start,
-                    on_trial=on_trial,
-                )
-            else:
-                sweep_run = runs.RunDir(run.path / entry["sweep"])
-                if sweep_run.status == "COMPLETED":
-                    result = None
-                    rows = sweep.sweep_rows(sweep_run)
-                else:
-                    result = sweep.resume_sweep(
-                        sweep_run,
-                        data_dir=data_dir,
-                        jobs=jobs,
-                        stack=stack,
-                        executor=executor,
-                        on_trial=on_trial,
-                    )
-            if result is not None:
-                sweep_run, rows = result.run, result.rows
-            ranked = rank(rows, settings.metric)
-            proposed, warnings = propose(ranges, ranked, settings.top_k)
-            entry.update(
-                {
-                    "status": "COMPLETED",
-                    "proposed": {k: r.spec() for k, r in proposed.items()},
-                    "warnings": warnings,
-                    "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
-                }
-            )
-            run.write_json("tune.json", state)
-            results.append(RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings))
-            if progress is not None:
-                for w in warnings:
-                    progress(f"warning: {w}")
-            ranges = proposed
-    except KeyboardInterrupt:
-        run.set_status("INTERRUPTED")
-        raise
-    except BaseException as exc:
-        run.set_status("FAILED", error=f"{type(exc).__name__}: {exc}")
-        raise
+    how = _Execution(data_dir, jobs, stack, executor, on_trial)
+    for index in range(1, settings.rounds + 1):
+        entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
+        if entry is not None:
+            ranges = {k: Range.parse(k, v) for k, v in entry["ranges"].items()}
+        else:
+            state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
+        if progress is not None:
+            spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
+            progress(f"round {index}/{settings.rounds}: {spans}")
+        if entry is None:
+            entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
+            state["rounds"].append(entry)
+            sweep_run, rows = _new_round(run, state, entry, round_defn(settings, index, ranges), how)
+        else:
+            sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
+        ranked = rank(rows, settings.metric)
+        proposed, warnings = propose(ranges, ranked, settings.top_k)
+        entry.update(
+            {
+                "status": "COMPLETED",
+                "proposed": {k: r.spec() for k, r in proposed.items()},
+                "warnings": warnings,
+                "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
+            }
+        )
+        run.write_json("tune.json", state)
+        results.append(RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings))
+        if progress is not None:
+            for w in warnings:
+                progress(f"warning: {w}")
+        ranges = proposed
     summary = summarize(settings, results)
     _write(run, settings, results, summary)
     failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
-    run.set_status("COMPLETED", failed_trials=failed)
+    life.end_as("COMPLETED", failed_trials=failed)
     return TuneResult(run, settings, results, summary)
+
+
+def _new_round(
+    run: runs.RunDir,
+    state: dict[str, Any],
+    entry: dict[str, Any],
+    defn: sweep.SweepDef,
+    how: _Execution,
+) -> tuple[runs.RunDir, list[Row]]:
+    """A round's sweep in ``rounds/``; tune.json names its folder as soon as it exists."""
+
+    def on_start(sweep_run: runs.RunDir, done: int, total: int) -> None:
+        entry["sweep"] = str(sweep_run.path.relative_to(run.path))
+        run.write_json("tune.json", state)
+
+    result = sweep.run_sweep(defn, runs_dir=run.path / "rounds", on_start=on_start, **how.kwargs())
+    return result.run, result.rows
+
+
+def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDir, list[Row]]:
+    """A round recorded in tune.json: its rows if its sweep completed, else the sweep resumed."""
+    if sweep_run.status == "COMPLETED":
+        return sweep_run, sweep.sweep_rows(sweep_run)
+    result = sweep.resume_sweep(sweep_run, **how.kwargs())
+    return result.run, result.rows
 
 
 def _brief(row: Row, ranges: dict[str, Range], metric: str) -> Row:

@@ -18,7 +18,7 @@ class Optimizer:
     """Base class: hyperparameters in the constructor, state in ``self.state``."""
 
     name = "base"
-    slots: tuple[str, ...] = ()
+    slots: tuple[str, ...] = ()  # the state arrays kept per parameter ("<slot>/<param>")
 
     def __init__(self, lr: float) -> None:
         if not lr > 0:
@@ -86,6 +86,7 @@ class Momentum(Optimizer):
     """
 
     name = "momentum"
+    slots = ("v",)
 
     def __init__(self, lr: float, momentum: float = 0.9) -> None:
         super().__init__(lr)
@@ -109,6 +110,7 @@ class Nesterov(Optimizer):
     """
 
     name = "nesterov"
+    slots = ("v",)
 
     def __init__(self, lr: float, momentum: float = 0.9) -> None:
         super().__init__(lr)
@@ -131,6 +133,7 @@ class AdaGrad(Optimizer):
     """
 
     name = "adagrad"
+    slots = ("h",)
 
     def __init__(self, lr: float, eps: float = 1e-10) -> None:
         super().__init__(lr)
@@ -152,6 +155,7 @@ class RMSProp(Optimizer):
     """
 
     name = "rmsprop"
+    slots = ("h",)
 
     def __init__(self, lr: float, alpha: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
@@ -178,6 +182,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    slots = ("m", "v")
 
     def __init__(
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8

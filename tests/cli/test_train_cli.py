@@ -167,7 +167,7 @@ def test_runs_list_formats(two_runs):
     )
     assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
-    assert csv_lines[0] == "run,name,status,epochs,final_train_acc,final_test_acc,started"
+    assert csv_lines[0] == "run,kind,name,status,epochs,final_train_acc,final_test_acc,started"
     assert [line.split(",")[0] for line in csv_lines[1:]] == [r.id for r in runs]
 
 

@@ -16,6 +16,7 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.experiments import sweep as sw
 from nnlab.experiments import weight_scale as ws
 from nnlab.train import build_model, make_rngs
+from tests.conftest import fake_run
 
 # A spiral of 3 x 60 points, 30 held out, a 16-unit net, 3 epochs: a trial takes ~0.1 s.
 BASE = {
@@ -371,12 +372,12 @@ def test_resume_reruns_failed_and_meta_less_trials_and_refuses_a_running_sweep(t
     result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path)
     run = result.run
     a, b = (runs.RunDir(run.path / "trials" / r["trial"]) for r in result.rows[:2])
-    a.set_status("FAILED", error="boom")
+    fake_run(a.path.parent, a.id, "FAILED", error="boom")
     b.file("meta.json").unlink()
     again = sw.resume_sweep(run)
     assert sorted(again.ran) == sorted([a.id, b.id]) and len(again.skipped) == 2
     assert results(again) == results(result)
-    run.update_meta(status="RUNNING", pid=__import__("os").getpid())
+    fake_run(run.path.parent, run.id, "RUNNING", kind="sweep")
     with pytest.raises(RunError, match="still RUNNING"):
         sw.resume_sweep(run)
 

@@ -1,0 +1,30 @@
+"""Helpers every test module shares: a fabricated run folder and the CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from nnlab.runs import RunDir
+
+
+def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) -> RunDir:
+    """A run folder ``root/folder`` with a ``meta.json`` as a run of this process writes it
+    (``status``, ``meta`` fields on top): for tests of reading, finding and refusing runs."""
+    path = Path(root) / folder
+    path.mkdir(parents=True, exist_ok=True)
+    data = {
+        "run_id": folder,
+        "kind": "train",
+        "status": status,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": "2025-01-01T00:00:00.000+00:00",
+        "ended": None if status == "RUNNING" else "2025-01-01T00:00:01.000+00:00",
+        **meta,
+    }
+    (path / "meta.json").write_text(json.dumps(data))
+    return RunDir(path)
