@@ -385,7 +385,8 @@ class RunDir:
                 state = {k: data[k] for k in data.files}
             epoch = int(state.pop("epoch"))
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
-            raise DamagedError(f"{path}: unreadable checkpoint ({type(exc).__name__}: {exc})")
+            detail = f"{type(exc).__name__}: {exc}"
+            raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
         return epoch, state
 
 

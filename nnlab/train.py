@@ -432,7 +432,7 @@ def check_state(state: dict[str, np.ndarray], model: MLP, optimizer: Optimizer) 
     ``optimizer`` (see ``set_state``)."""
     like = {f"param/{k}": v for k, v in model.params.items()}
     like.update({f"buffer/{k}": v for k, v in model.buffers.items()})
-    for key, value in state.items():
+    for key in state:
         if key.startswith("optim/") and key != "optim/t":
             slot, _, param = key[len("optim/") :].partition("/")
             if slot not in optimizer.slots or param not in model.params:

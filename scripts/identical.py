@@ -116,13 +116,11 @@ def folder_digest(root: Path) -> dict[str, object]:
             import h5py
 
             with h5py.File(path, "r") as f:
-                arrays: dict[str, str] = {}
-                f.visititems(
-                    lambda name, obj: arrays.__setitem__(name, array_digest(obj[()]))
-                    if isinstance(obj, h5py.Dataset)
-                    else None
-                )
-                out[rel] = arrays
+                names: list[str] = []
+                f.visit(names.append)
+                out[rel] = {
+                    n: array_digest(f[n][()]) for n in names if isinstance(f[n], h5py.Dataset)
+                }
     return out
 
 
