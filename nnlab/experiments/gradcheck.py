@@ -721,9 +721,7 @@ def save_differences(diff: Differences, *, out: Path | None, runs_dir: Path, tit
 
     if out is not None:
         out = out / "gradcheck-differences.png" if out.is_dir() else out
-        return plots.gradcheck_differences(
-            diff.steps, diff.forward, diff.centred, out, title=title
-        )
+        return plots.gradcheck_differences(diff.steps, diff.forward, diff.centred, out, title=title)
     with runs.start(runs_dir, "gradcheck-differences", "gradcheck", param=diff.param) as life:
         life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
         return plots.gradcheck_differences(

@@ -388,7 +388,9 @@ def _drive(
         if entry is None:
             entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
             state["rounds"].append(entry)
-            sweep_run, rows = _new_round(run, state, entry, round_defn(settings, index, ranges), how)
+            sweep_run, rows = _new_round(
+                run, state, entry, round_defn(settings, index, ranges), how
+            )
         else:
             sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
         ranked = rank(rows, settings.metric)
