@@ -515,17 +515,18 @@ class SweepProgress:
 
 def _print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
-    from nnlab.experiments import sweep as sw
+    from nnlab import sweep as sw
+    from nnlab.sweep import presets
 
     rows = result.rows
     title = f"{result.run.id}: {result.status}"
-    if result.defn.preset == "weight-scale":
-        from nnlab.experiments import weight_scale as ws
-
+    if result.defn.preset in presets.PRESETS:
+        preset = presets.get(result.defn.preset)
         if fmt == Format.table:
-            emit(ws.pair_rows(rows), fmt, ws.PAIR_COLUMNS, title=f"{title}: {ws.PAIR_TITLE}")
+            table_rows, columns, table_title = preset.table(rows, title)
+            emit(table_rows, fmt, columns, title=table_title)
         else:
-            emit(ws.trial_objects(rows), fmt)
+            emit(preset.objects(rows), fmt)
     elif fmt == Format.table:
         columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
         emit(rows, fmt, columns, title=title)
@@ -560,7 +561,7 @@ class Execution:
 def _sweep(start: Callable[..., Any], how: Execution, fmt: Format, quiet: bool) -> None:
     """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
     ``how`` describes, with progress on stderr; print the result."""
-    from nnlab.experiments.sweep import make_executor
+    from nnlab.sweep import make_executor
 
     with closing(make_executor(how.jobs, how.executor, how.scheduler)) as executor:
         with SweepProgress(quiet) as progress:
@@ -577,7 +578,7 @@ def _sweep(start: Callable[..., Any], how: Execution, fmt: Format, quiet: bool) 
 def _run_sweep(
     defn: Any, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
 ) -> None:
-    from nnlab.experiments.sweep import run_sweep
+    from nnlab.sweep import run_sweep
 
     _sweep(
         functools.partial(run_sweep, defn, data_dir=data_dir, runs_dir=runs_dir), how, fmt, quiet
@@ -588,7 +589,7 @@ def _resume_sweep(
     ref: str, data_dir: Path | None, runs_dir: Path, how: Execution, fmt: Format, quiet: bool
 ) -> None:
     from nnlab import runs
-    from nnlab.experiments.sweep import resume_sweep
+    from nnlab.sweep import resume_sweep
 
     run = runs.find_run(runs_dir, ref)
     _sweep(functools.partial(resume_sweep, run, data_dir=data_dir), how, fmt, quiet)
@@ -687,9 +688,9 @@ def sweep_weight_scale(
 
     Example: nnlab sweep weight-scale --dataset mnist --data-dir ../shared/data --jobs 2
     """
-    from nnlab.experiments.weight_scale import weight_scale_sweep
+    from nnlab.sweep import presets
 
-    defn = weight_scale_sweep(dataset.value, args or [], seed=seed, name=name)
+    defn = presets.get("weight-scale").definition(dataset.value, args or [], seed=seed, name=name)
     _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
 
 
@@ -719,7 +720,7 @@ def sweep_grid(
 
     Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
     """
-    from nnlab.experiments.sweep import sweep_from_file
+    from nnlab.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
     _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
@@ -753,7 +754,7 @@ def sweep_random(
 
     Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
     """
-    from nnlab.experiments.sweep import sweep_from_file
+    from nnlab.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
     _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
@@ -785,7 +786,7 @@ def sweep_run(
 
     Example: nnlab sweep run my-sweep.yaml --jobs 2 epochs=5
     """
-    from nnlab.experiments.sweep import sweep_from_file
+    from nnlab.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], seed=seed, name=name)
     _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
@@ -1426,7 +1427,7 @@ def tune(
 
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """
-    from nnlab.experiments.sweep import check_stack, make_executor
+    from nnlab.sweep import check_stack, make_executor
 
     progress = None if quiet else (lambda line: typer.echo(line, err=True))
     check_stack(stack)

@@ -46,7 +46,7 @@ def _entries(
     """(row without config keys, flat config) for a run, or for each trial of a sweep (named
     ``<label>/<trial id>`` when a label is given, else by the trial id); ``folders`` gets each
     row's run folder."""
-    from nnlab.experiments import sweep
+    from nnlab import sweep
 
     def name(ident: str) -> str:
         return f"{label}/{ident}" if label else ident

@@ -744,7 +744,7 @@ def compare_on_dataset(
     if jobs > 1 and len(specs) > 1:
         from concurrent.futures import as_completed
 
-        from nnlab.experiments.sweep import process_pool, stop_pool
+        from nnlab.sweep import process_pool, stop_pool
 
         pool = process_pool(min(jobs, len(specs)))
         try:

@@ -13,7 +13,7 @@ trial's config evaluates only ``[train, val]``. Unless the config already has ``
 ``split_seed`` the new validation and training splits together are exactly the old training
 split, and the test split does not move.
 
-Each round is an ordinary random sweep (``nnlab.experiments.sweep``: ``--jobs`` workers,
+Each round is an ordinary random sweep (``nnlab.sweep``: ``--jobs`` workers,
 order-independent trial seeds, resume) in ``<tune folder>/rounds/``. After a round the trials
 are ranked by ``metric`` (final validation accuracy), and for every searched key the top-k
 values give the next range: ``[min, max]`` of the top-k (widened x2 around a single value).
@@ -34,10 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab import runs
+from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_yaml, validate
 from nnlab.errors import ConfigError, RunError
-from nnlab.experiments import sweep
 
 Row = dict[str, Any]
 DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}

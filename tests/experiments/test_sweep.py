@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from nnlab import runs
+from nnlab import sweep as sw
 from nnlab.config import load_config
 from nnlab.errors import ConfigError, RunError
-from nnlab.experiments import sweep as sw
-from nnlab.experiments import weight_scale as ws
+from nnlab.sweep import presets
+from nnlab.sweep.presets import weight_scale as ws
 from nnlab.train import build_model, make_rngs
 from tests.conftest import fake_run
 
@@ -182,7 +183,7 @@ def test_invalid_trial_config_fails_before_anything_runs(tmp_path):
 
 
 def test_share_seed_pairs_share_seed_init_and_minibatch_order():
-    trials = sw.plan(ws.weight_scale_sweep("digits"))
+    trials = sw.plan(presets.get("weight-scale").definition("digits"))
     assert len(trials) == 32
     for bn, plain in zip(trials[::2], trials[1::2]):
         assert bn.values["model.init_std"] == plain.values["model.init_std"]
@@ -203,7 +204,7 @@ def test_share_seed_pairs_share_seed_init_and_minibatch_order():
 
 # ----------------------------------------------------------------------------- presets
 def test_weight_scale_preset_is_the_books_setting():
-    defn = ws.weight_scale_sweep("mnist", ["epochs=3"], seed=5)
+    defn = presets.get("weight-scale").definition("mnist", ["epochs=3"], seed=5)
     assert defn.preset == "weight-scale" and defn.name == "weight-scale-mnist"
     assert defn.spec.share_seed == ["model.batchnorm"] and defn.spec.seed == 5
     cfg = sw.plan(defn)[0].config
@@ -214,10 +215,9 @@ def test_weight_scale_preset_is_the_books_setting():
 
 
 def test_a_config_with_a_sweep_section_is_rejected_by_train_loading():
-    from nnlab import presets
 
     with pytest.raises(ConfigError, match="nnlab sweep run"):
-        load_config(presets.path("weight-scale"))
+        load_config(presets.get("weight-scale").file)
 
 
 # ----------------------------------------------------------------------------- running
@@ -274,7 +274,7 @@ def test_forked_and_spawned_workers_give_identical_results(tmp_path):
 
 
 def test_workers_are_not_forked_beside_another_thread(monkeypatch):
-    monkeypatch.setattr(sw.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(sw.executors.threading, "active_count", lambda: 2)
     assert not sw.fork_is_safe()
     assert sw.ProcessExecutor(2).start_method == "spawn"
     executor = sw.ProcessExecutor(2, "fork")  # chosen while safe, started when no longer safe
@@ -323,7 +323,7 @@ def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_fi
     assert run.file(sw.STOP_FILE).exists()
     defn, trials = sw.load_sweep(run)
     late = trials[-1]  # as if a remote worker had started it just before the interrupt
-    (row,) = sw.run_unit((sw._task(run, defn, late, None, "run"),))
+    (row,) = sw.run_unit((sw.run._task(run, defn, late, None, "run"),))
     assert row["status"] == "INTERRUPTED"
     folder = runs.RunDir(run.path / "trials" / late.id)
     assert folder.status == "INTERRUPTED" and folder.file("checkpoint.npz").exists()
@@ -402,7 +402,7 @@ def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
 
 
 def test_missing_data_is_one_error_before_the_sweep_folder_exists(tmp_path):
-    defn = ws.weight_scale_sweep("mnist", ["epochs=1"])
+    defn = presets.get("weight-scale").definition("mnist", ["epochs=1"])
     with pytest.raises(Exception, match="mnist") as info:
         sw.run_sweep(defn, data_dir=tmp_path / "nowhere", runs_dir=tmp_path / "runs")
     assert getattr(info.value, "exit_code", None) == 2

@@ -11,7 +11,8 @@ import pytest
 pytest.importorskip("distributed")
 
 from nnlab import runs  # noqa: E402
-from nnlab.experiments import sweep as sw  # noqa: E402
+from nnlab import sweep as sw  # noqa: E402
+from nnlab.sweep.dask import DaskExecutor  # noqa: E402
 
 BASE = {
     "name": "tiny",
@@ -49,7 +50,7 @@ def local(tmp_path_factory) -> sw.SweepResult:
 
 @pytest.fixture
 def dask_executor():
-    executor = sw.DaskExecutor(jobs=2, processes=False)
+    executor = DaskExecutor(jobs=2, processes=False)
     yield executor
     executor.close()
 
@@ -75,10 +76,10 @@ def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
             raise KeyboardInterrupt
         return real(unit)
 
-    monkeypatch.setattr(sw, "run_unit", second_unit_interrupted)
+    monkeypatch.setattr(sw.executors, "run_unit", second_unit_interrupted)
     with pytest.raises(KeyboardInterrupt):
         sw.run_sweep(defn(), runs_dir=tmp_path, stack=2)
-    monkeypatch.setattr(sw, "run_unit", real)
+    monkeypatch.setattr(sw.executors, "run_unit", real)
     (run,) = runs.iter_runs(tmp_path)
     assert run.status == "INTERRUPTED"
     resumed = sw.resume_sweep(run, stack=2, executor=dask_executor)
@@ -90,7 +91,7 @@ def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
 def test_an_unreachable_scheduler_is_one_clear_error_before_any_folder(tmp_path):
     from nnlab.errors import ConfigError
 
-    executor = sw.DaskExecutor("tcp://127.0.0.1:9", timeout=1)
+    executor = DaskExecutor("tcp://127.0.0.1:9", timeout=1)
     with pytest.raises(ConfigError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
         sw.run_sweep(defn(), runs_dir=tmp_path / "runs", executor=executor)
     assert not (tmp_path / "runs").exists()

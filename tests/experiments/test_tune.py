@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnlab import sweep
 from nnlab.config import load_config, validate
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
-from nnlab.experiments import sweep
 from nnlab.experiments import tune as tn
 
 ARGS = [
@@ -136,7 +136,7 @@ def test_search_never_reads_the_test_split(config, tmp_path, monkeypatch):
         assert "test" in data.splits  # the data has a test split: it just must not be read
         return replace(data, splits=GuardedSplits(data.splits))
 
-    monkeypatch.setattr(sweep, "cached_dataset", guarded)
+    monkeypatch.setattr(sweep.trial, "cached_dataset", guarded)
     result = tn.tune(config, ARGS, trials=3, epochs=1, runs_dir=tmp_path)
     assert GuardedSplits.reads == []
     rows = result.rounds[0].rows
@@ -186,12 +186,12 @@ def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monk
             raise KeyboardInterrupt
         return original(unit)
 
-    monkeypatch.setattr(sweep, "run_unit", dies)
+    monkeypatch.setattr(sweep.executors, "run_unit", dies)
     with pytest.raises(KeyboardInterrupt):
         tn.tune(config, ARGS, runs_dir=tmp_path / "b", folder="t", **kwargs)
     run = tn.runs.RunDir(tmp_path / "b" / "t")
     assert run.meta["status"] == "INTERRUPTED"
-    monkeypatch.setattr(sweep, "run_unit", original)
+    monkeypatch.setattr(sweep.executors, "run_unit", original)
     done = tn.resume_tune(run)
     assert run.meta["status"] == "COMPLETED"
     for a, b in zip(full.rounds, done.rounds):

@@ -1,46 +1,51 @@
-"""The DLFS chapter 6.3.3 experiment: weight-init scale x BatchNorm on/off, as a sweep preset.
+"""DLFS chapter 6.3.3: weight-init scale x BatchNorm on/off, as a sweep preset.
 
-The sweep itself is ``nnlab/presets/weight-scale.yaml`` run by the generic sweep machinery
-(``nnlab.experiments.sweep``); this module only builds its definition and presents the result
-the way the book does: one row per scale (BatchNorm vs plain final accuracy), a 4 x 4 grid of
-training-accuracy curves (BatchNorm solid, plain dashed) and final accuracy against the scale.
+The sweep itself is ``weight-scale.yaml`` beside this module, run by the generic sweep
+machinery; this module only says how to show the result the way the book does: one row per
+scale (BatchNorm vs plain final accuracy), a 4 x 4 grid of training-accuracy curves (BatchNorm
+solid, plain dashed) and final accuracy against the scale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nnlab import presets, runs
-from nnlab.experiments.sweep import Row, SweepDef, merge_spec, parse_sweep_args, read_sweep_file
+from nnlab import runs
+from nnlab.sweep.presets.base import Preset, Row
 
-PRESET = "weight-scale"
 SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"
-DATASETS = ("digits", "mnist")
+PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]
+PAIR_TITLE = "final accuracy with (bn) and without (nobn) BatchNorm; status bn/nobn"
 
 
-def weight_scale_sweep(
-    dataset: str = "digits",
-    args: Sequence[str] = (),
-    seed: int | None = None,
-    name: str | None = None,
-) -> SweepDef:
-    """The preset's definition on ``dataset`` (digits or mnist), with command-line ``args``
-    (``key=v`` fixed overrides, ``key=a,b`` axes) and an optional sweep ``seed``."""
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset: expected one of {', '.join(DATASETS)}, got {dataset!r}")
-    base, section = read_sweep_file(presets.path(PRESET))
-    params, fixed = parse_sweep_args(args)
-    fixed = [f"dataset.name={dataset}", "dataset.n_train=1000", *fixed]
-    spec = merge_spec(section, params, fixed, seed=seed)
-    return SweepDef(
-        name=name or f"{PRESET}-{dataset}",
-        base=base,
-        spec=spec,
-        overrides=tuple(fixed),
-        preset=PRESET,
+class WeightScale(Preset):
+    name = "weight-scale"
+    summary = (
+        "DLFS 6.3.3: 16 weight-init scales x BatchNorm on/off, 5x100 ReLU nets, SGD, 20 epochs."
     )
+    help = (
+        "The table has one row per scale (final train/test accuracy with and without "
+        "BatchNorm); --format json|csv gives one object per trial. Plots: weight-scale.png "
+        "(4x4 accuracy curves) and weight-scale-summary.png in the sweep folder."
+    )
+    example = "nnlab sweep weight-scale --dataset mnist --data-dir ../shared/data --jobs 2"
+    datasets = ("digits", "mnist")
+
+    def dataset_overrides(self, dataset: str) -> list[str]:
+        """The book's 1,000 training samples on either dataset."""
+        return [f"dataset.name={dataset}", "dataset.n_train=1000"]
+
+    def table(self, rows: list[Row], title: str) -> tuple[list[Row], list[str] | None, str]:
+        return pair_rows(rows), PAIR_COLUMNS, f"{title}: {PAIR_TITLE}"
+
+    def objects(self, rows: list[Row]) -> list[Row]:
+        return trial_objects(rows)
+
+    def plot(
+        self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
+    ) -> list[Path]:
+        return plot(run, rows, curves)
 
 
 def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
@@ -92,10 +97,6 @@ def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]
-PAIR_TITLE = "final accuracy with (bn) and without (nobn) BatchNorm; status bn/nobn"
 
 
 def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]) -> list[Path]:

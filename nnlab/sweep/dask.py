@@ -1,0 +1,99 @@
+"""The Dask executor: units of trials as tasks on a Dask distributed cluster (the ``dask`` extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from nnlab.errors import ConfigError
+from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
+
+
+class DaskExecutor:
+    """Units as tasks on a Dask distributed cluster (``pip install 'nnlab[dask]'``).
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); None starts a
+    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine for the sweep
+    (``processes=False``: threads of this process, as the tests use). A task is ``run_unit`` of
+    one unit, exactly what a local worker runs: the same trial ids, seeds, folders and numbers.
+    Workers must see this machine's paths (a shared file system holding the sweep folder and
+    ``--data-dir``) and run the same nnlab version. An interrupted sweep cancels its pending
+    tasks and writes the sweep folder's ``STOP`` file: trials already running on a worker stop
+    after their current epoch (``run_unit``), INTERRUPTED and resumable.
+    """
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        jobs: int = 1,
+        processes: bool = True,
+        timeout: float = 10.0,
+    ) -> None:
+        self.scheduler, self.jobs, self.processes, self.timeout = (
+            scheduler,
+            jobs,
+            processes,
+            timeout,
+        )
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigError(
+                "--executor dask needs the dask extra: pip install 'nnlab[dask]'"
+            ) from None
+        if self.scheduler is None:
+            self._cluster = LocalCluster(
+                n_workers=self.jobs,
+                threads_per_worker=1,
+                processes=self.processes,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            try:
+                self._client = Client(self.scheduler, timeout=self.timeout)
+            except OSError as exc:
+                raise ConfigError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        return max(1, len(self._connect().scheduler_info()["workers"]))
+
+    def describe(self) -> str:
+        return f"dask ({self.scheduler or f'LocalCluster of {self.jobs}'})"
+
+    def start(self, n_units: int) -> None:
+        self._connect()
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        from distributed import as_completed
+
+        if not units:
+            return
+        client = self._connect()
+        futures = {client.submit(run_unit, unit, pure=False): unit for unit in units}
+        try:
+            for future in as_completed(futures):
+                try:
+                    rows = future.result()
+                except Exception as exc:  # the worker died or could not run the task
+                    rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                for row in rows:
+                    on_row(row)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None

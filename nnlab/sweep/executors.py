@@ -1,0 +1,194 @@
+"""Executors run units of trials: one after another in this process, in local worker
+processes, or on a Dask cluster (``nnlab.sweep.dask``, imported only when asked for).
+
+Every worker pins BLAS to one thread, and so does the serial path, so ``--jobs 1`` and
+``--jobs N`` give bit-identical metrics.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from nnlab.errors import ConfigError
+from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit, run_unit_in_worker
+
+
+class Executor(Protocol):
+    """Runs units of trials (``run_unit(unit) -> rows``); calls ``on_row`` in the calling
+    process for each trial of a unit as the unit finishes, units in any order. Interrupting
+    ``run`` (KeyboardInterrupt) must stop the work promptly."""
+
+    workers: int  # how many units run at once (to give every worker one)
+
+    def start(self, n_units: int) -> None: ...  # get ready (workers up) for n_units units
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None: ...
+    def describe(self) -> str: ...
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Units one after another in this process (BLAS pinned to 1 thread, as the workers)."""
+
+    workers = 1
+
+    def describe(self) -> str:
+        return "serial"
+
+    def start(self, n_units: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        for unit in units:
+            for row in run_unit(unit):
+                on_row(row)
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Worker set-up: one BLAS thread, Ctrl-C left to the parent, exit if the parent dies."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits its parent's)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def default_start_method() -> str:
+    """``fork`` where ``fork_is_safe()``, else ``spawn``."""
+    return "fork" if fork_is_safe() else "spawn"
+
+
+def fork_is_safe() -> bool:
+    """True where worker processes can be forked from this one: Linux (macOS's system
+    libraries are not fork-safe), with no other Python thread running (a thread holding a lock
+    at the fork would leave it locked forever in the child)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def process_pool(jobs: int, start_method: str | None = None) -> Any:
+    """A ``ProcessPoolExecutor`` of ``jobs`` workers set up as a sweep's (BLAS pinned to one
+    thread, Ctrl-C left to this process, exit when it dies), forked where ``fork_is_safe()``
+    (else spawned), its workers started now. Also used by ``compare-optimizers --jobs``."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = start_method or default_start_method()
+    if method == "fork" and not fork_is_safe():
+        method = "spawn"
+    sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
+    sys.stderr.flush()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=mp.get_context(method),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+    pool.start_method = method  # type: ignore[attr-defined]
+    if method == "fork":
+        pool.submit(int).result()  # forks every worker now, before any other thread
+    return pool
+
+
+def stop_pool(pool: Any) -> None:
+    """Cancel what ``pool`` has not started and terminate its workers now (an interrupt)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+
+
+class ProcessExecutor:
+    """``jobs`` local worker processes, BLAS pinned to 1 thread each.
+
+    Start method: ``fork`` where ``fork_is_safe()``, else ``spawn``. Forked workers start in
+    milliseconds with nnlab, NumPy and the preloaded datasets already in memory; spawned ones
+    each start a fresh interpreter and import and load them again (~0.5 s). ``start`` forks
+    the workers before the caller starts any thread of its own (a progress bar's).
+
+    On an interrupt the workers are terminated at once; the trials they were running stay in
+    their folders (checkpointed up to the last finished epoch) for ``resume_sweep``.
+    """
+
+    def __init__(self, jobs: int, start_method: str | None = None) -> None:
+        self.jobs = self.workers = jobs
+        self.start_method = start_method or default_start_method()
+        self._pool: Any = None
+
+    def describe(self) -> str:
+        return f"processes ({self.jobs}, {self.start_method})"
+
+    def start(self, n_units: int) -> None:
+        """Start the pool for ``n_units`` units (forked workers: all of them, now)."""
+        if self._pool is not None or not n_units:
+            return
+        self._pool = process_pool(min(self.jobs, n_units), self.start_method)
+        self.start_method = self._pool.start_method
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        from concurrent.futures import as_completed
+
+        if not units:
+            return
+        self.start(len(units))
+        pool = self._pool
+        try:
+            futures = {pool.submit(run_unit_in_worker, unit): unit for unit in units}
+            for future in as_completed(futures):
+                try:
+                    rows = future.result()
+                except Exception as exc:  # the worker process died (e.g. killed, out of memory)
+                    rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                for row in rows:
+                    on_row(row)
+        except BaseException:
+            self._pool = None
+            stop_pool(pool)
+            raise
+        self.close()
+
+
+EXECUTORS = ("local", "dask")
+
+
+def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) -> Executor:
+    """``local``: serial for ``jobs == 1``, else ``jobs`` worker processes; ``dask``: the
+    cluster at ``scheduler`` (or a local one of ``jobs`` workers)."""
+    if jobs < 1:
+        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
+    if scheduler is not None:
+        kind = "dask"
+    if kind == "dask":
+        from nnlab.sweep.dask import DaskExecutor
+
+        return DaskExecutor(scheduler, jobs)
+    if kind != "local":
+        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")
+    return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
+
+
+def check_stack(stack: int) -> None:
+    if stack < 1:
+        raise ConfigError(f"--stack: expected a positive number of trials per stack, got {stack}")

@@ -1,0 +1,176 @@
+"""The sweep's plan: its definition (base config, fixed overrides, spec, preset) and the trials
+it expands to, each with an id and a seed that do not depend on execution order.
+
+A trial's id is the hash of its resolved config without ``seed``; its seed is derived from the
+sweep seed and the same config with the ``share_seed`` keys also removed, so, e.g., the
+BatchNorm and plain nets at one weight scale share their weight draws and minibatch order.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
+from nnlab.errors import ConfigError
+from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
+
+SEED_MODULUS = 2**31
+
+
+@dataclass(frozen=True)
+class SweepDef:
+    """Everything that defines a sweep: its name, the base config (a raw mapping, without any
+    ``sweep:`` section), fixed overrides, the spec, and the preset it came from (if any)."""
+
+    name: str
+    base: dict[str, Any]
+    spec: SweepSpec
+    overrides: tuple[str, ...] = ()
+    preset: str | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One planned trial: id, seed, the swept keys' resolved values and the full config."""
+
+    id: str
+    seed: int
+    values: dict[str, Any]
+    config: Config
+
+
+def split_sweep_section(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(config mapping without ``sweep:``, the ``sweep:`` mapping or None)."""
+    raw = dict(raw)
+    section = raw.pop("sweep", None)
+    return raw, section
+
+
+def read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A config file's mapping and its ``sweep:`` section (None when it has none)."""
+    return split_sweep_section(read_yaml(path))
+
+
+def define(
+    path: Path,
+    args: Sequence[str] = (),
+    *,
+    kind: Literal["grid", "random"] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+    preset: str | None = None,
+    fixed_first: Sequence[str] = (),
+) -> SweepDef:
+    """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``
+    (``key=a,b`` axes, ``key=v`` fixed overrides, after ``fixed_first``).
+
+    ``kind`` forces grid or random; without it the file's section decides, and a file without
+    one is an error. ``preset``: the name of the preset the file is.
+    """
+    base, section = read_sweep_file(path)
+    if section is None and kind is None:
+        raise ConfigError(
+            f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
+            "key=v1,v2 ...'"
+        )
+    params, fixed = parse_sweep_args(args)
+    fixed = [*fixed_first, *fixed]
+    spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
+    if not spec.params:
+        raise ConfigError(
+            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01 "
+            "(a single value is a fixed override)"
+        )
+    label = name or str(base.get("name") or path.stem)
+    return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
+
+
+def _get(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def override_text(key: str, value: Any) -> str:
+    """``key=value`` with the value written so that YAML reads back exactly ``value``."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**9)
+    text = text.removesuffix("\n").removesuffix("\n...")
+    if yaml.safe_load(text) != value and value == value:  # (NaN never equals itself)
+        raise ConfigError(f"sweep key {key!r}: value {value!r} cannot be written as YAML")
+    return f"{key}={text}"
+
+
+def _drop(data: dict[str, Any], key: str) -> None:
+    *parents, last = key.split(".")
+    node: Any = data
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(last, None)
+
+
+def sweep_seed(defn: SweepDef) -> int:
+    """The sweep seed: the spec's, else the base config's ``seed`` (after fixed overrides)."""
+    if defn.spec.seed is not None:
+        return defn.spec.seed
+    seed = apply_overrides(defn.base, list(defn.overrides)).get("seed", 0)
+    return int(seed) if isinstance(seed, int) else 0
+
+
+def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
+    """A seed in [0, 2**31) from the sweep seed and a trial's seed identity (a config mapping)."""
+    text = json.dumps({"sweep_seed": sweep_seed, "config": identity}, sort_keys=True)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % SEED_MODULUS
+
+
+def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
+    """The trial for one set of swept values: validated config, id and seed."""
+    trial_overrides = [override_text(k, v) for k, v in values.items()]
+    raw = apply_overrides(defn.base, [*defn.overrides, *trial_overrides])
+    where = ", ".join(f"{k}={v}" for k, v in values.items())
+    cfg = validate(raw, source=f"sweep trial ({where})" if where else "sweep base config")
+    dump = cfg.model_dump(mode="json")
+    seed_swept = "seed" in defn.spec.params
+    identity = copy.deepcopy(dump)
+    if not seed_swept:
+        identity.pop("seed")
+    trial_id = config_hash(identity)
+    if seed_swept:
+        seed = cfg.seed
+    else:
+        for key in defn.spec.share_seed:
+            _drop(identity, key)
+        seed = trial_seed(seed0, identity)
+        cfg = cfg.model_copy(update={"seed": seed})
+    resolved = {key: _get(dump, key) for key in values}
+    return Trial(trial_id, seed, resolved, cfg)
+
+
+def plan(defn: SweepDef) -> list[Trial]:
+    """Every trial of the sweep, in expansion order (random duplicates dropped)."""
+    seed0 = sweep_seed(defn)
+    spec = defn.spec
+    if spec.kind == "random" and spec.seed is None:
+        spec = spec.model_copy(update={"seed": seed0})
+    trials: list[Trial] = []
+    seen: set[str] = set()
+    for values in expand(spec):
+        trial = resolve_trial(defn, values, seed0)
+        if trial.id not in seen:
+            seen.add(trial.id)
+            trials.append(trial)
+    if not trials:
+        raise ConfigError("sweep: no trials to run")
+    return trials

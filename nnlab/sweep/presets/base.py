@@ -1,0 +1,80 @@
+"""What a sweep preset is: a named YAML sweep shipped with nnlab, plus how to show its result.
+
+A preset is one class (a subclass of ``Preset``) and one ``register`` call; ``nnlab sweep
+<name>`` (its command-line options, help and table) and the sweep's figures read it from the
+registry, so nothing else names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from nnlab import runs
+from nnlab.errors import ConfigError
+from nnlab.sweep.plan import SweepDef, define
+
+Row = dict[str, Any]
+PRESET_DIR = Path(__file__).resolve().parent
+
+
+class Preset:
+    """A named sweep: ``<name>.yaml`` in this folder (a config with a ``sweep:`` section).
+
+    Subclasses set ``name``, ``summary`` (one line), ``help`` (the command's help text) and
+    ``datasets`` (the ``--dataset`` choices, the first the default), and may override how the
+    result is shown: ``table`` (the terminal's view), ``objects`` (json/csv) and ``plot``.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    help: ClassVar[str] = ""
+    example: ClassVar[str] = ""
+    datasets: ClassVar[tuple[str, ...]] = ("digits",)
+
+    @property
+    def file(self) -> Path:
+        return PRESET_DIR / f"{self.name}.yaml"
+
+    def dataset_overrides(self, dataset: str) -> list[str]:
+        """The fixed overrides that put the sweep on ``dataset``."""
+        return [f"dataset.name={dataset}"]
+
+    def definition(
+        self,
+        dataset: str | None = None,
+        args: Sequence[str] = (),
+        seed: int | None = None,
+        name: str | None = None,
+    ) -> SweepDef:
+        """The preset's sweep on ``dataset`` (default: the first of ``datasets``), with
+        command-line ``args`` (``key=v`` fixed overrides, ``key=a,b`` axes) and an optional
+        sweep ``seed`` and ``name``."""
+        dataset = dataset or self.datasets[0]
+        if dataset not in self.datasets:
+            raise ConfigError(
+                f"--dataset: expected one of {', '.join(self.datasets)}, got {dataset!r}"
+            )
+        return define(
+            self.file,
+            args,
+            seed=seed,
+            name=name or f"{self.name}-{dataset}",
+            preset=self.name,
+            fixed_first=self.dataset_overrides(dataset),
+        )
+
+    def table(self, rows: list[Row], title: str) -> tuple[list[Row], list[str] | None, str]:
+        """(rows, columns, title) of the terminal's table; default: the generic sweep table."""
+        return rows, None, title
+
+    def objects(self, rows: list[Row]) -> list[Row]:
+        """The rows for ``--format json|csv``; default: one per trial as the summary has it."""
+        return rows
+
+    def plot(
+        self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
+    ) -> list[Path] | None:
+        """The preset's own figures in the sweep folder; None: the generic curves.png."""
+        return None

@@ -1,0 +1,384 @@
+"""A sweep's folder: planning it, running its units on an executor, resuming it, its summary.
+
+    runs/<stamp>-sweep-<name>-<id>/
+        sweep.yaml            the spec, base config, fixed overrides and the planned trials
+        meta.json             kind sweep, status (RUNNING / COMPLETED / FAILED / INTERRUPTED)
+        trials/<trial id>/    one run folder per trial (config.yaml, metrics.jsonl, ...)
+        summary.json          one row per trial: swept values, seed, status, final/best metrics
+        summary.csv, summary.txt, curves.png (or a preset's own figures)
+
+A failed trial is recorded as FAILED and the sweep goes on; a killed or interrupted sweep is
+continued by ``resume_sweep``, which runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nnlab import runs
+from nnlab.config import read_yaml
+from nnlab.errors import RunError
+from nnlab.sweep.executors import Executor, check_stack, make_executor
+from nnlab.sweep.plan import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
+from nnlab.sweep.spec import parse_spec
+from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
+from nnlab.train import stack_key
+
+TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
+DEFAULT_STACK = 8  # trials per stack: past ~8 the stacked arrays outgrow the caches
+
+
+@dataclass
+class SweepResult:
+    """How a sweep (or a resume) ended: folder, status, one row per trial, and what ran now."""
+
+    run: runs.RunDir
+    defn: SweepDef
+    status: str
+    rows: list[Row]
+    ran: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Row]:
+        return [r for r in self.rows if r.get("status") == "FAILED"]
+
+
+StartFn = Callable[[runs.RunDir, int, int], None]  # (sweep folder, trials already done, total)
+TrialFn = Callable[[int, int, Row], None]  # (done, total, the finished trial's row)
+
+
+def sweep_yaml(defn: SweepDef, trials: list[Trial]) -> str:
+    data = {
+        "name": defn.name,
+        "preset": defn.preset,
+        "spec": defn.spec.model_dump(),
+        "base": defn.base,
+        "overrides": list(defn.overrides),
+        "trials": [{"id": t.id, "seed": t.seed, "values": t.values} for t in trials],
+    }
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
+
+
+def is_sweep(run: runs.RunDir) -> bool:
+    return run.file("sweep.yaml").exists()
+
+
+def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
+    """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
+    if not is_sweep(run):
+        raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
+    data = read_yaml(run.file("sweep.yaml"))
+    source = str(run.file("sweep.yaml"))
+    try:
+        defn = SweepDef(
+            name=data["name"],
+            base=data["base"],
+            spec=parse_spec(data["spec"], source),
+            overrides=tuple(data.get("overrides") or ()),
+            preset=data.get("preset"),
+        )
+        planned = data["trials"]
+    except KeyError as exc:
+        raise RunError(f"{source}: missing key {exc.args[0]!r}") from None
+    seed0 = sweep_seed(defn)
+    trials = []
+    for item in planned:
+        trial = resolve_trial(defn, item["values"], seed0)
+        if trial.id != item["id"]:  # a changed schema default: keep the recorded identity
+            trial = Trial(item["id"], item["seed"], trial.values, trial.config)
+        trials.append(trial)
+    return defn, trials
+
+
+def trials_dir(run: runs.RunDir) -> Path:
+    return run.path / "trials"
+
+
+def _task(
+    run: runs.RunDir, defn: SweepDef, trial: Trial, data_dir: Path | None, action: str
+) -> TrialTask:
+    values = [override_text(k, v) for k, v in trial.values.items()]
+    return TrialTask(
+        trial_id=trial.id,
+        seed=trial.seed,
+        values=trial.values,
+        config=trial.config.model_dump(mode="json"),
+        trials_dir=str(trials_dir(run).resolve()),  # absolute: workers may run elsewhere
+        data_dir=str(Path(data_dir).resolve()) if data_dir else None,
+        action=action,  # type: ignore[arg-type]
+        sweep=run.id,
+        overrides=(*defn.overrides, *values),
+    )
+
+
+def folder_row(run: runs.RunDir, trial: Trial) -> Row:
+    """A trial's row as its folder tells it (PENDING when it has not started)."""
+    folder = runs.RunDir(trials_dir(run) / trial.id)
+    if not folder.file("meta.json").exists():
+        return trial_row(trial.id, trial.values, trial.seed, {"status": "PENDING"})
+    try:
+        status = folder.status
+        summary = folder.read_json("summary.json") if folder.file("summary.json").exists() else {}
+    except RunError as exc:
+        return trial_row(trial.id, trial.values, trial.seed, {"status": "FAILED"}, str(exc))
+    error = folder.meta.get("error") if status == "FAILED" else None
+    return trial_row(trial.id, trial.values, trial.seed, {**summary, "status": status}, error)
+
+
+def sweep_rows(run: runs.RunDir) -> list[Row]:
+    """One row per planned trial of a sweep folder, read from the trial folders."""
+    _, trials = load_sweep(run)
+    return [folder_row(run, t) for t in trials]
+
+
+def _preload(trials: list[Trial], data_dir: Path | None) -> None:
+    """Load each distinct dataset once up front: a missing file is one error, not N failures."""
+    for cfg in {t.config.dataset.model_dump_json(): t.config for t in trials}.values():
+        cached_dataset(cfg, data_dir)
+
+
+def _load_finish_modules_in_background() -> None:
+    """Import matplotlib and the table writer (~0.5 s of the finish) on a core a worker left
+    idle, while the last units train."""
+    from nnlab import output, plots
+
+    plots.import_in_background(lambda: output.table_text([], []))
+
+
+SWEEP_RESUME = "nnlab sweep --resume {path}"
+
+
+def _execute(
+    life: runs.Lifecycle,
+    defn: SweepDef,
+    trials: list[Trial],
+    todo: list[TrialTask],
+    rows: dict[str, Row],
+    executor: Executor,
+    workers: int,
+    stack: int,
+    on_start: StartFn | None,
+    on_trial: TrialFn | None,
+) -> SweepResult:
+    """Run the ``todo`` trials in the open sweep folder; its summary is written however the
+    sweep ends."""
+    run = life.run
+    t0 = time.perf_counter()
+    keys = {t.id: stack_key(t.config) for t in trials}
+    units = make_units(todo, keys, stack, workers)
+    total = len(trials)
+    done = total - len(todo)
+    skipped = [t.id for t in trials if t.id in rows]
+
+    def ordered() -> list[Row]:
+        return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
+
+    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status))
+    executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
+    if on_start is not None:
+        on_start(run, done, total)
+
+    unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
+    open_units = {i: len(unit) for i, unit in enumerate(units)}
+
+    def on_row(row: Row) -> None:
+        nonlocal done
+        rows[row["trial"]] = row
+        done += 1
+        unit = unit_of.get(row["trial"])
+        if unit in open_units:
+            open_units[unit] -= 1
+            if not open_units[unit]:
+                del open_units[unit]
+                if len(open_units) == workers - 1:  # from now on a worker is idle
+                    _load_finish_modules_in_background()
+        if on_trial is not None:
+            on_trial(done, total, row)
+
+    try:
+        executor.run(units, on_row)
+    except KeyboardInterrupt:
+        run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
+        for task in todo:  # trials whose worker was killed before it could record its end
+            runs.settle_stale(runs.RunDir(trials_dir(run) / task.trial_id))
+        raise
+    final = ordered()
+    status = "FAILED" if any(r["status"] == "FAILED" for r in final) else "COMPLETED"
+    life.end_as(status)
+    ran = [t.trial_id for t in todo if t.action == "run"]
+    resumed = [t.trial_id for t in todo if t.action == "resume"]
+    return SweepResult(
+        run, defn, status, final, ran, resumed, skipped, seconds=time.perf_counter() - t0
+    )
+
+
+def run_sweep(
+    defn: SweepDef,
+    *,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    jobs: int = 1,
+    stack: int = DEFAULT_STACK,
+    executor: Executor | None = None,
+    on_start: StartFn | None = None,
+    on_trial: TrialFn | None = None,
+) -> SweepResult:
+    """Plan the sweep, create its folder and run every trial.
+
+    ``stack``: trials that differ only in seed, initial weights, learning rate and weight decay
+    train side by side in stacks of up to this many (1: each alone; the numbers are the same
+    either way).
+    Config errors (any trial's config invalid) and data errors raise before the folder exists.
+    """
+    check_stack(stack)
+    if executor is None:
+        with closing(make_executor(jobs)) as own:
+            return run_sweep(defn, data_dir=data_dir, runs_dir=runs_dir, jobs=jobs, stack=stack,
+                             executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
+    trials = plan(defn)
+    _preload(trials, data_dir)
+    workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
+    with runs.start(
+        runs_dir,
+        f"sweep-{defn.name}",
+        "sweep",
+        resume=SWEEP_RESUME,
+        name=defn.name,
+        preset=defn.preset,
+        seed=sweep_seed(defn),
+        n_trials=len(trials),
+        jobs=jobs,
+        stack=stack,
+        executor=executor.describe(),
+        data_dir=str(data_dir) if data_dir else None,
+    ) as life:
+        life.run.write_text("sweep.yaml", sweep_yaml(defn, trials))
+        todo = [_task(life.run, defn, t, data_dir, "run") for t in trials]
+        return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
+
+
+def resume_sweep(
+    run: runs.RunDir,
+    *,
+    data_dir: Path | None = None,
+    jobs: int = 1,
+    stack: int = DEFAULT_STACK,
+    executor: Executor | None = None,
+    on_start: StartFn | None = None,
+    on_trial: TrialFn | None = None,
+) -> SweepResult:
+    """Continue a sweep: only the missing trials run (fresh ones in stacks of ``stack``).
+
+    COMPLETED and DIVERGED trials are kept; INTERRUPTED and STALE (killed) trials continue from
+    their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
+    run again; trials not started run.
+    """
+    check_stack(stack)
+    if executor is None:
+        with closing(make_executor(jobs)) as own:
+            return resume_sweep(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=own,
+                                on_start=on_start, on_trial=on_trial)  # fmt: skip
+    if run.status == "RUNNING":
+        raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
+    defn, trials = load_sweep(run)
+    if data_dir is None and run.meta.get("data_dir"):
+        data_dir = Path(run.meta["data_dir"])
+    rows: dict[str, Row] = {}
+    todo: list[TrialTask] = []
+    for trial in trials:
+        folder = runs.RunDir(trials_dir(run) / trial.id)
+        if not folder.path.exists():
+            todo.append(_task(run, defn, trial, data_dir, "run"))
+            continue
+        status = folder.status if folder.file("meta.json").exists() else None
+        if status in TERMINAL:
+            rows[trial.id] = folder_row(run, trial)
+        elif status == "RUNNING":
+            waiting = (
+                " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
+                "retry in a moment)"
+                if run.file(STOP_FILE).exists()
+                else ""
+            )
+            raise RunError(
+                f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
+            )
+        elif status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
+            todo.append(_task(run, defn, trial, data_dir, "resume"))
+        else:
+            folder.remove()
+            todo.append(_task(run, defn, trial, data_dir, "run"))
+    if todo:
+        _preload(trials, data_dir)
+    workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
+    run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
+    with runs.reopen(
+        run,
+        resume=SWEEP_RESUME,
+        jobs=jobs,
+        stack=stack,
+        executor=executor.describe(),
+        todo=len(todo),
+    ) as life:
+        return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
+                        on_trial)  # fmt: skip
+
+
+def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
+    """Table columns: trial, swept keys, (seed,) status, epochs, final (and best) accuracies."""
+    cols = ["trial", *keys, *(["seed"] if wide else []), "status", "epochs"]
+    metrics = list(dict.fromkeys(k for r in rows for k in r if k.endswith("_acc")))
+    finals = [k for k in metrics if k.startswith("final_")]
+    bests = [k for k in metrics if k.startswith("best_")] if wide else []
+    return cols + finals + bests
+
+
+def finish_sweep(life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str) -> None:
+    """Write summary.json/csv/txt and the plots of a sweep ending as ``status``."""
+    from nnlab.output import table_text, to_csv
+
+    run = life.run
+    keys = list(defn.spec.params)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    life.note(counts=counts)
+    run.write_json(
+        "summary.json",
+        {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
+    )
+    run.write_text("summary.csv", to_csv(rows))
+    title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+    run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
+    plot_sweep(run, defn, rows)
+
+
+def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
+    """Each trial's per-epoch records (empty for trials without a folder)."""
+    return {r["trial"]: runs.RunDir(trials_dir(run) / r["trial"]).metrics() for r in rows}
+
+
+def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
+    """The sweep's plots: a preset's own figures, else every trial's accuracy curve."""
+    from nnlab import plots
+    from nnlab.sweep import presets
+
+    curves = trial_curves(run, rows)
+    if not any(curves.values()):
+        return []
+    if defn.preset in presets.PRESETS:
+        own = presets.get(defn.preset).plot(run, rows, curves)
+        if own is not None:
+            return own
+    keys = list(defn.spec.params)
+    return [plots.sweep_curves(rows, curves, keys, run.file("curves.png"), title=run.id)]

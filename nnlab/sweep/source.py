@@ -1,0 +1,36 @@
+"""Where a sweep's definition comes from: a config file with a ``sweep:`` section, a plain
+config with axes on the command line, or the name of a preset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from nnlab.sweep import presets
+from nnlab.sweep.plan import SweepDef, define
+
+
+def sweep_from_file(
+    path: Path | str,
+    args: Sequence[str] = (),
+    *,
+    kind: Literal["grid", "random"] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> SweepDef:
+    """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``.
+
+    ``path`` may also name a preset (``weight-scale``): its file, as it is (``nnlab sweep
+    <preset>`` also sets the preset's dataset). ``kind`` forces grid or random; without it
+    the file's section decides, and a file without one is an error.
+    """
+    path = Path(path)
+    preset = None
+    if not path.exists() and str(path) in presets.names():
+        preset = str(path)
+        path = presets.get(preset).file
+    elif path.resolve().parent == presets.PRESET_DIR:
+        preset = path.stem
+    return define(path, args, kind=kind, trials=trials, seed=seed, name=name, preset=preset)

@@ -1,0 +1,241 @@
+"""What a sweep varies: the ``sweep:`` spec (grid or random), its ranges and distributions, and
+the command line's ``key=...`` axes.
+
+grid: a list of values, ``logspace:a:b:n`` (10**a .. 10**b, n points, as ``np.logspace``) or
+``linspace:a:b:n``; random: ``loguniform:a:b``, ``uniform:a:b``, ``randint:a:b`` (inclusive),
+``choice:x,y,z`` or a list. ``expand`` turns a spec into the trials' values.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from nnlab.errors import ConfigError
+
+GRID_RANGES = ("logspace", "linspace")
+DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
+
+
+class SweepSpec(BaseModel):
+    """What varies. ``params`` maps a dotted config key to its values.
+
+    grid: a list of values, ``logspace:a:b:n`` (10**a .. 10**b, n points, as ``np.logspace``) or
+    ``linspace:a:b:n``; a single value is a one-point axis.
+    random: ``loguniform:a:b``, ``uniform:a:b``, ``randint:a:b`` (inclusive), ``choice:x,y,z`` or a
+    list (uniform choice); a single value is fixed. ``trials`` draws are made from a generator
+    seeded with ``seed``.
+    ``seed``: the sweep seed every trial seed derives from (null: the base config's ``seed``).
+    ``share_seed``: swept keys left out of a trial's seed identity, so trials that differ only
+    in them share their seed (same init draws, same minibatch order).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["grid", "random"] = "grid"
+    params: dict[str, Any] = {}
+    trials: Annotated[int, Field(gt=0)] | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    share_seed: list[str] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> SweepSpec:
+        if self.kind == "random" and self.trials is None:
+            raise ValueError("trials: a random sweep needs a number of trials (--trials N)")
+        if self.kind == "grid" and self.trials is not None:
+            raise ValueError("trials: only a random sweep takes a number of trials")
+        for key in self.share_seed:
+            if key not in self.params:
+                raise ValueError(f"share_seed: {key!r} is not a swept key")
+        return self
+
+
+def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:
+    """Validate a ``sweep:`` mapping into a SweepSpec, or a one-line ConfigError."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping (kind, params, ...), got {raw!r}")
+    try:
+        return SweepSpec.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            fields = ", ".join(SweepSpec.model_fields)
+            raise ConfigError(f"{source}: unknown key {where!r}; valid keys: {fields}") from None
+        raise ConfigError(f"{source}: {where + ': ' if where else ''}{msg}") from None
+
+
+def _number(text: str, key: str, spec: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{key}: {spec!r}: {text!r} is not a number") from None
+
+
+def _scalar(text: str) -> Any:
+    """A value as YAML reads it, except that ``1e-5`` is a number (YAML 1.1 reads a string)."""
+    value = yaml.safe_load(text) if text.strip() else None
+    if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", value):
+        return float(value)
+    return value
+
+
+def _range(key: str, spec: str) -> list[float]:
+    """``logspace:a:b:n`` / ``linspace:a:b:n`` as a list of floats."""
+    kind, *args = spec.split(":")
+    if len(args) != 3:
+        raise ConfigError(f"{key}: {spec!r}: expected {kind}:start:stop:num")
+    start, stop = (_number(a, key, spec) for a in args[:2])
+    num = _number(args[2], key, spec)
+    if num < 1 or num != int(num):
+        raise ConfigError(f"{key}: {spec!r}: num must be a positive integer")
+    fn = np.logspace if kind == "logspace" else np.linspace
+    return [float(v) for v in fn(start, stop, int(num))]
+
+
+def _prefix(value: Any) -> str | None:
+    if isinstance(value, str) and ":" in value:
+        head = value.split(":", 1)[0]
+        if head in GRID_RANGES + DISTRIBUTIONS:
+            return head
+    return None
+
+
+def grid_axis(key: str, value: Any) -> list[Any]:
+    """The values one grid axis takes."""
+    head = _prefix(value)
+    if head in GRID_RANGES:
+        return _range(key, value)
+    if head is not None:
+        raise ConfigError(
+            f"{key}: {value!r} is a random distribution; use a random sweep (kind: random)"
+        )
+    if isinstance(value, list):
+        if not value:
+            raise ConfigError(f"{key}: an axis needs at least one value")
+        return list(value)
+    return [value]
+
+
+def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
+    """One random draw of ``key`` from its distribution (a list is a uniform choice)."""
+    head = _prefix(value)
+    if head in GRID_RANGES:
+        value = _range(key, value)
+    elif head == "choice":
+        value = split_values(value[len("choice:") :])
+    elif head is not None:
+        args = value.split(":")[1:]
+        if len(args) != 2:
+            raise ConfigError(f"{key}: {value!r}: expected {head}:low:high")
+        low, high = (_number(a, key, value) for a in args)
+        if not low < high:
+            raise ConfigError(f"{key}: {value!r}: low must be below high")
+        if head == "uniform":
+            return float(rng.uniform(low, high))
+        if head == "randint":
+            return int(rng.integers(int(low), int(high), endpoint=True))
+        if low <= 0:
+            raise ConfigError(f"{key}: {value!r}: loguniform needs 0 < low < high")
+        return float(math.exp(rng.uniform(math.log(low), math.log(high))))
+    if isinstance(value, list):
+        if not value:
+            raise ConfigError(f"{key}: a choice needs at least one value")
+        return value[int(rng.integers(len(value)))]
+    return value
+
+
+def expand(spec: SweepSpec) -> list[dict[str, Any]]:
+    """The trials' values, ``{dotted key: value}`` each: grid in row-major order of ``params``
+    (the first key varies slowest), or ``trials`` random draws from a generator seeded by
+    ``spec.seed`` (0 when unset)."""
+    keys = list(spec.params)
+    if spec.kind == "grid":
+        axes = [grid_axis(k, spec.params[k]) for k in keys]
+        return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
+    rng = np.random.default_rng(spec.seed or 0)
+    assert spec.trials is not None
+    return [{k: draw(k, spec.params[k], rng) for k in keys} for _ in range(spec.trials)]
+
+
+def split_values(text: str) -> list[Any]:
+    """``"0.1,0.01"`` -> [0.1, 0.01]; commas inside [...] / {...} / quotes do not split."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [_scalar(p) for p in parts]
+
+
+def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """Command-line ``key=...`` arguments -> (swept params, fixed overrides).
+
+    ``key=a,b,c`` is an axis (a list), ``key=logspace:..`` / ``key=loguniform:..`` and the other
+    ranges/distributions are kept as their spec string, ``key=v`` is a fixed override.
+    """
+    params: dict[str, Any] = {}
+    fixed: list[str] = []
+    for text in args:
+        key, sep, raw = text.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"argument {text!r}: expected key=value, key=v1,v2 or key=dist:a:b")
+        key = key.strip()
+        if _prefix(raw.strip()) is not None:
+            params[key] = raw.strip()
+            continue
+        values = split_values(raw)
+        if len(values) > 1:
+            params[key] = values
+        else:
+            fixed.append(text)
+    return params, fixed
+
+
+def merge_spec(
+    spec: SweepSpec | dict[str, Any] | None,
+    params: dict[str, Any],
+    fixed: Sequence[str],
+    *,
+    kind: str | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> SweepSpec:
+    """A file's spec updated by the command line: new axes replace or add to ``params``, a fixed
+    override of a swept key removes that axis; ``kind``/``trials``/``seed`` replace if given."""
+    from nnlab.config import parse_override
+
+    raw = spec.model_dump() if isinstance(spec, SweepSpec) else copy.deepcopy(spec or {})
+    merged = dict(raw.get("params") or {})
+    for text in fixed:
+        merged.pop(".".join(parse_override(text)[0]), None)
+    merged.update(params)
+    raw["params"] = merged
+    raw["share_seed"] = [k for k in raw.get("share_seed") or [] if k in merged]
+    if kind is not None:
+        raw["kind"] = kind
+        if kind == "grid":
+            raw["trials"] = None
+    if trials is not None:
+        raw["trials"] = trials
+    if seed is not None:
+        raw["seed"] = seed
+    return parse_spec(raw)

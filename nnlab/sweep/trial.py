@@ -1,0 +1,194 @@
+"""Units of work: the trials an executor runs together (one trial, or one stack of trials that
+train side by side) as plain data, and ``run_unit``, what a worker does with one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from nnlab import runs
+from nnlab.config import Config, validate
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TrialTask:
+    """A unit of work for an executor: plain data, so it can travel to another process/host.
+
+    ``action``: ``run`` (a fresh folder ``<trials_dir>/<trial_id>``) or ``resume`` (continue the
+    interrupted run in that folder from its checkpoint).
+    """
+
+    trial_id: str
+    seed: int
+    values: dict[str, Any]
+    config: dict[str, Any]
+    trials_dir: str
+    data_dir: str | None
+    action: Literal["run", "resume"] = "run"
+    sweep: str = ""
+    overrides: tuple[str, ...] = ()
+
+
+_DATA_CACHE: dict[tuple[str, str, str], Any] = {}
+
+
+def cached_dataset(cfg: Config, data_dir: Path | str | None) -> Any:
+    """The dataset ``cfg`` needs, loaded once per process (workers reuse it across trials)."""
+    from nnlab.data import load_dataset
+
+    key = (cfg.dataset.model_dump_json(), str(data_dir or ""), cfg.dtype)
+    if key not in _DATA_CACHE:
+        _DATA_CACHE[key] = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    return _DATA_CACHE[key]
+
+
+def trial_row(
+    trial_id: str,
+    values: dict[str, Any],
+    seed: int,
+    summary: dict[str, Any],
+    error: str | None = None,
+) -> Row:
+    """A summary row: trial, swept values, seed, status, epochs, final/best metrics, seconds."""
+    row: Row = {"trial": trial_id, **values, "seed": seed, "status": summary.get("status")}
+    row["epochs"] = summary.get("epochs")
+    for prefix in ("final_", "best_"):
+        row.update({k: v for k, v in summary.items() if k.startswith(prefix)})
+    if "seconds" in summary:
+        row["seconds"] = summary["seconds"]
+    if error is not None:
+        row["error"] = error
+    return row
+
+
+Unit = tuple[TrialTask, ...]  # trials an executor runs together: one, or one stack
+
+
+def failed_rows(unit: Unit, error: str) -> list[Row]:
+    return [trial_row(t.trial_id, t.values, t.seed, {"status": "FAILED"}, error) for t in unit]
+
+
+STOP_FILE = "STOP"  # in a sweep folder: an interrupted sweep asks its remote trials to stop
+
+
+class StopRequested(KeyboardInterrupt):
+    """The sweep folder holds ``STOP_FILE``: a trial stops after its epoch, as if interrupted."""
+
+
+def _stop_check(sweep_dir: Path) -> Callable[[Any, Any], None]:
+    """A ``progress`` callback for the training driver (after every epoch's record and
+    checkpoint): raises ``StopRequested`` once ``sweep_dir/STOP`` exists."""
+    marker = sweep_dir / STOP_FILE
+
+    def check(record: Any, cfg: Any) -> None:
+        if marker.exists():
+            raise StopRequested
+
+    return check
+
+
+def run_unit(unit: Unit) -> list[Row]:
+    """Run (or resume) the trials of ``unit`` into their run folders; their summary rows.
+
+    A unit is one trial (``run`` or ``resume``) or several fresh trials with one stack key,
+    trained side by side (``run_trainings``: the same numbers as one by one). BLAS is pinned to
+    one thread. Any exception becomes FAILED rows carrying the error; a KeyboardInterrupt
+    propagates (the training driver marks the folders INTERRUPTED). A trial whose sweep was
+    interrupted while it ran on a worker the sweep cannot terminate (a Dask cluster's) sees the
+    sweep's ``STOP`` file after its next epoch and stops the same way: its folder says
+    INTERRUPTED, with its checkpoint, and ``--resume`` continues it.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from nnlab.experiments.train import resume_training, run_trainings
+
+    first = unit[0]
+    data_dir = Path(first.data_dir) if first.data_dir else None
+    stop = _stop_check(Path(first.trials_dir).parent)
+    with threadpool_limits(limits=1):
+        try:
+            cfgs = [validate(t.config, source=f"trial {t.trial_id}") for t in unit]
+            data = cached_dataset(cfgs[0], data_dir)
+            if first.action == "resume":
+                (task,) = unit
+                run = runs.RunDir(Path(task.trials_dir) / task.trial_id)
+                results = [
+                    resume_training(run, data_dir=data_dir, data=data, plot=False, progress=stop)
+                ]
+            else:
+                results = run_trainings(
+                    cfgs,
+                    data_dir=data_dir,
+                    runs_dir=Path(first.trials_dir),
+                    overrides=[list(t.overrides) for t in unit],
+                    folders=[t.trial_id for t in unit],
+                    data=data,
+                    plot=False,
+                    progress=stop,
+                    extra_meta=[
+                        {
+                            "trial": {
+                                "id": t.trial_id,
+                                "sweep": t.sweep,
+                                "seed": t.seed,
+                                "values": t.values,
+                            }
+                        }
+                        for t in unit
+                    ],  # fmt: skip
+                )
+        except StopRequested:  # the folders say INTERRUPTED (the driver marked them)
+            return [
+                trial_row(t.trial_id, t.values, t.seed, {"status": "INTERRUPTED"}) for t in unit
+            ]
+        except Exception as exc:
+            return failed_rows(unit, f"{type(exc).__name__}: {exc}")
+    return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
+
+
+def run_unit_in_worker(unit: Unit) -> list[Row]:
+    """``run_unit`` in a pool worker: terminated by the sweep (SIGTERM, an interrupt), the
+    trials' lifecycles record INTERRUPTED, then the worker exits at once."""
+    try:
+        return run_unit(unit)
+    except KeyboardInterrupt:
+        os._exit(130)
+
+
+def make_units(
+    tasks: Sequence[TrialTask], keys: dict[str, str | None], stack: int, jobs: int
+) -> list[Unit]:
+    """Group ``tasks`` into units: fresh trials with the same stack key (``keys[trial id]``,
+    None: cannot stack) in stacks of at most ``stack``, sized evenly; resumed trials alone.
+    Stacks are split further until every one of ``jobs`` workers has a unit, when possible.
+    Largest units first, so that the single trials fill in at the end."""
+    groups: dict[str, list[TrialTask]] = {}
+    units: list[list[TrialTask]] = []
+    for task in tasks:
+        key = keys.get(task.trial_id)
+        if task.action == "run" and key is not None and stack > 1:
+            groups.setdefault(key, []).append(task)
+        else:
+            units.append([task])
+    for group in groups.values():
+        units.extend(split_evenly(group, -(-len(group) // stack)))
+    while len(units) < jobs:
+        biggest = max(units, key=len, default=[])
+        if len(biggest) < 2:
+            break
+        units.remove(biggest)
+        units.extend(split_evenly(biggest, 2))
+    return [tuple(u) for u in sorted(units, key=len, reverse=True)]
+
+
+def split_evenly(items: list[TrialTask], parts: int) -> list[list[TrialTask]]:
+    """``items`` in ``parts`` consecutive runs whose lengths differ by at most one."""
+    size, extra = divmod(len(items), parts)
+    bounds = [i * size + min(i, extra) for i in range(parts + 1)]
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
