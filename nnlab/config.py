@@ -322,6 +322,26 @@ def config_hash(cfg: Config | dict[str, Any], length: int = 8) -> str:
 
 # ----------------------------------------------------------------------------- errors
 _UNION_FIELDS = {"optimizer": OptimizerConfig, "dataset": DatasetConfig}
+VARIANT_FIELDS = tuple(_UNION_FIELDS)  # keys whose mapping is one of several, by its name
+
+
+def variants(key: str) -> dict[str, type[BaseModel]]:
+    """The models a variant key (``dataset``, ``optimizer``) may hold, by name."""
+    return _variants(_UNION_FIELDS[key])
+
+
+def is_config_key(key: str) -> bool:
+    """``key`` (dotted) names a key of the schema (of any variant)."""
+    head, _, rest = key.partition(".")
+    if head in _UNION_FIELDS:
+        return not rest or any(rest in m.model_fields for m in variants(head).values())
+    field = Config.model_fields.get(head)
+    if field is None:
+        return False
+    annotation = field.annotation
+    if rest and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return rest in annotation.model_fields
+    return not rest
 
 
 def _variants(annotation: Any) -> dict[str, type[BaseModel]]:

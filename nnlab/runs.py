@@ -692,7 +692,8 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
         healthy = [(r, d) for r, d in found if d["meta"] is not None]
         fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
         if not fitting:
-            raise RunError(f"{root}: no {what} folders yet" if kinds else f"{root}: no runs yet")
+            none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
+            raise RunError(f"{root}: {none}")
         return max(fitting, key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id))[0]
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
         rd for rd in found if ref in rd[0].id

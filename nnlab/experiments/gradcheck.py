@@ -25,7 +25,6 @@ that can explain a larger error. Inputs are drawn away from kinks where we choos
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,7 +44,6 @@ FAIL_ABOVE = 1e-4
 DEFAULT_EPS = 1e-5
 DEFAULT_BATCH = 8
 DEFAULT_MAX_ENTRIES = 200
-STEPS = tuple(10.0**-k for k in range(1, 11))  # 1e-1 .. 1e-10 for --compare-differences
 
 THRESHOLDS_NOTE = """\
 max_rel_error: max|analytic - numeric| / max(|analytic| + |numeric|) over the checked entries
@@ -551,179 +549,78 @@ def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
     return [(GROUP_TITLES.get(g, g), table) for g, table in groups.items()]
 
 
-# ----------------------------------------------------------------------------- differences
-@dataclass(frozen=True)
-class Differences:
-    """Forward vs centred differences for one parameter, over step sizes, and their cost."""
+# ----------------------------------------------------------------------------- the command
+Block = str | tuple[str, list[dict[str, Any]]]  # a line of text, or (title, table rows)
 
-    param: str
-    shape: tuple[int, ...]
-    checked: int
-    steps: list[float]
-    forward: list[float]  # max rel error per step
-    centred: list[float]
-    numeric_seconds: float  # centred numeric gradient of the whole parameter at ``eps``
-    analytic_seconds: float  # one forward + backward pass (all parameters)
-    timed_entries: int  # entries timed; numeric_seconds is scaled up from them if fewer
+
+@dataclass
+class GradcheckReport:
+    """A finished check: its rows and settings, as JSON, CSV or a text of lines and tables."""
+
+    rows: list[Row]
+    what: str
+    builtin: bool
     eps: float
-    total_params: int  # entries of all parameters of the model
+    batch: int
+    max_entries: int
+    seed: int
 
     @property
-    def ratio(self) -> float:
-        return self.numeric_seconds / max(self.analytic_seconds, 1e-12)
+    def ok(self) -> bool:
+        return summarize(self.rows)["ok"]
 
-    def step_rows(self) -> list[dict[str, Any]]:
-        return [
-            {"step": h, "forward": f, "centred": c}
-            for h, f, c in zip(self.steps, self.forward, self.centred)
+    def to_json(self) -> dict[str, Any]:
+        return report(
+            self.rows, eps=self.eps, batch=self.batch, max_entries=self.max_entries, seed=self.seed
+        )
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return [flat_row(r) for r in self.rows]
+
+    def blocks(self) -> list[Block]:
+        """The table view, in order: a heading, notes, one table per group, the verdicts."""
+        out: list[Block] = [
+            f"gradient check: {self.what} (float64, centred differences, eps {self.eps:g})"
         ]
-
-    def timing(self) -> dict[str, Any]:
-        """Seconds for the numeric gradient of this parameter vs one analytic pass (all params)."""
-        return {
-            "param": self.param,
-            "entries": int(np.prod(self.shape)),
-            "timed": self.timed_entries,
-            "numeric_s": self.numeric_seconds,
-            "analytic_s": self.analytic_seconds,
-            "ratio": self.ratio,
-        }
-
-    def all_params_estimate(self) -> float:
-        """Seconds a centred numeric gradient of every parameter would take, at this rate."""
-        per_entry = self.numeric_seconds / max(int(np.prod(self.shape)), 1)
-        return per_entry * self.total_params
-
-    def best(self) -> dict[str, tuple[float, float]]:
-        """The step with the smallest error for each method: {"forward": (h, err), ...}."""
-        out = {}
-        for name, errors in (("forward", self.forward), ("centred", self.centred)):
-            i = int(np.argmin(errors))
-            out[name] = (self.steps[i], errors[i])
+        if self.builtin:
+            out.append(nets_note(self.batch))
+        out.extend(table_groups(self.rows))
+        out.append(THRESHOLDS_NOTE)
+        if any(r.checked < r.size for r in self.rows):
+            out.append(
+                f"checked n/size: a random subset of at most {self.max_entries} entries per "
+                f"parameter (--max-entries, seed {self.seed})."
+            )
+        counts = summarize(self.rows)
+        out.append(
+            f"{counts['rows']} rows: {counts['pass']} pass, {counts['warn']} warn, "
+            f"{counts['fail']} fail"
+        )
+        note = eps_note(self.eps)
+        if note:
+            out.append(note)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "param": self.param,
-            "shape": list(self.shape),
-            "checked": self.checked,
-            "eps": self.eps,
-            "steps": self.step_rows(),
-            "best": {k: {"step": h, "error": e} for k, (h, e) in self.best().items()},
-            "timing": {
-                **self.timing(),
-                "total_params": self.total_params,
-                "all_params_numeric_s_estimate": self.all_params_estimate(),
-            },
-        }
+    def failures(self) -> list[str]:
+        return failures(self.rows)
 
 
-TIMED_ENTRIES = 2000  # larger parameters: time this many entries and scale up
-COMPARE_NET = "tanh weight-decay"  # smooth (no kinks), so the curves show only the two errors
-
-
-def default_param(model: MLP) -> str:
-    """The first Affine layer's weight, e.g. "affine1.W"."""
-    for name, layer in model.layers.items():
-        if isinstance(layer, Affine):
-            return f"{name}.W"
-    raise NnlabError("the model has no Affine layer")
-
-
-def compare_differences(
-    model: MLP,
-    x: np.ndarray,
-    y: np.ndarray,
-    param: str | None = None,
+def run_gradcheck(
+    cfg: Any = None,
+    data_dir: Path | None = None,
     *,
-    steps: Sequence[float] = STEPS,
     eps: float = DEFAULT_EPS,
+    batch: int = DEFAULT_BATCH,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     seed: int = 0,
-    repeats: int = 20,
-) -> Differences:
-    """Error of forward and centred differences per step for ``param``, and numeric vs analytic time.
-
-    Forward differences err by O(h) (truncation) and centred ones by O(h^2), while round-off
-    grows like (machine epsilon * |f|) / h: the error against step is U-shaped on log-log axes,
-    with its minimum near h ~ 1e-8 (forward) and h ~ 1e-5 (centred).
-
-    Timing: the centred numeric gradient of the whole parameter at ``eps`` (timed on at most
-    ``TIMED_ENTRIES`` entries and scaled up) against one analytic forward + backward pass, which
-    yields every parameter's gradient at once (mean of ``repeats``).
-    """
-    check_settings(eps, x.shape[0], max_entries)
-    param = param or default_param(model)
-    if param not in model.params:
-        raise NnlabError(
-            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
-        )
-    fix_dropout_masks(model, x)
-    model.loss_and_grads(x, y, train=True)
-    target = model.params[param]
-    analytic = model.grads[param].copy()
-    entries = pick_entries(target.shape, max_entries, np.random.default_rng(seed))
-    picked = analytic[tuple(np.array(entries).T)]
-    objective = net_objective(model, x, y)
-
-    def f() -> float:
-        return objective()[0]
-
-    with single_thread_blas():  # both timings under the same conditions
-        forward: list[float] = []
-        centred: list[float] = []
-        for h in steps:
-            for centred_diff, out in ((False, forward), (True, centred)):
-                numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
-                out.append(rel_error(picked, numeric))
-
-        timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
-        t0 = time.perf_counter()
-        numeric_gradient_at(f, target, timed, eps=eps, centred=True)
-        numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            model.loss_and_grads(x, y, train=True)
-        analytic_seconds = (time.perf_counter() - t0) / repeats
-        return Differences(
-            param=param,
-            shape=tuple(target.shape),
-            checked=len(entries),
-            steps=list(steps),
-            forward=forward,
-            centred=centred,
-            numeric_seconds=numeric_seconds,
-            analytic_seconds=analytic_seconds,
-            timed_entries=len(timed),
-            eps=eps,
-            total_params=sum(int(p.size) for p in model.params.values()),
-        )
-
-
-def differences_target(
-    cfg: Any = None, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
-) -> tuple[MLP, np.ndarray, np.ndarray, str]:
-    """(model, x, y, description) for --compare-differences: the config's network or COMPARE_NET."""
+) -> GradcheckReport:
+    """Check the built-in layers, losses and nets (``cfg`` None), or the net ``cfg`` builds on
+    a batch of its data."""
+    check_settings(eps, batch, max_entries)
     if cfg is None:
-        model, x, y = small_net(COMPARE_NET, batch, seed)
-        return model, x, y, f"net {COMPARE_NET}"
-    model, x, y = config_target(cfg, data_dir, batch, seed)
-    return model, x, y, f"config {cfg.name}"
-
-
-def save_differences(diff: Differences, *, out: Path | None, runs_dir: Path, title: str) -> Path:
-    """Draw the error-vs-step PNG; without ``out``, into a new folder under ``runs_dir``.
-
-    The folder (``<stamp>-gradcheck-differences-<id>``, kind ``gradcheck``) also holds
-    ``differences.json`` (the numbers).
-    """
-    from nnlab import plots, runs
-
-    if out is not None:
-        out = out / "gradcheck-differences.png" if out.is_dir() else out
-        return plots.gradcheck_differences(diff.steps, diff.forward, diff.centred, out, title=title)
-    with runs.start(runs_dir, "gradcheck-differences", "gradcheck", param=diff.param) as life:
-        life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
-        return plots.gradcheck_differences(
-            diff.steps, diff.forward, diff.centred, life.run.file("differences.png"), title=title
-        )
+        rows = check_builtin(eps, batch, max_entries, seed)
+        what = "built-in layers, losses and networks"
+    else:
+        rows = check_config(cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed)
+        what = f"config {cfg.name}, batch {batch}"
+    return GradcheckReport(list(rows), what, cfg is None, eps, batch, max_entries, seed)

@@ -175,7 +175,7 @@ def resolve_source(
     path = Path(ref)
     if path.is_file() or path.suffix in (".yaml", ".yml"):
         return load_config(path, overrides), None
-    run = runs.find_run(runs_dir, ref)
+    run = runs.find_run(runs_dir, ref, kind="train")
     if not run.file("checkpoint.npz").exists():
         kind = run.meta.get("kind", "training")
         raise RunError(
@@ -496,6 +496,32 @@ def _complete(
     _write(result, cfg.name)
     life.note(points_computed_last=computed)
     return result
+
+
+def run_landscape(
+    source: str | None,
+    overrides: list[str] | None = None,
+    *,
+    resume: str | None = None,
+    settings: Settings | None = None,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    progress: Progress | None = None,
+) -> LandscapeResult:
+    """``nnlab landscape``: a new landscape around ``source`` (a training run or a config),
+    or ``resume`` (a landscape folder, id prefix or 'latest') filled in."""
+    if resume is not None:
+        if source is not None or overrides:
+            raise ConfigError(
+                "--resume takes no source or overrides (the folder stores its centre)"
+            )
+        run = runs.find_run(runs_dir, resume, kind="landscape")
+        return resume_landscape(run, data_dir=data_dir, progress=progress)
+    if source is None:
+        raise ConfigError("give a run or a config file (or --resume FOLDER)")
+    return landscape(source, overrides or [], settings, data_dir=data_dir, runs_dir=runs_dir,
+                     out=out, progress=progress)  # fmt: skip
 
 
 def _stats(loss: np.ndarray) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -193,23 +194,53 @@ def run_training(
     progress: ProgressFn | None = None,
     plot: bool = True,
     extra_meta: dict[str, Any] | None = None,
+    threads: int | None = None,
 ) -> RunResult:
-    """Train ``cfg`` into a new run folder under ``runs_dir`` (``folder`` names it exactly).
+    """Train ``cfg`` into a new run folder under ``runs_dir`` (``folder`` names it exactly),
+    with ``threads`` BLAS threads (None: ``blas_threads``'s choice for this net).
 
     Data problems and config/data mismatches raise before any folder is created.
     """
-    (result,) = run_trainings(
-        [cfg],
-        data_dir=data_dir,
-        runs_dir=runs_dir,
-        overrides=[overrides or []],
-        folders=[folder],
-        data=data,
-        progress=progress,
-        plot=plot,
-        extra_meta=[extra_meta or {}],
-    )
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    with _blas(threads, cfg, data):
+        (result,) = run_trainings(
+            [cfg],
+            data_dir=data_dir,
+            runs_dir=runs_dir,
+            overrides=[overrides or []],
+            folders=[folder],
+            data=data,
+            progress=progress,
+            plot=plot,
+            extra_meta=[extra_meta or {}],
+        )
     return result
+
+
+LARGE_PRODUCT = 2**24  # multiply-adds of one matrix product from which more threads pay
+
+
+def blas_threads(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> int:
+    """BLAS threads for training ``cfg``: 1 unless its largest matrix product (a batch times
+    a layer's fan-in times its fan-out) has ``LARGE_PRODUCT`` multiply-adds or more, then
+    every core. Small products gain nothing from more threads, and lose much on a busy
+    machine (mnist-1000 on a loaded 2-core machine: 25 s with 2 threads, 1.4 s with 1). One
+    thread is also what sweep trials use, so a run gives the numbers its config gives there."""
+    batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), n_train)
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    largest = max(a * b for a, b in zip(widths, widths[1:]))
+    return 1 if batch * largest < LARGE_PRODUCT else (os.cpu_count() or 1)
+
+
+def _blas(threads: int | None, cfg: Config, data: Dataset) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    if threads is not None and threads < 1:
+        raise ConfigError(f"--threads: expected 1 or more BLAS threads, got {threads}")
+    n_train = data.splits["train"][0].shape[0]
+    auto = blas_threads(cfg, data.input_dim, data.n_classes, n_train)
+    return threadpool_limits(limits=threads or auto)
 
 
 def run_trainings(
@@ -290,6 +321,13 @@ def load_run_config(run: runs.RunDir) -> Config:
     return validate(read_yaml(run.file("config.yaml")), source=str(run.file("config.yaml")))
 
 
+def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
+    """The training run ``ref`` names and its config, if it can be resumed (else RunError)."""
+    run = runs.find_run(runs_dir, ref, kind="train")
+    check_resumable(run)
+    return run, load_run_config(run)
+
+
 def check_resumable(run: runs.RunDir) -> None:
     """A RunError unless ``run`` was interrupted, killed or failed (so it can be resumed)."""
     status = run.status
@@ -308,6 +346,7 @@ def resume_training(
     data: Dataset | None = None,
     progress: ProgressFn | None = None,
     plot: bool = True,
+    threads: int | None = None,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder.
 
@@ -339,7 +378,7 @@ def resume_training(
             f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
         )
     t0 = time.perf_counter()
-    with runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
+    with _blas(threads, cfg, data), runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice
         records = run.truncate_metrics(epoch if epoch > 0 else -1)
@@ -376,3 +415,64 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
             row["reason"] = info["reason"]
         rows.append(row)
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
+
+
+@dataclass
+class RunView:
+    """What ``nnlab runs show`` prints of a folder: header lines, the resolved config, the
+    summary table, the metric records (``shown``: all, or the first, best and last)."""
+
+    run: runs.RunDir
+    header: list[str]
+    config: str | None
+    summary: str | None
+    metrics: list[Record]
+    shown: list[Record]
+    metrics_title: str
+    meta: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": str(self.run.path),
+            "status": self.header[1].split()[-1],
+            "meta": self.meta,
+            "config": self.config,
+            "summary": self.run.summary(),
+            "metrics": self.metrics,
+        }
+
+
+def show_run(run: runs.RunDir, every: bool = False) -> RunView:
+    """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it."""
+    meta, metrics = run.meta, run.metrics()
+    header = [
+        f"run     {run.path}",
+        f"kind    {run.kind}    status {run.status}",
+        f"started {meta.get('started')}  ended {meta.get('ended')}",
+        f"command {' '.join(meta.get('argv', []))}",
+    ]
+    if meta.get("error"):
+        header.append(f"error   {meta['error']}")
+    config = run.file("config.yaml").read_text() if run.file("config.yaml").exists() else None
+    summary = run.file("summary.txt").read_text() if run.file("summary.txt").exists() else None
+    shown = metrics if every else key_epochs(metrics)
+    title = "every epoch" if every or len(shown) == len(metrics) else (
+        f"{len(shown)} of {len(metrics)} epochs: first, best, last (--all for every epoch)"
+    )  # fmt: skip
+    return RunView(run, header, config, summary, metrics, shown, title, meta)
+
+
+def key_epochs(records: list[Record]) -> list[Record]:
+    """The first record, the best by each accuracy (else each loss), and the last."""
+    if len(records) <= 3:
+        return list(records)
+    keys = [k for k in records[-1] if k.endswith("_acc")] or [
+        k for k in records[-1] if k.endswith("_loss")
+    ]
+    picked = {0, len(records) - 1}
+    for key in keys:
+        values = [(r.get(key), i) for i, r in enumerate(records) if r.get(key) is not None]
+        if values:
+            pick = max if key.endswith("_acc") else min
+            picked.add(pick(values, key=lambda v: v[0])[1])
+    return [records[i] for i in sorted(picked)]

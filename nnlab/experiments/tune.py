@@ -336,6 +336,35 @@ def resume_tune(
         return _drive(life, settings, state["rounds"], data_dir, jobs, progress, stack, executor)
 
 
+def run_tune(
+    config: Path | None,
+    args: list[str] | None = None,
+    *,
+    resume: str | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    data_dir: Path | None = None,
+    jobs: int = 1,
+    stack: int = sweep.DEFAULT_STACK,
+    executor: sweep.Executor | None = None,
+    progress: Progress | None = None,
+    **settings: Any,
+) -> TuneResult:
+    """``nnlab tune``: a new search of ``config`` over ``args`` (``settings``: rounds, trials,
+    top_k, epochs, val_fraction, seed, metric), or ``resume`` (a tune folder) continued."""
+    how = {"jobs": jobs, "stack": stack, "executor": executor, "progress": progress}
+    if resume is not None:
+        if config is not None or args:
+            raise ConfigError("--resume takes no config or ranges (the folder has them)")
+        run = runs.find_run(runs_dir, resume, kind="tune")
+        return resume_tune(run, data_dir=data_dir, **how)
+    if config is None:
+        raise ConfigError("give a config file (or --resume FOLDER)")
+    root, folder = (out.parent, out.name) if out is not None else (runs_dir, None)
+    return tune(config, args or [], data_dir=data_dir, runs_dir=root, folder=folder,
+                **settings, **how)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Execution:
     """How a round's sweep runs: data, workers, stacks, executor, a per-trial callback."""

@@ -5,7 +5,7 @@ dotted config keys; every trial is an ordinary training run in the sweep folder.
 one file each:
 
     spec.py       what varies: the ``sweep:`` spec, ranges, distributions, ``key=...`` axes
-    plan.py       the definition and its trials (ids and seeds independent of execution order)
+    definition.py the definition and its trials (ids and seeds independent of execution order)
     source.py     a definition from a config file or a preset name
     presets/      named sweeps shipped with nnlab (weight-scale), one registry
     trial.py      units of work (one trial, or a stack of trials trained side by side)
@@ -20,67 +20,41 @@ Trials that differ only in what sets their initial weights (seed, ``model.init``
 
 from __future__ import annotations
 
-from nnlab.sweep.executors import (
-    Executor,
-    ProcessExecutor,
-    SerialExecutor,
-    check_stack,
-    fork_is_safe,
-    make_executor,
-    process_pool,
-    stop_pool,
-)
-from nnlab.sweep.plan import SweepDef, Trial, plan, resolve_trial, sweep_seed
-from nnlab.sweep.run import (
-    DEFAULT_STACK,
-    SweepResult,
-    folder_row,
-    is_sweep,
-    load_sweep,
-    resume_sweep,
-    run_sweep,
-    summary_columns,
-    sweep_rows,
-    trials_dir,
-)
-from nnlab.sweep.source import sweep_from_file
-from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_spec, parse_sweep_args
-from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, run_unit
+import importlib
+from typing import Any
 
-__all__ = [
-    "DEFAULT_STACK",
-    "STOP_FILE",
-    "Executor",
-    "ProcessExecutor",
-    "Row",
-    "SerialExecutor",
-    "SweepDef",
-    "SweepResult",
-    "SweepSpec",
-    "Trial",
-    "TrialTask",
-    "cached_dataset",
-    "check_stack",
-    "expand",
-    "folder_row",
-    "fork_is_safe",
-    "is_sweep",
-    "load_sweep",
-    "make_executor",
-    "make_units",
-    "merge_spec",
-    "parse_spec",
-    "parse_sweep_args",
-    "plan",
-    "process_pool",
-    "resolve_trial",
-    "resume_sweep",
-    "run_sweep",
-    "run_unit",
-    "stop_pool",
-    "summary_columns",
-    "sweep_from_file",
-    "sweep_rows",
-    "sweep_seed",
-    "trials_dir",
-]
+# name -> the submodule that defines it; imported on first use (PEP 562), so that importing
+# the package (the preset registry, for ``nnlab --help``) does not import NumPy and pydantic.
+_WHERE = {
+    **dict.fromkeys(
+        ("Executor", "ProcessExecutor", "SerialExecutor", "check_stack", "fork_is_safe",
+         "make_executor", "process_pool", "stop_pool"),
+        "executors",
+    ),
+    **dict.fromkeys(("SweepDef", "Trial", "plan", "resolve_trial", "sweep_seed"), "definition"),
+    **dict.fromkeys(
+        ("DEFAULT_STACK", "SweepResult", "folder_row", "is_sweep", "load_sweep", "resume_sweep",
+         "run_sweep", "summary_columns", "sweep_rows", "trials_dir"),
+        "run",
+    ),
+    "sweep_from_file": "source",
+    **dict.fromkeys(
+        ("SweepSpec", "expand", "merge_spec", "parse_spec", "parse_sweep_args"), "spec"
+    ),
+    **dict.fromkeys(
+        ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "make_units", "run_unit"), "trial"
+    ),
+}  # fmt: skip
+
+__all__ = sorted(_WHERE)
+
+
+_MODULES = ("spec", "definition", "source", "presets", "trial", "executors", "dask", "run")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"nnlab.sweep.{_WHERE[name]}"), name)
+    if name in _MODULES:
+        return importlib.import_module(f"nnlab.sweep.{name}")
+    raise AttributeError(f"module 'nnlab.sweep' has no attribute {name!r}")

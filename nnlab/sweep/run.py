@@ -25,8 +25,8 @@ import yaml
 from nnlab import runs
 from nnlab.config import read_yaml
 from nnlab.errors import RunError
+from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
-from nnlab.sweep.plan import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.spec import parse_spec
 from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
 from nnlab.train import stack_key

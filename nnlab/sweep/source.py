@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from nnlab.sweep import presets
-from nnlab.sweep.plan import SweepDef, define
+from nnlab.sweep.definition import SweepDef, define
 
 
 def sweep_from_file(

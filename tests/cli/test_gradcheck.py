@@ -109,7 +109,9 @@ def test_a_large_step_crosses_relu_kinks_in_networks_and_they_are_counted():
 
 def test_compare_differences_shows_centred_beating_forward_and_the_u_shape(tmp_path):
     png = tmp_path / "diff.png"
-    result = invoke("--compare-differences", "--out", str(png), "-f", "json")
+    result = invoke(
+        "--compare-differences", "--png", str(png), "--runs-dir", str(tmp_path / "r"), "-f", "json"
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     steps = [r["step"] for r in doc["steps"]]

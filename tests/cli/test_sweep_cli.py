@@ -186,7 +186,7 @@ def test_resume_command_and_option_refuse_a_non_sweep_and_a_subcommand(tmp_path)
     cfg = write_config(tmp_path)
     assert invoke("train", cfg, "--runs-dir", tmp_path / "r", "-q").exit_code == 0
     result = invoke("sweep", "resume", "latest", "--runs-dir", tmp_path / "r")
-    assert result.exit_code == 2 and "not a sweep folder" in result.stderr
+    assert result.exit_code == 2 and "no sweep folders yet" in result.stderr
     result = invoke("sweep", "--resume", "latest", "grid", cfg)
     assert result.exit_code == 2 and "--resume takes no subcommand" in result.output
 

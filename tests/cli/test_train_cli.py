@@ -15,7 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import nnlab.cli as cli
+import nnlab.cli.train as cli_train
 from nnlab.cli import app
 from nnlab.config import load_config, to_yaml
 from nnlab.runs import RunDir
@@ -153,7 +153,7 @@ def two_runs(tmp_path_factory) -> tuple[Path, list[RunDir]]:
 def test_runs_list_with_no_runs_says_so(tmp_path):
     result = invoke("runs", "list", runs_dir=tmp_path / "none")
     assert result.exit_code == 0 and result.stdout == ""
-    assert f"no runs under {tmp_path / 'none'}" in result.stderr
+    assert f"no folders under {tmp_path / 'none'}" in result.stderr
 
 
 def test_runs_list_formats(two_runs):
@@ -175,14 +175,15 @@ def test_runs_show_latest_as_text(two_runs):
     runs_dir, runs = two_runs
     result = invoke("runs", "show", "latest", runs_dir=runs_dir)
     assert result.exit_code == 0, result.output
-    assert f"run     {runs[-1].path}" in result.stdout and "status  COMPLETED" in result.stdout
-    assert "metrics per epoch" in result.stdout and "\nargv    " in result.stdout
+    assert f"run     {runs[-1].path}" in result.stdout and "status COMPLETED" in result.stdout
+    assert "\ncommand " in result.stdout and "\nconfig:\n  name: small" in result.stdout
+    assert "every epoch" in result.stdout  # two epochs: all shown
 
 
 def test_runs_show_json_and_csv(two_runs):
     runs_dir, runs = two_runs
     data = json.loads(invoke("runs", "show", "latest", "-f", "json", runs_dir=runs_dir).stdout)
-    assert set(data) == {"run", "status", "meta", "summary", "metrics"}
+    assert set(data) == {"run", "status", "meta", "config", "summary", "metrics"}
     assert data["meta"]["seed"] == 1 and data["metrics"] == runs[-1].metrics()
     csv_lines = invoke("runs", "show", "latest", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
     assert csv_lines[0].split(",")[:2] == ["epoch", "loss"] and len(csv_lines) == 1 + 2
@@ -210,7 +211,7 @@ def test_ctrl_c_exits_130_and_resume_ends_with_the_uninterrupted_metrics(
     config, tmp_path, monkeypatch
 ):
     straight = train_runs(config, tmp_path / "straight", "epochs=4", "model.dropout=0.2")
-    quiet = cli.epoch_reporter
+    quiet = cli_train.epoch_lines
 
     def interrupting_reporter(*args, **kwargs):
         def report(record, cfg):
@@ -219,19 +220,21 @@ def test_ctrl_c_exits_130_and_resume_ends_with_the_uninterrupted_metrics(
 
         return report
 
-    monkeypatch.setattr(cli, "epoch_reporter", interrupting_reporter)
+    monkeypatch.setattr(cli_train, "epoch_lines", interrupting_reporter)
     runs_dir = tmp_path / "runs"
     result = invoke("train", str(config), "epochs=4", "model.dropout=0.2", runs_dir=runs_dir)
     assert result.exit_code == 130
-    assert result.stderr.strip().splitlines()[-1] == "interrupted"
     run = only_run(runs_dir)
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"interrupted: {run.path} is INTERRUPTED; continue with: nnlab train --resume {run.path}"
+    )
     assert run.meta["status"] == "INTERRUPTED" and [r["epoch"] for r in run.metrics()] == [0, 1, 2]
     assert (
         json.loads(invoke("runs", "list", "-f", "json", runs_dir=runs_dir).stdout)[0]["status"]
         == "INTERRUPTED"
     )
 
-    monkeypatch.setattr(cli, "epoch_reporter", quiet)
+    monkeypatch.setattr(cli_train, "epoch_lines", quiet)
     resumed = invoke("train", "--resume", run.id[-6:], "-q", runs_dir=runs_dir)
     assert resumed.exit_code == 0, resumed.output
     assert f"resuming {run.path}" in resumed.stderr

@@ -8,6 +8,7 @@ import pytest
 
 from nnlab.config import load_config
 from nnlab.errors import NnlabError
+from nnlab.experiments import differences as df
 from nnlab.experiments import gradcheck as gc
 from nnlab.nn.layers import Affine, ReLU, Sigmoid
 from nnlab.nn.model import build_mlp
@@ -158,8 +159,8 @@ def test_bad_eps_is_refused(eps):
 
 
 def test_centred_beats_forward_and_both_errors_are_u_shaped():
-    model, x, y = gc.small_net(gc.COMPARE_NET)
-    d = gc.compare_differences(model, x, y)
+    model, x, y = gc.small_net(df.COMPARE_NET)
+    d = df.compare_differences(model, x, y)
     assert d.param == "affine1.W" and d.steps[0] == 1e-1 and d.steps[-1] == 1e-10
     at = {h: i for i, h in enumerate(d.steps)}
     i5 = at[1e-5]
@@ -177,9 +178,9 @@ def test_centred_beats_forward_and_both_errors_are_u_shaped():
 
 
 def test_compare_differences_unknown_param_names_the_choices():
-    model, x, y = gc.small_net(gc.COMPARE_NET)
+    model, x, y = gc.small_net(df.COMPARE_NET)
     with pytest.raises(NnlabError, match="affine1.W"):
-        gc.compare_differences(model, x, y, "bn1.gamma")
+        df.compare_differences(model, x, y, "bn1.gamma")
 
 
 def tiny_config(tmp_path, **model):

@@ -217,5 +217,5 @@ def test_a_folder_without_a_checkpoint_is_not_a_source(cfg, data, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
     first = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, data=data)
-    with pytest.raises(RunError, match="no checkpoint.npz"):
+    with pytest.raises(RunError, match="a landscape folder; this command needs a train folder"):
         ls.landscape(str(first.run.path), settings=FAST, runs_dir=tmp_path, data=data)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from nnlab import runs
 from nnlab.errors import ConfigError
-from nnlab.sweep.plan import SweepDef, define
+
+if TYPE_CHECKING:  # (the registry stays cheap to import: nnlab --help lists the presets)
+    from nnlab import runs
+    from nnlab.sweep.definition import SweepDef
 
 Row = dict[str, Any]
 PRESET_DIR = Path(__file__).resolve().parent
@@ -51,6 +53,8 @@ class Preset:
         """The preset's sweep on ``dataset`` (default: the first of ``datasets``), with
         command-line ``args`` (``key=v`` fixed overrides, ``key=a,b`` axes) and an optional
         sweep ``seed`` and ``name``."""
+        from nnlab.sweep.definition import define
+
         dataset = dataset or self.datasets[0]
         if dataset not in self.datasets:
             raise ConfigError(

@@ -9,10 +9,12 @@ solid, plain dashed) and final accuracy against the scale.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nnlab import runs
 from nnlab.sweep.presets.base import Preset, Row
+
+if TYPE_CHECKING:
+    from nnlab import runs
 
 SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"
 PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]

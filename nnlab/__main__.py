@@ -1,0 +1,5 @@
+"""``python -m nnlab``: the nnlab command."""
+
+from nnlab.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""nnlab's command line: one module per command group, each command thin (it parses its
+arguments, calls one library function and renders the result).
+
+    common.py       exit codes, error handling, the shared option sets, progress lines
+    render.py       results on stdout: table, JSON or CSV
+    train.py        train, runs list / show / compare
+    sweep.py        sweep grid / random / run / resume and the presets' commands
+    experiments.py  lr-scan, activations, landscape, tune
+    gradcheck.py    gradcheck
+    optimizers.py   compare-optimizers
+    data.py         data list / fetch
+    config.py       config keys
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import sys
+from typing import Annotated
+
+import typer
+
+from nnlab import __version__
+from nnlab.cli import config, data, experiments, gradcheck, optimizers, sweep, train
+from nnlab.cli.common import EXIT_USAGE, UsageError, note, state
+
+app = typer.Typer(
+    help="Reproducible neural-network training-technique experiments on a NumPy core.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nnlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks for errors.")
+    ] = False,
+) -> None:
+    """Reproducible neural-network training-technique experiments on a NumPy core."""
+    state["debug"] = debug
+
+
+app.command("train")(train.train)
+app.add_typer(train.runs_app, name="runs")
+app.add_typer(sweep.sweep_app, name="sweep")
+app.command("gradcheck")(gradcheck.gradcheck)
+app.command("compare-optimizers")(optimizers.compare_optimizers)
+app.command("lr-scan")(experiments.lr_scan)
+app.command("tune")(experiments.tune)
+app.command("activations")(experiments.activations)
+app.command("landscape")(experiments.landscape)
+app.add_typer(data.data_app, name="data")
+app.add_typer(config.config_app, name="config")
+
+
+def _keep_examples(group: typer.Typer) -> None:
+    """Help texts are re-wrapped by the formatter; an ``Example:`` paragraph is kept as
+    written (click's ``\\b`` marker), so the command line in it can be copied."""
+    infos = [*group.registered_commands, *(g.typer_instance for g in group.registered_groups)]
+    for info in infos:
+        if isinstance(info, typer.Typer):
+            _keep_examples(info)
+            callback = info.registered_callback.callback if info.registered_callback else None
+        else:
+            callback = info.callback
+        if callback is not None and callback.__doc__:
+            callback.__doc__ = re.sub(r"\n( *)Example:", "\n\\1\b\n\\1Example:", callback.__doc__)
+
+
+_keep_examples(app)
+
+
+def usage_line(exc: BaseException, argv: list[str]) -> str:
+    """A usage error as one line naming the option, with a hint where one is obvious (an
+    option that is a config key: the override ``key=value``)."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "nnlab"
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = message[:1].lower() + message[1:]
+    line = f"error: {where}: {' '.join(message.split())}"
+    hint = override_hint(getattr(exc, "option_name", None), argv)
+    return f"{line}; {hint}" if hint else f"{line} (see {where} -h)"
+
+
+def override_hint(option: str | None, argv: list[str]) -> str | None:
+    """``--epochs 5`` where ``epochs`` is a config key: the override to write instead."""
+    if not option or not option.startswith("--"):
+        return None
+    from nnlab.config import is_config_key
+
+    key = option[2:].replace("-", "_")
+    if not is_config_key(key):
+        return None
+    index = argv.index(option) if option in argv else -1
+    value = argv[index + 1] if 0 <= index < len(argv) - 1 else "VALUE"
+    return f"config keys are overrides after the config file: {key}={value}"
+
+
+def main() -> None:
+    """Console-script entry point: usage errors are one line (exit 2), not a box.
+
+    On the way out, ``gc.freeze()`` spares the interpreter's final garbage collections a walk
+    over every object matplotlib, NumPy and pydantic made (0.1-0.3 s of a sweep's exit); the
+    run folders are complete and closed by then, and nothing left needs a finaliser.
+    """
+    argv = sys.argv[1:]
+    try:
+        code = typer.main.get_command(app).main(argv, prog_name="nnlab", standalone_mode=False)
+    except UsageError as exc:
+        note(usage_line(exc, argv))
+        code = EXIT_USAGE
+    except typer.Abort:
+        note("aborted")
+        code = 130
+    finally:
+        gc.freeze()
+    sys.exit(code if isinstance(code, int) else 0)

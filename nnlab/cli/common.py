@@ -1,0 +1,268 @@
+"""What every command shares: exit codes, error handling, the option sets, stderr lines.
+
+Results go to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 the run failed,
+2 bad usage or config, 3 some sweep trials failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import os
+import sys
+import time
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from nnlab.errors import NnlabError
+from nnlab.output import Format
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TRIALS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Exceptions typer turns into usage messages and exit codes itself. Older typer re-exports
+# click's classes; recent typer vendors its own copy of click (and does not install click), so
+# the base classes are taken from typer's own BadParameter rather than imported from click.
+CLICK_ERRORS = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ in ("ClickException", "TyperException")
+)
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+PASS_THROUGH = (typer.Exit, typer.Abort, *CLICK_ERRORS)
+
+
+# ----------------------------------------------------------------------------- stderr, stdout
+def _silence(stream: Any) -> None:
+    """After EPIPE (the reader went away, as ``nnlab train cfg.yaml | head``): the stream's
+    descriptor goes to /dev/null, so the run goes on quietly and exit flushes nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """``typer.echo`` that survives a closed pipe: the output is dropped, the run goes on."""
+    try:
+        typer.echo(text, err=err, nl=nl)
+    except BrokenPipeError:
+        _silence(sys.stderr if err else sys.stdout)
+
+
+def note(text: str) -> None:
+    """One line on stderr."""
+    echo(text, err=True)
+
+
+class Lines:
+    """Progress lines on stderr: every line on a terminal; without one (a log file, CI) at
+    most one line per ``interval`` seconds, the others held back, and always the last line
+    (``close``). ``quiet``: none at all."""
+
+    def __init__(self, quiet: bool = False, interval: float = 1.0) -> None:
+        self.quiet = quiet
+        self.interval = interval
+        self.tty = sys.stderr.isatty()
+        self._last = -float("inf")
+        self._pending: str | None = None
+
+    def __call__(self, line: str) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if self.tty or now - self._last >= self.interval:
+            note(line)
+            self._last, self._pending = now, None
+        else:
+            self._pending = line
+
+    def close(self) -> None:
+        if self._pending is not None:
+            note(self._pending)
+            self._pending = None
+
+    def __enter__(self) -> Lines:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# ----------------------------------------------------------------------------- errors
+def _folder_note(exc: BaseException) -> str:
+    run = getattr(exc, "nnlab_run", None)
+    return f" (run folder {run} says FAILED)" if run is not None else ""
+
+
+def _interrupted(exc: BaseException) -> None:
+    run = getattr(exc, "nnlab_run", None)
+    resume = getattr(exc, "nnlab_resume", None)
+    what = "interrupted" if type(exc) is KeyboardInterrupt else f"interrupted ({exc})"
+    if run is None:
+        note(what)
+    elif resume:
+        note(f"{what}: {run} is INTERRUPTED; continue with: {resume}")
+    else:
+        note(f"{what}: {run} is INTERRUPTED")
+
+
+def handle_errors(fn: F) -> F:
+    """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PASS_THROUGH:
+            raise
+        except BrokenPipeError:  # stdout went away after the run: not a failure
+            _silence(sys.stdout)
+            raise typer.Exit(EXIT_OK) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
+            _interrupted(exc)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except NnlabError as exc:
+            if state["debug"]:
+                raise
+            note(f"error: {exc}")
+            raise typer.Exit(exc.exit_code) from None
+        except (OSError, MemoryError) as exc:
+            if state["debug"]:
+                raise
+            from nnlab.runs import describe_error
+
+            note(f"error: {describe_error(exc)}{_folder_note(exc)}")
+            raise typer.Exit(EXIT_FAILED) from None
+        except Exception as exc:  # a bug, not a user error: say so in one line
+            if state["debug"]:
+                raise
+            note(
+                f"error: unexpected {type(exc).__name__}: {exc}{_folder_note(exc)} "
+                "(run with --debug for the traceback)"
+            )
+            raise typer.Exit(EXIT_FAILED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- options
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", envvar="NNLAB_DATA_DIR", help="Folder holding data files (mnist/, ...)."
+    ),
+]
+RunsDirOpt = Annotated[
+    Path, typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help="Root folder for run folders.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write into exactly this new folder instead of one under --runs-dir."
+    ),
+]
+PngOpt = Annotated[
+    Path | None,
+    typer.Option("--png", help="Also copy the figure to this path (e.g. into docs/)."),
+]
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Worker processes. Every trial runs with BLAS pinned to 1 thread (also with 1 job), "
+        "so results are identical for any N.",
+    ),
+]
+StackOpt = Annotated[
+    int,
+    typer.Option(
+        "--stack",
+        help="Trials that differ only in seed, init (model.init, model.init_std), optimizer.lr "
+        "or weight_decay train side by side in stacks of up to N nets, with the numbers each "
+        "has alone; 1 trains each alone.",
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="local (worker processes on this machine) or dask (a Dask cluster: --scheduler, "
+        "else a local cluster of --jobs workers; pip install 'nnlab[dask]').",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask."
+    ),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Execution:
+    """How many trainings run: the option set of every command that runs a sweep."""
+
+    data_dir: DataDirOpt = None
+    runs_dir: RunsDirOpt = Path("runs")
+    jobs: JobsOpt = 1
+    stack: StackOpt = 8
+    executor: ExecutorOpt = "local"
+    scheduler: SchedulerOpt = None
+    quiet: QuietOpt = False
+    fmt: FormatOpt = Format.table
+
+
+def with_options(option_set: type) -> Callable[[F], F]:
+    """Give a command the options of the dataclass ``option_set`` (defined once, shared by
+    every command that takes them): they are added to the command's signature, and the
+    command receives them as one ``opts`` argument."""
+    hints = typing.get_type_hints(option_set, include_extras=True)
+    extra = [
+        inspect.Parameter(
+            f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
+        )
+        for f in dataclasses.fields(option_set)
+    ]
+    names = [p.name for p in extra]
+
+    def decorate(fn: F) -> F:
+        signature = inspect.signature(fn, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "opts"]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            opts = option_set(**{n: kwargs.pop(n) for n in names if n in kwargs})
+            return fn(*args, opts=opts, **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def run_location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
+    """(root, folder) for a new run folder: ``--out`` names the folder exactly."""
+    return (out.parent, out.name) if out is not None else (runs_dir, None)
+
+
+def copy_figure(src: Path, png: Path | None) -> None:
+    """``--png``: a copy of the figure there."""
+    if png is not None:
+        from nnlab.runs import copy_file
+
+        copy_file(src, png)
+        note(f"figure: {png}")

@@ -1,0 +1,120 @@
+"""``nnlab gradcheck``: analytic gradients against centred finite differences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nnlab.cli.common import (
+    EXIT_FAILED,
+    DataDirOpt,
+    FormatOpt,
+    OutOpt,
+    PngOpt,
+    RunsDirOpt,
+    copy_figure,
+    echo,
+    handle_errors,
+    note,
+)
+from nnlab.cli.render import emit, emit_json
+from nnlab.output import Format, to_csv
+
+
+def render_blocks(blocks: list[Any], fmt: Format) -> None:
+    """A report's text lines and (title, rows) tables, in order."""
+    for block in blocks:
+        if isinstance(block, str):
+            echo(block)
+        else:
+            title, rows = block
+            emit(rows, fmt, title=title)
+
+
+@handle_errors
+def gradcheck(
+    config: Annotated[
+        Path | None,
+        typer.Argument(
+            help="YAML config whose network to check (none: built-in set).", show_default=False
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Overrides as key.sub=value, e.g. model.batchnorm=true.", show_default=False
+        ),
+    ] = None,
+    eps: Annotated[float, typer.Option("--eps", help="Finite-difference step (centred).")] = 1e-5,
+    batch: Annotated[
+        int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).")
+    ] = 8,
+    max_entries: Annotated[
+        int,
+        typer.Option("--max-entries", help="Check at most this many random entries per parameter."),
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for the batch and the entry subsets.")
+    ] = 0,
+    compare_differences: Annotated[
+        bool,
+        typer.Option(
+            "--compare-differences",
+            help="Forward vs centred differences over steps 1e-1..1e-10 for one parameter, "
+            "with a figure (in a folder under --runs-dir).",
+        ),
+    ] = False,
+    param: Annotated[
+        str | None,
+        typer.Option(
+            "--param", help="Parameter for --compare-differences (default: first Affine W)."
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
+
+    Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
+    """
+    from nnlab.config import load_config
+    from nnlab.errors import ConfigError
+    from nnlab.experiments import differences as df
+    from nnlab.experiments import gradcheck as gc
+
+    if config is not None and "=" in config.name and not config.exists():
+        raise ConfigError(
+            f"{config}: an override needs a config file first (gradcheck CFG key=value)"
+        )
+    cfg = load_config(config, overrides or []) if config is not None else None
+    settings = {"eps": eps, "batch": batch, "max_entries": max_entries, "seed": seed}
+    if compare_differences:
+        diff = df.run_differences(
+            cfg, data_dir, param=param, runs_dir=runs_dir, out=out, **settings
+        )
+        show(diff, fmt)
+        note(f"figure: {diff.png}")
+        copy_figure(diff.png, png)
+        return
+    if out is not None or png is not None:
+        raise typer.BadParameter("--out and --png go with --compare-differences")
+    report = gc.run_gradcheck(cfg, data_dir, **settings)
+    show(report, fmt)
+    for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
+        echo(line, err=fmt != Format.table)
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def show(report: Any, fmt: Format) -> None:
+    if fmt == Format.json:
+        emit_json(report.to_json())
+    elif fmt == Format.csv:
+        echo(to_csv(report.csv_rows()), nl=False)
+    else:
+        render_blocks(report.blocks(), fmt)

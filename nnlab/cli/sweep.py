@@ -1,0 +1,349 @@
+"""``nnlab sweep``: grid, random and preset sweeps into one folder; ``--resume`` continues one.
+
+The preset commands (``nnlab sweep weight-scale``) are made from the preset registry
+(``nnlab.sweep.presets``). No ``from __future__ import annotations`` here: the generated
+commands' annotations must be real objects for Typer.
+"""
+
+import functools
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nnlab.cli.common import (
+    EXIT_TRIALS_FAILED,
+    Execution,
+    Lines,
+    handle_errors,
+    note,
+    with_options,
+)
+from nnlab.cli.render import emit
+from nnlab.output import Format
+
+sweep_app = typer.Typer(
+    help=(
+        "Run many trainings that differ in a few config keys (grid, random search, presets) "
+        "into one sweep folder; 'nnlab sweep --resume SWEEP' continues a stopped sweep."
+    ),
+)
+
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        help="Sweep seed that trial seeds derive from (default: the spec's, else the config's).",
+    ),
+]
+NameOpt = Annotated[
+    str | None,
+    typer.Option("--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>)."),
+]
+SweepArgs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="key=v1,v2,... is an axis (a comma makes a list of values; [..] keeps a list whole: "
+        "model.hidden=[100],[50,50]); key=logspace:START:STOP:N or linspace:START:STOP:N is a "
+        "grid range; key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y "
+        "is a random distribution; key=v (one value) is a fixed override, and removes that "
+        "key's axis if it had one.",
+        show_default=False,
+    ),
+]
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(help="YAML config (its 'sweep:' section, if any, is used).", show_default=False),
+]
+
+
+class SweepProgress:
+    """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
+    of finished trials (and the last one)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.lines = Lines(quiet)
+        self.bar: Any = None
+        self.task: Any = None
+        self.failed = 0
+
+    def __enter__(self) -> "SweepProgress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        self.lines.close()
+
+    def start(self, run: Any, done: int, total: int) -> None:
+        if self.lines.quiet:
+            return
+        note(f"sweep folder: {run.path} ({total} trials, {done} already done)")
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("sweep"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total, completed=done)
+
+    def trial(self, done: int, total: int, row: dict[str, Any]) -> None:
+        self.failed += row["status"] == "FAILED"
+        if self.bar is not None:
+            failed = f"  {self.failed} FAILED" if self.failed else ""
+            last = f"last: {row['trial']} {row['status']}{failed}"
+            self.bar.update(self.task, completed=done, description=last)
+        else:
+            self.lines(f"[{done}/{total}] {describe_row(row)}")
+
+
+def describe_row(row: dict[str, Any]) -> str:
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row."""
+    names = list(row)
+    keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
+    parts = [row["trial"]]
+    for key in keys:
+        value = row[key]
+        parts.append(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}")
+    parts.append(row["status"])
+    for key, value in row.items():
+        if key.startswith("final_") and key.endswith("_acc") and value is not None:
+            parts.append(f"{key[len('final_') :]} {value:.4f}")
+    if row.get("error"):
+        parts.append(str(row["error"]).splitlines()[0][:120])
+    elif row.get("seconds") is not None:
+        parts.append(f"({row['seconds']:.1f}s)")
+    return " ".join(parts)
+
+
+def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
+    """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
+    from nnlab import sweep as sw
+    from nnlab.sweep import presets
+
+    rows = result.rows
+    title = f"{result.run.id}: {result.status}"
+    preset = presets.PRESETS.get(result.defn.preset)
+    if fmt != Format.table:
+        emit(preset.objects(rows) if preset else rows, fmt)
+    elif preset is not None:
+        table_rows, columns, table_title = preset.table(rows, title)
+        emit(table_rows, fmt, columns, title=table_title)
+    else:
+        emit(rows, fmt, sw.summary_columns(rows, list(result.defn.spec.params), wide=False), title)
+    if not quiet:
+        note(
+            f"sweep folder: {result.run.path}  ({len(result.ran)} run, {len(result.resumed)} "
+            f"resumed, {len(result.skipped)} already done; {result.seconds:.1f} s)"
+        )
+    if result.failed:
+        first = result.failed[0]
+        note(
+            f"error: {len(result.failed)} of {len(rows)} trials FAILED (e.g. {first['trial']}: "
+            f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
+        )
+        raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
+def run_on_executor(start: Callable[..., Any], opts: Execution) -> None:
+    """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
+    ``opts`` describes, with progress on stderr; print the result."""
+    from nnlab.sweep import make_executor
+
+    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
+        with SweepProgress(opts.quiet) as progress:
+            result = start(
+                jobs=opts.jobs,
+                stack=opts.stack,
+                executor=executor,
+                on_start=progress.start,
+                on_trial=progress.trial,
+            )
+    print_sweep(result, opts.fmt, opts.quiet)
+
+
+def run_definition(defn: Any, opts: Execution) -> None:
+    from nnlab.sweep import run_sweep
+
+    start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
+    run_on_executor(start, opts)
+
+
+def resume(ref: str, opts: Execution) -> None:
+    from nnlab import runs
+    from nnlab.sweep import resume_sweep
+
+    run = runs.find_run(opts.runs_dir, ref, kind="sweep")
+    run_on_executor(functools.partial(resume_sweep, run, data_dir=opts.data_dir), opts)
+
+
+@sweep_app.callback(invoke_without_command=True)
+@with_options(Execution)
+@handle_errors
+def sweep_main(
+    ctx: typer.Context,
+    resume_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            help="Continue a stopped sweep (folder, id prefix or 'latest'): only missing, "
+            "interrupted or FAILED trials run.",
+        ),
+    ] = None,
+    *,
+    opts: Execution,
+) -> None:
+    """Sweeps: grid, random and preset sweeps into one folder; --resume continues one.
+
+    Example: nnlab sweep --resume latest --jobs 2
+    """
+    if resume_ref is None:
+        if ctx.invoked_subcommand is None:
+            typer.echo(ctx.get_help())
+        return
+    if ctx.invoked_subcommand is not None:
+        raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
+    resume(resume_ref, opts)
+
+
+@sweep_app.command("resume")
+@with_options(Execution)
+@handle_errors
+def sweep_resume(
+    sweep: Annotated[str, typer.Argument(help="Sweep folder, id prefix or 'latest'.")],
+    *,
+    opts: Execution,
+) -> None:
+    """Continue a stopped sweep: finished trials are kept, the rest run (same as --resume).
+
+    Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
+    """
+    resume(sweep, opts)
+
+
+def preset_command(preset: Any) -> Callable[..., None]:
+    """The ``nnlab sweep <preset>`` command: the preset on ``--dataset``, with axes/overrides."""
+    datasets = Enum(f"{preset.name}-datasets", {d: d for d in preset.datasets}, type=str)  # type: ignore[misc]
+    default = datasets(preset.datasets[0])
+
+    @with_options(Execution)
+    @handle_errors
+    def command(
+        args: SweepArgs = None,
+        dataset: Annotated[
+            datasets,  # type: ignore[valid-type]
+            typer.Option("--dataset", help="The dataset the preset's nets train on."),
+        ] = default,
+        seed: SeedOpt = None,
+        name: NameOpt = None,
+        *,
+        opts: Execution,
+    ) -> None:
+        defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
+        run_definition(defn, opts)
+
+    command.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
+    return command
+
+
+def _add_presets() -> None:
+    from nnlab.sweep import presets
+
+    for name in presets.names():
+        sweep_app.command(name)(preset_command(presets.get(name)))
+
+
+@sweep_app.command("grid")
+@with_options(Execution)
+@handle_errors
+def sweep_grid(
+    config: ConfigArg,
+    args: SweepArgs = None,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    *,
+    opts: Execution,
+) -> None:
+    """Every combination of the given values (key=v1,v2: an axis; key=v: a fixed override).
+
+    Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
+    """
+    from nnlab.sweep import sweep_from_file
+
+    run_definition(sweep_from_file(config, args or [], kind="grid", seed=seed, name=name), opts)
+
+
+@sweep_app.command("random")
+@with_options(Execution)
+@handle_errors
+def sweep_random(
+    config: ConfigArg,
+    args: SweepArgs = None,
+    trials: Annotated[
+        int | None,
+        typer.Option(
+            "--trials",
+            "-n",
+            help="Number of random trials (required unless the file's sweep: section sets it).",
+        ),
+    ] = None,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    *,
+    opts: Execution,
+) -> None:
+    """Random search: each trial draws every key from its distribution (seeded by the sweep seed).
+
+    Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
+    """
+    from nnlab.sweep import sweep_from_file
+
+    defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
+    run_definition(defn, opts)
+
+
+@sweep_app.command("run")
+@with_options(Execution)
+@handle_errors
+def sweep_run(
+    config: Annotated[
+        str,
+        typer.Argument(
+            help="YAML config with a 'sweep:' section, or a preset's name.", show_default=False
+        ),
+    ],
+    args: SweepArgs = None,
+    seed: SeedOpt = None,
+    name: NameOpt = None,
+    *,
+    opts: Execution,
+) -> None:
+    """Run the sweep a config file's 'sweep:' section describes (args add axes or fix keys).
+
+    Example: nnlab sweep run my-sweep.yaml --jobs 2 epochs=5
+    """
+    from nnlab.sweep import sweep_from_file
+
+    run_definition(sweep_from_file(config, args or [], seed=seed, name=name), opts)
+
+
+_add_presets()

@@ -1,0 +1,242 @@
+"""``nnlab train`` and the ``nnlab runs`` group (list, show, compare)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nnlab.cli.common import (
+    EXIT_FAILED,
+    DataDirOpt,
+    FormatOpt,
+    Lines,
+    QuietOpt,
+    RunsDirOpt,
+    echo,
+    handle_errors,
+    note,
+)
+from nnlab.cli.render import emit, emit_json
+from nnlab.output import Format
+
+
+def epoch_lines(lines: Lines, prefix: str = "") -> Any:
+    """A progress callback: one line per epoch record (``Lines`` decides which are shown)."""
+
+    def report(record: dict[str, Any], cfg: Any) -> None:
+        parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
+        if record.get("loss") is not None:
+            parts.append(f"loss {record['loss']:.4f}")
+        for split in cfg.eval:
+            acc = record.get(f"{split}_acc")
+            if acc is not None:
+                parts.append(f"{split}_acc {acc:.4f}")
+        parts.append(f"{record.get('seconds', 0.0):.2f}s")
+        lines("  ".join(parts))
+
+    return report
+
+
+def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
+    """The run's summary table (or JSON); exit 1 if it diverged."""
+    from nnlab.experiments.train import summary_rows
+
+    if fmt == Format.json:
+        emit_json({"run": str(result.run.path), **result.summary})
+    else:
+        rows = summary_rows(result.summary, cfg)
+        emit(rows, fmt, ["metric", "final", "best"], title=f"{result.run.id}: {result.status}")
+    note(f"run folder: {result.run.path}")
+    if result.status == "DIVERGED":
+        epochs = result.summary["epochs"]
+        note(
+            f"error: the run diverged at epoch {epochs} (non-finite loss or parameters); "
+            "recorded as DIVERGED"
+        )
+        raise typer.Exit(EXIT_FAILED)
+
+
+@handle_errors
+def train(
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML config file.", show_default=False)
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 epochs=5.", show_default=False
+        ),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume", help="Continue an interrupted run (folder, id prefix or 'latest')."
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            help="BLAS threads (default: 1 for nets whose matrix products are small, where "
+            "more threads only add overhead; all cores for large ones). Same numbers either way.",
+            show_default=False,
+        ),
+    ] = None,
+    print_config: Annotated[
+        bool, typer.Option("--print-config", help="Print the resolved config and exit.")
+    ] = False,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Train one network as a config describes; write a run folder.
+
+    Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.05 epochs=20
+    """
+    from nnlab.config import load_config, to_yaml
+    from nnlab.experiments import train as tr
+
+    with Lines(quiet) as lines:
+        if resume is not None:
+            if config is not None or overrides:
+                raise typer.BadParameter(
+                    "--resume takes no config or overrides (the run folder has its config)"
+                )
+            run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
+            note(f"resuming {run.path}")
+            result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),
+                                        threads=threads)  # fmt: skip
+        else:
+            if config is None:
+                raise typer.BadParameter(
+                    "give a config file (or --resume RUN); e.g. nnlab train "
+                    "configs/digits-quickstart.yaml"
+                )
+            cfg = load_config(config, overrides or [])
+            if print_config:
+                echo(to_yaml(cfg), nl=False)
+                return
+            result = tr.run_training(
+                cfg,
+                data_dir=data_dir,
+                runs_dir=runs_dir,
+                overrides=overrides or [],
+                progress=epoch_lines(lines),
+                threads=threads,
+            )
+    print_run_result(result, cfg, fmt)
+
+
+# ----------------------------------------------------------------------------- runs
+runs_app = typer.Typer(help="List, show and compare run folders.", no_args_is_help=True)
+
+KindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        help="Only folders of this kind: train, sweep, tune, lr-scan, landscape, activations, "
+        "compare-optimizers, gradcheck.",
+        show_default=False,
+    ),
+]
+
+
+@runs_app.command("list")
+@handle_errors
+def runs_list(
+    kind: KindOpt = None, runs_dir: RunsDirOpt = Path("runs"), fmt: FormatOpt = Format.table
+) -> None:
+    """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
+
+    Example: nnlab runs list --kind sweep
+    """
+    from nnlab.experiments.train import list_runs
+
+    rows = list_runs(runs_dir, kind)
+    if not rows and fmt == Format.table:
+        note(f"no {kind + ' ' if kind else ''}folders under {runs_dir}")
+        return
+    emit(rows, fmt, title=f"{kind or 'runs'} in {runs_dir}")
+
+
+@runs_app.command("show")
+@handle_errors
+def runs_show(
+    run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
+    every: Annotated[
+        bool, typer.Option("--all", "-a", help="Every epoch (default: first, best and last).")
+    ] = False,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show one folder: its status, command, resolved config, summary and metrics per epoch.
+
+    Example: nnlab runs show latest --all
+    """
+    from nnlab import runs
+    from nnlab.experiments.train import show_run
+
+    view = show_run(runs.find_run(runs_dir, run), every=every)
+    if fmt == Format.json:
+        emit_json(view.to_json())
+        return
+    if fmt == Format.csv:
+        emit(view.metrics, fmt)
+        return
+    echo("\n".join(view.header))
+    if view.config:
+        echo("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
+    if view.summary:
+        echo(view.summary, nl=False)
+    if view.metrics:
+        emit(view.shown, fmt, title=view.metrics_title)
+
+
+@runs_app.command("compare")
+@handle_errors
+def runs_compare(
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Run or sweep folders (paths, id prefixes or 'latest'); a sweep stands for its "
+            "trials.",
+            show_default=False,
+        ),
+    ],
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            "-s",
+            help="Column to sort by, best first (accuracies descending, others ascending).",
+        ),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", help="Show only the first N rows.")
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option(
+            "--png",
+            help="Also draw each run's train and test accuracy per epoch, side by side, the "
+            "gap shaded (e.g. docs/overfitting.png).",
+        ),
+    ] = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare runs (or a sweep's trials): the config keys they differ in, final accuracies and
+    the train - test gap (json/csv: also seed, best metrics and losses).
+
+    Example: nnlab runs compare latest --sort final_test_acc --top 5
+    """
+    from nnlab.experiments.compare import compare_runs
+
+    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
+    title = f"{len(rows)} runs" + (f", sorted by {sort}" if sort else "")
+    emit(rows, fmt, columns if fmt == Format.table else None, title=title)

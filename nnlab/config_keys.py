@@ -1,0 +1,129 @@
+"""The config reference, generated from the schema: every key, its type, default, allowed
+values and meaning (``nnlab config keys``, ``docs/config.md``; a test keeps the doc in step).
+
+Meanings come from the ``description`` of each pydantic field; types, defaults and ranges from
+its annotation, so the reference cannot drift from what validation accepts.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import annotated_types as at
+from pydantic import BaseModel
+
+from nnlab import config as schema
+
+Row = dict[str, Any]
+
+
+def _constraint(meta: list[Any]) -> str:
+    parts = []
+    for m in meta:
+        for attr, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            if isinstance(m, getattr(at, attr.capitalize())):
+                parts.append(f"{sign} {getattr(m, attr):g}")
+        if isinstance(m, at.MaxLen):
+            parts.append(f"at most {m.max_length} characters")
+    return ", ".join(parts)
+
+
+def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, str]:
+    """(type, allowed values) of an annotation, in words."""
+    meta = list(meta or [])
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *extra = get_args(annotation)
+        found = [x for m in extra for x in (getattr(m, "metadata", None) or [m])]
+        return describe_type(inner, meta + found)
+    if origin is Literal:
+        values = get_args(annotation)
+        return "name", ", ".join(map(str, values))
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        described = [describe_type(a, meta) for a in options]
+        nullable = len(options) < len(get_args(annotation))
+        kind = " or ".join(dict.fromkeys(t for t, _ in described)) + (
+            " or null" if nullable else ""
+        )
+        allowed = "; ".join(a for _, a in described if a)
+        return kind, allowed
+    if origin is list:
+        (item,) = get_args(annotation)
+        kind, allowed = describe_type(item)
+        return f"list of {kind}", allowed
+    name = getattr(annotation, "__name__", str(annotation))
+    return name, _constraint(meta)
+
+
+def _field_row(path: str, field: Any, when: str) -> Row:
+    kind, allowed = describe_type(field.annotation, list(field.metadata))
+    default = field.default if not field.is_required() else "(required)"
+    if isinstance(default, BaseModel):
+        default = default.model_dump(mode="json")
+    return {
+        "key": path,
+        "when": when,
+        "type": kind,
+        "default": default,
+        "allowed": allowed,
+        "meaning": field.description or "",
+    }
+
+
+def _model_rows(model: type[BaseModel], prefix: str, when: str) -> list[Row]:
+    rows = []
+    for key, field in model.model_fields.items():
+        annotation = field.annotation
+        if key in schema.VARIANT_FIELDS and model is schema.Config:
+            for name, variant in schema.variants(key).items():
+                rows.extend(_model_rows(variant, f"{prefix}{key}.", f"{key}.name={name}"))
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.extend(_model_rows(annotation, f"{prefix}{key}.", when))
+        else:
+            rows.append(_field_row(f"{prefix}{key}", field, when))
+    return rows
+
+
+def reference_rows(prefix: str | None = None) -> list[Row]:
+    """One row per config key (per variant for ``dataset`` and ``optimizer``), then the
+    ``sweep:`` section's keys."""
+    from nnlab.sweep.spec import SweepSpec
+
+    rows = _model_rows(schema.Config, "", "")
+    rows.extend(_model_rows(SweepSpec, "sweep.", "a sweep file"))
+    if prefix:
+        rows = [r for r in rows if r["key"].startswith(prefix)]
+    return rows
+
+
+def markdown_reference() -> str:
+    """docs/config.md: the keys as Markdown tables, grouped by their first part."""
+    lines = [
+        "# Config keys",
+        "",
+        "Generated from the schema by `nnlab config keys --markdown` (a test keeps this file",
+        "in step). A YAML config names only what it changes; everything else has the default.",
+        "Overrides on the command line use the same keys: `nnlab train cfg.yaml optimizer.lr=0.1`.",
+        "`dataset` and `optimizer` are variants chosen by their `name`; each has its own keys.",
+        "",
+    ]
+    groups: dict[str, list[Row]] = {}
+    for row in reference_rows():
+        head = row["key"].split(".")[0]
+        groups.setdefault(head, []).append(row)
+    for head, rows in groups.items():
+        lines += [f"## `{head}`", "", "| key | when | type | default | allowed | meaning |"]
+        lines.append("|---|---|---|---|---|---|")
+        for r in rows:
+            cells = [f"`{r['key']}`", r["when"], r["type"], _md(r["default"]), r["allowed"]]
+            cells.append(r["meaning"])
+            lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md(value: Any) -> str:
+    return f"`{value}`" if value not in ("", None) else ("`null`" if value is None else "")

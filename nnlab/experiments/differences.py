@@ -1,0 +1,262 @@
+"""Forward vs centred differences over step sizes for one parameter (``nnlab gradcheck
+--compare-differences``): why the check uses centred differences and a step near 1e-5, and what
+a numeric gradient of every parameter would cost against one analytic pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.errors import NnlabError
+from nnlab.experiments.gradcheck import (
+    DEFAULT_BATCH,
+    DEFAULT_EPS,
+    DEFAULT_MAX_ENTRIES,
+    check_settings,
+    config_target,
+    fix_dropout_masks,
+    net_objective,
+    pick_entries,
+    single_thread_blas,
+    small_net,
+)
+from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
+from nnlab.nn.layers import Affine
+from nnlab.nn.model import MLP
+
+STEPS = tuple(10.0**-k for k in range(1, 11))  # 1e-1 .. 1e-10
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Forward vs centred differences for one parameter, over step sizes, and their cost."""
+
+    param: str
+    shape: tuple[int, ...]
+    checked: int
+    steps: list[float]
+    forward: list[float]  # max rel error per step
+    centred: list[float]
+    numeric_seconds: float  # centred numeric gradient of the whole parameter at ``eps``
+    analytic_seconds: float  # one forward + backward pass (all parameters)
+    timed_entries: int  # entries timed; numeric_seconds is scaled up from them if fewer
+    eps: float
+    total_params: int  # entries of all parameters of the model
+
+    @property
+    def ratio(self) -> float:
+        return self.numeric_seconds / max(self.analytic_seconds, 1e-12)
+
+    def step_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"step": h, "forward": f, "centred": c}
+            for h, f, c in zip(self.steps, self.forward, self.centred)
+        ]
+
+    def timing(self) -> dict[str, Any]:
+        """Seconds for the numeric gradient of this parameter vs one analytic pass (all params)."""
+        return {
+            "param": self.param,
+            "entries": int(np.prod(self.shape)),
+            "timed": self.timed_entries,
+            "numeric_s": self.numeric_seconds,
+            "analytic_s": self.analytic_seconds,
+            "ratio": self.ratio,
+        }
+
+    def all_params_estimate(self) -> float:
+        """Seconds a centred numeric gradient of every parameter would take, at this rate."""
+        per_entry = self.numeric_seconds / max(int(np.prod(self.shape)), 1)
+        return per_entry * self.total_params
+
+    def best(self) -> dict[str, tuple[float, float]]:
+        """The step with the smallest error for each method: {"forward": (h, err), ...}."""
+        out = {}
+        for name, errors in (("forward", self.forward), ("centred", self.centred)):
+            i = int(np.argmin(errors))
+            out[name] = (self.steps[i], errors[i])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "param": self.param,
+            "shape": list(self.shape),
+            "checked": self.checked,
+            "eps": self.eps,
+            "steps": self.step_rows(),
+            "best": {k: {"step": h, "error": e} for k, (h, e) in self.best().items()},
+            "timing": {
+                **self.timing(),
+                "total_params": self.total_params,
+                "all_params_numeric_s_estimate": self.all_params_estimate(),
+            },
+        }
+
+
+TIMED_ENTRIES = 2000  # larger parameters: time this many entries and scale up
+COMPARE_NET = "tanh weight-decay"  # smooth (no kinks), so the curves show only the two errors
+
+
+def default_param(model: MLP) -> str:
+    """The first Affine layer's weight, e.g. "affine1.W"."""
+    for name, layer in model.layers.items():
+        if isinstance(layer, Affine):
+            return f"{name}.W"
+    raise NnlabError("the model has no Affine layer")
+
+
+def compare_differences(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    param: str | None = None,
+    *,
+    steps: Sequence[float] = STEPS,
+    eps: float = DEFAULT_EPS,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+    repeats: int = 20,
+) -> Differences:
+    """Error of forward and centred differences per step for ``param``, and numeric vs analytic time.
+
+    Forward differences err by O(h) (truncation) and centred ones by O(h^2), while round-off
+    grows like (machine epsilon * |f|) / h: the error against step is U-shaped on log-log axes,
+    with its minimum near h ~ 1e-8 (forward) and h ~ 1e-5 (centred).
+
+    Timing: the centred numeric gradient of the whole parameter at ``eps`` (timed on at most
+    ``TIMED_ENTRIES`` entries and scaled up) against one analytic forward + backward pass, which
+    yields every parameter's gradient at once (mean of ``repeats``).
+    """
+    check_settings(eps, x.shape[0], max_entries)
+    param = param or default_param(model)
+    if param not in model.params:
+        raise NnlabError(
+            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
+        )
+    fix_dropout_masks(model, x)
+    model.loss_and_grads(x, y, train=True)
+    target = model.params[param]
+    analytic = model.grads[param].copy()
+    entries = pick_entries(target.shape, max_entries, np.random.default_rng(seed))
+    picked = analytic[tuple(np.array(entries).T)]
+    objective = net_objective(model, x, y)
+
+    def f() -> float:
+        return objective()[0]
+
+    with single_thread_blas():  # both timings under the same conditions
+        forward: list[float] = []
+        centred: list[float] = []
+        for h in steps:
+            for centred_diff, out in ((False, forward), (True, centred)):
+                numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
+                out.append(rel_error(picked, numeric))
+
+        timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
+        t0 = time.perf_counter()
+        numeric_gradient_at(f, target, timed, eps=eps, centred=True)
+        numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            model.loss_and_grads(x, y, train=True)
+        analytic_seconds = (time.perf_counter() - t0) / repeats
+        return Differences(
+            param=param,
+            shape=tuple(target.shape),
+            checked=len(entries),
+            steps=list(steps),
+            forward=forward,
+            centred=centred,
+            numeric_seconds=numeric_seconds,
+            analytic_seconds=analytic_seconds,
+            timed_entries=len(timed),
+            eps=eps,
+            total_params=sum(int(p.size) for p in model.params.values()),
+        )
+
+
+def differences_target(
+    cfg: Any = None, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
+) -> tuple[MLP, np.ndarray, np.ndarray, str]:
+    """(model, x, y, description) for --compare-differences: the config's network or COMPARE_NET."""
+    if cfg is None:
+        model, x, y = small_net(COMPARE_NET, batch, seed)
+        return model, x, y, f"net {COMPARE_NET}"
+    model, x, y = config_target(cfg, data_dir, batch, seed)
+    return model, x, y, f"config {cfg.name}"
+
+
+def save_differences(
+    diff: Differences, *, title: str, runs_dir: Path, out: Path | None = None
+) -> Path:
+    """A new folder (``<runs_dir>/<stamp>-gradcheck-differences-<id>``, or exactly ``out``;
+    kind ``gradcheck``) with ``differences.json`` (the numbers) and ``differences.png``."""
+    from nnlab import plots, runs
+
+    root, folder = (out.parent, out.name) if out is not None else (runs_dir, None)
+    with runs.start(
+        root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
+    ) as life:
+        life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
+        return plots.gradcheck_differences(
+            diff.steps, diff.forward, diff.centred, life.run.file("differences.png"), title=title
+        )
+
+
+@dataclass
+class DifferencesReport:
+    """``--compare-differences``: the comparison, what it ran on and where its figure is."""
+
+    diff: Differences
+    what: str
+    eps: float
+    png: Path
+
+    def to_json(self) -> dict[str, Any]:
+        return {"what": self.what, **self.diff.to_dict(), "plot": str(self.png)}
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return self.diff.step_rows()
+
+    def blocks(self) -> list[str | tuple[str, list[dict[str, Any]]]]:
+        diff = self.diff
+        best = diff.best()
+        shape = "x".join(map(str, diff.shape))
+        return [
+            (f"{diff.param} {shape}, {self.what}", diff.step_rows()),
+            f"max rel error over {diff.checked} entries; best step: forward "
+            f"{best['forward'][0]:g} ({best['forward'][1]:.1e}), "
+            f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})",
+            (f"numeric (centred, step {self.eps:g}) vs analytic", [diff.timing()]),
+            f"numeric gradient of all {diff.total_params} parameters: "
+            f"~{diff.all_params_estimate():.3g} s (2 forward passes each); "
+            f"analytic: {diff.analytic_seconds:.3g} s (one forward + backward pass)",
+        ]
+
+
+def run_differences(
+    cfg: Any = None,
+    data_dir: Path | None = None,
+    *,
+    param: str | None = None,
+    eps: float = DEFAULT_EPS,
+    batch: int = DEFAULT_BATCH,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    seed: int = 0,
+    runs_dir: Path = Path("runs"),
+    out: Path | None = None,
+) -> DifferencesReport:
+    """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
+    folder under ``runs_dir`` (or exactly ``out``)."""
+    check_settings(eps, batch, max_entries)
+    model, x, y, what = differences_target(cfg, data_dir, batch, seed)
+    diff = compare_differences(model, x, y, param, eps=eps, max_entries=max_entries, seed=seed)
+    title = f"finite differences: {diff.param} ({what})"
+    path = save_differences(diff, title=title, runs_dir=runs_dir, out=out)
+    return DifferencesReport(diff, what, eps, path)

@@ -1,0 +1,261 @@
+"""Compare optimizers: their paths on test functions, and their loss curves on a dataset.
+
+    specs.py     which optimizers, with which hyperparameters (parsing, validation)
+    paths.py     paths on the 2-D and 1-D test functions (``testfuncs``)
+    training.py  loss curves training one net on a dataset, and the gradient-free baselines
+    here         the run folder, and ``run_comparison``: the command's one entry point
+
+Every update rule is the one in ``nnlab.nn.optim`` (``make_optimizer``); this module only runs
+them. ``gd`` is accepted as another name for ``sgd`` (plain gradient descent on a function).
+
+Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config``),
+the function's defaults (``testfuncs``, e.g. DLFS's SGD lr 0.95 on ``book``), ``--lr``, and
+``name.key=value`` overrides (``adam.lr=0.3``). Overrides are validated against the schema: an
+unknown optimizer or hyperparameter, or a value out of range, is a one-line ``ConfigError``.
+
+A function comparison runs every optimizer x every learning rate x every (start, steps) pair
+and records each path in full. A path that overflows or turns NaN is marked diverged at that
+step and stops there (NumPy's warnings are silenced: divergence is a result, not a warning).
+
+The cs231n baselines (random search, random local search) live here too; they use the loss
+only, no gradient, and take part in the dataset comparison under the names ``random-search``
+and ``random-local-search``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.config import to_yaml
+from nnlab.data import load_dataset
+from nnlab.errors import ConfigError
+from nnlab.experiments.optimizers.paths import (
+    FunctionComparison,
+    PathResult,
+    compare_on_function,
+    plot_function_comparison,
+    run_path,
+)
+from nnlab.experiments.optimizers.specs import (
+    BASELINES,
+    SCHEMAS,
+    OptimizerSpec,
+    parse_floats,
+    parse_ints,
+    parse_names,
+    parse_starts,
+    resolve_optimizers,
+)
+from nnlab.experiments.optimizers.training import (
+    DATASET_DEFAULTS,
+    DEFAULT_DATASET_OPTIMIZERS,
+    DLFS_HIDDEN,
+    DatasetComparison,
+    compare_on_dataset,
+    dataset_config,
+    parse_hidden,
+    plot_dataset_comparison,
+    random_local_search,
+    random_search,
+    smooth_curve,
+)
+from nnlab.experiments.testfuncs import OBJECTIVES, get_objective
+from nnlab.output import table_text
+
+
+# ----------------------------------------------------------------------------- run folders
+def open_run(runs_dir: Path, out: Path | None, **fields: Any) -> runs.Lifecycle:
+    """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``."""
+    name, kind = "compare-optimizers", "compare-optimizers"
+    if out is not None:
+        out = Path(out)
+        return runs.start(out.parent, name, kind, folder=out.name, **fields)
+    return runs.start(runs_dir, name, kind, **fields)
+
+
+def _copy_figure(src: Path, dest: Path | None) -> Path | None:
+    return None if dest is None else runs.copy_file(src, dest)
+
+
+@dataclass
+class ComparisonRun:
+    """A finished comparison and the folder it was written to (``figure``: the PNG in it)."""
+
+    comparison: Any
+    run: runs.RunDir
+    figure: Path
+    figure_copy: Path | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return self.comparison.rows()
+
+    @property
+    def title(self) -> str:
+        c = self.comparison
+        if isinstance(c, FunctionComparison):
+            return f"{c.objective.name}: {c.objective.formula} (tol {c.tol:g})"
+        return f"{c.cfg.dataset.name}: {c.describe()}"
+
+    def to_json(self) -> dict[str, Any]:
+        files = {"run": str(self.run.path), "figure": str(self.figure)}
+        if self.figure_copy is not None:
+            files["figure_copy"] = str(self.figure_copy)
+        return {**self.comparison.to_json(), **files}
+
+
+def run_function_comparison(
+    function: str,
+    optimizers: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    starts: Sequence[Sequence[float]] | str | None = None,
+    steps: Sequence[int] | None = None,
+    tol: float = 1e-2,
+    *,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    figure: Path | None = None,
+) -> ComparisonRun:
+    """``compare_on_function`` into a run folder: result.json (every path), summary.txt, paths.png.
+
+    ``starts`` may be the ``--start`` text (``"-7,2"``, ``"0.5,-1.0"`` for 1-D, ``"a,b;c,d"``).
+    ``figure`` also writes a copy of the PNG there (e.g. docs/optimizer-paths.png).
+    Bad arguments raise ConfigError before any folder is created.
+    """
+    if isinstance(starts, str):
+        starts = parse_starts(starts, get_objective(function).dim, function)
+    comparison = compare_on_function(function, optimizers, overrides, lrs, starts, steps, tol)
+    with open_run(runs_dir, out, function=function, tol=tol) as life:
+        run = life.run
+        run.write_json("result.json", comparison.to_json())
+        title = f"compare-optimizers on {function}: {comparison.objective.formula}"
+        run.write_text("summary.txt", table_text(comparison.rows(), title=title))
+        png = plot_function_comparison(comparison, run.file("paths.png"))
+        copy = _copy_figure(png, figure)
+    return ComparisonRun(comparison, run, png, copy)
+
+
+def run_dataset_comparison(
+    dataset: str,
+    optimizers: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    *,
+    iterations: int = 2000,
+    hidden: Sequence[int] = DLFS_HIDDEN,
+    loss: str = "softmax_ce",
+    batch_size: int = 128,
+    seed: int = 0,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    figure: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+) -> ComparisonRun:
+    """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
+    loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
+    folder is created."""
+    if jobs < 1:
+        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
+    cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
+    resolve_optimizers(
+        optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
+        allow_baselines=True,
+    )  # fmt: skip
+    data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    with open_run(runs_dir, out, dataset=dataset, seed=seed, data_source=data.source) as life:
+        run = life.run
+        comparison = compare_on_dataset(
+            dataset, optimizers, overrides, lrs, iterations=iterations, hidden=hidden,
+            loss=loss, batch_size=batch_size, seed=seed, data=data, progress=progress,
+            jobs=jobs,
+        )  # fmt: skip
+        run.write_text("config.yaml", to_yaml(comparison.cfg))
+        run.write_json("result.json", comparison.to_json())
+        title = f"compare-optimizers on {dataset}: {comparison.describe()}"
+        run.write_text("summary.txt", table_text(comparison.rows(), title=title))
+        png = plot_dataset_comparison(comparison, run.file("losses.png"))
+        copy = _copy_figure(png, figure)
+        life.note(diverged=[r.spec.label for r in comparison.results if r.diverged])
+    return ComparisonRun(comparison, run, png, copy)
+
+
+def run_comparison(
+    *,
+    function: str | None = None,
+    dataset: str | None = None,
+    optimizers: str | None = None,
+    lr: str | None = None,
+    start: str | None = None,
+    steps: str | None = None,
+    overrides: Sequence[str] = (),
+    tol: float = 1e-2,
+    hidden: str = ",".join(map(str, DLFS_HIDDEN)),
+    loss: str = "softmax_ce",
+    batch_size: int = 128,
+    seed: int = 0,
+    jobs: int = 1,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    figure: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ComparisonRun:
+    """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
+    ``book``), or loss curves training a net on ``dataset``. Bad options raise ConfigError
+    before any folder is made."""
+    if function is not None and dataset is not None:
+        raise ConfigError("give --function or --dataset, not both")
+    names = parse_names(optimizers) if optimizers is not None else None
+    lrs = parse_floats(lr, "--lr") if lr is not None else None
+    step_list = parse_ints(steps, "--steps") if steps is not None else None
+    if dataset is None:
+        return run_function_comparison(
+            function or "book", names, overrides, lrs, start, step_list, tol,
+            runs_dir=runs_dir, out=out, figure=figure,
+        )  # fmt: skip
+    if start is not None:
+        raise ConfigError("--start applies to --function comparisons, not --dataset")
+    if step_list is not None and len(step_list) != 1:
+        raise ConfigError("--steps: --dataset takes one number of iterations")
+    return run_dataset_comparison(
+        dataset, names, overrides, lrs, iterations=step_list[0] if step_list else 2000,
+        hidden=parse_hidden(hidden), loss=loss, batch_size=batch_size, seed=seed,
+        data_dir=data_dir, runs_dir=runs_dir, out=out, figure=figure, progress=progress,
+        jobs=jobs,
+    )  # fmt: skip
+
+
+__all__ = [
+    "BASELINES",
+    "DATASET_DEFAULTS",
+    "DEFAULT_DATASET_OPTIMIZERS",
+    "OBJECTIVES",
+    "SCHEMAS",
+    "ComparisonRun",
+    "DatasetComparison",
+    "FunctionComparison",
+    "OptimizerSpec",
+    "PathResult",
+    "compare_on_dataset",
+    "compare_on_function",
+    "dataset_config",
+    "parse_floats",
+    "parse_hidden",
+    "parse_ints",
+    "parse_names",
+    "parse_starts",
+    "random_local_search",
+    "random_search",
+    "resolve_optimizers",
+    "run_comparison",
+    "run_dataset_comparison",
+    "run_function_comparison",
+    "run_path",
+    "smooth_curve",
+]

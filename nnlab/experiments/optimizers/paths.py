@@ -1,0 +1,242 @@
+"""Optimizer paths on 2-D (and 1-D) test functions: every optimizer x every learning rate x
+every (start, steps) pair, each path recorded in full. A path that overflows or turns NaN is
+marked diverged at that step and stops there (divergence is a result, not a warning).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.errors import ConfigError
+from nnlab.experiments.optimizers.specs import (
+    DEFAULT_FUNCTION_OPTIMIZERS,
+    MAX_PATH_STEPS,
+    OptimizerSpec,
+    resolve_optimizers,
+)
+from nnlab.experiments.testfuncs import Objective, get_objective
+
+
+# ----------------------------------------------------------------------------- paths
+@dataclass
+class PathResult:
+    """One optimizer's path on a function: every point and value, and how it ended."""
+
+    spec: OptimizerSpec
+    start: tuple[float, ...]
+    steps: int
+    path: np.ndarray  # (k + 1, d): the start, then the point after each finished step
+    values: np.ndarray  # (k + 1,)
+    diverged_at: int | None
+    steps_to_tol: int | None
+    outcome: str
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    def row(self) -> dict[str, Any]:
+        """The table row: final point and value, steps to tolerance, diverged, outcome."""
+        final = self.path[-1]
+        return {
+            "optimizer": self.spec.label,
+            "hyperparameters": self.spec.describe(),
+            "start": _point_text(self.start),
+            "steps": self.steps,
+            "final point": _point_text(final),
+            "final value": float(self.values[-1]),
+            "steps to tol": self.steps_to_tol,
+            "diverged": "yes" if self.diverged else "no",
+            "outcome": self.outcome,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.spec.label,
+            "rule": self.spec.name,
+            "hyperparameters": dict(self.spec.hyperparameters),
+            "start": list(self.start),
+            "steps": self.steps,
+            "final_point": self.path[-1].tolist(),
+            "final_value": float(self.values[-1]),
+            "steps_to_tol": self.steps_to_tol,
+            "diverged": self.diverged,
+            "diverged_at": self.diverged_at,
+            "outcome": self.outcome,
+            "path": self.path.tolist(),
+            "values": self.values.tolist(),
+        }
+
+
+def _point_text(p: Sequence[float] | np.ndarray) -> str:
+    return "(" + ", ".join(f"{float(v):.4g}" for v in p) + ")"
+
+
+def classify(objective: Objective, point: np.ndarray, diverged: bool, tol: float) -> str:
+    """Where a path ended: ``diverged``; the label of a critical point within ``tol`` ("global
+    min", "local min", "saddle point"); ``left plot box``; else ``not converged``."""
+    if diverged:
+        return "diverged"
+    for where, label in objective.points:
+        if np.linalg.norm(point - np.asarray(where)) <= tol:
+            return label
+    box = np.asarray(objective.domain)
+    if np.any(point < box[:, 0]) or np.any(point > box[:, 1]):
+        return "left plot box"
+    return "not converged"
+
+
+def run_path(
+    objective: Objective,
+    spec: OptimizerSpec,
+    start: Sequence[float],
+    steps: int,
+    tol: float = 1e-2,
+) -> PathResult:
+    """Run ``spec``'s optimizer for ``steps`` steps on ``objective`` from ``start``.
+
+    The point is one float64 parameter array ``{"p": p}`` stepped in place by the optimizer with
+    the analytic gradient; after each step a copy is recorded. A non-finite point, gradient or
+    value stops the path and marks it diverged at that step (the bad point is not recorded).
+    ``steps_to_tol`` is the first step at which the point is within ``tol`` (Euclidean) of the
+    function's global minimum, or None.
+    """
+    optimizer = spec.build()
+    p = np.array(start, dtype=np.float64)
+    points, values = [p.copy()], [objective.value(p)]
+    diverged_at = None
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            g = objective.grad(p)
+            if not np.all(np.isfinite(g)):
+                diverged_at = k
+                break
+            optimizer.step({"p": p}, {"p": g})
+            value = objective.value(p)
+            if not (np.all(np.isfinite(p)) and np.isfinite(value)):
+                diverged_at = k
+                break
+            points.append(p.copy())
+            values.append(value)
+    path = np.array(points)
+    steps_to_tol = None
+    if objective.minimum is not None:
+        dist = np.linalg.norm(path - np.asarray(objective.minimum), axis=1)
+        hits = np.flatnonzero(dist <= tol)
+        steps_to_tol = int(hits[0]) if hits.size else None
+    outcome = classify(objective, path[-1], diverged_at is not None, tol)
+    return PathResult(
+        spec, tuple(float(v) for v in start), steps, path, np.array(values), diverged_at,
+        steps_to_tol, outcome,
+    )  # fmt: skip
+
+
+@dataclass
+class FunctionComparison:
+    """All paths of one ``compare-optimizers --function`` call, and the curve/surface to draw."""
+
+    objective: Objective
+    tol: float
+    results: list[PathResult] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [r.row() for r in self.results]
+
+    def to_json(self) -> dict[str, Any]:
+        o = self.objective
+        return {
+            "kind": "function",
+            "function": o.name,
+            "formula": o.formula,
+            "minimum": list(o.minimum) if o.minimum is not None else None,
+            "tol": self.tol,
+            "runs": [r.to_json() for r in self.results],
+        }
+
+
+def compare_on_function(
+    function: str,
+    optimizers: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    starts: Sequence[Sequence[float]] | None = None,
+    steps: Sequence[int] | None = None,
+    tol: float = 1e-2,
+) -> FunctionComparison:
+    """Every optimizer x lr x (start, steps) on a built-in function (see ``testfuncs``).
+
+    ``steps`` is one count for all starts, or one per start (paired in order).
+    """
+    objective = get_objective(function)
+    if not tol > 0:
+        raise ConfigError(f"--tol: must be > 0, got {tol}")
+    starts = [tuple(float(v) for v in s) for s in (starts or [objective.start])]
+    for s in starts:
+        if len(s) != objective.dim:
+            raise ConfigError(
+                f"--start: function {function!r} is {objective.dim}-D, got the point {s}"
+            )
+    steps = list(steps or [objective.steps])
+    if any(not 1 <= n <= MAX_PATH_STEPS for n in steps):
+        raise ConfigError(f"--steps: each value must be in 1..{MAX_PATH_STEPS}, got {steps}")
+    if len(steps) == 1:
+        steps = steps * len(starts)
+    elif len(steps) != len(starts):
+        raise ConfigError(
+            f"--steps: got {len(steps)} values for {len(starts)} start points; give one value "
+            "for all, or one per start"
+        )
+    specs = resolve_optimizers(
+        optimizers or DEFAULT_FUNCTION_OPTIMIZERS, overrides, lrs, objective.defaults
+    )
+    comparison = FunctionComparison(objective, tol)
+    for spec, (start, n) in itertools.product(specs, zip(starts, steps)):
+        comparison.results.append(run_path(objective, spec, start, n, tol))
+    return comparison
+
+
+def surface(objective: Objective, resolution: int = 300) -> dict[str, np.ndarray]:
+    """The function on a grid over its plot box: ``x``, ``y``, ``z`` (2-D) or ``x``, ``y`` (1-D)."""
+    (x0, x1), *rest = objective.domain
+    xs = np.linspace(x0, x1, resolution)
+    if objective.dim == 1:
+        return {"x": xs, "y": objective.f(xs[None, :])}
+    (y0, y1) = rest[0]
+    ys = np.linspace(y0, y1, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    return {"x": X, "y": Y, "z": objective.f(np.stack([X, Y]))}
+
+
+def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path:
+    """Draw the comparison: contours with one panel per path (2-D), or the curve (1-D)."""
+    from nnlab import plots
+
+    o = comparison.objective
+    panels = []
+    for r in comparison.results:
+        title = (
+            r.spec.label if not r.spec.hyperparameters else f"{r.spec.label} ({r.spec.describe()})"
+        )
+        if len(comparison.results) > 1 and len({x.start for x in comparison.results}) > 1:
+            title += f"\nstart {_point_text(r.start)}, {r.steps} steps"
+        panels.append(
+            {
+                "title": title,
+                "path": r.path,
+                "values": r.values,
+                "outcome": r.outcome if not r.diverged else f"diverged at step {r.diverged_at}",
+            }
+        )
+    grid = surface(o)
+    minima = [(list(p), label) for p, label in o.points]
+    suptitle = f"{o.name}: {o.formula}"
+    if o.dim == 1:
+        suptitle += "  (iterates coloured red at the start to yellow at the end)"
+        return plots.optimizer_paths_1d(grid["x"], grid["y"], panels, minima, suptitle, path)
+    return plots.optimizer_paths_2d(grid["x"], grid["y"], grid["z"], panels, minima, suptitle, path)

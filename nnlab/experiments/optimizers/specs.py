@@ -1,0 +1,219 @@
+"""Which optimizers a comparison runs and with which hyperparameters.
+
+Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config``),
+the function's or dataset's defaults, ``--lr``, and ``name.key=value`` overrides
+(``adam.lr=0.3``), validated against the schema: an unknown optimizer or hyperparameter, or a
+value out of range, is a one-line ``ConfigError``. ``gd`` is another name for ``sgd``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import numpy as np
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from nnlab.config import OptimizerConfig, parse_override
+from nnlab.errors import ConfigError
+from nnlab.nn.optim import Optimizer, make_optimizer
+
+ALIASES = {"gd": "sgd"}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    get_args(cls.model_fields["name"].annotation)[0]: cls
+    for cls in get_args(get_args(OptimizerConfig)[0])
+}
+# gradient-free baselines (cs231n "Optimization", strategies 1 and 2) and their defaults
+BASELINES: dict[str, dict[str, float]] = {
+    "random-search": {"scale": 0.3},
+    "random-local-search": {"step_size": 0.03},
+}
+MAX_PATH_STEPS = 100_000  # every point is kept (and written to result.json)
+DEFAULT_FUNCTION_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+# ----------------------------------------------------------------------------- parsing
+def parse_floats(text: str, option: str) -> list[float]:
+    """``"0.1,1.0"`` -> [0.1, 1.0], or a ConfigError naming ``option``."""
+    items = [t.strip() for t in text.split(",")]
+    try:
+        values = [float(t) for t in items]
+    except ValueError:
+        raise ConfigError(
+            f"{option}: expected comma-separated numbers (e.g. 0.1,0.5), got {text!r}"
+        ) from None
+    if not values or any(not np.isfinite(v) for v in values):
+        raise ConfigError(f"{option}: expected finite numbers, got {text!r}")
+    return values
+
+
+def parse_ints(text: str, option: str, minimum: int = 1) -> list[int]:
+    """``"5,20"`` -> [5, 20] (each >= ``minimum``), or a ConfigError naming ``option``."""
+    try:
+        values = [int(t.strip()) for t in text.split(",")]
+    except ValueError:
+        raise ConfigError(
+            f"{option}: expected comma-separated whole numbers (e.g. 5,20), got {text!r}"
+        ) from None
+    if any(v < minimum for v in values):
+        raise ConfigError(f"{option}: every value must be >= {minimum}, got {text!r}")
+    return values
+
+
+def parse_starts(text: str, dim: int, function: str) -> list[tuple[float, ...]]:
+    """Start points: ``"x,y"`` or ``"x1,y1;x2,y2"``; for a 1-D function ``"0.5,-1.0"`` is two."""
+    groups = [g for g in text.split(";") if g.strip()]
+    if not groups:
+        raise ConfigError(f"--start: expected a point, got {text!r}")
+    points: list[tuple[float, ...]] = []
+    for group in groups:
+        values = parse_floats(group, "--start")
+        if dim == 1:
+            points.extend((v,) for v in values)
+        elif len(values) != dim:
+            raise ConfigError(
+                f"--start: function {function!r} is {dim}-D, so each point needs {dim} numbers "
+                f"(points separated by ';'), got {group.strip()!r}"
+            )
+        else:
+            points.append(tuple(values))
+    return points
+
+
+def parse_names(text: str) -> list[str]:
+    names = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if not names:
+        raise ConfigError("--optimizers: expected at least one optimizer name")
+    return names
+
+
+# ----------------------------------------------------------------------------- hyperparameters
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer to run: ``label`` as the user named it, ``name`` the rule it uses."""
+
+    label: str
+    name: str
+    hyperparameters: dict[str, float]
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.name in BASELINES
+
+    def build(self) -> Optimizer:
+        """A fresh ``nnlab.nn.optim`` optimizer (state empty)."""
+        return make_optimizer(self.name, **self.hyperparameters)
+
+    def describe(self) -> str:
+        """``lr=0.1, momentum=0.8``: lr, and the others only where they differ from the schema
+        default (the JSON output has them all)."""
+        schema = SCHEMAS.get(self.name)
+        shown = []
+        for key, value in self.hyperparameters.items():
+            default = schema.model_fields[key].default if schema is not None else None
+            if key == "lr" or schema is None or value != default:
+                shown.append(f"{key}={value:.10g}")
+        return ", ".join(shown)
+
+
+def _rule(label: str, allow_baselines: bool) -> str:
+    name = ALIASES.get(label, label)
+    if name in SCHEMAS or (allow_baselines and name in BASELINES):
+        return name
+    if name in BASELINES:
+        raise ConfigError(
+            f"optimizer {label!r} is a baseline for --dataset comparisons, not for --function"
+        )
+    choices = [*SCHEMAS, *ALIASES, *(BASELINES if allow_baselines else ())]
+    close = difflib.get_close_matches(label, choices, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"unknown optimizer {label!r}{hint}; expected one of {', '.join(choices)}")
+
+
+def _keys(name: str) -> list[str]:
+    if name in BASELINES:
+        return list(BASELINES[name])
+    return [k for k in SCHEMAS[name].model_fields if k != "name"]
+
+
+def _validate(
+    name: str, label: str, values: dict[str, Any], sources: dict[str, str]
+) -> dict[str, float]:
+    """Schema-checked hyperparameters for rule ``name`` (ranges as in training configs).
+
+    ``sources`` says where a key's value came from ("override", "--lr"), for the message.
+    """
+    if name in BASELINES:
+        out = {}
+        for key, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                where = sources.get(key, "default")
+                raise ConfigError(f"{where}: {label}.{key} must be a number > 0, got {value!r}")
+            out[key] = float(value)
+        return out
+    try:
+        model = TypeAdapter(OptimizerConfig).validate_python({"name": name, **values})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][-1]) if err["loc"] else "?"
+        msg = err["msg"][0].lower() + err["msg"][1:]
+        where = sources.get(key, "default")
+        raise ConfigError(f"{where}: {label}.{key}: {msg}, got {err.get('input')!r}") from None
+    return {k: float(v) for k, v in model.model_dump().items() if k != "name"}
+
+
+def resolve_optimizers(
+    labels: Sequence[str],
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    defaults: dict[str, dict[str, float]] | None = None,
+    allow_baselines: bool = False,
+) -> list[OptimizerSpec]:
+    """One spec per optimizer label x learning rate, hyperparameters resolved and validated.
+
+    ``overrides`` are ``label.key=value`` strings (``adam.lr=0.3``, ``gd.lr=0.1``); each must
+    name an optimizer in ``labels`` and a hyperparameter of its rule.
+    """
+    labels = list(dict.fromkeys(labels))
+    rules = {label: _rule(label, allow_baselines) for label in labels}
+    per_label: dict[str, dict[str, Any]] = {label: {} for label in labels}
+    for text in overrides:
+        parts, value = parse_override(text)
+        if len(parts) != 2:
+            raise ConfigError(
+                f"override {text!r}: expected optimizer.hyperparameter=value (e.g. adam.lr=0.3)"
+            )
+        label, key = parts[0].lower(), parts[1]
+        if label not in rules:
+            _rule(label, allow_baselines=True)  # unknown name: says so, with the choices
+            raise ConfigError(
+                f"override {text!r}: optimizer {label!r} is not among --optimizers "
+                f"({', '.join(labels)})"
+            )
+        keys = _keys(rules[label])
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f" (did you mean {label}.{close[0]}?)" if close else ""
+            raise ConfigError(
+                f"override {text!r}: {label} has no hyperparameter {key!r}{hint}; "
+                f"it has {', '.join(keys)}"
+            )
+        per_label[label][key] = value
+    specs = []
+    defaults = defaults or {}
+    for label in labels:
+        name = rules[label]
+        base = dict(BASELINES.get(name, {}))
+        base.update(defaults.get(name, {}))
+        lr_values: list[float | None] = list(lrs) if lrs and name not in BASELINES else [None]
+        for lr in lr_values:
+            values = dict(base)
+            if lr is not None:
+                values["lr"] = lr
+            values.update(per_label[label])
+            sources = {"lr": "--lr"} if lr is not None else {}
+            sources.update({k: "override" for k in per_label[label]})
+            specs.append(OptimizerSpec(label, name, _validate(name, label, values, sources)))
+    return specs

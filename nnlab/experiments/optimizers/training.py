@@ -1,0 +1,397 @@
+"""Optimizers training the same net from the same init on the same minibatch sequence
+(DLFS fig. 6-9), with the cs231n gradient-free baselines (random search, random local search)
+under the names ``random-search`` and ``random-local-search``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.config import Config, validate
+from nnlab.data import Dataset, load_dataset
+from nnlab.errors import ConfigError
+from nnlab.experiments.optimizers.specs import (
+    SCHEMAS,
+    OptimizerSpec,
+    parse_ints,
+    resolve_optimizers,
+)
+from nnlab.nn.model import MLP
+from nnlab.train import RNG_STREAMS, build_model, evaluate, fit, make_rngs, minibatches
+
+# ----------------------------------------------------------------------------- datasets
+# DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001
+DATASET_DEFAULTS: dict[str, dict[str, float]] = {
+    "sgd": {"lr": 0.01},
+    "momentum": {"lr": 0.01, "momentum": 0.9},
+    "nesterov": {"lr": 0.01, "momentum": 0.9},
+    "adagrad": {"lr": 0.01},
+    "rmsprop": {"lr": 0.001},
+    "adam": {"lr": 0.001},
+}
+DEFAULT_DATASET_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
+DLFS_HIDDEN = (100, 100, 100, 100, 100)
+
+
+def parse_hidden(text: str) -> list[int]:
+    """``"100,100"`` -> [100, 100]; ``"none"`` or ``""`` -> [] (a linear classifier)."""
+    if text.strip().lower() in ("", "none", "linear", "0"):
+        return []
+    return parse_ints(text, "--hidden")
+
+
+def smooth_curve(values: Sequence[float] | np.ndarray, window: int = 11) -> np.ndarray:
+    """DLFS's ``smooth_curve``: a Kaiser-window (beta 2) moving average, ends mirrored.
+
+    Same length as ``values``; fewer than ``window`` values come back unchanged.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.size < window:
+        return x.copy()
+    half = window // 2
+    padded = np.r_[x[window - 1 : 0 : -1], x, x[-1:-window:-1]]
+    w = np.kaiser(window, 2)
+    y = np.convolve(w / w.sum(), padded, mode="valid")
+    return y[half : half + x.size]
+
+
+def batch_stream(
+    n: int, batch_size: int, rng: np.random.Generator, steps: int
+) -> Iterator[np.ndarray]:
+    """``steps`` minibatches of index arrays, epoch after epoch, exactly as ``fit`` draws them."""
+    done = 0
+    while done < steps:
+        for idx in minibatches(n, batch_size, rng):
+            yield idx
+            done += 1
+            if done >= steps:
+                return
+
+
+def _objective(model: MLP, x: np.ndarray, y: np.ndarray) -> float:
+    """The training objective on (x, y) in evaluation mode (no dropout), L2 term included."""
+    loss, _ = model.loss_fn(model.forward(x, train=False), y)
+    return float(loss) + model.l2_penalty()
+
+
+def _set_params(model: MLP, values: dict[str, np.ndarray]) -> None:
+    for k, v in values.items():
+        model.params[k][...] = v
+
+
+def random_search(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    batches: Iterable[np.ndarray],
+    scale: float,
+    rng: np.random.Generator,
+    on_step: Callable[[int, float], None] | None = None,
+) -> int:
+    """cs231n strategy 1: keep the best of N random parameter draws, ``W ~ scale * N(0, 1)``.
+
+    One draw per minibatch; the draw replaces the incumbent when its objective on that batch is
+    lower than the incumbent's on the same batch (two forward passes, no gradient). The model
+    ends holding the incumbent. ``on_step(step, loss)`` gets the incumbent's loss on the batch
+    before the comparison (as ``fit`` reports the loss before its update). Returns the steps.
+    """
+    best = {k: v.copy() for k, v in model.params.items()}
+    step = 0
+    for step, idx in enumerate(batches, start=1):
+        xb, yb = x[idx], y[idx]
+        _set_params(model, best)
+        best_loss = _objective(model, xb, yb)
+        draw = {k: (scale * rng.standard_normal(v.shape)).astype(v.dtype) for k, v in best.items()}
+        _set_params(model, draw)
+        if _objective(model, xb, yb) < best_loss:
+            best = draw
+        if on_step is not None:
+            on_step(step, best_loss)
+    _set_params(model, best)
+    return step
+
+
+def random_local_search(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    batches: Iterable[np.ndarray],
+    step_size: float,
+    rng: np.random.Generator,
+    on_step: Callable[[int, float], None] | None = None,
+) -> int:
+    """cs231n strategy 2: from the model's current (initial) parameters, try
+    ``W_try = W + step_size * N(0, 1)`` and move only if the objective on the minibatch falls.
+
+    Both W and W_try are scored on the same batch. ``on_step`` as in ``random_search``.
+    """
+    current = {k: v.copy() for k, v in model.params.items()}
+    step = 0
+    for step, idx in enumerate(batches, start=1):
+        xb, yb = x[idx], y[idx]
+        _set_params(model, current)
+        loss = _objective(model, xb, yb)
+        trial = {
+            k: v + (step_size * rng.standard_normal(v.shape)).astype(v.dtype)
+            for k, v in current.items()
+        }
+        _set_params(model, trial)
+        if _objective(model, xb, yb) < loss:
+            current = trial
+        if on_step is not None:
+            on_step(step, loss)
+    _set_params(model, current)
+    return step
+
+
+@dataclass
+class DatasetRun:
+    """One optimizer trained on the dataset: per-step losses and the final evaluation."""
+
+    spec: OptimizerSpec
+    losses: np.ndarray  # objective on each step's minibatch, before that step's update
+    status: str  # COMPLETED or DIVERGED
+    final: dict[str, Any]  # train_loss, train_acc, test_loss, test_acc (those evaluated)
+    seconds: float
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "DIVERGED"
+
+    def row(self) -> dict[str, Any]:
+        smoothed = smooth_curve(self.losses)
+        row: dict[str, Any] = {
+            "optimizer": self.spec.label,
+            "hyperparameters": self.spec.describe(),
+            "steps": int(self.losses.size),
+            "batch loss (smoothed)": float(smoothed[-1]) if smoothed.size else None,
+        }
+        for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+            if key in self.final:
+                row[key.replace("_", " ")] = self.final[key]
+        row["diverged"] = "yes" if self.diverged else "no"
+        row["seconds"] = round(self.seconds, 2)
+        return row
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.spec.label,
+            "rule": self.spec.name,
+            "hyperparameters": dict(self.spec.hyperparameters),
+            "status": self.status,
+            "diverged": self.diverged,
+            "steps": int(self.losses.size),
+            "final": dict(self.final),
+            "seconds": self.seconds,
+            "losses": self.losses.tolist(),
+            "losses_smoothed": smooth_curve(self.losses).tolist(),
+        }
+
+
+@dataclass
+class DatasetComparison:
+    """Every optimizer on the same net, init and minibatch sequence (``cfg`` minus optimizer)."""
+
+    cfg: Config
+    data_source: str
+    iterations: int
+    results: list[DatasetRun] = field(default_factory=list)
+
+    def describe(self) -> str:
+        hidden = self.cfg.model.hidden
+        net = f"{len(hidden)}x{hidden[0]} {self.cfg.model.activation} MLP" if hidden else "linear"
+        return (
+            f"{net}, {self.cfg.loss}, batch {self.cfg.batch_size}, {self.iterations} iterations, "
+            f"seed {self.cfg.seed}"
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [r.row() for r in self.results]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "dataset",
+            "dataset": self.cfg.dataset.name,
+            "data_source": self.data_source,
+            "setup": self.describe(),
+            "config": self.cfg.model_dump(mode="json", exclude={"optimizer"}),
+            "iterations": self.iterations,
+            "runs": [r.to_json() for r in self.results],
+        }
+
+
+def dataset_config(
+    dataset: str,
+    hidden: Sequence[int] = DLFS_HIDDEN,
+    loss: str = "softmax_ce",
+    batch_size: int = 128,
+    seed: int = 0,
+    dtype: str = "float32",
+    epochs: int = 1,
+) -> Config:
+    """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
+    if loss not in ("softmax_ce", "svm"):
+        raise ConfigError(f"--loss: expected softmax_ce or svm, got {loss!r}")
+    raw = {
+        "name": "compare-optimizers",
+        "seed": seed,
+        "dtype": dtype,
+        "dataset": {"name": dataset},
+        "model": {"hidden": list(hidden)},
+        "loss": loss,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "eval": ["train"],
+    }
+    return validate(raw, source="compare-optimizers")
+
+
+def compare_on_dataset(
+    dataset: str,
+    optimizers: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    *,
+    iterations: int = 2000,
+    hidden: Sequence[int] = DLFS_HIDDEN,
+    loss: str = "softmax_ce",
+    batch_size: int = 128,
+    seed: int = 0,
+    data_dir: Path | None = None,
+    data: Dataset | None = None,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+) -> DatasetComparison:
+    """Train the same net from the same init on the same minibatch sequence with each optimizer.
+
+    Gradient optimizers go through ``nnlab.train.fit`` (``max_steps=iterations``); the
+    baselines (``random-search``, ``random-local-search``) through the search loops above, on
+    the batches ``fit`` would draw. Each run starts from ``make_rngs(seed)``, so the weights at
+    step 0 and the batch order are identical across optimizers. Train and test (if the dataset
+    has one) are evaluated at the end.
+    ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
+    one BLAS thread each, as here), with the same numbers.
+    """
+    if iterations < 1:
+        raise ConfigError(f"--steps: iterations must be >= 1, got {iterations}")
+    if jobs < 1:
+        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
+    cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
+    specs = resolve_optimizers(
+        optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
+        allow_baselines=True,
+    )  # fmt: skip
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    n_train = data.splits["train"][0].shape[0]
+    if batch_size > n_train:
+        raise ConfigError(
+            f"--batch-size: {batch_size} is larger than the training split ({n_train} samples)"
+        )
+    per_epoch = -(-n_train // batch_size)
+    has_test = "test" in data.splits and len(data.splits["test"][1]) > 0
+    eval_names = ["train", "test"] if has_test else ["train"]
+    cfg = cfg.model_copy(update={"epochs": -(-iterations // per_epoch), "eval": eval_names})
+    comparison = DatasetComparison(cfg, data.source, iterations)
+    if progress is not None:
+        progress(f"{comparison.describe()}; data: {data.source}")
+
+    def report(r: DatasetRun) -> None:
+        if progress is not None:
+            accs = ", ".join(f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc"))
+            progress(f"{r.spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
+                     f"({r.seconds:.1f}s)")  # fmt: skip
+
+    if jobs > 1 and len(specs) > 1:
+        from concurrent.futures import as_completed
+
+        from nnlab.sweep import process_pool, stop_pool
+
+        pool = process_pool(min(jobs, len(specs)))
+        try:
+            futures = {
+                pool.submit(_train_one, spec, cfg, data, iterations, eval_names): i
+                for i, spec in enumerate(specs)
+            }
+            done: dict[int, DatasetRun] = {}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                report(done[futures[future]])
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+        comparison.results.extend(done[i] for i in range(len(specs)))
+        return comparison
+
+    from threadpoolctl import threadpool_limits
+
+    for spec in specs:
+        # one BLAS thread: with 128-row batches the thread pool costs more than it saves
+        # (200 steps of the DLFS net on digits: 13.7 s with OpenBLAS's default, 2.9 s with 1)
+        with threadpool_limits(limits=1):
+            comparison.results.append(_train_one(spec, cfg, data, iterations, eval_names))
+        report(comparison.results[-1])
+    return comparison
+
+
+def _train_one(
+    spec: OptimizerSpec, cfg: Config, data: Dataset, iterations: int, eval_names: list[str]
+) -> DatasetRun:
+    rngs = make_rngs(cfg.seed)
+    model = build_model(cfg, data.input_dim, data.n_classes, rngs)
+    losses: list[float] = []
+
+    def on_step(step: int, loss: float) -> None:
+        losses.append(loss)
+
+    t0 = time.perf_counter()
+    if spec.is_baseline:
+        x, y = data.splits["train"]
+        batches = batch_stream(x.shape[0], int(cfg.batch_size), rngs["order"], iterations)
+        # a stream of its own: the child after make_rngs' (init, order, dropout)
+        child = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS) + 1)[-1]
+        search_rng = np.random.default_rng(child)
+        with np.errstate(all="ignore"):
+            if spec.name == "random-search":
+                random_search(model, x, y, batches, spec.hyperparameters["scale"], search_rng,
+                              on_step)  # fmt: skip
+            else:
+                random_local_search(model, x, y, batches, spec.hyperparameters["step_size"],
+                                    search_rng, on_step)  # fmt: skip
+            final = evaluate(model, data.splits, eval_names, cfg.eval_batch_size)
+        status = "COMPLETED"
+    else:
+        # only the final numbers are reported: no evaluation after each of the ~100s of epochs
+        run_cfg = cfg.model_copy(
+            update={"optimizer": SCHEMAS[spec.name](**spec.hyperparameters), "eval": []}
+        )
+        result = fit(model, spec.build(), data.splits, run_cfg, rngs, on_step=on_step,
+                     max_steps=iterations)  # fmt: skip
+        with np.errstate(all="ignore"):
+            final = evaluate(model, data.splits, eval_names, cfg.eval_batch_size)
+        status = result.status
+    seconds = time.perf_counter() - t0
+    return DatasetRun(spec, np.asarray(losses, dtype=np.float64), status, final, seconds)
+
+
+def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
+    """Smoothed per-step training loss of every optimizer in one figure (DLFS fig. 6-9)."""
+    from nnlab import plots
+
+    curves = [
+        {
+            "label": f"{r.spec.label} ({r.spec.describe()})",
+            "loss": r.losses,
+            "smoothed": smooth_curve(r.losses),
+        }
+        for r in comparison.results
+    ]
+    title = f"{comparison.cfg.dataset.name}: {comparison.describe()}"
+    return plots.optimizer_loss_curves(curves, title, path)
