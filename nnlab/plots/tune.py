@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import pyplot, save
+from nnlab.plots.base import (
+    diverged_handle,
+    legend_outside,
+    mark_diverged,
+    pyplot,
+    save,
+    until_divergence,
+)
 
 
 def tune_curves_figure(
@@ -15,29 +22,31 @@ def tune_curves_figure(
     title: str = "",
 ) -> Any:
     """The top trials of a search: validation accuracy per epoch (solid) and training accuracy
-    (dotted, same colour), labelled by rank and values (DLFS fig. 6-24)."""
+    (dotted, same colour), labelled by rank and values (DLFS fig. 6-24). The legend is right of
+    the axes; a trial that diverged stops at a red cross (``status`` in its row, or read from
+    its records)."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    diverged = False
     for i, row in enumerate(top):
         records = curves.get(row["trial"]) or []
         if not records:
             continue
-        epochs = [r["epoch"] for r in records]
         values = ", ".join(f"{k.split('.')[-1]}={row[k]:.2e}" for k in keys)
         color = f"C{i % 10}"
-        ax.plot(
-            epochs,
-            [r.get("val_acc") for r in records],
-            color=color,
-            lw=1.5,
-            label=f"#{row['rank']} {values}",
-        )
-        ax.plot(epochs, [r.get("train_acc") for r in records], color=color, lw=1, ls=":")
+        epochs, val, at = until_divergence(records, "val_acc", row.get("status"))
+        ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
+        ax.plot(*until_divergence(records, "train_acc", row.get("status"))[:2], color=color,
+                lw=1, ls=":")  # fmt: skip
+        if at is not None:
+            mark_diverged(ax, epochs, val, at, color)
+            diverged = True
     ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
     ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
+    handles = ax.get_legend_handles_labels()[0] + ([diverged_handle()] if diverged else [])
     ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    legend_outside(ax, handles=handles, fontsize=7)
     ax.set_title(f"top {len(top)} trials {title}".strip(), fontsize=9)
     return fig
 
@@ -74,7 +83,7 @@ def tune_scatter_figure(
             ax.set_xscale("log")
         ax.set(xlabel=key, ylabel=metric.replace("_", " "), ylim=(0, 1.02))
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].legend(fontsize=8)
+    legend_outside(axes[0][-1])
     fig.tight_layout()
     return fig
 
