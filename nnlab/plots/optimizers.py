@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.plots.base import pyplot, save
+from nnlab.plots.base import (
+    diverged_handle,
+    legend_outside,
+    mark_diverged,
+    pyplot,
+    save,
+    spans_decades,
+)
 
 
 def _panel_grid(n: int) -> tuple[int, int]:
@@ -123,11 +130,13 @@ def optimizer_paths_1d(
 def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
     """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
     the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
-    ``smoothed`` (same length). Non-finite values (a diverged run) are not drawn.
-    """
+    ``smoothed`` (same length). The loss axis is logarithmic when the smoothed losses span more
+    than a decade (adaptive methods end 1,000 times below SGD: a linear axis flattens them onto
+    zero). A run whose loss turns non-finite stops at a red cross at that step. The legend is
+    right of the axes."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    tops = []
+    smoothed, diverged = [], False
     for i, c in enumerate(curves):
         raw = np.asarray(c["loss"], dtype=float)
         smooth = np.asarray(c["smoothed"], dtype=float)
@@ -135,16 +144,24 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         color = f"C{i % 10}"
         ax.plot(steps, raw, color=color, alpha=0.15, linewidth=0.6)
         ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
-        finite = smooth[np.isfinite(smooth)]
-        if finite.size:
-            tops.append(float(np.max(finite[: max(1, finite.size // 20)])))
-    if tops:
-        ax.set_ylim(0, 1.1 * max(tops))
+        bad = np.flatnonzero(~np.isfinite(raw))
+        if bad.size:
+            mark_diverged(
+                ax, list(steps[: bad[0]]), list(smooth[: bad[0]]), int(steps[bad[0]]), color
+            )
+            diverged = True
+        smoothed += list(smooth[np.isfinite(smooth)])
+    log = spans_decades(smoothed)
+    if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
+        ax.set(yscale="log", ylim=(min(smoothed) / 3, max(smoothed) * 1.5))
+    elif smoothed:
+        ax.set_ylim(0, 1.1 * max(smoothed))
     ax.set_xlabel("iteration")
-    ax.set_ylabel("training loss (minibatch)")
+    ax.set_ylabel("training loss (minibatch)" + (", log scale" if log else ""))
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    handles = ax.get_legend_handles_labels()[0] + ([diverged_handle()] if diverged else [])
+    legend_outside(ax, handles=handles)
+    ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
 

@@ -10,8 +10,8 @@ def learning(epochs: int = 20, start: float = 0.1, end: float = 0.95) -> list[di
     out = []
     for e in range(epochs + 1):
         acc = start + (end - start) * e / epochs
-        out.append({"epoch": e, "loss": None if e == 0 else 2.3 * (1 - 0.9 * e / epochs),
-                    "train_loss": 2.3 * (1 - 0.9 * e / epochs), "train_acc": acc,
+        out.append({"epoch": e, "loss": None if e == 0 else 2.3 * (1 - 0.8 * e / epochs),
+                    "train_loss": 2.3 * (1 - 0.8 * e / epochs), "train_acc": acc,
                     "test_loss": 2.4 * (1 - 0.8 * e / epochs), "test_acc": acc - 0.05})  # fmt: skip
     return out
 
