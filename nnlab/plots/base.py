@@ -131,7 +131,10 @@ def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     kwargs.setdefault("fontsize", 8)
     if where == "right":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
-    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0, **kwargs)
+    # below: 36 points under the axes clear the tick labels and the x label (the pad is in
+    # units of the legend's font size)
+    pad = 36 / float(kwargs["fontsize"])
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, **kwargs)
 
 
 def spans_decades(values: Any, decades: float = 1.0) -> bool:

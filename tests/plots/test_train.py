@@ -82,3 +82,14 @@ def test_optimizer_loss_curves_spanning_decades_get_a_log_axis():
     assert legend_over_data(fig) == []
     curves[1]["loss"] = curves[1]["smoothed"] = 2.3 * np.exp(-steps / 60) + 0.5
     assert plots.optimizer_loss_curves_figure(curves, "mnist").axes[0].get_yscale() == "linear"
+
+
+def test_legends_under_the_axes_clear_the_axis_labels():
+    from tests.plots.layout import overlaps, render
+
+    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    render(fig)
+    for ax in fig.axes:
+        legend = ax.get_legend().get_window_extent()
+        for text in [ax.xaxis.label, *ax.get_xticklabels()]:
+            assert not overlaps(legend, text.get_window_extent()), text.get_text()
