@@ -74,6 +74,23 @@ def optimizer_paths_2d(
     return save(optimizer_paths_2d_figure(x, y, z, panels, points, title), path)
 
 
+def window_labels(
+    x: Any, y: Any, points: list[tuple[list[float], str]]
+) -> list[tuple[list[float], str]]:
+    """The critical points' labels as the drawn window bears them out: a point labelled "global
+    min" keeps the label only if it is the lowest point of the curve drawn (within one grid
+    step); otherwise it is a "local min" there (x cos(pi x) is unbounded below: on [-2, 2] its
+    lowest point is the edge x = -2, not x = 1.09)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lowest, step = float(x[np.argmin(y)]), float(np.max(np.diff(x))) if x.size > 1 else 0.0
+    out = []
+    for where, label in points:
+        if label == "global min" and abs(where[0] - lowest) > step:
+            label = "local min"
+        out.append((where, label))
+    return out
+
+
 def optimizer_paths_1d_figure(
     x: Any,
     y: Any,
@@ -84,25 +101,28 @@ def optimizer_paths_1d_figure(
     """The curve y(x) with each run's iterates marked (one panel per run), coloured by step.
 
     ``panels``: dicts with ``title``, ``path`` ((k+1, 1) points) and ``values`` ((k+1,)).
-    Iterates outside the plotted x range are counted in the panel title, not drawn.
+    Iterates outside the plotted x range are counted in the panel title, not drawn. The title
+    states the window [x0, x1] drawn, and "global min" marks only the lowest point of that
+    window (``window_labels``).
     """
     plt = pyplot()
     nrows, ncols = _panel_grid(len(panels))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
     lo, hi = float(np.min(y)), float(np.max(y))
     pad = 0.08 * (hi - lo)
+    x0, x1 = float(np.min(x)), float(np.max(x))
     for ax, panel in zip(axes.flat, panels):
         ax.plot(x, y, color="tab:blue", linewidth=1.2)
         px = np.asarray(panel["path"])[:, 0]
         py = np.asarray(panel["values"])
-        inside = (px >= x.min()) & (px <= x.max())
+        inside = (px >= x0) & (px <= x1)
         ax.plot(px, py, "-", color="tab:red", linewidth=0.7, alpha=0.6)
         ax.scatter(px, py, c=np.arange(len(px)), cmap="autumn", s=22, zorder=3, edgecolors="k")
-        for where, label in points:
+        for where, label in window_labels(x, y, points):
             ax.axvline(where[0], color="gray", linewidth=0.6, linestyle=":")
             ax.annotate(label, (where[0], hi + pad), xytext=(2, -9), textcoords="offset points",
                         fontsize=7, color="gray")  # fmt: skip
-        ax.set_xlim(float(x.min()), float(x.max()))
+        ax.set_xlim(x0, x1)
         ax.set_ylim(lo - pad, hi + pad)
         note = f"; {int(np.sum(~inside))} iterates off the plot" if not inside.all() else ""
         ax.set_title(f"{panel['title']}\n{len(px) - 1} steps: {panel['outcome']}{note}", fontsize=9)
@@ -110,7 +130,7 @@ def optimizer_paths_1d_figure(
         ax.set_ylabel("f(x)")
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
-    fig.suptitle(title)
+    fig.suptitle(f"{title}\nx in [{x0:g}, {x1:g}]")
     fig.tight_layout()
     return fig
 
