@@ -9,6 +9,7 @@ suffix builds it and writes it to a PNG with ``save``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import tempfile
@@ -44,14 +45,24 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
     return thread
 
 
+@functools.cache
+def _file_mode() -> int:
+    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
-    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it.
+    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it; the file
+    gets the mode the umask gives (as run files do).
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
     by hand (``subplots_adjust``) saves faster without it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
+    os.fchmod(fd, _file_mode())
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 
 from nnlab import plots
@@ -41,9 +38,3 @@ def test_overlapping_texts_are_seen():
     render(fig)
     by_text = {t.get_text(): t.get_window_extent() for t in texts(fig)}
     assert overlaps(by_text["a title"], by_text["on top of the title"])
-
-
-def test_importing_plots_does_not_import_matplotlib():
-    code = "import sys, nnlab.plots; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
