@@ -105,26 +105,28 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
 DIVERGED_Y = -0.08  # the strip below the accuracy axis where diverged nets are marked
 
 
+def _finals(table: list[dict[str, Any]], key: str, gone: list[bool]) -> list[float]:
+    """``key`` per row; NaN (no point) where it is missing or the net diverged."""
+    return [float("nan") if g or r.get(key) is None else r[key] for r, g in zip(table, gone)]
+
+
 def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") -> Any:
     """Final accuracy against the weight scale (log x): BatchNorm solid, plain dashed; training
     accuracy with circles, held-out accuracy with crosses. ``table``: one row per scale with
     ``weight_scale``, ``bn_train``, ``nobn_train``, ``bn_test``, ``nobn_test`` and optionally
-    ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a red
-    cross in the "diverged" strip under the axis. The legend is right of the axes."""
+    ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
+    cross in its line's colour in the "diverged" strip under the axis. The legend is right of
+    the axes."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     scales = [r["weight_scale"] for r in table]
     has_test = any(r.get("bn_test") is not None for r in table)
     for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):
         gone = [r.get(f"{prefix}_status") == "DIVERGED" for r in table]
-
-        def series(key: str, gone: list[bool] = gone) -> list[float]:
-            return [float("nan") if g or r.get(key) is None else r[key] for r, g in zip(table, gone)]  # fmt: skip
-
-        ax.plot(scales, series(f"{prefix}_train"), style, marker="o", color=color,
+        ax.plot(scales, _finals(table, f"{prefix}_train", gone), style, marker="o", color=color,
                 label=f"{label}, train")  # fmt: skip
         if has_test:
-            ax.plot(scales, series(f"{prefix}_test"), style, marker="x", color=color, alpha=0.5,
+            ax.plot(scales, _finals(table, f"{prefix}_test", gone), style, marker="x", color=color, alpha=0.5,
                     label=f"{label}, test")  # fmt: skip
         bad = [s for s, g in zip(scales, gone) if g]
         if bad:
