@@ -25,6 +25,8 @@ ONLY_IMPORTS: dict[str, tuple[str, ...]] = {
 NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "nnlab.data": ("nnlab.experiments", "nnlab.cli"),
     "nnlab.train": ("nnlab.cli", "nnlab.runs", "nnlab.plots"),
+    # figures are drawn from plain data: no run folders, configs, experiments or terminal
+    "nnlab.plots": ("nnlab.cli", "nnlab.experiments", "nnlab.runs", "nnlab.config", "typer"),
 }
 
 # module -> the only scopes allowed to import it

@@ -222,7 +222,7 @@ OBJECTIVES: dict[str, Objective] = {
             f=_xcospi_f,
             grad=_xcospi_grad,
             start=(0.5,),
-            domain=((-2.0, 2.0),),
+            domain=((-1.0, 2.0),),  # d2l 11.1's window: x = 1.0904 is its lowest point
             steps=5,
             minimum=(_XCOSPI_GLOBAL,),
             points=(

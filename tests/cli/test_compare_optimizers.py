@@ -27,9 +27,13 @@ def test_xcospi_study_table_and_run_folder(tmp_path):
     assert lines[0] == header
     outcomes = [line.rsplit(",", 1)[1] for line in lines[1:]]
     assert outcomes == [
-        "global min", "local min", "left plot box", "left plot box", "not converged",
+        "global min",
+        "local min",
         "left plot box",
-    ]  # fmt: skip
+        "left plot box",
+        "left plot box",
+        "left plot box",
+    ]  # fmt: skip  (lr 1.0055 from 0.5 ends at -1.686, outside d2l's window [-1, 2])
     assert lines[1].startswith("gd,lr=0.1,(0.5),5,(1.09),-1.0467")
     assert "lr=1.000542" in result.stdout
     run = tmp_path / "run"

@@ -113,15 +113,20 @@ def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any
                 "scale": scale,
                 "bn": curves.get(bn["trial"], []) if bn else [],
                 "plain": curves.get(plain["trial"], []) if plain else [],
+                "bn_status": bn["status"] if bn else None,
+                "plain_status": plain["status"] if plain else None,
             }
         )
-    table = pair_rows(rows)
+    table = [
+        {**row, "bn_status": bn and bn["status"], "nobn_status": plain and plain["status"]}
+        for row, (_, bn, plain) in zip(pair_rows(rows), _pairs(rows))
+    ]
     return [
         plots.weight_scale_grid(
             panels,
             "train_acc",
             run.file("weight-scale.png"),
-            title=f"{run.id}: training accuracy per epoch, BatchNorm (solid) and without (dashed)",
+            title=f"{run.id}: training accuracy per epoch",
         ),
         plots.weight_scale_summary(table, run.file("weight-scale-summary.png"), title=run.id),
     ]

@@ -1,0 +1,158 @@
+"""What every figure shares: matplotlib on the Agg backend (imported on first use), the atomic
+save, and reading a curve out of per-epoch records.
+
+A figure is built by a ``*_figure`` function from plain data (lists, arrays, dicts) and returned
+as a matplotlib Figure, so tests can read its layout; the function of the same name without the
+suffix builds it and writes it to a PNG with ``save``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (imported on first use: keeps ``--help`` fast)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
+    """Import matplotlib (~0.5 s) on another thread while this one computes, so that a figure
+    drawn later finds it loaded (``also``: further warm-ups to run there). A failure is left
+    for the later import to report."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            pyplot()
+            for warm in also:
+                warm()
+
+    thread = threading.Thread(target=load, name="nnlab-import-matplotlib", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
+def _file_mode() -> int:
+    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
+    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it; the file
+    gets the mode the umask gives (as run files do).
+
+    ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
+    by hand (``subplots_adjust``) saves faster without it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
+    os.fchmod(fd, _file_mode())
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        pyplot().close(fig)
+    return path
+
+
+def curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
+    """(epochs, values) of ``key``; a missing or None value is NaN (a gap in the line)."""
+    epochs = [r["epoch"] for r in records]
+    return epochs, [float("nan") if r.get(key) is None else r[key] for r in records]
+
+
+def _bad(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def diverged_epoch(records: list[dict[str, Any]], status: str | None = None) -> int | None:
+    """The epoch at which a run diverged: its first trained record (epoch > 0) with a missing or
+    non-finite loss, or with ``status`` DIVERGED and no such record, its last epoch. None when
+    the run did not diverge (``status`` given and not DIVERGED, or every loss finite)."""
+    if status is not None and status != "DIVERGED":
+        return None
+    for r in records:
+        losses = [v for k, v in r.items() if k == "loss" or k.endswith("_loss")]
+        if r.get("epoch", 0) > 0 and any(_bad(v) for v in losses):
+            return int(r["epoch"])
+    return int(records[-1]["epoch"]) if status == "DIVERGED" and records else None
+
+
+def until_divergence(
+    records: list[dict[str, Any]], key: str, status: str | None = None
+) -> tuple[list[int], list[float], int | None]:
+    """(epochs, values, diverged epoch or None): ``key`` per epoch up to the last record before
+    a divergence. The records from the divergence on are left out: the accuracy of a net whose
+    outputs are NaN (argmax of NaN: class 0, ~0.09 on ten classes) is not a result."""
+    at = diverged_epoch(records, status)
+    kept = records if at is None else [r for r in records if r["epoch"] < at]
+    epochs, values = curve(kept, key)
+    return epochs, values, at
+
+
+def last_finite(values: list[float], default: float = 0.0) -> float:
+    """The last finite entry of ``values`` (``default`` if there is none)."""
+    return next((v for v in reversed(values) if math.isfinite(v)), default)
+
+
+DIVERGED_STYLE: dict[str, Any] = {
+    "marker": "x", "color": "red", "markersize": 8, "markeredgewidth": 2, "linestyle": "none",
+}  # fmt: skip
+
+
+def diverged_handle(label: str = "diverged") -> Any:
+    """A legend entry for the diverged marker."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], label=label, **DIVERGED_STYLE)
+
+
+def mark_diverged(ax: Any, epochs: list[int], values: list[float], at: int, color: str) -> None:
+    """Where a curve stops because its net diverged at epoch ``at``: the marker at that epoch,
+    at the height of the curve's last finite point, joined to it by a dotted stub in the
+    curve's ``color`` (a curve of one point would otherwise not show)."""
+    y = last_finite(values)
+    x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), at)
+    ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
+    ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
+
+
+def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
+    """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
+    under its x label), never over the data. ``kwargs`` go to ``ax.legend``."""
+    kwargs.setdefault("fontsize", 8)
+    if where == "right":
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
+    # below: 36 points under the axes clear the tick labels and the x label (the pad is in
+    # units of the legend's font size)
+    pad = 36 / float(kwargs["fontsize"])
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, **kwargs)
+
+
+def spans_decades(values: Any, decades: float = 1.0) -> bool:
+    """True when the finite positive ``values`` span more than ``decades`` powers of ten (a
+    linear axis would flatten the small ones against zero)."""
+    import numpy as np
+
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return bool(v.size) and float(np.log10(v.max() / v.min())) > decades

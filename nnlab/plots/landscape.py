@@ -1,0 +1,94 @@
+"""``nnlab landscape``: the loss along a random line and over a random plane around W."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.plots.base import legend_outside, pyplot, save, spans_decades
+
+
+def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> Any:
+    """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis) against a.
+    The legend is under the axes."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    loss = np.where(np.isfinite(loss), loss, np.nan)
+    ax.plot(alphas, loss, color="C0", marker=".", label="loss (left, log scale)")
+    ax.set(xlabel="a", ylabel="loss", yscale="log")
+    ax.axvline(0, color="gray", lw=0.8, ls="--")
+    ax.grid(alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(alphas, acc, color="C1", lw=1, label="accuracy (right)")
+    ax2.set(ylabel="accuracy", ylim=(0, 1.02))
+    lines = ax.get_lines()[:1] + ax2.get_lines()
+    legend_outside(ax, "below", handles=lines, ncol=2)
+    ax.set_title(_title("L(W + a D1)", title), fontsize=10)
+    return fig
+
+
+def landscape_line(alphas: Any, loss: Any, acc: Any, path: Path, title: str = "") -> Path:
+    """``landscape_line_figure`` written to ``path``."""
+    return save(landscape_line_figure(alphas, loss, acc, title), path)
+
+
+def _title(what: str, detail: str) -> str:
+    """The slice on the first line, the run and directions on the second (one long line ran
+    past the axes into the colour bar)."""
+    return f"{what}\n{detail}" if detail else what
+
+
+def value_ticks(lo: float, hi: float) -> list[float]:
+    """Colour-bar ticks for losses from ``lo`` to ``hi`` on a log scale: the 1-2-5 values of
+    each decade inside the range (only the powers of ten when that gives more than 8)."""
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for mantissas in ((1, 2, 5), (1,)):
+        ticks = [m * 10.0**k for k in decades for m in mantissas]
+        ticks = [float(f"{t:.6g}") for t in ticks if lo <= t <= hi]
+        if len(ticks) <= 8:
+            break
+    return ticks
+
+
+def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
+    """The 2-D slice L(W + a D1 + b D2) as filled contours of the loss, on a log colour scale
+    when it spans more than a decade; the colour bar is ticked at loss values (1-2-5 per decade)
+    and its label gives the range. Missing or non-finite points are left blank; the star marks
+    the centre W (legend under the axes)."""
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.ticker import MaxNLocator
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 5.4))
+    z = np.asarray(grid, dtype=float).T  # rows of the grid are a (x axis): transpose for contour
+    finite = np.isfinite(z) & (z > 0)
+    if finite.any():
+        zm = np.ma.masked_where(~finite, np.where(finite, z, 1.0))
+        lo, hi = float(zm.min()), float(zm.max())
+        hi = hi if hi > lo else lo * (1 + 1e-6)
+        log = spans_decades([lo, hi])
+        if log:
+            levels, norm, ticks = np.geomspace(lo, hi, 30), LogNorm(lo, hi), value_ticks(lo, hi)
+        else:
+            levels, norm = np.linspace(lo, hi, 30), Normalize(lo, hi)
+            ticks = [t for t in MaxNLocator(6).tick_values(lo, hi) if lo <= t <= hi]
+        filled = ax.contourf(alphas, alphas, zm, levels=levels, norm=norm, cmap="viridis")
+        ax.contour(alphas, alphas, zm, levels=levels[::3], norm=norm, colors="white",
+                   linewidths=0.5, linestyles="solid")  # fmt: skip
+        bar = fig.colorbar(filled, ax=ax, ticks=ticks)
+        bar.ax.set_yticklabels([f"{t:g}" for t in ticks])
+        scale = "log" if log else "linear"
+        bar.set_label(f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}")
+    ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
+    ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
+    legend_outside(ax, "below")
+    ax.set_title(_title("L(W + a D1 + b D2)", title), fontsize=10)
+    return fig
+
+
+def landscape_contour(alphas: Any, grid: Any, path: Path, title: str = "") -> Path:
+    """``landscape_contour_figure`` written to ``path``."""
+    return save(landscape_contour_figure(alphas, grid, title), path)

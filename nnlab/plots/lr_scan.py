@@ -1,0 +1,83 @@
+"""``nnlab lr-scan``: the loss after one step and after a short training, against the rate."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from nnlab.plots.base import legend_outside, pyplot, save
+
+TOP = 0.85  # the finite losses fill the axes up to this height; diverged rates sit above it
+DIVERGED_AT = {"step_loss": 0.94, "train_loss": 0.91}  # (axes fraction; one row per curve)
+
+
+def _log_limits(values: list[float]) -> tuple[float, float]:
+    """y limits on a log axis: the smallest value half a label's height above the bottom, the
+    largest at ``TOP`` of the height."""
+    lo, hi = math.log10(min(values)), math.log10(max(values))
+    span = max(hi - lo, 0.3)
+    bottom = lo - 0.12 * span / TOP
+    return 10**bottom, 10 ** (bottom + (hi - bottom) / TOP)
+
+
+def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool) -> None:
+    """Circle the best rate of a curve and write it beside the circle, above or below it and to
+    the left or right, as the caller chose to keep it inside the axes."""
+    ax.scatter([lr], [y], s=160, facecolors="none", edgecolors=color, lw=2, zorder=3)
+    ax.annotate(
+        f"best {lr:.0e}", (lr, y), textcoords="offset points", color=color, fontsize=8,
+        xytext=(-9 if right else 9, 8 if above else -8), ha="right" if right else "left",
+        va="bottom" if above else "top",
+    )  # fmt: skip
+
+
+def lr_scan_figure(
+    rows: list[dict[str, Any]], initial_loss: float, epochs: int, title: str = ""
+) -> Any:
+    """Loss vs step size (log x, log y): after one full-gradient step and after ``epochs``.
+
+    Diverged rates are crosses in the curve's colour in a strip above the finite losses (not at a
+    loss value); the best rate of each curve is circled and labelled inside the axes (above its
+    point in the lower half, below it in the upper half, to its left near the right edge); the
+    dashed line is the initial loss. The legend is right of the axes.
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = [("step_loss", "one full-gradient step", "C0", "step")]
+    if epochs > 0:
+        series.append(("train_loss", f"after {epochs} epoch(s) of training", "C1", "train"))
+    finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
+    lo, hi = _log_limits([*finite, initial_loss])
+    lrs = [r["lr"] for r in rows]
+    x_lo, x_hi = math.log10(min(lrs)), math.log10(max(lrs))
+    ax.set(xscale="log", yscale="log", ylim=(lo, hi))
+    best = [(r["lr"], r[k], c) for r in rows for k, _, c, m in series
+            if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
+    for key, label, color, _ in series:
+        got = [(r["lr"], r[key]) for r in rows if r.get(key) is not None]
+        ax.plot([x for x, _ in got], [y for _, y in got], marker="o", color=color, label=label)
+        bad = [r["lr"] for r in rows if r.get(key) is None]
+        if bad:
+            ax.plot(bad, [DIVERGED_AT[key]] * len(bad), transform=ax.get_xaxis_transform(),
+                    marker="x", color=color, ms=8, mew=2, ls="none",
+                    label=f"{label}: diverged (non-finite)")  # fmt: skip
+    for lr, y, color in best:
+        height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+        same = [y2 for lr2, y2, _ in best if lr2 == lr and y2 != y]  # both curves' best:
+        above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
+        right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
+        _label_best(ax, lr, y, color, above, right)
+    ax.axhline(initial_loss, ls="--", color="gray", lw=1, label=f"initial loss {initial_loss:.3f}")
+    ax.set(xlabel="step size / learning rate", ylabel="loss")
+    ax.grid(alpha=0.3, which="both")
+    legend_outside(ax)
+    ax.set_title(f"step-size scan {title}".strip())
+    return fig
+
+
+def lr_scan(
+    rows: list[dict[str, Any]], initial_loss: float, epochs: int, path: Path, title: str = ""
+) -> Path:
+    """``lr_scan_figure`` written to ``path``."""
+    return save(lr_scan_figure(rows, initial_loss, epochs, title), path)

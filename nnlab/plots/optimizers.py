@@ -1,0 +1,191 @@
+"""``nnlab compare-optimizers``: paths on a test function (2-D contours or a 1-D curve) and
+training-loss curves on a dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.plots.base import (
+    diverged_handle,
+    legend_outside,
+    mark_diverged,
+    pyplot,
+    save,
+    spans_decades,
+)
+
+
+def _panel_grid(n: int) -> tuple[int, int]:
+    ncols = 2 if n in (2, 4) else min(3, n)
+    return -(-n // ncols), ncols
+
+
+def optimizer_paths_2d_figure(
+    x: Any,
+    y: Any,
+    z: Any,
+    panels: list[dict[str, Any]],
+    points: list[tuple[list[float], str]],
+    title: str,
+) -> Any:
+    """Contours of z over the (x, y) grid with one optimizer path per panel (as DLFS fig. 6-8).
+
+    ``panels``: dicts with ``title``, ``path`` ((k+1, 2) points, start first) and ``outcome``;
+    ``points``: labelled critical points, drawn as crosses. Paths leaving the box are clipped.
+    """
+    plt = pyplot()
+    nrows, ncols = _panel_grid(len(panels))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), squeeze=False)
+    levels = np.unique(np.quantile(z, np.linspace(0.0, 1.0, 22) ** 2))
+    for ax, panel in zip(axes.flat, panels):
+        ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8, alpha=0.8)
+        p = np.asarray(panel["path"])
+        ax.plot(p[:, 0], p[:, 1], "o-", color="tab:red", markersize=2.5, linewidth=1.0)
+        ax.plot(p[0, 0], p[0, 1], "s", color="black", markersize=5, label="start")
+        for where, label in points:
+            ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
+            ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points",
+                        fontsize=7)  # fmt: skip
+        ax.set_xlim(float(x.min()), float(x.max()))
+        ax.set_ylim(float(y.min()), float(y.max()))
+        ax.set_title(f"{panel['title']}\n{len(p) - 1} steps: {panel['outcome']}", fontsize=9)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def optimizer_paths_2d(
+    x: Any,
+    y: Any,
+    z: Any,
+    panels: list[dict[str, Any]],
+    points: list[tuple[list[float], str]],
+    title: str,
+    path: Path,
+) -> Path:
+    """``optimizer_paths_2d_figure`` written to ``path``."""
+    return save(optimizer_paths_2d_figure(x, y, z, panels, points, title), path)
+
+
+def window_labels(
+    x: Any, y: Any, points: list[tuple[list[float], str]]
+) -> list[tuple[list[float], str]]:
+    """The critical points' labels as the drawn window bears them out: a point labelled "global
+    min" keeps the label only if it is the lowest point of the curve drawn (within one grid
+    step); otherwise it is a "local min" there (x cos(pi x) is unbounded below: on [-2, 2] its
+    lowest point is the edge x = -2, not x = 1.09)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lowest, step = float(x[np.argmin(y)]), float(np.max(np.diff(x))) if x.size > 1 else 0.0
+    out = []
+    for where, label in points:
+        if label == "global min" and abs(where[0] - lowest) > step:
+            label = "local min"
+        out.append((where, label))
+    return out
+
+
+def optimizer_paths_1d_figure(
+    x: Any,
+    y: Any,
+    panels: list[dict[str, Any]],
+    points: list[tuple[list[float], str]],
+    title: str,
+) -> Any:
+    """The curve y(x) with each run's iterates marked (one panel per run), coloured by step.
+
+    ``panels``: dicts with ``title``, ``path`` ((k+1, 1) points) and ``values`` ((k+1,)).
+    Iterates outside the plotted x range are counted in the panel title, not drawn. The title
+    states the window [x0, x1] drawn, and "global min" marks only the lowest point of that
+    window (``window_labels``).
+    """
+    plt = pyplot()
+    nrows, ncols = _panel_grid(len(panels))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
+    lo, hi = float(np.min(y)), float(np.max(y))
+    pad = 0.08 * (hi - lo)
+    x0, x1 = float(np.min(x)), float(np.max(x))
+    for ax, panel in zip(axes.flat, panels):
+        ax.plot(x, y, color="tab:blue", linewidth=1.2)
+        px = np.asarray(panel["path"])[:, 0]
+        py = np.asarray(panel["values"])
+        inside = (px >= x0) & (px <= x1)
+        ax.plot(px, py, "-", color="tab:red", linewidth=0.7, alpha=0.6)
+        ax.scatter(px, py, c=np.arange(len(px)), cmap="autumn", s=22, zorder=3, edgecolors="k")
+        for where, label in window_labels(x, y, points):
+            ax.axvline(where[0], color="gray", linewidth=0.6, linestyle=":")
+            ax.annotate(label, (where[0], hi + pad), xytext=(2, -9), textcoords="offset points",
+                        fontsize=7, color="gray")  # fmt: skip
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(lo - pad, hi + pad)
+        note = f"; {int(np.sum(~inside))} iterates off the plot" if not inside.all() else ""
+        ax.set_title(f"{panel['title']}\n{len(px) - 1} steps: {panel['outcome']}{note}", fontsize=9)
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    fig.suptitle(f"{title}\nx in [{x0:g}, {x1:g}]")
+    fig.tight_layout()
+    return fig
+
+
+def optimizer_paths_1d(
+    x: Any,
+    y: Any,
+    panels: list[dict[str, Any]],
+    points: list[tuple[list[float], str]],
+    title: str,
+    path: Path,
+) -> Path:
+    """``optimizer_paths_1d_figure`` written to ``path``."""
+    return save(optimizer_paths_1d_figure(x, y, panels, points, title), path)
+
+
+def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
+    """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
+    the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
+    ``smoothed`` (same length). The loss axis is logarithmic when the smoothed losses span more
+    than a decade (adaptive methods end 1,000 times below SGD: a linear axis flattens them onto
+    zero). A run whose loss turns non-finite stops at a red cross at that step. The legend is
+    right of the axes."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    smoothed, diverged = [], False
+    for i, c in enumerate(curves):
+        raw = np.asarray(c["loss"], dtype=float)
+        smooth = np.asarray(c["smoothed"], dtype=float)
+        steps = np.arange(1, raw.size + 1)
+        color = f"C{i % 10}"
+        ax.plot(steps, raw, color=color, alpha=0.15, linewidth=0.6)
+        ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
+        bad = np.flatnonzero(~np.isfinite(raw))
+        if bad.size:
+            mark_diverged(
+                ax, list(steps[: bad[0]]), list(smooth[: bad[0]]), int(steps[bad[0]]), color
+            )
+            diverged = True
+        smoothed += list(smooth[np.isfinite(smooth)])
+    log = spans_decades(smoothed)
+    if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
+        ax.set(yscale="log", ylim=(min(smoothed) / 3, max(smoothed) * 1.5))
+    elif smoothed:
+        ax.set_ylim(0, 1.1 * max(smoothed))
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("training loss (minibatch)" + (", log scale" if log else ""))
+    ax.set_title(title, fontsize=10)
+    handles = ax.get_legend_handles_labels()[0] + ([diverged_handle()] if diverged else [])
+    legend_outside(ax, handles=handles)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+def optimizer_loss_curves(curves: list[dict[str, Any]], title: str, path: Path) -> Path:
+    """``optimizer_loss_curves_figure`` written to ``path``."""
+    return save(optimizer_loss_curves_figure(curves, title), path)

@@ -1,0 +1,136 @@
+"""A general sweep's figure: every trial's accuracy per epoch.
+
+Up to 12 trials each line has its own colour and a legend entry with its swept values. Beyond
+that, lines are coloured by a swept value: a numeric key on a colour scale (a colour bar, log
+when the values span more than a decade), else a key with up to 12 values by a legend of those
+values. A diverged trial's curve stops at a red cross.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnlab.plots.base import (
+    diverged_handle,
+    legend_outside,
+    mark_diverged,
+    pyplot,
+    save,
+    spans_decades,
+    until_divergence,
+)
+
+MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
+
+
+def accuracy_key(records: list[dict[str, Any]]) -> str | None:
+    """The held-out accuracy if recorded (test, then val), else the training accuracy."""
+    first = records[0] if records else {}
+    for key in ("test_acc", "val_acc", "train_acc"):
+        if key in first:
+            return key
+    return None
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def colour_key(rows: list[dict[str, Any]], keys: list[str]) -> tuple[str | None, str]:
+    """The swept key to colour many trials by, and how: ``("optimizer.lr", "scale")`` for the
+    first key with several numeric values, else ``(key, "legend")`` for the first key with 2 to
+    12 distinct values, else ``(None, "")``."""
+    for key in keys:
+        values = [r.get(key) for r in rows if r.get(key) is not None]
+        if len(set(values)) > 1 and all(_numeric(v) for v in values):
+            return key, "scale"
+    for key in keys:
+        if 1 < len({repr(r.get(key)) for r in rows}) <= MAX_LABELLED:
+            return key, "legend"
+    return None, ""
+
+
+def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[list[Any], Any]:
+    """One colour per row, and the ScalarMappable of a colour scale (None without one)."""
+    import matplotlib as mpl
+
+    if how == "scale":
+        values = [float(r[key]) if r.get(key) is not None else float("nan") for r in rows]
+        finite = [v for v in values if v == v]
+        log = min(finite) > 0 and spans_decades(finite)
+        norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(min(finite), max(finite))
+        mappable = mpl.cm.ScalarMappable(norm=norm, cmap="viridis")
+        return [mappable.to_rgba(v) if v == v else "gray" for v in values], mappable
+    if how == "legend":
+        order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
+        return [f"C{order.index(repr(r.get(key))) % 10}" for r in rows], None
+    return ["gray"] * len(rows), None
+
+
+def sweep_curves_figure(
+    rows: list[dict[str, Any]],
+    curves: dict[str, list[dict[str, Any]]],
+    keys: list[str],
+    title: str = "",
+) -> Any:
+    """Every trial's accuracy per epoch (held-out split if any), one line per trial (module
+    docstring: labels, colour scale, diverged trials). ``rows``: the sweep's summary rows
+    (``trial``, the swept keys, ``status``); ``curves``: each trial's records."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    labelled = len(rows) <= MAX_LABELLED
+    ckey, how = (None, "") if labelled else colour_key(rows, keys)
+    colours, mappable = _colours(rows, ckey, how) if not labelled else ([None] * len(rows), None)
+    key = next((accuracy_key(c) for c in curves.values() if c), None)
+    diverged = 0
+    for i, (row, colour) in enumerate(zip(rows, colours)):
+        records = curves.get(row["trial"]) or []
+        if not records or key is None:
+            continue
+        colour = colour or f"C{i % 10}"
+        label = ", ".join(f"{k.split('.')[-1]}={row.get(k)}" for k in keys) or row["trial"]
+        epochs, values, at = until_divergence(records, key, row.get("status"))
+        ax.plot(epochs, values, color=colour, lw=1.2 if labelled else 0.7,
+                alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
+        if at is not None:
+            mark_diverged(ax, epochs, values, at, colour)
+            diverged += 1
+    ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    ax.grid(alpha=0.3)
+    _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
+    note = f"{len(rows)} trials" + (f", colour: {ckey}" if ckey else "")
+    ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
+    return fig
+
+
+def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | None, how: str,
+                    mappable: Any, labelled: bool, diverged: int) -> None:  # fmt: skip
+    """What the colours mean: the trials' legend, a colour bar or a legend of the colour key's
+    values, and a 'diverged' entry when a trial diverged; all outside the axes."""
+    from matplotlib.lines import Line2D
+
+    handles = ax.get_legend_handles_labels()[0] if labelled else []
+    if how == "legend":
+        values = list(dict.fromkeys(repr(r.get(ckey)) for r in rows))
+        for i, value in enumerate(values):
+            handles.append(Line2D([], [], color=f"C{i % 10}", label=f"{ckey}={value}"))
+    if diverged:
+        handles.append(diverged_handle(f"diverged ({diverged} trial{'s' * (diverged > 1)})"))
+    if mappable is not None:
+        log = "log" in type(mappable.norm).__name__.lower()
+        fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
+    if handles:
+        legend_outside(ax, "below" if mappable is not None else "right", handles=handles,
+                       fontsize=7, ncol=1 if mappable is None else 2)  # fmt: skip
+
+
+def sweep_curves(
+    rows: list[dict[str, Any]],
+    curves: dict[str, list[dict[str, Any]]],
+    keys: list[str],
+    path: Path,
+    title: str = "",
+) -> Path:
+    """``sweep_curves_figure`` written to ``path``."""
+    return save(sweep_curves_figure(rows, curves, keys, title), path)

@@ -1,0 +1,152 @@
+"""The weight-scale sweep (DLFS 6.3.3, figure 6-19): a grid of accuracy curves per init scale,
+BatchNorm against the plain net, and final accuracy against the scale.
+
+A net that diverged has no accuracy from the epoch it diverged on (its outputs are NaN, and the
+argmax of NaN scores is class 0, ~0.09 on ten classes): its curve stops at a red cross, the
+panel's title says so, and the summary shows it in a "diverged" strip below the accuracy axis
+instead of as a final accuracy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnlab.plots.base import (
+    diverged_handle,
+    legend_outside,
+    mark_diverged,
+    pyplot,
+    save,
+    until_divergence,
+)
+
+NETS = (("bn", "BatchNorm", "-", "C0"), ("plain", "no BatchNorm", "--", "C1"))
+SHORT = {"bn": "BN", "plain": "no BN"}
+
+
+def _epoch_ticks(last: int) -> list[int]:
+    """About five round epoch numbers from 0 to ``last``."""
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if last / s <= 6)
+    step = step if last / step <= 6 else -(-last // 5)
+    return list(range(0, last + 1, step))
+
+
+def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[str]:
+    """One scale's curves; returns a note per net that diverged ("no BN diverged, epoch 1")."""
+    notes = []
+    for net, label, style, color in NETS:
+        if not panel[net]:
+            continue
+        epochs, values, at = until_divergence(panel[net], key, panel.get(f"{net}_status"))
+        ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
+        if at is not None:
+            mark_diverged(ax, epochs, values, at, color)
+            notes.append(f"{SHORT[net]} diverged, epoch {at}")
+    return notes
+
+
+def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str = "") -> Any:
+    """DLFS figure 6-19: one panel per weight scale, ``key`` (accuracy) per epoch, BatchNorm
+    solid and the plain net dashed. ``panels``: [{"scale", "bn": records, "plain": records,
+    "bn_status", "plain_status"}] (statuses optional: without them divergence is read from the
+    records, a trained epoch whose loss is missing). The legend sits above the panels."""
+    plt = pyplot()
+    ncols = 4
+    nrows = max(1, -(-len(panels) // ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(12, 2.6 * nrows + 0.3), sharex=True, sharey=True, squeeze=False
+    )
+    diverged = False
+    for i, ax in enumerate(axes.flat):
+        if i >= len(panels):
+            ax.set_visible(False)
+            continue
+        notes = _grid_panel(ax, panels[i], key)
+        diverged = diverged or bool(notes)
+        head = f"W: {panels[i]['scale']:.3g}" + (f"  ({'; '.join(notes)})" if notes else "")
+        ax.set_title(head, fontsize=9, y=1.0, color="red" if notes else "black")  # y given:
+        ax.set_ylim(0, 1.02)  # no auto-placement pass
+        ax.grid(alpha=0.3)
+        if i % ncols == 0:
+            ax.set_ylabel(key.replace("_", " "))
+        if i >= len(panels) - ncols:
+            ax.set_xlabel("epoch")
+    epochs = max((r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]), default=1)
+    axes.flat[0].set_xticks(_epoch_ticks(max(epochs, 1)))  # (shared: fixed ticks are cheaper
+    axes.flat[0].set_yticks([0, 0.25, 0.5, 0.75, 1])  # to draw than 16 automatic locators)
+    _grid_legend_and_margins(fig, diverged, title)
+    return fig
+
+
+def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
+    """Title, then the legend in one row under it, then the panels (fixed margins, in inches:
+    tight_layout on 16 panels costs more than drawing them, ~0.6 s)."""
+    from matplotlib.lines import Line2D
+
+    inch = 1 / fig.get_figheight()
+    handles = [Line2D([], [], ls=s, color=c, lw=1.5, label=lb) for _, lb, s, c in NETS]
+    if diverged:
+        handles.append(diverged_handle("diverged: the curve stops (no accuracy after)"))
+    if title:
+        fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=8,
+               bbox_to_anchor=(0.5, 1 - 0.34 * inch), frameon=False)  # fmt: skip
+    fig.subplots_adjust(
+        left=0.06, right=0.99, bottom=0.5 * inch, top=1 - 0.95 * inch, wspace=0.06, hspace=0.3
+    )
+
+
+def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title: str = "") -> Path:
+    """``weight_scale_grid_figure`` written to ``path`` (margins fixed: no tight crop)."""
+    return save(weight_scale_grid_figure(panels, key, title), path, tight=False)
+
+
+DIVERGED_Y = -0.08  # the strip below the accuracy axis where diverged nets are marked
+
+
+def _finals(table: list[dict[str, Any]], key: str, gone: list[bool]) -> list[float]:
+    """``key`` per row; NaN (no point) where it is missing or the net diverged."""
+    return [float("nan") if g or r.get(key) is None else r[key] for r, g in zip(table, gone)]
+
+
+def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") -> Any:
+    """Final accuracy against the weight scale (log x): BatchNorm solid, plain dashed; training
+    accuracy with circles, held-out accuracy with crosses. ``table``: one row per scale with
+    ``weight_scale``, ``bn_train``, ``nobn_train``, ``bn_test``, ``nobn_test`` and optionally
+    ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
+    cross in its line's colour in the "diverged" strip under the axis. The legend is right of
+    the axes."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    scales = [r["weight_scale"] for r in table]
+    has_test = any(r.get("bn_test") is not None for r in table)
+    for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):
+        gone = [r.get(f"{prefix}_status") == "DIVERGED" for r in table]
+        ax.plot(scales, _finals(table, f"{prefix}_train", gone), style, marker="o", color=color,
+                label=f"{label}, train")  # fmt: skip
+        if has_test:
+            ax.plot(scales, _finals(table, f"{prefix}_test", gone), style, marker="x", color=color, alpha=0.5,
+                    label=f"{label}, test")  # fmt: skip
+        bad = [s for s, g in zip(scales, gone) if g]
+        if bad:
+            ax.plot(bad, [DIVERGED_Y] * len(bad), marker="x", color=color, ms=9, mew=2.2,
+                    ls="none", label=f"{label}: diverged (no final accuracy)")  # fmt: skip
+    if any(r.get(f"{p}_status") == "DIVERGED" for r in table for p in ("bn", "nobn")):
+        ax.axhspan(DIVERGED_Y - 0.05, DIVERGED_Y + 0.05, color="red", alpha=0.07, lw=0)
+        ax.set_yticks([DIVERGED_Y, 0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                      ["diverged", "0", "0.2", "0.4", "0.6", "0.8", "1.0"])  # fmt: skip
+        ax.set_ylim(DIVERGED_Y - 0.05, 1.02)
+    else:
+        ax.set_ylim(0, 1.02)
+    ax.set_xscale("log")
+    ax.set(xlabel="weight init scale (std)", ylabel="final accuracy")
+    ax.grid(alpha=0.3, which="both")
+    legend_outside(ax)
+    ax.set_title(title or "final accuracy vs weight scale", fontsize=9)
+    return fig
+
+
+def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "") -> Path:
+    """``weight_scale_summary_figure`` written to ``path``."""
+    return save(weight_scale_summary_figure(table, title), path)

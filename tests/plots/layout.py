@@ -1,0 +1,115 @@
+"""Reading a drawn matplotlib Figure back: where its data, legends and texts are, in display
+coordinates (pixels), so tests can say "no legend over data" or "the title overlaps nothing".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.contour import ContourSet
+from matplotlib.transforms import Bbox
+
+
+def render(fig: Any) -> Any:
+    """Draw ``fig`` (text extents and legend positions exist only after a draw)."""
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _densify(xy: np.ndarray, per_segment: int = 12) -> np.ndarray:
+    """Points along each segment of a polyline (segments with a NaN end are gaps)."""
+    if len(xy) < 2:
+        return xy
+    t = np.linspace(0.0, 1.0, per_segment)[None, :, None]
+    pts = xy[:-1, None, :] + t * (xy[1:, None, :] - xy[:-1, None, :])
+    return np.concatenate([pts.reshape(-1, 2), xy[-1:]])
+
+
+def _area(bbox: Bbox, n: int = 25) -> np.ndarray:
+    xs, ys = np.meshgrid(np.linspace(bbox.x0, bbox.x1, n), np.linspace(bbox.y0, bbox.y1, n))
+    return np.column_stack([xs.ravel(), ys.ravel()])
+
+
+def data_points(ax: Any) -> np.ndarray:
+    """Every drawn data point of ``ax`` in pixels, lines sampled along their segments: line
+    vertices (markers included), scatter points, filled polygons' outlines; a filled contour
+    counts as data over the whole axes. Points outside the axes (clipped, not drawn) are left
+    out."""
+    found = [np.empty((0, 2))]
+    for line in ax.get_lines():
+        if line.get_visible() and len(line.get_xydata()):
+            xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+            found.append(_densify(xy) if line.get_linestyle() not in ("None", "none", "") else xy)
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        if isinstance(coll, ContourSet):
+            if coll.filled:
+                found.append(_area(ax.get_window_extent()))
+            else:
+                found += [
+                    _densify(coll.get_transform().transform(p.vertices)) for p in coll.get_paths()
+                ]
+        elif isinstance(coll, PathCollection) and len(coll.get_offsets()):
+            found.append(coll.get_offset_transform().transform(np.asarray(coll.get_offsets())))
+        elif isinstance(coll, PolyCollection):
+            found += [
+                _densify(coll.get_transform().transform(p.vertices)) for p in coll.get_paths()
+            ]
+    pts = np.concatenate(found)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    box = ax.get_window_extent()
+    inside = (pts[:, 0] >= box.x0 - 0.5) & (pts[:, 0] <= box.x1 + 0.5)
+    inside &= (pts[:, 1] >= box.y0 - 0.5) & (pts[:, 1] <= box.y1 + 0.5)
+    return pts[inside]
+
+
+def legends(fig: Any) -> list[Any]:
+    """Every legend: the axes' and the figure's own."""
+    return [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+
+
+def legend_over_data(fig: Any) -> list[str]:
+    """One line per (legend, axes) pair where a data point of the axes lies inside the legend's
+    frame; empty when no legend covers data."""
+    render(fig)
+    bad = []
+    for legend in legends(fig):
+        box = legend.get_window_extent()
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            pts = data_points(ax)
+            hit = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+            hit &= (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+            if hit.any():
+                names = [t.get_text() for t in legend.get_texts()][:2]
+                bad.append(f"legend {names} covers {int(hit.sum())} points of '{ax.get_title()}'")
+    return bad
+
+
+def texts(fig: Any) -> list[Any]:
+    """Every visible, non-empty text of the figure: titles, axis and tick labels, annotations,
+    legend texts, colorbar labels."""
+    return [
+        t
+        for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent"))
+        if t.get_visible() and t.get_text().strip()
+    ]
+
+
+def extent(artist: Any) -> Bbox:
+    return artist.get_window_extent()
+
+
+def overlaps(a: Bbox, b: Bbox, slack: float = 0.5) -> bool:
+    """True when the two boxes share more than ``slack`` pixels in both directions."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > slack and min(a.y1, b.y1) - max(a.y0, b.y0) > slack
+
+
+def tick_labels(ax: Any) -> list[Any]:
+    return [
+        t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_visible() and t.get_text()
+    ]

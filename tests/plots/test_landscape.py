@@ -1,0 +1,89 @@
+"""The landscape figures: colour-bar ticks at readable loss values with the range stated, the
+title clear of the colour bar, legends off the contour."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab import plots
+from tests.plots.layout import legend_over_data, overlaps, render
+
+TITLE = "mnist-1000: filter directions, train split"
+
+
+def bowl(lo: float = 0.6456, scale: float = 20.0, corner: float = 80.0, points: int = 51):
+    """A loss over the plane like the README's: 0.65 at the centre, ~85 in a corner."""
+    a = np.linspace(-1, 1, points)
+    A, B = np.meshgrid(a, a, indexing="ij")
+    return a, lo + scale * (A**2 + 0.5 * B**2 + 0.3 * A * B) + corner * np.maximum(
+        A + B - 0.8, 0
+    ) ** 2
+
+
+def colour_bar(fig):
+    (bar,) = [ax for ax in fig.axes if ax is not fig.axes[0]]
+    return bar
+
+
+def test_colour_bar_ticks_are_loss_values_of_one_two_five_per_decade():
+    alphas, grid = bowl()
+    fig = plots.landscape_contour_figure(alphas, grid, TITLE)
+    render(fig)
+    labels = [t.get_text() for t in colour_bar(fig).get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3
+    values = [float(s.replace("\N{MINUS SIGN}", "-")) for s in labels]
+    for v in values:
+        mantissa = v / 10 ** math.floor(math.log10(v))
+        assert (
+            mantissa == pytest.approx(1)
+            or mantissa == pytest.approx(2)
+            or mantissa == pytest.approx(5)
+        ), v
+        assert grid.min() <= v <= grid.max()
+    assert values == sorted(values) and 1.0 in values and 10.0 in values
+
+
+def test_colour_bar_label_states_the_scale_and_the_range():
+    alphas, grid = bowl()
+    fig = plots.landscape_contour_figure(alphas, grid, TITLE)
+    label = colour_bar(fig).get_ylabel()
+    assert (
+        "log colour scale" in label
+        and f"{grid.min():.4g}" in label
+        and f"{grid.max():.4g}" in label
+    )
+
+
+def test_a_narrow_range_gets_a_linear_scale_with_round_ticks():
+    alphas, grid = bowl(lo=0.6, scale=0.1, corner=0.0)
+    fig = plots.landscape_contour_figure(alphas, grid, TITLE)
+    render(fig)
+    bar = colour_bar(fig)
+    assert "linear colour scale" in bar.get_ylabel()
+    values = [float(t.get_text()) for t in bar.get_yticklabels() if t.get_text()]
+    assert len(values) >= 3 and all(round(v, 2) == v for v in values)
+
+
+def test_title_overlaps_neither_the_colour_bar_nor_its_labels():
+    alphas, grid = bowl()
+    fig = plots.landscape_contour_figure(alphas, grid, TITLE)
+    renderer = render(fig)
+    ax, bar = fig.axes[0], colour_bar(fig)
+    title = ax.title.get_window_extent()
+    assert not overlaps(title, bar.get_tightbbox(renderer))
+    assert fig.bbox.x0 <= title.x0 and title.x1 <= fig.bbox.x1 and title.y1 <= fig.bbox.y1
+    box = ax.get_window_extent()  # no wider than its axes: beyond, it runs into the colour bar
+    assert box.x0 - 2 <= title.x0 and title.x1 <= box.x1 + 2
+    for tick in ax.get_yticklabels():
+        if tick.get_text():
+            assert not overlaps(title, tick.get_window_extent()), tick.get_text()
+
+
+def test_landscape_legends_cover_no_data():
+    alphas, grid = bowl()
+    assert legend_over_data(plots.landscape_contour_figure(alphas, grid, TITLE)) == []
+    line = grid[:, 25]
+    assert legend_over_data(plots.landscape_line_figure(alphas, line, np.exp(-line), TITLE)) == []

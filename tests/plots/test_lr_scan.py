@@ -1,0 +1,90 @@
+"""The lr-scan figure: the 'best' labels stay inside the axes, clear of the tick and axis
+labels; diverged rates are marked in a strip, not at a loss value; the legend is beside."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab import plots
+from tests.plots.layout import legend_over_data, overlaps, render, texts
+
+# the README's MNIST scan: the best of both curves at 0.1, training diverged at 1 and 10
+README_ROWS = [
+    {"lr": 1e-5, "step_loss": 2.4687, "train_loss": 2.4681, "best": ""},
+    {"lr": 1e-4, "step_loss": 2.4684, "train_loss": 2.4621, "best": ""},
+    {"lr": 1e-3, "step_loss": 2.4654, "train_loss": 2.4140, "best": ""},
+    {"lr": 1e-2, "step_loss": 2.4367, "train_loss": 2.2480, "best": ""},
+    {"lr": 1e-1, "step_loss": 2.3034, "train_loss": 1.1280, "best": "step, train"},
+    {"lr": 1.0, "step_loss": 2.3489, "train_loss": None, "best": ""},
+    {"lr": 10.0, "step_loss": 169.7014, "train_loss": None, "best": ""},
+]
+
+
+def variants():
+    yield "readme", README_ROWS
+    # best at the right end and at the bottom edge of the data
+    yield (
+        "best-right",
+        [dict(r, best="") for r in README_ROWS[:5]]
+        + [{"lr": 1.0, "step_loss": 0.01, "train_loss": 0.001, "best": "step, train"}],
+    )
+    # best at the left end, high up (everything else lower)
+    yield (
+        "best-left-high",
+        [
+            {"lr": 10.0**-k, "step_loss": 2.0 + k, "train_loss": 1.0 + k, "best": ""}
+            for k in range(5, 0, -1)
+        ]
+        + [{"lr": 1.0, "step_loss": None, "train_loss": None, "best": ""}],
+    )
+
+
+def annotations(ax):
+    return [t for t in ax.texts if t.get_text().startswith("best")]
+
+
+@pytest.mark.parametrize(("name", "rows"), list(variants()))
+def test_best_labels_inside_the_axes_and_clear_of_tick_and_axis_labels(name, rows):
+    fig = plots.lr_scan_figure(rows, initial_loss=2.4687, epochs=2, title="mnist-1000")
+    render(fig)
+    ax = fig.axes[0]
+    box = ax.get_window_extent()
+    labels = annotations(ax)
+    assert labels or name == "best-left-high"
+    frame = [ax.xaxis.label, ax.yaxis.label, ax.title]
+    frame += [t for t in texts(fig) if t in ax.get_xticklabels() + ax.get_yticklabels()]
+    for label in labels:
+        e = label.get_window_extent()
+        assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1, name
+        for other in frame:
+            assert not overlaps(e, other.get_window_extent()), (label.get_text(), other.get_text())
+    for a in labels:
+        for b in labels:
+            assert a is b or not overlaps(a.get_window_extent(), b.get_window_extent())
+
+
+def test_axis_labels_do_not_overlap_tick_labels():
+    fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
+    render(fig)
+    ax = fig.axes[0]
+    for axis in (ax.xaxis, ax.yaxis):
+        for tick in axis.get_ticklabels():
+            if tick.get_text():
+                assert not overlaps(axis.label.get_window_extent(), tick.get_window_extent())
+
+
+def test_diverged_rates_are_marked_above_the_losses_not_at_a_loss_value():
+    fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
+    ax = fig.axes[0]
+    (crosses,) = [ln for ln in ax.get_lines() if "diverged" in ln.get_label()]
+    assert list(crosses.get_xdata()) == [1.0, 10.0]
+    assert crosses.get_transform() == ax.get_xaxis_transform()  # y in axes fraction: a strip
+    render(fig)
+    top_loss = ax.transData.transform((10.0, 169.7014))[1]
+    strip = crosses.get_transform().transform((1.0, crosses.get_ydata()[0]))[1]
+    assert strip > top_loss + 10
+
+
+def test_lr_scan_legend_covers_no_data():
+    fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
+    assert legend_over_data(fig) == []

@@ -1,0 +1,74 @@
+"""compare-optimizers' path figures: on x cos(pi x) the point called the global minimum is the
+lowest point of the window drawn, and the window is stated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnlab import plots
+from nnlab.experiments import optimizers as opt
+from nnlab.experiments.testfuncs import OBJECTIVES
+from nnlab.plots.optimizers import window_labels
+from tests.plots.layout import legend_over_data
+
+
+def xcospi_figure():
+    comparison = opt.compare_on_function(
+        "xcospi", ["gd"], lrs=[0.1, 1.0055], starts=[(0.5,), (-1.0,)], steps=[5, 20]
+    )
+    o = comparison.objective
+    grid = opt.surface(o)
+    panels = [{"title": r.spec.label, "path": r.path, "values": r.values, "outcome": r.outcome}
+              for r in comparison.results]  # fmt: skip
+    points = [(list(p), label) for p, label in o.points]
+    return plots.optimizer_paths_1d_figure(grid["x"], grid["y"], panels, points, "xcospi")
+
+
+def drawn_curve(ax):
+    """The function's curve as drawn: the blue line, cut to the axes' x limits."""
+    (line,) = [ln for ln in ax.get_lines() if ln.get_color() == "tab:blue"]
+    x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    lo, hi = ax.get_xlim()
+    keep = (x >= lo) & (x <= hi)
+    return x[keep], y[keep]
+
+
+def test_xcospi_global_min_label_is_the_lowest_point_of_the_window_drawn():
+    fig = xcospi_figure()
+    for ax in fig.axes:
+        x, y = drawn_curve(ax)
+        (label,) = [t for t in ax.texts if t.get_text() == "global min"]
+        step = np.max(np.diff(x))
+        assert label.xy[0] == pytest.approx(x[np.argmin(y)], abs=step)
+        assert ax.get_xlim() == (-1.0, 2.0)  # d2l's window, as the README says
+    assert "x in [-1, 2]" in fig._suptitle.get_text()
+
+
+def test_a_global_min_label_that_is_not_the_window_minimum_is_not_drawn_as_such():
+    x = np.linspace(-2, 2, 401)  # the old window: f(-2) = -2 is lower than f(1.09) = -1.05
+    y = OBJECTIVES["xcospi"].f(x[None, :])
+    points = [(list(p), label) for p, label in OBJECTIVES["xcospi"].points]
+    labels = {round(p[0], 2): label for p, label in window_labels(x, y, points)}
+    assert labels == {1.09: "local min", -0.27: "local min"}
+    panel = {"title": "gd", "path": np.array([[0.5], [1.0]]), "values": np.array([0.0, -1.0]),
+             "outcome": "x"}  # fmt: skip
+    fig = plots.optimizer_paths_1d_figure(x, y, [panel], points, "xcospi")
+    assert "global min" not in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_xcospi_outcomes_follow_the_window():
+    # lr 1.0055 from 0.5 ends at x = -1.686: outside [-1, 2], so it left the plot box
+    c = opt.compare_on_function("xcospi", ["gd"], lrs=[1.0055], starts=[(0.5,)], steps=[5])
+    assert c.results[0].path[-1, 0] == pytest.approx(-1.686, abs=1e-3)
+    assert c.results[0].outcome == "left plot box"
+
+
+def test_2d_paths_have_no_legend_over_the_contours():
+    comparison = opt.compare_on_function("book", ["sgd", "adam"])
+    grid = opt.surface(comparison.objective)
+    panels = [{"title": r.spec.label, "path": r.path, "outcome": r.outcome}
+              for r in comparison.results]  # fmt: skip
+    points = [(list(p), label) for p, label in comparison.objective.points]
+    fig = plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, points, "book")
+    assert legend_over_data(fig) == []

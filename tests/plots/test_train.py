@@ -1,0 +1,95 @@
+"""A run's curves and runs side by side: losses spanning decades on a log axis (weight decay's
+objective carries the L2 penalty), legends beside the data, a diverged run marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab import plots
+from tests.plots import records
+from tests.plots.layout import legend_over_data
+
+
+def weight_decay_run(epochs: int = 50):
+    """As overfit-mnist-300-weight-decay: objective 63 -> 20 (the L2 penalty), data losses 2.3
+    -> 0.6."""
+    out = []
+    for e in range(epochs + 1):
+        f = e / epochs
+        out.append({"epoch": e, "loss": None if e == 0 else 63 - 43 * f,
+                    "train_loss": 2.3 - 1.7 * f, "train_acc": 0.1 + 0.8 * f,
+                    "test_loss": 2.3 - 1.4 * f, "test_acc": 0.1 + 0.64 * f})  # fmt: skip
+    return out
+
+
+def test_losses_spanning_decades_get_a_log_axis():
+    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    ax_loss, ax_acc = fig.axes
+    assert ax_loss.get_yscale() == "log" and "log" in ax_loss.get_ylabel()
+    assert ax_acc.get_yscale() == "linear"
+
+
+def test_losses_within_a_decade_stay_linear():
+    fig = plots.train_curves_figure(records.learning(), ["train", "test"])
+    assert fig.axes[0].get_yscale() == "linear"
+
+
+def test_train_curves_legends_cover_no_data():
+    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    assert legend_over_data(fig) == []
+
+
+def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
+    fig = plots.train_curves_figure(records.diverging(at=1), ["train", "test"], title="run")
+    ax_acc = fig.axes[1]
+    crosses = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "x"]
+    assert [c.get_xdata()[0] for c in crosses] == [1, 1]
+    assert all(y != pytest.approx(0.089) for ln in ax_acc.get_lines() for y in ln.get_ydata())
+    assert "diverged at epoch 1" in fig._suptitle.get_text()
+
+
+def gap_panels():
+    return [
+        {"label": "plain", "records": records.learning(end=1.0)},
+        {"label": "weight decay", "records": records.learning(end=0.9)},
+        {"label": "big lr", "records": records.diverging(at=3), "status": "DIVERGED"},
+    ]
+
+
+def test_accuracy_gaps_legend_covers_no_data_and_a_diverged_run_is_marked():
+    fig = plots.accuracy_gaps_figure(gap_panels(), title="3 runs")
+    assert legend_over_data(fig) == []
+    ax = fig.axes[2]
+    assert "diverged at epoch 3" in ax.get_title()
+    assert [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_marker() == "x"] == [3]
+    assert all(y != pytest.approx(0.089) for ln in ax.get_lines() for y in ln.get_ydata())
+
+
+def test_optimizer_loss_curves_spanning_decades_get_a_log_axis():
+    import numpy as np
+
+    steps = np.arange(2000)
+    curves = [
+        {"label": "sgd", "loss": 2.3 * np.exp(-steps / 800) + 0.1},
+        {"label": "adam", "loss": 2.3 * np.exp(-steps / 60) + 1e-4},
+    ]
+    for c in curves:
+        c["smoothed"] = c["loss"]
+    fig = plots.optimizer_loss_curves_figure(curves, "mnist")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    assert ax.get_ylim()[0] < 1e-4  # adam's end is inside the axes, not flattened onto 0
+    assert legend_over_data(fig) == []
+    curves[1]["loss"] = curves[1]["smoothed"] = 2.3 * np.exp(-steps / 60) + 0.5
+    assert plots.optimizer_loss_curves_figure(curves, "mnist").axes[0].get_yscale() == "linear"
+
+
+def test_legends_under_the_axes_clear_the_axis_labels():
+    from tests.plots.layout import overlaps, render
+
+    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    render(fig)
+    for ax in fig.axes:
+        legend = ax.get_legend().get_window_extent()
+        for text in [ax.xaxis.label, *ax.get_xticklabels()]:
+            assert not overlaps(legend, text.get_window_extent()), text.get_text()

@@ -1,0 +1,51 @@
+"""tune's figures: the legend of the top trials is beside the curves, not over them."""
+
+from __future__ import annotations
+
+from nnlab import plots
+from tests.plots import records
+from tests.plots.layout import legend_over_data
+
+
+def top_trials(n: int = 5):
+    top, curves = [], {}
+    for i in range(n):
+        trial = f"t{i}"
+        recs = records.learning(epochs=10, end=0.9 - 0.1 * i)
+        for r in recs:
+            r["val_acc"] = r.pop("test_acc")
+        top.append({"rank": i + 1, "trial": trial, "optimizer.lr": 0.1 / (i + 1),
+                    "weight_decay": 1e-5 * (i + 1)})  # fmt: skip
+        curves[trial] = recs
+    return top, curves
+
+
+def test_tune_curves_legend_covers_no_curve():
+    top, curves = top_trials()
+    fig = plots.tune_curves_figure(top, curves, ["optimizer.lr", "weight_decay"], title="run")
+    assert legend_over_data(fig) == []
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("#1 lr=1.00e-01") and "validation accuracy" in labels
+
+
+def test_tune_curves_mark_a_diverged_trial():
+    top, curves = top_trials(2)
+    curves["t1"] = [{**r, "val_acc": r["test_acc"]} for r in records.diverging(at=3, nan_acc=0.09)]
+    fig = plots.tune_curves_figure(top, curves, ["optimizer.lr"])
+    ax = fig.axes[0]
+    crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+    assert [c.get_xdata()[0] for c in crosses if len(c.get_xdata())] == [3]
+    assert all(y != 0.09 for ln in ax.get_lines() for y in ln.get_ydata())
+    assert "diverged" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_tune_scatter_legend_covers_no_point():
+    points = [
+        {"round": r, "optimizer.lr": 10 ** -(i / 3), "weight_decay": 1e-6 * (i + 1),
+         "metric": 0.1 + 0.05 * i}
+        for r in (1, 2) for i in range(16)
+    ]  # fmt: skip
+    fig = plots.tune_scatter_figure(
+        points, ["optimizer.lr", "weight_decay"], {"optimizer.lr": True}, "final_val_acc"
+    )
+    assert legend_over_data(fig) == []

@@ -1,0 +1,132 @@
+"""The weight-scale grid and summary: legends clear of the data, diverged nets marked as such
+and never drawn as an accuracy."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from nnlab import plots
+from tests.plots import records
+from tests.plots.layout import legend_over_data, overlaps, render, texts
+
+SCALES = [1.0, 0.541, 0.293, 0.158, 0.0858, 0.0464, 0.0251, 0.0136]
+
+
+def grid_panels():
+    """Plain nets at the two largest scales diverge at epoch 1 (as on MNIST and digits)."""
+    panels = []
+    for i, scale in enumerate(SCALES):
+        gone = i < 2
+        panels.append({
+            "scale": scale,
+            "bn": records.learning(end=0.4 + 0.07 * i),
+            "plain": records.diverging(at=1) if gone else records.learning(end=0.13),
+            "bn_status": "COMPLETED",
+            "plain_status": "DIVERGED" if gone else "COMPLETED",
+        })  # fmt: skip
+    return panels
+
+
+def diverged_markers(ax):
+    return [ln for ln in ax.get_lines() if ln.get_marker() == "x" and ln.get_color() == "red"]
+
+
+@pytest.fixture
+def grid():
+    return plots.weight_scale_grid_figure(grid_panels(), "train_acc", title="sweep: train acc")
+
+
+def test_grid_legend_covers_no_curve(grid):
+    assert legend_over_data(grid) == []
+
+
+def test_grid_legend_overlaps_no_title(grid):
+    render(grid)
+    legend = grid.legends[0]
+    own = {id(a) for a in legend.findobj()}
+    hits = [t.get_text() for t in texts(grid)
+            if id(t) not in own and overlaps(legend.get_window_extent(), t.get_window_extent())]  # fmt: skip
+    assert hits == []
+
+
+def test_grid_marks_the_diverged_nets_at_their_epoch(grid):
+    axes = [ax for ax in grid.axes if ax.get_visible()]
+    for ax in axes[:2]:
+        (marker,) = diverged_markers(ax)
+        assert marker.get_xdata()[0] == 1  # the epoch it diverged at
+        assert "no BN diverged, epoch 1" in ax.get_title()
+    for ax in axes[2:]:
+        assert diverged_markers(ax) == [] and "diverged" not in ax.get_title()
+    labels = [t.get_text() for t in grid.legends[0].get_texts()]
+    assert any(label.startswith("diverged") for label in labels)
+
+
+def test_grid_does_not_draw_the_accuracy_of_a_diverged_net(grid):
+    ax = grid.axes[0]
+    for line in ax.get_lines():
+        for x, y in zip(line.get_xdata(), line.get_ydata()):
+            assert not (x >= 1 and y == pytest.approx(0.089)), line.get_label()
+
+
+def test_grid_reads_divergence_from_the_records_without_a_status():
+    panels = grid_panels()
+    for p in panels:
+        del p["bn_status"], p["plain_status"]
+    fig = plots.weight_scale_grid_figure(panels, "train_acc")
+    assert len(diverged_markers(fig.axes[0])) == 1 and diverged_markers(fig.axes[2]) == []
+
+
+def summary_table():
+    table = []
+    for i, scale in enumerate(SCALES):
+        gone = i < 2
+        table.append({
+            "weight_scale": scale, "bn_train": 0.5 + 0.05 * i, "bn_test": 0.45 + 0.05 * i,
+            "nobn_train": 0.089 if gone else 0.9, "nobn_test": 0.098 if gone else 0.85,
+            "bn_status": "COMPLETED", "nobn_status": "DIVERGED" if gone else "COMPLETED",
+        })  # fmt: skip
+    return table
+
+
+@pytest.fixture
+def summary():
+    return plots.weight_scale_summary_figure(summary_table(), title="summary")
+
+
+def test_summary_legend_covers_no_curve(summary):
+    assert legend_over_data(summary) == []
+
+
+def test_summary_plots_no_final_accuracy_for_a_diverged_net(summary):
+    ax = summary.axes[0]
+    for line in ax.get_lines():
+        if line.get_label().startswith(("no BatchNorm, train", "no BatchNorm, test")):
+            ys = dict(zip(line.get_xdata(), line.get_ydata()))
+            assert math.isnan(ys[1.0]) and math.isnan(ys[0.541])
+            assert ys[0.293] == pytest.approx(0.9 if "train" in line.get_label() else 0.85)
+
+
+def test_summary_marks_diverged_nets_with_a_cross_and_a_legend_entry(summary):
+    ax = summary.axes[0]
+    (marked,) = [ln for ln in ax.get_lines() if "diverged" in ln.get_label()]
+    assert marked.get_marker() == "x"
+    assert sorted(marked.get_xdata()) == [0.541, 1.0]
+    assert all(y < 0 for y in marked.get_ydata())  # in the strip below the accuracy axis
+    assert "diverged" in [t.get_text() for t in ax.get_yticklabels()]
+    assert any("diverged" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_summary_without_divergence_has_no_diverged_strip():
+    table = [
+        dict(r, nobn_status="COMPLETED", nobn_train=0.5, nobn_test=0.4) for r in summary_table()
+    ]
+    ax = plots.weight_scale_summary_figure(table).axes[0]
+    assert ax.get_ylim()[0] == 0 and not any("diverged" in ln.get_label() for ln in ax.get_lines())
+
+
+def test_weight_scale_files_are_written(tmp_path):
+    grid = plots.weight_scale_grid(grid_panels(), "train_acc", tmp_path / "g.png")
+    summary = plots.weight_scale_summary(summary_table(), tmp_path / "s.png")
+    assert grid.stat().st_size > 10_000 and summary.stat().st_size > 10_000
