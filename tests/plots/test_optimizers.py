@@ -18,7 +18,7 @@ def xcospi_figure():
         "xcospi", ["gd"], lrs=[0.1, 1.0055], starts=[(0.5,), (-1.0,)], steps=[5, 20]
     )
     o = comparison.objective
-    grid = opt.surface(o)
+    grid = opt.paths.surface(o)
     panels = [{"title": r.spec.label, "path": r.path, "values": r.values, "outcome": r.outcome}
               for r in comparison.results]  # fmt: skip
     points = [(list(p), label) for p, label in o.points]
@@ -66,7 +66,7 @@ def test_xcospi_outcomes_follow_the_window():
 
 def test_2d_paths_have_no_legend_over_the_contours():
     comparison = opt.compare_on_function("book", ["sgd", "adam"])
-    grid = opt.surface(comparison.objective)
+    grid = opt.paths.surface(comparison.objective)
     panels = [{"title": r.spec.label, "path": r.path, "outcome": r.outcome}
               for r in comparison.results]  # fmt: skip
     points = [(list(p), label) for p, label in comparison.objective.points]
