@@ -202,6 +202,7 @@ def train(
         bool, typer.Option("--quiet", "-q", help="No per-epoch progress on stderr.")
     ] = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Train one network as a config describes; write a run folder.
 
@@ -226,6 +227,8 @@ def train(
         cfg = load_run_config(run)
         typer.echo(f"resuming {run.path}", err=True)
         result = resume_training(run, data_dir=data_dir, progress=epoch_reporter(quiet))
+        if report:
+            _refresh_report(result.run.path.parent)
         _print_run_result(result, cfg, fmt)
         return
     if config is None:
@@ -243,6 +246,8 @@ def train(
         overrides=overrides or [],
         progress=epoch_reporter(quiet),
     )
+    if report:
+        _refresh_report(result.run.path.parent)
     _print_run_result(result, cfg, fmt)
 
 
@@ -551,12 +556,14 @@ def _print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
 
 @dataclass(frozen=True)
 class Execution:
-    """How a sweep's trials run: workers, stack size, executor."""
+    """How a sweep's trials run: workers, stack size, executor; and whether the HTML report is
+    rebuilt after it (``--report``)."""
 
     jobs: int = 1
     stack: int = 8
     executor: str = "local"
     scheduler: str | None = None
+    report: bool = False
 
 
 def _sweep(start: Callable[..., Any], how: Execution, fmt: Format, quiet: bool) -> None:
@@ -573,6 +580,8 @@ def _sweep(start: Callable[..., Any], how: Execution, fmt: Format, quiet: bool) 
                 on_start=progress.start,
                 on_trial=progress.trial,
             )
+    if how.report:
+        _refresh_report(result.run.path.parent)
     _print_sweep(result, fmt, quiet)
 
 
@@ -616,6 +625,7 @@ def sweep_main(
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Sweeps: grid, random and preset sweeps into one folder; --resume continues one.
 
@@ -628,7 +638,7 @@ def sweep_main(
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
     _resume_sweep(
-        resume, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet
+        resume, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
     )
 
 
@@ -644,13 +654,14 @@ def sweep_resume(
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Continue a stopped sweep: finished trials are kept, the rest run (same as --resume).
 
     Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
     """
     _resume_sweep(
-        sweep, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet
+        sweep, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
     )
 
 
@@ -680,6 +691,7 @@ def sweep_weight_scale(
     name: NameOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """DLFS 6.3.3: 16 weight-init scales x BatchNorm on/off, 5x100 ReLU nets, SGD, 20 epochs.
 
@@ -692,7 +704,9 @@ def sweep_weight_scale(
     from nnlab.experiments.weight_scale import weight_scale_sweep
 
     defn = weight_scale_sweep(dataset.value, args or [], seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
+    _run_sweep(
+        defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
+    )
 
 
 ConfigArg = Annotated[
@@ -716,6 +730,7 @@ def sweep_grid(
     name: NameOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Every combination of the given values (key=v1,v2: an axis; key=v: a fixed override).
 
@@ -724,7 +739,9 @@ def sweep_grid(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
+    _run_sweep(
+        defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
+    )
 
 
 @sweep_app.command("random")
@@ -750,6 +767,7 @@ def sweep_random(
     name: NameOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Random search: each trial draws every key from its distribution (seeded by the sweep seed).
 
@@ -758,7 +776,9 @@ def sweep_random(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
+    _run_sweep(
+        defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
+    )
 
 
 @sweep_app.command("run")
@@ -782,6 +802,7 @@ def sweep_run(
     name: NameOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """Run the sweep a config file's 'sweep:' section describes (args add axes or fix keys).
 
@@ -790,7 +811,9 @@ def sweep_run(
     from nnlab.experiments.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], seed=seed, name=name)
-    _run_sweep(defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler), fmt, quiet)
+    _run_sweep(
+        defn, data_dir, runs_dir, Execution(jobs, stack, executor, scheduler, report), fmt, quiet
+    )
 
 
 @runs_app.command("compare")
@@ -1488,6 +1511,61 @@ def _tune(
     except KeyboardInterrupt:
         typer.echo("interrupted; continue with: nnlab tune --resume latest", err=True)
         raise
+
+
+# --- report ---------------------------------------------------------------------------------
+# `ReportOpt` is used by train and the sweep commands above: their annotations are resolved when
+# the app runs (``from __future__ import annotations``), so it can live here with the rest.
+ReportOpt = Annotated[
+    bool,
+    typer.Option(
+        "--report",
+        envvar="NNLAB_REPORT",
+        help="Then rebuild the HTML report (<runs-dir>/report, as 'nnlab report') and print its path.",
+    ),
+]
+
+
+@app.command()
+@handle_errors
+def report(
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Run or sweep folders (paths, id prefixes or 'latest'); none: every folder.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Report folder (default: <runs-dir>/report).", show_default=False
+        ),
+    ] = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+) -> None:
+    """Write a static HTML report of the runs and sweeps that opens from disk, offline.
+
+    Example: nnlab report && cd runs && zip -r report.zip report
+    """
+    from nnlab.report import build_report
+
+    result = build_report(refs or [], runs_dir, out)
+    for rel in result.damaged:
+        typer.echo(f"warning: {rel}: DAMAGED, could not be read (its page says why)", err=True)
+    typer.echo(f"{result.rows} folders, {result.pages} pages, {result.figures} figures", err=True)
+    typer.echo(str(result.index))
+
+
+def _refresh_report(runs_dir: Path) -> None:
+    """``--report``: rebuild ``<runs_dir>/report`` and print its path; a report that cannot be
+    written is a warning, not a failure of the run that has just finished."""
+    from nnlab.report import refresh
+
+    try:
+        typer.echo(f"report: {refresh(runs_dir)}", err=True)
+    except (NnlabError, OSError) as exc:
+        typer.echo(f"warning: report not rebuilt: {exc}", err=True)
 
 
 def main() -> None:
