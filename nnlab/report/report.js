@@ -19,10 +19,8 @@
   }
 
   function fmt(v) {
-    if (v === 0) return "0";
-    var a = Math.abs(v);
-    if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
-    return v.toExponential(2);
+    if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+    return String(Number(v.toPrecision(4)));
   }
 
   function label(key) {
@@ -100,8 +98,11 @@
     var kind = controls.querySelector(".filter-kind");
     var status = controls.querySelector(".filter-status");
     var shown = controls.querySelector(".shown");
-    fillSelect(kind, distinct(rows, "data-kind"));
-    fillSelect(status, distinct(rows, "data-status"));
+    [[kind, "data-kind"], [status, "data-status"]].forEach(function (pair) {
+      var values = distinct(rows, pair[1]);
+      fillSelect(pair[0], values);
+      pair[0].hidden = values.length < 2; // nothing to choose between
+    });
     function apply() {
       var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
       var count = 0;

@@ -63,12 +63,10 @@ def esc(text: object) -> str:
 
 
 def fmt(value: float) -> str:
-    """A number in at most four significant digits (scientific when very small or large)."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e5:
-        return f"{value:.4g}"
-    return f"{value:.2e}"
+    """A number as a tick or hover shows it: whole numbers whole, others in 4 significant digits."""
+    if value == int(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.4g}"
 
 
 def finite(value: object) -> float | None:

@@ -49,7 +49,7 @@ def test_many_points_are_sampled_for_hover_but_drawn_in_full():
 
 def test_text_is_escaped_and_urls_defused():
     assert esc('<a href="https://x">') == "&lt;a href=&quot;https:&#47;&#47;x&quot;&gt;"
-    assert fmt(0.99663) == "0.9966" and fmt(1e-7) == "1.00e-07" and fmt(0) == "0"
+    assert fmt(0.99663) == "0.9966" and fmt(1e-7) == "1e-07" and fmt(1e5) == "100000"
     assert scale_color(0) == "#440154" and scale_color(1) == "#fde725"
 
 
