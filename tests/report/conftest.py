@@ -16,13 +16,25 @@ SMALL = ["dataset.n_train=300", "epochs=3"]
 COMMANDS = [
     ["train", CONFIG, *SMALL, "-q"],
     ["train", CONFIG, *SMALL, "optimizer.lr=0.1", "-q"],
-    ["sweep", "weight-scale", "epochs=2", "dataset.n_train=200", "-q"],
+    ["sweep", "weight-scale", "model.init_std=1,0.1,0.01", "epochs=2", "dataset.n_train=200", "-q"],
     ["sweep", "grid", CONFIG, "optimizer.lr=0.1,0.01", *SMALL, "-q"],
     ["tune", CONFIG, "--trials", "3", "--epochs", "2", "dataset.n_train=300", "-q"],
     ["lr-scan", CONFIG, "--num", "3", "--epochs", "1", "dataset.n_train=300", "-q"],
-    ["activations", "--samples", "100", "--units", "20", "--layers", "2"],
+    [
+        "activations",
+        "-a",
+        "relu",
+        "-i",
+        "he,std1",
+        "--samples",
+        "100",
+        "--units",
+        "20",
+        "--layers",
+        "2",
+    ],
     ["landscape", "TRAIN", "--points", "5", "-q"],
-    ["compare-optimizers", "--steps", "20"],
+    ["compare-optimizers", "--optimizers", "sgd,adam", "--steps", "20"],
     ["gradcheck", "--compare-differences"],
 ]
 KINDS = {

@@ -159,7 +159,7 @@ def test_run_page_curves_show_epoch_and_value_on_hover(page, site, every_kind):
 def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):
     sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
     page.goto(url(site.out / sweep.name / "index.html"))
-    assert page.locator("svg.chart").first.locator("g.series").count() == 32
+    assert page.locator("svg.chart").first.locator("g.series").count() == 6
     boxes = page.locator("#trials input.pick")
     boxes.nth(0).check()
     boxes.nth(2).check()

@@ -70,7 +70,7 @@ def test_sweep_page_overlays_every_trial_with_a_colour_scale(report, every_kind)
     html = page(report.out, sweep)
     trials = len(list((sweep / "trials").iterdir()))
     first_chart = html.split('<svg class="chart"', 2)[1]
-    assert first_chart.count('<g class="series"') == trials == 32
+    assert first_chart.count('<g class="series"') == trials == 6
     assert "model.init_std (log)" in html  # the colour scale's key
     assert "model.batchnorm=false" in html  # the dash legend
     assert html.count('<tr data-kind="trial"') == trials
