@@ -137,18 +137,7 @@ class Site:
     figures: int = 0
 
     def write(self, rel: str, text: str) -> None:
-        """Write a file (temp file + rename, so a reader never sees half a page)."""
-        path = self.out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        self.kept.add(rel)
+        self.write_bytes(rel, text.encode("utf-8"))
 
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its
@@ -168,11 +157,18 @@ class Site:
         self.figures += 1
 
     def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write a file (temp file + rename, so a reader never sees half a page)."""
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.kept.add(rel)
 
     def remove_stale(self) -> None:
         """Delete what an earlier build wrote that this one did not (a run since removed);
