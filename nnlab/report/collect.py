@@ -158,7 +158,10 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
         raise ValueError(f"{run.file('meta.json')}: expected a JSON object, got {_kind(meta)}")
     entry.meta = meta
     entry.status = str(run.status)
-    entry.kind = str(meta.get("kind") or ("trial" if "trial" in meta else "train"))
+    if entry.parent is not None or "trial" in meta:  # a sweep's trial, whatever its meta says
+        entry.kind = "trial"
+    else:
+        entry.kind = str(meta.get("kind") or "train")
     entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
     if run.file("summary.json").exists():
         entry.summary = _json_object(run, "summary.json")

@@ -10,7 +10,15 @@ import pytest
 
 from nnlab import runs
 from nnlab.report import build_report, pages
-from tests.report.helpers import files, index_rows, make_run, make_running, page
+from tests.report.helpers import (
+    files,
+    index_rows,
+    make_run,
+    make_running,
+    new_folder,
+    page,
+    write_meta,
+)
 
 
 def row_of(html: str, name: str) -> str:
@@ -114,7 +122,7 @@ def test_a_run_whose_process_is_gone_is_stale(tmp_path):
     done = subprocess.run(["true"], check=True)
     gone = subprocess.Popen(["true"])
     gone.wait()
-    run.update_meta(pid=gone.pid)
+    write_meta(run, pid=gone.pid)
     assert done.returncode == 0
     result = build_report((), root)
     assert 'data-status="STALE"' in row_of(result.index.read_text(), run.id)
@@ -122,20 +130,26 @@ def test_a_run_whose_process_is_gone_is_stale(tmp_path):
 
 def make_sweep(root: Path, trials: list[str]) -> runs.RunDir:
     """A sweep folder by hand: sweep.yaml planning ``trials``, one trial folder each but the last."""
-    sweep = runs.RunDir.create(root, "sweep-hand")
-    sweep.start_meta(kind="sweep", name="hand")
+    sweep = new_folder(root, "sweep-hand")
+    write_meta(
+        sweep, run_id=sweep.id, kind="sweep", name="hand", status="RUNNING", host="elsewhere"
+    )
     planned = "".join(
         f"- id: {t}\n  seed: {i}\n  values: {{optimizer.lr: {0.1 / (i + 1)}}}\n"
         for i, t in enumerate(trials)
     )
     spec = "spec: {kind: grid, params: {optimizer.lr: [0.1, 0.05, 0.033]}}\n"
-    sweep.write_text("sweep.yaml", f"name: hand\n{spec}base: {{}}\ntrials:\n{planned}")
+    sweep.file("sweep.yaml").write_text(f"name: hand\n{spec}base: {{}}\ntrials:\n{planned}")
     for i, t in enumerate(trials[:-1]):
-        trial = make_run(sweep.file("trials"), t, lr=0.1 / (i + 1))
-        trial.path.rename(sweep.file("trials") / t)
-        trial = runs.RunDir(sweep.file("trials") / t)
-        trial.update_meta(trial={"id": t, "values": {"optimizer.lr": 0.1 / (i + 1)}})
-    sweep.set_status("RUNNING")
+        values = {"optimizer.lr": 0.1 / (i + 1)}
+        make_run(
+            root,
+            "hand",
+            lr=values["optimizer.lr"],
+            folder=sweep.file("trials") / t,
+            kind="train",
+            trial={"id": t, "values": values},
+        )
     return sweep
 
 
