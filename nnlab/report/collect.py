@@ -13,16 +13,17 @@ the runs root and read as kind ``other``: their JSON files and figures.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nnlab import runs
 from nnlab.config import read_yaml
-from nnlab.errors import RunError
+from nnlab.errors import NnlabError
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MARKER = ".nnlab-report"  # written into a report folder, so a build never reads a report as a run
@@ -145,19 +146,37 @@ def _figures(folder: Path) -> list[Path]:
 
 
 def reason(exc: BaseException) -> str:
-    """One line saying what went wrong (nnlab's errors already name the file)."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, RunError) and text:
+    """One line saying what went wrong: nnlab's errors and ``Damaged`` as they are (they name
+    the file), others with their type (an OSError with its reason, not the path again)."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    text = text.splitlines()[0] if text else ""
+    if isinstance(exc, (NnlabError, Damaged)) and text:
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+class Damaged(ValueError):
+    """A folder's file that cannot be read as the report needs it; the message names the file."""
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Any failure inside, but nnlab's own errors (which name the file), becomes ``Damaged``
+    naming ``path``."""
+    try:
+        yield
+    except (NnlabError, Damaged):
+        raise
+    except Exception as exc:  # whatever a damaged file makes a reader raise
+        raise Damaged(f"{path}: {reason(exc)}") from None
+
+
 def _read_run(run: runs.RunDir, entry: Entry) -> None:
-    meta = run.meta
-    if not isinstance(meta, dict):
-        raise ValueError(f"{run.file('meta.json')}: expected a JSON object, got {_kind(meta)}")
-    entry.meta = meta
-    entry.status = str(run.status)
+    with _reading(run.file("meta.json")):
+        meta = run.meta
+        if not isinstance(meta, dict):
+            raise Damaged(f"{run.file('meta.json')}: expected a JSON object, got {_kind(meta)}")
+        entry.meta, entry.status = meta, str(run.status)
     if entry.parent is not None or "trial" in meta:  # a sweep's trial, whatever its meta says
         entry.kind = "trial"
     else:
@@ -166,12 +185,15 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     if run.file("summary.json").exists():
         entry.summary = _json_object(run, "summary.json")
     if run.file("config.yaml").exists():
-        entry.config = read_yaml(run.file("config.yaml"))
-        entry.config_text = run.file("config.yaml").read_text(encoding="utf-8")
-    entry.records = _records(run)
+        with _reading(run.file("config.yaml")):
+            entry.config = read_yaml(run.file("config.yaml"))
+            entry.config_text = run.file("config.yaml").read_text(encoding="utf-8")
+    with _reading(run.file("metrics.jsonl")):
+        entry.records = _records(run)
     entry.files = _other_json(run)
     if run.file("sweep.yaml").exists():
-        entry.sweep = read_yaml(run.file("sweep.yaml"))
+        with _reading(run.file("sweep.yaml")):
+            entry.sweep = read_yaml(run.file("sweep.yaml"))
         entry.trials = _sweep_trials(run, entry)
     elif entry.kind == "tune":
         entry.trials = _tune_trials(run, entry)
@@ -200,9 +222,10 @@ def _kind(value: Any) -> str:
 
 
 def _json_object(run: runs.RunDir, name: str) -> dict[str, Any]:
-    data = run.read_json(name)
+    with _reading(run.file(name)):
+        data = run.read_json(name)
     if not isinstance(data, dict):
-        raise ValueError(f"{run.file(name)}: expected a JSON object, got {_kind(data)}")
+        raise Damaged(f"{run.file(name)}: expected a JSON object, got {_kind(data)}")
     return data
 
 
@@ -210,7 +233,7 @@ def _records(run: runs.RunDir) -> list[dict[str, Any]]:
     records = run.metrics()
     for i, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            raise ValueError(f"{run.file('metrics.jsonl')}: line {i} is not a JSON object")
+            raise Damaged(f"{run.file('metrics.jsonl')}: line {i} is not a JSON object")
     return records
 
 
@@ -220,8 +243,9 @@ def _other_json(run: runs.RunDir) -> dict[str, Any]:
     for path in sorted(run.path.glob("*.json")):
         if path.name in SKIPPED_JSON or not path.is_file():
             continue
-        too_big = path.stat().st_size > MAX_JSON_BYTES
-        out[path.name] = None if too_big else run.read_json(path.name)
+        with _reading(path):
+            too_big = path.stat().st_size > MAX_JSON_BYTES
+            out[path.name] = None if too_big else run.read_json(path.name)
     return out
 
 

@@ -95,7 +95,7 @@ def test_index_lists_every_folder(page, site):
     assert rows.count() == site.rows == 10
     assert page.locator(".shown").inner_text() == "10 of 10 shown"
     kinds = set(page.eval_on_selector_all("#runs tbody tr", "rs => rs.map(r => r.dataset.kind)"))
-    assert {"train", "sweep", "tune", "other"} <= kinds
+    assert {"train", "sweep", "tune", "lr-scan", "landscape"} <= kinds
 
 
 def test_clicking_a_header_sorts_the_table(page, site):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -31,13 +32,22 @@ def damage_meta(run: runs.RunDir, text: str | bytes) -> None:
 
 
 DAMAGE = {
-    "meta-not-json": (lambda r: damage_meta(r, "{not json"), "not valid JSON"),
-    "meta-a-list": (lambda r: damage_meta(r, "[1, 2]"), "expected a JSON object, got list"),
-    "meta-null": (lambda r: damage_meta(r, "null"), "expected a JSON object, got null"),
-    "meta-not-utf8": (lambda r: damage_meta(r, b"\xff\xfe\x00\x81"), "UnicodeDecodeError"),
+    "meta-not-json": (lambda r: damage_meta(r, "{not json"), r"meta.json: not valid JSON"),
+    "meta-a-list": (
+        lambda r: damage_meta(r, "[1, 2]"),
+        r"meta.json: expected a JSON object, got list",
+    ),
+    "meta-null": (
+        lambda r: damage_meta(r, "null"),
+        r"meta.json: expected a JSON object, got (null|NoneType)",
+    ),
+    "meta-not-utf8": (
+        lambda r: damage_meta(r, b"\xff\xfe\x00\x81"),
+        r"meta.json: (UnicodeDecodeError|not UTF-8)",
+    ),
     "meta-a-folder": (
         lambda r: (r.file("meta.json").unlink(), r.file("meta.json").mkdir()),
-        "IsADirectoryError",
+        r"meta.json: (IsADirectoryError|cannot read): Is a directory",
     ),
     "summary-a-string": (
         lambda r: r.file("summary.json").write_text('"oops"'),
@@ -49,7 +59,7 @@ DAMAGE = {
     ),
     "metrics-line-a-list": (
         lambda r: r.file("metrics.jsonl").write_text("[1, 2]\n"),
-        "metrics.jsonl: line 1 is not a JSON object",
+        r"metrics.jsonl: line 1",
     ),
     "config-malformed": (
         lambda r: r.file("config.yaml").write_text("model: [1, 2\n"),
@@ -68,10 +78,10 @@ def test_a_damaged_folder_is_a_damaged_row_with_its_reason(tmp_path, case):
     result = build_report((), root)
     html = result.index.read_text()
     assert 'data-status="DAMAGED"' in row_of(html, broken.id)
-    assert reason in row_of(html, broken.id)
+    assert re.search(reason, row_of(html, broken.id))  # the reason names the file
     assert 'data-status="COMPLETED"' in row_of(html, "healthy")
     assert result.damaged == (broken.id,)
-    assert reason in page(result.out, broken.path)
+    assert re.search(reason, page(result.out, broken.path))
 
 
 def test_odd_values_in_a_readable_folder_do_not_break_the_build(tmp_path):
