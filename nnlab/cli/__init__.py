@@ -10,6 +10,7 @@ arguments, calls one library function and renders the result).
     optimizers.py   compare-optimizers
     data.py         data list / fetch
     config.py       config keys
+    report.py       report (the static HTML report)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Annotated
 import typer
 
 from nnlab import __version__
-from nnlab.cli import config, data, experiments, gradcheck, optimizers, sweep, train
+from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train
 from nnlab.cli.common import EXIT_USAGE, UsageError, note, state
 
 app = typer.Typer(
@@ -66,6 +67,7 @@ app.command("lr-scan")(experiments.lr_scan)
 app.command("tune")(experiments.tune)
 app.command("activations")(experiments.activations)
 app.command("landscape")(experiments.landscape)
+app.command("report")(report.report)
 app.add_typer(data.data_app, name="data")
 app.add_typer(config.config_app, name="config")
 

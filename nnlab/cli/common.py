@@ -212,9 +212,32 @@ SchedulerOpt = Annotated[
 ]
 
 
+ReportOpt = Annotated[
+    bool,
+    typer.Option(
+        "--report",
+        envvar="NNLAB_REPORT",
+        help="Then rebuild the HTML report (<runs-dir>/report, as 'nnlab report') and print "
+        "its path.",
+    ),
+]
+
+
+def refresh_report(runs_dir: Path) -> None:
+    """``--report``: rebuild ``<runs_dir>/report`` and print its path; a report that cannot be
+    written is a warning, not a failure of the run that has just finished."""
+    from nnlab.report import refresh
+
+    try:
+        note(f"report: {refresh(runs_dir)}")
+    except (NnlabError, OSError) as exc:
+        note(f"warning: report not rebuilt: {exc}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Execution:
-    """How many trainings run: the option set of every command that runs a sweep."""
+    """How many trainings run, where, what is printed: the option set of every command that
+    runs a sweep (and whether the HTML report is rebuilt after it)."""
 
     data_dir: DataDirOpt = None
     runs_dir: RunsDirOpt = Path("runs")
@@ -224,6 +247,7 @@ class Execution:
     scheduler: SchedulerOpt = None
     quiet: QuietOpt = False
     fmt: FormatOpt = Format.table
+    report: ReportOpt = False
 
 
 def with_options(option_set: type) -> Callable[[F], F]:

@@ -21,6 +21,7 @@ from nnlab.cli.common import (
     Lines,
     handle_errors,
     note,
+    refresh_report,
     with_options,
 )
 from nnlab.cli.render import emit
@@ -178,6 +179,8 @@ def run_on_executor(start: Callable[..., Any], opts: Execution) -> None:
                 on_start=progress.start,
                 on_trial=progress.trial,
             )
+    if opts.report:
+        refresh_report(result.run.path.parent)
     print_sweep(result, opts.fmt, opts.quiet)
 
 

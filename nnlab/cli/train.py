@@ -13,10 +13,12 @@ from nnlab.cli.common import (
     FormatOpt,
     Lines,
     QuietOpt,
+    ReportOpt,
     RunsDirOpt,
     echo,
     handle_errors,
     note,
+    refresh_report,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format
@@ -86,6 +88,7 @@ def train(
             show_default=False,
         ),
     ] = None,
+    report: ReportOpt = False,
     print_config: Annotated[
         bool, typer.Option("--print-config", help="Print the resolved config and exit.")
     ] = False,
@@ -127,6 +130,8 @@ def train(
                 progress=epoch_lines(lines),
                 threads=threads,
             )
+    if report:
+        refresh_report(result.run.path.parent)
     print_run_result(result, cfg, fmt)
 
 

@@ -1,0 +1,40 @@
+"""``nnlab report``: a static HTML report of the runs folder that opens from disk, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nnlab.cli.common import RunsDirOpt, echo, handle_errors, note
+
+
+@handle_errors
+def report(
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Run or sweep folders (paths, id prefixes or 'latest'); none: every folder.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Report folder (default: <runs-dir>/report).", show_default=False
+        ),
+    ] = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+) -> None:
+    """Write a static HTML report of the runs and sweeps that opens from disk, offline.
+
+    Example: nnlab report && cd runs && zip -r report.zip report
+    """
+    from nnlab.report import build_report
+
+    result = build_report(refs or [], runs_dir, out)
+    for rel in result.damaged:
+        note(f"warning: {rel}: DAMAGED, could not be read (its page says why)")
+    note(f"{result.rows} folders, {result.pages} pages, {result.figures} figures")
+    echo(str(result.index))

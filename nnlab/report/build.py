@@ -1,0 +1,208 @@
+"""Build the static report: read the folders, write a page per folder (and per trial), the index,
+the compare data and the assets into one folder that opens from disk.
+
+Layout of ``<out>/``::
+
+    index.html  data.js                the index and its compare data
+    _assets/report.css  report.js      shipped with nnlab (package data), no CDN
+    <run>/index.html  <figure>.png     a page per folder, its figures beside it (copied once)
+    <sweep>/trials/<id>/index.html     a page per trial; <sweep>/data.js for its compare view
+    .nnlab-report                      the marker: a rebuild may replace what is here
+
+The figures are copied once each (their PNG text chunks, which name matplotlib's web site, are
+left out), and only when the run's file changed since the last build. Nothing in the report
+names a network URL; it needs no server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import struct
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from nnlab.errors import RunError
+from nnlab.report import collect, facts, index, pages, sweeps, tables
+from nnlab.report.collect import MARKER, Entry
+
+ASSET_FILES = ("report.css", "report.js")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a build wrote: the folder, its index page, and counts."""
+
+    out: Path
+    index: Path
+    rows: int  # index rows: one per folder
+    pages: int  # pages: folders, trials and the index
+    figures: int  # figure files in the report (each once)
+    damaged: tuple[str, ...]  # folders that could not be read (rel paths)
+
+
+def default_out(runs_dir: Path) -> Path:
+    return Path(runs_dir) / "report"
+
+
+def build_report(
+    refs: Sequence[str] = (), runs_dir: Path = collect.DEFAULT_ROOT, out: Path | None = None
+) -> ReportResult:
+    """Write the report of ``refs`` (run or sweep folders, id prefixes, ``latest``; none: every
+    folder under ``runs_dir``) into ``out`` (default ``<runs_dir>/report``) and return what it
+    wrote. A folder that cannot be read is a DAMAGED row; an unknown ref is a ``RunError``."""
+    runs_dir = Path(runs_dir)
+    out = Path(out) if out is not None else default_out(runs_dir)
+    _prepare(out)
+    entries = collect.collect(refs, runs_dir, exclude=out)
+    site = Site(out)
+    names = {e.rel: e.name for e in collect.all_entries(entries)}
+    for entry in entries:
+        write_entry(site, entry, names)
+    built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    site.write("index.html", index.index_page(entries, str(runs_dir), built))
+    site.write("data.js", tables.data_script(entries, {}))
+    _write_assets(site)
+    site.remove_stale()
+    pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
+    damaged = tuple(e.rel for e in collect.all_entries(entries) if e.status == "DAMAGED")
+    return ReportResult(out, out / "index.html", len(entries), pages_written, site.figures, damaged)
+
+
+def refresh(runs_dir: Path = collect.DEFAULT_ROOT) -> Path:
+    """Rebuild ``<runs_dir>/report`` from every folder; the path of its index page (what
+    ``nnlab train --report`` and the sweep commands print)."""
+    return build_report((), runs_dir).index
+
+
+# --- pages --------------------------------------------------------------------------------------
+def write_entry(site: Site, entry: Entry, names: dict[str, str]) -> None:
+    """The entry's page, figures and (a sweep) data script, then its trials'. A page that fails to
+    render becomes a page saying so, and the entry DAMAGED: one folder never stops the build."""
+    try:
+        text = render(entry, names)
+    except Exception as exc:  # a folder with values of a shape no page expected
+        entry.status, entry.damage = "DAMAGED", f"could not show it: {collect.reason(exc)}"
+        text = pages.generic_page(
+            Entry(entry.rel, entry.path, status="DAMAGED", name=entry.name, damage=entry.damage),
+            names,
+        )
+    site.write(pages.page_of(entry.rel), text)
+    for figure in entry.figures:
+        site.copy_figure(figure, f"{entry.rel}/{pages.figure_path(entry, figure)}")
+    if entry.kind in facts.SWEEP_KINDS and entry.trials:
+        site.write(
+            f"{entry.rel}/data.js", tables.data_script(entry.trials, sweeps.trial_labels(entry))
+        )
+    for trial in entry.trials:
+        write_entry(site, trial, names)
+
+
+def render(entry: Entry, names: dict[str, str]) -> str:
+    if entry.status != "DAMAGED" and entry.kind in facts.RUN_KINDS:
+        return pages.run_page(entry, names)
+    if entry.status != "DAMAGED" and entry.kind in facts.SWEEP_KINDS:
+        return sweeps.sweep_page(entry, names)
+    return pages.generic_page(entry, names)
+
+
+# --- files --------------------------------------------------------------------------------------
+def _prepare(out: Path) -> None:
+    """Make ``out`` a report folder; refuse a folder that holds something else."""
+    if out.exists() and not out.is_dir():
+        raise RunError(f"{out}: exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise RunError(
+            f"{out}: folder is not empty and not an nnlab report (no {MARKER}); "
+            "choose another --out"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / MARKER).write_text("nnlab report: `nnlab report` rebuilds this folder\n")
+    except OSError as exc:
+        raise RunError(f"{out}: cannot write the report: {exc.strerror}") from None
+
+
+@dataclass
+class Site:
+    """The report folder being written: what this build wrote or kept, the rest is stale."""
+
+    out: Path
+    kept: set[str] = field(default_factory=set)
+    figures: int = 0
+
+    def write(self, rel: str, text: str) -> None:
+        self.write_bytes(rel, text.encode("utf-8"))
+
+    def copy_figure(self, src: Path, rel: str) -> None:
+        """Copy a figure unless the copy is current (same modification time); a PNG loses its
+        text chunks (matplotlib's name and web address)."""
+        dst = self.out / rel
+        try:
+            stat = src.stat()
+            if not (dst.exists() and dst.stat().st_mtime_ns == stat.st_mtime_ns):
+                data = src.read_bytes()
+                self.write_bytes(
+                    rel, strip_png_text(data) if src.suffix.lower() == ".png" else data
+                )
+                os.utime(dst, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        except OSError:
+            return  # a figure that vanished or cannot be read: the page shows a broken image
+        self.kept.add(rel)
+        self.figures += 1
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write a file (temp file + rename, so a reader never sees half a page)."""
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.kept.add(rel)
+
+    def remove_stale(self) -> None:
+        """Delete what an earlier build wrote that this one did not (a run since removed);
+        hidden files are left alone (another build's temp files)."""
+        keep = self.kept | {MARKER}
+        for path in sorted(self.out.rglob("*"), key=lambda p: -len(p.parts)):
+            rel = path.relative_to(self.out).as_posix()
+            if path.name.startswith("."):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif rel not in keep:
+                path.unlink()
+
+
+def _write_assets(site: Site) -> None:
+    folder = resources.files("nnlab.report")
+    for name in ASSET_FILES:
+        site.write(f"{pages.ASSETS}/{name}", folder.joinpath(name).read_text(encoding="utf-8"))
+
+
+def strip_png_text(data: bytes) -> bytes:
+    """The PNG without its tEXt/zTXt/iTXt chunks (metadata only: the pixels are untouched);
+    anything that is not a well-formed PNG comes back as it was."""
+    if not data.startswith(PNG_SIGNATURE):
+        return data
+    out, pos = [PNG_SIGNATURE], len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        end = pos + 12 + length
+        if end > len(data):
+            return data
+        if data[pos + 4 : pos + 8] not in PNG_TEXT_CHUNKS:
+            out.append(data[pos:end])
+        pos = end
+    return b"".join(out) if pos == len(data) else data

@@ -1,0 +1,297 @@
+"""Read run folders for the report: the one module of the report that touches ``nnlab.runs``.
+
+Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, ``RunDir.meta``,
+``.status``, ``.metrics()``, ``.read_json``, ``.file``) into a plain :class:`Entry`. Whatever goes
+wrong while reading one folder (an ``NnlabError``, ``OSError``, ``ValueError``, a ``meta.json``
+that is not an object, ...) makes that folder a ``DAMAGED`` entry that says why; it never stops the
+build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
+the place to follow it.
+
+Folders without a ``meta.json`` (``gradcheck --compare-differences`` writes one) are listed from
+the runs root and read as kind ``other``: their JSON files and figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.config import read_yaml
+from nnlab.errors import NnlabError
+
+DEFAULT_ROOT = runs.DEFAULT_ROOT
+MARKER = ".nnlab-report"  # written into a report folder, so a build never reads a report as a run
+FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
+MAX_JSON_BYTES = 2_000_000  # larger JSON files (a long optimizer path) are listed, not read
+SKIPPED_JSON = ("meta.json", "summary.json")
+STAMP = re.compile(r"^\d{8}-\d{6}-")  # the time stamp run folders start with
+
+
+@dataclass
+class Entry:
+    """What the report knows of one folder (a run, a sweep, a trial, or any other folder)."""
+
+    rel: str  # the folder's path under the runs root, "/"-separated; also its page's folder
+    path: Path
+    kind: str = "other"
+    status: str = "-"
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    config_text: str = ""
+    records: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)  # in the folder or below it
+    files: dict[str, Any] = field(default_factory=dict)  # other JSON files by name
+    sweep: dict[str, Any] = field(default_factory=dict)  # sweep.yaml
+    trials: list[Entry] = field(default_factory=list)
+    parent: str | None = None  # rel of the sweep or tune a trial belongs to
+    damage: str | None = None  # why the folder could not be read (status DAMAGED)
+    modified: str | None = None  # folder time, for folders without meta.json
+
+    @property
+    def error(self) -> str | None:
+        """The error the run recorded (FAILED), or why it could not be read (DAMAGED)."""
+        return self.damage or self.meta.get("error")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """A trial's swept values (empty for anything else)."""
+        trial = self.meta.get("trial")
+        values = trial.get("values") if isinstance(trial, dict) else None
+        return values if isinstance(values, dict) else {}
+
+
+# --- which folders ------------------------------------------------------------------------------
+def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) -> list[Entry]:
+    """Entries for ``refs`` (paths, id prefixes, ``latest``), or for every folder under
+    ``runs_dir`` (oldest first) when there are none. An unknown ref is a ``RunError``."""
+    runs_dir = Path(runs_dir)
+    paths = [_resolve(ref, runs_dir) for ref in refs] if refs else _all_folders(runs_dir)
+    skip = exclude.resolve() if exclude is not None else None
+    entries, seen = [], set()
+    for path in paths:
+        if path.resolve() == skip or path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        entries.append(read_folder(path, _rel(path, runs_dir, {e.rel for e in entries})))
+    return entries
+
+
+def _resolve(ref: str, runs_dir: Path) -> Path:
+    if Path(ref).is_dir():  # a folder given as a path is read whatever it holds
+        return Path(ref)
+    return runs.find_run(runs_dir, ref).path
+
+
+def _all_folders(runs_dir: Path) -> list[Path]:
+    """Run folders (``iter_runs``) and the other folders beside them, by name; hidden folders and
+    report folders left out."""
+    found = {run.path for run in runs.iter_runs(runs_dir)}
+    if runs_dir.is_dir():
+        found.update(
+            p
+            for p in runs_dir.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and not (p / MARKER).exists()
+        )
+    return sorted(found, key=lambda p: p.name)
+
+
+def _rel(path: Path, runs_dir: Path, taken: set[str]) -> str:
+    try:
+        rel = path.resolve().relative_to(runs_dir.resolve()).as_posix()
+    except ValueError:
+        rel = path.resolve().name
+    rel = rel if rel not in ("", ".") else "runs"
+    candidate, n = rel, 2
+    while candidate in taken or candidate.startswith(("_", ".")):
+        candidate, n = f"{rel.lstrip('_.')}-{n}", n + 1
+    return candidate
+
+
+# --- one folder ---------------------------------------------------------------------------------
+def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
+    """An :class:`Entry` for the folder at ``path``; DAMAGED (with the reason) if it cannot be read."""
+    run = runs.RunDir(path)
+    entry = Entry(rel=rel, path=path, name=run.id, parent=parent)
+    entry.kind = "trial" if parent is not None else entry.kind  # also when it cannot be read
+    try:
+        if run.file("meta.json").exists():
+            _read_run(run, entry)
+        else:
+            _read_other(run, entry)
+    except Exception as exc:  # any failure to read one folder: report it, build the rest
+        entry.status, entry.damage = "DAMAGED", reason(exc)
+    try:
+        entry.figures = _figures(run.path)
+        if entry.kind == "tune":  # each round is a sweep folder with a figure of its own
+            entry.figures += [
+                f for r in runs.iter_runs(run.file("rounds")) for f in _figures(r.path)
+            ]
+    except OSError:
+        entry.figures = []
+    return entry
+
+
+def _figures(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in FIGURE_SUFFIXES and p.is_file()
+    )
+
+
+def reason(exc: BaseException) -> str:
+    """One line saying what went wrong: nnlab's errors and ``Damaged`` as they are (they name
+    the file), others with their type (an OSError with its reason, not the path again)."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    text = text.splitlines()[0] if text else ""
+    if isinstance(exc, (NnlabError, Damaged)) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Damaged(ValueError):
+    """A folder's file that cannot be read as the report needs it; the message names the file."""
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Any failure inside, but nnlab's own errors (which name the file), becomes ``Damaged``
+    naming ``path``."""
+    try:
+        yield
+    except (NnlabError, Damaged):
+        raise
+    except Exception as exc:  # whatever a damaged file makes a reader raise
+        raise Damaged(f"{path}: {reason(exc)}") from None
+
+
+def _read_run(run: runs.RunDir, entry: Entry) -> None:
+    with _reading(run.file("meta.json")):
+        meta = run.meta
+        if not isinstance(meta, dict):
+            raise Damaged(f"{run.file('meta.json')}: expected a JSON object, got {_kind(meta)}")
+        entry.meta, entry.status = meta, str(run.status)
+    if entry.parent is not None or "trial" in meta:  # a sweep's trial, whatever its meta says
+        entry.kind = "trial"
+    else:
+        entry.kind = str(meta.get("kind") or "train")
+    entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
+    if run.file("summary.json").exists():
+        entry.summary = _json_object(run, "summary.json")
+    if run.file("config.yaml").exists():
+        with _reading(run.file("config.yaml")):
+            entry.config = read_yaml(run.file("config.yaml"))
+            entry.config_text = run.file("config.yaml").read_text(encoding="utf-8")
+    with _reading(run.file("metrics.jsonl")):
+        entry.records = _records(run)
+    entry.files = _other_json(run)
+    if run.file("sweep.yaml").exists():
+        with _reading(run.file("sweep.yaml")):
+            entry.sweep = read_yaml(run.file("sweep.yaml"))
+        entry.trials = _sweep_trials(run, entry)
+    elif entry.kind == "tune":
+        entry.trials = _tune_trials(run, entry)
+
+
+def _read_other(run: runs.RunDir, entry: Entry) -> None:
+    entry.files = _other_json(run)
+    if run.file("summary.json").exists():
+        entry.summary = _json_object(run, "summary.json")
+    entry.name = _name(run.id, {})
+    stamp = dt.datetime.fromtimestamp(run.path.stat().st_mtime).astimezone()
+    entry.modified = stamp.isoformat(timespec="seconds")
+
+
+def _name(folder: str, meta: dict[str, Any]) -> str:
+    """A name for a folder whose meta has none: its kind and subject (``compare-optimizers
+    book``), else the folder name without its time stamp."""
+    subject = meta.get("function") or meta.get("dataset")
+    if meta.get("kind") and isinstance(subject, str):
+        return f"{meta['kind']} {subject}"
+    return STAMP.sub("", folder) or folder
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _json_object(run: runs.RunDir, name: str) -> dict[str, Any]:
+    with _reading(run.file(name)):
+        data = run.read_json(name)
+    if not isinstance(data, dict):
+        raise Damaged(f"{run.file(name)}: expected a JSON object, got {_kind(data)}")
+    return data
+
+
+def _records(run: runs.RunDir) -> list[dict[str, Any]]:
+    records = run.metrics()
+    for i, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise Damaged(f"{run.file('metrics.jsonl')}: line {i} is not a JSON object")
+    return records
+
+
+def _other_json(run: runs.RunDir) -> dict[str, Any]:
+    """The folder's other JSON files by name (a file too large to show maps to None)."""
+    out: dict[str, Any] = {}
+    for path in sorted(run.path.glob("*.json")):
+        if path.name in SKIPPED_JSON or not path.is_file():
+            continue
+        with _reading(path):
+            too_big = path.stat().st_size > MAX_JSON_BYTES
+            out[path.name] = None if too_big else run.read_json(path.name)
+    return out
+
+
+# --- trials -------------------------------------------------------------------------------------
+def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
+    """The planned trials in sweep.yaml's order (PENDING without a folder), then any others."""
+    folders = {r.id: r.path for r in runs.iter_runs(run.file("trials"))}
+    planned = sweep.sweep.get("trials") or []
+    out = []
+    for item in planned if isinstance(planned, list) else []:
+        tid = str(item.get("id")) if isinstance(item, dict) else None
+        if tid is None:
+            continue
+        rel = f"{sweep.rel}/trials/{tid}"
+        if tid in folders:
+            out.append(read_folder(folders.pop(tid), rel, sweep.rel))
+        else:
+            out.append(_pending(run.file("trials") / tid, rel, sweep.rel, item))
+    out += [read_folder(p, f"{sweep.rel}/trials/{t}", sweep.rel) for t, p in folders.items()]
+    return out
+
+
+def _tune_trials(run: runs.RunDir, tune: Entry) -> list[Entry]:
+    """Every trial of every round of a ``tune`` folder (``rounds/<sweep>/trials/<id>``)."""
+    return [
+        read_folder(trial.path, f"{tune.rel}/rounds/{rnd.id}/trials/{trial.id}", tune.rel)
+        for rnd in runs.iter_runs(run.file("rounds"))
+        for trial in runs.iter_runs(rnd.file("trials"))
+    ]
+
+
+def _pending(path: Path, rel: str, parent: str, item: dict[str, Any]) -> Entry:
+    meta = {"trial": {"id": item.get("id"), "seed": item.get("seed"), "values": item.get("values")}}
+    return Entry(
+        rel,
+        path,
+        kind="trial",
+        status="PENDING",
+        name=str(item.get("id")),
+        meta=meta,
+        parent=parent,
+    )
+
+
+def all_entries(entries: Iterable[Entry]) -> Iterable[Entry]:
+    """Every entry and, after each, its trials."""
+    for entry in entries:
+        yield entry
+        yield from entry.trials

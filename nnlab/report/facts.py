@@ -1,0 +1,264 @@
+"""What the report says about an entry: its metrics, dataset, times, the command that reproduces
+it, the curves it has and the config keys in which runs differ. Plain functions of
+:class:`~nnlab.report.collect.Entry`; no files are read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from nnlab.experiments.compare import flatten
+from nnlab.report.collect import Entry
+from nnlab.report.svg import finite
+
+SPLITS = ("train", "val", "test")
+# index columns, in order, when any row has them
+METRIC_COLUMNS = (
+    *(f"final_{s}_acc" for s in SPLITS),
+    "best_val_acc",
+    "best_test_acc",
+    "final_train_loss",
+)
+IGNORED_KEYS = ("name",)  # every run has its own; not a difference worth a column
+CURVE_KEYS = ("loss",) + tuple(f"{s}_{m}" for m in ("loss", "acc") for s in SPLITS) + ("lr",)
+RUN_KINDS = ("train", "trial")
+SWEEP_KINDS = ("sweep", "tune")
+
+
+def label(key: str) -> str:
+    """``final_test_acc`` -> ``final test acc``; ``loss`` -> ``objective``."""
+    return "objective" if key == "loss" else key.replace("_", " ")
+
+
+# --- metrics ------------------------------------------------------------------------------------
+def run_metrics(entry: Entry) -> dict[str, Any]:
+    """Final and best metrics: the summary's, else (a RUNNING run) from its records so far."""
+    out = {k: v for k, v in entry.summary.items() if k.startswith(("final_", "best_"))}
+    if out or not entry.records:
+        return out
+    last = entry.records[-1]
+    for key in CURVE_KEYS[1:-1]:
+        values = [v for r in entry.records if (v := finite(r.get(key))) is not None]
+        if values:
+            out[f"final_{key}"] = finite(last.get(key))
+            out[f"best_{key}"] = max(values) if key.endswith("_acc") else min(values)
+    return out
+
+
+def rank_key(row: dict[str, Any]) -> tuple[float, ...]:
+    """Sort key, best first: final val (else test, else train) accuracy, descending."""
+    for key in ("final_val_acc", "final_test_acc", "final_train_acc"):
+        value = finite(row.get(key))
+        if value is not None:
+            return (-value,)
+    return (float("inf"),)
+
+
+def best_trial(entry: Entry) -> Entry | None:
+    scored = [t for t in entry.trials if rank_key(run_metrics(t))[0] != float("inf")]
+    return min(scored, key=lambda t: rank_key(run_metrics(t))) if scored else None
+
+
+def row_metrics(entry: Entry) -> dict[str, Any]:
+    """The index's metric cells: a run's own; a sweep's best trial's; tune's best."""
+    if entry.kind == "tune" and isinstance(entry.summary.get("best"), dict):
+        return {k: v for k, v in entry.summary["best"].items() if k.startswith(("final_", "best"))}
+    if entry.kind in SWEEP_KINDS:
+        best = best_trial(entry)
+        return run_metrics(best) if best is not None else {}
+    return run_metrics(entry)
+
+
+def status_counts(entries: Sequence[Entry]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e.status] = counts.get(e.status, 0) + 1
+    return counts
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items(), key=lambda c: -c[1]))
+
+
+def notes(entry: Entry) -> str:
+    """A short line for the index: the error, or a sweep's trials and best trial."""
+    if entry.error:
+        return str(entry.error).splitlines()[0][:160]
+    if entry.kind in SWEEP_KINDS and entry.trials:
+        text = f"{len(entry.trials)} trials ({counts_text(status_counts(entry.trials))})"
+        best = best_trial(entry)
+        if best is not None:
+            values = " ".join(f"{k}={short(v)}" for k, v in best.values.items())
+            text += f"; best {best.name} {values}".rstrip()
+        return text
+    if entry.kind == "other":
+        return "no meta.json: " + (", ".join(entry.files) or "no JSON files")
+    return ""
+
+
+# --- what, where, when --------------------------------------------------------------------------
+def dataset(entry: Entry) -> str:
+    """The dataset's name, wherever this kind of folder records it ('' if none)."""
+    found = (
+        _get(entry.config, "dataset", "name")
+        or _get(entry.meta, "dataset")
+        or _get(entry.files.get("result.json"), "dataset")  # compare-optimizers --dataset
+        or _overridden(entry.sweep.get("overrides"))
+        or _get(entry.sweep, "base", "dataset", "name")
+    )
+    if not found and entry.trials:
+        found = dataset(entry.trials[0])
+    return str(found or "")
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data if isinstance(data, (str, int, float)) else None
+
+
+def _overridden(overrides: Any) -> str | None:
+    for item in overrides if isinstance(overrides, list) else []:
+        if isinstance(item, str) and item.startswith("dataset.name="):
+            return item.partition("=")[2]
+    return None
+
+
+def _time(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def started(entry: Entry) -> dt.datetime | None:
+    return _time(entry.meta.get("started") or entry.modified)
+
+
+def duration(entry: Entry) -> float | None:
+    """Seconds from start to end (None while running or when a time is missing)."""
+    start, end = started(entry), _time(entry.meta.get("ended"))
+    if start is None or end is None:
+        return None
+    try:
+        return max((end - start).total_seconds(), 0.0)
+    except TypeError:  # one time with a zone, one without
+        return None
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def date_text(entry: Entry) -> str:
+    when = started(entry)
+    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def short(value: Any) -> str:
+    """A compact cell: numbers in 4 significant digits, lists and the rest as text."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+# --- commands -----------------------------------------------------------------------------------
+def command(entry: Entry) -> str:
+    """The command line that made the folder (``argv`` with the program as ``nnlab``)."""
+    argv = entry.meta.get("argv")
+    if not isinstance(argv, list) or not argv:
+        return ""
+    args = [str(a) for a in argv]
+    if args[0].endswith(("nnlab", "nnlab.exe")) or args[0].endswith("__main__.py"):
+        args[0] = "nnlab"
+    return shlex.join(args)
+
+
+def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
+    """(what, command) pairs that redo this folder's work; ``folder`` is its path as shown."""
+    out = []
+    if entry.kind in RUN_KINDS and entry.config_text:
+        data = entry.meta.get("data_dir")
+        extra = f" --data-dir {shlex.quote(str(data))}" if data else ""
+        out.append(
+            (
+                "train again from the resolved config",
+                f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
+            )
+        )
+    if entry.kind == "sweep":
+        out.append(
+            ("run the missing or failed trials", f"nnlab sweep --resume {shlex.quote(folder)}")
+        )
+    if command(entry) and entry.kind != "trial":
+        out.append(("the original command", command(entry)))
+    return out
+
+
+# --- curves -------------------------------------------------------------------------------------
+def curve(records: Sequence[dict[str, Any]], key: str) -> list[tuple[float, float | None]]:
+    """``(epoch, value)`` for ``key`` over the records (None where missing or not finite)."""
+    out = []
+    for i, record in enumerate(records):
+        epoch = finite(record.get("epoch"))
+        out.append((epoch if epoch is not None else float(i), finite(record.get(key))))
+    return out
+
+
+def curve_keys(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The metric keys with at least one finite value; ``lr`` only if it changes."""
+    keys = [k for k in CURVE_KEYS if any(finite(r.get(k)) is not None for r in records)]
+    lrs = {finite(r.get("lr")) for r in records} - {None}
+    return [k for k in keys if k != "lr" or len(lrs) > 1]
+
+
+def curve_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(title, keys) per chart: losses, accuracies, learning rate."""
+    groups = [
+        ("loss", [k for k in keys if k == "loss" or k.endswith("_loss")]),
+        ("accuracy", [k for k in keys if k.endswith("_acc")]),
+        ("learning rate", [k for k in keys if k == "lr"]),
+    ]
+    return [(title, ks) for title, ks in groups if ks]
+
+
+def compact_curves(records: Sequence[dict[str, Any]]) -> dict[str, list[list[float | None]]]:
+    """Every curve of a run as ``{key: [[epoch, value], ...]}``, values in 5 significant digits
+    (the compare view's data)."""
+    return {
+        key: [[e, float(f"{v:.5g}") if v is not None else None] for e, v in curve(records, key)]
+        for key in curve_keys(records)
+    }
+
+
+# --- config differences -------------------------------------------------------------------------
+def flat_config(entry: Entry) -> dict[str, Any]:
+    try:
+        return {k: v for k, v in flatten(entry.config).items() if k not in IGNORED_KEYS}
+    except (AttributeError, TypeError):
+        return {}
+
+
+def differing_keys(entries: Sequence[Entry]) -> list[str]:
+    """Config keys whose values are not the same in every training run (the configs of other
+    experiments, an lr-scan's or a landscape's, are on their own pages)."""
+    configs = [flat_config(e) for e in entries if e.config and e.kind in RUN_KINDS]
+    if len(configs) < 2:
+        return []
+    keys = list(dict.fromkeys(k for c in configs for k in c))
+    missing = object()
+    return [k for k in keys if len({repr(c.get(k, missing)) for c in configs}) > 1]

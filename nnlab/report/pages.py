@@ -1,0 +1,274 @@
+"""The report's HTML: the page layout and the pages of a run, a sweep (or tune) and any other
+folder. Each function returns text; :mod:`nnlab.report.build` decides where it goes.
+
+A page lives at ``<report>/<rel>/index.html`` (``rel``: the folder's path under the runs root), its
+figures beside it, the shared ``_assets/report.css`` and ``report.js`` at the report's root. All
+links are relative, so the folder works from ``file://`` and can be zipped as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+from nnlab.report import facts
+from nnlab.report.collect import Entry
+from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
+
+ASSETS = "_assets"
+SPLIT_COLORS = {"loss": "#7f7f7f", "train": "#1f77b4", "val": "#2ca02c", "test": "#d62728"}
+MAX_ROWS = 200  # rows of a JSON table shown on a page
+META_SKIPPED = ("argv", "status", "error", "run_id", "trial", "name", "kind")
+
+
+def href(from_rel: str, to: str) -> str:
+    """A relative link from the page of ``from_rel`` (``""``: the index) to the report path ``to``."""
+    return quote(posixpath.relpath(to, from_rel or "."))
+
+
+def page_of(rel: str) -> str:
+    return f"{rel}/index.html"
+
+
+def badge(status: str) -> str:
+    return f'<span class="badge s-{esc(status.lower())}">{esc(status)}</span>'
+
+
+# --- layout -------------------------------------------------------------------------------------
+def layout(
+    title: str,
+    rel: str,
+    body: str,
+    crumbs: Sequence[tuple[str, str | None]] = (),
+    data_script: str | None = None,
+) -> str:
+    """A whole page: head with the stylesheet, breadcrumbs (``(text, report path or None)``),
+    ``body``, the page's data script if any, then report.js."""
+    nav = " / ".join(
+        f'<a href="{href(rel, to)}">{esc(text)}</a>' if to else f"<span>{esc(text)}</span>"
+        for text, to in crumbs
+    )
+    nav = f'<nav class="crumbs">{nav}</nav>' if nav else ""
+    data = f'<script src="{href(rel, data_script)}"></script>' if data_script else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} - nnlab report</title>"
+        f'<link rel="stylesheet" href="{href(rel, ASSETS + "/report.css")}"></head>\n'
+        f"<body>{nav}<main>\n{body}\n</main>"
+        f'{data}<script src="{href(rel, ASSETS + "/report.js")}"></script></body></html>\n'
+    )
+
+
+def crumbs_for(entry: Entry, names: dict[str, str]) -> list[tuple[str, str | None]]:
+    """index / sweep / trial: links up to the index and the entry's parent."""
+    out: list[tuple[str, str | None]] = [("index", "index.html")]
+    if entry.parent:
+        out.append((names.get(entry.parent, entry.parent), page_of(entry.parent)))
+    out.append((entry.name, None))
+    return out
+
+
+def section(title: str, content: str, cls: str = "") -> str:
+    if not content:
+        return ""
+    return f'<section class="{cls}"><h2>{esc(title)}</h2>\n{content}</section>\n'
+
+
+def header(entry: Entry, subtitle: str) -> str:
+    error = entry.error
+    box = f'<pre class="error">{esc(error)}</pre>' if error else ""
+    return (
+        f'<h1>{esc(entry.name)} {badge(entry.status)}</h1><p class="sub">{esc(subtitle)}</p>{box}'
+    )
+
+
+def subtitle(entry: Entry) -> str:
+    parts = [entry.kind, entry.rel, facts.dataset(entry), facts.date_text(entry)]
+    parts.append(facts.duration_text(facts.duration(entry)))
+    return " · ".join(p for p in parts if p)
+
+
+# --- tables -------------------------------------------------------------------------------------
+def compact(value: Any, limit: int = 160) -> str:
+    """A cell's text: scalars via :func:`facts.short`, containers as JSON, cut at ``limit``."""
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, default=str)
+    else:
+        text = facts.short(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cell(value: Any, display: str | None = None) -> str:
+    """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one)."""
+    number = finite(value)
+    sort = f' data-v="{number!r}"' if number is not None else ""
+    return f"<td{sort}>{display if display is not None else esc(compact(value, 60))}</td>"
+
+
+def kv_table(items: Sequence[tuple[str, Any]]) -> str:
+    if not items:
+        return ""
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(compact(v))}</td></tr>" for k, v in items)
+    return f'<table class="kv">{rows}</table>'
+
+
+def rows_table(rows: Sequence[dict[str, Any]]) -> str:
+    """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS."""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
+    )
+    more = (
+        f'<p class="note">{len(rows) - MAX_ROWS} more rows not shown</p>'
+        if len(rows) > MAX_ROWS
+        else ""
+    )
+    return (
+        f'<div class="scroll"><table class="data sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>{more}"
+    )
+
+
+def json_view(data: Any, skip: Sequence[str] = ()) -> str:
+    """A JSON document as HTML: its scalars (and small containers) as a key/value table, each list
+    of objects as a table of its own."""
+    if data is None:
+        return '<p class="note">too large to show here; see the file in the run folder</p>'
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        return rows_table(data)
+    if not isinstance(data, dict):
+        return f"<pre>{esc(compact(data, 4000))}</pre>"
+    tables = {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)
+    }
+    scalars = [(k, v) for k, v in data.items() if k not in tables and k not in skip]
+    out = kv_table(scalars)
+    for key, rows in tables.items():
+        if key not in skip:
+            out += f"<h3>{esc(key)}</h3>{rows_table(rows)}"
+    return out
+
+
+def details(entry: Entry) -> str:
+    """The meta file's other fields (times, seed, host, versions, data source, ...)."""
+    return kv_table([(k, v) for k, v in entry.meta.items() if k not in META_SKIPPED])
+
+
+def commands(entry: Entry) -> str:
+    items = facts.reproduce(entry, str(entry.path))
+    return "".join(
+        f'<p class="note">{esc(what)}</p><pre class="cmd">{esc(cmd)}</pre>' for what, cmd in items
+    )
+
+
+def figure_path(entry: Entry, figure: Path) -> str:
+    """Where a figure's copy goes, relative to the entry's page: its path in the run folder."""
+    return figure.relative_to(entry.path).as_posix()
+
+
+def figures(entry: Entry) -> str:
+    """The folder's figures, linked to the copies beside the page (each file once)."""
+    out = []
+    for p in entry.figures:
+        name = figure_path(entry, p)
+        out.append(
+            f'<figure class="fig"><a href="{quote(name)}"><img src="{quote(name)}" '
+            f'alt="{esc(name)}"></a><figcaption>{esc(name)}</figcaption></figure>'
+        )
+    return "".join(out)
+
+
+# --- a run --------------------------------------------------------------------------------------
+def run_charts(entry: Entry) -> str:
+    """One SVG chart per group of the run's curves: losses, accuracies, learning rate."""
+    charts = []
+    for title, keys in facts.curve_groups(facts.curve_keys(entry.records)):
+        series = [
+            Series(
+                facts.label(k),
+                facts.curve(entry.records, k),
+                _split_color(k),
+                "4 3" if k == "loss" else "",
+            )
+            for k in keys
+        ]
+        clamp = (0.0, 1.0) if title == "accuracy" else None
+        chart = line_chart(series, title, title, clamp=clamp)
+        charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
+    return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
+
+
+def _split_color(key: str) -> str:
+    if key == "lr":
+        return palette(4)
+    return SPLIT_COLORS.get(key.split("_")[0] if key != "loss" else "loss", palette(5))
+
+
+def metrics_table(entry: Entry) -> str:
+    """final / best per metric (the summary's, else the records' so far)."""
+    values = facts.run_metrics(entry)
+    names = list(dict.fromkeys(k.split("_", 1)[1] for k in values))
+    rows = "".join(
+        f"<tr><th>{esc(facts.label(n))}</th>{cell(values.get('final_' + n), _num(values.get('final_' + n)))}"
+        f"{cell(values.get('best_' + n), _num(values.get('best_' + n)))}</tr>"
+        for n in names
+    )
+    if not rows:
+        return ""
+    return f'<table class="kv metrics"><tr><th></th><th>final</th><th>best</th></tr>{rows}</table>'
+
+
+def _num(value: Any) -> str:
+    number = finite(value)
+    return fmt(number) if number is not None else ("-" if value is None else esc(compact(value)))
+
+
+def run_page(entry: Entry, names: dict[str, str]) -> str:
+    """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
+    values = " ".join(f"{k}={facts.short(v)}" for k, v in entry.values.items())
+    body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
+    body += section("Curves", run_charts(entry) or '<p class="note">no epochs recorded yet</p>')
+    body += section("Metrics", metrics_table(entry))
+    body += section("Figures", figures(entry), "figures")
+    body += section("Reproduce", commands(entry))
+    body += section(
+        "Config (resolved)", f"<pre>{esc(entry.config_text)}</pre>" if entry.config_text else ""
+    )
+    body += section("Details", details(entry))
+    return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
+
+
+def generic_page(entry: Entry, names: dict[str, str]) -> str:
+    """Any other folder (lr-scan, activations, landscape, compare-optimizers, a damaged or unknown
+    folder): figures, summary, its other JSON files, command, config, details."""
+    body = header(entry, subtitle(entry))
+    body += section("Figures", figures(entry), "figures")
+    if entry.records:
+        body += section("Curves", run_charts(entry))
+    body += section("Summary", json_view(entry.summary) if entry.summary else "")
+    for name, data in entry.files.items():
+        body += section(name, json_view(data))
+    body += section("Reproduce", commands(entry))
+    body += section(
+        "Config (resolved)", f"<pre>{esc(entry.config_text)}</pre>" if entry.config_text else ""
+    )
+    body += section("Details", details(entry))
+    return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
+
+
+def sweep_definition(entry: Entry) -> str:
+    """sweep.yaml without its list of trials (the table shows them)."""
+    shown = {k: v for k, v in entry.sweep.items() if k != "trials"}
+    if not shown:
+        return ""
+    return f"<pre>{esc(yaml.safe_dump(shown, sort_keys=False, default_flow_style=None))}</pre>"

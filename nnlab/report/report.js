@@ -1,0 +1,306 @@
+/* nnlab report: sortable and filterable run tables, and the compare view that overlays the
+   curves of the runs ticked in a table. Plain JavaScript, no library, nothing fetched: the
+   curves come from the page's data.js (window.NNLAB_DATA), loaded by a <script> tag, which
+   works from file:// where fetch() does not. The chart mirrors nnlab/report/svg.py. */
+(function () {
+  "use strict";
+
+  var CURVES = (window.NNLAB_DATA && window.NNLAB_DATA.curves) || {};
+  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+    "#7f7f7f", "#bcbd22", "#17becf"];
+  var PREFERRED = ["test_acc", "val_acc", "train_acc", "train_loss", "test_loss", "val_loss",
+    "loss", "lr"];
+  var W = 720, H = 340, L = 62, R = 16, T = 30, B = 40;
+
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+  }
+
+  function fmt(v) {
+    if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+    return String(Number(v.toPrecision(4)));
+  }
+
+  function label(key) {
+    return key === "loss" ? "objective" : key.replace(/_/g, " ");
+  }
+
+  // --- sorting -------------------------------------------------------------------------------
+  function cellValue(row, i) {
+    var cell = row.cells[i];
+    if (!cell) return "";
+    var v = cell.getAttribute("data-v");
+    return v !== null ? parseFloat(v) : cell.textContent.trim();
+  }
+
+  function compareValues(a, b) {
+    var na = typeof a === "number", nb = typeof b === "number";
+    if (na && nb) return a - b;
+    if (na !== nb) return na ? -1 : 1;
+    return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+  }
+
+  function sortBy(table, th, index) {
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) {
+      h.removeAttribute("aria-sort");
+    });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var full = rows.filter(function (r) { return cellValue(r, index) !== ""; });
+    var empty = rows.filter(function (r) { return cellValue(r, index) === ""; });
+    full.sort(function (a, b) {
+      var c = compareValues(cellValue(a, index), cellValue(b, index));
+      return ascending ? c : -c;
+    });
+    full.concat(empty).forEach(function (r) { body.appendChild(r); });
+  }
+
+  function makeSortable(table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      if (!th.textContent.trim()) return;
+      th.classList.add("sort");
+      th.tabIndex = 0;
+      th.addEventListener("click", function () { sortBy(table, th, index); });
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, th, index); }
+      });
+    });
+  }
+
+  // --- filtering -----------------------------------------------------------------------------
+  function fillSelect(select, values) {
+    values.forEach(function (v) {
+      var option = document.createElement("option");
+      option.value = v;
+      option.textContent = v;
+      select.appendChild(option);
+    });
+  }
+
+  function distinct(rows, attribute) {
+    var seen = [];
+    rows.forEach(function (r) {
+      var v = r.getAttribute(attribute);
+      if (v && seen.indexOf(v) < 0) seen.push(v);
+    });
+    return seen.sort();
+  }
+
+  function makeFilter(controls) {
+    var table = document.getElementById(controls.getAttribute("data-table"));
+    if (!table) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var text = controls.querySelector(".filter");
+    var kind = controls.querySelector(".filter-kind");
+    var status = controls.querySelector(".filter-status");
+    var shown = controls.querySelector(".shown");
+    [[kind, "data-kind"], [status, "data-status"]].forEach(function (pair) {
+      var values = distinct(rows, pair[1]);
+      fillSelect(pair[0], values);
+      pair[0].hidden = values.length < 2; // nothing to choose between
+    });
+    function apply() {
+      var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var count = 0;
+      rows.forEach(function (r) {
+        var hay = r.getAttribute("data-search") || "";
+        var ok = words.every(function (w) { return hay.indexOf(w) >= 0; }) &&
+          (!kind.value || r.getAttribute("data-kind") === kind.value) &&
+          (!status.value || r.getAttribute("data-status") === status.value);
+        r.hidden = !ok;
+        count += ok ? 1 : 0;
+      });
+      shown.textContent = count + " of " + rows.length + " shown";
+    }
+    [text, kind, status].forEach(function (el) { el.addEventListener("input", apply); });
+    kind.addEventListener("change", apply);
+    status.addEventListener("change", apply);
+    apply();
+  }
+
+  // --- the chart -----------------------------------------------------------------------------
+  function tickStep(lo, hi) {
+    var raw = hi > lo ? (hi - lo) / 5 : Math.abs(lo) || 1;
+    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = [1, 2, 5, 10];
+    for (var i = 0; i < steps.length; i++) {
+      if (steps[i] * mag >= raw * (1 - 1e-9)) return steps[i] * mag;
+    }
+    return 10 * mag;
+  }
+
+  function axis(values, log, clamp) {
+    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    if (log) {
+      lo = Math.pow(10, Math.floor(Math.log10(lo)));
+      hi = Math.pow(10, Math.ceil(Math.log10(hi)));
+      if (hi <= lo) hi = lo * 10;
+    } else {
+      if (hi === lo) { lo -= Math.abs(lo) * 0.1 || 0.5; hi += Math.abs(hi) * 0.1 || 0.5; }
+      var step = tickStep(lo, hi);
+      lo = Math.floor(lo / step + 1e-9) * step;
+      hi = Math.ceil(hi / step - 1e-9) * step;
+      if (clamp) { lo = Math.max(lo, clamp[0]); hi = Math.min(hi, clamp[1]); }
+    }
+    return { lo: lo, hi: hi, log: log };
+  }
+
+  function ticks(ax) {
+    var out = [], k;
+    if (ax.log) {
+      for (k = Math.round(Math.log10(ax.lo)); k <= Math.round(Math.log10(ax.hi)); k++) {
+        out.push(Math.pow(10, k));
+      }
+      return out;
+    }
+    var step = tickStep(ax.lo, ax.hi);
+    for (k = Math.ceil(ax.lo / step - 1e-9); k <= Math.floor(ax.hi / step + 1e-9); k++) {
+      out.push(Number((k * step).toPrecision(12)));
+    }
+    return out;
+  }
+
+  function scaler(ax, p0, p1) {
+    var f = ax.log ? Math.log10 : Number;
+    var a = f(ax.lo), b = f(ax.hi);
+    return function (v) { return p0 + (f(v) - a) / ((b - a) || 1) * (p1 - p0); };
+  }
+
+  function grid(xs, ys, x, y, key, log) {
+    var out = "";
+    ticks(ys).forEach(function (t) {
+      var py = y(t).toFixed(1);
+      out += '<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + py + '" y2="' + py +
+        '"/><text class="tick" x="' + (L - 5) + '" y="' + (+py + 4) + '" text-anchor="end">' +
+        fmt(t) + "</text>";
+    });
+    ticks(xs).forEach(function (t) {
+      if (t !== Math.round(t)) return;
+      var px = x(t).toFixed(1);
+      out += '<line class="grid" x1="' + px + '" x2="' + px + '" y1="' + T + '" y2="' + (H - B) +
+        '"/><text class="tick" x="' + px + '" y="' + (H - B + 15) + '" text-anchor="middle">' +
+        t + "</text>";
+    });
+    var mid = (T + H - B) / 2;
+    return out + '<text class="label" x="' + (L + W - R) / 2 + '" y="' + (H - 6) +
+      '" text-anchor="middle">epoch</text><text class="label" x="12" y="' + mid +
+      '" text-anchor="middle" transform="rotate(-90 12 ' + mid + ')">' +
+      esc(label(key) + (log ? " (log)" : "")) + "</text>";
+  }
+
+  function line(s, x, y, log) {
+    var d = "", down = false, marks = "";
+    var every = Math.max(1, Math.ceil(s.points.length / 120));
+    s.points.forEach(function (p, i) {
+      var v = p[1];
+      if (v === null || (log && v <= 0)) { down = false; return; }
+      var px = x(p[0]).toFixed(1), py = y(v).toFixed(1);
+      d += (down ? "L" : "M") + px + " " + py + " ";
+      down = true;
+      if (i % every === 0 || i === s.points.length - 1) {
+        marks += '<circle class="pt hid" cx="' + px + '" cy="' + py + '" r="3" fill="' +
+          s.color + '"><title>' + esc(s.label) + ", epoch " + fmt(p[0]) + ": " + fmt(v) +
+          "</title></circle>";
+      }
+    });
+    return '<g class="series" data-label="' + esc(s.label) + '"><path d="' + d.trim() +
+      '" stroke="' + s.color + '"><title>' + esc(s.label) + "</title></path>" + marks + "</g>";
+  }
+
+  function chart(series, key) {
+    var values = [], xs = [];
+    series.forEach(function (s) {
+      s.points.forEach(function (p) { if (p[1] !== null) { values.push(p[1]); xs.push(p[0]); } });
+    });
+    if (!values.length) return '<p class="empty">no finite values to draw</p>';
+    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var log = lo > 0 && hi / lo > 30;
+    if (log) values = values.filter(function (v) { return v > 0; });
+    var ys = axis(values, log, /_acc$/.test(key) ? [0, 1] : null);
+    var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
+    var xsAxis = { lo: xmin, hi: xmax, log: false };
+    var x = scaler(xsAxis, L, W - R), y = scaler(ys, H - B, T);
+    return '<svg class="chart" viewBox="0 0 ' + W + " " + H + '" width="' + W + '" height="' + H +
+      '" role="img" aria-label="' + esc(label(key)) + '"><text class="title" x="' + L +
+      '" y="18">' + esc(label(key)) + "</text>" + grid(xsAxis, ys, x, y, key, log) +
+      '<rect class="frame" x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' +
+      (H - T - B) + '"/>' + series.map(function (s) { return line(s, x, y, log); }).join("") +
+      "</svg>";
+  }
+
+  // --- the compare view ----------------------------------------------------------------------
+  function picked() {
+    return Array.prototype.slice.call(document.querySelectorAll("input.pick:checked"))
+      .map(function (box) { return box.value; })
+      .filter(function (rel) { return CURVES[rel]; });
+  }
+
+  function metricsOf(rels) {
+    var keys = [];
+    rels.forEach(function (rel) {
+      Object.keys(CURVES[rel].curves).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    });
+    return PREFERRED.filter(function (k) { return keys.indexOf(k) >= 0; });
+  }
+
+  function renderCompare(panel) {
+    var rels = picked();
+    var select = panel.querySelector(".compare-metric");
+    var keys = metricsOf(rels);
+    var current = select.value;
+    select.innerHTML = keys.map(function (k) {
+      return '<option value="' + k + '">' + esc(label(k)) + "</option>";
+    }).join("");
+    if (keys.indexOf(current) >= 0) select.value = current;
+    var key = select.value;
+    panel.classList.toggle("active", rels.length > 0);
+    panel.querySelector(".hint").hidden = rels.length > 0;
+    var series = rels.map(function (rel, i) {
+      return { label: CURVES[rel].label, color: PALETTE[i % PALETTE.length],
+        points: CURVES[rel].curves[key] || [] };
+    });
+    panel.querySelector(".compare-chart").innerHTML = rels.length ? chart(series, key) : "";
+    panel.querySelector(".compare-legend").innerHTML = series.map(function (s) {
+      return '<span class="key"><i style="background:' + s.color + '"></i>' + esc(s.label) +
+        "</span>";
+    }).join("");
+    remember(rels);
+  }
+
+  function remember(rels) {
+    var url = rels.length ? "#compare=" + rels.map(encodeURIComponent).join(",")
+      : location.pathname + location.search;
+    try { history.replaceState(null, "", url); } catch (e) { /* file:// may refuse: no matter */ }
+  }
+
+  function recall() {
+    var match = /compare=([^&]*)/.exec(location.hash);
+    if (!match) return;
+    var wanted = match[1].split(",").map(decodeURIComponent);
+    document.querySelectorAll("input.pick").forEach(function (box) {
+      if (wanted.indexOf(box.value) >= 0) box.checked = true;
+    });
+  }
+
+  function makeCompare(panel) {
+    var update = function () { renderCompare(panel); };
+    document.querySelectorAll("input.pick").forEach(function (box) {
+      box.addEventListener("change", update);
+    });
+    panel.querySelector(".compare-metric").addEventListener("change", update);
+    panel.querySelector(".compare-clear").addEventListener("click", function () {
+      document.querySelectorAll("input.pick").forEach(function (box) { box.checked = false; });
+      update();
+    });
+    recall();
+    update();
+  }
+
+  document.querySelectorAll("table.sortable").forEach(makeSortable);
+  document.querySelectorAll(".controls").forEach(makeFilter);
+  document.querySelectorAll("section.compare").forEach(makeCompare);
+})();

@@ -1,0 +1,267 @@
+"""Line charts as inline SVG text: the report's curves, drawn without matplotlib.
+
+A chart is a list of :class:`Series` (points ``(epoch, value)``; ``None`` or a non-finite value is a
+gap) on linear or log10 axes with 1-2-5 ticks. Every line carries a ``<title>`` (its label) and a
+sample of its points carries one each (``label, epoch 3: 0.9663``), which is what a browser shows
+on hover. The SVG has no ``xmlns``: it is meant to sit inside an HTML page, whose parser gives it
+the SVG namespace, so the report names no URL at all.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Point = tuple[float, float | None]
+
+# matplotlib's tab10: distinct lines for a legend
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+DASHES = ("", "6 3", "2 3", "8 3 2 3")
+# viridis at nine stops, for a colour scale over a numeric key
+VIRIDIS = (
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+)
+WIDTH, HEIGHT = 520, 280
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 30, 40
+MARK_BUDGET = 2400  # hover marks per chart, shared by its lines
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: its label (legend and hover), points, colour and dash pattern."""
+
+    label: str
+    points: Sequence[Point]
+    color: str = PALETTE[0]
+    dash: str = ""
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text; ``://`` is written as an entity so no URL appears in the file."""
+    return html.escape(str(text)).replace("://", ":&#47;&#47;")
+
+
+def fmt(value: float) -> str:
+    """A number as a tick or hover shows it: whole numbers whole, others in 4 significant digits."""
+    if value == int(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def finite(value: object) -> float | None:
+    """``value`` as a float when it is a finite real number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def palette(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def scale_color(t: float) -> str:
+    """The viridis colour at ``t`` in [0, 1] (clipped)."""
+    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    i = min(int(t), len(VIRIDIS) - 2)
+    a, b, f = VIRIDIS[i], VIRIDIS[i + 1], t - i
+    r, g, bl = (round(x + (y - x) * f) for x, y in zip(a, b))
+    return f"#{r:02x}{g:02x}{bl:02x}"
+
+
+def gradient_css() -> str:
+    """A CSS ``linear-gradient`` through the viridis stops (for a colour-scale legend)."""
+    return "linear-gradient(to right, " + ", ".join(f"rgb{c}" for c in VIRIDIS) + ")"
+
+
+# --- axes ---------------------------------------------------------------------------------------
+def tick_step(lo: float, hi: float, count: int = 5) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about ``count`` ticks over [lo, hi]."""
+    raw = (hi - lo) / max(count, 1) if hi > lo else abs(lo) or 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values (multiples of :func:`tick_step`) inside [lo, hi]."""
+    step = tick_step(lo, hi, count)
+    first = math.ceil(lo / step - 1e-9)
+    return [round(k * step, 12) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Powers of ten in [lo, hi] (every other one past eight decades)."""
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    stride = 1 if b - a <= 8 else 2
+    return [10.0**e for e in range(a, b + 1, stride) if lo <= 10.0**e <= hi] or [lo, hi]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A data range mapped onto pixels ``[p0, p1]``, linear or log10."""
+
+    lo: float
+    hi: float
+    p0: float
+    p1: float
+    log: bool = False
+
+    def px(self, v: float) -> float:
+        f = math.log10 if self.log else float
+        a, b = f(self.lo), f(self.hi)
+        return self.p0 + (f(v) - a) / ((b - a) or 1.0) * (self.p1 - self.p0)
+
+    def ticks(self) -> list[float]:
+        return log_ticks(self.lo, self.hi) if self.log else nice_ticks(self.lo, self.hi)
+
+
+def value_range(
+    values: list[float], log: bool, clamp: tuple[float, float] | None
+) -> tuple[float, float]:
+    """(lo, hi) around ``values``, rounded out to ticks (decades on a log axis), within ``clamp``."""
+    lo, hi = min(values), max(values)
+    if log:
+        lo, hi = 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi))
+        return lo, hi if hi > lo else hi * 10
+    if hi == lo:
+        lo, hi = lo - (abs(lo) * 0.1 or 0.5), hi + (abs(hi) * 0.1 or 0.5)
+    step = tick_step(lo, hi)
+    lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+    if clamp is not None:
+        lo, hi = max(lo, clamp[0]), min(hi, clamp[1])
+    return lo, hi
+
+
+def wants_log(values: list[float]) -> bool:
+    """A log axis for positive values spanning more than ~1.5 decades (a loss falling fast)."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) > 30
+
+
+# --- drawing ------------------------------------------------------------------------------------
+def _path(points: Sequence[Point], x: Axis, y: Axis) -> str:
+    """SVG path data; a gap (None, non-finite, or <= 0 on a log axis) starts a new segment."""
+    parts, pen_down = [], False
+    for ex, v in points:
+        if v is None or (y.log and v <= 0):
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{x.px(ex):.1f} {y.px(v):.1f}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def _sample(points: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """At most ``limit`` points, evenly spread, keeping the first and the last."""
+    if len(points) <= limit:
+        return points
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
+
+
+def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
+    pts = [(ex, v) for ex, v in s.points if v is not None and not (y.log and v <= 0)]
+    cls = "pt" if shown else "pt hid"
+    return "".join(
+        f'<circle class="{cls}" cx="{x.px(ex):.1f}" cy="{y.px(v):.1f}" r="3" fill="{s.color}">'
+        f"<title>{esc(s.label)}, epoch {fmt(ex)}: {fmt(v)}</title></circle>"
+        for ex, v in _sample(pts, limit)
+    )
+
+
+def _grid(x: Axis, y: Axis, x_label: str, y_label: str) -> str:
+    out = []
+    for t in y.ticks():
+        py = y.px(t)
+        out.append(f'<line class="grid" x1="{x.p0}" x2="{x.p1}" y1="{py:.1f}" y2="{py:.1f}"/>')
+        out.append(f'<text class="tick" x="{x.p0 - 5}" y="{py + 4:.1f}" text-anchor="end">')
+        out.append(f"{fmt(t)}</text>")
+    for t in x.ticks():
+        if t != int(t):
+            continue
+        px = x.px(t)
+        out.append(f'<line class="grid" x1="{px:.1f}" x2="{px:.1f}" y1="{y.p1}" y2="{y.p0}"/>')
+        out.append(f'<text class="tick" x="{px:.1f}" y="{y.p0 + 15}" text-anchor="middle">')
+        out.append(f"{int(t)}</text>")
+    out.append(f'<text class="label" x="{(x.p0 + x.p1) / 2}" y="{HEIGHT - 6}" ')
+    out.append(f'text-anchor="middle">{esc(x_label)}</text>')
+    out.append(f'<text class="label" x="12" y="{(y.p0 + y.p1) / 2}" text-anchor="middle" ')
+    out.append(f'transform="rotate(-90 12 {(y.p0 + y.p1) / 2})">{esc(y_label)}</text>')
+    return "".join(out)
+
+
+def line_chart(
+    series: Sequence[Series],
+    title: str,
+    y_label: str = "",
+    x_label: str = "epoch",
+    log_y: bool | None = None,
+    clamp: tuple[float, float] | None = None,
+) -> str:
+    """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades)."""
+    values = [v for s in series for _, v in s.points if v is not None]
+    xs = [ex for s in series for ex, v in s.points if v is not None]
+    if not values:
+        return f'<p class="empty">{esc(title)}: no finite values to draw</p>'
+    log = wants_log(values) if log_y is None else log_y and min(values) > 0
+    if log:
+        values = [v for v in values if v > 0]
+    lo, hi = value_range(values, log, None if log else clamp)
+    x = Axis(min(xs), max(max(xs), min(xs) + 1), LEFT, WIDTH - RIGHT)
+    y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
+    limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
+    shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40
+    lines = "".join(
+        f'<g class="series" data-label="{esc(s.label)}"><path d="{_path(s.points, x, y)}" '
+        f'stroke="{s.color}"{f" stroke-dasharray={chr(34)}{s.dash}{chr(34)}" if s.dash else ""}>'
+        f"<title>{esc(s.label)}</title></path>{_marks(s, x, y, limit, shown)}</g>"
+        for s in series
+    )
+    y_label = f"{y_label} (log)" if log else y_label
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="img" aria-label="{esc(title)}"><text class="title" x="{LEFT}" y="18">'
+        f"{esc(title)}</text>{_grid(x, y, x_label, y_label)}"
+        f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
+        f'height="{HEIGHT - TOP - BOTTOM}"/>{lines}</svg>'
+    )
+
+
+def legend(series: Sequence[Series]) -> str:
+    """An HTML legend: a swatch (with the line's dash) and the label of each series."""
+    keys = "".join(
+        f'<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" '
+        f'stroke="{s.color}" stroke-width="2.5"'
+        f"{f' stroke-dasharray={chr(34)}{s.dash}{chr(34)}' if s.dash else ''}/></svg>"
+        f"{esc(s.label)}</span>"
+        for s in series
+    )
+    return f'<div class="legend">{keys}</div>'
+
+
+def scale_legend(key: str, lo: float, hi: float, log: bool) -> str:
+    """An HTML colour-scale legend for a numeric key (viridis from ``lo`` to ``hi``)."""
+    return (
+        f'<div class="legend scale"><span class="key-name">{esc(key)}{" (log)" if log else ""}'
+        f'</span><span class="num">{fmt(lo)}</span><span class="bar" style="background: '
+        f'{gradient_css()}"></span><span class="num">{fmt(hi)}</span></div>'
+    )

@@ -1,0 +1,180 @@
+"""A sweep's (or tune's) page: every trial's curves overlaid, coloured by the first numeric swept
+key on a colour scale (dashed by a second, categorical key such as ``model.batchnorm``) or, when
+no key is numeric, one colour per trial with a legend; the trials table (sortable, filterable,
+with the compare view); the summary, the figures and the sweep's definition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from nnlab.report import facts
+from nnlab.report.collect import Entry
+from nnlab.report.pages import (
+    badge,
+    cell,
+    commands,
+    crumbs_for,
+    details,
+    figures,
+    header,
+    json_view,
+    layout,
+    section,
+    subtitle,
+    sweep_definition,
+)
+from nnlab.report.svg import (
+    DASHES,
+    Series,
+    esc,
+    finite,
+    legend,
+    line_chart,
+    palette,
+    scale_color,
+    scale_legend,
+)
+from nnlab.report.tables import (
+    COMPARE_PANEL,
+    heads,
+    link,
+    metric_cells,
+    metric_columns,
+    pick,
+    row,
+    table,
+)
+
+OVERLAY_KEYS = (("val_acc", "test_acc"), ("train_acc",), ("train_loss", "loss"))
+NEUTRAL = "#888888"
+
+
+def swept_keys(entry: Entry) -> list[str]:
+    """The keys the trials differ in: the sweep spec's params, else the trials' values."""
+    params = (
+        entry.sweep.get("spec", {}).get("params")
+        if isinstance(entry.sweep.get("spec"), dict)
+        else None
+    )
+    keys = list(params) if isinstance(params, dict) else []
+    return keys or list(dict.fromkeys(k for t in entry.trials for k in t.values))
+
+
+def trial_label(trial: Entry) -> str:
+    values = " ".join(f"{k}={facts.short(v)}" for k, v in trial.values.items())
+    return f"{trial.name} {values}".strip()
+
+
+# --- colours ------------------------------------------------------------------------------------
+def _numbers(trials: Sequence[Entry], key: str) -> list[float] | None:
+    """The key's values if every trial's is a finite number and there are at least two."""
+    values = [finite(t.values.get(key)) for t in trials]
+    if any(v is None for v in values) or len(set(values)) < 2:
+        return None
+    return [v for v in values if v is not None]
+
+
+def _categories(trials: Sequence[Entry], key: str) -> list[str] | None:
+    values = list(dict.fromkeys(facts.short(t.values.get(key)) for t in trials))
+    return values if 2 <= len(values) <= len(DASHES) else None
+
+
+def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str, str]], str]:
+    """(colour, dash) per trial and the legend's HTML."""
+    numeric = next((k for k in keys if _numbers(trials, k) is not None), None)
+    dashed = next((k for k in keys if k != numeric and _categories(trials, k)), None)
+    cats = _categories(trials, dashed) if dashed else None
+    dashes = [
+        DASHES[cats.index(facts.short(t.values.get(dashed)))] if cats and dashed else ""
+        for t in trials
+    ]
+    if numeric is None:
+        series = [
+            Series(trial_label(t), [], palette(i), d)
+            for i, (t, d) in enumerate(zip(trials, dashes))
+        ]
+        return [(s.color, s.dash) for s in series], legend(series)
+    values = _numbers(trials, numeric) or []
+    lo, hi = min(values), max(values)
+    log = lo > 0 and hi / lo >= 100
+    f = math.log10 if log else float
+    colors = [scale_color((f(v) - f(lo)) / ((f(hi) - f(lo)) or 1.0)) for v in values]
+    html = scale_legend(numeric, lo, hi, log)
+    if cats and dashed:
+        html += legend(
+            [Series(f"{dashed}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
+        )
+    return list(zip(colors, dashes)), html
+
+
+# --- charts and table ---------------------------------------------------------------------------
+def overlay(entry: Entry, keys: Sequence[str]) -> str:
+    """Up to three charts (validation or test accuracy, training accuracy, training loss) with
+    every trial's curve, and one legend for them."""
+    trials = [t for t in entry.trials if facts.curve_keys(t.records)]
+    if not trials:
+        return '<p class="note">no trial has recorded an epoch yet</p>'
+    present = {k for t in trials for k in facts.curve_keys(t.records)}
+    looks, legend_html = styles(trials, keys)
+    charts = []
+    for choices in OVERLAY_KEYS:
+        key = next((k for k in choices if k in present), None)
+        if key is None:
+            continue
+        series = [
+            Series(trial_label(t), facts.curve(t.records, key), c, d)
+            for t, (c, d) in zip(trials, looks)
+        ]
+        clamp = (0.0, 1.0) if key.endswith("_acc") else None
+        chart = line_chart(series, facts.label(key), facts.label(key), clamp=clamp)
+        charts.append(f'<figure class="chart">{chart}</figure>')
+    return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
+
+
+def trials_table(entry: Entry, keys: Sequence[str]) -> str:
+    metrics = metric_columns(entry.trials)
+    names = ["trial", *keys, "status", "epochs", *metrics, "seconds", "notes"]
+    rows = []
+    for t in entry.trials:
+        label = trial_label(t)
+        cells = [pick(t, label), link(entry.rel, t, t.name)]
+        cells += [cell(t.values.get(k)) for k in keys]
+        cells += [cell(None, badge(t.status)), cell(t.summary.get("epochs") or _last_epoch(t))]
+        cells += metric_cells(t, metrics)
+        cells += [cell(t.summary.get("seconds")), f'<td class="notes">{esc(facts.notes(t))}</td>']
+        rows.append(row(t, cells, f"{label} {t.status} {facts.notes(t)}"))
+    return table("trials", heads(names), rows)
+
+
+def _last_epoch(trial: Entry) -> Any:
+    return trial.records[-1].get("epoch") if trial.records else None
+
+
+def sweep_page(entry: Entry, names: dict[str, str]) -> str:
+    """A sweep or tune folder's page (its data script, ``data.js``, sits beside it)."""
+    keys = swept_keys(entry)
+    counts = facts.counts_text(facts.status_counts(entry.trials))
+    sub = (
+        f"{subtitle(entry)} · {len(entry.trials)} trials ({counts})"
+        if entry.trials
+        else subtitle(entry)
+    )
+    body = header(entry, sub + (f" · over {', '.join(keys)}" if keys else ""))
+    body += section("Curves of every trial", overlay(entry, keys))
+    body += section("Trials", trials_table(entry, keys) + COMPARE_PANEL) if entry.trials else ""
+    body += section("Summary", json_view(entry.summary, skip=("trials",)) if entry.summary else "")
+    body += section("Figures", figures(entry), "figures")
+    for name, data in entry.files.items():
+        body += section(name, json_view(data))
+    body += section("Reproduce", commands(entry))
+    body += section("Sweep definition", sweep_definition(entry))
+    body += section("Details", details(entry))
+    data = f"{entry.rel}/data.js" if entry.trials else None
+    return layout(entry.name, entry.rel, body, crumbs_for(entry, names), data)
+
+
+def trial_labels(entry: Entry) -> dict[str, str]:
+    return {t.rel: trial_label(t) for t in entry.trials}

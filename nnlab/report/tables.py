@@ -1,0 +1,109 @@
+"""The report's run tables, shared by the index (one row per folder) and a sweep's page (one row
+per trial): sortable columns, a filter, a tick box per run with curves, and the compare panel that
+overlays the ticked runs' curves (drawn by report.js from the page's ``data.js``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from nnlab.report import facts
+from nnlab.report.collect import Entry
+from nnlab.report.pages import cell, esc, href, page_of
+from nnlab.report.svg import finite
+
+
+def metric_columns(entries: Sequence[Entry]) -> list[str]:
+    """The metric columns any of ``entries`` has a value for, in METRIC_COLUMNS order."""
+    present = {k for e in entries for k, v in facts.row_metrics(e).items() if v is not None}
+    return [k for k in facts.METRIC_COLUMNS if k in present]
+
+
+def epochs(entry: Entry) -> Any:
+    value = entry.summary.get("epochs")
+    if value is None and entry.records:
+        value = entry.records[-1].get("epoch")
+    return value
+
+
+def pick(entry: Entry, label: str) -> str:
+    """A tick box for the compare view, for an entry with curves."""
+    if not facts.curve_keys(entry.records):
+        return "<td></td>"
+    return (
+        f'<td><input type="checkbox" class="pick" value="{esc(entry.rel)}" '
+        f'aria-label="compare {esc(label)}"></td>'
+    )
+
+
+def row(entry: Entry, cells: Sequence[str], search: str) -> str:
+    return (
+        f'<tr data-kind="{esc(entry.kind)}" data-status="{esc(entry.status)}" '
+        f'data-rel="{esc(entry.rel)}" data-search="{esc(search.lower())}">{"".join(cells)}</tr>'
+    )
+
+
+def link(from_rel: str, entry: Entry, text: str) -> str:
+    return f'<td><a href="{href(from_rel, page_of(entry.rel))}">{esc(text)}</a></td>'
+
+
+def metric_cells(entry: Entry, columns: Sequence[str]) -> list[str]:
+    values = facts.row_metrics(entry)
+    return [cell(values.get(c), _number(values.get(c))) for c in columns]
+
+
+def _number(value: Any) -> str:
+    number = finite(value)
+    return f"{number:.4f}" if number is not None else ""
+
+
+def time_cells(entry: Entry) -> list[str]:
+    seconds = facts.duration(entry)
+    when = facts.started(entry)
+    stamp = when.timestamp() if when else None
+    return [
+        cell(seconds, esc(facts.duration_text(seconds))),
+        cell(stamp, esc(facts.date_text(entry))),
+    ]
+
+
+def table(table_id: str, heads: Sequence[str], rows: Sequence[str]) -> str:
+    """A sortable, filterable table with its filter controls (text, kind, status)."""
+    head = "".join(f'<th scope="col">{h}</th>' for h in heads)
+    return (
+        f'<div class="controls" data-table="{table_id}"><input type="search" class="filter" '
+        'placeholder="filter: words in any column" aria-label="filter rows">'
+        '<select class="filter-kind" aria-label="kind"><option value="">every kind</option></select>'
+        '<select class="filter-status" aria-label="status"><option value="">every status</option>'
+        '</select><span class="shown"></span></div>'
+        f'<div class="scroll"><table id="{table_id}" class="runs sortable"><thead><tr>{head}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def heads(names: Sequence[str]) -> list[str]:
+    return [""] + [esc(facts.label(n)) for n in names]
+
+
+COMPARE_PANEL = (
+    '<section id="compare" class="compare"><h2>Compare</h2>'
+    '<p class="note hint">Tick runs in the table to overlay their curves here.</p>'
+    '<div class="compare-controls"><label>metric <select class="compare-metric"></select></label> '
+    '<button type="button" class="compare-clear">clear</button></div>'
+    '<div class="compare-chart"></div><div class="legend compare-legend"></div></section>'
+)
+
+
+def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
+    """``data.js``: the curves of every entry that has some, for the compare view. A script, not
+    a JSON file, because a page opened from ``file://`` may not fetch() its neighbours."""
+    curves = {
+        e.rel: {"label": labels.get(e.rel, e.name), "curves": facts.compact_curves(e.records)}
+        for e in entries
+        if facts.curve_keys(e.records)
+    }
+    text = json.dumps({"curves": curves}, separators=(",", ":"), allow_nan=False, default=str)
+    text = text.replace("://", ":\\/\\/").replace("</", "<\\/")
+    return f"window.NNLAB_DATA = {text};\n"

@@ -1,0 +1,178 @@
+"""The report in a real browser: headless Chromium from the distribution (``apt-get install
+chromium``) driven by Playwright, pages opened from ``file://``: the index's table, sorting by a
+header, filtering, the compare view's overlaid curves, a run page's SVG hover titles, and a
+screenshot. Skips with the reason when Playwright or a Chromium cannot be found; set
+``NNLAB_CHROMIUM`` to use another executable, ``NNLAB_SCREENSHOTS`` to keep the screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nnlab.report import build_report
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+)
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+CHROMIUM = os.environ.get("NNLAB_CHROMIUM") or next(
+    filter(None, map(shutil.which, CANDIDATES)), None
+)
+if not CHROMIUM:
+    pytest.skip("no Chromium on this machine (apt-get install chromium)", allow_module_level=True)
+TRAIN = re.compile(r"^\d{8}-\d{6}-digits-quickstart-")
+# no first-run, sync, component or background traffic: the browser itself stays off the network
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(every_kind: Path, tmp_path_factory: pytest.TempPathFactory):
+    return build_report((), every_kind, tmp_path_factory.mktemp("browser") / "report")
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records every request and every script error; at the end, none may
+    have left the file system and none may have happened."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield tab
+    context.close()
+    assert errors == []
+    assert requests and all(url.startswith("file://") for url in requests), requests
+
+
+def first_train(folder: Path) -> Path:
+    return next(p for p in sorted(folder.iterdir()) if TRAIN.match(p.name))
+
+
+def url(path: Path, fragment: str = "") -> str:
+    return path.resolve().as_uri() + fragment
+
+
+def column_values(tab, header: str) -> list[float | None]:
+    """The numbers (data-v) in the visible rows of the index column headed ``header``."""
+    return tab.evaluate(
+        """(header) => {
+            const ths = [...document.querySelectorAll('#runs thead th')];
+            const i = ths.findIndex(th => th.textContent.trim() === header);
+            return [...document.querySelectorAll('#runs tbody tr')].filter(r => !r.hidden)
+                .map(r => r.cells[i].dataset.v === undefined ? null : Number(r.cells[i].dataset.v));
+        }""",
+        header,
+    )
+
+
+def test_index_lists_every_folder(page, site):
+    page.goto(url(site.index))
+    rows = page.locator("#runs tbody tr")
+    assert rows.count() == site.rows == 10
+    assert page.locator(".shown").inner_text() == "10 of 10 shown"
+    kinds = set(page.eval_on_selector_all("#runs tbody tr", "rs => rs.map(r => r.dataset.kind)"))
+    assert {"train", "sweep", "tune", "lr-scan", "landscape"} <= kinds
+
+
+def test_clicking_a_header_sorts_the_table(page, site):
+    page.goto(url(site.index))
+    header = page.locator("#runs thead th", has_text="final test acc")
+    header.click()
+    values = column_values(page, "final test acc")
+    numbers = [v for v in values if v is not None]
+    assert len(numbers) >= 3 and numbers == sorted(numbers)
+    assert values[: len(numbers)] == numbers  # rows without a value go last
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    numbers = [v for v in column_values(page, "final test acc") if v is not None]
+    assert numbers == sorted(numbers, reverse=True)
+
+
+def test_filtering_by_text_and_kind(page, site):
+    page.goto(url(site.index))
+    page.fill(".controls .filter", "sweep")
+    visible = page.locator("#runs tbody tr:visible")
+    assert visible.count() == 2
+    assert page.locator(".shown").inner_text() == "2 of 10 shown"
+    page.fill(".controls .filter", "")
+    page.select_option(".controls .filter-kind", "train")
+    assert page.locator("#runs tbody tr:visible").count() == 2
+
+
+def test_ticking_two_runs_overlays_their_curves(page, site):
+    page.goto(url(site.index))
+    boxes = page.locator("#runs tr[data-kind=train] input.pick")
+    assert boxes.count() == 2
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    chart = page.locator("section.compare svg.chart")
+    assert chart.locator("g.series").count() == 2
+    for d in chart.locator("g.series > path").evaluate_all(
+        "ps => ps.map(p => p.getAttribute('d'))"
+    ):
+        assert d.startswith("M") and "L" in d
+    assert page.locator(".compare-legend .key").count() == 2
+    page.select_option(".compare-metric", "train_loss")
+    assert chart.locator("g.series").count() == 2
+    assert "train loss" in chart.locator("text.title").text_content()
+    assert "#compare=" in page.url
+    page.goto(page.url)  # the ticked runs come back from the address
+    page.reload()
+    assert page.locator("section.compare svg.chart g.series").count() == 2
+
+
+def test_run_page_curves_show_epoch_and_value_on_hover(page, site, every_kind):
+    run = first_train(every_kind)
+    page.goto(url(site.out / run.name / "index.html"))
+    assert page.locator("svg.chart").count() == 2
+    point = page.locator("svg.chart").nth(1).locator("circle.pt").last
+    assert point.locator("title").text_content().startswith("test acc, epoch 3: 0.")
+    point.hover()
+    assert point.evaluate("c => getComputedStyle(c).opacity") == "1"
+    assert page.locator("img[src='curves.png']").evaluate("i => i.naturalWidth") > 100
+
+
+def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):
+    sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
+    page.goto(url(site.out / sweep.name / "index.html"))
+    assert page.locator("svg.chart").first.locator("g.series").count() == 6
+    boxes = page.locator("#trials input.pick")
+    boxes.nth(0).check()
+    boxes.nth(2).check()
+    assert page.locator("section.compare svg.chart g.series").count() == 2
+
+
+def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):
+    rel = first_train(site.out).name
+    page.goto(url(site.index, f"#compare={rel}"))  # the address ticks the run, as a shared link
+    assert page.locator("section.compare svg.chart g.series").count() == 1
+    keep = os.environ.get("NNLAB_SCREENSHOTS")
+    shot = (Path(keep) if keep else tmp_path) / "report-index.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000

@@ -1,0 +1,201 @@
+"""Damaged, odd and unfinished folders: each is a row that says what it is, never a failed build."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+from nnlab.report import build_report, pages
+from tests.report.helpers import (
+    files,
+    index_rows,
+    make_run,
+    make_running,
+    new_folder,
+    page,
+    write_meta,
+)
+
+
+def row_of(html: str, name: str) -> str:
+    return next(r for r in index_rows(html) if name in r)
+
+
+def damage_meta(run: runs.RunDir, text: str | bytes) -> None:
+    data = text.encode() if isinstance(text, str) else text
+    run.file("meta.json").write_bytes(data)
+
+
+DAMAGE = {
+    "meta-not-json": (lambda r: damage_meta(r, "{not json"), r"meta.json: not valid JSON"),
+    "meta-a-list": (
+        lambda r: damage_meta(r, "[1, 2]"),
+        r"meta.json: expected a JSON object, got list",
+    ),
+    "meta-null": (
+        lambda r: damage_meta(r, "null"),
+        r"meta.json: expected a JSON object, got (null|NoneType)",
+    ),
+    "meta-not-utf8": (
+        lambda r: damage_meta(r, b"\xff\xfe\x00\x81"),
+        r"meta.json: (UnicodeDecodeError|not UTF-8)",
+    ),
+    "meta-a-folder": (
+        lambda r: (r.file("meta.json").unlink(), r.file("meta.json").mkdir()),
+        r"meta.json: (IsADirectoryError|cannot read): Is a directory",
+    ),
+    "summary-a-string": (
+        lambda r: r.file("summary.json").write_text('"oops"'),
+        "summary.json: expected a JSON object, got str",
+    ),
+    "summary-truncated": (
+        lambda r: r.file("summary.json").write_text('{"status": "COMP'),
+        "summary.json: not valid JSON",
+    ),
+    "metrics-line-a-list": (
+        lambda r: r.file("metrics.jsonl").write_text("[1, 2]\n"),
+        r"metrics.jsonl: line 1",
+    ),
+    "config-malformed": (
+        lambda r: r.file("config.yaml").write_text("model: [1, 2\n"),
+        "malformed YAML",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_a_damaged_folder_is_a_damaged_row_with_its_reason(tmp_path, case):
+    root = tmp_path / "runs"
+    make_run(root, "healthy")
+    broken = make_run(root, "broken")
+    spoil, reason = DAMAGE[case]
+    spoil(broken)
+    result = build_report((), root)
+    html = result.index.read_text()
+    assert 'data-status="DAMAGED"' in row_of(html, broken.id)
+    assert re.search(reason, row_of(html, broken.id))  # the reason names the file
+    assert 'data-status="COMPLETED"' in row_of(html, "healthy")
+    assert result.damaged == (broken.id,)
+    assert re.search(reason, page(result.out, broken.path))
+
+
+def test_odd_values_in_a_readable_folder_do_not_break_the_build(tmp_path):
+    root = tmp_path / "runs"
+    odd = make_run(root, "odd")
+    meta = {"status": 5, "argv": "not a list", "started": 12, "name": ["x"], "trial": "x"}
+    odd.file("meta.json").write_text(json.dumps(meta))
+    odd.file("summary.json").write_text(json.dumps({"final_test_acc": "high", "epochs": [1]}))
+    odd.file("metrics.jsonl").write_text('{"epoch": "one", "train_acc": "high"}\n{"epoch": 2}\n')
+    (odd.path / "broken.png").write_bytes(b"not a png at all")
+    result = build_report((), root)
+    assert result.rows == 1 and (result.out / odd.id / "index.html").is_file()
+    assert (result.out / odd.id / "broken.png").read_bytes() == b"not a png at all"
+
+
+def test_a_page_that_cannot_be_drawn_makes_its_folder_damaged(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    make_run(root, "fine")
+    victim = make_run(root, "victim")
+    original = pages.run_page
+
+    def run_page(entry, names):
+        if entry.rel == victim.id:
+            raise KeyError("something unexpected")
+        return original(entry, names)
+
+    monkeypatch.setattr(pages, "run_page", run_page)
+    result = build_report((), root)
+    assert result.damaged == (victim.id,)
+    assert "could not show it: KeyError" in page(result.out, victim.path)
+    assert 'data-status="COMPLETED"' in row_of(result.index.read_text(), "fine")
+
+
+def test_a_running_run_shows_its_epochs_so_far(tmp_path):
+    root = tmp_path / "runs"
+    run = make_running(root)
+    result = build_report((), root)
+    row = row_of(result.index.read_text(), run.id)
+    assert 'data-status="RUNNING"' in row and 'class="pick"' in row
+    html = page(result.out, run.path)
+    assert html.count('<svg class="chart"') == 2 and "epoch 2" in html
+    assert "final" in html and "0.6833" in html  # final train acc from the records: 1 - 0.9/3
+
+
+def test_a_run_whose_process_is_gone_is_stale(tmp_path):
+    root = tmp_path / "runs"
+    run = make_running(root)
+    done = subprocess.run(["true"], check=True)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    write_meta(run, pid=gone.pid)
+    assert done.returncode == 0
+    result = build_report((), root)
+    assert 'data-status="STALE"' in row_of(result.index.read_text(), run.id)
+
+
+def make_sweep(root: Path, trials: list[str]) -> runs.RunDir:
+    """A sweep folder by hand: sweep.yaml planning ``trials``, one trial folder each but the last."""
+    sweep = new_folder(root, "sweep-hand")
+    write_meta(
+        sweep, run_id=sweep.id, kind="sweep", name="hand", status="RUNNING", host="elsewhere"
+    )
+    planned = "".join(
+        f"- id: {t}\n  seed: {i}\n  values: {{optimizer.lr: {0.1 / (i + 1)}}}\n"
+        for i, t in enumerate(trials)
+    )
+    spec = "spec: {kind: grid, params: {optimizer.lr: [0.1, 0.05, 0.033]}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: hand\n{spec}base: {{}}\ntrials:\n{planned}")
+    for i, t in enumerate(trials[:-1]):
+        values = {"optimizer.lr": 0.1 / (i + 1)}
+        make_run(
+            root,
+            "hand",
+            lr=values["optimizer.lr"],
+            folder=sweep.file("trials") / t,
+            kind="train",
+            trial={"id": t, "values": values},
+        )
+    return sweep
+
+
+def test_a_sweep_with_a_damaged_and_a_pending_trial(tmp_path):
+    root = tmp_path / "runs"
+    sweep = make_sweep(root, ["aaa", "bbb", "ccc"])
+    (sweep.file("trials") / "bbb" / "meta.json").write_text("{torn")
+    result = build_report((), root)
+    html = page(result.out, sweep.path)
+    statuses = [
+        r.split('data-status="')[1].split('"')[0]
+        for r in html.split("<tr ")[1:]
+        if 'data-kind="trial"' in r
+    ]
+    assert statuses == ["COMPLETED", "DAMAGED", "PENDING"]
+    assert result.damaged == (f"{sweep.id}/trials/bbb",)
+    assert "not valid JSON" in page(result.out, f"{sweep.id}/trials/bbb")
+    assert html.split('<svg class="chart"', 2)[1].count('<g class="series"') == 1
+
+
+def test_a_damaged_sweep_definition_is_a_damaged_row(tmp_path):
+    root = tmp_path / "runs"
+    sweep = make_sweep(root, ["aaa"])
+    sweep.file("sweep.yaml").write_text("trials: [oops\n")
+    result = build_report((), root)
+    assert 'data-status="DAMAGED"' in row_of(result.index.read_text(), sweep.id)
+
+
+def test_folders_without_meta_are_other_rows(tmp_path):
+    root = tmp_path / "runs"
+    (root / "empty").mkdir(parents=True)
+    (root / "notes").mkdir()
+    (root / "notes" / "result.json").write_text('{"answer": 42}')
+    (root / ".hidden").mkdir()
+    result = build_report((), root)
+    rows = index_rows(result.index.read_text())
+    assert len(rows) == 2 and all('data-kind="other"' in r for r in rows)
+    assert "answer" in page(result.out, "notes")
+    assert len(files(result.out)) >= 5

@@ -1,0 +1,67 @@
+"""The SVG charts: axes, gaps, hover titles, log scales; and the PNG metadata strip."""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+
+import pytest
+
+from nnlab.report.build import strip_png_text
+from nnlab.report.svg import Series, esc, fmt, line_chart, nice_ticks, scale_color, value_range
+
+
+def test_nice_ticks_are_round_and_cover_the_range():
+    assert nice_ticks(0, 20) == [0, 5, 10, 15, 20]
+    assert nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert value_range([0.93, 0.991], False, (0, 1)) == pytest.approx((0.92, 1.0))
+    assert value_range([0.5], False, None)[0] < 0.5 < value_range([0.5], False, None)[1]
+    assert value_range([0.003, 2.5], True, None) == (0.001, 10)
+
+
+def test_chart_has_a_line_and_hover_titles_per_point():
+    s = Series("test acc", [(0, 0.1), (1, 0.5), (2, 0.9)])
+    svg = line_chart([s], "accuracy", clamp=(0, 1))
+    assert svg.startswith('<svg class="chart"') and "xmlns" not in svg
+    assert svg.count("<circle") == 3 and "<title>test acc, epoch 2: 0.9</title>" in svg
+    assert svg.count('<path d="M') == 1
+
+
+def test_missing_and_non_finite_values_are_gaps():
+    s = Series("loss", [(0, 1.0), (1, None), (2, 0.5), (3, 0.25)])
+    svg = line_chart([s], "loss", log_y=False)
+    path = svg.split('<path d="', 1)[1].split('"', 1)[0]
+    assert path.count("M") == 2 and path.count("L") == 1
+
+
+def test_losses_spanning_decades_get_a_log_axis():
+    s = Series("train loss", [(e, 10.0**-e) for e in range(5)])
+    assert "(log)" in line_chart([s], "loss", "loss")
+    assert "(log)" not in line_chart([Series("a", [(0, 1.0), (1, 0.5)])], "loss", "loss")
+
+
+def test_many_points_are_sampled_for_hover_but_drawn_in_full():
+    s = Series("x", [(e, math.sin(e / 50)) for e in range(2000)])
+    svg = line_chart([s], "long")
+    assert svg.count("<circle") == 120 and svg.count(" L") >= 1999
+
+
+def test_text_is_escaped_and_urls_defused():
+    assert esc('<a href="https://x">') == "&lt;a href=&quot;https:&#47;&#47;x&quot;&gt;"
+    assert fmt(0.99663) == "0.9966" and fmt(1e-7) == "1e-07" and fmt(1e5) == "100000"
+    assert scale_color(0) == "#440154" and scale_color(1) == "#fde725"
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_png_text_chunks_are_stripped_and_the_rest_kept():
+    head = chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    body = chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
+    text = chunk(b"tEXt", b"Software\x00Matplotlib, https://matplotlib.org/")
+    png = b"\x89PNG\r\n\x1a\n" + head + text + body
+    assert strip_png_text(png) == b"\x89PNG\r\n\x1a\n" + head + body
+    assert strip_png_text(png[:-5]) == png[:-5]  # torn: left as it was
+    assert strip_png_text(b"GIF89a") == b"GIF89a"
