@@ -24,9 +24,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from nnlab.config import Config, optimizer_hyperparameters
-from nnlab.nn.losses import output_units
 from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.optim import Optimizer, make_optimizer
+from nnlab.nn.optim import Optimizer
+from nnlab.nn.registry import LOSSES, make_optimizer
 from nnlab.nn.stacked import StackedMLP
 
 RNG_STREAMS = ("init", "order", "dropout")
@@ -52,7 +52,7 @@ def build_model(
     return build_mlp(
         input_dim,
         m.hidden,
-        output_units(cfg.loss, n_classes),
+        LOSSES[cfg.loss].units(n_classes, cfg.loss),
         activation=m.activation,
         init=m.init,
         init_std=m.init_std,

@@ -36,7 +36,7 @@ from nnlab import runs
 from nnlab.errors import ConfigError
 from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine
-from nnlab.nn.model import ACTIVATIONS
+from nnlab.nn.registry import ACTIVATIONS
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
 INITS: dict[str, tuple[str, float]] = {

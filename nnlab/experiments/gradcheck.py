@@ -35,8 +35,8 @@ import numpy as np
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import LOSSES
 from nnlab.nn.model import MLP, build_mlp
+from nnlab.nn.registry import LOSSES
 from nnlab.nn.stacked import StackedAffine, StackedDropout
 
 PASS_BELOW = 1e-7

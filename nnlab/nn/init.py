@@ -14,25 +14,40 @@ name          std of N(0, std^2)           reference
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-INITS = ("zeros", "std", "xavier", "glorot", "he")
+InitStd = Callable[[int, int, float], float]  # (n_in, n_out, the config's init_std) -> std
+
+
+def zeros(n_in: int, n_out: int, std: float) -> float:
+    return 0.0
+
+
+def fixed(n_in: int, n_out: int, std: float) -> float:
+    return float(std)
+
+
+def xavier(n_in: int, n_out: int, std: float) -> float:
+    return math.sqrt(1.0 / n_in)
+
+
+def glorot(n_in: int, n_out: int, std: float) -> float:
+    return math.sqrt(2.0 / (n_in + n_out))
+
+
+def he(n_in: int, n_out: int, std: float) -> float:
+    return math.sqrt(2.0 / n_in)
 
 
 def init_std(kind: str, n_in: int, n_out: int, std: float = 0.01) -> float:
     """The standard deviation that initialiser ``kind`` uses for an (n_in, n_out) weight."""
-    if kind == "zeros":
-        return 0.0
-    if kind == "std":
-        return float(std)
-    if kind == "xavier":
-        return math.sqrt(1.0 / n_in)
-    if kind == "glorot":
-        return math.sqrt(2.0 / (n_in + n_out))
-    if kind == "he":
-        return math.sqrt(2.0 / n_in)
-    raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    from nnlab.nn.registry import INITS
+
+    if kind not in INITS:
+        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    return INITS[kind](n_in, n_out, std)
 
 
 def init_weight(

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -65,24 +66,27 @@ def sigmoid_bce(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return loss, dscores
 
 
-LOSSES: dict[str, LossFn] = {
-    "softmax_ce": softmax_cross_entropy,
-    "svm": svm_hinge,
-    "bce": sigmoid_bce,
-}
+@dataclass(frozen=True)
+class Loss:
+    """A loss as the model uses it: ``fn(scores, y) -> (loss, dscores)``; ``binary``: one output
+    unit read through a sigmoid (two classes only), else one score per class (argmax)."""
 
+    fn: LossFn
+    binary: bool = False
 
-def predict(scores: np.ndarray, loss: str) -> np.ndarray:
-    """Class predictions from scores: argmax, or ``s > 0`` for the single-unit sigmoid."""
-    if loss == "bce":
-        return (scores[:, 0] > 0).astype(np.int64)
-    return np.argmax(scores, axis=1)
+    def __call__(self, scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        return self.fn(scores, y)
 
+    def predict(self, scores: np.ndarray) -> np.ndarray:
+        """Class predictions from scores: argmax, or ``s > 0`` for the single sigmoid unit."""
+        if self.binary:
+            return (scores[:, 0] > 0).astype(np.int64)
+        return np.argmax(scores, axis=1)
 
-def output_units(loss: str, n_classes: int) -> int:
-    """Number of output units a loss needs for ``n_classes`` classes."""
-    if loss == "bce":
-        if n_classes != 2:
-            raise ValueError(f"loss 'bce' needs 2 classes, the data has {n_classes}")
-        return 1
-    return n_classes
+    def units(self, n_classes: int, name: str = "") -> int:
+        """Output units for ``n_classes`` classes (ValueError if a binary loss meets more)."""
+        if self.binary:
+            if n_classes != 2:
+                raise ValueError(f"loss {name!r} needs 2 classes, the data has {n_classes}")
+            return 1
+        return n_classes

@@ -14,10 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlab.nn.init import init_weight
-from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import LOSSES, predict
-
-ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
+from nnlab.nn.registry import ACTIVATIONS, LOSSES
 
 
 class MLP:
@@ -91,7 +89,7 @@ class MLP:
             scores = self.forward(xb, train=False)
             loss, _ = self.loss_fn(scores, yb)
             total_loss += loss * xb.shape[0]
-            correct += int(np.sum(predict(scores, self.loss_name) == yb))
+            correct += int(np.sum(self.loss_fn.predict(scores) == yb))
         return total_loss / n, correct / n
 
     def dropout_layers(self) -> list[Dropout]:

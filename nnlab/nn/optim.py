@@ -11,14 +11,37 @@ Notation: w parameter, g gradient, lr learning rate, t step number starting at 1
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Hyper:
+    """A hyperparameter as the config sees it: default, meaning, allowed range (gt/ge/lt)."""
+
+    default: float
+    help: str
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+
+
+LR = Hyper(0.01, "learning rate", gt=0)
+
+
 class Optimizer:
-    """Base class: hyperparameters in the constructor, state in ``self.state``."""
+    """Base class: hyperparameters in the constructor, state in ``self.state``.
+
+    A new optimizer is a subclass with ``name``, ``slots``, ``hyper`` (the constructor's
+    arguments with their defaults and ranges: the config schema, ``--help`` and the docs read
+    them) and ``update``, plus one entry in ``nnlab.nn.registry.OPTIMIZERS``.
+    """
 
     name = "base"
     slots: tuple[str, ...] = ()  # the state arrays kept per parameter ("<slot>/<param>")
+    hyper: ClassVar[dict[str, Hyper]] = {"lr": LR}
 
     def __init__(self, lr: float) -> None:
         if not lr > 0:
@@ -87,6 +110,7 @@ class Momentum(Optimizer):
 
     name = "momentum"
     slots = ("v",)
+    hyper = {"lr": LR, "momentum": Hyper(0.9, "weight of the previous velocity", ge=0, lt=1)}
 
     def __init__(self, lr: float, momentum: float = 0.9) -> None:
         super().__init__(lr)
@@ -111,6 +135,7 @@ class Nesterov(Optimizer):
 
     name = "nesterov"
     slots = ("v",)
+    hyper = {"lr": LR, "momentum": Hyper(0.9, "weight of the previous velocity", ge=0, lt=1)}
 
     def __init__(self, lr: float, momentum: float = 0.9) -> None:
         super().__init__(lr)
@@ -134,6 +159,7 @@ class AdaGrad(Optimizer):
 
     name = "adagrad"
     slots = ("h",)
+    hyper = {"lr": LR, "eps": Hyper(1e-10, "added to sqrt(h) in the denominator", gt=0)}
 
     def __init__(self, lr: float, eps: float = 1e-10) -> None:
         super().__init__(lr)
@@ -156,6 +182,11 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     slots = ("h",)
+    hyper = {
+        "lr": LR,
+        "alpha": Hyper(0.99, "decay of the squared-gradient average", gt=0, lt=1),
+        "eps": Hyper(1e-8, "added to sqrt(h) in the denominator", gt=0),
+    }
 
     def __init__(self, lr: float, alpha: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
@@ -183,6 +214,12 @@ class Adam(Optimizer):
 
     name = "adam"
     slots = ("m", "v")
+    hyper = {
+        "lr": Hyper(0.001, "learning rate", gt=0),
+        "beta1": Hyper(0.9, "decay of the gradient average m", ge=0, lt=1),
+        "beta2": Hyper(0.999, "decay of the squared-gradient average v", ge=0, lt=1),
+        "eps": Hyper(1e-8, "added to sqrt(v_hat) in the denominator", gt=0),
+    }
 
     def __init__(
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
@@ -202,19 +239,3 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1**self.t)
         v_hat = v / (1 - self.beta2**self.t)
         w -= self.rate(key) * m_hat / (np.sqrt(v_hat) + self.eps)
-
-
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
-}
-
-
-def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:
-    """Build an optimizer by name (``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ...)."""
-    try:
-        cls = OPTIMIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}"
-        ) from None
-    return cls(**hyperparameters)

@@ -34,11 +34,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import LOSSES
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
 from nnlab.nn.model import MLP
-
-ELEMENTWISE = (ReLU, Sigmoid, Tanh)
+from nnlab.nn.registry import ACTIVATIONS, LOSSES
 
 
 def per_net(x: np.ndarray, k: int) -> np.ndarray:
@@ -153,7 +151,7 @@ class StackedMLP:
                 self.layers[name] = StackedDropout(
                     layer.p, [g.rng for g in group if isinstance(g, Dropout)]
                 )
-            elif isinstance(layer, ELEMENTWISE):
+            elif type(layer) in ACTIVATIONS.values():  # elementwise: unchanged on wide arrays
                 self.layers[name] = type(layer)()
             else:
                 raise ValueError(f"StackedMLP: layer {name!r} ({type(layer).__name__}) unsupported")

@@ -73,11 +73,28 @@ class DaskExecutor:
         self._connect()
 
     def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
-        from distributed import as_completed
-
         if not units:
             return
         client = self._connect()
+        with self._one_blas_thread():
+            self._gather(client, units, on_row)
+
+    def _one_blas_thread(self) -> Any:
+        """Trials on the threads of this process (``processes=False``) share one BLAS: each
+        trial's ``threadpool_limits(1)`` restores the old count when it ends, under the feet
+        of a trial still running on another thread (other thread counts sum in another order:
+        other bits). Held for the whole run, the count stays 1 for every trial."""
+        import contextlib
+
+        from threadpoolctl import threadpool_limits
+
+        if self._cluster is not None and not self.processes:
+            return threadpool_limits(limits=1)
+        return contextlib.nullcontext()
+
+    def _gather(self, client: Any, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        from distributed import as_completed
+
         futures = {client.submit(run_unit, unit, pure=False): unit for unit in units}
         try:
             for future in as_completed(futures):

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import LOSSES, output_units
-from nnlab.nn.model import ACTIVATIONS, build_mlp
-from nnlab.nn.optim import OPTIMIZERS
+from nnlab.nn.model import build_mlp
+from nnlab.nn.registry import ACTIVATIONS, LOSSES, OPTIMIZERS
 
 DTYPES = [np.float32, np.float64]
 
@@ -21,7 +20,7 @@ def make_model(dtype, loss="softmax_ce", activation="relu", weight_decay=0.01):
     return build_mlp(
         6,
         [5, 4],
-        output_units(loss, 2 if loss == "bce" else 3),
+        LOSSES[loss].units(2 if loss == "bce" else 3),
         activation=activation,
         batchnorm=True,
         dropout=0.2,

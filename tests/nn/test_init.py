@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from nnlab.nn.init import INITS, init_std, init_weight
+from nnlab.nn.init import init_std, init_weight
 from nnlab.nn.model import build_mlp
+from nnlab.nn.registry import INITS
 
 N_IN, N_OUT = 500, 300
 

@@ -10,14 +10,8 @@ import numpy as np
 import pytest
 
 from nnlab.nn.gradcheck import numeric_gradient, rel_error
-from nnlab.nn.losses import (
-    LOSSES,
-    output_units,
-    predict,
-    sigmoid_bce,
-    softmax_cross_entropy,
-    svm_hinge,
-)
+from nnlab.nn.losses import sigmoid_bce, softmax_cross_entropy, svm_hinge
+from nnlab.nn.registry import LOSSES
 
 TOL = 1e-7
 
@@ -166,14 +160,14 @@ def test_loss_is_finite_and_warning_free_on_huge_scores(loss, scores, y, expecte
 
 def test_predict_is_argmax_or_positive_logit():
     scores = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]])
-    np.testing.assert_array_equal(predict(scores, "softmax_ce"), [1, 0])
-    np.testing.assert_array_equal(predict(scores, "svm"), [1, 0])
-    np.testing.assert_array_equal(predict(np.array([[0.3], [-0.2], [0.0]]), "bce"), [1, 0, 0])
+    np.testing.assert_array_equal(LOSSES["softmax_ce"].predict(scores), [1, 0])
+    np.testing.assert_array_equal(LOSSES["svm"].predict(scores), [1, 0])
+    np.testing.assert_array_equal(LOSSES["bce"].predict(np.array([[0.3], [-0.2], [0.0]])), [1, 0, 0])
 
 
 def test_output_units():
-    assert output_units("softmax_ce", 10) == 10
-    assert output_units("svm", 3) == 3
-    assert output_units("bce", 2) == 1
+    assert LOSSES["softmax_ce"].units(10) == 10
+    assert LOSSES["svm"].units(3) == 3
+    assert LOSSES["bce"].units(2) == 1
     with pytest.raises(ValueError, match="2 classes"):
-        output_units("bce", 3)
+        LOSSES["bce"].units(3, "bce")

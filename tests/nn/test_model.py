@@ -9,8 +9,8 @@ import pytest
 
 from nnlab.nn.gradcheck import numeric_gradient, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU
-from nnlab.nn.losses import LOSSES, output_units
-from nnlab.nn.model import ACTIVATIONS, MLP, build_mlp
+from nnlab.nn.model import MLP, build_mlp
+from nnlab.nn.registry import ACTIVATIONS, LOSSES
 
 TOL = 1e-7
 N, D, HIDDEN, C = 8, 5, (6, 4), 3
@@ -20,7 +20,7 @@ def make_model(loss="softmax_ce", activation="relu", batchnorm=False, dropout=0.
     return build_mlp(
         D,
         HIDDEN,
-        output_units(loss, 2 if loss == "bce" else C),
+        LOSSES[loss].units(2 if loss == "bce" else C),
         activation=activation,
         init="xavier",
         batchnorm=batchnorm,
@@ -217,7 +217,7 @@ def test_model_params_are_the_layers_arrays():
 
 @pytest.mark.parametrize("loss", list(LOSSES))
 def test_zero_hidden_layers_is_a_linear_classifier(loss):
-    out = output_units(loss, 2 if loss == "bce" else 3)
+    out = LOSSES[loss].units(2 if loss == "bce" else 3)
     model = build_mlp(4, [], out, loss=loss, rng_init=np.random.default_rng(0), dtype=np.float64)
     assert list(model.layers) == ["affine1"]
     assert isinstance(model.layers["affine1"], Affine)

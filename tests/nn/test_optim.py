@@ -11,17 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from nnlab.nn.optim import (
-    OPTIMIZERS,
-    SGD,
-    AdaGrad,
-    Adam,
-    Momentum,
-    Nesterov,
-    Optimizer,
-    RMSProp,
-    make_optimizer,
-)
+from nnlab.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSProp
+from nnlab.nn.registry import OPTIMIZERS, make_optimizer
 
 W0 = [1.0, -2.0, 0.5]
 GRADS = [[0.5, -1.0, 0.0], [-1.0, 2.0, 0.25], [2.0, 0.1, -0.5]]  # g_1, g_2, g_3

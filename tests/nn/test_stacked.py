@@ -15,7 +15,7 @@ import pytest
 
 from nnlab.nn.gradcheck import numeric_gradient_array, rel_error
 from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.optim import make_optimizer
+from nnlab.nn.registry import make_optimizer
 from nnlab.nn.stacked import (
     StackedAffine,
     StackedDropout,

@@ -18,7 +18,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from nnlab.config import OptimizerConfig, parse_override
 from nnlab.errors import ConfigError
-from nnlab.nn.optim import Optimizer, make_optimizer
+from nnlab.nn.optim import Optimizer
+from nnlab.nn.registry import make_optimizer
 
 ALIASES = {"gd": "sgd"}
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -1,0 +1,48 @@
+"""Names -> the core's building blocks: the one place to add an activation, an initialiser, a
+loss or an optimizer. Config validation, ``--help`` choices, gradient checks and the config
+reference read these tables, so a new entry is all the rest of nnlab needs.
+
+- activation: a ``Layer`` subclass in ``layers.py`` that acts on each element alone (so it
+  runs unchanged on a stack of nets), checked by ``nnlab gradcheck``;
+- initialiser: ``std(n_in, n_out, init_std) -> float`` in ``init.py`` (weights ~ N(0, std^2));
+- loss: a ``Loss`` around ``fn(scores, y) -> (loss, dscores)`` in ``losses.py``;
+- optimizer: an ``Optimizer`` subclass in ``optim.py`` (its ``hyper`` is its config schema).
+"""
+
+from __future__ import annotations
+
+from nnlab.nn import init
+from nnlab.nn.layers import Layer, ReLU, Sigmoid, Tanh
+from nnlab.nn.losses import Loss, sigmoid_bce, softmax_cross_entropy, svm_hinge
+from nnlab.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSProp
+
+ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+INITS: dict[str, init.InitStd] = {
+    "zeros": init.zeros,
+    "std": init.fixed,
+    "xavier": init.xavier,
+    "glorot": init.glorot,
+    "he": init.he,
+}
+
+LOSSES: dict[str, Loss] = {
+    "softmax_ce": Loss(softmax_cross_entropy),
+    "svm": Loss(svm_hinge),
+    "bce": Loss(sigmoid_bce, binary=True),
+}
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
+}
+
+
+def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:
+    """Build an optimizer by name (``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ...)."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}"
+        ) from None
+    return cls(**hyperparameters)
