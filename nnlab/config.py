@@ -1,165 +1,111 @@
 """The experiment config: a pydantic schema, YAML loading and Hydra-style dotted overrides.
 
-The schema is the documentation: every key, its type, its default. Models are frozen and reject
-unknown keys; validation errors become one line that names the key (with a "did you mean"
-suggestion for typos) and what was expected.
+The schema is the documentation: every key, its type, its default, its range, its meaning
+(``nnlab config keys`` prints it; ``docs/config.md`` is generated from it). Models are frozen,
+reject unknown keys and non-finite numbers; validation errors become one line that names the
+key (with a "did you mean" suggestion for typos) and what was expected, and the source that
+set it (the file, or the override).
+
+The names a config may use come from the registries: activations, initialisers, losses and
+optimizers from ``nnlab.nn.registry``, datasets from ``nnlab.data.registry``. An optimizer's
+keys are its ``hyper`` specs; a dataset's are its class's fields. Registering a new one there
+is all the schema needs.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
+from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
+from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
 
 SPLITS = ("train", "val", "test")
+# upper limits (the config reference shows them; each is far above a textbook experiment)
+MAX_EPOCHS = 1_000_000
+MAX_LAYERS = 64
+MAX_UNITS = 65_536
+MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
+MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# ----------------------------------------------------------------------------- names
+class Choice:
+    """A name that must be a key of ``registry`` (read when validating, so a name registered
+    later is accepted); the error lists the names."""
+
+    def __init__(self, key: str, registry: Mapping[str, Any]) -> None:
+        self.key, self.registry = key, registry
+
+    def names(self) -> list[str]:
+        return list(self.registry)
+
+    def __call__(self, value: str) -> str:
+        if value not in self.registry:
+            names = self.names()
+            listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
+            raise ValueError(f"{self.key}: input should be {listed}, got {value!r}")
+        return value
 
 
-# ----------------------------------------------------------------------------- datasets
-class DatasetBase(Strict):
-    """Split sizes and preprocessing, common to every dataset.
-
-    ``n_train``/``n_val``/``n_test`` take that many samples (``null``: all that are left).
-    The split is drawn with ``split_seed`` (not the run seed), so every run and sweep trial on the
-    same dataset config sees the same samples. ``normalize``: ``scale`` maps pixel values to
-    [0, 1] (x / 255 for MNIST and HDF5 images, x / 16 for digits), ``standardize`` subtracts the
-    training split's per-feature mean and divides by its std, ``none`` leaves data as stored.
-    """
-
-    n_train: Annotated[int, Field(gt=0)] | None = None
-    n_val: Annotated[int, Field(ge=0)] = 0
-    n_test: Annotated[int, Field(ge=0)] | None = None
-    normalize: Literal["none", "scale", "standardize"] = "scale"
-    split_seed: Annotated[int, Field(ge=0)] = 0
-
-
-class DigitsData(DatasetBase):
-    """The 8x8 handwritten digits bundled with scikit-learn (1,797 images, 10 classes)."""
-
-    name: Literal["digits"] = "digits"
-    n_test: Annotated[int, Field(ge=0)] | None = 297
-
-
-class MnistData(DatasetBase):
-    """MNIST from IDX files under ``<data-dir>/mnist`` (gzipped or not).
-
-    With ``train-*`` files present the training pool is the 60,000 training images and the test
-    split comes from ``t10k-*``; with only the ``t10k`` pair, all splits are carved from it.
-    """
-
-    name: Literal["mnist"] = "mnist"
-    n_test: Annotated[int, Field(ge=0)] | None = 2000
-
-
-class Hdf5Data(DatasetBase):
-    """Images and labels from HDF5 files (the deeplearning.ai cat-vs-noncat layout by default).
-
-    Relative paths are looked up under the data dir. Images are flattened to (N, H*W*C).
-    """
-
-    name: Literal["hdf5"] = "hdf5"
-    train_file: str
-    test_file: str | None = None
-    train_x: str = "train_set_x"
-    train_y: str = "train_set_y"
-    test_x: str = "test_set_x"
-    test_y: str = "test_set_y"
-
-
-class SpiralData(DatasetBase):
-    """cs231n's spiral: ``n_classes`` interleaved arms of ``n_per_class`` 2-D points."""
-
-    name: Literal["spiral"] = "spiral"
-    n_per_class: Annotated[int, Field(gt=0)] = 100
-    n_classes: Annotated[int, Field(ge=2)] = 3
-    noise: Annotated[float, Field(ge=0)] = 0.2
-    normalize: Literal["none", "scale", "standardize"] = "none"
-    n_test: Annotated[int, Field(ge=0)] | None = 0
-
-
-class BlobsData(DatasetBase):
-    """Gaussian blobs: ``n_classes`` clusters of ``n_per_class`` points in ``dim`` dimensions."""
-
-    name: Literal["blobs"] = "blobs"
-    n_per_class: Annotated[int, Field(gt=0)] = 100
-    n_classes: Annotated[int, Field(ge=2)] = 3
-    dim: Annotated[int, Field(gt=0)] = 2
-    spread: Annotated[float, Field(gt=0)] = 1.0
-    normalize: Literal["none", "scale", "standardize"] = "none"
-    n_test: Annotated[int, Field(ge=0)] | None = 0
-
-
-DatasetConfig = Annotated[
-    DigitsData | MnistData | Hdf5Data | SpiralData | BlobsData, Field(discriminator="name")
-]
+def _name(key: str, registry: Mapping[str, Any]) -> Any:
+    return Annotated[str, AfterValidator(Choice(key, registry))]
 
 
 # ----------------------------------------------------------------------------- optimizers
-class SGDConfig(Strict):
-    """w <- w - lr * g"""
+class OptimizerSettings(Strict):
+    """An optimizer's config: its ``name`` and hyperparameters (a model per optimizer, made
+    from the optimizer class's ``hyper`` specs by ``optimizer_settings``)."""
 
-    name: Literal["sgd"] = "sgd"
-    lr: Annotated[float, Field(gt=0)] = 0.01
-
-
-class MomentumConfig(Strict):
-    """v <- momentum * v + g; w <- w - lr * v (torch.optim.SGD with momentum)"""
-
-    name: Literal["momentum"] = "momentum"
-    lr: Annotated[float, Field(gt=0)] = 0.01
-    momentum: Annotated[float, Field(ge=0, lt=1)] = 0.9
+    name: str
+    lr: float
 
 
-class NesterovConfig(Strict):
-    """v <- momentum * v + g; w <- w - lr * (g + momentum * v)"""
-
-    name: Literal["nesterov"] = "nesterov"
-    lr: Annotated[float, Field(gt=0)] = 0.01
-    momentum: Annotated[float, Field(ge=0, lt=1)] = 0.9
-
-
-class AdaGradConfig(Strict):
-    """h <- h + g^2; w <- w - lr * g / (sqrt(h) + eps)"""
-
-    name: Literal["adagrad"] = "adagrad"
-    lr: Annotated[float, Field(gt=0)] = 0.01
-    eps: Annotated[float, Field(gt=0)] = 1e-10
+@functools.cache
+def _settings_model(cls: type) -> type[OptimizerSettings]:
+    fields: dict[str, Any] = {"name": (Literal[cls.name], cls.name)}
+    for key, spec in cls.hyper.items():
+        bounds = {k: getattr(spec, k) for k in ("gt", "ge", "lt") if getattr(spec, k) is not None}
+        fields[key] = (float, Field(spec.default, description=spec.help, **bounds))
+    doc = (cls.__doc__ or cls.name).strip().splitlines()[0].rstrip(":")
+    model = create_model(
+        f"{cls.__name__}Settings", __base__=OptimizerSettings, __doc__=doc, **fields
+    )
+    model.__module__ = __name__  # picklable (a config travels to worker processes)
+    return model
 
 
-class RMSPropConfig(Strict):
-    """h <- alpha * h + (1 - alpha) * g^2; w <- w - lr * g / (sqrt(h) + eps)"""
-
-    name: Literal["rmsprop"] = "rmsprop"
-    lr: Annotated[float, Field(gt=0)] = 0.01
-    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.99
-    eps: Annotated[float, Field(gt=0)] = 1e-8
-
-
-class AdamConfig(Strict):
-    """Adam with bias correction, eps outside the square root (torch.optim.Adam)"""
-
-    name: Literal["adam"] = "adam"
-    lr: Annotated[float, Field(gt=0)] = 0.001
-    beta1: Annotated[float, Field(ge=0, lt=1)] = 0.9
-    beta2: Annotated[float, Field(ge=0, lt=1)] = 0.999
-    eps: Annotated[float, Field(gt=0)] = 1e-8
+def __getattr__(name: str) -> Any:
+    """``nnlab.config.<Optimizer>Settings``: made on first use (how pickle finds them)."""
+    for cls in OPTIMIZERS.values():
+        if name == f"{cls.__name__}Settings":
+            return _settings_model(cls)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-OptimizerConfig = Annotated[
-    SGDConfig | MomentumConfig | NesterovConfig | AdaGradConfig | RMSPropConfig | AdamConfig,
-    Field(discriminator="name"),
-]
+def optimizer_settings(name: str) -> type[OptimizerSettings]:
+    """The config model of optimizer ``name`` (KeyError if it is not registered)."""
+    return _settings_model(OPTIMIZERS[name])
 
 
 def optimizer_hyperparameters(opt: BaseModel) -> dict[str, float]:
@@ -167,36 +113,104 @@ def optimizer_hyperparameters(opt: BaseModel) -> dict[str, float]:
     return {k: v for k, v in opt.model_dump().items() if k != "name"}
 
 
+def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> BaseModel:
+    """``value`` (a mapping with a ``name``) validated by the model its name picks."""
+    if isinstance(value, BaseModel) and type(value) in models.values():
+        return value
+    names = ", ".join(models)
+    if not isinstance(value, dict):
+        raise ValueError(f"{key}: expected a mapping of keys, got {value!r}")
+    if "name" not in value:
+        raise ValueError(f"{key}.name: missing; expected one of {names}")
+    name = value["name"]
+    if name not in models:
+        close = difflib.get_close_matches(str(name), list(models), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"{key}.name: unknown {name!r}{hint}; expected one of {names}")
+    return models[name].model_validate(value)
+
+
+def variants(key: str) -> dict[str, type[BaseModel]]:
+    """The models a variant key (``dataset``, ``optimizer``) may hold, by name."""
+    if key == "optimizer":
+        return {name: optimizer_settings(name) for name in OPTIMIZERS}
+    return dict(DATASETS)
+
+
+VARIANT_FIELDS = ("dataset", "optimizer")  # keys whose mapping is one of several, by its name
+
+
 # ----------------------------------------------------------------------------- model, run
 class ModelConfig(Strict):
     """An MLP: Affine -> [BatchNorm] -> activation -> [Dropout] per hidden layer, then Affine."""
 
-    hidden: list[Annotated[int, Field(gt=0)]] = [100]
-    activation: Literal["relu", "sigmoid", "tanh"] = "relu"
-    init: Literal["zeros", "std", "xavier", "glorot", "he"] = "he"
-    init_std: Annotated[float, Field(ge=0)] = 0.01
-    batchnorm: bool = False
-    dropout: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    hidden: Annotated[
+        list[Annotated[int, Field(gt=0, le=MAX_UNITS)]], Field(max_length=MAX_LAYERS)
+    ] = Field([100], description="units of each hidden layer ([]: a linear classifier)")
+    activation: _name("model.activation", ACTIVATIONS) = Field(
+        "relu", description="activation after each hidden layer"
+    )
+    init: _name("model.init", INITS) = Field(
+        "he", description="weight initialiser: std uses init_std; xavier, glorot, he scale by fan"
+    )
+    init_std: Annotated[float, Field(ge=0)] = Field(
+        0.01, description="std of the weights when init is std"
+    )
+    batchnorm: bool = Field(False, description="BatchNorm after each hidden Affine")
+    dropout: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.0, description="inverted dropout after each hidden activation (drop probability)"
+    )
 
 
 class Config(Strict):
     """One training run. Every key has a default; a YAML file names only what it changes."""
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=64)] = "run"
-    seed: Annotated[int, Field(ge=0)] = 0
-    dtype: Literal["float32", "float64"] = "float32"
-    dataset: DatasetConfig = DigitsData()
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=64)] = Field(
+        "run", description="the run's name (in its folder's name): letters, digits, . _ -"
+    )
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+        0, description="seed of init, minibatch order and dropout"
+    )
+    dtype: Literal["float32", "float64"] = Field("float32", description="float type of training")
+    dataset: SerializeAsAny[DatasetBase] = Field(
+        DATASETS["digits"](), description="the data (dataset.name picks one; each has its keys)"
+    )
     model: ModelConfig = ModelConfig()
-    loss: Literal["softmax_ce", "svm", "bce"] = "softmax_ce"
-    optimizer: OptimizerConfig = SGDConfig(lr=0.1)
-    weight_decay: Annotated[float, Field(ge=0)] = 0.0
-    batch_size: Annotated[int, Field(gt=0)] | Literal["full"] = 100
-    epochs: Annotated[int, Field(ge=0)] = 10
-    eval: list[Literal["train", "val", "test"]] = ["train", "test"]
-    eval_batch_size: Annotated[int, Field(gt=0)] = 10000
+    loss: _name("loss", LOSSES) = Field("softmax_ce", description="loss on the output scores")
+    optimizer: SerializeAsAny[OptimizerSettings] = Field(
+        optimizer_settings("sgd")(lr=0.1),
+        description="the update rule (optimizer.name picks one; each has its keys)",
+    )
+    weight_decay: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="L2 penalty 0.5 * weight_decay * sum(W^2) over weight matrices"
+    )
+    batch_size: Annotated[int, Field(gt=0, le=MAX_SAMPLES)] | Literal["full"] = Field(
+        100, description="minibatch size, or full for full-batch gradient descent"
+    )
+    epochs: Annotated[int, Field(ge=0, le=MAX_EPOCHS)] = Field(
+        10, description="passes over the training split"
+    )
+    eval: list[Literal["train", "val", "test"]] = Field(
+        ["train", "test"], description="splits evaluated before training and after each epoch"
+    )
+    eval_batch_size: Annotated[int, Field(gt=0, le=MAX_SAMPLES)] = Field(
+        10000, description="rows per forward pass when evaluating"
+    )
+
+    @field_validator("dataset", mode="wrap")
+    @classmethod
+    def _dataset(cls, value: Any, handler: Any) -> Any:
+        return _variant("dataset", value, DATASETS)
+
+    @field_validator("optimizer", mode="wrap")
+    @classmethod
+    def _optimizer(cls, value: Any, handler: Any) -> Any:
+        return _variant("optimizer", value, variants("optimizer"))
 
     @model_validator(mode="after")
     def _check(self) -> Config:
+        if ".." in self.name:
+            raise ValueError(f"name: {self.name!r} contains '..'; a name is part of a folder name")
         if "val" in self.eval and self.dataset.n_val == 0:
             raise ValueError("eval: 'val' is listed but dataset.n_val is 0")
         if len(set(self.eval)) != len(self.eval):
@@ -206,13 +220,22 @@ class Config(Strict):
 
 # ----------------------------------------------------------------------------- loading
 def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line."""
+    """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
+
+    Bounded: a file over ``MAX_CONFIG_BYTES``, or a document that expands (through YAML
+    aliases) to more than ``MAX_YAML_VALUES`` values, is refused before anything uses it.
+    """
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: config file not found")
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder, expected a YAML config file")
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: {size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} bytes"
+            )
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -221,11 +244,34 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}:{where}: malformed YAML: {problem}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
+    check_expansion(data, str(path))
     return data
+
+
+def check_expansion(data: Any, source: str, limit: int = MAX_YAML_VALUES) -> None:
+    """ConfigError if ``data`` expands to more than ``limit`` values, counting a value as often
+    as it is referenced (a YAML alias bomb is small on disk and in memory, but every copy,
+    dump or comparison of it walks every reference)."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise ConfigError(
+                f"{source}: expands to more than {limit:,} values (YAML aliases?); "
+                "a config is a few dozen keys"
+            )
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -275,22 +321,35 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
 
 
 def _is_variant_switch(parts: list[str]) -> bool:
-    return len(parts) == 2 and parts[0] in _UNION_FIELDS and parts[1] == "name"
+    return len(parts) == 2 and parts[0] in VARIANT_FIELDS and parts[1] == "name"
 
 
 def _default_variant(key: str) -> dict[str, Any]:
-    """The default mapping of a top-level union key (``{}`` for any other key)."""
-    if key not in _UNION_FIELDS:
+    """The default mapping of a top-level variant key (``{}`` for any other key)."""
+    if key not in VARIANT_FIELDS:
         return {}
     return Config.model_fields[key].default.model_dump(mode="json")
 
 
-def validate(raw: dict[str, Any], source: str = "config") -> Config:
-    """Validate a raw mapping into a Config, or raise a one-line ConfigError naming the key."""
+def validate(
+    raw: dict[str, Any], source: str = "config", overrides: list[str] | None = None
+) -> Config:
+    """Validate a raw mapping into a Config, or raise a one-line ConfigError naming the key
+    and its source: ``source`` (a file), or the override among ``overrides`` that set it."""
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {describe_error(exc)}") from None
+        key, text = describe_error(exc, raw)
+        raise ConfigError(f"{_blame(key, overrides or [], source)}: {text}") from None
+
+
+def _blame(key: str, overrides: list[str], source: str) -> str:
+    """The override that set ``key`` (or a key above or below it), else ``source``."""
+    for text in reversed(overrides):
+        set_key = text.partition("=")[0].strip()
+        if key == set_key or key.startswith(set_key + ".") or set_key.startswith(key + "."):
+            return f"override {text!r}"
+    return source
 
 
 def load_config(path: Path | None, overrides: list[str] | None = None) -> Config:
@@ -301,14 +360,15 @@ def load_config(path: Path | None, overrides: list[str] | None = None) -> Config
             f"{path}: has a 'sweep:' section, so it describes a sweep, not one run; "
             f"run it with 'nnlab sweep run {path}'"
         )
-    raw = apply_overrides(raw, list(overrides or []))
-    return validate(raw, source=str(path) if path is not None else "config")
+    overrides = list(overrides or [])
+    raw = apply_overrides(raw, overrides)
+    return validate(raw, str(path) if path is not None else "config", overrides)
 
 
 def to_yaml(cfg: Config) -> str:
     """The resolved config as YAML (every key, defaults filled in), loadable by ``load_config``."""
     data = cfg.model_dump(mode="json")
-    for key in _UNION_FIELDS:  # the discriminating name first, for the reader
+    for key in VARIANT_FIELDS:  # the discriminating name first, for the reader
         data[key] = {"name": data[key].pop("name"), **data[key]}
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
 
@@ -321,19 +381,10 @@ def config_hash(cfg: Config | dict[str, Any], length: int = 8) -> str:
 
 
 # ----------------------------------------------------------------------------- errors
-_UNION_FIELDS = {"optimizer": OptimizerConfig, "dataset": DatasetConfig}
-VARIANT_FIELDS = tuple(_UNION_FIELDS)  # keys whose mapping is one of several, by its name
-
-
-def variants(key: str) -> dict[str, type[BaseModel]]:
-    """The models a variant key (``dataset``, ``optimizer``) may hold, by name."""
-    return _variants(_UNION_FIELDS[key])
-
-
 def is_config_key(key: str) -> bool:
     """``key`` (dotted) names a key of the schema (of any variant)."""
     head, _, rest = key.partition(".")
-    if head in _UNION_FIELDS:
+    if head in VARIANT_FIELDS:
         return not rest or any(rest in m.model_fields for m in variants(head).values())
     field = Config.model_fields.get(head)
     if field is None:
@@ -344,96 +395,50 @@ def is_config_key(key: str) -> bool:
     return not rest
 
 
-def _variants(annotation: Any) -> dict[str, type[BaseModel]]:
-    """Tag -> model class for a discriminated-union annotation."""
-    args = get_args(annotation)
-    union = args[0] if get_origin(annotation) is Annotated else annotation
-    out = {}
-    for cls in get_args(union):
-        tag = get_args(cls.model_fields["name"].annotation)[0]
-        out[tag] = cls
-    return out
-
-
-def _walk(loc: tuple[Any, ...]) -> tuple[list[str], type[BaseModel] | None]:
-    """Dotted path parts for a pydantic error location, and the model class at its parent."""
-    parts: list[str] = []
+def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
+    """The model whose field the location ``loc`` (minus its last part) names."""
     model: type[BaseModel] | None = Config
-    i = 0
-    while i < len(loc):
-        item = loc[i]
-        if isinstance(item, int):
-            parts.append(str(item))
-            model = None
-            i += 1
+    node = raw
+    for item in loc[:-1]:
+        if model is None or not isinstance(item, str):
+            return None
+        node = node.get(item) if isinstance(node, dict) else None
+        if model is Config and item in VARIANT_FIELDS:
+            name = node.get("name") if isinstance(node, dict) else None
+            model = variants(item).get(name) if isinstance(name, str) else None
             continue
-        parts.append(str(item))
-        if model is None or item not in model.model_fields:
-            i += 1
-            continue
-        annotation = model.model_fields[item].annotation
-        if model is Config and item in _UNION_FIELDS:
-            variants = _variants(_UNION_FIELDS[item])
-            if i + 1 < len(loc) and loc[i + 1] in variants:
-                model = variants[loc[i + 1]]
-                i += 2
-                continue
-        model = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
-        )
-        i += 1
-    return parts, model
-
-
-def _parent_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    _, model = _walk(loc[:-1]) if len(loc) > 1 else ([], Config)
+        field = model.model_fields.get(item)
+        annotation = field.annotation if field is not None else None
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation if is_model else None
     return model
 
 
-def describe_error(exc: ValidationError) -> str:
-    """One line for the first (most useful) validation error."""
-    errors = exc.errors()
-    err = errors[0]
+def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
+    """(the dotted key, one line) for the first (most useful) validation error."""
+    err = exc.errors()[0]
     loc = tuple(err["loc"])
     kind = err["type"]
-    # an int-or-literal field reports one error per union member: say it once.
-    if loc and loc[0] == "batch_size":
-        return f"batch_size: expected a positive integer or 'full', got {err.get('input')!r}"
+    key = ".".join(str(p) for p in loc) or "config"
+    if loc and loc[0] == "batch_size" and kind != "value_error":  # one error per union member
+        return key, f"batch_size: expected a positive integer or 'full', got {err.get('input')!r}"
     if kind == "extra_forbidden":
-        parent = _parent_model(loc)
-        parts, _ = _walk(loc)
-        key = ".".join(parts)
+        parent = _parent_model(loc, raw)
         hint = ""
         if parent is not None:
             fields = list(parent.model_fields)
             close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
             if close:
-                hint = f" (did you mean {'.'.join([*parts[:-1], close[0]])!r}?)"
+                hint = f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
             else:
                 hint = f"; valid keys here: {', '.join(fields)}"
-        return f"unknown key {key!r}{hint}"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        parts, _ = _walk(loc)
-        field = parts[0] if parts else "?"
-        tags = list(_variants(_UNION_FIELDS[field])) if field in _UNION_FIELDS else []
-        given = err.get("ctx", {}).get("tag")
-        if kind == "union_tag_not_found":
-            return f"{field}.name: missing; expected one of {', '.join(tags)}"
-        close = difflib.get_close_matches(str(given), tags, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{field}.name: unknown {given!r}{hint}; expected one of {', '.join(tags)}"
-    if kind == "model_type" or kind == "model_attributes_type":
-        parts, _ = _walk(loc)
-        return (
-            f"{'.'.join(parts) or 'config'}: expected a mapping of keys, got {err.get('input')!r}"
-        )
-    parts, _ = _walk(loc)
-    key = ".".join(parts) if parts else "config"
+        return key, f"unknown key {key!r}{hint}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return key, f"{key}: expected a mapping of keys, got {err.get('input')!r}"
     if kind == "missing":
-        return f"{key}: required key is missing"
+        return key, f"{key}: required key is missing"
     msg = err["msg"]
     if msg.startswith("Value error, "):
-        return msg[len("Value error, ") :]
-    return f"{key}: {msg[0].lower() + msg[1:]}, got {err.get('input')!r}"
+        text = msg[len("Value error, ") :]
+        return text.split(":")[0].split(" ")[0], text
+    return key, f"{key}: {msg[0].lower() + msg[1:]}, got {err.get('input')!r}"

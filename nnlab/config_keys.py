@@ -7,6 +7,7 @@ its annotation, so the reference cannot drift from what validation accepts.
 
 from __future__ import annotations
 
+import json
 import types
 import typing
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -22,11 +23,14 @@ Row = dict[str, Any]
 def _constraint(meta: list[Any]) -> str:
     parts = []
     for m in meta:
+        choice = getattr(m, "func", None)
+        if isinstance(choice, schema.Choice):
+            return ", ".join(choice.names())
         for attr, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
             if isinstance(m, getattr(at, attr.capitalize())):
                 parts.append(f"{sign} {getattr(m, attr):g}")
         if isinstance(m, at.MaxLen):
-            parts.append(f"at most {m.max_length} characters")
+            parts.append(f"at most {m.max_length} long")
     return ", ".join(parts)
 
 
@@ -55,21 +59,29 @@ def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, 
         kind, allowed = describe_type(item)
         return f"list of {kind}", allowed
     name = getattr(annotation, "__name__", str(annotation))
-    return name, _constraint(meta)
+    allowed = _constraint(meta)
+    if name == "str" and allowed and "," in allowed and not allowed[0].isdigit():
+        name = "name"
+    if name == "float":
+        allowed = ", ".join(p for p in (allowed, "finite") if p)
+    return name, allowed
 
 
-def _field_row(path: str, field: Any, when: str) -> Row:
+def _field_row(path: str, field: Any, when: str, model: type[BaseModel]) -> Row:
     kind, allowed = describe_type(field.annotation, list(field.metadata))
     default = field.default if not field.is_required() else "(required)"
     if isinstance(default, BaseModel):
         default = default.model_dump(mode="json")
+    meaning = field.description or ""
+    if not meaning and path.endswith(".name") and model.__doc__:
+        meaning = model.__doc__.strip().splitlines()[0]
     return {
         "key": path,
         "when": when,
         "type": kind,
-        "default": default,
+        "default": default if default == "(required)" else json.dumps(default),
         "allowed": allowed,
-        "meaning": field.description or "",
+        "meaning": meaning,
     }
 
 
@@ -83,7 +95,7 @@ def _model_rows(model: type[BaseModel], prefix: str, when: str) -> list[Row]:
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             rows.extend(_model_rows(annotation, f"{prefix}{key}.", when))
         else:
-            rows.append(_field_row(f"{prefix}{key}", field, when))
+            rows.append(_field_row(f"{prefix}{key}", field, when, model))
     return rows
 
 
@@ -126,4 +138,4 @@ def markdown_reference() -> str:
 
 
 def _md(value: Any) -> str:
-    return f"`{value}`" if value not in ("", None) else ("`null`" if value is None else "")
+    return f"`{value}`" if value not in ("", None) else ""

@@ -11,22 +11,17 @@ import pytest
 import yaml
 
 from nnlab.config import (
-    AdamConfig,
-    BlobsData,
     Config,
-    DigitsData,
-    Hdf5Data,
-    MomentumConfig,
-    SGDConfig,
-    SpiralData,
     apply_overrides,
     config_hash,
     load_config,
+    optimizer_settings,
     parse_override,
     read_yaml,
     to_yaml,
     validate,
 )
+from nnlab.data.datasets import BlobsData, DigitsData, Hdf5Data, SpiralData
 from nnlab.errors import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
@@ -59,7 +54,7 @@ def test_no_file_and_no_overrides_gives_the_schema_defaults():
     assert cfg == Config()
     assert cfg.name == "run" and cfg.seed == 0 and cfg.dtype == "float32"
     assert cfg.dataset == DigitsData() and cfg.dataset.n_test == 297
-    assert cfg.optimizer == SGDConfig(lr=0.1)
+    assert cfg.optimizer == optimizer_settings("sgd")(lr=0.1)
     assert cfg.model.hidden == [100] and cfg.model.activation == "relu" and cfg.model.init == "he"
     assert cfg.loss == "softmax_ce" and cfg.weight_decay == 0.0
     assert cfg.batch_size == 100 and cfg.epochs == 10 and cfg.eval == ["train", "test"]
@@ -94,7 +89,7 @@ def test_overrides_set_nested_keys_and_parse_values_as_yaml(tmp_path):
         write(tmp_path, MOMENTUM_FILE),
         ["optimizer.lr=0.2", "model.hidden=[50, 20]", "model.batchnorm=true", "batch_size=full"],
     )
-    assert cfg.optimizer == MomentumConfig(lr=0.2, momentum=0.8)
+    assert cfg.optimizer == optimizer_settings("momentum")(lr=0.2, momentum=0.8)
     assert cfg.model.hidden == [50, 20] and cfg.model.batchnorm is True
     assert cfg.batch_size == "full"
 
@@ -107,13 +102,15 @@ def test_overrides_create_keys_the_file_does_not_have(tmp_path):
 
 def test_override_into_a_default_optimizer_keeps_the_default_variant():
     cfg = load_config(None, ["optimizer.lr=0.5"])
-    assert cfg.optimizer == SGDConfig(lr=0.5)
+    assert cfg.optimizer == optimizer_settings("sgd")(lr=0.5)
 
 
 def test_switching_optimizer_name_starts_from_the_new_optimizers_defaults(tmp_path):
     path = write(tmp_path, MOMENTUM_FILE)
     cfg = load_config(path, ["optimizer.name=adam"])
-    assert cfg.optimizer == AdamConfig()  # momentum's 'momentum' key is not carried over
+    assert (
+        cfg.optimizer == optimizer_settings("adam")()
+    )  # momentum's 'momentum' key is not carried over
 
 
 @pytest.mark.parametrize(
@@ -122,12 +119,12 @@ def test_switching_optimizer_name_starts_from_the_new_optimizers_defaults(tmp_pa
 )
 def test_switching_optimizer_applies_other_overrides_on_top_in_any_order(tmp_path, overrides):
     cfg = load_config(write(tmp_path, MOMENTUM_FILE), overrides)
-    assert cfg.optimizer == AdamConfig(lr=0.003)
+    assert cfg.optimizer == optimizer_settings("adam")(lr=0.003)
 
 
 def test_naming_the_same_optimizer_keeps_the_files_hyperparameters(tmp_path):
     cfg = load_config(write(tmp_path, MOMENTUM_FILE), ["optimizer.name=momentum"])
-    assert cfg.optimizer == MomentumConfig(lr=0.05, momentum=0.8)
+    assert cfg.optimizer == optimizer_settings("momentum")(lr=0.05, momentum=0.8)
 
 
 def test_switching_dataset_name_starts_from_the_new_datasets_defaults():

@@ -1,7 +1,9 @@
-"""Datasets: one module per source (digits, mnist, hdf5, synthetic), a registry, a fetcher.
+"""Datasets: one module per source (digits, mnist, hdf5, synthetic), their config classes
+(``datasets.py``), the registry (``registry.py``), a fetcher.
 
 ``load_dataset(cfg, data_dir)`` is the one entry point: it reads the source the dataset config
-names, carves train/val/test with ``cfg.split_seed`` and normalises (see ``dataset.py``).
+names (``cfg.source``), carves train/val/test with ``cfg.split_seed`` and normalises (see
+``dataset.py``).
 Sources are imported lazily, so importing ``nnlab.data`` does not pull in h5py or scikit-learn.
 """
 
@@ -11,7 +13,6 @@ import os
 from pathlib import Path
 
 from nnlab.data.dataset import Dataset, Source, make_dataset
-from nnlab.errors import ConfigError
 
 __all__ = ["Dataset", "Source", "load_dataset", "load_source", "resolve_data_dir"]
 
@@ -35,28 +36,7 @@ def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
 
 def load_source(cfg, data_dir: Path | str | None = None) -> Source:
     """The raw ``Source`` for a dataset config (no splitting or normalising)."""
-    name = cfg.name
-    if name == "digits":
-        from nnlab.data import digits
-
-        return digits.load()
-    if name == "mnist":
-        from nnlab.data import mnist
-
-        return mnist.load(resolve_data_dir(data_dir) / "mnist")
-    if name == "hdf5":
-        from nnlab.data import hdf5
-
-        return hdf5.load(cfg, resolve_data_dir(data_dir))
-    if name == "spiral":
-        from nnlab.data import synthetic
-
-        return synthetic.spiral(cfg.n_per_class, cfg.n_classes, cfg.noise, cfg.split_seed)
-    if name == "blobs":
-        from nnlab.data import synthetic
-
-        return synthetic.blobs(cfg.n_per_class, cfg.n_classes, cfg.dim, cfg.spread, cfg.split_seed)
-    raise ConfigError(f"dataset.name: unknown {name!r}")
+    return cfg.source(data_dir)
 
 
 def load_dataset(cfg, data_dir: Path | str | None = None, dtype: str = "float32") -> Dataset:

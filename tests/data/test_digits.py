@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab.config import DigitsData
 from nnlab.data import digits, load_dataset
+from nnlab.data.datasets import DigitsData
 
 
 @pytest.mark.slow  # importing sklearn.datasets takes ~4 s

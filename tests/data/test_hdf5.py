@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
-from nnlab.config import Hdf5Data
 from nnlab.data import load_dataset
+from nnlab.data.datasets import Hdf5Data
 from nnlab.errors import DataError
 
 

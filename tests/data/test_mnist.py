@@ -8,8 +8,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from nnlab.config import MnistData
 from nnlab.data import load_dataset, mnist
+from nnlab.data.datasets import MnistData
 from nnlab.errors import ConfigError, DataError
 
 from .conftest import idx_bytes, write_idx, write_mnist_part

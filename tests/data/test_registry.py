@@ -13,9 +13,10 @@ def by_name(rows):
 
 
 def test_every_config_dataset_is_listed():
-    from nnlab.config import DatasetConfig, _variants
+    from nnlab.config import variants
 
-    assert {e.name for e in DATASETS} == set(_variants(DatasetConfig))
+    assert {r["dataset"] for r in availability(resolve_data_dir())} == set(variants("dataset"))
+    assert set(DATASETS) == set(variants("dataset"))
 
 
 def test_empty_data_dir_reports_file_datasets_missing(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.config import BlobsData, SpiralData
 from nnlab.data import load_dataset
+from nnlab.data.datasets import BlobsData, SpiralData
 from nnlab.data.synthetic import blobs, spiral
 
 

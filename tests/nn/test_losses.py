@@ -162,7 +162,9 @@ def test_predict_is_argmax_or_positive_logit():
     scores = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]])
     np.testing.assert_array_equal(LOSSES["softmax_ce"].predict(scores), [1, 0])
     np.testing.assert_array_equal(LOSSES["svm"].predict(scores), [1, 0])
-    np.testing.assert_array_equal(LOSSES["bce"].predict(np.array([[0.3], [-0.2], [0.0]])), [1, 0, 0])
+    np.testing.assert_array_equal(
+        LOSSES["bce"].predict(np.array([[0.3], [-0.2], [0.0]])), [1, 0, 0]
+    )
 
 
 def test_output_units():

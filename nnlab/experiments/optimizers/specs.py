@@ -11,21 +11,42 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from nnlab.config import OptimizerConfig, parse_override
+from nnlab.config import optimizer_settings, parse_override
 from nnlab.errors import ConfigError
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import make_optimizer
 
 ALIASES = {"gd": "sgd"}
-SCHEMAS: dict[str, type[BaseModel]] = {
-    get_args(cls.model_fields["name"].annotation)[0]: cls
-    for cls in get_args(get_args(OptimizerConfig)[0])
-}
+
+
+class _Schemas(dict):
+    """Optimizer name -> its config model, read from the registry each time (an optimizer
+    registered later is there too)."""
+
+    def _table(self) -> dict[str, type[BaseModel]]:
+        from nnlab.nn.registry import OPTIMIZERS
+
+        return {name: optimizer_settings(name) for name in OPTIMIZERS}
+
+    def __getitem__(self, name: str) -> type[BaseModel]:
+        return self._table()[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table()
+
+    def __iter__(self) -> Any:
+        return iter(self._table())
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._table().get(name, default)
+
+
+SCHEMAS = _Schemas()
 # gradient-free baselines (cs231n "Optimization", strategies 1 and 2) and their defaults
 BASELINES: dict[str, dict[str, float]] = {
     "random-search": {"scale": 0.3},
@@ -155,7 +176,7 @@ def _validate(
             out[key] = float(value)
         return out
     try:
-        model = TypeAdapter(OptimizerConfig).validate_python({"name": name, **values})
+        model = SCHEMAS[name].model_validate({"name": name, **values})
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][-1]) if err["loc"] else "?"
