@@ -85,7 +85,9 @@ class OptimizerSettings(Strict):
 def _settings_model(cls: type) -> type[OptimizerSettings]:
     fields: dict[str, Any] = {"name": (Literal[cls.name], cls.name)}
     for key, spec in cls.hyper.items():
-        bounds = {k: getattr(spec, k) for k in ("gt", "ge", "lt") if getattr(spec, k) is not None}
+        bounds = {
+            k: getattr(spec, k) for k in ("gt", "ge", "lt", "le") if getattr(spec, k) is not None
+        }
         fields[key] = (float, Field(spec.default, description=spec.help, **bounds))
     doc = (cls.__doc__ or cls.name).strip().splitlines()[0].rstrip(":")
     model = create_model(

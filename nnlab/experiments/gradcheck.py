@@ -34,9 +34,9 @@ import numpy as np
 
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
-from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU
 from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.registry import LOSSES
+from nnlab.nn.registry import ACTIVATIONS, LOSSES
 from nnlab.nn.stacked import StackedAffine, StackedDropout
 
 PASS_BELOW = 1e-7
@@ -276,9 +276,8 @@ def layer_and_loss_rows(
     opts: dict[str, Any] = {"eps": eps, "max_entries": max_entries, "rng": rng}
     affine = Affine(rng.standard_normal((d, m)), rng.standard_normal(m))
     rows = check_layer(affine, x_in(), **opts)
-    rows += check_layer(ReLU(), _away_from_zero(x_in()), **opts)
-    rows += check_layer(Sigmoid(), x_in(), **opts)
-    rows += check_layer(Tanh(), x_in(), **opts)
+    for cls in ACTIVATIONS.values():  # every registered activation (ReLU's input off its kink)
+        rows += check_layer(cls(), _away_from_zero(x_in()) if cls is ReLU else x_in(), **opts)
     for train in (True, False):
         bn = BatchNorm(d, dtype=f64)
         bn.params["gamma"][:] = rng.uniform(0.5, 1.5, d)
@@ -298,9 +297,12 @@ def layer_and_loss_rows(
     rows += check_layer(sdrop, x_in(k * d), name="StackedDropout/mask", **opts)
 
     y = np.arange(n) % c
-    rows.append(check_loss("softmax_ce", x_in(c), y, **opts))
-    rows.append(check_loss("svm", _svm_scores(rng, n, c), y, **opts))
-    rows.append(check_loss("bce", x_in(1), np.arange(n) % 2, **opts))
+    for name, loss in LOSSES.items():  # every registered loss (the SVM's margins off its kink)
+        if loss.binary:
+            rows.append(check_loss(name, x_in(1), np.arange(n) % 2, **opts))
+        else:
+            scores = _svm_scores(rng, n, c) if name == "svm" else x_in(c)
+            rows.append(check_loss(name, scores, y, **opts))
     return rows
 
 
@@ -324,6 +326,16 @@ NETS: dict[str, dict[str, Any]] = {
 NET_INPUT, NET_HIDDEN, NET_CLASSES = 6, (7, 5), 4
 
 
+def nets() -> dict[str, dict[str, Any]]:
+    """``NETS``, and a net for every registered activation and loss they do not use yet."""
+    out = dict(NETS)
+    used_acts = {n.get("activation") for n in NETS.values()}
+    used_losses = {n.get("loss", "softmax_ce") for n in NETS.values()}
+    out.update({f"{a} softmax": {"activation": a} for a in ACTIVATIONS if a not in used_acts})
+    out.update({f"relu {name}": {"loss": name} for name in LOSSES if name not in used_losses})
+    return out
+
+
 def nets_note(batch: int = DEFAULT_BATCH) -> str:
     """One line saying what the built-in networks are."""
     sizes = " -> ".join(map(str, (NET_INPUT, *NET_HIDDEN, NET_CLASSES)))
@@ -334,18 +346,19 @@ def small_net(
     kind: str, batch: int = DEFAULT_BATCH, seed: int = 0
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
     """A float64 network of ``kind`` (a key of NETS) and a random batch (x, y) for it."""
-    if kind not in NETS:
-        raise NnlabError(f"unknown network {kind!r}; expected one of {', '.join(NETS)}")
-    spec = dict(NETS[kind])
+    known = nets()
+    if kind not in known:
+        raise NnlabError(f"unknown network {kind!r}; expected one of {', '.join(known)}")
+    spec = dict(known[kind])
     loss = spec.get("loss", "softmax_ce")
     rng_init, rng_drop, rng_data = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )
-    n_classes = 2 if loss == "bce" else NET_CLASSES
+    n_classes = 2 if LOSSES[loss].binary else NET_CLASSES
     model = build_mlp(
         NET_INPUT,
         NET_HIDDEN,
-        1 if loss == "bce" else n_classes,
+        LOSSES[loss].units(n_classes, loss),
         init="xavier",
         rng_init=rng_init,
         rng_dropout=rng_drop,
@@ -428,7 +441,7 @@ def check_builtin(
     with single_thread_blas():
         rows = layer_and_loss_rows(eps, batch, max_entries, seed)
         rng = np.random.default_rng(seed)
-        for kind in NETS:
+        for kind in nets():
             model, x, y = small_net(kind, batch, seed)
             rows += check_model(
                 model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng

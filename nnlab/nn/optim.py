@@ -19,13 +19,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Hyper:
-    """A hyperparameter as the config sees it: default, meaning, allowed range (gt/ge/lt)."""
+    """A hyperparameter as the config sees it: default, meaning, allowed range (gt/ge/lt/le)."""
 
     default: float
     help: str
     gt: float | None = None
     ge: float | None = None
     lt: float | None = None
+    le: float | None = None
 
 
 LR = Hyper(0.01, "learning rate", gt=0)
@@ -36,7 +37,10 @@ class Optimizer:
 
     A new optimizer is a subclass with ``name``, ``slots``, ``hyper`` (the constructor's
     arguments with their defaults and ranges: the config schema, ``--help`` and the docs read
-    them) and ``update``, plus one entry in ``nnlab.nn.registry.OPTIMIZERS``.
+    them) and ``update``, plus one entry in ``nnlab.nn.registry.OPTIMIZERS``. In ``update``,
+    the learning rate ``self.rate(key)`` multiplies once, as the last factor of the step
+    (``w -= self.rate(key) * step``): a stack of nets holds it per net as an array of the
+    parameter's dtype, and only then is the product the one each net makes alone.
     """
 
     name = "base"
