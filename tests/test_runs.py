@@ -308,7 +308,7 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
-    import nnlab.train as loop
+    import nnlab.build as loop
 
     original = loop.build_model
     calls = {"n": 0}

@@ -10,21 +10,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from nnlab.build import build_model, build_optimizer, make_rngs
 from nnlab.cli import app
 from nnlab.config import Config, load_config
 from nnlab.data import load_dataset
 from nnlab.experiments.train import run_training
+from nnlab.group import Solo
 from nnlab.runs import RunDir
-from nnlab.train import (
-    FitResult,
-    build_model,
-    build_optimizer,
-    fit,
-    get_state,
-    make_rngs,
-    minibatches,
-    set_state,
-)
+from nnlab.state import group_state, set_state
+from nnlab.train import FitResult, TrainSettings, fit, minibatches
 
 SPIRAL = [
     "dataset.name=spiral",
@@ -60,7 +54,7 @@ def train(overrides: list[str], **kwargs) -> tuple[FitResult, Config, object]:
     data = load_dataset(cfg.dataset, None, cfg.dtype)
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-    result = fit(model, build_optimizer(cfg), data.splits, cfg, rngs, **kwargs)
+    result = fit(model, build_optimizer(cfg), data.splits, TrainSettings.of(cfg), rngs, **kwargs)
     return result, cfg, model
 
 
@@ -227,7 +221,7 @@ def test_parameters_and_optimizer_state_keep_the_runs_dtype(dtype):
     data = load_dataset(cfg.dataset, None, cfg.dtype)
     rngs = make_rngs(cfg.seed)
     model, opt = build_model(cfg, data.input_dim, data.n_classes, rngs), build_optimizer(cfg)
-    result = fit(model, opt, data.splits, cfg, rngs)
+    result = fit(model, opt, data.splits, TrainSettings.of(cfg), rngs)
     assert result.records[-1]["train_acc"] > 0.8
     assert data.splits["train"][0].dtype == np.dtype(dtype)
     arrays = {**model.params, **model.buffers, **opt.state_dict()}
@@ -299,13 +293,17 @@ def test_state_round_trip_continues_exactly_where_training_stopped():
     data = load_dataset(cfg.dataset, None, cfg.dtype)
     rngs = make_rngs(cfg.seed)
     model, opt = build_model(cfg, data.input_dim, data.n_classes, rngs), build_optimizer(cfg)
-    fit(model, opt, data.splits, cfg, rngs, max_steps=12)  # epochs 1-2 (6 steps each)
-    state = {k: v.copy() for k, v in get_state(model, opt, rngs).items()}
+    fit(
+        model, opt, data.splits, TrainSettings.of(cfg), rngs, max_steps=12
+    )  # epochs 1-2 (6 steps each)
+    state = {k: v.copy() for k, v in group_state(Solo(model), opt, 0, rngs).items()}
 
     rngs2 = make_rngs(cfg.seed)
     model2, opt2 = build_model(cfg, data.input_dim, data.n_classes, rngs2), build_optimizer(cfg)
     set_state(state, model2, opt2, rngs2)
-    rest = fit(model2, opt2, data.splits, cfg, rngs2, start_epoch=2, start_step=12)
+    rest = fit(
+        model2, opt2, data.splits, TrainSettings.of(cfg), rngs2, start_epoch=2, start_step=12
+    )
     assert without_seconds(rest.records) == without_seconds(straight.records[3:])
 
 

@@ -12,20 +12,14 @@ import json
 import numpy as np
 import pytest
 
+from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import Config, load_config
 from nnlab.data import load_dataset
 from nnlab.experiments.train import resume_training, run_training, run_trainings
+from nnlab.group import Solo
 from nnlab.runs import RunDir
-from nnlab.train import (
-    build_group,
-    build_model,
-    build_optimizer,
-    fit,
-    fit_group,
-    get_state,
-    make_rngs,
-    stack_key,
-)
+from nnlab.state import group_state
+from nnlab.train import TrainSettings, fit, fit_group
 
 BASE = ["model.hidden=[40,30]", "dataset.n_train=400", "batch_size=64", "epochs=4"]
 
@@ -37,12 +31,12 @@ def configs(*per_run: list[str], base: list[str] = BASE) -> list[Config]:
 def alone(cfg: Config, data, **kwargs):
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-    return fit(model, build_optimizer(cfg), data.splits, cfg, rngs, **kwargs)
+    return fit(model, build_optimizer(cfg), data.splits, TrainSettings.of(cfg), rngs, **kwargs)
 
 
 def together(cfgs: list[Config], data, **kwargs):
     group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
-    return fit_group(group, optimizer, data.splits, cfgs[0], rngs, **kwargs)
+    return fit_group(group, optimizer, data.splits, TrainSettings.of(cfgs[0]), rngs, **kwargs)
 
 
 def without_seconds(records: list[dict]) -> list[dict]:
@@ -184,9 +178,9 @@ def test_a_stacked_nets_state_is_the_state_it_would_have_alone():
 
     def grab_alone(record):
         if record["epoch"] == 2:
-            mine.update(get_state(model, optimizer, rngs))
+            mine.update(group_state(Solo(model), optimizer, 0, rngs))
 
-    fit(model, optimizer, data.splits, cfgs[1], rngs, on_epoch=grab_alone)
+    fit(model, optimizer, data.splits, TrainSettings.of(cfgs[1]), rngs, on_epoch=grab_alone)
     assert set(states[1]) == set(mine)
     for key, value in mine.items():
         assert np.array_equal(states[1][key], value), key

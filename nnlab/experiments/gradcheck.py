@@ -454,8 +454,8 @@ def config_target(
     cfg: Any, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
     """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data."""
+    from nnlab.build import build_model, make_rngs
     from nnlab.data import load_dataset
-    from nnlab.train import build_model, make_rngs
 
     cfg = cfg.model_copy(update={"dtype": "float64"})
     data = load_dataset(cfg.dataset, data_dir, "float64")

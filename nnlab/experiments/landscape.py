@@ -39,12 +39,13 @@ from typing import Any
 import numpy as np
 
 from nnlab import runs
+from nnlab.build import build_model, build_optimizer, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
-from nnlab.train import build_model, build_optimizer, make_rngs, set_state
+from nnlab.state import set_state
 
 NORMALIZE = ("filter", "none")
 FILE = "landscape.h5"

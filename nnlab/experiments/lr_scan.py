@@ -30,21 +30,13 @@ from typing import Any
 import numpy as np
 
 from nnlab import runs
+from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import Config, apply_overrides, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import NnlabError
 from nnlab.experiments.train import check_compatible
 from nnlab.nn.model import MLP
-from nnlab.train import (
-    Record,
-    build_group,
-    build_model,
-    build_optimizer,
-    fit,
-    fit_group,
-    make_rngs,
-    stack_key,
-)
+from nnlab.train import Record, TrainSettings, fit, fit_group
 
 COLUMNS = [
     "lr",
@@ -127,7 +119,7 @@ def train_at_rate(cfg: Config, data: Dataset) -> tuple[str, list[Record]]:
     """Train ``cfg`` (already at its rate) from its initial weights: (status, epoch records)."""
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-    result = fit(model, build_optimizer(cfg), data.splits, cfg, rngs)
+    result = fit(model, build_optimizer(cfg), data.splits, TrainSettings.of(cfg), rngs)
     return result.status, result.records
 
 
@@ -140,7 +132,7 @@ def train_at_rates(cfgs: list[Config], data: Dataset) -> list[tuple[str, list[Re
         return [train_at_rate(cfg, data) for cfg in cfgs]
     group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
     lrs = [cfg.optimizer.lr for cfg in cfgs]
-    results = fit_group(group, optimizer, data.splits, cfgs[0], rngs, lrs=lrs)
+    results = fit_group(group, optimizer, data.splits, TrainSettings.of(cfgs[0]), rngs, lrs=lrs)
     return [(r.status, r.records) for r in results]
 
 

@@ -18,20 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
+from nnlab.build import build_group, stack_key
 from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
+from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
-from nnlab.train import (
-    Group,
-    Record,
-    Solo,
-    StateFn,
-    build_group,
-    fit_group,
-    set_state,
-    stack_key,
-)
+from nnlab.state import set_state
+from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 ProgressFn = Callable[[Record, Config], None]
 
@@ -169,7 +163,7 @@ def _drive(
         group,
         optimizer,
         data.splits,
-        cfgs[0],
+        TrainSettings.of(cfgs[0]),
         rngs,
         start_epoch=start_epoch,
         start_step=records[0][-1].get("steps", 0) if records[0] else 0,

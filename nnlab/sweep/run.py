@@ -23,13 +23,13 @@ from typing import Any
 import yaml
 
 from nnlab import runs
+from nnlab.build import stack_key
 from nnlab.config import read_yaml
 from nnlab.errors import RunError
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
 from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
-from nnlab.train import stack_key
 
 TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
 DEFAULT_STACK = 8  # trials per stack: past ~8 the stacked arrays outgrow the caches

@@ -9,13 +9,13 @@ import h5py
 import numpy as np
 import pytest
 
+from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments import landscape as ls
 from nnlab.experiments.train import run_training
 from nnlab.nn.layers import BatchNorm
-from nnlab.train import build_model, make_rngs
 
 SMALL = ["dataset.n_train=200", "model.hidden=[16, 12]", "batch_size=50", "epochs=2"]
 FAST = ls.Settings(points=5, lo=-0.5, hi=0.5)

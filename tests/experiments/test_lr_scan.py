@@ -8,11 +8,11 @@ import json
 import numpy as np
 import pytest
 
+from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.data import load_dataset
 from nnlab.errors import NnlabError
 from nnlab.experiments import lr_scan as scan
-from nnlab.train import build_model, make_rngs
 
 SMALL = ["dataset.n_train=300", "model.hidden=[20]", "batch_size=50", "optimizer.name=sgd"]
 

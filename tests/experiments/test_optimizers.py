@@ -271,8 +271,9 @@ def test_dataset_runs_share_init_and_batch_sequence():
 
 def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
     # the comparison evaluates once at the end; fit's own record of the last epoch agrees
+    from nnlab.build import build_model, make_rngs
     from nnlab.data import load_dataset
-    from nnlab.train import build_model, fit, make_rngs
+    from nnlab.train import TrainSettings, fit
 
     c = opt.compare_on_dataset("digits", ["momentum", "sgd"], ["sgd.lr=1e10"], iterations=40,
                                hidden=[16])  # fmt: skip
@@ -283,7 +284,9 @@ def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
         )
         rngs = make_rngs(cfg.seed)
         model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-        last = fit(model, r.spec.build(), data.splits, cfg, rngs, max_steps=40).records[-1]
+        last = fit(
+            model, r.spec.build(), data.splits, TrainSettings.of(cfg), rngs, max_steps=40
+        ).records[-1]
         assert r.final == {k: v for k, v in last.items() if k.endswith(("_loss", "_acc"))}
     assert [r.status for r in c.results] == ["COMPLETED", "DIVERGED"]
 

@@ -12,11 +12,11 @@ import pytest
 
 from nnlab import runs
 from nnlab import sweep as sw
+from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.errors import ConfigError, RunError
 from nnlab.sweep import presets
 from nnlab.sweep.presets import weight_scale as ws
-from nnlab.train import build_model, make_rngs
 from tests.conftest import fake_run
 
 # A spiral of 3 x 60 points, 30 held out, a 16-unit net, 3 epochs: a trial takes ~0.1 s.

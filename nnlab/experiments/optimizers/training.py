@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.build import RNG_STREAMS, build_model, make_rngs
 from nnlab.config import Config, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError
@@ -23,7 +24,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.nn.model import MLP
-from nnlab.train import RNG_STREAMS, build_model, evaluate, fit, make_rngs, minibatches
+from nnlab.train import TrainSettings, evaluate, fit, minibatches
 
 # ----------------------------------------------------------------------------- datasets
 # DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001
@@ -372,7 +373,7 @@ def _train_one(
         run_cfg = cfg.model_copy(
             update={"optimizer": SCHEMAS[spec.name](**spec.hyperparameters), "eval": []}
         )
-        result = fit(model, spec.build(), data.splits, run_cfg, rngs, on_step=on_step,
+        result = fit(model, spec.build(), data.splits, TrainSettings.of(run_cfg), rngs, on_step=on_step,
                      max_steps=iterations)  # fmt: skip
         with np.errstate(all="ignore"):
             final = evaluate(model, data.splits, eval_names, cfg.eval_batch_size)
