@@ -18,15 +18,39 @@ from __future__ import annotations
 import gc
 import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from nnlab import __version__
 from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train
 from nnlab.cli.common import EXIT_USAGE, UsageError, note, state
 
+
+class OneLineErrors(TyperGroup):
+    """The root command: a usage error is one line naming the option (exit 2), not a box, for
+    every caller (the console script, ``python -m nnlab``, CliRunner in tests)."""
+
+    def main(self, args: Any = None, *pos: Any, standalone_mode: bool = True, **kw: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            # (without standalone mode, click returns an Exit's code instead of exiting)
+            rv = super().main(argv, *pos, standalone_mode=False, **kw)
+            code = rv if isinstance(rv, int) else 0
+        except UsageError as exc:
+            note(usage_line(exc, argv))
+            code = EXIT_USAGE
+        except typer.Abort:
+            note("aborted")
+            code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Reproducible neural-network training-technique experiments on a NumPy core.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -94,11 +118,22 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     option that is a config key: the override ``key=value``)."""
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "nnlab"
-    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-    message = message[:1].lower() + message[1:]
-    line = f"error: {where}: {' '.join(message.split())}"
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "BadParameter":
+        message = exc.message  # type: ignore[attr-defined]
+        if param is None:
+            text = message
+        else:
+            name = max(param.opts, key=len) if getattr(param, "opts", None) else param.name
+            text = f"{name}: {message}"
+    else:
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    text = " ".join(text.split())
+    line = f"error: {text[:1].lower() + text[1:]}"
     hint = override_hint(getattr(exc, "option_name", None), argv)
-    return f"{line}; {hint}" if hint else f"{line} (see {where} -h)"
+    if hint:
+        return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
+    return f"{line} (see {where} -h)"
 
 
 def override_hint(option: str | None, argv: list[str]) -> str | None:
@@ -116,21 +151,13 @@ def override_hint(option: str | None, argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    """Console-script entry point: usage errors are one line (exit 2), not a box.
+    """Console-script entry point.
 
     On the way out, ``gc.freeze()`` spares the interpreter's final garbage collections a walk
     over every object matplotlib, NumPy and pydantic made (0.1-0.3 s of a sweep's exit); the
     run folders are complete and closed by then, and nothing left needs a finaliser.
     """
-    argv = sys.argv[1:]
     try:
-        code = typer.main.get_command(app).main(argv, prog_name="nnlab", standalone_mode=False)
-    except UsageError as exc:
-        note(usage_line(exc, argv))
-        code = EXIT_USAGE
-    except typer.Abort:
-        note("aborted")
-        code = 130
+        app(prog_name="nnlab")
     finally:
         gc.freeze()
-    sys.exit(code if isinstance(code, int) else 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 import os
 import sys
 import time
@@ -155,6 +156,21 @@ def handle_errors(fn: F) -> F:
 
 
 # ----------------------------------------------------------------------------- options
+MAX_SEED = 2**32 - 1
+MAX_JOBS = 256
+
+
+def finite(value: float | None) -> float | None:
+    """A float option's check: NaN and infinity are refused (click's ranges let NaN through)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def seed_option(help: str) -> Any:
+    return typer.Option("--seed", help=help, min=0, max=MAX_SEED)
+
+
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
 ]
@@ -185,6 +201,8 @@ JobsOpt = Annotated[
         "-j",
         help="Worker processes. Every trial runs with BLAS pinned to 1 thread (also with 1 job), "
         "so results are identical for any N.",
+        min=1,
+        max=MAX_JOBS,
     ),
 ]
 StackOpt = Annotated[
@@ -194,6 +212,8 @@ StackOpt = Annotated[
         help="Trials that differ only in seed, init (model.init, model.init_std), optimizer.lr "
         "or weight_decay train side by side in stacks of up to N nets, with the numbers each "
         "has alone; 1 trains each alone.",
+        min=1,
+        max=256,
     ),
 ]
 ExecutorOpt = Annotated[
@@ -232,6 +252,33 @@ def refresh_report(runs_dir: Path) -> None:
         note(f"report: {refresh(runs_dir)}")
     except (NnlabError, OSError) as exc:
         note(f"warning: report not rebuilt: {exc}")
+
+
+ConfigArg = Annotated[Path, typer.Argument(help="YAML config file.", show_default=False)]
+OptionalConfigArg = Annotated[
+    Path | None, typer.Argument(help="YAML config file.", show_default=False)
+]
+OverridesArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="Overrides as key.sub=value, e.g. optimizer.lr=0.1.", show_default=False),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """Where an experiment's folder goes and what is printed: the option set of lr-scan,
+    landscape and compare-optimizers."""
+
+    data_dir: DataDirOpt = None
+    runs_dir: RunsDirOpt = Path("runs")
+    out: OutOpt = None
+    png: PngOpt = None
+    quiet: QuietOpt = False
+    fmt: FormatOpt = Format.table
+
+    def location(self) -> tuple[Path, str | None]:
+        """(root, folder) for a new run folder: ``--out`` names the folder exactly."""
+        return run_location(self.runs_dir, self.out)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,49 +10,58 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
-    DataDirOpt,
+    ConfigArg,
     Execution,
     FormatOpt,
     Lines,
+    OptionalConfigArg,
     OutOpt,
+    Output,
+    OverridesArg,
     PngOpt,
-    QuietOpt,
     RunsDirOpt,
     copy_figure,
+    finite,
     handle_errors,
     note,
     run_location,
+    seed_option,
     with_options,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format
 
-ConfigArg = Annotated[Path, typer.Argument(help="YAML config file.", show_default=False)]
-OverridesArg = Annotated[
-    list[str] | None, typer.Argument(help="Overrides as key.sub=value.", show_default=False)
-]
+Choices = list[str] | None
 
 
+# ----------------------------------------------------------------------------- lr-scan
+MinExp = Annotated[
+    float, typer.Option("--min", help="Smallest step size as a power of ten.", callback=finite,
+                        min=-30, max=10),
+]  # fmt: skip
+MaxExp = Annotated[
+    float, typer.Option("--max", help="Largest step size as a power of ten.", callback=finite,
+                        min=-30, max=10),
+]  # fmt: skip
+Num = Annotated[int, typer.Option("--num", help="Number of step sizes (log-spaced).", min=1,
+                                  max=1000)]  # fmt: skip
+ScanEpochs = Annotated[
+    int, typer.Option("--epochs", help="Epochs of training per rate (0: one step only).", min=0,
+                      max=10_000),
+]  # fmt: skip
+
+
+@with_options(Output)
 @handle_errors
 def lr_scan(
     config: ConfigArg,
     overrides: OverridesArg = None,
-    min_exp: Annotated[
-        float, typer.Option("--min", help="Smallest step size as a power of ten.")
-    ] = -10,
-    max_exp: Annotated[
-        float, typer.Option("--max", help="Largest step size as a power of ten.")
-    ] = -1,
-    num: Annotated[int, typer.Option("--num", help="Number of step sizes (log-spaced).")] = 10,
-    epochs: Annotated[
-        int, typer.Option("--epochs", help="Epochs of training per rate (0: one step only).")
-    ] = 2,
-    data_dir: DataDirOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    out: OutOpt = None,
-    png: PngOpt = None,
-    quiet: QuietOpt = False,
-    fmt: FormatOpt = Format.table,
+    min_exp: MinExp = -10,
+    max_exp: MaxExp = -1,
+    num: Num = 10,
+    epochs: ScanEpochs = 2,
+    *,
+    opts: Output,
 ) -> None:
     """Step-size table: the loss after one gradient step, and after a few epochs, per rate.
 
@@ -62,48 +71,55 @@ def lr_scan(
     from nnlab.experiments import lr_scan as scan
 
     cfg = load_config(config, overrides or [])
-    root, folder = run_location(runs_dir, out)
-    with Lines(quiet) as lines:
+    root, folder = opts.location()
+    with Lines(opts.quiet) as lines:
         result = scan.lr_scan(
-            cfg, min_exp=min_exp, max_exp=max_exp, num=num, epochs=epochs, data_dir=data_dir,
-            runs_dir=root, overrides=overrides or [], folder=folder, progress=lines,
+            cfg, min_exp=min_exp, max_exp=max_exp, num=num, epochs=epochs,
+            data_dir=opts.data_dir, runs_dir=root, overrides=overrides or [], folder=folder,
+            progress=lines,
         )  # fmt: skip
-    if fmt == Format.json:
+    if opts.fmt == Format.json:
         summary = result.run.read_json("summary.json")
         summary.pop("curves", None)
         emit_json({"run": str(result.run.path), **summary})
     else:
-        emit(result.rows, fmt, scan.table_columns(result.rows), title=scan.table_title(result))
+        columns = scan.table_columns(result.rows)
+        emit(result.rows, opts.fmt, columns, title=scan.table_title(result))
     for line in scan.edge_notes(result):
         note(f"note: {line}")
     note(f"run folder: {result.run.path}")
-    copy_figure(result.run.file("lr-scan.png"), png)
+    copy_figure(result.run.file("lr-scan.png"), opts.png)
 
 
+# ----------------------------------------------------------------------------- activations
 @handle_errors
 def activations(
     activation: Annotated[
-        list[str] | None,
+        Choices,
         typer.Option(
             "--activation",
             "-a",
-            help="sigmoid, tanh or relu (repeatable or comma-separated; default all).",
             show_default=False,
+            help="Activations, repeatable or comma-separated (default: all).",
         ),
-    ] = None,
+    ] = None,  # fmt: skip
     init: Annotated[
-        list[str] | None,
+        Choices,
         typer.Option(
             "--init",
             "-i",
-            help="std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
             show_default=False,
+            help="std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
         ),
-    ] = None,
-    layers: Annotated[int, typer.Option("--layers", help="Hidden layers.")] = 5,
-    units: Annotated[int, typer.Option("--units", help="Units per layer (and inputs).")] = 100,
-    samples: Annotated[int, typer.Option("--samples", help="Random N(0,1) inputs.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of inputs and weights.")] = 0,
+    ] = None,  # fmt: skip
+    layers: Annotated[int, typer.Option("--layers", help="Hidden layers.", min=1, max=100)] = 5,
+    units: Annotated[
+        int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
+    ] = 100,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Random N(0,1) inputs.", min=1, max=1_000_000)
+    ] = 1000,
+    seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
     runs_dir: RunsDirOpt = Path("runs"),
     out: OutOpt = None,
     png: PngOpt = None,
@@ -129,53 +145,54 @@ def activations(
     copy_figure(result.run.file("activations.png"), png)
 
 
+# ----------------------------------------------------------------------------- landscape
+Source = Annotated[
+    str | None,
+    typer.Argument(help="A run (folder, id prefix, 'latest') for its trained weights, or a YAML "
+                   "config for its initial weights.", show_default=False),
+]  # fmt: skip
+Normalize = Annotated[
+    str, typer.Option("--normalize", help="filter: Li et al. filter-normalised directions; "
+                      "none: plain N(0,1) (cs231n)."),
+]  # fmt: skip
+Points = Annotated[int, typer.Option("--points", help="Grid points per axis.", min=2, max=1001)]
+Samples = Annotated[
+    int, typer.Option("--samples", help="Only the first N samples of the split (0: all).",
+                      min=0, max=10_000_000),
+]  # fmt: skip
+Batch = Annotated[
+    int, typer.Option("--batch", help="Evaluation batch size (0: the config's).", min=0,
+                      max=10_000_000),
+]  # fmt: skip
+
+
+@with_options(Output)
 @handle_errors
 def landscape(
-    source: Annotated[
-        str | None,
-        typer.Argument(
-            help="A run (folder, id prefix, 'latest') for its trained weights, or a YAML config "
-            "for its initial weights.",
-            show_default=False,
-        ),
-    ] = None,
+    source: Source = None,
     overrides: Annotated[
         list[str] | None,
         typer.Argument(help="Overrides (with a config file only).", show_default=False),
     ] = None,
-    normalize: Annotated[
-        str,
-        typer.Option(
-            "--normalize",
-            help="filter: Li et al. filter-normalised directions; none: plain N(0,1) (cs231n).",
-        ),
-    ] = "filter",
+    normalize: Normalize = "filter",
     span: Annotated[str, typer.Option("--range", help="Grid range LO:HI for a and b.")] = "-1:1",
-    points: Annotated[int, typer.Option("--points", help="Grid points per axis.")] = 51,
+    points: Points = 51,
     split: Annotated[
         str, typer.Option("--split", help="Split the loss is evaluated on.")
     ] = "train",
-    samples: Annotated[
-        int, typer.Option("--samples", help="Use only the first N samples of the split (0: all).")
-    ] = 0,
-    batch: Annotated[
-        int, typer.Option("--batch", help="Evaluation batch size (0: the config's).")
-    ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random directions.")] = 0,
+    samples: Samples = 0,
+    batch: Batch = 0,
+    seed: Annotated[int, seed_option("Seed of the random directions.")] = 0,
     resume: Annotated[
         str | None,
         typer.Option(
             "--resume",
-            help="Fill the missing points of this landscape folder (or 'latest'); --out into "
-            "an existing landscape folder does the same.",
+            help="Fill the missing points of this landscape folder (or "
+            "'latest'); --out into an existing landscape folder does the same.",
         ),
-    ] = None,
-    data_dir: DataDirOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    out: OutOpt = None,
-    png: PngOpt = None,
-    quiet: QuietOpt = False,
-    fmt: FormatOpt = Format.table,
+    ] = None,  # fmt: skip
+    *,
+    opts: Output,
 ) -> None:
     """Loss along random 1-D and 2-D slices around trained (or initial) weights.
 
@@ -185,60 +202,67 @@ def landscape(
 
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
-    with Lines(quiet) as lines:
+    with Lines(opts.quiet) as lines:
         result = ls.run_landscape(
-            source, overrides, resume=resume, settings=settings, data_dir=data_dir,
-            runs_dir=runs_dir, out=out, progress=lines,
+            source, overrides, resume=resume, settings=settings, data_dir=opts.data_dir,
+            runs_dir=opts.runs_dir, out=opts.out, progress=lines,
         )  # fmt: skip
-    if fmt == Format.json:
+    if opts.fmt == Format.json:
         emit_json({"run": str(result.run.path), **result.summary})
     else:
-        emit(ls.table_rows(result.summary), fmt, title=ls.table_title(result.summary))
+        emit(ls.table_rows(result.summary), opts.fmt, title=ls.table_title(result.summary))
     note(
         f"evaluated {result.computed} points; run folder: {result.run.path} "
         "(landscape.h5, landscape-1d.png, landscape-2d.png)"
     )
-    copy_figure(result.run.file("landscape-2d.png"), png)
+    copy_figure(result.run.file("landscape-2d.png"), opts.png)
+
+
+# ----------------------------------------------------------------------------- tune
+Ranges = Annotated[
+    list[str] | None,
+    typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
+                   "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4); key=value fixes a "
+                   "key.", show_default=False),
+]  # fmt: skip
+Trials = Annotated[
+    int, typer.Option("--trials", "-n", help="Random trials per round.", min=1, max=10_000)
+]
+Rounds = Annotated[
+    int, typer.Option("--rounds", "-r", help="Rounds; each searches the narrowed ranges.",
+                      min=1, max=100),
+]  # fmt: skip
+TopK = Annotated[
+    int, typer.Option("--top-k", "-k", help="Trials whose values define the next range.",
+                      min=1, max=10_000),
+]  # fmt: skip
+Epochs = Annotated[
+    int | None,
+    typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,
+                 max=1_000_000, show_default=False),
+]  # fmt: skip
+ValFraction = Annotated[
+    float, typer.Option("--val-fraction", help="Share of the training split held out for "
+                        "validation.", callback=finite, min=0, max=1),
+]  # fmt: skip
 
 
 @with_options(Execution)
 @handle_errors
 def tune(
-    config: Annotated[
-        Path | None, typer.Argument(help="YAML config to tune.", show_default=False)
-    ] = None,
-    args: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
-            "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4); key=value fixes a key.",
-            show_default=False,
-        ),
-    ] = None,
-    trials: Annotated[int, typer.Option("--trials", "-n", help="Random trials per round.")] = 20,
-    rounds: Annotated[
-        int, typer.Option("--rounds", "-r", help="Rounds; each searches the narrowed ranges.")
-    ] = 1,
-    top_k: Annotated[
-        int, typer.Option("--top-k", "-k", help="Trials whose values define the next range.")
-    ] = 5,
-    epochs: Annotated[
-        int | None,
-        typer.Option(
-            "--epochs", help="Epochs per trial (default: the config's).", show_default=False
-        ),
-    ] = None,
-    val_fraction: Annotated[
-        float,
-        typer.Option("--val-fraction", help="Share of the training split held out for validation."),
-    ] = 0.2,
-    metric: Annotated[
-        str, typer.Option("--metric", help="Validation metric to rank by.")
-    ] = "final_val_acc",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random draws.")] = 0,
+    config: OptionalConfigArg = None,
+    args: Ranges = None,
+    trials: Trials = 20,
+    rounds: Rounds = 1,
+    top_k: TopK = 5,
+    epochs: Epochs = None,
+    val_fraction: ValFraction = 0.2,
+    metric: Annotated[str, typer.Option("--metric", help="Validation metric to rank by.")] = (
+        "final_val_acc"
+    ),
+    seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,
     resume: Annotated[
-        str | None,
-        typer.Option("--resume", help="Continue a stopped tune folder (or 'latest')."),
+        str | None, typer.Option("--resume", help="Continue a stopped tune folder (or 'latest').")
     ] = None,
     out: OutOpt = None,
     png: PngOpt = None,
@@ -250,9 +274,8 @@ def tune(
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """
     from nnlab.experiments import tune as tn
-    from nnlab.sweep import check_stack, make_executor
+    from nnlab.sweep import make_executor
 
-    check_stack(opts.stack)
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
@@ -262,18 +285,24 @@ def tune(
                 data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, executor=executor,
                 progress=lines, **settings,
             )  # fmt: skip
-    summary = result.summary
-    if opts.fmt == Format.json:
-        emit_json({"run": str(result.run.path), **summary})
+    show_tune(result, opts.fmt)
+    copy_figure(result.run.file("tune-curves.png"), png)
+    if result.summary["trials"].get("FAILED"):
+        note(f"error: {result.summary['trials']['FAILED']} trial(s) FAILED")
+        raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
+def show_tune(result: object, fmt: Format) -> None:
+    """The top trials and the ranges (or JSON), the warnings and the next search."""
+    summary = result.summary  # type: ignore[attr-defined]
+    run = result.run  # type: ignore[attr-defined]
+    if fmt == Format.json:
+        emit_json({"run": str(run.path), **summary})
     else:
-        emit(summary["top"], opts.fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
-        if opts.fmt == Format.table:
-            emit(summary["ranges"], opts.fmt, title="ranges: searched, best value, proposed next")
+        emit(summary["top"], fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
+        if fmt == Format.table:
+            emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
     for warning in summary["warnings"]:
         note(f"warning: {warning}")
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
-    note(f"run folder: {result.run.path}")
-    copy_figure(result.run.file("tune-curves.png"), png)
-    if summary["trials"].get("FAILED"):
-        note(f"error: {summary['trials']['FAILED']} trial(s) FAILED")
-        raise typer.Exit(EXIT_TRIALS_FAILED)
+    note(f"run folder: {run.path}")

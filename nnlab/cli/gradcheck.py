@@ -12,12 +12,15 @@ from nnlab.cli.common import (
     DataDirOpt,
     FormatOpt,
     OutOpt,
+    OverridesArg,
     PngOpt,
     RunsDirOpt,
     copy_figure,
     echo,
+    finite,
     handle_errors,
     note,
+    seed_option,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, to_csv
@@ -33,45 +36,44 @@ def render_blocks(blocks: list[Any], fmt: Format) -> None:
             emit(rows, fmt, title=title)
 
 
+Config = Annotated[
+    Path | None,
+    typer.Argument(help="YAML config whose network to check (none: built-in set).",
+                   show_default=False),
+]  # fmt: skip
+Eps = Annotated[
+    float, typer.Option("--eps", help="Finite-difference step (centred).", callback=finite, min=0,
+                        max=1),
+]  # fmt: skip
+Batch = Annotated[
+    int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).", min=1,
+                      max=4096),
+]  # fmt: skip
+MaxEntries = Annotated[
+    int, typer.Option("--max-entries", help="Check at most this many random entries per "
+                      "parameter.", min=1, max=1_000_000),
+]  # fmt: skip
+CompareDifferences = Annotated[
+    bool, typer.Option("--compare-differences", help="Forward vs centred differences over steps "
+                       "1e-1..1e-10 for one parameter, with a figure (in a folder under "
+                       "--runs-dir)."),
+]  # fmt: skip
+Param = Annotated[
+    str | None,
+    typer.Option("--param", help="Parameter for --compare-differences (default: first Affine W)."),
+]
+
+
 @handle_errors
 def gradcheck(
-    config: Annotated[
-        Path | None,
-        typer.Argument(
-            help="YAML config whose network to check (none: built-in set).", show_default=False
-        ),
-    ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Overrides as key.sub=value, e.g. model.batchnorm=true.", show_default=False
-        ),
-    ] = None,
-    eps: Annotated[float, typer.Option("--eps", help="Finite-difference step (centred).")] = 1e-5,
-    batch: Annotated[
-        int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).")
-    ] = 8,
-    max_entries: Annotated[
-        int,
-        typer.Option("--max-entries", help="Check at most this many random entries per parameter."),
-    ] = 200,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed for the batch and the entry subsets.")
-    ] = 0,
-    compare_differences: Annotated[
-        bool,
-        typer.Option(
-            "--compare-differences",
-            help="Forward vs centred differences over steps 1e-1..1e-10 for one parameter, "
-            "with a figure (in a folder under --runs-dir).",
-        ),
-    ] = False,
-    param: Annotated[
-        str | None,
-        typer.Option(
-            "--param", help="Parameter for --compare-differences (default: first Affine W)."
-        ),
-    ] = None,
+    config: Config = None,
+    overrides: OverridesArg = None,
+    eps: Eps = 1e-5,
+    batch: Batch = 8,
+    max_entries: MaxEntries = 200,
+    seed: Annotated[int, seed_option("Seed for the batch and the entry subsets.")] = 0,
+    compare_differences: CompareDifferences = False,
+    param: Param = None,
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     out: OutOpt = None,
