@@ -124,7 +124,7 @@ def check_source(src: Source) -> None:
         if len(y) == 0:
             raise DataError(f"{x_from}: no samples; expected at least one")
         if X.dtype.kind not in "biuf":
-            raise DataError(f"{x_from}: values of dtype {X.dtype}; expected numbers")
+            raise DataError(f"{x_from}: values are {describe_dtype(X.dtype)}; expected numbers")
         n_bad, first = count_nonfinite(X)
         if n_bad:
             raise DataError(
@@ -146,7 +146,9 @@ def check_source(src: Source) -> None:
 def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
     """DataError unless every label in ``y`` is an integer in 0..n_classes-1."""
     if y.dtype.kind not in "biuf":
-        raise DataError(f"{where}: labels of dtype {y.dtype}; expected integer class indices")
+        raise DataError(
+            f"{where}: labels are {describe_dtype(y.dtype)}; expected integer class indices"
+        )
     bad = (y < 0) | (y >= n_classes)
     if y.dtype.kind == "f":
         bad |= ~np.isfinite(y) | (y != np.round(y))
@@ -156,6 +158,13 @@ def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
             f"{where}: {int(bad.sum())} of {len(y)} labels are not class indices 0..{n_classes - 1} "
             f"(the first is {y[i].item()!r}, sample {i}); expected integers in 0..{n_classes - 1}"
         )
+
+
+def describe_dtype(dtype: np.dtype) -> str:
+    """What values of ``dtype`` are, for a message: "byte strings (dtype S7)" (no '|')."""
+    kinds = {"S": "byte strings", "U": "strings", "O": "Python objects", "V": "records"}
+    kinds.update({"c": "complex numbers", "M": "dates", "m": "time spans"})
+    return f"{kinds.get(dtype.kind, 'not numbers')} (dtype {dtype.str.lstrip('|<>=')})"
 
 
 def count_nonfinite(x: np.ndarray) -> tuple[int, int]:
@@ -182,9 +191,9 @@ def check_fits(splits: dict[str, Arrays], src: Source, how: str) -> None:
         if n_bad:
             where = (src.test_from if name == "test" and src.test is not None else src.pool_from)[0]
             raise DataError(
-                f"{where or src.name}: {n_bad} values of the {name} split do not fit {x.dtype} "
-                f"after normalize {how}; expected magnitudes below {np.finfo(x.dtype).max:.3g}: "
-                "rescale the data or use dtype: float64"
+                f"{where or src.name}: {n_bad} of {x.size} values of the {name} split do not fit "
+                f"{x.dtype} after normalize {how}; expected magnitudes below "
+                f"{np.finfo(x.dtype).max:.3g}: rescale the data or use dtype: float64"
             )
 
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnlab.data.dataset import Source
+from nnlab.data.dataset import Source, describe_dtype
 from nnlab.errors import DataError
 
 LIST_CLASSES = "list_classes"  # catvnoncat's class names: when present, labels must index them
@@ -99,8 +99,8 @@ def class_labels(part: Images, path: Path, key: str, n_samples: int) -> np.ndarr
     y = part.y
     if y.dtype.kind not in "iuf":
         raise DataError(
-            f"{path}: dataset {key!r} holds {y.dtype} values; expected non-negative integer "
-            "class labels"
+            f"{path}: dataset {key!r} holds {describe_dtype(y.dtype)}; expected non-negative "
+            "integer class labels"
         )
     bad = y < 0
     if y.dtype.kind == "f":

@@ -81,7 +81,7 @@ def test_whole_float_labels_are_accepted_as_int64():
 def test_non_numeric_features_are_a_data_error():
     X = np.array([["a", "b"]] * 6)
     assert error(source(X, np.zeros(6, int))) == (
-        "/data/x.bin: values of dtype <U1; expected numbers"
+        "/data/x.bin: values are strings (dtype U1); expected numbers"
     )
 
 
@@ -129,8 +129,8 @@ def test_values_too_large_for_float32_are_a_data_error():
         warnings.simplefilter("error")  # reported once, as the error, not also as a warning
         msg = error(source(X, y), dtype="float32", normalize="none")
     assert msg == (
-        "/data/x.bin: 1 values of the train split do not fit float32 after normalize none; "
-        "expected magnitudes below 3.4e+38: rescale the data or use dtype: float64"
+        "/data/x.bin: 1 of 48 values of the train split do not fit float32 after normalize "
+        "none; expected magnitudes below 3.4e+38: rescale the data or use dtype: float64"
     )
     make_dataset(source(X, y), DigitsData(n_test=0, normalize="none"), "float64")  # fits
 

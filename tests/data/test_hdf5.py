@@ -113,15 +113,15 @@ def test_same_size_but_transposed_test_images_are_a_data_error(tmp_path):
 def test_images_that_are_not_numbers_are_a_data_error(tmp_path):
     path = write_h5(tmp_path / "cats" / "train.h5", n=3, x=np.array([b"a", b"b", b"c"]))
     assert data_error(tmp_path) == (
-        f"{path}: dataset 'train_set_x': values of dtype |S1; expected numbers"
+        f"{path}: dataset 'train_set_x': values are byte strings (dtype S1); expected numbers"
     )
 
 
 def test_labels_that_are_not_numbers_are_a_data_error(tmp_path):
     path = write_h5(tmp_path / "cats" / "train.h5", n=2, y=np.array([b"cat", b"dog"]))
     assert data_error(tmp_path) == (
-        f"{path}: dataset 'train_set_y' holds |S3 values; expected non-negative integer class "
-        "labels"
+        f"{path}: dataset 'train_set_y' holds byte strings (dtype S3); expected non-negative "
+        "integer class labels"
     )
 
 
