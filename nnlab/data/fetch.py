@@ -6,7 +6,8 @@ re-compressed), so a hash of the ``.gz`` rejects good copies. We download with
 (magic, counts, exact length) and the MD5 of the decompressed payload, and only when every
 requested file passes do they move into ``<dest>/mnist`` (``os.replace``, same filesystem).
 Anything that fails leaves ``dest`` as it was. Mirrors are tried in order for each file; the
-first one that delivers a verified payload wins.
+first one that delivers a verified payload wins. When none does, the error gives the last
+mirror's full cause and says which files to place where by hand.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from nnlab.data import mnist
@@ -97,11 +100,13 @@ def fetch_mnist(
     if not todo:
         return [done[s] for s in names]
 
-    created = not dest.exists()
-    dest.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
-    try:
-        staged = {stem: _download(stem, mirrors, staging, say, timeout) for stem in todo}
+    by_hand = (
+        f"to install by hand, place {', '.join(f'{s}.gz' for s in todo)} in {folder}{os.sep} "
+        "(gzipped or not; `nnlab data fetch mnist` then verifies them), or name another mirror "
+        "with --mirror URL (a base URL serving those files)"
+    )
+    with staging_in(dest) as staging:
+        staged = {stem: _download(stem, mirrors, staging, say, timeout, by_hand) for stem in todo}
         folder.mkdir(exist_ok=True)
         for stem, path in staged.items():
             target = folder / path.name
@@ -110,22 +115,45 @@ def fetch_mnist(
                 stale[stem].unlink(missing_ok=True)  # the corrupt copy would shadow the new one
             done[stem] = target
             say(f"{target}: saved")
+    return [done[s] for s in names]
+
+
+@contextmanager
+def staging_in(dest: Path) -> Iterator[Path]:
+    """A fresh staging folder inside ``dest`` (made if absent), removed however the block ends.
+
+    When the block raises, ``dest`` is removed too if this call created it and it is empty, so
+    a failed fetch leaves the data dir as it was.
+    """
+    created = not dest.exists()
+    dest.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
+    try:
+        yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not any(dest.iterdir()):
             dest.rmdir()
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return [done[s] for s in names]
 
 
 def _download(
-    stem: str, mirrors: list[str], staging: Path, say: Callable[[str], None], timeout: float
+    stem: str,
+    mirrors: list[str],
+    staging: Path,
+    say: Callable[[str], None],
+    timeout: float,
+    by_hand: str,
 ) -> Path:
-    """Download ``stem``.gz from the first mirror that gives a verified payload; the staged path."""
+    """Download ``stem``.gz from the first mirror that gives a verified payload; the staged path.
+
+    When every mirror fails: a DataError with each mirror's reason (the last one's full cause,
+    not cut short: offline, it is the one that says why) and ``by_hand``, what to do instead.
+    """
     import pooch
 
-    failures = []
+    failures: list[tuple[str, str]] = []  # (short reason, full cause) per mirror
     for i, base in enumerate(mirrors):
         url = f"{base}{stem}.gz"
         where = staging / str(i)
@@ -154,16 +182,18 @@ def _download(
             say(f"{url}: payload MD5 {md5} ok")
             return path
         except DataError as exc:
-            failures.append(f"{url}: {_short(str(exc).replace(str(where) + os.sep, ''))}")
+            text = _one_line(str(exc).replace(str(where) + os.sep, ""))
+            failures.append((f"{url}: {text}", f"{url}: {text}"))
         except Exception as exc:  # network trouble of any kind: try the next mirror
-            failures.append(f"{url}: {_reason(exc)}")
-        say(f"failed: {failures[-1]}")
+            failures.append((f"{url}: {_reason(exc)}", f"{url}: {_cause(exc)}"))
+        say(f"failed: {failures[-1][0]}")
         shutil.rmtree(where, ignore_errors=True)
-    raise DataError(f"could not fetch {stem}.gz from any mirror: {'; '.join(failures)}")
+    reasons = [short for short, _ in failures[:-1]] + [failures[-1][1]]
+    raise DataError(f"could not fetch {stem}.gz from any mirror: {'; '.join(reasons)}; {by_hand}")
 
 
 def _reason(exc: Exception) -> str:
-    """A short reason for a download failure (requests' messages run to several lines)."""
+    """A short reason for a download failure: the HTTP status, or the root cause in a line."""
     response = getattr(exc, "response", None)
     if response is not None and getattr(response, "status_code", None):
         return f"HTTP {response.status_code}"
@@ -173,9 +203,29 @@ def _reason(exc: Exception) -> str:
         return f"{name}: connection refused"
     if "timed out" in text.lower() or "timeout" in name.lower():
         return f"{name}: timed out"
-    return f"{name}: {_short(text)}"
+    root = _root(exc)
+    return _cause(root) if root is not exc else f"{name}: {_one_line(text)}"
 
 
-def _short(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+def _cause(exc: BaseException) -> str:
+    """``Type: message`` of ``exc`` in full, on one line (object addresses left out)."""
+    text = re.sub(r"<([\w.]+) object at 0x[0-9a-fA-F]+>", r"<\1>", str(exc))
+    return f"{type(exc).__name__}: {_one_line(text)}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The innermost error ``exc`` wraps: requests keeps urllib3's in ``args[0]``, whose
+    ``reason`` is the cause (e.g. NameResolutionError: "Failed to resolve 'host' (...)")."""
+    seen = {id(exc)}
+    while True:
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args:
+            inner = exc.args[0]
+        if not isinstance(inner, BaseException) or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

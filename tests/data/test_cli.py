@@ -46,14 +46,36 @@ def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_d
     assert "payload MD5 2646ac647ad5339dbf082846283269ea ok" in result.stderr
 
 
-def test_data_fetch_failure_is_one_error_line_and_exit_2(tmp_path, dead_url):
-    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
-    result = runner.invoke(app, [*args, "--mirror", dead_url])
-    assert result.exit_code == 2
+def error_line(result) -> str:
+    """The one ``error:`` line of a failed command (exit 2, no traceback, nothing on stdout)."""
+    assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "could not fetch t10k-images-idx3-ubyte.gz" in errors[0]
-    assert "Traceback" not in result.output
+    assert len(errors) == 1 and "Traceback" not in result.output and result.stdout == ""
+    return errors[0]
+
+
+def test_data_fetch_offline_gives_the_full_cause_and_where_to_place_files(tmp_path, dead_url):
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d")]
+    line = error_line(runner.invoke(app, [*args, "--mirror", dead_url]))
+    assert line.startswith("error: could not fetch t10k-images-idx3-ubyte.gz from any mirror: ")
+    assert "Max retries exceeded with url: /t10k-images-idx3-ubyte.gz" in line
+    assert "Failed to establish a new connection" in line and "Connection refused" in line
+    names = "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz, train-images-idx3-ubyte.gz, "
+    names += "train-labels-idx1-ubyte.gz"
+    assert f"place {names} in {tmp_path / 'd' / 'mnist'}/ (gzipped or not" in line
+    assert "--mirror URL" in line and "..." not in line
     assert not (tmp_path / "d").exists()
+
+
+def test_data_fetch_from_a_server_without_the_files_names_the_404(tmp_path, serve):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    base = serve(empty)
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
+    line = error_line(runner.invoke(app, [*args, "--mirror", base]))
+    url = f"{base}t10k-images-idx3-ubyte.gz"
+    assert f"{url}: HTTPError: 404 Client Error: File not found for url: {url}; " in line
+    assert f"place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in {tmp_path}" in line
 
 
 def test_data_fetch_unknown_dataset_is_a_usage_error():
