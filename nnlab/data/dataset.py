@@ -155,7 +155,8 @@ def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(
-            f"{where}: {int(bad.sum())} of {len(y)} labels are not class indices 0..{n_classes - 1} "
+            f"{where}: {int(bad.sum())} of {len(y)} labels are not class indices "
+            f"0..{n_classes - 1} "
             f"(the first is {y[i].item()!r}, sample {i}); expected integers in 0..{n_classes - 1}"
         )
 

@@ -65,7 +65,8 @@ def read_xy(path: Path, x_key: str, y_key: str, which: str) -> Images:
         named = len(names) if isinstance(names, h5py.Dataset) and names.ndim == 1 else 0
     if X.ndim < 1 or len(X) == 0:
         raise DataError(
-            f"{path}: dataset {x_key!r} has shape {X.shape}: no images; expected (N, ...) with N > 0"
+            f"{path}: dataset {x_key!r} has shape {X.shape}: no images; "
+            "expected (N, ...) with N > 0"
         )
     if y.size != len(X):
         raise DataError(
