@@ -117,12 +117,13 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     """A usage error as one line naming the option, with a hint where one is obvious (an
     option that is a config key: the override ``key=value``)."""
     ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx is not None else "nnlab"
+    where = " ".join(["nnlab", *ctx.command_path.split()[1:]]) if ctx is not None else "nnlab"
     param = getattr(exc, "param", None)
     if type(exc).__name__ == "BadParameter":
         message = exc.message  # type: ignore[attr-defined]
+        hint_name = getattr(exc, "param_hint", None)
         if param is None:
-            text = message
+            text = f"{hint_name}: {message}" if isinstance(hint_name, str) else message
         else:
             name = max(param.opts, key=len) if getattr(param, "opts", None) else param.name
             text = f"{name}: {message}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ data_app = typer.Typer(
 
 class FetchTarget(str, Enum):
     mnist = "mnist"
+    catvnoncat = "catvnoncat"
 
 
 class MnistPart(str, Enum):
@@ -43,29 +45,60 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
 @data_app.command("fetch")
 @handle_errors
 def data_fetch(
-    dataset: Annotated[FetchTarget, typer.Argument(help="Dataset to download (mnist).")],
+    dataset: Annotated[
+        FetchTarget, typer.Argument(help="Dataset to put in the data dir: mnist or catvnoncat.")
+    ],
     data_dir: DataDirOpt = None,
     mirror: Annotated[
         list[str] | None,
-        typer.Option("--mirror", help="Base URL to try (repeatable; default: two public mirrors)."),
+        typer.Option(
+            "--mirror", help="mnist: base URL to try (repeatable; default: two public mirrors)."
+        ),
     ] = None,
     only: Annotated[
         list[MnistPart] | None,
         typer.Option(
-            "--only", help="Fetch only this part: t10k (10,000 images) or train (60,000)."
+            "--only", help="mnist: fetch only this part, t10k (10,000 images) or train (60,000)."
+        ),
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="catvnoncat: copy the two .h5 files from this folder (no official download).",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Download a dataset's files into the data dir, checking the decompressed payloads.
+    """Put a dataset's files in the data dir, verified: mnist downloaded, catvnoncat copied.
+
+    mnist: each file from the first mirror whose decompressed payload has the known MD5.
+    catvnoncat has no official download: the two files already in <data-dir>/catvnoncat/ are
+    verified, or copied from --from DIR; otherwise the error says what to place where.
 
     Example: nnlab data fetch mnist --only t10k --data-dir data
+
+    Example: nnlab data fetch catvnoncat --from ~/Downloads --data-dir data
     """
     from nnlab.data import resolve_data_dir
-    from nnlab.data.fetch import fetch_mnist
+    from nnlab.data.fetch import CATVNONCAT_DIR, fetch_catvnoncat, fetch_mnist
 
     dest = resolve_data_dir(data_dir)
-    which = [p.value for p in only] if only else ["t10k", "train"]
-    paths = fetch_mnist(dest, mirror or None, which, progress=note)
+    if dataset is FetchTarget.mnist:
+        if source is not None:
+            raise typer.BadParameter(
+                "goes with catvnoncat (mnist is downloaded)", param_hint="--from"
+            )
+        which = [p.value for p in only] if only else ["t10k", "train"]
+        paths = fetch_mnist(dest, mirror or None, which, progress=note)
+        folder = dest / "mnist"
+    else:
+        if mirror or only:
+            option = "--mirror" if mirror else "--only"
+            raise typer.BadParameter(
+                "goes with mnist (catvnoncat has no download)", param_hint=option
+            )
+        paths = fetch_catvnoncat(dest, source, progress=note)
+        folder = dest / CATVNONCAT_DIR
     rows = [{"file": p.name, "bytes": p.stat().st_size, "path": str(p)} for p in paths]
-    emit(rows, fmt, ["file", "bytes", "path"], title=f"{dataset.value} in {dest / 'mnist'}")
+    emit(rows, fmt, ["file", "bytes", "path"], title=f"{dataset.value} in {folder}")

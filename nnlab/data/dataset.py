@@ -12,6 +12,11 @@ turns it into a ``Dataset``:
 The permutations come from ``split_seed`` alone (never the run seed), so every run and sweep
 trial on the same dataset config sees the same samples, and the test and validation splits do not
 move when ``n_train`` changes. Indices are disjoint, so no sample is in two splits.
+
+Before carving, ``check_source`` checks what every source must deliver (numbers, all finite,
+integer labels in 0..C-1, as many labels as samples, no empty set, one feature count); after
+normalising, that the values still fit the run's dtype. Each failure is a DataError naming the
+file (or generator) the bad array came from. The checks only read: valid data loads unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, DataError
 
 SPLIT_NAMES = ("train", "val", "test")
 
@@ -35,6 +40,8 @@ class Source:
     ``scale``: what ``normalize: scale`` divides by (255 for uint8 images, 16 for digits,
     1 for data that has no natural range, such as the synthetic sets).
     ``origin``: which files were read (or how the data was made), for ``Dataset.source``.
+    ``pool_from`` / ``test_from``: where X and y of the pool / test set came from, as an error
+    names them (a file, ``file: dataset 'key'``, a generator); empty: "<name> pool" etc.
     """
 
     name: str
@@ -43,6 +50,8 @@ class Source:
     n_classes: int
     scale: float
     origin: str
+    pool_from: tuple[str, str] = ("", "")
+    test_from: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,11 @@ class Dataset:
 
 
 def make_dataset(src: Source, cfg, dtype: str = "float32") -> Dataset:
-    """Carve ``src`` into splits as ``cfg`` (a DatasetBase) asks, normalise, cast to ``dtype``."""
+    """Check ``src``, carve it into splits as ``cfg`` (a DatasetBase) asks, normalise, cast."""
+    check_source(src)
     raw = carve_splits(src, cfg)
     splits, how = normalize(raw, cfg.normalize, src.scale, np.dtype(dtype))
+    check_fits(splits, src, how)
     sizes = ", ".join(f"{k} {len(y)}" for k, (_, y) in splits.items())
     return Dataset(
         name=src.name,
@@ -89,6 +100,102 @@ def make_dataset(src: Source, cfg, dtype: str = "float32") -> Dataset:
         input_dim=int(src.pool[0].shape[1]),
         source=f"{src.origin}; split_seed {cfg.split_seed}: {sizes}; normalize {how}",
     )
+
+
+def check_source(src: Source) -> None:
+    """DataError unless the pool and test set are sound: what every source must deliver.
+
+    X (N, D) of numbers, all finite; y (N,) integer-valued in 0..n_classes-1; N > 0; the test
+    set has the pool's D. The message names the file (``Source.pool_from``/``test_from``).
+    """
+    parts = {"pool": (src.pool, src.pool_from)}
+    if src.test is not None:
+        parts["test"] = (src.test, src.test_from)
+    for part, ((X, y), (x_from, y_from)) in parts.items():
+        x_from = x_from or f"{src.name} {part}"
+        y_from = y_from or f"{src.name} {part} labels"
+        if X.ndim != 2 or y.ndim != 1:
+            raise DataError(
+                f"{x_from}: features of shape {X.shape} and labels of shape {y.shape}; "
+                "expected (N, D) and (N,)"
+            )
+        if len(X) != len(y):
+            raise DataError(f"{x_from}: {len(X)} samples but {y_from} has {len(y)} labels")
+        if len(y) == 0:
+            raise DataError(f"{x_from}: no samples; expected at least one")
+        if X.dtype.kind not in "biuf":
+            raise DataError(f"{x_from}: values are {describe_dtype(X.dtype)}; expected numbers")
+        n_bad, first = count_nonfinite(X)
+        if n_bad:
+            raise DataError(
+                f"{x_from}: {n_bad} of {X.size} values are not finite (NaN or inf), the first "
+                f"in sample {first}; expected finite numbers"
+            )
+        check_labels(y, src.n_classes, y_from)
+    if src.test is not None and src.test[0].shape[1] != src.pool[0].shape[1]:
+        test_from, pool_from = (
+            src.test_from[0] or f"{src.name} test",
+            src.pool_from[0] or f"{src.name} pool",
+        )
+        raise DataError(
+            f"{test_from}: {src.test[0].shape[1]} features per sample but {pool_from} has "
+            f"{src.pool[0].shape[1]}; expected the same"
+        )
+
+
+def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
+    """DataError unless every label in ``y`` is an integer in 0..n_classes-1."""
+    if y.dtype.kind not in "biuf":
+        raise DataError(
+            f"{where}: labels are {describe_dtype(y.dtype)}; expected integer class indices"
+        )
+    bad = (y < 0) | (y >= n_classes)
+    if y.dtype.kind == "f":
+        bad |= ~np.isfinite(y) | (y != np.round(y))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"{where}: {int(bad.sum())} of {len(y)} labels are not class indices "
+            f"0..{n_classes - 1} "
+            f"(the first is {y[i].item()!r}, sample {i}); expected integers in 0..{n_classes - 1}"
+        )
+
+
+def describe_dtype(dtype: np.dtype) -> str:
+    """What values of ``dtype`` are, for a message: "byte strings (dtype S7)" (no '|')."""
+    kinds = {"S": "byte strings", "U": "strings", "O": "Python objects", "V": "records"}
+    kinds.update({"c": "complex numbers", "M": "dates", "m": "time spans"})
+    return f"{kinds.get(dtype.kind, 'not numbers')} (dtype {dtype.str.lstrip('|<>=')})"
+
+
+def count_nonfinite(x: np.ndarray) -> tuple[int, int]:
+    """(how many values of ``x`` (N, D) are NaN or inf, the first sample holding one); (0, -1).
+
+    Integer data is always finite. For floats, a sum in float64 is finite exactly when every
+    value is (a NaN or inf propagates, and float32 values cannot overflow it), so the count is
+    only made when the sum is not finite: no full-size temporary for the common case.
+    """
+    if x.dtype.kind != "f":
+        return 0, -1
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means "count"
+        if np.isfinite(np.sum(x, dtype=np.float64)):
+            return 0, -1
+    bad = ~np.isfinite(x)
+    n_bad = int(bad.sum())
+    return n_bad, int(np.argmax(bad.any(axis=1))) if n_bad else -1
+
+
+def check_fits(splits: dict[str, Arrays], src: Source, how: str) -> None:
+    """DataError if normalising into the run's dtype made a value inf (finite data too large)."""
+    for name, (x, _) in splits.items():
+        n_bad, _ = count_nonfinite(x)
+        if n_bad:
+            where = (src.test_from if name == "test" and src.test is not None else src.pool_from)[0]
+            raise DataError(
+                f"{where or src.name}: {n_bad} of {x.size} values of the {name} split do not fit "
+                f"{x.dtype} after normalize {how}; expected magnitudes below "
+                f"{np.finfo(x.dtype).max:.3g}: rescale the data or use dtype: float64"
+            )
 
 
 def carve_splits(src: Source, cfg) -> dict[str, Arrays]:
@@ -166,10 +273,11 @@ def normalize(
     shift, div = shift.astype(dtype), div.astype(dtype)
     out = {}
     for k, (x, y) in splits.items():
-        xd = np.array(x, dtype=dtype, order="C")  # always a copy: callers own their arrays
-        if how != "none":
-            xd -= shift
-            xd /= div
+        with np.errstate(over="ignore"):  # values too large for dtype: check_fits reports them
+            xd = np.array(x, dtype=dtype, order="C")  # always a copy: callers own their arrays
+            if how != "none":
+                xd -= shift
+                xd /= div
         out[k] = (xd, np.ascontiguousarray(y, dtype=np.int64))
     return out, desc
 

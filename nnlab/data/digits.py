@@ -65,4 +65,5 @@ def load() -> Source:
         n_classes=10,
         scale=16.0,
         origin=f"scikit-learn digits (bundled, {len(y)} 8x8 images: {origin})",
+        pool_from=(origin, origin),
     )

@@ -1,4 +1,6 @@
-"""Download MNIST's IDX files with pooch, checking the decompressed payload, into ``<dest>/mnist``.
+"""Put a dataset's files into the data dir, verified: MNIST downloaded, catvnoncat copied.
+
+MNIST: download the IDX files with pooch, checking the decompressed payload, into ``<dest>/mnist``.
 
 Why not pooch's ``known_hash``: mirrors serve different gzip bytes for the same images (files get
 re-compressed), so a hash of the ``.gz`` rejects good copies. We download with
@@ -6,7 +8,12 @@ re-compressed), so a hash of the ``.gz`` rejects good copies. We download with
 (magic, counts, exact length) and the MD5 of the decompressed payload, and only when every
 requested file passes do they move into ``<dest>/mnist`` (``os.replace``, same filesystem).
 Anything that fails leaves ``dest`` as it was. Mirrors are tried in order for each file; the
-first one that delivers a verified payload wins.
+first one that delivers a verified payload wins. When none does, the error gives the last
+mirror's full cause and says which files to place where by hand.
+
+catvnoncat (deeplearning.ai's cat-vs-noncat HDF5 files) has no official download, so no URL is
+guessed: ``fetch_catvnoncat`` verifies the files already in ``<dest>/catvnoncat`` or copies them
+from a folder the user names, and otherwise says what to place where.
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
-from nnlab.data import mnist
+from nnlab.data import hdf5, mnist
 from nnlab.errors import ConfigError, DataError
 
 MIRRORS = [
@@ -97,11 +107,13 @@ def fetch_mnist(
     if not todo:
         return [done[s] for s in names]
 
-    created = not dest.exists()
-    dest.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
-    try:
-        staged = {stem: _download(stem, mirrors, staging, say, timeout) for stem in todo}
+    by_hand = (
+        f"to install by hand, place {', '.join(f'{s}.gz' for s in todo)} in {folder}{os.sep} "
+        "(gzipped or not; `nnlab data fetch mnist` then verifies them), or name another mirror "
+        "with --mirror URL (a base URL serving those files)"
+    )
+    with staging_in(dest) as staging:
+        staged = {stem: _download(stem, mirrors, staging, say, timeout, by_hand) for stem in todo}
         folder.mkdir(exist_ok=True)
         for stem, path in staged.items():
             target = folder / path.name
@@ -110,22 +122,45 @@ def fetch_mnist(
                 stale[stem].unlink(missing_ok=True)  # the corrupt copy would shadow the new one
             done[stem] = target
             say(f"{target}: saved")
+    return [done[s] for s in names]
+
+
+@contextmanager
+def staging_in(dest: Path) -> Iterator[Path]:
+    """A fresh staging folder inside ``dest`` (made if absent), removed however the block ends.
+
+    When the block raises, ``dest`` is removed too if this call created it and it is empty, so
+    a failed fetch leaves the data dir as it was.
+    """
+    created = not dest.exists()
+    dest.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
+    try:
+        yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not any(dest.iterdir()):
             dest.rmdir()
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return [done[s] for s in names]
 
 
 def _download(
-    stem: str, mirrors: list[str], staging: Path, say: Callable[[str], None], timeout: float
+    stem: str,
+    mirrors: list[str],
+    staging: Path,
+    say: Callable[[str], None],
+    timeout: float,
+    by_hand: str,
 ) -> Path:
-    """Download ``stem``.gz from the first mirror that gives a verified payload; the staged path."""
+    """Download ``stem``.gz from the first mirror that gives a verified payload; the staged path.
+
+    When every mirror fails: a DataError with each mirror's reason (the last one's full cause,
+    not cut short: offline, it is the one that says why) and ``by_hand``, what to do instead.
+    """
     import pooch
 
-    failures = []
+    failures: list[tuple[str, str]] = []  # (short reason, full cause) per mirror
     for i, base in enumerate(mirrors):
         url = f"{base}{stem}.gz"
         where = staging / str(i)
@@ -154,16 +189,18 @@ def _download(
             say(f"{url}: payload MD5 {md5} ok")
             return path
         except DataError as exc:
-            failures.append(f"{url}: {_short(str(exc).replace(str(where) + os.sep, ''))}")
+            text = _one_line(str(exc).replace(str(where) + os.sep, ""))
+            failures.append((f"{url}: {text}", f"{url}: {text}"))
         except Exception as exc:  # network trouble of any kind: try the next mirror
-            failures.append(f"{url}: {_reason(exc)}")
-        say(f"failed: {failures[-1]}")
+            failures.append((f"{url}: {_reason(exc)}", f"{url}: {_cause(exc)}"))
+        say(f"failed: {failures[-1][0]}")
         shutil.rmtree(where, ignore_errors=True)
-    raise DataError(f"could not fetch {stem}.gz from any mirror: {'; '.join(failures)}")
+    reasons = [short for short, _ in failures[:-1]] + [failures[-1][1]]
+    raise DataError(f"could not fetch {stem}.gz from any mirror: {'; '.join(reasons)}; {by_hand}")
 
 
 def _reason(exc: Exception) -> str:
-    """A short reason for a download failure (requests' messages run to several lines)."""
+    """A short reason for a download failure: the HTTP status, or the root cause in a line."""
     response = getattr(exc, "response", None)
     if response is not None and getattr(response, "status_code", None):
         return f"HTTP {response.status_code}"
@@ -173,9 +210,169 @@ def _reason(exc: Exception) -> str:
         return f"{name}: connection refused"
     if "timed out" in text.lower() or "timeout" in name.lower():
         return f"{name}: timed out"
-    return f"{name}: {_short(text)}"
+    root = _root(exc)
+    return _cause(root) if root is not exc else f"{name}: {_one_line(text)}"
 
 
-def _short(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+def _cause(exc: BaseException) -> str:
+    """``Type: message`` of ``exc`` in full, on one line (object addresses left out)."""
+    text = re.sub(r"<([\w.]+) object at 0x[0-9a-fA-F]+>", r"<\1>", str(exc))
+    return f"{type(exc).__name__}: {_one_line(text)}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The innermost error ``exc`` wraps: requests keeps urllib3's in ``args[0]``, whose
+    ``reason`` is the cause (e.g. NameResolutionError: "Failed to resolve 'host' (...)")."""
+    seen = {id(exc)}
+    while True:
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args:
+            inner = exc.args[0]
+        if not isinstance(inner, BaseException) or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ----------------------------------------------------------------------------- catvnoncat
+class H5File(NamedTuple):
+    """One catvnoncat file as the known copy has it: bytes, datasets, images + labels digest."""
+
+    name: str
+    sha256: str  # of the file as stored in the shared data folder
+    content_sha256: str  # of the images' uint8 bytes then the labels as little-endian int64
+    x: str
+    y: str
+    n: int
+
+
+CATVNONCAT_DIR = "catvnoncat"
+CATVNONCAT = [
+    H5File(
+        "train_catvnoncat.h5",
+        "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242",
+        "f19135472731081e70474f7c5ee3ce3d87911a74cc4fb4304cac932037506996",
+        "train_set_x",
+        "train_set_y",
+        209,
+    ),
+    H5File(
+        "test_catvnoncat.h5",
+        "6a9d39ce52fa85953c5834695b8534a30ed8cfd54971fb2f080b5a24d002b951",
+        "cc71f43ca60bb555ad8f09e4126400c8dedbb6a4fed536b9724b5f89f7dcf048",
+        "test_set_x",
+        "test_set_y",
+        50,
+    ),
+]
+IMAGE_SHAPE = (64, 64, 3)
+
+
+def layout(spec: H5File) -> str:
+    """What ``spec``'s file must hold, for a message."""
+    shape = ", ".join(map(str, (spec.n, *IMAGE_SHAPE)))
+    return f"{spec.name} (datasets {spec.x} ({shape}) uint8, {spec.y} ({spec.n},) labels 0/1)"
+
+
+def verify_catvnoncat(path: Path, spec: H5File) -> str:
+    """Check ``path`` is the known ``spec`` file; how it was verified, or DataError.
+
+    The file's SHA-256 first; when that differs (an HDF5 file re-saved elsewhere changes its
+    bytes, as re-compression changed MNIST's gzip bytes), the loader reads the datasets and their
+    shapes and the digest of the images and labels must match instead.
+    """
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if digest == spec.sha256:
+        return f"SHA-256 {digest[:16]}... as the known copy"
+    part = hdf5.read_xy(Path(path), spec.x, spec.y, spec.name.split("_")[0])
+    want = (spec.n, *IMAGE_SHAPE)
+    got = (len(part.y), *part.shape)
+    if got != want or part.X.dtype != "uint8":
+        raise DataError(
+            f"{path}: dataset {spec.x!r} holds {part.X.dtype} images of shape {got}; expected "
+            f"{layout(spec)}"
+        )
+    labels = hdf5.class_labels(part, Path(path), spec.y, spec.n)
+    content = hashlib.sha256(part.X.tobytes() + labels.astype("<i8").tobytes()).hexdigest()
+    if content != spec.content_sha256:
+        raise DataError(
+            f"{path}: not the known copy: file SHA-256 {digest}, expected {spec.sha256}, and "
+            f"its images and labels differ too (SHA-256 {content}, expected "
+            f"{spec.content_sha256}); a corrupt or a different file"
+        )
+    return "images and labels as the known copy (the file's bytes differ)"
+
+
+def fetch_catvnoncat(
+    dest: Path, source: Path | None = None, progress: Callable[[str], None] | None = None
+) -> list[Path]:
+    """The two catvnoncat files in ``<dest>/catvnoncat``, verified; copied from ``source``.
+
+    There is no official download (the files come with deeplearning.ai's course), so nothing is
+    fetched from the network: files already in place are verified and kept; the others are
+    copied from ``source`` (the folder holding them, or holding ``catvnoncat/``) once verified
+    there, through a staging folder. Without ``source``, a missing or corrupt file is a DataError
+    saying what to place where. A failed copy leaves ``dest`` as it was.
+    """
+    say = progress or (lambda _msg: None)
+    dest = Path(dest).expanduser()
+    folder = dest / CATVNONCAT_DIR
+    done: dict[str, Path] = {}
+    problems: list[str] = []
+    for spec in CATVNONCAT:
+        path = folder / spec.name
+        if not path.is_file():
+            continue
+        try:
+            say(f"{path}: present, {verify_catvnoncat(path, spec)}")
+            done[spec.name] = path
+        except DataError as exc:
+            problems.append(str(exc))
+            say(f"{exc}" + ("; copying it again" if source is not None else ""))
+    todo = [spec for spec in CATVNONCAT if spec.name not in done]
+    if not todo:
+        return [done[spec.name] for spec in CATVNONCAT]
+    if source is None:
+        raise DataError(_place_by_hand(folder, todo, problems))
+
+    found = {spec.name: _find_source(Path(source).expanduser(), spec, folder) for spec in todo}
+    with staging_in(dest) as staging:
+        for spec in todo:
+            say(f"{found[spec.name]}: {verify_catvnoncat(found[spec.name], spec)}")
+            shutil.copyfile(found[spec.name], staging / spec.name)
+        folder.mkdir(exist_ok=True)
+        for spec in todo:
+            os.replace(staging / spec.name, folder / spec.name)
+            done[spec.name] = folder / spec.name
+            say(f"{folder / spec.name}: saved")
+    return [done[spec.name] for spec in CATVNONCAT]
+
+
+def _place_by_hand(folder: Path, todo: list[H5File], problems: list[str]) -> str:
+    """The message when files are missing or wrong and no folder to copy from was given."""
+    missing = [spec.name for spec in todo if not (folder / spec.name).is_file()]
+    what = "; ".join(problems + ([f"{folder}: no {' or '.join(missing)}"] if missing else []))
+    return (
+        f"{what}; catvnoncat has no official download: place "
+        f"{' and '.join(layout(spec) for spec in todo)} in {folder}{os.sep}, or copy them from a "
+        "folder you have with `nnlab data fetch catvnoncat --from DIR`"
+    )
+
+
+def _find_source(source: Path, spec: H5File, folder: Path) -> Path:
+    """``spec``'s file in ``source`` or ``source/catvnoncat``, or DataError naming both."""
+    if not source.is_dir():
+        raise DataError(f"{source}: not a folder (--from names the folder holding {spec.name})")
+    candidates = [source / spec.name, source / CATVNONCAT_DIR / spec.name]
+    for path in candidates:
+        if path.is_file():
+            return path
+    looked = " or ".join(str(c) for c in candidates)
+    raise DataError(
+        f"{source}: no {spec.name} (looked for {looked}); expected {layout(spec)}, which "
+        f"is copied to {folder}{os.sep}"
+    )

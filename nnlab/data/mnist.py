@@ -6,15 +6,18 @@ the ``t10k`` pair, every split is carved from its 10,000 images.
 
 IDX (http://yann.lecun.com/exdb/mnist/): a big-endian int32 magic number (2051 for images:
 unsigned bytes, 3 dimensions; 2049 for labels: unsigned bytes, 1 dimension), one big-endian int32
-per dimension, then the bytes. Each file is checked against its header: magic, and a length of
-exactly header + product of the dimensions; image and label counts must agree.
+per dimension, then the bytes. Each file is checked against its header: magic, at least one item
+(of at least one pixel), and a length of exactly header + product of the dimensions. Image and
+label counts must agree, labels must be digits 0..9, and train and t10k images the same size.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,7 +68,7 @@ def read_payload(path: Path) -> bytes:
 
 
 def parse_idx(data: bytes, magic: int, path: Path | str = "<bytes>") -> np.ndarray:
-    """The uint8 array in IDX ``data``, after checking the magic number and the length."""
+    """The uint8 array in IDX ``data``, after checking the magic, the dimensions and the length."""
     what = {IMAGES_MAGIC: "an IDX3 image file", LABELS_MAGIC: "an IDX1 label file"}[magic]
     if len(data) < 4:
         raise DataError(f"{path}: {len(data)} bytes, too short for {what}")
@@ -77,13 +80,18 @@ def parse_idx(data: bytes, magic: int, path: Path | str = "<bytes>") -> np.ndarr
     if len(data) < header:
         raise DataError(f"{path}: truncated header ({len(data)} bytes, need {header})")
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(dims, dtype=np.int64))
+    shape = "x".join(map(str, dims))
+    expected = header + math.prod(dims)  # Python ints: a corrupt header cannot overflow
     if len(data) != expected:
-        shape = "x".join(map(str, dims))
         kind = "truncated" if len(data) < expected else "longer than its header says"
         raise DataError(
             f"{path}: {kind}: header says {shape} ({expected} bytes), payload has {len(data)} bytes"
         )
+    items = "images" if magic == IMAGES_MAGIC else "labels"
+    if dims[0] == 0:
+        raise DataError(f"{path}: header says 0 {items} ({shape}); expected at least one")
+    if 0 in dims[1:]:
+        raise DataError(f"{path}: header says {shape}: images of 0 pixels; expected rows, cols > 0")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -96,13 +104,31 @@ def read_images(path: Path) -> np.ndarray:
 def read_labels(path: Path) -> np.ndarray:
     """Labels of an IDX1 file as (N,) int64, checked to lie in 0..9."""
     y = parse_idx(read_payload(path), LABELS_MAGIC, path).astype(np.int64)
-    if y.size and y.max() > 9:
-        raise DataError(f"{path}: label {int(y.max())} out of range, expected digits 0..9")
+    bad = y > 9  # uint8: never negative
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"{path}: label {int(y[i])} out of range at item {i} ({int(bad.sum())} of {len(y)} "
+            "labels outside 0..9); expected digits 0..9"
+        )
     return y
 
 
-def read_pair(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | None:
-    """(X, y, description) of ``part`` in ``folder``; None if neither file is there."""
+class Pair(NamedTuple):
+    """One part's images (N, rows*cols) and labels (N,), the files and the image size."""
+
+    X: np.ndarray
+    y: np.ndarray
+    images: Path
+    labels: Path
+    size: tuple[int, int]  # (rows, cols)
+
+    def describe(self) -> str:
+        return f"{self.images.name} + {self.labels.name} ({len(self.y)})"
+
+
+def read_pair(folder: Path, part: str) -> Pair | None:
+    """The images and labels of ``part`` in ``folder``; None if neither file is there."""
     img_stem, lab_stem = stems(part)
     img, lab = find(folder, img_stem), find(folder, lab_stem)
     if img is None and lab is None:
@@ -112,10 +138,14 @@ def read_pair(folder: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | N
         raise DataError(
             f"{folder}/{missing}[.gz]: missing (found {Path(have or '').name} without it)"
         )
-    X, y = read_images(img), read_labels(lab)
-    if len(X) != len(y):
-        raise DataError(f"{img}: {len(X)} images but {lab} has {len(y)} labels; expected equal")
-    return X, y, f"{img.name} + {lab.name} ({len(y)})"
+    images = parse_idx(read_payload(img), IMAGES_MAGIC, img)  # (N, rows, cols)
+    y = read_labels(lab)
+    if len(images) != len(y):
+        raise DataError(
+            f"{img}: {len(images)} images but {lab} has {len(y)} labels; expected equal"
+        )
+    size = (int(images.shape[1]), int(images.shape[2]))
+    return Pair(images.reshape(len(images), -1), y, img, lab, size)
 
 
 def load(folder: Path) -> Source:
@@ -128,19 +158,30 @@ def load(folder: Path) -> Source:
             f"MNIST not found in {folder}: looked for {looked}; run `nnlab data fetch mnist` "
             "or pass --data-dir (the folder that contains mnist/)"
         )
+    if train is not None and test is not None and train.size != test.size:
+        raise DataError(
+            f"{test.images}: images of {test.size[0]}x{test.size[1]} pixels but {train.images} "
+            f"holds {train.size[0]}x{train.size[1]}; expected the same size in train and t10k"
+        )
     if train is not None:
         pool, test_set = train, test
-        origin = f"mnist from {folder}: pool {train[2]}"
-        origin += f", test {test[2]}" if test is not None else ", no t10k (test carved from pool)"
+        origin = f"mnist from {folder}: pool {train.describe()}"
+        origin += (
+            f", test {test.describe()}" if test is not None else ", no t10k (test carved from pool)"
+        )
     else:
         assert test is not None
         pool, test_set = test, None
-        origin = f"mnist from {folder}: pool {test[2]} (no train-* files: all splits carved)"
+        origin = (
+            f"mnist from {folder}: pool {test.describe()} (no train-* files: all splits carved)"
+        )
     return Source(
         name="mnist",
-        pool=(pool[0], pool[1]),
-        test=None if test_set is None else (test_set[0], test_set[1]),
+        pool=(pool.X, pool.y),
+        test=None if test_set is None else (test_set.X, test_set.y),
         n_classes=10,
         scale=255.0,
         origin=origin,
+        pool_from=(str(pool.images), str(pool.labels)),
+        test_from=("", "") if test_set is None else (str(test_set.images), str(test_set.labels)),
     )

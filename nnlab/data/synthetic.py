@@ -2,6 +2,8 @@
 
 Neither has a natural value range, so ``normalize: scale`` leaves them as they are (scale 1);
 use ``standardize`` to centre them. Both return the points as one pool (no separate test set).
+A ``noise`` or ``spread`` that is not finite, or so large that points overflow, is a ConfigError
+naming the key (the schema bounds them below only), so neither can hand NaN to a run.
 """
 
 from __future__ import annotations
@@ -9,6 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab.data.dataset import Source
+from nnlab.errors import ConfigError
+
+
+def check_points(X: np.ndarray, key: str, value: float) -> None:
+    """ConfigError naming ``dataset.<key>`` (= ``value``) unless every point is finite."""
+    if not np.isfinite(X).all():
+        raise ConfigError(
+            f"dataset.{key}: {value:g} makes points that are not finite numbers; "
+            "expected a finite value small enough that the points fit float64"
+        )
 
 
 def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) -> Source:
@@ -20,12 +32,15 @@ def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) 
     rng = np.random.default_rng(seed)
     X = np.zeros((n_per_class * n_classes, 2))
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
-    for j in range(n_classes):
-        ix = slice(n_per_class * j, n_per_class * (j + 1))
-        r = np.linspace(0.0, 1.0, n_per_class)
-        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * noise
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        y[ix] = j
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_points, not as warnings
+        for j in range(n_classes):
+            ix = slice(n_per_class * j, n_per_class * (j + 1))
+            r = np.linspace(0.0, 1.0, n_per_class)
+            t = np.linspace(j * 4, (j + 1) * 4, n_per_class)
+            t = t + rng.standard_normal(n_per_class) * noise
+            X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+            y[ix] = j
+    check_points(X, "noise", noise)
     return Source(
         name="spiral",
         pool=(X, y),
@@ -33,6 +48,7 @@ def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) 
         n_classes=n_classes,
         scale=1.0,
         origin=f"spiral: {n_classes} arms x {n_per_class} points, noise {noise:g}, seed {seed}",
+        pool_from=("spiral (generated)", "spiral (generated)"),
     )
 
 
@@ -43,7 +59,9 @@ def blobs(
     rng = np.random.default_rng(seed)
     centres = rng.uniform(-10.0, 10.0, size=(n_classes, dim))
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
-    X = centres[y] + spread * rng.standard_normal((len(y), dim))
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_points, not as warnings
+        X = centres[y] + spread * rng.standard_normal((len(y), dim))
+    check_points(X, "spread", spread)
     return Source(
         name="blobs",
         pool=(X, y),
@@ -54,4 +72,5 @@ def blobs(
             f"blobs: {n_classes} clusters x {n_per_class} points in {dim}-D, "
             f"spread {spread:g}, seed {seed}"
         ),
+        pool_from=("blobs (generated)", "blobs (generated)"),
     )

@@ -2,9 +2,10 @@
 
 Each case is (id, config text or None, arguments after the config, what the line must contain).
 ``{d}`` in a config, argument or expectation stands for the case's temporary folder, which holds
-``good.h5`` (a tiny cat-vs-noncat-shaped HDF5 file), ``empty/`` (no data at all) and
-``corrupt/mnist/`` (gzip files whose stream is damaged). The README's "Bad inputs" table is
-these cases' real output.
+``good.h5`` (a tiny cat-vs-noncat-shaped HDF5 file), ``empty/`` (no data at all),
+``corrupt/mnist/`` (gzip files whose stream is damaged), MNIST folders with one defect each and
+HDF5 files with one defect each (see ``make_data``). The README's "Bad inputs" table is these
+cases' real output.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from nnlab.cli import app
+
+from ..data.conftest import idx_bytes
 
 NO_CONFIG = None  # the case passes its own arguments (no config file written)
 
@@ -155,6 +158,90 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["{d}/cfg.yaml", "not a readable HDF5 file"],
     ),
     (
+        "MNIST header that says 0 images",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/zero"],
+        ["{d}/zero/mnist/t10k-images-idx3-ubyte.gz: header says 0 images (0x28x28)"],
+    ),
+    (
+        "MNIST file shorter than its header says",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/short"],
+        ["{d}/short/mnist/t10k-images-idx3-ubyte.gz: truncated: header says 10x28x28 (7856 bytes)"],
+    ),
+    (
+        "MNIST image and label counts differ",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/counts"],
+        ["{d}/counts/mnist/t10k-images-idx3-ubyte.gz: 10 images but", "has 9 labels"],
+    ),
+    (
+        "MNIST label out of range",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/labels"],
+        ["{d}/labels/mnist/t10k-labels-idx1-ubyte.gz: label 12 out of range", "digits 0..9"],
+    ),
+    (
+        "MNIST train and t10k images of different sizes",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/sizes"],
+        ["{d}/sizes/mnist/t10k-images-idx3-ubyte.gz: images of 32x32 pixels", "holds 28x28"],
+    ),
+    (
+        "HDF5 NaN pixels",
+        "dataset: {name: hdf5, train_file: nan.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/nan.h5: dataset 'train_set_x': 2 of 72 values are not finite (NaN or inf)"],
+    ),
+    (
+        "HDF5 image and label counts differ",
+        "dataset: {name: hdf5, train_file: counts.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/counts.h5: dataset 'train_set_x' has 6 images", "'train_set_y' has 5 labels"],
+    ),
+    (
+        "HDF5 images that are not numbers",
+        "dataset: {name: hdf5, train_file: text.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/text.h5: dataset 'train_set_x': values are byte strings (dtype S1)"],
+    ),
+    (
+        "HDF5 negative label",
+        "dataset: {name: hdf5, train_file: negative.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/negative.h5: dataset 'train_set_y'", "the first is -1, sample 3"],
+    ),
+    (
+        "HDF5 label beyond list_classes",
+        "dataset: {name: hdf5, train_file: classes.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/classes.h5: dataset 'train_set_y' has label 2 but 'list_classes' names 2"],
+    ),
+    (
+        "HDF5 train and test images of different shapes",
+        "dataset: {name: hdf5, train_file: good.h5, test_file: transposed.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/transposed.h5: dataset 'test_set_x' holds images of shape 3x2x2", "2x2x3"],
+    ),
+    (
+        "HDF5 file with 0 images",
+        "dataset: {name: hdf5, train_file: empty.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/empty.h5: dataset 'train_set_x' has shape (0, 2, 2, 3): no images"],
+    ),
+    (
+        "HDF5 values too large for float32",
+        "dataset: {name: hdf5, train_file: huge.h5}\n",
+        ["--data-dir", "{d}"],
+        ["{d}/huge.h5: dataset 'train_set_x': 1 of 72 values of the train split do not fit"],
+    ),
+    (
+        "spiral with infinite noise",
+        "dataset: {name: spiral, noise: .inf}\n",
+        [],
+        ["{d}/cfg.yaml: dataset.noise: input should be a finite number, got inf"],
+    ),
+    (
         "--resume of an unknown run",
         NO_CONFIG,
         ["--resume", "nope"],
@@ -165,7 +252,8 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
 
 
 def make_data(folder: Path) -> None:
-    """good.h5 (catvnoncat layout, 6 train and 4 test 2x2x3 images), empty/, corrupt/mnist/."""
+    """good.h5 (catvnoncat layout, 6 train and 4 test 2x2x3 images), empty/, corrupt/mnist/,
+    an MNIST folder per defect (zero, short, counts, labels, sizes) and an HDF5 file per defect."""
     import h5py
 
     rng = np.random.default_rng(0)
@@ -180,6 +268,46 @@ def make_data(folder: Path) -> None:
     for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
         data = gzip.compress(bytes(4000))
         (mnist / f"{stem}.gz").write_bytes(data[:20] + b"\xff" * 20 + data[40:])
+
+    images, labels = np.zeros((10, 28, 28), np.uint8), np.arange(10, dtype=np.uint8)
+    for name, t10k_images, t10k_labels in [
+        ("zero", idx_bytes(images[:0]), idx_bytes(labels[:0])),
+        ("short", idx_bytes(images)[:-100], idx_bytes(labels)),
+        ("counts", idx_bytes(images), idx_bytes(labels[:9])),
+        ("labels", idx_bytes(images), idx_bytes(np.full(10, 12, np.uint8))),
+        ("sizes", idx_bytes(np.zeros((10, 32, 32), np.uint8)), idx_bytes(labels)),
+    ]:
+        write_gz(folder / name / "mnist" / "t10k-images-idx3-ubyte.gz", t10k_images)
+        write_gz(folder / name / "mnist" / "t10k-labels-idx1-ubyte.gz", t10k_labels)
+    write_gz(folder / "sizes" / "mnist" / "train-images-idx3-ubyte.gz", idx_bytes(images))
+    write_gz(folder / "sizes" / "mnist" / "train-labels-idx1-ubyte.gz", idx_bytes(labels))
+
+    x = rng.integers(0, 256, size=(6, 2, 2, 3)).astype(np.float64)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    nan = x.copy()
+    nan[2, 0, 0, 0] = nan[4, 1, 1, 2] = np.nan
+    huge = x.copy()
+    huge[1, 0, 0, 0] = 1e39
+    for name, train_x, train_y in [
+        ("nan.h5", nan, y),
+        ("counts.h5", x, y[:5]),
+        ("text.h5", np.array([b"a", b"b", b"c", b"d", b"e", b"f"]), y),
+        ("negative.h5", x, np.array([0, 1, 0, -1, 0, 1])),
+        ("classes.h5", x, np.array([0, 1, 2, 0, 1, 2])),
+        ("empty.h5", np.zeros((0, 2, 2, 3), np.uint8), y[:0]),
+        ("huge.h5", huge, y),
+    ]:
+        with h5py.File(folder / name, "w") as f:
+            f["train_set_x"], f["train_set_y"] = train_x, train_y
+            f["list_classes"] = np.array([b"non-cat", b"cat"])
+    with h5py.File(folder / "transposed.h5", "w") as f:
+        f["test_set_x"] = rng.integers(0, 256, size=(4, 3, 2, 2), dtype=np.uint8)
+        f["test_set_y"] = np.array([0, 1, 1, 0])
+
+
+def write_gz(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data))
 
 
 def run_case(folder: Path, config: str | None, args: list[str]):
@@ -228,3 +356,20 @@ def test_debug_shows_the_traceback_instead(data_folder):
     result = CliRunner().invoke(app, ["--debug", "train", str(data_folder / "cfg.yaml")])
     assert result.exit_code != 0
     assert type(result.exception).__name__ == "ConfigError"
+
+
+def readme_rows() -> list[tuple[str, str]]:
+    """(input, message) of each row of the README's "Bad inputs" table."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("### Bad inputs") :]
+    section = section[: section.index("\n## ")]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]  # no header
+    return [(row.split(" | ")[0][2:], row.split(" | ")[-1]) for row in rows]
+
+
+def test_readme_table_has_exactly_these_cases_and_their_messages():
+    rows = readme_rows()
+    assert [name for name, _ in rows] == [c[0] for c in CASES]
+    for (_, message), (name, _, _, expected) in zip(rows, CASES):
+        for part in expected:
+            assert part.replace("{d}", "bad") in message, (name, part)

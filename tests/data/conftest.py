@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import http.server
 import socket
 import threading
@@ -13,6 +14,21 @@ import numpy as np
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+def array_digest(*arrays: np.ndarray) -> str:
+    """SHA-256 over the dtypes, shapes and bytes of ``arrays``: equal digests, equal arrays."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def dataset_digest(ds) -> str:
+    """``array_digest`` of every split's X and y, in split order."""
+    return array_digest(*(a for xy in ds.splits.values() for a in xy))
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:
@@ -41,6 +57,30 @@ def write_mnist_part(folder: Path, part: str, n: int, seed: int = 0, gz: bool = 
     write_idx(folder / f"{part}-labels-idx1-ubyte{ext}", labels, gz)
 
 
+def write_h5(
+    path: Path,
+    x_name: str = "train_set_x",
+    y_name: str = "train_set_y",
+    n: int = 20,
+    shape: tuple[int, ...] = (4, 4, 3),
+    y=None,
+    x=None,
+    classes=(b"non-cat", b"cat"),
+) -> Path:
+    """A cat-vs-noncat-shaped HDF5 file: ``n`` random uint8 images of ``shape`` (or ``x``),
+    labels 0/1 (or ``y``) and ``list_classes`` (``classes``; None: no such dataset)."""
+    import h5py
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(n)
+    with h5py.File(path, "w") as f:
+        f[x_name] = rng.integers(0, 256, size=(n, *shape), dtype=np.uint8) if x is None else x
+        f[y_name] = rng.integers(0, 2, size=n) if y is None else y
+        if classes is not None:
+            f["list_classes"] = np.array(classes)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _no_data_dir_env(monkeypatch):
     monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
@@ -51,6 +91,15 @@ def shared_data() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared data folder {SHARED} is absent")
     return SHARED.resolve()
+
+
+@pytest.fixture
+def shared_catvnoncat_dir(shared_data) -> Path:
+    folder = shared_data / "catvnoncat"
+    for name in ("train_catvnoncat.h5", "test_catvnoncat.h5"):
+        if not (folder / name).is_file():
+            pytest.skip(f"{folder}/{name} is absent")
+    return folder
 
 
 @pytest.fixture

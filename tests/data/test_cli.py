@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from nnlab.cli import app
 
 from .conftest import write_mnist_part
+from .test_fetch_catvnoncat import NAMES, corrupt, fake_catvnoncat
 
 runner = CliRunner()
 
@@ -46,13 +48,81 @@ def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_d
     assert "payload MD5 2646ac647ad5339dbf082846283269ea ok" in result.stderr
 
 
-def test_data_fetch_failure_is_one_error_line_and_exit_2(tmp_path, dead_url):
-    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
-    result = runner.invoke(app, [*args, "--mirror", dead_url])
-    assert result.exit_code == 2
+def error_line(result) -> str:
+    """The one ``error:`` line of a failed command (exit 2, no traceback, nothing on stdout)."""
+    assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "could not fetch t10k-images-idx3-ubyte.gz" in errors[0]
-    assert "Traceback" not in result.output
+    assert len(errors) == 1 and "Traceback" not in result.output and result.stdout == ""
+    return errors[0]
+
+
+def test_data_fetch_offline_gives_the_full_cause_and_where_to_place_files(tmp_path, dead_url):
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d")]
+    line = error_line(runner.invoke(app, [*args, "--mirror", dead_url]))
+    assert line.startswith("error: could not fetch t10k-images-idx3-ubyte.gz from any mirror: ")
+    assert "Max retries exceeded with url: /t10k-images-idx3-ubyte.gz" in line
+    assert "Failed to establish a new connection" in line and "Connection refused" in line
+    names = "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz, train-images-idx3-ubyte.gz, "
+    names += "train-labels-idx1-ubyte.gz"
+    assert f"place {names} in {tmp_path / 'd' / 'mnist'}/ (gzipped or not" in line
+    assert "--mirror URL" in line and "..." not in line
+    assert not (tmp_path / "d").exists()
+
+
+def test_data_fetch_from_a_server_without_the_files_names_the_404(tmp_path, serve):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    base = serve(empty)
+    args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
+    line = error_line(runner.invoke(app, [*args, "--mirror", base]))
+    url = f"{base}t10k-images-idx3-ubyte.gz"
+    assert f"{url}: HTTPError: 404 Client Error: File not found for url: {url}; " in line
+    assert f"place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in {tmp_path}" in line
+
+
+def test_data_fetch_catvnoncat_absent_says_what_to_place_where(tmp_path):
+    line = error_line(
+        runner.invoke(app, ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path)])
+    )
+    assert line.startswith(f"error: {tmp_path / 'catvnoncat'}: no train_catvnoncat.h5 or ")
+    assert "train_set_x (209, 64, 64, 3) uint8" in line and "test_set_y (50,)" in line
+    assert f"in {tmp_path / 'catvnoncat'}/" in line and "--from DIR" in line
+
+
+def test_data_fetch_catvnoncat_from_a_folder(tmp_path, monkeypatch):
+    have = fake_catvnoncat(tmp_path / "downloads", monkeypatch)
+    args = ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path / "d"), "--from", str(have)]
+    result = runner.invoke(app, [*args, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "file,bytes,path"
+    assert [line.split(",")[0] for line in lines[1:]] == NAMES
+    assert f"{tmp_path / 'd' / 'catvnoncat' / NAMES[1]}: saved" in result.stderr
+    # a second run finds them in place, verified
+    again = runner.invoke(app, args[:5])
+    assert again.exit_code == 0 and again.stderr.count("present, SHA-256") == 2
+
+
+def test_data_fetch_catvnoncat_corrupt_file_is_one_error_line(tmp_path, monkeypatch):
+    fake_catvnoncat(tmp_path / "catvnoncat", monkeypatch)
+    corrupt(tmp_path / "catvnoncat" / NAMES[0])
+    args = ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path)]
+    line = error_line(runner.invoke(app, args))
+    assert line.startswith(f"error: {tmp_path / 'catvnoncat' / NAMES[0]}: not the known copy")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["catvnoncat", "--mirror", "http://127.0.0.1:9/"], "--mirror"),
+        (["catvnoncat", "--only", "t10k"], "--only"),
+        (["mnist", "--from", "."], "--from"),
+    ],
+)
+def test_data_fetch_options_of_the_other_dataset_are_usage_errors(tmp_path, args, option):
+    result = runner.invoke(app, ["data", "fetch", *args, "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {option}: goes with")
     assert not (tmp_path / "d").exists()
 
 

@@ -112,17 +112,97 @@ def test_corrupt_mirror_falls_over_to_a_good_one(tmp_path, serve, monkeypatch):
     assert paths[0].read_bytes() == (good / f"{T10K[0]}.gz").read_bytes()
 
 
-def test_all_mirrors_failing_names_each_one(tmp_path, serve, dead_url):
+def fetch_error(dest, mirrors, which=("t10k",)) -> str:
+    with pytest.raises(DataError) as err:
+        fetch.fetch_mnist(dest, mirrors, which)
+    return str(err.value)
+
+
+def test_all_mirrors_failing_names_each_one_and_the_last_in_full(tmp_path, serve, dead_url):
     empty = tmp_path / "empty"
     empty.mkdir()
     base = serve(empty)
-    with pytest.raises(DataError) as err:
-        fetch.fetch_mnist(tmp_path / "dest", [dead_url, base], ("t10k",))
-    msg = str(err.value)
+    dest = tmp_path / "dest"
+    msg = fetch_error(dest, [dead_url, base])
     assert msg.startswith("could not fetch t10k-images-idx3-ubyte.gz from any mirror")
-    assert f"{dead_url}t10k-images-idx3-ubyte.gz: ConnectionError: connection refused" in msg
-    assert f"{base}t10k-images-idx3-ubyte.gz: HTTP 404" in msg
-    assert not (tmp_path / "dest").exists()
+    assert f"{dead_url}t10k-images-idx3-ubyte.gz: ConnectionError: connection refused; " in msg
+    assert (
+        f"{base}t10k-images-idx3-ubyte.gz: HTTPError: 404 Client Error: File not found for url: "
+        f"{base}t10k-images-idx3-ubyte.gz; "
+    ) in msg
+    assert msg.endswith(
+        f"; to install by hand, place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in "
+        f"{dest / 'mnist'}/ (gzipped or not; `nnlab data fetch mnist` then verifies them), or "
+        "name another mirror with --mirror URL (a base URL serving those files)"
+    )
+    assert "\n" not in msg
+    assert not dest.exists()
+
+
+def test_unreachable_last_mirror_gives_its_full_cause(tmp_path, dead_url):
+    msg = fetch_error(tmp_path / "dest", [dead_url])
+    host_port = dead_url.removeprefix("http://").rstrip("/").split(":")
+    assert (
+        f"ConnectionError: HTTPConnectionPool(host='{host_port[0]}', port={host_port[1]}): "
+        "Max retries exceeded with url: /t10k-images-idx3-ubyte.gz (Caused by "
+        "NewConnectionError("
+    ) in msg
+    assert "Failed to establish a new connection" in msg and "Connection refused" in msg
+    assert "..." not in msg and " object at 0x" not in msg  # not cut, no addresses
+
+
+def test_offline_name_resolution_failure_is_not_cut_off(tmp_path, monkeypatch):
+    # what requests raises on a machine without a network (built here, no lookup is made)
+    import pooch
+    import requests
+    import urllib3
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    def offline(url, *args, **kwargs):
+        host = url.split("/")[2]
+        conn = urllib3.connection.HTTPSConnection(host, 443)
+        gaierror = OSError(-3, "Temporary failure in name resolution")
+        pool = urllib3.HTTPSConnectionPool(host, 443)
+        path = "/" + url.split("/", 3)[3]
+        error = MaxRetryError(pool, path, NameResolutionError(host, conn, gaierror))
+        raise requests.exceptions.ConnectionError(error)
+
+    monkeypatch.setattr(pooch, "retrieve", offline)
+    dest = tmp_path / "data"
+    msg = fetch_error(dest, ["https://one.example/mnist/", "https://two.example/mnist/"])
+    first, last = msg.split("; ")[:2]
+    # the first mirror: its root cause on one line; the last: requests' whole message (how
+    # urllib3 shows the connection object varies with its version, hence start and end)
+    assert first.startswith(
+        "could not fetch t10k-images-idx3-ubyte.gz from any mirror: "
+        "https://one.example/mnist/t10k-images-idx3-ubyte.gz: NameResolutionError: "
+    )
+    assert first.endswith(
+        "Failed to resolve 'one.example' ([Errno -3] Temporary failure in name resolution)"
+    )
+    assert last.startswith(
+        "https://two.example/mnist/t10k-images-idx3-ubyte.gz: ConnectionError: "
+        "HTTPSConnectionPool(host='two.example', port=443): Max retries exceeded with url: "
+        "/mnist/t10k-images-idx3-ubyte.gz (Caused by NameResolutionError("
+    )
+    assert last.endswith(
+        "Failed to resolve 'two.example' ([Errno -3] Temporary failure in name resolution)\"))"
+    )
+    assert f"place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in {dest / 'mnist'}/" in msg
+    assert "--mirror URL" in msg and "..." not in msg and " object at 0x" not in msg
+
+
+def test_a_cause_drops_object_addresses_and_line_breaks_only():
+    exc = ConnectionError("pool: Max retries\n  (Caused by X('<a.B object at 0x7f00ab>: refused'))")
+    assert fetch._cause(exc) == (
+        "ConnectionError: pool: Max retries (Caused by X('<a.B>: refused'))"
+    )
+
+
+def test_placement_lists_every_requested_file(tmp_path, dead_url):
+    msg = fetch_error(tmp_path / "dest", [dead_url], which=("t10k", "train"))
+    names = [f"{s}.gz" for p in ("t10k", "train") for s in mnist.stems(p)]
+    assert f"place {', '.join(names)} in {tmp_path / 'dest' / 'mnist'}/" in msg
 
 
 def test_verified_files_already_present_are_not_downloaded(tmp_path, dead_url, monkeypatch):

@@ -6,19 +6,11 @@ import h5py
 import numpy as np
 import pytest
 
-from nnlab.data import load_dataset
+from nnlab.data import load_dataset, load_source
 from nnlab.data.datasets import Hdf5Data
 from nnlab.errors import DataError
 
-
-def write_h5(path, x_name="train_set_x", y_name="train_set_y", n=20, shape=(4, 4, 3), y=None):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(n)
-    with h5py.File(path, "w") as f:
-        f[x_name] = rng.integers(0, 256, size=(n, *shape), dtype=np.uint8)
-        f[y_name] = rng.integers(0, 2, size=n) if y is None else y
-        f["list_classes"] = np.array([b"non-cat", b"cat"])
-    return path
+from .conftest import array_digest, dataset_digest, write_h5
 
 
 def cfg(**kw) -> Hdf5Data:
@@ -43,7 +35,8 @@ def test_without_test_file_the_test_split_is_carved(tmp_path):
 
 
 def test_labels_stored_as_a_row_are_flattened(tmp_path):
-    write_h5(tmp_path / "cats" / "train.h5", n=10, y=(np.arange(10) % 3).reshape(1, 10))
+    y = (np.arange(10) % 3).reshape(1, 10)
+    write_h5(tmp_path / "cats" / "train.h5", n=10, y=y, classes=[b"a", b"b", b"c"])
     ds = load_dataset(cfg(), tmp_path)
     assert ds.split("train")[1].shape == (10,) and ds.n_classes == 3
 
@@ -84,17 +77,124 @@ def test_missing_test_label_key_names_its_config_key(tmp_path):
         load_dataset(cfg(test_file="cats/test.h5"), tmp_path)
 
 
-def test_sample_count_mismatch_is_a_data_error(tmp_path):
-    write_h5(tmp_path / "cats" / "train.h5", n=20, y=np.zeros(19, dtype=np.int64))
-    with pytest.raises(DataError, match="has 20 samples but 'train_set_y' has 19 labels"):
-        load_dataset(cfg(), tmp_path)
+def data_error(tmp_path, **kw) -> str:
+    """The DataError message of loading ``cfg(**kw)`` from ``tmp_path``."""
+    with pytest.raises(DataError) as err:
+        load_dataset(cfg(**kw), tmp_path)
+    return str(err.value)
 
 
-def test_feature_mismatch_between_train_and_test_is_a_data_error(tmp_path):
+def test_images_and_labels_first_dims_must_match(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=20, y=np.zeros(19, dtype=np.int64))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_x' has 20 images (shape (20, 4, 4, 3)) but 'train_set_y' "
+        "has 19 labels (shape (19,)); expected one label per image"
+    )
+
+
+def test_train_and_test_image_shapes_must_match(tmp_path):
+    train = write_h5(tmp_path / "cats" / "train.h5", shape=(4, 4, 3))
+    test = write_h5(tmp_path / "cats" / "test.h5", "test_set_x", "test_set_y", shape=(5, 5, 3))
+    assert data_error(tmp_path, test_file="cats/test.h5") == (
+        f"{test}: dataset 'test_set_x' holds images of shape 5x5x3 but {train} dataset "
+        "'train_set_x' holds 4x4x3; expected the same shape"
+    )
+
+
+def test_same_size_but_transposed_test_images_are_a_data_error(tmp_path):
+    # 4x4x3 and 3x4x4 flatten to the same 48 features: only the shapes tell them apart
     write_h5(tmp_path / "cats" / "train.h5", shape=(4, 4, 3))
-    write_h5(tmp_path / "cats" / "test.h5", "test_set_x", "test_set_y", shape=(5, 5, 3))
-    with pytest.raises(DataError, match="75 features per sample, the training file has 48"):
-        load_dataset(cfg(test_file="cats/test.h5"), tmp_path)
+    write_h5(tmp_path / "cats" / "test.h5", "test_set_x", "test_set_y", shape=(3, 4, 4))
+    msg = data_error(tmp_path, test_file="cats/test.h5")
+    assert "test.h5: dataset 'test_set_x' holds images of shape 3x4x4" in msg
+    assert "holds 4x4x3; expected the same shape" in msg
+
+
+def test_images_that_are_not_numbers_are_a_data_error(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=3, x=np.array([b"a", b"b", b"c"]))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_x': values are byte strings (dtype S1); expected numbers"
+    )
+
+
+def test_labels_that_are_not_numbers_are_a_data_error(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=2, y=np.array([b"cat", b"dog"]))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_y' holds byte strings (dtype S3); expected non-negative "
+        "integer class labels"
+    )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_pixels_are_a_data_error_with_their_count(tmp_path, bad):
+    x = np.random.default_rng(0).random((10, 4, 4, 3))
+    x[3, 1, 1, 0] = x[7, 0, 0, 2] = bad
+    path = write_h5(tmp_path / "cats" / "train.h5", n=10, x=x)
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_x': 2 of 480 values are not finite (NaN or inf), the first "
+        "in sample 3; expected finite numbers"
+    )
+
+
+def test_non_finite_pixels_in_the_test_file_name_the_test_file(tmp_path):
+    write_h5(tmp_path / "cats" / "train.h5", n=10, x=np.zeros((10, 4, 4, 3)))
+    x = np.zeros((6, 4, 4, 3))
+    x[5] = np.nan
+    test = write_h5(tmp_path / "cats" / "test.h5", "test_set_x", "test_set_y", n=6, x=x)
+    msg = data_error(tmp_path, test_file="cats/test.h5")
+    assert msg.startswith(f"{test}: dataset 'test_set_x': 48 of 288 values are not finite")
+
+
+def test_negative_label_is_a_data_error(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0, 1, -1, 0]))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_y': 1 of 4 labels are not non-negative integers (the first "
+        "is -1, sample 2); expected non-negative integer class labels"
+    )
+
+
+def test_nan_label_is_a_data_error(tmp_path):
+    write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0.0, np.nan, 1.0, np.inf]))
+    assert "2 of 4 labels are not non-negative integers (the first is nan" in data_error(tmp_path)
+
+
+def test_label_making_more_classes_than_images_is_a_data_error(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0, 1, 255, 0]), classes=None)
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_y' has label 255, which makes 256 classes for 4 images; "
+        "expected class labels 0..C-1 with C at most the number of images"
+    )
+
+
+def test_huge_float_label_is_refused_before_any_int_cast(tmp_path):
+    write_h5(tmp_path / "cats" / "train.h5", n=2, y=np.array([0.0, 1e30]), classes=None)
+    assert "has label 1e+30, which makes 1e+30 classes for 2 images" in data_error(tmp_path)
+
+
+def test_label_beyond_list_classes_is_a_data_error(tmp_path):
+    path = write_h5(tmp_path / "cats" / "train.h5", n=6, y=np.array([0, 1, 2, 0, 1, 2]))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_y' has label 2 but 'list_classes' names 2 classes; "
+        "expected labels 0..1"
+    )
+
+
+def test_empty_image_dataset_is_a_data_error(tmp_path):
+    x = np.zeros((0, 4, 4, 3), dtype=np.uint8)
+    path = write_h5(tmp_path / "cats" / "train.h5", n=0, x=x, y=np.zeros(0, dtype=np.int64))
+    assert data_error(tmp_path) == (
+        f"{path}: dataset 'train_set_x' has shape (0, 4, 4, 3): no images; expected (N, ...) "
+        "with N > 0"
+    )
+
+
+def test_empty_test_file_is_a_data_error(tmp_path):
+    write_h5(tmp_path / "cats" / "train.h5")
+    x, y = np.zeros((0, 4, 4, 3), dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    test = write_h5(tmp_path / "cats" / "test.h5", "test_set_x", "test_set_y", n=0, x=x, y=y)
+    assert data_error(tmp_path, test_file="cats/test.h5").startswith(
+        f"{test}: dataset 'test_set_x'"
+    )
 
 
 def test_non_hdf5_file_is_a_data_error(tmp_path):
@@ -105,15 +205,32 @@ def test_non_hdf5_file_is_a_data_error(tmp_path):
         load_dataset(cfg(), tmp_path)
 
 
-def test_negative_or_fractional_labels_are_a_data_error(tmp_path):
+def test_fractional_labels_are_a_data_error(tmp_path):
     write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0.0, 1.5, 1.0, 0.0]))
-    with pytest.raises(DataError, match="non-negative integer class labels"):
+    with pytest.raises(DataError, match=r"1 of 4 labels .* \(the first is 1\.5, sample 1\)"):
         load_dataset(cfg(), tmp_path)
 
 
-def test_shared_catvnoncat_loads_as_documented(shared_data):
-    if not (shared_data / "catvnoncat" / "train_catvnoncat.h5").is_file():
-        pytest.skip("catvnoncat files absent from the shared data folder")
+def test_whole_float_labels_load_as_int64(tmp_path):
+    write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0.0, 1.0, 1.0, 0.0]))
+    y = load_dataset(cfg(), tmp_path).split("train")[1]
+    assert y.dtype == np.int64 and sorted(y.tolist()) == [0, 0, 1, 1]
+
+
+def test_unreadable_dataset_is_a_data_error(tmp_path, monkeypatch):
+    path = write_h5(tmp_path / "cats" / "train.h5")
+
+    def fail(self, key):
+        raise OSError("Can't synchronously read data (inflate() failed)")
+
+    monkeypatch.setattr(h5py.Dataset, "__getitem__", fail)
+    assert data_error(tmp_path) == (
+        f"{path}: cannot read dataset 'train_set_x' (Can't synchronously read data "
+        "(inflate() failed))"
+    )
+
+
+def test_shared_catvnoncat_loads_as_documented(shared_data, shared_catvnoncat_dir):
     config = Hdf5Data(
         train_file="catvnoncat/train_catvnoncat.h5", test_file="catvnoncat/test_catvnoncat.h5"
     )
@@ -124,3 +241,17 @@ def test_shared_catvnoncat_loads_as_documented(shared_data):
     for X, y in ds.splits.values():
         assert X.min() >= 0.0 and X.max() <= 1.0
         assert set(np.unique(y).tolist()) == {0, 1}
+
+
+def test_shared_catvnoncat_arrays_are_unchanged_by_the_checks(shared_data, shared_catvnoncat_dir):
+    # digests taken before the loader checked anything: checking must not change valid data
+    config = Hdf5Data(
+        train_file="catvnoncat/train_catvnoncat.h5", test_file="catvnoncat/test_catvnoncat.h5"
+    )
+    src = load_source(config, shared_data)
+    assert array_digest(*src.pool, *src.test) == (
+        "3b61160cf7fcd1ab791e4d38ebab81206ec41c65ee9f375a3559fca378190022"
+    )
+    assert dataset_digest(load_dataset(config, shared_data)) == (
+        "3807e0fc85af34886e0189587418a042e86b15df0281e96144f41f2c320e1a17"
+    )

@@ -8,11 +8,11 @@ import hashlib
 import numpy as np
 import pytest
 
-from nnlab.data import load_dataset, mnist
+from nnlab.data import load_dataset, load_source, mnist
 from nnlab.data.datasets import MnistData
 from nnlab.errors import ConfigError, DataError
 
-from .conftest import idx_bytes, write_idx, write_mnist_part
+from .conftest import array_digest, dataset_digest, idx_bytes, write_idx, write_mnist_part
 
 
 def small(**kw) -> MnistData:
@@ -127,16 +127,98 @@ def test_raw_file_longer_than_its_header_is_a_data_error(tmp_path):
 
 def test_image_and_label_counts_must_match(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 30)
-    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(29, np.uint8))
-    with pytest.raises(DataError, match=r"30 images but .*t10k-labels.* has 29 labels"):
-        load_dataset(small(), tmp_path)
+    labels = write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(29, np.uint8))
+    images = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    assert data_error(tmp_path) == (
+        f"{images}: 30 images but {labels} has 29 labels; expected equal"
+    )
 
 
 def test_label_out_of_range_is_a_data_error(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 30)
-    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.full(30, 12, np.uint8))
-    with pytest.raises(DataError, match="label 12 out of range"):
-        load_dataset(small(), tmp_path)
+    labels = np.arange(30, dtype=np.uint8) % 10
+    labels[[4, 9]] = [12, 200]
+    path = write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", labels)
+    assert data_error(tmp_path) == (
+        f"{path}: label 12 out of range at item 4 (2 of 30 labels outside 0..9); "
+        "expected digits 0..9"
+    )
+
+
+def data_error(data_dir, config=None) -> str:
+    """The DataError message of loading MNIST from ``data_dir``."""
+    with pytest.raises(DataError) as err:
+        load_dataset(config or small(), data_dir)
+    return str(err.value)
+
+
+def test_header_saying_zero_images_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = write_idx(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz", np.zeros((0, 28, 28)))
+    assert data_error(tmp_path) == (
+        f"{path}: header says 0 images (0x28x28); expected at least one"
+    )
+
+
+def test_header_saying_zero_labels_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(0))
+    assert data_error(tmp_path) == f"{path}: header says 0 labels (0); expected at least one"
+
+
+def test_header_saying_images_of_zero_pixels_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = write_idx(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz", np.zeros((30, 0, 28)))
+    assert data_error(tmp_path) == (
+        f"{path}: header says 30x0x28: images of 0 pixels; expected rows, cols > 0"
+    )
+
+
+def test_header_with_huge_dimensions_is_truncated_not_an_overflow(tmp_path):
+    # 3 x (2**32 - 1) overflows int64 when multiplied in NumPy; Python ints keep it exact
+    big = (2**32 - 1).to_bytes(4, "big")
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte"
+    write_mnist_part(tmp_path / "mnist", "t10k", 30, gz=False)
+    path.write_bytes(b"\0\0\x08\x03" + big * 3 + bytes(100))
+    expected = 16 + (2**32 - 1) ** 3
+    assert data_error(tmp_path) == (
+        f"{path}: truncated: header says 4294967295x4294967295x4294967295 ({expected} bytes), "
+        "payload has 116 bytes"
+    )
+
+
+@pytest.mark.parametrize("size", [0, 3])
+def test_file_too_short_for_a_header_is_a_data_error(tmp_path, size):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30, gz=False)
+    path = tmp_path / "mnist" / "t10k-labels-idx1-ubyte"
+    path.write_bytes(bytes(size))
+    assert data_error(tmp_path) == f"{path}: {size} bytes, too short for an IDX1 label file"
+
+
+def test_truncated_header_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "t10k", 30, gz=False)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:10])
+    assert data_error(tmp_path) == f"{path}: truncated header (10 bytes, need 16)"
+
+
+def test_train_and_t10k_images_of_different_sizes_are_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "train", 50)  # 4x4 images
+    t10k = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    write_idx(t10k, np.zeros((20, 5, 5)))
+    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(20))
+    train = tmp_path / "mnist" / "train-images-idx3-ubyte.gz"
+    assert data_error(tmp_path, MnistData(n_test=None)) == (
+        f"{t10k}: images of 5x5 pixels but {train} holds 4x4; expected the same size in "
+        "train and t10k"
+    )
+
+
+def test_same_pixel_count_but_different_shape_is_a_data_error(tmp_path):
+    write_mnist_part(tmp_path / "mnist", "train", 50)  # 4x4 images: 16 pixels
+    write_idx(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz", np.zeros((20, 2, 8)))
+    write_idx(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz", np.zeros(20))
+    assert "images of 2x8 pixels but" in data_error(tmp_path, MnistData(n_test=None))
 
 
 def test_parse_idx_reads_header_dimensions():
@@ -169,3 +251,14 @@ def test_shared_t10k_payload_md5_matches_readme(shared_mnist_dir):
     for name, want in md5.items():
         payload = mnist.read_payload(shared_mnist_dir / name)
         assert hashlib.md5(payload).hexdigest() == want
+
+
+def test_shared_t10k_arrays_are_unchanged_by_the_checks(shared_mnist_dir):
+    # digests taken before the loader checked anything: checking must not change valid data
+    src = load_source(MnistData(), shared_mnist_dir.parent)
+    assert array_digest(*src.pool) == (
+        "7083823f253a67f952d8f4ac44bd404f674b015b4de6b2ca8f727d1908788c24"
+    )
+    assert dataset_digest(load_dataset(MnistData(), shared_mnist_dir.parent)) == (
+        "f830ef2210400210760fba40ccca9587f31b1dddd3885da3a5d6bd1cbac23a9a"
+    )
