@@ -68,8 +68,9 @@ STACK_FREE_KEYS = (*INIT_KEYS, "optimizer.lr", "weight_decay")
 
 def stack_key(cfg: Config) -> str | None:
     """Runs with equal keys can train as one stack (``fit_group`` of a ``StackedMLP``); None
-    when this run cannot (a layer one unit wide: the ``bce`` output, or a hidden size 1)."""
-    if cfg.loss == "bce" or 1 in cfg.model.hidden:
+    when this run cannot (a layer one unit wide: a binary loss's one output, or a hidden size
+    1)."""
+    if LOSSES[cfg.loss].binary or 1 in cfg.model.hidden:
         return None
     data = cfg.model_dump(mode="json")
     for key in STACK_FREE_KEYS:

@@ -583,7 +583,7 @@ def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
     root = Path(root)
     check_name(name, "name")
     if folder is not None:
-        check_name(folder, "folder")
+        check_name(folder, "--out")
     path = root / (folder or _folder_name(name))
     try:
         path.mkdir(parents=True, exist_ok=False)

@@ -59,3 +59,7 @@ class DatasetBase(Strict):
     def source(self, data_dir: Path | str | None) -> Source:
         """The raw data (``nnlab.data.dataset.Source``), before splitting and normalising."""
         raise NotImplementedError
+
+    def generated_bytes(self) -> int:
+        """Bytes a generated dataset's arrays take (0: the data is read from files)."""
+        return 0

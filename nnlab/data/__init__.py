@@ -46,4 +46,7 @@ def load_dataset(cfg, data_dir: Path | str | None = None, dtype: str = "float32"
     pooch's cache; see ``resolve_data_dir``). Raises DataError for missing or corrupt files and
     ConfigError for split sizes the data cannot satisfy.
     """
+    from nnlab.limits import check_memory
+
+    check_memory(f"generating dataset {cfg.name!r}", cfg.generated_bytes())
     return make_dataset(load_source(cfg, data_dir), cfg, dtype)

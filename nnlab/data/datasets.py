@@ -111,6 +111,9 @@ class SpiralData(DatasetBase):
 
         return synthetic.spiral(self.n_per_class, self.n_classes, self.noise, self.split_seed)
 
+    def generated_bytes(self) -> int:
+        return 8 * self.n_per_class * self.n_classes * 3
+
 
 class BlobsData(DatasetBase):
     """Gaussian blobs: ``n_classes`` clusters of ``n_per_class`` points in ``dim`` dimensions."""
@@ -134,3 +137,6 @@ class BlobsData(DatasetBase):
         return synthetic.blobs(
             self.n_per_class, self.n_classes, self.dim, self.spread, self.split_seed
         )
+
+    def generated_bytes(self) -> int:
+        return 8 * self.n_per_class * self.n_classes * (self.dim + 1) * 3

@@ -34,6 +34,7 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.errors import ConfigError
+from nnlab.limits import check_memory
 from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS
@@ -152,6 +153,12 @@ def activation_histograms(
     ):
         if value < low:
             raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    settings_bytes = 8 * samples * units * (layers + 2)  # inputs and every layer, kept
+    check_memory(
+        f"activations of {samples:,} samples x {units:,} units x {layers} layers for "
+        f"{len(acts) * len(init_names)} settings",
+        settings_bytes * len(acts) * len(init_names),
+    )
     x = np.random.default_rng(seed).standard_normal((samples, units))
     results: dict[tuple[str, str], list[np.ndarray]] = {}
     rows: list[dict[str, Any]] = []

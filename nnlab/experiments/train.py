@@ -23,7 +23,9 @@ from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.group import Group, Solo
+from nnlab.limits import check_memory, training_bytes
 from nnlab.nn.optim import Optimizer
+from nnlab.nn.registry import LOSSES
 from nnlab.state import set_state
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
@@ -42,23 +44,36 @@ class RunResult:
     records: list[Record] = field(default_factory=list)
 
 
-def check_compatible(cfg: Config, data: Dataset) -> None:
-    """Config choices that only the data can validate (batch size, loss vs classes, splits)."""
+def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
+    """Config choices that only the data can validate (batch size, loss vs classes, splits)
+    and the memory ``nets`` such nets need to train."""
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
             f"batch_size: {cfg.batch_size} is larger than the training split ({n_train} samples); "
             "use a smaller value or 'full'"
         )
-    if cfg.loss == "bce" and data.n_classes != 2:
+    if LOSSES[cfg.loss].binary and data.n_classes != 2:
         raise ConfigError(
-            f"loss: 'bce' needs 2 classes, dataset {data.name!r} has {data.n_classes}"
+            f"loss: {cfg.loss!r} needs 2 classes, dataset {data.name!r} has {data.n_classes}"
         )
     for split in cfg.eval:
         if split not in data.splits or data.splits[split][0].shape[0] == 0:
             raise ConfigError(
                 f"eval: split {split!r} is empty for dataset {data.name!r}; set dataset.n_{split}"
             )
+    n_eval = max((data.splits[s][0].shape[0] for s in cfg.eval if s in data.splits), default=0)
+    need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
+    check_memory(f"training {cfg.name} ({describe_net(cfg, data.input_dim)})", need * nets)
+
+
+def describe_net(cfg: Config, input_dim: int) -> str:
+    """``784 -> 100 x 5 -> out``: the layer widths, for messages."""
+    hidden = cfg.model.hidden
+    middle = f"{hidden[0]} x {len(hidden)}" if len(set(hidden)) == 1 and hidden else (
+        " -> ".join(map(str, hidden)) or "linear"
+    )  # fmt: skip
+    return f"{input_dim} -> {middle} -> out"
 
 
 def summarize(records: list[Record], status: str) -> dict[str, Any]:
@@ -261,7 +276,7 @@ def run_trainings(
     if data is None:
         data = load_dataset(cfgs[0].dataset, data_dir, cfgs[0].dtype)
     for cfg in cfgs:
-        check_compatible(cfg, data)
+        check_compatible(cfg, data, nets=len(cfgs))
     n = len(cfgs)
     folders, extra_meta = folders or [None] * n, extra_meta or [{}] * n
     overrides = overrides or [[]] * n

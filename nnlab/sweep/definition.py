@@ -90,7 +90,13 @@ def define(
             f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01 "
             "(a single value is a fixed override)"
         )
-    label = name or str(base.get("name") or path.stem)
+    from nnlab.runs import check_name
+
+    label = (
+        check_name(name, "--name")
+        if name
+        else check_name(str(base.get("name") or path.stem), f"{path}: name")
+    )
     return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
 
 

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from nnlab.errors import ConfigError
 
 GRID_RANGES = ("logspace", "linspace")
+MAX_AXIS = 10_000  # values of one range
+MAX_TRIALS = 100_000  # trials of one sweep
 DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
 
 
@@ -38,13 +40,23 @@ class SweepSpec(BaseModel):
     in them share their seed (same init draws, same minibatch order).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    kind: Literal["grid", "random"] = "grid"
-    params: dict[str, Any] = {}
-    trials: Annotated[int, Field(gt=0)] | None = None
-    seed: Annotated[int, Field(ge=0)] | None = None
-    share_seed: list[str] = []
+    kind: Literal["grid", "random"] = Field("grid", description="grid or random")
+    params: dict[str, Any] = Field(
+        {}, description="dotted key -> values: a list, a range (logspace:a:b:n) or a distribution"
+    )
+    trials: Annotated[int, Field(gt=0, le=MAX_TRIALS)] | None = Field(
+        None, description="random draws (a random sweep only)"
+    )
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = Field(
+        None, description="the sweep seed trial seeds derive from (null: the config's seed)"
+    )
+    share_seed: list[str] = Field(
+        [],
+        description="swept keys left out of a trial's seed: trials differing only in them "
+        "share init and minibatch order",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
@@ -76,9 +88,19 @@ def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:
 
 def _number(text: str, key: str, spec: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ConfigError(f"{key}: {spec!r}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}: {spec!r}: {text!r} is not a finite number")
+    return value
+
+
+def _integer(text: str, key: str, spec: str) -> int:
+    value = _number(text, key, spec)
+    if value != int(value):
+        raise ConfigError(f"{key}: {spec!r}: {text!r} is not an integer")
+    return int(value)
 
 
 def _scalar(text: str) -> Any:
@@ -95,11 +117,15 @@ def _range(key: str, spec: str) -> list[float]:
     if len(args) != 3:
         raise ConfigError(f"{key}: {spec!r}: expected {kind}:start:stop:num")
     start, stop = (_number(a, key, spec) for a in args[:2])
-    num = _number(args[2], key, spec)
-    if num < 1 or num != int(num):
-        raise ConfigError(f"{key}: {spec!r}: num must be a positive integer")
+    num = _integer(args[2], key, spec)
+    if not 1 <= num <= MAX_AXIS:
+        raise ConfigError(f"{key}: {spec!r}: num must be an integer from 1 to {MAX_AXIS:,}")
     fn = np.logspace if kind == "logspace" else np.linspace
-    return [float(v) for v in fn(start, stop, int(num))]
+    with np.errstate(over="ignore"):
+        values = [float(v) for v in fn(start, stop, num)]
+    if not all(math.isfinite(v) for v in values):
+        raise ConfigError(f"{key}: {spec!r}: values overflow (10**{max(start, stop):g})")
+    return values
 
 
 def _prefix(value: Any) -> str | None:
@@ -143,7 +169,8 @@ def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
         if head == "uniform":
             return float(rng.uniform(low, high))
         if head == "randint":
-            return int(rng.integers(int(low), int(high), endpoint=True))
+            low, high = (_integer(a, key, value) for a in args)
+            return int(rng.integers(low, high, endpoint=True))
         if low <= 0:
             raise ConfigError(f"{key}: {value!r}: loguniform needs 0 < low < high")
         return float(math.exp(rng.uniform(math.log(low), math.log(high))))
@@ -161,6 +188,12 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
     keys = list(spec.params)
     if spec.kind == "grid":
         axes = [grid_axis(k, spec.params[k]) for k in keys]
+        total = math.prod(len(a) for a in axes)
+        if total > MAX_TRIALS:
+            sizes = " x ".join(str(len(a)) for a in axes)
+            raise ConfigError(
+                f"sweep: a grid of {sizes} = {total:,} trials; at most {MAX_TRIALS:,}"
+            )
         return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
     rng = np.random.default_rng(spec.seed or 0)
     assert spec.trials is not None
