@@ -60,6 +60,12 @@ def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
+def announce_resume(run: Any, epoch: int) -> None:
+    """The line a resume starts with, once every check has passed (a refusal is one line)."""
+    where = f"after epoch {epoch}" if epoch >= 0 else "from the start (no checkpoint)"
+    note(f"resuming {run.path} {where}")
+
+
 @handle_errors
 def train(
     config: Annotated[
@@ -109,9 +115,8 @@ def train(
                     "--resume takes no config or overrides (the run folder has its config)"
                 )
             run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
-            note(f"resuming {run.path}")
             result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),
-                                        threads=threads)  # fmt: skip
+                                        threads=threads, on_start=announce_resume)  # fmt: skip
         else:
             if config is None:
                 raise typer.BadParameter(

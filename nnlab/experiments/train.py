@@ -356,12 +356,15 @@ def resume_training(
     progress: ProgressFn | None = None,
     plot: bool = True,
     threads: int | None = None,
+    on_start: Callable[[runs.RunDir, int], None] | None = None,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder.
 
     Everything is checked before the folder changes: its status, config, checkpoint (readable,
-    every array of the shape and dtype the config's model needs) and metrics (damage other
-    than a torn last line refuses the resume).
+    every array of the shape and dtype the config's model needs), data and metrics (damage
+    other than a torn last line refuses the resume). ``on_start(run, epoch)`` is called once
+    all of it has passed, as training resumes after ``epoch`` (-1: from the start), so a
+    refusal is the only thing a caller prints.
     """
     check_resumable(run)
     cfg = load_run_config(run)
@@ -387,7 +390,10 @@ def resume_training(
             f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
         )
     t0 = time.perf_counter()
-    with _blas(threads, cfg, data), runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
+    blas = _blas(threads, cfg, data)
+    if on_start is not None:
+        on_start(run, epoch)
+    with blas, runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice
         records = run.truncate_metrics(epoch if epoch > 0 else -1)
