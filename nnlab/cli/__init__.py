@@ -120,7 +120,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     where = " ".join(["nnlab", *ctx.command_path.split()[1:]]) if ctx is not None else "nnlab"
     param = getattr(exc, "param", None)
     if type(exc).__name__ == "BadParameter":
-        message = exc.message  # type: ignore[attr-defined]
+        message = exc.message + refused_value(exc)  # type: ignore[attr-defined]
+        message = message[:1].lower() + message[1:]
         hint_name = getattr(exc, "param_hint", None)
         if param is None:
             text = f"{hint_name}: {message}" if isinstance(hint_name, str) else message
@@ -135,6 +136,17 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if hint:
         return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+def refused_value(exc: BaseException) -> str:
+    """``, got VALUE`` for a value typer's validation refused (an option out of its bounds):
+    the cause, a pydantic ValidationError, holds it; the message alone names only the limit."""
+    errors = getattr(exc.__cause__, "errors", None)
+    try:
+        first = errors()[0] if callable(errors) else {}
+    except (IndexError, TypeError):
+        return ""
+    return f", got {first['input']}" if "input" in first else ""
 
 
 def override_hint(option: str | None, argv: list[str]) -> str | None:
