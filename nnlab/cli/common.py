@@ -158,6 +158,7 @@ def handle_errors(fn: F) -> F:
 # ----------------------------------------------------------------------------- options
 MAX_SEED = 2**32 - 1
 MAX_JOBS = 256
+MAX_THREADS = 256
 
 
 def finite(value: float | None) -> float | None:

@@ -17,6 +17,7 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
+    MAX_SEED,
     Execution,
     Lines,
     handle_errors,
@@ -26,6 +27,7 @@ from nnlab.cli.common import (
 )
 from nnlab.cli.render import emit
 from nnlab.output import Format
+from nnlab.sweep import MAX_TRIALS
 
 sweep_app = typer.Typer(
     help=(
@@ -39,6 +41,8 @@ SeedOpt = Annotated[
     typer.Option(
         "--seed",
         help="Sweep seed that trial seeds derive from (default: the spec's, else the config's).",
+        min=0,
+        max=MAX_SEED,
     ),
 ]
 NameOpt = Annotated[
@@ -307,6 +311,8 @@ def sweep_random(
             "--trials",
             "-n",
             help="Number of random trials (required unless the file's sweep: section sets it).",
+            min=1,
+            max=MAX_TRIALS,
         ),
     ] = None,
     seed: SeedOpt = None,

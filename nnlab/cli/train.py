@@ -9,6 +9,7 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_FAILED,
+    MAX_THREADS,
     DataDirOpt,
     FormatOpt,
     Lines,
@@ -91,6 +92,8 @@ def train(
             "--threads",
             help="BLAS threads (default: 1 for nets whose matrix products are small, where "
             "more threads only add overhead; all cores for large ones). Same numbers either way.",
+            min=1,
+            max=MAX_THREADS,
             show_default=False,
         ),
     ] = None,

@@ -50,6 +50,7 @@ from nnlab.state import set_state
 NORMALIZE = ("filter", "none")
 FILE = "landscape.h5"
 SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
 
 Directions = dict[str, np.ndarray]
 Progress = Callable[[str], None]
@@ -75,6 +76,11 @@ class Settings:
             )
         if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or self.lo >= self.hi:
             raise ConfigError(f"--range: expected LO:HI with LO < HI, got {self.lo:g}:{self.hi:g}")
+        if max(abs(self.lo), abs(self.hi)) > MAX_RANGE:
+            raise ConfigError(
+                f"--range: LO and HI must be within -{MAX_RANGE:g}..{MAX_RANGE:g} (multiples of "
+                f"a direction), got {self.lo:g}:{self.hi:g}"
+            )
         if self.points < 2:
             raise ConfigError(f"--points: expected at least 2, got {self.points}")
         for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):

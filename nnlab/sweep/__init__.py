@@ -23,6 +23,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+MAX_TRIALS = 100_000  # trials of one sweep (here: the command line reads it without NumPy)
+
 # name -> the submodule that defines it; imported on first use (PEP 562), so that importing
 # the package (the preset registry, for ``nnlab --help``) does not import NumPy and pydantic.
 _WHERE = {

@@ -20,10 +20,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nnlab.errors import ConfigError
+from nnlab.sweep import MAX_TRIALS
 
 GRID_RANGES = ("logspace", "linspace")
 MAX_AXIS = 10_000  # values of one range
-MAX_TRIALS = 100_000  # trials of one sweep
 DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
 
 
