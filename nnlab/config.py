@@ -47,6 +47,7 @@ MAX_LAYERS = 64
 MAX_UNITS = 65_536
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
+MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)
 
 
 # ----------------------------------------------------------------------------- names
@@ -225,7 +226,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
 
     Bounded: a file over ``MAX_CONFIG_BYTES``, or a document that expands (through YAML
-    aliases) to more than ``MAX_YAML_VALUES`` values, is refused before anything uses it.
+    aliases) to more than ``MAX_YAML_VALUES`` values or nests deeper than ``MAX_YAML_DEPTH``,
+    is refused before anything uses it.
     """
     path = Path(path)
     if not path.exists():
@@ -238,7 +240,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"{path}: {size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} bytes"
             )
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_value(path.read_text(encoding="utf-8"), str(path), check=False)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -256,24 +258,46 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def check_expansion(data: Any, source: str, limit: int = MAX_YAML_VALUES) -> None:
+def yaml_value(text: str, source: str, check: bool = True) -> Any:
+    """``text`` as ``yaml.safe_load`` reads it (a YAMLError propagates), bounded like a config
+    file (``check_expansion``; ``check=False``: the caller checks). A document nested so deep
+    that the parser itself recurses too far is refused the same way."""
+    try:
+        value = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(_too_deep(source)) from None
+    if check:
+        check_expansion(value, source)
+    return value
+
+
+def _too_deep(source: str) -> str:
+    return f"{source}: nested more than {MAX_YAML_DEPTH} levels deep; a config has three or four"
+
+
+def check_expansion(
+    data: Any, source: str, limit: int = MAX_YAML_VALUES, depth: int = MAX_YAML_DEPTH
+) -> None:
     """ConfigError if ``data`` expands to more than ``limit`` values, counting a value as often
     as it is referenced (a YAML alias bomb is small on disk and in memory, but every copy,
-    dump or comparison of it walks every reference)."""
-    count, stack = 0, [data]
+    dump or comparison of it walks every reference), or nests deeper than ``depth`` (every
+    copy and validation of it recurses that deep)."""
+    count, stack = 0, [(data, 0)]
     while stack:
-        item = stack.pop()
+        item, level = stack.pop()
         count += 1
         if count > limit:
             raise ConfigError(
                 f"{source}: expands to more than {limit:,} values (YAML aliases?); "
                 "a config is a few dozen keys"
             )
+        if level > depth:
+            raise ConfigError(_too_deep(source))
         if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            stack.extend((x, level + 1) for x in item.keys())
+            stack.extend((x, level + 1) for x in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((x, level + 1) for x in item)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -283,7 +307,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not sep or not key.strip() or any(not p.strip() for p in parts):
         raise ConfigError(f"override {text!r}: expected key.sub=value (e.g. optimizer.lr=0.1)")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = yaml_value(raw, f"override {key.strip()!r}") if raw.strip() else None
     except yaml.YAMLError:
         raise ConfigError(f"override {text!r}: the value {raw!r} is not valid YAML") from None
     return [p.strip() for p in parts], value

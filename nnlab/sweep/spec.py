@@ -103,12 +103,24 @@ def _integer(text: str, key: str, spec: str) -> int:
     return int(value)
 
 
-def _scalar(text: str) -> Any:
-    """A value as YAML reads it, except that ``1e-5`` is a number (YAML 1.1 reads a string)."""
-    value = yaml.safe_load(text) if text.strip() else None
+def _scalar(text: str, key: str = "") -> Any:
+    """A value as YAML reads it, except that ``1e-5`` is a number (YAML 1.1 reads a string);
+    ConfigError naming ``key`` and the value if it is not valid YAML or nests too deep."""
+    from nnlab.config import yaml_value
+
+    where = f"{key + ': ' if key else ''}value {_short(text)}"
+    try:
+        value = yaml_value(text, where) if text.strip() else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "malformed"
+        raise ConfigError(f"{where}: not valid YAML ({problem})") from None
     if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", value):
         return float(value)
     return value
+
+
+def _short(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 def _range(key: str, spec: str) -> list[float]:
@@ -158,7 +170,7 @@ def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
     if head in GRID_RANGES:
         value = _range(key, value)
     elif head == "choice":
-        value = split_values(value[len("choice:") :])
+        value = split_values(value[len("choice:") :], key)
     elif head is not None:
         args = value.split(":")[1:]
         if len(args) != 2:
@@ -200,7 +212,7 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
     return [{k: draw(k, spec.params[k], rng) for k in keys} for _ in range(spec.trials)]
 
 
-def split_values(text: str) -> list[Any]:
+def split_values(text: str, key: str = "") -> list[Any]:
     """``"0.1,0.01"`` -> [0.1, 0.01]; commas inside [...] / {...} / quotes do not split."""
     parts, depth, quote, start = [], 0, "", 0
     for i, ch in enumerate(text):
@@ -216,7 +228,7 @@ def split_values(text: str) -> list[Any]:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
-    return [_scalar(p) for p in parts]
+    return [_scalar(p, key) for p in parts]
 
 
 def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -235,7 +247,7 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
         if _prefix(raw.strip()) is not None:
             params[key] = raw.strip()
             continue
-        values = split_values(raw)
+        values = split_values(raw, key)
         if len(values) > 1:
             params[key] = values
         else:
