@@ -24,6 +24,7 @@ from nnlab.sweep import MAX_TRIALS
 
 GRID_RANGES = ("logspace", "linspace")
 MAX_AXIS = 10_000  # values of one range
+MAX_INTEGER = 2**53  # an integer in a range (exact as a float; NumPy draws int64)
 DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
 
 
@@ -83,6 +84,8 @@ def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:
         if err["type"] == "extra_forbidden":
             fields = ", ".join(SweepSpec.model_fields)
             raise ConfigError(f"{source}: unknown key {where!r}; valid keys: {fields}") from None
+        if err["type"] != "value_error" and "input" in err:  # a bound: name the value too
+            msg = f"{msg[:1].lower()}{msg[1:]}, got {err['input']!r}"
         raise ConfigError(f"{source}: {where + ': ' if where else ''}{msg}") from None
 
 
@@ -100,6 +103,8 @@ def _integer(text: str, key: str, spec: str) -> int:
     value = _number(text, key, spec)
     if value != int(value):
         raise ConfigError(f"{key}: {spec!r}: {text!r} is not an integer")
+    if abs(value) > MAX_INTEGER:
+        raise ConfigError(f"{key}: {spec!r}: {text!r} is out of range (at most 2**53 in size)")
     return int(value)
 
 
@@ -133,10 +138,11 @@ def _range(key: str, spec: str) -> list[float]:
     if not 1 <= num <= MAX_AXIS:
         raise ConfigError(f"{key}: {spec!r}: num must be an integer from 1 to {MAX_AXIS:,}")
     fn = np.logspace if kind == "logspace" else np.linspace
-    with np.errstate(over="ignore"):
+    with np.errstate(all="ignore"):  # (an overflow is reported below, not as a NumPy warning)
         values = [float(v) for v in fn(start, stop, num)]
     if not all(math.isfinite(v) for v in values):
-        raise ConfigError(f"{key}: {spec!r}: values overflow (10**{max(start, stop):g})")
+        largest = f"10**{max(start, stop):g}" if kind == "logspace" else f"{stop:g} - {start:g}"
+        raise ConfigError(f"{key}: {spec!r}: values overflow ({largest} is not a finite float)")
     return values
 
 
