@@ -296,7 +296,8 @@ def tune(
     base = with_validation(raw, fixed, val_fraction, epochs, data_dir)
     name = str(base.get("name") or Path(config).stem)
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
-    sweep.plan(round_defn(settings, 1, ranges))  # every trial config valid before a folder
+    # every trial config valid, and trainable on its data, before a folder exists
+    sweep.check_trials(sweep.plan(round_defn(settings, 1, ranges)), data_dir)
     with runs.start(
         runs_dir,
         f"tune-{name}",

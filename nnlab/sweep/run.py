@@ -25,7 +25,7 @@ import yaml
 from nnlab import runs
 from nnlab.build import stack_key
 from nnlab.config import read_yaml
-from nnlab.errors import RunError
+from nnlab.errors import ConfigError, RunError
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
@@ -141,10 +141,18 @@ def sweep_rows(run: runs.RunDir) -> list[Row]:
     return [folder_row(run, t) for t in trials]
 
 
-def _preload(trials: list[Trial], data_dir: Path | None) -> None:
-    """Load each distinct dataset once up front: a missing file is one error, not N failures."""
-    for cfg in {t.config.dataset.model_dump_json(): t.config for t in trials}.values():
-        cached_dataset(cfg, data_dir)
+def check_trials(trials: list[Trial], data_dir: Path | None) -> None:
+    """Load each distinct dataset once up front and check every trial against its data (batch
+    size, loss and classes, splits, the memory one net needs): a missing file or a trial that
+    cannot train is one error before the folder exists, not N FAILED trials after it."""
+    from nnlab.experiments.train import check_compatible
+
+    for trial in trials:
+        try:
+            check_compatible(trial.config, cached_dataset(trial.config, data_dir))
+        except ConfigError as exc:
+            where = ", ".join(f"{k}={v}" for k, v in trial.values.items())
+            raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
 
 
 def _load_finish_modules_in_background() -> None:
@@ -246,7 +254,7 @@ def run_sweep(
             return run_sweep(defn, data_dir=data_dir, runs_dir=runs_dir, jobs=jobs, stack=stack,
                              executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
     trials = plan(defn)
-    _preload(trials, data_dir)
+    check_trials(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with runs.start(
         runs_dir,
@@ -295,6 +303,7 @@ def resume_sweep(
         data_dir = Path(run.meta["data_dir"])
     rows: dict[str, Row] = {}
     todo: list[TrialTask] = []
+    redo: list[runs.RunDir] = []  # folders to remove and run again, once every check passed
     for trial in trials:
         folder = runs.RunDir(trials_dir(run) / trial.id)
         if not folder.path.exists():
@@ -316,10 +325,12 @@ def resume_sweep(
         elif status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
             todo.append(_task(run, defn, trial, data_dir, "resume"))
         else:
-            folder.remove()
+            redo.append(folder)
             todo.append(_task(run, defn, trial, data_dir, "run"))
     if todo:
-        _preload(trials, data_dir)
+        check_trials([t for t in trials if t.id not in rows], data_dir)
+    for folder in redo:
+        folder.remove()
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     with runs.reopen(

@@ -74,15 +74,18 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     assert "[2/2]" in result.stderr and "sweep folder:" in result.stderr
 
 
-def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path):
+def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, monkeypatch):
+    from tests.experiments.test_sweep import fail_batch_size_31
+
+    fail_batch_size_31(monkeypatch)  # (a trial its data cannot train is refused up front)
     cfg = write_config(tmp_path)
     result = invoke(
-        "sweep", "grid", cfg, "batch_size=30,100000", "--runs-dir", tmp_path / "r", "-f", "json"
+        "sweep", "grid", cfg, "batch_size=30,31", "--runs-dir", tmp_path / "r", "-f", "json"
     )
     assert result.exit_code == 3
     rows = json.loads(result.stdout)
     assert [r["status"] for r in rows] == ["COMPLETED", "FAILED"]
-    assert "batch_size: 100000 is larger" in rows[1]["error"]
+    assert "MemoryError" in rows[1]["error"]
     assert "1 of 2 trials FAILED" in result.stderr and "nnlab sweep --resume" in result.stderr
     assert sweep_dir(tmp_path / "r").status == "FAILED"
 

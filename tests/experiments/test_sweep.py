@@ -382,13 +382,29 @@ def test_resume_reruns_failed_and_meta_less_trials_and_refuses_a_running_sweep(t
         sw.resume_sweep(run)
 
 
-def test_a_failing_trial_is_recorded_and_the_others_complete(tmp_path):
-    defn = tiny_sweep({"batch_size": [30, 100000]})
+def fail_batch_size_31(monkeypatch):
+    """Trials with batch_size 31 fail once their folder exists (an allocation that fails);
+    a config the data cannot train is refused before the sweep starts instead."""
+    import nnlab.experiments.train as tr
+
+    real = tr.build_group
+
+    def build_group(cfgs, *args, **kwargs):
+        if any(cfg.batch_size == 31 for cfg in cfgs):
+            raise MemoryError("Unable to allocate 1.00 TiB for an array")
+        return real(cfgs, *args, **kwargs)
+
+    monkeypatch.setattr(tr, "build_group", build_group)
+
+
+def test_a_failing_trial_is_recorded_and_the_others_complete(tmp_path, monkeypatch):
+    fail_batch_size_31(monkeypatch)
+    defn = tiny_sweep({"batch_size": [30, 31]})
     result = sw.run_sweep(defn, runs_dir=tmp_path)
     assert result.status == "FAILED" and result.run.status == "FAILED"
     ok, bad = result.rows
     assert ok["status"] == "COMPLETED"
-    assert bad["status"] == "FAILED" and "batch_size: 100000 is larger" in bad["error"]
+    assert bad["status"] == "FAILED" and "Unable to allocate 1.00 TiB" in bad["error"]
     assert [r["trial"] for r in result.failed] == [bad["trial"]]
     again = sw.resume_sweep(result.run)  # reruns only the failed trial (which fails again)
     assert again.ran == [bad["trial"]] and again.skipped == [ok["trial"]]
@@ -399,6 +415,12 @@ def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
     assert [r["status"] for r in result.rows] == ["COMPLETED", "DIVERGED"]
     assert result.status == "COMPLETED"
     assert sw.resume_sweep(result.run).ran == []
+
+
+def test_a_trial_its_data_cannot_train_is_one_error_before_the_sweep_folder_exists(tmp_path):
+    with pytest.raises(ConfigError, match=r"sweep trial \(batch_size=100000\): batch_size"):
+        sw.run_sweep(tiny_sweep({"batch_size": [30, 100000]}), runs_dir=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_missing_data_is_one_error_before_the_sweep_folder_exists(tmp_path):
