@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
+import os
+import sys
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
@@ -108,8 +111,7 @@ def print_table(
     ``width``: the terminal's (None: ask the console; without a terminal the table is drawn
     at its full width, so output to a file or a pipe is never narrowed or cut).
     """
-    from rich.console import Console
-
+    Console = _console_class()
     console = Console(file=file, width=width, color_system=None if width else "auto")
     if width is None and not console.is_terminal:
         console = Console(file=file, width=100_000, color_system=None)
@@ -120,6 +122,23 @@ def print_table(
     if title:
         console.print(title, soft_wrap=True, highlight=False, markup=False)
     console.print(table)
+
+
+@functools.cache
+def _console_class() -> Any:
+    """rich's Console, except on a broken pipe (the reader went away: ``nnlab ... | head``):
+    it goes quiet and stdout goes to /dev/null, as rich does, but it does not exit 1 (rich's
+    SystemExit): a closed stdout is no failure, the command ends as it would have."""
+    from rich.console import Console
+
+    class QuietOnBrokenPipe(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+    return QuietOnBrokenPipe
 
 
 def table_text(
