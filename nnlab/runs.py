@@ -29,6 +29,7 @@ except ``metrics.jsonl``, which is appended to one line at a time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -81,21 +82,31 @@ def atomic_write(path: Path, data: str | bytes | Callable[[IO[bytes]], Any]) -> 
     via a temp file in the same folder and ``os.replace``: a reader sees the old file or the
     new one, never half of one. The file gets the mode the umask gives."""
     path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        if callable(data):
+            data(f)
+        else:
+            f.write(data.encode() if isinstance(data, str) else data)
+        f.flush()
+        os.fsync(f.fileno())
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temp file's path beside ``path``, with the mode the umask gives, for a writer that
+    needs a file name (h5py): it replaces ``path`` if the block ends normally, and is removed
+    otherwise. ``atomic_write`` is this for bytes and text."""
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, _file_mode())
-        with os.fdopen(fd, "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(data.encode() if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
+        os.close(fd)
+        yield Path(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return path
 
 
 def _json_default(value: Any) -> Any:

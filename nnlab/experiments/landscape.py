@@ -256,15 +256,10 @@ def _write_new_file(
     cfg_hash: str,
 ) -> None:
     """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
-    import os
-    import tempfile
-
     import h5py
 
     n = settings.points
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".h5")
-    os.close(fd)
-    try:
+    with runs.atomic_path(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
             f["alphas"] = axis(settings.lo, settings.hi, n)
@@ -280,10 +275,6 @@ def _write_new_file(
                 g = f.require_group(group)
                 for key, value in arrays.items():
                     g[key] = value
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def read_file(path: Path) -> dict[str, Any]:

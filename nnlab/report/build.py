@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import struct
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -160,14 +159,7 @@ class Site:
         """Write a file (temp file + rename, so a reader never sees half a page)."""
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        collect.write_file(path, data)
         self.kept.add(rel)
 
     def remove_stale(self) -> None:
