@@ -236,6 +236,8 @@ def read_json_file(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -270,7 +272,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 def _whole(line: bytes) -> bool:
     try:
         return isinstance(json.loads(line.decode("utf-8")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False
 
 
@@ -282,6 +284,8 @@ def _record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         raise DamagedError(f"{where}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
+    except RecursionError:
+        raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
     if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
         raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
     return record
@@ -391,14 +395,36 @@ class RunDir:
         path = self.file("checkpoint.npz")
         if not path.exists():
             raise RunError(f"{path}: no checkpoint to resume from")
+        epoch, state = self._read_checkpoint(arrays=True)
+        return epoch, state
+
+    def check_checkpoint(self) -> None:
+        """DamagedError if there is a checkpoint.npz and it is not a whole archive with an
+        epoch (a truncated file): its index is read, not its arrays."""
+        if self.file("checkpoint.npz").exists():
+            self._read_checkpoint(arrays=False)
+
+    def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
+        path = self.file("checkpoint.npz")
         try:
             with np.load(path, allow_pickle=False) as data:
-                state = {k: data[k] for k in data.files}
+                if "epoch" not in data.files:
+                    raise KeyError("no 'epoch' array")
+                state = {k: data[k] for k in data.files} if arrays else {"epoch": np.array(-1)}
             epoch = int(state.pop("epoch"))
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
             detail = f"{type(exc).__name__}: {exc}"
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
         return epoch, state
+
+    def check_files(self) -> None:
+        """DamagedError naming the first file that cannot be read as written: meta.json,
+        summary.json, metrics.jsonl (a torn last line is no damage), checkpoint.npz (its
+        index). What a listing checks of each folder."""
+        self.meta  # noqa: B018 (reading it is the check)
+        self.summary()
+        self.metrics()
+        self.check_checkpoint()
 
 
 def status_of(meta: dict[str, Any]) -> str:
@@ -663,6 +689,8 @@ def settle_stale(run: RunDir) -> bool:
 def iter_runs(root: Path) -> Iterator[RunDir]:
     """Run folders directly under ``root`` (those with a meta.json), oldest name first."""
     root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise RunError(f"{root}: not a folder (a runs folder holds run folders)")
     try:
         entries = sorted(root.iterdir()) if root.is_dir() else []
     except OSError as exc:
@@ -672,12 +700,15 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
             yield RunDir(path)
 
 
-def describe_folder(run: RunDir) -> dict[str, Any]:
+def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
     """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
-    (its other fields None), never an exception."""
+    (its other fields None), never an exception. ``files``: check every file a command may
+    read (``RunDir.check_files``), not only meta.json and summary.json."""
     try:
         meta = run.meta
         summary = run.summary()
+        if files:
+            run.check_files()
         kind = kind_of(run, meta)
         return {"meta": meta, "summary": summary, "kind": kind, "status": status_of(meta)}
     except RunError as exc:

@@ -411,7 +411,7 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     DAMAGED with the reason; it never stops the listing."""
     rows = []
     for run in runs.iter_runs(root):
-        info = runs.describe_folder(run)
+        info = runs.describe_folder(run, files=True)
         if kind is not None and info["kind"] != kind:
             continue
         meta, summary = info["meta"] or {}, info["summary"]
@@ -460,6 +460,7 @@ class RunView:
 def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it."""
     meta, metrics = run.meta, run.metrics()
+    run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)
     header = [
         f"run     {run.path}",
         f"kind    {run.kind}    status {run.status}",

@@ -197,6 +197,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
             entry.config_text = run.file("config.yaml").read_text(encoding="utf-8")
     with _reading(run.file("metrics.jsonl")):
         entry.records = _records(run)
+    run.check_checkpoint()  # (not shown, but a truncated one is damage, as runs list says)
     entry.files = _other_json(run)
     if run.file("sweep.yaml").exists():
         with _reading(run.file("sweep.yaml")):
