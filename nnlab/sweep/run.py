@@ -221,8 +221,12 @@ def _execute(
             runs.settle_stale(runs.RunDir(trials_dir(run) / task.trial_id))
         raise
     final = ordered()
-    status = "FAILED" if any(r["status"] == "FAILED" for r in final) else "COMPLETED"
-    life.end_as(status)
+    failed = [r for r in final if r["status"] == "FAILED"]
+    if failed:  # the folder says why, as a run that FAILED does
+        first = failed[0]
+        error = f"{len(failed)} of {len(final)} trials FAILED (e.g. {first['trial']}: "
+        life.end_as("FAILED", error=f"{error}{first.get('error')})")
+    status = "FAILED" if failed else "COMPLETED"
     ran = [t.trial_id for t in todo if t.action == "run"]
     resumed = [t.trial_id for t in todo if t.action == "resume"]
     return SweepResult(

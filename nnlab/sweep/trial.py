@@ -147,8 +147,8 @@ def run_unit(unit: Unit) -> list[Row]:
             return [
                 trial_row(t.trial_id, t.values, t.seed, {"status": "INTERRUPTED"}) for t in unit
             ]
-        except Exception as exc:
-            return failed_rows(unit, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # (as the trial's folder records it: runs.describe_error)
+            return failed_rows(unit, runs.describe_error(exc))
     return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
 
 
