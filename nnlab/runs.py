@@ -194,10 +194,11 @@ def os_error_text(exc: OSError) -> str:
 
 
 # ----------------------------------------------------------------------------- names
-def check_name(name: str, what: str = "--name") -> str:
+def check_name(name: str, what: str = "--name", given: str | None = None) -> str:
     """``name`` if it can be part of a folder name inside the runs root, else a ConfigError
     naming ``what`` and the problem (path separators, '..', a leading dot, control characters,
-    characters other than letters, digits, '.', '_' and '-', or over ``MAX_NAME`` long)."""
+    characters other than letters, digits, '.', '_' and '-', or over ``MAX_NAME`` long);
+    ``given``: the whole value ``name`` was taken from (a path), shown as well."""
     problem = None
     if not name:
         problem = "is empty"
@@ -216,8 +217,22 @@ def check_name(name: str, what: str = "--name") -> str:
         if bad:
             problem = f"contains {''.join(bad)!r}; use letters, digits, '.', '_' and '-'"
     if problem is not None:
-        raise ConfigError(f"{what}: {name!r} {problem}")
+        shown = f"{given!r}: its folder name {name!r}" if given not in (None, name) else repr(name)
+        raise ConfigError(f"{what}: {shown} {problem}")
     return name
+
+
+def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
+    """(root, folder) of a new run folder: ``runs_dir`` and a name made from the stamp, the
+    run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
+    name (``check_name``: '..', '/', hidden, control characters and over-long names are
+    refused, naming the whole value)."""
+    if out is None:
+        return Path(runs_dir), None
+    out = Path(out)
+    if not out.name:
+        raise ConfigError(f"--out: {str(out)!r} names no folder; give a path such as runs/my-run")
+    return out.parent, check_name(out.name, "--out", given=str(out))
 
 
 # ----------------------------------------------------------------------------- reading

@@ -328,7 +328,9 @@ def with_options(option_set: type) -> Callable[[F], F]:
 
 def run_location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     """(root, folder) for a new run folder: ``--out`` names the folder exactly."""
-    return (out.parent, out.name) if out is not None else (runs_dir, None)
+    from nnlab.runs import location
+
+    return location(runs_dir, out)
 
 
 def copy_figure(src: Path, png: Path | None) -> None:

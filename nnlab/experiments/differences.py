@@ -199,7 +199,7 @@ def save_differences(
     kind ``gradcheck``) with ``differences.json`` (the numbers) and ``differences.png``."""
     from nnlab import plots, runs
 
-    root, folder = (out.parent, out.name) if out is not None else (runs_dir, None)
+    root, folder = runs.location(runs_dir, out)
     with runs.start(
         root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
     ) as life:

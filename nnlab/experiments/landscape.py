@@ -416,7 +416,7 @@ def landscape(
         centre = centre_from_config(cfg, data, f"config {ref}")
     model = centre.model
     d1, d2 = make_directions(model, settings)
-    root, folder = (Path(out).parent, Path(out).name) if out is not None else (runs_dir, None)
+    root, folder = runs.location(runs_dir, out)
     with runs.start(
         root,
         f"landscape-{cfg.name}",

@@ -361,7 +361,7 @@ def run_tune(
         return resume_tune(run, data_dir=data_dir, **how)
     if config is None:
         raise ConfigError("give a config file (or --resume FOLDER)")
-    root, folder = (out.parent, out.name) if out is not None else (runs_dir, None)
+    root, folder = runs.location(runs_dir, out)
     return tune(config, args or [], data_dir=data_dir, runs_dir=root, folder=folder,
                 **settings, **how)  # fmt: skip
 

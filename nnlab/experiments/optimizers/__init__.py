@@ -70,11 +70,8 @@ from nnlab.output import table_text
 # ----------------------------------------------------------------------------- run folders
 def open_run(runs_dir: Path, out: Path | None, **fields: Any) -> runs.Lifecycle:
     """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``."""
-    name, kind = "compare-optimizers", "compare-optimizers"
-    if out is not None:
-        out = Path(out)
-        return runs.start(out.parent, name, kind, folder=out.name, **fields)
-    return runs.start(runs_dir, name, kind, **fields)
+    root, folder = runs.location(runs_dir, out)
+    return runs.start(root, "compare-optimizers", "compare-optimizers", folder=folder, **fields)
 
 
 def _copy_figure(src: Path, dest: Path | None) -> Path | None:
