@@ -520,8 +520,10 @@ class Lifecycle:
     status whatever the ending (``on_end(fn)``: ``fn(status)`` writes a summary; on an abnormal
     exit its failure is not allowed to hide the original error). On leaving, the status is
     recorded: the chosen one, INTERRUPTED (Ctrl-C, SIGTERM, SIGHUP), or FAILED with the error.
-    An exception leaving the block carries ``nnlab_run`` (the folder) and ``nnlab_resume``
-    (the command that continues it, if any); an outer lifecycle overwrites an inner one's.
+    An exception leaving the block carries ``nnlab_run`` (the folder), ``nnlab_status`` (the
+    status recorded, or None if even that could not be written: then ``nnlab_unrecorded``
+    says why) and ``nnlab_resume`` (the command that continues it, if any); an outer
+    lifecycle overwrites an inner one's.
     """
 
     def __init__(
@@ -587,9 +589,12 @@ class Lifecycle:
         extra = {} if interrupted else {"error": describe_error(exc)}
         try:
             _write_status(self.run, status, {**self._fields, **extra})
-        except BaseException:
-            pass  # (a full disk): the folder reads as STALE once this process is gone
+            recorded: str | None = status
+        except BaseException as write_error:  # (a full disk): STALE once this process is gone
+            recorded = None
+            exc.nnlab_unrecorded = describe_error(write_error)  # type: ignore[attr-defined]
         exc.nnlab_run = self.run.path  # type: ignore[attr-defined]
+        exc.nnlab_status = recorded  # type: ignore[attr-defined]
         exc.nnlab_resume = self.resume  # type: ignore[attr-defined]
 
     def _run_hooks(self, status: str, quiet: bool) -> None:

@@ -99,21 +99,35 @@ class Lines:
 
 
 # ----------------------------------------------------------------------------- errors
+def _unrecorded(exc: BaseException) -> str | None:
+    """Why the folder's end could not be recorded (a full disk), if it could not."""
+    if getattr(exc, "nnlab_status", "recorded") is None:
+        return str(getattr(exc, "nnlab_unrecorded", "unknown error"))
+    return None
+
+
 def _folder_note(exc: BaseException) -> str:
     run = getattr(exc, "nnlab_run", None)
-    return f" (run folder {run} says FAILED)" if run is not None else ""
+    if run is None:
+        return ""
+    why = _unrecorded(exc)
+    if why is not None:
+        return f" (run folder {run} could not record FAILED: {why}; it reads STALE)"
+    return f" (run folder {run} says FAILED)"
 
 
 def _interrupted(exc: BaseException) -> None:
     run = getattr(exc, "nnlab_run", None)
     resume = getattr(exc, "nnlab_resume", None)
     what = "interrupted" if type(exc) is KeyboardInterrupt else f"interrupted ({exc})"
+    why = _unrecorded(exc)
+    state = "is INTERRUPTED" if why is None else f"could not record INTERRUPTED ({why})"
     if run is None:
         note(what)
     elif resume:
-        note(f"{what}: {run} is INTERRUPTED; continue with: {resume}")
+        note(f"{what}: {run} {state}; continue with: {resume}")
     else:
-        note(f"{what}: {run} is INTERRUPTED")
+        note(f"{what}: {run} {state}")
 
 
 def handle_errors(fn: F) -> F:
