@@ -745,7 +745,11 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     kinds = _kinds(kind)
     what = " or ".join(kinds) if kinds else "run"
     as_path = Path(ref)
-    if (as_path / "meta.json").exists():
+    try:
+        is_folder = (as_path / "meta.json").exists()
+    except OSError:  # (a ref too long to be a path is a name to match)
+        is_folder = False
+    if is_folder:
         run = RunDir(as_path)
         _check_kind(run, kinds)
         return run

@@ -7,6 +7,7 @@ Results go to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 the run f
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import inspect
 import math
@@ -130,6 +131,13 @@ def _interrupted(exc: BaseException) -> None:
         note(f"{what}: {run} {state}")
 
 
+def _os_error_code(exc: BaseException) -> int:
+    """Exit 2 for a path argument the OS cannot even look up (a name too long) before any
+    folder exists: that is bad usage; any other OS error (or after a folder exists) is 1."""
+    too_long = isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG
+    return EXIT_USAGE if too_long and getattr(exc, "nnlab_run", None) is None else EXIT_FAILED
+
+
 def handle_errors(fn: F) -> F:
     """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
 
@@ -156,7 +164,7 @@ def handle_errors(fn: F) -> F:
             from nnlab.runs import describe_error
 
             note(f"error: {describe_error(exc)}{_folder_note(exc)}")
-            raise typer.Exit(EXIT_FAILED) from None
+            raise typer.Exit(_os_error_code(exc)) from None
         except Exception as exc:  # a bug, not a user error: say so in one line
             if state["debug"]:
                 raise

@@ -390,6 +390,7 @@ def landscape(
     """
     settings = settings or Settings()
     settings.check()
+    root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
     if out is not None and (Path(out) / FILE).exists():
         run = runs.RunDir(Path(out))
         stored = read_file(run.file(FILE))["settings"]
@@ -416,7 +417,6 @@ def landscape(
         centre = centre_from_config(cfg, data, f"config {ref}")
     model = centre.model
     d1, d2 = make_directions(model, settings)
-    root, folder = runs.location(runs_dir, out)
     with runs.start(
         root,
         f"landscape-{cfg.name}",

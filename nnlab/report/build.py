@@ -57,8 +57,8 @@ def build_report(
     wrote. A folder that cannot be read is a DAMAGED row; an unknown ref is a ``RunError``."""
     runs_dir = Path(runs_dir)
     out = Path(out) if out is not None else default_out(runs_dir)
+    entries = collect.collect(refs, runs_dir, exclude=out)  # (an unknown ref: nothing made)
     _prepare(out)
-    entries = collect.collect(refs, runs_dir, exclude=out)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
     for entry in entries:
