@@ -14,6 +14,7 @@ import numpy as np
 
 from nnlab.config import Config, optimizer_hyperparameters
 from nnlab.group import Group, Solo
+from nnlab.limits import check_memory, model_bytes
 from nnlab.nn.model import MLP, build_mlp
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES, make_optimizer
@@ -32,10 +33,26 @@ def make_rngs(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(RNG_STREAMS, children)}
 
 
+def describe_net(cfg: Config, input_dim: int) -> str:
+    """``784 -> 100 x 5 -> out``: the layer widths, for messages."""
+    hidden = cfg.model.hidden
+    middle = f"{hidden[0]} x {len(hidden)}" if len(set(hidden)) == 1 and hidden else (
+        " -> ".join(map(str, hidden)) or "linear"
+    )  # fmt: skip
+    return f"{input_dim} -> {middle} -> out"
+
+
 def build_model(
     cfg: Config, input_dim: int, n_classes: int, rngs: dict[str, np.random.Generator]
 ) -> MLP:
-    """The MLP that ``cfg.model`` describes, for data of ``input_dim`` features and ``n_classes``."""
+    """The MLP that ``cfg.model`` describes, for data of ``input_dim`` features and ``n_classes``.
+
+    A model too large for memory even to hold with its gradients is refused here, by every
+    command, before any array is allocated (``limits.model_bytes``); what more a command needs
+    (a training run's batches) it checks itself.
+    """
+    what = f"a model of {cfg.name} ({describe_net(cfg, input_dim)})"
+    check_memory(what, model_bytes(cfg, input_dim, n_classes))
     m = cfg.model
     return build_mlp(
         input_dim,

@@ -71,3 +71,9 @@ def training_bytes(cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eva
     itemsize = 8 if cfg.dtype == "float64" else 4
     layers = sum(widths)
     return itemsize * (params * (3 + slots) + 6 * batch * layers + 3 * evaluation * layers)
+
+
+def model_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
+    """Bytes a model of ``cfg`` needs as soon as it is used at all: ``training_bytes`` with
+    one sample (its parameters, their gradients, optimizer state and a copy)."""
+    return training_bytes(cfg, input_dim, n_classes, 1, 1)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.build import build_group, stack_key
+from nnlab.build import build_group, describe_net, stack_key
 from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
@@ -65,15 +65,6 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.eval if s in data.splits), default=0)
     need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
     check_memory(f"training {cfg.name} ({describe_net(cfg, data.input_dim)})", need * nets)
-
-
-def describe_net(cfg: Config, input_dim: int) -> str:
-    """``784 -> 100 x 5 -> out``: the layer widths, for messages."""
-    hidden = cfg.model.hidden
-    middle = f"{hidden[0]} x {len(hidden)}" if len(set(hidden)) == 1 and hidden else (
-        " -> ".join(map(str, hidden)) or "linear"
-    )  # fmt: skip
-    return f"{input_dim} -> {middle} -> out"
 
 
 def summarize(records: list[Record], status: str) -> dict[str, Any]:
