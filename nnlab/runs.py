@@ -755,12 +755,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
         return run
     found = [(run, describe_folder(run)) for run in iter_runs(root)]
     if ref == "latest":
-        healthy = [(r, d) for r, d in found if d["meta"] is not None]
-        fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
-        if not fitting:
-            none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
-            raise RunError(f"{root}: {none}")
-        return max(fitting, key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id))[0]
+        return _latest(root, found, kinds, what)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
         rd for rd in found if ref in rd[0].id
     ]
@@ -773,6 +768,40 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
         raise RunError(f"run {ref!r}: ambiguous, matches {len(matches)} runs ({names})")
     _check_kind(matches[0][0], kinds)
     return matches[0][0]
+
+
+def _latest(
+    root: Path, found: list[tuple[RunDir, dict[str, Any]]], kinds: tuple[str, ...] | None, what: str
+) -> RunDir:
+    """The newest folder of ``kinds``; a damaged folder that may be it (its files say it is of
+    such a kind, and its name is newer) is reported, not skipped for an older one."""
+    healthy = [(r, d) for r, d in found if d["meta"] is not None]
+    fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
+    best = None
+    if fitting:
+        best = max(fitting, key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id))[0]
+    damaged = [
+        info["reason"]
+        for run, info in found
+        if info["meta"] is None
+        and (kinds is None or _kind_by_files(run) in kinds)
+        and (best is None or run.id > best.id)
+    ]
+    if damaged:
+        raise DamagedError(f"{damaged[-1]} ('latest' may mean this {what} folder: fix or name it)")
+    if best is None:
+        none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
+        raise RunError(f"{root}: {none}")
+    return best
+
+
+def _kind_by_files(run: RunDir) -> str | None:
+    """What a folder whose meta.json cannot be read was, as far as its files tell."""
+    for name, kind in (("sweep.yaml", "sweep"), ("tune.json", "tune"),
+                       ("landscape.h5", "landscape"), ("checkpoint.npz", "train")):  # fmt: skip
+        if run.file(name).exists():
+            return kind
+    return None
 
 
 def _check_kind(run: RunDir, kinds: tuple[str, ...] | None) -> None:
