@@ -362,7 +362,8 @@ def readme_rows() -> list[tuple[str, str]]:
     """(input, message) of each row of the README's "Bad inputs" table."""
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = text[text.index("### Bad inputs") :]
-    section = section[: section.index("\n## ")]
+    ends = [i for i in (section.find("\n## "), section.find("\n### ")) if i >= 0]
+    section = section[: min(ends)]  # (up to the next section: "Faults and how nnlab answers")
     rows = [line for line in section.splitlines() if line.startswith("| ")][1:]  # no header
     return [(row.split(" | ")[0][2:], row.split(" | ")[-1]) for row in rows]
 

@@ -1,0 +1,231 @@
+"""Faults after a run or sweep folder exists: an allocation that fails (MemoryError), a full disk
+(ENOSPC), a file that cannot be written (EACCES), SIGTERM, SIGHUP and SIGINT, injected into
+every command that makes a folder, at a write after the folder's meta.json. Each ends with its
+folders FAILED (with the error) or INTERRUPTED, never RUNNING, and ONE line on stderr.
+
+The fault is injected at ``nnlab.runs.atomic_write``, the writer of every run file but the
+appended metrics (``RunDir.append_metric``, injected on its own): as root, chmod cannot make a
+folder read-only, so the OS errors are raised where the OS would raise them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import Row, assert_settled, invoke, only, refused, statuses
+
+# command -> (arguments, exit code when a trial / the run fails, the fault's write: the n-th
+# write of a file other than meta.json)
+COMMANDS = {
+    "train": (["train", "cfg.yaml", "-q"], 1, 2),
+    "sweep": (["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q"], 3, 2),
+    "lr-scan": (["lr-scan", "cfg.yaml", "--num", "2", "--epochs", "1", "-q"], 1, 2),
+    "landscape": (["landscape", "cfg.yaml", "--points", "3", "--samples", "20", "-q"], 1, 2),
+    "tune": (["tune", "cfg.yaml", "--trials", "2", "--epochs", "1", "-q"], 1, 2),
+    "activations": (["activations", "--layers", "1", "--units", "4", "--samples", "10"], 1, 2),
+    "compare-optimizers": (["compare-optimizers", "--steps", "5", "-o", "sgd"], 1, 2),
+    "gradcheck": (["gradcheck", "--compare-differences"], 1, 1),
+}
+
+ALLOCATION = "Unable to allocate 8.00 GiB for an array with shape (1000, 1000000)"
+ERRORS = {
+    "MemoryError": (
+        lambda path: MemoryError(ALLOCATION),
+        f"MemoryError: out of memory: {ALLOCATION}",
+    ),
+    "ENOSPC": (
+        lambda path: OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)),
+        "No space left on device",
+    ),
+    "EACCES": (
+        lambda path: PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path)),
+        "Permission denied",
+    ),
+}
+SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "SIGINT": signal.SIGINT}
+
+
+def inject(monkeypatch, nth: int, fault) -> list[Path]:
+    """``fault(path)`` at the ``nth`` atomic write of a file other than meta.json; the paths
+    written so far are returned (as a list that fills in)."""
+    real = runs.atomic_write
+    written: list[Path] = []
+
+    def atomic_write(path, data):
+        if Path(path).name != "meta.json":
+            written.append(Path(path))
+            if len(written) == nth:
+                fault(Path(path))
+        return real(path, data)
+
+    monkeypatch.setattr(runs, "atomic_write", atomic_write)
+    return written
+
+
+def raising(make):
+    def fault(path):
+        raise make(path)
+
+    return fault
+
+
+def signalling(signum):
+    def fault(path):
+        os.kill(os.getpid(), signum)  # (the handler raises at the next bytecode, right here)
+
+    return fault
+
+
+@pytest.mark.parametrize("error", list(ERRORS))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_error_after_the_folder_exists_leaves_it_failed_with_the_error(
+    case, monkeypatch, command, error
+):
+    args, code, nth = COMMANDS[command]
+    make, reason = ERRORS[error]
+    inject(monkeypatch, nth, raising(make))
+    result = invoke(*args, "--runs-dir", case / "runs")
+    line = refused(result, code, reason)
+    found = assert_settled(case / "runs", ("FAILED", "COMPLETED"))
+    top = only(case / "runs")
+    assert top.meta["status"] == "FAILED" and "FAILED" in found.values()
+    assert reason in top.meta["error"] or "trials FAILED" in top.meta["error"]
+    assert f"run folder {top.path} says FAILED" in line or "trials FAILED" in line
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_signal_after_the_folder_exists_leaves_it_interrupted_exit_130(
+    case, monkeypatch, command, name
+):
+    args, _, nth = COMMANDS[command]
+    inject(monkeypatch, nth, signalling(SIGNALS[name]))
+    result = invoke(*args, "--runs-dir", case / "runs")
+    top = only(case / "runs")
+    word = "interrupted" if name == "SIGINT" else f"interrupted ({name})"
+    line = refused(result, 130, f"{word}: {top.path} is INTERRUPTED")
+    assert_settled(case / "runs", ("INTERRUPTED", "COMPLETED"))
+    assert top.meta["status"] == "INTERRUPTED" and "error" not in top.meta
+    if command in ("train", "sweep", "landscape", "tune"):  # the kinds that can be continued
+        assert line.endswith(f"; continue with: nnlab {command} --resume {top.path}")
+
+
+def test_a_full_disk_while_appending_metrics_fails_the_run_naming_the_file(case, monkeypatch):
+    def append_metric(self, record):
+        path = self.file("metrics.jsonl")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(runs.RunDir, "append_metric", append_metric)
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    expected = FAULTS[1].expect(case / "runs", run.path)
+    refused(result, 1, *expected)
+    assert run.meta["status"] == "FAILED"
+    assert run.meta["error"] == f"{run.file('metrics.jsonl')}: No space left on device"
+
+
+def test_an_allocation_that_fails_in_training_fails_the_run(case, monkeypatch):
+    from nnlab.experiments import train as tr
+
+    def build_group(*args, **kwargs):
+        raise MemoryError(ALLOCATION)
+
+    monkeypatch.setattr(tr, "build_group", build_group)
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    refused(result, 1, *FAULTS[0].expect(case / "runs", run.path))
+    assert statuses(case / "runs") == {run.id: "FAILED"}
+    assert run.meta["error"] == f"MemoryError: out of memory: {ALLOCATION}"
+
+
+def test_a_status_that_cannot_be_written_is_not_claimed(case, monkeypatch):
+    inject(
+        monkeypatch,
+        1,
+        lambda path: monkeypatch.setattr(runs, "atomic_write", refuse_every_write),
+    )
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    refused(result, 1, *FAULTS[2].expect(case / "runs", run.path))
+    assert run.meta["status"] == "RUNNING"  # (this process is alive: STALE once it is gone)
+    assert runs.status_of({**run.meta, "pid": 2**22 + 1}) == "STALE"
+
+
+def refuse_every_write(path, data):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
+# ----------------------------------------------------------------------------- the runs folder
+def test_a_runs_dir_that_is_a_file_is_one_line_naming_it(case):
+    (case / "runs").write_text("not a folder\n")
+    for args in (["train", "cfg.yaml"], ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"]):
+        result = invoke(*args, "--runs-dir", case / "runs")
+        refused(result, 2, *FAULTS[4].expect(case / "runs"))
+    refused(
+        invoke("runs", "list", "--runs-dir", case / "runs"), 2, f"{case / 'runs'}: not a folder"
+    )
+    assert (case / "runs").read_text() == "not a folder\n"
+
+
+def test_a_runs_dir_under_a_file_is_one_line_naming_it(case):
+    (case / "file").write_text("")
+    result = invoke("lr-scan", "cfg.yaml", "--runs-dir", case / "file" / "runs")
+    refused(result, 2, f"{case / 'file' / 'runs'}/", "cannot create run folder: Not a directory")
+
+
+def test_a_read_only_runs_dir_is_one_line_naming_it_and_no_folder(case, monkeypatch):
+    real = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if Path(case / "runs") in [self, *self.parents]:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    for args in (["train", "cfg.yaml"], ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"]):
+        refused(invoke(*args, "--runs-dir", case / "runs"), 2, *FAULTS[3].expect(case / "runs"))
+    assert not (case / "runs").exists()
+
+
+FAULTS = [
+    Row(
+        "an allocation that fails after the run folder exists",
+        "`nnlab train cfg.yaml` (NumPy raises MemoryError)",
+        1,
+        ("error: MemoryError: out of memory: Unable to allocate", "(run folder {run} says FAILED)"),
+    ),
+    Row(
+        "a full disk while training",
+        "`nnlab train cfg.yaml` (ENOSPC appending a record)",
+        1,
+        ("error: {run}/metrics.jsonl: No space left on device (run folder {run} says FAILED)",),
+    ),
+    Row(
+        "a disk so full that the status cannot be written either",
+        "`nnlab train cfg.yaml` (ENOSPC for every file)",
+        1,
+        (
+            "(run folder {run} could not record FAILED: {run}/meta.json: No space left on device; "
+            "it reads STALE)",
+        ),
+    ),  # fmt: skip
+    Row(
+        "a runs folder that cannot be written",
+        "`nnlab train cfg.yaml --runs-dir runs` (EACCES)",
+        2,
+        ("error: {runs}/", ": cannot create run folder: Permission denied"),
+    ),
+    Row(
+        "`--runs-dir` that is a file",
+        "`nnlab train cfg.yaml --runs-dir runs`",
+        2,
+        ("error: {runs}/", ": cannot create run folder: Not a directory"),
+    ),
+]

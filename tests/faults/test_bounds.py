@@ -1,0 +1,320 @@
+"""Numbers and sizes: ranges that overflow or hold NaN, negative seeds (every command with a
+seed), non-integer integers, infinite and NaN values, sizes past their limit, YAML alias bombs,
+deep nesting, a 2 MB config, models too large for memory. Each is refused up front: exit 2, one
+line naming the key or option, the value and the limit, and no folder made.
+
+``NNLAB_MAX_MEMORY_GB=1`` for every case, so the memory limit in the messages is the same on
+every machine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import Row, invoke, refused
+
+GRID = ["sweep", "grid", "cfg.yaml"]
+RANDOM = ["sweep", "random", "cfg.yaml", "--trials", "2"]
+HUGE = "model.hidden=[65536,65536,65536]"
+MEMORY = "needs about 96.7 GB of memory, over the limit of 1 GB ($NNLAB_MAX_MEMORY_GB)"
+NEGATIVE_SEED = "--seed: input should be greater than or equal to 0, got -1"
+
+# id -> (arguments, parts of the one line)
+CASES: dict[str, tuple[list[str], list[str]]] = {
+    # sweep ranges and values
+    "logspace that overflows": (
+        [*GRID, "optimizer.lr=logspace:0:400:3"],
+        ["optimizer.lr: 'logspace:0:400:3': values overflow (10**400 is not a finite float)"],
+    ),
+    "linspace that overflows": (
+        [*GRID, "optimizer.lr=linspace:-1.7e308:1.7e308:5"],
+        ["'linspace:-1.7e308:1.7e308:5': values overflow"],
+    ),
+    "NaN end of a range": ([*GRID, "optimizer.lr=linspace:nan:1:3"], ["'nan' is not a finite"]),
+    "infinite end of a distribution": (
+        [*RANDOM, "optimizer.lr=loguniform:1e-3:inf"],
+        ["optimizer.lr: 'loguniform:1e-3:inf': 'inf' is not a finite number"],
+    ),
+    "randint with a non-integer end": (
+        [*RANDOM, "epochs=randint:1.5:3"],
+        ["epochs: 'randint:1.5:3': '1.5' is not an integer"],
+    ),
+    "randint end past 2**53": (
+        [*RANDOM, "epochs=randint:1:1e30"],
+        ["epochs: 'randint:1:1e30': '1e30' is out of range (at most 2**53 in size)"],
+    ),
+    "range of too many values": (
+        [*GRID, "optimizer.lr=linspace:0.01:1:100000000"],
+        ["num must be an integer from 1 to 10,000"],
+    ),
+    "grid of too many trials": (
+        [*GRID, "optimizer.lr=linspace:0.01:1:10000", "weight_decay=linspace:0:1:10000"],
+        ["a grid of 10000 x 10000 = 100,000,000 trials; at most 100,000"],
+    ),
+    "NaN swept value": (
+        [*GRID, "weight_decay=0,.nan"],
+        ["sweep trial (weight_decay=nan): weight_decay: input should be a finite number"],
+    ),
+    "swept value that overflows to inf": (
+        [*GRID, "optimizer.lr=0.1,1e400"],
+        ["optimizer.lr: input should be a finite number, got inf"],
+    ),
+    "tune range with NaN": (
+        ["tune", "cfg.yaml", "optimizer.lr=loguniform:nan:1"],
+        ["optimizer.lr: 'loguniform:nan:1': expected 0 < low < high"],
+    ),
+    # seeds
+    **{
+        f"negative --seed of {' '.join(args[:2]) if args[0] == 'sweep' else args[0]}": (
+            [*args, "--seed", "-1"],
+            [NEGATIVE_SEED],
+        )
+        for args in (
+            [*GRID, "optimizer.lr=0.1,0.2"],
+            [*RANDOM, "optimizer.lr=uniform:0.1:0.2"],
+            ["sweep", "weight-scale"],
+            ["landscape", "cfg.yaml"],
+            ["tune", "cfg.yaml"],
+            ["activations"],
+            ["gradcheck"],
+            ["compare-optimizers"],
+        )
+    },
+    "negative seed of train": (["train", "cfg.yaml", "seed=-1"], ["seed: input should be greater"]),
+    "negative seed of lr-scan": (["lr-scan", "cfg.yaml", "seed=-1"], ["got -1"]),
+    "seed past 2**32-1": (
+        [*GRID, "optimizer.lr=0.1,0.2", "--seed", "4294967296"],
+        ["--seed: input should be less than or equal to 4294967295, got 4294967296"],
+    ),
+    "negative split_seed": (
+        ["train", "cfg.yaml", "dataset.split_seed=-3"],
+        ["dataset.split_seed: input should be greater than or equal to 0, got -3"],
+    ),
+    # infinite and NaN values
+    "infinite learning rate": (
+        ["train", "cfg.yaml", "optimizer.lr=.inf"],
+        ["override 'optimizer.lr=.inf': optimizer.lr: input should be a finite number, got inf"],
+    ),
+    "NaN weight decay": (["train", "cfg.yaml", "weight_decay=.nan"], ["finite number, got nan"]),
+    "NaN option": (["lr-scan", "cfg.yaml", "--min", "nan"], ["--min: input should be", "got nan"]),
+    "NaN --val-fraction": (["tune", "cfg.yaml", "--val-fraction", "nan"], ["--val-fraction: "]),
+    "NaN --tol": (["compare-optimizers", "--tol", "nan"], ["--tol: ", "got nan"]),
+    # sizes
+    "--points": (
+        ["landscape", "cfg.yaml", "--points", "100000"],
+        ["--points: input should be less than or equal to 1001, got 100000"],
+    ),
+    "--range": (
+        ["landscape", "cfg.yaml", "--range", "-1e308:1e308"],
+        ["--range: LO and HI must be within -1000..1000", "got -1e+308:1e+308"],
+    ),
+    "--num": (["lr-scan", "cfg.yaml", "--num", "100000"], ["--num: ", "1000, got 100000"]),
+    "lr-scan --epochs": (["lr-scan", "cfg.yaml", "--epochs", "10000000"], ["--epochs: "]),
+    "epochs": (["train", "cfg.yaml", "epochs=10000000"], ["epochs: ", "1000000, got 10000000"]),
+    "units": (["train", "cfg.yaml", "model.hidden=[100000]"], ["model.hidden.0: ", "65536"]),
+    "layers": (
+        ["train", "cfg.yaml", f"model.hidden=[{','.join(['4'] * 65)}]"],
+        ["model.hidden: list should have at most 64 items"],
+    ),
+    "activations --layers": (["activations", "--layers", "1000"], ["--layers: ", "100, got"]),
+    "activations --units": (["activations", "--units", "100000"], ["--units: ", "10000, got"]),
+    "--jobs": ([*GRID, "optimizer.lr=0.1,0.2", "--jobs", "1000"], ["--jobs: ", "256, got 1000"]),
+    "--jobs 0": ([*GRID, "optimizer.lr=0.1,0.2", "--jobs", "0"], ["--jobs: ", "1, got 0"]),
+    "--stack": ([*GRID, "optimizer.lr=0.1,0.2", "--stack", "1000"], ["--stack: ", "got 1000"]),
+    "sweep --trials": (
+        ["sweep", "random", "cfg.yaml", "optimizer.lr=uniform:0.1:0.2", "--trials", "1000000"],
+        ["--trials: input should be less than or equal to 100000, got 1000000"],
+    ),
+    "tune --trials": (["tune", "cfg.yaml", "--trials", "100000"], ["--trials: ", "got 100000"]),
+    "tune --rounds": (["tune", "cfg.yaml", "--rounds", "1000"], ["--rounds: ", "got 1000"]),
+    "--threads": (["train", "cfg.yaml", "--threads", "100000"], ["--threads: ", "256, got"]),
+    "gradcheck --batch": (["gradcheck", "--batch", "100000000"], ["--batch: ", "got 100000000"]),
+    "compare-optimizers --steps": (
+        ["compare-optimizers", "--steps", "100000000"],
+        ["--steps: each value must be in 1..100000, got [100000000]"],
+    ),
+    "generated dataset": (
+        ["train", "cfg.yaml", "dataset.name=spiral", "dataset.n_per_class=1000000000"],
+        ["dataset.n_per_class: input should be less than or equal to 1000000"],
+    ),
+    "eval_batch_size": (["train", "cfg.yaml", "eval_batch_size=100000000"], ["eval_batch_size"]),
+    # memory
+    "model too large to train": (["train", "cfg.yaml", HUGE], ["training tiny", MEMORY]),
+    "sweep trial too large": (
+        [*GRID, "model.hidden=[16],[65536,65536,65536]"],
+        ["sweep trial (model.hidden=[65536, 65536, 65536]): training tiny", MEMORY],
+    ),
+    "tune trials too large": (["tune", "cfg.yaml", HUGE], ["sweep trial (", "NNLAB_MAX_MEMORY_GB"]),
+    "lr-scan of a model too large": (["lr-scan", "cfg.yaml", HUGE], [MEMORY]),
+    "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
+    "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
+    "activations too large": (
+        ["activations", "--units", "10000", "--samples", "100000", "--layers", "100"],
+        ["activations of 100,000 samples x 10,000 units x 100 layers", "NNLAB_MAX_MEMORY_GB"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_value_past_its_bounds_is_refused_up_front_in_one_line(case, name):
+    args, parts = CASES[name]
+    result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
+    refused(result, 2, *parts)
+    assert result.stdout == ""
+    assert not (case / "runs").exists()
+
+
+# ----------------------------------------------------------------------------- YAML
+def alias_bomb() -> str:
+    """Nine levels of nine aliases: 9**9 (387 million) strings from a 1 kB file."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+FILES = {
+    "alias bomb": (alias_bomb(), "expands to more than 100,000 values (YAML aliases?)"),
+    "2 MB config": (
+        "# " + "x" * 2_000_000 + "\nepochs: 1\n",
+        "bytes; a config is at most 1,000,000",
+    ),
+    "deep nesting": (
+        "model:\n  hidden: " + "[" * 5000 + "]" * 5000 + "\n",
+        "nested more than 32 levels deep",
+    ),
+    "a list that holds itself": ("model: {hidden: &h [1, *h]}\n", "nested more than 32 levels"),
+}
+READERS = {
+    "train": ["train"],
+    "sweep run": ["sweep", "run"],
+    "lr-scan": ["lr-scan"],
+    "tune": ["tune"],
+    "landscape": ["landscape"],
+    "gradcheck": ["gradcheck"],
+}
+
+
+@pytest.mark.parametrize("command", list(READERS))
+@pytest.mark.parametrize("kind", list(FILES))
+def test_a_hostile_yaml_file_is_refused_naming_the_file(case, kind, command):
+    text, says = FILES[kind]
+    (case / "bad.yaml").write_text(text)
+    result = invoke(*READERS[command], "bad.yaml", "--runs-dir", case / "runs")
+    refused(result, 2, "error: bad.yaml: ", says)
+    assert not (case / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "cfg.yaml", "model.hidden=" + "[" * 2000 + "]" * 2000],
+        [*GRID, "model.hidden=" + "[" * 2000 + "]" * 2000 + ",[3]"],
+        [*GRID, "model.hidden=[1,2"],
+    ],
+    ids=["deep override", "deep sweep value", "malformed sweep value"],
+)
+def test_a_hostile_override_or_sweep_value_is_one_line_naming_the_key(case, args):
+    result = invoke(*args, "--runs-dir", case / "runs")
+    refused(result, 2, "model.hidden")
+    assert not (case / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("abc", "expected a number of GB, got 'abc'"), ("-1", "expected a positive number")],
+)
+def test_a_bad_memory_limit_is_one_line_naming_the_variable(case, value, says):
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs",
+                    env={"NNLAB_MAX_MEMORY_GB": value})  # fmt: skip
+    refused(result, 2, f"error: NNLAB_MAX_MEMORY_GB: {says}")
+
+
+BOUNDS = [
+    Row(
+        "a sweep range that overflows",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=logspace:0:400:3`",
+        2,
+        (CASES["logspace that overflows"][1][0],),
+    ),
+    Row(
+        "a sweep range with NaN",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=linspace:nan:1:3`",
+        2,
+        ("error: optimizer.lr: 'linspace:nan:1:3': 'nan' is not a finite number",),
+    ),
+    Row(
+        "a non-integer end of an integer range",
+        "`nnlab sweep random cfg.yaml epochs=randint:1.5:3 --trials 2`",
+        2,
+        ("error: " + CASES["randint with a non-integer end"][1][0],),
+    ),
+    Row(
+        "an integer range past 2**53",
+        "`nnlab sweep random cfg.yaml epochs=randint:1:1e30 --trials 2`",
+        2,
+        ("error: " + CASES["randint end past 2**53"][1][0],),
+    ),
+    Row(
+        "a grid of too many trials",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=linspace:0.01:1:10000 "
+        "weight_decay=linspace:0:1:10000`",
+        2,
+        ("error: sweep: " + CASES["grid of too many trials"][1][0],),
+    ),
+    Row(
+        "a negative seed (every command with `--seed`)",
+        "`nnlab landscape cfg.yaml --seed -1`",
+        2,
+        (f"error: {NEGATIVE_SEED} (see nnlab landscape -h)",),
+    ),
+    Row(
+        "an option past its limit",
+        "`nnlab landscape cfg.yaml --points 100000`",
+        2,
+        ("error: " + CASES["--points"][1][0] + " (see nnlab landscape -h)",),
+    ),
+    Row(
+        "a landscape range that overflows",
+        "`nnlab landscape cfg.yaml --range -1e308:1e308`",
+        2,
+        (
+            "error: --range: LO and HI must be within -1000..1000 (multiples of a direction), got "
+            "-1e+308:1e+308",
+        ),
+    ),  # fmt: skip
+    Row(
+        "a sweep trial too large for memory",
+        "`nnlab sweep grid cfg.yaml model.hidden=[16],[65536,65536,65536]`",
+        2,
+        (
+            "error: sweep trial (model.hidden=[65536, 65536, 65536]): training tiny (64 -> 65536 x 3 "
+            "-> out) needs about 96.7 GB of memory",
+            "make it smaller, or set NNLAB_MAX_MEMORY_GB to raise the limit",
+        ),
+    ),  # fmt: skip
+    Row(
+        "a model too large for memory, in any command",
+        f"`nnlab landscape cfg.yaml {HUGE}`",
+        2,
+        ("error: a model of tiny (64 -> 65536 x 3 -> out) needs about 96.1 GB of memory",),
+    ),
+]
+
+
+def test_the_readme_rows_of_bounds_are_what_nnlab_prints(case):
+    commands = [
+        [*GRID, "optimizer.lr=logspace:0:400:3"],
+        [*GRID, "optimizer.lr=linspace:nan:1:3"],
+        [*RANDOM, "epochs=randint:1.5:3"],
+        [*RANDOM, "epochs=randint:1:1e30"],
+        CASES["grid of too many trials"][0],
+        ["landscape", "cfg.yaml", "--seed", "-1"],
+        ["landscape", "cfg.yaml", "--points", "100000"],
+        ["landscape", "cfg.yaml", "--range", "-1e308:1e308"],
+        CASES["sweep trial too large"][0],
+        ["landscape", "cfg.yaml", HUGE],
+    ]
+    for row, args in zip(BOUNDS, commands, strict=True):
+        result = invoke(*args, "--runs-dir", case / "runs")
+        refused(result, row.code, *row.expect("runs"))

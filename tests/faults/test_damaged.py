@@ -1,0 +1,316 @@
+"""A damaged file in one folder: ``runs list`` lists it as DAMAGED with the reason (and lists
+the rest), ``report`` shows it DAMAGED, and every command that reads the file (``runs show``,
+``train --resume``, ``runs compare``, ``landscape <run>``) gives one line naming it, exit 2. A
+refused resume changes nothing: no file, not the status.
+
+The damaged folder is a copy of a run INTERRUPTED after epoch 2 (so a resume would go on), next
+to a healthy COMPLETED run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import (
+    Row,
+    copy_runs,
+    file_bytes,
+    invoke,
+    one_line,
+    refused,
+    set_meta,
+    snapshot,
+    without_seconds,
+)
+
+
+def _insert_line(data: bytes) -> bytes:
+    first, rest = data.split(b"\n", 1)
+    return first + b"\n{broken\n" + rest
+
+
+def _swap_lines(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[1], lines[2] = lines[2], lines[1]
+    return b"\n".join(lines)
+
+
+def _without_status(data: bytes) -> bytes:
+    return json.dumps({k: v for k, v in json.loads(data).items() if k != "status"}).encode()
+
+
+# damage -> (file, how, what the line / the DAMAGED row says after the file's path)
+DAMAGES = {
+    "metrics not UTF-8": (
+        "metrics.jsonl", lambda b: b[:10] + b"\xff\xfe" + b[10:], "line 1: not UTF-8 text"
+    ),
+    "metrics with a bad line in the middle": (
+        "metrics.jsonl", _insert_line, "line 2: not a JSON record (Expecting property name"
+    ),
+    "metrics out of order": ("metrics.jsonl", _swap_lines, "line 3: epoch 1 follows epoch 2"),
+    "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
+    "meta without a status": ("meta.json", _without_status, "status None is not one of RUNNING"),
+    "meta with an unknown status": (
+        "meta.json", lambda b: b.replace(b'"INTERRUPTED"', b'"PAUSED"'), "status 'PAUSED' is not one"
+    ),
+    "meta empty": ("meta.json", lambda b: b"", "not valid JSON (Expecting value, line 1)"),
+    "meta nested too deep": (
+        "meta.json", lambda b: b"[" * 100_000 + b"]" * 100_000, "nested too deeply"
+    ),
+    "checkpoint truncated": (
+        "checkpoint.npz", lambda b: b[: len(b) // 2], "unreadable checkpoint (BadZipFile"
+    ),
+    "summary garbage": ("summary.json", lambda b: b"\x00garbage", "not valid JSON"),
+}  # fmt: skip
+
+# which commands read which files (a command that does not read a file cannot see its damage)
+READS = {
+    "show": ("meta.json", "metrics.jsonl", "summary.json"),
+    "resume": ("meta.json", "metrics.jsonl", "checkpoint.npz"),
+    "compare": ("meta.json", "metrics.jsonl", "summary.json"),  # (metrics: with --png)
+    "landscape": ("meta.json", "checkpoint.npz"),
+}
+CASES = [
+    (command, damage)
+    for command, files in READS.items()
+    for damage, (name, _, _) in DAMAGES.items()
+    if name in files
+]
+
+
+@pytest.fixture
+def damaged(case, templates, request) -> runs.RunDir:
+    """The INTERRUPTED run with ``request.param``'s damage, beside the COMPLETED one."""
+    copy_runs(templates["stopped"], case / "runs")
+    done = next(runs.iter_runs(templates["done"]))
+    copy_runs(done.path, case / "runs" / done.id)
+    (run,) = [r for r in runs.iter_runs(case / "runs") if r.id != done.id]
+    name, how, _ = DAMAGES[request.param]
+    run.file(name).write_bytes(how(run.file(name).read_bytes()))
+    return run
+
+
+def _expected(run: runs.RunDir, damage: str) -> str:
+    name, _, says = DAMAGES[damage]
+    return f"{run.file(name)}: {says}"
+
+
+@pytest.mark.parametrize("damaged", list(DAMAGES), indirect=True)
+def test_runs_list_shows_the_damaged_folder_and_lists_the_rest(case, damaged, request):
+    damage = request.node.callspec.params["damaged"]
+    result = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    if damage == "metrics not UTF-8":
+        assert all(part in result.stdout for part in RESUME[5].expect(case / "runs", damaged.path))
+    rows = {row["run"]: row for row in json.loads(result.stdout)}
+    assert len(rows) == 2
+    assert rows[damaged.id]["status"] == "DAMAGED"
+    assert rows[damaged.id]["reason"].startswith(_expected(damaged, damage))
+    (other,) = [row for run_id, row in rows.items() if run_id != damaged.id]
+    assert other["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("damaged", list(DAMAGES), indirect=True)
+def test_report_shows_the_damaged_folder_and_builds_the_rest(case, damaged, request):
+    damage = request.node.callspec.params["damaged"]
+    result = invoke("report", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {damaged.id}: DAMAGED, could not be read" in result.stderr
+    assert "Traceback" not in result.stderr
+    pages = "".join(p.read_text() for p in (case / "runs" / "report").rglob("*.html"))
+    assert DAMAGES[damage][2].split(" (")[0].replace("'", "&#x27;") in pages
+
+
+def _run_command(command: str, run: runs.RunDir, case):
+    runs_dir = case / "runs"
+    if command == "show":
+        return invoke("runs", "show", run.path, "--runs-dir", runs_dir)
+    if command == "resume":
+        return invoke("train", "--resume", run.path, "--runs-dir", runs_dir)
+    if command == "compare":
+        return invoke("runs", "compare", run.path, "--png", case / "c.png", "--runs-dir", runs_dir)
+    return invoke("landscape", run.path, "--points", "3", "--samples", "20", "--runs-dir", runs_dir)
+
+
+@pytest.mark.parametrize(
+    ("command", "damaged"), CASES, indirect=["damaged"], ids=[f"{c}-{d}" for c, d in CASES]
+)
+def test_a_command_that_reads_a_damaged_file_names_it_in_one_line(case, command, damaged, request):
+    damage = request.node.callspec.params["damaged"]
+    before = snapshot(case)
+    result = _run_command(command, damaged, case)
+    refused(result, 2, _expected(damaged, damage))
+    row = ROWS_OF.get((command, damage))
+    if row is not None:
+        refused(result, 2, *row.expect(case / "runs", damaged.path))
+    assert result.stdout == ""
+    assert snapshot(case) == before  # nothing changed, nothing made (no landscape, no png)
+
+
+# ----------------------------------------------------------------------------- resume
+def test_a_refused_resume_changes_nothing(case, stopped):
+    stopped.file("metrics.jsonl").write_bytes(
+        _insert_line(stopped.file("metrics.jsonl").read_bytes())
+    )
+    before = file_bytes(stopped.path)
+    result = invoke("train", "--resume", "latest", "--runs-dir", case / "runs")
+    refused(result, 2, *RESUME[0].expect(case / "runs", stopped.path))
+    assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+def test_a_checkpoint_of_the_wrong_shape_is_refused_and_changes_nothing(case, stopped, templates):
+    small = next(runs.iter_runs(templates["small"]))
+    stopped.file("checkpoint.npz").write_bytes(small.file("checkpoint.npz").read_bytes())
+    before = file_bytes(stopped.path)
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, *RESUME[1].expect(case / "runs", stopped.path))
+    assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+def test_a_checkpoint_whose_epoch_has_no_record_is_refused(case, stopped):
+    lines = stopped.file("metrics.jsonl").read_text().splitlines(keepends=True)
+    stopped.file("metrics.jsonl").write_text("".join(lines[:2]))  # epochs 0, 1; checkpoint: 2
+    before = file_bytes(stopped.path)
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{stopped.file('metrics.jsonl')}: has no record of epoch 2")
+    assert file_bytes(stopped.path) == before
+
+
+def test_a_torn_last_line_is_dropped_and_the_resume_loses_no_epoch(case, stopped, straight):
+    with open(stopped.file("metrics.jsonl"), "ab") as f:
+        f.write(b'{"epoch": 3, "loss": 2.1, "tra')  # what a kill in mid-append leaves
+    result = invoke("train", "--resume", stopped.path, "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == f"resuming {stopped.path} after epoch 2"
+    assert stopped.status == "COMPLETED"
+    assert without_seconds(stopped.metrics()) == without_seconds(straight)
+
+
+def test_a_resume_interrupted_in_turn_resumes_again_to_the_same_metrics(
+    case, stopped, straight, monkeypatch
+):
+    import nnlab.cli.train as cli_train
+
+    def lines(*args, **kwargs):
+        def report(record, cfg):
+            if record["epoch"] == 3:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        return report
+
+    monkeypatch.setattr(cli_train, "epoch_lines", lines)
+    first = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    assert first.exit_code == 130, first.output
+    assert first.stderr.splitlines()[-1] == (
+        f"interrupted (SIGTERM): {stopped.path} is INTERRUPTED; continue with: "
+        f"nnlab train --resume {stopped.path}"
+    )
+    assert stopped.status == "INTERRUPTED" and len(stopped.metrics()) == 4
+    monkeypatch.undo()
+    again = invoke("train", "--resume", stopped.path, "-q", "--runs-dir", case / "runs")
+    assert again.exit_code == 0, again.output
+    assert without_seconds(stopped.metrics()) == without_seconds(straight)
+    assert [r["from_epoch"] for r in stopped.meta["resumes"]] == [2, 3]
+
+
+def test_a_stale_run_resumes_to_the_uninterrupted_metrics(case, stopped, straight):
+    set_meta(stopped, status="RUNNING", pid=2**22 + 1)  # its process is gone: STALE
+    listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert [row["status"] for row in listed] == ["STALE"]
+    result = invoke("train", "--resume", "latest", "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert without_seconds(stopped.metrics()) == without_seconds(straight)
+
+
+def test_the_damage_message_is_one_line_even_for_a_huge_damaged_line(case, stopped):
+    stopped.file("metrics.jsonl").write_bytes(
+        stopped.file("metrics.jsonl").read_bytes().replace(b"\n", b"\n" + b"x" * 100_000 + b"\n", 1)
+    )
+    line = one_line(invoke("runs", "show", stopped.path, "--runs-dir", case / "runs").stderr)
+    assert len(line) < 300, line[:300]
+
+
+RESUME = [
+    Row(
+        "`--resume` of a run whose metrics.jsonl has a damaged line in the middle",
+        "`nnlab train --resume latest`",
+        2,
+        ("error: {run}/metrics.jsonl: line 2: not a JSON record (Expecting property name",),
+    ),
+    Row(
+        "`--resume` with a checkpoint of the wrong shape",
+        "`nnlab train --resume RUN`",
+        2,
+        (
+            "error: {run}/checkpoint.npz: 'param/affine1.W' is float32[64, 8], the config's model "
+            "needs float32[64, 16]",
+        ),
+    ),  # fmt: skip
+    Row(
+        "a truncated checkpoint.npz",
+        "`nnlab train --resume RUN`, `nnlab landscape RUN`",
+        2,
+        (
+            "error: {run}/checkpoint.npz: unreadable checkpoint (BadZipFile: File is not a zip file)",
+        ),
+    ),
+    Row(
+        "a meta.json that is not an object (or has no valid status, or is empty)",
+        "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`)",
+        2,
+        ("error: {run}/meta.json: expected a JSON object, got list",),
+    ),
+    Row(
+        "a summary.json that is garbage",
+        "`nnlab runs show RUN`, `nnlab runs compare RUN`",
+        2,
+        ("error: {run}/summary.json: not valid JSON (Expecting value, line 1)",),
+    ),
+    Row(
+        "a damaged file in one folder",
+        "`nnlab runs list` (`--format json`)",
+        0,
+        ('"status": "DAMAGED"', '"reason": "{run}/metrics.jsonl: line 1: not UTF-8 text"'),
+    ),
+]
+ROWS_OF = {
+    ("resume", "checkpoint truncated"): RESUME[2],
+    ("landscape", "checkpoint truncated"): RESUME[2],
+    ("show", "meta not an object"): RESUME[3],
+    ("show", "summary garbage"): RESUME[4],
+    ("compare", "summary garbage"): RESUME[4],
+}
+
+
+@pytest.mark.parametrize("where", ["the sweep's", "a trial's"])
+def test_a_sweep_resume_with_a_damaged_meta_names_it_and_changes_nothing(case, where):
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    folder = sweep.path if where == "the sweep's" else sorted(sweep.path.glob("trials/*"))[0]
+    set_meta(runs.RunDir(folder), status="INTERRUPTED")
+    (folder / "meta.json").write_bytes(b"[1, 2]\n")
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", "latest", "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {folder / 'meta.json'}: expected a JSON object, got list")
+    assert snapshot(case) == before
+
+
+def test_a_run_still_running_is_not_resumed_and_a_dead_one_reads_stale(case):
+    from tests.conftest import fake_run
+
+    alive = fake_run(case / "runs", "20250101-000000-alive-aaaaaa", "RUNNING")
+    dead = fake_run(case / "runs", "20250101-000001-dead-bbbbbb", "RUNNING", pid=2**22 + 1)
+    listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert [row["status"] for row in listed] == ["RUNNING", "STALE"]
+    before = snapshot(case)
+    result = invoke("train", "--resume", alive.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {alive.path}: still RUNNING in process {os.getpid()}")
+    assert snapshot(case) == before and dead.status == "STALE"

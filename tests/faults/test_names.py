@@ -1,0 +1,136 @@
+"""Hostile names: ``--name`` (sweeps) and ``--out`` (every command that takes it) used as paths
+('../..', '/', a leading dot, control characters, very long) are refused before anything is
+made: exit 2, one line naming the option and the value, and nothing written anywhere in the
+case's tree (the working folder is three levels down, so '../..' stays inside it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import Row, invoke, refused, snapshot
+
+HOSTILE = {
+    "parent of parent": ("../..", "'../..': its folder name '..' contains '..'"),
+    "parent": ("..", "'..' contains '..'"),
+    "root": ("/", "'/' names no folder"),
+    "leading dot": (".hidden", "'.hidden' starts with a dot (a hidden folder)"),
+    "control character": ("a\x1bb", "'a\\x1bb' contains a control character"),
+    "newline": ("a\nb", "'a\\nb' contains a control character"),
+    "very long": ("n" * 300, "is 300 characters long; at most 64"),
+}
+NAME_PROBLEMS = {  # --name is one folder name: a separator is the first thing said
+    "parent of parent": "'../..' contains a path separator",
+    "root": "'/' contains a path separator",
+}
+
+SWEEPS = {
+    "sweep grid": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"],
+    "sweep random": ["sweep", "random", "cfg.yaml", "optimizer.lr=uniform:0.1:0.2", "-n", "2"],
+    "sweep weight-scale": ["sweep", "weight-scale", "epochs=1"],
+}
+OUTS = {
+    "lr-scan": ["lr-scan", "cfg.yaml", "--num", "2"],
+    "activations": ["activations", "--layers", "1"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3"],
+    "tune": ["tune", "cfg.yaml", "--trials", "2"],
+    "compare-optimizers": ["compare-optimizers", "--steps", "5"],
+    "gradcheck": ["gradcheck", "--compare-differences"],
+}
+
+
+def check_refused(case, args, option, says):
+    before = snapshot(case.parents[2])
+    result = invoke(*args, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {option}: ", says)
+    assert snapshot(case.parents[2]) == before
+    assert not (case / "runs").exists()
+
+
+@pytest.mark.parametrize("value", list(HOSTILE))
+@pytest.mark.parametrize("command", list(SWEEPS))
+def test_a_hostile_sweep_name_is_refused_and_nothing_is_written(case, command, value):
+    text, says = HOSTILE[value]
+    check_refused(
+        case, [*SWEEPS[command], "--name", text], "--name", NAME_PROBLEMS.get(value, says)
+    )
+
+
+@pytest.mark.parametrize("value", list(HOSTILE))
+@pytest.mark.parametrize("command", list(OUTS))
+def test_a_hostile_out_is_refused_and_nothing_is_written(case, command, value):
+    text, says = HOSTILE[value]
+    check_refused(case, [*OUTS[command], "--out", text], "--out", says)
+
+
+def test_a_config_name_that_is_a_path_is_refused(case):
+    (case / "evil.yaml").write_text("name: ../../evil\n")
+    before = snapshot(case.parents[2])
+    result = invoke("train", "evil.yaml", "--runs-dir", case / "runs")
+    refused(result, 2, "evil.yaml: name: string should match pattern")
+    assert snapshot(case.parents[2]) == before
+
+
+LONG = "n" * 300  # longer than a file name may be (ENAMETOOLONG)
+REFS = {
+    "train --resume": ["train", "--resume", LONG],
+    "runs show": ["runs", "show", LONG],
+    "runs compare": ["runs", "compare", LONG],
+    "report": ["report", LONG],
+    "landscape": ["landscape", LONG],
+    "sweep --resume": ["sweep", "--resume", LONG],
+    "train (config)": ["train", f"{LONG}.yaml"],
+    "lr-scan (config)": ["lr-scan", f"{LONG}.yaml"],
+}
+
+NAMES = [
+    Row(
+        "a sweep `--name` that is a path",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --name ../..`",
+        2,
+        (
+            "error: --name: '../..' contains a path separator ('/' or '\\'); a name is one folder "
+            "name",
+        ),
+    ),  # fmt: skip
+    Row(
+        "an `--out` that names no folder",
+        "`nnlab lr-scan cfg.yaml --out /`",
+        2,
+        ("error: --out: '/' names no folder; give a path such as runs/my-run",),
+    ),
+    Row(
+        "an `--out` that climbs out",
+        "`nnlab landscape cfg.yaml --out ../..`",
+        2,
+        ("error: --out: '../..': its folder name '..' contains '..'",),
+    ),
+    Row(
+        "a run reference too long to be a file name",
+        "`nnlab runs show nnn…n` (300 characters; also `--resume`, `report`, `landscape`)",
+        2,
+        ("error: run 'nnn", "': no run folder under {runs} matches (try 'nnlab runs list')"),
+    ),
+]
+
+
+def test_the_readme_rows_of_names_are_what_nnlab_prints(case):
+    for row, args in zip(
+        NAMES,
+        [
+            [*SWEEPS["sweep grid"], "--name", "../.."],
+            [*OUTS["lr-scan"], "--out", "/"],
+            [*OUTS["landscape"], "--out", "../.."],
+            REFS["runs show"],
+        ],
+        strict=True,
+    ):
+        refused(invoke(*args, "--runs-dir", case / "runs"), row.code, *row.expect(case / "runs"))
+
+
+@pytest.mark.parametrize("command", list(REFS))
+def test_a_reference_too_long_for_a_file_name_is_bad_usage_in_one_line(case, command):
+    before = snapshot(case.parents[2])
+    result = invoke(*REFS[command], "--runs-dir", case / "runs")
+    line = refused(result, 2, "nnnnnnnn")
+    assert "no run folder under" in line or "File name too long" in line
+    assert snapshot(case.parents[2]) == before

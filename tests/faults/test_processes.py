@@ -1,0 +1,216 @@
+"""Real processes: a stdout closed early, SIGTERM / SIGHUP / Ctrl-C (SIGINT to the process group,
+as a terminal sends it) during ``train`` and during ``sweep --jobs 2``, and kill -9 of ``train``.
+
+An interrupted command exits 130 with one line naming the folder and the exact command that
+continues it; every folder (and every trial folder) is INTERRUPTED or COMPLETED; the printed
+command, run as printed, completes, and the metrics equal an uninterrupted run's (bit for bit,
+without ``seconds``). A killed run reads STALE, is listed as such, and resumes the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import Row, argv, assert_settled, invoke, one_line, only, without_seconds
+
+# ~100 minibatches an epoch: long enough to be signalled mid-run on a fast machine
+LONG = """\
+name: long
+dataset: {name: digits, n_train: 1000, n_test: 200}
+model: {hidden: [64]}
+optimizer: {name: momentum, lr: 0.01}
+batch_size: 10
+epochs: 40
+"""
+TRIALS = ["optimizer.lr=0.01,0.02", "model.hidden=[32],[48]", "epochs=15", "--stack", "1"]
+
+
+def start(case: Path, *args, session: bool = False) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv(*args, "--runs-dir", case / "runs", "-q"),
+        cwd=case,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=session,
+    )
+
+
+def records(case: Path, pattern: str) -> list[int]:
+    """How many records each metrics.jsonl matching ``pattern`` under case/runs holds."""
+    return [len(p.read_bytes().splitlines()) for p in (case / "runs").glob(pattern)]
+
+
+def wait_for(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, f"it ended before the signal: {proc.communicate()}"
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.02)
+
+
+def send(proc: subprocess.Popen, name: str) -> None:
+    if name == "Ctrl-C":  # a terminal sends SIGINT to the whole foreground process group
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(getattr(signal, name))
+
+
+def run_printed(command: str, case: Path) -> subprocess.CompletedProcess:
+    """The command an interrupted run printed, run as printed (``nnlab`` as this Python's)."""
+    words = shlex.split(command)
+    assert words[0] == "nnlab"
+    return subprocess.run(argv(*words[1:]), cwd=case, capture_output=True, text=True)
+
+
+SIGNALS = ["SIGTERM", "SIGHUP", "Ctrl-C"]
+WORD = {
+    "SIGTERM": "interrupted (SIGTERM)",
+    "SIGHUP": "interrupted (SIGHUP)",
+    "Ctrl-C": "interrupted",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SIGNALS)
+def test_a_signal_during_train_exits_130_and_the_printed_resume_completes_it(case, name):
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "train", "long.yaml", session=True)
+    wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
+    send(proc, name)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    run = only(case / "runs")
+    line = one_line(err)
+    assert line == INTERRUPTS[0].expect(case / "runs", run.path)[0].replace(
+        "interrupted (SIGTERM)", WORD[name]
+    )
+    assert_settled(case / "runs", ("INTERRUPTED",))
+    assert 4 <= len(run.metrics()) < 41
+
+    resumed = run_printed(line.split("; continue with: ")[1], case)
+    assert resumed.returncode == 0, resumed.stderr
+    assert run.status == "COMPLETED"
+    straight = invoke("train", case / "long.yaml", "-q", "--runs-dir", case / "straight")
+    assert straight.exit_code == 0
+    assert without_seconds(run.metrics()) == without_seconds(only(case / "straight").metrics())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["SIGTERM", "Ctrl-C"])
+def test_a_signal_during_a_parallel_sweep_exits_130_and_the_printed_resume_completes_it(case, name):
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "sweep", "grid", "long.yaml", *TRIALS, "--jobs", "2", session=True)
+    wait_for(proc, lambda: sum(n >= 3 for n in records(case, "*/trials/*/metrics.jsonl")) >= 2)
+    send(proc, name)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    sweep = only(case / "runs")
+    line = one_line(err)
+    expected = INTERRUPTS[1].expect(case / "runs", sweep.path)[0]
+    assert line == expected.replace("interrupted (SIGTERM)", WORD[name])
+    found = assert_settled(case / "runs", ("INTERRUPTED", "COMPLETED"))
+    assert found[sweep.id] == "INTERRUPTED" and len(found) >= 3
+
+    resumed = run_printed(line.split("; continue with: ")[1], case)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_settled(case / "runs", ("COMPLETED",))
+    straight = invoke("sweep", "grid", "long.yaml", *TRIALS, "-q", "--runs-dir", case / "ref")
+    assert straight.exit_code == 0, straight.output
+    assert summary_rows(sweep) == summary_rows(only(case / "ref"))
+    for trial in sweep.path.glob("trials/*"):
+        reference = runs.RunDir(case / "ref" / only(case / "ref").id / "trials" / trial.name)
+        assert without_seconds(runs.RunDir(trial).metrics()) == without_seconds(reference.metrics())
+
+
+def summary_rows(sweep: runs.RunDir) -> list[dict]:
+    return without_seconds(sweep.read_json("summary.json")["trials"])
+
+
+@pytest.mark.slow
+def test_a_killed_run_reads_stale_is_listed_and_resumes_to_the_uninterrupted_metrics(case):
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "train", "long.yaml")
+    wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
+    proc.kill()
+    proc.communicate()
+    run = only(case / "runs")
+    assert run.meta["status"] == "RUNNING" and run.status == "STALE"
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    assert [row["status"] for row in json.loads(listed.stdout)] == ["STALE"]
+    killed_at = len(run.metrics()) - 1
+
+    resumed = invoke("train", "--resume", "latest", "-q", "--runs-dir", case / "runs")
+    assert resumed.exit_code == 0, resumed.output
+    first = resumed.stderr.splitlines()[0]
+    assert first.startswith(INTERRUPTS[2].expect(case / "runs", run.path)[0])
+    assert 0 <= run.meta["resumes"][0]["from_epoch"] <= killed_at
+    straight = invoke("train", case / "long.yaml", "-q", "--runs-dir", case / "straight")
+    assert straight.exit_code == 0
+    assert without_seconds(run.metrics()) == without_seconds(only(case / "straight").metrics())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["train", "cfg.yaml"], ["train", "cfg.yaml", "-f", "json"], ["sweep", "grid", "cfg.yaml",
+                                                                  "optimizer.lr=0.1,0.2"]],
+    ids=["train table", "train json", "sweep table"],
+)  # fmt: skip
+def test_a_closed_stdout_is_no_failure(case, args):
+    proc = start(case, *args)
+    proc.stdout.close()  # the reader went away before the first line (as `| head -0`)
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "error" not in err, err
+    top = only(case / "runs")
+    assert_settled(case / "runs", ("COMPLETED",))
+    if args[0] == "train":
+        assert err.splitlines() == INTERRUPTS[3].expect(case / "runs", top.path)
+
+
+def test_a_closed_stdout_after_the_first_line_is_no_failure(case):
+    """``nnlab train cfg.yaml | head -1`` with a real shell pipe."""
+    shell = f"{shlex.join(argv('train', 'cfg.yaml', '-q'))} | head -1; exit ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", shell], cwd=case, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(": COMPLETED\n") and done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr
+    assert_settled(case / "runs", ("COMPLETED",))
+
+
+INTERRUPTS = [
+    Row(
+        "SIGTERM (or SIGHUP, or Ctrl-C) during training",
+        "`nnlab train cfg.yaml`",
+        130,
+        ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab train --resume {run}",),
+    ),
+    Row(
+        "SIGTERM (or Ctrl-C) during a parallel sweep",
+        "`nnlab sweep grid cfg.yaml ... --jobs 2`",
+        130,
+        ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab sweep --resume {run}",),
+    ),
+    Row(
+        "kill -9 during training",
+        "`nnlab runs list` (the run reads STALE), then `nnlab train --resume latest`",
+        0,
+        ("resuming {run} after epoch",),
+    ),
+    Row(
+        "a closed stdout",
+        "`nnlab train cfg.yaml -q | head -1`",
+        0,
+        ("run folder: {run}",),
+    ),
+]

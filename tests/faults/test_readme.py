@@ -1,0 +1,40 @@
+"""The README's "Faults and how nnlab answers" table is this suite's cases: one row per fault
+class, in order, each with the exit code and the line the case asserts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import readme_form
+from .test_after_folder import FAULTS
+from .test_bounds import BOUNDS
+from .test_damaged import RESUME
+from .test_latest_and_modes import DAMAGED_LATEST, LATEST
+from .test_names import NAMES
+from .test_processes import INTERRUPTS
+
+ROWS = [*FAULTS, *INTERRUPTS, *RESUME, *NAMES, *BOUNDS, LATEST, DAMAGED_LATEST]
+
+
+def table() -> list[list[str]]:
+    """The cells of each row of the table (header and rule left out)."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("### Faults and how nnlab answers") :]
+    section = section[: section.index("\n## ")]
+    lines = [line for line in section.splitlines() if line.startswith("| ")][1:]  # (no header)
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_the_table_has_one_row_per_fault_class_in_the_suites_order():
+    assert [cells[0] for cells in table()] == [row.fault for row in ROWS]
+    assert len({row.fault for row in ROWS}) == len(ROWS) >= 25
+
+
+def test_each_row_says_what_the_case_asserts():
+    for cells, row in zip(table(), ROWS, strict=True):
+        fault, command, code, message = cells
+        assert command.replace("\\|", "|") == row.command, fault
+        assert int(code) == row.code, fault
+        assert message.startswith("`") and message.endswith("`"), fault
+        for part in row.parts:
+            assert readme_form(part) in message[1:-1], (fault, readme_form(part))
