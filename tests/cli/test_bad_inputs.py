@@ -242,6 +242,69 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["{d}/cfg.yaml: dataset.noise: input should be a finite number, got inf"],
     ),
     (
+        "infinite learning rate",
+        "optimizer: {name: sgd, lr: .inf}\n",
+        [],
+        ["{d}/cfg.yaml: optimizer.lr: input should be a finite number, got inf"],
+    ),
+    (
+        "NaN value",
+        "weight_decay: .nan\n",
+        [],
+        ["{d}/cfg.yaml: weight_decay: input should be a finite number, got nan"],
+    ),
+    (
+        "negative seed",
+        "seed: -1\n",
+        [],
+        ["{d}/cfg.yaml: seed: input should be greater than or equal to 0, got -1"],
+    ),
+    (
+        "epochs past the limit",
+        "epochs: 10000000\n",
+        [],
+        ["epochs: input should be less than or equal to 1000000, got 10000000"],
+    ),
+    (
+        "hidden layer past the limit",
+        "model: {hidden: [100000]}\n",
+        [],
+        ["model.hidden.0: input should be less than or equal to 65536, got 100000"],
+    ),
+    (
+        "network too large for memory",
+        "model: {hidden: [65536, 65536, 65536]}\n",
+        [],
+        ["training run (64 -> 65536 x 3 -> out) needs about", "set NNLAB_MAX_MEMORY_GB to raise"],
+    ),
+    (
+        "YAML alias bomb",
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+        ),
+        [],
+        ["{d}/cfg.yaml: expands to more than 100,000 values (YAML aliases?)"],
+    ),
+    (
+        "config file over 1 MB",
+        "# " + "x" * 2_000_000 + "\nepochs: 1\n",
+        [],
+        ["{d}/cfg.yaml: 2,000,013 bytes; a config is at most 1,000,000 bytes"],
+    ),
+    (
+        "YAML nested too deep",
+        "model:\n  hidden: " + "[" * 100 + "]" * 100 + "\n",
+        [],
+        ["{d}/cfg.yaml: nested more than 32 levels deep"],
+    ),
+    (
+        "--threads past the limit",
+        "epochs: 1\n",
+        ["--threads", "1000"],
+        ["--threads: input should be less than or equal to 256, got 1000"],
+    ),
+    (
         "--resume of an unknown run",
         NO_CONFIG,
         ["--resume", "nope"],
