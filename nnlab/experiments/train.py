@@ -388,12 +388,26 @@ def resume_training(
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice
         records = run.truncate_metrics(epoch if epoch > 0 else -1)
+        life.on_end(functools.partial(_keep_unreplayed, life, records, recorded))
         (result,) = _drive(
             [life], [cfg], data, built, start_epoch=max(epoch, 0), records=[records],
             progress=progress, plot=plot,
         )  # fmt: skip
     result.summary["resume_seconds"] = time.perf_counter() - t0
     return result
+
+
+def _keep_unreplayed(
+    life: runs.Lifecycle, records: list[Record], recorded: list[Record], status: str
+) -> None:
+    """A resume replays the epochs recorded after its checkpoint; if it ends before it has
+    replayed them all (interrupted again), the rest go back into metrics.jsonl as they were,
+    so that no resume loses a recorded epoch (a later resume replays them again)."""
+    last = records[-1]["epoch"] if records else -1
+    for record in (r for r in recorded if r["epoch"] > last):
+        life.run.append_metric(record)
+        records.append(record)
+        life.note(epochs_done=record["epoch"])
 
 
 def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
