@@ -314,3 +314,44 @@ def test_a_run_still_running_is_not_resumed_and_a_dead_one_reads_stale(case):
     result = invoke("train", "--resume", alive.path, "--runs-dir", case / "runs")
     refused(result, 2, f"error: {alive.path}: still RUNNING in process {os.getpid()}")
     assert snapshot(case) == before and dead.status == "STALE"
+
+
+def test_a_resume_interrupted_before_it_replays_every_recorded_epoch_keeps_them(case, monkeypatch):
+    """Killed after recording epochs 0-4 with its checkpoint at epoch 0, resumed, and
+    interrupted again at epoch 2: epochs 3 and 4 are still in metrics.jsonl (a resume replays
+    them from the checkpoint; until it has, it must not drop them)."""
+    import nnlab.cli.train as cli_train
+    from nnlab.experiments import train as tr
+
+    def stop_at(epoch):
+        def lines(*args, **kwargs):
+            def report(record, cfg):
+                if record["epoch"] == epoch:
+                    raise KeyboardInterrupt
+
+            return report
+
+        return lines
+
+    real_lines = cli_train.epoch_lines
+    monkeypatch.setattr(tr, "CHECKPOINT_SECONDS", 1e9)  # a checkpoint after epoch 0 only
+    monkeypatch.setattr(cli_train, "epoch_lines", stop_at(4))
+    first = invoke("train", "cfg.yaml", "epochs=6", "--runs-dir", case / "runs")
+    assert first.exit_code == 130, first.output
+    run = next(runs.iter_runs(case / "runs"))
+    recorded = run.metrics()
+    assert [r["epoch"] for r in recorded] == [0, 1, 2, 3, 4]
+
+    monkeypatch.setattr(cli_train, "epoch_lines", stop_at(2))
+    again = invoke("train", "--resume", run.path, "--runs-dir", case / "runs")
+    assert again.exit_code == 130, again.output
+    assert [r["epoch"] for r in run.metrics()] == [0, 1, 2, 3, 4]
+    assert without_seconds(run.metrics()) == without_seconds(recorded)
+    assert run.summary()["epochs"] == 4
+
+    monkeypatch.setattr(cli_train, "epoch_lines", real_lines)
+    done = invoke("train", "--resume", run.path, "-q", "--runs-dir", case / "runs")
+    straight = invoke("train", "cfg.yaml", "epochs=6", "-q", "--runs-dir", case / "straight")
+    assert done.exit_code == straight.exit_code == 0
+    reference = next(runs.iter_runs(case / "straight")).metrics()
+    assert without_seconds(run.metrics()) == without_seconds(reference)
