@@ -218,10 +218,7 @@ def _write(
         notes[labels[(r["activation"], r["init"])]].append(
             f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%"
         )
-    plots.activation_histograms(
-        {labels[k]: acts for k, acts in results.items()},
-        run.file("activations.png"),
-        ranges=ranges,
-        notes=notes,
-        bins=bins,
+    figure = plots.activation_histograms_figure(
+        {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins
     )
+    plots.save(figure, run.file("activations.png"))

@@ -204,9 +204,10 @@ def save_differences(
         root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
     ) as life:
         life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
-        return plots.gradcheck_differences(
-            diff.steps, diff.forward, diff.centred, life.run.file("differences.png"), title=title
+        figure = plots.gradcheck_differences_figure(
+            diff.steps, diff.forward, diff.centred, title=title
         )
+        return plots.save(figure, life.run.file("differences.png"))
 
 
 @dataclass

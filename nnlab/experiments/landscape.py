@@ -587,7 +587,7 @@ def _write(result: LandscapeResult, name: str) -> None:
     run.write_json("summary.json", summary)
     run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
     label = f"{name}: {summary['normalize']} directions, {summary['split']} split"
-    plots.landscape_line(
-        result.alphas, result.line_loss, result.line_acc, run.file("landscape-1d.png"), label
-    )
-    plots.landscape_contour(result.alphas, result.grid_loss, run.file("landscape-2d.png"), label)
+    line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
+    plots.save(line, run.file("landscape-1d.png"))
+    plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)
+    plots.save(plane, run.file("landscape-2d.png"))

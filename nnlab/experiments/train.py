@@ -135,7 +135,8 @@ def _finish(
     if plot and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
-        plots.train_curves(records, list(cfg.eval), run.file("curves.png"), title=cfg.name)
+        figure = plots.train_curves_figure(records, list(cfg.eval), title=cfg.name)
+        plots.save(figure, run.file("curves.png"))
     return summary
 
 

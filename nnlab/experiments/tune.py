@@ -547,11 +547,13 @@ def _write(
         rr = results[row["round"] - 1]
         curves[row["trial"]] = runs.RunDir(sweep.trials_dir(rr.sweep_run) / row["trial"]).metrics()
     keys = list(settings.ranges)
-    plots.tune_curves(summary["top"], curves, keys, run.file("tune-curves.png"), title=run.id)
+    figure = plots.tune_curves_figure(summary["top"], curves, keys, title=run.id)
+    plots.save(figure, run.file("tune-curves.png"))
     points = [
         {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}
         for rr in results
         for r in rr.ranked
     ]
     logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
-    plots.tune_scatter(points, keys, logs, settings.metric, run.file("tune-scatter.png"))
+    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric)
+    plots.save(figure, run.file("tune-scatter.png"))

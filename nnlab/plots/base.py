@@ -18,6 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+Rows = list[dict[str, Any]]  # table rows / epoch records
+Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
+Points = list[tuple[list[float], str]]  # labelled points of a test function
+
 
 def pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend (imported on first use: keeps ``--help`` fast)."""

@@ -381,4 +381,5 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
         if own is not None:
             return own
     keys = list(defn.spec.params)
-    return [plots.sweep_curves(rows, curves, keys, run.file("curves.png"), title=run.id)]
+    figure = plots.sweep_curves_figure(rows, curves, keys, title=run.id)
+    return [plots.save(figure, run.file("curves.png"))]

@@ -395,4 +395,4 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
         for r in comparison.results
     ]
     title = f"{comparison.cfg.dataset.name}: {comparison.describe()}"
-    return plots.optimizer_loss_curves(curves, title, path)
+    return plots.save(plots.optimizer_loss_curves_figure(curves, title), path)
