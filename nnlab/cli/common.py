@@ -325,6 +325,17 @@ def with_options(option_set: type) -> Callable[[F], F]:
     return decorate
 
 
+def command(option_set: type | None = None) -> Callable[[F], F]:
+    """A command's decorator: one-line errors and exit codes (``handle_errors``) and, given
+    an option set (``Execution``, ``Output``), its options (``with_options``)."""
+
+    def decorate(fn: F) -> F:
+        wrapped = handle_errors(fn)
+        return with_options(option_set)(wrapped) if option_set is not None else wrapped
+
+    return decorate
+
+
 def run_location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     """(root, folder) for a new run folder: ``--out`` names the folder exactly."""
     return (out.parent, out.name) if out is not None else (runs_dir, None)

@@ -18,6 +18,7 @@ from nnlab.experiments.gradcheck import (
     DEFAULT_BATCH,
     DEFAULT_EPS,
     DEFAULT_MAX_ENTRIES,
+    CheckSettings,
     check_settings,
     config_target,
     fix_dropout_masks,
@@ -244,20 +245,19 @@ class DifferencesReport:
 def run_differences(
     cfg: Any = None,
     data_dir: Path | None = None,
+    settings: CheckSettings = CheckSettings(),
     *,
     param: str | None = None,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
     runs_dir: Path = Path("runs"),
     out: Path | None = None,
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
     folder under ``runs_dir`` (or exactly ``out``)."""
-    check_settings(eps, batch, max_entries)
-    model, x, y, what = differences_target(cfg, data_dir, batch, seed)
-    diff = compare_differences(model, x, y, param, eps=eps, max_entries=max_entries, seed=seed)
+    s = settings
+    model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
+    diff = compare_differences(
+        model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed
+    )
     title = f"finite differences: {diff.param} ({what})"
     path = save_differences(diff, title=title, runs_dir=runs_dir, out=out)
-    return DifferencesReport(diff, what, eps, path)
+    return DifferencesReport(diff, what, s.eps, path)

@@ -430,14 +430,25 @@ def single_thread_blas() -> Any:
     return threadpool_limits(limits=1)
 
 
-def check_builtin(
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
-) -> list[Row]:
+@dataclass(frozen=True)
+class CheckSettings:
+    """How a check runs: the centred-difference step, the batch, how many entries of each
+    parameter (a random subset past ``max_entries``) and the seed of batch and subsets."""
+
+    eps: float = DEFAULT_EPS
+    batch: int = DEFAULT_BATCH
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_settings(self.eps, self.batch, self.max_entries)
+
+
+def check_builtin(settings: CheckSettings = CheckSettings()) -> list[Row]:
     """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind."""
-    check_settings(eps, batch, max_entries)
+    eps, batch, max_entries, seed = (
+        settings.eps, settings.batch, settings.max_entries, settings.seed
+    )  # fmt: skip
     with single_thread_blas():
         rows = layer_and_loss_rows(eps, batch, max_entries, seed)
         rng = np.random.default_rng(seed)
@@ -475,21 +486,15 @@ def config_target(
 
 
 def check_config(
-    cfg: Any,
-    data_dir: Path | None = None,
-    *,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
+    cfg: Any, data_dir: Path | None = None, settings: CheckSettings = CheckSettings()
 ) -> list[Row]:
     """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data."""
-    check_settings(eps, batch, max_entries)
-    model, x, y = config_target(cfg, data_dir, batch, seed)
-    rng = np.random.default_rng(seed)
+    s = settings
+    model, x, y = config_target(cfg, data_dir, s.batch, s.seed)
+    rng = np.random.default_rng(s.seed)
     with single_thread_blas():
         return check_model(
-            model, x, y, group=f"config {cfg.name}", eps=eps, max_entries=max_entries, rng=rng
+            model, x, y, group=f"config {cfg.name}", eps=s.eps, max_entries=s.max_entries, rng=rng
         )
 
 
@@ -619,21 +624,15 @@ class GradcheckReport:
 
 
 def run_gradcheck(
-    cfg: Any = None,
-    data_dir: Path | None = None,
-    *,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
+    cfg: Any = None, data_dir: Path | None = None, settings: CheckSettings = CheckSettings()
 ) -> GradcheckReport:
     """Check the built-in layers, losses and nets (``cfg`` None), or the net ``cfg`` builds on
     a batch of its data."""
-    check_settings(eps, batch, max_entries)
     if cfg is None:
-        rows = check_builtin(eps, batch, max_entries, seed)
+        rows = check_builtin(settings)
         what = "built-in layers, losses and networks"
     else:
-        rows = check_config(cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed)
-        what = f"config {cfg.name}, batch {batch}"
-    return GradcheckReport(list(rows), what, cfg is None, eps, batch, max_entries, seed)
+        rows = check_config(cfg, data_dir, settings)
+        what = f"config {cfg.name}, batch {settings.batch}"
+    s = settings
+    return GradcheckReport(list(rows), what, cfg is None, s.eps, s.batch, s.max_entries, s.seed)

@@ -13,12 +13,13 @@ continued by ``resume_sweep``, which runs only what is missing.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -31,6 +32,7 @@ from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
 from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
 
+F = TypeVar("F", bound=Callable[..., Any])
 TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
 DEFAULT_STACK = 8  # trials per stack: past ~8 the stacked arrays outgrow the caches
 
@@ -222,6 +224,22 @@ def _execute(
     )
 
 
+def with_executor(fn: F) -> F:
+    """``run_sweep`` / ``resume_sweep`` with the stack size checked and, when no executor is
+    given, one made for ``jobs`` workers and closed at the end."""
+
+    @functools.wraps(fn)
+    def wrapper(target: Any, **kwargs: Any) -> Any:
+        check_stack(kwargs.get("stack", DEFAULT_STACK))
+        if kwargs.get("executor") is not None:
+            return fn(target, **kwargs)
+        with closing(make_executor(kwargs.get("jobs", 1))) as own:
+            return fn(target, **{**kwargs, "executor": own})
+
+    return wrapper  # type: ignore[return-value]
+
+
+@with_executor
 def run_sweep(
     defn: SweepDef,
     *,
@@ -240,11 +258,7 @@ def run_sweep(
     either way).
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
-    check_stack(stack)
-    if executor is None:
-        with closing(make_executor(jobs)) as own:
-            return run_sweep(defn, data_dir=data_dir, runs_dir=runs_dir, jobs=jobs, stack=stack,
-                             executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
+    assert executor is not None  # (given by with_executor)
     trials = plan(defn)
     _preload(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
@@ -267,6 +281,7 @@ def run_sweep(
         return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
 
 
+@with_executor
 def resume_sweep(
     run: runs.RunDir,
     *,
@@ -283,11 +298,7 @@ def resume_sweep(
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
     run again; trials not started run.
     """
-    check_stack(stack)
-    if executor is None:
-        with closing(make_executor(jobs)) as own:
-            return resume_sweep(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=own,
-                                on_start=on_start, on_trial=on_trial)  # fmt: skip
+    assert executor is not None  # (given by with_executor)
     if run.status == "RUNNING":
         raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
     defn, trials = load_sweep(run)

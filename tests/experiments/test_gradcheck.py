@@ -155,7 +155,7 @@ def test_check_model_refuses_float32_and_a_single_sample_with_batchnorm():
 @pytest.mark.parametrize("eps", [0.0, -1e-5, float("nan"), 1.0])
 def test_bad_eps_is_refused(eps):
     with pytest.raises(NnlabError, match="--eps"):
-        gc.check_builtin(eps=eps)
+        gc.check_builtin(gc.CheckSettings(eps=eps))
 
 
 def test_centred_beats_forward_and_both_errors_are_u_shaped():
@@ -199,7 +199,7 @@ def tiny_config(tmp_path, **model):
 
 def test_config_mode_checks_that_networks_parameters_in_float64(tmp_path):
     cfg = load_config(tiny_config(tmp_path))
-    rows = gc.check_config(cfg, batch=6)
+    rows = gc.check_config(cfg, settings=gc.CheckSettings(batch=6))
     names = [(r.layer, r.param) for r in rows]
     assert names[:4] == [("affine1", "W"), ("affine1", "b"), ("bn1", "gamma"), ("bn1", "beta")]
     assert ("affine3", "W") in names and rows[0].shape == (4, 6)
