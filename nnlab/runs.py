@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import platform
 import secrets
@@ -40,16 +39,45 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from nnlab import __version__
 from nnlab.errors import ConfigError, RunError
+from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
+    DamagedError as DamagedError,
+)
+from nnlab.fileio import (
+    atomic_write as atomic_write,
+)
+from nnlab.fileio import (
+    copy_file as copy_file,
+)
+from nnlab.fileio import (
+    dumps as dumps,
+)
+from nnlab.fileio import (
+    file_mode as file_mode,
+)
+from nnlab.fileio import (
+    now as now,
+)
+from nnlab.fileio import (
+    os_error_text as os_error_text,
+)
+from nnlab.fileio import (
+    read_json_file as read_json_file,
+)
+from nnlab.fileio import (
+    read_records as read_records,
+)
+from nnlab.fileio import (
+    write_json as write_json,
+)
 
 STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
@@ -59,82 +87,7 @@ DEFAULT_ROOT = Path("runs")
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 
 
-class DamagedError(RunError):
-    """A run folder's file that cannot be read as written (exit 2): names the file and line."""
-
-
 # ----------------------------------------------------------------------------- writing
-def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-
-
-@functools.cache
-def _file_mode() -> int:
-    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write(path: Path, data: str | bytes | Callable[[IO[bytes]], Any]) -> Path:
-    """Write ``data`` (text, bytes, or a function that writes to a binary file) to ``path``
-    via a temp file in the same folder and ``os.replace``: a reader sees the old file or the
-    new one, never half of one. The file gets the mode the umask gives."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _file_mode())
-        with os.fdopen(fd, "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(data.encode() if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def dumps(obj: Any, indent: int | None = 2) -> str:
-    """JSON with NaN/inf written as null (strict JSON)."""
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not np.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return clean(v.item())
-        return v
-
-    return json.dumps(clean(obj), indent=indent, default=_json_default)
-
-
-def write_json(path: Path, obj: Any) -> Path:
-    """``obj`` as strict JSON, atomically (the one JSON writer of every result file)."""
-    return atomic_write(path, dumps(obj) + "\n")
-
-
-def copy_file(src: Path, dest: Path) -> Path:
-    """Copy ``src`` to ``dest`` atomically (a figure copied out with ``--png``)."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(dest, Path(src).read_bytes())
-
-
 @functools.cache
 def git_commit() -> str | None:
     """The commit of the nnlab source tree, if it is a git checkout (else None); asked once
@@ -175,13 +128,6 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def os_error_text(exc: OSError) -> str:
-    """``<path>: <reason>`` for an OS error (permission, not a directory, disk full, ...)."""
-    reason = exc.strerror or type(exc).__name__
-    where = exc.filename if exc.filename is not None else None
-    return f"{where}: {reason}" if where is not None else reason
-
-
 # ----------------------------------------------------------------------------- names
 def check_name(name: str, what: str = "--name") -> str:
     """``name`` if it can be part of a folder name inside the runs root, else a ConfigError
@@ -210,72 +156,6 @@ def check_name(name: str, what: str = "--name") -> str:
 
 
 # ----------------------------------------------------------------------------- reading
-def read_json_file(path: Path) -> Any:
-    """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise RunError(f"{path}: missing") from None
-    except UnicodeDecodeError as exc:
-        raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-
-
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing.
-
-    A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
-    raises DamagedError naming the file and the line: nothing is silently skipped.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
-    lines = raw.split(b"\n")
-    last = lines.pop()  # b"" when the file ends with a newline, else an unfinished last line
-    if last and _whole(last):  # a torn last line (a kill in mid-append) is dropped
-        lines.append(last)
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        record = _record(path, number, line)
-        if records and record["epoch"] <= records[-1]["epoch"]:
-            raise DamagedError(
-                f"{path}: line {number}: epoch {record['epoch']} follows epoch "
-                f"{records[-1]['epoch']}"
-            )
-        records.append(record)
-    return records
-
-
-def _whole(line: bytes) -> bool:
-    try:
-        return isinstance(json.loads(line.decode("utf-8")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
-
-
-def _record(path: Path, number: int, line: bytes) -> dict[str, Any]:
-    where = f"{path}: line {number}"
-    try:
-        record = json.loads(line.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DamagedError(f"{where}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
-    if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
-        raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
-    return record
-
-
 # ----------------------------------------------------------------------------- the folder
 class RunDir:
     """One run folder: its files, its meta and its metrics. Reading only; what changes a
@@ -353,7 +233,7 @@ class RunDir:
         fresh = not path.exists()
         with open(path, "a", encoding="utf-8") as f:
             if fresh:
-                os.fchmod(f.fileno(), _file_mode())
+                os.fchmod(f.fileno(), file_mode())
             f.write(dumps(record, indent=None) + "\n")
 
     def metrics(self) -> list[dict[str, Any]]:

@@ -88,6 +88,7 @@ def gradcheck(
     from nnlab.errors import ConfigError
     from nnlab.experiments import differences as df
     from nnlab.experiments import gradcheck as gc
+    from nnlab.experiments import gradcheck_report as gr
 
     if config is not None and "=" in config.name and not config.exists():
         raise ConfigError(
@@ -103,7 +104,7 @@ def gradcheck(
         return
     if out is not None or png is not None:
         raise typer.BadParameter("--out and --png go with --compare-differences")
-    report = gc.run_gradcheck(cfg, data_dir, settings)
+    report = gr.run_gradcheck(cfg, data_dir, settings)
     show(report, fmt)
     for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
         echo(line, err=fmt != Format.table)

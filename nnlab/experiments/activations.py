@@ -35,9 +35,8 @@ import numpy as np
 from nnlab import runs
 from nnlab.errors import ConfigError
 from nnlab.limits import check_memory
-from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine
-from nnlab.nn.registry import ACTIVATIONS
+from nnlab.nn.registry import ACTIVATIONS, init_weight
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
 INITS: dict[str, tuple[str, float]] = {

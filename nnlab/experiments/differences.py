@@ -135,11 +135,7 @@ def compare_differences(
     yields every parameter's gradient at once (mean of ``repeats``).
     """
     check_settings(eps, x.shape[0], max_entries)
-    param = param or default_param(model)
-    if param not in model.params:
-        raise NnlabError(
-            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
-        )
+    param = _param(model, param)
     fix_dropout_masks(model, x)
     model.loss_and_grads(x, y, train=True)
     target = model.params[param]
@@ -158,15 +154,8 @@ def compare_differences(
             for centred_diff, out in ((False, forward), (True, centred)):
                 numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
                 out.append(rel_error(picked, numeric))
-
         timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
-        t0 = time.perf_counter()
-        numeric_gradient_at(f, target, timed, eps=eps, centred=True)
-        numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            model.loss_and_grads(x, y, train=True)
-        analytic_seconds = (time.perf_counter() - t0) / repeats
+        numeric_seconds, analytic_seconds = _timings(model, x, y, f, target, timed, eps, repeats)
         return Differences(
             param=param,
             shape=tuple(target.shape),
@@ -180,6 +169,31 @@ def compare_differences(
             eps=eps,
             total_params=sum(int(p.size) for p in model.params.values()),
         )
+
+
+def _param(model: MLP, param: str | None) -> str:
+    """``param`` (default: the first Affine weight) if the model has it, else NnlabError."""
+    param = param or default_param(model)
+    if param not in model.params:
+        raise NnlabError(
+            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
+        )
+    return param
+
+
+def _timings(
+    model: MLP, x: np.ndarray, y: np.ndarray, f: Any, target: np.ndarray, timed: list,
+    eps: float, repeats: int,
+) -> tuple[float, float]:  # fmt: skip
+    """Seconds of a centred numeric gradient of all of ``target`` (timed on the ``timed``
+    entries, scaled up) and of one analytic forward + backward pass (mean of ``repeats``)."""
+    t0 = time.perf_counter()
+    numeric_gradient_at(f, target, timed, eps=eps, centred=True)
+    numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model.loss_and_grads(x, y, train=True)
+    return numeric_seconds, (time.perf_counter() - t0) / repeats
 
 
 def differences_target(

@@ -43,6 +43,7 @@ from nnlab.build import build_model, build_optimizer, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
+from nnlab.fileio import replacing
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
 from nnlab.state import set_state
@@ -250,15 +251,10 @@ def _write_new_file(
     cfg_hash: str,
 ) -> None:
     """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
-    import os
-    import tempfile
-
     import h5py
 
     n = settings.points
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".h5")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
             f["alphas"] = axis(settings.lo, settings.hi, n)
@@ -274,10 +270,6 @@ def _write_new_file(
                 g = f.require_group(group)
                 for key, value in arrays.items():
                     g[key] = value
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -373,6 +365,21 @@ def fill_missing(
 
 
 # ----------------------------------------------------------------------------- the command
+def check_same_settings(run: runs.RunDir, settings: Settings) -> None:
+    """ConfigError unless the landscape in ``run`` was made with ``settings`` (batch 0: any)."""
+    stored = read_file(run.file(FILE))["settings"]
+    if settings.batch == 0:
+        settings = replace(settings, batch=stored.batch)
+    if stored != settings:
+        diff = {k: (getattr(stored, k), getattr(settings, k)) for k in SETTING_KEYS}
+        diff = {k: v for k, v in diff.items() if v[0] != v[1]}
+        raise ConfigError(
+            f"{run.path}: holds a landscape with other settings "
+            f"({', '.join(f'{k} {a} != {b}' for k, (a, b) in diff.items())}); "
+            "use another folder or resume with its own settings"
+        )
+
+
 def landscape(
     ref: str,
     overrides: list[str] | None = None,
@@ -395,17 +402,7 @@ def landscape(
     settings.check()
     if out is not None and (Path(out) / FILE).exists():
         run = runs.RunDir(Path(out))
-        stored = read_file(run.file(FILE))["settings"]
-        if settings.batch == 0:
-            settings = replace(settings, batch=stored.batch)
-        if stored != settings:
-            diff = {k: (getattr(stored, k), getattr(settings, k)) for k in SETTING_KEYS}
-            diff = {k: v for k, v in diff.items() if v[0] != v[1]}
-            raise ConfigError(
-                f"{run.path}: holds a landscape with other settings "
-                f"({', '.join(f'{k} {a} != {b}' for k, (a, b) in diff.items())}); "
-                "use another folder or resume with its own settings"
-            )
+        check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
     if settings.batch == 0:

@@ -300,20 +300,10 @@ def run_trainings(
     with contextlib.ExitStack() as stack:
         lives = []
         for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
+            meta = {**_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
+            resume = TRAIN_RESUME if folder is None else None
             life = runs.start(
-                runs_dir,
-                cfg.name,
-                "train",
-                folder=folder,
-                resume=TRAIN_RESUME if folder is None else None,
-                name=cfg.name,
-                seed=cfg.seed,
-                config_hash=config_hash(cfg),
-                overrides=list(over),
-                data_dir=str(Path(data_dir).resolve()) if data_dir else None,
-                data_source=data.source,
-                **({"stacked": n} if n > 1 else {}),
-                **extra,
+                runs_dir, cfg.name, "train", folder=folder, resume=resume, **meta, **extra
             )
             lives.append(stack.enter_context(life))
             life.run.write_text("config.yaml", to_yaml(cfg))
@@ -322,6 +312,18 @@ def run_trainings(
             lives, cfgs, data, built, start_epoch=0, records=[[] for _ in cfgs],
             progress=progress, plot=plot,
         )  # fmt: skip
+
+
+def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dataset) -> dict:
+    """What a training run's meta.json records besides the lifecycle's fields."""
+    return {
+        "name": cfg.name,
+        "seed": cfg.seed,
+        "config_hash": config_hash(cfg),
+        "overrides": list(overrides),
+        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+        "data_source": data.source,
+    }
 
 
 def load_run_config(run: runs.RunDir) -> Config:

@@ -421,18 +421,10 @@ def _drive(
             )
         else:
             sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
-        ranked = rank(rows, settings.metric)
-        proposed, warnings = propose(ranges, ranked, settings.top_k)
-        entry.update(
-            {
-                "status": "COMPLETED",
-                "proposed": {k: r.spec() for k, r in proposed.items()},
-                "warnings": warnings,
-                "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
-            }
-        )
+        result = _conclude(settings, index, ranges, sweep_run, rows, entry)
         run.write_json("tune.json", state)
-        results.append(RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings))
+        results.append(result)
+        proposed, warnings = result.proposed, result.warnings
         if progress is not None:
             for w in warnings:
                 progress(f"warning: {w}")
@@ -442,6 +434,28 @@ def _drive(
     failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
     life.end_as("COMPLETED", failed_trials=failed)
     return TuneResult(run, settings, results, summary)
+
+
+def _conclude(
+    settings: TuneSettings,
+    index: int,
+    ranges: dict[str, Range],
+    sweep_run: runs.RunDir,
+    rows: list[Row],
+    entry: dict[str, Any],
+) -> RoundResult:
+    """A round's ranking and the next ranges it proposes (noted in its tune.json ``entry``)."""
+    ranked = rank(rows, settings.metric)
+    proposed, warnings = propose(ranges, ranked, settings.top_k)
+    entry.update(
+        {
+            "status": "COMPLETED",
+            "proposed": {k: r.spec() for k, r in proposed.items()},
+            "warnings": warnings,
+            "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
+        }
+    )
+    return RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings)
 
 
 def _new_round(

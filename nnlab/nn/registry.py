@@ -11,6 +11,8 @@ reference read these tables, so a new entry is all the rest of nnlab needs.
 
 from __future__ import annotations
 
+import numpy as np
+
 from nnlab.nn import init
 from nnlab.nn.layers import Layer, ReLU, Sigmoid, Tanh
 from nnlab.nn.losses import Loss, sigmoid_bce, softmax_cross_entropy, svm_hinge
@@ -35,6 +37,21 @@ LOSSES: dict[str, Loss] = {
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
 }
+
+
+def init_std(kind: str, n_in: int, n_out: int, std: float = 0.01) -> float:
+    """The standard deviation that initialiser ``kind`` uses for an (n_in, n_out) weight."""
+    if kind not in INITS:
+        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    return INITS[kind](n_in, n_out, std)
+
+
+def init_weight(kind: str, n_in: int, n_out: int, rng: np.random.Generator, std: float = 0.01,
+                dtype: np.dtype | type = np.float32) -> np.ndarray:  # fmt: skip
+    """An (n_in, n_out) weight matrix of initialiser ``kind`` (``nnlab.nn.init.init_weight``)."""
+    if kind not in INITS:
+        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    return init.init_weight(INITS[kind], n_in, n_out, rng, std=std, dtype=dtype)
 
 
 def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:

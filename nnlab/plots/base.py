@@ -9,14 +9,13 @@ suffix builds it and writes it to a PNG with ``save``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from nnlab.fileio import atomic_write
 
 Rows = list[dict[str, Any]]  # table rows / epoch records
 Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
@@ -49,31 +48,18 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
     return thread
 
 
-@functools.cache
-def _file_mode() -> int:
-    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
-    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it; the file
-    gets the mode the umask gives (as run files do).
+    """Write ``fig`` to ``path`` as PNG, atomically (``nnlab.fileio.atomic_write``: the file
+    gets the mode the umask gives, as run files do), then close it.
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
     by hand (``subplots_adjust``) saves faster without it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.fchmod(fd, _file_mode())
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
-        os.replace(tmp, path)
+        bbox = "tight" if tight else None
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox))
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         pyplot().close(fig)
     return path
 

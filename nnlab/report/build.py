@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import struct
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from nnlab.errors import RunError
+from nnlab.fileio import atomic_write
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
 
@@ -160,14 +160,7 @@ class Site:
         """Write a file (temp file + rename, so a reader never sees half a page)."""
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(path, data, sync=False)  # (rebuildable: no fsync per page)
         self.kept.add(rel)
 
     def remove_stale(self) -> None:

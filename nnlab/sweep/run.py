@@ -190,25 +190,8 @@ def _execute(
     if on_start is not None:
         on_start(run, done, total)
 
-    unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
-    open_units = {i: len(unit) for i, unit in enumerate(units)}
-
-    def on_row(row: Row) -> None:
-        nonlocal done
-        rows[row["trial"]] = row
-        done += 1
-        unit = unit_of.get(row["trial"])
-        if unit in open_units:
-            open_units[unit] -= 1
-            if not open_units[unit]:
-                del open_units[unit]
-                if len(open_units) == workers - 1:  # from now on a worker is idle
-                    _load_finish_modules_in_background()
-        if on_trial is not None:
-            on_trial(done, total, row)
-
     try:
-        executor.run(units, on_row)
+        executor.run(units, _Tally(rows, units, workers, done, total, on_trial))
     except KeyboardInterrupt:
         run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
         for task in todo:  # trials whose worker was killed before it could record its end
@@ -222,6 +205,33 @@ def _execute(
     return SweepResult(
         run, defn, status, final, ran, resumed, skipped, seconds=time.perf_counter() - t0
     )
+
+
+class _Tally:
+    """Each finished trial's row as it comes (``on_row``): kept in ``rows``, counted, passed to
+    ``on_trial``; when the units left leave a worker idle, the finish's modules load there."""
+
+    def __init__(
+        self, rows: dict[str, Row], units: list[Any], workers: int, done: int, total: int,
+        on_trial: TrialFn | None,
+    ) -> None:  # fmt: skip
+        self.rows, self.workers, self.done, self.total = rows, workers, done, total
+        self.on_trial = on_trial
+        self.unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
+        self.open_units = {i: len(unit) for i, unit in enumerate(units)}
+
+    def __call__(self, row: Row) -> None:
+        self.rows[row["trial"]] = row
+        self.done += 1
+        unit = self.unit_of.get(row["trial"])
+        if unit in self.open_units:
+            self.open_units[unit] -= 1
+            if not self.open_units[unit]:
+                del self.open_units[unit]
+                if len(self.open_units) == self.workers - 1:  # from now on a worker is idle
+                    _load_finish_modules_in_background()
+        if self.on_trial is not None:
+            self.on_trial(self.done, self.total, row)
 
 
 def with_executor(fn: F) -> F:
@@ -304,31 +314,17 @@ def resume_sweep(
     defn, trials = load_sweep(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
-    rows: dict[str, Row] = {}
-    todo: list[TrialTask] = []
+    actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
+    rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
+    todo = []
     for trial in trials:
-        folder = runs.RunDir(trials_dir(run) / trial.id)
-        if not folder.path.exists():
-            todo.append(_task(run, defn, trial, data_dir, "run"))
-            continue
-        status = folder.status if folder.file("meta.json").exists() else None
-        if status in TERMINAL:
-            rows[trial.id] = folder_row(run, trial)
-        elif status == "RUNNING":
-            waiting = (
-                " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
-                "retry in a moment)"
-                if run.file(STOP_FILE).exists()
-                else ""
+        action = actions[trial.id]
+        if action == "rerun":
+            runs.RunDir(trials_dir(run) / trial.id).remove()
+        if action != "keep":
+            todo.append(
+                _task(run, defn, trial, data_dir, "resume" if action == "resume" else "run")
             )
-            raise RunError(
-                f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
-            )
-        elif status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
-            todo.append(_task(run, defn, trial, data_dir, "resume"))
-        else:
-            folder.remove()
-            todo.append(_task(run, defn, trial, data_dir, "run"))
     if todo:
         _preload(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
@@ -343,6 +339,32 @@ def resume_sweep(
     ) as life:
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial)  # fmt: skip
+
+
+def _resume_action(run: runs.RunDir, trial: Trial) -> str:
+    """What resuming does with a trial: ``keep`` (COMPLETED, DIVERGED), ``resume`` (INTERRUPTED
+    or STALE with a checkpoint), ``run`` (not started), ``rerun`` (FAILED, or no checkpoint or
+    meta: the folder is removed first). RunError for a trial still RUNNING; DamagedError for
+    a trial folder that cannot be read (before anything changes)."""
+    folder = runs.RunDir(trials_dir(run) / trial.id)
+    if not folder.path.exists():
+        return "run"
+    status = folder.status if folder.file("meta.json").exists() else None
+    if status in TERMINAL:
+        return "keep"
+    if status == "RUNNING":
+        waiting = (
+            " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
+            "retry in a moment)"
+            if run.file(STOP_FILE).exists()
+            else ""
+        )
+        raise RunError(
+            f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
+        )
+    if status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
+        return "resume"
+    return "rerun"
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:

@@ -10,6 +10,7 @@ from nnlab.config import load_config
 from nnlab.errors import NnlabError
 from nnlab.experiments import differences as df
 from nnlab.experiments import gradcheck as gc
+from nnlab.experiments import gradcheck_report as gr
 from nnlab.nn.layers import Affine, ReLU, Sigmoid
 from nnlab.nn.model import build_mlp
 
@@ -27,7 +28,7 @@ def test_builtin_check_passes_every_row_below_1e7(builtin_rows):
     assert builtin_rows
     bad = [r for r in builtin_rows if r.verdict != "pass" or not r.max_rel_error < 1e-7]
     assert bad == []
-    assert gc.summarize(builtin_rows)["ok"] is True
+    assert gr.summarize(builtin_rows)["ok"] is True
 
 
 def test_builtin_covers_every_layer_input_and_parameter_and_every_loss(builtin_rows):
@@ -86,7 +87,7 @@ def test_affine_without_bias_gradient_fails_on_every_bias_that_matters(monkeypat
     assert rows[("net relu softmax", "affine2", "b")].verdict == "fail"
     # a bias just before BatchNorm has a zero gradient: dropping it is not an error there
     assert rows[("net relu batchnorm", "affine1", "b")].verdict == "pass"
-    lines = gc.failures(list(rows.values()))
+    lines = gr.failures(list(rows.values()))
     assert any("Affine b" in line for line in lines)
 
 
