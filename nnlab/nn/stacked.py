@@ -12,10 +12,10 @@ and the K nets are one network whose Affine layers are block diagonal::
 
 while every other layer works per unit, so BatchNorm (statistics per column over the batch),
 ReLU, Sigmoid and Tanh from ``layers`` run on the wide arrays *unchanged*; Dropout draws each
-net's mask from that net's own generator (``StackedDropout``); the loss is the plain loss
-function applied to each net's block of scores. One NumPy call per layer serves K nets, which
-is what makes this fast: at these sizes (batch 100, 100 units) a single net spends as long in
-NumPy's per-call overhead as in its matrix products.
+net's mask from that net's own generator (``StackedDropout``); the loss is the plain loss's
+equations on all the nets' blocks of scores at once (``losses.PER_NET_LOSSES``). One NumPy call
+per layer serves K nets, which is what makes this fast: at these sizes (batch 100, 100 units) a
+single net spends as long in NumPy's per-call overhead as in its matrix products.
 
 Exactness: net k computes bit for bit what ``MLP`` k computes alone. The matrix products are the
 same BLAS gemm calls (same sizes and transposes, only the leading dimension differs); the
@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import LOSSES
+from nnlab.nn.losses import PER_NET_LOSSES
 from nnlab.nn.model import MLP
 
 ELEMENTWISE = (ReLU, Sigmoid, Tanh)
@@ -137,7 +137,7 @@ class StackedMLP:
             raise ValueError("StackedMLP: a layer one unit wide cannot be stacked exactly")
         self.size = len(nets)
         self.loss_name = first.loss_name
-        self.loss_fn = LOSSES[first.loss_name]
+        self.loss_fn = PER_NET_LOSSES[first.loss_name]
         self.weight_decays = [net.weight_decay for net in nets]
         self.shapes = {k: v.shape for k, v in {**first.params, **first.buffers}.items()}
         self.layers: dict[str, Layer] = {}
@@ -251,14 +251,12 @@ class StackedMLP:
         return out
 
     def losses(self, scores: np.ndarray, y: Sequence[np.ndarray]) -> tuple[list[float], np.ndarray]:
-        """Each net's data loss on its block of ``scores`` (the plain loss function, net by net)
-        with labels ``y[k]``, and dL/dscores (N, K*C)."""
-        values, dscores = [], np.empty_like(scores)
-        for s, d, labels in zip(per_net(scores, self.size), per_net(dscores, self.size), y):
-            loss, d_net = self.loss_fn(s, labels)
-            d[...] = d_net
-            values.append(loss)
-        return values, dscores
+        """Each net's data loss on its block of ``scores`` with labels ``y[k]`` (the plain loss,
+        on all K blocks at once: ``losses.PER_NET_LOSSES``), and dL/dscores (N, K*C)."""
+        values, d_nets = self.loss_fn(per_net(scores, self.size), np.stack(y))
+        dscores = np.empty_like(scores)
+        per_net(dscores, self.size)[...] = d_nets
+        return values.tolist(), dscores
 
     def loss_and_grads(
         self, x: np.ndarray, y: Sequence[np.ndarray], train: bool = True
