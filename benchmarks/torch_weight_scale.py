@@ -108,12 +108,12 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument(
         "--eval",
-        default="train,test",
-        choices=["train,test", "train"],
+        default="train+test",
+        choices=["train+test", "train"],
         help="splits evaluated after every epoch (train: the book's work, as nnlab 'eval=[train]')",
     )
     args = p.parse_args()
-    with_test = args.eval == "train,test"
+    with_test = args.eval == "train+test"
     t_start = time.perf_counter()
     settings = [(s, bn) for s in SCALES for bn in (True, False)]
     # each worker gets every jobs-th scale, with and without BatchNorm (balanced work)
