@@ -15,7 +15,14 @@ import numpy as np
 
 from nnlab.nn import init
 from nnlab.nn.layers import Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import Loss, sigmoid_bce, softmax_cross_entropy, svm_hinge
+from nnlab.nn.losses import (
+    Loss,
+    sigmoid_bce,
+    softmax_cross_entropy,
+    softmax_cross_entropy_per_net,
+    svm_hinge,
+    svm_hinge_per_net,
+)
 from nnlab.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSProp
 
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -29,8 +36,8 @@ INITS: dict[str, init.InitStd] = {
 }
 
 LOSSES: dict[str, Loss] = {
-    "softmax_ce": Loss(softmax_cross_entropy),
-    "svm": Loss(svm_hinge),
+    "softmax_ce": Loss(softmax_cross_entropy, per_net=softmax_cross_entropy_per_net),
+    "svm": Loss(svm_hinge, per_net=svm_hinge_per_net),
     "bce": Loss(sigmoid_bce, binary=True),
 }
 
