@@ -2,8 +2,8 @@
 save, and reading a curve out of per-epoch records.
 
 A figure is built by a ``*_figure`` function from plain data (lists, arrays, dicts) and returned
-as a matplotlib Figure, so tests can read its layout; the function of the same name without the
-suffix builds it and writes it to a PNG with ``save``.
+as a matplotlib Figure, so tests can read its layout; ``save`` writes it to a PNG. A ``Painter``
+draws in a forked process that imported matplotlib while this one worked.
 """
 
 from __future__ import annotations
@@ -46,6 +46,78 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
     thread = threading.Thread(target=load, name="nnlab-import-matplotlib", daemon=True)
     thread.start()
     return thread
+
+
+class Painter:
+    """Draws figures in a process forked now, which imports matplotlib (about 1 s) on the other
+    core while this one loads data and trains; ``draw`` then costs only the drawing. Where a
+    fork is not safe (not Linux, or another thread running) it draws here instead. The worker
+    ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""
+
+    def __init__(self) -> None:
+        import multiprocessing as mp
+        import sys
+
+        self._conn: Any = None
+        self._proc: Any = None
+        if sys.platform.startswith("linux") and threading.active_count() == 1:
+            ctx = mp.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_paint, args=(child,), daemon=True)
+            self._proc.start()
+
+    def draw(self, figure: str, path: Path, *args: Any, **kwargs: Any) -> Path:
+        """``save(plots.<figure>(*args, **kwargs), path)``, in the worker if there is one."""
+        if self._proc is None or not self._proc.is_alive():
+            from nnlab import plots
+
+            return save(getattr(plots, figure)(*args, **kwargs), path)
+        self._conn.send((figure, str(path), args, kwargs))
+        error = self._conn.recv()
+        if error:
+            raise RuntimeError(f"drawing {Path(path).name}: {error}")
+        return Path(path)
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                with contextlib.suppress(OSError):
+                    self._conn.send(None)
+                self._proc.join(timeout=5)
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc = None
+
+    def __enter__(self) -> Painter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _paint(conn: Any) -> None:
+    """The painter's worker: import matplotlib, then draw what is asked until told to stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):
+        pyplot()
+    from nnlab import plots
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        figure, path, args, kwargs = job
+        try:
+            save(getattr(plots, figure)(*args, **kwargs), Path(path))
+            conn.send("")
+        except Exception as exc:  # the parent raises it, in one line
+            conn.send(f"{type(exc).__name__}: {exc}")
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
