@@ -131,10 +131,13 @@ def _finish(
 
     summary = summarize(records, status)
     run.write_json("summary.json", summary)
-    title = f"{run.id}: {status} after {summary['epochs']} epochs"
+    epochs = summary["epochs"]
+    title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
     if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
-        painter.draw("train_curves_figure", run.file("curves.png"), records, list(cfg.eval),
+        from nnlab import plots
+
+        painter.draw(plots.train_curves_figure, run.file("curves.png"), records, list(cfg.eval),
                      title=cfg.name)  # fmt: skip
     return summary
 
@@ -286,21 +289,11 @@ def run_trainings(
     folders, extra_meta = folders or [None] * n, extra_meta or [{}] * n
     overrides = overrides or [[]] * n
     if n > 1 and data.input_dim == 1:  # a first layer one input wide cannot stack exactly
+        each = {"data_dir": data_dir, "runs_dir": runs_dir, "data": data, "progress": progress,
+                "plot": plot, "painter": painter}  # fmt: skip
         return [
-            result
-            for i in range(n)
-            for result in run_trainings(
-                [cfgs[i]],
-                data_dir=data_dir,
-                runs_dir=runs_dir,
-                overrides=[overrides[i]],
-                folders=[folders[i]],
-                data=data,
-                progress=progress,
-                plot=plot,
-                extra_meta=[extra_meta[i]],
-                painter=painter,
-            )
+            run_trainings([c], overrides=[o], folders=[f], extra_meta=[e], **each)[0]
+            for c, o, f, e in zip(cfgs, overrides, folders, extra_meta)
         ]
     with contextlib.ExitStack() as stack:
         if painter is None:

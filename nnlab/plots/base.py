@@ -66,12 +66,11 @@ class Painter:
             self._proc = ctx.Process(target=_paint, args=(child,), daemon=True)
             self._proc.start()
 
-    def draw(self, figure: str, path: Path, *args: Any, **kwargs: Any) -> Path:
-        """``save(plots.<figure>(*args, **kwargs), path)``, in the worker if there is one."""
+    def draw(self, figure: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Path:
+        """``save(figure(*args, **kwargs), path)`` (``figure``: a ``plots.*_figure``), in the
+        worker if there is one."""
         if self._proc is None or not self._proc.is_alive():
-            from nnlab import plots
-
-            return save(getattr(plots, figure)(*args, **kwargs), path)
+            return save(figure(*args, **kwargs), path)
         self._conn.send((figure, str(path), args, kwargs))
         error = self._conn.recv()
         if error:
@@ -103,8 +102,6 @@ def _paint(conn: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(Exception):
         pyplot()
-    from nnlab import plots
-
     while True:
         try:
             job = conn.recv()
@@ -114,7 +111,7 @@ def _paint(conn: Any) -> None:
             return
         figure, path, args, kwargs = job
         try:
-            save(getattr(plots, figure)(*args, **kwargs), Path(path))
+            save(figure(*args, **kwargs), Path(path))
             conn.send("")
         except Exception as exc:  # the parent raises it, in one line
             conn.send(f"{type(exc).__name__}: {exc}")

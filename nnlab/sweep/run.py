@@ -133,8 +133,10 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
         summary = folder.read_json("summary.json") if folder.file("summary.json").exists() else {}
     except RunError as exc:
         return trial_row(trial.id, trial.values, trial.seed, {"status": "FAILED"}, str(exc))
-    error = folder.meta.get("error") if status == "FAILED" else None
-    return trial_row(trial.id, trial.values, trial.seed, {**summary, "status": status}, error)
+    meta = folder.meta
+    error = meta.get("error") if status == "FAILED" else None
+    summary = {**summary, "status": status, "stacked": meta.get("stacked", 1)}
+    return trial_row(trial.id, trial.values, trial.seed, summary, error)
 
 
 def sweep_rows(run: runs.RunDir) -> list[Row]:
@@ -325,6 +327,9 @@ def resume_sweep(
             todo.append(
                 _task(run, defn, trial, data_dir, "resume" if action == "resume" else "run")
             )
+    if not todo and run.status == "COMPLETED":  # nothing to do: the folder stays as it is
+        final = [folder_row(run, t) for t in trials]
+        return SweepResult(run, defn, "COMPLETED", final, skipped=[t.id for t in trials])
     if todo:
         _preload(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
