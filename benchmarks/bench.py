@@ -4,24 +4,31 @@ Runs ``nnlab train`` (one run) and ``nnlab sweep weight-scale`` (32 nets) as a u
 the command line, and compares each wall time with a floor: the time the run's matrix products
 alone take on this machine.
 
-* **Useful FLOPs** are counted analytically from each run folder (its resolved config and its
-  metrics): per Affine layer with ``in`` inputs and ``out`` outputs and a batch of ``N``
-  samples, the forward product costs ``2 N in out``; the backward pass costs the same again for
-  ``dW = x^T dout`` and for ``dx = dout W^T`` (not for the first layer, whose ``dx`` is not
-  needed); every evaluation (epoch 0 and after each epoch, each split in ``eval``) is a forward
-  pass over the split. Elementwise work (bias, ReLU, BatchNorm, softmax, the optimizer) is not
-  counted: it is overhead.
+* **Useful FLOPs** are counted analytically from each run folder (``flops.py``: the forward,
+  backward and evaluation products of every Affine layer; elementwise work is overhead).
 * **GEMM rate** is measured in the same run with numpy on the same shapes and operand layouts
-  (``x @ W``, ``x.T @ dout``, ``dout @ W.T``, evaluation chunks), float32, weighted by how often
-  the run makes each product; with BLAS pinned to 1 thread per process as the sweep workers are
-  (``jobs`` processes measured at the same time for the sweep), and with the BLAS thread count
-  ``nnlab train`` uses for the single run.
+  (``x @ W``, ``x.T @ dout``, ``dout @ W.T``, evaluation chunks), float32, operands hot in
+  cache, weighted by how often the run makes each product; with BLAS pinned to 1 thread per
+  process as the sweep workers are (``jobs`` processes measured at the same time for the
+  sweep), and with the BLAS thread count ``nnlab train`` uses for the single run (``gemm.py``).
+  The same products in the stack's own layout (K nets' weights, per-net strided views) give a
+  second rate, ``gemm_gflops_1thread_stack_layout``: what the layout costs on this machine.
 * **floor** = FLOPs / GEMM rate; **ratio** = wall / floor (1.0 would be nothing but GEMMs).
+* **book_ratio**: the sweep's wall time against the floor of *the book's work* (DLFS 6.3.3:
+  32 nets x 200 steps, accuracy on the 1,000 training images before training and after each
+  epoch; 518.6 GFLOP on MNIST). The sweep runs twice: as its preset says (training and test
+  accuracy every epoch) and with ``eval=[train]``, the book's work itself (same-work ratio).
+* ``--only scaling``: the book's work at 32 / 64 / 128 trials (more init scales) and hidden
+  widths 100 / 400 / 1,000, each with ``--jobs 1`` and ``--jobs 2``: the ratio as the
+  matrices grow, and the speed-up of two workers.
+* ``--torch``: the same 32 nets in PyTorch (``torch_weight_scale.py``, when torch is installed),
+  against the same floor.
 
 Usage (from the project root)::
 
     python benchmarks/bench.py --data-dir ../shared/data            # train + sweep, table
     python benchmarks/bench.py --jobs 2 --repeat 3 --format json
+    python benchmarks/bench.py --only scaling                       # ~15 min on 2 cores
     python benchmarks/bench.py --only gemm                          # the GEMM rates alone
     python benchmarks/bench.py --only commands                      # every command on digits
 
@@ -33,8 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import multiprocessing as mp
 import os
 import platform
 import subprocess
@@ -42,171 +47,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from flops import Workload, book_workload, floor_seconds, folder_workload, full_workload
+from gemm import Gemm, time_gemms, time_gemms_parallel, time_stacked_gemms
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# (rows, inner, cols, a transposed, b transposed): C (rows, cols) = op(A) @ op(B)
-Gemm = tuple[int, int, int, bool, bool]
-
-
-# ----------------------------------------------------------------------------- FLOP counting
-@dataclass
-class Workload:
-    """The matrix products a run made: how many of each shape, and their FLOPs."""
-
-    counts: Counter  # Gemm -> number of calls
-
-    @property
-    def flops(self) -> float:
-        return float(sum(2 * m * k * n * c for (m, k, n, _, _), c in self.counts.items()))
-
-    def __add__(self, other: Workload) -> Workload:
-        return Workload(self.counts + other.counts)
-
-
-def layer_sizes(cfg: dict[str, Any], input_dim: int, n_classes: int) -> list[int]:
-    """[input, hidden..., output] of the MLP a resolved config describes."""
-    out = 1 if cfg.get("loss") == "bce" else n_classes
-    return [input_dim, *cfg["model"]["hidden"], out]
-
-
-def train_step(sizes: list[int], batch: int) -> Counter:
-    """The products of one forward + backward pass on a batch (cf. nnlab.nn.layers.Affine)."""
-    counts: Counter = Counter()
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        counts[(batch, n_in, n_out, False, False)] += 1  # y = x W
-        counts[(n_in, batch, n_out, True, False)] += 1  # dW = x^T dout
-        if i > 0:
-            counts[(batch, n_out, n_in, False, True)] += 1  # dx = dout W^T
-    return counts
-
-
-def forward_pass(sizes: list[int], n: int, chunk: int) -> Counter:
-    """The products of evaluating ``n`` samples in chunks of ``chunk`` (MLP.evaluate)."""
-    counts: Counter = Counter()
-    for start in range(0, n, chunk):
-        rows = min(chunk, n - start)
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            counts[(rows, n_in, n_out, False, False)] += 1
-    return counts
-
-
-def run_workload(
-    cfg: dict[str, Any], records: list[dict[str, Any]], split_sizes: dict[str, int], dims: tuple
-) -> Workload:
-    """Every product a finished run made, from its resolved config and its epoch records.
-
-    A diverged epoch also made the forward/backward pass of the batch whose loss was not finite
-    (counted when the epoch stopped early).
-    """
-    sizes = layer_sizes(cfg, *dims)
-    n_train = split_sizes["train"]
-    bs = n_train if cfg["batch_size"] == "full" else int(cfg["batch_size"])
-    batches = [min(bs, n_train - s) for s in range(0, n_train, bs)]
-    counts: Counter = Counter()
-    prev_steps = 0
-    for r in records:
-        for split in cfg["eval"]:
-            counts += forward_pass(sizes, split_sizes[split], int(cfg["eval_batch_size"]))
-        if r["epoch"] == 0:
-            prev_steps = r.get("steps", 0)
-            continue
-        done = r["steps"] - prev_steps
-        prev_steps = r["steps"]
-        ran = batches[:done]
-        if r.get("loss") is None and done < len(batches):
-            ran = batches[: done + 1]
-        for b in ran:
-            counts += train_step(sizes, b)
-    return Workload(counts)
-
-
-def folder_workload(run: Path, dataset_cache: dict[str, Any]) -> Workload:
-    """The workload of one run folder (config.yaml + metrics.jsonl)."""
-    import yaml
-
-    from nnlab.config import validate
-    from nnlab.data import load_dataset
-
-    raw = yaml.safe_load((run / "config.yaml").read_text())
-    cfg = validate(raw, source=str(run / "config.yaml"))
-    meta = json.loads((run / "meta.json").read_text())
-    key = cfg.dataset.model_dump_json()
-    if key not in dataset_cache:
-        data_dir = meta.get("data_dir")
-        dataset_cache[key] = load_dataset(cfg.dataset, Path(data_dir) if data_dir else None)
-    data = dataset_cache[key]
-    sizes = {k: int(v[0].shape[0]) for k, v in data.splits.items()}
-    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    return run_workload(
-        cfg.model_dump(mode="json"), records, sizes, (data.input_dim, data.n_classes)
-    )
-
-
-# ----------------------------------------------------------------------------- GEMM rate
-def _operands(g: Gemm, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    m, k, n, ta, tb = g
-    a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
-    b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
-    return (a.T if ta else a), (b.T if tb else b)
-
-
-def time_gemms(gemms: list[Gemm], threads: int, seconds: float = 0.25) -> dict[Gemm, float]:
-    """Best seconds per call of each product (float32, ``threads`` BLAS threads), each timed in
-    loops of ~``seconds / 5`` and the best of 5 loops kept."""
-    from threadpoolctl import threadpool_limits
-
-    rng = np.random.default_rng(0)
-    out: dict[Gemm, float] = {}
-    with threadpool_limits(limits=threads):
-        for g in gemms:
-            a, b = _operands(g, rng)
-            c = np.empty((g[0], g[2]), dtype=np.float32)
-            np.matmul(a, b, out=c)
-            t0 = time.perf_counter()
-            np.matmul(a, b, out=c)
-            reps = max(1, int(seconds / 5 / max(time.perf_counter() - t0, 1e-7)))
-            best = math.inf
-            for _ in range(5):
-                t0 = time.perf_counter()
-                for _ in range(reps):
-                    np.matmul(a, b, out=c)
-                best = min(best, (time.perf_counter() - t0) / reps)
-            out[g] = best
-    return out
-
-
-def _gemm_worker(args: tuple[list[Gemm], float, Any]) -> list[tuple[Gemm, float]]:
-    gemms, seconds, barrier = args
-    barrier.wait()
-    return list(time_gemms(gemms, 1, seconds).items())
-
-
-def time_gemms_parallel(gemms: list[Gemm], jobs: int, seconds: float) -> dict[Gemm, float]:
-    """Seconds per call while ``jobs`` single-thread processes run the same products at once
-    (the condition of ``--jobs N`` sweep workers); the slowest process's time for each."""
-    if jobs == 1:
-        return time_gemms(gemms, 1, seconds)
-    ctx = mp.get_context("spawn")
-    with ctx.Manager() as manager:
-        barrier = manager.Barrier(jobs)
-        with ctx.Pool(jobs) as pool:
-            results = pool.map(_gemm_worker, [(gemms, seconds, barrier)] * jobs)
-    out: dict[Gemm, float] = {}
-    for result in results:
-        for g, t in result:
-            out[tuple(g)] = max(out.get(tuple(g), 0.0), t)  # type: ignore[arg-type]
-    return out
-
-
-def floor_seconds(work: Workload, per_call: dict[Gemm, float], parallel: int = 1) -> float:
-    """Seconds the products alone take, spread over ``parallel`` processes."""
-    return sum(per_call[g] * c for g, c in work.counts.items()) / parallel
 
 
 # ----------------------------------------------------------------------------- runs
@@ -310,7 +158,12 @@ def machine() -> dict[str, Any]:
 
 
 def row(
-    name: str, res: dict[str, Any], work: Workload, per_call: dict[Gemm, float], parallel: int
+    name: str,
+    res: dict[str, Any],
+    work: Workload,
+    per_call: dict[Gemm, float],
+    parallel: int,
+    book: Workload | None = None,
 ) -> dict[str, Any]:
     floor = floor_seconds(work, per_call, parallel)
     gflop = work.flops / 1e9
@@ -325,6 +178,8 @@ def row(
         "ratio": res["wall"] / floor,
         "load": "/".join(f"{x:.1f}" for x in res["load"] if x is not None),
     }
+    if book is not None:  # the wall time against the floor of the book's work
+        out["book_ratio"] = res["wall"] / floor_seconds(book, per_call, parallel)
     out.update({k: v for k, v in res.items() if k.endswith("_s") and k not in out})
     if "stacks" in res:
         out["stacks"] = res["stacks"]
@@ -340,6 +195,7 @@ COLUMNS = [
     "gemm_gflops",
     "floor_s",
     "ratio",
+    "book_ratio",
     "load",
 ]
 PHASES = [
@@ -363,19 +219,42 @@ def bench_train(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[
     return res, folder_workload(newest(runs_dir / "train"), cache)
 
 
-def bench_sweep(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[dict, Workload]:
+def bench_sweep(
+    args: argparse.Namespace,
+    runs_dir: Path,
+    cache: dict,
+    overrides: tuple[str, ...] = (),
+    jobs: int | None = None,
+) -> tuple[dict, Workload]:
+    """``nnlab sweep weight-scale`` with ``overrides`` (after ``args.sweep_args``) and ``jobs``
+    workers (default ``args.jobs``), into a folder of its own: its timings and products."""
+    folder = Path(tempfile.mkdtemp(prefix="sweep-", dir=runs_dir))
     argv = [sys.executable, "-m", "nnlab.cli", "sweep", "weight-scale", "-q", "--format", "json"]
-    argv += ["--dataset", args.dataset, "--jobs", str(args.jobs), "--stack", str(args.stack)]
-    argv += ["--runs-dir", str(runs_dir / "sweep"), *args.sweep_args]
+    argv += [
+        "--dataset",
+        args.dataset,
+        "--jobs",
+        str(jobs or args.jobs),
+        "--stack",
+        str(args.stack),
+    ]
+    argv += ["--runs-dir", str(folder), *args.sweep_args, *overrides]
     if args.data_dir:
         argv += ["--data-dir", str(args.data_dir)]
     res = run_command(argv)
-    sweep = newest(runs_dir / "sweep")
+    sweep = newest(folder)
     res.update(sweep_phases(sweep, res["launched"], res["exited"]))
     work = Workload(Counter())
     for trial in sorted((sweep / "trials").iterdir()):
         work = work + folder_workload(trial, cache)
+    res["trials"] = len(list((sweep / "trials").iterdir()))
+    res["book"] = book_workload(sweep, cache)
     return res, work
+
+
+# The book's work for the weight-scale sweep (DLFS 6.3.3): every net trains all its steps and
+# is evaluated on its training images only, before training and after each epoch.
+SAME_WORK = ("eval=[train]",)
 
 
 # Every command as a user runs it on the bundled digits data (no download): name, arguments.
@@ -416,10 +295,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--config", type=Path, default=ROOT / "configs" / "mnist-1000.yaml")
     p.add_argument(
         "--only",
-        choices=["train", "sweep", "gemm", "commands"],
-        help="run one part only; 'commands': the wall time of every command on digits",
+        choices=["train", "sweep", "scaling", "gemm", "commands"],
+        help="run one part only; 'scaling': the sweep at more trials and wider nets, --jobs 1 "
+        "and 2; 'commands': the wall time of every command on digits",
     )
     p.add_argument("--repeat", type=int, default=1, help="run each benchmark N times")
+    p.add_argument("--scaling-trials", default="32,64,128", help="scaling: trial counts")
+    p.add_argument("--scaling-widths", default="100,400,1000", help="scaling: hidden widths")
+    p.add_argument("--scaling-jobs", default="1,2", help="scaling: worker counts")
+    p.add_argument(
+        "--torch", action="store_true", help="also time benchmarks/torch_weight_scale.py"
+    )
     p.add_argument(
         "--train-threads",
         type=int,
@@ -435,74 +321,171 @@ def main(argv: list[str] | None = None) -> None:
 
     info = machine()
     info["load_start"] = load_average()
-    rows: list[dict[str, Any]] = []
     cache: dict[str, Any] = {}
     runs_dir = Path(tempfile.mkdtemp(prefix="nnlab-bench-"))
     if args.only == "commands":
         report_commands(info, [r for _ in range(args.repeat) for r in bench_commands(runs_dir)],
                         args)  # fmt: skip
         return
-    works: dict[str, Workload] = {}
-    results: dict[str, list[dict]] = {"train": [], "sweep": []}
-    for _ in range(args.repeat):
-        if args.only in (None, "train"):
-            res, works["train"] = bench_train(args, runs_dir, cache)
-            results["train"].append(res)
-        if args.only in (None, "sweep"):
-            res, works["sweep"] = bench_sweep(args, runs_dir, cache)
-            results["sweep"].append(res)
-    if args.only == "gemm" or not works:  # the shapes of the default runs, without running them
-        works = gemm_only_workloads(args, cache)
+    runs = run_benchmarks(args, runs_dir, cache)
+    books = [res["book"] for _, res, _ in runs if res["book"].counts]
+    # the work the GEMM rates are quoted for: the book's, else (--only gemm/train) a train run's
+    reference = books[0] if books else gemm_only_workloads(args, cache)["train"]
+    gemms = {g for _, res, work in runs for g in (*work.counts, *res["book"].counts)}
+    gemms = sorted(gemms | set(reference.counts))
 
     # GEMM rates on exactly the shapes the runs used, measured now (same load)
-    gemms = sorted({g for w in works.values() for g in w.counts})
+    jobs_needed = {1, args.jobs} | {res["jobs"] for _, res, _ in runs if "jobs" in res}
     train_threads = args.train_threads or blas_threads_of_train()
-    per_call_train = time_gemms(gemms, train_threads)
-    per_call_jobs = time_gemms_parallel(gemms, args.jobs, 0.25)
-    per_call_1 = time_gemms(gemms, 1)
+    per_call = {("jobs", jobs): time_gemms_parallel(gemms, jobs, 0.25) for jobs in jobs_needed}
+    # the single run's floor: each product at the better of its thread count and one thread
+    # (on a loaded machine, threaded BLAS on small products can be many times slower)
+    threaded = time_gemms(gemms, train_threads)
+    per_call[("train", 0)] = {g: min(t, per_call[("jobs", 1)][g]) for g, t in threaded.items()}
+    stacked = time_stacked_gemms(gemms, args.stack)
     info["load_end"] = load_average()
-    for name, work in works.items():
-        info[f"{name}_gflop"] = work.flops / 1e9
-        info[f"{name}_gemm_gflops_1thread"] = work.flops / floor_seconds(work, per_call_1) / 1e9
-    if "train" in works:
-        info["train_blas_threads"] = train_threads
-        info["train_gemm_gflops"] = (
-            works["train"].flops / floor_seconds(works["train"], per_call_train) / 1e9
-        )
-    if "sweep" in works:
-        info["sweep_jobs"] = args.jobs
-        info["sweep_gemm_gflops"] = (
-            args.jobs * works["sweep"].flops / floor_seconds(works["sweep"], per_call_jobs) / 1e9
-        )
-    for res in results["train"]:
-        rows.append(row(f"train {args.config.name}", res, works["train"], per_call_train, 1))
-    for res in results["sweep"]:
-        rows.append(
-            row(
-                f"sweep weight-scale {args.dataset} --jobs {args.jobs}",
-                res,
-                works["sweep"],
-                per_call_jobs,
-                args.jobs,
-            )
-        )
+    info["train_blas_threads"] = train_threads
+    hot = floor_seconds(reference, per_call[("jobs", 1)])
+    info["gemm_gflops_1thread_hot"] = reference.flops / hot / 1e9
+    info["gemm_gflops_1thread_stack_layout"] = (
+        reference.flops / floor_seconds(reference, stacked) / 1e9
+    )
+    rows, scaling = report_rows(runs, per_call, info)
     if not args.keep:
         import shutil
 
         shutil.rmtree(runs_dir, ignore_errors=True)
     else:
         info["runs_dir"] = str(runs_dir)
+    print_report(args, info, rows, scaling)
 
+
+def run_benchmarks(
+    args: argparse.Namespace, runs_dir: Path, cache: dict
+) -> list[tuple[str, dict[str, Any], Workload]]:
+    """Run the parts ``args`` asks for: (kind, result, workload) per command run."""
+    runs: list[tuple[str, dict[str, Any], Workload]] = []
+    for _ in range(args.repeat):
+        if args.only in (None, "train"):
+            res, work = bench_train(args, runs_dir, cache)
+            res["book"] = Workload(Counter())
+            runs.append((f"train {args.config.name}", res, work))
+        if args.only in (None, "sweep"):
+            for label, overrides in (("", ()), (" (eval train only: the book's work)", SAME_WORK)):
+                res, work = bench_sweep(args, runs_dir, cache, overrides)
+                res["jobs"] = args.jobs
+                name = f"sweep weight-scale {args.dataset} --jobs {args.jobs}{label}"
+                runs.append((name, res, work))
+            if args.torch:
+                runs.extend(bench_torch(args))
+    if args.only == "scaling":
+        runs.extend(bench_scaling(args, runs_dir, cache))
+    return runs
+
+
+def bench_scaling(
+    args: argparse.Namespace, runs_dir: Path, cache: dict
+) -> list[tuple[str, dict[str, Any], Workload]]:
+    """The weight-scale sweep with the book's work (``eval=[train]``) at more trials (more
+    init scales: ``model.init_std=logspace:0:-4:N``) and wider nets (``model.hidden``), with
+    each worker count: how the ratio to the floor and the speed-up of --jobs 2 scale."""
+    runs = []
+    widths = [int(w) for w in args.scaling_widths.split(",")]
+    settings = [(int(t), widths[0]) for t in args.scaling_trials.split(",")]
+    settings += [(int(args.scaling_trials.split(",")[0]), w) for w in widths[1:]]
+    for trials, width in settings:
+        overrides = (*SAME_WORK, f"model.init_std=logspace:0:-4:{trials // 2}")
+        if width != 100:
+            overrides += (f"model.hidden=[{','.join([str(width)] * 5)}]",)
+        for jobs in (int(j) for j in args.scaling_jobs.split(",")):
+            res, work = bench_sweep(args, runs_dir, cache, overrides, jobs)
+            res.update(jobs=jobs, width=width, scaling=True)
+            runs.append((f"{trials} trials, width {width}, --jobs {jobs}", res, work))
+    return runs
+
+
+def bench_torch(args: argparse.Namespace) -> list[tuple[str, dict[str, Any], Workload]]:
+    """benchmarks/torch_weight_scale.py (the same 32 nets in PyTorch), default and book's work;
+    nothing when torch is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        sys.stderr.write("bench: --torch: torch is not installed, skipped\n")
+        return []
+    script = str(ROOT / "benchmarks" / "torch_weight_scale.py")
+    out = []
+    for evals, label in (("train+test", ""), ("train", " (eval train only)")):
+        argv = [sys.executable, script, "--jobs", str(args.jobs), "--eval", evals]
+        res = run_command([*argv, "--data-dir", str(args.data_dir)])
+        res.update(jobs=args.jobs, book=Workload(Counter()), torch=True)
+        out.append((f"pytorch weight-scale --jobs {args.jobs}{label}", res, Workload(Counter())))
+    return out
+
+
+def report_rows(
+    runs: list[tuple[str, dict[str, Any], Workload]],
+    per_call: dict[tuple[str, int], dict[Gemm, float]],
+    info: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of the main table and of the scaling table; rates and the book's work in
+    ``info``."""
+    rows, scaling = [], []
+    book = next((res["book"] for n, res, _ in runs if n.startswith("sweep")), None)
+    for name, res, work in runs:
+        jobs = res.get("jobs")
+        calls = per_call[("jobs", jobs)] if jobs else per_call[("train", 0)]
+        if res.get("torch"):  # the same nets, so the same floor as nnlab's
+            rows.append(torch_row(name, res, book, calls, jobs))
+            continue
+        r = row(name, res, work, calls, jobs or 1, book if name.startswith("sweep") else None)
+        (scaling if res.get("scaling") else rows).append(r)
+        if res.get("scaling"):
+            r.update(trials=res["trials"], width=res["width"], jobs=jobs)
+    for r in scaling:  # speed-up of --jobs N over --jobs 1 at the same trials and width
+        one = [
+            s
+            for s in scaling
+            if (s["trials"], s["width"], s["jobs"]) == (r["trials"], r["width"], 1)
+        ]
+        r["speedup"] = one[0]["wall_s"] / r["wall_s"] if one else None
+    if book is not None:
+        info["book_gflop"] = book.flops / 1e9
+        for (kind, jobs), calls in per_call.items():
+            if kind == "jobs":
+                info[f"book_floor_s_jobs{jobs}"] = floor_seconds(book, calls, jobs)
+    return rows, scaling
+
+
+def torch_row(
+    name: str, res: dict[str, Any], book: Workload | None, calls: dict[Gemm, float], jobs: int
+) -> dict[str, Any]:
+    """A row for the PyTorch script: its wall time against nnlab's floors."""
+    out: dict[str, Any] = {"benchmark": name, "wall_s": res["wall"], "cpu_s": res["cpu"]}
+    if book is not None:
+        out["book_ratio"] = res["wall"] / floor_seconds(book, calls, jobs)
+    out["load"] = "/".join(f"{x:.1f}" for x in res["load"] if x is not None)
+    return out
+
+
+SCALING = ["benchmark", "trials", "width", "jobs", "wall_s", "gflop", "floor_s", "ratio", "speedup"]
+
+
+def print_report(
+    args: argparse.Namespace,
+    info: dict[str, Any],
+    rows: list[dict[str, Any]],
+    scaling: list[dict[str, Any]],
+) -> None:
     if args.format == "json":
-        for r in rows:
+        for r in rows + scaling:
             r.pop("stdout", None)
-        print(json.dumps({"machine": info, "runs": rows}, indent=2))
+        print(json.dumps({"machine": info, "runs": rows, "scaling": scaling}, indent=2))
         return
     from rich.console import Console
 
     from nnlab.output import render_table
 
-    console = Console(width=150)
+    console = Console(width=160)
     for k, v in info.items():
         console.print(f"{k}: {round(v, 3) if isinstance(v, float) else v}", highlight=False)
     if rows:
@@ -510,6 +493,8 @@ def main(argv: list[str] | None = None) -> None:
     sweeps = [r for r in rows if "trials_s" in r]
     if sweeps:
         console.print(render_table(sweeps, PHASES, title="where the sweep's wall time went (s)"))
+    if scaling:
+        console.print(render_table(scaling, SCALING, title="scaling (the book's work)"))
 
 
 def report_commands(info: dict[str, Any], rows: list[dict[str, Any]], args: Any) -> None:
@@ -545,11 +530,7 @@ def gemm_only_workloads(args: argparse.Namespace, cache: dict) -> dict[str, Work
     cfg = load_config(args.config)
     data = load_dataset(cfg.dataset, args.data_dir)
     sizes = {k: int(v[0].shape[0]) for k, v in data.splits.items()}
-    n_batches = math.ceil(sizes["train"] / int(cfg.batch_size))
-    records = [{"epoch": e, "steps": e * n_batches, "loss": 1.0} for e in range(cfg.epochs + 1)]
-    work = run_workload(
-        cfg.model_dump(mode="json"), records, sizes, (data.input_dim, data.n_classes)
-    )
+    work = full_workload(cfg.model_dump(mode="json"), sizes, (data.input_dim, data.n_classes))
     return {"train": work}
 
 

@@ -4,7 +4,8 @@ The same experiment as ``nnlab sweep weight-scale --dataset mnist --jobs 2``: 16
 (``logspace(0, -4, 16)``) x BatchNorm on/off, 5 x 100 ReLU nets (BatchNorm before each ReLU),
 weights N(0, scale^2) and zero biases, SGD lr 0.01, batch 100, 20 epochs on the 1,000 training
 images nnlab draws from MNIST t10k, and after every epoch (and before the first) the accuracy on
-those 1,000 and on the 2,000 test images, float32, 2 worker processes with one thread each.
+those 1,000 and on the 2,000 test images (``--eval train``: those 1,000 only, the book's work),
+float32, 2 worker processes with one thread each.
 
 It is not part of nnlab (torch is not a dependency); run it in an environment with torch and
 nnlab installed (nnlab only draws the same data splits)::
@@ -38,13 +39,15 @@ def load_splits(data_dir: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {k: data.splits[k] for k in ("train", "test")}
 
 
-def train_nets(args: tuple[list[tuple[float, bool]], str, int]) -> tuple[list[dict], float]:
+def train_nets(
+    args: tuple[list[tuple[float, bool]], str, int, bool],
+) -> tuple[list[dict], float]:
     """Train the given (scale, batchnorm) nets one after another; their final accuracies and
-    the seconds it took."""
+    the seconds it took. ``with_test``: evaluate the test images too after every epoch."""
     import torch
     from torch import nn
 
-    settings, data_dir, seed = args
+    settings, data_dir, seed, with_test = args
     torch.set_num_threads(1)
     splits = load_splits(data_dir)
     x_tr, y_tr = (torch.from_numpy(a) for a in splits["train"])
@@ -70,7 +73,7 @@ def train_nets(args: tuple[list[tuple[float, bool]], str, int]) -> tuple[list[di
                     m.bias.zero_()
         opt = torch.optim.SGD(net.parameters(), lr=0.01)
         loss_fn = nn.CrossEntropyLoss()
-        accs = [accuracies(net, x_tr, y_tr, x_te, y_te)]
+        accs = [accuracies(net, x_tr, y_tr, x_te, y_te, with_test)]
         for _ in range(20):
             for idx in torch.randperm(1000).split(100):
                 opt.zero_grad()
@@ -79,20 +82,20 @@ def train_nets(args: tuple[list[tuple[float, bool]], str, int]) -> tuple[list[di
                     break
                 loss.backward()
                 opt.step()
-            accs.append(accuracies(net, x_tr, y_tr, x_te, y_te))
+            accs.append(accuracies(net, x_tr, y_tr, x_te, y_te, with_test))
         out.append({"scale": scale, "batchnorm": batchnorm, "train_acc": accs[-1][0],
                     "test_acc": accs[-1][1]})  # fmt: skip
     return out, time.perf_counter() - t0
 
 
-def accuracies(net, x_tr, y_tr, x_te, y_te) -> tuple[float, float]:  # noqa: ANN001 (torch)
-    """Train and test accuracy in evaluation mode."""
+def accuracies(net, x_tr, y_tr, x_te, y_te, with_test=True) -> tuple[float, float]:  # noqa: ANN001
+    """Train and test accuracy in evaluation mode (test NaN without ``with_test``)."""
     import torch
 
     net.eval()
     with torch.no_grad():
         a = (net(x_tr).argmax(1) == y_tr).float().mean().item()
-        b = (net(x_te).argmax(1) == y_te).float().mean().item()
+        b = (net(x_te).argmax(1) == y_te).float().mean().item() if with_test else float("nan")
     net.train()
     return a, b
 
@@ -103,7 +106,14 @@ def main() -> None:
         "--data-dir", default=str(Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
     )
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument(
+        "--eval",
+        default="train+test",
+        choices=["train+test", "train"],
+        help="splits evaluated after every epoch (train: the book's work, as nnlab 'eval=[train]')",
+    )
     args = p.parse_args()
+    with_test = args.eval == "train+test"
     t_start = time.perf_counter()
     settings = [(s, bn) for s in SCALES for bn in (True, False)]
     # each worker gets every jobs-th scale, with and without BatchNorm (balanced work)
@@ -111,7 +121,7 @@ def main() -> None:
         [st for k, st in enumerate(settings) if k // 2 % args.jobs == i] for i in range(args.jobs)
     ]
     with mp.get_context("spawn").Pool(args.jobs) as pool:
-        results = pool.map(train_nets, [(share, args.data_dir, 0) for share in shares])
+        results = pool.map(train_nets, [(share, args.data_dir, 0, with_test) for share in shares])
     wall = time.perf_counter() - t_start
     rows = sorted(
         (r for rs, _ in results for r in rs), key=lambda r: (-r["scale"], not r["batchnorm"])

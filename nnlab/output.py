@@ -20,9 +20,11 @@ class Format(str, Enum):
     csv = "csv"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
     if value is None:
         return "-"
+    if isinstance(value, float) and "seconds" in column and math.isfinite(value):
+        return f"{value:.2f}"
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
@@ -92,10 +94,10 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
             justify="right" if numeric else "left",
             no_wrap=whole,
             overflow="ignore" if whole else "fold",
-            min_width=max([len(c), *(len(_cell(v)) for v in cells)]) if whole else None,
+            min_width=max([len(c), *(len(_cell(v, c)) for v in cells)]) if whole else None,
         )
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(_cell(row.get(c), c) for c in columns))
     return table
 
 

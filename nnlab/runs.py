@@ -29,10 +29,8 @@ except ``metrics.jsonl``, which is appended to one line at a time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import json
 import os
 import platform
 import secrets
@@ -41,111 +39,72 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from nnlab import __version__
 from nnlab.errors import ConfigError, RunError
+from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
+    DamagedError as DamagedError,
+)
+from nnlab.fileio import (
+    atomic_write as atomic_write,
+)
+from nnlab.fileio import (
+    copy_file as copy_file,
+)
+from nnlab.fileio import (
+    dumps as dumps,
+)
+from nnlab.fileio import (
+    file_mode as file_mode,
+)
+from nnlab.fileio import (
+    now as now,
+)
+from nnlab.fileio import (
+    os_error_text as os_error_text,
+)
+from nnlab.fileio import (
+    read_json_file as read_json_file,
+)
+from nnlab.fileio import (
+    read_records as read_records,
+)
+from nnlab.fileio import (
+    write_json as write_json,
+)
+from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
+    DAMAGED as DAMAGED,
+)
+from nnlab.rundir import (
+    STALE as STALE,
+)
+from nnlab.rundir import (
+    STATUSES as STATUSES,
+)
+from nnlab.rundir import (
+    TERMINAL as TERMINAL,
+)
+from nnlab.rundir import (
+    RunDir as RunDir,
+)
+from nnlab.rundir import (
+    kind_of as kind_of,
+)
+from nnlab.rundir import (
+    status_of as status_of,
+)
 
-STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
-TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
-# read-time statuses: RUNNING in meta.json but its process is gone (STALE); unreadable (DAMAGED)
-STALE, DAMAGED = "STALE", "DAMAGED"
 DEFAULT_ROOT = Path("runs")
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 
 
-class DamagedError(RunError):
-    """A run folder's file that cannot be read as written (exit 2): names the file and line."""
-
-
 # ----------------------------------------------------------------------------- writing
-def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
-
-
-@functools.cache
-def _file_mode() -> int:
-    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write(path: Path, data: str | bytes | Callable[[IO[bytes]], Any]) -> Path:
-    """Write ``data`` (text, bytes, or a function that writes to a binary file) to ``path``
-    via a temp file in the same folder and ``os.replace``: a reader sees the old file or the
-    new one, never half of one. The file gets the mode the umask gives."""
-    path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        if callable(data):
-            data(f)
-        else:
-            f.write(data.encode() if isinstance(data, str) else data)
-        f.flush()
-        os.fsync(f.fileno())
-    return path
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temp file's path beside ``path``, with the mode the umask gives, for a writer that
-    needs a file name (h5py): it replaces ``path`` if the block ends normally, and is removed
-    otherwise. ``atomic_write`` is this for bytes and text."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _file_mode())
-        os.close(fd)
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def dumps(obj: Any, indent: int | None = 2) -> str:
-    """JSON with NaN/inf written as null (strict JSON)."""
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not np.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return clean(v.item())
-        return v
-
-    return json.dumps(clean(obj), indent=indent, default=_json_default)
-
-
-def write_json(path: Path, obj: Any) -> Path:
-    """``obj`` as strict JSON, atomically (the one JSON writer of every result file)."""
-    return atomic_write(path, dumps(obj) + "\n")
-
-
-def copy_file(src: Path, dest: Path) -> Path:
-    """Copy ``src`` to ``dest`` atomically (a figure copied out with ``--png``)."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(dest, Path(src).read_bytes())
-
-
 @functools.cache
 def git_commit() -> str | None:
     """The commit of the nnlab source tree, if it is a git checkout (else None); asked once
@@ -172,25 +131,6 @@ def versions() -> dict[str, str]:
         "numpy": np.__version__,
         "pydantic": pydantic.__version__,
     }
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
-
-
-def os_error_text(exc: OSError) -> str:
-    """``<path>: <reason>`` for an OS error (permission, not a directory, disk full, ...)."""
-    reason = exc.strerror or type(exc).__name__
-    where = exc.filename if exc.filename is not None else None
-    return f"{where}: {reason}" if where is not None else reason
 
 
 # ----------------------------------------------------------------------------- names
@@ -233,233 +173,6 @@ def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     if not out.name:
         raise ConfigError(f"--out: {str(out)!r} names no folder; give a path such as runs/my-run")
     return out.parent, check_name(out.name, "--out", given=str(out))
-
-
-# ----------------------------------------------------------------------------- reading
-def read_json_file(path: Path) -> Any:
-    """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise RunError(f"{path}: missing") from None
-    except UnicodeDecodeError as exc:
-        raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    except RecursionError:
-        raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
-
-
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing.
-
-    A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
-    raises DamagedError naming the file and the line: nothing is silently skipped.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
-    lines = raw.split(b"\n")
-    last = lines.pop()  # b"" when the file ends with a newline, else an unfinished last line
-    if last and _whole(last):  # a torn last line (a kill in mid-append) is dropped
-        lines.append(last)
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        record = _record(path, number, line)
-        if records and record["epoch"] <= records[-1]["epoch"]:
-            raise DamagedError(
-                f"{path}: line {number}: epoch {record['epoch']} follows epoch "
-                f"{records[-1]['epoch']}"
-            )
-        records.append(record)
-    return records
-
-
-def _whole(line: bytes) -> bool:
-    try:
-        return isinstance(json.loads(line.decode("utf-8")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return False
-
-
-def _record(path: Path, number: int, line: bytes) -> dict[str, Any]:
-    where = f"{path}: line {number}"
-    try:
-        record = json.loads(line.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DamagedError(f"{where}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
-    except RecursionError:
-        raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
-    if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
-        raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
-    return record
-
-
-# ----------------------------------------------------------------------------- the folder
-class RunDir:
-    """One run folder: its files, its meta and its metrics. Reading only; what changes a
-    folder's status is ``Lifecycle``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def __repr__(self) -> str:
-        return f"RunDir({str(self.path)!r})"
-
-    @property
-    def id(self) -> str:
-        return self.path.name
-
-    def file(self, name: str) -> Path:
-        return self.path / name
-
-    def remove(self) -> None:
-        """Delete the folder and everything in it (a sweep reruns a failed or half-made trial)."""
-        shutil.rmtree(self.path)
-
-    # -- files ----------------------------------------------------------------------------
-    def write_text(self, name: str, text: str) -> Path:
-        return atomic_write(self.file(name), text)
-
-    def write_json(self, name: str, obj: Any) -> Path:
-        return write_json(self.file(name), obj)
-
-    def read_json(self, name: str) -> Any:
-        return read_json_file(self.file(name))
-
-    def read_json_object(self, name: str) -> dict[str, Any]:
-        """A JSON file that must hold an object (meta.json, summary.json)."""
-        data = self.read_json(name)
-        if not isinstance(data, dict):
-            raise DamagedError(
-                f"{self.file(name)}: expected a JSON object, got {type(data).__name__}"
-            )
-        return data
-
-    def summary(self) -> dict[str, Any]:
-        """summary.json, or {} when the run has not written one yet."""
-        if not self.file("summary.json").exists():
-            return {}
-        return self.read_json_object("summary.json")
-
-    # -- meta -----------------------------------------------------------------------------
-    @property
-    def meta(self) -> dict[str, Any]:
-        meta = self.read_json_object("meta.json")
-        if meta.get("status") not in STATUSES:
-            raise DamagedError(
-                f"{self.file('meta.json')}: status {meta.get('status')!r} is not one of "
-                f"{', '.join(STATUSES)}"
-            )
-        return meta
-
-    @property
-    def status(self) -> str:
-        """The recorded status; a RUNNING run whose process is gone on this host is ``STALE``."""
-        return status_of(self.meta)
-
-    @property
-    def kind(self) -> str:
-        """What made the folder: train, sweep, tune, lr-scan, landscape, ... (meta's ``kind``;
-        folders from before it was recorded are told by their files)."""
-        return kind_of(self, self.meta)
-
-    # -- metrics --------------------------------------------------------------------------
-    def append_metric(self, record: dict[str, Any]) -> None:
-        """Append one epoch record to metrics.jsonl (one line; a torn last line is dropped on
-        read)."""
-        path = self.file("metrics.jsonl")
-        fresh = not path.exists()
-        with open(path, "a", encoding="utf-8") as f:
-            if fresh:
-                os.fchmod(f.fileno(), _file_mode())
-            f.write(dumps(record, indent=None) + "\n")
-
-    def metrics(self) -> list[dict[str, Any]]:
-        """The epoch records (see ``read_records``: DamagedError on damage but a torn end)."""
-        return read_records(self.file("metrics.jsonl"))
-
-    def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
-        """Keep only records up to ``last_epoch`` (resuming from a checkpoint). Damage other
-        than a torn last line raises before anything is written."""
-        kept = [r for r in self.metrics() if r["epoch"] <= last_epoch]
-        atomic_write(
-            self.file("metrics.jsonl"), "".join(dumps(r, indent=None) + "\n" for r in kept)
-        )
-        return kept
-
-    # -- checkpoints ----------------------------------------------------------------------
-    def save_checkpoint(self, state: dict[str, np.ndarray], epoch: int) -> None:
-        """The training state after ``epoch``, atomically, as ``checkpoint.npz``."""
-        atomic_write(
-            self.file("checkpoint.npz"), lambda f: np.savez(f, epoch=np.array(epoch), **state)
-        )
-
-    def load_checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
-        path = self.file("checkpoint.npz")
-        if not path.exists():
-            raise RunError(f"{path}: no checkpoint to resume from")
-        epoch, state = self._read_checkpoint(arrays=True)
-        return epoch, state
-
-    def check_checkpoint(self) -> None:
-        """DamagedError if there is a checkpoint.npz and it is not a whole archive with an
-        epoch (a truncated file): its index is read, not its arrays."""
-        if self.file("checkpoint.npz").exists():
-            self._read_checkpoint(arrays=False)
-
-    def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
-        path = self.file("checkpoint.npz")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if "epoch" not in data.files:
-                    raise KeyError("no 'epoch' array")
-                state = {k: data[k] for k in data.files} if arrays else {"epoch": np.array(-1)}
-            epoch = int(state.pop("epoch"))
-        except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
-            detail = f"{type(exc).__name__}: {exc}"
-            raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
-        return epoch, state
-
-    def check_files(self) -> None:
-        """DamagedError naming the first file that cannot be read as written: meta.json,
-        summary.json, metrics.jsonl (a torn last line is no damage), checkpoint.npz (its
-        index). What a listing checks of each folder."""
-        self.meta  # noqa: B018 (reading it is the check)
-        self.summary()
-        self.metrics()
-        self.check_checkpoint()
-
-
-def status_of(meta: dict[str, Any]) -> str:
-    status = str(meta.get("status"))
-    if status == "RUNNING" and meta.get("host") == socket.gethostname():
-        pid = meta.get("pid")
-        if not isinstance(pid, int) or not _pid_alive(pid):
-            return STALE
-    return status
-
-
-def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
-    kind = meta.get("kind")
-    if isinstance(kind, str):
-        return kind
-    if run.file("sweep.yaml").exists():
-        return "sweep"
-    if run.file("tune.json").exists():
-        return "tune"
-    return "train"
 
 
 # ----------------------------------------------------------------------------- lifecycle

@@ -33,7 +33,7 @@ ROOT = Path.cwd()  # the checkout whose configs/ are run (its nnlab must be inst
 VOLATILE = re.compile(
     r"seconds|^time|started|ended|^at$|^pid$|^host$|^argv$|git_commit|versions|run_id|^run$|"
     r"^sweep$|^path$|folder|data_dir|^figure$|^plot$|^png$|executor|start_method|^jobs$|"
-    r"^stack$|^stacked$|^resumes$|^error$|gflops|^wall"
+    r"^stack$|^stacked$|^resumes$|^error$|gflops|^wall|^data_source$"
 )
 
 DIGITS = [

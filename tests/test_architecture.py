@@ -230,3 +230,130 @@ def test_call_scan_finds_print_open_and_savez():
 def test_every_nnlab_module_parses_and_is_seen():
     modules = nnlab_modules()
     assert {"nnlab", "nnlab.cli", "nnlab.nn", "nnlab.nn.layers", "nnlab.nn.optim"} <= set(modules)
+
+
+# --- the structure rules: no import circle, small modules and functions, one status owner ------
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 60
+LONG_OK = "# long:"  # a function over the limit says why on its ``def`` line or the line above
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the nnlab modules it imports (anywhere in the file). ``from pkg import sub``
+    depends on ``pkg.sub``, not on ``pkg``'s ``__init__`` (Python runs that first either way)."""
+    modules = nnlab_modules()
+    graph: dict[str, set[str]] = {}
+    for module, (_, src, pkg) in modules.items():
+        names = {name for _, name in imported_modules(src, module, pkg)}
+        deps = set()
+        for name in names:
+            if not name.startswith("nnlab"):
+                continue
+            if any(other.startswith(name + ".") and other in modules for other in names):
+                continue  # ``from name import submodule``: the submodule is the dependency
+            parts = name.split(".")
+            while parts and ".".join(parts) not in modules:
+                parts.pop()
+            if parts and ".".join(parts) != module:
+                deps.add(".".join(parts))
+        graph[module] = deps
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circle():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_over_600_lines():
+    long = {m: src.count("\n") for m, (_, src, _) in nnlab_modules().items()}
+    assert {m: n for m, n in long.items() if n > MAX_MODULE_LINES} == {}
+
+
+def long_functions(src: str) -> list[tuple[str, int]]:
+    """(name, lines) of functions over the limit without a ``# long:`` reason."""
+    lines = src.splitlines()
+    out = []
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            n = node.end_lineno - node.lineno + 1
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            around = " ".join(lines[max(first - 2, 0) : node.lineno])
+            if n > MAX_FUNCTION_LINES and LONG_OK not in around:
+                out.append((node.name, n))
+    return out
+
+
+def test_no_function_over_60_lines_without_a_reason():
+    found = {
+        f"{m}.{name}": n
+        for m, (_, src, _) in nnlab_modules().items()
+        for name, n in long_functions(src)
+    }
+    assert found == {}
+
+
+def test_the_length_check_sees_a_long_function_and_its_reason():
+    body = "\n".join(f"    x{i} = {i}" for i in range(62))
+    assert long_functions(f"def f():\n{body}\n") == [("f", 63)]
+    assert long_functions(f"# long: a table\ndef f():\n{body}\n") == []
+
+
+STATUS_WRITERS = ("set_status", "start_meta", "update_meta", "_write_status", "_record")
+
+
+def test_only_runs_writes_a_status():
+    """No driver records a folder's status itself: every folder goes through the lifecycle in
+    ``nnlab.runs`` (``runs.start`` / ``runs.reopen``)."""
+    found = [
+        f"{path.name}:{line} calls {name}()"
+        for module, (path, src, _) in nnlab_modules().items()
+        if module != "nnlab.runs"
+        for line, name in called_names(src)
+        if name in STATUS_WRITERS
+    ]
+    assert found == []
+    meta_writes = [
+        f"{path.name}: writes meta.json"
+        for module, (path, src, _) in nnlab_modules().items()
+        if module != "nnlab.runs"
+        and any(w in src for w in ('write_json("meta.json"', 'file("meta.json").write'))
+    ]
+    assert meta_writes == []

@@ -151,7 +151,7 @@ def test_without_the_entries_the_names_are_refused():
 
 
 def test_gradcheck_and_the_reference_cover_the_new_pieces(extended):
-    rows = gc.check_builtin(1e-5, 8, 50, 0)
+    rows = gc.check_builtin(gc.CheckSettings(max_entries=50))
     assert any(r.layer == "Softsign" and r.verdict == "pass" for r in rows)
     assert any("sq_hinge" in r.layer and r.verdict == "pass" for r in rows)
     ref = {(r["key"], r["when"]): r for r in reference_rows()}

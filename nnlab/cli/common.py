@@ -180,7 +180,6 @@ def handle_errors(fn: F) -> F:
 # ----------------------------------------------------------------------------- options
 MAX_SEED = 2**32 - 1
 MAX_JOBS = 256
-MAX_THREADS = 256
 
 
 def finite(value: float | None) -> float | None:
@@ -344,6 +343,17 @@ def with_options(option_set: type) -> Callable[[F], F]:
 
         wrapper.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def command(option_set: type | None = None) -> Callable[[F], F]:
+    """A command's decorator: one-line errors and exit codes (``handle_errors``) and, given
+    an option set (``Execution``, ``Output``), its options (``with_options``)."""
+
+    def decorate(fn: F) -> F:
+        wrapped = handle_errors(fn)
+        return with_options(option_set)(wrapped) if option_set is not None else wrapped
 
     return decorate
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import FormatOpt, echo, handle_errors
+from nnlab.cli.common import FormatOpt, command, echo
 from nnlab.cli.render import emit
 from nnlab.output import Format
 
@@ -16,7 +16,7 @@ config_app = typer.Typer(
 
 
 @config_app.command("keys")
-@handle_errors
+@command()
 def config_keys(
     prefix: Annotated[
         str | None,

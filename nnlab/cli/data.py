@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import DataDirOpt, FormatOpt, handle_errors, note
+from nnlab.cli.common import DataDirOpt, FormatOpt, command, note
 from nnlab.cli.render import emit
 from nnlab.output import Format
 
@@ -28,7 +28,7 @@ class MnistPart(str, Enum):
 
 
 @data_app.command("list")
-@handle_errors
+@command()
 def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> None:
     """List the datasets and whether each is available in the data dir.
 
@@ -42,32 +42,30 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
 
 
+Mirror = Annotated[
+    list[str] | None,
+    typer.Option("--mirror", help="mnist: base URL to try (repeatable; default: two mirrors)."),
+]
+Only = Annotated[
+    list[MnistPart] | None,
+    typer.Option("--only", help="mnist: only this part, t10k (10,000 images) or train (60,000)."),
+]
+From = Annotated[
+    Path | None,
+    typer.Option("--from", help="catvnoncat: copy the two .h5 files from this folder."),
+]
+
+
 @data_app.command("fetch")
-@handle_errors
+@command()
 def data_fetch(
     dataset: Annotated[
         FetchTarget, typer.Argument(help="Dataset to put in the data dir: mnist or catvnoncat.")
     ],
     data_dir: DataDirOpt = None,
-    mirror: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--mirror", help="mnist: base URL to try (repeatable; default: two public mirrors)."
-        ),
-    ] = None,
-    only: Annotated[
-        list[MnistPart] | None,
-        typer.Option(
-            "--only", help="mnist: fetch only this part, t10k (10,000 images) or train (60,000)."
-        ),
-    ] = None,
-    source: Annotated[
-        Path | None,
-        typer.Option(
-            "--from",
-            help="catvnoncat: copy the two .h5 files from this folder (no official download).",
-        ),
-    ] = None,
+    mirror: Mirror = None,
+    only: Only = None,
+    source: From = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Put a dataset's files in the data dir, verified: mnist downloaded, catvnoncat copied.

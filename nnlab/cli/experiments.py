@@ -20,13 +20,12 @@ from nnlab.cli.common import (
     OverridesArg,
     PngOpt,
     RunsDirOpt,
+    command,
     copy_figure,
     finite,
-    handle_errors,
     note,
     run_location,
     seed_option,
-    with_options,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format
@@ -34,25 +33,21 @@ from nnlab.output import Format
 Choices = list[str] | None
 
 
+def bounded(kind: type, flags: str | tuple[str, ...], help: str, lo: float, hi: float) -> object:
+    """An option of ``kind`` allowed from ``lo`` to ``hi`` (a float also finite)."""
+    names = (flags,) if isinstance(flags, str) else flags
+    checks = {"callback": finite} if kind is float else {}
+    return Annotated[kind, typer.Option(*names, help=help, min=lo, max=hi, **checks)]
+
+
 # ----------------------------------------------------------------------------- lr-scan
-MinExp = Annotated[
-    float, typer.Option("--min", help="Smallest step size as a power of ten.", callback=finite,
-                        min=-30, max=10),
-]  # fmt: skip
-MaxExp = Annotated[
-    float, typer.Option("--max", help="Largest step size as a power of ten.", callback=finite,
-                        min=-30, max=10),
-]  # fmt: skip
-Num = Annotated[int, typer.Option("--num", help="Number of step sizes (log-spaced).", min=1,
-                                  max=1000)]  # fmt: skip
-ScanEpochs = Annotated[
-    int, typer.Option("--epochs", help="Epochs of training per rate (0: one step only).", min=0,
-                      max=10_000),
-]  # fmt: skip
+MinExp = bounded(float, "--min", "Smallest step size as a power of ten.", -30, 10)
+MaxExp = bounded(float, "--max", "Largest step size as a power of ten.", -30, 10)
+Num = bounded(int, "--num", "Number of step sizes (log-spaced).", 1, 1000)
+ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
 
 
-@with_options(Output)
-@handle_errors
+@command(Output)
 def lr_scan(
     config: ConfigArg,
     overrides: OverridesArg = None,
@@ -92,26 +87,23 @@ def lr_scan(
 
 
 # ----------------------------------------------------------------------------- activations
-@handle_errors
+def choices(flags: tuple[str, ...], help: str) -> object:
+    """A repeatable option whose values may also be comma-separated."""
+    return Annotated[Choices, typer.Option(*flags, help=help, show_default=False)]
+
+
+ActivationChoice = choices(
+    ("--activation", "-a"), "Activations, repeatable or comma-separated (default: all)."
+)
+InitChoice = choices(
+    ("--init", "-i"), "std1, std0.01, xavier or he (repeatable or comma-separated; default all)."
+)
+
+
+@command()
 def activations(
-    activation: Annotated[
-        Choices,
-        typer.Option(
-            "--activation",
-            "-a",
-            show_default=False,
-            help="Activations, repeatable or comma-separated (default: all).",
-        ),
-    ] = None,  # fmt: skip
-    init: Annotated[
-        Choices,
-        typer.Option(
-            "--init",
-            "-i",
-            show_default=False,
-            help="std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
-        ),
-    ] = None,  # fmt: skip
+    activation: ActivationChoice = None,
+    init: InitChoice = None,
     layers: Annotated[int, typer.Option("--layers", help="Hidden layers.", min=1, max=100)] = 5,
     units: Annotated[
         int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
@@ -155,19 +147,12 @@ Normalize = Annotated[
     str, typer.Option("--normalize", help="filter: Li et al. filter-normalised directions; "
                       "none: plain N(0,1) (cs231n)."),
 ]  # fmt: skip
-Points = Annotated[int, typer.Option("--points", help="Grid points per axis.", min=2, max=1001)]
-Samples = Annotated[
-    int, typer.Option("--samples", help="Only the first N samples of the split (0: all).",
-                      min=0, max=10_000_000),
-]  # fmt: skip
-Batch = Annotated[
-    int, typer.Option("--batch", help="Evaluation batch size (0: the config's).", min=0,
-                      max=10_000_000),
-]  # fmt: skip
+Points = bounded(int, "--points", "Grid points per axis.", 2, 1001)
+Samples = bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
+Batch = bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
 
 
-@with_options(Output)
-@handle_errors
+@command(Output)
 def landscape(
     source: Source = None,
     overrides: Annotated[
@@ -225,30 +210,20 @@ Ranges = Annotated[
                    "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4); key=value fixes a "
                    "key.", show_default=False),
 ]  # fmt: skip
-Trials = Annotated[
-    int, typer.Option("--trials", "-n", help="Random trials per round.", min=1, max=10_000)
-]
-Rounds = Annotated[
-    int, typer.Option("--rounds", "-r", help="Rounds; each searches the narrowed ranges.",
-                      min=1, max=100),
-]  # fmt: skip
-TopK = Annotated[
-    int, typer.Option("--top-k", "-k", help="Trials whose values define the next range.",
-                      min=1, max=10_000),
-]  # fmt: skip
+Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
+Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges.", 1, 100)
+TopK = bounded(int, ("--top-k", "-k"), "Trials whose values define the next range.", 1, 10_000)
 Epochs = Annotated[
     int | None,
     typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,
                  max=1_000_000, show_default=False),
 ]  # fmt: skip
-ValFraction = Annotated[
-    float, typer.Option("--val-fraction", help="Share of the training split held out for "
-                        "validation.", callback=finite, min=0, max=1),
-]  # fmt: skip
+ValFraction = bounded(
+    float, "--val-fraction", "Share of the training split held out for validation.", 0, 1
+)
 
 
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def tune(
     config: OptionalConfigArg = None,
     args: Ranges = None,

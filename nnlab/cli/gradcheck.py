@@ -15,10 +15,10 @@ from nnlab.cli.common import (
     OverridesArg,
     PngOpt,
     RunsDirOpt,
+    command,
     copy_figure,
     echo,
     finite,
-    handle_errors,
     note,
     seed_option,
 )
@@ -64,7 +64,7 @@ Param = Annotated[
 ]
 
 
-@handle_errors
+@command()
 def gradcheck(
     config: Config = None,
     overrides: OverridesArg = None,
@@ -88,24 +88,23 @@ def gradcheck(
     from nnlab.errors import ConfigError
     from nnlab.experiments import differences as df
     from nnlab.experiments import gradcheck as gc
+    from nnlab.experiments import gradcheck_report as gr
 
     if config is not None and "=" in config.name and not config.exists():
         raise ConfigError(
             f"{config}: an override needs a config file first (gradcheck CFG key=value)"
         )
     cfg = load_config(config, overrides or []) if config is not None else None
-    settings = {"eps": eps, "batch": batch, "max_entries": max_entries, "seed": seed}
+    settings = gc.CheckSettings(eps, batch, max_entries, seed)
     if compare_differences:
-        diff = df.run_differences(
-            cfg, data_dir, param=param, runs_dir=runs_dir, out=out, **settings
-        )
+        diff = df.run_differences(cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out)
         show(diff, fmt)
         note(f"figure: {diff.png}")
         copy_figure(diff.png, png)
         return
     if out is not None or png is not None:
         raise typer.BadParameter("--out and --png go with --compare-differences")
-    report = gc.run_gradcheck(cfg, data_dir, **settings)
+    report = gr.run_gradcheck(cfg, data_dir, settings)
     show(report, fmt)
     for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
         echo(line, err=fmt != Format.table)

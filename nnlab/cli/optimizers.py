@@ -6,47 +6,45 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import Lines, Output, finite, handle_errors, note, seed_option, with_options
+from nnlab.cli.common import (
+    Lines,
+    Output,
+    command,
+    finite,
+    note,
+    seed_option,
+)
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format
-
-
-def _text(*names: str, help: str) -> typer.models.OptionInfo:
-    return typer.Option(*names, help=help, show_default=False)
-
 
 Overrides = Annotated[
     list[str] | None,
     typer.Argument(help="Per-optimizer hyperparameters as name.key=value, e.g. adam.lr=0.3 "
                    "momentum.momentum=0.8.", show_default=False),
 ]  # fmt: skip
-Function = Annotated[
-    str | None,
-    _text("--function", help="Test function: book, d2l, rosenbrock, saddle, beale, xcospi "
-          "(default book)."),
-]  # fmt: skip
-Dataset = Annotated[
-    str | None, _text("--dataset", help="Train a net on this dataset instead (mnist or digits).")
-]
-Optimizers = Annotated[
-    str | None,
-    _text("--optimizers", "-o", help="Comma-separated: sgd (or gd), momentum, nesterov, adagrad, "
-          "rmsprop, adam; with --dataset also random-search, random-local-search."),
-]  # fmt: skip
-Lr = Annotated[
-    str | None,
-    _text("--lr", help="Learning rate(s), comma-separated; each optimizer runs with each."),
-]
-Start = Annotated[
-    str | None,
-    _text("--start", help="Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' is "
-          "two starts."),
-]  # fmt: skip
-Steps = Annotated[
-    str | None,
-    _text("--steps", help="Steps: one value, or one per start (paired); with --dataset: "
-          "iterations (default 2000)."),
-]  # fmt: skip
+
+# the options given as text (parsed by the library): flags and help
+TEXT_OPTIONS = {
+    "function": (("--function",), "Test function: book, d2l, rosenbrock, saddle, beale, xcospi "
+                 "(default book)."),
+    "dataset": (("--dataset",), "Train a net on this dataset instead (mnist or digits)."),
+    "optimizers": (("--optimizers", "-o"), "Comma-separated: sgd (or gd), momentum, nesterov, "
+                   "adagrad, rmsprop, adam; with --dataset also random-search, "
+                   "random-local-search."),
+    "lr": (("--lr",), "Learning rate(s), comma-separated; each optimizer runs with each."),
+    "start": (("--start",), "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' "
+              "is two starts."),
+    "steps": (("--steps",), "Steps: one value, or one per start (paired); with --dataset: "
+              "iterations (default 2000)."),
+}  # fmt: skip
+
+
+def _text(name: str) -> object:
+    flags, help = TEXT_OPTIONS[name]
+    return Annotated[str | None, typer.Option(*flags, help=help, show_default=False)]
+
+
+Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)
 Tol = Annotated[
     float, typer.Option("--tol", help="Distance to the minimum that counts as reached.",
                         callback=finite, min=0),
@@ -66,8 +64,7 @@ Jobs = Annotated[
 ]  # fmt: skip
 
 
-@with_options(Output)
-@handle_errors
+@command(Output)
 def compare_optimizers(
     overrides: Overrides = None,
     function: Function = None,

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import RunsDirOpt, echo, handle_errors, note
+from nnlab.cli.common import RunsDirOpt, command, echo, note
 
 
-@handle_errors
+@command()
 def report(
     refs: Annotated[
         list[str] | None,

@@ -20,10 +20,9 @@ from nnlab.cli.common import (
     MAX_SEED,
     Execution,
     Lines,
-    handle_errors,
+    command,
     note,
     refresh_report,
-    with_options,
 )
 from nnlab.cli.render import emit
 from nnlab.output import Format
@@ -204,8 +203,7 @@ def resume(ref: str, opts: Execution) -> None:
 
 
 @sweep_app.callback(invoke_without_command=True)
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def sweep_main(
     ctx: typer.Context,
     resume_ref: Annotated[
@@ -233,8 +231,7 @@ def sweep_main(
 
 
 @sweep_app.command("resume")
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def sweep_resume(
     sweep: Annotated[str, typer.Argument(help="Sweep folder, id prefix or 'latest'.")],
     *,
@@ -252,9 +249,8 @@ def preset_command(preset: Any) -> Callable[..., None]:
     datasets = Enum(f"{preset.name}-datasets", {d: d for d in preset.datasets}, type=str)  # type: ignore[misc]
     default = datasets(preset.datasets[0])
 
-    @with_options(Execution)
-    @handle_errors
-    def command(
+    @command(Execution)
+    def run_preset(
         args: SweepArgs = None,
         dataset: Annotated[
             datasets,  # type: ignore[valid-type]
@@ -268,8 +264,8 @@ def preset_command(preset: Any) -> Callable[..., None]:
         defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
         run_definition(defn, opts)
 
-    command.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
-    return command
+    run_preset.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
+    return run_preset
 
 
 def _add_presets() -> None:
@@ -280,8 +276,7 @@ def _add_presets() -> None:
 
 
 @sweep_app.command("grid")
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def sweep_grid(
     config: ConfigArg,
     args: SweepArgs = None,
@@ -300,8 +295,7 @@ def sweep_grid(
 
 
 @sweep_app.command("random")
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def sweep_random(
     config: ConfigArg,
     args: SweepArgs = None,
@@ -331,8 +325,7 @@ def sweep_random(
 
 
 @sweep_app.command("run")
-@with_options(Execution)
-@handle_errors
+@command(Execution)
 def sweep_run(
     config: Annotated[
         str,

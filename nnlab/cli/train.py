@@ -9,15 +9,14 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_FAILED,
-    MAX_THREADS,
     DataDirOpt,
     FormatOpt,
     Lines,
     QuietOpt,
     ReportOpt,
     RunsDirOpt,
+    command,
     echo,
-    handle_errors,
     note,
     refresh_report,
 )
@@ -67,7 +66,19 @@ def announce_resume(run: Any, epoch: int) -> None:
     note(f"resuming {run.path} {where}")
 
 
-@handle_errors
+Resume = Annotated[
+    str | None,
+    typer.Option("--resume", help="Continue an interrupted run (folder, id prefix or 'latest')."),
+]
+Threads = Annotated[
+    int | None,
+    typer.Option("--threads", help="BLAS threads (default: 1 for nets whose matrix products are "
+                 "small, where more threads only add overhead; all cores for large ones).",
+                 min=1, max=1024, show_default=False),
+]  # fmt: skip
+
+
+@command()
 def train(
     config: Annotated[
         Path | None, typer.Argument(help="YAML config file.", show_default=False)
@@ -80,23 +91,8 @@ def train(
     ] = None,
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
-    resume: Annotated[
-        str | None,
-        typer.Option(
-            "--resume", help="Continue an interrupted run (folder, id prefix or 'latest')."
-        ),
-    ] = None,
-    threads: Annotated[
-        int | None,
-        typer.Option(
-            "--threads",
-            help="BLAS threads (default: 1 for nets whose matrix products are small, where "
-            "more threads only add overhead; all cores for large ones). Same numbers either way.",
-            min=1,
-            max=MAX_THREADS,
-            show_default=False,
-        ),
-    ] = None,
+    resume: Resume = None,
+    threads: Threads = None,
     report: ReportOpt = False,
     print_config: Annotated[
         bool, typer.Option("--print-config", help="Print the resolved config and exit.")
@@ -159,7 +155,7 @@ KindOpt = Annotated[
 
 
 @runs_app.command("list")
-@handle_errors
+@command()
 def runs_list(
     kind: KindOpt = None, runs_dir: RunsDirOpt = Path("runs"), fmt: FormatOpt = Format.table
 ) -> None:
@@ -177,7 +173,7 @@ def runs_list(
 
 
 @runs_app.command("show")
-@handle_errors
+@command()
 def runs_show(
     run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
     every: Annotated[
@@ -210,7 +206,7 @@ def runs_show(
 
 
 @runs_app.command("compare")
-@handle_errors
+@command()
 def runs_compare(
     refs: Annotated[
         list[str],

@@ -143,15 +143,21 @@ def check_source(src: Source) -> None:
         )
 
 
+def bad_labels(y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """The mask of labels that are not integer class indices (in 0..n_classes-1, or >= 0)."""
+    bad = y < 0 if n_classes is None else (y < 0) | (y >= n_classes)
+    if y.dtype.kind == "f":
+        bad |= ~np.isfinite(y) | (y != np.round(y))
+    return bad
+
+
 def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
     """DataError unless every label in ``y`` is an integer in 0..n_classes-1."""
     if y.dtype.kind not in "biuf":
         raise DataError(
             f"{where}: labels are {describe_dtype(y.dtype)}; expected integer class indices"
         )
-    bad = (y < 0) | (y >= n_classes)
-    if y.dtype.kind == "f":
-        bad |= ~np.isfinite(y) | (y != np.round(y))
+    bad = bad_labels(y, n_classes)
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(

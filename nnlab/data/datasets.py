@@ -91,45 +91,45 @@ class Hdf5Data(DatasetBase):
         return hdf5.load(self, data_path(data_dir))
 
 
-class SpiralData(DatasetBase):
-    """cs231n's spiral: ``n_classes`` interleaved arms of ``n_per_class`` 2-D points."""
+class SyntheticData(DatasetBase):
+    """A generated set: ``n_classes`` classes of ``n_per_class`` points (no files, no test set
+    unless carved: ``n_test`` defaults to 0; ``normalize`` to none)."""
 
-    description = "cs231n spiral: interleaved 2-D arms, one per class"
     where = "generated from split_seed"
 
-    name: Literal["spiral"] = "spiral"
-    n_per_class: Count = Field(100, description="points per arm")
-    n_classes: Annotated[int, Field(ge=2, le=1000)] = Field(3, description="arms (classes)")
-    noise: Annotated[float, Field(ge=0, le=100)] = Field(0.2, description="std of the noise")
+    n_per_class: Count = Field(100, description="points per class")
+    n_classes: Annotated[int, Field(ge=2, le=1000)] = Field(3, description="classes")
     normalize: Literal["none", "scale", "standardize"] = Field(
         "none", description="scale, standardize or none"
     )
     n_test: Annotated[int, Field(ge=0)] | None = Field(0, description="test samples")
+
+    def generated_bytes(self) -> int:
+        return 8 * self.n_per_class * self.n_classes * (getattr(self, "dim", 2) + 1) * 3
+
+
+class SpiralData(SyntheticData):
+    """cs231n's spiral: ``n_classes`` interleaved arms of ``n_per_class`` 2-D points."""
+
+    description = "cs231n spiral: interleaved 2-D arms, one per class"
+
+    name: Literal["spiral"] = "spiral"
+    noise: Annotated[float, Field(ge=0, le=100)] = Field(0.2, description="std of the noise")
 
     def source(self, data_dir: Path | str | None) -> Source:
         from nnlab.data import synthetic
 
         return synthetic.spiral(self.n_per_class, self.n_classes, self.noise, self.split_seed)
 
-    def generated_bytes(self) -> int:
-        return 8 * self.n_per_class * self.n_classes * 3
 
-
-class BlobsData(DatasetBase):
+class BlobsData(SyntheticData):
     """Gaussian blobs: ``n_classes`` clusters of ``n_per_class`` points in ``dim`` dimensions."""
 
     description = "Gaussian clusters with random centres"
-    where = "generated from split_seed"
 
     name: Literal["blobs"] = "blobs"
-    n_per_class: Count = Field(100, description="points per cluster")
-    n_classes: Annotated[int, Field(ge=2, le=1000)] = Field(3, description="clusters (classes)")
     dim: Annotated[int, Field(gt=0, le=100_000)] = Field(2, description="dimensions")
     spread: Annotated[float, Field(gt=0, le=1e6)] = Field(1.0, description="std of each cluster")
-    normalize: Literal["none", "scale", "standardize"] = Field(
-        "none", description="scale, standardize or none"
-    )
-    n_test: Annotated[int, Field(ge=0)] | None = Field(0, description="test samples")
 
     def source(self, data_dir: Path | str | None) -> Source:
         from nnlab.data import synthetic
@@ -137,6 +137,3 @@ class BlobsData(DatasetBase):
         return synthetic.blobs(
             self.n_per_class, self.n_classes, self.dim, self.spread, self.split_seed
         )
-
-    def generated_bytes(self) -> int:
-        return 8 * self.n_per_class * self.n_classes * (self.dim + 1) * 3

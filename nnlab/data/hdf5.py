@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnlab.data.dataset import Source, describe_dtype
+from nnlab.data.dataset import Source, bad_labels, describe_dtype
 from nnlab.errors import DataError
 
 LIST_CLASSES = "list_classes"  # catvnoncat's class names: when present, labels must index them
@@ -103,9 +103,7 @@ def class_labels(part: Images, path: Path, key: str, n_samples: int) -> np.ndarr
             f"{path}: dataset {key!r} holds {describe_dtype(y.dtype)}; expected non-negative "
             "integer class labels"
         )
-    bad = y < 0
-    if y.dtype.kind == "f":
-        bad |= ~np.isfinite(y) | (y != np.round(y))
+    bad = bad_labels(y)
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(

@@ -41,15 +41,8 @@ def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) 
             X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
             y[ix] = j
     check_points(X, "noise", noise)
-    return Source(
-        name="spiral",
-        pool=(X, y),
-        test=None,
-        n_classes=n_classes,
-        scale=1.0,
-        origin=f"spiral: {n_classes} arms x {n_per_class} points, noise {noise:g}, seed {seed}",
-        pool_from=("spiral (generated)", "spiral (generated)"),
-    )
+    origin = f"spiral: {n_classes} arms x {n_per_class} points, noise {noise:g}, seed {seed}"
+    return generated("spiral", X, y, n_classes, origin)
 
 
 def blobs(
@@ -62,15 +55,14 @@ def blobs(
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_points, not as warnings
         X = centres[y] + spread * rng.standard_normal((len(y), dim))
     check_points(X, "spread", spread)
-    return Source(
-        name="blobs",
-        pool=(X, y),
-        test=None,
-        n_classes=n_classes,
-        scale=1.0,
-        origin=(
-            f"blobs: {n_classes} clusters x {n_per_class} points in {dim}-D, "
-            f"spread {spread:g}, seed {seed}"
-        ),
-        pool_from=("blobs (generated)", "blobs (generated)"),
+    origin = (
+        f"blobs: {n_classes} clusters x {n_per_class} points in {dim}-D, "
+        f"spread {spread:g}, seed {seed}"
     )
+    return generated("blobs", X, y, n_classes, origin)
+
+
+def generated(name: str, X: np.ndarray, y: np.ndarray, n_classes: int, origin: str) -> Source:
+    """A generated set as a ``Source``: one pool, no test set, no scaling."""
+    where = f"{name} (generated)"
+    return Source(name, (X, y), None, n_classes, 1.0, origin, pool_from=(where, where))

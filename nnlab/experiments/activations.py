@@ -16,7 +16,8 @@ setting     std s              what DLFS shows
 
 The init settings map to ``nnlab.nn.init`` kinds (``std`` with std 1 or 0.01, ``xavier``,
 ``he``). Per layer the table gives the activations' mean and std and the fraction saturated
-(sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99) or dead (relu: a == 0).
+(sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99) or zero (relu: a == 0, the unit off for that
+input), and the share of dead units (relu: zero for every input).
 
 Randomness: the inputs come from ``seed``; each setting's weights from a generator seeded by
 ``(seed, activation, init)``, so adding or removing a setting does not change the others.
@@ -35,9 +36,8 @@ import numpy as np
 from nnlab import runs
 from nnlab.errors import ConfigError
 from nnlab.limits import check_memory
-from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine
-from nnlab.nn.registry import ACTIVATIONS
+from nnlab.nn.registry import ACTIVATIONS, init_weight
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
 INITS: dict[str, tuple[str, float]] = {
@@ -47,14 +47,14 @@ INITS: dict[str, tuple[str, float]] = {
     "he": ("he", 0.0),
 }
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
-SATURATION = {"sigmoid": "a < 0.01 or a > 0.99", "tanh": "|a| > 0.99", "relu": "a == 0 (dead)"}
+SATURATION = {"sigmoid": "a < 0.01 or a > 0.99", "tanh": "|a| > 0.99", "relu": "a == 0 (off)"}
 # histogram range per activation (relu: None = up to the row's 99.5th percentile, zeros not drawn)
 HIST_RANGE: dict[str, tuple[float, float] | None] = {
     "sigmoid": (0.0, 1.0),
     "tanh": (-1.0, 1.0),
     "relu": None,
 }
-COLUMNS = ["activation", "init", "layer", "mean", "std", "saturated", "dead"]
+COLUMNS = ["activation", "init", "layer", "mean", "std", "saturated", "zero", "dead_units"]
 
 
 @dataclass
@@ -107,9 +107,14 @@ def saturated_fraction(a: np.ndarray, activation: str) -> float | None:
     return None
 
 
-def dead_fraction(a: np.ndarray, activation: str) -> float | None:
+def zero_fraction(a: np.ndarray, activation: str) -> float | None:
     """Fraction of ReLU outputs exactly 0 (the unit is off for that input)."""
     return float(np.mean(a == 0)) if activation == "relu" else None
+
+
+def dead_units(a: np.ndarray, activation: str) -> float | None:
+    """Fraction of ReLU units that are 0 for every input (dead: no gradient ever passes)."""
+    return float(np.mean(np.all(a == 0, axis=0))) if activation == "relu" else None
 
 
 def layer_rows(activation: str, init: str, acts: list[np.ndarray]) -> list[dict[str, Any]]:
@@ -121,7 +126,8 @@ def layer_rows(activation: str, init: str, acts: list[np.ndarray]) -> list[dict[
             "mean": float(a.mean()),
             "std": float(a.std()),
             "saturated": saturated_fraction(a, activation),
-            "dead": dead_fraction(a, activation),
+            "zero": zero_fraction(a, activation),
+            "dead_units": dead_units(a, activation),
         }
         for i, a in enumerate(acts, start=1)
     ]
@@ -214,14 +220,11 @@ def _write(
     ranges = {labels[k]: HIST_RANGE[k[0]] for k in results}
     notes = {labels[(r["activation"], r["init"])]: [] for r in rows}
     for r in rows:
-        what, frac = ("dead", r["dead"]) if r["dead"] is not None else ("sat", r["saturated"])
+        what, frac = ("zero", r["zero"]) if r["zero"] is not None else ("sat", r["saturated"])
         notes[labels[(r["activation"], r["init"])]].append(
             f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%"
         )
-    plots.activation_histograms(
-        {labels[k]: acts for k, acts in results.items()},
-        run.file("activations.png"),
-        ranges=ranges,
-        notes=notes,
-        bins=bins,
+    figure = plots.activation_histograms_figure(
+        {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins
     )
+    plots.save(figure, run.file("activations.png"))

@@ -141,7 +141,8 @@ def compare_runs(
             }
             for r in rows
         ]
-        plots.accuracy_gaps(panels, png, title=f"train (solid) vs test (dashed): {len(rows)} runs")
+        title = f"train (solid) vs test (dashed): {len(rows)} runs"
+        plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
     return rows, list(dict.fromkeys(columns))  # (a varying 'epochs' is the epochs done)
 
 

@@ -18,6 +18,7 @@ from nnlab.experiments.gradcheck import (
     DEFAULT_BATCH,
     DEFAULT_EPS,
     DEFAULT_MAX_ENTRIES,
+    CheckSettings,
     check_settings,
     config_target,
     fix_dropout_masks,
@@ -134,11 +135,7 @@ def compare_differences(
     yields every parameter's gradient at once (mean of ``repeats``).
     """
     check_settings(eps, x.shape[0], max_entries)
-    param = param or default_param(model)
-    if param not in model.params:
-        raise NnlabError(
-            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
-        )
+    param = _param(model, param)
     fix_dropout_masks(model, x)
     model.loss_and_grads(x, y, train=True)
     target = model.params[param]
@@ -157,15 +154,8 @@ def compare_differences(
             for centred_diff, out in ((False, forward), (True, centred)):
                 numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
                 out.append(rel_error(picked, numeric))
-
         timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
-        t0 = time.perf_counter()
-        numeric_gradient_at(f, target, timed, eps=eps, centred=True)
-        numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            model.loss_and_grads(x, y, train=True)
-        analytic_seconds = (time.perf_counter() - t0) / repeats
+        numeric_seconds, analytic_seconds = _timings(model, x, y, f, target, timed, eps, repeats)
         return Differences(
             param=param,
             shape=tuple(target.shape),
@@ -179,6 +169,31 @@ def compare_differences(
             eps=eps,
             total_params=sum(int(p.size) for p in model.params.values()),
         )
+
+
+def _param(model: MLP, param: str | None) -> str:
+    """``param`` (default: the first Affine weight) if the model has it, else NnlabError."""
+    param = param or default_param(model)
+    if param not in model.params:
+        raise NnlabError(
+            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
+        )
+    return param
+
+
+def _timings(
+    model: MLP, x: np.ndarray, y: np.ndarray, f: Any, target: np.ndarray, timed: list,
+    eps: float, repeats: int,
+) -> tuple[float, float]:  # fmt: skip
+    """Seconds of a centred numeric gradient of all of ``target`` (timed on the ``timed``
+    entries, scaled up) and of one analytic forward + backward pass (mean of ``repeats``)."""
+    t0 = time.perf_counter()
+    numeric_gradient_at(f, target, timed, eps=eps, centred=True)
+    numeric_seconds = (time.perf_counter() - t0) * target.size / len(timed)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model.loss_and_grads(x, y, train=True)
+    return numeric_seconds, (time.perf_counter() - t0) / repeats
 
 
 def differences_target(
@@ -204,9 +219,10 @@ def save_differences(
         root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
     ) as life:
         life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
-        return plots.gradcheck_differences(
-            diff.steps, diff.forward, diff.centred, life.run.file("differences.png"), title=title
+        figure = plots.gradcheck_differences_figure(
+            diff.steps, diff.forward, diff.centred, title=title
         )
+        return plots.save(figure, life.run.file("differences.png"))
 
 
 @dataclass
@@ -243,20 +259,19 @@ class DifferencesReport:
 def run_differences(
     cfg: Any = None,
     data_dir: Path | None = None,
+    settings: CheckSettings = CheckSettings(),
     *,
     param: str | None = None,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
     runs_dir: Path = Path("runs"),
     out: Path | None = None,
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
     folder under ``runs_dir`` (or exactly ``out``)."""
-    check_settings(eps, batch, max_entries)
-    model, x, y, what = differences_target(cfg, data_dir, batch, seed)
-    diff = compare_differences(model, x, y, param, eps=eps, max_entries=max_entries, seed=seed)
+    s = settings
+    model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
+    diff = compare_differences(
+        model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed
+    )
     title = f"finite differences: {diff.param} ({what})"
     path = save_differences(diff, title=title, runs_dir=runs_dir, out=out)
-    return DifferencesReport(diff, what, eps, path)
+    return DifferencesReport(diff, what, s.eps, path)

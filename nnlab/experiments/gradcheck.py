@@ -430,14 +430,25 @@ def single_thread_blas() -> Any:
     return threadpool_limits(limits=1)
 
 
-def check_builtin(
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
-) -> list[Row]:
+@dataclass(frozen=True)
+class CheckSettings:
+    """How a check runs: the centred-difference step, the batch, how many entries of each
+    parameter (a random subset past ``max_entries``) and the seed of batch and subsets."""
+
+    eps: float = DEFAULT_EPS
+    batch: int = DEFAULT_BATCH
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_settings(self.eps, self.batch, self.max_entries)
+
+
+def check_builtin(settings: CheckSettings = CheckSettings()) -> list[Row]:
     """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind."""
-    check_settings(eps, batch, max_entries)
+    eps, batch, max_entries, seed = (
+        settings.eps, settings.batch, settings.max_entries, settings.seed
+    )  # fmt: skip
     with single_thread_blas():
         rows = layer_and_loss_rows(eps, batch, max_entries, seed)
         rng = np.random.default_rng(seed)
@@ -475,165 +486,13 @@ def config_target(
 
 
 def check_config(
-    cfg: Any,
-    data_dir: Path | None = None,
-    *,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
+    cfg: Any, data_dir: Path | None = None, settings: CheckSettings = CheckSettings()
 ) -> list[Row]:
     """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data."""
-    check_settings(eps, batch, max_entries)
-    model, x, y = config_target(cfg, data_dir, batch, seed)
-    rng = np.random.default_rng(seed)
+    s = settings
+    model, x, y = config_target(cfg, data_dir, s.batch, s.seed)
+    rng = np.random.default_rng(s.seed)
     with single_thread_blas():
         return check_model(
-            model, x, y, group=f"config {cfg.name}", eps=eps, max_entries=max_entries, rng=rng
+            model, x, y, group=f"config {cfg.name}", eps=s.eps, max_entries=s.max_entries, rng=rng
         )
-
-
-# ----------------------------------------------------------------------------- summaries
-def summarize(rows: Sequence[Row]) -> dict[str, Any]:
-    """Counts per verdict and whether the check passed (no row failed)."""
-    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
-    return {"rows": len(rows), **counts, "ok": counts["fail"] == 0}
-
-
-def failures(rows: Sequence[Row]) -> list[str]:
-    """One line per failing row, naming the layer and parameter."""
-    return [
-        f"FAIL {r.group}: {r.layer} {r.param} (max rel error {r.max_rel_error:.2e}"
-        + (f", {r.kinks} kink crossings" if r.kinks else "")
-        + ")"
-        for r in rows
-        if r.verdict == "fail"
-    ]
-
-
-def flat_row(row: Row) -> dict[str, Any]:
-    """A row for CSV: shape as "6x7", everything else as is."""
-    return {**row.to_dict(), "shape": "x".join(map(str, row.shape))}
-
-
-def report(
-    rows: Sequence[Row],
-    *,
-    eps: float,
-    batch: int,
-    max_entries: int,
-    seed: int,
-) -> dict[str, Any]:
-    """The JSON document of a check: settings, thresholds, verdict counts and every row."""
-    return {
-        "dtype": "float64",
-        "differences": "centred",
-        "eps": eps,
-        "batch": batch,
-        "max_entries": max_entries,
-        "seed": seed,
-        "thresholds": {"pass_below": PASS_BELOW, "fail_above": FAIL_ABOVE},
-        "summary": summarize(rows),
-        "rows": [r.to_dict() for r in rows],
-    }
-
-
-GROUP_TITLES = {
-    "layer": "layers in isolation, L = sum(layer(x) * dout)",
-    "loss": "losses, on their scores",
-}
-
-
-def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """(title, table rows) per group, in order: shape as "6x7", checked as "n" or "n/size"."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault(r.group, []).append(
-            {
-                "layer": r.layer,
-                "param": r.param,
-                "shape": "x".join(map(str, r.shape)),
-                "checked": str(r.checked) if r.checked == r.size else f"{r.checked}/{r.size}",
-                "max_rel_error": r.max_rel_error,
-                "kinks": r.kinks,
-                "verdict": r.verdict,
-            }
-        )
-    return [(GROUP_TITLES.get(g, g), table) for g, table in groups.items()]
-
-
-# ----------------------------------------------------------------------------- the command
-Block = str | tuple[str, list[dict[str, Any]]]  # a line of text, or (title, table rows)
-
-
-@dataclass
-class GradcheckReport:
-    """A finished check: its rows and settings, as JSON, CSV or a text of lines and tables."""
-
-    rows: list[Row]
-    what: str
-    builtin: bool
-    eps: float
-    batch: int
-    max_entries: int
-    seed: int
-
-    @property
-    def ok(self) -> bool:
-        return summarize(self.rows)["ok"]
-
-    def to_json(self) -> dict[str, Any]:
-        return report(
-            self.rows, eps=self.eps, batch=self.batch, max_entries=self.max_entries, seed=self.seed
-        )
-
-    def csv_rows(self) -> list[dict[str, Any]]:
-        return [flat_row(r) for r in self.rows]
-
-    def blocks(self) -> list[Block]:
-        """The table view, in order: a heading, notes, one table per group, the verdicts."""
-        out: list[Block] = [
-            f"gradient check: {self.what} (float64, centred differences, eps {self.eps:g})"
-        ]
-        if self.builtin:
-            out.append(nets_note(self.batch))
-        out.extend(table_groups(self.rows))
-        out.append(THRESHOLDS_NOTE)
-        if any(r.checked < r.size for r in self.rows):
-            out.append(
-                f"checked n/size: a random subset of at most {self.max_entries} entries per "
-                f"parameter (--max-entries, seed {self.seed})."
-            )
-        counts = summarize(self.rows)
-        out.append(
-            f"{counts['rows']} rows: {counts['pass']} pass, {counts['warn']} warn, "
-            f"{counts['fail']} fail"
-        )
-        note = eps_note(self.eps)
-        if note:
-            out.append(note)
-        return out
-
-    def failures(self) -> list[str]:
-        return failures(self.rows)
-
-
-def run_gradcheck(
-    cfg: Any = None,
-    data_dir: Path | None = None,
-    *,
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
-) -> GradcheckReport:
-    """Check the built-in layers, losses and nets (``cfg`` None), or the net ``cfg`` builds on
-    a batch of its data."""
-    check_settings(eps, batch, max_entries)
-    if cfg is None:
-        rows = check_builtin(eps, batch, max_entries, seed)
-        what = "built-in layers, losses and networks"
-    else:
-        rows = check_config(cfg, data_dir, eps=eps, batch=batch, max_entries=max_entries, seed=seed)
-        what = f"config {cfg.name}, batch {batch}"
-    return GradcheckReport(list(rows), what, cfg is None, eps, batch, max_entries, seed)

@@ -43,6 +43,7 @@ from nnlab.build import build_model, build_optimizer, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
+from nnlab.fileio import replacing
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
 from nnlab.state import set_state
@@ -259,7 +260,7 @@ def _write_new_file(
     import h5py
 
     n = settings.points
-    with runs.atomic_path(path) as tmp:
+    with replacing(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
             f["alphas"] = axis(settings.lo, settings.hi, n)
@@ -370,6 +371,21 @@ def fill_missing(
 
 
 # ----------------------------------------------------------------------------- the command
+def check_same_settings(run: runs.RunDir, settings: Settings) -> None:
+    """ConfigError unless the landscape in ``run`` was made with ``settings`` (batch 0: any)."""
+    stored = read_file(run.file(FILE))["settings"]
+    if settings.batch == 0:
+        settings = replace(settings, batch=stored.batch)
+    if stored != settings:
+        diff = {k: (getattr(stored, k), getattr(settings, k)) for k in SETTING_KEYS}
+        diff = {k: v for k, v in diff.items() if v[0] != v[1]}
+        raise ConfigError(
+            f"{run.path}: holds a landscape with other settings "
+            f"({', '.join(f'{k} {a} != {b}' for k, (a, b) in diff.items())}); "
+            "use another folder or resume with its own settings"
+        )
+
+
 def landscape(
     ref: str,
     overrides: list[str] | None = None,
@@ -393,17 +409,7 @@ def landscape(
     root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
     if out is not None and (Path(out) / FILE).exists():
         run = runs.RunDir(Path(out))
-        stored = read_file(run.file(FILE))["settings"]
-        if settings.batch == 0:
-            settings = replace(settings, batch=stored.batch)
-        if stored != settings:
-            diff = {k: (getattr(stored, k), getattr(settings, k)) for k in SETTING_KEYS}
-            diff = {k: v for k, v in diff.items() if v[0] != v[1]}
-            raise ConfigError(
-                f"{run.path}: holds a landscape with other settings "
-                f"({', '.join(f'{k} {a} != {b}' for k, (a, b) in diff.items())}); "
-                "use another folder or resume with its own settings"
-            )
+        check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
     if settings.batch == 0:
@@ -584,7 +590,7 @@ def _write(result: LandscapeResult, name: str) -> None:
     run.write_json("summary.json", summary)
     run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
     label = f"{name}: {summary['normalize']} directions, {summary['split']} split"
-    plots.landscape_line(
-        result.alphas, result.line_loss, result.line_acc, run.file("landscape-1d.png"), label
-    )
-    plots.landscape_contour(result.alphas, result.grid_loss, run.file("landscape-2d.png"), label)
+    line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
+    plots.save(line, run.file("landscape-1d.png"))
+    plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)
+    plots.save(plane, run.file("landscape-2d.png"))

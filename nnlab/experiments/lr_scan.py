@@ -308,4 +308,5 @@ def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     )
     columns = table_columns(result.rows)
     run.write_text("summary.txt", table_text(result.rows, columns, title=table_title(result)))
-    plots.lr_scan(result.rows, result.initial_loss, epochs, run.file("lr-scan.png"), title=cfg.name)
+    figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name)
+    plots.save(figure, run.file("lr-scan.png"))

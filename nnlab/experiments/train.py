@@ -114,19 +114,22 @@ def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
 
 
 def _finish(
-    run: runs.RunDir, cfg: Config, records: list[Record], plot: bool, status: str
+    run: runs.RunDir, cfg: Config, records: list[Record], painter: Any, status: str
 ) -> dict[str, Any]:
-    """summary.json, summary.txt and (a run that ran to its end) curves.png."""
+    """summary.json, summary.txt and (a run that ran to its end, with a ``painter``:
+    ``nnlab.plots.Painter``) curves.png."""
     from nnlab.output import table_text
 
     summary = summarize(records, status)
     run.write_json("summary.json", summary)
-    title = f"{run.id}: {status} after {summary['epochs']} epochs"
+    epochs = summary["epochs"]
+    title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
-    if plot and records and status in ("COMPLETED", "DIVERGED"):
+    if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
-        plots.train_curves(records, list(cfg.eval), run.file("curves.png"), title=cfg.name)
+        painter.draw(plots.train_curves_figure, run.file("curves.png"), records, list(cfg.eval),
+                     title=cfg.name)  # fmt: skip
     return summary
 
 
@@ -142,14 +145,14 @@ def _drive(
     start_epoch: int,
     records: list[list[Record]],
     progress: ProgressFn | None,
-    plot: bool,
+    painter: Any,
 ) -> list[RunResult]:
     """Train the ``built`` group (nets, optimizer, generators) and record each net into its
     open lifecycle: metrics, checkpoints, and a summary however the block ends."""
     group, optimizer, rngs = built
     last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
     for life, cfg, recs in zip(lives, cfgs, records):
-        life.on_end(functools.partial(_finish, life.run, cfg, recs, plot))
+        life.on_end(functools.partial(_finish, life.run, cfg, recs, painter))
 
     def on_epoch(net: int, record: Record, state: StateFn) -> None:
         life, cfg = lives[net], cfgs[net]
@@ -201,21 +204,25 @@ def run_training(
 
     Data problems and config/data mismatches raise before any folder is created.
     """
-    if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    with _blas(threads, cfg, data):
-        (result,) = run_trainings(
-            [cfg],
-            data_dir=data_dir,
-            runs_dir=runs_dir,
-            overrides=[overrides or []],
-            folders=[folder],
-            data=data,
-            progress=progress,
-            plot=plot,
-            extra_meta=[extra_meta or {}],
-        )
+    with painter_for(plot) as painter:  # (matplotlib loads on the other core meanwhile)
+        if data is None:
+            data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        with _blas(threads, cfg, data):
+            (result,) = run_trainings(
+                [cfg], data_dir=data_dir, runs_dir=runs_dir, overrides=[overrides or []],
+                folders=[folder], data=data, progress=progress, plot=plot,
+                extra_meta=[extra_meta or {}], painter=painter,
+            )  # fmt: skip
     return result
+
+
+def painter_for(plot: bool) -> Any:
+    """A ``nnlab.plots.Painter`` (a context) when figures are drawn, else a null context."""
+    if not plot:
+        return contextlib.nullcontext(None)
+    from nnlab import plots
+
+    return plots.Painter()
 
 
 LARGE_PRODUCT = 2**24  # multiply-adds of one matrix product from which more threads pay
@@ -254,6 +261,7 @@ def run_trainings(
     progress: ProgressFn | None = None,
     plot: bool = True,
     extra_meta: list[dict[str, Any]] | None = None,
+    painter: Any = None,
 ) -> list[RunResult]:
     """Train several runs that can share a stack (equal ``stack_key``) together, one folder
     each, with the same files and numbers as ``run_training`` of each alone.
@@ -272,46 +280,41 @@ def run_trainings(
     folders, extra_meta = folders or [None] * n, extra_meta or [{}] * n
     overrides = overrides or [[]] * n
     if n > 1 and data.input_dim == 1:  # a first layer one input wide cannot stack exactly
+        each = {"data_dir": data_dir, "runs_dir": runs_dir, "data": data, "progress": progress,
+                "plot": plot, "painter": painter}  # fmt: skip
         return [
-            result
-            for i in range(n)
-            for result in run_trainings(
-                [cfgs[i]],
-                data_dir=data_dir,
-                runs_dir=runs_dir,
-                overrides=[overrides[i]],
-                folders=[folders[i]],
-                data=data,
-                progress=progress,
-                plot=plot,
-                extra_meta=[extra_meta[i]],
-            )
+            run_trainings([c], overrides=[o], folders=[f], extra_meta=[e], **each)[0]
+            for c, o, f, e in zip(cfgs, overrides, folders, extra_meta)
         ]
     with contextlib.ExitStack() as stack:
+        if painter is None:
+            painter = stack.enter_context(painter_for(plot))
         lives = []
         for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
+            meta = {**_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
+            resume = TRAIN_RESUME if folder is None else None
             life = runs.start(
-                runs_dir,
-                cfg.name,
-                "train",
-                folder=folder,
-                resume=TRAIN_RESUME if folder is None else None,
-                name=cfg.name,
-                seed=cfg.seed,
-                config_hash=config_hash(cfg),
-                overrides=list(over),
-                data_dir=str(Path(data_dir).resolve()) if data_dir else None,
-                data_source=data.source,
-                **({"stacked": n} if n > 1 else {}),
-                **extra,
+                runs_dir, cfg.name, "train", folder=folder, resume=resume, **meta, **extra
             )
             lives.append(stack.enter_context(life))
             life.run.write_text("config.yaml", to_yaml(cfg))
         built = build_group(cfgs, data.input_dim, data.n_classes)
         return _drive(
             lives, cfgs, data, built, start_epoch=0, records=[[] for _ in cfgs],
-            progress=progress, plot=plot,
+            progress=progress, painter=painter,
         )  # fmt: skip
+
+
+def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dataset) -> dict:
+    """What a training run's meta.json records besides the lifecycle's fields."""
+    return {
+        "name": cfg.name,
+        "seed": cfg.seed,
+        "config_hash": config_hash(cfg),
+        "overrides": list(overrides),
+        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+        "data_source": data.source,
+    }
 
 
 def load_run_config(run: runs.RunDir) -> Config:
@@ -384,14 +387,18 @@ def resume_training(
     blas = _blas(threads, cfg, data)
     if on_start is not None:
         on_start(run, epoch)
-    with blas, runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life:
+    with (
+        painter_for(plot) as painter,
+        blas,
+        runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life,
+    ):
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice
         records = run.truncate_metrics(epoch if epoch > 0 else -1)
         life.on_end(functools.partial(_keep_unreplayed, life, records, recorded))
         (result,) = _drive(
             [life], [cfg], data, built, start_epoch=max(epoch, 0), records=[records],
-            progress=progress, plot=plot,
+            progress=progress, painter=painter,
         )  # fmt: skip
     result.summary["resume_seconds"] = time.perf_counter() - t0
     return result

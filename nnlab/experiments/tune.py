@@ -422,18 +422,10 @@ def _drive(
             )
         else:
             sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
-        ranked = rank(rows, settings.metric)
-        proposed, warnings = propose(ranges, ranked, settings.top_k)
-        entry.update(
-            {
-                "status": "COMPLETED",
-                "proposed": {k: r.spec() for k, r in proposed.items()},
-                "warnings": warnings,
-                "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
-            }
-        )
+        result = _conclude(settings, index, ranges, sweep_run, rows, entry)
         run.write_json("tune.json", state)
-        results.append(RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings))
+        results.append(result)
+        proposed, warnings = result.proposed, result.warnings
         if progress is not None:
             for w in warnings:
                 progress(f"warning: {w}")
@@ -443,6 +435,28 @@ def _drive(
     failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
     life.end_as("COMPLETED", failed_trials=failed)
     return TuneResult(run, settings, results, summary)
+
+
+def _conclude(
+    settings: TuneSettings,
+    index: int,
+    ranges: dict[str, Range],
+    sweep_run: runs.RunDir,
+    rows: list[Row],
+    entry: dict[str, Any],
+) -> RoundResult:
+    """A round's ranking and the next ranges it proposes (noted in its tune.json ``entry``)."""
+    ranked = rank(rows, settings.metric)
+    proposed, warnings = propose(ranges, ranked, settings.top_k)
+    entry.update(
+        {
+            "status": "COMPLETED",
+            "proposed": {k: r.spec() for k, r in proposed.items()},
+            "warnings": warnings,
+            "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
+        }
+    )
+    return RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings)
 
 
 def _new_round(
@@ -548,11 +562,13 @@ def _write(
         rr = results[row["round"] - 1]
         curves[row["trial"]] = runs.RunDir(sweep.trials_dir(rr.sweep_run) / row["trial"]).metrics()
     keys = list(settings.ranges)
-    plots.tune_curves(summary["top"], curves, keys, run.file("tune-curves.png"), title=run.id)
+    figure = plots.tune_curves_figure(summary["top"], curves, keys, title=run.id)
+    plots.save(figure, run.file("tune-curves.png"))
     points = [
         {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}
         for rr in results
         for r in rr.ranked
     ]
     logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
-    plots.tune_scatter(points, keys, logs, settings.metric, run.file("tune-scatter.png"))
+    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric)
+    plots.save(figure, run.file("tune-scatter.png"))

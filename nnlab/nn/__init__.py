@@ -1,12 +1,18 @@
 """nnlab's neural-network core: layers, losses, initialisers, optimizers. NumPy only."""
 
 from nnlab.nn.gradcheck import numeric_gradient, rel_error
-from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
 from nnlab.nn.losses import Loss, sigmoid_bce, softmax_cross_entropy, svm_hinge
 from nnlab.nn.model import MLP, build_mlp
 from nnlab.nn.optim import SGD, AdaGrad, Adam, Hyper, Momentum, Nesterov, RMSProp
-from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS, make_optimizer
+from nnlab.nn.registry import (
+    ACTIVATIONS,
+    INITS,
+    LOSSES,
+    OPTIMIZERS,
+    init_weight,
+    make_optimizer,
+)
 
 __all__ = [
     "ACTIVATIONS",

@@ -41,29 +41,21 @@ def he(n_in: int, n_out: int, std: float) -> float:
     return math.sqrt(2.0 / n_in)
 
 
-def init_std(kind: str, n_in: int, n_out: int, std: float = 0.01) -> float:
-    """The standard deviation that initialiser ``kind`` uses for an (n_in, n_out) weight."""
-    from nnlab.nn.registry import INITS
-
-    if kind not in INITS:
-        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
-    return INITS[kind](n_in, n_out, std)
-
-
 def init_weight(
-    kind: str,
+    std_of: InitStd,
     n_in: int,
     n_out: int,
     rng: np.random.Generator,
     std: float = 0.01,
     dtype: np.dtype | type = np.float32,
 ) -> np.ndarray:
-    """Draw an (n_in, n_out) weight matrix W ~ N(0, s^2) with s = ``init_std(kind, ...)``.
+    """Draw an (n_in, n_out) weight matrix W ~ N(0, s^2) with s = ``std_of(n_in, n_out, std)``
+    (an initialiser of ``nnlab.nn.registry.INITS``).
 
     The normal draws are made in float64 and then scaled and cast, so a float32 and a float64
     network with the same seed start from the same weights (up to rounding).
     """
-    s = init_std(kind, n_in, n_out, std)
+    s = std_of(n_in, n_out, std)
     if s == 0.0:
         return np.zeros((n_in, n_out), dtype=dtype)
     return (s * rng.standard_normal((n_in, n_out))).astype(dtype)

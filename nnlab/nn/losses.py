@@ -1,6 +1,11 @@
 """Losses: each returns ``(loss, dscores)`` in one pass, averaged over the batch.
 
 ``scores`` are the network's raw outputs (logits), ``y`` the integer labels.
+
+Softmax cross-entropy and the SVM hinge are written once for scores with leading axes
+(``*_per_net``): K nets' scores stacked as (K, N, C) with labels (K, N) give each net's loss in
+one pass, every net's numbers bit for bit those of its own (N, C) block (the operations are
+elementwise or reduce over one net's samples; ``nnlab.nn.stacked`` uses them, tests check it).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import numpy as np
 from nnlab.nn.layers import sigmoid
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+PerNetLossFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -22,14 +28,23 @@ def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.
     Stable: the row max is subtracted before exponentiating (it cancels in the ratio).
     Gradient: dscores = (softmax(s) - onehot(y)) / N.
     """
-    n = scores.shape[0]
-    shifted = scores - scores.max(axis=1, keepdims=True)
+    loss, dscores = softmax_cross_entropy_per_net(scores, y)
+    return float(loss), dscores
+
+
+def softmax_cross_entropy_per_net(
+    scores: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``softmax_cross_entropy`` of each net of a stack: scores (K, N, C), y (K, N) int ->
+    losses (K,), dscores (K, N, C). (Without the K axis: one net, a 0-d loss.)"""
+    n, at_label = scores.shape[-2], label_index(y)
+    shifted = scores - scores.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
-    sum_exp = exp.sum(axis=1, keepdims=True)
-    log_probs_y = shifted[np.arange(n), y] - np.log(sum_exp[:, 0])
-    loss = -float(np.mean(log_probs_y))
+    sum_exp = exp.sum(axis=-1, keepdims=True)
+    log_probs_y = shifted[at_label] - np.log(sum_exp[..., 0])
+    loss = -np.mean(log_probs_y, axis=-1)
     dscores = exp / sum_exp
-    dscores[np.arange(n), y] -= 1
+    dscores[at_label] -= 1
     dscores /= n
     return loss, dscores
 
@@ -41,14 +56,28 @@ def svm_hinge(scores: np.ndarray, y: np.ndarray, margin: float = 1.0) -> tuple[f
     Shapes: scores (N, C), y (N,) int -> loss scalar, dscores (N, C).
     Gradient: +1/N for every violating j, -(count of violations)/N at y_n.
     """
-    n = scores.shape[0]
-    correct = scores[np.arange(n), y][:, None]
-    margins = np.maximum(0, scores - correct + margin)
-    margins[np.arange(n), y] = 0
-    loss = float(margins.sum() / n)
+    loss, dscores = svm_hinge_per_net(scores, y, margin)
+    return float(loss), dscores
+
+
+def svm_hinge_per_net(
+    scores: np.ndarray, y: np.ndarray, margin: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``svm_hinge`` of each net of a stack: scores (K, N, C), y (K, N) int -> losses (K,),
+    dscores (K, N, C). (Without the K axis: one net, a 0-d loss.)"""
+    n, lead, at_label = scores.shape[-2], scores.shape[:-2], label_index(y)
+    margins = np.maximum(0, scores - scores[at_label][..., None] + margin)
+    margins[at_label] = 0
+    loss = margins.reshape(*lead, -1).sum(axis=-1) / n  # a net's N x C margins in one sum
     positive = (margins > 0).astype(scores.dtype)
-    positive[np.arange(n), y] = -positive.sum(axis=1)
+    positive[at_label] = -positive.sum(axis=-1)
     return loss, positive / scores.dtype.type(n)
+
+
+def label_index(y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The index of each sample's label score: ``scores[label_index(y)]`` is (..., N), as
+    ``scores[np.arange(N), y]`` for one net."""
+    return (*np.indices(y.shape, sparse=True), y)
 
 
 def sigmoid_bce(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -69,10 +98,12 @@ def sigmoid_bce(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 @dataclass(frozen=True)
 class Loss:
     """A loss as the model uses it: ``fn(scores, y) -> (loss, dscores)``; ``binary``: one output
-    unit read through a sigmoid (two classes only), else one score per class (argmax)."""
+    unit read through a sigmoid (two classes only), else one score per class (argmax);
+    ``per_net``: optional, the same loss on a stack's scores in one call (else net by net)."""
 
     fn: LossFn
     binary: bool = False
+    per_net: PerNetLossFn | None = None  # the same loss on K nets' scores (K, N, C) at once
 
     def __call__(self, scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         return self.fn(scores, y)

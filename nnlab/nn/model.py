@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlab.nn.init import init_weight
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
-from nnlab.nn.registry import ACTIVATIONS, LOSSES
+from nnlab.nn.registry import ACTIVATIONS, LOSSES, init_weight
 
 
 class MLP:

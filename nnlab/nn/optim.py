@@ -127,23 +127,18 @@ class Momentum(Optimizer):
         w -= self.rate(key) * v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov momentum, as ``torch.optim.SGD(momentum=mu, nesterov=True)``::
 
         v <- mu * v + g
         w <- w - lr * (g + mu * v)
 
     This is the "look-ahead" form of Sutskever et al. 2013 rewritten in terms of the current
-    parameters (cs231n's ``x += -mu * v_prev + (1 + mu) * v`` is the same rule).
+    parameters (cs231n's ``x += -mu * v_prev + (1 + mu) * v`` is the same rule). Its
+    hyperparameters and state are Momentum's; only the step differs.
     """
 
     name = "nesterov"
-    slots = ("v",)
-    hyper = {"lr": LR, "momentum": Hyper(0.9, "weight of the previous velocity", ge=0, lt=1)}
-
-    def __init__(self, lr: float, momentum: float = 0.9) -> None:
-        super().__init__(lr)
-        self.momentum = momentum
 
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
         v = self._slot("v", key, w)

@@ -11,9 +11,18 @@ reference read these tables, so a new entry is all the rest of nnlab needs.
 
 from __future__ import annotations
 
+import numpy as np
+
 from nnlab.nn import init
 from nnlab.nn.layers import Layer, ReLU, Sigmoid, Tanh
-from nnlab.nn.losses import Loss, sigmoid_bce, softmax_cross_entropy, svm_hinge
+from nnlab.nn.losses import (
+    Loss,
+    sigmoid_bce,
+    softmax_cross_entropy,
+    softmax_cross_entropy_per_net,
+    svm_hinge,
+    svm_hinge_per_net,
+)
 from nnlab.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSProp
 
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -27,14 +36,29 @@ INITS: dict[str, init.InitStd] = {
 }
 
 LOSSES: dict[str, Loss] = {
-    "softmax_ce": Loss(softmax_cross_entropy),
-    "svm": Loss(svm_hinge),
+    "softmax_ce": Loss(softmax_cross_entropy, per_net=softmax_cross_entropy_per_net),
+    "svm": Loss(svm_hinge, per_net=svm_hinge_per_net),
     "bce": Loss(sigmoid_bce, binary=True),
 }
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)
 }
+
+
+def init_std(kind: str, n_in: int, n_out: int, std: float = 0.01) -> float:
+    """The standard deviation that initialiser ``kind`` uses for an (n_in, n_out) weight."""
+    if kind not in INITS:
+        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    return INITS[kind](n_in, n_out, std)
+
+
+def init_weight(kind: str, n_in: int, n_out: int, rng: np.random.Generator, std: float = 0.01,
+                dtype: np.dtype | type = np.float32) -> np.ndarray:  # fmt: skip
+    """An (n_in, n_out) weight matrix of initialiser ``kind`` (``nnlab.nn.init.init_weight``)."""
+    if kind not in INITS:
+        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
+    return init.init_weight(INITS[kind], n_in, n_out, rng, std=std, dtype=dtype)
 
 
 def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:

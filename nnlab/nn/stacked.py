@@ -12,10 +12,10 @@ and the K nets are one network whose Affine layers are block diagonal::
 
 while every other layer works per unit, so BatchNorm (statistics per column over the batch),
 ReLU, Sigmoid and Tanh from ``layers`` run on the wide arrays *unchanged*; Dropout draws each
-net's mask from that net's own generator (``StackedDropout``); the loss is the plain loss
-function applied to each net's block of scores. One NumPy call per layer serves K nets, which
-is what makes this fast: at these sizes (batch 100, 100 units) a single net spends as long in
-NumPy's per-call overhead as in its matrix products.
+net's mask from that net's own generator (``StackedDropout``); the loss is the plain loss's
+equations on all the nets' blocks of scores at once (a ``Loss``'s ``per_net`` form). One NumPy call
+per layer serves K nets, which is what makes this fast: at these sizes (batch 100, 100 units) a
+single net spends as long in NumPy's per-call overhead as in its matrix products.
 
 Exactness: net k computes bit for bit what ``MLP`` k computes alone. The matrix products are the
 same BLAS gemm calls (same sizes and transposes, only the leading dimension differs); the
@@ -249,14 +249,19 @@ class StackedMLP:
         return out
 
     def losses(self, scores: np.ndarray, y: Sequence[np.ndarray]) -> tuple[list[float], np.ndarray]:
-        """Each net's data loss on its block of ``scores`` (the plain loss function, net by net)
-        with labels ``y[k]``, and dL/dscores (N, K*C)."""
-        values, dscores = [], np.empty_like(scores)
+        """Each net's data loss on its block of ``scores`` with labels ``y[k]`` (the plain loss,
+        on all K blocks at once when it has a ``per_net`` form, else net by net), and
+        dL/dscores (N, K*C)."""
+        dscores = np.empty_like(scores)
+        if self.loss_fn.per_net is not None:
+            values, d_nets = self.loss_fn.per_net(per_net(scores, self.size), np.stack(y))
+            per_net(dscores, self.size)[...] = d_nets
+            return values.tolist(), dscores
+        losses = []
         for s, d, labels in zip(per_net(scores, self.size), per_net(dscores, self.size), y):
-            loss, d_net = self.loss_fn(s, labels)
-            d[...] = d_net
-            values.append(loss)
-        return values, dscores
+            loss, d[...] = self.loss_fn(s, labels)
+            losses.append(loss)
+        return losses, dscores
 
     def loss_and_grads(
         self, x: np.ndarray, y: Sequence[np.ndarray], train: bool = True

@@ -1,78 +1,57 @@
 """Every figure nnlab draws, one module per experiment family; matplotlib is imported lazily,
 with the Agg backend (no screen), and only inside this package.
 
-Each figure has a ``<name>_figure(data...)`` that builds a matplotlib Figure from plain data
-(lists, arrays, dicts), for tests to read, and a ``<name>(data..., path)`` that builds it and
-writes one PNG atomically. Callers use ``from nnlab import plots; plots.<name>(...)``.
+Each figure is a ``<name>_figure(data...)`` that builds a matplotlib Figure from plain data
+(lists, arrays, dicts), for tests to read; ``save(figure, path)`` writes it as one PNG,
+atomically: ``from nnlab import plots; plots.save(plots.<name>_figure(...), path)``.
 """
 
 from __future__ import annotations
 
-from nnlab.plots.activations import activation_histograms, activation_histograms_figure
-from nnlab.plots.base import import_in_background, pyplot, save
-from nnlab.plots.gradcheck import gradcheck_differences, gradcheck_differences_figure
+from nnlab.plots.activations import activation_histograms_figure
+from nnlab.plots.base import Painter, import_in_background, pyplot, save
+from nnlab.plots.gradcheck import gradcheck_differences_figure
 from nnlab.plots.landscape import (
-    landscape_contour,
     landscape_contour_figure,
-    landscape_line,
     landscape_line_figure,
 )
-from nnlab.plots.lr_scan import lr_scan, lr_scan_figure
+from nnlab.plots.lr_scan import lr_scan_figure
 from nnlab.plots.optimizers import (
-    optimizer_loss_curves,
     optimizer_loss_curves_figure,
-    optimizer_paths_1d,
     optimizer_paths_1d_figure,
-    optimizer_paths_2d,
     optimizer_paths_2d_figure,
 )
-from nnlab.plots.sweep import sweep_curves, sweep_curves_figure
+from nnlab.plots.sweep import sweep_curves_figure
 from nnlab.plots.train import (
-    accuracy_gaps,
     accuracy_gaps_figure,
-    train_curves,
     train_curves_figure,
 )
-from nnlab.plots.tune import tune_curves, tune_curves_figure, tune_scatter, tune_scatter_figure
+from nnlab.plots.tune import tune_curves_figure, tune_scatter_figure
 from nnlab.plots.weight_scale import (
     weight_scale_grid,
     weight_scale_grid_figure,
-    weight_scale_summary,
     weight_scale_summary_figure,
 )
 
 __all__ = [
-    "accuracy_gaps",
     "accuracy_gaps_figure",
-    "activation_histograms",
     "activation_histograms_figure",
-    "gradcheck_differences",
     "gradcheck_differences_figure",
+    "Painter",
     "import_in_background",
-    "landscape_contour",
     "landscape_contour_figure",
-    "landscape_line",
     "landscape_line_figure",
-    "lr_scan",
     "lr_scan_figure",
-    "optimizer_loss_curves",
     "optimizer_loss_curves_figure",
-    "optimizer_paths_1d",
     "optimizer_paths_1d_figure",
-    "optimizer_paths_2d",
     "optimizer_paths_2d_figure",
     "pyplot",
     "save",
-    "sweep_curves",
     "sweep_curves_figure",
-    "train_curves",
     "train_curves_figure",
-    "tune_curves",
     "tune_curves_figure",
-    "tune_scatter",
     "tune_scatter_figure",
     "weight_scale_grid",
     "weight_scale_grid_figure",
-    "weight_scale_summary",
     "weight_scale_summary_figure",
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.plots.base import pyplot, save
+from nnlab.plots import base
 
 
 def _row_range(layers: list[Any]) -> tuple[float, float]:
@@ -44,7 +43,7 @@ def activation_histograms_figure(
     outputs - left out of the bars; say how many in ``notes``); ``notes`` a text per panel.
     Rows share their x range and y axis so the layers of one setting compare directly.
     """
-    plt = pyplot()
+    plt = base.pyplot()
     labels = list(settings)
     n_rows, n_cols = len(labels), max(len(v) for v in settings.values())
     height = 1.55 * n_rows + 0.6
@@ -72,14 +71,3 @@ def activation_histograms_figure(
     fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height)
     fig.suptitle("hidden-layer activations by activation / init", fontsize=11, y=1 - 0.05 / height)
     return fig
-
-
-def activation_histograms(
-    settings: dict[str, list[Any]],
-    path: Path,
-    ranges: dict[str, tuple[float, float] | None] | None = None,
-    notes: dict[str, list[str]] | None = None,
-    bins: int = 30,
-) -> Path:
-    """``activation_histograms_figure`` written to ``path``."""
-    return save(activation_histograms_figure(settings, ranges, notes, bins), path)

@@ -2,21 +2,24 @@
 save, and reading a curve out of per-epoch records.
 
 A figure is built by a ``*_figure`` function from plain data (lists, arrays, dicts) and returned
-as a matplotlib Figure, so tests can read its layout; the function of the same name without the
-suffix builds it and writes it to a PNG with ``save``.
+as a matplotlib Figure, so tests can read its layout; ``save`` writes it to a PNG. A ``Painter``
+draws in a forked process that imported matplotlib while this one worked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from nnlab.fileio import atomic_write
+
+Rows = list[dict[str, Any]]  # table rows / epoch records
+Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
+Points = list[tuple[list[float], str]]  # labelled points of a test function
 
 
 def pyplot() -> Any:
@@ -45,31 +48,87 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
     return thread
 
 
-@functools.cache
-def _file_mode() -> int:
-    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+class Painter:
+    """Draws figures in a process forked now, which imports matplotlib (about 1 s) on the other
+    core while this one loads data and trains; ``draw`` then costs only the drawing. Where a
+    fork is not safe (not Linux, or another thread running) it draws here instead. The worker
+    ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""
+
+    def __init__(self) -> None:
+        import multiprocessing as mp
+        import sys
+
+        self._conn: Any = None
+        self._proc: Any = None
+        if sys.platform.startswith("linux") and threading.active_count() == 1:
+            ctx = mp.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_paint, args=(child,), daemon=True)
+            self._proc.start()
+
+    def draw(self, figure: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Path:
+        """``save(figure(*args, **kwargs), path)`` (``figure``: a ``plots.*_figure``), in the
+        worker if there is one."""
+        if self._proc is None or not self._proc.is_alive():
+            return save(figure(*args, **kwargs), path)
+        self._conn.send((figure, str(path), args, kwargs))
+        error = self._conn.recv()
+        if error:
+            raise RuntimeError(f"drawing {Path(path).name}: {error}")
+        return Path(path)
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                with contextlib.suppress(OSError):
+                    self._conn.send(None)
+                self._proc.join(timeout=5)
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc = None
+
+    def __enter__(self) -> Painter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _paint(conn: Any) -> None:
+    """The painter's worker: import matplotlib, then draw what is asked until told to stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):
+        pyplot()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        figure, path, args, kwargs = job
+        try:
+            save(figure(*args, **kwargs), Path(path))
+            conn.send("")
+        except Exception as exc:  # the parent raises it, in one line
+            conn.send(f"{type(exc).__name__}: {exc}")
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
-    """Write ``fig`` to ``path`` as PNG via a temp file + os.replace, then close it; the file
-    gets the mode the umask gives (as run files do).
+    """Write ``fig`` to ``path`` as PNG, atomically (``nnlab.fileio.atomic_write``: the file
+    gets the mode the umask gives, as run files do), then close it.
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
     by hand (``subplots_adjust``) saves faster without it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.fchmod(fd, _file_mode())
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
-        os.replace(tmp, path)
+        bbox = "tight" if tight else None
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox))
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         pyplot().close(fig)
     return path
 

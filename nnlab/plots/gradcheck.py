@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.plots.base import legend_outside, pyplot, save
+from nnlab.plots import base
 
 
 def gradcheck_differences_figure(
@@ -20,7 +19,7 @@ def gradcheck_differences_figure(
     ones (truncation O(h^2)). The legend is under the axes (in the lower right it met the
     centred curve's minimum).
     """
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     floor = 1e-17  # an error of exactly 0 cannot be drawn on a log axis
     ax.loglog(steps, np.maximum(forward, floor), marker="o", label="forward (f(x+h) - f(x)) / h")
@@ -36,12 +35,5 @@ def gradcheck_differences_figure(
         title=title or "finite differences: truncation vs round-off",
     )
     ax.grid(alpha=0.3)
-    legend_outside(ax, "below", ncol=2)
+    base.legend_outside(ax, "below", ncol=2)
     return fig
-
-
-def gradcheck_differences(
-    steps: list[float], forward: list[float], centred: list[float], path: Path, title: str = ""
-) -> Path:
-    """``gradcheck_differences_figure`` written to ``path``."""
-    return save(gradcheck_differences_figure(steps, forward, centred, title), path)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.plots.base import legend_outside, pyplot, save, spans_decades
+from nnlab.plots import base
 
 
 def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> Any:
     """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis) against a.
     The legend is under the axes."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     loss = np.where(np.isfinite(loss), loss, np.nan)
     ax.plot(alphas, loss, color="C0", marker=".", label="loss (left, log scale)")
@@ -25,14 +24,9 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     ax2.plot(alphas, acc, color="C1", lw=1, label="accuracy (right)")
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
     lines = ax.get_lines()[:1] + ax2.get_lines()
-    legend_outside(ax, "below", handles=lines, ncol=2)
+    base.legend_outside(ax, "below", handles=lines, ncol=2)
     ax.set_title(_title("L(W + a D1)", title), fontsize=10)
     return fig
-
-
-def landscape_line(alphas: Any, loss: Any, acc: Any, path: Path, title: str = "") -> Path:
-    """``landscape_line_figure`` written to ``path``."""
-    return save(landscape_line_figure(alphas, loss, acc, title), path)
 
 
 def _title(what: str, detail: str) -> str:
@@ -61,7 +55,7 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
     from matplotlib.colors import LogNorm, Normalize
     from matplotlib.ticker import MaxNLocator
 
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6, 5.4))
     z = np.asarray(grid, dtype=float).T  # rows of the grid are a (x axis): transpose for contour
     finite = np.isfinite(z) & (z > 0)
@@ -69,7 +63,7 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
         zm = np.ma.masked_where(~finite, np.where(finite, z, 1.0))
         lo, hi = float(zm.min()), float(zm.max())
         hi = hi if hi > lo else lo * (1 + 1e-6)
-        log = spans_decades([lo, hi])
+        log = base.spans_decades([lo, hi])
         if log:
             levels, norm, ticks = np.geomspace(lo, hi, 30), LogNorm(lo, hi), value_ticks(lo, hi)
         else:
@@ -84,11 +78,6 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
         bar.set_label(f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}")
     ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
-    legend_outside(ax, "below")
+    base.legend_outside(ax, "below")
     ax.set_title(_title("L(W + a D1 + b D2)", title), fontsize=10)
     return fig
-
-
-def landscape_contour(alphas: Any, grid: Any, path: Path, title: str = "") -> Path:
-    """``landscape_contour_figure`` written to ``path``."""
-    return save(landscape_contour_figure(alphas, grid, title), path)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import legend_outside, pyplot, save
+from nnlab.plots import base
 
 TOP = 0.85  # the finite losses fill the axes up to this height; diverged rates sit above it
 DIVERGED_AT = {"step_loss": 0.94, "train_loss": 0.91}  # (axes fraction; one row per curve)
@@ -42,7 +41,7 @@ def lr_scan_figure(
     point in the lower half, below it in the upper half, to its left near the right edge); the
     dashed line is the initial loss. The legend is right of the axes.
     """
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     series = [("step_loss", "one full-gradient step", "C0", "step")]
     if epochs > 0:
@@ -71,13 +70,6 @@ def lr_scan_figure(
     ax.axhline(initial_loss, ls="--", color="gray", lw=1, label=f"initial loss {initial_loss:.3f}")
     ax.set(xlabel="step size / learning rate", ylabel="loss")
     ax.grid(alpha=0.3, which="both")
-    legend_outside(ax)
+    base.legend_outside(ax)
     ax.set_title(f"step-size scan {title}".strip())
     return fig
-
-
-def lr_scan(
-    rows: list[dict[str, Any]], initial_loss: float, epochs: int, path: Path, title: str = ""
-) -> Path:
-    """``lr_scan_figure`` written to ``path``."""
-    return save(lr_scan_figure(rows, initial_loss, epochs, title), path)

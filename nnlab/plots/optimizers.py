@@ -3,19 +3,11 @@ training-loss curves on a dataset."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.plots.base import (
-    diverged_handle,
-    legend_outside,
-    mark_diverged,
-    pyplot,
-    save,
-    spans_decades,
-)
+from nnlab.plots import base
 
 
 def _panel_grid(n: int) -> tuple[int, int]:
@@ -36,7 +28,7 @@ def optimizer_paths_2d_figure(
     ``panels``: dicts with ``title``, ``path`` ((k+1, 2) points, start first) and ``outcome``;
     ``points``: labelled critical points, drawn as crosses. Paths leaving the box are clipped.
     """
-    plt = pyplot()
+    plt = base.pyplot()
     nrows, ncols = _panel_grid(len(panels))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), squeeze=False)
     levels = np.unique(np.quantile(z, np.linspace(0.0, 1.0, 22) ** 2))
@@ -59,19 +51,6 @@ def optimizer_paths_2d_figure(
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def optimizer_paths_2d(
-    x: Any,
-    y: Any,
-    z: Any,
-    panels: list[dict[str, Any]],
-    points: list[tuple[list[float], str]],
-    title: str,
-    path: Path,
-) -> Path:
-    """``optimizer_paths_2d_figure`` written to ``path``."""
-    return save(optimizer_paths_2d_figure(x, y, z, panels, points, title), path)
 
 
 def window_labels(
@@ -105,7 +84,7 @@ def optimizer_paths_1d_figure(
     states the window [x0, x1] drawn, and "global min" marks only the lowest point of that
     window (``window_labels``).
     """
-    plt = pyplot()
+    plt = base.pyplot()
     nrows, ncols = _panel_grid(len(panels))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
     lo, hi = float(np.min(y)), float(np.max(y))
@@ -135,18 +114,6 @@ def optimizer_paths_1d_figure(
     return fig
 
 
-def optimizer_paths_1d(
-    x: Any,
-    y: Any,
-    panels: list[dict[str, Any]],
-    points: list[tuple[list[float], str]],
-    title: str,
-    path: Path,
-) -> Path:
-    """``optimizer_paths_1d_figure`` written to ``path``."""
-    return save(optimizer_paths_1d_figure(x, y, panels, points, title), path)
-
-
 def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
     """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
     the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
@@ -154,7 +121,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
     than a decade (adaptive methods end 1,000 times below SGD: a linear axis flattens them onto
     zero). A run whose loss turns non-finite stops at a red cross at that step. The legend is
     right of the axes."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
     smoothed, diverged = [], False
     for i, c in enumerate(curves):
@@ -166,12 +133,12 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
         bad = np.flatnonzero(~np.isfinite(raw))
         if bad.size:
-            mark_diverged(
+            base.mark_diverged(
                 ax, list(steps[: bad[0]]), list(smooth[: bad[0]]), int(steps[bad[0]]), color
             )
             diverged = True
         smoothed += list(smooth[np.isfinite(smooth)])
-    log = spans_decades(smoothed)
+    log = base.spans_decades(smoothed)
     if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
         ax.set(yscale="log", ylim=(min(smoothed) / 3, max(smoothed) * 1.5))
     elif smoothed:
@@ -179,13 +146,8 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
     ax.set_xlabel("iteration")
     ax.set_ylabel("training loss (minibatch)" + (", log scale" if log else ""))
     ax.set_title(title, fontsize=10)
-    handles = ax.get_legend_handles_labels()[0] + ([diverged_handle()] if diverged else [])
-    legend_outside(ax, handles=handles)
+    handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
+    base.legend_outside(ax, handles=handles)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
-
-
-def optimizer_loss_curves(curves: list[dict[str, Any]], title: str, path: Path) -> Path:
-    """``optimizer_loss_curves_figure`` written to ``path``."""
-    return save(optimizer_loss_curves_figure(curves, title), path)

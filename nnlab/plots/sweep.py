@@ -8,18 +8,9 @@ values. A diverged trial's curve stops at a red cross.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import (
-    diverged_handle,
-    legend_outside,
-    mark_diverged,
-    pyplot,
-    save,
-    spans_decades,
-    until_divergence,
-)
+from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
 
@@ -58,7 +49,7 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
     if how == "scale":
         values = [float(r[key]) if r.get(key) is not None else float("nan") for r in rows]
         finite = [v for v in values if v == v]
-        log = min(finite) > 0 and spans_decades(finite)
+        log = min(finite) > 0 and base.spans_decades(finite)
         norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(min(finite), max(finite))
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap="viridis")
         return [mappable.to_rgba(v) if v == v else "gray" for v in values], mappable
@@ -77,7 +68,7 @@ def sweep_curves_figure(
     """Every trial's accuracy per epoch (held-out split if any), one line per trial (module
     docstring: labels, colour scale, diverged trials). ``rows``: the sweep's summary rows
     (``trial``, the swept keys, ``status``); ``curves``: each trial's records."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     labelled = len(rows) <= MAX_LABELLED
     ckey, how = (None, "") if labelled else colour_key(rows, keys)
@@ -90,11 +81,11 @@ def sweep_curves_figure(
             continue
         colour = colour or f"C{i % 10}"
         label = ", ".join(f"{k.split('.')[-1]}={row.get(k)}" for k in keys) or row["trial"]
-        epochs, values, at = until_divergence(records, key, row.get("status"))
+        epochs, values, at = base.until_divergence(records, key, row.get("status"))
         ax.plot(epochs, values, color=colour, lw=1.2 if labelled else 0.7,
                 alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
         if at is not None:
-            mark_diverged(ax, epochs, values, at, colour)
+            base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
     ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
     ax.grid(alpha=0.3)
@@ -116,21 +107,10 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
         for i, value in enumerate(values):
             handles.append(Line2D([], [], color=f"C{i % 10}", label=f"{ckey}={value}"))
     if diverged:
-        handles.append(diverged_handle(f"diverged ({diverged} trial{'s' * (diverged > 1)})"))
+        handles.append(base.diverged_handle(f"diverged ({diverged} trial{'s' * (diverged > 1)})"))
     if mappable is not None:
         log = "log" in type(mappable.norm).__name__.lower()
         fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
     if handles:
-        legend_outside(ax, "below" if mappable is not None else "right", handles=handles,
+        base.legend_outside(ax, "below" if mappable is not None else "right", handles=handles,
                        fontsize=7, ncol=1 if mappable is None else 2)  # fmt: skip
-
-
-def sweep_curves(
-    rows: list[dict[str, Any]],
-    curves: dict[str, list[dict[str, Any]]],
-    keys: list[str],
-    path: Path,
-    title: str = "",
-) -> Path:
-    """``sweep_curves_figure`` written to ``path``."""
-    return save(sweep_curves_figure(rows, curves, keys, title), path)

@@ -3,20 +3,9 @@ test accuracy, the gap shaded)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import (
-    curve,
-    diverged_epoch,
-    diverged_handle,
-    legend_outside,
-    mark_diverged,
-    pyplot,
-    save,
-    spans_decades,
-    until_divergence,
-)
+from nnlab.plots import base
 
 
 def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title: str = "") -> Any:
@@ -26,47 +15,42 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
     the split losses against zero). A run that diverged stops at a red cross in both panels.
     Legends sit under the panels."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    at = diverged_epoch(records)
+    at = base.diverged_epoch(records)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
-    ax_loss.plot(*curve(kept, "loss"), label="objective (train batches)", color="black", lw=1)
+    ax_loss.plot(*base.curve(kept, "loss"), label="objective (train batches)", color="black", lw=1)
     for i, split in enumerate(splits):
         for ax, key, what in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
-            epochs, values = curve(kept, f"{split}_{key}")
+            epochs, values = base.curve(kept, f"{split}_{key}")
             ax.plot(epochs, values, label=f"{split} {what}", marker=".", color=f"C{i}")
             if at is not None:
-                mark_diverged(ax, epochs, values, at, f"C{i}")
+                base.mark_diverged(ax, epochs, values, at, f"C{i}")
     losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
-    log = spans_decades(losses)
+    log = base.spans_decades(losses)
     ax_loss.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss", title="loss",
                 yscale="log" if log else "linear")  # fmt: skip
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
-    extra = [diverged_handle(f"diverged at epoch {at}")] if at is not None else []
+    extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3, which="both")
-        legend_outside(ax, "below", handles=ax.get_legend_handles_labels()[0] + extra, ncol=2)
+        base.legend_outside(ax, "below", handles=ax.get_legend_handles_labels()[0] + extra, ncol=2)
     if title:
         fig.suptitle(title + (f" (diverged at epoch {at})" if at is not None else ""))
     return fig
 
 
-def train_curves(
-    records: list[dict[str, Any]], splits: list[str], path: Path, title: str = ""
-) -> Path:
-    """``train_curves_figure`` written to ``path``."""
-    return save(train_curves_figure(records, splits, title), path)
-
-
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     """One run's train and test accuracy, the gap shaded; True if the run diverged."""
-    train_epochs, train, at = until_divergence(panel["records"], "train_acc", panel.get("status"))
-    epochs, test, _ = until_divergence(panel["records"], "test_acc", panel.get("status"))
+    train_epochs, train, at = base.until_divergence(
+        panel["records"], "train_acc", panel.get("status")
+    )
+    epochs, test, _ = base.until_divergence(panel["records"], "test_acc", panel.get("status"))
     ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
     ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
     ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
     if at is not None:
-        mark_diverged(ax, train_epochs, train, at, "C0")
+        base.mark_diverged(ax, train_epochs, train, at, "C0")
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         ax.annotate(f"gap {train[-1] - test[-1]:.3f}", (epochs[-1], test[-1]),
                     textcoords="offset points", xytext=(-4, -12), ha="right", fontsize=8)  # fmt: skip
@@ -82,7 +66,7 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     epoch, the gap between them shaded. ``panels``: [{"label", "records", "status"
     (optional)}]. The legend is right of the last panel; a run that diverged stops at a red
     cross and says so in its title."""
-    plt = pyplot()
+    plt = base.pyplot()
     ncols = max(1, min(len(panels), 4))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(
@@ -93,14 +77,9 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
         ax.set_visible(False)
     axes.flat[0].set_ylabel("accuracy")
     handles = axes.flat[0].get_legend_handles_labels()[0]
-    handles += [diverged_handle()] if any(diverged) else []
-    legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=handles)
+    handles += [base.diverged_handle()] if any(diverged) else []
+    base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=handles)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def accuracy_gaps(panels: list[dict[str, Any]], path: Path, title: str = "") -> Path:
-    """``accuracy_gaps_figure`` written to ``path``."""
-    return save(accuracy_gaps_figure(panels, title), path)

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import (
-    diverged_handle,
-    legend_outside,
-    mark_diverged,
-    pyplot,
-    save,
-    until_divergence,
-)
+from nnlab.plots import base
 
 
 def tune_curves_figure(
@@ -25,7 +17,7 @@ def tune_curves_figure(
     (dotted, same colour), labelled by rank and values (DLFS fig. 6-24). The legend is right of
     the axes; a trial that diverged stops at a red cross (``status`` in its row, or read from
     its records)."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     diverged = False
     for i, row in enumerate(top):
@@ -34,39 +26,28 @@ def tune_curves_figure(
             continue
         values = ", ".join(f"{k.split('.')[-1]}={row[k]:.2e}" for k in keys)
         color = f"C{i % 10}"
-        epochs, val, at = until_divergence(records, "val_acc", row.get("status"))
+        epochs, val, at = base.until_divergence(records, "val_acc", row.get("status"))
         ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
-        ax.plot(*until_divergence(records, "train_acc", row.get("status"))[:2], color=color,
+        ax.plot(*base.until_divergence(records, "train_acc", row.get("status"))[:2], color=color,
                 lw=1, ls=":")  # fmt: skip
         if at is not None:
-            mark_diverged(ax, epochs, val, at, color)
+            base.mark_diverged(ax, epochs, val, at, color)
             diverged = True
     ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
     ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
-    handles = ax.get_legend_handles_labels()[0] + ([diverged_handle()] if diverged else [])
+    handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
     ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
     ax.grid(alpha=0.3)
-    legend_outside(ax, handles=handles, fontsize=7)
+    base.legend_outside(ax, handles=handles, fontsize=7)
     ax.set_title(f"top {len(top)} trials {title}".strip(), fontsize=9)
     return fig
-
-
-def tune_curves(
-    top: list[dict[str, Any]],
-    curves: dict[str, list[dict[str, Any]]],
-    keys: list[str],
-    path: Path,
-    title: str = "",
-) -> Path:
-    """``tune_curves_figure`` written to ``path``."""
-    return save(tune_curves_figure(top, curves, keys, title), path)
 
 
 def tune_scatter_figure(
     points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str
 ) -> Any:
     """Validation metric against each searched key, one panel per key, colour = round."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.8), squeeze=False)
     rounds = sorted({p["round"] for p in points})
     for ax, key in zip(axes[0], keys):
@@ -83,13 +64,6 @@ def tune_scatter_figure(
             ax.set_xscale("log")
         ax.set(xlabel=key, ylabel=metric.replace("_", " "), ylim=(0, 1.02))
         ax.grid(alpha=0.3, which="both")
-    legend_outside(axes[0][-1])
+    base.legend_outside(axes[0][-1])
     fig.tight_layout()
     return fig
-
-
-def tune_scatter(
-    points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str, path: Path
-) -> Path:
-    """``tune_scatter_figure`` written to ``path``."""
-    return save(tune_scatter_figure(points, keys, log, metric), path)

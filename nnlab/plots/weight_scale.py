@@ -12,14 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nnlab.plots.base import (
-    diverged_handle,
-    legend_outside,
-    mark_diverged,
-    pyplot,
-    save,
-    until_divergence,
-)
+from nnlab.plots import base
 
 NETS = (("bn", "BatchNorm", "-", "C0"), ("plain", "no BatchNorm", "--", "C1"))
 SHORT = {"bn": "BN", "plain": "no BN"}
@@ -38,10 +31,10 @@ def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[str]:
     for net, label, style, color in NETS:
         if not panel[net]:
             continue
-        epochs, values, at = until_divergence(panel[net], key, panel.get(f"{net}_status"))
+        epochs, values, at = base.until_divergence(panel[net], key, panel.get(f"{net}_status"))
         ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
         if at is not None:
-            mark_diverged(ax, epochs, values, at, color)
+            base.mark_diverged(ax, epochs, values, at, color)
             notes.append(f"{SHORT[net]} diverged, epoch {at}")
     return notes
 
@@ -51,7 +44,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     solid and the plain net dashed. ``panels``: [{"scale", "bn": records, "plain": records,
     "bn_status", "plain_status"}] (statuses optional: without them divergence is read from the
     records, a trained epoch whose loss is missing). The legend sits above the panels."""
-    plt = pyplot()
+    plt = base.pyplot()
     ncols = 4
     nrows = max(1, -(-len(panels) // ncols))
     fig, axes = plt.subplots(
@@ -87,7 +80,7 @@ def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
     inch = 1 / fig.get_figheight()
     handles = [Line2D([], [], ls=s, color=c, lw=1.5, label=lb) for _, lb, s, c in NETS]
     if diverged:
-        handles.append(diverged_handle("diverged: the curve stops (no accuracy after)"))
+        handles.append(base.diverged_handle("diverged: the curve stops (no accuracy after)"))
     if title:
         fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=8,
@@ -99,7 +92,7 @@ def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
 
 def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title: str = "") -> Path:
     """``weight_scale_grid_figure`` written to ``path`` (margins fixed: no tight crop)."""
-    return save(weight_scale_grid_figure(panels, key, title), path, tight=False)
+    return base.save(weight_scale_grid_figure(panels, key, title), path, tight=False)
 
 
 DIVERGED_Y = -0.08  # the strip below the accuracy axis where diverged nets are marked
@@ -117,7 +110,7 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
     cross in its line's colour in the "diverged" strip under the axis. The legend is right of
     the axes."""
-    plt = pyplot()
+    plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     scales = [r["weight_scale"] for r in table]
     has_test = any(r.get("bn_test") is not None for r in table)
@@ -142,11 +135,6 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     ax.set_xscale("log")
     ax.set(xlabel="weight init scale (std)", ylabel="final accuracy")
     ax.grid(alpha=0.3, which="both")
-    legend_outside(ax)
+    base.legend_outside(ax)
     ax.set_title(title or "final accuracy vs weight scale", fontsize=9)
     return fig
-
-
-def weight_scale_summary(table: list[dict[str, Any]], path: Path, title: str = "") -> Path:
-    """``weight_scale_summary_figure`` written to ``path``."""
-    return save(weight_scale_summary_figure(table, title), path)

@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from nnlab.errors import RunError
+from nnlab.fileio import atomic_write
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
 
@@ -159,7 +160,7 @@ class Site:
         """Write a file (temp file + rename, so a reader never sees half a page)."""
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        collect.write_file(path, data)
+        atomic_write(path, data, sync=False)  # (rebuildable: no fsync per page)
         self.kept.add(rel)
 
     def remove_stale(self) -> None:

@@ -33,13 +33,6 @@ SKIPPED_JSON = ("meta.json", "summary.json")
 STAMP = re.compile(r"^\d{8}-\d{6}-")  # the time stamp run folders start with
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write a file of the report atomically, with the mode the umask gives (runs' writer:
-    the report is served and shared like the run folders it shows)."""
-    with runs.atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
 @dataclass
 class Entry:
     """What the report knows of one folder (a run, a sweep, a trial, or any other folder)."""

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from nnlab.report import facts
+from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
     badge,
@@ -36,16 +36,6 @@ from nnlab.report.svg import (
     palette,
     scale_color,
     scale_legend,
-)
-from nnlab.report.tables import (
-    COMPARE_PANEL,
-    heads,
-    link,
-    metric_cells,
-    metric_columns,
-    pick,
-    row,
-    table,
 )
 
 OVERLAY_KEYS = (("val_acc", "test_acc"), ("train_acc",), ("train_loss", "loss"))
@@ -135,18 +125,18 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
 
 
 def trials_table(entry: Entry, keys: Sequence[str]) -> str:
-    metrics = metric_columns(entry.trials)
+    metrics = tables.metric_columns(entry.trials)
     names = ["trial", *keys, "status", "epochs", *metrics, "seconds", "notes"]
     rows = []
     for t in entry.trials:
         label = trial_label(t)
-        cells = [pick(t, label), link(entry.rel, t, t.name)]
+        cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
         cells += [cell(t.values.get(k)) for k in keys]
         cells += [cell(None, badge(t.status)), cell(t.summary.get("epochs") or _last_epoch(t))]
-        cells += metric_cells(t, metrics)
+        cells += tables.metric_cells(t, metrics)
         cells += [cell(t.summary.get("seconds")), f'<td class="notes">{esc(facts.notes(t))}</td>']
-        rows.append(row(t, cells, f"{label} {t.status} {facts.notes(t)}"))
-    return table("trials", heads(names), rows)
+        rows.append(tables.row(t, cells, f"{label} {t.status} {facts.notes(t)}"))
+    return tables.table("trials", tables.heads(names), rows)
 
 
 def _last_epoch(trial: Entry) -> Any:
@@ -164,7 +154,9 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     )
     body = header(entry, sub + (f" · over {', '.join(keys)}" if keys else ""))
     body += section("Curves of every trial", overlay(entry, keys))
-    body += section("Trials", trials_table(entry, keys) + COMPARE_PANEL) if entry.trials else ""
+    body += (
+        section("Trials", trials_table(entry, keys) + tables.COMPARE_PANEL) if entry.trials else ""
+    )
     body += section("Summary", json_view(entry.summary, skip=("trials",)) if entry.summary else "")
     body += section("Figures", figures(entry), "figures")
     for name, data in entry.files.items():

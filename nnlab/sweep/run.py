@@ -13,12 +13,13 @@ continued by ``resume_sweep``, which runs only what is missing.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -31,6 +32,7 @@ from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
 from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
 
+F = TypeVar("F", bound=Callable[..., Any])
 TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
 DEFAULT_STACK = 8  # trials per stack: past ~8 the stacked arrays outgrow the caches
 
@@ -131,8 +133,10 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
         summary = folder.read_json("summary.json") if folder.file("summary.json").exists() else {}
     except RunError as exc:
         return trial_row(trial.id, trial.values, trial.seed, {"status": "FAILED"}, str(exc))
-    error = folder.meta.get("error") if status == "FAILED" else None
-    return trial_row(trial.id, trial.values, trial.seed, {**summary, "status": status}, error)
+    meta = folder.meta
+    error = meta.get("error") if status == "FAILED" else None
+    summary = {**summary, "status": status, "stacked": meta.get("stacked", 1)}
+    return trial_row(trial.id, trial.values, trial.seed, summary, error)
 
 
 def sweep_rows(run: runs.RunDir) -> list[Row]:
@@ -196,25 +200,8 @@ def _execute(
     if on_start is not None:
         on_start(run, done, total)
 
-    unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
-    open_units = {i: len(unit) for i, unit in enumerate(units)}
-
-    def on_row(row: Row) -> None:
-        nonlocal done
-        rows[row["trial"]] = row
-        done += 1
-        unit = unit_of.get(row["trial"])
-        if unit in open_units:
-            open_units[unit] -= 1
-            if not open_units[unit]:
-                del open_units[unit]
-                if len(open_units) == workers - 1:  # from now on a worker is idle
-                    _load_finish_modules_in_background()
-        if on_trial is not None:
-            on_trial(done, total, row)
-
     try:
-        executor.run(units, on_row)
+        executor.run(units, _Tally(rows, units, workers, done, total, on_trial))
     except KeyboardInterrupt:
         run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
         for task in todo:  # trials whose worker was killed before it could record its end
@@ -234,6 +221,49 @@ def _execute(
     )
 
 
+class _Tally:
+    """Each finished trial's row as it comes (``on_row``): kept in ``rows``, counted, passed to
+    ``on_trial``; when the units left leave a worker idle, the finish's modules load there."""
+
+    def __init__(
+        self, rows: dict[str, Row], units: list[Any], workers: int, done: int, total: int,
+        on_trial: TrialFn | None,
+    ) -> None:  # fmt: skip
+        self.rows, self.workers, self.done, self.total = rows, workers, done, total
+        self.on_trial = on_trial
+        self.unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
+        self.open_units = {i: len(unit) for i, unit in enumerate(units)}
+
+    def __call__(self, row: Row) -> None:
+        self.rows[row["trial"]] = row
+        self.done += 1
+        unit = self.unit_of.get(row["trial"])
+        if unit in self.open_units:
+            self.open_units[unit] -= 1
+            if not self.open_units[unit]:
+                del self.open_units[unit]
+                if len(self.open_units) == self.workers - 1:  # from now on a worker is idle
+                    _load_finish_modules_in_background()
+        if self.on_trial is not None:
+            self.on_trial(self.done, self.total, row)
+
+
+def with_executor(fn: F) -> F:
+    """``run_sweep`` / ``resume_sweep`` with the stack size checked and, when no executor is
+    given, one made for ``jobs`` workers and closed at the end."""
+
+    @functools.wraps(fn)
+    def wrapper(target: Any, **kwargs: Any) -> Any:
+        check_stack(kwargs.get("stack", DEFAULT_STACK))
+        if kwargs.get("executor") is not None:
+            return fn(target, **kwargs)
+        with closing(make_executor(kwargs.get("jobs", 1))) as own:
+            return fn(target, **{**kwargs, "executor": own})
+
+    return wrapper  # type: ignore[return-value]
+
+
+@with_executor
 def run_sweep(
     defn: SweepDef,
     *,
@@ -252,11 +282,7 @@ def run_sweep(
     either way).
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
-    check_stack(stack)
-    if executor is None:
-        with closing(make_executor(jobs)) as own:
-            return run_sweep(defn, data_dir=data_dir, runs_dir=runs_dir, jobs=jobs, stack=stack,
-                             executor=own, on_start=on_start, on_trial=on_trial)  # fmt: skip
+    assert executor is not None  # (given by with_executor)
     trials = plan(defn)
     check_trials(trials, data_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
@@ -279,6 +305,7 @@ def run_sweep(
         return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
 
 
+@with_executor
 def resume_sweep(
     run: runs.RunDir,
     *,
@@ -295,46 +322,26 @@ def resume_sweep(
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
     run again; trials not started run.
     """
-    check_stack(stack)
-    if executor is None:
-        with closing(make_executor(jobs)) as own:
-            return resume_sweep(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=own,
-                                on_start=on_start, on_trial=on_trial)  # fmt: skip
+    assert executor is not None  # (given by with_executor)
     if run.status == "RUNNING":
         raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
     defn, trials = load_sweep(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
-    rows: dict[str, Row] = {}
-    todo: list[TrialTask] = []
-    redo: list[runs.RunDir] = []  # folders to remove and run again, once every check passed
-    for trial in trials:
-        folder = runs.RunDir(trials_dir(run) / trial.id)
-        if not folder.path.exists():
-            todo.append(_task(run, defn, trial, data_dir, "run"))
-            continue
-        status = folder.status if folder.file("meta.json").exists() else None
-        if status in TERMINAL:
-            rows[trial.id] = folder_row(run, trial)
-        elif status == "RUNNING":
-            waiting = (
-                " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
-                "retry in a moment)"
-                if run.file(STOP_FILE).exists()
-                else ""
-            )
-            raise RunError(
-                f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
-            )
-        elif status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
-            todo.append(_task(run, defn, trial, data_dir, "resume"))
-        else:
-            redo.append(folder)
-            todo.append(_task(run, defn, trial, data_dir, "run"))
-    if todo:
-        check_trials([t for t in trials if t.id not in rows], data_dir)
-    for folder in redo:
-        folder.remove()
+    actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
+    rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
+    pending = [t for t in trials if actions[t.id] != "keep"]
+    if pending:  # every pending trial trainable on its data, before any folder is removed
+        check_trials(pending, data_dir)
+    todo = []
+    for trial in pending:
+        action = actions[trial.id]
+        if action == "rerun":
+            runs.RunDir(trials_dir(run) / trial.id).remove()
+        todo.append(_task(run, defn, trial, data_dir, "resume" if action == "resume" else "run"))
+    if not todo and run.status == "COMPLETED":  # nothing to do: the folder stays as it is
+        final = [folder_row(run, t) for t in trials]
+        return SweepResult(run, defn, "COMPLETED", final, skipped=[t.id for t in trials])
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     with runs.reopen(
@@ -347,6 +354,32 @@ def resume_sweep(
     ) as life:
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial)  # fmt: skip
+
+
+def _resume_action(run: runs.RunDir, trial: Trial) -> str:
+    """What resuming does with a trial: ``keep`` (COMPLETED, DIVERGED), ``resume`` (INTERRUPTED
+    or STALE with a checkpoint), ``run`` (not started), ``rerun`` (FAILED, or no checkpoint or
+    meta: the folder is removed first). RunError for a trial still RUNNING; DamagedError for
+    a trial folder that cannot be read (before anything changes)."""
+    folder = runs.RunDir(trials_dir(run) / trial.id)
+    if not folder.path.exists():
+        return "run"
+    status = folder.status if folder.file("meta.json").exists() else None
+    if status in TERMINAL:
+        return "keep"
+    if status == "RUNNING":
+        waiting = (
+            " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
+            "retry in a moment)"
+            if run.file(STOP_FILE).exists()
+            else ""
+        )
+        raise RunError(
+            f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
+        )
+    if status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
+        return "resume"
+    return "rerun"
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
@@ -396,4 +429,5 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
         if own is not None:
             return own
     keys = list(defn.spec.params)
-    return [plots.sweep_curves(rows, curves, keys, run.file("curves.png"), title=run.id)]
+    figure = plots.sweep_curves_figure(rows, curves, keys, title=run.id)
+    return [plots.save(figure, run.file("curves.png"))]

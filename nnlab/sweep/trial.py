@@ -55,13 +55,16 @@ def trial_row(
     summary: dict[str, Any],
     error: str | None = None,
 ) -> Row:
-    """A summary row: trial, swept values, seed, status, epochs, final/best metrics, seconds."""
+    """A summary row: trial, swept values, seed, status, epochs, final/best metrics, seconds
+    (the trial's share of its stack's time) and ``stacked`` (the nets in that stack)."""
     row: Row = {"trial": trial_id, **values, "seed": seed, "status": summary.get("status")}
     row["epochs"] = summary.get("epochs")
     for prefix in ("final_", "best_"):
         row.update({k: v for k, v in summary.items() if k.startswith(prefix)})
     if "seconds" in summary:
         row["seconds"] = summary["seconds"]
+    if "stacked" in summary:
+        row["stacked"] = summary["stacked"]
     if error is not None:
         row["error"] = error
     return row
@@ -123,33 +126,27 @@ def run_unit(unit: Unit) -> list[Row]:
                 ]
             else:
                 results = run_trainings(
-                    cfgs,
-                    data_dir=data_dir,
-                    runs_dir=Path(first.trials_dir),
+                    cfgs, data_dir=data_dir, runs_dir=Path(first.trials_dir),
                     overrides=[list(t.overrides) for t in unit],
-                    folders=[t.trial_id for t in unit],
-                    data=data,
-                    plot=False,
-                    progress=stop,
-                    extra_meta=[
-                        {
-                            "trial": {
-                                "id": t.trial_id,
-                                "sweep": t.sweep,
-                                "seed": t.seed,
-                                "values": t.values,
-                            }
-                        }
-                        for t in unit
-                    ],  # fmt: skip
-                )
+                    folders=[t.trial_id for t in unit], data=data, plot=False, progress=stop,
+                    extra_meta=[{"trial": _identity(t)} for t in unit],
+                )  # fmt: skip
         except StopRequested:  # the folders say INTERRUPTED (the driver marked them)
             return [
                 trial_row(t.trial_id, t.values, t.seed, {"status": "INTERRUPTED"}) for t in unit
             ]
         except Exception as exc:  # (as the trial's folder records it: runs.describe_error)
             return failed_rows(unit, runs.describe_error(exc))
-    return [trial_row(t.trial_id, t.values, t.seed, r.summary) for t, r in zip(unit, results)]
+    stacked = len(results)
+    return [
+        trial_row(t.trial_id, t.values, t.seed, {**r.summary, "stacked": stacked})
+        for t, r in zip(unit, results)
+    ]
+
+
+def _identity(task: TrialTask) -> dict[str, Any]:
+    """What a trial's meta.json records of its place in the sweep."""
+    return {"id": task.trial_id, "sweep": task.sweep, "seed": task.seed, "values": task.values}
 
 
 def run_unit_in_worker(unit: Unit) -> list[Row]:

@@ -28,7 +28,7 @@ def test_activations_json_lists_rows(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [r["layer"] for r in doc["rows"]] == [1, 2, 3, 4, 5]
-    assert doc["rows"][0]["dead"] is not None and doc["rows"][0]["saturated"] is None
+    assert doc["rows"][0]["zero"] is not None and doc["rows"][0]["saturated"] is None
 
 
 def test_activations_unknown_init_exits_2_without_a_folder(tmp_path):

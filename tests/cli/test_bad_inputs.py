@@ -301,8 +301,8 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     (
         "--threads past the limit",
         "epochs: 1\n",
-        ["--threads", "1000"],
-        ["--threads: input should be less than or equal to 256, got 1000"],
+        ["--threads", "100000"],
+        ["--threads: input should be less than or equal to 1024, got 100000"],
     ),
     (
         "--resume of an unknown run",

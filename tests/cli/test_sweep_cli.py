@@ -51,7 +51,7 @@ def sweep_dir(runs_dir: Path) -> runs.RunDir:
 
 def summary(run: runs.RunDir) -> list[dict]:
     rows = run.read_json("summary.json")["trials"]
-    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+    return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in rows]
 
 
 def test_sweep_without_a_command_prints_help():
@@ -315,7 +315,10 @@ def test_stacked_and_unstacked_sweeps_print_the_same_results(tmp_path, axes):
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         outputs.append(
-            [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(result.stdout)]
+            [
+                {k: v for k, v in r.items() if k not in ("seconds", "stacked")}
+                for r in json.loads(result.stdout)
+            ]
         )
         run = sweep_dir(tmp_path / stack)
         assert run.meta["stack"] == int(stack)

@@ -32,10 +32,16 @@ def test_saturated_fraction_counts_sigmoid_ends_and_tanh_magnitude():
     assert act.saturated_fraction(t, "relu") is None
 
 
-def test_dead_fraction_counts_exact_relu_zeros_only():
+def test_zero_fraction_counts_exact_relu_zeros_only():
     a = np.array([0.0, 0.0, 1e-12, 3.0])
-    assert act.dead_fraction(a, "relu") == pytest.approx(0.5)
-    assert act.dead_fraction(a, "sigmoid") is None
+    assert act.zero_fraction(a, "relu") == pytest.approx(0.5)
+    assert act.zero_fraction(a, "sigmoid") is None
+
+
+def test_dead_units_are_zero_for_every_input():
+    a = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0]])
+    assert act.dead_units(a, "relu") == pytest.approx(1 / 3)  # only the first unit is dead
+    assert act.dead_units(a, "tanh") is None
 
 
 def test_every_setting_has_one_row_per_layer(result):
@@ -63,7 +69,7 @@ def test_relu_with_he_keeps_the_std_while_xavier_and_std001_shrink_it(result):
     assert small[-1] < 1e-4 * small[0]
     big = [r["std"] for r in settings[("relu", "std1")]]
     assert big[-1] > 100 * big[0]
-    assert all(0.35 < r["dead"] < 0.65 for r in settings[("relu", "he")])
+    assert all(0.35 < r["zero"] < 0.65 for r in settings[("relu", "he")])
 
 
 def test_run_folder_holds_table_figure_and_meta(result):

@@ -10,6 +10,7 @@ from nnlab.config import load_config
 from nnlab.errors import NnlabError
 from nnlab.experiments import differences as df
 from nnlab.experiments import gradcheck as gc
+from nnlab.experiments import gradcheck_report as gr
 from nnlab.nn.layers import Affine, ReLU, Sigmoid
 from nnlab.nn.model import build_mlp
 
@@ -27,7 +28,7 @@ def test_builtin_check_passes_every_row_below_1e7(builtin_rows):
     assert builtin_rows
     bad = [r for r in builtin_rows if r.verdict != "pass" or not r.max_rel_error < 1e-7]
     assert bad == []
-    assert gc.summarize(builtin_rows)["ok"] is True
+    assert gr.summarize(builtin_rows)["ok"] is True
 
 
 def test_builtin_covers_every_layer_input_and_parameter_and_every_loss(builtin_rows):
@@ -86,7 +87,7 @@ def test_affine_without_bias_gradient_fails_on_every_bias_that_matters(monkeypat
     assert rows[("net relu softmax", "affine2", "b")].verdict == "fail"
     # a bias just before BatchNorm has a zero gradient: dropping it is not an error there
     assert rows[("net relu batchnorm", "affine1", "b")].verdict == "pass"
-    lines = gc.failures(list(rows.values()))
+    lines = gr.failures(list(rows.values()))
     assert any("Affine b" in line for line in lines)
 
 
@@ -155,7 +156,7 @@ def test_check_model_refuses_float32_and_a_single_sample_with_batchnorm():
 @pytest.mark.parametrize("eps", [0.0, -1e-5, float("nan"), 1.0])
 def test_bad_eps_is_refused(eps):
     with pytest.raises(NnlabError, match="--eps"):
-        gc.check_builtin(eps=eps)
+        gc.check_builtin(gc.CheckSettings(eps=eps))
 
 
 def test_centred_beats_forward_and_both_errors_are_u_shaped():
@@ -199,7 +200,7 @@ def tiny_config(tmp_path, **model):
 
 def test_config_mode_checks_that_networks_parameters_in_float64(tmp_path):
     cfg = load_config(tiny_config(tmp_path))
-    rows = gc.check_config(cfg, batch=6)
+    rows = gc.check_config(cfg, settings=gc.CheckSettings(batch=6))
     names = [(r.layer, r.param) for r in rows]
     assert names[:4] == [("affine1", "W"), ("affine1", "b"), ("bn1", "gamma"), ("bn1", "beta")]
     assert ("affine3", "W") in names and rows[0].shape == (4, 6)

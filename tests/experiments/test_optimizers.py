@@ -255,7 +255,7 @@ def test_smooth_curve_keeps_length_and_constants():
 
 def test_dataset_runs_share_init_and_batch_sequence():
     c = opt.compare_on_dataset(
-        "digits", ["sgd", "gd", "adam", "random-local-search"], iterations=25, hidden=[16]
+        "digits", ["sgd", "gd", "adam", "random-local-search"], net=opt.NetSettings(25, [16])
     )
     sgd, gd, adam, local = c.results
     np.testing.assert_array_equal(sgd.losses, gd.losses)  # same rule, same init, same batches
@@ -275,8 +275,9 @@ def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
     from nnlab.data import load_dataset
     from nnlab.train import TrainSettings, fit
 
-    c = opt.compare_on_dataset("digits", ["momentum", "sgd"], ["sgd.lr=1e10"], iterations=40,
-                               hidden=[16])  # fmt: skip
+    c = opt.compare_on_dataset(
+        "digits", ["momentum", "sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(40, [16])
+    )
     data = load_dataset(c.cfg.dataset, None, c.cfg.dtype)
     for r in c.results:
         cfg = c.cfg.model_copy(
@@ -293,18 +294,18 @@ def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
 
 def test_dataset_comparison_in_worker_processes_gives_the_same_results():
     args = ("digits", ["sgd", "adam", "random-local-search"])
-    serial = opt.compare_on_dataset(*args, iterations=30, hidden=[16])
-    parallel = opt.compare_on_dataset(*args, iterations=30, hidden=[16], jobs=2)
+    serial = opt.compare_on_dataset(*args, net=opt.NetSettings(30, [16]))
+    parallel = opt.compare_on_dataset(*args, net=opt.NetSettings(30, [16]), jobs=2)
     assert [r.spec.label for r in parallel.results] == [r.spec.label for r in serial.results]
     for a, b in zip(serial.results, parallel.results):
         np.testing.assert_array_equal(a.losses, b.losses)
         assert a.final == b.final and a.status == b.status
     with pytest.raises(ConfigError, match="--jobs"):
-        opt.compare_on_dataset(*args, iterations=30, jobs=0)
+        opt.compare_on_dataset(*args, net=opt.NetSettings(30), jobs=0)
 
 
 def test_dataset_divergence_is_recorded():
-    c = opt.compare_on_dataset("digits", ["sgd"], ["sgd.lr=1e10"], iterations=30, hidden=[16])
+    c = opt.compare_on_dataset("digits", ["sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(30, [16]))
     r = c.results[0]
     assert r.diverged and r.row()["diverged"] == "yes"
     assert r.losses.size < 30 and r.final["train_loss"] is None

@@ -32,7 +32,7 @@ def defn() -> sw.SweepDef:
 
 
 def strip(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+    return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in rows]
 
 
 def trial_metrics(result: sw.SweepResult) -> dict[str, list[dict]]:

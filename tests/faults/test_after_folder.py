@@ -3,9 +3,10 @@
 every command that makes a folder, at a write after the folder's meta.json. Each ends with its
 folders FAILED (with the error) or INTERRUPTED, never RUNNING, and ONE line on stderr.
 
-The fault is injected at ``nnlab.runs.atomic_write``, the writer of every run file but the
-appended metrics (``RunDir.append_metric``, injected on its own): as root, chmod cannot make a
-folder read-only, so the OS errors are raised where the OS would raise them.
+The fault is injected at ``nnlab.fileio.replacing``, the temp file behind every atomic write
+(every run file but the appended metrics: ``RunDir.append_metric``, injected on its own): as
+root, chmod cannot make a folder read-only, so the OS errors are raised where the OS would
+raise them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import runs
+from nnlab import fileio, runs
 
 from .helpers import Row, assert_settled, invoke, only, refused, statuses
 
@@ -55,17 +56,17 @@ SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "SIGINT": signal.
 def inject(monkeypatch, nth: int, fault) -> list[Path]:
     """``fault(path)`` at the ``nth`` atomic write of a file other than meta.json; the paths
     written so far are returned (as a list that fills in)."""
-    real = runs.atomic_write
+    real = fileio.replacing
     written: list[Path] = []
 
-    def atomic_write(path, data):
+    def replacing(path, *args, **kwargs):
         if Path(path).name != "meta.json":
             written.append(Path(path))
             if len(written) == nth:
                 fault(Path(path))
-        return real(path, data)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(runs, "atomic_write", atomic_write)
+    monkeypatch.setattr(fileio, "replacing", replacing)
     return written
 
 
@@ -149,7 +150,7 @@ def test_a_status_that_cannot_be_written_is_not_claimed(case, monkeypatch):
     inject(
         monkeypatch,
         1,
-        lambda path: monkeypatch.setattr(runs, "atomic_write", refuse_every_write),
+        lambda path: monkeypatch.setattr(fileio, "replacing", refuse_every_write),
     )
     result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
     run = only(case / "runs")
@@ -158,7 +159,7 @@ def test_a_status_that_cannot_be_written_is_not_claimed(case, monkeypatch):
     assert runs.status_of({**run.meta, "pid": 2**22 + 1}) == "STALE"
 
 
-def refuse_every_write(path, data):
+def refuse_every_write(path, *args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 

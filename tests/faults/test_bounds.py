@@ -127,7 +127,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "tune --trials": (["tune", "cfg.yaml", "--trials", "100000"], ["--trials: ", "got 100000"]),
     "tune --rounds": (["tune", "cfg.yaml", "--rounds", "1000"], ["--rounds: ", "got 1000"]),
-    "--threads": (["train", "cfg.yaml", "--threads", "100000"], ["--threads: ", "256, got"]),
+    "--threads": (["train", "cfg.yaml", "--threads", "100000"], ["--threads: ", "1024, got"]),
     "gradcheck --batch": (["gradcheck", "--batch", "100000000"], ["--batch: ", "got 100000000"]),
     "compare-optimizers --steps": (
         ["compare-optimizers", "--steps", "100000000"],

@@ -10,7 +10,7 @@ import pytest
 
 from nnlab import runs
 
-from .helpers import Row, copy_runs, invoke, refused
+from .helpers import Row, copy_runs, invoke, refused, set_meta
 
 
 @pytest.fixture
@@ -41,9 +41,10 @@ def test_train_resume_latest_finds_the_training_run_not_a_trial(case, mixed):
 
 
 def test_sweep_resume_latest_finds_the_sweep_after_an_lr_scan(case, mixed):
+    (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
+    set_meta(sweep, status="INTERRUPTED")
     result = invoke("sweep", "--resume", "latest", "-q", "--runs-dir", case / "runs")
     assert result.exit_code == 0, result.output
-    (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
     assert len(sweep.meta["resumes"]) == 1 and sweep.status == "COMPLETED"
 
 
@@ -94,14 +95,13 @@ def modes(root) -> dict[str, int]:
 @pytest.fixture
 def umask(monkeypatch):
     """Set the process umask for a case (and the cached file mode with it); restored after."""
-    from nnlab.plots import base
+    from nnlab import fileio
 
     saved = os.umask(0o022)
 
     def set_umask(value: int) -> None:
         os.umask(value)
-        runs._file_mode.cache_clear()
-        base._file_mode.cache_clear()
+        fileio.file_mode.cache_clear()
 
     yield set_umask
     set_umask(saved)

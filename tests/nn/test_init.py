@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from nnlab.nn.init import init_std, init_weight
 from nnlab.nn.model import build_mlp
-from nnlab.nn.registry import INITS
+from nnlab.nn.registry import INITS, init_std, init_weight
 
 N_IN, N_OUT = 500, 300
 

@@ -118,6 +118,17 @@ def test_relu_forward_zeroes_negatives_and_backward_masks():
     np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 0.0, 5.0]])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 100, 1003])  # SIMD bodies and their tails
+def test_relu_forward_is_fmax_with_zero_for_special_values(dtype, n):
+    x = np.random.default_rng(n).standard_normal((3, n)).astype(dtype)
+    x.flat[:5] = [np.nan, np.inf, -np.inf, 0.0, -np.inf][: x.size]
+    out = ReLU().forward(x)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out.view(np.uint8), np.fmax(x, 0).view(np.uint8))
+    assert ReLU().forward(x).base is None  # a new array each time, never the shared zeros
+
+
 def test_sigmoid_is_stable_on_huge_inputs():
     x = np.array([[-1e4, -50.0, 0.0, 50.0, 1e4]])
     with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine

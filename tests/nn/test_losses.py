@@ -13,6 +13,8 @@ from nnlab.nn.gradcheck import numeric_gradient, rel_error
 from nnlab.nn.losses import sigmoid_bce, softmax_cross_entropy, svm_hinge
 from nnlab.nn.registry import LOSSES
 
+PER_NET = {name: loss.per_net for name, loss in LOSSES.items() if loss.per_net is not None}
+
 TOL = 1e-7
 
 
@@ -48,6 +50,28 @@ def test_loss_does_not_modify_scores(loss):
     before = scores.copy()
     LOSSES[loss](scores, y)
     np.testing.assert_array_equal(scores, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", list(PER_NET))
+def test_per_net_loss_gives_each_nets_own_loss_bit_for_bit(loss, dtype):
+    """K nets' scores side by side (N, K*C), seen as (K, N, C) as a stack sees them: each net's
+    loss and dscores are exactly those of the plain loss on its block (strided or copied)."""
+    rng = np.random.default_rng(2)
+    k, n, c = 5, 37, 10
+    wide = (30 * rng.standard_normal((n, k * c))).astype(dtype)
+    wide[0, 3] = np.inf  # net 0 overflows; the others stay finite
+    y = rng.integers(0, c, (k, n))
+    blocks = wide.reshape(n, k, c).transpose(1, 0, 2)
+    with np.errstate(invalid="ignore"):
+        losses, dscores = PER_NET[loss](blocks, y)
+        for i in range(k):
+            for block in (blocks[i], np.ascontiguousarray(blocks[i])):
+                value, d = LOSSES[loss](block, y[i])
+                np.testing.assert_array_equal(losses[i], value)
+                assert dscores[i].dtype == d.dtype == dtype
+                np.testing.assert_array_equal(dscores[i].view(np.uint8), d.view(np.uint8))
+    assert not np.isfinite(losses[0]) and np.isfinite(losses[1:]).all()
 
 
 # --- softmax cross-entropy ----------------------------------------------------------------------

@@ -83,4 +83,5 @@ def test_few_trials_get_one_legend_entry_each_beside_the_axes():
 
 def test_sweep_curves_file_is_written(tmp_path):
     rows, curves = random_sweep()
-    assert plots.sweep_curves(rows, curves, ["optimizer.lr"], tmp_path / "c.png").stat().st_size
+    figure = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
+    assert plots.save(figure, tmp_path / "c.png").stat().st_size

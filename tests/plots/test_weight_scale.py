@@ -128,5 +128,5 @@ def test_summary_without_divergence_has_no_diverged_strip():
 
 def test_weight_scale_files_are_written(tmp_path):
     grid = plots.weight_scale_grid(grid_panels(), "train_acc", tmp_path / "g.png")
-    summary = plots.weight_scale_summary(summary_table(), tmp_path / "s.png")
+    summary = plots.save(plots.weight_scale_summary_figure(summary_table()), tmp_path / "s.png")
     assert grid.stat().st_size > 10_000 and summary.stat().st_size > 10_000

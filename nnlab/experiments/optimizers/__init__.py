@@ -55,8 +55,8 @@ from nnlab.experiments.optimizers.training import (
     DEFAULT_DATASET_OPTIMIZERS,
     DLFS_HIDDEN,
     DatasetComparison,
+    NetSettings,
     compare_on_dataset,
-    dataset_config,
     parse_hidden,
     plot_dataset_comparison,
     random_local_search,
@@ -141,12 +141,8 @@ def run_dataset_comparison(
     optimizers: Sequence[str] | None = None,
     overrides: Sequence[str] = (),
     lrs: Sequence[float] | None = None,
+    net: NetSettings = NetSettings(),
     *,
-    iterations: int = 2000,
-    hidden: Sequence[int] = DLFS_HIDDEN,
-    loss: str = "softmax_ce",
-    batch_size: int = 128,
-    seed: int = 0,
     data_dir: Path | None = None,
     runs_dir: Path = runs.DEFAULT_ROOT,
     out: Path | None = None,
@@ -157,21 +153,17 @@ def run_dataset_comparison(
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
     folder is created."""
-    if jobs < 1:
-        raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
-    cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
+    cfg = net.config(dataset)
     resolve_optimizers(
         optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
         allow_baselines=True,
     )  # fmt: skip
     data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    with open_run(runs_dir, out, dataset=dataset, seed=seed, data_source=data.source) as life:
+    with open_run(runs_dir, out, dataset=dataset, seed=net.seed, data_source=data.source) as life:
         run = life.run
         comparison = compare_on_dataset(
-            dataset, optimizers, overrides, lrs, iterations=iterations, hidden=hidden,
-            loss=loss, batch_size=batch_size, seed=seed, data=data, progress=progress,
-            jobs=jobs,
-        )  # fmt: skip
+            dataset, optimizers, overrides, lrs, net, data=data, progress=progress, jobs=jobs
+        )
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         run.write_json("result.json", comparison.to_json())
         title = f"compare-optimizers on {dataset}: {comparison.describe()}"
@@ -220,11 +212,11 @@ def run_comparison(
         raise ConfigError("--start applies to --function comparisons, not --dataset")
     if step_list is not None and len(step_list) != 1:
         raise ConfigError("--steps: --dataset takes one number of iterations")
+    net = NetSettings(step_list[0] if step_list else 2000, parse_hidden(hidden), loss,
+                      batch_size, seed)  # fmt: skip
     return run_dataset_comparison(
-        dataset, names, overrides, lrs, iterations=step_list[0] if step_list else 2000,
-        hidden=parse_hidden(hidden), loss=loss, batch_size=batch_size, seed=seed,
-        data_dir=data_dir, runs_dir=runs_dir, out=out, figure=figure, progress=progress,
-        jobs=jobs,
+        dataset, names, overrides, lrs, net, data_dir=data_dir, runs_dir=runs_dir, out=out,
+        figure=figure, progress=progress, jobs=jobs,
     )  # fmt: skip
 
 
@@ -241,7 +233,7 @@ __all__ = [
     "PathResult",
     "compare_on_dataset",
     "compare_on_function",
-    "dataset_config",
+    "NetSettings",
     "parse_floats",
     "parse_hidden",
     "parse_ints",

@@ -238,5 +238,9 @@ def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path
     suptitle = f"{o.name}: {o.formula}"
     if o.dim == 1:
         suptitle += "  (iterates coloured red at the start to yellow at the end)"
-        return plots.optimizer_paths_1d(grid["x"], grid["y"], panels, minima, suptitle, path)
-    return plots.optimizer_paths_2d(grid["x"], grid["y"], grid["z"], panels, minima, suptitle, path)
+        figure = plots.optimizer_paths_1d_figure(grid["x"], grid["y"], panels, minima, suptitle)
+    else:
+        figure = plots.optimizer_paths_2d_figure(
+            grid["x"], grid["y"], grid["z"], panels, minima, suptitle
+        )
+    return plots.save(figure, path)

@@ -86,15 +86,13 @@ def _set_params(model: MLP, values: dict[str, np.ndarray]) -> None:
         model.params[k][...] = v
 
 
+Params = dict[str, np.ndarray]
+
+
 def random_search(
-    model: MLP,
-    x: np.ndarray,
-    y: np.ndarray,
-    batches: Iterable[np.ndarray],
-    scale: float,
-    rng: np.random.Generator,
-    on_step: Callable[[int, float], None] | None = None,
-) -> int:
+    model: MLP, x: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], scale: float,
+    rng: np.random.Generator, on_step: Callable[[int, float], None] | None = None,
+) -> int:  # fmt: skip
     """cs231n strategy 1: keep the best of N random parameter draws, ``W ~ scale * N(0, 1)``.
 
     One draw per minibatch; the draw replaces the incumbent when its objective on that batch is
@@ -102,52 +100,54 @@ def random_search(
     ends holding the incumbent. ``on_step(step, loss)`` gets the incumbent's loss on the batch
     before the comparison (as ``fit`` reports the loss before its update). Returns the steps.
     """
-    best = {k: v.copy() for k, v in model.params.items()}
-    step = 0
-    for step, idx in enumerate(batches, start=1):
-        xb, yb = x[idx], y[idx]
-        _set_params(model, best)
-        best_loss = _objective(model, xb, yb)
-        draw = {k: (scale * rng.standard_normal(v.shape)).astype(v.dtype) for k, v in best.items()}
-        _set_params(model, draw)
-        if _objective(model, xb, yb) < best_loss:
-            best = draw
-        if on_step is not None:
-            on_step(step, best_loss)
-    _set_params(model, best)
-    return step
+
+    def draw(best: Params) -> Params:
+        return {k: (scale * rng.standard_normal(v.shape)).astype(v.dtype) for k, v in best.items()}
+
+    return _search(model, x, y, batches, draw, on_step)
 
 
 def random_local_search(
-    model: MLP,
-    x: np.ndarray,
-    y: np.ndarray,
-    batches: Iterable[np.ndarray],
-    step_size: float,
-    rng: np.random.Generator,
-    on_step: Callable[[int, float], None] | None = None,
-) -> int:
+    model: MLP, x: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], step_size: float,
+    rng: np.random.Generator, on_step: Callable[[int, float], None] | None = None,
+) -> int:  # fmt: skip
     """cs231n strategy 2: from the model's current (initial) parameters, try
     ``W_try = W + step_size * N(0, 1)`` and move only if the objective on the minibatch falls.
 
     Both W and W_try are scored on the same batch. ``on_step`` as in ``random_search``.
     """
-    current = {k: v.copy() for k, v in model.params.items()}
-    step = 0
-    for step, idx in enumerate(batches, start=1):
-        xb, yb = x[idx], y[idx]
-        _set_params(model, current)
-        loss = _objective(model, xb, yb)
-        trial = {
+
+    def step_from(current: Params) -> Params:
+        return {
             k: v + (step_size * rng.standard_normal(v.shape)).astype(v.dtype)
             for k, v in current.items()
         }
-        _set_params(model, trial)
+
+    return _search(model, x, y, batches, step_from, on_step)
+
+
+def _search(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    batches: Iterable[np.ndarray],
+    propose: Callable[[Params], Params],
+    on_step: Callable[[int, float], None] | None,
+) -> int:
+    """Per minibatch: score the incumbent and ``propose(incumbent)`` on it, keep the lower."""
+    incumbent = {k: v.copy() for k, v in model.params.items()}
+    step = 0
+    for step, idx in enumerate(batches, start=1):
+        xb, yb = x[idx], y[idx]
+        _set_params(model, incumbent)
+        loss = _objective(model, xb, yb)
+        candidate = propose(incumbent)
+        _set_params(model, candidate)
         if _objective(model, xb, yb) < loss:
-            current = trial
+            incumbent = candidate
         if on_step is not None:
             on_step(step, loss)
-    _set_params(model, current)
+    _set_params(model, incumbent)
     return step
 
 
@@ -227,30 +227,34 @@ class DatasetComparison:
         }
 
 
-def dataset_config(
-    dataset: str,
-    hidden: Sequence[int] = DLFS_HIDDEN,
-    loss: str = "softmax_ce",
-    batch_size: int = 128,
-    seed: int = 0,
-    dtype: str = "float32",
-    epochs: int = 1,
-) -> Config:
-    """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
-    if loss not in ("softmax_ce", "svm"):
-        raise ConfigError(f"--loss: expected softmax_ce or svm, got {loss!r}")
-    raw = {
-        "name": "compare-optimizers",
-        "seed": seed,
-        "dtype": dtype,
-        "dataset": {"name": dataset},
-        "model": {"hidden": list(hidden)},
-        "loss": loss,
-        "batch_size": batch_size,
-        "epochs": epochs,
-        "eval": ["train"],
-    }
-    return validate(raw, source="compare-optimizers")
+@dataclass(frozen=True)
+class NetSettings:
+    """The net every optimizer of a dataset comparison trains, and for how many steps."""
+
+    iterations: int = 2000
+    hidden: Sequence[int] = DLFS_HIDDEN
+    loss: str = "softmax_ce"
+    batch_size: int = 128
+    seed: int = 0
+
+    def config(self, dataset: str, dtype: str = "float32", epochs: int = 1) -> Config:
+        """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
+        if self.loss not in ("softmax_ce", "svm"):
+            raise ConfigError(f"--loss: expected softmax_ce or svm, got {self.loss!r}")
+        if self.iterations < 1:
+            raise ConfigError(f"--steps: iterations must be >= 1, got {self.iterations}")
+        raw = {
+            "name": "compare-optimizers",
+            "seed": self.seed,
+            "dtype": dtype,
+            "dataset": {"name": dataset},
+            "model": {"hidden": list(self.hidden)},
+            "loss": self.loss,
+            "batch_size": self.batch_size,
+            "epochs": epochs,
+            "eval": ["train"],
+        }
+        return validate(raw, source="compare-optimizers")
 
 
 def compare_on_dataset(
@@ -258,12 +262,8 @@ def compare_on_dataset(
     optimizers: Sequence[str] | None = None,
     overrides: Sequence[str] = (),
     lrs: Sequence[float] | None = None,
+    net: NetSettings = NetSettings(),
     *,
-    iterations: int = 2000,
-    hidden: Sequence[int] = DLFS_HIDDEN,
-    loss: str = "softmax_ce",
-    batch_size: int = 128,
-    seed: int = 0,
     data_dir: Path | None = None,
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
@@ -271,7 +271,7 @@ def compare_on_dataset(
 ) -> DatasetComparison:
     """Train the same net from the same init on the same minibatch sequence with each optimizer.
 
-    Gradient optimizers go through ``nnlab.train.fit`` (``max_steps=iterations``); the
+    Gradient optimizers go through ``nnlab.train.fit`` (``max_steps=net.iterations``); the
     baselines (``random-search``, ``random-local-search``) through the search loops above, on
     the batches ``fit`` would draw. Each run starts from ``make_rngs(seed)``, so the weights at
     step 0 and the batch order are identical across optimizers. Train and test (if the dataset
@@ -279,11 +279,9 @@ def compare_on_dataset(
     ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
     one BLAS thread each, as here), with the same numbers.
     """
-    if iterations < 1:
-        raise ConfigError(f"--steps: iterations must be >= 1, got {iterations}")
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
-    cfg = dataset_config(dataset, hidden, loss, batch_size, seed)
+    cfg = net.config(dataset)
     specs = resolve_optimizers(
         optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
         allow_baselines=True,
@@ -291,15 +289,15 @@ def compare_on_dataset(
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     n_train = data.splits["train"][0].shape[0]
-    if batch_size > n_train:
+    if net.batch_size > n_train:
         raise ConfigError(
-            f"--batch-size: {batch_size} is larger than the training split ({n_train} samples)"
+            f"--batch-size: {net.batch_size} is larger than the training split ({n_train} samples)"
         )
-    per_epoch = -(-n_train // batch_size)
     has_test = "test" in data.splits and len(data.splits["test"][1]) > 0
     eval_names = ["train", "test"] if has_test else ["train"]
-    cfg = cfg.model_copy(update={"epochs": -(-iterations // per_epoch), "eval": eval_names})
-    comparison = DatasetComparison(cfg, data.source, iterations)
+    epochs = -(-net.iterations // -(-n_train // net.batch_size))
+    cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names})
+    comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
 
@@ -309,37 +307,44 @@ def compare_on_dataset(
             progress(f"{r.spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
                      f"({r.seconds:.1f}s)")  # fmt: skip
 
-    if jobs > 1 and len(specs) > 1:
-        from concurrent.futures import as_completed
+    work = [(spec, cfg, data, net.iterations, eval_names) for spec in specs]
+    run = _train_in_workers if jobs > 1 and len(specs) > 1 else _train_here
+    comparison.results.extend(run(work, jobs, report))
+    return comparison
 
-        from nnlab.sweep import process_pool, stop_pool
 
-        pool = process_pool(min(jobs, len(specs)))
-        try:
-            futures = {
-                pool.submit(_train_one, spec, cfg, data, iterations, eval_names): i
-                for i, spec in enumerate(specs)
-            }
-            done: dict[int, DatasetRun] = {}
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
-                report(done[futures[future]])
-        except BaseException:
-            stop_pool(pool)
-            raise
-        pool.shutdown(wait=True)
-        comparison.results.extend(done[i] for i in range(len(specs)))
-        return comparison
-
+def _train_here(work: list[tuple], jobs: int, report: Callable[[DatasetRun], None]) -> list:
+    """Each optimizer in turn, in this process, with one BLAS thread (with 128-row batches the
+    thread pool costs more than it saves: 200 steps of the DLFS net on digits 13.7 s with
+    OpenBLAS's default, 2.9 s with 1)."""
     from threadpoolctl import threadpool_limits
 
-    for spec in specs:
-        # one BLAS thread: with 128-row batches the thread pool costs more than it saves
-        # (200 steps of the DLFS net on digits: 13.7 s with OpenBLAS's default, 2.9 s with 1)
+    out = []
+    for args in work:
         with threadpool_limits(limits=1):
-            comparison.results.append(_train_one(spec, cfg, data, iterations, eval_names))
-        report(comparison.results[-1])
-    return comparison
+            out.append(_train_one(*args))
+        report(out[-1])
+    return out
+
+
+def _train_in_workers(work: list[tuple], jobs: int, report: Callable[[DatasetRun], None]) -> list:
+    """The optimizers in ``jobs`` worker processes (one BLAS thread each: the same numbers)."""
+    from concurrent.futures import as_completed
+
+    from nnlab.sweep import process_pool, stop_pool
+
+    pool = process_pool(min(jobs, len(work)))
+    try:
+        futures = {pool.submit(_train_one, *args): i for i, args in enumerate(work)}
+        done: dict[int, DatasetRun] = {}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            report(done[futures[future]])
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return [done[i] for i in range(len(work))]
 
 
 def _train_one(
@@ -395,4 +400,4 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
         for r in comparison.results
     ]
     title = f"{comparison.cfg.dataset.name}: {comparison.describe()}"
-    return plots.optimizer_loss_curves(curves, title, path)
+    return plots.save(plots.optimizer_loss_curves_figure(curves, title), path)

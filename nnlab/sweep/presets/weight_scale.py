@@ -128,5 +128,8 @@ def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any
             run.file("weight-scale.png"),
             title=f"{run.id}: training accuracy per epoch",
         ),
-        plots.weight_scale_summary(table, run.file("weight-scale-summary.png"), title=run.id),
+        plots.save(
+            plots.weight_scale_summary_figure(table, title=run.id),
+            run.file("weight-scale-summary.png"),
+        ),
     ]

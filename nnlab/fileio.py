@@ -1,0 +1,185 @@
+"""Files written whole or not at all, and read back honestly: the one writer of JSON and text
+(atomic: a temp file in the same folder, then ``os.replace``; the mode the umask gives, not
+``mkstemp``'s 0600) and the readers of JSON and JSON-lines records that say which file and
+line is damaged instead of skipping it. ``nnlab.runs`` builds the run folders on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from nnlab.errors import RunError
+
+
+class DamagedError(RunError):
+    """A run folder's file that cannot be read as written (exit 2): names the file and line."""
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+@functools.cache
+def file_mode() -> int:
+    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
+    """A temp file beside ``path`` (with the mode the umask gives) for a writer that needs a
+    file name (h5py); it replaces ``path`` when the block ends without an exception, else it
+    is removed. ``sync``: flushed to disk first (run files; a rebuildable report need not)."""
+    path = Path(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        os.fchmod(fd, file_mode())
+        os.close(fd)
+        yield tmp
+        if sync:
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write(
+    path: Path, data: str | bytes | Callable[[IO[bytes]], Any], sync: bool = True
+) -> Path:
+    """Write ``data`` (text, bytes, or a function that writes to a binary file) to ``path``
+    via a temp file in the same folder and ``os.replace``: a reader sees the old file or the
+    new one, never half of one. The file gets the mode the umask gives."""
+    with replacing(path, sync) as tmp, open(tmp, "wb") as f:
+        if callable(data):
+            data(f)
+        else:
+            f.write(data.encode() if isinstance(data, str) else data)
+    return Path(path)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """JSON with NaN/inf written as null (strict JSON)."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not np.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, np.generic):
+            return clean(v.item())
+        return v
+
+    return json.dumps(clean(obj), indent=indent, default=_json_default)
+
+
+def write_json(path: Path, obj: Any) -> Path:
+    """``obj`` as strict JSON, atomically (the one JSON writer of every result file)."""
+    return atomic_write(path, dumps(obj) + "\n")
+
+
+def copy_file(src: Path, dest: Path) -> Path:
+    """Copy ``src`` to ``dest`` atomically (a figure copied out with ``--png``)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(dest, Path(src).read_bytes())
+
+
+def os_error_text(exc: OSError) -> str:
+    """``<path>: <reason>`` for an OS error (permission, not a directory, disk full, ...)."""
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else None
+    return f"{where}: {reason}" if where is not None else reason
+
+
+def read_json_file(path: Path) -> Any:
+    """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise RunError(f"{path}: missing") from None
+    except UnicodeDecodeError as exc:
+        raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing.
+
+    A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
+    raises DamagedError naming the file and the line: nothing is silently skipped.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+    lines = raw.split(b"\n")
+    last = lines.pop()  # b"" when the file ends with a newline, else an unfinished last line
+    if last and _whole(last):  # a torn last line (a kill in mid-append) is dropped
+        lines.append(last)
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, 1):
+        record = _parse_record(path, number, line)
+        if records and record["epoch"] <= records[-1]["epoch"]:
+            raise DamagedError(
+                f"{path}: line {number}: epoch {record['epoch']} follows epoch "
+                f"{records[-1]['epoch']}"
+            )
+        records.append(record)
+    return records
+
+
+def _whole(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line.decode("utf-8")), dict)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+
+
+def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
+    where = f"{path}: line {number}"
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DamagedError(f"{where}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
+    except RecursionError:
+        raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
+    if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
+        raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
+    return record

@@ -1,0 +1,198 @@
+"""One run folder as the commands read it: its files, its meta (and the status it reads as:
+STALE when it says RUNNING but its process is gone, DAMAGED when it cannot be read), its
+metrics and its checkpoint. ``RunDir`` only reads, appends epoch records and writes files;
+what changes a folder's status is ``nnlab.runs.Lifecycle``. (``nnlab.runs`` re-exports all of
+it: callers say ``runs.RunDir``.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab.errors import RunError
+from nnlab.fileio import (
+    DamagedError,
+    atomic_write,
+    dumps,
+    file_mode,
+    read_json_file,
+    read_records,
+    write_json,
+)
+
+STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
+TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
+# read-time statuses: RUNNING in meta.json but its process is gone (STALE); unreadable (DAMAGED)
+STALE, DAMAGED = "STALE", "DAMAGED"
+
+
+class RunDir:
+    """One run folder: its files, its meta and its metrics. Reading only; what changes a
+    folder's status is ``Lifecycle``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"RunDir({str(self.path)!r})"
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def remove(self) -> None:
+        """Delete the folder and everything in it (a sweep reruns a failed or half-made trial)."""
+        shutil.rmtree(self.path)
+
+    # -- files ----------------------------------------------------------------------------
+    def write_text(self, name: str, text: str) -> Path:
+        return atomic_write(self.file(name), text)
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        return write_json(self.file(name), obj)
+
+    def read_json(self, name: str) -> Any:
+        return read_json_file(self.file(name))
+
+    def read_json_object(self, name: str) -> dict[str, Any]:
+        """A JSON file that must hold an object (meta.json, summary.json)."""
+        data = self.read_json(name)
+        if not isinstance(data, dict):
+            raise DamagedError(
+                f"{self.file(name)}: expected a JSON object, got {type(data).__name__}"
+            )
+        return data
+
+    def summary(self) -> dict[str, Any]:
+        """summary.json, or {} when the run has not written one yet."""
+        if not self.file("summary.json").exists():
+            return {}
+        return self.read_json_object("summary.json")
+
+    # -- meta -----------------------------------------------------------------------------
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta = self.read_json_object("meta.json")
+        if meta.get("status") not in STATUSES:
+            raise DamagedError(
+                f"{self.file('meta.json')}: status {meta.get('status')!r} is not one of "
+                f"{', '.join(STATUSES)}"
+            )
+        return meta
+
+    @property
+    def status(self) -> str:
+        """The recorded status; a RUNNING run whose process is gone on this host is ``STALE``."""
+        return status_of(self.meta)
+
+    @property
+    def kind(self) -> str:
+        """What made the folder: train, sweep, tune, lr-scan, landscape, ... (meta's ``kind``;
+        folders from before it was recorded are told by their files)."""
+        return kind_of(self, self.meta)
+
+    # -- metrics --------------------------------------------------------------------------
+    def append_metric(self, record: dict[str, Any]) -> None:
+        """Append one epoch record to metrics.jsonl (one line; a torn last line is dropped on
+        read)."""
+        path = self.file("metrics.jsonl")
+        fresh = not path.exists()
+        with open(path, "a", encoding="utf-8") as f:
+            if fresh:
+                os.fchmod(f.fileno(), file_mode())
+            f.write(dumps(record, indent=None) + "\n")
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """The epoch records (see ``read_records``: DamagedError on damage but a torn end)."""
+        return read_records(self.file("metrics.jsonl"))
+
+    def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
+        """Keep only records up to ``last_epoch`` (resuming from a checkpoint). Damage other
+        than a torn last line raises before anything is written."""
+        kept = [r for r in self.metrics() if r["epoch"] <= last_epoch]
+        atomic_write(
+            self.file("metrics.jsonl"), "".join(dumps(r, indent=None) + "\n" for r in kept)
+        )
+        return kept
+
+    # -- checkpoints ----------------------------------------------------------------------
+    def save_checkpoint(self, state: dict[str, np.ndarray], epoch: int) -> None:
+        """The training state after ``epoch``, atomically, as ``checkpoint.npz``."""
+        atomic_write(
+            self.file("checkpoint.npz"), lambda f: np.savez(f, epoch=np.array(epoch), **state)
+        )
+
+    def load_checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
+        path = self.file("checkpoint.npz")
+        if not path.exists():
+            raise RunError(f"{path}: no checkpoint to resume from")
+        return self._read_checkpoint(arrays=True)
+
+    def check_checkpoint(self) -> None:
+        """DamagedError if there is a checkpoint.npz and it is not a whole archive with an
+        epoch (a truncated file): its index is read, not its arrays."""
+        if self.file("checkpoint.npz").exists():
+            self._read_checkpoint(arrays=False)
+
+    def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
+        path = self.file("checkpoint.npz")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "epoch" not in data.files:
+                    raise KeyError("no 'epoch' array")
+                state = {k: data[k] for k in data.files} if arrays else {"epoch": np.array(-1)}
+            epoch = int(state.pop("epoch"))
+        except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
+            detail = f"{type(exc).__name__}: {exc}"
+            raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
+        return epoch, state
+
+    def check_files(self) -> None:
+        """DamagedError naming the first file that cannot be read as written: meta.json,
+        summary.json, metrics.jsonl (a torn last line is no damage), checkpoint.npz (its
+        index). What a listing checks of each folder."""
+        self.meta  # noqa: B018 (reading it is the check)
+        self.summary()
+        self.metrics()
+        self.check_checkpoint()
+
+
+def status_of(meta: dict[str, Any]) -> str:
+    status = str(meta.get("status"))
+    if status == "RUNNING" and meta.get("host") == socket.gethostname():
+        pid = meta.get("pid")
+        if not isinstance(pid, int) or not _pid_alive(pid):
+            return STALE
+    return status
+
+
+def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
+    kind = meta.get("kind")
+    if isinstance(kind, str):
+        return kind
+    if run.file("sweep.yaml").exists():
+        return "sweep"
+    if run.file("tune.json").exists():
+        return "tune"
+    return "train"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
