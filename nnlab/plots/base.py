@@ -63,8 +63,9 @@ class Painter:
         if sys.platform.startswith("linux") and threading.active_count() == 1:
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_paint, args=(child,), daemon=True)
+            self._proc = ctx.Process(target=_paint, args=(child, self._conn), daemon=True)
             self._proc.start()
+            child.close()  # (only the worker holds its end, and only this process holds ours)
 
     def draw(self, figure: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Path:
         """``save(figure(*args, **kwargs), path)`` (``figure``: a ``plots.*_figure``), in the
@@ -94,10 +95,13 @@ class Painter:
         self.close()
 
 
-def _paint(conn: Any) -> None:
-    """The painter's worker: import matplotlib, then draw what is asked until told to stop."""
+def _paint(conn: Any, parent_end: Any) -> None:
+    """The painter's worker: import matplotlib, then draw what is asked until told to stop, or
+    until its parent is gone (killed with SIGKILL: the pipe reads as closed, since the worker
+    closes its copy of the parent's end), so it never outlives a killed run."""
     import signal
 
+    parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(Exception):
@@ -112,9 +116,13 @@ def _paint(conn: Any) -> None:
         figure, path, args, kwargs = job
         try:
             save(figure(*args, **kwargs), Path(path))
-            conn.send("")
+            reply = ""
         except Exception as exc:  # the parent raises it, in one line
-            conn.send(f"{type(exc).__name__}: {exc}")
+            reply = f"{type(exc).__name__}: {exc}"
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone
+            return
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
