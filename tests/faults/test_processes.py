@@ -90,6 +90,7 @@ def test_a_signal_during_train_exits_130_and_the_printed_resume_completes_it(cas
     send(proc, name)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
+    assert survivors(case) == []  # (no worker, no painter left behind)
     run = only(case / "runs")
     line = one_line(err)
     assert line == INTERRUPTS[0].expect(case / "runs", run.path)[0].replace(
@@ -115,6 +116,7 @@ def test_a_signal_during_a_parallel_sweep_exits_130_and_the_printed_resume_compl
     send(proc, name)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
+    assert survivors(case) == []  # (no worker, no painter left behind)
     sweep = only(case / "runs")
     line = one_line(err)
     expected = INTERRUPTS[1].expect(case / "runs", sweep.path)[0]
@@ -133,6 +135,24 @@ def test_a_signal_during_a_parallel_sweep_exits_130_and_the_printed_resume_compl
         assert without_seconds(runs.RunDir(trial).metrics()) == without_seconds(reference.metrics())
 
 
+def survivors(case: Path, wait: float = 10.0) -> list[str]:
+    """Processes still running a command of this case (their command lines name its folder),
+    after up to ``wait`` seconds: what a killed command left behind (Linux /proc)."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(case) in text:
+                found.append(text)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def summary_rows(sweep: runs.RunDir) -> list[dict]:
     return without_seconds(sweep.read_json("summary.json")["trials"])
 
@@ -143,7 +163,8 @@ def test_a_killed_run_reads_stale_is_listed_and_resumes_to_the_uninterrupted_met
     proc = start(case, "train", "long.yaml")
     wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
     proc.kill()
-    proc.communicate()
+    proc.communicate(timeout=30)  # (nothing it started holds its pipes open)
+    assert survivors(case) == []
     run = only(case / "runs")
     assert run.meta["status"] == "RUNNING" and run.status == "STALE"
     listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
