@@ -28,3 +28,14 @@ def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) ->
     }
     (path / "meta.json").write_text(json.dumps(data))
     return RunDir(path)
+
+
+def invoke(*args: Any, runs_dir: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """nnlab's command line in this process (``typer.testing.CliRunner``): ``args``
+    stringified, ``--runs-dir`` appended when given; stdout and stderr kept apart."""
+    from typer.testing import CliRunner
+
+    from nnlab.cli import app
+
+    extra = ["--runs-dir", str(runs_dir)] if runs_dir is not None else []
+    return CliRunner().invoke(app, [*(str(a) for a in args), *extra], env=env)

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
 from ..data.conftest import idx_bytes
 
@@ -318,7 +317,7 @@ def run_case(folder: Path, config: str | None, args: list[str]):
         (folder / "cfg.yaml").write_text(config)
         argv.append(str(folder / "cfg.yaml"))
     argv += [a.replace("{d}", str(folder)) for a in args]
-    return CliRunner().invoke(app, [*argv, "--runs-dir", str(runs)]), runs
+    return invoke(*[*argv, "--runs-dir", str(runs)]), runs
 
 
 @pytest.fixture(scope="module")
@@ -353,7 +352,7 @@ def test_there_are_at_least_twenty_distinct_cases():
 
 def test_debug_shows_the_traceback_instead(data_folder):
     (data_folder / "cfg.yaml").write_text("epoch: 5\n")
-    result = CliRunner().invoke(app, ["--debug", "train", str(data_folder / "cfg.yaml")])
+    result = invoke(*["--debug", "train", str(data_folder / "cfg.yaml")])
     assert result.exit_code != 0
     assert type(result.exception).__name__ == "ConfigError"
 
