@@ -121,7 +121,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "override with a bad value",
         "epochs: 1\n",
         ["optimizer.lr=-1"],
-        ["optimizer.lr:", "greater than 0"],
+        ["override 'optimizer.lr=-1': optimizer.lr:", "greater than 0"],
     ),
     ("missing config file", NO_CONFIG, ["{d}/nope.yaml"], ["{d}/nope.yaml: config file not found"]),
     ("config path is a folder", NO_CONFIG, ["{d}"], ["{d}: is a folder"]),
