@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # GEMM rates on exactly the shapes the runs used, measured now (same load)
     jobs_needed = {1, args.jobs} | {res["jobs"] for _, res, _ in runs if "jobs" in res}
-    train_threads = args.train_threads or blas_threads_of_train()
+    train_threads = args.train_threads or blas_threads_of_train(args, cache)
     per_call = {("jobs", jobs): time_gemms_parallel(gemms, jobs, 0.25) for jobs in jobs_needed}
     # the single run's floor: each product at the better of its thread count and one thread
     # (on a loaded machine, threaded BLAS on small products can be many times slower)
@@ -481,20 +481,17 @@ def print_report(
             r.pop("stdout", None)
         print(json.dumps({"machine": info, "runs": rows, "scaling": scaling}, indent=2))
         return
-    from rich.console import Console
+    from nnlab.output import print_table
 
-    from nnlab.output import render_table
-
-    console = Console(width=160)
     for k, v in info.items():
-        console.print(f"{k}: {round(v, 3) if isinstance(v, float) else v}", highlight=False)
+        print(f"{k}: {round(v, 3) if isinstance(v, float) else v}")
     if rows:
-        console.print(render_table(rows, COLUMNS, title="wall vs GEMM floor"))
+        print_table(rows, COLUMNS, title="wall vs GEMM floor")
     sweeps = [r for r in rows if "trials_s" in r]
     if sweeps:
-        console.print(render_table(sweeps, PHASES, title="where the sweep's wall time went (s)"))
+        print_table(sweeps, PHASES, title="where the sweep's wall time went (s)")
     if scaling:
-        console.print(render_table(scaling, SCALING, title="scaling (the book's work)"))
+        print_table(scaling, SCALING, title="scaling (the book's work)")
 
 
 def report_commands(info: dict[str, Any], rows: list[dict[str, Any]], args: Any) -> None:
@@ -502,24 +499,24 @@ def report_commands(info: dict[str, Any], rows: list[dict[str, Any]], args: Any)
     if args.format == "json":
         print(json.dumps({"machine": info, "commands": rows}, indent=2))
         return
-    from rich.console import Console
+    from nnlab.output import print_table
 
-    from nnlab.output import render_table
-
-    console = Console(width=150)
     for k, v in info.items():
-        console.print(f"{k}: {round(v, 3) if isinstance(v, float) else v}", highlight=False)
-    console.print(render_table(rows, ["command", "wall_s", "cpu_s"], title="commands on digits"))
+        print(f"{k}: {round(v, 3) if isinstance(v, float) else v}")
+    print_table(rows, ["command", "wall_s", "cpu_s"], title="commands on digits")
 
 
-def blas_threads_of_train() -> int:
-    """The BLAS threads a fresh ``nnlab train`` process runs with (its own choice, if any)."""
-    code = (
-        "import nnlab.train; from threadpoolctl import threadpool_info; "
-        "print(max([i['num_threads'] for i in threadpool_info() if i['user_api']=='blas'] or [1]))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    return int(out.stdout.strip() or 1)
+def blas_threads_of_train(args: argparse.Namespace, cache: dict) -> int:
+    """The BLAS threads ``nnlab train`` picks for the benchmark's config (``--threads``'s
+    default: ``nnlab.experiments.train.blas_threads``)."""
+    from nnlab.config import load_config
+    from nnlab.data import load_dataset
+    from nnlab.experiments.train import blas_threads
+
+    cfg = load_config(args.config)
+    data = load_dataset(cfg.dataset, args.data_dir, cfg.dtype)
+    n_train = data.splits["train"][0].shape[0]
+    return blas_threads(cfg, data.input_dim, data.n_classes, n_train)
 
 
 def gemm_only_workloads(args: argparse.Namespace, cache: dict) -> dict[str, Workload]:

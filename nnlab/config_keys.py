@@ -28,7 +28,8 @@ def _constraint(meta: list[Any]) -> str:
             return ", ".join(choice.names())
         for attr, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
             if isinstance(m, getattr(at, attr.capitalize())):
-                parts.append(f"{sign} {getattr(m, attr):g}")
+                bound = getattr(m, attr)
+                parts.append(f"{sign} {bound:,}" if isinstance(bound, int) else f"{sign} {bound:g}")
         if isinstance(m, at.MaxLen):
             parts.append(f"at most {m.max_length} long")
     return ", ".join(parts)
@@ -124,7 +125,7 @@ def markdown_reference() -> str:
     ]
     groups: dict[str, list[Row]] = {}
     for row in reference_rows():
-        head = row["key"].split(".")[0]
+        head = row["key"].split(".")[0] if "." in row["key"] else "run"
         groups.setdefault(head, []).append(row)
     for head, rows in groups.items():
         lines += [f"## `{head}`", "", "| key | when | type | default | allowed | meaning |"]

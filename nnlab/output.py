@@ -93,7 +93,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
             c,
             justify="right" if numeric else "left",
             no_wrap=whole,
-            overflow="ignore" if whole else "fold",
+            overflow="fold",
             min_width=max([len(c), *(len(_cell(v, c)) for v in cells)]) if whole else None,
         )
     for row in rows:

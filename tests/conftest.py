@@ -28,3 +28,24 @@ def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) ->
     }
     (path / "meta.json").write_text(json.dumps(data))
     return RunDir(path)
+
+
+def invoke(*args: Any, runs_dir: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """nnlab's command line in this process (``typer.testing.CliRunner``): ``args``
+    stringified, ``--runs-dir`` appended when given; stdout and stderr kept apart."""
+    from typer.testing import CliRunner
+
+    from nnlab.cli import app
+
+    extra = ["--runs-dir", str(runs_dir)] if runs_dir is not None else []
+    return CliRunner().invoke(app, [*(str(a) for a in args), *extra], env=env)
+
+
+def numeric_gradient_array(f: Any, x: Any, dout: Any, eps: float = 1e-5) -> Any:
+    """Centred-difference gradient of sum(f() * dout) w.r.t. x, for array-valued f (a layer):
+    the layer tests' check of every backward pass."""
+    import numpy as np
+
+    from nnlab.nn.gradcheck import numeric_gradient
+
+    return numeric_gradient(lambda: float(np.sum(f() * dout)), x, eps)

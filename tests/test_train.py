@@ -8,10 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from nnlab.build import build_model, build_optimizer, make_rngs
-from nnlab.cli import app
 from nnlab.config import Config, load_config
 from nnlab.data import load_dataset
 from nnlab.experiments.train import run_training
@@ -19,6 +17,7 @@ from nnlab.group import Solo
 from nnlab.runs import RunDir
 from nnlab.state import group_state, set_state
 from nnlab.train import FitResult, TrainSettings, fit, minibatches
+from tests.conftest import invoke
 
 SPIRAL = [
     "dataset.name=spiral",
@@ -262,7 +261,7 @@ def test_same_config_and_seed_give_identical_records_in_process():
 
 def cli_train(tmp_path: Path, *args: str) -> list[dict]:
     runs_dir = tmp_path / f"runs{len(list(tmp_path.iterdir()))}"
-    result = CliRunner().invoke(app, ["train", *args, "--runs-dir", str(runs_dir), "-q"])
+    result = invoke(*["train", *args, "--runs-dir", str(runs_dir), "-q"])
     assert result.exit_code == 0, result.output
     (folder,) = runs_dir.iterdir()
     return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
@@ -337,7 +336,7 @@ def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     runs_dir, config = tmp_path / "runs", tmp_path / "empty.yaml"
     config.write_text("{}\n")
     args = ["train", str(config), *DIVERGE, "--runs-dir", str(runs_dir), "-q"]
-    result = CliRunner().invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [

@@ -167,7 +167,7 @@ def main() -> None:
     """Console-script entry point.
 
     On the way out, ``gc.freeze()`` spares the interpreter's final garbage collections a walk
-    over every object matplotlib, NumPy and pydantic made (0.1-0.3 s of a sweep's exit); the
+    over every object matplotlib, NumPy and pydantic made (a noticeable part of an exit); the
     run folders are complete and closed by then, and nothing left needs a finaliser.
     """
     try:

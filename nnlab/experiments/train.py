@@ -232,7 +232,7 @@ def blas_threads(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> i
     """BLAS threads for training ``cfg``: 1 unless its largest matrix product (a batch times
     a layer's fan-in times its fan-out) has ``LARGE_PRODUCT`` multiply-adds or more, then
     every core. Small products gain nothing from more threads, and lose much on a busy
-    machine (mnist-1000 on a loaded 2-core machine: 25 s with 2 threads, 1.4 s with 1). One
+    machine (the README's performance section has the numbers). One
     thread is also what sweep trials use, so a run gives the numbers its config gives there."""
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), n_train)
     widths = [input_dim, *cfg.model.hidden, n_classes]

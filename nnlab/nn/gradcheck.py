@@ -57,13 +57,6 @@ def numeric_gradient_at(
     return grad
 
 
-def numeric_gradient_array(
-    f: Callable[[], np.ndarray], x: np.ndarray, dout: np.ndarray, eps: float = 1e-5
-) -> np.ndarray:
-    """Centred-difference gradient of sum(f() * dout) w.r.t. x, for array-valued f (a layer)."""
-    return numeric_gradient(lambda: float(np.sum(f() * dout)), x, eps)
-
-
 def rel_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """max|a - n| / max(max(|a| + |n|), tiny): one number for a whole array.
 

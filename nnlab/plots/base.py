@@ -33,7 +33,7 @@ def pyplot() -> Any:
 
 
 def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
-    """Import matplotlib (~0.5 s) on another thread while this one computes, so that a figure
+    """Import matplotlib on another thread while this one computes, so that a figure
     drawn later finds it loaded (``also``: further warm-ups to run there). A failure is left
     for the later import to report."""
 
@@ -49,7 +49,7 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
 
 
 class Painter:
-    """Draws figures in a process forked now, which imports matplotlib (about 1 s) on the other
+    """Draws figures in a process forked now, which imports matplotlib (slow) on the other
     core while this one loads data and trains; ``draw`` then costs only the drawing. Where a
     fork is not safe (not Linux, or another thread running) it draws here instead. The worker
     ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""

@@ -74,7 +74,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
 
 def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
     """Title, then the legend in one row under it, then the panels (fixed margins, in inches:
-    tight_layout on 16 panels costs more than drawing them, ~0.6 s)."""
+    tight_layout on 16 panels costs more than drawing them)."""
     from matplotlib.lines import Line2D
 
     inch = 1 / fig.get_figheight()

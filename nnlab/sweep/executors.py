@@ -120,7 +120,7 @@ class ProcessExecutor:
 
     Start method: ``fork`` where ``fork_is_safe()``, else ``spawn``. Forked workers start in
     milliseconds with nnlab, NumPy and the preloaded datasets already in memory; spawned ones
-    each start a fresh interpreter and import and load them again (~0.5 s). ``start`` forks
+    each start a fresh interpreter and import and load them again. ``start`` forks
     the workers before the caller starts any thread of its own (a progress bar's).
 
     On an interrupt the workers are terminated at once; the trials they were running stay in

@@ -160,7 +160,7 @@ def check_trials(trials: list[Trial], data_dir: Path | None) -> None:
 
 
 def _load_finish_modules_in_background() -> None:
-    """Import matplotlib and the table writer (~0.5 s of the finish) on a core a worker left
+    """Import matplotlib and the table writer (much of the finish) on a core a worker left
     idle, while the last units train."""
     from nnlab import output, plots
 

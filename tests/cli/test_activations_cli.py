@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from nnlab.cli import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 
 def test_activations_prints_the_table_and_copies_the_figure(tmp_path):
     png = tmp_path / "docs" / "activations.png"
     args = ["activations", "-a", "sigmoid", "-i", "std1,xavier", "--layers", "3"]
-    result = runner.invoke(app, [*args, "--runs-dir", str(tmp_path / "runs"), "--png", str(png)])
+    result = invoke(*[*args, "--runs-dir", str(tmp_path / "runs"), "--png", str(png)])
     assert result.exit_code == 0, result.output
     assert "saturated" in result.stdout and "xavier" in result.stdout
     assert png.stat().st_size > 1000
@@ -24,7 +20,7 @@ def test_activations_prints_the_table_and_copies_the_figure(tmp_path):
 
 def test_activations_json_lists_rows(tmp_path):
     args = ["activations", "-a", "relu", "-i", "he", "--samples", "50", "--units", "10"]
-    result = runner.invoke(app, [*args, "--runs-dir", str(tmp_path), "-f", "json"])
+    result = invoke(*[*args, "--runs-dir", str(tmp_path), "-f", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [r["layer"] for r in doc["rows"]] == [1, 2, 3, 4, 5]
@@ -32,7 +28,7 @@ def test_activations_json_lists_rows(tmp_path):
 
 
 def test_activations_unknown_init_exits_2_without_a_folder(tmp_path):
-    result = runner.invoke(app, ["activations", "--init", "huge", "--runs-dir", str(tmp_path)])
+    result = invoke(*["activations", "--init", "huge", "--runs-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--init: unknown 'huge'" in result.output
     assert not tmp_path.exists() or not any(tmp_path.iterdir())

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
 from ..data.conftest import idx_bytes
 
@@ -122,7 +121,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "override with a bad value",
         "epochs: 1\n",
         ["optimizer.lr=-1"],
-        ["optimizer.lr:", "greater than 0"],
+        ["override 'optimizer.lr=-1': optimizer.lr:", "greater than 0"],
     ),
     ("missing config file", NO_CONFIG, ["{d}/nope.yaml"], ["{d}/nope.yaml: config file not found"]),
     ("config path is a folder", NO_CONFIG, ["{d}"], ["{d}: is a folder"]),
@@ -381,7 +380,7 @@ def run_case(folder: Path, config: str | None, args: list[str]):
         (folder / "cfg.yaml").write_text(config)
         argv.append(str(folder / "cfg.yaml"))
     argv += [a.replace("{d}", str(folder)) for a in args]
-    return CliRunner().invoke(app, [*argv, "--runs-dir", str(runs)]), runs
+    return invoke(*[*argv, "--runs-dir", str(runs)]), runs
 
 
 @pytest.fixture(scope="module")
@@ -416,7 +415,7 @@ def test_there_are_at_least_twenty_distinct_cases():
 
 def test_debug_shows_the_traceback_instead(data_folder):
     (data_folder / "cfg.yaml").write_text("epoch: 5\n")
-    result = CliRunner().invoke(app, ["--debug", "train", str(data_folder / "cfg.yaml")])
+    result = invoke(*["--debug", "train", str(data_folder / "cfg.yaml")])
     assert result.exit_code != 0
     assert type(result.exception).__name__ == "ConfigError"
 

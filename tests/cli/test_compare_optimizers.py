@@ -6,21 +6,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
-runner = CliRunner()
 XCOSPI = ["--function", "xcospi", "--optimizers", "gd", "--lr", "0.1,1.000542,1.0055"]
 XCOSPI += ["--start", "0.5,-1.0", "--steps", "5,20"]
 
 
-def invoke(tmp_path, *args: str, out: str = "run"):
-    return runner.invoke(app, ["compare-optimizers", *args, "--out", str(tmp_path / out)])
+def compare(tmp_path, *args: str, out: str = "run"):
+    return invoke("compare-optimizers", *args, "--out", tmp_path / out)
 
 
 def test_xcospi_study_table_and_run_folder(tmp_path):
-    result = invoke(tmp_path, *XCOSPI, "--format", "csv")
+    result = compare(tmp_path, *XCOSPI, "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     header = "optimizer,hyperparameters,start,steps,final point,final value,steps to tol,diverged,outcome"
@@ -48,7 +46,7 @@ def test_xcospi_study_table_and_run_folder(tmp_path):
 
 
 def test_json_has_hyperparameters_and_full_paths(tmp_path):
-    result = invoke(
+    result = compare(
         tmp_path, "--function", "book", "-o", "sgd,momentum,adam", "--steps", "7",
         "adam.lr=0.2", "momentum.momentum=0.8", "--format", "json",
     )  # fmt: skip
@@ -74,7 +72,7 @@ def test_json_has_hyperparameters_and_full_paths(tmp_path):
 
 def test_png_option_writes_a_copy_of_the_figure(tmp_path):
     png = str(tmp_path / "docs" / "paths.png")
-    result = invoke(tmp_path, "-o", "sgd,adam", "--steps", "3", "--png", png)
+    result = compare(tmp_path, "-o", "sgd,adam", "--steps", "3", "--png", png)
     assert result.exit_code == 0, result.output
     copy = (tmp_path / "docs" / "paths.png").read_bytes()
     assert copy[:8] == b"\x89PNG\r\n\x1a\n"
@@ -82,7 +80,7 @@ def test_png_option_writes_a_copy_of_the_figure(tmp_path):
 
 
 def test_divergence_is_a_result_not_a_failure(tmp_path):
-    result = invoke(tmp_path, "-o", "sgd", "--lr", "50", "--steps", "200", "--format", "json")
+    result = compare(tmp_path, "-o", "sgd", "--lr", "50", "--steps", "200", "--format", "json")
     assert result.exit_code == 0, result.output
     (r,) = json.loads(result.stdout)["runs"]
     assert r["diverged"] is True and r["diverged_at"] == 78 and r["outcome"] == "diverged"
@@ -91,14 +89,14 @@ def test_divergence_is_a_result_not_a_failure(tmp_path):
 
 def test_default_runs_dir_gets_a_timestamped_folder(tmp_path):
     args = ["compare-optimizers", "-o", "gd", "--steps", "2", "--runs-dir", str(tmp_path / "runs")]
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "runs").iterdir()
     assert "-compare-optimizers-" in folder.name and (folder / "paths.png").exists()
 
 
 def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
-    result = invoke(
+    result = compare(
         tmp_path, "--dataset", "digits", "--hidden", "none", "--loss", "svm", "--steps", "40",
         "-o", "sgd,random-search,random-local-search", "random-search.scale=0.5",
         "--format", "json",
@@ -139,7 +137,7 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
     ],
 )  # fmt: skip
 def test_errors_are_one_line_with_exit_2_and_no_folder(tmp_path, args, message):
-    result = invoke(tmp_path, *args)
+    result = compare(tmp_path, *args)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
@@ -148,11 +146,11 @@ def test_errors_are_one_line_with_exit_2_and_no_folder(tmp_path, args, message):
 
 def test_existing_out_folder_is_refused(tmp_path):
     (tmp_path / "run").mkdir()
-    result = invoke(tmp_path, "--steps", "2")
+    result = compare(tmp_path, "--steps", "2")
     assert result.exit_code == 2 and "already exists" in result.stderr
 
 
 def test_help_shows_the_example():
-    result = runner.invoke(app, ["compare-optimizers", "--help"], env={"COLUMNS": "250"})
+    result = invoke(*["compare-optimizers", "--help"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert "--lr 0.1,1.000542,1.0055" in result.stdout

@@ -8,21 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
 from nnlab.nn.layers import Affine, Sigmoid
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
-runner = CliRunner()
 
 
-def invoke(*args: str):
-    return runner.invoke(app, ["gradcheck", *args])
+def gradcheck(*args: str):
+    return invoke("gradcheck", *args)
 
 
 def test_default_invocation_passes_every_row_and_explains_the_thresholds():
-    result = invoke()
+    result = gradcheck()
     assert result.exit_code == 0, result.output
     assert "0 warn, 0 fail" in result.stdout
     assert "1e-7" in result.stdout and "1e-4" in result.stdout and "kinks" in result.stdout
@@ -31,7 +29,7 @@ def test_default_invocation_passes_every_row_and_explains_the_thresholds():
 
 
 def test_json_schema(tmp_path):
-    result = invoke("--format", "json")
+    result = gradcheck("--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["dtype"] == "float64" and doc["differences"] == "centred" and doc["eps"] == 1e-5
@@ -46,7 +44,7 @@ def test_json_schema(tmp_path):
 
 
 def test_csv_has_one_line_per_row():
-    result = invoke("--format", "csv")
+    result = gradcheck("--format", "csv")
     assert result.exit_code == 0
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "group,layer,param,shape,checked,size,max_rel_error,kinks,verdict"
@@ -56,7 +54,7 @@ def test_csv_has_one_line_per_row():
 
 def test_planted_sigmoid_bug_exits_1_and_names_layer_and_parameter(monkeypatch):
     monkeypatch.setattr(Sigmoid, "backward", lambda self, dout: dout * self.out)  # no (1 - y)
-    result = invoke()
+    result = gradcheck()
     assert result.exit_code == 1
     assert "FAIL layer: Sigmoid x" in result.stdout
     assert "FAIL net sigmoid svm: affine1 W" in result.stdout
@@ -74,7 +72,7 @@ def test_planted_missing_bias_gradient_exits_1_in_json_too(monkeypatch):
         return dx
 
     monkeypatch.setattr(Affine, "backward", no_db)
-    result = invoke("-f", "json")
+    result = gradcheck("-f", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     failed = {(r["group"], r["layer"], r["param"]) for r in doc["rows"] if r["verdict"] == "fail"}
@@ -86,7 +84,7 @@ def test_planted_missing_bias_gradient_exits_1_in_json_too(monkeypatch):
 
 @pytest.mark.parametrize("eps", ["0", "-1e-5", "nan"])
 def test_bad_eps_exits_2_with_one_line(eps):
-    result = invoke(f"--eps={eps}")
+    result = gradcheck(f"--eps={eps}")
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -94,13 +92,13 @@ def test_bad_eps_exits_2_with_one_line(eps):
 
 
 def test_a_step_far_from_1e5_is_flagged_as_a_possible_cause():
-    result = invoke("--eps", "1e-2")
+    result = gradcheck("--eps", "1e-2")
     assert "note: eps 0.01 is far from 1e-5; truncation error" in result.stdout
-    assert "note: eps" not in invoke().stdout
+    assert "note: eps" not in gradcheck().stdout
 
 
 def test_a_large_step_crosses_relu_kinks_in_networks_and_they_are_counted():
-    doc = json.loads(invoke("--eps", "1e-2", "-f", "json").stdout)
+    doc = json.loads(gradcheck("--eps", "1e-2", "-f", "json").stdout)
     kinked = [r for r in doc["rows"] if r["kinks"] > 0]
     assert kinked and all("relu" in r["group"] for r in kinked)
     smooth = [r for r in doc["rows"] if r["group"] in ("net tanh bce", "net sigmoid svm")]
@@ -109,7 +107,7 @@ def test_a_large_step_crosses_relu_kinks_in_networks_and_they_are_counted():
 
 def test_compare_differences_shows_centred_beating_forward_and_the_u_shape(tmp_path):
     png = tmp_path / "diff.png"
-    result = invoke(
+    result = gradcheck(
         "--compare-differences", "--png", str(png), "--runs-dir", str(tmp_path / "r"), "-f", "json"
     )
     assert result.exit_code == 0, result.output
@@ -129,7 +127,7 @@ def test_compare_differences_shows_centred_beating_forward_and_the_u_shape(tmp_p
 
 
 def test_compare_differences_table_and_default_output_into_the_runs_dir(tmp_path):
-    result = invoke("--compare-differences", "--param", "affine2.b", "--runs-dir", str(tmp_path))
+    result = gradcheck("--compare-differences", "--param", "affine2.b", "--runs-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "best step: forward" in result.stdout and "ratio" in result.stdout
     (folder,) = list(tmp_path.iterdir())
@@ -140,7 +138,7 @@ def test_compare_differences_table_and_default_output_into_the_runs_dir(tmp_path
 
 
 def test_compare_differences_unknown_param_exits_2():
-    result = invoke("--compare-differences", "--param", "nope.W", "--out", "unused.png")
+    result = gradcheck("--compare-differences", "--param", "nope.W", "--out", "unused.png")
     assert result.exit_code == 2
     assert "unknown parameter 'nope.W'" in result.stderr
 
@@ -157,7 +155,7 @@ def write_tiny_config(tmp_path) -> Path:
 
 
 def test_config_mode_checks_the_configs_network(tmp_path):
-    result = invoke(str(write_tiny_config(tmp_path)), "loss=svm", "-f", "json")
+    result = gradcheck(str(write_tiny_config(tmp_path)), "loss=svm", "-f", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     got = [(r["group"], r["layer"], r["param"]) for r in doc["rows"]]
@@ -166,19 +164,19 @@ def test_config_mode_checks_the_configs_network(tmp_path):
 
 
 def test_config_mode_with_batchnorm_and_a_batch_of_one_exits_2(tmp_path):
-    result = invoke(str(write_tiny_config(tmp_path)), "--batch", "1")
+    result = gradcheck(str(write_tiny_config(tmp_path)), "--batch", "1")
     assert result.exit_code == 2
     assert "BatchNorm needs a batch of at least 2" in result.stderr
 
 
 def test_config_mode_bad_override_exits_2(tmp_path):
-    result = invoke(str(write_tiny_config(tmp_path)), "model.hiden=[3]")
+    result = gradcheck(str(write_tiny_config(tmp_path)), "model.hiden=[3]")
     assert result.exit_code == 2
     assert "model.hidden" in result.stderr  # the did-you-mean from the config schema
 
 
 def test_overrides_without_a_config_exit_2():
-    result = invoke("model.batchnorm=true")
+    result = gradcheck("model.batchnorm=true")
     assert result.exit_code == 2
     assert "needs a config file first" in result.stderr
 
@@ -187,6 +185,6 @@ def test_digits_quickstart_config_checks_a_subset_of_large_layers():
     config = ROOT / "configs" / "digits-quickstart.yaml"
     if not config.is_file():
         pytest.skip(f"{config} is absent")
-    result = invoke(str(config), "--max-entries", "50")
+    result = gradcheck(str(config), "--max-entries", "50")
     assert result.exit_code == 0, result.output
     assert "50/6400" in result.stdout and "a random subset of at most 50" in result.stdout

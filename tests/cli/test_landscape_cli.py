@@ -7,26 +7,24 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
 SMALL = ["dataset.n_train=200", "model.hidden=[16]"]
 GRID = ["--range", "-0.5:0.5", "--points", "5"]
-runner = CliRunner()
 
 
 def test_landscape_of_a_trained_run_then_resume(tmp_path):
     runs = str(tmp_path / "runs")
-    trained = runner.invoke(app, ["train", CONFIG, *SMALL, "epochs=2", "--runs-dir", runs, "-q"])
+    trained = invoke(*["train", CONFIG, *SMALL, "epochs=2", "--runs-dir", runs, "-q"])
     assert trained.exit_code == 0, trained.output
     png = tmp_path / "docs" / "landscape-2d.png"
     out = str(tmp_path / "elsewhere" / "land")  # the source is found in --runs-dir, not here
     args = ["landscape", "latest", *GRID, "--runs-dir", runs, "--out", out, "--png", str(png)]
     args += ["-f", "json"]
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["grid"]["computed"] == 25 and doc["source"].startswith("run ")
@@ -35,14 +33,14 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
     h5 = Path(doc["run"]) / "landscape.h5"
     with h5py.File(h5, "r+") as f:
         f["grid/loss"][1, 1] = np.nan
-    resumed = runner.invoke(app, ["landscape", "--resume", doc["run"], "--runs-dir", runs])
+    resumed = invoke(*["landscape", "--resume", doc["run"], "--runs-dir", runs])
     assert resumed.exit_code == 0, resumed.output
     assert "evaluated 1 points" in resumed.output and "plane" in resumed.stdout
 
 
 def test_landscape_of_a_config_with_overrides_and_plain_directions(tmp_path):
     args = ["landscape", CONFIG, *SMALL, *GRID, "--normalize", "none", "--samples", "50"]
-    result = runner.invoke(app, [*args, "--out", str(tmp_path / "land")])
+    result = invoke(*[*args, "--out", str(tmp_path / "land")])
     assert result.exit_code == 0, result.output
     assert "line" in result.stdout and (tmp_path / "land" / "landscape-1d.png").exists()
     summary = json.loads((tmp_path / "land" / "summary.json").read_text())
@@ -59,7 +57,7 @@ def test_landscape_error_paths_exit_2(tmp_path):
         (["landscape", CONFIG, "--resume", "x", "--runs-dir", runs], "--resume takes no source"),
     ]
     for args, message in cases:
-        result = runner.invoke(app, args)
+        result = invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not any(tmp_path.iterdir())

@@ -5,35 +5,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from nnlab.cli import app
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
 SMALL = ["dataset.n_train=300", "model.hidden=[20]"]
-runner = CliRunner()
 
 
 def test_lr_scan_prints_the_table_and_writes_run_folder_and_png(tmp_path):
     png = tmp_path / "docs" / "lr-scan.png"
     args = ["lr-scan", CONFIG, *SMALL, "--min", "-3", "--max", "0", "--num", "4"]
-    result = runner.invoke(app, [*args, "--epochs", "1", "--runs-dir", str(tmp_path / "runs")])
+    result = invoke(*[*args, "--epochs", "1", "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     assert "step_loss" in result.stdout and "best" in result.stdout
     (run,) = (tmp_path / "runs").iterdir()
     assert run.name.split("-", 2)[2].startswith("lr-scan-digits-quickstart")
     assert (run / "lr-scan.png").stat().st_size > 1000
-    result = runner.invoke(
-        app, [*args, "--epochs", "0", "--out", str(tmp_path / "x"), "--png", str(png)]
-    )
+    result = invoke(*args, "--epochs", "0", "--out", str(tmp_path / "x"), "--png", str(png))
     assert result.exit_code == 0, result.output
     assert png.exists() and (tmp_path / "x" / "summary.json").exists()
 
 
 def test_lr_scan_json_has_rows_and_best_rates(tmp_path):
     args = ["lr-scan", CONFIG, *SMALL, "--min", "-2", "--max", "-1", "--num", "2", "--epochs", "0"]
-    result = runner.invoke(app, [*args, "--runs-dir", str(tmp_path), "--format", "json"])
+    result = invoke(*[*args, "--runs-dir", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert len(doc["rows"]) == 2 and doc["best_step_lr"] in (0.01, 0.1)
@@ -41,11 +36,11 @@ def test_lr_scan_json_has_rows_and_best_rates(tmp_path):
 
 
 def test_lr_scan_bad_range_and_bad_override_exit_2(tmp_path):
-    result = runner.invoke(app, ["lr-scan", CONFIG, "--num", "0", "--runs-dir", str(tmp_path)])
+    result = invoke(*["lr-scan", CONFIG, "--num", "0", "--runs-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--num" in result.output
-    result = runner.invoke(app, ["lr-scan", CONFIG, "optimizer.lrr=1", "--runs-dir", str(tmp_path)])
+    result = invoke(*["lr-scan", CONFIG, "optimizer.lrr=1", "--runs-dir", str(tmp_path)])
     assert result.exit_code == 2 and "did you mean" in result.output
-    result = runner.invoke(app, ["lr-scan", str(tmp_path / "nope.yaml")])
+    result = invoke(*["lr-scan", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2 and "not found" in result.output
     assert not any(tmp_path.iterdir())

@@ -13,12 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from nnlab import runs
-from nnlab.cli import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 TINY = {
     "name": "tiny",
@@ -38,10 +35,6 @@ def write_config(tmp_path: Path, sweep: dict | None = None, **changes) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
-
-
-def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})  # wide tables
 
 
 def sweep_dir(runs_dir: Path) -> runs.RunDir:

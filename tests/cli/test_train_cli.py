@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 import nnlab.cli.train as cli_train
-from nnlab.cli import app
 from nnlab.config import load_config, to_yaml
 from nnlab.runs import RunDir
+from tests.conftest import invoke
 
 SMALL = """\
 name: small
@@ -35,11 +34,6 @@ def config(tmp_path) -> Path:
     path = tmp_path / "small.yaml"
     path.write_text(SMALL)
     return path
-
-
-def invoke(*args: str, runs_dir: Path | None = None):
-    extra = ["--runs-dir", str(runs_dir)] if runs_dir is not None else []
-    return CliRunner().invoke(app, [*args, *extra])
 
 
 def only_run(runs_dir: Path) -> RunDir:

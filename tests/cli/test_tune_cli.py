@@ -5,27 +5,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from nnlab.cli import app
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
 ARGS = ["optimizer.lr=loguniform:1e-3:1", "dataset.n_train=300", "model.hidden=[16]"]
 FAST = ["--trials", "3", "--epochs", "1", "--top-k", "2"]
-runner = CliRunner()
 
 
 def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     png = tmp_path / "docs" / "tune.png"
     args = ["tune", CONFIG, *ARGS, *FAST, "--runs-dir", str(tmp_path / "runs"), "--png", str(png)]
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert "final_val_acc" in result.stdout and "proposed" in result.stdout
     assert "test_acc" not in result.stdout
     assert "next search: optimizer.lr=loguniform:" in result.output
     assert png.stat().st_size > 1000
-    again = runner.invoke(app, ["tune", "--resume", "latest", "--runs-dir", str(tmp_path / "runs")])
+    again = invoke(*["tune", "--resume", "latest", "--runs-dir", str(tmp_path / "runs")])
     assert again.exit_code == 0, again.output
 
 
@@ -42,7 +39,7 @@ def test_tune_json_has_the_best_trial_and_proposal(tmp_path):
         "-f",
         "json",
     ]
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["rounds"] == 2 and doc["trials"] == {"COMPLETED": 6}
@@ -62,7 +59,7 @@ def test_tune_error_paths_exit_2(tmp_path):
         (["tune", "--resume", "nothing", *runs], "nothing"),
     ]
     for args, message in cases:
-        result = runner.invoke(app, args)
+        result = invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not any(tmp_path.iterdir())

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
 from .conftest import write_mnist_part
 from .test_fetch_catvnoncat import NAMES, corrupt, fake_catvnoncat
 
-runner = CliRunner()
-
 
 def test_data_list_csv_reports_status(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 10)
-    result = runner.invoke(app, ["data", "list", "--data-dir", str(tmp_path), "--format", "csv"])
+    result = invoke(*["data", "list", "--data-dir", str(tmp_path), "--format", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "dataset,status,location,description"
@@ -27,21 +24,21 @@ def test_data_list_csv_reports_status(tmp_path):
 
 def test_data_list_json_uses_the_environment_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))
-    result = runner.invoke(app, ["data", "list", "-f", "json"])
+    result = invoke(*["data", "list", "-f", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert {r["dataset"]: r["location"] for r in rows}["mnist"] == str(tmp_path / "mnist")
 
 
 def test_data_list_table(tmp_path):
-    result = runner.invoke(app, ["data", "list", "--data-dir", str(tmp_path)])
+    result = invoke(*["data", "list", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0 and "digits" in result.stdout and "missing" in result.stdout
 
 
 def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_dir):
     args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path), "--only", "t10k"]
     args += ["--mirror", serve(shared_mnist_dir), "-f", "csv"]
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert "t10k-images-idx3-ubyte.gz,1648877," in result.stdout
     assert (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()
@@ -58,7 +55,7 @@ def error_line(result) -> str:
 
 def test_data_fetch_offline_gives_the_full_cause_and_where_to_place_files(tmp_path, dead_url):
     args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d")]
-    line = error_line(runner.invoke(app, [*args, "--mirror", dead_url]))
+    line = error_line(invoke(*[*args, "--mirror", dead_url]))
     assert line.startswith("error: could not fetch t10k-images-idx3-ubyte.gz from any mirror: ")
     assert "Max retries exceeded with url: /t10k-images-idx3-ubyte.gz" in line
     assert "Failed to establish a new connection" in line and "Connection refused" in line
@@ -74,16 +71,14 @@ def test_data_fetch_from_a_server_without_the_files_names_the_404(tmp_path, serv
     empty.mkdir()
     base = serve(empty)
     args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path / "d"), "--only", "t10k"]
-    line = error_line(runner.invoke(app, [*args, "--mirror", base]))
+    line = error_line(invoke(*[*args, "--mirror", base]))
     url = f"{base}t10k-images-idx3-ubyte.gz"
     assert f"{url}: HTTPError: 404 Client Error: File not found for url: {url}; " in line
     assert f"place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in {tmp_path}" in line
 
 
 def test_data_fetch_catvnoncat_absent_says_what_to_place_where(tmp_path):
-    line = error_line(
-        runner.invoke(app, ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path)])
-    )
+    line = error_line(invoke(*["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path)]))
     assert line.startswith(f"error: {tmp_path / 'catvnoncat'}: no train_catvnoncat.h5 or ")
     assert "train_set_x (209, 64, 64, 3) uint8" in line and "test_set_y (50,)" in line
     assert f"in {tmp_path / 'catvnoncat'}/" in line and "--from DIR" in line
@@ -92,14 +87,14 @@ def test_data_fetch_catvnoncat_absent_says_what_to_place_where(tmp_path):
 def test_data_fetch_catvnoncat_from_a_folder(tmp_path, monkeypatch):
     have = fake_catvnoncat(tmp_path / "downloads", monkeypatch)
     args = ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path / "d"), "--from", str(have)]
-    result = runner.invoke(app, [*args, "-f", "csv"])
+    result = invoke(*[*args, "-f", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "file,bytes,path"
     assert [line.split(",")[0] for line in lines[1:]] == NAMES
     assert f"{tmp_path / 'd' / 'catvnoncat' / NAMES[1]}: saved" in result.stderr
     # a second run finds them in place, verified
-    again = runner.invoke(app, args[:5])
+    again = invoke(*args[:5])
     assert again.exit_code == 0 and again.stderr.count("present, SHA-256") == 2
 
 
@@ -107,7 +102,7 @@ def test_data_fetch_catvnoncat_corrupt_file_is_one_error_line(tmp_path, monkeypa
     fake_catvnoncat(tmp_path / "catvnoncat", monkeypatch)
     corrupt(tmp_path / "catvnoncat" / NAMES[0])
     args = ["data", "fetch", "catvnoncat", "--data-dir", str(tmp_path)]
-    line = error_line(runner.invoke(app, args))
+    line = error_line(invoke(*args))
     assert line.startswith(f"error: {tmp_path / 'catvnoncat' / NAMES[0]}: not the known copy")
 
 
@@ -120,17 +115,17 @@ def test_data_fetch_catvnoncat_corrupt_file_is_one_error_line(tmp_path, monkeypa
     ],
 )
 def test_data_fetch_options_of_the_other_dataset_are_usage_errors(tmp_path, args, option):
-    result = runner.invoke(app, ["data", "fetch", *args, "--data-dir", str(tmp_path / "d")])
+    result = invoke(*["data", "fetch", *args, "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {option}: goes with")
     assert not (tmp_path / "d").exists()
 
 
 def test_data_fetch_unknown_dataset_is_a_usage_error():
-    result = runner.invoke(app, ["data", "fetch", "cifar10"])
+    result = invoke(*["data", "fetch", "cifar10"])
     assert result.exit_code == 2
 
 
 def test_data_fetch_unknown_part_is_a_usage_error(tmp_path):
-    result = runner.invoke(app, ["data", "fetch", "mnist", "--only", "test"])
+    result = invoke(*["data", "fetch", "mnist", "--only", "test"])
     assert result.exit_code == 2

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab.nn.gradcheck import numeric_gradient_array, rel_error
+from nnlab.nn.gradcheck import rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh
+from tests.conftest import numeric_gradient_array
 
 TOL = 1e-7
 

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import pytest
 
-from nnlab.nn.gradcheck import numeric_gradient_array, rel_error
+from nnlab.nn.gradcheck import rel_error
 from nnlab.nn.model import MLP, build_mlp
 from nnlab.nn.registry import make_optimizer
 from nnlab.nn.stacked import (
@@ -24,6 +24,7 @@ from nnlab.nn.stacked import (
     stack_signature,
     take,
 )
+from tests.conftest import numeric_gradient_array
 
 TOL = 1e-7
 K = 3

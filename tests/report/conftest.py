@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from nnlab.cli import app
+from tests.conftest import invoke
 
 CONFIG = str(Path(__file__).resolve().parents[2] / "configs" / "digits-quickstart.yaml")
 SMALL = ["dataset.n_train=300", "epochs=3"]
@@ -50,7 +49,7 @@ KINDS = {
 
 
 def run_cli(args: list[str], runs_dir: Path) -> str:
-    result = CliRunner().invoke(app, [*args, "--runs-dir", str(runs_dir)])
+    result = invoke(*[*args, "--runs-dir", str(runs_dir)])
     assert result.exit_code == 0, (args, result.output, result.exception)
     return result.output
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from nnlab.cli import app
+from tests.conftest import invoke
 from tests.report.conftest import CONFIG, SMALL
 from tests.report.helpers import index_rows, make_run
 
 
-def invoke(args: list[str], **env: str):
-    return CliRunner().invoke(app, args, env=env or None)
+def report_cli(args: list[str], **env: str):
+    return invoke(*args, env=env or None)
 
 
 def test_report_prints_the_index_path(tmp_path):
     make_run(tmp_path / "runs", "one")
-    result = invoke(["report", "--runs-dir", str(tmp_path / "runs")])
+    result = report_cli(["report", "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     index = Path(result.stdout.strip())
     assert index == tmp_path / "runs" / "report" / "index.html" and index.is_file()
@@ -28,7 +26,7 @@ def test_report_out_and_refs(tmp_path):
     one = make_run(tmp_path / "runs", "one")
     make_run(tmp_path / "runs", "two")
     out = tmp_path / "share" / "report"
-    result = invoke(["report", one.id, "--out", str(out), "--runs-dir", str(tmp_path / "runs")])
+    result = report_cli(["report", one.id, "--out", str(out), "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     assert len(index_rows((out / "index.html").read_text())) == 1
 
@@ -36,14 +34,14 @@ def test_report_out_and_refs(tmp_path):
 def test_report_warns_about_damaged_folders(tmp_path):
     bad = make_run(tmp_path / "runs", "bad")
     bad.file("meta.json").write_text("[]")
-    result = invoke(["report", "--runs-dir", str(tmp_path / "runs")])
+    result = report_cli(["report", "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0
     assert f"warning: {bad.id}: DAMAGED" in result.stderr
 
 
 def test_report_errors_are_one_line_and_exit_2(tmp_path):
     make_run(tmp_path / "runs", "one")
-    result = invoke(["report", "nope", "--runs-dir", str(tmp_path / "runs")])
+    result = report_cli(["report", "nope", "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 2
     assert (
         result.stderr.startswith("error: run 'nope': no run folder")
@@ -51,7 +49,7 @@ def test_report_errors_are_one_line_and_exit_2(tmp_path):
     )
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "x.txt").write_text("x")
-    result = invoke(
+    result = report_cli(
         ["report", "--out", str(tmp_path / "mine"), "--runs-dir", str(tmp_path / "runs")]
     )
     assert result.exit_code == 2 and "not an nnlab report" in result.stderr
@@ -59,7 +57,7 @@ def test_report_errors_are_one_line_and_exit_2(tmp_path):
 
 def test_train_with_report_prints_the_report_path(tmp_path):
     runs_dir = tmp_path / "runs"
-    result = invoke(["train", CONFIG, *SMALL, "-q", "--report", "--runs-dir", str(runs_dir)])
+    result = report_cli(["train", CONFIG, *SMALL, "-q", "--report", "--runs-dir", str(runs_dir)])
     assert result.exit_code == 0, result.output
     assert f"report: {runs_dir / 'report' / 'index.html'}" in result.stderr
     assert len(index_rows((runs_dir / "report" / "index.html").read_text())) == 1
@@ -68,7 +66,7 @@ def test_train_with_report_prints_the_report_path(tmp_path):
 def test_sweep_with_the_env_switch_refreshes_the_report(tmp_path):
     runs_dir = tmp_path / "runs"
     args = ["sweep", "grid", CONFIG, "optimizer.lr=0.1,0.05", *SMALL, "-q"]
-    result = invoke([*args, "--runs-dir", str(runs_dir)], NNLAB_REPORT="1")
+    result = report_cli([*args, "--runs-dir", str(runs_dir)], NNLAB_REPORT="1")
     assert result.exit_code == 0, result.output
     index = runs_dir / "report" / "index.html"
     assert f"report: {index}" in result.stderr
@@ -77,6 +75,6 @@ def test_sweep_with_the_env_switch_refreshes_the_report(tmp_path):
 
 def test_without_the_switch_no_report_is_written(tmp_path):
     runs_dir = tmp_path / "runs"
-    result = invoke(["train", CONFIG, *SMALL, "-q", "--runs-dir", str(runs_dir)])
+    result = report_cli(["train", CONFIG, *SMALL, "-q", "--runs-dir", str(runs_dir)])
     assert result.exit_code == 0 and "report:" not in result.stderr
     assert not (runs_dir / "report").exists()

@@ -315,8 +315,7 @@ def compare_on_dataset(
 
 def _train_here(work: list[tuple], jobs: int, report: Callable[[DatasetRun], None]) -> list:
     """Each optimizer in turn, in this process, with one BLAS thread (with 128-row batches the
-    thread pool costs more than it saves: 200 steps of the DLFS net on digits 13.7 s with
-    OpenBLAS's default, 2.9 s with 1)."""
+    thread pool costs more than it saves; see benchmarks/)."""
     from threadpoolctl import threadpool_limits
 
     out = []

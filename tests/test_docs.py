@@ -1,0 +1,77 @@
+"""What the docs promise, checked: the config reference is the schema's, and the README's
+commands print whole ids and numbers into a pipe on an 80-column terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nnlab.config_keys import markdown_reference, reference_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+STAMP = re.compile(r"\d{8}-\d{6}")
+
+
+def test_docs_config_md_is_the_schema_reference():
+    """Regenerate with: nnlab config keys --markdown > docs/config.md"""
+    assert (ROOT / "docs" / "config.md").read_text() == markdown_reference()
+
+
+def test_the_reference_has_every_key_with_a_meaning():
+    rows = reference_rows()
+    keys = {r["key"] for r in rows}
+    for key in ("epochs", "optimizer.lr", "optimizer.beta2", "dataset.n_test", "model.hidden",
+                "dataset.noise", "sweep.params", "sweep.share_seed", "loss", "eval"):  # fmt: skip
+        assert key in keys, key
+    assert all(r["meaning"] for r in rows), [r["key"] for r in rows if not r["meaning"]]
+    loss = next(r for r in rows if r["key"] == "loss")
+    assert loss["allowed"] == "softmax_ce, svm, bce"
+
+
+def nnlab(*args: str, runs: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "80", "NNLAB_RUNS_DIR": str(runs)}
+    return subprocess.run(
+        [sys.executable, "-m", "nnlab", *args], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=300,
+    )  # fmt: skip
+
+
+README_COMMANDS = [
+    ["train", "configs/digits-quickstart.yaml", "epochs=2"],
+    ["runs", "list"],
+    ["runs", "show", "latest"],
+    ["sweep", "grid", "configs/digits-quickstart.yaml", "optimizer.lr=0.1,0.01", "epochs=2"],
+    ["runs", "list", "--kind", "sweep"],
+    ["runs", "compare", "latest"],
+    ["gradcheck"],
+    ["compare-optimizers", "--function", "book"],
+    ["lr-scan", "configs/digits-quickstart.yaml", "--num", "3", "--epochs", "1"],
+    ["tune", "configs/digits-quickstart.yaml", "--trials", "3", "--epochs", "1"],
+    ["activations", "--activation", "relu", "--init", "he"],
+    ["landscape", "configs/digits-quickstart.yaml", "--points", "5"],
+    ["data", "list"],
+    ["config", "keys", "optimizer"],
+]
+
+
+@pytest.mark.slow
+def test_readme_commands_print_whole_ids_and_numbers_into_a_pipe_at_80_columns(tmp_path):
+    runs = tmp_path / "runs"
+    outputs = []
+    for args in README_COMMANDS:
+        result = nnlab(*args, runs=runs)
+        assert result.returncode == 0, (args, result.stderr)
+        outputs.append((args, result.stdout + result.stderr))
+    ids = {p.name for p in runs.rglob("*") if p.is_dir() and STAMP.match(p.name)}
+    assert ids
+    for args, text in outputs:
+        assert "…" not in text, args
+        for line in text.splitlines():
+            for stamp in STAMP.findall(line):
+                whole = [i for i in ids if i.startswith(stamp) and i in line]
+                assert whole, (args, line)  # the id that starts with the stamp, whole
