@@ -9,7 +9,7 @@ atomically: ``from nnlab import plots; plots.save(plots.<name>_figure(...), path
 from __future__ import annotations
 
 from nnlab.plots.activations import activation_histograms_figure
-from nnlab.plots.base import Painter, import_in_background, pyplot, save
+from nnlab.plots.base import Drawing, Painter, draw_all, import_in_background, pyplot, save
 from nnlab.plots.gradcheck import gradcheck_differences_figure
 from nnlab.plots.landscape import (
     landscape_contour_figure,
@@ -37,6 +37,8 @@ __all__ = [
     "accuracy_gaps_figure",
     "activation_histograms_figure",
     "gradcheck_differences_figure",
+    "Drawing",
+    "draw_all",
     "Painter",
     "import_in_background",
     "landscape_contour_figure",

@@ -12,6 +12,7 @@ import contextlib
 import math
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,44 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
             for warm in also:
                 warm()
 
-    thread = threading.Thread(target=load, name="nnlab-import-matplotlib", daemon=True)
+    thread = threading.Thread(target=load, name=IMPORT_THREAD, daemon=True)
     thread.start()
     return thread
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One figure to write: ``save(figure(*args, **kwargs), path, tight=tight)`` (``figure``:
+    a ``plots.*_figure``; data only, so that a painter process can be sent it)."""
+
+    figure: Callable[..., Any]
+    path: Path
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    tight: bool = True
+
+    def draw(self) -> Path:
+        return save(self.figure(*self.args, **self.kwargs), self.path, tight=self.tight)
+
+
+def draw_all(drawings: list[Drawing]) -> list[Path]:
+    """Write every drawing. With more than one, a forked painter (it inherits matplotlib if
+    this process has it) draws all but the last while this process draws the last: the
+    weight-scale sweep's two figures take the time of the larger one. Where a fork is not safe,
+    one after the other here."""
+    if len(drawings) < 2:
+        return [d.draw() for d in drawings]
+    for thread in threading.enumerate():  # (an import of matplotlib still under way)
+        if thread.name == IMPORT_THREAD:
+            thread.join()
+    with Painter() as painter:
+        for drawing in drawings[:-1]:
+            painter.send(drawing)
+        last = drawings[-1].draw()
+        return [painter.receive(d) for d in drawings[:-1]] + [last]
+
+
+IMPORT_THREAD = "nnlab-import-matplotlib"
 
 
 class Painter:
@@ -60,6 +96,7 @@ class Painter:
 
         self._conn: Any = None
         self._proc: Any = None
+        self._local: list[Path] = []  # drawn here (no worker), waiting to be received
         if sys.platform.startswith("linux") and threading.active_count() == 1:
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
@@ -70,13 +107,26 @@ class Painter:
     def draw(self, figure: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Path:
         """``save(figure(*args, **kwargs), path)`` (``figure``: a ``plots.*_figure``), in the
         worker if there is one."""
+        drawing = Drawing(figure, Path(path), args, kwargs)
+        self.send(drawing)
+        return self.receive(drawing)
+
+    def send(self, drawing: Drawing) -> None:
+        """Start ``drawing`` in the worker (``receive`` waits for it); with no worker, draw
+        it here now."""
         if self._proc is None or not self._proc.is_alive():
-            return save(figure(*args, **kwargs), path)
-        self._conn.send((figure, str(path), args, kwargs))
+            self._local.append(drawing.draw())
+        else:
+            self._conn.send(drawing)
+
+    def receive(self, drawing: Drawing) -> Path:
+        """Wait for ``drawing`` (sent before, in order); raise what went wrong, in one line."""
+        if self._local:
+            return self._local.pop(0)
         error = self._conn.recv()
         if error:
-            raise RuntimeError(f"drawing {Path(path).name}: {error}")
-        return Path(path)
+            raise RuntimeError(f"drawing {drawing.path.name}: {error}")
+        return drawing.path
 
     def close(self) -> None:
         if self._proc is not None:
@@ -113,9 +163,8 @@ def _paint(conn: Any, parent_end: Any) -> None:
             return
         if job is None:
             return
-        figure, path, args, kwargs = job
         try:
-            save(figure(*args, **kwargs), Path(path))
+            job.draw()
             reply = ""
         except Exception as exc:  # the parent raises it, in one line
             reply = f"{type(exc).__name__}: {exc}"

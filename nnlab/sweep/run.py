@@ -424,10 +424,13 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
     curves = trial_curves(run, rows)
     if not any(curves.values()):
         return []
-    if defn.preset in presets.PRESETS:
-        own = presets.get(defn.preset).plot(run, rows, curves)
-        if own is not None:
-            return own
+    own = (
+        presets.get(defn.preset).figures(run, rows, curves)
+        if defn.preset in presets.PRESETS
+        else None
+    )
+    if own is not None:
+        return plots.draw_all(own)
     keys = list(defn.spec.params)
     figure = plots.sweep_curves_figure(rows, curves, keys, title=run.id)
     return [plots.save(figure, run.file("curves.png"))]

@@ -15,6 +15,7 @@ from nnlab.errors import ConfigError
 
 if TYPE_CHECKING:  # (the registry stays cheap to import: nnlab --help lists the presets)
     from nnlab import runs
+    from nnlab.plots.base import Drawing
     from nnlab.sweep.definition import SweepDef
 
 Row = dict[str, Any]
@@ -26,7 +27,7 @@ class Preset:
 
     Subclasses set ``name``, ``summary`` (one line), ``help`` (the command's help text) and
     ``datasets`` (the ``--dataset`` choices, the first the default), and may override how the
-    result is shown: ``table`` (the terminal's view), ``objects`` (json/csv) and ``plot``.
+    result is shown: ``table`` (the terminal's view), ``objects`` (json/csv) and ``figures``.
     """
 
     name: ClassVar[str]
@@ -77,8 +78,10 @@ class Preset:
         """The rows for ``--format json|csv``; default: one per trial as the summary has it."""
         return rows
 
-    def plot(
+    def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
-    ) -> list[Path] | None:
-        """The preset's own figures in the sweep folder; None: the generic curves.png."""
+    ) -> list[Drawing] | None:
+        """The preset's own figures for the sweep folder (``plots.Drawing``: what to draw
+        where; the sweep draws them, side by side where it can); None: the generic
+        curves.png."""
         return None

@@ -8,13 +8,13 @@ solid, plain dashed) and final accuracy against the scale.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nnlab.sweep.presets.base import Preset, Row
 
 if TYPE_CHECKING:
     from nnlab import runs
+    from nnlab.plots.base import Drawing
 
 SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"
 PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]
@@ -44,10 +44,10 @@ class WeightScale(Preset):
     def objects(self, rows: list[Row]) -> list[Row]:
         return trial_objects(rows)
 
-    def plot(
+    def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
-    ) -> list[Path]:
-        return plot(run, rows, curves)
+    ) -> list[Drawing]:
+        return figures(run, rows, curves)
 
 
 def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
@@ -101,7 +101,9 @@ def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
     return out
 
 
-def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]) -> list[Path]:
+def figures(
+    run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
+) -> list[Drawing]:
     """``weight-scale.png`` (4 x 4 grid of train-accuracy curves) and
     ``weight-scale-summary.png`` (final accuracy vs scale) in the sweep folder."""
     from nnlab import plots
@@ -121,15 +123,18 @@ def plot(run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any
         {**row, "bn_status": bn and bn["status"], "nobn_status": plain and plain["status"]}
         for row, (_, bn, plain) in zip(pair_rows(rows), _pairs(rows))
     ]
-    return [
-        plots.weight_scale_grid(
-            panels,
-            "train_acc",
+    grid_title = f"{run.id}: training accuracy per epoch"
+    return [  # (the grid, the larger, first: a painter draws it while this process does the rest)
+        plots.Drawing(
+            plots.weight_scale_grid_figure,
             run.file("weight-scale.png"),
-            title=f"{run.id}: training accuracy per epoch",
-        ),
-        plots.save(
-            plots.weight_scale_summary_figure(table, title=run.id),
+            (panels, "train_acc", grid_title),
+            tight=False,
+        ),  # fmt: skip
+        plots.Drawing(
+            plots.weight_scale_summary_figure,
             run.file("weight-scale-summary.png"),
-        ),
+            (table,),
+            {"title": run.id},
+        ),  # fmt: skip
     ]
