@@ -116,6 +116,9 @@ class SweepProgress:
             failed = f"  {self.failed} FAILED" if self.failed else ""
             last = f"last: {row['trial']} {row['status']}{failed}"
             self.bar.update(self.task, completed=done, description=last)
+            if done >= total:  # (its refresh thread ends: the finish can draw in a forked painter)
+                self.bar.stop()
+                self.bar = None
         else:
             self.lines(f"[{done}/{total}] {describe_row(row)}")
 

@@ -96,7 +96,7 @@ class Painter:
 
         self._conn: Any = None
         self._proc: Any = None
-        self._local: list[Path] = []  # drawn here (no worker), waiting to be received
+        self._local: list[str] = []  # drawn here (no worker): the errors, for ``receive``
         if sys.platform.startswith("linux") and threading.active_count() == 1:
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
@@ -115,15 +115,13 @@ class Painter:
         """Start ``drawing`` in the worker (``receive`` waits for it); with no worker, draw
         it here now."""
         if self._proc is None or not self._proc.is_alive():
-            self._local.append(drawing.draw())
+            self._local.append(_draw(drawing))
         else:
             self._conn.send(drawing)
 
     def receive(self, drawing: Drawing) -> Path:
         """Wait for ``drawing`` (sent before, in order); raise what went wrong, in one line."""
-        if self._local:
-            return self._local.pop(0)
-        error = self._conn.recv()
+        error = self._local.pop(0) if self._local else self._conn.recv()
         if error:
             raise RuntimeError(f"drawing {drawing.path.name}: {error}")
         return drawing.path
@@ -163,15 +161,20 @@ def _paint(conn: Any, parent_end: Any) -> None:
             return
         if job is None:
             return
-        try:
-            job.draw()
-            reply = ""
-        except Exception as exc:  # the parent raises it, in one line
-            reply = f"{type(exc).__name__}: {exc}"
+        reply = _draw(job)
         try:
             conn.send(reply)
         except OSError:  # the parent is gone
             return
+
+
+def _draw(drawing: Drawing) -> str:
+    """Draw; "" or what went wrong, in one line (``receive`` raises it, naming the file)."""
+    try:
+        drawing.draw()
+        return ""
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
