@@ -86,9 +86,7 @@ def gradcheck(
     """
     from nnlab.config import load_config
     from nnlab.errors import ConfigError
-    from nnlab.experiments import differences as df
-    from nnlab.experiments import gradcheck as gc
-    from nnlab.experiments import gradcheck_report as gr
+    from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
 
     if config is not None and "=" in config.name and not config.exists():
         raise ConfigError(
