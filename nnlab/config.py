@@ -39,15 +39,20 @@ from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
+from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
+    MAX_CONFIG_BYTES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_VALUES,
+    check_expansion,
+    read_yaml,
+    yaml_value,
+)
 
 SPLITS = ("train", "val", "test")
 # upper limits (the config reference shows them; each is far above a textbook experiment)
 MAX_EPOCHS = 1_000_000
 MAX_LAYERS = 64
 MAX_UNITS = 65_536
-MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
-MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
-MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)
 
 
 # ----------------------------------------------------------------------------- names
@@ -222,84 +227,6 @@ class Config(Strict):
 
 
 # ----------------------------------------------------------------------------- loading
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
-
-    Bounded: a file over ``MAX_CONFIG_BYTES``, or a document that expands (through YAML
-    aliases) to more than ``MAX_YAML_VALUES`` values or nests deeper than ``MAX_YAML_DEPTH``,
-    is refused before anything uses it.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: config file not found")
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a folder, expected a YAML config file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{path}: {size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} bytes"
-            )
-        data = yaml_value(path.read_text(encoding="utf-8"), str(path), check=False)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: malformed YAML: {problem}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file, expected YAML") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
-    check_expansion(data, str(path))
-    return data
-
-
-def yaml_value(text: str, source: str, check: bool = True) -> Any:
-    """``text`` as ``yaml.safe_load`` reads it (a YAMLError propagates), bounded like a config
-    file (``check_expansion``; ``check=False``: the caller checks). A document nested so deep
-    that the parser itself recurses too far is refused the same way."""
-    try:
-        value = yaml.safe_load(text)
-    except RecursionError:
-        raise ConfigError(_too_deep(source)) from None
-    if check:
-        check_expansion(value, source)
-    return value
-
-
-def _too_deep(source: str) -> str:
-    return f"{source}: nested more than {MAX_YAML_DEPTH} levels deep; a config has three or four"
-
-
-def check_expansion(
-    data: Any, source: str, limit: int = MAX_YAML_VALUES, depth: int = MAX_YAML_DEPTH
-) -> None:
-    """ConfigError if ``data`` expands to more than ``limit`` values, counting a value as often
-    as it is referenced (a YAML alias bomb is small on disk and in memory, but every copy,
-    dump or comparison of it walks every reference), or nests deeper than ``depth`` (every
-    copy and validation of it recurses that deep)."""
-    count, stack = 0, [(data, 0)]
-    while stack:
-        item, level = stack.pop()
-        count += 1
-        if count > limit:
-            raise ConfigError(
-                f"{source}: expands to more than {limit:,} values (YAML aliases?); "
-                "a config is a few dozen keys"
-            )
-        if level > depth:
-            raise ConfigError(_too_deep(source))
-        if isinstance(item, dict):
-            stack.extend((x, level + 1) for x in item.keys())
-            stack.extend((x, level + 1) for x in item.values())
-        elif isinstance(item, list):
-            stack.extend((x, level + 1) for x in item)
-
-
 def parse_override(text: str) -> tuple[list[str], Any]:
     """``"optimizer.lr=0.1"`` -> (["optimizer", "lr"], 0.1); the value is parsed as a YAML scalar."""
     key, sep, raw = text.partition("=")

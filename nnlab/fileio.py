@@ -31,9 +31,15 @@ def now() -> str:
 
 @functools.cache
 def file_mode() -> int:
-    """The mode a new file gets under this process's umask (mkstemp makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
+    """The mode a new file gets under this process's umask (mkstemp makes 0600). Read from
+    /proc where it is there: setting the umask to read it would, for that instant, give any
+    file another thread creates the wrong mode."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            umask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0)
+        os.umask(umask)
     return 0o666 & ~umask
 
 
@@ -132,6 +138,20 @@ def read_json_file(path: Path) -> Any:
         raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
+
+
+def read_text_file(path: Path) -> str | None:
+    """A text file's content (None if there is none), or DamagedError naming it if it is not
+    UTF-8 (RunError if it cannot be read)."""
+    path = Path(path)
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from nnlab.fileio import (
     file_mode,
     read_json_file,
     read_records,
+    read_text_file,
     write_json,
 )
 
@@ -71,6 +72,24 @@ class RunDir:
                 f"{self.file(name)}: expected a JSON object, got {type(data).__name__}"
             )
         return data
+
+    def text(self, name: str) -> str | None:
+        """A text file of the folder (summary.txt, config.yaml), None if it has none;
+        DamagedError if it is not UTF-8."""
+        return read_text_file(self.file(name))
+
+    def config(self, name: str = "config.yaml") -> dict[str, Any] | None:
+        """config.yaml (or sweep.yaml) as a mapping, None if the folder has none; DamagedError
+        naming the file and line if it is not the YAML mapping nnlab wrote."""
+        from nnlab.errors import ConfigError
+        from nnlab.yamlio import read_yaml
+
+        if not self.file(name).exists():
+            return None
+        try:
+            return read_yaml(self.file(name))
+        except ConfigError as exc:
+            raise DamagedError(str(exc)) from None
 
     def summary(self) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet."""
@@ -158,10 +177,12 @@ class RunDir:
 
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
-        summary.json, metrics.jsonl (a torn last line is no damage), checkpoint.npz (its
-        index). What a listing checks of each folder."""
+        summary.json, config.yaml and sweep.yaml, metrics.jsonl (a torn last line is no damage),
+        checkpoint.npz (its index). What a listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
         self.summary()
+        self.config()
+        self.config("sweep.yaml")
         self.metrics()
         self.check_checkpoint()
 

@@ -64,7 +64,9 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
             )
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.eval if s in data.splits), default=0)
     need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
-    check_memory(f"training {cfg.name} ({describe_net(cfg, data.input_dim)})", need * nets)
+    what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
+    at_once = f", {nets} nets at once (a sweep's --stack x --jobs)" if nets > 1 else ""
+    check_memory(f"training {what}{at_once}", need * nets)
 
 
 def summarize(records: list[Record], status: str) -> dict[str, Any]:
@@ -318,10 +320,12 @@ def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Datase
 
 
 def load_run_config(run: runs.RunDir) -> Config:
-    """The resolved config a run folder stores."""
-    from nnlab.config import read_yaml
-
-    return validate(read_yaml(run.file("config.yaml")), source=str(run.file("config.yaml")))
+    """The resolved config a run folder stores (DamagedError naming config.yaml if it is
+    missing or cannot be read as written)."""
+    raw = run.config()
+    if raw is None:
+        raise runs.DamagedError(f"{run.file('config.yaml')}: missing")
+    return validate(raw, source=str(run.file("config.yaml")))
 
 
 def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
@@ -481,8 +485,8 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     ]
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
-    config = run.file("config.yaml").read_text() if run.file("config.yaml").exists() else None
-    summary = run.file("summary.txt").read_text() if run.file("summary.txt").exists() else None
+    run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
+    config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown = metrics if every else key_epochs(metrics)
     title = "every epoch" if every or len(shown) == len(metrics) else (
         f"{len(shown)} of {len(metrics)} epochs: first, best, last (--all for every epoch)"

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.config import read_yaml
 from nnlab.errors import NnlabError
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -186,15 +185,15 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
         entry.summary = _json_object(run, "summary.json")
     if run.file("config.yaml").exists():
         with _reading(run.file("config.yaml")):
-            entry.config = read_yaml(run.file("config.yaml"))
-            entry.config_text = run.file("config.yaml").read_text(encoding="utf-8")
+            entry.config = run.config() or {}
+            entry.config_text = run.text("config.yaml") or ""
     with _reading(run.file("metrics.jsonl")):
         entry.records = _records(run)
     run.check_checkpoint()  # (not shown, but a truncated one is damage, as runs list says)
     entry.files = _other_json(run)
     if run.file("sweep.yaml").exists():
         with _reading(run.file("sweep.yaml")):
-            entry.sweep = read_yaml(run.file("sweep.yaml"))
+            entry.sweep = run.config("sweep.yaml") or {}
         entry.trials = _sweep_trials(run, entry)
     elif entry.kind == "tune":
         entry.trials = _tune_trials(run, entry)

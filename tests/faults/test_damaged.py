@@ -67,14 +67,21 @@ DAMAGES = {
         "checkpoint.npz", lambda b: b[: len(b) // 2], "unreadable checkpoint (BadZipFile"
     ),
     "summary garbage": ("summary.json", lambda b: b"\x00garbage", "not valid JSON"),
+    "config not UTF-8": ("config.yaml", lambda b: b"\xff" + b, "not a text file, expected YAML"),
+    "config not YAML": (
+        "config.yaml", lambda b: b"model: [1, 2\n", "line 2, column 1: malformed YAML: expected ','"
+    ),
+    "config not a mapping": (
+        "config.yaml", lambda b: b"- 1\n- 2\n", "expected a mapping of config keys, got list"
+    ),
 }  # fmt: skip
 
 # which commands read which files (a command that does not read a file cannot see its damage)
 READS = {
-    "show": ("meta.json", "metrics.jsonl", "summary.json"),
-    "resume": ("meta.json", "metrics.jsonl", "checkpoint.npz"),
-    "compare": ("meta.json", "metrics.jsonl", "summary.json"),  # (metrics: with --png)
-    "landscape": ("meta.json", "checkpoint.npz"),
+    "show": ("meta.json", "metrics.jsonl", "summary.json", "config.yaml"),
+    "resume": ("meta.json", "metrics.jsonl", "checkpoint.npz", "config.yaml"),
+    "compare": ("meta.json", "metrics.jsonl", "summary.json", "config.yaml"),  # (+ --png)
+    "landscape": ("meta.json", "checkpoint.npz", "config.yaml"),
 }
 CASES = [
     (command, damage)
@@ -278,6 +285,12 @@ RESUME = [
         0,
         ('"status": "DAMAGED"', '"reason": "{run}/metrics.jsonl: line 1: not UTF-8 text"'),
     ),
+    Row(
+        "a config.yaml that is not YAML (or not a mapping, or not UTF-8)",
+        "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
+        2,
+        ("error: {run}/config.yaml: line 2, column 1: malformed YAML: expected ','",),
+    ),
 ]
 ROWS_OF = {
     ("resume", "checkpoint truncated"): RESUME[2],
@@ -285,6 +298,7 @@ ROWS_OF = {
     ("show", "meta not an object"): RESUME[3],
     ("show", "summary garbage"): RESUME[4],
     ("compare", "summary garbage"): RESUME[4],
+    ("show", "config not YAML"): RESUME[6],
 }
 
 
@@ -355,3 +369,20 @@ def test_a_resume_interrupted_before_it_replays_every_recorded_epoch_keeps_them(
     assert done.exit_code == straight.exit_code == 0
     reference = next(runs.iter_runs(case / "straight")).metrics()
     assert without_seconds(run.metrics()) == without_seconds(reference)
+
+
+def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    set_meta(sweep, status="INTERRUPTED")
+    sweep.file("sweep.yaml").write_bytes(b"\xff\xfe" + sweep.file("sweep.yaml").read_bytes())
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "DAMAGED"
+    assert row["reason"] == f"{sweep.file('sweep.yaml')}: not a text file, expected YAML"
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", "latest", "--runs-dir", case / "runs")
+    refused(result, 2, f"{sweep.file('sweep.yaml')}: not a text file, expected YAML")
+    assert snapshot(case) == before
