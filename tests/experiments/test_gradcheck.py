@@ -8,9 +8,7 @@ import pytest
 
 from nnlab.config import load_config
 from nnlab.errors import NnlabError
-from nnlab.experiments import differences as df
-from nnlab.experiments import gradcheck as gc
-from nnlab.experiments import gradcheck_report as gr
+from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
 from nnlab.nn.layers import Affine, ReLU, Sigmoid
 from nnlab.nn.model import build_mlp
 

@@ -10,8 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnlab import runs
-from nnlab import sweep as sw
+from nnlab import runs, sweep as sw
 from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.errors import ConfigError, RunError

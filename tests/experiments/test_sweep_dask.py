@@ -10,8 +10,10 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from nnlab import runs  # noqa: E402
-from nnlab import sweep as sw  # noqa: E402
+from nnlab import (
+    runs,  # noqa: E402
+    sweep as sw,  # noqa: E402
+)
 from nnlab.sweep.dask import DaskExecutor  # noqa: E402
 
 BASE = {
