@@ -35,11 +35,9 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,55 +48,26 @@ from nnlab import __version__
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
-)
-from nnlab.fileio import (
     atomic_write as atomic_write,
-)
-from nnlab.fileio import (
     copy_file as copy_file,
-)
-from nnlab.fileio import (
     dumps as dumps,
-)
-from nnlab.fileio import (
     file_mode as file_mode,
-)
-from nnlab.fileio import (
     now as now,
-)
-from nnlab.fileio import (
     os_error_text as os_error_text,
-)
-from nnlab.fileio import (
     read_json_file as read_json_file,
-)
-from nnlab.fileio import (
     read_records as read_records,
-)
-from nnlab.fileio import (
     write_json as write_json,
 )
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
-)
-from nnlab.rundir import (
     STALE as STALE,
-)
-from nnlab.rundir import (
     STATUSES as STATUSES,
-)
-from nnlab.rundir import (
     TERMINAL as TERMINAL,
-)
-from nnlab.rundir import (
     RunDir as RunDir,
-)
-from nnlab.rundir import (
     kind_of as kind_of,
-)
-from nnlab.rundir import (
     status_of as status_of,
 )
+from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts
 
 DEFAULT_ROOT = Path("runs")
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
@@ -176,40 +145,6 @@ def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
 
 
 # ----------------------------------------------------------------------------- lifecycle
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is (as SIGINT raises KeyboardInterrupt)."""
-
-
-_signals = threading.local()
-_SIGNALS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
-
-
-def _raise_interrupted(signum: int, frame: Any) -> None:
-    raise Interrupted(f"{signal.Signals(signum).name}")
-
-
-class _SignalsAsInterrupts:
-    """While any lifecycle is open in the main thread, SIGTERM and SIGHUP raise
-    ``Interrupted``, so they end a run as Ctrl-C does. Nested lifecycles share one set of
-    handlers; the outermost restores the previous ones."""
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        depth = getattr(_signals, "depth", 0)
-        if depth == 0:
-            _signals.saved = {s: signal.signal(s, _raise_interrupted) for s in _SIGNALS}
-        _signals.depth = depth + 1
-
-    def __exit__(self, *exc: Any) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        _signals.depth -= 1
-        if _signals.depth == 0:
-            for s, handler in _signals.saved.items():
-                signal.signal(s, handler)
-
-
 def describe_error(exc: BaseException) -> str:
     """One line for what ended a run: ``OSError`` as path and reason, others as type: text."""
     if isinstance(exc, OSError):
@@ -249,7 +184,7 @@ class Lifecycle:
         self._status = "COMPLETED"
         self._fields: dict[str, Any] = {}
         self._hooks: list[Callable[[str], None]] = []
-        self._signals = _SignalsAsInterrupts()
+        self._signals = SignalsAsInterrupts()
 
     @property
     def path(self) -> Path:

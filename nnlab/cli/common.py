@@ -143,8 +143,11 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from nnlab.signals import SignalsAsInterrupts
+
         try:
-            return fn(*args, **kwargs)
+            with SignalsAsInterrupts():  # (SIGTERM before a folder exists: "interrupted", 130)
+                return fn(*args, **kwargs)
         except PASS_THROUGH:
             raise
         except BrokenPipeError:  # stdout went away after the run: not a failure

@@ -21,7 +21,7 @@ import pytest
 
 from nnlab import runs
 
-from .helpers import Row, argv, assert_settled, invoke, one_line, only, without_seconds
+from .helpers import Row, argv, assert_settled, invoke, one_line, only, refused, without_seconds
 
 # ~100 minibatches an epoch: long enough to be signalled mid-run on a fast machine
 LONG = """\
@@ -235,3 +235,26 @@ INTERRUPTS = [
         ("run folder: {run}",),
     ),
 ]
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_before_any_folder_exists_is_interrupted_130_and_leaves_nothing(
+    case, name, monkeypatch
+):
+    """Caught while the command reads its config (no folder yet): the line and the exit code
+    of an interrupted run, and no folder; the handlers the command found are back after it."""
+    import nnlab.config
+
+    load = nnlab.config.load_config
+
+    def load_then_signal(*args, **kwargs):
+        cfg = load(*args, **kwargs)
+        os.kill(os.getpid(), getattr(signal, name))
+        return cfg
+
+    monkeypatch.setattr(nnlab.config, "load_config", load_then_signal)
+    before = signal.getsignal(signal.SIGTERM)
+    result = invoke("train", case / "cfg.yaml", "--runs-dir", case / "runs")
+    refused(result, 130, f"interrupted ({name})")
+    assert not (case / "runs").exists()
+    assert signal.getsignal(signal.SIGTERM) == before

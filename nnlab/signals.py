@@ -1,0 +1,44 @@
+"""SIGTERM and SIGHUP as interrupts: while a command runs (and while any run folder is open),
+they raise ``Interrupted`` where the program is, as Ctrl-C raises KeyboardInterrupt, so every
+way of stopping nnlab ends the same way: the folder says INTERRUPTED, the exit code is 130.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is (as SIGINT raises KeyboardInterrupt)."""
+
+
+_signals = threading.local()
+_SIGNALS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(f"{signal.Signals(signum).name}")
+
+
+class SignalsAsInterrupts:
+    """While open in the main thread, SIGTERM and SIGHUP raise ``Interrupted``, so they end
+    a command or a run as Ctrl-C does. Nested uses (a command, its lifecycles) share one set of
+    handlers; the outermost restores the previous ones."""
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        depth = getattr(_signals, "depth", 0)
+        if depth == 0:
+            _signals.saved = {s: signal.signal(s, _raise_interrupted) for s in _SIGNALS}
+        _signals.depth = depth + 1
+
+    def __exit__(self, *exc: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        _signals.depth -= 1
+        if _signals.depth == 0:
+            for s, handler in _signals.saved.items():
+                signal.signal(s, handler)
