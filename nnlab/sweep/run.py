@@ -145,15 +145,21 @@ def sweep_rows(run: runs.RunDir) -> list[Row]:
     return [folder_row(run, t) for t in trials]
 
 
-def check_trials(trials: list[Trial], data_dir: Path | None) -> None:
+def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, jobs: int = 1) -> None:
     """Load each distinct dataset once up front and check every trial against its data (batch
-    size, loss and classes, splits, the memory one net needs): a missing file or a trial that
-    cannot train is one error before the folder exists, not N FAILED trials after it."""
+    size, loss and classes, splits, the memory its nets need: a stack of up to ``stack`` in each
+    of ``jobs`` workers at once): a missing file or a trial that cannot train is one error
+    before the folder exists, not N FAILED trials after it."""
     from nnlab.experiments.train import check_compatible
 
+    keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
+    group = {k: sum(1 for v in keys.values() if v == k) for k in set(keys.values()) if k}
+    workers = max(1, min(jobs, len(trials)))
     for trial in trials:
+        key = keys[trial.id]
+        nets = (min(stack, group[key]) if key else 1) * workers  # (each worker could hold one)
         try:
-            check_compatible(trial.config, cached_dataset(trial.config, data_dir))
+            check_compatible(trial.config, cached_dataset(trial.config, data_dir), nets=nets)
         except ConfigError as exc:
             where = ", ".join(f"{k}={v}" for k, v in trial.values.items())
             raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
@@ -284,7 +290,7 @@ def run_sweep(
     """
     assert executor is not None  # (given by with_executor)
     trials = plan(defn)
-    check_trials(trials, data_dir)
+    check_trials(trials, data_dir, stack, jobs)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with runs.start(
         runs_dir,
@@ -332,7 +338,7 @@ def resume_sweep(
     rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:  # every pending trial trainable on its data, before any folder is removed
-        check_trials(pending, data_dir)
+        check_trials(pending, data_dir, stack, jobs)
     todo = []
     for trial in pending:
         action = actions[trial.id]

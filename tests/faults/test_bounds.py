@@ -318,3 +318,21 @@ def test_the_readme_rows_of_bounds_are_what_nnlab_prints(case):
     for row, args in zip(BOUNDS, commands, strict=True):
         result = invoke(*args, "--runs-dir", case / "runs")
         refused(result, row.code, *row.expect("runs"))
+
+
+def test_a_sweep_is_refused_when_its_stacks_together_would_not_fit(case):
+    """Each net fits; a stack of 8 of them does not: refused up front naming the stack, and
+    fits with --stack 1 (checked without training: the same check the command makes)."""
+    from nnlab.sweep.definition import define, plan
+    from nnlab.sweep.run import check_trials
+
+    lrs = "optimizer.lr=" + ",".join(str(i / 10) for i in range(1, 9))
+    args = [*GRID, "model.hidden=[4096,4096]", lrs]
+    result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
+    refused(result, 2, "training tiny (64 -> 4096 x 2 -> out), 8 nets at once (a sweep's --stack "
+            "x --jobs) needs about 1.75 GB of memory, over the limit of 1 GB")  # fmt: skip
+    assert not (case / "runs").exists()
+    trials = plan(define(case / "cfg.yaml", ["model.hidden=[4096,4096]", lrs], kind="grid"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NNLAB_MAX_MEMORY_GB", "1")
+        check_trials(trials, None, stack=1, jobs=2)  # (2 nets at once: 0.44 GB)
