@@ -69,7 +69,7 @@ DAMAGES = {
     "summary garbage": ("summary.json", lambda b: b"\x00garbage", "not valid JSON"),
     "config not UTF-8": ("config.yaml", lambda b: b"\xff" + b, "not a text file, expected YAML"),
     "config not YAML": (
-        "config.yaml", lambda b: b"model: [1, 2\n", "line 2, column 1: malformed YAML: expected ','"
+        "config.yaml", lambda b: b"model: [1, 2\n", "line 2, column 1: malformed YAML: did not find expected ','"
     ),
     "config not a mapping": (
         "config.yaml", lambda b: b"- 1\n- 2\n", "expected a mapping of config keys, got list"
@@ -289,7 +289,7 @@ RESUME = [
         "a config.yaml that is not YAML (or not a mapping, or not UTF-8)",
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
         2,
-        ("error: {run}/config.yaml: line 2, column 1: malformed YAML: expected ','",),
+        ("error: {run}/config.yaml: line 2, column 1: malformed YAML: did not find expected ','",),
     ),
 ]
 ROWS_OF = {
