@@ -121,11 +121,31 @@ def os_error_text(exc: OSError) -> str:
     return f"{where}: {reason}" if where is not None else reason
 
 
+MAX_RUN_FILE_BYTES = 256 * 2**20  # meta.json, summary.json, summary.txt, ...: far above nnlab's
+MAX_METRICS_BYTES = 2**30  # metrics.jsonl: a million epochs of records
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or None if it holds more than ``limit``: no more than
+    ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
+    refused as soon as it passes the limit, as a large file is."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:
+    data = read_at_most(path, limit)
+    if data is None:
+        raise DamagedError(f"{path}: over {limit / 2**20:,.0f} MB, more than nnlab writes there")
+    return data
+
+
 def read_json_file(path: Path) -> Any:
     """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _run_file_bytes(path).decode("utf-8")
     except FileNotFoundError:
         raise RunError(f"{path}: missing") from None
     except UnicodeDecodeError as exc:
@@ -145,7 +165,7 @@ def read_text_file(path: Path) -> str | None:
     UTF-8 (RunError if it cannot be read)."""
     path = Path(path)
     try:
-        return path.read_bytes().decode("utf-8")
+        return _run_file_bytes(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
@@ -162,7 +182,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _run_file_bytes(path, MAX_METRICS_BYTES)
     except FileNotFoundError:
         return []
     except OSError as exc:

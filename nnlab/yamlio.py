@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from nnlab.errors import ConfigError
+from nnlab.fileio import read_at_most
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
 # same values; its error messages are worded a little differently), else PyYAML's own
@@ -35,12 +36,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder, expected a YAML config file")
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{path}: {size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} bytes"
-            )
-        data = yaml_value(path.read_text(encoding="utf-8"), str(path), check=False)
+        raw = read_at_most(path, MAX_CONFIG_BYTES)  # (a device that never ends is refused too)
+        if raw is None:
+            size = path.stat().st_size
+            what = f"{size:,} bytes" if size > MAX_CONFIG_BYTES else (
+                f"more than {MAX_CONFIG_BYTES:,} bytes and no end (a device?)"
+            )  # fmt: skip
+            raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
+        data = yaml_value(raw.decode("utf-8"), str(path), check=False)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -292,6 +292,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["{d}/cfg.yaml: 2,000,013 bytes; a config is at most 1,000,000 bytes"],
     ),
     (
+        "config that never ends",
+        NO_CONFIG,
+        ["/dev/zero"],
+        ["/dev/zero: more than 1,000,000 bytes and no end (a device?)"],
+    ),
+    (
         "YAML nested too deep",
         "model:\n  hidden: " + "[" * 100 + "]" * 100 + "\n",
         [],

@@ -336,3 +336,13 @@ def test_a_sweep_is_refused_when_its_stacks_together_would_not_fit(case):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNLAB_MAX_MEMORY_GB", "1")
         check_trials(trials, None, stack=1, jobs=2)  # (2 nets at once: 0.44 GB)
+
+
+@pytest.mark.parametrize("command", [c for c in READERS if c != "landscape"])
+def test_a_config_that_never_ends_is_refused_after_a_megabyte(case, command):
+    """/dev/zero has no size to check up front: the reader stops one byte past the limit
+    (it used to read until memory ran out). (landscape reads a path without .yaml as a run.)"""
+    result = invoke(*READERS[command], "/dev/zero", "--runs-dir", case / "runs")
+    refused(result, 2, "error: /dev/zero: more than 1,000,000 bytes and no end (a device?); "
+            "a config is at most 1,000,000 bytes")  # fmt: skip
+    assert not (case / "runs").exists()

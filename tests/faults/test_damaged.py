@@ -386,3 +386,14 @@ def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
     result = invoke("sweep", "--resume", "latest", "--runs-dir", case / "runs")
     refused(result, 2, f"{sweep.file('sweep.yaml')}: not a text file, expected YAML")
     assert snapshot(case) == before
+
+
+def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
+    """meta.json made a link to /dev/zero: the listing reads 256 MB of it, no more, and calls
+    the folder DAMAGED; runs show refuses in one line."""
+    done.file("meta.json").unlink()
+    done.file("meta.json").symlink_to("/dev/zero")
+    says = f"{done.file('meta.json')}: over 256 MB, more than nnlab writes there"
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "DAMAGED" and row["reason"] == says
+    refused(invoke("runs", "show", done.path, "--runs-dir", case / "runs"), 2, f"error: {says}")
