@@ -133,6 +133,8 @@ def staging_in(dest: Path) -> Iterator[Path]:
     a failed fetch leaves the data dir as it was.
     """
     created = not dest.exists()
+    if not created and not dest.is_dir():
+        raise ConfigError(f"--data-dir {dest}: not a folder (data files go in a folder)")
     dest.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
     try:

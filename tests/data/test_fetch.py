@@ -228,3 +228,10 @@ def test_unknown_part_is_a_config_error(tmp_path):
 
 def test_known_payload_md5s_cover_all_four_files():
     assert set(fetch.PAYLOAD_MD5) == {s for p in mnist.PARTS for s in mnist.stems(p)}
+
+
+def test_a_data_dir_that_is_a_file_is_refused_before_any_download(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ConfigError, match=r"--data-dir .*/file: not a folder"):
+        fetch.fetch_mnist(tmp_path / "file", mirrors=["http://127.0.0.1:9/"])
+    assert (tmp_path / "file").read_text() == "not a folder"
