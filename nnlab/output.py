@@ -75,12 +75,13 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 ID_COLUMNS = ("run", "trial", "path", "sweep", "folder", "file", "location")
+TEXT_MIN = 12  # narrowest a text column folds to (narrower, it reads as a column of letters)
 
 
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None):
     """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids and
     paths are never wrapped or cut (their column is as wide as its longest cell); other text
-    folds onto more lines where the table must narrow."""
+    folds onto more lines where the table must narrow, down to ``TEXT_MIN`` characters."""
     from rich.table import Table
 
     columns = list(columns or _columns(rows))
@@ -89,12 +90,13 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
         cells = [r.get(c) for r in rows]
         numeric = all(isinstance(v, (int, float)) or v is None for v in cells)
         whole = numeric or c in ID_COLUMNS
+        widest = max([len(c), *(len(_cell(v, c)) for v in cells)])
         table.add_column(
             c,
             justify="right" if numeric else "left",
             no_wrap=whole,
             overflow="fold",
-            min_width=max([len(c), *(len(_cell(v, c)) for v in cells)]) if whole else None,
+            min_width=widest if whole else min(widest, TEXT_MIN),
         )
     for row in rows:
         table.add_row(*(_cell(row.get(c), c) for c in columns))
@@ -111,19 +113,49 @@ def print_table(
     """``title`` on a line of its own (never wrapped: it may hold a run id), then the table.
 
     ``width``: the terminal's (None: ask the console; without a terminal the table is drawn
-    at its full width, so output to a file or a pipe is never narrowed or cut).
+    at its full width, so output to a file or a pipe is never narrowed or cut). On a terminal
+    too narrow for the table (its ids and numbers whole, its text at least ``TEXT_MIN`` wide),
+    each row is printed as a record instead (``record_lines``); given a ``width``, the table
+    is drawn as wide as it needs.
     """
     Console = _console_class()
     console = Console(file=file, width=width, color_system=None if width else "auto")
-    if width is None and not console.is_terminal:
+    terminal = width is None and console.is_terminal
+    if width is None and not terminal:
         console = Console(file=file, width=100_000, color_system=None)
     table = render_table(rows, columns)
     needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
-    if needed > console.width:  # ids and numbers do not fit: widen rather than cut them
-        console = Console(file=file, width=needed, color_system=None)
     if title:
         console.print(title, soft_wrap=True, highlight=False, markup=False)
+    if needed > console.width and terminal:
+        for line in record_lines(rows, columns, console.width):
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
+        return
+    if needed > console.width:  # ids and numbers do not fit: widen rather than cut them
+        console = Console(file=file, width=needed, color_system=None)
     console.print(table)
+
+
+def record_lines(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, width: int = 80
+) -> list[str]:
+    """``rows`` for a narrow terminal: each row's id (its first id column, else its first
+    column) on a line of its own, then its other cells as ``name value`` pairs, indented and
+    packed into lines of ``width`` (a pair is never split; one longer than that stands alone)."""
+    columns = list(columns or _columns(rows))
+    head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
+    lines = []
+    for row in rows:
+        lines.append(_cell(row.get(head), head) if head else "")
+        line = ""
+        for pair in (f"{c} {_cell(row.get(c), c)}" for c in columns if c != head):
+            if line and len(line) + 3 + len(pair) > width:
+                lines.append(line)
+                line = ""
+            line = f"{line}   {pair}" if line else f"    {pair}"
+        if line:
+            lines.append(line)
+    return lines
 
 
 @functools.cache

@@ -169,6 +169,8 @@ def runs_list(
     if not rows and fmt == Format.table:
         note(f"no {kind + ' ' if kind else ''}folders under {runs_dir}")
         return
+    if fmt == Format.table:  # (to the second, as recorded; json and csv keep the whole stamp)
+        rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
     emit(rows, fmt, title=f"{kind or 'runs'} in {runs_dir}")
 
 

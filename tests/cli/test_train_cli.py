@@ -163,6 +163,9 @@ def test_runs_list_formats(two_runs):
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
     assert csv_lines[0] == "run,kind,name,status,epochs,final_train_acc,final_test_acc,started"
     assert [line.split(",")[0] for line in csv_lines[1:]] == [r.id for r in runs]
+    stamp = runs[0].meta["started"]  # e.g. 2026-12-03T12:13:30.930+00:00, in json and csv
+    assert rows[0]["started"] == stamp and f",{stamp}" in csv_lines[1]
+    assert f" {stamp[:10]} {stamp[11:19]} " in table.stdout and stamp not in table.stdout
 
 
 def test_runs_show_latest_as_text(two_runs):

@@ -1,0 +1,64 @@
+"""Tables on any terminal: ids and numbers whole, text folded no narrower than TEXT_MIN, a
+terminal too narrow for that gets one record per row; a file or a pipe gets the full table."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from nnlab.output import TEXT_MIN, print_table, record_lines, render_table
+
+ROWS = [
+    {"run": "20261203-121330-compare-optimizers-1d5473", "kind": "compare-optimizers",
+     "name": None, "status": "INTERRUPTED", "epochs": None, "started": "2026-12-03 12:13:30"},
+    {"run": "20261203-121332-lr-scan-digits-quickstart-d0cfea", "kind": "lr-scan",
+     "name": "digits-quickstart", "status": "COMPLETED", "epochs": 2,
+     "started": "2026-12-03 12:13:32"},
+]  # fmt: skip
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def printed(monkeypatch, columns: int, file: io.StringIO) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    print_table(ROWS, title="runs in runs", file=file)
+    return file.getvalue()
+
+
+def test_a_narrow_terminal_gets_one_record_per_row(monkeypatch):
+    text = printed(monkeypatch, 80, Terminal())
+    lines = text.splitlines()
+    assert lines[0] == "runs in runs"
+    assert lines[1:] == record_lines(ROWS, width=80)
+    assert lines[1] == ROWS[0]["run"] and lines[4] == ROWS[1]["run"]
+    assert lines[2] == "    kind compare-optimizers   name -   status INTERRUPTED   epochs -"
+    assert lines[3] == "    started 2026-12-03 12:13:30"
+    assert all(len(line) <= 80 for line in lines) and "…" not in text
+
+
+def test_a_wide_terminal_gets_the_table(monkeypatch):
+    text = re.sub(r"\x1b\[[0-9;]*m", "", printed(monkeypatch, 200, Terminal()))  # (no colour)
+    assert "┃ run " in text and f"│ {ROWS[1]['run']} " in text and "│ compare-optimizers │" in text
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_a_pipe_gets_the_full_table_whatever_columns_says(monkeypatch, columns):
+    text = printed(monkeypatch, columns, io.StringIO())
+    assert f"│ {ROWS[1]['run']} " in text and "│ compare-optimizers │" in text and "…" not in text
+
+
+def test_text_folds_no_narrower_than_text_min_and_ids_and_numbers_not_at_all():
+    table = render_table(ROWS)
+    widths = {c.header: c.min_width for c in table.columns}
+    assert widths["run"] == len(ROWS[1]["run"]) and widths["epochs"] == len("epochs")
+    assert widths["kind"] == TEXT_MIN and widths["status"] == len("INTERRUPTED")
+
+
+def test_a_pair_longer_than_the_width_stands_alone():
+    lines = record_lines([{"run": "r1", "note": "x" * 30, "n": 1}], width=20)
+    assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
