@@ -140,15 +140,17 @@ def record_lines(
     rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, width: int = 80
 ) -> list[str]:
     """``rows`` for a narrow terminal: each row's id (its first id column, else its first
-    column) on a line of its own, then its other cells as ``name value`` pairs, indented and
-    packed into lines of ``width`` (a pair is never split; one longer than that stands alone)."""
+    column) on a line of its own, then its other non-empty cells as ``name value`` pairs,
+    indented and packed into lines of ``width`` (a pair is never split; one longer than that
+    stands alone)."""
     columns = list(columns or _columns(rows))
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines = []
     for row in rows:
         lines.append(_cell(row.get(head), head) if head else "")
         line = ""
-        for pair in (f"{c} {_cell(row.get(c), c)}" for c in columns if c != head):
+        cells = ((c, _cell(row.get(c), c)) for c in columns if c != head)
+        for pair in (f"{c} {text}" for c, text in cells if text):  # (an empty cell: no pair)
             if line and len(line) + 3 + len(pair) > width:
                 lines.append(line)
                 line = ""

@@ -59,6 +59,6 @@ def test_text_folds_no_narrower_than_text_min_and_ids_and_numbers_not_at_all():
     assert widths["kind"] == TEXT_MIN and widths["status"] == len("INTERRUPTED")
 
 
-def test_a_pair_longer_than_the_width_stands_alone():
-    lines = record_lines([{"run": "r1", "note": "x" * 30, "n": 1}], width=20)
+def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
+    lines = record_lines([{"run": "r1", "note": "x" * 30, "when": "", "n": 1}], width=20)
     assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
