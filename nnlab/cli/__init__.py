@@ -16,6 +16,7 @@ arguments, calls one library function and renders the result).
 from __future__ import annotations
 
 import gc
+import inspect
 import re
 import sys
 from typing import Annotated, Any
@@ -98,16 +99,24 @@ app.add_typer(config.config_app, name="config")
 
 def _keep_examples(group: typer.Typer) -> None:
     """Help texts are re-wrapped by the formatter; an ``Example:`` paragraph is kept as
-    written (click's ``\\b`` marker), so the command line in it can be copied."""
-    infos = [*group.registered_commands, *(g.typer_instance for g in group.registered_groups)]
-    for info in infos:
-        if isinstance(info, typer.Typer):
-            _keep_examples(info)
-            callback = info.registered_callback.callback if info.registered_callback else None
+    written (click's ``\\b`` marker), so the command line in it can be copied. A command's line
+    in its group's list is its help's whole first paragraph (click would cut it at ~50
+    characters with "...")."""
+    for info in [*group.registered_commands, *group.registered_groups]:
+        own_help = None  # (a group's help given to typer.Typer rather than as a docstring)
+        if isinstance(info, typer.models.TyperInfo):
+            sub = info.typer_instance
+            _keep_examples(sub)
+            callback = sub.registered_callback.callback if sub.registered_callback else None
+            own_help = sub.info.help if isinstance(sub.info.help, str) else None
         else:
             callback = info.callback
-        if callback is not None and callback.__doc__:
-            callback.__doc__ = re.sub(r"\n( *)Example:", "\n\\1\b\n\\1Example:", callback.__doc__)
+        doc = callback.__doc__ if callback is not None else None
+        text = own_help or doc
+        if text and not isinstance(info.short_help, str):  # (None, or typer's placeholder)
+            info.short_help = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+        if callback is not None and doc:
+            callback.__doc__ = re.sub(r"\n( *)Example:", "\n\\1\b\n\\1Example:", doc)
 
 
 _keep_examples(app)

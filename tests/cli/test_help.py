@@ -1,0 +1,45 @@
+"""Help that reads whole: every command and group is listed in its parent's help with its
+description's whole first paragraph (click would cut it with "..." at ~50 characters), and an
+``Example:`` line is kept as written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import invoke
+
+GROUPS = [[], ["sweep"], ["runs"], ["data"], ["config"]]
+
+
+def listed(text: str) -> dict[str, str]:
+    """Each command row of a help's "Commands:" section: name -> its (re-joined) description."""
+    section = text[text.index("Commands:") :].splitlines()[1:]
+    rows: dict[str, str] = {}
+    name = ""
+    for line in section:
+        match = re.match(r"  (\S+)\s{2,}(.*)", line)
+        if match:
+            name = match.group(1)
+            rows[name] = match.group(2).strip()
+        elif line.strip() and name:
+            rows[name] += " " + line.strip()
+    return rows
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: " ".join(g) or "nnlab")
+def test_every_command_is_listed_with_its_whole_first_paragraph(group):
+    result = invoke(*group, "--help", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    rows = listed(result.stdout)
+    assert rows and not [name for name, text in rows.items() if text.endswith("...")], rows
+    for name, text in rows.items():
+        own = invoke(*group, name, "--help", env={"COLUMNS": "200"}).stdout
+        first = " ".join(own.split("\n\n")[1].split())  # (after the usage line)
+        assert first == text, (name, first, text)
+
+
+def test_the_top_level_lists_sweep_whole():
+    rows = listed(invoke("--help", env={"COLUMNS": "80"}).stdout)
+    assert rows["sweep"].endswith("'nnlab sweep --resume SWEEP' continues a stopped sweep.")
