@@ -448,6 +448,8 @@ def report_rows(
             if (s["trials"], s["width"], s["jobs"]) == (r["trials"], r["width"], 1)
         ]
         r["speedup"] = one[0]["wall_s"] / r["wall_s"] if one else None
+        # what the machine allows: the GEMM floor's own speed-up with N processes at once
+        r["floor_speedup"] = one[0]["floor_s"] / r["floor_s"] if one else None
     if book is not None:
         info["book_gflop"] = book.flops / 1e9
         for (kind, jobs), calls in per_call.items():
@@ -467,7 +469,10 @@ def torch_row(
     return out
 
 
-SCALING = ["benchmark", "trials", "width", "jobs", "wall_s", "gflop", "floor_s", "ratio", "speedup"]
+SCALING = [
+    "benchmark", "trials", "width", "jobs", "wall_s", "gflop", "floor_s", "ratio", "speedup",
+    "floor_speedup",
+]  # fmt: skip
 
 
 def print_report(
