@@ -85,6 +85,12 @@ def _read(f, path: Path, key: str, cfg_key: str) -> np.ndarray:
         raise DataError(
             f"{path}: no dataset {key!r} (dataset.{cfg_key}); datasets present: {present}"
         )
+    from nnlab.limits import check_memory
+
+    # (the shape is in the header: a compressed dataset that declares billions of images is
+    # refused before it inflates)
+    check_memory(f"{path}: dataset {key!r} ({_shape(obj.shape)} {obj.dtype})",
+                 obj.size * obj.dtype.itemsize)  # fmt: skip
     try:
         return np.asarray(obj[()])
     except (OSError, TypeError, ValueError) as exc:

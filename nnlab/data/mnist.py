@@ -14,6 +14,7 @@ label counts must agree, labels must be digits 0..9, and train and t10k images t
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import zlib
 from pathlib import Path
@@ -23,8 +24,11 @@ import numpy as np
 
 from nnlab.data.dataset import Source
 from nnlab.errors import DataError
+from nnlab.fileio import read_at_most
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
+MAX_IDX_BYTES = 2**30  # one IDX file (MNIST's largest is 47 MB)
+TOO_LARGE = f"more than {MAX_IDX_BYTES:,} bytes; an IDX file nnlab reads is at most that"
 PARTS = ("train", "t10k")
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -48,14 +52,22 @@ def available_parts(folder: Path) -> list[str]:
 
 
 def read_payload(path: Path) -> bytes:
-    """The IDX bytes of ``path``: decompressed if it is gzip (by content), as stored otherwise."""
+    """The IDX bytes of ``path``: decompressed if it is gzip (by content), as stored otherwise;
+    either way no more than ``MAX_IDX_BYTES`` (a gzip that inflates past it, a gzip bomb, is
+    refused as soon as it does)."""
     try:
-        data = Path(path).read_bytes()
+        data = read_at_most(Path(path), MAX_IDX_BYTES)
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if data is None:
+        raise DataError(f"{path}: {TOO_LARGE}")
     if data[:2] == GZIP_MAGIC:
         try:
-            return gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                payload = stream.read(MAX_IDX_BYTES + 1)
+            if len(payload) > MAX_IDX_BYTES:
+                raise DataError(f"{path}: decompresses to {TOO_LARGE}")
+            return payload
         except EOFError:
             raise DataError(f"{path}: truncated gzip (the stream ends early)") from None
         except (gzip.BadGzipFile, zlib.error, OSError) as exc:

@@ -8,7 +8,7 @@ import pytest
 
 from nnlab.data import load_dataset, load_source
 from nnlab.data.datasets import Hdf5Data
-from nnlab.errors import DataError
+from nnlab.errors import ConfigError, DataError
 
 from .conftest import array_digest, dataset_digest, write_h5
 
@@ -254,4 +254,25 @@ def test_shared_catvnoncat_arrays_are_unchanged_by_the_checks(shared_data, share
     )
     assert dataset_digest(load_dataset(config, shared_data)) == (
         "3807e0fc85af34886e0189587418a042e86b15df0281e96144f41f2c320e1a17"
+    )
+
+
+def test_a_dataset_that_declares_more_than_memory_is_refused_before_it_inflates(
+    tmp_path, monkeypatch
+):
+    """A chunked dataset of 10 million blank 64x64x3 images (no chunk written) is a few kB on
+    disk and 114 GB read: refused from its header, naming the file, the dataset and the limit."""
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "1")
+    path = tmp_path / "cats" / "train.h5"
+    path.parent.mkdir()
+    with h5py.File(path, "w") as f:
+        f.create_dataset("train_set_x", shape=(10_000_000, 64, 64, 3), dtype=np.uint8,
+                         chunks=(1000, 64, 64, 3), compression="gzip")  # fmt: skip
+        f.create_dataset("train_set_y", shape=(10_000_000,), dtype=np.uint8, chunks=(10_000,))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ConfigError) as error:
+        load_dataset(cfg(), tmp_path)
+    assert str(error.value).startswith(
+        f"{path}: dataset 'train_set_x' (10000000x64x64x3 uint8) needs about 114 GB of memory, "
+        "over the limit of 1 GB"
     )

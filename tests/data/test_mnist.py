@@ -92,6 +92,30 @@ def test_truncated_gzip_is_a_data_error(tmp_path):
         load_dataset(small(), tmp_path)
 
 
+@pytest.mark.parametrize("packed", [True, False], ids=["gzip that inflates past it", "plain"])
+def test_an_idx_file_past_the_size_limit_is_refused_without_reading_it_all(
+    tmp_path, monkeypatch, packed
+):
+    """A gzip bomb in the data dir inflates only to the limit (then one byte), not into memory;
+    a plain file is read to one byte past it (the limit is lowered here to keep the test small:
+    30 images of 4 x 4 are 496 bytes, 100 blank ones 1,616 bytes from a few dozen packed)."""
+    from nnlab.data import mnist
+
+    monkeypatch.setattr(mnist, "MAX_IDX_BYTES", 400)
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    if packed:  # 100 blank images: 1,616 bytes that pack into a few dozen
+        write_idx(path, np.zeros((100, 4, 4), dtype=np.uint8), True)
+        assert path.stat().st_size < 400
+    else:
+        path.with_suffix("").write_bytes(gzip.decompress(path.read_bytes()))
+        path.unlink()
+        path = path.with_suffix("")
+    says = "decompresses to more than" if packed else "more than"
+    with pytest.raises(DataError, match=rf"{path}: {says} 1,073,741,824 bytes"):
+        load_dataset(small(), tmp_path)
+
+
 def test_gz_name_without_gzip_content_is_a_data_error(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 30)
     path = tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz"
