@@ -21,6 +21,7 @@ from nnlab.fileio import atomic_write
 Rows = list[dict[str, Any]]  # table rows / epoch records
 Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
 Points = list[tuple[list[float], str]]  # labelled points of a test function
+IMPORT_THREAD = "nnlab-import-matplotlib"  # (the thread ``import_in_background`` starts)
 
 
 def pyplot() -> Any:
@@ -74,14 +75,15 @@ def draw_all(drawings: list[Drawing]) -> list[Path]:
     for thread in threading.enumerate():  # (an import of matplotlib still under way)
         if thread.name == IMPORT_THREAD:
             thread.join()
+    *there, last = drawings
     with Painter() as painter:
-        for drawing in drawings[:-1]:
+        for drawing in there:
             painter.send(drawing)
-        last = drawings[-1].draw()
-        return [painter.receive(d) for d in drawings[:-1]] + [last]
-
-
-IMPORT_THREAD = "nnlab-import-matplotlib"
+        error = _draw(last)
+        paths = [painter.receive(d) for d in there]
+    if error:  # (as the painter's own: one line naming the file)
+        raise RuntimeError(f"drawing {last.path.name}: {error}")
+    return [*paths, last.path]
 
 
 class Painter:

@@ -84,3 +84,11 @@ def test_with_another_thread_running_the_painter_draws_here(tmp_path):
         stop.set()
         other.join()
     assert path.stat().st_size > 0
+
+
+def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_path):
+    drawings = [plots.Drawing(line_figure, tmp_path / "ok.png", ([1, 2],)),
+                plots.Drawing(broken_figure, tmp_path / "bad.png")]  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"^drawing bad\.png: ValueError: no data$"):
+        plots.draw_all(drawings)
+    assert (tmp_path / "ok.png").stat().st_size > 0 and not (tmp_path / "bad.png").exists()
