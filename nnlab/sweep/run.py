@@ -13,6 +13,7 @@ continued by ``resume_sweep``, which runs only what is missing.
 
 from __future__ import annotations
 
+import collections
 import functools
 import time
 from collections.abc import Callable
@@ -153,7 +154,7 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
     from nnlab.experiments.train import check_compatible
 
     keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
-    group = {k: sum(1 for v in keys.values() if v == k) for k in set(keys.values()) if k}
+    group = collections.Counter(keys.values())  # trials that may share a stack
     workers = max(1, min(jobs, len(trials)))
     for trial in trials:
         key = keys[trial.id]
