@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -130,6 +131,9 @@ def read_at_most(path: Path, limit: int) -> bytes | None:
     ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
     refused as soon as it passes the limit, as a large file is."""
     with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
+            return None
         data = f.read(limit + 1)
     return None if len(data) > limit else data
 
