@@ -148,14 +148,9 @@ def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:
 def read_json_file(path: Path) -> Any:
     """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
     path = Path(path)
-    try:
-        text = _run_file_bytes(path).decode("utf-8")
-    except FileNotFoundError:
-        raise RunError(f"{path}: missing") from None
-    except UnicodeDecodeError as exc:
-        raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+    text = read_text_file(path)
+    if text is None:
+        raise RunError(f"{path}: missing")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.errors import RunError
+from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
     atomic_write,
@@ -81,8 +81,7 @@ class RunDir:
     def config(self, name: str = "config.yaml") -> dict[str, Any] | None:
         """config.yaml (or sweep.yaml) as a mapping, None if the folder has none; DamagedError
         naming the file and line if it is not the YAML mapping nnlab wrote."""
-        from nnlab.errors import ConfigError
-        from nnlab.yamlio import read_yaml
+        from nnlab.yamlio import read_yaml  # (PyYAML: loaded when a folder's YAML is read)
 
         if not self.file(name).exists():
             return None
