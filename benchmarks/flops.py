@@ -3,8 +3,8 @@
 Per Affine layer with ``in`` inputs and ``out`` outputs and a batch of ``N`` samples, the
 forward product costs ``2 N in out``; the backward pass costs the same again for ``dW = x^T
 dout`` and for ``dx = dout W^T`` (not for the first layer, whose ``dx`` is not needed); every
-evaluation (epoch 0 and after each epoch, each split in ``eval``) is a forward pass over the
-split. Elementwise work (bias, ReLU, BatchNorm, softmax, the optimizer) is not counted: it is
+evaluation (epoch 0 and after each epoch, each split in ``eval``; the last record, each
+split in ``final_eval`` too) is a forward pass over the split. Elementwise work (bias, ReLU, BatchNorm, softmax, the optimizer) is not counted: it is
 overhead. A ``Workload`` counts the products by shape, so a floor can price each at its own rate.
 """
 
@@ -75,8 +75,9 @@ def run_workload(
     batches = [min(bs, n_train - s) for s in range(0, n_train, bs)]
     counts: Counter = Counter()
     prev_steps = 0
-    for r in records:
-        for split in cfg["eval"]:
+    final = [s for s in cfg.get("final_eval", []) if s not in cfg["eval"]]
+    for i, r in enumerate(records):
+        for split in [*cfg["eval"], *(final if i == len(records) - 1 else [])]:
             counts += forward_pass(sizes, split_sizes[split], int(cfg["eval_batch_size"]))
         if r["epoch"] == 0:
             prev_steps = r.get("steps", 0)
@@ -124,7 +125,8 @@ def floor_seconds(work: Workload, per_call: dict[Gemm, float], parallel: int = 1
 
 
 def book_workload(sweep: Path, cache: dict) -> Workload:
-    """The book's work for the trials of ``sweep``: each trial's config with ``eval: [train]``,
+    """The book's work for the trials of ``sweep``: each trial's config with ``eval: [train]``
+    (and no ``final_eval``),
     every epoch complete (a diverged net counted as if it trained on), summed over the trials
     (518.6 GFLOP for the 32 MNIST nets)."""
     import yaml
@@ -137,7 +139,7 @@ def book_workload(sweep: Path, cache: dict) -> Workload:
         cfg = validate(raw, source=str(trial / "config.yaml"))
         data = cached_data(cfg, json.loads((trial / "meta.json").read_text()), cache)
         sizes = {k: int(v[0].shape[0]) for k, v in data.splits.items()}
-        resolved = cfg.model_dump(mode="json") | {"eval": ["train"]}
+        resolved = cfg.model_dump(mode="json") | {"eval": ["train"], "final_eval": []}
         work = work + full_workload(resolved, sizes, (data.input_dim, data.n_classes))
     return work
 

@@ -201,6 +201,11 @@ class Config(Strict):
     eval: list[Literal["train", "val", "test"]] = Field(
         ["train", "test"], description="splits evaluated before training and after each epoch"
     )
+    final_eval: list[Literal["train", "val", "test"]] = Field(
+        [],
+        description="splits evaluated after the last epoch only (the final accuracy without "
+        "the cost of a per-epoch curve); a split also in eval is evaluated every epoch",
+    )
     eval_batch_size: Annotated[int, Field(gt=0, le=MAX_SAMPLES)] = Field(
         10000, description="rows per forward pass when evaluating"
     )
@@ -223,7 +228,21 @@ class Config(Strict):
             raise ValueError("eval: 'val' is listed but dataset.n_val is 0")
         if len(set(self.eval)) != len(self.eval):
             raise ValueError("eval: a split is listed twice")
+        if "val" in self.final_eval and self.dataset.n_val == 0:
+            raise ValueError("final_eval: 'val' is listed but dataset.n_val is 0")
+        if len(set(self.final_eval)) != len(self.final_eval):
+            raise ValueError("final_eval: a split is listed twice")
         return self
+
+    @property
+    def final_only(self) -> list[str]:
+        """The ``final_eval`` splits not in ``eval`` (those are evaluated every epoch anyway)."""
+        return [s for s in self.final_eval if s not in self.eval]
+
+    @property
+    def splits(self) -> list[str]:
+        """Every split a run evaluates: ``eval``'s (each epoch), then the final-only ones."""
+        return [*self.eval, *self.final_only]
 
 
 # ----------------------------------------------------------------------------- loading
@@ -326,9 +345,17 @@ def to_yaml(cfg: Config) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
 
 
+# Top-level keys added after config hashes were first recorded, with their defaults: a hash
+# leaves such a key out while it holds its default, so every earlier id (sweep trial folders,
+# ``--resume``, landscape files) stays what it was.
+ADDED_KEYS: dict[str, Any] = {"final_eval": []}
+
+
 def config_hash(cfg: Config | dict[str, Any], length: int = 8) -> str:
-    """A short stable hash of the resolved config (keys sorted), for ids."""
+    """A short stable hash of the resolved config (keys sorted), for ids (``ADDED_KEYS`` at
+    their defaults left out)."""
     data = cfg.model_dump(mode="json") if isinstance(cfg, BaseModel) else cfg
+    data = {k: v for k, v in data.items() if k not in ADDED_KEYS or v != ADDED_KEYS[k]}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 

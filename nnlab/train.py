@@ -38,17 +38,21 @@ GroupEpochFn = Callable[[int, Record, StateFn], None]  # (net, its record, its s
 @dataclass(frozen=True)
 class TrainSettings:
     """What the loop needs to know: epochs, minibatch size (or ``full``), the splits to
-    evaluate before training and after each epoch, and the evaluation batch size."""
+    evaluate before training and after each epoch, the evaluation batch size, and the splits
+    evaluated only in a net's last record (``final_eval``)."""
 
     epochs: int
     batch_size: int | str
     eval: tuple[str, ...] = ("train", "test")
     eval_batch_size: int = 10000
+    final_eval: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, cfg: Any) -> TrainSettings:
         """The settings of a config (``nnlab.config.Config``)."""
-        return cls(cfg.epochs, cfg.batch_size, tuple(cfg.eval), cfg.eval_batch_size)
+        return cls(
+            cfg.epochs, cfg.batch_size, tuple(cfg.eval), cfg.eval_batch_size, tuple(cfg.final_only)
+        )
 
 
 @dataclass
@@ -143,7 +147,9 @@ def fit_group(
     alone. ``lrs`` are the nets' learning rates for their records (default: the optimizer's).
 
     Before training (epoch 0, unless resuming) and after every epoch, each split in
-    ``settings.eval`` is evaluated in evaluation mode. A record per net and epoch::
+    ``settings.eval`` is evaluated in evaluation mode; the splits in ``settings.final_eval``
+    only in a net's last record (the last epoch, or the one it diverged in), where they give
+    what evaluating them every epoch would have given there. A record per net and epoch::
 
         {"epoch", "loss" (mean objective over the epoch's minibatches, each computed before its
          update; None at epoch 0), "<split>_loss", "<split>_acc", "lr", "seconds", "steps"}
@@ -211,9 +217,19 @@ class _Loop:
     def out_of_steps(self) -> bool:
         return self.max_steps is not None and self.steps - self.start_step >= self.max_steps
 
-    def evaluate(self, group: Group) -> list[Record]:
+    def evaluate(self, group: Group, final: bool = False) -> list[Record]:
+        """Every net's per-epoch splits, and with ``final`` its last record's splits too."""
         s = self.settings
-        return evaluate_group(group, self.splits, s.eval, s.eval_batch_size)
+        names = [*s.eval, *s.final_eval] if final else s.eval
+        return evaluate_group(group, self.splits, names, s.eval_batch_size)
+
+    def evaluate_final(self, group: Group, pos: int, metrics: Record) -> Record:
+        """``metrics`` (the per-epoch splits of the net at ``pos``) with its final splits."""
+        s = self.settings
+        if not s.final_eval:
+            return metrics
+        extra = evaluate_group(group.select([pos]), self.splits, s.final_eval, s.eval_batch_size)
+        return {**metrics, **extra[0]}
 
     def emit(self, net: int, record: Record, group: Group, opt: Optimizer, pos: int) -> None:
         """Record net ``net``'s epoch and hand it (with its state on demand) to ``on_epoch``."""
@@ -227,7 +243,7 @@ class _Loop:
     def record_initial(self) -> None:
         """Epoch 0: every net evaluated before any update."""
         t0 = time.perf_counter()
-        evals = self.evaluate(self.group)
+        evals = self.evaluate(self.group, final=self.settings.epochs == 0)
         share = (time.perf_counter() - t0) / len(self.live)
         for pos, net in enumerate(self.live):
             record = {"epoch": 0, "loss": None, **evals[pos], "lr": self.lrs[net],
@@ -285,18 +301,23 @@ class _Loop:
         return [orders[p] for p in keep], [losses[p] for p in keep]
 
     def finish_epoch(self, epoch: int, stopped: dict[int, _Stopped], t0: float, n: int) -> None:
-        """Evaluate, record every net's epoch (in net order), retire the diverged."""
+        """Evaluate, record every net's epoch (in net order), retire the diverged. The last
+        epoch, and a net's epoch of divergence, evaluate the final splits too."""
         finite = self.group.params_finite() if self.live else []
-        evals = self.evaluate(self.group) if self.live else []
+        last = epoch == self.settings.epochs
+        evals = self.evaluate(self.group, final=last) if self.live else []
         share = (time.perf_counter() - t0) / n
         ended = [
             (net, pos, self.group, self.optimizer, evals[pos], self.steps)
             for pos, net in enumerate(self.live)
         ]
         for net, s in stopped.items():
-            ended.append((net, 0, s.group, s.optimizer, self.evaluate(s.group)[0], s.steps))
+            metrics = self.evaluate(s.group, final=True)[0]
+            ended.append((net, 0, s.group, s.optimizer, metrics, s.steps))
         for net, pos, g, opt, metrics, net_steps in sorted(ended, key=lambda e: e[0]):
             diverged = net in stopped or not finite[pos]
+            if diverged and not last and net not in stopped:
+                metrics = self.evaluate_final(g, pos, metrics)
             count = self.counts[pos] if not diverged else 0
             loss = self.totals[pos] / count if count else None
             record = {"epoch": epoch, "loss": loss, **metrics, "lr": self.lrs[net],

@@ -261,6 +261,17 @@ def test_config_hash_changes_with_any_key(change):
     assert config_hash(load_config(None, [change])) != config_hash(Config())
 
 
+def test_config_hash_leaves_out_a_later_key_at_its_default_only():
+    """Keys added after ids were first recorded (``final_eval``) keep earlier hashes."""
+    data = Config().model_dump(mode="json")
+    assert data["final_eval"] == []
+    before = {k: v for k, v in data.items() if k != "final_eval"}
+    assert config_hash(Config()) == config_hash(before) == config_hash(data)
+    assert config_hash(load_config(None, ["final_eval=[test]", "eval=[train]"])) != config_hash(
+        load_config(None, ["eval=[train]"])
+    )
+
+
 # ----------------------------------------------------------------------------- errors
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -325,6 +336,18 @@ def test_wrong_values_name_the_key_and_show_the_input(raw, key, shown):
 def test_eval_val_without_a_val_split_is_explained():
     message = error_of({"eval": ["train", "val"]})
     assert message == "cfg.yaml: eval: 'val' is listed but dataset.n_val is 0"
+
+
+def test_final_eval_is_checked_like_eval_and_a_split_in_both_is_evaluated_every_epoch():
+    assert error_of({"final_eval": ["val"]}) == (
+        "cfg.yaml: final_eval: 'val' is listed but dataset.n_val is 0"
+    )
+    assert error_of({"final_eval": ["test", "test"]}) == (
+        "cfg.yaml: final_eval: a split is listed twice"
+    )
+    assert "final_eval" in error_of({"final_eval": ["tests"]})
+    cfg = load_config(None, ["eval=[train]", "final_eval=[train, test]"])
+    assert cfg.final_only == ["test"] and cfg.splits == ["train", "test"]
 
 
 def test_malformed_yaml_names_the_file_and_line(tmp_path):

@@ -117,6 +117,39 @@ def test_records_hold_a_key_pair_per_evaluated_split():
     }
 
 
+def test_final_eval_splits_are_in_the_last_record_only_with_the_per_epoch_values():
+    per_epoch, _, _ = train(SMALL_DIGITS)
+    final, _, _ = train([*SMALL_DIGITS, "eval=[train]", "final_eval=[test]"])
+    assert [sorted(r) for r in final.records[:-1]] == [
+        sorted(k for k in r if not k.startswith("test_")) for r in per_epoch.records[:-1]
+    ]
+    assert without_seconds(final.records) == without_seconds(
+        [{k: v for k, v in r.items() if not k.startswith("test_")} for r in per_epoch.records[:-1]]
+        + per_epoch.records[-1:]
+    )
+
+
+def test_final_eval_of_a_run_of_no_epochs_is_in_its_only_record():
+    result, _, _ = train([*SMALL_DIGITS, "epochs=0", "eval=[train]", "final_eval=[test]"])
+    assert len(result.records) == 1 and "test_acc" in result.records[0]
+
+
+def test_final_eval_is_in_the_record_of_the_epoch_a_net_diverges_in():
+    result, _, _ = train([*DIVERGE, "eval=[train]", "final_eval=[test]"])
+    assert result.status == "DIVERGED"
+    assert "test_acc" not in result.records[0] and "test_acc" in result.records[-1]
+
+
+def test_a_run_with_final_eval_has_no_best_for_that_split_and_shows_its_final(tmp_path):
+    cfg = load_config(None, [*SMALL_DIGITS, "eval=[train]", "final_eval=[test]"])
+    result = run_training(cfg, runs_dir=tmp_path)
+    summary = json.loads(result.run.file("summary.json").read_text())
+    assert "final_test_acc" in summary and "best_test_acc" not in summary
+    assert "best_train_acc" in summary
+    text = result.run.file("summary.txt").read_text()
+    assert "test accuracy" in text and result.run.file("curves.png").exists()
+
+
 def test_on_epoch_receives_every_record_as_it_is_made():
     seen: list[dict] = []
     result, _, _ = train(SMALL_DIGITS, on_epoch=seen.append)

@@ -31,7 +31,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
         parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
         if record.get("loss") is not None:
             parts.append(f"loss {record['loss']:.4f}")
-        for split in cfg.eval:
+        for split in cfg.splits:  # (a final_eval split: in the last record only)
             acc = record.get(f"{split}_acc")
             if acc is not None:
                 parts.append(f"{split}_acc {acc:.4f}")

@@ -57,12 +57,14 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
         raise ConfigError(
             f"loss: {cfg.loss!r} needs 2 classes, dataset {data.name!r} has {data.n_classes}"
         )
-    for split in cfg.eval:
-        if split not in data.splits or data.splits[split][0].shape[0] == 0:
-            raise ConfigError(
-                f"eval: split {split!r} is empty for dataset {data.name!r}; set dataset.n_{split}"
-            )
-    n_eval = max((data.splits[s][0].shape[0] for s in cfg.eval if s in data.splits), default=0)
+    for key, splits in (("eval", cfg.eval), ("final_eval", cfg.final_only)):
+        for split in splits:
+            if split not in data.splits or data.splits[split][0].shape[0] == 0:
+                raise ConfigError(
+                    f"{key}: split {split!r} is empty for dataset {data.name!r}; "
+                    f"set dataset.n_{split}"
+                )
+    n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
     need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
     at_once = f", {nets} nets at once (a sweep's --stack x --jobs)" if nets > 1 else ""
@@ -70,7 +72,8 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
 
 
 def summarize(records: list[Record], status: str) -> dict[str, Any]:
-    """Final and best metrics of a run (best: highest accuracy / lowest loss over epochs)."""
+    """Final and best metrics of a run (best: highest accuracy / lowest loss over epochs; none
+    for a ``final_eval`` split, which only the last record has)."""
     summary: dict[str, Any] = {"status": status, "epochs": records[-1]["epoch"] if records else 0}
     if not records:
         return summary
@@ -80,7 +83,7 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
             summary[f"final_{key}"] = value
     for key in last:
         values = [r[key] for r in records if r.get(key) is not None]
-        if not values:
+        if not values or (len(records) > 1 and all(key not in r for r in records[:-1])):
             continue
         if key.endswith("_acc"):
             best = max(range(len(values)), key=lambda i: values[i])
@@ -97,7 +100,7 @@ def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
     rows = [
         {"metric": "objective (train batches)", "final": summary.get("final_loss"), "best": None}
     ]
-    for split in cfg.eval:
+    for split in cfg.splits:
         rows.append(
             {
                 "metric": f"{split} loss",
@@ -130,7 +133,7 @@ def _finish(
     if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
-        painter.draw(plots.train_curves_figure, run.file("curves.png"), records, list(cfg.eval),
+        painter.draw(plots.train_curves_figure, run.file("curves.png"), records, cfg.splits,
                      title=cfg.name)  # fmt: skip
     return summary
 

@@ -186,11 +186,12 @@ def with_validation(
     data_dir: Path | None,
 ) -> dict[str, Any]:
     """The base config mapping for the trials: a validation split carved from the training
-    split (unless the config has one), ``eval: [train, val]`` (never test), ``epochs``."""
+    split (unless the config has one), ``eval: [train, val]`` and no ``final_eval`` (never
+    test), ``epochs``."""
     from nnlab.data import load_dataset
 
     cfg = validate(apply_overrides(raw, overrides), source="tune config")
-    extra = ["eval=[train, val]"]
+    extra = ["eval=[train, val]", "final_eval=[]"]
     if epochs is not None:
         extra.append(f"epochs={epochs}")
     if cfg.dataset.n_val == 0:
@@ -207,7 +208,7 @@ def with_validation(
         extra += [f"dataset.n_val={n_val}", f"dataset.n_train={n_train - n_val}"]
     base = apply_overrides(apply_overrides(raw, overrides), extra)
     checked = validate(base, source="tune config")
-    assert "test" not in checked.eval
+    assert "test" not in checked.splits
     return base
 
 

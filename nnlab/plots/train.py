@@ -13,7 +13,8 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
 
     The loss axis is logarithmic when the losses span more than a decade (with weight decay
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
-    the split losses against zero). A run that diverged stops at a red cross in both panels.
+    the split losses against zero). A split evaluated after the last epoch only
+    (``final_eval``) is one star there. A run that diverged stops at a red cross in both panels.
     Legends sit under the panels."""
     plt = base.pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
@@ -21,8 +22,13 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     ax_loss.plot(*base.curve(kept, "loss"), label="objective (train batches)", color="black", lw=1)
     for i, split in enumerate(splits):
+        final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])
         for ax, key, what in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
             epochs, values = base.curve(kept, f"{split}_{key}")
+            if final:  # (a final_eval split: one point, after the last epoch)
+                ax.plot(epochs[-1:], values[-1:], label=f"{split} {what} (final)", marker="*",
+                        markersize=11, linestyle="none", color=f"C{i}")  # fmt: skip
+                continue
             ax.plot(epochs, values, label=f"{split} {what}", marker=".", color=f"C{i}")
             if at is not None:
                 base.mark_diverged(ax, epochs, values, at, f"C{i}")

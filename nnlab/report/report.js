@@ -195,6 +195,9 @@
   function line(s, x, y, log) {
     var d = "", down = false, marks = "";
     var every = Math.max(1, Math.ceil(s.points.length / 120));
+    // a lone point (a split evaluated after the last epoch only) has no line: its mark shows
+    var drawn = s.points.filter(function (p) { return p[1] !== null && !(log && p[1] <= 0); });
+    var cls = drawn.length === 1 ? "pt" : "pt hid";
     s.points.forEach(function (p, i) {
       var v = p[1];
       if (v === null || (log && v <= 0)) { down = false; return; }
@@ -202,7 +205,7 @@
       d += (down ? "L" : "M") + px + " " + py + " ";
       down = true;
       if (i % every === 0 || i === s.points.length - 1) {
-        marks += '<circle class="pt hid" cx="' + px + '" cy="' + py + '" r="3" fill="' +
+        marks += '<circle class="' + cls + '" cx="' + px + '" cy="' + py + '" r="3" fill="' +
           s.color + '"><title>' + esc(s.label) + ", epoch " + fmt(p[0]) + ": " + fmt(v) +
           "</title></circle>";
       }

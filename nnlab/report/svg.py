@@ -179,8 +179,10 @@ def _sample(points: list[tuple[float, float]], limit: int) -> list[tuple[float, 
 
 
 def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
+    """The points' marks (hidden until hovered, unless ``shown``; a lone point, which has no
+    line to show it, always shows)."""
     pts = [(ex, v) for ex, v in s.points if v is not None and not (y.log and v <= 0)]
-    cls = "pt" if shown else "pt hid"
+    cls = "pt" if shown or len(pts) == 1 else "pt hid"
     return "".join(
         f'<circle class="{cls}" cx="{x.px(ex):.1f}" cy="{y.px(v):.1f}" r="3" fill="{s.color}">'
         f"<title>{esc(s.label)}, epoch {fmt(ex)}: {fmt(v)}</title></circle>"

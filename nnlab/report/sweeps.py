@@ -107,7 +107,7 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
     trials = [t for t in entry.trials if facts.curve_keys(t.records)]
     if not trials:
         return '<p class="note">no trial has recorded an epoch yet</p>'
-    present = {k for t in trials for k in facts.curve_keys(t.records)}
+    present = {k for t in trials for k in facts.curve_keys(t.records) if _per_epoch(t, k)}
     looks, legend_html = styles(trials, keys)
     charts = []
     for choices in OVERLAY_KEYS:
@@ -122,6 +122,12 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
         chart = line_chart(series, facts.label(key), facts.label(key), clamp=clamp)
         charts.append(f'<figure class="chart">{chart}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
+
+
+def _per_epoch(trial: Entry, key: str) -> bool:
+    """``key`` makes a curve in ``trial`` (recorded at two epochs or more), unlike a split
+    evaluated after the last epoch only (``final_eval``: the trials table has its value)."""
+    return sum(finite(r.get(key)) is not None for r in trial.records) > 1 or len(trial.records) < 2
 
 
 def trials_table(entry: Entry, keys: Sequence[str]) -> str:

@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 import yaml
 
-from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
+from nnlab.config import (
+    ADDED_KEYS,
+    Config,
+    apply_overrides,
+    config_hash,
+    read_yaml,
+    validate,
+)
 from nnlab.errors import ConfigError
 from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
 
@@ -135,6 +142,24 @@ def sweep_seed(defn: SweepDef) -> int:
     return int(seed) if isinstance(seed, int) else 0
 
 
+# Keys that only choose what is measured, never how a net trains. A trial's seed is computed as
+# if they held their defaults, so a sweep that evaluates less (``eval: [train]``, the test split
+# in ``final_eval``) trains the very nets, bit for bit, that the default evaluation would.
+MEASURE_KEYS = ("eval", "final_eval", "eval_batch_size")
+
+
+def seed_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """``identity`` with ``MEASURE_KEYS`` at their defaults (keys in ``ADDED_KEYS`` left out
+    there, as ``config_hash`` leaves them: the seeds of earlier sweeps stay)."""
+    out = dict(identity)
+    for key in MEASURE_KEYS:
+        if key in ADDED_KEYS:
+            out.pop(key, None)
+        elif key in out:
+            out[key] = Config.model_fields[key].get_default(call_default_factory=True)
+    return out
+
+
 def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
     """A seed in [0, 2**31) from the sweep seed and a trial's seed identity (a config mapping)."""
     text = json.dumps({"sweep_seed": sweep_seed, "config": identity}, sort_keys=True)
@@ -158,7 +183,7 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
     else:
         for key in defn.spec.share_seed:
             _drop(identity, key)
-        seed = trial_seed(seed0, identity)
+        seed = trial_seed(seed0, seed_identity(identity))
         cfg = cfg.model_copy(update={"seed": seed})
     resolved = {key: _get(dump, key) for key in values}
     return Trial(trial_id, seed, resolved, cfg)

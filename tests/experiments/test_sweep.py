@@ -176,6 +176,42 @@ def test_sweeping_seed_uses_the_given_seeds_and_gives_distinct_trials():
     assert len({t.id for t in trials}) == 3
 
 
+def test_what_a_trial_evaluates_leaves_its_seed_and_the_nets_it_trains_alone():
+    """eval, final_eval and eval_batch_size only choose what is measured: the seed (so the
+    init draws and minibatch order) stays; the id, naming a different config, does not."""
+    default = sw.plan(tiny_sweep())
+    for fixed in (["eval=[train]", "final_eval=[test]"], ["eval=[test]"], ["eval_batch_size=7"]):
+        defn = tiny_sweep()
+        other = sw.plan(sw.SweepDef(defn.name, defn.base, defn.spec, overrides=fixed))
+        assert [t.seed for t in other] == [t.seed for t in default]
+        assert not {t.id for t in other} & {t.id for t in default}
+
+
+def test_trial_ids_and_seeds_of_the_default_evaluation_are_the_ones_recorded_before():
+    """``final_eval`` came later: at its default it is left out of ids and seeds, so sweep
+    folders made before it (their trial folders, --resume) keep their ids. Pinned values: the
+    weight-scale preset's first trial on digits, evaluated as it was then."""
+    defn = presets.get("weight-scale").definition("digits", ["eval=[train, test]", "final_eval=[]"])
+    first = sw.plan(defn)[0]
+    assert (first.id, first.seed) == ("2932ecf4", 1037669209)
+    now = sw.plan(presets.get("weight-scale").definition("digits"))[0]
+    assert now.seed == first.seed and now.id != first.id
+
+
+def test_a_final_eval_sweep_trains_the_nets_of_a_per_epoch_one_bit_for_bit(tmp_path):
+    per_epoch = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "a")
+    defn = tiny_sweep()
+    measured = ("eval=[train]", "final_eval=[test]")
+    final = sw.run_sweep(
+        sw.SweepDef(defn.name, defn.base, defn.spec, overrides=measured), runs_dir=tmp_path / "b"
+    )
+    assert [r["seed"] for r in final.rows] == [r["seed"] for r in per_epoch.rows]
+    for a, b in zip(per_epoch.rows, final.rows):
+        for key in ("final_loss", "final_train_acc", "final_test_acc", "final_test_loss"):
+            assert a[key] == b[key]
+        assert "best_test_acc" in a and "best_test_acc" not in b
+
+
 def test_invalid_trial_config_fails_before_anything_runs(tmp_path):
     with pytest.raises(ConfigError, match=r"sweep trial \(optimizer.lr=-1\).*optimizer.lr"):
         sw.run_sweep(tiny_sweep({"optimizer.lr": [0.1, -1]}), runs_dir=tmp_path)
@@ -211,7 +247,7 @@ def test_weight_scale_preset_is_the_books_setting():
     assert cfg.dataset.name == "mnist" and cfg.dataset.n_train == 1000
     assert cfg.model.hidden == [100] * 5 and cfg.model.init == "std"
     assert (cfg.optimizer.name, cfg.optimizer.lr, cfg.batch_size) == ("sgd", 0.01, 100)
-    assert cfg.epochs == 3 and cfg.eval == ["train", "test"]
+    assert cfg.epochs == 3 and cfg.eval == ["train"] and cfg.final_eval == ["test"]
 
 
 def test_a_config_with_a_sweep_section_is_rejected_by_train_loading():

@@ -39,6 +39,19 @@ def test_train_curves_legends_cover_no_data():
     assert legend_over_data(fig) == []
 
 
+def test_a_split_evaluated_after_the_last_epoch_only_is_one_star():
+    run = [
+        {k: v for k, v in r.items() if not k.startswith("test_") or r["epoch"] == 50}
+        for r in weight_decay_run()
+    ]
+    fig = plots.train_curves_figure(run, ["train", "test"], title="final test")
+    ax_acc = fig.axes[1]
+    (star,) = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "*"]
+    assert list(star.get_xdata()) == [50] and star.get_ydata()[0] == pytest.approx(0.74)
+    assert star.get_label() == "test accuracy (final)" and star.get_linestyle() == "None"
+    assert legend_over_data(fig) == []
+
+
 def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
     fig = plots.train_curves_figure(records.diverging(at=1), ["train", "test"], title="run")
     ax_acc = fig.axes[1]

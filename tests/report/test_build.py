@@ -76,6 +76,9 @@ def test_sweep_page_overlays_every_trial_with_a_colour_scale(report, every_kind)
     assert first_chart.count('<g class="series"') == trials == 6
     assert "model.init_std (log)" in html  # the colour scale's key
     assert "model.batchnorm=false" in html  # the dash legend
+    # the preset evaluates test after the last epoch only: a column, not a chart of lone points
+    assert 'aria-label="train acc"' in html and 'aria-label="test acc"' not in html
+    assert "final test acc" in html
     assert html.count('<tr data-kind="trial"') == trials
     assert '<img src="weight-scale.png"' in html and '<img src="weight-scale-summary.png"' in html
     for trial in (sweep / "trials").iterdir():

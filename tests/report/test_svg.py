@@ -28,6 +28,14 @@ def test_chart_has_a_line_and_hover_titles_per_point():
     assert svg.count('<path d="M') == 1
 
 
+def test_a_lone_point_shows_its_mark_where_marks_of_many_series_wait_for_hover():
+    """A split evaluated after the last epoch only is one point: no line shows it."""
+    many = [Series(f"s{i}", [(0, 0.1), (1, 0.2)]) for i in range(8)]
+    lone = Series("test acc", [(0, None), (1, None), (2, 0.8)])
+    svg = line_chart([*many, lone], "accuracy", clamp=(0, 1))
+    assert svg.count('class="pt hid"') == 16 and svg.count('class="pt"') == 1
+
+
 def test_missing_and_non_finite_values_are_gaps():
     s = Series("loss", [(0, 1.0), (1, None), (2, 0.5), (3, 0.25)])
     svg = line_chart([s], "loss", log_y=False)

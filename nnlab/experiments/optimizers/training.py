@@ -296,7 +296,7 @@ def compare_on_dataset(
     has_test = "test" in data.splits and len(data.splits["test"][1]) > 0
     eval_names = ["train", "test"] if has_test else ["train"]
     epochs = -(-net.iterations // -(-n_train // net.batch_size))
-    cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names})
+    cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names, "final_eval": []})
     comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
@@ -375,7 +375,11 @@ def _train_one(
     else:
         # only the final numbers are reported: no evaluation after each of the ~100s of epochs
         run_cfg = cfg.model_copy(
-            update={"optimizer": SCHEMAS[spec.name](**spec.hyperparameters), "eval": []}
+            update={
+                "optimizer": SCHEMAS[spec.name](**spec.hyperparameters),
+                "eval": [],
+                "final_eval": [],
+            }
         )
         result = fit(model, spec.build(), data.splits, TrainSettings.of(run_cfg), rngs, on_step=on_step,
                      max_steps=iterations)  # fmt: skip
