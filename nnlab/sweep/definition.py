@@ -18,14 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from nnlab.config import (
-    ADDED_KEYS,
-    Config,
-    apply_overrides,
-    config_hash,
-    read_yaml,
-    validate,
-)
+from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
 from nnlab.errors import ConfigError
 from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
 
@@ -142,21 +135,17 @@ def sweep_seed(defn: SweepDef) -> int:
     return int(seed) if isinstance(seed, int) else 0
 
 
-# Keys that only choose what is measured, never how a net trains. A trial's seed is computed as
-# if they held their defaults, so a sweep that evaluates less (``eval: [train]``, the test split
-# in ``final_eval``) trains the very nets, bit for bit, that the default evaluation would.
-MEASURE_KEYS = ("eval", "final_eval", "eval_batch_size")
-
-
 def seed_identity(identity: dict[str, Any]) -> dict[str, Any]:
-    """``identity`` with ``MEASURE_KEYS`` at their defaults (keys in ``ADDED_KEYS`` left out
-    there, as ``config_hash`` leaves them: the seeds of earlier sweeps stay)."""
+    """``identity`` as a trial's seed sees it: a split in ``final_eval`` counts as one in
+    ``eval``. *When* a split is evaluated (every epoch, or after the last only) never changes
+    what is trained, so a sweep that moves its test split to ``final_eval`` trains the very nets,
+    bit for bit, that evaluating it every epoch does. (With no ``final_eval``, the identity is
+    the one every earlier sweep's seeds came from.)"""
     out = dict(identity)
-    for key in MEASURE_KEYS:
-        if key in ADDED_KEYS:
-            out.pop(key, None)
-        elif key in out:
-            out[key] = Config.model_fields[key].get_default(call_default_factory=True)
+    final = out.pop("final_eval", None) or []
+    evals = list(out.get("eval") or [])
+    if final:
+        out["eval"] = evals + [s for s in final if s not in evals]
     return out
 
 

@@ -176,15 +176,22 @@ def test_sweeping_seed_uses_the_given_seeds_and_gives_distinct_trials():
     assert len({t.id for t in trials}) == 3
 
 
-def test_what_a_trial_evaluates_leaves_its_seed_and_the_nets_it_trains_alone():
-    """eval, final_eval and eval_batch_size only choose what is measured: the seed (so the
-    init draws and minibatch order) stays; the id, naming a different config, does not."""
+def test_when_a_split_is_evaluated_leaves_a_trials_seed_and_the_nets_it_trains_alone():
+    """A split after every epoch or after the last only (``final_eval``): the same seed (init
+    draws, minibatch order); the id, naming a different config, differs. Which splits are
+    evaluated at all stays part of the seed, as it always was."""
     default = sw.plan(tiny_sweep())
-    for fixed in (["eval=[train]", "final_eval=[test]"], ["eval=[test]"], ["eval_batch_size=7"]):
+    for fixed, same_seed in (
+        (["eval=[train]", "final_eval=[test]"], True),
+        (["eval=[train, test]", "final_eval=[test]"], True),
+        (["eval=[train]"], False),
+        (["eval=[train, val]", "dataset.n_val=20"], False),
+    ):
         defn = tiny_sweep()
-        other = sw.plan(sw.SweepDef(defn.name, defn.base, defn.spec, overrides=fixed))
-        assert [t.seed for t in other] == [t.seed for t in default]
-        assert not {t.id for t in other} & {t.id for t in default}
+        other = sw.plan(sw.SweepDef(defn.name, defn.base, defn.spec, overrides=tuple(fixed)))
+        assert ([t.seed for t in other] == [t.seed for t in default]) is same_seed, fixed
+        if fixed != ["eval=[train, test]", "final_eval=[test]"]:
+            assert not {t.id for t in other} & {t.id for t in default}
 
 
 def test_trial_ids_and_seeds_of_the_default_evaluation_are_the_ones_recorded_before():
