@@ -41,7 +41,7 @@ class SweepSpec(BaseModel):
     in them share their seed (same init draws, same minibatch order).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
     kind: Literal["grid", "random"] = Field("grid", description="grid or random")
     params: dict[str, Any] = Field(
