@@ -174,18 +174,20 @@ def make_units(
         else:
             units.append([task])
     for group in groups.values():
-        units.extend(split_evenly(group, -(-len(group) // stack)))
+        units.extend(deal(group, -(-len(group) // stack)))
     while len(units) < jobs:
         biggest = max(units, key=len, default=[])
         if len(biggest) < 2:
             break
         units.remove(biggest)
-        units.extend(split_evenly(biggest, 2))
+        units.extend(deal(biggest, 2))
     return [tuple(u) for u in sorted(units, key=len, reverse=True)]
 
 
-def split_evenly(items: list[TrialTask], parts: int) -> list[list[TrialTask]]:
-    """``items`` in ``parts`` consecutive runs whose lengths differ by at most one."""
-    size, extra = divmod(len(items), parts)
-    bounds = [i * size + min(i, extra) for i in range(parts + 1)]
-    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+def deal(items: list[TrialTask], parts: int) -> list[list[TrialTask]]:
+    """``items`` dealt round-robin into ``parts`` stacks whose lengths differ by at most one
+    (item i to stack i mod parts). Trials come in the order of the swept values, and the nets
+    that stop early (they diverge at the largest scales or rates) sit at one end: dealt, every
+    stack gets its share of them and the stacks take about as long, where consecutive runs
+    would give one stack all the short-lived nets and leave a worker idle at the end."""
+    return [items[i::parts] for i in range(min(parts, len(items)))]

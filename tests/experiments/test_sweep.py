@@ -558,6 +558,8 @@ def test_units_group_stackable_trials_evenly_and_give_every_worker_work():
     keys = {**{f"a{i}": "A" for i in range(10)}, "b0": None, "c0": "A"}
     units = sw.make_units(tasks, keys, stack=4, jobs=1)
     assert [len(u) for u in units] == [4, 3, 3, 1, 1]  # 10 in 3 even stacks, largest first
+    stacks = [[t.trial_id for t in u] for u in units[:3]]  # dealt: every stack spans the range
+    assert stacks == [["a0", "a3", "a6", "a9"], ["a1", "a4", "a7"], ["a2", "a5", "a8"]]
     assert {t.trial_id for u in units for t in u} == {t.trial_id for t in tasks}
     assert ("c0",) in [tuple(t.trial_id for t in u) for u in units]  # resumed alone
     assert [len(u) for u in sw.make_units(tasks[:8], keys, stack=8, jobs=2)] == [4, 4]
