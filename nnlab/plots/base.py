@@ -257,6 +257,23 @@ def mark_diverged(ax: Any, epochs: list[int], values: list[float], at: int, colo
     ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
 
 
+def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:
+    """Grid lines across ``ax`` at ``xs`` and ``ys`` (data), as ``ax.grid(alpha=alpha)`` draws
+    them at the ticks (the rcParams' grid colour and width, under the data), but as two
+    artists and without ticks: for panels that show the grid and leave the numbers to their
+    neighbours."""
+    import matplotlib as mpl
+
+    style = {
+        "colors": mpl.rcParams["grid.color"],
+        "linewidths": mpl.rcParams["grid.linewidth"],
+        "alpha": alpha,
+        "zorder": 1.5,
+    }
+    ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform(), **style)
+    ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform(), **style)
+
+
 def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
     under its x label), never over the data. ``kwargs`` go to ``ax.legend``."""

@@ -43,13 +43,19 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     """DLFS figure 6-19: one panel per weight scale, ``key`` (accuracy) per epoch, BatchNorm
     solid and the plain net dashed. ``panels``: [{"scale", "bn": records, "plain": records,
     "bn_status", "plain_status"}] (statuses optional: without them divergence is read from the
-    records, a trained epoch whose loss is missing). The legend sits above the panels."""
+    records, a trained epoch whose loss is missing). The legend sits above the panels.
+
+    Every panel has the same axes (epochs and accuracy 0..1), numbered on the outer panels
+    only: the left column's accuracy, and the epochs of a panel with none below it. The inner
+    panels carry only grid lines, one artist per direction (``base.grid_lines``): a matplotlib
+    tick costs five artists, and 16 panels of them were most of the drawing time."""
     plt = base.pyplot()
     ncols = 4
     nrows = max(1, -(-len(panels) // ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(12, 2.6 * nrows + 0.3), sharex=True, sharey=True, squeeze=False
-    )
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows + 0.3), squeeze=False)
+    epochs = [r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]]
+    last = max([1, *epochs])
+    xticks, yticks = _epoch_ticks(last), [0, 0.25, 0.5, 0.75, 1]
     diverged = False
     for i, ax in enumerate(axes.flat):
         if i >= len(panels):
@@ -59,15 +65,14 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         diverged = diverged or bool(notes)
         head = f"W: {panels[i]['scale']:.3g}" + (f"  ({'; '.join(notes)})" if notes else "")
         ax.set_title(head, fontsize=9, y=1.0, color="red" if notes else "black")  # y given:
-        ax.set_ylim(0, 1.02)  # no auto-placement pass
-        ax.grid(alpha=0.3)
+        ax.set(xlim=(-0.05 * last, 1.05 * last), ylim=(0, 1.02))  # no auto-placement pass
+        base.grid_lines(ax, xticks, yticks)
+        ax.set_xticks(xticks if i + ncols >= len(panels) else [])  # (numbered: no panel below)
+        ax.set_yticks(yticks if i % ncols == 0 else [])
         if i % ncols == 0:
             ax.set_ylabel(key.replace("_", " "))
-        if i >= len(panels) - ncols:
+        if i + ncols >= len(panels):
             ax.set_xlabel("epoch")
-    epochs = max((r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]), default=1)
-    axes.flat[0].set_xticks(_epoch_ticks(max(epochs, 1)))  # (shared: fixed ticks are cheaper
-    axes.flat[0].set_yticks([0, 0.25, 0.5, 0.75, 1])  # to draw than 16 automatic locators)
     _grid_legend_and_margins(fig, diverged, title)
     return fig
 
@@ -109,9 +114,11 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     ``weight_scale``, ``bn_train``, ``nobn_train``, ``bn_test``, ``nobn_test`` and optionally
     ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
     cross in its line's colour in the "diverged" strip under the axis. The legend is right of
-    the axes."""
+    the axes. Margins are fixed (in inches, room for the longest legend): saved without the
+    tight crop, which would draw the figure twice."""
     plt = base.pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(9.6, 4.3))
+    fig.subplots_adjust(left=1.05 / 9.6, right=6.5 / 9.6, bottom=0.55 / 4.3, top=1 - 0.35 / 4.3)
     scales = [r["weight_scale"] for r in table]
     has_test = any(r.get("bn_test") is not None for r in table)
     for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):

@@ -113,3 +113,20 @@ def tick_labels(ax: Any) -> list[Any]:
     return [
         t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_visible() and t.get_text()
     ]
+
+
+def outside_figure(fig: Any) -> list[str]:
+    """The visible texts and legends that reach past the figure's edges (cut off in a file
+    saved without the tight crop), as their texts; empty when everything fits."""
+    render(fig)
+    out = [
+        t.get_text()
+        for t in texts(fig)
+        if not fig.bbox.contains(*extent(t).min) or not fig.bbox.contains(*extent(t).max)
+    ]
+    out += [
+        f"legend of {len(lg.get_texts())}"
+        for lg in legends(fig)
+        if not fig.bbox.contains(*extent(lg).min) or not fig.bbox.contains(*extent(lg).max)
+    ]
+    return out

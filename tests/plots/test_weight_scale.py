@@ -9,7 +9,7 @@ import pytest
 
 from nnlab import plots
 from tests.plots import records
-from tests.plots.layout import legend_over_data, overlaps, render, texts
+from tests.plots.layout import legend_over_data, outside_figure, overlaps, render, texts
 
 SCALES = [1.0, 0.541, 0.293, 0.158, 0.0858, 0.0464, 0.0251, 0.0136]
 
@@ -49,6 +49,18 @@ def test_grid_legend_overlaps_no_title(grid):
     hits = [t.get_text() for t in texts(grid)
             if id(t) not in own and overlaps(legend.get_window_extent(), t.get_window_extent())]  # fmt: skip
     assert hits == []
+
+
+def test_grid_numbers_the_outer_panels_and_gives_every_panel_the_same_axes_and_grid(grid):
+    from matplotlib.collections import LineCollection
+
+    axes = [ax for ax in grid.axes if ax.get_visible()]  # 8 panels: 2 rows of 4
+    for i, ax in enumerate(axes):
+        assert list(ax.get_yticks()) == ([0, 0.25, 0.5, 0.75, 1] if i % 4 == 0 else [])
+        assert list(ax.get_xticks()) == ([0, 5, 10, 15, 20] if i >= 4 else [])  # 20 epochs
+        assert ax.get_xlim() == axes[0].get_xlim() and ax.get_ylim() == (0, 1.02)
+        grid_lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert [len(c.get_segments()) for c in grid_lines] == [5, 5]  # at every x and y tick
 
 
 def test_grid_marks_the_diverged_nets_at_their_epoch(grid):
@@ -97,6 +109,10 @@ def summary():
 
 def test_summary_legend_covers_no_curve(summary):
     assert legend_over_data(summary) == []
+
+
+def test_summary_and_grid_fit_their_fixed_margins(summary, grid):
+    assert outside_figure(summary) == [] and outside_figure(grid) == []
 
 
 def test_summary_plots_no_final_accuracy_for_a_diverged_net(summary):

@@ -136,5 +136,6 @@ def figures(
             run.file("weight-scale-summary.png"),
             (table,),
             {"title": run.id},
+            tight=False,
         ),  # fmt: skip
     ]
