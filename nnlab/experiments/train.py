@@ -134,7 +134,7 @@ def _finish(
         from nnlab import plots
 
         painter.draw(plots.train_curves_figure, run.file("curves.png"), records, cfg.splits,
-                     title=cfg.name)  # fmt: skip
+                     title=cfg.name, tight=False)  # fmt: skip
     return summary
 
 

@@ -106,10 +106,12 @@ class Painter:
             self._proc.start()
             child.close()  # (only the worker holds its end, and only this process holds ours)
 
-    def draw(self, figure: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Path:
-        """``save(figure(*args, **kwargs), path)`` (``figure``: a ``plots.*_figure``), in the
-        worker if there is one."""
-        drawing = Drawing(figure, Path(path), args, kwargs)
+    def draw(
+        self, figure: Callable[..., Any], path: Path, *args: Any, tight: bool = True, **kwargs: Any
+    ) -> Path:
+        """``save(figure(*args, **kwargs), path, tight=tight)`` (``figure``: a
+        ``plots.*_figure``), in the worker if there is one."""
+        drawing = Drawing(figure, Path(path), args, kwargs, tight)
         self.send(drawing)
         return self.receive(drawing)
 

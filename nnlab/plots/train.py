@@ -15,7 +15,8 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
     the split losses against zero). A split evaluated after the last epoch only
     (``final_eval``) is one star there. A run that diverged stops at a red cross in both panels.
-    Legends sit under the panels."""
+    Legends sit under the panels. Margins are fixed, in inches (the bottom one grows with the
+    legends' rows): saved without the tight crop, which would draw the figure twice."""
     plt = base.pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     at = base.diverged_epoch(records)
@@ -38,12 +39,28 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
                 yscale="log" if log else "linear")  # fmt: skip
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
+    rows = 1
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
         ax.grid(alpha=0.3, which="both")
-        base.legend_outside(ax, "below", handles=ax.get_legend_handles_labels()[0] + extra, ncol=2)
+        handles = ax.get_legend_handles_labels()[0] + extra
+        base.legend_outside(ax, "below", handles=handles, ncol=2)
+        rows = max(rows, -(-len(handles) // 2))
     if title:
-        fig.suptitle(title + (f" (diverged at epoch {at})" if at is not None else ""))
+        fig.suptitle(
+            title + (f" (diverged at epoch {at})" if at is not None else ""), y=1 - 0.08 / 4
+        )
+    _fixed_margins(fig, top=0.62, bottom=0.62 + 0.2 * rows)
     return fig
+
+
+def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.75) -> None:
+    """Panels ``axes_height`` inches tall with ``top`` and ``bottom`` inches around them (the
+    figure's height follows); fixed side margins for tick and axis labels."""
+    height = top + axes_height + bottom
+    fig.set_figheight(height)
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - top / height, bottom=bottom / height,
+                        wspace=0.22)  # fmt: skip
 
 
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:

@@ -116,17 +116,15 @@ def tick_labels(ax: Any) -> list[Any]:
 
 
 def outside_figure(fig: Any) -> list[str]:
-    """The visible texts and legends that reach past the figure's edges (cut off in a file
-    saved without the tight crop), as their texts; empty when everything fits."""
-    render(fig)
-    out = [
-        t.get_text()
-        for t in texts(fig)
-        if not fig.bbox.contains(*extent(t).min) or not fig.bbox.contains(*extent(t).max)
-    ]
-    out += [
-        f"legend of {len(lg.get_texts())}"
-        for lg in legends(fig)
-        if not fig.bbox.contains(*extent(lg).min) or not fig.bbox.contains(*extent(lg).max)
-    ]
-    return out
+    """The sides (left, bottom, right, top) past which something drawn reaches (cut off in a
+    file saved without the tight crop): empty when everything fits. Read from matplotlib's
+    own tight box of the drawn artists (ticks outside the view are not drawn, not counted)."""
+    box = fig.get_tightbbox(render(fig))  # inches
+    width, height = fig.get_size_inches()
+    over = {
+        "left": box.x0 < 0,
+        "bottom": box.y0 < 0,
+        "right": box.x1 > width,
+        "top": box.y1 > height,
+    }
+    return [side for side, past in over.items() if past]

@@ -7,7 +7,7 @@ import pytest
 
 from nnlab import plots
 from tests.plots import records
-from tests.plots.layout import legend_over_data
+from tests.plots.layout import legend_over_data, outside_figure
 
 
 def weight_decay_run(epochs: int = 50):
@@ -37,6 +37,16 @@ def test_losses_within_a_decade_stay_linear():
 def test_train_curves_legends_cover_no_data():
     fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
     assert legend_over_data(fig) == []
+
+
+@pytest.mark.parametrize("splits", [["train"], ["train", "test"], ["train", "val", "test"]])
+def test_train_curves_fit_their_fixed_margins_with_legends_of_any_height(splits):
+    run = [
+        {**r, "val_loss": r["test_loss"], "val_acc": r["test_acc"]} for r in records.diverging(at=3)
+    ]
+    fig = plots.train_curves_figure(run, splits, title="a-run-name-of-forty-characters-or-so-x")
+    assert outside_figure(fig) == [] and legend_over_data(fig) == []
+    assert all(t == int(t) for t in fig.axes[1].get_xticks())  # epochs: whole numbers
 
 
 def test_a_split_evaluated_after_the_last_epoch_only_is_one_star():
