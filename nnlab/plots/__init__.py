@@ -9,7 +9,15 @@ atomically: ``from nnlab import plots; plots.save(plots.<name>_figure(...), path
 from __future__ import annotations
 
 from nnlab.plots.activations import activation_histograms_figure
-from nnlab.plots.base import Drawing, Painter, draw_all, import_in_background, pyplot, save
+from nnlab.plots.base import (
+    Drawing,
+    Painter,
+    draw_all,
+    import_in_background,
+    painters,
+    pyplot,
+    save,
+)
 from nnlab.plots.gradcheck import gradcheck_differences_figure
 from nnlab.plots.landscape import (
     landscape_contour_figure,
@@ -40,6 +48,7 @@ __all__ = [
     "Drawing",
     "draw_all",
     "Painter",
+    "painters",
     "import_in_background",
     "landscape_contour_figure",
     "landscape_line_figure",

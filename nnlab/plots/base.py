@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,11 +65,26 @@ class Drawing:
         return save(self.figure(*self.args, **self.kwargs), self.path, tight=self.tight)
 
 
-def draw_all(drawings: list[Drawing]) -> list[Path]:
-    """Write every drawing. With more than one, a forked painter (it inherits matplotlib if
-    this process has it) draws all but the last while this process draws the last: the
-    weight-scale sweep's two figures take the time of the larger one. Where a fork is not safe,
-    one after the other here."""
+def draw_all(drawings: list[Drawing], painters: Sequence[Painter] = ()) -> list[Path]:
+    """Write every drawing. With ``painters`` (forked earlier: see ``painters``), they draw them
+    all, dealt in turn, while this process waits. Else, with more than one drawing, a painter
+    forked now (it inherits matplotlib if this process has it) draws all but the last while this
+    process draws the last: the weight-scale sweep's two figures take the time of the larger
+    one. Where a fork is not safe, one after the other here. Every drawing is attempted; the
+    first failure is then raised, naming its file."""
+    live = [p for p in painters if p.alive]
+    if live:
+        for i, drawing in enumerate(drawings):
+            live[i % len(live)].send(drawing)
+        errors = []
+        for i, drawing in enumerate(drawings):
+            try:
+                live[i % len(live)].receive(drawing)
+            except RuntimeError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        return [d.path for d in drawings]
     if len(drawings) < 2:
         return [d.draw() for d in drawings]
     for thread in threading.enumerate():  # (an import of matplotlib still under way)
@@ -86,13 +101,28 @@ def draw_all(drawings: list[Drawing]) -> list[Path]:
     return [*paths, last.path]
 
 
+@contextlib.contextmanager
+def painters(n: int, nice: int = 0) -> Iterator[list[Painter]]:
+    """``n`` painters forked now, each importing matplotlib and warming up its renderer at
+    niceness ``nice`` (19: only with the CPU that computing leaves idle), for ``draw_all`` at
+    the end of a long job: the job's figures then cost only their drawing, spread over the
+    painters. Closed when the block ends. Where a fork is not safe, none (``draw_all`` then
+    draws here)."""
+    started = [Painter(nice=nice) for _ in range(n)]
+    try:
+        yield [p for p in started if p.alive]
+    finally:
+        for painter in started:
+            painter.close()
+
+
 class Painter:
     """Draws figures in a process forked now, which imports matplotlib (slow) on the other
     core while this one loads data and trains; ``draw`` then costs only the drawing. Where a
     fork is not safe (not Linux, or another thread running) it draws here instead. The worker
     ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         import multiprocessing as mp
         import sys
 
@@ -102,7 +132,7 @@ class Painter:
         if sys.platform.startswith("linux") and threading.active_count() == 1:
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_paint, args=(child, self._conn), daemon=True)
+            self._proc = ctx.Process(target=_paint, args=(child, self._conn, nice), daemon=True)
             self._proc.start()
             child.close()  # (only the worker holds its end, and only this process holds ours)
 
@@ -114,6 +144,11 @@ class Painter:
         drawing = Drawing(figure, Path(path), args, kwargs, tight)
         self.send(drawing)
         return self.receive(drawing)
+
+    @property
+    def alive(self) -> bool:
+        """A worker process is there to draw."""
+        return self._proc is not None and self._proc.is_alive()
 
     def send(self, drawing: Drawing) -> None:
         """Start ``drawing`` in the worker (``receive`` waits for it); with no worker, draw
@@ -147,17 +182,26 @@ class Painter:
         self.close()
 
 
-def _paint(conn: Any, parent_end: Any) -> None:
-    """The painter's worker: import matplotlib, then draw what is asked until told to stop, or
-    until its parent is gone (killed with SIGKILL: the pipe reads as closed, since the worker
-    closes its copy of the parent's end), so it never outlives a killed run."""
+def _paint(conn: Any, parent_end: Any, nice: int = 0) -> None:
+    """The painter's worker: import matplotlib (at niceness ``nice``: see ``painters``; a
+    warmed-up renderer too), then draw what is asked until told to stop, or until its parent is
+    gone (killed with SIGKILL: the pipe reads as closed, since the worker closes its copy of the
+    parent's end), so it never outlives a killed run."""
+    import os
     import signal
 
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(Exception):
-        pyplot()
+        if nice:
+            os.nice(nice)
+        plt = pyplot()
+        if nice:  # (a painter forked early: the first text drawn loads the fonts)
+            fig = plt.figure(figsize=(1, 1))
+            fig.text(0.5, 0.5, "0.25 epoch")
+            fig.canvas.draw()
+            plt.close(fig)
     while True:
         try:
             job = conn.recv()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -166,12 +167,26 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
             raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
 
 
-def _load_finish_modules_in_background() -> None:
-    """Import matplotlib and the table writer (much of the finish) on a core a worker left
-    idle, while the last units train."""
+def _load_finish_modules_in_background(painters: list[Any]) -> None:
+    """Import the table writer and (unless ``painters`` draw the figures) matplotlib, much of
+    the finish, on a core a worker left idle, while the last units train."""
     from nnlab import output, plots
 
-    plots.import_in_background(lambda: output.table_text([], []))
+    if painters:
+        threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
+    else:
+        plots.import_in_background(lambda: output.table_text([], []))
+
+
+def painters_for(defn: SweepDef) -> Any:
+    """The figures' painters, forked before the sweep's workers and at the lowest priority:
+    they load matplotlib with what the workers leave idle (``plots.painters``), so that the
+    finish costs only the drawing. One per figure the sweep draws."""
+    from nnlab import plots
+    from nnlab.sweep import presets
+
+    preset = presets.get(defn.preset) if defn.preset in presets.PRESETS else None
+    return plots.painters(preset.n_figures if preset else 1, nice=19)
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"
@@ -188,9 +203,10 @@ def _execute(
     stack: int,
     on_start: StartFn | None,
     on_trial: TrialFn | None,
+    painters: list[Any],
 ) -> SweepResult:
     """Run the ``todo`` trials in the open sweep folder; its summary is written however the
-    sweep ends."""
+    sweep ends (its figures by ``painters``, where there are)."""
     run = life.run
     t0 = time.perf_counter()
     keys = {t.id: stack_key(t.config) for t in trials}
@@ -202,13 +218,13 @@ def _execute(
     def ordered() -> list[Row]:
         return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
 
-    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status))
+    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
     if on_start is not None:
         on_start(run, done, total)
 
     try:
-        executor.run(units, _Tally(rows, units, workers, done, total, on_trial))
+        executor.run(units, _Tally(rows, units, workers, done, total, on_trial, painters))
     except KeyboardInterrupt:
         run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
         for task in todo:  # trials whose worker was killed before it could record its end
@@ -234,10 +250,10 @@ class _Tally:
 
     def __init__(
         self, rows: dict[str, Row], units: list[Any], workers: int, done: int, total: int,
-        on_trial: TrialFn | None,
+        on_trial: TrialFn | None, painters: list[Any],
     ) -> None:  # fmt: skip
         self.rows, self.workers, self.done, self.total = rows, workers, done, total
-        self.on_trial = on_trial
+        self.on_trial, self.painters = on_trial, painters
         self.unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
         self.open_units = {i: len(unit) for i, unit in enumerate(units)}
 
@@ -250,7 +266,7 @@ class _Tally:
             if not self.open_units[unit]:
                 del self.open_units[unit]
                 if len(self.open_units) == self.workers - 1:  # from now on a worker is idle
-                    _load_finish_modules_in_background()
+                    _load_finish_modules_in_background(self.painters)
         if self.on_trial is not None:
             self.on_trial(self.done, self.total, row)
 
@@ -293,23 +309,27 @@ def run_sweep(
     trials = plan(defn)
     check_trials(trials, data_dir, stack, jobs)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
-    with runs.start(
-        runs_dir,
-        f"sweep-{defn.name}",
-        "sweep",
-        resume=SWEEP_RESUME,
-        name=defn.name,
-        preset=defn.preset,
-        seed=sweep_seed(defn),
-        n_trials=len(trials),
-        jobs=jobs,
-        stack=stack,
-        executor=executor.describe(),
-        data_dir=str(data_dir) if data_dir else None,
-    ) as life:
+    with (
+        painters_for(defn) as painters,
+        runs.start(
+            runs_dir,
+            f"sweep-{defn.name}",
+            "sweep",
+            resume=SWEEP_RESUME,
+            name=defn.name,
+            preset=defn.preset,
+            seed=sweep_seed(defn),
+            n_trials=len(trials),
+            jobs=jobs,
+            stack=stack,
+            executor=executor.describe(),
+            data_dir=str(data_dir) if data_dir else None,
+        ) as life,
+    ):
         life.run.write_text("sweep.yaml", sweep_yaml(defn, trials))
         todo = [_task(life.run, defn, t, data_dir, "run") for t in trials]
-        return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial)
+        return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial,
+                        painters)  # fmt: skip
 
 
 @with_executor
@@ -351,16 +371,19 @@ def resume_sweep(
         return SweepResult(run, defn, "COMPLETED", final, skipped=[t.id for t in trials])
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
-    with runs.reopen(
-        run,
-        resume=SWEEP_RESUME,
-        jobs=jobs,
-        stack=stack,
-        executor=executor.describe(),
-        todo=len(todo),
-    ) as life:
+    with (
+        painters_for(defn) as painters,
+        runs.reopen(
+            run,
+            resume=SWEEP_RESUME,
+            jobs=jobs,
+            stack=stack,
+            executor=executor.describe(),
+            todo=len(todo),
+        ) as life,
+    ):
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
-                        on_trial)  # fmt: skip
+                        on_trial, painters)  # fmt: skip
 
 
 def _resume_action(run: runs.RunDir, trial: Trial) -> str:
@@ -398,8 +421,11 @@ def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list
     return cols + finals + bests
 
 
-def finish_sweep(life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str) -> None:
-    """Write summary.json/csv/txt and the plots of a sweep ending as ``status``."""
+def finish_sweep(
+    life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str, painters: Any = ()
+) -> None:
+    """Write summary.json/csv/txt and the plots (drawn by ``painters``, where there are) of a
+    sweep ending as ``status``."""
     from nnlab.output import table_text, to_csv
 
     run = life.run
@@ -415,7 +441,7 @@ def finish_sweep(life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: 
     run.write_text("summary.csv", to_csv(rows))
     title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
     run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
-    plot_sweep(run, defn, rows)
+    plot_sweep(run, defn, rows, painters)
 
 
 def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
@@ -423,8 +449,9 @@ def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, 
     return {r["trial"]: runs.RunDir(trials_dir(run) / r["trial"]).metrics() for r in rows}
 
 
-def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
-    """The sweep's plots: a preset's own figures, else every trial's accuracy curve."""
+def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row], painters: Any = ()) -> list[Path]:
+    """The sweep's plots: a preset's own figures, else every trial's accuracy curve (drawn by
+    ``painters`` where there are: ``plots.draw_all``)."""
     from nnlab import plots
     from nnlab.sweep import presets
 
@@ -436,8 +463,17 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row]) -> list[Path]:
         if defn.preset in presets.PRESETS
         else None
     )
-    if own is not None:
-        return plots.draw_all(own)
     keys = list(defn.spec.params)
-    figure = plots.sweep_curves_figure(rows, curves, keys, title=run.id)
-    return [plots.save(figure, run.file("curves.png"))]
+    drawings = (
+        own
+        if own is not None
+        else [
+            plots.Drawing(
+                plots.sweep_curves_figure,
+                run.file("curves.png"),
+                (rows, curves, keys),
+                {"title": run.id},
+            )  # fmt: skip
+        ]
+    )
+    return plots.draw_all(drawings, painters)

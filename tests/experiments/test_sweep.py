@@ -316,6 +316,22 @@ def test_forked_and_spawned_workers_give_identical_results(tmp_path):
     assert epoch_records(out["fork"]) == epoch_records(out["spawn"])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(tmp_path, monkeypatch):
+    from nnlab import plots
+
+    seen = []
+    real = plots.draw_all
+
+    def draw_all(drawings, painters=()):
+        seen.append((len(drawings), [p.alive for p in painters]))
+        return real(drawings, painters)
+
+    monkeypatch.setattr(plots, "draw_all", draw_all)
+    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, jobs=2)
+    assert seen == [(1, [True])] and result.run.file("curves.png").stat().st_size > 0
+
+
 def test_workers_are_not_forked_beside_another_thread(monkeypatch):
     monkeypatch.setattr(sw.executors.threading, "active_count", lambda: 2)
     assert not sw.fork_is_safe()

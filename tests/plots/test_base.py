@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -92,3 +93,34 @@ def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_pat
     with pytest.raises(RuntimeError, match=r"^drawing bad\.png: ValueError: no data$"):
         plots.draw_all(drawings)
     assert (tmp_path / "ok.png").stat().st_size > 0 and not (tmp_path / "bad.png").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_painters_forked_early_run_at_low_priority_and_draw_every_figure_dealt(tmp_path):
+    drawings = [
+        plots.Drawing(line_figure, tmp_path / f"{i}.png", ([i, 2, 1],), {"title": f"n{i}"})
+        for i in range(3)
+    ]
+    with plots.painters(2, nice=19) as painters:
+        assert len(painters) == 2 and all(p.alive for p in painters)
+        pids = [p._proc.pid for p in painters]
+        for _ in range(200):  # (each sets its niceness first thing after the fork)
+            if {os.getpriority(os.PRIO_PROCESS, pid) for pid in pids} == {19}:
+                break
+            time.sleep(0.01)
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in pids} == {19}
+        assert plots.draw_all(drawings, painters) == [d.path for d in drawings]
+    assert not any(p.alive for p in painters)  # closed with the block
+    for drawing in drawings:  # the same files as drawn here
+        here = plots.Drawing(line_figure, tmp_path / "here.png", drawing.args, drawing.kwargs)
+        assert here.draw().read_bytes() == drawing.path.read_bytes()
+
+
+def test_painters_draw_every_figure_and_raise_the_first_failure_naming_its_file(tmp_path):
+    drawings = [plots.Drawing(broken_figure, tmp_path / "bad.png"),
+                plots.Drawing(line_figure, tmp_path / "ok.png", ([1, 2],)),
+                plots.Drawing(line_figure, tmp_path / "ok2.png", ([2, 1],))]  # fmt: skip
+    with plots.painters(2) as painters:
+        with pytest.raises(RuntimeError, match=r"^drawing bad\.png: ValueError: no data$"):
+            plots.draw_all(drawings, painters)
+    assert (tmp_path / "ok.png").stat().st_size > 0 and (tmp_path / "ok2.png").stat().st_size > 0

@@ -35,6 +35,7 @@ class Preset:
     help: ClassVar[str] = ""
     example: ClassVar[str] = ""
     datasets: ClassVar[tuple[str, ...]] = ("digits",)
+    n_figures: ClassVar[int] = 1  # how many figures ``figures`` draws (a painter each)
 
     @property
     def file(self) -> Path:
