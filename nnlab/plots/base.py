@@ -102,13 +102,13 @@ def draw_all(drawings: list[Drawing], painters: Sequence[Painter] = ()) -> list[
 
 
 @contextlib.contextmanager
-def painters(n: int, nice: int = 0) -> Iterator[list[Painter]]:
-    """``n`` painters forked now, each importing matplotlib and warming up its renderer at
-    niceness ``nice`` (19: only with the CPU that computing leaves idle), for ``draw_all`` at
-    the end of a long job: the job's figures then cost only their drawing, spread over the
-    painters. Closed when the block ends. Where a fork is not safe, none (``draw_all`` then
+def painters(n: int, warm: bool = True) -> Iterator[list[Painter]]:
+    """``n`` painters forked now, for ``draw_all`` at the end of a long job: each imports
+    matplotlib and warms up its renderer, now (``warm``) or when told (``Painter.warm``: when
+    the job leaves a core idle), so that the job's figures cost only their drawing, spread over
+    the painters. Closed when the block ends. Where a fork is not safe, none (``draw_all`` then
     draws here)."""
-    started = [Painter(nice=nice) for _ in range(n)]
+    started = [Painter(warm=warm) for _ in range(n)]
     try:
         yield [p for p in started if p.alive]
     finally:
@@ -122,7 +122,7 @@ class Painter:
     fork is not safe (not Linux, or another thread running) it draws here instead. The worker
     ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""
 
-    def __init__(self, nice: int = 0) -> None:
+    def __init__(self, warm: bool = True) -> None:
         import multiprocessing as mp
         import sys
 
@@ -132,7 +132,7 @@ class Painter:
         if sys.platform.startswith("linux") and threading.active_count() == 1:
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_paint, args=(child, self._conn, nice), daemon=True)
+            self._proc = ctx.Process(target=_paint, args=(child, self._conn, warm), daemon=True)
             self._proc.start()
             child.close()  # (only the worker holds its end, and only this process holds ours)
 
@@ -149,6 +149,13 @@ class Painter:
     def alive(self) -> bool:
         """A worker process is there to draw."""
         return self._proc is not None and self._proc.is_alive()
+
+    def warm(self) -> None:
+        """Tell a painter made with ``warm=False`` to load matplotlib now (a drawing sent
+        before this loads it too)."""
+        if self.alive:
+            with contextlib.suppress(OSError):
+                self._conn.send(WARM)
 
     def send(self, drawing: Drawing) -> None:
         """Start ``drawing`` in the worker (``receive`` waits for it); with no worker, draw
@@ -182,26 +189,21 @@ class Painter:
         self.close()
 
 
-def _paint(conn: Any, parent_end: Any, nice: int = 0) -> None:
-    """The painter's worker: import matplotlib (at niceness ``nice``: see ``painters``; a
-    warmed-up renderer too), then draw what is asked until told to stop, or until its parent is
-    gone (killed with SIGKILL: the pipe reads as closed, since the worker closes its copy of the
-    parent's end), so it never outlives a killed run."""
-    import os
+WARM = "warm"  # (the message that tells a painter to load matplotlib: ``Painter.warm``)
+
+
+def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
+    """The painter's worker: import matplotlib (now, or on ``WARM``), then draw what is asked
+    until told to stop, or until its parent is gone (killed with SIGKILL: the pipe reads as
+    closed, since the worker closes its copy of the parent's end), so it never outlives a
+    killed run."""
     import signal
 
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(Exception):
-        if nice:
-            os.nice(nice)
-        plt = pyplot()
-        if nice:  # (a painter forked early: the first text drawn loads the fonts)
-            fig = plt.figure(figsize=(1, 1))
-            fig.text(0.5, 0.5, "0.25 epoch")
-            fig.canvas.draw()
-            plt.close(fig)
+    if warm:
+        _warm_up()
     while True:
         try:
             job = conn.recv()
@@ -209,11 +211,25 @@ def _paint(conn: Any, parent_end: Any, nice: int = 0) -> None:
             return
         if job is None:
             return
+        if job == WARM:
+            _warm_up()
+            continue
         reply = _draw(job)
         try:
             conn.send(reply)
         except OSError:  # the parent is gone
             return
+
+
+def _warm_up() -> None:
+    """Import matplotlib and draw a text once (which loads the fonts); a failure is left for
+    the drawing to report."""
+    with contextlib.suppress(Exception):
+        plt = pyplot()
+        fig = plt.figure(figsize=(1, 1))
+        fig.text(0.5, 0.5, "0.25 epoch")
+        fig.canvas.draw()
+        plt.close(fig)
 
 
 def _draw(drawing: Drawing) -> str:

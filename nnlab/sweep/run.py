@@ -168,25 +168,27 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
 
 
 def _load_finish_modules_in_background(painters: list[Any]) -> None:
-    """Import the table writer and (unless ``painters`` draw the figures) matplotlib, much of
-    the finish, on a core a worker left idle, while the last units train."""
+    """Load the finish's modules on a core a worker left idle, while the last units train:
+    the table writer here, and matplotlib in the ``painters`` (or here, without them)."""
     from nnlab import output, plots
 
     if painters:
+        for painter in painters:
+            painter.warm()
         threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
     else:
         plots.import_in_background(lambda: output.table_text([], []))
 
 
-def painters_for(defn: SweepDef) -> Any:
-    """The figures' painters, forked before the sweep's workers and at the lowest priority:
-    they load matplotlib with what the workers leave idle (``plots.painters``), so that the
-    finish costs only the drawing. One per figure the sweep draws."""
+def painters_for(defn: SweepDef, workers: int) -> Any:
+    """The figures' painters (``plots.painters``), forked before the sweep's workers, one per
+    figure the sweep draws. They load matplotlib while the last units train, when a worker is
+    idle (``_Tally``); with one worker, at once, on the core it leaves idle."""
     from nnlab import plots
     from nnlab.sweep import presets
 
     preset = presets.get(defn.preset) if defn.preset in presets.PRESETS else None
-    return plots.painters(preset.n_figures if preset else 1, nice=19)
+    return plots.painters(preset.n_figures if preset else 1, warm=workers == 1)
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"
@@ -310,7 +312,7 @@ def run_sweep(
     check_trials(trials, data_dir, stack, jobs)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with (
-        painters_for(defn) as painters,
+        painters_for(defn, workers) as painters,
         runs.start(
             runs_dir,
             f"sweep-{defn.name}",
@@ -372,7 +374,7 @@ def resume_sweep(
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     with (
-        painters_for(defn) as painters,
+        painters_for(defn, workers) as painters,
         runs.reopen(
             run,
             resume=SWEEP_RESUME,

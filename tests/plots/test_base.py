@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -96,19 +95,17 @@ def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_pat
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
-def test_painters_forked_early_run_at_low_priority_and_draw_every_figure_dealt(tmp_path):
+@pytest.mark.parametrize("warm", ["at once", "when told", "by the drawing"])
+def test_painters_forked_early_load_matplotlib_when_told_and_draw_every_figure(tmp_path, warm):
     drawings = [
         plots.Drawing(line_figure, tmp_path / f"{i}.png", ([i, 2, 1],), {"title": f"n{i}"})
         for i in range(3)
     ]
-    with plots.painters(2, nice=19) as painters:
+    with plots.painters(2, warm=warm == "at once") as painters:
         assert len(painters) == 2 and all(p.alive for p in painters)
-        pids = [p._proc.pid for p in painters]
-        for _ in range(200):  # (each sets its niceness first thing after the fork)
-            if {os.getpriority(os.PRIO_PROCESS, pid) for pid in pids} == {19}:
-                break
-            time.sleep(0.01)
-        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in pids} == {19}
+        if warm == "when told":
+            for painter in painters:
+                painter.warm()
         assert plots.draw_all(drawings, painters) == [d.path for d in drawings]
     assert not any(p.alive for p in painters)  # closed with the block
     for drawing in drawings:  # the same files as drawn here
