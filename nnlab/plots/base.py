@@ -202,8 +202,7 @@ def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if warm:
-        _warm_up()
+    warmed = warm and _warm_up()
     while True:
         try:
             job = conn.recv()
@@ -211,8 +210,8 @@ def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
             return
         if job is None:
             return
-        if job == WARM:
-            _warm_up()
+        if job == WARM:  # (once: a painter warmed at its start, or told twice, goes on)
+            warmed = warmed or _warm_up()
             continue
         reply = _draw(job)
         try:
@@ -221,15 +220,16 @@ def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
             return
 
 
-def _warm_up() -> None:
+def _warm_up() -> bool:
     """Import matplotlib and draw a text once (which loads the fonts); a failure is left for
-    the drawing to report."""
+    the drawing to report. True (done, either way)."""
     with contextlib.suppress(Exception):
         plt = pyplot()
         fig = plt.figure(figsize=(1, 1))
         fig.text(0.5, 0.5, "0.25 epoch")
         fig.canvas.draw()
         plt.close(fig)
+    return True
 
 
 def _draw(drawing: Drawing) -> str:
