@@ -465,17 +465,11 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row], painters: Any 
         if defn.preset in presets.PRESETS
         else None
     )
-    keys = list(defn.spec.params)
-    drawings = (
-        own
-        if own is not None
-        else [
+    if own is None:  # (the generic figure)
+        args = (rows, curves, list(defn.spec.params))
+        own = [
             plots.Drawing(
-                plots.sweep_curves_figure,
-                run.file("curves.png"),
-                (rows, curves, keys),
-                {"title": run.id},
-            )  # fmt: skip
+                plots.sweep_curves_figure, run.file("curves.png"), args, {"title": run.id}
+            )
         ]
-    )
-    return plots.draw_all(drawings, painters)
+    return plots.draw_all(own, painters)
