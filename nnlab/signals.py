@@ -5,8 +5,10 @@ way of stopping nnlab ends the same way: the folder says INTERRUPTED, the exit c
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -42,3 +44,31 @@ class SignalsAsInterrupts:
         if _signals.depth == 0:
             for s, handler in _signals.saved.items():
                 signal.signal(s, handler)
+
+
+# Held across a fork: Ctrl-C, and what ``SignalsAsInterrupts`` turns into ``Interrupted``.
+HELD = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
+
+
+@contextlib.contextmanager
+def held_while_forking() -> Iterator[None]:
+    """Hold back ``HELD`` signals in this thread while it forks (they arrive once the block
+    ends). A forked child starts with this process's handlers, which raise: signalled before
+    it has set its own (a painter stopped right after it was forked), it would raise where the
+    fork returned and run on as a copy of this process. The child inherits the held mask, sets
+    its handlers, then calls ``release``."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def release() -> None:
+    """In a child forked under ``held_while_forking``, once its own handlers are set: let the
+    held signals in (one sent meanwhile arrives now)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)

@@ -171,9 +171,12 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         raise typer.Exit(EXIT_TRIALS_FAILED)
 
 
-def run_on_executor(start: Callable[..., Any], opts: Execution) -> None:
+def run_on_executor(
+    start: Callable[..., Any], opts: Execution, painters: list[Any] | None = None
+) -> None:
     """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
-    ``opts`` describes, with progress on stderr; print the result."""
+    ``opts`` describes, with progress on stderr (and the figures' ``painters``, if started);
+    print the result."""
     from nnlab.sweep import make_executor
 
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
@@ -184,17 +187,27 @@ def run_on_executor(start: Callable[..., Any], opts: Execution) -> None:
                 executor=executor,
                 on_start=progress.start,
                 on_trial=progress.trial,
+                painters=painters,
             )
     if opts.report:
         refresh_report(result.run.path.parent)
     print_sweep(result, opts.fmt, opts.quiet)
 
 
-def run_definition(defn: Any, opts: Execution) -> None:
+def run_definition(defn: Any, opts: Execution, painters: list[Any] | None = None) -> None:
     from nnlab.sweep import run_sweep
 
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
-    run_on_executor(start, opts)
+    run_on_executor(start, opts, painters)
+
+
+def early_painters(figures: int) -> Any:
+    """The sweep's figure painters (``plots.painters``: a context), forked first thing, before
+    the sweep's imports and planning, so that matplotlib loads on the core this process leaves
+    idle meanwhile and the figures at the end cost only their drawing."""
+    from nnlab import plots
+
+    return plots.painters(figures)
 
 
 def resume(ref: str, opts: Execution) -> None:
@@ -264,8 +277,9 @@ def preset_command(preset: Any) -> Callable[..., None]:
         *,
         opts: Execution,
     ) -> None:
-        defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
-        run_definition(defn, opts)
+        with early_painters(preset.n_figures) as painters:
+            defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
+            run_definition(defn, opts, painters)
 
     run_preset.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
     return run_preset
@@ -292,9 +306,11 @@ def sweep_grid(
 
     Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
     """
-    from nnlab.sweep import sweep_from_file
+    with early_painters(1) as painters:
+        from nnlab.sweep import sweep_from_file
 
-    run_definition(sweep_from_file(config, args or [], kind="grid", seed=seed, name=name), opts)
+        defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
+        run_definition(defn, opts, painters)
 
 
 @sweep_app.command("random")
@@ -321,10 +337,13 @@ def sweep_random(
 
     Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
     """
-    from nnlab.sweep import sweep_from_file
+    with early_painters(1) as painters:
+        from nnlab.sweep import sweep_from_file
 
-    defn = sweep_from_file(config, args or [], kind="random", trials=trials, seed=seed, name=name)
-    run_definition(defn, opts)
+        defn = sweep_from_file(
+            config, args or [], kind="random", trials=trials, seed=seed, name=name
+        )
+        run_definition(defn, opts, painters)
 
 
 @sweep_app.command("run")

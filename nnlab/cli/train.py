@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,10 +105,13 @@ def train(
 
     Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.05 epochs=20
     """
-    from nnlab.config import load_config, to_yaml
-    from nnlab.experiments import train as tr
+    from nnlab import plots
 
-    with Lines(quiet) as lines:
+    # the figure's painter first, before the imports below: matplotlib loads on the other core
+    with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
+        from nnlab.config import load_config, to_yaml
+        from nnlab.experiments import train as tr
+
         if resume is not None:
             if config is not None or overrides:
                 raise typer.BadParameter(
@@ -115,7 +119,8 @@ def train(
                 )
             run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
             result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),
-                                        threads=threads, on_start=announce_resume)  # fmt: skip
+                                        threads=threads, on_start=announce_resume,
+                                        painter=painter)  # fmt: skip
         else:
             if config is None:
                 raise typer.BadParameter(
@@ -126,14 +131,9 @@ def train(
             if print_config:
                 echo(to_yaml(cfg), nl=False)
                 return
-            result = tr.run_training(
-                cfg,
-                data_dir=data_dir,
-                runs_dir=runs_dir,
-                overrides=overrides or [],
-                progress=epoch_lines(lines),
-                threads=threads,
-            )
+            result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
+                                     overrides=overrides or [], progress=epoch_lines(lines),
+                                     threads=threads, painter=painter)  # fmt: skip
     if report:
         refresh_report(result.run.path.parent)
     print_run_result(result, cfg, fmt)

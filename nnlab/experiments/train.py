@@ -125,16 +125,20 @@ def _finish(
     ``nnlab.plots.Painter``) curves.png."""
     from nnlab.output import table_text
 
+    drawing = None
+    if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
+        from nnlab import plots
+
+        drawing = plots.Drawing(plots.train_curves_figure, run.file("curves.png"),
+                                (records, cfg.splits), {"title": cfg.name}, tight=False)  # fmt: skip
+        painter.send(drawing)  # (drawn there while the summary is written here)
     summary = summarize(records, status)
     run.write_json("summary.json", summary)
     epochs = summary["epochs"]
     title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
-    if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
-        from nnlab import plots
-
-        painter.draw(plots.train_curves_figure, run.file("curves.png"), records, cfg.splits,
-                     title=cfg.name, tight=False)  # fmt: skip
+    if drawing is not None:
+        painter.receive(drawing)
     return summary
 
 
@@ -203,13 +207,16 @@ def run_training(
     plot: bool = True,
     extra_meta: dict[str, Any] | None = None,
     threads: int | None = None,
+    painter: Any = None,
 ) -> RunResult:
     """Train ``cfg`` into a new run folder under ``runs_dir`` (``folder`` names it exactly),
     with ``threads`` BLAS threads (None: ``blas_threads``'s choice for this net).
+    ``painter``: the ``plots.Painter`` of its figure if the caller started one (the command
+    line does, before its imports), else one is forked here when ``plot``.
 
     Data problems and config/data mismatches raise before any folder is created.
     """
-    with painter_for(plot) as painter:  # (matplotlib loads on the other core meanwhile)
+    with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
         with _blas(threads, cfg, data):
@@ -221,10 +228,11 @@ def run_training(
     return result
 
 
-def painter_for(plot: bool) -> Any:
-    """A ``nnlab.plots.Painter`` (a context) when figures are drawn, else a null context."""
-    if not plot:
-        return contextlib.nullcontext(None)
+def painter_for(plot: bool, given: Any = None) -> Any:
+    """A ``nnlab.plots.Painter`` (a context) when figures are drawn (``given``, if the caller
+    started one), else a null context."""
+    if not plot or given is not None:
+        return contextlib.nullcontext(given if plot else None)
     from nnlab import plots
 
     return plots.Painter()
@@ -358,6 +366,7 @@ def resume_training(
     plot: bool = True,
     threads: int | None = None,
     on_start: Callable[[runs.RunDir, int], None] | None = None,
+    painter: Any = None,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder.
 
@@ -365,7 +374,7 @@ def resume_training(
     every array of the shape and dtype the config's model needs), data and metrics (damage
     other than a torn last line refuses the resume). ``on_start(run, epoch)`` is called once
     all of it has passed, as training resumes after ``epoch`` (-1: from the start), so a
-    refusal is the only thing a caller prints.
+    refusal is the only thing a caller prints. ``painter``: as ``run_training``'s.
     """
     check_resumable(run)
     cfg = load_run_config(run)
@@ -375,8 +384,7 @@ def resume_training(
         epoch, state = -1, None
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
-    if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    data = data or load_dataset(cfg.dataset, data_dir, cfg.dtype)
     built = build_group([cfg], data.input_dim, data.n_classes)
     if state is not None:
         group, optimizer, rngs = built
@@ -395,7 +403,7 @@ def resume_training(
     if on_start is not None:
         on_start(run, epoch)
     with (
-        painter_for(plot) as painter,
+        painter_for(plot, painter) as painter,
         blas,
         runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life,
     ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab.fileio import atomic_write
+from nnlab.signals import held_while_forking, release
 
 Rows = list[dict[str, Any]]  # table rows / epoch records
 Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
@@ -65,17 +67,24 @@ class Drawing:
         return save(self.figure(*self.args, **self.kwargs), self.path, tight=self.tight)
 
 
-def draw_all(drawings: list[Drawing], painters: Sequence[Painter] = ()) -> list[Path]:
+def draw_all(
+    drawings: list[Drawing],
+    painters: Sequence[Painter] = (),
+    meanwhile: Callable[[], Any] | None = None,
+) -> list[Path]:
     """Write every drawing. With ``painters`` (forked earlier: see ``painters``), they draw them
-    all, dealt in turn, while this process waits. Else, with more than one drawing, a painter
-    forked now (it inherits matplotlib if this process has it) draws all but the last while this
-    process draws the last: the weight-scale sweep's two figures take the time of the larger
-    one. Where a fork is not safe, one after the other here. Every drawing is attempted; the
-    first failure is then raised, naming its file."""
+    all, dealt in turn, while this process runs ``meanwhile`` (a sweep's summary files), then
+    waits. Else (``meanwhile`` first), with more than one drawing, a painter forked now (it
+    inherits matplotlib if this process has it) draws all but the last while this process
+    draws the last: the weight-scale sweep's two figures take the time of the larger one.
+    Where a fork is not safe, one after the other here. Every drawing is attempted; the first
+    failure is then raised, naming its file (after ``meanwhile``, which is not skipped)."""
     live = [p for p in painters if p.alive]
     if live:
         for i, drawing in enumerate(drawings):
             live[i % len(live)].send(drawing)
+        if meanwhile is not None:
+            meanwhile()
         errors = []
         for i, drawing in enumerate(drawings):
             try:
@@ -85,6 +94,8 @@ def draw_all(drawings: list[Drawing], painters: Sequence[Painter] = ()) -> list[
         if errors:
             raise errors[0]
         return [d.path for d in drawings]
+    if meanwhile is not None:
+        meanwhile()
     if len(drawings) < 2:
         return [d.draw() for d in drawings]
     for thread in threading.enumerate():  # (an import of matplotlib still under way)
@@ -102,39 +113,37 @@ def draw_all(drawings: list[Drawing], painters: Sequence[Painter] = ()) -> list[
 
 
 @contextlib.contextmanager
-def painters(n: int, warm: bool = True) -> Iterator[list[Painter]]:
-    """``n`` painters forked now, for ``draw_all`` at the end of a long job: each imports
-    matplotlib and warms up its renderer, now (``warm``) or when told (``Painter.warm``: when
-    the job leaves a core idle), so that the job's figures cost only their drawing, spread over
-    the painters. Closed when the block ends. Where a fork is not safe, none (``draw_all`` then
-    draws here)."""
-    started = [Painter(warm=warm) for _ in range(n)]
+def painters(n: int) -> Iterator[list[Painter]]:
+    """``n`` painters forked now, for ``draw_all`` at the end of a long job: one process
+    imports matplotlib and warms up its renderer at once, on a core this one leaves idle while
+    it starts up, then forks the other ``n - 1`` from its warm state (one warm-up for all), so
+    that the job's figures cost only their drawing, spread over the painters. Closed when the
+    block ends (at once if it ends in an exception). Where a fork is not safe, none
+    (``draw_all`` then draws here)."""
+    started = [Painter(worker) for worker in _fork_painters(n)]
+    ok = False
     try:
         yield [p for p in started if p.alive]
+        ok = True
     finally:
-        for painter in started:
-            painter.close()
+        for painter in reversed(
+            started
+        ):  # (the first, the forking one, last: it waits for the rest)
+            painter.close(wait=ok)
 
 
 class Painter:
     """Draws figures in a process forked now, which imports matplotlib (slow) on the other
     core while this one loads data and trains; ``draw`` then costs only the drawing. Where a
     fork is not safe (not Linux, or another thread running) it draws here instead. The worker
-    ignores Ctrl-C (this process handles it) and ends with ``close`` or this process."""
+    ignores Ctrl-C (this process handles it) and ends with ``close`` or this process.
 
-    def __init__(self, warm: bool = True) -> None:
-        import multiprocessing as mp
-        import sys
+    ``Painter()`` forks its own worker; ``painters(n)`` makes n that share one warm-up."""
 
-        self._conn: Any = None
-        self._proc: Any = None
+    def __init__(self, worker: tuple[Any, Any, bool] | None = None) -> None:
+        # this end of the worker's pipe, the forked process, and whether this painter stops it
+        self._conn, self._proc, self._owns = worker or _fork_painters(1)[0]
         self._local: list[str] = []  # drawn here (no worker): the errors, for ``receive``
-        if sys.platform.startswith("linux") and threading.active_count() == 1:
-            ctx = mp.get_context("fork")
-            self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_paint, args=(child, self._conn, warm), daemon=True)
-            self._proc.start()
-            child.close()  # (only the worker holds its end, and only this process holds ours)
 
     def draw(
         self, figure: Callable[..., Any], path: Path, *args: Any, tight: bool = True, **kwargs: Any
@@ -148,61 +157,132 @@ class Painter:
     @property
     def alive(self) -> bool:
         """A worker process is there to draw."""
-        return self._proc is not None and self._proc.is_alive()
-
-    def warm(self) -> None:
-        """Tell a painter made with ``warm=False`` to load matplotlib now (a drawing sent
-        before this loads it too)."""
-        if self.alive:
-            with contextlib.suppress(OSError):
-                self._conn.send(WARM)
+        return self._conn is not None and self._proc is not None and self._proc.is_alive()
 
     def send(self, drawing: Drawing) -> None:
         """Start ``drawing`` in the worker (``receive`` waits for it); with no worker, draw
         it here now."""
-        if self._proc is None or not self._proc.is_alive():
+        if not self.alive:
             self._local.append(_draw(drawing))
-        else:
+            return
+        try:
             self._conn.send(drawing)
+        except OSError as exc:  # (its worker is gone: ``receive`` says so)
+            self._local.append(f"its painter process ended ({exc})")
 
     def receive(self, drawing: Drawing) -> Path:
         """Wait for ``drawing`` (sent before, in order); raise what went wrong, in one line."""
-        error = self._local.pop(0) if self._local else self._conn.recv()
+        if self._local:
+            error = self._local.pop(0)
+        else:
+            try:
+                error = self._conn.recv()
+            except (EOFError, OSError):
+                error = "its painter process ended before drawing it"
         if error:
             raise RuntimeError(f"drawing {drawing.path.name}: {error}")
         return drawing.path
 
-    def close(self) -> None:
-        if self._proc is not None:
-            if self._proc.is_alive():
+    def close(self, wait: bool = True) -> None:
+        """Stop the worker: told to, once it has drawn what it was sent (``wait``), else at
+        once (a block ending in an exception: a warm-up under way is not waited for)."""
+        if self._conn is not None:
+            if wait:
                 with contextlib.suppress(OSError):
                     self._conn.send(None)
-                self._proc.join(timeout=5)
-            if self._proc.is_alive():
-                self._proc.terminate()
-            self._proc = None
+            self._conn.close()
+            self._conn = None
+        proc, self._proc = self._proc, None
+        if proc is not None and self._owns:
+            if wait:
+                proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=5)
 
     def __enter__(self) -> Painter:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.close(wait=exc_type is None)
 
 
-WARM = "warm"  # (the message that tells a painter to load matplotlib: ``Painter.warm``)
+def _fork_painters(n: int) -> list[tuple[Any, Any, bool]]:
+    """(this end of its pipe, the forked process, whether this one stops it: the first) for
+    ``n`` painter workers: one process that warms up and forks the rest from its warm state.
+    Where a fork is not safe (not Linux, or another thread running), ``n`` times (None, None,
+    False): the drawing is done here."""
+    import multiprocessing as mp
+    import sys
+
+    if n < 1 or not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return [(None, None, False)] * n
+    ctx = mp.get_context("fork")
+    pipes = [ctx.Pipe() for _ in range(n)]
+    ours, theirs = [a for a, _ in pipes], [b for _, b in pipes]
+    proc = ctx.Process(target=_paint, args=(theirs, ours), daemon=True)
+    with held_while_forking():  # (until the worker has set its own handlers)
+        proc.start()
+    for end in theirs:  # (only the workers hold their ends, and only this process holds ours)
+        end.close()
+    return [(end, proc, i == 0) for i, end in enumerate(ours)]
 
 
-def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
-    """The painter's worker: import matplotlib (now, or on ``WARM``), then draw what is asked
-    until told to stop, or until its parent is gone (killed with SIGKILL: the pipe reads as
-    closed, since the worker closes its copy of the parent's end), so it never outlives a
-    killed run."""
+def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
+    """The painters' worker: import matplotlib and warm up, fork a worker for each pipe but
+    the first from that warm state, then draw what the first pipe asks until told to stop, or
+    until its parent is gone (killed with SIGKILL: the pipes read as closed, since the workers
+    close their copies of the parent's ends), so no painter outlives a killed run. It never
+    returns into the code it was forked from: it ends with ``os._exit``."""
     import signal
 
-    parent_end.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for end in parent_ends:
+            end.close()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, _exit_on_sigterm)
+        release()  # (a signal sent since the fork arrives now, to these handlers)
+        _warm_up()
+        children = []
+        for conn in conns[1:]:
+            pid = os.fork()
+            if pid == 0:  # a sibling: serves its own pipe only
+                try:
+                    for other in conns:
+                        if other is not conn:
+                            other.close()
+                    _serve(conn)
+                finally:
+                    os._exit(0)
+            children.append(pid)
+            conn.close()
+        try:
+            _serve(conns[0])
+        finally:
+            for pid in children:  # (each ends when its pipe is told to or closes)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+    finally:
+        os._exit(0)
+
+
+def _exit_on_sigterm(*_: Any) -> None:
+    """A painter stopped at once (``close(wait=False)``) exits through ``finally`` blocks: a
+    PNG being written leaves no temp file behind. Once only: the handler puts the default back
+    first, so that a second SIGTERM cannot raise again in the middle of that exit (in the
+    forking code's own exit path, an exception would carry a copy of the parent on)."""
+    import signal
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    warmed = warm and _warm_up()
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    raise SystemExit(0)
+
+
+def _serve(conn: Any) -> None:
+    """Draw each ``Drawing`` received on ``conn``, reply "" or the error, until None or EOF."""
     while True:
         try:
             job = conn.recv()
@@ -210,9 +290,6 @@ def _paint(conn: Any, parent_end: Any, warm: bool = True) -> None:
             return
         if job is None:
             return
-        if job == WARM:  # (once: a painter warmed at its start, or told twice, goes on)
-            warmed = warmed or _warm_up()
-            continue
         reply = _draw(job)
         try:
             conn.send(reply)

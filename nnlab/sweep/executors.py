@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from nnlab import signals
 from nnlab.errors import ConfigError
 from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit, run_unit_in_worker
 
@@ -66,6 +67,7 @@ def _worker_init(parent: int) -> None:
     threadpool_limits(limits=1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits its parent's)
+    signals.release()  # (held while it was forked: a signal sent since arrives now, here)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -101,7 +103,9 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
     )
     pool.start_method = method  # type: ignore[attr-defined]
     if method == "fork":
-        pool.submit(int).result()  # forks every worker now, before any other thread
+        with signals.held_while_forking():  # (until each worker has set its own handlers)
+            done = pool.submit(int)  # forks every worker now, before any other thread
+        done.result()
     return pool
 
 

@@ -14,6 +14,7 @@ continued by ``resume_sweep``, which runs only what is missing.
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import threading
 import time
@@ -169,26 +170,31 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
 
 def _load_finish_modules_in_background(painters: list[Any]) -> None:
     """Load the finish's modules on a core a worker left idle, while the last units train:
-    the table writer here, and matplotlib in the ``painters`` (or here, without them)."""
+    the table writer here, and matplotlib too unless ``painters`` draw the figures."""
     from nnlab import output, plots
 
     if painters:
-        for painter in painters:
-            painter.warm()
         threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
     else:
         plots.import_in_background(lambda: output.table_text([], []))
 
 
-def painters_for(defn: SweepDef, workers: int) -> Any:
-    """The figures' painters (``plots.painters``), forked before the sweep's workers, one per
-    figure the sweep draws. They load matplotlib while the last units train, when a worker is
-    idle (``_Tally``); with one worker, at once, on the core it leaves idle."""
-    from nnlab import plots
+def figures_of(preset: str | None) -> int:
+    """How many figures a sweep of ``preset`` (None: a generic sweep) draws at its end."""
     from nnlab.sweep import presets
 
-    preset = presets.get(defn.preset) if defn.preset in presets.PRESETS else None
-    return plots.painters(preset.n_figures if preset else 1, warm=workers == 1)
+    return presets.get(preset).n_figures if preset in presets.PRESETS else 1
+
+
+def painters_for(defn: SweepDef, given: list[Any] | None = None) -> Any:
+    """The figures' painters: ``given`` (started by the caller, e.g. the command line before
+    its imports), else ``plots.painters`` forked now, before the sweep's workers, one per
+    figure the sweep draws. Either way they load matplotlib at once, once."""
+    from nnlab import plots
+
+    if given is not None:
+        return contextlib.nullcontext(given)
+    return plots.painters(figures_of(defn.preset))
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"
@@ -299,12 +305,14 @@ def run_sweep(
     executor: Executor | None = None,
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
+    painters: list[Any] | None = None,
 ) -> SweepResult:
     """Plan the sweep, create its folder and run every trial.
 
     ``stack``: trials that differ only in seed, initial weights, learning rate and weight decay
     train side by side in stacks of up to this many (1: each alone; the numbers are the same
     either way).
+    ``painters``: the figures' painters (``plots.painters``) if the caller started them.
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
     assert executor is not None  # (given by with_executor)
@@ -312,7 +320,7 @@ def run_sweep(
     check_trials(trials, data_dir, stack, jobs)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with (
-        painters_for(defn, workers) as painters,
+        painters_for(defn, painters) as painters,
         runs.start(
             runs_dir,
             f"sweep-{defn.name}",
@@ -344,6 +352,7 @@ def resume_sweep(
     executor: Executor | None = None,
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
+    painters: list[Any] | None = None,
 ) -> SweepResult:
     """Continue a sweep: only the missing trials run (fresh ones in stacks of ``stack``).
 
@@ -374,7 +383,7 @@ def resume_sweep(
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     with (
-        painters_for(defn, workers) as painters,
+        painters_for(defn, painters) as painters,
         runs.reopen(
             run,
             resume=SWEEP_RESUME,
@@ -435,15 +444,18 @@ def finish_sweep(
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    life.note(counts=counts)
-    run.write_json(
-        "summary.json",
-        {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
-    )
-    run.write_text("summary.csv", to_csv(rows))
-    title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
-    run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
-    plot_sweep(run, defn, rows, painters)
+
+    def write_summaries() -> None:
+        life.note(counts=counts)
+        run.write_json(
+            "summary.json",
+            {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
+        )
+        run.write_text("summary.csv", to_csv(rows))
+        title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+        run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
+
+    plot_sweep(run, defn, rows, painters, meanwhile=write_summaries)
 
 
 def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
@@ -451,14 +463,22 @@ def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, 
     return {r["trial"]: runs.RunDir(trials_dir(run) / r["trial"]).metrics() for r in rows}
 
 
-def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row], painters: Any = ()) -> list[Path]:
+def plot_sweep(
+    run: runs.RunDir,
+    defn: SweepDef,
+    rows: list[Row],
+    painters: Any = (),
+    meanwhile: Callable[[], Any] | None = None,
+) -> list[Path]:
     """The sweep's plots: a preset's own figures, else every trial's accuracy curve (drawn by
-    ``painters`` where there are: ``plots.draw_all``)."""
+    ``painters`` where there are, while this process runs ``meanwhile``: ``plots.draw_all``)."""
     from nnlab import plots
     from nnlab.sweep import presets
 
     curves = trial_curves(run, rows)
     if not any(curves.values()):
+        if meanwhile is not None:
+            meanwhile()
         return []
     own = (
         presets.get(defn.preset).figures(run, rows, curves)
@@ -472,4 +492,4 @@ def plot_sweep(run: runs.RunDir, defn: SweepDef, rows: list[Row], painters: Any 
                 plots.sweep_curves_figure, run.file("curves.png"), args, {"title": run.id}
             )
         ]
-    return plots.draw_all(own, painters)
+    return plots.draw_all(own, painters, meanwhile)

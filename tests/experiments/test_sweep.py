@@ -323,9 +323,9 @@ def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(tmp_pa
     seen = []
     real = plots.draw_all
 
-    def draw_all(drawings, painters=()):
+    def draw_all(drawings, painters=(), meanwhile=None):
         seen.append((len(drawings), [p.alive for p in painters]))
-        return real(drawings, painters)
+        return real(drawings, painters, meanwhile)
 
     monkeypatch.setattr(plots, "draw_all", draw_all)
     result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, jobs=2)

@@ -94,26 +94,37 @@ def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_pat
     assert (tmp_path / "ok.png").stat().st_size > 0 and not (tmp_path / "bad.png").exists()
 
 
+@pytest.fixture
+def fork_allowed(monkeypatch):
+    """Painters fork even if an earlier test left a thread running (dask's, when installed):
+    these tests are about the painters, not about when forking is safe."""
+    from nnlab.plots import base
+
+    monkeypatch.setattr(base.threading, "active_count", lambda: 1)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
-@pytest.mark.parametrize("warm", ["at once", "when told", "by the drawing"])
-def test_painters_forked_early_load_matplotlib_when_told_and_draw_every_figure(tmp_path, warm):
+@pytest.mark.parametrize("n", [1, 3])
+def test_painters_share_one_warm_up_and_draw_every_figure(tmp_path, n, fork_allowed):
     drawings = [
         plots.Drawing(line_figure, tmp_path / f"{i}.png", ([i, 2, 1],), {"title": f"n{i}"})
-        for i in range(3)
+        for i in range(4)
     ]
-    with plots.painters(2, warm=warm == "at once") as painters:
-        assert len(painters) == 2 and all(p.alive for p in painters)
-        if warm == "when told":
-            for painter in painters:
-                painter.warm()
-        assert plots.draw_all(drawings, painters) == [d.path for d in drawings]
+    with plots.painters(n) as painters:
+        assert len(painters) == n and all(p.alive for p in painters)
+        assert len({p._proc.pid for p in painters}) == 1  # (one forked here; it forks the rest)
+        ran = []
+        paths = plots.draw_all(drawings, painters, meanwhile=lambda: ran.append(True))
+        assert paths == [d.path for d in drawings] and ran == [True]
     assert not any(p.alive for p in painters)  # closed with the block
     for drawing in drawings:  # the same files as drawn here
         here = plots.Drawing(line_figure, tmp_path / "here.png", drawing.args, drawing.kwargs)
         assert here.draw().read_bytes() == drawing.path.read_bytes()
 
 
-def test_painters_draw_every_figure_and_raise_the_first_failure_naming_its_file(tmp_path):
+def test_painters_draw_every_figure_and_raise_the_first_failure_naming_its_file(
+    tmp_path, fork_allowed
+):
     drawings = [plots.Drawing(broken_figure, tmp_path / "bad.png"),
                 plots.Drawing(line_figure, tmp_path / "ok.png", ([1, 2],)),
                 plots.Drawing(line_figure, tmp_path / "ok2.png", ([2, 1],))]  # fmt: skip
@@ -121,3 +132,63 @@ def test_painters_draw_every_figure_and_raise_the_first_failure_naming_its_file(
         with pytest.raises(RuntimeError, match=r"^drawing bad\.png: ValueError: no data$"):
             plots.draw_all(drawings, painters)
     assert (tmp_path / "ok.png").stat().st_size > 0 and (tmp_path / "ok2.png").stat().st_size > 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_painters_left_by_an_exception_stop_at_once_without_waiting_for_their_warm_up(
+    monkeypatch, fork_allowed
+):
+    import time
+
+    from nnlab.plots import base
+
+    monkeypatch.setattr(base, "_warm_up", lambda: time.sleep(30))  # (a warm-up that never ends)
+    t0 = time.monotonic()
+    with pytest.raises(ValueError), plots.painters(2) as painters:
+        assert all(p.alive for p in painters)
+        raise ValueError("a bad config")
+    assert time.monotonic() - t0 < 5 and not any(p.alive for p in painters)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_a_painter_whose_process_is_gone_is_one_error_naming_the_file(tmp_path, fork_allowed):
+    drawing = plots.Drawing(line_figure, tmp_path / "f.png", ([1, 2],))
+    with plots.painters(2) as painters:
+        painters[1]._conn.send(None)  # (its process ends: as if it had crashed)
+        with pytest.raises(RuntimeError, match=r"^drawing f\.png: its painter process ended"):
+            painters[1].draw(line_figure, drawing.path, [1, 2])
+        assert painters[0].draw(line_figure, drawing.path, [1, 2]) == drawing.path
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+def test_a_painter_stopped_as_soon_as_it_is_forked_ends_without_running_this_process_code(
+    tmp_path, capfd, fork_allowed
+):
+    import os
+
+    from nnlab.signals import SignalsAsInterrupts
+
+    me = os.getpid()
+    with SignalsAsInterrupts():  # (the command line's handlers, which raise; a child inherits them)
+        for _ in range(30):
+            try:
+                with plots.painters(1):
+                    raise ValueError("a bad config, right after the fork")
+            except (ValueError, KeyboardInterrupt):
+                pass
+            if os.getpid() != me:  # (a child that ran on as a copy of this test)
+                (tmp_path / f"copy-{os.getpid()}").touch()
+                os._exit(0)
+    assert not list(tmp_path.iterdir())
+    assert "Interrupted" not in capfd.readouterr().err  # (no handler ran in a child's fork)
+
+
+def test_signals_held_while_forking_are_held_in_the_block_and_restored_after():
+    import signal
+
+    from nnlab.signals import HELD, held_while_forking
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with held_while_forking():
+        assert set(HELD) <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
