@@ -8,6 +8,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from nnlab.runs import RunDir
 
 
@@ -49,3 +51,13 @@ def numeric_gradient_array(f: Any, x: Any, dout: Any, eps: float = 1e-5) -> Any:
     from nnlab.nn.gradcheck import numeric_gradient
 
     return numeric_gradient(lambda: float(np.sum(f() * dout)), x, eps)
+
+
+@pytest.fixture
+def fork_allowed(monkeypatch):
+    """Processes fork (painters, sweep workers) even if an earlier test left a thread running
+    (dask's, where it is installed): for tests about those processes, not about when forking
+    is safe (``threading.active_count`` is what both checks read)."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)

@@ -240,9 +240,9 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
         for end in parent_ends:
             end.close()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        signal.signal(signal.SIGTERM, _exit_once)
         if hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, _exit_on_sigterm)
+            signal.signal(signal.SIGHUP, _exit_once)
         release()  # (a signal sent since the fork arrives now, to these handlers)
         _warm_up()
         children = []
@@ -268,11 +268,12 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
         os._exit(0)
 
 
-def _exit_on_sigterm(*_: Any) -> None:
-    """A painter stopped at once (``close(wait=False)``) exits through ``finally`` blocks: a
-    PNG being written leaves no temp file behind. Once only: the handler puts the default back
-    first, so that a second SIGTERM cannot raise again in the middle of that exit (in the
-    forking code's own exit path, an exception would carry a copy of the parent on)."""
+def _exit_once(*_: Any) -> None:
+    """SIGTERM or SIGHUP in a painter: a painter stopped at once (``close(wait=False)``) exits
+    through ``finally`` blocks, so a PNG being written leaves no temp file behind. Once only:
+    the handler puts the defaults back first, so that a second signal cannot raise again in the
+    middle of that exit (in the forking code's own exit path, an exception would carry a copy
+    of the parent on)."""
     import signal
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

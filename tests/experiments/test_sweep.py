@@ -317,7 +317,9 @@ def test_forked_and_spawned_workers_give_identical_results(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
-def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(tmp_path, monkeypatch):
+def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(
+    tmp_path, monkeypatch, fork_allowed
+):
     from nnlab import plots
 
     seen = []
@@ -328,8 +330,6 @@ def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(tmp_pa
         return real(drawings, painters, meanwhile)
 
     monkeypatch.setattr(plots, "draw_all", draw_all)
-    # (forking even if an earlier test left a thread running: dask's, where it is installed)
-    monkeypatch.setattr(plots.base.threading, "active_count", lambda: 1)
     result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, jobs=2)
     assert seen == [(1, [True])] and result.run.file("curves.png").stat().st_size > 0
 

@@ -94,15 +94,6 @@ def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_pat
     assert (tmp_path / "ok.png").stat().st_size > 0 and not (tmp_path / "bad.png").exists()
 
 
-@pytest.fixture
-def fork_allowed(monkeypatch):
-    """Painters fork even if an earlier test left a thread running (dask's, when installed):
-    these tests are about the painters, not about when forking is safe."""
-    from nnlab.plots import base
-
-    monkeypatch.setattr(base.threading, "active_count", lambda: 1)
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
 @pytest.mark.parametrize("n", [1, 3])
 def test_painters_share_one_warm_up_and_draw_every_figure(tmp_path, n, fork_allowed):
