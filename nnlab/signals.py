@@ -20,8 +20,18 @@ _signals = threading.local()
 _SIGNALS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
 
 
-def _raise_interrupted(signum: int, frame: Any) -> None:
-    raise Interrupted(f"{signal.Signals(signum).name}")
+def interrupt_line(exc: BaseException) -> str:
+    """How an interrupt is reported: ``interrupted`` for Ctrl-C, ``interrupted (SIGTERM)`` for
+    a signal turned into ``Interrupted``."""
+    return "interrupted" if type(exc) is KeyboardInterrupt else f"interrupted ({exc})"
+
+
+received: list[str] = []  # the stop signals this process took as interrupts, by name
+
+
+def raise_interrupted(signum: int, frame: Any) -> None:
+    received.append(signal.Signals(signum).name)
+    raise Interrupted(received[-1])
 
 
 class SignalsAsInterrupts:
@@ -34,7 +44,7 @@ class SignalsAsInterrupts:
             return
         depth = getattr(_signals, "depth", 0)
         if depth == 0:
-            _signals.saved = {s: signal.signal(s, _raise_interrupted) for s in _SIGNALS}
+            _signals.saved = {s: signal.signal(s, raise_interrupted) for s in _SIGNALS}
         _signals.depth = depth + 1
 
     def __exit__(self, *exc: Any) -> None:

@@ -24,9 +24,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from nnlab import __version__
+from nnlab import __version__, signals
 from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train
-from nnlab.cli.common import EXIT_USAGE, UsageError, note, state
+from nnlab.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, note, state
 
 
 class OneLineErrors(TyperGroup):
@@ -35,16 +35,22 @@ class OneLineErrors(TyperGroup):
 
     def main(self, args: Any = None, *pos: Any, standalone_mode: bool = True, **kw: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        state["interrupt_said"] = False
+        signals.received.clear()
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
             rv = super().main(argv, *pos, standalone_mode=False, **kw)
             code = rv if isinstance(rv, int) else 0
+            if code == EXIT_INTERRUPTED and not state["interrupt_said"]:
+                # caught while typer parsed the arguments: it exits 130 without a word
+                got = signals.received
+                note(f"interrupted ({got[-1]})" if got else "interrupted")
         except UsageError as exc:
             note(usage_line(exc, argv))
             code = EXIT_USAGE
         except typer.Abort:
             note("aborted")
-            code = 130
+            code = EXIT_INTERRUPTED
         if not standalone_mode:
             return code
         sys.exit(code)

@@ -1,5 +1,5 @@
-"""``python -m nnlab.cli``: the nnlab command."""
+"""``python -m nnlab.cli``: the nnlab command (as ``python -m nnlab``)."""
 
-from nnlab.cli import main
+from nnlab.__main__ import main
 
 main()

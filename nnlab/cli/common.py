@@ -26,7 +26,7 @@ from nnlab.output import Format
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TRIALS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-state = {"debug": False}
+state = {"debug": False, "interrupt_said": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,9 +118,11 @@ def _folder_note(exc: BaseException) -> str:
 
 
 def _interrupted(exc: BaseException) -> None:
+    from nnlab.signals import interrupt_line
+
     run = getattr(exc, "nnlab_run", None)
     resume = getattr(exc, "nnlab_resume", None)
-    what = "interrupted" if type(exc) is KeyboardInterrupt else f"interrupted ({exc})"
+    what = interrupt_line(exc)
     why = _unrecorded(exc)
     state = "is INTERRUPTED" if why is None else f"could not record INTERRUPTED ({why})"
     if run is None:
@@ -155,6 +157,7 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(EXIT_OK) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
             _interrupted(exc)
+            state["interrupt_said"] = True
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except NnlabError as exc:
             if state["debug"]:

@@ -223,6 +223,12 @@ INTERRUPTS = [
         ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab sweep --resume {run}",),
     ),
     Row(
+        "SIGTERM (or SIGHUP, or Ctrl-C) while the command line loads, before any folder exists",
+        "`nnlab train cfg.yaml`",
+        130,
+        ("interrupted (SIGTERM)",),
+    ),
+    Row(
         "kill -9 during training",
         "`nnlab runs list` (the run reads STALE), then `nnlab train --resume latest`",
         0,
@@ -258,3 +264,50 @@ def test_a_signal_before_any_folder_exists_is_interrupted_130_and_leaves_nothing
     refused(result, 130, f"interrupted ({name})")
     assert not (case / "runs").exists()
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+# A driver for the windows before a command runs: ``python -c DRIVER WHEN SIGNAL ARGS...`` runs
+# the nnlab entry point and signals itself while it imports ``nnlab.cli`` ("import") or while
+# typer parses the arguments ("parse").
+DRIVER = """\
+import builtins, os, signal, sys
+when, name, *args = sys.argv[1:]
+sig = signal.SIGINT if name == "Ctrl-C" else getattr(signal, name)
+if when == "import":
+    real = builtins.__import__
+    def importing(module, *a, **k):
+        if module == "nnlab.cli" and not getattr(importing, "done", False):
+            importing.done = True
+            os.kill(os.getpid(), sig)
+        return real(module, *a, **k)
+    builtins.__import__ = importing
+else:
+    import nnlab.cli
+    real = nnlab.cli.OneLineErrors.make_context
+    def parsing(self, *a, **k):
+        os.kill(os.getpid(), sig)
+        return real(self, *a, **k)
+    nnlab.cli.OneLineErrors.make_context = parsing
+sys.argv = ["nnlab", *args]
+from nnlab.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["import", "parse"])
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "Ctrl-C"])
+def test_a_signal_while_the_command_line_loads_is_interrupted_130_in_one_line(case, when, name):
+    """Stop signals raise from the entry point's first line: caught while ``nnlab.cli`` is
+    imported or while the arguments are parsed, the command ends as one interrupted before any
+    folder exists (not a traceback, not SIGTERM's default death with 143, not a silent 130)."""
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, when, name, "train", "cfg.yaml", "--runs-dir", "runs"],
+        cwd=case, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == INTERRUPTS[2].code, (proc.returncode, proc.stderr)
+    line = one_line(proc.stderr)
+    said = INTERRUPTS[2].parts[0].replace("SIGTERM", name)
+    assert line == ("interrupted" if name == "Ctrl-C" else said)
+    assert not (case / "runs").exists()
