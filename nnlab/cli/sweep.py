@@ -150,6 +150,8 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     rows = result.rows
     title = f"{result.run.id}: {result.status}"
     preset = presets.PRESETS.get(result.defn.preset)
+    if preset is not None:
+        rows = preset.complete(rows, result.defn)
     if fmt != Format.table:
         emit(preset.objects(rows) if preset else rows, fmt)
     elif preset is not None:

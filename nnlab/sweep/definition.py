@@ -127,6 +127,14 @@ def _drop(data: dict[str, Any], key: str) -> None:
         node.pop(last, None)
 
 
+def fixed_values(defn: SweepDef, keys: Sequence[str]) -> dict[str, Any]:
+    """The values of config ``keys`` the sweep does not vary: the base config with its fixed
+    overrides, validated (a key the file leaves out has its default)."""
+    cfg = validate(apply_overrides(defn.base, list(defn.overrides)), source="sweep base config")
+    dump = cfg.model_dump(mode="json")
+    return {key: _get(dump, key) for key in keys}
+
+
 def sweep_seed(defn: SweepDef) -> int:
     """The sweep seed: the spec's, else the base config's ``seed`` (after fixed overrides)."""
     if defn.spec.seed is not None:

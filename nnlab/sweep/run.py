@@ -480,11 +480,8 @@ def plot_sweep(
         if meanwhile is not None:
             meanwhile()
         return []
-    own = (
-        presets.get(defn.preset).figures(run, rows, curves)
-        if defn.preset in presets.PRESETS
-        else None
-    )
+    preset = presets.PRESETS.get(defn.preset) if defn.preset else None
+    own = preset.figures(run, preset.complete(rows, defn), curves) if preset else None
     if own is None:  # (the generic figure)
         args = (rows, curves, list(defn.spec.params))
         own = [

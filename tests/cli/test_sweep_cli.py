@@ -346,3 +346,31 @@ def test_the_dask_executor_without_the_extra_is_one_clear_error(tmp_path, monkey
     assert "pip install 'nnlab[dask]'" in result.stderr
     assert "Traceback" not in result.output
     assert not list((tmp_path / "runs").glob("*")), "no sweep folder for a sweep that cannot run"
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path, fixed):
+    """``model.batchnorm=true`` (or false) makes that axis one value: the json, the table and
+    the figures still read each trial's BatchNorm setting (it is no longer in the rows' swept
+    values), rather than taking every net for a plain one."""
+    from nnlab.sweep import presets, run as sweep_run
+
+    bn = "true" if fixed else "false"
+    args = ["model.init_std=logspace:0:-2:2", "epochs=1", f"model.batchnorm={bn}"]
+    result = invoke("sweep", "weight-scale", *args, "--runs-dir", tmp_path / "r", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [t["batchnorm"] for t in json.loads(result.stdout)] == [fixed, fixed]
+    run = sweep_dir(tmp_path / "r")
+    result = invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    statuses = [line.split("│")[-2].strip() for line in result.stdout.splitlines()
+                if line.startswith("│ ")]  # fmt: skip
+    assert len(statuses) == 2 and all(
+        (s.endswith("/-") if fixed else s.startswith("-/")) for s in statuses
+    ), result.stdout
+    preset = presets.get("weight-scale")
+    defn, _ = sweep_run.load_sweep(run)
+    rows = sweep_run.sweep_rows(run)
+    drawings = preset.figures(run, preset.complete(rows, defn), sweep_run.trial_curves(run, rows))
+    shown, hidden = ("bn", "plain") if fixed else ("plain", "bn")
+    assert all(p[shown] and not p[hidden] for p in drawings[0].args[0])

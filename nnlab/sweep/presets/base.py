@@ -36,6 +36,7 @@ class Preset:
     example: ClassVar[str] = ""
     datasets: ClassVar[tuple[str, ...]] = ("digits",)
     n_figures: ClassVar[int] = 1  # how many figures ``figures`` draws (a painter each)
+    keys: ClassVar[tuple[str, ...]] = ()  # the config keys its table and figures read per trial
 
     @property
     def file(self) -> Path:
@@ -70,6 +71,18 @@ class Preset:
             preset=self.name,
             fixed_first=self.dataset_overrides(dataset),
         )
+
+    def complete(self, rows: list[Row], defn: SweepDef) -> list[Row]:
+        """``rows`` with each of ``keys`` the command line fixed (``model.batchnorm=true``
+        makes that axis one value, so no row holds it) filled in with that value, so the
+        views below read every trial's setting from its row, swept or not."""
+        missing = [key for key in self.keys if key not in defn.spec.params]
+        if not missing:
+            return rows
+        from nnlab.sweep.definition import fixed_values
+
+        values = fixed_values(defn, missing)
+        return [{**row, **{k: v for k, v in values.items() if k not in row}} for row in rows]
 
     def table(self, rows: list[Row], title: str) -> tuple[list[Row], list[str] | None, str]:
         """(rows, columns, title) of the terminal's table; default: the generic sweep table."""

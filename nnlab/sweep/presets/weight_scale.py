@@ -34,6 +34,7 @@ class WeightScale(Preset):
     example = "nnlab sweep weight-scale --dataset mnist --data-dir ../shared/data --jobs 2"
     datasets = ("digits", "mnist")
     n_figures = 2
+    keys = (SCALE_KEY, BN_KEY)
 
     def dataset_overrides(self, dataset: str) -> list[str]:
         """The book's 1,000 training samples on either dataset."""
