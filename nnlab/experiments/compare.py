@@ -40,6 +40,9 @@ def _metrics(summary: dict[str, Any]) -> Row:
     return out
 
 
+COMPARED = ("train", "sweep")  # the folders with training runs in them ('latest': the newest)
+
+
 def _entries(
     run: runs.RunDir, label: str | None, folders: dict[str, Path]
 ) -> list[tuple[Row, dict[str, Any]]]:
@@ -111,7 +114,7 @@ def compare_runs(
         raise RunError("give at least one run or sweep folder to compare")
     if top is not None and top < 1:
         raise ConfigError(f"--top: expected a positive number, got {top}")
-    found = [runs.find_run(runs_dir, ref) for ref in refs]
+    found = [runs.find_run(runs_dir, ref, kind=COMPARED) for ref in refs]
     entries: list[tuple[Row, dict[str, Any]]] = []
     folders: dict[str, Path] = {}
     for run in found:

@@ -374,3 +374,19 @@ def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path
     drawings = preset.figures(run, preset.complete(rows, defn), sweep_run.trial_curves(run, rows))
     shown, hidden = ("bn", "plain") if fixed else ("plain", "bn")
     assert all(p[shown] and not p[hidden] for p in drawings[0].args[0])
+
+
+def test_runs_compare_latest_is_the_newest_run_or_sweep_not_any_newer_folder(tmp_path):
+    """'latest' is the newest folder of the kind the command needs: a newer landscape (or
+    lr-scan, tune, ...) folder is not a run to compare; named, it is one clear error."""
+    cfg = write_config(tmp_path)
+    r = tmp_path / "r"
+    invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.05", "--runs-dir", r, "-q")
+    with runs.start(r, "other", "landscape") as life:
+        life.run.write_text("config.yaml", cfg.read_text())
+    result = invoke("runs", "compare", "latest", "--runs-dir", r, "-s", "final_train_acc")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("optimizer.lr") == 1 and "2 runs" in result.stdout
+    result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
+    assert result.exit_code == 2
+    assert "a landscape folder; this command needs a train or sweep folder" in result.stderr
