@@ -16,6 +16,7 @@ import annotated_types as at
 from pydantic import BaseModel
 
 from nnlab import config as schema
+from nnlab.errors import ConfigError, did_you_mean
 
 Row = dict[str, Any]
 
@@ -108,7 +109,14 @@ def reference_rows(prefix: str | None = None) -> list[Row]:
     rows = _model_rows(schema.Config, "", "")
     rows.extend(_model_rows(SweepSpec, "sweep.", "a sweep file"))
     if prefix:
+        every = [r["key"] for r in rows]
         rows = [r for r in rows if r["key"].startswith(prefix)]
+        if not rows:
+            sections = dict.fromkeys(k.split(".")[0] for k in every)
+            hint = did_you_mean(prefix, [*sections, *every])
+            raise ConfigError(
+                f"config keys: no key starts with {prefix!r}{hint}; top-level keys: {', '.join(sections)}"
+            )
     return rows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class NnlabError(Exception):
     """An expected failure the user can fix. ``exit_code`` is what the CLI exits with."""
@@ -19,3 +21,11 @@ class DataError(NnlabError):
 
 class RunError(NnlabError):
     """A run folder that cannot be found, read or resumed (exit 2)."""
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from nnlab import __version__
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -317,6 +317,8 @@ def start(
     ``resume``: the command that continues the folder, ``{path}`` standing for it. The folder
     exists when this returns; entering the block marks it RUNNING.
     """
+    if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
+        raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
     run = make_folder(root, name, folder)
     meta = {**_base_meta(run, kind), **fields}
     return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
@@ -381,6 +383,21 @@ def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
         return {"meta": meta, "summary": summary, "kind": kind, "status": status_of(meta)}
     except RunError as exc:
         return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+
+
+# What makes a folder: every kind ``start`` is given (``runs list --kind`` takes these).
+KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations",
+         "compare-optimizers", "gradcheck")  # fmt: skip
+
+
+def check_kind(kind: str, option: str = "--kind") -> str:
+    """``kind`` if it is one of ``KINDS``, else a ConfigError naming ``option``."""
+    if kind not in KINDS:
+        raise ConfigError(
+            f"{option}: no folder kind {kind!r}{did_you_mean(kind, KINDS)}; "
+            f"expected one of {', '.join(KINDS)}"
+        )
+    return kind
 
 
 def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:

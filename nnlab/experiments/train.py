@@ -436,6 +436,8 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
     name, status, epochs and final accuracies. A folder that cannot be read is listed as
     DAMAGED with the reason; it never stops the listing."""
+    if kind is not None:
+        runs.check_kind(kind)
     rows = []
     for run in runs.iter_runs(root):
         info = runs.describe_folder(run, files=True)

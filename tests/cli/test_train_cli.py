@@ -309,3 +309,29 @@ def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_metrics(tmp_path
     straight = train_runs(config, tmp_path / "straight")
     assert len(run.metrics()) == 41
     assert without_seconds(run.metrics()) == without_seconds(straight.metrics())
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["runs", "list", "--kind", "swep"],
+         "error: --kind: no folder kind 'swep' (did you mean 'sweep'?); expected one of train, "),
+        (["config", "keys", "optimzer"],
+         "error: config keys: no key starts with 'optimzer' (did you mean 'optimizer'?); "
+         "top-level keys: "),
+    ],
+)  # fmt: skip
+def test_a_mistyped_kind_or_key_prefix_is_one_error_not_an_empty_answer(tmp_path, args, message):
+    """A typo that matches nothing is a usage error with the closest name, not an empty table
+    (or "no swep folders") and exit 0."""
+    result = invoke(*args, runs_dir=tmp_path) if args[0] == "runs" else invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_every_kind_a_folder_can_have_is_one_runs_list_accepts():
+    """``runs.start`` refuses a kind ``runs list --kind`` would not know."""
+    from nnlab import runs
+
+    with pytest.raises(ValueError, match="unknown folder kind 'trian'"):
+        runs.start(Path("unused"), "x", "trian")
