@@ -375,6 +375,23 @@ def is_config_key(key: str) -> bool:
     return not rest
 
 
+def keys_named(name: str) -> list[str]:
+    """The dotted keys of a section (any variant) whose last part is ``name``:
+    ``lr`` -> ``["optimizer.lr"]``, for a key written without its section."""
+    out = []
+    for head, field in Config.model_fields.items():
+        annotation = field.annotation
+        if head in VARIANT_FIELDS:
+            models = list(variants(head).values())
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            models = [annotation]
+        else:
+            continue
+        if any(name in m.model_fields for m in models):
+            out.append(f"{head}.{name}")
+    return out
+
+
 def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
     """The model whose field the location ``loc`` (minus its last part) names."""
     model: type[BaseModel] | None = Config
@@ -408,8 +425,11 @@ def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
         if parent is not None:
             fields = list(parent.model_fields)
             close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+            nested = keys_named(str(loc[-1])) if len(loc) == 1 else []
             if close:
                 hint = f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
+            elif nested:  # (lr=0.1: the key is optimizer.lr)
+                hint = f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
             else:
                 hint = f"; valid keys here: {', '.join(fields)}"
         return key, f"unknown key {key!r}{hint}"
@@ -417,6 +437,9 @@ def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
         return key, f"{key}: expected a mapping of keys, got {err.get('input')!r}"
     if kind == "missing":
         return key, f"{key}: required key is missing"
+    if kind == "list_type" and isinstance(err.get("input"), str | int | float):
+        text = str(err["input"])  # (model.hidden=100,100: a list is written in brackets)
+        return key, f"{key}: expected a list in brackets, e.g. {key}=[{text}], got {err['input']!r}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]

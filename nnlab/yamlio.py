@@ -23,6 +23,24 @@ MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included
 MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)
 
 
+def _missing_hint(path: Path) -> str:
+    """What a missing config path probably meant: an override given where the file goes
+    (``epochs=3`` first), or a file of a similar name in that folder (``.yml`` for ``.yaml``)."""
+    if "=" in path.name and not path.suffix.startswith((".yaml", ".yml")):
+        return (
+            f"; {str(path)!r} looks like an override: give the config file first, "
+            f"e.g. configs/digits-quickstart.yaml {path}"
+        )
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+    except OSError:
+        return ""
+    from nnlab.errors import did_you_mean
+
+    close = did_you_mean(path.name, names)
+    return close and f"{close[:-2]} in {path.parent}?)"
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
 
@@ -32,7 +50,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"{path}: config file not found")
+        raise ConfigError(f"{path}: config file not found{_missing_hint(path)}")
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder, expected a YAML config file")
     try:

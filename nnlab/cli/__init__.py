@@ -135,7 +135,11 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     where = " ".join(["nnlab", *ctx.command_path.split()[1:]]) if ctx is not None else "nnlab"
     param = getattr(exc, "param", None)
     if type(exc).__name__ == "BadParameter":
-        message = exc.message + refused_value(exc)  # type: ignore[attr-defined]
+        message = exc.message  # type: ignore[attr-defined]
+        if message.lower().startswith("value error, "):  # (a choice: it names the value)
+            message = message[len("value error, ") :].rstrip(".")
+        else:
+            message += refused_value(exc)
         message = message[:1].lower() + message[1:]
         hint_name = getattr(exc, "param_hint", None)
         if param is None:
@@ -168,11 +172,14 @@ def override_hint(option: str | None, argv: list[str]) -> str | None:
     """``--epochs 5`` where ``epochs`` is a config key: the override to write instead."""
     if not option or not option.startswith("--"):
         return None
-    from nnlab.config import is_config_key
+    from nnlab.config import is_config_key, keys_named
 
     key = option[2:].replace("-", "_")
     if not is_config_key(key):
-        return None
+        nested = keys_named(key)  # (--lr: optimizer.lr)
+        if len(nested) != 1:
+            return None
+        key = nested[0]
     index = argv.index(option) if option in argv else -1
     value = argv[index + 1] if 0 <= index < len(argv) - 1 else "VALUE"
     return f"config keys are overrides after the config file: {key}={value}"

@@ -191,7 +191,7 @@ MAX_JOBS = 256
 def finite(value: float | None) -> float | None:
     """A float option's check: NaN and infinity are refused (click's ranges let NaN through)."""
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a finite number")
+        raise typer.BadParameter(f"expected a finite number, got {value}")
     return value
 
 

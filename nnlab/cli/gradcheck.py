@@ -42,8 +42,8 @@ Config = Annotated[
                    show_default=False),
 ]  # fmt: skip
 Eps = Annotated[
-    float, typer.Option("--eps", help="Finite-difference step (centred).", callback=finite, min=0,
-                        max=1),
+    float, typer.Option("--eps", help="Finite-difference step (centred), 0 < eps <= 1.",
+                        callback=finite, max=1),
 ]  # fmt: skip
 Batch = Annotated[
     int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).", min=1,

@@ -46,8 +46,8 @@ def _text(name: str) -> object:
 
 Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)
 Tol = Annotated[
-    float, typer.Option("--tol", help="Distance to the minimum that counts as reached.",
-                        callback=finite, min=0),
+    float, typer.Option("--tol", help="Distance to the minimum that counts as reached (> 0).",
+                        callback=finite),
 ]  # fmt: skip
 Hidden = Annotated[
     str, typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' for a linear "

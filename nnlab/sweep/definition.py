@@ -82,13 +82,19 @@ def define(
             f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
             "key=v1,v2 ...'"
         )
-    params, fixed = parse_sweep_args(args)
-    fixed = [*fixed_first, *fixed]
+    params, given = parse_sweep_args(args)
+    fixed = [*fixed_first, *given]
     spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
     if not spec.params:
+        lists = [f for f in given if f.partition("=")[2].startswith("[")]
+        hint = (
+            f"; {lists[0]} is one value, a list (axes are written without brackets: "
+            f"{lists[0].replace('[', '').replace(']', '')})"
+            if lists
+            else " (a single value is a fixed override)"
+        )
         raise ConfigError(
-            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01 "
-            "(a single value is a fixed override)"
+            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{hint}"
         )
     from nnlab.runs import check_name
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import invoke
+from tests.faults.helpers import one_line
 
 from ..data.conftest import idx_bytes
 
@@ -442,3 +443,35 @@ def test_readme_table_has_exactly_these_cases_and_their_messages():
     for (_, message), (name, _, _, expected) in zip(rows, CASES):
         for part in expected:
             assert part.replace("{d}", "bad") in message, (name, part)
+
+
+# Newcomers' mistakes, each answered with what was probably meant (one line, exit 2). ``{d}``
+# is the case's folder, holding cfg.yaml.
+HINTS = [
+    (["train", "{d}/cfg.yaml", "--lr", "0.1"],
+     "no such option: --lr; config keys are overrides after the config file: optimizer.lr=0.1"),
+    (["train", "{d}/cfg.yaml", "lr=0.1"], "unknown key 'lr' (did you mean 'optimizer.lr'?)"),
+    (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
+    (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
+    (["train", "{d}/cfg.yml"],
+     "{d}/cfg.yml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
+    (["train", "{d}/cfg.yaml", "model.hidden=100,100"],
+     "model.hidden: expected a list in brackets, e.g. model.hidden=[100,100], got '100,100'"),
+    (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=[0.1,0.01]"],
+     "optimizer.lr=[0.1,0.01] is one value, a list (axes are written without brackets: "
+     "optimizer.lr=0.1,0.01)"),
+    (["sweep", "weight-scale", "--dataset", "cifar"],
+     "--dataset: 'cifar' is not one of 'digits', 'mnist' (see nnlab sweep weight-scale -h)"),
+    (["runs", "list", "--format", "xml"], "--format: 'xml' is not one of 'table', 'json', 'csv' ("),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args, expected", HINTS, ids=[" ".join(a) for a, _ in HINTS])
+def test_a_typical_mistake_is_answered_with_what_was_meant(data_folder, args, expected):
+    (data_folder / "cfg.yaml").write_text("epochs: 1\n")
+    runs = data_folder / "runs"
+    result = invoke(*(a.replace("{d}", str(data_folder)) for a in args), runs_dir=runs)
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert expected.replace("{d}", str(data_folder)) in line, line
+    assert not runs.exists()
