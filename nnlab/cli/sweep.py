@@ -159,11 +159,12 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         emit(table_rows, fmt, columns, title=table_title)
     else:
         emit(rows, fmt, sw.summary_columns(rows, list(result.defn.spec.params), wide=False), title)
-    if not quiet:
-        note(
-            f"sweep folder: {result.run.path}  ({len(result.ran)} run, {len(result.resumed)} "
-            f"resumed, {len(result.skipped)} already done; {result.seconds:.1f} s)"
-        )
+    counts = (
+        f"  ({len(result.ran)} run, {len(result.resumed)} resumed, {len(result.skipped)} "
+        f"already done; {result.seconds:.1f} s)"
+    )
+    if not (quiet and result.failed):  # (-q: the folder, as train's; or the error naming it)
+        note(f"sweep folder: {result.run.path}" + ("" if quiet else counts))
     if result.failed:
         first = result.failed[0]
         note(

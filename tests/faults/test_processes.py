@@ -223,12 +223,6 @@ INTERRUPTS = [
         ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab sweep --resume {run}",),
     ),
     Row(
-        "SIGTERM (or SIGHUP, or Ctrl-C) while the command line loads, before any folder exists",
-        "`nnlab train cfg.yaml`",
-        130,
-        ("interrupted (SIGTERM)",),
-    ),
-    Row(
         "kill -9 during training",
         "`nnlab runs list` (the run reads STALE), then `nnlab train --resume latest`",
         0,
@@ -239,6 +233,12 @@ INTERRUPTS = [
         "`nnlab train cfg.yaml -q | head -1`",
         0,
         ("run folder: {run}",),
+    ),
+    Row(
+        "SIGTERM (or SIGHUP, or Ctrl-C) while the command line loads, before any folder exists",
+        "`nnlab train cfg.yaml`",
+        130,
+        ("interrupted (SIGTERM)",),
     ),
 ]
 
@@ -265,6 +265,8 @@ def test_a_signal_before_any_folder_exists_is_interrupted_130_and_leaves_nothing
     assert not (case / "runs").exists()
     assert signal.getsignal(signal.SIGTERM) == before
 
+
+LOADING = INTERRUPTS[4]
 
 # A driver for the windows before a command runs: ``python -c DRIVER WHEN SIGNAL ARGS...`` runs
 # the nnlab entry point and signals itself while it imports ``nnlab.cli`` ("import") or while
@@ -306,8 +308,8 @@ def test_a_signal_while_the_command_line_loads_is_interrupted_130_in_one_line(ca
         [sys.executable, "-c", DRIVER, when, name, "train", "cfg.yaml", "--runs-dir", "runs"],
         cwd=case, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert proc.returncode == INTERRUPTS[2].code, (proc.returncode, proc.stderr)
+    assert proc.returncode == LOADING.code, (proc.returncode, proc.stderr)
     line = one_line(proc.stderr)
-    said = INTERRUPTS[2].parts[0].replace("SIGTERM", name)
+    said = LOADING.parts[0].replace("SIGTERM", name)
     assert line == ("interrupted" if name == "Ctrl-C" else said)
     assert not (case / "runs").exists()
