@@ -20,6 +20,7 @@ from typing import IO, Any
 import numpy as np
 
 from nnlab.errors import RunError
+from nnlab.signals import deferred
 
 
 class DamagedError(RunError):
@@ -48,20 +49,22 @@ def file_mode() -> int:
 def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
     """A temp file beside ``path`` (with the mode the umask gives) for a writer that needs a
     file name (h5py); it replaces ``path`` when the block ends without an exception, else it
-    is removed. ``sync``: flushed to disk first (run files; a rebuildable report need not)."""
+    is removed. ``sync``: flushed to disk first (run files; a rebuildable report need not).
+    A stop signal (Ctrl-C, SIGTERM) meanwhile interrupts once the block has ended."""
     path = Path(path)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, file_mode())
-        os.close(fd)
-        yield tmp
-        if sync:
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with deferred():  # (an interrupt meanwhile comes once the file is whole, or removed)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tmp = Path(name)
+        try:
+            os.fchmod(fd, file_mode())
+            os.close(fd)
+            yield tmp
+            if sync:
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def atomic_write(

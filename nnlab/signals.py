@@ -1,6 +1,7 @@
 """SIGTERM and SIGHUP as interrupts: while a command runs (and while any run folder is open),
 they raise ``Interrupted`` where the program is, as Ctrl-C raises KeyboardInterrupt, so every
 way of stopping nnlab ends the same way: the folder says INTERRUPTED, the exit code is 130.
+While a file is written (``deferred``) any of them waits for the file to be complete.
 """
 
 from __future__ import annotations
@@ -27,11 +28,40 @@ def interrupt_line(exc: BaseException) -> str:
 
 
 received: list[str] = []  # the stop signals this process took as interrupts, by name
+_deferred = {"depth": 0, "pending": []}  # (main thread only: where Python runs handlers)
 
 
 def raise_interrupted(signum: int, frame: Any) -> None:
+    """The handler of every stop signal: Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP
+    ``Interrupted``; inside ``deferred`` it waits for the block's end."""
+    if _deferred["depth"]:
+        _deferred["pending"].append(signum)
+        return
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     received.append(signal.Signals(signum).name)
     raise Interrupted(received[-1])
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """A stop signal that arrives inside the block interrupts when the block ends, not inside
+    it: a file being written (a checkpoint: zipfile's own clean-up fails when an interrupt
+    surfaces in the middle, and the run would end FAILED, not INTERRUPTED) is finished first.
+    Blocks are short (one file); nested blocks defer to the outermost."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _deferred["depth"] += 1
+    try:
+        yield
+    finally:
+        _deferred["depth"] -= 1
+        pending = _deferred["pending"]
+        if not _deferred["depth"] and pending:
+            signum = pending[0]
+            pending.clear()
+            raise_interrupted(signum, None)
 
 
 class SignalsAsInterrupts:
@@ -45,6 +75,9 @@ class SignalsAsInterrupts:
         depth = getattr(_signals, "depth", 0)
         if depth == 0:
             _signals.saved = {s: signal.signal(s, raise_interrupted) for s in _SIGNALS}
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where
+                # Ctrl-C is ignored: a sweep worker leaves it to the sweep)
+                _signals.saved[signal.SIGINT] = signal.signal(signal.SIGINT, raise_interrupted)
         _signals.depth = depth + 1
 
     def __exit__(self, *exc: Any) -> None:
