@@ -44,6 +44,11 @@ from typing import Any
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # (not on Windows: no folder locks there)
+    fcntl = None  # type: ignore[assignment]
+
 from nnlab import __version__
 from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
@@ -207,8 +212,10 @@ class Lifecycle:
     def __enter__(self) -> Lifecycle:
         self._signals.__enter__()
         try:
+            claim(self.run)  # (a resume has it already)
             self.run.write_json("meta.json", self._start_meta)
         except BaseException:
+            release(self.run)
             self._signals.__exit__(None, None, None)
             if self._fresh:  # nothing in it yet: leave no folder without a status
                 shutil.rmtree(self.run.path, ignore_errors=True)
@@ -227,6 +234,7 @@ class Lifecycle:
             else:
                 self._abnormal_end(exc)
         finally:
+            release(self.run)
             self._signals.__exit__(kind, exc, tb)
 
     def _abnormal_end(self, exc: BaseException) -> None:
@@ -324,9 +332,49 @@ def start(
     return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
 
 
+_claims: dict[str, int] = {}  # folder -> the open descriptor whose lock this process holds
+
+
+def claim(run: RunDir) -> None:
+    """This process's hold on ``run`` until the folder's lifecycle ends (``release``): two
+    processes never continue one folder at once. Two resumes started together both passed the
+    RUNNING check, then both trained into the same files. The hold is an exclusive lock on the
+    folder (``flock``), which the system drops when the process ends, even by kill -9.
+    RunError if another process holds it; taking it again in this process is a no-op."""
+    key = str(Path(run.path).resolve())
+    if key in _claims or fcntl is None:
+        return
+    try:
+        fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise RunError(f"{run.path}: cannot open: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RunError(
+            f"{run.path}: in use by another nnlab process (it is being resumed or still "
+            "runs); try again once that has ended"
+        ) from None
+    _claims[key] = fd
+
+
+def release(run: RunDir) -> None:
+    """Let go of ``claim``'s hold (the lifecycle does, as it ends)."""
+    fd = _claims.pop(str(Path(run.path).resolve()), None)
+    if fd is not None:
+        os.close(fd)
+
+
 def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle:
     """The lifecycle of a resume of ``run``: RUNNING again in this process, with one more
-    ``resumes`` entry (``entry`` plus the time); the error of an earlier ending is cleared."""
+    ``resumes`` entry (``entry`` plus the time); the error of an earlier ending is cleared.
+    The folder is ``claim``ed first (resumes claim it before they change anything), and one
+    still RUNNING in a live process is refused, whichever command resumes it."""
+    claim(run)
+    if run.status == "RUNNING":
+        release(run)
+        raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
     meta = run.meta
     meta.pop("error", None)
     meta.update(

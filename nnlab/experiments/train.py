@@ -347,7 +347,14 @@ def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
 
 
 def check_resumable(run: runs.RunDir) -> None:
-    """A RunError unless ``run`` was interrupted, killed or failed (so it can be resumed)."""
+    """A RunError unless ``run`` was interrupted, killed or failed (so it can be resumed);
+    then this process ``claim``s it: no other resumes it meanwhile."""
+    _check_status(run)
+    runs.claim(run)
+    _check_status(run)  # (another process may have finished it just before)
+
+
+def _check_status(run: runs.RunDir) -> None:
     status = run.status
     if status == "COMPLETED":
         raise RunError(f"{run.path}: already COMPLETED, nothing to resume")

@@ -313,3 +313,68 @@ def test_a_signal_while_the_command_line_loads_is_interrupted_130_in_one_line(ca
     said = LOADING.parts[0].replace("SIGTERM", name)
     assert line == ("interrupted" if name == "Ctrl-C" else said)
     assert not (case / "runs").exists()
+
+
+def interrupted_long_run(case: Path) -> runs.RunDir:
+    """A LONG run stopped by SIGTERM after its fourth record (INTERRUPTED, with a checkpoint)."""
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "train", "long.yaml")
+    wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
+    send(proc, "SIGTERM")
+    assert proc.wait(timeout=60) == 130
+    return only(case / "runs")
+
+
+@pytest.mark.slow
+def test_two_resumes_started_together_one_continues_and_the_other_is_refused(case):
+    """Both saw INTERRUPTED before either wrote RUNNING, and both trained into one folder
+    (metrics.jsonl held twice the records). The folder's lock lets one through; the other is
+    one line, exit 2, and the run ends with the uninterrupted metrics."""
+    run = interrupted_long_run(case)
+    both = [
+        subprocess.Popen(argv("train", "--resume", run.path, "-q"), cwd=case,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]  # fmt: skip
+    ends = [(p.wait(timeout=300), p.communicate()[1]) for p in both]
+    assert sorted(code for code, _ in ends) == [0, 2], ends
+    line = one_line(next(err for code, err in ends if code == 2))
+    assert "in use by another nnlab process" in line or "still RUNNING in process" in line
+    assert run.status == "COMPLETED"
+    straight = invoke("train", case / "long.yaml", "-q", "--runs-dir", case / "straight")
+    assert straight.exit_code == 0
+    assert without_seconds(run.metrics()) == without_seconds(only(case / "straight").metrics())
+
+
+HOLD = """\
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_folder_another_process_holds_is_refused_before_anything_changes(case, command):
+    """The lock, whoever holds it, refuses a resume of that folder up front (one line, exit 2),
+    leaving every file as it was."""
+    import sys
+
+    args = ("cfg.yaml",) if command == "train" else ("grid", "cfg.yaml", "optimizer.lr=0.1,0.2")
+    first = invoke(command, *args, "--runs-dir", case / "runs", "-q")
+    assert first.exit_code == 0, first.output
+    run = only(case / "runs")
+    meta = dict(run.meta, status="INTERRUPTED")
+    run.write_json("meta.json", meta)
+    before = {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()}
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(run.path)], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "held\n"
+        result = invoke(command, "--resume", run.path, "--runs-dir", case / "runs")
+    finally:
+        holder.kill()
+        holder.wait()
+    refused(result, 2, f"{run.path}: in use by another nnlab process")
+    assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before
