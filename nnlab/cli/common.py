@@ -218,9 +218,33 @@ OutOpt = Annotated[
         "--out", help="Write into exactly this new folder instead of one under --runs-dir."
     ),
 ]
+def png_path(value: Path | None) -> Path | None:
+    """A ``--png`` target, checked before any work: a file name ending in .png, in a folder
+    that exists, and not something other than a regular file (a folder, /dev/null): the figure
+    is written there by replacing the file, which would replace a device node too."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text.strip() or not value.name:
+        raise typer.BadParameter(f"{text!r} names no file; give a path such as docs/figure.png")
+    if value.suffix.lower() != ".png":
+        raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
+    parent = value.parent
+    if not parent.is_dir():
+        raise typer.BadParameter(f"'{value}': folder '{parent}' does not exist")
+    if value.exists() and not value.is_file():
+        what = "a folder" if value.is_dir() else "not a regular file"
+        raise typer.BadParameter(f"'{value}' is {what}; expected a .png file to write")
+    return value
+
+
 PngOpt = Annotated[
     Path | None,
-    typer.Option("--png", help="Also copy the figure to this path (e.g. into docs/)."),
+    typer.Option(
+        "--png",
+        help="Also copy the figure to this .png file (e.g. into docs/).",
+        callback=png_path,
+    ),
 ]
 JobsOpt = Annotated[
     int,

@@ -19,6 +19,7 @@ from nnlab.cli.common import (
     command,
     echo,
     note,
+    png_path,
     refresh_report,
 )
 from nnlab.cli.render import emit, emit_json
@@ -236,6 +237,7 @@ def runs_compare(
             "--png",
             help="Also draw each run's train and test accuracy per epoch, side by side, the "
             "gap shaded (e.g. docs/overfitting.png).",
+            callback=png_path,
         ),
     ] = None,
     runs_dir: RunsDirOpt = Path("runs"),

@@ -134,3 +134,25 @@ def test_a_reference_too_long_for_a_file_name_is_bad_usage_in_one_line(case, com
     line = refused(result, 2, "nnnnnnnn")
     assert "no run folder under" in line or "File name too long" in line
     assert snapshot(case.parents[2]) == before
+
+
+PNGS = {
+    "a device": ("/dev/null", "'/dev/null': expected a file name ending in .png"),
+    "a folder that does not exist": ("nowhere/x.png", "folder 'nowhere' does not exist"),
+    "a folder": ("plots.png", "'plots.png' is a folder; expected a .png file to write"),
+    "another kind of file": ("notes.txt", "'notes.txt': expected a file name ending in .png"),
+    "no name": ("", "names no file"),
+}
+
+
+@pytest.mark.parametrize("value", list(PNGS))
+@pytest.mark.parametrize("command", [*OUTS, "runs compare"])
+def test_a_png_that_is_no_png_file_is_refused_before_any_work(case, command, value):
+    """``--png`` replaces its target: a device (/dev/null became a regular file), a folder, a
+    missing folder (it was made) or a file of another kind (overwritten) is refused up front."""
+    (case / "plots.png").mkdir()
+    (case / "notes.txt").write_text("keep me\n")
+    text, says = PNGS[value]
+    args = ["runs", "compare", "latest"] if command == "runs compare" else OUTS[command]
+    check_refused(case, [*args, "--png", text], "--png", says)
+    assert (case / "notes.txt").read_text() == "keep me\n" and not (case / "nowhere").exists()
