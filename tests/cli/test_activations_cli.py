@@ -9,6 +9,7 @@ from tests.conftest import invoke
 
 def test_activations_prints_the_table_and_copies_the_figure(tmp_path):
     png = tmp_path / "docs" / "activations.png"
+    png.parent.mkdir()
     args = ["activations", "-a", "sigmoid", "-i", "std1,xavier", "--layers", "3"]
     result = invoke(*[*args, "--runs-dir", str(tmp_path / "runs"), "--png", str(png)])
     assert result.exit_code == 0, result.output

@@ -72,6 +72,7 @@ def test_json_has_hyperparameters_and_full_paths(tmp_path):
 
 def test_png_option_writes_a_copy_of_the_figure(tmp_path):
     png = str(tmp_path / "docs" / "paths.png")
+    (tmp_path / "docs").mkdir()  # (--png writes into a folder that exists)
     result = compare(tmp_path, "-o", "sgd,adam", "--steps", "3", "--png", png)
     assert result.exit_code == 0, result.output
     copy = (tmp_path / "docs" / "paths.png").read_bytes()

@@ -14,6 +14,7 @@ SMALL = ["dataset.n_train=300", "model.hidden=[20]"]
 
 def test_lr_scan_prints_the_table_and_writes_run_folder_and_png(tmp_path):
     png = tmp_path / "docs" / "lr-scan.png"
+    (tmp_path / "docs").mkdir()  # (--png writes into a folder that exists)
     args = ["lr-scan", CONFIG, *SMALL, "--min", "-3", "--max", "0", "--num", "4"]
     result = invoke(*[*args, "--epochs", "1", "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output

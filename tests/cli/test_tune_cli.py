@@ -15,6 +15,7 @@ FAST = ["--trials", "3", "--epochs", "1", "--top-k", "2"]
 
 def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     png = tmp_path / "docs" / "tune.png"
+    (tmp_path / "docs").mkdir()  # (--png writes into a folder that exists)
     args = ["tune", CONFIG, *ARGS, *FAST, "--runs-dir", str(tmp_path / "runs"), "--png", str(png)]
     result = invoke(*args)
     assert result.exit_code == 0, result.output
