@@ -8,6 +8,10 @@ import numpy as np
 
 from nnlab.plots import base
 
+NOTE_FONTSIZE = 7  # the stats note in a panel's top right corner
+NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's default)
+NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
+
 
 def _row_range(layers: list[Any]) -> tuple[float, float]:
     """0 .. the 99.5th percentile of the row's finite non-zero values (1 if there are none)."""
@@ -18,7 +22,8 @@ def _row_range(layers: list[Any]) -> tuple[float, float]:
 
 
 def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: bool, bins: int,
-               color: str) -> None:  # fmt: skip
+               color: Any) -> int:  # fmt: skip
+    """Draw the bars; the tallest bar's count."""
     values = np.ravel(values)
     keep = np.isfinite(values) & ((values != 0) if drop_zeros else True)
     counts, edges = np.histogram(values[keep], bins=bins, range=lo_hi)
@@ -28,6 +33,15 @@ def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: boo
     ax.locator_params(axis="x", nbins=3)
     ax.locator_params(axis="y", nbins=3)
     ax.tick_params(labelsize=7)
+    return int(counts.max(initial=0))
+
+
+def _note_height(ax: Any, lines: int, fontsize: float) -> float:
+    """The fraction of ``ax``'s height a note of ``lines`` lines takes at its top (its box,
+    with a gap above and below): the head-room the bars leave it."""
+    fig = ax.get_figure()
+    points = ax.get_position().height * fig.get_figheight() * 72
+    return (lines * 1.2 * fontsize + 2 * NOTE_PAD + 2 * NOTE_GAP) / points
 
 
 def activation_histograms_figure(
@@ -41,7 +55,9 @@ def activation_histograms_figure(
     ``settings`` maps a row label to its layers' activation arrays; ``ranges`` the row's
     histogram range (None: 0 .. the row's 99.5th percentile, and exact zeros - dead ReLU
     outputs - left out of the bars; say how many in ``notes``); ``notes`` a text per panel.
-    Rows share their x range and y axis so the layers of one setting compare directly.
+    Rows share their x range and y axis so the layers of one setting compare directly; the
+    y axis counts the values per bin. Each row has its own colour, and each note sits in
+    head-room above the row's tallest bar, so it covers none.
     """
     plt = base.pyplot()
     labels = list(settings)
@@ -50,24 +66,32 @@ def activation_histograms_figure(
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(2.3 * n_cols, height), squeeze=False, sharey="row"
     )
+    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height)
+    colours = base.distinct_colours(n_rows)
     for r, label in enumerate(labels):
         layers = settings[label]
         lo_hi = (ranges or {}).get(label)
         drop_zeros = lo_hi is None
         lo_hi = _row_range(layers) if lo_hi is None else lo_hi
         text = (notes or {}).get(label, [])
+        tallest = 0
         for c, a in enumerate(layers):
             ax = axes[r][c]
-            _histogram(ax, a, lo_hi, drop_zeros, bins, f"C{r % 10}")
+            tallest = max(tallest, _histogram(ax, a, lo_hi, drop_zeros, bins, colours[r]))
             if r == 0:
                 ax.set_title(f"layer {c + 1}", fontsize=9)
             if c == 0:
-                ax.set_ylabel(label, fontsize=9)
+                ax.set_ylabel(f"{label}\ncount", fontsize=9)
             if c < len(text) and text[c]:
-                ax.text(0.97, 0.93, text[c], transform=ax.transAxes, ha="right", va="top",
-                        fontsize=7, bbox={"facecolor": "white", "alpha": 0.7, "lw": 0})  # fmt: skip
+                inset = -(NOTE_PAD + NOTE_GAP)  # (points from the top right corner)
+                ax.annotate(text[c], (1, 1), xycoords="axes fraction", xytext=(inset, inset),
+                            textcoords="offset points", ha="right", va="top",
+                            fontsize=NOTE_FONTSIZE, bbox={"facecolor": "white", "alpha": 0.7,
+                                                          "lw": 0, "pad": NOTE_PAD})  # fmt: skip
+        lines = max((t.count("\n") + 1 for t in text if t), default=0)
+        room = _note_height(axes[r][0], lines, NOTE_FONTSIZE) if lines else 0.0
+        axes[r][0].set_ylim(0, max(tallest, 1) * 1.05 / (1 - room))  # (shared by the row)
         for c in range(len(layers), n_cols):
             axes[r][c].axis("off")
-    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height)
     fig.suptitle("hidden-layer activations by activation / init", fontsize=11, y=1 - 0.05 / height)
     return fig

@@ -414,6 +414,19 @@ def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) ->
     ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform(), **style)
 
 
+def distinct_colours(n: int) -> list[Any]:
+    """``n`` colours that tell ``n`` lines or rows apart: the default cycle's ten (C0..C9) up
+    to ten; beyond, tab20's ten strong colours (the same ten) then their ten pale twins, so no
+    two of up to 20 share a colour (past 20 they repeat)."""
+    if n <= 10:
+        return [f"C{i}" for i in range(n)]
+    import matplotlib as mpl
+
+    tab20 = mpl.colormaps["tab20"].colors
+    order = [*tab20[0::2], *tab20[1::2]]
+    return [order[i % len(order)] for i in range(n)]
+
+
 def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
     under its x label), never over the data. ``kwargs`` go to ``ax.legend``."""

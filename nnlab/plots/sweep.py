@@ -1,9 +1,11 @@
 """A general sweep's figure: every trial's accuracy per epoch.
 
-Up to 12 trials each line has its own colour and a legend entry with its swept values. Beyond
-that, lines are coloured by a swept value: a numeric key on a colour scale (a colour bar, log
-when the values span more than a decade), else a key with up to 12 values by a legend of those
-values. A diverged trial's curve stops at a red cross.
+Up to 12 trials each line has its own colour (past ten, dashed as well) and a legend entry
+with its swept values, ``optimizer.name=adam`` (whole keys: ``name`` alone could be any
+section's). Beyond that, lines are coloured by a swept value: a numeric key on a colour scale
+(a colour bar, log when the values span more than a decade), else a key with up to 12 values
+by a legend of those values. A diverged trial's curve stops at a red cross. Epochs are whole
+numbers on the x axis.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
+LINESTYLES = ["-", "--", "-.", ":"]  # per ten labelled trials: the 11th is not the 1st again
 
 
 def accuracy_key(records: list[dict[str, Any]]) -> str | None:
@@ -55,7 +58,8 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
         return [mappable.to_rgba(v) if v == v else "gray" for v in values], mappable
     if how == "legend":
         order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
-        return [f"C{order.index(repr(r.get(key))) % 10}" for r in rows], None
+        colours = base.distinct_colours(len(order))
+        return [colours[order.index(repr(r.get(key)))] for r in rows], None
     return ["gray"] * len(rows), None
 
 
@@ -74,20 +78,23 @@ def sweep_curves_figure(
     ckey, how = (None, "") if labelled else colour_key(rows, keys)
     colours, mappable = _colours(rows, ckey, how) if not labelled else ([None] * len(rows), None)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
+    own = base.distinct_colours(len(rows))  # (labelled: one colour per trial)
     diverged = 0
     for i, (row, colour) in enumerate(zip(rows, colours)):
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue
-        colour = colour or f"C{i % 10}"
-        label = ", ".join(f"{k.split('.')[-1]}={row.get(k)}" for k in keys) or row["trial"]
+        colour = colour or own[i]
+        style = LINESTYLES[i // 10 % len(LINESTYLES)] if labelled else "-"
+        label = ", ".join(f"{k}={row.get(k)}" for k in keys) or row["trial"]
         epochs, values, at = base.until_divergence(records, key, row.get("status"))
-        ax.plot(epochs, values, color=colour, lw=1.2 if labelled else 0.7,
+        ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if labelled else 0.7,
                 alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
     ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
     note = f"{len(rows)} trials" + (f", colour: {ckey}" if ckey else "")
@@ -103,9 +110,9 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
 
     handles = ax.get_legend_handles_labels()[0] if labelled else []
     if how == "legend":
-        values = list(dict.fromkeys(repr(r.get(ckey)) for r in rows))
-        for i, value in enumerate(values):
-            handles.append(Line2D([], [], color=f"C{i % 10}", label=f"{ckey}={value}"))
+        values = {repr(r.get(ckey)): r.get(ckey) for r in rows}  # (as ``_colours`` orders them)
+        for value, colour in zip(values.values(), base.distinct_colours(len(values))):
+            handles.append(Line2D([], [], color=colour, label=f"{ckey}={value}"))  # (relu: no '')
     if diverged:
         handles.append(base.diverged_handle(f"diverged ({diverged} trial{'s' * (diverged > 1)})"))
     if mappable is not None:

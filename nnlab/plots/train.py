@@ -7,6 +7,8 @@ from typing import Any
 
 from nnlab.plots import base
 
+MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
+
 
 def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title: str = "") -> Any:
     """Two panels: loss (training objective and each split's loss) and accuracy, per epoch.
@@ -15,13 +17,19 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
     the split losses against zero). A split evaluated after the last epoch only
     (``final_eval``) is one star there. A run that diverged stops at a red cross in both panels.
+    Each epoch is a dot up to ``MARKED_EPOCHS`` epochs; beyond, the lines are thin and bare (a
+    test curve oscillating over 2,000 epochs would otherwise be a solid block over the rest).
     Legends sit under the panels. Margins are fixed, in inches (the bottom one grows with the
-    legends' rows): saved without the tight crop, which would draw the figure twice."""
+    legends' rows, the left one fits the loss axis's labels): saved without the tight crop,
+    which would draw the figure twice."""
     plt = base.pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     at = base.diverged_epoch(records)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
-    ax_loss.plot(*base.curve(kept, "loss"), label="objective (train batches)", color="black", lw=1)
+    few = len(records) <= MARKED_EPOCHS + 1  # (epoch 0 and MARKED_EPOCHS epochs)
+    style = {"marker": "."} if few else {"lw": 0.8}
+    ax_loss.plot(*base.curve(kept, "loss"), label="objective (train batches)", color="black",
+                 lw=1 if few else 0.8)  # fmt: skip
     for i, split in enumerate(splits):
         final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])
         for ax, key, what in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
@@ -30,7 +38,7 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
                 ax.plot(epochs[-1:], values[-1:], label=f"{split} {what} (final)", marker="*",
                         markersize=11, linestyle="none", color=f"C{i}")  # fmt: skip
                 continue
-            ax.plot(epochs, values, label=f"{split} {what}", marker=".", color=f"C{i}")
+            ax.plot(epochs, values, label=f"{split} {what}", color=f"C{i}", **style)
             if at is not None:
                 base.mark_diverged(ax, epochs, values, at, f"C{i}")
     losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
@@ -56,11 +64,17 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
 
 def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.75) -> None:
     """Panels ``axes_height`` inches tall with ``top`` and ``bottom`` inches around them (the
-    figure's height follows); fixed side margins for tick and axis labels."""
+    figure's height follows); a fixed right margin, and a left one of at least 0.08 of the
+    width that fits the first panel's tick and axis labels (a log axis's ``6×10⁻¹`` is twice
+    as wide as ``0.6``), measured on that axis alone (not a draw of the figure)."""
     height = top + axes_height + bottom
     fig.set_figheight(height)
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - top / height, bottom=bottom / height,
                         wspace=0.22)  # fmt: skip
+    ax = fig.axes[0]
+    labels = ax.yaxis.get_tightbbox(fig.canvas.get_renderer())  # (pixels)
+    need = (ax.get_window_extent().x0 - labels.x0) / fig.dpi + 0.1  # inches, with a gap
+    fig.subplots_adjust(left=max(0.08, need / fig.get_figwidth()))
 
 
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:

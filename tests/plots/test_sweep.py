@@ -69,7 +69,7 @@ def test_many_trials_of_a_categorical_key_get_a_legend_of_its_values():
     fig = plots.sweep_curves_figure(rows, curves, ["model.activation"])
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["model.activation='relu'", "model.activation='tanh'"]
+    assert labels == ["model.activation=relu", "model.activation=tanh"]  # (no quotes)
     assert legend_over_data(fig) == []
 
 
@@ -79,6 +79,61 @@ def test_few_trials_get_one_legend_entry_each_beside_the_axes():
     assert len(fig.axes) == 1  # no colour bar
     assert len(fig.axes[0].get_legend().get_texts()) == 8
     assert legend_over_data(fig) == []
+
+
+def grid_sweep(values: dict[str, list], epochs: int = 3):
+    """A grid sweep: one trial per combination of ``values``, each learning for ``epochs``."""
+    import itertools
+
+    rows, curves = [], {}
+    for i, combo in enumerate(itertools.product(*values.values())):
+        trial = f"t{i:02d}"
+        rows.append({"trial": trial, **dict(zip(values, combo)), "status": "COMPLETED"})
+        curves[trial] = records.learning(epochs=epochs, end=0.5 + 0.03 * i)
+    return rows, curves
+
+
+GRID = {"model.activation": ["relu", "tanh", "sigmoid"], "optimizer.name": ["sgd", "adam"],
+        "model.init": ["he", "xavier"]}  # fmt: skip
+
+
+def test_more_than_ten_labelled_trials_each_get_their_own_colour_and_style():
+    rows, curves = grid_sweep(GRID)
+    fig = plots.sweep_curves_figure(rows, curves, list(GRID))
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert len(lines) == 12
+    assert len({to_rgba(ln.get_color()) for ln in lines}) == 12  # (the 11th was the 1st's)
+    handles = ax.get_legend().legend_handles
+    assert len({(to_rgba(h.get_color()), h.get_linestyle()) for h in handles}) == 12
+    assert legend_over_data(fig) == []
+
+
+def test_short_runs_get_whole_epoch_ticks():
+    rows, curves = grid_sweep({"optimizer.name": ["sgd", "adam"]}, epochs=3)
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.name"]).axes[0]
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert ticks == [0, 1, 2, 3]
+
+
+def test_legend_entries_name_whole_keys_and_values_without_quotes():
+    rows, curves = grid_sweep(GRID)
+    fig = plots.sweep_curves_figure(rows, curves, list(GRID))
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0] == "model.activation=relu, optimizer.name=sgd, model.init=he"
+
+
+def test_many_trials_of_a_categorical_key_with_more_than_ten_values_get_distinct_colours():
+    rows, curves = [], {}
+    for i in range(24):
+        trial = f"t{i}"
+        rows.append({"trial": trial, "data.name": f"set{i % 12}", "seed": i})
+        curves[trial] = records.learning(epochs=5)
+    ax = plots.sweep_curves_figure(rows, curves, ["data.name"]).axes[0]
+    handles = ax.get_legend().legend_handles
+    assert len({to_rgba(h.get_color()) for h in handles}) == 12  # (set10 was set0's)
+    assert [h.get_label() for h in handles] == [f"data.name=set{i}" for i in range(12)]
 
 
 def test_sweep_curves_file_is_written(tmp_path):

@@ -116,3 +116,32 @@ def test_legends_under_the_axes_clear_the_axis_labels():
         legend = ax.get_legend().get_window_extent()
         for text in [ax.xaxis.label, *ax.get_xticklabels()]:
             assert not overlaps(legend, text.get_window_extent()), text.get_text()
+
+
+def logistic_run(epochs: int = 2000):
+    """As catvnoncat-logreg: the losses span just over a decade, 0.12 to 1.3 (a log axis whose
+    minor ticks are labelled too, ``6×10⁻¹``); the test curve oscillates from epoch to epoch."""
+    out = []
+    for e in range(epochs + 1):
+        f, wobble = e / epochs, (-1) ** e
+        out.append({"epoch": e, "loss": None if e == 0 else 0.69 - 0.57 * f,
+                    "train_loss": 0.69 - 0.57 * f, "train_acc": 0.65 + 0.34 * f,
+                    "test_loss": 0.8 + 0.5 * wobble, "test_acc": 0.6 + 0.25 * wobble})  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("epochs", [30, 2000])
+def test_a_log_loss_axis_of_wide_tick_labels_widens_the_left_margin_to_fit(epochs):
+    fig = plots.train_curves_figure(logistic_run(epochs), ["train", "test"], title="logreg")
+    assert fig.axes[0].get_yscale() == "log"
+    assert outside_figure(fig) == []  # (the y label was cut off at the left edge)
+
+
+def test_many_epochs_are_thin_bare_lines_and_few_epochs_a_dot_each():
+    many = plots.train_curves_figure(logistic_run(2000), ["train", "test"])
+    for ax in many.axes:
+        for line in ax.get_lines():
+            assert line.get_marker() in ("None", "none", None) and line.get_linewidth() < 1
+    few = plots.train_curves_figure(logistic_run(50), ["train", "test"])
+    split_lines = [ln for ax in few.axes for ln in ax.get_lines() if ln.get_color() != "black"]
+    assert split_lines and all(ln.get_marker() == "." for ln in split_lines)

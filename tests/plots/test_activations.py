@@ -1,0 +1,70 @@
+"""The activation histograms: each panel's stats note above its bars, one colour per row, and a
+y axis that says what it counts."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import to_rgba
+from matplotlib.patches import StepPatch
+
+from nnlab import plots
+from tests.plots.layout import render
+
+ACTIVATIONS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": None}
+INITS = ["std1", "std0.01", "xavier", "he"]
+
+
+def histogram_settings(inits: list[str] = INITS, layers: int = 3, n: int = 2000):
+    """A row per activation and init (12) as ``nnlab activations`` draws them. The saturated
+    rows (std1) pile their values at the ends of the range, so their tallest bars stand in the
+    top right corner, where the notes go."""
+    rng = np.random.default_rng(0)
+    settings, ranges, notes = {}, {}, {}
+    for act, lo_hi in ACTIVATIONS.items():
+        for init in inits:
+            label = f"{act} / {init}"
+            z = rng.normal(size=(layers, n)) * (5.0 if init == "std1" else 1.0)
+            settings[label] = list({"sigmoid": 1 / (1 + np.exp(-z)), "tanh": np.tanh(z),
+                                    "relu": np.maximum(z, 0)}[act])  # fmt: skip
+            ranges[label] = lo_hi
+            notes[label] = [f"std {a.std():.2g}\nsat 50%" for a in settings[label]]
+    return settings, ranges, notes
+
+
+def bar_tops(ax):
+    """(x0, x1, top) in pixels of every bar of ``ax``."""
+    out = []
+    for patch in ax.patches:
+        if isinstance(patch, StepPatch):
+            counts, edges, _ = patch.get_data()
+            for count, a, b in zip(counts, edges[:-1], edges[1:]):
+                (x0, y), (x1, _) = ax.transData.transform([(a, count), (b, count)])
+                out.append((x0, x1, y))
+    return out
+
+
+def test_stats_notes_sit_inside_the_axes_and_cover_no_bar():
+    fig = plots.activation_histograms_figure(*histogram_settings(["std1", "he"], layers=2))
+    render(fig)
+    checked = 0
+    for ax in fig.axes:
+        frame = ax.get_window_extent()
+        for note in ax.texts:
+            box = note.get_bbox_patch().get_window_extent()
+            under = [y for x0, x1, y in bar_tops(ax) if x1 > box.x0 and x0 < box.x1]
+            assert under and max(under) < box.y0, (ax.get_ylabel(), note.get_text())
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and box.y1 <= frame.y1  # (not on it)
+            checked += 1
+    assert checked == 6 * 2
+
+
+def test_every_row_has_its_own_colour():
+    rows = plots.activation_histograms_figure(*histogram_settings(layers=1)).axes
+    colours = [to_rgba(ax.patches[0].get_facecolor()) for ax in rows]
+    assert len(rows) == 12 and len(set(colours)) == 12  # (relu / xavier was sigmoid / std1's)
+
+
+def test_the_y_axis_says_it_counts_values():
+    settings, ranges, notes = histogram_settings(["std1", "he"], layers=2)
+    fig = plots.activation_histograms_figure(settings, ranges, notes)
+    assert [ax.get_ylabel() for ax in fig.axes[::2]] == [f"{label}\ncount" for label in settings]
