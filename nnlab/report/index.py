@@ -1,15 +1,20 @@
 """The report's index page: one row per folder (run, sweep, tune, other experiment, damaged or
-unknown folder) with kind, status, name, dataset, the config keys in which runs differ, final and
-best metrics, duration and date; sortable, filterable, and a compare view of the ticked runs.
+unknown folder), narrow enough to read in a 1,400 px window: the run's short id, kind, status,
+name, epochs done, final accuracies, start and notes. The rest of what the index knows of a row
+(its folder, dataset, duration, other metrics, the config keys in which runs differ) opens under
+its notes; each folder's page has all of it. Sortable, filterable, and a compare view of the
+ticked runs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.pages import badge, cell, esc, layout
+from nnlab.report.pages import badge, cell, compact, esc, layout
+from nnlab.report.svg import finite
 from nnlab.report.tables import (
     COMPARE_PANEL,
     epochs,
@@ -19,24 +24,66 @@ from nnlab.report.tables import (
     metric_columns,
     pick,
     row,
+    started_cell,
     table,
-    time_cells,
 )
 
+SHORT_ID = re.compile(r"-([0-9a-f]{6})$")  # the random id a run folder's name ends with
 
-def index_row(entry: Entry, keys: Sequence[str], metrics: Sequence[str]) -> str:
+
+def short_id(entry: Entry) -> str:
+    """The folder's short id (``025e1f``: a ref every command takes), else its folder name."""
+    folder = entry.rel.rsplit("/", 1)[-1]
+    found = SHORT_ID.search(folder)
+    return found.group(1) if found else folder
+
+
+def accuracy_columns(entries: Sequence[Entry]) -> list[str]:
+    """The final accuracies any row has (the index's metric columns)."""
+    return [k for k in metric_columns(entries) if k.startswith("final_") and k.endswith("_acc")]
+
+
+def more(entry: Entry, shown: Sequence[str], keys: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, text) of what the row knows beyond its columns: folder, dataset, duration, the
+    metrics not in a column and the values of the config keys in which runs differ."""
+    items = [("folder", entry.rel), ("dataset", facts.dataset(entry))]
+    items.append(("duration", facts.duration_text(facts.duration(entry))))
+    metrics = facts.row_metrics(entry)
+    order = [*facts.METRIC_COLUMNS, *sorted(metrics)]
+    for key in dict.fromkeys(k for k in order if k in metrics and k not in shown):
+        value = metrics[key]
+        number = finite(value)
+        items.append((facts.label(key), f"{number:.4f}" if number is not None else compact(value)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
-    data = facts.dataset(entry)
+    items += [(key, compact(config[key], 60)) for key in keys if key in config]
+    return [(what, text) for what, text in items if text]
+
+
+def notes_cell(entry: Entry, extra: Sequence[tuple[str, str]]) -> str:
+    """The notes, as the summary of a details element holding ``extra``: one line until opened."""
+    items = "".join(f"<dt>{esc(what)}</dt><dd>{esc(text)}</dd>" for what, text in extra)
+    text = facts.notes(entry)
+    summary = esc(text) or '<span class="more">details</span>'
+    title = f' title="{esc(text)}"' if text else ""
+    return (
+        f'<td class="notes"><details><summary{title}>{summary}</summary><dl>{items}</dl>'
+        "</details></td>"
+    )
+
+
+def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> str:
     name = entry.name
-    cells = [pick(entry, name), f"<td>{esc(entry.kind)}</td>", cell(None, badge(entry.status))]
-    cells += [link("", entry, name), cell(None, esc(data))]
-    cells += [cell(config.get(k)) for k in keys]
-    cells += metric_cells(entry, metrics)
-    cells += [cell(_epochs(entry))] + time_cells(entry)
-    cells.append(f'<td class="notes">{esc(facts.notes(entry))}</td>')
-    search = " ".join([entry.kind, entry.status, name, entry.rel, data, facts.notes(entry)])
-    search += " " + " ".join(f"{k}={facts.short(config.get(k))}" for k in keys)
-    return row(entry, cells, search)
+    cells = [
+        pick(entry, name),
+        f'<td class="id" title="{esc(entry.rel)}">{esc(short_id(entry))}</td>',
+    ]
+    cells += [f"<td>{esc(entry.kind)}</td>", cell(None, badge(entry.status)), link("", entry, name)]
+    cells += [cell(_epochs(entry))] + metric_cells(entry, accuracies) + [started_cell(entry)]
+    cells.append(notes_cell(entry, more(entry, accuracies, keys)))
+    config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
+    search = [entry.kind, entry.status, name, entry.rel, facts.dataset(entry), facts.notes(entry)]
+    search += [f"{k}={facts.short(config.get(k))}" for k in keys if k in config]
+    return row(entry, cells, " ".join(search))
 
 
 def _epochs(entry: Entry) -> object:
@@ -45,10 +92,10 @@ def _epochs(entry: Entry) -> object:
 
 def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     keys = facts.differing_keys(entries)
-    metrics = metric_columns(entries)
-    names = ["kind", "status", "name", "dataset", *keys, *metrics]
-    names += ["epochs", "duration", "date", "notes"]
-    rows = [index_row(e, keys, metrics) for e in entries]
+    accuracies = accuracy_columns(entries)
+    labels = ["run", "kind", "status", "name", "epochs done", *map(facts.label, accuracies)]
+    labels += ["started", "notes"]
+    rows = [index_row(e, keys, accuracies) for e in entries]
     counts = facts.counts_text(facts.status_counts(entries))
     intro = (
         f'<h1>nnlab report</h1><p class="sub">{len(entries)} folders in {esc(runs_dir)}'
@@ -56,5 +103,10 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     )
     if not entries:
         intro += f'<p class="note">No run folders under {esc(runs_dir)} yet.</p>'
-    body = intro + table("runs", heads(names), rows) + COMPARE_PANEL
+    if keys:
+        intro += (
+            f'<p class="note">The training runs differ in {esc(", ".join(keys))}: '
+            "each row's values are under its notes.</p>"
+        )
+    body = intro + table("runs", heads(labels), rows) + COMPARE_PANEL
     return layout("index", "", body, data_script="data.js")

@@ -22,7 +22,7 @@ from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
 
 ASSETS = "_assets"
-SPLIT_COLORS = {"loss": "#7f7f7f", "train": "#1f77b4", "val": "#2ca02c", "test": "#d62728"}
+OBJECTIVE_COLOR = "#000000"  # curves.png draws the training objective black
 MAX_ROWS = 200  # rows of a JSON table shown on a page
 META_SKIPPED = ("argv", "status", "error", "run_id", "trial", "name", "kind")
 
@@ -192,12 +192,13 @@ def figures(entry: Entry) -> str:
 def run_charts(entry: Entry) -> str:
     """One SVG chart per group of the run's curves: losses, accuracies, learning rate."""
     charts = []
+    colors = split_colors(entry)
     for title, keys in facts.curve_groups(facts.curve_keys(entry.records)):
         series = [
             Series(
                 facts.label(k),
                 facts.curve(entry.records, k),
-                _split_color(k),
+                _color(k, colors),
                 "4 3" if k == "loss" else "",
             )
             for k in keys
@@ -208,10 +209,24 @@ def run_charts(entry: Entry) -> str:
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 
 
-def _split_color(key: str) -> str:
+def split_colors(entry: Entry) -> dict[str, str]:
+    """Each split's colour as the run's ``curves.png`` draws it: matplotlib's C0, C1, ... in the
+    order the run evaluates its splits (the config's ``eval``, then ``final_eval``), so the page's
+    curves and the figure beside them agree. Without a config: train, val, test as recorded."""
+    config = entry.config if isinstance(entry.config, dict) else {}
+    lists = [config.get("eval"), config.get("final_eval")]
+    order = [s for v in lists if isinstance(v, list) for s in v]
+    recorded = {k.split("_", 1)[0] for r in entry.records for k in r if "_" in k}
+    order += [s for s in facts.SPLITS if s in recorded]
+    return {split: palette(i) for i, split in enumerate(dict.fromkeys(map(str, order)))}
+
+
+def _color(key: str, splits: dict[str, str]) -> str:
+    if key == "loss":
+        return OBJECTIVE_COLOR
     if key == "lr":
         return palette(4)
-    return SPLIT_COLORS.get(key.split("_")[0] if key != "loss" else "loss", palette(5))
+    return splits.get(key.split("_", 1)[0], palette(5))
 
 
 def metrics_table(entry: Entry) -> str:

@@ -6,7 +6,7 @@
   "use strict";
 
   var CURVES = (window.NNLAB_DATA && window.NNLAB_DATA.curves) || {};
-  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
     "#7f7f7f", "#bcbd22", "#17becf"];
   var PREFERRED = ["test_acc", "val_acc", "train_acc", "train_loss", "test_loss", "val_loss",
     "loss", "lr"];

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 Point = tuple[float, float | None]
 
-# matplotlib's tab10: distinct lines for a legend
+# matplotlib's tab10 in its order (C0, C1, ...), so a curve here has the colour the same curve
+# has in the run's PNG figures
 PALETTE = (
     "#1f77b4",
-    "#d62728",
-    "#2ca02c",
     "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
     "#9467bd",
     "#8c564b",
     "#e377c2",

@@ -132,7 +132,9 @@ def _per_epoch(trial: Entry, key: str) -> bool:
 
 def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     metrics = tables.metric_columns(entry.trials)
-    names = ["trial", *keys, "status", "epochs", *metrics, "seconds", "notes"]
+    # swept keys verbatim (a sweep over ``epochs`` has that key and the epochs each trial ran)
+    labels = ["trial", *keys, "status", "epochs done", *map(facts.label, metrics)]
+    labels += ["seconds", "notes"]
     rows = []
     for t in entry.trials:
         label = trial_label(t)
@@ -142,7 +144,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
         cells += tables.metric_cells(t, metrics)
         cells += [cell(t.summary.get("seconds")), f'<td class="notes">{esc(facts.notes(t))}</td>']
         rows.append(tables.row(t, cells, f"{label} {t.status} {facts.notes(t)}"))
-    return tables.table("trials", tables.heads(names), rows)
+    return tables.table("trials", tables.heads(labels), rows)
 
 
 def _last_epoch(trial: Entry) -> Any:

@@ -59,14 +59,10 @@ def _number(value: Any) -> str:
     return f"{number:.4f}" if number is not None else ""
 
 
-def time_cells(entry: Entry) -> list[str]:
-    seconds = facts.duration(entry)
+def started_cell(entry: Entry) -> str:
+    """When the folder's work started, sorting by its time stamp."""
     when = facts.started(entry)
-    stamp = when.timestamp() if when else None
-    return [
-        cell(seconds, esc(facts.duration_text(seconds))),
-        cell(stamp, esc(facts.date_text(entry))),
-    ]
+    return cell(when.timestamp() if when else None, esc(facts.date_text(entry)))
 
 
 def table(table_id: str, heads: Sequence[str], rows: Sequence[str]) -> str:
@@ -83,8 +79,10 @@ def table(table_id: str, heads: Sequence[str], rows: Sequence[str]) -> str:
     )
 
 
-def heads(names: Sequence[str]) -> list[str]:
-    return [""] + [esc(facts.label(n)) for n in names]
+def heads(labels: Sequence[str]) -> list[str]:
+    """The header cells: the tick-box column, then ``labels`` as given (config keys verbatim,
+    ``optimizer.lr``; other columns through :func:`facts.label`)."""
+    return [""] + [esc(text) for text in labels]
 
 
 COMPARE_PANEL = (

@@ -98,6 +98,32 @@ def test_index_lists_every_folder(page, site):
     assert {"train", "sweep", "tune", "lr-scan", "landscape"} <= kinds
 
 
+def test_index_fits_a_1400_px_window(page, site):
+    """The index was 4,684 px wide in a 1,400 px window (a column per differing config key)."""
+    page.goto(url(site.index))
+    widths = page.evaluate(
+        """() => ({table: document.querySelector('#runs').scrollWidth,
+                   page: document.documentElement.scrollWidth})"""
+    )
+    assert widths["table"] <= 1400 - 2 * 24 and widths["page"] <= 1400, widths
+
+
+def test_index_rows_are_one_line_and_a_rows_details_open_under_its_notes(page, site):
+    """A sweep's notes, squeezed into a narrow column, made its row four or five lines tall."""
+    page.goto(url(site.index))
+    heights = page.eval_on_selector_all(
+        "#runs tbody tr", "rs => rs.map(r => r.getBoundingClientRect().height)"
+    )
+    assert max(heights) <= 1.2 * min(heights), heights
+    sweep = page.locator("#runs tr[data-kind=sweep]").first
+    notes = sweep.locator("td.notes")
+    assert notes.evaluate("td => td.getBoundingClientRect().width") >= 300
+    assert "trials" in notes.locator("summary").get_attribute("title")
+    assert not notes.locator("dl").is_visible()
+    notes.locator("summary").click()
+    assert notes.locator("dl").is_visible() and "final train loss" in notes.inner_text()
+
+
 def test_clicking_a_header_sorts_the_table(page, site):
     page.goto(url(site.index))
     header = page.locator("#runs thead th", has_text="final test acc")

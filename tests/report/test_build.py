@@ -38,13 +38,91 @@ def test_index_has_a_row_of_every_kind_and_each_row_a_page(report, every_kind):
     assert report.damaged == ()
 
 
-def test_index_shows_the_config_keys_that_differ_and_final_metrics(report):
+def head_labels(html: str, table_id: str = "runs") -> list[str]:
+    head = html.split(f'<table id="{table_id}"', 1)[1].split("</thead>", 1)[0]
+    return re.findall(r'<th scope="col">([^<]*)</th>', head)[1:]  # (after the tick-box column)
+
+
+def test_index_has_the_essential_columns_and_the_rest_under_each_rows_notes(report, every_kind):
     html = report.index.read_text()
-    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
-    assert "optimizer.lr" in head  # the two training runs differ in it
-    assert "epochs<" in head and "dataset" in head  # and share the rest, no column for that
-    assert "final test acc" in head and "best test acc" in head
-    assert "duration" in head and "date" in head
+    assert head_labels(html) == [
+        "run",
+        "kind",
+        "status",
+        "name",
+        "epochs done",
+        "final train acc",
+        "final val acc",
+        "final test acc",
+        "started",
+        "notes",
+    ]
+    train = folder(every_kind, "digits-quickstart")
+    row = next(r for r in index_rows(html) if train.name in r)
+    assert f'title="{train.name}">{train.name[-6:]}</td>' in row  # the short id, a ref
+    more = row.split("<details>", 1)[1]
+    for shown in ("folder", train.name, "dataset", "digits", "duration", " s</dd>"):
+        assert shown in more, shown
+    assert "<dt>best test acc</dt>" in more and "<dt>final train loss</dt>" in more
+    assert "<dt>optimizer.lr</dt>" in more  # the two training runs differ in it
+    assert "optimizer.lr" in html.split('<table id="runs"', 1)[0]  # and the intro says so
+    sweep = next(r for r in index_rows(html) if "sweep-weight-scale" in r)
+    assert "<summary" in sweep and "6 trials" in sweep and "<dt>final train loss</dt>" in sweep
+
+
+def test_index_stays_narrow_however_many_config_keys_differ(tmp_path):
+    """Each differing key was a column: a few runs from different configs made the index
+    thousands of pixels wide. The keys' values are under each row's notes instead."""
+    from tests.report.helpers import make_run
+
+    keys = ("weight_decay", "batch_size", "model.dropout", "model.init", "dataset.n_train")
+    for i in range(3):
+        run = make_run(tmp_path / "runs", f"run{i}", epochs=2 + i, lr=0.1 / (i + 1))
+        text = run.file("config.yaml").read_text()
+        text = text.replace("{name: digits}", f"{{name: digits, n_train: {300 * (i + 1)}}}")
+        text += f"weight_decay: {i}e-4\nbatch_size: {50 * (i + 1)}\n"
+        text += f"model: {{dropout: 0.{i}, init: {('he', 'std', 'xavier')[i]}}}\n"
+        run.file("config.yaml").write_text(text)
+    html = build_report((), tmp_path / "runs").index.read_text()
+    assert head_labels(html) == [
+        "run",
+        "kind",
+        "status",
+        "name",
+        "epochs done",
+        "final train acc",
+        "final test acc",
+        "started",
+        "notes",
+    ]
+    for key in (*keys, "optimizer.lr", "epochs"):
+        for row in index_rows(html):
+            assert f"<dt>{key}</dt>" in row, (key, row)
+    assert "<dt>batch_size</dt><dd>100</dd>" in "".join(index_rows(html))  # keys verbatim
+
+
+def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
+    """The config key ``epochs`` (asked for) and the epochs a run did were both headed
+    "epochs", in the index and in the table of a sweep over epochs."""
+    from tests.report.helpers import make_run, new_folder, write_meta
+
+    root = tmp_path / "runs"
+    make_run(root, "short", epochs=2)
+    make_run(root, "long", epochs=4)
+    sweep = new_folder(root, "sweep-epochs")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name="epochs", status="COMPLETED")
+    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{epochs: {n}}}\n" for n in (2, 4))
+    spec = "spec: {kind: grid, params: {epochs: [2, 4]}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: epochs\n{spec}base: {{}}\ntrials:\n{planned}")
+    for n in (2, 4):
+        make_run(root, "t", epochs=n, folder=sweep.file("trials") / f"t{n}", trial={"id": f"t{n}"})
+    result = build_report((), root)
+    index_labels = head_labels(result.index.read_text())
+    trial_labels = head_labels(page(result.out, sweep.path), "trials")
+    for labels in (index_labels, trial_labels):
+        assert len(set(labels)) == len(labels), labels
+        assert labels.count("epochs done") == 1
+    assert trial_labels[:2] == ["trial", "epochs"]  # the swept key, as the config names it
 
 
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
@@ -54,6 +132,41 @@ def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
     assert "nnlab train " in html and "config.yaml" in html  # the command that reproduces it
     assert "optimizer:" in html  # the resolved config
     assert '<img src="curves.png"' in html
+
+
+def strokes(html: str) -> dict[str, str]:
+    """The colour of each curve of a page's charts, by its label."""
+    found = re.findall(
+        r'<g class="series" data-label="([^"]+)"><path d="[^"]*" stroke="([^"]+)"', html
+    )
+    return dict(found)
+
+
+def test_run_page_curves_have_the_colours_of_the_runs_png(report, every_kind):
+    """curves.png draws each split in matplotlib's C0, C1, ... (the config's eval order) and the
+    objective black; the page's SVG drew test red beside the PNG's orange."""
+    from matplotlib.colors import to_hex
+
+    html = page(report.out, folder(every_kind, "digits-quickstart"))  # eval: [train, test]
+    colours = strokes(html)
+    assert colours["train loss"] == colours["train acc"] == to_hex("C0")
+    assert colours["test loss"] == colours["test acc"] == to_hex("C1")
+    assert colours["objective"] == to_hex("black")
+
+
+def test_split_colours_follow_the_order_the_run_evaluates_its_splits(tmp_path):
+    from matplotlib.colors import to_hex
+
+    from tests.report.helpers import make_run
+
+    run = make_run(tmp_path / "runs", "three-splits")
+    config = run.file("config.yaml")
+    config.write_text(config.read_text() + "eval: [train, val]\nfinal_eval: [test]\n")
+    records = run.file("metrics.jsonl").read_text().replace('"test_acc"', '"val_acc"')
+    run.file("metrics.jsonl").write_text(records)
+    colours = strokes(page(build_report((), tmp_path / "runs").out, run.path))
+    assert colours["train acc"] == to_hex("C0") and colours["val acc"] == to_hex("C1")
+    assert colours["test loss"] == to_hex("C2")  # final_eval comes after eval, as in the PNG
 
 
 def test_run_page_draws_the_learning_rate_when_it_changes(tmp_path):

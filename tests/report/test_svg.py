@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
 
 import pytest
 
 from nnlab.report.build import strip_png_text
-from nnlab.report.svg import Series, esc, fmt, line_chart, nice_ticks, scale_color, value_range
+from nnlab.report.svg import (
+    PALETTE,
+    Series,
+    esc,
+    fmt,
+    line_chart,
+    nice_ticks,
+    scale_color,
+    value_range,
+)
 
 
 def test_nice_ticks_are_round_and_cover_the_range():
@@ -59,6 +69,18 @@ def test_text_is_escaped_and_urls_defused():
     assert esc('<a href="https://x">') == "&lt;a href=&quot;https:&#47;&#47;x&quot;&gt;"
     assert fmt(0.99663) == "0.9966" and fmt(1e-7) == "1e-07" and fmt(1e5) == "100000"
     assert scale_color(0) == "#440154" and scale_color(1) == "#fde725"
+
+
+def test_palette_is_matplotlibs_in_its_order_here_and_in_report_js():
+    """A curve numbered i has the colour of matplotlib's Ci, in the SVG and in the compare view."""
+    from importlib import resources
+
+    from matplotlib.colors import to_hex
+
+    assert PALETTE == tuple(to_hex(f"C{i}") for i in range(10))
+    script = resources.files("nnlab.report").joinpath("report.js").read_text(encoding="utf-8")
+    listed = script.split("var PALETTE = [", 1)[1].split("]", 1)[0]
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', listed)) == PALETTE
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
