@@ -218,6 +218,8 @@ OutOpt = Annotated[
         "--out", help="Write into exactly this new folder instead of one under --runs-dir."
     ),
 ]
+
+
 def png_path(value: Path | None) -> Path | None:
     """A ``--png`` target, checked before any work: a file name ending in .png, in a folder
     that exists, and not something other than a regular file (a folder, /dev/null): the figure
