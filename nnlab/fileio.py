@@ -196,10 +196,11 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
         record = _parse_record(path, number, line)
-        if records and record["epoch"] <= records[-1]["epoch"]:
+        expected = records[-1]["epoch"] + 1 if records else 0
+        if record["epoch"] != expected:  # one record per epoch, from epoch 0, none missing
+            after = f"follows epoch {records[-1]['epoch']}" if records else "is the first"
             raise DamagedError(
-                f"{path}: line {number}: epoch {record['epoch']} follows epoch "
-                f"{records[-1]['epoch']}"
+                f"{path}: line {number}: epoch {record['epoch']} {after}; expected epoch {expected}"
             )
         records.append(record)
     return records

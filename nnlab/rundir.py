@@ -168,10 +168,13 @@ class RunDir:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
                 state = {k: data[k] for k in data.files} if arrays else {"epoch": np.array(-1)}
-            epoch = int(state.pop("epoch"))
+            epoch_array = state.pop("epoch")
+            epoch = int(epoch_array)
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
             detail = f"{type(exc).__name__}: {exc}"
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
+        if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
+            raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
         return epoch, state
 
     def check_files(self) -> None:

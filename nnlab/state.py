@@ -76,6 +76,12 @@ def check_state(state: dict[str, np.ndarray], model: MLP, optimizer: Optimizer) 
                 f"{key!r} is {got.dtype}{list(got.shape)}, the config's model needs "
                 f"{want.dtype}{list(want.shape)}"
             )
+    for key, got in state.items():  # (a checkpoint is written only while every value is)
+        if got.dtype.kind == "f" and not np.isfinite(got).all():
+            raise ValueError(f"{key!r} holds non-finite values (NaN or infinity)")
+    t = state["optim/t"]
+    if t.shape != () or t.dtype.kind not in "iu" or int(t) < 0:
+        raise ValueError(f"'optim/t' is {t!r}; expected the optimizer's step count, 0 or more")
     try:
         streams = json.loads(str(state["rngs"]))
     except json.JSONDecodeError:

@@ -384,27 +384,17 @@ def resume_training(
     refusal is the only thing a caller prints. ``painter``: as ``run_training``'s.
     """
     check_resumable(run)
-    cfg = load_run_config(run)
-    if run.file("checkpoint.npz").exists():
-        epoch, state = run.load_checkpoint()
-    else:  # killed before the first checkpoint: start over in the same folder
-        epoch, state = -1, None
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
-    data = data or load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    built = build_group([cfg], data.input_dim, data.n_classes)
-    if state is not None:
-        group, optimizer, rngs = built
-        assert isinstance(group, Solo)
-        try:
-            set_state(state, group.model, optimizer, rngs[0])
-        except ValueError as exc:
-            raise runs.DamagedError(f"{run.file('checkpoint.npz')}: {exc}") from None
-    recorded = run.metrics()  # damage raises here, before anything is written
-    if epoch > 0 and not any(r["epoch"] == epoch for r in recorded):
-        raise runs.DamagedError(
-            f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
-        )
+    loaded: list[Dataset] = [data] if data is not None else []
+
+    def data_for(cfg: Config) -> Dataset:
+        if not loaded:
+            loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
+        return loaded[0]
+
+    cfg, epoch, built, recorded = prepare_resume(run, data_for)
+    data = loaded[0]
     t0 = time.perf_counter()
     blas = _blas(threads, cfg, data)
     if on_start is not None:
@@ -424,6 +414,37 @@ def resume_training(
         )  # fmt: skip
     result.summary["resume_seconds"] = time.perf_counter() - t0
     return result
+
+
+def prepare_resume(
+    run: runs.RunDir, data_for: Callable[[Config], Dataset]
+) -> tuple[Config, int, tuple[Group, Optimizer, list[dict[str, Any]]], list[Record]]:
+    """Everything a resume of ``run`` reads, checked before anything is written: its config,
+    its checkpoint restored into a freshly built net (every array of the shape, dtype and kind
+    of value a run writes) and its metrics (with a record of the checkpoint's epoch).
+    (config, the checkpoint's epoch (-1: none, start over), (group, optimizer, generators),
+    the recorded metrics); DamagedError naming the file otherwise. ``data_for(cfg)``: the
+    data the net is built for (its input and class counts)."""
+    cfg = load_run_config(run)
+    if run.file("checkpoint.npz").exists():
+        epoch, state = run.load_checkpoint()
+    else:  # killed before the first checkpoint: start over in the same folder
+        epoch, state = -1, None
+    data = data_for(cfg)
+    built = build_group([cfg], data.input_dim, data.n_classes)
+    if state is not None:
+        group, optimizer, rngs = built
+        assert isinstance(group, Solo)
+        try:
+            set_state(state, group.model, optimizer, rngs[0])
+        except ValueError as exc:
+            raise runs.DamagedError(f"{run.file('checkpoint.npz')}: {exc}") from None
+    recorded = run.metrics()  # damage raises here, before anything is written
+    if epoch > 0 and not any(r["epoch"] == epoch for r in recorded):
+        raise runs.DamagedError(
+            f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
+        )
+    return cfg, epoch, built, recorded
 
 
 def _keep_unreplayed(

@@ -28,7 +28,7 @@ import yaml
 
 from nnlab import runs
 from nnlab.build import stack_key
-from nnlab.config import read_yaml
+from nnlab.config import config_hash, read_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
@@ -373,6 +373,9 @@ def resume_sweep(
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:  # every pending trial trainable on its data, before any folder is removed
         check_trials(pending, data_dir, stack, jobs)
+        for trial in pending:  # and every one resumed readable as a resume reads it
+            if actions[trial.id] == "resume":
+                check_trial_resume(run, trial, data_dir)
     todo = []
     for trial in pending:
         action = actions[trial.id]
@@ -397,6 +400,21 @@ def resume_sweep(
     ):
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial, painters)  # fmt: skip
+
+
+def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) -> None:
+    """DamagedError naming the file if the trial's folder cannot be resumed as its worker
+    would (config, checkpoint, metrics: ``prepare_resume``), or if its config is not the one
+    the sweep planned for it: a damaged trial refuses the resume up front, as a damaged run
+    does, rather than becoming a trial that FAILS again at every resume."""
+    from nnlab.experiments.train import prepare_resume
+
+    folder = runs.RunDir(trials_dir(run) / trial.id)
+    cfg, _, _, _ = prepare_resume(folder, lambda cfg: cached_dataset(cfg, data_dir))
+    if config_hash(cfg) != config_hash(trial.config):
+        raise runs.DamagedError(
+            f"{folder.file('config.yaml')}: not the config the sweep planned for trial {trial.id}"
+        )
 
 
 def _resume_action(run: runs.RunDir, trial: Trial) -> str:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 
+import numpy as np
 import pytest
 
 from nnlab import runs
@@ -41,6 +43,11 @@ def _swap_lines(data: bytes) -> bytes:
     return b"\n".join(lines)
 
 
+def _drop_second_line(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    return b"\n".join([lines[0], *lines[2:]])
+
+
 def _without_status(data: bytes) -> bytes:
     return json.dumps({k: v for k, v in json.loads(data).items() if k != "status"}).encode()
 
@@ -53,7 +60,12 @@ DAMAGES = {
     "metrics with a bad line in the middle": (
         "metrics.jsonl", _insert_line, "line 2: not a JSON record (Expecting property name"
     ),
-    "metrics out of order": ("metrics.jsonl", _swap_lines, "line 3: epoch 1 follows epoch 2"),
+    "metrics out of order": (
+        "metrics.jsonl", _swap_lines, "line 2: epoch 2 follows epoch 0; expected epoch 1"
+    ),
+    "metrics with an epoch missing": (
+        "metrics.jsonl", _drop_second_line, "line 2: epoch 2 follows epoch 0; expected epoch 1"
+    ),
     "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
     "meta without a status": ("meta.json", _without_status, "status None is not one of RUNNING"),
     "meta with an unknown status": (
@@ -178,6 +190,50 @@ def test_a_checkpoint_of_the_wrong_shape_is_refused_and_changes_nothing(case, st
     result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
     refused(result, 2, *RESUME[1].expect(case / "runs", stopped.path))
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+TAMPERED = {  # what a checkpoint's arrays cannot hold, and what the refusal says
+    "a negative epoch": ({"epoch": np.array(-5)}, "'epoch' is array(-5); expected an epoch"),
+    "a NaN weight": (
+        {"param/affine1.W": "nan"},
+        "'param/affine1.W' holds non-finite values (NaN or infinity)",
+    ),
+    "a negative step count": ({"optim/t": np.array(-1)}, "'optim/t' is array(-1); expected"),
+}
+
+
+@pytest.mark.parametrize("tamper", list(TAMPERED))
+@pytest.mark.parametrize("command", ["train", "sweep"])
+def test_a_checkpoint_with_values_no_run_writes_is_refused_and_changes_nothing(
+    case, stopped, tamper, command
+):
+    """A negative epoch resumed "from the start" over the loaded weights (wrong numbers, exit
+    0); a NaN weight or a negative step count became a DIVERGED run that could not be resumed:
+    each is damage, refused before anything changes, for a run and for a sweep's trial."""
+    change, says = TAMPERED[tamper]
+    if command == "sweep":
+        made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--runs-dir",
+                      case / "sweeps", "-q")  # fmt: skip
+        assert made.exit_code == 0, made.output
+        sweep = next(runs.iter_runs(case / "sweeps"))
+        set_meta(sweep, status="INTERRUPTED")
+        target = next(p for p in (sweep.path / "trials").iterdir())
+        shutil.rmtree(target)
+        shutil.copytree(stopped.path, target)
+        stopped_run, args = runs.RunDir(target), ["sweep", "--resume", sweep.path]
+        root = case / "sweeps"
+    else:
+        stopped_run, args, root = stopped, ["train", "--resume", stopped.path], case / "runs"
+    path = stopped_run.file("checkpoint.npz")
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    for key, value in change.items():
+        arrays[key] = np.full_like(arrays[key], np.nan) if value == "nan" else value
+    np.savez(path, **arrays)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = invoke(*args, "--runs-dir", root)
+    refused(result, 2, f"{path}: ", says)
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
 def test_a_checkpoint_whose_epoch_has_no_record_is_refused(case, stopped):
