@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Annotated
@@ -59,6 +60,11 @@ def lr_scan(
     opts: Output,
 ) -> None:
     """Step-size table: the loss after one gradient step, and after a few epochs, per rate.
+
+    From the config's initial weights W (g: the full-batch gradient there): step_loss is the
+    objective L(W - lr*g) after one full-gradient step; step_change is step_loss - L(W), the
+    actual change over that step (in float64, so tiny steps register; close to -lr*|g|^2 only
+    while lr is small); train_loss and test_acc are after --epochs of training at lr.
 
     Example: nnlab lr-scan configs/digits-quickstart.yaml --min -6 --max 0 --num 7 --epochs 2
     """
@@ -258,7 +264,7 @@ def tune(
             result = tn.run_tune(
                 config, args, resume=resume, runs_dir=opts.runs_dir, out=out,
                 data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, executor=executor,
-                progress=lines, **settings,
+                progress=lines, heading=round_heading(lines), **settings,
             )  # fmt: skip
     show_tune(result, opts.fmt)
     copy_figure(result.run.file("tune-curves.png"), png)
@@ -267,8 +273,24 @@ def tune(
         raise typer.Exit(EXIT_TRIALS_FAILED)
 
 
+def round_heading(lines: Lines) -> Callable[[str], None]:
+    """``tune``'s round headers on stderr: every one (unless quiet), after the previous round's
+    last trial line, which ``lines`` may have held back (without a terminal it shows at most a
+    trial line a second): the log says which round each block of trial lines belongs to."""
+
+    def heading(line: str) -> None:
+        if not lines.quiet:
+            lines.close()  # (shows the held-back line, if any; ``lines`` stays usable)
+            note(line)
+
+    return heading
+
+
 def show_tune(result: object, fmt: Format) -> None:
-    """The top trials and the ranges (or JSON), the warnings and the next search."""
+    """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
+    there are several) and the next search."""
+    from nnlab.experiments.tune import warning_lines
+
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]
     if fmt == Format.json:
@@ -277,7 +299,7 @@ def show_tune(result: object, fmt: Format) -> None:
         emit(summary["top"], fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
         if fmt == Format.table:
             emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
-    for warning in summary["warnings"]:
+    for warning in warning_lines(result.rounds):  # type: ignore[attr-defined]
         note(f"warning: {warning}")
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
     note(f"run folder: {run.path}")

@@ -150,10 +150,11 @@ def table_rows(
     """One row per rate.
 
     ``step_loss``: the objective after one full-gradient step (``step_change``: minus the
-    initial objective, so the tiny steps' effect shows); ``train_loss`` / ``train_acc`` /
-    ``test_acc``: evaluation after the short training (None when it diverged); ``diverged``
-    names the part(s) ("step", "train") that went non-finite; ``best`` the part(s) whose
-    lowest loss the row holds.
+    initial objective: the actual change over the step, which in float64 shows even for tiny
+    steps; to first order -eta * |g|^2, but not once the step is large); ``train_loss`` /
+    ``train_acc`` / ``test_acc``: evaluation after the short training (None when it diverged);
+    ``diverged`` names the part(s) ("step", "train") that went non-finite; ``best`` the part(s)
+    whose lowest loss the row holds.
     """
     rows = []
     for i, lr in enumerate(rates):
@@ -251,11 +252,19 @@ def _scan(
         trainings = train_at_rates(rate_cfgs, data)
     for lr, (status, records) in zip(rates, trainings):
         if progress is not None:
-            last = records[-1]
-            loss = last.get("train_loss")
-            shown = f"train_loss {loss:.4f}" if loss is not None else "diverged"
-            progress(f"lr {lr:.1e}: {status} after {last['epoch']} epochs, {shown}")
+            progress(training_line(lr, status, records))
     return initial, step_losses, trainings
+
+
+def training_line(lr: float, status: str, records: list[Record]) -> str:
+    """How the training at ``lr`` ended, for the progress: ``lr 1.0e-01: 2 epochs, train_loss
+    0.1397`` or ``lr 1.0e+03: DIVERGED in epoch 1 (not finite)``."""
+    last = records[-1] if records else {}
+    epoch, loss = last.get("epoch", 0), last.get("train_loss")
+    if status == "DIVERGED":
+        return f"lr {lr:.1e}: DIVERGED in epoch {epoch} (not finite)"
+    shown = f", train_loss {loss:.4f}" if loss is not None else ""
+    return f"lr {lr:.1e}: {status} after {epoch} epoch{'' if epoch == 1 else 's'}{shown}"
 
 
 def table_columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -268,9 +277,34 @@ def table_columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def table_title(result: LrScanResult) -> str:
+    """The run, the initial loss, and what each column of the table is (``column_notes``)."""
     epochs = result.run.meta.get("epochs", 0)
-    trained = f", train_* after {epochs} epochs" if epochs else ""
-    return f"{result.run.id}: initial loss {result.initial_loss:.4f}{trained}"
+    head = [
+        f"{result.run.id}: initial loss L(W) {result.initial_loss:.4f}",
+        "(L: the training objective; W: the config's initial weights; g: dL/dW at W)",
+    ]
+    return "\n".join(head + column_notes(table_columns(result.rows), epochs))
+
+
+def column_notes(columns: list[str], epochs: int) -> list[str]:
+    """A line or two on each of ``columns`` (but ``lr``), as the table title shows them."""
+    trained = f"after {epochs} epoch{'' if epochs == 1 else 's'} of training at lr"
+    notes = {
+        "step_loss": ["L(W - lr*g): the objective after one full-gradient step"],
+        "step_change": [
+            "step_loss - L(W): the actual change over that step (float64, so",
+            "tiny steps register); close to -lr*|g|^2 only while lr is small",
+        ],
+        "train_loss": [f"the objective {trained}"],
+        "test_acc": [f"test accuracy {trained}"],
+        "diverged": ["the part that went non-finite (step; train, in which epoch)"],
+        "best": ["the lowest finite step_loss (step) and train_loss (train)"],
+    }
+    return [
+        f"  {c if i == 0 else '':<12} {line}"
+        for c in columns
+        for i, line in enumerate(notes.get(c, []))
+    ]
 
 
 def edge_notes(result: LrScanResult) -> list[str]:

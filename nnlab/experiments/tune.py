@@ -278,8 +278,14 @@ def tune(
     progress: Progress | None = None,
     stack: int = sweep.DEFAULT_STACK,
     executor: sweep.Executor | None = None,
+    heading: Progress | None = None,
 ) -> TuneResult:
-    """Search ``config`` over the ranges in ``args`` (default: DLFS's lr and weight decay)."""
+    """Search ``config`` over the ranges in ``args`` (default: DLFS's lr and weight decay).
+
+    ``progress`` gets a line per finished trial, ``heading`` (default ``progress``) a line
+    as each round starts (its ranges), so that a log that keeps only some trial lines can
+    still say which round they belong to. The edge warnings are in the result, not in the
+    progress."""
     for name, value, low in (
         ("--rounds", rounds, 1),
         ("--trials", trials, 1),
@@ -310,7 +316,8 @@ def tune(
         data_dir=str(data_dir) if data_dir else None,
     ) as life:
         life.run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
-        return _drive(life, settings, [], data_dir, jobs, progress, stack, executor)
+        lines = (progress, heading)
+        return _drive(life, settings, [], data_dir, jobs, lines, stack, executor)
 
 
 TUNE_RESUME = "nnlab tune --resume {path}"
@@ -324,8 +331,10 @@ def resume_tune(
     progress: Progress | None = None,
     stack: int = sweep.DEFAULT_STACK,
     executor: sweep.Executor | None = None,
+    heading: Progress | None = None,
 ) -> TuneResult:
-    """Continue a tune folder: unfinished rounds' sweeps resume, missing rounds run."""
+    """Continue a tune folder: unfinished rounds' sweeps resume, missing rounds run
+    (``progress``, ``heading``: as ``tune``'s)."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
     for _ in range(2):  # (again once claimed: another process may have just resumed it)
@@ -337,7 +346,8 @@ def resume_tune(
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     with runs.reopen(run, resume=TUNE_RESUME) as life:
-        return _drive(life, settings, state["rounds"], data_dir, jobs, progress, stack, executor)
+        lines = (progress, heading)
+        return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)
 
 
 def run_tune(
@@ -352,11 +362,13 @@ def run_tune(
     stack: int = sweep.DEFAULT_STACK,
     executor: sweep.Executor | None = None,
     progress: Progress | None = None,
+    heading: Progress | None = None,
     **settings: Any,
 ) -> TuneResult:
     """``nnlab tune``: a new search of ``config`` over ``args`` (``settings``: rounds, trials,
     top_k, epochs, val_fraction, seed, metric), or ``resume`` (a tune folder) continued."""
-    how = {"jobs": jobs, "stack": stack, "executor": executor, "progress": progress}
+    how = {"jobs": jobs, "stack": stack, "executor": executor, "progress": progress,
+           "heading": heading}  # fmt: skip
     if resume is not None:
         if config is not None or args:
             raise ConfigError("--resume takes no config or ranges (the folder has them)")
@@ -390,12 +402,15 @@ def _drive(
     recorded: list[dict[str, Any]],
     data_dir: Path | None,
     jobs: int,
-    progress: Progress | None,
+    lines: tuple[Progress | None, Progress | None],
     stack: int,
     executor: sweep.Executor | None,
 ) -> TuneResult:
     """The rounds: each searches its ranges (a sweep in ``rounds/``; a recorded round's sweep
-    is read back or resumed) and proposes the next ranges from its top trials."""
+    is read back or resumed) and proposes the next ranges from its top trials. ``lines``:
+    (``progress``, ``heading``) as ``tune`` takes them."""
+    progress, heading = lines
+    heading = heading or progress
     run = life.run
     results: list[RoundResult] = []
     ranges = dict(settings.ranges)
@@ -414,9 +429,9 @@ def _drive(
             ranges = {k: Range.parse(k, v) for k, v in entry["ranges"].items()}
         else:
             state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
-        if progress is not None:
+        if heading is not None:
             spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
-            progress(f"round {index}/{settings.rounds}: {spans}")
+            heading(f"round {index}/{settings.rounds}: {spans}")
         if entry is None:
             entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
             state["rounds"].append(entry)
@@ -428,11 +443,7 @@ def _drive(
         result = _conclude(settings, index, ranges, sweep_run, rows, entry)
         run.write_json("tune.json", state)
         results.append(result)
-        proposed, warnings = result.proposed, result.warnings
-        if progress is not None:
-            for w in warnings:
-                progress(f"warning: {w}")
-        ranges = proposed
+        ranges = result.proposed
     summary = summarize(settings, results)
     _write(run, settings, results, summary)
     failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
@@ -527,6 +538,13 @@ def range_rows(results: list[RoundResult]) -> list[Row]:
     return rows
 
 
+def warning_lines(results: list[RoundResult]) -> list[str]:
+    """Every round's warnings once, in the order of the rounds; with several rounds each says
+    its round (``round 2: optimizer.lr: the best value ...``)."""
+    several = len(results) > 1
+    return [f"round {rr.index}: {w}" if several else w for rr in results for w in rr.warnings]
+
+
 def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, Any]:
     top = top_rows(settings, results, settings.top_k)
     last = results[-1]
@@ -557,8 +575,7 @@ def _write(
     run.write_json("summary.json", summary)
     text = table_text(summary["top"], title=f"{run.id}: top {settings.top_k} by {settings.metric}")
     text += table_text(summary["ranges"], title="ranges: searched, best value, proposed next")
-    if summary["warnings"]:
-        text += "\n".join(f"warning: {w}" for w in summary["warnings"]) + "\n"
+    text += "".join(f"warning: {w}\n" for w in warning_lines(results))
     run.write_text("summary.txt", text)
     curves = {}
     for row in summary["top"]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from nnlab.plots import base
 
-TOP = 0.85  # the finite losses fill the axes up to this height; diverged rates sit above it
-DIVERGED_AT = {"step_loss": 0.94, "train_loss": 0.91}  # (axes fraction; one row per curve)
+TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
+STRIP = (1.03, 0.1)  # the diverged strip above the loss axes: bottom and height (axes fraction)
+DIVERGED_AT = {"step_loss": 0.68, "train_loss": 0.32}  # (strip fraction; one row per curve)
 
 
 def _log_limits(values: list[float]) -> tuple[float, float]:
@@ -31,15 +32,38 @@ def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bo
     )  # fmt: skip
 
 
+def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[Any]:
+    """A strip above ``ax``, sharing its rate axis but with no loss scale, holding a cross for
+    each rate whose loss went non-finite (``bad``: rates, curve key, colour); the legend
+    handles of the crosses ("diverged", one per curve)."""
+    from matplotlib.lines import Line2D
+
+    strip = ax.inset_axes([0.0, STRIP[0], 1.0, STRIP[1]], sharex=ax)
+    strip.set_facecolor("0.95")
+    strip.set(ylim=(0, 1), yticks=[])
+    strip.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    strip.grid(alpha=0.3, which="both", axis="x")
+    strip.set_ylabel("diverged", rotation=0, ha="right", va="center", fontsize=8)
+    handles = []
+    for rates, key, color in bad:
+        strip.plot(rates, [DIVERGED_AT[key]] * len(rates), marker="x", color=color, ms=8,
+                   mew=2, ls="none")  # fmt: skip
+        what = "one step" if key == "step_loss" else "training"
+        handles.append(Line2D([], [], marker="x", color=color, ms=8, mew=2, ls="none",
+                              label=f"diverged ({what}): loss not finite"))  # fmt: skip
+    return [strip, *handles]
+
+
 def lr_scan_figure(
     rows: list[dict[str, Any]], initial_loss: float, epochs: int, title: str = ""
 ) -> Any:
     """Loss vs step size (log x, log y): after one full-gradient step and after ``epochs``.
 
-    Diverged rates are crosses in the curve's colour in a strip above the finite losses (not at a
-    loss value); the best rate of each curve is circled and labelled inside the axes (above its
-    point in the lower half, below it in the upper half, to its left near the right edge); the
-    dashed line is the initial loss. The legend is right of the axes.
+    Diverged rates are crosses in the curve's colour in a strip of their own above the loss axes
+    (labelled "diverged", with no loss scale: they have no loss value to draw), with a legend
+    entry; the best rate of each curve is circled and labelled inside the axes (above its point
+    in the lower half, below it in the upper half, to its left near the right edge); the dashed
+    line is the initial loss. The legend is right of the axes.
     """
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -53,14 +77,13 @@ def lr_scan_figure(
     ax.set(xscale="log", yscale="log", ylim=(lo, hi))
     best = [(r["lr"], r[k], c) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
+    bad = []
     for key, label, color, _ in series:
         got = [(r["lr"], r[key]) for r in rows if r.get(key) is not None]
         ax.plot([x for x, _ in got], [y for _, y in got], marker="o", color=color, label=label)
-        bad = [r["lr"] for r in rows if r.get(key) is None]
-        if bad:
-            ax.plot(bad, [DIVERGED_AT[key]] * len(bad), transform=ax.get_xaxis_transform(),
-                    marker="x", color=color, ms=8, mew=2, ls="none",
-                    label=f"{label}: diverged (non-finite)")  # fmt: skip
+        rates = [r["lr"] for r in rows if r.get(key) is None]
+        if rates:
+            bad.append((rates, key, color))
     for lr, y, color in best:
         height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
         same = [y2 for lr2, y2, _ in best if lr2 == lr and y2 != y]  # both curves' best:
@@ -70,6 +93,11 @@ def lr_scan_figure(
     ax.axhline(initial_loss, ls="--", color="gray", lw=1, label=f"initial loss {initial_loss:.3f}")
     ax.set(xlabel="step size / learning rate", ylabel="loss")
     ax.grid(alpha=0.3, which="both")
-    base.legend_outside(ax)
-    ax.set_title(f"step-size scan {title}".strip())
+    handles, _ = ax.get_legend_handles_labels()
+    top = ax
+    if bad:
+        top, *crosses = _diverged_strip(ax, bad)
+        handles += crosses
+    base.legend_outside(ax, handles=handles)
+    top.set_title(f"step-size scan {title}".strip())
     return fig

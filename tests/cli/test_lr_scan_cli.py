@@ -45,3 +45,19 @@ def test_lr_scan_bad_range_and_bad_override_exit_2(tmp_path):
     result = invoke(*["lr-scan", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2 and "not found" in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_columns(tmp_path):
+    # rate 1 trains, 1e4 diverges in the first epoch (the config's net: the small one does not)
+    args = ["lr-scan", CONFIG, "dataset.n_train=300", "--min", "0", "--max", "4", "--num", "2"]
+    result = invoke(*args, "--epochs", "1", runs_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("lr ")]
+    assert progress[0].startswith("lr 1.0e+00: COMPLETED after 1 epoch, train_loss ")
+    assert progress[1] == "lr 1.0e+04: DIVERGED in epoch 1 (not finite)"
+    title = result.stdout.split("┏")[0]
+    assert "step_change  step_loss - L(W): the actual change over that step" in title
+    assert "close to -lr*|g|^2 only while lr is small" in title
+    assert "train_loss   the objective after 1 epoch of training at lr" in title
+    assert "diverged     the part that went non-finite" in title
+    assert all(len(line) <= 80 for line in title.splitlines()[1:])  # (the first has the id)

@@ -64,3 +64,31 @@ def test_tune_error_paths_exit_2(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not any(tmp_path.iterdir())
+
+
+def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
+    tmp_path, monkeypatch
+):
+    from functools import partial
+
+    from nnlab.cli import common, experiments
+    from nnlab.experiments import tune as tn
+
+    # the worst case of a log file: every trial line after a round's first comes within the
+    # interval (held back), and every round's best value is at an edge (a warning per round)
+    monkeypatch.setattr(experiments, "Lines", partial(common.Lines, interval=3600.0))
+    monkeypatch.setattr(tn, "EDGE", 0.5)
+    args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "--runs-dir", str(tmp_path)]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    log = result.stderr.splitlines()
+    heads = [i for i, line in enumerate(log) if line.startswith("round ")]
+    assert [log[i].split(":")[0] for i in heads] == ["round 1/2", "round 2/2"]
+    for i in heads:  # each header is followed by its round's trial lines
+        assert log[i + 1].startswith("  trial "), log
+    assert log[heads[1] - 1].startswith("  trial 3/3: "), log  # round 1's last, before round 2
+    warnings = [line for line in log if line.startswith("warning:")]
+    assert [w.split(": ")[1] for w in warnings] == ["round 1", "round 2"], log
+    assert log.index(warnings[0]) > heads[1]  # once each, after the trials
+    summary = (next(tmp_path.iterdir()) / "summary.txt").read_text()
+    assert [line for line in summary.splitlines() if line.startswith("warning:")] == warnings

@@ -4,6 +4,7 @@ divergence recorded as such, and a run folder with its table and figure."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,3 +143,39 @@ def test_the_default_scan_on_digits_runs_every_rate(tmp_path):
     result = scan.lr_scan(load_config(None, []), data=None, runs_dir=tmp_path)
     assert len(result.rows) == 10
     assert all(r["train_loss"] is not None for r in result.rows)
+
+
+def test_progress_line_counts_epochs_in_plain_words():
+    done = [{"epoch": 1, "train_loss": 0.5}, {"epoch": 2, "train_loss": 0.1397}]
+    assert scan.training_line(0.1, "COMPLETED", done) == (
+        "lr 1.0e-01: COMPLETED after 2 epochs, train_loss 0.1397"
+    )
+    assert scan.training_line(0.1, "COMPLETED", done[:1]).endswith(
+        "after 1 epoch, train_loss 0.5000"
+    )
+    diverged = [{"epoch": 1, "train_loss": None}]
+    assert (
+        scan.training_line(1e4, "DIVERGED", diverged)
+        == "lr 1.0e+04: DIVERGED in epoch 1 (not finite)"
+    )
+
+
+def test_step_change_is_the_actual_change_over_the_step_as_the_docs_say(cfg, data):
+    # for a small step it is the first-order -eta |g|^2; for a large one it is not, and the
+    # table title and the README say it is step_loss - L(W), not -lr |g|^2
+    model = build_model(cfg.model_copy(update={"dtype": "float64"}), 64, 10, make_rngs(cfg.seed))
+    x, y = data.splits["train"]
+    model.loss_and_grads(x.astype(np.float64), y)
+    g2 = sum(float(np.sum(g * g)) for g in model.grads.values())
+    rates = [1e-6, 1.0]
+    initial, losses = scan.one_step_losses(cfg, data, rates)
+    small, large = scan.table_rows(rates, losses, None, initial)
+    assert large["step_change"] == losses[1] - initial
+    assert small["step_change"] == pytest.approx(-1e-6 * g2, rel=1e-3)
+    assert abs(large["step_change"] - (-1.0 * g2)) > 0.1 * g2  # not the first-order term
+    notes = "\n".join(scan.column_notes(["lr", "step_loss", "step_change"], epochs=0))
+    assert "step_change  step_loss - L(W): the actual change" in notes
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### `nnlab lr-scan`")[1].split("### ")[0]
+    assert "`step_change` is `step_loss` minus the initial loss" in section
+    assert "shows the first-order decrease" not in section

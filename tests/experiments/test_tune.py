@@ -174,6 +174,23 @@ def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_
     assert run.meta["status"] == "COMPLETED" and len(summary["sweeps"]) == 2
 
 
+def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
+    config, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tn, "EDGE", 0.5)  # every best value at an edge: a warning per key
+    trials, heads = [], []
+    result = tn.tune(config, ARGS, rounds=2, trials=2, top_k=1, epochs=1, runs_dir=tmp_path,
+                     progress=trials.append, heading=heads.append)  # fmt: skip
+    assert [h.split(":")[0] for h in heads] == ["round 1/2", "round 2/2"]
+    assert len(trials) == 4 and all(t.startswith("  trial ") for t in trials)
+    lines = tn.warning_lines(result.rounds)
+    assert [w.split(": ")[:2] for w in lines] == [
+        [f"round {i}", key] for i in (1, 2) for key in ("optimizer.lr", "weight_decay")
+    ]
+    one = tn.tune(config, ARGS, trials=2, top_k=1, epochs=1, runs_dir=tmp_path)
+    assert tn.warning_lines(one.rounds) == one.rounds[0].warnings  # one round: no round named
+
+
 def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):
     kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
     full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)

@@ -1,5 +1,6 @@
 """The lr-scan figure: the 'best' labels stay inside the axes, clear of the tick and axis
-labels; diverged rates are marked in a strip, not at a loss value; the legend is beside."""
+labels; diverged rates are marked in a strip above the loss axes, not at a loss value; the
+legend is beside."""
 
 from __future__ import annotations
 
@@ -73,16 +74,35 @@ def test_axis_labels_do_not_overlap_tick_labels():
                 assert not overlaps(axis.label.get_window_extent(), tick.get_window_extent())
 
 
-def test_diverged_rates_are_marked_above_the_losses_not_at_a_loss_value():
+def test_diverged_rates_are_crosses_in_a_strip_of_their_own_not_on_the_loss_axis():
     fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
     ax = fig.axes[0]
-    (crosses,) = [ln for ln in ax.get_lines() if "diverged" in ln.get_label()]
-    assert list(crosses.get_xdata()) == [1.0, 10.0]
-    assert crosses.get_transform() == ax.get_xaxis_transform()  # y in axes fraction: a strip
+    assert not [ln for ln in ax.get_lines() if ln.get_marker() == "x"]  # none at a loss value
+    (strip,) = ax.child_axes
+    (crosses,) = strip.get_lines()
+    assert list(crosses.get_xdata()) == [1.0, 10.0] and crosses.get_marker() == "x"
+    assert strip.get_yticks().size == 0 and strip.get_ylabel() == "diverged"  # no loss scale
     render(fig)
-    top_loss = ax.transData.transform((10.0, 169.7014))[1]
-    strip = crosses.get_transform().transform((1.0, crosses.get_ydata()[0]))[1]
-    assert strip > top_loss + 10
+    loss_axes, strip_box = ax.get_window_extent(), strip.get_window_extent()
+    assert strip_box.y0 > loss_axes.y1  # wholly above the loss axes
+    assert (strip_box.x0, strip_box.x1) == pytest.approx((loss_axes.x0, loss_axes.x1))
+    assert crosses.get_transform().transform((10.0, crosses.get_ydata()[0]))[1] > strip_box.y0
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "diverged (training): loss not finite" in labels
+    assert not any(t.get_window_extent().overlaps(strip_box) for t in [ax.title, *texts(fig)]
+                   if t.get_text() and t is not strip.yaxis.label)  # fmt: skip
+
+
+def test_no_strip_when_nothing_diverged_and_one_cross_row_per_curve():
+    finite = [dict(r, train_loss=r["train_loss"] or 3.0) for r in README_ROWS]
+    fig = plots.lr_scan_figure(finite, initial_loss=2.4687, epochs=2)
+    assert fig.axes[0].child_axes == []
+    both = [*README_ROWS[:-1], dict(README_ROWS[-1], step_loss=None)]
+    fig = plots.lr_scan_figure(both, initial_loss=2.4687, epochs=2)
+    (strip,) = fig.axes[0].child_axes
+    step, train = strip.get_lines()
+    assert list(step.get_xdata()) == [10.0] and list(train.get_xdata()) == [1.0, 10.0]
+    assert step.get_ydata()[0] != train.get_ydata()[0]  # both at 10: apart, not on each other
 
 
 def test_lr_scan_legend_covers_no_data():
