@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import typing
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -148,7 +149,10 @@ def handle_errors(fn: F) -> F:
         from nnlab.signals import SignalsAsInterrupts
 
         try:
-            with SignalsAsInterrupts():  # (SIGTERM before a folder exists: "interrupted", 130)
+            with SignalsAsInterrupts(), warnings.catch_warnings():  # (SIGTERM before a folder
+                # exists: "interrupted", 130)
+                if not state["debug"]:  # overflow, NaN: a diverged run says so in its folder
+                    warnings.simplefilter("ignore", RuntimeWarning)
                 return fn(*args, **kwargs)
         except PASS_THROUGH:
             raise

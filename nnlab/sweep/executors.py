@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -60,15 +61,28 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _worker_init(parent: int) -> None:
-    """Worker set-up: one BLAS thread, Ctrl-C left to the parent, exit if the parent dies."""
+def _worker_init(parent: int, quiet_numerics: bool = False) -> None:
+    """Worker set-up: one BLAS thread, Ctrl-C left to the parent, exit if the parent dies;
+    ``quiet_numerics``: NumPy's RuntimeWarnings (overflow in a diverging trial) silenced, as in
+    the command that started it."""
     from threadpoolctl import threadpool_limits
+
+    if quiet_numerics:
+        warnings.simplefilter("ignore", RuntimeWarning)
 
     threadpool_limits(limits=1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits its parent's)
     signals.release()  # (held while it was forked: a signal sent since arrives now, here)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _numerics_quiet() -> bool:
+    """RuntimeWarnings are ignored here (the command line does so unless --debug)."""
+    return any(
+        action == "ignore" and category is RuntimeWarning and message is None
+        for action, message, category, *_ in warnings.filters
+    )
 
 
 def default_start_method() -> str:
@@ -99,7 +113,7 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
         max_workers=jobs,
         mp_context=mp.get_context(method),
         initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), _numerics_quiet()),
     )
     pool.start_method = method  # type: ignore[attr-defined]
     if method == "fork":

@@ -335,3 +335,23 @@ def test_every_kind_a_folder_can_have_is_one_runs_list_accepts():
 
     with pytest.raises(ValueError, match="unknown folder kind 'trian'"):
         runs.start(Path("unused"), "x", "trian")
+
+
+@pytest.mark.parametrize("command", ["train", "gradcheck", "sweep"])
+def test_overflow_is_a_recorded_outcome_not_a_screen_of_warnings(tmp_path, command):
+    """Weights of 1e300 overflow float32 at once (a cast, then every product): the run says
+    DIVERGED; NumPy's RuntimeWarnings stay off the screen (--debug shows them)."""
+    cfg = tmp_path / "boom.yaml"
+    cfg.write_text(
+        "dataset: {name: digits, n_train: 200, n_test: 100}\n"
+        "model: {hidden: [16], init: std, init_std: 1.0e+300}\nepochs: 2\nbatch_size: 50\n"
+    )
+    args = {"train": ["train", cfg], "gradcheck": ["gradcheck", cfg],
+            "sweep": ["sweep", "grid", cfg, "optimizer.lr=0.1,0.2", "-j", "2"]}[command]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "nnlab", *map(str, args), "--runs-dir", str(tmp_path / "r")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert "Warning" not in result.stderr and "warn(" not in result.stderr, result.stderr
+    if command == "train":
+        assert result.returncode == 1 and "recorded as DIVERGED" in result.stderr
