@@ -34,8 +34,10 @@ def memory_limit() -> int:
             gb = float(value)
         except ValueError:
             raise ConfigError(f"{MEMORY_ENV}: expected a number of GB, got {value!r}") from None
-        if not gb > 0:
-            raise ConfigError(f"{MEMORY_ENV}: expected a positive number of GB, got {value!r}")
+        if not 0 < gb < 2**40:  # (a finite amount: 1e309 is infinity)
+            raise ConfigError(
+                f"{MEMORY_ENV}: expected a positive number of GB below 2**40, got {value!r}"
+            )
         return int(gb * 2**30)
     return int(SHARE_OF_RAM * physical_memory())
 

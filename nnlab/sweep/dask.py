@@ -58,7 +58,7 @@ class DaskExecutor:
         else:
             try:
                 self._client = Client(self.scheduler, timeout=self.timeout)
-            except OSError as exc:
+            except (OSError, ValueError, TypeError) as exc:  # (unreachable; not an address)
                 raise ConfigError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
         return self._client
 

@@ -128,6 +128,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "tune --trials": (["tune", "cfg.yaml", "--trials", "100000"], ["--trials: ", "got 100000"]),
     "tune --rounds": (["tune", "cfg.yaml", "--rounds", "1000"], ["--rounds: ", "got 1000"]),
     "--threads": (["train", "cfg.yaml", "--threads", "100000"], ["--threads: ", "1024, got"]),
+    "compare-optimizers --dataset --steps": (
+        ["compare-optimizers", "--dataset", "digits", "--steps", "100000000000"],
+        ["--steps: with --dataset, 1..10,000,000 iterations, got 100000000000"],
+    ),
     "gradcheck --batch": (["gradcheck", "--batch", "100000000"], ["--batch: ", "got 100000000"]),
     "compare-optimizers --steps": (
         ["compare-optimizers", "--steps", "100000000"],
@@ -222,7 +226,11 @@ def test_a_hostile_override_or_sweep_value_is_one_line_naming_the_key(case, args
 
 @pytest.mark.parametrize(
     ("value", "says"),
-    [("abc", "expected a number of GB, got 'abc'"), ("-1", "expected a positive number")],
+    [
+        ("abc", "expected a number of GB, got 'abc'"),
+        ("-1", "expected a positive number"),
+        ("1e309", "expected a positive number of GB below 2**40, got '1e309'"),  # (infinity)
+    ],
 )
 def test_a_bad_memory_limit_is_one_line_naming_the_variable(case, value, says):
     result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs",

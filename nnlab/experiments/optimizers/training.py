@@ -39,6 +39,8 @@ DATASET_DEFAULTS: dict[str, dict[str, float]] = {
 DEFAULT_DATASET_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DLFS_HIDDEN = (100, 100, 100, 100, 100)
 
+MAX_ITERATIONS = 10_000_000  # minibatch steps per optimizer (hours, not forever)
+
 
 def parse_hidden(text: str) -> list[int]:
     """``"100,100"`` -> [100, 100]; ``"none"`` or ``""`` -> [] (a linear classifier)."""
@@ -241,8 +243,10 @@ class NetSettings:
         """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
         if self.loss not in ("softmax_ce", "svm"):
             raise ConfigError(f"--loss: expected softmax_ce or svm, got {self.loss!r}")
-        if self.iterations < 1:
-            raise ConfigError(f"--steps: iterations must be >= 1, got {self.iterations}")
+        if not 1 <= self.iterations <= MAX_ITERATIONS:
+            raise ConfigError(
+                f"--steps: with --dataset, 1..{MAX_ITERATIONS:,} iterations, got {self.iterations}"
+            )
         raw = {
             "name": "compare-optimizers",
             "seed": self.seed,
