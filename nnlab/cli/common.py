@@ -212,9 +212,24 @@ DataDirOpt = Annotated[
         "--data-dir", envvar="NNLAB_DATA_DIR", help="Folder holding data files (mnist/, ...)."
     ),
 ]
+
+
+def runs_root(value: Path) -> Path:
+    """A ``--runs-dir`` checked before any work: not the file system's root, and without
+    control characters (a newline in a folder name breaks every listing)."""
+    text = str(value)
+    if not text.isprintable():
+        raise typer.BadParameter(f"{text!r} contains a control character")
+    if value.resolve() == Path(value.resolve().anchor):
+        raise typer.BadParameter(f"'{value}' is the file system's root; give a folder below it")
+    return value
+
+
 RunsDirOpt = Annotated[
-    Path, typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help="Root folder for run folders.")
-]
+    Path,
+    typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help="Root folder for run folders.",
+                 callback=runs_root),
+]  # fmt: skip
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 OutOpt = Annotated[
     Path | None,

@@ -156,3 +156,17 @@ def test_a_png_that_is_no_png_file_is_refused_before_any_work(case, command, val
     args = ["runs", "compare", "latest"] if command == "runs compare" else OUTS[command]
     check_refused(case, [*args, "--png", text], "--png", says)
     assert (case / "notes.txt").read_text() == "keep me\n" and not (case / "nowhere").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("/", "'/' is the file system's root"), ("a\nb", "'a\\nb' contains a control character")],
+)
+@pytest.mark.parametrize("command", ["train", "runs list"])
+def test_a_runs_dir_that_is_the_root_or_has_a_control_character_is_refused(
+    case, command, value, says
+):
+    args = ["train", "cfg.yaml"] if command == "train" else ["runs", "list"]
+    before = snapshot(case.parents[2])
+    refused(invoke(*args, "--runs-dir", value), 2, f"error: --runs-dir: {says}")
+    assert snapshot(case.parents[2]) == before
