@@ -29,10 +29,17 @@ def main() -> None:
     """The nnlab command (``nnlab.cli.main``), stop signals raising from the start."""
     for s in STOP[1:]:  # (SIGINT already raises KeyboardInterrupt)
         signal.signal(s, _stop)
+    from nnlab.errors import NnlabError
+
     try:
         from nnlab.cli import main as cli_main
 
         cli_main()
+    except NnlabError as exc:  # (only with --debug: the traceback, then the usual exit code)
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:  # (a command reports its own; this is before one ran)
         for s in STOP:  # one report, however many more arrive
             signal.signal(s, signal.SIG_IGN)

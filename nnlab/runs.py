@@ -328,8 +328,12 @@ def start(
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
     run = make_folder(root, name, folder)
-    meta = {**_base_meta(run, kind), **fields}
-    return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
+    try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
+        meta = {**_base_meta(run, kind), **fields}
+        return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
+    except BaseException:
+        shutil.rmtree(run.path, ignore_errors=True)
+        raise
 
 
 _claims: dict[str, int] = {}  # folder -> the open descriptor whose lock this process holds

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from nnlab.cli.common import (
+    EXIT_FAILED,
     EXIT_TRIALS_FAILED,
     ConfigArg,
     Execution,
@@ -303,3 +304,6 @@ def show_tune(result: object, fmt: Format) -> None:
         note(f"warning: {warning}")
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
     note(f"run folder: {run.path}")
+    if not summary["top"]:  # (as a run that diverged: the folder says how each trial ended)
+        note("error: no trial completed (each diverged or failed); there is no best value")
+        raise typer.Exit(EXIT_FAILED)

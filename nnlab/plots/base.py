@@ -429,8 +429,12 @@ def distinct_colours(n: int) -> list[Any]:
 
 def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
-    under its x label), never over the data. ``kwargs`` go to ``ax.legend``."""
+    under its x label), never over the data. ``kwargs`` go to ``ax.legend``. None when there
+    is nothing to list (every trial diverged: no curve), rather than an empty box and
+    matplotlib's warning about it."""
     kwargs.setdefault("fontsize", 8)
+    if "handles" not in kwargs and not ax.get_legend_handles_labels()[0]:
+        return None
     if where == "right":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
     # below: 36 points under the axes clear the tick labels and the x label (the pad is in

@@ -475,3 +475,17 @@ def test_a_typical_mistake_is_answered_with_what_was_meant(data_folder, args, ex
     line = one_line(result.stderr)
     assert expected.replace("{d}", str(data_folder)) in line, line
     assert not runs.exists()
+
+
+def test_debug_keeps_the_exit_code_of_the_error_it_shows(data_folder):
+    """--debug shows the traceback of a config error and still exits 2 (not Python's 1)."""
+    import subprocess
+    import sys
+
+    (data_folder / "cfg.yaml").write_text("epoch: 5\n")
+    done = subprocess.run([sys.executable, "-m", "nnlab", "--debug", "train", "cfg.yaml"],
+                          cwd=data_folder, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert (
+        "Traceback" in done.stderr and "ConfigError: cfg.yaml: unknown key 'epoch'" in done.stderr
+    )

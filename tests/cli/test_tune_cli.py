@@ -92,3 +92,14 @@ def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
     assert log.index(warnings[0]) > heads[1]  # once each, after the trials
     summary = (next(tmp_path.iterdir()) / "summary.txt").read_text()
     assert [line for line in summary.splitlines() if line.startswith("warning:")] == warnings
+
+
+def test_a_tune_whose_every_trial_diverged_exits_1_saying_so(tmp_path):
+    """No trial completed, so there is no best value: exit 1 (the run failed), as a diverged
+    run does, after the folder and the table say how the trials ended."""
+    result = invoke("tune", CONFIG, "optimizer.lr=loguniform:1e6:1e8", "--trials", "2",
+                    "--rounds", "1", "--epochs", "1", "--runs-dir", str(tmp_path / "runs"))  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "error: no trial completed (each diverged or failed); there is no best value"
+    )
