@@ -198,10 +198,21 @@ def status_of(meta: dict[str, Any]) -> str:
     return status
 
 
+# What makes a folder: every kind ``runs.start`` is given (``runs list --kind`` takes these).
+KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations",
+         "compare-optimizers", "gradcheck")  # fmt: skip
+
+
 def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
+    """What made the folder: meta.json's ``kind`` (DamagedError if it is none nnlab writes),
+    else (folders of older versions) what its files say."""
     kind = meta.get("kind")
-    if isinstance(kind, str):
-        return kind
+    if kind is not None:
+        if kind not in KINDS:
+            raise DamagedError(
+                f"{run.file('meta.json')}: kind {kind!r} is not one of {', '.join(KINDS)}"
+            )
+        return str(kind)
     if run.file("sweep.yaml").exists():
         return "sweep"
     if run.file("tune.json").exists():

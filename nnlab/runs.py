@@ -65,6 +65,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 )
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
+    KINDS as KINDS,
     STALE as STALE,
     STATUSES as STATUSES,
     TERMINAL as TERMINAL,
@@ -435,11 +436,6 @@ def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
         return {"meta": meta, "summary": summary, "kind": kind, "status": status_of(meta)}
     except RunError as exc:
         return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
-
-
-# What makes a folder: every kind ``start`` is given (``runs list --kind`` takes these).
-KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations",
-         "compare-optimizers", "gradcheck")  # fmt: skip
 
 
 def check_kind(kind: str, option: str = "--kind") -> str:

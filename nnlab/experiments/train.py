@@ -515,7 +515,9 @@ class RunView:
 
 
 def show_run(run: runs.RunDir, every: bool = False) -> RunView:
-    """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it."""
+    """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it (every
+    file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound)."""
+    run.check_files()
     meta, metrics = run.meta, run.metrics()
     run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)
     header = [

@@ -453,3 +453,21 @@ def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
     assert row["status"] == "DAMAGED" and row["reason"] == says
     refused(invoke("runs", "show", done.path, "--runs-dir", case / "runs"), 2, f"error: {says}")
+
+
+def test_a_meta_of_a_kind_nnlab_never_writes_is_damage_in_every_reader(case, done):
+    """Listed DAMAGED (not as a sound folder of an unknown kind), and one line for show."""
+    set_meta(done, kind="experiment")
+    rows = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert rows[0]["status"] == "DAMAGED"
+    assert rows[0]["reason"].endswith("kind 'experiment' is not one of train, sweep, tune, "
+                                      "lr-scan, landscape, activations, compare-optimizers, "
+                                      "gradcheck")  # fmt: skip
+    refused(invoke("runs", "show", done.path), 2, f"{done.file('meta.json')}: kind 'experiment'")
+
+
+def test_runs_show_reports_the_damage_runs_list_reports(case, done):
+    """A sweep.yaml (or checkpoint) show does not display is still checked: a folder listed
+    DAMAGED is not shown as sound (exit 0)."""
+    done.file("sweep.yaml").write_text("[unclosed\n")
+    refused(invoke("runs", "show", done.path), 2, f"{done.file('sweep.yaml')}: ")
