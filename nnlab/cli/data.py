@@ -42,10 +42,19 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
 
 
+def mirror_urls(values: list[str] | None) -> list[str] | None:
+    """``--mirror`` values: http(s) base URLs (a bare word was fetched as a file: URL)."""
+    for value in values or []:
+        if not value.startswith(("http://", "https://")):
+            raise typer.BadParameter(f"{value!r}: expected a base URL starting http:// or https://")
+    return values
+
+
 Mirror = Annotated[
     list[str] | None,
-    typer.Option("--mirror", help="mnist: base URL to try (repeatable; default: two mirrors)."),
-]
+    typer.Option("--mirror", help="mnist: base URL to try (repeatable; default: two mirrors).",
+                 callback=mirror_urls),
+]  # fmt: skip
 Only = Annotated[
     list[MnistPart] | None,
     typer.Option("--only", help="mnist: only this part, t10k (10,000 images) or train (60,000)."),

@@ -29,6 +29,10 @@ def resolve(name: str, data_dir: Path, key: str) -> Path:
     for cand in candidates:
         if cand.is_file():
             return cand
+    for cand in candidates:
+        if cand.exists():  # (a folder or a device where the file should be)
+            what = "a folder" if cand.is_dir() else "not a regular file"
+            raise DataError(f"dataset.{key}: {cand} is {what}, expected an HDF5 file")
     where = " or ".join(str(c) for c in candidates)
     raise DataError(f"dataset.{key}: file {name!r} not found (looked for {where})")
 

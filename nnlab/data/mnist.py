@@ -43,6 +43,10 @@ def find(folder: Path, stem: str) -> Path | None:
     for path in (folder / stem, folder / f"{stem}.gz"):
         if path.is_file():
             return path
+    for path in (folder / stem, folder / f"{stem}.gz"):
+        if path.exists():  # (a folder where the file should be: not "missing")
+            what = "a folder" if path.is_dir() else "not a regular file"
+            raise DataError(f"{path}: is {what}, expected an IDX file (optionally gzipped)")
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,26 @@ def test_data_fetch_unknown_dataset_is_a_usage_error():
 def test_data_fetch_unknown_part_is_a_usage_error(tmp_path):
     result = invoke(*["data", "fetch", "mnist", "--only", "test"])
     assert result.exit_code == 2
+
+
+def test_a_mirror_that_is_no_url_is_bad_usage(tmp_path):
+    result = invoke("data", "fetch", "mnist", "--mirror", "notaurl", "--data-dir", tmp_path)
+    assert result.exit_code == 2
+    assert "--mirror: 'notaurl': expected a base URL starting http:// or https://" in result.stderr
+
+
+def test_a_folder_where_a_data_file_should_be_is_named_as_one(tmp_path):
+    """Not "missing" or "not found": the path is there, but it is a folder."""
+    (tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz").mkdir(parents=True)
+    config = Path(__file__).resolve().parents[2] / "configs" / "mnist-1000.yaml"
+    result = invoke("train", config, "--data-dir", tmp_path, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2
+    assert "t10k-images-idx3-ubyte.gz: is a folder, expected an IDX file" in result.stderr
+    (tmp_path / "cat.h5").mkdir()
+    cfg = tmp_path / "h5.yaml"
+    cfg.write_text("dataset: {name: hdf5, train_file: cat.h5}\n")
+    result = invoke("train", cfg, "--data-dir", tmp_path, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2
+    assert f"dataset.train_file: {tmp_path / 'cat.h5'} is a folder, expected an HDF5 file" in (
+        result.stderr
+    ), result.stderr
