@@ -16,7 +16,31 @@ from nnlab.fileio import read_at_most
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
 # same values; its error messages are worded a little differently), else PyYAML's own
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SAFE_LOADER(_BASE_LOADER):  # type: ignore[misc,valid-type]  # noqa: N801
+    """The safe loader, refusing a key written twice in one mapping (YAML keeps the last
+    silently: ``lr: 0.1`` then ``lr: 1.0`` trained at 1.0 without a word)."""
+
+
+def _unique_mapping(loader: Any, node: Any) -> Any:
+    """The safe loader's mapping (``construct_yaml_map``) after a check of its written keys
+    (merged ``<<`` keys may be overridden, as YAML allows)."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+            continue
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    yield from loader.construct_yaml_map(node)
+
+
+SAFE_LOADER.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)

@@ -253,3 +253,5 @@ def runs_compare(
     rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
     title = f"{len(rows)} runs" + (f", sorted by {sort}" if sort else "")
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
+    if png is not None:
+        note(f"figure: {png}")  # (as every command that draws to --png says)
