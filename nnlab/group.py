@@ -45,13 +45,22 @@ class Solo:
     def __init__(self, model: MLP) -> None:
         self.model = model
         self.params, self.grads, self.buffers = model.params, model.grads, model.buffers
+        self._batches: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
 
     def train_step(
         self, x: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray]
     ) -> list[float]:
-        """Forward and backward on the net's batch (rows ``batches[0]``): its objective."""
+        """Forward and backward on the net's batch (rows ``batches[0]``): its objective.
+        The batch is gathered into a buffer kept for the next step of its size (``x[idx]``'s
+        values, without a fresh array: a full batch of a wide dataset is tens of MB, which
+        the system zeroes page by page every step)."""
         (idx,) = batches
-        return [self.model.loss_and_grads(x[idx], y[idx], train=True)]
+        key = ((len(idx), *x.shape[1:]), x.dtype)
+        if key not in self._batches:
+            self._batches[key] = np.empty(key[0], dtype=x.dtype)
+        xb = np.take(x, idx, axis=0, out=self._batches[key], mode="clip")  # (valid rows: no
+        # bounds check, whose buffering would allocate the array again)
+        return [self.model.loss_and_grads(xb, y[idx], train=True)]
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> list[tuple[float, float]]:
         return [self.model.evaluate(x, y, batch_size)]

@@ -50,10 +50,12 @@ class Affine(Layer):
         out += self.params["b"]  # in place on the fresh product: one pass, no temporary
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, need_dx: bool = True) -> np.ndarray:
+        """``need_dx=False`` (a network's first layer: nothing uses the input's gradient)
+        fills the gradients only and returns ``dout`` unchanged, not a gradient."""
         np.matmul(self.x.T, dout, out=self.grads["W"])
         np.sum(dout, axis=0, out=self.grads["b"])
-        return dout @ self.params["W"].T
+        return dout @ self.params["W"].T if need_dx else dout
 
 
 class ReLU(Layer):

@@ -53,11 +53,18 @@ class MLP:
             x = layer.forward(x, train)
         return x
 
-    def backward(self, dscores: np.ndarray) -> np.ndarray:
-        """Fill ``self.grads`` from dL/dscores (weight decay included); return dL/dx."""
+    def backward(self, dscores: np.ndarray, need_dx: bool = True) -> np.ndarray:
+        """Fill ``self.grads`` from dL/dscores (weight decay included); return dL/dx
+        (``need_dx=False``: training, where nothing uses it; the first Affine layer then skips
+        its largest product, dx = dout W^T, and this returns that layer's dout)."""
         d = dscores
-        for layer in reversed(self.layers.values()):
+        layers = list(self.layers.values())
+        for layer in reversed(layers[1:]):
             d = layer.backward(d)
+        first = layers[0]
+        d = first.backward(d, need_dx=False) if isinstance(first, Affine) and not need_dx else (
+            first.backward(d)
+        )  # fmt: skip
         if self.weight_decay:
             for layer in self.affines:
                 layer.grads["W"] += self.weight_decay * layer.params["W"]
@@ -75,7 +82,7 @@ class MLP:
         """One forward and backward pass: returns the objective, leaves gradients in ``grads``."""
         scores = self.forward(x, train)
         loss, dscores = self.loss_fn(scores, y)
-        self.backward(dscores)
+        self.backward(dscores, need_dx=False)
         return loss + self.l2_penalty()
 
     def evaluate(

@@ -275,3 +275,26 @@ def test_layer_does_not_modify_x_or_dout_in_place(name, rng):
     np.testing.assert_array_equal(dout, dout_before)
     # backward reads its cache without consuming it: a second call gives the same dx
     np.testing.assert_array_equal(layer.backward(dout), dx)
+
+
+def test_affine_without_dx_fills_the_same_gradients_and_skips_the_input_gradient():
+    """A first layer (``need_dx=False``) computes dW and db exactly as with dx, and returns
+    ``dout`` itself; an MLP's training step takes that path and leaves the same gradients."""
+    rng = np.random.default_rng(0)
+    W, b = rng.standard_normal((6, 4)), rng.standard_normal(4)
+    x, dout = rng.standard_normal((5, 6)), rng.standard_normal((5, 4))
+    full, lean = Affine(W.copy(), b.copy()), Affine(W.copy(), b.copy())
+    for layer in (full, lean):
+        layer.forward(x)
+    dx = full.backward(dout)
+    assert lean.backward(dout, need_dx=False) is dout and dx.shape == x.shape
+    for key in ("W", "b"):
+        assert np.array_equal(full.grads[key], lean.grads[key])
+    from nnlab.nn.model import build_mlp
+
+    nets = [build_mlp(6, [5], 3, rng_init=np.random.default_rng(1)) for _ in range(2)]
+    y = np.array([0, 1, 2, 1, 0])
+    nets[0].loss_and_grads(x.astype(np.float32), y)
+    nets[1].backward(nets[1].loss_fn(nets[1].forward(x.astype(np.float32)), y)[1])
+    for key in nets[0].grads:
+        assert np.array_equal(nets[0].grads[key], nets[1].grads[key])
