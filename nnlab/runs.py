@@ -364,6 +364,16 @@ def claim(run: RunDir) -> None:
     _claims[key] = fd
 
 
+def take_over(run: RunDir, what: str = "") -> None:
+    """``claim`` ``run`` to continue it: RunError if it is still RUNNING in a live process
+    (looked at again once claimed: another process may have resumed it meanwhile).
+    ``what``: how the error names the folder (``"sweep "``)."""
+    for _ in range(2):
+        if run.status == "RUNNING":
+            raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
+        claim(run)
+
+
 def release(run: RunDir) -> None:
     """Let go of ``claim``'s hold (the lifecycle does, as it ends)."""
     fd = _claims.pop(str(Path(run.path).resolve()), None)
@@ -376,10 +386,11 @@ def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle
     ``resumes`` entry (``entry`` plus the time); the error of an earlier ending is cleared.
     The folder is ``claim``ed first (resumes claim it before they change anything), and one
     still RUNNING in a live process is refused, whichever command resumes it."""
-    claim(run)
-    if run.status == "RUNNING":
+    try:
+        take_over(run)
+    except RunError:
         release(run)
-        raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
+        raise
     meta = run.meta
     meta.pop("error", None)
     meta.update(

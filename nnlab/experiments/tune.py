@@ -337,10 +337,7 @@ def resume_tune(
     (``progress``, ``heading``: as ``tune``'s)."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
-    for _ in range(2):  # (again once claimed: another process may have just resumed it)
-        if run.status == "RUNNING":
-            raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
-        runs.claim(run)
+    runs.take_over(run)
     state = run.read_json("tune.json")
     settings = TuneSettings.from_json(state["settings"])
     if data_dir is None and run.meta.get("data_dir"):

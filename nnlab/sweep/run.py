@@ -361,10 +361,7 @@ def resume_sweep(
     run again; trials not started run.
     """
     assert executor is not None  # (given by with_executor)
-    for _ in range(2):  # (again once claimed: another process may have just resumed it)
-        if run.status == "RUNNING":
-            raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
-        runs.claim(run)  # before any trial folder is removed: one resume at a time
+    runs.take_over(run, "sweep ")  # before any trial folder is removed: one resume at a time
     defn, trials = load_sweep(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
