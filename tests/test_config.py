@@ -183,6 +183,46 @@ def test_exponent_without_a_dot_still_validates_as_a_float():
     assert cfg.weight_decay == pytest.approx(1e-3) and cfg.optimizer.lr == pytest.approx(0.05)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("epochs: true", "epochs: expected an integer, not a boolean"),
+        ("seed: false", "seed: expected an integer, not a boolean"),
+        ("weight_decay: yes", "weight_decay: expected a number, not a boolean"),
+        ("optimizer: {name: adam, beta2: true}", "optimizer.beta2: expected a number"),
+        ("model: {hidden: [100, true]}", "model.hidden: expected a list of integers, not booleans"),
+        ("model: {dropout: on}", "model.dropout: expected a number, not a boolean"),
+        ("dataset: {name: digits, n_train: true}", "dataset.n_train: expected an integer"),
+        ("dataset: {name: spiral, noise: true}", "dataset.noise: expected a number"),
+        ("eval_batch_size: true", "eval_batch_size: expected an integer, not a boolean"),
+    ],
+)
+def test_a_boolean_where_a_number_goes_is_refused_naming_the_key(tmp_path, text, message):
+    # (pydantic alone reads true as 1: epochs: true trained one epoch)
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text + "\n"))
+    key, value = text.split(": ", 1)
+    if not value.startswith("{"):  # the same as an override
+        with pytest.raises(ConfigError, match=message):
+            load_config(None, [f"{key}={value}"])
+
+
+def test_a_number_for_a_boolean_key_and_booleans_for_boolean_keys_stay_accepted():
+    assert load_config(None, ["model.batchnorm=1"]).model.batchnorm is True
+    assert load_config(None, ["model.batchnorm=yes"]).model.batchnorm is True
+    assert load_config(None, ["batch_size=full"]).batch_size == "full"
+
+
+def test_a_boolean_in_a_sweep_spec_number_is_refused():
+    from nnlab.sweep.spec import parse_spec
+
+    with pytest.raises(ConfigError, match="trials: expected an integer, not a boolean"):
+        parse_spec({"kind": "random", "params": {"optimizer.lr": "loguniform:-3:-1"},
+                    "trials": True})  # fmt: skip
+    with pytest.raises(ConfigError, match="seed: expected an integer, not a boolean"):
+        parse_spec({"params": {"optimizer.lr": [0.1]}, "seed": False})
+
+
 @pytest.mark.parametrize("text", ["epochs", "=3", "a..b=1", ".a=1", "a.=1", "a=[1"])
 def test_bad_override_syntax_names_the_override(text):
     with pytest.raises(ConfigError, match="override"):

@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from nnlab.errors import ConfigError
+from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
 
 GRID_RANGES = ("logspace", "linspace")
@@ -28,7 +29,7 @@ MAX_INTEGER = 2**53  # an integer in a range (exact as a float; NumPy draws int6
 DISTRIBUTIONS = ("loguniform", "uniform", "choice", "randint")
 
 
-class SweepSpec(BaseModel):
+class SweepSpec(NoBoolNumbers):
     """What varies. ``params`` maps a dotted config key to its values.
 
     grid: a list of values, ``logspace:a:b:n`` (10**a .. 10**b, n points, as ``np.logspace``) or
