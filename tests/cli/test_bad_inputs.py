@@ -40,7 +40,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["'model.hiden'", "did you mean 'model.hidden'"],
     ),
     ("wrong type", "epochs: abc\n", [], ["epochs:", "valid integer", "'abc'"]),
-    ("a boolean where a number goes", "epochs: true\n", [], ["epochs:", "an integer, not a boolean"]),
+    (
+        "a boolean where a number goes",
+        "epochs: true\n",
+        [],
+        ["epochs:", "an integer, not a boolean"],
+    ),
     (
         "negative lr",
         "optimizer: {name: sgd, lr: -0.1}\n",
