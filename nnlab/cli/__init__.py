@@ -46,8 +46,13 @@ class OneLineErrors(TyperGroup):
                 got = signals.received
                 note(f"interrupted ({got[-1]})" if got else "interrupted")
         except UsageError as exc:
-            note(usage_line(exc, argv))
-            code = EXIT_USAGE
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                # a group named alone (nnlab, nnlab runs, ...): its help, as nnlab sweep gives
+                typer.echo(exc.ctx.get_help())
+                code = 0
+            else:
+                note(usage_line(exc, argv))
+                code = EXIT_USAGE
         except typer.Abort:
             note("aborted")
             code = EXIT_INTERRUPTED

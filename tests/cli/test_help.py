@@ -43,3 +43,14 @@ def test_every_command_is_listed_with_its_whole_first_paragraph(group):
 def test_the_top_level_lists_sweep_whole():
     rows = listed(invoke("--help", env={"COLUMNS": "80"}).stdout)
     assert rows["sweep"].endswith("'nnlab sweep --resume SWEEP' continues a stopped sweep.")
+
+
+@pytest.mark.parametrize("group", [[], ["runs"], ["data"], ["config"], ["sweep"]])
+def test_a_command_group_named_alone_prints_its_help_as_help(group):
+    # (click raises its help as a usage error: it came out squashed into one 'error:' line)
+    result = invoke(*group)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
+    )  # (CliRunner: "root")
+    assert "error" not in result.stderr
