@@ -147,7 +147,10 @@ def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     out = Path(out)
     if not out.name:
         raise ConfigError(f"--out: {str(out)!r} names no folder; give a path such as runs/my-run")
-    return out.parent, check_name(out.name, "--out", given=str(out))
+    name = check_name(out.name, "--out", given=str(out))
+    if not out.parent.is_dir():  # (one new folder where asked, not a chain of them, as --png)
+        raise ConfigError(f"--out: '{out}': folder '{out.parent}' does not exist")
+    return out.parent, name
 
 
 # ----------------------------------------------------------------------------- lifecycle

@@ -218,10 +218,20 @@ def runs_root(value: Path) -> Path:
     """A ``--runs-dir`` checked before any work: not the file system's root, and without
     control characters (a newline in a folder name breaks every listing)."""
     text = str(value)
+    if not text.strip():
+        raise typer.BadParameter(f"{text!r} names no folder; give a path such as runs")
     if not text.isprintable():
         raise typer.BadParameter(f"{text!r} contains a control character")
-    if value.resolve() == Path(value.resolve().anchor):
+    try:
+        resolved = value.resolve()
+    except (OSError, RuntimeError) as exc:  # (a symlink loop)
+        raise typer.BadParameter(f"'{value}' cannot be resolved ({exc})") from None
+    if resolved == Path(resolved.anchor):
         raise typer.BadParameter(f"'{value}' is the file system's root; give a folder below it")
+    if value.is_symlink() and not value.exists():
+        raise typer.BadParameter(f"'{value}' is a symbolic link to '{resolved}', which is missing")
+    if value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"'{value}' is not a folder")
     return value
 
 

@@ -81,7 +81,7 @@ def snapshot(root: Path, *skip: Path) -> dict[str, tuple[int, int]]:
     skipped = [s.resolve() for s in skip]
     out = {}
     for path in Path(root).rglob("*"):
-        real = path.resolve()
+        real = path.resolve() if skipped else path  # (a symlink loop has no resolved path)
         if any(real == s or s in real.parents for s in skipped):
             continue
         stat = path.lstat()

@@ -170,3 +170,48 @@ def test_a_runs_dir_that_is_the_root_or_has_a_control_character_is_refused(
     before = snapshot(case.parents[2])
     refused(invoke(*args, "--runs-dir", value), 2, f"error: --runs-dir: {says}")
     assert snapshot(case.parents[2]) == before
+
+
+@pytest.mark.parametrize("command", list(OUTS))
+def test_an_out_in_a_folder_that_does_not_exist_is_refused_and_nothing_is_made(case, command):
+    # (--out made the whole chain of folders, anywhere: one new folder where asked, as --png)
+    out = case / "no" / "such" / "run"
+    check_refused(
+        case, [*OUTS[command], "--out", out], "--out", f"folder '{out.parent}' does not exist"
+    )
+    assert not (case / "no").exists()
+
+
+RUNS_DIRS = {
+    "a symlink loop": (lambda c: _loop(c), "cannot be resolved (Symlink loop"),
+    "a dangling symlink": (lambda c: _dangling(c), "which is missing"),
+    "a file": (lambda c: _file(c), "is not a folder"),
+}
+
+
+def _loop(case):
+    (case / "a").symlink_to(case / "b")
+    (case / "b").symlink_to(case / "a")
+    return case / "a"
+
+
+def _dangling(case):
+    (case / "d").symlink_to(case / "gone")
+    return case / "d"
+
+
+def _file(case):
+    (case / "f").write_text("x")
+    return case / "f"
+
+
+@pytest.mark.parametrize("kind", list(RUNS_DIRS))
+@pytest.mark.parametrize("command", ["train", "runs list", "report"])
+def test_a_runs_dir_that_is_no_folder_is_one_line(case, command, kind):
+    make, says = RUNS_DIRS[kind]
+    runs = make(case)
+    args = {"train": ["train", "cfg.yaml", "epochs=1"], "runs list": ["runs", "list"],
+            "report": ["report"]}[command]  # fmt: skip
+    before = snapshot(case.parents[2])
+    refused(invoke(*args, "--runs-dir", runs), 2, "error: --runs-dir: ", says)
+    assert snapshot(case.parents[2]) == before

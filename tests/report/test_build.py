@@ -304,5 +304,13 @@ def test_refresh_builds_runs_report_and_returns_its_index(tmp_path):
 
 
 def test_an_empty_runs_folder_makes_an_empty_index(tmp_path):
+    (tmp_path / "nothing-yet").mkdir()
     result = build_report((), tmp_path / "nothing-yet")
     assert result.rows == 0 and "No run folders" in result.index.read_text()
+
+
+def test_a_missing_runs_folder_is_refused_and_nothing_is_made(tmp_path):
+    # (a mistyped --runs-dir made that folder and an empty report in it, exit 0)
+    with pytest.raises(RunError, match="typo: no such runs folder"):
+        build_report((), tmp_path / "typo")
+    assert not (tmp_path / "typo").exists()
