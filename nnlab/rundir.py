@@ -7,6 +7,7 @@ it: callers say ``runs.RunDir``.)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -144,10 +145,11 @@ class RunDir:
 
     # -- checkpoints ----------------------------------------------------------------------
     def save_checkpoint(self, state: dict[str, np.ndarray], epoch: int) -> None:
-        """The training state after ``epoch``, atomically, as ``checkpoint.npz``."""
-        atomic_write(
-            self.file("checkpoint.npz"), lambda f: np.savez(f, epoch=np.array(epoch), **state)
-        )
+        """The training state after ``epoch``, atomically, as ``checkpoint.npz``, with a
+        ``digest`` of every array (``state_digest``): a checkpoint edited since is refused."""
+        arrays = {"epoch": np.array(epoch), **state}
+        digest = np.array(state_digest(arrays))
+        atomic_write(self.file("checkpoint.npz"), lambda f: np.savez(f, **arrays, digest=digest))
 
     def load_checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
         path = self.file("checkpoint.npz")
@@ -175,6 +177,13 @@ class RunDir:
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
         if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
             raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
+        digest = state.pop("digest", None)  # (checkpoints of older versions have none)
+        if arrays and digest is not None:
+            if str(digest) != state_digest({"epoch": epoch_array, **state}):
+                raise DamagedError(
+                    f"{path}: its arrays are not the ones it was written with (the digest "
+                    "differs: edited, or an array added or removed?)"
+                )
         return epoch, state
 
     def check_files(self) -> None:
@@ -187,6 +196,16 @@ class RunDir:
         self.config("sweep.yaml")
         self.metrics()
         self.check_checkpoint()
+
+
+def state_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of a checkpoint's arrays: every name, dtype, shape and byte, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def status_of(meta: dict[str, Any]) -> str:

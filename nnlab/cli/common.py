@@ -214,9 +214,13 @@ DataDirOpt = Annotated[
 ]
 
 
-def runs_root(value: Path) -> Path:
-    """A ``--runs-dir`` checked before any work: not the file system's root, and without
-    control characters (a newline in a folder name breaks every listing)."""
+def runs_root(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
+    """A ``--runs-dir`` checked before any work: not the file system's root, without control
+    characters (a newline in a folder name breaks every listing), and, when given, a folder
+    or nothing yet (not a file, a symlink loop or a link to nothing). (The default is checked
+    where it is used: ``nnlab sweep``'s own default must not refuse ``sweep grid --runs-dir``.)"""
+    source = ctx.get_parameter_source(param.name or "")
+    given = source is not None and source.name != "DEFAULT"  # (typer's click, vendored or not)
     text = str(value)
     if not text.strip():
         raise typer.BadParameter(f"{text!r} names no folder; give a path such as runs")
@@ -228,6 +232,8 @@ def runs_root(value: Path) -> Path:
         raise typer.BadParameter(f"'{value}' cannot be resolved ({exc})") from None
     if resolved == Path(resolved.anchor):
         raise typer.BadParameter(f"'{value}' is the file system's root; give a folder below it")
+    if not given:
+        return value
     if value.is_symlink() and not value.exists():
         raise typer.BadParameter(f"'{value}' is a symbolic link to '{resolved}', which is missing")
     if value.exists() and not value.is_dir():

@@ -172,7 +172,10 @@ def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
     epoch, state = run.load_checkpoint()
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
-    set_state(state, model, build_optimizer(cfg), rngs)
+    try:
+        set_state(state, model, build_optimizer(cfg), rngs)
+    except ValueError as exc:  # (as a resume reads it: the file named, exit 2)
+        raise runs.DamagedError(f"{run.file('checkpoint.npz')}: {exc}") from None
     return Centre(cfg, model, f"run {run.path} (epoch {epoch})", run)
 
 

@@ -22,6 +22,7 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
     assert trained.exit_code == 0, trained.output
     png = tmp_path / "docs" / "landscape-2d.png"
     (tmp_path / "docs").mkdir()  # (--png writes into a folder that exists)
+    (tmp_path / "elsewhere").mkdir()
     out = str(tmp_path / "elsewhere" / "land")  # the source is found in --runs-dir, not here
     args = ["landscape", "latest", *GRID, "--runs-dir", runs, "--out", out, "--png", str(png)]
     args += ["-f", "json"]

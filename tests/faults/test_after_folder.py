@@ -170,7 +170,7 @@ def test_a_runs_dir_that_is_a_file_is_one_line_naming_it(case):
         result = invoke(*args, "--runs-dir", case / "runs")
         refused(result, 2, *FAULTS[4].expect(case / "runs"))
     refused(
-        invoke("runs", "list", "--runs-dir", case / "runs"), 2, f"{case / 'runs'}: not a folder"
+        invoke("runs", "list", "--runs-dir", case / "runs"), 2, f"'{case / 'runs'}' is not a folder"
     )
     assert (case / "runs").read_text() == "not a folder\n"
 
@@ -227,7 +227,7 @@ FAULTS = [
         "`--runs-dir` that is a file",
         "`nnlab train cfg.yaml --runs-dir runs`",
         2,
-        ("error: {runs}/", ": cannot create run folder: Not a directory"),
+        ("error: --runs-dir: '{runs}' is not a folder",),
     ),
 ]
 

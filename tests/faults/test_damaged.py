@@ -227,6 +227,7 @@ def test_a_checkpoint_with_values_no_run_writes_is_refused_and_changes_nothing(
     path = stopped_run.file("checkpoint.npz")
     with np.load(path) as data:
         arrays = {k: data[k] for k in data.files}
+    arrays.pop("digest")  # (as a version before the digest wrote it: the values are checked)
     for key, value in change.items():
         arrays[key] = np.full_like(arrays[key], np.nan) if value == "nan" else value
     np.savez(path, **arrays)
@@ -234,6 +235,38 @@ def test_a_checkpoint_with_values_no_run_writes_is_refused_and_changes_nothing(
     result = invoke(*args, "--runs-dir", root)
     refused(result, 2, f"{path}: ", says)
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+EDITS = {  # a checkpoint changed since it was written, keeping its digest
+    "a weight nudged": lambda a: a.update({"param/affine1.W": a["param/affine1.W"] + 1e-3}),
+    "an array removed": lambda a: a.pop("param/affine1.b"),
+    "an array added": lambda a: a.update({"param/extra": np.zeros(3)}),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+@pytest.mark.parametrize("command", ["resume", "landscape"])
+def test_a_checkpoint_edited_since_it_was_written_is_refused(case, stopped, edit, command):
+    # (a nudged weight resumed silently to other metrics; a removed optimizer array started at 0)
+    path = stopped.file("checkpoint.npz")
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    EDITS[edit](arrays)
+    np.savez(path, **arrays)
+    before = snapshot(case)
+    refused(_run_command(command, stopped, case), 2, f"{path}: its arrays are not the ones")
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("command", ["resume", "landscape"])
+def test_a_config_edited_since_the_run_began_is_refused(case, stopped, command):
+    # (epochs: 1 under a checkpoint of epoch 2 ended COMPLETED with more epochs than its config)
+    cfg = stopped.file("config.yaml")
+    cfg.write_text(cfg.read_text().replace("epochs: 3", "epochs: 1"))
+    assert "epochs: 1" in cfg.read_text()
+    before = snapshot(case)
+    refused(_run_command(command, stopped, case), 2, f"{cfg}: not the config this run was started")
+    assert snapshot(case) == before
 
 
 def test_a_checkpoint_whose_epoch_has_no_record_is_refused(case, stopped):

@@ -105,6 +105,12 @@ NAMES = [
         ("error: --out: '../..': its folder name '..' contains '..'",),
     ),
     Row(
+        "an `--out` in a folder that does not exist",
+        "`nnlab lr-scan cfg.yaml --out /tmp/no/such/run`",
+        2,
+        ("error: --out: '/tmp/no/such/run': folder '/tmp/no/such' does not exist",),
+    ),
+    Row(
         "a run reference too long to be a file name",
         "`nnlab runs show nnn…n` (300 characters; also `--resume`, `report`, `landscape`)",
         2,
@@ -120,6 +126,7 @@ def test_the_readme_rows_of_names_are_what_nnlab_prints(case):
             [*SWEEPS["sweep grid"], "--name", "../.."],
             [*OUTS["lr-scan"], "--out", "/"],
             [*OUTS["landscape"], "--out", "../.."],
+            [*OUTS["lr-scan"], "--out", "/tmp/no/such/run"],
             REFS["runs show"],
         ],
         strict=True,
