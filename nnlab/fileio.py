@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import math
 import os
 import stat
 import tempfile
@@ -225,4 +226,12 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
     if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
         raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
+    for key, value in record.items():  # (nnlab writes a finite number, or null for none)
+        if key in RECORD_NUMBERS or key.endswith(("_loss", "_acc")):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not (number and math.isfinite(value)):
+                raise DamagedError(f"{where}: {key!r} is {value!r}; expected a number or null")
     return record
+
+
+RECORD_NUMBERS = ("loss", "lr", "seconds", "steps")  # an epoch record's numbers (and *_loss/_acc)

@@ -131,8 +131,22 @@ class RunDir:
             f.write(dumps(record, indent=None) + "\n")
 
     def metrics(self) -> list[dict[str, Any]]:
-        """The epoch records (see ``read_records``: DamagedError on damage but a torn end)."""
-        return read_records(self.file("metrics.jsonl"))
+        """The epoch records (see ``read_records``: DamagedError on damage but a torn end).
+        A training run that ended (COMPLETED, DIVERGED) closed its file whole: its records
+        must run to the epoch its meta.json says it reached, a torn end included."""
+        records = read_records(self.file("metrics.jsonl"))
+        if self.file("meta.json").exists():
+            meta = self.meta
+            done = meta.get("epochs_done")
+            if meta.get("status") in ("COMPLETED", "DIVERGED") and isinstance(done, int):
+                last = records[-1]["epoch"] if records else None
+                if last != done:
+                    has = f"ends at epoch {last}" if records else "has no records"
+                    raise DamagedError(
+                        f"{self.file('metrics.jsonl')}: {has}, but meta.json says the run "
+                        f"ended {meta['status']} after epoch {done}"
+                    )
+        return records
 
     def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
         """Keep only records up to ``last_epoch`` (resuming from a checkpoint). Damage other

@@ -81,7 +81,7 @@ def lr_scan(
             progress=lines,
         )  # fmt: skip
     if opts.fmt == Format.json:
-        summary = result.run.read_json("summary.json")
+        summary = result.run.summary()
         summary.pop("curves", None)
         emit_json({"run": str(result.run.path), **summary})
     else:
@@ -135,7 +135,7 @@ def activations(
         activation, init, layers=layers, units=units, samples=samples, seed=seed,
         runs_dir=root, folder=folder,
     )  # fmt: skip
-    summary = result.run.read_json("summary.json")
+    summary = result.run.summary()
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **summary})
     else:

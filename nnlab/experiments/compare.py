@@ -56,7 +56,7 @@ def _entries(
 
     if sweep.is_sweep(run):
         _, trials = sweep.load_sweep(run)
-        summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
+        summary = run.summary()
         recorded = {r["trial"]: r for r in summary.get("trials", [])}
         out = []
         for trial in trials:
@@ -69,7 +69,7 @@ def _entries(
     from nnlab.experiments.train import load_run_config
 
     cfg = load_run_config(run)
-    summary = run.read_json("summary.json") if run.file("summary.json").exists() else {}
+    summary = run.summary()
     base = {"run": run.id, "seed": cfg.seed, "status": run.status}
     base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
     folders[run.id] = run.path

@@ -133,7 +133,7 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
         return trial_row(trial.id, trial.values, trial.seed, {"status": "PENDING"})
     try:
         status = folder.status
-        summary = folder.read_json("summary.json") if folder.file("summary.json").exists() else {}
+        summary = folder.summary()
     except RunError as exc:
         return trial_row(trial.id, trial.values, trial.seed, {"status": "FAILED"}, str(exc))
     meta = folder.meta

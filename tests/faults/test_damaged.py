@@ -504,3 +504,42 @@ def test_runs_show_reports_the_damage_runs_list_reports(case, done):
     DAMAGED is not shown as sound (exit 0)."""
     done.file("sweep.yaml").write_text("[unclosed\n")
     refused(invoke("runs", "show", done.path), 2, f"{done.file('sweep.yaml')}: ")
+
+
+FINISHED_DAMAGES = {  # damage to a COMPLETED run that a torn end cannot explain
+    "metrics cut short": (
+        "metrics.jsonl", lambda b: b[: b.index(b"\n") + 1],
+        "ends at epoch 0, but meta.json says the run ended COMPLETED after epoch 3",
+    ),
+    "metrics emptied": (
+        "metrics.jsonl", lambda b: b"", "has no records, but meta.json says the run ended"
+    ),
+    "metrics cut mid-line": (
+        "metrics.jsonl", lambda b: b[: b.index(b"\n") + 10],
+        "ends at epoch 0, but meta.json says",
+    ),
+    "a loss that is text": (
+        "metrics.jsonl", lambda b: b.replace(b'"train_loss": ', b'"train_loss": "x", "_": ', 1),
+        "line 1: 'train_loss' is 'x'; expected a number or null",
+    ),
+    "summary a list": ("summary.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(FINISHED_DAMAGES))
+@pytest.mark.parametrize("command", ["list", "show", "compare"])
+def test_damage_to_a_finished_run_is_named_by_every_reader(case, done, damage, command):
+    # (a COMPLETED run's metrics cut to one epoch showed as "COMPLETED after 3 epochs" with one;
+    # a summary.json holding a list made runs compare raise an unexpected AttributeError)
+    name, how, says = FINISHED_DAMAGES[damage]
+    done.file(name).write_bytes(how(done.file(name).read_bytes()))
+    if command == "list":
+        result = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(result.stdout)
+        assert row["status"] == "DAMAGED" and says in row["reason"], row
+        return
+    args = ["runs", command, done.path] + (
+        ["--png", case / "c.png"] if command == "compare" else []
+    )
+    refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"{done.file(name)}: ", says)
