@@ -70,7 +70,9 @@ class Choice:
         if value not in self.registry:
             names = self.names()
             listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
-            raise ValueError(f"{self.key}: input should be {listed}, got {value!r}")
+            close = difflib.get_close_matches(str(value).lower(), names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{self.key}: input should be {listed}, got {value!r}{hint}")
         return value
 
 
@@ -132,7 +134,7 @@ def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> Bas
         raise ValueError(f"{key}.name: missing; expected one of {names}")
     name = value["name"]
     if name not in models:
-        close = difflib.get_close_matches(str(name), list(models), n=1)
+        close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"{key}.name: unknown {name!r}{hint}; expected one of {names}")
     return models[name].model_validate(value)

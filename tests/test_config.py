@@ -408,3 +408,35 @@ def test_missing_config_file_and_folder_are_named(tmp_path):
         load_config(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="is a folder"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("override", "hint"),
+    [
+        ("dataset.name=MNIST", "(did you mean 'mnist'?)"),
+        ("model.activation=ReLU", "(did you mean 'relu'?)"),
+        ("model.init=He", "(did you mean 'he'?)"),
+        ("optimizer.name=Adam", "(did you mean 'adam'?)"),
+    ],
+)
+def test_a_name_in_other_case_is_answered_with_the_name(override, hint):
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override])
+    assert hint in str(info.value)
+
+
+def test_an_empty_value_between_commas_of_a_sweep_axis_is_refused():
+    # (optimizer.lr=0.1, made a trial with optimizer.lr=None, refused later as "not a number")
+    from nnlab.sweep.spec import parse_sweep_args
+
+    for text in ("optimizer.lr=0.1,", "optimizer.lr=0.1,,0.2", "optimizer.lr=,0.1"):
+        with pytest.raises(ConfigError, match="has an empty value between commas"):
+            parse_sweep_args([text])
+    assert parse_sweep_args(["optimizer.lr=0.1,null"])[0] == {"optimizer.lr": [0.1, None]}
+
+
+def test_a_random_sweep_file_without_trials_names_the_key_to_set():
+    from nnlab.sweep.spec import parse_spec
+
+    with pytest.raises(ConfigError, match=r"sweep.trials in a sweep file, --trials N"):
+        parse_spec({"kind": "random", "params": {"optimizer.lr": "loguniform:-3:-1"}})

@@ -34,7 +34,12 @@ def resolve(name: str, data_dir: Path, key: str) -> Path:
             what = "a folder" if cand.is_dir() else "not a regular file"
             raise DataError(f"dataset.{key}: {cand} is {what}, expected an HDF5 file")
     where = " or ".join(str(c) for c in candidates)
-    raise DataError(f"dataset.{key}: file {name!r} not found (looked for {where})")
+    hint = "" if path.is_absolute() else (
+        f"; pass --data-dir DIR with the file at DIR/{path}, or copy the files into the "
+        f"data folder with nnlab data fetch catvnoncat --from DIR" if path.parts[0] == "catvnoncat"
+        else f"; pass --data-dir DIR with the file at DIR/{path}"
+    )  # fmt: skip
+    raise DataError(f"dataset.{key}: file {name!r} not found (looked for {where}){hint}")
 
 
 def _dataset_names(f) -> list[str]:

@@ -63,7 +63,10 @@ class SweepSpec(NoBoolNumbers):
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
         if self.kind == "random" and self.trials is None:
-            raise ValueError("trials: a random sweep needs a number of trials (--trials N)")
+            raise ValueError(
+                "trials: a random sweep needs a number of trials (sweep.trials in a sweep file, "
+                "--trials N on the command line)"
+            )
         if self.kind == "grid" and self.trials is not None:
             raise ValueError("trials: only a random sweep takes a number of trials")
         for key in self.share_seed:
@@ -235,6 +238,11 @@ def split_values(text: str, key: str = "") -> list[Any]:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
+    if len(parts) > 1 and any(not p.strip() for p in parts):  # (a stray comma: a None trial)
+        raise ConfigError(
+            f"{key or 'sweep axis'}: {text!r} has an empty value between commas; write the "
+            f"values as a,b,c (null for a value of none)"
+        )
     return [_scalar(p, key) for p in parts]
 
 

@@ -276,3 +276,16 @@ def test_a_dataset_that_declares_more_than_memory_is_refused_before_it_inflates(
         f"{path}: dataset 'train_set_x' (10000000x64x64x3 uint8) needs about 114 GB of memory, "
         "over the limit of 1 GB"
     )
+
+
+def test_a_missing_catvnoncat_file_says_how_to_get_it(tmp_path, monkeypatch):
+    # (the MNIST message named --data-dir and nnlab data fetch; catvnoncat's named neither)
+    from nnlab.data import hdf5
+    from nnlab.errors import DataError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as info:
+        hdf5.resolve("catvnoncat/train_catvnoncat.h5", tmp_path / "data", "train_file")
+    text = str(info.value)
+    assert "pass --data-dir DIR with the file at DIR/catvnoncat/train_catvnoncat.h5" in text
+    assert "nnlab data fetch catvnoncat --from DIR" in text
