@@ -467,19 +467,20 @@ def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 
 def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) -> RunDir:
-    """A run by path, by ``latest``, or by a unique prefix / substring of its folder name,
-    among the folders of ``kind`` (any kind when None)."""
+    """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
+    substring of its folder name, among the folders of ``kind`` (any kind when None); failing
+    those, a sweep's trial by a unique prefix of its id (the id sweep tables print)."""
     kinds = _kinds(kind)
     what = " or ".join(kinds) if kinds else "run"
-    as_path = Path(ref)
-    try:
-        is_folder = (as_path / "meta.json").exists()
-    except OSError:  # (a ref too long to be a path is a name to match)
-        is_folder = False
-    if is_folder:
-        run = RunDir(as_path)
-        _check_kind(run, kinds)
-        return run
+    for as_path in (Path(ref), Path(root) / ref):
+        try:
+            is_folder = (as_path / "meta.json").exists()
+        except OSError:  # (a ref too long to be a path is a name to match)
+            is_folder = False
+        if is_folder:
+            run = RunDir(as_path)
+            _check_kind(run, kinds)
+            return run
     found = [(run, describe_folder(run)) for run in iter_runs(root)]
     if ref == "latest":
         return _latest(root, found, kinds, what)
@@ -489,12 +490,38 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     if kinds is not None and len(matches) > 1:
         matches = [rd for rd in matches if rd[1]["kind"] in kinds or rd[1]["meta"] is None]
     if not matches:
+        trials = _trials_named(found, ref)
+        if len(trials) == 1:
+            _check_kind(trials[0], kinds)
+            return trials[0]
+        if len(trials) > 1:
+            names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
+            raise RunError(
+                f"run {ref!r}: ambiguous, the trial of {len(trials)} sweeps ({names}); give one"
+            )
         raise RunError(f"run {ref!r}: no run folder under {root} matches (try 'nnlab runs list')")
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5])
         raise RunError(f"run {ref!r}: ambiguous, matches {len(matches)} runs ({names})")
     _check_kind(matches[0][0], kinds)
     return matches[0][0]
+
+
+def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[RunDir]:
+    """The sweeps' trial folders whose id starts with ``ref`` (a trial id or a prefix of one,
+    4 characters or more; not a path)."""
+    if len(ref) < 4 or "/" in ref or "\\" in ref:
+        return []
+    out = []
+    for run, _ in found:
+        trials = run.path / "trials"
+        try:
+            names = sorted(p.name for p in trials.iterdir()) if trials.is_dir() else []
+        except OSError:
+            continue
+        out += [RunDir(trials / n) for n in names if n.startswith(ref)
+                and (trials / n / "meta.json").exists()]  # fmt: skip
+    return out
 
 
 def _latest(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -266,3 +267,18 @@ def test_a_signal_while_a_checkpoint_is_written_ends_interrupted_with_a_whole_ch
     strip = [{k: v for k, v in r.items() if k != "seconds"} for r in top.metrics()]
     other = only(case / "other")
     assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in other.metrics()]
+
+
+def test_a_sweep_trial_is_found_by_its_id_as_sweep_tables_print_it(case, done):
+    # (runs show c41c5f75, the id the sweep's table printed, found no folder)
+    root = case / "runs"
+    holder = root / "20260101-000000-sweep-x-abcdef"
+    shutil.copytree(done.path, holder)
+    shutil.copytree(done.path, holder / "trials" / "c41c5f75")
+    for ref in ("c41c5f75", "c41c", "20260101-000000-sweep-x-abcdef/trials/c41c5f75"):
+        result = invoke("runs", "show", ref, "--runs-dir", root)
+        assert result.exit_code == 0, (ref, result.output)
+        assert "trials/c41c5f75" in result.stdout
+    shutil.copytree(holder, root / "20260102-000000-sweep-x-fedcba")  # the same trial twice
+    refused(invoke("runs", "show", "c41c5f75", "--runs-dir", root), 2, "ambiguous, the trial of 2")
+    refused(invoke("runs", "show", "c41", "--runs-dir", root), 2, "no run folder under")
