@@ -58,9 +58,12 @@ def _entries(
         _, trials = sweep.load_sweep(run)
         summary = run.summary()
         recorded = {r["trial"]: r for r in summary.get("trials", [])}
+        damaged = sweep.run.damaged_trials(run)
         out = []
         for trial in trials:
             row = recorded.get(trial.id) or sweep.folder_row(run, trial)
+            if trial.id in damaged:  # (not its recorded numbers: the folder no longer holds them)
+                row = {"status": "DAMAGED"}
             base = {"run": name(trial.id), "seed": trial.seed, "status": row.get("status")}
             base.update({"epochs": row.get("epochs"), **_metrics(row)})
             folders[base["run"]] = sweep.trials_dir(run) / trial.id
@@ -143,8 +146,9 @@ def compare_runs(
                 "records": runs.RunDir(folders[r["run"]]).metrics(),
             }
             for r in rows
+            if r["status"] != "DAMAGED"  # (its table row says so; its records are not read)
         ]
-        title = f"train (solid) vs test (dashed): {len(rows)} runs"
+        title = f"train (solid) vs test (dashed): {len(panels)} run{'s' * (len(panels) != 1)}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
     return rows, list(dict.fromkeys(columns))  # (a varying 'epochs' is the epochs done)
 

@@ -543,3 +543,22 @@ def test_damage_to_a_finished_run_is_named_by_every_reader(case, done, damage, c
         ["--png", case / "c.png"] if command == "compare" else []
     )
     refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"{done.file(name)}: ", says)
+
+
+def test_a_damaged_trial_is_named_by_the_sweeps_readers_not_shown_as_recorded(case):
+    # (runs show / compare of the sweep showed the trial COMPLETED from the sweep's summary)
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--runs-dir", case / "s",
+                  "-q")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "s"))
+    bad, good = sorted((sweep.path / "trials").iterdir())
+    (bad / "meta.json").write_text("[]\n")
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", case / "s")
+    assert shown.exit_code == 0, shown.output
+    assert f"DAMAGED {bad / 'meta.json'}: expected a JSON object, got list" in shown.stdout
+    compared = invoke("runs", "compare", sweep.path, "-f", "json", "--png", case / "c.png",
+                      "--runs-dir", case / "s")  # fmt: skip
+    assert compared.exit_code == 0, compared.output
+    rows = {r["run"]: r for r in json.loads(compared.stdout)}
+    assert rows[bad.name]["status"] == "DAMAGED" and rows[bad.name].get("final_test_acc") is None
+    assert rows[good.name]["status"] == "COMPLETED" and (case / "c.png").exists()
