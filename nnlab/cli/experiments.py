@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -225,9 +226,20 @@ Epochs = Annotated[
     typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,
                  max=1_000_000, show_default=False),
 ]  # fmt: skip
-ValFraction = bounded(
-    float, "--val-fraction", "Share of the training split held out for validation.", 0, 1
-)
+
+
+def open_fraction(value: float) -> float:
+    """``--val-fraction``: strictly between 0 and 1 (both ends leave a split empty)."""
+    if not (math.isfinite(value) and 0 < value < 1):
+        raise typer.BadParameter(f"expected a fraction strictly between 0 and 1, got {value}")
+    return value
+
+
+ValFraction = Annotated[
+    float,
+    typer.Option("--val-fraction", help="Share of the training split held out for validation "
+                 "(0 < x < 1).", callback=open_fraction),
+]  # fmt: skip
 
 
 @command(Execution)

@@ -50,7 +50,7 @@ Tol = Annotated[
                         callback=finite),
 ]  # fmt: skip
 Hidden = Annotated[
-    str, typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' for a linear "
+    str, typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "
                       "classifier."),
 ]  # fmt: skip
 Loss = Annotated[str, typer.Option("--loss", help="--dataset: softmax_ce or svm.")]

@@ -155,3 +155,12 @@ def test_help_shows_the_example():
     result = invoke(*["compare-optimizers", "--help"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert "--lr 0.1,1.000542,1.0055" in result.stdout
+
+
+def test_an_empty_hidden_is_refused_not_read_as_a_linear_net():
+    from nnlab.errors import ConfigError
+    from nnlab.experiments.optimizers.training import parse_hidden
+
+    assert parse_hidden("none") == parse_hidden("0") == parse_hidden("linear") == []
+    with pytest.raises(ConfigError, match="--hidden: empty"):
+        parse_hidden("  ")

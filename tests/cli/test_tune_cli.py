@@ -103,3 +103,13 @@ def test_a_tune_whose_every_trial_diverged_exits_1_saying_so(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         "error: no trial completed (each diverged or failed); there is no best value"
     )
+
+
+def test_val_fraction_help_shows_the_open_range_it_enforces():
+    # (the help said [0<=x<=1] while 0 and 1 were refused)
+    text = " ".join(invoke("tune", "--help").stdout.split())
+    entry = text.split("--val-fraction", 1)[1].split(" --", 1)[0]
+    assert "(0 < x < 1)" in entry and "0<=x<=1" not in entry
+    for value in ("0", "1", "1.5"):
+        result = invoke("tune", CONFIG, "--val-fraction", value)
+        assert result.exit_code == 2 and "strictly between 0 and 1" in result.stderr

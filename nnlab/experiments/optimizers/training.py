@@ -43,8 +43,11 @@ MAX_ITERATIONS = 10_000_000  # minibatch steps per optimizer (hours, not forever
 
 
 def parse_hidden(text: str) -> list[int]:
-    """``"100,100"`` -> [100, 100]; ``"none"`` or ``""`` -> [] (a linear classifier)."""
-    if text.strip().lower() in ("", "none", "linear", "0"):
+    """``"100,100"`` -> [100, 100]; ``"none"``, ``"linear"`` or ``"0"`` -> [] (a linear
+    classifier); an empty value names no layers (ConfigError: say none)."""
+    if not text.strip():
+        raise ConfigError("--hidden: empty; give sizes such as 100,100, or none (a linear net)")
+    if text.strip().lower() in ("none", "linear", "0"):
         return []
     return parse_ints(text, "--hidden")
 
