@@ -503,7 +503,8 @@ def test_weight_scale_tables_pair_bn_and_plain_rows():
         r.update(status=status, final_train_acc=acc, final_test_acc=acc - 0.05, epochs=3)
     table = ws.pair_rows(rows)
     assert [t["weight_scale"] for t in table] == [1.0, 0.1]
-    assert table[0]["bn_train"] == 0.8 and table[0]["nobn_train"] == 0.1
+    assert table[0]["bn_train"] == 0.8 and table[0]["nobn_train"] is None  # (diverged: no result)
+    assert table[0]["nobn_test"] is None
     assert table[0]["bn_test"] == pytest.approx(0.75) and table[1]["nobn_test"] == 0.45
     assert (table[0]["status"], table[1]["status"]) == ("ok/DIVERGED", "ok/ok")
     objects = ws.trial_objects(rows)

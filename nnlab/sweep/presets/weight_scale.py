@@ -83,12 +83,16 @@ def _short(status: str | None) -> str:
 
 def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
     """The book's comparison: one row per scale, final accuracies with BatchNorm (``bn_*``) and
-    without (``nobn_*``); ``status`` is ``<BN>/<no BN>`` with ``ok`` for COMPLETED."""
+    without (``nobn_*``); ``status`` is ``<BN>/<no BN>`` with ``ok`` for COMPLETED. A net that
+    diverged has no accuracy here (its recorded ~0.09 is the argmax of NaN scores, not a
+    result: the JSON objects keep it, with the status)."""
     out = []
     for scale, bn, plain in _pairs(rows):
 
         def get(r: Row | None, key: str) -> Any:
-            return None if r is None else r.get(key)
+            if r is None or (key.endswith("_acc") and r.get("status") == "DIVERGED"):
+                return None
+            return r.get(key)
 
         out.append(
             {
