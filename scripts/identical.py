@@ -205,7 +205,9 @@ def folder_digest(root: Path) -> dict[str, object]:
             out[rel] = clean(json.loads(path.read_text()))
         elif path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as data:
-                out[rel] = {k: array_digest(data[k]) for k in sorted(data.files)}
+                # (``digest``: a checkpoint's SHA-256 of its other arrays, nnlab.rundir.state_digest)
+                keys = [k for k in sorted(data.files) if k != "digest"]
+                out[rel] = {k: array_digest(data[k]) for k in keys}
         elif path.suffix == ".h5":
             import h5py
 
