@@ -95,8 +95,10 @@ class Range:
         return "low" if pos <= EDGE else "high" if pos >= 1 - EDGE else None
 
     def narrowed(self, values: list[float], extend: str | None = None) -> Range:
-        """``[min, max]`` of ``values`` (x2 around a single value), extended past ``extend``'s
-        end by half its width when the best sits there."""
+        """``[min, max]`` of ``values`` (x2 around a single value); when the best sits at
+        ``extend``'s end of this range, extended by half its width, and at least an eighth of
+        this range's width past that end (values close together near the end would otherwise
+        stop short of it)."""
         low, high = min(values), max(values)
         lo, hi = self._t(low), self._t(high)
         if hi - lo < 1e-12 * max(1.0, abs(lo)):
@@ -104,10 +106,11 @@ class Range:
             lo, hi = lo - half, hi + half
             low, high = self._inv(lo), self._inv(hi)
         width = hi - lo
+        beyond = (self._t(self.high) - self._t(self.low)) / 8
         if extend == "low":
-            low = self._inv(lo - width / 2)
+            low = self._inv(min(lo - width / 2, self._t(self.low) - beyond))
         elif extend == "high":
-            high = self._inv(hi + width / 2)
+            high = self._inv(max(hi + width / 2, self._t(self.high) + beyond))
         if self.dist == "uniform" and self.low >= 0:
             low = max(low, 0.0)  # a non-negative key (a rate, a decay) stays non-negative
         return Range(self.dist, low, high)

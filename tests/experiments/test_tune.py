@@ -57,8 +57,14 @@ def test_narrowed_range_spans_the_top_values_and_extends_past_an_edge():
     assert r.narrowed([1e-4, 1e-3, 3e-4]) == tn.Range("loguniform", 1e-4, 1e-3)
     single = r.narrowed([1e-4])
     assert single.low == pytest.approx(5e-5) and single.high == pytest.approx(2e-4)
-    up = r.narrowed([1e-3, 9e-3], extend="high")
-    assert up.low == pytest.approx(1e-3) and up.high == pytest.approx(9e-3 * 3.0)
+    up = r.narrowed([1e-3, 9e-3], extend="high")  # (9e-3 * 3 stops short: an eighth past 1e-2)
+    assert up.low == pytest.approx(1e-3) and up.high == pytest.approx(1e-2 * 10**0.5)
+    wide = r.narrowed([1e-5, 9e-3], extend="high")  # half the top values' span, well past 1e-2
+    assert wide.high == pytest.approx(9e-3 * (9e-3 / 1e-5) ** 0.5)
+    # the best near the end but the top values close together: still past the range's end (the
+    # warning said "the next range extends past that end" over 6.23e-05..6.39e-05 in [1e-8, 1e-4])
+    near = tn.Range("loguniform", 1e-8, 1e-4).narrowed([6.39e-5, 6.23e-5], extend="high")
+    assert near.low == pytest.approx(6.23e-5) and near.high > 1e-4
     assert tn.Range("uniform", 0, 1).narrowed([0.05, 0.2], extend="low").low == 0.0
 
 
