@@ -507,6 +507,21 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     return matches[0][0]
 
 
+def damaged_trials(run: RunDir) -> dict[str, str]:
+    """Trial id -> what is damaged in its folder (``check_files``), for the trial folders under
+    a sweep's ``trials/``: a reader of the sweep names them instead of showing the rows the
+    sweep recorded for them."""
+    found = {}
+    folder = run.path / "trials"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_dir():
+            try:
+                RunDir(path).check_files()
+            except RunError as exc:
+                found[path.name] = str(exc)
+    return found
+
+
 def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[RunDir]:
     """The sweeps' trial folders whose id starts with ``ref`` (a trial id or a prefix of one,
     4 characters or more; not a path)."""

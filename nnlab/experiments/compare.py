@@ -58,7 +58,7 @@ def _entries(
         _, trials = sweep.load_sweep(run)
         summary = run.summary()
         recorded = {r["trial"]: r for r in summary.get("trials", [])}
-        damaged = sweep.run.damaged_trials(run)
+        damaged = runs.damaged_trials(run)
         out = []
         for trial in trials:
             row = recorded.get(trial.id) or sweep.folder_row(run, trial)

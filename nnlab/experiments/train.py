@@ -537,9 +537,7 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
     if run.kind == "sweep":  # (its summary was written at its end: a trial damaged since is said)
-        from nnlab.sweep.run import damaged_trials
-
-        header += [f"DAMAGED {reason}" for reason in damaged_trials(run).values()]
+        header += [f"DAMAGED {reason}" for reason in runs.damaged_trials(run).values()]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown = metrics if every else key_epochs(metrics)

@@ -142,20 +142,6 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
     return trial_row(trial.id, trial.values, trial.seed, summary, error)
 
 
-def damaged_trials(run: runs.RunDir) -> dict[str, str]:
-    """Trial id -> what is damaged in its folder (``check_files``), for the trial folders a
-    sweep has: a reader of the sweep names them instead of showing their recorded rows."""
-    found = {}
-    folder = trials_dir(run)
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.is_dir():
-            try:
-                runs.RunDir(path).check_files()
-            except RunError as exc:
-                found[path.name] = str(exc)
-    return found
-
-
 def sweep_rows(run: runs.RunDir) -> list[Row]:
     """One row per planned trial of a sweep folder, read from the trial folders."""
     _, trials = load_sweep(run)
