@@ -507,18 +507,29 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     return matches[0][0]
 
 
+TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
+
+
+def trial_folders(run: RunDir) -> list[Path]:
+    """The folders under a sweep's ``trials/``, by id (none for a folder that is no sweep, or
+    whose trials cannot be listed)."""
+    folder = run.file(TRIALS)
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    except OSError:
+        return []
+
+
 def damaged_trials(run: RunDir) -> dict[str, str]:
-    """Trial id -> what is damaged in its folder (``check_files``), for the trial folders under
-    a sweep's ``trials/``: a reader of the sweep names them instead of showing the rows the
-    sweep recorded for them."""
+    """Trial id -> what is damaged in its folder (``check_files``), for every trial folder of
+    a sweep: a reader of the sweep names them instead of showing the rows the sweep recorded
+    for them."""
     found = {}
-    folder = run.path / "trials"
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.is_dir():
-            try:
-                RunDir(path).check_files()
-            except RunError as exc:
-                found[path.name] = str(exc)
+    for path in trial_folders(run):
+        try:
+            RunDir(path).check_files()
+        except RunError as exc:
+            found[path.name] = str(exc)
     return found
 
 
@@ -527,16 +538,12 @@ def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[
     4 characters or more; not a path)."""
     if len(ref) < 4 or "/" in ref or "\\" in ref:
         return []
-    out = []
-    for run, _ in found:
-        trials = run.path / "trials"
-        try:
-            names = sorted(p.name for p in trials.iterdir()) if trials.is_dir() else []
-        except OSError:
-            continue
-        out += [RunDir(trials / n) for n in names if n.startswith(ref)
-                and (trials / n / "meta.json").exists()]  # fmt: skip
-    return out
+    return [
+        RunDir(path)
+        for run, _ in found
+        for path in trial_folders(run)
+        if path.name.startswith(ref) and (path / "meta.json").exists()
+    ]
 
 
 def _latest(

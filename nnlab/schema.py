@@ -22,47 +22,40 @@ MAX_SAMPLES = 10_000_000  # samples of any split or generated set
 MAX_SEED = 2**32 - 1
 
 
-def takes_bool(annotation: Any) -> bool:
-    """Whether a field of this type holds a boolean (bool, Any, a union with one, a Literal of
-    True/False)."""
-    if annotation is bool or annotation is Any:
-        return True
+def _leaves(annotation: Any) -> list[Any]:
+    """The types a field of this type may hold: through Annotated and unions, the rest as is."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return takes_bool(get_args(annotation)[0])
-    if origin is Literal:
-        return any(isinstance(a, bool) for a in get_args(annotation))
+        return _leaves(get_args(annotation)[0])
     if origin is Union or origin is types.UnionType:
-        return any(takes_bool(a) for a in get_args(annotation))
-    return False
+        return [leaf for a in get_args(annotation) for leaf in _leaves(a)]
+    return [annotation]
+
+
+def takes_bool(annotation: Any) -> bool:
+    """Whether a field of this type holds a boolean (bool, Any, a Literal of True/False)."""
+    return any(
+        leaf is bool
+        or leaf is Any
+        or (get_origin(leaf) is Literal and any(isinstance(a, bool) for a in get_args(leaf)))
+        for leaf in _leaves(annotation)
+    )
+
+
+def numeric(annotation: Any) -> str | None:
+    """ "a number" (a float among its types) or "an integer" (an int) when a field of this type
+    holds a number, else None."""
+    leaves = _leaves(annotation)
+    return "a number" if float in leaves else "an integer" if int in leaves else None
 
 
 def _item_type(annotation: Any) -> Any:
     """The element type of a list field (through Annotated and ``| None``), else None."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _item_type(get_args(annotation)[0])
-    if origin is list:
-        (item,) = get_args(annotation) or (Any,)
-        return item
-    if origin is Union or origin is types.UnionType:
-        items = [_item_type(a) for a in get_args(annotation) if a is not type(None)]
-        return items[0] if len(items) == 1 else None
-    return None
-
-
-def numeric(annotation: Any) -> str | None:
-    """ "an integer" or "a number" when a field of this type holds a number (int, float, through
-    Annotated and unions), else None."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return numeric(get_args(annotation)[0])
-    if origin is Union or origin is types.UnionType:
-        kinds = [numeric(a) for a in get_args(annotation)]
-        return (
-            "a number" if "a number" in kinds else "an integer" if "an integer" in kinds else None
-        )
-    return "an integer" if annotation is int else "a number" if annotation is float else None
+    lists = [leaf for leaf in _leaves(annotation) if leaf is not type(None)]
+    if len(lists) != 1 or get_origin(lists[0]) is not list:
+        return None
+    (item,) = get_args(lists[0]) or (Any,)
+    return item
 
 
 class NoBoolNumbers(BaseModel):

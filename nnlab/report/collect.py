@@ -252,7 +252,7 @@ def _other_json(run: runs.RunDir) -> dict[str, Any]:
 # --- trials -------------------------------------------------------------------------------------
 def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
     """The planned trials in sweep.yaml's order (PENDING without a folder), then any others."""
-    folders = {r.id: r.path for r in runs.iter_runs(run.file("trials"))}
+    folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
     planned = sweep.sweep.get("trials") or []
     out = []
     for item in planned if isinstance(planned, list) else []:
@@ -263,7 +263,7 @@ def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
         if tid in folders:
             out.append(read_folder(folders.pop(tid), rel, sweep.rel))
         else:
-            out.append(_pending(run.file("trials") / tid, rel, sweep.rel, item))
+            out.append(_pending(run.file(runs.TRIALS) / tid, rel, sweep.rel, item))
     out += [read_folder(p, f"{sweep.rel}/trials/{t}", sweep.rel) for t, p in folders.items()]
     return out
 
@@ -273,7 +273,7 @@ def _tune_trials(run: runs.RunDir, tune: Entry) -> list[Entry]:
     return [
         read_folder(trial.path, f"{tune.rel}/rounds/{rnd.id}/trials/{trial.id}", tune.rel)
         for rnd in runs.iter_runs(run.file("rounds"))
-        for trial in runs.iter_runs(rnd.file("trials"))
+        for trial in runs.iter_runs(rnd.file(runs.TRIALS))
     ]
 
 

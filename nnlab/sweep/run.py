@@ -106,7 +106,7 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
 
 
 def trials_dir(run: runs.RunDir) -> Path:
-    return run.path / "trials"
+    return run.file(runs.TRIALS)
 
 
 def _task(
