@@ -203,13 +203,34 @@ def seed_option(help: str) -> Any:
     return typer.Option("--seed", help=help, min=0, max=MAX_SEED)
 
 
+def given_path(value: str | Path) -> Path:
+    """A path option's or argument's text as a Path, an empty one refused: ``Path("")`` is
+    ``.``, so ``--runs-dir ""`` (an unset shell variable) would quietly mean the current folder,
+    and a message about it would name ``.``. (Every ``Path`` option and argument parses with
+    this; a default arrives as a Path already.)"""
+    if isinstance(value, Path):
+        return value
+    return Path(given_name(value))
+
+
+def given_name(value: str) -> str:
+    """A file-or-name argument's text (``sweep run``'s config or preset), an empty one
+    refused (see ``given_path``)."""
+    if not value.strip():
+        raise typer.BadParameter(f"{value!r} names no file or folder")
+    return value
+
+
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
 ]
 DataDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", envvar="NNLAB_DATA_DIR", help="Folder holding data files (mnist/, ...)."
+        "--data-dir",
+        envvar="NNLAB_DATA_DIR",
+        help="Folder holding data files (mnist/, ...).",
+        parser=given_path,
     ),
 ]
 
@@ -244,13 +265,15 @@ def runs_root(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Pa
 RunsDirOpt = Annotated[
     Path,
     typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help="Root folder for run folders.",
-                 callback=runs_root),
+                 parser=given_path, callback=runs_root),
 ]  # fmt: skip
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Write into exactly this new folder instead of one under --runs-dir."
+        "--out",
+        help="Write into exactly this new folder instead of one under --runs-dir.",
+        parser=given_path,
     ),
 ]
 
@@ -280,6 +303,7 @@ PngOpt = Annotated[
     typer.Option(
         "--png",
         help="Also copy the figure to this .png file (e.g. into docs/).",
+        parser=given_path,
         callback=png_path,
     ),
 ]
@@ -343,9 +367,11 @@ def refresh_report(runs_dir: Path) -> None:
         note(f"warning: report not rebuilt: {exc}")
 
 
-ConfigArg = Annotated[Path, typer.Argument(help="YAML config file.", show_default=False)]
+ConfigArg = Annotated[
+    Path, typer.Argument(help="YAML config file.", show_default=False, parser=given_path)
+]
 OptionalConfigArg = Annotated[
-    Path | None, typer.Argument(help="YAML config file.", show_default=False)
+    Path | None, typer.Argument(help="YAML config file.", show_default=False, parser=given_path)
 ]
 OverridesArg = Annotated[
     list[str] | None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import DataDirOpt, FormatOpt, command, note
+from nnlab.cli.common import DataDirOpt, FormatOpt, command, given_path, note
 from nnlab.cli.render import emit
 from nnlab.output import Format
 
@@ -61,7 +61,9 @@ Only = Annotated[
 ]
 From = Annotated[
     Path | None,
-    typer.Option("--from", help="catvnoncat: copy the two .h5 files from this folder."),
+    typer.Option(
+        "--from", help="catvnoncat: copy the two .h5 files from this folder.", parser=given_path
+    ),  # fmt: skip
 ]
 
 

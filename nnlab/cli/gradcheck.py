@@ -19,6 +19,7 @@ from nnlab.cli.common import (
     copy_figure,
     echo,
     finite,
+    given_path,
     note,
     seed_option,
 )
@@ -39,7 +40,7 @@ def render_blocks(blocks: list[Any], fmt: Format) -> None:
 Config = Annotated[
     Path | None,
     typer.Argument(help="YAML config whose network to check (none: built-in set).",
-                   show_default=False),
+                   show_default=False, parser=given_path),
 ]  # fmt: skip
 Eps = Annotated[
     float, typer.Option("--eps", help="Finite-difference step (centred), 0 < eps <= 1.",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import RunsDirOpt, command, echo, note
+from nnlab.cli.common import RunsDirOpt, command, echo, given_path, note
 
 
 @command()
@@ -22,7 +22,10 @@ def report(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Report folder (default: <runs-dir>/report).", show_default=False
+            "--out",
+            help="Report folder (default: <runs-dir>/report).",
+            show_default=False,
+            parser=given_path,
         ),
     ] = None,
     runs_dir: RunsDirOpt = Path("runs"),

@@ -21,6 +21,8 @@ from nnlab.cli.common import (
     Execution,
     Lines,
     command,
+    given_name,
+    given_path,
     note,
     refresh_report,
 )
@@ -61,7 +63,11 @@ SweepArgs = Annotated[
 ]
 ConfigArg = Annotated[
     Path,
-    typer.Argument(help="YAML config (its 'sweep:' section, if any, is used).", show_default=False),
+    typer.Argument(
+        help="YAML config (its 'sweep:' section, if any, is used).",
+        show_default=False,
+        parser=given_path,
+    ),  # fmt: skip
 ]
 
 
@@ -355,7 +361,9 @@ def sweep_run(
     config: Annotated[
         str,
         typer.Argument(
-            help="YAML config with a 'sweep:' section, or a preset's name.", show_default=False
+            help="YAML config with a 'sweep:' section, or a preset's name.",
+            show_default=False,
+            parser=given_name,
         ),
     ],
     args: SweepArgs = None,

@@ -18,6 +18,7 @@ from nnlab.cli.common import (
     RunsDirOpt,
     command,
     echo,
+    given_path,
     note,
     png_path,
     refresh_report,
@@ -83,7 +84,8 @@ Threads = Annotated[
 @command()
 def train(
     config: Annotated[
-        Path | None, typer.Argument(help="YAML config file.", show_default=False)
+        Path | None,
+        typer.Argument(help="YAML config file.", show_default=False, parser=given_path),
     ] = None,
     overrides: Annotated[
         list[str] | None,
@@ -237,6 +239,7 @@ def runs_compare(
             "--png",
             help="Also draw each run's train and test accuracy per epoch, side by side, the "
             "gap shaded (e.g. docs/overfitting.png).",
+            parser=given_path,
             callback=png_path,
         ),
     ] = None,

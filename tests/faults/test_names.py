@@ -5,6 +5,8 @@ case's tree (the working folder is three levels down, so '../..' stays inside it
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from .helpers import Row, invoke, refused, snapshot
@@ -221,4 +223,48 @@ def test_a_runs_dir_that_is_no_folder_is_one_line(case, command, kind):
             "report": ["report"]}[command]  # fmt: skip
     before = snapshot(case.parents[2])
     refused(invoke(*args, "--runs-dir", runs), 2, "error: --runs-dir: ", says)
+    assert snapshot(case.parents[2]) == before
+
+
+def _path_parameters() -> list[tuple[list[str], str]]:
+    """(command words, option or "" for an argument) of every file or folder parameter of the
+    command line, read from the command tree itself: the options that name paths, and every
+    positional ``config``."""
+    import typer
+
+    from nnlab.cli import app
+
+    def walk(command: Any, words: list[str]) -> Any:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*words, name])
+        if not hasattr(command, "commands"):
+            yield words, command
+
+    found = []
+    for words, command in walk(typer.main.get_command(app), []):
+        for param in command.params:
+            opts = [o for o in param.opts if o in PATH_OPTIONS]
+            if opts:
+                found.append((words, opts[0]))
+            elif param.name == "config" and not param.opts[0].startswith("-"):
+                found.append((words, ""))
+    return found
+
+
+PATH_OPTIONS = ("--runs-dir", "--data-dir", "--out", "--png", "--from")
+
+
+@pytest.mark.parametrize(
+    ("words", "option"),
+    _path_parameters(),
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v or "config",
+)
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(case, words, option):
+    """``Path("")`` is ``.``: ``--runs-dir "$UNSET"`` wrote run folders into the working folder,
+    and ``train ""`` answered "'.': is a folder". Every path option and config argument now
+    refuses an empty value in one line naming it, before anything is made."""
+    before = snapshot(case.parents[2])
+    args = [*words, option, ""] if option else [*words, ""]
+    name = option or "config"
+    refused(invoke(*args), 2, f"error: {name}: '' names no file or folder")
     assert snapshot(case.parents[2]) == before
