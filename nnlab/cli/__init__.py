@@ -155,6 +155,17 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     else:
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
     text = " ".join(text.split())
+    stray = re.match(r"no such command '([^']*=[^']*)'", text, re.IGNORECASE)
+    if stray:  # (an override where a command goes: nnlab epochs=5, nnlab sweep --resume X k=v)
+        key = stray[1]
+        why = {
+            "nnlab": f"; overrides follow a command and its config: nnlab train CONFIG {key}",
+            "nnlab sweep": f"; overrides follow the sweep: nnlab sweep weight-scale {key}, "
+            f"nnlab sweep grid CONFIG {key}",
+        }.get(where, "")
+        if "--resume" in argv:
+            why = "; --resume continues a sweep with the config it started with and takes none"
+        return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text[:1].lower() + text[1:]}"
     hint = override_hint(getattr(exc, "option_name", None), argv)
     if hint:

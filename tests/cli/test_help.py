@@ -54,3 +54,29 @@ def test_a_command_group_named_alone_prints_its_help_as_help(group):
         result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
     )  # (CliRunner: "root")
     assert "error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["epochs=5"], "; overrides follow a command and its config: nnlab train CONFIG epochs=5"),
+        (["sweep", "epochs=5"], "; overrides follow the sweep: nnlab sweep weight-scale epochs=5"),
+        (["sweep", "--resume", "latest", "epochs=5"], "; --resume continues a sweep with the "
+         "config it started with and takes none"),
+        (["runs", "epochs=5"], " (see nnlab runs -h)"),
+    ],
+    ids=["top level", "sweep", "sweep --resume", "runs"],
+)  # fmt: skip
+def test_an_override_where_a_command_goes_is_named_as_one(args, says):
+    # (it was "no such command 'epochs=5'", which reads as if nnlab had no such feature)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith("error: 'epochs=5' is a config override, not a command"), line
+    assert says in line and "\n" not in line, line
+
+
+def test_an_unknown_command_is_still_named_as_one():
+    result = invoke("sweep", "bogus")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: no such command 'bogus'. (see nnlab sweep -h)"
