@@ -14,6 +14,11 @@ from enum import Enum
 from typing import Any
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"

@@ -62,3 +62,10 @@ def test_text_folds_no_narrower_than_text_min_and_ids_and_numbers_not_at_all():
 def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
     lines = record_lines([{"run": "r1", "note": "x" * 30, "when": "", "n": 1}], width=20)
     assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
+
+
+def test_counted_is_singular_for_one_only():
+    # ("1 runs" titled `runs compare` of one run; the sweep's folder line said "1 trials")
+    from nnlab.output import counted
+
+    assert [counted(n, "run") for n in (0, 1, 2)] == ["0 runs", "1 run", "2 runs"]

@@ -27,7 +27,7 @@ from nnlab.cli.common import (
     refresh_report,
 )
 from nnlab.cli.render import emit
-from nnlab.output import Format
+from nnlab.output import Format, counted
 from nnlab.sweep import MAX_TRIALS
 
 sweep_app = typer.Typer(
@@ -92,7 +92,7 @@ class SweepProgress:
     def start(self, run: Any, done: int, total: int) -> None:
         if self.lines.quiet:
             return
-        note(f"sweep folder: {run.path} ({total} trials, {done} already done)")
+        note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import (

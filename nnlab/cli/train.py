@@ -24,7 +24,7 @@ from nnlab.cli.common import (
     refresh_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format
+from nnlab.output import Format, counted
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -254,7 +254,7 @@ def runs_compare(
     from nnlab.experiments.compare import compare_runs
 
     rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
-    title = f"{len(rows)} runs" + (f", sorted by {sort}" if sort else "")
+    title = counted(len(rows), "run") + (f", sorted by {sort}" if sort else "")
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
@@ -97,7 +98,7 @@ def sweep_curves_figure(
     ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
-    note = f"{len(rows)} trials" + (f", colour: {ckey}" if ckey else "")
+    note = counted(len(rows), "trial") + (f", colour: {ckey}" if ckey else "")
     ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
     return fig
 
@@ -114,7 +115,7 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
         for value, colour in zip(values.values(), base.distinct_colours(len(values))):
             handles.append(Line2D([], [], color=colour, label=f"{ckey}={value}"))  # (relu: no '')
     if diverged:
-        handles.append(base.diverged_handle(f"diverged ({diverged} trial{'s' * (diverged > 1)})"))
+        handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))
     if mappable is not None:
         log = "log" in type(mappable.norm).__name__.lower()
         fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))

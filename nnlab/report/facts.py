@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab.experiments.compare import flatten
+from nnlab.output import counted
 from nnlab.report.collect import Entry
 from nnlab.report.svg import finite
 
@@ -88,7 +89,7 @@ def notes(entry: Entry) -> str:
     if entry.error:
         return str(entry.error).splitlines()[0][:160]
     if entry.kind in SWEEP_KINDS and entry.trials:
-        text = f"{len(entry.trials)} trials ({counts_text(status_counts(entry.trials))})"
+        text = f"{counted(len(entry.trials), 'trial')} ({counts_text(status_counts(entry.trials))})"
         best = best_trial(entry)
         if best is not None:
             values = " ".join(f"{k}={short(v)}" for k, v in best.values.items())

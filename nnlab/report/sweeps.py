@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab.output import counted
 from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
@@ -156,7 +157,7 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     keys = swept_keys(entry)
     counts = facts.counts_text(facts.status_counts(entry.trials))
     sub = (
-        f"{subtitle(entry)} · {len(entry.trials)} trials ({counts})"
+        f"{subtitle(entry)} · {counted(len(entry.trials), 'trial')} ({counts})"
         if entry.trials
         else subtitle(entry)
     )
