@@ -7,14 +7,24 @@ arguments ends the command as one sent later, before any folder exists, does: on
 it hit, SIGTERM killed the process with the default action (exit 143), and one caught while
 the arguments were parsed exited 130 without a word. (Only the interpreter's own start, before
 this module runs, is left to Python's defaults.)
+
+BLAS threads: OpenBLAS starts one thread per core when NumPy loads, and each spins about 0.1 s
+of CPU before it sleeps. nnlab's processes (the command, its figure painters, sweep workers)
+load NumPy while the command's own start-up and the painter's import of matplotlib need both
+cores, and almost all of nnlab's products are small enough that one thread is fastest. So,
+unless the user chose a count (``OPENBLAS_NUM_THREADS``, ``GOTO_NUM_THREADS`` or
+``OMP_NUM_THREADS``), the command starts OpenBLAS with one thread; ``nnlab train`` raises it
+through threadpoolctl for a net whose products are large (``experiments.train.blas_threads``).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 STOP = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
+BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -29,6 +39,8 @@ def main() -> None:
     """The nnlab command (``nnlab.cli.main``), stop signals raising from the start."""
     for s in STOP[1:]:  # (SIGINT already raises KeyboardInterrupt)
         signal.signal(s, _stop)
+    if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
     from nnlab.errors import NnlabError
 
     try:
