@@ -45,6 +45,21 @@ def test_raw_and_gzipped_files_load_the_same(tmp_path):
         np.testing.assert_array_equal(a.split(name)[0], b.split(name)[0])
 
 
+@pytest.mark.parametrize("tail", [b"", b"\0" * 8], ids=["two members", "zero padding"])
+def test_a_gzip_of_several_members_loads_as_gzip_reads_it(tmp_path, tail):
+    """A file of two gzip members (``cat a.gz b.gz``), or with padding after its one member:
+    the one-call inflate reads the first member only, so such files go through gzip's own
+    reader, whole."""
+    write_mnist_part(tmp_path / "mnist", "t10k", 30)
+    path = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
+    raw = gzip.decompress(path.read_bytes())
+    packed = (gzip.compress(raw[:100]) + gzip.compress(raw[100:])) if not tail else (
+        gzip.compress(raw) + tail
+    )  # fmt: skip
+    path.write_bytes(packed)
+    assert mnist.read_payload(path) == raw
+
+
 def test_scale_maps_pixels_to_unit_interval(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 100)
     X = load_dataset(small(n_test=0), tmp_path).split("train")[0]
