@@ -78,7 +78,8 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
 
 
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
-    """One run's train and test accuracy, the gap shaded; True if the run diverged."""
+    """One run's train and test accuracy, the gap shaded, the last epoch's gap in the title
+    (written on the panel it lay over the test curve); True if the run diverged."""
     train_epochs, train, at = base.until_divergence(
         panel["records"], "train_acc", panel.get("status")
     )
@@ -86,12 +87,12 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
     ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
     ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
+    title = panel["label"]
     if at is not None:
         base.mark_diverged(ax, train_epochs, train, at, "C0")
+        title += f"\n(diverged at epoch {at})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
-        ax.annotate(f"gap {train[-1] - test[-1]:.3f}", (epochs[-1], test[-1]),
-                    textcoords="offset points", xytext=(-4, -12), ha="right", fontsize=8)  # fmt: skip
-    title = panel["label"] + (f"\n(diverged at epoch {at})" if at is not None else "")
+        title += f"\ngap {train[-1] - test[-1]:.3f} at epoch {epochs[-1]}"
     ax.set_title(title, fontsize=8, color="red" if at is not None else "black")
     ax.set(xlabel="epoch", ylim=(0, 1.02))
     ax.grid(alpha=0.3)

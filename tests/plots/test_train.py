@@ -88,6 +88,16 @@ def test_accuracy_gaps_legend_covers_no_data_and_a_diverged_run_is_marked():
     assert all(y != pytest.approx(0.089) for ln in ax.get_lines() for y in ln.get_ydata())
 
 
+def test_the_last_gap_is_in_the_panel_title_not_over_the_curves():
+    # (it was a label at the test curve's end, drawn over that curve)
+    fig = plots.accuracy_gaps_figure(gap_panels(), title="3 runs")
+    plain = gap_panels()[0]["records"][-1]
+    gap = plain["train_acc"] - plain["test_acc"]
+    assert fig.axes[0].get_title().splitlines()[-1] == (f"gap {gap:.3f} at epoch {plain['epoch']}")
+    assert all(not ax.texts for ax in fig.axes)  # (no text inside a panel, over its data)
+    assert "gap" not in fig.axes[2].get_title()  # (a diverged run has no final gap)
+
+
 def test_optimizer_loss_curves_spanning_decades_get_a_log_axis():
     import numpy as np
 
