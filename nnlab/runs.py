@@ -73,7 +73,7 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     kind_of as kind_of,
     status_of as status_of,
 )
-from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts
+from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts, deferred
 
 DEFAULT_ROOT = Path("runs")
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
@@ -219,10 +219,12 @@ class Lifecycle:
             claim(self.run)  # (a resume has it already)
             self.run.write_json("meta.json", self._start_meta)
         except BaseException:
-            release(self.run)
-            self._signals.__exit__(None, None, None)
-            if self._fresh:  # nothing in it yet: leave no folder without a status
-                shutil.rmtree(self.run.path, ignore_errors=True)
+            with deferred():  # (a second stop signal, as a worker signalled by its process
+                # group and then terminated by its sweep gets, would leave it half removed)
+                release(self.run)
+                if self._fresh:  # nothing in it yet: leave no folder without a status
+                    shutil.rmtree(self.run.path, ignore_errors=True)
+                self._signals.__exit__(None, None, None)
             raise
         return self
 
@@ -336,7 +338,8 @@ def start(
         meta = {**_base_meta(run, kind), **fields}
         return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
     except BaseException:
-        shutil.rmtree(run.path, ignore_errors=True)
+        with deferred():
+            shutil.rmtree(run.path, ignore_errors=True)
         raise
 
 

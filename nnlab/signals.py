@@ -7,6 +7,7 @@ While a file is written (``deferred``) any of them waits for the file to be comp
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 _signals = threading.local()
-_SIGNALS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
+STOPS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
 
 
 def interrupt_line(exc: BaseException) -> str:
@@ -74,7 +75,7 @@ class SignalsAsInterrupts:
             return
         depth = getattr(_signals, "depth", 0)
         if depth == 0:
-            _signals.saved = {s: signal.signal(s, raise_interrupted) for s in _SIGNALS}
+            _signals.saved = {s: signal.signal(s, raise_interrupted) for s in STOPS}
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where
                 # Ctrl-C is ignored: a sweep worker leaves it to the sweep)
                 _signals.saved[signal.SIGINT] = signal.signal(signal.SIGINT, raise_interrupted)
@@ -87,6 +88,22 @@ class SignalsAsInterrupts:
         if _signals.depth == 0:
             for s, handler in _signals.saved.items():
                 signal.signal(s, handler)
+
+
+def _forget_in_child() -> None:
+    """After a fork, in the child: none of the parent's blocks is open here. The child has
+    this thread's state (the ``SignalsAsInterrupts`` depth) and the ``deferred`` count; kept,
+    a child's own blocks took themselves for nested ones and set no handlers: a sweep worker's
+    trials then ended on SIGTERM's default action, killed mid-write, still RUNNING."""
+    global _signals
+    _signals = threading.local()
+    _deferred["depth"] = 0
+    _deferred["pending"].clear()
+    received.clear()
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 # Held across a fork: Ctrl-C, and what ``SignalsAsInterrupts`` turns into ``Interrupted``.

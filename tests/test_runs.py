@@ -276,6 +276,33 @@ def test_keyboard_interrupt_leaves_a_consistent_interrupted_folder(tmp_path, che
     assert not any(p.name.startswith(".") for p in run.path.iterdir())
 
 
+def test_a_second_stop_signal_while_a_folder_that_could_not_start_is_removed_leaves_none(
+    tmp_path, monkeypatch
+):
+    # A sweep worker signalled by its process group (timeout -s TERM), then terminated by its
+    # sweep, took the second SIGTERM while it removed the trial folder the first had stopped
+    # from starting: an empty trial folder was left.
+    import shutil
+    import signal
+
+    from nnlab import runs
+
+    def stopped(run: RunDir) -> None:  # (the first signal, as the folder is claimed)
+        raise KeyboardInterrupt
+
+    rmtree = shutil.rmtree
+
+    def rmtree_signalled_again(path, ignore_errors=False):
+        signal.raise_signal(signal.SIGINT)
+        rmtree(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(runs, "claim", stopped)
+    monkeypatch.setattr(runs.shutil, "rmtree", rmtree_signalled_again)
+    with pytest.raises(KeyboardInterrupt), runs.start(tmp_path, "cut", "train"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")

@@ -72,7 +72,8 @@ def _worker_init(parent: int, quiet_numerics: bool = False) -> None:
 
     threadpool_limits(limits=1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits its parent's)
+    for stop in signals.STOPS:  # (a forked worker inherits its parent's; a trial's lifecycle
+        signal.signal(stop, signal.SIG_DFL)  # sets its own while it runs)
     signals.release()  # (held while it was forked: a signal sent since arrives now, here)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -123,14 +124,25 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
     return pool
 
 
-def stop_pool(pool: Any) -> None:
-    """Cancel what ``pool`` has not started and terminate its workers now (an interrupt)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        proc.terminate()
-    for proc in processes:
-        proc.join(timeout=5)
+def stop_pool(pool: Any, grace: float = 5.0) -> None:
+    """Cancel what ``pool`` has not started and stop its workers now (an interrupt): SIGTERM
+    (the trials a worker runs record INTERRUPTED, then it exits), and after ``grace`` seconds
+    SIGKILL for any still there. Every worker is gone when this returns, so what a killed one
+    left RUNNING reads STALE and can be settled (``runs.settle_stale``). A stop signal meanwhile
+    waits until then (``signals.deferred``): a second Ctrl-C, or ``timeout``, which signals the
+    command and then its whole process group, no longer leaves workers running."""
+    with signals.deferred():
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        deadline = time.monotonic() + grace
+        for proc in processes:
+            proc.join(timeout=max(0.0, deadline - time.monotonic()))
+        for proc in processes:
+            if proc.exitcode is None:
+                proc.kill()
+                proc.join(timeout=5)
 
 
 class ProcessExecutor:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from nnlab import runs
+from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import config_hash, read_yaml
 from nnlab.errors import ConfigError, RunError
@@ -234,9 +234,10 @@ def _execute(
     try:
         executor.run(units, _Tally(rows, units, workers, done, total, on_trial, painters))
     except KeyboardInterrupt:
-        run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
-        for task in todo:  # trials whose worker was killed before it could record its end
-            runs.settle_stale(runs.RunDir(trials_dir(run) / task.trial_id))
+        with signals.deferred():  # (a second stop signal, as ``timeout`` sends, waits for this)
+            run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
+            for task in todo:  # trials whose worker was killed before it could record its end
+                runs.settle_stale(runs.RunDir(trials_dir(run) / task.trial_id))
         raise
     final = ordered()
     failed = [r for r in final if r["status"] == "FAILED"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from nnlab import runs
+from nnlab import runs, signals
 from nnlab.config import Config, validate
 
 Row = dict[str, Any]
@@ -151,9 +151,11 @@ def _identity(task: TrialTask) -> dict[str, Any]:
 
 def run_unit_in_worker(unit: Unit) -> list[Row]:
     """``run_unit`` in a pool worker: terminated by the sweep (SIGTERM, an interrupt), the
-    trials' lifecycles record INTERRUPTED, then the worker exits at once."""
+    trials' lifecycles record INTERRUPTED, then the worker exits at once. SIGTERM and SIGHUP
+    interrupt the whole unit, not only its lifecycles' blocks (a folder being made is removed)."""
     try:
-        return run_unit(unit)
+        with signals.SignalsAsInterrupts():
+            return run_unit(unit)
     except KeyboardInterrupt:
         os._exit(130)
 

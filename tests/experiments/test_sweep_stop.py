@@ -1,0 +1,142 @@
+"""A sweep's stop path: every trial that was running ends INTERRUPTED, whoever stops it and
+however often the stop signal comes (``timeout -s INT`` signals the command, then its process
+group: the sweep may see two SIGINTs, the second while it stops its workers)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs, signals, sweep as sw
+from tests.experiments.test_sweep import tiny_sweep
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
+
+
+def _busy(marker: str, deaf: bool = False) -> None:
+    """A worker's task: say it started, then work for a minute (``deaf``: deaf to SIGTERM)."""
+    if deaf:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    Path(marker).touch()
+    time.sleep(60)
+
+
+def busy_pool(tmp_path: Path, jobs: int, deaf: bool = False) -> tuple[object, list]:
+    """A sweep's pool of ``jobs`` workers, each busy with a task; (pool, its processes)."""
+    pool = sw.process_pool(jobs, "fork")
+    for i in range(jobs):
+        pool.submit(_busy, str(tmp_path / f"busy-{i}"), deaf)
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("busy-*"))) < jobs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return pool, list(pool._processes.values())
+
+
+def test_a_terminated_worker_records_its_trials_interrupted_itself(
+    tmp_path, monkeypatch, fork_allowed
+):
+    # Forked inside the command's open SignalsAsInterrupts, a worker took its trials'
+    # lifecycles for nested ones and set no handler: SIGTERM killed it mid-write, its trials
+    # left RUNNING (and temp files) for the sweep to settle after it.
+    def terminated(record, cfg):  # (after the first epoch: what stop_pool sends the worker)
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(sw.trial, "_stop_check", lambda sweep_dir: terminated)
+    defn = tiny_sweep({"optimizer.lr": [0.5, 0.1]})  # (one stack of two trials)
+    trials = sw.plan(defn)
+    sweep = runs.RunDir(tmp_path / "sweep")
+    unit = tuple(sw.run._task(sweep, defn, t, None, "run") for t in trials)
+    with signals.SignalsAsInterrupts():  # (the command line's, when the sweep forks)
+        pool = sw.process_pool(1, "fork")
+        try:
+            with pytest.raises(BrokenProcessPool):  # (the worker exits 130 once they are settled)
+                pool.submit(sw.trial.run_unit_in_worker, unit).result(timeout=60)
+        finally:
+            pool.shutdown()
+    for trial in trials:
+        meta = runs.RunDir(sweep.path / "trials" / trial.id).meta
+        assert meta["status"] == "INTERRUPTED" and "note" not in meta  # (not settled by another)
+    assert not list(sweep.path.rglob("*.tmp"))
+
+
+def test_a_second_stop_signal_while_the_pool_stops_still_stops_every_worker(
+    tmp_path, monkeypatch, fork_allowed
+):
+    with signals.SignalsAsInterrupts():
+        pool, procs = busy_pool(tmp_path, 2)
+        try:
+            terminate = procs[0].terminate
+
+            def terminate_then_signalled_again() -> None:
+                terminate()
+                signal.raise_signal(signal.SIGINT)
+
+            monkeypatch.setattr(procs[0], "terminate", terminate_then_signalled_again)
+            with pytest.raises(KeyboardInterrupt):  # (the second signal, once all are gone)
+                sw.stop_pool(pool)
+            assert [p.exitcode for p in procs] == [-signal.SIGTERM] * 2
+        finally:
+            for proc in procs:
+                proc.kill()
+
+
+def test_a_worker_still_there_after_the_grace_is_killed(tmp_path, fork_allowed):
+    pool, (proc,) = busy_pool(tmp_path, 1, deaf=True)
+    t0 = time.monotonic()
+    sw.stop_pool(pool, grace=0.2)
+    assert proc.exitcode == -signal.SIGKILL and time.monotonic() - t0 < 5
+
+
+class _WorkersKilled:
+    """An executor whose workers were killed after writing their trials RUNNING, then Ctrl-C."""
+
+    workers = 1
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid  # (a process that has ended)
+
+    def describe(self) -> str:
+        return "killed workers"
+
+    def start(self, n_units: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def run(self, units, on_row) -> None:
+        for task in (task for unit in units for task in unit):
+            folder = Path(task.trials_dir) / task.trial_id
+            folder.mkdir(parents=True)
+            meta = {"run_id": task.trial_id, "kind": "train", "status": "RUNNING",
+                    "pid": self.pid, "host": socket.gethostname()}  # fmt: skip
+            (folder / "meta.json").write_text(json.dumps(meta))
+        raise KeyboardInterrupt
+
+
+def test_a_second_stop_signal_while_the_sweep_settles_its_trials_leaves_none_running(
+    tmp_path, monkeypatch
+):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    settle = runs.settle_stale
+
+    def settle_signalled_again(run: runs.RunDir) -> bool:
+        signal.raise_signal(signal.SIGINT)
+        return settle(run)
+
+    monkeypatch.setattr(runs, "settle_stale", settle_signalled_again)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, executor=_WorkersKilled(gone.pid))
+    (run,) = runs.iter_runs(tmp_path)
+    assert run.status == "INTERRUPTED"
+    trials = [runs.RunDir(path).status for path in runs.trial_folders(run)]
+    assert trials == ["INTERRUPTED"] * 4
