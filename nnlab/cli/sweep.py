@@ -80,6 +80,7 @@ class SweepProgress:
         self.bar: Any = None
         self.task: Any = None
         self.failed = 0
+        self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
 
     def __enter__(self) -> "SweepProgress":
         return self
@@ -92,6 +93,8 @@ class SweepProgress:
     def start(self, run: Any, done: int, total: int) -> None:
         if self.lines.quiet:
             return
+        axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
+        self.axes = axes if isinstance(axes, list) else None
         note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
         if sys.stderr.isatty():
             from rich.console import Console
@@ -126,13 +129,18 @@ class SweepProgress:
                 self.bar.stop()
                 self.bar = None
         else:
-            self.lines(f"[{done}/{total}] {describe_row(row)}")
+            self.lines(f"[{done}/{total}] {describe_row(row, self.axes)}")
 
 
-def describe_row(row: dict[str, Any]) -> str:
-    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row."""
+def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row: the
+    swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
+    and its derived ``seed``."""
     names = list(row)
-    keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
+    if axes is not None:
+        keys = [k for k in axes if k in row]
+    else:
+        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
     parts = [row["trial"]]
     for key in keys:
         value = row[key]

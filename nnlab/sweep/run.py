@@ -330,6 +330,7 @@ def run_sweep(
             name=defn.name,
             preset=defn.preset,
             seed=sweep_seed(defn),
+            axes=list(defn.spec.params),
             n_trials=len(trials),
             jobs=jobs,
             stack=stack,

@@ -67,6 +67,24 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     assert "[2/2]" in result.stderr and "sweep folder:" in result.stderr
 
 
+@pytest.mark.parametrize("order", [["seed", "optimizer.lr"], ["optimizer.lr", "seed"]])
+def test_a_progress_line_names_every_swept_key_a_swept_seed_too(tmp_path, order):
+    # (with `seed` swept first, the lines named no key at all: they showed the keys before the
+    # row's seed column; the derived seed of an unswept run is still left out)
+    cfg = write_config(tmp_path)
+    values = {"seed": "seed=0,1", "optimizer.lr": "optimizer.lr=0.5,0.1"}
+    result = invoke("sweep", "grid", cfg, *(values[k] for k in order), "epochs=1",
+                    "--runs-dir", tmp_path / "r")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    last = [line for line in result.stderr.splitlines() if line.startswith("[4/4]")]
+    assert len(last) == 1 and " seed=1 " in last[0] and " optimizer.lr=0.1 " in last[0], last
+    assert sweep_dir(tmp_path / "r").meta["axes"] == order
+    plain = invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "epochs=1",
+                   "--runs-dir", tmp_path / "p")  # fmt: skip
+    (line,) = [x for x in plain.stderr.splitlines() if x.startswith("[2/2]")]
+    assert " optimizer.lr=0.1 COMPLETED" in line and "seed=" not in line, line
+
+
 def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, monkeypatch):
     from tests.experiments.test_sweep import fail_batch_size_31
 
