@@ -8,6 +8,11 @@ it hit, SIGTERM killed the process with the default action (exit 143), and one c
 the arguments were parsed exited 130 without a word. (Only the interpreter's own start, before
 this module runs, is left to Python's defaults.)
 
+And to the last instant: once the command has its exit code, a stop signal (a second Ctrl-C,
+or ``timeout``, which signals the command and then its whole process group, the two a moment
+apart) ends the process at once with that code. It used to raise KeyboardInterrupt into the
+interpreter's exit: a traceback, or exit -2 (killed by SIGINT) after the ``interrupted`` line.
+
 BLAS threads: OpenBLAS starts one thread per core when NumPy loads, and each spins about 0.1 s
 of CPU before it sleeps. nnlab's processes (the command, its figure painters, sweep workers)
 load NumPy while the command's own start-up and the painter's import of matplotlib need both
@@ -22,8 +27,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
 STOP = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
+EXIT_INTERRUPTED = 130
 BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 
 
@@ -41,24 +48,81 @@ def main() -> None:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    from nnlab.errors import NnlabError
+    sys.exit(_run())
 
+
+def _run() -> int:
+    """Run the command; its exit code. Whatever happens, the command only exits after this:
+    a stop signal from then on ends the process at once with that code (``_exit_on_stop``)."""
+    code, said = EXIT_INTERRUPTED, False
     try:
-        from nnlab.cli import main as cli_main
+        try:
+            from nnlab.cli import main as cli_main
 
-        cli_main()
-    except NnlabError as exc:  # (only with --debug: the traceback, then the usual exit code)
-        import traceback
+            cli_main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, (int, type(None))):
+                print(exc.code, file=sys.stderr)
+        except KeyboardInterrupt as exc:  # (a command reports its own; this is before one ran)
+            code = EXIT_INTERRUPTED
+            _set_stops(signal.SIG_IGN)  # one report, however many more arrive
+            said = _say_interrupted(exc)
+        except Exception as exc:  # (an NnlabError only with --debug: its traceback)
+            from nnlab.errors import NnlabError
 
-        traceback.print_exc()
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt as exc:  # (a command reports its own; this is before one ran)
-        for s in STOP:  # one report, however many more arrive
-            signal.signal(s, signal.SIG_IGN)
-        from nnlab.signals import interrupt_line
+            if not isinstance(exc, NnlabError):
+                code = 1
+                raise
+            import traceback
 
-        print(interrupt_line(exc), file=sys.stderr)
-        sys.exit(130)
+            traceback.print_exc()
+            code = exc.exit_code
+    except KeyboardInterrupt as exc:  # (another one, at once: ``timeout`` sends two)
+        code = EXIT_INTERRUPTED
+        _set_stops(signal.SIG_IGN)
+        said = said or _say_interrupted(exc)
+    finally:
+        _exit_on_stop(code)
+    return code
+
+
+def _say_interrupted(exc: BaseException) -> bool:
+    from nnlab.signals import interrupt_line
+
+    print(interrupt_line(exc), file=sys.stderr)
+    return True
+
+
+def _exit_on_stop(code: int) -> None:
+    """From here the command only exits: a stop signal now (a second Ctrl-C; ``timeout``,
+    which signals the command and then its whole process group, the two a moment apart) ends
+    the process at once with ``code``, the exit it already has. Before, it raised
+    KeyboardInterrupt into the interpreter's exit, which then exits -2 (killed by SIGINT),
+    sometimes with a traceback. One that comes while the handlers are set is absorbed."""
+
+    def stop(signum: int, frame: object) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # (a closed pipe: nothing more to say)
+                pass
+        os._exit(code)
+
+    _set_stops(stop)
+
+
+def _set_stops(handler: Any) -> None:
+    """``handler`` for every stop signal, even when one arrives while they are set (the
+    KeyboardInterrupt it raises then is absorbed: the command is ending anyway)."""
+    while True:
+        try:
+            for s in STOP:
+                signal.signal(s, handler)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 if __name__ == "__main__":

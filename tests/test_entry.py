@@ -1,0 +1,97 @@
+"""The entry point (``nnlab.__main__``): OpenBLAS starts with one thread unless the user chose a
+count (a command can still raise it where a product is large), and a stop signal that comes
+while the command already ends changes nothing but a prompt exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import os, sys
+sys.argv = ["nnlab", "--version"]
+import nnlab.__main__ as entry
+try:
+    entry.main()
+except SystemExit:
+    pass
+import numpy  # (loads OpenBLAS with the count the environment now gives)
+from threadpoolctl import threadpool_info, threadpool_limits
+blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+start = blas[0]["num_threads"] if blas else None
+with threadpool_limits(limits=2):
+    raised = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+print(os.environ.get("OPENBLAS_NUM_THREADS"), start, raised[0] if raised else None)
+"""
+
+
+def probe(**env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS",
+             "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env={**clean, **env}, capture_output=True, text=True,
+        check=True, timeout=60,
+    ).stdout  # fmt: skip
+    return out.split()[-3:]
+
+
+def test_one_blas_thread_at_load_and_a_command_can_raise_it():
+    env, start, raised = probe()
+    assert env == "1"
+    if start == "None":
+        pytest.skip("NumPy here is not linked to a BLAS threadpoolctl knows")
+    assert start == "1"
+    assert raised == "2"  # (threadpoolctl grows OpenBLAS's pool: train's large nets use it)
+
+
+@pytest.mark.parametrize("name", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"])
+def test_a_count_the_user_chose_is_kept(name):
+    env, start, _ = probe(**{name: "2"})
+    assert env == ("2" if name == "OPENBLAS_NUM_THREADS" else "None")
+    if start != "None":
+        assert start == "2"
+
+
+ENDING = """
+import atexit, signal, sys
+import nnlab.cli
+
+def command():
+{body}
+
+nnlab.cli.main = command
+from nnlab.__main__ import main
+main()
+"""
+
+
+def run_entry(body: str) -> subprocess.CompletedProcess:
+    script = ENDING.format(body="\n".join("    " + line for line in body.splitlines()))
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+
+
+def test_a_stop_signal_while_the_command_exits_keeps_its_exit_code():
+    # (it raised KeyboardInterrupt into the interpreter's exit: a traceback, or exit -2)
+    done = run_entry("atexit.register(signal.raise_signal, signal.SIGINT)\nsys.exit(0)")
+    assert (done.returncode, done.stderr) == (0, "")
+    failed = run_entry("atexit.register(signal.raise_signal, signal.SIGTERM)\nsys.exit(3)")
+    assert (failed.returncode, failed.stderr) == (3, "")
+
+
+def test_two_stop_signals_at_once_are_one_interrupt():
+    """``timeout`` signals the command and then its process group: two signals a moment
+    apart. Both pending at once here, the second arrives as the first is being handled."""
+    both = run_entry(
+        "both = {signal.SIGINT, signal.SIGTERM}\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, both)\n"
+        "signal.raise_signal(signal.SIGINT)\n"
+        "signal.raise_signal(signal.SIGTERM)\n"
+        "signal.pthread_sigmask(signal.SIG_UNBLOCK, both)\n"
+        "sys.exit(0)"
+    )
+    assert both.returncode == 130, both.stderr
+    assert both.stderr.startswith("interrupted (SIG") and both.stderr.count("\n") == 1, both.stderr
