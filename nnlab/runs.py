@@ -249,15 +249,22 @@ class Lifecycle:
         status = "INTERRUPTED" if interrupted else "FAILED"
         self._run_hooks(status, quiet=True)
         extra = {} if interrupted else {"error": describe_error(exc)}
+        recorded: str | None = None
         try:
-            _write_status(self.run, status, {**self._fields, **extra})
-            recorded: str | None = status
-        except BaseException as write_error:  # (a full disk): STALE once this process is gone
-            recorded = None
-            exc.nnlab_unrecorded = describe_error(write_error)  # type: ignore[attr-defined]
-        exc.nnlab_run = self.run.path  # type: ignore[attr-defined]
-        exc.nnlab_status = recorded  # type: ignore[attr-defined]
-        exc.nnlab_resume = self.resume  # type: ignore[attr-defined]
+            with deferred():  # (the status is written whole, whatever arrives meanwhile)
+                try:
+                    _write_status(self.run, status, {**self._fields, **extra})
+                    recorded = status
+                except Exception as write_error:  # (a full disk): STALE once this ends
+                    exc.nnlab_unrecorded = describe_error(write_error)  # type: ignore[attr-defined]
+        except KeyboardInterrupt:  # another stop signal during the write, raised at its end
+            if not interrupted:  # (the run is recorded FAILED; the stop ends the command)
+                raise
+        finally:  # (an interrupt already: the second one adds nothing, and it was reported as
+            # "could not record INTERRUPTED" although the status was written)
+            exc.nnlab_run = self.run.path  # type: ignore[attr-defined]
+            exc.nnlab_status = recorded  # type: ignore[attr-defined]
+            exc.nnlab_resume = self.resume  # type: ignore[attr-defined]
 
     def _run_hooks(self, status: str, quiet: bool) -> None:
         for hook in self._hooks:

@@ -303,6 +303,38 @@ def test_a_second_stop_signal_while_a_folder_that_could_not_start_is_removed_lea
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("first", ["interrupt", "error"])
+def test_a_second_stop_signal_while_the_end_is_recorded_is_not_reported_as_unrecorded(
+    tmp_path, monkeypatch, first
+):
+    """``timeout`` signals the command and then its process group. The second signal, arriving
+    while the first one's INTERRUPTED was written, made the command say it could not record
+    the status it had just written. Now the write is finished first; after an interrupt the
+    second one adds nothing, after a failure (recorded FAILED) it ends the command."""
+    import signal
+
+    from nnlab import runs
+
+    write = runs._write_status
+
+    def write_signalled_again(run, status, fields):
+        signal.raise_signal(signal.SIGINT)
+        write(run, status, fields)
+
+    monkeypatch.setattr(runs, "_write_status", write_signalled_again)
+    error = KeyboardInterrupt() if first == "interrupt" else RuntimeError("boom")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        with runs.start(tmp_path, "cut", "train") as life:
+            raise error
+    run = life.run
+    assert run.meta["status"] == ("INTERRUPTED" if first == "interrupt" else "FAILED")
+    if first == "interrupt":
+        assert caught.value is error and error.nnlab_status == "INTERRUPTED"
+        assert not hasattr(error, "nnlab_unrecorded")
+    else:
+        assert error.nnlab_status == "FAILED" and "boom" in run.meta["error"]
+
+
 def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
