@@ -167,12 +167,20 @@ def record_lines(
 
 @functools.cache
 def _console_class() -> Any:
-    """rich's Console, except on a broken pipe (the reader went away: ``nnlab ... | head``):
+    """rich's Console for plain text (no markup, emoji codes or highlighting), except on a broken pipe (the reader went away: ``nnlab ... | head``):
     it goes quiet and stdout goes to /dev/null, as rich does, but it does not exit 1 (rich's
     SystemExit): a closed stdout is no failure, the command ends as it would have."""
     from rich.console import Console
 
     class QuietOnBrokenPipe(Console):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Cells and titles are text, shown as written: rich's markup took "[train, test]"
+            # for a style and dropped it, and its emoji codes turned "logspace:a:b:n" into
+            # "logspace🅰b:n".
+            for plain in ("markup", "emoji", "highlight"):
+                kwargs.setdefault(plain, False)
+            super().__init__(*args, **kwargs)
+
         def on_broken_pipe(self) -> None:
             self.quiet = True
             devnull = os.open(os.devnull, os.O_WRONLY)

@@ -69,3 +69,17 @@ def test_counted_is_singular_for_one_only():
     from nnlab.output import counted
 
     assert [counted(n, "run") for n in (0, 1, 2)] == ["0 runs", "1 run", "2 runs"]
+
+
+def test_cells_and_titles_are_shown_as_written_not_as_rich_markup_or_emoji():
+    # (`nnlab config keys` showed "logspace🅰b:n" for "logspace:a:b:n"; a cell "[train, test]"
+    # was taken for a style and vanished)
+    import io
+
+    buf = io.StringIO()
+    cells = {"help": "a range (logspace:a:b:n)", "eval": "[train, test]", "tag": "[bold]x[/bold]"}
+    print_table([cells], title="[b]runs[/b] :a:", file=buf, width=200)
+    text = buf.getvalue()
+    assert "[b]runs[/b] :a:" in text
+    for value in cells.values():
+        assert value in text, (value, text)
