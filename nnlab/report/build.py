@@ -59,6 +59,8 @@ def build_report(
     runs_dir = Path(runs_dir)
     if not refs and not runs_dir.is_dir():  # (a mistyped --runs-dir: no empty report there)
         raise RunError(f"{runs_dir}: no such runs folder (give the folder nnlab wrote runs into)")
+    if out is not None:
+        collect.check_out(Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)
     entries = collect.collect(refs, runs_dir, exclude=out)  # (an unknown ref: nothing made)
     _prepare(out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,14 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
         seen.add(path.resolve())
         entries.append(read_folder(path, _rel(path, runs_dir, {e.rel for e in entries})))
     return entries
+
+
+def check_out(out: Path) -> None:
+    """A ``--out`` that is not a folder yet follows every command's rules for a new one
+    (``runs.location``: one plain folder name, in a folder that exists); an existing folder is
+    a report rebuilt in place (``build._prepare`` checks that it is one)."""
+    if not os.path.isdir(out):
+        runs.location(out.parent, out)
 
 
 def _resolve(ref: str, runs_dir: Path) -> Path:

@@ -268,3 +268,22 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(case, words, op
     name = option or "config"
     refused(invoke(*args), 2, f"error: {name}: '' names no file or folder")
     assert snapshot(case.parents[2]) == before
+
+
+NEW_REPORT_OUTS = ["leading dot", "control character", "newline", "very long"]
+
+
+@pytest.mark.parametrize("value", ["missing folder", *NEW_REPORT_OUTS])
+def test_a_new_report_folder_is_held_to_the_rules_of_every_out(case, value):
+    """``report --out`` made a whole chain of folders (``/tmp/no/such/report``) where every
+    other ``--out`` makes one new folder in a folder that exists; it now follows the same
+    rules. (An existing folder stays allowed: a report is rebuilt in place.)"""
+    (case / "runs").mkdir()
+    if value == "missing folder":
+        out = case / "no" / "such" / "report"
+        text, says = str(out), f"folder '{out.parent}' does not exist"
+    else:
+        text, says = HOSTILE[value]
+    before = snapshot(case.parents[2])
+    refused(invoke("report", "--runs-dir", case / "runs", "--out", text), 2, "error: --out: ", says)
+    assert snapshot(case.parents[2]) == before

@@ -26,6 +26,7 @@ def test_report_out_and_refs(tmp_path):
     one = make_run(tmp_path / "runs", "one")
     make_run(tmp_path / "runs", "two")
     out = tmp_path / "share" / "report"
+    out.parent.mkdir()  # (one new folder in one that exists, as every --out: test_names.py)
     result = report_cli(["report", one.id, "--out", str(out), "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     assert len(index_rows((out / "index.html").read_text())) == 1
