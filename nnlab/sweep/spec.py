@@ -158,6 +158,28 @@ def _prefix(value: Any) -> str | None:
     return None
 
 
+def _check_not_a_misspelt_range(key: str, value: str) -> None:
+    """``log-uniform:1e-4:1`` or ``LogSpace:0:-4:5``: a word before a colon close to a range's or
+    distribution's name is refused, naming the right one (it would be taken for one value, and
+    refused later as 'not a valid number', or as 'nothing to sweep')."""
+    import difflib
+
+    head = value.split(":", 1)[0] if ":" in value else ""
+    if len(head) < 3 or not head.replace("-", "").replace("_", "").isalpha():
+        return
+    names = {n.lower(): n for n in GRID_RANGES + DISTRIBUTIONS}
+    plain = head.lower().replace("-", "").replace("_", "")
+    match = names.get(plain) or next(
+        iter(difflib.get_close_matches(plain, list(names), n=1, cutoff=0.75)), None
+    )
+    if match is not None:
+        raise ConfigError(
+            f"{key}: unknown range or distribution {head!r} in {value!r}; did you mean "
+            f"{match!r}? (ranges: {', '.join(GRID_RANGES)}; distributions: "
+            f"{', '.join(DISTRIBUTIONS)})"
+        )
+
+
 def grid_axis(key: str, value: Any) -> list[Any]:
     """The values one grid axis takes."""
     head = _prefix(value)
@@ -171,6 +193,8 @@ def grid_axis(key: str, value: Any) -> list[Any]:
         if not value:
             raise ConfigError(f"{key}: an axis needs at least one value")
         return list(value)
+    if isinstance(value, str):  # (a file's axis: as the command line's)
+        _check_not_a_misspelt_range(key, value)
     return [value]
 
 
@@ -181,6 +205,8 @@ def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
         value = _range(key, value)
     elif head == "choice":
         value = split_values(value[len("choice:") :], key)
+    elif head is None and isinstance(value, str):
+        _check_not_a_misspelt_range(key, value)
     elif head is not None:
         args = value.split(":")[1:]
         if len(args) != 2:
@@ -254,14 +280,22 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """
     params: dict[str, Any] = {}
     fixed: list[str] = []
+    given: dict[str, str] = {}
     for text in args:
         key, sep, raw = text.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"argument {text!r}: expected key=value, key=v1,v2 or key=dist:a:b")
         key = key.strip()
+        if key in given:  # (an axis and a value, or two axes: which one was meant?)
+            raise ConfigError(
+                f"{key}: given twice ({given[key]!r} and {text!r}); give it once, as an axis "
+                "(v1,v2,...), a range or distribution, or one value"
+            )
+        given[key] = text
         if _prefix(raw.strip()) is not None:
             params[key] = raw.strip()
             continue
+        _check_not_a_misspelt_range(key, raw.strip())
         values = split_values(raw, key)
         if len(values) > 1:
             params[key] = values

@@ -130,8 +130,13 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lrr=0.1,0.2"], "unknown key 'optimizer.lrr'"),
         (["optimizer.lr=0.1,-1"], "optimizer.lr"),
         ([], "nothing to sweep"),
+        (["optimizer.lr=0.1,0.01", "optimizer.lr=0.5"], "optimizer.lr: given twice"),
+        (["optimizer.lr=0.1,0.01", "optimizer.lr=0.2,0.3"], "optimizer.lr: given twice"),
+        (["optimizer.lr=log-uniform:1e-3:1"], "'log-uniform' in 'log-uniform:1e-3:1'; did you "
+         "mean 'loguniform'?"),
+        (["optimizer.lr=LogSpace:0:-3:4"], "did you mean 'logspace'?"),
     ],
-)
+)  # fmt: skip
 def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):
     cfg = write_config(tmp_path)
     result = invoke("sweep", "grid", cfg, *args, "--runs-dir", tmp_path / "r")
@@ -408,3 +413,14 @@ def test_runs_compare_latest_is_the_newest_run_or_sweep_not_any_newer_folder(tmp
     result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
     assert result.exit_code == 2
     assert "a landscape folder; this command needs a train or sweep folder" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["grid", "random"])
+def test_a_misspelt_distribution_in_a_sweep_file_is_named(tmp_path, kind):
+    # (it was one value: "not a valid number", or "nothing to sweep")
+    sweep = {"kind": kind, "params": {"optimizer.lr": "log-uniform:1e-3:1"}}
+    cfg = write_config(tmp_path, sweep={**sweep, **({"trials": 2} if kind == "random" else {})})
+    result = invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2
+    assert "did you mean 'loguniform'?" in result.stderr and "\n" not in result.stderr.strip()
+    assert not (tmp_path / "r").exists()
