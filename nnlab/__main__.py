@@ -24,6 +24,7 @@ through threadpoolctl for a net whose products are large (``experiments.train.bl
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -48,6 +49,10 @@ def main() -> None:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    # Registered first, so run last: once every other exit hook has run, the interpreter puts
+    # the default action back on each signal that has a Python handler, and a SIGTERM in its
+    # last milliseconds killed the finished command (exit 143). Ignored signals it leaves be.
+    atexit.register(_set_stops, signal.SIG_IGN)
     sys.exit(_run())
 
 

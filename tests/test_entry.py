@@ -95,3 +95,17 @@ def test_two_stop_signals_at_once_are_one_interrupt():
     )
     assert both.returncode == 130, both.stderr
     assert both.stderr.startswith("interrupted (SIG") and both.stderr.count("\n") == 1, both.stderr
+
+
+def test_a_stop_signal_in_the_interpreters_last_moments_keeps_the_exit_code():
+    # (after the exit hooks, Python puts the default action back on the signals it handles:
+    # a SIGTERM then killed the finished command, exit 143)
+    done = run_entry(
+        "import os\n"
+        "class Late:\n"
+        "    def __del__(self, kill=os.kill, pid=os.getpid(), term=signal.SIGTERM):\n"
+        "        kill(pid, term)\n"
+        "sys.modules['nnlab'].late = Late()  # (torn down with the modules, at the very end)\n"
+        "sys.exit(0)"
+    )
+    assert (done.returncode, done.stderr) == (0, "")
