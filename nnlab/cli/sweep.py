@@ -254,6 +254,8 @@ def sweep_main(
 
     Example: nnlab sweep --resume latest --jobs 2
     """
+    if ctx.invoked_subcommand is not None:
+        _refuse_group_options(ctx)
     if resume_ref is None:
         if ctx.invoked_subcommand is None:
             typer.echo(ctx.get_help())
@@ -261,6 +263,23 @@ def sweep_main(
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
     resume(resume_ref, opts)
+
+
+def _refuse_group_options(ctx: typer.Context) -> None:
+    """``nnlab sweep --runs-dir X grid ...``: the group's options are ``--resume``'s; given
+    before a subcommand they were accepted and ignored (the sweep went to runs/, the format
+    was dropped). Refused in one line saying where they go. (From the environment they are
+    the subcommand's too: not refused.)"""
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        if source is not None and source.name == "COMMANDLINE" and param.name != "resume_ref":
+            option = max(param.opts, key=len)
+            where = f"nnlab sweep {ctx.invoked_subcommand}"
+            raise typer.BadParameter(
+                f"given before the subcommand, where only --resume reads it; give it after: "
+                f"{where} ... {option} ...",
+                param_hint=option,
+            )
 
 
 @sweep_app.command("resume")

@@ -424,3 +424,18 @@ def test_a_misspelt_distribution_in_a_sweep_file_is_named(tmp_path, kind):
     assert result.exit_code == 2
     assert "did you mean 'loguniform'?" in result.stderr and "\n" not in result.stderr.strip()
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "before", [["--runs-dir", "elsewhere"], ["-f", "json"], ["--jobs", "2"], ["-q"]]
+)
+def test_a_sweep_option_before_the_subcommand_is_refused_not_ignored(tmp_path, monkeypatch, before):
+    # (`nnlab sweep --runs-dir X grid ...` wrote the sweep into runs/, `-f json` printed a table)
+    monkeypatch.chdir(tmp_path)
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", *before, "grid", cfg, "optimizer.lr=0.5,0.1", "epochs=1")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "given before the subcommand, where only --resume reads it" in line, line
+    assert "nnlab sweep grid ... " in line and "\n" not in line
+    assert not (tmp_path / "elsewhere").exists() and not Path("runs").exists()
