@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import json
 import math
@@ -134,12 +135,22 @@ def read_at_most(path: Path, limit: int) -> bytes | None:
     """The bytes of ``path``, or None if it holds more than ``limit``: no more than
     ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
     refused as soon as it passes the limit, as a large file is."""
-    with open(path, "rb") as f:
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
         st = os.fstat(f.fileno())
+        refuse_a_pipe(path, st.st_mode)
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
             return None
         data = f.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def refuse_a_pipe(path: Path, mode: int) -> None:
+    """A named pipe or a socket where a file should be: reading it would wait for a writer that
+    may never come (every reader of the runs folder hung on one). Opened without blocking, it is
+    refused instead, as an OSError naming it (the readers say it in one line)."""
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket"
+        raise OSError(errno.EINVAL, f"is {kind}, not a file", str(path))
 
 
 def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:

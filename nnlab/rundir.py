@@ -180,6 +180,8 @@ class RunDir:
     def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
         path = self.file("checkpoint.npz")
         try:
+            if path.is_fifo() or path.is_socket():  # (np.load would wait for a writer)
+                raise OSError(f"{path.name} is a named pipe or a socket, not a file")
             with np.load(path, allow_pickle=False) as data:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")

@@ -562,3 +562,26 @@ def test_a_damaged_trial_is_named_by_the_sweeps_readers_not_shown_as_recorded(ca
     rows = {r["run"]: r for r in json.loads(compared.stdout)}
     assert rows[bad.name]["status"] == "DAMAGED" and rows[bad.name].get("final_test_acc") is None
     assert rows[good.name]["status"] == "COMPLETED" and (case / "c.png").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["meta.json", "metrics.jsonl", "summary.json", "config.yaml", "checkpoint.npz"]
+)
+def test_a_named_pipe_in_a_run_folder_is_refused_not_waited_on(done, name):
+    """A FIFO where a run file should be: opening it waited for a writer, forever, and one
+    such folder hung `runs list`, `runs show`, `report` and `--resume` for the whole runs
+    folder. Every reader now says what it is and goes on (a subprocess, so a hang fails)."""
+    import subprocess
+
+    from .helpers import argv
+
+    (done.path / name).unlink()
+    os.mkfifo(done.path / name)
+    root = done.path.parent
+    for args in (["runs", "list"], ["runs", "show", "latest"], ["report"]):
+        result = subprocess.run(
+            argv(*args, "--runs-dir", root), capture_output=True, text=True, timeout=60
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if result.returncode != 0:
+            assert "is a named pipe" in result.stderr, (args, result.stderr)
