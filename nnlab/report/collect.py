@@ -148,8 +148,13 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
 
 
 def _figures(folder: Path) -> list[Path]:
+    """The folder's figures: regular files with a figure's suffix, not symlinks (a
+    ``curves.png`` linking to /etc/passwd was copied into the report, which is made to be
+    shared; nnlab writes figures as files)."""
     return sorted(
-        p for p in folder.iterdir() if p.suffix.lower() in FIGURE_SUFFIXES and p.is_file()
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in FIGURE_SUFFIXES and not p.is_symlink() and p.is_file()
     )
 
 

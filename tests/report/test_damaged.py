@@ -199,3 +199,19 @@ def test_folders_without_meta_are_other_rows(tmp_path):
     assert len(rows) == 2 and all('data-kind="other"' in r for r in rows)
     assert "answer" in page(result.out, "notes")
     assert len(files(result.out)) >= 5
+
+
+def test_a_figure_that_is_a_symlink_is_not_copied_into_the_report(tmp_path):
+    # (a curves.png linking to /etc/passwd was copied into the report, made to be shared)
+    root = tmp_path / "runs"
+    run = make_run(root, "linked")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for sharing\n")
+    (run.path / "curves.png").symlink_to(secret)
+    (run.path / "other.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = build_report((), root)
+    assert not (result.out / run.id / "curves.png").exists()
+    assert (result.out / run.id / "other.png").is_file()
+    assert "not for sharing" not in "".join(
+        p.read_text(errors="replace") for p in result.out.rglob("*") if p.is_file()
+    )
