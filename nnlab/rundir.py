@@ -34,6 +34,9 @@ TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 STALE, DAMAGED = "STALE", "DAMAGED"
 
 
+META_TEXT = ("run_id", "kind", "started", "ended", "name")  # meta.json's text fields
+
+
 class RunDir:
     """One run folder: its files, its meta and its metrics. Reading only; what changes a
     folder's status is ``Lifecycle``."""
@@ -106,6 +109,11 @@ class RunDir:
                 f"{self.file('meta.json')}: status {meta.get('status')!r} is not one of "
                 f"{', '.join(STATUSES)}"
             )
+        for key in META_TEXT:  # (readers sort and print them: a number there broke `latest`)
+            if meta.get(key) is not None and not isinstance(meta[key], str):
+                raise DamagedError(
+                    f"{self.file('meta.json')}: {key} is {meta[key]!r}; nnlab writes text there"
+                )
         return meta
 
     @property

@@ -585,3 +585,15 @@ def test_a_named_pipe_in_a_run_folder_is_refused_not_waited_on(done, name):
         assert "Traceback" not in result.stderr, result.stderr
         if result.returncode != 0:
             assert "is a named pipe" in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("key", ["started", "ended", "kind", "name", "run_id"])
+def test_a_number_in_a_text_field_of_meta_is_damage_not_a_crash(done, key):
+    # ("started": 12345 made runs list, runs show latest and --resume latest raise an
+    # unexpected TypeError when they sorted the folders)
+    set_meta(done, **{key: 12345})
+    result = invoke("runs", "list", "--runs-dir", done.path.parent)
+    assert result.exit_code == 0 and "unexpected" not in result.output, result.output
+    assert "DAMAGED" in result.stdout and f"{key} is 12345; nnlab writes text there" in (
+        result.stdout
+    )
