@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from nnlab import runs, signals, sweep as sw
+from nnlab.sweep.executors import SerialExecutor
 from tests.experiments.test_sweep import tiny_sweep
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
@@ -95,22 +96,14 @@ def test_a_worker_still_there_after_the_grace_is_killed(tmp_path, fork_allowed):
     assert proc.exitcode == -signal.SIGKILL and time.monotonic() - t0 < 5
 
 
-class _WorkersKilled:
+class _WorkersKilled(SerialExecutor):
     """An executor whose workers were killed after writing their trials RUNNING, then Ctrl-C."""
-
-    workers = 1
 
     def __init__(self, pid: int) -> None:
         self.pid = pid  # (a process that has ended)
 
     def describe(self) -> str:
         return "killed workers"
-
-    def start(self, n_units: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
     def run(self, units, on_row) -> None:
         for task in (task for unit in units for task in unit):
