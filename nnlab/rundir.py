@@ -25,6 +25,7 @@ from nnlab.fileio import (
     read_json_file,
     read_records,
     read_text_file,
+    refuse_a_pipe,
     write_json,
 )
 
@@ -188,8 +189,7 @@ class RunDir:
     def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
         path = self.file("checkpoint.npz")
         try:
-            if path.is_fifo() or path.is_socket():  # (np.load would wait for a writer)
-                raise OSError(f"{path.name} is a named pipe or a socket, not a file")
+            refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
             with np.load(path, allow_pickle=False) as data:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
