@@ -167,9 +167,10 @@ def record_lines(
 
 @functools.cache
 def _console_class() -> Any:
-    """rich's Console for plain text (no markup, emoji codes or highlighting), except on a broken pipe (the reader went away: ``nnlab ... | head``):
-    it goes quiet and stdout goes to /dev/null, as rich does, but it does not exit 1 (rich's
-    SystemExit): a closed stdout is no failure, the command ends as it would have."""
+    """rich's Console for plain text (no markup, emoji codes or highlighting), except on a
+    broken pipe (the reader went away: ``nnlab ... | head``): it goes quiet and stdout goes to
+    /dev/null, as rich does, but it does not exit 1 (rich's SystemExit): a closed stdout is no
+    failure, the command ends as it would have."""
     from rich.console import Console
 
     class QuietOnBrokenPipe(Console):
