@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab.fileio import atomic_write
+from nnlab.fileio import atomic_write, file_mode
 from nnlab.signals import held_while_forking, release
 
 Rows = list[dict[str, Any]]  # table rows / epoch records
@@ -299,13 +299,18 @@ def _serve(conn: Any) -> None:
 
 
 def _warm_up() -> bool:
-    """Import matplotlib and draw a text once (which loads the fonts); a failure is left for
-    the drawing to report. True (done, either way)."""
+    """Import matplotlib and save a text as PNG once (which loads the fonts and the PNG
+    writer's own imports), and read the umask for the files to come: all that a figure's save
+    would otherwise do on the command's critical path. A failure is left for the drawing to
+    report. True (done, either way)."""
+    import io
+
     with contextlib.suppress(Exception):
+        file_mode()
         plt = pyplot()
         fig = plt.figure(figsize=(1, 1))
         fig.text(0.5, 0.5, "0.25 epoch")
-        fig.canvas.draw()
+        fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)
     return True
 

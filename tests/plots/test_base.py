@@ -18,6 +18,18 @@ def test_importing_plots_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+def test_a_painter_s_warm_up_leaves_nothing_for_a_figure_s_save_to_import(tmp_path):
+    # (the warm-up runs while the command works; a run's curves.png is drawn on its critical
+    # path, so any import the save needs, such as Pillow's plugins, belongs in the warm-up)
+    code = (
+        "import sys; from nnlab.plots import base; base._warm_up(); before = set(sys.modules)\n"
+        "fig, ax = base.pyplot().subplots(); ax.plot([1, 2]); ax.set_title('loss')\n"
+        f"base.save(fig, {str(tmp_path / 'f.png')!r}); print(sorted(set(sys.modules) - before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_saved_figures_get_the_umask_mode(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
