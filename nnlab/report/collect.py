@@ -1,10 +1,10 @@
 """Read run folders for the report: the one module of the report that touches ``nnlab.runs``.
 
 Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, ``RunDir.meta``,
-``.status``, ``.metrics()``, ``.read_json``, ``.file``) into a plain :class:`Entry`. Whatever goes
-wrong while reading one folder (an ``NnlabError``, ``OSError``, ``ValueError``, a ``meta.json``
-that is not an object, ...) makes that folder a ``DAMAGED`` entry that says why; it never stops the
-build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
+``.status``, ``.summary()``, ``.metrics()``, ``.read_json``, ``.file``) into a plain
+:class:`Entry`. Whatever goes wrong while reading one folder (an ``NnlabError``, ``OSError``,
+``ValueError``, a ``meta.json`` that is not an object, a summary value not of its key's kind,
+...) makes that folder a ``DAMAGED`` entry that says why; it never stops the build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
 the place to follow it.
 
 Folders without a ``meta.json`` (``gradcheck --compare-differences`` writes one) are listed from
@@ -195,8 +195,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     else:
         entry.kind = str(meta.get("kind") or "train")
     entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
-    if run.file("summary.json").exists():
-        entry.summary = _json_object(run, "summary.json")
+    entry.summary = run.summary()  # (the reader's checks: a value not of its key's kind is damage)
     if run.file("config.yaml").exists():
         with _reading(run.file("config.yaml")):
             entry.config = run.config() or {}
@@ -215,8 +214,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
 
 def _read_other(run: runs.RunDir, entry: Entry) -> None:
     entry.files = _other_json(run)
-    if run.file("summary.json").exists():
-        entry.summary = _json_object(run, "summary.json")
+    entry.summary = run.summary()
     entry.name = _name(run.id, {})
     stamp = dt.datetime.fromtimestamp(run.path.stat().st_mtime).astimezone()
     entry.modified = stamp.isoformat(timespec="seconds")
@@ -233,14 +231,6 @@ def _name(folder: str, meta: dict[str, Any]) -> str:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
-
-
-def _json_object(run: runs.RunDir, name: str) -> dict[str, Any]:
-    with _reading(run.file(name)):
-        data = run.read_json(name)
-    if not isinstance(data, dict):
-        raise Damaged(f"{run.file(name)}: expected a JSON object, got {_kind(data)}")
-    return data
 
 
 def _records(run: runs.RunDir) -> list[dict[str, Any]]:
