@@ -52,7 +52,7 @@ class Entry:
     sweep: dict[str, Any] = field(default_factory=dict)  # sweep.yaml
     trials: list[Entry] = field(default_factory=list)
     parent: str | None = None  # rel of the sweep or tune a trial belongs to
-    damage: str | None = None  # why the folder could not be read (status DAMAGED)
+    damage: str | None = None  # why the folder could not be read (DAMAGED), or is gone (MISSING)
     modified: str | None = None  # folder time, for folders without meta.json
 
     @property
@@ -255,8 +255,11 @@ def _other_json(run: runs.RunDir) -> dict[str, Any]:
 
 # --- trials -------------------------------------------------------------------------------------
 def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
-    """The planned trials in sweep.yaml's order (PENDING without a folder), then any others."""
+    """The planned trials in sweep.yaml's order (PENDING without a folder, or MISSING if the
+    sweep recorded it: ``runs.absent_trial``), then any others."""
     folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
+    rows = sweep.summary.get("trials")
+    recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
     planned = sweep.sweep.get("trials") or []
     out = []
     for item in planned if isinstance(planned, list) else []:
@@ -267,7 +270,10 @@ def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
         if tid in folders:
             out.append(read_folder(folders.pop(tid), rel, sweep.rel))
         else:
-            out.append(_pending(run.file(runs.TRIALS) / tid, rel, sweep.rel, item))
+            path = run.file(runs.TRIALS) / tid
+            out.append(
+                _pending(path, rel, sweep.rel, item, *runs.absent_trial(path, recorded.get(tid)))
+            )
     out += [read_folder(p, f"{sweep.rel}/trials/{t}", sweep.rel) for t, p in folders.items()]
     return out
 
@@ -281,16 +287,20 @@ def _tune_trials(run: runs.RunDir, tune: Entry) -> list[Entry]:
     ]
 
 
-def _pending(path: Path, rel: str, parent: str, item: dict[str, Any]) -> Entry:
+def _pending(
+    path: Path, rel: str, parent: str, item: dict[str, Any], status: str, why: str | None
+) -> Entry:
+    """A planned trial without a folder: PENDING, or MISSING (``why``) if the sweep ran it."""
     meta = {"trial": {"id": item.get("id"), "seed": item.get("seed"), "values": item.get("values")}}
     return Entry(
         rel,
         path,
         kind="trial",
-        status="PENDING",
+        status=status,
         name=str(item.get("id")),
         meta=meta,
         parent=parent,
+        damage=why,
     )
 
 

@@ -2,7 +2,9 @@
 true, a list or "NaN"; a negative loss, an epoch count that is text): every reader of the
 folder (``runs list``, ``runs show``, ``runs show latest``, ``runs compare``, ``report``) sees
 it DAMAGED, the key named, never a traceback and never a healthy number; the other folders are
-read as usual.
+read as usual. ``runs compare`` reads folders as ``runs show`` does: a damaged run is refused
+in one line, and a sweep's trials are read from their folders (a damaged or deleted trial is a
+DAMAGED or MISSING row with the reason, not the numbers the sweep recorded).
 
 The damaged folder is a copy of the COMPLETED tiny run, beside a COMPLETED run made before it.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +99,97 @@ def test_the_readme_row(case, two):
     _set_summary(bad, "final_test_acc", "high")
     result = invoke("runs", "show", bad.path, "--runs-dir", case / "runs")
     refused(result, 2, *SUMMARY_VALUE.expect(case / "runs", bad.path))
+
+
+COMPARE_DAMAGES = {  # a run that runs show calls DAMAGED: compare read only its summary.json
+    "metrics cut short": (
+        "metrics.jsonl", lambda b: b[: b.index(b"\n") + 1],
+        "metrics.jsonl: ends at epoch 0, but meta.json says the run ended COMPLETED after epoch 3",
+    ),
+    "meta not an object": ("meta.json", lambda b: b"[]\n", "meta.json: expected a JSON object"),
+    "checkpoint truncated": (
+        "checkpoint.npz", lambda b: b[:100], "checkpoint.npz: unreadable checkpoint"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(COMPARE_DAMAGES))
+def test_compare_refuses_a_damaged_run_as_runs_show_does(case, two, damage):
+    bad, other = two
+    name, how, says = COMPARE_DAMAGES[damage]
+    bad.file(name).write_bytes(how(bad.file(name).read_bytes()))
+    root = case / "runs"
+    for command in (["show", bad.path], ["compare", other.path, bad.path]):
+        result = invoke("runs", *command, "--runs-dir", root)
+        refused(result, 2, f"error: {bad.path}/{says}")
+        assert result.stdout == ""
+    result = invoke("runs", "compare", other.path, "-f", "json", "--runs-dir", root)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["status"] == "COMPLETED"
+
+
+@pytest.fixture(scope="module")
+def sweep_template(tmp_path_factory) -> Path:
+    """A runs folder holding a COMPLETED sweep of two trials of the tiny config."""
+    from .helpers import TINY
+
+    root = tmp_path_factory.mktemp("sweep")
+    (root / "cfg.yaml").write_text(TINY)
+    made = invoke("sweep", "grid", root / "cfg.yaml", "optimizer.lr=0.1,0.2", "--runs-dir",
+                  root / "runs", "-q")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return root / "runs"
+
+
+def _compare(sweep: runs.RunDir, root: Path, *extra) -> dict[str, dict]:
+    result = invoke("runs", "compare", sweep.path, "-f", "json", *extra, "--runs-dir", root)
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.output
+    return {row["run"]: row for row in json.loads(result.stdout)}
+
+
+def test_a_deleted_trial_is_missing_in_compare_show_and_report_not_its_recorded_numbers(
+    case, sweep_template
+):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    gone, kept = sorted((sweep.path / "trials").iterdir())
+    kept_summary = json.loads((kept / "summary.json").read_text())
+    shutil.rmtree(gone)
+    says = f"{gone}: no run folder there; the sweep recorded this trial COMPLETED"
+    rows = _compare(sweep, root, "--png", case / "c.png")
+    assert rows[gone.name] == {**rows[gone.name], "status": "MISSING", "reason": says}
+    assert not any(k.startswith(("final_", "best_")) for k in rows[gone.name])
+    assert rows[kept.name]["status"] == "COMPLETED" and "reason" not in rows[kept.name]
+    assert rows[kept.name]["final_test_acc"] == kept_summary["final_test_acc"]
+    assert (case / "c.png").exists()
+    table = invoke("runs", "compare", sweep.path, "--runs-dir", root)
+    assert table.exit_code == 0 and "MISSING" in table.stdout and "reason" in table.stdout
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", root)
+    assert shown.exit_code == 0 and f"MISSING {says}" in shown.stdout, shown.output
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    assert 'data-status="MISSING"' in (root / "report" / sweep.id / "index.html").read_text()
+
+
+def test_a_trial_whose_summary_value_is_not_of_its_kind_is_a_damaged_row(case, sweep_template):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    bad, good = (runs.RunDir(p) for p in sorted((sweep.path / "trials").iterdir()))
+    _set_summary(bad, "final_test_acc", "high")
+    rows = _compare(sweep, root)
+    assert rows[bad.id]["status"] == "DAMAGED" and "final_test_acc" not in rows[bad.id]
+    assert rows[bad.id]["reason"] == (
+        f"{bad.file('summary.json')}: final_test_acc is 'high'; expected a number in [0, 1] or null"
+    )
+    assert rows[good.id]["status"] == "COMPLETED"
+
+
+def test_a_sweep_whose_own_summary_row_is_not_of_its_kind_is_refused(case, sweep_template):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    summary = json.loads(sweep.file("summary.json").read_text())
+    summary["trials"][1]["final_test_acc"] = 7.5
+    sweep.file("summary.json").write_text(json.dumps(summary))
+    says = f"{sweep.file('summary.json')}: trials[1].final_test_acc is 7.5; expected a number"
+    refused(invoke("runs", "compare", sweep.path, "--runs-dir", root), 2, f"error: {says}")
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(says)
