@@ -1,6 +1,7 @@
 """One run folder as the commands read it: its files, its meta (and the status it reads as:
 STALE when it says RUNNING but its process is gone, DAMAGED when it cannot be read), its
-metrics and its checkpoint. ``RunDir`` only reads, appends epoch records and writes files;
+metrics, its checkpoint, and what its summary.json may hold (``summary_problem``: each key's
+kind). ``RunDir`` only reads, appends epoch records and writes files;
 what changes a folder's status is ``nnlab.runs.Lifecycle``. (``nnlab.runs`` re-exports all of
 it: callers say ``runs.RunDir``.)
 """
@@ -8,9 +9,11 @@ it: callers say ``runs.RunDir``.)
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +99,16 @@ class RunDir:
             raise DamagedError(str(exc)) from None
 
     def summary(self) -> dict[str, Any]:
-        """summary.json, or {} when the run has not written one yet."""
+        """summary.json, or {} when the run has not written one yet; DamagedError naming the
+        key if a value is not of its key's kind (``summary_problem``: an accuracy in [0, 1], a
+        loss >= 0, an epoch count, text, ...), so that every reader sees the same verdict."""
         if not self.file("summary.json").exists():
             return {}
-        return self.read_json_object("summary.json")
+        summary = self.read_json_object("summary.json")
+        found = summary_problem(summary)
+        if found is not None:
+            raise DamagedError(f"{self.file('summary.json')}: {found}")
+        return summary
 
     # -- meta -----------------------------------------------------------------------------
     @property
@@ -273,3 +282,163 @@ def _pid_alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+# -- summary.json's values by kind -----------------------------------------------------------
+# What a summary.json may hold: every key nnlab's writers put there (train, sweep, tune,
+# lr-scan, landscape, activations) and the kind of value it holds. ``summary_problem`` is the
+# check ``RunDir.summary`` makes: a value outside its kind makes the folder DAMAGED, the key
+# named, in every command that reads it (an accuracy edited to "high" was listed and shown as
+# a result, and made ``runs compare`` crash).
+#
+# Keys are told by name. Train names its metrics for the splits a config evaluates
+# (``final_test_acc``, ``best_val_loss``): any key ending in ``_acc`` is an accuracy, in
+# ``_loss`` a loss; a sweep's rows, a tune's top trials and an lr scan's rows and curves reuse
+# those names. Objects and lists under a known key (a sweep's ``trials``, a landscape's
+# ``grid``) are checked key by key in turn. A key the table does not know (a sweep row's swept
+# ``optimizer.lr``) is not checked, nor anything it holds: a config value is the config's.
+
+Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _scalar(expected: str, fits: Callable[[Any], bool], null: bool = True) -> Kind:
+    """A value that ``fits`` (or null, where ``null``)."""
+    said = f"{expected} or null" if null else expected
+
+    def check(value: Any, where: str) -> str | None:
+        if (value is None and null) or (value is not None and fits(value)):
+            return None
+        return f"{where} is {_show(value)}; expected {said}"
+
+    return check
+
+
+ACCURACY = _scalar("a number in [0, 1]", lambda v: _number(v) and 0 <= v <= 1)
+LOSS = _scalar("a finite number >= 0", lambda v: _number(v) and v >= 0)
+NUMBER = _scalar("a finite number", _number)
+NONNEGATIVE = _scalar("a finite number >= 0", lambda v: _number(v) and v >= 0)  # seconds, lr
+COUNT = _scalar("a whole number >= 0", lambda v: _whole(v) and v >= 0, null=False)
+EPOCHS = _scalar("a whole number >= 0", lambda v: _whole(v) and v >= 0)  # (none: a PENDING row)
+STACKED = _scalar("a whole number >= 1", lambda v: _whole(v) and v >= 1, null=False)
+TEXT = _scalar("text", lambda v: isinstance(v, str))
+STATUS = _scalar(  # a run's, or a sweep row's (a trial not started, or whose process is gone)
+    f"one of {', '.join((*STATUSES, STALE, 'PENDING'))}",
+    lambda v: v in (*STATUSES, STALE, "PENDING"),
+    null=False,
+)
+
+
+def _object(value: Any, where: str, extra: dict[str, Kind] | None = None) -> str | None:
+    """An object whose keys are checked by the table (and ``extra``, keys of its own)."""
+    if not isinstance(value, dict):
+        return f"{where} is {_show(value)}; expected an object"
+    return summary_problem(value, f"{where}.", extra)
+
+
+def _record(value: Any, where: str) -> str | None:
+    """An epoch record (an lr scan's curves): its ``loss`` is the objective, a loss (in a
+    sweep's row, ``loss`` is a swept config value, not checked)."""
+    return _object(value, where, {"loss": LOSS})
+
+
+def _list_of(kind: Kind, what: str) -> Kind:
+    def check(value: Any, where: str) -> str | None:
+        if not isinstance(value, list):
+            return f"{where} is {_show(value)}; expected a list of {what}"
+        return next(filter(None, (kind(v, f"{where}[{i}]") for i, v in enumerate(value))), None)
+
+    return check
+
+
+def _map_of(kind: Kind, what: str) -> Kind:
+    def check(value: Any, where: str) -> str | None:
+        if not isinstance(value, dict):
+            return f"{where} is {_show(value)}; expected an object of {what}"
+        return next(filter(None, (kind(v, f"{where}.{k}") for k, v in value.items())), None)
+
+    return check
+
+
+def _by_type(**kinds: Kind) -> Kind:
+    """One key, several writers: its kind by the value's type, ``object``, ``list`` or
+    ``other`` (anything else)."""
+    said = " or ".join({"object": "an object", "list": "a list"}.get(k, "a value") for k in kinds)
+
+    def check(value: Any, where: str) -> str | None:
+        name = {dict: "object", list: "list"}.get(type(value), "other")
+        kind = kinds.get(name) or kinds.get("other")
+        if kind is None:
+            return f"{where} is {_show(value)}; expected {said}"
+        return kind(value, where)
+
+    return check
+
+
+ROWS = _list_of(_object, "objects")
+TEXTS = _list_of(TEXT, "text")
+COUNTS = _map_of(COUNT, "counts")
+ANY: Kind = lambda value, where: None  # noqa: E731 (a value of several writers' kinds)
+
+SUMMARY_KEYS: dict[str, Kind] = {
+    # train, and a sweep trial's row
+    "status": STATUS, "epochs": EPOCHS, "steps": COUNT, "seconds": NONNEGATIVE,
+    "resume_seconds": NONNEGATIVE, "trial": TEXT, "seed": COUNT, "stacked": STACKED,
+    "error": TEXT,
+    # sweep (and its rows); tune
+    "sweep": TEXT, "keys": TEXTS, "counts": COUNTS,
+    "trials": _by_type(list=ROWS, object=COUNTS),  # a sweep's rows; a tune's counts
+    "metric": TEXT, "rounds": COUNT, "round": COUNT, "rank": COUNT, "top": ROWS,
+    "ranges": ROWS, "key": TEXT, "searched": TEXT, "edge": TEXT, "warnings": TEXTS,
+    "sweeps": TEXTS, "best": _by_type(object=_object, other=ANY),  # (tune's top trial, a value)
+    "proposed": _by_type(object=_map_of(TEXT, "text"), other=TEXT),
+    # lr-scan
+    "best_step_lr": NONNEGATIVE, "best_train_lr": NONNEGATIVE, "lr": NONNEGATIVE, "rows": ROWS,
+    "curves": _map_of(_list_of(_record, "epoch records"), "lists of epoch records"),
+    "epoch": COUNT, "step_change": NUMBER, "diverged": TEXT,
+    # landscape
+    "source": TEXT, "normalize": TEXT, "split": TEXT, "lo": NUMBER, "hi": NUMBER,
+    "points": COUNT, "samples": COUNT, "batch": COUNT, "line": _object, "grid": _object,
+    "computed": COUNT, "not_finite": COUNT,
+    # activations
+    "activations": TEXTS, "inits": TEXTS, "layers": COUNT, "units": COUNT,
+    "saturation": _map_of(TEXT, "text"), "activation": TEXT, "init": TEXT, "layer": COUNT,
+    "mean": NUMBER, "std": NONNEGATIVE, "saturated": ACCURACY, "zero": ACCURACY,
+    "dead_units": ACCURACY,
+}  # fmt: skip
+SUMMARY_SUFFIXES: dict[str, Kind] = {"_acc": ACCURACY, "_loss": LOSS}  # final_test_acc, min_loss
+
+
+def summary_kind(key: str, extra: dict[str, Kind] | None = None) -> Kind | None:
+    """What ``key`` holds in a summary (None: a key nnlab does not write, left unchecked);
+    ``extra``: the keys of the object at hand that hold something else than the table says."""
+    if extra and key in extra:
+        return extra[key]
+    if key in SUMMARY_KEYS:
+        return SUMMARY_KEYS[key]
+    return next((kind for end, kind in SUMMARY_SUFFIXES.items() if key.endswith(end)), None)
+
+
+def summary_problem(
+    summary: dict[str, Any], prefix: str = "", extra: dict[str, Kind] | None = None
+) -> str | None:
+    """The first value of ``summary`` outside its key's kind, said as ``key is VALUE; expected
+    KIND`` (``trials[1].final_test_acc`` for a nested one); None if every value fits."""
+    for key, value in summary.items():
+        kind = summary_kind(key, extra)
+        found = kind(value, f"{prefix}{key}") if kind is not None else None
+        if found is not None:
+            return found
+    return None

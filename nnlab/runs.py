@@ -530,17 +530,17 @@ def trial_folders(run: RunDir) -> list[Path]:
         return []
 
 
-def damaged_trials(run: RunDir) -> dict[str, str]:
-    """Trial id -> what is damaged in its folder (``check_files``), for every trial folder of
-    a sweep: a reader of the sweep names them instead of showing the rows the sweep recorded
-    for them."""
-    found = {}
-    for path in trial_folders(run):
-        try:
-            RunDir(path).check_files()
-        except RunError as exc:
-            found[path.name] = str(exc)
-    return found
+MISSING = "MISSING"  # read-time status of a trial a sweep recorded as started, with no folder
+
+
+def absent_trial(path: Path, recorded: Any) -> tuple[str, str | None]:
+    """The status of a sweep's planned trial that has no run folder at ``path``, and why:
+    PENDING when the sweep did not record it as started (``recorded``: the status in its
+    summary, None for none), else MISSING (deleted or moved since: what the sweep recorded of
+    it is not shown, the folder that holds it is gone)."""
+    if recorded in (None, "PENDING"):
+        return "PENDING", None
+    return MISSING, f"{path}: no run folder there; the sweep recorded this trial {recorded}"
 
 
 def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[RunDir]:

@@ -249,6 +249,9 @@ def runs_compare(
     """Compare runs (or a sweep's trials): the config keys they differ in, final accuracies and
     the train - test gap (json/csv: also seed, best metrics and losses).
 
+    A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
+    or gone is a DAMAGED or MISSING row, with the reason.
+
     Example: nnlab runs compare latest --sort final_test_acc --top 5
     """
     from nnlab.experiments.compare import compare_runs

@@ -3,6 +3,11 @@
 Each reference is a run folder or a sweep folder (which stands for all its trials). A row per
 run: the config keys in which the runs differ (everything they share is left out), the seed,
 status, final/best metrics and the train - test accuracy gap. Rows can be sorted by any column and cut to the top N.
+
+Folders are read as ``runs show`` reads them: a named run or sweep with a damaged file is
+refused, the file named; a sweep's trials are read from their own folders, a damaged one shown
+DAMAGED and one whose folder is gone MISSING, with the reason, never with the numbers the
+sweep's summary recorded for it.
 """
 
 from __future__ import annotations
@@ -48,24 +53,22 @@ def _entries(
 ) -> list[tuple[Row, dict[str, Any]]]:
     """(row without config keys, flat config) for a run, or for each trial of a sweep (named
     ``<label>/<trial id>`` when a label is given, else by the trial id); ``folders`` gets each
-    row's run folder."""
+    row's run folder. The folder is read as ``runs show`` reads it: a damaged file is a
+    DamagedError naming it. A sweep's trials are read from their folders
+    (``sweep.trial_states``): a damaged one is a DAMAGED row, one whose folder is gone a
+    MISSING row, each with its ``reason``, not the numbers the sweep recorded for it."""
     from nnlab import sweep
 
     def name(ident: str) -> str:
         return f"{label}/{ident}" if label else ident
 
+    run.check_files()  # (as runs show: a folder listed DAMAGED is not compared as sound)
     if sweep.is_sweep(run):
-        _, trials = sweep.load_sweep(run)
-        summary = run.summary()
-        recorded = {r["trial"]: r for r in summary.get("trials", [])}
-        damaged = runs.damaged_trials(run)
         out = []
-        for trial in trials:
-            row = recorded.get(trial.id) or sweep.folder_row(run, trial)
-            if trial.id in damaged:  # (not its recorded numbers: the folder no longer holds them)
-                row = {"status": "DAMAGED"}
-            base = {"run": name(trial.id), "seed": trial.seed, "status": row.get("status")}
-            base.update({"epochs": row.get("epochs"), **_metrics(row)})
+        for trial, state in sweep.trial_states(run):
+            base = {"run": name(trial.id), "seed": trial.seed, "status": state["status"]}
+            base.update({"epochs": state.get("epochs"), **_metrics(state)})
+            base.update({"reason": state["reason"]} if "reason" in state else {})
             folders[base["run"]] = sweep.trials_dir(run) / trial.id
             out.append((base, flatten(trial.config.model_dump(mode="json"))))
         return out
@@ -135,8 +138,7 @@ def compare_runs(
         rows = rows[:top]
     finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
     columns = ["run", *varying, "status", "epochs", *(k for k in finals if k.endswith("_acc"))]
-    if any("acc_gap" in r for r in rows):
-        columns.append("acc_gap")
+    columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:
         from nnlab import plots
 
@@ -146,7 +148,7 @@ def compare_runs(
                 "records": runs.RunDir(folders[r["run"]]).metrics(),
             }
             for r in rows
-            if r["status"] != "DAMAGED"  # (its table row says so; its records are not read)
+            if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
         ]
         title = f"train (solid) vs test (dashed): {len(panels)} run{'s' * (len(panels) != 1)}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)

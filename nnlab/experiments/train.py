@@ -536,8 +536,12 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     ]
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
-    if run.kind == "sweep":  # (its summary was written at its end: a trial damaged since is said)
-        header += [f"DAMAGED {reason}" for reason in runs.damaged_trials(run).values()]
+    if run.kind == "sweep":  # (its summary is of its end: a trial damaged or gone since is said)
+        from nnlab import sweep
+
+        header += [
+            f"{s['status']} {s['reason']}" for _, s in sweep.trial_states(run) if "reason" in s
+        ]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown = metrics if every else key_epochs(metrics)

@@ -1,10 +1,10 @@
 """Read run folders for the report: the one module of the report that touches ``nnlab.runs``.
 
 Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, ``RunDir.meta``,
-``.status``, ``.metrics()``, ``.read_json``, ``.file``) into a plain :class:`Entry`. Whatever goes
-wrong while reading one folder (an ``NnlabError``, ``OSError``, ``ValueError``, a ``meta.json``
-that is not an object, ...) makes that folder a ``DAMAGED`` entry that says why; it never stops the
-build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
+``.status``, ``.summary()``, ``.metrics()``, ``.read_json``, ``.file``) into a plain
+:class:`Entry`. Whatever goes wrong while reading one folder (an ``NnlabError``, ``OSError``,
+``ValueError``, a ``meta.json`` that is not an object, a summary value not of its key's kind,
+...) makes that folder a ``DAMAGED`` entry that says why; it never stops the build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
 the place to follow it.
 
 Folders without a ``meta.json`` (``gradcheck --compare-differences`` writes one) are listed from
@@ -52,7 +52,7 @@ class Entry:
     sweep: dict[str, Any] = field(default_factory=dict)  # sweep.yaml
     trials: list[Entry] = field(default_factory=list)
     parent: str | None = None  # rel of the sweep or tune a trial belongs to
-    damage: str | None = None  # why the folder could not be read (status DAMAGED)
+    damage: str | None = None  # why the folder could not be read (DAMAGED), or is gone (MISSING)
     modified: str | None = None  # folder time, for folders without meta.json
 
     @property
@@ -195,8 +195,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     else:
         entry.kind = str(meta.get("kind") or "train")
     entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
-    if run.file("summary.json").exists():
-        entry.summary = _json_object(run, "summary.json")
+    entry.summary = run.summary()  # (the reader's checks: a value not of its key's kind is damage)
     if run.file("config.yaml").exists():
         with _reading(run.file("config.yaml")):
             entry.config = run.config() or {}
@@ -215,8 +214,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
 
 def _read_other(run: runs.RunDir, entry: Entry) -> None:
     entry.files = _other_json(run)
-    if run.file("summary.json").exists():
-        entry.summary = _json_object(run, "summary.json")
+    entry.summary = run.summary()
     entry.name = _name(run.id, {})
     stamp = dt.datetime.fromtimestamp(run.path.stat().st_mtime).astimezone()
     entry.modified = stamp.isoformat(timespec="seconds")
@@ -233,14 +231,6 @@ def _name(folder: str, meta: dict[str, Any]) -> str:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
-
-
-def _json_object(run: runs.RunDir, name: str) -> dict[str, Any]:
-    with _reading(run.file(name)):
-        data = run.read_json(name)
-    if not isinstance(data, dict):
-        raise Damaged(f"{run.file(name)}: expected a JSON object, got {_kind(data)}")
-    return data
 
 
 def _records(run: runs.RunDir) -> list[dict[str, Any]]:
@@ -265,8 +255,11 @@ def _other_json(run: runs.RunDir) -> dict[str, Any]:
 
 # --- trials -------------------------------------------------------------------------------------
 def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
-    """The planned trials in sweep.yaml's order (PENDING without a folder), then any others."""
+    """The planned trials in sweep.yaml's order (PENDING without a folder, or MISSING if the
+    sweep recorded it: ``runs.absent_trial``), then any others."""
     folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
+    rows = sweep.summary.get("trials")
+    recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
     planned = sweep.sweep.get("trials") or []
     out = []
     for item in planned if isinstance(planned, list) else []:
@@ -277,7 +270,10 @@ def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
         if tid in folders:
             out.append(read_folder(folders.pop(tid), rel, sweep.rel))
         else:
-            out.append(_pending(run.file(runs.TRIALS) / tid, rel, sweep.rel, item))
+            path = run.file(runs.TRIALS) / tid
+            out.append(
+                _pending(path, rel, sweep.rel, item, *runs.absent_trial(path, recorded.get(tid)))
+            )
     out += [read_folder(p, f"{sweep.rel}/trials/{t}", sweep.rel) for t, p in folders.items()]
     return out
 
@@ -291,16 +287,20 @@ def _tune_trials(run: runs.RunDir, tune: Entry) -> list[Entry]:
     ]
 
 
-def _pending(path: Path, rel: str, parent: str, item: dict[str, Any]) -> Entry:
+def _pending(
+    path: Path, rel: str, parent: str, item: dict[str, Any], status: str, why: str | None
+) -> Entry:
+    """A planned trial without a folder: PENDING, or MISSING (``why``) if the sweep ran it."""
     meta = {"trial": {"id": item.get("id"), "seed": item.get("seed"), "values": item.get("values")}}
     return Entry(
         rel,
         path,
         kind="trial",
-        status="PENDING",
+        status=status,
         name=str(item.get("id")),
         meta=meta,
         parent=parent,
+        damage=why,
     )
 
 

@@ -36,7 +36,8 @@ _WHERE = {
     **dict.fromkeys(("SweepDef", "Trial", "plan", "resolve_trial", "sweep_seed"), "definition"),
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "check_trials", "folder_row", "is_sweep", "load_sweep",
-         "resume_sweep", "run_sweep", "summary_columns", "sweep_rows", "trials_dir"),
+         "resume_sweep", "run_sweep", "summary_columns", "sweep_rows", "trial_states",
+         "trials_dir"),
         "run",
     ),
     "sweep_from_file": "source",

@@ -142,6 +142,29 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
     return trial_row(trial.id, trial.values, trial.seed, summary, error)
 
 
+def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
+    """Each planned trial of a sweep folder with what its folder says now, for the commands
+    that show a sweep: its status and summary (``describe_folder``: DAMAGED with the
+    ``reason`` when a file cannot be read), PENDING without a folder, or MISSING with the
+    reason when the sweep's summary recorded the trial and its folder is gone. What the
+    sweep's own summary recorded of a trial is never shown for it: the folder is the truth."""
+    _, trials = load_sweep(run)
+    rows = run.summary().get("trials")
+    recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
+    out = []
+    for trial in trials:
+        folder = runs.RunDir(trials_dir(run) / trial.id)
+        if folder.file("meta.json").exists():
+            info = runs.describe_folder(folder, files=True)
+            state = {**info["summary"], "status": info["status"]}
+            state.update({"reason": info["reason"]} if "reason" in info else {})
+        else:
+            status, reason = runs.absent_trial(folder.path, recorded.get(trial.id))
+            state = {"status": status, **({"reason": reason} if reason else {})}
+        out.append((trial, state))
+    return out
+
+
 def sweep_rows(run: runs.RunDir) -> list[Row]:
     """One row per planned trial of a sweep folder, read from the trial folders."""
     _, trials = load_sweep(run)

@@ -12,8 +12,9 @@ from .test_damaged import RESUME
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
 from .test_processes import INTERRUPTS
+from .test_summary_values import SUMMARY_VALUE
 
-ROWS = [*FAULTS, *INTERRUPTS, *RESUME, *NAMES, *BOUNDS, LATEST, DAMAGED_LATEST]
+ROWS = [*FAULTS, *INTERRUPTS, *RESUME, SUMMARY_VALUE, *NAMES, *BOUNDS, LATEST, DAMAGED_LATEST]
 
 
 def table() -> list[list[str]]:

@@ -1,0 +1,195 @@
+"""A summary.json whose values are not of their keys' kinds (an accuracy of "high", 7.5, -1,
+true, a list or "NaN"; a negative loss, an epoch count that is text): every reader of the
+folder (``runs list``, ``runs show``, ``runs show latest``, ``runs compare``, ``report``) sees
+it DAMAGED, the key named, never a traceback and never a healthy number; the other folders are
+read as usual. ``runs compare`` reads folders as ``runs show`` does: a damaged run is refused
+in one line, and a sweep's trials are read from their folders (a damaged or deleted trial is a
+DAMAGED or MISSING row with the reason, not the numbers the sweep recorded).
+
+The damaged folder is a copy of the COMPLETED tiny run, beside a COMPLETED run made before it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import Row, copy_runs, invoke, refused
+
+# (key, value, what the line says after "<run>/summary.json: ")
+BAD = [
+    ("final_test_acc", "high", "final_test_acc is 'high'; expected a number in [0, 1] or null"),
+    ("final_test_acc", 7.5, "final_test_acc is 7.5; expected a number in [0, 1] or null"),
+    ("final_test_acc", -1, "final_test_acc is -1; expected a number in [0, 1] or null"),
+    ("final_test_acc", True, "final_test_acc is True; expected a number in [0, 1] or null"),
+    ("final_test_acc", [0.9], "final_test_acc is [0.9]; expected a number in [0, 1] or null"),
+    ("final_test_acc", "NaN", "final_test_acc is 'NaN'; expected a number in [0, 1] or null"),
+    ("best_train_loss", -2.0, "best_train_loss is -2.0; expected a finite number >= 0 or null"),
+    ("epochs", "3", "epochs is '3'; expected a whole number >= 0 or null"),
+    ("status", "GREAT", "status is 'GREAT'; expected one of RUNNING, COMPLETED"),
+]
+CONSUMERS = ("list", "show", "latest", "compare", "report")
+
+SUMMARY_VALUE = Row(  # (the README's row: its table lists the fault classes in this order)
+    'a summary.json value not of its key\'s kind (an accuracy of "high", 7.5 or -1, a loss that '
+    "is text)",
+    "`nnlab runs show RUN`, `nnlab runs compare RUN` (`runs list`, `report`: DAMAGED)",
+    2,
+    ("error: {run}/summary.json: final_test_acc is 'high'; expected a number in [0, 1] or null",),
+)
+
+
+@pytest.fixture
+def two(case, templates) -> tuple[runs.RunDir, runs.RunDir]:
+    """(the run to damage, the newest folder; an older COMPLETED run) under ``case/runs``."""
+    copy_runs(templates["small"], case / "runs")
+    done = next(runs.iter_runs(templates["done"]))
+    shutil.copytree(done.path, case / "runs" / f"99999999-999999-{done.id}")  # (the newest)
+    older, newest = runs.iter_runs(case / "runs")
+    return newest, older
+
+
+def _set_summary(run: runs.RunDir, key: str, value) -> None:
+    summary = json.loads(run.file("summary.json").read_text())
+    summary[key] = value
+    run.file("summary.json").write_text(json.dumps(summary))
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS)
+@pytest.mark.parametrize(("key", "value", "what"), BAD, ids=[f"{k}={v!r}" for k, v, _ in BAD])
+def test_a_summary_value_not_of_its_kind_is_damage_in_every_reader(
+    case, two, key, value, what, consumer
+):
+    # (an accuracy of "high" was listed, shown and reported as a result, and made runs compare
+    # raise an unexpected TypeError computing the train - test gap)
+    bad, other = two
+    _set_summary(bad, key, value)
+    says = f"{bad.file('summary.json')}: {what}"
+    root = case / "runs"
+    if consumer == "list":
+        result = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        rows = {row["run"]: row for row in json.loads(result.stdout)}
+        assert rows[bad.id]["status"] == "DAMAGED" and rows[bad.id]["reason"].startswith(says)
+        assert "final_test_acc" not in rows[bad.id]
+        assert rows[other.id]["status"] == "COMPLETED" and "final_test_acc" in rows[other.id]
+    elif consumer == "report":
+        result = invoke("report", "--runs-dir", root)
+        assert result.exit_code == 0 and "Traceback" not in result.stderr, result.output
+        assert f"warning: {bad.id}: DAMAGED, could not be read" in result.stderr
+        page = (root / "report" / bad.id / "index.html").read_text()
+        assert html.escape(what) in page
+        assert (root / "report" / other.id / "index.html").exists()
+    else:
+        ref = "latest" if consumer == "latest" else bad.path
+        command = "show" if consumer == "latest" else consumer
+        result = invoke("runs", command, ref, "--runs-dir", root)
+        refused(result, 2, f"error: {says}")
+        assert result.stdout == ""
+
+
+def test_the_readme_row(case, two):
+    bad, _ = two
+    _set_summary(bad, "final_test_acc", "high")
+    result = invoke("runs", "show", bad.path, "--runs-dir", case / "runs")
+    refused(result, 2, *SUMMARY_VALUE.expect(case / "runs", bad.path))
+
+
+COMPARE_DAMAGES = {  # a run that runs show calls DAMAGED: compare read only its summary.json
+    "metrics cut short": (
+        "metrics.jsonl", lambda b: b[: b.index(b"\n") + 1],
+        "metrics.jsonl: ends at epoch 0, but meta.json says the run ended COMPLETED after epoch 3",
+    ),
+    "meta not an object": ("meta.json", lambda b: b"[]\n", "meta.json: expected a JSON object"),
+    "checkpoint truncated": (
+        "checkpoint.npz", lambda b: b[:100], "checkpoint.npz: unreadable checkpoint"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(COMPARE_DAMAGES))
+def test_compare_refuses_a_damaged_run_as_runs_show_does(case, two, damage):
+    bad, other = two
+    name, how, says = COMPARE_DAMAGES[damage]
+    bad.file(name).write_bytes(how(bad.file(name).read_bytes()))
+    root = case / "runs"
+    for command in (["show", bad.path], ["compare", other.path, bad.path]):
+        result = invoke("runs", *command, "--runs-dir", root)
+        refused(result, 2, f"error: {bad.path}/{says}")
+        assert result.stdout == ""
+    result = invoke("runs", "compare", other.path, "-f", "json", "--runs-dir", root)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["status"] == "COMPLETED"
+
+
+@pytest.fixture(scope="module")
+def sweep_template(tmp_path_factory) -> Path:
+    """A runs folder holding a COMPLETED sweep of two trials of the tiny config."""
+    from .helpers import TINY
+
+    root = tmp_path_factory.mktemp("sweep")
+    (root / "cfg.yaml").write_text(TINY)
+    made = invoke("sweep", "grid", root / "cfg.yaml", "optimizer.lr=0.1,0.2", "--runs-dir",
+                  root / "runs", "-q")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return root / "runs"
+
+
+def _compare(sweep: runs.RunDir, root: Path, *extra) -> dict[str, dict]:
+    result = invoke("runs", "compare", sweep.path, "-f", "json", *extra, "--runs-dir", root)
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.output
+    return {row["run"]: row for row in json.loads(result.stdout)}
+
+
+def test_a_deleted_trial_is_missing_in_compare_show_and_report_not_its_recorded_numbers(
+    case, sweep_template
+):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    gone, kept = sorted((sweep.path / "trials").iterdir())
+    kept_summary = json.loads((kept / "summary.json").read_text())
+    shutil.rmtree(gone)
+    says = f"{gone}: no run folder there; the sweep recorded this trial COMPLETED"
+    rows = _compare(sweep, root, "--png", case / "c.png")
+    assert rows[gone.name] == {**rows[gone.name], "status": "MISSING", "reason": says}
+    assert not any(k.startswith(("final_", "best_")) for k in rows[gone.name])
+    assert rows[kept.name]["status"] == "COMPLETED" and "reason" not in rows[kept.name]
+    assert rows[kept.name]["final_test_acc"] == kept_summary["final_test_acc"]
+    assert (case / "c.png").exists()
+    table = invoke("runs", "compare", sweep.path, "--runs-dir", root)
+    assert table.exit_code == 0 and "MISSING" in table.stdout and "reason" in table.stdout
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", root)
+    assert shown.exit_code == 0 and f"MISSING {says}" in shown.stdout, shown.output
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    assert 'data-status="MISSING"' in (root / "report" / sweep.id / "index.html").read_text()
+
+
+def test_a_trial_whose_summary_value_is_not_of_its_kind_is_a_damaged_row(case, sweep_template):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    bad, good = (runs.RunDir(p) for p in sorted((sweep.path / "trials").iterdir()))
+    _set_summary(bad, "final_test_acc", "high")
+    rows = _compare(sweep, root)
+    assert rows[bad.id]["status"] == "DAMAGED" and "final_test_acc" not in rows[bad.id]
+    assert rows[bad.id]["reason"] == (
+        f"{bad.file('summary.json')}: final_test_acc is 'high'; expected a number in [0, 1] or null"
+    )
+    assert rows[good.id]["status"] == "COMPLETED"
+
+
+def test_a_sweep_whose_own_summary_row_is_not_of_its_kind_is_refused(case, sweep_template):
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    summary = json.loads(sweep.file("summary.json").read_text())
+    summary["trials"][1]["final_test_acc"] = 7.5
+    sweep.file("summary.json").write_text(json.dumps(summary))
+    says = f"{sweep.file('summary.json')}: trials[1].final_test_acc is 7.5; expected a number"
+    refused(invoke("runs", "compare", sweep.path, "--runs-dir", root), 2, f"error: {says}")
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(says)

@@ -1,0 +1,147 @@
+"""summary.json's keys by kind (``rundir.summary_problem``, the check of ``RunDir.summary``): what every experiment writes passes the
+reader's check and every key it writes is one the table knows; a value outside its key's kind
+is damage naming the key, at any depth."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from nnlab import runs
+from nnlab.cli import app
+from nnlab.rundir import summary_kind, summary_problem
+
+CFG = """\
+name: tiny
+dataset: {name: digits, n_train: 200, n_val: 50, n_test: 100}
+model: {hidden: [16]}
+optimizer: {name: sgd, lr: 0.1}
+batch_size: 50
+epochs: 2
+eval: [train, val]
+final_eval: [test]
+"""
+
+# every kind of folder that writes a summary.json, as small as it runs
+COMMANDS = {
+    "train": ["train", "cfg.yaml"],
+    "train DIVERGED": ["train", "cfg.yaml", "optimizer.lr=1e30", "name=diverged"],
+    "sweep": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"],
+    "lr-scan": ["lr-scan", "cfg.yaml", "--min", "-2", "--max", "2", "--num", "3", "--epochs", "1"],
+    "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "-n", "2", "-r", "2", "-k",
+             "1", "--epochs", "1"],
+    "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "10"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3", "--samples", "20"],
+}  # fmt: skip
+MAPS = ("curves", "counts", "saturation", "proposed", "trials")  # their keys are data, not names
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    """A runs folder holding one folder of every kind that writes a summary.json."""
+    root = tmp_path_factory.mktemp("summaries")
+    (root / "cfg.yaml").write_text(CFG)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        for what, args in COMMANDS.items():
+            result = CliRunner().invoke(app, [*args, "-q"] if what != "activations" else args)
+            assert result.exit_code in (0, 1), (what, result.output)  # (1: the DIVERGED run)
+    return root / "runs"
+
+
+def _summaries(root: Path) -> list[Path]:
+    return sorted(root.rglob("summary.json"))
+
+
+def test_every_summary_an_experiment_writes_reads_as_written(written):
+    found = _summaries(written)
+    kinds = {runs.RunDir(p.parent).kind for p in found}
+    assert kinds == {"train", "sweep", "lr-scan", "tune", "activations", "landscape"}
+    statuses = {runs.describe_folder(runs.RunDir(p.parent), files=True)["status"] for p in found}
+    assert statuses == {"COMPLETED", "DIVERGED"}
+    for path in found:
+        assert runs.RunDir(path.parent).summary() == json.loads(path.read_text())
+
+
+def _unknown(data: Any, swept: set[str], where: str = "") -> list[str]:
+    """Keys in ``data`` (at any depth the table reaches) that the table does not know."""
+    out = []
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            out += _unknown(item, swept, f"{where}[{i}]")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if summary_kind(key) is None and not (key == "loss" and "curves." in where):
+                out += [] if key in swept else [f"{where}{key}"]
+                continue
+            if key in MAPS and isinstance(value, dict):
+                for label, inner in value.items():
+                    out += _unknown(inner, swept, f"{where}{key}.{label}.")
+            else:
+                out += _unknown(value, swept, f"{where}{key}.")
+    return out
+
+
+def test_every_key_an_experiment_writes_has_a_kind(written):
+    """A key added to a writer joins ``rundir.SUMMARY_KEYS`` (or ends in _acc / _loss)."""
+    for path in _summaries(written):
+        summary = json.loads(path.read_text())
+        swept = {"optimizer.lr"}  # (a sweep row's and a tune trial's swept value: the config's)
+        assert _unknown(summary, swept) == [], path
+
+
+NAN = math.nan
+BAD = [
+    ({"final_test_acc": "high"}, "final_test_acc is 'high'; expected a number in [0, 1] or null"),
+    ({"final_test_acc": 7.5}, "final_test_acc is 7.5; expected a number in [0, 1] or null"),
+    ({"best_val_acc": -1}, "best_val_acc is -1; expected a number in [0, 1]"),
+    ({"final_test_acc": True}, "final_test_acc is True; expected a number in [0, 1]"),
+    ({"final_test_acc": [0.5]}, "final_test_acc is [0.5]; expected a number in [0, 1]"),
+    ({"final_test_acc": "NaN"}, "final_test_acc is 'NaN'; expected a number in [0, 1]"),
+    ({"final_loss": NAN}, "final_loss is nan; expected a finite number >= 0 or null"),
+    ({"final_train_loss": -0.5}, "final_train_loss is -0.5; expected a finite number >= 0"),
+    ({"epochs": 2.5}, "epochs is 2.5; expected a whole number >= 0 or null"),
+    ({"epochs": "3"}, "epochs is '3'; expected a whole number >= 0"),
+    ({"steps": None}, "steps is None; expected a whole number >= 0"),
+    ({"seconds": "fast"}, "seconds is 'fast'; expected a finite number >= 0"),
+    ({"status": "GREAT"}, "status is 'GREAT'; expected one of RUNNING, COMPLETED"),
+    ({"status": 1}, "status is 1; expected one of RUNNING"),
+    ({"trials": [{"trial": "a", "final_test_acc": 2}]}, "trials[0].final_test_acc is 2; expected"),
+    ({"trials": [{"trial": 5}]}, "trials[0].trial is 5; expected text"),
+    ({"trials": ["a"]}, "trials[0] is 'a'; expected an object"),
+    ({"trials": "all"}, "trials is 'all'; expected a list or an object"),
+    ({"trials": {"COMPLETED": -2}}, "trials.COMPLETED is -2; expected a whole number >= 0"),
+    ({"counts": {"FAILED": "x"}}, "counts.FAILED is 'x'; expected a whole number >= 0"),
+    ({"best": {"final_val_acc": "x"}}, "best.final_val_acc is 'x'; expected a number in [0, 1]"),
+    ({"grid": {"min_loss": -3.0}}, "grid.min_loss is -3.0; expected a finite number >= 0"),
+    ({"line": [1]}, "line is [1]; expected an object"),
+    ({"curves": {"0.1": [{"epoch": -1}]}}, "curves.0.1[0].epoch is -1; expected a whole number"),
+    ({"curves": {"0.1": [{"loss": "x"}]}}, "curves.0.1[0].loss is 'x'; expected a finite number"),
+    ({"keys": ["optimizer.lr", 3]}, "keys[1] is 3; expected text"),
+    ({"rows": [{"zero": 1.5}]}, "rows[0].zero is 1.5; expected a number in [0, 1] or null"),
+    ({"proposed": {"optimizer.lr": 0.1}}, "proposed.optimizer.lr is 0.1; expected text"),
+    ({"final_test_acc": "x" * 100}, "final_test_acc is '" + "x" * 36 + "...; expected"),  # (cut)
+]
+
+
+@pytest.mark.parametrize(("summary", "says"), BAD, ids=[s.split(";")[0] for _, s in BAD])
+def test_a_value_outside_its_kind_is_named_by_key(summary, says):
+    assert summary_problem(summary) is not None and summary_problem(summary).startswith(says)
+
+
+GOOD = [
+    {"final_test_acc": None, "final_loss": None, "epochs": 0, "best_val_acc": 1},
+    {"trials": [{"trial": "a", "status": "PENDING", "epochs": None, "loss": "svm_hinge"}]},
+    {"trials": {"COMPLETED": 3}, "best": None, "proposed": {"optimizer.lr": "uniform:0:1"}},
+    {"rows": [{"best": "step", "lr": 0.1}], "best": 0.5, "unknown": {"final_test_acc": "?"}},
+]
+
+
+@pytest.mark.parametrize("summary", GOOD)
+def test_values_of_their_kind_and_unknown_keys_pass(summary):
+    assert summary_problem(summary) is None
