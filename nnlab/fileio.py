@@ -237,12 +237,26 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
     if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
         raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
-    for key, value in record.items():  # (nnlab writes a finite number, or null for none)
-        if key in RECORD_NUMBERS or key.endswith(("_loss", "_acc")):
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if value is not None and not (number and math.isfinite(value)):
-                raise DamagedError(f"{where}: {key!r} is {value!r}; expected a number or null")
+    for key, value in record.items():  # (nnlab writes a number in its range, or null for none)
+        expected = _record_range(key)
+        if expected is None or value is None:
+            continue
+        lo, hi, what = expected
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (number and math.isfinite(value) and lo <= value <= hi):
+            raise DamagedError(f"{where}: {key!r} is {value!r}; expected {what} or null")
     return record
 
 
 RECORD_NUMBERS = ("loss", "lr", "seconds", "steps")  # an epoch record's numbers (and *_loss/_acc)
+
+
+def _record_range(key: str) -> tuple[float, float, str] | None:
+    """(low, high, said) for a number an epoch record holds under ``key``; None: not one.
+    Accuracies are fractions; losses (cross-entropy, squared error, the L2 penalty), the
+    learning rate, seconds and steps are never negative."""
+    if key.endswith("_acc"):
+        return 0.0, 1.0, "a number in [0, 1]"
+    if key in RECORD_NUMBERS or key.endswith("_loss"):
+        return 0.0, math.inf, "a finite number >= 0"
+    return None

@@ -520,7 +520,15 @@ FINISHED_DAMAGES = {  # damage to a COMPLETED run that a torn end cannot explain
     ),
     "a loss that is text": (
         "metrics.jsonl", lambda b: b.replace(b'"train_loss": ', b'"train_loss": "x", "_": ', 1),
-        "line 1: 'train_loss' is 'x'; expected a number or null",
+        "line 1: 'train_loss' is 'x'; expected a finite number >= 0 or null",
+    ),
+    "an accuracy out of range": (  # (was shown and plotted as a healthy 750 %)
+        "metrics.jsonl", lambda b: b.replace(b'"train_acc": ', b'"train_acc": 7.5, "_": ', 1),
+        "line 1: 'train_acc' is 7.5; expected a number in [0, 1] or null",
+    ),
+    "a negative loss": (
+        "metrics.jsonl", lambda b: b.replace(b'"train_loss": ', b'"train_loss": -1, "_": ', 1),
+        "line 1: 'train_loss' is -1; expected a finite number >= 0 or null",
     ),
     "summary a list": ("summary.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
 }  # fmt: skip
