@@ -378,3 +378,41 @@ def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     assert "Traceback" not in result.output and "Warning" not in result.output
     (folder,) = runs_dir.iterdir()
     assert json.loads((folder / "meta.json").read_text())["status"] == "DIVERGED"
+
+
+QUICKSTART = Path(__file__).resolve().parents[1] / "configs" / "digits-quickstart.yaml"
+# the quick start at lr 1000: the loss goes non-finite in the first epoch, where the weights it
+# stopped at still evaluate finite (train loss ~3690, train accuracy 0.1007 > epoch 0's 0.098)
+EXPLODES = ["optimizer.lr=1000", "epochs=3"]
+
+
+def test_a_diverged_run_summary_has_no_finals_and_bests_from_before_it_diverged(tmp_path):
+    cfg = load_config(QUICKSTART, EXPLODES)
+    result = run_training(cfg, runs_dir=tmp_path, plot=False)
+    run = RunDir(result.run.path)
+    first, diverged = run.metrics()
+    assert diverged["epoch"] == 1 and diverged["train_loss"] is not None  # (finite, exploded)
+    summary = json.loads(run.file("summary.json").read_text())
+    assert summary == result.summary
+    assert summary["status"] == "DIVERGED" and summary["diverged_epoch"] == 1
+    finals = {k: v for k, v in summary.items() if k.startswith("final_")}
+    assert set(finals) == {"final_loss", "final_train_loss", "final_train_acc",
+                           "final_test_loss", "final_test_acc"}  # fmt: skip
+    assert all(v is None for v in finals.values())
+    for key in ("train_loss", "train_acc", "test_loss", "test_acc"):  # epoch 0's: the only one
+        assert summary[f"best_{key}"] == first[key]
+    text = run.file("summary.txt").read_text()
+    assert "DIVERGED at epoch 1: no final values" in text
+    assert (
+        f"{diverged['train_loss']:.4f}" not in text and f"{diverged['train_acc']:.4f}" not in text
+    )
+
+
+def test_the_train_table_of_a_diverged_run_says_where_and_shows_no_final_value(tmp_path):
+    result = invoke("train", QUICKSTART, *EXPLODES, "--runs-dir", tmp_path / "runs", "-q")
+    assert result.exit_code == 1
+    table = result.stdout.splitlines()
+    assert table[0].endswith(": DIVERGED at epoch 1")
+    rows = [line.split("│")[1:-1] for line in table if line.startswith("│")]
+    assert len(rows) == 5 and all(final.strip() == "-" for _, final, _ in rows)
+    assert all(best.strip() not in ("", "-") for metric, _, best in rows[1:])  # (epoch 0's)

@@ -28,6 +28,7 @@ from nnlab.cli.common import (
 )
 from nnlab.cli.render import emit
 from nnlab.output import Format, counted
+from nnlab.summary import outcome
 from nnlab.sweep import MAX_TRIALS
 
 sweep_app = typer.Typer(
@@ -133,7 +134,8 @@ class SweepProgress:
 
 
 def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
-    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row: the
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row (a
+    diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
     swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
     and its derived ``seed``."""
     names = list(row)
@@ -145,7 +147,7 @@ def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
     for key in keys:
         value = row[key]
         parts.append(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}")
-    parts.append(row["status"])
+    parts.append(outcome(row))
     for key, value in row.items():
         if key.startswith("final_") and key.endswith("_acc") and value is not None:
             parts.append(f"{key[len('final_') :]} {value:.4f}")

@@ -47,17 +47,18 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
 def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
     """The run's summary table (or JSON); exit 1 if it diverged."""
     from nnlab.experiments.train import summary_rows
+    from nnlab.summary import outcome
 
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **result.summary})
     else:
-        rows = summary_rows(result.summary, cfg)
-        emit(rows, fmt, ["metric", "final", "best"], title=f"{result.run.id}: {result.status}")
+        title = f"{result.run.id}: {outcome(result.summary)}"
+        emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
     note(f"run folder: {result.run.path}")
     if result.status == "DIVERGED":
-        epochs = result.summary["epochs"]
+        epoch = result.summary["diverged_epoch"]
         note(
-            f"error: the run diverged at epoch {epochs} (non-finite loss or parameters); "
+            f"error: the run diverged at epoch {epoch} (non-finite loss or parameters); "
             "recorded as DIVERGED"
         )
         raise typer.Exit(EXIT_FAILED)

@@ -36,9 +36,10 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _metrics(summary: dict[str, Any]) -> Row:
-    """Final and best metrics, and ``acc_gap`` = final train minus final test accuracy (the
-    generalisation gap of the overfitting demos) when both were evaluated."""
-    out = {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
+    """Final and best metrics as the summary has them (``nnlab.summary``'s rule: a diverged
+    run's finals are null, its ``diverged_epoch`` said), and ``acc_gap`` = final train minus
+    final test accuracy (the generalisation gap of the overfitting demos) when both are there."""
+    out = {k: v for k, v in summary.items() if k.startswith(("final_", "best_", "diverged_"))}
     train, test = out.get("final_train_acc"), out.get("final_test_acc")
     if train is not None and test is not None:
         out["acc_gap"] = train - test

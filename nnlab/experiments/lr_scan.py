@@ -36,6 +36,7 @@ from nnlab.data import Dataset, load_dataset
 from nnlab.errors import NnlabError
 from nnlab.experiments.train import check_compatible
 from nnlab.nn.model import MLP
+from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
 
 COLUMNS = [
@@ -166,12 +167,12 @@ def table_rows(
         if trainings is not None:
             status, records = trainings[i]
             last = records[-1] if records else {}
-            ok = status == "COMPLETED"
-            row["train_loss"] = last.get("train_loss") if ok else None
-            row["train_acc"] = last.get("train_acc") if ok else None
+            final = finals(last, status)  # (as a run's summary has them: none when diverged)
+            row["train_loss"] = final.get("train_loss")
+            row["train_acc"] = final.get("train_acc")
             if "test_acc" in last:
-                row["test_acc"] = last.get("test_acc") if ok else None
-            if not ok:
+                row["test_acc"] = final.get("test_acc")
+            if status == "DIVERGED":
                 diverged.append(f"train (epoch {last.get('epoch', 0)})")
         row["diverged"] = ", ".join(diverged)
         rows.append(row)

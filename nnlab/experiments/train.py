@@ -27,6 +27,7 @@ from nnlab.limits import check_memory, training_bytes
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.state import set_state
+from nnlab.summary import outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 ProgressFn = Callable[[Record, Config], None]
@@ -71,30 +72,6 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     check_memory(f"training {what}{at_once}", need * nets)
 
 
-def summarize(records: list[Record], status: str) -> dict[str, Any]:
-    """Final and best metrics of a run (best: highest accuracy / lowest loss over epochs; none
-    for a ``final_eval`` split, which only the last record has)."""
-    summary: dict[str, Any] = {"status": status, "epochs": records[-1]["epoch"] if records else 0}
-    if not records:
-        return summary
-    last = records[-1]
-    for key, value in last.items():
-        if key.endswith(("_acc", "_loss")) or key == "loss":
-            summary[f"final_{key}"] = value
-    for key in last:
-        values = [r[key] for r in records if r.get(key) is not None]
-        if not values or (len(records) > 1 and all(key not in r for r in records[:-1])):
-            continue
-        if key.endswith("_acc"):
-            best = max(range(len(values)), key=lambda i: values[i])
-            summary[f"best_{key}"] = values[best]
-        elif key.endswith("_loss"):
-            summary[f"best_{key}"] = min(values)
-    summary["seconds"] = sum(r.get("seconds", 0.0) for r in records)
-    summary["steps"] = last.get("steps", 0)
-    return summary
-
-
 def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
     """The summary as table rows: one per evaluated split, plus the training objective."""
     rows = [
@@ -136,6 +113,8 @@ def _finish(
     run.write_json("summary.json", summary)
     epochs = summary["epochs"]
     title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
+    if status == "DIVERGED":
+        title = f"{run.id}: {outcome(summary)}: no final values; best of the epochs before"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
     if drawing is not None:
         painter.receive(drawing)

@@ -37,6 +37,7 @@ from typing import Any
 from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_yaml, validate
 from nnlab.errors import ConfigError, RunError
+from nnlab.summary import outcome
 
 Row = dict[str, Any]
 DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}
@@ -228,7 +229,8 @@ def round_defn(settings: TuneSettings, index: int, ranges: dict[str, Range]) -> 
 
 # ----------------------------------------------------------------------------- ranking
 def rank(rows: list[Row], metric: str) -> list[Row]:
-    """COMPLETED trials with a finite ``metric``, best first (ties: trial id)."""
+    """COMPLETED trials with a finite ``metric``, best first (ties: trial id); a DIVERGED one
+    never, not even by a ``best_*`` value it has from before it diverged."""
     ok = [
         r
         for r in rows
@@ -419,7 +421,7 @@ def _drive(
     def on_trial(done: int, total: int, row: Row) -> None:
         if progress is not None:
             metric = row.get(settings.metric)
-            shown = f"{metric:.4f}" if isinstance(metric, float) else row.get("status")
+            shown = f"{metric:.4f}" if isinstance(metric, float) else outcome(row)
             progress(f"  trial {done}/{total}: {settings.metric} {shown}")
 
     how = _Execution(data_dir, jobs, stack, executor, on_trial)

@@ -14,6 +14,7 @@ from nnlab.experiments.compare import flatten
 from nnlab.output import counted
 from nnlab.report.collect import Entry
 from nnlab.report.svg import finite
+from nnlab.summary import outcome, summarize
 
 SPLITS = ("train", "val", "test")
 # index columns, in order, when any row has them
@@ -36,17 +37,12 @@ def label(key: str) -> str:
 
 # --- metrics ------------------------------------------------------------------------------------
 def run_metrics(entry: Entry) -> dict[str, Any]:
-    """Final and best metrics: the summary's, else (a RUNNING run) from its records so far."""
-    out = {k: v for k, v in entry.summary.items() if k.startswith(("final_", "best_"))}
-    if out or not entry.records:
-        return out
-    last = entry.records[-1]
-    for key in CURVE_KEYS[1:-1]:
-        values = [v for r in entry.records if (v := finite(r.get(key))) is not None]
-        if values:
-            out[f"final_{key}"] = finite(last.get(key))
-            out[f"best_{key}"] = max(values) if key.endswith("_acc") else min(values)
-    return out
+    """Final and best metrics: the summary's, else (a RUNNING run) ``summarize``'s of its
+    records so far. Either way ``nnlab.summary``'s rule: a diverged run's finals are null."""
+    summary = entry.summary
+    if not any(k.startswith(("final_", "best_")) for k in summary) and entry.records:
+        summary = summarize(entry.records, entry.status)
+    return {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
 
 
 def rank_key(row: dict[str, Any]) -> tuple[float, ...]:
@@ -85,7 +81,8 @@ def counts_text(counts: dict[str, int]) -> str:
 
 
 def notes(entry: Entry) -> str:
-    """A short line for the index: the error, or a sweep's trials and best trial."""
+    """A short line for the index: the error, a sweep's trials and best trial, or the epoch a
+    run diverged in."""
     if entry.error:
         return str(entry.error).splitlines()[0][:160]
     if entry.kind in SWEEP_KINDS and entry.trials:
@@ -97,6 +94,8 @@ def notes(entry: Entry) -> str:
         return text
     if entry.kind == "other":
         return "no meta.json: " + (", ".join(entry.files) or "no JSON files")
+    if entry.status == "DIVERGED" and "diverged_epoch" in entry.summary:
+        return f"{outcome(entry.summary).lower()}: no final values"
     return ""
 
 

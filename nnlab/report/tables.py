@@ -50,13 +50,15 @@ def link(from_rel: str, entry: Entry, text: str) -> str:
 
 
 def metric_cells(entry: Entry, columns: Sequence[str]) -> list[str]:
+    """The entry's value in each metric column: blank where it has no such metric, ``-`` where
+    its summary says there is none (``nnlab.summary``: a diverged run's finals)."""
     values = facts.row_metrics(entry)
-    return [cell(values.get(c), _number(values.get(c))) for c in columns]
+    return [cell(values.get(c), _number(values.get(c), c in values)) for c in columns]
 
 
-def _number(value: Any) -> str:
+def _number(value: Any, recorded: bool = False) -> str:
     number = finite(value)
-    return f"{number:.4f}" if number is not None else ""
+    return f"{number:.4f}" if number is not None else ("-" if recorded else "")
 
 
 def started_cell(entry: Entry) -> str:

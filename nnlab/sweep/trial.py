@@ -55,10 +55,14 @@ def trial_row(
     summary: dict[str, Any],
     error: str | None = None,
 ) -> Row:
-    """A summary row: trial, swept values, seed, status, epochs, final/best metrics, seconds
-    (the trial's share of its stack's time) and ``stacked`` (the nets in that stack)."""
+    """A summary row: trial, swept values, seed, status, epochs, ``diverged_epoch`` (a DIVERGED
+    trial), final/best metrics as its summary has them (``nnlab.summary``'s rule: a diverged
+    trial's finals are null), seconds (the trial's share of its stack's time) and ``stacked``
+    (the nets in that stack)."""
     row: Row = {"trial": trial_id, **values, "seed": seed, "status": summary.get("status")}
     row["epochs"] = summary.get("epochs")
+    if "diverged_epoch" in summary:
+        row["diverged_epoch"] = summary["diverged_epoch"]
     for prefix in ("final_", "best_"):
         row.update({k: v for k, v in summary.items() if k.startswith(prefix)})
     if "seconds" in summary:

@@ -47,3 +47,20 @@ def test_compare_shows_the_train_test_gap_of_each_run(tmp_path):
     for row in rows:
         assert row["acc_gap"] == pytest.approx(row["final_train_acc"] - row["final_test_acc"])
     assert rows[0]["acc_gap"] <= rows[1]["acc_gap"]  # smallest gap first
+
+
+def test_a_diverged_trial_is_compared_without_final_values(tmp_path):
+    # a diverged run has no final values (nnlab.summary): "-" in the table, no gap, sorted last
+    from nnlab import sweep as sw
+
+    base = {"name": "tiny", "model": {"hidden": [100, 100]}, "epochs": 3,
+            "dataset": {"name": "digits", "n_test": 297},
+            "optimizer": {"name": "momentum", "lr": 0.05, "momentum": 0.9}}  # fmt: skip
+    spec = sw.SweepSpec(params={"optimizer.lr": [1000.0, 0.05]})  # (the quick start's net)
+    sw.run_sweep(sw.SweepDef("tiny", base, spec), runs_dir=tmp_path)
+    rows, columns = compare_runs(["latest"], tmp_path, sort="final_test_acc")
+    ok, diverged = rows
+    assert (ok["status"], diverged["status"]) == ("COMPLETED", "DIVERGED")
+    assert diverged["diverged_epoch"] == 1 and "acc_gap" not in diverged
+    assert all(diverged[c] is None for c in columns if c.startswith("final_"))
+    assert diverged["best_test_acc"] is not None  # (epoch 0's, before it diverged)

@@ -478,6 +478,27 @@ def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
     assert sw.resume_sweep(result.run).ran == []
 
 
+def test_a_diverged_trials_row_has_no_final_values_wherever_it_is_shown(tmp_path):
+    from nnlab.cli.sweep import describe_row
+
+    result = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 1e30]}), runs_dir=tmp_path)
+    ok, diverged = result.rows
+    assert diverged["diverged_epoch"] == 1 and "diverged_epoch" not in ok
+    finals = [k for k in ok if k.startswith("final_")]
+    assert finals and all(diverged[k] is None for k in finals)
+    assert diverged["best_train_acc"] is not None  # (epoch 0's)
+    assert diverged["trial"] in describe_row(diverged)
+    assert "DIVERGED at epoch 1" in describe_row(diverged) and "acc" not in describe_row(diverged)
+    summary = json.loads(result.run.file("summary.json").read_text())
+    assert summary["trials"][1] == diverged
+    lines = result.run.file("summary.txt").read_text().splitlines()
+    (head,) = [line.strip("┃").split("┃") for line in lines if "trial" in line and "┃" in line]
+    (row,) = [line.strip("│").split("│") for line in lines if "│ DIVERGED" in line]
+    shown = dict(zip((h.strip() for h in head), (c.strip() for c in row)))
+    assert shown["final_train_acc"] == shown["final_test_acc"] == "-"
+    assert shown["best_train_acc"] == f"{diverged['best_train_acc']:.4f}"
+
+
 def test_a_trial_its_data_cannot_train_is_one_error_before_the_sweep_folder_exists(tmp_path):
     with pytest.raises(ConfigError, match=r"sweep trial \(batch_size=100000\): batch_size"):
         sw.run_sweep(tiny_sweep({"batch_size": [30, 100000]}), runs_dir=tmp_path / "runs")
@@ -501,6 +522,7 @@ def test_weight_scale_tables_pair_bn_and_plain_rows():
     ]
     for r, acc, status in zip(rows, [0.9, 0.5, 0.8, 0.1], ["COMPLETED"] * 3 + ["DIVERGED"]):
         r.update(status=status, final_train_acc=acc, final_test_acc=acc - 0.05, epochs=3)
+    rows[3].update(final_train_acc=None, final_test_acc=None, diverged_epoch=3)  # (its summary)
     table = ws.pair_rows(rows)
     assert [t["weight_scale"] for t in table] == [1.0, 0.1]
     assert table[0]["bn_train"] == 0.8 and table[0]["nobn_train"] is None  # (diverged: no result)
@@ -512,6 +534,7 @@ def test_weight_scale_tables_pair_bn_and_plain_rows():
         objects[0]
     )
     assert objects[1]["batchnorm"] is False
+    assert objects[3]["diverged_epoch"] == 3 and objects[3]["final_train_acc"] is None
 
 
 # ----------------------------------------------------------------------------- stacks of trials

@@ -314,3 +314,29 @@ def test_a_missing_runs_folder_is_refused_and_nothing_is_made(tmp_path):
     with pytest.raises(RunError, match="typo: no such runs folder"):
         build_report((), tmp_path / "typo")
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_diverged_trial_has_no_final_values_in_the_sweep_table(tmp_path):
+    # lr 1000 diverges in the first epoch: its finals are null (nnlab.summary), so the trials
+    # table shows "-" where it would show the ~0.1 accuracy of a diverged net, and a note
+    from tests.report.conftest import CONFIG, SMALL, run_cli
+
+    runs_dir = tmp_path / "runs"
+    run_cli(["sweep", "grid", CONFIG, "optimizer.lr=0.05,1000", *SMALL, "-q"], runs_dir)
+    result = build_report((), runs_dir, tmp_path / "report")
+    table = page(result.out, folder(runs_dir, "sweep-")).split('<table id="trials"', 1)[1]
+    head, body = table.split("</thead>", 1)
+    labels = [text(h) for h in re.findall(r"<th[^>]*>.*?</th>", head)]
+    ok, diverged = (
+        [text(c) for c in re.findall(r"<td[^>]*>.*?</td>", row)]
+        for row in re.findall(r"<tr .*?</tr>", body.split("</tbody>", 1)[0])
+    )
+    status = labels.index("status")
+    assert (ok[status], diverged[status]) == ("COMPLETED", "DIVERGED")
+    for label in ("final train acc", "final test acc"):
+        assert ok[labels.index(label)] not in ("", "-") and diverged[labels.index(label)] == "-"
+    assert diverged[labels.index("notes")] == "diverged at epoch 1: no final values"
+
+
+def text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).strip()

@@ -24,6 +24,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.nn.model import MLP
+from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit, minibatches
 
 # ----------------------------------------------------------------------------- datasets
@@ -163,7 +164,7 @@ class DatasetRun:
     spec: OptimizerSpec
     losses: np.ndarray  # objective on each step's minibatch, before that step's update
     status: str  # COMPLETED or DIVERGED
-    final: dict[str, Any]  # train_loss, train_acc, test_loss, test_acc (those evaluated)
+    final: dict[str, Any]  # train_loss, train_acc, test_loss, test_acc (evaluated; null: DIVERGED)
     seconds: float
 
     @property
@@ -310,7 +311,9 @@ def compare_on_dataset(
 
     def report(r: DatasetRun) -> None:
         if progress is not None:
-            accs = ", ".join(f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc"))
+            accs = ", ".join(
+                f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None
+            )
             progress(f"{r.spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
                      f"({r.seconds:.1f}s)")  # fmt: skip
 
@@ -393,6 +396,7 @@ def _train_one(
         with np.errstate(all="ignore"):
             final = evaluate(model, data.splits, eval_names, cfg.eval_batch_size)
         status = result.status
+        final = finals(final, status)  # (diverged: none, as any run's summary has)
     seconds = time.perf_counter() - t0
     return DatasetRun(spec, np.asarray(losses, dtype=np.float64), status, final, seconds)
 

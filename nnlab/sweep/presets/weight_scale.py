@@ -61,6 +61,8 @@ def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
             "batchnorm": r.get(BN_KEY),
             "status": r["status"],
         }
+        if "diverged_epoch" in r:
+            obj["diverged_epoch"] = r["diverged_epoch"]
         obj.update({k: v for k, v in r.items() if k.startswith(("final_", "best_"))})
         obj.update({"epochs": r.get("epochs"), "trial": r["trial"], "seed": r["seed"]})
         if "error" in r:
@@ -84,15 +86,13 @@ def _short(status: str | None) -> str:
 def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
     """The book's comparison: one row per scale, final accuracies with BatchNorm (``bn_*``) and
     without (``nobn_*``); ``status`` is ``<BN>/<no BN>`` with ``ok`` for COMPLETED. A net that
-    diverged has no accuracy here (its recorded ~0.09 is the argmax of NaN scores, not a
-    result: the JSON objects keep it, with the status)."""
+    diverged has no final accuracy (``nnlab.summary``'s rule: the ~0.09 it would show is the
+    argmax of NaN scores, not a result)."""
     out = []
     for scale, bn, plain in _pairs(rows):
 
         def get(r: Row | None, key: str) -> Any:
-            if r is None or (key.endswith("_acc") and r.get("status") == "DIVERGED"):
-                return None
-            return r.get(key)
+            return None if r is None else r.get(key)
 
         out.append(
             {

@@ -1,0 +1,68 @@
+"""What a training run's results are: its final and best metrics, from its epoch records.
+
+The one rule, which every writer of a summary applies and every display reads:
+
+- ``final_<metric>`` is the last record's value, ``best_<metric>`` the highest accuracy or
+  lowest loss over the epochs (epoch 0, the evaluation before training, included; no best for
+  a ``final_eval`` split, which only the last record has).
+- A DIVERGED run's last record is the epoch it diverged in (``nnlab.train``: the loop records
+  that epoch and stops): the summary names it, ``diverged_epoch``. There is no final model worth
+  reporting, so every ``final_*`` is null (the accuracy of a net whose scores are NaN, ~0.1 on
+  ten classes, is not a result), and every ``best_*`` is over the epochs before that one only
+  (null if there is none).
+
+Plain functions of records (dicts of numbers); no files, no terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DIVERGED = "DIVERGED"
+Record = dict[str, Any]
+
+
+def is_metric(key: str) -> bool:
+    """A key with a final value: the objective (``loss``), ``<split>_loss``, ``<split>_acc``."""
+    return key == "loss" or key.endswith(("_acc", "_loss"))
+
+
+def finals(record: Record, status: str) -> Record:
+    """The final values a run ending as ``status`` reports from its last ``record`` (its
+    metrics; every one null for a DIVERGED run)."""
+    return {k: None if status == DIVERGED else v for k, v in record.items() if is_metric(k)}
+
+
+def summarize(records: list[Record], status: str) -> dict[str, Any]:
+    """A run's summary: status, epochs, ``diverged_epoch`` (DIVERGED only), its final and best
+    metrics (see the module's rule), seconds and steps."""
+    summary: dict[str, Any] = {"status": status, "epochs": records[-1]["epoch"] if records else 0}
+    if not records:
+        return summary
+    last = records[-1]
+    diverged = status == DIVERGED
+    if diverged:
+        summary["diverged_epoch"] = last["epoch"]
+    summary.update({f"final_{k}": v for k, v in finals(last, status).items()})
+    before = records[:-1] if diverged else records  # (the epochs a best is taken over)
+    for key in last:
+        if not key.endswith(("_acc", "_loss")):
+            continue
+        if len(records) > 1 and all(key not in r for r in records[:-1]):
+            continue  # (a final_eval split: in the last record only)
+        values = [r[key] for r in before if r.get(key) is not None]
+        if values:
+            summary[f"best_{key}"] = max(values) if key.endswith("_acc") else min(values)
+        elif diverged:
+            summary[f"best_{key}"] = None
+    summary["seconds"] = sum(r.get("seconds", 0.0) for r in records)
+    summary["steps"] = last.get("steps", 0)
+    return summary
+
+
+def outcome(summary: dict[str, Any]) -> str:
+    """How a run (or a sweep trial's row) ended, in a few words: its status, and for a DIVERGED
+    one the epoch (``DIVERGED at epoch 3``)."""
+    status = str(summary.get("status"))
+    at = summary.get("diverged_epoch")
+    return f"{status} at epoch {at}" if status == DIVERGED and at is not None else status

@@ -1,0 +1,74 @@
+"""A run's summary (``nnlab.summary``): final and best metrics, and the rule for a DIVERGED run."""
+
+from __future__ import annotations
+
+from nnlab.summary import finals, outcome, summarize
+
+
+def record(epoch: int, loss, train_loss, train_acc, **extra) -> dict:
+    return {"epoch": epoch, "loss": loss, "train_loss": train_loss, "train_acc": train_acc,
+            "lr": 0.1, "seconds": 1.0, "steps": 10 * epoch, **extra}  # fmt: skip
+
+
+# epoch 2 is the epoch the run diverged in: what it recorded there (a loss that exploded but is
+# still finite, an accuracy that happens to be the highest) must not be a result
+DIVERGED = [
+    record(0, None, 2.3, 0.10),
+    record(1, 1.9, 1.8, 0.40),
+    record(2, None, 1.5e6, 0.95, test_acc=0.97),  # (a final_eval split: the last record only)
+]
+
+
+def test_a_completed_run_has_finals_from_the_last_epoch_and_bests_over_all():
+    records = [*DIVERGED[:2], record(2, 1.2, 1.1, 0.6, test_acc=0.5)]
+    assert summarize(records, "COMPLETED") == {
+        "status": "COMPLETED",
+        "epochs": 2,
+        "final_loss": 1.2,
+        "final_train_loss": 1.1,
+        "final_train_acc": 0.6,
+        "final_test_acc": 0.5,
+        "best_train_loss": 1.1,
+        "best_train_acc": 0.6,
+        "seconds": 3.0,
+        "steps": 20,
+    }
+
+
+def test_a_diverged_run_has_no_finals_and_bests_from_before_it_diverged():
+    assert summarize(DIVERGED, "DIVERGED") == {
+        "status": "DIVERGED",
+        "epochs": 2,
+        "diverged_epoch": 2,
+        "final_loss": None,
+        "final_train_loss": None,
+        "final_train_acc": None,
+        "final_test_acc": None,
+        "best_train_loss": 1.8,
+        "best_train_acc": 0.40,
+        "seconds": 3.0,
+        "steps": 20,
+    }
+
+
+def test_a_run_that_diverged_in_its_first_epoch_has_the_bests_of_epoch_0():
+    summary = summarize(DIVERGED[:1] + [record(1, None, None, 0.09)], "DIVERGED")
+    assert summary["diverged_epoch"] == 1 and summary["final_train_acc"] is None
+    assert (summary["best_train_loss"], summary["best_train_acc"]) == (2.3, 0.10)
+
+
+def test_a_diverged_run_without_an_epoch_before_has_null_bests():
+    summary = summarize([record(1, None, None, 0.09)], "DIVERGED")
+    assert summary["best_train_loss"] is None and summary["best_train_acc"] is None
+
+
+def test_finals_are_a_records_metrics_or_none_after_divergence():
+    last = DIVERGED[1]
+    assert finals(last, "COMPLETED") == {"loss": 1.9, "train_loss": 1.8, "train_acc": 0.4}
+    assert finals(last, "DIVERGED") == {"loss": None, "train_loss": None, "train_acc": None}
+
+
+def test_outcome_names_the_epoch_a_run_diverged_in():
+    assert outcome(summarize(DIVERGED, "DIVERGED")) == "DIVERGED at epoch 2"
+    assert outcome({"status": "COMPLETED", "epochs": 3}) == "COMPLETED"
+    assert outcome({"status": "DIVERGED"}) == "DIVERGED"  # (a summary from before the rule)
