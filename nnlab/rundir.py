@@ -396,7 +396,7 @@ SUMMARY_KEYS: dict[str, Kind] = {
     # train, and a sweep trial's row
     "status": STATUS, "epochs": EPOCHS, "steps": COUNT, "seconds": NONNEGATIVE,
     "resume_seconds": NONNEGATIVE, "trial": TEXT, "seed": COUNT, "stacked": STACKED,
-    "error": TEXT,
+    "error": TEXT, "diverged_epoch": EPOCHS,
     # sweep (and its rows); tune
     "sweep": TEXT, "keys": TEXTS, "counts": COUNTS,
     "trials": _by_type(list=ROWS, object=COUNTS),  # a sweep's rows; a tune's counts
