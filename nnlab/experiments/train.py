@@ -27,7 +27,7 @@ from nnlab.limits import check_memory, training_bytes
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.state import set_state
-from nnlab.summary import outcome, summarize
+from nnlab.summary import DIVERGED, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 ProgressFn = Callable[[Record, Config], None]
@@ -523,23 +523,25 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
         ]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
-    shown = metrics if every else key_epochs(metrics)
+    shown = metrics if every else key_epochs(metrics, run.status)
     title = "every epoch" if every or len(shown) == len(metrics) else (
         f"{len(shown)} of {len(metrics)} epochs: first, best, last (--all for every epoch)"
     )  # fmt: skip
     return RunView(run, header, config, summary, metrics, shown, title, meta)
 
 
-def key_epochs(records: list[Record]) -> list[Record]:
-    """The first record, the best by each accuracy (else each loss), and the last."""
+def key_epochs(records: list[Record], status: str | None = None) -> list[Record]:
+    """The first record, the best by each accuracy (else each loss), and the last. A DIVERGED
+    run's bests are over the epochs before the one it diverged in (``nnlab.summary``'s rule)."""
     if len(records) <= 3:
         return list(records)
     keys = [k for k in records[-1] if k.endswith("_acc")] or [
         k for k in records[-1] if k.endswith("_loss")
     ]
     picked = {0, len(records) - 1}
+    before = records[:-1] if status == DIVERGED else records
     for key in keys:
-        values = [(r.get(key), i) for i, r in enumerate(records) if r.get(key) is not None]
+        values = [(r.get(key), i) for i, r in enumerate(before) if r.get(key) is not None]
         if values:
             pick = max if key.endswith("_acc") else min
             picked.add(pick(values, key=lambda v: v[0])[1])
