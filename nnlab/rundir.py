@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab import process
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
@@ -233,10 +234,12 @@ def state_digest(arrays: dict[str, np.ndarray]) -> str:
 
 
 def status_of(meta: dict[str, Any]) -> str:
+    """meta.json's status; STALE for a RUNNING one of this host whose process is gone: no
+    process has its ``pid``, or the one that has it started at another time than
+    ``pid_started`` says (``nnlab.process.alive``: the pid was given to another process)."""
     status = str(meta.get("status"))
     if status == "RUNNING" and meta.get("host") == socket.gethostname():
-        pid = meta.get("pid")
-        if not isinstance(pid, int) or not _pid_alive(pid):
+        if not process.alive(meta.get("pid"), meta.get("pid_started")):
             return STALE
     return status
 
@@ -261,15 +264,3 @@ def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
     if run.file("tune.json").exists():
         return "tune"
     return "train"
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True

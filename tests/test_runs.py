@@ -16,6 +16,7 @@ from nnlab import __version__
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.train import list_runs, resume_training, run_training
+from nnlab.process import start_mark
 from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs, make_folder
 from tests.conftest import fake_run
 
@@ -83,6 +84,7 @@ def test_meta_json_says_what_was_asked_and_what_happened(finished):
         meta["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", meta["git_commit"])
     )
     assert meta["host"] == socket.gethostname() and meta["pid"] == os.getpid()
+    assert meta["pid_started"] == start_mark(os.getpid())
     assert meta["started"] <= meta["ended"]  # ISO 8601, same zone
     assert meta["epochs_done"] == 4 and len(meta["config_hash"]) == 8
     assert "digits" in meta["data_source"] and "train 300" in meta["data_source"]
@@ -186,6 +188,52 @@ def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
     assert run.status == "STALE" and run.meta["status"] == "RUNNING"
     run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, host="another-host")
     assert run.status == "RUNNING"  # can't tell for another machine
+
+
+def test_a_running_run_whose_pid_another_process_got_since_is_stale(tmp_path):
+    # A run killed by SIGKILL (or a power loss) whose pid the system later gave to an
+    # unrelated process read RUNNING for ever: the pid alone was the liveness check.
+    from nnlab.process import start_mark
+
+    mark = start_mark(os.getpid())
+    assert mark is not None  # (Linux: /proc says when a process started)
+    boot, ticks = mark.rsplit(":", 1)
+    for other in (f"{boot}:{int(ticks) - 1}", f"another-boot:{ticks}"):
+        run = fake_run(tmp_path, "x", "RUNNING", pid_started=other)  # this live pid, later
+        assert run.status == "STALE" and run.meta["status"] == "RUNNING"
+    assert fake_run(tmp_path, "x", "RUNNING", pid_started=mark).status == "RUNNING"
+    assert fake_run(tmp_path, "x", "RUNNING").status == "RUNNING"  # (none recorded: older folders)
+    assert fake_run(tmp_path, "x", "RUNNING", pid_started=None).status == "RUNNING"
+
+
+def test_a_pid_whose_start_cannot_be_read_is_checked_by_the_pid_alone(tmp_path, monkeypatch):
+    from nnlab import process
+
+    monkeypatch.setattr(process, "start_mark", lambda pid: None)  # (no /proc: not Linux)
+    run = fake_run(tmp_path, "x", "RUNNING", pid_started="some-boot:123")
+    assert run.status == "RUNNING"
+    run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, pid_started="some-boot:123")
+    assert run.status == "STALE"
+
+
+def test_start_mark_reads_a_command_name_with_spaces_and_parentheses(monkeypatch):
+    import builtins
+    import io
+
+    from nnlab import process
+
+    stat = b"42 (a) b (c) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 1 0\n"
+    files = {"/proc/42/stat": stat, "/proc/sys/kernel/random/boot_id": b"boot-1\n"}
+    real_open = builtins.open
+
+    def fake_open(name, mode="r", *args, **kwargs):
+        if name in files:
+            data = files[name]
+            return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
+        return real_open(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert process.start_mark(42) == "boot-1:987654"
 
 
 def test_unreadable_meta_is_one_error_naming_the_file(tmp_path):
@@ -340,7 +388,11 @@ def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path,
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
     with pytest.raises(KeyboardInterrupt):
         run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    meta = json.loads((tmp_path / "cut" / "meta.json").read_text())
+    meta["pid_started"] = "an-earlier-boot:1"  # (as if made by a process before a reboot)
+    atomic_write(tmp_path / "cut" / "meta.json", json.dumps(meta))
     resumed = resume_training(RunDir(tmp_path / "cut"), plot=False)
+    assert resumed.run.meta["pid_started"] == start_mark(os.getpid())  # (the resume's process)
     assert resumed.status == "COMPLETED"
     assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
     meta = resumed.run.meta
