@@ -214,11 +214,20 @@ class Lifecycle:
         self._hooks.append(fn)
 
     def __enter__(self) -> Lifecycle:
+        """Claim the folder and mark it RUNNING, as one step: a stop signal meanwhile waits for
+        the write, then ends the folder as the block would (a resume: INTERRUPTED; a signal
+        that came out of the write left it RUNNING); a failure before the write changes nothing."""
         self._signals.__enter__()
+        running = False
         try:
-            claim(self.run)  # (a resume has it already)
-            self.run.write_json("meta.json", self._start_meta)
-        except BaseException:
+            with deferred():
+                claim(self.run)  # (a resume has it already)
+                self.run.write_json("meta.json", self._start_meta)
+                running = True
+        except BaseException as exc:
+            if running and not self._fresh:
+                self.__exit__(type(exc), exc, exc.__traceback__)  # (releases it, as below)
+                raise
             with deferred():  # (a second stop signal, as a worker signalled by its process
                 # group and then terminated by its sweep gets, would leave it half removed)
                 release(self.run)

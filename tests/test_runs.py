@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import nnlab.experiments.train as train_mod
-from nnlab import __version__
+from nnlab import __version__, process
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.train import list_runs, resume_training, run_training
@@ -381,6 +381,64 @@ def test_a_second_stop_signal_while_the_end_is_recorded_is_not_reported_as_unrec
         assert not hasattr(error, "nnlab_unrecorded")
     else:
         assert error.nnlab_status == "FAILED" and "boom" in run.meta["error"]
+
+
+@pytest.mark.parametrize("when", ["as the write ends", "after the write"])
+def test_a_stop_signal_as_a_resume_marks_the_folder_running_leaves_it_interrupted(
+    tmp_path, monkeypatch, when
+):
+    # SIGTERM at a random time during `train --resume` once left the folder RUNNING: a signal
+    # in the RUNNING write (deferred to its end) came out of the lifecycle's start, which let
+    # go of the folder without recording how it ended.
+    import signal
+
+    from nnlab.signals import deferred
+
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    run = RunDir(tmp_path / "cut")
+    write = RunDir.write_json
+
+    def signalled(self, name, obj):
+        if name != "meta.json" or obj.get("status") != "RUNNING":
+            return write(self, name, obj)
+        if when == "after the write":
+            out = write(self, name, obj)
+            signal.raise_signal(signal.SIGTERM)
+            return out
+        with deferred():  # (as the atomic write defers a signal that comes while it writes)
+            signal.raise_signal(signal.SIGTERM)
+            return write(self, name, obj)
+
+    monkeypatch.setattr(RunDir, "write_json", signalled)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        resume_training(run, plot=False)
+    monkeypatch.undo()
+    assert run.meta["status"] == "INTERRUPTED" and run.status == "INTERRUPTED"
+    assert caught.value.nnlab_status == "INTERRUPTED" and caught.value.nnlab_run == run.path
+    assert process._claims == {}  # (let go of: the next resume takes it)
+    resumed = resume_training(run, plot=False)
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+
+
+def test_a_stop_signal_as_a_new_folder_is_marked_running_leaves_no_folder(tmp_path, monkeypatch):
+    import signal
+
+    from nnlab import runs
+
+    write = RunDir.write_json
+
+    def signalled(self, name, obj):
+        out = write(self, name, obj)
+        signal.raise_signal(signal.SIGTERM)
+        return out
+
+    monkeypatch.setattr(RunDir, "write_json", signalled)
+    with pytest.raises(KeyboardInterrupt), runs.start(tmp_path, "cut", "train"):
+        pass
+    assert list(tmp_path.iterdir()) == [] and process._claims == {}
 
 
 def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
