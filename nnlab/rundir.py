@@ -246,10 +246,11 @@ class RunDir:
             return None
         for key in IDENTITY:
             value = found.get(key)
-            if value is None or value.dtype.kind != "U" or value.shape != ():
-                shown = "no such array" if value is None else repr(value)
+            if value is None:
+                raise DamagedError(f"{path}: has {', '.join(found)} but no {key!r} array")
+            if value.dtype.kind != "U" or value.shape != ():
                 raise DamagedError(
-                    f"{path}: {key!r} is {shown}; expected the text of its run's {key}"
+                    f"{path}: {key!r} is {value!r}; expected the text of its run's {key}"
                 )
         ident = {key: str(value) for key, value in found.items()}
         meta, own = self.meta, self.recorded_id

@@ -247,6 +247,13 @@ def test_a_checkpoint_of_this_run_id_but_another_config_is_refused(case, stopped
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
 
 
+def test_a_checkpoint_naming_its_run_by_half_is_refused(case, stopped):
+    path = stopped.file("checkpoint.npz")
+    _rewrite_checkpoint(path, lambda a: a.pop("config_hash"))
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{path}: has run_id but no 'config_hash' array")
+
+
 def test_a_trial_checkpoint_copied_from_another_trial_refuses_the_sweep_resume(case):
     made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
                   "--runs-dir", case / "runs")  # fmt: skip
