@@ -4,9 +4,9 @@ A run is a folder that says everything about itself::
 
     runs/<YYYYmmdd-HHMMSS>-<name>-<short id>/
         config.yaml      the resolved config (defaults filled in, overrides applied)
-        meta.json        kind, status, seed, argv, overrides, versions, git commit, host, times
+        meta.json        kind, status, seed, argv, overrides, versions, git commit, host, pid, times
         metrics.jsonl    one JSON record per epoch, append-only
-        checkpoint.npz   the state after the last finished epoch (np.savez, no pickle)
+        checkpoint.npz   the state after the last finished epoch, naming its run (np.savez)
         summary.json     status and final / best metrics;  summary.txt  the same as a table
         curves.png       loss and accuracy curves
 
@@ -21,7 +21,8 @@ on any other exception (MemoryError and OSError included). No other module write
 
 **Reading** is tolerant and honest: a torn last line of ``metrics.jsonl`` (what a kill leaves)
 is dropped; any other damage (a bad line in the middle, non-UTF-8 text, a ``meta.json`` that is
-not an object, a truncated checkpoint) raises ``DamagedError`` naming the file and line.
+not an object, a truncated checkpoint or another run's) raises ``DamagedError`` naming the file
+and line.
 
 Every file is written atomically (temp file + ``os.replace``) with the mode the umask gives,
 except ``metrics.jsonl``, which is appended to one line at a time.
