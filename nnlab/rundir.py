@@ -15,10 +15,11 @@ import shutil
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from nnlab import process
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
@@ -39,6 +40,16 @@ STALE, DAMAGED = "STALE", "DAMAGED"
 
 
 META_TEXT = ("run_id", "kind", "started", "ended", "name")  # meta.json's text fields
+IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
+
+
+class Checkpoint(NamedTuple):
+    """A checkpoint as read: the epoch after which it was written, the training state's
+    arrays, and the ``IDENTITY`` of its run (None: written by a version that recorded none)."""
+
+    epoch: int
+    state: dict[str, np.ndarray]
+    identity: dict[str, str] | None
 
 
 class RunDir:
@@ -176,14 +187,27 @@ class RunDir:
         return kept
 
     # -- checkpoints ----------------------------------------------------------------------
-    def save_checkpoint(self, state: dict[str, np.ndarray], epoch: int) -> None:
-        """The training state after ``epoch``, atomically, as ``checkpoint.npz``, with a
-        ``digest`` of every array (``state_digest``): a checkpoint edited since is refused."""
+    @property
+    def recorded_id(self) -> str:
+        """The run's id as meta.json records it (the folder's name when the run began: a folder
+        moved since keeps it), else the folder's name."""
+        return self.meta.get("run_id") or self.id
+
+    def save_checkpoint(
+        self, state: dict[str, np.ndarray], epoch: int, identity: dict[str, str]
+    ) -> None:
+        """The training state after ``epoch``, atomically, as ``checkpoint.npz``, with the
+        ``identity`` of the run it belongs to (``IDENTITY``: its ``recorded_id`` and the full
+        hash of its config) and a ``digest`` of every array (``state_digest``): a checkpoint
+        edited since, or copied from another run, is refused."""
         arrays = {"epoch": np.array(epoch), **state}
+        arrays.update({key: np.array(str(identity[key])) for key in IDENTITY})
         digest = np.array(state_digest(arrays))
         atomic_write(self.file("checkpoint.npz"), lambda f: np.savez(f, **arrays, digest=digest))
 
-    def load_checkpoint(self) -> tuple[int, dict[str, np.ndarray]]:
+    def load_checkpoint(self) -> Checkpoint:
+        """The checkpoint's epoch, arrays and identity (None: written before checkpoints had
+        one); DamagedError naming the file if it is damaged, edited, or another run's."""
         path = self.file("checkpoint.npz")
         if not path.exists():
             raise RunError(f"{path}: no checkpoint to resume from")
@@ -191,18 +215,20 @@ class RunDir:
 
     def check_checkpoint(self) -> None:
         """DamagedError if there is a checkpoint.npz and it is not a whole archive with an
-        epoch (a truncated file): its index is read, not its arrays."""
+        epoch (a truncated file), or another run's: its index and identity are read, not its
+        arrays."""
         if self.file("checkpoint.npz").exists():
             self._read_checkpoint(arrays=False)
 
-    def _read_checkpoint(self, arrays: bool) -> tuple[int, dict[str, np.ndarray]]:
+    def _read_checkpoint(self, arrays: bool) -> Checkpoint:
         path = self.file("checkpoint.npz")
         try:
             refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
             with np.load(path, allow_pickle=False) as data:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
-                state = {k: data[k] for k in data.files} if arrays else {"epoch": np.array(-1)}
+                names = data.files if arrays else [k for k in IDENTITY if k in data.files]
+                state = {"epoch": np.array(-1), **{k: data[k] for k in names}}
             epoch_array = state.pop("epoch")
             epoch = int(epoch_array)
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
@@ -217,7 +243,38 @@ class RunDir:
                     f"{path}: its arrays are not the ones it was written with (the digest "
                     "differs: edited, or an array added or removed?)"
                 )
-        return epoch, state
+        return Checkpoint(epoch, state, self._check_identity(path, state))
+
+    def _check_identity(self, path: Path, state: dict[str, np.ndarray]) -> dict[str, str] | None:
+        """The identity ``state`` holds (taken out of it), DamagedError unless it is this run's:
+        its ``recorded_id``, and a config hash that meta.json's ``config_hash`` begins (the
+        config.yaml a resume reads is checked against that). None for a checkpoint of an older
+        version, which holds none (a resume goes on and says so)."""
+        found = {key: state.pop(key) for key in IDENTITY if key in state}
+        if not found:
+            return None
+        for key in IDENTITY:
+            value = found.get(key)
+            if value is None:
+                raise DamagedError(f"{path}: has {', '.join(found)} but no {key!r} array")
+            if value.dtype.kind != "U" or value.shape != ():
+                raise DamagedError(
+                    f"{path}: {key!r} is {value!r}; expected the text of its run's {key}"
+                )
+        ident = {key: str(value) for key, value in found.items()}
+        meta, own = self.meta, self.recorded_id
+        if ident["run_id"] != own:
+            raise DamagedError(
+                f"{path}: the checkpoint of run {ident['run_id']!r}, not of this folder's run "
+                f"{own!r} (copied from another run?)"
+            )
+        want = meta.get("config_hash")
+        if isinstance(want, str) and not ident["config_hash"].startswith(want):
+            raise DamagedError(
+                f"{path}: the checkpoint of a config hashed {ident['config_hash'][: len(want)]}, "
+                f"not of this run's (meta.json's config_hash {want})"
+            )
+        return ident
 
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
@@ -242,10 +299,12 @@ def state_digest(arrays: dict[str, np.ndarray]) -> str:
 
 
 def status_of(meta: dict[str, Any]) -> str:
+    """meta.json's status; STALE for a RUNNING one of this host whose process is gone: no
+    process has its ``pid``, or the one that has it started at another time than
+    ``pid_started`` says (``nnlab.process.alive``: the pid was given to another process)."""
     status = str(meta.get("status"))
     if status == "RUNNING" and meta.get("host") == socket.gethostname():
-        pid = meta.get("pid")
-        if not isinstance(pid, int) or not _pid_alive(pid):
+        if not process.alive(meta.get("pid"), meta.get("pid_started")):
             return STALE
     return status
 
@@ -270,18 +329,6 @@ def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
     if run.file("tune.json").exists():
         return "tune"
     return "train"
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 # -- summary.json's values by kind -----------------------------------------------------------

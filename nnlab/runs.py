@@ -4,9 +4,9 @@ A run is a folder that says everything about itself::
 
     runs/<YYYYmmdd-HHMMSS>-<name>-<short id>/
         config.yaml      the resolved config (defaults filled in, overrides applied)
-        meta.json        kind, status, seed, argv, overrides, versions, git commit, host, times
+        meta.json        kind, status, seed, argv, overrides, versions, git commit, host, pid, times
         metrics.jsonl    one JSON record per epoch, append-only
-        checkpoint.npz   the state after the last finished epoch (np.savez, no pickle)
+        checkpoint.npz   the state after the last finished epoch, naming its run (np.savez)
         summary.json     status and final / best metrics;  summary.txt  the same as a table
         curves.png       loss and accuracy curves
 
@@ -21,7 +21,8 @@ on any other exception (MemoryError and OSError included). No other module write
 
 **Reading** is tolerant and honest: a torn last line of ``metrics.jsonl`` (what a kill leaves)
 is dropped; any other damage (a bad line in the middle, non-UTF-8 text, a ``meta.json`` that is
-not an object, a truncated checkpoint) raises ``DamagedError`` naming the file and line.
+not an object, a truncated checkpoint or another run's) raises ``DamagedError`` naming the file
+and line.
 
 Every file is written atomically (temp file + ``os.replace``) with the mode the umask gives,
 except ``metrics.jsonl``, which is appended to one line at a time.
@@ -44,11 +45,6 @@ from typing import Any
 
 import numpy as np
 
-try:
-    import fcntl
-except ImportError:  # (not on Windows: no folder locks there)
-    fcntl = None  # type: ignore[assignment]
-
 from nnlab import __version__
 from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
@@ -62,6 +58,11 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
+)
+from nnlab.process import (  # (re-exported: which process holds a folder)
+    claim as claim,
+    release as release,
+    start_mark,
 )
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
@@ -214,11 +215,20 @@ class Lifecycle:
         self._hooks.append(fn)
 
     def __enter__(self) -> Lifecycle:
+        """Claim the folder and mark it RUNNING, as one step: a stop signal meanwhile waits for
+        the write, then ends the folder as the block would (a resume: INTERRUPTED; a signal
+        that came out of the write left it RUNNING); a failure before the write changes nothing."""
         self._signals.__enter__()
+        running = False
         try:
-            claim(self.run)  # (a resume has it already)
-            self.run.write_json("meta.json", self._start_meta)
-        except BaseException:
+            with deferred():
+                claim(self.run)  # (a resume has it already)
+                self.run.write_json("meta.json", self._start_meta)
+                running = True
+        except BaseException as exc:
+            if running and not self._fresh:
+                self.__exit__(type(exc), exc, exc.__traceback__)  # (releases it, as below)
+                raise
             with deferred():  # (a second stop signal, as a worker signalled by its process
                 # group and then terminated by its sweep gets, would leave it half removed)
                 release(self.run)
@@ -294,6 +304,7 @@ def _base_meta(run: RunDir, kind: str) -> dict[str, Any]:
         "git_commit": git_commit(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
+        "pid_started": start_mark(os.getpid()),  # (a pid given again later is not this run's)
         "started": now(),
         "ended": None,
     }
@@ -350,33 +361,6 @@ def start(
         raise
 
 
-_claims: dict[str, int] = {}  # folder -> the open descriptor whose lock this process holds
-
-
-def claim(run: RunDir) -> None:
-    """This process's hold on ``run`` until the folder's lifecycle ends (``release``): two
-    processes never continue one folder at once. Two resumes started together both passed the
-    RUNNING check, then both trained into the same files. The hold is an exclusive lock on the
-    folder (``flock``), which the system drops when the process ends, even by kill -9.
-    RunError if another process holds it; taking it again in this process is a no-op."""
-    key = str(Path(run.path).resolve())
-    if key in _claims or fcntl is None:
-        return
-    try:
-        fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        raise RunError(f"{run.path}: cannot open: {exc.strerror}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise RunError(
-            f"{run.path}: in use by another nnlab process (it is being resumed or still "
-            "runs); try again once that has ended"
-        ) from None
-    _claims[key] = fd
-
-
 def take_over(run: RunDir, what: str = "") -> None:
     """``claim`` ``run`` to continue it: RunError if it is still RUNNING in a live process
     (looked at again once claimed: another process may have resumed it meanwhile).
@@ -385,13 +369,6 @@ def take_over(run: RunDir, what: str = "") -> None:
         if run.status == "RUNNING":
             raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
         claim(run)
-
-
-def release(run: RunDir) -> None:
-    """Let go of ``claim``'s hold (the lifecycle does, as it ends)."""
-    fd = _claims.pop(str(Path(run.path).resolve()), None)
-    if fd is not None:
-        os.close(fd)
 
 
 def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle:
@@ -410,6 +387,7 @@ def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle
         status="RUNNING",
         ended=None,
         pid=os.getpid(),
+        pid_started=start_mark(os.getpid()),
         host=socket.gethostname(),
         resumes=[*meta.get("resumes", []), {"at": now(), **entry}],
     )

@@ -36,6 +36,10 @@ VOLATILE = re.compile(
     r"^stack$|^stacked$|^resumes$|^error$|gflops|^wall|^data_source$"
 )
 
+# A checkpoint's arrays that say what it is, not what the run computed: its digest and the
+# identity of its run (the run id has a time stamp; checkpoints of older versions have neither).
+SKIPPED_ARRAYS = ("digest", "run_id", "config_hash")
+
 DIGITS = [
     ("train digits-quickstart", ["train", "configs/digits-quickstart.yaml"]),
     ("train overfit-digits", ["train", "configs/overfit-digits.yaml"]),
@@ -205,8 +209,9 @@ def folder_digest(root: Path) -> dict[str, object]:
             out[rel] = clean(json.loads(path.read_text()))
         elif path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as data:
-                # (``digest``: a checkpoint's SHA-256 of its other arrays, nnlab.rundir.state_digest)
-                keys = [k for k in sorted(data.files) if k != "digest"]
+                # (``digest``: a checkpoint's SHA-256 of its other arrays, nnlab.rundir.state_digest;
+                # ``run_id``, ``config_hash``: the run it belongs to, nnlab.rundir.IDENTITY)
+                keys = [k for k in sorted(data.files) if k not in SKIPPED_ARRAYS]
                 out[rel] = {k: array_digest(data[k]) for k in keys}
         elif path.suffix == ".h5":
             import h5py

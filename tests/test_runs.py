@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 import nnlab.experiments.train as train_mod
-from nnlab import __version__
+from nnlab import __version__, process
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.train import list_runs, resume_training, run_training
+from nnlab.process import start_mark
 from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs, make_folder
 from tests.conftest import fake_run
 
@@ -83,6 +84,7 @@ def test_meta_json_says_what_was_asked_and_what_happened(finished):
         meta["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", meta["git_commit"])
     )
     assert meta["host"] == socket.gethostname() and meta["pid"] == os.getpid()
+    assert meta["pid_started"] == start_mark(os.getpid())
     assert meta["started"] <= meta["ended"]  # ISO 8601, same zone
     assert meta["epochs_done"] == 4 and len(meta["config_hash"]) == 8
     assert "digits" in meta["data_source"] and "train 300" in meta["data_source"]
@@ -186,6 +188,52 @@ def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
     assert run.status == "STALE" and run.meta["status"] == "RUNNING"
     run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, host="another-host")
     assert run.status == "RUNNING"  # can't tell for another machine
+
+
+def test_a_running_run_whose_pid_another_process_got_since_is_stale(tmp_path):
+    # A run killed by SIGKILL (or a power loss) whose pid the system later gave to an
+    # unrelated process read RUNNING for ever: the pid alone was the liveness check.
+    from nnlab.process import start_mark
+
+    mark = start_mark(os.getpid())
+    assert mark is not None  # (Linux: /proc says when a process started)
+    boot, ticks = mark.rsplit(":", 1)
+    for other in (f"{boot}:{int(ticks) - 1}", f"another-boot:{ticks}"):
+        run = fake_run(tmp_path, "x", "RUNNING", pid_started=other)  # this live pid, later
+        assert run.status == "STALE" and run.meta["status"] == "RUNNING"
+    assert fake_run(tmp_path, "x", "RUNNING", pid_started=mark).status == "RUNNING"
+    assert fake_run(tmp_path, "x", "RUNNING").status == "RUNNING"  # (none recorded: older folders)
+    assert fake_run(tmp_path, "x", "RUNNING", pid_started=None).status == "RUNNING"
+
+
+def test_a_pid_whose_start_cannot_be_read_is_checked_by_the_pid_alone(tmp_path, monkeypatch):
+    from nnlab import process
+
+    monkeypatch.setattr(process, "start_mark", lambda pid: None)  # (no /proc: not Linux)
+    run = fake_run(tmp_path, "x", "RUNNING", pid_started="some-boot:123")
+    assert run.status == "RUNNING"
+    run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, pid_started="some-boot:123")
+    assert run.status == "STALE"
+
+
+def test_start_mark_reads_a_command_name_with_spaces_and_parentheses(monkeypatch):
+    import builtins
+    import io
+
+    from nnlab import process
+
+    stat = b"42 (a) b (c) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 1 0\n"
+    files = {"/proc/42/stat": stat, "/proc/sys/kernel/random/boot_id": b"boot-1\n"}
+    real_open = builtins.open
+
+    def fake_open(name, mode="r", *args, **kwargs):
+        if name in files:
+            data = files[name]
+            return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
+        return real_open(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert process.start_mark(42) == "boot-1:987654"
 
 
 def test_unreadable_meta_is_one_error_naming_the_file(tmp_path):
@@ -335,12 +383,75 @@ def test_a_second_stop_signal_while_the_end_is_recorded_is_not_reported_as_unrec
         assert error.nnlab_status == "FAILED" and "boom" in run.meta["error"]
 
 
+@pytest.mark.parametrize("when", ["as the write ends", "after the write"])
+def test_a_stop_signal_as_a_resume_marks_the_folder_running_leaves_it_interrupted(
+    tmp_path, monkeypatch, when
+):
+    # SIGTERM at a random time during `train --resume` once left the folder RUNNING: a signal
+    # in the RUNNING write (deferred to its end) came out of the lifecycle's start, which let
+    # go of the folder without recording how it ended.
+    import signal
+
+    from nnlab.signals import deferred
+
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    run = RunDir(tmp_path / "cut")
+    write = RunDir.write_json
+
+    def signalled(self, name, obj):
+        if name != "meta.json" or obj.get("status") != "RUNNING":
+            return write(self, name, obj)
+        if when == "after the write":
+            out = write(self, name, obj)
+            signal.raise_signal(signal.SIGTERM)
+            return out
+        with deferred():  # (as the atomic write defers a signal that comes while it writes)
+            signal.raise_signal(signal.SIGTERM)
+            return write(self, name, obj)
+
+    monkeypatch.setattr(RunDir, "write_json", signalled)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        resume_training(run, plot=False)
+    monkeypatch.undo()
+    assert run.meta["status"] == "INTERRUPTED" and run.status == "INTERRUPTED"
+    assert caught.value.nnlab_status == "INTERRUPTED" and caught.value.nnlab_run == run.path
+    assert str(run.path.resolve()) not in process._claims  # (let go of: a next resume takes it)
+    resumed = resume_training(run, plot=False)
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+
+
+def test_a_stop_signal_as_a_new_folder_is_marked_running_leaves_no_folder(tmp_path, monkeypatch):
+    import signal
+
+    from nnlab import runs
+
+    write = RunDir.write_json
+
+    def signalled(self, name, obj):
+        out = write(self, name, obj)
+        signal.raise_signal(signal.SIGTERM)
+        return out
+
+    monkeypatch.setattr(RunDir, "write_json", signalled)
+    with pytest.raises(KeyboardInterrupt), runs.start(tmp_path, "cut", "train"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+    assert not any(k.startswith(str(tmp_path.resolve())) for k in process._claims)
+
+
 def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
     with pytest.raises(KeyboardInterrupt):
         run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    meta = json.loads((tmp_path / "cut" / "meta.json").read_text())
+    meta["pid_started"] = "an-earlier-boot:1"  # (as if made by a process before a reboot)
+    atomic_write(tmp_path / "cut" / "meta.json", json.dumps(meta))
     resumed = resume_training(RunDir(tmp_path / "cut"), plot=False)
+    assert resumed.run.meta["pid_started"] == start_mark(os.getpid())  # (the resume's process)
     assert resumed.status == "COMPLETED"
     assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
     meta = resumed.run.meta

@@ -64,15 +64,22 @@ def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
-def announce_resume(run: Any, epoch: int) -> None:
-    """The line a resume starts with, once every check has passed (a refusal is one line)."""
+def announce_resume(run: Any, epoch: int, said: str | None = None) -> None:
+    """The line a resume starts with, once every check has passed (a refusal is one line),
+    and a note the resume has (``said``: an old checkpoint taken on trust)."""
     where = f"after epoch {epoch}" if epoch >= 0 else "from the start (no checkpoint)"
     note(f"resuming {run.path} {where}")
+    if said:
+        note(f"note: {said}")
 
 
 Resume = Annotated[
     str | None,
-    typer.Option("--resume", help="Continue an interrupted run (folder, id prefix or 'latest')."),
+    typer.Option(
+        "--resume",
+        help="Continue an interrupted run (folder, id prefix or 'latest') "
+        "from its checkpoint, which must name this run.",
+    ),
 ]
 Threads = Annotated[
     int | None,

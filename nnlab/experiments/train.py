@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.build import build_group, describe_net, stack_key
@@ -33,6 +33,7 @@ from nnlab.train import Record, StateFn, TrainSettings, fit_group
 ProgressFn = Callable[[Record, Config], None]
 
 CHECKPOINT_SECONDS = 2.0  # the longest stretch of training a kill can cost
+FULL_HASH = 64  # hex digits of the config hash a checkpoint records (meta.json's: its first 8)
 
 
 @dataclass
@@ -139,6 +140,9 @@ def _drive(
     open lifecycle: metrics, checkpoints, and a summary however the block ends."""
     group, optimizer, rngs = built
     last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
+    # what each checkpoint says of its run: a checkpoint copied into another run's folder is refused
+    idents = [{"run_id": life.run.recorded_id, "config_hash": config_hash(cfg, FULL_HASH)}
+              for life, cfg in zip(lives, cfgs)]  # fmt: skip
     for life, cfg, recs in zip(lives, cfgs, records):
         life.on_end(functools.partial(_finish, life.run, cfg, recs, painter))
 
@@ -151,7 +155,7 @@ def _drive(
         # last checkpoint and replays from there, so any spacing gives the same final metrics.
         final = record["epoch"] >= cfg.epochs
         if final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS:
-            life.run.save_checkpoint(state(), record["epoch"])
+            life.run.save_checkpoint(state(), record["epoch"], idents[net])
             last_save[net] = time.monotonic()
         if progress is not None:
             progress(record, cfg)
@@ -359,16 +363,17 @@ def resume_training(
     progress: ProgressFn | None = None,
     plot: bool = True,
     threads: int | None = None,
-    on_start: Callable[[runs.RunDir, int], None] | None = None,
+    on_start: Callable[[runs.RunDir, int, str | None], None] | None = None,
     painter: Any = None,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder.
 
     Everything is checked before the folder changes: its status, config, checkpoint (readable,
     every array of the shape and dtype the config's model needs), data and metrics (damage
-    other than a torn last line refuses the resume). ``on_start(run, epoch)`` is called once
-    all of it has passed, as training resumes after ``epoch`` (-1: from the start), so a
-    refusal is the only thing a caller prints. ``painter``: as ``run_training``'s.
+    other than a torn last line refuses the resume). ``on_start(run, epoch, note)`` is called
+    once all of it has passed, as training resumes after ``epoch`` (-1: from the start), so a
+    refusal is the only thing a caller prints; ``note``: what the caller should say besides
+    (``UNVERIFIED``), or None. ``painter``: as ``run_training``'s.
     """
     check_resumable(run)
     if data_dir is None and run.meta.get("data_dir"):
@@ -380,16 +385,17 @@ def resume_training(
             loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
         return loaded[0]
 
-    cfg, epoch, built, recorded = prepare_resume(run, data_for)
+    cfg, epoch, built, recorded, note = prepare_resume(run, data_for)
     data = loaded[0]
     t0 = time.perf_counter()
     blas = _blas(threads, cfg, data)
     if on_start is not None:
-        on_start(run, epoch)
+        on_start(run, epoch, note)
+    said = {"checkpoint": note} if note else {}  # (the folder says it too)
     with (
         painter_for(plot, painter) as painter,
         blas,
-        runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch) as life,
+        runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch, **said) as life,
     ):
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice
@@ -403,18 +409,34 @@ def resume_training(
     return result
 
 
-def prepare_resume(
-    run: runs.RunDir, data_for: Callable[[Config], Dataset]
-) -> tuple[Config, int, tuple[Group, Optimizer, list[dict[str, Any]]], list[Record]]:
+# What a resume says of a checkpoint written before checkpoints recorded their run's identity
+# (it is resumed: refusing it would lose the run; every checkpoint nnlab writes now has one).
+UNVERIFIED = "checkpoint.npz records no run (written by an older nnlab): resumed as this run's"
+
+
+class Prepared(NamedTuple):
+    """What ``prepare_resume`` read and checked: the config, the checkpoint's epoch (-1: none,
+    start over), (group, optimizer, generators) with its state restored, the recorded metrics,
+    and a ``note`` for the resume to say (``UNVERIFIED``) or None."""
+
+    cfg: Config
+    epoch: int
+    built: tuple[Group, Optimizer, list[dict[str, Any]]]
+    recorded: list[Record]
+    note: str | None
+
+
+def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> Prepared:
     """Everything a resume of ``run`` reads, checked before anything is written: its config,
-    its checkpoint restored into a freshly built net (every array of the shape, dtype and kind
-    of value a run writes) and its metrics (with a record of the checkpoint's epoch).
-    (config, the checkpoint's epoch (-1: none, start over), (group, optimizer, generators),
-    the recorded metrics); DamagedError naming the file otherwise. ``data_for(cfg)``: the
-    data the net is built for (its input and class counts)."""
+    its checkpoint (this run's: ``RunDir.load_checkpoint`` refuses another run's) restored into
+    a freshly built net (every array of the shape, dtype and kind of value a run writes) and
+    its metrics (with a record of the checkpoint's epoch); DamagedError naming the file
+    otherwise. ``data_for(cfg)``: the data the net is built for (its input and class counts)."""
     cfg = load_run_config(run)
+    note = None
     if run.file("checkpoint.npz").exists():
-        epoch, state = run.load_checkpoint()
+        epoch, state, identity = run.load_checkpoint()
+        note = UNVERIFIED if identity is None else None
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)
@@ -431,7 +453,7 @@ def prepare_resume(
         raise runs.DamagedError(
             f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
         )
-    return cfg, epoch, built, recorded
+    return Prepared(cfg, epoch, built, recorded, note)
 
 
 def _keep_unreplayed(

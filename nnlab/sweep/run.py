@@ -432,7 +432,7 @@ def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) ->
     from nnlab.experiments.train import prepare_resume
 
     folder = runs.RunDir(trials_dir(run) / trial.id)
-    cfg, _, _, _ = prepare_resume(folder, lambda cfg: cached_dataset(cfg, data_dir))
+    cfg = prepare_resume(folder, lambda cfg: cached_dataset(cfg, data_dir)).cfg
     if config_hash(cfg) != config_hash(trial.config):
         raise runs.DamagedError(
             f"{folder.file('config.yaml')}: not the config the sweep planned for trial {trial.id}"

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from nnlab import runs
+from nnlab.rundir import IDENTITY, state_digest
 
 from .helpers import (
     Row,
@@ -183,13 +184,107 @@ def test_a_refused_resume_changes_nothing(case, stopped):
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
 
 
+def _rewrite_checkpoint(path, change, digest: bool = True) -> None:
+    """``path``'s arrays as ``change(arrays)`` leaves them, with the digest of the new arrays
+    (as nnlab would write them) or, ``digest=False``, none (as an older version wrote them)."""
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files if k != "digest"}
+    change(arrays)
+    if digest:
+        arrays["digest"] = np.array(state_digest(arrays))
+    np.savez(path, **arrays)
+
+
+def _as_written_before_identities(arrays: dict) -> None:
+    for key in IDENTITY:
+        arrays.pop(key)
+
+
 def test_a_checkpoint_of_the_wrong_shape_is_refused_and_changes_nothing(case, stopped, templates):
+    # (a checkpoint of an older version, which named no run: copied from another run, it is
+    # refused by what it holds; one of this version is refused as another run's, below)
     small = next(runs.iter_runs(templates["small"]))
     stopped.file("checkpoint.npz").write_bytes(small.file("checkpoint.npz").read_bytes())
+    _rewrite_checkpoint(stopped.file("checkpoint.npz"), _as_written_before_identities, False)
     before = file_bytes(stopped.path)
     result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
     refused(result, 2, *RESUME[1].expect(case / "runs", stopped.path))
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+@pytest.mark.parametrize("command", ["resume", "landscape", "list"])
+def test_a_checkpoint_copied_from_another_run_is_refused_and_changes_nothing(
+    case, stopped, templates, command
+):
+    # Run B's checkpoint replaced by run A's (the same config, so every array fits) resumed
+    # silently with A's weights: a checkpoint named no run.
+    other = next(runs.iter_runs(templates["done"]))
+    stopped.file("checkpoint.npz").write_bytes(other.file("checkpoint.npz").read_bytes())
+    before = snapshot(case)
+    if command == "list":
+        listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+        assert listed.exit_code == 0 and listed.stderr == "", listed.output
+        (row,) = json.loads(listed.stdout)
+        line = "error: " + row["reason"]  # (the reason a refusal's line gives)
+        assert row["status"] == "DAMAGED"
+    else:
+        line = refused(_run_command(command, stopped, case), 2)
+    for part in RESUME[-1].expect(case / "runs", stopped.path):
+        assert part in line, (part, line)
+    assert f"run {other.id!r}, not of this folder's run {stopped.id!r}" in line
+    assert snapshot(case) == before
+
+
+def test_a_checkpoint_of_this_run_id_but_another_config_is_refused(case, stopped):
+    # (runs made with the same --out name in two runs folders share an id, not a config)
+    path = stopped.file("checkpoint.npz")
+    _rewrite_checkpoint(path, lambda a: a.update(config_hash=np.array("0" * 64)))
+    before = file_bytes(stopped.path)
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    want = stopped.meta["config_hash"]
+    refused(result, 2, f"{path}: the checkpoint of a config hashed 00000000, not of this run's "
+            f"(meta.json's config_hash {want})")  # fmt: skip
+    assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+def test_a_checkpoint_naming_its_run_by_half_is_refused(case, stopped):
+    path = stopped.file("checkpoint.npz")
+    _rewrite_checkpoint(path, lambda a: a.pop("config_hash"))
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{path}: has run_id but no 'config_hash' array")
+
+
+def test_a_trial_checkpoint_copied_from_another_trial_refuses_the_sweep_resume(case):
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    first, second = (runs.RunDir(p) for p in sorted(sweep.path.glob("trials/*")))
+    set_meta(sweep, status="INTERRUPTED")
+    set_meta(second, status="INTERRUPTED")
+    second.file("checkpoint.npz").write_bytes(first.file("checkpoint.npz").read_bytes())
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{second.file('checkpoint.npz')}: the checkpoint of run {first.id!r}")
+    assert snapshot(case) == before
+
+
+def test_a_checkpoint_written_before_checkpoints_named_their_run_resumes_with_a_note(
+    case, stopped, straight
+):
+    _rewrite_checkpoint(stopped.file("checkpoint.npz"), _as_written_before_identities)
+    listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert [row["status"] for row in listed] == ["INTERRUPTED"]  # (no damage: an older file)
+    result = invoke("train", "--resume", stopped.path, "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        f"resuming {stopped.path} after epoch 2",
+        "note: checkpoint.npz records no run (written by an older nnlab): resumed as this run's",
+    ]
+    assert stopped.meta["resumes"][-1]["checkpoint"].startswith("checkpoint.npz records no run")
+    assert without_seconds(stopped.metrics()) == without_seconds(straight)
+    with np.load(stopped.file("checkpoint.npz")) as data:  # (the resume's own checkpoint)
+        assert str(data["run_id"]) == stopped.id
 
 
 TAMPERED = {  # what a checkpoint's arrays cannot hold, and what the refusal says
@@ -199,6 +294,10 @@ TAMPERED = {  # what a checkpoint's arrays cannot hold, and what the refusal say
         "'param/affine1.W' holds non-finite values (NaN or infinity)",
     ),
     "a negative step count": ({"optim/t": np.array(-1)}, "'optim/t' is array(-1); expected"),
+    "a run id that is no text": (
+        {"run_id": np.array(5)},
+        "'run_id' is array(5); expected the text of its run's run_id",
+    ),
 }
 
 
@@ -379,6 +478,16 @@ RESUME = [
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
         2,
         ("error: {run}/config.yaml: line 2, column 1: malformed YAML: did not find expected ','",),
+    ),
+    Row(
+        "`--resume` with a checkpoint copied from another run (however alike)",
+        "`nnlab train --resume RUN` (and `sweep --resume`, `landscape`; `runs list`: DAMAGED)",
+        2,
+        (
+            "error: {run}/checkpoint.npz: the checkpoint of run '",
+            "', not of this folder's run '",
+            "' (copied from another run?)",
+        ),
     ),
 ]
 ROWS_OF = {

@@ -1,0 +1,93 @@
+"""Which process a run folder belongs to while it runs. ``claim``: the one process that may
+change it (a lock the system drops when the process ends). ``start_mark`` / ``alive``: whether
+the process a RUNNING folder names still runs: its pid and, where the system says, when that
+process started, so that a pid given again to an unrelated process (the run's own was killed
+by SIGKILL, or the machine lost power) is not taken for the run's process. ``nnlab.runs``
+re-exports ``claim`` and ``release``; its ``Lifecycle`` takes and lets go of the hold.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+from nnlab.errors import RunError
+
+try:
+    import fcntl
+except ImportError:  # (not on Windows: no folder locks there)
+    fcntl = None  # type: ignore[assignment]
+
+
+class Folder(Protocol):  # (a RunDir: typed by what is used, as importing it would be a circle)
+    path: Path
+
+
+def start_mark(pid: int) -> str | None:
+    """What tells process ``pid`` from a later process given the same pid: the boot's id and
+    the process's start time in clock ticks after boot (``/proc/<pid>/stat`` field 22), as
+    ``"<boot id>:<ticks>"``; None where /proc does not say (not Linux, no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            boot = f.read().strip()
+        # (field 2, the command name in parentheses, may hold spaces and parentheses itself)
+        ticks = int(stat[stat.rindex(b")") + 2 :].split()[22 - 3])
+    except (OSError, ValueError, IndexError):
+        return None
+    return f"{boot}:{ticks}"
+
+
+def alive(pid: object, mark: object = None) -> bool:
+    """Process ``pid`` runs and, if ``mark`` (its ``start_mark`` as recorded) is given, it is
+    that same process: a live process with another start is one that got the pid later. Where
+    the start of ``pid`` cannot be read now, or none was recorded, the pid alone decides."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        pass  # (it runs, as another user; or no pid at all: as before, taken as running)
+    if isinstance(mark, str):
+        now = start_mark(pid)
+        if now is not None and now != mark:
+            return False
+    return True
+
+
+_claims: dict[str, int] = {}  # folder -> the open descriptor whose lock this process holds
+
+
+def claim(run: Folder) -> None:
+    """This process's hold on ``run`` until the folder's lifecycle ends (``release``): two
+    processes never continue one folder at once. Two resumes started together both passed the
+    RUNNING check, then both trained into the same files. The hold is an exclusive lock on the
+    folder (``flock``), which the system drops when the process ends, even by kill -9.
+    RunError if another process holds it; taking it again in this process is a no-op."""
+    key = str(Path(run.path).resolve())
+    if key in _claims or fcntl is None:
+        return
+    try:
+        fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise RunError(f"{run.path}: cannot open: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RunError(
+            f"{run.path}: in use by another nnlab process (it is being resumed or still "
+            "runs); try again once that has ended"
+        ) from None
+    _claims[key] = fd
+
+
+def release(run: Folder) -> None:
+    """Let go of ``claim``'s hold (the lifecycle does, as it ends)."""
+    fd = _claims.pop(str(Path(run.path).resolve()), None)
+    if fd is not None:
+        os.close(fd)
