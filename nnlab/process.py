@@ -8,7 +8,9 @@ re-exports ``claim`` and ``release``; its ``Lifecycle`` takes and lets go of the
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -91,3 +93,16 @@ def release(run: Folder) -> None:
     fd = _claims.pop(str(Path(run.path).resolve()), None)
     if fd is not None:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def released(run: Folder) -> Iterator[None]:
+    """A resume: its checks ``claim`` ``run`` before it reads anything, and its lifecycle holds
+    the claim on and lets go as it ends; this lets go when the block ends, however it does. A
+    resume refused after the claim (a damaged checkpoint, another run's) or with nothing to do
+    held the folder for the rest of the process: harmless for a command, which ends, but a
+    Python caller or a sweep worker could no longer let another process resume it."""
+    try:
+        yield
+    finally:
+        release(run)

@@ -62,6 +62,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 from nnlab.process import (  # (re-exported: which process holds a folder)
     claim as claim,
     release as release,
+    released as released,
     start_mark,
 )
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)

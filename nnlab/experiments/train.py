@@ -331,9 +331,11 @@ def load_run_config(run: runs.RunDir) -> Config:
 
 
 def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
-    """The training run ``ref`` names and its config, if it can be resumed (else RunError)."""
+    """The training run ``ref`` names and its config, if it can be resumed (else RunError):
+    the checks a command makes before it says a word (``resume_training`` claims the folder
+    and makes them again)."""
     run = runs.find_run(runs_dir, ref, kind="train")
-    check_resumable(run)
+    _check_status(run)
     return run, load_run_config(run)
 
 
@@ -375,6 +377,20 @@ def resume_training(
     refusal is the only thing a caller prints; ``note``: what the caller should say besides
     (``UNVERIFIED``), or None. ``painter``: as ``run_training``'s.
     """
+    with runs.released(run):  # (refused once claimed: the folder is let go)
+        return _resume_training(run, data_dir, data, progress, plot, threads, on_start, painter)
+
+
+def _resume_training(
+    run: runs.RunDir,
+    data_dir: Path | None,
+    data: Dataset | None,
+    progress: ProgressFn | None,
+    plot: bool,
+    threads: int | None,
+    on_start: Callable[[runs.RunDir, int, str | None], None] | None,
+    painter: Any,
+) -> RunResult:
     check_resumable(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])

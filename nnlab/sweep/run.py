@@ -386,7 +386,21 @@ def resume_sweep(
     run again; trials not started run.
     """
     assert executor is not None  # (given by with_executor)
-    runs.take_over(run, "sweep ")  # before any trial folder is removed: one resume at a time
+    with runs.released(run):  # (refused once claimed, or nothing to do: the folder is let go)
+        runs.take_over(run, "sweep ")  # before any trial folder is removed: one at a time
+        return _resume_sweep(run, data_dir, stack, executor, on_start, on_trial, painters, jobs)
+
+
+def _resume_sweep(
+    run: runs.RunDir,
+    data_dir: Path | None,
+    stack: int,
+    executor: Executor,
+    on_start: StartFn | None,
+    on_trial: TrialFn | None,
+    painters: list[Any] | None,
+    jobs: int,
+) -> SweepResult:
     defn, trials = load_sweep(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])

@@ -13,6 +13,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -267,6 +269,38 @@ def test_a_trial_checkpoint_copied_from_another_trial_refuses_the_sweep_resume(c
     result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
     refused(result, 2, f"{second.file('checkpoint.npz')}: the checkpoint of run {first.id!r}")
     assert snapshot(case) == before
+
+
+def _another_process_can_claim(path) -> bool:
+    code = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)")  # fmt: skip
+    return subprocess.run([sys.executable, "-c", code, str(path)]).returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="folder locks: flock")
+@pytest.mark.parametrize("what", ["train refused", "sweep refused", "sweep with nothing to do"])
+def test_a_resume_that_ends_before_it_trains_lets_go_of_the_folder(case, stopped, templates, what):
+    # (a resume claims the folder before its checks; refused after the claim, or with nothing
+    # to do, it held the folder for the rest of the process: a Python caller or a sweep worker
+    # then kept every other process from resuming it)
+    if what == "train refused":
+        other = next(runs.iter_runs(templates["done"]))
+        stopped.file("checkpoint.npz").write_bytes(other.file("checkpoint.npz").read_bytes())
+        folder, args = stopped.path, ["train", "--resume", stopped.path]
+    else:
+        made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                      "--runs-dir", case / "s")  # fmt: skip
+        assert made.exit_code == 0, made.output
+        sweep = next(runs.iter_runs(case / "s"))
+        if what == "sweep refused":
+            first, second = (runs.RunDir(p) for p in sorted(sweep.path.glob("trials/*")))
+            set_meta(sweep, status="INTERRUPTED")
+            set_meta(second, status="INTERRUPTED")
+            second.file("checkpoint.npz").write_bytes(first.file("checkpoint.npz").read_bytes())
+        folder, args = sweep.path, ["sweep", "--resume", sweep.path]
+    result = invoke(*args, "--runs-dir", case / "runs")
+    assert result.exit_code == (0 if what.endswith("nothing to do") else 2), result.output
+    assert _another_process_can_claim(folder)
 
 
 def test_a_checkpoint_written_before_checkpoints_named_their_run_resumes_with_a_note(
