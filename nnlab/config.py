@@ -133,6 +133,8 @@ def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> Bas
     if "name" not in value:
         raise ValueError(f"{key}.name: missing; expected one of {names}")
     name = value["name"]
+    if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
+        raise ValueError(f"{key}.name: expected one of {names}, got {name!r}")
     if name not in models:
         close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
