@@ -18,9 +18,16 @@ from typing import Any, Literal
 
 import yaml
 
-from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
+from nnlab.config import (
+    Config,
+    apply_overrides,
+    config_hash,
+    parse_override,
+    read_config,
+    validate,
+)
 from nnlab.errors import ConfigError
-from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
+from nnlab.sweep.spec import SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
 
@@ -47,16 +54,40 @@ class Trial:
     config: Config
 
 
-def split_sweep_section(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(config mapping without ``sweep:``, the ``sweep:`` mapping or None)."""
-    raw = dict(raw)
-    section = raw.pop("sweep", None)
-    return raw, section
+def read_sweep_file(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
+    """A config file's mapping and its ``sweep:`` section, validated (None when it has none)."""
+    return read_config(path)
 
 
-def read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A config file's mapping and its ``sweep:`` section (None when it has none)."""
-    return split_sweep_section(read_yaml(path))
+def merge_spec(
+    spec: SweepSpec | dict[str, Any] | None,
+    params: dict[str, Any],
+    fixed: Sequence[str],
+    *,
+    kind: str | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> SweepSpec:
+    """A file's spec updated by the command line: new axes replace or add to ``params``, a fixed
+    override of a swept key removes that axis; ``kind``/``trials``/``seed`` replace if given."""
+    if not isinstance(spec, SweepSpec):
+        spec = parse_spec(spec or {})
+    raw = spec.model_dump()
+    merged = dict(raw["params"])
+    for text in fixed:
+        merged.pop(".".join(parse_override(text)[0]), None)
+    merged.update(params)
+    raw["params"] = merged
+    raw["share_seed"] = [k for k in raw["share_seed"] if k in merged]
+    if kind is not None:
+        raw["kind"] = kind
+        if kind == "grid":
+            raw["trials"] = None
+    if trials is not None:
+        raw["trials"] = trials
+    if seed is not None:
+        raw["seed"] = seed
+    return parse_spec(raw)
 
 
 def define(

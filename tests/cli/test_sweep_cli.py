@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from nnlab import runs
-from tests.conftest import invoke
+from tests.conftest import invoke, invoke_many, one_error_line
 
 TINY = {
     "name": "tiny",
@@ -439,3 +439,97 @@ def test_a_sweep_option_before_the_subcommand_is_refused_not_ignored(tmp_path, m
     assert "given before the subcommand, where only --resume reads it" in line, line
     assert "nnlab sweep grid ... " in line and "\n" not in line
     assert not (tmp_path / "elsewhere").exists() and not Path("runs").exists()
+
+
+# ----------------------------------------------------------------------------- the sweep: section
+LR = {"optimizer.lr": [0.5, 0.1]}
+RANDOM = {"kind": "random", "trials": 2}
+MALFORMED_SECTIONS = [
+    # not a mapping
+    [1, 2], 7, "grid", None, True, [], [{"params": LR}],
+    # params: not a mapping of config keys, or a value no axis can be
+    {"params": 7}, {"params": [1, 2]}, {"params": None}, {"params": "optimizer.lr=0.1,0.2"},
+    {"params": {1: [1, 2]}}, {"params": {None: [1, 2]}}, {"params": {"": [1]}},
+    {"params": {"optimizer.lrr": [1, 2]}}, {"params": {"lr": [1, 2]}},
+    {"params": {"optimizer": {"lr": [0.1, 0.2]}}}, {"params": {"optimizer.lr": {"a": 1}}},
+    {"params": {"optimizer.lr": []}}, {"params": {"optimizer.lr": "logspace:0:400:3"}},
+    {"params": {"optimizer.lr": "logspace:a:b:c"}}, {"params": {"optimizer.lr": "linspace:0:1"}},
+    {"params": {"optimizer.lr": "loguniform:1e-3:1"}},
+    {"params": {"optimizer.lr": "log-uniform:1e-3:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "loguniform:0:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "uniform:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "uniform:1:0"}},
+    {**RANDOM, "params": {"optimizer.lr": []}},
+    {**RANDOM, "params": {"epochs": "randint:1.5:3"}},
+    {**RANDOM, "params": {"optimizer.lr": "choice:0.1,,0.2"}},
+    # kind, trials, seed
+    {"kind": 7, "params": LR}, {"kind": ["grid"], "params": LR}, {"kind": None, "params": LR},
+    {"kind": "grud", "params": LR}, {"kind": "random", "params": LR},
+    {"trials": 3, "params": LR}, {**RANDOM, "trials": 0, "params": LR},
+    {**RANDOM, "trials": "x", "params": LR}, {**RANDOM, "trials": True, "params": LR},
+    {**RANDOM, "trials": 1.5, "params": LR}, {**RANDOM, "trials": [2], "params": LR},
+    {**RANDOM, "trials": 10**9, "params": LR},
+    {"seed": -1, "params": LR}, {"seed": "x", "params": LR}, {"seed": [1], "params": LR},
+    {"seed": {}, "params": LR}, {"seed": True, "params": LR}, {"seed": 2**40, "params": LR},
+    {"seed": 0.5, "params": LR},
+    # share_seed
+    {"share_seed": "optimizer.lr", "params": LR}, {"share_seed": 7, "params": LR},
+    {"share_seed": [7], "params": LR}, {"share_seed": [None], "params": LR},
+    {"share_seed": ["weight_decay"], "params": LR}, {"share_seed": {"a": 1}, "params": LR},
+    {"share_seed": [["optimizer.lr"]], "params": LR}, {"share_seed": None, "params": LR},
+    # unknown keys
+    {"kinds": "grid", "params": LR}, {"param": LR}, {"params": LR, "extra": 1},
+]  # fmt: skip
+READERS = [  # every command that reads a config file
+    ["sweep", "grid"], ["sweep", "random", "-n", "2"], ["sweep", "run"], ["train"],
+    ["tune", "--trials", "1"], ["lr-scan"], ["gradcheck"], ["landscape"],
+]  # fmt: skip
+
+
+def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_path, monkeypatch):
+    """Each of ``MALFORMED_SECTIONS`` through every command that reads a config file: exit 2,
+    the same one ``error:`` line naming the file and the key's path under ``sweep``, no
+    folder; never an 'unexpected' error (``sweep: [1, 2]`` was an AttributeError in the sweep
+    commands, ``params: 7`` a TypeError) and never ignored (``tune`` ran)."""
+    import contextlib
+
+    monkeypatch.setattr("nnlab.cli.sweep.early_painters", lambda n: contextlib.nullcontext())
+    monkeypatch.chdir(tmp_path)
+    cfg, runs_dir = tmp_path / "tiny.yaml", tmp_path / "runs"
+    for section in MALFORMED_SECTIONS:
+        cfg.write_text(yaml.safe_dump({**TINY, "sweep": section}))
+        lines = set()
+        for command in READERS:
+            result = invoke_many(*command, cfg, "--runs-dir", runs_dir)
+            lines.add(one_error_line(result))
+            assert not runs_dir.exists(), (section, command)
+        assert len(lines) == 1, (section, lines)
+        (line,) = lines
+        assert line.startswith(f"error: {cfg}: sweep"), (section, line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ([1, 2], "sweep: expected a mapping of kind, params, trials, seed, share_seed, got [1, 2]"),
+        ({"params": 7}, "sweep.params: expected a mapping of config keys to values"),
+        ({"params": {"optimizer.lrr": [1]}}, "sweep.params: unknown config key 'optimizer.lrr' "
+         "(did you mean 'optimizer.lr'?)"),
+        ({"params": {"optimizer": {"lr": [1]}}}, "sweep.params.optimizer: expected a list of "
+         "values, a range or one value, got a mapping"),
+        ({"params": {"optimizer.lr": "logspace:0:400:3"}}, "sweep.params.optimizer.lr: "
+         "'logspace:0:400:3': values overflow"),
+        ({"params": LR, "share_seed": "optimizer.lr"}, "sweep.share_seed: expected a list of "
+         "swept keys, got 'optimizer.lr'"),
+        ({"params": LR, "share_seed": ["weight_decay"]}, "sweep.share_seed: 'weight_decay' is "
+         "not a swept key"),
+        ({"params": LR, "kinds": "grid"}, "sweep: unknown key 'kinds' (did you mean 'kind'?)"),
+    ],
+)  # fmt: skip
+def test_a_malformed_sweep_section_names_the_key_path_and_what_was_expected(
+    tmp_path, section, message
+):
+    cfg = write_config(tmp_path, sweep=section)
+    line = one_error_line(invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r"))
+    assert line.startswith(f"error: {cfg}: {message}"), line
