@@ -26,7 +26,7 @@ from nnlab.config import (
     read_config,
     validate,
 )
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, did_you_mean
 from nnlab.sweep.spec import SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
@@ -100,12 +100,14 @@ def define(
     name: str | None = None,
     preset: str | None = None,
     fixed_first: Sequence[str] = (),
+    share_seed: Sequence[str] = (),
 ) -> SweepDef:
     """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``
     (``key=a,b`` axes, ``key=v`` fixed overrides, after ``fixed_first``).
 
     ``kind`` forces grid or random; without it the file's section decides, and a file without
-    one is an error. ``preset``: the name of the preset the file is.
+    one is an error. ``preset``: the name of the preset the file is. ``share_seed``: swept keys
+    (or comma lists of them) added to the spec's ``share_seed``.
     """
     base, section = read_sweep_file(path)
     if section is None and kind is None:
@@ -127,6 +129,7 @@ def define(
         raise ConfigError(
             f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{hint}"
         )
+    spec = add_share_seed(spec, share_seed)
     from nnlab.runs import check_name
 
     label = (
@@ -135,6 +138,21 @@ def define(
         else check_name(str(base.get("name") or path.stem), f"{path}: name")
     )
     return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
+
+
+def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:
+    """``spec`` with the ``--share-seed`` keys (each text a key or a comma list of keys) added
+    to its ``share_seed``; ConfigError for a key the sweep does not vary."""
+    keys = list(spec.share_seed)
+    for text in texts:
+        for key in (k.strip() for k in text.split(",")):
+            if key not in spec.params:
+                raise ConfigError(
+                    f"--share-seed: {key!r} is not a swept key{did_you_mean(key, spec.params)}; "
+                    f"this sweep varies {', '.join(spec.params)}"
+                )
+            keys += [] if key in keys else [key]
+    return spec.model_copy(update={"share_seed": keys})
 
 
 def _get(data: dict[str, Any], key: str) -> Any:

@@ -533,3 +533,56 @@ def test_a_malformed_sweep_section_names_the_key_path_and_what_was_expected(
     cfg = write_config(tmp_path, sweep=section)
     line = one_error_line(invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r"))
     assert line.startswith(f"error: {cfg}: {message}"), line
+
+
+# ----------------------------------------------------------------------------- --share-seed
+def test_share_seed_gives_trials_differing_only_in_that_key_the_same_start(tmp_path):
+    """Trial seeds are derived from each trial's config, so a grid over optimizer.lr also
+    varies the initial weights and minibatch order; ``--share-seed optimizer.lr`` leaves lr out
+    of the seed: both trials get one seed, and their records before training (epoch 0: the
+    same weights on the same data) are identical. Recorded in sweep.yaml's spec."""
+    cfg = write_config(tmp_path)
+    starts = {}
+    for shared in ([], ["--share-seed", "optimizer.lr"]):
+        runs_dir = tmp_path / ("shared" if shared else "derived")
+        args = ["optimizer.lr=0.5,0.1", "epochs=1", *shared, "--runs-dir", runs_dir, "-q"]
+        result = invoke("sweep", "grid", cfg, *args)
+        assert result.exit_code == 0, result.output
+        run = sweep_dir(runs_dir)
+        rows = summary(run)
+        trials = [runs.RunDir(run.file(runs.TRIALS) / r["trial"]) for r in rows]
+        starts[bool(shared)] = (
+            [r["seed"] for r in rows],
+            [
+                {k: v for k, v in t.metrics()[0].items() if k not in ("lr", "seconds")}
+                for t in trials
+            ],
+            run.config("sweep.yaml")["spec"]["share_seed"],
+        )
+    seeds, epoch0, recorded = starts[True]
+    assert seeds[0] == seeds[1] and epoch0[0] == epoch0[1] and recorded == ["optimizer.lr"]
+    assert epoch0[0]["epoch"] == 0
+    seeds, epoch0, recorded = starts[False]
+    assert seeds[0] != seeds[1] and epoch0[0] != epoch0[1] and recorded == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--share-seed", "weight_decay"], "--share-seed: 'weight_decay' is not a swept key; "
+         "this sweep varies optimizer.lr"),
+        (["--share-seed", "optimizer.lrr"], "--share-seed: 'optimizer.lrr' is not a swept key "
+         "(did you mean 'optimizer.lr'?)"),
+        (["--share-seed", "optimizer.lr,"], "--share-seed: '' is not a swept key"),
+    ],
+)  # fmt: skip
+def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, message):
+    cfg = write_config(tmp_path)
+    for command in (["grid"], ["random", "-n", "2"], ["run"]):
+        result = invoke("sweep", *command, cfg, "optimizer.lr=0.5,0.1", *args, "--runs-dir",
+                        tmp_path / "r")  # fmt: skip
+        if command == ["run"]:  # (a file without a section: that is said first)
+            assert "no 'sweep:' section" in one_error_line(result)
+            continue
+        assert message in one_error_line(result), command
+    assert not (tmp_path / "r").exists()
