@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -47,6 +47,9 @@ from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML
     read_yaml,
     yaml_value,
 )
+
+if TYPE_CHECKING:
+    from nnlab.sweep.spec import SweepSpec
 
 SPLITS = ("train", "val", "test")
 # upper limits (the config reference shows them; each is far above a textbook experiment)
@@ -133,6 +136,8 @@ def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> Bas
     if "name" not in value:
         raise ValueError(f"{key}.name: missing; expected one of {names}")
     name = value["name"]
+    if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
+        raise ValueError(f"{key}.name: expected one of {names}, got {name!r}")
     if name not in models:
         close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -326,10 +331,23 @@ def _blame(key: str, overrides: list[str], source: str) -> str:
     return source
 
 
+def read_config(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
+    """A config file: its mapping without the ``sweep:`` section, and that section validated
+    (None when there is none). Every command reads a config file here, so a malformed section
+    is the same one line (naming the file and the key's path) whichever command reads it."""
+    from nnlab.sweep.spec import check_section, parse_spec
+
+    raw = read_yaml(path)
+    if "sweep" not in raw:
+        return raw, None
+    where = f"{path}: sweep"
+    return raw, check_section(parse_spec(raw.pop("sweep"), where), where, key_names())
+
+
 def load_config(path: Path | None, overrides: list[str] | None = None) -> Config:
     """Read ``path`` (or start from the defaults), apply overrides, validate."""
-    raw = read_yaml(path) if path is not None else {}
-    if "sweep" in raw:
+    raw, section = read_config(path) if path is not None else ({}, None)
+    if section is not None:
         raise ConfigError(
             f"{path}: has a 'sweep:' section, so it describes a sweep, not one run; "
             f"run it with 'nnlab sweep run {path}'"
@@ -377,21 +395,35 @@ def is_config_key(key: str) -> bool:
     return not rest
 
 
-def keys_named(name: str) -> list[str]:
-    """The dotted keys of a section (any variant) whose last part is ``name``:
-    ``lr`` -> ``["optimizer.lr"]``, for a key written without its section."""
-    out = []
+def _section_models() -> dict[str, list[type[BaseModel]]]:
+    """Each section key (``dataset``, ``model``, ``optimizer``) -> the models it may hold."""
+    out = {}
     for head, field in Config.model_fields.items():
         annotation = field.annotation
         if head in VARIANT_FIELDS:
-            models = list(variants(head).values())
+            out[head] = list(variants(head).values())
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            models = [annotation]
-        else:
-            continue
-        if any(name in m.model_fields for m in models):
-            out.append(f"{head}.{name}")
+            out[head] = [annotation]
     return out
+
+
+def keys_named(name: str) -> list[str]:
+    """The dotted keys of a section (any variant) whose last part is ``name``:
+    ``lr`` -> ``["optimizer.lr"]``, for a key written without its section."""
+    return [
+        f"{head}.{name}"
+        for head, models in _section_models().items()
+        if any(name in m.model_fields for m in models)
+    ]
+
+
+def key_names() -> set[str]:
+    """Every key a config may set: the top-level ones (sections too) and each section's, of
+    any variant, dotted (read from the registries now: one registered later is known)."""
+    names = set(Config.model_fields)
+    for head, models in _section_models().items():
+        names |= {f"{head}.{key}" for model in models for key in model.model_fields}
+    return names
 
 
 def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:

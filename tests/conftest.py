@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -41,6 +42,33 @@ def invoke(*args: Any, runs_dir: Path | None = None, env: dict[str, str] | None 
 
     extra = ["--runs-dir", str(runs_dir)] if runs_dir is not None else []
     return CliRunner().invoke(app, [*(str(a) for a in args), *extra], env=env)
+
+
+@functools.cache
+def _command() -> Any:
+    import typer
+
+    from nnlab.cli import app
+
+    return typer.main.get_command(app)
+
+
+def invoke_many(*args: Any) -> Any:
+    """``invoke`` with the click command built once, not on every call (typer rebuilds it,
+    ~0.07 s): for the tests that run the command line hundreds of times (fuzzing)."""
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(_command(), [str(a) for a in args])
+
+
+def one_error_line(result: Any) -> str:
+    """The single ``error:`` line of a refused command (exit 2): not a traceback, not an
+    'unexpected' error, nothing on stdout."""
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "unexpected" not in lines[0] and not result.stdout, result.output
+    return lines[0]
 
 
 def numeric_gradient_array(f: Any, x: Any, dout: Any, eps: float = 1e-5) -> Any:

@@ -440,3 +440,59 @@ def test_a_random_sweep_file_without_trials_names_the_key_to_set():
 
     with pytest.raises(ConfigError, match=r"sweep.trials in a sweep file, --trials N"):
         parse_spec({"kind": "random", "params": {"optimizer.lr": "loguniform:-3:-1"}})
+
+
+# ----------------------------------------------------------------------------- fuzz
+# wrong YAML at a key: a list where a mapping or number goes, a mapping where a number goes,
+# null, text, a float for an integer, a boolean, and a variant's name that is not a name
+WRONG = [[1, 2], {"a": 1}, None, "text", 1.5, True, [], [{"a": 1}], {"name": [1]}]
+
+
+def key_paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    """Every key and list item under ``node``, as a path of keys and indexes."""
+    if isinstance(node, dict):
+        items = list(node.items())
+    else:
+        items = list(enumerate(node)) if isinstance(node, list) else []
+    return [p for k, v in items for p in [(*prefix, k), *key_paths(v, (*prefix, k))]]
+
+
+def with_value(raw: dict, path: tuple, value: object) -> dict:
+    out = json.loads(json.dumps(raw))
+    node = out
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return out
+
+
+def test_wrong_yaml_at_any_key_of_a_config_is_one_error_line_in_train_and_sweep(
+    tmp_path, monkeypatch
+):
+    """Every key and list item of the quick-start config (and a new key at the top and in a
+    section), set to each of ``WRONG``: either accepted, or refused by ``train`` and by
+    ``sweep grid`` in one line naming the key (exit 2), before any folder exists; never an
+    'unexpected' error (a list or mapping as ``optimizer.name`` was: 'unhashable type')."""
+    import contextlib
+
+    from tests.conftest import invoke_many, one_error_line
+
+    monkeypatch.setattr("nnlab.cli.sweep.early_painters", lambda n: contextlib.nullcontext())
+    base = yaml.safe_load((CONFIGS / "digits-quickstart.yaml").read_text())
+    paths = [*key_paths(base), ("extra",), ("model", "extra")]
+    cfg, runs_dir, refused = tmp_path / "cfg.yaml", tmp_path / "runs", 0
+    for path in paths:
+        for value in WRONG:
+            cfg.write_text(yaml.safe_dump(with_value(base, path, value)))
+            result = invoke_many("train", cfg, "--print-config")
+            if result.exit_code == 0:  # (e.g. a name that is text)
+                continue
+            refused += 1
+            where = (path, value)
+            assert str(path[0]) in one_error_line(result), where
+            result = invoke_many(
+                "sweep", "grid", cfg, "weight_decay=0,0.001", "--runs-dir", runs_dir
+            )
+            assert str(path[0]) in one_error_line(result), where
+            assert not runs_dir.exists(), where
+    assert refused > 150

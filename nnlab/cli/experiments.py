@@ -265,6 +265,8 @@ def tune(
 ) -> None:
     """Random search on a validation split, narrowing the ranges to the top trials (DLFS 6.5).
 
+    The ranges are the arguments' (a 'sweep:' section in the file is left out, with a note).
+
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """
     from nnlab.experiments import tune as tn
@@ -312,6 +314,8 @@ def show_tune(result: object, fmt: Format) -> None:
         emit(summary["top"], fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
         if fmt == Format.table:
             emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
+    for line in result.notes:  # type: ignore[attr-defined]
+        note(f"note: {line}")
     for warning in warning_lines(result.rounds):  # type: ignore[attr-defined]
         note(f"warning: {warning}")
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))

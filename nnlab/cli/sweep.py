@@ -47,6 +47,16 @@ SeedOpt = Annotated[
         max=MAX_SEED,
     ),
 ]
+ShareSeedOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--share-seed",
+        help="A swept key left out of each trial's derived seed: trials that differ only in it "
+        "start from the same weights and see the same minibatches (repeatable or "
+        "comma-separated; adds to the file's share_seed).",
+        show_default=False,
+    ),
+]
 NameOpt = Annotated[
     str | None,
     typer.Option("--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>)."),
@@ -336,6 +346,7 @@ def sweep_grid(
     config: ConfigArg,
     args: SweepArgs = None,
     seed: SeedOpt = None,
+    share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     *,
     opts: Execution,
@@ -347,7 +358,9 @@ def sweep_grid(
     with early_painters(1) as painters:
         from nnlab.sweep import sweep_from_file
 
-        defn = sweep_from_file(config, args or [], kind="grid", seed=seed, name=name)
+        defn = sweep_from_file(
+            config, args or [], kind="grid", seed=seed, name=name, share_seed=share_seed or []
+        )
         run_definition(defn, opts, painters)
 
 
@@ -367,6 +380,7 @@ def sweep_random(
         ),
     ] = None,
     seed: SeedOpt = None,
+    share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     *,
     opts: Execution,
@@ -379,8 +393,9 @@ def sweep_random(
         from nnlab.sweep import sweep_from_file
 
         defn = sweep_from_file(
-            config, args or [], kind="random", trials=trials, seed=seed, name=name
-        )
+            config, args or [], kind="random", trials=trials, seed=seed, name=name,
+            share_seed=share_seed or [],
+        )  # fmt: skip
         run_definition(defn, opts, painters)
 
 
@@ -397,6 +412,7 @@ def sweep_run(
     ],
     args: SweepArgs = None,
     seed: SeedOpt = None,
+    share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     *,
     opts: Execution,
@@ -407,7 +423,8 @@ def sweep_run(
     """
     from nnlab.sweep import sweep_from_file
 
-    run_definition(sweep_from_file(config, args or [], seed=seed, name=name), opts)
+    defn = sweep_from_file(config, args or [], seed=seed, name=name, share_seed=share_seed or [])
+    run_definition(defn, opts)
 
 
 _add_presets()

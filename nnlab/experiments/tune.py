@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs, sweep
-from nnlab.config import apply_overrides, read_yaml, validate
+from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
 from nnlab.summary import outcome
 
@@ -169,6 +169,7 @@ class TuneResult:
     settings: TuneSettings
     rounds: list[RoundResult]
     summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # on the input (a sweep: section left out)
 
 
 Progress = Callable[[str], None]
@@ -303,8 +304,7 @@ def tune(
     ranges, fixed = parse_args(list(args or []))
     if not ranges:
         ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
-    raw = read_yaml(Path(config))
-    raw.pop("sweep", None)
+    raw, section = read_config(Path(config))
     base = with_validation(raw, fixed, val_fraction, epochs, data_dir)
     name = str(base.get("name") or Path(config).stem)
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
@@ -322,10 +322,16 @@ def tune(
     ) as life:
         life.run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
         lines = (progress, heading)
-        return _drive(life, settings, [], data_dir, jobs, lines, stack, executor)
+        result = _drive(life, settings, [], data_dir, jobs, lines, stack, executor)
+    result.notes += [f"{config}: {SECTION_LEFT_OUT}"] if section is not None else []
+    return result
 
 
 TUNE_RESUME = "nnlab tune --resume {path}"
+SECTION_LEFT_OUT = (
+    "its sweep: section is left out; tune searches its own ranges (key=loguniform:LOW:HIGH; "
+    "default optimizer.lr and weight_decay)"
+)
 
 
 def resume_tune(

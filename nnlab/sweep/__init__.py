@@ -33,7 +33,9 @@ _WHERE = {
          "make_executor", "process_pool", "stop_pool"),
         "executors",
     ),
-    **dict.fromkeys(("SweepDef", "Trial", "plan", "resolve_trial", "sweep_seed"), "definition"),
+    **dict.fromkeys(
+        ("SweepDef", "Trial", "merge_spec", "plan", "resolve_trial", "sweep_seed"), "definition"
+    ),
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "check_trials", "folder_row", "is_sweep", "load_sweep",
          "resume_sweep", "run_sweep", "summary_columns", "sweep_rows", "trial_states",
@@ -42,7 +44,7 @@ _WHERE = {
     ),
     "sweep_from_file": "source",
     **dict.fromkeys(
-        ("SweepSpec", "expand", "merge_spec", "parse_spec", "parse_sweep_args"), "spec"
+        ("SweepSpec", "expand", "parse_spec", "parse_sweep_args"), "spec"
     ),
     **dict.fromkeys(
         ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "make_units", "run_unit"), "trial"

@@ -18,9 +18,16 @@ from typing import Any, Literal
 
 import yaml
 
-from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
-from nnlab.errors import ConfigError
-from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
+from nnlab.config import (
+    Config,
+    apply_overrides,
+    config_hash,
+    parse_override,
+    read_config,
+    validate,
+)
+from nnlab.errors import ConfigError, did_you_mean
+from nnlab.sweep.spec import SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
 
@@ -47,16 +54,40 @@ class Trial:
     config: Config
 
 
-def split_sweep_section(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(config mapping without ``sweep:``, the ``sweep:`` mapping or None)."""
-    raw = dict(raw)
-    section = raw.pop("sweep", None)
-    return raw, section
+def read_sweep_file(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
+    """A config file's mapping and its ``sweep:`` section, validated (None when it has none)."""
+    return read_config(path)
 
 
-def read_sweep_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A config file's mapping and its ``sweep:`` section (None when it has none)."""
-    return split_sweep_section(read_yaml(path))
+def merge_spec(
+    spec: SweepSpec | dict[str, Any] | None,
+    params: dict[str, Any],
+    fixed: Sequence[str],
+    *,
+    kind: str | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> SweepSpec:
+    """A file's spec updated by the command line: new axes replace or add to ``params``, a fixed
+    override of a swept key removes that axis; ``kind``/``trials``/``seed`` replace if given."""
+    if not isinstance(spec, SweepSpec):
+        spec = parse_spec(spec or {})
+    raw = spec.model_dump()
+    merged = dict(raw["params"])
+    for text in fixed:
+        merged.pop(".".join(parse_override(text)[0]), None)
+    merged.update(params)
+    raw["params"] = merged
+    raw["share_seed"] = [k for k in raw["share_seed"] if k in merged]
+    if kind is not None:
+        raw["kind"] = kind
+        if kind == "grid":
+            raw["trials"] = None
+    if trials is not None:
+        raw["trials"] = trials
+    if seed is not None:
+        raw["seed"] = seed
+    return parse_spec(raw)
 
 
 def define(
@@ -69,12 +100,14 @@ def define(
     name: str | None = None,
     preset: str | None = None,
     fixed_first: Sequence[str] = (),
+    share_seed: Sequence[str] = (),
 ) -> SweepDef:
     """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``
     (``key=a,b`` axes, ``key=v`` fixed overrides, after ``fixed_first``).
 
     ``kind`` forces grid or random; without it the file's section decides, and a file without
-    one is an error. ``preset``: the name of the preset the file is.
+    one is an error. ``preset``: the name of the preset the file is. ``share_seed``: swept keys
+    (or comma lists of them) added to the spec's ``share_seed``.
     """
     base, section = read_sweep_file(path)
     if section is None and kind is None:
@@ -96,6 +129,7 @@ def define(
         raise ConfigError(
             f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{hint}"
         )
+    spec = add_share_seed(spec, share_seed)
     from nnlab.runs import check_name
 
     label = (
@@ -104,6 +138,21 @@ def define(
         else check_name(str(base.get("name") or path.stem), f"{path}: name")
     )
     return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
+
+
+def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:
+    """``spec`` with the ``--share-seed`` keys (each text a key or a comma list of keys) added
+    to its ``share_seed``; ConfigError for a key the sweep does not vary."""
+    keys = list(spec.share_seed)
+    for text in texts:
+        for key in (k.strip() for k in text.split(",")):
+            if key not in spec.params:
+                raise ConfigError(
+                    f"--share-seed: {key!r} is not a swept key{did_you_mean(key, spec.params)}; "
+                    f"this sweep varies {', '.join(spec.params)}"
+                )
+            keys += [] if key in keys else [key]
+    return spec.model_copy(update={"share_seed": keys})
 
 
 def _get(data: dict[str, Any], key: str) -> Any:

@@ -88,7 +88,7 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
         defn = SweepDef(
             name=data["name"],
             base=data["base"],
-            spec=parse_spec(data["spec"], source),
+            spec=parse_spec(data["spec"], f"{source}: spec"),
             overrides=tuple(data.get("overrides") or ()),
             preset=data.get("preset"),
         )

@@ -19,12 +19,14 @@ def sweep_from_file(
     trials: int | None = None,
     seed: int | None = None,
     name: str | None = None,
+    share_seed: Sequence[str] = (),
 ) -> SweepDef:
     """A sweep from a config file (its ``sweep:`` section, if any) and command-line ``args``.
 
     ``path`` may also name a preset (``weight-scale``): its file, as it is (``nnlab sweep
     <preset>`` also sets the preset's dataset). ``kind`` forces grid or random; without it
-    the file's section decides, and a file without one is an error.
+    the file's section decides, and a file without one is an error. ``share_seed``: swept
+    keys added to the spec's ``share_seed`` (``--share-seed``).
     """
     path = Path(path)
     preset = None
@@ -33,4 +35,7 @@ def sweep_from_file(
         path = presets.get(preset).file
     elif path.resolve().parent == presets.PRESET_DIR:
         preset = path.stem
-    return define(path, args, kind=kind, trials=trials, seed=seed, name=name, preset=preset)
+    return define(
+        path, args, kind=kind, trials=trials, seed=seed, name=name, preset=preset,
+        share_seed=share_seed,
+    )  # fmt: skip

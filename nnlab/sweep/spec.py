@@ -8,18 +8,17 @@ grid: a list of values, ``logspace:a:b:n`` (10**a .. 10**b, n points, as ``np.lo
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, did_you_mean
 from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
 
@@ -76,21 +75,67 @@ class SweepSpec(NoBoolNumbers):
 
 
 def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:
-    """Validate a ``sweep:`` mapping into a SweepSpec, or a one-line ConfigError."""
+    """Validate a ``sweep:`` mapping into a SweepSpec, or a one-line ConfigError naming the
+    key's path under ``source`` (``sweep``, ``cfg.yaml: sweep``): its shape and fields. The
+    values of ``params`` are read by ``check_section`` (a file's) and ``expand``."""
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: expected a mapping (kind, params, ...), got {raw!r}")
+        raise ConfigError(
+            f"{source}: expected a mapping of {', '.join(SweepSpec.model_fields)}, got {raw!r}"
+        )
     try:
         return SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            fields = ", ".join(SweepSpec.model_fields)
-            raise ConfigError(f"{source}: unknown key {where!r}; valid keys: {fields}") from None
-        if err["type"] != "value_error" and "input" in err:  # a bound: name the value too
-            msg = f"{msg[:1].lower()}{msg[1:]}, got {err['input']!r}"
-        raise ConfigError(f"{source}: {where + ': ' if where else ''}{msg}") from None
+        raise ConfigError(_describe(exc.errors()[0], source)) from None
+
+
+EXPECTED = {  # what a field holds, for a value of the wrong type there
+    ("params",): "a mapping of config keys to values (optimizer.lr: [0.1, 0.01])",
+    ("share_seed",): "a list of swept keys",
+    ("share_seed", int): "a swept key",
+}
+
+
+def _describe(err: Any, source: str) -> str:
+    """One pydantic error of a ``sweep:`` mapping as a line naming its key path."""
+    loc = tuple(err["loc"])
+    where = ".".join([source, *(str(p) for p in loc)])
+    msg = err["msg"].removeprefix("Value error, ")
+    got = f", got {err['input']!r}" if "input" in err else ""
+    if err["type"] == "extra_forbidden":
+        fields = list(SweepSpec.model_fields)
+        hint = did_you_mean(loc[-1], fields)
+        return f"{source}: unknown key {loc[-1]!r}{hint}; valid keys: {', '.join(fields)}"
+    if loc[:1] == ("params",) and loc[-1] == "[key]":
+        return f"{source}.params: expected dotted config keys (optimizer.lr), got {loc[1]!r}"
+    shape = tuple(p if isinstance(p, str) else int for p in loc)
+    if shape in EXPECTED and err["type"] not in ("value_error", "bool_for_number"):
+        return f"{where}: expected {EXPECTED[shape]}{got}"
+    if err["type"] == "value_error":  # (the model's own check: 'trials: ...')
+        return f"{source}.{msg}" if not loc else f"{where}: {msg}"
+    return f"{where}: {msg[:1].lower()}{msg[1:]}{got}"
+
+
+def check_section(spec: SweepSpec, source: str, keys: Collection[str]) -> SweepSpec:
+    """A file's ``sweep:`` section, checked beyond its shape: every key of ``params`` one of
+    the config's ``keys``, each value a list, a range or distribution of its ``kind``, or one
+    value (not a mapping: a section's keys are swept by their dotted names). Errors name the
+    key's path under ``source``."""
+    for key, value in spec.params.items():
+        if key not in keys:
+            raise ConfigError(
+                f"{source}.params: unknown config key {key!r}{did_you_mean(key, keys)}"
+            )
+        where = f"{source}.params.{key}"
+        if isinstance(value, dict):
+            raise ConfigError(
+                f"{where}: expected a list of values, a range or one value, got a mapping "
+                f"{value!r}; sweep a key in it by its dotted name ({key}.<key>: [a, b])"
+            )
+        if spec.kind == "grid":
+            grid_axis(where, value)
+        else:
+            sampler(where, value)
+    return spec
 
 
 def _number(text: str, key: str, spec: str) -> float:
@@ -115,7 +160,7 @@ def _integer(text: str, key: str, spec: str) -> int:
 def _scalar(text: str, key: str = "") -> Any:
     """A value as YAML reads it, except that ``1e-5`` is a number (YAML 1.1 reads a string);
     ConfigError naming ``key`` and the value if it is not valid YAML or nests too deep."""
-    from nnlab.config import yaml_value
+    from nnlab.yamlio import yaml_value
 
     where = f"{key + ': ' if key else ''}value {_short(text)}"
     try:
@@ -198,8 +243,9 @@ def grid_axis(key: str, value: Any) -> list[Any]:
     return [value]
 
 
-def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
-    """One random draw of ``key`` from its distribution (a list is a uniform choice)."""
+def sampler(key: str, value: Any) -> Callable[[np.random.Generator], Any]:
+    """The random draw of ``key`` from its distribution (a list is a uniform choice), as a
+    function of the generator; its spec is checked here, before any draw."""
     head = _prefix(value)
     if head in GRID_RANGES:
         value = _range(key, value)
@@ -215,18 +261,18 @@ def draw(key: str, value: Any, rng: np.random.Generator) -> Any:
         if not low < high:
             raise ConfigError(f"{key}: {value!r}: low must be below high")
         if head == "uniform":
-            return float(rng.uniform(low, high))
+            return lambda rng: float(rng.uniform(low, high))
         if head == "randint":
-            low, high = (_integer(a, key, value) for a in args)
-            return int(rng.integers(low, high, endpoint=True))
+            first, last = (_integer(a, key, value) for a in args)
+            return lambda rng: int(rng.integers(first, last, endpoint=True))
         if low <= 0:
             raise ConfigError(f"{key}: {value!r}: loguniform needs 0 < low < high")
-        return float(math.exp(rng.uniform(math.log(low), math.log(high))))
+        return lambda rng: float(math.exp(rng.uniform(math.log(low), math.log(high))))
     if isinstance(value, list):
         if not value:
             raise ConfigError(f"{key}: a choice needs at least one value")
-        return value[int(rng.integers(len(value)))]
-    return value
+        return lambda rng: value[int(rng.integers(len(value)))]
+    return lambda rng: value
 
 
 def expand(spec: SweepSpec) -> list[dict[str, Any]]:
@@ -245,7 +291,8 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
         return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
     rng = np.random.default_rng(spec.seed or 0)
     assert spec.trials is not None
-    return [{k: draw(k, spec.params[k], rng) for k in keys} for _ in range(spec.trials)]
+    samplers = {k: sampler(k, spec.params[k]) for k in keys}
+    return [{k: samplers[k](rng) for k in keys} for _ in range(spec.trials)]
 
 
 def split_values(text: str, key: str = "") -> list[Any]:
@@ -302,34 +349,3 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
         else:
             fixed.append(text)
     return params, fixed
-
-
-def merge_spec(
-    spec: SweepSpec | dict[str, Any] | None,
-    params: dict[str, Any],
-    fixed: Sequence[str],
-    *,
-    kind: str | None = None,
-    trials: int | None = None,
-    seed: int | None = None,
-) -> SweepSpec:
-    """A file's spec updated by the command line: new axes replace or add to ``params``, a fixed
-    override of a swept key removes that axis; ``kind``/``trials``/``seed`` replace if given."""
-    from nnlab.config import parse_override
-
-    raw = spec.model_dump() if isinstance(spec, SweepSpec) else copy.deepcopy(spec or {})
-    merged = dict(raw.get("params") or {})
-    for text in fixed:
-        merged.pop(".".join(parse_override(text)[0]), None)
-    merged.update(params)
-    raw["params"] = merged
-    raw["share_seed"] = [k for k in raw.get("share_seed") or [] if k in merged]
-    if kind is not None:
-        raw["kind"] = kind
-        if kind == "grid":
-            raw["trials"] = None
-    if trials is not None:
-        raw["trials"] = trials
-    if seed is not None:
-        raw["seed"] = seed
-    return parse_spec(raw)

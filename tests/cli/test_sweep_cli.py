@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from nnlab import runs
-from tests.conftest import invoke
+from tests.conftest import invoke, invoke_many, one_error_line
 
 TINY = {
     "name": "tiny",
@@ -439,3 +439,150 @@ def test_a_sweep_option_before_the_subcommand_is_refused_not_ignored(tmp_path, m
     assert "given before the subcommand, where only --resume reads it" in line, line
     assert "nnlab sweep grid ... " in line and "\n" not in line
     assert not (tmp_path / "elsewhere").exists() and not Path("runs").exists()
+
+
+# ----------------------------------------------------------------------------- the sweep: section
+LR = {"optimizer.lr": [0.5, 0.1]}
+RANDOM = {"kind": "random", "trials": 2}
+MALFORMED_SECTIONS = [
+    # not a mapping
+    [1, 2], 7, "grid", None, True, [], [{"params": LR}],
+    # params: not a mapping of config keys, or a value no axis can be
+    {"params": 7}, {"params": [1, 2]}, {"params": None}, {"params": "optimizer.lr=0.1,0.2"},
+    {"params": {1: [1, 2]}}, {"params": {None: [1, 2]}}, {"params": {"": [1]}},
+    {"params": {"optimizer.lrr": [1, 2]}}, {"params": {"lr": [1, 2]}},
+    {"params": {"optimizer": {"lr": [0.1, 0.2]}}}, {"params": {"optimizer.lr": {"a": 1}}},
+    {"params": {"optimizer.lr": []}}, {"params": {"optimizer.lr": "logspace:0:400:3"}},
+    {"params": {"optimizer.lr": "logspace:a:b:c"}}, {"params": {"optimizer.lr": "linspace:0:1"}},
+    {"params": {"optimizer.lr": "loguniform:1e-3:1"}},
+    {"params": {"optimizer.lr": "log-uniform:1e-3:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "loguniform:0:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "uniform:1"}},
+    {**RANDOM, "params": {"optimizer.lr": "uniform:1:0"}},
+    {**RANDOM, "params": {"optimizer.lr": []}},
+    {**RANDOM, "params": {"epochs": "randint:1.5:3"}},
+    {**RANDOM, "params": {"optimizer.lr": "choice:0.1,,0.2"}},
+    # kind, trials, seed
+    {"kind": 7, "params": LR}, {"kind": ["grid"], "params": LR}, {"kind": None, "params": LR},
+    {"kind": "grud", "params": LR}, {"kind": "random", "params": LR},
+    {"trials": 3, "params": LR}, {**RANDOM, "trials": 0, "params": LR},
+    {**RANDOM, "trials": "x", "params": LR}, {**RANDOM, "trials": True, "params": LR},
+    {**RANDOM, "trials": 1.5, "params": LR}, {**RANDOM, "trials": [2], "params": LR},
+    {**RANDOM, "trials": 10**9, "params": LR},
+    {"seed": -1, "params": LR}, {"seed": "x", "params": LR}, {"seed": [1], "params": LR},
+    {"seed": {}, "params": LR}, {"seed": True, "params": LR}, {"seed": 2**40, "params": LR},
+    {"seed": 0.5, "params": LR},
+    # share_seed
+    {"share_seed": "optimizer.lr", "params": LR}, {"share_seed": 7, "params": LR},
+    {"share_seed": [7], "params": LR}, {"share_seed": [None], "params": LR},
+    {"share_seed": ["weight_decay"], "params": LR}, {"share_seed": {"a": 1}, "params": LR},
+    {"share_seed": [["optimizer.lr"]], "params": LR}, {"share_seed": None, "params": LR},
+    # unknown keys
+    {"kinds": "grid", "params": LR}, {"param": LR}, {"params": LR, "extra": 1},
+]  # fmt: skip
+READERS = [  # every command that reads a config file
+    ["sweep", "grid"], ["sweep", "random", "-n", "2"], ["sweep", "run"], ["train"],
+    ["tune", "--trials", "1"], ["lr-scan"], ["gradcheck"], ["landscape"],
+]  # fmt: skip
+
+
+def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_path, monkeypatch):
+    """Each of ``MALFORMED_SECTIONS`` through every command that reads a config file: exit 2,
+    the same one ``error:`` line naming the file and the key's path under ``sweep``, no
+    folder; never an 'unexpected' error (``sweep: [1, 2]`` was an AttributeError in the sweep
+    commands, ``params: 7`` a TypeError) and never ignored (``tune`` ran)."""
+    import contextlib
+
+    monkeypatch.setattr("nnlab.cli.sweep.early_painters", lambda n: contextlib.nullcontext())
+    monkeypatch.chdir(tmp_path)
+    cfg, runs_dir = tmp_path / "tiny.yaml", tmp_path / "runs"
+    for section in MALFORMED_SECTIONS:
+        cfg.write_text(yaml.safe_dump({**TINY, "sweep": section}))
+        lines = set()
+        for command in READERS:
+            result = invoke_many(*command, cfg, "--runs-dir", runs_dir)
+            lines.add(one_error_line(result))
+            assert not runs_dir.exists(), (section, command)
+        assert len(lines) == 1, (section, lines)
+        (line,) = lines
+        assert line.startswith(f"error: {cfg}: sweep"), (section, line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ([1, 2], "sweep: expected a mapping of kind, params, trials, seed, share_seed, got [1, 2]"),
+        ({"params": 7}, "sweep.params: expected a mapping of config keys to values"),
+        ({"params": {"optimizer.lrr": [1]}}, "sweep.params: unknown config key 'optimizer.lrr' "
+         "(did you mean 'optimizer.lr'?)"),
+        ({"params": {"optimizer": {"lr": [1]}}}, "sweep.params.optimizer: expected a list of "
+         "values, a range or one value, got a mapping"),
+        ({"params": {"optimizer.lr": "logspace:0:400:3"}}, "sweep.params.optimizer.lr: "
+         "'logspace:0:400:3': values overflow"),
+        ({"params": LR, "share_seed": "optimizer.lr"}, "sweep.share_seed: expected a list of "
+         "swept keys, got 'optimizer.lr'"),
+        ({"params": LR, "share_seed": ["weight_decay"]}, "sweep.share_seed: 'weight_decay' is "
+         "not a swept key"),
+        ({"params": LR, "kinds": "grid"}, "sweep: unknown key 'kinds' (did you mean 'kind'?)"),
+    ],
+)  # fmt: skip
+def test_a_malformed_sweep_section_names_the_key_path_and_what_was_expected(
+    tmp_path, section, message
+):
+    cfg = write_config(tmp_path, sweep=section)
+    line = one_error_line(invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r"))
+    assert line.startswith(f"error: {cfg}: {message}"), line
+
+
+# ----------------------------------------------------------------------------- --share-seed
+def test_share_seed_gives_trials_differing_only_in_that_key_the_same_start(tmp_path):
+    """Trial seeds are derived from each trial's config, so a grid over optimizer.lr also
+    varies the initial weights and minibatch order; ``--share-seed optimizer.lr`` leaves lr out
+    of the seed: both trials get one seed, and their records before training (epoch 0: the
+    same weights on the same data) are identical. Recorded in sweep.yaml's spec."""
+    cfg = write_config(tmp_path)
+    starts = {}
+    for shared in ([], ["--share-seed", "optimizer.lr"]):
+        runs_dir = tmp_path / ("shared" if shared else "derived")
+        args = ["optimizer.lr=0.5,0.1", "epochs=1", *shared, "--runs-dir", runs_dir, "-q"]
+        result = invoke("sweep", "grid", cfg, *args)
+        assert result.exit_code == 0, result.output
+        run = sweep_dir(runs_dir)
+        rows = summary(run)
+        trials = [runs.RunDir(run.file(runs.TRIALS) / r["trial"]) for r in rows]
+        starts[bool(shared)] = (
+            [r["seed"] for r in rows],
+            [
+                {k: v for k, v in t.metrics()[0].items() if k not in ("lr", "seconds")}
+                for t in trials
+            ],
+            run.config("sweep.yaml")["spec"]["share_seed"],
+        )
+    seeds, epoch0, recorded = starts[True]
+    assert seeds[0] == seeds[1] and epoch0[0] == epoch0[1] and recorded == ["optimizer.lr"]
+    assert epoch0[0]["epoch"] == 0
+    seeds, epoch0, recorded = starts[False]
+    assert seeds[0] != seeds[1] and epoch0[0] != epoch0[1] and recorded == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--share-seed", "weight_decay"], "--share-seed: 'weight_decay' is not a swept key; "
+         "this sweep varies optimizer.lr"),
+        (["--share-seed", "optimizer.lrr"], "--share-seed: 'optimizer.lrr' is not a swept key "
+         "(did you mean 'optimizer.lr'?)"),
+        (["--share-seed", "optimizer.lr,"], "--share-seed: '' is not a swept key"),
+    ],
+)  # fmt: skip
+def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, message):
+    cfg = write_config(tmp_path)
+    for command in (["grid"], ["random", "-n", "2"], ["run"]):
+        result = invoke("sweep", *command, cfg, "optimizer.lr=0.5,0.1", *args, "--runs-dir",
+                        tmp_path / "r")  # fmt: skip
+        if command == ["run"]:  # (a file without a section: that is said first)
+            assert "no 'sweep:' section" in one_error_line(result)
+            continue
+        assert message in one_error_line(result), command
+    assert not (tmp_path / "r").exists()

@@ -113,3 +113,21 @@ def test_val_fraction_help_shows_the_open_range_it_enforces():
     for value in ("0", "1", "1.5"):
         result = invoke("tune", CONFIG, "--val-fraction", value)
         assert result.exit_code == 2 and "strictly between 0 and 1" in result.stderr
+
+
+def test_tune_leaves_out_a_well_formed_sweep_section_and_says_so(tmp_path):
+    """A file with a ``sweep:`` section: tune searches its own ranges on the rest of the file,
+    with a note that the section is not used (it was silently dropped; a malformed one is
+    refused, as every command refuses it: tests/cli/test_sweep_cli.py)."""
+    import yaml
+
+    raw = yaml.safe_load(Path(CONFIG).read_text())
+    raw["sweep"] = {"kind": "grid", "params": {"model.dropout": [0.0, 0.5]}}
+    cfg = tmp_path / "with-sweep.yaml"
+    cfg.write_text(yaml.safe_dump(raw))
+    result = invoke("tune", cfg, *ARGS, *FAST, "--trials", "1", "--runs-dir", tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"note: {cfg}: its sweep: section is left out; tune searches its own ranges "
+        "(key=loguniform:LOW:HIGH; default optimizer.lr and weight_decay)"
+    ) in result.stderr.splitlines()

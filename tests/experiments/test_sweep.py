@@ -606,3 +606,25 @@ def test_units_group_stackable_trials_evenly_and_give_every_worker_work():
     assert ("c0",) in [tuple(t.trial_id for t in u) for u in units]  # resumed alone
     assert [len(u) for u in sw.make_units(tasks[:8], keys, stack=8, jobs=2)] == [4, 4]
     assert [len(u) for u in sw.make_units(tasks[:8], keys, stack=1, jobs=2)] == [1] * 8
+
+
+def test_share_seed_keys_from_the_command_line_add_to_the_files(tmp_path):
+    """``share_seed`` (``--share-seed``): repeated or comma lists, added to the file's; the
+    trials that differ only in shared keys have one seed."""
+    path = tmp_path / "cfg.yaml"
+    spec = {"params": {"model.batchnorm": [True, False]}, "share_seed": ["model.batchnorm"]}
+    path.write_text(json.dumps({**BASE, "sweep": spec}))
+    axes = ["optimizer.lr=0.5,0.1", "model.dropout=0,0.5"]
+    file_only = sw.sweep_from_file(path, axes)
+    assert file_only.spec.share_seed == ["model.batchnorm"]
+    assert len({t.seed for t in sw.plan(file_only)}) == 4  # lr x dropout
+    for given in (["optimizer.lr,model.dropout"], ["optimizer.lr", " model.dropout"]):
+        defn = sw.sweep_from_file(path, axes, share_seed=given)
+        assert defn.spec.share_seed == ["model.batchnorm", "optimizer.lr", "model.dropout"]
+        assert len({t.seed for t in sw.plan(defn)}) == 1
+    defn = sw.sweep_from_file(path, axes, share_seed=["model.batchnorm,optimizer.lr"])
+    assert defn.spec.share_seed == ["model.batchnorm", "optimizer.lr"]
+    seeds = {t.values["model.dropout"]: t.seed for t in sw.plan(defn)}
+    assert len(seeds) == len(set(seeds.values())) == 2
+    with pytest.raises(ConfigError, match="'epochs' is not a swept key"):
+        sw.sweep_from_file(path, axes, share_seed=["epochs"])
