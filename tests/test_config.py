@@ -77,8 +77,8 @@ def test_config_is_frozen():
 
 def test_dataset_variants_have_their_own_split_defaults():
     assert DigitsData().n_test == 297
-    assert SpiralData().n_test == 0 and SpiralData().normalize == "none"
-    assert BlobsData().n_test == 0
+    assert SpiralData().n_test is None and SpiralData().normalize == "none"  # a fifth held out
+    assert BlobsData().n_test is None
     with pytest.raises(pydantic.ValidationError):
         Hdf5Data()  # train_file is required
 
