@@ -440,3 +440,17 @@ def test_a_random_sweep_file_without_trials_names_the_key_to_set():
 
     with pytest.raises(ConfigError, match=r"sweep.trials in a sweep file, --trials N"):
         parse_spec({"kind": "random", "params": {"optimizer.lr": "loguniform:-3:-1"}})
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("model.init_std=null", "model.init_std: input should be a valid number, got null"),
+        ("model.hidden=true", "e.g. model.hidden=[true], got true"),
+        ("model.batchnorm=[1]", "model.batchnorm: input should be a valid boolean, got [1]"),
+    ],
+)
+def test_an_error_quotes_the_value_as_the_config_spells_it(override, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(None, [override])
+    assert message in str(err.value) and "None" not in str(err.value)

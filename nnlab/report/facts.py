@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab.experiments.compare import flatten
-from nnlab.output import counted
+from nnlab.output import counted, spelled
 from nnlab.report.collect import Entry
 from nnlab.report.svg import finite
 
@@ -92,7 +92,7 @@ def notes(entry: Entry) -> str:
         text = f"{counted(len(entry.trials), 'trial')} ({counts_text(status_counts(entry.trials))})"
         best = best_trial(entry)
         if best is not None:
-            values = " ".join(f"{k}={short(v)}" for k, v in best.values.items())
+            values = " ".join(f"{k}={config_text(v)}" for k, v in best.values.items())
             text += f"; best {best.name} {values}".rstrip()
         return text
     if entry.kind == "other":
@@ -166,6 +166,12 @@ def duration_text(seconds: float | None) -> str:
 def date_text(entry: Entry) -> str:
     when = started(entry)
     return when.strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def config_text(value: Any) -> str:
+    """A config value as a config file spells it (``true``, ``null``, ``[train, test]``), a
+    float in 4 significant digits: the report's swept values, trial labels and config cells."""
+    return f"{value:.4g}" if isinstance(value, float) else spelled(value)
 
 
 def short(value: Any) -> str:

@@ -250,7 +250,7 @@ def _num(value: Any) -> str:
 
 def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
-    values = " ".join(f"{k}={facts.short(v)}" for k, v in entry.values.items())
+    values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
     body += section("Curves", run_charts(entry) or '<p class="note">no epochs recorded yet</p>')
     body += section("Metrics", metrics_table(entry))

@@ -20,6 +20,7 @@ import yaml
 
 from nnlab.config import Config, apply_overrides, config_hash, read_yaml, validate
 from nnlab.errors import ConfigError
+from nnlab.output import spelled
 from nnlab.sweep.spec import SweepSpec, expand, merge_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
@@ -173,7 +174,7 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
     """The trial for one set of swept values: validated config, id and seed."""
     trial_overrides = [override_text(k, v) for k, v in values.items()]
     raw = apply_overrides(defn.base, [*defn.overrides, *trial_overrides])
-    where = ", ".join(f"{k}={v}" for k, v in values.items())
+    where = ", ".join(f"{k}={spelled(v)}" for k, v in values.items())
     cfg = validate(raw, source=f"sweep trial ({where})" if where else "sweep base config")
     dump = cfg.model_dump(mode="json")
     seed_swept = "seed" in defn.spec.params

@@ -3,6 +3,7 @@ figures, summaries and commands each kind has; nothing that names a network addr
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -123,6 +124,32 @@ def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
         assert len(set(labels)) == len(labels), labels
         assert labels.count("epochs done") == 1
     assert trial_labels[:2] == ["trial", "epochs"]  # the swept key, as the config names it
+
+
+def test_swept_config_values_read_as_the_config_spells_them(tmp_path):
+    """A sweep over model.batchnorm and dataset.n_train: true/false and null, as in the sweep
+    file, in the trials table, the trial labels and the index notes (not True/False/None)."""
+    from tests.report.helpers import make_run, new_folder, write_meta
+
+    root = tmp_path / "runs"
+    sweep = new_folder(root, "sweep-bn")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name="bn", status="COMPLETED")
+    values = {"t1": {"model.batchnorm": True, "dataset.n_train": None},
+              "t2": {"model.batchnorm": False, "dataset.n_train": 100}}  # fmt: skip
+    planned = "".join(
+        f"- id: {t}\n  seed: 0\n  values: {json.dumps(v)}\n" for t, v in values.items()
+    )
+    params = "{model.batchnorm: [true, false], dataset.n_train: [null, 100]}"
+    spec = f"spec: {{kind: grid, params: {params}}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: bn\n{spec}base: {{}}\ntrials:\n{planned}")
+    for t, v in values.items():
+        trial = {"id": t, "seed": 0, "values": v}
+        make_run(root, "t", epochs=2, folder=sweep.file("trials") / t, trial=trial)
+    result = build_report((), root)
+    html = page(result.out, sweep.path) + result.index.read_text()
+    assert "model.batchnorm=true dataset.n_train=null" in html
+    assert "<td>true</td><td>null</td>" in html and "<td>false</td>" in html
+    assert not re.search(r"\b(True|False|None)\b", html)
 
 
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
