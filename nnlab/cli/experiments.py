@@ -220,7 +220,7 @@ Ranges = Annotated[
 ]  # fmt: skip
 Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
 Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges.", 1, 100)
-TopK = bounded(int, ("--top-k", "-k"), "Trials whose values define the next range.", 1, 10_000)
+TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
 Epochs = Annotated[
     int | None,
     typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,

@@ -182,7 +182,7 @@ def runs_list(
 def runs_show(
     run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
     every: Annotated[
-        bool, typer.Option("--all", "-a", help="Every epoch (default: first, best and last).")
+        bool, typer.Option("--all", help="Every epoch (default: first, best and last).")
     ] = False,
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
@@ -230,9 +230,7 @@ def runs_compare(
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
-    top: Annotated[
-        int | None, typer.Option("--top", "-n", help="Show only the first N rows.")
-    ] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Show only the first N rows.")] = None,
     png: Annotated[
         Path | None,
         typer.Option(
