@@ -19,6 +19,13 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
+    """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
+    if shown < total:
+        return f"{which} {shown} of {counted(total, noun)}"
+    return counted(total, noun)
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"

@@ -24,7 +24,7 @@ from nnlab.cli.common import (
     refresh_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, counted
+from nnlab.output import Format, part_of
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -251,8 +251,11 @@ def runs_compare(
     """
     from nnlab.experiments.compare import compare_runs
 
-    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
-    title = counted(len(rows), "run") + (f", sorted by {sort}" if sort else "")
+    rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
+                                        png=png)  # fmt: skip
+    ranked = sort is not None and not reverse
+    title = part_of(len(rows), total, "run", "top" if ranked else "first")
+    title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nnlab.output import counted
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, cell, compact, esc, layout
@@ -98,7 +99,7 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     rows = [index_row(e, keys, accuracies) for e in entries]
     counts = facts.counts_text(facts.status_counts(entries))
     intro = (
-        f'<h1>nnlab report</h1><p class="sub">{len(entries)} folders in {esc(runs_dir)}'
+        f'<h1>nnlab report</h1><p class="sub">{counted(len(entries), "folder")} in {esc(runs_dir)}'
         f"{' (' + esc(counts) + ')' if counts else ''} · built {esc(built)}</p>"
     )
     if not entries:

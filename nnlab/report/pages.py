@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import yaml
 
+from nnlab.output import counted
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
@@ -127,7 +128,7 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
         "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
     )
     more = (
-        f'<p class="note">{len(rows) - MAX_ROWS} more rows not shown</p>'
+        f'<p class="note">{counted(len(rows) - MAX_ROWS, "more row")} not shown</p>'
         if len(rows) > MAX_ROWS
         else ""
     )
