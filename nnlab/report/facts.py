@@ -233,6 +233,13 @@ def curve_keys(records: Sequence[dict[str, Any]]) -> list[str]:
     return [k for k in keys if k != "lr" or len(lrs) > 1]
 
 
+def log_axis(key: str) -> bool | None:
+    """A curve's y scale: None (log when its values span decades: losses, the learning rate)
+    or False for an accuracy, a fraction read on a linear 0..1 axis even when one trial's is
+    30x another's (report.js's compare view follows the same rule)."""
+    return False if key.endswith("_acc") else None
+
+
 def curve_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
     """(title, keys) per chart: losses, accuracies, learning rate."""
     groups = [

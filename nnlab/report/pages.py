@@ -205,7 +205,7 @@ def run_charts(entry: Entry) -> str:
             for k in keys
         ]
         clamp = (0.0, 1.0) if title == "accuracy" else None
-        chart = line_chart(series, title, title, clamp=clamp)
+        chart = line_chart(series, title, title, log_y=facts.log_axis(keys[0]), clamp=clamp)
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 

@@ -120,7 +120,8 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
             for t, (c, d) in zip(trials, looks)
         ]
         clamp = (0.0, 1.0) if key.endswith("_acc") else None
-        chart = line_chart(series, facts.label(key), facts.label(key), clamp=clamp)
+        label = facts.label(key)
+        chart = line_chart(series, label, label, log_y=facts.log_axis(key), clamp=clamp)
         charts.append(f'<figure class="chart">{chart}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
 

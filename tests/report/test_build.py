@@ -341,3 +341,36 @@ def test_a_missing_runs_folder_is_refused_and_nothing_is_made(tmp_path):
     with pytest.raises(RunError, match="typo: no such runs folder"):
         build_report((), tmp_path / "typo")
     assert not (tmp_path / "typo").exists()
+
+
+def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
+    """Trials at 1% and 90% accuracy: the tune and sweep overlays (and a run's own chart)
+    drew accuracy on a log axis, as they do a loss spanning decades; the loss still is."""
+    from tests.report.helpers import make_run, new_folder, write_meta
+
+    root = tmp_path / "runs"
+    sweep = new_folder(root, "sweep-lr")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name="lr", status="COMPLETED")
+    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{optimizer.lr: {n}}}\n" for n in (1, 2))
+    spec = "spec: {kind: grid, params: {optimizer.lr: [1, 2]}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: lr\n{spec}base: {{}}\ntrials:\n{planned}")
+    for n, scale in ((1, 1.0), (2, 0.01)):  # trial 2: accuracies and losses 100x smaller
+        trial = {"id": f"t{n}", "seed": 0, "values": {"optimizer.lr": n}}
+        run = make_run(root, "t", epochs=3, folder=sweep.file("trials") / f"t{n}", trial=trial)
+        lines = run.file("metrics.jsonl").read_text().splitlines()
+        scaled = []
+        for line in lines:
+            record = json.loads(line)
+            record.update(
+                {k: v * scale for k, v in record.items() if k.endswith(("_acc", "_loss"))}
+            )
+            scaled.append(json.dumps(record))
+        run.file("metrics.jsonl").write_text("\n".join(scaled) + "\n")
+    result = build_report((), root)
+    sweep_html = page(result.out, sweep.path)
+    run_html = page(result.out, f"{sweep.path.name}/trials/t2")
+    labels = re.findall(r'transform="rotate\(-90[^"]*"\)?>([^<]*)<', sweep_html + run_html)
+    assert "train loss (log)" in labels  # (losses still go log when they span decades)
+    assert not [label for label in labels if "acc" in label and "(log)" in label], labels
+    js = (Path(__file__).resolve().parents[2] / "nnlab" / "report" / "report.js").read_text()
+    assert "var log = !accuracy && lo > 0" in js  # (the compare view: the same rule)
