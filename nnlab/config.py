@@ -38,6 +38,7 @@ from pydantic import (
 from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
+from nnlab.output import spelled
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     MAX_CONFIG_BYTES,
@@ -445,6 +446,12 @@ def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
     return model
 
 
+def given(value: Any) -> str:
+    """A value an error message quotes: text in quotes, the rest as YAML spells it (null,
+    true, [1, 2]), as the user wrote it in the file or override."""
+    return repr(value) if isinstance(value, str) else spelled(value)
+
+
 def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
     """(the dotted key, one line) for the first (most useful) validation error."""
     err = exc.errors()[0]
@@ -452,7 +459,10 @@ def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
     kind = err["type"]
     key = ".".join(str(p) for p in loc) or "config"
     if loc and loc[0] == "batch_size" and kind != "value_error":  # one error per union member
-        return key, f"batch_size: expected a positive integer or 'full', got {err.get('input')!r}"
+        return (
+            key,
+            f"batch_size: expected a positive integer or 'full', got {given(err.get('input'))}",
+        )
     if kind == "extra_forbidden":
         parent = _parent_model(loc, raw)
         hint = ""
@@ -468,14 +478,17 @@ def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
                 hint = f"; valid keys here: {', '.join(fields)}"
         return key, f"unknown key {key!r}{hint}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return key, f"{key}: expected a mapping of keys, got {err.get('input')!r}"
+        return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}"
     if kind == "missing":
         return key, f"{key}: required key is missing"
     if kind == "list_type" and isinstance(err.get("input"), str | int | float):
-        text = str(err["input"])  # (model.hidden=100,100: a list is written in brackets)
-        return key, f"{key}: expected a list in brackets, e.g. {key}=[{text}], got {err['input']!r}"
+        text = spelled(err["input"])  # (model.hidden=100,100: a list is written in brackets)
+        return (
+            key,
+            f"{key}: expected a list in brackets, e.g. {key}=[{text}], got {given(err['input'])}",
+        )
     msg = err["msg"]
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
         return text.split(":")[0].split(" ")[0], text
-    return key, f"{key}: {msg[0].lower() + msg[1:]}, got {err.get('input')!r}"
+    return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"

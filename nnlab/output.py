@@ -19,15 +19,47 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
+    """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
+    if shown < total:
+        return f"{which} {shown} of {counted(total, noun)}"
+    return counted(total, noun)
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-def _cell(value: Any, column: str = "") -> str:
+def spelled(value: Any) -> str:
+    """``value`` as a config file or an override spells it (YAML flow style): ``true``/``false``,
+    ``null``, ``[50, 20]``, ``[train, test]``, ``{name: adam}``; other values as ``str``."""
     if value is None:
-        return "-"
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(spelled(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {spelled(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def is_config_key(column: str) -> bool:
+    """A column named by a dotted config key (``dataset.n_train``): its None is YAML's null.
+    (Only nested keys can be null; metric and other columns have no dots.)"""
+    return "." in column
+
+
+def _cell(value: Any, column: str = "") -> str:
+    """A table cell: config values as YAML spells them (``spelled``), numbers in 4 decimals
+    (or scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
+    and ``-`` (no value) elsewhere."""
+    if value is None:
+        return "null" if is_config_key(column) else "-"
+    if isinstance(value, (bool, list, tuple, dict)):
+        return spelled(value)
     if isinstance(value, float) and "seconds" in column and math.isfinite(value):
         return f"{value:.2f}"
     if isinstance(value, float):
@@ -68,8 +100,14 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: row.get(k) for k in columns})
+        writer.writerow({k: _csv_value(row.get(k)) for k in columns})
     return buf.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    """Booleans and containers as YAML spells them (``true``, ``[50, 20]``); the rest as is
+    (None: an empty field)."""
+    return spelled(value) if isinstance(value, (bool, list, tuple, dict)) else value
 
 
 def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -83,6 +121,10 @@ ID_COLUMNS = ("run", "trial", "path", "sweep", "folder", "file", "location")
 TEXT_MIN = 12  # narrowest a text column folds to (narrower, it reads as a column of letters)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None):
     """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids and
     paths are never wrapped or cut (their column is as wide as its longest cell); other text
@@ -93,7 +135,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     table = Table()
     for c in columns:
         cells = [r.get(c) for r in rows]
-        numeric = all(isinstance(v, (int, float)) or v is None for v in cells)
+        numeric = all(_is_number(v) or v is None for v in cells)
         whole = numeric or c in ID_COLUMNS
         widest = max([len(c), *(len(_cell(v, c)) for v in cells)])
         table.add_column(

@@ -118,7 +118,9 @@ class DatasetBase(Strict):
         0, description="validation samples, carved from the training pool"
     )
     n_test: Annotated[Samples, Field(ge=0)] | None = Field(
-        None, description="test samples (null: all that are left, or the source's test set)"
+        None,
+        description="test samples (null: the source's test set; without one, what n_train and "
+        "n_val leave, or a fifth of the data when n_train is null too)",
     )
     normalize: Literal["none", "scale", "standardize"] = Field(
         "scale", description="scale to [0, 1], standardize by the training split, or none"

@@ -77,8 +77,8 @@ def test_config_is_frozen():
 
 def test_dataset_variants_have_their_own_split_defaults():
     assert DigitsData().n_test == 297
-    assert SpiralData().n_test == 0 and SpiralData().normalize == "none"
-    assert BlobsData().n_test == 0
+    assert SpiralData().n_test is None and SpiralData().normalize == "none"  # a fifth held out
+    assert BlobsData().n_test is None
     with pytest.raises(pydantic.ValidationError):
         Hdf5Data()  # train_file is required
 
@@ -496,3 +496,17 @@ def test_wrong_yaml_at_any_key_of_a_config_is_one_error_line_in_train_and_sweep(
             assert str(path[0]) in one_error_line(result), where
             assert not runs_dir.exists(), where
     assert refused > 150
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("model.init_std=null", "model.init_std: input should be a valid number, got null"),
+        ("model.hidden=true", "e.g. model.hidden=[true], got true"),
+        ("model.batchnorm=[1]", "model.batchnorm: input should be a valid boolean, got [1]"),
+    ],
+)
+def test_an_error_quotes_the_value_as_the_config_spells_it(override, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(None, [override])
+    assert message in str(err.value) and "None" not in str(err.value)

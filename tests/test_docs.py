@@ -75,3 +75,42 @@ def test_readme_commands_print_whole_ids_and_numbers_into_a_pipe_at_80_columns(t
             for stamp in STAMP.findall(line):
                 whole = [i for i in ids if i.startswith(stamp) and i in line]
                 assert whole, (args, line)  # the id that starts with the stamp, whole
+
+
+def readme_section(start: str, end: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def test_readme_names_the_batchnorm_eps_among_the_deliberate_differences():
+    import inspect
+
+    from nnlab.nn.layers import BatchNorm
+
+    eps = f"{inspect.signature(BatchNorm).parameters['eps'].default:.0e}".replace("e-0", "e-")
+    differences = readme_section("Deliberate differences from torch", "Every layer, loss")
+    assert f"BatchNorm's `eps` (added to the variance before the square root) is {eps}" in (
+        " ".join(differences.split())
+    )
+
+
+def shape_of(line: str) -> str:
+    """A printed line with its numbers as N and its runs of blanks as one: what it says, not
+    what it measured."""
+    line = re.sub(r"(?<![\w.])[-+]?\d[\d,]*(\.\d+)?(e[-+]?\d+)?(?![\w])", "N", line)
+    return " ".join(line.replace("│", " | ").replace("┃", " | ").split())
+
+
+def test_readme_gradcheck_timing_lines_are_what_the_command_prints(tmp_path):
+    """The README's sentence on timings said what no output line said: it now quotes the
+    table and the last line, whose wording (not numbers) must be what gradcheck prints."""
+    from tests.conftest import invoke
+
+    section = readme_section("The last table times", "## `nnlab compare-optimizers`")
+    block = section.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    quoted = [shape_of(line) for line in block if not line.startswith(("$", "..."))]
+    result = invoke("gradcheck", "--compare-differences", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    printed = [shape_of(line) for line in result.output.splitlines()]
+    for line in quoted:
+        assert line in printed, (line, printed[-8:])

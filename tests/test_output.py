@@ -8,7 +8,15 @@ import re
 
 import pytest
 
-from nnlab.output import TEXT_MIN, print_table, record_lines, render_table
+from nnlab.output import (
+    TEXT_MIN,
+    print_table,
+    record_lines,
+    render_table,
+    spelled,
+    table_text,
+    to_csv,
+)
 
 ROWS = [
     {"run": "20261203-121330-compare-optimizers-1d5473", "kind": "compare-optimizers",
@@ -83,3 +91,31 @@ def test_cells_and_titles_are_shown_as_written_not_as_rich_markup_or_emoji():
     assert "[b]runs[/b] :a:" in text
     for value in cells.values():
         assert value in text, (value, text)
+
+
+# ----------------------------------------------------------------------------- config values
+CONFIG_ROWS = [
+    {"trial": "a", "model.batchnorm": True, "dataset.n_train": None, "eval": ["train", "test"],
+     "final_test_acc": 0.5},
+    {"trial": "b", "model.batchnorm": False, "dataset.n_train": 100, "eval": ["train"],
+     "final_test_acc": None},
+]  # fmt: skip
+
+
+def test_tables_spell_config_values_as_yaml_does():
+    text = table_text(CONFIG_ROWS)
+    assert "True" not in text and "False" not in text and "None" not in text and "'" not in text
+    a, b = (line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│"))
+    assert [c.strip() for c in a] == ["a", "true", "null", "[train, test]", "0.5000"]
+    assert [c.strip() for c in b] == ["b", "false", "100", "[train]", "-"]  # (no metric: -)
+    assert "model.batchnorm true" in "\n".join(record_lines(CONFIG_ROWS))
+
+
+def test_csv_spells_booleans_and_lists_as_yaml_does():
+    lines = to_csv(CONFIG_ROWS).splitlines()
+    assert lines[1:] == ['a,true,,"[train, test]",0.5', "b,false,100,[train],"]
+
+
+def test_spelled_is_what_an_override_would_write():
+    assert [spelled(v) for v in (True, None, [50, 20], {"name": "adam"}, 0.1, "relu")] == [
+        "true", "null", "[50, 20]", "{name: adam}", "0.1", "relu"]  # fmt: skip

@@ -38,6 +38,7 @@ TINY = [
     "dataset.n_per_class=4",
     "dataset.n_classes=3",
     "dataset.spread=3.0",
+    "dataset.n_test=0",
     "model.hidden=[]",
     "model.init=std",
     "model.init_std=0.5",

@@ -31,7 +31,7 @@ from nnlab.cli.common import (
     seed_option,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format
+from nnlab.output import Format, counted
 
 Choices = list[str] | None
 
@@ -205,7 +205,7 @@ def landscape(
     else:
         emit(ls.table_rows(result.summary), opts.fmt, title=ls.table_title(result.summary))
     note(
-        f"evaluated {result.computed} points; run folder: {result.run.path} "
+        f"evaluated {counted(result.computed, 'point')}; run folder: {result.run.path} "
         "(landscape.h5, landscape-1d.png, landscape-2d.png)"
     )
     copy_figure(result.run.file("landscape-2d.png"), opts.png)
@@ -220,7 +220,7 @@ Ranges = Annotated[
 ]  # fmt: skip
 Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
 Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges.", 1, 100)
-TopK = bounded(int, ("--top-k", "-k"), "Trials whose values define the next range.", 1, 10_000)
+TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
 Epochs = Annotated[
     int | None,
     typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,
@@ -304,14 +304,14 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 def show_tune(result: object, fmt: Format) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
     there are several) and the next search."""
-    from nnlab.experiments.tune import warning_lines
+    from nnlab.experiments.tune import top_title, warning_lines
 
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]
     if fmt == Format.json:
         emit_json({"run": str(run.path), **summary})
     else:
-        emit(summary["top"], fmt, title=f"top {len(summary['top'])} by {summary['metric']}")
+        emit(summary["top"], fmt, title=top_title(summary))
         if fmt == Format.table:
             emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
     for line in result.notes:  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from nnlab.cli.common import RunsDirOpt, command, echo, given_path, note
+from nnlab.output import counted
 
 
 @command()
@@ -39,5 +40,6 @@ def report(
     result = build_report(refs or [], runs_dir, out)
     for rel in result.damaged:
         note(f"warning: {rel}: DAMAGED, could not be read (its page says why)")
-    note(f"{result.rows} folders, {result.pages} pages, {result.figures} figures")
+    counts = [(result.rows, "folder"), (result.pages, "page"), (result.figures, "figure")]
+    note(", ".join(counted(n, noun) for n, noun in counts))
     echo(str(result.index))

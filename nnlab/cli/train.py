@@ -24,7 +24,7 @@ from nnlab.cli.common import (
     refresh_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, counted
+from nnlab.output import Format, part_of
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -190,7 +190,7 @@ def runs_list(
 def runs_show(
     run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
     every: Annotated[
-        bool, typer.Option("--all", "-a", help="Every epoch (default: first, best and last).")
+        bool, typer.Option("--all", help="Every epoch (default: first, best and last).")
     ] = False,
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
@@ -238,9 +238,7 @@ def runs_compare(
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
-    top: Annotated[
-        int | None, typer.Option("--top", "-n", help="Show only the first N rows.")
-    ] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Show only the first N rows.")] = None,
     png: Annotated[
         Path | None,
         typer.Option(
@@ -264,8 +262,11 @@ def runs_compare(
     """
     from nnlab.experiments.compare import compare_runs
 
-    rows, columns = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse, png=png)
-    title = counted(len(rows), "run") + (f", sorted by {sort}" if sort else "")
+    rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
+                                        png=png)  # fmt: skip
+    ranked = sort is not None and not reverse
+    title = part_of(len(rows), total, "run", "top" if ranked else "first")
+    title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)

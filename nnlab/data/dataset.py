@@ -5,7 +5,9 @@ optional separate test set and the factor that maps its raw values to [0, 1]. ``
 turns it into a ``Dataset``:
 
 1. the test split is the source's test set (``n_test`` of it, or all when ``n_test`` is null),
-   or, when the source has none, the first ``n_test`` samples of a permutation of the pool;
+   or, when the source has none, the first ``n_test`` samples of a permutation of the pool
+   (``n_test`` null: what ``n_val`` and ``n_train`` leave, or a fifth of the pool when
+   ``n_train`` is null too, so every dataset has a test split by default);
 2. the next ``n_val`` samples of the permutation are the validation split;
 3. the next ``n_train`` samples (null: all the rest) are the training split.
 
@@ -28,6 +30,8 @@ import numpy as np
 from nnlab.errors import ConfigError, DataError
 
 SPLIT_NAMES = ("train", "val", "test")
+HELD_OUT = 5
+"""A source without a test set, with ``n_test`` and ``n_train`` null, holds out 1/HELD_OUT."""
 
 Arrays = tuple[np.ndarray, np.ndarray]
 
@@ -217,8 +221,10 @@ def carve_splits(src: Source, cfg) -> dict[str, Arrays]:
         n_test = 0
     elif cfg.n_test is not None:
         n_test = cfg.n_test
+    elif n_train is None:  # no test set, n_test and n_train null: hold out a fifth of the pool
+        n_test = max(n_pool // HELD_OUT, 1)
     else:  # no test set and n_test null: the test split is what n_val and n_train leave
-        n_test = 0 if n_train is None else max(n_pool - n_val - n_train, 0)
+        n_test = max(n_pool - n_val - n_train, 0)
 
     asked = n_test + n_val + (n_train or 0)
     if asked > n_pool or (n_train is None and asked >= n_pool):

@@ -34,7 +34,7 @@ class DigitsData(DatasetBase):
 
     name: Literal["digits"] = "digits"
     n_test: Annotated[int, Field(ge=0, le=1797)] | None = Field(
-        297, description="test samples (null: all that are left)"
+        297, description="test samples (null: what n_train and n_val leave, or a fifth of the data)"
     )
 
     def source(self, data_dir: Path | str | None) -> Source:
@@ -56,7 +56,9 @@ class MnistData(DatasetBase):
 
     name: Literal["mnist"] = "mnist"
     n_test: Annotated[int, Field(ge=0, le=70_000)] | None = Field(
-        2000, description="test samples (null: all of t10k, or all that are left)"
+        2000,
+        description="test samples (null: all of t10k; with t10k only, what n_train and n_val "
+        "leave, or a fifth of it)",
     )
 
     def source(self, data_dir: Path | str | None) -> Source:
@@ -79,7 +81,9 @@ class Hdf5Data(DatasetBase):
 
     name: Literal["hdf5"] = "hdf5"
     train_file: str = Field(description="HDF5 file of the training pool (under the data dir)")
-    test_file: str | None = Field(None, description="HDF5 file of the test set (null: none)")
+    test_file: str | None = Field(
+        None, description="HDF5 file of the test set (null: none; n_test is carved from train_file)"
+    )
     train_x: str = Field("train_set_x", description="dataset of training images in train_file")
     train_y: str = Field("train_set_y", description="dataset of training labels in train_file")
     test_x: str = Field("test_set_x", description="dataset of test images in test_file")
@@ -92,8 +96,8 @@ class Hdf5Data(DatasetBase):
 
 
 class SyntheticData(DatasetBase):
-    """A generated set: ``n_classes`` classes of ``n_per_class`` points (no files, no test set
-    unless carved: ``n_test`` defaults to 0; ``normalize`` to none)."""
+    """A generated set: ``n_classes`` classes of ``n_per_class`` points (no files; the test split
+    is carved from the points: by default a fifth of them; ``normalize`` defaults to none)."""
 
     where = "generated from split_seed"
 
@@ -102,7 +106,6 @@ class SyntheticData(DatasetBase):
     normalize: Literal["none", "scale", "standardize"] = Field(
         "none", description="scale, standardize or none"
     )
-    n_test: Annotated[int, Field(ge=0)] | None = Field(0, description="test samples")
 
     def generated_bytes(self) -> int:
         return 8 * self.n_per_class * self.n_classes * (getattr(self, "dim", 2) + 1) * 3

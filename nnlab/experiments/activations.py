@@ -38,6 +38,7 @@ from nnlab.errors import ConfigError
 from nnlab.limits import check_memory
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS, init_weight
+from nnlab.output import counted
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
 INITS: dict[str, tuple[str, float]] = {
@@ -161,8 +162,8 @@ def activation_histograms(
             raise ConfigError(f"{name}: expected at least {low}, got {value}")
     settings_bytes = 8 * samples * units * (layers + 2)  # inputs and every layer, kept
     check_memory(
-        f"activations of {samples:,} samples x {units:,} units x {layers} layers for "
-        f"{len(acts) * len(init_names)} settings",
+        f"activations of {samples:,} samples x {units:,} units x {counted(layers, 'layer')} "
+        f"for {counted(len(acts) * len(init_names), 'setting')}",
         settings_bytes * len(acts) * len(init_names),
     )
     x = np.random.default_rng(seed).standard_normal((samples, units))
@@ -195,8 +196,8 @@ def activation_histograms(
 
 def table_title(settings: dict[str, Any]) -> str:
     return (
-        f"activations of {settings['layers']} layers x {settings['units']} units, "
-        f"{settings['samples']} inputs ~ N(0,1)"
+        f"activations of {counted(settings['layers'], 'layer')} x "
+        f"{counted(settings['units'], 'unit')}, {counted(settings['samples'], 'input')} ~ N(0,1)"
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
+from nnlab.output import counted
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -109,8 +110,9 @@ def compare_runs(
     top: int | None = None,
     reverse: bool = False,
     png: Path | None = None,
-) -> tuple[list[Row], list[str]]:
-    """Rows comparing the runs (and sweeps' trials) that ``refs`` name, and the table's columns.
+) -> tuple[list[Row], list[str], int]:
+    """Rows comparing the runs (and sweeps' trials) that ``refs`` name, the table's columns and
+    the number of rows before ``top`` cut them.
 
     A row: run, the config keys that differ between the rows, seed, status, epochs, final and
     best metrics, ``acc_gap``. The columns (for a table) leave out seed and the best/loss
@@ -135,6 +137,7 @@ def compare_runs(
         rows.append(row)
     if sort is not None:
         rows = sort_rows(rows, sort, reverse)
+    total = len(rows)
     if top is not None:
         rows = rows[:top]
     finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
@@ -151,9 +154,9 @@ def compare_runs(
             for r in rows
             if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
         ]
-        title = f"train (solid) vs test (dashed): {len(panels)} run{'s' * (len(panels) != 1)}"
+        title = f"train (solid) vs test (dashed): {counted(len(panels), 'run')}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
-    return rows, list(dict.fromkeys(columns))  # (a varying 'epochs' is the epochs done)
+    return rows, list(dict.fromkeys(columns)), total  # (a varying 'epochs' is the epochs done)
 
 
 def _short(value: Any) -> str:

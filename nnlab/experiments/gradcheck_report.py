@@ -20,6 +20,7 @@ from nnlab.experiments.gradcheck import (
     eps_note,
     nets_note,
 )
+from nnlab.output import counted
 
 
 def summarize(rows: Sequence[Row]) -> dict[str, Any]:
@@ -134,7 +135,7 @@ class GradcheckReport:
             )
         counts = summarize(self.rows)
         out.append(
-            f"{counts['rows']} rows: {counts['pass']} pass, {counts['warn']} warn, "
+            f"{counted(counts['rows'], 'row')}: {counts['pass']} pass, {counts['warn']} warn, "
             f"{counts['fail']} fail"
         )
         note = eps_note(self.eps)

@@ -46,6 +46,7 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import replacing
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
+from nnlab.output import counted
 from nnlab.state import set_state
 
 NORMALIZE = ("filter", "none")
@@ -581,7 +582,7 @@ def table_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
 def table_title(summary: dict[str, Any]) -> str:
     return (
         f"loss landscape ({summary['normalize']} directions, range {summary['lo']:g}:"
-        f"{summary['hi']:g}, {summary['points']} points, {summary['split']} split)"
+        f"{summary['hi']:g}, {counted(summary['points'], 'point')}, {summary['split']} split)"
     )
 
 

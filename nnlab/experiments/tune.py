@@ -37,6 +37,7 @@ from typing import Any
 from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
+from nnlab.output import part_of, table_text
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
@@ -574,14 +575,19 @@ def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, A
     }
 
 
+def top_title(summary: dict[str, Any]) -> str:
+    """The top table's heading, what it shows of how many: "top 5 of 24 trials by val_acc"."""
+    shown = part_of(len(summary["top"]), sum(summary["trials"].values()), "trial")
+    return f"{shown} by {summary['metric']}"
+
+
 def _write(
     run: runs.RunDir, settings: TuneSettings, results: list[RoundResult], summary: dict[str, Any]
 ) -> None:
     from nnlab import plots
-    from nnlab.output import table_text
 
     run.write_json("summary.json", summary)
-    text = table_text(summary["top"], title=f"{run.id}: top {settings.top_k} by {settings.metric}")
+    text = table_text(summary["top"], title=f"{run.id}: {top_title(summary)}")
     text += table_text(summary["ranges"], title="ranges: searched, best value, proposed next")
     text += "".join(f"warning: {w}\n" for w in warning_lines(results))
     run.write_text("summary.txt", text)

@@ -123,6 +123,7 @@ class BatchNorm(Layer):
 
     i.e. ``momentum=0.1`` weighs the *new* batch (DLFS writes the same update with its momentum
     0.9 weighing the *old* value) and the running variance is the unbiased estimate.
+    ``eps=1e-5`` is torch's and cs231n's default; DLFS's code adds ``10e-7`` (1e-6).
 
     Backward (training mode), with xhat = (x - mu) / sqrt(var + eps)::
 

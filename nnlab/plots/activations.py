@@ -13,9 +13,9 @@ NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's def
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
 
 
-def _row_range(layers: list[Any]) -> tuple[float, float]:
-    """0 .. the 99.5th percentile of the row's finite non-zero values (1 if there are none)."""
-    flat = np.concatenate([np.ravel(a) for a in layers])
+def _own_range(values: Any) -> tuple[float, float]:
+    """0 .. the 99.5th percentile of a layer's finite non-zero values (1 if there are none)."""
+    flat = np.ravel(values)
     flat = flat[(flat != 0) & np.isfinite(flat)]
     top = float(np.percentile(flat, 99.5)) if flat.size else 1.0
     return (0.0, top if top > 0 else 1.0)
@@ -31,6 +31,7 @@ def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: boo
     pad = 0.03 * (lo_hi[1] - lo_hi[0])
     ax.set_xlim(lo_hi[0] - pad, lo_hi[1] + pad)
     ax.locator_params(axis="x", nbins=3)
+    ax.xaxis.set_major_formatter("{x:g}")  # (its own scale on every tick: no offset text)
     ax.locator_params(axis="y", nbins=3)
     ax.tick_params(labelsize=7)
     return int(counts.max(initial=0))
@@ -53,11 +54,13 @@ def activation_histograms_figure(
     """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14).
 
     ``settings`` maps a row label to its layers' activation arrays; ``ranges`` the row's
-    histogram range (None: 0 .. the row's 99.5th percentile, and exact zeros - dead ReLU
-    outputs - left out of the bars; say how many in ``notes``); ``notes`` a text per panel.
-    Rows share their x range and y axis so the layers of one setting compare directly; the
-    y axis counts the values per bin. Each row has its own colour, and each note sits in
-    head-room above the row's tallest bar, so it covers none.
+    histogram range, the activation's output range (sigmoid 0..1, tanh -1..1), which all its
+    panels share so saturation and collapse show as in DLFS; None (ReLU, unbounded): each
+    panel spans 0 .. its own layer's 99.5th percentile, as the layers' scales differ by orders
+    of magnitude (std1 grows them, std0.01 shrinks them), and exact zeros - ReLU outputs that
+    are off - are left out of the bars (say how many in ``notes``). ``notes``: a text per panel.
+    A row shares its y axis, which counts the values per bin. Each row has its own colour, and
+    each note sits in head-room above the row's tallest bar, so it covers none.
     """
     plt = base.pyplot()
     labels = list(settings)
@@ -70,13 +73,13 @@ def activation_histograms_figure(
     colours = base.distinct_colours(n_rows)
     for r, label in enumerate(labels):
         layers = settings[label]
-        lo_hi = (ranges or {}).get(label)
-        drop_zeros = lo_hi is None
-        lo_hi = _row_range(layers) if lo_hi is None else lo_hi
+        shared = (ranges or {}).get(label)
+        drop_zeros = shared is None
         text = (notes or {}).get(label, [])
         tallest = 0
         for c, a in enumerate(layers):
             ax = axes[r][c]
+            lo_hi = _own_range(a) if shared is None else shared
             tallest = max(tallest, _histogram(ax, a, lo_hi, drop_zeros, bins, colours[r]))
             if r == 0:
                 ax.set_title(f"layer {c + 1}", fontsize=9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
@@ -69,7 +70,9 @@ def lr_scan_figure(
     fig, ax = plt.subplots(figsize=(7, 4.5))
     series = [("step_loss", "one full-gradient step", "C0", "step")]
     if epochs > 0:
-        series.append(("train_loss", f"after {epochs} epoch(s) of training", "C1", "train"))
+        series.append(
+            ("train_loss", f"after {counted(epochs, 'epoch')} of training", "C1", "train")
+        )
     finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
     lo, hi = _log_limits([*finite, initial_loss])
     lrs = [r["lr"] for r in rows]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 
@@ -43,7 +44,9 @@ def optimizer_paths_2d_figure(
                         fontsize=7)  # fmt: skip
         ax.set_xlim(float(x.min()), float(x.max()))
         ax.set_ylim(float(y.min()), float(y.max()))
-        ax.set_title(f"{panel['title']}\n{len(p) - 1} steps: {panel['outcome']}", fontsize=9)
+        ax.set_title(
+            f"{panel['title']}\n{counted(len(p) - 1, 'step')}: {panel['outcome']}", fontsize=9
+        )
         ax.set_xlabel("x")
         ax.set_ylabel("y")
     for ax in list(axes.flat)[len(panels) :]:
@@ -103,8 +106,10 @@ def optimizer_paths_1d_figure(
                         fontsize=7, color="gray")  # fmt: skip
         ax.set_xlim(x0, x1)
         ax.set_ylim(lo - pad, hi + pad)
-        note = f"; {int(np.sum(~inside))} iterates off the plot" if not inside.all() else ""
-        ax.set_title(f"{panel['title']}\n{len(px) - 1} steps: {panel['outcome']}{note}", fontsize=9)
+        off = counted(int(np.sum(~inside)), "iterate")
+        note = f"; {off} off the plot" if not inside.all() else ""
+        steps = counted(len(px) - 1, "step")
+        ax.set_title(f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
     for ax in list(axes.flat)[len(panels) :]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 
@@ -39,7 +40,7 @@ def tune_curves_figure(
     ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles, fontsize=7)
-    ax.set_title(f"top {len(top)} trials {title}".strip(), fontsize=9)
+    ax.set_title(f"top {counted(len(top), 'trial')} {title}".strip(), fontsize=9)
     return fig
 
 

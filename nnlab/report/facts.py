@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab.experiments.compare import flatten
-from nnlab.output import counted
+from nnlab.output import counted, spelled
 from nnlab.report.collect import Entry
 from nnlab.report.svg import finite
 from nnlab.summary import outcome, summarize
@@ -89,7 +89,7 @@ def notes(entry: Entry) -> str:
         text = f"{counted(len(entry.trials), 'trial')} ({counts_text(status_counts(entry.trials))})"
         best = best_trial(entry)
         if best is not None:
-            values = " ".join(f"{k}={short(v)}" for k, v in best.values.items())
+            values = " ".join(f"{k}={config_text(v)}" for k, v in best.values.items())
             text += f"; best {best.name} {values}".rstrip()
         return text
     if entry.kind == "other":
@@ -167,6 +167,12 @@ def date_text(entry: Entry) -> str:
     return when.strftime("%Y-%m-%d %H:%M") if when else ""
 
 
+def config_text(value: Any) -> str:
+    """A config value as a config file spells it (``true``, ``null``, ``[train, test]``), a
+    float in 4 significant digits: the report's swept values, trial labels and config cells."""
+    return f"{value:.4g}" if isinstance(value, float) else spelled(value)
+
+
 def short(value: Any) -> str:
     """A compact cell: numbers in 4 significant digits, lists and the rest as text."""
     if isinstance(value, float):
@@ -224,6 +230,13 @@ def curve_keys(records: Sequence[dict[str, Any]]) -> list[str]:
     keys = [k for k in CURVE_KEYS if any(finite(r.get(k)) is not None for r in records)]
     lrs = {finite(r.get("lr")) for r in records} - {None}
     return [k for k in keys if k != "lr" or len(lrs) > 1]
+
+
+def log_axis(key: str) -> bool | None:
+    """A curve's y scale: None (log when its values span decades: losses, the learning rate)
+    or False for an accuracy, a fraction read on a linear 0..1 axis even when one trial's is
+    30x another's (report.js's compare view follows the same rule)."""
+    return False if key.endswith("_acc") else None
 
 
 def curve_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:

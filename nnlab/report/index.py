@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nnlab.output import counted
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, cell, compact, esc, layout
@@ -55,7 +56,7 @@ def more(entry: Entry, shown: Sequence[str], keys: Sequence[str]) -> list[tuple[
         number = finite(value)
         items.append((facts.label(key), f"{number:.4f}" if number is not None else compact(value)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
-    items += [(key, compact(config[key], 60)) for key in keys if key in config]
+    items += [(key, facts.config_text(config[key])[:60]) for key in keys if key in config]
     return [(what, text) for what, text in items if text]
 
 
@@ -82,7 +83,7 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     cells.append(notes_cell(entry, more(entry, accuracies, keys)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
     search = [entry.kind, entry.status, name, entry.rel, facts.dataset(entry), facts.notes(entry)]
-    search += [f"{k}={facts.short(config.get(k))}" for k in keys if k in config]
+    search += [f"{k}={facts.config_text(config.get(k))}" for k in keys if k in config]
     return row(entry, cells, " ".join(search))
 
 
@@ -98,7 +99,7 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     rows = [index_row(e, keys, accuracies) for e in entries]
     counts = facts.counts_text(facts.status_counts(entries))
     intro = (
-        f'<h1>nnlab report</h1><p class="sub">{len(entries)} folders in {esc(runs_dir)}'
+        f'<h1>nnlab report</h1><p class="sub">{counted(len(entries), "folder")} in {esc(runs_dir)}'
         f"{' (' + esc(counts) + ')' if counts else ''} · built {esc(built)}</p>"
     )
     if not entries:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import yaml
 
+from nnlab.output import counted
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
@@ -127,7 +128,7 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
         "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
     )
     more = (
-        f'<p class="note">{len(rows) - MAX_ROWS} more rows not shown</p>'
+        f'<p class="note">{counted(len(rows) - MAX_ROWS, "more row")} not shown</p>'
         if len(rows) > MAX_ROWS
         else ""
     )
@@ -204,7 +205,7 @@ def run_charts(entry: Entry) -> str:
             for k in keys
         ]
         clamp = (0.0, 1.0) if title == "accuracy" else None
-        chart = line_chart(series, title, title, clamp=clamp)
+        chart = line_chart(series, title, title, log_y=facts.log_axis(keys[0]), clamp=clamp)
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 
@@ -250,7 +251,7 @@ def _num(value: Any) -> str:
 
 def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
-    values = " ".join(f"{k}={facts.short(v)}" for k, v in entry.values.items())
+    values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
     body += section("Curves", run_charts(entry) or '<p class="note">no epochs recorded yet</p>')
     body += section("Metrics", metrics_table(entry))

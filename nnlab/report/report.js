@@ -221,9 +221,10 @@
     });
     if (!values.length) return '<p class="empty">no finite values to draw</p>';
     var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
-    var log = lo > 0 && hi / lo > 30;
+    var accuracy = /_acc$/.test(key);  // (a fraction: linear 0..1, as facts.log_axis says)
+    var log = !accuracy && lo > 0 && hi / lo > 30;
     if (log) values = values.filter(function (v) { return v > 0; });
-    var ys = axis(values, log, /_acc$/.test(key) ? [0, 1] : null);
+    var ys = axis(values, log, accuracy ? [0, 1] : null);
     var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
     var xsAxis = { lo: xmin, hi: xmax, log: false };
     var x = scaler(xsAxis, L, W - R), y = scaler(ys, H - B, T);

@@ -220,7 +220,8 @@ def line_chart(
     log_y: bool | None = None,
     clamp: tuple[float, float] | None = None,
 ) -> str:
-    """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades)."""
+    """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades;
+    False: linear, as accuracies are drawn, a fraction read against 0..1)."""
     values = [v for s in series for _, v in s.points if v is not None]
     xs = [ex for s in series for ex, v in s.points if v is not None]
     if not values:

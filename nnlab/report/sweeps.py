@@ -55,7 +55,7 @@ def swept_keys(entry: Entry) -> list[str]:
 
 
 def trial_label(trial: Entry) -> str:
-    values = " ".join(f"{k}={facts.short(v)}" for k, v in trial.values.items())
+    values = " ".join(f"{k}={facts.config_text(v)}" for k, v in trial.values.items())
     return f"{trial.name} {values}".strip()
 
 
@@ -69,7 +69,7 @@ def _numbers(trials: Sequence[Entry], key: str) -> list[float] | None:
 
 
 def _categories(trials: Sequence[Entry], key: str) -> list[str] | None:
-    values = list(dict.fromkeys(facts.short(t.values.get(key)) for t in trials))
+    values = list(dict.fromkeys(facts.config_text(t.values.get(key)) for t in trials))
     return values if 2 <= len(values) <= len(DASHES) else None
 
 
@@ -79,7 +79,7 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
     dashed = next((k for k in keys if k != numeric and _categories(trials, k)), None)
     cats = _categories(trials, dashed) if dashed else None
     dashes = [
-        DASHES[cats.index(facts.short(t.values.get(dashed)))] if cats and dashed else ""
+        DASHES[cats.index(facts.config_text(t.values.get(dashed)))] if cats and dashed else ""
         for t in trials
     ]
     if numeric is None:
@@ -120,7 +120,8 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
             for t, (c, d) in zip(trials, looks)
         ]
         clamp = (0.0, 1.0) if key.endswith("_acc") else None
-        chart = line_chart(series, facts.label(key), facts.label(key), clamp=clamp)
+        label = facts.label(key)
+        chart = line_chart(series, label, label, log_y=facts.log_axis(key), clamp=clamp)
         charts.append(f'<figure class="chart">{chart}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
 
@@ -140,7 +141,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     for t in entry.trials:
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
-        cells += [cell(t.values.get(k)) for k in keys]
+        cells += [cell(v, esc(facts.config_text(v))) for v in (t.values.get(k) for k in keys)]
         cells += [cell(None, badge(t.status)), cell(t.summary.get("epochs") or _last_epoch(t))]
         cells += tables.metric_cells(t, metrics)
         cells += [cell(t.summary.get("seconds")), f'<td class="notes">{esc(facts.notes(t))}</td>']

@@ -27,6 +27,7 @@ from nnlab.config import (
     validate,
 )
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.output import spelled
 from nnlab.sweep.spec import SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
@@ -222,7 +223,7 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
     """The trial for one set of swept values: validated config, id and seed."""
     trial_overrides = [override_text(k, v) for k, v in values.items()]
     raw = apply_overrides(defn.base, [*defn.overrides, *trial_overrides])
-    where = ", ".join(f"{k}={v}" for k, v in values.items())
+    where = ", ".join(f"{k}={spelled(v)}" for k, v in values.items())
     cfg = validate(raw, source=f"sweep trial ({where})" if where else "sweep base config")
     dump = cfg.model_dump(mode="json")
     seed_swept = "seed" in defn.spec.params

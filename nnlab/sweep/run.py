@@ -30,6 +30,7 @@ from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import config_hash, read_yaml
 from nnlab.errors import ConfigError, RunError
+from nnlab.output import spelled
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
@@ -187,7 +188,7 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
         try:
             check_compatible(trial.config, cached_dataset(trial.config, data_dir), nets=nets)
         except ConfigError as exc:
-            where = ", ".join(f"{k}={v}" for k, v in trial.values.items())
+            where = ", ".join(f"{k}={spelled(v)}" for k, v in trial.values.items())
             raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
 
 

@@ -80,3 +80,36 @@ def test_an_unknown_command_is_still_named_as_one():
     result = invoke("sweep", "bogus")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: no such command 'bogus'. (see nnlab sweep -h)"
+
+
+def short_options() -> dict[str, dict[str, list[str]]]:
+    """Every short option in the command tree: ``-x`` -> its long name -> the commands."""
+    import click
+    import typer
+
+    from nnlab.cli import app
+
+    found: dict[str, dict[str, list[str]]] = {}
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        for param in command.params:
+            opts = [*param.opts, *param.secondary_opts]
+            long = next((o for o in opts if o.startswith("--")), param.name or "")
+            for short in (o for o in opts if re.fullmatch(r"-[^-]", o)):
+                found.setdefault(short, {}).setdefault(long, []).append(" ".join(path))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), ["nnlab"])
+    return found
+
+
+def test_a_short_option_means_the_same_in_every_command():
+    found = short_options()
+    clashes = {short: longs for short, longs in found.items() if len(longs) > 1}
+    assert not clashes, clashes  # e.g. -n was --trials in tune and --top in runs compare
+    assert {s: next(iter(longs)) for s, longs in found.items()} == {
+        "-q": "--quiet", "-f": "--format", "-j": "--jobs",
+        "-n": "--trials", "-r": "--rounds", "-k": "--kind", "-s": "--sort",
+        "-a": "--activation", "-i": "--init", "-o": "--optimizers",
+    }  # fmt: skip

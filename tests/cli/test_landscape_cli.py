@@ -37,7 +37,7 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
         f["grid/loss"][1, 1] = np.nan
     resumed = invoke(*["landscape", "--resume", doc["run"], "--runs-dir", runs])
     assert resumed.exit_code == 0, resumed.output
-    assert "evaluated 1 points" in resumed.output and "plane" in resumed.stdout
+    assert "evaluated 1 point;" in resumed.output and "plane" in resumed.stdout
 
 
 def test_landscape_of_a_config_with_overrides_and_plain_directions(tmp_path):

@@ -230,7 +230,7 @@ def test_runs_compare_shows_differing_keys_sorted_and_cut(tmp_path):
         r,
         "-s",
         "final_train_acc",
-        "-n",
+        "--top",
         "2",
         "-f",
         "csv",

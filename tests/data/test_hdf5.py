@@ -37,7 +37,7 @@ def test_without_test_file_the_test_split_is_carved(tmp_path):
 def test_labels_stored_as_a_row_are_flattened(tmp_path):
     y = (np.arange(10) % 3).reshape(1, 10)
     write_h5(tmp_path / "cats" / "train.h5", n=10, y=y, classes=[b"a", b"b", b"c"])
-    ds = load_dataset(cfg(), tmp_path)
+    ds = load_dataset(cfg(n_test=0), tmp_path)
     assert ds.split("train")[1].shape == (10,) and ds.n_classes == 3
 
 
@@ -45,12 +45,13 @@ def test_relative_path_falls_back_to_the_current_folder(tmp_path, monkeypatch):
     write_h5(tmp_path / "cats" / "train.h5")
     monkeypatch.chdir(tmp_path)
     ds = load_dataset(cfg(), tmp_path / "empty-data-dir")
-    assert ds.sizes() == {"train": 20}
+    assert ds.sizes() == {"train": 16, "test": 4}  # no test file: a fifth held out
 
 
 def test_absolute_path_is_used_as_given(tmp_path):
     path = write_h5(tmp_path / "elsewhere" / "train.h5")
-    assert load_dataset(cfg(train_file=str(path)), tmp_path / "nowhere").sizes() == {"train": 20}
+    ds = load_dataset(cfg(train_file=str(path)), tmp_path / "nowhere")
+    assert ds.sizes() == {"train": 16, "test": 4}
 
 
 def test_missing_file_names_the_key_and_where_it_looked(tmp_path):
@@ -213,7 +214,7 @@ def test_fractional_labels_are_a_data_error(tmp_path):
 
 def test_whole_float_labels_load_as_int64(tmp_path):
     write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0.0, 1.0, 1.0, 0.0]))
-    y = load_dataset(cfg(), tmp_path).split("train")[1]
+    y = load_dataset(cfg(n_test=0), tmp_path).split("train")[1]
     assert y.dtype == np.int64 and sorted(y.tolist()) == [0, 0, 1, 1]
 
 

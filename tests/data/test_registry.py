@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nnlab.data import resolve_data_dir
 from nnlab.data.registry import DATASETS, availability
+from tests.conftest import invoke
 
-from .conftest import write_mnist_part
+from .conftest import SHARED, write_mnist_part
 
 
 def by_name(rows):
@@ -49,3 +52,23 @@ def test_data_dir_resolution_order(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path / "env"))
     assert resolve_data_dir(None) == tmp_path / "env"
     assert resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
+
+
+# Keys a dataset cannot do without (no default): the least a config must say besides the name.
+REQUIRED = {"hdf5": {"train_file": "catvnoncat/train_catvnoncat.h5"}}
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_every_dataset_trains_with_a_minimal_config(tmp_path, name):
+    """``dataset: {name: X}`` (plus any required key) trains with the default ``eval``
+    (train and test): a source without a test set holds one out by default."""
+    if DATASETS[name].needs_files:
+        if not SHARED.is_dir() or by_name(availability(SHARED))[name]["status"] != "available":
+            pytest.skip(f"{name} needs files in ../shared/data")
+    block = ", ".join(f"{k}: {v}" for k, v in {"name": name, **REQUIRED.get(name, {})}.items())
+    config = tmp_path / "minimal.yaml"
+    config.write_text(f"dataset: {{{block}}}\n")
+    result = invoke("train", config, "epochs=1", "-q", "-f", "json", "--data-dir", SHARED,
+                    runs_dir=tmp_path / "runs")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "test_acc" in result.stdout

@@ -101,11 +101,13 @@ def test_test_and_val_do_not_move_when_n_train_changes():
     assert row_hashes(small.split("train")[0]) <= row_hashes(big.split("train")[0])
 
 
-def test_null_n_test_without_test_set_gives_the_leftover_to_test():
+def test_null_n_test_without_test_set_gives_the_leftover_or_a_fifth_to_test():
     ds = make_dataset(pool_source(100), DigitsData(n_train=60, n_val=10, n_test=None))
     assert ds.sizes() == {"train": 60, "val": 10, "test": 30}
     ds = make_dataset(pool_source(100), DigitsData(n_val=10, n_test=None))
-    assert ds.sizes() == {"train": 90, "val": 10}
+    assert ds.sizes() == {"train": 70, "val": 10, "test": 20}
+    ds = make_dataset(pool_source(3), DigitsData(n_test=None))
+    assert ds.sizes() == {"train": 2, "test": 1}  # a tiny pool still holds one out
 
 
 def test_too_large_n_train_is_a_config_error_naming_keys_and_count():
@@ -126,7 +128,7 @@ def test_too_large_n_test_for_a_separate_test_set_names_its_size():
 
 
 def test_missing_split_raises_config_error_naming_it():
-    ds = load_dataset(SpiralData())  # n_val 0, n_test 0
+    ds = load_dataset(SpiralData(n_test=0))  # n_val 0, n_test 0
     assert set(ds.splits) == {"train"}
     with pytest.raises(ConfigError, match=r"'val'.*dataset\.n_val"):
         ds.split("val")

@@ -29,9 +29,9 @@ def test_spiral_without_noise_lies_on_the_arms():
     np.testing.assert_allclose(radius[:20], np.linspace(0, 1, 20))
 
 
-def test_spiral_dataset_default_is_one_training_split():
+def test_spiral_dataset_default_holds_out_a_fifth_for_test():
     ds = load_dataset(SpiralData())
-    assert ds.sizes() == {"train": 300} and ds.input_dim == 2 and ds.n_classes == 3
+    assert ds.sizes() == {"train": 240, "test": 60} and ds.input_dim == 2 and ds.n_classes == 3
 
 
 def test_synthetic_data_depends_only_on_split_seed():

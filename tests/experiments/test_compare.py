@@ -41,7 +41,7 @@ def test_compare_shows_the_train_test_gap_of_each_run(tmp_path):
     for extra in (["weight_decay=0.0"], ["weight_decay=0.1"]):
         run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
     refs = [p.name for p in sorted(tmp_path.iterdir())]
-    rows, columns = compare_runs(refs, tmp_path, sort="acc_gap", png=tmp_path / "gaps.png")
+    rows, columns, _ = compare_runs(refs, tmp_path, sort="acc_gap", png=tmp_path / "gaps.png")
     assert (tmp_path / "gaps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert columns[-1] == "acc_gap" and "weight_decay" in columns
     for row in rows:

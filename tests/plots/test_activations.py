@@ -4,6 +4,7 @@ y axis that says what it counts."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.patches import StepPatch
 
@@ -68,3 +69,19 @@ def test_the_y_axis_says_it_counts_values():
     settings, ranges, notes = histogram_settings(["std1", "he"], layers=2)
     fig = plots.activation_histograms_figure(settings, ranges, notes)
     assert [ax.get_ylabel() for ax in fig.axes[::2]] == [f"{label}\ncount" for label in settings]
+
+
+def test_relu_panels_span_their_own_layer_and_bounded_rows_share_the_output_range():
+    """Under std0.01 a ReLU layer's values shrink ~10x per layer: a row-wide x range drew the
+    deep layers as one bar at 0; sigmoid and tanh rows keep the function's range (DLFS)."""
+    layers = [np.maximum(np.random.default_rng(0).normal(size=4000), 0) * 10.0**-k
+              for k in range(3)]  # fmt: skip
+    settings = {"relu / std0.01": layers, "sigmoid / std1": [1 / (1 + np.exp(-x)) for x in layers]}
+    ranges = {"relu / std0.01": None, "sigmoid / std1": (0.0, 1.0)}
+    fig = plots.activation_histograms_figure(settings, ranges)
+    relu, sigmoid = fig.axes[:3], fig.axes[3:]
+    tops = [ax.get_xlim()[1] for ax in relu]
+    assert tops[0] / tops[1] == pytest.approx(10) and tops[1] / tops[2] == pytest.approx(10)
+    assert {ax.get_xlim() for ax in sigmoid} == {sigmoid[0].get_xlim()}
+    render(fig)
+    assert all(not ax.xaxis.get_offset_text().get_text() for ax in fig.axes)  # (scale on ticks)

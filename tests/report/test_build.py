@@ -3,6 +3,7 @@ figures, summaries and commands each kind has; nothing that names a network addr
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -123,6 +124,32 @@ def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
         assert len(set(labels)) == len(labels), labels
         assert labels.count("epochs done") == 1
     assert trial_labels[:2] == ["trial", "epochs"]  # the swept key, as the config names it
+
+
+def test_swept_config_values_read_as_the_config_spells_them(tmp_path):
+    """A sweep over model.batchnorm and dataset.n_train: true/false and null, as in the sweep
+    file, in the trials table, the trial labels and the index notes (not True/False/None)."""
+    from tests.report.helpers import make_run, new_folder, write_meta
+
+    root = tmp_path / "runs"
+    sweep = new_folder(root, "sweep-bn")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name="bn", status="COMPLETED")
+    values = {"t1": {"model.batchnorm": True, "dataset.n_train": None},
+              "t2": {"model.batchnorm": False, "dataset.n_train": 100}}  # fmt: skip
+    planned = "".join(
+        f"- id: {t}\n  seed: 0\n  values: {json.dumps(v)}\n" for t, v in values.items()
+    )
+    params = "{model.batchnorm: [true, false], dataset.n_train: [null, 100]}"
+    spec = f"spec: {{kind: grid, params: {params}}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: bn\n{spec}base: {{}}\ntrials:\n{planned}")
+    for t, v in values.items():
+        trial = {"id": t, "seed": 0, "values": v}
+        make_run(root, "t", epochs=2, folder=sweep.file("trials") / t, trial=trial)
+    result = build_report((), root)
+    html = page(result.out, sweep.path) + result.index.read_text()
+    assert "model.batchnorm=true dataset.n_train=null" in html
+    assert "<td>true</td><td>null</td>" in html and "<td>false</td>" in html
+    assert not re.search(r"\b(True|False|None)\b", html)
 
 
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
@@ -340,3 +367,36 @@ def test_a_diverged_trial_has_no_final_values_in_the_sweep_table(tmp_path):
 
 def text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).strip()
+
+
+def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
+    """Trials at 1% and 90% accuracy: the tune and sweep overlays (and a run's own chart)
+    drew accuracy on a log axis, as they do a loss spanning decades; the loss still is."""
+    from tests.report.helpers import make_run, new_folder, write_meta
+
+    root = tmp_path / "runs"
+    sweep = new_folder(root, "sweep-lr")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name="lr", status="COMPLETED")
+    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{optimizer.lr: {n}}}\n" for n in (1, 2))
+    spec = "spec: {kind: grid, params: {optimizer.lr: [1, 2]}}\n"
+    sweep.file("sweep.yaml").write_text(f"name: lr\n{spec}base: {{}}\ntrials:\n{planned}")
+    for n, scale in ((1, 1.0), (2, 0.01)):  # trial 2: accuracies and losses 100x smaller
+        trial = {"id": f"t{n}", "seed": 0, "values": {"optimizer.lr": n}}
+        run = make_run(root, "t", epochs=3, folder=sweep.file("trials") / f"t{n}", trial=trial)
+        lines = run.file("metrics.jsonl").read_text().splitlines()
+        scaled = []
+        for line in lines:
+            record = json.loads(line)
+            record.update(
+                {k: v * scale for k, v in record.items() if k.endswith(("_acc", "_loss"))}
+            )
+            scaled.append(json.dumps(record))
+        run.file("metrics.jsonl").write_text("\n".join(scaled) + "\n")
+    result = build_report((), root)
+    sweep_html = page(result.out, sweep.path)
+    run_html = page(result.out, f"{sweep.path.name}/trials/t2")
+    labels = re.findall(r'transform="rotate\(-90[^"]*"\)?>([^<]*)<', sweep_html + run_html)
+    assert "train loss (log)" in labels  # (losses still go log when they span decades)
+    assert not [label for label in labels if "acc" in label and "(log)" in label], labels
+    js = (Path(__file__).resolve().parents[2] / "nnlab" / "report" / "report.js").read_text()
+    assert "var log = !accuracy && lo > 0" in js  # (the compare view: the same rule)

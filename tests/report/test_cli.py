@@ -19,7 +19,7 @@ def test_report_prints_the_index_path(tmp_path):
     assert result.exit_code == 0, result.output
     index = Path(result.stdout.strip())
     assert index == tmp_path / "runs" / "report" / "index.html" and index.is_file()
-    assert "1 folders, 2 pages, 0 figures" in result.stderr
+    assert "1 folder, 2 pages, 0 figures" in result.stderr
 
 
 def test_report_out_and_refs(tmp_path):

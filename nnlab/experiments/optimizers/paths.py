@@ -21,6 +21,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.experiments.testfuncs import Objective, get_objective
+from nnlab.output import counted
 
 
 # ----------------------------------------------------------------------------- paths
@@ -224,7 +225,7 @@ def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path
             r.spec.label if not r.spec.hyperparameters else f"{r.spec.label} ({r.spec.describe()})"
         )
         if len(comparison.results) > 1 and len({x.start for x in comparison.results}) > 1:
-            title += f"\nstart {_point_text(r.start)}, {r.steps} steps"
+            title += f"\nstart {_point_text(r.start)}, {counted(r.steps, 'step')}"
         panels.append(
             {
                 "title": title,

@@ -24,6 +24,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.nn.model import MLP
+from nnlab.output import counted
 from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit, minibatches
 
@@ -314,7 +315,7 @@ def compare_on_dataset(
             accs = ", ".join(
                 f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None
             )
-            progress(f"{r.spec.label}: {r.losses.size} steps, {r.status.lower()}, {accs} "
+            progress(f"{r.spec.label}: {counted(r.losses.size, 'step')}, {r.status.lower()}, {accs} "
                      f"({r.seconds:.1f}s)")  # fmt: skip
 
     work = [(spec, cfg, data, net.iterations, eval_names) for spec in specs]
