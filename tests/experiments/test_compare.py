@@ -58,7 +58,7 @@ def test_a_diverged_trial_is_compared_without_final_values(tmp_path):
             "optimizer": {"name": "momentum", "lr": 0.05, "momentum": 0.9}}  # fmt: skip
     spec = sw.SweepSpec(params={"optimizer.lr": [1000.0, 0.05]})  # (the quick start's net)
     sw.run_sweep(sw.SweepDef("tiny", base, spec), runs_dir=tmp_path)
-    rows, columns = compare_runs(["latest"], tmp_path, sort="final_test_acc")
+    rows, columns, _ = compare_runs(["latest"], tmp_path, sort="final_test_acc")
     ok, diverged = rows
     assert (ok["status"], diverged["status"]) == ("COMPLETED", "DIVERGED")
     assert diverged["diverged_epoch"] == 1 and "acc_gap" not in diverged
