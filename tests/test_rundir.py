@@ -33,7 +33,7 @@ COMMANDS = {
     "train DIVERGED": ["train", "cfg.yaml", "optimizer.lr=1e30", "name=diverged"],
     "sweep": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"],
     "lr-scan": ["lr-scan", "cfg.yaml", "--min", "-2", "--max", "2", "--num", "3", "--epochs", "1"],
-    "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "-n", "2", "-r", "2", "-k",
+    "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "-n", "2", "-r", "2", "--top-k",
              "1", "--epochs", "1"],
     "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "10"],
     "landscape": ["landscape", "cfg.yaml", "--points", "3", "--samples", "20"],
