@@ -304,7 +304,7 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 def show_tune(result: object, fmt: Format) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
     there are several) and the next search."""
-    from nnlab.experiments.tune import top_title, warning_lines
+    from nnlab.experiments.tune_report import top_title, warning_lines
 
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]

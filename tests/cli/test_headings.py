@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnlab.experiments.tune import top_title
+from nnlab.experiments.tune_report import top_title
 from nnlab.output import part_of
 from tests.conftest import invoke
 

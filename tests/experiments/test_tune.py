@@ -15,6 +15,7 @@ from nnlab.config import load_config, validate
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
 from nnlab.experiments import tune as tn
+from nnlab.experiments.tune_report import warning_lines
 
 ARGS = [
     "optimizer.lr=loguniform:1e-3:1",
@@ -189,12 +190,12 @@ def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
                      progress=trials.append, heading=heads.append)  # fmt: skip
     assert [h.split(":")[0] for h in heads] == ["round 1/2", "round 2/2"]
     assert len(trials) == 4 and all(t.startswith("  trial ") for t in trials)
-    lines = tn.warning_lines(result.rounds)
+    lines = warning_lines(result.rounds)
     assert [w.split(": ")[:2] for w in lines] == [
         [f"round {i}", key] for i in (1, 2) for key in ("optimizer.lr", "weight_decay")
     ]
     one = tn.tune(config, ARGS, trials=2, top_k=1, epochs=1, runs_dir=tmp_path)
-    assert tn.warning_lines(one.rounds) == one.rounds[0].warnings  # one round: no round named
+    assert warning_lines(one.rounds) == one.rounds[0].warnings  # one round: no round named
 
 
 def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):

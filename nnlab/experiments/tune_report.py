@@ -1,0 +1,114 @@
+"""A tune's results (``nnlab.experiments.tune``): its top trials over all rounds, the ranges
+searched and proposed round by round, the warnings, and the files that say them (summary.json,
+summary.txt, tune-curves.png, tune-scatter.png)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nnlab import runs, sweep
+from nnlab.output import part_of, table_text
+
+Row = dict[str, Any]
+# tune's TuneSettings and RoundResult, typed by name only: importing them would be a circle
+TuneSettings = Any
+RoundResult = Any
+
+
+def top_rows(settings: TuneSettings, results: list[RoundResult], n: int) -> list[Row]:
+    """The best ``n`` trials over all rounds: rank, round, trial, values, val/train accuracy."""
+    pool = [(rr.index, r) for rr in results for r in rr.ranked]
+    pool.sort(key=lambda p: (-p[1][settings.metric], p[0], p[1]["trial"]))
+    out = []
+    for i, (index, r) in enumerate(pool[:n], start=1):
+        row: Row = {"rank": i, "round": index, "trial": r["trial"]}
+        row.update({k: r[k] for k in settings.ranges})
+        row[settings.metric] = r[settings.metric]
+        row["final_train_acc"] = r.get("final_train_acc")
+        out.append(row)
+    return out
+
+
+def range_rows(results: list[RoundResult]) -> list[Row]:
+    """Per round and key: the searched range, the best value, the proposed next range."""
+    rows = []
+    for rr in results:
+        best = rr.ranked[0] if rr.ranked else {}
+        for key, r in rr.ranges.items():
+            p = rr.proposed[key]
+            edge = r.edge(best[key]) if key in best else None
+            rows.append(
+                {
+                    "round": rr.index,
+                    "key": key,
+                    "searched": f"{r.low:.3g} .. {r.high:.3g}",
+                    "best": best.get(key),
+                    "proposed": f"{p.low:.3g} .. {p.high:.3g}",
+                    "edge": edge or "",
+                }
+            )
+    return rows
+
+
+def warning_lines(results: list[RoundResult]) -> list[str]:
+    """Every round's warnings once, in the order of the rounds; with several rounds each says
+    its round (``round 2: optimizer.lr: the best value ...``)."""
+    several = len(results) > 1
+    return [f"round {rr.index}: {w}" if several else w for rr in results for w in rr.warnings]
+
+
+def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, Any]:
+    """summary.json: the rounds' counts by status, the top trials, the ranges, warnings."""
+    top = top_rows(settings, results, settings.top_k)
+    last = results[-1]
+    counts: dict[str, int] = {}
+    for rr in results:
+        for r in rr.rows:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return {
+        "status": "COMPLETED",
+        "metric": settings.metric,
+        "rounds": len(results),
+        "trials": counts,
+        "best": top[0] if top else None,
+        "top": top,
+        "ranges": range_rows(results),
+        "proposed": {k: r.short() for k, r in last.proposed.items()},
+        "warnings": [w for rr in results for w in rr.warnings],
+        "sweeps": [str(rr.sweep_run.path) for rr in results],
+    }
+
+
+def top_title(summary: dict[str, Any]) -> str:
+    """The top table's heading, what it shows of how many: "top 5 of 24 trials by val_acc"."""
+    shown = part_of(len(summary["top"]), sum(summary["trials"].values()), "trial")
+    return f"{shown} by {summary['metric']}"
+
+
+def write_outputs(
+    run: runs.RunDir, settings: TuneSettings, results: list[RoundResult], summary: dict[str, Any]
+) -> None:
+    """summary.json, summary.txt (the top trials, the ranges, the warnings), tune-curves.png
+    and tune-scatter.png."""
+    from nnlab import plots
+
+    run.write_json("summary.json", summary)
+    text = table_text(summary["top"], title=f"{run.id}: {top_title(summary)}")
+    text += table_text(summary["ranges"], title="ranges: searched, best value, proposed next")
+    text += "".join(f"warning: {w}\n" for w in warning_lines(results))
+    run.write_text("summary.txt", text)
+    curves = {}
+    for row in summary["top"]:
+        rr = results[row["round"] - 1]
+        curves[row["trial"]] = runs.RunDir(sweep.trials_dir(rr.sweep_run) / row["trial"]).metrics()
+    keys = list(settings.ranges)
+    figure = plots.tune_curves_figure(summary["top"], curves, keys, title=run.id)
+    plots.save(figure, run.file("tune-curves.png"))
+    points = [
+        {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}
+        for rr in results
+        for r in rr.ranked
+    ]
+    logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
+    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric)
+    plots.save(figure, run.file("tune-scatter.png"))
