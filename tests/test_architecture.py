@@ -357,3 +357,37 @@ def test_only_runs_writes_a_status():
         and any(w in src for w in ('write_json("meta.json"', 'file("meta.json").write'))
     ]
     assert meta_writes == []
+
+
+# Third-party modules nnlab and its tests may import: pyproject.toml's dependencies (and its
+# test and dask extras), by import name, and what one of those guarantees to bring. click is
+# not one: typer carries its own copy (typer._click) and no longer installs click, so a test
+# that imported click passed where an older typer had left it installed and failed on a fresh
+# machine.
+DECLARED_IMPORTS = {
+    "numpy": "numpy", "typer": "typer", "yaml": "pyyaml", "rich": "rich", "h5py": "h5py",
+    "matplotlib": "matplotlib", "pydantic": "pydantic", "sklearn": "scikit-learn",
+    "pooch": "pooch", "threadpoolctl": "threadpoolctl", "pytest": "the test extra",
+    "distributed": "the dask extra", "dask": "the dask extra",
+    "pydantic_core": "pydantic's own", "annotated_types": "pydantic's own",
+    "requests": "pooch's own", "urllib3": "pooch's (requests') own",
+}  # fmt: skip
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    root = Path(__file__).resolve().parents[1]
+    undeclared = []
+    for folder in ("nnlab", "tests"):
+        for path in sorted((root / folder).rglob("*.py")):
+            module = ".".join(path.relative_to(root).with_suffix("").parts)
+            package = path.name == "__init__.py"
+            for line, name in imported_modules(path.read_text(), module, package):
+                top = name.split(".")[0]
+                if (
+                    top
+                    and top not in sys.stdlib_module_names
+                    and top not in ("nnlab", "tests", "__future__")
+                    and top not in DECLARED_IMPORTS
+                ):
+                    undeclared.append(f"{path.relative_to(root)}:{line}: {name}")
+    assert undeclared == []

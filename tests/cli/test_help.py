@@ -5,6 +5,7 @@ description's whole first paragraph (click would cut it with "..." at ~50 charac
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -84,14 +85,13 @@ def test_an_unknown_command_is_still_named_as_one():
 
 def short_options() -> dict[str, dict[str, list[str]]]:
     """Every short option in the command tree: ``-x`` -> its long name -> the commands."""
-    import click
     import typer
 
     from nnlab.cli import app
 
     found: dict[str, dict[str, list[str]]] = {}
 
-    def walk(command: click.Command, path: list[str]) -> None:
+    def walk(command: Any, path: list[str]) -> None:  # (typer's own click Command)
         for param in command.params:
             opts = [*param.opts, *param.secondary_opts]
             long = next((o for o in opts if o.startswith("--")), param.name or "")
