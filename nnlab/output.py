@@ -14,9 +14,16 @@ from enum import Enum
 from typing import Any
 
 
-def counted(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def counted(n: int | str, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
+
+    ``plural``: the noun's plural when it is not ``noun + "s"`` ("entry", "entries"). ``n`` may
+    be a number already written out (``f"{n:,}"``, "more than 5"): singular only when it is "1".
+    Every count in a message, title, progress line or figure goes through here (a test scans
+    the source for ``{n} trials`` written by hand).
+    """
+    many = plural or f"{noun}s"
+    return f"{n} {noun if n == 1 or n == '1' else many}"
 
 
 def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:

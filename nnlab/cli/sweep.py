@@ -196,7 +196,8 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     if result.failed:
         first = result.failed[0]
         note(
-            f"error: {len(result.failed)} of {len(rows)} trials FAILED (e.g. {first['trial']}: "
+            f"error: {len(result.failed)} of {counted(len(rows), 'trial')} FAILED "
+            f"(e.g. {first['trial']}: "
             f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
         )
         raise typer.Exit(EXIT_TRIALS_FAILED)

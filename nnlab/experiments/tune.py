@@ -38,6 +38,7 @@ from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
+from nnlab.output import counted
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
@@ -208,7 +209,7 @@ def with_validation(
         n_val = round(val_fraction * n_train)
         if not 0 < n_val < n_train:
             raise ConfigError(
-                f"--val-fraction: {val_fraction} of {n_train} training samples leaves no "
+                f"--val-fraction: {val_fraction} of {counted(n_train, 'training sample')} leaves no "
                 "validation or no training data"
             )
         extra += [f"dataset.n_val={n_val}", f"dataset.n_train={n_train - n_val}"]

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.output import counted
 from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
 
@@ -286,7 +287,7 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
         if total > MAX_TRIALS:
             sizes = " x ".join(str(len(a)) for a in axes)
             raise ConfigError(
-                f"sweep: a grid of {sizes} = {total:,} trials; at most {MAX_TRIALS:,}"
+                f"sweep: a grid of {sizes} = {counted(f'{total:,}', 'trial')}; at most {MAX_TRIALS:,}"
             )
         return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
     rng = np.random.default_rng(spec.seed or 0)
