@@ -53,6 +53,14 @@ def spelled(value: Any) -> str:
     return str(value)
 
 
+def as_label(key: str, value: Any) -> str:
+    """``key=value`` as a figure's legend or a progress line shows a config value: as the
+    config spells it (``spelled``: ``true``, ``[50, 20]``), a float to 3 significant digits
+    (``optimizer.lr=0.000112``, not every digit a random search drew)."""
+    text = f"{value:.3g}" if isinstance(value, float) else spelled(value)
+    return f"{key}={text}"
+
+
 def is_config_key(column: str) -> bool:
     """A column named by a dotted config key (``dataset.n_train``): its None is YAML's null.
     (Only nested keys can be null; metric and other columns have no dots.)"""

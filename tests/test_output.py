@@ -73,6 +73,15 @@ def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
     assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
 
 
+def test_as_label_spells_config_values_and_floats_to_3_digits():
+    from nnlab.output import as_label
+
+    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.000112"
+    assert as_label("model.batchnorm", True) == "model.batchnorm=true"
+    assert as_label("model.hidden", [50, 20]) == "model.hidden=[50, 20]"
+    assert as_label("dataset.n_train", None) == "dataset.n_train=null"
+
+
 def test_counted_is_singular_for_one_only():
     # ("1 runs" titled `runs compare` of one run; the sweep's folder line said "1 trials")
     from nnlab.output import counted

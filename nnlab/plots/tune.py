@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlab.output import counted
+from nnlab.output import as_label, counted
 from nnlab.plots import base
 
 
@@ -25,7 +25,7 @@ def tune_curves_figure(
         records = curves.get(row["trial"]) or []
         if not records:
             continue
-        values = ", ".join(f"{k.split('.')[-1]}={row[k]:.2e}" for k in keys)
+        values = ", ".join(as_label(k.split(".")[-1], row[k]) for k in keys)
         color = f"C{i % 10}"
         epochs, val, at = base.until_divergence(records, "val_acc", row.get("status"))
         ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
