@@ -94,8 +94,8 @@ def sweep_curves_figure(
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
-    ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
-    ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
+    ax.set(ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
     note = counted(len(rows), "trial") + (f", colour: {ckey}" if ckey else "")
