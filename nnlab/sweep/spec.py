@@ -72,7 +72,16 @@ class SweepSpec(NoBoolNumbers):
         for key in self.share_seed:
             if key not in self.params:
                 raise ValueError(f"share_seed: {key!r} is not a swept key")
+            if key == "seed":
+                raise ValueError(f"share_seed: {SEED_NOT_SHARED}")
         return self
+
+
+# (a swept seed is each trial's seed as it stands: there is no derived seed to leave it out of)
+SEED_NOT_SHARED = (
+    "'seed' is the swept value itself (each trial runs with its own value of seed, so no seed "
+    "is derived to share); leave it out"
+)
 
 
 def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:

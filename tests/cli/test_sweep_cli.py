@@ -524,6 +524,8 @@ def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_pat
          "swept keys, got 'optimizer.lr'"),
         ({"params": LR, "share_seed": ["weight_decay"]}, "sweep.share_seed: 'weight_decay' is "
          "not a swept key"),
+        ({"params": {"seed": [1, 2]}, "share_seed": ["seed"]}, "sweep.share_seed: 'seed' is the "
+         "swept value itself (each trial runs with its own value of seed"),
         ({"params": LR, "kinds": "grid"}, "sweep: unknown key 'kinds' (did you mean 'kind'?)"),
     ],
 )  # fmt: skip
@@ -574,6 +576,7 @@ def test_share_seed_gives_trials_differing_only_in_that_key_the_same_start(tmp_p
         (["--share-seed", "optimizer.lrr"], "--share-seed: 'optimizer.lrr' is not a swept key "
          "(did you mean 'optimizer.lr'?)"),
         (["--share-seed", "optimizer.lr,"], "--share-seed: '' is not a swept key"),
+        (["seed=1,2", "--share-seed", "seed"], "--share-seed: 'seed' is the swept value itself"),
     ],
 )  # fmt: skip
 def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, message):
@@ -584,5 +587,5 @@ def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, me
         if command == ["run"]:  # (a file without a section: that is said first)
             assert "no 'sweep:' section" in one_error_line(result)
             continue
-        assert message in one_error_line(result), command
+        assert result.exit_code == 2 and message in one_error_line(result), command
     assert not (tmp_path / "r").exists()
