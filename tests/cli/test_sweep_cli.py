@@ -99,6 +99,10 @@ def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, mon
     assert "MemoryError" in rows[1]["error"]
     assert "1 of 2 trials FAILED" in result.stderr and "nnlab sweep --resume" in result.stderr
     assert sweep_dir(tmp_path / "r").status == "FAILED"
+    one = write_config(tmp_path, sweep={"params": {"batch_size": [31]}})  # (a one-trial grid)
+    alone = invoke("sweep", "run", one, "--runs-dir", tmp_path / "one")
+    assert alone.exit_code == 3 and "error: 1 of 1 trial FAILED" in alone.stderr  # (not trials)
+    assert sweep_dir(tmp_path / "one").meta["error"].startswith("1 of 1 trial FAILED (e.g. ")
 
 
 def test_random_needs_trials_and_draws_that_many(tmp_path):
