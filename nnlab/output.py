@@ -14,9 +14,16 @@ from enum import Enum
 from typing import Any
 
 
-def counted(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def counted(n: int | str, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
+
+    ``plural``: the noun's plural when it is not ``noun + "s"`` ("entry", "entries"). ``n`` may
+    be a number already written out (``f"{n:,}"``, "more than 5"): singular only when it is "1".
+    Every count in a message, title, progress line or figure goes through here (a test scans
+    the source for ``{n} trials`` written by hand).
+    """
+    many = plural or f"{noun}s"
+    return f"{n} {noun if n == 1 or n == '1' else many}"
 
 
 def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
@@ -44,6 +51,14 @@ def spelled(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {spelled(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def as_label(key: str, value: Any) -> str:
+    """``key=value`` as a figure's legend or a progress line shows a config value: as the
+    config spells it (``spelled``: ``true``, ``[50, 20]``), a float to 3 significant digits
+    (``optimizer.lr=0.000112``, not every digit a random search drew)."""
+    text = f"{value:.3g}" if isinstance(value, float) else spelled(value)
+    return f"{key}={text}"
 
 
 def is_config_key(column: str) -> bool:

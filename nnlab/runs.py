@@ -59,6 +59,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     read_records as read_records,
     write_json as write_json,
 )
+from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
     claim as claim,
     release as release,
@@ -128,7 +129,7 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
     elif any(ord(c) < 32 or ord(c) == 127 for c in name):
         problem = "contains a control character"
     elif len(name) > MAX_NAME:
-        problem = f"is {len(name)} characters long; at most {MAX_NAME}"
+        problem = f"is {counted(len(name), 'character')} long; at most {MAX_NAME}"
     else:
         bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "._-"))})
         if bad:
@@ -486,12 +487,12 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
             raise RunError(
-                f"run {ref!r}: ambiguous, the trial of {len(trials)} sweeps ({names}); give one"
+                f"run {ref!r}: ambiguous, the trial of {counted(len(trials), 'sweep')} ({names}); give one"
             )
         raise RunError(f"run {ref!r}: no run folder under {root} matches (try 'nnlab runs list')")
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5])
-        raise RunError(f"run {ref!r}: ambiguous, matches {len(matches)} runs ({names})")
+        raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
     _check_kind(matches[0][0], kinds)
     return matches[0][0]
 

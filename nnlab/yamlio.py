@@ -13,6 +13,7 @@ import yaml
 
 from nnlab.errors import ConfigError
 from nnlab.fileio import read_at_most
+from nnlab.output import counted
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
 # same values; its error messages are worded a little differently), else PyYAML's own
@@ -81,7 +82,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raw = read_at_most(path, MAX_CONFIG_BYTES)  # (a device that never ends is refused too)
         if raw is None:
             size = path.stat().st_size
-            what = f"{size:,} bytes" if size > MAX_CONFIG_BYTES else (
+            what = counted(f"{size:,}", "byte") if size > MAX_CONFIG_BYTES else (
                 f"more than {MAX_CONFIG_BYTES:,} bytes and no end (a device?)"
             )  # fmt: skip
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
@@ -137,7 +138,7 @@ def check_expansion(
         count += 1
         if count > limit:
             raise ConfigError(
-                f"{source}: expands to more than {limit:,} values (YAML aliases?); "
+                f"{source}: expands to more than {counted(f'{limit:,}', 'value')} (YAML aliases?); "
                 "a config is a few dozen keys"
             )
         if level > depth:

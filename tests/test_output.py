@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -72,11 +73,73 @@ def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
     assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
 
 
+def test_as_label_spells_config_values_and_floats_to_3_digits():
+    from nnlab.output import as_label
+
+    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.000112"
+    assert as_label("model.batchnorm", True) == "model.batchnorm=true"
+    assert as_label("model.hidden", [50, 20]) == "model.hidden=[50, 20]"
+    assert as_label("dataset.n_train", None) == "dataset.n_train=null"
+
+
 def test_counted_is_singular_for_one_only():
     # ("1 runs" titled `runs compare` of one run; the sweep's folder line said "1 trials")
     from nnlab.output import counted
 
     assert [counted(n, "run") for n in (0, 1, 2)] == ["0 runs", "1 run", "2 runs"]
+    assert (
+        counted(1, "entry", "entries") == "1 entry"
+        and counted(2, "class", "classes") == "2 classes"
+    )
+    assert counted("1", "byte") == "1 byte" and counted("1,024", "byte") == "1,024 bytes"
+
+
+# Words ending in "s" that may follow a formatted value and are no count's noun.
+NOT_NOUNS = {"is", "has", "was", "does", "holds", "needs", "names", "says", "looks", "makes"}
+NOT_NOUNS |= {"matches", "contains", "leaves", "pass", "loss", "s", "ms", "its", "this", "as"}
+# Nouns after a value that is no count, or a count that cannot be 1, with the reason.
+ALWAYS_PLURAL = {
+    ("nnlab/experiments/landscape.py", "summary['normalize']", "directions"): "a method's name",
+    ("nnlab/runs.py", "what", "folders"): "a kind of folder ('no sweep folders yet')",
+    ("nnlab/data/fetch.py", "part.X.dtype", "images"): "a dtype ('uint8 images')",
+    ("nnlab/data/dataset.py", "part", "labels"): "a split's name ('digits train labels')",
+    ("nnlab/data/mnist.py", "test.size[1]", "pixels"): "an image size ('28x28 pixels')",
+}
+
+
+def _count_phrases():
+    r"""(file, formatted expression, the word after it) of every f-string in nnlab that writes
+    a value and then a plural noun, or a noun with "(s)": ``f"{n} trials"``. An UPPER_CASE
+    constant (a limit, never 1) and values written out before the noun are let through."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "nnlab").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for value, text in zip(node.values, node.values[1:]):
+                if not (isinstance(value, ast.FormattedValue) and isinstance(text, ast.Constant)):
+                    continue
+                words = re.match(r" (more |training |start )?([a-z]+(?:\(s\)|\b))", text.value)
+                expr = ast.unparse(value.value)
+                if not words or re.fullmatch(r"[A-Z_]+", expr):
+                    continue
+                word = words.group(2)
+                if word.endswith("(s)") or (word.endswith("s") and word not in NOT_NOUNS):
+                    yield str(path.relative_to(root)), expr, word
+
+
+def test_every_count_phrase_goes_through_counted():
+    # ("1 of 1 trials FAILED", "1 samples but ... has 2 labels": counts written by hand)
+    found = [p for p in _count_phrases() if p not in ALWAYS_PLURAL]
+    assert not found, f"write these counts with output.counted (or allowlist them): {found}"
+    assert all(p in set(_count_phrases()) for p in ALWAYS_PLURAL), "a stale allowlist entry"
+    by_hand = [  # (the other way to write one: f"{n} epoch{'' if n == 1 else 's'}")
+        str(path) for path in Path(__file__).resolve().parents[1].joinpath("nnlab").rglob("*.py")
+        if re.search(r"""else ['"]s['"]""", path.read_text())
+    ]  # fmt: skip
+    assert not by_hand, f"plurals made by hand: {by_hand}"
 
 
 def test_cells_and_titles_are_shown_as_written_not_as_rich_markup_or_emoji():

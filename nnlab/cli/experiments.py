@@ -284,7 +284,7 @@ def tune(
     show_tune(result, opts.fmt)
     copy_figure(result.run.file("tune-curves.png"), png)
     if result.summary["trials"].get("FAILED"):
-        note(f"error: {result.summary['trials']['FAILED']} trial(s) FAILED")
+        note(f"error: {counted(result.summary['trials']['FAILED'], 'trial')} FAILED")
         raise typer.Exit(EXIT_TRIALS_FAILED)
 
 

@@ -27,7 +27,7 @@ from nnlab.cli.common import (
     refresh_report,
 )
 from nnlab.cli.render import emit
-from nnlab.output import Format, counted, spelled
+from nnlab.output import Format, as_label, counted
 from nnlab.summary import outcome
 from nnlab.sweep import MAX_TRIALS
 
@@ -154,11 +154,7 @@ def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
     else:
         keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
     parts = [row["trial"]]
-    for key in keys:
-        value = row[key]
-        parts.append(
-            f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={spelled(value)}"
-        )
+    parts.extend(as_label(key, row[key]) for key in keys)
     parts.append(outcome(row))
     for key, value in row.items():
         if key.startswith("final_") and key.endswith("_acc") and value is not None:
@@ -196,7 +192,8 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     if result.failed:
         first = result.failed[0]
         note(
-            f"error: {len(result.failed)} of {len(rows)} trials FAILED (e.g. {first['trial']}: "
+            f"error: {len(result.failed)} of {counted(len(rows), 'trial')} FAILED "
+            f"(e.g. {first['trial']}: "
             f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
         )
         raise typer.Exit(EXIT_TRIALS_FAILED)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab.errors import ConfigError, DataError
+from nnlab.output import counted
 
 SPLIT_NAMES = ("train", "val", "test")
 HELD_OUT = 5
@@ -124,7 +125,9 @@ def check_source(src: Source) -> None:
                 "expected (N, D) and (N,)"
             )
         if len(X) != len(y):
-            raise DataError(f"{x_from}: {len(X)} samples but {y_from} has {len(y)} labels")
+            raise DataError(
+                f"{x_from}: {counted(len(X), 'sample')} but {y_from} has {counted(len(y), 'label')}"
+            )
         if len(y) == 0:
             raise DataError(f"{x_from}: no samples; expected at least one")
         if X.dtype.kind not in "biuf":
@@ -132,7 +135,7 @@ def check_source(src: Source) -> None:
         n_bad, first = count_nonfinite(X)
         if n_bad:
             raise DataError(
-                f"{x_from}: {n_bad} of {X.size} values are not finite (NaN or inf), the first "
+                f"{x_from}: {n_bad} of {counted(X.size, 'value')} are not finite (NaN or inf), the first "
                 f"in sample {first}; expected finite numbers"
             )
         check_labels(y, src.n_classes, y_from)
@@ -142,7 +145,7 @@ def check_source(src: Source) -> None:
             src.pool_from[0] or f"{src.name} pool",
         )
         raise DataError(
-            f"{test_from}: {src.test[0].shape[1]} features per sample but {pool_from} has "
+            f"{test_from}: {counted(src.test[0].shape[1], 'feature')} per sample but {pool_from} has "
             f"{src.pool[0].shape[1]}; expected the same"
         )
 
@@ -165,7 +168,7 @@ def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(
-            f"{where}: {int(bad.sum())} of {len(y)} labels are not class indices "
+            f"{where}: {int(bad.sum())} of {counted(len(y), 'label')} are not class indices "
             f"0..{n_classes - 1} "
             f"(the first is {y[i].item()!r}, sample {i}); expected integers in 0..{n_classes - 1}"
         )
@@ -202,7 +205,7 @@ def check_fits(splits: dict[str, Arrays], src: Source, how: str) -> None:
         if n_bad:
             where = (src.test_from if name == "test" and src.test is not None else src.pool_from)[0]
             raise DataError(
-                f"{where or src.name}: {n_bad} of {x.size} values of the {name} split do not fit "
+                f"{where or src.name}: {n_bad} of {counted(x.size, 'value')} of the {name} split do not fit "
                 f"{x.dtype} after normalize {how}; expected magnitudes below "
                 f"{np.finfo(x.dtype).max:.3g}: rescale the data or use dtype: float64"
             )
@@ -231,7 +234,7 @@ def carve_splits(src: Source, cfg) -> dict[str, Arrays]:
         parts = f"n_test {n_test} + n_val {n_val} + n_train {n_train or 'rest'}"
         need = f"{asked}" if n_train is not None else f"more than {asked}"
         raise ConfigError(
-            f"dataset.n_train/n_val/n_test: {parts} needs {need} samples but {src.name}'s "
+            f"dataset.n_train/n_val/n_test: {parts} needs {counted(need, 'sample')} but {src.name}'s "
             f"{'training pool' if src.test is not None else 'data'} has {n_pool}"
         )
     if n_train is None:

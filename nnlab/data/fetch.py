@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from nnlab.data import hdf5, mnist
 from nnlab.errors import ConfigError, DataError
+from nnlab.output import counted
 
 MIRRORS = [
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -57,7 +58,7 @@ def verify(path: Path, stem: str) -> str:
     arr = mnist.parse_idx(payload, magic, path)
     want_n = COUNTS[stem.split("-")[0]]
     if len(arr) != want_n:
-        raise DataError(f"{path}: {len(arr)} items, expected {want_n} for {stem}")
+        raise DataError(f"{path}: {counted(len(arr), 'item')}, expected {want_n} for {stem}")
     md5 = hashlib.md5(payload).hexdigest()
     if md5 != PAYLOAD_MD5[stem]:
         raise DataError(

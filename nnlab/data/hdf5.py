@@ -18,6 +18,7 @@ import numpy as np
 
 from nnlab.data.dataset import Source, bad_labels, describe_dtype
 from nnlab.errors import DataError
+from nnlab.output import counted
 
 LIST_CLASSES = "list_classes"  # catvnoncat's class names: when present, labels must index them
 
@@ -79,8 +80,8 @@ def read_xy(path: Path, x_key: str, y_key: str, which: str) -> Images:
         )
     if y.size != len(X):
         raise DataError(
-            f"{path}: dataset {x_key!r} has {len(X)} images (shape {X.shape}) but {y_key!r} has "
-            f"{y.size} labels (shape {y.shape}); expected one label per image"
+            f"{path}: dataset {x_key!r} has {counted(len(X), 'image')} (shape {X.shape}) but {y_key!r} "
+            f"has {counted(y.size, 'label')} (shape {y.shape}); expected one label per image"
         )
     return Images(X.reshape(len(X), -1), y.reshape(-1), tuple(X.shape[1:]), named or 0)
 
@@ -122,7 +123,7 @@ def class_labels(part: Images, path: Path, key: str, n_samples: int) -> np.ndarr
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(
-            f"{path}: dataset {key!r}: {int(bad.sum())} of {len(y)} labels are not non-negative "
+            f"{path}: dataset {key!r}: {int(bad.sum())} of {counted(len(y), 'label')} are not non-negative "
             f"integers (the first is {y[i].item()!r}, sample {i}); expected non-negative integer "
             "class labels"
         )
@@ -131,13 +132,13 @@ def class_labels(part: Images, path: Path, key: str, n_samples: int) -> np.ndarr
     if top >= n_samples:
         classes = f"{top + 1:g}" if isinstance(top, float) else str(top + 1)
         raise DataError(
-            f"{path}: dataset {key!r} has label {show}, which makes {classes} classes for "
-            f"{n_samples} images; expected class labels 0..C-1 with C at most the number of images"
+            f"{path}: dataset {key!r} has label {show}, which makes {counted(classes, 'class', 'classes')} "
+            f"for {counted(n_samples, 'image')}; expected class labels 0..C-1 with C at most the number of images"
         )
     if part.named_classes and top >= part.named_classes:
         raise DataError(
             f"{path}: dataset {key!r} has label {show} but {LIST_CLASSES!r} names "
-            f"{part.named_classes} classes; expected labels 0..{part.named_classes - 1}"
+            f"{counted(part.named_classes, 'class', 'classes')}; expected labels 0..{part.named_classes - 1}"
         )
     return y.astype(np.int64)
 

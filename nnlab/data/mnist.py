@@ -25,6 +25,7 @@ import numpy as np
 from nnlab.data.dataset import Source
 from nnlab.errors import DataError
 from nnlab.fileio import read_at_most
+from nnlab.output import counted
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
 MAX_IDX_BYTES = 2**30  # one IDX file (MNIST's largest is 47 MB)
@@ -103,21 +104,22 @@ def parse_idx(data: bytes, magic: int, path: Path | str = "<bytes>") -> np.ndarr
     """The uint8 array in IDX ``data``, after checking the magic, the dimensions and the length."""
     what = {IMAGES_MAGIC: "an IDX3 image file", LABELS_MAGIC: "an IDX1 label file"}[magic]
     if len(data) < 4:
-        raise DataError(f"{path}: {len(data)} bytes, too short for {what}")
+        raise DataError(f"{path}: {counted(len(data), 'byte')}, too short for {what}")
     got = int.from_bytes(data[:4], "big")
     if got != magic:
         raise DataError(f"{path}: magic number {got}, expected {magic} ({what})")
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise DataError(f"{path}: truncated header ({len(data)} bytes, need {header})")
+        raise DataError(f"{path}: truncated header ({counted(len(data), 'byte')}, need {header})")
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     shape = "x".join(map(str, dims))
     expected = header + math.prod(dims)  # Python ints: a corrupt header cannot overflow
     if len(data) != expected:
         kind = "truncated" if len(data) < expected else "longer than its header says"
         raise DataError(
-            f"{path}: {kind}: header says {shape} ({expected} bytes), payload has {len(data)} bytes"
+            f"{path}: {kind}: header says {shape} ({counted(expected, 'byte')}), payload has "
+            f"{counted(len(data), 'byte')}"
         )
     items = "images" if magic == IMAGES_MAGIC else "labels"
     if dims[0] == 0:
@@ -140,8 +142,8 @@ def read_labels(path: Path) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(
-            f"{path}: label {int(y[i])} out of range at item {i} ({int(bad.sum())} of {len(y)} "
-            "labels outside 0..9); expected digits 0..9"
+            f"{path}: label {int(y[i])} out of range at item {i} ({int(bad.sum())} of "
+            f"{counted(len(y), 'label')} outside 0..9); expected digits 0..9"
         )
     return y
 
@@ -174,7 +176,8 @@ def read_pair(folder: Path, part: str) -> Pair | None:
     y = read_labels(lab)
     if len(images) != len(y):
         raise DataError(
-            f"{img}: {len(images)} images but {lab} has {len(y)} labels; expected equal"
+            f"{img}: {counted(len(images), 'image')} but {lab} has {counted(len(y), 'label')}; "
+            "expected equal"
         )
     size = (int(images.shape[1]), int(images.shape[2]))
     return Pair(images.reshape(len(images), -1), y, img, lab, size)

@@ -12,6 +12,7 @@ import numpy as np
 
 from nnlab.data.dataset import Source
 from nnlab.errors import ConfigError
+from nnlab.output import counted
 
 
 def check_points(X: np.ndarray, key: str, value: float) -> None:
@@ -41,7 +42,7 @@ def spiral(n_per_class: int, n_classes: int, noise: float = 0.2, seed: int = 0) 
             X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
             y[ix] = j
     check_points(X, "noise", noise)
-    origin = f"spiral: {n_classes} arms x {n_per_class} points, noise {noise:g}, seed {seed}"
+    origin = f"spiral: {counted(n_classes, 'arm')} x {counted(n_per_class, 'point')}, noise {noise:g}, seed {seed}"
     return generated("spiral", X, y, n_classes, origin)
 
 
@@ -56,7 +57,7 @@ def blobs(
         X = centres[y] + spread * rng.standard_normal((len(y), dim))
     check_points(X, "spread", spread)
     origin = (
-        f"blobs: {n_classes} clusters x {n_per_class} points in {dim}-D, "
+        f"blobs: {counted(n_classes, 'cluster')} x {counted(n_per_class, 'point')} in {dim}-D, "
         f"spread {spread:g}, seed {seed}"
     )
     return generated("blobs", X, y, n_classes, origin)

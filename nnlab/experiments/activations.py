@@ -162,7 +162,7 @@ def activation_histograms(
             raise ConfigError(f"{name}: expected at least {low}, got {value}")
     settings_bytes = 8 * samples * units * (layers + 2)  # inputs and every layer, kept
     check_memory(
-        f"activations of {samples:,} samples x {units:,} units x {counted(layers, 'layer')} "
+        f"activations of {counted(f'{samples:,}', 'sample')} x {counted(f'{units:,}', 'unit')} x {counted(layers, 'layer')} "
         f"for {counted(len(acts) * len(init_names), 'setting')}",
         settings_bytes * len(acts) * len(init_names),
     )

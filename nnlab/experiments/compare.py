@@ -18,7 +18,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
-from nnlab.output import counted
+from nnlab.output import as_label, counted
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -148,7 +148,7 @@ def compare_runs(
 
         panels = [
             {
-                "label": "\n".join(f"{k}={_short(r.get(k))}" for k in varying) or r["run"],
+                "label": "\n".join(as_label(k, r.get(k)) for k in varying) or r["run"],
                 "records": runs.RunDir(folders[r["run"]]).metrics(),
             }
             for r in rows
@@ -157,7 +157,3 @@ def compare_runs(
         title = f"train (solid) vs test (dashed): {counted(len(panels), 'run')}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
     return rows, list(dict.fromkeys(columns)), total  # (a varying 'epochs' is the epochs done)
-
-
-def _short(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)

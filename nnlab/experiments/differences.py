@@ -30,6 +30,7 @@ from nnlab.experiments.gradcheck import (
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
+from nnlab.output import counted
 
 STEPS = tuple(10.0**-k for k in range(1, 11))  # 1e-1 .. 1e-10
 
@@ -246,11 +247,11 @@ class DifferencesReport:
         shape = "x".join(map(str, diff.shape))
         return [
             (f"{diff.param} {shape}, {self.what}", diff.step_rows()),
-            f"max rel error over {diff.checked} entries; best step: forward "
+            f"max rel error over {counted(diff.checked, 'entry', 'entries')}; best step: forward "
             f"{best['forward'][0]:g} ({best['forward'][1]:.1e}), "
             f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})",
             (f"numeric (centred, step {self.eps:g}) vs analytic", [diff.timing()]),
-            f"numeric gradient of all {diff.total_params} parameters: "
+            f"numeric gradient of all {counted(diff.total_params, 'parameter')}: "
             f"~{diff.all_params_estimate():.3g} s (2 forward passes each); "
             f"analytic: {diff.analytic_seconds:.3g} s (one forward + backward pass)",
         ]

@@ -130,7 +130,7 @@ class GradcheckReport:
         out.append(THRESHOLDS_NOTE)
         if any(r.checked < r.size for r in self.rows):
             out.append(
-                f"checked n/size: a random subset of at most {self.max_entries} entries per "
+                f"checked n/size: a random subset of at most {counted(self.max_entries, 'entry', 'entries')} per "
                 f"parameter (--max-entries, seed {self.seed})."
             )
         counts = summarize(self.rows)

@@ -36,6 +36,7 @@ from nnlab.data import Dataset, load_dataset
 from nnlab.errors import NnlabError
 from nnlab.experiments.train import check_compatible
 from nnlab.nn.model import MLP
+from nnlab.output import counted
 from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
 
@@ -265,7 +266,7 @@ def training_line(lr: float, status: str, records: list[Record]) -> str:
     if status == "DIVERGED":
         return f"lr {lr:.1e}: DIVERGED in epoch {epoch} (not finite)"
     shown = f", train_loss {loss:.4f}" if loss is not None else ""
-    return f"lr {lr:.1e}: {status} after {epoch} epoch{'' if epoch == 1 else 's'}{shown}"
+    return f"lr {lr:.1e}: {status} after {counted(epoch, 'epoch')}{shown}"
 
 
 def table_columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -289,7 +290,7 @@ def table_title(result: LrScanResult) -> str:
 
 def column_notes(columns: list[str], epochs: int) -> list[str]:
     """A line or two on each of ``columns`` (but ``lr``), as the table title shows them."""
-    trained = f"after {epochs} epoch{'' if epochs == 1 else 's'} of training at lr"
+    trained = f"after {counted(epochs, 'epoch')} of training at lr"
     notes = {
         "step_loss": ["L(W - lr*g): the objective after one full-gradient step"],
         "step_change": [

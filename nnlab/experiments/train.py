@@ -26,6 +26,7 @@ from nnlab.group import Group, Solo
 from nnlab.limits import check_memory, training_bytes
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
+from nnlab.output import counted
 from nnlab.state import set_state
 from nnlab.summary import DIVERGED, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
@@ -52,7 +53,7 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
-            f"batch_size: {cfg.batch_size} is larger than the training split ({n_train} samples); "
+            f"batch_size: {cfg.batch_size} is larger than the training split ({counted(n_train, 'sample')}); "
             "use a smaller value or 'full'"
         )
     if LOSSES[cfg.loss].binary and data.n_classes != 2:
@@ -69,7 +70,7 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
     need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
-    at_once = f", {nets} nets at once (a sweep's --stack x --jobs)" if nets > 1 else ""
+    at_once = f", {counted(nets, 'net')} at once (a sweep's --stack x --jobs)" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", need * nets)
 
 
@@ -113,7 +114,7 @@ def _finish(
     summary = summarize(records, status)
     run.write_json("summary.json", summary)
     epochs = summary["epochs"]
-    title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
+    title = f"{run.id}: {status} after {counted(epochs, 'epoch')}"
     if status == "DIVERGED":
         title = f"{run.id}: {outcome(summary)}: no final values; best of the epochs before"
     run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
@@ -563,7 +564,7 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown = metrics if every else key_epochs(metrics, run.status)
     title = "every epoch" if every or len(shown) == len(metrics) else (
-        f"{len(shown)} of {len(metrics)} epochs: first, best, last (--all for every epoch)"
+        f"{len(shown)} of {counted(len(metrics), 'epoch')}: first, best, last (--all for every epoch)"
     )  # fmt: skip
     return RunView(run, header, config, summary, metrics, shown, title, meta)
 

@@ -38,6 +38,7 @@ from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
+from nnlab.output import counted
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
@@ -190,13 +191,15 @@ def with_validation(
     val_fraction: float,
     epochs: int | None,
     data_dir: Path | None,
+    source: str = "config",
 ) -> dict[str, Any]:
     """The base config mapping for the trials: a validation split carved from the training
     split (unless the config has one), ``eval: [train, val]`` and no ``final_eval`` (never
-    test), ``epochs``."""
+    test), ``epochs``. An invalid key is blamed on its override, else on ``source`` (the
+    file), as ``train`` and ``sweep`` say it."""
     from nnlab.data import load_dataset
 
-    cfg = validate(apply_overrides(raw, overrides), source="tune config")
+    cfg = validate(apply_overrides(raw, overrides), source, overrides)
     extra = ["eval=[train, val]", "final_eval=[]"]
     if epochs is not None:
         extra.append(f"epochs={epochs}")
@@ -208,12 +211,12 @@ def with_validation(
         n_val = round(val_fraction * n_train)
         if not 0 < n_val < n_train:
             raise ConfigError(
-                f"--val-fraction: {val_fraction} of {n_train} training samples leaves no "
+                f"--val-fraction: {val_fraction} of {counted(n_train, 'training sample')} leaves no "
                 "validation or no training data"
             )
         extra += [f"dataset.n_val={n_val}", f"dataset.n_train={n_train - n_val}"]
     base = apply_overrides(apply_overrides(raw, overrides), extra)
-    checked = validate(base, source="tune config")
+    checked = validate(base, source, overrides)
     assert "test" not in checked.splits
     return base
 
@@ -306,7 +309,7 @@ def tune(
     if not ranges:
         ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
     raw, section = read_config(Path(config))
-    base = with_validation(raw, fixed, val_fraction, epochs, data_dir)
+    base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
     name = str(base.get("name") or Path(config).stem)
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
     # every trial config valid, and trainable on its data, before a folder exists

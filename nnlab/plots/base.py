@@ -456,3 +456,10 @@ def spans_decades(values: Any, decades: float = 1.0) -> bool:
     v = np.asarray([x for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     return bool(v.size) and float(np.log10(v.max() / v.min())) > decades
+
+
+def epoch_axis(ax: Any) -> None:
+    """Label ``ax``'s x axis "epoch" and tick it at whole epochs only (over two or three
+    epochs matplotlib's own ticks fell at 0.5, 1.5). Every per-epoch axis is set here."""
+    ax.set_xlabel("epoch")
+    ax.xaxis.get_major_locator().set_params(integer=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlab.output import counted, spelled
+from nnlab.output import as_label, counted
 from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
@@ -87,15 +87,15 @@ def sweep_curves_figure(
             continue
         colour = colour or own[i]
         style = LINESTYLES[i // 10 % len(LINESTYLES)] if labelled else "-"
-        label = ", ".join(f"{k}={spelled(row.get(k))}" for k in keys) or row["trial"]
+        label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
         epochs, values, at = base.until_divergence(records, key, row.get("status"))
         ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if labelled else 0.7,
                 alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
-    ax.set(xlabel="epoch", ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
-    ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
+    ax.set(ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
     note = counted(len(rows), "trial") + (f", colour: {ckey}" if ckey else "")
@@ -114,7 +114,7 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
         values = {repr(r.get(ckey)): r.get(ckey) for r in rows}  # (as ``_colours`` orders them)
         for value, colour in zip(values.values(), base.distinct_colours(len(values))):
             handles.append(
-                Line2D([], [], color=colour, label=f"{ckey}={spelled(value)}")
+                Line2D([], [], color=colour, label=as_label(ckey, value))
             )  # (relu: no '')
     if diverged:
         handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))

@@ -43,13 +43,13 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
                 base.mark_diverged(ax, epochs, values, at, f"C{i}")
     losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
     log = base.spans_decades(losses)
-    ax_loss.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss", title="loss",
+    ax_loss.set(ylabel="loss (log scale)" if log else "loss", title="loss",
                 yscale="log" if log else "linear")  # fmt: skip
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
     rows = 1
     for ax in (ax_loss, ax_acc):
-        ax.xaxis.get_major_locator().set_params(integer=True)  # (epochs: whole numbers)
+        base.epoch_axis(ax)
         ax.grid(alpha=0.3, which="both")
         handles = ax.get_legend_handles_labels()[0] + extra
         base.legend_outside(ax, "below", handles=handles, ncol=2)
@@ -94,7 +94,8 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         title += f"\ngap {train[-1] - test[-1]:.3f} at epoch {epochs[-1]}"
     ax.set_title(title, fontsize=8, color="red" if at is not None else "black")
-    ax.set(xlabel="epoch", ylim=(0, 1.02))
+    ax.set(ylim=(0, 1.02))
+    base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     return at is not None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlab.output import counted
+from nnlab.output import as_label, counted
 from nnlab.plots import base
 
 
@@ -25,7 +25,7 @@ def tune_curves_figure(
         records = curves.get(row["trial"]) or []
         if not records:
             continue
-        values = ", ".join(f"{k.split('.')[-1]}={row[k]:.2e}" for k in keys)
+        values = ", ".join(as_label(k.split(".")[-1], row[k]) for k in keys)
         color = f"C{i % 10}"
         epochs, val, at = base.until_divergence(records, "val_acc", row.get("status"))
         ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
@@ -37,7 +37,8 @@ def tune_curves_figure(
     ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
     ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
-    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+    ax.set(ylabel="accuracy", ylim=(0, 1.02))
+    base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles, fontsize=7)
     ax.set_title(f"top {counted(len(top), 'trial')} {title}".strip(), fontsize=9)

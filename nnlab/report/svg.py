@@ -103,9 +103,11 @@ def tick_step(lo: float, hi: float, count: int = 5) -> float:
     return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values (multiples of :func:`tick_step`) inside [lo, hi]."""
+def nice_ticks(lo: float, hi: float, count: int = 5, whole: bool = False) -> list[float]:
+    """Round tick values (multiples of :func:`tick_step`) inside [lo, hi]; ``whole``: whole
+    numbers only (epochs: over two epochs the ticks were 1, 1.2, 1.4, ...)."""
     step = tick_step(lo, hi, count)
+    step = max(step, 1.0) if whole else step
     first = math.ceil(lo / step - 1e-9)
     return [round(k * step, 12) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
 
@@ -126,6 +128,7 @@ class Axis:
     p0: float
     p1: float
     log: bool = False
+    whole: bool = False  # (ticks at whole numbers only: an axis of epochs)
 
     def px(self, v: float) -> float:
         f = math.log10 if self.log else float
@@ -133,7 +136,11 @@ class Axis:
         return self.p0 + (f(v) - a) / ((b - a) or 1.0) * (self.p1 - self.p0)
 
     def ticks(self) -> list[float]:
-        return log_ticks(self.lo, self.hi) if self.log else nice_ticks(self.lo, self.hi)
+        return (
+            log_ticks(self.lo, self.hi)
+            if self.log
+            else nice_ticks(self.lo, self.hi, whole=self.whole)
+        )
 
 
 def value_range(
@@ -230,7 +237,7 @@ def line_chart(
     if log:
         values = [v for v in values if v > 0]
     lo, hi = value_range(values, log, None if log else clamp)
-    x = Axis(min(xs), max(max(xs), min(xs) + 1), LEFT, WIDTH - RIGHT)
+    x = Axis(min(xs), max(max(xs), min(xs) + 1), LEFT, WIDTH - RIGHT, whole=True)  # (epochs)
     y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
     shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40

@@ -28,7 +28,7 @@ from nnlab.config import (
 )
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import spelled
-from nnlab.sweep.spec import SweepSpec, expand, parse_spec, parse_sweep_args
+from nnlab.sweep.spec import SEED_NOT_SHARED, SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
 
@@ -152,6 +152,8 @@ def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:
                     f"--share-seed: {key!r} is not a swept key{did_you_mean(key, spec.params)}; "
                     f"this sweep varies {', '.join(spec.params)}"
                 )
+            if key == "seed":
+                raise ConfigError(f"--share-seed: {SEED_NOT_SHARED}")
             keys += [] if key in keys else [key]
     return spec.model_copy(update={"share_seed": keys})
 

@@ -30,7 +30,7 @@ from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import config_hash, read_yaml
 from nnlab.errors import ConfigError, RunError
-from nnlab.output import spelled
+from nnlab.output import counted, spelled
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.spec import parse_spec
@@ -267,7 +267,7 @@ def _execute(
     failed = [r for r in final if r["status"] == "FAILED"]
     if failed:  # the folder says why, as a run that FAILED does
         first = failed[0]
-        error = f"{len(failed)} of {len(final)} trials FAILED (e.g. {first['trial']}: "
+        error = f"{len(failed)} of {counted(len(final), 'trial')} FAILED (e.g. {first['trial']}: "
         life.end_as("FAILED", error=f"{error}{first.get('error')})")
     status = "FAILED" if failed else "COMPLETED"
     ran = [t.trial_id for t in todo if t.action == "run"]

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.output import counted
 from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
 
@@ -71,7 +72,16 @@ class SweepSpec(NoBoolNumbers):
         for key in self.share_seed:
             if key not in self.params:
                 raise ValueError(f"share_seed: {key!r} is not a swept key")
+            if key == "seed":
+                raise ValueError(f"share_seed: {SEED_NOT_SHARED}")
         return self
+
+
+# (a swept seed is each trial's seed as it stands: there is no derived seed to leave it out of)
+SEED_NOT_SHARED = (
+    "'seed' is the swept value itself (each trial runs with its own value of seed, so no seed "
+    "is derived to share); leave it out"
+)
 
 
 def parse_spec(raw: Any, source: str = "sweep") -> SweepSpec:
@@ -286,7 +296,7 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
         if total > MAX_TRIALS:
             sizes = " x ".join(str(len(a)) for a in axes)
             raise ConfigError(
-                f"sweep: a grid of {sizes} = {total:,} trials; at most {MAX_TRIALS:,}"
+                f"sweep: a grid of {sizes} = {counted(f'{total:,}', 'trial')}; at most {MAX_TRIALS:,}"
             )
         return [dict(zip(keys, combo)) for combo in itertools.product(*axes)]
     rng = np.random.default_rng(spec.seed or 0)

@@ -99,6 +99,10 @@ def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, mon
     assert "MemoryError" in rows[1]["error"]
     assert "1 of 2 trials FAILED" in result.stderr and "nnlab sweep --resume" in result.stderr
     assert sweep_dir(tmp_path / "r").status == "FAILED"
+    one = write_config(tmp_path, sweep={"params": {"batch_size": [31]}})  # (a one-trial grid)
+    alone = invoke("sweep", "run", one, "--runs-dir", tmp_path / "one")
+    assert alone.exit_code == 3 and "error: 1 of 1 trial FAILED" in alone.stderr  # (not trials)
+    assert sweep_dir(tmp_path / "one").meta["error"].startswith("1 of 1 trial FAILED (e.g. ")
 
 
 def test_random_needs_trials_and_draws_that_many(tmp_path):
@@ -524,6 +528,8 @@ def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_pat
          "swept keys, got 'optimizer.lr'"),
         ({"params": LR, "share_seed": ["weight_decay"]}, "sweep.share_seed: 'weight_decay' is "
          "not a swept key"),
+        ({"params": {"seed": [1, 2]}, "share_seed": ["seed"]}, "sweep.share_seed: 'seed' is the "
+         "swept value itself (each trial runs with its own value of seed"),
         ({"params": LR, "kinds": "grid"}, "sweep: unknown key 'kinds' (did you mean 'kind'?)"),
     ],
 )  # fmt: skip
@@ -574,6 +580,7 @@ def test_share_seed_gives_trials_differing_only_in_that_key_the_same_start(tmp_p
         (["--share-seed", "optimizer.lrr"], "--share-seed: 'optimizer.lrr' is not a swept key "
          "(did you mean 'optimizer.lr'?)"),
         (["--share-seed", "optimizer.lr,"], "--share-seed: '' is not a swept key"),
+        (["seed=1,2", "--share-seed", "seed"], "--share-seed: 'seed' is the swept value itself"),
     ],
 )  # fmt: skip
 def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, message):
@@ -584,5 +591,5 @@ def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, me
         if command == ["run"]:  # (a file without a section: that is said first)
             assert "no 'sweep:' section" in one_error_line(result)
             continue
-        assert message in one_error_line(result), command
+        assert result.exit_code == 2 and message in one_error_line(result), command
     assert not (tmp_path / "r").exists()

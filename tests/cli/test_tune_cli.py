@@ -66,6 +66,22 @@ def test_tune_error_paths_exit_2(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_a_bad_base_config_names_its_file_or_override_as_train_says_it(tmp_path):
+    # (tune said "tune config: unknown key ..." where train names the file)
+    from tests.conftest import one_error_line
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model:\n  hiden: [10]\n")
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    for command in (["train", str(bad)], ["tune", str(bad)]):
+        line = one_error_line(invoke(*command, *runs))
+        assert line == f"error: {bad}: unknown key 'model.hiden' (did you mean 'model.hidden'?)"
+    for command in (["train", CONFIG], ["tune", CONFIG]):
+        line = one_error_line(invoke(*command, "optimizer.lr=-1", *runs))
+        assert line.startswith("error: override 'optimizer.lr=-1': optimizer.lr: "), line
+    assert not (tmp_path / "runs").exists()
+
+
 def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
     tmp_path, monkeypatch
 ):

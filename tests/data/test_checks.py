@@ -100,6 +100,8 @@ def test_empty_test_set_is_a_data_error():
 def test_label_count_must_match_sample_count():
     X, y = toy()
     assert error(source(X, y[:-1])) == "/data/x.bin: 12 samples but /data/y.bin has 11 labels"
+    # (one of each was "1 samples but ... has 2 labels")
+    assert error(source(X[:1], y[:2])) == "/data/x.bin: 1 sample but /data/y.bin has 2 labels"
 
 
 def test_features_must_be_a_matrix():

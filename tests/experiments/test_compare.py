@@ -49,6 +49,24 @@ def test_compare_shows_the_train_test_gap_of_each_run(tmp_path):
     assert rows[0]["acc_gap"] <= rows[1]["acc_gap"]  # smallest gap first
 
 
+def test_compare_figure_labels_values_as_the_config_spells_them(tmp_path, monkeypatch):
+    # (`runs compare --png` labelled a flag True and a float with 4 digits, the sweep lines 3)
+    from nnlab import plots
+    from nnlab.config import load_config
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[10]", "dataset.n_train=60", "epochs=1", "batch_size=30"]
+    for extra in (["model.batchnorm=true", "optimizer.lr=0.0123456"], ["optimizer.lr=0.1"]):
+        run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
+    seen = []
+    monkeypatch.setattr(plots, "accuracy_gaps_figure", lambda panels, title: seen.extend(panels))
+    monkeypatch.setattr(plots, "save", lambda *args: None)
+    compare_runs([p.name for p in sorted(tmp_path.iterdir())], tmp_path, png=tmp_path / "g.png")
+    labels = sorted(p["label"] for p in seen)
+    assert labels == ["model.batchnorm=false\noptimizer.lr=0.1",
+                      "model.batchnorm=true\noptimizer.lr=0.0123"]  # fmt: skip
+
+
 def test_a_diverged_trial_is_compared_without_final_values(tmp_path):
     # a diverged run has no final values (nnlab.summary): "-" in the table, no gap, sorted last
     from nnlab import sweep as sw

@@ -97,6 +97,7 @@ def test_random_draws_are_seeded_and_within_bounds():
         ({"kind": "random", "params": {"a": [1]}}, "needs a number of trials"),
         ({"params": {"a": [1]}, "trials": 3}, "only a random sweep"),
         ({"params": {"a": [1]}, "share_seed": ["b"]}, "'b' is not a swept key"),
+        ({"params": {"seed": [1, 2]}, "share_seed": ["seed"]}, "'seed' is the swept value itself"),
         ({"params": {}, "kinds": "grid"}, "unknown key 'kinds'"),
         ({"kind": "grud"}, "kind"),
     ],

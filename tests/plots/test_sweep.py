@@ -73,6 +73,19 @@ def test_many_trials_of_a_categorical_key_get_a_legend_of_its_values():
     assert legend_over_data(fig) == []
 
 
+def test_legends_show_values_as_the_config_spells_them_floats_to_3_digits():
+    # (a random sweep's legend read optimizer.lr=0.00011193051234, a flag True)
+    rows = [{"trial": f"t{i}", "optimizer.lr": lr, "model.batchnorm": bn, "seed": i}
+            for i, (lr, bn) in enumerate([(0.00011193051234, True), (0.05, False)])]  # fmt: skip
+    curves = {r["trial"]: records.learning(epochs=5) for r in rows}
+    fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "model.batchnorm"])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == [
+        "optimizer.lr=0.000112, model.batchnorm=true",
+        "optimizer.lr=0.05, model.batchnorm=false",
+    ]
+
+
 def test_few_trials_get_one_legend_entry_each_beside_the_axes():
     rows, curves = random_sweep(8, diverge_above=2.0)
     fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])

@@ -25,7 +25,15 @@ def test_tune_curves_legend_covers_no_curve():
     fig = plots.tune_curves_figure(top, curves, ["optimizer.lr", "weight_decay"], title="run")
     assert legend_over_data(fig) == []
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0].startswith("#1 lr=1.00e-01") and "validation accuracy" in labels
+    assert labels[0] == "#1 lr=0.1, weight_decay=1e-05" and "validation accuracy" in labels
+
+
+def test_tune_curves_label_values_as_the_sweep_lines_do():
+    # (a random search's lr was shown as 1.12e-04 here, 0.000112 on the progress lines)
+    top, curves = top_trials(1)
+    top[0]["optimizer.lr"] = 0.000111930512
+    fig = plots.tune_curves_figure(top, curves, ["optimizer.lr"])
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "#1 lr=0.000112"
 
 
 def test_tune_curves_mark_a_diverged_trial():

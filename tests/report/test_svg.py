@@ -30,6 +30,16 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert value_range([0.003, 2.5], True, None) == (0.001, 10)
 
 
+def test_the_epoch_axis_ticks_whole_epochs_only():
+    # (a run of two epochs was ticked 0, 0.2, 0.4, ..., 2)
+    assert nice_ticks(0, 2, whole=True) == [0, 1, 2]
+    svg = line_chart([Series("test acc", [(0, 0.1), (1, 0.5), (2, 0.9)])], "accuracy")
+    x_ticks = re.findall(
+        r'<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]*)<', svg
+    )
+    assert x_ticks == ["0", "1", "2"]
+
+
 def test_chart_has_a_line_and_hover_titles_per_point():
     s = Series("test acc", [(0, 0.1), (1, 0.5), (2, 0.9)])
     svg = line_chart([s], "accuracy", clamp=(0, 1))

@@ -190,7 +190,8 @@ def compare_on_function(
         steps = steps * len(starts)
     elif len(steps) != len(starts):
         raise ConfigError(
-            f"--steps: got {len(steps)} values for {len(starts)} start points; give one value "
+            f"--steps: got {counted(len(steps), 'value')} for {counted(len(starts), 'start point')}; "
+            "give one value "
             "for all, or one per start"
         )
     specs = resolve_optimizers(

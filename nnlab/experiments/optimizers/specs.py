@@ -20,6 +20,7 @@ from nnlab.config import optimizer_settings, parse_override
 from nnlab.errors import ConfigError
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import make_optimizer
+from nnlab.output import counted
 
 ALIASES = {"gd": "sgd"}
 
@@ -96,7 +97,7 @@ def parse_starts(text: str, dim: int, function: str) -> list[tuple[float, ...]]:
             points.extend((v,) for v in values)
         elif len(values) != dim:
             raise ConfigError(
-                f"--start: function {function!r} is {dim}-D, so each point needs {dim} numbers "
+                f"--start: function {function!r} is {dim}-D, so each point needs {counted(dim, 'number')} "
                 f"(points separated by ';'), got {group.strip()!r}"
             )
         else:

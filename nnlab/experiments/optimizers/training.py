@@ -215,7 +215,7 @@ class DatasetComparison:
         hidden = self.cfg.model.hidden
         net = f"{len(hidden)}x{hidden[0]} {self.cfg.model.activation} MLP" if hidden else "linear"
         return (
-            f"{net}, {self.cfg.loss}, batch {self.cfg.batch_size}, {self.iterations} iterations, "
+            f"{net}, {self.cfg.loss}, batch {self.cfg.batch_size}, {counted(self.iterations, 'iteration')}, "
             f"seed {self.cfg.seed}"
         )
 
@@ -300,7 +300,7 @@ def compare_on_dataset(
     n_train = data.splits["train"][0].shape[0]
     if net.batch_size > n_train:
         raise ConfigError(
-            f"--batch-size: {net.batch_size} is larger than the training split ({n_train} samples)"
+            f"--batch-size: {net.batch_size} is larger than the training split ({counted(n_train, 'sample')})"
         )
     has_test = "test" in data.splits and len(data.splits["test"][1]) > 0
     eval_names = ["train", "test"] if has_test else ["train"]
