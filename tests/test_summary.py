@@ -77,7 +77,7 @@ def test_outcome_names_the_epoch_a_run_diverged_in():
 def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
     # (the exploded epoch's loss-free record, accuracy 0.11 against 0.10 before it, was shown
     # as the "best" epoch though the summary's bests are over the epochs before it)
-    from nnlab.experiments.train import key_epochs
+    from nnlab.experiments.listing import key_epochs
 
     accs = [0.08, 0.10, 0.09, 0.07, 0.11]
     records = [{"epoch": i, "train_acc": a} for i, a in enumerate(accs)]

@@ -174,7 +174,7 @@ def runs_list(
 
     Example: nnlab runs list --kind sweep
     """
-    from nnlab.experiments.train import list_runs
+    from nnlab.experiments.listing import list_runs
 
     rows = list_runs(runs_dir, kind)
     if not rows and fmt == Format.table:
@@ -200,7 +200,7 @@ def runs_show(
     Example: nnlab runs show latest --all
     """
     from nnlab import runs
-    from nnlab.experiments.train import show_run
+    from nnlab.experiments.listing import show_run
 
     view = show_run(runs.find_run(runs_dir, run), every=every)
     if fmt == Format.json:
