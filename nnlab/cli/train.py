@@ -172,6 +172,9 @@ def runs_list(
 ) -> None:
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
+    A sweep keeps its status; if any of its trials is DAMAGED (meta.json or summary.json) or
+    MISSING (its folder gone), its reason counts them (json: bad_trials lists each).
+
     Example: nnlab runs list --kind sweep
     """
     from nnlab.experiments.listing import list_runs
@@ -182,6 +185,8 @@ def runs_list(
         return
     if fmt == Format.table:  # (to the second, as recorded; json and csv keep the whole stamp)
         rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
+    if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
+        rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
     emit(rows, fmt, title=f"{kind or 'runs'} in {runs_dir}")
 
 

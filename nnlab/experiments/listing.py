@@ -4,6 +4,7 @@ folder (a damaged one DAMAGED with the reason, never an exception), and one fold
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from nnlab.train import Record
 def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
     name, status, epochs and final accuracies. A folder that cannot be read is listed as
-    DAMAGED with the reason; it never stops the listing."""
+    DAMAGED with the reason; it never stops the listing. A sweep some of whose trials are
+    DAMAGED or MISSING keeps its status and says so (``_trial_damage``)."""
     if kind is not None:
         runs.check_kind(kind)
     rows = []
@@ -38,8 +40,27 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
         row["started"] = meta.get("started")
         if "reason" in info:
             row["reason"] = info["reason"]
+        if info["kind"] == "sweep":
+            row.update(_trial_damage(run))
         rows.append(row)
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
+
+
+def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
+    """What a listing adds to a sweep's row when trials of it are DAMAGED or MISSING (its
+    status stays what its meta.json says): a ``reason`` counting them, and ``bad_trials``,
+    each one's ``trial``, ``status`` and ``reason`` (``sweep.unsound_trials``)."""
+    from nnlab import sweep
+
+    total, bad = sweep.unsound_trials(run)
+    if not bad:
+        return {}
+    counts = collections.Counter(t["status"] for t in bad)
+    said = " or ".join(sorted(counts))
+    if len(counts) > 1:
+        said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    reason = f"{len(bad)} of {total} trials {said} (runs show says which, and why)"
+    return {"reason": reason, "bad_trials": bad}
 
 
 @dataclass
