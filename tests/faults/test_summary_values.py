@@ -168,6 +168,10 @@ def test_a_deleted_trial_is_missing_in_compare_show_and_report_not_its_recorded_
     report = invoke("report", "--runs-dir", root)
     assert report.exit_code == 0, report.output
     assert 'data-status="MISSING"' in (root / "report" / sweep.id / "index.html").read_text()
+    assert report.stderr.splitlines()[0] == (  # (warned as a DAMAGED folder is: it was not)
+        f"warning: {sweep.id}/trials/{gone.name}: MISSING, the sweep recorded it and its folder "
+        "is gone (its page says so)"
+    )
 
 
 def test_a_trial_whose_summary_value_is_not_of_its_kind_is_a_damaged_row(case, sweep_template):
