@@ -83,3 +83,13 @@ def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
     records = [{"epoch": i, "train_acc": a} for i, a in enumerate(accs)]
     assert [r["epoch"] for r in key_epochs(records, "DIVERGED")] == [0, 1, 4]
     assert [r["epoch"] for r in key_epochs(records, "COMPLETED")] == [0, 4]
+
+
+def test_the_diverged_epoch_is_the_status_and_summarys_not_a_null_loss():
+    from nnlab.summary import diverged_epoch
+
+    records = [{"epoch": e, "loss": None if e == 2 else 1.0} for e in range(5)]
+    assert diverged_epoch("COMPLETED", records) is None  # (an evaluation that overflowed once)
+    assert diverged_epoch("DIVERGED", records, recorded=3) == 3  # (its summary's word)
+    assert diverged_epoch("DIVERGED", records) == 4  # (none recorded: its last record)
+    assert diverged_epoch("DIVERGED", []) is None

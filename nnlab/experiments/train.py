@@ -104,13 +104,18 @@ def _finish(
     from nnlab.output import table_text
 
     drawing = None
+    summary = summarize(records, status)
     if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
+        drawn = {
+            "title": cfg.name,
+            "status": status,
+            "diverged_epoch": summary.get("diverged_epoch"),
+        }
         drawing = plots.Drawing(plots.train_curves_figure, run.file("curves.png"),
-                                (records, cfg.splits), {"title": cfg.name}, tight=False)  # fmt: skip
+                                (records, cfg.splits), drawn, tight=False)  # fmt: skip
         painter.send(drawing)  # (drawn there while the summary is written here)
-    summary = summarize(records, status)
     run.write_json("summary.json", summary)
     epochs = summary["epochs"]
     title = f"{run.id}: {status} after {epochs} epoch{'' if epochs == 1 else 's'}"
