@@ -410,7 +410,8 @@ def resume_sweep(
 
     COMPLETED and DIVERGED trials are kept; INTERRUPTED and STALE (killed) trials continue from
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
-    run again; trials not started run.
+    run again; trials not started run. A trial folder that cannot be read as written (DAMAGED)
+    refuses the resume before anything changes (``check_trial_folders``).
     """
     assert executor is not None  # (given by with_executor)
     with runs.released(run):  # (refused once claimed, or nothing to do: the folder is let go)
@@ -429,6 +430,7 @@ def _resume_sweep(
     jobs: int,
 ) -> SweepResult:
     defn, trials = load_sweep(run)
+    check_trial_folders(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
@@ -463,6 +465,22 @@ def _resume_sweep(
     ):
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial, painters)  # fmt: skip
+
+
+def check_trial_folders(run: runs.RunDir) -> None:
+    """DamagedError naming the file if a trial folder of the sweep cannot be read as written
+    (``RunDir.check_files``: what ``runs show`` and ``runs compare`` check), whatever a resume
+    would do with it (keep, continue or rerun it): a damaged trial refuses the resume before
+    anything changes, as a damaged run refuses ``train --resume``, rather than being kept as
+    a FAILED row (or removed unseen). Removing the trial's folder makes the resume run it."""
+    for path in runs.trial_folders(run):
+        folder = runs.RunDir(path)
+        if folder.file("meta.json").exists():
+            try:
+                folder.check_files()
+            except runs.DamagedError as exc:
+                hint = f"a trial of the sweep: remove {path} to run it again"
+                raise runs.DamagedError(f"{exc} ({hint})") from None
 
 
 def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) -> None:

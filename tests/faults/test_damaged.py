@@ -769,3 +769,42 @@ def test_a_meta_without_a_pid_is_read_as_before(done):
     del meta["pid"]
     runs.write_json(done.file("meta.json"), meta)
     assert done.status == "COMPLETED"
+
+
+TRIAL_DAMAGES = {  # (the trial's status, the file, how it is damaged, what the line says)
+    "a COMPLETED trial's summary value": (
+        "COMPLETED", "summary.json",
+        lambda b: b.replace(b'"final_test_acc": ', b'"final_test_acc": "high", "x": '),
+        "summary.json: final_test_acc is 'high'",
+    ),
+    "a COMPLETED trial's metrics": (
+        "COMPLETED", "metrics.jsonl", _insert_line, "metrics.jsonl: line 2: not a JSON record"
+    ),
+    "a FAILED trial's metrics": (
+        "FAILED", "metrics.jsonl", _insert_line, "metrics.jsonl: line 2: not a JSON record"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(TRIAL_DAMAGES))
+def test_a_damaged_trial_refuses_the_sweep_resume_and_runs_again_once_removed(case, damage):
+    # (a kept trial that could not be read became a FAILED row, the resume exited 3 and said
+    # "rerun them with: nnlab sweep --resume", which kept it FAILED again; a damaged FAILED
+    # trial was removed unseen)
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    status, name, how, says = TRIAL_DAMAGES[damage]
+    trial = runs.RunDir(sorted(sweep.path.glob("trials/*"))[0])
+    if status == "FAILED":
+        set_meta(trial, status="FAILED", error="boom")
+    trial.file(name).write_bytes(how(trial.file(name).read_bytes()))
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {trial.path}/{says}", f"remove {trial.path} to run it again")
+    assert snapshot(case) == before
+    shutil.rmtree(trial.path)
+    again = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+    assert trial.status == "COMPLETED" and trial.summary()["final_test_acc"] is not None
