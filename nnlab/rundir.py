@@ -39,7 +39,7 @@ TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 STALE, DAMAGED = "STALE", "DAMAGED"
 
 
-META_TEXT = ("run_id", "kind", "started", "ended", "name")  # meta.json's text fields
+META_TEXT = ("run_id", "kind", "started", "ended", "name", "pid_started")  # its text fields
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
 
 
@@ -135,6 +135,12 @@ class RunDir:
                 raise DamagedError(
                     f"{self.file('meta.json')}: {key} is {meta[key]!r}; nnlab writes text there"
                 )
+        pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
+        if not (_whole(pid) and pid > 0):
+            raise DamagedError(
+                f"{self.file('meta.json')}: pid is {_show(pid)}; expected a process id, a whole "
+                "number >= 1"
+            )
         return meta
 
     @property

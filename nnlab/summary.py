@@ -60,6 +60,18 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
     return summary
 
 
+def diverged_epoch(status: str | None, records: list[Record], recorded: Any = None) -> int | None:
+    """The epoch a run ending as ``status`` diverged in, for the displays that mark it: None
+    unless it is DIVERGED (a COMPLETED run whose evaluation overflowed at some epoch, its loss
+    null there, did not diverge); else its summary's ``diverged_epoch`` (``recorded``) where it
+    names one, or its last record's epoch (the rule above: the loop stops there)."""
+    if status != DIVERGED:
+        return None
+    if isinstance(recorded, int) and not isinstance(recorded, bool):
+        return recorded
+    return int(records[-1]["epoch"]) if records else None
+
+
 def outcome(summary: dict[str, Any]) -> str:
     """How a run (or a sweep trial's row) ended, in a few words: its status, and for a DIVERGED
     one the epoch (``DIVERGED at epoch 3``)."""

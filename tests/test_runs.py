@@ -15,7 +15,8 @@ import nnlab.experiments.train as train_mod
 from nnlab import __version__, process
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
-from nnlab.experiments.train import list_runs, resume_training, run_training
+from nnlab.experiments.listing import list_runs
+from nnlab.experiments.train import resume_training, run_training
 from nnlab.process import start_mark
 from nnlab.runs import RunDir, atomic_write, dumps, find_run, iter_runs, make_folder
 from tests.conftest import fake_run

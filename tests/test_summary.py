@@ -77,9 +77,19 @@ def test_outcome_names_the_epoch_a_run_diverged_in():
 def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
     # (the exploded epoch's loss-free record, accuracy 0.11 against 0.10 before it, was shown
     # as the "best" epoch though the summary's bests are over the epochs before it)
-    from nnlab.experiments.train import key_epochs
+    from nnlab.experiments.listing import key_epochs
 
     accs = [0.08, 0.10, 0.09, 0.07, 0.11]
     records = [{"epoch": i, "train_acc": a} for i, a in enumerate(accs)]
     assert [r["epoch"] for r in key_epochs(records, "DIVERGED")] == [0, 1, 4]
     assert [r["epoch"] for r in key_epochs(records, "COMPLETED")] == [0, 4]
+
+
+def test_the_diverged_epoch_is_the_status_and_summarys_not_a_null_loss():
+    from nnlab.summary import diverged_epoch
+
+    records = [{"epoch": e, "loss": None if e == 2 else 1.0} for e in range(5)]
+    assert diverged_epoch("COMPLETED", records) is None  # (an evaluation that overflowed once)
+    assert diverged_epoch("DIVERGED", records, recorded=3) == 3  # (its summary's word)
+    assert diverged_epoch("DIVERGED", records) == 4  # (none recorded: its last record)
+    assert diverged_epoch("DIVERGED", []) is None

@@ -172,9 +172,12 @@ def runs_list(
 ) -> None:
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
+    A sweep keeps its status; if any of its trials is DAMAGED (meta.json or summary.json) or
+    MISSING (its folder gone), its reason counts them (json: bad_trials lists each).
+
     Example: nnlab runs list --kind sweep
     """
-    from nnlab.experiments.train import list_runs
+    from nnlab.experiments.listing import list_runs
 
     rows = list_runs(runs_dir, kind)
     if not rows and fmt == Format.table:
@@ -182,6 +185,8 @@ def runs_list(
         return
     if fmt == Format.table:  # (to the second, as recorded; json and csv keep the whole stamp)
         rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
+    if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
+        rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
     emit(rows, fmt, title=f"{kind or 'runs'} in {runs_dir}")
 
 
@@ -200,7 +205,7 @@ def runs_show(
     Example: nnlab runs show latest --all
     """
     from nnlab import runs
-    from nnlab.experiments.train import show_run
+    from nnlab.experiments.listing import show_run
 
     view = show_run(runs.find_run(runs_dir, run), every=every)
     if fmt == Format.json:

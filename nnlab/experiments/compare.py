@@ -150,6 +150,8 @@ def compare_runs(
             {
                 "label": "\n".join(as_label(k, r.get(k)) for k in varying) or r["run"],
                 "records": runs.RunDir(folders[r["run"]]).metrics(),
+                "status": r["status"],  # (drawn as diverged only if it did: its summary says where)
+                "diverged_epoch": runs.RunDir(folders[r["run"]]).summary().get("diverged_epoch"),
             }
             for r in rows
             if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)

@@ -357,6 +357,9 @@ def resume_tune(
     settings = TuneSettings.from_json(state["settings"])
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
+    for entry in state["rounds"]:  # (a damaged trial refuses, as sweep --resume: nothing changed)
+        if isinstance(entry, dict) and isinstance(entry.get("sweep"), str):
+            sweep.check_trial_folders(runs.RunDir(run.path / entry["sweep"]))
     with runs.reopen(run, resume=TUNE_RESUME) as life:
         lines = (progress, heading)
         return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)

@@ -346,30 +346,25 @@ def curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[floa
     return epochs, [float("nan") if r.get(key) is None else r[key] for r in records]
 
 
-def _bad(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+def diverged_epoch(
+    records: list[dict[str, Any]], status: str | None, recorded: Any = None
+) -> int | None:
+    """The epoch at which a run diverged, as its status and summary say (``nnlab.summary``'s
+    rule; ``recorded``: its summary's ``diverged_epoch``): None unless ``status`` is DIVERGED,
+    never guessed from a missing loss (a COMPLETED run's evaluation may overflow at an epoch)."""
+    from nnlab.summary import diverged_epoch as rule
 
-
-def diverged_epoch(records: list[dict[str, Any]], status: str | None = None) -> int | None:
-    """The epoch at which a run diverged: its first trained record (epoch > 0) with a missing or
-    non-finite loss, or with ``status`` DIVERGED and no such record, its last epoch. None when
-    the run did not diverge (``status`` given and not DIVERGED, or every loss finite)."""
-    if status is not None and status != "DIVERGED":
-        return None
-    for r in records:
-        losses = [v for k, v in r.items() if k == "loss" or k.endswith("_loss")]
-        if r.get("epoch", 0) > 0 and any(_bad(v) for v in losses):
-            return int(r["epoch"])
-    return int(records[-1]["epoch"]) if status == "DIVERGED" and records else None
+    return rule(status, records, recorded)
 
 
 def until_divergence(
-    records: list[dict[str, Any]], key: str, status: str | None = None
+    records: list[dict[str, Any]], key: str, status: str | None, recorded: Any = None
 ) -> tuple[list[int], list[float], int | None]:
     """(epochs, values, diverged epoch or None): ``key`` per epoch up to the last record before
-    a divergence. The records from the divergence on are left out: the accuracy of a net whose
-    outputs are NaN (argmax of NaN: class 0, ~0.09 on ten classes) is not a result."""
-    at = diverged_epoch(records, status)
+    the epoch a run of ``status`` diverged in (``diverged_epoch``). The records from the
+    divergence on are left out: the accuracy of a net whose outputs are NaN (argmax of NaN:
+    class 0, ~0.09 on ten classes) is not a result."""
+    at = diverged_epoch(records, status, recorded)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     epochs, values = curve(kept, key)
     return epochs, values, at

@@ -88,7 +88,9 @@ def sweep_curves_figure(
         colour = colour or own[i]
         style = LINESTYLES[i // 10 % len(LINESTYLES)] if labelled else "-"
         label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
-        epochs, values, at = base.until_divergence(records, key, row.get("status"))
+        epochs, values, at = base.until_divergence(
+            records, key, row.get("status"), row.get("diverged_epoch")
+        )
         ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if labelled else 0.7,
                 alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
         if at is not None:

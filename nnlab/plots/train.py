@@ -10,13 +10,21 @@ from nnlab.plots import base
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 
 
-def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title: str = "") -> Any:
+def train_curves_figure(
+    records: list[dict[str, Any]],
+    splits: list[str],
+    title: str = "",
+    *,
+    status: str | None,
+    diverged_epoch: int | None = None,
+) -> Any:
     """Two panels: loss (training objective and each split's loss) and accuracy, per epoch.
 
     The loss axis is logarithmic when the losses span more than a decade (with weight decay
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
     the split losses against zero). A split evaluated after the last epoch only
-    (``final_eval``) is one star there. A run that diverged stops at a red cross in both panels.
+    (``final_eval``) is one star there. A run that diverged (``status`` DIVERGED, at its
+    summary's ``diverged_epoch``: ``base.diverged_epoch``) stops at a red cross in both panels.
     Each epoch is a dot up to ``MARKED_EPOCHS`` epochs; beyond, the lines are thin and bare (a
     test curve oscillating over 2,000 epochs would otherwise be a solid block over the rest).
     Legends sit under the panels. Margins are fixed, in inches (the bottom one grows with the
@@ -24,7 +32,7 @@ def train_curves_figure(records: list[dict[str, Any]], splits: list[str], title:
     which would draw the figure twice."""
     plt = base.pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    at = base.diverged_epoch(records)
+    at = base.diverged_epoch(records, status, diverged_epoch)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     few = len(records) <= MARKED_EPOCHS + 1  # (epoch 0 and MARKED_EPOCHS epochs)
     style = {"marker": "."} if few else {"lw": 0.8}
@@ -80,10 +88,9 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     """One run's train and test accuracy, the gap shaded, the last epoch's gap in the title
     (written on the panel it lay over the test curve); True if the run diverged."""
-    train_epochs, train, at = base.until_divergence(
-        panel["records"], "train_acc", panel.get("status")
-    )
-    epochs, test, _ = base.until_divergence(panel["records"], "test_acc", panel.get("status"))
+    status, recorded = panel["status"], panel.get("diverged_epoch")
+    train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
+    epochs, test, _ = base.until_divergence(panel["records"], "test_acc", status, recorded)
     ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
     ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
     ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")

@@ -27,9 +27,10 @@ def tune_curves_figure(
             continue
         values = ", ".join(as_label(k.split(".")[-1], row[k]) for k in keys)
         color = f"C{i % 10}"
-        epochs, val, at = base.until_divergence(records, "val_acc", row.get("status"))
+        status, recorded = row.get("status"), row.get("diverged_epoch")
+        epochs, val, at = base.until_divergence(records, "val_acc", status, recorded)
         ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
-        ax.plot(*base.until_divergence(records, "train_acc", row.get("status"))[:2], color=color,
+        ax.plot(*base.until_divergence(records, "train_acc", status, recorded)[:2], color=color,
                 lw=1, ls=":")  # fmt: skip
         if at is not None:
             base.mark_diverged(ax, epochs, val, at, color)

@@ -31,7 +31,9 @@ def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[str]:
     for net, label, style, color in NETS:
         if not panel[net]:
             continue
-        epochs, values, at = base.until_divergence(panel[net], key, panel.get(f"{net}_status"))
+        epochs, values, at = base.until_divergence(
+            panel[net], key, panel.get(f"{net}_status"), panel.get(f"{net}_diverged_epoch")
+        )
         ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, color)

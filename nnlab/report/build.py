@@ -44,6 +44,7 @@ class ReportResult:
     pages: int  # pages: folders, trials and the index
     figures: int  # figure files in the report (each once)
     damaged: tuple[str, ...]  # folders that could not be read (rel paths)
+    missing: tuple[str, ...] = ()  # sweeps' trials whose folders are gone (rel paths)
 
 
 def default_out(runs_dir: Path) -> Path:
@@ -74,8 +75,12 @@ def build_report(
     _write_assets(site)
     site.remove_stale()
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
-    damaged = tuple(e.rel for e in collect.all_entries(entries) if e.status == "DAMAGED")
-    return ReportResult(out, out / "index.html", len(entries), pages_written, site.figures, damaged)
+    every = list(collect.all_entries(entries))
+    damaged = tuple(e.rel for e in every if e.status == "DAMAGED")
+    missing = tuple(e.rel for e in every if e.status == collect.MISSING)
+    return ReportResult(
+        out, out / "index.html", len(entries), pages_written, site.figures, damaged, missing
+    )
 
 
 def refresh(runs_dir: Path = collect.DEFAULT_ROOT) -> Path:

@@ -1,11 +1,14 @@
 """Read run folders for the report: the one module of the report that touches ``nnlab.runs``.
 
 Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, ``RunDir.meta``,
-``.status``, ``.summary()``, ``.metrics()``, ``.read_json``, ``.file``) into a plain
-:class:`Entry`. Whatever goes wrong while reading one folder (an ``NnlabError``, ``OSError``,
-``ValueError``, a ``meta.json`` that is not an object, a summary value not of its key's kind,
-...) makes that folder a ``DAMAGED`` entry that says why; it never stops the build. ``runs`` is about to gain a tolerant reader and a DAMAGED status of its own: this adapter is
-the place to follow it.
+``.status``, ``.summary()``, ``.metrics()``, ``.config()``, ``.check_checkpoint()``,
+``.read_json``, ``.file``) into a plain :class:`Entry`, so the report sees a folder as every
+command does: the same checks (``RunDir``'s: a torn last line of ``metrics.jsonl`` dropped, any
+other damage a ``DamagedError`` naming the file; a summary value not of its key's kind) and the
+same read-time statuses (STALE; a sweep's trial PENDING or MISSING by ``runs.absent_trial``).
+Whatever goes wrong while reading one folder (a ``DamagedError`` or other ``NnlabError``, an
+``OSError``, anything else a damaged file makes a reader raise) makes that folder a ``DAMAGED`` entry that says why;
+it never stops the build.
 
 Folders without a ``meta.json`` (``gradcheck --compare-differences`` writes one) are listed from
 the runs root and read as kind ``other``: their JSON files and figures.
@@ -26,6 +29,7 @@ from nnlab import runs
 from nnlab.errors import NnlabError
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
+MISSING = runs.MISSING  # a sweep's trial it recorded as run, whose folder is gone
 MARKER = ".nnlab-report"  # written into a report folder, so a build never reads a report as a run
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 MAX_JSON_BYTES = 2_000_000  # larger JSON files (a long optimizer path) are listed, not read

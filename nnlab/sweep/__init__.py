@@ -39,7 +39,7 @@ _WHERE = {
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "check_trials", "folder_row", "is_sweep", "load_sweep",
          "resume_sweep", "run_sweep", "summary_columns", "sweep_rows", "trial_states",
-         "trials_dir"),
+         "trials_dir", "unsound_trials", "check_trial_folders"),
         "run",
     ),
     "sweep_from_file": "source",

@@ -150,20 +150,46 @@ def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
     reason when the sweep's summary recorded the trial and its folder is gone. What the
     sweep's own summary recorded of a trial is never shown for it: the folder is the truth."""
     _, trials = load_sweep(run)
+    recorded = _recorded(run)
+    return [(trial, _trial_state(run, trial.id, recorded, files=True)) for trial in trials]
+
+
+def unsound_trials(run: runs.RunDir) -> tuple[int, list[Row]]:
+    """(how many trials the sweep planned, those of them DAMAGED or MISSING as ``trial``,
+    ``status``, ``reason`` rows), as ``runs list`` checks a sweep: quickly, each trial
+    folder's meta.json and summary.json (``trial_states`` reads every file, as ``runs show``
+    does) and whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial
+    ids, not its resolved configs."""
+    planned = (run.config("sweep.yaml") or {}).get("trials")
+    ids = [str(t["id"]) for t in planned or [] if isinstance(t, dict) and "id" in t]
+    recorded = _recorded(run)
+    states = ((tid, _trial_state(run, tid, recorded, files=False)) for tid in ids)
+    bad = [
+        {"trial": tid, "status": s["status"], "reason": s["reason"]}
+        for tid, s in states
+        if s["status"] in (runs.DAMAGED, runs.MISSING)
+    ]
+    return len(ids), bad
+
+
+def _recorded(run: runs.RunDir) -> dict[Any, Any]:
+    """Each trial's status as the sweep's summary recorded it (none before it wrote one)."""
     rows = run.summary().get("trials")
-    recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
-    out = []
-    for trial in trials:
-        folder = runs.RunDir(trials_dir(run) / trial.id)
-        if folder.file("meta.json").exists():
-            info = runs.describe_folder(folder, files=True)
-            state = {**info["summary"], "status": info["status"]}
-            state.update({"reason": info["reason"]} if "reason" in info else {})
-        else:
-            status, reason = runs.absent_trial(folder.path, recorded.get(trial.id))
-            state = {"status": status, **({"reason": reason} if reason else {})}
-        out.append((trial, state))
-    return out
+    return {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
+
+
+def _trial_state(
+    run: runs.RunDir, trial_id: str, recorded: dict[Any, Any], files: bool
+) -> dict[str, Any]:
+    """What a trial's folder says now (see ``trial_states``); ``files``: check every file of
+    it (``describe_folder``), not only meta.json and summary.json."""
+    folder = runs.RunDir(trials_dir(run) / trial_id)
+    if folder.file("meta.json").exists():
+        info = runs.describe_folder(folder, files=files)
+        state = {**info["summary"], "status": info["status"]}
+        return {**state, **({"reason": info["reason"]} if "reason" in info else {})}
+    status, reason = runs.absent_trial(folder.path, recorded.get(trial_id))
+    return {"status": status, **({"reason": reason} if reason else {})}
 
 
 def sweep_rows(run: runs.RunDir) -> list[Row]:
@@ -384,7 +410,8 @@ def resume_sweep(
 
     COMPLETED and DIVERGED trials are kept; INTERRUPTED and STALE (killed) trials continue from
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
-    run again; trials not started run.
+    run again; trials not started run. A trial folder that cannot be read as written (DAMAGED)
+    refuses the resume before anything changes (``check_trial_folders``).
     """
     assert executor is not None  # (given by with_executor)
     with runs.released(run):  # (refused once claimed, or nothing to do: the folder is let go)
@@ -403,6 +430,7 @@ def _resume_sweep(
     jobs: int,
 ) -> SweepResult:
     defn, trials = load_sweep(run)
+    check_trial_folders(run)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
@@ -437,6 +465,22 @@ def _resume_sweep(
     ):
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial, painters)  # fmt: skip
+
+
+def check_trial_folders(run: runs.RunDir) -> None:
+    """DamagedError naming the file if a trial folder of the sweep cannot be read as written
+    (``RunDir.check_files``: what ``runs show`` and ``runs compare`` check), whatever a resume
+    would do with it (keep, continue or rerun it): a damaged trial refuses the resume before
+    anything changes, as a damaged run refuses ``train --resume``, rather than being kept as
+    a FAILED row (or removed unseen). Removing the trial's folder makes the resume run it."""
+    for path in runs.trial_folders(run):
+        folder = runs.RunDir(path)
+        if folder.file("meta.json").exists():
+            try:
+                folder.check_files()
+            except runs.DamagedError as exc:
+                hint = f"a trial of the sweep: remove {path} to run it again"
+                raise runs.DamagedError(f"{exc} ({hint})") from None
 
 
 def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) -> None:

@@ -490,7 +490,8 @@ RESUME = [
         ),
     ),
     Row(
-        "a meta.json that is not an object (or has no valid status, or is empty)",
+        "a meta.json that is not an object (or has no valid status, a pid that is no process id, "
+        "or is empty)",
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`)",
         2,
         ("error: {run}/meta.json: expected a JSON object, got list",),
@@ -738,7 +739,7 @@ def test_a_named_pipe_in_a_run_folder_is_refused_not_waited_on(done, name):
             assert "is a named pipe" in result.stderr, (args, result.stderr)
 
 
-@pytest.mark.parametrize("key", ["started", "ended", "kind", "name", "run_id"])
+@pytest.mark.parametrize("key", ["started", "ended", "kind", "name", "run_id", "pid_started"])
 def test_a_number_in_a_text_field_of_meta_is_damage_not_a_crash(done, key):
     # ("started": 12345 made runs list, runs show latest and --resume latest raise an
     # unexpected TypeError when they sorted the folders)
@@ -748,3 +749,62 @@ def test_a_number_in_a_text_field_of_meta_is_damage_not_a_crash(done, key):
     assert "DAMAGED" in result.stdout and f"{key} is 12345; nnlab writes text there" in (
         result.stdout
     )
+
+
+@pytest.mark.parametrize("pid", [True, False, 0, -5, 1.5, "123", None, [7]])
+def test_a_pid_in_meta_that_is_no_process_id_is_damage_naming_the_key(done, pid):
+    # (a RUNNING folder's "pid": true read as pid 1, a process that always runs: the folder
+    # stayed RUNNING, never STALE, and nothing said its meta.json was edited)
+    set_meta(done, status="RUNNING", pid=pid)
+    says = f"{done.file('meta.json')}: pid is {pid!r}; expected a process id, a whole number >= 1"
+    result = invoke("runs", "list", "-f", "json", "--runs-dir", done.path.parent)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "DAMAGED" and row["reason"] == says
+    refused(invoke("runs", "show", done.path, "--runs-dir", done.path.parent), 2, f"error: {says}")
+
+
+def test_a_meta_without_a_pid_is_read_as_before(done):
+    meta = done.read_json("meta.json")
+    del meta["pid"]
+    runs.write_json(done.file("meta.json"), meta)
+    assert done.status == "COMPLETED"
+
+
+TRIAL_DAMAGES = {  # (the trial's status, the file, how it is damaged, what the line says)
+    "a COMPLETED trial's summary value": (
+        "COMPLETED", "summary.json",
+        lambda b: b.replace(b'"final_test_acc": ', b'"final_test_acc": "high", "x": '),
+        "summary.json: final_test_acc is 'high'",
+    ),
+    "a COMPLETED trial's metrics": (
+        "COMPLETED", "metrics.jsonl", _insert_line, "metrics.jsonl: line 2: not a JSON record"
+    ),
+    "a FAILED trial's metrics": (
+        "FAILED", "metrics.jsonl", _insert_line, "metrics.jsonl: line 2: not a JSON record"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(TRIAL_DAMAGES))
+def test_a_damaged_trial_refuses_the_sweep_resume_and_runs_again_once_removed(case, damage):
+    # (a kept trial that could not be read became a FAILED row, the resume exited 3 and said
+    # "rerun them with: nnlab sweep --resume", which kept it FAILED again; a damaged FAILED
+    # trial was removed unseen)
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    status, name, how, says = TRIAL_DAMAGES[damage]
+    trial = runs.RunDir(sorted(sweep.path.glob("trials/*"))[0])
+    if status == "FAILED":
+        set_meta(trial, status="FAILED", error="boom")
+    trial.file(name).write_bytes(how(trial.file(name).read_bytes()))
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {trial.path}/{says}", f"remove {trial.path} to run it again")
+    assert snapshot(case) == before
+    shutil.rmtree(trial.path)
+    again = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+    assert trial.status == "COMPLETED" and trial.summary()["final_test_acc"] is not None

@@ -168,6 +168,10 @@ def test_a_deleted_trial_is_missing_in_compare_show_and_report_not_its_recorded_
     report = invoke("report", "--runs-dir", root)
     assert report.exit_code == 0, report.output
     assert 'data-status="MISSING"' in (root / "report" / sweep.id / "index.html").read_text()
+    assert report.stderr.splitlines()[0] == (  # (warned as a DAMAGED folder is: it was not)
+        f"warning: {sweep.id}/trials/{gone.name}: MISSING, the sweep recorded it and its folder "
+        "is gone (its page says so)"
+    )
 
 
 def test_a_trial_whose_summary_value_is_not_of_its_kind_is_a_damaged_row(case, sweep_template):
@@ -193,3 +197,34 @@ def test_a_sweep_whose_own_summary_row_is_not_of_its_kind_is_refused(case, sweep
     refused(invoke("runs", "compare", sweep.path, "--runs-dir", root), 2, f"error: {says}")
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
     assert row["status"] == "DAMAGED" and row["reason"].startswith(says)
+
+
+def test_runs_list_says_a_sweeps_damaged_and_missing_trials_its_status_kept(case, sweep_template):
+    # (runs list showed such a sweep as a plain COMPLETED row while runs show, runs compare
+    # and the report said DAMAGED and MISSING)
+    root = copy_runs(sweep_template, case / "runs")
+    sweep = next(runs.iter_runs(root))
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "COMPLETED" and "reason" not in row and "bad_trials" not in row
+    bad, gone = sorted((sweep.path / "trials").iterdir())
+    (bad / "meta.json").write_text("[]")
+    shutil.rmtree(gone)
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert listed.exit_code == 0 and listed.stderr == "", listed.output
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "COMPLETED"
+    assert row["reason"] == (
+        "2 of 2 trials DAMAGED or MISSING: 1 DAMAGED, 1 MISSING (runs show says which, and why)"
+    )
+    assert row["bad_trials"] == [
+        {"trial": bad.name, "status": "DAMAGED",
+         "reason": f"{bad}/meta.json: expected a JSON object, got list"},
+        {"trial": gone.name, "status": "MISSING",
+         "reason": f"{gone}: no run folder there; the sweep recorded this trial COMPLETED"},
+    ]  # fmt: skip
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", root)  # (what it points to)
+    assert f"DAMAGED {bad}/meta.json" in shown.stdout and f"MISSING {gone}" in shown.stdout
+    for fmt in ("table", "csv"):  # (the reason counts them; the list of each is json's)
+        out = invoke("runs", "list", "-f", fmt, "--runs-dir", root, "--kind", "sweep").stdout
+        assert "1 DAMAGED, 1 MISSING" in out and bad.name not in out, out

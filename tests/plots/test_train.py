@@ -23,19 +23,23 @@ def weight_decay_run(epochs: int = 50):
 
 
 def test_losses_spanning_decades_get_a_log_axis():
-    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    fig = plots.train_curves_figure(
+        weight_decay_run(), ["train", "test"], title="wd", status="COMPLETED"
+    )
     ax_loss, ax_acc = fig.axes
     assert ax_loss.get_yscale() == "log" and "log" in ax_loss.get_ylabel()
     assert ax_acc.get_yscale() == "linear"
 
 
 def test_losses_within_a_decade_stay_linear():
-    fig = plots.train_curves_figure(records.learning(), ["train", "test"])
+    fig = plots.train_curves_figure(records.learning(), ["train", "test"], status="COMPLETED")
     assert fig.axes[0].get_yscale() == "linear"
 
 
 def test_train_curves_legends_cover_no_data():
-    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    fig = plots.train_curves_figure(
+        weight_decay_run(), ["train", "test"], title="wd", status="COMPLETED"
+    )
     assert legend_over_data(fig) == []
 
 
@@ -44,7 +48,9 @@ def test_train_curves_fit_their_fixed_margins_with_legends_of_any_height(splits)
     run = [
         {**r, "val_loss": r["test_loss"], "val_acc": r["test_acc"]} for r in records.diverging(at=3)
     ]
-    fig = plots.train_curves_figure(run, splits, title="a-run-name-of-forty-characters-or-so-x")
+    fig = plots.train_curves_figure(
+        run, splits, title="a-run-name-of-forty-characters-or-so-x", status="DIVERGED"
+    )
     assert outside_figure(fig) == [] and legend_over_data(fig) == []
     assert all(t == int(t) for t in fig.axes[1].get_xticks())  # epochs: whole numbers
 
@@ -54,7 +60,7 @@ def test_a_split_evaluated_after_the_last_epoch_only_is_one_star():
         {k: v for k, v in r.items() if not k.startswith("test_") or r["epoch"] == 50}
         for r in weight_decay_run()
     ]
-    fig = plots.train_curves_figure(run, ["train", "test"], title="final test")
+    fig = plots.train_curves_figure(run, ["train", "test"], title="final test", status="COMPLETED")
     ax_acc = fig.axes[1]
     (star,) = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "*"]
     assert list(star.get_xdata()) == [50] and star.get_ydata()[0] == pytest.approx(0.74)
@@ -63,7 +69,9 @@ def test_a_split_evaluated_after_the_last_epoch_only_is_one_star():
 
 
 def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
-    fig = plots.train_curves_figure(records.diverging(at=1), ["train", "test"], title="run")
+    fig = plots.train_curves_figure(
+        records.diverging(at=1), ["train", "test"], title="run", status="DIVERGED"
+    )
     ax_acc = fig.axes[1]
     crosses = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "x"]
     assert [c.get_xdata()[0] for c in crosses] == [1, 1]
@@ -73,8 +81,8 @@ def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
 
 def gap_panels():
     return [
-        {"label": "plain", "records": records.learning(end=1.0)},
-        {"label": "weight decay", "records": records.learning(end=0.9)},
+        {"label": "plain", "records": records.learning(end=1.0), "status": "COMPLETED"},
+        {"label": "weight decay", "records": records.learning(end=0.9), "status": "COMPLETED"},
         {"label": "big lr", "records": records.diverging(at=3), "status": "DIVERGED"},
     ]
 
@@ -120,7 +128,9 @@ def test_optimizer_loss_curves_spanning_decades_get_a_log_axis():
 def test_legends_under_the_axes_clear_the_axis_labels():
     from tests.plots.layout import overlaps, render
 
-    fig = plots.train_curves_figure(weight_decay_run(), ["train", "test"], title="wd")
+    fig = plots.train_curves_figure(
+        weight_decay_run(), ["train", "test"], title="wd", status="COMPLETED"
+    )
     render(fig)
     for ax in fig.axes:
         legend = ax.get_legend().get_window_extent()
@@ -142,16 +152,49 @@ def logistic_run(epochs: int = 2000):
 
 @pytest.mark.parametrize("epochs", [30, 2000])
 def test_a_log_loss_axis_of_wide_tick_labels_widens_the_left_margin_to_fit(epochs):
-    fig = plots.train_curves_figure(logistic_run(epochs), ["train", "test"], title="logreg")
+    fig = plots.train_curves_figure(
+        logistic_run(epochs), ["train", "test"], title="logreg", status="COMPLETED"
+    )
     assert fig.axes[0].get_yscale() == "log"
     assert outside_figure(fig) == []  # (the y label was cut off at the left edge)
 
 
 def test_many_epochs_are_thin_bare_lines_and_few_epochs_a_dot_each():
-    many = plots.train_curves_figure(logistic_run(2000), ["train", "test"])
+    many = plots.train_curves_figure(logistic_run(2000), ["train", "test"], status="COMPLETED")
     for ax in many.axes:
         for line in ax.get_lines():
             assert line.get_marker() in ("None", "none", None) and line.get_linewidth() < 1
-    few = plots.train_curves_figure(logistic_run(50), ["train", "test"])
+    few = plots.train_curves_figure(logistic_run(50), ["train", "test"], status="COMPLETED")
     split_lines = [ln for ax in few.axes for ln in ax.get_lines() if ln.get_color() != "black"]
     assert split_lines and all(ln.get_marker() == "." for ln in split_lines)
+
+
+def overflowed_once(at: int = 2):
+    """A COMPLETED run whose evaluation overflowed at epoch ``at`` (its losses null there) and
+    trained on to its end."""
+    out = records.learning()
+    out[at] = {**out[at], "loss": None, "train_loss": None, "test_loss": None}
+    return out
+
+
+def test_a_completed_run_with_a_null_loss_is_not_drawn_as_diverged():
+    # (the first record with a missing loss was taken for a divergence when no status was
+    # given: a COMPLETED run's curves.png was titled "diverged at epoch 2" and cut there)
+    run = overflowed_once(at=2)
+    fig = plots.train_curves_figure(run, ["train", "test"], title="run", status="COMPLETED")
+    assert "diverged" not in fig._suptitle.get_text()
+    assert not any(ln.get_marker() == "x" for ax in fig.axes for ln in ax.get_lines())
+    assert max(fig.axes[1].get_lines()[0].get_xdata()) == run[-1]["epoch"]  # (drawn to its end)
+    panel = {"label": "run", "records": run, "status": "COMPLETED"}
+    gaps = plots.accuracy_gaps_figure([panel], title="1 run")
+    assert "diverged" not in gaps.axes[0].get_title()
+
+
+def test_a_diverged_run_is_marked_at_the_epoch_its_summary_names():
+    run = overflowed_once(at=1)[:4]  # (an overflow at epoch 1, DIVERGED at its last, epoch 3)
+    fig = plots.train_curves_figure(
+        run, ["train", "test"], title="run", status="DIVERGED", diverged_epoch=3
+    )
+    assert "diverged at epoch 3" in fig._suptitle.get_text()
+    without = plots.train_curves_figure(run, ["train", "test"], title="run", status="DIVERGED")
+    assert "diverged at epoch 3" in without._suptitle.get_text()  # (its last record: the rule)

@@ -39,6 +39,7 @@ def test_tune_curves_label_values_as_the_sweep_lines_do():
 def test_tune_curves_mark_a_diverged_trial():
     top, curves = top_trials(2)
     curves["t1"] = [{**r, "val_acc": r["test_acc"]} for r in records.diverging(at=3, nan_acc=0.09)]
+    top[1]["status"] = "DIVERGED"  # (as its row says: a figure never guesses it from the losses)
     fig = plots.tune_curves_figure(top, curves, ["optimizer.lr"])
     ax = fig.axes[0]
     crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]

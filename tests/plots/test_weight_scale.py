@@ -82,10 +82,12 @@ def test_grid_does_not_draw_the_accuracy_of_a_diverged_net(grid):
             assert not (x >= 1 and y == pytest.approx(0.089)), line.get_label()
 
 
-def test_grid_reads_divergence_from_the_records_without_a_status():
+def test_grid_marks_divergence_by_the_status_not_by_a_null_loss():
+    # (without a status, a net's first null loss was taken for a divergence: a COMPLETED net
+    # whose evaluation overflowed once was drawn as diverged there)
     panels = grid_panels()
-    for p in panels:
-        del p["bn_status"], p["plain_status"]
+    panels[2]["plain"][1] = {**panels[2]["plain"][1], "loss": None, "train_loss": None}
+    panels[0]["plain_diverged_epoch"] = 1  # (as its summary names it)
     fig = plots.weight_scale_grid_figure(panels, "train_acc")
     assert len(diverged_markers(fig.axes[0])) == 1 and diverged_markers(fig.axes[2]) == []
 

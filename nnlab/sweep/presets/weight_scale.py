@@ -123,6 +123,8 @@ def figures(
                 "plain": curves.get(plain["trial"], []) if plain else [],
                 "bn_status": bn["status"] if bn else None,
                 "plain_status": plain["status"] if plain else None,
+                "bn_diverged_epoch": bn.get("diverged_epoch") if bn else None,
+                "plain_diverged_epoch": plain.get("diverged_epoch") if plain else None,
             }
         )
     table = [

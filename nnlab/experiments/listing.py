@@ -1,0 +1,136 @@
+"""The run folders as ``nnlab runs list`` and ``nnlab runs show`` read them: one row per
+folder (a damaged one DAMAGED with the reason, never an exception), and one folder's view
+(its header, config, summary and key epochs)."""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.output import counted
+from nnlab.summary import DIVERGED
+from nnlab.train import Record
+
+
+def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
+    """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
+    name, status, epochs and final accuracies. A folder that cannot be read is listed as
+    DAMAGED with the reason; it never stops the listing. A sweep some of whose trials are
+    DAMAGED or MISSING keeps its status and says so (``_trial_damage``)."""
+    if kind is not None:
+        runs.check_kind(kind)
+    rows = []
+    for run in runs.iter_runs(root):
+        info = runs.describe_folder(run, files=True)
+        if kind is not None and info["kind"] != kind:
+            continue
+        meta, summary = info["meta"] or {}, info["summary"]
+        row: dict[str, Any] = {
+            "run": run.id,
+            "kind": info["kind"] or "?",
+            "name": meta.get("name"),
+            "status": info["status"],
+            "epochs": summary.get("epochs", meta.get("epochs_done")),
+        }
+        row.update(
+            {k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")}
+        )
+        row["started"] = meta.get("started")
+        if "reason" in info:
+            row["reason"] = info["reason"]
+        if info["kind"] == "sweep":
+            row.update(_trial_damage(run))
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
+
+
+def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
+    """What a listing adds to a sweep's row when trials of it are DAMAGED or MISSING (its
+    status stays what its meta.json says): a ``reason`` counting them, and ``bad_trials``,
+    each one's ``trial``, ``status`` and ``reason`` (``sweep.unsound_trials``)."""
+    from nnlab import sweep
+
+    total, bad = sweep.unsound_trials(run)
+    if not bad:
+        return {}
+    counts = collections.Counter(t["status"] for t in bad)
+    said = " or ".join(sorted(counts))
+    if len(counts) > 1:
+        said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    reason = f"{len(bad)} of {total} trials {said} (runs show says which, and why)"
+    return {"reason": reason, "bad_trials": bad}
+
+
+@dataclass
+class RunView:
+    """What ``nnlab runs show`` prints of a folder: header lines, the resolved config, the
+    summary table, the metric records (``shown``: all, or the first, best and last)."""
+
+    run: runs.RunDir
+    header: list[str]
+    config: str | None
+    summary: str | None
+    metrics: list[Record]
+    shown: list[Record]
+    metrics_title: str
+    meta: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": str(self.run.path),
+            "status": self.header[1].split()[-1],
+            "meta": self.meta,
+            "config": self.config,
+            "summary": self.run.summary(),
+            "metrics": self.metrics,
+        }
+
+
+def show_run(run: runs.RunDir, every: bool = False) -> RunView:
+    """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it (every
+    file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound)."""
+    run.check_files()
+    meta, metrics = run.meta, run.metrics()
+    run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)
+    header = [
+        f"run     {run.path}",
+        f"kind    {run.kind}    status {run.status}",
+        f"started {meta.get('started')}  ended {meta.get('ended')}",
+        f"command {' '.join(meta.get('argv', []))}",
+    ]
+    if meta.get("error"):
+        header.append(f"error   {meta['error']}")
+    if run.kind == "sweep":  # (its summary is of its end: a trial damaged or gone since is said)
+        from nnlab import sweep
+
+        header += [
+            f"{s['status']} {s['reason']}" for _, s in sweep.trial_states(run) if "reason" in s
+        ]
+    run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
+    config, summary = run.text("config.yaml"), run.text("summary.txt")
+    shown = metrics if every else key_epochs(metrics, run.status)
+    title = "every epoch" if every or len(shown) == len(metrics) else (
+        f"{len(shown)} of {counted(len(metrics), 'epoch')}: first, best, last (--all for every epoch)"
+    )  # fmt: skip
+    return RunView(run, header, config, summary, metrics, shown, title, meta)
+
+
+def key_epochs(records: list[Record], status: str | None = None) -> list[Record]:
+    """The first record, the best by each accuracy (else each loss), and the last. A DIVERGED
+    run's bests are over the epochs before the one it diverged in (``nnlab.summary``'s rule)."""
+    if len(records) <= 3:
+        return list(records)
+    keys = [k for k in records[-1] if k.endswith("_acc")] or [
+        k for k in records[-1] if k.endswith("_loss")
+    ]
+    picked = {0, len(records) - 1}
+    before = records[:-1] if status == DIVERGED else records
+    for key in keys:
+        values = [(r.get(key), i) for i, r in enumerate(before) if r.get(key) is not None]
+        if values:
+            pick = max if key.endswith("_acc") else min
+            picked.add(pick(values, key=lambda v: v[0])[1])
+    return [records[i] for i in sorted(picked)]
