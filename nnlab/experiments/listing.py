@@ -60,7 +60,7 @@ def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
     said = " or ".join(sorted(counts))
     if len(counts) > 1:
         said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    reason = f"{len(bad)} of {total} trials {said} (runs show says which, and why)"
+    reason = f"{len(bad)} of {counted(total, 'trial')} {said} (runs show says which, and why)"
     return {"reason": reason, "bad_trials": bad}
 
 

@@ -17,9 +17,12 @@ def _short_run():
 
 def _figures():
     recs = _short_run()
-    row = {"trial": "t0", "rank": 1, "optimizer.lr": 0.1, "seed": 0}
+    row = {"trial": "t0", "rank": 1, "optimizer.lr": 0.1, "seed": 0, "status": "COMPLETED"}
     yield "train", plots.train_curves_figure(recs, ["train", "test"], status="COMPLETED")
-    yield "compare", plots.accuracy_gaps_figure([{"label": "a", "records": recs}])
+    yield (
+        "compare",
+        plots.accuracy_gaps_figure([{"label": "a", "records": recs, "status": "COMPLETED"}]),
+    )
     yield "sweep", plots.sweep_curves_figure([row], {"t0": recs}, ["optimizer.lr"])
     yield "tune", plots.tune_curves_figure([row], {"t0": recs}, ["optimizer.lr"])
 
