@@ -133,6 +133,31 @@ def sweep_phases(sweep: Path, t_launch: float, t_exit: float) -> dict[str, float
     }
 
 
+def train_phases(run: Path, t_launch: float, t_exit: float) -> dict[str, float]:
+    """Where a single run's wall time went, from its folder (the same columns as a sweep's):
+
+    * ``startup_s``: command launched -> run folder created (imports, config, data, the net);
+    * ``trials_s``: -> its last epoch's record written (training, evaluation, checkpoints);
+    * ``finish_s``: -> its meta says it ended (summary files, and curves.png, which a painter
+      process draws from the last record);
+    * ``exit_s``: -> the command exits;
+
+    and ``train_cpu_s``, the sum of its records' ``seconds`` (time inside the training loop).
+    """
+    meta = json.loads((run / "meta.json").read_text())
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    created, ended = _stamp(meta["started"]), _stamp(meta["ended"])
+    last_record = (run / "metrics.jsonl").stat().st_mtime
+    return {
+        "startup_s": created - t_launch,
+        "trials_s": last_record - created,
+        "finish_s": ended - last_record,
+        "exit_s": t_exit - ended,
+        "train_cpu_s": sum(r.get("seconds", 0.0) for r in records),
+        "stacks": "1 x 1",
+    }
+
+
 # ----------------------------------------------------------------------------- report
 def machine() -> dict[str, Any]:
     from threadpoolctl import threadpool_info
@@ -235,7 +260,9 @@ def bench_train(args: argparse.Namespace, runs_dir: Path, cache: dict) -> tuple[
     if args.data_dir:
         argv += ["--data-dir", str(args.data_dir)]
     res = run_command(argv)
-    return res, folder_workload(newest(runs_dir / "train"), cache)
+    run = newest(runs_dir / "train")
+    res.update(train_phases(run, res["launched"], res["exited"]))
+    return res, folder_workload(run, cache)
 
 
 def bench_sweep(
@@ -520,9 +547,11 @@ def print_report(
         print(f"{k}: {round(v, 3) if isinstance(v, float) else v}")
     if rows:
         print_table(rows, COLUMNS, title="wall vs GEMM floor")
-    sweeps = [r for r in rows if "trials_s" in r]
-    if sweeps:
-        print_table(sweeps, PHASES, title="where the sweep's wall time went (s)")
+    phased = [r for r in rows if "trials_s" in r]
+    if phased:
+        print_table(
+            phased, PHASES, title="where the wall time went (s; train_phases, sweep_phases)"
+        )
     if scaling:
         print_table(scaling, SCALING, title="scaling (the book's work)")
 
