@@ -151,6 +151,10 @@ def _drive(
               for life, cfg in zip(lives, cfgs)]  # fmt: skip
     for life, cfg, recs in zip(lives, cfgs, records):
         life.on_end(functools.partial(_finish, life.run, cfg, recs, painter))
+        if painter is not None:  # (its empty panels, built there while this trains)
+            from nnlab import plots
+
+            painter.prepare(plots.Canvas(plots.train_curves_canvas))
 
     def on_epoch(net: int, record: Record, state: StateFn) -> None:
         life, cfg = lives[net], cfgs[net]

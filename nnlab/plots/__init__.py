@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from nnlab.plots.activations import activation_histograms_figure
 from nnlab.plots.base import (
+    Canvas,
     Drawing,
     Painter,
     draw_all,
     import_in_background,
     painters,
+    prepare_all,
     pyplot,
     save,
 )
@@ -32,11 +34,13 @@ from nnlab.plots.optimizers import (
 from nnlab.plots.sweep import sweep_curves_figure
 from nnlab.plots.train import (
     accuracy_gaps_figure,
+    train_curves_canvas,
     train_curves_figure,
 )
 from nnlab.plots.tune import tune_curves_figure, tune_scatter_figure
 from nnlab.plots.weight_scale import (
     weight_scale_grid,
+    weight_scale_grid_canvas,
     weight_scale_grid_figure,
     weight_scale_summary_figure,
 )
@@ -45,6 +49,7 @@ __all__ = [
     "accuracy_gaps_figure",
     "activation_histograms_figure",
     "gradcheck_differences_figure",
+    "Canvas",
     "Drawing",
     "draw_all",
     "Painter",
@@ -56,13 +61,16 @@ __all__ = [
     "optimizer_loss_curves_figure",
     "optimizer_paths_1d_figure",
     "optimizer_paths_2d_figure",
+    "prepare_all",
     "pyplot",
     "save",
     "sweep_curves_figure",
+    "train_curves_canvas",
     "train_curves_figure",
     "tune_curves_figure",
     "tune_scatter_figure",
     "weight_scale_grid",
+    "weight_scale_grid_canvas",
     "weight_scale_grid_figure",
     "weight_scale_summary_figure",
 ]

@@ -73,6 +73,46 @@ class Drawing:
         return save(self.figure(*self.args, **self.kwargs), self.path, tight=self.tight)
 
 
+@dataclass(frozen=True)
+class Canvas:
+    """The part of a figure that needs no results: ``build(*args)`` (a ``plots.*_canvas``
+    function: a new Figure with its axes, limits, ticks and labels; ``args`` hashable).
+
+    A figure function takes its Figure from ``canvas(build, *args)``. A painter that waits
+    for a long job's results can build it ahead (``Painter.prepare``, ``prepare_all``); the
+    figure then only adds its data when the results come, off the job's critical path. The
+    figure is the same either way: ``canvas`` builds it at once where none was prepared."""
+
+    build: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+_PREPARED: dict[Canvas, list[Any]] = {}  # this process's canvases built ahead, each used once
+
+
+def prepare(ahead: Canvas) -> None:
+    """Build ``ahead`` now and keep it for a figure that asks for it (``canvas``); once per
+    figure to come. A failure is left for that figure, which builds it again and reports it."""
+    with contextlib.suppress(Exception):
+        _PREPARED.setdefault(ahead, []).append(ahead.build(*ahead.args))
+
+
+def canvas(build: Callable[..., Any], *args: Any) -> Any:
+    """The Figure ``build(*args)`` makes: one prepared in this process if there is one
+    (taken: each is used once), else built now."""
+    ready = _PREPARED.get(Canvas(build, args))
+    return ready.pop() if ready else build(*args)
+
+
+def prepare_all(canvases: Sequence[Canvas | None], painters: Sequence[Painter]) -> None:
+    """Have ``painters`` build ``canvases`` now, dealt as ``draw_all`` will deal the drawings
+    they belong to (canvas i to the painter that draws drawing i; None: nothing to build)."""
+    live = [p for p in painters if p.alive]
+    for i, ahead in enumerate(canvases):
+        if ahead is not None and live:
+            live[i % len(live)].prepare(ahead)
+
+
 def draw_all(
     drawings: list[Drawing],
     painters: Sequence[Painter] = (),
@@ -159,6 +199,14 @@ class Painter:
         drawing = Drawing(figure, Path(path), args, kwargs, tight)
         self.send(drawing)
         return self.receive(drawing)
+
+    def prepare(self, ahead: Canvas) -> None:
+        """Have the worker build ``ahead`` (a figure's part that needs no results) while it
+        waits, for a drawing sent later (``canvas``); without a worker, nothing: the drawing
+        builds it then."""
+        if self.alive:
+            with contextlib.suppress(OSError):  # (its worker is gone: the drawing says so)
+                self._conn.send(ahead)
 
     @property
     def alive(self) -> bool:
@@ -289,7 +337,8 @@ def _exit_once(*_: Any) -> None:
 
 
 def _serve(conn: Any) -> None:
-    """Draw each ``Drawing`` received on ``conn``, reply "" or the error, until None or EOF."""
+    """Draw each ``Drawing`` received on ``conn``, reply "" or the error, until None or EOF;
+    build each ``Canvas`` received for a drawing to come (no reply)."""
     while True:
         try:
             job = conn.recv()
@@ -297,6 +346,9 @@ def _serve(conn: Any) -> None:
             return
         if job is None:
             return
+        if isinstance(job, Canvas):
+            prepare(job)
+            continue
         reply = _draw(job)
         try:
             conn.send(reply)

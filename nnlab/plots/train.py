@@ -30,8 +30,8 @@ def train_curves_figure(
     Legends sit under the panels. Margins are fixed, in inches (the bottom one grows with the
     legends' rows, the left one fits the loss axis's labels): saved without the tight crop,
     which would draw the figure twice."""
-    plt = base.pyplot()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = base.canvas(train_curves_canvas)
+    ax_loss, ax_acc = fig.axes
     at = base.diverged_epoch(records, status, diverged_epoch)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     few = len(records) <= MARKED_EPOCHS + 1  # (epoch 0 and MARKED_EPOCHS epochs)
@@ -67,6 +67,13 @@ def train_curves_figure(
             title + (f" (diverged at epoch {at})" if at is not None else ""), y=1 - 0.08 / 4
         )
     _fixed_margins(fig, top=0.62, bottom=0.62 + 0.2 * rows)
+    return fig
+
+
+def train_curves_canvas() -> Any:
+    """``train_curves_figure``'s two empty panels (built ahead by a run's painter while the
+    run trains: ``base.canvas``)."""
+    fig, _ = base.pyplot().subplots(1, 2, figsize=(10, 4))
     return fig
 
 

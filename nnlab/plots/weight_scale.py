@@ -47,41 +47,55 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     "bn_status", "plain_status"}] (statuses optional: without them divergence is read from the
     records, a trained epoch whose loss is missing). The legend sits above the panels.
 
-    Every panel has the same axes (epochs and accuracy 0..1), numbered on the outer panels
-    only: the left column's accuracy, and the epochs of a panel with none below it. The inner
-    panels carry only grid lines, one artist per direction (``base.grid_lines``): a matplotlib
-    tick costs five artists, and 16 panels of them were most of the drawing time."""
-    plt = base.pyplot()
-    ncols = 4
-    nrows = max(1, -(-len(panels) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows + 0.3), squeeze=False)
+    The panels' axes are ``weight_scale_grid_canvas``'s (which a sweep's painter builds while
+    the trials run): only the curves, the panels' titles and the legend depend on the results.
+    """
     epochs = [r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]]
     last = max([1, *epochs])
-    xticks, yticks = _epoch_ticks(last), [0, 0.25, 0.5, 0.75, 1]
+    fig = base.canvas(weight_scale_grid_canvas, len(panels), last, key)
     diverged = False
-    for i, ax in enumerate(axes.flat):
-        if i >= len(panels):
-            ax.set_visible(False)
-            continue
-        notes = _grid_panel(ax, panels[i], key)
+    for ax, panel in zip(fig.axes, panels):  # (the axes in order; any beyond: hidden)
+        notes = _grid_panel(ax, panel, key)
         diverged = diverged or bool(notes)
-        head = f"W: {panels[i]['scale']:.3g}" + (f"  ({'; '.join(notes)})" if notes else "")
-        ax.set_title(head, fontsize=9, y=1.0, color="red" if notes else "black")  # y given:
-        ax.set(xlim=(-0.05 * last, 1.05 * last), ylim=(0, 1.02))  # no auto-placement pass
-        base.grid_lines(ax, xticks, yticks)
-        ax.set_xticks(xticks if i + ncols >= len(panels) else [])  # (numbered: no panel below)
-        ax.set_yticks(yticks if i % ncols == 0 else [])
-        if i % ncols == 0:
-            ax.set_ylabel(key.replace("_", " "))
-        if i + ncols >= len(panels):
-            ax.set_xlabel("epoch")
-    _grid_legend_and_margins(fig, diverged, title)
+        head = f"W: {panel['scale']:.3g}" + (f"  ({'; '.join(notes)})" if notes else "")
+        ax.set_title(head, fontsize=9, color="red" if notes else "black")
+    _grid_legend(fig, diverged, title)
     return fig
 
 
-def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
-    """Title, then the legend in one row under it, then the panels (fixed margins, in inches:
-    tight_layout on 16 panels costs more than drawing them)."""
+def weight_scale_grid_canvas(n_panels: int, last: int, key: str) -> Any:
+    """The grid's axes for ``n_panels`` panels of ``key`` over epochs 0..``last``, no data:
+    four to a row, every panel with the same axes (epochs and accuracy 0..1), numbered on the
+    outer panels only: the left column's accuracy, and the epochs of a panel with none below
+    it. The inner panels carry only grid lines, one artist per direction (``base.grid_lines``):
+    a matplotlib tick costs five artists, and 16 panels of them were most of the drawing time.
+    Margins are fixed, in inches (tight_layout on 16 panels costs more than drawing them)."""
+    plt = base.pyplot()
+    ncols = 4
+    nrows = max(1, -(-n_panels // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows + 0.3), squeeze=False)
+    xticks, yticks = _epoch_ticks(last), [0, 0.25, 0.5, 0.75, 1]
+    for i, ax in enumerate(axes.flat):
+        if i >= n_panels:
+            ax.set_visible(False)
+            continue
+        ax.set(xlim=(-0.05 * last, 1.05 * last), ylim=(0, 1.02))
+        base.grid_lines(ax, xticks, yticks)
+        ax.set_xticks(xticks if i + ncols >= n_panels else [])  # (numbered: no panel below)
+        ax.set_yticks(yticks if i % ncols == 0 else [])
+        if i % ncols == 0:
+            ax.set_ylabel(key.replace("_", " "))
+        if i + ncols >= n_panels:
+            ax.set_xlabel("epoch")
+    inch = 1 / fig.get_figheight()
+    fig.subplots_adjust(
+        left=0.06, right=0.99, bottom=0.5 * inch, top=1 - 0.95 * inch, wspace=0.06, hspace=0.3
+    )
+    return fig
+
+
+def _grid_legend(fig: Any, diverged: bool, title: str) -> None:
+    """Title, then the legend in one row under it, above the panels (``weight_scale_grid_canvas``'s margins)."""
     from matplotlib.lines import Line2D
 
     inch = 1 / fig.get_figheight()
@@ -92,9 +106,6 @@ def _grid_legend_and_margins(fig: Any, diverged: bool, title: str) -> None:
         fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=8,
                bbox_to_anchor=(0.5, 1 - 0.34 * inch), frameon=False)  # fmt: skip
-    fig.subplots_adjust(
-        left=0.06, right=0.99, bottom=0.5 * inch, top=1 - 0.95 * inch, wspace=0.06, hspace=0.3
-    )
 
 
 def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title: str = "") -> Path:

@@ -10,7 +10,8 @@ one file each:
     presets/      named sweeps shipped with nnlab (weight-scale), one registry
     trial.py      units of work (one trial, or a stack of trials trained side by side)
     executors.py  where units run: this process, local worker processes (dask.py: a cluster)
-    run.py        the sweep folder: run, resume, summary, figures
+    run.py        the sweep folder: run, resume
+    finish.py     its end: summary files and figures
 
 Trials that differ only in what sets their initial weights (seed, ``model.init``,
 ``model.init_std``), their learning rate or their weight decay (equal
@@ -38,23 +39,31 @@ _WHERE = {
     ),
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "check_trials", "folder_row", "is_sweep", "load_sweep",
-         "resume_sweep", "run_sweep", "summary_columns", "sweep_rows", "trial_states",
-         "trials_dir", "unsound_trials", "check_trial_folders"),
+         "resume_sweep", "run_sweep", "sweep_rows", "trial_states", "unsound_trials",
+         "check_trial_folders"),
         "run",
+    ),
+    **dict.fromkeys(
+        ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "trial_curves"),
+        "finish",
     ),
     "sweep_from_file": "source",
     **dict.fromkeys(
         ("SweepSpec", "expand", "parse_spec", "parse_sweep_args"), "spec"
     ),
     **dict.fromkeys(
-        ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "make_units", "run_unit"), "trial"
+        ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "make_units", "run_unit",
+         "trials_dir"),
+        "trial",
     ),
 }  # fmt: skip
 
 __all__ = sorted(_WHERE)
 
 
-_MODULES = ("spec", "definition", "source", "presets", "trial", "executors", "dask", "run")
+_MODULES = (
+    "spec", "definition", "source", "presets", "trial", "executors", "dask", "run", "finish"
+)  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -14,9 +14,7 @@ continued by ``resume_sweep``, which runs only what is missing.
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
-import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -33,8 +31,22 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.output import counted, spelled
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
+from nnlab.sweep.finish import (
+    finish_sweep,
+    load_finish_modules_in_background,
+    painters_for,
+    prepare_figures,
+)
 from nnlab.sweep.spec import parse_spec
-from nnlab.sweep.trial import STOP_FILE, Row, TrialTask, cached_dataset, make_units, trial_row
+from nnlab.sweep.trial import (
+    STOP_FILE,
+    Row,
+    TrialTask,
+    cached_dataset,
+    make_units,
+    trial_row,
+    trials_dir,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 TERMINAL = ("COMPLETED", "DIVERGED")  # trial statuses that resume leaves alone
@@ -104,10 +116,6 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
             trial = Trial(item["id"], item["seed"], trial.values, trial.config)
         trials.append(trial)
     return defn, trials
-
-
-def trials_dir(run: runs.RunDir) -> Path:
-    return run.file(runs.TRIALS)
 
 
 def _task(
@@ -218,35 +226,6 @@ def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, job
             raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
 
 
-def _load_finish_modules_in_background(painters: list[Any]) -> None:
-    """Load the finish's modules on a core a worker left idle, while the last units train:
-    the table writer here, and matplotlib too unless ``painters`` draw the figures."""
-    from nnlab import output, plots
-
-    if painters:
-        threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
-    else:
-        plots.import_in_background(lambda: output.table_text([], []))
-
-
-def figures_of(preset: str | None) -> int:
-    """How many figures a sweep of ``preset`` (None: a generic sweep) draws at its end."""
-    from nnlab.sweep import presets
-
-    return presets.get(preset).n_figures if preset in presets.PRESETS else 1
-
-
-def painters_for(defn: SweepDef, given: list[Any] | None = None) -> Any:
-    """The figures' painters: ``given`` (started by the caller, e.g. the command line before
-    its imports), else ``plots.painters`` forked now, before the sweep's workers, one per
-    figure the sweep draws. Either way they load matplotlib at once, once."""
-    from nnlab import plots
-
-    if given is not None:
-        return contextlib.nullcontext(given)
-    return plots.painters(figures_of(defn.preset))
-
-
 SWEEP_RESUME = "nnlab sweep --resume {path}"
 
 
@@ -278,6 +257,7 @@ def _execute(
 
     life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
+    prepare_figures(defn, trials, painters)  # (their parts that need no results, meanwhile)
     if on_start is not None:
         on_start(run, done, total)
 
@@ -325,7 +305,7 @@ class _Tally:
             if not self.open_units[unit]:
                 del self.open_units[unit]
                 if len(self.open_units) == self.workers - 1:  # from now on a worker is idle
-                    _load_finish_modules_in_background(self.painters)
+                    load_finish_modules_in_background(self.painters)
         if self.on_trial is not None:
             self.on_trial(self.done, self.total, row)
 
@@ -522,72 +502,3 @@ def _resume_action(run: runs.RunDir, trial: Trial) -> str:
     if status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
         return "resume"
     return "rerun"
-
-
-def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
-    """Table columns: trial, swept keys, (seed,) status, epochs, final (and best) accuracies."""
-    cols = ["trial", *keys, *(["seed"] if wide else []), "status", "epochs"]
-    metrics = list(dict.fromkeys(k for r in rows for k in r if k.endswith("_acc")))
-    finals = [k for k in metrics if k.startswith("final_")]
-    bests = [k for k in metrics if k.startswith("best_")] if wide else []
-    return cols + finals + bests
-
-
-def finish_sweep(
-    life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str, painters: Any = ()
-) -> None:
-    """Write summary.json/csv/txt and the plots (drawn by ``painters``, where there are) of a
-    sweep ending as ``status``."""
-    from nnlab.output import table_text, to_csv
-
-    run = life.run
-    keys = list(defn.spec.params)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-
-    def write_summaries() -> None:
-        life.note(counts=counts)
-        run.write_json(
-            "summary.json",
-            {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
-        )
-        run.write_text("summary.csv", to_csv(rows))
-        title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
-        run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
-
-    plot_sweep(run, defn, rows, painters, meanwhile=write_summaries)
-
-
-def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
-    """Each trial's per-epoch records (empty for trials without a folder)."""
-    return {r["trial"]: runs.RunDir(trials_dir(run) / r["trial"]).metrics() for r in rows}
-
-
-def plot_sweep(
-    run: runs.RunDir,
-    defn: SweepDef,
-    rows: list[Row],
-    painters: Any = (),
-    meanwhile: Callable[[], Any] | None = None,
-) -> list[Path]:
-    """The sweep's plots: a preset's own figures, else every trial's accuracy curve (drawn by
-    ``painters`` where there are, while this process runs ``meanwhile``: ``plots.draw_all``)."""
-    from nnlab import plots
-    from nnlab.sweep import presets
-
-    curves = trial_curves(run, rows)
-    if not any(curves.values()):
-        if meanwhile is not None:
-            meanwhile()
-        return []
-    preset = presets.PRESETS.get(defn.preset) if defn.preset else None
-    own = preset.figures(run, preset.complete(rows, defn), curves) if preset else None
-    if own is None:  # (the generic figure)
-        args = (rows, curves, list(defn.spec.params))
-        own = [
-            plots.Drawing(
-                plots.sweep_curves_figure, run.file("curves.png"), args, {"title": run.id}
-            )
-        ]
-    return plots.draw_all(own, painters, meanwhile)

@@ -16,6 +16,11 @@ from nnlab.config import Config, validate
 Row = dict[str, Any]
 
 
+def trials_dir(run: runs.RunDir) -> Path:
+    """Where a sweep folder keeps its trials' folders."""
+    return run.file(runs.TRIALS)
+
+
 @dataclass(frozen=True)
 class TrialTask:
     """A unit of work for an executor: plain data, so it can travel to another process/host.

@@ -380,7 +380,7 @@ def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path
     """``model.batchnorm=true`` (or false) makes that axis one value: the json, the table and
     the figures still read each trial's BatchNorm setting (it is no longer in the rows' swept
     values), rather than taking every net for a plain one."""
-    from nnlab.sweep import presets, run as sweep_run
+    from nnlab.sweep import finish, presets, run as sweep_run
 
     bn = "true" if fixed else "false"
     args = ["model.init_std=logspace:0:-2:2", "epochs=1", f"model.batchnorm={bn}"]
@@ -398,7 +398,7 @@ def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path
     preset = presets.get("weight-scale")
     defn, _ = sweep_run.load_sweep(run)
     rows = sweep_run.sweep_rows(run)
-    drawings = preset.figures(run, preset.complete(rows, defn), sweep_run.trial_curves(run, rows))
+    drawings = preset.figures(run, preset.complete(rows, defn), finish.trial_curves(run, rows))
     shown, hidden = ("bn", "plain") if fixed else ("plain", "bn")
     assert all(p[shown] and not p[hidden] for p in drawings[0].args[0])
 

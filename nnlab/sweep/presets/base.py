@@ -15,7 +15,8 @@ from nnlab.errors import ConfigError
 
 if TYPE_CHECKING:  # (the registry stays cheap to import: nnlab --help lists the presets)
     from nnlab import runs
-    from nnlab.plots.base import Drawing
+    from nnlab.config import Config
+    from nnlab.plots.base import Canvas, Drawing
     from nnlab.sweep.definition import SweepDef
 
 Row = dict[str, Any]
@@ -91,6 +92,12 @@ class Preset:
     def objects(self, rows: list[Row]) -> list[Row]:
         """The rows for ``--format json|csv``; default: one per trial as the summary has it."""
         return rows
+
+    def canvases(self, configs: list[Config]) -> list[Canvas | None]:
+        """The part of each of ``figures``' drawings (in their order) that needs no results,
+        for the sweep of ``configs`` (``plots.Canvas``: its painter builds it while the trials
+        run); None where there is none. Default: none."""
+        return []
 
     def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]

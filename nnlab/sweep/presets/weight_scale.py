@@ -14,10 +14,12 @@ from nnlab.sweep.presets.base import Preset, Row
 
 if TYPE_CHECKING:
     from nnlab import runs
-    from nnlab.plots.base import Drawing
+    from nnlab.config import Config
+    from nnlab.plots.base import Canvas, Drawing
 
 SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"
 PAIR_COLUMNS = ["weight_scale", "bn_train", "nobn_train", "bn_test", "nobn_test", "status"]
+GRID_KEY = "train_acc"  # what the grid shows per epoch (the book's figure 6-19)
 PAIR_TITLE = "final accuracy with (bn) and without (nobn) BatchNorm; status bn/nobn"
 
 
@@ -45,6 +47,15 @@ class WeightScale(Preset):
 
     def objects(self, rows: list[Row]) -> list[Row]:
         return trial_objects(rows)
+
+    def canvases(self, configs: list[Config]) -> list[Canvas | None]:
+        """The grid's panels: one per scale, over the longest run's epochs (as ``figures``
+        draws them when any net trains to its end)."""
+        from nnlab import plots
+
+        n_panels = len({cfg.model.init_std for cfg in configs})
+        last = max([1, *(cfg.epochs for cfg in configs)])
+        return [plots.Canvas(plots.weight_scale_grid_canvas, (n_panels, last, GRID_KEY)), None]
 
     def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
@@ -136,7 +147,7 @@ def figures(
         plots.Drawing(
             plots.weight_scale_grid_figure,
             run.file("weight-scale.png"),
-            (panels, "train_acc", grid_title),
+            (panels, GRID_KEY, grid_title),
             tight=False,
         ),  # fmt: skip
         plots.Drawing(

@@ -1,0 +1,127 @@
+"""A sweep's end: its summary files (summary.json, .csv, .txt) and its figures.
+
+The figures are drawn by painter processes forked when the sweep starts (``plots.painters``,
+one per figure), which build the figures' parts that need no results while the trials run
+(``prepare_figures``: a preset's ``canvases``) and draw the rest from the trials' records
+when the last trial ends, while this process writes the summary files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.sweep.definition import SweepDef, Trial
+from nnlab.sweep.trial import Row, trials_dir
+
+
+def load_finish_modules_in_background(painters: list[Any]) -> None:
+    """Load the finish's modules on a core a worker left idle, while the last units train:
+    the table writer here, and matplotlib too unless ``painters`` draw the figures."""
+    from nnlab import output, plots
+
+    if painters:
+        threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
+    else:
+        plots.import_in_background(lambda: output.table_text([], []))
+
+
+def figures_of(preset: str | None) -> int:
+    """How many figures a sweep of ``preset`` (None: a generic sweep) draws at its end."""
+    from nnlab.sweep import presets
+
+    return presets.get(preset).n_figures if preset in presets.PRESETS else 1
+
+
+def painters_for(defn: SweepDef, given: list[Any] | None = None) -> Any:
+    """The figures' painters: ``given`` (started by the caller, e.g. the command line before
+    its imports), else ``plots.painters`` forked now, before the sweep's workers, one per
+    figure the sweep draws. Either way they load matplotlib at once, once."""
+    from nnlab import plots
+
+    if given is not None:
+        return contextlib.nullcontext(given)
+    return plots.painters(figures_of(defn.preset))
+
+
+def prepare_figures(defn: SweepDef, trials: list[Trial], painters: list[Any]) -> None:
+    """Have ``painters`` build what the figures of a sweep of ``trials`` need no results for
+    (a preset's ``canvases``), while the trials run."""
+    from nnlab import plots
+    from nnlab.sweep import presets
+
+    if defn.preset in presets.PRESETS:
+        plots.prepare_all(presets.get(defn.preset).canvases([t.config for t in trials]), painters)
+
+
+def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
+    """Table columns: trial, swept keys, (seed,) status, epochs, final (and best) accuracies."""
+    cols = ["trial", *keys, *(["seed"] if wide else []), "status", "epochs"]
+    metrics = list(dict.fromkeys(k for r in rows for k in r if k.endswith("_acc")))
+    finals = [k for k in metrics if k.startswith("final_")]
+    bests = [k for k in metrics if k.startswith("best_")] if wide else []
+    return cols + finals + bests
+
+
+def finish_sweep(
+    life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str, painters: Any = ()
+) -> None:
+    """Write summary.json/csv/txt and the plots (drawn by ``painters``, where there are) of a
+    sweep ending as ``status``."""
+    from nnlab.output import table_text, to_csv
+
+    run = life.run
+    keys = list(defn.spec.params)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+
+    def write_summaries() -> None:
+        life.note(counts=counts)
+        run.write_json(
+            "summary.json",
+            {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
+        )
+        run.write_text("summary.csv", to_csv(rows))
+        title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+        run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
+
+    plot_sweep(run, defn, rows, painters, meanwhile=write_summaries)
+
+
+def trial_curves(run: runs.RunDir, rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
+    """Each trial's per-epoch records (empty for trials without a folder)."""
+    return {r["trial"]: runs.RunDir(trials_dir(run) / r["trial"]).metrics() for r in rows}
+
+
+def plot_sweep(
+    run: runs.RunDir,
+    defn: SweepDef,
+    rows: list[Row],
+    painters: Any = (),
+    meanwhile: Callable[[], Any] | None = None,
+) -> list[Path]:
+    """The sweep's plots: a preset's own figures, else every trial's accuracy curve (drawn by
+    ``painters`` where there are, while this process runs ``meanwhile``: ``plots.draw_all``)."""
+    from nnlab import plots
+    from nnlab.sweep import presets
+
+    curves = trial_curves(run, rows)
+    if not any(curves.values()):
+        if meanwhile is not None:
+            meanwhile()
+        return []
+    preset = presets.PRESETS.get(defn.preset) if defn.preset else None
+    own = preset.figures(run, preset.complete(rows, defn), curves) if preset else None
+    if own is None:  # (the generic figure)
+        args = (rows, curves, list(defn.spec.params))
+        own = [
+            plots.Drawing(
+                plots.sweep_curves_figure, run.file("curves.png"), args, {"title": run.id}
+            )
+        ]
+    return plots.draw_all(own, painters, meanwhile)

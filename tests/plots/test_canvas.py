@@ -1,0 +1,158 @@
+"""Figures built in two steps: a painter builds the part that needs no results (a ``Canvas``)
+while the job runs, and the figure adds the data at the end. The PNG is the same byte for byte
+as a figure built in one go, a prepared canvas is used once, and a painter builds the canvases
+it is sent before the drawings that use them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from nnlab import plots
+from nnlab.plots import base
+from tests.plots import records
+from tests.plots.test_weight_scale import grid_panels
+
+BUILT: list[tuple[int, ...]] = []  # the calls of ``counted_canvas`` in this process
+
+
+def counted_canvas(*args: int):
+    BUILT.append(args)
+    fig, _ = base.pyplot().subplots(1, 1, figsize=(2, 2))
+    return fig
+
+
+def png(fig) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=60)
+    base.pyplot().close(fig)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def empty_pool():
+    base._PREPARED.clear()
+    BUILT.clear()
+    yield
+    base._PREPARED.clear()
+
+
+def train_figure(**kw):
+    return plots.train_curves_figure(records.learning(), ["train", "test"], "run", **kw)
+
+
+FIGURES = {
+    "train curves": (
+        plots.Canvas(plots.train_curves_canvas),
+        lambda: train_figure(status="COMPLETED"),
+    ),
+    "train curves, diverged": (
+        plots.Canvas(plots.train_curves_canvas),
+        lambda: plots.train_curves_figure(
+            records.diverging(at=3), ["train"], "run", status="DIVERGED", diverged_epoch=3
+        ),
+    ),
+    "weight-scale grid, 8 panels": (
+        plots.Canvas(plots.weight_scale_grid_canvas, (8, 20, "train_acc")),
+        lambda: plots.weight_scale_grid_figure(grid_panels(), "train_acc", title="t"),
+    ),
+    "weight-scale grid, 6 panels (2 hidden)": (
+        plots.Canvas(plots.weight_scale_grid_canvas, (6, 20, "train_acc")),
+        lambda: plots.weight_scale_grid_figure(grid_panels()[:6], "train_acc", title="t"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_a_figure_on_a_prepared_canvas_is_the_figure_built_in_one_go(name):
+    ahead, figure = FIGURES[name]
+    alone = png(figure())
+    base.prepare(ahead)
+    assert len(base._PREPARED[ahead]) == 1
+    assert png(figure()) == alone
+    assert base._PREPARED[ahead] == [], "the figure took the prepared canvas"
+
+
+def test_a_prepared_canvas_is_used_once_then_built_again():
+    base.prepare(plots.Canvas(counted_canvas, (1,)))
+    first = base.canvas(counted_canvas, 1)
+    second = base.canvas(counted_canvas, 1)
+    assert first is not second and BUILT == [(1,), (1,)]
+    other = base.canvas(counted_canvas, 2)  # (other arguments: another canvas)
+    assert BUILT[-1] == (2,) and other not in (first, second)
+
+
+def test_a_canvas_that_fails_ahead_is_left_for_the_figure_to_report():
+    def broken(*_):
+        raise ValueError("no such layout")
+
+    base.prepare(plots.Canvas(broken))
+    assert not base._PREPARED.get(plots.Canvas(broken))
+    with pytest.raises(ValueError, match="no such layout"):
+        base.canvas(broken)
+
+
+class Pipe:
+    """One end of a painter's pipe, in this process: what it is sent, and the replies."""
+
+    def __init__(self, jobs):
+        self.jobs, self.replies = list(jobs), []
+
+    def recv(self):
+        return self.jobs.pop(0)
+
+    def send(self, reply):
+        self.replies.append(reply)
+
+
+def test_a_painter_builds_what_it_is_sent_ahead_and_answers_only_drawings(tmp_path):
+    ahead = plots.Canvas(counted_canvas, (3,))
+
+    def figure():
+        assert BUILT == [(3,)], "built before this drawing, once"
+        return base.canvas(counted_canvas, 3)
+
+    drawing = plots.Drawing(figure, tmp_path / "f.png", tight=False)
+    pipe = Pipe([ahead, drawing, None])
+    base._serve(pipe)
+    assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
+    assert BUILT == [(3,)] and base._PREPARED[ahead] == []
+
+
+def test_prepare_all_deals_canvases_as_draw_all_deals_drawings():
+    class Sink:
+        alive = True
+
+        def __init__(self):
+            self.got = []
+
+        def prepare(self, ahead):
+            self.got.append(ahead)
+
+    a, b = Sink(), Sink()
+    c = [plots.Canvas(counted_canvas, (i,)) for i in range(3)]
+    plots.prepare_all([c[0], None, c[2]], [a, b])
+    assert a.got == [c[0], c[2]] and b.got == []  # drawings 0 and 2 go to the first painter
+
+
+def test_the_weight_scale_presets_canvas_is_the_one_its_grid_asks_for(tmp_path):
+    """The preset's ``canvases`` for its planned trials name the grid its figure then builds
+    (the painter's work ahead is used, not thrown away)."""
+    from nnlab import runs
+    from nnlab.sweep import finish, presets, run as sweep_run
+    from nnlab.sweep.definition import plan
+
+    preset = presets.get("weight-scale")
+    defn = preset.definition("digits", ["model.init_std=logspace:0:-2:3", "epochs=2"])
+    result = sweep_run.run_sweep(defn, runs_dir=tmp_path)
+    run = runs.RunDir(result.run.path)
+    grid, summary = preset.canvases([t.config for t in plan(defn)])
+    assert summary is None and grid.args == (3, 2, "train_acc")
+    base.prepare(grid)
+    rows = sweep_run.sweep_rows(run)
+    drawings = preset.figures(run, preset.complete(rows, defn), finish.trial_curves(run, rows))
+    drawings[0].draw()
+    assert base._PREPARED[grid] == [], "the grid was drawn on the prepared canvas"
+    assert Path(drawings[0].path).stat().st_size > 0
