@@ -19,13 +19,18 @@ from nnlab.sweep.definition import SweepDef, Trial
 from nnlab.sweep.trial import Row, trials_dir
 
 
-def load_finish_modules_in_background(painters: list[Any]) -> None:
-    """Load the finish's modules on a core a worker left idle, while the last units train:
-    the table writer here, and matplotlib too unless ``painters`` draw the figures."""
+def get_ready(
+    defn: SweepDef, trials: list[Trial], painters: list[Any], figures: bool = True
+) -> None:
+    """Get the finish ready on a core a worker left idle, while the last units train: load the
+    table writer here, and matplotlib too unless ``painters`` draw the figures, which (with
+    ``figures``) build what they need no results for now (``prepare_figures``)."""
     from nnlab import output, plots
 
     if painters:
         threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
+        if figures:
+            prepare_figures(defn, trials, painters)
     else:
         plots.import_in_background(lambda: output.table_text([], []))
 
@@ -50,7 +55,8 @@ def painters_for(defn: SweepDef, given: list[Any] | None = None) -> Any:
 
 def prepare_figures(defn: SweepDef, trials: list[Trial], painters: list[Any]) -> None:
     """Have ``painters`` build what the figures of a sweep of ``trials`` need no results for
-    (a preset's ``canvases``), while the trials run."""
+    (a preset's ``canvases``), while the last trials run. (Not sooner where the workers keep
+    every core busy: that work would only slow them down by as much.)"""
     from nnlab import plots
     from nnlab.sweep import presets
 

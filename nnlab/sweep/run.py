@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import os
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -33,7 +34,7 @@ from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
     finish_sweep,
-    load_finish_modules_in_background,
+    get_ready,
     painters_for,
     prepare_figures,
 )
@@ -257,12 +258,15 @@ def _execute(
 
     life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
-    prepare_figures(defn, trials, painters)  # (their parts that need no results, meanwhile)
+    early = workers < (os.cpu_count() or 1)  # a core idle from the start: the painters use it
+    if early:
+        prepare_figures(defn, trials, painters)
+    ready = functools.partial(get_ready, defn, trials, painters, figures=not early)
     if on_start is not None:
         on_start(run, done, total)
 
     try:
-        executor.run(units, _Tally(rows, units, workers, done, total, on_trial, painters))
+        executor.run(units, _Tally(rows, units, workers, done, total, on_trial, ready))
     except KeyboardInterrupt:
         with signals.deferred():  # (a second stop signal, as ``timeout`` sends, waits for this)
             run.write_text(STOP_FILE, "interrupted: trials still running elsewhere stop here\n")
@@ -285,14 +289,15 @@ def _execute(
 
 class _Tally:
     """Each finished trial's row as it comes (``on_row``): kept in ``rows``, counted, passed to
-    ``on_trial``; when the units left leave a worker idle, the finish's modules load there."""
+    ``on_trial``; when the units left leave a worker idle, ``on_idle`` (the finish gets ready
+    on that core: ``finish.get_ready``)."""
 
     def __init__(
         self, rows: dict[str, Row], units: list[Any], workers: int, done: int, total: int,
-        on_trial: TrialFn | None, painters: list[Any],
+        on_trial: TrialFn | None, on_idle: Callable[[], Any] | None,
     ) -> None:  # fmt: skip
         self.rows, self.workers, self.done, self.total = rows, workers, done, total
-        self.on_trial, self.painters = on_trial, painters
+        self.on_trial, self.on_idle = on_trial, on_idle
         self.unit_of = {t.trial_id: i for i, unit in enumerate(units) for t in unit}
         self.open_units = {i: len(unit) for i, unit in enumerate(units)}
 
@@ -304,8 +309,8 @@ class _Tally:
             self.open_units[unit] -= 1
             if not self.open_units[unit]:
                 del self.open_units[unit]
-                if len(self.open_units) == self.workers - 1:  # from now on a worker is idle
-                    load_finish_modules_in_background(self.painters)
+                if len(self.open_units) == self.workers - 1 and self.on_idle is not None:
+                    self.on_idle()  # (from now on a worker is idle)
         if self.on_trial is not None:
             self.on_trial(self.done, self.total, row)
 
