@@ -172,8 +172,9 @@ def runs_list(
 ) -> None:
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
-    A sweep keeps its status; if any of its trials is DAMAGED (meta.json or summary.json) or
-    MISSING (its folder gone), its reason counts them (json: bad_trials lists each).
+    A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
+    (meta.json or summary.json) or MISSING (its folder gone), its reason counts them (json:
+    bad_trials lists each).
 
     Example: nnlab runs list --kind sweep
     """

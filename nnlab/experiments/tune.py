@@ -501,7 +501,9 @@ def _new_round(
         entry["sweep"] = str(sweep_run.path.relative_to(run.path))
         run.write_json("tune.json", state)
 
-    result = sweep.run_sweep(defn, runs_dir=run.path / "rounds", on_start=on_start, **how.kwargs())
+    result = sweep.run_sweep(
+        defn, runs_dir=run.file(runs.ROUNDS), on_start=on_start, **how.kwargs()
+    )
     return result.run, result.rows
 
 
