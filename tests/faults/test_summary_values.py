@@ -304,3 +304,4 @@ def test_a_tune_round_folder_that_cannot_be_read_is_said_by_every_reader(case, t
         f"warning: {first.relative_to(root).as_posix()}: DAMAGED, could not be read (its page "
         "says why)"
     )
+    refused(invoke("tune", "--resume", tune.path, "--runs-dir", root), 2, f"error: {says}")
