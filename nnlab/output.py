@@ -26,6 +26,16 @@ def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 or n == '1' else many}"
 
 
+def verb(n: int | str, singular: str, plural: str) -> str:
+    """The verb whose subject is the count ``n``: ``singular`` when n is 1, else ``plural``.
+
+    ``f"{n} of {counted(total, 'label')} {verb(n, 'is', 'are')} not class indices"``: "1 of 12
+    labels is not", "2 of 12 labels are not". ``n`` as ``counted`` takes it. A verb written by
+    hand after a count is wrong for some count (a test scans the source for one).
+    """
+    return singular if n == 1 or n == "1" else plural
+
+
 def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
     """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
     if shown < total:
