@@ -77,6 +77,13 @@ def is_config_key(column: str) -> bool:
     return "." in column
 
 
+def _row_cell(row: dict[str, Any], column: str) -> str:
+    """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
+    does not apply to its run: another dataset's), else ``_cell`` (a None config value is
+    ``null``)."""
+    return _cell(row[column], column) if column in row else "-"
+
+
 def _cell(value: Any, column: str = "") -> str:
     """A table cell: config values as YAML spells them (``spelled``), numbers in 4 decimals
     (or scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
@@ -136,9 +143,15 @@ def _csv_value(value: Any) -> Any:
 
 
 def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Every key of the rows, in their order: a key only some rows have goes after the key
+    before it in the first row that has it (not at the end)."""
     cols: list[str] = []
     for row in rows:
-        cols.extend(k for k in row if k not in cols)
+        at = 0
+        for k in row:
+            if k not in cols:
+                cols.insert(at, k)
+            at = cols.index(k) + 1
     return cols
 
 
@@ -162,7 +175,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
         cells = [r.get(c) for r in rows]
         numeric = all(_is_number(v) or v is None for v in cells)
         whole = numeric or c in ID_COLUMNS
-        widest = max([len(c), *(len(_cell(v, c)) for v in cells)])
+        widest = max([len(c), *(len(_row_cell(r, c)) for r in rows)])
         table.add_column(
             c,
             justify="right" if numeric else "left",
@@ -171,7 +184,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
             min_width=widest if whole else min(widest, TEXT_MIN),
         )
     for row in rows:
-        table.add_row(*(_cell(row.get(c), c) for c in columns))
+        table.add_row(*(_row_cell(row, c) for c in columns))
     return table
 
 
@@ -219,9 +232,9 @@ def record_lines(
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines = []
     for row in rows:
-        lines.append(_cell(row.get(head), head) if head else "")
+        lines.append(_row_cell(row, head) if head else "")
         line = ""
-        cells = ((c, _cell(row.get(c), c)) for c in columns if c != head)
+        cells = ((c, _row_cell(row, c)) for c in columns if c != head)
         for pair in (f"{c} {text}" for c, text in cells if text):  # (an empty cell: no pair)
             if line and len(line) + 3 + len(pair) > width:
                 lines.append(line)

@@ -220,6 +220,22 @@ def test_tables_spell_config_values_as_yaml_does():
     assert "model.batchnorm true" in "\n".join(record_lines(CONFIG_ROWS))
 
 
+def test_a_config_key_a_row_lacks_is_a_dash_not_null_and_keeps_its_place_in_csv():
+    # (runs compare showed dataset.noise: null for a digits run beside a spiral run)
+    rows = [{"run": "digits", "dataset.n_test": None, "status": "COMPLETED"},
+            {"run": "spiral", "dataset.n_test": None, "dataset.noise": 0.2,
+             "status": "COMPLETED"}]  # fmt: skip
+    a, b = (line.split("│")[1:-1] for line in table_text(rows).splitlines() if line[0] == "│")
+    assert [c.strip() for c in a] == ["digits", "null", "-", "COMPLETED"]
+    assert [c.strip() for c in b] == ["spiral", "null", "0.2000", "COMPLETED"]
+    assert "dataset.noise -" in "\n".join(record_lines(rows))
+    assert to_csv(rows).splitlines() == [
+        "run,dataset.n_test,dataset.noise,status",
+        "digits,,,COMPLETED",
+        "spiral,,0.2,COMPLETED",
+    ]
+
+
 def test_csv_spells_booleans_and_lists_as_yaml_does():
     lines = to_csv(CONFIG_ROWS).splitlines()
     assert lines[1:] == ['a,true,,"[train, test]",0.5', "b,false,100,[train],"]
