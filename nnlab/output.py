@@ -26,6 +26,16 @@ def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 or n == '1' else many}"
 
 
+def verb(n: int | str, singular: str, plural: str) -> str:
+    """The verb whose subject is the count ``n``: ``singular`` when n is 1, else ``plural``.
+
+    ``f"{n} of {counted(total, 'label')} {verb(n, 'is', 'are')} not class indices"``: "1 of 12
+    labels is not", "2 of 12 labels are not". ``n`` as ``counted`` takes it. A verb written by
+    hand after a count is wrong for some count (a test scans the source for one).
+    """
+    return singular if n == 1 or n == "1" else plural
+
+
 def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
     """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
     if shown < total:
@@ -65,6 +75,13 @@ def is_config_key(column: str) -> bool:
     """A column named by a dotted config key (``dataset.n_train``): its None is YAML's null.
     (Only nested keys can be null; metric and other columns have no dots.)"""
     return "." in column
+
+
+def _row_cell(row: dict[str, Any], column: str) -> str:
+    """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
+    does not apply to its run: another dataset's), else ``_cell`` (a None config value is
+    ``null``)."""
+    return _cell(row[column], column) if column in row else "-"
 
 
 def _cell(value: Any, column: str = "") -> str:
@@ -126,9 +143,15 @@ def _csv_value(value: Any) -> Any:
 
 
 def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Every key of the rows, in their order: a key only some rows have goes after the key
+    before it in the first row that has it (not at the end)."""
     cols: list[str] = []
     for row in rows:
-        cols.extend(k for k in row if k not in cols)
+        at = 0
+        for k in row:
+            if k not in cols:
+                cols.insert(at, k)
+            at = cols.index(k) + 1
     return cols
 
 
@@ -152,7 +175,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
         cells = [r.get(c) for r in rows]
         numeric = all(_is_number(v) or v is None for v in cells)
         whole = numeric or c in ID_COLUMNS
-        widest = max([len(c), *(len(_cell(v, c)) for v in cells)])
+        widest = max([len(c), *(len(_row_cell(r, c)) for r in rows)])
         table.add_column(
             c,
             justify="right" if numeric else "left",
@@ -161,7 +184,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
             min_width=widest if whole else min(widest, TEXT_MIN),
         )
     for row in rows:
-        table.add_row(*(_cell(row.get(c), c) for c in columns))
+        table.add_row(*(_row_cell(row, c) for c in columns))
     return table
 
 
@@ -209,9 +232,9 @@ def record_lines(
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines = []
     for row in rows:
-        lines.append(_cell(row.get(head), head) if head else "")
+        lines.append(_row_cell(row, head) if head else "")
         line = ""
-        cells = ((c, _cell(row.get(c), c)) for c in columns if c != head)
+        cells = ((c, _row_cell(row, c)) for c in columns if c != head)
         for pair in (f"{c} {text}" for c, text in cells if text):  # (an empty cell: no pair)
             if line and len(line) + 3 + len(pair) > width:
                 lines.append(line)

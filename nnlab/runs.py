@@ -498,6 +498,17 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
 
 
 TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
+ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
+
+
+def trial_sweeps(run: RunDir) -> list[RunDir]:
+    """The sweep folders whose trials ``run`` holds: ``run`` itself when it is a sweep (it has
+    a sweep.yaml), then the sweep folders under its ``rounds/`` (a tune's), by name; none for
+    a folder without trials. Every reader that says which trials of a folder are DAMAGED or
+    MISSING starts here, so a folder of any kind that holds trials is covered. RunError if
+    ``rounds/`` cannot be listed."""
+    own = [run] if run.file("sweep.yaml").exists() else []
+    return own + list(iter_runs(run.file(ROUNDS)))
 
 
 def trial_folders(run: RunDir) -> list[Path]:

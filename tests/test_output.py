@@ -142,6 +142,52 @@ def test_every_count_phrase_goes_through_counted():
     assert not by_hand, f"plurals made by hand: {by_hand}"
 
 
+def test_verb_agrees_with_its_count():
+    # ("1 of 12 labels are not class indices": the count is the subject, not the total)
+    from nnlab.output import counted, verb
+
+    said = [f"{n} of {counted(12, 'label')} {verb(n, 'is', 'are')} bad" for n in (1, 2)]
+    assert said == ["1 of 12 labels is bad", "2 of 12 labels are bad"]
+    assert verb("1", "does", "do") == "does" and verb(0, "was", "were") == "were"
+
+
+# Verbs whose form depends on their subject's number, as messages write them after a count.
+VERBS = {"is", "are", "was", "were", "has", "have", "does", "do", "isn't", "aren't", "wasn't",
+         "weren't", "doesn't", "don't", "needs", "need", "remains", "remain", "lies", "lie",
+         "differs", "differ", "fails", "fail", "exceeds", "exceed", "holds", "hold"}  # fmt: skip
+# Where the count's clause ends: what follows has a subject of its own ("... but y has 3").
+CLAUSE_END = r"[,;:()\[\]]|\b(?:but|and|or|while|where|which|that|when|if|than|since)\b"
+
+
+def _verbs_after_counts():
+    r"""(file, counted expression, the verb) of every f-string in nnlab that writes a count and
+    then, in the same clause, a verb by hand: ``f"{n} of {counted(m, 'label')} are not"`` is
+    wrong for n = 1 (and "is" for any other n). ``output.verb`` picks it from the count."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "nnlab").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for i, value in enumerate(node.values):
+                expr = ast.unparse(value.value) if isinstance(value, ast.FormattedValue) else ""
+                if not expr.startswith("counted("):
+                    continue
+                rest = "".join(
+                    v.value if isinstance(v, ast.Constant) else "{}" for v in node.values[i + 1 :]
+                )
+                clause = re.split(CLAUSE_END, rest, maxsplit=1)[0]
+                for word in re.findall(r"[a-z']+", clause):
+                    if word in VERBS:
+                        yield str(path.relative_to(root)), expr, word
+
+
+def test_a_verb_after_a_count_agrees_with_it():
+    found = list(_verbs_after_counts())
+    assert not found, f"make these verbs agree with their count (output.verb): {found}"
+
+
 def test_cells_and_titles_are_shown_as_written_not_as_rich_markup_or_emoji():
     # (`nnlab config keys` showed "logspace🅰b:n" for "logspace:a:b:n"; a cell "[train, test]"
     # was taken for a style and vanished)
@@ -172,6 +218,22 @@ def test_tables_spell_config_values_as_yaml_does():
     assert [c.strip() for c in a] == ["a", "true", "null", "[train, test]", "0.5000"]
     assert [c.strip() for c in b] == ["b", "false", "100", "[train]", "-"]  # (no metric: -)
     assert "model.batchnorm true" in "\n".join(record_lines(CONFIG_ROWS))
+
+
+def test_a_config_key_a_row_lacks_is_a_dash_not_null_and_keeps_its_place_in_csv():
+    # (runs compare showed dataset.noise: null for a digits run beside a spiral run)
+    rows = [{"run": "digits", "dataset.n_test": None, "status": "COMPLETED"},
+            {"run": "spiral", "dataset.n_test": None, "dataset.noise": 0.2,
+             "status": "COMPLETED"}]  # fmt: skip
+    a, b = (line.split("│")[1:-1] for line in table_text(rows).splitlines() if line[0] == "│")
+    assert [c.strip() for c in a] == ["digits", "null", "-", "COMPLETED"]
+    assert [c.strip() for c in b] == ["spiral", "null", "0.2000", "COMPLETED"]
+    assert "dataset.noise -" in "\n".join(record_lines(rows))
+    assert to_csv(rows).splitlines() == [
+        "run,dataset.n_test,dataset.noise,status",
+        "digits,,,COMPLETED",
+        "spiral,,0.2,COMPLETED",
+    ]
 
 
 def test_csv_spells_booleans_and_lists_as_yaml_does():

@@ -172,8 +172,9 @@ def runs_list(
 ) -> None:
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
-    A sweep keeps its status; if any of its trials is DAMAGED (meta.json or summary.json) or
-    MISSING (its folder gone), its reason counts them (json: bad_trials lists each).
+    A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
+    (meta.json or summary.json) or MISSING (its folder gone), its reason counts them (json:
+    bad_trials lists each).
 
     Example: nnlab runs list --kind sweep
     """
@@ -261,7 +262,8 @@ def runs_compare(
     the train - test gap (json/csv: also seed, best metrics and losses).
 
     A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
-    or gone is a DAMAGED or MISSING row, with the reason.
+    or gone is a DAMAGED or MISSING row, with the reason. A config key a run does not have
+    (another dataset's) is '-' (csv: empty; json: left out of its row); a null value is null.
 
     Example: nnlab runs compare latest --sort final_test_acc --top 5
     """

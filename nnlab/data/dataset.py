@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab.errors import ConfigError, DataError
-from nnlab.output import counted
+from nnlab.output import counted, verb
 
 SPLIT_NAMES = ("train", "val", "test")
 HELD_OUT = 5
@@ -135,8 +135,8 @@ def check_source(src: Source) -> None:
         n_bad, first = count_nonfinite(X)
         if n_bad:
             raise DataError(
-                f"{x_from}: {n_bad} of {counted(X.size, 'value')} are not finite (NaN or inf), the first "
-                f"in sample {first}; expected finite numbers"
+                f"{x_from}: {n_bad} of {counted(X.size, 'value')} {verb(n_bad, 'is', 'are')} not "
+                f"finite (NaN or inf), the first in sample {first}; expected finite numbers"
             )
         check_labels(y, src.n_classes, y_from)
     if src.test is not None and src.test[0].shape[1] != src.pool[0].shape[1]:
@@ -166,10 +166,10 @@ def check_labels(y: np.ndarray, n_classes: int, where: str) -> None:
         )
     bad = bad_labels(y, n_classes)
     if bad.any():
-        i = int(np.argmax(bad))
+        i, n_bad = int(np.argmax(bad)), int(bad.sum())
         raise DataError(
-            f"{where}: {int(bad.sum())} of {counted(len(y), 'label')} are not class indices "
-            f"0..{n_classes - 1} "
+            f"{where}: {n_bad} of {counted(len(y), 'label')} {verb(n_bad, 'is', 'are')} not "
+            f"class indices 0..{n_classes - 1} "
             f"(the first is {y[i].item()!r}, sample {i}); expected integers in 0..{n_classes - 1}"
         )
 
@@ -205,8 +205,8 @@ def check_fits(splits: dict[str, Arrays], src: Source, how: str) -> None:
         if n_bad:
             where = (src.test_from if name == "test" and src.test is not None else src.pool_from)[0]
             raise DataError(
-                f"{where or src.name}: {n_bad} of {counted(x.size, 'value')} of the {name} split do not fit "
-                f"{x.dtype} after normalize {how}; expected magnitudes below "
+                f"{where or src.name}: {n_bad} of {counted(x.size, 'value')} of the {name} split "
+                f"{verb(n_bad, 'does', 'do')} not fit {x.dtype} after normalize {how}; expected magnitudes below "
                 f"{np.finfo(x.dtype).max:.3g}: rescale the data or use dtype: float64"
             )
 

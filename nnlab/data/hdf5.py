@@ -18,7 +18,7 @@ import numpy as np
 
 from nnlab.data.dataset import Source, bad_labels, describe_dtype
 from nnlab.errors import DataError
-from nnlab.output import counted
+from nnlab.output import counted, verb
 
 LIST_CLASSES = "list_classes"  # catvnoncat's class names: when present, labels must index them
 
@@ -121,9 +121,10 @@ def class_labels(part: Images, path: Path, key: str, n_samples: int) -> np.ndarr
         )
     bad = bad_labels(y)
     if bad.any():
-        i = int(np.argmax(bad))
+        i, n_bad = int(np.argmax(bad)), int(bad.sum())
         raise DataError(
-            f"{path}: dataset {key!r}: {int(bad.sum())} of {counted(len(y), 'label')} are not non-negative "
+            f"{path}: dataset {key!r}: {n_bad} of {counted(len(y), 'label')} "
+            f"{verb(n_bad, 'is', 'are')} not non-negative "
             f"integers (the first is {y[i].item()!r}, sample {i}); expected non-negative integer "
             "class labels"
         )

@@ -84,6 +84,20 @@ def _entries(
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
 
+def differing(entries: list[tuple[Row, dict[str, Any]]]) -> tuple[list[Row], list[str]]:
+    """(a row per entry: its run, the config keys the entries differ in, then the rest of its
+    row; those keys). A key one config has and another has not differs, even from a null; a
+    row leaves out a key its config does not have (it does not apply), and keeps a null."""
+    keys = list(dict.fromkeys(k for _, cfg in entries for k in cfg if k not in IGNORED_KEYS))
+    varying = [k for k in keys if len({(k in cfg, repr(cfg.get(k))) for _, cfg in entries}) > 1]
+    rows = []
+    for base, cfg in entries:
+        row = {"run": base["run"], **{k: cfg[k] for k in varying if k in cfg}}
+        row.update({k: v for k, v in base.items() if k != "run"})
+        rows.append(row)
+    return rows, varying
+
+
 def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
     """Best first: descending for accuracies (``*_acc``), ascending otherwise (a smaller gap,
     loss or epoch count first); ``reverse`` flips.
@@ -115,7 +129,10 @@ def compare_runs(
     the number of rows before ``top`` cut them.
 
     A row: run, the config keys that differ between the rows, seed, status, epochs, final and
-    best metrics, ``acc_gap``. The columns (for a table) leave out seed and the best/loss
+    best metrics, ``acc_gap``. A config key that a run's config does not have (another
+    dataset's, such as ``dataset.noise`` of a spiral beside a digits run) is not in its row
+    (a table shows ``-``, CSV an empty field, JSON leaves the key out); one its config sets to
+    null is None (``null``). The columns (for a table) leave out seed and the best/loss
     metrics. ``png``: also a figure of each row's train and test accuracy per epoch, side by
     side, the gap between them shaded (DLFS figures 6-20 to 6-23).
     """
@@ -128,13 +145,7 @@ def compare_runs(
     folders: dict[str, Path] = {}
     for run in found:
         entries.extend(_entries(run, run.id if len(found) > 1 else None, folders))
-    keys = list(dict.fromkeys(k for _, cfg in entries for k in cfg if k not in IGNORED_KEYS))
-    varying = [k for k in keys if len({repr(cfg.get(k)) for _, cfg in entries}) > 1]
-    rows = []
-    for base, cfg in entries:
-        row = {"run": base["run"], **{k: cfg.get(k) for k in varying}}
-        row.update({k: v for k, v in base.items() if k != "run"})
-        rows.append(row)
+    rows, varying = differing(entries)
     if sort is not None:
         rows = sort_rows(rows, sort, reverse)
     total = len(rows)
@@ -148,7 +159,7 @@ def compare_runs(
 
         panels = [
             {
-                "label": "\n".join(as_label(k, r.get(k)) for k in varying) or r["run"],
+                "label": "\n".join(as_label(k, r[k]) for k in varying if k in r) or r["run"],
                 "records": runs.RunDir(folders[r["run"]]).metrics(),
                 "status": r["status"],  # (drawn as diverged only if it did: its summary says where)
                 "diverged_epoch": runs.RunDir(folders[r["run"]]).summary().get("diverged_epoch"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
+from nnlab.errors import RunError
 from nnlab.output import counted
 from nnlab.summary import DIVERGED
 from nnlab.train import Record
@@ -18,8 +19,9 @@ from nnlab.train import Record
 def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
     name, status, epochs and final accuracies. A folder that cannot be read is listed as
-    DAMAGED with the reason; it never stops the listing. A sweep some of whose trials are
-    DAMAGED or MISSING keeps its status and says so (``_trial_damage``)."""
+    DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
+    tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
+    (``_trial_damage``)."""
     if kind is not None:
         runs.check_kind(kind)
     rows = []
@@ -41,26 +43,55 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
         row["started"] = meta.get("started")
         if "reason" in info:
             row["reason"] = info["reason"]
-        if info["kind"] == "sweep":
+        if info["meta"] is not None:  # (a sweep, a tune: any folder that holds trials)
             row.update(_trial_damage(run))
         rows.append(row)
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
 
 
-def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
-    """What a listing adds to a sweep's row when trials of it are DAMAGED or MISSING (its
-    status stays what its meta.json says): a ``reason`` counting them, and ``bad_trials``,
-    each one's ``trial``, ``status`` and ``reason`` (``sweep.unsound_trials``)."""
+def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    """(how many trials the sweeps in ``run`` planned, those DAMAGED or MISSING), over every
+    sweep folder it holds (``runs.trial_sweeps``: itself if a sweep, a tune's rounds), each
+    trial as ``sweep.unsound_trials`` gives it (``files``: every file checked, as ``runs
+    show`` does; else meta.json and summary.json). A trial of a round says its ``sweep``
+    (the round's folder, relative to ``run``); a round folder that cannot be read is one
+    DAMAGED entry with its ``sweep`` and ``reason`` and no ``trial``."""
     from nnlab import sweep
 
-    total, bad = sweep.unsound_trials(run)
+    try:
+        held = runs.trial_sweeps(run)
+    except RunError as exc:  # (rounds/ cannot be listed)
+        return 0, [{"sweep": runs.ROUNDS, "status": runs.DAMAGED, "reason": str(exc)}]
+    total, bad = 0, []
+    for folder in held:
+        rel = folder.path.relative_to(run.path).as_posix()
+        where = {"sweep": rel} if rel != "." else {}
+        if where and "reason" in (info := runs.describe_folder(folder, files=True)):
+            bad.append({**where, "status": info["status"], "reason": info["reason"]})
+            continue
+        n, trials = sweep.unsound_trials(folder, files=files)
+        total += n
+        bad += [{**where, **t} for t in trials]
+    return total, bad
+
+
+def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
+    """What a listing adds to the row of a folder holding trials when some are DAMAGED or
+    MISSING (its status stays what its meta.json says): a ``reason`` counting them, and
+    ``bad_trials``, each one's ``trial``, ``status`` and ``reason`` (and a round's
+    ``sweep``: ``trial_damage``)."""
+    total, bad = trial_damage(run)
     if not bad:
         return {}
-    counts = collections.Counter(t["status"] for t in bad)
+    trials = [b for b in bad if "trial" in b]
+    counts = collections.Counter(t["status"] for t in trials)
     said = " or ".join(sorted(counts))
     if len(counts) > 1:
         said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    reason = f"{len(bad)} of {counted(total, 'trial')} {said} (runs show says which, and why)"
+    parts = [f"{len(trials)} of {counted(total, 'trial')} {said}"] if trials else []
+    if len(bad) > len(trials):  # (round folders that cannot be read: their trials uncounted)
+        parts.append(f"{counted(len(bad) - len(trials), 'round folder')} DAMAGED")
+    reason = f"{'; '.join(parts)} (runs show says which, and why)"
     return {"reason": reason, "bad_trials": bad}
 
 
@@ -103,12 +134,8 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     ]
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
-    if run.kind == "sweep":  # (its summary is of its end: a trial damaged or gone since is said)
-        from nnlab import sweep
-
-        header += [
-            f"{s['status']} {s['reason']}" for _, s in sweep.trial_states(run) if "reason" in s
-        ]
+    # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
+    header += [f"{b['status']} {b['reason']}" for b in trial_damage(run, files=True)[1]]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown = metrics if every else key_epochs(metrics, run.status)

@@ -348,21 +348,26 @@ def resume_tune(
     executor: sweep.Executor | None = None,
     heading: Progress | None = None,
 ) -> TuneResult:
-    """Continue a tune folder: unfinished rounds' sweeps resume, missing rounds run
-    (``progress``, ``heading``: as ``tune``'s)."""
+    """Continue a tune folder: unfinished rounds' sweeps resume (and a finished round's whose
+    trial folder was removed), missing rounds run (``progress``, ``heading``: as ``tune``'s).
+    A round or trial folder that cannot be read refuses the resume before anything changes,
+    as ``sweep --resume`` refuses it."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
-    runs.take_over(run)
-    state = run.read_json("tune.json")
-    settings = TuneSettings.from_json(state["settings"])
-    if data_dir is None and run.meta.get("data_dir"):
-        data_dir = Path(run.meta["data_dir"])
-    for entry in state["rounds"]:  # (a damaged trial refuses, as sweep --resume: nothing changed)
-        if isinstance(entry, dict) and isinstance(entry.get("sweep"), str):
-            sweep.check_trial_folders(runs.RunDir(run.path / entry["sweep"]))
-    with runs.reopen(run, resume=TUNE_RESUME) as life:
-        lines = (progress, heading)
-        return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)
+    with runs.released(run):  # (refused once claimed: the folder is let go)
+        runs.take_over(run)
+        state = run.read_json("tune.json")
+        settings = TuneSettings.from_json(state["settings"])
+        if data_dir is None and run.meta.get("data_dir"):
+            data_dir = Path(run.meta["data_dir"])
+        for entry in state["rounds"]:  # (nothing changed yet: as sweep --resume refuses)
+            if isinstance(entry, dict) and isinstance(entry.get("sweep"), str):
+                round_run = runs.RunDir(run.path / entry["sweep"])
+                round_run.check_files()
+                sweep.check_trial_folders(round_run)
+        with runs.reopen(run, resume=TUNE_RESUME) as life:
+            lines = (progress, heading)
+            return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)
 
 
 def run_tune(
@@ -501,14 +506,20 @@ def _new_round(
         entry["sweep"] = str(sweep_run.path.relative_to(run.path))
         run.write_json("tune.json", state)
 
-    result = sweep.run_sweep(defn, runs_dir=run.path / "rounds", on_start=on_start, **how.kwargs())
+    result = sweep.run_sweep(
+        defn, runs_dir=run.file(runs.ROUNDS), on_start=on_start, **how.kwargs()
+    )
     return result.run, result.rows
 
 
 def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDir, list[Row]]:
-    """A round recorded in tune.json: its rows if its sweep completed, else the sweep resumed."""
+    """A round recorded in tune.json: its rows if its sweep completed with every trial's
+    folder there, else the sweep resumed (a trial whose folder was removed, as a DAMAGED one
+    is to be, runs again: the round is ranked on all its trials)."""
     if sweep_run.status == "COMPLETED":
-        return sweep_run, sweep.sweep_rows(sweep_run)
+        rows = sweep.sweep_rows(sweep_run)
+        if all(r.get("status") != "PENDING" for r in rows):
+            return sweep_run, rows
     result = sweep.resume_sweep(sweep_run, **how.kwargs())
     return result.run, result.rows
 

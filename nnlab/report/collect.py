@@ -144,7 +144,7 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
         entry.figures = _figures(run.path)
         if entry.kind == "tune":  # each round is a sweep folder with a figure of its own
             entry.figures += [
-                f for r in runs.iter_runs(run.file("rounds")) for f in _figures(r.path)
+                f for r in runs.iter_runs(run.file(runs.ROUNDS)) for f in _figures(r.path)
             ]
     except OSError:
         entry.figures = []
@@ -211,9 +211,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     if run.file("sweep.yaml").exists():
         with _reading(run.file("sweep.yaml")):
             entry.sweep = run.config("sweep.yaml") or {}
-        entry.trials = _sweep_trials(run, entry)
-    elif entry.kind == "tune":
-        entry.trials = _tune_trials(run, entry)
+    entry.trials = _held_trials(run, entry)
 
 
 def _read_other(run: runs.RunDir, entry: Entry) -> None:
@@ -258,37 +256,56 @@ def _other_json(run: runs.RunDir) -> dict[str, Any]:
 
 
 # --- trials -------------------------------------------------------------------------------------
-def _sweep_trials(run: runs.RunDir, sweep: Entry) -> list[Entry]:
-    """The planned trials in sweep.yaml's order (PENDING without a folder, or MISSING if the
-    sweep recorded it: ``runs.absent_trial``), then any others."""
+def _held_trials(run: runs.RunDir, entry: Entry) -> list[Entry]:
+    """The trials of every sweep folder ``run`` holds (``runs.trial_sweeps``, as ``runs list``
+    reads them: itself if a sweep, a tune's rounds), each round's under
+    ``rounds/<sweep>/trials/<id>``, all with ``entry`` as their parent. A round folder that
+    cannot be read is a DAMAGED entry among them, saying why."""
+    with _reading(run.file(runs.ROUNDS)):
+        held = runs.trial_sweeps(run)
+    out = []
+    for folder in held:
+        if folder.path == run.path:
+            out += _sweep_trials(folder, entry.rel, entry.summary, entry.sweep, entry.rel)
+            continue
+        rel = f"{entry.rel}/{runs.ROUNDS}/{folder.id}"
+        try:
+            folder.meta  # noqa: B018 (reading it is the check)
+            summary = folder.summary()
+            with _reading(folder.file("sweep.yaml")):
+                planned = folder.config("sweep.yaml") or {}
+        except Exception as exc:  # (as any folder that cannot be read: a DAMAGED entry)
+            out.append(Entry(rel, folder.path, kind="sweep", status="DAMAGED", name=folder.id,
+                             parent=entry.rel, damage=reason(exc)))  # fmt: skip
+            continue
+        out += _sweep_trials(folder, rel, summary, planned, entry.rel)
+    return out
+
+
+def _sweep_trials(
+    run: runs.RunDir, rel: str, summary: dict[str, Any], sweep: dict[str, Any], parent: str
+) -> list[Entry]:
+    """The trials of the sweep folder ``run`` (at ``rel``; its ``summary`` and ``sweep.yaml``)
+    in sweep.yaml's order (PENDING without a folder, or MISSING if the sweep recorded it:
+    ``runs.absent_trial``), then any others."""
     folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
-    rows = sweep.summary.get("trials")
+    rows = summary.get("trials")
     recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
-    planned = sweep.sweep.get("trials") or []
+    planned = sweep.get("trials") or []
     out = []
     for item in planned if isinstance(planned, list) else []:
         tid = str(item.get("id")) if isinstance(item, dict) else None
         if tid is None:
             continue
-        rel = f"{sweep.rel}/trials/{tid}"
+        trial_rel = f"{rel}/trials/{tid}"
         if tid in folders:
-            out.append(read_folder(folders.pop(tid), rel, sweep.rel))
+            out.append(read_folder(folders.pop(tid), trial_rel, parent))
         else:
             path = run.file(runs.TRIALS) / tid
-            out.append(
-                _pending(path, rel, sweep.rel, item, *runs.absent_trial(path, recorded.get(tid)))
-            )
-    out += [read_folder(p, f"{sweep.rel}/trials/{t}", sweep.rel) for t, p in folders.items()]
+            why = runs.absent_trial(path, recorded.get(tid))
+            out.append(_pending(path, trial_rel, parent, item, *why))
+    out += [read_folder(p, f"{rel}/trials/{t}", parent) for t, p in folders.items()]
     return out
-
-
-def _tune_trials(run: runs.RunDir, tune: Entry) -> list[Entry]:
-    """Every trial of every round of a ``tune`` folder (``rounds/<sweep>/trials/<id>``)."""
-    return [
-        read_folder(trial.path, f"{tune.rel}/rounds/{rnd.id}/trials/{trial.id}", tune.rel)
-        for rnd in runs.iter_runs(run.file("rounds"))
-        for trial in runs.iter_runs(rnd.file(runs.TRIALS))
-    ]
 
 
 def _pending(

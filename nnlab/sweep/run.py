@@ -163,16 +163,16 @@ def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
     return [(trial, _trial_state(run, trial.id, recorded, files=True)) for trial in trials]
 
 
-def unsound_trials(run: runs.RunDir) -> tuple[int, list[Row]]:
+def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:
     """(how many trials the sweep planned, those of them DAMAGED or MISSING as ``trial``,
     ``status``, ``reason`` rows), as ``runs list`` checks a sweep: quickly, each trial
-    folder's meta.json and summary.json (``trial_states`` reads every file, as ``runs show``
-    does) and whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial
-    ids, not its resolved configs."""
+    folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
+    whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
+    resolved configs."""
     planned = (run.config("sweep.yaml") or {}).get("trials")
     ids = [str(t["id"]) for t in planned or [] if isinstance(t, dict) and "id" in t]
     recorded = _recorded(run)
-    states = ((tid, _trial_state(run, tid, recorded, files=False)) for tid in ids)
+    states = ((tid, _trial_state(run, tid, recorded, files=files)) for tid in ids)
     bad = [
         {"trial": tid, "status": s["status"], "reason": s["reason"]}
         for tid, s in states

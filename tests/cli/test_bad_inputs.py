@@ -245,7 +245,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "HDF5 values too large for float32",
         "dataset: {name: hdf5, train_file: huge.h5}\n",
         ["--data-dir", "{d}"],
-        ["{d}/huge.h5: dataset 'train_set_x': 1 of 60 values of the train split do not fit"],
+        ["{d}/huge.h5: dataset 'train_set_x': 1 of 60 values of the train split does not fit"],
     ),
     (
         "spiral with infinite noise",

@@ -46,14 +46,14 @@ def test_nan_in_the_test_set_names_the_test_file():
     Xt = X[:4].copy()
     Xt[2, 2] = np.nan
     src = source(X, y, test=(Xt, y[:4]), test_from=("/data/t.bin", "/data/tl.bin"))
-    assert error(src, n_test=None).startswith("/data/t.bin: 1 of 16 values are not finite")
+    assert error(src, n_test=None).startswith("/data/t.bin: 1 of 16 values is not finite")
 
 
 def test_float32_features_are_checked_too():
     X, y = toy()
     X = X.astype(np.float32)
     X[0, 0] = np.nan
-    assert "1 of 48 values are not finite" in error(source(X, y))
+    assert "1 of 48 values is not finite" in error(source(X, y))
 
 
 def test_labels_outside_the_classes_name_the_label_file():
@@ -69,7 +69,7 @@ def test_fractional_labels_are_a_data_error():
     X, _ = toy()
     y = (np.arange(12) % 3).astype(float)
     y[4] = 0.5
-    assert "1 of 12 labels are not class indices 0..2 (the first is 0.5" in error(source(X, y))
+    assert "1 of 12 labels is not class indices 0..2 (the first is 0.5" in error(source(X, y))
 
 
 def test_whole_float_labels_are_accepted_as_int64():
@@ -131,7 +131,7 @@ def test_values_too_large_for_float32_are_a_data_error():
         warnings.simplefilter("error")  # reported once, as the error, not also as a warning
         msg = error(source(X, y), dtype="float32", normalize="none")
     assert msg == (
-        "/data/x.bin: 1 of 48 values of the train split do not fit float32 after normalize "
+        "/data/x.bin: 1 of 48 values of the train split does not fit float32 after normalize "
         "none; expected magnitudes below 3.4e+38: rescale the data or use dtype: float64"
     )
     make_dataset(source(X, y), DigitsData(n_test=0, normalize="none"), "float64")  # fits

@@ -149,7 +149,7 @@ def test_non_finite_pixels_in_the_test_file_name_the_test_file(tmp_path):
 def test_negative_label_is_a_data_error(tmp_path):
     path = write_h5(tmp_path / "cats" / "train.h5", n=4, y=np.array([0, 1, -1, 0]))
     assert data_error(tmp_path) == (
-        f"{path}: dataset 'train_set_y': 1 of 4 labels are not non-negative integers (the first "
+        f"{path}: dataset 'train_set_y': 1 of 4 labels is not non-negative integers (the first "
         "is -1, sample 2); expected non-negative integer class labels"
     )
 

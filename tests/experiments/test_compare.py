@@ -82,3 +82,53 @@ def test_a_diverged_trial_is_compared_without_final_values(tmp_path):
     assert diverged["diverged_epoch"] == 1 and "acc_gap" not in diverged
     assert all(diverged[c] is None for c in columns if c.startswith("final_"))
     assert diverged["best_test_acc"] is not None  # (epoch 0's, before it diverged)
+
+
+def test_a_key_one_config_lacks_differs_even_from_null_and_is_left_out_of_its_row():
+    from nnlab.experiments.compare import differing
+
+    entries = [
+        ({"run": "digits"}, {"dataset.name": "digits", "dataset.n_test": None}),
+        ({"run": "blobs"}, {"dataset.name": "blobs", "dataset.spread": None}),
+    ]
+    rows, varying = differing(entries)
+    assert varying == ["dataset.name", "dataset.n_test", "dataset.spread"]  # (null vs none)
+    assert rows == [{"run": "digits", "dataset.name": "digits", "dataset.n_test": None},
+                    {"run": "blobs", "dataset.name": "blobs", "dataset.spread": None}]  # fmt: skip
+
+
+def test_a_key_another_dataset_has_is_shown_as_not_applying_and_a_null_as_null(tmp_path):
+    # (a digits run beside a spiral run showed dataset.noise: null, a value its config never had)
+    import csv
+    import io
+    import json
+
+    from nnlab.config import load_config
+    from nnlab.experiments.train import run_training
+    from tests.conftest import invoke
+
+    base = ["model.hidden=[10]", "epochs=1", "batch_size=30"]
+    for extra in (["name=a-digits", "dataset.n_train=60"],
+                  ["name=b-spiral", "dataset={name: spiral, n_per_class: 30}"],
+                  ["name=c-digits", "dataset.n_train=60", "dataset.n_test=null"]):  # fmt: skip
+        run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
+    by_name = sorted(tmp_path.iterdir(), key=lambda p: p.name.split("-", 2)[2])
+    digits, spiral, null_test = refs = [p.name for p in by_name]
+    args = ["runs", "compare", *refs, "--runs-dir", tmp_path]
+    rows = {r["run"]: r for r in json.loads(invoke(*args, "-f", "json").stdout)}
+    assert "dataset.noise" not in rows[digits] and "dataset.noise" not in rows[null_test]
+    assert rows[spiral]["dataset.noise"] == 0.2
+    assert rows[null_test]["dataset.n_test"] is None and rows[digits]["dataset.n_test"] == 297
+    table = invoke(*args).stdout
+    cells = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[1:-1]]
+        for line in table.splitlines()
+        if line.startswith("│")
+    }
+    header = [c.strip() for c in next(ln for ln in table.splitlines() if "┃" in ln).split("┃")]
+    noise, n_test = header.index("dataset.noise") - 1, header.index("dataset.n_test") - 1
+    assert [cells[r][noise] for r in refs] == ["-", "0.2000", "-"]
+    assert [cells[r][n_test] for r in refs] == ["297", "null", "null"]  # (spiral's is null too)
+    found = {r["run"]: r for r in csv.DictReader(io.StringIO(invoke(*args, "-f", "csv").stdout))}
+    assert found[digits]["dataset.noise"] == "" and found[spiral]["dataset.noise"] == "0.2"
+    assert list(found[digits]).index("dataset.noise") < list(found[digits]).index("status")

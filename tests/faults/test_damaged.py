@@ -278,7 +278,9 @@ def _another_process_can_claim(path) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="folder locks: flock")
-@pytest.mark.parametrize("what", ["train refused", "sweep refused", "sweep with nothing to do"])
+@pytest.mark.parametrize(
+    "what", ["train refused", "sweep refused", "sweep with nothing to do", "tune refused"]
+)
 def test_a_resume_that_ends_before_it_trains_lets_go_of_the_folder(case, stopped, templates, what):
     # (a resume claims the folder before its checks; refused after the claim, or with nothing
     # to do, it held the folder for the rest of the process: a Python caller or a sweep worker
@@ -287,6 +289,13 @@ def test_a_resume_that_ends_before_it_trains_lets_go_of_the_folder(case, stopped
         other = next(runs.iter_runs(templates["done"]))
         stopped.file("checkpoint.npz").write_bytes(other.file("checkpoint.npz").read_bytes())
         folder, args = stopped.path, ["train", "--resume", stopped.path]
+    elif what == "tune refused":  # (a damaged trial of a round)
+        made = invoke("tune", "cfg.yaml", "--trials", "1", "--epochs", "1", "-q", "--runs-dir",
+                      case / "t")  # fmt: skip
+        assert made.exit_code == 0, made.output
+        folder = next(runs.iter_runs(case / "t")).path
+        next(folder.glob("rounds/*/trials/*/summary.json")).write_text("[]")
+        args = ["tune", "--resume", folder]
     else:
         made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
                       "--runs-dir", case / "s")  # fmt: skip
@@ -808,3 +817,38 @@ def test_a_damaged_trial_refuses_the_sweep_resume_and_runs_again_once_removed(ca
     again = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs", "-q")
     assert again.exit_code == 0, again.output
     assert trial.status == "COMPLETED" and trial.summary()["final_test_acc"] is not None
+
+
+TUNE_TRIAL_DAMAGES = {  # (a tune's trials are evaluated on train and val, never on test)
+    **TRIAL_DAMAGES,
+    "a COMPLETED trial's summary value": (
+        "COMPLETED", "summary.json",
+        lambda b: b.replace(b'"final_val_acc": ', b'"final_val_acc": "high", "x": '),
+        "summary.json: final_val_acc is 'high'",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(TUNE_TRIAL_DAMAGES))
+def test_a_damaged_trial_refuses_the_tune_resume_and_runs_again_once_removed(case, damage):
+    # (as sweep --resume: the round's damaged trial refuses the resume up front, and removing
+    # its folder makes the resume run it; a finished round's removed trial was not run again
+    # and the tune was ranked without it)
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "2",
+                  "--epochs", "1", "--stack", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    tune = next(runs.iter_runs(case / "runs"))
+    status, name, how, says = TUNE_TRIAL_DAMAGES[damage]
+    trial = runs.RunDir(sorted(tune.path.glob("rounds/*/trials/*"))[0])
+    if status == "FAILED":
+        set_meta(trial, status="FAILED", error="boom")
+    trial.file(name).write_bytes(how(trial.file(name).read_bytes()))
+    before = snapshot(case)
+    result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {trial.path}/{says}", f"remove {trial.path} to run it again")
+    assert snapshot(case) == before
+    shutil.rmtree(trial.path)
+    again = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+    assert trial.status == "COMPLETED" and trial.summary()["final_val_acc"] is not None
+    assert tune.status == "COMPLETED" and tune.summary()["trials"] == {"COMPLETED": 2}

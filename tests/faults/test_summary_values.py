@@ -228,3 +228,80 @@ def test_runs_list_says_a_sweeps_damaged_and_missing_trials_its_status_kept(case
     for fmt in ("table", "csv"):  # (the reason counts them; the list of each is json's)
         out = invoke("runs", "list", "-f", fmt, "--runs-dir", root, "--kind", "sweep").stdout
         assert "1 DAMAGED, 1 MISSING" in out and bad.name not in out, out
+
+
+@pytest.fixture(scope="module")
+def tune_template(tmp_path_factory) -> Path:
+    """A runs folder holding a COMPLETED tune of the tiny config: two rounds of two trials."""
+    from .helpers import TINY
+
+    root = tmp_path_factory.mktemp("tune")
+    (root / "cfg.yaml").write_text(TINY)
+    made = invoke("tune", root / "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--rounds", "2",
+                  "--trials", "2", "--epochs", "1", "--runs-dir", root / "runs", "-q")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return root / "runs"
+
+
+def test_runs_list_show_and_report_say_a_tunes_damaged_and_missing_trials(case, tune_template):
+    # (runs list and runs show said nothing of a tune's rounds, whose trials are a sweep's: a
+    # trial's summary.json damaged or its folder deleted left a plain COMPLETED tune; the
+    # report warned of the damaged trial, but not of the missing one)
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert row["status"] == "COMPLETED" and "reason" not in row and "bad_trials" not in row
+    first, second = sorted((tune.path / "rounds").iterdir())
+    bad, gone = sorted((first / "trials").iterdir())[0], sorted((second / "trials").iterdir())[0]
+    (bad / "summary.json").write_text("[1, 2]\n")
+    shutil.rmtree(gone)
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert listed.exit_code == 0 and listed.stderr == "", listed.output
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "COMPLETED"
+    assert row["reason"] == (
+        "2 of 4 trials DAMAGED or MISSING: 1 DAMAGED, 1 MISSING (runs show says which, and why)"
+    )
+    assert row["bad_trials"] == [
+        {"sweep": f"rounds/{first.name}", "trial": bad.name, "status": "DAMAGED",
+         "reason": f"{bad}/summary.json: expected a JSON object, got list"},
+        {"sweep": f"rounds/{second.name}", "trial": gone.name, "status": "MISSING",
+         "reason": f"{gone}: no run folder there; the sweep recorded this trial COMPLETED"},
+    ]  # fmt: skip
+    out = invoke("runs", "list", "--runs-dir", root, "--kind", "tune").stdout
+    assert "1 DAMAGED, 1 MISSING" in out, out
+    shown = invoke("runs", "show", tune.path, "--runs-dir", root)
+    assert shown.exit_code == 0, shown.output
+    assert f"DAMAGED {bad}/summary.json" in shown.stdout and f"MISSING {gone}" in shown.stdout
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    bad_rel, gone_rel = (p.relative_to(root).as_posix() for p in (bad, gone))
+    assert report.stderr.splitlines()[:2] == [
+        f"warning: {bad_rel}: DAMAGED, could not be read (its page says why)",
+        f"warning: {gone_rel}: MISSING, the sweep recorded it and its folder is gone (its page "
+        "says so)",
+    ]
+    page = (root / "report" / tune.id / "index.html").read_text()
+    assert 'data-status="MISSING"' in page and 'data-status="DAMAGED"' in page
+
+
+def test_a_tune_round_folder_that_cannot_be_read_is_said_by_every_reader(case, tune_template):
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    first, _ = sorted((tune.path / "rounds").iterdir())
+    (first / "summary.json").write_text("{torn")
+    says = f"{first}/summary.json: not valid JSON"
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert row["status"] == "COMPLETED"
+    assert row["reason"] == "1 round folder DAMAGED (runs show says which, and why)"
+    ((entry,),) = [row["bad_trials"]]
+    assert entry["sweep"] == f"rounds/{first.name}" and entry["reason"].startswith(says)
+    shown = invoke("runs", "show", tune.path, "--runs-dir", root)
+    assert shown.exit_code == 0 and f"DAMAGED {says}" in shown.stdout, shown.output
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    assert report.stderr.splitlines()[0] == (
+        f"warning: {first.relative_to(root).as_posix()}: DAMAGED, could not be read (its page "
+        "says why)"
+    )
+    refused(invoke("tune", "--resume", tune.path, "--runs-dir", root), 2, f"error: {says}")
