@@ -19,12 +19,20 @@ Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wr
 
 
 def number(v: Any) -> bool:
-    """A finite number (not a bool)."""
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite number (not a bool; not an integer past a float's range, which nnlab never
+    writes and which breaks every reader that does arithmetic on it or formats it)."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # (an integer of 309 digits or more)
+        return False
 
 
 def whole(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    """A whole number (an int, not a bool) that is a ``number``: a count of 400 digits made
+    ``report`` crash converting it to a float."""
+    return isinstance(v, int) and number(v)
 
 
 def show(value: Any) -> str:

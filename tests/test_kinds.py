@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from nnlab import runs
-from nnlab.kinds import RECORD_KEYS, SUFFIXES, record_kind
+from nnlab.kinds import RECORD_KEYS, SUFFIXES, record_kind, show
 from nnlab.rundir import summary_kind
 from tests.conftest import fake_run
 
@@ -21,7 +21,7 @@ from tests.conftest import fake_run
 KEYS = [*RECORD_KEYS, "train_acc", "test_acc", "train_loss", "val_loss"]
 VALUES = [
     0, 1, 0.5, -0.0, 3, 2.5, 1e6, -1, -0.5, None, True, False, "x", "0.5", "NaN",
-    math.nan, math.inf, -math.inf, [0.5], {"v": 1},
+    math.nan, math.inf, -math.inf, [0.5], {"v": 1}, 10**400, -(10**400),
 ]  # fmt: skip
 TOP = [key for key in KEYS if key != "loss"]  # (a summary's own "loss" is a swept config value)
 
@@ -53,7 +53,7 @@ def _expected(reason: str) -> str:
     return reason.rsplit("; expected ", 1)[-1]
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("value", VALUES, ids=show)
 @pytest.mark.parametrize("key", KEYS)
 def test_metrics_and_summary_readers_agree_on_every_kind(tmp_path, key, value):
     in_record = _record_verdict(tmp_path, key, value)
@@ -112,3 +112,12 @@ def test_a_long_value_in_a_record_is_cut_as_in_a_summary(tmp_path):
     assert str(caught.value) == (
         f"{path}: line 1: 'train_acc' is '{'x' * 36}...; expected a number in [0, 1] or null"
     )
+
+
+@pytest.mark.parametrize("key", ["final_test_acc", "final_loss", "seconds", "mean", "epochs"])
+def test_an_integer_past_a_floats_range_is_damage_not_a_crash(tmp_path, key):
+    # (a number: math.isfinite raised OverflowError, and runs list, show and compare said
+    # "unexpected"; a count: report did, converting it to a float)
+    says = f"{key} is {10**400!r}"[: len(key) + 40]
+    reason = _summary_verdict(tmp_path, "huge", {key: 10**400})
+    assert reason is not None and says in reason, reason
