@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,6 +173,15 @@ def read_json_file(path: Path) -> Any:
         raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
+    except ValueError:
+        raise DamagedError(f"{path}: not valid JSON ({_too_many_digits()})") from None
+
+
+def _too_many_digits() -> str:
+    """What json.loads's ValueError that is not a JSONDecodeError means: an integer of more
+    digits than Python converts (``sys.set_int_max_str_digits``; a guard against a slow
+    conversion), which no file nnlab writes holds. It was an unexpected error in every reader."""
+    return f"an integer of more than {sys.get_int_max_str_digits()} digits"
 
 
 def read_text_file(path: Path) -> str | None:
@@ -222,7 +232,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 def _whole(line: bytes) -> bool:
     try:
         return isinstance(json.loads(line.decode("utf-8")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # (not UTF-8, not JSON, too many digits)
         return False
 
 
@@ -236,6 +246,8 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
     except RecursionError:
         raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
+    except ValueError:
+        raise DamagedError(f"{where}: not a JSON record ({_too_many_digits()})") from None
     if not isinstance(record, dict) or not whole(record.get("epoch")):
         raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
     for key, value in record.items():  # (each of its kind: ``kinds.RECORD_KEYS``, SUFFIXES)
