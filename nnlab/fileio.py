@@ -23,6 +23,7 @@ import numpy as np
 
 from nnlab.errors import RunError
 from nnlab.kinds import record_kind, whole
+from nnlab.output import counted
 from nnlab.signals import deferred
 
 
@@ -181,7 +182,7 @@ def _too_many_digits() -> str:
     """What json.loads's ValueError that is not a JSONDecodeError means: an integer of more
     digits than Python converts (``sys.set_int_max_str_digits``; a guard against a slow
     conversion), which no file nnlab writes holds. It was an unexpected error in every reader."""
-    return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    return f"an integer of more than {counted(sys.get_int_max_str_digits(), 'digit')}"
 
 
 def read_text_file(path: Path) -> str | None:
