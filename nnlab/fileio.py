@@ -11,9 +11,9 @@ import datetime as dt
 import errno
 import functools
 import json
-import math
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +22,8 @@ from typing import IO, Any
 import numpy as np
 
 from nnlab.errors import RunError
+from nnlab.kinds import record_kind, whole
+from nnlab.output import counted
 from nnlab.signals import deferred
 
 
@@ -172,6 +174,15 @@ def read_json_file(path: Path) -> Any:
         raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise DamagedError(f"{path}: nested too deeply to be a file nnlab wrote") from None
+    except ValueError:
+        raise DamagedError(f"{path}: not valid JSON ({_too_many_digits()})") from None
+
+
+def _too_many_digits() -> str:
+    """What json.loads's ValueError that is not a JSONDecodeError means: an integer of more
+    digits than Python converts (``sys.set_int_max_str_digits``; a guard against a slow
+    conversion), which no file nnlab writes holds. It was an unexpected error in every reader."""
+    return f"an integer of more than {counted(sys.get_int_max_str_digits(), 'digit')}"
 
 
 def read_text_file(path: Path) -> str | None:
@@ -189,7 +200,8 @@ def read_text_file(path: Path) -> str | None:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing.
+    """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing, each
+    value of its key's kind (``nnlab.kinds``: the table summary.json's reader checks by too).
 
     A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
     raises DamagedError naming the file and the line: nothing is silently skipped.
@@ -221,7 +233,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 def _whole(line: bytes) -> bool:
     try:
         return isinstance(json.loads(line.decode("utf-8")), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # (not UTF-8, not JSON, too many digits)
         return False
 
 
@@ -235,28 +247,13 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
     except RecursionError:
         raise DamagedError(f"{where}: not an epoch record (nested too deeply)") from None
-    if not isinstance(record, dict) or not isinstance(record.get("epoch"), int):
+    except ValueError:
+        raise DamagedError(f"{where}: not a JSON record ({_too_many_digits()})") from None
+    if not isinstance(record, dict) or not whole(record.get("epoch")):
         raise DamagedError(f"{where}: not an epoch record (an object with an integer 'epoch')")
-    for key, value in record.items():  # (nnlab writes a number in its range, or null for none)
-        expected = _record_range(key)
-        if expected is None or value is None:
-            continue
-        lo, hi, what = expected
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not (number and math.isfinite(value) and lo <= value <= hi):
-            raise DamagedError(f"{where}: {key!r} is {value!r}; expected {what} or null")
+    for key, value in record.items():  # (each of its kind: ``kinds.RECORD_KEYS``, SUFFIXES)
+        kind = record_kind(key) if key != "epoch" else None  # (its place: read_records)
+        found = kind(value, f"{where}: {key!r}") if kind is not None else None
+        if found is not None:
+            raise DamagedError(found)
     return record
-
-
-RECORD_NUMBERS = ("loss", "lr", "seconds", "steps")  # an epoch record's numbers (and *_loss/_acc)
-
-
-def _record_range(key: str) -> tuple[float, float, str] | None:
-    """(low, high, said) for a number an epoch record holds under ``key``; None: not one.
-    Accuracies are fractions; losses (cross-entropy, squared error, the L2 penalty), the
-    learning rate, seconds and steps are never negative."""
-    if key.endswith("_acc"):
-        return 0.0, 1.0, "a number in [0, 1]"
-    if key in RECORD_NUMBERS or key.endswith("_loss"):
-        return 0.0, math.inf, "a finite number >= 0"
-    return None

@@ -9,11 +9,9 @@ it: callers say ``runs.RunDir``.)
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import shutil
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +29,21 @@ from nnlab.fileio import (
     read_text_file,
     refuse_a_pipe,
     write_json,
+)
+from nnlab.kinds import (
+    ACCURACY,
+    COUNT,
+    EPOCHS,
+    NONNEGATIVE,
+    NUMBER,
+    RECORD_KEYS,
+    STACKED,
+    TEXT,
+    Kind,
+    by_suffix,
+    scalar,
+    show,
+    whole,
 )
 
 STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
@@ -136,9 +149,9 @@ class RunDir:
                     f"{self.file('meta.json')}: {key} is {meta[key]!r}; nnlab writes text there"
                 )
         pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
-        if not (_whole(pid) and pid > 0):
+        if not (whole(pid) and pid > 0):
             raise DamagedError(
-                f"{self.file('meta.json')}: pid is {_show(pid)}; expected a process id, a whole "
+                f"{self.file('meta.json')}: pid is {show(pid)}; expected a process id, a whole "
                 "number >= 1"
             )
         return meta
@@ -344,50 +357,16 @@ def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
 # named, in every command that reads it (an accuracy edited to "high" was listed and shown as
 # a result, and made ``runs compare`` crash).
 #
-# Keys are told by name. Train names its metrics for the splits a config evaluates
-# (``final_test_acc``, ``best_val_loss``): any key ending in ``_acc`` is an accuracy, in
-# ``_loss`` a loss; a sweep's rows, a tune's top trials and an lr scan's rows and curves reuse
-# those names. Objects and lists under a known key (a sweep's ``trials``, a landscape's
-# ``grid``) are checked key by key in turn. A key the table does not know (a sweep row's swept
-# ``optimizer.lr``) is not checked, nor anything it holds: a config value is the config's.
+# The kinds, and the keys an epoch record holds, are ``nnlab.kinds``'s: the reader of
+# metrics.jsonl checks by the same table. Keys are told by name. Train names its metrics for
+# the splits a config evaluates (``final_test_acc``, ``best_val_loss``): any key ending in
+# ``_acc`` is an accuracy, in ``_loss`` a loss (``kinds.SUFFIXES``); a sweep's rows, a tune's
+# top trials and an lr scan's rows and curves reuse those names. Objects and lists under a
+# known key (a sweep's ``trials``, a landscape's ``grid``) are checked key by key in turn. A
+# key the table does not know (a sweep row's swept ``optimizer.lr``) is not checked, nor
+# anything it holds: a config value is the config's.
 
-Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
-
-
-def _number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _whole(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _scalar(expected: str, fits: Callable[[Any], bool], null: bool = True) -> Kind:
-    """A value that ``fits`` (or null, where ``null``)."""
-    said = f"{expected} or null" if null else expected
-
-    def check(value: Any, where: str) -> str | None:
-        if (value is None and null) or (value is not None and fits(value)):
-            return None
-        return f"{where} is {_show(value)}; expected {said}"
-
-    return check
-
-
-ACCURACY = _scalar("a number in [0, 1]", lambda v: _number(v) and 0 <= v <= 1)
-LOSS = _scalar("a finite number >= 0", lambda v: _number(v) and v >= 0)
-NUMBER = _scalar("a finite number", _number)
-NONNEGATIVE = _scalar("a finite number >= 0", lambda v: _number(v) and v >= 0)  # seconds, lr
-COUNT = _scalar("a whole number >= 0", lambda v: _whole(v) and v >= 0, null=False)
-EPOCHS = _scalar("a whole number >= 0", lambda v: _whole(v) and v >= 0)  # (none: a PENDING row)
-STACKED = _scalar("a whole number >= 1", lambda v: _whole(v) and v >= 1, null=False)
-TEXT = _scalar("text", lambda v: isinstance(v, str))
-STATUS = _scalar(  # a run's, or a sweep row's (a trial not started, or whose process is gone)
+STATUS = scalar(  # a run's, or a sweep row's (a trial not started, or whose process is gone)
     f"one of {', '.join((*STATUSES, STALE, 'PENDING'))}",
     lambda v: v in (*STATUSES, STALE, "PENDING"),
     null=False,
@@ -397,20 +376,20 @@ STATUS = _scalar(  # a run's, or a sweep row's (a trial not started, or whose pr
 def _object(value: Any, where: str, extra: dict[str, Kind] | None = None) -> str | None:
     """An object whose keys are checked by the table (and ``extra``, keys of its own)."""
     if not isinstance(value, dict):
-        return f"{where} is {_show(value)}; expected an object"
+        return f"{where} is {show(value)}; expected an object"
     return summary_problem(value, f"{where}.", extra)
 
 
 def _record(value: Any, where: str) -> str | None:
-    """An epoch record (an lr scan's curves): its ``loss`` is the objective, a loss (in a
-    sweep's row, ``loss`` is a swept config value, not checked)."""
-    return _object(value, where, {"loss": LOSS})
+    """An epoch record (an lr scan's curves), its keys of the kinds a metrics.jsonl record's
+    are (``kinds.RECORD_KEYS``: its ``loss`` is the objective)."""
+    return _object(value, where, RECORD_KEYS)
 
 
 def _list_of(kind: Kind, what: str) -> Kind:
     def check(value: Any, where: str) -> str | None:
         if not isinstance(value, list):
-            return f"{where} is {_show(value)}; expected a list of {what}"
+            return f"{where} is {show(value)}; expected a list of {what}"
         return next(filter(None, (kind(v, f"{where}[{i}]") for i, v in enumerate(value))), None)
 
     return check
@@ -419,7 +398,7 @@ def _list_of(kind: Kind, what: str) -> Kind:
 def _map_of(kind: Kind, what: str) -> Kind:
     def check(value: Any, where: str) -> str | None:
         if not isinstance(value, dict):
-            return f"{where} is {_show(value)}; expected an object of {what}"
+            return f"{where} is {show(value)}; expected an object of {what}"
         return next(filter(None, (kind(v, f"{where}.{k}") for k, v in value.items())), None)
 
     return check
@@ -434,7 +413,7 @@ def _by_type(**kinds: Kind) -> Kind:
         name = {dict: "object", list: "list"}.get(type(value), "other")
         kind = kinds.get(name) or kinds.get("other")
         if kind is None:
-            return f"{where} is {_show(value)}; expected {said}"
+            return f"{where} is {show(value)}; expected {said}"
         return kind(value, where)
 
     return check
@@ -446,10 +425,13 @@ COUNTS = _map_of(COUNT, "counts")
 ANY: Kind = lambda value, where: None  # noqa: E731 (a value of several writers' kinds)
 
 SUMMARY_KEYS: dict[str, Kind] = {
+    # an epoch record's epoch, lr, seconds and steps, as metrics.jsonl holds them (a train's
+    # seconds and steps, an lr scan's lr and epoch); not its loss: a sweep row's "loss" is the
+    # swept config value (a loss's name)
+    **{key: kind for key, kind in RECORD_KEYS.items() if key != "loss"},
     # train, and a sweep trial's row
-    "status": STATUS, "epochs": EPOCHS, "steps": COUNT, "seconds": NONNEGATIVE,
-    "resume_seconds": NONNEGATIVE, "trial": TEXT, "seed": COUNT, "stacked": STACKED,
-    "error": TEXT, "diverged_epoch": EPOCHS,
+    "status": STATUS, "epochs": EPOCHS, "resume_seconds": NONNEGATIVE, "trial": TEXT,
+    "seed": COUNT, "stacked": STACKED, "error": TEXT, "diverged_epoch": EPOCHS,
     # sweep (and its rows); tune
     "sweep": TEXT, "keys": TEXTS, "counts": COUNTS,
     "trials": _by_type(list=ROWS, object=COUNTS),  # a sweep's rows; a tune's counts
@@ -458,9 +440,9 @@ SUMMARY_KEYS: dict[str, Kind] = {
     "sweeps": TEXTS, "best": _by_type(object=_object, other=ANY),  # (tune's top trial, a value)
     "proposed": _by_type(object=_map_of(TEXT, "text"), other=TEXT),
     # lr-scan
-    "best_step_lr": NONNEGATIVE, "best_train_lr": NONNEGATIVE, "lr": NONNEGATIVE, "rows": ROWS,
+    "best_step_lr": NONNEGATIVE, "best_train_lr": NONNEGATIVE, "rows": ROWS,
     "curves": _map_of(_list_of(_record, "epoch records"), "lists of epoch records"),
-    "epoch": COUNT, "step_change": NUMBER, "diverged": TEXT,
+    "step_change": NUMBER, "diverged": TEXT,
     # landscape
     "source": TEXT, "normalize": TEXT, "split": TEXT, "lo": NUMBER, "hi": NUMBER,
     "points": COUNT, "samples": COUNT, "batch": COUNT, "line": _object, "grid": _object,
@@ -471,7 +453,6 @@ SUMMARY_KEYS: dict[str, Kind] = {
     "mean": NUMBER, "std": NONNEGATIVE, "saturated": ACCURACY, "zero": ACCURACY,
     "dead_units": ACCURACY,
 }  # fmt: skip
-SUMMARY_SUFFIXES: dict[str, Kind] = {"_acc": ACCURACY, "_loss": LOSS}  # final_test_acc, min_loss
 
 
 def summary_kind(key: str, extra: dict[str, Kind] | None = None) -> Kind | None:
@@ -479,9 +460,7 @@ def summary_kind(key: str, extra: dict[str, Kind] | None = None) -> Kind | None:
     ``extra``: the keys of the object at hand that hold something else than the table says."""
     if extra and key in extra:
         return extra[key]
-    if key in SUMMARY_KEYS:
-        return SUMMARY_KEYS[key]
-    return next((kind for end, kind in SUMMARY_SUFFIXES.items() if key.endswith(end)), None)
+    return SUMMARY_KEYS.get(key) or by_suffix(key)  # (final_test_acc, min_loss: kinds.SUFFIXES)
 
 
 def summary_problem(

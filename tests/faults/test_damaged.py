@@ -69,7 +69,20 @@ DAMAGES = {
     "metrics with an epoch missing": (
         "metrics.jsonl", _drop_second_line, "line 2: epoch 2 follows epoch 0; expected epoch 1"
     ),
+    "metrics with a number of 5000 digits": (  # (json.loads: ValueError, "unexpected" in all)
+        "metrics.jsonl", lambda b: b.replace(b'"lr": ', b'"lr": ' + b"1" * 5000 + b', "_": ', 1),
+        "line 1: not a JSON record (an integer of more than 4300 digits)",
+    ),
+    "metrics with a loss of 400 digits": (  # (past a float: OverflowError, "unexpected" in all)
+        "metrics.jsonl",
+        lambda b: b.replace(b'"train_loss": ', b'"train_loss": 1' + b"0" * 400 + b', "_": ', 1),
+        "line 1: 'train_loss' is 1" + "0" * 36 + "...; expected a finite number",
+    ),
     "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
+    "meta with a number of 5000 digits": (
+        "meta.json", lambda b: b[:-2] + b', "x": ' + b"1" * 5000 + b"}",
+        "not valid JSON (an integer of more than 4300 digits)",
+    ),
     "meta without a status": ("meta.json", _without_status, "status None is not one of RUNNING"),
     "meta with an unknown status": (
         "meta.json", lambda b: b.replace(b'"INTERRUPTED"', b'"PAUSED"'), "status 'PAUSED' is not one"

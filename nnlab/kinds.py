@@ -1,0 +1,84 @@
+"""The kinds of value nnlab writes into a run folder, each stated once: an accuracy is a number
+in [0, 1], a loss a finite number >= 0, a count a whole number >= 0, ... and which key of an
+epoch record holds which. The reader of ``metrics.jsonl`` (``fileio.read_records``) and the
+reader of ``summary.json`` (``rundir.RunDir.summary``, whose ``SUMMARY_KEYS`` adds the keys only
+a summary holds) both check values here, so that a value one of them refuses the other refuses
+too, in the same words. (A value's kind, not a folder's: that is ``rundir.KINDS``.)
+
+A kind is a function ``(value, where) -> what is wrong, or None``: ``where`` names the value
+(``final_test_acc``, ``trials[1].final_test_acc``, ``metrics.jsonl: line 3: 'train_acc'``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
+
+
+def number(v: Any) -> bool:
+    """A finite number (not a bool; not an integer past a float's range, which nnlab never
+    writes and which breaks every reader that does arithmetic on it or formats it)."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # (an integer of 309 digits or more)
+        return False
+
+
+def whole(v: Any) -> bool:
+    """A whole number (an int, not a bool) that is a ``number``: a count of 400 digits made
+    ``report`` crash converting it to a float."""
+    return isinstance(v, int) and number(v)
+
+
+def show(value: Any) -> str:
+    """``value`` as a message shows it: its repr, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def scalar(expected: str, fits: Callable[[Any], bool], null: bool = True) -> Kind:
+    """A value that ``fits`` (or null, where ``null``)."""
+    said = f"{expected} or null" if null else expected
+
+    def check(value: Any, where: str) -> str | None:
+        if (value is None and null) or (value is not None and fits(value)):
+            return None
+        return f"{where} is {show(value)}; expected {said}"
+
+    return check
+
+
+ACCURACY = scalar("a number in [0, 1]", lambda v: number(v) and 0 <= v <= 1)
+LOSS = scalar("a finite number >= 0", lambda v: number(v) and v >= 0)  # (and an L2 penalty)
+NUMBER = scalar("a finite number", number)
+NONNEGATIVE = scalar("a finite number >= 0", lambda v: number(v) and v >= 0)  # seconds, lr
+COUNT = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0, null=False)
+EPOCHS = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0)  # (none: a PENDING row)
+STACKED = scalar("a whole number >= 1", lambda v: whole(v) and v >= 1, null=False)
+TEXT = scalar("text", lambda v: isinstance(v, str))
+
+# An epoch record's values (metrics.jsonl; an lr scan's curves in its summary.json): ``loss``
+# is the epoch's mean objective (null at epoch 0, or when not finite), ``steps`` the updates so
+# far. A summary.json's keys of these names hold the same, ``loss`` aside (see SUMMARY_KEYS).
+RECORD_KEYS: dict[str, Kind] = {
+    "epoch": COUNT, "loss": LOSS, "lr": NONNEGATIVE, "seconds": NONNEGATIVE, "steps": COUNT,
+}  # fmt: skip
+# ... and by the end of their names, in a record and a summary alike: train_acc, val_loss,
+# final_test_acc, best_val_loss, a landscape's min_loss
+SUFFIXES: dict[str, Kind] = {"_acc": ACCURACY, "_loss": LOSS}
+
+
+def by_suffix(key: str) -> Kind | None:
+    """The kind ``key``'s ending says (``SUFFIXES``), None if it says none."""
+    return next((kind for end, kind in SUFFIXES.items() if key.endswith(end)), None)
+
+
+def record_kind(key: str) -> Kind | None:
+    """What ``key`` holds in an epoch record; None: a key nnlab does not write there, left
+    unchecked."""
+    return RECORD_KEYS.get(key) or by_suffix(key)
