@@ -38,7 +38,7 @@ from pydantic import (
 from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
-from nnlab.output import spelled
+from nnlab.output import brief, spelled
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     MAX_CONFIG_BYTES,
@@ -76,7 +76,7 @@ class Choice:
             listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
             close = difflib.get_close_matches(str(value).lower(), names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"{self.key}: input should be {listed}, got {value!r}{hint}")
+            raise ValueError(f"{self.key}: input should be {listed}, got {given(value)}{hint}")
         return value
 
 
@@ -133,16 +133,16 @@ def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> Bas
         return value
     names = ", ".join(models)
     if not isinstance(value, dict):
-        raise ValueError(f"{key}: expected a mapping of keys, got {value!r}")
+        raise ValueError(f"{key}: expected a mapping of keys, got {given(value)}")
     if "name" not in value:
         raise ValueError(f"{key}.name: missing; expected one of {names}")
     name = value["name"]
     if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
-        raise ValueError(f"{key}.name: expected one of {names}, got {name!r}")
+        raise ValueError(f"{key}.name: expected one of {names}, got {given(name)}")
     if name not in models:
         close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"{key}.name: unknown {name!r}{hint}; expected one of {names}")
+        raise ValueError(f"{key}.name: unknown {given(name)}{hint}; expected one of {names}")
     return models[name].model_validate(value)
 
 
@@ -259,12 +259,22 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     key, sep, raw = text.partition("=")
     parts = key.strip().split(".")
     if not sep or not key.strip() or any(not p.strip() for p in parts):
-        raise ConfigError(f"override {text!r}: expected key.sub=value (e.g. optimizer.lr=0.1)")
+        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
     try:
-        value = yaml_value(raw, f"override {key.strip()!r}") if raw.strip() else None
-    except yaml.YAMLError:
-        raise ConfigError(f"override {text!r}: the value {raw!r} is not valid YAML") from None
+        value = yaml_value(raw, overridden(key.strip())) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None)
+        why = f" ({problem})" if problem and "integer of more than" in problem else ""
+        raise ConfigError(
+            f"{overridden(text)}: the value {brief(repr(raw))} is not valid YAML{why}"
+        ) from None
     return [p.strip() for p in parts], value
+
+
+def overridden(text: str) -> str:
+    """An override as an error message names it: ``override 'optimizer.lr=0.1'`` (a long one
+    cut: ``output.brief``)."""
+    return f"override {brief(repr(text))}"
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -294,7 +304,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
                 child = node[part] = _default_variant(part) if node is out else {}
             if not isinstance(child, dict):
                 where = ".".join(parts[: i + 1])
-                raise ConfigError(f"override {text!r}: {where} is a value, not a mapping of keys")
+                raise ConfigError(f"{overridden(text)}: {where} is a value, not a mapping of keys")
             node = child
         node[parts[-1]] = value
     return out
@@ -328,7 +338,7 @@ def _blame(key: str, overrides: list[str], source: str) -> str:
     for text in reversed(overrides):
         set_key = text.partition("=")[0].strip()
         if key == set_key or key.startswith(set_key + ".") or set_key.startswith(key + "."):
-            return f"override {text!r}"
+            return overridden(text)
     return source
 
 
@@ -449,7 +459,7 @@ def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
 def given(value: Any) -> str:
     """A value an error message quotes: text in quotes, the rest as YAML spells it (null,
     true, [1, 2]), as the user wrote it in the file or override."""
-    return repr(value) if isinstance(value, str) else spelled(value)
+    return brief(repr(value) if isinstance(value, str) else spelled(value))
 
 
 def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:

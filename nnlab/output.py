@@ -36,6 +36,17 @@ def verb(n: int | str, singular: str, plural: str) -> str:
     return singular if n == 1 or n == "1" else plural
 
 
+QUOTED_CHARS = 60  # of a value an error message quotes: whole up to this length
+
+
+def brief(text: str, limit: int = QUOTED_CHARS) -> str:
+    """``text`` as an error message quotes it: whole up to ``limit`` characters, else its
+    start and its length, so that a value 5,000 digits long is still one line."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({counted(f'{len(text):,}', 'character')})"
+
+
 def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
     """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
     if shown < total:

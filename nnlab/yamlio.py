@@ -43,6 +43,23 @@ def _unique_mapping(loader: Any, node: Any) -> Any:
 
 SAFE_LOADER.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
+
+def _whole_number(loader: Any, node: Any) -> int:
+    """The safe loader's integer, or an error at its line: Python refuses to read an integer
+    of more than ``sys.get_int_max_str_digits()`` digits (a ValueError, not a YAML error)."""
+    try:
+        return int(loader.construct_yaml_int(node))
+    except ValueError:
+        import sys
+
+        digits = counted(f"{sys.get_int_max_str_digits():,}", "digit")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of more than {digits}", node.start_mark
+        ) from None
+
+
+SAFE_LOADER.add_constructor("tag:yaml.org,2002:int", _whole_number)
+
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
 MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)

@@ -510,3 +510,41 @@ def test_an_error_quotes_the_value_as_the_config_spells_it(override, message):
     with pytest.raises(ConfigError) as err:
         load_config(None, [override])
     assert message in str(err.value) and "None" not in str(err.value)
+
+
+HUGE = "9" * 5000  # more digits than Python reads as an integer (sys.get_int_max_str_digits)
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["seed=" + HUGE], "is not valid YAML (an integer of more than 4,300 digits)"),
+        (["seed=" + HUGE[:400]], "seed: input should be less than or equal to 4294967295"),
+        (["model.init=" + "x" * 400], "model.init: input should be 'zeros', 'std'"),
+        (["dataset.name=" + "x" * 400], "dataset.name: unknown 'xxxx"),
+    ],
+)
+def test_a_huge_value_is_one_short_line_naming_the_key_and_quoting_its_start(args, says):
+    """A value thousands of characters long (a pasted array, a runaway script) is quoted by its
+    start and length: the error is still one readable line, not a screenful."""
+    from tests.conftest import invoke
+
+    result = invoke("train", "configs/digits-quickstart.yaml", *args)
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and len(line) < 400, line
+    assert says in line and "characters)" in line and "Traceback" not in line
+
+
+def test_an_integer_too_long_to_read_in_a_file_names_the_file_line_and_column(tmp_path):
+    from tests.conftest import invoke
+
+    path = tmp_path / "c.yaml"
+    path.write_text(f"name: t\ndataset: {{name: digits}}\nseed: {HUGE}\n")
+    for args in (["train", path], ["sweep", "grid", path, "seed=1,2"]):
+        result = invoke(*args, "--runs-dir", tmp_path / "r")
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == (
+            f"error: {path}: line 3, column 7: malformed YAML: an integer of more than 4,300 digits"
+        )
+    assert not (tmp_path / "r").exists()
