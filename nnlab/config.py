@@ -330,16 +330,30 @@ def validate(
         return Config.model_validate(raw)
     except ValidationError as exc:
         key, text = describe_error(exc, raw)
-        raise ConfigError(f"{_blame(key, overrides or [], source)}: {text}") from None
+        raise ConfigError(f"{blame(key, overrides or [], source)}: {text}") from None
 
 
-def _blame(key: str, overrides: list[str], source: str) -> str:
+def blame(key: str, overrides: list[str], source: str) -> str:
     """The override that set ``key`` (or a key above or below it), else ``source``."""
     for text in reversed(overrides):
-        set_key = text.partition("=")[0].strip()
-        if key == set_key or key.startswith(set_key + ".") or set_key.startswith(key + "."):
+        if keys_overlap(key, text.partition("=")[0].strip()):
             return overridden(text)
     return source
+
+
+def keys_overlap(key: str, other: str) -> bool:
+    """``key`` and ``other`` (dotted) are the same key, or one lies inside the other."""
+    return key == other or key.startswith(other + ".") or other.startswith(key + ".")
+
+
+def config_errors(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every validation error of ``raw`` as (the dotted key, one line), the first the one
+    ``validate`` reports; [] when ``raw`` is a valid config."""
+    try:
+        Config.model_validate(raw)
+    except ValidationError as exc:
+        return [describe(err, raw) for err in exc.errors()]
+    return []
 
 
 def read_config(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
@@ -464,7 +478,12 @@ def given(value: Any) -> str:
 
 def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
     """(the dotted key, one line) for the first (most useful) validation error."""
-    err = exc.errors()[0]
+    return describe(exc.errors()[0], raw)
+
+
+def describe(err: Any, raw: Any = None) -> tuple[str, str]:
+    """(the dotted key, one line) for one of pydantic's errors (``ValidationError.errors()``)
+    of the mapping ``raw``."""
     loc = tuple(err["loc"])
     kind = err["type"]
     key = ".".join(str(p) for p in loc) or "config"

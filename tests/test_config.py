@@ -548,3 +548,14 @@ def test_an_integer_too_long_to_read_in_a_file_names_the_file_line_and_column(tm
             f"error: {path}: line 3, column 7: malformed YAML: an integer of more than 4,300 digits"
         )
     assert not (tmp_path / "r").exists()
+
+
+def test_a_huge_swept_value_is_quoted_by_its_start_in_the_trials_error(tmp_path):
+    from tests.conftest import invoke
+
+    args = ("sweep", "grid", "configs/digits-quickstart.yaml", "model.init=he," + "x" * 500)
+    result = invoke(*args, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert line.startswith("error: sweep trial (model.init=xxx") and len(line) < 300, line
+    assert "(500 characters)" in line and "input should be 'zeros'" in line

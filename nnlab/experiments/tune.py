@@ -313,7 +313,8 @@ def tune(
     name = str(base.get("name") or Path(config).stem)
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
     # every trial config valid, and trainable on its data, before a folder exists
-    sweep.check_trials(sweep.plan(round_defn(settings, 1, ranges)), data_dir)
+    first = round_defn(settings, 1, ranges)
+    sweep.check_trials(first, sweep.plan(first), data_dir)
     with runs.start(
         runs_dir,
         f"tune-{name}",

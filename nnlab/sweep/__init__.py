@@ -8,7 +8,8 @@ one file each:
     definition.py the definition and its trials (ids and seeds independent of execution order)
     source.py     a definition from a config file or a preset name
     presets/      named sweeps shipped with nnlab (weight-scale), one registry
-    trial.py      units of work (one trial, or a stack of trials trained side by side)
+    trial.py      units of work (one trial, or a stack of trials trained side by side), and
+                  the check that every trial can train on its data
     executors.py  where units run: this process, local worker processes (dask.py: a cluster)
     run.py        the sweep folder: run, resume
     finish.py     its end: summary files and figures
@@ -38,7 +39,7 @@ _WHERE = {
         ("SweepDef", "Trial", "merge_spec", "plan", "resolve_trial", "sweep_seed"), "definition"
     ),
     **dict.fromkeys(
-        ("DEFAULT_STACK", "SweepResult", "check_trials", "folder_row", "is_sweep", "load_sweep",
+        ("DEFAULT_STACK", "SweepResult", "folder_row", "is_sweep", "load_sweep",
          "resume_sweep", "run_sweep", "sweep_rows", "trial_states", "unsound_trials",
          "check_trial_folders"),
         "run",
@@ -52,8 +53,8 @@ _WHERE = {
         ("SweepSpec", "expand", "parse_spec", "parse_sweep_args"), "spec"
     ),
     **dict.fromkeys(
-        ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "make_units", "run_unit",
-         "trials_dir"),
+        ("STOP_FILE", "Row", "TrialTask", "cached_dataset", "check_trials", "make_units",
+         "run_unit", "trials_dir"),
         "trial",
     ),
 }  # fmt: skip

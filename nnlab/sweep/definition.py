@@ -11,23 +11,28 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from pydantic import ValidationError
 
 from nnlab.config import (
     Config,
     apply_overrides,
+    blame,
+    config_errors,
     config_hash,
+    describe_error,
+    keys_overlap,
     parse_override,
     read_config,
     validate,
 )
 from nnlab.errors import ConfigError, did_you_mean
-from nnlab.output import spelled
+from nnlab.output import brief, spelled
 from nnlab.sweep.spec import SEED_NOT_SHARED, SweepSpec, expand, parse_spec, parse_sweep_args
 
 SEED_MODULUS = 2**31
@@ -36,13 +41,17 @@ SEED_MODULUS = 2**31
 @dataclass(frozen=True)
 class SweepDef:
     """Everything that defines a sweep: its name, the base config (a raw mapping, without any
-    ``sweep:`` section), fixed overrides, the spec, and the preset it came from (if any)."""
+    ``sweep:`` section), fixed overrides, the spec, and the preset it came from (if any).
+
+    ``source`` says where the base config came from (its file), for errors that are the base
+    config's rather than a trial's (``trial_error``); sweep.yaml does not store it."""
 
     name: str
     base: dict[str, Any]
     spec: SweepSpec
     overrides: tuple[str, ...] = ()
     preset: str | None = None
+    source: str = "sweep base config"
 
 
 @dataclass(frozen=True)
@@ -138,7 +147,9 @@ def define(
         if name
         else check_name(str(base.get("name") or path.stem), f"{path}: name")
     )
-    return SweepDef(name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset)
+    return SweepDef(
+        name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset, source=str(path)
+    )
 
 
 def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:
@@ -185,19 +196,46 @@ def _drop(data: dict[str, Any], key: str) -> None:
         node.pop(last, None)
 
 
+def base_config(defn: SweepDef) -> dict[str, Any]:
+    """The base config mapping with the fixed overrides applied: every trial but its values."""
+    return apply_overrides(defn.base, list(defn.overrides))
+
+
 def fixed_values(defn: SweepDef, keys: Sequence[str]) -> dict[str, Any]:
     """The values of config ``keys`` the sweep does not vary: the base config with its fixed
     overrides, validated (a key the file leaves out has its default)."""
-    cfg = validate(apply_overrides(defn.base, list(defn.overrides)), source="sweep base config")
+    cfg = validate(base_config(defn), defn.source, list(defn.overrides))
     dump = cfg.model_dump(mode="json")
     return {key: _get(dump, key) for key in keys}
+
+
+def trial_error(
+    defn: SweepDef,
+    values: dict[str, Any],
+    key: str,
+    text: str,
+    base_error: Callable[[], str | None],
+) -> ConfigError:
+    """The error ``text`` (about config ``key``) of the trial with swept ``values``, named by
+    where it is. It is the base config's when ``key`` is none the sweep varies and the base
+    config (the file and fixed overrides, without the swept values) has this very error:
+    ``base_error()`` is then its line as ``train`` says it (None: the base has not this error).
+    Else it is the trial's, named by its values. So a typo in the file or in a fixed override
+    is not blamed on the first trial, while an error a swept value makes (or one the base
+    config has only until a swept value is applied) is the trial's."""
+    if not any(keys_overlap(key, swept) for swept in defn.spec.params):
+        line = base_error()
+        if line is not None:
+            return ConfigError(line)
+    where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
+    return ConfigError(f"sweep trial ({where}): {text}" if where else f"{defn.source}: {text}")
 
 
 def sweep_seed(defn: SweepDef) -> int:
     """The sweep seed: the spec's, else the base config's ``seed`` (after fixed overrides)."""
     if defn.spec.seed is not None:
         return defn.spec.seed
-    seed = apply_overrides(defn.base, list(defn.overrides)).get("seed", 0)
+    seed = base_config(defn).get("seed", 0)
     return int(seed) if isinstance(seed, int) else 0
 
 
@@ -221,12 +259,27 @@ def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % SEED_MODULUS
 
 
-def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
-    """The trial for one set of swept values: validated config, id and seed."""
+def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:
+    """The config of the trial with swept ``values``, validated; an error is blamed on the
+    base config's file or fixed override, or on the trial, by ``trial_error``."""
     trial_overrides = [override_text(k, v) for k, v in values.items()]
     raw = apply_overrides(defn.base, [*defn.overrides, *trial_overrides])
-    where = ", ".join(f"{k}={spelled(v)}" for k, v in values.items())
-    cfg = validate(raw, source=f"sweep trial ({where})" if where else "sweep base config")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        key, text = describe_error(exc, raw)
+
+    def base_error() -> str | None:  # (named as ``validate`` names it for ``train``)
+        if (key, text) not in config_errors(base_config(defn)):
+            return None
+        return f"{blame(key, list(defn.overrides), defn.source)}: {text}"
+
+    raise trial_error(defn, values, key, text, base_error)
+
+
+def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
+    """The trial for one set of swept values: validated config, id and seed."""
+    cfg = trial_config(defn, values)
     dump = cfg.model_dump(mode="json")
     seed_swept = "seed" in defn.spec.params
     identity = copy.deepcopy(dump)

@@ -13,7 +13,6 @@ continued by ``resume_sweep``, which runs only what is missing.
 
 from __future__ import annotations
 
-import collections
 import functools
 import os
 import time
@@ -28,8 +27,8 @@ import yaml
 from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import config_hash, read_yaml
-from nnlab.errors import ConfigError, RunError
-from nnlab.output import counted, spelled
+from nnlab.errors import RunError
+from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
@@ -44,6 +43,7 @@ from nnlab.sweep.trial import (
     Row,
     TrialTask,
     cached_dataset,
+    check_trials,
     make_units,
     trial_row,
     trials_dir,
@@ -105,6 +105,7 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
             spec=parse_spec(data["spec"], f"{source}: spec"),
             overrides=tuple(data.get("overrides") or ()),
             preset=data.get("preset"),
+            source=source,
         )
         planned = data["trials"]
     except KeyError as exc:
@@ -205,26 +206,6 @@ def sweep_rows(run: runs.RunDir) -> list[Row]:
     """One row per planned trial of a sweep folder, read from the trial folders."""
     _, trials = load_sweep(run)
     return [folder_row(run, t) for t in trials]
-
-
-def check_trials(trials: list[Trial], data_dir: Path | None, stack: int = 1, jobs: int = 1) -> None:
-    """Load each distinct dataset once up front and check every trial against its data (batch
-    size, loss and classes, splits, the memory its nets need: a stack of up to ``stack`` in each
-    of ``jobs`` workers at once): a missing file or a trial that cannot train is one error
-    before the folder exists, not N FAILED trials after it."""
-    from nnlab.experiments.train import check_compatible
-
-    keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
-    group = collections.Counter(keys.values())  # trials that may share a stack
-    workers = max(1, min(jobs, len(trials)))
-    for trial in trials:
-        key = keys[trial.id]
-        nets = (min(stack, group[key]) if key else 1) * workers  # (each worker could hold one)
-        try:
-            check_compatible(trial.config, cached_dataset(trial.config, data_dir), nets=nets)
-        except ConfigError as exc:
-            where = ", ".join(f"{k}={spelled(v)}" for k, v in trial.values.items())
-            raise ConfigError(f"sweep trial ({where}): {exc}" if where else str(exc)) from None
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"
@@ -353,7 +334,7 @@ def run_sweep(
     """
     assert executor is not None  # (given by with_executor)
     trials = plan(defn)
-    check_trials(trials, data_dir, stack, jobs)
+    check_trials(defn, trials, data_dir, stack, jobs)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with (
         painters_for(defn, painters) as painters,
@@ -422,7 +403,7 @@ def _resume_sweep(
     rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:  # every pending trial trainable on its data, before any folder is removed
-        check_trials(pending, data_dir, stack, jobs)
+        check_trials(defn, pending, data_dir, stack, jobs)
         for trial in pending:  # and every one resumed readable as a resume reads it
             if actions[trial.id] == "resume":
                 check_trial_resume(run, trial, data_dir)

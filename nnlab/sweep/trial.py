@@ -1,9 +1,12 @@
 """Units of work: the trials an executor runs together (one trial, or one stack of trials that
-train side by side) as plain data, and ``run_unit``, what a worker does with one.
+train side by side) as plain data, and ``run_unit``, what a worker does with one; before any
+runs, ``check_trials``: every trial trainable on its data.
 """
 
 from __future__ import annotations
 
+import collections
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,7 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from nnlab import runs, signals
+from nnlab.build import stack_key
 from nnlab.config import Config, validate
+from nnlab.errors import ConfigError, NnlabError
+from nnlab.sweep.definition import SweepDef, Trial, base_config, trial_error
 
 Row = dict[str, Any]
 
@@ -51,6 +57,44 @@ def cached_dataset(cfg: Config, data_dir: Path | str | None) -> Any:
     if key not in _DATA_CACHE:
         _DATA_CACHE[key] = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     return _DATA_CACHE[key]
+
+
+def check_trials(
+    defn: SweepDef, trials: list[Trial], data_dir: Path | None, stack: int = 1, jobs: int = 1
+) -> None:
+    """Load each distinct dataset once up front and check every trial of ``defn`` against its
+    data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
+    ``stack`` in each of ``jobs`` workers at once): a missing file or a trial that cannot train
+    is one error before the folder exists, not N FAILED trials after it. An error the base
+    config has as well is said as ``train`` says it, not blamed on a trial (``trial_error``)."""
+    from nnlab.experiments.train import check_compatible
+
+    keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
+    group = collections.Counter(keys.values())  # trials that may share a stack
+    workers = max(1, min(jobs, len(trials)))
+    for trial in trials:
+        stacked = keys[trial.id]
+        nets = (min(stack, group[stacked]) if stacked else 1) * workers  # (each worker: one)
+        try:
+            check_compatible(trial.config, cached_dataset(trial.config, data_dir), nets=nets)
+        except ConfigError as exc:
+            text = str(exc)
+            key = text.split(":")[0].split(" ")[0]  # ("batch_size: ...", "training <net> ...")
+            base = functools.partial(_base_data_error, defn, text, data_dir, nets)
+            raise trial_error(defn, trial.values, key, text, base) from None
+
+
+def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:
+    """``text`` when the base config (without the swept values), checked against its data as
+    the trials are, fails with this very error; else None (valid, or another error)."""
+    from nnlab.experiments.train import check_compatible
+
+    try:
+        cfg = validate(base_config(defn))
+        check_compatible(cfg, cached_dataset(cfg, data_dir), nets=nets)
+    except NnlabError as exc:
+        return text if str(exc) == text else None
+    return None
 
 
 def trial_row(

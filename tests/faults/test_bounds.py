@@ -148,7 +148,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [*GRID, "model.hidden=[16],[65536,65536,65536]"],
         ["sweep trial (model.hidden=[65536, 65536, 65536]): training tiny", MEMORY],
     ),
-    "tune trials too large": (["tune", "cfg.yaml", HUGE], ["sweep trial (", "NNLAB_MAX_MEMORY_GB"]),
+    "tune trials too large": (  # (the fixed net's error, as train says it: no trial's)
+        ["tune", "cfg.yaml", HUGE],
+        ["error: training tiny (64 -> 65536 x 3 -> out) needs", "NNLAB_MAX_MEMORY_GB"],
+    ),
     "lr-scan of a model too large": (["lr-scan", "cfg.yaml", HUGE], [MEMORY]),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
     "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
@@ -340,10 +343,11 @@ def test_a_sweep_is_refused_when_its_stacks_together_would_not_fit(case):
     refused(result, 2, "training tiny (64 -> 4096 x 2 -> out), 8 nets at once (a sweep's --stack "
             "x --jobs) needs about 1.75 GB of memory, over the limit of 1 GB")  # fmt: skip
     assert not (case / "runs").exists()
-    trials = plan(define(case / "cfg.yaml", ["model.hidden=[4096,4096]", lrs], kind="grid"))
+    defn = define(case / "cfg.yaml", ["model.hidden=[4096,4096]", lrs], kind="grid")
+    trials = plan(defn)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNLAB_MAX_MEMORY_GB", "1")
-        check_trials(trials, None, stack=1, jobs=2)  # (2 nets at once: 0.44 GB)
+        check_trials(defn, trials, None, stack=1, jobs=2)  # (2 nets at once: 0.44 GB)
 
 
 @pytest.mark.parametrize("command", [c for c in READERS if c != "landscape"])

@@ -1,0 +1,134 @@
+"""Whose error it is: a sweep's config error in its base config (the file, or a fixed override)
+is named as ``nnlab train`` names it, in every way a sweep starts (grid, random, a file's
+``sweep:`` section, a preset, ``--resume``, ``tune``); only an error a swept value makes is
+blamed on a trial, by its values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import invoke, one_error_line
+
+TINY = {
+    "name": "tiny",
+    "dataset": {"name": "spiral", "n_per_class": 60, "n_test": 30},
+    "model": {"hidden": [16]},
+    "optimizer": {"name": "sgd", "lr": 0.5},
+    "batch_size": 30,
+    "epochs": 1,
+}
+BAD_INIT = "model.init: input should be 'zeros', 'std', 'xavier', 'glorot' or 'he', got 'bogus'"
+
+
+def write(tmp_path: Path, name: str = "base.yaml", **changes) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({**TINY, **changes}))
+    return path
+
+
+def refused(tmp_path: Path, *args) -> str:
+    """The one error line of ``nnlab ARGS``, which must have made no folder."""
+    line = one_error_line(invoke(*args, runs_dir=tmp_path / "runs"))
+    assert not (tmp_path / "runs").exists()
+    return line
+
+
+def train_says(tmp_path: Path, config: Path, *overrides: str) -> str:
+    return refused(tmp_path, "train", config, *overrides)
+
+
+@pytest.mark.parametrize(
+    "sweep",
+    [
+        ["grid", "optimizer.lr=0.1,0.2"],
+        ["random", "optimizer.lr=uniform:0.1:0.2", "--trials", "2"],
+    ],
+    ids=["grid", "random"],
+)
+def test_a_bad_key_in_the_base_file_is_named_by_the_file_as_train_names_it(tmp_path, sweep):
+    base = write(tmp_path, model={"hidden": [16], "init": "bogus"})
+    kind, *args = sweep
+    line = refused(tmp_path, "sweep", kind, base, *args)
+    assert line == f"error: {base}: {BAD_INIT}" == train_says(tmp_path, base)
+
+
+def test_a_misspelt_key_in_the_base_file_is_the_files(tmp_path):
+    base = write(tmp_path, modle={"hidden": [16]})
+    line = refused(tmp_path, "sweep", "grid", base, "optimizer.lr=0.1,0.2")
+    assert line == f"error: {base}: unknown key 'modle' (did you mean 'model'?)"
+    assert line == train_says(tmp_path, base)
+
+
+def test_a_bad_key_in_a_files_sweep_section_run_is_the_files(tmp_path):
+    spec = {"kind": "grid", "params": {"optimizer.lr": [0.1, 0.2]}}
+    config = write(tmp_path, model={"hidden": [16], "init": "bogus"}, sweep=spec)
+    assert refused(tmp_path, "sweep", "run", config) == f"error: {config}: {BAD_INIT}"
+
+
+def test_a_bad_fixed_override_is_named_as_train_names_it(tmp_path):
+    base = write(tmp_path)
+    line = refused(tmp_path, "sweep", "grid", base, "optimizer.lr=0.1,0.2", "model.init=bogus")
+    assert line == f"error: override 'model.init=bogus': {BAD_INIT}"
+    assert line == train_says(tmp_path, base, "model.init=bogus")
+
+
+def test_a_bad_override_of_a_preset_is_the_overrides(tmp_path):
+    line = refused(tmp_path, "sweep", "weight-scale", "model.activation=rleu", "epochs=1")
+    assert line.startswith("error: override 'model.activation=rleu': model.activation: ")
+    assert "sweep trial" not in line
+
+
+def test_a_bad_swept_value_is_the_trials_even_when_the_file_has_it_too(tmp_path):
+    base = write(tmp_path, model={"hidden": [16], "init": "bogus"})
+    line = refused(tmp_path, "sweep", "grid", base, "model.init=bogus,he")
+    assert line == f"error: sweep trial (model.init=bogus): {BAD_INIT}"
+
+
+def test_an_error_a_swept_value_makes_in_another_key_is_the_trials(tmp_path):
+    """``eval: [val]`` is fine in the file (n_val 30) and wrong with the swept n_val 0."""
+    base = write(tmp_path, dataset={**TINY["dataset"], "n_val": 30}, eval=["train", "val"])
+    line = refused(tmp_path, "sweep", "grid", base, "dataset.n_val=30,0")
+    assert (
+        line == "error: sweep trial (dataset.n_val=0): eval: 'val' is listed but dataset.n_val is 0"
+    )
+
+
+def test_a_base_complete_only_once_a_swept_key_is_applied_runs(tmp_path):
+    """The file alone is invalid (``eval`` lists val, n_val is 0) and so is its init; every
+    trial sets both."""
+    base = write(tmp_path, model={"hidden": [16], "init": "bogus"}, eval=["train", "val"])
+    result = invoke(
+        "sweep", "grid", base, "dataset.n_val=20,30", "model.init=he,xavier", "-q",
+        runs_dir=tmp_path / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_a_base_that_cannot_train_on_its_data_is_said_as_train_says_it(tmp_path):
+    base = write(tmp_path, batch_size=1000)
+    line = refused(tmp_path, "sweep", "grid", base, "optimizer.lr=0.1,0.2")
+    assert line == train_says(tmp_path, base)
+    assert line.startswith("error: batch_size: 1000 is larger than the training split")
+    line = refused(tmp_path, "sweep", "grid", base, "batch_size=30,1000")
+    assert line.startswith("error: sweep trial (batch_size=1000): batch_size: 1000 is larger")
+
+
+def test_tune_with_a_fixed_override_its_data_refuses_is_said_as_train_says_it(tmp_path):
+    base = write(tmp_path)
+    line = refused(tmp_path, "tune", base, "batch_size=1000", "--trials", "2")
+    assert line.startswith("error: batch_size: 1000 is larger than the training split")
+
+
+def test_resume_of_a_folder_whose_base_is_now_invalid_names_its_sweep_yaml(tmp_path):
+    base = write(tmp_path)
+    result = invoke("sweep", "grid", base, "optimizer.lr=0.1,0.2", "-q", runs_dir=tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "r").iterdir()
+    stored = yaml.safe_load((folder / "sweep.yaml").read_text())
+    stored["base"]["model"]["init"] = "bogus"  # (as a name a later nnlab no longer knows)
+    (folder / "sweep.yaml").write_text(yaml.safe_dump(stored, sort_keys=False))
+    line = one_error_line(invoke("sweep", "--resume", folder))
+    assert line == f"error: {folder / 'sweep.yaml'}: {BAD_INIT}"
