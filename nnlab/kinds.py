@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from nnlab.output import brief
+
 Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
 
 
@@ -36,9 +38,8 @@ def whole(v: Any) -> bool:
 
 
 def show(value: Any) -> str:
-    """``value`` as a message shows it: its repr, cut to 40 characters."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """``value`` as a message shows it: its repr, cut to 40 characters (``output.brief``)."""
+    return brief(repr(value), 40)
 
 
 def scalar(expected: str, fits: Callable[[Any], bool], null: bool = True) -> Kind:

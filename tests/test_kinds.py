@@ -110,7 +110,8 @@ def test_a_long_value_in_a_record_is_cut_as_in_a_summary(tmp_path):
     with pytest.raises(runs.DamagedError) as caught:
         runs.read_records(path)
     assert str(caught.value) == (
-        f"{path}: line 1: 'train_acc' is '{'x' * 36}...; expected a number in [0, 1] or null"
+        f"{path}: line 1: 'train_acc' is '{'x' * 36}... (1,002 characters); expected a number "
+        "in [0, 1] or null"
     )
 
 

@@ -125,7 +125,10 @@ BAD = [
     ({"keys": ["optimizer.lr", 3]}, "keys[1] is 3; expected text"),
     ({"rows": [{"zero": 1.5}]}, "rows[0].zero is 1.5; expected a number in [0, 1] or null"),
     ({"proposed": {"optimizer.lr": 0.1}}, "proposed.optimizer.lr is 0.1; expected text"),
-    ({"final_test_acc": "x" * 100}, "final_test_acc is '" + "x" * 36 + "...; expected"),  # (cut)
+    (
+        {"final_test_acc": "x" * 100},
+        "final_test_acc is '" + "x" * 36 + "... (102 characters); expected",
+    ),  # (cut)
 ]
 
 

@@ -76,7 +76,7 @@ DAMAGES = {
     "metrics with a loss of 400 digits": (  # (past a float: OverflowError, "unexpected" in all)
         "metrics.jsonl",
         lambda b: b.replace(b'"train_loss": ', b'"train_loss": 1' + b"0" * 400 + b', "_": ', 1),
-        "line 1: 'train_loss' is 1" + "0" * 36 + "...; expected a finite number",
+        "line 1: 'train_loss' is 1" + "0" * 36 + "... (401 characters); expected a finite number",
     ),
     "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
     "meta with a number of 5000 digits": (
