@@ -28,8 +28,9 @@ accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each k
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
+from nnlab.kinds import whole
 from nnlab.output import counted
 from nnlab.summary import outcome
 
@@ -350,24 +352,57 @@ def resume_tune(
 ) -> TuneResult:
     """Continue a tune folder: unfinished rounds' sweeps resume (and a finished round's whose
     trial folder was removed), missing rounds run (``progress``, ``heading``: as ``tune``'s).
-    A round or trial folder that cannot be read refuses the resume before anything changes,
-    as ``sweep --resume`` refuses it."""
+    A round or trial folder that cannot be read, or a tune.json, refuses the resume before
+    anything changes, as ``sweep --resume`` refuses it."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
     with runs.released(run):  # (refused once claimed: the folder is let go)
         runs.take_over(run)
-        state = run.read_json("tune.json")
-        settings = TuneSettings.from_json(state["settings"])
+        settings, recorded = _read_state(run)
         if data_dir is None and run.meta.get("data_dir"):
             data_dir = Path(run.meta["data_dir"])
-        for entry in state["rounds"]:  # (nothing changed yet: as sweep --resume refuses)
-            if isinstance(entry, dict) and isinstance(entry.get("sweep"), str):
+        for entry in recorded:  # (nothing changed yet: as sweep --resume refuses)
+            if "sweep" in entry:
                 round_run = runs.RunDir(run.path / entry["sweep"])
                 round_run.check_files()
                 sweep.check_trial_folders(round_run)
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
-            return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)
+            return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)
+
+
+def _read_state(run: runs.RunDir) -> tuple[TuneSettings, list[dict[str, Any]]]:
+    """The settings and rounds a tune folder's tune.json records; DamagedError naming it, and
+    the part, if they cannot be read as ``tune`` wrote them (``RunDir.rounds`` checks the
+    rounds' numbers and folders, this their ranges and the settings)."""
+    recorded, where = run.rounds(), run.file("tune.json")
+    with _part_of(where, "settings"):
+        data = run.read_json("tune.json")["settings"]
+        if not isinstance(data, dict):
+            raise TypeError(f"expected an object, got {type(data).__name__}")
+        settings = TuneSettings.from_json(data)
+        counts = (settings.rounds, settings.trials, settings.top_k)
+        if not all(whole(n) and n >= 1 for n in counts) or not whole(settings.seed):
+            raise TypeError("rounds, trials, top_k or seed is not a whole number >= 1")
+        if not (isinstance(settings.base, dict) and isinstance(settings.metric, str)):
+            raise TypeError("base is not a config mapping, or metric is not text")
+    for i, entry in enumerate(recorded, start=1):
+        if "sweep" in entry:  # (a round the resume reads back)
+            with _part_of(where, f"rounds entry {i}"):
+                for key, spec in entry["ranges"].items():
+                    Range.parse(key, spec)
+    return settings, recorded
+
+
+@contextlib.contextmanager
+def _part_of(where: Path, part: str) -> Iterator[None]:
+    """What goes wrong reading ``part`` of tune.json as a DamagedError naming both."""
+    try:
+        yield
+    except KeyError as exc:
+        raise runs.DamagedError(f"{where}: {part} has no {exc}") from None
+    except (ConfigError, TypeError, AttributeError) as exc:
+        raise runs.DamagedError(f"{where}: {part}: {exc}") from None
 
 
 def run_tune(

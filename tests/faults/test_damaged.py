@@ -865,3 +865,50 @@ def test_a_damaged_trial_refuses_the_tune_resume_and_runs_again_once_removed(cas
     assert again.exit_code == 0, again.output
     assert trial.status == "COMPLETED" and trial.summary()["final_val_acc"] is not None
     assert tune.status == "COMPLETED" and tune.summary()["trials"] == {"COMPLETED": 2}
+
+
+def _settings(change):
+    def damage(state: dict) -> str:
+        change(state["settings"])
+        return json.dumps(state)
+
+    return damage
+
+
+TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "tune.json: "
+    "settings not an object": (
+        lambda state: json.dumps({**state, "settings": []}),
+        "settings: expected an object, got list",
+    ),
+    "settings without ranges": (_settings(lambda s: s.pop("ranges")), "settings has no 'ranges'"),
+    "trials as text": (
+        _settings(lambda s: s.update(trials="3")),
+        "settings: rounds, trials, top_k or seed is not a whole number >= 1",
+    ),
+    "a range that is not one": (
+        _settings(lambda s: s.update(ranges={"optimizer.lr": "choice:1,2"})),
+        "settings: optimizer.lr: tune searches loguniform:low:high",
+    ),
+    "a round's range": (
+        lambda state: json.dumps(
+            {**state, "rounds": [{**state["rounds"][0], "ranges": {"optimizer.lr": "x"}}]}
+        ),
+        "rounds entry 1: optimizer.lr: tune searches loguniform:low:high",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(TUNE_STATE_DAMAGES))
+def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
+    # (what the resume reads of tune.json besides its rounds: a KeyError or TypeError was a
+    # traceback, a bad range blamed on the command's ranges)
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "1",
+                  "--epochs", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    tune = next(runs.iter_runs(case / "runs"))
+    how, says = TUNE_STATE_DAMAGES[damage]
+    tune.file("tune.json").write_text(how(tune.read_json("tune.json")))
+    before = snapshot(case)
+    result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {tune.file('tune.json')}: {says}")
+    assert snapshot(case) == before
