@@ -50,6 +50,7 @@ STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 # read-time statuses: RUNNING in meta.json but its process is gone (STALE); unreadable (DAMAGED)
 STALE, DAMAGED = "STALE", "DAMAGED"
+ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 
 
 META_TEXT = ("run_id", "kind", "started", "ended", "name", "pid_started")  # its text fields
@@ -133,6 +134,24 @@ class RunDir:
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
         return summary
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """The rounds a tune's ``tune.json`` records ([] for a folder without one), each an
+        object with its ``round`` (a whole number >= 1) and, once its sweep folder was made,
+        its ``sweep``: ``rounds/<folder>``, a folder directly under ``rounds/``. DamagedError
+        naming tune.json (and the round) if it is not that."""
+        if not self.file("tune.json").exists():
+            return []
+        where = self.file("tune.json")
+        state = self.read_json_object("tune.json")
+        rounds = state.get("rounds")
+        if not isinstance(rounds, list):
+            raise DamagedError(f"{where}: rounds is {show(rounds)}; expected a list of rounds")
+        for i, entry in enumerate(rounds, start=1):
+            problem = _round_problem(entry)
+            if problem is not None:
+                raise DamagedError(f"{where}: rounds entry {i} {problem}")
+        return rounds
 
     # -- meta -----------------------------------------------------------------------------
     @property
@@ -297,14 +316,31 @@ class RunDir:
 
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
-        summary.json, config.yaml and sweep.yaml, metrics.jsonl (a torn last line is no damage),
-        checkpoint.npz (its index). What a listing checks of each folder."""
+        summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``),
+        metrics.jsonl (a torn last line is no damage), checkpoint.npz (its index). What a
+        listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
         self.summary()
         self.config()
         self.config("sweep.yaml")
+        self.rounds()
         self.metrics()
         self.check_checkpoint()
+
+
+def _round_problem(entry: Any) -> str | None:
+    """What is wrong with one entry of tune.json's rounds (``RunDir.rounds``), None if nothing."""
+    if not isinstance(entry, dict):
+        return f"is {show(entry)}; expected an object"
+    if not (whole(entry.get("round")) and entry["round"] >= 1):
+        return f"has round {show(entry.get('round'))}; expected a whole number >= 1"
+    sweep = entry.get("sweep")
+    if sweep is None:
+        return None
+    head, _, name = sweep.partition("/") if isinstance(sweep, str) else ("", "", "")
+    if head != ROUNDS or not name or name.startswith(".") or any(c in name for c in "/\\"):
+        return f"has sweep {show(sweep)}; expected a folder directly under {ROUNDS}/"
+    return None
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:

@@ -69,6 +69,7 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
     KINDS as KINDS,
+    ROUNDS as ROUNDS,
     STALE as STALE,
     STATUSES as STATUSES,
     TERMINAL as TERMINAL,
@@ -498,17 +499,25 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
 
 
 TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
-ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 
 
 def trial_sweeps(run: RunDir) -> list[RunDir]:
     """The sweep folders whose trials ``run`` holds: ``run`` itself when it is a sweep (it has
-    a sweep.yaml), then the sweep folders under its ``rounds/`` (a tune's), by name; none for
-    a folder without trials. Every reader that says which trials of a folder are DAMAGED or
-    MISSING starts here, so a folder of any kind that holds trials is covered. RunError if
-    ``rounds/`` cannot be listed."""
+    a sweep.yaml), then a tune's rounds by name: the folders under its ``rounds/`` and every
+    round its tune.json records, there or not (``absent_round``: MISSING). Every reader that
+    says which trials of a folder are DAMAGED or MISSING starts here, so a folder of any kind
+    that holds trials is covered. RunError if ``rounds/`` or tune.json cannot be read."""
     own = [run] if run.file("sweep.yaml").exists() else []
-    return own + list(iter_runs(run.file(ROUNDS)))
+    found = {r.path for r in iter_runs(run.file(ROUNDS))}
+    found.update(run.path / entry["sweep"] for entry in run.rounds() if "sweep" in entry)
+    return own + [RunDir(path) for path in sorted(found)]
+
+
+def absent_round(folder: RunDir) -> str | None:
+    """Why a round of ``trial_sweeps`` is MISSING (None when its folder is there)."""
+    if os.path.lexists(folder.path):
+        return None
+    return f"{folder.path}: no run folder there; the tune's tune.json records this round"
 
 
 def trial_folders(run: RunDir) -> list[Path]:

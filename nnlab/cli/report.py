@@ -40,10 +40,9 @@ def report(
     result = build_report(refs or [], runs_dir, out)
     for rel in result.damaged:
         note(f"warning: {rel}: DAMAGED, could not be read (its page says why)")
-    for rel in result.missing:
-        note(
-            f"warning: {rel}: MISSING, the sweep recorded it and its folder is gone (its page says so)"
-        )
+    for rel, by in result.missing:
+        gone = "recorded it and its folder is gone (its page says so)"
+        note(f"warning: {rel}: MISSING, the {by} {gone}")
     counts = [(result.rows, "folder"), (result.pages, "page"), (result.figures, "figure")]
     note(", ".join(counted(n, noun) for n, noun in counts))
     echo(str(result.index))

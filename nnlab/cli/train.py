@@ -173,8 +173,8 @@ def runs_list(
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
     A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
-    (meta.json or summary.json) or MISSING (its folder gone), its reason counts them (json:
-    bad_trials lists each).
+    (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
+    reason counts them (json: bad_trials lists each).
 
     Example: nnlab runs list --kind sweep
     """

@@ -55,17 +55,21 @@ def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[
     trial as ``sweep.unsound_trials`` gives it (``files``: every file checked, as ``runs
     show`` does; else meta.json and summary.json). A trial of a round says its ``sweep``
     (the round's folder, relative to ``run``); a round folder that cannot be read is one
-    DAMAGED entry with its ``sweep`` and ``reason`` and no ``trial``."""
+    DAMAGED entry with its ``sweep`` and ``reason`` and no ``trial``, and one tune.json
+    records that is gone one MISSING entry (``runs.absent_round``)."""
     from nnlab import sweep
 
     try:
         held = runs.trial_sweeps(run)
-    except RunError as exc:  # (rounds/ cannot be listed)
+    except RunError as exc:  # (rounds/ cannot be listed; tune.json cannot be read)
         return 0, [{"sweep": runs.ROUNDS, "status": runs.DAMAGED, "reason": str(exc)}]
     total, bad = 0, []
     for folder in held:
         rel = folder.path.relative_to(run.path).as_posix()
         where = {"sweep": rel} if rel != "." else {}
+        if where and (gone := runs.absent_round(folder)) is not None:
+            bad.append({**where, "status": runs.MISSING, "reason": gone})
+            continue
         if where and "reason" in (info := runs.describe_folder(folder, files=True)):
             bad.append({**where, "status": info["status"], "reason": info["reason"]})
             continue
@@ -89,8 +93,9 @@ def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
     if len(counts) > 1:
         said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     parts = [f"{len(trials)} of {counted(total, 'trial')} {said}"] if trials else []
-    if len(bad) > len(trials):  # (round folders that cannot be read: their trials uncounted)
-        parts.append(f"{counted(len(bad) - len(trials), 'round folder')} DAMAGED")
+    rounds = collections.Counter(b["status"] for b in bad if "trial" not in b)
+    # (round folders that cannot be read, or are gone: their trials uncounted)
+    parts += [f"{counted(n, 'round folder')} {status}" for status, n in sorted(rounds.items())]
     reason = f"{'; '.join(parts)} (runs show says which, and why)"
     return {"reason": reason, "bad_trials": bad}
 

@@ -28,8 +28,9 @@ accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each k
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
+from nnlab.kinds import whole
 from nnlab.output import counted
 from nnlab.summary import outcome
 
@@ -350,25 +352,70 @@ def resume_tune(
     heading: Progress | None = None,
 ) -> TuneResult:
     """Continue a tune folder: unfinished rounds' sweeps resume (and a finished round's whose
-    trial folder was removed), missing rounds run (``progress``, ``heading``: as ``tune``'s).
-    A round or trial folder that cannot be read refuses the resume before anything changes,
-    as ``sweep --resume`` refuses it."""
+    trial folder was removed), rounds not run yet run, and a recorded round whose folder is
+    gone runs again where tune.json records it (``progress``, ``heading``: as ``tune``'s).
+    A round or trial folder that cannot be read, or a tune.json, refuses the resume before
+    anything changes, as ``sweep --resume`` refuses it."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
     with runs.released(run):  # (refused once claimed: the folder is let go)
         runs.take_over(run)
-        state = run.read_json("tune.json")
-        settings = TuneSettings.from_json(state["settings"])
+        settings, recorded = _read_state(run)
         if data_dir is None and run.meta.get("data_dir"):
             data_dir = Path(run.meta["data_dir"])
-        for entry in state["rounds"]:  # (nothing changed yet: as sweep --resume refuses)
-            if isinstance(entry, dict) and isinstance(entry.get("sweep"), str):
-                round_run = runs.RunDir(run.path / entry["sweep"])
-                round_run.check_files()
-                sweep.check_trial_folders(round_run)
+        for entry in recorded:  # (nothing changed yet: as sweep --resume refuses)
+            if "sweep" in entry:
+                _check_round(runs.RunDir(run.path / entry["sweep"]))
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
-            return _drive(life, settings, state["rounds"], data_dir, jobs, lines, stack, executor)
+            return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)
+
+
+def _read_state(run: runs.RunDir) -> tuple[TuneSettings, list[dict[str, Any]]]:
+    """The settings and rounds a tune folder's tune.json records; DamagedError naming it, and
+    the part, if they cannot be read as ``tune`` wrote them (``RunDir.rounds`` checks the
+    rounds' numbers and folders, this their ranges and the settings)."""
+    recorded, where = run.rounds(), run.file("tune.json")
+    with _part_of(where, "settings"):
+        data = run.read_json("tune.json")["settings"]
+        if not isinstance(data, dict):
+            raise TypeError(f"expected an object, got {type(data).__name__}")
+        settings = TuneSettings.from_json(data)
+        counts = (settings.rounds, settings.trials, settings.top_k)
+        if not all(whole(n) and n >= 1 for n in counts) or not whole(settings.seed):
+            raise TypeError("rounds, trials, top_k or seed is not a whole number >= 1")
+        if not (isinstance(settings.base, dict) and isinstance(settings.metric, str)):
+            raise TypeError("base is not a config mapping, or metric is not text")
+    for i, entry in enumerate(recorded, start=1):
+        if "sweep" in entry:  # (a round to read back or run again)
+            with _part_of(where, f"rounds entry {i}"):
+                for key, spec in entry["ranges"].items():
+                    Range.parse(key, spec)
+    return settings, recorded
+
+
+@contextlib.contextmanager
+def _part_of(where: Path, part: str) -> Iterator[None]:
+    """What goes wrong reading ``part`` of tune.json as a DamagedError naming both."""
+    try:
+        yield
+    except KeyError as exc:
+        raise runs.DamagedError(f"{where}: {part} has no {exc}") from None
+    except (ConfigError, TypeError, AttributeError) as exc:
+        raise runs.DamagedError(f"{where}: {part}: {exc}") from None
+
+
+def _check_round(round_run: runs.RunDir) -> None:
+    """DamagedError naming the file if a recorded round's folder, or a trial folder in it,
+    cannot be read as written; nothing to check for one that is gone (it runs again)."""
+    if runs.absent_round(round_run) is not None:
+        return
+    try:
+        round_run.check_files()
+    except RunError as exc:
+        hint = f"a round of the tune: remove {round_run.path} to run it again"
+        raise runs.DamagedError(f"{exc} ({hint})") from None
+    sweep.check_trial_folders(round_run)
 
 
 def run_tune(
@@ -444,24 +491,30 @@ def _drive(
             progress(f"  trial {done}/{total}: {settings.metric} {shown}")
 
     how = _Execution(data_dir, jobs, stack, executor, on_trial)
+    notes: list[str] = []
     for index in range(1, settings.rounds + 1):
         entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
+        gone, was = None, dict(entry or {})  # (was: what tune.json recorded of the round)
         if entry is not None:
             ranges = {k: Range.parse(k, v) for k, v in entry["ranges"].items()}
+            gone = runs.absent_round(runs.RunDir(run.path / entry["sweep"]))
         else:
             state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
         if heading is not None:
             spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
-            heading(f"round {index}/{settings.rounds}: {spans}")
+            again = f" (again: {entry['sweep']} is gone)" if gone else ""
+            heading(f"round {index}/{settings.rounds}: {spans}{again}")
+        defn = round_defn(settings, index, ranges)
         if entry is None:
             entry = {"round": index, "ranges": {k: r.spec() for k, r in ranges.items()}}
             state["rounds"].append(entry)
-            sweep_run, rows = _new_round(
-                run, state, entry, round_defn(settings, index, ranges), how
-            )
+            sweep_run, rows = _new_round(run, state, entry, defn, how)
+        elif gone:  # (where tune.json records it: the same plan, seeds and rows as before)
+            sweep_run, rows = _new_round(run, state, entry, defn, how, Path(entry["sweep"]).name)
         else:
             sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
         result = _conclude(settings, index, ranges, sweep_run, rows, entry)
+        notes += _rerun_note(index, was, entry) if gone else []
         run.write_json("tune.json", state)
         results.append(result)
         ranges = result.proposed
@@ -469,7 +522,7 @@ def _drive(
     write_outputs(run, settings, results, summary)
     failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
     life.end_as("COMPLETED", failed_trials=failed)
-    return TuneResult(run, settings, results, summary)
+    return TuneResult(run, settings, results, summary, notes)
 
 
 def _conclude(
@@ -500,17 +553,32 @@ def _new_round(
     entry: dict[str, Any],
     defn: sweep.SweepDef,
     how: _Execution,
+    folder: str | None = None,
 ) -> tuple[runs.RunDir, list[Row]]:
-    """A round's sweep in ``rounds/``; tune.json names its folder as soon as it exists."""
+    """A round's sweep in ``rounds/`` (named ``folder``, if given: a recorded round that runs
+    again); tune.json names its folder as soon as it exists."""
 
     def on_start(sweep_run: runs.RunDir, done: int, total: int) -> None:
         entry["sweep"] = str(sweep_run.path.relative_to(run.path))
         run.write_json("tune.json", state)
 
     result = sweep.run_sweep(
-        defn, runs_dir=run.file(runs.ROUNDS), on_start=on_start, **how.kwargs()
+        defn, runs_dir=run.file(runs.ROUNDS), folder=folder, on_start=on_start, **how.kwargs()
     )
     return result.run, result.rows
+
+
+def _rerun_note(index: int, was: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+    """A note when a round run again (its folder was gone) ranks or proposes otherwise than
+    tune.json recorded (a round is deterministic: its plan, seeds and training are the same;
+    another nnlab or NumPy may differ): the rounds after it searched the recorded ranges."""
+    same = all(was.get(key) == entry[key] for key in ("best", "proposed"))
+    if same or was.get("status") != "COMPLETED":
+        return []
+    return [
+        f"round {index} ran again (its folder was gone) and ranks or proposes otherwise than "
+        "tune.json recorded; the rounds after it searched the ranges it proposed then"
+    ]
 
 
 def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDir, list[Row]]:

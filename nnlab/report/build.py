@@ -44,7 +44,9 @@ class ReportResult:
     pages: int  # pages: folders, trials and the index
     figures: int  # figure files in the report (each once)
     damaged: tuple[str, ...]  # folders that could not be read (rel paths)
-    missing: tuple[str, ...] = ()  # sweeps' trials whose folders are gone (rel paths)
+    # sweeps' trials and tunes' rounds whose folders are gone: (rel path, "sweep" or "tune",
+    # what recorded it)
+    missing: tuple[tuple[str, str], ...] = ()
 
 
 def default_out(runs_dir: Path) -> Path:
@@ -77,7 +79,11 @@ def build_report(
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
     damaged = tuple(e.rel for e in every if e.status == "DAMAGED")
-    missing = tuple(e.rel for e in every if e.status == collect.MISSING)
+    missing = tuple(
+        (e.rel, "tune" if e.kind == "sweep" else "sweep")  # (a round's entry is a sweep's)
+        for e in every
+        if e.status == collect.MISSING
+    )
     return ReportResult(
         out, out / "index.html", len(entries), pages_written, site.figures, damaged, missing
     )
@@ -115,8 +121,8 @@ def write_entry(site: Site, entry: Entry, names: dict[str, str]) -> None:
 def render(entry: Entry, names: dict[str, str]) -> str:
     if entry.status != "DAMAGED" and entry.kind in facts.RUN_KINDS:
         return pages.run_page(entry, names)
-    if entry.status != "DAMAGED" and entry.kind in facts.SWEEP_KINDS:
-        return sweeps.sweep_page(entry, names)
+    if entry.status not in ("DAMAGED", collect.MISSING) and entry.kind in facts.SWEEP_KINDS:
+        return sweeps.sweep_page(entry, names)  # (a tune's round gone: nothing but why)
     return pages.generic_page(entry, names)
 
 

@@ -5,7 +5,8 @@ Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, 
 ``.read_json``, ``.file``) into a plain :class:`Entry`, so the report sees a folder as every
 command does: the same checks (``RunDir``'s: a torn last line of ``metrics.jsonl`` dropped, any
 other damage a ``DamagedError`` naming the file; a summary value not of its key's kind) and the
-same read-time statuses (STALE; a sweep's trial PENDING or MISSING by ``runs.absent_trial``).
+same read-time statuses (STALE; a sweep's trial PENDING or MISSING by ``runs.absent_trial``, a
+tune's round MISSING by ``runs.absent_round``).
 Whatever goes wrong while reading one folder (a ``DamagedError`` or other ``NnlabError``, an
 ``OSError``, anything else a damaged file makes a reader raise) makes that folder a ``DAMAGED`` entry that says why;
 it never stops the build.
@@ -29,7 +30,7 @@ from nnlab import runs
 from nnlab.errors import NnlabError
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
-MISSING = runs.MISSING  # a sweep's trial it recorded as run, whose folder is gone
+MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
 MARKER = ".nnlab-report"  # written into a report folder, so a build never reads a report as a run
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 MAX_JSON_BYTES = 2_000_000  # larger JSON files (a long optimizer path) are listed, not read
@@ -260,7 +261,8 @@ def _held_trials(run: runs.RunDir, entry: Entry) -> list[Entry]:
     """The trials of every sweep folder ``run`` holds (``runs.trial_sweeps``, as ``runs list``
     reads them: itself if a sweep, a tune's rounds), each round's under
     ``rounds/<sweep>/trials/<id>``, all with ``entry`` as their parent. A round folder that
-    cannot be read is a DAMAGED entry among them, saying why."""
+    cannot be read is a DAMAGED entry among them, saying why, and one tune.json records that
+    is gone a MISSING entry (``runs.absent_round``)."""
     with _reading(run.file(runs.ROUNDS)):
         held = runs.trial_sweeps(run)
     out = []
@@ -269,6 +271,10 @@ def _held_trials(run: runs.RunDir, entry: Entry) -> list[Entry]:
             out += _sweep_trials(folder, entry.rel, entry.summary, entry.sweep, entry.rel)
             continue
         rel = f"{entry.rel}/{runs.ROUNDS}/{folder.id}"
+        if (gone := runs.absent_round(folder)) is not None:
+            out.append(Entry(rel, folder.path, kind="sweep", status=MISSING, name=folder.id,
+                             parent=entry.rel, damage=gone))  # fmt: skip
+            continue
         try:
             folder.meta  # noqa: B018 (reading it is the check)
             summary = folder.summary()

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from nnlab.experiments.compare import flatten
 from nnlab.output import counted, spelled
-from nnlab.report.collect import Entry
+from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import outcome, summarize
 
@@ -206,7 +207,10 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
                 f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
             )
         )
-    if entry.kind == "sweep":
+    if entry.kind == "sweep" and entry.status == MISSING:  # a tune's round: <tune>/rounds/<id>
+        tune = str(PurePath(folder).parent.parent)
+        out.append(("run the round again", f"nnlab tune --resume {shlex.quote(tune)}"))
+    elif entry.kind == "sweep":
         out.append(
             ("run the missing or failed trials", f"nnlab sweep --resume {shlex.quote(folder)}")
         )

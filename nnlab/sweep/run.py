@@ -317,6 +317,7 @@ def run_sweep(
     *,
     data_dir: Path | None = None,
     runs_dir: Path = runs.DEFAULT_ROOT,
+    folder: str | None = None,
     jobs: int = 1,
     stack: int = DEFAULT_STACK,
     executor: Executor | None = None,
@@ -325,6 +326,8 @@ def run_sweep(
     painters: list[Any] | None = None,
 ) -> SweepResult:
     """Plan the sweep, create its folder and run every trial.
+
+    ``folder``: the folder's name under ``runs_dir`` (default: a stamp, the name and an id).
 
     ``stack``: trials that differ only in seed, initial weights, learning rate and weight decay
     train side by side in stacks of up to this many (1: each alone; the numbers are the same
@@ -342,6 +345,7 @@ def run_sweep(
             runs_dir,
             f"sweep-{defn.name}",
             "sweep",
+            folder=folder,
             resume=SWEEP_RESUME,
             name=defn.name,
             preset=defn.preset,

@@ -4,6 +4,7 @@ range narrowing and the edge warning, rounds, and resume of an interrupted searc
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -224,3 +225,48 @@ def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monk
         assert strip == [
             {k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in b.rows
         ]
+
+
+def _rows(result: tn.RoundResult) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in result.rows]
+
+
+@pytest.mark.parametrize("gone", [1, 2])
+def test_a_round_whose_folder_was_removed_runs_again_to_the_same_result(config, tmp_path, gone):
+    # (tune --resume refused it: "<round>/meta.json: missing"; a round is planned from what
+    # tune.json records, its ranges and seed, so running it again gives the rows, the ranking
+    # and the proposal it recorded, and the later rounds, which searched that proposal, stay
+    # consistent with it)
+    full = tn.tune(config, ARGS, runs_dir=tmp_path, folder="t", rounds=2, trials=3, top_k=2,
+                   epochs=1)  # fmt: skip
+    recorded = json.loads(full.run.file("tune.json").read_text())
+    removed = full.rounds[gone - 1].sweep_run
+    shutil.rmtree(removed.path)
+    heads: list[str] = []
+    done = tn.resume_tune(full.run, heading=heads.append)
+    assert full.run.meta["status"] == "COMPLETED" and done.notes == []
+    assert removed.status == "COMPLETED"  # (where tune.json records it, under the same name)
+    assert json.loads(full.run.file("tune.json").read_text()) == recorded
+    assert heads[gone - 1].endswith(f"(again: rounds/{removed.id} is gone)")
+    for a, b in zip(full.rounds, done.rounds, strict=True):
+        assert (a.ranges, a.proposed, a.warnings) == (b.ranges, b.proposed, b.warnings)
+        assert _rows(a) == _rows(b)
+    assert [r.path for r in tn.runs.trial_sweeps(full.run)] == [
+        r.sweep_run.path for r in full.rounds
+    ]
+
+
+def test_a_round_run_again_that_proposes_otherwise_than_recorded_says_so(config, tmp_path):
+    # (as another nnlab or NumPy might: the rounds after it searched the recorded proposal)
+    full = tn.tune(config, ARGS, runs_dir=tmp_path, folder="t", rounds=2, trials=3, top_k=2,
+                   epochs=1)  # fmt: skip
+    state = json.loads(full.run.file("tune.json").read_text())
+    state["rounds"][0]["proposed"]["optimizer.lr"] = "loguniform:0.5:0.6"
+    full.run.write_json("tune.json", state)
+    shutil.rmtree(full.rounds[0].sweep_run.path)
+    done = tn.resume_tune(full.run)
+    assert done.notes == [
+        "round 1 ran again (its folder was gone) and ranks or proposes otherwise than tune.json "
+        "recorded; the rounds after it searched the ranges it proposed then"
+    ]
+    assert done.rounds[1].ranges == full.rounds[1].ranges  # (round 2 kept, as recorded)

@@ -865,3 +865,97 @@ def test_a_damaged_trial_refuses_the_tune_resume_and_runs_again_once_removed(cas
     assert again.exit_code == 0, again.output
     assert trial.status == "COMPLETED" and trial.summary()["final_val_acc"] is not None
     assert tune.status == "COMPLETED" and tune.summary()["trials"] == {"COMPLETED": 2}
+
+
+def _tune_of_two_rounds(case) -> runs.RunDir:
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--rounds", "2",
+                  "--trials", "2", "--epochs", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return next(runs.iter_runs(case / "runs"))
+
+
+def _results(tune: runs.RunDir) -> dict:
+    """What a tune found: its tune.json and summary, and every round's trial rows."""
+    summary = {k: v for k, v in tune.summary().items() if k != "seconds"}
+    rows = {p.name: without_seconds(runs.RunDir(p).summary()["trials"])
+            for p in sorted((tune.path / "rounds").iterdir())}  # fmt: skip
+    return {"tune.json": tune.read_json("tune.json"), "summary": summary, "rounds": rows}
+
+
+def test_a_tune_resume_runs_a_removed_round_folder_again_to_the_same_results(case):
+    # (it was refused as "<round>/meta.json: missing", as if the folder were there and had
+    # lost one file; a round is planned from what tune.json records, so it runs again where
+    # tune.json records it, with the same trials, rows and proposal as before)
+    tune = _tune_of_two_rounds(case)
+    before = _results(tune)
+    first, _ = sorted((tune.path / "rounds").iterdir())
+    shutil.rmtree(first)
+    again = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+    assert "note:" not in again.stderr, again.stderr
+    assert runs.RunDir(first).status == "COMPLETED" and tune.status == "COMPLETED"
+    assert _results(tune) == before
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert "reason" not in row and "bad_trials" not in row
+
+
+def test_a_round_folder_without_meta_refuses_the_tune_resume_and_runs_again_once_removed(case):
+    tune = _tune_of_two_rounds(case)
+    before = _results(tune)
+    first, _ = sorted((tune.path / "rounds").iterdir())
+    (first / "meta.json").unlink()
+    kept = snapshot(case)
+    result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {first}/meta.json: missing", f"remove {first} to run it again")
+    assert snapshot(case) == kept
+    shutil.rmtree(first)
+    again = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+    assert _results(tune) == before
+
+
+def _settings(change):
+    def damage(state: dict) -> str:
+        change(state["settings"])
+        return json.dumps(state)
+
+    return damage
+
+
+TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "tune.json: "
+    "settings not an object": (
+        lambda state: json.dumps({**state, "settings": []}),
+        "settings: expected an object, got list",
+    ),
+    "settings without ranges": (_settings(lambda s: s.pop("ranges")), "settings has no 'ranges'"),
+    "trials as text": (
+        _settings(lambda s: s.update(trials="3")),
+        "settings: rounds, trials, top_k or seed is not a whole number >= 1",
+    ),
+    "a range that is not one": (
+        _settings(lambda s: s.update(ranges={"optimizer.lr": "choice:1,2"})),
+        "settings: optimizer.lr: tune searches loguniform:low:high",
+    ),
+    "a round's range": (
+        lambda state: json.dumps(
+            {**state, "rounds": [{**state["rounds"][0], "ranges": {"optimizer.lr": "x"}}]}
+        ),
+        "rounds entry 1: optimizer.lr: tune searches loguniform:low:high",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(TUNE_STATE_DAMAGES))
+def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
+    # (what the resume reads of tune.json besides its rounds: a KeyError or TypeError was a
+    # traceback, a bad range blamed on the command's ranges)
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "1",
+                  "--epochs", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    tune = next(runs.iter_runs(case / "runs"))
+    how, says = TUNE_STATE_DAMAGES[damage]
+    tune.file("tune.json").write_text(how(tune.read_json("tune.json")))
+    before = snapshot(case)
+    result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {tune.file('tune.json')}: {says}")
+    assert snapshot(case) == before

@@ -20,7 +20,7 @@ import pytest
 
 from nnlab import runs
 
-from .helpers import Row, copy_runs, invoke, refused
+from .helpers import Row, copy_runs, invoke, refused, snapshot
 
 # (key, value, what the line says after "<run>/summary.json: ")
 BAD = [
@@ -305,3 +305,100 @@ def test_a_tune_round_folder_that_cannot_be_read_is_said_by_every_reader(case, t
         "says why)"
     )
     refused(invoke("tune", "--resume", tune.path, "--runs-dir", root), 2, f"error: {says}")
+
+
+def test_a_tune_round_folder_that_is_gone_is_missing_in_every_reader(case, tune_template):
+    # (a round folder deleted: runs list, runs show and the report read the folders under
+    # rounds/ and said nothing, though tune.json records the round; tune --resume said only
+    # "<round>/meta.json: missing", as if one file of a folder still there were lost)
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    first, _ = sorted((tune.path / "rounds").iterdir())
+    shutil.rmtree(first)
+    says = f"{first}: no run folder there; the tune's tune.json records this round"
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert listed.exit_code == 0 and listed.stderr == "", listed.output
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "COMPLETED"
+    assert row["reason"] == "1 round folder MISSING (runs show says which, and why)"
+    assert row["bad_trials"] == [
+        {"sweep": f"rounds/{first.name}", "status": "MISSING", "reason": says}
+    ]
+    out = invoke("runs", "list", "--runs-dir", root, "--kind", "tune").stdout
+    assert "1 round folder MISSING" in out, out
+    shown = invoke("runs", "show", tune.path, "--runs-dir", root)
+    assert shown.exit_code == 0 and f"MISSING {says}" in shown.stdout, shown.output
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    rel = first.relative_to(root).as_posix()
+    assert report.stderr.splitlines()[0] == (
+        f"warning: {rel}: MISSING, the tune recorded it and its folder is gone (its page says so)"
+    )
+    assert 'data-status="MISSING"' in (root / "report" / tune.id / "index.html").read_text()
+    page = html.unescape((root / "report" / rel / "index.html").read_text())
+    assert says in page and f"nnlab tune --resume {tune.path}" in page
+    assert "sweep --resume" not in page  # (there is no sweep folder to resume)
+
+
+def test_a_tune_round_folder_without_meta_that_tune_json_records_is_damaged(case, tune_template):
+    # (iter_runs passes over a folder without meta.json: a round's was not read at all)
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    first, _ = sorted((tune.path / "rounds").iterdir())
+    (first / "meta.json").unlink()
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert row["reason"] == "1 round folder DAMAGED (runs show says which, and why)"
+    assert row["bad_trials"] == [
+        {
+            "sweep": f"rounds/{first.name}",
+            "status": "DAMAGED",
+            "reason": f"{first}/meta.json: missing",
+        }
+    ]
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    assert report.stderr.splitlines()[0].startswith(f"warning: {first.relative_to(root)}: DAMAGED")
+
+
+TUNE_JSON_DAMAGES = {  # what tune.json holds -> what the line says after "<tune>/tune.json: "
+    "not JSON": ("{torn", "not valid JSON"),
+    "a list": ("[1]", "expected a JSON object, got list"),
+    "rounds not a list": ('{"rounds": 5}', "rounds is 5; expected a list of rounds"),
+    "a round not an object": ('{"rounds": [3]}', "rounds entry 1 is 3; expected an object"),
+    "a round without its number": (
+        '{"rounds": [{"sweep": "rounds/x"}]}',
+        "rounds entry 1 has round None; expected a whole number >= 1",
+    ),
+    "a sweep outside rounds/": (
+        '{"rounds": [{"round": 1, "sweep": "../../elsewhere"}]}',
+        "rounds entry 1 has sweep '../../elsewhere'; expected a folder directly under rounds/",
+    ),
+    "a sweep not text": (
+        '{"rounds": [{"round": 1, "sweep": 7}]}',
+        "rounds entry 1 has sweep 7; expected a folder directly under rounds/",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(TUNE_JSON_DAMAGES))
+def test_a_damaged_tune_json_is_damage_in_every_reader(case, tune_template, damage):
+    # (the rounds a tune records are read from it: never a traceback, never a round skipped)
+    text, says = TUNE_JSON_DAMAGES[damage]
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    tune.file("tune.json").write_text(text)
+    says = f"{tune.file('tune.json')}: {says}"
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+    refused(invoke("runs", "show", tune.path, "--runs-dir", root), 2, f"error: {says}")
+    report = invoke("report", "--runs-dir", root)
+    assert report.exit_code == 0, report.output
+    assert report.stderr.splitlines()[0] == (
+        f"warning: {tune.id}: DAMAGED, could not be read (its page says why)"
+    )
+    assert says in html.unescape((root / "report" / tune.id / "index.html").read_text())
+    before = snapshot(case, root / "report")
+    refused(invoke("tune", "--resume", tune.path, "--runs-dir", root), 2, f"error: {says}")
+    assert snapshot(case, root / "report") == before
