@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.cli.test_sweep_cli import TINY as SWEEP_TINY
 from tests.conftest import invoke, one_error_line
 
-TINY = {
-    "name": "tiny",
-    "dataset": {"name": "spiral", "n_per_class": 60, "n_test": 30},
-    "model": {"hidden": [16]},
-    "optimizer": {"name": "sgd", "lr": 0.5},
-    "batch_size": 30,
-    "epochs": 1,
-}
+TINY = {**SWEEP_TINY, "epochs": 1}  # (the sweep tests' tiny config, one epoch)
+TINY.pop("eval")
 BAD_INIT = "model.init: input should be 'zeros', 'std', 'xavier', 'glorot' or 'he', got 'bogus'"
 
 
