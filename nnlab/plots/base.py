@@ -104,13 +104,21 @@ def canvas(build: Callable[..., Any], *args: Any) -> Any:
     return ready.pop() if ready else build(*args)
 
 
-def prepare_all(canvases: Sequence[Canvas | None], painters: Sequence[Painter]) -> None:
-    """Have ``painters`` build ``canvases`` now, dealt as ``draw_all`` will deal the drawings
-    they belong to (canvas i to the painter that draws drawing i; None: nothing to build)."""
+def dealt(n: int, painters: Sequence[Painter]) -> list[Painter]:
+    """Which of ``painters`` (the live ones) takes each of ``n`` drawings: in turn, drawing i
+    to live painter i mod their number; [] when none is alive. ``draw_all`` deals drawings
+    and ``prepare_all`` their canvases by this one rule, so each canvas is built where its
+    drawing is drawn."""
     live = [p for p in painters if p.alive]
-    for i, ahead in enumerate(canvases):
-        if ahead is not None and live:
-            live[i % len(live)].prepare(ahead)
+    return [live[i % len(live)] for i in range(n)] if live else []
+
+
+def prepare_all(canvases: Sequence[Canvas | None], painters: Sequence[Painter]) -> None:
+    """Have ``painters`` build ``canvases`` now, each in the painter that will draw the drawing
+    it belongs to (``dealt``; None: nothing to build)."""
+    for painter, ahead in zip(dealt(len(canvases), painters), canvases):
+        if ahead is not None:
+            painter.prepare(ahead)
 
 
 def draw_all(
@@ -125,16 +133,16 @@ def draw_all(
     draws the last: the weight-scale sweep's two figures take the time of the larger one.
     Where a fork is not safe, one after the other here. Every drawing is attempted; the first
     failure is then raised, naming its file (after ``meanwhile``, which is not skipped)."""
-    live = [p for p in painters if p.alive]
-    if live:
-        for i, drawing in enumerate(drawings):
-            live[i % len(live)].send(drawing)
+    drawers = dealt(len(drawings), painters)
+    if drawers:
+        for painter, drawing in zip(drawers, drawings):
+            painter.send(drawing)
         if meanwhile is not None:
             meanwhile()
         errors = []
-        for i, drawing in enumerate(drawings):
+        for painter, drawing in zip(drawers, drawings):
             try:
-                live[i % len(live)].receive(drawing)
+                painter.receive(drawing)
             except RuntimeError as exc:
                 errors.append(exc)
         if errors:
