@@ -1,10 +1,14 @@
-"""Upper limits on the memory a command may ask for, checked before any work starts.
+"""Upper limits on the memory and the work a command may ask for, checked before any work
+starts.
 
 Sizes in a config or an option have fixed upper limits (the schema's and the options'); what
 they multiply to is checked here: the bytes a model with its optimizer state and activations,
 a generated dataset or a set of activation histograms needs, against ``memory_limit()``: 80 %
-of this machine's memory, or ``NNLAB_MAX_MEMORY_GB``. A request over it is one ConfigError that
-names what needs the memory, how much, the limit and how to change it.
+of this machine's memory, or ``NNLAB_MAX_MEMORY_GB``; and the hours a training run (or a whole
+sweep) would take at nominal rates (``training_hours``: its matrix products and its steps),
+against ``work_limit()``: a day, or ``NNLAB_MAX_HOURS`` (epochs, samples and batch sizes each
+within their bounds multiply to years: a million epochs of batch 1). A request over either is
+one ConfigError that names what needs it, how much, the limit and how to change it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,14 @@ import os
 from typing import Any
 
 from nnlab.errors import ConfigError
+from nnlab.output import counted
 
 MEMORY_ENV = "NNLAB_MAX_MEMORY_GB"
 SHARE_OF_RAM = 0.8
+WORK_ENV = "NNLAB_MAX_HOURS"
+DEFAULT_MAX_HOURS = 24.0  # of work at the nominal rates below
+NOMINAL_GFLOPS = 100.0  # a core's float32 matrix products (this project's 2-core VM: 75-155)
+STEP_SECONDS = 1e-4  # a training step's fixed cost (a 5 x 100 net's: 0.5-1 ms; 1 layer: ~0.1)
 
 
 def physical_memory() -> int:
@@ -79,3 +88,67 @@ def model_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
     """Bytes a model of ``cfg`` needs as soon as it is used at all: ``training_bytes`` with
     one sample (its parameters, their gradients, optimizer state and a copy)."""
     return training_bytes(cfg, input_dim, n_classes, 1, 1)
+
+
+def work_limit() -> float:
+    """The most hours of work (``training_hours``) one run or sweep may plan:
+    ``$NNLAB_MAX_HOURS`` or ``DEFAULT_MAX_HOURS``."""
+    value = os.environ.get(WORK_ENV)
+    if not value:
+        return DEFAULT_MAX_HOURS
+    try:
+        hours = float(value)
+    except ValueError:
+        raise ConfigError(f"{WORK_ENV}: expected a number of hours, got {value!r}") from None
+    if not 0 < hours < 2**40:  # (a finite amount: 1e309 is infinity)
+        raise ConfigError(
+            f"{WORK_ENV}: expected a positive number of hours below 2**40, got {value!r}"
+        )
+    return hours
+
+
+def training_hours(flop: float, steps: float) -> float:
+    """Hours ``steps`` training steps computing ``flop`` floating-point operations of matrix
+    products take at nominal rates: ``NOMINAL_GFLOPS`` for the products, ``STEP_SECONDS`` of
+    fixed cost a step (NumPy's calls and Python around them: what a small net's step costs
+    whatever its products). An estimate to refuse runs of days or years, not a prediction."""
+    return (flop / (NOMINAL_GFLOPS * 1e9) + steps * STEP_SECONDS) / 3600
+
+
+def check_work(what: str, flop: float, steps: float) -> None:
+    """ConfigError if ``what`` (``steps`` training steps, ``flop`` operations) would take more
+    than ``work_limit()`` hours (``training_hours``)."""
+    limit, hours = work_limit(), training_hours(flop, steps)
+    if hours > limit:
+        source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
+        raise ConfigError(
+            f"{what} is {counted(f'{steps:,.0f}', 'step')} and {flop / 1e12:,.3g} TFLOP of matrix "
+            f"products: about {_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and "
+            f"{STEP_SECONDS * 1e3:g} ms a step, over the limit of {counted(f'{limit:g}', 'hour')} "
+            f"({source}); make it shorter (fewer epochs, samples or trials, larger batches, a "
+            f"smaller net), or set {WORK_ENV} to raise it"
+        )
+
+
+def _duration(hours: float) -> str:
+    days = hours / 24
+    if hours < 48:
+        return counted(f"{hours:.3g}", "hour")
+    return counted(f"{days:,.3g}", "day") if days < 730 else counted(f"{days / 365:,.3g}", "year")
+
+
+def training_work(
+    cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int, n_final: int
+) -> tuple[float, int]:
+    """(floating-point operations of the matrix products, training steps) of one net of
+    ``cfg``: each epoch's training pass over ``n_train`` samples (forward 2, backward 4 per
+    multiply-add of a sample), an evaluation of ``n_eval`` samples before training and after
+    each epoch, and of ``n_final`` more after the last (``final_eval``), as
+    ``benchmarks/flops.py`` counts them."""
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    macs = sum(a * b for a, b in zip(widths, widths[1:]))
+    epochs = int(cfg.epochs)
+    batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
+    steps = epochs * -(-n_train // max(batch, 1))
+    flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * (epochs + 1) + n_final)
+    return float(flop), steps

@@ -23,7 +23,7 @@ from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.group import Group, Solo
-from nnlab.limits import check_memory, training_bytes
+from nnlab.limits import check_memory, check_work, training_bytes, training_work
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
@@ -72,6 +72,19 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
     at_once = f", {counted(nets, 'net')} at once (a sweep's --stack x --jobs)" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", need * nets)
+    check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
+
+
+def run_work(cfg: Config, data: Dataset) -> tuple[float, int]:
+    """(floating-point operations of the matrix products, training steps) of a run of ``cfg``
+    on ``data`` (``limits.training_work``)."""
+
+    def size(splits: list[str]) -> int:
+        return sum(data.splits[s][0].shape[0] for s in splits if s in data.splits)
+
+    n_train = data.splits["train"][0].shape[0]
+    args = (n_train, size(list(cfg.eval)), size(list(cfg.final_only)))
+    return training_work(cfg, data.input_dim, data.n_classes, *args)
 
 
 def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:

@@ -290,6 +290,17 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["training run (64 -> 65536 x 3 -> out) needs about", "set NNLAB_MAX_MEMORY_GB to raise"],
     ),
     (
+        "training that would take days",
+        "dataset: {name: digits}\nepochs: 1000000\nbatch_size: 1\n",
+        [],
+        [
+            "training run (64 -> 100 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps",
+            "about 41.9 hours",
+            "over the limit of 24 hours (a day)",
+            "set NNLAB_MAX_HOURS to raise",
+        ],
+    ),  # fmt: skip
+    (
         "YAML alias bomb",
         "a: &a [x, x, x, x, x, x, x, x, x]\n"
         + "".join(

@@ -155,6 +155,23 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "lr-scan of a model too large": (["lr-scan", "cfg.yaml", HUGE], [MEMORY]),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
     "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
+    # work: each value within its bounds, together days of training
+    "training that would take days": (
+        ["train", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
+        [
+            "error: training tiny (64 -> 16 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps",
+            "about 41.7 hours at 100 GFLOP/s and 0.1 ms a step, over the limit of 24 hours (a day)",
+            "or set NNLAB_MAX_HOURS to raise it",
+        ],
+    ),  # fmt: skip
+    "sweep that would take days in all": (
+        [*GRID, "epochs=300000", "batch_size=1", "seed=" + ",".join(map(str, range(1, 21)))],
+        ["error: the sweep (20 trials) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
+    ),
+    "lr-scan of a run that would take days": (
+        ["lr-scan", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
+        ["training tiny (64 -> 16 x 1 -> out) for 1000000 epochs", "NNLAB_MAX_HOURS"],
+    ),
     "activations too large": (
         ["activations", "--units", "10000", "--samples", "100000", "--layers", "100"],
         ["activations of 100,000 samples x 10,000 units x 100 layers", "NNLAB_MAX_MEMORY_GB"],
@@ -358,3 +375,24 @@ def test_a_config_that_never_ends_is_refused_after_a_megabyte(case, command):
     refused(result, 2, "error: /dev/zero: more than 1,000,000 bytes and no end (a device?); "
             "a config is at most 1,000,000 bytes")  # fmt: skip
     assert not (case / "runs").exists()
+
+
+def test_the_work_limit_is_an_estimate_in_hours_that_nnlab_max_hours_raises(monkeypatch):
+    from nnlab.errors import ConfigError
+    from nnlab.limits import check_work, training_hours, work_limit
+
+    assert training_hours(360e12, 0) == 1.0 and training_hours(0, 36e6) == 1.0
+    check_work("a day's work", 0, 864e6)  # (24 hours exactly: allowed)
+    with pytest.raises(ConfigError, match=r"about 24\.1 hours .* over the limit of 24 hours"):
+        check_work("a day and a bit", 0, 868e6)
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "100")
+    assert work_limit() == 100.0
+    check_work("four days", 0, 3456e6)
+    with pytest.raises(
+        ConfigError, match=r"^years is 0 steps .*about 31\.7 years .*\(\$NNLAB_MAX_HOURS\)"
+    ):
+        check_work("years", 1e20, 0)
+    for bad in ("abc", "0", "-1", "inf", "nan", "1e309"):
+        monkeypatch.setenv("NNLAB_MAX_HOURS", bad)
+        with pytest.raises(ConfigError, match="^NNLAB_MAX_HOURS: expected a"):
+            work_limit()
