@@ -34,7 +34,7 @@ from nnlab.build import build_group, build_model, build_optimizer, make_rngs, st
 from nnlab.config import Config, apply_overrides, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import NnlabError
-from nnlab.experiments.train import check_compatible
+from nnlab.experiments.train import check_compatible, check_total_work
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.summary import finals
@@ -211,6 +211,8 @@ def lr_scan(
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     check_compatible(cfg, data)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
+    what = f"the scan ({counted(len(rates), 'rate')} x {counted(epochs, 'epoch')})"
+    check_total_work(what, [(rate_cfg, data) for rate_cfg in rate_cfgs])
     with runs.start(
         runs_dir,
         f"lr-scan-{cfg.name}",

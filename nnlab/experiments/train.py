@@ -75,6 +75,13 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
 
 
+def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]]) -> None:
+    """ConfigError if the runs of ``runs_of`` (each config with its data) together would take
+    more than the work limit (``limits.check_work``): a sweep's trials, an lr-scan's rates."""
+    work = [run_work(cfg, data) for cfg, data in runs_of]
+    check_work(what, sum(flop for flop, _ in work), sum(steps for _, steps in work))
+
+
 def run_work(cfg: Config, data: Dataset) -> tuple[float, int]:
     """(floating-point operations of the matrix products, training steps) of a run of ``cfg``
     on ``data`` (``limits.training_work``)."""

@@ -68,8 +68,7 @@ def check_trials(
     ``stack`` in each of ``jobs`` workers at once): a missing file or a trial that cannot train
     is one error before the folder exists, not N FAILED trials after it. An error the base
     config has as well is said as ``train`` says it, not blamed on a trial (``trial_error``)."""
-    from nnlab.experiments.train import check_compatible, run_work
-    from nnlab.limits import check_work
+    from nnlab.experiments.train import check_compatible, check_total_work
 
     keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
     group = collections.Counter(keys.values())  # trials that may share a stack
@@ -84,9 +83,8 @@ def check_trials(
             key = text.split(":")[0].split(" ")[0]  # ("batch_size: ...", "training <net> ...")
             base = functools.partial(_base_data_error, defn, text, data_dir, nets)
             raise trial_error(defn, trial.values, key, text, base) from None
-    work = [run_work(t.config, cached_dataset(t.config, data_dir)) for t in trials]
-    flop, steps = (sum(column) for column in zip(*work))
-    check_work(f"the sweep ({counted(len(trials), 'trial')})", flop, steps)
+    runs_of = [(t.config, cached_dataset(t.config, data_dir)) for t in trials]
+    check_total_work(f"the sweep ({counted(len(trials), 'trial')})", runs_of)
 
 
 def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:

@@ -168,6 +168,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [*GRID, "epochs=300000", "batch_size=1", "seed=" + ",".join(map(str, range(1, 21)))],
         ["error: the sweep (20 trials) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
+    "lr-scan whose rates together would take days": (  # (its --epochs, not the config's)
+        [
+            "lr-scan",
+            "cfg.yaml",
+            "--epochs",
+            "10000",
+            "--num",
+            "100",
+            "batch_size=1",
+            "dataset.n_train=1500",
+        ],
+        ["error: the scan (100 rates x 10000 epochs) is 1,500,000,000 steps", "NNLAB_MAX_HOURS"],
+    ),
     "lr-scan of a run that would take days": (
         ["lr-scan", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         ["training tiny (64 -> 16 x 1 -> out) for 1000000 epochs", "NNLAB_MAX_HOURS"],
