@@ -35,18 +35,27 @@ def physical_memory() -> int:
         return 16 * 2**30
 
 
+def env_amount(name: str, unit: str) -> float | None:
+    """The amount environment variable ``name`` sets (a positive number of ``unit``), None
+    where it is unset or empty; a ConfigError naming it for anything else."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        amount = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a number of {unit}, got {value!r}") from None
+    if not 0 < amount < 2**40:  # (a finite amount: 1e309 is infinity)
+        raise ConfigError(
+            f"{name}: expected a positive number of {unit} below 2**40, got {value!r}"
+        )
+    return amount
+
+
 def memory_limit() -> int:
     """The most bytes one command may plan to use: ``$NNLAB_MAX_MEMORY_GB`` or 80 % of RAM."""
-    value = os.environ.get(MEMORY_ENV)
-    if value:
-        try:
-            gb = float(value)
-        except ValueError:
-            raise ConfigError(f"{MEMORY_ENV}: expected a number of GB, got {value!r}") from None
-        if not 0 < gb < 2**40:  # (a finite amount: 1e309 is infinity)
-            raise ConfigError(
-                f"{MEMORY_ENV}: expected a positive number of GB below 2**40, got {value!r}"
-            )
+    gb = env_amount(MEMORY_ENV, "GB")
+    if gb is not None:
         return int(gb * 2**30)
     return int(SHARE_OF_RAM * physical_memory())
 
@@ -93,18 +102,8 @@ def model_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
 def work_limit() -> float:
     """The most hours of work (``training_hours``) one run or sweep may plan:
     ``$NNLAB_MAX_HOURS`` or ``DEFAULT_MAX_HOURS``."""
-    value = os.environ.get(WORK_ENV)
-    if not value:
-        return DEFAULT_MAX_HOURS
-    try:
-        hours = float(value)
-    except ValueError:
-        raise ConfigError(f"{WORK_ENV}: expected a number of hours, got {value!r}") from None
-    if not 0 < hours < 2**40:  # (a finite amount: 1e309 is infinity)
-        raise ConfigError(
-            f"{WORK_ENV}: expected a positive number of hours below 2**40, got {value!r}"
-        )
-    return hours
+    hours = env_amount(WORK_ENV, "hours")
+    return DEFAULT_MAX_HOURS if hours is None else hours
 
 
 def training_hours(flop: float, steps: float) -> float:
