@@ -197,3 +197,16 @@ def test_output_units():
     assert LOSSES["bce"].units(2) == 1
     with pytest.raises(ValueError, match="2 classes"):
         LOSSES["bce"].units(3, "bce")
+
+
+@pytest.mark.parametrize("shape", [(7, 2), (50, 10), (3, 40, 10), (6, 33)])
+def test_last_axis_max_is_numpys_max_including_nan_and_inf(shape):
+    from nnlab.nn.losses import last_axis_max
+
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape).astype(np.float32)
+    flat = a.reshape(-1, shape[-1])
+    flat[0, 0], flat[1, -1], flat[2, 1] = np.nan, np.inf, -np.inf
+    out = last_axis_max(a)
+    assert out.dtype == a.dtype and out.shape == (*shape[:-1], 1)
+    assert np.array_equal(out, a.max(axis=-1, keepdims=True), equal_nan=True)
