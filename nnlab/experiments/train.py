@@ -75,11 +75,13 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
 
 
-def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]]) -> None:
-    """ConfigError if the runs of ``runs_of`` (each config with its data) together would take
-    more than the work limit (``limits.check_work``): a sweep's trials, an lr-scan's rates."""
+def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: int = 1) -> None:
+    """ConfigError if the runs of ``runs_of`` (each config with its data), ``times`` over,
+    together would take more than the work limit (``limits.check_work``): a sweep's trials, a
+    tune's rounds of them, an lr-scan's rates."""
     work = [run_work(cfg, data) for cfg, data in runs_of]
-    check_work(what, sum(flop for flop, _ in work), sum(steps for _, steps in work))
+    flop, steps = sum(f for f, _ in work), sum(s for _, s in work)
+    check_work(what, flop * times, steps * times)
 
 
 def run_work(cfg: Config, data: Dataset) -> tuple[float, int]:

@@ -316,7 +316,7 @@ def tune(
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
     # every trial config valid, and trainable on its data, before a folder exists
     first = round_defn(settings, 1, ranges)
-    sweep.check_trials(first, sweep.plan(first), data_dir)
+    sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds)
     with runs.start(
         runs_dir,
         f"tune-{name}",

@@ -61,12 +61,18 @@ def cached_dataset(cfg: Config, data_dir: Path | str | None) -> Any:
 
 
 def check_trials(
-    defn: SweepDef, trials: list[Trial], data_dir: Path | None, stack: int = 1, jobs: int = 1
+    defn: SweepDef,
+    trials: list[Trial],
+    data_dir: Path | None,
+    stack: int = 1,
+    jobs: int = 1,
+    rounds: int = 1,
 ) -> None:
     """Load each distinct dataset once up front and check every trial of ``defn`` against its
     data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
-    ``stack`` in each of ``jobs`` workers at once): a missing file or a trial that cannot train
-    is one error before the folder exists, not N FAILED trials after it. An error the base
+    ``stack`` in each of ``jobs`` workers at once), and the trials' work together, ``rounds``
+    times for a tune's rounds of such sweeps: a missing file or a trial that cannot train is
+    one error before the folder exists, not N FAILED trials after it. An error the base
     config has as well is said as ``train`` says it, not blamed on a trial (``trial_error``)."""
     from nnlab.experiments.train import check_compatible, check_total_work
 
@@ -84,7 +90,10 @@ def check_trials(
             base = functools.partial(_base_data_error, defn, text, data_dir, nets)
             raise trial_error(defn, trial.values, key, text, base) from None
     runs_of = [(t.config, cached_dataset(t.config, data_dir)) for t in trials]
-    check_total_work(f"the sweep ({counted(len(trials), 'trial')})", runs_of)
+    what = f"the sweep ({counted(len(trials), 'trial')})"
+    if rounds > 1:
+        what = f"the tune ({counted(rounds, 'round')} of {counted(len(trials), 'trial')})"
+    check_total_work(what, runs_of, times=rounds)
 
 
 def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:

@@ -150,7 +150,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "tune trials too large": (  # (the fixed net's error, as train says it: no trial's)
         ["tune", "cfg.yaml", HUGE],
-        ["error: training tiny (64 -> 65536 x 3 -> out) needs", "NNLAB_MAX_MEMORY_GB"],
+        ["error: training tiny (64 -> 65536 x 3 -> out), 8 nets at once", "NNLAB_MAX_MEMORY_GB"],
     ),
     "lr-scan of a model too large": (["lr-scan", "cfg.yaml", HUGE], [MEMORY]),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
@@ -168,6 +168,11 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [*GRID, "epochs=300000", "batch_size=1", "seed=" + ",".join(map(str, range(1, 21)))],
         ["error: the sweep (20 trials) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
+    "tune whose rounds together would take days": (  # (each round alone: 13 hours)
+        ["tune", "cfg.yaml", "--rounds", "5", "--trials", "20", "--epochs", "20000",
+         "batch_size=1", "dataset.n_train=1500", "optimizer.lr=loguniform:1e-3:1"],
+        ["error: the tune (5 rounds of 20 trials) is 2,400,000,000 steps", "NNLAB_MAX_HOURS"],
+    ),  # fmt: skip
     "lr-scan whose rates together would take days": (  # (its --epochs, not the config's)
         [
             "lr-scan",
