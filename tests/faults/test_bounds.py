@@ -169,8 +169,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["error: the sweep (20 trials) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
     "tune whose rounds together would take days": (  # (each round alone: 13 hours)
-        ["tune", "cfg.yaml", "--rounds", "5", "--trials", "20", "--epochs", "20000",
-         "batch_size=1", "dataset.n_train=1500", "optimizer.lr=loguniform:1e-3:1"],
+        [
+            "tune",
+            "cfg.yaml",
+            "--rounds",
+            "5",
+            "--trials",
+            "20",
+            "--epochs",
+            "20000",
+            "batch_size=1",
+            "dataset.n_train=1500",
+            "optimizer.lr=loguniform:1e-3:1",
+        ],
         ["error: the tune (5 rounds of 20 trials) is 2,400,000,000 steps", "NNLAB_MAX_HOURS"],
     ),  # fmt: skip
     "lr-scan whose rates together would take days": (  # (its --epochs, not the config's)
