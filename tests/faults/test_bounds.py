@@ -208,8 +208,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+def _no_training(*args, **kwargs):
+    raise AssertionError("training started: the value was not refused up front")
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_a_value_past_its_bounds_is_refused_up_front_in_one_line(case, name):
+def test_a_value_past_its_bounds_is_refused_up_front_in_one_line(case, name, monkeypatch):
+    """(Training is made to fail at once, so that a value let through fails this test instead
+    of running for the days it asks for.)"""
+    import nnlab.train
+
+    monkeypatch.setattr(nnlab.train._Loop, "__init__", _no_training)
     args, parts = CASES[name]
     result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
     refused(result, 2, *parts)
