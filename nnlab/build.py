@@ -14,7 +14,7 @@ import numpy as np
 
 from nnlab.config import Config, optimizer_hyperparameters
 from nnlab.group import Group, Solo
-from nnlab.limits import check_memory, model_bytes
+from nnlab.limits import check_memory, training_parts
 from nnlab.nn.model import MLP, build_mlp
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES, make_optimizer
@@ -48,11 +48,12 @@ def build_model(
     """The MLP that ``cfg.model`` describes, for data of ``input_dim`` features and ``n_classes``.
 
     A model too large for memory even to hold with its gradients is refused here, by every
-    command, before any array is allocated (``limits.model_bytes``); what more a command needs
+    command, before any array is allocated (``limits.training_parts`` of one sample); what more a command needs
     (a training run's batches) it checks itself.
     """
     what = f"a model of {cfg.name} ({describe_net(cfg, input_dim)})"
-    check_memory(what, model_bytes(cfg, input_dim, n_classes))
+    parts = training_parts(cfg, input_dim, n_classes, 1, 1)  # (the model, with no batches)
+    check_memory(what, sum(parts.values()), parts)
     m = cfg.model
     return build_mlp(
         input_dim,

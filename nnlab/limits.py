@@ -64,21 +64,30 @@ def _gb(nbytes: float) -> str:
     return f"{nbytes / 2**30:.3g} GB"
 
 
-def check_memory(what: str, nbytes: float) -> None:
-    """ConfigError if ``what`` needs more than ``memory_limit()`` bytes."""
+def check_memory(what: str, nbytes: float, parts: dict[str, float] | None = None) -> None:
+    """ConfigError if ``what`` needs more than ``memory_limit()`` bytes. ``parts`` (bytes by
+    what they are for, named by the key that sets them: ``training_parts``): the largest is
+    named, so that the error says what to make smaller."""
     limit = memory_limit()
     if nbytes > limit:
         source = f"${MEMORY_ENV}" if os.environ.get(MEMORY_ENV) else "80% of this machine's RAM"
+        most = ""
+        if parts:
+            name, size = max(parts.items(), key=lambda kv: kv[1])
+            most = f" ({_gb(size * nbytes / sum(parts.values()))} of it is {name})"
         raise ConfigError(
             f"{what} needs about {_gb(nbytes)} of memory, over the limit of {_gb(limit)} "
-            f"({source}); make it smaller, or set {MEMORY_ENV} to raise the limit"
+            f"({source}); make it smaller{most}, or set {MEMORY_ENV} to raise the limit"
         )
 
 
-def training_bytes(cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int) -> int:
-    """Bytes one net of ``cfg`` needs to train: parameters with their gradients, optimizer
-    state and a checkpoint copy; a minibatch's activations kept for backward; an evaluation
-    batch's activations."""
+def training_parts(
+    cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int
+) -> dict[str, int]:
+    """Bytes one net of ``cfg`` needs to train, by what they are for, each named with the key
+    that sets it: parameters with their gradients, optimizer state and a checkpoint copy
+    (``model.hidden``); a minibatch's activations kept for backward (``batch_size``); an
+    evaluation batch's activations (``eval_batch_size``)."""
     from nnlab.nn.registry import OPTIMIZERS
 
     widths = [input_dim, *cfg.model.hidden, n_classes]
@@ -90,13 +99,22 @@ def training_bytes(cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eva
     evaluation = min(cfg.eval_batch_size, max(n_eval, 1))
     itemsize = 8 if cfg.dtype == "float64" else 4
     layers = sum(widths)
-    return itemsize * (params * (3 + slots) + 6 * batch * layers + 3 * evaluation * layers)
+    return {
+        "model.hidden's weights with their gradients and optimizer state": (
+            itemsize * params * (3 + slots)
+        ),
+        f"the activations of a minibatch of batch_size={cfg.batch_size}": (
+            itemsize * 6 * batch * layers
+        ),
+        f"the activations of an evaluation batch of {evaluation:,} rows, set by eval_batch_size": (
+            itemsize * 3 * evaluation * layers
+        ),
+    }
 
 
-def model_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
-    """Bytes a model of ``cfg`` needs as soon as it is used at all: ``training_bytes`` with
-    one sample (its parameters, their gradients, optimizer state and a copy)."""
-    return training_bytes(cfg, input_dim, n_classes, 1, 1)
+def training_bytes(cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int) -> int:
+    """Bytes one net of ``cfg`` needs to train (``training_parts``, summed)."""
+    return sum(training_parts(cfg, input_dim, n_classes, n_train, n_eval).values())
 
 
 def work_limit() -> float:

@@ -23,7 +23,7 @@ from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.group import Group, Solo
-from nnlab.limits import check_memory, check_work, training_bytes, training_work
+from nnlab.limits import check_memory, check_work, training_parts, training_work
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
@@ -68,10 +68,10 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
                     f"set dataset.n_{split}"
                 )
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
-    need = training_bytes(cfg, data.input_dim, data.n_classes, n_train, n_eval)
+    parts = training_parts(cfg, data.input_dim, data.n_classes, n_train, n_eval)
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
     at_once = f", {counted(nets, 'net')} at once (a sweep's --stack x --jobs)" if nets > 1 else ""
-    check_memory(f"training {what}{at_once}", need * nets)
+    check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
     check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
 
 

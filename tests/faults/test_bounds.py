@@ -143,7 +143,21 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "eval_batch_size": (["train", "cfg.yaml", "eval_batch_size=100000000"], ["eval_batch_size"]),
     # memory
-    "model too large to train": (["train", "cfg.yaml", HUGE], ["training tiny", MEMORY]),
+    "model too large to train": (
+        ["train", "cfg.yaml", HUGE],
+        ["training tiny", MEMORY, "(96.1 GB of it is model.hidden's weights with their gradients"],
+    ),
+    "minibatch too large to train": (  # (the error names the key that makes it large)
+        ["train", "cfg.yaml", "model.hidden=[50000]", "batch_size=full", "dataset.n_train=1400"],
+        [
+            "needs about 2.39 GB",
+            "1.57 GB of it is the activations of a minibatch of batch_size=full",
+        ],
+    ),
+    "evaluation batch too large": (
+        ["train", "cfg.yaml", "model.hidden=[60000]", "dataset.n_train=1400"],
+        ["of it is the activations of an evaluation batch of 1,400 rows, set by eval_batch_size"],
+    ),
     "sweep trial too large": (
         [*GRID, "model.hidden=[16],[65536,65536,65536]"],
         ["sweep trial (model.hidden=[65536, 65536, 65536]): training tiny", MEMORY],
@@ -356,7 +370,8 @@ BOUNDS = [
         (
             "error: sweep trial (model.hidden=[65536, 65536, 65536]): training tiny (64 -> 65536 x 3 "
             "-> out) needs about 96.7 GB of memory",
-            "make it smaller, or set NNLAB_MAX_MEMORY_GB to raise the limit",
+            "make it smaller (96.1 GB of it is model.hidden's weights with their gradients and "
+            "optimizer state), or set NNLAB_MAX_MEMORY_GB to raise the limit",
         ),
     ),  # fmt: skip
     Row(
