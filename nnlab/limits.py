@@ -106,9 +106,8 @@ def training_parts(
         f"the activations of a minibatch of batch_size={cfg.batch_size}": (
             itemsize * 6 * batch * layers
         ),
-        f"the activations of an evaluation batch of {evaluation:,} rows, set by eval_batch_size": (
-            itemsize * 3 * evaluation * layers
-        ),
+        f"the activations of an evaluation batch of {counted(f'{evaluation:,}', 'row')}, set by "
+        "eval_batch_size": (itemsize * 3 * evaluation * layers),
     }
 
 
