@@ -48,8 +48,8 @@ def build_model(
     """The MLP that ``cfg.model`` describes, for data of ``input_dim`` features and ``n_classes``.
 
     A model too large for memory even to hold with its gradients is refused here, by every
-    command, before any array is allocated (``limits.training_parts`` of one sample); what more a command needs
-    (a training run's batches) it checks itself.
+    command, before any array is allocated (``limits.training_parts`` of one sample); what
+    more a command needs (a training run's batches) it checks itself.
     """
     what = f"a model of {cfg.name} ({describe_net(cfg, input_dim)})"
     parts = training_parts(cfg, input_dim, n_classes, 1, 1)  # (the model, with no batches)

@@ -111,11 +111,6 @@ def training_parts(
     }
 
 
-def training_bytes(cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int) -> int:
-    """Bytes one net of ``cfg`` needs to train (``training_parts``, summed)."""
-    return sum(training_parts(cfg, input_dim, n_classes, n_train, n_eval).values())
-
-
 def work_limit() -> float:
     """The most hours of work (``training_hours``) one run or sweep may plan:
     ``$NNLAB_MAX_HOURS`` or ``DEFAULT_MAX_HOURS``."""
