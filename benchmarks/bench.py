@@ -348,9 +348,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--config", type=Path, default=ROOT / "configs" / "mnist-1000.yaml")
     p.add_argument(
         "--only",
-        choices=["train", "sweep", "scaling", "gemm", "commands"],
+        choices=["train", "sweep", "scaling", "gemm", "commands", "all"],
         help="run one part only; 'scaling': the sweep at more trials and wider nets, --jobs 1 "
-        "and 2; 'commands': the wall time of every command on digits",
+        "and 2; 'commands': the wall time of every command on digits; 'all': train, sweep "
+        "and scaling in one run, against one GEMM measurement (the README's tables)",
     )
     p.add_argument("--repeat", type=int, default=1, help="run each benchmark N times")
     p.add_argument("--scaling-trials", default="32,64,128", help="scaling: trial counts")
@@ -419,11 +420,11 @@ def run_benchmarks(
     """Run the parts ``args`` asks for: (kind, result, workload) per command run."""
     runs: list[tuple[str, dict[str, Any], Workload]] = []
     for _ in range(args.repeat):
-        if args.only in (None, "train"):
+        if args.only in (None, "all", "train"):
             res, work = bench_train(args, runs_dir, cache)
             res["book"] = Workload(Counter())
             runs.append((f"train {args.config.name}", res, work))
-        if args.only in (None, "sweep"):
+        if args.only in (None, "all", "sweep"):
             for label, overrides in SWEEP_VARIANTS:
                 res, work = bench_sweep(args, runs_dir, cache, overrides)
                 res["jobs"] = args.jobs
@@ -431,7 +432,7 @@ def run_benchmarks(
                 runs.append((name, res, work))
             if args.torch:
                 runs.extend(bench_torch(args))
-    if args.only == "scaling":
+    if args.only in ("all", "scaling"):
         runs.extend(bench_scaling(args, runs_dir, cache))
     return runs
 
