@@ -130,7 +130,7 @@ def train_at_rates(cfgs: list[Config], data: Dataset) -> list[tuple[str, list[Re
     side by side as one stack (``fit_group`` of a ``StackedMLP``, each net with its own rate and
     the numbers it has alone), or one by one where the net cannot stack (a layer one unit
     wide)."""
-    if len(cfgs) < 2 or stack_key(cfgs[0]) is None or data.input_dim == 1:
+    if not side_by_side(cfgs, data):
         return [train_at_rate(cfg, data) for cfg in cfgs]
     group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
     lrs = [cfg.optimizer.lr for cfg in cfgs]
@@ -185,6 +185,11 @@ def table_rows(
     return rows
 
 
+def side_by_side(cfgs: list[Config], data: Dataset) -> bool:
+    """Whether ``train_at_rates`` trains ``cfgs`` as one stack (all in memory at once)."""
+    return len(cfgs) > 1 and stack_key(cfgs[0]) is not None and data.input_dim != 1
+
+
 def lr_scan(
     cfg: Config,
     *,
@@ -209,8 +214,9 @@ def lr_scan(
     rates = step_sizes(min_exp, max_exp, num)
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    check_compatible(cfg, data)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
+    nets = len(rates) if epochs and side_by_side(rate_cfgs, data) else 1
+    check_compatible(cfg, data, nets, why="the scan's rates, trained side by side")
     what = f"the scan ({counted(len(rates), 'rate')} x {counted(epochs, 'epoch')})"
     check_total_work(what, [(rate_cfg, data) for rate_cfg in rate_cfgs])
     with runs.start(

@@ -47,9 +47,11 @@ class RunResult:
     records: list[Record] = field(default_factory=list)
 
 
-def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
+def check_compatible(
+    cfg: Config, data: Dataset, nets: int = 1, why: str = "a sweep's --stack x --jobs"
+) -> None:
     """Config choices that only the data can validate (batch size, loss vs classes, splits)
-    and the memory ``nets`` such nets need to train."""
+    and the memory ``nets`` such nets need to train at once (``why``: what puts them there)."""
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
@@ -70,7 +72,7 @@ def check_compatible(cfg: Config, data: Dataset, nets: int = 1) -> None:
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
     parts = training_parts(cfg, data.input_dim, data.n_classes, n_train, n_eval)
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
-    at_once = f", {counted(nets, 'net')} at once (a sweep's --stack x --jobs)" if nets > 1 else ""
+    at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
     check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
 

@@ -166,7 +166,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["tune", "cfg.yaml", HUGE],
         ["error: training tiny (64 -> 65536 x 3 -> out), 8 nets at once", "NNLAB_MAX_MEMORY_GB"],
     ),
-    "lr-scan of a model too large": (["lr-scan", "cfg.yaml", HUGE], [MEMORY]),
+    "lr-scan of a model too large": (  # (its 10 rates train at once)
+        ["lr-scan", "cfg.yaml", HUGE],
+        ["10 nets at once (the scan's rates, trained side by side) needs about 967 GB"],
+    ),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
     "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
     # work: each value within its bounds, together days of training
@@ -211,6 +214,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["error: the scan (100 rates x 10000 epochs) is 1,500,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
+    "lr-scan whose rates together would not fit": (  # (each net fits; they train at once)
+        ["lr-scan", "cfg.yaml", "--num", "100", "model.hidden=[2000,2000]"],
+        [
+            "error: training tiny (64 -> 2000 x 2 -> out), 100 nets at once (the scan's rates, "
+            "trained side by side) needs about",
+            "NNLAB_MAX_MEMORY_GB",
+        ],
+    ),  # fmt: skip
     "lr-scan of a run that would take days": (
         ["lr-scan", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         ["training tiny (64 -> 16 x 1 -> out) for 1000000 epochs", "NNLAB_MAX_HOURS"],
