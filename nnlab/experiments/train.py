@@ -48,7 +48,7 @@ class RunResult:
 
 
 def check_compatible(
-    cfg: Config, data: Dataset, nets: int = 1, why: str = "a sweep's --stack x --jobs"
+    cfg: Config, data: Dataset, nets: int = 1, why: str = "--stack x --jobs"
 ) -> None:
     """Config choices that only the data can validate (batch size, loss vs classes, splits)
     and the memory ``nets`` such nets need to train at once (``why``: what puts them there)."""

@@ -421,8 +421,8 @@ def test_a_sweep_is_refused_when_its_stacks_together_would_not_fit(case):
     lrs = "optimizer.lr=" + ",".join(str(i / 10) for i in range(1, 9))
     args = [*GRID, "model.hidden=[4096,4096]", lrs]
     result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
-    refused(result, 2, "training tiny (64 -> 4096 x 2 -> out), 8 nets at once (a sweep's --stack "
-            "x --jobs) needs about 1.75 GB of memory, over the limit of 1 GB")  # fmt: skip
+    refused(result, 2, "training tiny (64 -> 4096 x 2 -> out), 8 nets at once (--stack x --jobs) "
+            "needs about 1.75 GB of memory, over the limit of 1 GB")  # fmt: skip
     assert not (case / "runs").exists()
     defn = define(case / "cfg.yaml", ["model.hidden=[4096,4096]", lrs], kind="grid")
     trials = plan(defn)
