@@ -226,6 +226,39 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["lr-scan", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         ["training tiny (64 -> 16 x 1 -> out) for 1000000 epochs", "NNLAB_MAX_HOURS"],
     ),
+    "compare-optimizers with a batch larger than the data": (  # (checked before its folder)
+        ["compare-optimizers", "--dataset", "digits", "--batch-size", "100000"],
+        ["error: --batch-size: 100000 is larger than the training split (1500 samples)"],
+    ),
+    "compare-optimizers on a net that would not fit": (  # (the model fits; its batches do not)
+        [
+            "compare-optimizers",
+            "--dataset",
+            "digits",
+            "--hidden",
+            "50000",
+            "--batch-size",
+            "1000",
+            "--steps",
+            "1",
+        ],
+        [
+            "error: training compare-optimizers (64 -> 50000 x 1 -> out) needs about 2 GB",
+            "(1.12 GB of it is the activations of a minibatch of batch_size=1000)",
+        ],
+    ),  # fmt: skip
+    "compare-optimizers that would take days in all": (
+        [
+            "compare-optimizers",
+            "--dataset",
+            "digits",
+            "--hidden",
+            "4000,4000,4000",
+            "--steps",
+            "10000000",
+        ],
+        ["error: the comparison (4 optimizers x 10,000,000 steps) is", "NNLAB_MAX_HOURS"],
+    ),  # fmt: skip
     "activations too large": (
         ["activations", "--units", "10000", "--samples", "100000", "--layers", "100"],
         ["activations of 100,000 samples x 10,000 units x 100 layers", "NNLAB_MAX_MEMORY_GB"],

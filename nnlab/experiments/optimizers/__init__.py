@@ -31,7 +31,6 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.config import to_yaml
-from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
 from nnlab.experiments.optimizers.paths import (
     FunctionComparison,
@@ -55,9 +54,11 @@ from nnlab.experiments.optimizers.training import (
     DEFAULT_DATASET_OPTIMIZERS,
     DLFS_HIDDEN,
     DatasetComparison,
+    DatasetPlan,
     NetSettings,
     compare_on_dataset,
     parse_hidden,
+    plan_on_dataset,
     plot_dataset_comparison,
     random_local_search,
     random_search,
@@ -153,16 +154,14 @@ def run_dataset_comparison(
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
     folder is created."""
-    cfg = net.config(dataset)
-    resolve_optimizers(
-        optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
-        allow_baselines=True,
-    )  # fmt: skip
-    data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-    with open_run(runs_dir, out, dataset=dataset, seed=net.seed, data_source=data.source) as life:
+    plan = plan_on_dataset(
+        dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
+    )  # (every check before the folder)
+    source = plan.data.source
+    with open_run(runs_dir, out, dataset=dataset, seed=net.seed, data_source=source) as life:
         run = life.run
         comparison = compare_on_dataset(
-            dataset, optimizers, overrides, lrs, net, data=data, progress=progress, jobs=jobs
+            dataset, optimizers, overrides, lrs, net, progress=progress, jobs=jobs, plan=plan
         )
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         run.write_json("result.json", comparison.to_json())
@@ -232,6 +231,8 @@ __all__ = [
     "OptimizerSpec",
     "PathResult",
     "compare_on_dataset",
+    "plan_on_dataset",
+    "DatasetPlan",
     "compare_on_function",
     "NetSettings",
     "parse_floats",

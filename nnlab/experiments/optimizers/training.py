@@ -266,7 +266,18 @@ class NetSettings:
         return validate(raw, source="compare-optimizers")
 
 
-def compare_on_dataset(
+@dataclass(frozen=True)
+class DatasetPlan:
+    """A dataset comparison checked and ready to train: the shared config (epochs enough for
+    the iterations, the splits evaluated at the end), the optimizers, the data."""
+
+    cfg: Config
+    specs: list[Any]
+    data: Dataset
+    eval_names: list[str]
+
+
+def plan_on_dataset(
     dataset: str,
     optimizers: Sequence[str] | None = None,
     overrides: Sequence[str] = (),
@@ -275,21 +286,16 @@ def compare_on_dataset(
     *,
     data_dir: Path | None = None,
     data: Dataset | None = None,
-    progress: Callable[[str], None] | None = None,
     jobs: int = 1,
-) -> DatasetComparison:
-    """Train the same net from the same init on the same minibatch sequence with each optimizer.
-
-    Gradient optimizers go through ``nnlab.train.fit`` (``max_steps=net.iterations``); the
-    baselines (``random-search``, ``random-local-search``) through the search loops above, on
-    the batches ``fit`` would draw. Each run starts from ``make_rngs(seed)``, so the weights at
-    step 0 and the batch order are identical across optimizers. Train and test (if the dataset
-    has one) are evaluated at the end.
-    ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
-    one BLAS thread each, as here), with the same numbers.
-    """
+) -> DatasetPlan:
+    """``compare_on_dataset``'s config, optimizers and data, every value checked against the
+    data as ``train`` checks its own: the batch size, the memory of the nets that train at
+    once (``jobs``), the work of all of them. Raises before anything trains (and before a
+    caller makes a folder)."""
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
+    from nnlab.experiments.train import check_compatible, check_total_work
+
     cfg = net.config(dataset)
     specs = resolve_optimizers(
         optimizers or DEFAULT_DATASET_OPTIMIZERS, overrides, lrs, DATASET_DEFAULTS,
@@ -306,6 +312,42 @@ def compare_on_dataset(
     eval_names = ["train", "test"] if has_test else ["train"]
     epochs = -(-net.iterations // -(-n_train // net.batch_size))
     cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names, "final_eval": []})
+    steps = counted(f"{net.iterations:,}", "step")
+    what = f"the comparison ({counted(len(specs), 'optimizer')} x {steps})"
+    check_total_work(what, [(cfg, data)] * len(specs))
+    check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
+    return DatasetPlan(cfg, list(specs), data, eval_names)
+
+
+def compare_on_dataset(
+    dataset: str,
+    optimizers: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    lrs: Sequence[float] | None = None,
+    net: NetSettings = NetSettings(),
+    *,
+    data_dir: Path | None = None,
+    data: Dataset | None = None,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    plan: DatasetPlan | None = None,
+) -> DatasetComparison:
+    """Train the same net from the same init on the same minibatch sequence with each optimizer.
+
+    Gradient optimizers go through ``nnlab.train.fit`` (``max_steps=net.iterations``); the
+    baselines (``random-search``, ``random-local-search``) through the search loops above, on
+    the batches ``fit`` would draw. Each run starts from ``make_rngs(seed)``, so the weights at
+    step 0 and the batch order are identical across optimizers. Train and test (if the dataset
+    has one) are evaluated at the end.
+    ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
+    one BLAS thread each, as here), with the same numbers. ``plan``: ``plan_on_dataset`` of
+    these arguments, made already (else made here).
+    """
+    if plan is None:
+        plan = plan_on_dataset(
+            dataset, optimizers, overrides, lrs, net, data_dir=data_dir, data=data, jobs=jobs
+        )
+    cfg, data = plan.cfg, plan.data
     comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
@@ -318,8 +360,8 @@ def compare_on_dataset(
             progress(f"{r.spec.label}: {counted(r.losses.size, 'step')}, {r.status.lower()}, {accs} "
                      f"({r.seconds:.1f}s)")  # fmt: skip
 
-    work = [(spec, cfg, data, net.iterations, eval_names) for spec in specs]
-    run = _train_in_workers if jobs > 1 and len(specs) > 1 else _train_here
+    work = [(spec, cfg, data, net.iterations, plan.eval_names) for spec in plan.specs]
+    run = _train_in_workers if jobs > 1 and len(plan.specs) > 1 else _train_here
     comparison.results.extend(run(work, jobs, report))
     return comparison
 
