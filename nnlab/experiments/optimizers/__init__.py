@@ -63,6 +63,7 @@ from nnlab.experiments.optimizers.training import (
     random_local_search,
     random_search,
     smooth_curve,
+    train_plan,
 )
 from nnlab.experiments.testfuncs import OBJECTIVES, get_objective
 from nnlab.output import table_text
@@ -160,9 +161,7 @@ def run_dataset_comparison(
     source = plan.data.source
     with open_run(runs_dir, out, dataset=dataset, seed=net.seed, data_source=source) as life:
         run = life.run
-        comparison = compare_on_dataset(
-            dataset, optimizers, overrides, lrs, net, progress=progress, jobs=jobs, plan=plan
-        )
+        comparison = train_plan(plan, net, progress=progress, jobs=jobs)
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         run.write_json("result.json", comparison.to_json())
         title = f"compare-optimizers on {dataset}: {comparison.describe()}"
@@ -233,6 +232,7 @@ __all__ = [
     "compare_on_dataset",
     "plan_on_dataset",
     "DatasetPlan",
+    "train_plan",
     "compare_on_function",
     "NetSettings",
     "parse_floats",

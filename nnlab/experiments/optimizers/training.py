@@ -330,7 +330,6 @@ def compare_on_dataset(
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
-    plan: DatasetPlan | None = None,
 ) -> DatasetComparison:
     """Train the same net from the same init on the same minibatch sequence with each optimizer.
 
@@ -340,13 +339,24 @@ def compare_on_dataset(
     step 0 and the batch order are identical across optimizers. Train and test (if the dataset
     has one) are evaluated at the end.
     ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
-    one BLAS thread each, as here), with the same numbers. ``plan``: ``plan_on_dataset`` of
-    these arguments, made already (else made here).
+    one BLAS thread each, as here), with the same numbers. (``plan_on_dataset``, then
+    ``train_plan``.)
     """
-    if plan is None:
-        plan = plan_on_dataset(
-            dataset, optimizers, overrides, lrs, net, data_dir=data_dir, data=data, jobs=jobs
-        )
+    plan = plan_on_dataset(
+        dataset, optimizers, overrides, lrs, net, data_dir=data_dir, data=data, jobs=jobs
+    )
+    return train_plan(plan, net, progress=progress, jobs=jobs)
+
+
+def train_plan(
+    plan: DatasetPlan,
+    net: NetSettings,
+    *,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+) -> DatasetComparison:
+    """Train each optimizer of ``plan`` (``plan_on_dataset`` of ``net``): ``compare_on_dataset``
+    once its checks have passed."""
     cfg, data = plan.cfg, plan.data
     comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
