@@ -4,7 +4,9 @@ Every layer has the same small protocol:
 
 - ``forward(x, train)`` computes the output and keeps exactly what ``backward`` needs;
 - ``backward(dout)`` returns ``dx`` and fills ``grads`` (same keys as ``params``);
-- ``params`` / ``grads`` are dicts of arrays; BatchNorm's running statistics are ``buffers``.
+- ``params`` / ``grads`` are dicts of arrays; BatchNorm's running statistics are ``buffers``;
+- ``forget()`` drops what forward kept (the attributes named in ``kept``): an evaluation pass,
+  which never goes backward, lets each array go as soon as the next layer has used it.
 
 Arrays are never modified in place unless the layer owns them. The dtype of every output follows
 the dtype of the input and parameters: a float32 network stays float32 end to end.
@@ -20,6 +22,8 @@ import numpy as np
 class Layer:
     """Base class: a layer without parameters or buffers."""
 
+    kept: tuple[str, ...] = ()  # the attributes forward sets for backward
+
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
@@ -31,6 +35,16 @@ class Layer:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop what forward kept for backward (``backward`` then needs a new forward).
+
+        ``MLP.evaluate`` calls it after each layer: the arrays of an evaluation pass are then
+        freed as it goes, and the next layer's output reuses memory still in cache, where a
+        kept array would make every output land on memory untouched since the last pass (a
+        net's evaluation took a quarter longer)."""
+        for name in self.kept:
+            setattr(self, name, None)
+
 
 class Affine(Layer):
     """Fully connected layer, y = x W + b.
@@ -38,6 +52,8 @@ class Affine(Layer):
     Shapes: x (N, D), W (D, M), b (M,) -> y (N, M).
     Backward: dW = x^T dout, db = sum_n dout, dx = dout W^T.
     """
+
+    kept = ("x",)
 
     def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
         super().__init__()
@@ -73,6 +89,8 @@ class ReLU(Layer):
     masked copy for every finite ``dout``.
     """
 
+    kept = ("x",)
+
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.x = x
         return np.fmax(x, zeros(x.shape, x.dtype))
@@ -87,6 +105,8 @@ class Sigmoid(Layer):
     Shapes: x (N, D) -> y (N, D). Backward: dx = dout * y * (1 - y).
     """
 
+    kept = ("out",)
+
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.out = sigmoid(x)
         return self.out
@@ -100,6 +120,8 @@ class Tanh(Layer):
 
     Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (1 - y^2).
     """
+
+    kept = ("out",)
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.out = np.tanh(x)
@@ -134,6 +156,8 @@ class BatchNorm(Layer):
 
         s = gamma / sqrt(running_var + eps),  y = x * s + (beta - running_mean * s),  dx = dout * s
     """
+
+    kept = ("x", "xhat", "inv_std")
 
     def __init__(
         self,
@@ -211,6 +235,8 @@ class Dropout(Layer):
     the identity: the network needs no knowledge of p at test time, and the expected activation
     is the same in both modes. Set ``keep_mask = True`` to reuse the last mask (gradient checks).
     """
+
+    kept = ("scale_mask",)
 
     def __init__(self, p: float, rng: np.random.Generator) -> None:
         super().__init__()

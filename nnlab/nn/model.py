@@ -47,10 +47,13 @@ class MLP:
     def dtype(self) -> np.dtype:
         return self.affines[0].params["W"].dtype
 
-    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        """Scores (N, C) for inputs x (N, D)."""
+    def forward(self, x: np.ndarray, train: bool = True, keep: bool = True) -> np.ndarray:
+        """Scores (N, C) for inputs x (N, D). ``keep=False``: no backward follows, and each
+        layer forgets its input once it has its output (``Layer.forget``)."""
         for layer in self.layers.values():
             x = layer.forward(x, train)
+            if not keep:
+                layer.forget()
         return x
 
     def backward(self, dscores: np.ndarray, need_dx: bool = True) -> np.ndarray:
@@ -92,7 +95,7 @@ class MLP:
         total_loss, correct, n = 0.0, 0, x.shape[0]
         for start in range(0, n, batch_size):
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            scores = self.forward(xb, train=False)
+            scores = self.forward(xb, train=False, keep=False)
             loss, _ = self.loss_fn(scores, yb)
             total_loss += loss * xb.shape[0]
             correct += int(np.sum(self.loss_fn.predict(scores) == yb))

@@ -58,6 +58,8 @@ class StackedAffine(Layer):
     db = sum_n dout, dx[:, k] = dout[:, k] W[k]^T. ``need_dx=False`` (a first layer) skips dx.
     """
 
+    kept = ("x",)
+
     def __init__(self, W: np.ndarray, b: np.ndarray, need_dx: bool = True) -> None:
         super().__init__()
         self.params = {"W": W, "b": b}

@@ -298,3 +298,40 @@ def test_affine_without_dx_fills_the_same_gradients_and_skips_the_input_gradient
     nets[1].backward(nets[1].loss_fn(nets[1].forward(x.astype(np.float32)), y)[1])
     for key in nets[0].grads:
         assert np.array_equal(nets[0].grads[key], nets[1].grads[key])
+
+
+# --- what forward keeps -------------------------------------------------------------------------
+
+
+def _every_layer(rng: np.random.Generator) -> list[Layer]:
+    from nnlab.nn.stacked import StackedAffine, StackedDropout
+
+    dropout = Dropout(0.3, np.random.default_rng(0))
+    return [
+        Affine(rng.standard_normal((4, 4)), rng.standard_normal(4)),
+        ReLU(), Sigmoid(), Tanh(), random_batchnorm(rng, 4), dropout,
+        StackedAffine(rng.standard_normal((2, 2, 2)), rng.standard_normal(4)),
+        StackedDropout(0.3, [np.random.default_rng(1), np.random.default_rng(2)]),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_kept_names_every_array_forward_keeps_and_forget_drops_them(train):
+    """``kept`` lists what forward leaves on the layer for backward (an attribute forgot
+    there would keep an evaluation's arrays alive), and ``forget`` lets go of all of it:
+    nothing forward made is still held, only the layer's own parameters and settings."""
+    rng = np.random.default_rng(5)
+    for layer in _every_layer(rng):
+        before = set(vars(layer))
+        x = rng.standard_normal((6, 4))
+        layer.forward(x, train)
+        layer.backward(rng.standard_normal((6, 4)))  # (it had what it needed)
+        made = {
+            name
+            for name, value in vars(layer).items()
+            if isinstance(value, np.ndarray) and name not in ("mask",)  # (Dropout's last mask,
+        } - before  # kept for ``keep_mask`` gradient checks: a setting, not a cache)
+        assert made <= set(layer.kept), (type(layer).__name__, made - set(layer.kept))
+        layer.forget()
+        held = [n for n, v in vars(layer).items() if v is x or n in layer.kept and v is not None]
+        assert not held, (type(layer).__name__, held)

@@ -264,3 +264,18 @@ def test_evaluate_is_eval_mode_data_loss_and_accuracy_independent_of_batch_size(
     loss_b, acc_b = model.evaluate(x, y, batch_size=5)
     assert loss_b == pytest.approx(loss, rel=1e-12)
     assert acc_b == acc
+
+
+def test_evaluate_keeps_no_arrays_and_gives_the_numbers_a_kept_pass_gives():
+    """Evaluation forgets each layer's input as it goes (``forward(keep=False)``): the same
+    scores bit for bit as a pass that keeps them, and no array of it left on any layer."""
+    model = make_model(batchnorm=True, dropout=0.5)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((17, D)), rng.integers(0, C, 17)
+    model.forward(rng.standard_normal((16, D)), train=True)  # (BN statistics, kept arrays)
+    kept = model.forward(x, train=False)
+    assert np.array_equal(model.forward(x, train=False, keep=False), kept)
+    loss, acc = model.evaluate(x, y)
+    assert (loss, acc) == (float(model.loss_fn(kept, y)[0]), float(np.mean(kept.argmax(1) == y)))
+    for name, layer in model.layers.items():
+        assert all(getattr(layer, a, None) is None for a in layer.kept), name

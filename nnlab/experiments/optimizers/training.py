@@ -84,7 +84,7 @@ def batch_stream(
 
 def _objective(model: MLP, x: np.ndarray, y: np.ndarray) -> float:
     """The training objective on (x, y) in evaluation mode (no dropout), L2 term included."""
-    loss, _ = model.loss_fn(model.forward(x, train=False), y)
+    loss, _ = model.loss_fn(model.forward(x, train=False, keep=False), y)
     return float(loss) + model.l2_penalty()
 
 
