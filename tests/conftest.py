@@ -99,3 +99,12 @@ def fork_allowed(monkeypatch):
     import threading
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _inflated_copies_in_a_temp_folder(tmp_path_factory):
+    """The tests' MNIST files (and the commands they start) keep their inflated copies
+    (``nnlab.data.inflated``) in a folder of this session's, not in the user's cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NNLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nnlab.data import inflated
 from nnlab.data.dataset import Source
 from nnlab.errors import DataError
 from nnlab.fileio import read_at_most
@@ -57,9 +58,10 @@ def available_parts(folder: Path) -> list[str]:
 
 
 def read_payload(path: Path) -> bytes:
-    """The IDX bytes of ``path``: decompressed if it is gzip (by content), as stored otherwise;
-    either way no more than ``MAX_IDX_BYTES`` (a gzip that inflates past it, a gzip bomb, is
-    refused as soon as it does)."""
+    """The IDX bytes of ``path``: decompressed if it is gzip (by content; a copy inflated by an
+    earlier command where ``nnlab.data.inflated`` kept one), as stored otherwise; either way no
+    more than ``MAX_IDX_BYTES`` (a gzip that inflates past it, a gzip bomb, is refused as soon
+    as it does)."""
     try:
         data = read_at_most(Path(path), MAX_IDX_BYTES)
     except OSError as exc:
@@ -67,6 +69,9 @@ def read_payload(path: Path) -> bytes:
     if data is None:
         raise DataError(f"{path}: {TOO_LARGE}")
     if data[:2] == GZIP_MAGIC:
+        kept = inflated.cached(path, data, MAX_IDX_BYTES)  # (inflated by an earlier command)
+        if kept is not None:
+            return kept
         try:
             payload, whole = _inflate_one_member(data)
             if not whole:  # (more members, or bytes after the first: gzip's own reader)
@@ -74,6 +79,8 @@ def read_payload(path: Path) -> bytes:
                     payload = stream.read(MAX_IDX_BYTES + 1)
             if len(payload) > MAX_IDX_BYTES:
                 raise DataError(f"{path}: decompresses to {TOO_LARGE}")
+            if whole:
+                inflated.keep(path, data, payload)
             return payload
         except EOFError:
             raise DataError(f"{path}: truncated gzip (the stream ends early)") from None
