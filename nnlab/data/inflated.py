@@ -12,6 +12,7 @@ when no data folder is given (``$XDG_CACHE_HOME/nnlab/inflated`` or ``~/.cache/n
 on Linux: ``pooch.os_cache``, whose import alone would take most of what the copy saves, is
 asked only elsewhere). ``NNLAB_CACHE_DIR=off`` keeps no copies. Writing is best effort: where the
 cache cannot be written (a read-only home, a full disk) a command only inflates as before.
+There is one copy per file name: keeping a new one removes the copy of the file it replaced.
 """
 
 from __future__ import annotations
@@ -85,3 +86,13 @@ def keep(path: Path, packed: bytes, payload: bytes) -> None:
     with contextlib.suppress(OSError):
         entry.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(entry, payload, sync=False)
+        _drop_others(entry)
+
+
+def _drop_others(entry: Path) -> None:
+    """Remove the copies of files of ``entry``'s name other than ``entry`` (files it replaced),
+    so that the cache holds one copy per file name."""
+    stem = entry.name.rsplit("-", 1)[0]
+    for other in entry.parent.glob(f"{stem}-*"):
+        if other.name != entry.name and len(other.name) == len(entry.name):
+            other.unlink(missing_ok=True)
