@@ -48,7 +48,9 @@ def cache_dir() -> Path | None:
     return Path(pooch.os_cache("nnlab")) / "inflated"
 
 
-def _entry(path: Path, packed: bytes) -> Path | None:
+def entry_for(path: Path, packed: bytes) -> Path | None:
+    """Where the copy of gzip file ``path`` (its bytes: ``packed``) is kept; None when the
+    cache is off."""
     folder = cache_dir()
     if folder is None:
         return None
@@ -61,10 +63,10 @@ def _trailer(packed: bytes) -> tuple[int, int]:
     return int.from_bytes(packed[-8:-4], "little"), int.from_bytes(packed[-4:], "little")
 
 
-def cached(path: Path, packed: bytes, limit: int) -> bytes | None:
-    """What gzip file ``path`` (its bytes: ``packed``) inflates to, from a copy kept by
-    ``keep``; None when there is no good one (none kept, cut short, damaged, past ``limit``)."""
-    entry = _entry(path, packed)
+def cached(entry: Path | None, packed: bytes, limit: int) -> bytes | None:
+    """What the gzip file of bytes ``packed`` inflates to, from its copy ``entry``
+    (``entry_for``) kept by ``keep``; None when there is no good one (none kept, cut short,
+    damaged, past ``limit``)."""
     if entry is None or len(packed) < 18:
         return None
     try:
@@ -77,10 +79,10 @@ def cached(path: Path, packed: bytes, limit: int) -> bytes | None:
     return data
 
 
-def keep(path: Path, packed: bytes, payload: bytes) -> None:
-    """Keep ``payload``, what gzip file ``path`` (its bytes: ``packed``, one gzip member)
-    inflated to, for ``cached``; nothing where the cache is off or cannot be written."""
-    entry = _entry(path, packed)
+def keep(entry: Path | None, packed: bytes, payload: bytes) -> None:
+    """Keep ``payload``, what the gzip file of bytes ``packed`` (one gzip member) inflated to,
+    as its copy ``entry`` (``entry_for``) for ``cached``; nothing where the cache is off or
+    cannot be written."""
     if entry is None or _trailer(packed) != (zlib.crc32(payload), len(payload) % 2**32):
         return
     with contextlib.suppress(OSError):

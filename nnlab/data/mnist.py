@@ -69,7 +69,8 @@ def read_payload(path: Path) -> bytes:
     if data is None:
         raise DataError(f"{path}: {TOO_LARGE}")
     if data[:2] == GZIP_MAGIC:
-        kept = inflated.cached(path, data, MAX_IDX_BYTES)  # (inflated by an earlier command)
+        entry = inflated.entry_for(path, data)  # (its SHA-256: once, for reading or keeping)
+        kept = inflated.cached(entry, data, MAX_IDX_BYTES)  # (inflated by an earlier command)
         if kept is not None:
             return kept
         try:
@@ -80,7 +81,7 @@ def read_payload(path: Path) -> bytes:
             if len(payload) > MAX_IDX_BYTES:
                 raise DataError(f"{path}: decompresses to {TOO_LARGE}")
             if whole:
-                inflated.keep(path, data, payload)
+                inflated.keep(entry, data, payload)
             return payload
         except EOFError:
             raise DataError(f"{path}: truncated gzip (the stream ends early)") from None
