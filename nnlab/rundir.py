@@ -53,7 +53,26 @@ STALE, DAMAGED = "STALE", "DAMAGED"
 ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 
 
-META_TEXT = ("run_id", "kind", "started", "ended", "name", "pid_started")  # its text fields
+# What meta.json's fields that readers use hold (``nnlab.kinds``; null allowed): a value of
+# another kind is damage, said in one line naming the key, for every reader at once (a number
+# where the text was sorted broke `latest`; an argv or a data_dir that was no text broke `runs
+# show` and `--resume`). Fields no reader uses are shown as they are.
+TEXTS = scalar(
+    "a list of text", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
+)
+TEXT_VALUES = scalar(
+    "an object of text values",
+    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+)
+OBJECTS = scalar(
+    "a list of objects", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v)
+)
+META_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
+                     "config_hash", "error", "data_dir", "function", "dataset"), TEXT),
+    "trial": scalar("an object", lambda v: isinstance(v, dict)), "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
+    "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED,
+}  # fmt: skip
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
 
 
@@ -162,11 +181,10 @@ class RunDir:
                 f"{self.file('meta.json')}: status {meta.get('status')!r} is not one of "
                 f"{', '.join(STATUSES)}"
             )
-        for key in META_TEXT:  # (readers sort and print them: a number there broke `latest`)
-            if meta.get(key) is not None and not isinstance(meta[key], str):
-                raise DamagedError(
-                    f"{self.file('meta.json')}: {key} is {meta[key]!r}; nnlab writes text there"
-                )
+        for key, kind in META_KINDS.items():
+            wrong = kind(meta[key], f"{self.file('meta.json')}: {key}") if key in meta else None
+            if wrong is not None:
+                raise DamagedError(wrong)
         pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
         if not (whole(pid) and pid > 0):
             raise DamagedError(

@@ -768,9 +768,32 @@ def test_a_number_in_a_text_field_of_meta_is_damage_not_a_crash(done, key):
     set_meta(done, **{key: 12345})
     result = invoke("runs", "list", "--runs-dir", done.path.parent)
     assert result.exit_code == 0 and "unexpected" not in result.output, result.output
-    assert "DAMAGED" in result.stdout and f"{key} is 12345; nnlab writes text there" in (
+    assert "DAMAGED" in result.stdout and f"{key} is 12345; expected text or null" in (
         result.stdout
     )
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("argv", 5, "a list of text"),  # (runs show joined it: an unexpected TypeError)
+        ("argv", ["nnlab", 7], "a list of text"),
+        ("data_dir", ["x"], "text"),  # (--resume made a Path of it)
+        ("error", {"a": 1}, "text"),
+        ("resumes", 5, "a list of objects"),  # (--resume added its entry to it)
+        ("versions", ["numpy"], "an object of text values"),
+        ("epochs_done", -1, "a whole number >= 0"),
+        ("trial", "x", "an object"),
+    ],
+)
+def test_a_meta_field_of_the_wrong_kind_is_damage_for_every_reader(done, key, value, expected):
+    set_meta(done, **{key: value})
+    says = f"{done.file('meta.json')}: {key} is {value!r}; expected {expected}"
+    for args in (["runs", "show", done.path], ["train", "--resume", done.path]):
+        refused(invoke(*args, "--runs-dir", done.path.parent), 2, f"error: {says}")
+    result = invoke("runs", "list", "-f", "json", "--runs-dir", done.path.parent)
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
 
 
 @pytest.mark.parametrize("pid", [True, False, 0, -5, 1.5, "123", None, [7]])
