@@ -102,14 +102,37 @@ def git_commit() -> str | None:
 
 
 def versions() -> dict[str, str]:
+    """What made the numbers: nnlab's, Python's, NumPy's and pydantic's versions, and the BLAS
+    library with the kernels it chose for this CPU (``blas``), where threadpoolctl can tell."""
     import pydantic
 
-    return {
+    out = {
         "nnlab": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pydantic": pydantic.__version__,
     }
+    kernels = blas()
+    return out | {"blas": kernels} if kernels else out
+
+
+@functools.cache
+def blas() -> str | None:
+    """NumPy's BLAS as ``<library> <version> (<kernels> kernels)``, e.g. ``openblas 0.3.31
+    (SkylakeX kernels)``, or None. OpenBLAS picks its matrix-product kernels for the CPU at
+    start (``OPENBLAS_CORETYPE`` overrides it), and kernels add a product's terms in their own
+    order: two machines whose kernels differ give the same run different last digits."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        found = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:  # (a library threadpoolctl cannot read is no reason to fail a run)
+        return None
+    if not found:
+        return None
+    lib = found[0]
+    name = f"{lib.get('internal_api', 'blas')} {lib.get('version') or ''}".strip()
+    return f"{name} ({lib['architecture']} kernels)" if lib.get("architecture") else name
 
 
 # ----------------------------------------------------------------------------- names
@@ -470,7 +493,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
             is_folder = False
         if is_folder:
             run = RunDir(as_path)
-            _check_kind(run, kinds)
+            _check_kind(run, kinds, root)
             return run
     found = [(run, describe_folder(run)) for run in iter_runs(root)]
     if ref == "latest":
@@ -483,18 +506,18 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     if not matches:
         trials = _trials_named(found, ref)
         if len(trials) == 1:
-            _check_kind(trials[0], kinds)
+            _check_kind(trials[0], kinds, root)
             return trials[0]
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
             raise RunError(
                 f"run {ref!r}: ambiguous, the trial of {counted(len(trials), 'sweep')} ({names}); give one"
             )
-        raise RunError(f"run {ref!r}: no run folder under {root} matches (try 'nnlab runs list')")
+        raise RunError(f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')")
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5])
         raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
-    _check_kind(matches[0][0], kinds)
+    _check_kind(matches[0][0], kinds, root)
     return matches[0][0]
 
 
@@ -590,11 +613,23 @@ def _kind_by_files(run: RunDir) -> str | None:
     return None
 
 
-def _check_kind(run: RunDir, kinds: tuple[str, ...] | None) -> None:
-    """DamagedError if ``run``'s meta cannot be read; RunError if it is another kind."""
+def _check_kind(run: RunDir, kinds: tuple[str, ...] | None, root: Path) -> None:
+    """DamagedError if ``run``'s meta cannot be read; RunError if it is another kind (the
+    hint lists ``root``'s folders of the kind wanted)."""
     kind = run.kind
     if kinds is not None and kind not in kinds:
         raise RunError(
             f"{run.path}: a {kind} folder; this command needs a {' or '.join(kinds)} folder "
-            f"(nnlab runs list --kind {kinds[0]})"
+            f"({listing(root, kinds[0])})"
         )
+
+
+def listing(root: Path, kind: str | None = None) -> str:
+    """The command that lists the folders under ``root`` (of ``kind``), for a hint: with
+    ``--runs-dir`` unless ``root`` is the default, so that it lists where the hint looked."""
+    import shlex
+
+    words = ["nnlab", "runs", "list", *(["--kind", kind] if kind else [])]
+    if Path(root) != DEFAULT_ROOT:
+        words += ["--runs-dir", str(root)]
+    return shlex.join(words)

@@ -81,6 +81,13 @@ def test_meta_json_says_what_was_asked_and_what_happened(finished):
     assert isinstance(meta["argv"], list) and meta["argv"]
     assert meta["versions"]["nnlab"] == __version__ and meta["versions"]["numpy"] == np.__version__
     assert "python" in meta["versions"]
+    # the BLAS and the kernels it chose for this CPU (another CPU's give other last digits)
+    from threadpoolctl import threadpool_info
+
+    blas = next(i for i in threadpool_info() if i["user_api"] == "blas")
+    assert meta["versions"]["blas"].startswith(f"{blas['internal_api']} {blas['version']}")
+    if blas.get("architecture"):
+        assert meta["versions"]["blas"].endswith(f"({blas['architecture']} kernels)")
     assert "git_commit" in meta and (
         meta["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", meta["git_commit"])
     )

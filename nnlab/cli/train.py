@@ -178,7 +178,7 @@ def runs_list(
 
     Example: nnlab runs list --kind sweep
     """
-    from nnlab.experiments.listing import list_runs
+    from nnlab.experiments.listing import list_columns, list_runs
 
     rows = list_runs(runs_dir, kind)
     if not rows and fmt == Format.table:
@@ -188,7 +188,8 @@ def runs_list(
         rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
-    emit(rows, fmt, title=f"{kind or 'runs'} in {runs_dir}")
+    columns = list_columns(rows) if fmt == Format.csv else None  # (one header, whatever is listed)
+    emit(rows, fmt, columns, title=f"{kind or 'runs'} in {runs_dir}")
 
 
 @runs_app.command("show")

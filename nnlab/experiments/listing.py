@@ -49,6 +49,17 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
 
 
+LIST_COLUMNS = ("run", "kind", "name", "status", "epochs", "final_train_acc", "final_test_acc")
+
+
+def list_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """``runs list``'s columns for CSV: the same header whatever the folders hold (a script
+    reads them by name), ``LIST_COLUMNS`` then any other split's final accuracy, ``started``
+    and ``reason`` (empty fields where a folder has none)."""
+    finals = sorted({k for r in rows for k in r if k.startswith("final_")} - set(LIST_COLUMNS))
+    return [*LIST_COLUMNS, *finals, "started", "reason"]
+
+
 def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:
     """(how many trials the sweeps in ``run`` planned, those DAMAGED or MISSING), over every
     sweep folder it holds (``runs.trial_sweeps``: itself if a sweep, a tune's rounds), each
@@ -135,8 +146,10 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
         f"run     {run.path}",
         f"kind    {run.kind}    status {run.status}",
         f"started {meta.get('started')}  ended {meta.get('ended')}",
-        f"command {' '.join(meta.get('argv', []))}",
+        f"command {' '.join(meta.get('argv') or [])}",
     ]
+    if meta.get("versions"):  # (what made the numbers: a BLAS of other kernels, other last digits)
+        header.append(f"versions {', '.join(f'{k} {v}' for k, v in meta['versions'].items())}")
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)

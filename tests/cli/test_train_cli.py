@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 import nnlab.cli.train as cli_train
+from nnlab import runs as runs_mod
 from nnlab.config import load_config, to_yaml
 from nnlab.runs import RunDir
 from tests.conftest import invoke
@@ -144,6 +146,21 @@ def two_runs(tmp_path_factory) -> tuple[Path, list[RunDir]]:
     return runs_dir, sorted_runs(runs_dir)
 
 
+def test_runs_list_csv_has_one_header_whatever_the_folders_hold(two_runs, tmp_path):
+    # (a folder of STALE runs had no final_* columns, --kind sweep none either: a script read
+    # its columns by name)
+    header = invoke("runs", "list", "-f", "csv", runs_dir=two_runs[0]).stdout.splitlines()[0]
+    runs_dir = tmp_path / "runs"  # (a copy: the fixture's folders are shared)
+    shutil.copytree(two_runs[0], runs_dir)
+    runs = [RunDir(runs_dir / r.path.name) for r in two_runs[1]]
+    meta = runs[0].read_json("meta.json")
+    runs_mod.write_json(runs[0].file("meta.json"), {**meta, "status": "RUNNING", "pid": 2**22 + 7})
+    runs[1].file("summary.json").unlink()
+    for args in ([], ["--kind", "sweep"]):
+        result = invoke("runs", "list", "-f", "csv", *args, runs_dir=runs_dir)
+        assert result.exit_code == 0 and result.stdout.splitlines()[0] == header, result.output
+
+
 def test_runs_list_with_no_runs_says_so(tmp_path):
     result = invoke("runs", "list", runs_dir=tmp_path / "none")
     assert result.exit_code == 0 and result.stdout == ""
@@ -161,7 +178,8 @@ def test_runs_list_formats(two_runs):
     )
     assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
-    assert csv_lines[0] == "run,kind,name,status,epochs,final_train_acc,final_test_acc,started"
+    header = "run,kind,name,status,epochs,final_train_acc,final_test_acc,started,reason"
+    assert csv_lines[0] == header
     assert [line.split(",")[0] for line in csv_lines[1:]] == [r.id for r in runs]
     stamp = runs[0].meta["started"]  # e.g. 2026-12-03T12:13:30.930+00:00, in json and csv
     assert rows[0]["started"] == stamp and f",{stamp}" in csv_lines[1]
@@ -175,6 +193,9 @@ def test_runs_show_latest_as_text(two_runs):
     assert f"run     {runs[-1].path}" in result.stdout and "status COMPLETED" in result.stdout
     assert "\ncommand " in result.stdout and "\nconfig:\n  name: small" in result.stdout
     assert "every epoch" in result.stdout  # two epochs: all shown
+    made = runs[-1].meta["versions"]  # (what made the numbers, the BLAS's kernels included)
+    assert f"\nversions nnlab {made['nnlab']}, " in result.stdout
+    assert f", blas {made['blas']}\n" in result.stdout
 
 
 def test_runs_show_json_and_csv(two_runs):
@@ -201,6 +222,8 @@ def test_runs_show_ambiguous_or_unknown_ref_is_one_error_line(two_runs):
     unknown = invoke("runs", "show", "nope", runs_dir=runs_dir)
     assert unknown.exit_code == 2 and len(unknown.stderr.splitlines()) == 1
     assert unknown.stderr.startswith("error: run 'nope': no run folder under")
+    # the hint lists where it looked, --runs-dir included (./runs is another folder)
+    assert unknown.stderr.rstrip().endswith(f"(try 'nnlab runs list --runs-dir {runs_dir}')")
 
 
 # ----------------------------------------------------------------------------- interrupt, resume

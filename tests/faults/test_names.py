@@ -116,7 +116,8 @@ NAMES = [
         "a run reference too long to be a file name",
         "`nnlab runs show nnn…n` (300 characters; also `--resume`, `report`, `landscape`)",
         2,
-        ("error: run 'nnn", "': no run folder under {runs} matches (try 'nnlab runs list')"),
+        # (the hint lists the folder it looked in: `--runs-dir {runs}` unless it is ./runs)
+        ("error: run 'nnn", "': no run folder under {runs} matches (try 'nnlab runs list"),
     ),
 ]
 
