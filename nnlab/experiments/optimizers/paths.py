@@ -226,7 +226,7 @@ def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path
             r.spec.label if not r.spec.hyperparameters else f"{r.spec.label} ({r.spec.describe()})"
         )
         if len(comparison.results) > 1 and len({x.start for x in comparison.results}) > 1:
-            title += f"\nstart {_point_text(r.start)}, {counted(r.steps, 'step')}"
+            title += f"\nstart {_point_text(r.start)}"  # (the figure counts the steps)
         panels.append(
             {
                 "title": title,
