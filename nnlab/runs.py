@@ -39,14 +39,14 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nnlab import __version__
-from nnlab.errors import ConfigError, RunError, did_you_mean
+from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -58,6 +58,20 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
+)
+from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
+    DEFAULT_ROOT as DEFAULT_ROOT,
+    MISSING as MISSING,
+    TRIALS as TRIALS,
+    absent_round as absent_round,
+    absent_trial as absent_trial,
+    check_kind as check_kind,
+    describe_folder as describe_folder,
+    find_run as find_run,
+    iter_runs as iter_runs,
+    listing as listing,
+    trial_folders as trial_folders,
+    trial_sweeps as trial_sweeps,
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
@@ -79,7 +93,6 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
 )
 from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts, deferred
 
-DEFAULT_ROOT = Path("runs")
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 
 
@@ -121,16 +134,27 @@ def blas() -> str | None:
     """NumPy's BLAS as ``<library> <version> (<kernels> kernels)``, e.g. ``openblas 0.3.31
     (SkylakeX kernels)``, or None. OpenBLAS picks its matrix-product kernels for the CPU at
     start (``OPENBLAS_CORETYPE`` overrides it), and kernels add a product's terms in their own
-    order: two machines whose kernels differ give the same run different last digits."""
+    order: two machines whose kernels differ give the same run different last digits.
+
+    NumPy's is the BLAS loaded from NumPy's own folders (a wheel's ``numpy.libs``), else the
+    only one loaded: SciPy (through scikit-learn) may have loaded its own beside it."""
     try:
         from threadpoolctl import threadpool_info
 
         found = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     except Exception:  # (a library threadpoolctl cannot read is no reason to fail a run)
         return None
-    if not found:
+    home = Path(np.__file__).resolve().parent
+    folders = (home, home.with_name("numpy.libs"))
+
+    def numpys(lib: dict[str, Any]) -> bool:
+        where = Path(lib.get("filepath") or "/").resolve()
+        return any(where.is_relative_to(folder) for folder in folders)
+
+    own = [lib for lib in found if numpys(lib)]
+    lib = own[0] if own else found[0] if len(found) == 1 else None
+    if lib is None:
         return None
-    lib = found[0]
     name = f"{lib.get('internal_api', 'blas')} {lib.get('version') or ''}".strip()
     return f"{name} ({lib['architecture']} kernels)" if lib.get("architecture") else name
 
@@ -434,202 +458,3 @@ def settle_stale(run: RunDir) -> bool:
         return False
     _write_status(run, "INTERRUPTED", {"note": "its process ended without recording a status"})
     return True
-
-
-# ----------------------------------------------------------------------------- lookup
-def iter_runs(root: Path) -> Iterator[RunDir]:
-    """Run folders directly under ``root`` (those with a meta.json), oldest name first."""
-    root = Path(root)
-    if root.exists() and not root.is_dir():
-        raise RunError(f"{root}: not a folder (a runs folder holds run folders)")
-    try:
-        entries = sorted(root.iterdir()) if root.is_dir() else []
-    except OSError as exc:
-        raise RunError(f"{root}: cannot list: {exc.strerror}") from None
-    for path in entries:
-        if path.is_dir() and (path / "meta.json").exists():
-            yield RunDir(path)
-
-
-def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
-    """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
-    (its other fields None), never an exception. ``files``: check every file a command may
-    read (``RunDir.check_files``), not only meta.json and summary.json."""
-    try:
-        meta = run.meta
-        summary = run.summary()
-        if files:
-            run.check_files()
-        kind = kind_of(run, meta)
-        return {"meta": meta, "summary": summary, "kind": kind, "status": status_of(meta)}
-    except RunError as exc:
-        return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
-
-
-def check_kind(kind: str, option: str = "--kind") -> str:
-    """``kind`` if it is one of ``KINDS``, else a ConfigError naming ``option``."""
-    if kind not in KINDS:
-        raise ConfigError(
-            f"{option}: no folder kind {kind!r}{did_you_mean(kind, KINDS)}; "
-            f"expected one of {', '.join(KINDS)}"
-        )
-    return kind
-
-
-def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
-    return (kind,) if isinstance(kind, str) else kind
-
-
-def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) -> RunDir:
-    """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
-    substring of its folder name, among the folders of ``kind`` (any kind when None); failing
-    those, a sweep's trial by a unique prefix of its id (the id sweep tables print)."""
-    kinds = _kinds(kind)
-    what = " or ".join(kinds) if kinds else "run"
-    for as_path in (Path(ref), Path(root) / ref):
-        try:
-            is_folder = (as_path / "meta.json").exists()
-        except OSError:  # (a ref too long to be a path is a name to match)
-            is_folder = False
-        if is_folder:
-            run = RunDir(as_path)
-            _check_kind(run, kinds, root)
-            return run
-    found = [(run, describe_folder(run)) for run in iter_runs(root)]
-    if ref == "latest":
-        return _latest(root, found, kinds, what)
-    matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
-        rd for rd in found if ref in rd[0].id
-    ]
-    if kinds is not None and len(matches) > 1:
-        matches = [rd for rd in matches if rd[1]["kind"] in kinds or rd[1]["meta"] is None]
-    if not matches:
-        trials = _trials_named(found, ref)
-        if len(trials) == 1:
-            _check_kind(trials[0], kinds, root)
-            return trials[0]
-        if len(trials) > 1:
-            names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
-            raise RunError(
-                f"run {ref!r}: ambiguous, the trial of {counted(len(trials), 'sweep')} ({names}); give one"
-            )
-        raise RunError(f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')")
-    if len(matches) > 1:
-        names = ", ".join(r.id for r, _ in matches[:5])
-        raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
-    _check_kind(matches[0][0], kinds, root)
-    return matches[0][0]
-
-
-TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
-
-
-def trial_sweeps(run: RunDir) -> list[RunDir]:
-    """The sweep folders whose trials ``run`` holds: ``run`` itself when it is a sweep (it has
-    a sweep.yaml), then a tune's rounds by name: the folders under its ``rounds/`` and every
-    round its tune.json records, there or not (``absent_round``: MISSING). Every reader that
-    says which trials of a folder are DAMAGED or MISSING starts here, so a folder of any kind
-    that holds trials is covered. RunError if ``rounds/`` or tune.json cannot be read."""
-    own = [run] if run.file("sweep.yaml").exists() else []
-    found = {r.path for r in iter_runs(run.file(ROUNDS))}
-    found.update(run.path / entry["sweep"] for entry in run.rounds() if "sweep" in entry)
-    return own + [RunDir(path) for path in sorted(found)]
-
-
-def absent_round(folder: RunDir) -> str | None:
-    """Why a round of ``trial_sweeps`` is MISSING (None when its folder is there)."""
-    if os.path.lexists(folder.path):
-        return None
-    return f"{folder.path}: no run folder there; the tune's tune.json records this round"
-
-
-def trial_folders(run: RunDir) -> list[Path]:
-    """The folders under a sweep's ``trials/``, by id (none for a folder that is no sweep, or
-    whose trials cannot be listed)."""
-    folder = run.file(TRIALS)
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    except OSError:
-        return []
-
-
-MISSING = "MISSING"  # read-time status of a trial a sweep recorded as started, with no folder
-
-
-def absent_trial(path: Path, recorded: Any) -> tuple[str, str | None]:
-    """The status of a sweep's planned trial that has no run folder at ``path``, and why:
-    PENDING when the sweep did not record it as started (``recorded``: the status in its
-    summary, None for none), else MISSING (deleted or moved since: what the sweep recorded of
-    it is not shown, the folder that holds it is gone)."""
-    if recorded in (None, "PENDING"):
-        return "PENDING", None
-    return MISSING, f"{path}: no run folder there; the sweep recorded this trial {recorded}"
-
-
-def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[RunDir]:
-    """The sweeps' trial folders whose id starts with ``ref`` (a trial id or a prefix of one,
-    4 characters or more; not a path)."""
-    if len(ref) < 4 or "/" in ref or "\\" in ref:
-        return []
-    return [
-        RunDir(path)
-        for run, _ in found
-        for path in trial_folders(run)
-        if path.name.startswith(ref) and (path / "meta.json").exists()
-    ]
-
-
-def _latest(
-    root: Path, found: list[tuple[RunDir, dict[str, Any]]], kinds: tuple[str, ...] | None, what: str
-) -> RunDir:
-    """The newest folder of ``kinds``; a damaged folder that may be it (its files say it is of
-    such a kind, and its name is newer) is reported, not skipped for an older one."""
-    healthy = [(r, d) for r, d in found if d["meta"] is not None]
-    fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
-    best = None
-    if fitting:
-        best = max(fitting, key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id))[0]
-    damaged = [
-        info["reason"]
-        for run, info in found
-        if info["meta"] is None
-        and (kinds is None or _kind_by_files(run) in kinds)
-        and (best is None or run.id > best.id)
-    ]
-    if damaged:
-        raise DamagedError(f"{damaged[-1]} ('latest' may mean this {what} folder: fix or name it)")
-    if best is None:
-        none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
-        raise RunError(f"{root}: {none}")
-    return best
-
-
-def _kind_by_files(run: RunDir) -> str | None:
-    """What a folder whose meta.json cannot be read was, as far as its files tell."""
-    for name, kind in (("sweep.yaml", "sweep"), ("tune.json", "tune"),
-                       ("landscape.h5", "landscape"), ("checkpoint.npz", "train")):  # fmt: skip
-        if run.file(name).exists():
-            return kind
-    return None
-
-
-def _check_kind(run: RunDir, kinds: tuple[str, ...] | None, root: Path) -> None:
-    """DamagedError if ``run``'s meta cannot be read; RunError if it is another kind (the
-    hint lists ``root``'s folders of the kind wanted)."""
-    kind = run.kind
-    if kinds is not None and kind not in kinds:
-        raise RunError(
-            f"{run.path}: a {kind} folder; this command needs a {' or '.join(kinds)} folder "
-            f"({listing(root, kinds[0])})"
-        )
-
-
-def listing(root: Path, kind: str | None = None) -> str:
-    """The command that lists the folders under ``root`` (of ``kind``), for a hint: with
-    ``--runs-dir`` unless ``root`` is the default, so that it lists where the hint looked."""
-    import shlex
-
-    words = ["nnlab", "runs", "list", *(["--kind", kind] if kind else [])]
-    if Path(root) != DEFAULT_ROOT:
-        words += ["--runs-dir", str(root)]
-    return shlex.join(words)
