@@ -513,7 +513,8 @@ RESUME = [
     ),
     Row(
         "a meta.json that is not an object (or has no valid status, a pid that is no process id, "
-        "or is empty)",
+        "a field of another kind than nnlab writes, such as an argv that is no list of text, or "
+        "is empty)",
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`)",
         2,
         ("error: {run}/meta.json: expected a JSON object, got list",),
