@@ -137,6 +137,18 @@ def trial_folders(run: RunDir) -> list[Path]:
 MISSING = "MISSING"  # read-time status of a trial a sweep recorded as started, with no folder
 
 
+def foreign_folder(path: Path) -> str | None:
+    """Why ``path``, where nnlab makes a sweep's folder of trials or a trial's folder, is not
+    one it made, None if it is a plain folder or is not there: a symlink (a resume would
+    write, or remove, wherever it points) or a file. Every reader of a trial says it DAMAGED
+    and a resume refuses it, before anything changes."""
+    if path.is_symlink():
+        return f"{path}: a symlink; nnlab makes a plain folder there (remove the link)"
+    if path.exists() and not path.is_dir():
+        return f"{path}: not a folder; nnlab makes a folder there (remove the file)"
+    return None
+
+
 def absent_trial(path: Path, recorded: Any) -> tuple[str, str | None]:
     """The status of a sweep's planned trial that has no run folder at ``path``, and why:
     PENDING when the sweep did not record it as started (``recorded``: the status in its

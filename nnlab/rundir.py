@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -138,9 +139,15 @@ class RunDir:
         if not self.file(name).exists():
             return None
         try:
-            return read_yaml(self.file(name))
+            data = read_yaml(self.file(name))
         except ConfigError as exc:
             raise DamagedError(str(exc)) from None
+        if not data:  # (an empty file reads as {}: nnlab writes every key there)
+            raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")
+        found = plan_problem(data) if name == "sweep.yaml" else None
+        if found is not None:
+            raise DamagedError(f"{self.file(name)}: {found}")
+        return data
 
     def summary(self) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
@@ -344,6 +351,49 @@ class RunDir:
         self.rounds()
         self.metrics()
         self.check_checkpoint()
+
+
+TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
+
+
+def plan_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with sweep.yaml's content, None if nothing: its keys of the kinds nnlab
+    writes, and each planned trial an object whose ``id`` is a plain folder name (a resume
+    removes a failed trial's folder, ``trials/<id>``: an id of '../..' removed the runs folder),
+    planned once, with a ``seed`` and a mapping of ``values``."""
+    for key, kind, expected in (("name", str, "text"), ("base", dict, "a mapping"),
+                                ("spec", dict, "a mapping"), ("trials", list, "a list")):  # fmt: skip
+        if key not in data:
+            return f"missing key {key!r}"
+        if not isinstance(data[key], kind):
+            return f"{key} is {show(data[key])}; expected {expected}"
+    overrides = data.get("overrides")
+    if overrides is not None and not (
+        isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)
+    ):
+        return f"overrides is {show(overrides)}; expected a list of text"
+    if data.get("preset") is not None and not isinstance(data["preset"], str):
+        return f"preset is {show(data['preset'])}; expected text or null"
+    seen: set[str] = set()
+    for i, trial in enumerate(data["trials"]):
+        where = f"trials[{i}]"
+        if not isinstance(trial, dict):
+            return f"{where} is {show(trial)}; expected an object with an id, a seed and values"
+        tid = trial.get("id")
+        if not (isinstance(tid, str) and TRIAL_ID.fullmatch(tid)):
+            return (
+                f"{where}.id is {show(tid)}; expected a trial id, a folder name under trials/ "
+                "(letters, digits, '-' and '_')"
+            )
+        if tid in seen:
+            return f"{where}.id {tid!r} is planned twice"
+        seen.add(tid)
+        if not (whole(trial.get("seed")) and trial["seed"] >= 0):
+            return f"{where}.seed is {show(trial.get('seed'))}; expected a whole number >= 0"
+        values = trial.get("values")
+        if not (isinstance(values, dict) and all(isinstance(k, str) for k in values)):
+            return f"{where}.values is {show(values)}; expected a mapping of config keys to values"
+    return None
 
 
 def _round_problem(entry: Any) -> str | None:

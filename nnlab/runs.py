@@ -68,6 +68,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     check_kind as check_kind,
     describe_folder as describe_folder,
     find_run as find_run,
+    foreign_folder as foreign_folder,
     iter_runs as iter_runs,
     listing as listing,
     trial_folders as trial_folders,

@@ -415,7 +415,7 @@ def _check_round(round_run: runs.RunDir) -> None:
     except RunError as exc:
         hint = f"a round of the tune: remove {round_run.path} to run it again"
         raise runs.DamagedError(f"{exc} ({hint})") from None
-    sweep.check_trial_folders(round_run)
+    sweep.check_trial_folders(round_run, sweep.load_sweep(round_run)[1])
 
 
 def run_tune(

@@ -26,7 +26,7 @@ import yaml
 
 from nnlab import runs, signals
 from nnlab.build import stack_key
-from nnlab.config import config_hash, read_yaml
+from nnlab.config import config_hash
 from nnlab.errors import RunError
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
@@ -94,22 +94,19 @@ def is_sweep(run: runs.RunDir) -> bool:
 
 def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
     """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
-    if not is_sweep(run):
+    data = run.config("sweep.yaml")  # (checked: ``rundir.plan_problem``)
+    if data is None:
         raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
-    data = read_yaml(run.file("sweep.yaml"))
     source = str(run.file("sweep.yaml"))
-    try:
-        defn = SweepDef(
-            name=data["name"],
-            base=data["base"],
-            spec=parse_spec(data["spec"], f"{source}: spec"),
-            overrides=tuple(data.get("overrides") or ()),
-            preset=data.get("preset"),
-            source=source,
-        )
-        planned = data["trials"]
-    except KeyError as exc:
-        raise RunError(f"{source}: missing key {exc.args[0]!r}") from None
+    defn = SweepDef(
+        name=data["name"],
+        base=data["base"],
+        spec=parse_spec(data["spec"], f"{source}: spec"),
+        overrides=tuple(data.get("overrides") or ()),
+        preset=data.get("preset"),
+        source=source,
+    )
+    planned = data["trials"]
     seed0 = sweep_seed(defn)
     trials = []
     for item in planned:
@@ -170,8 +167,7 @@ def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row
     folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
     whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
     resolved configs."""
-    planned = (run.config("sweep.yaml") or {}).get("trials")
-    ids = [str(t["id"]) for t in planned or [] if isinstance(t, dict) and "id" in t]
+    ids = [t["id"] for t in (run.config("sweep.yaml") or {}).get("trials", [])]
     recorded = _recorded(run)
     states = ((tid, _trial_state(run, tid, recorded, files=files)) for tid in ids)
     bad = [
@@ -194,6 +190,9 @@ def _trial_state(
     """What a trial's folder says now (see ``trial_states``); ``files``: check every file of
     it (``describe_folder``), not only meta.json and summary.json."""
     folder = runs.RunDir(trials_dir(run) / trial_id)
+    foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
+    if foreign is not None:
+        return {"status": runs.DAMAGED, "reason": foreign}
     if folder.file("meta.json").exists():
         info = runs.describe_folder(folder, files=files)
         state = {**info["summary"], "status": info["status"]}
@@ -400,7 +399,7 @@ def _resume_sweep(
     jobs: int,
 ) -> SweepResult:
     defn, trials = load_sweep(run)
-    check_trial_folders(run)
+    check_trial_folders(run, trials)
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
@@ -437,12 +436,16 @@ def _resume_sweep(
                         on_trial, painters)  # fmt: skip
 
 
-def check_trial_folders(run: runs.RunDir) -> None:
+def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
     """DamagedError naming the file if a trial folder of the sweep cannot be read as written
     (``RunDir.check_files``: what ``runs show`` and ``runs compare`` check), whatever a resume
     would do with it (keep, continue or rerun it): a damaged trial refuses the resume before
     anything changes, as a damaged run refuses ``train --resume``, rather than being kept as
     a FAILED row (or removed unseen). Removing the trial's folder makes the resume run it."""
+    folders = [trials_dir(run), *(trials_dir(run) / t.id for t in trials)]
+    for problem in [*map(runs.foreign_folder, folders), _foreign_stop(run.file(STOP_FILE))]:
+        if problem is not None:  # (a link or a file where nnlab makes its folders)
+            raise runs.DamagedError(problem)
     for path in runs.trial_folders(run):
         folder = runs.RunDir(path)
         if folder.file("meta.json").exists():
@@ -451,6 +454,14 @@ def check_trial_folders(run: runs.RunDir) -> None:
             except runs.DamagedError as exc:
                 hint = f"a trial of the sweep: remove {path} to run it again"
                 raise runs.DamagedError(f"{exc} ({hint})") from None
+
+
+def _foreign_stop(path: Path) -> str | None:
+    """Why the sweep's STOP file is not one a stop left (a folder, a link), None if it is
+    a file or is not there: a resume removes it before any trial runs."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return f"{path}: not the file a stop leaves; remove it to resume"
+    return None
 
 
 def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -642,6 +643,75 @@ def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
     result = invoke("sweep", "--resume", "latest", "--runs-dir", case / "runs")
     refused(result, 2, f"{sweep.file('sweep.yaml')}: not a text file, expected YAML")
     assert snapshot(case) == before
+
+
+PLAN_DAMAGES = {  # (how sweep.yaml's text is edited, what the line says after its path)
+    # an id climbing out of trials/: a resume removed the sweep, the runs folder and beyond
+    "an id that climbs out": (lambda t, i: t.replace(f"id: {i}", "id: ../../.."),
+                              "trials[0].id is '../../..'; expected a trial id"),
+    "an id of '.'": (lambda t, i: t.replace(f"id: {i}", "id: ."), "trials[0].id is '.'"),
+    "an empty id": (lambda t, i: t.replace(f"id: {i}", "id: ''"), "trials[0].id is ''"),
+    "a number for an id": (lambda t, i: t.replace(f"id: {i}", "id: 12345"),
+                           "trials[0].id is 12345"),
+    "trials that are no list": (lambda t, i: t[: t.rindex("\ntrials:")] + "\ntrials: 5\n",
+                                "trials is 5; expected a list"),
+    "values that are no mapping": (lambda t, i: re.sub(r"values: \{[^}]*\}", "values: hello",
+                                                       t, count=1),
+                                   "trials[0].values is 'hello'; expected a mapping"),
+    "a base that is no mapping": (lambda t, i: t.replace("base:", "base: [1]\nold_base:", 1),
+                                  "base is [1]; expected a mapping"),
+    "an empty file": (lambda t, i: "", "empty; nnlab writes every key there"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(PLAN_DAMAGES))
+def test_a_sweep_yaml_not_as_written_is_damage_and_a_resume_removes_nothing(case, damage):
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    first = sweep.config("sweep.yaml")["trials"][0]["id"]
+    set_meta(runs.RunDir(sweep.path / "trials" / first), status="FAILED", error="boom")
+    set_meta(sweep, status="INTERRUPTED")
+    edit, says = PLAN_DAMAGES[damage]
+    text = sweep.file("sweep.yaml").read_text()
+    sweep.file("sweep.yaml").write_text(edit(text, first))
+    assert sweep.file("sweep.yaml").read_text() != text
+    says = f"{sweep.file('sweep.yaml')}: {says}"
+    before = snapshot(case.parent)
+    for args in (["sweep", "--resume", sweep.path], ["runs", "show", sweep.path],
+                 ["runs", "compare", sweep.path]):  # fmt: skip
+        refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+    assert snapshot(case.parent) == before
+
+
+@pytest.mark.parametrize("where", ["a trial's folder", "trials/"])
+@pytest.mark.parametrize("what", ["a symlink", "a file"])
+def test_a_link_or_file_where_nnlab_makes_trial_folders_is_damage_the_resume_leaves(
+    case, tmp_path, where, what
+):
+    # (a resume followed a trial folder linked elsewhere and wrote its checkpoint there; a
+    # file in a trial folder's place failed the resume with "Not a directory", exit 1)
+    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
+                  "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    sweep = next(runs.iter_runs(case / "runs"))
+    set_meta(sweep, status="INTERRUPTED")
+    target = sweep.path / "trials" if where == "trials/" else sorted(sweep.path.glob("trials/*"))[0]
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(target, elsewhere)
+    if what == "a symlink":
+        target.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        target.write_text("not a folder\n")
+    before = snapshot(tmp_path)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {target}: {what if what == 'a symlink' else 'not a folder'};")
+    assert snapshot(tmp_path) == before
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", case / "runs")
+    assert f"DAMAGED {target}: {what if what == 'a symlink' else 'not a folder'}" in shown.stdout
 
 
 def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
