@@ -50,13 +50,26 @@ def file_mode() -> int:
 
 
 @contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An OSError of the block that names no file (ENOSPC from a write, EIO from a flush: the
+    OS reports the descriptor, not the name) is raised again naming ``path``, so that the one
+    line the command prints says which file could not be written."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+@contextlib.contextmanager
 def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
     """A temp file beside ``path`` (with the mode the umask gives) for a writer that needs a
     file name (h5py); it replaces ``path`` when the block ends without an exception, else it
     is removed. ``sync``: flushed to disk first (run files; a rebuildable report need not).
     A stop signal (Ctrl-C, SIGTERM) meanwhile interrupts once the block has ended."""
     path = Path(path)
-    with deferred():  # (an interrupt meanwhile comes once the file is whole, or removed)
+    with deferred(), naming(path):  # (an interrupt meanwhile: once the file is whole, or gone)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         tmp = Path(name)
         try:

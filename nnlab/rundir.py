@@ -25,6 +25,7 @@ from nnlab.fileio import (
     atomic_write,
     dumps,
     file_mode,
+    naming,
     read_json_file,
     read_records,
     read_text_file,
@@ -217,7 +218,7 @@ class RunDir:
         read)."""
         path = self.file("metrics.jsonl")
         fresh = not path.exists()
-        with open(path, "a", encoding="utf-8") as f:
+        with naming(path), open(path, "a", encoding="utf-8") as f:
             if fresh:
                 os.fchmod(f.fileno(), file_mode())
             f.write(dumps(record, indent=None) + "\n")

@@ -133,6 +133,30 @@ def test_a_full_disk_while_appending_metrics_fails_the_run_naming_the_file(case,
     assert run.meta["error"] == f"{run.file('metrics.jsonl')}: No space left on device"
 
 
+def no_space(*args, **kwargs):
+    """ENOSPC as the OS reports a write that does not fit: naming no file."""
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("where", ["checkpoint.npz", "metrics.jsonl"])
+def test_a_full_disk_names_the_file_though_the_os_names_none(case, monkeypatch, where):
+    # (a real ENOSPC inside a write carries no file name: the line said only "error: No space
+    # left on device", and meta.json's error the same; the injected faults above name theirs)
+    import numpy as np
+
+    from nnlab import rundir
+
+    if where == "checkpoint.npz":
+        monkeypatch.setattr(np, "savez", no_space)
+    else:
+        monkeypatch.setattr(rundir, "dumps", no_space)
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    refused(result, 1, f"error: {run.file(where)}: No space left on device")
+    assert run.meta["status"] == "FAILED"
+    assert run.meta["error"] == f"{run.file(where)}: No space left on device"
+
+
 def test_an_allocation_that_fails_in_training_fails_the_run(case, monkeypatch):
     from nnlab.experiments import train as tr
 
