@@ -42,10 +42,23 @@ def start_mark(pid: int) -> str | None:
     return f"{boot}:{ticks}"
 
 
+def _state(pid: int) -> bytes | None:
+    """Process ``pid``'s state letter (``/proc/<pid>/stat`` field 3: R, S, D, Z, ...), None
+    where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return stat[stat.rindex(b")") + 2 :].split()[0]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def alive(pid: object, mark: object = None) -> bool:
     """Process ``pid`` runs and, if ``mark`` (its ``start_mark`` as recorded) is given, it is
     that same process: a live process with another start is one that got the pid later. Where
-    the start of ``pid`` cannot be read now, or none was recorded, the pid alone decides."""
+    the start of ``pid`` cannot be read now, or none was recorded, the pid alone decides. A
+    zombie (a process killed whose parent has not collected it yet) has ended: ``kill(pid, 0)``
+    succeeds on it, and a run killed with SIGKILL read RUNNING until its parent waited."""
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
@@ -54,6 +67,8 @@ def alive(pid: object, mark: object = None) -> bool:
         return False
     except (PermissionError, OverflowError):
         pass  # (it runs, as another user; or no pid at all: as before, taken as running)
+    if _state(pid) in (b"Z", b"X"):  # a zombie: ended (kill -9), not yet collected by its parent
+        return False
     if isinstance(mark, str):
         now = start_mark(pid)
         if now is not None and now != mark:

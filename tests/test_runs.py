@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -202,6 +203,31 @@ def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
     assert run.status == "STALE" and run.meta["status"] == "RUNNING"
     run = fake_run(tmp_path, "x", "RUNNING", pid=2**22 + 12345, host="another-host")
     assert run.status == "RUNNING"  # can't tell for another machine
+
+
+def test_a_running_run_whose_process_was_killed_but_not_yet_collected_is_stale(tmp_path):
+    # (a zombie: kill(pid, 0) succeeds until its parent waits, and a run killed with
+    # SIGKILL read RUNNING, its --resume refused as "still RUNNING", until then)
+    import signal
+    import subprocess
+    import sys
+
+    from nnlab.process import start_mark
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        mark = start_mark(child.pid)
+        run = fake_run(tmp_path, "x", "RUNNING", pid=child.pid, pid_started=mark)
+        assert run.status == "RUNNING"
+        os.kill(child.pid, signal.SIGKILL)
+        for _ in range(200):  # (the kill lands; the child stays a zombie: nobody waits yet)
+            if run.status == "STALE":
+                break
+            time.sleep(0.01)
+        assert run.status == "STALE" and os.waitpid(child.pid, os.WNOHANG)[0] == child.pid
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_running_run_whose_pid_another_process_got_since_is_stale(tmp_path):
