@@ -67,6 +67,8 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     those, a sweep's trial by a unique prefix of its id (the id sweep tables print)."""
     kinds = _kinds(kind)
     what = " or ".join(kinds) if kinds else "run"
+    if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
+        raise ConfigError(f"run {ref!r}: names no run; give a folder, an id prefix or 'latest'")
     for as_path in (Path(ref), Path(root) / ref):
         try:
             is_folder = (as_path / "meta.json").exists()

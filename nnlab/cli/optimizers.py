@@ -39,9 +39,18 @@ TEXT_OPTIONS = {
 }  # fmt: skip
 
 
+def _given(value: str | None) -> str | None:
+    """A text option as given; an empty one is refused (it read as not given: `--function ""`
+    compared on the default function, exit 0)."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("empty; give a value, or leave the option out for its default")
+    return value
+
+
 def _text(name: str) -> object:
     flags, help = TEXT_OPTIONS[name]
-    return Annotated[str | None, typer.Option(*flags, help=help, show_default=False)]
+    option = typer.Option(*flags, help=help, show_default=False, callback=_given)
+    return Annotated[str | None, option]
 
 
 Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)

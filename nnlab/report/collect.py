@@ -98,7 +98,7 @@ def check_out(out: Path) -> None:
 
 
 def _resolve(ref: str, runs_dir: Path) -> Path:
-    if Path(ref).is_dir():  # a folder given as a path is read whatever it holds
+    if ref.strip() and Path(ref).is_dir():  # a folder given as a path is read whatever it holds
         return Path(ref)
     return runs.find_run(runs_dir, ref).path
 

@@ -164,3 +164,13 @@ def test_an_empty_hidden_is_refused_not_read_as_a_linear_net():
     assert parse_hidden("none") == parse_hidden("0") == parse_hidden("linear") == []
     with pytest.raises(ConfigError, match="--hidden: empty"):
         parse_hidden("  ")
+
+
+@pytest.mark.parametrize("option", ["--function", "--dataset", "--optimizers", "--lr", "--start",
+                                    "--steps"])  # fmt: skip
+def test_an_empty_text_option_is_refused_not_read_as_its_default(tmp_path, option):
+    # (`--function ""` compared on the default function and exited 0)
+    result = invoke("compare-optimizers", option, "", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {option}: empty; give a value, or leave the option")
+    assert not (tmp_path / "runs").exists()

@@ -146,6 +146,20 @@ def test_a_reference_too_long_for_a_file_name_is_bad_usage_in_one_line(case, com
     assert snapshot(case.parents[2]) == before
 
 
+@pytest.mark.parametrize("ref", ["", "  "])
+@pytest.mark.parametrize("command", [c for c in REFS if "(config)" not in c])
+def test_an_empty_run_reference_is_bad_usage_not_every_folder(case, command, ref):
+    # (as an id prefix, '' matched every folder: `runs show ""` opened the only one there, and
+    # `report ""` read the current folder as a run)
+    made = invoke("train", "cfg.yaml", "-q", "--runs-dir", case / "runs")
+    assert made.exit_code == 0, made.output
+    args = [ref if a == LONG else a for a in REFS[command]]
+    before = snapshot(case.parents[2])
+    result = invoke(*args, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: run {ref!r}: names no run; give a folder, an id prefix or 'latest'")
+    assert snapshot(case.parents[2]) == before
+
+
 PNGS = {
     "a device": ("/dev/null", "'/dev/null': expected a file name ending in .png"),
     "a folder that does not exist": ("nowhere/x.png", "folder 'nowhere' does not exist"),
