@@ -126,18 +126,27 @@ def training_hours(flop: float, steps: float) -> float:
     return (flop / (NOMINAL_GFLOPS * 1e9) + steps * STEP_SECONDS) / 3600
 
 
-def check_work(what: str, flop: float, steps: float) -> None:
-    """ConfigError if ``what`` (``steps`` training steps, ``flop`` operations) would take more
-    than ``work_limit()`` hours (``training_hours``)."""
+SHORTER = "fewer epochs, samples or trials, larger batches, a smaller net"
+
+
+def check_work(
+    what: str,
+    flop: float,
+    steps: float,
+    shorter: str = SHORTER,
+    calls: tuple[str, str] = ("step", "steps"),
+) -> None:
+    """ConfigError if ``what`` (``steps`` training steps, or evaluation batches: calls of a
+    step's fixed cost; ``flop`` operations) would take more than ``work_limit()`` hours
+    (``training_hours``); ``shorter`` says how to make it shorter, ``calls`` what a step is (singular, plural)."""
     limit, hours = work_limit(), training_hours(flop, steps)
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
         raise ConfigError(
-            f"{what} is {counted(f'{steps:,.0f}', 'step')} and {flop / 1e12:,.3g} TFLOP of matrix "
+            f"{what} is {counted(f'{steps:,.0f}', *calls)} and {flop / 1e12:,.3g} TFLOP of matrix "
             f"products: about {_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and "
             f"{STEP_SECONDS * 1e3:g} ms a step, over the limit of {counted(f'{limit:g}', 'hour')} "
-            f"({source}); make it shorter (fewer epochs, samples or trials, larger batches, a "
-            f"smaller net), or set {WORK_ENV} to raise it"
+            f"({source}); make it shorter ({shorter}), or set {WORK_ENV} to raise it"
         )
 
 

@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 
 from nnlab import runs
-from nnlab.build import build_model, build_optimizer, make_rngs
+from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import replacing
+from nnlab.limits import check_work
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
 from nnlab.output import counted
@@ -424,7 +425,8 @@ def landscape(
     if source_run is not None:
         centre = centre_from_run(source_run, data)
     else:
-        centre = centre_from_config(cfg, data, f"config {ref}")
+        centre = centre_from_config(cfg, data, f"config {ref}")  # (the model's memory checked)
+    check_grid_work(cfg, data, settings, len(y))
     model = centre.model
     d1, d2 = make_directions(model, settings)
     with runs.start(
@@ -453,6 +455,28 @@ def landscape(
 
 
 LANDSCAPE_RESUME = "nnlab landscape --resume {path}"
+
+
+def check_grid_work(cfg: Config, data: Dataset, settings: Settings, samples: int) -> None:
+    """ConfigError, before any folder exists, if evaluating the line and the plane (``points``
+    + ``points``² losses, each a forward pass over ``samples`` rows in batches of ``batch``)
+    would take longer than the work limit (``limits.check_work``)."""
+    widths = [data.input_dim, *cfg.model.hidden, data.n_classes]
+    macs = sum(a * b for a, b in zip(widths, widths[1:]))
+    losses = settings.points + settings.points**2
+    batches = losses * -(-samples // max(settings.batch, 1))
+    what = (
+        f"a landscape of {counted(f'{losses:,}', 'loss', 'losses')} on "
+        f"{counted(f'{samples:,}', 'sample')} ({describe_net(cfg, data.input_dim)})"
+    )
+    shorter = "fewer --points or --samples"
+    check_work(
+        what,
+        2.0 * macs * samples * losses,
+        batches,
+        shorter,
+        ("evaluation batch", "evaluation batches"),
+    )
 
 
 def resume_landscape(

@@ -181,6 +181,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "or set NNLAB_MAX_HOURS to raise it",
         ],
     ),  # fmt: skip
+    "landscape that would take days": (  # (each value within its bounds: --points <= 1001)
+        ["landscape", "cfg.yaml", "--points", "1001", "model.hidden=[8192,8192]"],
+        [
+            "error: a landscape of 1,003,002 losses on 200 samples (64 -> 8192 x 2 -> out) is "
+            "1,003,002 evaluation batches",
+            "over the limit of 24 hours (a day); make it shorter (fewer --points or --samples)",
+        ],
+    ),
     "sweep that would take days in all": (
         [*GRID, "epochs=300000", "batch_size=1", "seed=" + ",".join(map(str, range(1, 21)))],
         ["error: the sweep (20 trials) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
