@@ -43,9 +43,14 @@ from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
+from nnlab.experiments.directions import (  # (re-exported: the directions' math)
+    Directions as Directions,
+    affine_weights as affine_weights,
+    filter_normalize as filter_normalize,
+    random_direction as random_direction,
+)
 from nnlab.fileio import replacing
 from nnlab.limits import check_work
-from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.state import set_state
@@ -55,7 +60,6 @@ FILE = "landscape.h5"
 SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
 MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
 
-Directions = dict[str, np.ndarray]
 Progress = Callable[[str], None]
 
 
@@ -113,33 +117,6 @@ def axis(lo: float, hi: float, points: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- directions
-def affine_weights(model: MLP) -> list[str]:
-    """Parameter names of the Affine weight matrices (the layers that have filters)."""
-    return [f"{name}.W" for name, layer in model.layers.items() if isinstance(layer, Affine)]
-
-
-def filter_normalize(direction: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``direction`` with each column (filter j: unit j's incoming weights) rescaled to the norm
-    of the same column of ``weight``: ||d[:, j]|| = ||W[:, j]||. Computed in float64."""
-    d = np.asarray(direction, dtype=np.float64)
-    w_norm = np.linalg.norm(np.asarray(weight, dtype=np.float64), axis=0)
-    d_norm = np.linalg.norm(d, axis=0)
-    scale = np.divide(w_norm, d_norm, out=np.zeros_like(w_norm), where=d_norm > 0)
-    return d * scale
-
-
-def random_direction(model: MLP, rng: np.random.Generator, normalize: str) -> Directions:
-    """One random direction over ``model.params`` (see the module docstring for the modes)."""
-    weights = set(affine_weights(model))
-    out: Directions = {}
-    for key, p in model.params.items():
-        d = rng.standard_normal(p.shape)
-        if normalize == "filter":
-            d = filter_normalize(d, p) if key in weights else np.zeros(p.shape)
-        out[key] = d.astype(p.dtype)
-    return out
-
-
 def make_directions(model: MLP, settings: Settings) -> tuple[Directions, Directions]:
     """D1 and D2 from independent child generators of ``settings.seed``."""
     s1, s2 = np.random.SeedSequence(settings.seed).spawn(2)
@@ -422,13 +399,12 @@ def landscape(
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     x, y = eval_split(data, settings)
-    if source_run is not None:
-        centre = centre_from_run(source_run, data)
-    else:
-        centre = centre_from_config(cfg, data, f"config {ref}")  # (the model's memory checked)
+    centre = (  # (a config's: its model's memory checked first)
+        centre_from_run(source_run, data) if source_run is not None
+        else centre_from_config(cfg, data, f"config {ref}")
+    )  # fmt: skip
     check_grid_work(cfg, data, settings, len(y))
-    model = centre.model
-    d1, d2 = make_directions(model, settings)
+    model, (d1, d2) = centre.model, make_directions(centre.model, settings)
     with runs.start(
         root,
         f"landscape-{cfg.name}",

@@ -768,6 +768,9 @@ FINISHED_DAMAGES = {  # damage to a COMPLETED run that a torn end cannot explain
         "line 1: 'train_loss' is -1; expected a finite number >= 0 or null",
     ),
     "summary a list": ("summary.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
+    # (an empty config.yaml read as {}: runs show printed none and exited 0, runs list said
+    # COMPLETED, while runs compare and --resume refused it)
+    "config emptied": ("config.yaml", lambda b: b"", "empty; nnlab writes every key there"),
 }  # fmt: skip
 
 
