@@ -53,9 +53,12 @@ def take(arr: np.ndarray, keep: Sequence[int], k: int) -> np.ndarray:
 class StackedAffine(Layer):
     """K fully connected layers side by side: y[:, k] = x[:, k] W[k] + b[k].
 
-    Shapes: x (N, K*D), or one x (N, D) shared by all nets (evaluation); W (K, D, M),
-    b (K*M,) -> y (N, K*M). Backward, per net as ``layers.Affine``: dW[k] = x[:, k]^T dout[:, k],
-    db = sum_n dout, dx[:, k] = dout[:, k] W[k]^T. ``need_dx=False`` (a first layer) skips dx.
+    Shapes: x (N, K*D), or one x (N, D) shared by all nets (evaluation), or x (K, N, D), net
+    k's input as block k (a stack's gathered batches: each net's rows contiguous, which the
+    first layer's two products read faster than the wide array's strided blocks, with the same
+    results); W (K, D, M), b (K*M,) -> y (N, K*M). Backward, per net as ``layers.Affine``:
+    dW[k] = x[:, k]^T dout[:, k], db = sum_n dout, dx[:, k] = dout[:, k] W[k]^T (dx in x's
+    layout). ``need_dx=False`` (a first layer) skips dx.
     """
 
     kept = ("x",)
@@ -68,13 +71,15 @@ class StackedAffine(Layer):
 
     def _inputs(self, x: np.ndarray) -> np.ndarray:
         k, d, _ = self.params["W"].shape
+        if x.ndim == 3:  # (K, N, D): already one block per net
+            return x
         return per_net(x, k) if x.shape[1] == k * d else x  # else shared: broadcast over nets
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         W = self.params["W"]
         k, _, m = W.shape
         self.x = x
-        out = np.empty((x.shape[0], k * m), dtype=W.dtype)
+        out = np.empty((x.shape[-2], k * m), dtype=W.dtype)
         np.matmul(self._inputs(x), W, out=per_net(out, k))
         out += self.params["b"]
         return out
@@ -87,6 +92,8 @@ class StackedAffine(Layer):
         np.sum(dout, axis=0, out=self.grads["b"])
         if not self.need_dx:
             return dout  # (not a gradient: nothing uses the input's gradient of a first layer)
+        if self.x.ndim == 3:
+            return np.matmul(d_net, W.transpose(0, 2, 1))
         dx = np.empty((dout.shape[0], k * d), dtype=dout.dtype)
         np.matmul(d_net, W.transpose(0, 2, 1), out=per_net(dx, k))
         return dx
@@ -209,7 +216,8 @@ class StackedMLP:
 
     # -- training and evaluation --------------------------------------------------------------
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        """Scores (N, K*C) for inputs x (N, K*D) (net k's in block k), or a shared x (N, D)."""
+        """Scores (N, K*C) for inputs x (N, K*D) or (K, N, D) (net k's in block k), or a shared
+        x (N, D) (the first layer, an Affine, reads all three)."""
         for layer in self.layers.values():
             x = layer.forward(x, train)
         return x
@@ -268,7 +276,7 @@ class StackedMLP:
     def loss_and_grads(
         self, x: np.ndarray, y: Sequence[np.ndarray], train: bool = True
     ) -> list[float]:
-        """One forward and backward pass of every net on its batch (x (N, K*D), y[k] (N,)):
+        """One forward and backward pass of every net on its batch (x as ``forward``'s, y[k] (N,)):
         each net's objective; gradients left in ``grads``."""
         losses, dscores = self.losses(self.forward(x, train), y)
         self.backward(dscores)
@@ -278,9 +286,13 @@ class StackedMLP:
         self, x: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray]
     ) -> list[float]:
         """``loss_and_grads`` with net k on rows ``batches[k]`` of x (N, D), y (N,): the
-        batches are gathered side by side into one (B, K*D) input."""
+        batches are gathered into one (K, B, D) input, net k's batch as block k, for a first
+        layer that is an Affine (else side by side, (B, K*D))."""
+        labels = [y[b] for b in batches]
+        if isinstance(next(iter(self.layers.values())), StackedAffine):
+            return self.loss_and_grads(x[np.stack(batches)], labels)
         idx = np.stack(batches, axis=1)  # (B, K): row b holds sample b of every net's batch
-        return self.loss_and_grads(x[idx].reshape(idx.shape[0], -1), [y[b] for b in batches])
+        return self.loss_and_grads(x[idx].reshape(idx.shape[0], -1), labels)
 
     def evaluate(
         self, x: np.ndarray, y: np.ndarray, batch_size: int = 10000

@@ -167,6 +167,31 @@ def test_train_step_gathers_each_nets_own_batch():
     idx = [rng.permutation(20)[:6] for _ in range(K)]
     losses = stack.train_step(x, y, idx)
     assert losses == [net.loss_and_grads(x[i], y[i]) for net, i in zip(alone, idx)]
+    for k, net in enumerate(alone):
+        grads = stack.net_arrays(k, stack.grads)
+        assert all(np.array_equal(grads[n], g) for n, g in net.grads.items())
+
+
+@pytest.mark.parametrize("need_dx", [False, True])
+@pytest.mark.parametrize("n, d, m", [(100, 784, 100), (11, 7, 5)])
+def test_affine_reads_blocks_as_it_reads_the_wide_array(n, d, m, need_dx):
+    """x (K, N, D), net k's rows as block k (how ``train_step`` gathers a batch), gives the
+    same y, dW, db and dx (in x's layout) as the wide (N, K*D) array, bit for bit."""
+    rng = np.random.default_rng(6)
+    W = rng.standard_normal((K, d, m)).astype(np.float32)
+    b = rng.standard_normal(K * m).astype(np.float32)
+    blocks = rng.standard_normal((K, n, d)).astype(np.float32)
+    wide = np.ascontiguousarray(blocks.transpose(1, 0, 2)).reshape(n, K * d)
+    dout = rng.standard_normal((n, K * m)).astype(np.float32)
+    layers = [StackedAffine(W, b, need_dx=need_dx) for _ in range(2)]
+    outs = [layer.forward(x) for layer, x in zip(layers, [blocks, wide])]
+    assert np.array_equal(outs[0], outs[1])
+    dxs = [layer.backward(dout) for layer in layers]
+    for name in ("W", "b"):
+        assert np.array_equal(layers[0].grads[name], layers[1].grads[name])
+    if need_dx:
+        assert dxs[0].shape == blocks.shape
+        assert np.array_equal(dxs[0], per_net(dxs[1], K))
 
 
 def test_select_keeps_the_chosen_nets_with_their_state():
