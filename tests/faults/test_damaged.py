@@ -271,10 +271,7 @@ def test_a_checkpoint_naming_its_run_by_half_is_refused(case, stopped):
 
 
 def test_a_trial_checkpoint_copied_from_another_trial_refuses_the_sweep_resume(case):
-    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
-                  "--runs-dir", case / "runs")  # fmt: skip
-    assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    sweep = grid_sweep(case)
     first, second = (runs.RunDir(p) for p in sorted(sweep.path.glob("trials/*")))
     set_meta(sweep, status="INTERRUPTED")
     set_meta(second, status="INTERRUPTED")
@@ -559,12 +556,17 @@ ROWS_OF = {
 }
 
 
-@pytest.mark.parametrize("where", ["the sweep's", "a trial's"])
-def test_a_sweep_resume_with_a_damaged_meta_names_it_and_changes_nothing(case, where):
+def grid_sweep(case) -> runs.RunDir:
+    """A finished sweep of two trials (one per stack) under ``case/runs``."""
     made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
                   "--runs-dir", case / "runs")  # fmt: skip
     assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    return next(runs.iter_runs(case / "runs"))
+
+
+@pytest.mark.parametrize("where", ["the sweep's", "a trial's"])
+def test_a_sweep_resume_with_a_damaged_meta_names_it_and_changes_nothing(case, where):
+    sweep = grid_sweep(case)
     folder = sweep.path if where == "the sweep's" else sorted(sweep.path.glob("trials/*"))[0]
     set_meta(runs.RunDir(folder), status="INTERRUPTED")
     (folder / "meta.json").write_bytes(b"[1, 2]\n")
@@ -629,10 +631,7 @@ def test_a_resume_interrupted_before_it_replays_every_recorded_epoch_keeps_them(
 
 
 def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
-    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
-                  "--runs-dir", case / "runs")  # fmt: skip
-    assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    sweep = grid_sweep(case)
     set_meta(sweep, status="INTERRUPTED")
     sweep.file("sweep.yaml").write_bytes(b"\xff\xfe" + sweep.file("sweep.yaml").read_bytes())
     listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
@@ -666,10 +665,7 @@ PLAN_DAMAGES = {  # (how sweep.yaml's text is edited, what the line says after i
 
 @pytest.mark.parametrize("damage", list(PLAN_DAMAGES))
 def test_a_sweep_yaml_not_as_written_is_damage_and_a_resume_removes_nothing(case, damage):
-    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
-                  "--runs-dir", case / "runs")  # fmt: skip
-    assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    sweep = grid_sweep(case)
     first = sweep.config("sweep.yaml")["trials"][0]["id"]
     set_meta(runs.RunDir(sweep.path / "trials" / first), status="FAILED", error="boom")
     set_meta(sweep, status="INTERRUPTED")
@@ -694,10 +690,7 @@ def test_a_link_or_file_where_nnlab_makes_trial_folders_is_damage_the_resume_lea
 ):
     # (a resume followed a trial folder linked elsewhere and wrote its checkpoint there; a
     # file in a trial folder's place failed the resume with "Not a directory", exit 1)
-    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
-                  "--runs-dir", case / "runs")  # fmt: skip
-    assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    sweep = grid_sweep(case)
     set_meta(sweep, status="INTERRUPTED")
     target = sweep.path / "trials" if where == "trials/" else sorted(sweep.path.glob("trials/*"))[0]
     elsewhere = tmp_path / "elsewhere"
@@ -910,10 +903,7 @@ def test_a_damaged_trial_refuses_the_sweep_resume_and_runs_again_once_removed(ca
     # (a kept trial that could not be read became a FAILED row, the resume exited 3 and said
     # "rerun them with: nnlab sweep --resume", which kept it FAILED again; a damaged FAILED
     # trial was removed unseen)
-    made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1", "-q",
-                  "--runs-dir", case / "runs")  # fmt: skip
-    assert made.exit_code == 0, made.output
-    sweep = next(runs.iter_runs(case / "runs"))
+    sweep = grid_sweep(case)
     status, name, how, says = TRIAL_DAMAGES[damage]
     trial = runs.RunDir(sorted(sweep.path.glob("trials/*"))[0])
     if status == "FAILED":
