@@ -412,10 +412,23 @@ def start(
         raise
 
 
+def own(run: RunDir) -> None:
+    """RunError if ``run`` is a symlink: a resume of a folder found under the runs folder
+    would write wherever the link points. (Reading through one is fine: show, compare,
+    report.) Its own path is resumed as any folder is."""
+    if run.path.is_symlink():
+        target = run.path.resolve()
+        raise RunError(
+            f"{run.path}: a symlink to {target}; a resume writes into the folder itself: "
+            f"give its own path ({target})"
+        )
+
+
 def take_over(run: RunDir, what: str = "") -> None:
     """``claim`` ``run`` to continue it: RunError if it is still RUNNING in a live process
     (looked at again once claimed: another process may have resumed it meanwhile).
-    ``what``: how the error names the folder (``"sweep "``)."""
+    ``what``: how the error names the folder (``"sweep "``). A link is refused (``own``)."""
+    own(run)
     for _ in range(2):
         if run.status == "RUNNING":
             raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")

@@ -375,7 +375,9 @@ def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
 
 def check_resumable(run: runs.RunDir) -> None:
     """A RunError unless ``run`` was interrupted, killed or failed (so it can be resumed);
-    then this process ``claim``s it: no other resumes it meanwhile."""
+    then this process ``claim``s it: no other resumes it meanwhile. A symlink is refused
+    (``runs.own``)."""
+    runs.own(run)
     _check_status(run)
     runs.claim(run)
     _check_status(run)  # (another process may have finished it just before)

@@ -707,6 +707,30 @@ def test_a_link_or_file_where_nnlab_makes_trial_folders_is_damage_the_resume_lea
     assert f"DAMAGED {target}: {what if what == 'a symlink' else 'not a folder'}" in shown.stdout
 
 
+@pytest.mark.parametrize("kind", ["train", "sweep"])
+def test_a_folder_linked_into_the_runs_folder_is_read_but_not_resumed_through(
+    case, tmp_path, stopped, kind
+):
+    # (`train --resume` of a run folder symlinked into runs/ wrote its checkpoint and records
+    # wherever the link pointed; reading through a link stays allowed)
+    folder = stopped
+    if kind == "sweep":
+        grid_sweep(case)
+        folder = next(r for r in runs.iter_runs(case / "runs") if r.kind == "sweep")
+        set_meta(folder, status="INTERRUPTED")
+    elsewhere = tmp_path / "elsewhere" / folder.path.name
+    shutil.move(folder.path, elsewhere)
+    folder.path.symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path / "elsewhere")
+    result = invoke(kind, "--resume", folder.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {folder.path}: a symlink to {elsewhere}; a resume writes into")
+    assert snapshot(tmp_path / "elsewhere") == before
+    shown = invoke("runs", "show", folder.path, "--runs-dir", case / "runs")
+    assert shown.exit_code == 0, shown.output
+    again = invoke(kind, "--resume", elsewhere, "--runs-dir", case / "runs", "-q")
+    assert again.exit_code == 0, again.output
+
+
 def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
     """meta.json made a link to /dev/zero: the listing reads 256 MB of it, no more, and calls
     the folder DAMAGED; runs show refuses in one line."""
