@@ -347,7 +347,11 @@ class RunDir:
         listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
         self.summary()
-        self.config()
+        if self.config() is None and self.file("metrics.jsonl").exists():
+            raise DamagedError(
+                f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
+                "its first record"
+            )
         self.config("sweep.yaml")
         self.rounds()
         self.metrics()

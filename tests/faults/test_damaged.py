@@ -791,6 +791,23 @@ FINISHED_DAMAGES = {  # damage to a COMPLETED run that a torn end cannot explain
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("command", ["list", "show", "compare"])
+def test_a_trained_run_without_its_config_is_damage_for_every_reader(case, done, command):
+    # (runs show printed the run without its config and exited 0, runs list said COMPLETED,
+    # while runs compare and --resume refused it)
+    done.file("config.yaml").unlink()
+    says = "missing; a run writes its resolved config before its first record"
+    if command == "list":
+        listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+        (row,) = json.loads(listed.stdout)
+        assert row["status"] == "DAMAGED" and says in row["reason"], row
+        return
+    args = ["runs", command, done.path] + (
+        ["--png", case / "c.png"] if command == "compare" else []
+    )
+    refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"{done.file('config.yaml')}: ")
+
+
 @pytest.mark.parametrize("damage", list(FINISHED_DAMAGES))
 @pytest.mark.parametrize("command", ["list", "show", "compare"])
 def test_damage_to_a_finished_run_is_named_by_every_reader(case, done, damage, command):
