@@ -345,8 +345,12 @@ class RunDir:
         summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``),
         metrics.jsonl (a torn last line is no damage), checkpoint.npz (its index). What a
         listing checks of each folder."""
-        self.meta  # noqa: B018 (reading it is the check)
+        meta = self.meta
         self.summary()
+        if kind_of(self, meta) == "sweep" and not self.file("sweep.yaml").exists():
+            raise DamagedError(
+                f"{self.file('sweep.yaml')}: missing; a sweep writes its plan before its trials"
+            )
         if self.config() is None and self.file("metrics.jsonl").exists():
             raise DamagedError(
                 f"{self.file('config.yaml')}: missing; a run writes its resolved config before "

@@ -808,6 +808,18 @@ def test_a_trained_run_without_its_config_is_damage_for_every_reader(case, done,
     refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"{done.file('config.yaml')}: ")
 
 
+def test_a_sweep_without_its_sweep_yaml_is_damage_for_every_reader(case):
+    # (runs list, runs show and report read it as sound; runs compare blamed a config.yaml)
+    sweep = grid_sweep(case)
+    sweep.file("sweep.yaml").unlink()
+    says = f"{sweep.file('sweep.yaml')}: missing; a sweep writes its plan before its trials"
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "DAMAGED" and row["reason"] == says, row
+    for args in (["runs", "show", sweep.path], ["runs", "compare", sweep.path],
+                 ["sweep", "--resume", sweep.path]):  # fmt: skip
+        refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
+
+
 @pytest.mark.parametrize("damage", list(FINISHED_DAMAGES))
 @pytest.mark.parametrize("command", ["list", "show", "compare"])
 def test_damage_to_a_finished_run_is_named_by_every_reader(case, done, damage, command):
