@@ -150,6 +150,17 @@ class RunDir:
             raise DamagedError(f"{self.file(name)}: {found}")
         return data
 
+    def plan(self) -> dict[str, Any] | None:
+        """sweep.yaml as ``config`` reads it (checked by ``plan_problem``); None for a folder
+        that is no sweep; DamagedError for a sweep without one (a sweep writes its plan before
+        its trials)."""
+        data = self.config("sweep.yaml")
+        if data is None and kind_of(self, self.meta) == "sweep":
+            raise DamagedError(
+                f"{self.file('sweep.yaml')}: missing; a sweep writes its plan before its trials"
+            )
+        return data
+
     def summary(self) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
         key if a value is not of its key's kind (``summary_problem``: an accuracy in [0, 1], a
@@ -345,18 +356,14 @@ class RunDir:
         summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``),
         metrics.jsonl (a torn last line is no damage), checkpoint.npz (its index). What a
         listing checks of each folder."""
-        meta = self.meta
+        self.meta  # noqa: B018 (reading it is the check)
         self.summary()
-        if kind_of(self, meta) == "sweep" and not self.file("sweep.yaml").exists():
-            raise DamagedError(
-                f"{self.file('sweep.yaml')}: missing; a sweep writes its plan before its trials"
-            )
         if self.config() is None and self.file("metrics.jsonl").exists():
             raise DamagedError(
                 f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
                 "its first record"
             )
-        self.config("sweep.yaml")
+        self.plan()
         self.rounds()
         self.metrics()
         self.check_checkpoint()

@@ -94,10 +94,8 @@ def is_sweep(run: runs.RunDir) -> bool:
 
 def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
     """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
-    data = run.config("sweep.yaml")  # (checked: ``rundir.plan_problem``)
+    data = run.plan()  # (checked: ``rundir.plan_problem``)
     if data is None:
-        if run.kind == "sweep":  # (the damage every reader reports: ``RunDir.check_files``)
-            run.check_files()
         raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
     source = str(run.file("sweep.yaml"))
     defn = SweepDef(
