@@ -165,10 +165,25 @@ def training_work(
     multiply-add of a sample), an evaluation of ``n_eval`` samples before training and after
     each epoch, and of ``n_final`` more after the last (``final_eval``), as
     ``benchmarks/flops.py`` counts them."""
-    widths = [input_dim, *cfg.model.hidden, n_classes]
-    macs = sum(a * b for a, b in zip(widths, widths[1:]))
+    macs = multiply_adds(cfg, input_dim, n_classes)
     epochs = int(cfg.epochs)
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
     steps = epochs * -(-n_train // max(batch, 1))
     flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * (epochs + 1) + n_final)
     return float(flop), steps
+
+
+def multiply_adds(cfg: Any, input_dim: int, n_classes: int) -> int:
+    """Multiply-adds of one sample through ``cfg``'s net (its Affine layers' products)."""
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    return sum(a * b for a, b in zip(widths, widths[1:]))
+
+
+def evaluation_work(
+    cfg: Any, input_dim: int, n_classes: int, samples: int, passes: int, batch: int
+) -> tuple[float, int]:
+    """(floating-point operations of the matrix products, evaluation batches) of ``passes``
+    forward passes of ``cfg``'s net over ``samples`` rows in batches of ``batch``: a loss
+    landscape's grid."""
+    flop = 2 * multiply_adds(cfg, input_dim, n_classes) * samples * passes
+    return float(flop), passes * -(-samples // max(batch, 1))

@@ -50,7 +50,7 @@ from nnlab.experiments.directions import (  # (re-exported: the directions' math
     random_direction as random_direction,
 )
 from nnlab.fileio import replacing
-from nnlab.limits import check_work
+from nnlab.limits import check_work, evaluation_work
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.state import set_state
@@ -437,22 +437,14 @@ def check_grid_work(cfg: Config, data: Dataset, settings: Settings, samples: int
     """ConfigError, before any folder exists, if evaluating the line and the plane (``points``
     + ``points``² losses, each a forward pass over ``samples`` rows in batches of ``batch``)
     would take longer than the work limit (``limits.check_work``)."""
-    widths = [data.input_dim, *cfg.model.hidden, data.n_classes]
-    macs = sum(a * b for a, b in zip(widths, widths[1:]))
     losses = settings.points + settings.points**2
-    batches = losses * -(-samples // max(settings.batch, 1))
+    work = evaluation_work(cfg, data.input_dim, data.n_classes, samples, losses, settings.batch)
     what = (
         f"a landscape of {counted(f'{losses:,}', 'loss', 'losses')} on "
         f"{counted(f'{samples:,}', 'sample')} ({describe_net(cfg, data.input_dim)})"
     )
     shorter = "fewer --points or --samples"
-    check_work(
-        what,
-        2.0 * macs * samples * losses,
-        batches,
-        shorter,
-        ("evaluation batch", "evaluation batches"),
-    )
+    check_work(what, *work, shorter, ("evaluation batch", "evaluation batches"))
 
 
 def resume_landscape(
