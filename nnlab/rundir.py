@@ -72,7 +72,8 @@ OBJECTS = scalar(
 META_KINDS: dict[str, Kind] = {
     **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
                      "config_hash", "error", "data_dir", "function", "dataset"), TEXT),
-    "trial": scalar("an object", lambda v: isinstance(v, dict)), "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
+    "trial": scalar("an object", lambda v: isinstance(v, dict)),
+    "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
     "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED,
 }  # fmt: skip
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
