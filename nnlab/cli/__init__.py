@@ -19,6 +19,7 @@ import gc
 import inspect
 import re
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -167,7 +168,10 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
             why = "; --resume continues a sweep with the config it started with and takes none"
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text[:1].lower() + text[1:]}"
-    hint = override_hint(getattr(exc, "option_name", None), argv)
+    hint = None
+    if ctx is not None and any(p.name in OVERRIDES for p in ctx.command.params):
+        # (a command that takes overrides: a config key given as an option)
+        hint = override_hint(getattr(exc, "option_name", None), argv, exc_options(exc))
     if hint:
         return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
@@ -184,21 +188,89 @@ def refused_value(exc: BaseException) -> str:
     return f", got {first['input']}" if "input" in first else ""
 
 
-def override_hint(option: str | None, argv: list[str]) -> str | None:
-    """``--epochs 5`` where ``epochs`` is a config key: the override to write instead."""
+OVERRIDES = ("overrides", "args")  # the argument that holds a command's config overrides
+
+
+def exc_options(exc: BaseException) -> list[str]:
+    """The options click found close to an unknown one (``--quite``: ``--quiet``)."""
+    return list(getattr(exc, "possibilities", None) or ())
+
+
+def override_hint(
+    option: str | None, argv: list[str], options: Sequence[str] | None = None
+) -> str | None:
+    """``--epochs 5`` where ``epochs`` is a config key: the override to write instead. An
+    option that only resembles a key (``--epoch``, ``--learning-rate``) gets the key it is
+    closest to, unless one of the command's own ``options`` is closer (``--quite``: click's
+    ``--quiet``)."""
     if not option or not option.startswith("--"):
         return None
     from nnlab.config import is_config_key, keys_named
 
     key = option[2:].replace("-", "_")
+    lead = ""
     if not is_config_key(key):
         nested = keys_named(key)  # (--lr: optimizer.lr)
-        if len(nested) != 1:
-            return None
-        key = nested[0]
+        if len(nested) == 1:
+            key = nested[0]
+        else:
+            close = closest_keys(key, [o[2:].replace("-", "_") for o in options or ()])
+            if not close:
+                return None
+            if len(close) > 1:
+                return (
+                    f"did you mean a config key ({' or '.join(close)})? config keys are "
+                    "overrides after the config file: KEY=VALUE"
+                )
+            key, lead = close[0], f"did you mean the config key {close[0]}? "
     index = argv.index(option) if option in argv else -1
     value = argv[index + 1] if 0 <= index < len(argv) - 1 else "VALUE"
-    return f"config keys are overrides after the config file: {key}={value}"
+    if "=" in value or value.startswith("-"):  # (not its value: the next option or override)
+        value = "VALUE"
+    return f"{lead}config keys are overrides after the config file: {key}={value}"
+
+
+def closest_keys(name: str, options: Sequence[str]) -> list[str]:
+    """The config keys (dotted; a section's key also by its own name, ``lr``) that ``name``
+    (3 characters or more) most likely meant: a known alias, the keys it begins, or the key
+    most like it, if more like it than any of ``options`` (names of the command's options)."""
+    import difflib
+
+    from nnlab.config import key_names
+
+    if name in ALIASES:
+        return [ALIASES[name]]
+    if len(name) < 3:
+        return []
+    dotted = key_names()
+    by_last: dict[str, list[str]] = {}
+    for key in dotted:
+        by_last.setdefault(key.rpartition(".")[2], []).append(key)
+    # a section's key also answers to its own name where no other section has one of that name
+    candidates = {key: key for key in dotted}
+    candidates |= {last: keys[0] for last, keys in by_last.items() if len(keys) == 1}
+    starting = sorted({candidates[c] for c in candidates if c.startswith(name)})
+    if 0 < len(starting) <= 3 and not any(o.startswith(name) for o in options):  # (--batch)
+        return starting
+
+    def likeness(other: str) -> float:
+        return difflib.SequenceMatcher(None, name, other).ratio()
+
+    best = max(candidates, key=lambda c: (likeness(c), c))
+    if likeness(best) < CLOSE or any(likeness(o) >= likeness(best) for o in options):
+        return []
+    return [candidates[best]]
+
+
+CLOSE = 0.75  # how alike (difflib's ratio) an option and a config key must be to suggest it
+# what the literature calls a key that nnlab names otherwise
+ALIASES = {
+    "learning_rate": "optimizer.lr",
+    "batchsize": "batch_size",
+    "l2": "weight_decay",
+    "bn": "model.batchnorm",
+    "batch_norm": "model.batchnorm",
+}
 
 
 def main() -> None:

@@ -473,6 +473,16 @@ def test_readme_table_has_exactly_these_cases_and_their_messages():
 HINTS = [
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
      "no such option: --lr; config keys are overrides after the config file: optimizer.lr=0.1"),
+    (["train", "{d}/cfg.yaml", "--epoch", "3"],
+     "no such option: --epoch; did you mean the config key epochs? config keys are overrides "
+     "after the config file: epochs=3"),
+    (["tune", "{d}/cfg.yaml", "--learning-rate", "0.1"],
+     "did you mean the config key optimizer.lr? config keys are overrides after the config "
+     "file: optimizer.lr=0.1"),
+    (["train", "{d}/cfg.yaml", "--batch", "10"],
+     "did you mean a config key (batch_size or model.batchnorm)?"),
+    (["train", "{d}/cfg.yaml", "--quite"], "no such option: --quite (Possible options: --quiet)"),
+    (["report", "--epochs", "3"], "no such option: --epochs (see nnlab report -h)"),
     (["train", "{d}/cfg.yaml", "lr=0.1"], "unknown key 'lr' (did you mean 'optimizer.lr'?)"),
     (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
