@@ -23,19 +23,25 @@ Overrides = Annotated[
                    "momentum.momentum=0.8.", show_default=False),
 ]  # fmt: skip
 
+# the datasets --dataset takes (nnlab.data's registry; named here: --help imports no data code)
+DATASETS = ("digits", "mnist", "spiral", "blobs", "hdf5")
 # the options given as text (parsed by the library): flags and help
 TEXT_OPTIONS = {
     "function": (("--function",), "Test function: book, d2l, rosenbrock, saddle, beale, xcospi "
                  "(default book)."),
-    "dataset": (("--dataset",), "Train a net on this dataset instead (mnist or digits)."),
+    "dataset": (("--dataset",), f"Train a net on this dataset instead: {', '.join(DATASETS)} "
+                "(see nnlab data list)."),
     "optimizers": (("--optimizers", "-o"), "Comma-separated: sgd (or gd), momentum, nesterov, "
                    "adagrad, rmsprop, adam; with --dataset also random-search, "
-                   "random-local-search."),
-    "lr": (("--lr",), "Learning rate(s), comma-separated; each optimizer runs with each."),
+                   "random-local-search. Default: all six on a function; sgd, momentum, "
+                   "adagrad, adam on a dataset."),
+    "lr": (("--lr",), "Learning rate(s), comma-separated; each optimizer runs with each. "
+           "Default: each optimizer's own for the function (book: DLFS fig. 6-8's) or on a "
+           "dataset (0.01; rmsprop and adam 0.001)."),
     "start": (("--start",), "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' "
-              "is two starts."),
-    "steps": (("--steps",), "Steps: one value, or one per start (paired); with --dataset: "
-              "iterations (default 2000)."),
+              "is two starts. Default: the function's (book: -7,2)."),
+    "steps": (("--steps",), "Steps: one value, or one per start (paired). Default: the "
+              "function's (book: 30); with --dataset: iterations (default 2000)."),
 }  # fmt: skip
 
 
@@ -55,21 +61,30 @@ def _text(name: str) -> object:
 
 Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)
 Tol = Annotated[
-    float, typer.Option("--tol", help="Distance to the minimum that counts as reached (> 0).",
-                        callback=finite),
+    float | None,
+    typer.Option("--tol", help="A function's distance to the minimum that counts as reached "
+                 "(> 0; default 0.01).", callback=finite, show_default=False),
 ]  # fmt: skip
 Hidden = Annotated[
-    str, typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "
-                      "classifier."),
+    str | None,
+    typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "
+                 "classifier (default 100,100,100,100,100).", show_default=False),
 ]  # fmt: skip
-Loss = Annotated[str, typer.Option("--loss", help="--dataset: softmax_ce or svm.")]
+Loss = Annotated[
+    str | None,
+    typer.Option("--loss", help="--dataset: softmax_ce or svm (default softmax_ce).",
+                 show_default=False),
+]  # fmt: skip
 BatchSize = Annotated[
-    int, typer.Option("--batch-size", help="--dataset: minibatch size.", min=1, max=10_000_000)
-]
+    int | None,
+    typer.Option("--batch-size", help="--dataset: minibatch size (default 128).", min=1,
+                 max=10_000_000, show_default=False),
+]  # fmt: skip
 Jobs = Annotated[
-    int,
+    int | None,
     typer.Option("--jobs", "-j", help="--dataset: train the optimizers in N worker processes "
-                 "(BLAS pinned to 1 thread, as with 1 job: the same numbers).", min=1, max=256),
+                 "(BLAS pinned to 1 thread, as with 1 job: the same numbers; default 1).",
+                 min=1, max=256, show_default=False),
 ]  # fmt: skip
 
 
@@ -82,12 +97,14 @@ def compare_optimizers(
     lr: Lr = None,
     start: Start = None,
     steps: Steps = None,
-    tol: Tol = 1e-2,
-    hidden: Hidden = "100,100,100,100,100",
-    loss: Loss = "softmax_ce",
-    batch_size: BatchSize = 128,
-    seed: Annotated[int, seed_option("--dataset: seed of init and batch order.")] = 0,
-    jobs: Jobs = 1,
+    tol: Tol = None,
+    hidden: Hidden = None,
+    loss: Loss = None,
+    batch_size: BatchSize = None,
+    seed: Annotated[
+        int | None, seed_option("--dataset: seed of init and batch order (default 0).")
+    ] = None,
+    jobs: Jobs = None,
     *,
     opts: Output,
 ) -> None:

@@ -133,6 +133,13 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
         (["--function", "book", "--dataset", "digits"], "give --function or --dataset, not both"),
         (["-o", "random-search"], "is a baseline for --dataset comparisons"),
         (["--dataset", "digits", "--start", "1,2"], "--start applies to --function comparisons"),
+        (["--dataset", "digits", "--tol", "0.1"], "--tol applies to --function comparisons"),
+        # a net's options on a function would be ignored: refused, as --start on a dataset is
+        (["--function", "book", "--hidden", "10"], "--hidden applies to --dataset comparisons"),
+        (["--loss", "svm"], "--loss applies to --dataset comparisons"),
+        (["--batch-size", "10"], "--batch-size applies to --dataset comparisons"),
+        (["--seed", "3"], "--seed applies to --dataset comparisons"),
+        (["--jobs", "2"], "--jobs applies to --dataset comparisons"),
         (["--dataset", "cifar"], "dataset.name: unknown 'cifar'"),
         (["--dataset", "digits", "--loss", "bce"], "--loss: expected softmax_ce or svm"),
     ],
@@ -157,6 +164,16 @@ def test_help_shows_the_example():
     assert "--lr 0.1,1.000542,1.0055" in result.stdout
 
 
+def test_help_names_every_dataset_and_the_defaults_of_the_text_options():
+    from nnlab.data.registry import DATASETS
+
+    text = " ".join(invoke("compare-optimizers", "--help", env={"COLUMNS": "250"}).stdout.split())
+    assert all(name in text for name in DATASETS)
+    for default in ("Default: all six on a function", "Default: the function's (book: -7,2)",
+                    "(book: 30)", "(default 100,100,100,100,100)", "(default 128)"):  # fmt: skip
+        assert default in text, default
+
+
 def test_an_empty_hidden_is_refused_not_read_as_a_linear_net():
     from nnlab.errors import ConfigError
     from nnlab.experiments.optimizers.training import parse_hidden
@@ -174,3 +191,14 @@ def test_an_empty_text_option_is_refused_not_read_as_its_default(tmp_path, optio
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"error: {option}: empty; give a value, or leave the option")
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_hyperparameters_column_shows_lr_and_momentum_and_what_differs_from_defaults():
+    from nnlab.experiments.optimizers.specs import OptimizerSpec
+
+    def described(name: str, **hyper: float) -> str:
+        return OptimizerSpec(name, name, hyper).describe()
+
+    assert described("momentum", lr=0.1, momentum=0.9) == "lr=0.1, momentum=0.9"
+    assert described("adam", lr=0.3, beta1=0.9, beta2=0.999, eps=1e-8) == "lr=0.3"
+    assert described("adam", lr=0.3, beta1=0.5, beta2=0.999, eps=1e-8) == "lr=0.3, beta1=0.5"

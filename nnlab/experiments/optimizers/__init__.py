@@ -181,12 +181,12 @@ def run_comparison(
     start: str | None = None,
     steps: str | None = None,
     overrides: Sequence[str] = (),
-    tol: float = 1e-2,
-    hidden: str = ",".join(map(str, DLFS_HIDDEN)),
-    loss: str = "softmax_ce",
-    batch_size: int = 128,
-    seed: int = 0,
-    jobs: int = 1,
+    tol: float | None = None,
+    hidden: str | None = None,
+    loss: str | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    jobs: int | None = None,
     data_dir: Path | None = None,
     runs_dir: Path = runs.DEFAULT_ROOT,
     out: Path | None = None,
@@ -194,28 +194,42 @@ def run_comparison(
     progress: Callable[[str], None] | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
-    ``book``), or loss curves training a net on ``dataset``. Bad options raise ConfigError
-    before any folder is made."""
+    ``book``), or loss curves training a net on ``dataset``. An option left None takes its
+    default; one that applies to the other kind of comparison is refused (it would be
+    ignored). Bad options raise ConfigError before any folder is made."""
     if function is not None and dataset is not None:
         raise ConfigError("give --function or --dataset, not both")
     names = parse_names(optimizers) if optimizers is not None else None
     lrs = parse_floats(lr, "--lr") if lr is not None else None
     step_list = parse_ints(steps, "--steps") if steps is not None else None
+    net_options = {"--hidden": hidden, "--loss": loss, "--batch-size": batch_size,
+                   "--seed": seed, "--jobs": jobs}  # fmt: skip
     if dataset is None:
+        for option, value in net_options.items():
+            if value is not None:
+                raise ConfigError(f"{option} applies to --dataset comparisons (a net), "
+                                  "not to a --function's paths")  # fmt: skip
         return run_function_comparison(
-            function or "book", names, overrides, lrs, start, step_list, tol,
-            runs_dir=runs_dir, out=out, figure=figure,
+            function or "book", names, overrides, lrs, start, step_list,
+            DEFAULT_TOL if tol is None else tol, runs_dir=runs_dir, out=out, figure=figure,
         )  # fmt: skip
-    if start is not None:
-        raise ConfigError("--start applies to --function comparisons, not --dataset")
+    for option, value in (("--start", start), ("--tol", tol)):
+        if value is not None:
+            raise ConfigError(f"{option} applies to --function comparisons, not --dataset")
     if step_list is not None and len(step_list) != 1:
         raise ConfigError("--steps: --dataset takes one number of iterations")
-    net = NetSettings(step_list[0] if step_list else 2000, parse_hidden(hidden), loss,
-                      batch_size, seed)  # fmt: skip
+    net = NetSettings(
+        step_list[0] if step_list else 2000,
+        parse_hidden(",".join(map(str, DLFS_HIDDEN)) if hidden is None else hidden),
+        loss or "softmax_ce", 128 if batch_size is None else batch_size, seed or 0,
+    )  # fmt: skip
     return run_dataset_comparison(
         dataset, names, overrides, lrs, net, data_dir=data_dir, runs_dir=runs_dir, out=out,
-        figure=figure, progress=progress, jobs=jobs,
+        figure=figure, progress=progress, jobs=jobs or 1,
     )  # fmt: skip
+
+
+DEFAULT_TOL = 1e-2  # a function's distance to its minimum that counts as reached
 
 
 __all__ = [

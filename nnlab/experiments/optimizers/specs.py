@@ -55,6 +55,7 @@ BASELINES: dict[str, dict[str, float]] = {
 }
 MAX_PATH_STEPS = 100_000  # every point is kept (and written to result.json)
 DEFAULT_FUNCTION_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+ALWAYS_SHOWN = ("lr", "momentum")  # in the table's hyperparameters, at their defaults too
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -130,13 +131,14 @@ class OptimizerSpec:
         return make_optimizer(self.name, **self.hyperparameters)
 
     def describe(self) -> str:
-        """``lr=0.1, momentum=0.8``: lr, and the others only where they differ from the schema
-        default (the JSON output has them all)."""
+        """``lr=0.1, momentum=0.9``: lr and the momentum coefficient (what the method is), and
+        the others only where they differ from the schema default (the JSON output has them
+        all)."""
         schema = SCHEMAS.get(self.name)
         shown = []
         for key, value in self.hyperparameters.items():
             default = schema.model_fields[key].default if schema is not None else None
-            if key == "lr" or schema is None or value != default:
+            if key in ALWAYS_SHOWN or schema is None or value != default:
                 shown.append(f"{key}={value:.10g}")
         return ", ".join(shown)
 
