@@ -57,6 +57,13 @@ def check_state(state: dict[str, np.ndarray], model: MLP, optimizer: Optimizer) 
     ``optimizer`` (see ``set_state``)."""
     like = {f"param/{k}": v for k, v in model.params.items()}
     like.update({f"buffer/{k}": v for k, v in model.buffers.items()})
+    t = state.get("optim/t")
+    if t is not None and (t.shape != () or t.dtype.kind not in "iu" or int(t) < 0):
+        raise ValueError(f"'optim/t' is {t!r}; expected the optimizer's step count, 0 or more")
+    if t is not None and int(t) > 0:  # (after a step, every slot of every parameter is there)
+        like.update(
+            {f"optim/{slot}/{k}": v for slot in optimizer.slots for k, v in model.params.items()}
+        )
     for key in state:
         if key.startswith("optim/") and key != "optim/t":
             slot, _, param = key[len("optim/") :].partition("/")
@@ -79,12 +86,14 @@ def check_state(state: dict[str, np.ndarray], model: MLP, optimizer: Optimizer) 
     for key, got in state.items():  # (a checkpoint is written only while every value is)
         if got.dtype.kind == "f" and not np.isfinite(got).all():
             raise ValueError(f"{key!r} holds non-finite values (NaN or infinity)")
-    t = state["optim/t"]
-    if t.shape != () or t.dtype.kind not in "iu" or int(t) < 0:
-        raise ValueError(f"'optim/t' is {t!r}; expected the optimizer's step count, 0 or more")
     try:
         streams = json.loads(str(state["rngs"]))
     except json.JSONDecodeError:
         raise ValueError("'rngs' is not the generators' state") from None
     if not isinstance(streams, dict) or set(streams) != set(RNG_STREAMS):
         raise ValueError(f"'rngs' holds no state for the streams {', '.join(RNG_STREAMS)}")
+    for name, stream in streams.items():  # (each tried on a generator of nnlab's kind first)
+        try:
+            np.random.default_rng().bit_generator.state = stream
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
+            raise ValueError(f"'rngs': {name!r} is not a generator's state ({exc})") from None

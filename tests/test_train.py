@@ -340,6 +340,48 @@ def test_state_round_trip_continues_exactly_where_training_stopped():
     assert without_seconds(rest.records) == without_seconds(straight.records[3:])
 
 
+def _saved_state(optimizer: str = "adam"):
+    """A net's state after 6 steps (a checkpoint's arrays), and a fresh net to restore it to."""
+    cfg = load_config(None, [*SMALL_DIGITS, f"optimizer.name={optimizer}"])
+    data = load_dataset(cfg.dataset, None, cfg.dtype)
+    rngs = make_rngs(cfg.seed)
+    model, opt = build_model(cfg, data.input_dim, data.n_classes, rngs), build_optimizer(cfg)
+    fit(model, opt, data.splits, TrainSettings.of(cfg), rngs, max_steps=6)
+    state = {k: v.copy() for k, v in group_state(Solo(model), opt, 0, rngs).items()}
+    fresh = make_rngs(cfg.seed)
+    return (
+        state,
+        build_model(cfg, data.input_dim, data.n_classes, fresh),
+        build_optimizer(cfg),
+        fresh,
+    )
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_state_missing_an_optimizer_array_is_refused_not_restarted_from_zero(optimizer):
+    # (an older checkpoint has no digest to catch it: the optimizer's moments were silently
+    # zeroed and the run went on with other numbers)
+    state, model, opt, rngs = _saved_state(optimizer)
+    slot = next(k for k in state if k.startswith("optim/") and k != "optim/t")
+    del state[slot]
+    with pytest.raises(ValueError, match=f"no {slot!r}"):
+        set_state(state, model, opt, rngs)
+    assert opt.t == 0 and not opt.state  # (nothing changed)
+
+
+@pytest.mark.parametrize("stream", [5, "x", {"bit_generator": "PCG64", "state": "garbage"},
+                                    {"bit_generator": "MT19937", "state": {}}])  # fmt: skip
+def test_a_state_whose_generator_state_is_not_one_is_refused_before_anything_changes(stream):
+    state, model, opt, rngs = _saved_state()
+    streams = json.loads(str(state["rngs"]))
+    streams["order"] = stream
+    state["rngs"] = np.array(json.dumps(streams))
+    before = {k: g.bit_generator.state for k, g in rngs.items()}
+    with pytest.raises(ValueError, match="'rngs': 'order' is not a generator's state"):
+        set_state(state, model, opt, rngs)
+    assert {k: g.bit_generator.state for k, g in rngs.items()} == before
+
+
 # ----------------------------------------------------------------------------- divergence
 DIVERGE = [*SMALL_DIGITS, "model.hidden=[30, 30]", "optimizer.lr=1e6", "epochs=5"]
 
