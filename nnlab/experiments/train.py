@@ -489,6 +489,13 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     if run.file("checkpoint.npz").exists():
         epoch, state, identity = run.load_checkpoint()
         note = UNVERIFIED if identity is None else None
+        # (whatever meta.json says: the checkpoint knows the config it was trained with)
+        if identity is not None and identity["config_hash"] != config_hash(cfg, FULL_HASH):
+            raise runs.DamagedError(
+                f"{run.file('config.yaml')}: not the config its checkpoint was trained with "
+                f"(its hash is {config_hash(cfg)}, the checkpoint's "
+                f"{identity['config_hash'][:8]}): edited?"
+            )
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)

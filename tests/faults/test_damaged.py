@@ -263,6 +263,22 @@ def test_a_checkpoint_of_this_run_id_but_another_config_is_refused(case, stopped
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
 
 
+def test_an_edited_config_is_refused_by_its_checkpoint_whatever_meta_json_says(case, stopped):
+    # (config.yaml edited and meta.json's config_hash removed: the resume went on with the
+    # edited values, though the checkpoint records the hash of the config it was trained with)
+    config = stopped.file("config.yaml")
+    edited = config.read_text().replace("\nepochs: ", "\nepochs: 1")  # (epochs 6: 16)
+    assert edited != config.read_text()
+    config.write_text(edited)
+    meta = stopped.read_json("meta.json")
+    del meta["config_hash"]
+    runs.write_json(stopped.file("meta.json"), meta)
+    before = file_bytes(stopped.path)
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{config}: not the config its checkpoint was trained with")
+    assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
 def test_a_checkpoint_naming_its_run_by_half_is_refused(case, stopped):
     path = stopped.file("checkpoint.npz")
     _rewrite_checkpoint(path, lambda a: a.pop("config_hash"))
