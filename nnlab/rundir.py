@@ -165,13 +165,16 @@ class RunDir:
     def summary(self) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
         key if a value is not of its key's kind (``summary_problem``: an accuracy in [0, 1], a
-        loss >= 0, an epoch count, text, ...), so that every reader sees the same verdict."""
+        loss >= 0, an epoch count, text, ...), so that every reader sees the same verdict;
+        its ``status`` the folder's (one written before a kill said COMPLETED: STALE)."""
         if not self.file("summary.json").exists():
             return {}
         summary = self.read_json_object("summary.json")
         found = summary_problem(summary)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
+        if "status" in summary and self.file("meta.json").exists():
+            summary["status"] = self.status
         return summary
 
     def rounds(self) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ except ``metrics.jsonl``, which is appended to one line at a time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -294,6 +295,7 @@ class Lifecycle:
             if exc is None:
                 try:
                     self._run_hooks(self._status, quiet=False)
+                    _align_summary(self.run, self._status)
                 except BaseException as hook_error:  # a summary that cannot be written
                     self._abnormal_end(hook_error)
                     raise
@@ -309,6 +311,8 @@ class Lifecycle:
         interrupted = isinstance(exc, KeyboardInterrupt)
         status = "INTERRUPTED" if interrupted else "FAILED"
         self._run_hooks(status, quiet=True)
+        with contextlib.suppress(Exception):
+            _align_summary(self.run, status)
         extra = {} if interrupted else {"error": describe_error(exc)}
         recorded: str | None = None
         try:
@@ -334,6 +338,18 @@ class Lifecycle:
             except BaseException:
                 if not quiet:
                     raise
+
+
+def _align_summary(run: RunDir, status: str) -> None:
+    """A summary.json written in the block says the status the folder ends with: one written
+    as COMPLETED before an interrupt (an lr-scan's, while its figure was drawn) is rewritten
+    INTERRUPTED, as the summaries written by ``on_end`` hooks say it anyway."""
+    path = run.file("summary.json")
+    if not path.is_file():
+        return
+    summary = run.read_json_object("summary.json")
+    if "status" in summary and summary["status"] != status:
+        run.write_json("summary.json", {**summary, "status": status})
 
 
 def _write_status(run: RunDir, status: str, fields: dict[str, Any]) -> None:

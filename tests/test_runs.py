@@ -205,6 +205,23 @@ def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
     assert run.status == "RUNNING"  # can't tell for another machine
 
 
+def test_a_summary_says_the_status_its_folder_ends_with_and_readers_see_the_folders(tmp_path):
+    # (an lr-scan, landscape, tune or activations run writes summary.json as COMPLETED, then
+    # draws its figures: interrupted then, or killed, its summary said COMPLETED of a run that
+    # was INTERRUPTED or STALE, in runs show and in the report)
+    from nnlab import runs
+
+    with pytest.raises(KeyboardInterrupt), runs.start(tmp_path, "x", "lr-scan") as life:
+        life.run.write_json("summary.json", {"status": "COMPLETED", "rows": []})
+        raise KeyboardInterrupt
+    assert life.run.status == "INTERRUPTED"
+    assert life.run.read_json("summary.json") == {"status": "INTERRUPTED", "rows": []}
+
+    killed = fake_run(tmp_path, "killed", "RUNNING", pid=2**22 + 12345)  # (its process gone)
+    killed.write_json("summary.json", {"status": "COMPLETED", "rows": []})
+    assert killed.summary()["status"] == "STALE" == killed.status
+
+
 def test_a_running_run_whose_process_was_killed_but_not_yet_collected_is_stale(tmp_path):
     # (a zombie: kill(pid, 0) succeeds until its parent waits, and a run killed with
     # SIGKILL read RUNNING, its --resume refused as "still RUNNING", until then)

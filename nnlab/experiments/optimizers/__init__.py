@@ -207,15 +207,15 @@ def run_comparison(
     if dataset is None:
         for option, value in net_options.items():
             if value is not None:
-                raise ConfigError(f"{option} applies to --dataset comparisons (a net), "
-                                  "not to a --function's paths")  # fmt: skip
+                raise ConfigError(f"{option}: for --dataset comparisons (a net), "
+                                  "not for a --function's paths")  # fmt: skip
         return run_function_comparison(
             function or "book", names, overrides, lrs, start, step_list,
             DEFAULT_TOL if tol is None else tol, runs_dir=runs_dir, out=out, figure=figure,
         )  # fmt: skip
     for option, value in (("--start", start), ("--tol", tol)):
         if value is not None:
-            raise ConfigError(f"{option} applies to --function comparisons, not --dataset")
+            raise ConfigError(f"{option}: for --function comparisons, not --dataset")
     if step_list is not None and len(step_list) != 1:
         raise ConfigError("--steps: --dataset takes one number of iterations")
     net = NetSettings(
