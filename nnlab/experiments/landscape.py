@@ -49,71 +49,25 @@ from nnlab.experiments.directions import (  # (re-exported: the directions' math
     filter_normalize as filter_normalize,
     random_direction as random_direction,
 )
-from nnlab.fileio import replacing
+from nnlab.experiments.landscape_file import (  # (re-exported: the settings and the file)
+    FILE,
+    MAX_RANGE as MAX_RANGE,
+    NORMALIZE as NORMALIZE,
+    SETTING_KEYS,
+    Settings,
+    axis as axis,
+    check_content,
+    parse_range as parse_range,
+    read_file,
+    store,
+    write_new_file,
+)
 from nnlab.limits import check_work, evaluation_work
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.state import set_state
 
-NORMALIZE = ("filter", "none")
-FILE = "landscape.h5"
-SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
-MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
-
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the grid is: its directions, range, resolution and the data it is evaluated on."""
-
-    normalize: str = "filter"
-    lo: float = -1.0
-    hi: float = 1.0
-    points: int = 51
-    split: str = "train"
-    samples: int = 0  # 0: the whole split
-    seed: int = 0
-    batch: int = 0  # 0: the config's eval_batch_size
-
-    def check(self) -> None:
-        if self.normalize not in NORMALIZE:
-            raise ConfigError(
-                f"--normalize: unknown {self.normalize!r}; expected one of {', '.join(NORMALIZE)}"
-            )
-        if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or self.lo >= self.hi:
-            raise ConfigError(f"--range: expected LO:HI with LO < HI, got {self.lo:g}:{self.hi:g}")
-        if max(abs(self.lo), abs(self.hi)) > MAX_RANGE:
-            raise ConfigError(
-                f"--range: LO and HI must be within -{MAX_RANGE:g}..{MAX_RANGE:g} (multiples of "
-                f"a direction), got {self.lo:g}:{self.hi:g}"
-            )
-        if self.points < 2:
-            raise ConfigError(f"--points: expected at least 2, got {self.points}")
-        for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):
-            if value < 0:
-                raise ConfigError(f"--{name}: expected 0 or more, got {value}")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in SETTING_KEYS}
-
-
-def parse_range(text: str) -> tuple[float, float]:
-    """``"-1:1"`` -> (-1.0, 1.0)."""
-    lo, sep, hi = text.partition(":")
-    try:
-        if not sep:
-            raise ValueError
-        return float(lo), float(hi)
-    except ValueError:
-        raise ConfigError(f"--range: expected LO:HI such as -1:1, got {text!r}") from None
-
-
-def axis(lo: float, hi: float, points: int) -> np.ndarray:
-    """``points`` evenly spaced values from lo to hi; a value within rounding of 0 is exactly 0."""
-    values = np.linspace(lo, hi, points)
-    values[np.abs(values) < 1e-12 * (hi - lo)] = 0.0
-    return values
 
 
 # ----------------------------------------------------------------------------- directions
@@ -228,78 +182,6 @@ class LandscapeResult:
     computed: int  # points evaluated by this call (the rest were already in the file)
 
 
-def _write_new_file(
-    path: Path,
-    settings: Settings,
-    model: MLP,
-    centre: dict[str, np.ndarray],
-    d1: Directions,
-    d2: Directions,
-    source: str,
-    cfg_hash: str,
-) -> None:
-    """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
-    import h5py
-
-    n = settings.points
-    with replacing(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
-            f["alphas"] = axis(settings.lo, settings.hi, n)
-            for name, shape in (("line", (n,)), ("grid", (n, n))):
-                for what in ("loss", "acc"):
-                    f.create_dataset(f"{name}/{what}", data=np.full(shape, np.nan))
-            for group, arrays in (
-                ("centre/params", centre),
-                ("centre/buffers", model.buffers),
-                ("directions/d1", d1),
-                ("directions/d2", d2),
-            ):
-                g = f.require_group(group)
-                for key, value in arrays.items():
-                    g[key] = value
-
-
-def read_file(path: Path) -> dict[str, Any]:
-    """Everything in a landscape.h5 as plain arrays and a Settings."""
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            attrs = dict(f.attrs)
-            out = {
-                "settings": Settings(**{k: _plain(attrs[k]) for k in SETTING_KEYS}),
-                "source": str(attrs.get("source", "")),
-                "config_hash": str(attrs.get("config_hash", "")),
-                "alphas": f["alphas"][()],
-            }
-            for name in ("line", "grid"):
-                for what in ("loss", "acc"):
-                    out[f"{name}_{what}"] = f[f"{name}/{what}"][()]
-            for group in ("centre/params", "centre/buffers", "directions/d1", "directions/d2"):
-                out[group] = {k: v[()] for k, v in f[group].items()}
-    except (OSError, KeyError) as exc:
-        raise RunError(f"{path}: not a readable landscape file ({exc})") from None
-    return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _store(path: Path, name: str, index: Any, loss: np.ndarray, acc: np.ndarray) -> None:
-    import h5py
-
-    with h5py.File(path, "r+") as f:
-        f[f"{name}/loss"][index] = loss
-        f[f"{name}/acc"][index] = acc
-        f.flush()
-
-
 def fill_missing(
     path: Path,
     model: MLP,
@@ -314,13 +196,10 @@ def fill_missing(
     from threadpoolctl import threadpool_limits
 
     content = read_file(path)
+    check_content(path, content, model)
     settings: Settings = content["settings"]
     centre = content["centre/params"]
     d1, d2 = content["directions/d1"], content["directions/d2"]
-    if set(centre) != set(model.params) or any(
-        centre[k].shape != p.shape for k, p in model.params.items()
-    ):
-        raise RunError(f"{path}: the stored centre does not match the model's parameters")
     for key, buf in model.buffers.items():
         buf[...] = content["centre/buffers"][key]
     alphas = content["alphas"]
@@ -333,7 +212,7 @@ def fill_missing(
                 model, centre, d1, None, alphas[i], 0.0, x, y, settings.batch
             )
         if len(todo):
-            _store(path, "line", slice(None), line_loss, line_acc)
+            store(path, "line", slice(None), line_loss, line_acc)
             done += len(todo)
         grid_loss, grid_acc = content["grid_loss"], content["grid_acc"]
         rows = [i for i in range(len(alphas)) if np.isnan(grid_loss[i]).any()]
@@ -343,7 +222,7 @@ def fill_missing(
                 grid_loss[i, j], grid_acc[i, j] = loss_at(
                     model, centre, d1, d2, alphas[i], alphas[j], x, y, settings.batch
                 )
-            _store(path, "grid", i, grid_loss[i], grid_acc[i])
+            store(path, "grid", i, grid_loss[i], grid_acc[i])
             done += len(cols)
             if progress is not None and (count % 10 == 0 or count == len(rows)):
                 progress(f"grid rows {count}/{len(rows)} done")
@@ -423,7 +302,7 @@ def landscape(
     ) as life:
         life.run.write_text("config.yaml", to_yaml(cfg))
         centre_params = {k: v.copy() for k, v in model.params.items()}
-        _write_new_file(
+        write_new_file(
             life.run.file(FILE), settings, model, centre_params, d1, d2, centre.source,
             config_hash(cfg),
         )  # fmt: skip
@@ -467,6 +346,7 @@ def resume_landscape(
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     x, y = eval_split(data, settings)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    check_content(run.file(FILE), read_file(run.file(FILE)), model)  # (before the folder changes)
     with runs.reopen(run, resume=LANDSCAPE_RESUME) as life:
         return _complete(life, cfg, model, x, y, progress)
 

@@ -219,3 +219,51 @@ def test_a_folder_without_a_checkpoint_is_not_a_source(cfg, data, tmp_path):
     first = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, data=data)
     with pytest.raises(RunError, match="a landscape folder; this command needs a train folder"):
         ls.landscape(str(first.run.path), settings=FAST, runs_dir=tmp_path, data=data)
+
+
+def _edit(f, key, make):
+    data = make(f[key][()])
+    del f[key]
+    f[key] = data
+
+
+# An edited or damaged landscape.h5 was resumed: its missing points evaluated and mixed with
+# the rest (another axis, a non-finite direction, a grid of int8), or the resume failed half-way
+# and recorded the folder FAILED (a grid cut short, a direction of bytes).
+EDITS = {
+    "another axis": ("alphas", lambda a: np.where(a == a[0], -5.0, a), "'alphas' is not the axis"),
+    "a NaN in a direction": ("directions/d1/affine1.W",
+                             lambda w: np.where(np.arange(w.size).reshape(w.shape) == 0, np.nan, w),
+                             "'directions/d1/affine1.W' holds non-finite values"),
+    "a grid of int8": ("grid/loss", lambda g: np.zeros(g.shape, np.int8), "'grid/loss' is int8[5, 5]"),
+    "a grid cut short": ("grid/loss", lambda g: g[:2], "'grid/loss' is float64[2, 5]"),
+    "a direction of bytes": ("directions/d2/affine1.b", lambda b: np.array([b"x"] * b.size),
+                             "'directions/d2/affine1.b' is |S1"),
+    "a negative loss": ("line/loss", lambda v: -np.abs(v) - 1, "'line/loss' holds a negative loss"),
+    "an accuracy of 2": ("grid/acc", lambda v: v * 0 + 2, "'grid/acc' holds a value outside [0, 1]"),
+    "a missing centre array": ("centre/params/affine1.b", None, "'centre/params' holds"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_a_resume_refuses_an_edited_landscape_file_and_changes_nothing(data, tmp_path, edit):
+    from tests.conftest import invoke
+    from tests.faults.helpers import set_meta
+
+    key, make, message = EDITS[edit]
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
+    done = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, out=tmp_path / "l", data=data)
+    set_meta(done.run, status="INTERRUPTED")
+    h5 = done.run.file("landscape.h5")
+    with h5py.File(h5, "r+") as f:
+        f["grid/loss"][1, 1] = np.nan  # (a point left to evaluate)
+        if make is None:
+            del f[key]
+        else:
+            _edit(f, key, make)
+    before = {p.name: p.read_bytes() for p in done.run.path.iterdir() if p.is_file()}
+    result = invoke("landscape", "--resume", str(done.run.path), runs_dir=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {h5}: ") and message in result.stderr, result.stderr
+    assert before == {p.name: p.read_bytes() for p in done.run.path.iterdir() if p.is_file()}

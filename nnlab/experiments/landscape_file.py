@@ -1,0 +1,203 @@
+"""A loss landscape's settings and its file, ``landscape.h5``: written, read and checked.
+
+The file holds the settings (attributes), the axis ``alphas``, the ``line`` and ``grid`` losses
+and accuracies (NaN: a point not evaluated yet; a loss +inf: not finite there), and the
+``centre`` (params, buffers) and ``directions`` (d1, d2) as one array per parameter. A resume
+reads it back and evaluates what is missing, so ``check_content`` holds it to what nnlab
+writes before a point is added: an edited or damaged file is refused, naming the array.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnlab import runs
+from nnlab.errors import ConfigError, RunError
+from nnlab.experiments.directions import Directions
+from nnlab.fileio import replacing
+from nnlab.nn.model import MLP
+from nnlab.output import counted
+
+NORMALIZE = ("filter", "none")
+FILE = "landscape.h5"
+SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the grid is: its directions, range, resolution and the data it is evaluated on."""
+
+    normalize: str = "filter"
+    lo: float = -1.0
+    hi: float = 1.0
+    points: int = 51
+    split: str = "train"
+    samples: int = 0  # 0: the whole split
+    seed: int = 0
+    batch: int = 0  # 0: the config's eval_batch_size
+
+    def check(self) -> None:
+        if self.normalize not in NORMALIZE:
+            raise ConfigError(
+                f"--normalize: unknown {self.normalize!r}; expected one of {', '.join(NORMALIZE)}"
+            )
+        if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or self.lo >= self.hi:
+            raise ConfigError(f"--range: expected LO:HI with LO < HI, got {self.lo:g}:{self.hi:g}")
+        if max(abs(self.lo), abs(self.hi)) > MAX_RANGE:
+            raise ConfigError(
+                f"--range: LO and HI must be within -{MAX_RANGE:g}..{MAX_RANGE:g} (multiples of "
+                f"a direction), got {self.lo:g}:{self.hi:g}"
+            )
+        if self.points < 2:
+            raise ConfigError(f"--points: expected at least 2, got {self.points}")
+        for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):
+            if value < 0:
+                raise ConfigError(f"--{name}: expected 0 or more, got {value}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in SETTING_KEYS}
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """``"-1:1"`` -> (-1.0, 1.0)."""
+    lo, sep, hi = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(lo), float(hi)
+    except ValueError:
+        raise ConfigError(f"--range: expected LO:HI such as -1:1, got {text!r}") from None
+
+
+def axis(lo: float, hi: float, points: int) -> np.ndarray:
+    """``points`` evenly spaced values from lo to hi; a value within rounding of 0 is exactly 0."""
+    values = np.linspace(lo, hi, points)
+    values[np.abs(values) < 1e-12 * (hi - lo)] = 0.0
+    return values
+
+
+def write_new_file(
+    path: Path,
+    settings: Settings,
+    model: MLP,
+    centre: dict[str, np.ndarray],
+    d1: Directions,
+    d2: Directions,
+    source: str,
+    cfg_hash: str,
+) -> None:
+    """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
+    import h5py
+
+    n = settings.points
+    with replacing(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
+            f["alphas"] = axis(settings.lo, settings.hi, n)
+            for name, shape in (("line", (n,)), ("grid", (n, n))):
+                for what in ("loss", "acc"):
+                    f.create_dataset(f"{name}/{what}", data=np.full(shape, np.nan))
+            for group, arrays in (
+                ("centre/params", centre),
+                ("centre/buffers", model.buffers),
+                ("directions/d1", d1),
+                ("directions/d2", d2),
+            ):
+                g = f.require_group(group)
+                for key, value in arrays.items():
+                    g[key] = value
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Everything in a landscape.h5 as plain arrays and a Settings."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            attrs = dict(f.attrs)
+            out = {
+                "settings": Settings(**{k: _plain(attrs[k]) for k in SETTING_KEYS}),
+                "source": str(attrs.get("source", "")),
+                "config_hash": str(attrs.get("config_hash", "")),
+                "alphas": f["alphas"][()],
+            }
+            for name in ("line", "grid"):
+                for what in ("loss", "acc"):
+                    out[f"{name}_{what}"] = f[f"{name}/{what}"][()]
+            for group in ("centre/params", "centre/buffers", "directions/d1", "directions/d2"):
+                out[group] = {k: v[()] for k, v in f[group].items()}
+    except (OSError, KeyError) as exc:
+        raise RunError(f"{path}: not a readable landscape file ({exc})") from None
+    try:
+        out["settings"].check()
+    except (ConfigError, TypeError) as exc:  # (attributes edited: ``points`` a text, ...)
+        raise runs.DamagedError(f"{path}: its settings are not a landscape's ({exc})") from None
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def store(path: Path, name: str, index: Any, loss: np.ndarray, acc: np.ndarray) -> None:
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        f[f"{name}/loss"][index] = loss
+        f[f"{name}/acc"][index] = acc
+        f.flush()
+
+
+def check_content(path: Path, content: dict[str, Any], model: MLP) -> None:
+    """DamagedError naming the first array of ``content`` (``read_file``'s) that is not what
+    nnlab writes for ``model``: the axis its settings give, the line's and grid's losses (NaN,
+    >= 0 or +inf) and accuracies (NaN or in [0, 1]) of their shapes, evaluated at the same
+    points, and a centre and directions of the model's parameters, finite. A resume evaluated
+    the missing points of an edited file and mixed them with the rest (or failed half-way)."""
+
+    def damaged(what: str, expected: str) -> runs.DamagedError:
+        return runs.DamagedError(f"{path}: {what}; expected {expected}")
+
+    settings: Settings = content["settings"]
+    n = settings.points
+    alphas = content["alphas"]
+    if alphas.shape != (n,) or not np.array_equal(alphas, axis(settings.lo, settings.hi, n)):
+        raise damaged("'alphas' is not the axis of its settings",
+                      f"{counted(n, 'point')} from {settings.lo:g} to {settings.hi:g}")  # fmt: skip
+    for name, shape in (("line", (n,)), ("grid", (n, n))):
+        loss, acc = content[f"{name}_loss"], content[f"{name}_acc"]
+        for what, values in (("loss", loss), ("acc", acc)):
+            if values.dtype.kind != "f" or values.shape != shape:
+                raise damaged(f"'{name}/{what}' is {values.dtype}{list(values.shape)}",
+                              f"floats of shape {list(shape)}")  # fmt: skip
+        done = ~np.isnan(loss)  # (a NaN loss: not evaluated yet, whatever its accuracy)
+        if np.isnan(acc[done]).any():
+            raise damaged(f"'{name}/acc' has no accuracy at a point '{name}/loss' holds",
+                          "both at every evaluated point")  # fmt: skip
+        if (loss[done] < 0).any():
+            raise damaged(f"'{name}/loss' holds a negative loss", "losses >= 0 (or +inf)")
+        if not ((acc[done] >= 0) & (acc[done] <= 1)).all():
+            raise damaged(f"'{name}/acc' holds a value outside [0, 1]", "accuracies in [0, 1]")
+    for group, like in (("centre/params", model.params), ("centre/buffers", model.buffers),
+                        ("directions/d1", model.params), ("directions/d2", model.params)):  # fmt: skip
+        arrays = content[group]
+        if set(arrays) != set(like):
+            raise damaged(f"'{group}' holds {', '.join(sorted(arrays)) or 'nothing'}",
+                          f"the model's {', '.join(sorted(like))}")  # fmt: skip
+        for key, want in like.items():
+            got = arrays[key]
+            if got.dtype.kind != "f" or got.shape != want.shape:
+                raise damaged(f"'{group}/{key}' is {got.dtype}{list(got.shape)}",
+                              f"floats of shape {list(want.shape)}")  # fmt: skip
+            if not np.isfinite(got).all():
+                raise damaged(f"'{group}/{key}' holds non-finite values", "finite numbers")
