@@ -144,6 +144,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
         message = exc.message  # type: ignore[attr-defined]
         if message.lower().startswith("value error, "):  # (a choice: it names the value)
             message = message[len("value error, ") :].rstrip(".")
+        elif not_finite(exc):  # (NaN passes a range's bounds check, or fails it as "> 10")
+            message = f"expected a finite number, got {not_finite(exc)}"
         else:
             message += refused_value(exc)
         message = message[:1].lower() + message[1:]
@@ -175,6 +177,25 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if hint:
         return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+def not_finite(exc: BaseException) -> str | None:
+    """The value typer's validation refused, if it is a float that is NaN or infinite."""
+    import math
+
+    errors = getattr(exc.__cause__, "errors", None)
+    try:
+        value = errors()[0].get("input") if callable(errors) else None
+    except (IndexError, TypeError, AttributeError):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return None
 
 
 def refused_value(exc: BaseException) -> str:

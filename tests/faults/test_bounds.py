@@ -96,9 +96,22 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["override 'optimizer.lr=.inf': optimizer.lr: input should be a finite number, got inf"],
     ),
     "NaN weight decay": (["train", "cfg.yaml", "weight_decay=.nan"], ["finite number, got nan"]),
-    "NaN option": (["lr-scan", "cfg.yaml", "--min", "nan"], ["--min: input should be", "got nan"]),
-    "NaN --val-fraction": (["tune", "cfg.yaml", "--val-fraction", "nan"], ["--val-fraction: "]),
-    "NaN --tol": (["compare-optimizers", "--tol", "nan"], ["--tol: ", "got nan"]),
+    "NaN option": (
+        ["lr-scan", "cfg.yaml", "--min", "nan"],
+        ["--min: expected a finite number, got nan"],
+    ),
+    "infinite option": (
+        ["lr-scan", "cfg.yaml", "--max", "inf"],
+        ["--max: expected a finite number, got inf"],
+    ),
+    "NaN --val-fraction": (
+        ["tune", "cfg.yaml", "--val-fraction", "nan"],
+        ["--val-fraction: expected a fraction strictly between 0 and 1, got nan"],
+    ),
+    "NaN --tol": (
+        ["compare-optimizers", "--tol", "nan"],
+        ["--tol: expected a finite number, got nan"],
+    ),
     # sizes
     "--points": (
         ["landscape", "cfg.yaml", "--points", "100000"],
