@@ -189,6 +189,9 @@ def landscape(
 ) -> None:
     """Loss along random 1-D and 2-D slices around trained (or initial) weights.
 
+    --png copies both figures: the 2-D one (landscape-2d.png) to its path, the 1-D one beside it
+    (the name with its 2d made 1d, else -1d added: docs/landscape-2d.png, docs/landscape-1d.png).
+
     Example: nnlab landscape latest --normalize filter --range -1:1 --points 51 --png docs/landscape-2d.png
     """
     from nnlab.experiments import landscape as ls
@@ -209,6 +212,17 @@ def landscape(
         "(landscape.h5, landscape-1d.png, landscape-2d.png)"
     )
     copy_figure(result.run.file("landscape-2d.png"), opts.png)
+    if opts.png is not None:
+        copy_figure(result.run.file("landscape-1d.png"), line_figure_path(opts.png))
+
+
+def line_figure_path(png: Path) -> Path:
+    """Where ``--png`` puts the 1-D figure: beside the 2-D one, its name's last ``2d`` made
+    ``1d`` (landscape-2d.png: landscape-1d.png), else ``-1d`` added (plane.png: plane-1d.png)."""
+    stem = png.stem
+    at = stem.lower().rfind("2d")
+    name = f"{stem[:at]}1d{stem[at + 2 :]}" if at >= 0 else f"{stem}-1d"
+    return png.with_name(name + png.suffix)
 
 
 # ----------------------------------------------------------------------------- tune

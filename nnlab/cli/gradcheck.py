@@ -101,8 +101,13 @@ def gradcheck(
         note(f"figure: {diff.png}")
         copy_figure(diff.png, png)
         return
-    if out is not None or png is not None:
-        raise typer.BadParameter("--out and --png go with --compare-differences")
+    for option, value in (("--out", out), ("--png", png), ("--param", param)):
+        if value is not None:  # (else ignored: the plain check has no folder, figure or param)
+            raise typer.BadParameter(
+                "goes with --compare-differences (the plain check writes no folder or figure "
+                "and checks every parameter)",
+                param_hint=option,
+            )
     report = gr.run_gradcheck(cfg, data_dir, settings)
     show(report, fmt)
     for line in report.failures():  # beside the table, or on stderr beside JSON / CSV

@@ -143,6 +143,13 @@ def test_compare_differences_unknown_param_exits_2():
     assert "unknown parameter 'nope.W'" in result.stderr
 
 
+@pytest.mark.parametrize("option", [["--param", "affine1.W"], ["--png", "x.png"], ["--out", "o"]])
+def test_an_option_of_compare_differences_without_it_is_refused_not_ignored(option):
+    result = gradcheck(*option)
+    assert result.exit_code == 2
+    assert f"error: {option[0]}: goes with --compare-differences" in result.stderr
+
+
 def write_tiny_config(tmp_path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(

@@ -32,6 +32,10 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
     assert doc["grid"]["computed"] == 25 and doc["source"].startswith("run ")
     assert doc["run"] == out
     assert png.stat().st_size > 1000
+    # (both figures: the 1-D one beside the 2-D one, as docs/ shows them)
+    assert (tmp_path / "docs" / "landscape-1d.png").read_bytes() == (
+        Path(out) / "landscape-1d.png"
+    ).read_bytes()
     h5 = Path(doc["run"]) / "landscape.h5"
     with h5py.File(h5, "r+") as f:
         f["grid/loss"][1, 1] = np.nan
