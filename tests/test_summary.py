@@ -81,8 +81,26 @@ def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
 
     accs = [0.08, 0.10, 0.09, 0.07, 0.11]
     records = [{"epoch": i, "train_acc": a} for i, a in enumerate(accs)]
-    assert [r["epoch"] for r in key_epochs(records, "DIVERGED")] == [0, 1, 4]
-    assert [r["epoch"] for r in key_epochs(records, "COMPLETED")] == [0, 4]
+    assert key_epochs(records, "DIVERGED") == {0: ["first"], 1: ["best train_acc"], 4: ["last"]}
+    assert key_epochs(records, "COMPLETED") == {0: ["first"], 4: ["best train_acc", "last"]}
+
+
+def test_runs_show_says_why_each_epoch_is_shown_and_no_accuracy_where_a_run_diverged():
+    # (a diverged run's last record holds the accuracy of NaN outputs, ~0.1: not a result, as
+    # its summary's "-" says; and the best rows were shown without saying best at what)
+    from nnlab.experiments.listing import epochs_view
+
+    accs = [0.08, 0.10, 0.09, 0.07, 0.11]
+    records = [{"epoch": i, "train_acc": a, "train_loss": 1.0} for i, a in enumerate(accs)]
+    shown, title = epochs_view(records, "DIVERGED")
+    assert [r["epoch"] for r in shown] == [0, 1, 4]
+    assert shown[-1] == {"epoch": 4, "train_acc": None, "train_loss": 1.0}
+    assert records[-1]["train_acc"] == 0.11  # (the records themselves are as recorded)
+    assert title == ("3 of 5 epochs: 0 first; 1 best train_acc; 4 last (--all for every epoch); "
+                     "diverged at epoch 4: no accuracies there")  # fmt: skip
+    shown, title = epochs_view(records, "COMPLETED")
+    assert title == "2 of 5 epochs: 0 first; 4 best train_acc, last (--all for every epoch)"
+    assert epochs_view(records, "COMPLETED", every=True)[1] == "every epoch"
 
 
 def test_the_diverged_epoch_is_the_status_and_summarys_not_a_null_loss():

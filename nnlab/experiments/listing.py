@@ -156,26 +156,47 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     header += [f"{b['status']} {b['reason']}" for b in trial_damage(run, files=True)[1]]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
-    shown = metrics if every else key_epochs(metrics, run.status)
-    title = "every epoch" if every or len(shown) == len(metrics) else (
-        f"{len(shown)} of {counted(len(metrics), 'epoch')}: first, best, last (--all for every epoch)"
-    )  # fmt: skip
+    shown, title = epochs_view(metrics, run.status, every)
     return RunView(run, header, config, summary, metrics, shown, title, meta)
 
 
-def key_epochs(records: list[Record], status: str | None = None) -> list[Record]:
-    """The first record, the best by each accuracy (else each loss), and the last. A DIVERGED
-    run's bests are over the epochs before the one it diverged in (``nnlab.summary``'s rule)."""
+def epochs_view(
+    metrics: list[Record], status: str | None, every: bool = False
+) -> tuple[list[Record], str]:
+    """The records ``runs show`` prints (every one, or ``key_epochs``) and their title, which
+    says why each is there. A DIVERGED run's last record shows no accuracies: they are of
+    non-finite outputs (the summary's ``-``), not results."""
+    picks = {i: ["every epoch"] for i in range(len(metrics))} if every else key_epochs(
+        metrics, status
+    )  # fmt: skip
+    shown = [metrics[i] for i in sorted(picks)]
+    if status == DIVERGED and shown and shown[-1] is metrics[-1]:
+        shown[-1] = {k: (None if k.endswith("_acc") else v) for k, v in metrics[-1].items()}
+    if every or len(shown) == len(metrics):
+        title = "every epoch"
+    else:
+        why = "; ".join(f"{metrics[i]['epoch']} {', '.join(picks[i])}" for i in sorted(picks))
+        title = f"{len(shown)} of {counted(len(metrics), 'epoch')}: {why} (--all for every epoch)"
+    if status == DIVERGED and metrics:
+        title += f"; diverged at epoch {metrics[-1]['epoch']}: no accuracies there"
+    return shown, title
+
+
+def key_epochs(records: list[Record], status: str | None = None) -> dict[int, list[str]]:
+    """Which records to show, by index, and why: the first, the best by each accuracy (else
+    each loss), and the last. A DIVERGED run's bests are over the epochs before the one it
+    diverged in (``nnlab.summary``'s rule)."""
     if len(records) <= 3:
-        return list(records)
+        return {i: [] for i in range(len(records))}
     keys = [k for k in records[-1] if k.endswith("_acc")] or [
         k for k in records[-1] if k.endswith("_loss")
     ]
-    picked = {0, len(records) - 1}
+    picked: dict[int, list[str]] = {0: ["first"]}
     before = records[:-1] if status == DIVERGED else records
     for key in keys:
         values = [(r.get(key), i) for i, r in enumerate(before) if r.get(key) is not None]
         if values:
             pick = max if key.endswith("_acc") else min
-            picked.add(pick(values, key=lambda v: v[0])[1])
-    return [records[i] for i in sorted(picked)]
+            picked.setdefault(pick(values, key=lambda v: v[0])[1], []).append(f"best {key}")
+    picked.setdefault(len(records) - 1, []).append("last")
+    return picked
