@@ -78,3 +78,11 @@ def outcome(summary: dict[str, Any]) -> str:
     status = str(summary.get("status"))
     at = summary.get("diverged_epoch")
     return f"{status} at epoch {at}" if status == DIVERGED and at is not None else status
+
+
+def objective_label(weight_decay: float) -> str:
+    """What a run's ``loss`` (the training objective) is, for tables and legends: with weight
+    decay it carries the L2 penalty, and can be many times the split losses beside it."""
+    if weight_decay > 0:
+        return "objective (train batches, + L2 penalty)"
+    return "objective (train batches)"

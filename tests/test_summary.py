@@ -111,3 +111,15 @@ def test_the_diverged_epoch_is_the_status_and_summarys_not_a_null_loss():
     assert diverged_epoch("DIVERGED", records, recorded=3) == 3  # (its summary's word)
     assert diverged_epoch("DIVERGED", records) == 4  # (none recorded: its last record)
     assert diverged_epoch("DIVERGED", []) is None
+
+
+def test_the_objective_says_it_carries_the_l2_penalty_where_there_is_weight_decay():
+    # (objective 20.3 beside a train loss of 0.64 read as a contradiction)
+    from nnlab.config import load_config
+    from nnlab.experiments.train import summary_rows
+    from nnlab.summary import objective_label
+
+    assert objective_label(0.0) == "objective (train batches)"
+    assert objective_label(0.1) == "objective (train batches, + L2 penalty)"
+    cfg = load_config(None, ["weight_decay=0.1"])
+    assert summary_rows({}, cfg)[0]["metric"] == "objective (train batches, + L2 penalty)"

@@ -28,7 +28,7 @@ from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
 from nnlab.state import set_state
-from nnlab.summary import outcome, summarize
+from nnlab.summary import objective_label, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 ProgressFn = Callable[[Record, Config], None]
@@ -101,7 +101,11 @@ def run_work(cfg: Config, data: Dataset) -> tuple[float, int]:
 def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
     """The summary as table rows: one per evaluated split, plus the training objective."""
     rows = [
-        {"metric": "objective (train batches)", "final": summary.get("final_loss"), "best": None}
+        {
+            "metric": objective_label(cfg.weight_decay),
+            "final": summary.get("final_loss"),
+            "best": None,
+        }  # fmt: skip
     ]
     for split in cfg.splits:
         rows.append(
@@ -137,6 +141,7 @@ def _finish(
             "title": cfg.name,
             "status": status,
             "diverged_epoch": summary.get("diverged_epoch"),
+            "objective": objective_label(cfg.weight_decay),
         }
         drawing = plots.Drawing(plots.train_curves_figure, run.file("curves.png"),
                                 (records, cfg.splits), drawn, tight=False)  # fmt: skip

@@ -17,6 +17,7 @@ def train_curves_figure(
     *,
     status: str | None,
     diverged_epoch: int | None = None,
+    objective: str = "objective (train batches)",
 ) -> Any:
     """Two panels: loss (training objective and each split's loss) and accuracy, per epoch.
 
@@ -36,7 +37,7 @@ def train_curves_figure(
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     few = len(records) <= MARKED_EPOCHS + 1  # (epoch 0 and MARKED_EPOCHS epochs)
     style = {"marker": "."} if few else {"lw": 0.8}
-    ax_loss.plot(*base.curve(kept, "loss"), label="objective (train batches)", color="black",
+    ax_loss.plot(*base.curve(kept, "loss"), label=objective, color="black",
                  lw=1 if few else 0.8)  # fmt: skip
     for i, split in enumerate(splits):
         final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])

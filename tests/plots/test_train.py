@@ -29,6 +29,9 @@ def test_losses_spanning_decades_get_a_log_axis():
     ax_loss, ax_acc = fig.axes
     assert ax_loss.get_yscale() == "log" and "log" in ax_loss.get_ylabel()
     assert ax_acc.get_yscale() == "linear"
+    penalty = plots.train_curves_figure(weight_decay_run(), ["train", "test"], status="COMPLETED",
+                                        objective="objective (train batches, + L2 penalty)")  # fmt: skip
+    assert penalty.axes[0].get_lines()[0].get_label() == "objective (train batches, + L2 penalty)"
 
 
 def test_losses_within_a_decade_stay_linear():
