@@ -116,8 +116,21 @@ def cell(value: Any, display: str | None = None) -> str:
 def kv_table(items: Sequence[tuple[str, Any]]) -> str:
     if not items:
         return ""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(compact(v))}</td></tr>" for k, v in items)
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{kv_value(v)}</td></tr>" for k, v in items)
     return f'<table class="kv">{rows}</table>'
+
+
+KV_TEXT = 200  # characters of a value in a key/value table; a longer container is not spelt out
+
+
+def kv_value(value: Any) -> str:
+    """A key/value table's cell: the value as text, but a container too long to read there (an
+    lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use)."""
+    text = compact(value, KV_TEXT + 1)
+    if isinstance(value, (dict, list)) and len(text) > KV_TEXT:
+        what = counted(len(value), "entry", "entries")
+        return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
+    return esc(compact(value))
 
 
 def rows_table(rows: Sequence[dict[str, Any]]) -> str:

@@ -254,6 +254,15 @@ def test_other_kinds_get_a_page_with_their_figures_and_summary(report, every_kin
         assert text in html, text
 
 
+def test_a_value_too_long_for_a_cell_is_its_size_not_a_cut_json_text(report, every_kind):
+    # (an lr-scan's summary showed its per-rate curves as '{"1.000e-05": [{"epoch": 0, ...')
+    html = page(report.out, folder(every_kind, "lr-scan"))
+    summary = html[html.index("<h2>Summary</h2>") :]
+    summary = summary[: summary.index("</section>")]
+    assert '<th>curves</th><td><span class="note">3 entries: see the file' in summary
+    assert "{&quot;" not in summary and '{"' not in summary
+
+
 def test_no_generated_file_names_a_network_address(report):
     assert files(report.out)
     for path in files(report.out):
