@@ -14,7 +14,7 @@ alone take on this machine.
   The same products in the stack's own layout (K nets' weights, per-net strided views) give a
   second rate, ``gemm_gflops_1thread_stack_layout``: what the layout costs on this machine.
 * **floor** = FLOPs / GEMM rate; **ratio** = wall / floor (1.0 would be nothing but GEMMs).
-* **book_ratio**: the sweep's wall time against the floor of *the book's work* (DLFS 6.3.3:
+* **book_ratio**: the sweep's wall time against the floor of *the book's work* (DLFS 6.3.2:
   32 nets x 200 steps, accuracy on the 1,000 training images before training and after each
   epoch; 518.6 GFLOP on MNIST). The sweep runs three times: as its preset says (training
   accuracy every epoch, test accuracy after the last), with test accuracy every epoch too
@@ -298,7 +298,7 @@ def bench_sweep(
     return res, work
 
 
-# The book's work for the weight-scale sweep (DLFS 6.3.3): every net trains all its steps and
+# The book's work for the weight-scale sweep (DLFS 6.3.2): every net trains all its steps and
 # is evaluated on its training images only, before training and after each epoch.
 SAME_WORK = ("eval=[train]", "final_eval=[]")
 # The preset as it was before it moved the test split to final_eval: test every epoch too.

@@ -8,6 +8,7 @@ its annotation, so the reference cannot drift from what validation accepts.
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -77,6 +78,7 @@ def _field_row(path: str, field: Any, when: str, model: type[BaseModel]) -> Row:
     meaning = field.description or ""
     if not meaning and path.endswith(".name") and model.__doc__:
         meaning = model.__doc__.strip().splitlines()[0]
+    meaning = re.sub(r"``([^`]+)``", r"`\1`", meaning)  # (a docstring's code, as Markdown's)
     return {
         "key": path,
         "when": when,

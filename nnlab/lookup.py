@@ -93,12 +93,13 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
             return trials[0]
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
+            names += ", ..." if len(trials) > 5 else ""
             raise RunError(
                 f"run {ref!r}: ambiguous, the trial of {counted(len(trials), 'sweep')} ({names}); give one"
             )
         raise RunError(f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')")
     if len(matches) > 1:
-        names = ", ".join(r.id for r, _ in matches[:5])
+        names = ", ".join(r.id for r, _ in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
     _check_kind(matches[0][0], kinds, root)
     return matches[0][0]

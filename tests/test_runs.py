@@ -340,6 +340,13 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs, "20250102")
     with pytest.raises(RunError, match=r"run 'zzz': no run folder under .* matches"):
         find_run(three_runs, "zzz")
+
+
+def test_an_ambiguous_reference_lists_five_runs_and_says_there_are_more(tmp_path):
+    for i in range(6):
+        fake_run(tmp_path, f"20250101-00000{i}-x-aaaaa{i}")
+    with pytest.raises(RunError, match=r"matches 6 runs \(([^,]+, ){4}[^,]+, \.\.\.\)"):
+        find_run(tmp_path, "2025")
     with pytest.raises(RunError, match="no runs yet"):
         find_run(three_runs / "empty", "latest")
 

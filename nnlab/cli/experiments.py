@@ -101,7 +101,7 @@ def choices(flags: tuple[str, ...], help: str) -> object:
 
 
 ActivationChoice = choices(
-    ("--activation", "-a"), "Activations, repeatable or comma-separated (default: all)."
+    ("--activation", "-a"), "sigmoid, tanh or relu (repeatable or comma-separated; default all)."
 )
 InitChoice = choices(
     ("--init", "-i"), "std1, std0.01, xavier or he (repeatable or comma-separated; default all)."

@@ -451,9 +451,13 @@ def table_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+DIRECTIONS = {"filter": "filter-normalised", "none": "unnormalised N(0, 1)"}  # (table titles)
+
+
 def table_title(summary: dict[str, Any]) -> str:
     return (
-        f"loss landscape ({summary['normalize']} directions, range {summary['lo']:g}:"
+        f"loss landscape ({DIRECTIONS.get(summary['normalize'], summary['normalize'])} "
+        f"directions, range {summary['lo']:g}:"
         f"{summary['hi']:g}, {counted(summary['points'], 'point')}, {summary['split']} split)"
     )
 
@@ -465,7 +469,8 @@ def _write(result: LandscapeResult, name: str) -> None:
     run, summary = result.run, result.summary
     run.write_json("summary.json", summary)
     run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
-    label = f"{name}: {summary['normalize']} directions, {summary['split']} split"
+    kind = DIRECTIONS.get(summary["normalize"], summary["normalize"])
+    label = f"{name}: {kind} directions, {summary['split']} split"
     line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
     plots.save(line, run.file("landscape-1d.png"))
     plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)

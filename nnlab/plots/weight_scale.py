@@ -1,4 +1,4 @@
-"""The weight-scale sweep (DLFS 6.3.3, figure 6-19): a grid of accuracy curves per init scale,
+"""The weight-scale sweep (DLFS 6.3.2, figure 6-19): a grid of accuracy curves per init scale,
 BatchNorm against the plain net, and final accuracy against the scale.
 
 A net that diverged has no accuracy from the epoch it diverged on (its outputs are NaN, and the

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from nnlab.errors import ConfigError
 from nnlab.sweep import presets
 from nnlab.sweep.definition import SweepDef, define
 
@@ -35,6 +36,15 @@ def sweep_from_file(
         path = presets.get(preset).file
     elif path.resolve().parent == presets.PRESET_DIR:
         preset = path.stem
+    elif not path.exists() and not path.suffix and len(path.parts) == 1:  # (meant a preset?)
+        import difflib
+
+        names = presets.names()
+        close = difflib.get_close_matches(str(path), names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"{path}: no such config file or preset ({hint}presets: {', '.join(names)})"
+        )
     return define(
         path, args, kind=kind, trials=trials, seed=seed, name=name, preset=preset,
         share_seed=share_seed,

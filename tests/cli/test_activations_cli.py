@@ -33,3 +33,11 @@ def test_activations_unknown_init_exits_2_without_a_folder(tmp_path):
     assert result.exit_code == 2
     assert "--init: unknown 'huge'" in result.output
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_help_names_every_activation_and_init_it_takes():
+    from nnlab.experiments.activations import ACTIVATION_NAMES, INITS
+
+    text = " ".join(invoke("activations", "--help", env={"COLUMNS": "250"}).stdout.split())
+    for name in [*ACTIVATION_NAMES, *INITS]:
+        assert name in text, name

@@ -1,4 +1,4 @@
-"""DLFS chapter 6.3.3: weight-init scale x BatchNorm on/off, as a sweep preset.
+"""DLFS chapter 6.3.2: weight-init scale x BatchNorm on/off, as a sweep preset.
 
 The sweep itself is ``weight-scale.yaml`` beside this module, run by the generic sweep
 machinery; this module only says how to show the result the way the book does: one row per
@@ -26,7 +26,7 @@ PAIR_TITLE = "final accuracy with (bn) and without (nobn) BatchNorm; status bn/n
 class WeightScale(Preset):
     name = "weight-scale"
     summary = (
-        "DLFS 6.3.3: 16 weight-init scales x BatchNorm on/off, 5x100 ReLU nets, SGD, 20 epochs."
+        "DLFS 6.3.2: 16 weight-init scales x BatchNorm on/off, 5x100 ReLU nets, SGD, 20 epochs."
     )
     help = (
         "The table has one row per scale (final train/test accuracy with and without "
