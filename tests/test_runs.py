@@ -340,6 +340,8 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs, "20250102")
     with pytest.raises(RunError, match=r"run 'zzz': no run folder under .* matches"):
         find_run(three_runs, "zzz")
+    with pytest.raises(RunError, match="no runs yet"):
+        find_run(three_runs / "empty", "latest")
 
 
 def test_an_ambiguous_reference_lists_five_runs_and_says_there_are_more(tmp_path):
@@ -347,8 +349,6 @@ def test_an_ambiguous_reference_lists_five_runs_and_says_there_are_more(tmp_path
         fake_run(tmp_path, f"20250101-00000{i}-x-aaaaa{i}")
     with pytest.raises(RunError, match=r"matches 6 runs \(([^,]+, ){4}[^,]+, \.\.\.\)"):
         find_run(tmp_path, "2025")
-    with pytest.raises(RunError, match="no runs yet"):
-        find_run(three_runs / "empty", "latest")
 
 
 def test_list_runs_has_one_row_per_run(finished):
