@@ -12,6 +12,7 @@ from nnlab.plots.activations import activation_histograms_figure
 from nnlab.plots.base import (
     Canvas,
     Drawing,
+    IdleCanvas,
     Painter,
     draw_all,
     import_in_background,
@@ -51,6 +52,7 @@ __all__ = [
     "gradcheck_differences_figure",
     "Canvas",
     "Drawing",
+    "IdleCanvas",
     "draw_all",
     "Painter",
     "painters",

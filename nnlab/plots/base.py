@@ -87,6 +87,16 @@ class Canvas:
     args: tuple[Any, ...] = ()
 
 
+@dataclass(frozen=True)
+class IdleCanvas:
+    """A ``Canvas`` for a painter to build only with CPU time nothing else wants (a thread of
+    the Linux ``SCHED_IDLE`` policy), for a job whose workers keep every core busy: built on
+    the cycles they leave (a write's wait, a worker's start), and at the latest, at full speed,
+    when the job's end leaves the cores idle, instead of on the job's critical path after."""
+
+    canvas: Canvas
+
+
 _PREPARED: dict[Canvas, list[Any]] = {}  # this process's canvases built ahead, each used once
 
 
@@ -113,12 +123,15 @@ def dealt(n: int, painters: Sequence[Painter]) -> list[Painter]:
     return [live[i % len(live)] for i in range(n)] if live else []
 
 
-def prepare_all(canvases: Sequence[Canvas | None], painters: Sequence[Painter]) -> None:
-    """Have ``painters`` build ``canvases`` now, each in the painter that will draw the drawing
-    it belongs to (``dealt``; None: nothing to build)."""
+def prepare_all(
+    canvases: Sequence[Canvas | None], painters: Sequence[Painter], idle: bool = False
+) -> None:
+    """Have ``painters`` build ``canvases`` now (``idle``: on idle CPU time only, see
+    ``IdleCanvas``), each in the painter that will draw the drawing it belongs to (``dealt``;
+    None: nothing to build)."""
     for painter, ahead in zip(dealt(len(canvases), painters), canvases):
         if ahead is not None:
-            painter.prepare(ahead)
+            painter.prepare(IdleCanvas(ahead) if idle else ahead)
 
 
 def draw_all(
@@ -208,7 +221,7 @@ class Painter:
         self.send(drawing)
         return self.receive(drawing)
 
-    def prepare(self, ahead: Canvas) -> None:
+    def prepare(self, ahead: Canvas | IdleCanvas) -> None:
         """Have the worker build ``ahead`` (a figure's part that needs no results) while it
         waits, for a drawing sent later (``canvas``); without a worker, nothing: the drawing
         builds it then."""
@@ -346,14 +359,22 @@ def _exit_once(*_: Any) -> None:
 
 def _serve(conn: Any) -> None:
     """Draw each ``Drawing`` received on ``conn``, reply "" or the error, until None or EOF;
-    build each ``Canvas`` received for a drawing to come (no reply)."""
+    build each ``Canvas`` received for a drawing to come (no reply), an ``IdleCanvas`` in a
+    thread of its own, which the next job waits for (matplotlib is used by one at a time)."""
+    building: list[threading.Thread] = []
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        while building:
+            building.pop().join()
         if job is None:
             return
+        if isinstance(job, IdleCanvas):
+            building.append(threading.Thread(target=_prepare_idle, args=(job.canvas,)))
+            building[-1].start()
+            continue
         if isinstance(job, Canvas):
             prepare(job)
             continue
@@ -362,6 +383,16 @@ def _serve(conn: Any) -> None:
             conn.send(reply)
         except OSError:  # the parent is gone
             return
+
+
+def _prepare_idle(ahead: Canvas) -> None:
+    """``prepare(ahead)`` in this thread at the ``SCHED_IDLE`` policy; where it cannot be set,
+    nothing (the drawing builds it, as without a painter: no core is taken from the job)."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # (0: this thread)
+    except (AttributeError, OSError):
+        return
+    prepare(ahead)
 
 
 def _warm_up() -> bool:

@@ -19,18 +19,14 @@ from nnlab.sweep.definition import SweepDef, Trial
 from nnlab.sweep.trial import Row, trials_dir
 
 
-def get_ready(
-    defn: SweepDef, trials: list[Trial], painters: list[Any], figures: bool = True
-) -> None:
+def get_ready(painters: list[Any]) -> None:
     """Get the finish ready on a core a worker left idle, while the last units train: load the
-    table writer here, and matplotlib too unless ``painters`` draw the figures, which (with
-    ``figures``) build what they need no results for now (``prepare_figures``)."""
+    table writer here, and matplotlib too unless ``painters`` draw the figures (they built
+    what they need no results for as the sweep started: ``prepare_figures``)."""
     from nnlab import output, plots
 
     if painters:
         threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
-        if figures:
-            prepare_figures(defn, trials, painters)
     else:
         plots.import_in_background(lambda: output.table_text([], []))
 
@@ -53,15 +49,18 @@ def painters_for(defn: SweepDef, given: list[Any] | None = None) -> Any:
     return plots.painters(figures_of(defn.preset))
 
 
-def prepare_figures(defn: SweepDef, trials: list[Trial], painters: list[Any]) -> None:
+def prepare_figures(
+    defn: SweepDef, trials: list[Trial], painters: list[Any], idle: bool = False
+) -> None:
     """Have ``painters`` build what the figures of a sweep of ``trials`` need no results for
-    (a preset's ``canvases``), while the last trials run. (Not sooner where the workers keep
-    every core busy: that work would only slow them down by as much.)"""
+    (a preset's ``canvases``) while the trials run; ``idle`` where the workers keep every core
+    busy: on the CPU time they leave only (``plots.IdleCanvas``), not taken from them."""
     from nnlab import plots
     from nnlab.sweep import presets
 
     if defn.preset in presets.PRESETS:
-        plots.prepare_all(presets.get(defn.preset).canvases([t.config for t in trials]), painters)
+        canvases = presets.get(defn.preset).canvases([t.config for t in trials])
+        plots.prepare_all(canvases, painters, idle=idle)
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:

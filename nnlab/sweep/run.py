@@ -238,10 +238,11 @@ def _execute(
 
     life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
-    early = workers < (os.cpu_count() or 1)  # a core idle from the start: the painters use it
-    if early:
-        prepare_figures(defn, trials, painters)
-    ready = functools.partial(get_ready, defn, trials, painters, figures=not early)
+    # the figures' parts that need no results: now, on a core left idle from the start, else
+    # on the idle time the workers leave (built at the latest as they end, not after)
+    idle = workers >= (os.cpu_count() or 1)
+    prepare_figures(defn, trials, painters, idle=idle)
+    ready = functools.partial(get_ready, painters)
     if on_start is not None:
         on_start(run, done, total)
 

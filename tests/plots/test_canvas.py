@@ -6,6 +6,7 @@ it is sent before the drawings that use them."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,49 @@ def test_a_painter_builds_what_it_is_sent_ahead_and_answers_only_drawings(tmp_pa
     base._serve(pipe)
     assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
     assert BUILT == [(3,)] and base._PREPARED[ahead] == []
+
+
+POLICIES: list[int] = []  # the scheduling policy of the threads that ran ``idle_canvas``
+
+
+def idle_canvas(*args: int):
+    import os
+
+    POLICIES.append(os.sched_getscheduler(0))
+    return counted_canvas(*args)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE: Linux")
+def test_an_idle_canvas_is_built_on_idle_time_and_before_the_drawing_that_uses_it(tmp_path):
+    # (a sweep whose workers keep every core busy: the canvases were built at its end, on the
+    # critical path, or would have taken CPU time from the workers)
+    ahead = plots.Canvas(idle_canvas, (4,))
+
+    def figure():
+        assert BUILT == [(4,)], "built before this drawing, once"
+        return base.canvas(idle_canvas, 4)
+
+    drawing = plots.Drawing(figure, tmp_path / "f.png", tight=False)
+    pipe = Pipe([plots.IdleCanvas(ahead), drawing, None])
+    POLICIES.clear()
+    base._serve(pipe)
+    assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
+    assert POLICIES == [os.SCHED_IDLE] and base._PREPARED[ahead] == []
+    assert os.sched_getscheduler(0) != os.SCHED_IDLE  # (this thread, which drew, is not)
+    plots.prepare_all([ahead], [sink := Sink()], idle=True)
+    assert sink.got == [plots.IdleCanvas(ahead)]
+
+
+class Sink:
+    """A painter that only records what it is asked to prepare."""
+
+    alive = True
+
+    def __init__(self):
+        self.got = []
+
+    def prepare(self, ahead):
+        self.got.append(ahead)
 
 
 def test_prepare_all_deals_canvases_as_draw_all_deals_drawings():
