@@ -184,8 +184,8 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     else:
         emit(rows, fmt, sw.summary_columns(rows, list(result.defn.spec.params), wide=False), title)
     counts = (
-        f"  ({len(result.ran)} run, {len(result.resumed)} resumed, {len(result.skipped)} "
-        f"already done; {result.seconds:.1f} s)"
+        f"  (trials: {len(result.ran)} trained, {len(result.resumed)} resumed, "
+        f"{len(result.skipped)} already done; {result.seconds:.1f} s)"
     )
     if not (quiet and result.failed):  # (-q: the folder, as train's; or the error naming it)
         note(f"sweep folder: {result.run.path}" + ("" if quiet else counts))

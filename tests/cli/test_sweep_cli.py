@@ -194,7 +194,7 @@ def test_weight_scale_json_has_one_object_per_trial(tmp_path):
     result = invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r")
     assert result.exit_code == 0, result.output
     assert "nobn_train" in result.stdout and "ok/ok" in result.stdout
-    assert "0 run, 0 resumed, 4 already done" in result.stderr
+    assert "trials: 0 trained, 0 resumed, 4 already done" in result.stderr
 
 
 def test_weight_scale_mnist_without_data_is_one_error(tmp_path):
