@@ -99,7 +99,6 @@ NOT_NOUNS = {"is", "has", "was", "does", "holds", "needs", "names", "says", "loo
 NOT_NOUNS |= {"matches", "contains", "leaves", "pass", "loss", "s", "ms", "its", "this", "as"}
 # Nouns after a value that is no count, or a count that cannot be 1, with the reason.
 ALWAYS_PLURAL = {
-    ("nnlab/experiments/landscape.py", "summary['normalize']", "directions"): "a method's name",
     ("nnlab/lookup.py", "what", "folders"): "a kind of folder ('no sweep folders yet')",
     ("nnlab/runs.py", "lib['architecture']", "kernels"): "a CPU's name ('SkylakeX kernels')",
     ("nnlab/data/fetch.py", "part.X.dtype", "images"): "a dtype ('uint8 images')",

@@ -451,13 +451,17 @@ def table_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-DIRECTIONS = {"filter": "filter-normalised", "none": "unnormalised N(0, 1)"}  # (table titles)
+# the directions as tables and figures name them
+DIRECTIONS = {"filter": "filter-normalised directions", "none": "unnormalised N(0, 1) directions"}
+
+
+def directions(normalize: str) -> str:
+    return DIRECTIONS.get(normalize, f"directions normalised by {normalize!r}")
 
 
 def table_title(summary: dict[str, Any]) -> str:
     return (
-        f"loss landscape ({DIRECTIONS.get(summary['normalize'], summary['normalize'])} "
-        f"directions, range {summary['lo']:g}:"
+        f"loss landscape ({directions(summary['normalize'])}, range {summary['lo']:g}:"
         f"{summary['hi']:g}, {counted(summary['points'], 'point')}, {summary['split']} split)"
     )
 
@@ -469,8 +473,7 @@ def _write(result: LandscapeResult, name: str) -> None:
     run, summary = result.run, result.summary
     run.write_json("summary.json", summary)
     run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
-    kind = DIRECTIONS.get(summary["normalize"], summary["normalize"])
-    label = f"{name}: {kind} directions, {summary['split']} split"
+    label = f"{name}: {directions(summary['normalize'])}, {summary['split']} split"
     line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
     plots.save(line, run.file("landscape-1d.png"))
     plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)
