@@ -86,3 +86,9 @@ def objective_label(weight_decay: float) -> str:
     if weight_decay > 0:
         return "objective (train batches, + L2 penalty)"
     return "objective (train batches)"
+
+
+def best_first(metric: str, value: float) -> float:
+    """A sort key that puts the best ``value`` of ``metric`` first: the lowest of a loss (a
+    ``*_loss``), the highest of anything else (an accuracy)."""
+    return value if metric.endswith("loss") else -value

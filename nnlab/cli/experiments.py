@@ -265,9 +265,15 @@ def tune(
     top_k: TopK = 5,
     epochs: Epochs = None,
     val_fraction: ValFraction = 0.2,
-    metric: Annotated[str, typer.Option("--metric", help="Validation metric to rank by.")] = (
-        "final_val_acc"
-    ),
+    metric: Annotated[
+        str,
+        typer.Option(
+            "--metric",
+            help="Validation metric to rank by, the best first: "
+            "final_val_acc, best_val_acc, final_val_loss or best_val_loss (a "
+            "loss: the lowest first).",
+        ),
+    ] = ("final_val_acc"),
     seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue a stopped tune folder (or 'latest').")

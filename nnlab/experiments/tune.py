@@ -29,6 +29,7 @@ accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each k
 from __future__ import annotations
 
 import contextlib
+import difflib
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,9 +42,11 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
 from nnlab.kinds import whole
 from nnlab.output import counted
-from nnlab.summary import outcome
+from nnlab.summary import best_first, outcome
 
 Row = dict[str, Any]
+# what a round ranks its trials by: the validation split's (the best one first: a loss lowest)
+METRICS = ("final_val_acc", "best_val_acc", "final_val_loss", "best_val_loss")
 DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}
 EDGE = 0.1  # "at the edge": within this fraction of the range's width from an end
 SEARCHABLE = ("loguniform", "uniform")
@@ -245,7 +248,7 @@ def rank(rows: list[Row], metric: str) -> list[Row]:
         and isinstance(r.get(metric), (int, float))
         and math.isfinite(r[metric])
     ]
-    return sorted(ok, key=lambda r: (-r[metric], r["trial"]))
+    return sorted(ok, key=lambda r: (best_first(metric, r[metric]), r["trial"]))
 
 
 def propose(
@@ -305,8 +308,10 @@ def tune(
     ):
         if value < low:
             raise ConfigError(f"{name}: expected at least {low}, got {value}")
-    if not metric.startswith(("final_val_", "best_val_")):
-        raise ConfigError(f"--metric: rank by a validation metric (final_val_acc), got {metric!r}")
+    if metric not in METRICS:  # (else every trial ran, and none could be ranked)
+        close = difflib.get_close_matches(metric, METRICS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}{hint}")
     ranges, fixed = parse_args(list(args or []))
     if not ranges:
         ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}

@@ -8,6 +8,7 @@ from typing import Any
 
 from nnlab import runs, sweep
 from nnlab.output import part_of, table_text
+from nnlab.summary import best_first
 
 Row = dict[str, Any]
 # tune's TuneSettings and RoundResult, typed by name only: importing them would be a circle
@@ -18,7 +19,9 @@ RoundResult = Any
 def top_rows(settings: TuneSettings, results: list[RoundResult], n: int) -> list[Row]:
     """The best ``n`` trials over all rounds: rank, round, trial, values, val/train accuracy."""
     pool = [(rr.index, r) for rr in results for r in rr.ranked]
-    pool.sort(key=lambda p: (-p[1][settings.metric], p[0], p[1]["trial"]))
+    pool.sort(
+        key=lambda p: (best_first(settings.metric, p[1][settings.metric]), p[0], p[1]["trial"])
+    )
     out = []
     for i, (index, r) in enumerate(pool[:n], start=1):
         row: Row = {"rank": i, "round": index, "trial": r["trial"]}

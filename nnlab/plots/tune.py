@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nnlab.output import as_label, counted
@@ -49,10 +50,13 @@ def tune_curves_figure(
 def tune_scatter_figure(
     points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str
 ) -> Any:
-    """Validation metric against each searched key, one panel per key, colour = round."""
+    """Validation metric against each searched key, one panel per key, colour = round. A key
+    searched on a log scale gets a log axis where its values span a decade or more (a few
+    trials close together would pile up its labels); an accuracy's axis is 0..1."""
     plt = base.pyplot()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.8), squeeze=False)
     rounds = sorted({p["round"] for p in points})
+    label = metric.replace("_", " ")
     for ax, key in zip(axes[0], keys):
         for r in rounds:
             sel = [p for p in points if p["round"] == r]
@@ -63,10 +67,16 @@ def tune_scatter_figure(
                 color=f"C{(r - 1) % 10}",
                 label=f"round {r}",
             )
-        if log.get(key):
+        if log.get(key) and base.spans_decades([p[key] for p in points]):
             ax.set_xscale("log")
-        ax.set(xlabel=key, ylabel=metric.replace("_", " "), ylim=(0, 1.02))
+        ax.set(xlabel=key, ylabel=label)
+        if metric.endswith("_acc"):
+            ax.set_ylim(0, 1.02)
+        else:  # (a loss: from 0 to a little above the worst trial's)
+            finite = [p["metric"] for p in points if math.isfinite(p["metric"])]
+            ax.set_ylim(0, 1.08 * max(finite) if finite and max(finite) > 0 else 1)
         ax.grid(alpha=0.3, which="both")
     base.legend_outside(axes[0][-1])
+    fig.suptitle(f"{label} of every trial, by the values searched", fontsize=10)
     fig.tight_layout()
     return fig

@@ -113,12 +113,31 @@ def test_a_config_with_its_own_validation_split_keeps_it():
     assert cfg.eval == ["train", "val"]
 
 
-def test_bad_validation_fraction_and_test_metric_are_refused(config, tmp_path):
+@pytest.mark.parametrize("metric", ["final_test_acc", "final_val_foo", "val_acc", "final_loss"])
+def test_bad_validation_fraction_and_a_metric_that_is_none_are_refused(config, tmp_path, metric):
+    # (a metric that is no summary key ran every trial, then said none completed, exit 1)
     with pytest.raises(ConfigError, match="--val-fraction"):
         tn.with_validation({"dataset": {"name": "digits"}}, [], 1.5, None, None)
-    with pytest.raises(ConfigError, match="--metric"):
-        tn.tune(config, ARGS, metric="final_test_acc", runs_dir=tmp_path)
+    with pytest.raises(ConfigError, match="--metric: expected one of final_val_acc, "):
+        tn.tune(config, ARGS, metric=metric, runs_dir=tmp_path)
     assert not any(tmp_path.glob("*tune*"))
+
+
+def test_a_loss_metric_ranks_the_lowest_first_in_rounds_and_in_the_top_trials():
+    # (--metric final_val_loss put the worst trial first, and narrowed the ranges to the worst)
+    from nnlab.experiments.tune_report import top_rows
+
+    rows = [{"trial": t, "status": "COMPLETED", "final_val_loss": v}
+            for t, v in (("a", 2.5), ("b", 2.1), ("c", 2.4))]  # fmt: skip
+    ranked = tn.rank(rows, "final_val_loss")
+    assert [r["trial"] for r in ranked] == ["b", "c", "a"]
+
+    class Round:
+        index = 1
+
+    Round.ranked = ranked
+    settings = type("S", (), {"metric": "final_val_loss", "ranges": {}})()
+    assert [r["trial"] for r in top_rows(settings, [Round()], 3)] == ["b", "c", "a"]
 
 
 class GuardedSplits(dict):

@@ -58,3 +58,18 @@ def test_tune_scatter_legend_covers_no_point():
         points, ["optimizer.lr", "weight_decay"], {"optimizer.lr": True}, "final_val_acc"
     )
     assert legend_over_data(fig) == []
+
+
+def test_tune_scatter_axes_fit_a_loss_and_values_within_a_decade():
+    # (a loss metric was drawn on 0..1.02, the worse trials off the top; two weight decays of
+    # 6.24e-5 and 6.34e-5 on a log axis piled up a row of unreadable minor labels)
+    points = [{"round": 1, "weight_decay": w, "optimizer.lr": lr, "metric": m}
+              for w, lr, m in ((6.24e-5, 1e-4, 2.5), (6.34e-5, 1e-1, 2.1))]  # fmt: skip
+    keys, log = ["weight_decay", "optimizer.lr"], {"weight_decay": True, "optimizer.lr": True}
+    fig = plots.tune_scatter_figure(points, keys, log, "final_val_loss")
+    decay, lr = fig.axes[:2]
+    assert decay.get_xscale() == "linear" and lr.get_xscale() == "log"
+    assert decay.get_ylim()[0] == 0 and decay.get_ylim()[1] >= 2.5
+    assert "final val loss" in fig._suptitle.get_text()
+    accuracy = plots.tune_scatter_figure(points, keys, log, "final_val_acc")
+    assert accuracy.axes[0].get_ylim() == (0, 1.02)
