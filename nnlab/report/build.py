@@ -73,7 +73,7 @@ def build_report(
         write_entry(site, entry, names)
     built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     site.write("index.html", index.index_page(entries, str(runs_dir), built))
-    site.write("data.js", tables.data_script(entries, {}))
+    site.write("data.js", tables.data_script(entries, index.compare_labels(entries)))
     _write_assets(site)
     site.remove_stale()
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))

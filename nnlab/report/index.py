@@ -111,3 +111,33 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
         )
     body = intro + table("runs", heads(labels), rows) + COMPARE_PANEL
     return layout("index", "", body, data_script="data.js")
+
+
+LABEL_KEYS = 3  # config values a compare label names at most
+
+
+def compare_labels(entries: Sequence[Entry]) -> dict[str, str]:
+    """The index's compare-view label of each run that shares its name with another: the name
+    and the config values those runs differ in (``digits-quickstart (epochs=1)``), with the
+    short id where that does not tell them apart. The others are labelled by their name."""
+    by_name: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, []).append(entry)
+    labels: dict[str, str] = {}
+    for name, group in by_name.items():
+        if len(group) < 2:
+            continue
+        keys = facts.differing_keys(group)[:LABEL_KEYS]
+        for entry in group:
+            config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
+            values = [
+                f"{k.rsplit('.', 1)[-1]}={facts.config_text(config[k])}"
+                for k in keys
+                if k in config
+            ]
+            labels[entry.rel] = f"{name} ({', '.join(values) or short_id(entry)})"
+        seen = [labels[e.rel] for e in group]
+        for entry in group:
+            if seen.count(labels[entry.rel]) > 1:  # (the same values: its id too)
+                labels[entry.rel] = f"{labels[entry.rel][:-1]}, {short_id(entry)})"
+    return labels

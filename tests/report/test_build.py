@@ -409,3 +409,20 @@ def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
     assert not [label for label in labels if "acc" in label and "(log)" in label], labels
     js = (Path(__file__).resolve().parents[2] / "nnlab" / "report" / "report.js").read_text()
     assert "var log = !accuracy && lo > 0" in js  # (the compare view: the same rule)
+
+
+def test_the_compare_view_tells_runs_of_one_name_apart_by_what_they_differ_in(tmp_path):
+    # (three runs of one config under other overrides were all 'digits-quickstart' in its legend)
+    from tests.report.helpers import make_run
+
+    runs_dir = tmp_path / "runs"
+    first = make_run(runs_dir, "quick", epochs=3, lr=0.1)
+    again = make_run(runs_dir, "quick", epochs=3, lr=0.1)
+    other = make_run(runs_dir, "quick", epochs=3, lr=0.5)
+    alone = make_run(runs_dir, "overfit", epochs=3)
+    report = build_report(runs_dir=runs_dir)
+    labels = {rel: c["label"] for rel, c in data_js(report.out / "data.js")["curves"].items()}
+    assert labels[other.path.name] == "quick (lr=0.5)"
+    assert labels[alone.path.name] == "overfit"
+    for run in (first, again):  # (the same values: their ids too)
+        assert labels[run.path.name] == f"quick (lr=0.1, {run.path.name.rsplit('-', 1)[-1]})"
