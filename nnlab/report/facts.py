@@ -36,6 +36,16 @@ def label(key: str) -> str:
     return "objective" if key == "loss" else key.replace("_", " ")
 
 
+def run_label(entry: Any, key: str) -> str:
+    """``label`` on a run's page: its objective says it carries the L2 penalty where the run
+    has weight decay (beside a train loss many times smaller), as ``runs show`` says."""
+    config = entry.config if isinstance(entry.config, dict) else {}
+    decay = config.get("weight_decay")
+    if key == "loss" and isinstance(decay, (int, float)) and decay > 0:
+        return "objective (+ L2 penalty)"
+    return label(key)
+
+
 # --- metrics ------------------------------------------------------------------------------------
 def run_metrics(entry: Entry) -> dict[str, Any]:
     """Final and best metrics: the summary's, else (a RUNNING run) ``summarize``'s of its

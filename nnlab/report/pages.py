@@ -210,7 +210,7 @@ def run_charts(entry: Entry) -> str:
     for title, keys in facts.curve_groups(facts.curve_keys(entry.records)):
         series = [
             Series(
-                facts.label(k),
+                facts.run_label(entry, k),
                 facts.curve(entry.records, k),
                 _color(k, colors),
                 "4 3" if k == "loss" else "",
@@ -248,7 +248,7 @@ def metrics_table(entry: Entry) -> str:
     values = facts.run_metrics(entry)
     names = list(dict.fromkeys(k.split("_", 1)[1] for k in values))
     rows = "".join(
-        f"<tr><th>{esc(facts.label(n))}</th>{cell(values.get('final_' + n), _num(values.get('final_' + n)))}"
+        f"<tr><th>{esc(facts.run_label(entry, n))}</th>{cell(values.get('final_' + n), _num(values.get('final_' + n)))}"
         f"{cell(values.get('best_' + n), _num(values.get('best_' + n)))}</tr>"
         for n in names
     )

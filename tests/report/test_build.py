@@ -426,3 +426,15 @@ def test_the_compare_view_tells_runs_of_one_name_apart_by_what_they_differ_in(tm
     assert labels[alone.path.name] == "overfit"
     for run in (first, again):  # (the same values: their ids too)
         assert labels[run.path.name] == f"quick (lr=0.1, {run.path.name.rsplit('-', 1)[-1]})"
+
+
+def test_a_run_page_says_its_objective_carries_the_penalty_where_it_has_weight_decay(tmp_path):
+    from tests.report.helpers import make_run
+
+    runs_dir = tmp_path / "runs"
+    decayed, plain = make_run(runs_dir, "decayed"), make_run(runs_dir, "plain")
+    config = decayed.file("config.yaml")
+    config.write_text(config.read_text() + "weight_decay: 0.01\n")
+    report = build_report(runs_dir=runs_dir)
+    assert "objective (+ L2 penalty)" in page(report.out, decayed.path.name)
+    assert "objective (+ L2" not in page(report.out, plain.path.name)
