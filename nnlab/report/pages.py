@@ -8,7 +8,6 @@ links are relative, so the folder works from ``file://`` and can be zipped as it
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from urllib.parse import quote
 
 import yaml
 
-from nnlab.output import counted
+from nnlab.output import counted, spelled
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
@@ -98,12 +97,20 @@ def subtitle(entry: Entry) -> str:
 
 # --- tables -------------------------------------------------------------------------------------
 def compact(value: Any, limit: int = 160) -> str:
-    """A cell's text: scalars via :func:`facts.short`, containers as JSON, cut at ``limit``."""
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, default=str)
-    else:
-        text = facts.short(value)
+    """A cell's text, cut at ``limit``: scalars via :func:`facts.short`, containers in YAML's
+    flow style with their numbers as short (``{lr: 0.1, train_loss: 0.3832}``, not JSON's
+    ``{"train_loss": 0.38320574164390564}``)."""
+    text = flow(value) if isinstance(value, (dict, list, tuple)) else facts.short(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def flow(value: Any) -> str:
+    """``value`` as ``output.spelled`` writes it, its floats in 4 significant digits."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    return facts.short(value) if isinstance(value, float) else spelled(value)
 
 
 def cell(value: Any, display: str | None = None) -> str:

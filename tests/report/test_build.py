@@ -438,3 +438,15 @@ def test_a_run_page_says_its_objective_carries_the_penalty_where_it_has_weight_d
     report = build_report(runs_dir=runs_dir)
     assert "objective (+ L2 penalty)" in page(report.out, decayed.path.name)
     assert "objective (+ L2" not in page(report.out, plain.path.name)
+
+
+def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
+    # (a compare-optimizers page showed {"train_loss": 0.38320574164390564}, every page its
+    # versions as JSON)
+    from nnlab.report.pages import compact
+
+    assert (
+        compact({"train_loss": 0.38320574164390564, "lr": 0.1}) == "{train_loss: 0.3832, lr: 0.1}"
+    )
+    assert compact([1.0898646732177042, None, True, "adam"]) == "[1.09, null, true, adam]"
+    assert compact({"nnlab": "0.1.0"}) == "{nnlab: 0.1.0}"
