@@ -44,6 +44,7 @@ from nnlab.sweep.trial import (
     TrialTask,
     cached_dataset,
     check_trials,
+    foreign_trial,
     make_units,
     trial_row,
     trials_dir,
@@ -158,7 +159,7 @@ def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
     sweep's own summary recorded of a trial is never shown for it: the folder is the truth."""
     _, trials = load_sweep(run)
     recorded = _recorded(run)
-    return [(trial, _trial_state(run, trial.id, recorded, files=True)) for trial in trials]
+    return [(trial, _trial_state(run, _planned(trial), recorded, files=True)) for trial in trials]
 
 
 def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:
@@ -167,15 +168,20 @@ def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row
     folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
     whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
     resolved configs."""
-    ids = [t["id"] for t in (run.config("sweep.yaml") or {}).get("trials", [])]
+    planned = (run.config("sweep.yaml") or {}).get("trials", [])
     recorded = _recorded(run)
-    states = ((tid, _trial_state(run, tid, recorded, files=files)) for tid in ids)
+    states = ((p["id"], _trial_state(run, p, recorded, files=files)) for p in planned)
     bad = [
         {"trial": tid, "status": s["status"], "reason": s["reason"]}
         for tid, s in states
         if s["status"] in (runs.DAMAGED, runs.MISSING)
     ]
-    return len(ids), bad
+    return len(planned), bad
+
+
+def _planned(trial: Trial) -> dict[str, Any]:
+    """A planned trial as sweep.yaml records it (id, seed, values)."""
+    return {"id": trial.id, "seed": trial.seed, "values": trial.values}
 
 
 def _recorded(run: runs.RunDir) -> dict[Any, Any]:
@@ -185,16 +191,22 @@ def _recorded(run: runs.RunDir) -> dict[Any, Any]:
 
 
 def _trial_state(
-    run: runs.RunDir, trial_id: str, recorded: dict[Any, Any], files: bool
+    run: runs.RunDir, planned: dict[str, Any], recorded: dict[Any, Any], files: bool
 ) -> dict[str, Any]:
-    """What a trial's folder says now (see ``trial_states``); ``files``: check every file of
-    it (``describe_folder``), not only meta.json and summary.json."""
+    """What the folder of the ``planned`` trial (sweep.yaml's id, seed, values) says now (see
+    ``trial_states``); ``files``: check every file of it (``describe_folder``), not only
+    meta.json and summary.json. Another trial's folder in its place is DAMAGED."""
+    trial_id = planned["id"]
     folder = runs.RunDir(trials_dir(run) / trial_id)
     foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
     if foreign is not None:
         return {"status": runs.DAMAGED, "reason": foreign}
     if folder.file("meta.json").exists():
         info = runs.describe_folder(folder, files=files)
+        if "reason" not in info:
+            other = foreign_trial(run, folder, trial_id, planned.get("seed"), planned.get("values"))
+            if other is not None:
+                return {"status": runs.DAMAGED, "reason": other}
         state = {**info["summary"], "status": info["status"]}
         return {**state, **({"reason": info["reason"]} if "reason" in info else {})}
     status, reason = runs.absent_trial(folder.path, recorded.get(trial_id))
@@ -455,6 +467,12 @@ def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
             except runs.DamagedError as exc:
                 hint = f"a trial of the sweep: remove {path} to run it again"
                 raise runs.DamagedError(f"{exc} ({hint})") from None
+    for trial in trials:  # (each one the plan's: not another trial's folder in its place)
+        folder = runs.RunDir(trials_dir(run) / trial.id)
+        if folder.file("meta.json").exists():
+            other = foreign_trial(run, folder, trial.id, trial.seed, trial.values)
+            if other is not None:
+                raise runs.DamagedError(other)
 
 
 def _foreign_stop(path: Path) -> str | None:

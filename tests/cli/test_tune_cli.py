@@ -88,12 +88,12 @@ def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
     from functools import partial
 
     from nnlab.cli import common, experiments
-    from nnlab.experiments import tune as tn
+    from nnlab.experiments import tune_search
 
     # the worst case of a log file: every trial line after a round's first comes within the
     # interval (held back), and every round's best value is at an edge (a warning per round)
     monkeypatch.setattr(experiments, "Lines", partial(common.Lines, interval=3600.0))
-    monkeypatch.setattr(tn, "EDGE", 0.5)
+    monkeypatch.setattr(tune_search, "EDGE", 0.5)
     args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "--runs-dir", str(tmp_path)]
     result = invoke(*args)
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ from nnlab import sweep
 from nnlab.config import load_config, validate
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
-from nnlab.experiments import tune as tn
+from nnlab.experiments import tune as tn, tune_search
 from nnlab.experiments.tune_report import warning_lines
 
 ARGS = [
@@ -204,7 +204,7 @@ def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_
 def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
     config, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(tn, "EDGE", 0.5)  # every best value at an edge: a warning per key
+    monkeypatch.setattr(tune_search, "EDGE", 0.5)  # every best value at an edge: a warning per key
     trials, heads = [], []
     result = tn.tune(config, ARGS, rounds=2, trials=2, top_k=1, epochs=1, runs_dir=tmp_path,
                      progress=trials.append, heading=heads.append)  # fmt: skip

@@ -1115,3 +1115,39 @@ def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
     result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
     refused(result, 2, f"error: {tune.file('tune.json')}: {says}")
     assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("how", ["swapped", "copied from another sweep"])
+def test_a_trial_folder_that_is_not_the_planned_trial_is_damaged_for_every_reader(case, how):
+    # (two trial folders swapped, or one copied in from another sweep under its id, were shown
+    # by runs compare and kept by a resume as the planned trial, with another trial's numbers)
+    import shutil
+
+    sweep = grid_sweep(case)
+    first, second = sorted(sweep.path.glob("trials/*"))
+    if how == "swapped":
+        first.rename(first.with_name("x"))
+        second.rename(first)
+        first.with_name("x").rename(second)
+        wrong = first
+    else:
+        made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--stack", "1",
+                      "--seed", "7", "-q", "--runs-dir", case / "elsewhere")  # fmt: skip
+        assert made.exit_code == 0, made.output
+        other = sorted(next(runs.iter_runs(case / "elsewhere")).path.glob("trials/*"))[0]
+        shutil.rmtree(first)
+        shutil.copytree(other, first)
+        wrong = first
+    reason = f"{wrong / 'meta.json'}: trial "
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    (row,) = json.loads(listed.stdout)
+    bad = {b["trial"]: b for b in row["bad_trials"]}
+    assert bad[wrong.name]["status"] == "DAMAGED" and reason in bad[wrong.name]["reason"], row
+    compared = invoke("runs", "compare", str(sweep.path), "-f", "json", "--runs-dir", case / "runs")
+    statuses = {r["run"]: r["status"] for r in json.loads(compared.stdout)}
+    assert statuses[wrong.name] == "DAMAGED", compared.output
+    set_meta(sweep, status="INTERRUPTED")
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, reason, "not this sweep's trial")
+    assert snapshot(case) == before

@@ -1,0 +1,153 @@
+"""The search of ``nnlab tune``: its ranges (``Range``: drawn log-uniform or uniform, narrowed to
+the top trials and extended past an edge the best one sits at), and the ranking of a round's
+trials by a validation metric (``rank``: the best first, a loss lowest) into the next ranges
+(``propose``). The rounds, folders and resume are ``nnlab.experiments.tune``'s."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from nnlab import sweep
+from nnlab.errors import ConfigError
+from nnlab.summary import best_first
+
+Row = dict[str, Any]
+# what a round ranks its trials by: the validation split's (the best one first: a loss lowest)
+METRICS = ("final_val_acc", "best_val_acc", "final_val_loss", "best_val_loss")
+DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}
+EDGE = 0.1  # "at the edge": within this fraction of the range's width from an end
+SEARCHABLE = ("loguniform", "uniform")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A searched interval of one key: ``loguniform`` or ``uniform`` from ``low`` to ``high``."""
+
+    dist: str
+    low: float
+    high: float
+
+    @classmethod
+    def parse(cls, key: str, text: Any) -> Range:
+        """``"loguniform:1e-6:1e-2"`` -> Range, or a ConfigError naming the key."""
+        parts = str(text).split(":")
+        if parts[0] not in SEARCHABLE or len(parts) != 3:
+            raise ConfigError(
+                f"{key}: tune searches loguniform:low:high or uniform:low:high, got {text!r}"
+            )
+        try:
+            low, high = float(parts[1]), float(parts[2])
+        except ValueError:
+            raise ConfigError(f"{key}: {text!r}: low and high must be numbers") from None
+        if parts[0] == "loguniform" and not 0 < low < high:
+            raise ConfigError(f"{key}: {text!r}: expected 0 < low < high")
+        if not low < high:
+            raise ConfigError(f"{key}: {text!r}: expected low < high")
+        return cls(parts[0], low, high)
+
+    def spec(self) -> str:
+        """Exact, for tune.json (reading it back gives the same range)."""
+        return f"{self.dist}:{self.low!r}:{self.high!r}"
+
+    def short(self) -> str:
+        """Three significant digits, for people (and to paste as the next search)."""
+        return f"{self.dist}:{self.low:.3g}:{self.high:.3g}"
+
+    def _t(self, v: float) -> float:  # position on the axis the range is uniform on
+        return math.log(v) if self.dist == "loguniform" else v
+
+    def _inv(self, t: float) -> float:
+        return math.exp(t) if self.dist == "loguniform" else t
+
+    def position(self, value: float) -> float:
+        """0 at ``low``, 1 at ``high`` (on the log axis for log-uniform ranges)."""
+        lo, hi = self._t(self.low), self._t(self.high)
+        return (self._t(value) - lo) / (hi - lo)
+
+    def edge(self, value: float) -> str | None:
+        """``"low"``/``"high"`` when ``value`` is within EDGE of that end, else None."""
+        pos = self.position(value)
+        return "low" if pos <= EDGE else "high" if pos >= 1 - EDGE else None
+
+    def narrowed(self, values: list[float], extend: str | None = None) -> Range:
+        """``[min, max]`` of ``values`` (x2 around a single value); when the best sits at
+        ``extend``'s end of this range, extended by half its width, and at least an eighth of
+        this range's width past that end (values close together near the end would otherwise
+        stop short of it)."""
+        low, high = min(values), max(values)
+        lo, hi = self._t(low), self._t(high)
+        if hi - lo < 1e-12 * max(1.0, abs(lo)):
+            half = math.log(2) if self.dist == "loguniform" else max(abs(lo), 1.0) * 0.5
+            lo, hi = lo - half, hi + half
+            low, high = self._inv(lo), self._inv(hi)
+        width = hi - lo
+        beyond = (self._t(self.high) - self._t(self.low)) / 8
+        if extend == "low":
+            low = self._inv(min(lo - width / 2, self._t(self.low) - beyond))
+        elif extend == "high":
+            high = self._inv(max(hi + width / 2, self._t(self.high) + beyond))
+        if self.dist == "uniform" and self.low >= 0:
+            low = max(low, 0.0)  # a non-negative key (a rate, a decay) stays non-negative
+        return Range(self.dist, low, high)
+
+
+def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
+    """``key=loguniform:a:b`` arguments -> ranges; ``key=value`` -> fixed overrides."""
+    params, fixed = sweep.parse_sweep_args(args)
+    ranges = {k: Range.parse(k, v) for k, v in params.items()}
+    return ranges, fixed
+
+
+def rank(rows: list[Row], metric: str) -> list[Row]:
+    """COMPLETED trials with a finite ``metric``, best first (ties: trial id); a DIVERGED one
+    never, not even by a ``best_*`` value it has from before it diverged."""
+    ok = [
+        r
+        for r in rows
+        if r.get("status") == "COMPLETED"
+        and isinstance(r.get(metric), (int, float))
+        and math.isfinite(r[metric])
+    ]
+    return sorted(ok, key=lambda r: (best_first(metric, r[metric]), r["trial"]))
+
+
+def propose(
+    ranges: dict[str, Range], ranked: list[Row], top_k: int
+) -> tuple[dict[str, Range], list[str]]:
+    """Next ranges from the top-k trials, and a warning for each key whose best value sits at
+    the edge of its range."""
+    if not ranked:
+        return dict(ranges), ["no trial completed: the ranges are kept as they were"]
+    top = ranked[:top_k]
+    best = top[0]
+    proposed, warnings = {}, []
+    for key, r in ranges.items():
+        edge = r.edge(best[key])
+        if edge is not None:
+            end = r.low if edge == "low" else r.high
+            warnings.append(
+                f"{key}: the best value {best[key]:.3g} is at the {edge} edge of the range "
+                f"[{r.low:.3g}, {r.high:.3g}] (end {end:.3g}); the optimum may lie outside it - "
+                "the next range extends past that end"
+            )
+        proposed[key] = r.narrowed([t[key] for t in top], extend=edge)
+    return proposed, warnings
+
+
+def check_counts(rounds: int, trials: int, top_k: int, metric: str) -> None:
+    """ConfigError, before anything runs, for a count below 1 or a ``metric`` that is not one
+    a round can rank by (a typo ran every trial, then found none to rank)."""
+    for name, value, low in (
+        ("--rounds", rounds, 1),
+        ("--trials", trials, 1),
+        ("--top-k", top_k, 1),
+    ):
+        if value < low:
+            raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    if metric not in METRICS:  # (else every trial ran, and none could be ranked)
+        close = difflib.get_close_matches(metric, METRICS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}{hint}")
