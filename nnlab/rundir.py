@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import socket
 from pathlib import Path
@@ -47,12 +46,16 @@ from nnlab.kinds import (
     show,
     whole,
 )
+from nnlab.plans import (
+    ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
+    plan_problem,
+    round_problem,
+)
 
 STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 # read-time statuses: RUNNING in meta.json but its process is gone (STALE); unreadable (DAMAGED)
 STALE, DAMAGED = "STALE", "DAMAGED"
-ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 
 
 # What meta.json's fields that readers use hold (``nnlab.kinds``; null allowed): a value of
@@ -190,7 +193,7 @@ class RunDir:
         if not isinstance(rounds, list):
             raise DamagedError(f"{where}: rounds is {show(rounds)}; expected a list of rounds")
         for i, entry in enumerate(rounds, start=1):
-            problem = _round_problem(entry)
+            problem = round_problem(entry)
             if problem is not None:
                 raise DamagedError(f"{where}: rounds entry {i} {problem}")
         return rounds
@@ -362,73 +365,37 @@ class RunDir:
         listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
         self.summary()
-        if self.config() is None and self.file("metrics.jsonl").exists():
-            raise DamagedError(
-                f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
-                "its first record"
-            )
+        self.check_present()
         self.plan()
         self.rounds()
         self.metrics()
         self.check_checkpoint()
 
-
-TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
-
-
-def plan_problem(data: dict[str, Any]) -> str | None:
-    """What is wrong with sweep.yaml's content, None if nothing: its keys of the kinds nnlab
-    writes, and each planned trial an object whose ``id`` is a plain folder name (a resume
-    removes a failed trial's folder, ``trials/<id>``: an id of '../..' removed the runs folder),
-    planned once, with a ``seed`` and a mapping of ``values``."""
-    for key, kind, expected in (("name", str, "text"), ("base", dict, "a mapping"),
-                                ("spec", dict, "a mapping"), ("trials", list, "a list")):  # fmt: skip
-        if key not in data:
-            return f"missing key {key!r}"
-        if not isinstance(data[key], kind):
-            return f"{key} is {show(data[key])}; expected {expected}"
-    overrides = data.get("overrides")
-    if overrides is not None and not (
-        isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)
-    ):
-        return f"overrides is {show(overrides)}; expected a list of text"
-    if data.get("preset") is not None and not isinstance(data["preset"], str):
-        return f"preset is {show(data['preset'])}; expected text or null"
-    seen: set[str] = set()
-    for i, trial in enumerate(data["trials"]):
-        where = f"trials[{i}]"
-        if not isinstance(trial, dict):
-            return f"{where} is {show(trial)}; expected an object with an id, a seed and values"
-        tid = trial.get("id")
-        if not (isinstance(tid, str) and TRIAL_ID.fullmatch(tid)):
-            return (
-                f"{where}.id is {show(tid)}; expected a trial id, a folder name under trials/ "
-                "(letters, digits, '-' and '_')"
+    def check_present(self) -> None:
+        """DamagedError naming a file the folder's state says must be there and is not: the
+        summary.json of a folder that ended COMPLETED or DIVERGED (of a kind that writes one),
+        the config.yaml of one with records. Every reader checks it (``check_files``, the
+        report), so that none shows such a folder as sound."""
+        meta = self.meta
+        if (
+            meta.get("status") in ("COMPLETED", "DIVERGED")
+            and meta.get("kind", "train") in SUMMARIZED
+            and not self.file("summary.json").exists()
+        ):
+            raise DamagedError(
+                f"{self.file('summary.json')}: missing; a {meta.get('kind', 'train')} that ended "
+                f"{meta['status']} wrote its summary before its status"
             )
-        if tid in seen:
-            return f"{where}.id {tid!r} is planned twice"
-        seen.add(tid)
-        if not (whole(trial.get("seed")) and trial["seed"] >= 0):
-            return f"{where}.seed is {show(trial.get('seed'))}; expected a whole number >= 0"
-        values = trial.get("values")
-        if not (isinstance(values, dict) and all(isinstance(k, str) for k in values)):
-            return f"{where}.values is {show(values)}; expected a mapping of config keys to values"
-    return None
+        if self.config() is None and self.file("metrics.jsonl").exists():
+            raise DamagedError(
+                f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
+                "its first record"
+            )
 
 
-def _round_problem(entry: Any) -> str | None:
-    """What is wrong with one entry of tune.json's rounds (``RunDir.rounds``), None if nothing."""
-    if not isinstance(entry, dict):
-        return f"is {show(entry)}; expected an object"
-    if not (whole(entry.get("round")) and entry["round"] >= 1):
-        return f"has round {show(entry.get('round'))}; expected a whole number >= 1"
-    sweep = entry.get("sweep")
-    if sweep is None:
-        return None
-    head, _, name = sweep.partition("/") if isinstance(sweep, str) else ("", "", "")
-    if head != ROUNDS or not name or name.startswith(".") or any(c in name for c in "/\\"):
-        return f"has sweep {show(sweep)}; expected a folder directly under {ROUNDS}/"
-    return None
+# the kinds of folder that write a summary.json before they record an end (compare-optimizers
+# and gradcheck write result.json and differences.json instead)
+SUMMARIZED = ("train", "sweep", "tune", "lr-scan", "landscape", "activations")
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:

@@ -33,7 +33,8 @@ def _verdict(run: runs.RunDir) -> str | None:
 
 
 def _record_verdict(root: Path, key: str, value: Any) -> str | None:
-    run = fake_run(root, "metrics")
+    # (INTERRUPTED: its records are read as any run's, and no summary.json is required of it)
+    run = fake_run(root, "metrics", "INTERRUPTED")
     run.file("config.yaml").write_text("name: metrics\n")  # (records come after a config)
     if key == "epoch":  # (its place in the file: the epochs before it come first)
         before = range(value) if type(value) is int and 0 <= value < 100 else range(0)

@@ -201,6 +201,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
         entry.kind = str(meta.get("kind") or "train")
     entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
     entry.summary = run.summary()  # (the reader's checks: a value not of its key's kind is damage)
+    run.check_present()  # (a finished run without its summary, records without a config)
     if run.file("config.yaml").exists():
         with _reading(run.file("config.yaml")):
             entry.config = run.config() or {}

@@ -95,7 +95,7 @@ def is_sweep(run: runs.RunDir) -> bool:
 
 def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
     """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
-    data = run.plan()  # (checked: ``rundir.plan_problem``)
+    data = run.plan()  # (checked: ``plans.plan_problem``)
     if data is None:
         raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
     source = str(run.file("sweep.yaml"))

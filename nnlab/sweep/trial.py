@@ -272,8 +272,8 @@ def foreign_trial(
     if not isinstance(found, dict):
         return None
     planned = {"id": trial_id, "sweep": run.recorded_id, "seed": seed, "values": values}
-    if all(found.get(key) == value for key, value in planned.items()):
-        return None
+    if all(found[key] == value for key, value in planned.items() if key in found):
+        return None  # (a key a version did not record is not told)
     return (
         f"{folder.file('meta.json')}: trial {found.get('id')!r} of sweep {found.get('sweep')!r} "
         f"(seed {found.get('seed')}), not this sweep's trial {trial_id!r} (seed {seed}): "

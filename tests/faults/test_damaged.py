@@ -824,6 +824,38 @@ def test_a_trained_run_without_its_config_is_damage_for_every_reader(case, done,
     refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"{done.file('config.yaml')}: ")
 
 
+@pytest.mark.parametrize("command", ["list", "show", "compare", "report"])
+def test_a_finished_run_without_its_summary_is_damage_for_every_reader(case, done, command):
+    # (runs list said COMPLETED with no accuracies, runs show printed a stale summary.txt, runs
+    # compare a row of '-', report and a sweep's resume went on as if it were sound)
+    done.file("summary.json").unlink()
+    says = f"{done.file('summary.json')}: missing; a train that ended COMPLETED wrote its summary"
+    if command == "list":
+        (row,) = json.loads(
+            invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout
+        )
+        assert row["status"] == "DAMAGED" and says in row["reason"], row
+        return
+    if command == "report":
+        built = invoke("report", "--runs-dir", case / "runs")
+        assert built.exit_code == 0 and f"{done.id}: DAMAGED" in built.stderr, built.output
+        page = (case / "runs" / "report" / done.id / "index.html").read_text()
+        assert "summary.json: missing; a train that ended COMPLETED" in page
+        return
+    refused(invoke("runs", command, done.path, "--runs-dir", case / "runs"), 2, says)
+
+
+def test_a_sweep_trial_without_its_summary_refuses_the_resume(case):
+    sweep = grid_sweep(case)
+    trial = runs.RunDir(sorted(sweep.path.glob("trials/*"))[0])
+    trial.file("summary.json").unlink()
+    set_meta(sweep, status="INTERRUPTED")
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"{trial.file('summary.json')}: missing; a train that ended COMPLETED")
+    assert snapshot(case) == before
+
+
 def test_a_sweep_without_its_sweep_yaml_is_damage_for_every_reader(case):
     # (runs list, runs show and report read it as sound; runs compare blamed a config.yaml)
     sweep = grid_sweep(case)

@@ -112,6 +112,9 @@ def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
     make_run(root, "long", epochs=4)
     sweep = new_folder(root, "sweep-epochs")
     write_meta(sweep, run_id=sweep.id, kind="sweep", name="epochs", status="COMPLETED")
+    sweep.file("summary.json").write_text(
+        '{"status": "COMPLETED"}\n'
+    )  # (a sweep that ended has one)
     planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{epochs: {n}}}\n" for n in (2, 4))
     spec = "spec: {kind: grid, params: {epochs: [2, 4]}}\n"
     sweep.file("sweep.yaml").write_text(f"name: epochs\n{spec}base: {{}}\ntrials:\n{planned}")
@@ -134,6 +137,9 @@ def test_swept_config_values_read_as_the_config_spells_them(tmp_path):
     root = tmp_path / "runs"
     sweep = new_folder(root, "sweep-bn")
     write_meta(sweep, run_id=sweep.id, kind="sweep", name="bn", status="COMPLETED")
+    sweep.file("summary.json").write_text(
+        '{"status": "COMPLETED"}\n'
+    )  # (a sweep that ended has one)
     values = {"t1": {"model.batchnorm": True, "dataset.n_train": None},
               "t2": {"model.batchnorm": False, "dataset.n_train": 100}}  # fmt: skip
     planned = "".join(
@@ -386,6 +392,9 @@ def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
     root = tmp_path / "runs"
     sweep = new_folder(root, "sweep-lr")
     write_meta(sweep, run_id=sweep.id, kind="sweep", name="lr", status="COMPLETED")
+    sweep.file("summary.json").write_text(
+        '{"status": "COMPLETED"}\n'
+    )  # (a sweep that ended has one)
     planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{optimizer.lr: {n}}}\n" for n in (1, 2))
     spec = "spec: {kind: grid, params: {optimizer.lr: [1, 2]}}\n"
     sweep.file("sweep.yaml").write_text(f"name: lr\n{spec}base: {{}}\ntrials:\n{planned}")

@@ -1,0 +1,68 @@
+"""What sweep.yaml and a tune's tune.json must hold to be read as nnlab wrote them: a
+reader (``RunDir.plan``, ``RunDir.rounds``) refuses one edited otherwise, naming the key, before
+any folder it names is used (a trial id of '../..' made a resume remove the runs folder)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nnlab.kinds import show, whole
+
+ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
+TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
+
+
+def plan_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with sweep.yaml's content, None if nothing: its keys of the kinds nnlab
+    writes, and each planned trial an object whose ``id`` is a plain folder name (a resume
+    removes a failed trial's folder, ``trials/<id>``: an id of '../..' removed the runs folder),
+    planned once, with a ``seed`` and a mapping of ``values``."""
+    for key, kind, expected in (("name", str, "text"), ("base", dict, "a mapping"),
+                                ("spec", dict, "a mapping"), ("trials", list, "a list")):  # fmt: skip
+        if key not in data:
+            return f"missing key {key!r}"
+        if not isinstance(data[key], kind):
+            return f"{key} is {show(data[key])}; expected {expected}"
+    overrides = data.get("overrides")
+    if overrides is not None and not (
+        isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)
+    ):
+        return f"overrides is {show(overrides)}; expected a list of text"
+    if data.get("preset") is not None and not isinstance(data["preset"], str):
+        return f"preset is {show(data['preset'])}; expected text or null"
+    seen: set[str] = set()
+    for i, trial in enumerate(data["trials"]):
+        where = f"trials[{i}]"
+        if not isinstance(trial, dict):
+            return f"{where} is {show(trial)}; expected an object with an id, a seed and values"
+        tid = trial.get("id")
+        if not (isinstance(tid, str) and TRIAL_ID.fullmatch(tid)):
+            return (
+                f"{where}.id is {show(tid)}; expected a trial id, a folder name under trials/ "
+                "(letters, digits, '-' and '_')"
+            )
+        if tid in seen:
+            return f"{where}.id {tid!r} is planned twice"
+        seen.add(tid)
+        if not (whole(trial.get("seed")) and trial["seed"] >= 0):
+            return f"{where}.seed is {show(trial.get('seed'))}; expected a whole number >= 0"
+        values = trial.get("values")
+        if not (isinstance(values, dict) and all(isinstance(k, str) for k in values)):
+            return f"{where}.values is {show(values)}; expected a mapping of config keys to values"
+    return None
+
+
+def round_problem(entry: Any) -> str | None:
+    """What is wrong with one entry of tune.json's rounds (``RunDir.rounds``), None if nothing."""
+    if not isinstance(entry, dict):
+        return f"is {show(entry)}; expected an object"
+    if not (whole(entry.get("round")) and entry["round"] >= 1):
+        return f"has round {show(entry.get('round'))}; expected a whole number >= 1"
+    sweep = entry.get("sweep")
+    if sweep is None:
+        return None
+    head, _, name = sweep.partition("/") if isinstance(sweep, str) else ("", "", "")
+    if head != ROUNDS or not name or name.startswith(".") or any(c in name for c in "/\\"):
+        return f"has sweep {show(sweep)}; expected a folder directly under {ROUNDS}/"
+    return None
