@@ -213,8 +213,8 @@ def runs_show(
     if fmt == Format.json:
         emit_json(view.to_json())
         return
-    if fmt == Format.csv:
-        emit(view.metrics, fmt)
+    if fmt == Format.csv:  # (a run's records; a sweep's trials; else there is no table)
+        emit(csv_rows(view), fmt)
         return
     echo("\n".join(view.header))
     if view.config:
@@ -223,6 +223,27 @@ def runs_show(
         echo(view.summary, nl=False)
     if view.metrics:
         emit(view.shown, fmt, title=view.metrics_title)
+
+
+def csv_rows(view: Any) -> list[dict[str, Any]]:
+    """``runs show -f csv``: a run's per-epoch records, a sweep's rows (one per trial, with
+    its status); ConfigError for a folder that has neither (an empty output read as success)."""
+    from nnlab import sweep
+    from nnlab.errors import ConfigError
+
+    if view.metrics:
+        return list(view.metrics)
+    from nnlab.sweep.trial import trial_row
+
+    if view.run.kind == "sweep":  # (as its folders say now: DAMAGED or MISSING with why)
+        return [
+            {**trial_row(t.id, t.values, t.seed, state), "reason": state.get("reason")}
+            for t, state in sweep.trial_states(view.run)
+        ]
+    raise ConfigError(
+        f"{view.run.path}: a {view.run.kind} folder has no per-epoch records or trial rows to "
+        "write as CSV; -f json gives its summary"
+    )
 
 
 @runs_app.command("compare")

@@ -124,9 +124,11 @@ class RunView:
     shown: list[Record]
     metrics_title: str
     meta: dict[str, Any]
+    bad_trials: list[dict[str, Any]]  # a sweep's or tune's trials DAMAGED or MISSING since
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The view as ``-f json`` prints it: what the table says, damaged trials included."""
+        out = {
             "run": str(self.run.path),
             "status": self.header[1].split()[-1],
             "meta": self.meta,
@@ -134,6 +136,7 @@ class RunView:
             "summary": self.run.summary(),
             "metrics": self.metrics,
         }
+        return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
 
 
 def show_run(run: runs.RunDir, every: bool = False) -> RunView:
@@ -153,11 +156,12 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     if meta.get("error"):
         header.append(f"error   {meta['error']}")
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
-    header += [f"{b['status']} {b['reason']}" for b in trial_damage(run, files=True)[1]]
+    bad = trial_damage(run, files=True)[1]
+    header += [f"{b['status']} {b['reason']}" for b in bad]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     config, summary = run.text("config.yaml"), run.text("summary.txt")
     shown, title = epochs_view(metrics, run.status, every)
-    return RunView(run, header, config, summary, metrics, shown, title, meta)
+    return RunView(run, header, config, summary, metrics, shown, title, meta, bad)
 
 
 def epochs_view(

@@ -11,7 +11,9 @@ The damaged folder is a copy of the COMPLETED tiny run, beside a COMPLETED run m
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import shutil
 from pathlib import Path
@@ -228,6 +230,14 @@ def test_runs_list_says_a_sweeps_damaged_and_missing_trials_its_status_kept(case
     for fmt in ("table", "csv"):  # (the reason counts them; the list of each is json's)
         out = invoke("runs", "list", "-f", fmt, "--runs-dir", root, "--kind", "sweep").stdout
         assert "1 DAMAGED, 1 MISSING" in out and bad.name not in out, out
+    # runs show's other formats say it too (its JSON had no word of it; its CSV was empty)
+    shown = json.loads(invoke("runs", "show", sweep.path, "-f", "json", "--runs-dir", root).stdout)
+    assert shown["bad_trials"] == row["bad_trials"]
+    rows = list(csv.DictReader(io.StringIO(
+        invoke("runs", "show", sweep.path, "-f", "csv", "--runs-dir", root).stdout
+    )))  # fmt: skip
+    assert {r["trial"]: r["status"] for r in rows} == {bad.name: "DAMAGED", gone.name: "MISSING"}
+    assert all(r["reason"] for r in rows)
 
 
 @pytest.fixture(scope="module")
@@ -402,3 +412,15 @@ def test_a_damaged_tune_json_is_damage_in_every_reader(case, tune_template, dama
     before = snapshot(case, root / "report")
     refused(invoke("tune", "--resume", tune.path, "--runs-dir", root), 2, f"error: {says}")
     assert snapshot(case, root / "report") == before
+
+
+def test_runs_show_as_csv_of_a_folder_without_records_or_trial_rows_is_refused(case, tune_template):
+    # (it printed an empty line and exited 0)
+    root = copy_runs(tune_template, case / "runs")
+    tune = next(runs.iter_runs(root))
+    result = invoke("runs", "show", tune.path, "-f", "csv", "--runs-dir", root)
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert result.stderr == (
+        f"error: {tune.path}: a tune folder has no per-epoch records or trial rows to write as "
+        "CSV; -f json gives its summary\n"
+    )
