@@ -520,4 +520,6 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
         return text.split(":")[0].split(" ")[0], text
+    if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
+        msg = "Input should be a whole number"
     return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"

@@ -291,3 +291,17 @@ def table_text(
     buf = io.StringIO()
     print_table(rows, columns, title, file=buf, width=100_000)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def command_line(argv: Any) -> str:
+    """The command line a folder's meta.json ``argv`` records, as a user would type it: the
+    program as ``nnlab`` (it is recorded as the interpreter ran it: a path to nnlab's
+    ``__main__.py`` under ``python -m``), each argument quoted where a shell needs it."""
+    import shlex
+
+    if not isinstance(argv, list) or not argv:
+        return ""
+    args = [str(a) for a in argv]
+    if args[0].endswith(("nnlab", "nnlab.exe", "__main__.py")):
+        args[0] = "nnlab"
+    return shlex.join(args)

@@ -171,7 +171,7 @@ def landscape(
     span: Annotated[str, typer.Option("--range", help="Grid range LO:HI for a and b.")] = "-1:1",
     points: Points = 51,
     split: Annotated[
-        str, typer.Option("--split", help="Split the loss is evaluated on.")
+        str, typer.Option("--split", help="Split the loss is evaluated on: train, val or test.")
     ] = "train",
     samples: Samples = 0,
     batch: Batch = 0,

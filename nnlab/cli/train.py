@@ -262,7 +262,9 @@ def runs_compare(
         typer.Option(
             "--sort",
             "-s",
-            help="Column to sort by, best first (accuracies descending, others ascending).",
+            help="Column to sort by, best first (accuracies descending, others ascending): "
+            "a metric such as final_test_acc, final_train_loss, acc_gap, or a config key the "
+            "runs differ in (the table's columns; a wrong one is answered with them).",
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,

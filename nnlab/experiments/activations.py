@@ -26,6 +26,7 @@ Everything is float64.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,11 @@ def parse_choices(values: Sequence[str] | None, valid: Sequence[str], option: st
     for text in values:
         for name in (v.strip() for v in text.split(",")):
             if name not in valid:
-                raise ConfigError(f"{option}: unknown {name!r}; expected one of {', '.join(valid)}")
+                close = difflib.get_close_matches(name, list(valid), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(
+                    f"{option}: unknown {name!r}{hint}; expected one of {', '.join(valid)}"
+                )
             if name not in out:
                 out.append(name)
     return out

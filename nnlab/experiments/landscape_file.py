@@ -24,6 +24,7 @@ from nnlab.nn.model import MLP
 from nnlab.output import counted
 
 NORMALIZE = ("filter", "none")
+SPLITS = ("train", "val", "test")  # (the data's; a config without val has none)
 FILE = "landscape.h5"
 SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
 MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
@@ -53,6 +54,10 @@ class Settings:
             raise ConfigError(
                 f"--range: LO and HI must be within -{MAX_RANGE:g}..{MAX_RANGE:g} (multiples of "
                 f"a direction), got {self.lo:g}:{self.hi:g}"
+            )
+        if self.split not in SPLITS:
+            raise ConfigError(
+                f"--split: unknown {self.split!r}; expected one of {', '.join(SPLITS)}"
             )
         if self.points < 2:
             raise ConfigError(f"--points: expected at least 2, got {self.points}")

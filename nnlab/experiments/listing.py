@@ -11,7 +11,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import RunError
-from nnlab.output import counted
+from nnlab.output import command_line, counted
 from nnlab.summary import DIVERGED
 from nnlab.train import Record
 
@@ -149,7 +149,7 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
         f"run     {run.path}",
         f"kind    {run.kind}    status {run.status}",
         f"started {meta.get('started')}  ended {meta.get('ended')}",
-        f"command {' '.join(meta.get('argv') or [])}",
+        f"command {command_line(meta.get('argv'))}",
     ]
     if meta.get("versions"):  # (what made the numbers: a BLAS of other kernels, other last digits)
         header.append(f"versions {', '.join(f'{k} {v}' for k, v in meta['versions'].items())}")

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from nnlab.experiments.compare import flatten
-from nnlab.output import counted, spelled
+from nnlab.output import command_line, counted, spelled
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import outcome, summarize
@@ -196,13 +196,7 @@ def short(value: Any) -> str:
 # --- commands -----------------------------------------------------------------------------------
 def command(entry: Entry) -> str:
     """The command line that made the folder (``argv`` with the program as ``nnlab``)."""
-    argv = entry.meta.get("argv")
-    if not isinstance(argv, list) or not argv:
-        return ""
-    args = [str(a) for a in argv]
-    if args[0].endswith(("nnlab", "nnlab.exe")) or args[0].endswith("__main__.py"):
-        args[0] = "nnlab"
-    return shlex.join(args)
+    return command_line(entry.meta.get("argv"))
 
 
 def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:

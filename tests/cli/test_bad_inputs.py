@@ -496,6 +496,14 @@ HINTS = [
     (["sweep", "weight-scale", "--dataset", "cifar"],
      "--dataset: 'cifar' is not one of 'digits', 'mnist' (see nnlab sweep weight-scale -h)"),
     (["runs", "list", "--format", "xml"], "--format: 'xml' is not one of 'table', 'json', 'csv' ("),
+    (["train", "{d}/cfg.yaml", "epochs=1.5"], "epochs: input should be a whole number, got 1.5"),
+    (["compare-optimizers", "--optimizers", "adma"],
+     "--optimizers: unknown optimizer 'adma' (did you mean 'adam'?)"),
+    (["activations", "--activation", "relux"], "--activation: unknown 'relux' (did you mean 'relu'?)"),
+    (["landscape", "{d}/cfg.yaml", "--split", "tst"],
+     "--split: unknown 'tst'; expected one of train, val, test"),
+    (["sweep", "run", "weight-scal"],
+     "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
 ]  # fmt: skip
 
 

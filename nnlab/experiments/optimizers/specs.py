@@ -202,7 +202,10 @@ def resolve_optimizers(
     name an optimizer in ``labels`` and a hyperparameter of its rule.
     """
     labels = list(dict.fromkeys(labels))
-    rules = {label: _rule(label, allow_baselines) for label in labels}
+    try:
+        rules = {label: _rule(label, allow_baselines) for label in labels}
+    except ConfigError as exc:  # (an option's value: named as the option)
+        raise ConfigError(f"--optimizers: {exc}") from None
     per_label: dict[str, dict[str, Any]] = {label: {} for label in labels}
     for text in overrides:
         parts, value = parse_override(text)
