@@ -418,7 +418,7 @@ def sweep_run(
 ) -> None:
     """Run the sweep a config file's 'sweep:' section describes (args add axes or fix keys).
 
-    Example: nnlab sweep run my-sweep.yaml --jobs 2 epochs=5
+    Example: nnlab sweep run configs/digits-lr-sweep.yaml --jobs 2 epochs=5
     """
     from nnlab.sweep import sweep_from_file
 
