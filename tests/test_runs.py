@@ -585,3 +585,15 @@ def test_resume_refuses_a_run_that_is_still_running(tmp_path):
     run = fake_run(tmp_path, "x", "RUNNING")  # in this (live) process
     with pytest.raises(RunError, match="still RUNNING"):
         resume_training(run)
+
+
+def test_runs_compare_shows_a_run_named_twice_once(tmp_path):
+    # (runs compare X X, or latest latest, printed the run's row twice)
+    from nnlab.experiments.compare import compare_runs
+
+    run = run_training(
+        load_config(None, ["epochs=1", "dataset.n_train=200"]), runs_dir=tmp_path, plot=False
+    )
+    once = compare_runs([str(run.run.path)], tmp_path)
+    twice = compare_runs([str(run.run.path), "latest", run.run.id], tmp_path)
+    assert twice[0] == once[0] and len(twice[0]) == 1

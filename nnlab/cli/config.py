@@ -37,6 +37,11 @@ def config_keys(
     from nnlab.config_keys import markdown_reference, reference_rows
 
     if markdown:
+        if prefix:  # (it wrote the whole reference, the prefix ignored)
+            raise typer.BadParameter(
+                "writes the whole reference (docs/config.md); give a prefix without it",
+                param_hint="--markdown",
+            )
         echo(markdown_reference(), nl=False)
         return
     rows = reference_rows(prefix)

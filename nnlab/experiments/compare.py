@@ -141,6 +141,7 @@ def compare_runs(
     if top is not None and top < 1:
         raise ConfigError(f"--top: expected a positive number, got {top}")
     found = [runs.find_run(runs_dir, ref, kind=COMPARED) for ref in refs]
+    found = list({run.path.resolve(): run for run in found}.values())  # (one row per folder)
     entries: list[tuple[Row, dict[str, Any]]] = []
     folders: dict[str, Path] = {}
     for run in found:

@@ -143,8 +143,8 @@ def define(
     from nnlab.runs import check_name
 
     label = (
-        check_name(name, "--name")
-        if name
+        check_name(name, "--name")  # (an empty one too: refused, not the config's name)
+        if name is not None
         else check_name(str(base.get("name") or path.stem), f"{path}: name")
     )
     return SweepDef(

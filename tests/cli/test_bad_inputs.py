@@ -502,6 +502,7 @@ HINTS = [
     (["activations", "--activation", "relux"], "--activation: unknown 'relux' (did you mean 'relu'?)"),
     (["landscape", "{d}/cfg.yaml", "--split", "tst"],
      "--split: unknown 'tst'; expected one of train, val, test"),
+    (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
 ]  # fmt: skip

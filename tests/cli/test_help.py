@@ -113,3 +113,10 @@ def test_a_short_option_means_the_same_in_every_command():
         "-n": "--trials", "-r": "--rounds", "-k": "--kind", "-s": "--sort",
         "-a": "--activation", "-i": "--init", "-o": "--optimizers",
     }  # fmt: skip
+
+
+def test_config_keys_markdown_with_a_prefix_is_refused_not_ignored():
+    # (it wrote the whole reference, the prefix ignored)
+    result = invoke("config", "keys", "--markdown", "optimizer")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: --markdown: writes the whole reference")
