@@ -168,6 +168,6 @@ def compare_runs(
             for r in rows
             if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
         ]
-        title = f"train (solid) vs test (dashed): {counted(len(panels), 'run')}"
+        title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
     return rows, list(dict.fromkeys(columns)), total  # (a varying 'epochs' is the epochs done)

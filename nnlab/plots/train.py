@@ -100,8 +100,12 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
     epochs, test, _ = base.until_divergence(panel["records"], "test_acc", status, recorded)
     ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
-    ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
-    ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
+    if sum(v == v for v in test) > 1:  # (a curve: test evaluated every epoch)
+        ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
+        ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
+    elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
+        ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
+                color="C1", label="test (after the last epoch)")  # fmt: skip
     title = panel["label"]
     if at is not None:
         base.mark_diverged(ax, train_epochs, train, at, "C0")
@@ -117,9 +121,10 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
 
 def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     """One panel per run side by side: train accuracy (solid) and test accuracy (dashed) per
-    epoch, the gap between them shaded. ``panels``: [{"label", "records", "status"
-    (optional)}]. The legend is right of the last panel; a run that diverged stops at a red
-    cross and says so in its title."""
+    epoch, the gap between them shaded; a run that evaluated test after its last epoch only
+    (``final_eval``) has a star there. ``panels``: [{"label", "records", "status"
+    (optional)}]. The legend, of the marks some panel draws, is right of the last panel; a run
+    that diverged stops at a red cross and says so in its title."""
     plt = base.pyplot()
     ncols = max(1, min(len(panels), 4))
     nrows = -(-len(panels) // ncols)
@@ -130,10 +135,13 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     axes.flat[0].set_ylabel("accuracy")
-    handles = axes.flat[0].get_legend_handles_labels()[0]
-    handles += [base.diverged_handle()] if any(diverged) else []
-    base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=handles)
-    if title:
-        fig.suptitle(title, fontsize=10)
+    handles = {}  # (every kind of mark some panel draws, once)
+    for ax in axes.flat[: len(panels)]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    kinds = list(handles.values()) + ([base.diverged_handle()] if any(diverged) else [])
+    base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=kinds)
+    if title:  # (placed in inches: as a fraction of a tall grid's height it met the top row)
+        fig.suptitle(title, fontsize=10, y=1 - 0.08 / fig.get_figheight(), va="top")
     fig.tight_layout()
     return fig

@@ -201,3 +201,32 @@ def test_a_diverged_run_is_marked_at_the_epoch_its_summary_names():
     assert "diverged at epoch 3" in fig._suptitle.get_text()
     without = plots.train_curves_figure(run, ["train", "test"], title="run", status="DIVERGED")
     assert "diverged at epoch 3" in without._suptitle.get_text()  # (its last record: the rule)
+
+
+def test_accuracy_gaps_title_clears_a_tall_grid_and_a_final_test_is_a_star():
+    # (32 runs, 8 rows: the figure's title lay over the top row's panel titles; and a sweep
+    # evaluating test after its last epoch only drew no test mark, though the legend promised a
+    # dashed curve)
+    from tests.plots.layout import extent, overlaps, render
+
+    final_only = []
+    for r in records.learning(end=1.0):
+        r = {k: v for k, v in r.items() if k != "test_acc"}
+        final_only.append(r)
+    final_only[-1]["test_acc"] = 0.8
+    panels = [{"label": f"run {i}\nsecond line\nthird", "records": final_only,
+               "status": "COMPLETED"} for i in range(32)]  # fmt: skip
+    fig = plots.accuracy_gaps_figure(panels, title="train and test accuracy: 32 runs")
+    render(fig)
+    title = extent(fig._suptitle)
+    assert not any(overlaps(title, extent(ax.title)) for ax in fig.axes if ax.get_visible())
+    labels = (
+        [t.get_text() for t in fig.legends[0].get_texts()]
+        if fig.legends
+        else [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+        ]
+    )
+    assert labels == ["train", "test (after the last epoch)"]
+    stars = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*"]
+    assert [list(s.get_xdata()) for s in stars] == [[final_only[-1]["epoch"]]]
