@@ -108,47 +108,38 @@ class Pipe:
         self.replies.append(reply)
 
 
-def test_a_painter_builds_what_it_is_sent_ahead_and_answers_only_drawings(tmp_path):
-    ahead = plots.Canvas(counted_canvas, (3,))
-
-    def figure():
-        assert BUILT == [(3,)], "built before this drawing, once"
-        return base.canvas(counted_canvas, 3)
-
-    drawing = plots.Drawing(figure, tmp_path / "f.png", tight=False)
-    pipe = Pipe([ahead, drawing, None])
-    base._serve(pipe)
-    assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
-    assert BUILT == [(3,)] and base._PREPARED[ahead] == []
+POLICIES: list[int] = []  # the scheduling policy of the threads that ran ``policy_canvas``
 
 
-POLICIES: list[int] = []  # the scheduling policy of the threads that ran ``idle_canvas``
-
-
-def idle_canvas(*args: int):
-    import os
-
+def policy_canvas(*args: int):
     POLICIES.append(os.sched_getscheduler(0))
     return counted_canvas(*args)
 
 
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE: Linux")
-def test_an_idle_canvas_is_built_on_idle_time_and_before_the_drawing_that_uses_it(tmp_path):
-    # (a sweep whose workers keep every core busy: the canvases were built at its end, on the
-    # critical path, or would have taken CPU time from the workers)
-    ahead = plots.Canvas(idle_canvas, (4,))
+@pytest.mark.parametrize("idle", [False, True], ids=["canvas", "idle canvas"])
+def test_a_painter_builds_what_it_is_sent_ahead_and_answers_only_drawings(tmp_path, idle):
+    # (an idle one: a sweep whose workers keep every core busy had its canvases built at its
+    # end, on the critical path, or would have taken CPU time from the workers)
+    if idle and not hasattr(os, "SCHED_IDLE"):
+        pytest.skip("SCHED_IDLE: Linux")
+    ahead = plots.Canvas(policy_canvas, (3,))
 
     def figure():
-        assert BUILT == [(4,)], "built before this drawing, once"
-        return base.canvas(idle_canvas, 4)
+        assert BUILT == [(3,)], "built before this drawing, once"
+        return base.canvas(policy_canvas, 3)
 
     drawing = plots.Drawing(figure, tmp_path / "f.png", tight=False)
-    pipe = Pipe([plots.IdleCanvas(ahead), drawing, None])
+    pipe = Pipe([plots.IdleCanvas(ahead) if idle else ahead, drawing, None])
     POLICIES.clear()
     base._serve(pipe)
     assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
-    assert POLICIES == [os.SCHED_IDLE] and base._PREPARED[ahead] == []
+    assert BUILT == [(3,)] and base._PREPARED[ahead] == []
+    assert (POLICIES == [os.SCHED_IDLE]) is idle
     assert os.sched_getscheduler(0) != os.SCHED_IDLE  # (this thread, which drew, is not)
+
+
+def test_prepare_all_sends_an_idle_canvas_where_asked():
+    ahead = plots.Canvas(counted_canvas, (4,))
     plots.prepare_all([ahead], [sink := Sink()], idle=True)
     assert sink.got == [plots.IdleCanvas(ahead)]
 
