@@ -157,15 +157,6 @@ class Sink:
 
 
 def test_prepare_all_deals_canvases_as_draw_all_deals_drawings():
-    class Sink:
-        alive = True
-
-        def __init__(self):
-            self.got = []
-
-        def prepare(self, ahead):
-            self.got.append(ahead)
-
     a, b = Sink(), Sink()
     c = [plots.Canvas(counted_canvas, (i,)) for i in range(3)]
     plots.prepare_all([c[0], None, c[2]], [a, b])
