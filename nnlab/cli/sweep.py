@@ -86,12 +86,13 @@ class SweepProgress:
     """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
     of finished trials (and the last one)."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, asked: int | None = None) -> None:
         self.lines = Lines(quiet)
         self.bar: Any = None
         self.task: Any = None
         self.failed = 0
         self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
+        self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
 
     def __enter__(self) -> "SweepProgress":
         return self
@@ -102,6 +103,11 @@ class SweepProgress:
         self.lines.close()
 
     def start(self, run: Any, done: int, total: int) -> None:
+        if self.asked is not None and total < self.asked:  # (said even with -q: fewer trials)
+            note(
+                f"{counted(self.asked, 'trial')} asked, {total} distinct: the others would "
+                "repeat a trial's config (a random draw made again, a grid value given twice)"
+            )
         if self.lines.quiet:
             return
         axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
@@ -200,7 +206,10 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
 
 
 def run_on_executor(
-    start: Callable[..., Any], opts: Execution, painters: list[Any] | None = None
+    start: Callable[..., Any],
+    opts: Execution,
+    painters: list[Any] | None = None,
+    asked: int | None = None,
 ) -> None:
     """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
     ``opts`` describes, with progress on stderr (and the figures' ``painters``, if started);
@@ -208,7 +217,7 @@ def run_on_executor(
     from nnlab.sweep import make_executor
 
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
-        with SweepProgress(opts.quiet) as progress:
+        with SweepProgress(opts.quiet, asked) as progress:
             result = start(
                 jobs=opts.jobs,
                 stack=opts.stack,
@@ -226,7 +235,19 @@ def run_definition(defn: Any, opts: Execution, painters: list[Any] | None = None
     from nnlab.sweep import run_sweep
 
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
-    run_on_executor(start, opts, painters)
+    run_on_executor(start, opts, painters, asked=asked_trials(defn.spec))
+
+
+def asked_trials(spec: Any) -> int:
+    """How many trials a sweep's spec asks for, repeats included: its random draws, or the
+    product of its grid's axes (the plan keeps each distinct config once)."""
+    import math
+
+    from nnlab.sweep.spec import grid_axis
+
+    if spec.kind == "random":
+        return int(spec.trials)
+    return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
 
 
 def early_painters(figures: int) -> Any:

@@ -593,3 +593,22 @@ def test_a_share_seed_key_that_is_not_swept_is_one_error_line(tmp_path, args, me
             continue
         assert result.exit_code == 2 and message in one_error_line(result), command
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "asked", "distinct"),
+    [(["random", "--trials", "6", "optimizer.lr=choice:0.1,0.2"], 6, 2),
+     (["grid", "optimizer.lr=0.1,0.10,1e-1"], 3, 1)],
+    ids=["random draws again", "grid value given twice"],
+)  # fmt: skip
+def test_a_sweep_that_asks_for_repeats_says_how_many_distinct_trials_run(tmp_path, args, asked,
+                                                                           distinct):  # fmt: skip
+    # (it ran the distinct trials without a word: --trials 6 ran 2)
+    kind, *rest = args
+    cfg = write_config(tmp_path, epochs=1)
+    result = invoke("sweep", kind, cfg, *rest, "-q", "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    assert f"{asked} trials asked, {distinct} distinct: the others would repeat" in result.stderr
+    assert len(list((sweep_dir(tmp_path / "r").path / "trials").iterdir())) == distinct
+    plain = invoke("sweep", "grid", cfg, "optimizer.lr=0.1,0.2", "-q", "--runs-dir", tmp_path / "s")
+    assert plain.exit_code == 0 and "asked" not in plain.stderr
