@@ -70,6 +70,10 @@ def step_sizes(min_exp: float, max_exp: float, num: int) -> list[float]:
         raise NnlabError(f"--num: expected at least 1 step size, got {num}")
     if min_exp > max_exp:
         raise NnlabError(f"--min/--max: min exponent {min_exp:g} is above max {max_exp:g}")
+    if min_exp == max_exp and num > 1:  # (the one rate trained --num times over)
+        raise NnlabError(
+            f"--min/--max: both {min_exp:g}, one rate; give a range, or --num 1 for that rate"
+        )
     if num == 1:
         return [float(10.0**max_exp)]
     exps = np.linspace(min_exp, max_exp, num)

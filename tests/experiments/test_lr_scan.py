@@ -35,8 +35,9 @@ def test_step_sizes_are_exact_powers_of_ten_from_min_to_max():
     assert scan.step_sizes(-3, -3, 1) == [1e-3]
 
 
-@pytest.mark.parametrize(("lo", "hi", "num"), [(-1, -3, 5), (-3, -1, 0)])
+@pytest.mark.parametrize(("lo", "hi", "num"), [(-1, -3, 5), (-3, -1, 0), (-3, -3, 3)])
 def test_step_sizes_reject_an_empty_or_reversed_range(lo, hi, num):
+    # (-3, -3, 3: one rate, trained three times over, then "widen the range (--max)")
     with pytest.raises(NnlabError):
         scan.step_sizes(lo, hi, num)
 
