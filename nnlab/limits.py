@@ -187,3 +187,11 @@ def evaluation_work(
     landscape's grid."""
     flop = 2 * multiply_adds(cfg, input_dim, n_classes) * samples * passes
     return float(flop), passes * -(-samples // max(batch, 1))
+
+
+def check_at_least(*counts: tuple[str, int, int]) -> None:
+    """ConfigError naming the first of ``counts`` (option, value, lowest allowed) below its
+    lowest: the counts a command checks before any work (``--trials``, ``--layers``, ...)."""
+    for name, value, low in counts:
+        if value < low:
+            raise ConfigError(f"{name}: expected at least {low}, got {value}")

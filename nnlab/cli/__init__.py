@@ -144,8 +144,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
         message = exc.message  # type: ignore[attr-defined]
         if message.lower().startswith("value error, "):  # (a choice: it names the value)
             message = message[len("value error, ") :].rstrip(".")
-        elif not_finite(exc):  # (NaN passes a range's bounds check, or fails it as "> 10")
-            message = f"expected a finite number, got {not_finite(exc)}"
+        elif (bad := not_finite(exc)) is not None:  # (NaN passes a range's check, or not)
+            message = f"expected a finite number, got {bad}"
         else:
             message += refused_value(exc)
         message = message[:1].lower() + message[1:]
@@ -179,15 +179,22 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     return f"{line} (see {where} -h)"
 
 
+def refused_input(exc: BaseException) -> tuple[bool, Any]:
+    """(found, the value) typer's validation refused: the cause of its error, a pydantic
+    ValidationError, holds it; the message alone names only the limit."""
+    errors = getattr(exc.__cause__, "errors", None)
+    try:
+        first = errors()[0] if callable(errors) else {}
+    except (IndexError, TypeError):
+        return False, None
+    return ("input" in first, first.get("input")) if isinstance(first, dict) else (False, None)
+
+
 def not_finite(exc: BaseException) -> str | None:
     """The value typer's validation refused, if it is a float that is NaN or infinite."""
     import math
 
-    errors = getattr(exc.__cause__, "errors", None)
-    try:
-        value = errors()[0].get("input") if callable(errors) else None
-    except (IndexError, TypeError, AttributeError):
-        return None
+    _, value = refused_input(exc)
     if isinstance(value, str):
         try:
             value = float(value)
@@ -199,14 +206,9 @@ def not_finite(exc: BaseException) -> str | None:
 
 
 def refused_value(exc: BaseException) -> str:
-    """``, got VALUE`` for a value typer's validation refused (an option out of its bounds):
-    the cause, a pydantic ValidationError, holds it; the message alone names only the limit."""
-    errors = getattr(exc.__cause__, "errors", None)
-    try:
-        first = errors()[0] if callable(errors) else {}
-    except (IndexError, TypeError):
-        return ""
-    return f", got {first['input']}" if "input" in first else ""
+    """``, got VALUE`` for a value typer's validation refused (an option out of its bounds)."""
+    found, value = refused_input(exc)
+    return f", got {value}" if found else ""
 
 
 OVERRIDES = ("overrides", "args")  # the argument that holds a command's config overrides

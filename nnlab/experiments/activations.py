@@ -36,7 +36,7 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.errors import ConfigError
-from nnlab.limits import check_memory
+from nnlab.limits import check_at_least, check_memory
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS, init_weight
 from nnlab.output import counted
@@ -158,13 +158,7 @@ def activation_histograms(
     """
     acts = parse_choices(activations, ACTIVATION_NAMES, "--activation")
     init_names = parse_choices(inits, list(INITS), "--init")
-    for name, value, low in (
-        ("--layers", layers, 1),
-        ("--units", units, 1),
-        ("--samples", samples, 2),
-    ):
-        if value < low:
-            raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    check_at_least(("--layers", layers, 1), ("--units", units, 1), ("--samples", samples, 2))
     settings_bytes = 8 * samples * units * (layers + 2)  # inputs and every layer, kept
     check_memory(
         f"activations of {counted(f'{samples:,}', 'sample')} x {counted(f'{units:,}', 'unit')} x {counted(layers, 'layer')} "

@@ -12,6 +12,7 @@ from typing import Any
 
 from nnlab import sweep
 from nnlab.errors import ConfigError
+from nnlab.limits import check_at_least
 from nnlab.summary import best_first
 
 Row = dict[str, Any]
@@ -140,13 +141,7 @@ def propose(
 def check_counts(rounds: int, trials: int, top_k: int, metric: str) -> None:
     """ConfigError, before anything runs, for a count below 1 or a ``metric`` that is not one
     a round can rank by (a typo ran every trial, then found none to rank)."""
-    for name, value, low in (
-        ("--rounds", rounds, 1),
-        ("--trials", trials, 1),
-        ("--top-k", top_k, 1),
-    ):
-        if value < low:
-            raise ConfigError(f"{name}: expected at least {low}, got {value}")
+    check_at_least(("--rounds", rounds, 1), ("--trials", trials, 1), ("--top-k", top_k, 1))
     if metric not in METRICS:  # (else every trial ran, and none could be ranked)
         close = difflib.get_close_matches(metric, METRICS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
