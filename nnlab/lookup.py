@@ -18,6 +18,22 @@ from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
 DEFAULT_ROOT = Path("runs")
 
 
+def check_root(root: Path) -> Path:
+    """``root`` if it is a folder, else a RunError naming it: a runs folder that is not there
+    (a mistyped ``--runs-dir``, or no run written yet) is said to be missing, never listed as
+    empty. Every reader of a runs folder (``runs list``, a reference to find, ``report``)
+    checks it here; ``iter_runs`` also lists a sweep's or tune's trial folders, which may be
+    absent."""
+    root = Path(root)
+    if not root.exists():
+        raise RunError(
+            f"{root}: no such runs folder (no runs yet, or give the folder nnlab wrote runs into)"
+        )
+    if not root.is_dir():
+        raise RunError(f"{root}: not a folder (a runs folder holds run folders)")
+    return root
+
+
 def iter_runs(root: Path) -> Iterator[RunDir]:
     """Run folders directly under ``root`` (those with a meta.json), oldest name first."""
     root = Path(root)
@@ -78,7 +94,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
             run = RunDir(as_path)
             _check_kind(run, kinds, root)
             return run
-    found = [(run, describe_folder(run)) for run in iter_runs(root)]
+    found = [(run, describe_folder(run)) for run in iter_runs(check_root(root))]
     if ref == "latest":
         return _latest(root, found, kinds, what)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [

@@ -67,6 +67,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     absent_round as absent_round,
     absent_trial as absent_trial,
     check_kind as check_kind,
+    check_root as check_root,
     describe_folder as describe_folder,
     find_run as find_run,
     foreign_folder as foreign_folder,

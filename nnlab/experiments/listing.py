@@ -25,7 +25,7 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     if kind is not None:
         runs.check_kind(kind)
     rows = []
-    for run in runs.iter_runs(root):
+    for run in runs.iter_runs(runs.check_root(root)):
         info = runs.describe_folder(run, files=True)
         if kind is not None and info["kind"] != kind:
             continue

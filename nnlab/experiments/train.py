@@ -58,6 +58,7 @@ def check_compatible(
             f"batch_size: {cfg.batch_size} is larger than the training split ({counted(n_train, 'sample')}); "
             "use a smaller value or 'full'"
         )
+    check_batchnorm_batches(cfg, n_train)
     if LOSSES[cfg.loss].binary and data.n_classes != 2:
         raise ConfigError(
             f"loss: {cfg.loss!r} needs 2 classes, dataset {data.name!r} has {data.n_classes}"
@@ -75,6 +76,27 @@ def check_compatible(
     at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
     check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
+
+
+def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
+    """A ConfigError if BatchNorm would see a training batch of one sample (``batch_size`` 1,
+    or a last batch of 1 left over by ``n_train``): it has no variance, and the layer refuses
+    it (``nn.BatchNorm``), as torch does; refused here before any folder or epoch."""
+    if not cfg.model.batchnorm:
+        return
+    size = n_train if cfg.batch_size == "full" else int(cfg.batch_size)
+    if size < 2:
+        raise ConfigError(
+            f"batch_size: {size} with model.batchnorm true: BatchNorm needs 2 or more samples "
+            "per training batch (a batch of 1 has no variance)"
+        )
+    if n_train % size == 1:
+        raise ConfigError(
+            f"batch_size: {size} leaves a last training batch of 1 sample "
+            f"({n_train} = {n_train // size} x {size} + 1), and BatchNorm (model.batchnorm) "
+            "needs 2 or more per batch; choose a batch_size that leaves more, or another "
+            "dataset.n_train"
+        )
 
 
 def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: int = 1) -> None:

@@ -1,14 +1,20 @@
 """Weight initialisers. Every one returns a (n_in, n_out) matrix; biases are always zero.
 
 ============  ===========================  =============================================
-name          std of N(0, std^2)           reference
+name          std of N(0, std^2)           reference (torch's equivalent)
 ============  ===========================  =============================================
 ``zeros``     0                            (breaks symmetry never: a teaching example)
 ``std``       the given ``std``            DLFS ``weight_init_std``; cs231n ``0.01 * randn``
-``xavier``    sqrt(1 / n_in)               DLFS 6.2.2 calls this "Xavier"
+``xavier``    sqrt(1 / n_in)               DLFS 6.2.2 calls this "Xavier" (torch: none;
+                                           ``kaiming_normal_(nonlinearity="linear")``)
 ``glorot``    sqrt(2 / (n_in + n_out))     Glorot & Bengio 2010, eq. 12 (normal form)
-``he``        sqrt(2 / n_in)               He et al. 2015, for ReLU
+                                           (torch: ``xavier_normal_``)
+``he``        sqrt(2 / n_in)               He et al. 2015, for ReLU (torch:
+                                           ``kaiming_normal_`` with its defaults)
 ============  ===========================  =============================================
+
+Mind the names: torch's ``xavier_normal_`` is ``glorot`` here, not ``xavier`` (for a 784 x 100
+layer, 0.0477 against 0.0357); nnlab's ``xavier`` is the book's.
 """
 
 from __future__ import annotations

@@ -137,7 +137,9 @@ class BatchNorm(Layer):
     Shapes: x (N, D), gamma (D,), beta (D,) -> y (N, D).
 
     Training mode normalises with the batch's mean and *biased* variance (divide by N), as the
-    paper and ``torch.nn.BatchNorm1d`` do. The running statistics used in evaluation mode follow
+    paper and ``torch.nn.BatchNorm1d`` do; a batch of one sample is refused (ValueError), as
+    torch refuses it: its variance is 0, so the output would be beta whatever the input, every
+    gradient 0, and the running variance would shrink towards 0. The running statistics used in evaluation mode follow
     torch's convention::
 
         running_mean = (1 - momentum) * running_mean + momentum * mu
@@ -181,6 +183,8 @@ class BatchNorm(Layer):
         self.train = train
         if train:
             n = x.shape[0]
+            if n < 2:  # (its variance 0: the output is beta, every gradient 0; torch refuses too)
+                raise ValueError(f"BatchNorm in training mode needs 2 or more samples, got {n}")
             mu = x.mean(axis=0)
             xc = x - mu
             var = np.mean(xc * xc, axis=0)
@@ -188,7 +192,7 @@ class BatchNorm(Layer):
             self.xhat = xc
             self.xhat *= self.inv_std  # xc is ours: normalise it in place
             m = self.momentum
-            unbiased = var * (n / (n - 1)) if n > 1 else var
+            unbiased = var * (n / (n - 1))
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
             rm *= 1 - m
             rm += m * mu

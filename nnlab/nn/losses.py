@@ -88,7 +88,10 @@ def last_axis_max(a: np.ndarray) -> np.ndarray:
 
 def label_index(y: np.ndarray) -> tuple[np.ndarray, ...]:
     """The index of each sample's label score: ``scores[label_index(y)]`` is (..., N), as
-    ``scores[np.arange(N), y]`` for one net."""
+    ``scores[np.arange(N), y]`` for one net. A negative label is a ValueError, as in torch
+    (NumPy would read -1 as the last class; a label past the last is NumPy's IndexError)."""
+    if y.size and y.min() < 0:
+        raise ValueError(f"labels must be class indices >= 0, got {y.min()}")
     return (*np.indices(y.shape, sparse=True), y)
 
 

@@ -135,10 +135,15 @@ class Nesterov(Momentum):
 
     This is the "look-ahead" form of Sutskever et al. 2013 rewritten in terms of the current
     parameters (cs231n's ``x += -mu * v_prev + (1 + mu) * v`` is the same rule). Its
-    hyperparameters and state are Momentum's; only the step differs.
+    hyperparameters and state are Momentum's; only the step differs, and momentum must be
+    above 0 (torch refuses ``nesterov=True`` without momentum: with mu 0 this is plain SGD).
     """
 
     name = "nesterov"
+    hyper = {
+        **Momentum.hyper,
+        "momentum": Hyper(0.9, "weight of the previous velocity", gt=0, lt=1),
+    }
 
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
         v = self._slot("v", key, w)

@@ -60,8 +60,6 @@ def build_report(
     folder under ``runs_dir``) into ``out`` (default ``<runs_dir>/report``) and return what it
     wrote. A folder that cannot be read is a DAMAGED row; an unknown ref is a ``RunError``."""
     runs_dir = Path(runs_dir)
-    if not refs and not runs_dir.is_dir():  # (a mistyped --runs-dir: no empty report there)
-        raise RunError(f"{runs_dir}: no such runs folder (give the folder nnlab wrote runs into)")
     if out is not None:
         collect.check_out(Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)

@@ -105,14 +105,14 @@ def _resolve(ref: str, runs_dir: Path) -> Path:
 
 def _all_folders(runs_dir: Path) -> list[Path]:
     """Run folders (``iter_runs``) and the other folders beside them, by name; hidden folders and
-    report folders left out."""
-    found = {run.path for run in runs.iter_runs(runs_dir)}
-    if runs_dir.is_dir():
-        found.update(
-            p
-            for p in runs_dir.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and not (p / MARKER).exists()
-        )
+    report folders left out. A runs folder that is not there is a RunError (a mistyped
+    --runs-dir: no empty report there)."""
+    found = {run.path for run in runs.iter_runs(runs.check_root(runs_dir))}
+    found.update(
+        p
+        for p in runs_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and not (p / MARKER).exists()
+    )
     return sorted(found, key=lambda p: p.name)
 
 

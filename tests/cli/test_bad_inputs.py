@@ -336,10 +336,33 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     (
         "--resume of an unknown run",
         NO_CONFIG,
-        ["--resume", "nope"],
-        ["run 'nope'", "no run folder under {d}/runs"],
+        ["--resume", "nope", "--runs-dir", "{d}/empty"],
+        ["run 'nope'", "no run folder under {d}/empty"],
     ),
-    ("--resume latest with no runs", NO_CONFIG, ["--resume", "latest"], ["{d}/runs: no runs yet"]),
+    (
+        "--resume latest with no runs",
+        NO_CONFIG,
+        ["--resume", "latest", "--runs-dir", "{d}/empty"],
+        ["{d}/empty: no runs yet"],
+    ),
+    (
+        "a runs folder that is not there",
+        NO_CONFIG,
+        ["--resume", "latest", "--runs-dir", "{d}/typo"],
+        ["{d}/typo: no such runs folder (no runs yet, or give the folder nnlab wrote runs into)"],
+    ),
+    (
+        "BatchNorm with a last batch of 1",
+        "dataset: {name: digits, n_train: 257}\nbatch_size: 32\nmodel: {batchnorm: true}\n",
+        [],
+        ["batch_size: 32 leaves a last training batch of 1 sample (257 = 8 x 32 + 1)"],
+    ),
+    (
+        "nesterov without momentum",
+        "optimizer: {name: nesterov, momentum: 0}\n",
+        [],
+        ["{d}/cfg.yaml: optimizer.momentum: input should be greater than 0, got 0"],
+    ),
 ]
 
 
@@ -410,7 +433,9 @@ def run_case(folder: Path, config: str | None, args: list[str]):
         (folder / "cfg.yaml").write_text(config)
         argv.append(str(folder / "cfg.yaml"))
     argv += [a.replace("{d}", str(folder)) for a in args]
-    return invoke(*[*argv, "--runs-dir", str(runs)]), runs
+    if "--runs-dir" not in args:
+        argv += ["--runs-dir", str(runs)]
+    return invoke(*argv), runs
 
 
 @pytest.fixture(scope="module")
@@ -531,3 +556,26 @@ def test_debug_keeps_the_exit_code_of_the_error_it_shows(data_folder):
     assert (
         "Traceback" in done.stderr and "ConfigError: cfg.yaml: unknown key 'epoch'" in done.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["runs", "list"],
+        ["runs", "show", "latest"],
+        ["runs", "compare", "a", "b"],
+        ["report"],
+        ["train", "--resume", "latest"],
+        ["sweep", "--resume", "latest"],
+    ],  # fmt: skip
+    ids=lambda a: " ".join(a),
+)
+def test_a_missing_runs_folder_is_said_missing_by_every_reader(tmp_path, args):
+    # (runs list said "no folders under typo" and exited 0; show and compare said no run matched)
+    result = invoke(*args, "--runs-dir", str(tmp_path / "typo"))
+    assert result.exit_code == 2, result.output
+    assert one_line(result.stderr) == (
+        f"error: {tmp_path / 'typo'}: no such runs folder "
+        "(no runs yet, or give the folder nnlab wrote runs into)"
+    )
+    assert not (tmp_path / "typo").exists()

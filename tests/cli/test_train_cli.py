@@ -162,6 +162,7 @@ def test_runs_list_csv_has_one_header_whatever_the_folders_hold(two_runs, tmp_pa
 
 
 def test_runs_list_with_no_runs_says_so(tmp_path):
+    (tmp_path / "none").mkdir()  # (a folder that is not there is an error: test_bad_inputs)
     result = invoke("runs", "list", runs_dir=tmp_path / "none")
     assert result.exit_code == 0 and result.stdout == ""
     assert f"no folders under {tmp_path / 'none'}" in result.stderr

@@ -123,6 +123,7 @@ NAMES = [
 
 
 def test_the_readme_rows_of_names_are_what_nnlab_prints(case):
+    (case / "runs").mkdir()  # (one not there is refused first: test_bad_inputs)
     for row, args in zip(
         NAMES,
         [
@@ -139,6 +140,7 @@ def test_the_readme_rows_of_names_are_what_nnlab_prints(case):
 
 @pytest.mark.parametrize("command", list(REFS))
 def test_a_reference_too_long_for_a_file_name_is_bad_usage_in_one_line(case, command):
+    (case / "runs").mkdir()
     before = snapshot(case.parents[2])
     result = invoke(*REFS[command], "--runs-dir", case / "runs")
     line = refused(result, 2, "nnnnnnnn")

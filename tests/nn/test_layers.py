@@ -335,3 +335,13 @@ def test_kept_names_every_array_forward_keeps_and_forget_drops_them(train):
         layer.forget()
         held = [n for n, v in vars(layer).items() if v is x or n in layer.kept and v is not None]
         assert not held, (type(layer).__name__, held)
+
+
+def test_batchnorm_refuses_a_training_batch_of_one_sample_as_torch_does():
+    # (accepted, it gave beta whatever the input, every gradient 0, and shrank the running
+    # variance by a tenth a step: a last batch of 1 sample, n_train % batch_size == 1)
+    bn = BatchNorm(3, dtype=np.float64)
+    with pytest.raises(ValueError, match="needs 2 or more samples, got 1"):
+        bn.forward(np.ones((1, 3)), train=True)
+    np.testing.assert_array_equal(bn.buffers["running_var"], 1.0)  # untouched
+    assert bn.forward(np.ones((1, 3)), train=False).shape == (1, 3)  # evaluation: fine

@@ -210,3 +210,11 @@ def test_last_axis_max_is_numpys_max_including_nan_and_inf(shape):
     out = last_axis_max(a)
     assert out.dtype == a.dtype and out.shape == (*shape[:-1], 1)
     assert np.array_equal(out, a.max(axis=-1, keepdims=True), equal_nan=True)
+
+
+@pytest.mark.parametrize("loss", ["softmax_ce", "svm"])
+def test_a_negative_label_is_refused_not_read_as_the_last_class(loss):
+    # (-1 gave the loss of label C-1, where torch raises)
+    scores = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="class indices >= 0, got -1"):
+        LOSSES[loss].fn(scores, np.array([0, -1]))

@@ -246,3 +246,9 @@ def test_matches_torch_optim_when_installed():
             param.grad = torch.tensor(g, dtype=torch.float64)
             theirs.step()
             np.testing.assert_allclose(w, param.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_nesterov_needs_a_momentum_above_zero_as_torch_does():
+    # (momentum 0 ran plain SGD under the name nesterov; torch.optim.SGD refuses it)
+    assert Nesterov.hyper["momentum"].gt == 0 and Nesterov.hyper["momentum"].lt == 1
+    assert Momentum.hyper["momentum"].ge == 0  # (heavy-ball momentum 0 is SGD, as torch allows)
