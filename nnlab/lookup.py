@@ -97,13 +97,15 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     found = [(run, describe_folder(run)) for run in iter_runs(check_root(root))]
     if ref == "latest":
         return _latest(root, found, kinds, what)
+    if "/" in ref.strip("/") and not ref.startswith((".", "/")):  # (as tables print a trial)
+        return _nested_ref(root, ref.strip("/"), kinds)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
         rd for rd in found if ref in rd[0].id
     ]
     if kinds is not None and len(matches) > 1:
         matches = [rd for rd in matches if rd[1]["kind"] in kinds or rd[1]["meta"] is None]
     if not matches:
-        trials = _trials_named(found, ref)
+        trials = _nested_named([run for run, _ in found], ref)
         if len(trials) == 1:
             _check_kind(trials[0], kinds, root)
             return trials[0]
@@ -111,7 +113,8 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
             names += ", ..." if len(trials) > 5 else ""
             raise RunError(
-                f"run {ref!r}: ambiguous, the trial of {counted(len(trials), 'sweep')} ({names}); give one"
+                f"run {ref!r}: ambiguous, names {counted(len(trials), 'folder')} inside sweeps or "
+                f"tunes ({names}); give one"
             )
         raise RunError(f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')")
     if len(matches) > 1:
@@ -178,17 +181,55 @@ def absent_trial(path: Path, recorded: Any) -> tuple[str, str | None]:
     return MISSING, f"{path}: no run folder there; the sweep recorded this trial {recorded}"
 
 
-def _trials_named(found: list[tuple[RunDir, dict[str, Any]]], ref: str) -> list[RunDir]:
-    """The sweeps' trial folders whose id starts with ``ref`` (a trial id or a prefix of one,
-    4 characters or more; not a path)."""
-    if len(ref) < 4 or "/" in ref or "\\" in ref:
+def nested_folders(run: RunDir) -> Iterator[RunDir]:
+    """The run folders inside ``run``: a sweep's trials; a tune's rounds and their trials
+    (``trial_sweeps``; a ``trials/`` without the sweep.yaml too). Of a folder whose tune.json
+    cannot be read, its own ``trials/`` only."""
+    try:
+        sweeps = [s for s in trial_sweeps(run) if s.path != run.path]
+    except RunError:
+        sweeps = []
+    for folder in [run, *sweeps]:
+        if folder.path != run.path and (folder.path / "meta.json").exists():
+            yield folder
+        yield from (RunDir(p) for p in trial_folders(folder) if (p / "meta.json").exists())
+
+
+def _nested_named(runs: list[RunDir], ref: str, shortest: int = 4) -> list[RunDir]:
+    """The folders inside ``runs`` (``nested_folders``) that ``ref`` names: a trial by a prefix
+    of its id, a tune's round as a top folder is named (a prefix or a part of its name); nothing
+    for a path, or for a ``ref`` shorter than ``shortest`` (among every folder's, 4 characters:
+    a trial id is a hash)."""
+    if len(ref) < shortest or "/" in ref or "\\" in ref:
         return []
-    return [
-        RunDir(path)
-        for run, _ in found
-        for path in trial_folders(run)
-        if path.name.startswith(ref) and (path / "meta.json").exists()
-    ]
+    named = []
+    for run in runs:
+        for folder in nested_folders(run):
+            is_trial = folder.path.parent.name == TRIALS
+            if folder.id.startswith(ref) or (not is_trial and ref in folder.id):
+                named.append(folder)
+    return named
+
+
+def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None) -> RunDir:
+    """``<outer>/<inner>``: the folder ``inner`` names (``_nested_named``) inside the one
+    ``outer`` names: the form runs compare and the report print a sweep's trial in."""
+    outer, inner = ref.rsplit("/", 1)
+    try:
+        parent = find_run(root, outer)
+    except RunError:  # (a path that is not there, most likely: name the whole of it)
+        raise RunError(
+            f"run {ref!r}: no such folder, and {outer!r} names no run folder under {root}"
+        ) from None
+    named = _nested_named([parent], inner, shortest=1)
+    if len(named) != 1:
+        what = "no folder" if not named else f"{counted(len(named), 'folder')}"
+        raise RunError(
+            f"run {ref!r}: {inner!r} names {what} inside {parent.path} "
+            "(give a trial's id, or a round's name)"
+        )
+    _check_kind(named[0], kinds, root)
+    return named[0]
 
 
 def _latest(

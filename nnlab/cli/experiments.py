@@ -333,7 +333,7 @@ def show_tune(result: object, fmt: Format) -> None:
     else:
         emit(summary["top"], fmt, title=top_title(summary))
         if fmt == Format.table:
-            emit(summary["ranges"], fmt, title="ranges: searched, best value, proposed next")
+            emit(summary["ranges"], fmt, title="ranges: searched, best value so far, proposed next")
     for line in result.notes:  # type: ignore[attr-defined]
         note(f"note: {line}")
     for warning in warning_lines(result.rounds):  # type: ignore[attr-defined]

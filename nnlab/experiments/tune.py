@@ -16,10 +16,12 @@ split, and the test split does not move.
 Each round is an ordinary random sweep (``nnlab.sweep``: ``--jobs`` workers,
 order-independent trial seeds, resume) in ``<tune folder>/rounds/``. After a round the trials
 are ranked by ``metric`` (final validation accuracy), and for every searched key the top-k
-values give the next range: ``[min, max]`` of the top-k (widened x2 around a single value).
-When the best value lies at the edge of its range (within 10 % of the range's width, in log
-space for log-uniform keys) the optimum may lie outside: a warning says so, and the next
-range is extended past that edge by half its own width.
+trials *so far* (of this round and the rounds before: a round that finds nothing better
+keeps the best found before inside the next range) give the next range: ``[min, max]`` of
+their values (widened x2 around a single value). When the best value lies at the edge of the
+round's range (within 10 % of the range's width, in log space for log-uniform keys) the
+optimum may lie outside: a warning says so, and the next range is extended past that edge by
+half its own width.
 
 The tune folder holds ``tune.json`` (settings and rounds), ``summary.json`` / ``summary.txt``
 (top trials, the proposed ranges, warnings), ``tune-curves.png`` (the top trials' validation
@@ -91,7 +93,9 @@ class TuneSettings:
 
 @dataclass
 class RoundResult:
-    """One round: its ranges, the sweep that ran it, ranked rows, proposal and warnings."""
+    """One round: its ranges, the sweep that ran it, ranked rows, proposal and warnings;
+    ``leader``: the best trial so far (this round's or an earlier one's), which the proposal
+    and the warnings are about."""
 
     index: int
     ranges: dict[str, Range]
@@ -100,6 +104,7 @@ class RoundResult:
     ranked: list[Row]
     proposed: dict[str, Range]
     warnings: list[str]
+    leader: Row | None = None
 
 
 @dataclass
@@ -360,8 +365,7 @@ def _drive(
     """The rounds: each searches its ranges (a sweep in ``rounds/``; a recorded round's sweep
     is read back or resumed) and proposes the next ranges from its top trials. ``lines``:
     (``progress``, ``heading``) as ``tune`` takes them."""
-    progress, heading = lines
-    heading = heading or progress
+    progress, heading = lines[0], lines[1] or lines[0]
     run = life.run
     results: list[RoundResult] = []
     ranges = dict(settings.ranges)
@@ -375,6 +379,7 @@ def _drive(
 
     how = _Execution(data_dir, jobs, stack, executor, on_trial)
     notes: list[str] = []
+    seen: list[Row] = []  # (every round's trials so far: the proposals rank them all)
     for index in range(1, settings.rounds + 1):
         entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
         gone, was = None, dict(entry or {})  # (was: what tune.json recorded of the round)
@@ -396,7 +401,8 @@ def _drive(
             sweep_run, rows = _new_round(run, state, entry, defn, how, Path(entry["sweep"]).name)
         else:
             sweep_run, rows = _recorded_round(runs.RunDir(run.path / entry["sweep"]), how)
-        result = _conclude(settings, index, ranges, sweep_run, rows, entry)
+        seen += rows
+        result = _conclude(settings, index, ranges, sweep_run, rows, entry, seen)
         notes += _rerun_note(index, was, entry) if gone else []
         run.write_json("tune.json", state)
         results.append(result)
@@ -415,19 +421,23 @@ def _conclude(
     sweep_run: runs.RunDir,
     rows: list[Row],
     entry: dict[str, Any],
+    seen: list[Row],
 ) -> RoundResult:
-    """A round's ranking and the next ranges it proposes (noted in its tune.json ``entry``)."""
+    """A round's ranking, and the next ranges the top trials of ``seen`` (its and the earlier
+    rounds' trials) propose (noted in its tune.json ``entry``, with the best so far)."""
     ranked = rank(rows, settings.metric)
-    proposed, warnings = propose(ranges, ranked, settings.top_k)
+    pool = rank(seen, settings.metric)
+    proposed, warnings = propose(ranges, pool, settings.top_k)
+    leader = pool[0] if pool else None
     entry.update(
         {
             "status": "COMPLETED",
             "proposed": {k: r.spec() for k, r in proposed.items()},
             "warnings": warnings,
-            "best": _brief(ranked[0], ranges, settings.metric) if ranked else None,
+            "best": _brief(leader, ranges, settings.metric) if leader else None,
         }
     )
-    return RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings)
+    return RoundResult(index, ranges, sweep_run, rows, ranked, proposed, warnings, leader)
 
 
 def _new_round(

@@ -33,10 +33,11 @@ def top_rows(settings: TuneSettings, results: list[RoundResult], n: int) -> list
 
 
 def range_rows(results: list[RoundResult]) -> list[Row]:
-    """Per round and key: the searched range, the best value, the proposed next range."""
+    """Per round and key: the searched range, the best value so far (this round's or an
+    earlier one's: the one the proposal keeps), the proposed next range."""
     rows = []
     for rr in results:
-        best = rr.ranked[0] if rr.ranked else {}
+        best = rr.leader or {}
         for key, r in rr.ranges.items():
             p = rr.proposed[key]
             edge = r.edge(best[key]) if key in best else None
@@ -97,7 +98,9 @@ def write_outputs(
 
     run.write_json("summary.json", summary)
     text = table_text(summary["top"], title=f"{run.id}: {top_title(summary)}")
-    text += table_text(summary["ranges"], title="ranges: searched, best value, proposed next")
+    text += table_text(
+        summary["ranges"], title="ranges: searched, best value so far, proposed next"
+    )
     text += "".join(f"warning: {w}\n" for w in warning_lines(results))
     run.write_text("summary.txt", text)
     curves = {}

@@ -135,6 +135,11 @@ def propose(
                 "the next range extends past that end"
             )
         proposed[key] = r.narrowed([t[key] for t in top], extend=edge)
+    if 1 < len(ranked) <= top_k:  # (else silent: --top-k 50 of 5 trials narrowed nothing)
+        warnings.append(
+            f"the top {top_k} (--top-k) are all {len(ranked)} ranked trials so far: the next "
+            "ranges span them all; a --top-k below the trials narrows them"
+        )
     return proposed, warnings
 
 

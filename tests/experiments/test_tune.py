@@ -88,6 +88,13 @@ def test_propose_narrows_to_the_top_k_and_warns_only_at_an_edge():
     proposed, warnings = tn.propose(ranges, ranked, top_k=2)
     assert len(warnings) == 1 and "high edge" in warnings[0] and "optimizer.lr" in warnings[0]
     assert proposed["optimizer.lr"].high > 0.95
+    ranked[0]["optimizer.lr"] = 0.01
+    proposed, warnings = tn.propose(ranges, ranked, top_k=3)  # (all 3 ranked: nothing narrowed)
+    assert proposed["optimizer.lr"] == tn.Range("loguniform", 1e-4 * 1.01, 0.05)
+    assert warnings == [
+        "the top 3 (--top-k) are all 3 ranked trials so far: the next ranges span them all; "
+        "a --top-k below the trials narrows them"
+    ]
 
 
 # ----------------------------------------------------------------------------- validation
@@ -289,3 +296,43 @@ def test_a_round_run_again_that_proposes_otherwise_than_recorded_says_so(config,
         "recorded; the rounds after it searched the ranges it proposed then"
     ]
     assert done.rounds[1].ranges == full.rounds[1].ranges  # (round 2 kept, as recorded)
+
+
+def test_every_proposal_keeps_the_top_trials_so_far_not_only_its_rounds(tmp_path):
+    # (each round proposed from its own trials: a round that found nothing better than an
+    # earlier one proposed ranges without the best value found, lr 0.00205 of round 1 here)
+    config = Path(__file__).parents[2] / "configs" / "digits-quickstart.yaml"
+    result = tn.tune(config, [], rounds=2, trials=4, top_k=2, epochs=1, runs_dir=tmp_path)
+    first, second = result.rounds
+    assert first.leader == first.ranked[0]
+    seen = tn.rank(first.rows + second.rows, "final_val_acc")
+    assert second.leader == seen[0]
+    for key, r in second.proposed.items():
+        for row in seen[:2]:
+            assert r.low <= row[key] <= r.high, (key, row[key], r)
+    summary = json.loads(result.run.file("summary.json").read_text())
+    assert [row["best"] for row in summary["ranges"] if row["round"] == 2] == [
+        seen[0][key] for key in second.ranges
+    ]
+
+
+def test_a_tunes_trials_and_rounds_are_found_by_the_ids_its_tables_print(config, tmp_path):
+    # (README: every command that takes a run takes a trial's id as a table prints it; a tune's
+    # trial ids, its rounds' names and '<folder>/<trial>' as runs compare prints were unknown)
+    from nnlab.errors import RunError
+    from nnlab.lookup import find_run
+
+    result = tn.tune(config, ARGS, rounds=2, trials=2, top_k=1, epochs=1, runs_dir=tmp_path)
+    first, second = result.rounds
+    trial = second.rows[0]["trial"]
+    folder = second.sweep_run.path / "trials" / trial
+    assert find_run(tmp_path, trial).path == folder
+    assert find_run(tmp_path, trial[:4]).path == folder
+    assert find_run(tmp_path, f"{result.run.id}/{trial}").path == folder
+    assert find_run(tmp_path, f"{second.sweep_run.id}/{trial}").path == folder  # (the round's)
+    assert find_run(tmp_path, first.sweep_run.id).path == first.sweep_run.path
+    assert find_run(tmp_path, f"{result.run.id[-6:]}/r1").path == first.sweep_run.path
+    with pytest.raises(RunError, match="'zzzz' names no folder inside"):
+        find_run(tmp_path, f"{result.run.id}/zzzz")
+    with pytest.raises(RunError, match="no such folder, and 'nope' names no run folder"):
+        find_run(tmp_path, f"nope/{trial}")

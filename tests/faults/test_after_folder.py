@@ -304,5 +304,9 @@ def test_a_sweep_trial_is_found_by_its_id_as_sweep_tables_print_it(case, done):
         assert result.exit_code == 0, (ref, result.output)
         assert "trials/c41c5f75" in result.stdout
     shutil.copytree(holder, root / "20260102-000000-sweep-x-fedcba")  # the same trial twice
-    refused(invoke("runs", "show", "c41c5f75", "--runs-dir", root), 2, "ambiguous, the trial of 2")
+    refused(
+        invoke("runs", "show", "c41c5f75", "--runs-dir", root),
+        2,
+        "ambiguous, names 2 folders inside sweeps or tunes",
+    )
     refused(invoke("runs", "show", "c41", "--runs-dir", root), 2, "no run folder under")
