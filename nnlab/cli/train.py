@@ -32,9 +32,14 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
 
     def report(record: dict[str, Any], cfg: Any) -> None:
         parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
-        if record.get("loss") is not None:
+        # (an epoch of training without an objective: the net diverged in it, and its accuracies
+        # are the argmax of NaN scores, not results)
+        diverged = record.get("loss") is None and record["epoch"] > 0
+        if diverged:
+            parts.append("diverged: loss or parameters not finite")
+        elif record.get("loss") is not None:
             parts.append(f"loss {record['loss']:.4f}")
-        for split in cfg.splits:  # (a final_eval split: in the last record only)
+        for split in () if diverged else cfg.splits:  # (a final_eval split: the last record only)
             acc = record.get(f"{split}_acc")
             if acc is not None:
                 parts.append(f"{split}_acc {acc:.4f}")
@@ -45,12 +50,15 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
 
 
 def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
-    """The run's summary table (or JSON); exit 1 if it diverged."""
+    """The run's summary table, or its summary.json with the folder as JSON or one CSV row;
+    exit 1 if it diverged."""
     from nnlab.experiments.train import summary_rows
     from nnlab.summary import outcome
 
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **result.summary})
+    elif fmt == Format.csv:  # (as -f json: one row a script reads by name)
+        emit([{"run": str(result.run.path), **result.summary}], fmt)
     else:
         title = f"{result.run.id}: {outcome(result.summary)}"
         emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
@@ -62,6 +70,18 @@ def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
             "recorded as DIVERGED"
         )
         raise typer.Exit(EXIT_FAILED)
+
+
+def print_config_as(cfg: Any, fmt: Format) -> None:
+    """The resolved config as config.yaml holds it (YAML), or the same as JSON (``-f json``)."""
+    from nnlab.config import to_yaml
+
+    if fmt == Format.json:
+        import yaml
+
+        emit_json(yaml.safe_load(to_yaml(cfg)))
+    else:
+        echo(to_yaml(cfg), nl=False)
 
 
 def announce_resume(run: Any, epoch: int, said: str | None = None) -> None:
@@ -120,7 +140,7 @@ def train(
 
     # the figure's painter first, before the imports below: matplotlib loads on the other core
     with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
-        from nnlab.config import load_config, to_yaml
+        from nnlab.config import load_config
         from nnlab.experiments import train as tr
 
         if resume is not None:
@@ -140,8 +160,7 @@ def train(
                 )
             cfg = load_config(config, overrides or [])
             if print_config:
-                echo(to_yaml(cfg), nl=False)
-                return
+                return print_config_as(cfg, fmt)
             result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
                                      overrides=overrides or [], progress=epoch_lines(lines),
                                      threads=threads, painter=painter)  # fmt: skip
@@ -188,7 +207,7 @@ def runs_list(
         rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
-    columns = list_columns(rows) if fmt == Format.csv else None  # (one header, whatever is listed)
+    columns = list_columns(rows, table=fmt == Format.table)  # (csv: one header, whatever is listed)
     emit(rows, fmt, columns, title=f"{kind or 'runs'} in {runs_dir}")
 
 

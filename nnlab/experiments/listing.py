@@ -49,15 +49,18 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
 
 
-LIST_COLUMNS = ("run", "kind", "name", "status", "epochs", "final_train_acc", "final_test_acc")
+LIST_COLUMNS = ("run", "kind", "name", "status", "epochs",
+                "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
 
 
-def list_columns(rows: list[dict[str, Any]]) -> list[str]:
-    """``runs list``'s columns for CSV: the same header whatever the folders hold (a script
-    reads them by name), ``LIST_COLUMNS`` then any other split's final accuracy, ``started``
-    and ``reason`` (empty fields where a folder has none)."""
+def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
+    """``runs list``'s columns, in one order for every format: for CSV the same header
+    whatever the folders hold (a script reads them by name), ``LIST_COLUMNS`` then any other
+    split's final accuracy, ``started`` and ``reason`` (empty fields where a folder has none);
+    for a ``table``, those some row has."""
     finals = sorted({k for r in rows for k in r if k.startswith("final_")} - set(LIST_COLUMNS))
-    return [*LIST_COLUMNS, *finals, "started", "reason"]
+    columns = [*LIST_COLUMNS, *finals, "started", "reason"]
+    return [c for c in columns if any(c in r for r in rows)] if table else columns
 
 
 def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:

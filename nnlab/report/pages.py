@@ -224,8 +224,8 @@ def run_charts(entry: Entry) -> str:
             )
             for k in keys
         ]
-        clamp = (0.0, 1.0) if title == "accuracy" else None
-        chart = line_chart(series, title, title, log_y=facts.log_axis(keys[0]), clamp=clamp)
+        span = (0.0, 1.0) if title == "accuracy" else None
+        chart = line_chart(series, title, title, log_y=facts.log_axis(keys[0]), span=span)
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 

@@ -133,18 +133,18 @@
     return 10 * mag;
   }
 
-  function axis(values, log, clamp) {
+  function axis(values, log, span) {  // (span: the least a linear axis covers; accuracies 0..1)
     var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
     if (log) {
       lo = Math.pow(10, Math.floor(Math.log10(lo)));
       hi = Math.pow(10, Math.ceil(Math.log10(hi)));
       if (hi <= lo) hi = lo * 10;
     } else {
+      if (span) { lo = Math.min(lo, span[0]); hi = Math.max(hi, span[1]); }
       if (hi === lo) { lo -= Math.abs(lo) * 0.1 || 0.5; hi += Math.abs(hi) * 0.1 || 0.5; }
       var step = tickStep(lo, hi);
       lo = Math.floor(lo / step + 1e-9) * step;
       hi = Math.ceil(hi / step - 1e-9) * step;
-      if (clamp) { lo = Math.max(lo, clamp[0]); hi = Math.min(hi, clamp[1]); }
     }
     return { lo: lo, hi: hi, log: log };
   }

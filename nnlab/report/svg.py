@@ -144,20 +144,20 @@ class Axis:
 
 
 def value_range(
-    values: list[float], log: bool, clamp: tuple[float, float] | None
+    values: list[float], log: bool, span: tuple[float, float] | None
 ) -> tuple[float, float]:
-    """(lo, hi) around ``values``, rounded out to ticks (decades on a log axis), within ``clamp``."""
+    """(lo, hi) around ``values``, rounded out to ticks (decades on a log axis); on a linear
+    axis at least ``span`` (accuracies: 0..1 always, whatever values a chart holds)."""
     lo, hi = min(values), max(values)
     if log:
         lo, hi = 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi))
         return lo, hi if hi > lo else hi * 10
+    if span is not None:
+        lo, hi = min(lo, span[0]), max(hi, span[1])
     if hi == lo:
         lo, hi = lo - (abs(lo) * 0.1 or 0.5), hi + (abs(hi) * 0.1 or 0.5)
     step = tick_step(lo, hi)
-    lo, hi = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
-    if clamp is not None:
-        lo, hi = max(lo, clamp[0]), min(hi, clamp[1])
-    return lo, hi
+    return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
 
 
 def wants_log(values: list[float]) -> bool:
@@ -225,10 +225,10 @@ def line_chart(
     y_label: str = "",
     x_label: str = "epoch",
     log_y: bool | None = None,
-    clamp: tuple[float, float] | None = None,
+    span: tuple[float, float] | None = None,
 ) -> str:
     """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades;
-    False: linear, as accuracies are drawn, a fraction read against 0..1)."""
+    False: linear, as accuracies are drawn, a fraction read against 0..1: ``span`` (0, 1))."""
     values = [v for s in series for _, v in s.points if v is not None]
     xs = [ex for s in series for ex, v in s.points if v is not None]
     if not values:
@@ -236,7 +236,7 @@ def line_chart(
     log = wants_log(values) if log_y is None else log_y and min(values) > 0
     if log:
         values = [v for v in values if v > 0]
-    lo, hi = value_range(values, log, None if log else clamp)
+    lo, hi = value_range(values, log, None if log else span)
     x = Axis(min(xs), max(max(xs), min(xs) + 1), LEFT, WIDTH - RIGHT, whole=True)  # (epochs)
     y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))

@@ -119,9 +119,9 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
             Series(trial_label(t), facts.curve(t.records, key), c, d)
             for t, (c, d) in zip(trials, looks)
         ]
-        clamp = (0.0, 1.0) if key.endswith("_acc") else None
+        span = (0.0, 1.0) if key.endswith("_acc") else None
         label = facts.label(key)
-        chart = line_chart(series, label, label, log_y=facts.log_axis(key), clamp=clamp)
+        chart = line_chart(series, label, label, log_y=facts.log_axis(key), span=span)
         charts.append(f'<figure class="chart">{chart}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
 
