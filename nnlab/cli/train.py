@@ -307,6 +307,8 @@ def runs_compare(
     A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
     or gone is a DAMAGED or MISSING row, with the reason. A config key a run does not have
     (another dataset's) is '-' (csv: empty; json: left out of its row); a null value is null.
+    The epochs column is the epochs trained; where the runs' configs differ in epochs, that key
+    is a column of its own and the epochs trained are epochs_done.
 
     Example: nnlab runs compare latest --sort final_test_acc --top 5
     """

@@ -93,9 +93,16 @@ def differing(entries: list[tuple[Row, dict[str, Any]]]) -> tuple[list[Row], lis
     rows = []
     for base, cfg in entries:
         row = {"run": base["run"], **{k: cfg[k] for k in varying if k in cfg}}
-        row.update({k: v for k, v in base.items() if k != "run"})
+        # (a varying config key named as a result is kept: 'epochs' asked beside epochs done)
+        row.update({done_key(k, varying): v for k, v in base.items() if k != "run"})
         rows.append(row)
     return rows, varying
+
+
+def done_key(key: str, varying: list[str]) -> str:
+    """A result's column: ``key``, or ``<key>_done`` where a config key the runs differ in has
+    that name (``epochs``: the config's, beside the epochs each run trained)."""
+    return f"{key}_done" if key in varying else key
 
 
 def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
@@ -153,7 +160,8 @@ def compare_runs(
     if top is not None:
         rows = rows[:top]
     finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
-    columns = ["run", *varying, "status", "epochs", *(k for k in finals if k.endswith("_acc"))]
+    columns = ["run", *varying, "status", done_key("epochs", varying)]
+    columns += [k for k in finals if k.endswith("_acc")]
     columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:
         from nnlab import plots
@@ -170,4 +178,4 @@ def compare_runs(
         ]
         title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
         plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
-    return rows, list(dict.fromkeys(columns)), total  # (a varying 'epochs' is the epochs done)
+    return rows, list(dict.fromkeys(columns)), total

@@ -484,14 +484,25 @@ def diverged_handle(label: str = "diverged") -> Any:
     return Line2D([], [], label=label, **DIVERGED_STYLE)
 
 
-def mark_diverged(ax: Any, epochs: list[int], values: list[float], at: int, color: str) -> None:
+def mark_diverged(
+    ax: Any, epochs: list[int], values: list[float], at: int, color: str, rising: bool = False
+) -> None:
     """Where a curve stops because its net diverged at epoch ``at``: the marker at that epoch,
-    at the height of the curve's last finite point, joined to it by a dotted stub in the
-    curve's ``color`` (a curve of one point would otherwise not show)."""
+    joined to the curve's last finite point by a dotted stub in the curve's ``color`` (a curve
+    of one point would otherwise not show). An accuracy's marker sits at that point's height
+    (the accuracies after it are no results); a loss's (``rising``: it went to infinity) at the
+    top edge of the axes, its stub rising to it, not level as if the loss had stayed there."""
     y = last_finite(values)
     x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), at)
-    ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
-    ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
+    if not rising:
+        ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
+        ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
+        return
+    top = ax.get_xaxis_transform()  # (x in data, y in axes: 1 is the top edge, whatever the limits)
+    ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y), textcoords="data",
+                arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
+                            "shrinkA": 0, "shrinkB": 0})  # fmt: skip
+    ax.plot([at], [1], transform=top, clip_on=False, zorder=4, **DIVERGED_STYLE)
 
 
 def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:

@@ -138,9 +138,8 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
         bad = np.flatnonzero(~np.isfinite(raw))
         if bad.size:
-            base.mark_diverged(
-                ax, list(steps[: bad[0]]), list(smooth[: bad[0]]), int(steps[bad[0]]), color
-            )
+            base.mark_diverged(ax, list(steps[: bad[0]]), list(smooth[: bad[0]]),
+                               int(steps[bad[0]]), color, rising=True)  # fmt: skip
             diverged = True
         smoothed += list(smooth[np.isfinite(smooth)])
     log = base.spans_decades(smoothed)

@@ -49,7 +49,7 @@ def train_curves_figure(
                 continue
             ax.plot(epochs, values, label=f"{split} {what}", color=f"C{i}", **style)
             if at is not None:
-                base.mark_diverged(ax, epochs, values, at, f"C{i}")
+                base.mark_diverged(ax, epochs, values, at, f"C{i}", rising=key == "loss")
     losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
     log = base.spans_decades(losses)
     ax_loss.set(ylabel="loss (log scale)" if log else "loss", title="loss",

@@ -132,3 +132,20 @@ def test_a_key_another_dataset_has_is_shown_as_not_applying_and_a_null_as_null(t
     found = {r["run"]: r for r in csv.DictReader(io.StringIO(invoke(*args, "-f", "csv").stdout))}
     assert found[digits]["dataset.noise"] == "" and found[spiral]["dataset.noise"] == "0.2"
     assert list(found[digits]).index("dataset.noise") < list(found[digits]).index("status")
+
+
+def test_runs_differing_in_epochs_show_the_config_and_the_epochs_done(tmp_path):
+    # (a varying 'epochs' column showed the epochs done only: a run configured for 30000
+    # epochs and interrupted at 631 read 631, its config's value nowhere)
+    from nnlab.config import load_config
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[10]", "dataset.n_train=60", "batch_size=30"]
+    for epochs in (1, 2):
+        run_training(load_config(None, [*base, f"epochs={epochs}"]), runs_dir=tmp_path, plot=False)
+    refs = sorted(p.name for p in tmp_path.iterdir())
+    rows, columns, _ = compare_runs(refs, tmp_path)
+    assert columns[:4] == ["run", "epochs", "status", "epochs_done"]
+    assert sorted((r["epochs"], r["epochs_done"]) for r in rows) == [(1, 1), (2, 2)]
+    rows, columns, _ = compare_runs(refs[:1], tmp_path)  # (one run: nothing varies)
+    assert "epochs" in columns and "epochs_done" not in columns

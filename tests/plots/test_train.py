@@ -82,6 +82,23 @@ def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
     assert "diverged at epoch 1" in fig._suptitle.get_text()
 
 
+def test_a_diverged_loss_rises_to_the_top_edge_not_level_at_its_last_value():
+    # (its cross sat at the last finite loss, joined by a level dotted line: as if the loss
+    # had stayed there, where it went to infinity)
+    fig = plots.train_curves_figure(
+        records.diverging(at=3), ["train", "test"], title="run", status="DIVERGED"
+    )
+    ax_loss = fig.axes[0]
+    crosses = [ln for ln in ax_loss.get_lines() if ln.get_marker() == "x"]
+    assert [c.get_xdata()[0] for c in crosses] == [3, 3]
+    assert all(c.get_ydata()[0] == 1 and c.get_transform() == ax_loss.get_xaxis_transform()
+               for c in crosses)  # fmt: skip
+    stubs = [a for a in ax_loss.texts if a.xycoords == ax_loss.get_xaxis_transform()]
+    assert len(stubs) == 2 and all(a.xy == (3, 1) for a in stubs)
+    level = [ln for ln in ax_loss.get_lines() if ln.get_linestyle() == ":"]
+    assert level == []
+
+
 def gap_panels():
     return [
         {"label": "plain", "records": records.learning(end=1.0), "status": "COMPLETED"},
