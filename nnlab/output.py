@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import math
 import os
@@ -305,3 +306,25 @@ def command_line(argv: Any) -> str:
     if args[0].endswith(("nnlab", "nnlab.exe", "__main__.py")):
         args[0] = "nnlab"
     return shlex.join(args)
+
+
+def separating_keys(configs: list[dict[str, Any]], keys: list[str], most: int = 3) -> list[str]:
+    """The fewest of ``keys`` (those the configs differ in; at most ``most``) that tell the
+    most configs apart, for a label of each: a variant's ``name`` key (``dataset.name``) before
+    the keys that come with it, then config order on a tie. The first three in config order
+    were often three that change together (dataset.n_test, normalize, name), leaving out the
+    one that told runs apart (epochs)."""
+    missing = object()
+
+    def distinct(chosen: tuple[str, ...]) -> int:
+        return len({tuple(repr(c.get(k, missing)) for k in chosen) for c in configs})
+
+    order = sorted(keys[:40], key=lambda k: not k.endswith(".name"))  # (stable: config order)
+    best, told = (), distinct(())
+    for size in range(1, most + 1):
+        for chosen in itertools.combinations(order, size):
+            if distinct(chosen) > told:
+                best, told = chosen, distinct(chosen)
+        if told == len(configs):
+            break
+    return list(best)

@@ -18,7 +18,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
-from nnlab.output import as_label, counted
+from nnlab.output import as_label, counted, separating_keys
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -82,6 +82,17 @@ def _entries(
     base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
     folders[run.id] = run.path
     return [(base, flatten(cfg.model_dump(mode="json")))]
+
+
+def short_run(run: str) -> str:
+    """A row's run as a figure's panel names it: a folder id without its time stamp
+    (``digits-quickstart-eb2d35``); a sweep's trial as ``<the sweep's suffix>/<trial>``."""
+    *outer, inner = run.split("/")
+    if outer:
+        return f"{outer[-1].rsplit('-', 1)[-1]}/{inner}"
+    parts = inner.split("-", 2)
+    stamped = len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit()
+    return parts[2] if stamped else inner
 
 
 def differing(entries: list[tuple[Row, dict[str, Any]]]) -> tuple[list[Row], list[str]]:
@@ -164,18 +175,32 @@ def compare_runs(
     columns += [k for k in finals if k.endswith("_acc")]
     columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:
-        from nnlab import plots
-
-        panels = [
-            {
-                "label": "\n".join(as_label(k, r[k]) for k in varying if k in r) or r["run"],
-                "records": runs.RunDir(folders[r["run"]]).metrics(),
-                "status": r["status"],  # (drawn as diverged only if it did: its summary says where)
-                "diverged_epoch": runs.RunDir(folders[r["run"]]).summary().get("diverged_epoch"),
-            }
-            for r in rows
-            if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
-        ]
-        title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
-        plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
+        draw_gaps(rows, varying, folders, png)
     return rows, list(dict.fromkeys(columns)), total
+
+
+def draw_gaps(rows: list[Row], varying: list[str], folders: dict[str, Path], png: Path) -> None:
+    """``png``: each row's train and test accuracy per epoch, side by side, the gap shaded. A
+    panel names its run and at most 3 of the keys the runs differ in, those that tell them
+    apart first (with every key, the titles of 5 runs ran to 13 lines and the plots shrank to
+    strips)."""
+    from nnlab import plots
+
+    telling = separating_keys([r for r in rows if "reason" not in r], varying)
+    fill = [k for k in varying if k not in telling][: 3 - len(telling)]
+    named = [k for k in varying if k in telling or k in fill]  # (in config order)
+    more = [f"(+{counted(len(varying) - len(named), 'other key')})"] if varying != named else []
+    panels = [
+        {
+            "label": "\n".join(
+                [short_run(r["run"]), *(as_label(k, r[k]) for k in named if k in r), *more]
+            ),
+            "records": runs.RunDir(folders[r["run"]]).metrics(),
+            "status": r["status"],  # (drawn as diverged only if it did: its summary says where)
+            "diverged_epoch": runs.RunDir(folders[r["run"]]).summary().get("diverged_epoch"),
+        }
+        for r in rows
+        if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
+    ]
+    title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
+    plots.save(plots.accuracy_gaps_figure(panels, title=title), png)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nnlab.output import counted
+from nnlab.output import counted, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, cell, compact, esc, layout
@@ -116,6 +116,16 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
 LABEL_KEYS = 3  # config values a compare label names at most
 
 
+def key_label(key: str, keys: list[str]) -> str:
+    """How a compare label names a config key: its last part (``lr``), the part before for a
+    variant's ``name`` (``dataset``, ``optimizer``: not the run's ``name``), the whole dotted
+    key where another of ``keys`` would read alike."""
+    parts = key.split(".")
+    short = parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
+    alike = any(key_label(k, []) == short for k in keys if k != key)
+    return key if alike else short
+
+
 def compare_labels(entries: Sequence[Entry]) -> dict[str, str]:
     """The index's compare-view label of each run that shares its name with another: the name
     and the config values those runs differ in (``digits-quickstart (epochs=1)``), with the
@@ -127,14 +137,12 @@ def compare_labels(entries: Sequence[Entry]) -> dict[str, str]:
     for name, group in by_name.items():
         if len(group) < 2:
             continue
-        keys = facts.differing_keys(group)[:LABEL_KEYS]
+        configs = {e.rel: facts.flat_config(e) if e.kind in facts.RUN_KINDS else {} for e in group}
+        keys = separating_keys(list(configs.values()), facts.differing_keys(group), LABEL_KEYS)
         for entry in group:
-            config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
-            values = [
-                f"{k.rsplit('.', 1)[-1]}={facts.config_text(config[k])}"
-                for k in keys
-                if k in config
-            ]
+            config = configs[entry.rel]
+            values = [f"{key_label(k, keys)}={facts.config_text(config[k])}" for k in keys
+                      if k in config]  # fmt: skip
             labels[entry.rel] = f"{name} ({', '.join(values) or short_id(entry)})"
         seen = [labels[e.rel] for e in group]
         for entry in group:

@@ -62,7 +62,7 @@ def test_compare_figure_labels_values_as_the_config_spells_them(tmp_path, monkey
     monkeypatch.setattr(plots, "accuracy_gaps_figure", lambda panels, title: seen.extend(panels))
     monkeypatch.setattr(plots, "save", lambda *args: None)
     compare_runs([p.name for p in sorted(tmp_path.iterdir())], tmp_path, png=tmp_path / "g.png")
-    labels = sorted(p["label"] for p in seen)
+    labels = sorted(p["label"].split("\n", 1)[1] for p in seen)  # (after the run's name)
     assert labels == ["model.batchnorm=false\noptimizer.lr=0.1",
                       "model.batchnorm=true\noptimizer.lr=0.0123"]  # fmt: skip
 
@@ -149,3 +149,30 @@ def test_runs_differing_in_epochs_show_the_config_and_the_epochs_done(tmp_path):
     assert sorted((r["epochs"], r["epochs_done"]) for r in rows) == [(1, 1), (2, 2)]
     rows, columns, _ = compare_runs(refs[:1], tmp_path)  # (one run: nothing varies)
     assert "epochs" in columns and "epochs_done" not in columns
+
+
+def test_compare_png_panels_name_their_run_and_at_most_three_keys(tmp_path, monkeypatch):
+    # (each panel listed every differing key: 5 runs' titles ran to 13 lines, the plots shrank
+    # to strips, and no panel named its run)
+    from nnlab import plots
+    from nnlab.config import load_config
+    from nnlab.experiments.compare import short_run
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[10]", "dataset.n_train=60", "batch_size=30", "epochs=1"]
+    for extra in (["optimizer.name=adam"], ["model.hidden=[12]", "weight_decay=0.01"],
+                  ["model.activation=tanh", "model.init=xavier"], ["model.batchnorm=true"]):  # fmt: skip
+        run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
+    seen = {}
+    monkeypatch.setattr(plots, "save", lambda fig, path: seen.setdefault("fig", fig))
+    monkeypatch.setattr(
+        plots, "accuracy_gaps_figure", lambda panels, title: seen.setdefault("panels", panels)
+    )
+    refs = sorted(p.name for p in tmp_path.iterdir())
+    compare_runs(refs, tmp_path, png=tmp_path / "c.png")
+    for panel, ref in zip(seen["panels"], refs):
+        lines = panel["label"].splitlines()
+        assert lines[0] == short_run(ref) == ref.split("-", 2)[2]
+        assert len(lines) <= 1 + 3 + 1 and "other key" in lines[-1]
+    assert short_run("20260101-000000-s-abcdef/1234abcd") == "abcdef/1234abcd"
+    assert short_run("1234abcd") == "1234abcd"

@@ -459,3 +459,22 @@ def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
     )
     assert compact([1.0898646732177042, None, True, "adam"]) == "[1.09, null, true, adam]"
     assert compact({"nnlab": "0.1.0"}) == "{nnlab: 0.1.0}"
+
+
+def test_compare_labels_name_the_keys_that_tell_runs_apart_readably():
+    # (labels took the first three differing keys in config order: 'name=digits, n_val=0,
+    # n_test=297' for runs told apart by epochs, 'name' reading as the run's own name)
+    from nnlab.output import separating_keys
+    from nnlab.report.index import key_label
+
+    configs = [
+        {"dataset.name": "digits", "dataset.n_val": 0, "dataset.n_test": 297, "epochs": 1},
+        {"dataset.name": "spiral", "dataset.n_val": None, "dataset.n_test": None, "epochs": 1},
+        {"dataset.name": "digits", "dataset.n_val": 0, "dataset.n_test": 297, "epochs": 3},
+    ]
+    keys = separating_keys(configs, ["dataset.name", "dataset.n_val", "dataset.n_test", "epochs"])
+    assert keys == ["dataset.name", "epochs"]  # (n_val and n_test change with the dataset)
+    assert [key_label(k, keys) for k in keys] == ["dataset", "epochs"]
+    assert key_label("optimizer.lr", ["optimizer.lr", "model.init"]) == "lr"
+    assert key_label("a.lr", ["a.lr", "b.lr"]) == "a.lr"  # (two would read alike)
+    assert separating_keys([{"x": 1}, {"x": 1}], ["x"]) == []
