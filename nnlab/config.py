@@ -14,6 +14,7 @@ is all the schema needs.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import functools
@@ -308,6 +309,24 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
             node = child
         node[parts[-1]] = value
     return out
+
+
+def check_once(overrides: list[str]) -> None:
+    """ConfigError for a key given twice among a command line's ``overrides``: the last one
+    won without a word (a config file's key written twice is refused, and so is a sweep's).
+    (Code that builds overrides may give a key again on purpose: ``apply_overrides`` lets the
+    last one win.) A ``key=value`` that does not parse is left for its reader to refuse."""
+    given = []
+    for text in overrides:
+        with contextlib.suppress(ConfigError):
+            given.append((".".join(parse_override(text)[0]).lower(), text))
+    seen: dict[str, str] = {}
+    for key, text in given:
+        if key in seen:
+            raise ConfigError(
+                f"{overridden(text)}: {key} given twice ({seen[key]!r} and {text!r}); give it once"
+            )
+        seen[key] = text
 
 
 def _is_variant_switch(parts: list[str]) -> bool:

@@ -52,12 +52,16 @@ def file_mode() -> int:
 @contextlib.contextmanager
 def naming(path: Path) -> Iterator[None]:
     """An OSError of the block that names no file (ENOSPC from a write, EIO from a flush: the
-    OS reports the descriptor, not the name) is raised again naming ``path``, so that the one
-    line the command prints says which file could not be written."""
+    OS reports the descriptor, not the name) or names the temp file beside ``path`` (a
+    read-only disk refuses to make it) is raised again naming ``path``, so that the one line
+    the command prints says which file could not be written."""
     try:
         yield
     except OSError as exc:
-        if exc.filename is not None or exc.errno is None:
+        temp = exc.filename is not None and Path(str(exc.filename)).name.startswith(
+            f".{Path(path).name}."
+        )  # (the temp file beside it, ``replacing``'s: a name the user never gave)
+        if (exc.filename is not None and not temp) or exc.errno is None:
             raise
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
@@ -135,10 +139,17 @@ def copy_file(src: Path, dest: Path) -> Path:
     return atomic_write(dest, Path(src).read_bytes())
 
 
+DESTINATION_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
+
+
 def os_error_text(exc: OSError) -> str:
-    """``<path>: <reason>`` for an OS error (permission, not a directory, disk full, ...)."""
+    """``<path>: <reason>`` for an OS error (permission, not a directory, disk full, ...). A
+    copy's error names both files (``shutil.copyfile``: the source first); a full disk or a
+    read-only one is the destination's (``filename2``), not the source's."""
     reason = exc.strerror or type(exc).__name__
     where = exc.filename if exc.filename is not None else None
+    if exc.filename2 is not None and exc.errno in DESTINATION_ERRORS:
+        where = exc.filename2
     return f"{where}: {reason}" if where is not None else reason
 
 

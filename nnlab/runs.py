@@ -238,11 +238,17 @@ class Lifecycle:
     """
 
     def __init__(
-        self, run: RunDir, meta: dict[str, Any], resume: str | None = None, fresh: bool = False
+        self,
+        run: RunDir,
+        meta: dict[str, Any],
+        resume: str | None = None,
+        fresh: bool = False,
+        files: dict[str, Any] | None = None,
     ) -> None:
         self.run = run
         self.resume = resume
         self._fresh = fresh  # a folder this lifecycle made (removed if it cannot even start)
+        self._files = files or {}  # what a resume needs, written before the folder is RUNNING
         self._start_meta = meta
         self._status = "COMPLETED"
         self._fields: dict[str, Any] = {}
@@ -276,6 +282,8 @@ class Lifecycle:
         try:
             with deferred():
                 claim(self.run)  # (a resume has it already)
+                for name, content in self._files.items():
+                    _write_file(self.run, name, content)
                 self.run.write_json("meta.json", self._start_meta)
                 running = True
         except BaseException as exc:
@@ -339,6 +347,17 @@ class Lifecycle:
             except BaseException:
                 if not quiet:
                     raise
+
+
+def _write_file(run: RunDir, name: str, content: Any) -> None:
+    """One of ``start``'s ``files``: text, a JSON object (a dict), or a function that writes
+    the file at the path it is given (an HDF5 file)."""
+    if isinstance(content, str):
+        run.write_text(name, content)
+    elif isinstance(content, dict):
+        run.write_json(name, content)
+    else:
+        content(run.file(name))
 
 
 def _align_summary(run: RunDir, status: str) -> None:
@@ -408,6 +427,7 @@ def start(
     *,
     folder: str | None = None,
     resume: str | None = None,
+    files: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Lifecycle:
     """A new run folder under ``root`` and its lifecycle (enter it with ``with``).
@@ -415,14 +435,18 @@ def start(
     ``name``: the folder's name part; ``kind``: what makes the folder (train, sweep, ...);
     ``fields`` go into meta.json;
     ``resume``: the command that continues the folder, ``{path}`` standing for it. The folder
-    exists when this returns; entering the block marks it RUNNING.
+    exists when this returns; entering the block marks it RUNNING, after writing ``files``
+    (name -> text, a JSON object, or a function writing the path it is given): what a resume
+    reads first (config.yaml, a sweep's plan, a landscape's file). Written in the same step,
+    a stop signal waiting for it, so a folder that can be interrupted (and is told to be
+    resumed) always has them; one that cannot be written leaves no folder.
     """
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
     run = make_folder(root, name, folder)
     try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
         meta = {**_base_meta(run, kind), **fields}
-        return Lifecycle(run, meta, _resume_text(resume, run), fresh=True)
+        return Lifecycle(run, meta, _resume_text(resume, run), fresh=True, files=files)
     except BaseException:
         with deferred():
             shutil.rmtree(run.path, ignore_errors=True)
@@ -477,6 +501,12 @@ def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle
 
 def _resume_text(resume: str | None, run: RunDir) -> str | None:
     return resume.format(path=run.path) if resume else None
+
+
+def settle_failed(run: RunDir, error: str) -> None:
+    """Record FAILED with ``error`` for a folder no process holds any more (a sweep's trial
+    whose worker died again while it ran)."""
+    _write_status(run, "FAILED", {"error": error})
 
 
 def settle_stale(run: RunDir) -> bool:

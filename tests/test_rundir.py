@@ -148,3 +148,22 @@ GOOD = [
 @pytest.mark.parametrize("summary", GOOD)
 def test_values_of_their_kind_and_unknown_keys_pass(summary):
     assert summary_problem(summary) is None
+
+
+def test_an_os_error_names_the_file_the_user_can_act_on():
+    # (a copy to a full disk named the read-only source file; a read-only disk named the temp
+    # file beside meta.json, '.meta.json.cmc0l7ao.tmp')
+    import errno
+
+    from nnlab.fileio import naming, os_error_text
+
+    copy = OSError(errno.ENOSPC, "No space left on device", "/src/a.h5", None, "/dst/a.h5")
+    assert os_error_text(copy) == "/dst/a.h5: No space left on device"
+    missing = OSError(errno.ENOENT, "No such file or directory", "/src/a.h5", None, "/dst/a.h5")
+    assert os_error_text(missing) == "/src/a.h5: No such file or directory"
+    with pytest.raises(OSError) as caught, naming(Path("/run/meta.json")):
+        raise OSError(errno.EROFS, "Read-only file system", "/run/.meta.json.cmc0l7ao.tmp")
+    assert os_error_text(caught.value) == "/run/meta.json: Read-only file system"
+    with pytest.raises(OSError) as caught, naming(Path("/run/meta.json")):
+        raise OSError(errno.EACCES, "Permission denied", "/run/other")
+    assert caught.value.filename == "/run/other"

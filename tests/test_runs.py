@@ -506,6 +506,42 @@ def test_a_stop_signal_as_a_new_folder_is_marked_running_leaves_no_folder(tmp_pa
     assert not any(k.startswith(str(tmp_path.resolve())) for k in process._claims)
 
 
+def test_a_folder_has_what_its_resume_reads_before_it_is_running(tmp_path):
+    # (a sweep or a landscape stopped right after its folder was marked RUNNING, before it wrote
+    # its plan, said "continue with: nnlab ... --resume", which then refused the folder: no
+    # sweep.yaml, no landscape.h5)
+    import signal
+
+    from nnlab import runs
+
+    def h5(path):
+        path.write_bytes(b"plan")
+
+    files = {"sweep.yaml": "a: 1\n", "tune.json": {"rounds": []}, "x.h5": h5}
+    with runs.start(tmp_path / "ok", "s", "sweep", files=files) as life:
+        assert life.run.file("sweep.yaml").read_text() == "a: 1\n"
+        assert json.loads(life.run.file("tune.json").read_text()) == {"rounds": []}
+        assert life.run.file("x.h5").read_bytes() == b"plan"
+        assert life.run.meta["status"] == "RUNNING"
+
+    def signalled(path):  # (a stop signal while the plan is written: held until it is whole)
+        signal.raise_signal(signal.SIGTERM)
+        path.write_bytes(b"plan")
+
+    with pytest.raises(KeyboardInterrupt), runs.start(tmp_path / "cut", "s", "sweep",
+                                                      files={"x.h5": signalled}):  # fmt: skip
+        raise AssertionError("the block does not run")
+    assert list((tmp_path / "cut").iterdir()) == []  # (nothing to resume: no folder)
+
+    def full(path):
+        raise OSError(28, "No space left on device", str(path))
+
+    with pytest.raises(OSError, match="No space"), runs.start(tmp_path / "full", "s", "sweep",
+                                                              files={"x.h5": full}):  # fmt: skip
+        pass
+    assert list((tmp_path / "full").iterdir()) == []
+
+
 def test_resume_after_an_interrupt_ends_with_the_uninterrupted_metrics(tmp_path, checkpoint_every):
     cfg = load_config(None, STATEFUL)
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")

@@ -38,6 +38,12 @@ class OneLineErrors(TyperGroup):
         argv = list(sys.argv[1:] if args is None else args)
         state["interrupt_said"] = False
         signals.received.clear()
+        if (undecodable := not_utf8(argv)) is not None:
+            note(undecodable)
+            code = EXIT_USAGE
+            if not standalone_mode:
+                return code
+            sys.exit(code)
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
             rv = super().main(argv, *pos, standalone_mode=False, **kw)
@@ -60,6 +66,23 @@ class OneLineErrors(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+def not_utf8(argv: list[str]) -> str | None:
+    """The error line for the first argument that is not UTF-8 text (bytes Python could not
+    decode, kept as lone surrogates), else None. Refused for every command before anything
+    runs: recorded in meta.json, such an argument made every later report of the runs folder
+    fail, and as a name or a value it failed as an 'unexpected' error."""
+    for i, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (
+                f"error: argument {i} ('{shown}') is not UTF-8 text; nnlab reads names, paths "
+                "and values as UTF-8"
+            )
+    return None
 
 
 app = typer.Typer(

@@ -153,6 +153,10 @@ def handle_errors(fn: F) -> F:
                 # exists: "interrupted", 130)
                 if not state["debug"]:  # overflow, NaN: a diverged run says so in its folder
                     warnings.simplefilter("ignore", RuntimeWarning)
+                if kwargs.get("overrides"):  # (every command's key=value arguments)
+                    from nnlab.config import check_once
+
+                    check_once(list(kwargs["overrides"]))
                 return fn(*args, **kwargs)
         except PASS_THROUGH:
             raise

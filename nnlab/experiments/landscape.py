@@ -247,6 +247,16 @@ def check_same_settings(run: runs.RunDir, settings: Settings) -> None:
         )
 
 
+def plan_writer(
+    settings: Settings, model: MLP, d1: Directions, d2: Directions, source: str, cfg_hash: str
+) -> Callable[[Path], None]:
+    """What writes a new folder's landscape.h5 (``write_new_file``), centred on ``model``'s
+    parameters: one of the files its folder has before it is RUNNING (``runs.start``)."""
+    return lambda path: write_new_file(
+        path, settings, model, dict(model.params), d1, d2, source, cfg_hash
+    )
+
+
 def landscape(
     ref: str,
     overrides: list[str] | None = None,
@@ -265,8 +275,7 @@ def landscape(
     ``out`` is an existing landscape folder, its grid is completed instead (the settings
     must match; see ``resume_landscape``).
     """
-    settings = settings or Settings()
-    settings.check()
+    (settings := settings or Settings()).check()
     root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
     if out is not None and (Path(out) / FILE).exists():
         run = runs.RunDir(Path(out))
@@ -299,13 +308,11 @@ def landscape(
         data_dir=str(data_dir) if data_dir else None,
         data_source=data.source,
         settings=settings.as_dict(),
+        files={
+            "config.yaml": to_yaml(cfg),
+            FILE: plan_writer(settings, model, d1, d2, centre.source, config_hash(cfg)),
+        },  # fmt: skip
     ) as life:
-        life.run.write_text("config.yaml", to_yaml(cfg))
-        centre_params = {k: v.copy() for k, v in model.params.items()}
-        write_new_file(
-            life.run.file(FILE), settings, model, centre_params, d1, d2, centre.source,
-            config_hash(cfg),
-        )  # fmt: skip
         return _complete(life, cfg, model, x, y, progress)
 
 

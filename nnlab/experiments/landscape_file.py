@@ -9,6 +9,7 @@ writes before a point is added: an edited or damaged file is refused, naming the
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.directions import Directions
-from nnlab.fileio import replacing
+from nnlab.fileio import atomic_write
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 
@@ -97,26 +98,31 @@ def write_new_file(
     source: str,
     cfg_hash: str,
 ) -> None:
-    """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically)."""
+    """A fresh landscape.h5: settings, axis, NaN grids, centre and directions (atomically).
+
+    Built in memory, then written as bytes (``atomic_write``): HDF5 writing to a disk that
+    fills up failed in ``File.close`` with screens of errors, and could crash the process,
+    leaving the folder RUNNING; the bytes' write fails as any file's does, in one line."""
     import h5py
 
     n = settings.points
-    with replacing(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
-            f["alphas"] = axis(settings.lo, settings.hi, n)
-            for name, shape in (("line", (n,)), ("grid", (n, n))):
-                for what in ("loss", "acc"):
-                    f.create_dataset(f"{name}/{what}", data=np.full(shape, np.nan))
-            for group, arrays in (
-                ("centre/params", centre),
-                ("centre/buffers", model.buffers),
-                ("directions/d1", d1),
-                ("directions/d2", d2),
-            ):
-                g = f.require_group(group)
-                for key, value in arrays.items():
-                    g[key] = value
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        f.attrs.update({**settings.as_dict(), "source": source, "config_hash": cfg_hash})
+        f["alphas"] = axis(settings.lo, settings.hi, n)
+        for name, shape in (("line", (n,)), ("grid", (n, n))):
+            for what in ("loss", "acc"):
+                f.create_dataset(f"{name}/{what}", data=np.full(shape, np.nan))
+        for group, arrays in (
+            ("centre/params", centre),
+            ("centre/buffers", model.buffers),
+            ("directions/d1", d1),
+            ("directions/d2", d2),
+        ):
+            g = f.require_group(group)
+            for key, value in arrays.items():
+                g[key] = value
+    atomic_write(path, buffer.getbuffer())
 
 
 def read_file(path: Path) -> dict[str, Any]:

@@ -350,11 +350,9 @@ def run_trainings(
         for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
             meta = {**_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
             resume = TRAIN_RESUME if folder is None else None
-            life = runs.start(
-                runs_dir, cfg.name, "train", folder=folder, resume=resume, **meta, **extra
-            )
+            life = runs.start(runs_dir, cfg.name, "train", folder=folder, resume=resume,
+                              files={"config.yaml": to_yaml(cfg)}, **meta, **extra)  # fmt: skip
             lives.append(stack.enter_context(life))
-            life.run.write_text("config.yaml", to_yaml(cfg))
         built = build_group(cfgs, data.input_dim, data.n_classes)
         return _drive(
             lives, cfgs, data, built, start_epoch=0, records=[[] for _ in cfgs],

@@ -214,8 +214,8 @@ def tune(
         name=name,
         seed=seed,
         data_dir=str(data_dir) if data_dir else None,
+        files={"tune.json": {"settings": settings.to_json(), "rounds": []}},
     ) as life:
-        life.run.write_json("tune.json", {"settings": settings.to_json(), "rounds": []})
         lines = (progress, heading)
         result = _drive(life, settings, [], data_dir, jobs, lines, stack, executor)
     result.notes += [f"{config}: {SECTION_LEFT_OUT}"] if section is not None else []

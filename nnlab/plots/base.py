@@ -156,7 +156,7 @@ def draw_all(
         for painter, drawing in zip(drawers, drawings):
             try:
                 painter.receive(drawing)
-            except RuntimeError as exc:
+            except (RuntimeError, OSError) as exc:
                 errors.append(exc)
         if errors:
             raise errors[0]
@@ -175,7 +175,7 @@ def draw_all(
         error = _draw(last)
         paths = [painter.receive(d) for d in there]
     if error:  # (as the painter's own: one line naming the file)
-        raise RuntimeError(f"drawing {last.path.name}: {error}")
+        raise failure(last, error)
     return [*paths, last.path]
 
 
@@ -210,7 +210,9 @@ class Painter:
     def __init__(self, worker: tuple[Any, Any, bool] | None = None) -> None:
         # this end of the worker's pipe, the forked process, and whether this painter stops it
         self._conn, self._proc, self._owns = worker or _fork_painters(1)[0]
-        self._local: list[str] = []  # drawn here (no worker): the errors, for ``receive``
+        self._local: list[
+            str | tuple[int, str, str]
+        ] = []  # drawn here (no worker): the errors, for ``receive``
 
     def draw(
         self, figure: Callable[..., Any], path: Path, *args: Any, tight: bool = True, **kwargs: Any
@@ -255,7 +257,7 @@ class Painter:
             except (EOFError, OSError):
                 error = "its painter process ended before drawing it"
         if error:
-            raise RuntimeError(f"drawing {drawing.path.name}: {error}")
+            raise failure(drawing, error)
         return drawing.path
 
     def close(self, wait: bool = True) -> None:
@@ -412,13 +414,27 @@ def _warm_up() -> bool:
     return True
 
 
-def _draw(drawing: Drawing) -> str:
-    """Draw; "" or what went wrong, in one line (``receive`` raises it, naming the file)."""
+def _draw(drawing: Drawing) -> str | tuple[int, str, str]:
+    """Draw; "" or what went wrong (``failure`` raises it, naming the file): an OS error as
+    (errno, reason, file), the rest in one line."""
     try:
         drawing.draw()
         return ""
+    except OSError as exc:
+        if exc.errno is None:
+            return f"{type(exc).__name__}: {exc}"
+        return (exc.errno, exc.strerror or str(exc), str(exc.filename or drawing.path))
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
+
+
+def failure(drawing: Drawing, error: str | tuple[int, str, str]) -> Exception:
+    """What a drawing's failure is raised as: an OS error as itself (a full disk, a folder
+    that cannot be written: the one line any file's write gives, not "unexpected"), the rest
+    a RuntimeError naming the file."""
+    if isinstance(error, tuple):
+        return OSError(*error)
+    return RuntimeError(f"drawing {drawing.path.name}: {error}")
 
 
 def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:

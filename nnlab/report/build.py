@@ -150,7 +150,9 @@ class Site:
     figures: int = 0
 
     def write(self, rel: str, text: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"))
+        """A page; text a folder recorded that is not Unicode (an argument's undecodable bytes,
+        in an older meta.json) is written as escapes, not a failure of the whole report."""
+        self.write_bytes(rel, text.encode("utf-8", "backslashreplace"))
 
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its

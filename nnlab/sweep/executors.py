@@ -178,26 +178,86 @@ class ProcessExecutor:
             self._pool = None
 
     def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None:
+        """Run ``units`` in the pool. A worker that dies (killed, out of memory) breaks the
+        pool: every unit not finished fails with it, though only the trials it ran were lost.
+        Then the pool starts again with what is left (``recover``): the trials that never
+        started, those the broken pool stopped (INTERRUPTED) and the ones the dead worker was
+        running (settled INTERRUPTED, its checkpoint kept), both resumed; a trial lost twice
+        FAILS. So one worker's death costs its trials' epochs since their checkpoints."""
         from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
-        if not units:
-            return
-        self.start(len(units))
-        pool = self._pool
+        todo, restarts = list(units), 0
+        lost: set[str] = set()
         try:
-            futures = {pool.submit(run_unit_in_worker, unit): unit for unit in units}
-            for future in as_completed(futures):
-                try:
-                    rows = future.result()
-                except Exception as exc:  # the worker process died (e.g. killed, out of memory)
-                    rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
-                for row in rows:
-                    on_row(row)
+            while todo:
+                self.start(len(todo))
+                futures = {self._pool.submit(run_unit_in_worker, unit): unit for unit in todo}
+                broken = []
+                for future in as_completed(futures):
+                    try:
+                        rows = future.result()
+                    except BrokenProcessPool:  # (the unit may have run, or not: its folders say)
+                        broken.append(futures[future])
+                        continue
+                    except Exception as exc:
+                        rows = failed_rows(futures[future], f"{type(exc).__name__}: {exc}")
+                    for row in rows:
+                        on_row(row)
+                todo = []
+                if broken:
+                    pool, self._pool = self._pool, None
+                    pool.shutdown(wait=True)  # (its workers gone: their folders are final)
+                    restarts += 1  # (each trial dies at most twice: this bounds the rest)
+                    limit = 2 * sum(len(unit) for unit in units) + 1
+                    todo = recover(broken, lost, on_row, give_up=restarts > limit)
         except BaseException:
-            self._pool = None
-            stop_pool(pool)
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                stop_pool(pool)
             raise
         self.close()
+
+
+def recover(broken: list[Unit], lost: set[str], on_row: Callable[[Row], None],
+            give_up: bool = False) -> list[Unit]:  # fmt: skip
+    """The units to run again after a worker died and broke the pool, trial by trial as its
+    folder says: none yet (the unit never started): run as it was; INTERRUPTED (stopped by
+    the broken pool) or left RUNNING by the dead worker (``runs.settle_stale``: INTERRUPTED,
+    its checkpoint kept): resumed, alone; ended (COMPLETED, DIVERGED, FAILED) before the break:
+    its row, from the folder. A trial lost twice (in ``lost``, which this updates), any trial
+    once ``give_up``, or a folder that cannot be read: a FAILED row."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from nnlab import runs
+    from nnlab.sweep.trial import row_from_folder
+
+    died = "its worker process died (killed, or out of memory?)"
+    again: list[Unit] = []
+    for unit in broken:
+        fresh = []
+        for task in unit:
+            folder = runs.RunDir(Path(task.trials_dir) / task.trial_id)
+            if not folder.file("meta.json").exists():
+                fresh.append(task)
+                continue
+            settled = runs.settle_stale(folder)
+            row = row_from_folder(task.trial_id, task.values, task.seed, folder)
+            if row["status"] != "INTERRUPTED":  # (ended before the break, or unreadable)
+                on_row(row)
+            elif give_up or (settled and task.trial_id in lost):
+                runs.settle_failed(folder, f"{died} while it ran, twice")
+                on_row(row_from_folder(task.trial_id, task.values, task.seed, folder))
+            else:
+                lost.update([task.trial_id] if settled else [])
+                again.append((replace(task, action="resume"),))
+        if fresh and give_up:
+            for row in failed_rows(tuple(fresh), died):
+                on_row(row)
+        elif fresh:
+            again.append(tuple(fresh))
+    return again
 
 
 EXECUTORS = ("local", "dask")

@@ -46,6 +46,7 @@ from nnlab.sweep.trial import (
     check_trials,
     foreign_trial,
     make_units,
+    row_from_folder,
     trial_row,
     trials_dir,
 )
@@ -140,15 +141,7 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
     folder = runs.RunDir(trials_dir(run) / trial.id)
     if not folder.file("meta.json").exists():
         return trial_row(trial.id, trial.values, trial.seed, {"status": "PENDING"})
-    try:
-        status = folder.status
-        summary = folder.summary()
-    except RunError as exc:
-        return trial_row(trial.id, trial.values, trial.seed, {"status": "FAILED"}, str(exc))
-    meta = folder.meta
-    error = meta.get("error") if status == "FAILED" else None
-    summary = {**summary, "status": status, "stacked": meta.get("stacked", 1)}
-    return trial_row(trial.id, trial.values, trial.seed, summary, error)
+    return row_from_folder(trial.id, trial.values, trial.seed, folder)
 
 
 def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
@@ -368,9 +361,9 @@ def run_sweep(
             stack=stack,
             executor=executor.describe(),
             data_dir=str(data_dir) if data_dir else None,
+            files={"sweep.yaml": sweep_yaml(defn, trials)},
         ) as life,
     ):
-        life.run.write_text("sweep.yaml", sweep_yaml(defn, trials))
         todo = [_task(life.run, defn, t, data_dir, "run") for t in trials]
         return _execute(life, defn, trials, todo, {}, executor, workers, stack, on_start, on_trial,
                         painters)  # fmt: skip

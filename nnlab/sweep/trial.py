@@ -16,7 +16,7 @@ from typing import Any, Literal
 from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import Config, validate
-from nnlab.errors import ConfigError, NnlabError
+from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, base_config, trial_error
 
@@ -136,6 +136,18 @@ def trial_row(
 
 
 Unit = tuple[TrialTask, ...]  # trials an executor runs together: one, or one stack
+
+
+def row_from_folder(trial_id: str, values: dict[str, Any], seed: int, folder: Any) -> Row:
+    """A trial's row as its run folder (a ``runs.RunDir``) tells it: its status and summary,
+    the error of a FAILED one; FAILED with the reason if the folder cannot be read."""
+    try:
+        status, summary, meta = folder.status, folder.summary(), folder.meta
+    except RunError as exc:
+        return trial_row(trial_id, values, seed, {"status": "FAILED"}, str(exc))
+    error = meta.get("error") if status == "FAILED" else None
+    summary = {**summary, "status": status, "stacked": meta.get("stacked", 1)}
+    return trial_row(trial_id, values, seed, summary, error)
 
 
 def failed_rows(unit: Unit, error: str) -> list[Row]:

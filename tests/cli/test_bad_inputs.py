@@ -358,6 +358,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["batch_size: 32 leaves a last training batch of 1 sample (257 = 8 x 32 + 1)"],
     ),
     (
+        "a key given twice",
+        "epochs: 1\n",
+        ["epochs=3", "epochs=2"],
+        ["override 'epochs=2': epochs given twice ('epochs=3' and 'epochs=2'); give it once"],
+    ),
+    (
         "nesterov without momentum",
         "optimizer: {name: nesterov, momentum: 0}\n",
         [],
@@ -579,3 +585,24 @@ def test_a_missing_runs_folder_is_said_missing_by_every_reader(tmp_path, args):
         "(no runs yet, or give the folder nnlab wrote runs into)"
     )
     assert not (tmp_path / "typo").exists()
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_anything_runs(tmp_path):
+    # (undecodable bytes in a name or a value failed as 'unexpected UnicodeEncodeError'; in a
+    # config's file name the run was recorded with them, and every later report failed)
+    for args in (["train", "configs/digits-quickstart.yaml", "name=caf\udce9"],
+                 ["runs", "list"], ["sweep", "grid", "configs/digits-quickstart.yaml",
+                                    "optimizer.lr=0.1,caf\udce9"]):  # fmt: skip
+        runs = tmp_path / ("caf\udce9" if args == ["runs", "list"] else "runs")
+        result = invoke(*args, "--runs-dir", str(runs))
+        assert result.exit_code == 2, result.output
+        line = one_line(result.stderr)
+        assert "is not UTF-8 text" in line and "caf\\xe9" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_writes_recorded_text_that_is_not_unicode_as_escapes(tmp_path):
+    from nnlab.report.build import Site
+
+    Site(tmp_path).write("p.html", "<p>caf\udce9</p>")
+    assert (tmp_path / "p.html").read_bytes() == b"<p>caf\\udce9</p>"

@@ -143,3 +143,61 @@ def test_a_second_stop_signal_while_the_sweep_settles_its_trials_leaves_none_run
     assert run.status == "INTERRUPTED"
     trials = [runs.RunDir(path).status for path in runs.trial_folders(run)]
     assert trials == ["INTERRUPTED"] * 4
+
+
+def test_a_worker_killed_mid_trial_costs_only_that_trial_s_epochs_since_its_checkpoint(
+    tmp_path, monkeypatch, fork_allowed
+):
+    # (a worker killed by SIGKILL or the OOM killer broke the pool: every trial not finished
+    # was recorded FAILED, those never started read MISSING, the dead worker's one STALE)
+    import os
+
+    import nnlab.experiments.train as train_mod
+    from tests.experiments.test_sweep import results
+
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref", stack=1)
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    real, marker = train_mod.fit_group, tmp_path / "killed"
+
+    def killed_at_epoch_2(*args, on_epoch, **kwargs):
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if rec["epoch"] == 2 and not marker.exists():
+                marker.touch()
+                os.kill(os.getpid(), signal.SIGKILL)  # (in a worker: the sweep runs none here)
+
+        return real(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(train_mod, "fit_group", killed_at_epoch_2)
+    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", stack=1, jobs=2)
+    assert marker.exists() and result.status == "COMPLETED"
+    assert results(result) == results(reference)
+    assert {t.status for t in runs.iter_runs(result.run.file("trials"))} == {"COMPLETED"}
+
+
+def test_a_trial_whose_worker_dies_each_time_fails_alone(tmp_path, monkeypatch, fork_allowed):
+    import os
+
+    import nnlab.experiments.train as train_mod
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    real = train_mod.fit_group
+
+    def killed_at_epoch_2(*args, on_epoch, **kwargs):
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if rec["epoch"] >= 1 and rec.get("lr") == 0.5:  # (resumed: killed again)
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        return real(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(train_mod, "fit_group", killed_at_epoch_2)
+    defn = tiny_sweep({"optimizer.lr": [0.5, 0.1], "model.hidden": [[16], [8, 8]], "epochs": [9]})
+    result = sw.run_sweep(defn, runs_dir=tmp_path / "cut", stack=1, jobs=2)
+    statuses = {r["optimizer.lr"]: set() for r in result.rows}
+    for r in result.rows:
+        statuses[r["optimizer.lr"]].add(r["status"])
+    assert statuses == {0.5: {"FAILED"}, 0.1: {"COMPLETED"}}
+    failed = [r for r in result.rows if r["status"] == "FAILED"]
+    assert all("worker process died" in r["error"] for r in failed)
+    assert {t.status for t in runs.iter_runs(result.run.file("trials"))} == {"COMPLETED", "FAILED"}

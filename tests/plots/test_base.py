@@ -61,6 +61,26 @@ def test_draw_all_in_a_painter_writes_what_drawing_here_writes(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["worker", "here"])
+def test_a_figure_that_cannot_be_written_is_the_os_error_naming_its_file(
+    tmp_path, monkeypatch, where
+):
+    # (a full disk while a sweep drew its figures was "unexpected RuntimeError: drawing
+    # curves.png: OSError: ..." and exit 1 as a bug, where any file's write gives one line)
+    from nnlab.plots import base
+
+    monkeypatch.setattr(base.threading, "active_count", lambda: 1 if where == "worker" else 2)
+    (tmp_path / "file").write_text("")
+    drawing = plots.Drawing(line_figure, tmp_path / "file" / "c.png", ([1, 2],))
+    with plots.Painter() as painter:
+        painter.send(drawing)
+        with pytest.raises(OSError) as error:
+            painter.receive(drawing)
+    assert error.value.errno is not None and "file" in str(error.value.filename)
+    with pytest.raises(OSError):
+        plots.draw_all([drawing, drawing])
+
+
+@pytest.mark.parametrize("where", ["worker", "here"])
 def test_a_figure_that_fails_is_one_error_naming_its_file_and_the_rest_are_drawn(
     tmp_path, monkeypatch, where
 ):
