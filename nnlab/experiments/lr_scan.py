@@ -31,9 +31,17 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
-from nnlab.config import Config, apply_overrides, config_hash, to_yaml, validate
+from nnlab.config import (
+    Config,
+    apply_overrides,
+    config_hash,
+    overridden,
+    parse_override,
+    to_yaml,
+    validate,
+)
 from nnlab.data import Dataset, load_dataset
-from nnlab.errors import NnlabError
+from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiments.train import check_compatible, check_total_work
 from nnlab.nn.model import MLP
 from nnlab.output import counted
@@ -113,6 +121,21 @@ def one_step_losses(
         loss = _objective(model, x, y)
         losses.append(loss if math.isfinite(loss) else None)
     return initial, losses
+
+
+SCANNED = {  # the keys the scan sets itself, and what sets them
+    "optimizer.lr": "the scan sets it to each rate (--min, --max, --num)",
+    "epochs": "the scan trains --epochs epochs at each rate (give --epochs instead)",
+}
+
+
+def check_not_scanned(overrides: list[str]) -> None:
+    """ConfigError for an override of a key the scan sets itself: it was dropped without a
+    word (``epochs=7`` trained the default 2 epochs, and meta.json recorded the 7)."""
+    for text in overrides:
+        key = ".".join(parse_override(text)[0])
+        if key in SCANNED:
+            raise ConfigError(f"{overridden(text)}: not used: {SCANNED[key]}")
 
 
 def rate_config(cfg: Config, lr: float, epochs: int) -> Config:
@@ -215,12 +238,14 @@ def lr_scan(
     """
     if epochs < 0:
         raise NnlabError(f"--epochs: expected 0 or more, got {epochs}")
+    check_not_scanned(overrides or [])
     rates = step_sizes(min_exp, max_exp, num)
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
     nets = len(rates) if epochs and side_by_side(rate_cfgs, data) else 1
-    check_compatible(cfg, data, nets, why="the scan's rates, trained side by side")
+    # (the configs the scan trains: one with the config file's own epochs was checked instead)
+    check_compatible(rate_cfgs[0], data, nets, why="the scan's rates, trained side by side")
     what = f"the scan ({counted(len(rates), 'rate')} x {counted(epochs, 'epoch')})"
     check_total_work(what, [(rate_cfg, data) for rate_cfg in rate_cfgs])
     with runs.start(

@@ -61,3 +61,25 @@ def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_co
     assert "train_loss   the objective after 1 epoch of training at lr" in title
     assert "diverged     the part that went non-finite" in title
     assert all(len(line) <= 80 for line in title.splitlines()[1:])  # (the first has the id)
+
+
+def test_an_override_of_a_key_the_scan_sets_is_refused_not_dropped(tmp_path):
+    # (epochs=7 trained the default 2 epochs a rate, optimizer.lr=0.3 did nothing, and
+    # meta.json recorded both)
+    for override, why in (("epochs=7", "give --epochs instead"),
+                          ("optimizer.lr=0.3", "the scan sets it to each rate")):  # fmt: skip
+        result = invoke("lr-scan", CONFIG, override, "--num", "2", "--runs-dir", str(tmp_path))
+        assert result.exit_code == 2, result.output
+        assert f"error: override '{override}': not used: " in result.stderr and why in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scan_is_checked_as_it_trains_not_as_its_config_file_would(tmp_path):
+    # (a config of 1,000,000 epochs was refused as days of work, though the scan trains
+    # --epochs epochs at each rate)
+    cfg = tmp_path / "long.yaml"
+    cfg.write_text("name: long\ndataset: {name: digits, n_train: 1500}\nmodel: {hidden: [8]}\n"
+                   "epochs: 1000000\nbatch_size: 1\n")  # fmt: skip
+    args = ["lr-scan", str(cfg), "--num", "2", "--epochs", "1", "-q", "--runs-dir", str(tmp_path)]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output

@@ -244,8 +244,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),  # fmt: skip
     "lr-scan of a run that would take days": (
-        ["lr-scan", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
-        ["training tiny (64 -> 16 x 1 -> out) for 1000000 epochs", "NNLAB_MAX_HOURS"],
+        [
+            "lr-scan",
+            "cfg.yaml",
+            "--epochs",
+            "10000",
+            "--num",
+            "80",
+            "batch_size=1",
+            "dataset.n_train=1500",
+        ],  # fmt: skip
+        ["the scan (80 rates x 10000 epochs) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
     "compare-optimizers with a batch larger than the data": (  # (checked before its folder)
         ["compare-optimizers", "--dataset", "digits", "--batch-size", "100000"],
