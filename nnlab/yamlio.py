@@ -60,6 +60,17 @@ def _whole_number(loader: Any, node: Any) -> int:
 
 SAFE_LOADER.add_constructor("tag:yaml.org,2002:int", _whole_number)
 
+
+def _no_set(loader: Any, node: Any) -> Any:
+    """A YAML set (``!!set {20, 10, 30}``) has no order: read as a list it came back sorted,
+    and ``model.hidden`` got its layers in another order without a word."""
+    raise yaml.constructor.ConstructorError(
+        None, None, "a set (!!set) has no order; give a list, e.g. [20, 10, 30]", node.start_mark
+    )
+
+
+SAFE_LOADER.add_constructor("tag:yaml.org,2002:set", _no_set)
+
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
 MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)

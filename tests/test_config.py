@@ -565,3 +565,13 @@ def test_a_huge_swept_value_is_quoted_by_its_start_in_the_trials_error(tmp_path)
     line = result.stderr.strip()
     assert line.startswith("error: sweep trial (model.init=xxx") and len(line) < 300, line
     assert "(500 characters)" in line and "input should be 'zeros'" in line
+
+
+def test_a_yaml_set_is_refused_not_read_as_a_sorted_list(tmp_path):
+    # (!!set {20, 10, 30} became [10, 20, 30]: the layers in another order, without a word)
+    path = tmp_path / "set.yaml"
+    path.write_text("model:\n  hidden: !!set {20, 10, 30}\n")
+    with pytest.raises(ConfigError, match=r"a set \(!!set\) has no order; give a list"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="model.hidden"):
+        load_config(None, ["model.hidden=!!set {20, 10, 30}"])

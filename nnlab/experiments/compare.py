@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.output import as_label, counted, separating_keys
 
 Row = dict[str, Any]
@@ -121,8 +121,10 @@ def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
     loss or epoch count first); ``reverse`` flips.
     Rows without a value for ``key`` go last."""
     if rows and not any(key in r for r in rows):
-        have = ", ".join(dict.fromkeys(k for r in rows for k in r))
-        raise ConfigError(f"--sort: no column {key!r}; columns: {have}")
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        ending = [c for c in columns if c.endswith(f".{key}")]  # ('lr': optimizer.lr)
+        hint = f" (did you mean {ending[0]!r}?)" if len(ending) == 1 else did_you_mean(key, columns)
+        raise ConfigError(f"--sort: no column {key!r}{hint}; columns: {', '.join(columns)}")
     descending = key.endswith("_acc") != reverse
     present = [r for r in rows if r.get(key) is not None]
     missing = [r for r in rows if r.get(key) is None]

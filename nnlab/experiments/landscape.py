@@ -109,7 +109,9 @@ def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
         set_state(state, model, build_optimizer(cfg), rngs)
     except ValueError as exc:  # (as a resume reads it: the file named, exit 2)
         raise runs.DamagedError(f"{run.file('checkpoint.npz')}: {exc}") from None
-    return Centre(cfg, model, f"run {run.path} (epoch {epoch})", run)
+    status = run.status  # (an unfinished run's centre is its last checkpoint, not its last record)
+    at = f"epoch {epoch}" if status == "COMPLETED" else f"{status}: its checkpoint, epoch {epoch}"
+    return Centre(cfg, model, f"run {run.path} ({at})", run)
 
 
 def resolve_source(
@@ -467,9 +469,13 @@ def directions(normalize: str) -> str:
 
 
 def table_title(summary: dict[str, Any]) -> str:
+    """The table's title, and on a line of its own where it is centred (which run, which epoch:
+    ``landscape latest`` did not say which run it took)."""
+    around = f"\naround {summary['source']}" if summary.get("source") else ""
     return (
         f"loss landscape ({directions(summary['normalize'])}, range {summary['lo']:g}:"
         f"{summary['hi']:g}, {counted(summary['points'], 'point')}, {summary['split']} split)"
+        f"{around}"
     )
 
 

@@ -67,3 +67,14 @@ def test_landscape_error_paths_exit_2(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not any(tmp_path.iterdir())
+
+
+def test_the_table_says_what_the_landscape_is_centred_on(tmp_path):
+    # (landscape latest did not say which run it took, nor that an interrupted run's centre is
+    # its last checkpoint, not its last record)
+    from nnlab.experiments.landscape import table_title
+
+    base = {"normalize": "filter", "lo": -1, "hi": 1, "points": 5, "split": "train"}
+    title = table_title({**base, "source": "run r (INTERRUPTED: its checkpoint, epoch 3)"})
+    assert title.splitlines()[1] == "around run r (INTERRUPTED: its checkpoint, epoch 3)"
+    assert "\n" not in table_title(base)

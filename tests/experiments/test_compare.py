@@ -176,3 +176,11 @@ def test_compare_png_panels_name_their_run_and_at_most_three_keys(tmp_path, monk
         assert len(lines) <= 1 + 3 + 1 and "other key" in lines[-1]
     assert short_run("20260101-000000-s-abcdef/1234abcd") == "abcdef/1234abcd"
     assert short_run("1234abcd") == "1234abcd"
+
+
+def test_a_sort_column_named_by_its_last_part_or_mistyped_is_suggested():
+    rows = [{"run": "a", "optimizer.lr": 0.1, "final_test_acc": 0.5}]
+    with pytest.raises(ConfigError, match=r"no column 'lr' \(did you mean 'optimizer.lr'\?\)"):
+        sort_rows(rows, "lr")
+    with pytest.raises(ConfigError, match=r"\(did you mean 'final_test_acc'\?\); columns: run"):
+        sort_rows(rows, "final_tset_acc")
