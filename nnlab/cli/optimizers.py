@@ -20,7 +20,8 @@ from nnlab.output import Format
 Overrides = Annotated[
     list[str] | None,
     typer.Argument(help="Per-optimizer hyperparameters as name.key=value, e.g. adam.lr=0.3 "
-                   "momentum.momentum=0.8.", show_default=False),
+                   "momentum.momentum=0.8 (adam.lr is adam's rate whatever --lr gives the "
+                   "others; the table shows each optimizer's).", show_default=False),
 ]  # fmt: skip
 
 # the datasets --dataset takes (nnlab.data's registry; named here: --help imports no data code)
