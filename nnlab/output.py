@@ -319,7 +319,10 @@ def separating_keys(configs: list[dict[str, Any]], keys: list[str], most: int = 
     def distinct(chosen: tuple[str, ...]) -> int:
         return len({tuple(repr(c.get(k, missing)) for k in chosen) for c in configs})
 
-    order = sorted(keys[:40], key=lambda k: not k.endswith(".name"))  # (stable: config order)
+    # (the 12 keys with the most values: at most 220 combinations of 3 however many keys and
+    # configs there are; a variant's name first, then config order)
+    spread = sorted(keys, key=lambda k: -distinct((k,)))[:12]
+    order = sorted([k for k in keys if k in spread], key=lambda k: not k.endswith(".name"))
     best, told = (), distinct(())
     for size in range(1, most + 1):
         for chosen in itertools.combinations(order, size):
