@@ -326,8 +326,8 @@ def separating_keys(configs: list[dict[str, Any]], keys: list[str], most: int = 
     best, told = (), distinct(())
     for size in range(1, most + 1):
         for chosen in itertools.combinations(order, size):
-            if distinct(chosen) > told:
-                best, told = chosen, distinct(chosen)
+            if (n := distinct(chosen)) > told:
+                best, told = chosen, n
         if told == len(configs):
             break
     return list(best)

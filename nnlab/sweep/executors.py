@@ -14,11 +14,20 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
-from nnlab import signals
+from nnlab import runs, signals
 from nnlab.errors import ConfigError
-from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit, run_unit_in_worker
+from nnlab.sweep.trial import (
+    Row,
+    Unit,
+    failed_rows,
+    row_from_folder,
+    run_unit,
+    run_unit_in_worker,
+)
 
 
 class Executor(Protocol):
@@ -227,12 +236,6 @@ def recover(broken: list[Unit], lost: set[str], on_row: Callable[[Row], None],
     its checkpoint kept): resumed, alone; ended (COMPLETED, DIVERGED, FAILED) before the break:
     its row, from the folder. A trial lost twice (in ``lost``, which this updates), any trial
     once ``give_up``, or a folder that cannot be read: a FAILED row."""
-    from dataclasses import replace
-    from pathlib import Path
-
-    from nnlab import runs
-    from nnlab.sweep.trial import row_from_folder
-
     died = "its worker process died (killed, or out of memory?)"
     again: list[Unit] = []
     for unit in broken:

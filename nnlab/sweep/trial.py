@@ -138,8 +138,8 @@ def trial_row(
 Unit = tuple[TrialTask, ...]  # trials an executor runs together: one, or one stack
 
 
-def row_from_folder(trial_id: str, values: dict[str, Any], seed: int, folder: Any) -> Row:
-    """A trial's row as its run folder (a ``runs.RunDir``) tells it: its status and summary,
+def row_from_folder(trial_id: str, values: dict[str, Any], seed: int, folder: runs.RunDir) -> Row:
+    """A trial's row as its run folder tells it: its status and summary,
     the error of a FAILED one; FAILED with the reason if the folder cannot be read."""
     try:
         status, summary, meta = folder.status, folder.summary(), folder.meta

@@ -71,12 +71,18 @@ def test_a_split_evaluated_after_the_last_epoch_only_is_one_star():
     assert legend_over_data(fig) == []
 
 
-def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
+def diverged_at(epoch: int, panel: int):
+    """The curves of a run that diverged at ``epoch``: (figure, the ``panel``'s axes, the
+    crosses marking the divergence there)."""
     fig = plots.train_curves_figure(
-        records.diverging(at=1), ["train", "test"], title="run", status="DIVERGED"
+        records.diverging(at=epoch), ["train", "test"], title="run", status="DIVERGED"
     )
-    ax_acc = fig.axes[1]
-    crosses = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "x"]
+    ax = fig.axes[panel]
+    return fig, ax, [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+
+
+def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
+    fig, ax_acc, crosses = diverged_at(1, panel=1)
     assert [c.get_xdata()[0] for c in crosses] == [1, 1]
     assert all(y != pytest.approx(0.089) for ln in ax_acc.get_lines() for y in ln.get_ydata())
     assert "diverged at epoch 1" in fig._suptitle.get_text()
@@ -85,11 +91,7 @@ def test_a_diverged_run_stops_at_a_cross_not_at_its_nan_accuracy():
 def test_a_diverged_loss_rises_to_the_top_edge_not_level_at_its_last_value():
     # (its cross sat at the last finite loss, joined by a level dotted line: as if the loss
     # had stayed there, where it went to infinity)
-    fig = plots.train_curves_figure(
-        records.diverging(at=3), ["train", "test"], title="run", status="DIVERGED"
-    )
-    ax_loss = fig.axes[0]
-    crosses = [ln for ln in ax_loss.get_lines() if ln.get_marker() == "x"]
+    _, ax_loss, crosses = diverged_at(3, panel=0)
     assert [c.get_xdata()[0] for c in crosses] == [3, 3]
     assert all(c.get_ydata()[0] == 1 and c.get_transform() == ax_loss.get_xaxis_transform()
                for c in crosses)  # fmt: skip
