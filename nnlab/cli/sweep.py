@@ -26,7 +26,7 @@ from nnlab.cli.common import (
     note,
     refresh_report,
 )
-from nnlab.cli.render import emit
+from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, as_label, counted
 from nnlab.summary import outcome
 from nnlab.sweep import MAX_TRIALS
@@ -70,6 +70,15 @@ SweepArgs = Annotated[
         "is a random distribution; key=v (one value) is a fixed override, and removes that "
         "key's axis if it had one.",
         show_default=False,
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Plan and check the sweep as it would run (every trial against its data and the "
+        "limits), print its trials, the stacks they train in and their work, and stop: "
+        "nothing is written.",
     ),
 ]
 ConfigArg = Annotated[
@@ -231,9 +240,16 @@ def run_on_executor(
     print_sweep(result, opts.fmt, opts.quiet)
 
 
-def run_definition(defn: Any, opts: Execution, painters: list[Any] | None = None) -> None:
+def run_definition(
+    defn: Any, opts: Execution, painters: list[Any] | None = None, dry_run: bool = False
+) -> None:
     from nnlab.sweep import run_sweep
 
+    if dry_run:
+        from nnlab.sweep.preview import preview_sweep
+
+        given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
+        return print_preview(preview_sweep(defn, **given), opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
     run_on_executor(start, opts, painters, asked=asked_trials(defn.spec))
 
@@ -250,6 +266,25 @@ def asked_trials(spec: Any) -> int:
     return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
 
 
+def print_preview(preview: Any, opts: Execution) -> None:
+    """A dry run's trials on stdout (table, JSON or CSV), and on stderr what would train and
+    how much work it is."""
+    from nnlab.sweep.preview import ACTIONS, preview_object
+
+    if opts.fmt == Format.json:
+        emit_json(preview_object(preview, opts.jobs))
+    else:
+        axes = list(preview.defn.spec.params)
+        rows = preview.rows
+        resume = preview.folder is not None
+        columns = ["trial", *axes, "seed", "stack", *(["action"] if resume else [])]
+        if resume and opts.fmt == Format.table:  # (the table says it in words)
+            rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
+        what = f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}"
+        emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
+    note(f"dry run: {preview.summary(opts.jobs)}; nothing was written")
+
+
 def early_painters(figures: int) -> Any:
     """The sweep's figure painters (``plots.painters``: a context), forked first thing, before
     the sweep's imports and planning, so that matplotlib loads on the core this process leaves
@@ -259,11 +294,16 @@ def early_painters(figures: int) -> Any:
     return plots.painters(figures)
 
 
-def resume(ref: str, opts: Execution) -> None:
+def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
     from nnlab import runs
     from nnlab.sweep import resume_sweep
 
     run = runs.find_run(opts.runs_dir, ref, kind="sweep")
+    if dry_run:
+        from nnlab.sweep.preview import preview_resume
+
+        given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
+        return print_preview(preview_resume(run, **given), opts)
     run_on_executor(functools.partial(resume_sweep, run, data_dir=opts.data_dir), opts)
 
 
@@ -279,6 +319,7 @@ def sweep_main(
             "interrupted or FAILED trials run.",
         ),
     ] = None,
+    dry_run: DryRunOpt = False,
     *,
     opts: Execution,
 ) -> None:
@@ -290,11 +331,13 @@ def sweep_main(
         _refuse_group_options(ctx)
     if resume_ref is None:
         if ctx.invoked_subcommand is None:
+            if dry_run:
+                raise typer.BadParameter("give a sweep to dry-run: a subcommand or --resume")
             typer.echo(ctx.get_help())
         return
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
-    resume(resume_ref, opts)
+    resume(resume_ref, opts, dry_run)
 
 
 def _refuse_group_options(ctx: typer.Context) -> None:
@@ -318,6 +361,7 @@ def _refuse_group_options(ctx: typer.Context) -> None:
 @command(Execution)
 def sweep_resume(
     sweep: Annotated[str, typer.Argument(help="Sweep folder, id prefix or 'latest'.")],
+    dry_run: DryRunOpt = False,
     *,
     opts: Execution,
 ) -> None:
@@ -325,7 +369,7 @@ def sweep_resume(
 
     Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
     """
-    resume(sweep, opts)
+    resume(sweep, opts, dry_run)
 
 
 def preset_command(preset: Any) -> Callable[..., None]:
@@ -342,12 +386,13 @@ def preset_command(preset: Any) -> Callable[..., None]:
         ] = default,
         seed: SeedOpt = None,
         name: NameOpt = None,
+        dry_run: DryRunOpt = False,
         *,
         opts: Execution,
     ) -> None:
-        with early_painters(preset.n_figures) as painters:
+        with early_painters(0 if dry_run else preset.n_figures) as painters:
             defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
-            run_definition(defn, opts, painters)
+            run_definition(defn, opts, painters, dry_run)
 
     run_preset.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
     return run_preset
@@ -368,6 +413,7 @@ def sweep_grid(
     seed: SeedOpt = None,
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
+    dry_run: DryRunOpt = False,
     *,
     opts: Execution,
 ) -> None:
@@ -375,13 +421,13 @@ def sweep_grid(
 
     Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
     """
-    with early_painters(1) as painters:
+    with early_painters(0 if dry_run else 1) as painters:
         from nnlab.sweep import sweep_from_file
 
         defn = sweep_from_file(
             config, args or [], kind="grid", seed=seed, name=name, share_seed=share_seed or []
         )
-        run_definition(defn, opts, painters)
+        run_definition(defn, opts, painters, dry_run)
 
 
 @sweep_app.command("random")
@@ -402,6 +448,7 @@ def sweep_random(
     seed: SeedOpt = None,
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
+    dry_run: DryRunOpt = False,
     *,
     opts: Execution,
 ) -> None:
@@ -409,14 +456,14 @@ def sweep_random(
 
     Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
     """
-    with early_painters(1) as painters:
+    with early_painters(0 if dry_run else 1) as painters:
         from nnlab.sweep import sweep_from_file
 
         defn = sweep_from_file(
             config, args or [], kind="random", trials=trials, seed=seed, name=name,
             share_seed=share_seed or [],
         )  # fmt: skip
-        run_definition(defn, opts, painters)
+        run_definition(defn, opts, painters, dry_run)
 
 
 @sweep_app.command("run")
@@ -434,6 +481,7 @@ def sweep_run(
     seed: SeedOpt = None,
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
+    dry_run: DryRunOpt = False,
     *,
     opts: Execution,
 ) -> None:
@@ -444,7 +492,7 @@ def sweep_run(
     from nnlab.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], seed=seed, name=name, share_seed=share_seed or [])
-    run_definition(defn, opts)
+    run_definition(defn, opts, dry_run=dry_run)
 
 
 _add_presets()

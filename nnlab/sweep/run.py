@@ -404,18 +404,9 @@ def _resume_sweep(
     painters: list[Any] | None,
     jobs: int,
 ) -> SweepResult:
-    defn, trials = load_sweep(run)
-    check_trial_folders(run, trials)
-    if data_dir is None and run.meta.get("data_dir"):
-        data_dir = Path(run.meta["data_dir"])
-    actions = {trial.id: _resume_action(run, trial) for trial in trials}  # (reads only)
+    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
     pending = [t for t in trials if actions[t.id] != "keep"]
-    if pending:  # every pending trial trainable on its data, before any folder is removed
-        check_trials(defn, pending, data_dir, stack, jobs)
-        for trial in pending:  # and every one resumed readable as a resume reads it
-            if actions[trial.id] == "resume":
-                check_trial_resume(run, trial, data_dir)
     todo = []
     for trial in pending:
         action = actions[trial.id]
@@ -440,6 +431,28 @@ def _resume_sweep(
     ):
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial, painters)  # fmt: skip
+
+
+def resume_actions(
+    run: runs.RunDir, data_dir: Path | None, stack: int, jobs: int
+) -> tuple[SweepDef, list[Trial], dict[str, str], Path | None]:
+    """What a resume of ``run`` does with each trial (``resume_action``: keep, resume, rerun,
+    run), once it has checked, reading only, all it checks before it changes anything: no
+    trial folder damaged, every pending trial trainable on its data, every one resumed
+    readable as a resume reads it. (Its definition, trials, the actions by trial id, and the
+    data folder: the one given, else the sweep's own.)"""
+    defn, trials = load_sweep(run)
+    check_trial_folders(run, trials)
+    if data_dir is None and run.meta.get("data_dir"):
+        data_dir = Path(run.meta["data_dir"])
+    actions = {trial.id: resume_action(run, trial) for trial in trials}
+    pending = [t for t in trials if actions[t.id] != "keep"]
+    if pending:
+        check_trials(defn, pending, data_dir, stack, jobs)
+        for trial in pending:
+            if actions[trial.id] == "resume":
+                check_trial_resume(run, trial, data_dir)
+    return defn, trials, actions, data_dir
 
 
 def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
@@ -491,7 +504,7 @@ def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) ->
         )
 
 
-def _resume_action(run: runs.RunDir, trial: Trial) -> str:
+def resume_action(run: runs.RunDir, trial: Trial) -> str:
     """What resuming does with a trial: ``keep`` (COMPLETED, DIVERGED), ``resume`` (INTERRUPTED
     or STALE with a checkpoint), ``run`` (not started), ``rerun`` (FAILED, or no checkpoint or
     meta: the folder is removed first). RunError for a trial still RUNNING; DamagedError for

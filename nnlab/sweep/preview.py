@@ -1,0 +1,163 @@
+"""A sweep's dry run: what ``run_sweep`` (or ``resume_sweep``) would do, checked as they check
+it, with nothing written.
+
+``preview_sweep`` plans a new sweep's trials, checks each against its data and the work and
+memory limits (``check_trials``, the very checks a run makes before its folder exists) and
+groups them into the units they would train in (``make_units``: stacks of up to ``stack``
+nets, split until each of ``jobs`` workers has one). ``preview_resume`` says what a resume
+would do with each trial of a stopped sweep (keep, resume from its checkpoint, run again, run)
+after the resume's own checks, without claiming the folder or removing anything.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.build import stack_key
+from nnlab.errors import RunError
+from nnlab.limits import NOMINAL_GFLOPS, STEP_SECONDS, training_hours, work_limit
+from nnlab.output import counted
+from nnlab.sweep.definition import SweepDef, Trial, plan
+from nnlab.sweep.executors import check_stack
+from nnlab.sweep.run import resume_actions
+from nnlab.sweep.trial import Row, TrialTask, cached_dataset, check_trials, make_units
+
+ACTIONS = {  # what a resume does with a trial (``run.resume_action``), as a dry run says it
+    "keep": "kept (finished)",
+    "resume": "resume from its checkpoint",
+    "rerun": "run again (its folder is removed)",
+    "run": "run (not started)",
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A sweep's trials as a dry run shows them (``rows``: trial, swept values, seed, the stack
+    it trains in, and for a resume what happens to it: an ``ACTIONS`` key), the sizes of the units the trials to
+    run train in, and their work: the matrix products' floating-point operations and the
+    training steps (``limits.training_work``; a resumed trial counted whole: at most)."""
+
+    defn: SweepDef
+    rows: list[Row]
+    units: list[int]
+    flop: float
+    steps: int
+    folder: Path | None = None  # (a resume's sweep folder)
+
+    @property
+    def hours(self) -> float:
+        """The work at the nominal rates of the work limit (``limits.training_hours``)."""
+        return training_hours(self.flop, self.steps)
+
+    def summary(self, jobs: int) -> str:
+        """One line: how many trials train in which stacks on how many workers, their work."""
+        running = sum(self.units)
+        if not running:
+            return f"{counted(len(self.rows), 'trial')}, all finished: nothing to run"
+        sizes = collections.Counter(self.units)
+        stacks = [f"{counted(n, 'stack')} of {size}" for size, n in sorted(sizes.items(),
+                  reverse=True) if size > 1]  # fmt: skip
+        alone = sizes.get(1, 0)
+        parts = stacks + ([f"{alone} alone"] if alone else [])
+        workers = min(jobs, len(self.units))
+        return (
+            f"{counted(running, 'trial')} to train ({', '.join(parts)}) on "
+            f"{counted(workers, 'worker')}: {self.flop / 1e9:,.1f} GFLOP of matrix products and "
+            f"{counted(f'{self.steps:,}', 'training step')}; the work limit counts it as "
+            f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
+            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step; a lower bound)"
+        )
+
+
+def preview_sweep(
+    defn: SweepDef, *, data_dir: Path | None = None, jobs: int = 1, stack: int = 8
+) -> Preview:
+    """What ``run_sweep(defn, ...)`` would run: its trials checked as it checks them (a
+    ConfigError or DataError as it raises it), their stacks and work."""
+    check_stack(stack)
+    trials = plan(defn)
+    check_trials(defn, trials, data_dir, stack, jobs)
+    return _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
+                    jobs, stack)  # fmt: skip
+
+
+def preview_resume(
+    run: runs.RunDir, *, data_dir: Path | None = None, jobs: int = 1, stack: int = 8
+) -> Preview:
+    """What ``resume_sweep(run, ...)`` would do with each trial, after the checks it makes
+    before it changes anything (damaged trial folders, the pending trials against their data,
+    each resumed trial's checkpoint); the folder is not claimed, nothing is removed."""
+    check_stack(stack)
+    runs.own(run)
+    if run.status == "RUNNING":  # (as the resume would refuse it: another process has it)
+        raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
+    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
+    preview = _preview(defn, trials, actions, data_dir, jobs, stack)
+    return Preview(preview.defn, preview.rows, preview.units, preview.flop, preview.steps,
+                   folder=run.path)  # fmt: skip
+
+
+def _preview(
+    defn: SweepDef,
+    trials: list[Trial],
+    actions: dict[str, str],
+    data_dir: Path | None,
+    jobs: int,
+    stack: int,
+) -> Preview:
+    """The rows, units and work of ``trials`` given what happens to each (``actions``: "run"
+    for every trial of a new sweep)."""
+    from nnlab.experiments.train import run_work
+
+    todo = [_task(t, actions[t.id]) for t in trials if actions[t.id] != "keep"]
+    keys = {t.id: stack_key(t.config) for t in trials}
+    units = make_units(todo, keys, stack, jobs) if todo else []
+    unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
+    resuming = any(a != "run" for a in actions.values())
+    rows: list[Row] = []
+    flop, steps = 0.0, 0
+    for trial in trials:
+        row: Row = {"trial": trial.id, **trial.values, "seed": trial.seed}
+        row["stack"] = unit_of.get(trial.id)
+        if resuming:
+            row["action"] = actions[trial.id]
+        rows.append(row)
+        if trial.id in unit_of:
+            f, s = run_work(trial.config, cached_dataset(trial.config, data_dir))
+            flop, steps = flop + f, steps + s
+    return Preview(defn, rows, [len(u) for u in units], flop, steps)
+
+
+def _task(trial: Trial, action: str) -> TrialTask:
+    """The unit-grouping's view of a trial to run (``make_units`` reads its id and action)."""
+    return TrialTask(
+        trial_id=trial.id, seed=trial.seed, values=trial.values, config={}, trials_dir="",
+        data_dir=None, action="resume" if action == "resume" else "run",
+    )  # fmt: skip
+
+
+def _seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.2g} s" if seconds < 10 else f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:,.3g} h"
+
+
+def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:
+    """The dry run as one JSON object (``--format json``)."""
+    return {
+        "dry_run": True,
+        "sweep": preview.defn.name,
+        **({"folder": str(preview.folder)} if preview.folder is not None else {}),
+        "trials": preview.rows,
+        "stacks": preview.units,
+        "workers": min(jobs, len(preview.units)),
+        "gflop": round(preview.flop / 1e9, 3),
+        "training_steps": preview.steps,
+        "nominal_hours": preview.hours,
+    }
