@@ -123,6 +123,18 @@ def dead_units(a: np.ndarray, activation: str) -> float | None:
     return float(np.mean(np.all(a == 0, axis=0))) if activation == "relu" else None
 
 
+def caption(activations: list[str]) -> str:
+    """What the panels' notes say, for the figure: the std, and the share saturated (sigmoid,
+    tanh) or exactly zero (ReLU: those are left out of its bars); one line each."""
+    bounded = [f"{a}: {SATURATION[a]}" for a in ("sigmoid", "tanh") if a in activations]
+    lines = ["Each panel: std, the standard deviation of the layer's activations"]
+    if bounded:
+        lines.append(f"sat, the share saturated ({'; '.join(bounded)})")
+    if "relu" in activations:
+        lines.append("zero, the share of ReLU outputs exactly 0 (off; left out of the bars)")
+    return "\n".join(lines)
+
+
 def layer_rows(activation: str, init: str, acts: list[np.ndarray]) -> list[dict[str, Any]]:
     return [
         {
@@ -225,6 +237,7 @@ def _write(
             f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%"
         )
     figure = plots.activation_histograms_figure(
-        {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins
-    )
+        {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,
+        caption=caption(settings["activations"]),
+    )  # fmt: skip
     plots.save(figure, run.file("activations.png"))

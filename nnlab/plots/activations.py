@@ -50,6 +50,7 @@ def activation_histograms_figure(
     ranges: dict[str, tuple[float, float] | None] | None = None,
     notes: dict[str, list[str]] | None = None,
     bins: int = 30,
+    caption: str = "",
 ) -> Any:
     """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14).
 
@@ -60,16 +61,21 @@ def activation_histograms_figure(
     of magnitude (std1 grows them, std0.01 shrinks them), and exact zeros - ReLU outputs that
     are off - are left out of the bars (say how many in ``notes``). ``notes``: a text per panel.
     A row shares its y axis, which counts the values per bin. Each row has its own colour, and
-    each note sits in head-room above the row's tallest bar, so it covers none.
+    each note sits in head-room above the row's tallest bar, so it covers none. ``caption``:
+    lines under the grid (what the notes' terms mean).
     """
     plt = base.pyplot()
     labels = list(settings)
     n_rows, n_cols = len(labels), max(len(v) for v in settings.values())
-    height = 1.55 * n_rows + 0.6
+    below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
+    height = 1.55 * n_rows + 0.6 + below
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(2.3 * n_cols, height), squeeze=False, sharey="row"
     )
-    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height)
+    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height,
+                        bottom=(0.35 + below) / height)  # fmt: skip
+    if caption:
+        fig.text(0.01, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
     colours = base.distinct_colours(n_rows)
     for r, label in enumerate(labels):
         layers = settings[label]

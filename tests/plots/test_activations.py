@@ -85,3 +85,18 @@ def test_relu_panels_span_their_own_layer_and_bounded_rows_share_the_output_rang
     assert {ax.get_xlim() for ax in sigmoid} == {sigmoid[0].get_xlim()}
     render(fig)
     assert all(not ax.xaxis.get_offset_text().get_text() for ax in fig.axes)  # (scale on ticks)
+
+
+def test_a_caption_says_what_the_notes_terms_mean_below_every_panel():
+    from nnlab.experiments.activations import SATURATION, caption
+
+    settings, ranges, notes = histogram_settings(["std1", "he"], layers=2)
+    text = caption(["sigmoid", "tanh", "relu"])
+    fig = plots.activation_histograms_figure(settings, ranges, notes, caption=text)
+    render(fig)
+    (said,) = [t for t in fig.texts if t.get_text() == text]
+    for term in ("std,", "sat,", "zero,", SATURATION["sigmoid"], SATURATION["tanh"]):
+        assert term in text
+    lowest = min(ax.xaxis.get_tightbbox().y0 for ax in fig.axes)  # (tick labels included)
+    assert said.get_window_extent().y1 < lowest
+    assert "sat" not in caption(["relu"]) and "zero" not in caption(["tanh"])
