@@ -381,5 +381,7 @@ def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     )
     columns = table_columns(result.rows)
     run.write_text("summary.txt", table_text(result.rows, columns, title=table_title(result)))
-    figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name)
+    trainer = f"{cfg.optimizer.name}, batch {cfg.batch_size}"
+    figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name,
+                                  trainer=trainer)  # fmt: skip
     plots.save(figure, run.file("lr-scan.png"))

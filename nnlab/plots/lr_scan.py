@@ -56,9 +56,14 @@ def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[An
 
 
 def lr_scan_figure(
-    rows: list[dict[str, Any]], initial_loss: float, epochs: int, title: str = ""
+    rows: list[dict[str, Any]],
+    initial_loss: float,
+    epochs: int,
+    title: str = "",
+    trainer: str = "",
 ) -> Any:
-    """Loss vs step size (log x, log y): after one full-gradient step and after ``epochs``.
+    """Loss vs step size (log x, log y): after one full-gradient step and after ``epochs``
+    of training (``trainer``: how, for its legend entry: the optimizer, the batch size).
 
     Diverged rates are crosses in the curve's colour in a strip of their own above the loss axes
     (labelled "diverged", with no loss scale: they have no loss value to draw), with a legend
@@ -71,7 +76,13 @@ def lr_scan_figure(
     series = [("step_loss", "one full-gradient step", "C0", "step")]
     if epochs > 0:
         series.append(
-            ("train_loss", f"after {counted(epochs, 'epoch')} of training", "C1", "train")
+            (
+                "train_loss",
+                f"after {counted(epochs, 'epoch')} of training"
+                + (f" ({trainer})" if trainer else ""),
+                "C1",
+                "train",
+            )  # fmt: skip
         )
     finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
     lo, hi = _log_limits([*finite, initial_loss])

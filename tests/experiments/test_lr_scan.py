@@ -180,3 +180,18 @@ def test_step_change_is_the_actual_change_over_the_step_as_the_docs_say(cfg, dat
     section = readme.split("### `nnlab lr-scan`")[1].split("### ")[0]
     assert "`step_change` is `step_loss` minus the initial loss" in section
     assert "shows the first-order decrease" not in section
+
+
+def test_the_figure_names_the_configs_optimizer_and_batch(cfg, data, tmp_path, monkeypatch):
+    from nnlab import plots
+
+    drawn = {}
+    real = plots.lr_scan_figure
+
+    def spy(*args, **kwargs):
+        drawn.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "lr_scan_figure", spy)
+    scan.lr_scan(cfg, min_exp=-2, max_exp=-1, num=2, epochs=1, data=data, runs_dir=tmp_path)
+    assert drawn["trainer"] == f"{cfg.optimizer.name}, batch {cfg.batch_size}"

@@ -108,3 +108,10 @@ def test_no_strip_when_nothing_diverged_and_one_cross_row_per_curve():
 def test_lr_scan_legend_covers_no_data():
     fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
     assert legend_over_data(fig) == []
+
+
+def test_the_training_curve_says_how_the_nets_trained():
+    fig = plots.lr_scan_figure(README_ROWS, 2.4687, epochs=2, trainer="adam, batch 50")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "after 2 epochs of training (adam, batch 50)" in labels
+    assert "one full-gradient step" in labels  # (plain gradient descent: no optimizer named)
