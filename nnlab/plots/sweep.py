@@ -2,7 +2,9 @@
 
 Up to 12 trials each line has its own colour (past ten, dashed as well) and a legend entry
 with its swept values, ``optimizer.name=adam`` (whole keys: ``name`` alone could be any
-section's). Beyond that, lines are coloured by a swept value: a numeric key on a colour scale
+section's); where the first two swept keys tell the trials apart (a grid of two axes), the
+colour is the first key's value and the line style the second's (up to 4 values), so that
+the lines that share a value look alike. Beyond that, lines are coloured by a swept value: a numeric key on a colour scale
 (a colour bar, log when the values span more than a decade), else a key with up to 12 values
 by a legend of those values. A diverged trial's curve stops at a red cross. Epochs are whole
 numbers on the x axis.
@@ -64,6 +66,24 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
     return ["gray"] * len(rows), None
 
 
+def pair_styles(rows: list[dict[str, Any]], keys: list[str]) -> tuple[list[Any], list[str]] | None:
+    """(a colour per row, a line style per row) for trials that the first two swept keys tell
+    apart, the second with 2 to ``len(LINESTYLES)`` values: the colour by the first key's value,
+    the style by the second's. None otherwise (one colour per trial)."""
+    if len(keys) < 2:
+        return None
+    pairs = [(repr(r.get(keys[0])), repr(r.get(keys[1]))) for r in rows]
+    firsts = list(dict.fromkeys(a for a, _ in pairs))
+    seconds = list(dict.fromkeys(b for _, b in pairs))
+    if len(set(pairs)) < len(rows) or not 2 <= len(seconds) <= len(LINESTYLES):
+        return None
+    colours = base.distinct_colours(len(firsts))
+    return (
+        [colours[firsts.index(a)] for a, _ in pairs],
+        [LINESTYLES[seconds.index(b)] for _, b in pairs],
+    )
+
+
 def sweep_curves_figure(
     rows: list[dict[str, Any]],
     curves: dict[str, list[dict[str, Any]]],
@@ -80,13 +100,16 @@ def sweep_curves_figure(
     colours, mappable = _colours(rows, ckey, how) if not labelled else ([None] * len(rows), None)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
     own = base.distinct_colours(len(rows))  # (labelled: one colour per trial)
+    own_styles = [LINESTYLES[i // 10 % len(LINESTYLES)] for i in range(len(rows))]
+    if labelled and (paired := pair_styles(rows, keys)) is not None:
+        own, own_styles = paired
     diverged = 0
     for i, (row, colour) in enumerate(zip(rows, colours)):
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue
         colour = colour or own[i]
-        style = LINESTYLES[i // 10 % len(LINESTYLES)] if labelled else "-"
+        style = own_styles[i] if labelled else "-"
         label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
         epochs, values, at = base.until_divergence(
             records, key, row.get("status"), row.get("diverged_epoch")
@@ -96,7 +119,7 @@ def sweep_curves_figure(
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
-    ax.set(ylabel=(key or "accuracy").replace("_", " "), ylim=(0, 1.02))
+    ax.set(ylabel=(key or "accuracy").replace("_acc", " accuracy"), ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)

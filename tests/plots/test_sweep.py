@@ -153,3 +153,20 @@ def test_sweep_curves_file_is_written(tmp_path):
     rows, curves = random_sweep()
     figure = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
     assert plots.save(figure, tmp_path / "c.png").stat().st_size
+
+
+def test_a_grid_of_two_axes_colours_by_the_first_and_dashes_by_the_second():
+    grid = {"optimizer.lr": [0.3, 0.1, 0.03], "model.batchnorm": [True, False]}
+    rows, curves = grid_sweep(grid)
+    ax = plots.sweep_curves_figure(rows, curves, list(grid)).axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    assert len(lines) == 6
+    for lr in grid["optimizer.lr"]:  # one colour per rate, solid with BN and dashed without
+        on, off = lines[f"optimizer.lr={lr}, model.batchnorm=true"], lines[
+            f"optimizer.lr={lr}, model.batchnorm=false"]  # fmt: skip
+        assert to_rgba(on.get_color()) == to_rgba(off.get_color())
+        assert (on.get_linestyle(), off.get_linestyle()) == ("-", "--")
+    assert len({to_rgba(ln.get_color()) for ln in lines.values()}) == 3
+    handles = ax.get_legend().legend_handles  # (each trial still its own entry: colour + style)
+    assert len({(to_rgba(h.get_color()), h.get_linestyle()) for h in handles}) == 6
+    assert ax.get_ylabel() == "test accuracy"
