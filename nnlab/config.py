@@ -14,13 +14,12 @@ is all the schema needs.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -255,12 +254,37 @@ class Config(Strict):
 
 
 # ----------------------------------------------------------------------------- loading
+def override_key(text: str) -> str:
+    """The dotted config key ``text`` (``key.sub=value``) sets, as every reader of overrides
+    and sweep arguments reads it: each part stripped (``' optimizer . lr=0.1'`` sets
+    ``optimizer.lr``). ConfigError if it names none."""
+    key, sep, _ = text.partition("=")
+    parts = [p.strip() for p in key.split(".")]
+    if not sep or not all(parts):
+        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
+    return ".".join(parts)
+
+
+def repeated_key(texts: Sequence[str]) -> tuple[str, str, str] | None:
+    """(key, the first text, the second) for the first key that two of ``texts`` (overrides,
+    sweep arguments) set, as ``override_key`` reads them; None if each sets its own. A text
+    that sets no key is passed over (its reader refuses it)."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        try:
+            key = override_key(text).lower()
+        except ConfigError:
+            continue
+        if key in seen:
+            return key, seen[key], text
+        seen[key] = text
+    return None
+
+
 def parse_override(text: str) -> tuple[list[str], Any]:
     """``"optimizer.lr=0.1"`` -> (["optimizer", "lr"], 0.1); the value is parsed as a YAML scalar."""
-    key, sep, raw = text.partition("=")
-    parts = key.strip().split(".")
-    if not sep or not key.strip() or any(not p.strip() for p in parts):
-        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
+    key, _, raw = text.partition("=")
+    parts = override_key(text).split(".")
     try:
         value = yaml_value(raw, overridden(key.strip())) if raw.strip() else None
     except yaml.YAMLError as exc:
@@ -316,17 +340,12 @@ def check_once(overrides: list[str]) -> None:
     won without a word (a config file's key written twice is refused, and so is a sweep's).
     (Code that builds overrides may give a key again on purpose: ``apply_overrides`` lets the
     last one win.) A ``key=value`` that does not parse is left for its reader to refuse."""
-    given = []
-    for text in overrides:
-        with contextlib.suppress(ConfigError):
-            given.append((".".join(parse_override(text)[0]).lower(), text))
-    seen: dict[str, str] = {}
-    for key, text in given:
-        if key in seen:
-            raise ConfigError(
-                f"{overridden(text)}: {key} given twice ({seen[key]!r} and {text!r}); give it once"
-            )
-        seen[key] = text
+    repeat = repeated_key(overrides)
+    if repeat is not None:
+        key, first, text = repeat
+        raise ConfigError(
+            f"{overridden(text)}: {key} given twice ({first!r} and {text!r}); give it once"
+        )
 
 
 def _is_variant_switch(parts: list[str]) -> bool:

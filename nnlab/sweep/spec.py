@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from nnlab.config import override_key, repeated_key
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import counted
 from nnlab.schema import NoBoolNumbers
@@ -337,18 +338,19 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """
     params: dict[str, Any] = {}
     fixed: list[str] = []
-    given: dict[str, str] = {}
     for text in args:
         key, sep, raw = text.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"argument {text!r}: expected key=value, key=v1,v2 or key=dist:a:b")
-        key = key.strip()
-        if key in given:  # (an axis and a value, or two axes: which one was meant?)
-            raise ConfigError(
-                f"{key}: given twice ({given[key]!r} and {text!r}); give it once, as an axis "
-                "(v1,v2,...), a range or distribution, or one value"
-            )
-        given[key] = text
+    repeat = repeated_key(args)  # (an axis and a value, or two axes: which one was meant?)
+    if repeat is not None:
+        key, first, text = repeat
+        raise ConfigError(
+            f"{key}: given twice ({first!r} and {text!r}); give it once, as an axis "
+            "(v1,v2,...), a range or distribution, or one value"
+        )
+    for text in args:
+        key, raw = override_key(text), text.partition("=")[2]  # (' optimizer . lr': optimizer.lr)
         if _prefix(raw.strip()) is not None:
             params[key] = raw.strip()
             continue

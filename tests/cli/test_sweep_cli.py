@@ -136,6 +136,9 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         ([], "nothing to sweep"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.5"], "optimizer.lr: given twice"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.2,0.3"], "optimizer.lr: given twice"),
+        # (spaced as overrides may be: the fixed value was dropped, the axis won)
+        (["optimizer.lr=0.1,0.01", " optimizer . lr=0.5"], "optimizer.lr: given twice"),
+        (["optimizer..lr=0.1,0.01"], "expected key.sub=value"),
         (["optimizer.lr=log-uniform:1e-3:1"], "'log-uniform' in 'log-uniform:1e-3:1'; did you "
          "mean 'loguniform'?"),
         (["optimizer.lr=LogSpace:0:-3:4"], "did you mean 'logspace'?"),
@@ -147,6 +150,14 @@ def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_a_spaced_axis_key_is_the_key_an_override_names(tmp_path):
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "grid", cfg, " optimizer . lr=0.5,0.1", "--dry-run", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "trial,optimizer.lr,seed,stack"
+    assert [line.split(",")[1] for line in result.stdout.splitlines()[1:]] == ["0.5", "0.1"]
 
 
 def test_run_uses_the_files_sweep_section_which_train_refuses(tmp_path):
