@@ -32,7 +32,8 @@ from nnlab.state import group_state
 Record = dict[str, Any]
 Splits = dict[str, tuple[np.ndarray, np.ndarray]]
 StateFn = Callable[[], dict[str, np.ndarray]]
-GroupEpochFn = Callable[[int, Record, StateFn], None]  # (net, its record, its state on demand)
+# (net, its record, its state on demand: None in the record of the epoch it diverged in)
+GroupEpochFn = Callable[[int, Record, StateFn | None], None]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,9 @@ def fit_group(
          update; None at epoch 0), "<split>_loss", "<split>_acc", "lr", "seconds", "steps"}
 
     goes to ``on_epoch(net, record, state)``, where ``state()`` returns the net's training state
-    (``nnlab.state.group_state``). A net whose loss is not finite stops before that update: it
+    (``nnlab.state.group_state``); ``state`` is None in the record of the epoch a net diverged
+    in, whose state is no point to continue training from (a resume from it would train on
+    past the divergence). A net whose loss is not finite stops before that update: it
     leaves the group, its epoch is recorded (loss None) and it ends ``DIVERGED``; so does a net
     whose parameters are not finite after an epoch. The others train on. ``seconds`` is the
     net's share of the group's time. ``on_step(step, losses)`` is called after every update;
@@ -231,14 +234,19 @@ class _Loop:
         extra = evaluate_group(group.select([pos]), self.splits, s.final_eval, s.eval_batch_size)
         return {**metrics, **extra[0]}
 
-    def emit(self, net: int, record: Record, group: Group, opt: Optimizer, pos: int) -> None:
-        """Record net ``net``'s epoch and hand it (with its state on demand) to ``on_epoch``."""
+    def emit(
+        self, net: int, record: Record, group: Group, opt: Optimizer, pos: int,
+        diverged: bool = False,
+    ) -> None:  # fmt: skip
+        """Record net ``net``'s epoch and hand it to ``on_epoch`` with its state on demand
+        (None for the epoch it ``diverged`` in)."""
         result = self.results[net]
         result.records.append(record)
         result.epoch, result.steps = record["epoch"], record["steps"]
         if self.on_epoch is not None:
             rngs = self.rngs[net]
-            self.on_epoch(net, record, lambda: group_state(group, opt, pos, rngs))
+            state = None if diverged else lambda: group_state(group, opt, pos, rngs)
+            self.on_epoch(net, record, state)
 
     def record_initial(self) -> None:
         """Epoch 0: every net evaluated before any update."""
@@ -322,7 +330,7 @@ class _Loop:
             loss = self.totals[pos] / count if count else None
             record = {"epoch": epoch, "loss": loss, **metrics, "lr": self.lrs[net],
                       "seconds": share}  # fmt: skip
-            self.emit(net, {**record, "steps": net_steps}, g, opt, pos)
+            self.emit(net, {**record, "steps": net_steps}, g, opt, pos, diverged)
             if diverged:
                 self.results[net].status = "DIVERGED"
         self.retire_not_finite(finite)

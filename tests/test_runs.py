@@ -606,6 +606,36 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
     assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
 
 
+@pytest.mark.parametrize("epochs", [4, 1], ids=["before-the-last-epoch", "at-the-last-epoch"])
+def test_a_run_stopped_as_it_records_its_divergence_resumes_to_the_same_divergence(
+    tmp_path, monkeypatch, epochs
+):
+    # A run interrupted (or killed) after the record of the epoch it diverged in, before its
+    # status said DIVERGED, resumed from a checkpoint of that very epoch: it trained on past
+    # the divergence (a record of epoch 2, diverged_epoch 2) or, diverged in its last epoch,
+    # ended COMPLETED. No checkpoint is written at a divergence now: the resume replays from
+    # the one before and diverges where the run did.
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)  # every epoch
+    over = ["optimizer.name=sgd", "optimizer.lr=1e20", f"epochs={epochs}"]
+    cfg = load_config(None, [*SMALL, *over])
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    assert straight.status == "DIVERGED" and straight.summary["diverged_epoch"] == 1
+
+    def stopped_while_finishing(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(train_mod, "_finish", stopped_while_finishing)
+        with pytest.raises(KeyboardInterrupt):
+            run_training(cfg, runs_dir=tmp_path, plot=False, folder="cut")
+    run = RunDir(tmp_path / "cut")
+    assert run.meta["status"] == "INTERRUPTED" and run.load_checkpoint()[0] == 0
+    resumed = resume_training(run, plot=False)
+    assert resumed.status == "DIVERGED" and run.meta["status"] == "DIVERGED"
+    assert without_seconds(run.metrics()) == without_seconds(straight.run.metrics())
+    assert resumed.summary["diverged_epoch"] == 1
+
+
 @pytest.mark.parametrize(
     ("status", "message"),
     [("COMPLETED", "already COMPLETED"), ("DIVERGED", "DIVERGED; resuming would diverge again")],

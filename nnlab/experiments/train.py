@@ -207,15 +207,17 @@ def _drive(
 
             painter.prepare(plots.Canvas(plots.train_curves_canvas))
 
-    def on_epoch(net: int, record: Record, state: StateFn) -> None:
+    def on_epoch(net: int, record: Record, state: StateFn | None) -> None:
         life, cfg = lives[net], cfgs[net]
         life.run.append_metric(record)
         records[net].append(record)
         life.note(epochs_done=record["epoch"])
         # Checkpoint at most every CHECKPOINT_SECONDS (and at the end): a resume goes back to the
         # last checkpoint and replays from there, so any spacing gives the same final metrics.
+        # Never at the epoch a net diverged in (no state): a resume of a run stopped before it
+        # recorded DIVERGED replays from the checkpoint before and diverges there again.
         final = record["epoch"] >= cfg.epochs
-        if final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS:
+        if state is not None and (final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS):
             life.run.save_checkpoint(state(), record["epoch"], idents[net])
             last_save[net] = time.monotonic()
         if progress is not None:
