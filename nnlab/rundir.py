@@ -77,7 +77,7 @@ META_KINDS: dict[str, Kind] = {
                      "config_hash", "error", "data_dir", "function", "dataset"), TEXT),
     "trial": scalar("an object", lambda v: isinstance(v, dict)),
     "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
-    "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED,
+    "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED, "blas_threads": STACKED,
 }  # fmt: skip
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
 

@@ -606,6 +606,32 @@ def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_p
     assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
 
 
+def test_a_resume_trains_with_the_blas_threads_the_run_started_with(tmp_path, monkeypatch):
+    # `train --threads 2` (or a large net on every core) interrupted and resumed without
+    # --threads went on with the default's count (1 for this small net): OpenBLAS adds a
+    # product's terms in another order with another count, and the resumed run's numbers were
+    # not the uninterrupted run's. meta.json records the count; a resume uses it.
+    import threadpoolctl
+
+    limits: list[int] = []
+    real = threadpoolctl.threadpool_limits
+
+    def recorded(limits_=None, **kwargs):
+        limits.append(kwargs.get("limits", limits_))
+        return real(limits=kwargs.get("limits", limits_))
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", recorded)
+    cfg = load_config(None, STATEFUL)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut", threads=2)
+    run = RunDir(tmp_path / "cut")
+    resume_training(run, plot=False)
+    assert limits == [2, 2]
+    assert run.meta["blas_threads"] == 2 and run.meta["resumes"][-1]["blas_threads"] == 2
+    resume_from_start = run_training(cfg, runs_dir=tmp_path, plot=False)  # (the default: 1)
+    assert resume_from_start.run.meta["blas_threads"] == 1 and limits[-1] == 1
+
+
 @pytest.mark.parametrize("epochs", [4, 1], ids=["before-the-last-epoch", "at-the-last-epoch"])
 def test_a_run_stopped_as_it_records_its_divergence_resumes_to_the_same_divergence(
     tmp_path, monkeypatch, epochs

@@ -265,11 +265,12 @@ def run_training(
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-        with _blas(threads, cfg, data):
+        n_threads = resolve_threads(threads, cfg, data)
+        with _blas(n_threads):
             (result,) = run_trainings(
                 [cfg], data_dir=data_dir, runs_dir=runs_dir, overrides=[overrides or []],
                 folders=[folder], data=data, progress=progress, plot=plot,
-                extra_meta=[extra_meta or {}], painter=painter,
+                extra_meta=[{"blas_threads": n_threads, **(extra_meta or {})}], painter=painter,
             )  # fmt: skip
     return result
 
@@ -299,14 +300,21 @@ def blas_threads(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> i
     return 1 if batch * largest < LARGE_PRODUCT else (os.cpu_count() or 1)
 
 
-def _blas(threads: int | None, cfg: Config, data: Dataset) -> Any:
-    from threadpoolctl import threadpool_limits
-
+def resolve_threads(threads: int | None, cfg: Config, data: Dataset) -> int:
+    """The BLAS threads a run of ``cfg`` on ``data`` trains with: ``threads`` (``--threads``),
+    else ``blas_threads``'s choice. meta.json records it (``blas_threads``): OpenBLAS adds a
+    product's terms in another order with another thread count, so a resume trains with the
+    count the run started with."""
     if threads is not None and threads < 1:
         raise ConfigError(f"--threads: expected 1 or more BLAS threads, got {threads}")
     n_train = data.splits["train"][0].shape[0]
-    auto = blas_threads(cfg, data.input_dim, data.n_classes, n_train)
-    return threadpool_limits(limits=threads or auto)
+    return threads or blas_threads(cfg, data.input_dim, data.n_classes, n_train)
+
+
+def _blas(threads: int) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads)
 
 
 def run_trainings(
@@ -467,14 +475,17 @@ def _resume_training(
     cfg, epoch, built, recorded, note = prepare_resume(run, data_for)
     data = loaded[0]
     t0 = time.perf_counter()
-    blas = _blas(threads, cfg, data)
+    recorded_threads = run.meta.get("blas_threads")  # (the count the run started with)
+    n_threads = resolve_threads(threads or recorded_threads, cfg, data)
     if on_start is not None:
         on_start(run, epoch, note)
     said = {"checkpoint": note} if note else {}  # (the folder says it too)
     with (
         painter_for(plot, painter) as painter,
-        blas,
-        runs.reopen(run, resume=TRAIN_RESUME, from_epoch=epoch, **said) as life,
+        _blas(n_threads),
+        runs.reopen(
+            run, resume=TRAIN_RESUME, from_epoch=epoch, blas_threads=n_threads, **said
+        ) as life,
     ):
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
         # the epoch-0 record would be written twice

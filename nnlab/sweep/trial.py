@@ -198,15 +198,16 @@ def run_unit(unit: Unit) -> list[Row]:
             if first.action == "resume":
                 (task,) = unit
                 run = runs.RunDir(Path(task.trials_dir) / task.trial_id)
-                results = [
-                    resume_training(run, data_dir=data_dir, data=data, plot=False, progress=stop)
-                ]
+                results = [  # (one thread, as the trial began, whatever its folder says)
+                    resume_training(run, data_dir=data_dir, data=data, plot=False, progress=stop,
+                                    threads=1)
+                ]  # fmt: skip
             else:
                 results = run_trainings(
                     cfgs, data_dir=data_dir, runs_dir=Path(first.trials_dir),
                     overrides=[list(t.overrides) for t in unit],
                     folders=[t.trial_id for t in unit], data=data, plot=False, progress=stop,
-                    extra_meta=[{"trial": _identity(t)} for t in unit],
+                    extra_meta=[{"trial": _identity(t), "blas_threads": 1} for t in unit],
                 )  # fmt: skip
         except StopRequested:  # the folders say INTERRUPTED (the driver marked them)
             return [

@@ -430,6 +430,44 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
     assert trial.meta["resumes"][0]["from_epoch"] == 2
 
 
+def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeypatch):
+    # A sweep trial resumed (after an interrupt) went through train's choice of threads:
+    # every core for a net with large products, where the trial had begun on one. OpenBLAS
+    # sums in another order then: the resumed trial's numbers were not the uninterrupted's.
+    import threadpoolctl
+
+    import nnlab.experiments.train as train_mod
+
+    monkeypatch.setattr(train_mod, "blas_threads", lambda *args: 4)  # (as for a large net)
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)  # every epoch
+    real_fit, real_limits = train_mod.fit_group, threadpoolctl.threadpool_limits
+    limits: list[int] = []
+
+    def recorded(limits_=None, **kwargs):
+        limits.append(kwargs.get("limits", limits_))
+        return real_limits(limits=kwargs.get("limits", limits_))
+
+    def fit_interrupted_at_epoch_2(*args, on_epoch, **kwargs):
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if rec["epoch"] == 2:
+                raise KeyboardInterrupt
+
+        return real_fit(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", recorded)
+    monkeypatch.setattr(train_mod, "fit_group", fit_interrupted_at_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
+    monkeypatch.setattr(train_mod, "fit_group", real_fit)
+    (run,) = runs.iter_runs(tmp_path)
+    (first,) = (run.path / "trials").iterdir()
+    limits.clear()
+    resumed = sw.resume_sweep(run)
+    assert resumed.resumed == [first.name] and set(limits) == {1}
+    assert runs.RunDir(first).meta["blas_threads"] == 1
+
+
 def test_resume_reruns_failed_and_meta_less_trials_and_refuses_a_running_sweep(tmp_path):
     result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path)
     run = result.run
