@@ -177,18 +177,21 @@ def activation_histograms(
         f"for {counted(len(acts) * len(init_names), 'setting')}",
         settings_bytes * len(acts) * len(init_names),
     )
+    from threadpoolctl import threadpool_limits
+
     x = np.random.default_rng(seed).standard_normal((samples, units))
     results: dict[tuple[str, str], list[np.ndarray]] = {}
     rows: list[dict[str, Any]] = []
-    for activation in acts:
-        for init in init_names:
-            key = [seed, ACTIVATION_NAMES.index(activation), list(INITS).index(init)]
-            with np.errstate(over="ignore"):
-                out = forward_activations(
-                    x, activation, init, layers, units, np.random.default_rng(key)
-                )
-            results[(activation, init)] = out
-            rows.extend(layer_rows(activation, init, out))
+    # one BLAS thread, whatever the environment (OPENBLAS_NUM_THREADS) or the caller set:
+    # OpenBLAS adds a product's terms in another order with another count
+    with threadpool_limits(limits=1), np.errstate(over="ignore"):
+        for activation in acts:
+            for init in init_names:
+                key = [seed, ACTIVATION_NAMES.index(activation), list(INITS).index(init)]
+                rng = np.random.default_rng(key)
+                out = forward_activations(x, activation, init, layers, units, rng)
+                results[(activation, init)] = out
+                rows.extend(layer_rows(activation, init, out))
 
     settings = {
         "activations": acts,

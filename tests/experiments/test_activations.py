@@ -86,6 +86,26 @@ def test_a_setting_gives_the_same_numbers_whatever_else_is_chosen(result, tmp_pa
     assert alone.rows == by_setting(result.rows)[("tanh", "he")]
 
 
+def test_the_products_run_on_one_blas_thread_whatever_the_caller_set(tmp_path, monkeypatch):
+    # The forward passes ran on the BLAS threads of the environment (OPENBLAS_NUM_THREADS=2:
+    # other last digits in the table, units 600 x 2,000 samples) where every other experiment
+    # pins one.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[set[int]] = []
+    real = act.forward_activations
+
+    def counting(*args, **kwargs):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(act, "forward_activations", counting)
+    with threadpool_limits(limits=2):
+        act.activation_histograms(["relu"], ["he"], layers=2, units=8, samples=20,
+                                  runs_dir=tmp_path)  # fmt: skip
+    assert seen == [{1}]
+
+
 def test_choices_accept_commas_and_reject_unknown_names_with_the_option():
     assert act.parse_choices(["relu,tanh", "relu"], act.ACTIVATION_NAMES, "--activation") == [
         "relu",
