@@ -162,6 +162,12 @@ def blas() -> str | None:
     return f"{name} ({lib['architecture']} kernels)" if lib.get("architecture") else name
 
 
+def data_dir_text(data_dir: Path | str | None) -> str | None:
+    """A data folder (``--data-dir``) as meta.json records it: absolute, so that a resume from
+    another working directory reads the data the run began with (None: none given)."""
+    return str(Path(data_dir).resolve()) if data_dir else None
+
+
 # ----------------------------------------------------------------------------- names
 def check_name(name: str, what: str = "--name", given: str | None = None) -> str:
     """``name`` if it can be part of a folder name inside the runs root, else a ConfigError

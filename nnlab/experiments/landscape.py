@@ -307,7 +307,7 @@ def landscape(
         source=centre.source,
         source_run=str(source_run.path) if source_run else None,
         overrides=list(overrides or []),
-        data_dir=str(data_dir) if data_dir else None,
+        data_dir=runs.data_dir_text(data_dir),
         data_source=data.source,
         settings=settings.as_dict(),
         files={

@@ -257,7 +257,7 @@ def lr_scan(
         seed=cfg.seed,
         config_hash=config_hash(cfg),
         overrides=list(overrides or []),
-        data_dir=str(data_dir) if data_dir else None,
+        data_dir=runs.data_dir_text(data_dir),
         data_source=data.source,
         rates=rates,
         epochs=epochs,

@@ -377,7 +377,7 @@ def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Datase
         "seed": cfg.seed,
         "config_hash": config_hash(cfg),
         "overrides": list(overrides),
-        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+        "data_dir": runs.data_dir_text(data_dir),
         "data_source": data.source,
     }
 

@@ -213,7 +213,7 @@ def tune(
         resume=TUNE_RESUME,
         name=name,
         seed=seed,
-        data_dir=str(data_dir) if data_dir else None,
+        data_dir=runs.data_dir_text(data_dir),
         files={"tune.json": {"settings": settings.to_json(), "rounds": []}},
     ) as life:
         lines = (progress, heading)

@@ -360,7 +360,7 @@ def run_sweep(
             jobs=jobs,
             stack=stack,
             executor=executor.describe(),
-            data_dir=str(data_dir) if data_dir else None,
+            data_dir=runs.data_dir_text(data_dir),
             files={"sweep.yaml": sweep_yaml(defn, trials)},
         ) as life,
     ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -466,6 +467,32 @@ def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeyp
     resumed = sw.resume_sweep(run)
     assert resumed.resumed == [first.name] and set(limits) == {1}
     assert runs.RunDir(first).meta["blas_threads"] == 1
+
+
+def test_a_sweep_given_a_relative_data_dir_resumes_from_another_working_directory(
+    tmp_path, monkeypatch
+):
+    # The sweep's meta.json recorded --data-dir as given ("data"), and a resume started in
+    # another folder looked for the data there: "MNIST not found in data/mnist". It records
+    # the folder's absolute path now, as a training run's meta.json does.
+    from tests.data.conftest import write_mnist_part
+
+    write_mnist_part(tmp_path / "here" / "data" / "mnist", "t10k", 60)
+    base = {**BASE, "dataset": {"name": "mnist", "n_train": 40, "n_test": 20}}
+    defn = sw.SweepDef("rel", base, sw.SweepSpec(params={"optimizer.lr": [0.5, 0.1]}))
+
+    def stop_after_one(done, total, row):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path / "here")
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(defn, data_dir=Path("data"), runs_dir=tmp_path / "runs", stack=1,
+                     on_trial=stop_after_one)  # fmt: skip
+    (run,) = runs.iter_runs(tmp_path / "runs")
+    assert run.meta["data_dir"] == str((tmp_path / "here" / "data").resolve())
+    monkeypatch.chdir(tmp_path)
+    resumed = sw.resume_sweep(run)
+    assert [r["status"] for r in resumed.rows] == ["COMPLETED", "COMPLETED"]
 
 
 def test_resume_reruns_failed_and_meta_less_trials_and_refuses_a_running_sweep(tmp_path):
