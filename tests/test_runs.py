@@ -632,17 +632,23 @@ def test_a_resume_trains_with_the_blas_threads_the_run_started_with(tmp_path, mo
     assert resume_from_start.run.meta["blas_threads"] == 1 and limits[-1] == 1
 
 
-@pytest.mark.parametrize("epochs", [4, 1], ids=["before-the-last-epoch", "at-the-last-epoch"])
+@pytest.mark.parametrize(
+    ("epochs", "more"),
+    [(4, []), (1, []), (4, ["optimizer.name=adam", "model.batchnorm=true"])],
+    ids=["before-the-last-epoch", "at-the-last-epoch", "batchnorm"],
+)
 def test_a_run_stopped_as_it_records_its_divergence_resumes_to_the_same_divergence(
-    tmp_path, monkeypatch, epochs
+    tmp_path, monkeypatch, epochs, more
 ):
     # A run interrupted (or killed) after the record of the epoch it diverged in, before its
     # status said DIVERGED, resumed from a checkpoint of that very epoch: it trained on past
     # the divergence (a record of epoch 2, diverged_epoch 2) or, diverged in its last epoch,
-    # ended COMPLETED. No checkpoint is written at a divergence now: the resume replays from
-    # the one before and diverges where the run did.
+    # ended COMPLETED; with BatchNorm, whose running statistics the failing step had made
+    # NaN, the resume was refused as DAMAGED (and a sweep holding such a trial with it). No
+    # checkpoint is written at a divergence now: the resume replays from the one before and
+    # diverges where the run did.
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)  # every epoch
-    over = ["optimizer.name=sgd", "optimizer.lr=1e20", f"epochs={epochs}"]
+    over = ["optimizer.name=sgd", "optimizer.lr=1e20", f"epochs={epochs}", *more]
     cfg = load_config(None, [*SMALL, *over])
     straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
     assert straight.status == "DIVERGED" and straight.summary["diverged_epoch"] == 1
