@@ -145,7 +145,7 @@ def check_work(
         raise ConfigError(
             f"{what} is {counted(f'{steps:,.0f}', *calls)} and {flop / 1e12:,.3g} TFLOP of matrix "
             f"products: about {_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and "
-            f"{STEP_SECONDS * 1e3:g} ms a step, over the limit of {counted(f'{limit:g}', 'hour')} "
+            f"{STEP_SECONDS * 1e3:g} ms a {calls[0]}, over the limit of {counted(f'{limit:g}', 'hour')} "
             f"({source}); make it shorter ({shorter}), or set {WORK_ENV} to raise it"
         )
 
@@ -187,6 +187,29 @@ def evaluation_work(
     landscape's grid."""
     flop = 2 * multiply_adds(cfg, input_dim, n_classes) * samples * passes
     return float(flop), passes * -(-samples // max(batch, 1))
+
+
+def parameter_sizes(cfg: Any, input_dim: int, n_classes: int) -> list[int]:
+    """Entries of each parameter array of ``cfg``'s net: every Affine's weights and biases, and
+    each BatchNorm's scale and shift."""
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    sizes = [size for a, b in zip(widths, widths[1:]) for size in (a * b, b)]
+    if cfg.model.batchnorm:
+        sizes += [h for h in cfg.model.hidden for _ in range(2)]
+    return sizes
+
+
+def numeric_gradient_work(
+    cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
+) -> tuple[float, int]:
+    """(floating-point operations, forward passes) of a numeric gradient of ``entries``
+    parameter entries of ``cfg``'s net, ``passes`` forward passes over ``batch`` rows each (a
+    centred difference: 2), the weight-decay penalty over every weight recomputed with each."""
+    calls = entries * passes
+    per_pass = 2 * multiply_adds(cfg, input_dim, n_classes) * batch
+    if cfg.weight_decay:
+        per_pass += 2 * multiply_adds(cfg, input_dim, n_classes)
+    return float(per_pass * calls), calls
 
 
 def check_at_least(*counts: tuple[str, int, int]) -> None:

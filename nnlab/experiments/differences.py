@@ -19,6 +19,7 @@ from nnlab.experiments.gradcheck import (
     DEFAULT_EPS,
     DEFAULT_MAX_ENTRIES,
     CheckSettings,
+    check_numeric_work,
     check_settings,
     config_target,
     fix_dropout_masks,
@@ -270,6 +271,11 @@ def run_differences(
     folder under ``runs_dir`` (or exactly ``out``)."""
     s = settings
     model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
+    if cfg is not None:  # (each entry: a forward and a centred difference at every step)
+        entries = min(int(model.params[_param(model, param)].size), s.max_entries)
+        widths = [a.params["W"].shape for a in model.affines]
+        dims = (widths[0][0], widths[-1][1])
+        check_numeric_work(cfg, *dims, x.shape[0], entries, passes=3 * len(STEPS))
     diff = compare_differences(
         model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed
     )

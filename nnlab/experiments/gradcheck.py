@@ -33,11 +33,13 @@ from typing import Any
 import numpy as np
 
 from nnlab.errors import ConfigError, NnlabError
+from nnlab.limits import check_work, numeric_gradient_work, parameter_sizes
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU
 from nnlab.nn.model import MLP, build_mlp
 from nnlab.nn.registry import ACTIVATIONS, LOSSES
 from nnlab.nn.stacked import StackedAffine, StackedDropout
+from nnlab.output import counted
 
 PASS_BELOW = 1e-7
 FAIL_ABOVE = 1e-4
@@ -461,10 +463,33 @@ def check_builtin(settings: CheckSettings = CheckSettings()) -> list[Row]:
 
 
 # ----------------------------------------------------------------------------- config mode
+def check_numeric_work(
+    cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
+) -> None:
+    """ConfigError, before the model is built, if ``passes`` forward passes over ``batch`` rows
+    for each of ``entries`` parameter entries of ``cfg``'s net would take longer than the work
+    limit (``limits.check_work``): a wide net checked entry by entry takes days."""
+    from nnlab.build import describe_net
+
+    work = numeric_gradient_work(cfg, input_dim, n_classes, batch, entries, passes)
+    what = (
+        f"a numeric gradient of {counted(f'{entries:,}', 'parameter entry', 'parameter entries')}"
+        f" of {cfg.name} ({describe_net(cfg, input_dim)}) on {counted(batch, 'sample')}"
+    )
+    shorter = "a smaller --max-entries or --batch, or a smaller net"
+    check_work(what, *work, shorter, ("forward pass", "forward passes"))
+
+
 def config_target(
-    cfg: Any, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
+    cfg: Any,
+    data_dir: Path | None = None,
+    batch: int = DEFAULT_BATCH,
+    seed: int = 0,
+    max_entries: int | None = None,
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data."""
+    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data.
+    With ``max_entries``: refused first if centred differences of that many entries of each
+    parameter would take longer than the work limit (``check_numeric_work``)."""
     from nnlab.build import build_model, make_rngs
     from nnlab.data import load_dataset
 
@@ -480,6 +505,10 @@ def config_target(
     n = min(batch, len(y_train))
     if cfg.model.batchnorm and n < 2:
         raise ConfigError("dataset: BatchNorm needs at least 2 training samples")
+    if max_entries is not None:
+        sizes = parameter_sizes(cfg, data.input_dim, data.n_classes)
+        entries = sum(min(size, max_entries) for size in sizes)
+        check_numeric_work(cfg, data.input_dim, data.n_classes, n, entries, passes=2)
     idx = np.sort(np.random.default_rng(seed).choice(len(y_train), size=n, replace=False))
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
     return model, np.ascontiguousarray(x_train[idx]), y_train[idx]
@@ -490,7 +519,7 @@ def check_config(
 ) -> list[Row]:
     """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data."""
     s = settings
-    model, x, y = config_target(cfg, data_dir, s.batch, s.seed)
+    model, x, y = config_target(cfg, data_dir, s.batch, s.seed, s.max_entries)
     rng = np.random.default_rng(s.seed)
     with single_thread_blas():
         return check_model(

@@ -289,6 +289,38 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["error: the comparison (4 optimizers x 10,000,000 steps) is", "NNLAB_MAX_HOURS"],
     ),  # fmt: skip
+    "gradcheck that would take days": (  # (every entry: two forward passes of a wide net)
+        [
+            "gradcheck",
+            "cfg.yaml",
+            "model.hidden=[4096,4096]",
+            "--max-entries",
+            "1000000",
+            "--batch",
+            "200",
+        ],
+        [
+            "error: a numeric gradient of 1,311,306 parameter entries of tiny (64 -> 4096 x 2 -> "
+            "out) on 200 samples is 2,622,612 forward passes",
+            "0.1 ms a forward pass, over the limit of 24 hours (a day); make it shorter (a "
+            "smaller --max-entries or --batch, or a smaller net)",
+        ],
+    ),  # fmt: skip
+    "gradcheck --compare-differences that would take days": (
+        [
+            "gradcheck",
+            "cfg.yaml",
+            "model.hidden=[4096,4096]",
+            "--max-entries",
+            "1000000",
+            "--batch",
+            "200",
+            "--compare-differences",
+            "--param",
+            "affine2.W",
+        ],
+        ["error: a numeric gradient of 1,000,000 parameter entries", "NNLAB_MAX_HOURS"],
+    ),  # fmt: skip
     "activations too large": (
         ["activations", "--units", "10000", "--samples", "100000", "--layers", "100"],
         ["activations of 100,000 samples x 10,000 units x 100 layers", "NNLAB_MAX_MEMORY_GB"],
@@ -305,8 +337,11 @@ def test_a_value_past_its_bounds_is_refused_up_front_in_one_line(case, name, mon
     """(Training is made to fail at once, so that a value let through fails this test instead
     of running for the days it asks for.)"""
     import nnlab.train
+    from nnlab.experiments import differences, gradcheck as gc
 
     monkeypatch.setattr(nnlab.train._Loop, "__init__", _no_training)
+    for module in (gc, differences):  # (and a gradient check)
+        monkeypatch.setattr(module, "numeric_gradient_at", _no_training)
     args, parts = CASES[name]
     result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
     refused(result, 2, *parts)
