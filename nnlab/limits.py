@@ -140,12 +140,13 @@ def check_work(
     step's fixed cost; ``flop`` operations) would take more than ``work_limit()`` hours
     (``training_hours``); ``shorter`` says how to make it shorter, ``calls`` what a step is (singular, plural)."""
     limit, hours = work_limit(), training_hours(flop, steps)
+    article = "an" if calls[0][0] in "aeiou" else "a"
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
         raise ConfigError(
             f"{what} is {counted(f'{steps:,.0f}', *calls)} and {flop / 1e12:,.3g} TFLOP of matrix "
             f"products: about {_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and "
-            f"{STEP_SECONDS * 1e3:g} ms a {calls[0]}, over the limit of {counted(f'{limit:g}', 'hour')} "
+            f"{STEP_SECONDS * 1e3:g} ms {article} {calls[0]}, over the limit of {counted(f'{limit:g}', 'hour')} "
             f"({source}); make it shorter ({shorter}), or set {WORK_ENV} to raise it"
         )
 
