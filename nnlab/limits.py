@@ -14,6 +14,7 @@ one ConfigError that names what needs it, how much, the limit and how to change 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from nnlab.errors import ConfigError
@@ -126,7 +127,9 @@ def training_hours(flop: float, steps: float) -> float:
     return (flop / (NOMINAL_GFLOPS * 1e9) + steps * STEP_SECONDS) / 3600
 
 
-SHORTER = "fewer epochs, samples or trials, larger batches, a smaller net"
+SHORTER = (
+    "fewer epochs, samples or trials, larger batches (batch_size, eval_batch_size), a smaller net"
+)
 
 
 def check_work(
@@ -135,19 +138,27 @@ def check_work(
     steps: float,
     shorter: str = SHORTER,
     calls: tuple[str, str] = ("step", "steps"),
+    evaluations: float = 0,
 ) -> None:
     """ConfigError if ``what`` (``steps`` training steps, or evaluation batches: calls of a
-    step's fixed cost; ``flop`` operations) would take more than ``work_limit()`` hours
-    (``training_hours``); ``shorter`` says how to make it shorter, ``calls`` what a step is (singular, plural)."""
-    limit, hours = work_limit(), training_hours(flop, steps)
-    article = "an" if calls[0][0] in "aeiou" else "a"
+    step's fixed cost; ``evaluations`` evaluation batches besides, each as costly; ``flop``
+    operations) would take more than ``work_limit()`` hours (``training_hours``); ``shorter``
+    says how to make it shorter, ``calls`` what a step is (singular, plural)."""
+    limit, hours = work_limit(), training_hours(flop, steps + evaluations)
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
+        article = "an" if calls[0][0] in "aeiou" else "a"
+        cost = f"{article} {calls[0]}"
+        counts = counted(f"{steps:,.0f}", *calls)
+        if evaluations:
+            batches = ("evaluation batch", "evaluation batches")
+            counts += f", {counted(f'{evaluations:,.0f}', *batches)}"
+            cost += " or evaluation batch"
         raise ConfigError(
-            f"{what} is {counted(f'{steps:,.0f}', *calls)} and {flop / 1e12:,.3g} TFLOP of matrix "
-            f"products: about {_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and "
-            f"{STEP_SECONDS * 1e3:g} ms {article} {calls[0]}, over the limit of {counted(f'{limit:g}', 'hour')} "
-            f"({source}); make it shorter ({shorter}), or set {WORK_ENV} to raise it"
+            f"{what} is {counts} and {flop / 1e12:,.3g} TFLOP of matrix products: about "
+            f"{_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and {STEP_SECONDS * 1e3:g} ms "
+            f"{cost}, over the limit of {counted(f'{limit:g}', 'hour')} ({source}); make it "
+            f"shorter ({shorter}), or set {WORK_ENV} to raise it"
         )
 
 
@@ -159,19 +170,29 @@ def _duration(hours: float) -> str:
 
 
 def training_work(
-    cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int, n_final: int
-) -> tuple[float, int]:
-    """(floating-point operations of the matrix products, training steps) of one net of
-    ``cfg``: each epoch's training pass over ``n_train`` samples (forward 2, backward 4 per
-    multiply-add of a sample), an evaluation of ``n_eval`` samples before training and after
-    each epoch, and of ``n_final`` more after the last (``final_eval``), as
-    ``benchmarks/flops.py`` counts them."""
+    cfg: Any,
+    input_dim: int,
+    n_classes: int,
+    n_train: int,
+    eval_sizes: Sequence[int],
+    final_sizes: Sequence[int],
+) -> tuple[float, int, int]:
+    """(floating-point operations of the matrix products, training steps, evaluation batches)
+    of one net of ``cfg``: each epoch's training pass over ``n_train`` samples (forward 2,
+    backward 4 per multiply-add of a sample), an evaluation of the splits of ``eval_sizes``
+    samples before training and after each epoch, and of ``final_sizes`` more after the last
+    (``final_eval``), as ``benchmarks/flops.py`` counts them; each evaluation of a split is a
+    forward pass per ``eval_batch_size`` rows, whose calls cost as a step's do (a batch of 1
+    over every sample is a call per sample)."""
     macs = multiply_adds(cfg, input_dim, n_classes)
     epochs = int(cfg.epochs)
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
     steps = epochs * -(-n_train // max(batch, 1))
+    n_eval, n_final = sum(eval_sizes), sum(final_sizes)
     flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * (epochs + 1) + n_final)
-    return float(flop), steps
+    size = max(int(cfg.eval_batch_size), 1)
+    batches = (epochs + 1) * sum(-(-n // size) for n in eval_sizes)
+    return float(flop), steps, batches + sum(-(-n // size) for n in final_sizes)
 
 
 def multiply_adds(cfg: Any, input_dim: int, n_classes: int) -> int:

@@ -75,7 +75,9 @@ def check_compatible(
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
     at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
-    check_work(f"training {what} for {counted(cfg.epochs, 'epoch')}", *run_work(cfg, data))
+    flop, steps, evaluations = run_work(cfg, data)
+    what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
+    check_work(what, flop, steps, evaluations=evaluations)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
@@ -104,19 +106,19 @@ def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: in
     together would take more than the work limit (``limits.check_work``): a sweep's trials, a
     tune's rounds of them, an lr-scan's rates."""
     work = [run_work(cfg, data) for cfg, data in runs_of]
-    flop, steps = sum(f for f, _ in work), sum(s for _, s in work)
-    check_work(what, flop * times, steps * times)
+    flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
+    check_work(what, flop * times, steps * times, evaluations=evaluations * times)
 
 
-def run_work(cfg: Config, data: Dataset) -> tuple[float, int]:
-    """(floating-point operations of the matrix products, training steps) of a run of ``cfg``
-    on ``data`` (``limits.training_work``)."""
+def run_work(cfg: Config, data: Dataset) -> tuple[float, int, int]:
+    """(floating-point operations of the matrix products, training steps, evaluation batches)
+    of a run of ``cfg`` on ``data`` (``limits.training_work``)."""
 
-    def size(splits: list[str]) -> int:
-        return sum(data.splits[s][0].shape[0] for s in splits if s in data.splits)
+    def sizes(splits: list[str]) -> list[int]:
+        return [data.splits[s][0].shape[0] for s in splits if s in data.splits]
 
     n_train = data.splits["train"][0].shape[0]
-    args = (n_train, size(list(cfg.eval)), size(list(cfg.final_only)))
+    args = (n_train, sizes(list(cfg.eval)), sizes(list(cfg.final_only)))
     return training_work(cfg, data.input_dim, data.n_classes, *args)
 
 

@@ -294,8 +294,9 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "dataset: {name: digits}\nepochs: 1000000\nbatch_size: 1\n",
         [],
         [
-            "training run (64 -> 100 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps",
-            "about 41.9 hours",
+            "training run (64 -> 100 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps, "
+            "2,000,002 evaluation batches",
+            "about 42 hours",
             "over the limit of 24 hours (a day)",
             "set NNLAB_MAX_HOURS to raise",
         ],

@@ -190,10 +190,41 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["train", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         [
             "error: training tiny (64 -> 16 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps",
-            "about 41.7 hours at 100 GFLOP/s and 0.1 ms a step, over the limit of 24 hours (a day)",
+            "about 41.8 hours at 100 GFLOP/s and 0.1 ms a step or evaluation batch, over the "
+            "limit of 24 hours (a day)",
             "or set NNLAB_MAX_HOURS to raise it",
         ],
     ),  # fmt: skip
+    "evaluation that would take days": (  # (a forward pass per sample, every epoch)
+        [
+            "train",
+            "cfg.yaml",
+            "epochs=1000000",
+            "batch_size=full",
+            "eval_batch_size=1",
+            "dataset.n_train=1500",
+            "dataset.n_test=297",
+        ],
+        [
+            "error: training tiny (64 -> 16 x 1 -> out) for 1000000 epochs is 1,000,000 steps, "
+            "1,797,001,797 evaluation batches",
+            "over the limit of 24 hours (a day); make it shorter (fewer epochs, samples or "
+            "trials, larger batches (batch_size, eval_batch_size), a smaller net)",
+        ],
+    ),  # fmt: skip
+    "sweep whose evaluations would take days": (  # fmt: skip
+        [
+            *GRID,
+            "epochs=1000000",
+            "batch_size=full",
+            "dataset.n_train=1500",
+            "eval_batch_size=1,10000",
+        ],
+        [
+            "error: sweep trial (eval_batch_size=1): training tiny (64 -> 16 x 1 -> out) for "
+            "1000000 epochs is 1,000,000 steps, 1,600,001,600 evaluation batches"
+        ],
+    ),
     "landscape that would take days": (  # (each value within its bounds: --points <= 1001)
         ["landscape", "cfg.yaml", "--points", "1001", "model.hidden=[8192,8192]"],
         [
