@@ -574,7 +574,23 @@ def spans_decades(values: Any, decades: float = 1.0) -> bool:
 
     v = np.asarray([x for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
-    return bool(v.size) and float(np.log10(v.max() / v.min())) > decades
+    return bool(v.size) and float(np.log10(v.max()) - np.log10(v.min())) > decades
+
+
+def wide_log_ticks(axis: Any, lo: float, hi: float, decades: float = 200) -> None:
+    """Seven powers of ten, no minor ticks, on a log ``axis`` from ``lo`` to ``hi`` spanning
+    over ``decades`` (matplotlib's locator overflows past ~308: a swept rate of 1e-300..1e300
+    failed the figure); narrower spans keep matplotlib's ticks."""
+    import math
+
+    import numpy as np
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    if not (0 < lo <= hi < math.inf) or math.log10(hi) - math.log10(lo) <= decades:
+        return
+    powers = np.unique(np.linspace(math.ceil(math.log10(lo)), math.floor(math.log10(hi)), 7))
+    axis.set_major_locator(FixedLocator(10.0 ** powers.round()))
+    axis.set_minor_locator(NullLocator())
 
 
 def epoch_axis(ax: Any) -> None:

@@ -145,7 +145,9 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
         handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))
     if mappable is not None:
         log = "log" in type(mappable.norm).__name__.lower()
-        fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
+        bar = fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
+        if log:
+            base.wide_log_ticks(bar.ax.yaxis, mappable.norm.vmin, mappable.norm.vmax)
     if handles:
         base.legend_outside(ax, "below" if mappable is not None else "right", handles=handles,
                        fontsize=7, ncol=1 if mappable is None else 2)  # fmt: skip

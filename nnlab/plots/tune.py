@@ -69,6 +69,8 @@ def tune_scatter_figure(
             )
         if log.get(key) and base.spans_decades([p[key] for p in points]):
             ax.set_xscale("log")
+            values = [p[key] for p in points if p[key] > 0]
+            base.wide_log_ticks(ax.xaxis, min(values), max(values))
         ax.set(xlabel=key, ylabel=label)
         if metric.endswith("_acc"):
             ax.set_ylim(0, 1.02)

@@ -170,3 +170,15 @@ def test_a_grid_of_two_axes_colours_by_the_first_and_dashes_by_the_second():
     handles = ax.get_legend().legend_handles  # (each trial still its own entry: colour + style)
     assert len({(to_rgba(h.get_color()), h.get_linestyle()) for h in handles}) == 6
     assert ax.get_ylabel() == "test accuracy"
+
+
+def test_a_swept_value_spanning_600_decades_gets_a_colour_scale_that_draws():
+    # (a sweep of optimizer.lr=logspace:-300:300:13, valid values, FAILED drawing curves.png:
+    # matplotlib's log locator overflowed past ~308 decades)
+    rows, curves = random_sweep(13)
+    for row, lr in zip(rows, np.logspace(-300, 300, 13)):
+        row["optimizer.lr"] = float(lr)
+    fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
+    render(fig)
+    ticks = fig.axes[1].get_yticks()
+    assert len(ticks) == 7 and ticks[0] == 1e-300 and ticks[-1] == 1e300

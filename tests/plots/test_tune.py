@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nnlab import plots
 from tests.plots import records
-from tests.plots.layout import legend_over_data
+from tests.plots.layout import legend_over_data, render
 
 
 def top_trials(n: int = 5):
@@ -73,3 +73,13 @@ def test_tune_scatter_axes_fit_a_loss_and_values_within_a_decade():
     assert "final val loss" in fig._suptitle.get_text()
     accuracy = plots.tune_scatter_figure(points, keys, log, "final_val_acc")
     assert accuracy.axes[0].get_ylim() == (0, 1.02)
+
+
+def test_tune_scatter_of_values_spanning_600_decades_draws():
+    # (loguniform:1e-300:1e300, valid bounds, overflowed matplotlib's log locator)
+    points = [{"round": 1, "optimizer.lr": 10.0**e, "metric": 0.1} for e in (-300, 0, 300)]
+    fig = plots.tune_scatter_figure(
+        points, ["optimizer.lr"], {"optimizer.lr": True}, "final_val_acc"
+    )
+    render(fig)
+    assert fig.axes[0].get_xscale() == "log" and len(fig.axes[0].get_xticks()) == 7
