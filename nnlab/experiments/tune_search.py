@@ -13,6 +13,7 @@ from typing import Any
 from nnlab import sweep
 from nnlab.errors import ConfigError
 from nnlab.limits import check_at_least
+from nnlab.output import counted
 from nnlab.summary import best_first
 
 Row = dict[str, Any]
@@ -144,9 +145,16 @@ def propose(
 
 
 def check_counts(rounds: int, trials: int, top_k: int, metric: str) -> None:
-    """ConfigError, before anything runs, for a count below 1 or a ``metric`` that is not one
-    a round can rank by (a typo ran every trial, then found none to rank)."""
+    """ConfigError, before anything runs, for a count below 1, more trials in all than a sweep
+    may have (``sweep.MAX_TRIALS``: 100 rounds of 10,000 made a million trial folders), or a
+    ``metric`` that is not one a round can rank by (a typo ran every trial, then found none)."""
     check_at_least(("--rounds", rounds, 1), ("--trials", trials, 1), ("--top-k", top_k, 1))
+    if rounds * trials > sweep.MAX_TRIALS:  # (each round a sweep: together no more than one)
+        raise ConfigError(
+            f"--rounds/--trials: {counted(rounds, 'round')} of {counted(trials, 'trial')} = "
+            f"{counted(f'{rounds * trials:,}', 'trial')}; at most {sweep.MAX_TRIALS:,} in all "
+            "(as in one sweep)"
+        )
     if metric not in METRICS:  # (else every trial ran, and none could be ranked)
         close = difflib.get_close_matches(metric, METRICS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

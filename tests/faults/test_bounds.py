@@ -51,6 +51,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [*GRID, "optimizer.lr=linspace:0.01:1:10000", "weight_decay=linspace:0:1:10000"],
         ["a grid of 10000 x 10000 = 100,000,000 trials; at most 100,000"],
     ),
+    "tune of too many trials in all": (  # (each round within --trials' bound: a million)
+        ["tune", "cfg.yaml", "--rounds", "100", "--trials", "10000"],
+        ["--rounds/--trials: 100 rounds of 10000 trials = 1,000,000 trials; at most 100,000"],
+    ),
     "NaN swept value": (
         [*GRID, "weight_decay=0,.nan"],
         ["sweep trial (weight_decay=nan): weight_decay: input should be a finite number"],
