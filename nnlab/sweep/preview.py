@@ -12,6 +12,7 @@ after the resume's own checks, without claiming the folder or removing anything.
 from __future__ import annotations
 
 import collections
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,19 +40,21 @@ class Preview:
     """A sweep's trials as a dry run shows them (``rows``: trial, swept values, seed, the stack
     it trains in, and for a resume what happens to it: an ``ACTIONS`` key), the sizes of the units the trials to
     run train in, and their work: the matrix products' floating-point operations and the
-    training steps (``limits.training_work``; a resumed trial counted whole: at most)."""
+    training steps and evaluation batches (``limits.training_work``; a resumed trial counted
+    whole: at most)."""
 
     defn: SweepDef
     rows: list[Row]
     units: list[int]
     flop: float
     steps: int
+    evaluations: int = 0  # evaluation batches (each costed as a step by the work limit)
     folder: Path | None = None  # (a resume's sweep folder)
 
     @property
     def hours(self) -> float:
         """The work at the nominal rates of the work limit (``limits.training_hours``)."""
-        return training_hours(self.flop, self.steps)
+        return training_hours(self.flop, self.steps + self.evaluations)
 
     def summary(self, jobs: int) -> str:
         """One line: how many trials train in which stacks on how many workers, their work."""
@@ -67,7 +70,8 @@ class Preview:
         return (
             f"{counted(running, 'trial')} to train ({', '.join(parts)}) on "
             f"{counted(workers, 'worker')}: {self.flop / 1e9:,.1f} GFLOP of matrix products and "
-            f"{counted(f'{self.steps:,}', 'training step')}; the work limit counts it as "
+            f"{counted(f'{self.steps:,}', 'training step')} (and "
+            f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
             f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step; a lower bound)"
         )
@@ -97,8 +101,7 @@ def preview_resume(
         raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     preview = _preview(defn, trials, actions, data_dir, jobs, stack)
-    return Preview(preview.defn, preview.rows, preview.units, preview.flop, preview.steps,
-                   folder=run.path)  # fmt: skip
+    return dataclasses.replace(preview, folder=run.path)
 
 
 def _preview(
@@ -119,7 +122,7 @@ def _preview(
     unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
     resuming = any(a != "run" for a in actions.values())
     rows: list[Row] = []
-    flop, steps = 0.0, 0
+    flop, steps, evaluations = 0.0, 0, 0
     for trial in trials:
         row: Row = {"trial": trial.id, **trial.values, "seed": trial.seed}
         row["stack"] = unit_of.get(trial.id)
@@ -127,9 +130,9 @@ def _preview(
             row["action"] = actions[trial.id]
         rows.append(row)
         if trial.id in unit_of:
-            f, s = run_work(trial.config, cached_dataset(trial.config, data_dir))
-            flop, steps = flop + f, steps + s
-    return Preview(defn, rows, [len(u) for u in units], flop, steps)
+            f, s, e = run_work(trial.config, cached_dataset(trial.config, data_dir))
+            flop, steps, evaluations = flop + f, steps + s, evaluations + e
+    return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations)
 
 
 def _task(trial: Trial, action: str) -> TrialTask:
@@ -159,5 +162,6 @@ def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:
         "workers": min(jobs, len(preview.units)),
         "gflop": round(preview.flop / 1e9, 3),
         "training_steps": preview.steps,
+        "evaluation_batches": preview.evaluations,
         "nominal_hours": preview.hours,
     }

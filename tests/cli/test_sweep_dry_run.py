@@ -53,6 +53,7 @@ def test_the_dry_run_counts_the_work_the_limit_counts(tmp_path, monkeypatch):
     macs, n_train, evaluated = 2 * 16 + 16 * 3, 150, 180
     each = 6 * macs * n_train * 3 + 2 * macs * evaluated * 4
     assert preview.flop == 2 * each and preview.steps == 2 * 5 * 3
+    assert preview.evaluations == 2 * 2 * 4  # (train and test in one batch each, 4 times)
     assert preview.units == [1, 1]
     monkeypatch.setenv("NNLAB_MAX_HOURS", "1e-9")  # the limit refuses it, dry or not
     for dry in ([], ["--dry-run"]):
