@@ -73,7 +73,7 @@ class Preview:
             f"{counted(f'{self.steps:,}', 'training step')} (and "
             f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
-            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step; a lower bound)"
+            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch; a lower bound)"
         )
 
 
