@@ -149,10 +149,34 @@ class RunDir:
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)
             raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")
-        found = plan_problem(data) if name == "sweep.yaml" else None
+        found = plan_problem(data) if name == "sweep.yaml" else self._config_problem(data)
         if found is not None:
             raise DamagedError(f"{self.file(name)}: {found}")
         return data
+
+    def _config_problem(self, data: dict[str, Any]) -> str | None:
+        """Why config.yaml's ``data`` is not the config the run was started with: its hash is
+        not meta.json's ``config_hash`` (written from the same resolved config, so any edit
+        shows), None if it is (or meta.json records none). Every reader of config.yaml sees
+        it (``runs list``, ``show``, ``compare``, the report, ``--resume``, ``landscape``):
+        ``runs show`` printed an edited learning rate as the one the run trained with."""
+        from nnlab.config import config_hash  # (with pydantic: loaded when a config is read)
+
+        if not self.file("meta.json").exists():
+            return None
+        want = self.meta.get("config_hash")
+        if not isinstance(want, str) or not want:
+            return None
+        try:
+            got = config_hash(data, len(want))
+        except (TypeError, ValueError) as exc:  # (a YAML date or binary: no JSON to hash)
+            return f"not the config this run was started with ({exc}): edited?"
+        if got == want:
+            return None
+        return (
+            f"not the config this run was started with (its hash is {got}, meta.json's "
+            f"config_hash {want}): edited?"
+        )
 
     def plan(self) -> dict[str, Any] | None:
         """sweep.yaml as ``config`` reads it (checked by ``plan_problem``); None for a folder

@@ -103,6 +103,14 @@ DAMAGES = {
     "config not a mapping": (
         "config.yaml", lambda b: b"- 1\n- 2\n", "expected a mapping of config keys, got list"
     ),
+    "config edited": (  # (runs list, show and the report showed the edited rate as the run's)
+        "config.yaml", lambda b: b.replace(b"lr: 0.1", b"lr: 0.5"),
+        "not the config this run was started with (its hash is",
+    ),
+    "config cut short": (  # (still a mapping: its missing keys were shown as absent)
+        "config.yaml", lambda b: b[: b.index(b"\nmodel:")] + b"\n",
+        "not the config this run was started with (its hash is",
+    ),
 }  # fmt: skip
 
 # which commands read which files (a command that does not read a file cannot see its damage)
