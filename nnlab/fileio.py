@@ -186,6 +186,30 @@ def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:
     return data
 
 
+class _DuplicateKey(ValueError):
+    """An object of a run file that names a key twice (what the one JSON writer never does)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict, or _DuplicateKey: ``json.loads`` keeps the last of a key
+    written twice, so a hand-edited ``"status"`` added below the one nnlab wrote silently
+    decided the folder's status (a COMPLETED run read FAILED and trained again on --resume)."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):  # (the first key seen again, to name it)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"key {key!r} written twice")
+            seen.add(key)
+    return obj
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` for run files: an object naming a key twice is refused (_DuplicateKey,
+    a ValueError), as the YAML reader refuses one."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def read_json_file(path: Path) -> Any:
     """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
     path = Path(path)
@@ -193,7 +217,9 @@ def read_json_file(path: Path) -> Any:
     if text is None:
         raise RunError(f"{path}: missing")
     try:
-        return json.loads(text)
+        return loads(text)
+    except _DuplicateKey as exc:
+        raise DamagedError(f"{path}: not the JSON nnlab wrote ({exc})") from None
     except json.JSONDecodeError as exc:
         raise DamagedError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -256,7 +282,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def _whole(line: bytes) -> bool:
     try:
-        return isinstance(json.loads(line.decode("utf-8")), dict)
+        return isinstance(loads(line.decode("utf-8")), dict)
     except (ValueError, RecursionError):  # (not UTF-8, not JSON, too many digits)
         return False
 
@@ -264,9 +290,11 @@ def _whole(line: bytes) -> bool:
 def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
     where = f"{path}: line {number}"
     try:
-        record = json.loads(line.decode("utf-8"))
+        record = loads(line.decode("utf-8"))
     except UnicodeDecodeError:
         raise DamagedError(f"{where}: not UTF-8 text") from None
+    except _DuplicateKey as exc:
+        raise DamagedError(f"{where}: not an epoch record as nnlab writes one ({exc})") from None
     except json.JSONDecodeError as exc:
         raise DamagedError(f"{where}: not a JSON record ({exc.msg})") from None
     except RecursionError:

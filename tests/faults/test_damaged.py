@@ -79,6 +79,18 @@ DAMAGES = {
         lambda b: b.replace(b'"train_loss": ', b'"train_loss": 1' + b"0" * 400 + b', "_": ', 1),
         "line 1: 'train_loss' is 1" + "0" * 36 + "... (401 characters); expected a finite number",
     ),
+    "meta with a key written twice": (  # (json.loads kept the last: FAILED, resumed again)
+        "meta.json", lambda b: b.rstrip()[:-1] + b', "status": "FAILED"}\n',
+        "not the JSON nnlab wrote (key 'status' written twice)",
+    ),
+    "metrics with a key written twice": (
+        "metrics.jsonl", lambda b: b.replace(b'"train_acc": ', b'"train_acc": 0.5, "train_acc": ', 1),
+        "line 1: not an epoch record as nnlab writes one (key 'train_acc' written twice)",
+    ),
+    "summary with a key written twice": (
+        "summary.json", lambda b: b.replace(b"{", b'{"status": "COMPLETED", ', 1),
+        "not the JSON nnlab wrote (key 'status' written twice)",
+    ),
     "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
     "meta with a number of 5000 digits": (
         "meta.json", lambda b: b[:-2] + b', "x": ' + b"1" * 5000 + b"}",
