@@ -34,8 +34,25 @@ def check_root(root: Path) -> Path:
     return root
 
 
+# Files only a run folder holds: one of them without a meta.json beside it (removed, or a link
+# to nothing) makes a damaged run folder, not some other folder to leave out of the listings.
+RUN_FILES = ("meta.json", "metrics.jsonl", "checkpoint.npz", "sweep.yaml", "tune.json",
+             "landscape.h5")  # fmt: skip
+
+
+def is_run_folder(path: Path) -> bool:
+    """``path`` is a folder nnlab made a run in: it holds a meta.json (a link to nothing
+    included) or another of ``RUN_FILES``. A training run whose meta.json was removed was left
+    out of ``runs list`` and, named exactly, said to match no folder; its ``meta`` now says
+    that meta.json is missing, in every reader."""
+    try:
+        return path.is_dir() and any(os.path.lexists(path / name) for name in RUN_FILES)
+    except OSError:  # (a name too long to be a path)
+        return False
+
+
 def iter_runs(root: Path) -> Iterator[RunDir]:
-    """Run folders directly under ``root`` (those with a meta.json), oldest name first."""
+    """Run folders directly under ``root`` (``is_run_folder``), oldest name first."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise RunError(f"{root}: not a folder (a runs folder holds run folders)")
@@ -44,7 +61,7 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
     except OSError as exc:
         raise RunError(f"{root}: cannot list: {exc.strerror}") from None
     for path in entries:
-        if path.is_dir() and (path / "meta.json").exists():
+        if is_run_folder(path):
             yield RunDir(path)
 
 
@@ -86,11 +103,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
         raise ConfigError(f"run {ref!r}: names no run; give a folder, an id prefix or 'latest'")
     for as_path in (Path(ref), Path(root) / ref):
-        try:
-            is_folder = (as_path / "meta.json").exists()
-        except OSError:  # (a ref too long to be a path is a name to match)
-            is_folder = False
-        if is_folder:
+        if is_run_folder(as_path):  # (a ref too long to be a path is a name to match)
             run = RunDir(as_path)
             _check_kind(run, kinds, root)
             return run

@@ -225,6 +225,10 @@ class RunDir:
     # -- meta -----------------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
+        if not self.file("meta.json").exists():  # (the folder's other files say it is a run's)
+            raise DamagedError(
+                f"{self.file('meta.json')}: missing; nnlab writes it in every run folder"
+            )
         meta = self.read_json_object("meta.json")
         if meta.get("status") not in STATUSES:
             raise DamagedError(

@@ -135,7 +135,7 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
     entry = Entry(rel=rel, path=path, name=run.id, parent=parent)
     entry.kind = "trial" if parent is not None else entry.kind  # also when it cannot be read
     try:
-        if run.file("meta.json").exists():
+        if runs.is_run_folder(path):  # (its meta.json may be missing: DAMAGED, as listed)
             _read_run(run, entry)
         else:
             _read_other(run, entry)

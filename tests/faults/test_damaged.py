@@ -1203,3 +1203,21 @@ def test_a_trial_folder_that_is_not_the_planned_trial_is_damaged_for_every_reade
     result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
     refused(result, 2, reason, "not this sweep's trial")
     assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("how", ["removed", "a link to nothing"])
+def test_a_run_folder_whose_meta_json_is_gone_is_damaged_not_left_out(case, stopped, how):
+    # (runs list and the report left it out or showed it as some other folder, and `runs show`
+    # or `--resume` given its very name said that no run folder matched)
+    meta = stopped.file("meta.json")
+    meta.unlink()
+    if how == "a link to nothing":
+        meta.symlink_to(case / "nowhere")
+    says = f"{meta}: missing; nnlab writes it in every run folder"
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    (row,) = json.loads(listed.stdout)
+    assert (row["status"], row["reason"]) == ("DAMAGED", says)
+    for args in (("runs", "show", stopped.id), ("train", "--resume", stopped.id)):
+        refused(invoke(*args, "--runs-dir", case / "runs"), 2, says)
+    report = invoke("report", "--runs-dir", case / "runs")
+    assert f"warning: {stopped.id}: DAMAGED, could not be read" in report.stderr

@@ -362,7 +362,7 @@ def test_a_tune_round_folder_without_meta_that_tune_json_records_is_damaged(case
         {
             "sweep": f"rounds/{first.name}",
             "status": "DAMAGED",
-            "reason": f"{first}/meta.json: missing",
+            "reason": f"{first}/meta.json: missing; nnlab writes it in every run folder",
         }
     ]
     report = invoke("report", "--runs-dir", root)
