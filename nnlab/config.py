@@ -19,7 +19,7 @@ import difflib
 import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -39,6 +39,11 @@ from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.output import brief, spelled
+from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
+    overridden,
+    override_key,
+    repeated_key,
+)
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     MAX_CONFIG_BYTES,
@@ -254,33 +259,6 @@ class Config(Strict):
 
 
 # ----------------------------------------------------------------------------- loading
-def override_key(text: str) -> str:
-    """The dotted config key ``text`` (``key.sub=value``) sets, as every reader of overrides
-    and sweep arguments reads it: each part stripped (``' optimizer . lr=0.1'`` sets
-    ``optimizer.lr``). ConfigError if it names none."""
-    key, sep, _ = text.partition("=")
-    parts = [p.strip() for p in key.split(".")]
-    if not sep or not all(parts):
-        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
-    return ".".join(parts)
-
-
-def repeated_key(texts: Sequence[str]) -> tuple[str, str, str] | None:
-    """(key, the first text, the second) for the first key that two of ``texts`` (overrides,
-    sweep arguments) set, as ``override_key`` reads them; None if each sets its own. A text
-    that sets no key is passed over (its reader refuses it)."""
-    seen: dict[str, str] = {}
-    for text in texts:
-        try:
-            key = override_key(text).lower()
-        except ConfigError:
-            continue
-        if key in seen:
-            return key, seen[key], text
-        seen[key] = text
-    return None
-
-
 def parse_override(text: str) -> tuple[list[str], Any]:
     """``"optimizer.lr=0.1"`` -> (["optimizer", "lr"], 0.1); the value is parsed as a YAML scalar."""
     key, _, raw = text.partition("=")
@@ -294,12 +272,6 @@ def parse_override(text: str) -> tuple[list[str], Any]:
             f"{overridden(text)}: the value {brief(repr(raw))} is not valid YAML{why}"
         ) from None
     return [p.strip() for p in parts], value
-
-
-def overridden(text: str) -> str:
-    """An override as an error message names it: ``override 'optimizer.lr=0.1'`` (a long one
-    cut: ``output.brief``)."""
-    return f"override {brief(repr(text))}"
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:

@@ -18,9 +18,9 @@ import numpy as np
 import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from nnlab.config import override_key, repeated_key
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import counted
+from nnlab.overrides import override_key, repeated_key
 from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
 

@@ -1,0 +1,43 @@
+"""How a ``key.sub=value`` argument names its config key: one reading for every command-line
+override and every sweep argument, and the one rule for a key given twice among them. (Its own
+module, below ``config`` and ``sweep.spec``, which both read arguments this way.)"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nnlab.errors import ConfigError
+from nnlab.output import brief
+
+
+def overridden(text: str) -> str:
+    """An override as an error message names it: ``override 'optimizer.lr=0.1'`` (a long one
+    cut: ``output.brief``)."""
+    return f"override {brief(repr(text))}"
+
+
+def override_key(text: str) -> str:
+    """The dotted config key ``text`` (``key.sub=value``) sets, as every reader of overrides
+    and sweep arguments reads it: each part stripped (``' optimizer . lr=0.1'`` sets
+    ``optimizer.lr``). ConfigError if it names none."""
+    key, sep, _ = text.partition("=")
+    parts = [p.strip() for p in key.split(".")]
+    if not sep or not all(parts):
+        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
+    return ".".join(parts)
+
+
+def repeated_key(texts: Sequence[str]) -> tuple[str, str, str] | None:
+    """(key, the first text, the second) for the first key that two of ``texts`` (overrides,
+    sweep arguments) set, as ``override_key`` reads them; None if each sets its own. A text
+    that sets no key is passed over (its reader refuses it)."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        try:
+            key = override_key(text).lower()
+        except ConfigError:
+            continue
+        if key in seen:
+            return key, seen[key], text
+        seen[key] = text
+    return None
