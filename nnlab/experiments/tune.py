@@ -31,6 +31,7 @@ accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each k
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
 )
 from nnlab.kinds import whole
 from nnlab.output import counted
+from nnlab.schema import MAX_SEED
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
@@ -162,9 +164,21 @@ def round_defn(settings: TuneSettings, index: int, ranges: dict[str, Range]) -> 
         kind="random",
         params={k: r.spec() for k, r in ranges.items()},
         trials=settings.trials,
-        seed=settings.seed * 1000 + index,
+        seed=round_seed(settings.seed, index),
     )
     return sweep.SweepDef(name=f"{settings.name}-r{index}", base=settings.base, spec=spec)
+
+
+def round_seed(seed: int, index: int) -> int:
+    """The sweep seed of round ``index`` of a tune seeded ``seed``: ``seed * 1000 + index``
+    (what every tune's rounds have used), or, where that passes a sweep seed's limit (a
+    ``--seed`` of 4,294,968 or more, which failed with a validation error), a hash of the two
+    below the limit."""
+    plain = seed * 1000 + index
+    if plain <= MAX_SEED:
+        return plain
+    digest = hashlib.sha256(f"tune seed {seed} round {index}".encode()).hexdigest()
+    return int(digest[:16], 16) % (MAX_SEED + 1)
 
 
 # ----------------------------------------------------------------------------- running

@@ -336,3 +336,18 @@ def test_a_tunes_trials_and_rounds_are_found_by_the_ids_its_tables_print(config,
         find_run(tmp_path, f"{result.run.id}/zzzz")
     with pytest.raises(RunError, match="no such folder, and 'nope' names no run folder"):
         find_run(tmp_path, f"nope/{trial}")
+
+
+def test_every_seed_the_option_takes_gives_each_round_a_valid_seed_of_its_own():
+    # `tune --seed 4294967295` (the option's own limit; any seed from 4,294,968) failed with a
+    # validation error: round 1's sweep seed, seed * 1000 + 1, passed the sweep seed's limit.
+    lr = {"optimizer.lr": tn.Range.parse("optimizer.lr", "loguniform:0.001:0.1")}
+
+    def seeds(seed: int) -> list[int | None]:
+        settings = tn.TuneSettings("t", {}, lr, seed=seed)
+        return [tn.round_defn(settings, i, lr).spec.seed for i in (1, 2, 3)]
+
+    assert seeds(7) == [7001, 7002, 7003]  # (the seeds every tune has used: unchanged)
+    top = seeds(2**32 - 1)
+    assert len(set(top)) == 3 and all(s is not None and 0 <= s < 2**32 for s in top)
+    assert top == seeds(2**32 - 1) and top != seeds(2**32 - 2)
