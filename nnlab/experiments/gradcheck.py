@@ -250,15 +250,23 @@ def _away_from_zero(a: np.ndarray, gap: float = 0.1) -> np.ndarray:
     return a + np.where(a >= 0, gap, -gap)
 
 
-def _svm_scores(rng: np.random.Generator, n: int, c: int, gap: float = 0.05) -> np.ndarray:
-    """Scores (n, c) whose SVM margins are all at least ``gap`` away from the kink at 0."""
+def _svm_scores(
+    rng: np.random.Generator, n: int, c: int, gap: float = 0.05, draws: int = 1000
+) -> np.ndarray:
+    """Scores (n, c) whose SVM margins are all at least ``gap`` away from the kink at 0: the
+    first of up to ``draws`` draws that has them; past that (a batch of hundreds, where a draw
+    with none of its n x c margins near 0 almost never comes: the loop hung), the last draw
+    with each margin near 0 moved to 2 * ``gap`` on its side by its own score."""
     y = np.arange(n) % c
-    while True:
+    for _ in range(draws):
         scores = rng.standard_normal((n, c))
         m = scores - scores[np.arange(n), y][:, None] + 1.0
         m[np.arange(n), y] = 1.0
         if np.min(np.abs(m)) > gap:
             return scores
+    near = np.abs(m) <= gap
+    scores[near] += np.where(m[near] >= 0, 2 * gap, -2 * gap) - m[near]
+    return scores
 
 
 def layer_and_loss_rows(

@@ -206,3 +206,24 @@ def test_config_mode_checks_that_networks_parameters_in_float64(tmp_path):
     assert all(r.verdict == "pass" for r in rows), rows
     model, x, _ = gc.config_target(cfg, batch=6)
     assert model.dtype == np.float64 and x.dtype == np.float64 and x.shape == (6, 4)
+
+
+def test_svm_scores_for_the_largest_batch_come_at_once_off_the_kink():
+    # (scores were redrawn until no margin of the batch was near 0: with --batch 512 or more,
+    # up to its bound of 4096, that never came and 'nnlab gradcheck' hung)
+    import signal
+
+    def stop(*_):
+        raise TimeoutError("_svm_scores did not return within 20 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(20)
+    try:
+        scores = gc._svm_scores(np.random.default_rng(0), 4096, 5)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    y = np.arange(4096) % 5
+    margins = scores - scores[np.arange(4096), y][:, None] + 1.0
+    margins[np.arange(4096), y] = 1.0
+    assert scores.shape == (4096, 5) and np.min(np.abs(margins)) > 0.05
