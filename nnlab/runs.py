@@ -198,12 +198,27 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
     return name
 
 
+def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = None) -> None:
+    """ConfigError if ``root``, where a command would make a new folder, is a run folder or
+    inside one (a folder with a meta.json, or below it): a run made there would write into
+    another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
+    the runs folder finds it. ``given``: the option's value as written, for the message."""
+    path = Path(root).absolute()
+    for folder in (path, *path.parents):
+        if (folder / "meta.json").is_file():
+            raise ConfigError(
+                f"{option}: '{given or root}' is inside the run folder '{folder}'; new folders "
+                f"go in a runs folder, not in a run's own folder (e.g. '{folder.parent}')"
+            )
+
+
 def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     """(root, folder) of a new run folder: ``runs_dir`` and a name made from the stamp, the
     run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
     name (``check_name``: '..', '/', hidden, control characters and over-long names are
-    refused, naming the whole value)."""
+    refused, naming the whole value); neither inside a run folder (``check_new_root``)."""
     if out is None:
+        check_new_root(runs_dir)
         return Path(runs_dir), None
     out = Path(out)
     if not out.name:
@@ -211,6 +226,7 @@ def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     name = check_name(out.name, "--out", given=str(out))
     if not out.parent.is_dir():  # (one new folder where asked, not a chain of them, as --png)
         raise ConfigError(f"--out: '{out}': folder '{out.parent}' does not exist")
+    check_new_root(out.parent, "--out", given=out)
     return out.parent, name
 
 

@@ -243,8 +243,10 @@ def run_on_executor(
 def run_definition(
     defn: Any, opts: Execution, painters: list[Any] | None = None, dry_run: bool = False
 ) -> None:
+    from nnlab import runs
     from nnlab.sweep import run_sweep
 
+    runs.location(opts.runs_dir, None)  # (not inside another run's folder)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 

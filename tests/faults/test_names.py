@@ -5,6 +5,8 @@ case's tree (the working folder is three levels down, so '../..' stays inside it
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,6 +208,42 @@ def test_an_out_in_a_folder_that_does_not_exist_is_refused_and_nothing_is_made(c
         case, [*OUTS[command], "--out", out], "--out", f"folder '{out.parent}' does not exist"
     )
     assert not (case / "no").exists()
+
+
+MAKERS = {
+    "train": ["train", "cfg.yaml", "epochs=1"],
+    **{name: [*args, "epochs=1"] for name, args in SWEEPS.items() if name == "sweep grid"},
+    **OUTS,
+}
+
+
+def _a_run(case, templates):
+    """A copy of a COMPLETED run's folder in ``case/runs``."""
+    (made,) = templates["done"].iterdir()
+    return Path(shutil.copytree(made, case / "runs" / made.name))
+
+
+@pytest.mark.parametrize("inside", ["a run", "a folder below a run"])
+@pytest.mark.parametrize("command", list(MAKERS))
+def test_a_runs_dir_inside_a_run_folder_is_refused_and_nothing_is_made(
+    case, templates, command, inside
+):
+    # (a new run was made inside the given run's folder, or among a sweep's trials, where it
+    # wrote into another run's folder and no listing of the runs folder found it)
+    run = _a_run(case, templates)
+    root = run if inside == "a run" else run / "trials"
+    before = snapshot(case)
+    says = f"'{root}' is inside the run folder '{run}'"
+    refused(invoke(*MAKERS[command], "--runs-dir", root), 2, "error: --runs-dir: ", says)
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("command", list(OUTS))
+def test_an_out_inside_a_run_folder_is_refused(case, templates, command):
+    run = _a_run(case, templates)
+    before = snapshot(case)
+    refused(invoke(*OUTS[command], "--out", run / "new"), 2, "error: --out: ", "inside the run")
+    assert snapshot(case) == before
 
 
 RUNS_DIRS = {
