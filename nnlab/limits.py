@@ -14,7 +14,9 @@ one ConfigError that names what needs it, how much, the limit and how to change 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from nnlab.errors import ConfigError
@@ -65,6 +67,11 @@ def _gb(nbytes: float) -> str:
     return f"{nbytes / 2**30:.3g} GB"
 
 
+def _size(nbytes: float) -> str:
+    """``nbytes`` in MB below a GB, else in GB (3 significant digits)."""
+    return f"{nbytes / 2**20:.3g} MB" if nbytes < 2**30 else _gb(nbytes)
+
+
 def check_memory(what: str, nbytes: float, parts: dict[str, float] | None = None) -> None:
     """ConfigError if ``what`` needs more than ``memory_limit()`` bytes. ``parts`` (bytes by
     what they are for, named by the key that sets them: ``training_parts``): the largest is
@@ -82,6 +89,18 @@ def check_memory(what: str, nbytes: float, parts: dict[str, float] | None = None
         )
 
 
+def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
+    """(numbers a net of ``cfg`` holds per parameter set: its weights and biases, and
+    BatchNorm's gamma, beta and running statistics; the optimizer's state slots per parameter)."""
+    from nnlab.nn.registry import OPTIMIZERS
+
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    params = sum(a * b + b for a, b in zip(widths, widths[1:]))
+    if cfg.model.batchnorm:
+        params += 4 * sum(cfg.model.hidden)
+    return params, len(getattr(OPTIMIZERS.get(cfg.optimizer.name), "slots", ()))
+
+
 def training_parts(
     cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int
 ) -> dict[str, int]:
@@ -89,13 +108,8 @@ def training_parts(
     that sets it: parameters with their gradients, optimizer state and a checkpoint copy
     (``model.hidden``); a minibatch's activations kept for backward (``batch_size``); an
     evaluation batch's activations (``eval_batch_size``)."""
-    from nnlab.nn.registry import OPTIMIZERS
-
     widths = [input_dim, *cfg.model.hidden, n_classes]
-    params = sum(a * b + b for a, b in zip(widths, widths[1:]))
-    if cfg.model.batchnorm:
-        params += 4 * sum(cfg.model.hidden)
-    slots = len(getattr(OPTIMIZERS.get(cfg.optimizer.name), "slots", ()))
+    params, slots = parameters(cfg, input_dim, n_classes)
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), n_train)
     evaluation = min(cfg.eval_batch_size, max(n_eval, 1))
     itemsize = 8 if cfg.dtype == "float64" else 4
@@ -110,6 +124,48 @@ def training_parts(
         f"the activations of an evaluation batch of {counted(f'{evaluation:,}', 'row')}, set by "
         "eval_batch_size": (itemsize * 3 * evaluation * layers),
     }
+
+
+DISK_SHARE = 0.9  # of the free space where the folders go, the most a command may plan to write
+FOLDER_FILES = 200_000  # bytes of a run folder's files besides its checkpoint and metrics
+METRICS_LINE = 400  # bytes of an epoch's record in metrics.jsonl (with every split: ~300)
+
+
+def folder_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
+    """About how many bytes a training run of ``cfg`` leaves in its folder: its checkpoint
+    (the parameters, BatchNorm's running statistics and the optimizer's state), a record per
+    epoch, and its other files (config, meta, summaries, curves.png: ``FOLDER_FILES``)."""
+    params, slots = parameters(cfg, input_dim, n_classes)
+    itemsize = 8 if cfg.dtype == "float64" else 4
+    return itemsize * params * (1 + slots) + METRICS_LINE * (int(cfg.epochs) + 1) + FOLDER_FILES
+
+
+def free_space(root: Path) -> int | None:
+    """Bytes free on the file system ``root`` is on (or would be made on: its nearest existing
+    parent), None where that cannot be told."""
+    path = Path(root).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return None
+
+
+def check_disk(what: str, nbytes: float, root: Path) -> None:
+    """ConfigError if ``what`` would write ``nbytes`` (``folder_bytes``) under ``root``, more
+    than ``DISK_SHARE`` of the space free there: refused before it starts, not a full disk
+    (and a sweep of FAILED trials) hours into it."""
+    free = free_space(root)
+    if free is not None and nbytes > DISK_SHARE * free:
+        raise ConfigError(
+            f"{what} would write about {_size(nbytes)} into {root}, which has {_size(free)} "
+            "free; "
+            f"make it smaller ({SMALLER}), or free some space (or give another --runs-dir)"
+        )
+
+
+SMALLER = "fewer trials or epochs, a smaller net"
 
 
 def work_limit() -> float:

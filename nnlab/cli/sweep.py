@@ -251,7 +251,7 @@ def run_definition(
         from nnlab.sweep.preview import preview_sweep
 
         given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
-        return print_preview(preview_sweep(defn, **given), opts)
+        return print_preview(preview_sweep(defn, runs_dir=opts.runs_dir, **given), opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
     run_on_executor(start, opts, painters, asked=asked_trials(defn.spec))
 

@@ -23,7 +23,14 @@ from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.group import Group, Solo
-from nnlab.limits import check_memory, check_work, training_parts, training_work
+from nnlab.limits import (
+    check_disk,
+    check_memory,
+    check_work,
+    folder_bytes,
+    training_parts,
+    training_work,
+)
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
@@ -108,6 +115,16 @@ def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: in
     work = [run_work(cfg, data) for cfg, data in runs_of]
     flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
     check_work(what, flop * times, steps * times, evaluations=evaluations * times)
+
+
+def check_total_disk(
+    what: str, runs_of: list[tuple[Config, Dataset]], root: Path, times: int = 1
+) -> None:
+    """ConfigError if the folders of the runs of ``runs_of`` (each config with its data),
+    ``times`` over, would take more of the space free under ``root`` than a command may plan
+    to write (``limits.check_disk``)."""
+    nbytes = sum(folder_bytes(cfg, data.input_dim, data.n_classes) for cfg, data in runs_of)
+    check_disk(what, nbytes * times, root)
 
 
 def run_work(cfg: Config, data: Dataset) -> tuple[float, int, int]:
@@ -267,6 +284,7 @@ def run_training(
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        check_total_disk(f"training {cfg.name}", [(cfg, data)], runs_dir)
         n_threads = resolve_threads(threads, cfg, data)
         with _blas(n_threads):
             (result,) = run_trainings(

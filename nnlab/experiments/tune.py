@@ -218,7 +218,8 @@ def tune(
     settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
     # every trial config valid, and trainable on its data, before a folder exists
     first = round_defn(settings, 1, ranges)
-    sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds)
+    sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds,
+                       root=runs_dir)  # fmt: skip
     with runs.start(
         runs_dir,
         f"tune-{name}",

@@ -78,13 +78,18 @@ class Preview:
 
 
 def preview_sweep(
-    defn: SweepDef, *, data_dir: Path | None = None, jobs: int = 1, stack: int = 8
+    defn: SweepDef,
+    *,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    jobs: int = 1,
+    stack: int = 8,
 ) -> Preview:
     """What ``run_sweep(defn, ...)`` would run: its trials checked as it checks them (a
     ConfigError or DataError as it raises it), their stacks and work."""
     check_stack(stack)
     trials = plan(defn)
-    check_trials(defn, trials, data_dir, stack, jobs)
+    check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     return _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
                     jobs, stack)  # fmt: skip
 

@@ -342,7 +342,7 @@ def run_sweep(
     """
     assert executor is not None  # (given by with_executor)
     trials = plan(defn)
-    check_trials(defn, trials, data_dir, stack, jobs)
+    check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with (
         painters_for(defn, painters) as painters,
@@ -448,7 +448,7 @@ def resume_actions(
     actions = {trial.id: resume_action(run, trial) for trial in trials}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:
-        check_trials(defn, pending, data_dir, stack, jobs)
+        check_trials(defn, pending, data_dir, stack, jobs, root=run.path)
         for trial in pending:
             if actions[trial.id] == "resume":
                 check_trial_resume(run, trial, data_dir)

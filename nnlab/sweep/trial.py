@@ -67,14 +67,17 @@ def check_trials(
     stack: int = 1,
     jobs: int = 1,
     rounds: int = 1,
+    root: Path | None = None,
 ) -> None:
     """Load each distinct dataset once up front and check every trial of ``defn`` against its
     data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
     ``stack`` in each of ``jobs`` workers at once), and the trials' work together, ``rounds``
-    times for a tune's rounds of such sweeps: a missing file or a trial that cannot train is
-    one error before the folder exists, not N FAILED trials after it. An error the base
-    config has as well is said as ``train`` says it, not blamed on a trial (``trial_error``)."""
-    from nnlab.experiments.train import check_compatible, check_total_work
+    times for a tune's rounds of such sweeps, and the space their folders take under ``root``
+    (where the sweep's folder goes; None: not checked): a missing file or a trial that cannot
+    train is one error before the folder exists, not N FAILED trials after it. An error the
+    base config has as well is said as ``train`` says it, not blamed on a trial
+    (``trial_error``)."""
+    from nnlab.experiments.train import check_compatible, check_total_disk, check_total_work
 
     keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
     group = collections.Counter(keys.values())  # trials that may share a stack
@@ -94,6 +97,8 @@ def check_trials(
     if rounds > 1:
         what = f"the tune ({counted(rounds, 'round')} of {counted(len(trials), 'trial')})"
     check_total_work(what, runs_of, times=rounds)
+    if root is not None:
+        check_total_disk(what, runs_of, root, times=rounds)
 
 
 def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:

@@ -1,0 +1,70 @@
+"""A command whose folders would take more than the space free where they go is refused before
+it starts (exit 2, one line naming the runs folder, the estimate and the free space, no folder
+made), not a full disk hours into it: a training run, a sweep (and its dry run), a tune, a
+sweep's resume. The free space is set by patching ``limits.free_space`` (the one place that
+asks the file system)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnlab import limits
+from nnlab.config import load_config
+
+from .helpers import TINY, invoke, refused
+
+GRID = ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.01,0.001"]
+COMMANDS = {
+    "train": ["train", "cfg.yaml"],
+    "sweep": GRID,
+    "sweep dry run": [*GRID, "--dry-run"],
+    "weight-scale preset": ["sweep", "weight-scale"],
+    "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "3"],
+}
+
+
+@pytest.fixture
+def case(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cfg.yaml").write_text(TINY)
+    return tmp_path
+
+
+def free(monkeypatch, nbytes: int | None) -> None:
+    monkeypatch.setattr(limits, "free_space", lambda root: nbytes)
+
+
+@pytest.mark.parametrize("args", COMMANDS.values(), ids=list(COMMANDS))
+def test_folders_larger_than_the_free_space_are_refused_before_anything_is_made(
+    case, monkeypatch, args
+):
+    free(monkeypatch, 50_000)  # (a run folder alone is estimated at 200 kB and up)
+    refused(invoke(*args, "--runs-dir", "r"), 2, "would write about", "into r", "free")
+    assert not (case / "r").exists()
+
+
+@pytest.mark.parametrize("args", COMMANDS.values(), ids=list(COMMANDS))
+def test_with_the_space_they_need_the_same_commands_run(case, monkeypatch, args):
+    free(monkeypatch, None)  # (a file system that does not say: not checked)
+    result = invoke(*args, "--runs-dir", "r", *(["-q"] if args[0] != "tune" else []))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_resume_counts_only_the_trials_it_runs(case, monkeypatch):
+    assert invoke(*GRID, "--runs-dir", "r", "-q").exit_code == 0
+    free(monkeypatch, 1_000)  # (nothing left to run: nothing to write)
+    assert invoke("sweep", "--resume", "latest", "--runs-dir", "r").exit_code == 0
+
+
+def test_the_estimate_is_the_checkpoint_the_records_and_the_files(case):
+    cfg = load_config(case / "cfg.yaml", ["optimizer.name=adam", "model.batchnorm=true"])
+    params = 64 * 16 + 16 + 16 * 10 + 10 + 4 * 16  # (digits: 64 inputs, 10 classes)
+    expected = 4 * params * 3 + limits.METRICS_LINE * 4 + limits.FOLDER_FILES  # (adam: 2 slots)
+    assert limits.folder_bytes(cfg, 64, 10) == expected
+
+
+def test_the_free_space_is_asked_of_the_nearest_folder_that_exists(tmp_path):
+    assert limits.free_space(tmp_path / "not" / "yet") == limits.free_space(tmp_path)
+    assert limits.free_space(tmp_path) > 0
