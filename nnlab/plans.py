@@ -66,3 +66,44 @@ def round_problem(entry: Any) -> str | None:
     if head != ROUNDS or not name or name.startswith(".") or any(c in name for c in "/\\"):
         return f"has sweep {show(sweep)}; expected a folder directly under {ROUNDS}/"
     return None
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _counts(value: Any) -> bool:
+    return whole(value) and value >= 1
+
+
+# tune.json's settings, key by key: the kind ``tune`` writes there (what the values mean, a
+# range or a metric, is the tune's to check when it resumes)
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "name": (lambda v: isinstance(v, str), "text"),
+    "base": (lambda v: isinstance(v, dict), "a config mapping"),
+    "ranges": (
+        lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+        "an object of ranges (loguniform:LOW:HIGH)",
+    ),
+    "overrides": (_texts, "a list of text"),
+    "rounds": (_counts, "a whole number >= 1"),
+    "trials": (_counts, "a whole number >= 1"),
+    "top_k": (_counts, "a whole number >= 1"),
+    "metric": (lambda v: isinstance(v, str), "text"),
+    "seed": (lambda v: whole(v) and v >= 0, "a whole number >= 0"),
+}
+
+
+def settings_problem(settings: Any) -> str | None:
+    """What is wrong with tune.json's ``settings`` (``RunDir.rounds``), None if nothing: an
+    object with every key ``SETTINGS`` lists, each of its kind. Every reader sees it: an
+    ``overrides`` of text, a ``ranges`` of numbers or a ``seed`` of -1 were listed as sound,
+    and refused by ``tune --resume`` only, if at all (the seed as an 'unexpected' error)."""
+    if not isinstance(settings, dict):
+        return f"is {show(settings)}; expected an object"
+    for key, (fits, expected) in SETTINGS.items():
+        if key not in settings:
+            return f"has no {key!r}"
+        if not fits(settings[key]):
+            return f"{key} is {show(settings[key])}; expected {expected}"
+    return None

@@ -50,6 +50,7 @@ from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
     plan_problem,
     round_problem,
+    settings_problem,
 )
 
 STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
@@ -207,8 +208,9 @@ class RunDir:
     def rounds(self) -> list[dict[str, Any]]:
         """The rounds a tune's ``tune.json`` records ([] for a folder without one), each an
         object with its ``round`` (a whole number >= 1) and, once its sweep folder was made,
-        its ``sweep``: ``rounds/<folder>``, a folder directly under ``rounds/``. DamagedError
-        naming tune.json (and the round) if it is not that."""
+        its ``sweep``: ``rounds/<folder>``, a folder directly under ``rounds/``; its
+        ``settings`` of the kinds tune writes (``plans.settings_problem``). DamagedError
+        naming tune.json (and the round or setting) if it is not that."""
         if not self.file("tune.json").exists():
             return []
         where = self.file("tune.json")
@@ -220,6 +222,9 @@ class RunDir:
             problem = round_problem(entry)
             if problem is not None:
                 raise DamagedError(f"{where}: rounds entry {i} {problem}")
+        problem = settings_problem(state.get("settings"))  # (what every round is planned from)
+        if problem is not None:
+            raise DamagedError(f"{where}: settings {problem}")
         return rounds
 
     # -- meta -----------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, RunError
@@ -52,7 +54,6 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     propose as propose,
     rank as rank,
 )
-from nnlab.kinds import whole
 from nnlab.output import counted
 from nnlab.schema import MAX_SEED
 from nnlab.summary import outcome
@@ -278,17 +279,12 @@ def _read_state(run: runs.RunDir) -> tuple[TuneSettings, list[dict[str, Any]]]:
     """The settings and rounds a tune folder's tune.json records; DamagedError naming it, and
     the part, if they cannot be read as ``tune`` wrote them (``RunDir.rounds`` checks the
     rounds' numbers and folders, this their ranges and the settings)."""
-    recorded, where = run.rounds(), run.file("tune.json")
+    recorded, where = run.rounds(), run.file("tune.json")  # (its settings' kinds checked)
     with _part_of(where, "settings"):
-        data = run.read_json("tune.json")["settings"]
-        if not isinstance(data, dict):
-            raise TypeError(f"expected an object, got {type(data).__name__}")
-        settings = TuneSettings.from_json(data)
-        counts = (settings.rounds, settings.trials, settings.top_k)
-        if not all(whole(n) and n >= 1 for n in counts) or not whole(settings.seed):
-            raise TypeError("rounds, trials, top_k or seed is not a whole number >= 1")
-        if not (isinstance(settings.base, dict) and isinstance(settings.metric, str)):
-            raise TypeError("base is not a config mapping, or metric is not text")
+        settings = TuneSettings.from_json(run.read_json("tune.json")["settings"])
+        runs.check_name(settings.name, "name")
+        check_counts(settings.rounds, settings.trials, settings.top_k, settings.metric)
+        round_defn(settings, settings.rounds, settings.ranges)  # (its seed fits a sweep's)
     for i, entry in enumerate(recorded, start=1):
         if "sweep" in entry:  # (a round to read back or run again)
             with _part_of(where, f"rounds entry {i}"):
@@ -304,6 +300,13 @@ def _part_of(where: Path, part: str) -> Iterator[None]:
         yield
     except KeyError as exc:
         raise runs.DamagedError(f"{where}: {part} has no {exc}") from None
+    except ValidationError as exc:  # (a sweep definition of the settings: the first error)
+        error = exc.errors()[0]
+        loc, msg = ".".join(str(x) for x in error["loc"]), error["msg"]
+        raise runs.DamagedError(
+            f"{where}: {part}: {msg[:1].lower()}{msg[1:]}, got {error.get('input')!r} (the "
+            f"round's {loc})"
+        ) from None
     except (ConfigError, TypeError, AttributeError) as exc:
         raise runs.DamagedError(f"{where}: {part}: {exc}") from None
 

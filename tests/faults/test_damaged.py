@@ -1133,12 +1133,36 @@ def _settings(change):
 TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "tune.json: "
     "settings not an object": (
         lambda state: json.dumps({**state, "settings": []}),
-        "settings: expected an object, got list",
+        "settings is []; expected an object",
     ),
     "settings without ranges": (_settings(lambda s: s.pop("ranges")), "settings has no 'ranges'"),
     "trials as text": (
         _settings(lambda s: s.update(trials="3")),
-        "settings: rounds, trials, top_k or seed is not a whole number >= 1",
+        "settings trials is '3'; expected a whole number >= 1",
+    ),
+    "a negative seed": (  # (an 'unexpected' ValidationError, exit 1)
+        _settings(lambda s: s.update(seed=-1)),
+        "settings seed is -1; expected a whole number >= 0",
+    ),
+    "overrides as text": (  # (resumed as if no override had been given)
+        _settings(lambda s: s.update(overrides="epochs=5")),
+        "settings overrides is 'epochs=5'; expected a list of text",
+    ),
+    "ranges not an object": (  # ("'int' object has no attribute 'items'")
+        _settings(lambda s: s.update(ranges=5)),
+        "settings ranges is 5; expected an object of ranges (loguniform:LOW:HIGH)",
+    ),
+    "a seed past a sweep's": (  # (an 'unexpected' ValidationError, exit 1)
+        _settings(lambda s: s.update(seed=5_000_000)),
+        "settings: input should be less than or equal to 4294967295, got 5000000001",
+    ),
+    "a metric no round ranks by": (  # ("no trial completed (each diverged or failed)", exit 1)
+        _settings(lambda s: s.update(metric="final_zzz")),
+        "settings: --metric: expected one of final_val_acc",
+    ),
+    "a name that is a path": (
+        _settings(lambda s: s.update(name="../x")),
+        "settings: name: '../x' contains a path separator",
     ),
     "a range that is not one": (
         _settings(lambda s: s.update(ranges={"optimizer.lr": "choice:1,2"})),
@@ -1151,6 +1175,11 @@ TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "
         "rounds entry 1: optimizer.lr: tune searches loguniform:low:high",
     ),
 }
+# the damage every reader sees, not the resume only: tune.json's settings of a kind tune never
+# writes (``plans.settings_problem``), listed as sound before
+LISTED_DAMAGES = [
+    name for name, (_, says) in TUNE_STATE_DAMAGES.items() if says.startswith("settings ")
+]
 
 
 @pytest.mark.parametrize("damage", list(TUNE_STATE_DAMAGES))
@@ -1167,6 +1196,12 @@ def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
     result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
     refused(result, 2, f"error: {tune.file('tune.json')}: {says}")
     assert snapshot(case) == before
+    listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    if damage in LISTED_DAMAGES:
+        assert (listed[0]["status"], listed[0]["reason"]) == (
+            "DAMAGED",
+            f"{tune.file('tune.json')}: {says}",
+        )
 
 
 @pytest.mark.parametrize("how", ["swapped", "copied from another sweep"])
