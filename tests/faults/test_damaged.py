@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
 from nnlab import runs
 from nnlab.rundir import IDENTITY, state_digest
@@ -1237,6 +1238,40 @@ def test_a_trial_folder_that_is_not_the_planned_trial_is_damaged_for_every_reade
     before = snapshot(case)
     result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
     refused(result, 2, reason, "not this sweep's trial")
+    assert snapshot(case) == before
+
+
+def _drop_planned_trial(sweep: runs.RunDir, trial: str) -> None:
+    plan = sweep.config("sweep.yaml")
+    plan["trials"] = [t for t in plan["trials"] if t["id"] != trial]
+    sweep.file("sweep.yaml").write_text(yaml.safe_dump(plan))
+
+
+@pytest.mark.parametrize("how", ["dropped from sweep.yaml", "renamed", "its id edited"])
+def test_a_trial_folder_the_plan_does_not_list_is_damaged_for_every_reader(case, how):
+    # (a folder under trials/ that sweep.yaml plans no trial for was passed over: a trial
+    # dropped from the plan vanished from runs show, compare and the listing, and a resume of
+    # an edited id ran a new trial beside the old folder)
+    sweep = grid_sweep(case)
+    first, second = sorted(sweep.path.glob("trials/*"))
+    stray = first
+    if how == "dropped from sweep.yaml":
+        _drop_planned_trial(sweep, first.name)
+    elif how == "renamed":
+        stray = first.rename(first.with_name("deadbeef"))
+    else:
+        text = sweep.file("sweep.yaml").read_text()
+        sweep.file("sweep.yaml").write_text(text.replace(f"id: {first.name}", "id: abcdef12"))
+    says = f"{stray}: a trial folder sweep.yaml plans no trial for"
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    bad = {b["trial"]: b for b in row["bad_trials"]}
+    assert bad[stray.name]["status"] == "DAMAGED" and bad[stray.name]["reason"].startswith(says)
+    shown = invoke("runs", "show", str(sweep.path), "--runs-dir", case / "runs")
+    assert shown.exit_code == 0 and f"DAMAGED {says}" in shown.stdout, shown.output
+    set_meta(sweep, status="INTERRUPTED")
+    before = snapshot(case)
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, says, "(remove it to resume)")
     assert snapshot(case) == before
 
 
