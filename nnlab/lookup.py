@@ -169,6 +169,23 @@ def trial_folders(run: RunDir) -> list[Path]:
         return []
 
 
+def unplanned_folders(run: RunDir, planned: list[str]) -> list[Path]:
+    """The folders under the sweep's ``trials/`` that its sweep.yaml plans no trial for: a
+    trial id edited in (or a trial dropped from) sweep.yaml, a folder renamed or moved in.
+    Each is damage in every reader: it was passed over, so a sweep whose plan lost a trial
+    was shown, compared and resumed as if it never had it."""
+    ids = set(planned)
+    return [p for p in trial_folders(run) if p.name not in ids and not p.name.startswith(".")]
+
+
+def unplanned(path: Path) -> str:
+    """Why the trial folder ``path`` (``unplanned_folders``) is DAMAGED."""
+    return (
+        f"{path}: a trial folder sweep.yaml plans no trial for (sweep.yaml edited, or a folder "
+        "renamed or moved in?)"
+    )
+
+
 MISSING = "MISSING"  # read-time status of a trial a sweep recorded as started, with no folder
 
 

@@ -76,6 +76,8 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     listing as listing,
     trial_folders as trial_folders,
     trial_sweeps as trial_sweeps,
+    unplanned as unplanned,
+    unplanned_folders as unplanned_folders,
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)

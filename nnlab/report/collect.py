@@ -294,7 +294,7 @@ def _sweep_trials(
 ) -> list[Entry]:
     """The trials of the sweep folder ``run`` (at ``rel``; its ``summary`` and ``sweep.yaml``)
     in sweep.yaml's order (PENDING without a folder, or MISSING if the sweep recorded it:
-    ``runs.absent_trial``), then any others."""
+    ``runs.absent_trial``), then any others, DAMAGED (``runs.unplanned``)."""
     folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
     rows = summary.get("trials")
     recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
@@ -311,7 +311,10 @@ def _sweep_trials(
             path = run.file(runs.TRIALS) / tid
             why = runs.absent_trial(path, recorded.get(tid))
             out.append(_pending(path, trial_rel, parent, item, *why))
-    out += [read_folder(p, f"{rel}/trials/{t}", parent) for t, p in folders.items()]
+    for tid, path in folders.items():  # (none that sweep.yaml plans: damage, as listed)
+        entry = read_folder(path, f"{rel}/trials/{tid}", parent)
+        entry.status, entry.damage = "DAMAGED", runs.unplanned(path)
+        out.append(entry)
     return out
 
 

@@ -169,25 +169,9 @@ def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row
         for tid, s in states
         if s["status"] in (runs.DAMAGED, runs.MISSING)
     ]
-    stray = unplanned_folders(run, [p["id"] for p in planned])
-    bad += [{"trial": p.name, "status": runs.DAMAGED, "reason": _unplanned(p)} for p in stray]
+    stray = runs.unplanned_folders(run, [p["id"] for p in planned])
+    bad += [{"trial": p.name, "status": runs.DAMAGED, "reason": runs.unplanned(p)} for p in stray]
     return len(planned) + len(stray), bad
-
-
-def unplanned_folders(run: runs.RunDir, planned: list[str]) -> list[Path]:
-    """The folders under the sweep's ``trials/`` that its sweep.yaml plans no trial for: a
-    trial id edited in (or a trial dropped from) sweep.yaml, a folder renamed or moved in.
-    Each is damage in every reader: it was passed over, so a sweep whose plan lost a trial
-    was shown, compared and resumed as if it never had it."""
-    ids = set(planned)
-    return [p for p in runs.trial_folders(run) if p.name not in ids and not p.name.startswith(".")]
-
-
-def _unplanned(path: Path) -> str:
-    return (
-        f"{path}: a trial folder sweep.yaml plans no trial for (sweep.yaml edited, or a folder "
-        "renamed or moved in?)"
-    )
 
 
 def _planned(trial: Trial) -> dict[str, Any]:
@@ -491,9 +475,9 @@ def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
             except runs.DamagedError as exc:
                 hint = f"a trial of the sweep: remove {path} to run it again"
                 raise runs.DamagedError(f"{exc} ({hint})") from None
-    stray = unplanned_folders(run, [t.id for t in trials])
+    stray = runs.unplanned_folders(run, [t.id for t in trials])
     if stray:
-        raise runs.DamagedError(f"{_unplanned(stray[0])} (remove it to resume)")
+        raise runs.DamagedError(f"{runs.unplanned(stray[0])} (remove it to resume)")
     for trial in trials:  # (each one the plan's: not another trial's folder in its place)
         folder = runs.RunDir(trials_dir(run) / trial.id)
         if folder.file("meta.json").exists():

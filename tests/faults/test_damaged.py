@@ -1268,6 +1268,8 @@ def test_a_trial_folder_the_plan_does_not_list_is_damaged_for_every_reader(case,
     assert bad[stray.name]["status"] == "DAMAGED" and bad[stray.name]["reason"].startswith(says)
     shown = invoke("runs", "show", str(sweep.path), "--runs-dir", case / "runs")
     assert shown.exit_code == 0 and f"DAMAGED {says}" in shown.stdout, shown.output
+    report = invoke("report", "--runs-dir", case / "runs")
+    assert f"trials/{stray.name}: DAMAGED" in report.stderr, report.output
     set_meta(sweep, status="INTERRUPTED")
     before = snapshot(case)
     result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
