@@ -142,14 +142,16 @@ def folder_bytes(cfg: Any, input_dim: int, n_classes: int) -> int:
 
 def free_space(root: Path) -> int | None:
     """Bytes free on the file system ``root`` is on (or would be made on: its nearest existing
-    parent), None where that cannot be told."""
+    parent), None where that cannot be told: an error, or a file system of no size (/proc,
+    /sys: nothing can be written there, and the write says so, not a count of free bytes)."""
     path = Path(root).absolute()
     while not path.exists() and path != path.parent:
         path = path.parent
     try:
-        return shutil.disk_usage(path).free
+        usage = shutil.disk_usage(path)
     except OSError:
         return None
+    return usage.free if usage.total > 0 else None
 
 
 def check_disk(what: str, nbytes: float, root: Path) -> None:

@@ -68,3 +68,9 @@ def test_the_estimate_is_the_checkpoint_the_records_and_the_files(case):
 def test_the_free_space_is_asked_of_the_nearest_folder_that_exists(tmp_path):
     assert limits.free_space(tmp_path / "not" / "yet") == limits.free_space(tmp_path)
     assert limits.free_space(tmp_path) > 0
+
+
+def test_a_file_system_of_no_size_is_not_a_full_disk(case):
+    # (/proc says 0 bytes free of 0: a run there fails as a folder that cannot be made)
+    assert limits.free_space(Path("/proc/nnlab-not-there")) is None
+    refused(invoke("train", "cfg.yaml", "--runs-dir", "/proc/nnlab-x"), 2, "cannot create")
