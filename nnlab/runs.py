@@ -481,13 +481,22 @@ def start(
 def own(run: RunDir) -> None:
     """RunError if ``run`` is a symlink: a resume of a folder found under the runs folder
     would write wherever the link points. (Reading through one is fine: show, compare,
-    report.) Its own path is resumed as any folder is."""
+    report.) Its own path is resumed as any folder is. RunError too if the folder cannot be
+    written (a read-only mount, no permission): a resume said it was resuming, then failed
+    at its first write."""
     if run.path.is_symlink():
         target = run.path.resolve()
         raise RunError(
             f"{run.path}: a symlink to {target}; a resume writes into the folder itself: "
             f"give its own path ({target})"
         )
+    if run.path.is_dir() and not os.access(run.path, os.W_OK):
+        try:
+            read_only = bool(os.statvfs(run.path).f_flag & os.ST_RDONLY)
+        except (AttributeError, OSError):
+            read_only = False
+        why = "on a read-only file system" if read_only else "no permission to write it"
+        raise RunError(f"{run.path}: cannot be continued here: {why}")
 
 
 def take_over(run: RunDir, what: str = "") -> None:

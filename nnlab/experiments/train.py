@@ -417,6 +417,7 @@ def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
     the checks a command makes before it says a word (``resume_training`` claims the folder
     and makes them again)."""
     run = runs.find_run(runs_dir, ref, kind="train")
+    runs.own(run)
     _check_status(run)
     return run, load_run_config(run)
 

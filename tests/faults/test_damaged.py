@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -766,6 +767,28 @@ def test_a_folder_linked_into_the_runs_folder_is_read_but_not_resumed_through(
     assert shown.exit_code == 0, shown.output
     again = invoke(kind, "--resume", elsewhere, "--runs-dir", case / "runs", "-q")
     assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize("kind", ["train", "sweep"])
+def test_a_folder_that_cannot_be_written_is_refused_before_the_resume_says_a_word(
+    case, stopped, monkeypatch, kind
+):
+    # (a read-only mount: 'resuming ... after epoch 0', then 'meta.json: Read-only file
+    # system', exit 1; as root, only a read-only file system stops a write, so access() is told)
+    folder = stopped
+    if kind == "sweep":
+        grid_sweep(case)
+        folder = next(r for r in runs.iter_runs(case / "runs") if r.kind == "sweep")
+        set_meta(folder, status="INTERRUPTED")
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: mode != os.W_OK and real(p, mode, **kw)
+        if Path(p) == folder.path else real(p, mode, **kw)
+    )  # fmt: skip
+    before = snapshot(case / "runs")
+    result = invoke(kind, "--resume", folder.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {folder.path}: cannot be continued here: ")
+    assert snapshot(case / "runs") == before
 
 
 def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
