@@ -18,6 +18,7 @@ from typing import Any
 from nnlab.output import brief
 
 Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
+MAX_SEED = 2**32 - 1  # the largest seed a config, --seed or a recorded plan may hold
 
 
 def number(v: Any) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nnlab.kinds import show, whole
+from nnlab.kinds import MAX_SEED, show, whole
 
 ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
@@ -90,7 +90,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "trials": (_counts, "a whole number >= 1"),
     "top_k": (_counts, "a whole number >= 1"),
     "metric": (lambda v: isinstance(v, str), "text"),
-    "seed": (lambda v: whole(v) and v >= 0, "a whole number >= 0"),
+    "seed": (lambda v: whole(v) and 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}"),
 }
 
 

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from nnlab.kinds import MAX_SEED
+
 if TYPE_CHECKING:
     from nnlab.data.dataset import Source
 
 MAX_SAMPLES = 10_000_000  # samples of any split or generated set
-MAX_SEED = 2**32 - 1
 
 
 def _leaves(annotation: Any) -> list[Any]:

@@ -23,6 +23,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nnlab.errors import NnlabError
+from nnlab.kinds import MAX_SEED
 from nnlab.output import Format
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TRIALS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -192,7 +193,6 @@ def handle_errors(fn: F) -> F:
 
 
 # ----------------------------------------------------------------------------- options
-MAX_SEED = 2**32 - 1
 MAX_JOBS = 256
 
 

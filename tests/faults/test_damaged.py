@@ -1166,7 +1166,7 @@ TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "
     ),
     "a negative seed": (  # (an 'unexpected' ValidationError, exit 1)
         _settings(lambda s: s.update(seed=-1)),
-        "settings seed is -1; expected a whole number >= 0",
+        "settings seed is -1; expected a whole number from 0 to 4294967295",
     ),
     "overrides as text": (  # (resumed as if no override had been given)
         _settings(lambda s: s.update(overrides="epochs=5")),
@@ -1176,9 +1176,9 @@ TUNE_STATE_DAMAGES = {  # how tune.json is changed -> what the line says after "
         _settings(lambda s: s.update(ranges=5)),
         "settings ranges is 5; expected an object of ranges (loguniform:LOW:HIGH)",
     ),
-    "a seed past a sweep's": (  # (an 'unexpected' ValidationError, exit 1)
-        _settings(lambda s: s.update(seed=5_000_000)),
-        "settings: input should be less than or equal to 4294967295, got 5000000001",
+    "a seed past --seed's": (  # (an 'unexpected' ValidationError, exit 1)
+        _settings(lambda s: s.update(seed=2**32)),
+        "settings seed is 4294967296; expected a whole number from 0 to 4294967295",
     ),
     "a metric no round ranks by": (  # ("no trial completed (each diverged or failed)", exit 1)
         _settings(lambda s: s.update(metric="final_zzz")),
