@@ -577,6 +577,13 @@ def spans_decades(values: Any, decades: float = 1.0) -> bool:
     return bool(v.size) and float(np.log10(v.max()) - np.log10(v.min())) > decades
 
 
+def too_wide(lo: float, hi: float, decades: float = 200) -> bool:
+    """Positive ``lo`` .. ``hi`` span more than ``decades`` (past matplotlib's log locator)."""
+    import math
+
+    return 0 < lo <= hi < math.inf and math.log10(hi) - math.log10(lo) > decades
+
+
 def wide_log_ticks(axis: Any, lo: float, hi: float, decades: float = 200) -> None:
     """Seven powers of ten, no minor ticks, on a log ``axis`` from ``lo`` to ``hi`` spanning
     over ``decades`` (matplotlib's locator overflows past ~308: a swept rate of 1e-300..1e300
@@ -586,7 +593,7 @@ def wide_log_ticks(axis: Any, lo: float, hi: float, decades: float = 200) -> Non
     import numpy as np
     from matplotlib.ticker import FixedLocator, NullLocator
 
-    if not (0 < lo <= hi < math.inf) or math.log10(hi) - math.log10(lo) <= decades:
+    if not too_wide(lo, hi, decades):
         return
     powers = np.unique(np.linspace(math.ceil(math.log10(lo)), math.floor(math.log10(hi)), 7))
     axis.set_major_locator(FixedLocator(10.0 ** powers.round()))

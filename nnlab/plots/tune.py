@@ -68,8 +68,10 @@ def tune_scatter_figure(
                 label=f"round {r}",
             )
         if log.get(key) and base.spans_decades([p[key] for p in points]):
-            ax.set_xscale("log")
             values = [p[key] for p in points if p[key] > 0]
+            if base.too_wide(min(values), max(values)):  # (a margin past 1e308 overflows)
+                ax.margins(x=0)
+            ax.set_xscale("log")
             base.wide_log_ticks(ax.xaxis, min(values), max(values))
         ax.set(xlabel=key, ylabel=label)
         if metric.endswith("_acc"):
