@@ -43,6 +43,23 @@ def results(result: sw.SweepResult) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- expansion
+
+
+def interrupted_at_epoch(fit, epoch: int):
+    """``fit`` (the training loop) raising KeyboardInterrupt once a net's ``epoch`` is recorded
+    (and checkpointed, where due): a run stopped there."""
+
+    def fit_until(*args, on_epoch, **kwargs):
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if rec["epoch"] == epoch:
+                raise KeyboardInterrupt
+
+        return fit(*args, on_epoch=record, **kwargs)
+
+    return fit_until
+
+
 def test_grid_expands_row_major_with_first_key_slowest():
     spec = sw.SweepSpec(params={"a": [1, 2], "b": ["x", "y", "z"]})
     assert sw.expand(spec) == [
@@ -448,16 +465,8 @@ def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeyp
         limits.append(kwargs.get("limits", limits_))
         return real_limits(limits=kwargs.get("limits", limits_))
 
-    def fit_interrupted_at_epoch_2(*args, on_epoch, **kwargs):
-        def record(net, rec, state):
-            on_epoch(net, rec, state)
-            if rec["epoch"] == 2:
-                raise KeyboardInterrupt
-
-        return real_fit(*args, on_epoch=record, **kwargs)
-
     monkeypatch.setattr(threadpoolctl, "threadpool_limits", recorded)
-    monkeypatch.setattr(train_mod, "fit_group", fit_interrupted_at_epoch_2)
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2))
     with pytest.raises(KeyboardInterrupt):
         sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
     monkeypatch.setattr(train_mod, "fit_group", real_fit)
@@ -636,16 +645,7 @@ def test_a_sweep_killed_inside_a_stack_resumes_its_trials_one_by_one(tmp_path, m
     reference = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "ref", stack=1)
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
     real = train_mod.fit_group
-
-    def interrupted_at_epoch_2(*args, on_epoch, **kwargs):
-        def record(net, rec, state):
-            on_epoch(net, rec, state)
-            if rec["epoch"] == 2:
-                raise KeyboardInterrupt
-
-        return real(*args, on_epoch=record, **kwargs)
-
-    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch_2)
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real, 2))
     with pytest.raises(KeyboardInterrupt):
         sw.run_sweep(init_sweep(), runs_dir=tmp_path / "cut", stack=5)
     monkeypatch.setattr(train_mod, "fit_group", real)

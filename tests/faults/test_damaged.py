@@ -745,17 +745,21 @@ def test_a_link_or_file_where_nnlab_makes_trial_folders_is_damage_the_resume_lea
     assert f"DAMAGED {target}: {what if what == 'a symlink' else 'not a folder'}" in shown.stdout
 
 
+def stopped_sweep(case) -> runs.RunDir:
+    """A grid sweep under ``case/runs``, its folder saying INTERRUPTED (a resume continues it)."""
+    grid_sweep(case)
+    folder = next(r for r in runs.iter_runs(case / "runs") if r.kind == "sweep")
+    set_meta(folder, status="INTERRUPTED")
+    return folder
+
+
 @pytest.mark.parametrize("kind", ["train", "sweep"])
 def test_a_folder_linked_into_the_runs_folder_is_read_but_not_resumed_through(
     case, tmp_path, stopped, kind
 ):
     # (`train --resume` of a run folder symlinked into runs/ wrote its checkpoint and records
     # wherever the link pointed; reading through a link stays allowed)
-    folder = stopped
-    if kind == "sweep":
-        grid_sweep(case)
-        folder = next(r for r in runs.iter_runs(case / "runs") if r.kind == "sweep")
-        set_meta(folder, status="INTERRUPTED")
+    folder = stopped if kind == "train" else stopped_sweep(case)
     elsewhere = tmp_path / "elsewhere" / folder.path.name
     shutil.move(folder.path, elsewhere)
     folder.path.symlink_to(elsewhere, target_is_directory=True)
@@ -775,11 +779,7 @@ def test_a_folder_that_cannot_be_written_is_refused_before_the_resume_says_a_wor
 ):
     # (a read-only mount: 'resuming ... after epoch 0', then 'meta.json: Read-only file
     # system', exit 1; as root, only a read-only file system stops a write, so access() is told)
-    folder = stopped
-    if kind == "sweep":
-        grid_sweep(case)
-        folder = next(r for r in runs.iter_runs(case / "runs") if r.kind == "sweep")
-        set_meta(folder, status="INTERRUPTED")
+    folder = stopped if kind == "train" else stopped_sweep(case)
     real = os.access
     monkeypatch.setattr(
         os, "access", lambda p, mode, **kw: mode != os.W_OK and real(p, mode, **kw)
