@@ -206,12 +206,13 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
     another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
     the runs folder finds it. ``given``: the option's value as written, for the message."""
     path = Path(root).absolute()
-    for folder in (path, *path.parents):
-        if (folder / "meta.json").is_file():
-            raise ConfigError(
-                f"{option}: '{given or root}' is inside the run folder '{folder}'; new folders "
-                f"go in a runs folder, not in a run's own folder (e.g. '{folder.parent}')"
-            )
+    runs = [folder for folder in (path, *path.parents) if (folder / "meta.json").is_file()]
+    if runs:  # (the outermost: a trial's parent, a sweep's trials/, is no runs folder)
+        folder = runs[-1]
+        raise ConfigError(
+            f"{option}: '{given or root}' is inside the run folder '{folder}'; new folders "
+            f"go in a runs folder, not in a run's own folder (e.g. '{folder.parent}')"
+        )
 
 
 def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:

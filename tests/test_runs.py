@@ -695,3 +695,19 @@ def test_runs_compare_shows_a_run_named_twice_once(tmp_path):
     once = compare_runs([str(run.run.path)], tmp_path)
     twice = compare_runs([str(run.run.path), "latest", run.run.id], tmp_path)
     assert twice[0] == once[0] and len(twice[0]) == 1
+
+
+def test_a_root_inside_a_trial_folder_names_the_outermost_run_and_a_runs_folder(tmp_path):
+    # (the innermost run folder was named and its parent, the sweep's trials/, was suggested:
+    # a folder inside another run, itself refused)
+    from nnlab.runs import check_new_root
+
+    sweep = tmp_path / "runs" / "sweep"
+    trial = sweep / "trials" / "t1"
+    trial.mkdir(parents=True)
+    for folder in (sweep, trial):
+        (folder / "meta.json").write_text("{}")
+    with pytest.raises(ConfigError) as caught:
+        check_new_root(trial / "x")
+    assert f"inside the run folder '{sweep}'" in str(caught.value)
+    assert f"(e.g. '{tmp_path / 'runs'}')" in str(caught.value)
