@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import platform
 import secrets
@@ -56,6 +57,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     file_mode as file_mode,
     now as now,
     os_error_text as os_error_text,
+    read_at_most,
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
@@ -63,6 +65,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
     MISSING as MISSING,
+    RUN_FILES,
     TRIALS as TRIALS,
     absent_round as absent_round,
     absent_trial as absent_trial,
@@ -200,13 +203,29 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
     return name
 
 
+def made_by_nnlab(folder: Path) -> bool:
+    """``folder`` is a run folder nnlab made: it holds one of the files only a run folder has
+    (``RUN_FILES`` but meta.json, a name any project may use), or a meta.json that is a JSON
+    object naming a ``run_id`` and a ``kind``, as nnlab writes it."""
+    try:
+        if any((folder / name).exists() for name in RUN_FILES if name != "meta.json"):
+            return True
+        if not (folder / "meta.json").is_file():
+            return False
+        data = read_at_most(folder / "meta.json", 2**20)
+        meta = json.loads(data) if data is not None else None
+    except (OSError, ValueError, DamagedError):
+        return False
+    return isinstance(meta, dict) and "run_id" in meta and "kind" in meta
+
+
 def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = None) -> None:
     """ConfigError if ``root``, where a command would make a new folder, is a run folder or
     inside one (a folder with a meta.json, or below it): a run made there would write into
     another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
     the runs folder finds it. ``given``: the option's value as written, for the message."""
     path = Path(root).absolute()
-    runs = [folder for folder in (path, *path.parents) if (folder / "meta.json").is_file()]
+    runs = [folder for folder in (path, *path.parents) if made_by_nnlab(folder)]
     if runs:  # (the outermost: a trial's parent, a sweep's trials/, is no runs folder)
         folder = runs[-1]
         raise ConfigError(

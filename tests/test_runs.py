@@ -705,9 +705,37 @@ def test_a_root_inside_a_trial_folder_names_the_outermost_run_and_a_runs_folder(
     sweep = tmp_path / "runs" / "sweep"
     trial = sweep / "trials" / "t1"
     trial.mkdir(parents=True)
-    for folder in (sweep, trial):
-        (folder / "meta.json").write_text("{}")
+    for folder, kind in ((sweep, "sweep"), (trial, "train")):
+        (folder / "meta.json").write_text(json.dumps({"run_id": folder.name, "kind": kind}))
     with pytest.raises(ConfigError) as caught:
         check_new_root(trial / "x")
     assert f"inside the run folder '{sweep}'" in str(caught.value)
     assert f"(e.g. '{tmp_path / 'runs'}')" in str(caught.value)
+
+
+def test_a_meta_json_of_another_programs_is_no_run_folder(tmp_path):
+    # (a project whose root holds a meta.json of its own could not keep runs/ in it)
+    from nnlab.runs import check_new_root, made_by_nnlab
+
+    (tmp_path / "meta.json").write_text('{"name": "my web app"}')
+    assert not made_by_nnlab(tmp_path)
+    check_new_root(tmp_path / "runs")  # (no error)
+    (tmp_path / "sweep.yaml").write_text("trials: []\n")  # (a file only a run folder has)
+    assert made_by_nnlab(tmp_path)
+
+
+def test_the_library_refuses_a_new_run_or_sweep_inside_a_run_folder(tmp_path):
+    # (the command line refused it; a Python caller of run_training / run_sweep made it)
+    from nnlab.sweep import run_sweep
+    from nnlab.sweep.source import sweep_from_file
+
+    cfg = load_config(None, [*SMALL, "epochs=1"])
+    done = run_training(cfg, runs_dir=tmp_path, plot=False).run
+    with pytest.raises(ConfigError, match="inside the run folder"):
+        run_training(cfg, runs_dir=done.path / "sub", plot=False)
+    path = tmp_path / "cfg.yaml"
+    path.write_text(to_yaml(cfg))
+    defn = sweep_from_file(path, ["optimizer.lr=0.1,0.01"], kind="grid")
+    with pytest.raises(ConfigError, match="inside the run folder"):
+        run_sweep(defn, runs_dir=done.path)
+    assert sorted(p.name for p in done.path.iterdir() if p.is_dir()) == []

@@ -112,11 +112,7 @@ class SweepProgress:
         self.lines.close()
 
     def start(self, run: Any, done: int, total: int) -> None:
-        if self.asked is not None and total < self.asked:  # (said even with -q: fewer trials)
-            note(
-                f"{counted(self.asked, 'trial')} asked, {total} distinct: the others would "
-                "repeat a trial's config (a random draw made again, a grid value given twice)"
-            )
+        note_repeats(self.asked, total)  # (said even with -q: fewer trials)
         if self.lines.quiet:
             return
         axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
@@ -156,6 +152,15 @@ class SweepProgress:
                 self.bar = None
         else:
             self.lines(f"[{done}/{total}] {describe_row(row, self.axes)}")
+
+
+def note_repeats(asked: int | None, total: int) -> None:
+    """Say so when a sweep has fewer distinct trials (``total``) than its spec ``asked``."""
+    if asked is not None and total < asked:
+        note(
+            f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
+            "repeat a trial's config (a random draw made again, a grid value given twice)"
+        )
 
 
 def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
@@ -243,15 +248,16 @@ def run_on_executor(
 def run_definition(
     defn: Any, opts: Execution, painters: list[Any] | None = None, dry_run: bool = False
 ) -> None:
-    from nnlab import runs
     from nnlab.sweep import run_sweep
 
-    runs.location(opts.runs_dir, None)  # (not inside another run's folder)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 
+        check_executor(opts)
         given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
-        return print_preview(preview_sweep(defn, runs_dir=opts.runs_dir, **given), opts)
+        preview = preview_sweep(defn, runs_dir=opts.runs_dir, **given)
+        note_repeats(asked_trials(defn.spec), len(preview.rows))
+        return print_preview(preview, opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
     run_on_executor(start, opts, painters, asked=asked_trials(defn.spec))
 
@@ -266,6 +272,15 @@ def asked_trials(spec: Any) -> int:
     if spec.kind == "random":
         return int(spec.trials)
     return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
+
+
+def check_executor(opts: Execution) -> None:
+    """The checks of ``--jobs``, ``--executor`` and ``--scheduler`` a run makes as it makes its
+    executor (a dry run makes one and closes it unstarted: no worker, no connection)."""
+    from nnlab.sweep import make_executor
+
+    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)):
+        pass
 
 
 def print_preview(preview: Any, opts: Execution) -> None:
@@ -304,6 +319,7 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
     if dry_run:
         from nnlab.sweep.preview import preview_resume
 
+        check_executor(opts)
         given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
         return print_preview(preview_resume(run, **given), opts)
     run_on_executor(functools.partial(resume_sweep, run, data_dir=opts.data_dir), opts)

@@ -140,7 +140,6 @@ def train(
 
     # the figure's painter first, before the imports below: matplotlib loads on the other core
     with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
-        from nnlab import runs
         from nnlab.config import load_config
         from nnlab.experiments import train as tr
 
@@ -162,7 +161,6 @@ def train(
             cfg = load_config(config, overrides or [])
             if print_config:
                 return print_config_as(cfg, fmt)
-            runs.location(runs_dir, None)  # (not inside another run's folder)
             result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
                                      overrides=overrides or [], progress=epoch_lines(lines),
                                      threads=threads, painter=painter)  # fmt: skip

@@ -281,6 +281,8 @@ def run_training(
 
     Data problems and config/data mismatches raise before any folder is created.
     """
+    if folder is None:  # (``folder``: a sweep's trial, or --out, which runs.location checked)
+        runs.check_new_root(runs_dir)
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)

@@ -474,7 +474,12 @@ def _new_round(
         run.write_json("tune.json", state)
 
     result = sweep.run_sweep(
-        defn, runs_dir=run.file(runs.ROUNDS), folder=folder, on_start=on_start, **how.kwargs()
+        defn,
+        runs_dir=run.file(runs.ROUNDS),
+        folder=folder,
+        on_start=on_start,
+        nested=True,
+        **how.kwargs(),
     )
     return result.run, result.rows
 

@@ -88,6 +88,7 @@ def preview_sweep(
     """What ``run_sweep(defn, ...)`` would run: its trials checked as it checks them (a
     ConfigError or DataError as it raises it), their stacks and work."""
     check_stack(stack)
+    runs.check_new_root(runs_dir)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     return _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,

@@ -331,10 +331,13 @@ def run_sweep(
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
     painters: list[Any] | None = None,
+    nested: bool = False,
 ) -> SweepResult:
     """Plan the sweep, create its folder and run every trial.
 
     ``folder``: the folder's name under ``runs_dir`` (default: a stamp, the name and an id).
+    ``runs_dir`` may not be inside a run folder (``runs.check_new_root``) unless ``nested``:
+    the sweep is a part of that run (a tune's round).
 
     ``stack``: trials that differ only in seed, initial weights, learning rate and weight decay
     train side by side in stacks of up to this many (1: each alone; the numbers are the same
@@ -343,6 +346,8 @@ def run_sweep(
     Config errors (any trial's config invalid) and data errors raise before the folder exists.
     """
     assert executor is not None  # (given by with_executor)
+    if not nested:
+        runs.check_new_root(runs_dir)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)

@@ -104,3 +104,16 @@ def test_a_resume_dry_run_of_a_running_sweep_is_refused_as_the_resume_is(tmp_pat
 
 def test_dry_run_needs_a_sweep_to_plan():
     assert "give a sweep to dry-run" in one_error_line(invoke("sweep", "--dry-run"))
+
+
+def test_a_dry_run_checks_the_executor_and_says_when_draws_repeat(tmp_path):
+    cfg = write_config(tmp_path)
+    line = one_error_line(
+        invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "--executor", "foo", "--dry-run")
+    )
+    assert "--executor: expected one of local, dask" in line
+    repeated = invoke("sweep", "random", cfg, "--trials", "6", "optimizer.lr=choice:0.5,0.1",
+                      "--dry-run", runs_dir=tmp_path / "r")  # fmt: skip
+    assert repeated.exit_code == 0, repeated.output
+    assert "6 trials asked, 2 distinct" in repeated.stderr
+    assert not (tmp_path / "r").exists()
