@@ -228,8 +228,11 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
     runs = [folder for folder in (path, *path.parents) if made_by_nnlab(folder)]
     if runs:  # (the outermost: a trial's parent, a sweep's trials/, is no runs folder)
         folder = runs[-1]
+        where = (
+            "is the run folder" if folder == path and given is None else "is inside the run folder"
+        )
         raise ConfigError(
-            f"{option}: '{given or root}' is inside the run folder '{folder}'; new folders "
+            f"{option}: '{given or root}' {where} '{folder}'; new folders "
             f"go in a runs folder, not in a run's own folder (e.g. '{folder.parent}')"
         )
 

@@ -381,7 +381,8 @@ def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     )
     columns = table_columns(result.rows)
     run.write_text("summary.txt", table_text(result.rows, columns, title=table_title(result)))
-    trainer = f"{cfg.optimizer.name}, batch {cfg.batch_size}"
+    batch = "full batch" if cfg.batch_size == "full" else f"batch {cfg.batch_size}"
+    trainer = f"{cfg.optimizer.name}, {batch}"
     figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name,
                                   trainer=trainer)  # fmt: skip
     plots.save(figure, run.file("lr-scan.png"))

@@ -195,3 +195,6 @@ def test_the_figure_names_the_configs_optimizer_and_batch(cfg, data, tmp_path, m
     monkeypatch.setattr(plots, "lr_scan_figure", spy)
     scan.lr_scan(cfg, min_exp=-2, max_exp=-1, num=2, epochs=1, data=data, runs_dir=tmp_path)
     assert drawn["trainer"] == f"{cfg.optimizer.name}, batch {cfg.batch_size}"
+    scan.lr_scan(cfg.model_copy(update={"batch_size": "full"}), min_exp=-2, max_exp=-1, num=2,
+                 epochs=1, data=data, runs_dir=tmp_path)  # fmt: skip
+    assert drawn["trainer"] == f"{cfg.optimizer.name}, full batch"

@@ -233,7 +233,8 @@ def test_a_runs_dir_inside_a_run_folder_is_refused_and_nothing_is_made(
     run = _a_run(case, templates)
     root = run if inside == "a run" else run / "trials"
     before = snapshot(case)
-    says = f"'{root}' is inside the run folder '{run}'"
+    where = "is the run folder" if root == run else "is inside the run folder"
+    says = f"'{root}' {where} '{run}'"
     refused(invoke(*MAKERS[command], "--runs-dir", root), 2, "error: --runs-dir: ", says)
     assert snapshot(case) == before
 
