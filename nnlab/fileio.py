@@ -309,3 +309,30 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         if found is not None:
             raise DamagedError(found)
     return record
+
+
+# what a landscape.h5 holds (``experiments.landscape_file``): its axis, its two slices' losses
+# and accuracies, its centre and its directions
+LANDSCAPE_ARRAYS = ("alphas", "line/loss", "line/acc", "grid/loss", "grid/acc", "centre/params",
+                    "directions/d1", "directions/d2")  # fmt: skip
+
+
+def check_landscape(path: Path) -> None:
+    """DamagedError if ``path`` is there and is not an HDF5 file holding the arrays a landscape
+    writes (``LANDSCAPE_ARRAYS``; their values are the landscape's to check). A truncated or
+    garbled landscape.h5 was listed and shown as sound, and refused by ``--resume`` only."""
+    if not os.path.lexists(path):
+        return
+    try:
+        refuse_a_pipe(path, path.stat().st_mode)  # (h5py would wait for a writer)
+        import h5py  # (loaded when a folder holds a landscape)
+
+        with h5py.File(path, "r") as f:
+            absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
+    except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a folder, a loop)
+        detail = str(exc) or type(exc).__name__
+        raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
+    if absent:
+        raise DamagedError(
+            f"{path}: not a landscape file as nnlab writes one (no {', '.join(absent)})"
+        )

@@ -107,3 +107,25 @@ def settings_problem(settings: Any) -> str | None:
         if not fits(settings[key]):
             return f"{key} is {show(settings[key])}; expected {expected}"
     return None
+
+
+def config_problem(data: dict[str, Any], want: Any) -> str | None:
+    """Why config.yaml's ``data`` is not the config the run was started with: its hash is not
+    ``want``, meta.json's ``config_hash`` (written from the same resolved config, so any edit
+    shows); None if it is, or meta.json records none. ``RunDir.config`` asks, so every reader
+    of config.yaml sees it (``runs list``, ``show``, ``compare``, the report, ``--resume``,
+    ``landscape``): ``runs show`` printed an edited learning rate as the one the run had."""
+    from nnlab.config import config_hash  # (with pydantic: loaded when a config is read)
+
+    if not isinstance(want, str) or not want:
+        return None
+    try:
+        got = config_hash(data, len(want))
+    except (TypeError, ValueError) as exc:  # (a YAML date or binary: no JSON to hash)
+        return f"not the config this run was started with ({exc}): edited?"
+    if got == want:
+        return None
+    return (
+        f"not the config this run was started with (its hash is {got}, meta.json's "
+        f"config_hash {want}): edited?"
+    )

@@ -22,6 +22,7 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
     atomic_write,
+    check_landscape,
     dumps,
     file_mode,
     naming,
@@ -48,6 +49,7 @@ from nnlab.kinds import (
 )
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
+    config_problem,
     plan_problem,
     round_problem,
     settings_problem,
@@ -150,34 +152,14 @@ class RunDir:
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)
             raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")
-        found = plan_problem(data) if name == "sweep.yaml" else self._config_problem(data)
+        if name == "sweep.yaml":
+            found = plan_problem(data)
+        else:  # (what meta.json says the run was started with: any edit shows)
+            meta = self.meta if self.file("meta.json").exists() else {}
+            found = config_problem(data, meta.get("config_hash"))
         if found is not None:
             raise DamagedError(f"{self.file(name)}: {found}")
         return data
-
-    def _config_problem(self, data: dict[str, Any]) -> str | None:
-        """Why config.yaml's ``data`` is not the config the run was started with: its hash is
-        not meta.json's ``config_hash`` (written from the same resolved config, so any edit
-        shows), None if it is (or meta.json records none). Every reader of config.yaml sees
-        it (``runs list``, ``show``, ``compare``, the report, ``--resume``, ``landscape``):
-        ``runs show`` printed an edited learning rate as the one the run trained with."""
-        from nnlab.config import config_hash  # (with pydantic: loaded when a config is read)
-
-        if not self.file("meta.json").exists():
-            return None
-        want = self.meta.get("config_hash")
-        if not isinstance(want, str) or not want:
-            return None
-        try:
-            got = config_hash(data, len(want))
-        except (TypeError, ValueError) as exc:  # (a YAML date or binary: no JSON to hash)
-            return f"not the config this run was started with ({exc}): edited?"
-        if got == want:
-            return None
-        return (
-            f"not the config this run was started with (its hash is {got}, meta.json's "
-            f"config_hash {want}): edited?"
-        )
 
     def plan(self) -> dict[str, Any] | None:
         """sweep.yaml as ``config`` reads it (checked by ``plan_problem``); None for a folder
@@ -394,8 +376,8 @@ class RunDir:
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
         summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``),
-        metrics.jsonl (a torn last line is no damage), checkpoint.npz (its index). What a
-        listing checks of each folder."""
+        metrics.jsonl (a torn last line is no damage), checkpoint.npz and landscape.h5 (their
+        index). What a listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
         self.summary()
         self.check_present()
@@ -403,6 +385,12 @@ class RunDir:
         self.rounds()
         self.metrics()
         self.check_checkpoint()
+        self.check_landscape()
+
+    def check_landscape(self) -> None:
+        """DamagedError if there is a landscape.h5 and it is not one (``check_landscape``: its
+        index, as ``check_checkpoint``; what it holds is ``landscape --resume``'s to check)."""
+        check_landscape(self.file("landscape.h5"))
 
     def check_present(self) -> None:
         """DamagedError naming a file the folder's state says must be there and is not: the

@@ -2,7 +2,7 @@
 
 Every folder is read through ``runs``' public API (``iter_runs``, ``find_run``, ``RunDir.meta``,
 ``.status``, ``.summary()``, ``.metrics()``, ``.config()``, ``.check_checkpoint()``,
-``.read_json``, ``.file``) into a plain :class:`Entry`, so the report sees a folder as every
+``.check_landscape()``, ``.read_json``, ``.file``) into a plain :class:`Entry`, so the report sees a folder as every
 command does: the same checks (``RunDir``'s: a torn last line of ``metrics.jsonl`` dropped, any
 other damage a ``DamagedError`` naming the file; a summary value not of its key's kind) and the
 same read-time statuses (STALE; a sweep's trial PENDING or MISSING by ``runs.absent_trial``, a
@@ -209,6 +209,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     with _reading(run.file("metrics.jsonl")):
         entry.records = _records(run)
     run.check_checkpoint()  # (not shown, but a truncated one is damage, as runs list says)
+    run.check_landscape()  # (the same: its figures are shown, not its arrays)
     entry.files = _other_json(run)
     if run.file("sweep.yaml").exists():
         with _reading(run.file("sweep.yaml")):

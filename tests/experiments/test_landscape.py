@@ -267,3 +267,39 @@ def test_a_resume_refuses_an_edited_landscape_file_and_changes_nothing(data, tmp
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"error: {h5}: ") and message in result.stderr, result.stderr
     assert before == {p.name: p.read_bytes() for p in done.run.path.iterdir() if p.is_file()}
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _drop_axis(path):
+    with h5py.File(path, "r+") as f:
+        del f["alphas"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (_truncate, "not a readable landscape file (Unable to synchronously open file"),
+        (lambda p: p.write_bytes(b"\x00garbage"), "not a readable landscape file"),
+        (_drop_axis, "not a landscape file as nnlab writes one (no alphas)"),
+    ],
+    ids=["truncated", "garbage", "no axis"],
+)
+def test_a_damaged_landscape_file_is_damaged_in_every_reader(data, tmp_path, damage, says):
+    # (runs list, runs show and the report read the folder as sound: only --resume opened it)
+    from tests.conftest import invoke
+
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
+    done = ls.landscape(str(path), settings=FAST, runs_dir=tmp_path, out=tmp_path / "l", data=data)
+    h5 = done.run.file("landscape.h5")
+    damage(h5)
+    listed = invoke("runs", "list", "-f", "json", runs_dir=tmp_path)
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "DAMAGED" and row["reason"].startswith(f"{h5}: {says}"), row
+    shown = invoke("runs", "show", str(done.run.path), runs_dir=tmp_path)
+    assert shown.exit_code == 2 and shown.stderr.startswith(f"error: {h5}: {says}"), shown.output
+    report = invoke("report", runs_dir=tmp_path)
+    assert f"warning: {done.run.id}: DAMAGED" in report.stderr, report.output
