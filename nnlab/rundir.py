@@ -333,6 +333,9 @@ class RunDir:
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
         if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
             raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
+        last = (self.config() or {}).get("epochs") if arrays else None  # (blamed on metrics)
+        if whole(last) and epoch > last:
+            raise DamagedError(f"{path}: 'epoch' is {epoch}, past the run's {last} epochs")
         digest = state.pop("digest", None)  # (checkpoints of older versions have none)
         if arrays and digest is not None:
             if str(digest) != state_digest({"epoch": epoch_array, **state}):

@@ -301,6 +301,18 @@ def test_an_edited_config_is_refused_by_its_checkpoint_whatever_meta_json_says(c
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
 
 
+@pytest.mark.parametrize("command", ["resume", "landscape"])
+def test_a_checkpoint_past_the_runs_last_epoch_is_refused_naming_it(case, stopped, command):
+    # (epoch 99 of a 3-epoch run: the resume blamed metrics.jsonl, "has no record of epoch 99",
+    # and the landscape was drawn around "epoch 99")
+    path = stopped.file("checkpoint.npz")
+    _rewrite_checkpoint(path, lambda a: a.update(epoch=np.array(99)))
+    before = snapshot(case)
+    result = _run_command(command, stopped, case)
+    refused(result, 2, f"{path}: 'epoch' is 99, past the run's 3 epochs")
+    assert snapshot(case) == before
+
+
 def test_a_checkpoint_naming_its_run_by_half_is_refused(case, stopped):
     path = stopped.file("checkpoint.npz")
     _rewrite_checkpoint(path, lambda a: a.pop("config_hash"))
