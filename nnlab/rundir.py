@@ -47,6 +47,7 @@ from nnlab.kinds import (
     show,
     whole,
 )
+from nnlab.output import counted
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
     config_problem,
@@ -335,7 +336,9 @@ class RunDir:
             raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
         last = (self.config() or {}).get("epochs") if arrays else None  # (blamed on metrics)
         if whole(last) and epoch > last:
-            raise DamagedError(f"{path}: 'epoch' is {epoch}, past the run's {last} epochs")
+            raise DamagedError(
+                f"{path}: 'epoch' is {epoch}, past the run's {counted(last, 'epoch')}"
+            )
         digest = state.pop("digest", None)  # (checkpoints of older versions have none)
         if arrays and digest is not None:
             if str(digest) != state_digest({"epoch": epoch_array, **state}):
