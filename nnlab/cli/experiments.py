@@ -233,7 +233,8 @@ Ranges = Annotated[
                    "key.", show_default=False),
 ]  # fmt: skip
 Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
-Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges.", 1, 100)
+Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges "
+                 "(--rounds x --trials: at most 100,000 trials in all).", 1, 100)  # fmt: skip
 TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
 Epochs = Annotated[
     int | None,
