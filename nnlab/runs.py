@@ -522,14 +522,20 @@ def own(run: RunDir) -> None:
         raise RunError(f"{run.path}: cannot be continued here: {why}")
 
 
+def refuse_running(run: RunDir, what: str = "") -> None:
+    """RunError if ``run`` is still RUNNING in a live process (another process has it).
+    ``what``: how the error names the folder (``"sweep "``)."""
+    if run.status == "RUNNING":
+        raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
+
+
 def take_over(run: RunDir, what: str = "") -> None:
     """``claim`` ``run`` to continue it: RunError if it is still RUNNING in a live process
     (looked at again once claimed: another process may have resumed it meanwhile).
     ``what``: how the error names the folder (``"sweep "``). A link is refused (``own``)."""
     own(run)
     for _ in range(2):
-        if run.status == "RUNNING":
-            raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
+        refuse_running(run, what)
         claim(run)
 
 

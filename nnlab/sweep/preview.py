@@ -19,7 +19,6 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.build import stack_key
-from nnlab.errors import RunError
 from nnlab.limits import NOMINAL_GFLOPS, STEP_SECONDS, training_hours, work_limit
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, plan
@@ -103,8 +102,7 @@ def preview_resume(
     each resumed trial's checkpoint); the folder is not claimed, nothing is removed."""
     check_stack(stack)
     runs.own(run)
-    if run.status == "RUNNING":  # (as the resume would refuse it: another process has it)
-        raise RunError(f"{run.path}: sweep still RUNNING in process {run.meta.get('pid')}")
+    runs.refuse_running(run, "sweep ")  # (as the resume's take_over, without claiming it)
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     preview = _preview(defn, trials, actions, data_dir, jobs, stack)
     return dataclasses.replace(preview, folder=run.path)
