@@ -90,8 +90,8 @@ def check_memory(what: str, nbytes: float, parts: dict[str, float] | None = None
 
 
 def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
-    """(numbers a net of ``cfg`` holds per parameter set: its weights and biases, and
-    BatchNorm's gamma, beta and running statistics; the optimizer's state slots per parameter)."""
+    """(how many numbers a net of ``cfg`` holds: its weights and biases, and BatchNorm's gamma,
+    beta and running statistics; how many the optimizer's state holds for each: its slots)."""
     from nnlab.nn.registry import OPTIMIZERS
 
     widths = [input_dim, *cfg.model.hidden, n_classes]
@@ -162,8 +162,7 @@ def check_disk(what: str, nbytes: float, root: Path) -> None:
     if free is not None and nbytes > DISK_SHARE * free:
         raise ConfigError(
             f"{what} would write about {_size(nbytes)} into {root}, which has {_size(free)} "
-            "free; "
-            f"make it smaller ({SMALLER}), or free some space (or give another --runs-dir)"
+            f"free; make it smaller ({SMALLER}), or free some space (or give another --runs-dir)"
         )
 
 
