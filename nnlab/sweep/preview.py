@@ -15,7 +15,7 @@ import collections
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.build import stack_key
@@ -24,7 +24,7 @@ from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, plan
 from nnlab.sweep.executors import check_stack
 from nnlab.sweep.run import resume_actions
-from nnlab.sweep.trial import Row, TrialTask, cached_dataset, check_trials, make_units
+from nnlab.sweep.trial import Row, cached_dataset, check_trials, make_units
 
 ACTIONS = {  # what a resume does with a trial (``run.resume_action``), as a dry run says it
     "keep": "kept (finished)",
@@ -120,7 +120,8 @@ def _preview(
     for every trial of a new sweep)."""
     from nnlab.experiments.train import run_work
 
-    todo = [_task(t, actions[t.id]) for t in trials if actions[t.id] != "keep"]
+    todo = [_Planned(t.id, "resume" if actions[t.id] == "resume" else "run")
+            for t in trials if actions[t.id] != "keep"]  # fmt: skip
     keys = {t.id: stack_key(t.config) for t in trials}
     units = make_units(todo, keys, stack, jobs) if todo else []
     unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
@@ -139,12 +140,11 @@ def _preview(
     return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations)
 
 
-def _task(trial: Trial, action: str) -> TrialTask:
-    """The unit-grouping's view of a trial to run (``make_units`` reads its id and action)."""
-    return TrialTask(
-        trial_id=trial.id, seed=trial.seed, values=trial.values, config={}, trials_dir="",
-        data_dir=None, action="resume" if action == "resume" else "run",
-    )  # fmt: skip
+class _Planned(NamedTuple):
+    """A trial to run as ``make_units`` reads it (``trial.Planned``): its id and action."""
+
+    trial_id: str
+    action: str
 
 
 def _seconds(seconds: float) -> str:

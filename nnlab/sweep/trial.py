@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from nnlab import runs, signals
 from nnlab.build import stack_key
@@ -243,15 +243,29 @@ def run_unit_in_worker(unit: Unit) -> list[Row]:
         os._exit(130)
 
 
+class Planned(Protocol):
+    """What the grouping into units reads of a task: its trial's id and what it does."""
+
+    @property
+    def trial_id(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+
+T = TypeVar("T", bound=Planned)
+
+
 def make_units(
-    tasks: Sequence[TrialTask], keys: dict[str, str | None], stack: int, jobs: int
-) -> list[Unit]:
-    """Group ``tasks`` into units: fresh trials with the same stack key (``keys[trial id]``,
+    tasks: Sequence[T], keys: dict[str, str | None], stack: int, jobs: int
+) -> list[tuple[T, ...]]:
+    """Group ``tasks`` (``TrialTask``s, or anything with their ``trial_id`` and ``action``: a
+    dry run's) into units: fresh trials with the same stack key (``keys[trial id]``,
     None: cannot stack) in stacks of at most ``stack``, sized evenly; resumed trials alone.
     Stacks are split further until every one of ``jobs`` workers has a unit, when possible.
     Largest units first, so that the single trials fill in at the end."""
-    groups: dict[str, list[TrialTask]] = {}
-    units: list[list[TrialTask]] = []
+    groups: dict[str, list[T]] = {}
+    units: list[list[T]] = []
     for task in tasks:
         key = keys.get(task.trial_id)
         if task.action == "run" and key is not None and stack > 1:
@@ -269,7 +283,7 @@ def make_units(
     return [tuple(u) for u in sorted(units, key=len, reverse=True)]
 
 
-def deal(items: list[TrialTask], parts: int) -> list[list[TrialTask]]:
+def deal(items: list[T], parts: int) -> list[list[T]]:
     """``items`` dealt round-robin into ``parts`` stacks whose lengths differ by at most one
     (item i to stack i mod parts). Trials come in the order of the swept values, and the nets
     that stop early (they diverge at the largest scales or rates) sit at one end: dealt, every
