@@ -276,8 +276,12 @@ def asked_trials(spec: Any) -> int:
 
 def check_executor(opts: Execution) -> None:
     """The checks of ``--jobs``, ``--executor`` and ``--scheduler`` a run makes as it makes its
-    executor (a dry run makes one and closes it unstarted: no worker, no connection)."""
+    executor (a dry run makes one and closes it unstarted: no worker, no connection); and
+    ``--report``, which a dry run, writing nothing, has nothing to rebuild with."""
     from nnlab.sweep import make_executor
+
+    if opts.report:
+        raise typer.BadParameter("a dry run writes nothing to report", param_hint="--report")
 
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)):
         pass

@@ -103,11 +103,12 @@ def sweep_curves_figure(
     own_styles = [LINESTYLES[i // 10 % len(LINESTYLES)] for i in range(len(rows))]
     if labelled and (paired := pair_styles(rows, keys)) is not None:
         own, own_styles = paired
-    diverged = 0
+    diverged = drawn = 0
     for i, (row, colour) in enumerate(zip(rows, colours)):
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue
+        drawn += 1
         colour = colour or own[i]
         style = own_styles[i] if labelled else "-"
         label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
@@ -123,7 +124,10 @@ def sweep_curves_figure(
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
-    note = counted(len(rows), "trial") + (f", colour: {ckey}" if ckey else "")
+    shown = counted(len(rows), "trial")
+    if drawn < len(rows):  # (an interrupted sweep: trials not run, or without records)
+        shown = f"{drawn} of {shown} drawn (the rest have no records)"
+    note = shown + (f", colour: {ckey}" if ckey else "")
     ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
     return fig
 

@@ -117,3 +117,8 @@ def test_a_dry_run_checks_the_executor_and_says_when_draws_repeat(tmp_path):
     assert repeated.exit_code == 0, repeated.output
     assert "6 trials asked, 2 distinct" in repeated.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_a_dry_run_refuses_report_which_would_have_nothing_new():
+    line = one_error_line(invoke("sweep", "weight-scale", "--dry-run", "--report"))
+    assert "--report" in line and "dry run writes nothing" in line

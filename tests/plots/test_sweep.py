@@ -182,3 +182,15 @@ def test_a_swept_value_spanning_600_decades_gets_a_colour_scale_that_draws():
     render(fig)
     ticks = fig.axes[1].get_yticks()
     assert len(ticks) == 7 and ticks[0] == 1e-300 and ticks[-1] == 1e300
+
+
+def test_the_title_says_how_many_of_the_trials_are_drawn():
+    # (an interrupted sweep: its title said "6 trials" over the one curve there was)
+    grid = {"optimizer.lr": [0.3, 0.1, 0.03], "model.batchnorm": [True, False]}
+    rows, curves = grid_sweep(grid)
+    for trial in list(curves)[1:]:
+        curves[trial] = []
+    ax = plots.sweep_curves_figure(rows, curves, list(grid)).axes[0]
+    assert "1 of 6 trials drawn (the rest have no records)" in ax.get_title()
+    full = plots.sweep_curves_figure(*grid_sweep(grid), list(grid)).axes[0]
+    assert full.get_title() == "6 trials"
