@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab.errors import ConfigError, RunError, did_you_mean
-from nnlab.fileio import DamagedError
+from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.output import counted
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
 
@@ -49,6 +49,24 @@ def is_run_folder(path: Path) -> bool:
         return path.is_dir() and any(os.path.lexists(path / name) for name in RUN_FILES)
     except OSError:  # (a name too long to be a path)
         return False
+
+
+def made_by_nnlab(folder: Path) -> bool:
+    """``folder`` is a run folder nnlab made, as a place to make a new folder in sees it
+    (stricter than ``is_run_folder``, which counts any meta.json so that a damaged run is not
+    passed over): it holds one of the files only a run folder has (``RUN_FILES`` but
+    meta.json, a name any project may use), or a meta.json that is a JSON object naming a
+    ``run_id`` and a ``kind``, as nnlab writes it."""
+    try:
+        if any((folder / name).exists() for name in RUN_FILES if name != "meta.json"):
+            return True
+        if not (folder / "meta.json").is_file():
+            return False
+        data = read_at_most(folder / "meta.json", 2**20)
+        meta = loads(data) if data is not None else None
+    except (OSError, ValueError, DamagedError):
+        return False
+    return isinstance(meta, dict) and "run_id" in meta and "kind" in meta
 
 
 def iter_runs(root: Path) -> Iterator[RunDir]:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import os
 import platform
 import secrets
@@ -57,7 +56,6 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     file_mode as file_mode,
     now as now,
     os_error_text as os_error_text,
-    read_at_most,
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
@@ -65,7 +63,6 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
     MISSING as MISSING,
-    RUN_FILES,
     TRIALS as TRIALS,
     absent_round as absent_round,
     absent_trial as absent_trial,
@@ -77,6 +74,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     is_run_folder as is_run_folder,
     iter_runs as iter_runs,
     listing as listing,
+    made_by_nnlab as made_by_nnlab,
     trial_folders as trial_folders,
     trial_sweeps as trial_sweeps,
     unplanned as unplanned,
@@ -201,22 +199,6 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
         shown = f"{given!r}: its folder name {name!r}" if given not in (None, name) else repr(name)
         raise ConfigError(f"{what}: {shown} {problem}")
     return name
-
-
-def made_by_nnlab(folder: Path) -> bool:
-    """``folder`` is a run folder nnlab made: it holds one of the files only a run folder has
-    (``RUN_FILES`` but meta.json, a name any project may use), or a meta.json that is a JSON
-    object naming a ``run_id`` and a ``kind``, as nnlab writes it."""
-    try:
-        if any((folder / name).exists() for name in RUN_FILES if name != "meta.json"):
-            return True
-        if not (folder / "meta.json").is_file():
-            return False
-        data = read_at_most(folder / "meta.json", 2**20)
-        meta = json.loads(data) if data is not None else None
-    except (OSError, ValueError, DamagedError):
-        return False
-    return isinstance(meta, dict) and "run_id" in meta and "kind" in meta
 
 
 def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = None) -> None:
