@@ -54,8 +54,8 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     propose as propose,
     rank as rank,
 )
+from nnlab.kinds import MAX_SEED
 from nnlab.output import counted
-from nnlab.schema import MAX_SEED
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
