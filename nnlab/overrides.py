@@ -10,20 +10,21 @@ from nnlab.errors import ConfigError
 from nnlab.output import brief
 
 
-def overridden(text: str) -> str:
+def overridden(text: str, what: str = "override") -> str:
     """An override as an error message names it: ``override 'optimizer.lr=0.1'`` (a long one
-    cut: ``output.brief``)."""
-    return f"override {brief(repr(text))}"
+    cut: ``output.brief``); ``what``: ``argument`` for a sweep's."""
+    return f"{what} {brief(repr(text))}"
 
 
-def override_key(text: str) -> str:
+def override_key(text: str, what: str = "override") -> str:
     """The dotted config key ``text`` (``key.sub=value``) sets, as every reader of overrides
     and sweep arguments reads it: each part stripped (``' optimizer . lr=0.1'`` sets
-    ``optimizer.lr``). ConfigError if it names none."""
+    ``optimizer.lr``). ConfigError if it names none, calling ``text`` ``what``."""
     key, sep, _ = text.partition("=")
     parts = [p.strip() for p in key.split(".")]
     if not sep or not all(parts):
-        raise ConfigError(f"{overridden(text)}: expected key.sub=value (e.g. optimizer.lr=0.1)")
+        example = "optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01"
+        raise ConfigError(f"{overridden(text, what)}: expected key.sub=value (e.g. {example})")
     return ".".join(parts)
 
 

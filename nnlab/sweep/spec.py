@@ -350,7 +350,7 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
             "(v1,v2,...), a range or distribution, or one value"
         )
     for text in args:
-        key, raw = override_key(text), text.partition("=")[2]  # (' optimizer . lr': optimizer.lr)
+        key, raw = override_key(text, "argument"), text.partition("=")[2]  # (' a . b': a.b)
         if _prefix(raw.strip()) is not None:
             params[key] = raw.strip()
             continue

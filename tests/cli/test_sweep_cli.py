@@ -138,7 +138,8 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.2,0.3"], "optimizer.lr: given twice"),
         # (spaced as overrides may be: the fixed value was dropped, the axis won)
         (["optimizer.lr=0.1,0.01", " optimizer . lr=0.5"], "optimizer.lr: given twice"),
-        (["optimizer..lr=0.1,0.01"], "expected key.sub=value"),
+        (["optimizer..lr=0.1,0.01"], "argument 'optimizer..lr=0.1,0.01': expected key.sub=value "
+         "(e.g. optimizer.lr=0.1,0.01)"),  # (a sweep's argument, not an override)
         (["optimizer.lr=log-uniform:1e-3:1"], "'log-uniform' in 'log-uniform:1e-3:1'; did you "
          "mean 'loguniform'?"),
         (["optimizer.lr=LogSpace:0:-3:4"], "did you mean 'logspace'?"),
