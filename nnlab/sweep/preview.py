@@ -162,7 +162,7 @@ def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:
         "sweep": preview.defn.name,
         **({"folder": str(preview.folder)} if preview.folder is not None else {}),
         "trials": preview.rows,
-        "stacks": preview.units,
+        "stack_sizes": preview.units,  # (trials[i]["stack"]: the 1-based stack it is in)
         "workers": min(jobs, len(preview.units)),
         "gflop": round(preview.flop / 1e9, 3),
         "training_steps": preview.steps,

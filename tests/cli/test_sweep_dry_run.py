@@ -29,7 +29,8 @@ def test_a_dry_run_shows_the_trials_the_sweep_runs_and_writes_nothing(tmp_path):
     assert not out.exists()  # (not even the runs folder)
     shown = json.loads(dry.stdout)
     assert shown["dry_run"] is True and shown["workers"] == 2
-    assert sorted(shown["stacks"]) == [3, 3]  # (6 trials, stacks of <= 4: dealt evenly)
+    assert sorted(shown["stack_sizes"]) == [3, 3]  # (6 trials, stacks of <= 4: dealt evenly)
+    assert sorted(row["stack"] for row in shown["trials"]) == [1, 1, 1, 2, 2, 2]
     assert "6 trials to train (2 stacks of 3) on 2 workers" in dry.stderr
     assert "nothing was written" in dry.stderr
     # the trials are those the sweep then runs: same ids, values and seeds
