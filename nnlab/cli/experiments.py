@@ -281,6 +281,15 @@ def tune(
     ] = None,
     out: OutOpt = None,
     png: PngOpt = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Plan and check the tune as it would run (the first round's trials against "
+            "their data, the limits counting every round), print that round's trials and the "
+            "work, and stop: nothing is written.",
+        ),
+    ] = False,
     *,
     opts: Execution,
 ) -> None:
@@ -295,6 +304,8 @@ def tune(
 
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
+    if dry_run:
+        return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with Lines(opts.quiet) as lines:
             result = tn.run_tune(
@@ -307,6 +318,44 @@ def tune(
     if result.summary["trials"].get("FAILED"):
         note(f"error: {counted(result.summary['trials']['FAILED'], 'trial')} FAILED")
         raise typer.Exit(EXIT_TRIALS_FAILED)
+
+
+def dry_run_tune(
+    config: Path | None,
+    args: list[str] | None,
+    *,
+    resume: str | None,
+    png: Path | None,
+    out: Path | None,
+    opts: Execution,
+    **settings: object,
+) -> None:
+    """``tune --dry-run``: its first round's trials and the work of all its rounds, checked as
+    the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
+    from nnlab.cli.sweep import check_executor, print_preview
+    from nnlab.experiments.tune import preview_tune
+
+    if resume is not None:
+        raise typer.BadParameter(
+            "a tune's resume has no dry run: it carries on with the round where the tune "
+            "stopped ('nnlab runs show FOLDER' says which)", param_hint="--dry-run",
+        )  # fmt: skip
+    if png is not None:
+        raise typer.BadParameter("a dry run draws no figure to copy", param_hint="--png")
+    check_executor(opts)
+    given = {"data_dir": opts.data_dir, "runs_dir": opts.runs_dir, "jobs": opts.jobs,
+             "stack": opts.stack}  # fmt: skip
+    checked, preview, notes = preview_tune(config, args, out=out, **given, **settings)
+    rounds = checked.rounds
+    what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
+    print_preview(preview, opts, what=what)
+    spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in checked.ranges.items())
+    later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
+    note(f"note: round 1 searches {spans}" + (
+        f"; {later} from the ranges the top {checked.top_k} trials so far propose (their "
+        "values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
+    for line in notes:
+        note(f"note: {line}")
 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:

@@ -287,9 +287,10 @@ def check_executor(opts: Execution) -> None:
         pass
 
 
-def print_preview(preview: Any, opts: Execution) -> None:
+def print_preview(preview: Any, opts: Execution, what: str | None = None) -> None:
     """A dry run's trials on stdout (table, JSON or CSV), and on stderr what would train and
-    how much work it is."""
+    how much work it is; ``what``: what the table's title calls it (default: the sweep, or
+    the resume of its folder)."""
     from nnlab.sweep.preview import ACTIONS, preview_object
 
     if opts.fmt == Format.json:
@@ -301,7 +302,7 @@ def print_preview(preview: Any, opts: Execution) -> None:
         columns = ["trial", *axes, "seed", "stack", *(["action"] if resume else [])]
         if resume and opts.fmt == Format.table:  # (the table says it in words)
             rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
-        what = f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}"
+        what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
         emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
     note(f"dry run: {preview.summary(opts.jobs)}; nothing was written")
 

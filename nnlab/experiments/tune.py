@@ -209,25 +209,21 @@ def tune(
     as each round starts (its ranges), so that a log that keeps only some trial lines can
     still say which round they belong to. The edge warnings are in the result, not in the
     progress."""
-    check_counts(rounds, trials, top_k, metric)
-    ranges, fixed = parse_args(list(args or []))
-    if not ranges:
-        ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
-    raw, section = read_config(Path(config))
-    base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
-    name = str(base.get("name") or Path(config).stem)
-    settings = TuneSettings(name, base, ranges, fixed, rounds, trials, top_k, metric, seed)
+    settings, section = tune_settings(
+        config, args, rounds=rounds, trials=trials, top_k=top_k, epochs=epochs,
+        val_fraction=val_fraction, seed=seed, metric=metric, data_dir=data_dir,
+    )  # fmt: skip
     # every trial config valid, and trainable on its data, before a folder exists
-    first = round_defn(settings, 1, ranges)
+    first = round_defn(settings, 1, settings.ranges)
     sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds,
                        root=runs_dir)  # fmt: skip
     with runs.start(
         runs_dir,
-        f"tune-{name}",
+        f"tune-{settings.name}",
         "tune",
         folder=folder,
         resume=TUNE_RESUME,
-        name=name,
+        name=settings.name,
         seed=seed,
         data_dir=runs.data_dir_text(data_dir),
         files={"tune.json": {"settings": settings.to_json(), "rounds": []}},
@@ -236,6 +232,57 @@ def tune(
         result = _drive(life, settings, [], data_dir, jobs, lines, stack, executor)
     result.notes += [f"{config}: {SECTION_LEFT_OUT}"] if section is not None else []
     return result
+
+
+def tune_settings(
+    config: Path,
+    args: list[str] | None,
+    *,
+    data_dir: Path | None,
+    epochs: int | None,
+    val_fraction: float,
+    **counts: Any,
+) -> tuple[TuneSettings, Any]:
+    """A new tune's settings (``counts``: rounds, trials, top_k, seed, metric), checked, and
+    the config's ``sweep:`` section (left out: not None means a note says so)."""
+    check_counts(counts["rounds"], counts["trials"], counts["top_k"], counts["metric"])
+    ranges, fixed = parse_args(list(args or []))
+    if not ranges:
+        ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
+    raw, section = read_config(Path(config))
+    base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
+    name = str(base.get("name") or Path(config).stem)
+    return TuneSettings(name, base, ranges, fixed, **counts), section
+
+
+def preview_tune(
+    config: Path | None,
+    args: list[str] | None = None,
+    *,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    jobs: int = 1,
+    stack: int = sweep.DEFAULT_STACK,
+    **settings: Any,
+) -> tuple[TuneSettings, Any, list[str]]:
+    """What ``run_tune`` would run, checked as it checks it, with nothing written: its settings,
+    the dry run (``sweep.preview``'s ``Preview``) of its first round, whose work is counted
+    ``rounds`` times against the limits (the later rounds draw from ranges their predecessors
+    propose, so only the first round's trials are known before it runs), and the notes the
+    tune would make on its input."""
+    from nnlab.sweep.preview import preview_sweep
+
+    if config is None:
+        raise ConfigError("give a config file")
+    root, folder = runs.location(runs_dir, out)
+    if folder is not None and (root / folder).exists():  # (as ``runs.make_folder`` refuses it)
+        raise RunError(f"{root / folder}: run folder already exists")
+    checked, section = tune_settings(config, args, data_dir=data_dir, **settings)
+    first = round_defn(checked, 1, checked.ranges)
+    preview = preview_sweep(first, data_dir=data_dir, runs_dir=root, jobs=jobs, stack=stack,
+                            rounds=checked.rounds)  # fmt: skip
+    return checked, preview, [f"{config}: {SECTION_LEFT_OUT}"] if section is not None else []
 
 
 TUNE_RESUME = "nnlab tune --resume {path}"

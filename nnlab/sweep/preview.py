@@ -40,7 +40,8 @@ class Preview:
     it trains in, and for a resume what happens to it: an ``ACTIONS`` key), the sizes of the units the trials to
     run train in, and their work: the matrix products' floating-point operations and the
     training steps and evaluation batches (``limits.training_work``; a resumed trial counted
-    whole: at most)."""
+    whole: at most). ``rounds``: a tune's first round, which the work limit counts that many
+    times (``tune.preview_tune``)."""
 
     defn: SweepDef
     rows: list[Row]
@@ -49,11 +50,13 @@ class Preview:
     steps: int
     evaluations: int = 0  # evaluation batches (each costed as a step by the work limit)
     folder: Path | None = None  # (a resume's sweep folder)
+    rounds: int = 1
 
     @property
     def hours(self) -> float:
-        """The work at the nominal rates of the work limit (``limits.training_hours``)."""
-        return training_hours(self.flop, self.steps + self.evaluations)
+        """The work at the nominal rates of the work limit (``limits.training_hours``), all
+        ``rounds`` of it."""
+        return training_hours(self.flop, self.steps + self.evaluations) * self.rounds
 
     def summary(self, jobs: int) -> str:
         """One line: how many trials train in which stacks on how many workers, their work."""
@@ -70,7 +73,8 @@ class Preview:
             f"{counted(running, 'trial')} to train ({', '.join(parts)}) on "
             f"{counted(workers, 'worker')}: {self.flop / 1e9:,.1f} GFLOP of matrix products and "
             f"{counted(f'{self.steps:,}', 'training step')} (and "
-            f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); the work limit counts it as "
+            f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); "
+            f"{f'{self.rounds} rounds of such work: ' if self.rounds > 1 else ''}the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
             f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch; a lower bound)"
         )
@@ -83,15 +87,18 @@ def preview_sweep(
     runs_dir: Path = runs.DEFAULT_ROOT,
     jobs: int = 1,
     stack: int = 8,
+    rounds: int = 1,
 ) -> Preview:
     """What ``run_sweep(defn, ...)`` would run: its trials checked as it checks them (a
-    ConfigError or DataError as it raises it), their stacks and work."""
+    ConfigError or DataError as it raises it), their stacks and work; ``rounds``: a tune's
+    first round, checked as ``rounds`` such sweeps (as ``tune`` checks it)."""
     check_stack(stack)
     runs.check_new_root(runs_dir)
     trials = plan(defn)
-    check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
-    return _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
-                    jobs, stack)  # fmt: skip
+    check_trials(defn, trials, data_dir, stack, jobs, rounds=rounds, root=runs_dir)
+    preview = _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
+                       jobs, stack)  # fmt: skip
+    return dataclasses.replace(preview, rounds=rounds)
 
 
 def preview_resume(
@@ -168,4 +175,5 @@ def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:
         "training_steps": preview.steps,
         "evaluation_batches": preview.evaluations,
         "nominal_hours": preview.hours,
+        **({"rounds": preview.rounds} if preview.rounds > 1 else {}),
     }

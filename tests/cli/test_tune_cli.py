@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import invoke
+import yaml
+
+from tests.conftest import invoke, one_error_line
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
@@ -147,3 +149,56 @@ def test_tune_leaves_out_a_well_formed_sweep_section_and_says_so(tmp_path):
         f"note: {cfg}: its sweep: section is left out; tune searches its own ranges "
         "(key=loguniform:LOW:HIGH; default optimizer.lr and weight_decay)"
     ) in result.stderr.splitlines()
+
+
+# ----------------------------------------------------------------------------- --dry-run
+def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_path):
+    out = tmp_path / "runs"
+    args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "--runs-dir", str(out)]
+    dry = invoke(*args, "--dry-run", "-f", "json")
+    assert dry.exit_code == 0, dry.output
+    assert not out.exists()  # (not even the runs folder)
+    shown = json.loads(dry.stdout)
+    assert shown["dry_run"] is True and shown["rounds"] == 2 and len(shown["trials"]) == 3
+    assert "3 trials to train" in dry.stderr and "2 rounds of such work" in dry.stderr
+    assert (
+        "round 1 searches optimizer.lr 0.001..1; round 2 draws from the ranges the top 2 "
+        "trials so far propose" in dry.stderr
+    )
+    assert "nothing was written" in dry.stderr
+    # the trials are those the tune's first round then runs: same ids, values and seeds
+    ran = invoke(*args, "-q")
+    assert ran.exit_code == 0, ran.output
+    (tune,) = out.iterdir()
+    (first, _) = sorted((tune / "rounds").iterdir())
+    planned = yaml.safe_load((first / "sweep.yaml").read_text())["trials"]
+    assert [(t["id"], t["seed"], t["values"]["optimizer.lr"]) for t in planned] == [
+        (t["trial"], t["seed"], t["optimizer.lr"]) for t in shown["trials"]
+    ]
+
+
+def test_a_tune_dry_run_counts_every_round_against_the_work_limit(tmp_path, monkeypatch):
+    args = ["tune", CONFIG, *ARGS, *FAST, "--runs-dir", str(tmp_path)]
+    one = invoke(*args, "--dry-run", "-f", "json")
+    hours = json.loads(one.stdout)["nominal_hours"]
+    monkeypatch.setenv("NNLAB_MAX_HOURS", str(hours * 3))  # room for 3 rounds, not for 4
+    assert invoke(*args, "--rounds", "3", "--dry-run").exit_code == 0
+    errors = [one_error_line(invoke(*args, "--rounds", "4", *dry)) for dry in ([], ["--dry-run"])]
+    assert errors[0] == errors[1] and "over the limit" in errors[0]
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_tune_dry_run_refuses_what_it_cannot_show(tmp_path):
+    runs = ["--runs-dir", str(tmp_path)]
+    existing = tmp_path / "taken"
+    existing.mkdir()
+    cases = [
+        (["tune", "--resume", "latest", "--dry-run", *runs], "--dry-run"),
+        (["tune", CONFIG, "--png", str(tmp_path / "t.png"), "--dry-run", *runs], "--png"),
+        (["tune", CONFIG, "--out", str(existing), "--dry-run", *runs], "already exists"),
+        (["tune", CONFIG, "--executor", "nope", "--dry-run", *runs], "--executor"),
+        (["tune", "--dry-run", *runs], "give a config file"),
+    ]
+    for args, expected in cases:
+        assert expected in one_error_line(invoke(*args)), args
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
