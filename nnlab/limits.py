@@ -13,6 +13,7 @@ one ConfigError that names what needs it, how much, the limit and how to change 
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from collections.abc import Sequence
@@ -28,6 +29,9 @@ WORK_ENV = "NNLAB_MAX_HOURS"
 DEFAULT_MAX_HOURS = 24.0  # of work at the nominal rates below
 NOMINAL_GFLOPS = 100.0  # a core's float32 matrix products (this project's 2-core VM: 75-155)
 STEP_SECONDS = 1e-4  # a training step's fixed cost (a 5 x 100 net's: 0.5-1 ms; 1 layer: ~0.1)
+BASE_DEPTH = 5  # hidden layers that STEP_SECONDS covers; each one more adds its layers' calls:
+LAYER_SECONDS = {"hidden": 1e-5, "batchnorm": 2.5e-5, "dropout": 5e-6}  # (about half the
+# 20, 50 and 10 us a step measured on this project's VM for 2-unit layers: a lower bound)
 
 
 def physical_memory() -> int:
@@ -176,12 +180,33 @@ def work_limit() -> float:
     return DEFAULT_MAX_HOURS if hours is None else hours
 
 
-def training_hours(flop: float, steps: float) -> float:
+def training_hours(flop: float, steps: float, fixed: float | None = None) -> float:
     """Hours ``steps`` training steps computing ``flop`` floating-point operations of matrix
     products take at nominal rates: ``NOMINAL_GFLOPS`` for the products, ``STEP_SECONDS`` of
     fixed cost a step (NumPy's calls and Python around them: what a small net's step costs
-    whatever its products). An estimate to refuse runs of days or years, not a prediction."""
-    return (flop / (NOMINAL_GFLOPS * 1e9) + steps * STEP_SECONDS) / 3600
+    whatever its products), or ``fixed`` seconds in all (``fixed_seconds``: deep nets' steps
+    cost more). An estimate to refuse runs of days or years, not a prediction."""
+    calls = steps * STEP_SECONDS if fixed is None else fixed
+    return (flop / (NOMINAL_GFLOPS * 1e9) + calls) / 3600
+
+
+def step_seconds(cfg: Any) -> float:
+    """The fixed cost of a training step of ``cfg``'s net: ``STEP_SECONDS``, and for each
+    hidden layer past ``BASE_DEPTH`` the calls of its Affine and activation (and BatchNorm,
+    dropout): a 64-layer net's step costs ~10 times a 5-layer one's whatever its width."""
+    model = cfg.model
+    per_layer = LAYER_SECONDS["hidden"]
+    per_layer += LAYER_SECONDS["batchnorm"] if model.batchnorm else 0.0
+    per_layer += LAYER_SECONDS["dropout"] if model.dropout else 0.0
+    return STEP_SECONDS + max(0, len(model.hidden) - BASE_DEPTH) * per_layer
+
+
+def fixed_seconds(cfg: Any, steps: float, evaluations: float = 0) -> float:
+    """The fixed cost of ``steps`` training steps and ``evaluations`` evaluation batches of
+    ``cfg``'s net (``step_seconds``; an evaluation batch, a forward pass, half a step's
+    layers), for ``training_hours``."""
+    step = step_seconds(cfg)
+    return steps * step + evaluations * (STEP_SECONDS + (step - STEP_SECONDS) / 2)
 
 
 SHORTER = (
@@ -196,12 +221,14 @@ def check_work(
     shorter: str = SHORTER,
     calls: tuple[str, str] = ("step", "steps"),
     evaluations: float = 0,
+    fixed: float | None = None,
 ) -> None:
     """ConfigError if ``what`` (``steps`` training steps, or evaluation batches: calls of a
-    step's fixed cost; ``evaluations`` evaluation batches besides, each as costly; ``flop``
-    operations) would take more than ``work_limit()`` hours (``training_hours``); ``shorter``
-    says how to make it shorter, ``calls`` what a step is (singular, plural)."""
-    limit, hours = work_limit(), training_hours(flop, steps + evaluations)
+    step's fixed cost; ``evaluations`` evaluation batches besides, each as costly; or
+    ``fixed`` seconds for all of them, ``fixed_seconds``; ``flop`` operations) would take more
+    than ``work_limit()`` hours (``training_hours``); ``shorter`` says how to make it
+    shorter, ``calls`` what a step is (singular, plural)."""
+    limit, hours = work_limit(), training_hours(flop, steps + evaluations, fixed)
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
         article = "an" if calls[0][0] in "aeiou" else "a"
@@ -211,9 +238,12 @@ def check_work(
             batches = ("evaluation batch", "evaluation batches")
             counts += f", {counted(f'{evaluations:,.0f}', *batches)}"
             cost += " or evaluation batch"
+        each = STEP_SECONDS if fixed is None else fixed / max(steps + evaluations, 1)
+        if not math.isclose(each, STEP_SECONDS):  # (deep nets: ``step_seconds``)
+            cost += f" on average (a step of over {BASE_DEPTH} hidden layers costs more)"
         raise ConfigError(
             f"{what} is {counts} and {flop / 1e12:,.3g} TFLOP of matrix products: about "
-            f"{_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and {STEP_SECONDS * 1e3:g} ms "
+            f"{_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and {each * 1e3:.3g} ms "
             f"{cost}, over the limit of {counted(f'{limit:g}', 'hour')} ({source}); make it "
             f"shorter ({shorter}), or set {WORK_ENV} to raise it"
         )

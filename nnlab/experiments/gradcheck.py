@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from nnlab.errors import ConfigError, NnlabError
-from nnlab.limits import check_work, numeric_gradient_work, parameter_sizes
+from nnlab.limits import check_work, fixed_seconds, numeric_gradient_work, parameter_sizes
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU
 from nnlab.nn.model import MLP, build_mlp
@@ -485,7 +485,8 @@ def check_numeric_work(
         f" of {cfg.name} ({describe_net(cfg, input_dim)}) on {counted(batch, 'sample')}"
     )
     shorter = "a smaller --max-entries or --batch, or a smaller net"
-    check_work(what, *work, shorter, ("forward pass", "forward passes"))
+    fixed = fixed_seconds(cfg, 0, work[1])  # (a forward pass: an evaluation batch's calls)
+    check_work(what, *work, shorter, ("forward pass", "forward passes"), fixed=fixed)
 
 
 def config_target(

@@ -62,7 +62,7 @@ from nnlab.experiments.landscape_file import (  # (re-exported: the settings and
     store,
     write_new_file,
 )
-from nnlab.limits import check_work, evaluation_work
+from nnlab.limits import check_work, evaluation_work, fixed_seconds
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.state import set_state
@@ -332,7 +332,8 @@ def check_grid_work(cfg: Config, data: Dataset, settings: Settings, samples: int
         f"{counted(f'{samples:,}', 'sample')} ({describe_net(cfg, data.input_dim)})"
     )
     shorter = "fewer --points or --samples"
-    check_work(what, *work, shorter, ("evaluation batch", "evaluation batches"))
+    fixed = fixed_seconds(cfg, 0, work[1])  # (a deep net's batches cost more)
+    check_work(what, *work, shorter, ("evaluation batch", "evaluation batches"), fixed=fixed)
 
 
 def resume_landscape(

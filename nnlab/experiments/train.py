@@ -27,6 +27,7 @@ from nnlab.limits import (
     check_disk,
     check_memory,
     check_work,
+    fixed_seconds,
     folder_bytes,
     training_parts,
     training_work,
@@ -84,7 +85,8 @@ def check_compatible(
     check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
     flop, steps, evaluations = run_work(cfg, data)
     what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
-    check_work(what, flop, steps, evaluations=evaluations)
+    fixed = fixed_seconds(cfg, steps, evaluations)
+    check_work(what, flop, steps, evaluations=evaluations, fixed=fixed)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
@@ -114,7 +116,9 @@ def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: in
     tune's rounds of them, an lr-scan's rates."""
     work = [run_work(cfg, data) for cfg, data in runs_of]
     flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
-    check_work(what, flop * times, steps * times, evaluations=evaluations * times)
+    fixed = sum(fixed_seconds(cfg, s, e) for (cfg, _), (_, s, e) in zip(runs_of, work))
+    check_work(what, flop * times, steps * times, evaluations=evaluations * times,
+               fixed=fixed * times)  # fmt: skip
 
 
 def check_total_disk(

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.build import stack_key
-from nnlab.limits import NOMINAL_GFLOPS, STEP_SECONDS, training_hours, work_limit
+from nnlab.limits import (
+    BASE_DEPTH,
+    NOMINAL_GFLOPS,
+    STEP_SECONDS,
+    fixed_seconds,
+    training_hours,
+    work_limit,
+)
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, plan
 from nnlab.sweep.executors import check_stack
@@ -51,12 +59,13 @@ class Preview:
     evaluations: int = 0  # evaluation batches (each costed as a step by the work limit)
     folder: Path | None = None  # (a resume's sweep folder)
     rounds: int = 1
+    fixed: float | None = None  # the steps' and batches' fixed cost (``limits.fixed_seconds``)
 
     @property
     def hours(self) -> float:
         """The work at the nominal rates of the work limit (``limits.training_hours``), all
         ``rounds`` of it."""
-        return training_hours(self.flop, self.steps + self.evaluations) * self.rounds
+        return training_hours(self.flop, self.steps + self.evaluations, self.fixed) * self.rounds
 
     def summary(self, jobs: int) -> str:
         """One line: how many trials train in which stacks on how many workers, their work."""
@@ -76,8 +85,16 @@ class Preview:
             f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); "
             f"{f'{self.rounds} rounds of such work: ' if self.rounds > 1 else ''}the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
-            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch; a lower bound)"
+            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch"
+            f"{self._deeper}; a lower bound)"
         )
+
+    @property
+    def _deeper(self) -> str:
+        """What the summary adds when deep nets' steps cost more (``limits.step_seconds``)."""
+        plain = (self.steps + self.evaluations) * STEP_SECONDS
+        deep = self.fixed is not None and not math.isclose(self.fixed, plain)
+        return f", more past {BASE_DEPTH} hidden layers" if deep else ""
 
 
 def preview_sweep(
@@ -134,7 +151,7 @@ def _preview(
     unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
     resuming = any(a != "run" for a in actions.values())
     rows: list[Row] = []
-    flop, steps, evaluations = 0.0, 0, 0
+    flop, steps, evaluations, fixed = 0.0, 0, 0, 0.0
     for trial in trials:
         row: Row = {"trial": trial.id, **trial.values, "seed": trial.seed}
         row["stack"] = unit_of.get(trial.id)
@@ -144,7 +161,8 @@ def _preview(
         if trial.id in unit_of:
             f, s, e = run_work(trial.config, cached_dataset(trial.config, data_dir))
             flop, steps, evaluations = flop + f, steps + s, evaluations + e
-    return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations)
+            fixed += fixed_seconds(trial.config, s, e)
+    return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations, fixed=fixed)
 
 
 class _Planned(NamedTuple):

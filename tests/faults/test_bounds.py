@@ -199,6 +199,36 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "or set NNLAB_MAX_HOURS to raise it",
         ],
     ),  # fmt: skip
+    "a deep net's training that would take days": (  # (at 0.1 ms a step: 4.2 hours, accepted)
+        [
+            "train",
+            "cfg.yaml",
+            "epochs=200000",
+            "dataset.n_train=1500",
+            "model.hidden=[" + ",".join(["2"] * 64) + "]",
+            "model.batchnorm=true",
+            "batch_size=2",
+        ],
+        [
+            "error: training tiny (64 -> 2 x 64 -> out) for 200000 epochs is 150,000,000 steps",
+            "at 100 GFLOP/s and 2.16 ms a step or evaluation batch on average (a step of over 5 "
+            "hidden layers costs more), over the limit of 24 hours (a day)",
+        ],
+    ),  # fmt: skip
+    "a deep net's sweep that would take days": (
+        [
+            *GRID,
+            "epochs=45000",
+            "batch_size=2",
+            "dataset.n_train=1500",
+            "model.hidden=[" + ",".join(["2"] * 64) + "]",
+            "model.batchnorm=true,false",
+        ],
+        [
+            "error: the sweep (2 trials) is 67,500,000 steps",
+            "about 26.8 hours at 100 GFLOP/s and 1.43 ms a step or evaluation batch on average",
+        ],  # (each trial alone: under a day)
+    ),  # fmt: skip
     "evaluation that would take days": (  # (a forward pass per sample, every epoch)
         [
             "train",
@@ -572,6 +602,24 @@ def test_a_config_that_never_ends_is_refused_after_a_megabyte(case, command):
     refused(result, 2, "error: /dev/zero: more than 1,000,000 bytes and no end (a device?); "
             "a config is at most 1,000,000 bytes")  # fmt: skip
     assert not (case / "runs").exists()
+
+
+def test_a_deep_nets_steps_cost_more_in_the_work_limit():
+    from nnlab.config import validate
+    from nnlab.limits import BASE_DEPTH, STEP_SECONDS, fixed_seconds, step_seconds
+
+    def cfg(depth: int, **model: object) -> object:
+        return validate({"model": {"hidden": [4] * depth, **model}})
+
+    for depth in range(1, BASE_DEPTH + 1):  # (what every estimate was: unchanged)
+        assert step_seconds(cfg(depth, batchnorm=True, dropout=0.5)) == STEP_SECONDS
+    plain, bn, both = cfg(64), cfg(64, batchnorm=True), cfg(64, batchnorm=True, dropout=0.5)
+    assert step_seconds(plain) == pytest.approx(STEP_SECONDS + 59 * 1e-5)
+    assert step_seconds(plain) < step_seconds(bn) < step_seconds(both)
+    assert step_seconds(bn) > 20 * STEP_SECONDS  # (measured: 3.6 ms against 0.05 for 1 layer)
+    evaluation = fixed_seconds(bn, 0, 1)  # (a forward pass: half a step's extra layers)
+    assert evaluation == pytest.approx(STEP_SECONDS + (step_seconds(bn) - STEP_SECONDS) / 2)
+    assert fixed_seconds(bn, 3, 2) == pytest.approx(3 * step_seconds(bn) + 2 * evaluation)
 
 
 def test_the_work_limit_is_an_estimate_in_hours_that_nnlab_max_hours_raises(monkeypatch):
