@@ -139,6 +139,49 @@ def copy_file(src: Path, dest: Path) -> Path:
     return atomic_write(dest, Path(src).read_bytes())
 
 
+def unwritable(folder: Path) -> str | None:
+    """Why no file can be made in ``folder`` (the OS's reason: "Permission denied",
+    "Read-only file system"), else None. Tried, not deduced from the mode bits, which say
+    nothing to root (and /proc takes no new file whatever they say): an empty hidden file is
+    made there and removed at once, and the folder's times put back (a refused command
+    changes nothing, not even when its folder was last modified)."""
+    try:
+        with deferred():  # (an interrupt meanwhile: once the probe is gone)
+            was = os.stat(folder)
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".nnlab-probe-")
+            os.close(fd)
+            os.unlink(name)
+            with contextlib.suppress(OSError):  # (another user's folder: its times move)
+                os.utime(folder, ns=(was.st_atime_ns, was.st_mtime_ns))
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def output_problem(path: Path, *, new_folder: bool = False, what: str = "a file") -> str | None:
+    """What stops a command writing ``path`` (``what``, a file it writes or replaces;
+    ``new_folder``: a folder it makes), as an error line names it after the option, else
+    None: the one check of every option that names where output goes (``--png``, ``--out``,
+    ``report --out``, ``--report``), made before any work. Its folder must exist (one new file
+    or folder where asked, not a chain of them) and take a new file (``unwritable``); a file
+    is not written over something other than a file (a folder, a device); a new folder is not
+    one that exists."""
+    path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        there = parent.exists() or parent.is_symlink()
+        return f"'{path}': " + (
+            f"'{parent}' is not a folder" if there else f"folder '{parent}' does not exist"
+        )
+    if new_folder and (path.exists() or path.is_symlink()):
+        return f"'{path}' already exists; give a new folder"
+    if not new_folder and path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        return f"'{path}' is {kind}; expected {what} to write"
+    why = unwritable(parent)
+    return f"'{path}': cannot write in folder '{parent}' ({why})" if why else None
+
+
 DESTINATION_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 

@@ -56,6 +56,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     file_mode as file_mode,
     now as now,
     os_error_text as os_error_text,
+    output_problem as output_problem,
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
@@ -219,21 +220,25 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
         )
 
 
-def location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
+def location(runs_dir: Path, out: Path | None, option: str = "--out") -> tuple[Path, str | None]:
     """(root, folder) of a new run folder: ``runs_dir`` and a name made from the stamp, the
     run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
     name (``check_name``: '..', '/', hidden, control characters and over-long names are
-    refused, naming the whole value); neither inside a run folder (``check_new_root``)."""
+    refused, naming the whole value), a new folder in one that exists and can be written
+    (``output_problem``, as for ``--png``); neither inside a run folder (``check_new_root``).
+    ``option``: how errors name ``out``."""
     if out is None:
         check_new_root(runs_dir)
         return Path(runs_dir), None
     out = Path(out)
     if not out.name:
-        raise ConfigError(f"--out: {str(out)!r} names no folder; give a path such as runs/my-run")
-    name = check_name(out.name, "--out", given=str(out))
-    if not out.parent.is_dir():  # (one new folder where asked, not a chain of them, as --png)
-        raise ConfigError(f"--out: '{out}': folder '{out.parent}' does not exist")
-    check_new_root(out.parent, "--out", given=out)
+        raise ConfigError(
+            f"{option}: {str(out)!r} names no folder; give a path such as runs/my-run"
+        )
+    name = check_name(out.name, option, given=str(out))
+    if (problem := output_problem(out, new_folder=True)) is not None:
+        raise ConfigError(f"{option}: {problem}")
+    check_new_root(out.parent, option, given=out)
     return out.parent, name
 
 

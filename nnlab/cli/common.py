@@ -283,9 +283,12 @@ OutOpt = Annotated[
 
 
 def png_path(value: Path | None) -> Path | None:
-    """A ``--png`` target, checked before any work: a file name ending in .png, in a folder
-    that exists, and not something other than a regular file (a folder, /dev/null): the figure
-    is written there by replacing the file, which would replace a device node too."""
+    """A ``--png`` target, checked before any work: a file name ending in .png, where every
+    output path is checked (``fileio.output_problem``): in a folder that exists and can be
+    written, and not something other than a regular file (a folder, /dev/null): the figure is
+    written there by replacing the file, which would replace a device node too."""
+    from nnlab.fileio import output_problem
+
     if value is None:
         return None
     text = str(value)
@@ -293,12 +296,8 @@ def png_path(value: Path | None) -> Path | None:
         raise typer.BadParameter(f"{text!r} names no file; give a path such as docs/figure.png")
     if value.suffix.lower() != ".png":
         raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
-    parent = value.parent
-    if not parent.is_dir():
-        raise typer.BadParameter(f"'{value}': folder '{parent}' does not exist")
-    if value.exists() and not value.is_file():
-        what = "a folder" if value.is_dir() else "not a regular file"
-        raise typer.BadParameter(f"'{value}' is {what}; expected a .png file to write")
+    if (problem := output_problem(value, what="a .png file")) is not None:
+        raise typer.BadParameter(problem)
     return value
 
 
@@ -358,6 +357,16 @@ ReportOpt = Annotated[
         "its path.",
     ),
 ]
+
+
+def check_report(runs_dir: Path, report: bool = True) -> None:
+    """``--report`` (if ``report``): the folder it rebuilds (``<runs_dir>/report``) checked
+    before any work, as every output path is (``report.check_out``): a report folder or nothing
+    yet, that can be written. (A runs folder not made yet gets its report made with it.)"""
+    from nnlab.report import check_out, default_out
+
+    if report and Path(runs_dir).is_dir():
+        check_out(default_out(runs_dir), "--report")
 
 
 def refresh_report(runs_dir: Path) -> None:

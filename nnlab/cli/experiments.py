@@ -23,10 +23,12 @@ from nnlab.cli.common import (
     OverridesArg,
     PngOpt,
     RunsDirOpt,
+    check_report,
     command,
     copy_figure,
     finite,
     note,
+    refresh_report,
     run_location,
     seed_option,
 )
@@ -306,6 +308,8 @@ def tune(
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
+    if opts.report:
+        check_report(tune_root(resume, out, opts.runs_dir))
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with Lines(opts.quiet) as lines:
             result = tn.run_tune(
@@ -313,6 +317,8 @@ def tune(
                 data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, executor=executor,
                 progress=lines, heading=round_heading(lines), **settings,
             )  # fmt: skip
+    if opts.report:
+        refresh_report(result.run.path.parent)
     show_tune(result, opts.fmt)
     copy_figure(result.run.file("tune-curves.png"), png)
     if result.summary["trials"].get("FAILED"):
@@ -356,6 +362,15 @@ def dry_run_tune(
         "values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
     for line in notes:
         note(f"note: {line}")
+
+
+def tune_root(resume: str | None, out: Path | None, runs_dir: Path) -> Path:
+    """The folder a tune's folder is (or goes) in: where ``--report`` rebuilds the report."""
+    from nnlab import runs
+
+    if resume is not None:
+        return runs.find_run(runs_dir, resume, kind="tune").path.parent
+    return out.parent if out is not None else runs_dir
 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:

@@ -20,6 +20,7 @@ from nnlab.cli.common import (
     MAX_SEED,
     Execution,
     Lines,
+    check_report,
     command,
     given_name,
     given_path,
@@ -224,12 +225,15 @@ def run_on_executor(
     opts: Execution,
     painters: list[Any] | None = None,
     asked: int | None = None,
+    root: Path | None = None,
 ) -> None:
     """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
     ``opts`` describes, with progress on stderr (and the figures' ``painters``, if started);
-    print the result."""
+    print the result. ``root``: the folder the sweep's folder is in (``--report`` rebuilds its
+    report; default ``--runs-dir``)."""
     from nnlab.sweep import make_executor
 
+    check_report(root or opts.runs_dir, opts.report)
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with SweepProgress(opts.quiet, asked) as progress:
             result = start(
@@ -327,7 +331,8 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
         check_executor(opts)
         given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
         return print_preview(preview_resume(run, **given), opts)
-    run_on_executor(functools.partial(resume_sweep, run, data_dir=opts.data_dir), opts)
+    start = functools.partial(resume_sweep, run, data_dir=opts.data_dir)
+    run_on_executor(start, opts, root=run.path.parent)
 
 
 @sweep_app.callback(invoke_without_command=True)

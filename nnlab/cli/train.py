@@ -16,6 +16,7 @@ from nnlab.cli.common import (
     QuietOpt,
     ReportOpt,
     RunsDirOpt,
+    check_report,
     command,
     echo,
     given_path,
@@ -149,6 +150,7 @@ def train(
                     "--resume takes no config or overrides (the run folder has its config)"
                 )
             run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
+            check_report(run.path.parent, report)
             result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),
                                         threads=threads, on_start=announce_resume,
                                         painter=painter)  # fmt: skip
@@ -161,6 +163,7 @@ def train(
             cfg = load_config(config, overrides or [])
             if print_config:
                 return print_config_as(cfg, fmt)
+            check_report(runs_dir, report)
             result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
                                      overrides=overrides or [], progress=epoch_lines(lines),
                                      threads=threads, painter=painter)  # fmt: skip

@@ -60,8 +60,8 @@ def build_report(
     folder under ``runs_dir``) into ``out`` (default ``<runs_dir>/report``) and return what it
     wrote. A folder that cannot be read is a DAMAGED row; an unknown ref is a ``RunError``."""
     runs_dir = Path(runs_dir)
-    if out is not None:
-        collect.check_out(Path(out))
+    if out is not None or runs_dir.is_dir():  # (no runs folder: collect says so)
+        collect.check_out(default_out(runs_dir) if out is None else Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)
     entries = collect.collect(refs, runs_dir, exclude=out)  # (an unknown ref: nothing made)
     _prepare(out)
@@ -126,14 +126,7 @@ def render(entry: Entry, names: dict[str, str]) -> str:
 
 # --- files --------------------------------------------------------------------------------------
 def _prepare(out: Path) -> None:
-    """Make ``out`` a report folder; refuse a folder that holds something else."""
-    if out.exists() and not out.is_dir():
-        raise RunError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise RunError(
-            f"{out}: folder is not empty and not an nnlab report (no {MARKER}); "
-            "choose another --out"
-        )
+    """Make ``out`` a report folder (``collect.check_out`` has checked it)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("nnlab report: `nnlab report` rebuilds this folder\n")

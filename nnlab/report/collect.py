@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.errors import NnlabError
+from nnlab.errors import NnlabError, RunError
+from nnlab.fileio import unwritable
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
@@ -89,12 +90,26 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
     return entries
 
 
-def check_out(out: Path) -> None:
-    """A ``--out`` that is not a folder yet follows every command's rules for a new one
-    (``runs.location``: one plain folder name, in a folder that exists); an existing folder is
-    a report rebuilt in place (``build._prepare`` checks that it is one)."""
+def check_out(out: Path, option: str = "--out") -> None:
+    """Where a report goes, checked before any folder is read (as every output path is,
+    ``fileio.output_problem``): a folder that is not there yet follows every command's rules
+    for a new one (``runs.location``: one plain folder name, in a folder that exists and can
+    be written); an existing folder is a report rebuilt in place, so it must be one (or empty)
+    and take new files. ``option``: how errors name it (``--report``: ``<runs-dir>/report``)."""
+    instead = f"choose another {option}"
+    if option == "--report":  # (its folder is always <runs-dir>/report)
+        instead = f"move it away or give another --runs-dir ({option} rebuilds <runs-dir>/report)"
     if not os.path.isdir(out):
-        runs.location(out.parent, out)
+        if os.path.lexists(out):  # (False for a name too long to be a file's: refused below)
+            raise RunError(f"{out}: exists and is not a folder; {instead}")
+        runs.location(out.parent, out, option)
+        return
+    if any(out.iterdir()) and not (out / MARKER).exists():
+        raise RunError(
+            f"{out}: folder is not empty and not an nnlab report (no {MARKER}); {instead}"
+        )
+    if (why := unwritable(out)) is not None:
+        raise RunError(f"{out}: cannot write the report: {why}")
 
 
 def _resolve(ref: str, runs_dir: Path) -> Path:

@@ -5,11 +5,16 @@ case's tree (the working folder is three levels down, so '../..' stays inside it
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from nnlab import runs
 
 from .helpers import Row, invoke, refused, snapshot
 
@@ -115,6 +120,14 @@ NAMES = [
         ("error: --out: '/tmp/no/such/run': folder '/tmp/no/such' does not exist",),
     ),
     Row(
+        "a `--png` (or `--out`, `report --out`, `--report`'s folder) where nothing can be written",
+        "`nnlab lr-scan cfg.yaml --png /proc/lr.png`",
+        2,
+        (
+            "error: --png: '/proc/lr.png': cannot write in folder '/proc' (No such file or directory)",
+        ),
+    ),
+    Row(
         "a run reference too long to be a file name",
         "`nnlab runs show nnn…n` (300 characters; also `--resume`, `report`, `landscape`)",
         2,
@@ -133,6 +146,7 @@ def test_the_readme_rows_of_names_are_what_nnlab_prints(case):
             [*OUTS["lr-scan"], "--out", "/"],
             [*OUTS["landscape"], "--out", "../.."],
             [*OUTS["lr-scan"], "--out", "/tmp/no/such/run"],
+            [*OUTS["lr-scan"], "--png", "/proc/lr.png"],
             REFS["runs show"],
         ],
         strict=True,
@@ -343,3 +357,109 @@ def test_a_new_report_folder_is_held_to_the_rules_of_every_out(case, value):
     before = snapshot(case.parents[2])
     refused(invoke("report", "--runs-dir", case / "runs", "--out", text), 2, "error: --out: ", says)
     assert snapshot(case.parents[2]) == before
+
+
+def _no_probe_in(monkeypatch, folder: Path, code: int = errno.EACCES) -> None:
+    """No new file can be made in ``folder``, as the OS refuses one in a read-only folder (as
+    root, chmod cannot make one): ``mkstemp`` there raises ``code``."""
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        if Path(kwargs.get("dir") or ".").absolute() == folder.absolute():
+            raise OSError(code, os.strerror(code), str(folder))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+UNWRITABLE = {  # where a figure or a new folder cannot go, and what the error says
+    "a folder that takes no file (/proc)": (
+        lambda c: Path("/proc"),
+        "cannot write in folder '/proc' (No such file or directory)",
+    ),
+    "a folder that is a file": (lambda c: Path("notes.txt"), "'notes.txt' is not a folder"),
+    "a read-only folder": (lambda c: Path("ro"), "cannot write in folder 'ro' (Permission denied)"),
+}
+
+
+def _unwritable(case, monkeypatch, value):
+    (case / "notes.txt").write_text("keep me\n")
+    (case / "ro").mkdir()
+    where, says = UNWRITABLE[value]
+    folder = where(case)
+    if value == "a read-only folder":
+        _no_probe_in(monkeypatch, folder)
+    return folder, says
+
+
+@pytest.mark.parametrize("value", list(UNWRITABLE))
+@pytest.mark.parametrize("command", [*OUTS, "runs compare"])
+def test_a_png_where_nothing_can_be_written_is_refused_before_any_work(
+    case, templates, monkeypatch, command, value
+):
+    # (the run, scan or comparison was done, and then the copy failed: a folder made for
+    # nothing, exit 1 and a bare OS error, or exit 0 with the figure silently missing)
+    folder, says = _unwritable(case, monkeypatch, value)
+    if command == "runs compare":
+        run = _a_run(case, templates)
+        before = snapshot(case.parents[2])
+        refused(
+            invoke("runs", "compare", run, "--png", folder / "x.png"), 2, "error: --png: ", says
+        )
+        assert snapshot(case.parents[2]) == before
+        return
+    check_refused(case, [*OUTS[command], "--png", folder / "x.png"], "--png", says)
+
+
+@pytest.mark.parametrize("value", list(UNWRITABLE))
+@pytest.mark.parametrize("command", [*OUTS, "report"])
+def test_an_out_where_nothing_can_be_written_is_refused_before_any_work(
+    case, monkeypatch, command, value
+):
+    folder, says = _unwritable(case, monkeypatch, value)
+    if command == "report":
+        (case / "runs").mkdir()
+        before = snapshot(case.parents[2])
+        result = invoke("report", "--runs-dir", case / "runs", "--out", folder / "new")
+        refused(result, 2, "error: --out: ", says)
+        assert snapshot(case.parents[2]) == before
+        return
+    check_refused(case, [*OUTS[command], "--out", folder / "new"], "--out", says)
+
+
+def test_an_existing_report_folder_that_cannot_be_written_is_refused_before_reading(
+    case, templates, monkeypatch
+):
+    run = _a_run(case, templates)
+    (case / "report").mkdir()
+    _no_probe_in(monkeypatch, case / "report", errno.EROFS)
+    reads = []
+    monkeypatch.setattr(runs.RunDir, "summary", lambda self: reads.append(self) or {})
+    result = invoke("report", "--runs-dir", run.parent, "--out", case / "report")
+    refused(result, 2, f"error: {case / 'report'}: cannot write the report: Read-only file system")
+    assert reads == [] and list((case / "report").iterdir()) == []
+
+
+REPORTERS = {
+    "train": ["train", "cfg.yaml", "epochs=1"],
+    "sweep grid": [*SWEEPS["sweep grid"], "epochs=1"],
+    "tune": [*OUTS["tune"], "--epochs", "1"],
+}
+
+
+@pytest.mark.parametrize("command", list(REPORTERS))
+def test_a_report_folder_that_cannot_be_rebuilt_refuses_report_before_any_work(case, command):
+    # (the run trained, then "warning: report not rebuilt"; tune ignored --report altogether)
+    (case / "runs" / "report").mkdir(parents=True)
+    (case / "runs" / "report" / "mine.txt").write_text("not a report\n")
+    before = snapshot(case.parents[2])
+    result = invoke(*REPORTERS[command], "--report", "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {case / 'runs' / 'report'}: folder is not empty", "--runs-dir")
+    assert snapshot(case.parents[2]) == before
+
+
+def test_tune_report_rebuilds_the_report(case):
+    result = invoke(*REPORTERS["tune"], "-q", "--report", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert f"report: {case / 'runs' / 'report' / 'index.html'}" in result.stderr
+    assert (case / "runs" / "report" / "index.html").exists()
