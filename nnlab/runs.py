@@ -516,6 +516,18 @@ def refuse_running(run: RunDir, what: str = "") -> None:
         raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
 
 
+def refuse_finished(run: RunDir, left: int = 0) -> None:
+    """RunError if a resume of ``run`` has nothing left to do: it is COMPLETED and ``left``
+    (the work its resume found missing: a sweep's trials to run, a tune's rounds, a landscape's
+    points) is 0. The one answer of every resume and its dry run (``train``, ``sweep``,
+    ``tune``, ``landscape``): a finished folder named by mistake (``latest`` meaning another)
+    is said, not run again as a success with nothing in it. A COMPLETED folder with work gone
+    (a trial's folder removed) is resumed, and so is any other: a FAILED sweep reruns its
+    failed trials, an INTERRUPTED one records how it ended."""
+    if left == 0 and run.status == "COMPLETED":
+        raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
+
+
 def take_over(run: RunDir, what: str = "") -> None:
     """``claim`` ``run`` to continue it: RunError if it is still RUNNING in a live process
     (looked at again once claimed: another process may have resumed it meanwhile).

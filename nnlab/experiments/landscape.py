@@ -278,11 +278,11 @@ def landscape(
     must match; see ``resume_landscape``).
     """
     (settings := settings or Settings()).check()
-    root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
-    if out is not None and (Path(out) / FILE).exists():
+    if out is not None and (Path(out) / FILE).exists():  # (a folder to complete, not a new one)
         run = runs.RunDir(Path(out))
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
+    root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
     if settings.batch == 0:
         settings = replace(settings, batch=cfg.eval_batch_size)
@@ -348,17 +348,24 @@ def resume_landscape(
 
     if not run.file(FILE).exists():
         raise RunError(f"{run.path}: no {FILE} here (not a landscape folder)")
+    content = read_file(run.file(FILE))
+    settings: Settings = content["settings"]
+    runs.refuse_finished(run, missing_points(content))
     cfg = load_run_config(run)
-    settings: Settings = read_file(run.file(FILE))["settings"]
     if data_dir is None and run.meta.get("data_dir"):
         data_dir = Path(run.meta["data_dir"])
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     x, y = eval_split(data, settings)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
-    check_content(run.file(FILE), read_file(run.file(FILE)), model)  # (before the folder changes)
+    check_content(run.file(FILE), content, model)  # (before the folder changes)
     with runs.reopen(run, resume=LANDSCAPE_RESUME) as life:
         return _complete(life, cfg, model, x, y, progress)
+
+
+def missing_points(content: dict[str, Any]) -> int:
+    """Points of a landscape file's line and grid not evaluated yet (NaN losses)."""
+    return int(np.isnan(content["line_loss"]).sum() + np.isnan(content["grid_loss"]).sum())
 
 
 def _complete(

@@ -439,9 +439,8 @@ def check_resumable(run: runs.RunDir) -> None:
 
 
 def _check_status(run: runs.RunDir) -> None:
+    runs.refuse_finished(run)  # (a run's work is all there once it is COMPLETED)
     status = run.status
-    if status == "COMPLETED":
-        raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
     if status == "RUNNING":
         raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
     if status == "DIVERGED":

@@ -317,9 +317,24 @@ def resume_tune(
         for entry in recorded:  # (nothing changed yet: as sweep --resume refuses)
             if "sweep" in entry:
                 _check_round(runs.RunDir(run.path / entry["sweep"]))
+        runs.refuse_finished(run, _rounds_left(run, settings, recorded))
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
             return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)
+
+
+def _rounds_left(run: runs.RunDir, settings: TuneSettings, recorded: list[dict[str, Any]]) -> int:
+    """The rounds a resume would run or resume (as ``_drive`` decides): those not recorded,
+    recorded with their folder gone, or whose sweep is not COMPLETED with every trial there."""
+    left = 0
+    for index in range(1, settings.rounds + 1):
+        entry = next((r for r in recorded if r["round"] == index and "sweep" in r), None)
+        folder = runs.RunDir(run.path / entry["sweep"]) if entry is not None else None
+        if folder is None or runs.absent_round(folder) or folder.status != "COMPLETED":
+            left += 1
+        elif any(r.get("status") == "PENDING" for r in sweep.sweep_rows(folder)):
+            left += 1
+    return left
 
 
 def _read_state(run: runs.RunDir) -> tuple[TuneSettings, list[dict[str, Any]]]:

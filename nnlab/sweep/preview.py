@@ -128,6 +128,7 @@ def preview_resume(
     runs.own(run)
     runs.refuse_running(run, "sweep ")  # (as the resume's take_over, without claiming it)
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
+    runs.refuse_finished(run, sum(action != "keep" for action in actions.values()))
     preview = _preview(defn, trials, actions, data_dir, jobs, stack)
     return dataclasses.replace(preview, folder=run.path)
 

@@ -414,15 +414,13 @@ def _resume_sweep(
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
     pending = [t for t in trials if actions[t.id] != "keep"]
+    runs.refuse_finished(run, len(pending))  # (before any folder is removed)
     todo = []
     for trial in pending:
         action = actions[trial.id]
         if action == "rerun":
             runs.RunDir(trials_dir(run) / trial.id).remove()
         todo.append(_task(run, defn, trial, data_dir, "resume" if action == "resume" else "run"))
-    if not todo and run.status == "COMPLETED":  # nothing to do: the folder stays as it is
-        final = [folder_row(run, t) for t in trials]
-        return SweepResult(run, defn, "COMPLETED", final, skipped=[t.id for t in trials])
     workers = executor.workers  # (asks a Dask scheduler, once: failing before any change)
     run.file(STOP_FILE).unlink(missing_ok=True)  # every trial has stopped: none must see it now
     with (

@@ -204,9 +204,8 @@ def test_weight_scale_json_has_one_object_per_trial(tmp_path):
     run = sweep_dir(tmp_path / "r")
     assert run.file("weight-scale.png").exists() and run.file("weight-scale-summary.png").exists()
     result = invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r")
-    assert result.exit_code == 0, result.output
-    assert "nobn_train" in result.stdout and "ok/ok" in result.stdout
-    assert "trials: 0 trained, 0 resumed, 4 already done" in result.stderr
+    assert result.exit_code == 2  # (every resume of a finished folder: runs.refuse_finished)
+    assert result.stderr == f"error: {run.path}: already COMPLETED, nothing to resume\n"
 
 
 def test_weight_scale_mnist_without_data_is_one_error(tmp_path):
@@ -400,6 +399,8 @@ def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path
     assert result.exit_code == 0, result.output
     assert [t["batchnorm"] for t in json.loads(result.stdout)] == [fixed, fixed]
     run = sweep_dir(tmp_path / "r")
+    meta = json.loads(run.file("meta.json").read_text())  # (a finished sweep is not resumed:
+    run.file("meta.json").write_text(json.dumps({**meta, "status": "INTERRUPTED"}))  # its table
     result = invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r")
     assert result.exit_code == 0, result.output
     statuses = [line.split("│")[-2].strip() for line in result.stdout.splitlines()

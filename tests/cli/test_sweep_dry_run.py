@@ -88,8 +88,8 @@ def test_a_resume_dry_run_says_what_happens_to_each_trial_and_changes_nothing(tm
     assert "run (not started)" in table.stdout and "kept (finished)" in table.stdout
     done = invoke("sweep", "--resume", "latest", "-q", runs_dir=out)
     assert done.exit_code == 0, done.output
-    after = invoke("sweep", "--resume", "latest", "--dry-run", runs_dir=out)
-    assert after.exit_code == 0 and "all finished: nothing to run" in after.stderr
+    after = invoke("sweep", "--resume", "latest", "--dry-run", runs_dir=out)  # (as the resume)
+    assert after.exit_code == 2 and "already COMPLETED, nothing to resume" in after.stderr
 
 
 def test_a_resume_dry_run_of_a_running_sweep_is_refused_as_the_resume_is(tmp_path):

@@ -4,13 +4,14 @@ the umask gives (022: 0644), not mkstemp's 0600."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 
 import pytest
 
 from nnlab import runs
 
-from .helpers import Row, copy_runs, invoke, refused, set_meta
+from .helpers import Row, copy_runs, invoke, refused, set_meta, snapshot
 
 
 @pytest.fixture
@@ -124,3 +125,48 @@ def test_run_files_get_the_mode_the_umask_gives(case, umask, mask, mode):
         assert name in names
     wrong = {name: oct(m) for name, m in found.items() if m != mode}
     assert wrong == {}
+
+
+RESUMES = {  # every command that continues a folder (and the dry run of one), by kind
+    "train --resume": ("train", ["train", "--resume", "{ref}"]),
+    "sweep --resume": ("sweep", ["sweep", "--resume", "{ref}"]),
+    "sweep resume": ("sweep", ["sweep", "resume", "{ref}"]),
+    "sweep resume --dry-run": ("sweep", ["sweep", "resume", "{ref}", "--dry-run"]),
+    "tune --resume": ("tune", ["tune", "--resume", "{ref}"]),
+    "landscape --resume": ("landscape", ["landscape", "--resume", "{ref}"]),
+    "landscape --out (its folder)": (
+        "landscape",
+        ["landscape", "latest", "--points", "3", "--out", "{ref}"],
+    ),
+}
+
+
+def test_every_resume_of_a_completed_folder_is_refused_alike_and_changes_nothing(case, mixed):
+    # (train --resume said "already COMPLETED, nothing to resume", exit 2; sweep --resume,
+    # sweep resume and its dry run, tune --resume and landscape --resume exited 0 having done
+    # nothing, and tune's and landscape's recorded one more resume and redrew their figures)
+    root = case / "runs"
+    made = [
+        ["tune", "cfg.yaml", "--trials", "2", "--epochs", "1", "-q"],
+        ["landscape", str(mixed.path), "--points", "3", "-q"],
+    ]
+    for args in made:
+        assert invoke(*args, "--runs-dir", root).exit_code == 0
+    folders = {r.kind: r for r in runs.iter_runs(root)}
+    folders["train"] = mixed
+    assert all(folders[kind].status == "COMPLETED" for kind, _ in RESUMES.values())
+    for command, (kind, args) in RESUMES.items():
+        ref = folders[kind].path
+        before = snapshot(root)
+        result = invoke(*[a.format(ref=ref) for a in args], "--runs-dir", root)
+        refused(result, 2, f"error: {ref}: already COMPLETED, nothing to resume")
+        assert snapshot(root) == before, command
+
+
+def test_a_completed_sweep_with_a_trial_folder_removed_is_still_resumed(case, mixed):
+    (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
+    trial = next(sweep.file("trials").iterdir())
+    shutil.rmtree(trial)
+    result = invoke("sweep", "--resume", sweep.path, "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    assert trial.is_dir() and sweep.status == "COMPLETED"
