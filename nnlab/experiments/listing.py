@@ -40,6 +40,9 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
         row.update(
             {k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")}
         )
+        if info["status"] != runs.DAMAGED:
+            row["dataset"] = dataset_of(run, row["kind"])
+            row.update(best_trial(row["kind"], summary))
         row["started"] = meta.get("started")
         if "reason" in info:
             row["reason"] = info["reason"]
@@ -49,8 +52,53 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
 
 
-LIST_COLUMNS = ("run", "kind", "name", "status", "epochs",
+LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs",
                 "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
+TABLE_LEFT_OUT = ("name", "best_trial")  # (a table's: the folder's id holds its name)
+
+
+def dataset_of(run: runs.RunDir, kind: str) -> str | None:
+    """The dataset a folder's runs train on: its config's ``dataset.name``, a sweep's base
+    config's (the values, where the sweep varies it), a tune's base config's; None where a
+    folder has none (activations) or it cannot be read (the listing says DAMAGED elsewhere)."""
+    try:
+        if kind == "sweep":
+            plan = run.plan() or {}
+            varied = (plan.get("spec") or {}).get("params", {}).get("dataset.name")
+            if isinstance(varied, list):
+                return ",".join(str(v) for v in varied)
+            base = plan.get("base")
+        elif kind == "tune":
+            base = (run.read_json_object("tune.json").get("settings") or {}).get("base")
+        else:
+            base = run.config()
+    except (RunError, OSError, AttributeError):
+        return None
+    dataset = base.get("dataset") if isinstance(base, dict) else None
+    name = dataset.get("name") if isinstance(dataset, dict) else None
+    return name if isinstance(name, str) else None
+
+
+ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
+
+
+def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """A sweep's or tune's row's numbers: its best trial's id (``best_trial``), epochs and
+    final accuracies. A sweep's best is its COMPLETED trial of the highest final test accuracy
+    (train, where no trial has one), a tune's the best its summary ranks; {} otherwise."""
+    if kind == "tune" and isinstance(best := summary.get("best"), dict):
+        return {"best_trial": best.get("trial"), **{k: best[k] for k in ACCURACIES if k in best}}
+    trials = summary.get("trials") if kind == "sweep" else None
+    if not isinstance(trials, list):
+        return {}
+    done = [t for t in trials if isinstance(t, dict) and t.get("status") == "COMPLETED"]
+    for key in ("final_test_acc", "final_train_acc"):
+        scored = [t for t in done if isinstance(t.get(key), (int, float))]
+        if scored:
+            best = max(scored, key=lambda t: t[key])
+            picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
+            return {"best_trial": best.get("trial"), **picked}
+    return {}
 
 
 def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
@@ -59,8 +107,10 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
     split's final accuracy, ``started`` and ``reason`` (empty fields where a folder has none);
     for a ``table``, those some row has."""
     finals = sorted({k for r in rows for k in r if k.startswith("final_")} - set(LIST_COLUMNS))
-    columns = [*LIST_COLUMNS, *finals, "started", "reason"]
-    return [c for c in columns if any(c in r for r in rows)] if table else columns
+    columns = [*LIST_COLUMNS, *finals, "best_trial", "started", "reason"]
+    if not table:
+        return columns
+    return [c for c in columns if c not in TABLE_LEFT_OUT and any(c in r for r in rows)]
 
 
 def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:

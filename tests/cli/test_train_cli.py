@@ -173,7 +173,8 @@ def test_runs_list_formats(two_runs):
     assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
     header = (
-        "run,kind,name,status,epochs,final_train_acc,final_val_acc,final_test_acc,started,reason"
+        "run,kind,name,dataset,status,epochs,final_train_acc,final_val_acc,final_test_acc,"
+        "best_trial,started,reason"
     )
     assert csv_lines[0] == header
     # (the table's columns come in the CSV's order: the table had val after test)
@@ -410,3 +411,30 @@ def test_train_formats_its_result_and_its_config_as_asked(tmp_path):
     assert header.startswith("run,status,epochs,final_loss,") and "final_test_acc" in header
     (run,) = tmp_path.iterdir()
     assert row.startswith(f"{run},COMPLETED,1,")
+
+
+def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_trial(tmp_path):
+    # (a sweep's and a tune's accuracy columns were '-', and no row said its dataset)
+    cfg = "configs/digits-quickstart.yaml"
+    for args in (
+        ["train", cfg, "epochs=1", "-q"],
+        ["sweep", "grid", cfg, "epochs=1", "optimizer.lr=0.01,0.1", "-q"],
+        ["tune", cfg, "--epochs", "1", "--trials", "2", "-q"],
+    ):
+        assert invoke(*args, runs_dir=tmp_path).exit_code == 0
+    listed = invoke("runs", "list", "-f", "json", runs_dir=tmp_path)
+    rows = {row["kind"]: row for row in json.loads(listed.stdout)}
+    assert {row["dataset"] for row in rows.values()} == {"digits"}
+    trials = RunDir(tmp_path / rows["sweep"]["run"]).summary()["trials"]
+    best = max(trials, key=lambda t: t["final_test_acc"])
+    assert rows["sweep"]["best_trial"] == best["trial"]
+    assert rows["sweep"]["final_test_acc"] == best["final_test_acc"]
+    assert rows["sweep"]["final_train_acc"] == best["final_train_acc"]
+    tuned = RunDir(tmp_path / rows["tune"]["run"]).summary()["best"]
+    assert rows["tune"]["best_trial"] == tuned["trial"]
+    assert rows["tune"]["final_val_acc"] == tuned["final_val_acc"]
+    assert "best_trial" not in rows["train"]
+    csv_header = invoke("runs", "list", "-f", "csv", runs_dir=tmp_path).stdout.splitlines()[0]
+    assert {"dataset", "best_trial"} <= set(csv_header.split(","))
+    table = invoke("runs", "list", runs_dir=tmp_path).stdout
+    assert "dataset" in table and f"{best['final_test_acc']:.4f}" in table
