@@ -31,6 +31,7 @@ written row by row as it is computed, so an interrupted run keeps what it finish
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -278,7 +279,8 @@ def landscape(
     must match; see ``resume_landscape``).
     """
     (settings := settings or Settings()).check()
-    if out is not None and (Path(out) / FILE).exists():  # (a folder to complete, not a new one)
+    if out is not None and os.path.isfile(Path(out) / FILE):  # (a folder to complete, not a
+        # new one; False for a name too long to be a file's, which location refuses)
         run = runs.RunDir(Path(out))
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)

@@ -98,7 +98,7 @@ def check_out(out: Path, option: str = "--out") -> None:
     and take new files. ``option``: how errors name it (``--report``: ``<runs-dir>/report``)."""
     instead = f"choose another {option}"
     if option == "--report":  # (its folder is always <runs-dir>/report)
-        instead = f"move it away or give another --runs-dir ({option} rebuilds <runs-dir>/report)"
+        instead = "move it away or give another --runs-dir (the report goes in <runs-dir>/report)"
     if not os.path.isdir(out):
         if os.path.lexists(out):  # (False for a name too long to be a file's: refused below)
             raise RunError(f"{out}: exists and is not a folder; {instead}")

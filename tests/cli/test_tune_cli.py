@@ -26,7 +26,8 @@ def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     assert "next search: optimizer.lr=loguniform:" in result.output
     assert png.stat().st_size > 1000
     again = invoke(*["tune", "--resume", "latest", "--runs-dir", str(tmp_path / "runs")])
-    assert again.exit_code == 0, again.output
+    assert again.exit_code == 2  # (finished: nothing to resume, as every resume answers)
+    assert "already COMPLETED, nothing to resume" in again.stderr
 
 
 def test_tune_json_has_the_best_trial_and_proposal(tmp_path):

@@ -550,7 +550,8 @@ def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
     result = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 1e30]}), runs_dir=tmp_path)
     assert [r["status"] for r in result.rows] == ["COMPLETED", "DIVERGED"]
     assert result.status == "COMPLETED"
-    assert sw.resume_sweep(result.run).ran == []
+    with pytest.raises(RunError, match="already COMPLETED, nothing to resume"):
+        sw.resume_sweep(result.run)  # (the DIVERGED trial is kept: nothing left to run)
 
 
 def test_a_diverged_trials_row_has_no_final_values_wherever_it_is_shown(tmp_path):

@@ -6,11 +6,12 @@ asks the file system)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from nnlab import limits
+from nnlab import limits, runs
 from nnlab.config import load_config
 
 from .helpers import TINY, invoke, refused
@@ -54,8 +55,11 @@ def test_with_the_space_they_need_the_same_commands_run(case, monkeypatch, args)
 
 def test_a_resume_counts_only_the_trials_it_runs(case, monkeypatch):
     assert invoke(*GRID, "--runs-dir", "r", "-q").exit_code == 0
-    free(monkeypatch, 1_000)  # (nothing left to run: nothing to write)
-    assert invoke("sweep", "--resume", "latest", "--runs-dir", "r").exit_code == 0
+    sweep = next(runs.iter_runs(Path("r")))
+    shutil.rmtree(next(sweep.file("trials").iterdir()))  # (one trial to run again)
+    one = limits.folder_bytes(load_config(case / "cfg.yaml"), 64, 10)  # (digits: 64 in, 10 out)
+    free(monkeypatch, 2 * one)  # (room for one trial's folder, not for the whole sweep's three)
+    assert invoke("sweep", "--resume", "latest", "--runs-dir", "r", "-q").exit_code == 0
 
 
 def test_the_estimate_is_the_checkpoint_the_records_and_the_files(case):
