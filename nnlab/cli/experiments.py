@@ -259,6 +259,17 @@ ValFraction = Annotated[
 ]  # fmt: skip
 
 
+TuneDryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Plan and check the tune as it would run (the first round's trials against their "
+        "data, the limits counting every round), print that round's trials and the work, and "
+        "stop: nothing is written.",
+    ),
+]
+
+
 @command(Execution)
 def tune(
     config: OptionalConfigArg = None,
@@ -283,15 +294,7 @@ def tune(
     ] = None,
     out: OutOpt = None,
     png: PngOpt = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Plan and check the tune as it would run (the first round's trials against "
-            "their data, the limits counting every round), print that round's trials and the "
-            "work, and stop: nothing is written.",
-        ),
-    ] = False,
+    dry_run: TuneDryRun = False,
     *,
     opts: Execution,
 ) -> None:
