@@ -538,11 +538,16 @@ def take_over(run: RunDir, what: str = "") -> None:
         claim(run)
 
 
-def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle:
+def reopen(
+    run: RunDir, *, resume: str | None = None, ended: tuple[str, ...] = (), **entry: Any
+) -> Lifecycle:
     """The lifecycle of a resume of ``run``: RUNNING again in this process, with one more
-    ``resumes`` entry (``entry`` plus the time); the error of an earlier ending is cleared.
-    The folder is ``claim``ed first (resumes claim it before they change anything), and one
-    still RUNNING in a live process is refused, whichever command resumes it."""
+    ``resumes`` entry (``entry`` plus the time); what an earlier ending recorded is cleared:
+    its error, its ``epochs_done``, and the files ``ended`` names (a training run's summary,
+    which a resume killed before its end left beside records past it; each ending writes
+    its own). The folder is ``claim``ed first (resumes claim it before they change
+    anything), and one still RUNNING in a live process is refused, whichever command
+    resumes it."""
     try:
         take_over(run)
     except RunError:
@@ -550,6 +555,10 @@ def reopen(run: RunDir, *, resume: str | None = None, **entry: Any) -> Lifecycle
         raise
     meta = run.meta
     meta.pop("error", None)
+    meta.pop("epochs_done", None)
+    with deferred():
+        for name in ended:
+            run.file(name).unlink(missing_ok=True)
     meta.update(
         status="RUNNING",
         ended=None,

@@ -35,6 +35,7 @@ from nnlab.limits import (
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
+from nnlab.signals import deferred
 from nnlab.state import set_state
 from nnlab.summary import objective_label, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
@@ -170,13 +171,25 @@ def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:
     return rows
 
 
+def summary_text(run_id: str, summary: dict[str, Any], cfg: Config) -> str:
+    """summary.txt: the summary's table (``summary_rows``) titled with the run's outcome, as
+    the run wrote it and ``runs show`` shows it (from the summary its records give)."""
+    from nnlab.output import table_text
+
+    status, epochs = summary.get("status"), summary.get("epochs")
+    title = f"{run_id}: {status}, no epoch recorded"
+    if epochs is not None:
+        title = f"{run_id}: {status} after {counted(epochs, 'epoch')}"
+    if status == "DIVERGED":
+        title = f"{run_id}: {outcome(summary)}: no final values; best of the epochs before"
+    return table_text(summary_rows(summary, cfg), title=title)
+
+
 def _finish(
     run: runs.RunDir, cfg: Config, records: list[Record], painter: Any, status: str
 ) -> dict[str, Any]:
     """summary.json, summary.txt and (a run that ran to its end, with a ``painter``:
     ``nnlab.plots.Painter``) curves.png."""
-    from nnlab.output import table_text
-
     drawing = None
     summary = summarize(records, status)
     if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
@@ -192,17 +205,14 @@ def _finish(
                                 (records, cfg.splits), drawn, tight=False)  # fmt: skip
         painter.send(drawing)  # (drawn there while the summary is written here)
     run.write_json("summary.json", summary)
-    epochs = summary["epochs"]
-    title = f"{run.id}: {status} after {counted(epochs, 'epoch')}"
-    if status == "DIVERGED":
-        title = f"{run.id}: {outcome(summary)}: no final values; best of the epochs before"
-    run.write_text("summary.txt", table_text(summary_rows(summary, cfg), title=title))
+    run.write_text("summary.txt", summary_text(run.id, summary, cfg))
     if drawing is not None:
         painter.receive(drawing)
     return summary
 
 
 TRAIN_RESUME = "nnlab train --resume {path}"
+ENDED = ("summary.json", "summary.txt")  # what a run's ending writes (a resume's own ending too)
 
 
 def _drive(
@@ -232,9 +242,11 @@ def _drive(
 
     def on_epoch(net: int, record: Record, state: StateFn | None) -> None:
         life, cfg = lives[net], cfgs[net]
-        life.run.append_metric(record)
-        records[net].append(record)
-        life.note(epochs_done=record["epoch"])
+        with deferred():  # (the record, its count and the summary's records as one step: a
+            # stop signal after the line was written left them one epoch behind the file)
+            life.run.append_metric(record)
+            records[net].append(record)
+            life.note(epochs_done=record["epoch"])
         # Checkpoint at most every CHECKPOINT_SECONDS (and at the end): a resume goes back to the
         # last checkpoint and replays from there, so any spacing gives the same final metrics.
         # Never at the epoch a net diverged in (no state): a resume of a run stopped before it
@@ -503,7 +515,12 @@ def _resume_training(
         painter_for(plot, painter) as painter,
         _blas(n_threads),
         runs.reopen(
-            run, resume=TRAIN_RESUME, from_epoch=epoch, blas_threads=n_threads, **said
+            run,
+            resume=TRAIN_RESUME,
+            ended=ENDED,
+            from_epoch=epoch,
+            blas_threads=n_threads,
+            **said,
         ) as life,
     ):
         # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
@@ -580,6 +597,7 @@ def _keep_unreplayed(
     so that no resume loses a recorded epoch (a later resume replays them again)."""
     last = records[-1]["epoch"] if records else -1
     for record in (r for r in recorded if r["epoch"] > last):
-        life.run.append_metric(record)
-        records.append(record)
-        life.note(epochs_done=record["epoch"])
+        with deferred():  # (as ``_drive``'s ``on_epoch``: the file and its count in step)
+            life.run.append_metric(record)
+            records.append(record)
+            life.note(epochs_done=record["epoch"])
