@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nnlab import process
+from nnlab.derived import epochs_done_disagreement, train_summary
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
@@ -173,20 +174,24 @@ class RunDir:
             )
         return data
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
         key if a value is not of its key's kind (``summary_problem``: an accuracy in [0, 1], a
         loss >= 0, an epoch count, text, ...), so that every reader sees the same verdict;
-        its ``status`` the folder's (one written before a kill said COMPLETED: STALE)."""
-        if not self.file("summary.json").exists():
-            return {}
-        summary = self.read_json_object("summary.json")
+        its ``status`` the folder's (one written before a kill said COMPLETED: STALE). A
+        training run's is its records' (``derived.train_summary``; ``records``: its
+        ``metrics()``, if the caller has read them)."""
+        summary = (
+            self.read_json_object("summary.json") if self.file("summary.json").exists() else {}
+        )
         found = summary_problem(summary)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
-        if "status" in summary and self.file("meta.json").exists():
-            summary["status"] = self.status
-        return summary
+        if not self.file("meta.json").exists():
+            return summary
+        if kind_of(self, self.meta) == "train":  # (its records are the truth)
+            return train_summary(self, summary, records)
+        return {**summary, "status": self.status} if "status" in summary else summary
 
     def rounds(self) -> list[dict[str, Any]]:
         """The rounds a tune's ``tune.json`` records ([] for a folder without one), each an
@@ -259,20 +264,14 @@ class RunDir:
 
     def metrics(self) -> list[dict[str, Any]]:
         """The epoch records (see ``read_records``: DamagedError on damage but a torn end).
-        A training run that ended (COMPLETED, DIVERGED) closed its file whole: its records
-        must run to the epoch its meta.json says it reached, a torn end included."""
+        A training run that ended closed its file whole: its records must run to the epoch its
+        meta.json says it reached (``epochs_done``), a torn end included; one that ended
+        COMPLETED or DIVERGED reached its end, so its records are blamed, else meta.json."""
         records = read_records(self.file("metrics.jsonl"))
-        if self.file("meta.json").exists():
-            meta = self.meta
-            done = meta.get("epochs_done")
-            if meta.get("status") in ("COMPLETED", "DIVERGED") and isinstance(done, int):
-                last = records[-1]["epoch"] if records else None
-                if last != done:
-                    has = f"ends at epoch {last}" if records else "has no records"
-                    raise DamagedError(
-                        f"{self.file('metrics.jsonl')}: {has}, but meta.json says the run "
-                        f"ended {meta['status']} after epoch {done}"
-                    )
+        meta = self.meta if self.file("meta.json").exists() else {}
+        found = epochs_done_disagreement(meta, records, self.check_checkpoint)
+        if found is not None:  # (file, what is wrong)
+            raise DamagedError(f"{self.file(found[0])}: {found[1]}")
         return records
 
     def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
@@ -311,12 +310,13 @@ class RunDir:
             raise RunError(f"{path}: no checkpoint to resume from")
         return self._read_checkpoint(arrays=True)
 
-    def check_checkpoint(self) -> None:
-        """DamagedError if there is a checkpoint.npz and it is not a whole archive with an
-        epoch (a truncated file), or another run's: its index and identity are read, not its
-        arrays."""
+    def check_checkpoint(self) -> int | None:
+        """The epoch of checkpoint.npz (None: there is none); DamagedError if it is not a
+        whole archive with an epoch (a truncated file), or another run's: its index and
+        identity are read, not its arrays."""
         if self.file("checkpoint.npz").exists():
-            self._read_checkpoint(arrays=False)
+            return self._read_checkpoint(arrays=False).epoch
+        return None
 
     def _read_checkpoint(self, arrays: bool) -> Checkpoint:
         path = self.file("checkpoint.npz")
@@ -325,8 +325,8 @@ class RunDir:
             with np.load(path, allow_pickle=False) as data:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
-                names = data.files if arrays else [k for k in IDENTITY if k in data.files]
-                state = {"epoch": np.array(-1), **{k: data[k] for k in names}}
+                names = data.files if arrays else ["epoch", *IDENTITY]  # (their index, not arrays)
+                state = {k: data[k] for k in names if k in data.files}
             epoch_array = state.pop("epoch")
             epoch = int(epoch_array)
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file

@@ -55,7 +55,7 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
             summary[f"best_{key}"] = max(values) if key.endswith("_acc") else min(values)
         elif diverged:
             summary[f"best_{key}"] = None
-    summary["seconds"] = sum(r.get("seconds", 0.0) for r in records)
+    summary["seconds"] = sum(r.get("seconds") or 0.0 for r in records)  # (null: none said)
     summary["steps"] = last.get("steps", 0)
     return summary
 

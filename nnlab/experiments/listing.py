@@ -212,9 +212,19 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     bad = trial_damage(run, files=True)[1]
     header += [f"{b['status']} {b['reason']}" for b in bad]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
-    config, summary = run.text("config.yaml"), run.text("summary.txt")
+    config, summary = run.text("config.yaml"), _summary_text(run, metrics)
     shown, title = epochs_view(metrics, run.status, every)
     return RunView(run, header, config, summary, metrics, shown, title, meta, bad)
+
+
+def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
+    """summary.txt; a training run's as its records give it (``RunDir.summary``): its file
+    is of its last end, and a run killed since (STALE), in a resume, has records past it."""
+    if run.kind != "train" or not (records or run.file("summary.txt").exists()):
+        return run.text("summary.txt")
+    from nnlab.experiments.train import load_run_config, summary_text
+
+    return summary_text(run.id, run.summary(records), load_run_config(run))
 
 
 def epochs_view(

@@ -215,14 +215,15 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
     else:
         entry.kind = str(meta.get("kind") or "train")
     entry.name = run.id if entry.kind == "trial" else str(meta.get("name") or _name(run.id, meta))
-    entry.summary = run.summary()  # (the reader's checks: a value not of its key's kind is damage)
+    with _reading(run.file("metrics.jsonl")):
+        entry.records = _records(run)
+    # (the reader's checks: a value not of its key's kind, or not its records', is damage)
+    entry.summary = run.summary(entry.records)
     run.check_present()  # (a finished run without its summary, records without a config)
     if run.file("config.yaml").exists():
         with _reading(run.file("config.yaml")):
             entry.config = run.config() or {}
             entry.config_text = run.text("config.yaml") or ""
-    with _reading(run.file("metrics.jsonl")):
-        entry.records = _records(run)
     run.check_checkpoint()  # (not shown, but a truncated one is damage, as runs list says)
     run.check_landscape()  # (the same: its figures are shown, not its arrays)
     entry.files = _other_json(run)

@@ -8,16 +8,24 @@ field named.
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import signal
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
 from nnlab import runs
 from nnlab.config import load_config
 from nnlab.experiments import train as tr
+from nnlab.report import build_report
+from tests.report.helpers import index_rows
 
-from .helpers import only
+from .helpers import argv, invoke, only, refused, set_meta, without_seconds
 
 # ~20 minibatches an epoch, 60 epochs: long enough to be killed mid-resume
 LONG = """\
@@ -28,6 +36,119 @@ optimizer: {name: momentum, lr: 0.01}
 batch_size: 20
 epochs: 60
 """
+
+
+def _lines(run: runs.RunDir) -> int:
+    path = run.file("metrics.jsonl")
+    return len(path.read_bytes().splitlines()) if path.exists() else 0
+
+
+def _run_until(case: Path, args: list, run: runs.RunDir | None, lines: int, sig: int) -> None:
+    """``nnlab ARGS`` in a process, sent ``sig`` once the run's metrics.jsonl holds ``lines``
+    lines (``run``: None for the one folder it makes under case/runs)."""
+    proc = subprocess.Popen(argv(*args, "-q"), cwd=case, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while True:
+        found = run or next(iter(runs.iter_runs(case / "runs")), None)
+        if found is not None and _lines(found) >= lines:
+            break
+        assert proc.poll() is None, f"it ended before the signal: {proc.communicate()}"
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.01)
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+
+
+@pytest.fixture
+def killed_in_resume(case) -> runs.RunDir:
+    """A run INTERRUPTED (SIGTERM) after a few epochs, then resumed and killed with SIGKILL
+    once the resume has recorded more epochs than the first end counted."""
+    (case / "long.yaml").write_text(LONG)
+    _run_until(case, ["train", "long.yaml", "--runs-dir", "runs"], None, 3, signal.SIGTERM)
+    run = only(case / "runs")
+    assert run.status == "INTERRUPTED"
+    first_end = run.summary()["epochs"]
+    _run_until(case, ["train", "--resume", run.path], run, first_end + 5, signal.SIGKILL)
+    assert run.status == "STALE" and run.metrics()[-1]["epoch"] >= first_end + 4
+    return run
+
+
+def test_a_resume_killed_past_the_last_end_is_read_from_its_records_everywhere(
+    case, killed_in_resume
+):
+    """The summary and epochs_done of the first end were shown for the killed resume (runs
+    list: 2 epochs for a run with 7 recorded, and the accuracies of epoch 2)."""
+    run = killed_in_resume
+    last = run.metrics()[-1]
+    listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
+    assert [(r["status"], r["epochs"], r["final_test_acc"]) for r in listed] == [
+        ("STALE", last["epoch"], last["test_acc"])
+    ]
+    shown = invoke("runs", "show", run.path, "-f", "json", "--runs-dir", "runs")
+    summary = json.loads(shown.stdout)["summary"]
+    assert (summary["epochs"], summary["final_test_acc"]) == (last["epoch"], last["test_acc"])
+    table = invoke("runs", "show", run.path, "--runs-dir", "runs").stdout
+    assert f"{run.id}: STALE after {last['epoch']} epochs" in table
+    compared = invoke("runs", "compare", run.path, "-f", "json", "--runs-dir", "runs")
+    (row,) = json.loads(compared.stdout)
+    assert (row["epochs"], row["final_test_acc"]) == (last["epoch"], last["test_acc"])
+    (row,) = index_rows((build_report((), case / "runs").out / "index.html").read_text())
+    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert f"long {last['epoch']} {last['train_acc']:.4f} {last['test_acc']:.4f}" in text
+    # the files of the first end are not left beside records past it
+    assert not run.file("summary.json").exists() and not run.file("summary.txt").exists()
+    assert "epochs_done" not in run.meta
+
+    resumed = invoke("train", "--resume", run.path, "-q", "--runs-dir", "runs")
+    assert resumed.exit_code == 0, resumed.output
+    straight = invoke("train", case / "long.yaml", "-q", "--runs-dir", case / "straight")
+    assert straight.exit_code == 0
+    assert without_seconds(run.metrics()) == without_seconds(only(case / "straight").metrics())
+    assert run.summary()["epochs"] == run.meta["epochs_done"] == 60
+
+
+@pytest.mark.parametrize("command", ["list", "show", "compare", "resume", "report"])
+def test_an_edited_epochs_done_of_an_interrupted_run_is_damage_naming_it(case, stopped, command):
+    """It was shown as written (runs list: 20 epochs of a run that recorded 2)."""
+    set_meta(stopped, epochs_done=20)
+    said = f"{stopped.file('meta.json')}: epochs_done is 20, but metrics.jsonl's records end at epoch 2"
+    _damaged_for(case, stopped, command, said)
+
+
+def _damaged_for(case: Path, run: runs.RunDir, command: str, said: str) -> None:
+    """``command`` reads ``run`` as DAMAGED saying ``said`` (list, report) or refuses it."""
+    if command == "list":
+        listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
+        (row,) = listed  # (the runs folder as given: relative)
+        assert row["status"] == "DAMAGED" and said.replace(f"{case}/", "") in row["reason"], row
+    elif command == "report":
+        built = invoke("report", "--runs-dir", "runs")
+        assert built.exit_code == 0 and f"{run.id}: DAMAGED" in built.stderr, built.output
+        page = (case / "runs" / "report" / run.id / "index.html").read_text()
+        assert html.escape(said.split(": ", 1)[1], quote=True) in page
+    else:
+        args = {"show": ["runs", "show"], "compare": ["runs", "compare"],
+                "resume": ["train", "--resume"]}[command]  # fmt: skip
+        refused(invoke(*args, run.path, "--runs-dir", "runs"), 2, said)
+
+
+SUMMARY_EDITS = {
+    "epochs": (7, "epochs is 7, but metrics.jsonl's records end at epoch 3"),
+    "final_test_acc": (0.5, "final_test_acc is 0.5, but metrics.jsonl's last record (epoch 3) has test_acc"),
+    "final_loss": (0.0, "final_loss is 0.0, but metrics.jsonl's last record (epoch 3) has loss"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", list(SUMMARY_EDITS))
+@pytest.mark.parametrize("command", ["list", "show", "compare", "report"])
+def test_a_summary_that_is_not_its_records_is_damage_naming_the_key(case, done, key, command):
+    """A summary.json edited to values of their kinds (7 epochs of a 3-epoch run, another
+    accuracy) was shown as the run's result."""
+    value, said = SUMMARY_EDITS[key]
+    summary = done.read_json("summary.json")
+    runs.write_json(done.file("summary.json"), {**summary, key: value})
+    _damaged_for(case, done, command, f"{done.file('summary.json')}: {said}")
 
 
 def test_a_stop_signal_just_after_a_record_leaves_the_summary_and_count_in_step(

@@ -197,6 +197,8 @@ def test_split_colours_follow_the_order_the_run_evaluates_its_splits(tmp_path):
     config.write_text(config.read_text() + "eval: [train, val]\nfinal_eval: [test]\n")
     records = run.file("metrics.jsonl").read_text().replace('"test_acc"', '"val_acc"')
     run.file("metrics.jsonl").write_text(records)
+    summary = run.file("summary.json").read_text().replace("_test_acc", "_val_acc")
+    run.file("summary.json").write_text(summary)  # (as the records say: derived from them)
     colours = strokes(page(build_report((), tmp_path / "runs").out, run.path))
     assert colours["train acc"] == to_hex("C0") and colours["val acc"] == to_hex("C1")
     assert colours["test loss"] == to_hex("C2")  # final_eval comes after eval, as in the PNG
@@ -384,6 +386,9 @@ def text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).strip()
 
 
+METRICS = ("_acc", "_loss")
+
+
 def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
     """Trials at 1% and 90% accuracy: the tune and sweep overlays (and a run's own chart)
     drew accuracy on a log axis, as they do a loss spanning decades; the loss still is."""
@@ -405,11 +410,12 @@ def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
         scaled = []
         for line in lines:
             record = json.loads(line)
-            record.update(
-                {k: v * scale for k, v in record.items() if k.endswith(("_acc", "_loss"))}
-            )
+            record.update({k: v * scale for k, v in record.items() if k.endswith(METRICS)})
             scaled.append(json.dumps(record))
         run.file("metrics.jsonl").write_text("\n".join(scaled) + "\n")
+        summary = json.loads(run.file("summary.json").read_text())  # (derived from them)
+        summary.update({k: v * scale for k, v in summary.items() if k.endswith(METRICS)})
+        run.file("summary.json").write_text(json.dumps(summary))
     result = build_report((), root)
     sweep_html = page(result.out, sweep.path)
     run_html = page(result.out, f"{sweep.path.name}/trials/t2")

@@ -1,0 +1,115 @@
+"""What a training folder's derived fields must say: the records are the truth.
+
+A training run's ``metrics.jsonl`` (one record per epoch, appended as each ends) is what
+happened; its ``summary.json`` (epochs, final values) and meta.json's ``epochs_done`` are
+derived from those records when the run ends (``nnlab.summary.summarize``). So:
+
+- A folder that has not ended (RUNNING, or STALE: its process killed) has no summary of its
+  own: a summary.json there is of an earlier end, before a resume that was killed (its epochs
+  and finals were shown for the run although epochs had been recorded since, or dropped to be
+  replayed). Its summary is derived from its records (``derived_summary``).
+- A folder that ended (COMPLETED, DIVERGED, FAILED, INTERRUPTED) wrote its summary and its
+  status from the records it had, as one ending (``nnlab.experiments.train`` keeps the record,
+  its count and the file in step, whatever signal arrives): a summary.json or an
+  ``epochs_done`` that says otherwise was edited, and the folder is DAMAGED, the file and the
+  field named (``summary_disagreement``, ``epochs_done_disagreement``).
+
+Plain functions of records and summaries; no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nnlab.fileio import DamagedError
+from nnlab.kinds import show
+from nnlab.summary import DIVERGED, Record, summarize
+
+ENDED = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")  # (rundir.TERMINAL)
+
+
+def derived_summary(records: list[Record], status: str) -> dict[str, Any]:
+    """The summary ``records`` give a run that reads as ``status`` (``summarize``); with no
+    records, its status and no epoch count (not 0: no epoch was recorded)."""
+    return summarize(records, status) if records else {"status": status, "epochs": None}
+
+
+def _ends(records: list[Record]) -> str:
+    return f"end at epoch {records[-1]['epoch']}" if records else "are none"
+
+
+def summary_disagreement(
+    recorded: dict[str, Any], records: list[Record], status: str
+) -> str | None:
+    """What in the summary.json of a run that ended as ``status`` disagrees with its
+    ``records``, None if nothing: its ``epochs`` and ``diverged_epoch`` (the last record's
+    epoch), and, unless it DIVERGED (no finals), each ``final_*`` (the last record's value).
+    Bests are not compared: a loss that overflowed at an epoch is a number to the writer and
+    null in the file."""
+    if not records:  # (a run that failed before its first record: its summary says 0)
+        if recorded.get("epochs") in (None, 0):
+            return None
+        return f"epochs is {show(recorded['epochs'])}, but metrics.jsonl has no records"
+    last = records[-1]
+    for key in ("epochs", "diverged_epoch"):
+        if key in recorded and (key == "epochs" or status == DIVERGED):
+            if recorded[key] != last["epoch"]:
+                return (
+                    f"{key} is {show(recorded[key])}, but metrics.jsonl's records {_ends(records)}"
+                )
+    if status == DIVERGED:
+        return None
+    derived = summarize(records, status)
+    for key in sorted(k for k in (*derived, *recorded) if k.startswith("final_")):
+        if key in recorded and recorded[key] != derived.get(key):
+            name = key[len("final_") :]
+            return (
+                f"{key} is {show(recorded[key])}, but metrics.jsonl's last record (epoch "
+                f"{last['epoch']}) has {name} {show(last.get(name))}"
+            )
+    return None
+
+
+def train_summary(
+    run: Any, summary: dict[str, Any], records: list[Record] | None = None
+) -> dict[str, Any]:
+    """The summary of the training folder ``run`` (a ``rundir.RunDir``) whose summary.json
+    holds ``summary`` (checked for kinds; {} for none), as every reader shows it: derived
+    from its records (``records``, else its ``metrics()``) while it has not ended, or has no
+    summary.json; else summary.json, DamagedError naming it and the field where it disagrees
+    with them; its ``status`` the folder's."""
+    status = run.status
+    records = run.metrics() if records is None else records
+    if status not in ENDED or not summary:  # (of an earlier end, or none)
+        return derived_summary(records, status)
+    found = summary_disagreement(summary, records, status)
+    if found is not None:
+        raise DamagedError(f"{run.file('summary.json')}: {found}")
+    return {**summary, "status": status} if "status" in summary else summary
+
+
+def epochs_done_disagreement(
+    meta: dict[str, Any], records: list[Record], saved: Callable[[], int | None]
+) -> tuple[str, str] | None:
+    """(the file to blame, what is wrong) when meta.json's ``epochs_done``, recorded as the run
+    ended, is not the last epoch of the ``records`` it ended with; None if it is, if there is
+    none, or if the run has not ended (RUNNING: of an earlier end). A run that ended COMPLETED
+    or DIVERGED reached its end, and one whose checkpoint (``saved()``: its epoch, None for
+    none) is past its records lost records: metrics.jsonl is blamed; else meta.json."""
+    done, status = meta.get("epochs_done"), meta.get("status")
+    if not isinstance(done, int) or isinstance(done, bool) or status not in ENDED:
+        return None
+    last = records[-1]["epoch"] if records else -1
+    if last == done:
+        return None
+    if status in ("COMPLETED", "DIVERGED"):
+        has = f"ends at epoch {last}" if records else "has no records"
+        return (
+            "metrics.jsonl",
+            f"{has}, but meta.json says the run ended {status} after epoch {done}",
+        )
+    checkpoint = saved()
+    if checkpoint is not None and checkpoint > last:
+        return "metrics.jsonl", f"has no record of epoch {checkpoint}, the checkpoint's"
+    return "meta.json", f"epochs_done is {done}, but metrics.jsonl's records {_ends(records)}"
