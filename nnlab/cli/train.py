@@ -250,18 +250,13 @@ def runs_show(
 def csv_rows(view: Any) -> list[dict[str, Any]]:
     """``runs show -f csv``: a run's per-epoch records, a sweep's rows (one per trial, with
     its status); ConfigError for a folder that has neither (an empty output read as success)."""
-    from nnlab import sweep
     from nnlab.errors import ConfigError
+    from nnlab.experiments.listing import sweep_rows
 
     if view.metrics:
         return list(view.metrics)
-    from nnlab.sweep.trial import trial_row
-
     if view.run.kind == "sweep":  # (as its folders say now: DAMAGED or MISSING with why)
-        return [
-            {**trial_row(t.id, t.values, t.seed, state), "reason": state.get("reason")}
-            for t, state in sweep.trial_states(view.run)
-        ]
+        return sweep_rows(view.run)
     raise ConfigError(
         f"{view.run.path}: a {view.run.kind} folder has no per-epoch records or trial rows to "
         "write as CSV; -f json gives its summary"

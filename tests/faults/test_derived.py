@@ -43,15 +43,22 @@ def _lines(run: runs.RunDir) -> int:
     return len(path.read_bytes().splitlines()) if path.exists() else 0
 
 
-def _run_until(case: Path, args: list, run: runs.RunDir | None, lines: int, sig: int) -> None:
+def _run_until(
+    case: Path, args: list, run: runs.RunDir | None, lines: int, sig: int, within: str = "",
+    trial_lines: int = 0,
+) -> None:  # fmt: skip
     """``nnlab ARGS`` in a process, sent ``sig`` once the run's metrics.jsonl holds ``lines``
-    lines (``run``: None for the one folder it makes under case/runs)."""
+    lines (``run``: None for the one folder it makes under case/runs), and one of the
+    metrics.jsonl files under case/runs matching ``within`` (a sweep's trials) holds
+    ``trial_lines``."""
     proc = subprocess.Popen(argv(*args, "-q"), cwd=case, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 120
     while True:
         found = run or next(iter(runs.iter_runs(case / "runs")), None)
-        if found is not None and _lines(found) >= lines:
+        nested = (case / "runs").glob(f"{within}metrics.jsonl") if within else []
+        most = max((len(p.read_bytes().splitlines()) for p in nested), default=0)
+        if found is not None and _lines(found) >= lines and most >= trial_lines:
             break
         assert proc.poll() is None, f"it ended before the signal: {proc.communicate()}"
         assert time.monotonic() < deadline, "no progress"
@@ -172,3 +179,22 @@ def test_a_stop_signal_just_after_a_record_leaves_the_summary_and_count_in_step(
     assert run.status == "INTERRUPTED"
     assert run.read_json("summary.json")["epochs"] == run.meta["epochs_done"] == 2
     assert run.metrics()[-1]["epoch"] == 2
+
+
+def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own(case):
+    """A trial of an interrupted sweep completed by ``train --resume`` was still shown by
+    ``runs show SWEEP`` (table and json) as the sweep's summary recorded it: INTERRUPTED."""
+    (case / "long.yaml").write_text(LONG)
+    grid = ["sweep", "grid", "long.yaml", "optimizer.lr=0.01,0.02", "epochs=8", "--stack", "1"]
+    _run_until(case, [*grid, "--runs-dir", "runs"], None, 0, signal.SIGTERM, "*/trials/*/", 3)
+    sweep = only(case / "runs")
+    (trial,) = [t for t in sweep.path.glob("trials/*") if runs.RunDir(t).status == "INTERRUPTED"]
+    resumed = invoke("train", "--resume", trial, "-q", "--runs-dir", "runs")
+    assert resumed.exit_code == 0, resumed.output
+    shown = invoke("runs", "show", sweep.path, "--runs-dir", "runs").stdout
+    (line,) = [line for line in shown.splitlines() if trial.name in line]
+    assert "COMPLETED" in line and " 8 " in line, line
+    summary = json.loads(invoke("runs", "show", sweep.path, "-f", "json").stdout)["summary"]
+    rows = {row["trial"]: row for row in summary["trials"]}
+    assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 8)
+    assert summary["counts"].get("COMPLETED", 0) >= 1 and "INTERRUPTED" not in summary["counts"]
