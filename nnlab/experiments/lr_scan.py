@@ -42,7 +42,7 @@ from nnlab.config import (
 )
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError
-from nnlab.experiments.train import check_compatible, check_total_work
+from nnlab.experiments.checks import check_compatible, check_total_work
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.summary import finals

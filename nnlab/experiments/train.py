@@ -18,22 +18,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nnlab import runs
-from nnlab.build import build_group, describe_net, stack_key
+from nnlab.build import build_group, stack_key
 from nnlab.config import Config, config_hash, to_yaml, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
+from nnlab.experiments.checks import check_compatible, check_total_disk
 from nnlab.group import Group, Solo
-from nnlab.limits import (
-    check_disk,
-    check_memory,
-    check_work,
-    fixed_seconds,
-    folder_bytes,
-    training_parts,
-    training_work,
-)
 from nnlab.nn.optim import Optimizer
-from nnlab.nn.registry import LOSSES
 from nnlab.output import counted
 from nnlab.signals import deferred
 from nnlab.state import set_state
@@ -54,94 +45,6 @@ class RunResult:
     status: str
     summary: dict[str, Any]
     records: list[Record] = field(default_factory=list)
-
-
-def check_compatible(
-    cfg: Config, data: Dataset, nets: int = 1, why: str = "--stack x --jobs"
-) -> None:
-    """Config choices that only the data can validate (batch size, loss vs classes, splits)
-    and the memory ``nets`` such nets need to train at once (``why``: what puts them there)."""
-    n_train = data.splits["train"][0].shape[0]
-    if cfg.batch_size != "full" and cfg.batch_size > n_train:
-        raise ConfigError(
-            f"batch_size: {cfg.batch_size} is larger than the training split ({counted(n_train, 'sample')}); "
-            "use a smaller value or 'full'"
-        )
-    check_batchnorm_batches(cfg, n_train)
-    if LOSSES[cfg.loss].binary and data.n_classes != 2:
-        raise ConfigError(
-            f"loss: {cfg.loss!r} needs 2 classes, dataset {data.name!r} has {data.n_classes}"
-        )
-    for key, splits in (("eval", cfg.eval), ("final_eval", cfg.final_only)):
-        for split in splits:
-            if split not in data.splits or data.splits[split][0].shape[0] == 0:
-                raise ConfigError(
-                    f"{key}: split {split!r} is empty for dataset {data.name!r}; "
-                    f"set dataset.n_{split}"
-                )
-    n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
-    parts = training_parts(cfg, data.input_dim, data.n_classes, n_train, n_eval)
-    what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
-    at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
-    check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
-    flop, steps, evaluations = run_work(cfg, data)
-    what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
-    fixed = fixed_seconds(cfg, steps, evaluations)
-    check_work(what, flop, steps, evaluations=evaluations, fixed=fixed)
-
-
-def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
-    """A ConfigError if BatchNorm would see a training batch of one sample (``batch_size`` 1,
-    or a last batch of 1 left over by ``n_train``): it has no variance, and the layer refuses
-    it (``nn.BatchNorm``), as torch does; refused here before any folder or epoch."""
-    if not cfg.model.batchnorm:
-        return
-    size = n_train if cfg.batch_size == "full" else int(cfg.batch_size)
-    if size < 2:
-        raise ConfigError(
-            f"batch_size: {size} with model.batchnorm true: BatchNorm needs 2 or more samples "
-            "per training batch (a batch of 1 has no variance)"
-        )
-    if n_train % size == 1:
-        raise ConfigError(
-            f"batch_size: {size} leaves a last training batch of 1 sample "
-            f"({n_train} = {n_train // size} x {size} + 1), and BatchNorm (model.batchnorm) "
-            "needs 2 or more per batch; choose a batch_size that leaves more, or another "
-            "dataset.n_train"
-        )
-
-
-def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: int = 1) -> None:
-    """ConfigError if the runs of ``runs_of`` (each config with its data), ``times`` over,
-    together would take more than the work limit (``limits.check_work``): a sweep's trials, a
-    tune's rounds of them, an lr-scan's rates."""
-    work = [run_work(cfg, data) for cfg, data in runs_of]
-    flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
-    fixed = sum(fixed_seconds(cfg, s, e) for (cfg, _), (_, s, e) in zip(runs_of, work))
-    check_work(what, flop * times, steps * times, evaluations=evaluations * times,
-               fixed=fixed * times)  # fmt: skip
-
-
-def check_total_disk(
-    what: str, runs_of: list[tuple[Config, Dataset]], root: Path, times: int = 1
-) -> None:
-    """ConfigError if the folders of the runs of ``runs_of`` (each config with its data),
-    ``times`` over, would take more of the space free under ``root`` than a command may plan
-    to write (``limits.check_disk``)."""
-    nbytes = sum(folder_bytes(cfg, data.input_dim, data.n_classes) for cfg, data in runs_of)
-    check_disk(what, nbytes * times, root)
-
-
-def run_work(cfg: Config, data: Dataset) -> tuple[float, int, int]:
-    """(floating-point operations of the matrix products, training steps, evaluation batches)
-    of a run of ``cfg`` on ``data`` (``limits.training_work``)."""
-
-    def sizes(splits: list[str]) -> list[int]:
-        return [data.splits[s][0].shape[0] for s in splits if s in data.splits]
-
-    n_train = data.splits["train"][0].shape[0]
-    args = (n_train, sizes(list(cfg.eval)), sizes(list(cfg.final_only)))
-    return training_work(cfg, data.input_dim, data.n_classes, *args)
 
 
 def summary_rows(summary: dict[str, Any], cfg: Config) -> list[dict[str, Any]]:

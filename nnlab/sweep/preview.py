@@ -143,7 +143,7 @@ def _preview(
 ) -> Preview:
     """The rows, units and work of ``trials`` given what happens to each (``actions``: "run"
     for every trial of a new sweep)."""
-    from nnlab.experiments.train import run_work
+    from nnlab.experiments.checks import run_work
 
     todo = [_Planned(t.id, "resume" if actions[t.id] == "resume" else "run")
             for t in trials if actions[t.id] != "keep"]  # fmt: skip

@@ -77,7 +77,7 @@ def check_trials(
     train is one error before the folder exists, not N FAILED trials after it. An error the
     base config has as well is said as ``train`` says it, not blamed on a trial
     (``trial_error``)."""
-    from nnlab.experiments.train import check_compatible, check_total_disk, check_total_work
+    from nnlab.experiments.checks import check_compatible, check_total_disk, check_total_work
 
     keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
     group = collections.Counter(keys.values())  # trials that may share a stack
@@ -104,7 +104,7 @@ def check_trials(
 def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:
     """``text`` when the base config (without the swept values), checked against its data as
     the trials are, fails with this very error; else None (valid, or another error)."""
-    from nnlab.experiments.train import check_compatible
+    from nnlab.experiments.checks import check_compatible
 
     try:
         cfg = validate(base_config(defn))

@@ -294,7 +294,7 @@ def plan_on_dataset(
     caller makes a folder)."""
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
-    from nnlab.experiments.train import check_compatible, check_total_work
+    from nnlab.experiments.checks import check_compatible, check_total_work
 
     cfg = net.config(dataset)
     specs = resolve_optimizers(
