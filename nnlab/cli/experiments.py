@@ -361,8 +361,8 @@ def dry_run_tune(
     spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in checked.ranges.items())
     later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
     note(f"note: round 1 searches {spans}" + (
-        f"; {later} from the ranges the top {checked.top_k} trials so far propose (their "
-        "values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
+        f"; {later} from the ranges proposed by the top {counted(checked.top_k, 'trial')} so "
+        "far (their values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
     for line in notes:
         note(f"note: {line}")
 

@@ -83,7 +83,7 @@ class Preview:
             f"{counted(workers, 'worker')}: {self.flop / 1e9:,.1f} GFLOP of matrix products and "
             f"{counted(f'{self.steps:,}', 'training step')} (and "
             f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); "
-            f"{f'{self.rounds} rounds of such work: ' if self.rounds > 1 else ''}the work limit counts it as "
+            f"{counted(self.rounds, 'round') + ' of such work: ' if self.rounds > 1 else ''}the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
             f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch"
             f"{self._deeper}; a lower bound)"
