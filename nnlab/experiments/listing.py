@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.errors import RunError
+from nnlab.config import apply_overrides
+from nnlab.errors import ConfigError, RunError
 from nnlab.output import command_line, counted
 from nnlab.summary import DIVERGED
 from nnlab.train import Record
@@ -59,7 +60,8 @@ TABLE_LEFT_OUT = ("name", "best_trial")  # (a table's: the folder's id holds its
 
 def dataset_of(run: runs.RunDir, kind: str) -> str | None:
     """The dataset a folder's runs train on: its config's ``dataset.name``, a sweep's base
-    config's (the values, where the sweep varies it), a tune's base config's; None where a
+    config's with its fixed overrides (the values, where the sweep varies it), a tune's base
+    config's; None where a
     folder has none (activations) or it cannot be read (the listing says DAMAGED elsewhere)."""
     try:
         if kind == "sweep":
@@ -68,11 +70,14 @@ def dataset_of(run: runs.RunDir, kind: str) -> str | None:
             if isinstance(varied, list):
                 return ",".join(str(v) for v in varied)
             base = plan.get("base")
+            fixed = plan.get("overrides") or []  # (a preset's --dataset: dataset.name=mnist)
+            if isinstance(base, dict) and isinstance(fixed, list):
+                base = apply_overrides(base, [str(o) for o in fixed])
         elif kind == "tune":
             base = (run.read_json_object("tune.json").get("settings") or {}).get("base")
         else:
             base = run.config()
-    except (RunError, OSError, AttributeError):
+    except (RunError, ConfigError, OSError, AttributeError):
         return None
     dataset = base.get("dataset") if isinstance(base, dict) else None
     name = dataset.get("name") if isinstance(dataset, dict) else None

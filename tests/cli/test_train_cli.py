@@ -438,3 +438,14 @@ def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_tria
     assert {"dataset", "best_trial"} <= set(csv_header.split(","))
     table = invoke("runs", "list", runs_dir=tmp_path).stdout
     assert "dataset" in table and f"{best['final_test_acc']:.4f}" in table
+
+
+def test_runs_list_gives_a_sweeps_dataset_after_its_fixed_overrides(tmp_path):
+    # (a preset's --dataset is a fixed override of its base config's: 'digits' was listed for
+    # 'sweep weight-scale --dataset spiral')
+    cfg = "configs/digits-quickstart.yaml"
+    args = ["sweep", "grid", cfg, "dataset.name=spiral", "epochs=1", "optimizer.lr=0.01,0.1"]
+    assert invoke(*args, "-q", runs_dir=tmp_path).exit_code == 0
+    listed = invoke("runs", "list", "-f", "json", runs_dir=tmp_path)
+    (row,) = json.loads(listed.stdout)
+    assert row["dataset"] == "spiral"
