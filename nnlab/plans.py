@@ -1,9 +1,12 @@
 """What sweep.yaml and a tune's tune.json must hold to be read as nnlab wrote them: a
 reader (``RunDir.plan``, ``RunDir.rounds``) refuses one edited otherwise, naming the key, before
-any folder it names is used (a trial id of '../..' made a resume remove the runs folder)."""
+any folder it names is used (a trial id of '../..' made a resume remove the runs folder), and
+what meta.json recorded of them when the folder was made (``content_hash``): an edit shows."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -13,11 +16,19 @@ ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with i
 TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
 
 
-def plan_problem(data: dict[str, Any]) -> str | None:
+def plan_problem(data: dict[str, Any], want: Any = None) -> str | None:
     """What is wrong with sweep.yaml's content, None if nothing: its keys of the kinds nnlab
     writes, and each planned trial an object whose ``id`` is a plain folder name (a resume
     removes a failed trial's folder, ``trials/<id>``: an id of '../..' removed the runs folder),
-    planned once, with a ``seed`` and a mapping of ``values``."""
+    planned once, with a ``seed`` and a mapping of ``values``; then the plan the sweep was made
+    with (``hash_problem``; ``want``: meta.json's ``plan_hash``)."""
+    found = _plan_kinds(data)
+    if found is not None:
+        return found
+    return hash_problem(data, want, "plan_hash", "plan this sweep was started with")
+
+
+def _plan_kinds(data: dict[str, Any]) -> str | None:
     for key, kind, expected in (("name", str, "text"), ("base", dict, "a mapping"),
                                 ("spec", dict, "a mapping"), ("trials", list, "a list")):  # fmt: skip
         if key not in data:
@@ -94,11 +105,13 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 }
 
 
-def settings_problem(settings: Any) -> str | None:
+def settings_problem(settings: Any, want: Any = None) -> str | None:
     """What is wrong with tune.json's ``settings`` (``RunDir.rounds``), None if nothing: an
     object with every key ``SETTINGS`` lists, each of its kind. Every reader sees it: an
     ``overrides`` of text, a ``ranges`` of numbers or a ``seed`` of -1 were listed as sound,
-    and refused by ``tune --resume`` only, if at all (the seed as an 'unexpected' error)."""
+    and refused by ``tune --resume`` only, if at all (the seed as an 'unexpected' error). Then
+    the settings the tune was made with (``hash_problem``; ``want``: meta.json's
+    ``settings_hash``): a range or ``top_k`` edited planned the next rounds otherwise."""
     if not isinstance(settings, dict):
         return f"is {show(settings)}; expected an object"
     for key, (fits, expected) in SETTINGS.items():
@@ -106,7 +119,39 @@ def settings_problem(settings: Any) -> str | None:
             return f"has no {key!r}"
         if not fits(settings[key]):
             return f"{key} is {show(settings[key])}; expected {expected}"
-    return None
+    return hash_problem(settings, want, "settings_hash", "ones this tune was started with")
+
+
+def content_hash(data: Any) -> str:
+    """A hash of a planning file's content as its reader sees it (canonical JSON: keys sorted),
+    which meta.json records when the folder is made (a sweep's ``plan_hash`` of sweep.yaml, a
+    tune's ``settings_hash`` of tune.json's settings), as it records the config's hash.
+    TypeError or ValueError for content no JSON holds (a YAML date, NaN)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _edited(what: str, got: str, key: str, want: str) -> str | None:
+    """What an edit made of a file whose content hashes to ``got`` where meta.json's ``key``
+    says ``want`` (None if they agree)."""
+    if got == want:
+        return None
+    return f"not the {what} (its hash is {got}, meta.json's {key} {want}): edited?"
+
+
+def hash_problem(data: Any, want: Any, key: str, what: str) -> str | None:
+    """Why ``data`` (sweep.yaml's, or tune.json's settings) is not the ``what`` the folder was
+    made with: its ``content_hash`` is not ``want``, meta.json's ``key``; None if it is, or
+    meta.json records none (a folder of an older version). The reader asks (``RunDir.plan``,
+    ``RunDir.rounds``), so every command sees it: a swept value or the base config's rate
+    edited in sweep.yaml was shown, and resumed, as what the trials ran with."""
+    if not isinstance(want, str) or not want:
+        return None
+    try:
+        got = content_hash(data)
+    except (TypeError, ValueError) as exc:  # (a YAML date, a NaN: nothing nnlab wrote)
+        return f"not the {what} ({exc}): edited?"
+    return _edited(what, got, key, want)
 
 
 def config_problem(data: dict[str, Any], want: Any) -> str | None:
@@ -117,15 +162,11 @@ def config_problem(data: dict[str, Any], want: Any) -> str | None:
     ``landscape``): ``runs show`` printed an edited learning rate as the one the run had."""
     from nnlab.config import config_hash  # (with pydantic: loaded when a config is read)
 
+    what = "config this run was started with"
     if not isinstance(want, str) or not want:
         return None
     try:
         got = config_hash(data, len(want))
     except (TypeError, ValueError) as exc:  # (a YAML date or binary: no JSON to hash)
-        return f"not the config this run was started with ({exc}): edited?"
-    if got == want:
-        return None
-    return (
-        f"not the config this run was started with (its hash is {got}, meta.json's "
-        f"config_hash {want}): edited?"
-    )
+        return f"not the {what} ({exc}): edited?"
+    return _edited(what, got, "config_hash", want)

@@ -79,7 +79,8 @@ OBJECTS = scalar(
 )
 META_KINDS: dict[str, Kind] = {
     **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
-                     "config_hash", "error", "data_dir", "function", "dataset"), TEXT),
+                     "config_hash", "plan_hash", "settings_hash", "error", "data_dir",
+                     "function", "dataset"), TEXT),
     "trial": scalar("an object", lambda v: isinstance(v, dict)),
     "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
     "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED, "blas_threads": STACKED,
@@ -154,10 +155,10 @@ class RunDir:
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)
             raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")
-        if name == "sweep.yaml":
-            found = plan_problem(data)
+        meta = self.meta if self.file("meta.json").exists() else {}
+        if name == "sweep.yaml":  # (its kinds, then what meta.json says it was: any edit shows)
+            found = plan_problem(data, meta.get("plan_hash"))
         else:  # (what meta.json says the run was started with: any edit shows)
-            meta = self.meta if self.file("meta.json").exists() else {}
             found = config_problem(data, meta.get("config_hash"))
         if found is not None:
             raise DamagedError(f"{self.file(name)}: {found}")
@@ -210,8 +211,8 @@ class RunDir:
             problem = round_problem(entry)
             if problem is not None:
                 raise DamagedError(f"{where}: rounds entry {i} {problem}")
-        problem = settings_problem(state.get("settings"))  # (what every round is planned from)
-        if problem is not None:
+        problem = settings_problem(state.get("settings"), self.meta.get("settings_hash"))
+        if problem is not None:  # (what every round is planned from)
             raise DamagedError(f"{where}: settings {problem}")
         return rounds
 

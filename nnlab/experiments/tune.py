@@ -54,8 +54,10 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     propose as propose,
     rank as rank,
 )
+from nnlab.fileio import dumps, loads
 from nnlab.kinds import MAX_SEED
 from nnlab.output import counted
+from nnlab.plans import content_hash
 from nnlab.summary import outcome
 
 Row = dict[str, Any]
@@ -226,6 +228,7 @@ def tune(
         name=settings.name,
         seed=seed,
         data_dir=runs.data_dir_text(data_dir),
+        settings_hash=content_hash(loads(dumps(settings.to_json()))),  # (as read back)
         files={"tune.json": {"settings": settings.to_json(), "rounds": []}},
     ) as life:
         lines = (progress, heading)

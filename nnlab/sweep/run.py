@@ -29,6 +29,7 @@ from nnlab.build import stack_key
 from nnlab.config import config_hash
 from nnlab.errors import RunError
 from nnlab.output import counted
+from nnlab.plans import content_hash
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
@@ -351,6 +352,7 @@ def run_sweep(
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
+    plan_text = sweep_yaml(defn, trials)
     with (
         painters_for(defn, painters) as painters,
         runs.start(
@@ -368,7 +370,8 @@ def run_sweep(
             stack=stack,
             executor=executor.describe(),
             data_dir=runs.data_dir_text(data_dir),
-            files={"sweep.yaml": sweep_yaml(defn, trials)},
+            plan_hash=content_hash(yaml.safe_load(plan_text)),  # (as its readers will see it)
+            files={"sweep.yaml": plan_text},
         ) as life,
     ):
         todo = [_task(life.run, defn, t, data_dir, "run") for t in trials]

@@ -5,11 +5,13 @@ blamed on a trial, by its values."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from nnlab.plans import content_hash
 from tests.cli.test_sweep_cli import TINY as SWEEP_TINY
 from tests.conftest import invoke, one_error_line
 
@@ -125,5 +127,8 @@ def test_resume_of_a_folder_whose_base_is_now_invalid_names_its_sweep_yaml(tmp_p
     stored = yaml.safe_load((folder / "sweep.yaml").read_text())
     stored["base"]["model"]["init"] = "bogus"  # (as a name a later nnlab no longer knows)
     (folder / "sweep.yaml").write_text(yaml.safe_dump(stored, sort_keys=False))
+    meta = json.loads((folder / "meta.json").read_text())  # (the plan it was made with)
+    meta["plan_hash"] = content_hash(stored)
+    (folder / "meta.json").write_text(json.dumps(meta))
     line = one_error_line(invoke("sweep", "--resume", folder))
     assert line == f"error: {folder / 'sweep.yaml'}: {BAD_INIT}"

@@ -1227,6 +1227,9 @@ def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
     assert made.exit_code == 0, made.output
     tune = next(runs.iter_runs(case / "runs"))
     how, says = TUNE_STATE_DAMAGES[damage]
+    if says.startswith("settings: "):  # (settings of the kinds tune writes: meta.json's
+        # settings_hash tells them edited; a version that recorded none, the resume's checks)
+        set_meta(tune, settings_hash=None)
     tune.file("tune.json").write_text(how(tune.read_json("tune.json")))
     before = snapshot(case)
     result = invoke("tune", "--resume", tune.path, "--runs-dir", case / "runs")
@@ -1290,6 +1293,8 @@ def test_a_trial_folder_the_plan_does_not_list_is_damaged_for_every_reader(case,
     sweep = grid_sweep(case)
     first, second = sorted(sweep.path.glob("trials/*"))
     stray = first
+    if how != "renamed":  # (meta.json's plan_hash tells sweep.yaml edited, test_edited; a
+        set_meta(sweep, plan_hash=None)  # version that recorded none, the folders by the plan)
     if how == "dropped from sweep.yaml":
         _drop_planned_trial(sweep, first.name)
     elif how == "renamed":

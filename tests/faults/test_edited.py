@@ -1,0 +1,173 @@
+"""A file nnlab reads back, edited by hand in a way that changes what its folder means: every
+reader (``runs list``, ``runs show``, ``runs compare``, ``report`` and the folder's resume)
+says DAMAGED naming the file and the field, in one line, never a traceback, and a refused
+resume changes nothing.
+
+A planning file is checked against what meta.json recorded of it when the folder was made (a
+sweep's ``plan_hash`` of sweep.yaml, a tune's ``settings_hash`` of tune.json's settings), as
+config.yaml is against ``config_hash``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nnlab import runs
+
+from .helpers import copy_runs, invoke, refused, snapshot
+
+
+@pytest.fixture(scope="session")
+def planned(tmp_path_factory) -> dict[str, Path]:
+    """Folders made once, each alone in its runs folder: ``sweep`` (a grid of two rates),
+    ``tune`` (one round of two trials)."""
+    from .helpers import TINY
+
+    root = tmp_path_factory.mktemp("planned")
+    (root / "cfg.yaml").write_text(TINY)
+    made = {
+        "sweep": ["sweep", "grid", root / "cfg.yaml", "optimizer.lr=0.1,0.2"],
+        "tune": ["tune", root / "cfg.yaml", "--trials", "2", "--top-k", "1", "--epochs", "1"],
+    }
+    out = {}
+    for kind, args in made.items():
+        out[kind] = root / kind
+        result = invoke(*args, "-q", "--runs-dir", out[kind])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def _yaml_edit(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        plan = yaml.safe_load(data)
+        change(plan)
+        return yaml.safe_dump(plan, sort_keys=False).encode()
+
+    return edit
+
+
+def _json_edit(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        state = json.loads(data)
+        change(state)
+        return json.dumps(state, indent=2).encode()
+
+    return edit
+
+
+def _set(path: str, value: object) -> Callable[[dict], None]:
+    """Set the value at ``path`` (keys and list indexes, split at '/')."""
+
+    def change(data: dict) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split("/")]
+        for part in parents:
+            data = data[part]
+        data[last] = value
+
+    return change
+
+
+PLAN = "not the plan this sweep was started with (its hash is"
+SETTINGS = "settings not the ones this tune was started with (its hash is"
+
+# edit -> (the folder, its file, how it is edited, what the line says after the file's path)
+EDITS = {
+    "sweep.yaml: a swept value": (
+        "sweep", "sweep.yaml", lambda b: b.replace(b"[0.1, 0.2]", b"[0.1, 0.3]"), PLAN
+    ),
+    "sweep.yaml: the base config's rate": (
+        "sweep", "sweep.yaml", _yaml_edit(_set("base/optimizer/lr", 0.5)), PLAN
+    ),
+    "sweep.yaml: a trial's value": (
+        "sweep", "sweep.yaml", _yaml_edit(_set("trials/1/values/optimizer.lr", 0.3)), PLAN
+    ),
+    "sweep.yaml: a trial's seed": ("sweep", "sweep.yaml", _yaml_edit(_set("trials/0/seed", 7)), PLAN),
+    "sweep.yaml: an override added": (
+        "sweep", "sweep.yaml", _yaml_edit(_set("overrides", ["epochs=5"])), PLAN
+    ),
+    "sweep.yaml: a trial dropped": (
+        "sweep", "sweep.yaml", _yaml_edit(lambda plan: plan["trials"].pop()), PLAN
+    ),
+    "sweep.yaml: a trial's id": (
+        "sweep", "sweep.yaml", _yaml_edit(_set("trials/0/id", "abcdef12")), PLAN
+    ),
+    "tune.json: a range": (
+        "tune", "tune.json",
+        _json_edit(_set("settings/ranges/optimizer.lr", "loguniform:0.001:0.1")), SETTINGS,
+    ),
+    "tune.json: the base config's rate": (
+        "tune", "tune.json", _json_edit(_set("settings/base/optimizer/lr", 0.5)), SETTINGS
+    ),
+    "tune.json: top_k": ("tune", "tune.json", _json_edit(_set("settings/top_k", 2)), SETTINGS),
+    "tune.json: the metric": (
+        "tune", "tune.json", _json_edit(_set("settings/metric", "best_val_acc")), SETTINGS
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture
+def edited(case, planned, request) -> tuple[runs.RunDir, str]:
+    """A copy of ``request.param``'s folder with its edit, and what every reader says of it."""
+    kind, name, how, says = EDITS[request.param]
+    copy_runs(planned[kind], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    run.file(name).write_bytes(how(run.file(name).read_bytes()))
+    return run, f"{run.file(name)}: {says}"
+
+
+RESUMES = {"sweep": ("sweep", "--resume"), "tune": ("tune", "--resume")}
+
+
+@pytest.mark.parametrize("edited", list(EDITS), indirect=True)
+@pytest.mark.parametrize("command", ["list", "show", "compare", "report", "resume"])
+def test_an_edit_that_changes_what_a_folder_means_is_damage_for_every_reader(case, edited, command):
+    """sweep.yaml's swept values, base config or trials, and tune.json's settings, edited: `runs
+    show`, the report and `sweep --resume` took them as what the trials ran with."""
+    run, says = edited
+    root = case / "runs"
+    if command == "list":
+        result = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        (row,) = json.loads(result.stdout)
+        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+    elif command == "report":
+        result = invoke("report", "--runs-dir", root)
+        assert result.exit_code == 0 and "Traceback" not in result.stderr, result.output
+        assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr
+    elif command == "resume":
+        before = snapshot(case)
+        refused(invoke(*RESUMES[run.kind], run.path, "-q", "--runs-dir", root), 2, says)
+        assert snapshot(case) == before
+    elif command == "compare" and run.kind == "tune":  # (compare takes trains and sweeps)
+        refused(invoke("runs", "compare", run.path, "--runs-dir", root), 2, "a tune folder")
+    else:
+        refused(invoke("runs", command, run.path, "--runs-dir", root), 2, says)
+
+
+@pytest.mark.parametrize("kind", ["sweep", "tune"])
+def test_a_planning_file_as_written_reads_as_sound_and_resumes(case, planned, kind):
+    copy_runs(planned[kind], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    hashed = {"sweep": "plan_hash", "tune": "settings_hash"}[kind]
+    assert isinstance(run.meta[hashed], str) and run.status == "COMPLETED"
+    run.check_files()
+    result = invoke(*RESUMES[kind], run.path, "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kind", ["sweep", "tune"])
+def test_a_folder_of_a_version_that_recorded_no_hash_is_read_as_before(case, planned, kind):
+    copy_runs(planned[kind], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    meta = run.read_json("meta.json")
+    meta.pop({"sweep": "plan_hash", "tune": "settings_hash"}[kind])
+    runs.write_json(run.file("meta.json"), meta)
+    name, how = {"sweep": ("sweep.yaml", EDITS["sweep.yaml: a swept value"][2]),
+                 "tune": ("tune.json", EDITS["tune.json: top_k"][2])}[kind]  # fmt: skip
+    run.file(name).write_bytes(how(run.file(name).read_bytes()))
+    run.check_files()  # (nothing recorded to tell an edit by)
