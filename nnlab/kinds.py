@@ -84,3 +84,42 @@ def record_kind(key: str) -> Kind | None:
     """What ``key`` holds in an epoch record; None: a key nnlab does not write there, left
     unchecked."""
     return RECORD_KEYS.get(key) or by_suffix(key)
+
+
+def _all(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, list) and all(fits(x) for x in v)
+
+
+TEXTS = scalar("a list of text", _all(lambda x: isinstance(x, str)))
+TEXT_VALUES = scalar(
+    "an object of text values",
+    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+)
+OBJECT = scalar("an object", lambda v: isinstance(v, dict))
+OBJECTS = scalar("a list of objects", _all(lambda x: isinstance(x, dict)))
+SEED = scalar(f"a whole number from 0 to {MAX_SEED}", lambda v: whole(v) and 0 <= v <= MAX_SEED)
+AT_LEAST_ONE = scalar("a whole number >= 1", lambda v: whole(v) and v >= 1)
+WHOLE = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0)
+
+# What meta.json's fields hold, every field a writer puts there (``runs.start``'s fields,
+# ``Lifecycle.note`` and ``end_as``; null allowed: a field an older version did not fill): a
+# value of another kind is damage, said in one line naming the key, for every reader at once
+# (``RunDir.meta``). A number where the text was sorted broke `latest`; an argv or a data_dir
+# that was no text broke `runs show` and `--resume`; a seed of "abc" or overrides of 5 were
+# shown as the run's. ``status`` and ``pid`` are the reader's to check (what they mean).
+META_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
+                     "config_hash", "plan_hash", "settings_hash", "error", "data_dir",
+                     "function", "dataset", "git_commit", "data_source", "source",
+                     "source_run", "preset", "executor", "param", "note"), TEXT),
+    **dict.fromkeys(("argv", "axes", "overrides", "activations", "inits", "diverged"), TEXTS),
+    "trial": OBJECT, "settings": OBJECT, "versions": TEXT_VALUES, "resumes": OBJECTS,
+    "counts": scalar("an object of counts", lambda v: isinstance(v, dict) and all(
+        whole(x) and x >= 0 for x in v.values())),
+    "seed": SEED, "epochs_done": EPOCHS, "epochs": EPOCHS,
+    "stacked": STACKED, "blas_threads": STACKED, "n_trials": AT_LEAST_ONE, "jobs": AT_LEAST_ONE,
+    "stack": AT_LEAST_ONE, "layers": AT_LEAST_ONE, "units": AT_LEAST_ONE,
+    "samples": AT_LEAST_ONE, "failed_trials": WHOLE, "points_computed_last": WHOLE,
+    "rates": scalar("a list of numbers > 0", _all(lambda x: number(x) and x > 0)),
+    "tol": scalar("a finite number >= 0", lambda v: number(v) and v >= 0),
+}  # fmt: skip

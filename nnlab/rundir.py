@@ -37,6 +37,7 @@ from nnlab.kinds import (
     ACCURACY,
     COUNT,
     EPOCHS,
+    META_KINDS,
     NONNEGATIVE,
     NUMBER,
     RECORD_KEYS,
@@ -63,28 +64,6 @@ TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 STALE, DAMAGED = "STALE", "DAMAGED"
 
 
-# What meta.json's fields that readers use hold (``nnlab.kinds``; null allowed): a value of
-# another kind is damage, said in one line naming the key, for every reader at once (a number
-# where the text was sorted broke `latest`; an argv or a data_dir that was no text broke `runs
-# show` and `--resume`). Fields no reader uses are shown as they are.
-TEXTS = scalar(
-    "a list of text", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
-)
-TEXT_VALUES = scalar(
-    "an object of text values",
-    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-)
-OBJECTS = scalar(
-    "a list of objects", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v)
-)
-META_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
-                     "config_hash", "plan_hash", "settings_hash", "error", "data_dir",
-                     "function", "dataset"), TEXT),
-    "trial": scalar("an object", lambda v: isinstance(v, dict)),
-    "argv": TEXTS, "axes": TEXTS, "versions": TEXT_VALUES, "resumes": OBJECTS,
-    "epochs_done": EPOCHS, "epochs": EPOCHS, "stacked": STACKED, "blas_threads": STACKED,
-}  # fmt: skip
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
 
 

@@ -24,20 +24,30 @@ from .helpers import copy_runs, invoke, refused, snapshot
 
 @pytest.fixture(scope="session")
 def planned(tmp_path_factory) -> dict[str, Path]:
-    """Folders made once, each alone in its runs folder: ``sweep`` (a grid of two rates),
-    ``tune`` (one round of two trials)."""
+    """Folders made once, each alone in its runs folder (under its kind): a ``train`` run, a
+    ``sweep`` (a grid of two rates), a ``tune`` (one round of two trials), and a folder of
+    every other kind."""
     from .helpers import TINY
 
     root = tmp_path_factory.mktemp("planned")
     (root / "cfg.yaml").write_text(TINY)
+    cfg = root / "cfg.yaml"
     made = {
-        "sweep": ["sweep", "grid", root / "cfg.yaml", "optimizer.lr=0.1,0.2"],
-        "tune": ["tune", root / "cfg.yaml", "--trials", "2", "--top-k", "1", "--epochs", "1"],
-    }
+        "train": ["train", cfg],
+        "sweep": ["sweep", "grid", cfg, "optimizer.lr=0.1,0.2"],
+        "tune": ["tune", cfg, "--trials", "2", "--top-k", "1", "--epochs", "1"],
+        "landscape": ["landscape", cfg, "--points", "3", "--samples", "20"],
+        "lr-scan": ["lr-scan", cfg, "--num", "2", "--epochs", "1"],
+        "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "20",
+                        "-a", "relu", "-i", "he"],
+        "compare-optimizers": ["compare-optimizers", "--steps", "5"],
+        "gradcheck": ["gradcheck", "--compare-differences"],
+    }  # fmt: skip
     out = {}
     for kind, args in made.items():
         out[kind] = root / kind
-        result = invoke(*args, "-q", "--runs-dir", out[kind])
+        quiet = ["-q"] if kind in ("train", "sweep", "tune") else []
+        result = invoke(*args, *quiet, "--runs-dir", out[kind])
         assert result.exit_code == 0, result.output
     return out
 
@@ -171,3 +181,76 @@ def test_a_folder_of_a_version_that_recorded_no_hash_is_read_as_before(case, pla
                  "tune": ("tune.json", EDITS["tune.json: top_k"][2])}[kind]  # fmt: skip
     run.file(name).write_bytes(how(run.file(name).read_bytes()))
     run.check_files()  # (nothing recorded to tell an edit by)
+
+
+# a meta.json field -> (a folder that has it, a value of another kind, what is expected)
+META_FIELDS = {
+    "seed": ("train", "abc", "a whole number from 0 to 4294967295 or null"),
+    "overrides": ("train", 5, "a list of text or null"),
+    "data_source": ("train", ["digits"], "text or null"),
+    "git_commit": ("train", 5, "text or null"),
+    "config_hash": ("train", 5, "text or null"),
+    "blas_threads": ("train", "1", "a whole number >= 1"),
+    "preset": ("sweep", 5, "text or null"),
+    "axes": ("sweep", "optimizer.lr", "a list of text or null"),
+    "n_trials": ("sweep", "2", "a whole number >= 1 or null"),
+    "jobs": ("sweep", 0, "a whole number >= 1 or null"),
+    "stack": ("sweep", [8], "a whole number >= 1 or null"),
+    "executor": ("sweep", {"a": 1}, "text or null"),
+    "counts": ("sweep", {"COMPLETED": "2"}, "an object of counts or null"),
+    "plan_hash": ("sweep", 5, "text or null"),
+    "settings_hash": ("tune", [], "text or null"),
+    "failed_trials": ("tune", -1, "a whole number >= 0 or null"),
+    "source": ("landscape", 5, "text or null"),
+    "source_run": ("landscape", 5, "text or null"),
+    "settings": ("landscape", "filter", "an object or null"),
+    "points_computed_last": ("landscape", "9", "a whole number >= 0 or null"),
+    "rates": ("lr-scan", [0.1, "x"], "a list of numbers > 0 or null"),
+    "epochs": ("lr-scan", "2", "a whole number >= 0 or null"),
+    "activations": ("activations", "relu", "a list of text or null"),
+    "inits": ("activations", [1], "a list of text or null"),
+    "layers": ("activations", 0, "a whole number >= 1 or null"),
+    "units": ("activations", 1.5, "a whole number >= 1 or null"),
+    "samples": ("activations", "20", "a whole number >= 1 or null"),
+    "function": ("compare-optimizers", 5, "text or null"),
+    "tol": ("compare-optimizers", "small", "a finite number >= 0 or null"),
+    "param": ("gradcheck", ["W"], "text or null"),
+}
+RESUMES.update(train=("train", "--resume"), landscape=("landscape", "--resume"))
+
+
+@pytest.mark.parametrize("key", list(META_FIELDS))
+def test_a_meta_field_of_another_kind_is_damage_for_every_reader(case, planned, key):
+    """A hand-edited "seed": "abc" or "overrides": 5 (fields nnlab writes but no logic of its
+    own reads back) was shown by `runs show`, `compare` and the report as the run's."""
+    kind, value, expected = META_FIELDS[key]
+    copy_runs(planned[kind], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    assert key in run.meta, (kind, key)  # (a field the folder's writer records)
+    meta = run.read_json("meta.json")
+    runs.write_json(run.file("meta.json"), {**meta, key: value, "status": "INTERRUPTED"})
+    says = f"{run.file('meta.json')}: {key} is {value!r}; expected {expected}"
+    root = case / "runs"
+    result = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "DAMAGED" and row["reason"] == says, row
+    refused(invoke("runs", "show", run.path, "--runs-dir", root), 2, f"error: {says}")
+    if kind in ("train", "sweep"):
+        refused(invoke("runs", "compare", run.path, "--runs-dir", root), 2, f"error: {says}")
+    if kind in RESUMES:
+        before = snapshot(case)
+        refused(invoke(*RESUMES[kind], run.path, "--runs-dir", root), 2, f"error: {says}")
+        assert snapshot(case) == before
+    result = invoke("report", "--runs-dir", root)
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.output
+    assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["train", "landscape", "lr-scan", "activations",
+                                  "compare-optimizers", "gradcheck"])  # fmt: skip
+def test_every_kind_of_folder_reads_as_sound_as_written(case, planned, kind):
+    copy_runs(planned[kind], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    run.check_files()
+    assert run.status == "COMPLETED"
