@@ -65,6 +65,10 @@ STALE, DAMAGED = "STALE", "DAMAGED"
 
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
+# the arrays a checkpoint holds (``state.group_state``, ``save_checkpoint``): by name, or by
+# the family a name begins with (a parameter, a BatchNorm buffer, the optimizer's state)
+CHECKPOINT_ARRAYS = ("epoch", "digest", *IDENTITY, "rngs")
+CHECKPOINT_FAMILIES = ("param/", "buffer/", "optim/")
 
 
 class Checkpoint(NamedTuple):
@@ -305,13 +309,15 @@ class RunDir:
             with np.load(path, allow_pickle=False) as data:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
-                names = data.files if arrays else ["epoch", *IDENTITY]  # (their index, not arrays)
-                state = {k: data[k] for k in names if k in data.files}
+                found = list(data.files)
+                names = found if arrays else ["epoch", *IDENTITY]  # (their index, not arrays)
+                state = {k: data[k] for k in names if k in found}
             epoch_array = state.pop("epoch")
             epoch = int(epoch_array)
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
             detail = f"{type(exc).__name__}: {exc}"
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
+        check_array_names(path, found)
         if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
             raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
         last = (self.config() or {}).get("epochs") if arrays else None  # (blamed on metrics)
@@ -403,6 +409,20 @@ class RunDir:
 # the kinds of folder that write a summary.json before they record an end (compare-optimizers
 # and gradcheck write result.json and differences.json instead)
 SUMMARIZED = ("train", "sweep", "tune", "lr-scan", "landscape", "activations")
+
+
+def check_array_names(path: Path, names: list[str]) -> None:
+    """DamagedError naming the first of a checkpoint's ``names`` that no checkpoint holds
+    (``CHECKPOINT_ARRAYS``, ``CHECKPOINT_FAMILIES``): read from its index by every reader, so
+    that an array added (its digest recomputed, or to a checkpoint of a version without one)
+    is damage in ``runs list`` too, not an array a resume passes over."""
+    for name in names:
+        if name not in CHECKPOINT_ARRAYS and not name.startswith(CHECKPOINT_FAMILIES):
+            families = ", ".join(f"{f}..." for f in CHECKPOINT_FAMILIES)
+            raise DamagedError(
+                f"{path}: holds an array {show(name)}, which no checkpoint holds (expected "
+                f"{', '.join(CHECKPOINT_ARRAYS)}, {families})"
+            )
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:

@@ -14,10 +14,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from nnlab import runs
+from nnlab.rundir import check_array_names, state_digest
 
 from .helpers import copy_runs, invoke, refused, snapshot
 
@@ -254,3 +256,47 @@ def test_every_kind_of_folder_reads_as_sound_as_written(case, planned, kind):
     run = next(runs.iter_runs(case / "runs"))
     run.check_files()
     assert run.status == "COMPLETED"
+
+
+def _forge(path: Path, **added: np.ndarray) -> None:
+    """Add arrays to a checkpoint and write its digest again, as a forger would."""
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files if k != "digest"}
+    arrays.update(added)
+    np.savez(path, **arrays, digest=np.array(state_digest(arrays)))
+
+
+@pytest.mark.parametrize("name", ["extra", "optimizer/v", "params/affine1.W"])
+@pytest.mark.parametrize("command", ["list", "show", "compare", "report", "resume", "landscape"])
+def test_a_checkpoint_with_an_array_added_and_its_digest_redone_is_damage(
+    case, stopped, name, command
+):
+    """An array no checkpoint holds, its digest recomputed, was accepted by every reader (a
+    resume passed over it); the index says it, so every reader refuses it."""
+    path = stopped.file("checkpoint.npz")
+    _forge(path, **{name: np.zeros(3)})
+    says = f"{path}: holds an array {name!r}, which no checkpoint holds (expected epoch,"
+    root = case / "runs"
+    if command == "list":
+        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+        return
+    if command == "report":
+        result = invoke("report", "--runs-dir", root)
+        assert f"warning: {stopped.id}: DAMAGED, could not be read" in result.stderr, result.output
+        return
+    args = {
+        "show": ["runs", "show", stopped.path],
+        "compare": ["runs", "compare", stopped.path],
+        "resume": ["train", "--resume", stopped.path],
+        "landscape": ["landscape", stopped.path, "--points", "3", "--samples", "20"],
+    }[command]
+    before = snapshot(case)
+    refused(invoke(*args, "--runs-dir", root), 2, f"error: {says}")
+    assert snapshot(case) == before
+
+
+def test_a_checkpoint_as_written_holds_only_the_arrays_the_reader_knows(stopped):
+    with np.load(stopped.file("checkpoint.npz")) as data:
+        check_array_names(stopped.file("checkpoint.npz"), list(data.files))
+    stopped.load_checkpoint()
