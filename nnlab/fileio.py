@@ -355,27 +355,48 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
 
 
 # what a landscape.h5 holds (``experiments.landscape_file``): its axis, its two slices' losses
-# and accuracies, its centre and its directions
+# and accuracies, its centre and its directions; and as attributes, its settings (the grid's
+# span, resolution, data and how its directions are normalised), its source and config's hash
 LANDSCAPE_ARRAYS = ("alphas", "line/loss", "line/acc", "grid/loss", "grid/acc", "centre/params",
                     "directions/d1", "directions/d2")  # fmt: skip
+LANDSCAPE_SETTINGS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+LANDSCAPE_ATTRS = (*LANDSCAPE_SETTINGS, "source", "config_hash")
 
 
-def check_landscape(path: Path) -> None:
-    """DamagedError if ``path`` is there and is not an HDF5 file holding the arrays a landscape
-    writes (``LANDSCAPE_ARRAYS``; their values are the landscape's to check). A truncated or
-    garbled landscape.h5 was listed and shown as sound, and refused by ``--resume`` only."""
+def check_landscape(path: Path) -> dict[str, Any] | None:
+    """The attributes of the landscape.h5 at ``path`` (``LANDSCAPE_ATTRS``, as plain values;
+    None if there is no file), or DamagedError if it is not an HDF5 file holding the arrays
+    and attributes a landscape writes (their values are the reader's to check against what
+    the folder recorded: ``RunDir.check_landscape``). A truncated or garbled landscape.h5 was
+    listed and shown as sound, and refused by ``--resume`` only."""
     if not os.path.lexists(path):
-        return
+        return None
     try:
         refuse_a_pipe(path, path.stat().st_mode)  # (h5py would wait for a writer)
         import h5py  # (loaded when a folder holds a landscape)
 
         with h5py.File(path, "r") as f:
             absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
+            attrs = {k: _plain(v) for k, v in f.attrs.items()}
     except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a folder, a loop)
         detail = str(exc) or type(exc).__name__
         raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
+    absent += [f"attribute {k!r}" for k in LANDSCAPE_ATTRS if k not in attrs]
     if absent:
         raise DamagedError(
             f"{path}: not a landscape file as nnlab writes one (no {', '.join(absent)})"
         )
+    stray = [k for k in attrs if k not in LANDSCAPE_ATTRS]
+    if stray:
+        raise DamagedError(
+            f"{path}: has an attribute {stray[0]!r}, which nnlab does not write there "
+            f"(expected {', '.join(LANDSCAPE_ATTRS)})"
+        )
+    return attrs
+
+
+def _plain(value: Any) -> Any:
+    """An HDF5 attribute as the value it was written from (text, a number)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,7 +1,9 @@
 """What sweep.yaml and a tune's tune.json must hold to be read as nnlab wrote them: a
 reader (``RunDir.plan``, ``RunDir.rounds``) refuses one edited otherwise, naming the key, before
 any folder it names is used (a trial id of '../..' made a resume remove the runs folder), and
-what meta.json recorded of them when the folder was made (``content_hash``): an edit shows."""
+what meta.json recorded of them when the folder was made (``content_hash``): an edit shows.
+So too a landscape.h5's settings (``landscape_problem``) and a checkpoint's index of arrays
+(``array_problem``)."""
 
 from __future__ import annotations
 
@@ -170,3 +172,40 @@ def config_problem(data: dict[str, Any], want: Any) -> str | None:
     except (TypeError, ValueError) as exc:  # (a YAML date or binary: no JSON to hash)
         return f"not the {what} ({exc}): edited?"
     return _edited(what, got, "config_hash", want)
+
+
+def landscape_problem(attrs: dict[str, Any], meta: dict[str, Any]) -> str | None:
+    """Why a landscape.h5's attributes (``fileio.check_landscape``'s) are not the settings,
+    source and config hash its folder's meta.json recorded when it made the file (``settings``,
+    ``source``, ``config_hash``), None if they are (or meta.json records none of a key). The
+    grid's span, its split or how its directions were normalised, edited in the file, was
+    shown by the report and resumed as the landscape's."""
+    settings = meta.get("settings") or {}
+    recorded = {**settings, "source": meta.get("source"), "config_hash": meta.get("config_hash")}
+    for key, want in recorded.items():
+        if want is not None and key in attrs and attrs[key] != want:
+            where = f"settings.{key}" if key in settings else key
+            return f"attribute {key!r} is {show(attrs[key])}, meta.json's {where} {show(want)}: edited?"
+    return None
+
+
+# the arrays a checkpoint holds (``state.group_state``, ``RunDir.save_checkpoint``): by name,
+# or by the family a name begins with (a parameter, a BatchNorm buffer, the optimizer's state)
+CHECKPOINT_ARRAYS = ("epoch", "digest", "run_id", "config_hash", "rngs")
+CHECKPOINT_FAMILIES = ("param/", "buffer/", "optim/")
+
+
+def array_problem(names: list[str]) -> str | None:
+    """What is wrong with a checkpoint's index, its array ``names``: the first that no
+    checkpoint holds (``CHECKPOINT_ARRAYS``, ``CHECKPOINT_FAMILIES``), None if there is none.
+    Every reader asks (``RunDir.check_checkpoint``), so an array added, its digest recomputed
+    (or in a checkpoint of a version without one), is damage in ``runs list`` too, not an array
+    a resume passed over."""
+    for name in names:
+        if name not in CHECKPOINT_ARRAYS and not name.startswith(CHECKPOINT_FAMILIES):
+            families = ", ".join(f"{f}..." for f in CHECKPOINT_FAMILIES)
+            return (
+                f"holds an array {show(name)}, which no checkpoint holds (expected "
+                f"{', '.join(CHECKPOINT_ARRAYS)}, {families})"
+            )
+    return None

@@ -52,7 +52,9 @@ from nnlab.kinds import (
 from nnlab.output import counted
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
+    array_problem,
     config_problem,
+    landscape_problem,
     plan_problem,
     round_problem,
     settings_problem,
@@ -65,10 +67,6 @@ STALE, DAMAGED = "STALE", "DAMAGED"
 
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
-# the arrays a checkpoint holds (``state.group_state``, ``save_checkpoint``): by name, or by
-# the family a name begins with (a parameter, a BatchNorm buffer, the optimizer's state)
-CHECKPOINT_ARRAYS = ("epoch", "digest", *IDENTITY, "rngs")
-CHECKPOINT_FAMILIES = ("param/", "buffer/", "optim/")
 
 
 class Checkpoint(NamedTuple):
@@ -317,7 +315,9 @@ class RunDir:
         except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
             detail = f"{type(exc).__name__}: {exc}"
             raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
-        check_array_names(path, found)
+        stray = array_problem(found)  # (its index: every reader sees an array added)
+        if stray is not None:
+            raise DamagedError(f"{path}: {stray}")
         if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
             raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
         last = (self.config() or {}).get("epochs") if arrays else None  # (blamed on metrics)
@@ -381,8 +381,14 @@ class RunDir:
 
     def check_landscape(self) -> None:
         """DamagedError if there is a landscape.h5 and it is not one (``check_landscape``: its
-        index, as ``check_checkpoint``; what it holds is ``landscape --resume``'s to check)."""
-        check_landscape(self.file("landscape.h5"))
+        index and attributes; its arrays' values are ``landscape --resume``'s to check), or its
+        attributes are not what meta.json recorded (``plans.landscape_problem``)."""
+        path = self.file("landscape.h5")
+        attrs = check_landscape(path)
+        if attrs is not None and self.file("meta.json").exists():
+            found = landscape_problem(attrs, self.meta)
+            if found is not None:
+                raise DamagedError(f"{path}: {found}")
 
     def check_present(self) -> None:
         """DamagedError naming a file the folder's state says must be there and is not: the
@@ -409,20 +415,6 @@ class RunDir:
 # the kinds of folder that write a summary.json before they record an end (compare-optimizers
 # and gradcheck write result.json and differences.json instead)
 SUMMARIZED = ("train", "sweep", "tune", "lr-scan", "landscape", "activations")
-
-
-def check_array_names(path: Path, names: list[str]) -> None:
-    """DamagedError naming the first of a checkpoint's ``names`` that no checkpoint holds
-    (``CHECKPOINT_ARRAYS``, ``CHECKPOINT_FAMILIES``): read from its index by every reader, so
-    that an array added (its digest recomputed, or to a checkpoint of a version without one)
-    is damage in ``runs list`` too, not an array a resume passes over."""
-    for name in names:
-        if name not in CHECKPOINT_ARRAYS and not name.startswith(CHECKPOINT_FAMILIES):
-            families = ", ".join(f"{f}..." for f in CHECKPOINT_FAMILIES)
-            raise DamagedError(
-                f"{path}: holds an array {show(name)}, which no checkpoint holds (expected "
-                f"{', '.join(CHECKPOINT_ARRAYS)}, {families})"
-            )
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:

@@ -60,6 +60,7 @@ from nnlab.experiments.landscape_file import (  # (re-exported: the settings and
     check_content,
     parse_range as parse_range,
     read_file,
+    read_run,
     store,
     write_new_file,
 )
@@ -237,7 +238,7 @@ def fill_missing(
 # ----------------------------------------------------------------------------- the command
 def check_same_settings(run: runs.RunDir, settings: Settings) -> None:
     """ConfigError unless the landscape in ``run`` was made with ``settings`` (batch 0: any)."""
-    stored = read_file(run.file(FILE))["settings"]
+    stored = read_run(run)["settings"]
     if settings.batch == 0:
         settings = replace(settings, batch=stored.batch)
     if stored != settings:
@@ -350,7 +351,7 @@ def resume_landscape(
 
     if not run.file(FILE).exists():
         raise RunError(f"{run.path}: no {FILE} here (not a landscape folder)")
-    content = read_file(run.file(FILE))
+    content = read_run(run)  # (its attributes checked against meta.json's)
     settings: Settings = content["settings"]
     runs.refuse_finished(run, missing_points(content))
     cfg = load_run_config(run)

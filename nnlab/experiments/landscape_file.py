@@ -20,14 +20,14 @@ import numpy as np
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.directions import Directions
-from nnlab.fileio import atomic_write
+from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 
 NORMALIZE = ("filter", "none")
 SPLITS = ("train", "val", "test")  # (the data's; a config without val has none)
 FILE = "landscape.h5"
-SETTING_KEYS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+SETTING_KEYS = LANDSCAPE_SETTINGS  # (the attributes its reader checks: ``fileio``)
 MAX_RANGE = 1000.0  # the grid's reach in multiples of a direction (Li et al. plot -1..1)
 
 
@@ -150,6 +150,13 @@ def read_file(path: Path) -> dict[str, Any]:
     except (ConfigError, TypeError) as exc:  # (attributes edited: ``points`` a text, ...)
         raise runs.DamagedError(f"{path}: its settings are not a landscape's ({exc})") from None
     return out
+
+
+def read_run(run: runs.RunDir) -> dict[str, Any]:
+    """``read_file`` of a landscape folder's file, once its reader's checks pass
+    (``RunDir.check_landscape``: its index, and its attributes those meta.json recorded)."""
+    run.check_landscape()
+    return read_file(run.file(FILE))
 
 
 def _plain(value: Any) -> Any:

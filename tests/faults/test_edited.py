@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from nnlab import runs
-from nnlab.rundir import check_array_names, state_digest
+from nnlab.plans import array_problem
+from nnlab.rundir import state_digest
 
 from .helpers import copy_runs, invoke, refused, snapshot
 
@@ -298,5 +299,72 @@ def test_a_checkpoint_with_an_array_added_and_its_digest_redone_is_damage(
 
 def test_a_checkpoint_as_written_holds_only_the_arrays_the_reader_knows(stopped):
     with np.load(stopped.file("checkpoint.npz")) as data:
-        check_array_names(stopped.file("checkpoint.npz"), list(data.files))
+        assert array_problem(list(data.files)) is None
     stopped.load_checkpoint()
+
+
+def _set_attr(key: str, value: object) -> Callable[[Path], None]:
+    def edit(path: Path) -> None:
+        import h5py
+
+        with h5py.File(path, "r+") as f:
+            if value is None:
+                del f.attrs[key]
+            else:
+                f.attrs[key] = value
+
+    return edit
+
+
+# landscape.h5's attribute edit -> what the line says after the file's path
+LANDSCAPE_EDITS = {
+    "the span": (_set_attr("hi", 2.0), "attribute 'hi' is 2.0, meta.json's settings.hi 1.0: edited?"),
+    "the normalisation": (
+        _set_attr("normalize", "none"),
+        "attribute 'normalize' is 'none', meta.json's settings.normalize 'filter': edited?",
+    ),
+    "the split": (_set_attr("split", "test"), "attribute 'split' is 'test', meta.json's settings"),
+    "the samples": (_set_attr("samples", 10), "attribute 'samples' is 10, meta.json's settings"),
+    "the seed": (_set_attr("seed", 3), "attribute 'seed' is 3, meta.json's settings.seed 0"),
+    "the batch": (_set_attr("batch", 7), "attribute 'batch' is 7, meta.json's settings.batch"),
+    "the source": (_set_attr("source", "elsewhere"), "attribute 'source' is 'elsewhere', meta"),
+    "the config hash": (_set_attr("config_hash", "0000"), "attribute 'config_hash' is '0000'"),
+    "an attribute removed": (
+        _set_attr("lo", None), "not a landscape file as nnlab writes one (no attribute 'lo')"
+    ),
+    "an attribute added": (
+        _set_attr("norm", 2.0), "has an attribute 'norm', which nnlab does not write there"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("edit", list(LANDSCAPE_EDITS))
+@pytest.mark.parametrize("command", ["list", "show", "report", "resume", "out"])
+def test_a_landscape_whose_attributes_were_edited_is_damage_for_every_reader(
+    case, planned, edit, command
+):
+    """landscape.h5's settings (its span, split, how its directions were normalised) edited
+    were listed as sound, and the report and a resume took them as the landscape's."""
+    copy_runs(planned["landscape"], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    how, says = LANDSCAPE_EDITS[edit]
+    how(run.file("landscape.h5"))
+    says = f"{run.file('landscape.h5')}: {says}"
+    root = case / "runs"
+    if command == "list":
+        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+        return
+    if command == "report":
+        result = invoke("report", "--runs-dir", root)
+        assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr, result.output
+        return
+    args = {
+        "show": ["runs", "show", run.path],
+        "resume": ["landscape", "--resume", run.path],
+        "out": ["landscape", case / "cfg.yaml", "--points", "3", "--samples", "20", "--out",
+                run.path],
+    }[command]  # fmt: skip
+    before = snapshot(case)
+    refused(invoke(*args, "--runs-dir", root), 2, f"error: {says}")
+    assert snapshot(case) == before
