@@ -317,9 +317,9 @@ def resume_tune(
         settings, recorded = _read_state(run)
         if data_dir is None and run.meta.get("data_dir"):
             data_dir = Path(run.meta["data_dir"])
-        for entry in recorded:  # (nothing changed yet: as sweep --resume refuses)
-            if "sweep" in entry:
-                _check_round(runs.RunDir(run.path / entry["sweep"]))
+        for i, entry in enumerate(recorded, start=1):  # (nothing changed yet: as sweep
+            if "sweep" in entry:  # --resume refuses)
+                _check_round(runs.RunDir(run.path / entry["sweep"]), entry, f"rounds entry {i}")
         runs.refuse_finished(run, _rounds_left(run, settings, recorded))
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
@@ -376,9 +376,11 @@ def _part_of(where: Path, part: str) -> Iterator[None]:
         raise runs.DamagedError(f"{where}: {part}: {exc}") from None
 
 
-def _check_round(round_run: runs.RunDir) -> None:
+def _check_round(round_run: runs.RunDir, entry: dict[str, Any], part: str) -> None:
     """DamagedError naming the file if a recorded round's folder, or a trial folder in it,
-    cannot be read as written; nothing to check for one that is gone (it runs again)."""
+    cannot be read as written, or if tune.json's ``entry`` of it (its ``part``) records other
+    ranges than its sweep searched (the next rounds are planned from them: an edited range
+    was resumed as the round's); nothing to check for one that is gone (it runs again)."""
     if runs.absent_round(round_run) is not None:
         return
     try:
@@ -386,6 +388,12 @@ def _check_round(round_run: runs.RunDir) -> None:
     except RunError as exc:
         hint = f"a round of the tune: remove {round_run.path} to run it again"
         raise runs.DamagedError(f"{exc} ({hint})") from None
+    searched = (round_run.plan() or {}).get("spec", {}).get("params")
+    if searched != entry["ranges"]:
+        raise runs.DamagedError(
+            f"{round_run.path.parent.parent / 'tune.json'}: the ranges of {part}, "
+            f"{entry['ranges']}, are not those its sweep searched ({searched}): edited?"
+        )
     sweep.check_trial_folders(round_run, sweep.load_sweep(round_run)[1])
 
 

@@ -368,3 +368,19 @@ def test_a_landscape_whose_attributes_were_edited_is_damage_for_every_reader(
     before = snapshot(case)
     refused(invoke(*args, "--runs-dir", root), 2, f"error: {says}")
     assert snapshot(case) == before
+
+
+def test_a_tune_round_whose_recorded_ranges_were_edited_refuses_the_resume(case, planned):
+    """A recorded round's ranges in tune.json, edited: the resume planned the next rounds from
+    them as if the round had searched them."""
+    copy_runs(planned["tune"], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    state = run.read_json("tune.json")
+    state["rounds"][0]["ranges"]["optimizer.lr"] = "loguniform:0.001:0.1"
+    runs.write_json(run.file("tune.json"), state)
+    before = snapshot(case)
+    result = invoke("tune", "--resume", run.path, "--runs-dir", case / "runs")
+    ranges = state["rounds"][0]["ranges"]
+    says = f"{run.file('tune.json')}: the ranges of rounds entry 1, {ranges}, are not those"
+    refused(result, 2, f"error: {says}", "edited?")
+    assert snapshot(case) == before
