@@ -11,6 +11,7 @@ config.yaml is against ``config_hash``.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,6 +170,12 @@ def test_a_planning_file_as_written_reads_as_sound_and_resumes(case, planned, ki
     hashed = {"sweep": "plan_hash", "tune": "settings_hash"}[kind]
     assert isinstance(run.meta[hashed], str) and run.status == "COMPLETED"
     run.check_files()
+    finished = invoke(*RESUMES[kind], run.path, "-q", "--runs-dir", case / "runs")
+    refused(finished, 2, "already COMPLETED, nothing to resume")  # (sound, and finished)
+    trials = sorted(
+        run.path.glob("trials/*") if kind == "sweep" else run.path.glob("rounds/*/trials/*")
+    )
+    shutil.rmtree(trials[0])  # (work left: the resume runs that trial again)
     result = invoke(*RESUMES[kind], run.path, "-q", "--runs-dir", case / "runs")
     assert result.exit_code == 0, result.output
 
