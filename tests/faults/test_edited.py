@@ -285,13 +285,7 @@ def test_a_checkpoint_with_an_array_added_and_its_digest_redone_is_damage(
     _forge(path, **{name: np.zeros(3)})
     says = f"{path}: holds an array {name!r}, which no checkpoint holds (expected epoch,"
     root = case / "runs"
-    if command == "list":
-        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
-        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
-        return
-    if command == "report":
-        result = invoke("report", "--runs-dir", root)
-        assert f"warning: {stopped.id}: DAMAGED, could not be read" in result.stderr, result.output
+    if listed_or_reported_damaged(command, stopped, root, says):
         return
     args = {
         "show": ["runs", "show", stopped.path],
@@ -358,13 +352,7 @@ def test_a_landscape_whose_attributes_were_edited_is_damage_for_every_reader(
     how(run.file("landscape.h5"))
     says = f"{run.file('landscape.h5')}: {says}"
     root = case / "runs"
-    if command == "list":
-        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
-        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
-        return
-    if command == "report":
-        result = invoke("report", "--runs-dir", root)
-        assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr, result.output
+    if listed_or_reported_damaged(command, run, root, says):
         return
     args = {
         "show": ["runs", "show", run.path],
@@ -391,3 +379,17 @@ def test_a_tune_round_whose_recorded_ranges_were_edited_refuses_the_resume(case,
     says = f"{run.file('tune.json')}: the ranges of rounds entry 1, {ranges}, are not those"
     refused(result, 2, f"error: {says}", "edited?")
     assert snapshot(case) == before
+
+
+def listed_or_reported_damaged(command: str, run: runs.RunDir, root: Path, says: str) -> bool:
+    """For ``command`` list or report: assert that ``run`` reads DAMAGED there (list: for the
+    reason ``says`` begins); True. False for another command (its caller checks it)."""
+    if command == "list":
+        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+        assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+        return True
+    if command == "report":
+        result = invoke("report", "--runs-dir", root)
+        assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr, result.output
+        return True
+    return False
