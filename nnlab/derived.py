@@ -29,6 +29,20 @@ from nnlab.summary import DIVERGED, Record, summarize
 ENDED = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")  # (rundir.TERMINAL)
 
 
+def behind(epochs: Any, records: list[Record], status: str) -> bool:
+    """Whether a count of ``epochs`` that a run INTERRUPTED or FAILED wrote as it ended (its
+    summary's, meta.json's ``epochs_done``) is behind its ``records``, as folders written
+    before the record and its count moved as one step can be (a resume killed and then
+    settled kept the earlier end's summary; a stop signal just after a record): an
+    interruption explains it, so the folder is read from its records, not called DAMAGED. A
+    count past them, or another value at their last epoch, is still damage."""
+    if status not in ("INTERRUPTED", "FAILED") or not records:
+        return False
+    return (
+        isinstance(epochs, int) and not isinstance(epochs, bool) and epochs < records[-1]["epoch"]
+    )
+
+
 def derived_summary(records: list[Record], status: str) -> dict[str, Any]:
     """The summary ``records`` give a run that reads as ``status`` (``summarize``); with no
     records, its status and no epoch count (not 0: no epoch was recorded)."""
@@ -81,8 +95,8 @@ def train_summary(
     with them; its ``status`` the folder's."""
     status = run.status
     records = run.metrics() if records is None else records
-    if status not in ENDED or not summary:  # (of an earlier end, or none)
-        return derived_summary(records, status)
+    if status not in ENDED or not summary or behind(summary.get("epochs"), records, status):
+        return derived_summary(records, status)  # (of an earlier end, or none)
     found = summary_disagreement(summary, records, status)
     if found is not None:
         raise DamagedError(f"{run.file('summary.json')}: {found}")
@@ -101,7 +115,7 @@ def epochs_done_disagreement(
     if not isinstance(done, int) or isinstance(done, bool) or status not in ENDED:
         return None
     last = records[-1]["epoch"] if records else -1
-    if last == done:
+    if last == done or behind(done, records, status):
         return None
     if status in ("COMPLETED", "DIVERGED"):
         has = f"ends at epoch {last}" if records else "has no records"

@@ -198,3 +198,32 @@ def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own
     rows = {row["trial"]: row for row in summary["trials"]}
     assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 8)
     assert summary["counts"].get("COMPLETED", 0) >= 1 and "INTERRUPTED" not in summary["counts"]
+
+
+@pytest.mark.parametrize("command", ["list", "show", "compare", "report", "resume"])
+def test_an_interrupted_runs_counts_behind_its_records_are_read_from_the_records(
+    case, stopped, straight, command
+):
+    """Folders written before the record and its count moved as one step can end INTERRUPTED
+    with summary.json and epochs_done an epoch behind metrics.jsonl (a resume killed and then
+    settled, a stop signal just after a record). An interruption explains that: the folder
+    reads as its records say, in every reader, and resumes, where it had read DAMAGED."""
+    records = stopped.metrics()
+    assert records[-1]["epoch"] == 2
+    older = tr.summarize(records[:-1], "INTERRUPTED")  # (the summary of epoch 1's end)
+    runs.write_json(stopped.file("summary.json"), older)
+    set_meta(stopped, epochs_done=1)
+    if command == "list":
+        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
+        assert row["status"] == "INTERRUPTED" and row["epochs"] == 2, row
+    elif command == "report":
+        built = invoke("report", "--runs-dir", "runs")
+        assert built.exit_code == 0 and "DAMAGED" not in built.stderr, built.output
+    elif command == "resume":
+        resumed = invoke("train", "--resume", stopped.path, "-q", "--runs-dir", "runs")
+        assert resumed.exit_code == 0, resumed.output
+        assert without_seconds(stopped.metrics()) == without_seconds(straight)
+    else:
+        shown = invoke("runs", command, stopped.path, "-f", "json", "--runs-dir", "runs")
+        assert shown.exit_code == 0 and "DAMAGED" not in shown.output, shown.output
+    assert stopped.summary()["epochs"] == (2 if command != "resume" else straight[-1]["epoch"])
