@@ -43,7 +43,7 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
         )
         if info["status"] != runs.DAMAGED:
             row["dataset"] = dataset_of(run, row["kind"])
-            row.update(best_trial(row["kind"], summary))
+            row.update(best_trial(row["kind"], _trials_now(run, row["kind"], summary)))
         row["started"] = meta.get("started")
         if "reason" in info:
             row["reason"] = info["reason"]
@@ -104,6 +104,18 @@ def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
             picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
             return {"best_trial": best.get("trial"), **picked}
     return {}
+
+
+def _trials_now(run: runs.RunDir, kind: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """A sweep's summary with its trials as their folders say now (``sweep_rows``), as
+    ``runs show`` gives them: a trial completed since the sweep's end (``train --resume`` of
+    a trial of an interrupted sweep) is its best trial; other kinds' summaries as they are."""
+    try:
+        if kind == "sweep" and run.plan() is not None:
+            return {**summary, "trials": sweep_rows(run, files=False)}
+    except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
+        pass
+    return summary
 
 
 def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
@@ -227,7 +239,7 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     return RunView(run, header, config, summary, metrics, shown, title, meta, bad)
 
 
-def sweep_rows(run: runs.RunDir) -> list[dict[str, Any]]:
+def sweep_rows(run: runs.RunDir, files: bool = True) -> list[dict[str, Any]]:
     """A sweep's rows, one per planned trial, as its trial folders say now
     (``sweep.trial_states``: DAMAGED or MISSING with the ``reason``), not as the sweep's
     summary recorded them at its end: a trial resumed since (``train --resume`` of a trial
@@ -237,7 +249,7 @@ def sweep_rows(run: runs.RunDir) -> list[dict[str, Any]]:
 
     return [
         {**trial_row(t.id, t.values, t.seed, state), "reason": state.get("reason")}
-        for t, state in sweep.trial_states(run)
+        for t, state in sweep.trial_states(run, files)
     ]
 
 

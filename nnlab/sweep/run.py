@@ -145,15 +145,17 @@ def folder_row(run: runs.RunDir, trial: Trial) -> Row:
     return row_from_folder(trial.id, trial.values, trial.seed, folder)
 
 
-def trial_states(run: runs.RunDir) -> list[tuple[Trial, dict[str, Any]]]:
+def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict[str, Any]]]:
     """Each planned trial of a sweep folder with what its folder says now, for the commands
     that show a sweep: its status and summary (``describe_folder``: DAMAGED with the
     ``reason`` when a file cannot be read), PENDING without a folder, or MISSING with the
     reason when the sweep's summary recorded the trial and its folder is gone. What the
-    sweep's own summary recorded of a trial is never shown for it: the folder is the truth."""
+    sweep's own summary recorded of a trial is never shown for it: the folder is the truth.
+    ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json
+    (``runs list``)."""
     _, trials = load_sweep(run)
     recorded = _recorded(run)
-    return [(trial, _trial_state(run, _planned(trial), recorded, files=True)) for trial in trials]
+    return [(trial, _trial_state(run, _planned(trial), recorded, files)) for trial in trials]
 
 
 def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:

@@ -198,6 +198,13 @@ def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own
     rows = {row["trial"]: row for row in summary["trials"]}
     assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 8)
     assert summary["counts"].get("COMPLETED", 0) >= 1 and "INTERRUPTED" not in summary["counts"]
+    # (runs list's row of the sweep named its best trial from the sweep's summary: none, or
+    # another trial, where the resumed one is now the best)
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
+    done = [r for r in rows.values() if r["status"] == "COMPLETED"]
+    best = max(done, key=lambda r: r["final_test_acc"])
+    assert (listed["best_trial"], listed["epochs"]) == (best["trial"], 8)
+    assert listed["final_test_acc"] == best["final_test_acc"]
 
 
 @pytest.mark.parametrize("command", ["list", "show", "compare", "report", "resume"])
