@@ -92,7 +92,8 @@ def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
     final accuracies. A sweep's best is its COMPLETED trial of the highest final test accuracy
     (train, where no trial has one), a tune's the best its summary ranks; {} otherwise."""
     if kind == "tune" and isinstance(best := summary.get("best"), dict):
-        return {"best_trial": best.get("trial"), **{k: best[k] for k in ACCURACIES if k in best}}
+        picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
+        return {"best_trial": best.get("trial"), **picked}
     trials = summary.get("trials") if kind == "sweep" else None
     if not isinstance(trials, list):
         return {}
@@ -109,13 +110,25 @@ def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
 def _trials_now(run: runs.RunDir, kind: str, summary: dict[str, Any]) -> dict[str, Any]:
     """A sweep's summary with its trials as their folders say now (``sweep_rows``), as
     ``runs show`` gives them: a trial completed since the sweep's end (``train --resume`` of
-    a trial of an interrupted sweep) is its best trial; other kinds' summaries as they are."""
+    a trial of an interrupted sweep) is its best trial; a tune's with its best trial's epochs
+    (its summary ranks it without them); other kinds' summaries as they are."""
     try:
         if kind == "sweep" and run.plan() is not None:
             return {**summary, "trials": sweep_rows(run, files=False)}
+        if kind == "tune" and isinstance(best := summary.get("best"), dict):
+            return {**summary, "best": {**best, **_trial_epochs(run, best.get("trial"))}}
     except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
         pass
     return summary
+
+
+def _trial_epochs(run: runs.RunDir, trial: Any) -> dict[str, Any]:
+    """The epochs of a tune's trial as its folder in one of the rounds says ({} if none)."""
+    for folder in runs.trial_sweeps(run):
+        found = runs.RunDir(folder.file(runs.TRIALS) / str(trial))
+        if found.file("meta.json").exists():
+            return {"epochs": runs.describe_folder(found)["summary"].get("epochs")}
+    return {}
 
 
 def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:

@@ -433,6 +433,7 @@ def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_tria
     tuned = RunDir(tmp_path / rows["tune"]["run"]).summary()["best"]
     assert rows["tune"]["best_trial"] == tuned["trial"]
     assert rows["tune"]["final_val_acc"] == tuned["final_val_acc"]
+    assert rows["tune"]["epochs"] == 1  # (its best trial's, as a sweep's row: it was null)
     assert "best_trial" not in rows["train"]
     csv_header = invoke("runs", "list", "-f", "csv", runs_dir=tmp_path).stdout.splitlines()[0]
     assert {"dataset", "best_trial"} <= set(csv_header.split(","))
