@@ -625,3 +625,15 @@ def test_a_sweep_that_asks_for_repeats_says_how_many_distinct_trials_run(tmp_pat
     assert len(list((sweep_dir(tmp_path / "r").path / "trials").iterdir())) == distinct
     plain = invoke("sweep", "grid", cfg, "optimizer.lr=0.1,0.2", "-q", "--runs-dir", tmp_path / "s")
     assert plain.exit_code == 0 and "asked" not in plain.stderr
+
+
+def test_a_sweep_of_seed_has_one_seed_column(tmp_path):
+    # (runs show SWEEP and summary.txt had two: the swept key and the trial's seed)
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "grid", cfg, "seed=1,2", "-q", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    run = sweep_dir(tmp_path / "runs")
+    shown = invoke("runs", "show", run.path).stdout
+    for text in (shown, run.file("summary.txt").read_text()):
+        header = next(line for line in text.splitlines() if " trial " in line)
+        assert header.split().count("seed") == 1, header
