@@ -104,18 +104,18 @@ def preview_sweep(
     runs_dir: Path = runs.DEFAULT_ROOT,
     jobs: int = 1,
     stack: int = 8,
-    rounds: int = 1,
+    rounds: int | None = None,
 ) -> Preview:
     """What ``run_sweep(defn, ...)`` would run: its trials checked as it checks them (a
     ConfigError or DataError as it raises it), their stacks and work; ``rounds``: a tune's
-    first round, checked as ``rounds`` such sweeps (as ``tune`` checks it)."""
+    first round, checked as ``rounds`` such sweeps (as ``tune`` checks it; None: a sweep)."""
     check_stack(stack)
     runs.check_new_root(runs_dir)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, rounds=rounds, root=runs_dir)
     preview = _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
                        jobs, stack)  # fmt: skip
-    return dataclasses.replace(preview, rounds=rounds)
+    return dataclasses.replace(preview, rounds=rounds or 1)
 
 
 def preview_resume(

@@ -66,13 +66,13 @@ def check_trials(
     data_dir: Path | None,
     stack: int = 1,
     jobs: int = 1,
-    rounds: int = 1,
+    rounds: int | None = None,
     root: Path | None = None,
 ) -> None:
     """Load each distinct dataset once up front and check every trial of ``defn`` against its
     data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
     ``stack`` in each of ``jobs`` workers at once), and the trials' work together, ``rounds``
-    times for a tune's rounds of such sweeps, and the space their folders take under ``root``
+    times for a tune's rounds of such sweeps (None: a sweep's), and the space their folders take under ``root``
     (where the sweep's folder goes; None: not checked): a missing file or a trial that cannot
     train is one error before the folder exists, not N FAILED trials after it. An error the
     base config has as well is said as ``train`` says it, not blamed on a trial
@@ -94,11 +94,11 @@ def check_trials(
             raise trial_error(defn, trial.values, key, text, base) from None
     runs_of = [(t.config, cached_dataset(t.config, data_dir)) for t in trials]
     what = f"the sweep ({counted(len(trials), 'trial')})"
-    if rounds > 1:
+    if rounds is not None:  # (a tune of one round is a tune too)
         what = f"the tune ({counted(rounds, 'round')} of {counted(len(trials), 'trial')})"
-    check_total_work(what, runs_of, times=rounds)
+    check_total_work(what, runs_of, times=rounds or 1)
     if root is not None:
-        check_total_disk(what, runs_of, root, times=rounds)
+        check_total_disk(what, runs_of, root, times=rounds or 1)
 
 
 def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:

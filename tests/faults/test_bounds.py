@@ -287,6 +287,20 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["error: the tune (5 rounds of 20 trials) is 2,400,000,000 steps", "NNLAB_MAX_HOURS"],
     ),  # fmt: skip
+    "tune of one round that would take days": (  # (it was called "the sweep")
+        [
+            "tune",
+            "cfg.yaml",
+            "--trials",
+            "100",
+            "--epochs",
+            "20000",
+            "batch_size=1",
+            "dataset.n_train=1500",
+            "optimizer.lr=loguniform:1e-3:1",
+        ],
+        ["error: the tune (1 round of 100 trials) is 2,400,000,000 steps", "NNLAB_MAX_HOURS"],
+    ),  # fmt: skip
     "lr-scan whose rates together would take days": (  # (its --epochs, not the config's)
         [
             "lr-scan",
