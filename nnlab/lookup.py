@@ -319,10 +319,17 @@ def _check_kind(run: RunDir, kinds: tuple[str, ...] | None, root: Path) -> None:
     hint lists ``root``'s folders of the kind wanted)."""
     kind = run.kind
     if kinds is not None and kind not in kinds:
+        wanted = " or ".join(kinds)
         raise RunError(
-            f"{run.path}: a {kind} folder; this command needs a {' or '.join(kinds)} folder "
-            f"({listing(root, kinds[0])})"
+            f"{run.path}: {_a(kind)} {kind} folder; this command needs {_a(wanted)} {wanted} "
+            f"folder ({listing(root, kinds[0])})"
         )
+
+
+def _a(word: str) -> str:
+    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
+    an lr-scan folder), else 'a'."""
+    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
 
 
 def listing(root: Path, kind: str | None = None) -> str:

@@ -637,3 +637,15 @@ def test_a_sweep_of_seed_has_one_seed_column(tmp_path):
     for text in (shown, run.file("summary.txt").read_text()):
         header = next(line for line in text.splitlines() if " trial " in line)
         assert header.split().count("seed") == 1, header
+
+
+def test_a_folder_of_another_kind_is_named_with_its_article(tmp_path):
+    # (it said 'a lr-scan folder', 'a activations folder')
+    cfg = write_config(tmp_path)
+    r = tmp_path / "r"
+    for kind in ("lr-scan", "activations"):
+        with runs.start(r, kind, kind) as life:
+            life.run.write_text("config.yaml", cfg.read_text())
+        result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
+        assert result.exit_code == 2
+        assert f"an {kind} folder; this command needs a train or sweep folder" in result.stderr
