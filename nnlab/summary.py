@@ -16,6 +16,7 @@ Plain functions of records (dicts of numbers); no files, no terminal.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 DIVERGED = "DIVERGED"
@@ -92,3 +93,26 @@ def best_first(metric: str, value: float) -> float:
     """A sort key that puts the best ``value`` of ``metric`` first: the lowest of a loss (a
     ``*_loss``), the highest of anything else (an accuracy)."""
     return value if metric.endswith("loss") else -value
+
+
+RANKED_BY = ("final_val_acc", "final_test_acc", "final_train_acc")  # (the first a trial has)
+
+
+def best_trial(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The best of a sweep's trial ``rows`` (each with ``status`` and final metrics), as every
+    display names it (``runs list``, the report): the highest final validation accuracy, else
+    test, else train (the first of ``RANKED_BY`` a trial has, a finite number), a COMPLETED
+    trial before any other (an interrupted one's finals are of an earlier epoch); None if no
+    trial has one."""
+
+    def score(row: dict[str, Any]) -> float | None:
+        for key in RANKED_BY:
+            value = row.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if math.isfinite(value):
+                    return float(value)
+        return None
+
+    scored = [(row.get("status") != "COMPLETED", -s, i) for i, row in enumerate(rows)
+              if (s := score(row)) is not None]  # fmt: skip
+    return rows[min(scored)[2]] if scored else None

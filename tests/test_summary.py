@@ -123,3 +123,35 @@ def test_the_objective_says_it_carries_the_l2_penalty_where_there_is_weight_deca
     assert objective_label(0.1) == "objective (train batches, + L2 penalty)"
     cfg = load_config(None, ["weight_decay=0.1"])
     assert summary_rows({}, cfg)[0]["metric"] == "objective (train batches, + L2 penalty)"
+
+
+def test_one_rule_names_a_sweeps_best_trial():
+    # (runs list ranked COMPLETED trials by test then train accuracy across trials; the report
+    # ranked every trial by its own val, else test, else train: they could name two trials)
+    from nnlab.summary import best_trial
+
+    rows = [
+        {"trial": "a", "status": "INTERRUPTED", "final_test_acc": 0.99},
+        {"trial": "b", "status": "COMPLETED", "final_test_acc": 0.80},
+        {"trial": "c", "status": "COMPLETED", "final_test_acc": 0.90, "final_val_acc": 0.70},
+        {"trial": "d", "status": "COMPLETED", "final_test_acc": float("nan")},
+        {"trial": "e", "status": "DIVERGED", "final_test_acc": None},
+    ]
+    assert best_trial(rows)["trial"] == "b"  # (c is ranked by its val accuracy, 0.70)
+    assert best_trial(rows[:1] + rows[3:])["trial"] == "a"  # (no COMPLETED one has a score)
+    assert best_trial(rows[3:]) is None
+
+
+def test_runs_list_and_the_report_name_the_same_best_trial(tmp_path):
+    import json
+
+    from nnlab.report import build_report
+    from tests.conftest import invoke
+    from tests.report.helpers import index_rows
+
+    cfg = "configs/digits-quickstart.yaml"
+    args = ["sweep", "grid", cfg, "epochs=1", "optimizer.lr=0.001,0.1,0.5", "-q"]
+    assert invoke(*args, runs_dir=tmp_path).exit_code == 0
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", runs_dir=tmp_path).stdout)
+    (row,) = index_rows(build_report((), tmp_path).index.read_text())
+    assert listed["best_trial"] and listed["best_trial"] in str(row)

@@ -13,7 +13,7 @@ from nnlab import runs
 from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError
 from nnlab.output import command_line, counted
-from nnlab.summary import DIVERGED
+from nnlab.summary import DIVERGED, best_trial as summary_best
 from nnlab.train import Record
 
 
@@ -89,22 +89,19 @@ ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
 
 def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
     """A sweep's or tune's row's numbers: its best trial's id (``best_trial``), epochs and
-    final accuracies. A sweep's best is its COMPLETED trial of the highest final test accuracy
-    (train, where no trial has one), a tune's the best its summary ranks; {} otherwise."""
+    final accuracies. A sweep's best is ``summary.best_trial``'s (the report names the same),
+    a tune's the best its summary ranks; {} otherwise."""
     if kind == "tune" and isinstance(best := summary.get("best"), dict):
         picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
         return {"best_trial": best.get("trial"), **picked}
     trials = summary.get("trials") if kind == "sweep" else None
     if not isinstance(trials, list):
         return {}
-    done = [t for t in trials if isinstance(t, dict) and t.get("status") == "COMPLETED"]
-    for key in ("final_test_acc", "final_train_acc"):
-        scored = [t for t in done if isinstance(t.get(key), (int, float))]
-        if scored:
-            best = max(scored, key=lambda t: t[key])
-            picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
-            return {"best_trial": best.get("trial"), **picked}
-    return {}
+    best = summary_best([t for t in trials if isinstance(t, dict)])
+    if best is None:
+        return {}
+    picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
+    return {"best_trial": best.get("trial"), **picked}
 
 
 def _trials_now(run: runs.RunDir, kind: str, summary: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, counted, spelled
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
-from nnlab.summary import outcome, summarize
+from nnlab.summary import best_trial as summary_best, outcome, summarize
 
 SPLITS = ("train", "val", "test")
 # index columns, in order, when any row has them
@@ -56,18 +56,11 @@ def run_metrics(entry: Entry) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
 
 
-def rank_key(row: dict[str, Any]) -> tuple[float, ...]:
-    """Sort key, best first: final val (else test, else train) accuracy, descending."""
-    for key in ("final_val_acc", "final_test_acc", "final_train_acc"):
-        value = finite(row.get(key))
-        if value is not None:
-            return (-value,)
-    return (float("inf"),)
-
-
 def best_trial(entry: Entry) -> Entry | None:
-    scored = [t for t in entry.trials if rank_key(run_metrics(t))[0] != float("inf")]
-    return min(scored, key=lambda t: rank_key(run_metrics(t))) if scored else None
+    """A sweep's best trial, by ``summary.best_trial``'s rule (``runs list`` names the same)."""
+    rows = [{**run_metrics(t), "status": t.status} for t in entry.trials]
+    best = summary_best(rows)
+    return entry.trials[next(i for i, row in enumerate(rows) if row is best)] if best else None
 
 
 def row_metrics(entry: Entry) -> dict[str, Any]:
