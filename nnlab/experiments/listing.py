@@ -91,14 +91,11 @@ def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
     """A sweep's or tune's row's numbers: its best trial's id (``best_trial``), epochs and
     final accuracies. A sweep's best is ``summary.best_trial``'s (the report names the same),
     a tune's the best its summary ranks; {} otherwise."""
-    if kind == "tune" and isinstance(best := summary.get("best"), dict):
-        picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
-        return {"best_trial": best.get("trial"), **picked}
+    best = summary.get("best") if kind == "tune" else None
     trials = summary.get("trials") if kind == "sweep" else None
-    if not isinstance(trials, list):
-        return {}
-    best = summary_best([t for t in trials if isinstance(t, dict)])
-    if best is None:
+    if isinstance(trials, list):
+        best = summary_best([t for t in trials if isinstance(t, dict)])
+    if not isinstance(best, dict):
         return {}
     picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
     return {"best_trial": best.get("trial"), **picked}
