@@ -363,9 +363,9 @@ def check_report(runs_dir: Path, report: bool = True) -> None:
     """``--report`` (if ``report``): the folder it rebuilds (``<runs_dir>/report``) checked
     before any work, as every output path is (``report.check_out``): a report folder or nothing
     yet, that can be written. (A runs folder not made yet gets its report made with it.)"""
-    from nnlab.report import check_out, default_out
-
     if report and Path(runs_dir).is_dir():
+        from nnlab.report import check_out, default_out  # (here: only --report needs it)
+
         check_out(default_out(runs_dir), "--report")
 
 
