@@ -94,6 +94,22 @@ def test_readme_names_the_batchnorm_eps_among_the_deliberate_differences():
     )
 
 
+def test_the_svm_loss_and_weight_decay_say_how_they_differ_from_torch():
+    """nnlab's svm is C times torch's multi_margin_loss (which divides by the classes), and its
+    weight decay is torch.optim's weight_decay on the weight matrices only: the oracle
+    (tests/nn/test_torch_oracle.py) compares them so, and the docs must say so."""
+    from nnlab.nn.losses import svm_hinge
+    from nnlab.nn.model import MLP
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "`multi_margin_loss`" in differences and "C times" in differences
+    assert "`weight_decay` in a parameter group of the weight matrices" in differences
+    assert "multi_margin_loss" in " ".join(svm_hinge.__doc__.split())
+    assert "parameter group" in " ".join(MLP.__doc__.split())
+
+
 def shape_of(line: str) -> str:
     """A printed line with its numbers as N and its runs of blanks as one: what it says, not
     what it measured."""

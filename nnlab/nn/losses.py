@@ -55,6 +55,9 @@ def svm_hinge(scores: np.ndarray, y: np.ndarray, margin: float = 1.0) -> tuple[f
     L = 1/N sum_n sum_{j != y_n} max(0, s_nj - s_n,y_n + margin).
     Shapes: scores (N, C), y (N,) int -> loss scalar, dscores (N, C).
     Gradient: +1/N for every violating j, -(count of violations)/N at y_n.
+
+    Deliberately C times ``torch.nn.functional.multi_margin_loss`` (p=1), which also divides
+    each sample's sum by the number of classes C; cs231n (and Weston-Watkins) do not.
     """
     loss, dscores = svm_hinge_per_net(scores, y, margin)
     return float(loss), dscores

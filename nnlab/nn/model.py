@@ -21,8 +21,10 @@ class MLP:
     """An ordered set of named layers plus a loss and an L2 penalty on the Affine weights.
 
     The objective is ``data_loss + 0.5 * weight_decay * sum_l ||W_l||^2`` (biases and
-    BatchNorm's gamma/beta are not decayed). Parameters are addressed as ``"<layer>.<param>"``,
-    e.g. ``"affine1.W"``, ``"bn1.gamma"``.
+    BatchNorm's gamma/beta are not decayed): its gradient is that of ``torch.optim``'s
+    (coupled) ``weight_decay`` in a parameter group of the weight matrices only, not over all
+    of a torch model's parameters. Parameters are addressed as ``"<layer>.<param>"``, e.g.
+    ``"affine1.W"``, ``"bn1.gamma"``.
     """
 
     def __init__(
