@@ -6,6 +6,7 @@ the run-folder API being one)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -245,16 +246,25 @@ def nested_folders(run: RunDir) -> Iterator[RunDir]:
 
 def _nested_named(runs: list[RunDir], ref: str, shortest: int = 4) -> list[RunDir]:
     """The folders inside ``runs`` (``nested_folders``) that ``ref`` names: a trial by a prefix
-    of its id, a tune's round as a top folder is named (a prefix or a part of its name); nothing
-    for a path, or for a ``ref`` shorter than ``shortest`` (among every folder's, 4 characters:
-    a trial id is a hash)."""
-    if len(ref) < shortest or "/" in ref or "\\" in ref:
+    of its id, a tune's round as a top folder is named (a prefix or a part of its name) or by
+    its round name (``r2``: its folder is ``<stamp>-sweep-<name>-r2-<id>``); nothing for a
+    path, or for any other ``ref`` shorter than ``shortest`` (among every folder's, 4
+    characters: a trial id is a hash)."""
+    if "/" in ref or "\\" in ref:
+        return []
+    round_name = re.fullmatch(r"r[1-9][0-9]*", ref) is not None  # (exactly: r1 is not r10)
+    if len(ref) < shortest and not round_name:
         return []
     named = []
     for run in runs:
         for folder in nested_folders(run):
-            is_trial = folder.path.parent.name == TRIALS
-            if folder.id.startswith(ref) or (not is_trial and ref in folder.id):
+            if folder.path.parent.name == TRIALS:
+                hit = not round_name and folder.id.startswith(ref)
+            elif round_name:
+                hit = f"-{ref}-" in folder.id
+            else:
+                hit = folder.id.startswith(ref) or ref in folder.id
+            if hit:
                 named.append(folder)
     return named
 

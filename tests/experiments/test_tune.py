@@ -332,10 +332,25 @@ def test_a_tunes_trials_and_rounds_are_found_by_the_ids_its_tables_print(config,
     assert find_run(tmp_path, f"{second.sweep_run.id}/{trial}").path == folder  # (the round's)
     assert find_run(tmp_path, first.sweep_run.id).path == first.sweep_run.path
     assert find_run(tmp_path, f"{result.run.id[-6:]}/r1").path == first.sweep_run.path
+    assert find_run(tmp_path, "r1").path == first.sweep_run.path  # (README: `r2`; was unknown)
+    assert find_run(tmp_path, "r2").path == second.sweep_run.path
+    with pytest.raises(RunError, match="'r3': no run folder"):
+        find_run(tmp_path, "r3")
     with pytest.raises(RunError, match="'zzzz' names no folder inside"):
         find_run(tmp_path, f"{result.run.id}/zzzz")
     with pytest.raises(RunError, match="no such folder, and 'nope' names no run folder"):
         find_run(tmp_path, f"nope/{trial}")
+
+
+@pytest.mark.slow
+def test_a_rounds_name_names_that_round_only_not_every_round_it_begins(config, tmp_path):
+    # ('<tune>/r1' of a tune of 10 or more rounds matched r1, r10, r11, ...: ambiguous)
+    from nnlab.lookup import find_run
+
+    result = tn.tune(config, ARGS, rounds=10, trials=1, top_k=1, epochs=0, runs_dir=tmp_path)
+    assert find_run(tmp_path, f"{result.run.id}/r1").path == result.rounds[0].sweep_run.path
+    assert find_run(tmp_path, "r1").path == result.rounds[0].sweep_run.path
+    assert find_run(tmp_path, "r10").path == result.rounds[9].sweep_run.path
 
 
 def test_every_seed_the_option_takes_gives_each_round_a_valid_seed_of_its_own():
