@@ -31,7 +31,7 @@ TEXT_OPTIONS = {
     "function": (("--function",), "Test function: book, d2l, rosenbrock, saddle, beale, xcospi "
                  "(default book)."),
     "dataset": (("--dataset",), f"Train a net on this dataset instead: {', '.join(DATASETS)} "
-                "(see nnlab data list)."),
+                "(hdf5: cat-vs-noncat's two files; see nnlab data list)."),
     "optimizers": (("--optimizers", "-o"), "Comma-separated: sgd (or gd), momentum, nesterov, "
                    "adagrad, rmsprop, adam; with --dataset also random-search, "
                    "random-local-search. Default: all six on a function; sgd, momentum, "

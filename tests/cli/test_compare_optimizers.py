@@ -140,7 +140,11 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
         (["--batch-size", "10"], "--batch-size: for --dataset comparisons"),
         (["--seed", "3"], "--seed: for --dataset comparisons"),
         (["--jobs", "2"], "--jobs: for --dataset comparisons"),
-        (["--dataset", "cifar"], "dataset.name: unknown 'cifar'"),
+        (["--dataset", "cifar"], "error: --dataset: unknown 'cifar'"),  # (was named dataset.name)
+        (["--dataset", "digits", "--hidden", "100000"],
+         "error: --hidden: input should be less than or equal to 65536, got 100000"),
+        (["--dataset", "hdf5", "--data-dir", "."],  # (not 'dataset.train_file: ... missing')
+         "dataset.train_file: file 'catvnoncat/train_catvnoncat.h5' not found"),
         (["--dataset", "digits", "--loss", "bce"], "--loss: expected softmax_ce or svm"),
     ],
 )  # fmt: skip
@@ -150,6 +154,19 @@ def test_errors_are_one_line_with_exit_2_and_no_folder(tmp_path, args, message):
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_dataset_hdf5_trains_on_catvnoncats_files_as_data_list_finds_them(tmp_path):
+    # (--help offers hdf5, but it failed with 'dataset.train_file: required key is missing')
+    from tests.data.conftest import write_h5
+
+    write_h5(tmp_path / "data/catvnoncat/train_catvnoncat.h5", n=40)
+    write_h5(tmp_path / "data/catvnoncat/test_catvnoncat.h5", "test_set_x", "test_set_y", n=10)
+    args = ["--dataset", "hdf5", "--data-dir", tmp_path / "data", "-o", "sgd", "--steps", "2"]
+    result = compare(tmp_path, *args, "--hidden", "4", "--batch-size", "8", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["dataset"] == "hdf5" and len(doc["runs"][0]["losses"]) == 2
 
 
 def test_existing_out_folder_is_refused(tmp_path):

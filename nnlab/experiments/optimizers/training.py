@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from nnlab.build import RNG_STREAMS, build_model, make_rngs
-from nnlab.config import Config, validate
+from nnlab.config import Config, config_errors, keys_overlap, validate
 from nnlab.data import Dataset, load_dataset
+from nnlab.data.registry import CATVNONCAT
 from nnlab.errors import ConfigError
 from nnlab.experiments.optimizers.specs import (
     SCHEMAS,
@@ -256,14 +257,30 @@ class NetSettings:
             "name": "compare-optimizers",
             "seed": self.seed,
             "dtype": dtype,
-            "dataset": {"name": dataset},
+            "dataset": by_name(dataset),
             "model": {"hidden": list(self.hidden)},
             "loss": self.loss,
             "batch_size": self.batch_size,
             "epochs": epochs,
             "eval": ["train"],
         }
+        for key, text in config_errors(raw)[:1]:  # (named by the option that set the key)
+            option = next((o for k, o in OPTIONS.items() if keys_overlap(key, k)), None)
+            if option is not None:
+                raise ConfigError(f"{option}: {text.removeprefix(key + ': ')}")
         return validate(raw, source="compare-optimizers")
+
+
+def by_name(dataset: str) -> dict[str, Any]:
+    """The dataset block ``--dataset NAME`` stands for: ``hdf5`` is cat-vs-noncat's two files
+    (as ``nnlab data list`` looks for them), since no option names a file."""
+    if dataset == "hdf5":
+        return {"name": "hdf5", "train_file": CATVNONCAT[0], "test_file": CATVNONCAT[1]}
+    return {"name": dataset}
+
+
+OPTIONS = {"dataset.name": "--dataset", "model.hidden": "--hidden", "batch_size": "--batch-size",
+           "seed": "--seed"}  # fmt: skip
 
 
 @dataclass(frozen=True)
