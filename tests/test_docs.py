@@ -130,3 +130,27 @@ def test_readme_gradcheck_timing_lines_are_what_the_command_prints(tmp_path):
     printed = [shape_of(line) for line in result.output.splitlines()]
     for line in quoted:
         assert line in printed, (line, printed[-8:])
+
+
+def console_block(command: str) -> list[str]:
+    """The lines the README quotes as the output of ``$ {command}`` (up to the block's end),
+    but for the ``...`` that stand for lines left out."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0].splitlines()
+    return [line for line in block if not line.lstrip("│ ").startswith("...")]
+
+
+@pytest.mark.parametrize(
+    "command", ["nnlab gradcheck", "nnlab sweep weight-scale --jobs 2 --dry-run"]
+)
+def test_readme_console_blocks_quote_lines_the_command_prints(tmp_path, command):
+    """The gradcheck block lacked the networks line and the max_rel_error legend, the dry run's
+    showed its table in a layout no command prints: every quoted line must be a printed one
+    (as ``shape_of`` reads them: its numbers may differ)."""
+    from tests.conftest import invoke
+
+    result = invoke(*command.split()[1:], runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    printed = {shape_of(line) for line in result.output.splitlines()}
+    for line in console_block(command):
+        assert shape_of(line) in printed, line
