@@ -211,7 +211,7 @@ def runs_list(
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
     columns = list_columns(rows, table=fmt == Format.table)  # (csv: one header, whatever is listed)
-    emit(rows, fmt, columns, title=f"{kind or 'runs'} in {runs_dir}")
+    emit(rows, fmt, columns, title=f"{kind + ' ' if kind else ''}folders in {runs_dir}")
 
 
 @runs_app.command("show")

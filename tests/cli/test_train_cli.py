@@ -161,6 +161,14 @@ def test_runs_list_with_no_runs_says_so(tmp_path):
     assert f"no folders under {tmp_path / 'none'}" in result.stderr
 
 
+def test_runs_list_title_says_what_it_lists_as_its_empty_answer_does(two_runs):
+    # (the title read 'runs in runs', or with --kind 'train in runs', 'sweep in runs')
+    runs_dir = two_runs[0]
+    for args, title in (([], "folders in"), (["--kind", "train"], "train folders in")):
+        result = invoke("runs", "list", *args, runs_dir=runs_dir)
+        assert result.stdout.splitlines()[0] == f"{title} {runs_dir}", result.output
+
+
 def test_runs_list_formats(two_runs):
     runs_dir, runs = two_runs
     table = invoke("runs", "list", runs_dir=runs_dir)
