@@ -44,7 +44,7 @@ def check_compatible(
             if split not in data.splits or data.splits[split][0].shape[0] == 0:
                 raise ConfigError(
                     f"{key}: split {split!r} is empty for dataset {data.name!r}; "
-                    f"set dataset.n_{split}"
+                    f"set dataset.n_{split} above 0, or leave {split!r} out of {key}"
                 )
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
     parts = training_parts(cfg, data.input_dim, data.n_classes, n_train, n_eval)

@@ -537,6 +537,10 @@ HINTS = [
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
+    # (README: n_test 0 gives every sample to training; the hint only said 'set dataset.n_test')
+    (["train", "{d}/cfg.yaml", "dataset.n_test=0"],
+     "eval: split 'test' is empty for dataset 'digits'; set dataset.n_test above 0, or leave "
+     "'test' out of eval"),
 ]  # fmt: skip
 
 
