@@ -115,7 +115,13 @@ def reference_rows(prefix: str | None = None) -> list[Row]:
         rows = [r for r in rows if r["key"].startswith(prefix)]
         if not rows:
             sections = dict.fromkeys(k.split(".")[0] for k in every)
-            hint = did_you_mean(prefix, [*sections, *every])
+            inner = list(dict.fromkeys(k for k in every if k.rsplit(".", 1)[-1].startswith(prefix)))
+            hint = (
+                did_you_mean(prefix, [*sections, *every])
+                or (  # (lr: optimizer.lr)
+                    f" (did you mean {' or '.join(map(repr, inner[:3]))}?)" if inner else ""
+                )
+            )
             raise ConfigError(
                 f"config keys: no key starts with {prefix!r}{hint}; top-level keys: {', '.join(sections)}"
             )

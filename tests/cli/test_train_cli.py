@@ -349,6 +349,9 @@ def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_metrics(tmp_path
         (["config", "keys", "optimzer"],
          "error: config keys: no key starts with 'optimzer' (did you mean 'optimizer'?); "
          "top-level keys: "),
+        # (a key's own name without its section listed only the top-level keys)
+        (["config", "keys", "lr"],
+         "error: config keys: no key starts with 'lr' (did you mean 'optimizer.lr'?); "),
     ],
 )  # fmt: skip
 def test_a_mistyped_kind_or_key_prefix_is_one_error_not_an_empty_answer(tmp_path, args, message):
