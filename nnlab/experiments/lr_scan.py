@@ -337,7 +337,9 @@ def column_notes(columns: list[str], epochs: int) -> list[str]:
         "train_loss": [f"the objective {trained}"],
         "test_acc": [f"test accuracy {trained}"],
         "diverged": ["the part that went non-finite (step; train, in which epoch)"],
-        "best": ["the lowest finite step_loss (step) and train_loss (train)"],
+        "best": ["the lowest finite step_loss (step) and train_loss (train)"]
+        if "train_loss" in columns
+        else ["the lowest finite step_loss (step)"],  # (--epochs 0: no training)
     }
     return [
         f"  {c if i == 0 else '':<12} {line}"

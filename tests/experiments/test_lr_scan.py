@@ -182,6 +182,14 @@ def test_step_change_is_the_actual_change_over_the_step_as_the_docs_say(cfg, dat
     assert "shows the first-order decrease" not in section
 
 
+def test_the_best_columns_note_names_train_loss_only_when_the_scan_trained():
+    # (--epochs 0: the note said 'and train_loss (train)' of a table without that column)
+    untrained = scan.column_notes(["lr", "step_loss", "step_change", "best"], epochs=0)
+    assert untrained[-1].split(None, 1)[1] == "the lowest finite step_loss (step)"
+    trained = scan.column_notes(["lr", "step_loss", "train_loss", "best"], epochs=2)
+    assert trained[-1].endswith("step_loss (step) and train_loss (train)")
+
+
 def test_the_figure_names_the_configs_optimizer_and_batch(cfg, data, tmp_path, monkeypatch):
     from nnlab import plots
 
