@@ -138,7 +138,11 @@ def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> Bas
         return value
     names = ", ".join(models)
     if not isinstance(value, dict):
-        raise ValueError(f"{key}: expected a mapping of keys, got {given(value)}")
+        hint = f" (by name: {key}: {{name: {value}}}, or the override {key}.name={value})"
+        raise ValueError(
+            f"{key}: expected a mapping of keys, got {given(value)}"
+            + (hint if isinstance(value, str) and value in models else "")
+        )
     if "name" not in value:
         raise ValueError(f"{key}.name: missing; expected one of {names}")
     name = value["name"]
@@ -428,6 +432,14 @@ def is_config_key(key: str) -> bool:
     if rest and isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return rest in annotation.model_fields
     return not rest
+
+
+def one_value_key(key: str) -> str | None:
+    """The key that one value written for ``key`` sets: ``key`` itself, or for a section chosen
+    by name (``dataset``, ``optimizer``) its ``name``; None for a section of keys (``model``)."""
+    if key in VARIANT_FIELDS:
+        return f"{key}.name"
+    return None if key in _section_models() else key
 
 
 def _section_models() -> dict[str, list[type[BaseModel]]]:

@@ -251,7 +251,7 @@ def override_hint(
     ``--quiet``)."""
     if not option or not option.startswith("--"):
         return None
-    from nnlab.config import is_config_key, keys_named
+    from nnlab.config import is_config_key, keys_named, one_value_key
 
     key = option[2:].replace("-", "_")
     lead = ""
@@ -273,7 +273,11 @@ def override_hint(
     value = argv[index + 1] if 0 <= index < len(argv) - 1 else "VALUE"
     if "=" in value or value.startswith("-"):  # (not its value: the next option or override)
         value = "VALUE"
-    return f"{lead}config keys are overrides after the config file: {key}={value}"
+    target = one_value_key(key)  # (--dataset mnist: dataset.name=mnist; dataset=mnist fails)
+    if target is None:
+        return f"{lead}{key} is a section of config keys; overrides after the config file set "\
+               f"one each: {key}.KEY=VALUE (nnlab config keys {key})"  # fmt: skip
+    return f"{lead}config keys are overrides after the config file: {target}={value}"
 
 
 def closest_keys(name: str, options: Sequence[str]) -> list[str]:

@@ -79,7 +79,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "optimizer not a mapping",
         "optimizer: adam\n",
         [],
-        ["optimizer:", "expected a mapping", "'adam'"],
+        ["optimizer:", "expected a mapping", "'adam'", "the override optimizer.name=adam)"],
     ),
     (
         "batch_size larger than the data",
@@ -537,6 +537,16 @@ HINTS = [
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
+    # (a section chosen by name: 'dataset=mnist' is refused, 'dataset.name=mnist' is meant)
+    (["train", "{d}/cfg.yaml", "--dataset", "mnist"],
+     "no such option: --dataset; config keys are overrides after the config file: "
+     "dataset.name=mnist"),
+    (["train", "{d}/cfg.yaml", "optimizer=adam"],
+     "optimizer: expected a mapping of keys, got 'adam' (by name: optimizer: {name: adam}, or "
+     "the override optimizer.name=adam)"),
+    (["train", "{d}/cfg.yaml", "--model", "relu"],
+     "no such option: --model; model is a section of config keys; overrides after the config "
+     "file set one each: model.KEY=VALUE (nnlab config keys model)"),
     # (README: n_test 0 gives every sample to training; the hint only said 'set dataset.n_test')
     (["train", "{d}/cfg.yaml", "dataset.n_test=0"],
      "eval: split 'test' is empty for dataset 'digits'; set dataset.n_test above 0, or leave "
