@@ -419,7 +419,9 @@ def run_landscape(
         run = runs.find_run(runs_dir, resume, kind="landscape")
         return resume_landscape(run, data_dir=data_dir, progress=progress)
     if source is None:
-        raise ConfigError("give a run or a config file (or --resume FOLDER)")
+        raise ConfigError(
+            "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"
+        )
     return landscape(source, overrides or [], settings, data_dir=data_dir, runs_dir=runs_dir,
                      out=out, progress=progress)  # fmt: skip
 

@@ -422,7 +422,9 @@ def run_tune(
         run = runs.find_run(runs_dir, resume, kind="tune")
         return resume_tune(run, data_dir=data_dir, **how)
     if config is None:
-        raise ConfigError("give a config file (or --resume FOLDER)")
+        raise ConfigError(
+            "give a config file (or --resume FOLDER); e.g. nnlab tune configs/digits-quickstart.yaml"
+        )
     root, folder = runs.location(runs_dir, out)
     return tune(config, args or [], data_dir=data_dir, runs_dir=root, folder=folder,
                 **settings, **how)  # fmt: skip

@@ -537,6 +537,9 @@ HINTS = [
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
+    # (no config: an example to start from, as nnlab train gives one)
+    (["tune"], "give a config file (or --resume FOLDER); e.g. nnlab tune configs/"),
+    (["landscape"], "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"),
     # (a section chosen by name: 'dataset=mnist' is refused, 'dataset.name=mnist' is meant)
     (["train", "{d}/cfg.yaml", "--dataset", "mnist"],
      "no such option: --dataset; config keys are overrides after the config file: "
