@@ -250,13 +250,13 @@ def runs_show(
 def csv_rows(view: Any) -> list[dict[str, Any]]:
     """``runs show -f csv``: a run's per-epoch records, a sweep's rows (one per trial, with
     its status); ConfigError for a folder that has neither (an empty output read as success)."""
+    from nnlab import sweep
     from nnlab.errors import ConfigError
-    from nnlab.experiments.listing import sweep_rows
 
     if view.metrics:
         return list(view.metrics)
     if view.run.kind == "sweep":  # (as its folders say now: DAMAGED or MISSING with why)
-        return sweep_rows(view.run)
+        return [{**row, "reason": row.get("reason")} for row in sweep.sweep_rows(view.run)]
     raise ConfigError(
         f"{view.run.path}: a {view.run.kind} folder has no per-epoch records or trial rows to "
         "write as CSV; -f json gives its summary"

@@ -102,13 +102,15 @@ def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trials_now(run: runs.RunDir, kind: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """A sweep's summary with its trials as their folders say now (``sweep_rows``), as
+    """A sweep's summary with its trials as their folders say now (``sweep.sweep_rows``), as
     ``runs show`` gives them: a trial completed since the sweep's end (``train --resume`` of
     a trial of an interrupted sweep) is its best trial; a tune's with its best trial's epochs
     (its summary ranks it without them); other kinds' summaries as they are."""
     try:
         if kind == "sweep" and run.plan() is not None:
-            return {**summary, "trials": sweep_rows(run, files=False)}
+            from nnlab import sweep
+
+            return {**summary, "trials": sweep.sweep_rows(run, files=False)}
         if kind == "tune" and isinstance(best := summary.get("best"), dict):
             return {**summary, "best": {**best, **_trial_epochs(run, best.get("trial"))}}
     except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
@@ -214,9 +216,9 @@ class RunView:
             "metrics": self.metrics,
         }
         if self.run.kind == "sweep":  # (its trials as their folders say now: sweep_rows)
-            rows = [
-                {k: v for k, v in r.items() if k != "reason" or v} for r in sweep_rows(self.run)
-            ]
+            from nnlab import sweep
+
+            rows = sweep.sweep_rows(self.run)
             out["summary"] = {**out["summary"], "counts": _counts(rows), "trials": rows}
         return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
 
@@ -246,20 +248,6 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     return RunView(run, header, config, summary, metrics, shown, title, meta, bad)
 
 
-def sweep_rows(run: runs.RunDir, files: bool = True) -> list[dict[str, Any]]:
-    """A sweep's rows, one per planned trial, as its trial folders say now
-    (``sweep.trial_states``: DAMAGED or MISSING with the ``reason``), not as the sweep's
-    summary recorded them at its end: a trial resumed since (``train --resume`` of a trial
-    of an interrupted sweep; a sweep resume killed before its end) was shown as it was."""
-    from nnlab import sweep
-    from nnlab.sweep.trial import trial_row
-
-    return [
-        {**trial_row(t.id, t.values, t.seed, state), "reason": state.get("reason")}
-        for t, state in sweep.trial_states(run, files)
-    ]
-
-
 def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return dict(collections.Counter(row["status"] for row in rows))
 
@@ -267,12 +255,12 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
     """summary.txt; a training run's as its records give it (``RunDir.summary``: its file
     is of its last end, and a run killed since, in a resume, has records past it); a sweep's
-    as its trial folders say (``sweep_rows``)."""
+    as its trial folders say (``sweep.sweep_rows``)."""
     if run.kind == "sweep" and run.plan() is not None:
         from nnlab import sweep
         from nnlab.output import table_text
 
-        rows, keys = sweep_rows(run), list(sweep.load_sweep(run)[0].spec.params)
+        rows, keys = sweep.sweep_rows(run), list(sweep.load_sweep(run)[0].spec.params)
         said = ", ".join(f"{n} {status}" for status, n in _counts(rows).items())
         rows = [{k: v for k, v in row.items() if k != "reason"} for row in rows]
         title = f"{run.id}: {run.status} ({said})"

@@ -335,7 +335,7 @@ def _rounds_left(run: runs.RunDir, settings: TuneSettings, recorded: list[dict[s
         folder = runs.RunDir(run.path / entry["sweep"]) if entry is not None else None
         if folder is None or runs.absent_round(folder) or folder.status != "COMPLETED":
             left += 1
-        elif any(r.get("status") == "PENDING" for r in sweep.sweep_rows(folder)):
+        elif not _all_ran(sweep.sweep_rows(folder, files=False)):
             left += 1
     return left
 
@@ -577,11 +577,16 @@ def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDi
     folder there, else the sweep resumed (a trial whose folder was removed, as a DAMAGED one
     is to be, runs again: the round is ranked on all its trials)."""
     if sweep_run.status == "COMPLETED":
-        rows = sweep.sweep_rows(sweep_run)
-        if all(r.get("status") != "PENDING" for r in rows):
-            return sweep_run, rows
+        rows = sweep.sweep_rows(sweep_run, files=False)
+        if _all_ran(rows):
+            return sweep_run, [sweep.summary_row(row) for row in rows]
     result = sweep.resume_sweep(sweep_run, **how.kwargs())
     return result.run, result.rows
+
+
+def _all_ran(rows: list[Row]) -> bool:
+    """Every trial of a round's sweep has its folder (none PENDING, nor MISSING: removed)."""
+    return all(r.get("status") not in ("PENDING", runs.MISSING) for r in rows)
 
 
 def _brief(row: Row, ranges: dict[str, Range], metric: str) -> Row:

@@ -11,6 +11,7 @@ one file each:
     trial.py      units of work (one trial, or a stack of trials trained side by side), and
                   the check that every trial can train on its data
     executors.py  where units run: this process, local worker processes (dask.py: a cluster)
+    folder.py     reading a sweep folder: its plan, its trials as their folders say now
     run.py        the sweep folder: run, resume
     finish.py     its end: summary files and figures
 
@@ -39,10 +40,12 @@ _WHERE = {
         ("SweepDef", "Trial", "merge_spec", "plan", "resolve_trial", "sweep_seed"), "definition"
     ),
     **dict.fromkeys(
-        ("DEFAULT_STACK", "SweepResult", "folder_row", "is_sweep", "load_sweep",
-         "resume_sweep", "run_sweep", "sweep_rows", "trial_states", "unsound_trials",
+        ("DEFAULT_STACK", "SweepResult", "resume_sweep", "run_sweep", "summary_row",
          "check_trial_folders"),
         "run",
+    ),
+    **dict.fromkeys(
+        ("is_sweep", "load_sweep", "sweep_rows", "trial_states", "unsound_trials"), "folder"
     ),
     **dict.fromkeys(
         ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "trial_curves"),
@@ -63,7 +66,8 @@ __all__ = sorted(_WHERE)
 
 
 _MODULES = (
-    "spec", "definition", "source", "presets", "trial", "executors", "dask", "run", "finish"
+    "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
+    "finish",
 )  # fmt: skip
 
 

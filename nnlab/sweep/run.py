@@ -30,7 +30,7 @@ from nnlab.config import config_hash
 from nnlab.errors import RunError
 from nnlab.output import counted
 from nnlab.plans import content_hash
-from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, resolve_trial, sweep_seed
+from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, sweep_seed
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
     finish_sweep,
@@ -38,7 +38,11 @@ from nnlab.sweep.finish import (
     painters_for,
     prepare_figures,
 )
-from nnlab.sweep.spec import parse_spec
+from nnlab.sweep.folder import (  # (re-exported: reading a sweep folder)
+    is_sweep as is_sweep,
+    load_sweep as load_sweep,
+    sweep_rows,
+)
 from nnlab.sweep.trial import (
     STOP_FILE,
     Row,
@@ -47,8 +51,6 @@ from nnlab.sweep.trial import (
     check_trials,
     foreign_trial,
     make_units,
-    row_from_folder,
-    trial_row,
     trials_dir,
 )
 
@@ -91,35 +93,6 @@ def sweep_yaml(defn: SweepDef, trials: list[Trial]) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
 
 
-def is_sweep(run: runs.RunDir) -> bool:
-    return run.file("sweep.yaml").exists()
-
-
-def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
-    """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
-    data = run.plan()  # (checked: ``plans.plan_problem``)
-    if data is None:
-        raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
-    source = str(run.file("sweep.yaml"))
-    defn = SweepDef(
-        name=data["name"],
-        base=data["base"],
-        spec=parse_spec(data["spec"], f"{source}: spec"),
-        overrides=tuple(data.get("overrides") or ()),
-        preset=data.get("preset"),
-        source=source,
-    )
-    planned = data["trials"]
-    seed0 = sweep_seed(defn)
-    trials = []
-    for item in planned:
-        trial = resolve_trial(defn, item["values"], seed0)
-        if trial.id != item["id"]:  # a changed schema default: keep the recorded identity
-            trial = Trial(item["id"], item["seed"], trial.values, trial.config)
-        trials.append(trial)
-    return defn, trials
-
-
 def _task(
     run: runs.RunDir, defn: SweepDef, trial: Trial, data_dir: Path | None, action: str
 ) -> TrialTask:
@@ -137,84 +110,15 @@ def _task(
     )
 
 
-def folder_row(run: runs.RunDir, trial: Trial) -> Row:
-    """A trial's row as its folder tells it (PENDING when it has not started)."""
-    folder = runs.RunDir(trials_dir(run) / trial.id)
-    if not folder.file("meta.json").exists():
-        return trial_row(trial.id, trial.values, trial.seed, {"status": "PENDING"})
-    return row_from_folder(trial.id, trial.values, trial.seed, folder)
-
-
-def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict[str, Any]]]:
-    """Each planned trial of a sweep folder with what its folder says now, for the commands
-    that show a sweep: its status and summary (``describe_folder``: DAMAGED with the
-    ``reason`` when a file cannot be read), PENDING without a folder, or MISSING with the
-    reason when the sweep's summary recorded the trial and its folder is gone. What the
-    sweep's own summary recorded of a trial is never shown for it: the folder is the truth.
-    ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json
-    (``runs list``)."""
-    _, trials = load_sweep(run)
-    recorded = _recorded(run)
-    return [(trial, _trial_state(run, _planned(trial), recorded, files)) for trial in trials]
-
-
-def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:
-    """(how many trials the sweep planned, those of them DAMAGED or MISSING as ``trial``,
-    ``status``, ``reason`` rows), as ``runs list`` checks a sweep: quickly, each trial
-    folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
-    whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
-    resolved configs."""
-    planned = (run.config("sweep.yaml") or {}).get("trials", [])
-    recorded = _recorded(run)
-    states = ((p["id"], _trial_state(run, p, recorded, files=files)) for p in planned)
-    bad = [
-        {"trial": tid, "status": s["status"], "reason": s["reason"]}
-        for tid, s in states
-        if s["status"] in (runs.DAMAGED, runs.MISSING)
-    ]
-    stray = runs.unplanned_folders(run, [p["id"] for p in planned])
-    bad += [{"trial": p.name, "status": runs.DAMAGED, "reason": runs.unplanned(p)} for p in stray]
-    return len(planned) + len(stray), bad
-
-
-def _planned(trial: Trial) -> dict[str, Any]:
-    """A planned trial as sweep.yaml records it (id, seed, values)."""
-    return {"id": trial.id, "seed": trial.seed, "values": trial.values}
-
-
-def _recorded(run: runs.RunDir) -> dict[Any, Any]:
-    """Each trial's status as the sweep's summary recorded it (none before it wrote one)."""
-    rows = run.summary().get("trials")
-    return {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
-
-
-def _trial_state(
-    run: runs.RunDir, planned: dict[str, Any], recorded: dict[Any, Any], files: bool
-) -> dict[str, Any]:
-    """What the folder of the ``planned`` trial (sweep.yaml's id, seed, values) says now (see
-    ``trial_states``); ``files``: check every file of it (``describe_folder``), not only
-    meta.json and summary.json. Another trial's folder in its place is DAMAGED."""
-    trial_id = planned["id"]
-    folder = runs.RunDir(trials_dir(run) / trial_id)
-    foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
-    if foreign is not None:
-        return {"status": runs.DAMAGED, "reason": foreign}
-    if folder.file("meta.json").exists():
-        info = runs.describe_folder(folder, files=files)
-        if "reason" not in info:
-            other = foreign_trial(run, folder, trial_id, planned.get("seed"), planned.get("values"))
-            if other is not None:
-                return {"status": runs.DAMAGED, "reason": other}
-        state = {**info["summary"], "status": info["status"]}
-        return {**state, **({"reason": info["reason"]} if "reason" in info else {})}
-    status, reason = runs.absent_trial(folder.path, recorded.get(trial_id))
-    return {"status": status, **({"reason": reason} if reason else {})}
-
-
-def sweep_rows(run: runs.RunDir) -> list[Row]:
-    """One row per planned trial of a sweep folder, read from the trial folders."""
-    _, trials = load_sweep(run)
-    return [folder_row(run, t) for t in trials]
+def summary_row(row: Row) -> Row:
+    """A trial's row (``sweep_rows``: as its folder says now) as the sweep's summary records it
+    at the sweep's end, in the statuses a summary holds: a folder that cannot be read is a
+    FAILED trial with the reason as its error, one not there PENDING (the sweep's own
+    summary is being written: nothing it recorded before is missing from it)."""
+    plain = {k: v for k, v in row.items() if k != "reason"}
+    if row["status"] == runs.DAMAGED:
+        return {**plain, "status": "FAILED", "error": row.get("reason")}
+    return {**plain, "status": "PENDING"} if row["status"] == runs.MISSING else plain
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"
@@ -244,7 +148,9 @@ def _execute(
     skipped = [t.id for t in trials if t.id in rows]
 
     def ordered() -> list[Row]:
-        return [rows[t.id] if t.id in rows else folder_row(run, t) for t in trials]
+        if all(t.id in rows for t in trials):
+            return [rows[t.id] for t in trials]
+        return [rows.get(row["trial"]) or summary_row(row) for row in sweep_rows(run, False)]
 
     life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
@@ -417,7 +323,8 @@ def _resume_sweep(
     jobs: int,
 ) -> SweepResult:
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
-    rows = {t.id: folder_row(run, t) for t in trials if actions[t.id] == "keep"}
+    kept = (row for row in sweep_rows(run, files=False) if actions[row["trial"]] == "keep")
+    rows = {row["trial"]: summary_row(row) for row in kept}
     pending = [t for t in trials if actions[t.id] != "keep"]
     runs.refuse_finished(run, len(pending))  # (before any folder is removed)
     todo = []

@@ -156,7 +156,10 @@ def row_from_folder(trial_id: str, values: dict[str, Any], seed: int, folder: ru
 
 
 def failed_rows(unit: Unit, error: str) -> list[Row]:
-    return [trial_row(t.trial_id, t.values, t.seed, {"status": "FAILED"}, error) for t in unit]
+    """The rows of a ``unit`` that failed: FAILED with the ``error``, ``stacked`` as the
+    unit's folders record it (``run_trainings``: the nets trained side by side)."""
+    failed = {"status": "FAILED", "stacked": len(unit)}
+    return [trial_row(t.trial_id, t.values, t.seed, failed, error) for t in unit]
 
 
 STOP_FILE = "STOP"  # in a sweep folder: an interrupted sweep asks its remote trials to stop

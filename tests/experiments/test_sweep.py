@@ -695,3 +695,23 @@ def test_share_seed_keys_from_the_command_line_add_to_the_files(tmp_path):
     assert len(seeds) == len(set(seeds.values())) == 2
     with pytest.raises(ConfigError, match="'epochs' is not a swept key"):
         sw.sweep_from_file(path, axes, share_seed=["epochs"])
+
+
+def test_every_reader_of_a_sweeps_trials_gives_the_rows_its_summary_recorded(tmp_path, monkeypatch):
+    """One reader, ``sweep.sweep_rows``, gives a sweep's trials to the summary written at its
+    end, ``runs show`` (table, json, csv) and ``runs list``: on a sound folder, the rows its
+    summary.json holds. ``runs show -f json`` had lost each trial's ``stacked`` (and csv the
+    column): its rows came from a second reader, ``listing.sweep_rows``."""
+    from tests.conftest import invoke
+
+    fail_batch_size_31(monkeypatch)
+    params = {"batch_size": [30, 31], "optimizer.lr": [0.5, 0.1]}
+    run = sw.run_sweep(tiny_sweep(params), runs_dir=tmp_path, stack=2).run
+    recorded = run.read_json("summary.json")["trials"]
+    assert [r.get("stacked") for r in recorded if r["status"] == "COMPLETED"] == [2, 2]
+    assert [r["status"] for r in recorded].count("FAILED") == 2
+    assert sw.sweep_rows(run) == recorded
+    shown = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)["summary"]
+    assert shown["trials"] == recorded
+    csv = invoke("runs", "show", run.path, "-f", "csv").stdout.splitlines()
+    assert {"stacked", "error", "reason"} <= set(csv[0].split(",")) and len(csv) == 5

@@ -1,0 +1,134 @@
+"""Reading a sweep folder: the plan its sweep.yaml stores (``load_sweep``) and its trials as
+their folders say now (``sweep_rows``, the one reader of a sweep's trials: the summary
+written at a sweep's end, ``runs show``, ``runs list``, ``runs compare``, a tune's rounds).
+
+A trial's folder is the truth: what the sweep's summary recorded of a trial is never shown
+for it (a trial completed since by ``train --resume`` is COMPLETED; one whose folder cannot
+be read DAMAGED, one whose folder is gone MISSING, each with the ``reason``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nnlab import runs
+from nnlab.errors import RunError
+from nnlab.sweep.definition import SweepDef, Trial, resolve_trial, sweep_seed
+from nnlab.sweep.spec import parse_spec
+from nnlab.sweep.trial import Row, foreign_trial, trial_row, trials_dir
+
+
+def is_sweep(run: runs.RunDir) -> bool:
+    return run.file("sweep.yaml").exists()
+
+
+def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
+    """The definition and planned trials a sweep folder stores (``sweep.yaml``)."""
+    data = run.plan()  # (checked: ``plans.plan_problem``)
+    if data is None:
+        raise RunError(f"{run.path}: not a sweep folder (no sweep.yaml)")
+    source = str(run.file("sweep.yaml"))
+    defn = SweepDef(
+        name=data["name"],
+        base=data["base"],
+        spec=parse_spec(data["spec"], f"{source}: spec"),
+        overrides=tuple(data.get("overrides") or ()),
+        preset=data.get("preset"),
+        source=source,
+    )
+    planned = data["trials"]
+    seed0 = sweep_seed(defn)
+    trials = []
+    for item in planned:
+        trial = resolve_trial(defn, item["values"], seed0)
+        if trial.id != item["id"]:  # a changed schema default: keep the recorded identity
+            trial = Trial(item["id"], item["seed"], trial.values, trial.config)
+        trials.append(trial)
+    return defn, trials
+
+
+def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:
+    """One row per planned trial of a sweep folder, in its plan's order, as the trial's folder
+    says now (``trial_states``): ``trial_row``'s fields (``stacked`` from its meta.json, the
+    ``error`` of a FAILED one), PENDING without a folder, DAMAGED or MISSING with the
+    ``reason``. ``files``: every file of a trial checked (``runs show``), else meta.json and
+    summary.json (``runs list``, a sweep's writers)."""
+    return [
+        trial_row(t.id, t.values, t.seed, state, state.get("error"))
+        | ({"reason": state["reason"]} if "reason" in state else {})
+        for t, state in trial_states(run, files)
+    ]
+
+
+def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict[str, Any]]]:
+    """Each planned trial of a sweep folder with what its folder says now, for the commands
+    that show a sweep: its status and summary (``describe_folder``: DAMAGED with the
+    ``reason`` when a file cannot be read), PENDING without a folder, or MISSING with the
+    reason when the sweep's summary recorded the trial and its folder is gone. What the
+    sweep's own summary recorded of a trial is never shown for it: the folder is the truth.
+    ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json
+    (``runs list``)."""
+    _, trials = load_sweep(run)
+    recorded = _recorded(run)
+    return [(trial, _trial_state(run, _planned(trial), recorded, files)) for trial in trials]
+
+
+def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:
+    """(how many trials the sweep planned, those of them DAMAGED or MISSING as ``trial``,
+    ``status``, ``reason`` rows), as ``runs list`` checks a sweep: quickly, each trial
+    folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
+    whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
+    resolved configs."""
+    planned = (run.config("sweep.yaml") or {}).get("trials", [])
+    recorded = _recorded(run)
+    states = ((p["id"], _trial_state(run, p, recorded, files=files)) for p in planned)
+    bad = [
+        {"trial": tid, "status": s["status"], "reason": s["reason"]}
+        for tid, s in states
+        if s["status"] in (runs.DAMAGED, runs.MISSING)
+    ]
+    stray = runs.unplanned_folders(run, [p["id"] for p in planned])
+    bad += [{"trial": p.name, "status": runs.DAMAGED, "reason": runs.unplanned(p)} for p in stray]
+    return len(planned) + len(stray), bad
+
+
+def _planned(trial: Trial) -> dict[str, Any]:
+    """A planned trial as sweep.yaml records it (id, seed, values)."""
+    return {"id": trial.id, "seed": trial.seed, "values": trial.values}
+
+
+def _recorded(run: runs.RunDir) -> dict[Any, Any]:
+    """Each trial's status as the sweep's summary recorded it (none before it wrote one)."""
+    rows = run.summary().get("trials")
+    return {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
+
+
+def _trial_state(
+    run: runs.RunDir, planned: dict[str, Any], recorded: dict[Any, Any], files: bool
+) -> dict[str, Any]:
+    """What the folder of the ``planned`` trial (sweep.yaml's id, seed, values) says now (see
+    ``trial_states``); ``files``: check every file of it (``describe_folder``), not only
+    meta.json and summary.json. Another trial's folder in its place is DAMAGED."""
+    trial_id = planned["id"]
+    folder = runs.RunDir(trials_dir(run) / trial_id)
+    foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
+    if foreign is not None:
+        return {"status": runs.DAMAGED, "reason": foreign}
+    if folder.file("meta.json").exists():
+        info = runs.describe_folder(folder, files=files)
+        if "reason" not in info:
+            other = foreign_trial(run, folder, trial_id, planned.get("seed"), planned.get("values"))
+            if other is not None:
+                return {"status": runs.DAMAGED, "reason": other}
+        if "reason" in info:
+            return {"status": info["status"], "reason": info["reason"]}
+        return {**info["summary"], **_recorded_by_meta(info["meta"]), "status": info["status"]}
+    status, reason = runs.absent_trial(folder.path, recorded.get(trial_id))
+    return {"status": status, **({"reason": reason} if reason else {})}
+
+
+def _recorded_by_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """What a trial's row takes from its meta.json: ``stacked`` (the nets it trained beside,
+    1 if it does not say) and a FAILED trial's ``error``."""
+    error = meta.get("error") if meta.get("status") == "FAILED" else None
+    return {"stacked": meta.get("stacked", 1), **({"error": error} if error is not None else {})}
