@@ -98,12 +98,18 @@ def best_first(metric: str, value: float) -> float:
 RANKED_BY = ("final_val_acc", "final_test_acc", "final_train_acc")  # (the first a trial has)
 
 
-def best_trial(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[str, Any] | None:
     """The best of a sweep's trial ``rows`` (each with ``status`` and final metrics), as every
     display names it (``runs list``, the report): the highest final validation accuracy, else
     test, else train (the first of ``RANKED_BY`` a trial has, a finite number), a COMPLETED
     trial before any other (an interrupted one's finals are of an earlier epoch); None if no
-    trial has one."""
+    trial has one. A tune's (``metric``: the one it ranks by) is the best COMPLETED trial by
+    that metric, ties to the earlier ``round``, then the trial id (its summary's ``best``)."""
+    if metric is not None:
+        ranked = [(best_first(metric, float(row[metric])), row.get("round") or 0,
+                   str(row.get("trial")), i) for i, row in enumerate(rows)
+                  if row.get("status") == "COMPLETED" and _finite(row.get(metric))]  # fmt: skip
+        return rows[min(ranked)[3]] if ranked else None
 
     def score(row: dict[str, Any]) -> float | None:
         for key in RANKED_BY:
@@ -116,3 +122,9 @@ def best_trial(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     scored = [(row.get("status") != "COMPLETED", -s, i) for i, row in enumerate(rows)
               if (s := score(row)) is not None]  # fmt: skip
     return rows[min(scored)[2]] if scored else None
+
+
+def _finite(value: Any) -> bool:
+    """A number (not a bool) that is finite."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and math.isfinite(value)

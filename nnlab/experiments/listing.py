@@ -43,7 +43,7 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
         )
         if info["status"] != runs.DAMAGED:
             row["dataset"] = dataset_of(run, row["kind"])
-            row.update(best_trial(row["kind"], _trials_now(run, row["kind"], summary)))
+            row.update(best_trial(run, row["kind"]))
         row["started"] = meta.get("started")
         if "reason" in info:
             row["reason"] = info["reason"]
@@ -87,44 +87,27 @@ def dataset_of(run: runs.RunDir, kind: str) -> str | None:
 ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
 
 
-def best_trial(kind: str, summary: dict[str, Any]) -> dict[str, Any]:
+def best_trial(run: runs.RunDir, kind: str) -> dict[str, Any]:
     """A sweep's or tune's row's numbers: its best trial's id (``best_trial``), epochs and
-    final accuracies. A sweep's best is ``summary.best_trial``'s (the report names the same),
-    a tune's the best its summary ranks; {} otherwise."""
-    best = summary.get("best") if kind == "tune" else None
-    trials = summary.get("trials") if kind == "sweep" else None
-    if isinstance(trials, list):
-        best = summary_best([t for t in trials if isinstance(t, dict)])
-    if not isinstance(best, dict):
+    final accuracies, of its trials as their folders say now (``sweep.sweep_rows``,
+    ``sweep.tune_rows``), as ``runs show`` and the report give them: a trial completed since
+    the end (``train --resume``) counts, one gone or damaged does not. The best is
+    ``summary.best_trial``'s (a tune's by its metric); {} for other kinds, or none."""
+    from nnlab import sweep
+
+    try:
+        if kind == "sweep" and run.plan() is not None:
+            best = summary_best(sweep.sweep_rows(run, files=False))
+        elif kind == "tune":
+            best = summary_best(sweep.tune_rows(run), sweep.tune_metric(run))
+        else:
+            return {}
+    except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
+        return {}
+    if best is None:
         return {}
     picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
     return {"best_trial": best.get("trial"), **picked}
-
-
-def _trials_now(run: runs.RunDir, kind: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """A sweep's summary with its trials as their folders say now (``sweep.sweep_rows``), as
-    ``runs show`` gives them: a trial completed since the sweep's end (``train --resume`` of
-    a trial of an interrupted sweep) is its best trial; a tune's with its best trial's epochs
-    (its summary ranks it without them); other kinds' summaries as they are."""
-    try:
-        if kind == "sweep" and run.plan() is not None:
-            from nnlab import sweep
-
-            return {**summary, "trials": sweep.sweep_rows(run, files=False)}
-        if kind == "tune" and isinstance(best := summary.get("best"), dict):
-            return {**summary, "best": {**best, **_trial_epochs(run, best.get("trial"))}}
-    except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
-        pass
-    return summary
-
-
-def _trial_epochs(run: runs.RunDir, trial: Any) -> dict[str, Any]:
-    """The epochs of a tune's trial as its folder in one of the rounds says ({} if none)."""
-    for folder in runs.trial_sweeps(run):
-        found = runs.RunDir(folder.file(runs.TRIALS) / str(trial))
-        if found.file("meta.json").exists():
-            return {"epochs": runs.describe_folder(found)["summary"].get("epochs")}
-    return {}
 
 
 def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:

@@ -57,16 +57,41 @@ def run_metrics(entry: Entry) -> dict[str, Any]:
 
 
 def best_trial(entry: Entry) -> Entry | None:
-    """A sweep's best trial, by ``summary.best_trial``'s rule (``runs list`` names the same)."""
-    rows = [{**run_metrics(t), "status": t.status} for t in entry.trials]
-    best = summary_best(rows)
+    """A sweep's or a tune's best trial, of its trials as their folders say now, by
+    ``summary.best_trial``'s rule (a tune's by its metric): ``runs list`` names the same."""
+    rounds = _rounds(entry) if entry.kind == "tune" else {}
+    rows = [
+        {**run_metrics(t), "status": t.status, "trial": t.name, "round": _round_of(t, rounds)}
+        for t in entry.trials
+    ]
+    best = summary_best(rows, _tune_metric(entry) if entry.kind == "tune" else None)
     return entry.trials[next(i for i, row in enumerate(rows) if row is best)] if best else None
 
 
+def _rounds(entry: Entry) -> dict[str, int]:
+    """A tune's rounds by where their trials are (``<tune>/rounds/<sweep>/trials/``)."""
+    state = entry.files.get("tune.json")
+    rounds = state.get("rounds") if isinstance(state, dict) else None
+    return {
+        f"{entry.rel}/{r['sweep']}/trials/": r.get("round")
+        for r in rounds or []
+        if isinstance(r, dict) and isinstance(r.get("sweep"), str)
+    }
+
+
+def _round_of(trial: Entry, rounds: dict[str, int]) -> int:
+    return next((n for where, n in rounds.items() if trial.rel.startswith(where)), 0)
+
+
+def _tune_metric(entry: Entry) -> str:
+    state = entry.files.get("tune.json")
+    settings = state.get("settings") if isinstance(state, dict) else None
+    metric = settings.get("metric") if isinstance(settings, dict) else None
+    return metric if isinstance(metric, str) else "final_val_acc"
+
+
 def row_metrics(entry: Entry) -> dict[str, Any]:
-    """The index's metric cells: a run's own; a sweep's best trial's; tune's best."""
-    if entry.kind == "tune" and isinstance(entry.summary.get("best"), dict):
-        return {k: v for k, v in entry.summary["best"].items() if k.startswith(("final_", "best"))}
+    """The index's metric cells: a run's own; a sweep's or a tune's best trial's."""
     if entry.kind in SWEEP_KINDS:
         best = best_trial(entry)
         return run_metrics(best) if best is not None else {}

@@ -45,7 +45,9 @@ _WHERE = {
         "run",
     ),
     **dict.fromkeys(
-        ("is_sweep", "load_sweep", "sweep_rows", "trial_states", "unsound_trials"), "folder"
+        ("is_sweep", "load_sweep", "sweep_rows", "trial_states", "tune_metric", "tune_rows",
+         "unsound_trials"),
+        "folder",
     ),
     **dict.fromkeys(
         ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "trial_curves"),

@@ -60,6 +60,25 @@ def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:
     ]
 
 
+def tune_rows(run: runs.RunDir, files: bool = False) -> list[Row]:
+    """A tune's trials, round by round as its tune.json records them, each row as its folder
+    says now (``sweep_rows`` of the round's sweep) with its ``round``; a round whose folder
+    is gone has none (``runs.absent_round``: its MISSING is said with the damage)."""
+    rows: list[Row] = []
+    for entry in run.rounds():
+        folder = runs.RunDir(run.path / entry["sweep"]) if "sweep" in entry else None
+        if folder is not None and runs.absent_round(folder) is None:
+            rows += [{**row, "round": entry["round"]} for row in sweep_rows(folder, files)]
+    return rows
+
+
+def tune_metric(run: runs.RunDir) -> str:
+    """The metric a tune ranks its trials by (its tune.json's settings)."""
+    settings = run.read_json_object("tune.json").get("settings")
+    metric = settings.get("metric") if isinstance(settings, dict) else None
+    return metric if isinstance(metric, str) else "final_val_acc"
+
+
 def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict[str, Any]]]:
     """Each planned trial of a sweep folder with what its folder says now, for the commands
     that show a sweep: its status and summary (``describe_folder``: DAMAGED with the

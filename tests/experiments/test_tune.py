@@ -366,3 +366,54 @@ def test_every_seed_the_option_takes_gives_each_round_a_valid_seed_of_its_own():
     top = seeds(2**32 - 1)
     assert len(set(top)) == 3 and all(s is not None and 0 <= s < 2**32 for s in top)
     assert top == seeds(2**32 - 1) and top != seeds(2**32 - 2)
+
+
+def _interrupted_tune_then_a_trial_resumed(config, tmp_path, monkeypatch) -> tn.runs.RunDir:
+    """A tune interrupted in its second trial's second epoch (of 3), that trial then
+    completed on its own (``train --resume``): the tune's summary has no best."""
+    import nnlab.experiments.train as train_mod
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)
+    real_fit, calls = train_mod.fit_group, {"n": 0}
+
+    def fit_cut(*args, on_epoch, **kwargs):
+        calls["n"] += 1
+
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if calls["n"] == 2 and rec["epoch"] == 2:
+                raise KeyboardInterrupt
+
+        return real_fit(*args, on_epoch=record, **kwargs)
+
+    monkeypatch.setattr(train_mod, "fit_group", fit_cut)
+    with pytest.raises(KeyboardInterrupt):
+        tn.tune(config, ARGS, trials=3, epochs=3, runs_dir=tmp_path, folder="t", stack=1)
+    monkeypatch.setattr(train_mod, "fit_group", real_fit)
+    run = tn.runs.RunDir(tmp_path / "t")
+    (cut,) = [p for p in run.path.glob("rounds/*/trials/*") if tn.runs.RunDir(p).status
+              == "INTERRUPTED"]  # fmt: skip
+    train_mod.resume_training(tn.runs.RunDir(cut), plot=False)
+    return run
+
+
+def test_a_tunes_best_trial_is_read_from_its_trial_folders_by_runs_list_and_the_report(
+    config, tmp_path, monkeypatch
+):
+    """A tune's row in ``runs list`` (and the report's index) took its best trial from the
+    tune's summary.json, as of its end: a tune interrupted before it ranked named none, though
+    its trials completed since (``train --resume``); a sweep's row reads its trial folders."""
+    from nnlab.summary import best_trial
+    from tests.conftest import invoke
+    from tests.report.helpers import index_rows
+
+    run = _interrupted_tune_then_a_trial_resumed(config, tmp_path, monkeypatch)
+    rows = sweep.tune_rows(run)
+    assert [r["status"] for r in rows].count("COMPLETED") == 2 and "best" not in run.summary()
+    best = best_trial(rows, "final_val_acc")
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", tmp_path).stdout)
+    assert (listed["best_trial"], listed["epochs"]) == (best["trial"], 3)
+    assert listed["final_val_acc"] == best["final_val_acc"]
+    assert invoke("report", "--runs-dir", tmp_path, "--out", tmp_path / "rep").exit_code == 0
+    (row,) = index_rows((tmp_path / "rep" / "index.html").read_text())
+    assert f"best {best['trial']}" in row and f"{best['final_val_acc']:.4f}" in row
