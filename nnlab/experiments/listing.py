@@ -203,6 +203,11 @@ class RunView:
 
             rows = sweep.sweep_rows(self.run)
             out["summary"] = {**out["summary"], "counts": _counts(rows), "trials": rows}
+        elif self.run.kind == "tune" and self.run.file("tune.json").exists():
+            from nnlab import sweep
+
+            rows = sweep.tune_rows(self.run, files=True)  # (as their folders say now)
+            out["summary"] = {**out["summary"], "counts": _counts(rows), "trial_rows": rows}
         return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
 
 
@@ -248,11 +253,37 @@ def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
         rows = [{k: v for k, v in row.items() if k != "reason"} for row in rows]
         title = f"{run.id}: {run.status} ({said})"
         return table_text(rows, sweep.summary_columns(rows, keys), title=title)
+    if run.kind == "tune" and run.file("tune.json").exists():
+        return _tune_text(run)
     if run.kind != "train" or not (records or run.file("summary.txt").exists()):
         return run.text("summary.txt")
     from nnlab.experiments.train import load_run_config, summary_text
 
     return summary_text(run.id, run.summary(records), load_run_config(run))
+
+
+def _tune_text(run: runs.RunDir) -> str:
+    """A tune's summary as its trial folders say now: a table per round (``sweep.tune_rows``:
+    a trial completed since by ``train --resume`` COMPLETED, a removed one MISSING, a damaged
+    one DAMAGED), then the ranges its summary recorded at its end (searched, best so far,
+    proposed next: what its rounds were planned from)."""
+    from nnlab import sweep
+    from nnlab.output import table_text
+
+    rows, metric = sweep.tune_rows(run, files=True), sweep.tune_metric(run)
+    keys = list((run.read_json_object("tune.json").get("settings") or {}).get("ranges") or {})
+    text = ""
+    for index in dict.fromkeys(r["round"] for r in rows):
+        held = [{k: v for k, v in r.items() if k != "reason"} for r in rows if r["round"] == index]
+        said = ", ".join(f"{n} {status}" for status, n in _counts(held).items())
+        columns = sweep.summary_columns(held, keys)
+        if metric not in columns:
+            columns.append(metric)
+        text += table_text(held, columns, title=f"{run.id}: round {index} ({said})")
+    ranges = run.summary().get("ranges")
+    if isinstance(ranges, list) and ranges:
+        text += table_text(ranges, title="ranges: searched, best value so far, proposed next")
+    return text
 
 
 def epochs_view(

@@ -417,3 +417,28 @@ def test_a_tunes_best_trial_is_read_from_its_trial_folders_by_runs_list_and_the_
     assert invoke("report", "--runs-dir", tmp_path, "--out", tmp_path / "rep").exit_code == 0
     (row,) = index_rows((tmp_path / "rep" / "index.html").read_text())
     assert f"best {best['trial']}" in row and f"{best['final_val_acc']:.4f}" in row
+
+
+def test_runs_show_of_a_tune_renders_its_rounds_from_the_trial_folders(
+    config, tmp_path, monkeypatch
+):
+    """``runs show TUNE`` printed the tune's summary.txt as written at its end (nothing for an
+    interrupted tune), where ``runs show SWEEP`` renders its trials from their folders: a
+    trial completed since by ``train --resume`` is COMPLETED, a removed one MISSING, each in
+    its round's table; ``-f json`` gives the rows (``stacked`` too)."""
+    import shutil
+
+    from tests.conftest import invoke
+
+    run = _interrupted_tune_then_a_trial_resumed(config, tmp_path, monkeypatch)
+    done = [r for r in sweep.tune_rows(run) if r["status"] == "COMPLETED"]
+    shutil.rmtree(next(run.path.glob(f"rounds/*/trials/{done[0]['trial']}")))
+    shown = invoke("runs", "show", run.path, "--runs-dir", tmp_path)
+    assert shown.exit_code == 0, shown.output
+    assert f"{run.id}: round 1 (" in shown.stdout
+    lines = {t["trial"]: [ln for ln in shown.stdout.splitlines() if t["trial"] in ln] for t in done}
+    assert "MISSING" in lines[done[0]["trial"]][-1]
+    assert "COMPLETED" in lines[done[1]["trial"]][-1] and " 3 " in lines[done[1]["trial"]][-1]
+    out = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)["summary"]
+    rows = {r["trial"]: r for r in out["trial_rows"]}
+    assert rows[done[0]["trial"]]["status"] == "MISSING" and rows[done[1]["trial"]]["stacked"] == 1
