@@ -73,8 +73,8 @@ def _rounds(entry: Entry) -> dict[str, int]:
     state = entry.files.get("tune.json")
     rounds = state.get("rounds") if isinstance(state, dict) else None
     return {
-        f"{entry.rel}/{r['sweep']}/trials/": r.get("round")
-        for r in rounds or []
+        f"{entry.rel}/{r['sweep']}/trials/": r["round"] if isinstance(r.get("round"), int) else 0
+        for r in (rounds if isinstance(rounds, list) else [])
         if isinstance(r, dict) and isinstance(r.get("sweep"), str)
     }
 

@@ -63,12 +63,17 @@ def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:
 def tune_rows(run: runs.RunDir, files: bool = False) -> list[Row]:
     """A tune's trials, round by round as its tune.json records them, each row as its folder
     says now (``sweep_rows`` of the round's sweep) with its ``round``; a round whose folder
-    is gone has none (``runs.absent_round``: its MISSING is said with the damage)."""
+    is gone (``runs.absent_round``) or cannot be read has none: its MISSING or DAMAGED is
+    said with the damage (``listing.trial_damage``)."""
     rows: list[Row] = []
     for entry in run.rounds():
         folder = runs.RunDir(run.path / entry["sweep"]) if "sweep" in entry else None
-        if folder is not None and runs.absent_round(folder) is None:
+        if folder is None or runs.absent_round(folder) is not None:
+            continue
+        try:
             rows += [{**row, "round": entry["round"]} for row in sweep_rows(folder, files)]
+        except RunError:
+            continue
     return rows
 
 
