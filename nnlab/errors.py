@@ -15,6 +15,20 @@ class ConfigError(NnlabError):
     """A bad config file, key, value or override (exit 2)."""
 
 
+class OptionError(ConfigError):
+    """A command-line option's value that cannot be used (exit 2): ``option`` and what is wrong
+    with its value and what to do (``problem``). Raised where the value is checked (the
+    library, before any work); the command line says it as it says every option typer refuses:
+    ``--opt: problem (see nnlab CMD -h)``."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option, self.problem = option, problem
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # (from a worker process)
+        return type(self), (self.option, self.problem)
+
+
 class DataError(NnlabError):
     """A missing, corrupt or mismatched data file (exit 2): the message names the path."""
 

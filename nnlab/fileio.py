@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from nnlab.errors import RunError
+from nnlab.errors import OptionError, RunError
 from nnlab.kinds import record_kind, whole
 from nnlab.output import counted
 from nnlab.signals import deferred
@@ -158,28 +158,47 @@ def unwritable(folder: Path) -> str | None:
     return None
 
 
-def output_problem(path: Path, *, new_folder: bool = False, what: str = "a file") -> str | None:
+def instead(option: str) -> str:
+    """What to do about an output path ``option`` names that cannot be used: give another
+    (``--report``'s folder is always ``<runs-dir>/report``: another runs folder)."""
+    if option == "--report":
+        return "move it away or give another --runs-dir (the report goes in <runs-dir>/report)"
+    return f"give another {option}"
+
+
+def output_problem(
+    path: Path, option: str, *, new_folder: bool = False, what: str = "a file"
+) -> str | None:
     """What stops a command writing ``path`` (``what``, a file it writes or replaces;
-    ``new_folder``: a folder it makes), as an error line names it after the option, else
-    None: the one check of every option that names where output goes (``--png``, ``--out``,
-    ``report --out``, ``--report``), made before any work. Its folder must exist (one new file
-    or folder where asked, not a chain of them) and take a new file (``unwritable``); a file
-    is not written over something other than a file (a folder, a device); a new folder is not
-    one that exists."""
+    ``new_folder``: a folder it makes), as an error line says it after ``option``: the path,
+    what is wrong and what to do; else None. The one check of every option that names where
+    output goes (``--png``, ``--out``, ``report --out``, ``--report``), made before any work
+    (``check_output``). Its folder must exist (one new file or folder where asked, not a chain
+    of them) and take a new file (``unwritable``); a file is not written over something other
+    than a file (a folder, a device); a new folder is not one that exists."""
     path = Path(path)
     parent = path.parent
     if not parent.is_dir():
         there = parent.exists() or parent.is_symlink()
-        return f"'{path}': " + (
-            f"'{parent}' is not a folder" if there else f"folder '{parent}' does not exist"
-        )
+        wrong = f"'{parent}' is not a folder" if there else f"folder '{parent}' does not exist"
+        return f"'{path}': {wrong}; {'' if there else 'make it first or '}{instead(option)}"
     if new_folder and (path.exists() or path.is_symlink()):
         return f"'{path}' already exists; give a new folder"
     if not new_folder and path.exists() and not path.is_file():
         kind = "a folder" if path.is_dir() else "not a regular file"
         return f"'{path}' is {kind}; expected {what} to write"
     why = unwritable(parent)
-    return f"'{path}': cannot write in folder '{parent}' ({why})" if why else None
+    return (
+        f"'{path}': cannot write in folder '{parent}' ({why}); {instead(option)}" if why else None
+    )
+
+
+def check_output(
+    path: Path, option: str, *, new_folder: bool = False, what: str = "a file"
+) -> None:
+    """OptionError naming ``option`` if ``path`` cannot be written (``output_problem``)."""
+    if (problem := output_problem(path, option, new_folder=new_folder, what=what)) is not None:
+        raise OptionError(option, problem)
 
 
 DESTINATION_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}

@@ -47,16 +47,16 @@ from typing import Any
 import numpy as np
 
 from nnlab import __version__
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
+    check_output as check_output,
     copy_file as copy_file,
     dumps as dumps,
     file_mode as file_mode,
     now as now,
     os_error_text as os_error_text,
-    output_problem as output_problem,
     read_json_file as read_json_file,
     read_records as read_records,
     write_json as write_json,
@@ -176,7 +176,8 @@ def data_dir_text(data_dir: Path | str | None) -> str | None:
 # ----------------------------------------------------------------------------- names
 def check_name(name: str, what: str = "--name", given: str | None = None) -> str:
     """``name`` if it can be part of a folder name inside the runs root, else a ConfigError
-    naming ``what`` and the problem (path separators, '..', a leading dot, control characters,
+    (an OptionError for an option's value: ``what`` starts with ``--``) naming ``what``, the
+    problem and what to do (path separators, '..', a leading dot, control characters,
     characters other than letters, digits, '.', '_' and '-', or over ``MAX_NAME`` long);
     ``given``: the whole value ``name`` was taken from (a path), shown as well."""
     problem = None
@@ -197,13 +198,17 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
         if bad:
             problem = f"contains {''.join(bad)!r}; use letters, digits, '.', '_' and '-'"
     if problem is not None:
+        if ";" not in problem:  # (what to do, as every refusal of a name or path says)
+            problem += "; use letters, digits, '_', '-' and '.' (not first)"
         shown = f"{given!r}: its folder name {name!r}" if given not in (None, name) else repr(name)
+        if what.startswith("--"):  # (an option's value: said as every option's error is)
+            raise OptionError(what, f"{shown} {problem}")
         raise ConfigError(f"{what}: {shown} {problem}")
     return name
 
 
 def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = None) -> None:
-    """ConfigError if ``root``, where a command would make a new folder, is a run folder or
+    """OptionError if ``root``, where a command would make a new folder, is a run folder or
     inside one (a folder with a meta.json, or below it): a run made there would write into
     another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
     the runs folder finds it. ``given``: the option's value as written, for the message."""
@@ -214,9 +219,10 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
         where = (
             "is the run folder" if folder == path and given is None else "is inside the run folder"
         )
-        raise ConfigError(
-            f"{option}: '{given or root}' {where} '{folder}'; new folders "
-            f"go in a runs folder, not in a run's own folder (e.g. '{folder.parent}')"
+        raise OptionError(
+            option,
+            f"'{given or root}' {where} '{folder}'; new folders go in a runs folder, not in a "
+            f"run's own folder (e.g. '{folder.parent}')",
         )
 
 
@@ -225,19 +231,16 @@ def location(runs_dir: Path, out: Path | None, option: str = "--out") -> tuple[P
     run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
     name (``check_name``: '..', '/', hidden, control characters and over-long names are
     refused, naming the whole value), a new folder in one that exists and can be written
-    (``output_problem``, as for ``--png``); neither inside a run folder (``check_new_root``).
+    (``fileio.check_output``, as for ``--png``); neither inside a run folder (``check_new_root``).
     ``option``: how errors name ``out``."""
     if out is None:
         check_new_root(runs_dir)
         return Path(runs_dir), None
     out = Path(out)
     if not out.name:
-        raise ConfigError(
-            f"{option}: {str(out)!r} names no folder; give a path such as runs/my-run"
-        )
+        raise OptionError(option, f"{str(out)!r} names no folder; give a path such as runs/my-run")
     name = check_name(out.name, option, given=str(out))
-    if (problem := output_problem(out, new_folder=True)) is not None:
-        raise ConfigError(f"{option}: {problem}")
+    check_output(out, option, new_folder=True)
     check_new_root(out.parent, option, given=out)
     return out.parent, name
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nnlab.errors import NnlabError
+from nnlab.errors import NnlabError, OptionError
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format
 
@@ -161,6 +161,10 @@ def handle_errors(fn: F) -> F:
                 return fn(*args, **kwargs)
         except PASS_THROUGH:
             raise
+        except OptionError as exc:  # (an option's value the library refused: said as typer
+            if state["debug"]:  # says one, "--opt: problem (see nnlab CMD -h)")
+                raise
+            raise typer.BadParameter(exc.problem, param_hint=exc.option) from None
         except BrokenPipeError:  # stdout went away after the run: not a failure
             _silence(sys.stdout)
             raise typer.Exit(EXIT_OK) from None
@@ -296,7 +300,7 @@ def png_path(value: Path | None) -> Path | None:
         raise typer.BadParameter(f"{text!r} names no file; give a path such as docs/figure.png")
     if value.suffix.lower() != ".png":
         raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
-    if (problem := output_problem(value, what="a .png file")) is not None:
+    if (problem := output_problem(value, "--png", what="a .png file")) is not None:
         raise typer.BadParameter(problem)
     return value
 

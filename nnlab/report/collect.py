@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.errors import NnlabError, RunError
-from nnlab.fileio import unwritable
+from nnlab.errors import NnlabError, OptionError
+from nnlab.fileio import instead, unwritable
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
@@ -92,24 +92,25 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
 
 def check_out(out: Path, option: str = "--out") -> None:
     """Where a report goes, checked before any folder is read (as every output path is,
-    ``fileio.output_problem``): a folder that is not there yet follows every command's rules
+    ``fileio.check_output``): a folder that is not there yet follows every command's rules
     for a new one (``runs.location``: one plain folder name, in a folder that exists and can
     be written); an existing folder is a report rebuilt in place, so it must be one (or empty)
-    and take new files. ``option``: how errors name it (``--report``: ``<runs-dir>/report``)."""
-    instead = f"choose another {option}"
-    if option == "--report":  # (its folder is always <runs-dir>/report)
-        instead = "move it away or give another --runs-dir (the report goes in <runs-dir>/report)"
+    and take new files. ``option``: how errors name it (``--report``: ``<runs-dir>/report``).
+    Each refusal is an OptionError said as every output path's is."""
     if not os.path.isdir(out):
         if os.path.lexists(out):  # (False for a name too long to be a file's: refused below)
-            raise RunError(f"{out}: exists and is not a folder; {instead}")
+            raise OptionError(option, f"'{out}' exists and is not a folder; {instead(option)}")
         runs.location(out.parent, out, option)
         return
     if any(out.iterdir()) and not (out / MARKER).exists():
-        raise RunError(
-            f"{out}: folder is not empty and not an nnlab report (no {MARKER}); {instead}"
-        )
+        raise OptionError(
+            option, f"'{out}': folder is not empty and not an nnlab report (no {MARKER}); "
+            f"{instead(option)}",
+        )  # fmt: skip
     if (why := unwritable(out)) is not None:
-        raise RunError(f"{out}: cannot write the report: {why}")
+        raise OptionError(
+            option, f"'{out}': cannot write in folder '{out}' ({why}); {instead(option)}"
+        )
 
 
 def _resolve(ref: str, runs_dir: Path) -> Path:

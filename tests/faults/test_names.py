@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -98,33 +99,42 @@ NAMES = [
         2,
         (
             "error: --name: '../..' contains a path separator ('/' or '\\'); a name is one folder "
-            "name",
+            "name (see nnlab sweep grid -h)",
         ),
     ),  # fmt: skip
     Row(
         "an `--out` that names no folder",
         "`nnlab lr-scan cfg.yaml --out /`",
         2,
-        ("error: --out: '/' names no folder; give a path such as runs/my-run",),
+        (
+            "error: --out: '/' names no folder; give a path such as runs/my-run (see nnlab lr-scan -h)",
+        ),
     ),
     Row(
         "an `--out` that climbs out",
         "`nnlab landscape cfg.yaml --out ../..`",
         2,
-        ("error: --out: '../..': its folder name '..' contains '..'",),
+        (
+            "error: --out: '../..': its folder name '..' contains '..'; use letters, digits, '_', "
+            "'-' and '.' (not first) (see nnlab landscape -h)",
+        ),
     ),
     Row(
         "an `--out` in a folder that does not exist",
         "`nnlab lr-scan cfg.yaml --out /tmp/no/such/run`",
         2,
-        ("error: --out: '/tmp/no/such/run': folder '/tmp/no/such' does not exist",),
+        (
+            "error: --out: '/tmp/no/such/run': folder '/tmp/no/such' does not exist; make it first "
+            "or give another --out (see nnlab lr-scan -h)",
+        ),
     ),
     Row(
         "a `--png` (or `--out`, `report --out`, `--report`'s folder) where nothing can be written",
         "`nnlab lr-scan cfg.yaml --png /proc/lr.png`",
         2,
         (
-            "error: --png: '/proc/lr.png': cannot write in folder '/proc' (No such file or directory)",
+            "error: --png: '/proc/lr.png': cannot write in folder '/proc' (No such file or "
+            "directory); give another --png (see nnlab lr-scan -h)",
         ),
     ),
     Row(
@@ -436,7 +446,12 @@ def test_an_existing_report_folder_that_cannot_be_written_is_refused_before_read
     reads = []
     monkeypatch.setattr(runs.RunDir, "summary", lambda self: reads.append(self) or {})
     result = invoke("report", "--runs-dir", run.parent, "--out", case / "report")
-    refused(result, 2, f"error: {case / 'report'}: cannot write the report: Read-only file system")
+    refused(
+        result,
+        2,
+        f"error: --out: '{case / 'report'}': cannot write in folder '{case / 'report'}' "
+        "(Read-only file system); give another --out (see nnlab report -h)",
+    )
     assert reads == [] and list((case / "report").iterdir()) == []
 
 
@@ -454,7 +469,12 @@ def test_a_report_folder_that_cannot_be_rebuilt_refuses_report_before_any_work(c
     (case / "runs" / "report" / "mine.txt").write_text("not a report\n")
     before = snapshot(case.parents[2])
     result = invoke(*REPORTERS[command], "--report", "--runs-dir", case / "runs")
-    refused(result, 2, f"error: {case / 'runs' / 'report'}: folder is not empty", "--runs-dir")
+    refused(
+        result,
+        2,
+        f"error: --report: '{case / 'runs' / 'report'}': folder is not empty",
+        "--runs-dir",
+    )
     assert snapshot(case.parents[2]) == before
 
 
@@ -463,3 +483,48 @@ def test_tune_report_rebuilds_the_report(case):
     assert result.exit_code == 0, result.output
     assert f"report: {case / 'runs' / 'report' / 'index.html'}" in result.stderr
     assert (case / "runs" / "report" / "index.html").exists()
+
+
+ONE_SHAPE = re.compile(
+    r"error: (--out|--png|--report|--runs-dir|--name): '[^\n]*'[^\n]*; [^\n]+ \(see nnlab [a-z -]+ -h\)"
+)
+OUTPUT_REFUSALS = {  # every way an output path is refused, in the commands that take it
+    "report --out, a file": ["report", "--out", "notes.txt"],
+    "report --out, a folder that is no report": ["report", "--out", "plots.png"],
+    "report --out, in a file": ["report", "--out", "notes.txt/r"],
+    "report --out, in a missing folder": ["report", "--out", "no/such/r"],
+    "report --out, /proc": ["report", "--out", "/proc/r"],
+    "--report's folder, no report": [*REPORTERS["train"], "--report"],
+    "lr-scan --out, existing": [*OUTS["lr-scan"], "--out", "plots.png"],
+    "lr-scan --out, in a missing folder": [*OUTS["lr-scan"], "--out", "no/such/r"],
+    "landscape --out, /proc": [*OUTS["landscape"], "--out", "/proc/r"],
+    "tune --out, in a file": [*OUTS["tune"], "--out", "notes.txt/r"],
+    "tune --out, hidden": [*OUTS["tune"], "--out", ".r"],
+    "activations --out, '..'": [*OUTS["activations"], "--out", "../.."],
+    "compare-optimizers --out, /": [*OUTS["compare-optimizers"], "--out", "/"],
+    "gradcheck --out, inside a run": ["gradcheck", "--compare-differences", "--out", "RUN/x"],
+    "--png, in a missing folder": [*OUTS["lr-scan"], "--png", "no/x.png"],
+    "--png, a folder": [*OUTS["lr-scan"], "--png", "plots.png"],
+    "sweep --name, a path": [*SWEEPS["sweep grid"], "--name", "../.."],
+    "--runs-dir inside a run": ["train", "cfg.yaml", "--runs-dir", "RUN"],
+}
+
+
+@pytest.mark.parametrize("refusal", list(OUTPUT_REFUSALS))
+def test_every_output_path_refusal_has_one_shape(case, templates, refusal):
+    # (report --out said "notes.txt: exists and is not a folder; choose another --out", the
+    # library's --out and --report errors had no "(see nnlab CMD -h)" and the --png ones did,
+    # and "folder ... does not exist" or "cannot write in folder" said nothing of what to do)
+    (case / "plots.png").mkdir()
+    (case / "plots.png" / "mine.txt").write_text("not a report\n")
+    (case / "notes.txt").write_text("keep me\n")
+    (case / "runs" / "report").mkdir(parents=True)
+    (case / "runs" / "report" / "mine.txt").write_text("not a report\n")
+    run = str(_a_run(case, templates))
+    args = [a.replace("RUN", run) for a in OUTPUT_REFUSALS[refusal]]
+    if "--runs-dir" not in args:
+        args += ["--runs-dir", str(case / "runs")]
+    before = snapshot(case.parents[2])
+    line = refused(invoke(*args), 2)
+    assert ONE_SHAPE.fullmatch(line), line
+    assert snapshot(case.parents[2]) == before

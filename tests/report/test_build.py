@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.errors import RunError
+from nnlab.errors import OptionError, RunError
 from nnlab.report import build_report, refresh
 from nnlab.report.collect import MARKER
 from tests.report.conftest import KINDS
@@ -333,7 +333,7 @@ def test_refs_choose_the_folders(every_kind, tmp_path):
 def test_an_out_folder_that_is_not_a_report_is_left_alone(every_kind, tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    with pytest.raises(RunError, match="not an nnlab report"):
+    with pytest.raises(OptionError, match="--out: .*not an nnlab report"):
         build_report((), every_kind, tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
