@@ -167,11 +167,16 @@ def instead(option: str) -> str:
 
 
 def output_problem(
-    path: Path, option: str, *, new_folder: bool = False, what: str = "a file"
+    path: Path,
+    option: str,
+    *,
+    new_folder: bool = False,
+    what: str = "a file",
+    exists: str = "give a new folder",
 ) -> str | None:
     """What stops a command writing ``path`` (``what``, a file it writes or replaces;
-    ``new_folder``: a folder it makes), as an error line says it after ``option``: the path,
-    what is wrong and what to do; else None. The one check of every option that names where
+    ``new_folder``: a folder it makes; ``exists``: what to do if that exists), as an error line
+    says it after ``option``: the path, what is wrong and what to do; else None. The one check of every option that names where
     output goes (``--png``, ``--out``, ``report --out``, ``--report``), made before any work
     (``check_output``). Its folder must exist (one new file or folder where asked, not a chain
     of them) and take a new file (``unwritable``); a file is not written over something other
@@ -183,7 +188,7 @@ def output_problem(
         wrong = f"'{parent}' is not a folder" if there else f"folder '{parent}' does not exist"
         return f"'{path}': {wrong}; {'' if there else 'make it first or '}{instead(option)}"
     if new_folder and (path.exists() or path.is_symlink()):
-        return f"'{path}' already exists; give a new folder"
+        return f"'{path}' already exists; {exists}"
     if not new_folder and path.exists() and not path.is_file():
         kind = "a folder" if path.is_dir() else "not a regular file"
         return f"'{path}' is {kind}; expected {what} to write"
@@ -193,11 +198,10 @@ def output_problem(
     )
 
 
-def check_output(
-    path: Path, option: str, *, new_folder: bool = False, what: str = "a file"
-) -> None:
-    """OptionError naming ``option`` if ``path`` cannot be written (``output_problem``)."""
-    if (problem := output_problem(path, option, new_folder=new_folder, what=what)) is not None:
+def check_output(path: Path, option: str, **how: Any) -> None:
+    """OptionError naming ``option`` if ``path`` cannot be written (``output_problem``, with
+    ``how``: new_folder, what, exists)."""
+    if (problem := output_problem(path, option, **how)) is not None:
         raise OptionError(option, problem)
 
 

@@ -226,13 +226,15 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
         )
 
 
-def location(runs_dir: Path, out: Path | None, option: str = "--out") -> tuple[Path, str | None]:
+def location(
+    runs_dir: Path, out: Path | None, option: str = "--out", exists: str = "give a new folder"
+) -> tuple[Path, str | None]:
     """(root, folder) of a new run folder: ``runs_dir`` and a name made from the stamp, the
     run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
     name (``check_name``: '..', '/', hidden, control characters and over-long names are
     refused, naming the whole value), a new folder in one that exists and can be written
     (``fileio.check_output``, as for ``--png``); neither inside a run folder (``check_new_root``).
-    ``option``: how errors name ``out``."""
+    ``option``: how errors name ``out``; ``exists``: what to do if it exists."""
     if out is None:
         check_new_root(runs_dir)
         return Path(runs_dir), None
@@ -240,7 +242,7 @@ def location(runs_dir: Path, out: Path | None, option: str = "--out") -> tuple[P
     if not out.name:
         raise OptionError(option, f"{str(out)!r} names no folder; give a path such as runs/my-run")
     name = check_name(out.name, option, given=str(out))
-    check_output(out, option, new_folder=True)
+    check_output(out, option, new_folder=True, exists=exists)
     check_new_root(out.parent, option, given=out)
     return out.parent, name
 

@@ -276,14 +276,16 @@ RunsDirOpt = Annotated[
                  parser=given_path, callback=runs_root),
 ]  # fmt: skip
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Write into exactly this new folder instead of one under --runs-dir.",
-        parser=given_path,
-    ),
-]
+NEW_FOLDER = "Write into exactly this new folder instead of one under --runs-dir"
+
+
+def out_option(help: str = f"{NEW_FOLDER}.") -> Any:
+    """``--out``, with the help that says what it does in its command (a new folder; in
+    ``landscape``, also one to complete)."""
+    return typer.Option("--out", help=help, parser=given_path)
+
+
+OutOpt = Annotated[Path | None, out_option()]
 
 
 def png_path(value: Path | None) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from contextlib import closing
@@ -13,6 +14,7 @@ import typer
 from nnlab.cli.common import (
     EXIT_FAILED,
     EXIT_TRIALS_FAILED,
+    NEW_FOLDER,
     ConfigArg,
     Execution,
     FormatOpt,
@@ -28,6 +30,7 @@ from nnlab.cli.common import (
     copy_figure,
     finite,
     note,
+    out_option,
     refresh_report,
     run_location,
     seed_option,
@@ -162,7 +165,17 @@ Samples = bounded(int, "--samples", "Only the first N samples of the split (0: a
 Batch = bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
 
 
-@command(Output)
+@dataclasses.dataclass(frozen=True)
+class LandscapeOutput(Output):
+    """``Output``, whose ``--out`` may also name a landscape folder to complete."""
+
+    out: Annotated[
+        Path | None,
+        out_option(f"{NEW_FOLDER}, or complete the landscape folder it names (as --resume does)."),
+    ] = None
+
+
+@command(LandscapeOutput)
 def landscape(
     source: Source = None,
     overrides: Annotated[
@@ -187,7 +200,7 @@ def landscape(
         ),
     ] = None,  # fmt: skip
     *,
-    opts: Output,
+    opts: LandscapeOutput,
 ) -> None:
     """Loss along random 1-D and 2-D slices around trained (or initial) weights.
 
@@ -292,7 +305,10 @@ def tune(
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue a stopped tune folder (or 'latest').")
     ] = None,
-    out: OutOpt = None,
+    out: Annotated[
+        Path | None,
+        out_option(f"{NEW_FOLDER} (a new tune: --resume continues in the tune's own folder)."),
+    ] = None,
     png: PngOpt = None,
     dry_run: TuneDryRun = False,
     *,

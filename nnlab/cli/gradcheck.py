@@ -9,9 +9,9 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_FAILED,
+    NEW_FOLDER,
     DataDirOpt,
     FormatOpt,
-    OutOpt,
     OverridesArg,
     PngOpt,
     RunsDirOpt,
@@ -21,6 +21,7 @@ from nnlab.cli.common import (
     finite,
     given_path,
     note,
+    out_option,
     seed_option,
 )
 from nnlab.cli.render import emit, emit_json
@@ -77,7 +78,10 @@ def gradcheck(
     param: Param = None,
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
-    out: OutOpt = None,
+    out: Annotated[
+        Path | None,
+        out_option(f"With --compare-differences: {NEW_FOLDER[0].lower()}{NEW_FOLDER[1:]}."),
+    ] = None,
     png: PngOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

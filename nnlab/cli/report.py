@@ -24,7 +24,8 @@ def report(
         Path | None,
         typer.Option(
             "--out",
-            help="Report folder (default: <runs-dir>/report).",
+            help="Report folder: a new one, or an empty one or an earlier report rebuilt in "
+            "place (default: <runs-dir>/report).",
             show_default=False,
             parser=given_path,
         ),

@@ -43,7 +43,7 @@ from nnlab import runs
 from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import Config, config_hash, load_config, to_yaml
 from nnlab.data import Dataset, load_dataset
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.directions import (  # (re-exported: the directions' math)
     Directions as Directions,
     affine_weights as affine_weights,
@@ -285,7 +285,7 @@ def landscape(
         run = runs.RunDir(Path(out))
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
-    root, folder = runs.location(runs_dir, out)  # (a hostile --out refused before any use)
+    root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
     if settings.batch == 0:
         settings = replace(settings, batch=cfg.eval_batch_size)
@@ -322,6 +322,7 @@ def landscape(
 
 
 LANDSCAPE_RESUME = "nnlab landscape --resume {path}"
+OUT_EXISTS = f"give a new folder, or a landscape folder to complete (no {FILE} here)"
 
 
 def check_grid_work(cfg: Config, data: Dataset, settings: Settings, samples: int) -> None:
@@ -416,6 +417,11 @@ def run_landscape(
             raise ConfigError(
                 "--resume takes no source or overrides (the folder stores its centre)"
             )
+        if out is not None:  # (it was ignored: the points went into the resumed folder)
+            raise OptionError(
+                "--out", f"'{out}': not with --resume, which completes the folder it names; "
+                "give one of them (--out naming a landscape folder completes that one)",
+            )  # fmt: skip
         run = runs.find_run(runs_dir, resume, kind="landscape")
         return resume_landscape(run, data_dir=data_dir, progress=progress)
     if source is None:

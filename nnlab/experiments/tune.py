@@ -41,7 +41,7 @@ from pydantic import ValidationError
 
 from nnlab import runs, sweep
 from nnlab.config import apply_overrides, read_config, validate
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
 from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the ranking)
     DEFAULT_PARAMS as DEFAULT_PARAMS,
@@ -419,6 +419,11 @@ def run_tune(
     if resume is not None:
         if config is not None or args:
             raise ConfigError("--resume takes no config or ranges (the folder has them)")
+        if out is not None:  # (it was ignored: the tune went on in its own folder)
+            raise OptionError(
+                "--out", f"'{out}': not with --resume, which continues in the tune's own "
+                "folder; give one of them",
+            )  # fmt: skip
         run = runs.find_run(runs_dir, resume, kind="tune")
         return resume_tune(run, data_dir=data_dir, **how)
     if config is None:

@@ -120,3 +120,25 @@ def test_config_keys_markdown_with_a_prefix_is_refused_not_ignored():
     result = invoke("config", "keys", "--markdown", "optimizer")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: --markdown: writes the whole reference")
+
+
+OUT_HELP = {  # what --out does in each command that takes it, as that command's help says it
+    "lr-scan": "Write into exactly this new folder instead of one under --runs-dir.",
+    "activations": "Write into exactly this new folder instead of one under --runs-dir.",
+    "compare-optimizers": "Write into exactly this new folder instead of one under --runs-dir.",
+    "tune": "exactly this new folder instead of one under --runs-dir (a new tune: --resume "
+    "continues in the tune's own folder)",
+    "gradcheck": "With --compare-differences: write into exactly this new folder",
+    "landscape": "exactly this new folder instead of one under --runs-dir, or complete the "
+    "landscape folder it names (as --resume does)",
+    "report": "Report folder: a new one, or an empty one or an earlier report rebuilt in place",
+}
+
+
+@pytest.mark.parametrize("command", list(OUT_HELP))
+def test_the_help_of_out_says_what_it_does_in_each_command(command):
+    # (landscape's said "exactly this new folder" of an --out that completes an existing
+    # landscape folder; gradcheck's did not say it needs --compare-differences; report's did
+    # not say that an existing report is rebuilt)
+    text = " ".join(invoke(command, "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert OUT_HELP[command] in text

@@ -528,3 +528,28 @@ def test_every_output_path_refusal_has_one_shape(case, templates, refusal):
     line = refused(invoke(*args), 2)
     assert ONE_SHAPE.fullmatch(line), line
     assert snapshot(case.parents[2]) == before
+
+
+@pytest.mark.parametrize("command", ["landscape", "tune"])
+def test_an_out_with_resume_is_refused_not_ignored(case, command):
+    # (the resume went on in the folder it names and --out was silently ignored)
+    (case / "runs").mkdir()
+    before = snapshot(case.parents[2])
+    result = invoke(command, "--resume", "latest", "--out", "new", "--runs-dir", case / "runs")
+    refused(
+        result, 2, "error: --out: 'new': not with --resume, which ", f"(see nnlab {command} -h)"
+    )
+    assert snapshot(case.parents[2]) == before
+
+
+def test_a_landscape_out_that_is_a_folder_but_no_landscape_says_both_choices(case):
+    (case / "mine").mkdir()
+    before = snapshot(case.parents[2])
+    result = invoke(*OUTS["landscape"], "--out", "mine", "--runs-dir", case / "runs")
+    refused(
+        result,
+        2,
+        "error: --out: 'mine' already exists; give a new folder, or a landscape folder to "
+        "complete (no landscape.h5 here) (see nnlab landscape -h)",
+    )
+    assert snapshot(case.parents[2]) == before
