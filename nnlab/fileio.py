@@ -198,6 +198,26 @@ def output_problem(
     )
 
 
+def root_problem(root: Path, option: str) -> str | None:
+    """What stops a command making a new folder in ``root`` (a runs folder, made with any
+    missing parents when the folder is), as an error line says it after ``option``, else None:
+    the nearest of ``root`` and its parents that exists is a folder that takes a new file
+    (``unwritable``). Checked before any work, as ``output_problem`` checks an output path: an
+    unwritable runs folder was found only when the run folder was made, after the data was
+    loaded and the run checked."""
+    root = Path(root)
+    nearest = next((p for p in (root, *root.parents) if os.path.lexists(p)), None)
+    if nearest is None:  # (a relative path's '.' is always there; an absolute one's root too)
+        return None
+    where = f"'{root}'" + (f": '{nearest}'" if nearest != root else "")
+    if not nearest.is_dir():
+        return f"{where} is not a folder; {instead(option)}"
+    why = unwritable(nearest)
+    return (
+        f"'{root}': cannot write in folder '{nearest}' ({why}); {instead(option)}" if why else None
+    )
+
+
 def check_output(path: Path, option: str, **how: Any) -> None:
     """OptionError naming ``option`` if ``path`` cannot be written (``output_problem``, with
     ``how``: new_folder, what, exists)."""

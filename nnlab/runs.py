@@ -51,7 +51,7 @@ from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
-    check_output as check_output,
+    check_output,
     copy_file as copy_file,
     dumps as dumps,
     file_mode as file_mode,
@@ -59,6 +59,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     os_error_text as os_error_text,
     read_json_file as read_json_file,
     read_records as read_records,
+    root_problem,
     write_json as write_json,
 )
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
@@ -211,7 +212,9 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
     """OptionError if ``root``, where a command would make a new folder, is a run folder or
     inside one (a folder with a meta.json, or below it): a run made there would write into
     another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
-    the runs folder finds it. ``given``: the option's value as written, for the message."""
+    the runs folder finds it; or, a runs folder (no ``given``: the option's value as written,
+    an ``--out``, which ``check_output`` probed), if no folder can be made there
+    (``fileio.root_problem``). Every command making a folder calls it before any work."""
     path = Path(root).absolute()
     runs = [folder for folder in (path, *path.parents) if made_by_nnlab(folder)]
     if runs:  # (the outermost: a trial's parent, a sweep's trials/, is no runs folder)
@@ -219,11 +222,10 @@ def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = 
         where = (
             "is the run folder" if folder == path and given is None else "is inside the run folder"
         )
-        raise OptionError(
-            option,
-            f"'{given or root}' {where} '{folder}'; new folders go in a runs folder, not in a "
-            f"run's own folder (e.g. '{folder.parent}')",
-        )
+        raise OptionError(option, f"'{given or root}' {where} '{folder}'; new folders go in a "
+                          f"runs folder, not in a run's own folder (e.g. '{folder.parent}')")  # fmt: skip
+    if given is None and (problem := root_problem(root, option)) is not None:
+        raise OptionError(option, problem)
 
 
 def location(

@@ -9,8 +9,11 @@ inside ``tmp_path``, where ``snapshot`` sees it.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +117,19 @@ def set_meta(run: runs.RunDir, **fields: Any) -> None:
     meta = run.read_json("meta.json")
     meta.update(fields)
     runs.write_json(run.file("meta.json"), meta)
+
+
+def no_probe_in(monkeypatch, folder: Path, code: int = errno.EACCES) -> None:
+    """No new file can be made in ``folder``, as the OS refuses one in a read-only folder (as
+    root, chmod cannot make one): ``mkstemp`` there raises ``code``."""
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        if Path(kwargs.get("dir") or ".").absolute() == folder.absolute():
+            raise OSError(code, os.strerror(code), str(folder))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
 
 
 # ----------------------------------------------------------------------------- the README table

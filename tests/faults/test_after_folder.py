@@ -21,7 +21,7 @@ import pytest
 
 from nnlab import fileio, runs
 
-from .helpers import Row, assert_settled, invoke, only, refused, statuses
+from .helpers import Row, assert_settled, invoke, no_probe_in, only, refused, statuses
 
 # command -> (arguments, exit code when a trial / the run fails, the fault's write: the n-th
 # write of a file other than meta.json)
@@ -203,12 +203,68 @@ def test_a_runs_dir_that_is_a_file_is_one_line_naming_it(case):
 
 
 def test_a_runs_dir_under_a_file_is_one_line_naming_it(case):
+    # (refused when the run folder was made, after the scan's checks: "cannot create run
+    # folder: Not a directory")
     (case / "file").write_text("")
     result = invoke("lr-scan", "cfg.yaml", "--runs-dir", case / "file" / "runs")
-    refused(result, 2, f"{case / 'file' / 'runs'}/", "cannot create run folder: Not a directory")
+    refused(
+        result,
+        2,
+        f"error: --runs-dir: '{case / 'file' / 'runs'}': '{case / 'file'}' is not a folder; "
+        "give another --runs-dir (see nnlab lr-scan -h)",
+    )
+
+
+MAKERS = {  # every command that makes a folder in the runs folder
+    "train": ["train", "cfg.yaml"],
+    "sweep grid": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"],
+    "sweep grid --dry-run": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--dry-run"],
+    "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:0.01:1", "--trials", "2"],
+    "lr-scan": ["lr-scan", "cfg.yaml", "--num", "2"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3"],
+    "activations": ["activations", "--layers", "1"],
+    "compare-optimizers": ["compare-optimizers", "--steps", "5"],
+    "gradcheck": ["gradcheck", "--compare-differences"],
+}
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["runs folder", "its parent"])
+@pytest.mark.parametrize("command", list(MAKERS))
+def test_a_runs_dir_that_cannot_be_written_is_refused_before_any_work(
+    case, monkeypatch, command, missing
+):
+    # (found only when the run folder was made: after the data was loaded and the run checked)
+    from nnlab.data import digits
+
+    where = case / "ro"
+    where.mkdir()
+    root = where / "runs" if missing else where  # (a runs folder not made yet: its parent)
+    no_probe_in(monkeypatch, where)
+    loaded = []
+    monkeypatch.setattr(digits, "_arrays", lambda: loaded.append(1) or [][0])
+    result = invoke(*MAKERS[command], "--runs-dir", root)
+    refused(
+        result,
+        2,
+        f"error: --runs-dir: '{root}': cannot write in folder '{where}' (Permission denied); "
+        f"give another --runs-dir (see nnlab {command.removesuffix(' --dry-run')} -h)",
+    )
+    assert loaded == [] and list(where.iterdir()) == []
 
 
 def test_a_read_only_runs_dir_is_one_line_naming_it_and_no_folder(case, monkeypatch):
+    no_probe_in(monkeypatch, case / "runs")  # (every command: the test above)
+    (case / "runs").mkdir()
+    refused(
+        invoke("train", "cfg.yaml", "--runs-dir", case / "runs"),
+        2,
+        *FAULTS[3].expect(case / "runs"),
+    )
+    assert list((case / "runs").iterdir()) == []
+
+
+def test_a_runs_dir_that_refuses_its_run_folder_is_one_line_and_no_folder(case, monkeypatch):
+    # (what the probe cannot foresee: the folder refused when it is made)
     real = Path.mkdir
 
     def mkdir(self, *args, **kwargs):
@@ -218,7 +274,12 @@ def test_a_read_only_runs_dir_is_one_line_naming_it_and_no_folder(case, monkeypa
 
     monkeypatch.setattr(Path, "mkdir", mkdir)
     for args in (["train", "cfg.yaml"], ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"]):
-        refused(invoke(*args, "--runs-dir", case / "runs"), 2, *FAULTS[3].expect(case / "runs"))
+        refused(
+            invoke(*args, "--runs-dir", case / "runs"),
+            2,
+            f"error: {case / 'runs'}/",
+            ": cannot create run folder: Permission denied",
+        )
     assert not (case / "runs").exists()
 
 
@@ -245,10 +306,14 @@ FAULTS = [
         ),
     ),  # fmt: skip
     Row(
-        "a runs folder that cannot be written",
+        "a runs folder that cannot be written (or, not made yet, its parent), in every command "
+        "that makes a folder",
         "`nnlab train cfg.yaml --runs-dir runs` (EACCES)",
         2,
-        ("error: {runs}/", ": cannot create run folder: Permission denied"),
+        (
+            "error: --runs-dir: '{runs}': cannot write in folder '{runs}' (Permission denied); "
+            "give another --runs-dir (see nnlab train -h)",
+        ),
     ),
     Row(
         "`--runs-dir` that is a file",

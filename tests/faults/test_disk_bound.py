@@ -75,6 +75,7 @@ def test_the_free_space_is_asked_of_the_nearest_folder_that_exists(tmp_path):
 
 
 def test_a_file_system_of_no_size_is_not_a_full_disk(case):
-    # (/proc says 0 bytes free of 0: a run there fails as a folder that cannot be made)
+    # (/proc says 0 bytes free of 0: a run there is refused as a folder that cannot be made)
     assert limits.free_space(Path("/proc/nnlab-not-there")) is None
-    refused(invoke("train", "cfg.yaml", "--runs-dir", "/proc/nnlab-x"), 2, "cannot create")
+    result = invoke("train", "cfg.yaml", "--runs-dir", "/proc/nnlab-x")
+    refused(result, 2, "'/proc/nnlab-x': cannot write in folder '/proc' (No such file")

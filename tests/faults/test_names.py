@@ -6,10 +6,8 @@ case's tree (the working folder is three levels down, so '../..' stays inside it
 from __future__ import annotations
 
 import errno
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ import pytest
 
 from nnlab import runs
 
-from .helpers import Row, invoke, refused, snapshot
+from .helpers import Row, invoke, no_probe_in, refused, snapshot
 
 HOSTILE = {
     "parent of parent": ("../..", "'../..': its folder name '..' contains '..'"),
@@ -369,19 +367,6 @@ def test_a_new_report_folder_is_held_to_the_rules_of_every_out(case, value):
     assert snapshot(case.parents[2]) == before
 
 
-def _no_probe_in(monkeypatch, folder: Path, code: int = errno.EACCES) -> None:
-    """No new file can be made in ``folder``, as the OS refuses one in a read-only folder (as
-    root, chmod cannot make one): ``mkstemp`` there raises ``code``."""
-    real = tempfile.mkstemp
-
-    def mkstemp(*args, **kwargs):
-        if Path(kwargs.get("dir") or ".").absolute() == folder.absolute():
-            raise OSError(code, os.strerror(code), str(folder))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
-
-
 UNWRITABLE = {  # where a figure or a new folder cannot go, and what the error says
     "a folder that takes no file (/proc)": (
         lambda c: Path("/proc"),
@@ -398,7 +383,7 @@ def _unwritable(case, monkeypatch, value):
     where, says = UNWRITABLE[value]
     folder = where(case)
     if value == "a read-only folder":
-        _no_probe_in(monkeypatch, folder)
+        no_probe_in(monkeypatch, folder)
     return folder, says
 
 
@@ -442,7 +427,7 @@ def test_an_existing_report_folder_that_cannot_be_written_is_refused_before_read
 ):
     run = _a_run(case, templates)
     (case / "report").mkdir()
-    _no_probe_in(monkeypatch, case / "report", errno.EROFS)
+    no_probe_in(monkeypatch, case / "report", errno.EROFS)
     reads = []
     monkeypatch.setattr(runs.RunDir, "summary", lambda self: reads.append(self) or {})
     result = invoke("report", "--runs-dir", run.parent, "--out", case / "report")
