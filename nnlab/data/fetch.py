@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nnlab.data import hdf5, mnist
-from nnlab.errors import ConfigError, DataError
+from nnlab.errors import ConfigError, DataError, OptionError
+from nnlab.fileio import root_problem
 from nnlab.output import counted
 
 MIRRORS = [
@@ -129,13 +130,17 @@ def fetch_mnist(
 @contextmanager
 def staging_in(dest: Path) -> Iterator[Path]:
     """A fresh staging folder inside ``dest`` (made if absent), removed however the block ends.
+    Entered before any download or copy, once the files already there are known not to do:
+    a ``dest`` that cannot take them (a file, in a file, a folder that takes no new file, or
+    not there and its nearest parent takes none: ``fileio.root_problem``) is an OptionError
+    naming --data-dir (it was an OS error, exit 1, naming a temp file or the missing folder).
 
     When the block raises, ``dest`` is removed too if this call created it and it is empty, so
     a failed fetch leaves the data dir as it was.
     """
+    if (problem := root_problem(dest, "--data-dir")) is not None:
+        raise OptionError("--data-dir", problem)
     created = not dest.exists()
-    if not created and not dest.is_dir():
-        raise ConfigError(f"--data-dir {dest}: not a folder (data files go in a folder)")
     dest.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
     try:

@@ -153,3 +153,53 @@ def test_a_folder_where_a_data_file_should_be_is_named_as_one(tmp_path):
     assert f"dataset.train_file: {tmp_path / 'cat.h5'} is a folder, expected an HDF5 file" in (
         result.stderr
     ), result.stderr
+
+
+DATA_DIRS = {  # a --data-dir no file can be put in, and what the one line says of it
+    "a file": ("file", "'{d}' is not a folder"),
+    "in a file": ("file/data", "'{d}': '{t}/file' is not a folder"),
+    "in a folder that takes no file (/proc)": (
+        "/proc/nnlab-data",
+        "'{d}': cannot write in folder '/proc' (No such file or directory)",
+    ),
+    "a read-only folder": ("ro", "'{d}': cannot write in folder '{d}' (Permission denied)"),
+}
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "catvnoncat"])
+@pytest.mark.parametrize("kind", list(DATA_DIRS))
+def test_data_fetch_into_a_data_dir_that_cannot_take_files_is_refused_before_any_download(
+    tmp_path, monkeypatch, kind, dataset
+):
+    # (an OS error, exit 1, naming a temp file ('/proc/.nnlab-fetch-s_n9uddm: No such file or
+    # directory') or the folder it could not make; a file was said another way, exit 2)
+    import errno
+    import os
+    import tempfile
+
+    import pooch
+
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "ro").mkdir()
+    where, says = DATA_DIRS[kind]
+    data_dir = tmp_path / where
+    if kind == "a read-only folder":  # (as root, chmod cannot make one: the probe is refused)
+        real = tempfile.mkstemp
+
+        def mkstemp(*args, **kwargs):
+            if kwargs.get("dir") is not None and Path(kwargs["dir"]) == data_dir:
+                raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(data_dir))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    downloads = []
+    monkeypatch.setattr(pooch, "retrieve", lambda *a, **k: downloads.append(a) or [][0])
+    source = fake_catvnoncat(tmp_path / "src", monkeypatch)
+    extra = ["--mirror", "http://127.0.0.1:9/"] if dataset == "mnist" else ["--from", str(source)]
+    line = error_line(invoke("data", "fetch", dataset, "--data-dir", str(data_dir), *extra))
+    expected = says.format(d=data_dir, t=tmp_path)
+    assert line == (
+        f"error: --data-dir: {expected}; give another --data-dir (see nnlab data fetch -h)"
+    )
+    assert downloads == [] and (tmp_path / "file").read_text() == "not a folder"
+    assert list((tmp_path / "ro").iterdir()) == []

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nnlab.data import fetch, mnist
-from nnlab.errors import ConfigError, DataError
+from nnlab.errors import ConfigError, DataError, OptionError
 
 from .conftest import idx_bytes
 
@@ -232,6 +232,24 @@ def test_known_payload_md5s_cover_all_four_files():
 
 def test_a_data_dir_that_is_a_file_is_refused_before_any_download(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(ConfigError, match=r"--data-dir .*/file: not a folder"):
+    with pytest.raises(OptionError, match=r"--data-dir: '.*/file' is not a folder; give another"):
         fetch.fetch_mnist(tmp_path / "file", mirrors=["http://127.0.0.1:9/"])
     assert (tmp_path / "file").read_text() == "not a folder"
+
+
+def test_a_read_only_data_dir_holding_every_file_is_no_error(tmp_path, dead_url, monkeypatch):
+    # (nothing to write: the check of the data dir is made only when a file must be put there)
+    import errno
+    import os
+    import tempfile
+
+    fake_t10k(tmp_path / "dest" / "mnist", monkeypatch)
+
+    def mkstemp(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(kwargs.get("dir")))
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    paths = fetch.fetch_mnist(tmp_path / "dest", [dead_url], ("t10k",))
+    assert [p.name for p in paths] == [f"{s}.gz" for s in T10K]
+    with pytest.raises(OptionError, match="Read-only file system"):
+        fetch.fetch_mnist(tmp_path / "dest", [dead_url], ("train",))
