@@ -160,7 +160,8 @@ def fit_group(
     in, whose state is no point to continue training from (a resume from it would train on
     past the divergence). A net whose loss is not finite stops before that update: it
     leaves the group, its epoch is recorded (loss None) and it ends ``DIVERGED``; so does a net
-    whose parameters are not finite after an epoch. The others train on. ``seconds`` is the
+    whose parameters are not finite after an epoch, or before training (at epoch 0: an init
+    its dtype cannot hold). The others train on. ``seconds`` is the
     net's share of the group's time. ``on_step(step, losses)`` is called after every update;
     ``max_steps`` stops after that many updates in total (counting from this call), ending the
     epoch in progress there. When resuming, ``start_step`` is the number of updates already
@@ -249,14 +250,24 @@ class _Loop:
             self.on_epoch(net, record, state)
 
     def record_initial(self) -> None:
-        """Epoch 0: every net evaluated before any update."""
+        """Epoch 0: every net evaluated before any update. A net whose parameters are not
+        finite already (an init its dtype cannot hold) diverged there: no update is made from
+        it, and its evaluation (argmax of NaN scores) is no result to take a best from."""
         t0 = time.perf_counter()
+        finite = self.group.params_finite()
         evals = self.evaluate(self.group, final=self.settings.epochs == 0)
         share = (time.perf_counter() - t0) / len(self.live)
         for pos, net in enumerate(self.live):
-            record = {"epoch": 0, "loss": None, **evals[pos], "lr": self.lrs[net],
+            metrics = evals[pos]
+            if not finite[pos] and self.settings.epochs > 0:
+                metrics = self.evaluate_final(self.group, pos, metrics)
+            record = {"epoch": 0, "loss": None, **metrics, "lr": self.lrs[net],
                       "seconds": share}  # fmt: skip
-            self.emit(net, {**record, "steps": self.steps}, self.group, self.optimizer, pos)
+            self.emit(net, {**record, "steps": self.steps}, self.group, self.optimizer, pos,
+                      diverged=not finite[pos])  # fmt: skip
+            if not finite[pos]:
+                self.results[net].status = "DIVERGED"
+        self.retire_not_finite(finite)
 
     def train_epoch(self) -> dict[int, _Stopped]:
         """One pass of shuffled minibatches, one optimizer step each. A net whose loss is not

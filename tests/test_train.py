@@ -424,6 +424,32 @@ def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     assert json.loads((folder / "meta.json").read_text())["status"] == "DIVERGED"
 
 
+# float32 weights of std 1e200 are infinite from the start: the net diverged before training
+INF_INIT = [*SMALL_DIGITS, "model.init=std", "model.init_std=1e200", "final_eval=[test]",
+            "eval=[train]"]  # fmt: skip
+
+
+def test_a_net_whose_initial_weights_are_not_finite_diverges_at_epoch_0():
+    # (it trained an epoch of NaN steps and recorded DIVERGED at epoch 1, taking epoch 0's
+    # argmax-of-NaN accuracies as its best)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (nor a RuntimeWarning of the init's overflowing cast)
+        result, _, _ = train(INF_INIT)
+    assert result.status == "DIVERGED" and result.epoch == 0 and result.steps == 0
+    (record,) = result.records
+    assert record["epoch"] == 0 and record["train_loss"] is None
+    assert "test_acc" in record  # (a final_eval split: in the record it diverged in)
+
+
+def test_a_run_that_diverged_at_epoch_0_has_no_best_and_no_checkpoint(tmp_path):
+    result = run_training(load_config(None, INF_INIT), runs_dir=tmp_path)
+    run = RunDir(result.run.path)
+    assert run.meta["status"] == "DIVERGED" and run.meta["epochs_done"] == 0
+    summary = json.loads(run.file("summary.json").read_text())
+    assert summary["diverged_epoch"] == 0 and summary["best_train_acc"] is None
+    assert not run.file("checkpoint.npz").exists() and run.file("curves.png").exists()
+
+
 QUICKSTART = Path(__file__).resolve().parents[1] / "configs" / "digits-quickstart.yaml"
 # the quick start at lr 1000: the loss goes non-finite in the first epoch, where the weights it
 # stopped at still evaluate finite (train loss ~3690, train accuracy 0.1007 > epoch 0's 0.098)

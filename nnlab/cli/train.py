@@ -33,9 +33,9 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
 
     def report(record: dict[str, Any], cfg: Any) -> None:
         parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
-        # (an epoch of training without an objective: the net diverged in it, and its accuracies
-        # are the argmax of NaN scores, not results)
-        diverged = record.get("loss") is None and record["epoch"] > 0
+        # (the epoch a net diverged in, epoch 0 included when its init was not finite: its
+        # accuracies are the argmax of NaN scores, not results)
+        diverged = bool(record.get("diverged"))
         if diverged:
             parts.append("diverged: loss or parameters not finite")
         elif record.get("loss") is not None:

@@ -31,6 +31,7 @@ from nnlab.state import set_state
 from nnlab.summary import objective_label, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
+# (an epoch's record, ``diverged`` true in the one a net diverged in, and its config)
 ProgressFn = Callable[[Record, Config], None]
 
 CHECKPOINT_SECONDS = 2.0  # the longest stretch of training a kill can cost
@@ -158,8 +159,8 @@ def _drive(
         if state is not None and (final or time.monotonic() - last_save[net] >= CHECKPOINT_SECONDS):
             life.run.save_checkpoint(state(), record["epoch"], idents[net])
             last_save[net] = time.monotonic()
-        if progress is not None:
-            progress(record, cfg)
+        if progress is not None:  # (the epoch a net diverged in has no state: epoch 0 too)
+            progress({**record, "diverged": state is None}, cfg)
 
     results = fit_group(
         group,

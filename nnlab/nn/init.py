@@ -64,4 +64,5 @@ def init_weight(
     s = std_of(n_in, n_out, std)
     if s == 0.0:
         return np.zeros((n_in, n_out), dtype=dtype)
-    return (s * rng.standard_normal((n_in, n_out))).astype(dtype)
+    with np.errstate(over="ignore"):  # (a std the dtype cannot hold: inf weights, which the
+        return (s * rng.standard_normal((n_in, n_out))).astype(dtype)  # loop records as DIVERGED)

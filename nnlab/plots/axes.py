@@ -89,6 +89,12 @@ def wide_log_ticks(axis: Any, lo: float, hi: float, decades: float = 200) -> Non
 
 def epoch_axis(ax: Any) -> None:
     """Label ``ax``'s x axis "epoch" and tick it at whole epochs only (over two or three
-    epochs matplotlib's own ticks fell at 0.5, 1.5). Every per-epoch axis is set here."""
+    epochs matplotlib's own ticks fell at 0.5, 1.5), an epoch wide at least. Every per-epoch
+    axis is set here, after its curves are drawn."""
     ax.set_xlabel("epoch")
     ax.xaxis.get_major_locator().set_params(integer=True)
+    lo, hi = ax.get_xlim()
+    if hi - lo < 1:  # (one epoch drawn, or none: a run that diverged at epoch 0; matplotlib's
+        mid = round((lo + hi) / 2)  # +-0.05 around it ticked -0.04, -0.02, ...)
+        ax.set_xlim(mid - 0.5, mid + 0.5)
+        ax.set_xticks([mid])

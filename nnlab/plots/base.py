@@ -516,9 +516,15 @@ def mark_diverged(
     joined to the curve's last finite point by a dotted stub in the curve's ``color`` (a curve
     of one point would otherwise not show). An accuracy's marker sits at that point's height
     (the accuracies after it are no results); a loss's (``rising``: it went to infinity) at the
-    top edge of the axes, its stub rising to it, not level as if the loss had stayed there."""
+    top edge of the axes, its stub rising to it, not level as if the loss had stayed there.
+    A curve with no finite point gets the marker alone."""
     y = last_finite(values)
-    x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), at)
+    x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), None)
+    if x0 is None:  # (no finite point before it, e.g. a net that diverged at epoch 0: no stub
+        top = ax.get_xaxis_transform() if rising else ax.transData  # from a made-up level)
+        ax.plot([at], [1 if rising else y], transform=top, clip_on=False, zorder=4,
+                **DIVERGED_STYLE)  # fmt: skip
+        return
     if not rising:
         ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
         ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)

@@ -54,6 +54,7 @@ def train_curves_figure(
     log = base.spans_decades(losses)
     ax_loss.set(ylabel="loss (log scale)" if log else "loss", title="loss",
                 yscale="log" if log else "linear")  # fmt: skip
+    _unless_a_loss(ax_loss, kept, ["loss", *(f"{split}_loss" for split in splits)])
     ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
     rows = 1
@@ -69,6 +70,15 @@ def train_curves_figure(
         )
     _fixed_margins(fig, top=0.62, bottom=0.62 + 0.2 * rows)
     return fig
+
+
+def _unless_a_loss(ax: Any, records: list[dict[str, Any]], keys: list[str]) -> None:
+    """A loss panel with no finite value of ``keys`` to draw (a net that diverged at epoch 0):
+    no scale, and a word saying so, rather than matplotlib's -0.05..0.05 around nothing."""
+    if not any(r.get(k) is not None for r in records for k in keys):
+        ax.set(ylim=(0, 1), yticks=[])
+        ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
+                color="0.4")  # fmt: skip
 
 
 def train_curves_canvas() -> Any:

@@ -402,6 +402,16 @@ def test_the_epoch_a_run_diverged_in_says_so_instead_of_its_nan_accuracies(tmp_p
     assert "_acc" not in lines[-1] and "loss 0" not in lines[-1]
 
 
+def test_a_run_whose_init_is_not_finite_says_it_diverged_at_epoch_0(tmp_path):
+    # (epoch 0 printed the argmax-of-NaN accuracies, then 'diverged at epoch 1')
+    result = invoke("train", "configs/digits-quickstart.yaml", "model.init=std",
+                    "model.init_std=1e200", "epochs=3", runs_dir=tmp_path)  # fmt: skip
+    assert result.exit_code == 1, result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("epoch")]
+    assert "diverged: loss or parameters not finite" in line and "_acc" not in line
+    assert "error: the run diverged at epoch 0" in result.stderr
+
+
 def test_runs_list_orders_its_columns_alike_in_a_table_and_in_csv():
     from nnlab.experiments.listing import list_columns
 

@@ -101,6 +101,21 @@ def test_a_diverged_loss_rises_to_the_top_edge_not_level_at_its_last_value():
     assert level == []
 
 
+def test_a_run_that_diverged_at_epoch_0_draws_its_crosses_on_an_epoch_axis():
+    # (the loss panel's stub rose from a made-up 0 on a -0.05..0.05 scale, and the epoch axis
+    # was ticked -0.04, -0.02, ...)
+    run = [{"epoch": 0, "loss": None, "train_loss": None, "train_acc": 0.099,
+            "test_loss": None, "test_acc": 0.098}]  # fmt: skip
+    fig = plots.train_curves_figure(run, ["train", "test"], title="run", status="DIVERGED")
+    ax_loss, ax_acc = fig.axes
+    for ax in (ax_loss, ax_acc):
+        assert list(ax.get_xticks()) == [0] and ax.get_xlim() == (-0.5, 0.5)
+        crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+        assert len(crosses) == 2 and all(c.get_xdata()[0] == 0 for c in crosses)
+    assert list(ax_loss.get_yticks()) == [] and not ax_loss.texts[1:]  # (no stub)
+    assert [t.get_text() for t in ax_loss.texts] == ["no finite loss"]
+
+
 def gap_panels():
     return [
         {"label": "plain", "records": records.learning(end=1.0), "status": "COMPLETED"},
