@@ -66,7 +66,7 @@ class LrScanResult:
 
     run: runs.RunDir
     rows: list[dict[str, Any]]
-    initial_loss: float
+    initial_loss: float | None  # (None: the initial weights' objective is not finite)
     best_step_lr: float | None
     best_train_lr: float | None
     curves: dict[str, list[Record]] = field(default_factory=dict)
@@ -190,7 +190,8 @@ def table_rows(
         row: dict[str, Any] = {"lr": lr, "step_loss": step_losses[i]}
         if initial is not None:
             step = step_losses[i]
-            row["step_change"] = step - initial if step is not None else None
+            finite = step is not None and math.isfinite(initial)  # (an initial loss of NaN:
+            row["step_change"] = step - initial if finite else None  # no change to show)
         diverged = [] if step_losses[i] is not None else ["step"]
         if trainings is not None:
             status, records = trainings[i]
@@ -268,7 +269,8 @@ def lr_scan(
         best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
         best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
         curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
-        result = LrScanResult(life.run, rows, initial, best_step, best_train, curves)
+        shown = initial if math.isfinite(initial) else None  # (no NaN in the table or figure)
+        result = LrScanResult(life.run, rows, shown, best_step, best_train, curves)
         _write(result, cfg, epochs)
     return result
 
@@ -315,11 +317,15 @@ def table_columns(rows: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
+def _loss_text(loss: float | None) -> str:
+    return "not finite (the initial weights overflow)" if loss is None else f"{loss:.4f}"
+
+
 def table_title(result: LrScanResult) -> str:
     """The run, the initial loss, and what each column of the table is (``column_notes``)."""
     epochs = result.run.meta.get("epochs", 0)
     head = [
-        f"{result.run.id}: initial loss L(W) {result.initial_loss:.4f}",
+        f"{result.run.id}: initial loss L(W) {_loss_text(result.initial_loss)}",
         "(L: the training objective; W: the config's initial weights; g: dL/dW at W)",
     ]
     return "\n".join(head + column_notes(table_columns(result.rows), epochs))

@@ -57,7 +57,7 @@ def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[An
 
 def lr_scan_figure(
     rows: list[dict[str, Any]],
-    initial_loss: float,
+    initial_loss: float | None,
     epochs: int,
     title: str = "",
     trainer: str = "",
@@ -69,7 +69,7 @@ def lr_scan_figure(
     (labelled "diverged", with no loss scale: they have no loss value to draw), with a legend
     entry; the best rate of each curve is circled and labelled inside the axes (above its point
     in the lower half, below it in the upper half, to its left near the right edge); the dashed
-    line is the initial loss. The legend is right of the axes.
+    line is the initial loss (none where it is not finite). The legend is right of the axes.
     """
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -85,7 +85,9 @@ def lr_scan_figure(
             )  # fmt: skip
         )
     finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
-    lo, hi = _log_limits([*finite, initial_loss])
+    if initial_loss is not None:  # (None: not finite, nothing to draw)
+        finite.append(initial_loss)
+    lo, hi = _log_limits(finite) if finite else (0.1, 10.0)
     lrs = [r["lr"] for r in rows]
     x_lo, x_hi = math.log10(min(lrs)), math.log10(max(lrs))
     ax.set(xscale="log", yscale="log", ylim=(lo, hi))
@@ -104,7 +106,14 @@ def lr_scan_figure(
         above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
         right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
         _label_best(ax, lr, y, color, above, right)
-    ax.axhline(initial_loss, ls="--", color="gray", lw=1, label=f"initial loss {initial_loss:.3f}")
+    if initial_loss is not None:
+        ax.axhline(initial_loss, ls="--", color="gray", lw=1,
+                   label=f"initial loss {initial_loss:.3f}")  # fmt: skip
+    if not finite:  # (every rate diverged from weights whose loss overflows: no loss scale)
+        ax.set_yticks([], minor=False)
+        ax.set_yticks([], minor=True)
+        ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
+                color="0.4")  # fmt: skip
     ax.set(xlabel="step size / learning rate", ylabel="loss")
     ax.grid(alpha=0.3, which="both")
     handles, _ = ax.get_legend_handles_labels()

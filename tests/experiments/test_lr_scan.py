@@ -128,6 +128,19 @@ def test_divergence_is_recorded_not_reported_as_a_number(cfg, data, tmp_path):
     assert result.run.meta["status"] == "COMPLETED"
 
 
+def test_initial_weights_whose_loss_overflows_make_a_scan_of_diverged_rows(data, tmp_path):
+    # (the figure's limits took the initial loss, NaN: the scan ended FAILED, exit 1, and
+    # summary.txt said 'initial loss L(W) nan')
+    cfg = load_config(None, [*SMALL, "model.init=std", "model.init_std=1e200"])
+    result = scan.lr_scan(cfg, min_exp=-3, max_exp=1, num=2, epochs=1, data=data, runs_dir=tmp_path)
+    assert result.run.meta["status"] == "COMPLETED" and result.initial_loss is None
+    assert all(r["diverged"] == "step, train (epoch 0)" for r in result.rows)
+    text = result.run.file("summary.txt").read_text()
+    assert "initial loss L(W) not finite" in text and "nan" not in text
+    assert json.loads(result.run.file("summary.json").read_text())["initial_loss"] is None
+    assert result.run.file("lr-scan.png").exists()
+
+
 def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
     result = scan.lr_scan(
         cfg, min_exp=-6, max_exp=-5, num=2, epochs=0, data=data, runs_dir=tmp_path

@@ -105,6 +105,17 @@ def test_no_strip_when_nothing_diverged_and_one_cross_row_per_curve():
     assert step.get_ydata()[0] != train.get_ydata()[0]  # both at 10: apart, not on each other
 
 
+def test_a_scan_with_no_finite_loss_draws_its_crosses_and_no_loss_scale():
+    # (an initial loss of NaN went into the axis limits: "Axis limits cannot be NaN or Inf")
+    rows = [dict(r, step_loss=None, train_loss=None, best="") for r in README_ROWS]
+    fig = plots.lr_scan_figure(rows, initial_loss=None, epochs=2)
+    ax = fig.axes[0]
+    (strip,) = ax.child_axes
+    assert [list(ln.get_xdata()) for ln in strip.get_lines()] == [[r["lr"] for r in rows]] * 2
+    assert ax.get_yticks().size == 0 and [t.get_text() for t in ax.texts] == ["no finite loss"]
+    assert not any("initial loss" in t.get_text() for t in ax.get_legend().get_texts())
+
+
 def test_lr_scan_legend_covers_no_data():
     fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
     assert legend_over_data(fig) == []
