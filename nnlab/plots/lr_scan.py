@@ -22,6 +22,14 @@ def _log_limits(values: list[float]) -> tuple[float, float]:
     return 10**bottom, 10 ** (bottom + (hi - bottom) / TOP)
 
 
+def _no_loss_scale(ax: Any) -> None:
+    """Loss axes with nothing finite to draw: no ticks, and a word saying so."""
+    ax.set_yticks([], minor=False)
+    ax.set_yticks([], minor=True)
+    ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
+            color="0.4")  # fmt: skip
+
+
 def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool) -> None:
     """Circle the best rate of a curve and write it beside the circle, above or below it and to
     the left or right, as the caller chose to keep it inside the axes."""
@@ -55,6 +63,17 @@ def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[An
     return [strip, *handles]
 
 
+def _series(epochs: int, trainer: str) -> list[tuple[str, str, str, str]]:
+    """The curves: (row key, legend label, colour, the mark ``best`` gives its lowest)."""
+    series = [("step_loss", "one full-gradient step", "C0", "step")]
+    if epochs > 0:
+        how = f" ({trainer})" if trainer else ""
+        series.append(
+            ("train_loss", f"after {counted(epochs, 'epoch')} of training{how}", "C1", "train")
+        )
+    return series
+
+
 def lr_scan_figure(
     rows: list[dict[str, Any]],
     initial_loss: float | None,
@@ -73,20 +92,9 @@ def lr_scan_figure(
     """
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = [("step_loss", "one full-gradient step", "C0", "step")]
-    if epochs > 0:
-        series.append(
-            (
-                "train_loss",
-                f"after {counted(epochs, 'epoch')} of training"
-                + (f" ({trainer})" if trainer else ""),
-                "C1",
-                "train",
-            )  # fmt: skip
-        )
+    series = _series(epochs, trainer)
     finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
-    if initial_loss is not None:  # (None: not finite, nothing to draw)
-        finite.append(initial_loss)
+    finite += [initial_loss] if initial_loss is not None else []  # (None: not finite)
     lo, hi = _log_limits(finite) if finite else (0.1, 10.0)
     lrs = [r["lr"] for r in rows]
     x_lo, x_hi = math.log10(min(lrs)), math.log10(max(lrs))
@@ -110,10 +118,7 @@ def lr_scan_figure(
         ax.axhline(initial_loss, ls="--", color="gray", lw=1,
                    label=f"initial loss {initial_loss:.3f}")  # fmt: skip
     if not finite:  # (every rate diverged from weights whose loss overflows: no loss scale)
-        ax.set_yticks([], minor=False)
-        ax.set_yticks([], minor=True)
-        ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
-                color="0.4")  # fmt: skip
+        _no_loss_scale(ax)
     ax.set(xlabel="step size / learning rate", ylabel="loss")
     ax.grid(alpha=0.3, which="both")
     handles, _ = ax.get_legend_handles_labels()
