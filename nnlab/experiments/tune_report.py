@@ -8,7 +8,7 @@ from typing import Any
 
 from nnlab import runs, sweep
 from nnlab.output import part_of, table_text
-from nnlab.summary import best_first
+from nnlab.summary import DIVERGED, best_first
 
 Row = dict[str, Any]
 # tune's TuneSettings and RoundResult, typed by name only: importing them would be a circle
@@ -114,6 +114,11 @@ def write_outputs(
         {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}
         for rr in results
         for r in rr.ranked
+    ] + [  # (a diverged trial has no metric, but its values were searched: a cross)
+        {"round": rr.index, **{k: r[k] for k in keys}, "metric": None, "diverged": True}
+        for rr in results
+        for r in rr.rows
+        if r.get("status") == DIVERGED
     ]
     logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
     figure = plots.tune_scatter_figure(points, keys, logs, settings.metric)

@@ -36,6 +36,9 @@ def tune_curves_figure(
         if at is not None:
             base.mark_diverged(ax, epochs, val, at, color)
             diverged = True
+    if not top:  # (tune ranks no diverged trial: empty axes would look like a failed figure)
+        ax.text(0.5, 0.5, "no trial completed (each diverged or failed)", ha="center",
+                transform=ax.transAxes, color="0.4")  # fmt: skip
     ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
     ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
@@ -52,14 +55,16 @@ def tune_scatter_figure(
 ) -> Any:
     """Validation metric against each searched key, one panel per key, colour = round. A key
     searched on a log scale gets a log axis where its values span a decade or more (a few
-    trials close together would pile up its labels); an accuracy's axis is 0..1."""
+    trials close together would pile up its labels); an accuracy's axis is 0..1. A trial that
+    diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
+    round's colour in a "diverged" strip under the axis."""
     plt = base.pyplot()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.8), squeeze=False)
     rounds = sorted({p["round"] for p in points})
     label = metric.replace("_", " ")
     for ax, key in zip(axes[0], keys):
         for r in rounds:
-            sel = [p for p in points if p["round"] == r]
+            sel = [p for p in points if p["round"] == r and not p.get("diverged")]
             ax.scatter(
                 [p[key] for p in sel],
                 [p["metric"] for p in sel],
@@ -67,20 +72,49 @@ def tune_scatter_figure(
                 color=f"C{(r - 1) % 10}",
                 label=f"round {r}",
             )
-        if log.get(key) and base.spans_decades([p[key] for p in points]):
-            values = [p[key] for p in points if p[key] > 0]
-            if base.too_wide(min(values), max(values)):  # (a margin past 1e308 overflows)
-                ax.margins(x=0)
-            ax.set_xscale("log")
-            base.wide_log_ticks(ax.xaxis, min(values), max(values))
+        _value_axis(ax, [p[key] for p in points], bool(log.get(key)))
         ax.set(xlabel=key, ylabel=label)
         if metric.endswith("_acc"):
             ax.set_ylim(0, 1.02)
         else:  # (a loss: from 0 to a little above the worst trial's)
-            finite = [p["metric"] for p in points if math.isfinite(p["metric"])]
+            finite = [p["metric"] for p in points if _finite(p["metric"])]
             ax.set_ylim(0, 1.08 * max(finite) if finite and max(finite) > 0 else 1)
+        _diverged_strip(ax, [p for p in points if p.get("diverged")], key)
         ax.grid(alpha=0.3, which="both")
     base.legend_outside(axes[0][-1])
     fig.suptitle(f"{label} of every trial, by the values searched", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
+    """The ``diverged`` trials as crosses at their ``key`` value in a strip under ``ax``'s
+    metric range (set before), labelled "diverged" where the ticks are."""
+    if not diverged:
+        return
+    lo, hi = ax.get_ylim()
+    y = lo - 0.08 * (hi - lo)
+    for r in sorted({p["round"] for p in diverged}):
+        xs = [p[key] for p in diverged if p["round"] == r]
+        ax.plot(xs, [y] * len(xs), marker="x", color=f"C{(r - 1) % 10}", ms=8, mew=2,
+                ls="none", label=f"round {r}: diverged")  # fmt: skip
+    ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color="red", alpha=0.07, lw=0)
+    ticks = [t for t in ax.get_yticks() if lo <= t <= hi]
+    ax.set_yticks([y, *ticks], ["diverged", *(f"{t:g}" for t in ticks)])
+    ax.set_ylim(y - 0.05 * (hi - lo), hi)
+
+
+def _value_axis(ax: Any, values: list[float], log: bool) -> None:
+    """A searched key's axis: log where it was searched so and its ``values`` span a decade."""
+    if not values:  # (no trial to draw: a blank axis says nothing of the values searched)
+        ax.text(0.5, 0.5, "no trial has a result", transform=ax.transAxes, ha="center")
+    if log and base.spans_decades(values):
+        values = [v for v in values if v > 0]
+        if base.too_wide(min(values), max(values)):  # (a margin past 1e308 overflows)
+            ax.margins(x=0)
+        ax.set_xscale("log")
+        base.wide_log_ticks(ax.xaxis, min(values), max(values))

@@ -225,6 +225,16 @@ def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
     assert warning_lines(one.rounds) == one.rounds[0].warnings  # one round: no round named
 
 
+def test_a_diverged_trial_is_shown_diverged_not_by_a_best_value_from_before(config, tmp_path):
+    # (--metric best_val_loss printed a diverged trial's best_val_loss from before it diverged,
+    # 'trial 1/2: best_val_loss 2.5179', as if it were a result; tune ranks no such trial)
+    trials = []
+    args = ["optimizer.lr=loguniform:1e8:1e9", *ARGS[1:]]
+    tn.tune(config, args, trials=2, top_k=1, epochs=1, runs_dir=tmp_path,
+            metric="best_val_loss", progress=trials.append)  # fmt: skip
+    assert trials[1:] == [f"  trial {i}/2: best_val_loss DIVERGED at epoch 1" for i in (1, 2)]
+
+
 def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):
     kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
     full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)

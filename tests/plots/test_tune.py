@@ -83,3 +83,28 @@ def test_tune_scatter_of_values_spanning_600_decades_draws():
     )
     render(fig)
     assert fig.axes[0].get_xscale() == "log" and len(fig.axes[0].get_xticks()) == 7
+
+
+def test_tune_scatter_marks_a_diverged_trial_at_its_values_in_a_strip():
+    # (a diverged trial was left out: "every trial" drew only the ranked ones, and a tune whose
+    # every trial diverged drew empty 0..1 axes)
+    points = [{"round": 1, "optimizer.lr": 0.1, "metric": 0.9},
+              {"round": 2, "optimizer.lr": 1e6, "metric": None, "diverged": True}]  # fmt: skip
+    for drawn in (points, points[1:]):
+        fig = plots.tune_scatter_figure(
+            drawn, ["optimizer.lr"], {"optimizer.lr": True}, "final_val_acc"
+        )
+        ax = fig.axes[0]
+        (cross,) = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+        assert list(cross.get_xdata()) == [1e6] and cross.get_ydata()[0] < 0
+        assert cross.get_label() == "round 2: diverged"
+        assert ax.get_yticklabels()[0].get_text() == "diverged"
+        assert ax.get_ylim()[0] < cross.get_ydata()[0] and ax.get_ylim()[1] == 1.02
+    render(fig)
+
+
+def test_tune_curves_of_no_completed_trial_say_so():
+    fig = plots.tune_curves_figure([], {}, ["optimizer.lr"])
+    assert [t.get_text() for t in fig.axes[0].texts] == [
+        "no trial completed (each diverged or failed)"
+    ]
