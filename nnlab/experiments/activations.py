@@ -27,6 +27,7 @@ Everything is float64.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,14 +136,26 @@ def caption(activations: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _moments(a: np.ndarray) -> dict[str, float]:
+    """``mean`` and ``std`` of a layer's activations. Where they overflow (ReLU std1 outputs of
+    ~1e157 after 100 layers: their squares pass 1e308) they are taken of ``a`` over its largest
+    magnitude and scaled back, so a finite spread is not shown as inf."""
+    with np.errstate(over="ignore", invalid="ignore"):  # (the overflow is handled here)
+        mean, std = float(a.mean()), float(a.std())
+    if not (math.isfinite(mean) and math.isfinite(std)):
+        scale = float(np.max(np.abs(a)))
+        if math.isfinite(scale) and scale > 0:
+            mean, std = scale * float((a / scale).mean()), scale * float((a / scale).std())
+    return {"mean": mean, "std": std}
+
+
 def layer_rows(activation: str, init: str, acts: list[np.ndarray]) -> list[dict[str, Any]]:
     return [
         {
             "activation": activation,
             "init": init,
             "layer": i,
-            "mean": float(a.mean()),
-            "std": float(a.std()),
+            **_moments(a),
             "saturated": saturated_fraction(a, activation),
             "zero": zero_fraction(a, activation),
             "dead_units": dead_units(a, activation),

@@ -44,6 +44,21 @@ def test_dead_units_are_zero_for_every_input():
     assert act.dead_units(a, "tanh") is None
 
 
+def test_a_layers_std_is_its_spread_even_where_the_squares_overflow():
+    # (relu x std1 over 100 layers of 3,000 units reaches ~1e158: np.std squared past 1e308 and
+    # the table showed std inf, summary.json null, for a finite spread)
+    import warnings
+
+    out = np.array([[3e200, -1e200], [1e200, -3e200]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (row,) = act.layer_rows("tanh", "std1", [out])
+    assert row["mean"] == 0.0 and row["std"] == pytest.approx(np.sqrt(5.0) * 1e200)
+    small = np.array([[0.5, -1.0], [2.0, 0.25]])
+    (plain,) = act.layer_rows("tanh", "std1", [small])
+    assert (plain["mean"], plain["std"]) == (float(small.mean()), float(small.std()))
+
+
 def test_every_setting_has_one_row_per_layer(result):
     settings = by_setting(result.rows)
     assert len(settings) == 3 * 4
