@@ -66,8 +66,12 @@ class Solo:
         return [self.model.evaluate(x, y, batch_size)]
 
     def params_finite(self) -> list[bool]:
-        """True when every parameter is finite (sums propagate any NaN or inf)."""
-        return [all(np.isfinite(np.sum(p)) for p in self.params.values())]
+        """True when every parameter is finite: its sum is (a sum propagates any NaN or inf),
+        or, where the sum of finite values overflowed, every entry is."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return [
+                all(np.isfinite(np.sum(p)) or np.isfinite(p).all() for p in self.params.values())
+            ]
 
     def select(self, keep: Sequence[int]) -> Solo:
         return self  # a group of one keeps its net (or has none left to train)

@@ -144,6 +144,21 @@ def test_a_net_that_diverges_mid_epoch_leaves_the_stack_and_the_others_train_on(
         assert without_seconds(result.records) == without_seconds(reference.records)
 
 
+def test_parameters_whose_sum_overflows_are_finite_alone_and_in_a_stack():
+    # (the check summed each parameter: float32 weights of 1e37 summed past 3.4e38 and a net
+    # of finite weights was retired as diverged, at epoch 0 since the loop checks there too)
+    cfgs = configs(["seed=1"], ["seed=2"])
+    group, _, _ = build_group(cfgs, 64, 10)
+    solo = Solo(build_model(cfgs[0], 64, 10, make_rngs(1)))
+    for g in (group, solo):
+        for p in g.params.values():
+            p[...] = np.float32(1e37)
+        assert g.params_finite() == [True] * g.size
+    group.params["affine1.W"][1, 0, 0] = np.inf  # (net 1's block only)
+    solo.params["affine1.W"][0, 0] = np.nan
+    assert group.params_finite() == [True, False] and solo.params_finite() == [False]
+
+
 def test_max_steps_and_on_step_work_for_a_stack():
     cfgs = configs(["seed=1"], ["seed=2"])
     data = digits(cfgs[0])

@@ -310,7 +310,12 @@ class StackedMLP:
         net's block: the same numbers in the same order)."""
         finite = np.ones(self.size, dtype=bool)
         for p in self.params.values():
-            finite &= np.isfinite(p.reshape(self.size, -1).sum(axis=1))
+            blocks = p.reshape(self.size, -1)
+            with np.errstate(over="ignore", invalid="ignore"):  # (the overflow is handled)
+                ok = np.isfinite(blocks.sum(axis=1))
+            if not ok.all():  # (a sum of finite values can overflow: then each entry decides)
+                ok |= np.isfinite(blocks).all(axis=1)
+            finite &= ok
         return finite.tolist()
 
     def net(self, k: int) -> MLP:
