@@ -94,8 +94,15 @@ class Centre:
 
 
 def centre_from_config(cfg: Config, data: Dataset, source: str) -> Centre:
-    """The initial weights ``cfg`` draws (seed ``cfg.seed``)."""
+    """The initial weights ``cfg`` draws (seed ``cfg.seed``), refused where they are not
+    finite (an init std its dtype cannot hold), as a run's checkpoint with such weights is."""
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    bad = next((k for k, p in model.params.items() if not np.isfinite(p).all()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"model.init_std: {cfg.model.init_std:g} draws initial weights ({bad!r}) that are "
+            f"not finite in {cfg.dtype}; expected a std whose weights the dtype holds"
+        )
     return Centre(cfg, model, f"{source} (initial weights, seed {cfg.seed})")
 
 
