@@ -153,6 +153,9 @@ def test_divergence_is_recorded_without_warnings():
     assert r.diverged_at == 78
     assert len(r.path) == r.diverged_at and np.all(np.isfinite(r.path))
     assert r.row()["diverged"] == "yes" and r.to_json()["diverged_at"] == r.diverged_at
+    # (no final point or value: its last finite point is where it stopped, not where it ended)
+    assert r.row()["final point"] is None and r.row()["final value"] is None
+    assert r.to_json()["final_point"] is None and r.to_json()["final_value"] is None
 
 
 def test_steps_to_tol_is_the_first_step_within_tol():

@@ -42,16 +42,24 @@ class PathResult:
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
+    def final(self) -> tuple[list[float] | None, float | None]:
+        """The final point and value; none for a diverged path (``nnlab.summary``'s rule: its
+        last finite point, the start if it diverged at step 1, is where it stopped, not where
+        it ended)."""
+        if self.diverged:
+            return None, None
+        return self.path[-1].tolist(), float(self.values[-1])
+
     def row(self) -> dict[str, Any]:
         """The table row: final point and value, steps to tolerance, diverged, outcome."""
-        final = self.path[-1]
+        point, value = self.final()
         return {
             "optimizer": self.spec.label,
             "hyperparameters": self.spec.describe(),
             "start": _point_text(self.start),
             "steps": self.steps,
-            "final point": _point_text(final),
-            "final value": float(self.values[-1]),
+            "final point": None if point is None else _point_text(point),
+            "final value": value,
             "steps to tol": self.steps_to_tol,
             "diverged": "yes" if self.diverged else "no",
             "outcome": self.outcome,
@@ -64,8 +72,8 @@ class PathResult:
             "hyperparameters": dict(self.spec.hyperparameters),
             "start": list(self.start),
             "steps": self.steps,
-            "final_point": self.path[-1].tolist(),
-            "final_value": float(self.values[-1]),
+            "final_point": self.final()[0],
+            "final_value": self.final()[1],
             "steps_to_tol": self.steps_to_tol,
             "diverged": self.diverged,
             "diverged_at": self.diverged_at,
