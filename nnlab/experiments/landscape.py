@@ -100,8 +100,8 @@ def centre_from_config(cfg: Config, data: Dataset, source: str) -> Centre:
     bad = next((k for k, p in model.params.items() if not np.isfinite(p).all()), None)
     if bad is not None:
         raise ConfigError(
-            f"model.init_std: {cfg.model.init_std:g} draws initial weights ({bad!r}) that are "
-            f"not finite in {cfg.dtype}; expected a std whose weights the dtype holds"
+            f"model.init_std: {cfg.model.init_std:g} is too large for {cfg.dtype}: the initial "
+            f"weights ({bad!r}) are not finite; expected a std whose weights the dtype holds"
         )
     return Centre(cfg, model, f"{source} (initial weights, seed {cfg.seed})")
 

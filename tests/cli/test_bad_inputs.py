@@ -536,8 +536,8 @@ HINTS = [
      "--split: unknown 'tst'; expected one of train, val, test"),
     (["landscape", "{d}/cfg.yaml", "model.init=std", "model.init_std=1e200"],  # (it wrote a
      # folder, then refused its own landscape.h5: FAILED, 'centre/params/affine1.W' not finite)
-     "error: model.init_std: 1e+200 draws initial weights ('affine1.W') that are not finite in "
-     "float32; expected a std whose weights the dtype holds"),
+     "error: model.init_std: 1e+200 is too large for float32: the initial weights ('affine1.W') "
+     "are not finite; expected a std whose weights the dtype holds"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
