@@ -152,7 +152,10 @@ def test_divergence_is_recorded_without_warnings():
     assert r.diverged and r.outcome == "diverged"
     assert r.diverged_at == 78
     assert len(r.path) == r.diverged_at and np.all(np.isfinite(r.path))
-    assert r.row()["diverged"] == "yes" and r.to_json()["diverged_at"] == r.diverged_at
+    assert (
+        r.row()["diverged"] == f"at step {r.diverged_at}"
+        and r.to_json()["diverged_at"] == r.diverged_at
+    )
     # (no final point or value: its last finite point is where it stopped, not where it ended)
     assert r.row()["final point"] is None and r.row()["final value"] is None
     assert r.to_json()["final_point"] is None and r.to_json()["final_value"] is None

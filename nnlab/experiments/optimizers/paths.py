@@ -51,7 +51,8 @@ class PathResult:
         return self.path[-1].tolist(), float(self.values[-1])
 
     def row(self) -> dict[str, Any]:
-        """The table row: final point and value, steps to tolerance, diverged, outcome."""
+        """The table row: final point and value, steps to tolerance, diverged (the step where it
+        did: the ``steps`` asked are not the steps a diverged path made), outcome."""
         point, value = self.final()
         return {
             "optimizer": self.spec.label,
@@ -61,7 +62,7 @@ class PathResult:
             "final point": None if point is None else _point_text(point),
             "final value": value,
             "steps to tol": self.steps_to_tol,
-            "diverged": "yes" if self.diverged else "no",
+            "diverged": f"at step {self.diverged_at}" if self.diverged else "no",
             "outcome": self.outcome,
         }
 
