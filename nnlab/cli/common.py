@@ -6,6 +6,7 @@ Results go to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 the run f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -16,7 +17,7 @@ import sys
 import time
 import typing
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -384,6 +385,22 @@ def refresh_report(runs_dir: Path) -> None:
         note(f"report: {refresh(runs_dir)}")
     except (NnlabError, OSError) as exc:
         note(f"warning: report not rebuilt: {exc}")
+
+
+@contextlib.contextmanager
+def then_report(runs_dir: Path, report: bool) -> Iterator[None]:
+    """``--report`` (if ``report``): the report of ``runs_dir`` rebuilt (``refresh_report``)
+    once the block has printed the run's own output (its table, its folder, the error naming
+    a failed trial): the run's result first, then the report it refreshed, also when the block
+    ends with the run's exit code (``typer.Exit``)."""
+    try:
+        yield
+    except typer.Exit:
+        if report:
+            refresh_report(runs_dir)
+        raise
+    if report:
+        refresh_report(runs_dir)
 
 
 ConfigArg = Annotated[

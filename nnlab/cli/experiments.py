@@ -31,9 +31,9 @@ from nnlab.cli.common import (
     finite,
     note,
     out_option,
-    refresh_report,
     run_location,
     seed_option,
+    then_report,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, counted
@@ -336,13 +336,12 @@ def tune(
                 data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, executor=executor,
                 progress=lines, heading=round_heading(lines), **settings,
             )  # fmt: skip
-    if opts.report:
-        refresh_report(result.run.path.parent)
-    show_tune(result, opts.fmt)
-    copy_figure(result.run.file("tune-curves.png"), png)
-    if result.summary["trials"].get("FAILED"):
-        note(f"error: {counted(result.summary['trials']['FAILED'], 'trial')} FAILED")
-        raise typer.Exit(EXIT_TRIALS_FAILED)
+    with then_report(result.run.path.parent, opts.report):
+        show_tune(result, opts.fmt)
+        copy_figure(result.run.file("tune-curves.png"), png)
+        if result.summary["trials"].get("FAILED"):
+            note(f"error: {counted(result.summary['trials']['FAILED'], 'trial')} FAILED")
+            raise typer.Exit(EXIT_TRIALS_FAILED)
 
 
 def dry_run_tune(

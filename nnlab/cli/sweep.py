@@ -25,7 +25,7 @@ from nnlab.cli.common import (
     given_name,
     given_path,
     note,
-    refresh_report,
+    then_report,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, as_label, counted
@@ -244,9 +244,8 @@ def run_on_executor(
                 on_trial=progress.trial,
                 painters=painters,
             )
-    if opts.report:
-        refresh_report(result.run.path.parent)
-    print_sweep(result, opts.fmt, opts.quiet)
+    with then_report(result.run.path.parent, opts.report):
+        print_sweep(result, opts.fmt, opts.quiet)
 
 
 def run_definition(

@@ -22,7 +22,7 @@ from nnlab.cli.common import (
     given_path,
     note,
     png_path,
-    refresh_report,
+    then_report,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, part_of
@@ -167,9 +167,8 @@ def train(
             result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
                                      overrides=overrides or [], progress=epoch_lines(lines),
                                      threads=threads, painter=painter)  # fmt: skip
-    if report:
-        refresh_report(result.run.path.parent)
-    print_run_result(result, cfg, fmt)
+    with then_report(result.run.path.parent, report):
+        print_run_result(result, cfg, fmt)
 
 
 # ----------------------------------------------------------------------------- runs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import invoke
 from tests.report.conftest import CONFIG, SMALL
 from tests.report.helpers import index_rows, make_run
@@ -79,3 +81,33 @@ def test_without_the_switch_no_report_is_written(tmp_path):
     result = report_cli(["train", CONFIG, *SMALL, "-q", "--runs-dir", str(runs_dir)])
     assert result.exit_code == 0 and "report:" not in result.stderr
     assert not (runs_dir / "report").exists()
+
+
+REPORTED = {
+    "train": (["train", CONFIG, *SMALL], "run folder: "),
+    "sweep": (["sweep", "grid", CONFIG, "optimizer.lr=0.1,0.05", *SMALL], "sweep folder: "),
+    "tune": (["tune", CONFIG, "--trials", "2", "--epochs", "1", "dataset.n_train=300"],
+             "run folder: "),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", list(REPORTED))
+def test_report_path_is_said_after_the_runs_own_output(tmp_path, command):
+    # (``report: <path>`` was printed before the run's table and its folder's line)
+    args, folder_line = REPORTED[command]
+    result = report_cli([*args, "-q", "--report", "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == f"report: {tmp_path / 'runs' / 'report' / 'index.html'}", lines
+    assert any(line.startswith(folder_line) for line in lines[:-1]), lines
+
+
+def test_report_follows_the_error_of_a_sweep_whose_trial_failed(tmp_path, monkeypatch):
+    from tests.experiments.test_sweep import fail_batch_size_31
+
+    fail_batch_size_31(monkeypatch)
+    args = ["sweep", "grid", CONFIG, "batch_size=30,31", *SMALL, "-q", "--report"]
+    result = report_cli([*args, "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("report: ") and "1 of 2 trials FAILED" in lines[-2], lines
