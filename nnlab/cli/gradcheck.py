@@ -13,8 +13,6 @@ from nnlab.cli.common import (
     DataDirOpt,
     FormatOpt,
     OverridesArg,
-    PngOpt,
-    RunsDirOpt,
     command,
     copy_figure,
     echo,
@@ -22,6 +20,8 @@ from nnlab.cli.common import (
     given_path,
     note,
     out_option,
+    png_path,
+    runs_root,
     seed_option,
 )
 from nnlab.cli.render import emit, emit_json
@@ -60,10 +60,24 @@ CompareDifferences = Annotated[
                        "1e-1..1e-10 for one parameter, with a figure (in a folder under "
                        "--runs-dir)."),
 ]  # fmt: skip
+# The plain check writes no folder or figure and checks every parameter: these options are
+# --compare-differences' only (given without it, each is refused), and their help says so.
+ONLY = "With --compare-differences only: "
 Param = Annotated[
     str | None,
-    typer.Option("--param", help="Parameter for --compare-differences (default: first Affine W)."),
+    typer.Option("--param", help=f"{ONLY}the parameter it checks (default: first Affine W)."),
 ]
+GradcheckRunsDir = Annotated[
+    Path,
+    typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help=f"{ONLY}root folder for its run "
+                 "folder.", parser=given_path, callback=runs_root),
+]  # fmt: skip
+GradcheckOut = Annotated[Path | None, out_option(f"{ONLY}{NEW_FOLDER[0].lower()}{NEW_FOLDER[1:]}.")]
+GradcheckPng = Annotated[
+    Path | None,
+    typer.Option("--png", help=f"{ONLY}also copy its figure to this .png file (e.g. into docs/).",
+                 parser=given_path, callback=png_path),
+]  # fmt: skip
 
 
 @command()
@@ -77,12 +91,9 @@ def gradcheck(
     compare_differences: CompareDifferences = False,
     param: Param = None,
     data_dir: DataDirOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    out: Annotated[
-        Path | None,
-        out_option(f"With --compare-differences: {NEW_FOLDER[0].lower()}{NEW_FOLDER[1:]}."),
-    ] = None,
-    png: PngOpt = None,
+    runs_dir: GradcheckRunsDir = Path("runs"),
+    out: GradcheckOut = None,
+    png: GradcheckPng = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.

@@ -195,3 +195,11 @@ def test_digits_quickstart_config_checks_a_subset_of_large_layers():
     result = gradcheck(str(config), "--max-entries", "50")
     assert result.exit_code == 0, result.output
     assert "50/6400" in result.stdout and "a random subset of at most 50" in result.stdout
+
+
+def test_help_says_which_options_only_compare_differences_reads():
+    # (-h gave --out and --png the shared help of every command; only the error said so)
+    text = " ".join(invoke("gradcheck", "-h", env={"COLUMNS": "200"}).stdout.split())
+    for option in ("--param", "--out", "--png", "--runs-dir"):
+        after = text[text.index(f" {option} ") :]
+        assert "With --compare-differences only:" in after[:80], (option, after[:80])
