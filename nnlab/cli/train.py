@@ -128,7 +128,12 @@ def train(
     threads: Threads = None,
     report: ReportOpt = False,
     print_config: Annotated[
-        bool, typer.Option("--print-config", help="Print the resolved config and exit.")
+        bool,
+        typer.Option(
+            "--print-config",
+            help="Print the resolved config and exit (with --resume: the run's, whatever its "
+            "status; nothing is resumed).",
+        ),
     ] = False,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
@@ -149,6 +154,8 @@ def train(
                 raise typer.BadParameter(
                     "--resume takes no config or overrides (the run folder has its config)"
                 )
+            if print_config:  # (the run's config, whatever its status: nothing is resumed)
+                return print_config_as(tr.run_config(runs_dir, resume), fmt)
             run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
             check_report(run.path.parent, report)
             result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),

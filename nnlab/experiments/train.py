@@ -334,6 +334,13 @@ def load_run_config(run: runs.RunDir) -> Config:
     return validate(raw, source=str(run.file("config.yaml")))
 
 
+def run_config(runs_dir: Path, ref: str) -> Config:
+    """The config of the training run ``ref`` names, as its folder holds it, whatever the run's
+    status (``train --resume RUN --print-config``: printing it resumes nothing, so a COMPLETED
+    run's config is printed, not refused as a resume of it is)."""
+    return load_run_config(runs.find_run(runs_dir, ref, kind="train"))
+
+
 def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
     """The training run ``ref`` names and its config, if it can be resumed (else RunError):
     the checks a command makes before it says a word (``resume_training`` claims the folder

@@ -277,6 +277,22 @@ def test_resume_of_a_completed_run_exits_2_with_one_line(config, tmp_path):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("status", ["COMPLETED", "INTERRUPTED"])
+def test_resume_with_print_config_prints_the_runs_config_and_resumes_nothing(
+    config, tmp_path, status
+):
+    # (a COMPLETED run was refused, 'nothing to resume'; an INTERRUPTED one was resumed, its
+    # result printed instead of its config)
+    run = train_runs(config, tmp_path / "runs", "epochs=1")
+    meta = json.loads(run.file("meta.json").read_text())
+    run.file("meta.json").write_text(json.dumps({**meta, "status": status}))
+    before = {p.name: p.read_bytes() for p in run.path.iterdir()}
+    result = invoke("train", "--resume", "latest", "--print-config", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == run.file("config.yaml").read_text() and result.stderr == ""
+    assert {p.name: p.read_bytes() for p in run.path.iterdir()} == before
+
+
 def checkpoint_epoch(path: Path) -> int:
     try:
         with np.load(path, allow_pickle=False) as data:
