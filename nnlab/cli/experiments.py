@@ -51,7 +51,7 @@ def bounded(kind: type, flags: str | tuple[str, ...], help: str, lo: float, hi: 
 # ----------------------------------------------------------------------------- lr-scan
 MinExp = bounded(float, "--min", "Smallest step size as a power of ten.", -30, 10)
 MaxExp = bounded(float, "--max", "Largest step size as a power of ten.", -30, 10)
-Num = bounded(int, "--num", "Number of step sizes (log-spaced).", 1, 1000)
+Num = bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max).", 2, 1000)
 ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
 
 

@@ -72,18 +72,25 @@ class LrScanResult:
     curves: dict[str, list[Record]] = field(default_factory=dict)
 
 
+MIN_RATES = 2  # the fewest step sizes a scan compares (--num)
+
+
 def step_sizes(min_exp: float, max_exp: float, num: int) -> list[float]:
-    """``num`` log-spaced step sizes from 10^min_exp to 10^max_exp (exact powers when integral)."""
-    if num < 1:
-        raise NnlabError(f"--num: expected at least 1 step size, got {num}")
+    """``num`` (2 or more) log-spaced step sizes from 10^min_exp to 10^max_exp (exact powers
+    when integral). A scan compares rates: one rate is a training run (``nnlab train``), and
+    ``--num 1`` scanned 10^max_exp alone whatever ``--min`` said."""
+    if num < MIN_RATES:
+        raise NnlabError(
+            f"--num: expected at least {MIN_RATES} step sizes (a scan compares rates; to train "
+            f"at one rate: nnlab train CONFIG optimizer.lr=RATE), got {num}"
+        )
     if min_exp > max_exp:
         raise NnlabError(f"--min/--max: min exponent {min_exp:g} is above max {max_exp:g}")
-    if min_exp == max_exp and num > 1:  # (the one rate trained --num times over)
+    if min_exp == max_exp:  # (the one rate trained --num times over)
         raise NnlabError(
-            f"--min/--max: both {min_exp:g}, one rate; give a range, or --num 1 for that rate"
+            f"--min/--max: both {min_exp:g}, one rate; give a range (to train at that one rate: "
+            f"nnlab train CONFIG optimizer.lr={10.0**min_exp:g})"
         )
-    if num == 1:
-        return [float(10.0**max_exp)]
     exps = np.linspace(min_exp, max_exp, num)
     return [float(10.0 ** round(e)) if abs(e - round(e)) < 1e-9 else float(10.0**e) for e in exps]
 

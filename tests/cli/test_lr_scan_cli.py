@@ -83,3 +83,14 @@ def test_the_scan_is_checked_as_it_trains_not_as_its_config_file_would(tmp_path)
     args = ["lr-scan", str(cfg), "--num", "2", "--epochs", "1", "-q", "--runs-dir", str(tmp_path)]
     result = invoke(*args)
     assert result.exit_code == 0, result.output
+
+
+def test_num_below_2_is_refused_with_the_bound_in_its_help(tmp_path):
+    # (--num 1 scanned only 10^max, whatever --min said, and -h showed [1<=x<=1000])
+    result = invoke("lr-scan", CONFIG, "--min", "-4", "--max", "-1", "--num", "1",
+                    "--runs-dir", tmp_path)  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--num: input should be greater than or equal to 2, got 1" in result.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+    help_text = " ".join(invoke("lr-scan", "-h", env={"COLUMNS": "200"}).stdout.split())
+    assert "2<=x<=1000" in help_text

@@ -32,12 +32,15 @@ def test_step_sizes_are_exact_powers_of_ten_from_min_to_max():
     rates = scan.step_sizes(-10, -1, 10)
     assert rates == [10.0**k for k in range(-10, 0)]
     assert scan.step_sizes(-2, 0, 5)[2] == pytest.approx(0.1)
-    assert scan.step_sizes(-3, -3, 1) == [1e-3]
+    assert scan.step_sizes(-3, -2, 2) == [1e-3, 1e-2]
 
 
-@pytest.mark.parametrize(("lo", "hi", "num"), [(-1, -3, 5), (-3, -1, 0), (-3, -3, 3)])
+@pytest.mark.parametrize(
+    ("lo", "hi", "num"), [(-1, -3, 5), (-3, -1, 0), (-3, -3, 3), (-3, -1, 1), (-3, -3, 1)]
+)
 def test_step_sizes_reject_an_empty_or_reversed_range(lo, hi, num):
-    # (-3, -3, 3: one rate, trained three times over, then "widen the range (--max)")
+    # (-3, -3, 3: one rate, trained three times over, then "widen the range (--max)"; --num 1
+    # scanned 10^max alone, whatever --min said: a scan of one rate is a training run)
     with pytest.raises(NnlabError):
         scan.step_sizes(lo, hi, num)
 
