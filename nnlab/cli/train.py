@@ -109,6 +109,12 @@ Threads = Annotated[
                  min=1, max=1024, show_default=False),
 ]  # fmt: skip
 
+PrintConfig = Annotated[
+    bool,
+    typer.Option("--print-config", help="Print the resolved config and exit (with --resume: the "
+                 "run's, whatever its status; nothing is resumed)."),
+]  # fmt: skip
+
 
 @command()
 def train(
@@ -127,14 +133,7 @@ def train(
     resume: Resume = None,
     threads: Threads = None,
     report: ReportOpt = False,
-    print_config: Annotated[
-        bool,
-        typer.Option(
-            "--print-config",
-            help="Print the resolved config and exit (with --resume: the run's, whatever its "
-            "status; nothing is resumed).",
-        ),
-    ] = False,
+    print_config: PrintConfig = False,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
