@@ -196,7 +196,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     hint = None
     if ctx is not None and any(p.name in OVERRIDES for p in ctx.command.params):
         # (a command that takes overrides: a config key given as an option)
-        hint = override_hint(getattr(exc, "option_name", None), argv, exc_options(exc))
+        option = getattr(exc, "option_name", None)
+        hint = override_hint(option, argv, exc_options(exc), preset_named(where, argv))
     if hint:
         return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
@@ -242,13 +243,32 @@ def exc_options(exc: BaseException) -> list[str]:
     return list(getattr(exc, "possibilities", None) or ())
 
 
+def preset_named(where: str, argv: list[str]) -> Any:
+    """The preset ``nnlab sweep run PRESET`` runs (a preset's name that is not a file), else
+    None: its own options mean what an override of the same key would not (``option_for``)."""
+    if where != "nnlab sweep run" or "run" not in argv:
+        return None
+    from pathlib import Path
+
+    from nnlab.sweep import presets
+
+    for arg in argv[argv.index("run") + 1 :]:
+        if arg in presets.PRESETS and not Path(arg).exists():
+            return presets.get(arg)
+    return None
+
+
 def override_hint(
-    option: str | None, argv: list[str], options: Sequence[str] | None = None
+    option: str | None,
+    argv: list[str],
+    options: Sequence[str] | None = None,
+    preset: Any = None,
 ) -> str | None:
     """``--epochs 5`` where ``epochs`` is a config key: the override to write instead. An
     option that only resembles a key (``--epoch``, ``--learning-rate``) gets the key it is
     closest to, unless one of the command's own ``options`` is closer (``--quite``: click's
-    ``--quiet``)."""
+    ``--quiet``). Of a ``preset`` (``sweep run weight-scale --dataset mnist``), a key its own
+    command sets: that command (the override would drop the preset's other dataset keys)."""
     if not option or not option.startswith("--"):
         return None
     from nnlab.config import is_config_key, keys_named, one_value_key
@@ -274,6 +294,9 @@ def override_hint(
     if "=" in value or value.startswith("-"):  # (not its value: the next option or override)
         value = "VALUE"
     target = one_value_key(key)  # (--dataset mnist: dataset.name=mnist; dataset=mnist fails)
+    own = preset.option_for(target or key, value) if preset is not None else None
+    if own is not None:
+        return f"{lead}the preset sets its dataset by its own option: {own}"
     if target is None:
         return f"{lead}{key} is a section of config keys; overrides after the config file set "\
                f"one each: {key}.KEY=VALUE (nnlab config keys {key})"  # fmt: skip

@@ -45,6 +45,8 @@ def sweep_from_file(
         raise ConfigError(
             f"{path}: no such config file or preset ({hint}presets: {', '.join(names)})"
         )
+    if preset is not None:
+        presets.get(preset).check_args(args)
     return define(
         path, args, kind=kind, trials=trials, seed=seed, name=name, preset=preset,
         share_seed=share_seed,

@@ -551,6 +551,15 @@ HINTS = [
     (["train", "{d}/cfg.yaml", "optimizer=adam"],
      "optimizer: expected a mapping of keys, got 'adam' (by name: optimizer: {name: adam}, or "
      "the override optimizer.name=adam)"),
+    # (a preset's dataset is its option: the override dataset.name=mnist, hinted before, ran on
+    # MNIST's default 8,000 training images, dropping the preset's dataset.n_train 1000)
+    (["sweep", "run", "weight-scale", "--dataset", "mnist"],
+     "no such option: --dataset; the preset sets its dataset by its own option: nnlab sweep "
+     "weight-scale --dataset mnist"),
+    (["sweep", "run", "weight-scale", "dataset=mnist"],
+     "override 'dataset=mnist': dataset is a section of keys, which the preset sets by its "
+     "--dataset option: nnlab sweep weight-scale --dataset mnist"),
+    (["sweep", "weight-scale", "dataset=mnist"], "option: nnlab sweep weight-scale --dataset mnist"),
     (["train", "{d}/cfg.yaml", "--model", "relu"],
      "no such option: --model; model is a section of config keys; overrides after the config "
      "file set one each: model.KEY=VALUE (nnlab config keys model)"),

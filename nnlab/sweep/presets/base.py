@@ -47,6 +47,31 @@ class Preset:
         """The fixed overrides that put the sweep on ``dataset``."""
         return [f"dataset.name={dataset}"]
 
+    def option_for(self, key: str, value: object = None) -> str | None:
+        """The preset's own command that sets ``key`` to ``value`` (``dataset`` or
+        ``dataset.name``: ``nnlab sweep weight-scale --dataset mnist``), else None. The hint
+        for a preset: the override ``dataset.name=mnist`` starts the dataset afresh from that
+        dataset's defaults, dropping the keys the preset sets with it (``dataset_overrides``:
+        weight-scale's 1,000 training images)."""
+        if key not in ("dataset", "dataset.name"):
+            return None
+        shown = value if isinstance(value, str) and value in self.datasets else None
+        return f"nnlab sweep {self.name} --dataset {shown or '|'.join(self.datasets)}"
+
+    def check_args(self, args: Sequence[str]) -> None:
+        """ConfigError for an argument that gives the dataset section one value (``dataset=mnist``,
+        or an axis of them) naming the preset's option that means it (``option_for``); the
+        error the config would give says the override ``dataset.name=mnist``, which drops the
+        preset's other dataset keys."""
+        for text in args:
+            key, sep, value = text.partition("=")
+            if sep and key.strip() == "dataset" and not value.strip().startswith("{"):
+                hint = self.option_for("dataset", value.strip())
+                raise ConfigError(
+                    f"override {text!r}: dataset is a section of keys, which the preset sets "
+                    f"by its --dataset option: {hint}"
+                )
+
     def definition(
         self,
         dataset: str | None = None,
@@ -59,6 +84,7 @@ class Preset:
         sweep ``seed`` and ``name``."""
         from nnlab.sweep.definition import define
 
+        self.check_args(args)
         dataset = dataset or self.datasets[0]
         if dataset not in self.datasets:
             raise ConfigError(
