@@ -263,6 +263,7 @@ def training_work(
     n_train: int,
     eval_sizes: Sequence[int],
     final_sizes: Sequence[int],
+    done: int = 0,
 ) -> tuple[float, int, int]:
     """(floating-point operations of the matrix products, training steps, evaluation batches)
     of one net of ``cfg``: each epoch's training pass over ``n_train`` samples (forward 2,
@@ -270,15 +271,18 @@ def training_work(
     samples before training and after each epoch, and of ``final_sizes`` more after the last
     (``final_eval``), as ``benchmarks/flops.py`` counts them; each evaluation of a split is a
     forward pass per ``eval_batch_size`` rows, whose calls cost as a step's do (a batch of 1
-    over every sample is a call per sample)."""
+    over every sample is a call per sample). ``done``: epochs a resume starts after (its
+    checkpoint's): only the epochs left are counted, and the evaluation before training only
+    when it starts from the beginning (``done`` 0)."""
     macs = multiply_adds(cfg, input_dim, n_classes)
-    epochs = int(cfg.epochs)
+    epochs = max(int(cfg.epochs) - max(done, 0), 0)
+    evaluated = epochs + (1 if done <= 0 else 0)  # (after each epoch left, and before the first)
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
     steps = epochs * -(-n_train // max(batch, 1))
     n_eval, n_final = sum(eval_sizes), sum(final_sizes)
-    flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * (epochs + 1) + n_final)
+    flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * evaluated + n_final)
     size = max(int(cfg.eval_batch_size), 1)
-    batches = (epochs + 1) * sum(-(-n // size) for n in eval_sizes)
+    batches = evaluated * sum(-(-n // size) for n in eval_sizes)
     return float(flop), steps, batches + sum(-(-n // size) for n in final_sizes)
 
 

@@ -4,6 +4,7 @@ for one run or together for a sweep's trials, a tune's rounds, an lr-scan's rate
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from nnlab.build import describe_net
@@ -78,11 +79,18 @@ def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
         )
 
 
-def check_total_work(what: str, runs_of: list[tuple[Config, Dataset]], times: int = 1) -> None:
+def check_total_work(
+    what: str,
+    runs_of: list[tuple[Config, Dataset]],
+    times: int = 1,
+    done: Sequence[int] = (),
+) -> None:
     """ConfigError if the runs of ``runs_of`` (each config with its data), ``times`` over,
     together would take more than the work limit (``limits.check_work``): a sweep's trials, a
-    tune's rounds of them, an lr-scan's rates."""
-    work = [run_work(cfg, data) for cfg, data in runs_of]
+    tune's rounds of them, an lr-scan's rates. ``done``: the epochs each run has done already
+    (a resumed trial's checkpoint; missing: 0), whose work is not counted again."""
+    done = [*done, *[0] * (len(runs_of) - len(done))]
+    work = [run_work(cfg, data, d) for (cfg, data), d in zip(runs_of, done)]
     flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
     fixed = sum(fixed_seconds(cfg, s, e) for (cfg, _), (_, s, e) in zip(runs_of, work))
     check_work(what, flop * times, steps * times, evaluations=evaluations * times,
@@ -99,13 +107,14 @@ def check_total_disk(
     check_disk(what, nbytes * times, root)
 
 
-def run_work(cfg: Config, data: Dataset) -> tuple[float, int, int]:
+def run_work(cfg: Config, data: Dataset, done: int = 0) -> tuple[float, int, int]:
     """(floating-point operations of the matrix products, training steps, evaluation batches)
-    of a run of ``cfg`` on ``data`` (``limits.training_work``)."""
+    of a run of ``cfg`` on ``data`` (``limits.training_work``), or of what is left of it after
+    ``done`` epochs (a resume from its checkpoint)."""
 
     def sizes(splits: list[str]) -> list[int]:
         return [data.splits[s][0].shape[0] for s in splits if s in data.splits]
 
     n_train = data.splits["train"][0].shape[0]
     args = (n_train, sizes(list(cfg.eval)), sizes(list(cfg.final_only)))
-    return training_work(cfg, data.input_dim, data.n_classes, *args)
+    return training_work(cfg, data.input_dim, data.n_classes, *args, done=done)

@@ -31,7 +31,7 @@ from nnlab.limits import (
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, plan
 from nnlab.sweep.executors import check_stack
-from nnlab.sweep.run import resume_actions
+from nnlab.sweep.run import resume_actions, resumed_epochs
 from nnlab.sweep.trial import Row, cached_dataset, check_trials, make_units
 
 ACTIONS = {  # what a resume does with a trial (``run.resume_action``), as a dry run says it
@@ -47,8 +47,8 @@ class Preview:
     """A sweep's trials as a dry run shows them (``rows``: trial, swept values, seed, the stack
     it trains in, and for a resume what happens to it: an ``ACTIONS`` key), the sizes of the units the trials to
     run train in, and their work: the matrix products' floating-point operations and the
-    training steps and evaluation batches (``limits.training_work``; a resumed trial counted
-    whole: at most). ``rounds``: a tune's first round, which the work limit counts that many
+    training steps and evaluation batches (``limits.training_work``; a resumed trial: the
+    epochs after its checkpoint). ``rounds``: a tune's first round, which the work limit counts that many
     times (``tune.preview_tune``)."""
 
     defn: SweepDef
@@ -129,7 +129,7 @@ def preview_resume(
     runs.refuse_running(run, "sweep ")  # (as the resume's take_over, without claiming it)
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     runs.refuse_finished(run, sum(action != "keep" for action in actions.values()))
-    preview = _preview(defn, trials, actions, data_dir, jobs, stack)
+    preview = _preview(defn, trials, actions, data_dir, jobs, stack, resumed_epochs(run, actions))
     return dataclasses.replace(preview, folder=run.path)
 
 
@@ -140,9 +140,11 @@ def _preview(
     data_dir: Path | None,
     jobs: int,
     stack: int,
+    done: dict[str, int] | None = None,
 ) -> Preview:
     """The rows, units and work of ``trials`` given what happens to each (``actions``: "run"
-    for every trial of a new sweep)."""
+    for every trial of a new sweep; ``done``: the epochs a resumed trial has done, whose work
+    is not counted)."""
     from nnlab.experiments.checks import run_work
 
     todo = [_Planned(t.id, "resume" if actions[t.id] == "resume" else "run")
@@ -160,7 +162,8 @@ def _preview(
             row["action"] = actions[trial.id]
         rows.append(row)
         if trial.id in unit_of:
-            f, s, e = run_work(trial.config, cached_dataset(trial.config, data_dir))
+            data = cached_dataset(trial.config, data_dir)
+            f, s, e = run_work(trial.config, data, (done or {}).get(trial.id, 0))
             flop, steps, evaluations = flop + f, steps + s, evaluations + e
             fixed += fixed_seconds(trial.config, s, e)
     return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations, fixed=fixed)

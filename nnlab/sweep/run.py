@@ -365,11 +365,24 @@ def resume_actions(
     actions = {trial.id: resume_action(run, trial) for trial in trials}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:
-        check_trials(defn, pending, data_dir, stack, jobs, root=run.path)
+        done = resumed_epochs(run, actions)
+        check_trials(defn, pending, data_dir, stack, jobs, root=run.path, done=done)
         for trial in pending:
             if actions[trial.id] == "resume":
                 check_trial_resume(run, trial, data_dir)
     return defn, trials, actions, data_dir
+
+
+def resumed_epochs(run: runs.RunDir, actions: dict[str, str]) -> dict[str, int]:
+    """The epochs each trial a resume continues (``actions``: ``resume``) has done: its
+    checkpoint's (``RunDir.check_checkpoint``), after which it resumes; the work limit and a
+    dry run count only the epochs left."""
+    done = {}
+    for trial_id, action in actions.items():
+        if action == "resume":
+            epoch = runs.RunDir(trials_dir(run) / trial_id).check_checkpoint()
+            done[trial_id] = max(epoch or 0, 0)
+    return done
 
 
 def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:

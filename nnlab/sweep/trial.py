@@ -68,13 +68,15 @@ def check_trials(
     jobs: int = 1,
     rounds: int | None = None,
     root: Path | None = None,
+    done: dict[str, int] | None = None,
 ) -> None:
     """Load each distinct dataset once up front and check every trial of ``defn`` against its
     data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
     ``stack`` in each of ``jobs`` workers at once), and the trials' work together, ``rounds``
     times for a tune's rounds of such sweeps (None: a sweep's), and the space their folders take under ``root``
     (where the sweep's folder goes; None: not checked): a missing file or a trial that cannot
-    train is one error before the folder exists, not N FAILED trials after it. An error the
+    train is one error before the folder exists, not N FAILED trials after it (``done``: the
+    epochs a resumed trial, by id, has done, whose work is not counted again). An error the
     base config has as well is said as ``train`` says it, not blamed on a trial
     (``trial_error``)."""
     from nnlab.experiments.checks import check_compatible, check_total_disk, check_total_work
@@ -96,7 +98,8 @@ def check_trials(
     what = f"the sweep ({counted(len(trials), 'trial')})"
     if rounds is not None:  # (a tune of one round is a tune too)
         what = f"the tune ({counted(rounds, 'round')} of {counted(len(trials), 'trial')})"
-    check_total_work(what, runs_of, times=rounds or 1)
+    epochs = [(done or {}).get(t.id, 0) for t in trials]
+    check_total_work(what, runs_of, times=rounds or 1, done=epochs)
     if root is not None:
         check_total_disk(what, runs_of, root, times=rounds or 1)
 

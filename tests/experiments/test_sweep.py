@@ -715,3 +715,29 @@ def test_every_reader_of_a_sweeps_trials_gives_the_rows_its_summary_recorded(tmp
     assert shown["trials"] == recorded
     csv = invoke("runs", "show", run.path, "-f", "csv").stdout.splitlines()
     assert {"stacked", "error", "reason"} <= set(csv[0].split(",")) and len(csv) == 5
+
+
+def test_a_resume_counts_only_the_epochs_left_in_its_dry_run_and_its_work_limit(
+    tmp_path, monkeypatch
+):
+    # (a resumed trial was counted whole: the dry run's "lower bound" was above the work left,
+    # and the work limit refused a resume of what it had let start)
+    import nnlab.experiments.train as train_mod
+    from nnlab.sweep.preview import preview_resume, preview_sweep
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(train_mod.fit_group, 2))
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
+    monkeypatch.undo()
+    (run,) = runs.iter_runs(tmp_path)
+    statuses = [r["status"] for r in run.read_json("summary.json")["trials"]]
+    assert statuses == ["INTERRUPTED", "PENDING", "PENDING", "PENDING"]
+    whole = preview_sweep(tiny_sweep(), stack=1)
+    per_trial, epochs = whole.steps // 4, BASE["epochs"]
+    preview = preview_resume(run, stack=1)
+    assert preview.steps == 3 * per_trial + per_trial * (epochs - 2) // epochs
+    assert preview.hours < whole.hours * (3 + (epochs - 2) / epochs) / 4 * 1.001
+    monkeypatch.setenv("NNLAB_MAX_HOURS", f"{preview.hours * 1.01!r}")
+    resumed = sw.resume_sweep(run, stack=1)  # (the limit counts what the dry run counts)
+    assert len(resumed.resumed) == 1 and run.status == "COMPLETED"
