@@ -143,6 +143,29 @@ def _os_error_code(exc: BaseException) -> int:
     return EXIT_USAGE if too_long and getattr(exc, "nnlab_run", None) is None else EXIT_FAILED
 
 
+# Options whose errors say what to do with the path themselves (``fileio.output_problem``,
+# ``runs.location``, ``report.check_out``): left as they are here.
+PATH_OPTIONS = ("--out", "--png", "--runs-dir", "--report")
+
+
+def see_help(text: str) -> str:
+    """An error naming an option of the running command (``--eps: ...``, ``--top: ...``,
+    ``--min/--max: ...``), as the library raises it, ending as typer's refusals of an option do
+    (``usage_line``): ``(see nnlab gradcheck -h)``."""
+    import re
+
+    import typer.main
+
+    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
+    ctx = get(silent=True) if get is not None else None
+    match = re.match(r"(--[a-z][a-z0-9-]*)[:/ ]", text)
+    if ctx is None or match is None or match[1] in PATH_OPTIONS or text.endswith(" -h)"):
+        return text
+    if not any(match[1] in getattr(p, "opts", ()) for p in ctx.command.params):
+        return text
+    return f"{text} (see {' '.join(['nnlab', *ctx.command_path.split()[1:]])} -h)"
+
+
 def handle_errors(fn: F) -> F:
     """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
 
@@ -176,7 +199,7 @@ def handle_errors(fn: F) -> F:
         except NnlabError as exc:
             if state["debug"]:
                 raise
-            note(f"error: {exc}")
+            note(f"error: {see_help(str(exc))}")
             raise typer.Exit(exc.exit_code) from None
         except (OSError, MemoryError) as exc:
             if state["debug"]:
@@ -206,6 +229,52 @@ def finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise typer.BadParameter(f"expected a finite number, got {value}")
     return value
+
+
+def bounded(
+    kind: Any,
+    flags: str | tuple[str, ...],
+    help: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    above: bool = False,
+    below: bool = False,
+    default: Any = None,
+) -> Any:
+    """A number option from ``low`` to ``high`` (either may be None: unbounded), its range in
+    -h and its refusal as typer gives them for every bounded option (``[default: 8;
+    1<=x<=4096]``; '--batch: input should be greater than or equal to 1, got 0'); a float also
+    finite. ``above``/``below``: an open end (strictly above ``low``, below ``high``: --eps,
+    --val-fraction), which typer cannot declare: written into the help as typer writes a range
+    (``default`` beside it: typer's own is left out) and checked by a callback in typer's
+    words."""
+    names = (flags,) if isinstance(flags, str) else flags
+    if not (above or below):
+        checks = {"callback": finite} if kind is float else {}
+        return Annotated[kind, typer.Option(*names, help=help, min=low, max=high, **checks)]
+    if low is not None and high is not None:
+        span = f"{low:g}{'<' if above else '<='}x{'<' if below else '<='}{high:g}"
+    elif low is not None:
+        span = f"x{'>' if above else '>='}{low:g}"
+    else:
+        span = f"x{'<' if below else '<='}{high:g}"
+    shown = f"default: {default}; {span}" if default is not None else span
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        finite(value)
+        if low is not None and (value <= low if above else value < low):
+            equal = "" if above else " or equal to"
+            raise typer.BadParameter(f"input should be greater than{equal} {low:g}, got {value:g}")
+        if high is not None and (value >= high if below else value > high):
+            equal = "" if below else " or equal to"
+            raise typer.BadParameter(f"input should be less than{equal} {high:g}, got {value:g}")
+        return value
+
+    option = typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)
+    return Annotated[kind, option]
 
 
 def seed_option(help: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -25,10 +24,10 @@ from nnlab.cli.common import (
     OverridesArg,
     PngOpt,
     RunsDirOpt,
+    bounded,
     check_report,
     command,
     copy_figure,
-    finite,
     note,
     out_option,
     run_location,
@@ -39,13 +38,6 @@ from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, counted
 
 Choices = list[str] | None
-
-
-def bounded(kind: type, flags: str | tuple[str, ...], help: str, lo: float, hi: float) -> object:
-    """An option of ``kind`` allowed from ``lo`` to ``hi`` (a float also finite)."""
-    names = (flags,) if isinstance(flags, str) else flags
-    checks = {"callback": finite} if kind is float else {}
-    return Annotated[kind, typer.Option(*names, help=help, min=lo, max=hi, **checks)]
 
 
 # ----------------------------------------------------------------------------- lr-scan
@@ -258,18 +250,9 @@ Epochs = Annotated[
 ]  # fmt: skip
 
 
-def open_fraction(value: float) -> float:
-    """``--val-fraction``: strictly between 0 and 1 (both ends leave a split empty)."""
-    if not (math.isfinite(value) and 0 < value < 1):
-        raise typer.BadParameter(f"expected a fraction strictly between 0 and 1, got {value}")
-    return value
-
-
-ValFraction = Annotated[
-    float,
-    typer.Option("--val-fraction", help="Share of the training split held out for validation "
-                 "(0 < x < 1).", callback=open_fraction),
-]  # fmt: skip
+ValFraction = bounded(float, "--val-fraction", "Share of the training split held out for "
+                      "validation (both ends leave a split empty).", 0, 1, above=True,
+                      below=True, default=0.2)  # fmt: skip
 
 
 TuneDryRun = Annotated[

@@ -13,10 +13,10 @@ from nnlab.cli.common import (
     DataDirOpt,
     FormatOpt,
     OverridesArg,
+    bounded,
     command,
     copy_figure,
     echo,
-    finite,
     given_path,
     note,
     out_option,
@@ -43,10 +43,7 @@ Config = Annotated[
     typer.Argument(help="YAML config whose network to check (none: built-in set).",
                    show_default=False, parser=given_path),
 ]  # fmt: skip
-Eps = Annotated[
-    float, typer.Option("--eps", help="Finite-difference step (centred), 0 < eps <= 1.",
-                        callback=finite, max=1),
-]  # fmt: skip
+Eps = bounded(float, "--eps", "Finite-difference step (centred).", 0, 1, above=True, default=1e-5)
 Batch = Annotated[
     int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).", min=1,
                       max=4096),

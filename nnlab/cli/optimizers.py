@@ -9,8 +9,8 @@ import typer
 from nnlab.cli.common import (
     Lines,
     Output,
+    bounded,
     command,
-    finite,
     note,
     seed_option,
 )
@@ -61,11 +61,8 @@ def _text(name: str) -> object:
 
 
 Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)
-Tol = Annotated[
-    float | None,
-    typer.Option("--tol", help="A function's distance to the minimum that counts as reached "
-                 "(> 0; default 0.01).", callback=finite, show_default=False),
-]  # fmt: skip
+Tol = bounded(float | None, "--tol", "A function's distance to the minimum that counts as "
+              "reached (default 0.01).", 0, above=True)  # fmt: skip
 Hidden = Annotated[
     str | None,
     typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "

@@ -290,7 +290,9 @@ def runs_compare(
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
-    top: Annotated[int | None, typer.Option("--top", help="Show only the first N rows.")] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Show only the first N rows.", min=1)
+    ] = None,
     png: Annotated[
         Path | None,
         typer.Option(

@@ -128,7 +128,7 @@ OUT_HELP = {  # what --out does in each command that takes it, as that command's
     "compare-optimizers": "Write into exactly this new folder instead of one under --runs-dir.",
     "tune": "exactly this new folder instead of one under --runs-dir (a new tune: --resume "
     "continues in the tune's own folder)",
-    "gradcheck": "With --compare-differences: write into exactly this new folder",
+    "gradcheck": "With --compare-differences only: write into exactly this new folder",
     "landscape": "exactly this new folder instead of one under --runs-dir, or complete the "
     "landscape folder it names (as --resume does)",
     "report": "Report folder: a new one, or an empty one or an earlier report rebuilt in place",
@@ -142,3 +142,69 @@ def test_the_help_of_out_says_what_it_does_in_each_command(command):
     # not say that an existing report is rebuilt)
     text = " ".join(invoke(command, "--help", env={"COLUMNS": "200"}).stdout.split())
     assert OUT_HELP[command] in text
+
+
+def number_options() -> list[tuple[list[str], str]]:
+    """(command path, option) of every option of the command tree that takes a number."""
+    import typer
+
+    from nnlab.cli import app
+
+    found = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+        for param in cmd.params:
+            kind = str(getattr(getattr(param, "type_descriptor", None), "annotation", ""))
+            if param.param_type_name == "option" and ("int" in kind or "float" in kind):
+                found.append((path, max(param.opts, key=len)))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+RANGE = re.compile(r"\[(default: [^;\]]*; )?(-?[\d.e+-]+<=?)?x([<>]=?-?[\d.e+-]+)?\]")
+
+
+@pytest.mark.parametrize(("path", "option"), number_options(), ids=lambda v: str(v))
+def test_every_bounded_option_shows_its_range_in_its_help(path, option):
+    # (--top and --val-fraction showed none, --eps half of it: [x<=1] of 0 < eps <= 1)
+    lines = invoke(*path, "-h").stdout.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if re.match(rf"\s+(-\w, )?{option} ", line)]
+    rest = lines[at + 1 :]
+    ends = [i for i, line in enumerate(rest) if not line.strip() or re.match(r" {2}-", line)]
+    entry = " ".join(" ".join([lines[at], *rest[: ends[0] if ends else None]]).split())
+    assert RANGE.search(entry), entry
+
+
+OPTION_ERRORS = [
+    (["gradcheck", "--eps", "0"], "--eps: input should be greater than 0, got 0", "gradcheck"),
+    (["compare-optimizers", "--tol", "0"], "--tol: input should be greater than 0, got 0",
+     "compare-optimizers"),
+    (["runs", "compare", "a", "b", "--top", "0"],
+     "--top: input should be greater than or equal to 1, got 0", "runs compare"),
+    (["tune", "configs/digits-quickstart.yaml", "--val-fraction", "1"],
+     "--val-fraction: input should be less than 1, got 1", "tune"),
+    (["lr-scan", "configs/digits-quickstart.yaml", "--min", "-2", "--max", "-2"],
+     "--min/--max: both -2, one rate", "lr-scan"),
+    (["sweep", "grid", "configs/digits-quickstart.yaml", "optimizer.lr=0.1,0.2", "--share-seed",
+      "epochs"], "--share-seed: 'epochs' is not a swept key", "sweep grid"),
+    (["sweep", "weight-scale", "--jobs", "0"], "--jobs: input should be greater than or equal to "
+     "1, got 0", "sweep weight-scale"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "says", "where"), OPTION_ERRORS, ids=lambda v: str(v))
+def test_every_option_error_is_one_shape_ending_with_its_help(tmp_path, args, says, where):
+    # (--eps 0, --top 0, --tol 0 and the other refusals the library makes ended without the
+    # pointer to the command's help that typer's refusals end with)
+    result = (
+        invoke(*args, "--runs-dir", tmp_path / "runs")
+        if args[0] != "runs"
+        else invoke(*args, "--runs-dir", tmp_path)
+    )
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith(f"error: {says}"), line
+    assert line.endswith(f" (see nnlab {where} -h)"), line

@@ -110,7 +110,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "NaN --val-fraction": (
         ["tune", "cfg.yaml", "--val-fraction", "nan"],
-        ["--val-fraction: expected a fraction strictly between 0 and 1, got nan"],
+        ["--val-fraction: expected a finite number, got nan (see nnlab tune -h)"],
     ),
     "NaN --tol": (
         ["compare-optimizers", "--tol", "nan"],
