@@ -173,6 +173,9 @@ def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
     return {"reason": reason, "bad_trials": bad}
 
 
+AT_END = ("counts",)  # what a sweep's meta.json records of its trials at its end (finish_sweep)
+
+
 @dataclass
 class RunView:
     """What ``nnlab runs show`` prints of a folder: header lines, the resolved config, the
@@ -189,7 +192,10 @@ class RunView:
     bad_trials: list[dict[str, Any]]  # a sweep's or tune's trials DAMAGED or MISSING since
 
     def to_json(self) -> dict[str, Any]:
-        """The view as ``-f json`` prints it: what the table says, damaged trials included."""
+        """The view as ``-f json`` prints it: what the table says, damaged trials included. A
+        sweep's or a tune's trials, and their ``counts``, are as their folders say now: one
+        answer, the current one. The counts a sweep's meta.json recorded at its end are left
+        out (``AT_END``); a tune's summary.json ``trials`` (its counts at its end) is now's."""
         out = {
             "run": str(self.run.path),
             "status": self.header[1].split()[-1],
@@ -207,7 +213,13 @@ class RunView:
             from nnlab import sweep
 
             rows = sweep.tune_rows(self.run, files=True)  # (as their folders say now)
-            out["summary"] = {**out["summary"], "counts": _counts(rows), "trial_rows": rows}
+            now = _counts(rows)
+            summary = out["summary"]
+            if isinstance(summary.get("trials"), dict):  # (a tune's counts at its end)
+                summary = {**summary, "trials": now}
+            out["summary"] = {**summary, "counts": now, "trial_rows": rows}
+        if self.run.kind in ("sweep", "tune"):
+            out["meta"] = {k: v for k, v in self.meta.items() if k not in AT_END}
         return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
 
 

@@ -741,3 +741,37 @@ def test_a_resume_counts_only_the_epochs_left_in_its_dry_run_and_its_work_limit(
     monkeypatch.setenv("NNLAB_MAX_HOURS", f"{preview.hours * 1.01!r}")
     resumed = sw.resume_sweep(run, stack=1)  # (the limit counts what the dry run counts)
     assert len(resumed.resumed) == 1 and run.status == "COMPLETED"
+
+
+def interrupted_sweep_then_a_trial_resumed(tmp_path, monkeypatch) -> tuple[runs.RunDir, str]:
+    """A sweep interrupted in its first trial (at epoch 2, checkpointed), whose trial was then
+    completed by ``train --resume`` (the sweep's summary.json and meta.json are of its end:
+    the trial INTERRUPTED, the others PENDING); the folder and the trial's id."""
+    import nnlab.experiments.train as train_mod
+    from tests.conftest import invoke
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    real_fit = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2))
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
+    monkeypatch.setattr(train_mod, "fit_group", real_fit)
+    (run,) = runs.iter_runs(tmp_path)
+    (trial,) = (run.path / "trials").iterdir()
+    assert run.meta["counts"] == {"INTERRUPTED": 1, "PENDING": 3}
+    resumed = invoke("train", "--resume", trial, "--runs-dir", tmp_path)
+    assert resumed.exit_code == 0, resumed.output
+    return run, trial.name
+
+
+def test_runs_show_json_of_a_sweep_gives_one_answer_its_trials_counts_now(tmp_path, monkeypatch):
+    """``runs show SWEEP -f json`` printed meta.json's ``counts`` as of the sweep's end (the
+    trial INTERRUPTED) beside ``summary.counts`` as the folders say now (it COMPLETED since
+    by ``train --resume``): two answers. The counts are now's; meta's of the end left out."""
+    from tests.conftest import invoke
+
+    run, trial = interrupted_sweep_then_a_trial_resumed(tmp_path, monkeypatch)
+    shown = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)
+    assert shown["summary"]["counts"] == {"COMPLETED": 1, "PENDING": 3}
+    assert "counts" not in shown["meta"] and shown["meta"]["status"] == "INTERRUPTED"
+    assert {r["trial"]: r["status"] for r in shown["summary"]["trials"]}[trial] == "COMPLETED"
