@@ -232,6 +232,26 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
         with _reading(run.file("sweep.yaml")):
             entry.sweep = run.config("sweep.yaml") or {}
     entry.trials = _held_trials(run, entry)
+    if entry.kind in ("sweep", "tune"):
+        _counts_now(entry)
+
+
+AT_END = ("counts",)  # what a sweep's meta.json records of its trials at its end
+
+
+def _counts_now(entry: Entry) -> None:
+    """A sweep's or tune's counts of its trials by status as its trials say now (``trials``:
+    read from their folders), where its summary.json holds them as of its end (a sweep's
+    ``counts``, a tune's ``trials``): a trial completed since by ``train --resume``, or
+    removed, counts as it is. meta.json's counts, of the end too, are left out."""
+    now: dict[str, int] = {}
+    for trial in entry.trials:
+        now[trial.status] = now.get(trial.status, 0) + 1
+    if isinstance(entry.summary.get("counts"), dict):
+        entry.summary = {**entry.summary, "counts": now}
+    if isinstance(entry.summary.get("trials"), dict):  # (a tune's counts)
+        entry.summary = {**entry.summary, "trials": now}
+    entry.meta = {k: v for k, v in entry.meta.items() if k not in AT_END}
 
 
 def _read_other(run: runs.RunDir, entry: Entry) -> None:

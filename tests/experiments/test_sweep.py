@@ -775,3 +775,22 @@ def test_runs_show_json_of_a_sweep_gives_one_answer_its_trials_counts_now(tmp_pa
     assert shown["summary"]["counts"] == {"COMPLETED": 1, "PENDING": 3}
     assert "counts" not in shown["meta"] and shown["meta"]["status"] == "INTERRUPTED"
     assert {r["trial"]: r["status"] for r in shown["summary"]["trials"]}[trial] == "COMPLETED"
+
+
+def test_the_reports_sweep_page_gives_its_trials_counts_now_in_every_section(tmp_path, monkeypatch):
+    """The report's sweep page gave its trials' counts now in its subtitle and as summary.json
+    recorded them at the sweep's end in its Summary section (and meta.json's in Details): a
+    trial completed since by ``train --resume`` was COMPLETED above and INTERRUPTED below."""
+    import html
+    import re
+
+    from tests.conftest import invoke
+
+    run, _ = interrupted_sweep_then_a_trial_resumed(tmp_path, monkeypatch)
+    built = invoke("report", "--runs-dir", tmp_path, "--out", tmp_path / "rep")
+    assert built.exit_code == 0, built.output
+    page = (tmp_path / "rep" / run.id / "index.html").read_text()
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    assert "4 trials (3 PENDING, 1 COMPLETED)" in text
+    assert "counts {COMPLETED: 1, PENDING: 3}" in text
+    assert "INTERRUPTED: 1" not in text
