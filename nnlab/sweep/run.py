@@ -121,6 +121,21 @@ def summary_row(row: Row) -> Row:
     return {**plain, "status": "PENDING"} if row["status"] == runs.MISSING else plain
 
 
+def end_rows(run: runs.RunDir, reported: dict[str, Row]) -> list[Row]:
+    """The rows of the summary written at the end of the sweep ``run``, one path for every
+    trial: a trial with a folder as its folder says (``sweep_rows``, ``summary_row``),
+    whatever its worker ``reported`` of it (a trial that stopped at the sweep's STOP file
+    reported INTERRUPTED with no epochs, its folder has them and its metrics); a trial
+    without one as its worker reported it (a unit that FAILED before its folders were made),
+    else as the reader says (PENDING, or FAILED as the sweep recorded it before)."""
+    out = []
+    for row in sweep_rows(run, files=False):
+        has_folder = (trials_dir(run) / row["trial"] / "meta.json").exists()
+        mine = None if has_folder else reported.get(row["trial"])
+        out.append(mine if mine and mine["status"] == "FAILED" else summary_row(row))
+    return out
+
+
 SWEEP_RESUME = "nnlab sweep --resume {path}"
 
 
@@ -147,10 +162,12 @@ def _execute(
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
 
-    def ordered() -> list[Row]:
-        if all(t.id in rows for t in trials):
-            return [rows[t.id] for t in trials]
-        return [rows.get(row["trial"]) or summary_row(row) for row in sweep_rows(run, False)]
+    ended: list[Row] = []
+
+    def ordered() -> list[Row]:  # (read once: as the sweep ends, its trials have ended)
+        if not ended:
+            ended.extend(end_rows(run, rows))
+        return ended
 
     life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)

@@ -794,3 +794,28 @@ def test_the_reports_sweep_page_gives_its_trials_counts_now_in_every_section(tmp
     assert "4 trials (3 PENDING, 1 COMPLETED)" in text
     assert "counts {COMPLETED: 1, PENDING: 3}" in text
     assert "INTERRUPTED: 1" not in text
+
+
+class _LastUnitStopped(sw.SerialExecutor):
+    """Runs the units in this process, the last after the sweep's STOP file appeared (as a
+    Dask worker's trial sees it): it stops after its first record, INTERRUPTED, and its
+    worker's row, which says no epochs, is reported to the sweep."""
+
+    def run(self, units, on_row):
+        *first, last = units
+        super().run(first, on_row)
+        (Path(last[0].trials_dir).parent / sw.STOP_FILE).write_text("stop\n")
+        for row in sw.run_unit(last):
+            assert row["status"] == "INTERRUPTED" and row["epochs"] is None
+            on_row(row)
+
+
+def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp_path):
+    """The summary written at a sweep's end took each trial's row as its worker reported it:
+    a trial stopped by the sweep's STOP file was INTERRUPTED with no epochs or metrics,
+    though its folder has both. Every trial with a folder is read from it now."""
+    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1, executor=_LastUnitStopped())
+    recorded = result.run.read_json("summary.json")["trials"]
+    assert recorded == sw.sweep_rows(result.run) == result.rows
+    stopped = [r for r in recorded if r["status"] == "INTERRUPTED"]
+    assert len(stopped) == 1 and stopped[0]["epochs"] == 0 and "final_test_acc" in stopped[0]
