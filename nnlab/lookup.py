@@ -220,14 +220,21 @@ def foreign_folder(path: Path) -> str | None:
     return None
 
 
-def absent_trial(path: Path, recorded: Any) -> tuple[str, str | None]:
-    """The status of a sweep's planned trial that has no run folder at ``path``, and why:
-    PENDING when the sweep did not record it as started (``recorded``: the status in its
-    summary, None for none), else MISSING (deleted or moved since: what the sweep recorded of
-    it is not shown, the folder that holds it is gone)."""
-    if recorded in (None, "PENDING"):
-        return "PENDING", None
-    return MISSING, f"{path}: no run folder there; the sweep recorded this trial {recorded}"
+def absent_trial(path: Path, recorded: Any) -> dict[str, Any]:
+    """The ``status`` of a sweep's planned trial that has no run folder at ``path``, as the
+    sweep recorded it (``recorded``: its row in the sweep's summary, None for none), the one
+    record there is of it: PENDING when not started; FAILED with the recorded ``error`` (and
+    ``stacked``) when it FAILED (a unit can fail before its folders are made; a resume runs
+    it again); else MISSING with the ``reason`` (a result its folder held, deleted or moved
+    since: what the sweep recorded of it is not shown)."""
+    status = recorded.get("status") if isinstance(recorded, dict) else None
+    if status in (None, "PENDING"):
+        return {"status": "PENDING"}
+    if status == "FAILED":  # (its error, and the nets its unit would have stacked)
+        kept = {k: recorded[k] for k in ("stacked", "error") if recorded.get(k) is not None}
+        return {"status": "FAILED", **kept}
+    reason = f"{path}: no run folder there; the sweep recorded this trial {status}"
+    return {"status": MISSING, "reason": reason}
 
 
 def nested_folders(run: RunDir) -> Iterator[RunDir]:

@@ -335,7 +335,7 @@ def _sweep_trials(
     ``runs.absent_trial``), then any others, DAMAGED (``runs.unplanned``)."""
     folders = {r.id: r.path for r in runs.iter_runs(run.file(runs.TRIALS))}
     rows = summary.get("trials")
-    recorded = {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
+    recorded = {r.get("trial"): r for r in rows} if isinstance(rows, list) else {}
     planned = sweep.get("trials") or []
     out = []
     for item in planned if isinstance(planned, list) else []:
@@ -347,8 +347,7 @@ def _sweep_trials(
             out.append(read_folder(folders.pop(tid), trial_rel, parent))
         else:
             path = run.file(runs.TRIALS) / tid
-            why = runs.absent_trial(path, recorded.get(tid))
-            out.append(_pending(path, trial_rel, parent, item, *why))
+            out.append(_pending(path, trial_rel, parent, item, recorded.get(tid)))
     for tid, path in folders.items():  # (none that sweep.yaml plans: damage, as listed)
         entry = read_folder(path, f"{rel}/trials/{tid}", parent)
         entry.status, entry.damage = "DAMAGED", runs.unplanned(path)
@@ -356,20 +355,21 @@ def _sweep_trials(
     return out
 
 
-def _pending(
-    path: Path, rel: str, parent: str, item: dict[str, Any], status: str, why: str | None
-) -> Entry:
-    """A planned trial without a folder: PENDING, or MISSING (``why``) if the sweep ran it."""
-    meta = {"trial": {"id": item.get("id"), "seed": item.get("seed"), "values": item.get("values")}}
+def _pending(path: Path, rel: str, parent: str, item: dict[str, Any], recorded: Any) -> Entry:
+    """A planned trial without a folder, as the sweep ``recorded`` it (``runs.absent_trial``):
+    PENDING, FAILED with its error, or MISSING (why) if the sweep ran it."""
+    state = runs.absent_trial(path, recorded)
+    trial = {"id": item.get("id"), "seed": item.get("seed"), "values": item.get("values")}
+    meta = {"trial": trial, **({"error": state["error"]} if "error" in state else {})}
     return Entry(
         rel,
         path,
         kind="trial",
-        status=status,
+        status=state["status"],
         name=str(item.get("id")),
         meta=meta,
         parent=parent,
-        damage=why,
+        damage=state.get("reason"),
     )
 
 

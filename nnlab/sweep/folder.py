@@ -4,7 +4,9 @@ written at a sweep's end, ``runs show``, ``runs list``, ``runs compare``, a tune
 
 A trial's folder is the truth: what the sweep's summary recorded of a trial is never shown
 for it (a trial completed since by ``train --resume`` is COMPLETED; one whose folder cannot
-be read DAMAGED, one whose folder is gone MISSING, each with the ``reason``).
+be read DAMAGED, one whose folder is gone MISSING, each with the ``reason``). A trial without
+a folder is as the sweep recorded it, the one record there is of it (``runs.absent_trial``):
+PENDING, or FAILED with its error (a unit can fail before its folders are made).
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
 def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:
     """One row per planned trial of a sweep folder, in its plan's order, as the trial's folder
     says now (``trial_states``): ``trial_row``'s fields (``stacked`` from its meta.json, the
-    ``error`` of a FAILED one), PENDING without a folder, DAMAGED or MISSING with the
-    ``reason``. ``files``: every file of a trial checked (``runs show``), else meta.json and
+    ``error`` of a FAILED one), without a folder as the sweep recorded it (PENDING, FAILED
+    with its ``error``), DAMAGED or MISSING with the ``reason``. ``files``: every file of a trial checked (``runs show``), else meta.json and
     summary.json (``runs list``, a sweep's writers)."""
     return [
         trial_row(t.id, t.values, t.seed, state, state.get("error"))
@@ -87,8 +89,9 @@ def tune_metric(run: runs.RunDir) -> str:
 def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict[str, Any]]]:
     """Each planned trial of a sweep folder with what its folder says now, for the commands
     that show a sweep: its status and summary (``describe_folder``: DAMAGED with the
-    ``reason`` when a file cannot be read), PENDING without a folder, or MISSING with the
-    reason when the sweep's summary recorded the trial and its folder is gone. What the
+    ``reason`` when a file cannot be read); without a folder, PENDING, FAILED with the
+    ``error`` the sweep's summary recorded (it failed before its folder was made), or
+    MISSING with the reason when the summary recorded a result and its folder is gone. What the
     sweep's own summary recorded of a trial is never shown for it: the folder is the truth.
     ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json
     (``runs list``)."""
@@ -122,9 +125,9 @@ def _planned(trial: Trial) -> dict[str, Any]:
 
 
 def _recorded(run: runs.RunDir) -> dict[Any, Any]:
-    """Each trial's status as the sweep's summary recorded it (none before it wrote one)."""
+    """Each trial's row as the sweep's summary recorded it (none before it wrote one)."""
     rows = run.summary().get("trials")
-    return {r.get("trial"): r.get("status") for r in rows} if isinstance(rows, list) else {}
+    return {r.get("trial"): r for r in rows} if isinstance(rows, list) else {}
 
 
 def _trial_state(
@@ -147,8 +150,7 @@ def _trial_state(
         if "reason" in info:
             return {"status": info["status"], "reason": info["reason"]}
         return {**info["summary"], **_recorded_by_meta(info["meta"]), "status": info["status"]}
-    status, reason = runs.absent_trial(folder.path, recorded.get(trial_id))
-    return {"status": status, **({"reason": reason} if reason else {})}
+    return runs.absent_trial(folder.path, recorded.get(trial_id))
 
 
 def _recorded_by_meta(meta: dict[str, Any]) -> dict[str, Any]:

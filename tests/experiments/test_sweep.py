@@ -819,3 +819,42 @@ def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp
     assert recorded == sw.sweep_rows(result.run) == result.rows
     stopped = [r for r in recorded if r["status"] == "INTERRUPTED"]
     assert len(stopped) == 1 and stopped[0]["epochs"] == 0 and "final_test_acc" in stopped[0]
+
+
+def fail_before_a_folder(monkeypatch, batch_size: int = 31) -> None:
+    """Units of trials with ``batch_size`` fail before their folders are made (as a unit
+    whose worker cannot load its data, or dies before it starts, does)."""
+    import nnlab.experiments.train as tr
+
+    real = tr.run_trainings
+
+    def run_trainings(cfgs, *args, **kwargs):
+        if any(cfg.batch_size == batch_size for cfg in cfgs):
+            raise MemoryError("Unable to allocate 1.00 TiB for an array")
+        return real(cfgs, *args, **kwargs)
+
+    monkeypatch.setattr(tr, "run_trainings", run_trainings)
+
+
+def test_a_trial_that_failed_before_its_folder_was_made_reads_failed_with_its_error(
+    tmp_path, monkeypatch
+):
+    """A trial the sweep recorded FAILED whose unit failed before its folder was made read
+    MISSING ('no run folder there') in runs show, runs list and the report, its error lost.
+    The sweep's record is the one there is of it: FAILED, with its error."""
+    from tests.conftest import invoke
+
+    fail_before_a_folder(monkeypatch)
+    run = sw.run_sweep(tiny_sweep({"batch_size": [30, 31]}), runs_dir=tmp_path).run
+    ok, bad = run.read_json("summary.json")["trials"]
+    assert not (run.path / "trials" / bad["trial"]).exists() and bad["status"] == "FAILED"
+    assert sw.sweep_rows(run) == [ok, bad] and "Unable to allocate" in bad["error"]
+    shown = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)
+    assert shown["summary"]["trials"] == [ok, bad] and "bad_trials" not in shown
+    assert shown["summary"]["counts"] == {"COMPLETED": 1, "FAILED": 1}
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", runs_dir=tmp_path).stdout)
+    assert listed["status"] == "FAILED" and "bad_trials" not in listed
+    built = invoke("report", "--runs-dir", tmp_path, "--out", tmp_path / "rep")
+    assert built.exit_code == 0 and "MISSING" not in built.output, built.output
+    page = (tmp_path / "rep" / run.id / "index.html").read_text()
+    assert 'data-status="FAILED"' in page and "Unable to allocate" in page
