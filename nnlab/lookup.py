@@ -237,6 +237,25 @@ def absent_trial(path: Path, recorded: Any) -> dict[str, Any]:
     return {"status": MISSING, "reason": reason}
 
 
+def foreign_trial(run: RunDir, folder: RunDir, trial_id: str, seed: Any, values: Any) -> str | None:
+    """Why the trial folder ``folder`` of sweep ``run`` is not the trial its plan (sweep.yaml)
+    made under ``trial_id`` (with ``seed`` and ``values``), None if it is, or if it records no
+    trial (an older version's: not told). A trial's meta.json names its id, its sweep (the
+    sweep's recorded id), seed and values: a folder swapped with another trial's, or copied
+    from another sweep, was shown and kept as this trial's, with another trial's numbers."""
+    found = folder.meta.get("trial")
+    if not isinstance(found, dict):
+        return None
+    planned = {"id": trial_id, "sweep": run.recorded_id, "seed": seed, "values": values}
+    if all(found[key] == value for key, value in planned.items() if key in found):
+        return None  # (a key a version did not record is not told)
+    return (
+        f"{folder.file('meta.json')}: trial {found.get('id')!r} of sweep {found.get('sweep')!r} "
+        f"(seed {found.get('seed')}), not this sweep's trial {trial_id!r} (seed {seed}): "
+        "moved or copied from elsewhere? remove it to run the trial again"
+    )
+
+
 def nested_folders(run: RunDir) -> Iterator[RunDir]:
     """The run folders inside ``run``: a sweep's trials; a tune's rounds and their trials
     (``trial_sweeps``; a ``trials/`` without the sweep.yaml too). Of a folder whose tune.json

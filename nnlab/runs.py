@@ -73,6 +73,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     describe_folder as describe_folder,
     find_run as find_run,
     foreign_folder as foreign_folder,
+    foreign_trial as foreign_trial,
     is_run_folder as is_run_folder,
     iter_runs as iter_runs,
     listing as listing,

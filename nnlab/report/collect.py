@@ -344,7 +344,7 @@ def _sweep_trials(
             continue
         trial_rel = f"{rel}/trials/{tid}"
         if tid in folders:
-            out.append(read_folder(folders.pop(tid), trial_rel, parent))
+            out.append(_planned_trial(run, read_folder(folders.pop(tid), trial_rel, parent), item))
         else:
             path = run.file(runs.TRIALS) / tid
             out.append(_pending(path, trial_rel, parent, item, recorded.get(tid)))
@@ -353,6 +353,18 @@ def _sweep_trials(
         entry.status, entry.damage = "DAMAGED", runs.unplanned(path)
         out.append(entry)
     return out
+
+
+def _planned_trial(run: runs.RunDir, entry: Entry, item: dict[str, Any]) -> Entry:
+    """The trial ``entry`` read from its folder, DAMAGED if the folder is another trial's
+    (``runs.foreign_trial``: swapped with another trial's, copied from another sweep), as
+    ``runs show`` says it, not shown with that trial's numbers."""
+    if entry.status != "DAMAGED":
+        folder = runs.RunDir(entry.path)
+        other = runs.foreign_trial(run, folder, folder.id, item.get("seed"), item.get("values"))
+        if other is not None:
+            entry.status, entry.damage = "DAMAGED", other
+    return entry
 
 
 def _pending(path: Path, rel: str, parent: str, item: dict[str, Any], recorded: Any) -> Entry:

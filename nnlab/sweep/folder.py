@@ -17,7 +17,7 @@ from nnlab import runs
 from nnlab.errors import RunError
 from nnlab.sweep.definition import SweepDef, Trial, resolve_trial, sweep_seed
 from nnlab.sweep.spec import parse_spec
-from nnlab.sweep.trial import Row, foreign_trial, trial_row, trials_dir
+from nnlab.sweep.trial import Row, trial_row, trials_dir
 
 
 def is_sweep(run: runs.RunDir) -> bool:
@@ -144,7 +144,9 @@ def _trial_state(
     if folder.file("meta.json").exists():
         info = runs.describe_folder(folder, files=files)
         if "reason" not in info:
-            other = foreign_trial(run, folder, trial_id, planned.get("seed"), planned.get("values"))
+            other = runs.foreign_trial(
+                run, folder, trial_id, planned.get("seed"), planned.get("values")
+            )
             if other is not None:
                 return {"status": runs.DAMAGED, "reason": other}
         if "reason" in info:

@@ -49,7 +49,6 @@ from nnlab.sweep.trial import (
     TrialTask,
     cached_dataset,
     check_trials,
-    foreign_trial,
     make_units,
     trials_dir,
 )
@@ -426,7 +425,7 @@ def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
     for trial in trials:  # (each one the plan's: not another trial's folder in its place)
         folder = runs.RunDir(trials_dir(run) / trial.id)
         if folder.file("meta.json").exists():
-            other = foreign_trial(run, folder, trial.id, trial.seed, trial.values)
+            other = runs.foreign_trial(run, folder, trial.id, trial.seed, trial.values)
             if other is not None:
                 raise runs.DamagedError(other)
 

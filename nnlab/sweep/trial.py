@@ -296,24 +296,3 @@ def deal(items: list[T], parts: int) -> list[list[T]]:
     stack gets its share of them and the stacks take about as long, where consecutive runs
     would give one stack all the short-lived nets and leave a worker idle at the end."""
     return [items[i::parts] for i in range(min(parts, len(items)))]
-
-
-def foreign_trial(
-    run: runs.RunDir, folder: runs.RunDir, trial_id: str, seed: Any, values: Any
-) -> str | None:
-    """Why the trial folder ``folder`` of sweep ``run`` is not the trial its plan (sweep.yaml)
-    made under ``trial_id`` (with ``seed`` and ``values``), None if it is, or if it records no
-    trial (an older version's: not told). A trial's meta.json names its id, its sweep (the
-    sweep's recorded id), seed and values: a folder swapped with another trial's, or copied
-    from another sweep, was shown and kept as this trial's, with another trial's numbers."""
-    found = folder.meta.get("trial")
-    if not isinstance(found, dict):
-        return None
-    planned = {"id": trial_id, "sweep": run.recorded_id, "seed": seed, "values": values}
-    if all(found[key] == value for key, value in planned.items() if key in found):
-        return None  # (a key a version did not record is not told)
-    return (
-        f"{folder.file('meta.json')}: trial {found.get('id')!r} of sweep {found.get('sweep')!r} "
-        f"(seed {found.get('seed')}), not this sweep's trial {trial_id!r} (seed {seed}): "
-        "moved or copied from elsewhere? remove it to run the trial again"
-    )

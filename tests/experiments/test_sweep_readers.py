@@ -1,8 +1,8 @@
 """Every reader of a sweep says its trials as they are now: ``runs list``, ``runs show`` (table
 and json), the report and ``sweep resume --dry-run`` agree on each trial's state and on the
 counts, whatever happened to the folder since the sweep's end: a trial completed since by
-``train --resume``, a trial folder removed, one damaged, a trial FAILED before its folder was
-made, an interrupted sweep."""
+``train --resume``, a trial folder removed, one damaged, two swapped, a trial FAILED before its
+folder was made, an interrupted sweep."""
 
 from __future__ import annotations
 
@@ -108,9 +108,10 @@ def _readers_agree(root, run: runs.RunDir) -> dict[str, str]:
     assert f"counts {{{', '.join(f'{s}: {n}' for s, n in counts.items())}}}" in text
 
     dry = invoke("sweep", "resume", run.path, "--dry-run", "-f", "json", runs_dir=root)
-    if "DAMAGED" in states.values():  # (refused, naming the damaged trial: nothing to plan)
-        (damaged,) = [t for t, s in states.items() if s == "DAMAGED"]
-        assert dry.exit_code == 2 and f"/trials/{damaged}/meta.json" in dry.output, dry.output
+    if "DAMAGED" in states.values():  # (refused, naming a damaged trial: nothing to plan)
+        damaged = [t for t, s in states.items() if s == "DAMAGED"]
+        assert dry.exit_code == 2, dry.output
+        assert any(f"/trials/{t}/meta.json" in dry.output for t in damaged), dry.output
     else:
         assert dry.exit_code == 0, dry.output
         actions = {r["trial"]: r["action"] for r in json.loads(dry.stdout)["trials"]}
@@ -129,3 +130,16 @@ def test_every_reader_of_a_sweep_agrees_on_its_trials_now(tmp_path, monkeypatch)
 
     run, expected = _damaged_since(tmp_path / "c", monkeypatch)
     assert _readers_agree(tmp_path / "c", run) == expected
+
+
+def test_every_reader_of_a_sweep_names_a_trial_folder_swapped_with_another_damaged(tmp_path):
+    """Two trial folders swapped: runs show and runs list said both DAMAGED (each is another
+    trial's), the report showed both COMPLETED with each other's numbers (its reader of a
+    sweep's trials did not check a folder is the trial its sweep planned)."""
+    root = tmp_path / "runs"
+    run = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 0.1]}), runs_dir=root).run
+    a, b = sorted((run.path / "trials").iterdir())
+    a.rename(run.path / "trials" / "x")
+    b.rename(a)
+    (run.path / "trials" / "x").rename(b)
+    assert _readers_agree(root, run) == {a.name: "DAMAGED", b.name: "DAMAGED"}
