@@ -81,6 +81,14 @@ def outcome(summary: dict[str, Any]) -> str:
     return f"{status} at epoch {at}" if status == DIVERGED and at is not None else status
 
 
+def shown_metric(row: dict[str, Any], metric: str) -> str:
+    """A finished trial's ``metric`` for a progress line, or how it ended (a diverged trial's
+    ``best_*`` from before it diverged is no result: a tune ranks no such trial)."""
+    value = row.get(metric)
+    ranked = isinstance(value, float) and row.get("status") != DIVERGED
+    return f"{value:.4f}" if ranked else outcome(row)
+
+
 def objective_label(weight_decay: float) -> str:
     """What a run's ``loss`` (the training objective) is, for tables and legends: with weight
     decay it carries the L2 penalty, and can be many times the split losses beside it."""

@@ -58,7 +58,7 @@ from nnlab.fileio import dumps, loads
 from nnlab.kinds import MAX_SEED
 from nnlab.output import counted
 from nnlab.plans import content_hash
-from nnlab.summary import DIVERGED, outcome
+from nnlab.summary import shown_metric
 
 Row = dict[str, Any]
 
@@ -110,14 +110,6 @@ class RoundResult:
     proposed: dict[str, Range]
     warnings: list[str]
     leader: Row | None = None
-
-
-def _shown(row: Row, metric: str) -> str:
-    """A finished trial's ``metric`` for its progress line, or how it ended (a diverged
-    trial's ``best_*`` from before it diverged is no result: tune ranks no such trial)."""
-    value = row.get(metric)
-    ranked = isinstance(value, float) and row.get("status") != DIVERGED
-    return f"{value:.4f}" if ranked else outcome(row)
 
 
 @dataclass
@@ -479,7 +471,9 @@ def _drive(
 
     def on_trial(done: int, total: int, row: Row) -> None:
         if progress is not None:
-            progress(f"  trial {done}/{total}: {settings.metric} {_shown(row, settings.metric)}")
+            progress(
+                f"  trial {done}/{total}: {settings.metric} {shown_metric(row, settings.metric)}"
+            )
 
     how = _Execution(data_dir, jobs, stack, executor, on_trial)
     notes: list[str] = []
