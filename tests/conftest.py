@@ -108,3 +108,23 @@ def _inflated_copies_in_a_temp_folder(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NNLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+def interrupted_at_epoch(fit, epoch: int, call: int | None = None):
+    """``fit`` (the training loop) raising KeyboardInterrupt once a net's ``epoch`` is recorded
+    (and checkpointed, where due), in any run or in its ``call``-th only (a sweep whose units
+    are one trial each calls it once per trial): a run stopped there."""
+    calls = {"n": 0}
+
+    def fit_until(*args, on_epoch, **kwargs):
+        calls["n"] += 1
+        now = calls["n"]
+
+        def record(net, rec, state):
+            on_epoch(net, rec, state)
+            if call in (None, now) and rec["epoch"] == epoch:
+                raise KeyboardInterrupt
+
+        return fit(*args, on_epoch=record, **kwargs)
+
+    return fit_until

@@ -17,7 +17,7 @@ from nnlab.config import load_config
 from nnlab.errors import ConfigError, RunError
 from nnlab.sweep import presets
 from nnlab.sweep.presets import weight_scale as ws
-from tests.conftest import fake_run
+from tests.conftest import fake_run, interrupted_at_epoch
 
 # A spiral of 3 x 60 points, 30 held out, a 16-unit net, 3 epochs: a trial takes ~0.1 s.
 BASE = {
@@ -43,21 +43,6 @@ def results(result: sw.SweepResult) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- expansion
-
-
-def interrupted_at_epoch(fit, epoch: int):
-    """``fit`` (the training loop) raising KeyboardInterrupt once a net's ``epoch`` is recorded
-    (and checkpointed, where due): a run stopped there."""
-
-    def fit_until(*args, on_epoch, **kwargs):
-        def record(net, rec, state):
-            on_epoch(net, rec, state)
-            if rec["epoch"] == epoch:
-                raise KeyboardInterrupt
-
-        return fit(*args, on_epoch=record, **kwargs)
-
-    return fit_until
 
 
 def test_grid_expands_row_major_with_first_key_slowest():
@@ -419,19 +404,7 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
     real_fit = train_mod.fit_group
-    calls = {"n": 0}
-
-    def fit_interrupted_in_second_trial(*args, on_epoch, **kwargs):
-        calls["n"] += 1
-
-        def record(net, rec, state):
-            on_epoch(net, rec, state)
-            if calls["n"] == 2 and rec["epoch"] == 2:
-                raise KeyboardInterrupt
-
-        return real_fit(*args, on_epoch=record, **kwargs)
-
-    monkeypatch.setattr(train_mod, "fit_group", fit_interrupted_in_second_trial)
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2, call=2))
     with pytest.raises(KeyboardInterrupt):
         sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", stack=1)
     monkeypatch.setattr(train_mod, "fit_group", real_fit)

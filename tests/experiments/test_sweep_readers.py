@@ -16,10 +16,9 @@ import pytest
 
 from nnlab import runs, sweep as sw
 from nnlab.summary import best_trial
-from tests.conftest import invoke
+from tests.conftest import interrupted_at_epoch, invoke
 from tests.experiments.test_sweep import (
     fail_before_a_folder,
-    interrupted_at_epoch,
     interrupted_sweep_then_a_trial_resumed,
     tiny_sweep,
 )

@@ -382,21 +382,11 @@ def _interrupted_tune_then_a_trial_resumed(config, tmp_path, monkeypatch) -> tn.
     """A tune interrupted in its second trial's second epoch (of 3), that trial then
     completed on its own (``train --resume``): the tune's summary has no best."""
     import nnlab.experiments.train as train_mod
+    from tests.conftest import interrupted_at_epoch
 
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)
-    real_fit, calls = train_mod.fit_group, {"n": 0}
-
-    def fit_cut(*args, on_epoch, **kwargs):
-        calls["n"] += 1
-
-        def record(net, rec, state):
-            on_epoch(net, rec, state)
-            if calls["n"] == 2 and rec["epoch"] == 2:
-                raise KeyboardInterrupt
-
-        return real_fit(*args, on_epoch=record, **kwargs)
-
-    monkeypatch.setattr(train_mod, "fit_group", fit_cut)
+    real_fit = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2, call=2))
     with pytest.raises(KeyboardInterrupt):
         tn.tune(config, ARGS, trials=3, epochs=3, runs_dir=tmp_path, folder="t", stack=1)
     monkeypatch.setattr(train_mod, "fit_group", real_fit)
