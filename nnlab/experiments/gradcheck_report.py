@@ -4,6 +4,7 @@ command's one entry point."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,15 @@ def summarize(rows: Sequence[Row]) -> dict[str, Any]:
     return {"rows": len(rows), **counts, "ok": counts["fail"] == 0}
 
 
+NOT_FINITE = "not a number: the loss or its gradient is not finite at these weights"
+
+
 def failures(rows: Sequence[Row]) -> list[str]:
-    """One line per failing row, naming the layer and parameter."""
+    """One line per failing row, naming the layer and parameter (an error that is no number
+    says why: the loss or its gradient is not finite at the weights checked)."""
     return [
-        f"FAIL {r.group}: {r.layer} {r.param} (max rel error {r.max_rel_error:.2e}"
+        f"FAIL {r.group}: {r.layer} {r.param} (max rel error "
+        + (f"{r.max_rel_error:.2e}" if math.isfinite(r.max_rel_error) else NOT_FINITE)
         + (f", {r.kinks} kink crossings" if r.kinks else "")
         + ")"
         for r in rows

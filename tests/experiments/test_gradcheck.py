@@ -227,3 +227,15 @@ def test_svm_scores_for_the_largest_batch_come_at_once_off_the_kink():
     margins = scores - scores[np.arange(4096), y][:, None] + 1.0
     margins[np.arange(4096), y] = 1.0
     assert scores.shape == (4096, 5) and np.min(np.abs(margins)) > 0.05
+
+
+def test_a_failure_whose_error_is_no_number_says_the_loss_is_not_finite():
+    # (weights that overflow, model.init_std=1e200: every row failed with "max rel error nan")
+    cfg = load_config(None, ["model.init=std", "model.init_std=1e200", "dataset.n_train=40"])
+    with np.errstate(all="ignore"):  # (the command line silences NumPy's overflow warnings)
+        rows = gc.check_config(cfg)
+    assert rows and all(r.verdict == "fail" for r in rows)
+    lines = gr.failures(rows)
+    assert all("not finite at these weights" in line and "nan" not in line for line in lines)
+    finite = gc.Row("layer", "Affine", "W", (2, 2), 4, 4, 0.5, 0, "fail")
+    assert gr.failures([finite]) == ["FAIL layer: Affine W (max rel error 5.00e-01)"]
