@@ -45,6 +45,21 @@ def results(result: sw.SweepResult) -> list[dict]:
 # ----------------------------------------------------------------------------- expansion
 
 
+def cut_sweep(monkeypatch, defn, root: Path, stack: int = 1, call: int | None = None):
+    """The sweep ``defn`` run into ``root`` and stopped by a KeyboardInterrupt once a net
+    records epoch 2 (in the ``call``-th training run only, if given); its folder. The
+    training loop is put back afterwards; other patches stay."""
+    import nnlab.experiments.train as train_mod
+
+    real_fit = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2, call=call))
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(defn, runs_dir=root, stack=stack)
+    monkeypatch.setattr(train_mod, "fit_group", real_fit)
+    (run,) = runs.iter_runs(root)
+    return run
+
+
 def test_grid_expands_row_major_with_first_key_slowest():
     spec = sw.SweepSpec(params={"a": [1, 2], "b": ["x", "y", "z"]})
     assert sw.expand(spec) == [
@@ -403,12 +418,7 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
 
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
-    real_fit = train_mod.fit_group
-    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2, call=2))
-    with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", stack=1)
-    monkeypatch.setattr(train_mod, "fit_group", real_fit)
-    (run,) = runs.iter_runs(tmp_path / "cut")
+    run = cut_sweep(monkeypatch, tiny_sweep(), tmp_path / "cut", call=2)
     statuses = [r["status"] for r in run.read_json("summary.json")["trials"]]
     assert statuses == ["COMPLETED", "INTERRUPTED", "PENDING", "PENDING"]
 
@@ -431,7 +441,7 @@ def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeyp
 
     monkeypatch.setattr(train_mod, "blas_threads", lambda *args: 4)  # (as for a large net)
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)  # every epoch
-    real_fit, real_limits = train_mod.fit_group, threadpoolctl.threadpool_limits
+    real_limits = threadpoolctl.threadpool_limits
     limits: list[int] = []
 
     def recorded(limits_=None, **kwargs):
@@ -439,11 +449,7 @@ def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeyp
         return real_limits(limits=kwargs.get("limits", limits_))
 
     monkeypatch.setattr(threadpoolctl, "threadpool_limits", recorded)
-    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2))
-    with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
-    monkeypatch.setattr(train_mod, "fit_group", real_fit)
-    (run,) = runs.iter_runs(tmp_path)
+    run = cut_sweep(monkeypatch, tiny_sweep(), tmp_path)
     (first,) = (run.path / "trials").iterdir()
     limits.clear()
     resumed = sw.resume_sweep(run)
@@ -618,12 +624,7 @@ def test_a_sweep_killed_inside_a_stack_resumes_its_trials_one_by_one(tmp_path, m
 
     reference = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "ref", stack=1)
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
-    real = train_mod.fit_group
-    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real, 2))
-    with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(init_sweep(), runs_dir=tmp_path / "cut", stack=5)
-    monkeypatch.setattr(train_mod, "fit_group", real)
-    (run,) = runs.iter_runs(tmp_path / "cut")
+    run = cut_sweep(monkeypatch, init_sweep(), tmp_path / "cut", stack=5)
     assert {r["status"] for r in run.read_json("summary.json")["trials"]} == {"INTERRUPTED"}
     resumed = sw.resume_sweep(run, stack=5)
     assert len(resumed.resumed) == 5 and resumed.ran == []
@@ -724,12 +725,7 @@ def interrupted_sweep_then_a_trial_resumed(tmp_path, monkeypatch) -> tuple[runs.
     from tests.conftest import invoke
 
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
-    real_fit = train_mod.fit_group
-    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real_fit, 2))
-    with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1)
-    monkeypatch.setattr(train_mod, "fit_group", real_fit)
-    (run,) = runs.iter_runs(tmp_path)
+    run = cut_sweep(monkeypatch, tiny_sweep(), tmp_path)
     (trial,) = (run.path / "trials").iterdir()
     assert run.meta["counts"] == {"INTERRUPTED": 1, "PENDING": 3}
     resumed = invoke("train", "--resume", trial, "--runs-dir", tmp_path)
