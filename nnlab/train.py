@@ -252,7 +252,7 @@ class _Loop:
     def record_initial(self) -> None:
         """Epoch 0: every net evaluated before any update. A net whose parameters are not
         finite already (an init its dtype cannot hold) diverged there: no update is made from
-        it, and its evaluation (argmax of NaN scores) is no result to take a best from."""
+        it, and its evaluation (of NaN scores) is no result to take a best from."""
         t0 = time.perf_counter()
         finite = self.group.params_finite()
         evals = self.evaluate(self.group, final=self.settings.epochs == 0)

@@ -34,7 +34,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
     def report(record: dict[str, Any], cfg: Any) -> None:
         parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
         # (the epoch a net diverged in, epoch 0 included when its init was not finite: its
-        # accuracies are the argmax of NaN scores, not results)
+        # accuracies are of NaN scores, not results)
         diverged = bool(record.get("diverged"))
         if diverged:
             parts.append("diverged: loss or parameters not finite")

@@ -127,10 +127,21 @@ class Loss:
         return self.fn(scores, y)
 
     def predict(self, scores: np.ndarray) -> np.ndarray:
-        """Class predictions from scores: argmax, or ``s > 0`` for the single sigmoid unit."""
+        """Class predictions from scores: argmax, or ``s > 0`` for the single sigmoid unit.
+
+        A row with a score that is not finite (NaN or an overflow to +-inf) predicts no class
+        (-1, which matches no label), so a net whose outputs overflowed scores 0 accuracy.
+        (``np.argmax``, like ``torch.argmax``, takes the first NaN or +inf for the maximum, and
+        ``NaN > 0`` is False: both would credit a diverged net with some class's share, ~0.1 on
+        MNIST. A score overflows only where the loss does too, so this changes no finite
+        run.)"""
         if self.binary:
-            return (scores[:, 0] > 0).astype(np.int64)
-        return np.argmax(scores, axis=1)
+            pred = (scores[:, 0] > 0).astype(np.int64)
+            pred[~np.isfinite(scores[:, 0])] = -1
+            return pred
+        pred = np.argmax(scores, axis=1)
+        pred[~np.isfinite(scores).all(axis=1)] = -1
+        return pred
 
     def units(self, n_classes: int, name: str = "") -> int:
         """Output units for ``n_classes`` classes (ValueError if a binary loss meets more)."""

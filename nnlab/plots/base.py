@@ -484,8 +484,8 @@ def until_divergence(
 ) -> tuple[list[int], list[float], int | None]:
     """(epochs, values, diverged epoch or None): ``key`` per epoch up to the last record before
     the epoch a run of ``status`` diverged in (``diverged_epoch``). The records from the
-    divergence on are left out: the accuracy of a net whose outputs are NaN (argmax of NaN:
-    class 0, ~0.09 on ten classes) is not a result."""
+    divergence on are left out: the accuracy of a net whose outputs are NaN (0: a NaN score
+    predicts no class) is not a result."""
     at = diverged_epoch(records, status, recorded)
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     epochs, values = curve(kept, key)

@@ -1,8 +1,8 @@
 """The weight-scale sweep (DLFS 6.3.2, figure 6-19): a grid of accuracy curves per init scale,
 BatchNorm against the plain net, and final accuracy against the scale.
 
-A net that diverged has no accuracy from the epoch it diverged on (its outputs are NaN, and the
-argmax of NaN scores is class 0, ~0.09 on ten classes): its curve stops at a red cross, the
+A net that diverged has no accuracy from the epoch it diverged on (its outputs are NaN, and a
+NaN score predicts no class: accuracy 0): its curve stops at a red cross, the
 panel's title says so, and the summary shows it in a "diverged" strip below the accuracy axis
 instead of as a final accuracy.
 """

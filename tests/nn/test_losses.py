@@ -11,6 +11,7 @@ import pytest
 
 from nnlab.nn.gradcheck import numeric_gradient, rel_error
 from nnlab.nn.losses import sigmoid_bce, softmax_cross_entropy, svm_hinge
+from nnlab.nn.model import build_mlp
 from nnlab.nn.registry import LOSSES
 
 PER_NET = {name: loss.per_net for name, loss in LOSSES.items() if loss.per_net is not None}
@@ -189,6 +190,26 @@ def test_predict_is_argmax_or_positive_logit():
     np.testing.assert_array_equal(
         LOSSES["bce"].predict(np.array([[0.3], [-0.2], [0.0]])), [1, 0, 0]
     )
+
+
+def test_a_score_not_finite_predicts_no_class_so_it_is_never_right():
+    """argmax takes a NaN or +inf for the maximum and NaN > 0 is False: an overflowed row
+    would read as some class."""
+    nan, inf = np.nan, np.inf
+    scores = np.array([[nan, nan, nan], [0.1, nan, 2.0], [3.0, 0.0, 0.0], [-inf, inf, 0]])
+    for name in ("softmax_ce", "svm"):
+        np.testing.assert_array_equal(LOSSES[name].predict(scores), [-1, -1, 0, -1])
+    np.testing.assert_array_equal(
+        LOSSES["bce"].predict(np.array([[nan], [0.3], [-inf], [-0.1]])), [-1, 1, -1, 0]
+    )
+
+
+def test_a_net_of_nan_outputs_scores_no_accuracy():
+    net = build_mlp(4, [3], 2, rng_init=np.random.default_rng(0))
+    net.params["affine2.W"][...] = np.nan  # (the last: ReLU maps NaN to 0)
+    x = np.random.default_rng(1).normal(size=(20, 4)).astype(np.float32)
+    loss, acc = net.evaluate(x, np.zeros(20, dtype=np.int64))  # all labels are class 0
+    assert np.isnan(loss) and acc == 0.0
 
 
 def test_output_units():

@@ -97,8 +97,8 @@ def _short(status: str | None) -> str:
 def pair_rows(rows: list[Row]) -> list[dict[str, Any]]:
     """The book's comparison: one row per scale, final accuracies with BatchNorm (``bn_*``) and
     without (``nobn_*``); ``status`` is ``<BN>/<no BN>`` with ``ok`` for COMPLETED. A net that
-    diverged has no final accuracy (``nnlab.summary``'s rule: the ~0.09 it would show is the
-    argmax of NaN scores, not a result)."""
+    diverged has no final accuracy (``nnlab.summary``'s rule: the accuracy of NaN scores, 0, is
+    not a result)."""
     out = []
     for scale, bn, plain in _pairs(rows):
 
