@@ -241,11 +241,14 @@ def sweep_seed(defn: SweepDef) -> int:
 
 def seed_identity(identity: dict[str, Any]) -> dict[str, Any]:
     """``identity`` as a trial's seed sees it: a split in ``final_eval`` counts as one in
-    ``eval``. *When* a split is evaluated (every epoch, or after the last only) never changes
-    what is trained, so a sweep that moves its test split to ``final_eval`` trains the very nets,
-    bit for bit, that evaluating it every epoch does. (With no ``final_eval``, the identity is
-    the one every earlier sweep's seeds came from.)"""
+    ``eval``, and ``eval_batch_size`` is at its default. *When* a split is evaluated (every
+    epoch, or after the last only) and how many rows at once never change what is trained, so a
+    sweep that moves its test split to ``final_eval``, or evaluates in smaller batches to save
+    memory, trains the very nets, bit for bit, that the default does. (At the defaults, the
+    identity is the one every earlier sweep's seeds came from.)"""
     out = dict(identity)
+    if "eval_batch_size" in out:
+        out["eval_batch_size"] = Config.model_fields["eval_batch_size"].default
     final = out.pop("final_eval", None) or []
     evals = list(out.get("eval") or [])
     if final:

@@ -196,11 +196,13 @@ def test_sweeping_seed_uses_the_given_seeds_and_gives_distinct_trials():
 
 
 def test_when_a_split_is_evaluated_leaves_a_trials_seed_and_the_nets_it_trains_alone():
-    """A split after every epoch or after the last only (``final_eval``): the same seed (init
-    draws, minibatch order); the id, naming a different config, differs. Which splits are
-    evaluated at all stays part of the seed, as it always was."""
+    """A split after every epoch or after the last only (``final_eval``), or evaluated in
+    smaller batches: the same seed (init draws, minibatch order); the id, naming a different
+    config, differs. Which splits are evaluated at all stays part of the seed, as it always
+    was."""
     default = sw.plan(tiny_sweep())
     for fixed, same_seed in (
+        (["eval_batch_size=7"], True),
         (["eval=[train]", "final_eval=[test]"], True),
         (["eval=[train, test]", "final_eval=[test]"], True),
         (["eval=[train]"], False),
@@ -236,6 +238,19 @@ def test_a_final_eval_sweep_trains_the_nets_of_a_per_epoch_one_bit_for_bit(tmp_p
         for key in ("final_loss", "final_train_acc", "final_test_acc", "final_test_loss"):
             assert a[key] == b[key]
         assert "best_test_acc" in a and "best_test_acc" not in b
+
+
+def test_a_sweep_evaluated_in_small_batches_trains_the_nets_of_the_default_bit_for_bit(tmp_path):
+    default = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "a")
+    defn = tiny_sweep()
+    small = sw.run_sweep(
+        sw.SweepDef(defn.name, defn.base, defn.spec, overrides=("eval_batch_size=7",)),
+        runs_dir=tmp_path / "b",
+    )
+    assert [r["seed"] for r in small.rows] == [r["seed"] for r in default.rows]
+    for a, b in zip(default.rows, small.rows):
+        assert a["final_loss"] == b["final_loss"]  # (the training objective: the same steps)
+        assert a["final_train_acc"] == b["final_train_acc"]
 
 
 def test_invalid_trial_config_fails_before_anything_runs(tmp_path):
