@@ -43,8 +43,11 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
     trials = []
     for item in planned:
         trial = resolve_trial(defn, item["values"], seed0)
-        if trial.id != item["id"]:  # a changed schema default: keep the recorded identity
-            trial = Trial(item["id"], item["seed"], trial.values, trial.config)
+        if (trial.id, trial.seed) != (item["id"], item["seed"]):  # keep the recorded identity
+            # (a changed schema default, or a seed an earlier version derived otherwise: a
+            # sweep made with eval_batch_size set, before it left the seed)
+            config = trial.config.model_copy(update={"seed": item["seed"]})
+            trial = Trial(item["id"], item["seed"], trial.values, config)
         trials.append(trial)
     return defn, trials
 

@@ -380,6 +380,23 @@ def test_workers_are_not_forked_beside_another_thread(monkeypatch):
         executor.close()
 
 
+def test_a_sweep_resumes_with_the_seeds_its_folder_records(tmp_path, monkeypatch):
+    """The plan in sweep.yaml is the sweep's identity: a sweep whose seeds an earlier version
+    derived otherwise (eval_batch_size was part of them) resumes with those seeds, to the rows
+    that version's uninterrupted sweep gives."""
+    import nnlab.sweep.definition as definition
+
+    monkeypatch.setattr(definition, "seed_identity", lambda identity: dict(identity))
+    small = tiny_sweep()
+    small = sw.SweepDef(small.name, small.base, small.spec, overrides=("eval_batch_size=7",))
+    before = sw.run_sweep(small, runs_dir=tmp_path / "ref")
+    run = cut_sweep(monkeypatch, small, tmp_path / "cut", call=2)
+    monkeypatch.undo()  # (today's seeds from here on)
+    assert [t.seed for t in sw.plan(small)] != [r["seed"] for r in before.rows]
+    resumed = sw.resume_sweep(run)
+    assert results(resumed) == results(before)
+
+
 def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path):
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
 
