@@ -257,6 +257,54 @@ def record_lines(
     return lines
 
 
+def print_text(text: str, file: Any = None) -> None:
+    """``text`` whose tables ``table_text`` drew at full width (a folder's summary.txt, a
+    sweep's trials), as ``print_table`` prints a table: on a terminal too narrow for one of
+    them, that table's rows as records (``fit_text``); elsewhere the text as it is."""
+    console = _console_class()(file=file, color_system=None)
+    if console.is_terminal:
+        text = fit_text(text, console.width)
+    console.print(text, end="", soft_wrap=True)
+
+
+TABLE_LINE = ("┏", "┃", "┡", "│", "└")  # (how rich's default box starts each line)
+
+
+def fit_text(text: str, width: int) -> str:
+    """``text`` with each table wider than ``width`` as ``record_lines`` (a table of other
+    shape than ``table_text`` draws, or torn, as it is); every other line as it is."""
+    out: list[str] = []
+    block: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(TABLE_LINE):
+            block.append(line)
+            if line.startswith("└"):
+                out += _fit_table(block, width)
+                block = []
+            continue
+        out += block  # (a table that never ended: as it is)
+        block = []
+        out.append(line)
+    out += block
+    return "".join(f"{line}\n" for line in out)
+
+
+def _fit_table(lines: list[str], width: int) -> list[str]:
+    """A box table's ``lines`` (one header line, one line per row) as records when wider
+    than ``width``; as they are when it fits, or has a cell over more than one line."""
+    if max(len(line) for line in lines) <= width:
+        return lines
+    heads = [line for line in lines if line.startswith("┃")]
+    bodies = [line for line in lines if line.startswith("│")]
+    if len(heads) != 1:
+        return lines
+    columns = [c.strip() for c in heads[0].strip("┃").split("┃")]
+    rows = [[c.strip() for c in line.strip("│").split("│")] for line in bodies]
+    if any(len(cells) != len(columns) or not cells[0] for cells in rows):
+        return lines  # (a cell folded onto a second line, or one holding a '│')
+    return record_lines([dict(zip(columns, cells)) for cells in rows], columns, width)
+
+
 @functools.cache
 def _console_class() -> Any:
     """rich's Console for plain text (no markup, emoji codes or highlighting), except on a

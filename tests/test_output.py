@@ -244,3 +244,28 @@ def test_csv_spells_booleans_and_lists_as_yaml_does():
 def test_spelled_is_what_an_override_would_write():
     assert [spelled(v) for v in (True, None, [50, 20], {"name": "adam"}, 0.1, "relu")] == [
         "true", "null", "[50, 20]", "{name: adam}", "0.1", "relu"]  # fmt: skip
+
+
+def test_text_with_a_table_too_wide_for_the_terminal_gets_its_rows_as_records(monkeypatch):
+    # (runs show printed summary.txt's tables at full width on any terminal)
+    from nnlab.output import fit_text, print_text
+
+    text = "a title\n" + table_text(ROWS, title="runs in runs") + "a last line\n"
+    assert fit_text(text, 1000) == text
+    fitted = fit_text(text, 80).splitlines()
+    assert fitted == ["a title", "runs in runs", *record_lines(ROWS, width=80), "a last line"]
+    monkeypatch.setenv("COLUMNS", "80")
+    assert print_text(text, file=Terminal()) is None
+    shown, piped = Terminal(), io.StringIO()
+    print_text(text, file=shown)
+    print_text(text, file=piped)
+    assert shown.getvalue().splitlines() == fitted and piped.getvalue() == text
+
+
+def test_a_table_fit_text_cannot_read_is_left_as_it_is():
+    from nnlab.output import fit_text
+
+    folded = table_text([{"run": "r1", "note": "x"}]).replace("│ r1 ", "│    ")
+    assert fit_text(folded, 5) == folded  # (a row without its id: a cell's second line)
+    torn = "┏━━┓\n┃ a ┃\n"
+    assert fit_text(torn, 2) == torn

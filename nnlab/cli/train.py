@@ -25,7 +25,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, part_of
+from nnlab.output import Format, part_of, print_text
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -246,8 +246,8 @@ def runs_show(
     echo("\n".join(view.header))
     if view.config:
         echo("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
-    if view.summary:
-        echo(view.summary, nl=False)
+    if view.summary:  # (tables drawn at full width: records on a narrow terminal)
+        print_text(view.summary)
     if view.metrics:
         emit(view.shown, fmt, title=view.metrics_title)
 

@@ -649,3 +649,23 @@ def test_a_folder_of_another_kind_is_named_with_its_article(tmp_path):
         result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
         assert result.exit_code == 2
         assert f"an {kind} folder; this command needs a train or sweep folder" in result.stderr
+
+
+def test_runs_show_of_a_sweep_on_a_narrow_terminal_prints_records_not_a_wide_table(tmp_path):
+    # (its trials' table, drawn at full width for summary.txt, was printed 133 columns wide
+    # in an 80-column terminal, where `runs list` and the sweep's own table print records)
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "-q", runs_dir=tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    run = sweep_dir(tmp_path / "r")
+    terminal = {"TTY_COMPATIBLE": "1", "COLUMNS": "80"}  # (rich: stdout is a terminal)
+    shown = invoke("runs", "show", run.path, env=terminal).stdout
+    title = f"{run.id}: COMPLETED (2 COMPLETED)"
+    trials = shown.split(title + "\n")[1].splitlines()
+    assert trials and all(len(line) <= 80 for line in trials), shown
+    ids = [r["trial"] for r in run.read_json("summary.json")["trials"]]
+    assert all(trial in trials for trial in ids)  # (each trial's id on a line of its own)
+    assert any(line.startswith("    optimizer.lr 0.5000") for line in trials), shown
+    wide = invoke("runs", "show", run.path, env={**terminal, "COLUMNS": "300"}).stdout
+    piped = invoke("runs", "show", run.path).stdout
+    assert "┃ trial " in wide and "┃ trial " in piped  # (a wide terminal, a pipe: the table)
