@@ -560,6 +560,19 @@ HINTS = [
      "override 'dataset=mnist': dataset is a section of keys, which the preset sets by its "
      "--dataset option: nnlab sweep weight-scale --dataset mnist"),
     (["sweep", "weight-scale", "dataset=mnist"], "option: nnlab sweep weight-scale --dataset mnist"),
+    # (sweep run of the preset's file: 'dataset.name=mnist' trained on MNIST's 8,000 images
+    # without a word, dropping the file's dataset.n_train 1000; an axis did so for its mnist half)
+    (["sweep", "run", "weight-scale", "dataset.name=mnist"],
+     "override 'dataset.name=mnist': starts the dataset afresh from mnist's defaults, dropping "
+     "weight-scale.yaml's dataset.n_train=1000; the preset on mnist: nnlab sweep weight-scale "
+     "--dataset mnist; to keep or change it, give it too (dataset.n_train=1000)"),
+    (["sweep", "run", "weight-scale", "dataset.name=digits,mnist"],
+     "override 'dataset.name=digits,mnist': starts the dataset afresh from mnist's defaults, "
+     "dropping weight-scale.yaml's dataset.n_train=1000; to keep or change it"),
+    # (the preset's command: it trained on MNIST in a sweep named weight-scale-digits)
+    (["sweep", "weight-scale", "dataset.name=mnist"],
+     "override 'dataset.name=mnist': the preset sets its dataset by its --dataset option (its "
+     "sweep is named for it): nnlab sweep weight-scale --dataset mnist"),
     (["train", "{d}/cfg.yaml", "--model", "relu"],
      "no such option: --model; model is a section of config keys; overrides after the config "
      "file set one each: model.KEY=VALUE (nnlab config keys model)"),

@@ -58,19 +58,57 @@ class Preset:
         shown = value if isinstance(value, str) and value in self.datasets else None
         return f"nnlab sweep {self.name} --dataset {shown or '|'.join(self.datasets)}"
 
-    def check_args(self, args: Sequence[str]) -> None:
-        """ConfigError for an argument that gives the dataset section one value (``dataset=mnist``,
-        or an axis of them) naming the preset's option that means it (``option_for``); the
-        error the config would give says the override ``dataset.name=mnist``, which drops the
-        preset's other dataset keys."""
+    def check_args(self, args: Sequence[str], dataset: str | None = None) -> None:
+        """ConfigError for an argument that sets the dataset other than the preset's way, naming
+        the preset's option that means it (``option_for``): ``dataset=mnist`` (the section of
+        keys given one value, or an axis of them); a one-value ``dataset.name=mnist`` that is
+        not ``dataset``, the ``--dataset`` of ``nnlab sweep <preset>`` (its sweep is named for
+        that one); and, where the preset's file is run as it is (``nnlab sweep run <preset>``:
+        ``dataset`` None), one that starts the dataset afresh without the keys the file sets
+        with it (weight-scale's 1,000 training images), unless ``args`` give them again."""
         for text in args:
-            key, sep, value = text.partition("=")
-            if sep and key.strip() == "dataset" and not value.strip().startswith("{"):
-                hint = self.option_for("dataset", value.strip())
+            key, sep, value = (part.strip() for part in text.partition("="))
+            if sep and key == "dataset" and not value.startswith("{"):
+                hint = self.option_for("dataset", value)
                 raise ConfigError(
                     f"override {text!r}: dataset is a section of keys, which the preset sets "
                     f"by its --dataset option: {hint}"
                 )
+            if not sep or key != "dataset.name" or value == dataset:
+                continue
+            if dataset is not None and "," not in value:
+                raise ConfigError(
+                    f"override {text!r}: the preset sets its dataset by its --dataset option "
+                    f"(its sweep is named for it): {self.option_for(key, value)}"
+                )
+            for name in (v.strip() for v in value.split(",")):  # (an axis: each of them)
+                dropped = [] if dataset is not None else self._dropped(name, args)
+                if dropped:
+                    shown = " ".join(dropped)
+                    preset = f"the preset on {name}: {self.option_for(key, name)}; " * (
+                        name in self.datasets and name == value
+                    )
+                    raise ConfigError(
+                        f"override {text!r}: starts the dataset afresh from {name}'s defaults, "
+                        f"dropping {self.file.name}'s {shown}; {preset}to keep or change it, "
+                        f"give it too ({shown})"
+                    )
+
+    def _dropped(self, name: str, args: Sequence[str]) -> list[str]:
+        """The ``dataset.<key>=<value>`` the preset's file sets with its dataset that switching
+        to ``name`` drops (``config.apply_overrides``) and ``args`` do not give again."""
+        from nnlab.config import read_config
+        from nnlab.output import spelled
+
+        section = read_config(self.file)[0].get("dataset")
+        if not isinstance(section, dict) or section.get("name") == name:
+            return []
+        given = {text.partition("=")[0].strip() for text in args}
+        return [
+            f"dataset.{k}={spelled(v)}"
+            for k, v in section.items()
+            if k != "name" and f"dataset.{k}" not in given
+        ]
 
     def definition(
         self,
@@ -84,8 +122,8 @@ class Preset:
         sweep ``seed`` and ``name``."""
         from nnlab.sweep.definition import define
 
-        self.check_args(args)
         dataset = dataset or self.datasets[0]
+        self.check_args(args, dataset)
         if dataset not in self.datasets:
             raise ConfigError(
                 f"--dataset: expected one of {', '.join(self.datasets)}, got {dataset!r}"
