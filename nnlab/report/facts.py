@@ -217,24 +217,44 @@ def command(entry: Entry) -> str:
     return command_line(entry.meta.get("argv"))
 
 
+UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it goes ahead)
+RESUMES = {"train": "train", "trial": "train", "sweep": "sweep", "tune": "tune",
+           "landscape": "landscape"}  # fmt: skip
+
+
 def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
-    """(what, command) pairs that redo this folder's work; ``folder`` is its path as shown."""
+    """(what, command) pairs that redo this folder's work; ``folder`` is its path as shown.
+    A resume is offered where it has work left, as ``nnlab.runs.refuse_finished`` has it (a
+    folder that ended unfinished, a sweep with a trial so): a COMPLETED folder's, or a
+    DIVERGED run's, is refused, so it is not offered."""
     out = []
+    data = entry.meta.get("data_dir")
+    extra = f" --data-dir {shlex.quote(str(data))}" if data else ""
     if entry.kind in RUN_KINDS and entry.config_text:
-        data = entry.meta.get("data_dir")
-        extra = f" --data-dir {shlex.quote(str(data))}" if data else ""
         out.append(
             (
                 "train again from the resolved config",
                 f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
             )
         )
+    unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]
     if entry.kind == "sweep" and entry.status == MISSING:  # a tune's round: <tune>/rounds/<id>
         tune = str(PurePath(folder).parent.parent)
         out.append(("run the round again", f"nnlab tune --resume {shlex.quote(tune)}"))
-    elif entry.kind == "sweep":
+    elif entry.kind == "sweep" and (entry.status in UNFINISHED or unfinished):
         out.append(
-            ("run the missing or failed trials", f"nnlab sweep --resume {shlex.quote(folder)}")
+            (
+                "run the missing, interrupted or failed trials",
+                f"nnlab sweep --resume {shlex.quote(folder)}{extra}",
+            )
+        )
+    elif entry.kind in RESUMES and entry.status in UNFINISHED:
+        command_name = RESUMES[entry.kind]
+        out.append(
+            (
+                "continue it where it stopped",
+                f"nnlab {command_name} --resume {shlex.quote(folder)}{extra}",
+            )
         )
     if command(entry) and entry.kind != "trial":
         out.append(("the original command", command(entry)))

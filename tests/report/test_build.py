@@ -484,3 +484,22 @@ def test_compare_labels_name_the_keys_that_tell_runs_apart_readably():
     assert key_label("optimizer.lr", ["optimizer.lr", "model.init"]) == "lr"
     assert key_label("a.lr", ["a.lr", "b.lr"]) == "a.lr"  # (two would read alike)
     assert separating_keys([{"x": 1}, {"x": 1}], ["x"]) == []
+
+
+def test_a_resume_is_offered_only_where_it_has_work_left(report, every_kind, tmp_path):
+    # (every sweep page offered 'nnlab sweep --resume', which a COMPLETED sweep refuses with
+    # 'already COMPLETED, nothing to resume'; an INTERRUPTED run's page offered no resume)
+    for part in ("sweep-weight-scale", "tune-", "landscape-", "digits-quickstart-"):
+        assert "--resume" not in page(report.out, folder(every_kind, part)), part
+    from tests.report.helpers import make_run
+
+    runs_dir = copy_runs(every_kind, tmp_path / "runs")
+    stopped = make_run(runs_dir, "stopped", status="INTERRUPTED")
+    sweep = folder(runs_dir, "sweep-weight-scale")
+    trial = sorted((sweep / "trials").iterdir())[0]
+    (trial / "meta.json").write_text(
+        (trial / "meta.json").read_text().replace('"COMPLETED"', '"INTERRUPTED"')
+    )
+    result = build_report((), runs_dir, tmp_path / "report")
+    assert f"nnlab train --resume {stopped.path}" in page(result.out, stopped.path)
+    assert f"nnlab sweep --resume {sweep}" in page(result.out, sweep)
