@@ -273,7 +273,8 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
     values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
-    body += section("Curves", run_charts(entry) or '<p class="note">no epochs recorded yet</p>')
+    none = "no epochs recorded" + (" yet" if entry.status == "RUNNING" else "")  # (else: ended)
+    body += section("Curves", run_charts(entry) or f'<p class="note">{none}</p>')
     body += section("Metrics", metrics_table(entry))
     body += section("Figures", figures(entry), "figures")
     body += section("Reproduce", commands(entry))

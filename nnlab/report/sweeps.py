@@ -107,7 +107,8 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
     every trial's curve, and one legend for them."""
     trials = [t for t in entry.trials if facts.curve_keys(t.records)]
     if not trials:
-        return '<p class="note">no trial has recorded an epoch yet</p>'
+        still = " yet" if entry.status == "RUNNING" else ""  # (a sweep that ended: no more)
+        return f'<p class="note">no trial has recorded an epoch{still}</p>'
     present = {k for t in trials for k in facts.curve_keys(t.records) if _per_epoch(t, k)}
     looks, legend_html = styles(trials, keys)
     charts = []

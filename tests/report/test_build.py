@@ -503,3 +503,25 @@ def test_a_resume_is_offered_only_where_it_has_work_left(report, every_kind, tmp
     result = build_report((), runs_dir, tmp_path / "report")
     assert f"nnlab train --resume {stopped.path}" in page(result.out, stopped.path)
     assert f"nnlab sweep --resume {sweep}" in page(result.out, sweep)
+
+
+def test_a_run_that_ended_before_its_first_epoch_has_none_recorded_not_yet(tmp_path, monkeypatch):
+    # (a FAILED run's page said 'no epochs recorded yet', as if it were still training)
+    import nnlab.experiments.train as tr
+    from tests.conftest import invoke
+    from tests.report.conftest import CONFIG
+    from tests.report.helpers import make_running
+
+    def build_group(*args, **kwargs):
+        raise MemoryError("Unable to allocate 1.00 TiB for an array")
+
+    monkeypatch.setattr(tr, "build_group", build_group)
+    runs_dir = tmp_path / "runs"
+    assert invoke("train", CONFIG, "-q", runs_dir=runs_dir).exit_code == 1
+    (failed,) = runs_dir.iterdir()
+    running = make_running(runs_dir)
+    running.file("metrics.jsonl").write_text("")
+    result = build_report((), runs_dir, tmp_path / "report")
+    assert "FAILED" in page(result.out, failed)
+    assert '<p class="note">no epochs recorded</p>' in page(result.out, failed)
+    assert '<p class="note">no epochs recorded yet</p>' in page(result.out, running.path)
