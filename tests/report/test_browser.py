@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -202,3 +203,37 @@ def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_every_page_loads_its_images_and_links_and_fits_the_window(browser, site, width):
+    """Each page of the report, in a desktop and a phone-sized window: no script error, every
+    image drawn, every link and source a file of the report, nothing wider than the window
+    but inside a table's scroll box."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pages = sorted(site.out.rglob("*.html"))
+    assert len(pages) > 10
+    checked = 0
+    for path in pages:
+        tab.goto(url(path))
+        seen = tab.evaluate(
+            """() => ({
+                width: document.documentElement.scrollWidth,
+                broken: [...document.images].filter(i => !i.naturalWidth).map(i => i.src),
+                refs: [...document.querySelectorAll('[href], [src]')]
+                    .map(e => e.href || e.src).filter(u => !u.startsWith('data:')),
+            })"""
+        )
+        assert seen["width"] <= width and seen["broken"] == [], (path, seen)
+        for ref in seen["refs"]:
+            assert ref.startswith("file://"), (path, ref)
+            target = Path(unquote(urlsplit(ref).path))
+            assert target.is_file(), (path.relative_to(site.out), ref)
+            checked += 1
+    context.close()
+    assert checked > 3 * len(pages)  # (each page links the index, its styles and script)
+    assert errors == []
