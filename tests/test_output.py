@@ -100,7 +100,7 @@ NOT_NOUNS |= {"matches", "contains", "leaves", "pass", "loss", "s", "ms", "its",
 # Nouns after a value that is no count, or a count that cannot be 1, with the reason.
 ALWAYS_PLURAL = {
     ("nnlab/lookup.py", "what", "folders"): "a kind of folder ('no sweep folders yet')",
-    ("nnlab/runs.py", "lib['architecture']", "kernels"): "a CPU's name ('SkylakeX kernels')",
+    ("nnlab/provenance.py", "lib['architecture']", "kernels"): "a CPU's name ('SkylakeX kernels')",
     ("nnlab/data/fetch.py", "part.X.dtype", "images"): "a dtype ('uint8 images')",
     ("nnlab/data/dataset.py", "part", "labels"): "a split's name ('digits train labels')",
     ("nnlab/data/mnist.py", "test.size[1]", "pixels"): "an image size ('28x28 pixels')",
