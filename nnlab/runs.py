@@ -202,6 +202,15 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+ENDED = ("COMPLETED", "DIVERGED", "FAILED")  # a child's statuses that leave nothing to resume
+
+
+class Unfinished(Interrupted):
+    """A folder's block ended normally with a child not ended (``Lifecycle.children``): a trial
+    INTERRUPTED (stopped at its sweep's STOP file), STALE or PENDING. Not a completion: the
+    folder records INTERRUPTED, and this interrupt says why (its text: what has not ended)."""
+
+
 class Lifecycle:
     """The one owner of a folder's status, from RUNNING to its end (a context manager).
 
@@ -211,6 +220,8 @@ class Lifecycle:
     status whatever the ending (``on_end(fn)``: ``fn(status)`` writes a summary; on an abnormal
     exit its failure is not allowed to hide the original error). On leaving, the status is
     recorded: the chosen one, INTERRUPTED (Ctrl-C, SIGTERM, SIGHUP), or FAILED with the error.
+    A folder with children (a sweep's trials, a tune's rounds: ``children``) is not COMPLETED,
+    nor FAILED, while one of them has not ended: see ``Unfinished``.
     An exception leaving the block carries ``nnlab_run`` (the folder), ``nnlab_status`` (the
     status recorded, or None if even that could not be written: then ``nnlab_unrecorded``
     says why) and ``nnlab_resume`` (the command that continues it, if any); an outer
@@ -233,6 +244,7 @@ class Lifecycle:
         self._status = "COMPLETED"
         self._fields: dict[str, Any] = {}
         self._hooks: list[Callable[[str], None]] = []
+        self._children: tuple[Callable[[], dict[str, str]], str] | None = None
         self._signals = SignalsAsInterrupts()
 
     @property
@@ -252,6 +264,14 @@ class Lifecycle:
 
     def on_end(self, fn: Callable[[str], None]) -> None:
         self._hooks.append(fn)
+
+    def children(self, read: Callable[[], dict[str, str]], what: str = "trial") -> None:
+        """The folder's children (``what``: a sweep's trials, a tune's trials): ``read()`` gives
+        each one's status as its folder says as the block ends (PENDING: not begun). A normal
+        exit while any of them has not ended (``ENDED``) records INTERRUPTED and raises
+        ``Unfinished`` (an interrupt: the command exits 130 and says how to resume), whatever
+        ``end_as`` chose: a sweep whose trial stopped at its STOP file is not COMPLETED."""
+        self._children = (read, what)
 
     def __enter__(self) -> Lifecycle:
         """Claim the folder and mark it RUNNING, as one step: a stop signal meanwhile waits for
@@ -283,6 +303,14 @@ class Lifecycle:
         try:
             if exc is None:
                 try:
+                    exc = self._unfinished()
+                except BaseException as read_error:  # (children that cannot even be read)
+                    self._abnormal_end(read_error)
+                    raise
+                if exc is not None:
+                    self._abnormal_end(exc)
+                    raise exc
+                try:
                     self._run_hooks(self._status, quiet=False)
                     _align_summary(self.run, self._status)
                 except BaseException as hook_error:  # a summary that cannot be written
@@ -295,6 +323,20 @@ class Lifecycle:
             release(self.run)
             self._signals.__exit__(kind, exc, tb)
 
+    def _unfinished(self) -> Unfinished | None:
+        """``Unfinished`` if a child of the folder (``children``) has not ended, else None."""
+        if self._children is None:
+            return None
+        read, what = self._children
+        statuses = read()
+        left = {name: status for name, status in statuses.items() if status not in ENDED}
+        if not left:
+            return None
+        name, status = next(iter(left.items()))
+        return Unfinished(
+            f"{len(left)} of {counted(len(statuses), what)} not ended, e.g. {name} {status}"
+        )
+
     def _abnormal_end(self, exc: BaseException) -> None:
         """INTERRUPTED or FAILED with the error; nothing raised here may hide ``exc``."""
         interrupted = isinstance(exc, KeyboardInterrupt)
@@ -303,6 +345,8 @@ class Lifecycle:
         with contextlib.suppress(Exception):
             _align_summary(self.run, status)
         extra = {} if interrupted else {"error": describe_error(exc)}
+        if interrupted:  # (an error ``end_as`` chose, a sweep's "1 of 4 trials FAILED")
+            self._fields.pop("error", None)
         recorded: str | None = None
         try:
             with deferred():  # (the status is written whole, whatever arrives meanwhile)

@@ -222,6 +222,28 @@ def test_a_summary_says_the_status_its_folder_ends_with_and_readers_see_the_fold
     assert killed.summary()["status"] == "STALE" == killed.status
 
 
+def test_a_folder_whose_children_have_not_all_ended_is_interrupted_not_completed(tmp_path):
+    # (a sweep whose trial stopped at its STOP file ended COMPLETED, or FAILED as end_as
+    # chose with a trial FAILED beside it: only FAILED trials changed a sweep's status)
+    from nnlab import runs
+
+    children = {"a": "COMPLETED", "b": "FAILED", "c": "INTERRUPTED", "d": "PENDING"}
+    seen = []
+    with pytest.raises(runs.Unfinished, match="2 of 4 trials not ended, e.g. c INTERRUPTED"):
+        with runs.start(tmp_path, "x", "sweep") as life:
+            life.on_end(seen.append)
+            life.children(lambda: children)
+            life.end_as("FAILED", error="1 of 4 trials FAILED")
+    assert seen == ["INTERRUPTED"] and life.run.status == "INTERRUPTED"
+    assert "error" not in life.run.meta
+
+    children.update(c="DIVERGED", d="COMPLETED")  # every child ended: the driver's choice
+    with runs.start(tmp_path, "y", "sweep") as life:
+        life.children(lambda: children)
+        life.end_as("FAILED", error="1 of 4 trials FAILED")
+    assert life.run.status == "FAILED" and life.run.meta["error"] == "1 of 4 trials FAILED"
+
+
 def test_a_running_run_whose_process_was_killed_but_not_yet_collected_is_stale(tmp_path):
     # (a zombie: kill(pid, 0) succeeds until its parent waits, and a run killed with
     # SIGKILL read RUNNING, its --resume refused as "still RUNNING", until then)

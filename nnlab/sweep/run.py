@@ -161,14 +161,7 @@ def _execute(
     done = total - len(todo)
     skipped = [t.id for t in trials if t.id in rows]
 
-    ended: list[Row] = []
-
-    def ordered() -> list[Row]:  # (read once: as the sweep ends, its trials have ended)
-        if not ended:
-            ended.extend(end_rows(run, rows))
-        return ended
-
-    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
+    ordered = _ending(life, defn, rows, painters)
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
     # the figures' parts that need no results: now, on a core left idle from the start, else
     # on the idle time the workers leave (built at the latest as they end, not after)
@@ -198,6 +191,25 @@ def _execute(
     return SweepResult(
         run, defn, status, final, ran, resumed, skipped, seconds=time.perf_counter() - t0
     )
+
+
+def _ending(
+    life: runs.Lifecycle, defn: SweepDef, rows: dict[str, Row], painters: list[Any]
+) -> Callable[[], list[Row]]:
+    """How the open sweep folder ends, however it ends: its summary and figures written from
+    its trials' rows (``end_rows``, read once: as the sweep ends, its trials have ended), and
+    the trials are its children (``Lifecycle.children``: one stopped at the STOP file, or not
+    begun, and the sweep ends INTERRUPTED, not COMPLETED). The function giving the rows."""
+    ended: list[Row] = []
+
+    def ordered() -> list[Row]:
+        if not ended:
+            ended.extend(end_rows(life.run, rows))
+        return ended
+
+    life.on_end(lambda status: finish_sweep(life, defn, ordered(), status, painters))
+    life.children(lambda: {row["trial"]: row["status"] for row in ordered()})
+    return ordered
 
 
 class _Tally:

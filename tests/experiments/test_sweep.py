@@ -815,11 +815,45 @@ def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp
     """The summary written at a sweep's end took each trial's row as its worker reported it:
     a trial stopped by the sweep's STOP file was INTERRUPTED with no epochs or metrics,
     though its folder has both. Every trial with a folder is read from it now."""
-    result = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1, executor=_LastUnitStopped())
-    recorded = result.run.read_json("summary.json")["trials"]
-    assert recorded == sw.sweep_rows(result.run) == result.rows
+    with pytest.raises(runs.Unfinished):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1, executor=_LastUnitStopped())
+    (run,) = runs.iter_runs(tmp_path)
+    recorded = run.read_json("summary.json")["trials"]
+    assert recorded == sw.sweep_rows(run)
     stopped = [r for r in recorded if r["status"] == "INTERRUPTED"]
     assert len(stopped) == 1 and stopped[0]["epochs"] == 0 and "final_test_acc" in stopped[0]
+
+
+def test_a_sweep_whose_trial_stopped_at_its_stop_file_ends_interrupted_and_resumes(
+    tmp_path, monkeypatch
+):
+    """A trial stopped by the sweep's STOP file is INTERRUPTED, and the sweep, which only a
+    FAILED trial changed, ended COMPLETED (exit 0) with a trial not done. A folder with a
+    child not ended records INTERRUPTED (``Lifecycle.children``) and the command says so:
+    exit 130, the resume line; the resume ends with the numbers of an uninterrupted sweep."""
+    import yaml
+
+    from tests.conftest import invoke
+
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref", stack=1)
+    (tmp_path / "cfg.yaml").write_text(yaml.safe_dump(BASE))
+    monkeypatch.setattr(sw, "make_executor", lambda *args, **kwargs: _LastUnitStopped())
+    cut = invoke("sweep", "grid", tmp_path / "cfg.yaml", "optimizer.lr=0.5,0.1",
+                 "model.hidden=[16],[8,8]", "--stack", "1", "-q", runs_dir=tmp_path / "cut")  # fmt: skip
+    (run,) = runs.iter_runs(tmp_path / "cut")
+    assert cut.exit_code == 130, cut.output
+    assert cut.stderr.strip() == (
+        f"interrupted (1 of 4 trials not ended, e.g. {sw.load_sweep(run)[1][-1].id} INTERRUPTED): "
+        f"{run.path} is INTERRUPTED; continue with: nnlab sweep --resume {run.path}"
+    )
+    assert run.status == "INTERRUPTED" and "error" not in run.meta
+    assert run.summary()["status"] == "INTERRUPTED"
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", runs_dir=tmp_path / "cut").stdout)
+    shown = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)
+    assert listed["status"] == shown["meta"]["status"] == "INTERRUPTED"
+    resumed = sw.resume_sweep(run)
+    assert run.status == "COMPLETED" and not run.file(sw.STOP_FILE).exists()
+    assert results(resumed) == results(reference)
 
 
 def fail_before_a_folder(monkeypatch, batch_size: int = 31) -> None:

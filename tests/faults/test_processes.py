@@ -108,19 +108,28 @@ def test_a_signal_during_train_exits_130_and_the_printed_resume_completes_it(cas
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["SIGTERM", "Ctrl-C"])
-def test_a_signal_during_a_parallel_sweep_exits_130_and_the_printed_resume_completes_it(case, name):
+@pytest.mark.parametrize("name", ["SIGTERM", "Ctrl-C", "STOP"])
+def test_a_stop_during_a_parallel_sweep_exits_130_and_the_printed_resume_completes_it(case, name):
+    """A signal, or the sweep's STOP file made while its trials run (as an interrupted Dask
+    sweep leaves it for the trials on its workers). The trials stopped by the STOP file were
+    INTERRUPTED and the sweep ended COMPLETED, exit 0: it says INTERRUPTED now, exit 130."""
     (case / "long.yaml").write_text(LONG)
     proc = start(case, "sweep", "grid", "long.yaml", *TRIALS, "--jobs", "2", session=True)
     wait_for(proc, lambda: sum(n >= 3 for n in records(case, "*/trials/*/metrics.jsonl")) >= 2)
-    send(proc, name)
+    if name == "STOP":
+        only(case / "runs").file("STOP").touch()
+    else:
+        send(proc, name)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert survivors(case) == []  # (no worker, no painter left behind)
     sweep = only(case / "runs")
     line = one_line(err)
-    expected = INTERRUPTS[1].expect(case / "runs", sweep.path)[0]
-    assert line == expected.replace("interrupted (SIGTERM)", WORD[name])
+    if name == "STOP":
+        assert all(part in line for part in INTERRUPTS[5].expect(case / "runs", sweep.path))
+    else:
+        expected = INTERRUPTS[1].expect(case / "runs", sweep.path)[0]
+        assert line == expected.replace("interrupted (SIGTERM)", WORD[name])
     found = assert_settled(case / "runs", ("INTERRUPTED", "COMPLETED"))
     assert found[sweep.id] == "INTERRUPTED" and len(found) >= 3
 
@@ -239,6 +248,16 @@ INTERRUPTS = [
         "`nnlab train cfg.yaml`",
         130,
         ("interrupted (SIGTERM)",),
+    ),
+    Row(
+        "a `STOP` file made in a running sweep's folder (as an interrupted Dask sweep leaves it)",
+        "`nnlab sweep grid cfg.yaml ... --jobs 2`",
+        130,
+        (
+            "interrupted (",
+            " trials not ended, e.g. ",
+            " INTERRUPTED): {run} is INTERRUPTED; continue with: nnlab sweep --resume {run}",
+        ),
     ),
 ]
 
