@@ -507,8 +507,8 @@ def _drive(
         ranges = result.proposed
     summary = summarize(settings, results)
     write_outputs(run, settings, results, summary)
-    failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
-    life.end_as("COMPLETED", failed_trials=failed)
+    life.children(lambda: {f"{r['round']}/{r['trial']}": r["status"] for r in sweep.tune_rows(run)})
+    life.end_as("COMPLETED", failed_trials=sum(r.get("status") == "FAILED" for r in seen))
     return TuneResult(run, settings, results, summary, notes)
 
 
@@ -578,9 +578,9 @@ def _rerun_note(index: int, was: dict[str, Any], entry: dict[str, Any]) -> list[
 
 
 def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDir, list[Row]]:
-    """A round recorded in tune.json: its rows if its sweep completed with every trial's
-    folder there, else the sweep resumed (a trial whose folder was removed, as a DAMAGED one
-    is to be, runs again: the round is ranked on all its trials)."""
+    """A round recorded in tune.json: its rows if its sweep completed with every trial
+    ended, else the sweep resumed (a trial whose folder was removed, as a DAMAGED one is to
+    be, runs again; one INTERRUPTED continues: the round is ranked on all its trials)."""
     if sweep_run.status == "COMPLETED":
         rows = sweep.sweep_rows(sweep_run, files=False)
         if _all_ran(rows):
@@ -590,8 +590,9 @@ def _recorded_round(sweep_run: runs.RunDir, how: _Execution) -> tuple[runs.RunDi
 
 
 def _all_ran(rows: list[Row]) -> bool:
-    """Every trial of a round's sweep has its folder (none PENDING, nor MISSING: removed)."""
-    return all(r.get("status") not in ("PENDING", runs.MISSING) for r in rows)
+    """Every trial of a round's sweep has ended (none PENDING, MISSING: removed, INTERRUPTED,
+    nor STALE: a COMPLETED sweep of an older nnlab could hold one stopped at its STOP file)."""
+    return all(r.get("status") in runs.ENDED for r in rows)
 
 
 def _brief(row: Row, ranges: dict[str, Range], metric: str) -> Row:

@@ -263,6 +263,40 @@ def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monk
         ]
 
 
+@pytest.mark.parametrize("legacy", [False, True])
+def test_a_tune_whose_trials_stopped_at_their_rounds_stop_file_is_interrupted_and_resumes(
+    config, tmp_path, monkeypatch, legacy
+):
+    """Round 2's trials stopped by its sweep's STOP file were INTERRUPTED, and the round and
+    the tune went on to COMPLETED, ranked on trials not done. The round's sweep ends
+    INTERRUPTED, so the tune does, and its resume continues them to the numbers of an
+    uninterrupted tune. ``legacy``: the round's sweep says COMPLETED (as an older nnlab
+    left it): its resume continues the trials all the same, not ranking them as they are."""
+    kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 2}
+    full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)
+    original = sweep.run_unit
+    calls = {"n": 0}
+
+    def stopped(unit):
+        calls["n"] += len(unit)
+        if calls["n"] > kwargs["trials"]:  # round 2: its sweep asked to stop
+            (Path(unit[0].trials_dir).parent / sweep.STOP_FILE).write_text("stop\n")
+        return original(unit)
+
+    monkeypatch.setattr(sweep.executors, "run_unit", stopped)
+    with pytest.raises(KeyboardInterrupt, match="3 of 3 trials not ended"):
+        tn.tune(config, ARGS, runs_dir=tmp_path / "b", folder="t", **kwargs)
+    monkeypatch.setattr(sweep.executors, "run_unit", original)
+    run = tn.runs.RunDir(tmp_path / "b" / "t")
+    second = tn.runs.RunDir(run.path / run.rounds()[1]["sweep"])
+    assert run.status == second.status == "INTERRUPTED"
+    if legacy:
+        second.write_json("meta.json", {**second.meta, "status": "COMPLETED"})
+    done = tn.resume_tune(run)
+    assert run.status == second.status == "COMPLETED"
+    assert [_rows(r) for r in done.rounds] == [_rows(r) for r in full.rounds]
+
+
 def _rows(result: tn.RoundResult) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in result.rows]
 
