@@ -142,3 +142,41 @@ def test_every_reader_of_a_sweep_names_a_trial_folder_swapped_with_another_damag
     b.rename(a)
     (run.path / "trials" / "x").rename(b)
     assert _readers_agree(root, run) == {a.name: "DAMAGED", b.name: "DAMAGED"}
+
+
+def test_a_failed_trial_whose_folder_was_removed_reads_failed_in_every_reader(
+    tmp_path, monkeypatch
+):
+    """A trial that FAILED in its folder, the folder removed since: the sweep's summary is
+    the one record of it left, FAILED with its error (a resume runs it again), not MISSING
+    (a result that was lost)."""
+    import nnlab.experiments.train as train_mod
+
+    real = train_mod.fit_group
+
+    def fit(*args, lrs, **kwargs):
+        if 0.1 in lrs:
+            raise RuntimeError("boom")
+        return real(*args, lrs=lrs, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train_mod, "fit_group", fit)
+        run = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 0.1]}), runs_dir=tmp_path, stack=1).run
+    ok, bad = run.read_json("summary.json")["trials"]
+    assert bad["status"] == "FAILED" and (run.path / "trials" / bad["trial"]).is_dir()
+    shutil.rmtree(run.path / "trials" / bad["trial"])
+    assert _readers_agree(tmp_path, run) == {ok["trial"]: "COMPLETED", bad["trial"]: "FAILED"}
+    assert sw.sweep_rows(run)[1]["error"] == "RuntimeError: boom"
+
+
+def test_every_reader_of_a_sweep_stopped_at_its_stop_file_says_interrupted(tmp_path):
+    """A sweep whose last trial stopped at the sweep's STOP file: the sweep and that trial
+    read INTERRUPTED in every reader, and the resume would continue it."""
+    from tests.experiments.test_sweep import _LastUnitStopped
+
+    with pytest.raises(runs.Unfinished):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path, stack=1, executor=_LastUnitStopped())
+    (run,) = runs.iter_runs(tmp_path)
+    states = _readers_agree(tmp_path, run)
+    assert run.status == "INTERRUPTED"
+    assert sorted(states.values()) == ["COMPLETED", "COMPLETED", "COMPLETED", "INTERRUPTED"]
