@@ -31,7 +31,6 @@ accuracy per epoch) and ``tune-scatter.png`` (validation accuracy against each k
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nnlab import runs, sweep
+from nnlab import runs, signals, sweep
 from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
@@ -53,9 +52,9 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     parse_args as parse_args,
     propose as propose,
     rank as rank,
+    round_seed as round_seed,
 )
 from nnlab.fileio import dumps, loads
-from nnlab.kinds import MAX_SEED
 from nnlab.output import counted
 from nnlab.plans import content_hash
 from nnlab.summary import shown_metric
@@ -170,18 +169,6 @@ def round_defn(settings: TuneSettings, index: int, ranges: dict[str, Range]) -> 
         seed=round_seed(settings.seed, index),
     )
     return sweep.SweepDef(name=f"{settings.name}-r{index}", base=settings.base, spec=spec)
-
-
-def round_seed(seed: int, index: int) -> int:
-    """The sweep seed of round ``index`` of a tune seeded ``seed``: ``seed * 1000 + index``
-    (what every tune's rounds have used), or, where that passes a sweep seed's limit (a
-    ``--seed`` of 4,294,968 or more, which failed with a validation error), a hash of the two
-    below the limit."""
-    plain = seed * 1000 + index
-    if plain <= MAX_SEED:
-        return plain
-    digest = hashlib.sha256(f"tune seed {seed} round {index}".encode()).hexdigest()
-    return int(digest[:16], 16) % (MAX_SEED + 1)
 
 
 # ----------------------------------------------------------------------------- running
@@ -547,20 +534,25 @@ def _new_round(
     folder: str | None = None,
 ) -> tuple[runs.RunDir, list[Row]]:
     """A round's sweep in ``rounds/`` (named ``folder``, if given: a recorded round that runs
-    again); tune.json names its folder as soon as it exists."""
+    again); tune.json names its folder as soon as it exists, and if the sweep ends before it
+    starts its trials (interrupted while it gets its workers ready), as it ends: a resume
+    continues that folder, not a second one for the round beside it."""
 
-    def on_start(sweep_run: runs.RunDir, done: int, total: int) -> None:
+    def on_start(sweep_run: runs.RunDir, done: int = 0, total: int = 0) -> None:
         entry["sweep"] = str(sweep_run.path.relative_to(run.path))
         run.write_json("tune.json", state)
 
-    result = sweep.run_sweep(
-        defn,
-        runs_dir=run.file(runs.ROUNDS),
-        folder=folder,
-        on_start=on_start,
-        nested=True,
-        **how.kwargs(),
-    )
+    try:
+        result = sweep.run_sweep(
+            defn, runs_dir=run.file(runs.ROUNDS), folder=folder, on_start=on_start, nested=True,
+            **how.kwargs(),
+        )  # fmt: skip
+    except BaseException as exc:
+        made = getattr(exc, "nnlab_run", None)  # (the sweep's folder, if its lifecycle ended it)
+        if "sweep" not in entry and made is not None and made.parent == run.file(runs.ROUNDS):
+            with signals.deferred():
+                on_start(runs.RunDir(made))
+        raise
     return result.run, result.rows
 
 

@@ -6,12 +6,14 @@ trials by a validation metric (``rank``: the best first, a loss lowest) into the
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from nnlab import sweep
 from nnlab.errors import ConfigError
+from nnlab.kinds import MAX_SEED
 from nnlab.limits import check_at_least
 from nnlab.output import counted
 from nnlab.summary import best_first
@@ -159,3 +161,15 @@ def check_counts(rounds: int, trials: int, top_k: int, metric: str) -> None:
         close = difflib.get_close_matches(metric, METRICS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}{hint}")
+
+
+def round_seed(seed: int, index: int) -> int:
+    """The sweep seed of round ``index`` of a tune seeded ``seed``: ``seed * 1000 + index``
+    (what every tune's rounds have used), or, where that passes a sweep seed's limit (a
+    ``--seed`` of 4,294,968 or more, which failed with a validation error), a hash of the two
+    below the limit."""
+    plain = seed * 1000 + index
+    if plain <= MAX_SEED:
+        return plain
+    digest = hashlib.sha256(f"tune seed {seed} round {index}".encode()).hexdigest()
+    return int(digest[:16], 16) % (MAX_SEED + 1)

@@ -297,6 +297,39 @@ def test_a_tune_whose_trials_stopped_at_their_rounds_stop_file_is_interrupted_an
     assert [_rows(r) for r in done.rounds] == [_rows(r) for r in full.rounds]
 
 
+def test_a_tune_interrupted_before_its_rounds_sweep_names_itself_resumes_that_folder(
+    config, tmp_path, monkeypatch
+):
+    """Interrupted after round 2's sweep folder was made but before tune.json named it (as
+    the sweep got its workers ready), the resume ran round 2 in a second folder: the first
+    stayed in rounds/, INTERRUPTED, in a COMPLETED tune. tune.json names it as it ends."""
+    import nnlab.sweep.run as sweep_run
+
+    kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
+    full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)
+    real, calls = sweep_run.prepare_figures, []
+
+    def cut(*args, **kw):
+        calls.append(1)
+        if len(calls) == 2:  # round 2's sweep: its folder RUNNING, no trial begun
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sweep_run, "prepare_figures", cut)
+    with pytest.raises(KeyboardInterrupt):
+        tn.tune(config, ARGS, runs_dir=tmp_path / "b", folder="t", **kwargs)
+    monkeypatch.setattr(sweep_run, "prepare_figures", real)
+    run = tn.runs.RunDir(tmp_path / "b" / "t")
+    made = list(tn.runs.iter_runs(run.file("rounds")))
+    assert [e["sweep"] for e in run.rounds()] == [f"rounds/{r.id}" for r in made]
+    done = tn.resume_tune(run)
+    assert run.status == "COMPLETED"
+    assert [(r.id, r.status) for r in tn.runs.iter_runs(run.file("rounds"))] == [
+        (r.id, "COMPLETED") for r in made
+    ]
+    assert [_rows(r) for r in done.rounds] == [_rows(r) for r in full.rounds]
+
+
 def _rows(result: tn.RoundResult) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in result.rows]
 
