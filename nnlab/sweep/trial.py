@@ -193,7 +193,9 @@ def run_unit(unit: Unit) -> list[Row]:
     propagates (the training driver marks the folders INTERRUPTED). A trial whose sweep was
     interrupted while it ran on a worker the sweep cannot terminate (a Dask cluster's) sees the
     sweep's ``STOP`` file after its next epoch and stops the same way: its folder says
-    INTERRUPTED, with its checkpoint, and ``--resume`` continues it.
+    INTERRUPTED, with its checkpoint, and ``--resume`` continues it. A unit that begins once
+    the ``STOP`` file is there does not start: its trials stay as they were (PENDING, or
+    INTERRUPTED to resume), with no folder made for a stop to cut short.
     """
     from threadpoolctl import threadpool_limits
 
@@ -201,6 +203,9 @@ def run_unit(unit: Unit) -> list[Row]:
 
     first = unit[0]
     data_dir = Path(first.data_dir) if first.data_dir else None
+    if (Path(first.trials_dir).parent / STOP_FILE).exists():
+        status = "INTERRUPTED" if first.action == "resume" else "PENDING"
+        return [trial_row(t.trial_id, t.values, t.seed, {"status": status}) for t in unit]
     stop = _stop_check(Path(first.trials_dir).parent)
     with threadpool_limits(limits=1):
         try:

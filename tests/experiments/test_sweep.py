@@ -3,6 +3,7 @@ interrupt + resume = uninterrupted, failed trials, the weight-scale preset."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -43,6 +44,31 @@ def results(result: sw.SweepResult) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- expansion
+
+
+@contextlib.contextmanager
+def stop_file_once_started():
+    """Units run meanwhile make their sweep's STOP file after their first record: the file a
+    sweep interrupted while a remote worker's trial runs makes (a unit that begins with the
+    file there does not start)."""
+    import nnlab.sweep.trial as trial_mod
+
+    real = trial_mod._stop_check
+
+    def stop_once_started(sweep_dir):
+        check = real(sweep_dir)
+
+        def write_then_check(record, cfg):
+            (sweep_dir / sw.STOP_FILE).write_text("stop\n")
+            check(record, cfg)
+
+        return write_then_check
+
+    trial_mod._stop_check = stop_once_started
+    try:
+        yield
+    finally:
+        trial_mod._stop_check = real
 
 
 def cut_sweep(monkeypatch, defn, root: Path, stack: int = 1, call: int | None = None):
@@ -435,7 +461,9 @@ def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_fi
     assert run.file(sw.STOP_FILE).exists()
     defn, trials = sw.load_sweep(run)
     late = trials[-1]  # as if a remote worker had started it just before the interrupt
-    (row,) = sw.run_unit((sw.run._task(run, defn, late, None, "run"),))
+    run.file(sw.STOP_FILE).unlink()
+    with stop_file_once_started():
+        (row,) = sw.run_unit((sw.run._task(run, defn, late, None, "run"),))
     assert row["status"] == "INTERRUPTED"
     folder = runs.RunDir(run.path / "trials" / late.id)
     assert folder.status == "INTERRUPTED" and folder.file("checkpoint.npz").exists()
@@ -805,10 +833,36 @@ class _LastUnitStopped(sw.SerialExecutor):
     def run(self, units, on_row):
         *first, last = units
         super().run(first, on_row)
-        (Path(last[0].trials_dir).parent / sw.STOP_FILE).write_text("stop\n")
-        for row in sw.run_unit(last):
+        with stop_file_once_started():
+            rows = sw.run_unit(last)
+        for row in rows:
             assert row["status"] == "INTERRUPTED" and row["epochs"] is None
             on_row(row)
+
+
+def test_trials_not_begun_when_the_stop_file_appears_do_not_start(tmp_path):
+    """A unit that begins after the sweep's STOP file appeared made its trial's folder, trained
+    an epoch and stopped: work thrown away. It does not start now; its trials stay PENDING,
+    without folders, and the resume runs them to the uninterrupted sweep's rows."""
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref", stack=1)
+
+    def stop_after_one(done, total, row):
+        if done == 1:
+            row_run(tmp_path / "cut").file(sw.STOP_FILE).write_text("stop\n")
+
+    with pytest.raises(runs.Unfinished):
+        sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "cut", on_trial=stop_after_one, stack=1)
+    run = row_run(tmp_path / "cut")
+    rows = sw.sweep_rows(run)
+    assert [r["status"] for r in rows] == ["COMPLETED", "PENDING", "PENDING", "PENDING"]
+    assert [p.name for p in runs.trial_folders(run)] == [rows[0]["trial"]]
+    assert run.status == "INTERRUPTED"
+    assert results(sw.resume_sweep(run)) == results(reference)
+
+
+def row_run(root: Path) -> runs.RunDir:
+    (run,) = runs.iter_runs(root)
+    return run
 
 
 def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp_path):
