@@ -1,7 +1,7 @@
 """The kinds of value nnlab writes into a run folder, each stated once: an accuracy is a number
 in [0, 1], a loss a finite number >= 0, a count a whole number >= 0, ... and which key of an
 epoch record holds which. The reader of ``metrics.jsonl`` (``fileio.read_records``) and the
-reader of ``summary.json`` (``rundir.RunDir.summary``, whose ``SUMMARY_KEYS`` adds the keys only
+reader of ``summary.json`` (``rundir.RunDir.summary``, whose ``results.SUMMARY_KEYS`` adds the keys only
 a summary holds) both check values here, so that a value one of them refuses the other refuses
 too, in the same words. (A value's kind, not a folder's: that is ``rundir.KINDS``.)
 
@@ -18,6 +18,10 @@ from typing import Any
 from nnlab.output import brief
 
 Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
+# meta.json's statuses (``rundir``'s), and the read-time one of a RUNNING folder whose process
+# is gone (``rundir.status_of``)
+STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
+STALE = "STALE"
 MAX_SEED = 2**32 - 1  # the largest seed a config, --seed or a recorded plan may hold
 
 

@@ -33,22 +33,7 @@ from nnlab.fileio import (
     refuse_a_pipe,
     write_json,
 )
-from nnlab.kinds import (
-    ACCURACY,
-    COUNT,
-    EPOCHS,
-    META_KINDS,
-    NONNEGATIVE,
-    NUMBER,
-    RECORD_KEYS,
-    STACKED,
-    TEXT,
-    Kind,
-    by_suffix,
-    scalar,
-    show,
-    whole,
-)
+from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
 from nnlab.output import counted
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
@@ -59,11 +44,16 @@ from nnlab.plans import (
     round_problem,
     settings_problem,
 )
+from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
+    FILES as RESULT_FILES,
+    SUMMARY_KEYS as SUMMARY_KEYS,
+    result_problem,
+    summary_kind as summary_kind,
+    summary_problem,
+)
 
-STATUSES = ("RUNNING", "COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
-# read-time statuses: RUNNING in meta.json but its process is gone (STALE); unreadable (DAMAGED)
-STALE, DAMAGED = "STALE", "DAMAGED"
+DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds``)
 
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
@@ -174,6 +164,21 @@ class RunDir:
         if kind_of(self, self.meta) == "train":  # (its records are the truth)
             return train_summary(self, summary, records)
         return {**summary, "status": self.status} if "status" in summary else summary
+
+    def result(self) -> dict[str, Any] | None:
+        """The result file of a folder of a kind that writes one (``RESULT_FILES``: a
+        compare-optimizers' result.json, a gradcheck's differences.json), None for a folder
+        without one; DamagedError naming it and the key if it is not what its writer wrote
+        (``results.result_problem``: its keys and their kinds, and the run meta.json says)."""
+        meta = self.meta
+        name = RESULT_FILES.get(kind_of(self, meta))
+        if name is None or not self.file(name).exists():
+            return None
+        data = self.read_json(name)
+        found = result_problem(kind_of(self, meta), data, meta)
+        if found is not None:
+            raise DamagedError(f"{self.file(name)}: {found}")
+        return data
 
     def rounds(self) -> list[dict[str, Any]]:
         """The rounds a tune's ``tune.json`` records ([] for a folder without one), each an
@@ -367,7 +372,8 @@ class RunDir:
 
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
-        summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``),
+        summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``), a
+        result.json or differences.json (``result``),
         metrics.jsonl (a torn last line is no damage), checkpoint.npz and landscape.h5 (their
         index). What a listing checks of each folder."""
         self.meta  # noqa: B018 (reading it is the check)
@@ -375,6 +381,7 @@ class RunDir:
         self.check_present()
         self.plan()
         self.rounds()
+        self.result()
         self.metrics()
         self.check_checkpoint()
         self.check_landscape()
@@ -391,30 +398,39 @@ class RunDir:
                 raise DamagedError(f"{path}: {found}")
 
     def check_present(self) -> None:
-        """DamagedError naming a file the folder's state says must be there and is not: the
-        summary.json of a folder that ended COMPLETED or DIVERGED (of a kind that writes one),
-        the config.yaml of one with records. Every reader checks it (``check_files``, the
-        report), so that none shows such a folder as sound."""
+        """DamagedError naming a file the folder's state says must be there and is not: what a
+        folder that ended COMPLETED or DIVERGED wrote before its status (``ENDED_WITH``: its
+        summary.json, or its result file, and its config.yaml where meta.json records its
+        hash); the config.yaml of one with records. Every reader checks it (``check_files``,
+        the report), so that none shows such a folder as sound."""
         meta = self.meta
-        if (
-            meta.get("status") in ("COMPLETED", "DIVERGED")
-            and meta.get("kind", "train") in SUMMARIZED
-            and not self.file("summary.json").exists()
-        ):
-            raise DamagedError(
-                f"{self.file('summary.json')}: missing; a {meta.get('kind', 'train')} that ended "
-                f"{meta['status']} wrote its summary before its status"
-            )
         if self.config() is None and self.file("metrics.jsonl").exists():
             raise DamagedError(
                 f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
                 "its first record"
             )
+        status, kind = meta.get("status"), kind_of(self, meta)
+        if status in ("COMPLETED", "DIVERGED"):
+            for name, what in ENDED_WITH.items():
+                name = RESULT_FILES.get(kind, "") if name == "result" else name
+                if what(kind, meta) and not self.file(name).exists():
+                    said = "summary" if name == "summary.json" else name
+                    raise DamagedError(
+                        f"{self.file(name)}: missing; a {kind} that ended {status} wrote its "
+                        f"{said} before its status"
+                    )
 
 
 # the kinds of folder that write a summary.json before they record an end (compare-optimizers
 # and gradcheck write result.json and differences.json instead)
 SUMMARIZED = ("train", "sweep", "tune", "lr-scan", "landscape", "activations")
+# what a folder that ended COMPLETED or DIVERGED wrote before its status, by whether a folder
+# of its kind, with its meta.json, writes it: "result" is its kind's result file
+ENDED_WITH = {
+    "summary.json": lambda kind, meta: kind in SUMMARIZED,
+    "result": lambda kind, meta: kind in RESULT_FILES,
+    "config.yaml": lambda kind, meta: isinstance(meta.get("config_hash"), str),
+}
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:
@@ -458,129 +474,3 @@ def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
     if run.file("tune.json").exists():
         return "tune"
     return "train"
-
-
-# -- summary.json's values by kind -----------------------------------------------------------
-# What a summary.json may hold: every key nnlab's writers put there (train, sweep, tune,
-# lr-scan, landscape, activations) and the kind of value it holds. ``summary_problem`` is the
-# check ``RunDir.summary`` makes: a value outside its kind makes the folder DAMAGED, the key
-# named, in every command that reads it (an accuracy edited to "high" was listed and shown as
-# a result, and made ``runs compare`` crash).
-#
-# The kinds, and the keys an epoch record holds, are ``nnlab.kinds``'s: the reader of
-# metrics.jsonl checks by the same table. Keys are told by name. Train names its metrics for
-# the splits a config evaluates (``final_test_acc``, ``best_val_loss``): any key ending in
-# ``_acc`` is an accuracy, in ``_loss`` a loss (``kinds.SUFFIXES``); a sweep's rows, a tune's
-# top trials and an lr scan's rows and curves reuse those names. Objects and lists under a
-# known key (a sweep's ``trials``, a landscape's ``grid``) are checked key by key in turn. A
-# key the table does not know (a sweep row's swept ``optimizer.lr``) is not checked, nor
-# anything it holds: a config value is the config's.
-
-STATUS = scalar(  # a run's, or a sweep row's (a trial not started, or whose process is gone)
-    f"one of {', '.join((*STATUSES, STALE, 'PENDING'))}",
-    lambda v: v in (*STATUSES, STALE, "PENDING"),
-    null=False,
-)
-
-
-def _object(value: Any, where: str, extra: dict[str, Kind] | None = None) -> str | None:
-    """An object whose keys are checked by the table (and ``extra``, keys of its own)."""
-    if not isinstance(value, dict):
-        return f"{where} is {show(value)}; expected an object"
-    return summary_problem(value, f"{where}.", extra)
-
-
-def _record(value: Any, where: str) -> str | None:
-    """An epoch record (an lr scan's curves), its keys of the kinds a metrics.jsonl record's
-    are (``kinds.RECORD_KEYS``: its ``loss`` is the objective)."""
-    return _object(value, where, RECORD_KEYS)
-
-
-def _list_of(kind: Kind, what: str) -> Kind:
-    def check(value: Any, where: str) -> str | None:
-        if not isinstance(value, list):
-            return f"{where} is {show(value)}; expected a list of {what}"
-        return next(filter(None, (kind(v, f"{where}[{i}]") for i, v in enumerate(value))), None)
-
-    return check
-
-
-def _map_of(kind: Kind, what: str) -> Kind:
-    def check(value: Any, where: str) -> str | None:
-        if not isinstance(value, dict):
-            return f"{where} is {show(value)}; expected an object of {what}"
-        return next(filter(None, (kind(v, f"{where}.{k}") for k, v in value.items())), None)
-
-    return check
-
-
-def _by_type(**kinds: Kind) -> Kind:
-    """One key, several writers: its kind by the value's type, ``object``, ``list`` or
-    ``other`` (anything else)."""
-    said = " or ".join({"object": "an object", "list": "a list"}.get(k, "a value") for k in kinds)
-
-    def check(value: Any, where: str) -> str | None:
-        name = {dict: "object", list: "list"}.get(type(value), "other")
-        kind = kinds.get(name) or kinds.get("other")
-        if kind is None:
-            return f"{where} is {show(value)}; expected {said}"
-        return kind(value, where)
-
-    return check
-
-
-ROWS = _list_of(_object, "objects")
-TEXTS = _list_of(TEXT, "text")
-COUNTS = _map_of(COUNT, "counts")
-ANY: Kind = lambda value, where: None  # noqa: E731 (a value of several writers' kinds)
-
-SUMMARY_KEYS: dict[str, Kind] = {
-    # an epoch record's epoch, lr, seconds and steps, as metrics.jsonl holds them (a train's
-    # seconds and steps, an lr scan's lr and epoch); not its loss: a sweep row's "loss" is the
-    # swept config value (a loss's name)
-    **{key: kind for key, kind in RECORD_KEYS.items() if key != "loss"},
-    # train, and a sweep trial's row
-    "status": STATUS, "epochs": EPOCHS, "resume_seconds": NONNEGATIVE, "trial": TEXT,
-    "seed": COUNT, "stacked": STACKED, "error": TEXT, "diverged_epoch": EPOCHS,
-    # sweep (and its rows); tune
-    "sweep": TEXT, "keys": TEXTS, "counts": COUNTS,
-    "trials": _by_type(list=ROWS, object=COUNTS),  # a sweep's rows; a tune's counts
-    "metric": TEXT, "rounds": COUNT, "round": COUNT, "rank": COUNT, "top": ROWS,
-    "ranges": ROWS, "key": TEXT, "searched": TEXT, "edge": TEXT, "warnings": TEXTS,
-    "sweeps": TEXTS, "best": _by_type(object=_object, other=ANY),  # (tune's top trial, a value)
-    "proposed": _by_type(object=_map_of(TEXT, "text"), other=TEXT),
-    # lr-scan
-    "best_step_lr": NONNEGATIVE, "best_train_lr": NONNEGATIVE, "rows": ROWS,
-    "curves": _map_of(_list_of(_record, "epoch records"), "lists of epoch records"),
-    "step_change": NUMBER, "diverged": TEXT,
-    # landscape
-    "source": TEXT, "normalize": TEXT, "split": TEXT, "lo": NUMBER, "hi": NUMBER,
-    "points": COUNT, "samples": COUNT, "batch": COUNT, "line": _object, "grid": _object,
-    "computed": COUNT, "not_finite": COUNT,
-    # activations
-    "activations": TEXTS, "inits": TEXTS, "layers": COUNT, "units": COUNT,
-    "saturation": _map_of(TEXT, "text"), "activation": TEXT, "init": TEXT, "layer": COUNT,
-    "mean": NUMBER, "std": NONNEGATIVE, "saturated": ACCURACY, "zero": ACCURACY,
-    "dead_units": ACCURACY,
-}  # fmt: skip
-
-
-def summary_kind(key: str, extra: dict[str, Kind] | None = None) -> Kind | None:
-    """What ``key`` holds in a summary (None: a key nnlab does not write, left unchecked);
-    ``extra``: the keys of the object at hand that hold something else than the table says."""
-    if extra and key in extra:
-        return extra[key]
-    return SUMMARY_KEYS.get(key) or by_suffix(key)  # (final_test_acc, min_loss: kinds.SUFFIXES)
-
-
-def summary_problem(
-    summary: dict[str, Any], prefix: str = "", extra: dict[str, Kind] | None = None
-) -> str | None:
-    """The first value of ``summary`` outside its key's kind, said as ``key is VALUE; expected
-    KIND`` (``trials[1].final_test_acc`` for a nested one); None if every value fits."""
-    for key, value in summary.items():
-        kind = summary_kind(key, extra)
-        found = kind(value, f"{prefix}{key}") if kind is not None else None
-        if found is not None:
-            return found
-    return None

@@ -227,6 +227,7 @@ def _read_run(run: runs.RunDir, entry: Entry) -> None:
             entry.config_text = run.text("config.yaml") or ""
     run.check_checkpoint()  # (not shown, but a truncated one is damage, as runs list says)
     run.check_landscape()  # (the same: its figures are shown, not its arrays)
+    run.result()  # (shown with its other JSON files, checked as every reader checks it)
     entry.files = _other_json(run)
     if run.file("sweep.yaml").exists():
         with _reading(run.file("sweep.yaml")):

@@ -10,7 +10,7 @@ from nnlab import runs
 from nnlab.config import load_config
 from nnlab.experiments import train as tr
 
-from .helpers import TINY, case_dir, copy_runs
+from .helpers import TINY, case_dir, copy_runs, invoke
 
 
 @pytest.fixture
@@ -70,3 +70,37 @@ def stopped(case, templates) -> runs.RunDir:
 def straight(templates) -> list[dict]:
     """The records of the uninterrupted run (what every resume must end with)."""
     return next(runs.iter_runs(templates["done"])).metrics()
+
+
+@pytest.fixture(scope="session")
+def planned(tmp_path_factory) -> dict[str, Path]:
+    """Folders made once, each alone in its runs folder (under its kind): a ``train`` run, a
+    ``sweep`` (a grid of two rates), a ``tune`` (one round of two trials), a folder of every
+    other kind, a second compare-optimizers (on ``d2l``) and gradcheck (of ``affine1.b``),
+    and a compare-optimizers on ``digits``."""
+    root = tmp_path_factory.mktemp("planned")
+    (root / "cfg.yaml").write_text(TINY)
+    cfg = root / "cfg.yaml"
+    made = {
+        "train": ["train", cfg],
+        "sweep": ["sweep", "grid", cfg, "optimizer.lr=0.1,0.2"],
+        "tune": ["tune", cfg, "--trials", "2", "--top-k", "1", "--epochs", "1"],
+        "landscape": ["landscape", cfg, "--points", "3", "--samples", "20"],
+        "lr-scan": ["lr-scan", cfg, "--num", "2", "--epochs", "1"],
+        "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "20",
+                        "-a", "relu", "-i", "he"],
+        "compare-optimizers": ["compare-optimizers", "--steps", "5"],
+        "gradcheck": ["gradcheck", "--compare-differences"],
+        # (another of the same two kinds: what a result file copied from elsewhere holds)
+        "compare-optimizers d2l": ["compare-optimizers", "--function", "d2l", "--steps", "5"],
+        "gradcheck b": ["gradcheck", "--compare-differences", "--param", "affine1.b"],
+        "compare-optimizers digits": ["compare-optimizers", "--dataset", "digits", "--steps",
+                                      "20"],
+    }  # fmt: skip
+    out = {}
+    for kind, args in made.items():
+        out[kind] = root / kind
+        quiet = ["-q"] if kind in ("train", "sweep", "tune") else []
+        result = invoke(*args, *quiet, "--runs-dir", out[kind])
+        assert result.exit_code == 0, result.output
+    return out

@@ -26,36 +26,6 @@ from nnlab.rundir import state_digest
 from .helpers import copy_runs, invoke, refused, snapshot
 
 
-@pytest.fixture(scope="session")
-def planned(tmp_path_factory) -> dict[str, Path]:
-    """Folders made once, each alone in its runs folder (under its kind): a ``train`` run, a
-    ``sweep`` (a grid of two rates), a ``tune`` (one round of two trials), and a folder of
-    every other kind."""
-    from .helpers import TINY
-
-    root = tmp_path_factory.mktemp("planned")
-    (root / "cfg.yaml").write_text(TINY)
-    cfg = root / "cfg.yaml"
-    made = {
-        "train": ["train", cfg],
-        "sweep": ["sweep", "grid", cfg, "optimizer.lr=0.1,0.2"],
-        "tune": ["tune", cfg, "--trials", "2", "--top-k", "1", "--epochs", "1"],
-        "landscape": ["landscape", cfg, "--points", "3", "--samples", "20"],
-        "lr-scan": ["lr-scan", cfg, "--num", "2", "--epochs", "1"],
-        "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "20",
-                        "-a", "relu", "-i", "he"],
-        "compare-optimizers": ["compare-optimizers", "--steps", "5"],
-        "gradcheck": ["gradcheck", "--compare-differences"],
-    }  # fmt: skip
-    out = {}
-    for kind, args in made.items():
-        out[kind] = root / kind
-        quiet = ["-q"] if kind in ("train", "sweep", "tune") else []
-        result = invoke(*args, *quiet, "--runs-dir", out[kind])
-        assert result.exit_code == 0, result.output
-    return out
-
-
 def _yaml_edit(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
     def edit(data: bytes) -> bytes:
         plan = yaml.safe_load(data)
