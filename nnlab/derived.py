@@ -58,9 +58,8 @@ def summary_disagreement(
 ) -> str | None:
     """What in the summary.json of a run that ended as ``status`` disagrees with its
     ``records``, None if nothing: its ``epochs`` and ``diverged_epoch`` (the last record's
-    epoch), and, unless it DIVERGED (no finals), each ``final_*`` (the last record's value).
-    Bests are not compared: a loss that overflowed at an epoch is a number to the writer and
-    null in the file."""
+    epoch), each ``best_*`` (``best_disagreement``) and, unless it DIVERGED (no finals), each
+    ``final_*`` (the last record's value)."""
     if not records:  # (a run that failed before its first record: its summary says 0)
         if recorded.get("epochs") in (None, 0):
             return None
@@ -72,9 +71,10 @@ def summary_disagreement(
                 return (
                     f"{key} is {show(recorded[key])}, but metrics.jsonl's records {_ends(records)}"
                 )
-    if status == DIVERGED:
-        return None
     derived = summarize(records, status)
+    found = best_disagreement(recorded, derived, records)
+    if found is not None or status == DIVERGED:
+        return found
     for key in sorted(k for k in (*derived, *recorded) if k.startswith("final_")):
         if key in recorded and recorded[key] != derived.get(key):
             name = key[len("final_") :]
@@ -82,6 +82,27 @@ def summary_disagreement(
                 f"{key} is {show(recorded[key])}, but metrics.jsonl's last record (epoch "
                 f"{last['epoch']}) has {name} {show(last.get(name))}"
             )
+    return None
+
+
+def best_disagreement(
+    recorded: dict[str, Any], derived: dict[str, Any], records: list[Record]
+) -> str | None:
+    """Which ``best_*`` of a summary.json (``recorded``) is not the best its ``records`` give
+    (``derived``: ``summarize``'s, over the epochs it takes a best over), None if none: a
+    best_test_acc edited to 0.99, or copied with the summary of another run, was shown as the
+    run's. A best written null is a best the writer could not write (a loss that was NaN in
+    the epoch it began with: null in the file), so it stands where a record's value is null."""
+    for key in sorted(k for k in {*derived, *recorded} if k.startswith("best_")):
+        if key not in recorded or recorded[key] == derived.get(key):
+            continue
+        name = key[len("best_") :]
+        if recorded[key] is None and any(r.get(name, 0) is None for r in records):
+            continue
+        return (
+            f"{key} is {show(recorded[key])}, but metrics.jsonl's records give "
+            f"{show(derived.get(key))}"
+        )
     return None
 
 

@@ -155,3 +155,25 @@ def test_runs_list_and_the_report_name_the_same_best_trial(tmp_path):
     (listed,) = json.loads(invoke("runs", "list", "-f", "json", runs_dir=tmp_path).stdout)
     (row,) = index_rows(build_report((), tmp_path).index.read_text())
     assert listed["best_trial"] and listed["best_trial"] in str(row)
+
+
+def test_a_summarys_bests_are_checked_against_its_records():
+    """``derived.summary_disagreement`` holds a summary's ``best_*`` to its records, the
+    DIVERGED rule included: a best edited (or of another run) is named; a best the writer
+    wrote null, where a record's value is null (NaN in memory at the first epoch), stands."""
+    from nnlab.derived import summary_disagreement
+
+    records = [*DIVERGED[:2], record(2, 1.2, 1.1, 0.6, test_acc=0.5)]
+    written = summarize(records, "COMPLETED")
+    assert summary_disagreement(written, records, "COMPLETED") is None
+    assert summary_disagreement(summarize(DIVERGED, "DIVERGED"), DIVERGED, "DIVERGED") is None
+    edited = {**written, "best_train_acc": 0.9}
+    said = "best_train_acc is 0.9, but metrics.jsonl's records give 0.6"
+    assert summary_disagreement(edited, records, "COMPLETED") == said
+    diverged = {**summarize(DIVERGED, "DIVERGED"), "best_train_acc": 0.95}  # (its last epoch's)
+    assert summary_disagreement(diverged, DIVERGED, "DIVERGED").startswith("best_train_acc is")
+    nan_first = [record(0, None, None, 0.1), *records[1:]]
+    assert (
+        summary_disagreement({**written, "best_train_loss": None}, nan_first, "COMPLETED") is None
+    )
+    assert summary_disagreement({**written, "best_train_loss": None}, records, "COMPLETED")

@@ -144,6 +144,8 @@ SUMMARY_EDITS = {
     "epochs": (7, "epochs is 7, but metrics.jsonl's records end at epoch 3"),
     "final_test_acc": (0.5, "final_test_acc is 0.5, but metrics.jsonl's last record (epoch 3) has test_acc"),
     "final_loss": (0.0, "final_loss is 0.0, but metrics.jsonl's last record (epoch 3) has loss"),
+    "best_test_acc": (0.99, "best_test_acc is 0.99, but metrics.jsonl's records give "),
+    "best_train_loss": (None, "best_train_loss is None, but metrics.jsonl's records give "),
 }  # fmt: skip
 
 
@@ -151,7 +153,7 @@ SUMMARY_EDITS = {
 @pytest.mark.parametrize("command", ["list", "show", "compare", "report"])
 def test_a_summary_that_is_not_its_records_is_damage_naming_the_key(case, done, key, command):
     """A summary.json edited to values of their kinds (7 epochs of a 3-epoch run, another
-    accuracy) was shown as the run's result."""
+    accuracy, a best no epoch reached) was shown as the run's result."""
     value, said = SUMMARY_EDITS[key]
     summary = done.read_json("summary.json")
     runs.write_json(done.file("summary.json"), {**summary, key: value})
