@@ -23,7 +23,7 @@ import numpy as np
 
 from nnlab.errors import OptionError, RunError
 from nnlab.kinds import record_kind, whole
-from nnlab.output import counted
+from nnlab.output import brief, counted
 from nnlab.signals import deferred
 
 
@@ -422,7 +422,7 @@ def check_landscape(path: Path) -> dict[str, Any] | None:
             absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
             attrs = {k: _plain(v) for k, v in f.attrs.items()}
     except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a folder, a loop)
-        detail = str(exc) or type(exc).__name__
+        detail = one_line_reason(exc)
         raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
     absent += [f"attribute {k!r}" for k in LANDSCAPE_ATTRS if k not in attrs]
     if absent:
@@ -436,6 +436,16 @@ def check_landscape(path: Path) -> dict[str, Any] | None:
             f"(expected {', '.join(LANDSCAPE_ATTRS)})"
         )
     return attrs
+
+
+def one_line_reason(exc: BaseException) -> str:
+    """What a library's exception says, in one line: an OSError's reason (h5py's of a folder
+    where a landscape.h5 should be runs over five lines, naming the path, a buffer address and
+    the time: it broke every reader's one error line), else its first line, else its type."""
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    text = str(exc).strip()
+    return brief(text.splitlines()[0], 200) if text else type(exc).__name__
 
 
 def _plain(value: Any) -> Any:

@@ -204,3 +204,23 @@ def test_a_finished_folder_without_its_result_file_or_config_is_damage(case, pla
         assert f"warning: {run.id}: DAMAGED, could not be read" in result.stderr, result.output
     else:
         refused(invoke("runs", "show", run.path, "--runs-dir", root), 2, f"error: {says}")
+
+
+@pytest.mark.parametrize("reader", ["list", "show", "show json", "resume"])
+def test_a_folder_where_the_landscape_file_should_be_is_named_in_one_line(case, planned, reader):
+    """h5py's error for a folder named landscape.h5 runs over five lines (the path, a buffer
+    address, the time): every reader's one error line became six."""
+    copy_runs(planned["landscape"], case / "runs")
+    run = next(runs.iter_runs(case / "runs"))
+    path = run.file("landscape.h5")
+    path.unlink()
+    path.mkdir()
+    says = f"{path}: not a readable landscape file (Is a directory)"
+    root = case / "runs"
+    if reader == "list":
+        (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+        assert row["status"] == "DAMAGED" and row["reason"] == says, row
+        return
+    args = {"show": ["runs", "show"], "show json": ["runs", "show", "-f", "json"],
+            "resume": ["landscape", "--resume"]}[reader]  # fmt: skip
+    refused(invoke(*args, run.path, "--runs-dir", root), 2, f"error: {says}")
