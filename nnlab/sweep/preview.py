@@ -129,7 +129,8 @@ def preview_resume(
     runs.refuse_running(run, "sweep ")  # (as the resume's take_over, without claiming it)
     defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
     runs.refuse_finished(run, sum(action != "keep" for action in actions.values()))
-    preview = _preview(defn, trials, actions, data_dir, jobs, stack, resumed_epochs(run, actions))
+    done = resumed_epochs(run, actions)
+    preview = _preview(defn, trials, actions, data_dir, jobs, stack, done, resume=True)
     return dataclasses.replace(preview, folder=run.path)
 
 
@@ -141,10 +142,12 @@ def _preview(
     jobs: int,
     stack: int,
     done: dict[str, int] | None = None,
+    resume: bool = False,
 ) -> Preview:
     """The rows, units and work of ``trials`` given what happens to each (``actions``: "run"
     for every trial of a new sweep; ``done``: the epochs a resumed trial has done, whose work
-    is not counted)."""
+    is not counted); a ``resume``'s rows say each trial's action, whatever they are (every
+    trial "run", its folder gone, too: the dry run's table has an action column)."""
     from nnlab.experiments.checks import run_work
 
     todo = [_Planned(t.id, "resume" if actions[t.id] == "resume" else "run")
@@ -152,13 +155,12 @@ def _preview(
     keys = {t.id: stack_key(t.config) for t in trials}
     units = make_units(todo, keys, stack, jobs) if todo else []
     unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
-    resuming = any(a != "run" for a in actions.values())
     rows: list[Row] = []
     flop, steps, evaluations, fixed = 0.0, 0, 0, 0.0
     for trial in trials:
         row: Row = {"trial": trial.id, **trial.values, "seed": trial.seed}
         row["stack"] = unit_of.get(trial.id)
-        if resuming:
+        if resume:
             row["action"] = actions[trial.id]
         rows.append(row)
         if trial.id in unit_of:

@@ -92,6 +92,25 @@ def test_a_resume_dry_run_says_what_happens_to_each_trial_and_changes_nothing(tm
     assert after.exit_code == 2 and "already COMPLETED, nothing to resume" in after.stderr
 
 
+def test_a_resume_dry_run_of_a_sweep_whose_every_trial_folder_is_gone_says_each_action(tmp_path):
+    """With trials/ removed (or emptied) every trial runs again: the preview's rows had no
+    action (it said one only where some trial was not run afresh), and the table's action
+    column failed, 'unexpected KeyError: 'action'', exit 1."""
+    cfg, out = write_config(tmp_path), tmp_path / "r"
+    assert invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "-q", runs_dir=out).exit_code == 0
+    sweep = sweep_dir(out)
+    shutil.rmtree(sweep.file("trials"))
+    before = tree(out)
+    for fmt in ("table", "json", "csv"):
+        result = invoke("sweep", "resume", "latest", "--dry-run", "-f", fmt, runs_dir=out)
+        assert result.exit_code == 0 and "unexpected" not in result.stderr, result.output
+        if fmt == "json":
+            assert [t["action"] for t in json.loads(result.stdout)["trials"]] == ["run", "run"]
+        if fmt == "table":
+            assert result.stdout.count("run (not started)") == 2, result.stdout
+    assert tree(out) == before
+
+
 def test_a_resume_dry_run_of_a_running_sweep_is_refused_as_the_resume_is(tmp_path):
     cfg, out = write_config(tmp_path), tmp_path / "r"
     assert invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "-q", runs_dir=out).exit_code == 0
