@@ -337,7 +337,9 @@ def read_text_file(path: Path) -> str | None:
 
 def read_records(path: Path) -> list[dict[str, Any]]:
     """The records of a ``metrics.jsonl``: one JSON object per line, epochs increasing, each
-    value of its key's kind (``nnlab.kinds``: the table summary.json's reader checks by too).
+    value of its key's kind (``nnlab.kinds``: the table summary.json's reader checks by too),
+    each holding every key of the one before it (a record without its ``test_acc`` was shown
+    as an epoch that had none).
 
     A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
     raises DamagedError naming the file and the line: nothing is silently skipped.
@@ -361,6 +363,12 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             after = f"follows epoch {records[-1]['epoch']}" if records else "is the first"
             raise DamagedError(
                 f"{path}: line {number}: epoch {record['epoch']} {after}; expected epoch {expected}"
+            )
+        lost = [key for key in records[-1] if key not in record] if records else []
+        if lost:  # (every epoch records the same keys; the last may add a final_eval split's)
+            raise DamagedError(
+                f"{path}: line {number}: has no {lost[0]!r}, which the record before it has "
+                "(nnlab records the same keys every epoch)"
             )
         records.append(record)
     return records

@@ -54,6 +54,14 @@ def _drop_second_line(data: bytes) -> bytes:
     return b"\n".join([lines[0], *lines[2:]])
 
 
+def _second_without_test_acc(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    record = json.loads(lines[1])
+    del record["test_acc"]
+    lines[1] = json.dumps(record).encode()
+    return b"\n".join(lines)
+
+
 def _without_status(data: bytes) -> bytes:
     return json.dumps({k: v for k, v in json.loads(data).items() if k != "status"}).encode()
 
@@ -71,6 +79,10 @@ DAMAGES = {
     ),
     "metrics with an epoch missing": (
         "metrics.jsonl", _drop_second_line, "line 2: epoch 2 follows epoch 0; expected epoch 1"
+    ),
+    "metrics with a record missing a key": (  # (shown as an epoch without a test accuracy)
+        "metrics.jsonl", _second_without_test_acc,
+        "line 2: has no 'test_acc', which the record before it has",
     ),
     "metrics with a number of 5000 digits": (  # (json.loads: ValueError, "unexpected" in all)
         "metrics.jsonl", lambda b: b.replace(b'"lr": ', b'"lr": ' + b"1" * 5000 + b', "_": ', 1),
