@@ -25,10 +25,11 @@ from nnlab.output import counted
 
 
 def check_compatible(
-    cfg: Config, data: Dataset, nets: int = 1, why: str = "--stack x --jobs"
+    cfg: Config, data: Dataset, nets: int = 1, why: str = "--stack x --jobs", done: int = 0
 ) -> None:
-    """Config choices that only the data can validate (batch size, loss vs classes, splits)
-    and the memory ``nets`` such nets need to train at once (``why``: what puts them there)."""
+    """Config choices that only the data can validate (batch size, loss vs classes, splits),
+    the memory ``nets`` such nets need to train at once (``why``: what puts them there) and
+    the work of a run (``done``: the epochs a resume's checkpoint has, not counted again)."""
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
@@ -52,8 +53,10 @@ def check_compatible(
     what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
     at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
     check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
-    flop, steps, evaluations = run_work(cfg, data)
+    flop, steps, evaluations = run_work(cfg, data, done)
     what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
+    if done > 0:
+        what += f" ({counted(max(cfg.epochs - done, 0), 'epoch')} left after its checkpoint)"
     fixed = fixed_seconds(cfg, steps, evaluations)
     check_work(what, flop, steps, evaluations=evaluations, fixed=fixed)
 

@@ -468,7 +468,10 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     its checkpoint (this run's: ``RunDir.load_checkpoint`` refuses another run's) restored into
     a freshly built net (every array of the shape, dtype and kind of value a run writes) and
     its metrics (with a record of the checkpoint's epoch); DamagedError naming the file
-    otherwise. ``data_for(cfg)``: the data the net is built for (its input and class counts)."""
+    otherwise. The config is checked against the data and the limits of this machine and
+    environment as a new run's is (``check_compatible``: the memory, and the work of the
+    epochs left), a ConfigError before anything is written. ``data_for(cfg)``: the data the
+    net is built for (its input and class counts)."""
     cfg = load_run_config(run)
     note = None
     if run.file("checkpoint.npz").exists():
@@ -484,6 +487,7 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)
+    check_compatible(cfg, data, done=max(epoch, 0))  # (the limits of now, for what is left)
     built = build_group([cfg], data.input_dim, data.n_classes)
     if state is not None:
         group, optimizer, rngs = built

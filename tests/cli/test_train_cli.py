@@ -269,6 +269,28 @@ def test_ctrl_c_exits_130_and_resume_ends_with_the_uninterrupted_metrics(
     assert without_seconds(run.metrics()) == without_seconds(straight.metrics())
 
 
+def test_a_resume_is_refused_up_front_over_the_work_limit_of_now(config, tmp_path, monkeypatch):
+    # (a run started with NNLAB_MAX_HOURS raised was resumed for its days of work without it:
+    # a resume did not check the work limit; it counts the epochs left after the checkpoint)
+    import nnlab.experiments.train as train_mod
+    from tests.conftest import interrupted_at_epoch, one_error_line
+
+    real = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real, 2))
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)  # (one after every epoch)
+    runs_dir = tmp_path / "runs"
+    assert invoke("train", str(config), "epochs=4", "-q", runs_dir=runs_dir).exit_code == 130
+    monkeypatch.setattr(train_mod, "fit_group", real)
+    run = only_run(runs_dir)
+    before = {p.name: p.read_bytes() for p in run.path.iterdir()}
+    env = {"NNLAB_MAX_HOURS": "1e-9"}
+    line = one_error_line(invoke("train", "--resume", "latest", runs_dir=runs_dir, env=env))
+    assert "for 4 epochs (2 epochs left after its checkpoint) is 12 steps" in line
+    assert "or set NNLAB_MAX_HOURS to raise it" in line
+    assert {p.name: p.read_bytes() for p in run.path.iterdir()} == before
+    assert invoke("train", "--resume", "latest", "-q", runs_dir=runs_dir).exit_code == 0
+
+
 def test_resume_of_a_completed_run_exits_2_with_one_line(config, tmp_path):
     run = train_runs(config, tmp_path / "runs", "epochs=1")
     result = invoke("train", "--resume", "latest", runs_dir=tmp_path / "runs")
