@@ -332,14 +332,19 @@ LANDSCAPE_RESUME = "nnlab landscape --resume {path}"
 OUT_EXISTS = f"give a new folder, or a landscape folder to complete (no {FILE} here)"
 
 
-def check_grid_work(cfg: Config, data: Dataset, settings: Settings, samples: int) -> None:
-    """ConfigError, before any folder exists, if evaluating the line and the plane (``points``
-    + ``points``² losses, each a forward pass over ``samples`` rows in batches of ``batch``)
-    would take longer than the work limit (``limits.check_work``)."""
+def check_grid_work(
+    cfg: Config, data: Dataset, settings: Settings, samples: int, missing: int | None = None
+) -> None:
+    """ConfigError, before any folder exists (or a resume changes one), if evaluating the line
+    and the plane (``points`` + ``points``² losses, or the ``missing`` ones a resume fills in,
+    each a forward pass over ``samples`` rows in batches of ``batch``) would take longer than
+    the work limit (``limits.check_work``)."""
     losses = settings.points + settings.points**2
-    work = evaluation_work(cfg, data.input_dim, data.n_classes, samples, losses, settings.batch)
+    left = losses if missing is None else missing
+    work = evaluation_work(cfg, data.input_dim, data.n_classes, samples, left, settings.batch)
     what = (
-        f"a landscape of {counted(f'{losses:,}', 'loss', 'losses')} on "
+        f"a landscape of {counted(f'{losses:,}', 'loss', 'losses')}"
+        f"{'' if missing is None else f' ({left:,} left to evaluate)'} on "
         f"{counted(f'{samples:,}', 'sample')} ({describe_net(cfg, data.input_dim)})"
     )
     shorter = "fewer --points or --samples"
@@ -354,7 +359,8 @@ def resume_landscape(
     data: Dataset | None = None,
     progress: Progress | None = None,
 ) -> LandscapeResult:
-    """Evaluate only the missing (NaN) points of a landscape folder's grid, then redraw."""
+    """Evaluate only the missing (NaN) points of a landscape folder's grid, then redraw; their
+    work checked against the limit of now first (``check_grid_work``)."""
     from nnlab.experiments.train import load_run_config
 
     if not run.file(FILE).exists():
@@ -370,6 +376,7 @@ def resume_landscape(
     x, y = eval_split(data, settings)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
     check_content(run.file(FILE), content, model)  # (before the folder changes)
+    check_grid_work(cfg, data, settings, len(y), missing_points(content))
     with runs.reopen(run, resume=LANDSCAPE_RESUME) as life:
         return _complete(life, cfg, model, x, y, progress)
 

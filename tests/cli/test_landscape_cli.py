@@ -78,3 +78,24 @@ def test_the_table_says_what_the_landscape_is_centred_on(tmp_path):
     title = table_title({**base, "source": "run r (INTERRUPTED: its checkpoint, epoch 3)"})
     assert title.splitlines()[1] == "around run r (INTERRUPTED: its checkpoint, epoch 3)"
     assert "\n" not in table_title(base)
+
+
+def test_a_resume_is_refused_up_front_when_its_missing_points_are_over_the_work_limit(tmp_path):
+    # (a resume, and --out into a landscape folder, evaluated the missing points whatever the
+    # limit: a 1001-point grid started with NNLAB_MAX_HOURS raised resumed without it)
+    from tests.conftest import one_error_line
+
+    runs = tmp_path / "runs"
+    out = tmp_path / "land"
+    made = invoke("landscape", CONFIG, *SMALL, *GRID, "--out", out, "-q", runs_dir=runs)
+    assert made.exit_code == 0, made.output
+    h5 = out / "landscape.h5"
+    with h5py.File(h5, "r+") as f:
+        f["grid/loss"][1, 1:4] = np.nan
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    env = {"NNLAB_MAX_HOURS": "1e-12"}
+    for args in (["--resume", out], [CONFIG, *SMALL, *GRID, "--out", out]):
+        line = one_error_line(invoke("landscape", *args, runs_dir=runs, env=env))
+        assert "error: a landscape of 30 losses (3 left to evaluate) on 200 samples" in line
+        assert "is 3 evaluation batches" in line and "set NNLAB_MAX_HOURS to raise it" in line
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
