@@ -296,7 +296,7 @@ def resume_tune(
     trial folder was removed), rounds not run yet run, and a recorded round whose folder is
     gone runs again where tune.json records it (``progress``, ``heading``: as ``tune``'s).
     A round or trial folder that cannot be read, or a tune.json, refuses the resume before
-    anything changes, as ``sweep --resume`` refuses it."""
+    anything changes, as ``sweep --resume`` refuses it; so do rounds left over the limits."""
     if not run.file("tune.json").exists():
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
     with runs.released(run):  # (refused once claimed: the folder is let go)
@@ -307,7 +307,9 @@ def resume_tune(
         for i, entry in enumerate(recorded, start=1):  # (nothing changed yet: as sweep
             if "sweep" in entry:  # --resume refuses)
                 _check_round(runs.RunDir(run.path / entry["sweep"]), entry, f"rounds entry {i}")
-        runs.refuse_finished(run, _rounds_left(run, settings, recorded))
+        runs.refuse_finished(run, left := _rounds_left(run, settings, recorded))
+        first = round_defn(settings, 1, settings.ranges)  # (a round's work, as tune counts it)
+        sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, left, run.path)
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
             return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)

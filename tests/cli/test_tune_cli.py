@@ -192,6 +192,26 @@ def test_a_tune_dry_run_counts_every_round_against_the_work_limit(tmp_path, monk
     assert not any(tmp_path.iterdir())
 
 
+def test_a_tune_resume_counts_the_rounds_left_against_the_work_limit(tmp_path, monkeypatch):
+    # (a resume checked each round's sweep as it started, against a round's work alone: 3 rounds
+    # left, each within the limit, ran past it together; one over it failed the tune half-way)
+    import nnlab.experiments.train as train_mod
+    from tests.conftest import interrupted_at_epoch
+
+    args = ["tune", CONFIG, *ARGS, *FAST, "--runs-dir", str(tmp_path)]
+    hours = json.loads(invoke(*args, "--dry-run", "-f", "json").stdout)["nominal_hours"]
+    real = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real, 1, call=1))
+    assert invoke(*args, "--rounds", "3", "--stack", "1", "-q").exit_code == 130
+    monkeypatch.setattr(train_mod, "fit_group", real)
+    (run,) = tmp_path.iterdir()
+    before = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    env = {"NNLAB_MAX_HOURS": str(hours * 2.5)}  # (room for 2 rounds, not for the 3 left)
+    line = one_error_line(invoke("tune", "--resume", "latest", runs_dir=tmp_path, env=env))
+    assert "error: the tune (3 rounds of 3 trials) is" in line and "NNLAB_MAX_HOURS" in line
+    assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
+
+
 def test_a_tune_dry_run_refuses_what_it_cannot_show(tmp_path):
     runs = ["--runs-dir", str(tmp_path)]
     existing = tmp_path / "taken"
