@@ -40,7 +40,7 @@ TEXT_OPTIONS = {
            "Default: each optimizer's own for the function (book: DLFS fig. 6-8's) or on a "
            "dataset (0.01; rmsprop and adam 0.001)."),
     "start": (("--start",), "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' "
-              "is two starts. Default: the function's (book: -7,2)."),
+              "is two starts, each coordinate within +-1e6. Default: the function's (book: -7,2)."),
     "steps": (("--steps",), "Steps: one value, or one per start (paired). Default: the "
               "function's (book: 30); with --dataset: iterations (default 2000)."),
 }  # fmt: skip

@@ -149,6 +149,21 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["compare-optimizers", "--dataset", "digits", "--steps", "100000000000"],
         ["--steps: with --dataset, 1..10,000,000 iterations, got 100000000000"],
     ),
+    "compare-optimizers --start far out": (  # (ran: every path diverged at step 1)
+        ["compare-optimizers", "--start", "1e300,1e300"],
+        ["--start: coordinates must be within -1,000,000..1,000,000", "got (1e+300, 1e+300)"],
+    ),
+    "compare-optimizers of too many paths": (  # (a panel each: 300 starts drew for 6 minutes)
+        ["compare-optimizers", "--start", ";".join(["1,1"] * 11)],
+        ["--optimizers/--lr/--start: 6 optimizer-rate pairs x 11 starts = 66 paths; at most 60"],
+    ),
+    "compare-optimizers of too many path steps": (  # (each --steps value within its bound)
+        ["compare-optimizers", "--steps", "100000", "--lr", "0.1,0.2"],
+        [
+            "--optimizers/--lr/--start/--steps: 12 optimizer-rate pairs x 100,000 steps from 1 "
+            "start = 1,200,000 path steps; at most 1,000,000"
+        ],
+    ),
     "gradcheck --batch": (["gradcheck", "--batch", "100000000"], ["--batch: ", "got 100000000"]),
     "compare-optimizers --steps": (
         ["compare-optimizers", "--steps", "100000000"],

@@ -17,6 +17,9 @@ from nnlab.errors import ConfigError
 from nnlab.experiments.optimizers.specs import (
     DEFAULT_FUNCTION_OPTIMIZERS,
     MAX_PATH_STEPS,
+    MAX_PATHS,
+    MAX_START,
+    MAX_TOTAL_PATH_STEPS,
     OptimizerSpec,
     resolve_optimizers,
 )
@@ -187,11 +190,7 @@ def compare_on_function(
     if not tol > 0:
         raise ConfigError(f"--tol: must be > 0, got {tol}")
     starts = [tuple(float(v) for v in s) for s in (starts or [objective.start])]
-    for s in starts:
-        if len(s) != objective.dim:
-            raise ConfigError(
-                f"--start: function {function!r} is {objective.dim}-D, got the point {s}"
-            )
+    check_starts(objective, starts)
     steps = list(steps or [objective.steps])
     if any(not 1 <= n <= MAX_PATH_STEPS for n in steps):
         raise ConfigError(f"--steps: each value must be in 1..{MAX_PATH_STEPS}, got {steps}")
@@ -206,10 +205,49 @@ def compare_on_function(
     specs = resolve_optimizers(
         optimizers or DEFAULT_FUNCTION_OPTIMIZERS, overrides, lrs, objective.defaults
     )
+    check_paths(len(specs), len(starts), sum(steps))
     comparison = FunctionComparison(objective, tol)
     for spec, (start, n) in itertools.product(specs, zip(starts, steps)):
         comparison.results.append(run_path(objective, spec, start, n, tol))
     return comparison
+
+
+def check_starts(objective: Objective, starts: Sequence[tuple[float, ...]]) -> None:
+    """ConfigError naming --start unless every start is a point of ``objective``'s dimension
+    with coordinates within +-``MAX_START`` (finite: ``parse_floats``)."""
+    for s in starts:
+        if len(s) != objective.dim:
+            raise ConfigError(
+                f"--start: function {objective.name!r} is {objective.dim}-D, got the point {s}"
+            )
+        if not all(abs(v) <= MAX_START for v in s):
+            raise ConfigError(
+                f"--start: coordinates must be within -{MAX_START:,.0f}..{MAX_START:,.0f} "
+                f"(further out a path overflows in its first steps), got {_point_text(s)}"
+            )
+
+
+def check_paths(pairs: int, starts: int, steps: int) -> None:
+    """ConfigError unless the paths, ``pairs`` (optimizer, rate) x ``starts``, are at most
+    ``MAX_PATHS`` (the figure has a panel for each: thousands of them took hours and
+    gigabytes to draw) and their ``steps`` (the starts' together) for every pair are at most
+    ``MAX_TOTAL_PATH_STEPS`` (every point is kept and written to result.json; each --steps
+    value is bounded alone: ``MAX_PATH_STEPS``)."""
+    options = "--optimizers/--lr/--start"
+    if pairs * starts > MAX_PATHS:
+        raise ConfigError(
+            f"{options}: {counted(pairs, 'optimizer-rate pair')} x {counted(starts, 'start')} "
+            f"= {pairs * starts:,} paths; at most {MAX_PATHS} (the figure draws a panel for "
+            "each); give fewer optimizers, --lr values or --start points"
+        )
+    if pairs * steps > MAX_TOTAL_PATH_STEPS:
+        raise ConfigError(
+            f"{options}/--steps: {counted(pairs, 'optimizer-rate pair')} x "
+            f"{counted(f'{steps:,}', 'step')} from {counted(starts, 'start')} = "
+            f"{pairs * steps:,} path steps; at most {MAX_TOTAL_PATH_STEPS:,} (every point is "
+            "kept and written to result.json); give fewer optimizers, --lr values, --start "
+            "points or --steps"
+        )
 
 
 def surface(objective: Objective, resolution: int = 300) -> dict[str, np.ndarray]:

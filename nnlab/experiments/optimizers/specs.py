@@ -54,6 +54,10 @@ BASELINES: dict[str, dict[str, float]] = {
     "random-local-search": {"step_size": 0.03},
 }
 MAX_PATH_STEPS = 100_000  # every point is kept (and written to result.json)
+MAX_TOTAL_PATH_STEPS = 1_000_000  # of all the paths of a comparison together (~40 MB of JSON)
+MAX_PATHS = 60  # optimizer-rate pairs x starts: the figure has a panel for each (20 rows of 3)
+MAX_START = 1e6  # a start's coordinates: further out, every test function's value or gradient
+# overflows float64 in its first steps (1e300 squared is inf), a divergence the start caused
 DEFAULT_FUNCTION_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 ALWAYS_SHOWN = ("lr", "momentum")  # in the table's hyperparameters, at their defaults too
 
