@@ -302,6 +302,21 @@ def given_name(value: str) -> str:
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
 ]
+
+
+def data_folder(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """A ``--data-dir`` (or ``$NNLAB_DATA_DIR``) checked before any work: a folder or nothing
+    yet (``data fetch`` makes it), not a file: its files were looked for under the file, and
+    the error named a file missing inside it."""
+    if value is not None and value.exists() and not value.is_dir():
+        source = ctx.get_parameter_source(param.name or "")
+        env = (
+            " (from $NNLAB_DATA_DIR)" if source is not None and source.name == "ENVIRONMENT" else ""
+        )
+        raise typer.BadParameter(f"'{value}'{env} is not a folder; give another --data-dir")
+    return value
+
+
 DataDirOpt = Annotated[
     Path | None,
     typer.Option(
@@ -309,6 +324,7 @@ DataDirOpt = Annotated[
         envvar="NNLAB_DATA_DIR",
         help="Folder holding data files (mnist/, ...).",
         parser=given_path,
+        callback=data_folder,
     ),
 ]
 

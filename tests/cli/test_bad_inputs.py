@@ -145,6 +145,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["--data-dir", "{d}/empty"],
         ["MNIST not found in {d}/empty/mnist", "t10k-images-idx3-ubyte[.gz]"],
     ),
+    (  # (it said MNIST was not found in {d}/cfg.yaml/mnist; digits ran, recording it)
+        "a data dir that is a file",
+        "dataset: {name: mnist}\n",
+        ["--data-dir", "{d}/cfg.yaml"],
+        ["--data-dir: '{d}/cfg.yaml' is not a folder; give another --data-dir"],
+    ),
     (
         "corrupt MNIST gzip",
         "dataset: {name: mnist}\n",
