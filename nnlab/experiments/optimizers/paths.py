@@ -237,14 +237,14 @@ def check_paths(pairs: int, starts: int, steps: int) -> None:
     if pairs * starts > MAX_PATHS:
         raise ConfigError(
             f"{options}: {counted(pairs, 'optimizer-rate pair')} x {counted(starts, 'start')} "
-            f"= {pairs * starts:,} paths; at most {MAX_PATHS} (the figure draws a panel for "
+            f"= {counted(f'{pairs * starts:,}', 'path')}; at most {MAX_PATHS} (the figure draws a panel for "
             "each); give fewer optimizers, --lr values or --start points"
         )
     if pairs * steps > MAX_TOTAL_PATH_STEPS:
         raise ConfigError(
             f"{options}/--steps: {counted(pairs, 'optimizer-rate pair')} x "
             f"{counted(f'{steps:,}', 'step')} from {counted(starts, 'start')} = "
-            f"{pairs * steps:,} path steps; at most {MAX_TOTAL_PATH_STEPS:,} (every point is "
+            f"{counted(f'{pairs * steps:,}', 'path step')}; at most {MAX_TOTAL_PATH_STEPS:,} (every point is "
             "kept and written to result.json); give fewer optimizers, --lr values, --start "
             "points or --steps"
         )
