@@ -149,6 +149,25 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["compare-optimizers", "--dataset", "digits", "--steps", "100000000000"],
         ["--steps: with --dataset, 1..10,000,000 iterations, got 100000000000"],
     ),
+    "compare-optimizers --dataset of too many step losses": (  # (10M steps x 6: ~2 GB in memory)
+        [
+            "compare-optimizers",
+            "--dataset",
+            "spiral",
+            "--hidden",
+            "0",
+            "--steps",
+            "10000000",
+            "--batch-size",
+            "1",
+            "--optimizers",
+            "sgd,momentum,nesterov",
+        ],
+        [
+            "--steps: the comparison (3 optimizers x 10,000,000 steps) records 30,000,000 step "
+            "losses (each in result.json); at most 20,000,000: fewer --steps or optimizers"
+        ],
+    ),  # fmt: skip
     "compare-optimizers --start far out": (  # (ran: every path diverged at step 1)
         ["compare-optimizers", "--start", "1e300,1e300"],
         ["--start: coordinates must be within -1,000,000..1,000,000", "got (1e+300, 1e+300)"],

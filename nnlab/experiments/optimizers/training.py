@@ -43,6 +43,9 @@ DEFAULT_DATASET_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DLFS_HIDDEN = (100, 100, 100, 100, 100)
 
 MAX_ITERATIONS = 10_000_000  # minibatch steps per optimizer (hours, not forever)
+# Every step's loss is kept (a float in memory, two numbers in result.json: the loss and its
+# smoothed curve): all optimizers' steps together at most this many, ~1 GB of result.json.
+MAX_RECORDED_STEPS = 20_000_000
 
 
 def parse_hidden(text: str) -> list[int]:
@@ -332,6 +335,11 @@ def plan_on_dataset(
     steps = counted(f"{net.iterations:,}", "step")
     what = f"the comparison ({counted(len(specs), 'optimizer')} x {steps})"
     check_total_work(what, [(cfg, data)] * len(specs))
+    if len(specs) * net.iterations > MAX_RECORDED_STEPS:
+        raise ConfigError(
+            f"--steps: {what} records {len(specs) * net.iterations:,} step losses (each in "
+            f"result.json); at most {MAX_RECORDED_STEPS:,}: fewer --steps or optimizers"
+        )
     check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
     return DatasetPlan(cfg, list(specs), data, eval_names)
 
