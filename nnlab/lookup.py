@@ -220,6 +220,20 @@ def foreign_folder(path: Path) -> str | None:
     return None
 
 
+def linked_file(folder: Path) -> str | None:
+    """Why a resume must not write into ``folder``: one of its files is a symlink (records
+    appended, a landscape.h5 filled in, would go wherever it points), None if none is."""
+    for entry in sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []:
+        if entry.is_symlink() and entry.is_dir():  # (a sweep's trials/, a tune's rounds/)
+            return foreign_folder(entry)
+        if entry.is_symlink():
+            return (
+                f"{entry}: a symlink to {entry.resolve()}; a resume writes into the folder's "
+                "own files: put the file itself there"
+            )
+    return None
+
+
 def absent_trial(path: Path, recorded: Any) -> dict[str, Any]:
     """The ``status`` of a sweep's planned trial that has no run folder at ``path``, as the
     sweep recorded it (``recorded``: its row in the sweep's summary, None for none), the one

@@ -70,6 +70,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     foreign_trial as foreign_trial,
     is_run_folder as is_run_folder,
     iter_runs as iter_runs,
+    linked_file as linked_file,
     listing as listing,
     made_by_nnlab as made_by_nnlab,
     trial_folders as trial_folders,
@@ -478,9 +479,9 @@ def start(
 
 
 def own(run: RunDir) -> None:
-    """RunError if ``run`` is a symlink: a resume of a folder found under the runs folder
-    would write wherever the link points. (Reading through one is fine: show, compare,
-    report.) Its own path is resumed as any folder is. RunError too if the folder cannot be
+    """RunError if ``run`` is a symlink, or holds one: a resume of a folder found under the
+    runs folder would write wherever the link points. (Reading through one is fine: show,
+    compare, report.) Its own path is resumed as any folder is. RunError too if the folder cannot be
     written (a read-only mount, no permission): a resume said it was resuming, then failed
     at its first write."""
     if run.path.is_symlink():
@@ -489,6 +490,9 @@ def own(run: RunDir) -> None:
             f"{run.path}: a symlink to {target}; a resume writes into the folder itself: "
             f"give its own path ({target})"
         )
+    linked = linked_file(run.path)
+    if linked is not None:
+        raise RunError(linked)
     if run.path.is_dir() and not os.access(run.path, os.W_OK):
         try:
             read_only = bool(os.statvfs(run.path).f_flag & os.ST_RDONLY)

@@ -425,6 +425,9 @@ def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
             raise runs.DamagedError(problem)
     for path in runs.trial_folders(run):
         folder = runs.RunDir(path)
+        linked = runs.linked_file(path)  # (a trial the resume continues would write through it)
+        if linked is not None:
+            raise runs.DamagedError(f"{linked} (a trial of the sweep)")
         if folder.file("meta.json").exists():
             try:
                 folder.check_files()

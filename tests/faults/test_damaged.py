@@ -777,6 +777,38 @@ def stopped_sweep(case) -> runs.RunDir:
     return folder
 
 
+@pytest.mark.parametrize("name", ["metrics.jsonl", "checkpoint.npz", "meta.json"])
+def test_a_file_of_a_run_linked_from_elsewhere_is_read_but_not_resumed_through(
+    case, tmp_path, stopped, name
+):
+    # (`train --resume` appended its records to wherever a linked metrics.jsonl pointed: a
+    # write outside the runs folder)
+    elsewhere = tmp_path / "elsewhere" / name
+    elsewhere.parent.mkdir()
+    shutil.move(stopped.file(name), elsewhere)
+    stopped.file(name).symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {stopped.file(name)}: a symlink to {elsewhere}; a resume writes")
+    assert elsewhere.read_bytes() == before
+    shown = invoke("runs", "show", stopped.path, "--runs-dir", case / "runs")
+    assert shown.exit_code == 0, shown.output
+
+
+def test_a_trial_file_linked_from_elsewhere_refuses_the_sweeps_resume_up_front(case, tmp_path):
+    # (the trial's resume, in a worker, would append its records through the link)
+    sweep = stopped_sweep(case)
+    trial = runs.RunDir(runs.trial_folders(sweep)[0])
+    set_meta(trial, status="INTERRUPTED")
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    shutil.move(trial.file("metrics.jsonl"), elsewhere)
+    trial.file("metrics.jsonl").symlink_to(elsewhere)
+    before = snapshot(case / "runs")
+    result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {trial.file('metrics.jsonl')}: a symlink to {elsewhere}; a resume")
+    assert snapshot(case / "runs") == before
+
+
 @pytest.mark.parametrize("kind", ["train", "sweep"])
 def test_a_folder_linked_into_the_runs_folder_is_read_but_not_resumed_through(
     case, tmp_path, stopped, kind
