@@ -164,7 +164,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "sgd,momentum,nesterov",
         ],
         [
-            "--steps: the comparison (3 optimizers x 10,000,000 steps) records 30,000,000 step "
+            "--steps: the comparison (3 optimizers x 10,000,000 steps) would keep 30,000,000 step "
             "losses (each in result.json); at most 20,000,000: fewer --steps or optimizers"
         ],
     ),  # fmt: skip

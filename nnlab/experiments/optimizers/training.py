@@ -336,9 +336,10 @@ def plan_on_dataset(
     what = f"the comparison ({counted(len(specs), 'optimizer')} x {steps})"
     check_total_work(what, [(cfg, data)] * len(specs))
     if len(specs) * net.iterations > MAX_RECORDED_STEPS:
+        kept = counted(f"{len(specs) * net.iterations:,}", "step loss", "step losses")
         raise ConfigError(
-            f"--steps: {what} records {len(specs) * net.iterations:,} step losses (each in "
-            f"result.json); at most {MAX_RECORDED_STEPS:,}: fewer --steps or optimizers"
+            f"--steps: {what} would keep {kept} (each in result.json); at most "
+            f"{MAX_RECORDED_STEPS:,}: fewer --steps or optimizers"
         )
     check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
     return DatasetPlan(cfg, list(specs), data, eval_names)
