@@ -169,16 +169,29 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 ID_COLUMNS = ("run", "trial", "path", "sweep", "folder", "file", "location")
 TEXT_MIN = 12  # narrowest a text column folds to (narrower, it reads as a column of letters)
+VALUE_CHARS = 24  # a text column whose cells are no longer holds values: never folded
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _column_width(cells: list[str], whole: bool) -> int:
+    """The narrowest ``cells`` (header included) may be drawn: the widest of them when
+    ``whole``, or when every cell is short (a value such as "7.33e-06 .. 0.504" or
+    "ok/DIVERGED": folded, it reads as two values); else text folds at its spaces, no narrower
+    than ``TEXT_MIN`` or its longest word (a name such as "StackedDropout/mask" or
+    "optimizer.momentum" is never broken)."""
+    widest = max(len(c) for c in cells)
+    if whole or widest <= VALUE_CHARS:
+        return widest
+    return max(min(widest, TEXT_MIN), *(len(w) for c in cells for w in c.split()))
+
+
 def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None):
-    """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids and
-    paths are never wrapped or cut (their column is as wide as its longest cell); other text
-    folds onto more lines where the table must narrow, down to ``TEXT_MIN`` characters."""
+    """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids, paths
+    and short values are never wrapped or cut (their column is as wide as its longest cell);
+    longer text folds at its spaces where the table must narrow (``_column_width``)."""
     from rich.table import Table
 
     columns = list(columns or _columns(rows))
@@ -186,14 +199,14 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     for c in columns:
         cells = [r.get(c) for r in rows]
         numeric = all(_is_number(v) or v is None for v in cells)
-        whole = numeric or c in ID_COLUMNS
-        widest = max([len(c), *(len(_row_cell(r, c)) for r in rows)])
+        texts = [c, *(_row_cell(r, c) for r in rows)]
+        width = _column_width(texts, numeric or c in ID_COLUMNS)
         table.add_column(
             c,
             justify="right" if numeric else "left",
-            no_wrap=whole,
+            no_wrap=width == max(len(t) for t in texts),
             overflow="fold",
-            min_width=widest if whole else min(widest, TEXT_MIN),
+            min_width=width,
         )
     for row in rows:
         table.add_row(*(_row_cell(row, c) for c in columns))
@@ -207,11 +220,13 @@ def print_table(
     file: Any = None,
     width: int | None = None,
 ) -> None:
-    """``title`` on a line of its own (never wrapped: it may hold a run id), then the table.
+    """``title`` on a line of its own (on a terminal narrower than it, folded at its spaces,
+    continued lines indented: never inside a word, so a run id in it stays whole), then the
+    table.
 
     ``width``: the terminal's (None: ask the console; without a terminal the table is drawn
     at its full width, so output to a file or a pipe is never narrowed or cut). On a terminal
-    too narrow for the table (its ids and numbers whole, its text at least ``TEXT_MIN`` wide),
+    too narrow for the table (its ids, numbers and words whole: ``_column_width``),
     each row is printed as a record instead (``record_lines``); given a ``width``, the table
     is drawn as wide as it needs.
     """
@@ -222,8 +237,10 @@ def print_table(
         console = Console(file=file, width=100_000, color_system=None)
     table = render_table(rows, columns)
     needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
-    if title:
-        console.print(title, soft_wrap=True, highlight=False, markup=False)
+    if title:  # (on a terminal folded at its spaces: a run id in it stays whole)
+        lines = [f for t in title.split("\n") for f in _folded(t, console.width, "", "  ")]
+        for line in lines if terminal else [title]:
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
     if needed > console.width and terminal:
         for line in record_lines(rows, columns, console.width):
             console.print(line, soft_wrap=True, highlight=False, markup=False)
@@ -233,13 +250,16 @@ def print_table(
     console.print(table)
 
 
+EMPTY = ("", "-")  # cells that hold no value: left out of a record
+
+
 def record_lines(
     rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, width: int = 80
 ) -> list[str]:
     """``rows`` for a narrow terminal: each row's id (its first id column, else its first
-    column) on a line of its own, then its other non-empty cells as ``name value`` pairs,
-    indented and packed into lines of ``width`` (a pair is never split; one longer than that
-    stands alone)."""
+    column) on a line of its own, then its cells that hold a value (not ``EMPTY``) as
+    ``name value`` pairs, indented and packed into lines of ``width`` (a pair is never split
+    between lines; one longer than that stands alone, its text folded at its spaces)."""
     columns = list(columns or _columns(rows))
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines = []
@@ -247,14 +267,29 @@ def record_lines(
         lines.append(_row_cell(row, head) if head else "")
         line = ""
         cells = ((c, _row_cell(row, c)) for c in columns if c != head)
-        for pair in (f"{c} {text}" for c, text in cells if text):  # (an empty cell: no pair)
+        for pair in (f"{c} {text}" for c, text in cells if text not in EMPTY):
             if line and len(line) + 3 + len(pair) > width:
                 lines.append(line)
                 line = ""
+            if not line and len(pair) + 4 > width:
+                lines += _folded(pair, width, "    ", "        ")
+                continue
             line = f"{line}   {pair}" if line else f"    {pair}"
         if line:
             lines.append(line)
     return lines
+
+
+def _folded(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """``text`` in lines of ``width`` (the first indented by ``first``, the others by
+    ``rest``), broken at its spaces only: a word (an id, a path, a number) stays whole, on
+    a line of its own when it is longer than the width."""
+    import textwrap
+
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [first.rstrip()]  # fmt: skip
 
 
 def print_text(text: str, file: Any = None) -> None:

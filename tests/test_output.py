@@ -44,9 +44,10 @@ def test_a_narrow_terminal_gets_one_record_per_row(monkeypatch):
     lines = text.splitlines()
     assert lines[0] == "runs in runs"
     assert lines[1:] == record_lines(ROWS, width=80)
-    assert lines[1] == ROWS[0]["run"] and lines[4] == ROWS[1]["run"]
-    assert lines[2] == "    kind compare-optimizers   name -   status INTERRUPTED   epochs -"
-    assert lines[3] == "    started 2026-12-03 12:13:30"
+    assert lines[1] == ROWS[0]["run"] and lines[3] == ROWS[1]["run"]
+    assert (
+        lines[2] == "    kind compare-optimizers   status INTERRUPTED   started 2026-12-03 12:13:30"
+    )
     assert all(len(line) <= 80 for line in lines) and "…" not in text
 
 
@@ -62,15 +63,58 @@ def test_a_pipe_gets_the_full_table_whatever_columns_says(monkeypatch, columns):
 
 
 def test_text_folds_no_narrower_than_text_min_and_ids_and_numbers_not_at_all():
-    table = render_table(ROWS)
+    table = render_table([*ROWS, {"run": "r", "kind": "a long note " * 3}])
     widths = {c.header: c.min_width for c in table.columns}
     assert widths["run"] == len(ROWS[1]["run"]) and widths["epochs"] == len("epochs")
-    assert widths["kind"] == TEXT_MIN and widths["status"] == len("INTERRUPTED")
+    assert widths["kind"] == len("compare-optimizers") and widths["status"] == len("INTERRUPTED")
+    table = render_table([{"note": "a b c d e f g h i j k l m n o p q r s t u v w x y z"}])
+    assert table.columns[0].min_width == TEXT_MIN and not table.columns[0].no_wrap
+
+
+def test_a_name_or_a_short_value_in_a_table_is_never_broken(monkeypatch):
+    # (gradcheck's layer column read "StackedDropout/m" and "ask" at 80 columns, config keys'
+    # "optimizer.momentu" and "m" at 100, tune's ranges "3.44e-06 .." and "0.318")
+    rows = [{"layer": "StackedDropout/mask", "param": "x", "shape": "8x5", "checked": "40",
+             "max_rel_error": 1.5e-11, "kinks": 0, "verdict": "pass"},
+            {"layer": "Affine", "param": "W", "shape": "5x4", "checked": "20",
+             "max_rel_error": 1.5e-11, "kinks": 0, "verdict": "pass"}]  # fmt: skip
+    for columns in (80, 83, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        print_table(rows, file=(shown := Terminal()))
+        text = re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue())
+        assert "StackedDropout/mask" in text and all(len(t) <= columns for t in text.splitlines())
+    ranges = [{"round": 1, "key": "optimizer.lr", "searched": "1e-06 .. 1", "best": 0.49,
+               "proposed": "3.44e-06 .. 0.318", "edge": "high", "note": "x " * 20}]  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "100")
+    print_table(ranges, file=(shown := Terminal()))
+    text = re.sub(r"\x1b\[[0-9;]*m", "", shown.getvalue())
+    assert "│ 3.44e-06 .. 0.318 │" in text and "┃ round" in text
 
 
 def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
     lines = record_lines([{"run": "r1", "note": "x" * 30, "when": "", "n": 1}], width=20)
-    assert lines == ["r1", "    note " + "x" * 30, "    n 1"]
+    assert lines == ["r1", "    note", "        " + "x" * 30, "    n 1"]
+
+
+def test_a_record_leaves_out_cells_without_a_value_and_folds_long_text_at_its_spaces():
+    # (activations' sigmoid rows read "zero -   dead_units -"; a long meaning in config keys
+    # ran past the terminal's edge, which broke it inside a word)
+    rows = [{"activation": "sigmoid", "mean": 0.5, "zero": None, "dead_units": None,
+             "meaning": "seed of the split (not the run's seed): every run sees the same samples"}]  # fmt: skip
+    lines = record_lines(rows, width=40)
+    assert lines == ["sigmoid", "    mean 0.5000", "    meaning seed of the split (not the",
+                     "        run's seed): every run sees the", "        same samples"]  # fmt: skip
+
+
+def test_a_title_on_a_narrow_terminal_folds_at_its_spaces_and_keeps_an_id_whole(monkeypatch):
+    title = f"{ROWS[1]['run']}: COMPLETED: final accuracy with (bn) and without (nobn) BatchNorm"
+    monkeypatch.setenv("COLUMNS", "80")
+    print_table(ROWS, title=title, file=(shown := Terminal()))
+    lines = shown.getvalue().splitlines()
+    assert lines[:2] == [f"{ROWS[1]['run']}: COMPLETED: final accuracy with",
+                         "  (bn) and without (nobn) BatchNorm"]  # fmt: skip
+    print_table(ROWS, title=title, file=(piped := io.StringIO()))
+    assert piped.getvalue().splitlines()[0] == title
 
 
 def test_as_label_spells_config_values_and_floats_to_3_digits():
@@ -228,7 +272,7 @@ def test_a_config_key_a_row_lacks_is_a_dash_not_null_and_keeps_its_place_in_csv(
     a, b = (line.split("│")[1:-1] for line in table_text(rows).splitlines() if line[0] == "│")
     assert [c.strip() for c in a] == ["digits", "null", "-", "COMPLETED"]
     assert [c.strip() for c in b] == ["spiral", "null", "0.2000", "COMPLETED"]
-    assert "dataset.noise -" in "\n".join(record_lines(rows))
+    assert "dataset.noise" not in record_lines(rows)[1]  # (no value: left out of a record)
     assert to_csv(rows).splitlines() == [
         "run,dataset.n_test,dataset.noise,status",
         "digits,,,COMPLETED",
