@@ -222,12 +222,15 @@ def check_work(
     calls: tuple[str, str] = ("step", "steps"),
     evaluations: float = 0,
     fixed: float | None = None,
+    resume: bool = False,
 ) -> None:
     """ConfigError if ``what`` (``steps`` training steps, or evaluation batches: calls of a
     step's fixed cost; ``evaluations`` evaluation batches besides, each as costly; or
     ``fixed`` seconds for all of them, ``fixed_seconds``; ``flop`` operations) would take more
     than ``work_limit()`` hours (``training_hours``); ``shorter`` says how to make it
-    shorter, ``calls`` what a step is (singular, plural)."""
+    shorter, ``calls`` what a step is (singular, plural). A ``resume`` continues the work its
+    folder was started with, which it cannot shorten: its advice is what can be done then
+    (raise the limit, or start anew with less)."""
     limit, hours = work_limit(), training_hours(flop, steps + evaluations, fixed)
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
@@ -244,8 +247,13 @@ def check_work(
         raise ConfigError(
             f"{what} is {counts} and {flop / 1e12:,.3g} TFLOP of matrix products: about "
             f"{_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and {each * 1e3:.3g} ms "
-            f"{cost}, over the limit of {counted(f'{limit:g}', 'hour')} ({source}); make it "
-            f"shorter ({shorter}), or set {WORK_ENV} to raise it"
+            f"{cost}, over the limit of {counted(f'{limit:g}', 'hour')} ({source}); "
+            + (
+                f"a resume continues the work as it was started: set {WORK_ENV} to raise the "
+                f"limit, or start a new run with {shorter}"
+                if resume
+                else f"make it shorter ({shorter}), or set {WORK_ENV} to raise it"
+            )
         )
 
 

@@ -128,3 +128,10 @@ def interrupted_at_epoch(fit, epoch: int, call: int | None = None):
         return fit(*args, on_epoch=record, **kwargs)
 
     return fit_until
+
+
+# A work-limit refusal's advice on a resume (limits.check_work): what a resume can do.
+RESUME = (
+    "a resume continues the work as it was started: set NNLAB_MAX_HOURS to raise the limit, "
+    "or start a new run with "
+)

@@ -25,11 +25,17 @@ from nnlab.output import counted
 
 
 def check_compatible(
-    cfg: Config, data: Dataset, nets: int = 1, why: str = "--stack x --jobs", done: int = 0
+    cfg: Config,
+    data: Dataset,
+    nets: int = 1,
+    why: str = "--stack x --jobs",
+    done: int = 0,
+    resume: bool = False,
 ) -> None:
     """Config choices that only the data can validate (batch size, loss vs classes, splits),
     the memory ``nets`` such nets need to train at once (``why``: what puts them there) and
-    the work of a run (``done``: the epochs a resume's checkpoint has, not counted again)."""
+    the work of a run (``done``: the epochs a resume's checkpoint has, not counted again;
+    ``resume``: the work limit's advice is a resume's, ``limits.check_work``)."""
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
@@ -58,7 +64,7 @@ def check_compatible(
     if done > 0:
         what += f" ({counted(max(cfg.epochs - done, 0), 'epoch')} left after its checkpoint)"
     fixed = fixed_seconds(cfg, steps, evaluations)
-    check_work(what, flop, steps, evaluations=evaluations, fixed=fixed)
+    check_work(what, flop, steps, evaluations=evaluations, fixed=fixed, resume=resume)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
@@ -87,17 +93,19 @@ def check_total_work(
     runs_of: list[tuple[Config, Dataset]],
     times: int = 1,
     done: Sequence[int] = (),
+    resume: bool = False,
 ) -> None:
     """ConfigError if the runs of ``runs_of`` (each config with its data), ``times`` over,
     together would take more than the work limit (``limits.check_work``): a sweep's trials, a
     tune's rounds of them, an lr-scan's rates. ``done``: the epochs each run has done already
-    (a resumed trial's checkpoint; missing: 0), whose work is not counted again."""
+    (a resumed trial's checkpoint; missing: 0), whose work is not counted again; ``resume``:
+    the limit's advice is a resume's."""
     done = [*done, *[0] * (len(runs_of) - len(done))]
     work = [run_work(cfg, data, d) for (cfg, data), d in zip(runs_of, done)]
     flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
     fixed = sum(fixed_seconds(cfg, s, e) for (cfg, _), (_, s, e) in zip(runs_of, work))
     check_work(what, flop * times, steps * times, evaluations=evaluations * times,
-               fixed=fixed * times)  # fmt: skip
+               fixed=fixed * times, resume=resume)  # fmt: skip
 
 
 def check_total_disk(

@@ -349,7 +349,8 @@ def check_grid_work(
     )
     shorter = "fewer --points or --samples"
     fixed = fixed_seconds(cfg, 0, work[1])  # (a deep net's batches cost more)
-    check_work(what, *work, shorter, ("evaluation batch", "evaluation batches"), fixed=fixed)
+    calls = ("evaluation batch", "evaluation batches")
+    check_work(what, *work, shorter, calls, fixed=fixed, resume=missing is not None)
 
 
 def resume_landscape(

@@ -487,7 +487,9 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)
-    check_compatible(cfg, data, done=max(epoch, 0))  # (the limits of now, for what is left)
+    check_compatible(
+        cfg, data, done=max(epoch, 0), resume=True
+    )  # (the limits of now, for what is left)
     built = build_group([cfg], data.input_dim, data.n_classes)
     if state is not None:
         group, optimizer, rngs = built

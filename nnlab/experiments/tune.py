@@ -309,7 +309,9 @@ def resume_tune(
                 _check_round(runs.RunDir(run.path / entry["sweep"]), entry, f"rounds entry {i}")
         runs.refuse_finished(run, left := _rounds_left(run, settings, recorded))
         first = round_defn(settings, 1, settings.ranges)  # (a round's work, as tune counts it)
-        sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, left, run.path)
+        sweep.check_trials(
+            first, sweep.plan(first), data_dir, stack, jobs, left, run.path, resume=True
+        )
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
             return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)

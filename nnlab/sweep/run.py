@@ -394,7 +394,7 @@ def resume_actions(
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:
         done = resumed_epochs(run, actions)
-        check_trials(defn, pending, data_dir, stack, jobs, root=run.path, done=done)
+        check_trials(defn, pending, data_dir, stack, jobs, root=run.path, done=done, resume=True)
         for trial in pending:
             if actions[trial.id] == "resume":
                 check_trial_resume(run, trial, data_dir)

@@ -69,6 +69,7 @@ def check_trials(
     rounds: int | None = None,
     root: Path | None = None,
     done: dict[str, int] | None = None,
+    resume: bool = False,
 ) -> None:
     """Load each distinct dataset once up front and check every trial of ``defn`` against its
     data (batch size, loss and classes, splits, the memory its nets need: a stack of up to
@@ -76,7 +77,8 @@ def check_trials(
     times for a tune's rounds of such sweeps (None: a sweep's), and the space their folders take under ``root``
     (where the sweep's folder goes; None: not checked): a missing file or a trial that cannot
     train is one error before the folder exists, not N FAILED trials after it (``done``: the
-    epochs a resumed trial, by id, has done, whose work is not counted again). An error the
+    epochs a resumed trial, by id, has done, whose work is not counted again; ``resume``: the
+    work limit's advice is a resume's). An error the
     base config has as well is said as ``train`` says it, not blamed on a trial
     (``trial_error``)."""
     from nnlab.experiments.checks import check_compatible, check_total_disk, check_total_work
@@ -88,30 +90,34 @@ def check_trials(
         stacked = keys[trial.id]
         nets = (min(stack, group[stacked]) if stacked else 1) * workers  # (each worker: one)
         try:
-            check_compatible(trial.config, cached_dataset(trial.config, data_dir), nets=nets)
+            data = cached_dataset(trial.config, data_dir)
+            check_compatible(trial.config, data, nets=nets, resume=resume)
         except ConfigError as exc:
             text = str(exc)
             key = text.split(":")[0].split(" ")[0]  # ("batch_size: ...", "training <net> ...")
-            base = functools.partial(_base_data_error, defn, text, data_dir, nets)
+            base = functools.partial(_base_data_error, defn, text, data_dir, nets, resume)
             raise trial_error(defn, trial.values, key, text, base) from None
     runs_of = [(t.config, cached_dataset(t.config, data_dir)) for t in trials]
     what = f"the sweep ({counted(len(trials), 'trial')})"
     if rounds is not None:  # (a tune of one round is a tune too)
         what = f"the tune ({counted(rounds, 'round')} of {counted(len(trials), 'trial')})"
     epochs = [(done or {}).get(t.id, 0) for t in trials]
-    check_total_work(what, runs_of, times=rounds or 1, done=epochs)
+    check_total_work(what, runs_of, times=rounds or 1, done=epochs, resume=resume)
     if root is not None:
         check_total_disk(what, runs_of, root, times=rounds or 1)
 
 
-def _base_data_error(defn: SweepDef, text: str, data_dir: Path | None, nets: int) -> str | None:
+def _base_data_error(
+    defn: SweepDef, text: str, data_dir: Path | None, nets: int, resume: bool = False
+) -> str | None:
     """``text`` when the base config (without the swept values), checked against its data as
-    the trials are, fails with this very error; else None (valid, or another error)."""
+    the trials are (``resume``: as a resume's), fails with this very error; else None (valid,
+    or another error)."""
     from nnlab.experiments.checks import check_compatible
 
     try:
         cfg = validate(base_config(defn))
-        check_compatible(cfg, cached_dataset(cfg, data_dir), nets=nets)
+        check_compatible(cfg, cached_dataset(cfg, data_dir), nets=nets, resume=resume)
     except NnlabError as exc:
         return text if str(exc) == text else None
     return None

@@ -669,3 +669,24 @@ def test_runs_show_of_a_sweep_on_a_narrow_terminal_prints_records_not_a_wide_tab
     wide = invoke("runs", "show", run.path, env={**terminal, "COLUMNS": "300"}).stdout
     piped = invoke("runs", "show", run.path).stdout
     assert "┃ trial " in wide and "┃ trial " in piped  # (a wide terminal, a pipe: the table)
+
+
+def test_a_sweep_resume_over_the_work_limit_advises_what_a_resume_can_do(tmp_path):
+    # (it said "make it shorter (fewer epochs, samples or trials, ...)": a resume cannot)
+    from tests.conftest import RESUME
+
+    cfg = write_config(tmp_path)
+    args = ["sweep", "grid", cfg, "optimizer.lr=0.1,0.5", "epochs=1", "-q"]
+    assert invoke(*args, "--runs-dir", tmp_path / "r").exit_code == 0
+    run = sweep_dir(tmp_path / "r")
+    for path in (run.file("meta.json"), *run.path.glob("trials/*/meta.json")):
+        meta = json.loads(path.read_text())
+        path.write_text(json.dumps({**meta, "status": "INTERRUPTED"}))
+    before = {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()}
+    env = {"NNLAB_MAX_HOURS": "1e-12"}
+    line = one_error_line(
+        invoke("sweep", "--resume", run.path, "--runs-dir", tmp_path / "r", env=env)
+    )
+    assert line.startswith("error: training tiny ") and "make it shorter" not in line
+    assert RESUME in line
+    assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import invoke, one_error_line
+from tests.conftest import RESUME, invoke, one_error_line
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
@@ -209,6 +209,7 @@ def test_a_tune_resume_counts_the_rounds_left_against_the_work_limit(tmp_path, m
     env = {"NNLAB_MAX_HOURS": str(hours * 2.5)}  # (room for 2 rounds, not for the 3 left)
     line = one_error_line(invoke("tune", "--resume", "latest", runs_dir=tmp_path, env=env))
     assert "error: the tune (3 rounds of 3 trials) is" in line and "NNLAB_MAX_HOURS" in line
+    assert RESUME in line and "make it shorter" not in line  # (what a resume can do)
     assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
 
 
