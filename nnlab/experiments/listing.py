@@ -114,12 +114,29 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
     """``runs list``'s columns, in one order for every format: for CSV the same header
     whatever the folders hold (a script reads them by name), ``LIST_COLUMNS`` then any other
     split's final accuracy, ``started`` and ``reason`` (empty fields where a folder has none);
-    for a ``table``, those some row has."""
+    for a ``table``, those some row has (``started`` only when a folder's name does not begin
+    with it: ``_named_by_start``)."""
     finals = sorted({k for r in rows for k in r if k.startswith("final_")} - set(LIST_COLUMNS))
     columns = [*LIST_COLUMNS, *finals, "best_trial", "started", "reason"]
     if not table:
         return columns
-    return [c for c in columns if c not in TABLE_LEFT_OUT and any(c in r for r in rows)]
+    left_out = (*TABLE_LEFT_OUT, *(["started"] if all(map(_named_by_start, rows)) else []))
+    return [c for c in columns if c not in left_out and any(c in r for r in rows)]
+
+
+def _named_by_start(row: dict[str, Any]) -> bool:
+    """Whether ``row``'s folder name begins with the time it started (``runs``' stamp,
+    ``YYYYmmdd-HHMMSS``, taken a moment before meta.json's ``started``; a folder nnlab named),
+    so that a table's ``started`` column would say it again (a folder given by ``--out``, or
+    without a start, keeps it). Run ids are never cut to fit, so the table leaves it out."""
+    import datetime as dt
+
+    try:
+        named = dt.datetime.strptime(str(row["run"])[:15], "%Y%m%d-%H%M%S")
+        started = dt.datetime.fromisoformat(str(row.get("started"))[:19])
+    except ValueError:
+        return False
+    return abs((started - named).total_seconds()) <= 5
 
 
 def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:
