@@ -110,21 +110,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def as_written(v: Any) -> Any:
+    """``v`` as ``dumps`` writes it: NaN and inf as None, NumPy scalars as Python's (a table
+    built from what a command holds reads as the one built from what its folder stores)."""
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: as_written(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [as_written(x) for x in v]
+    if isinstance(v, np.generic):
+        return as_written(v.item())
+    return v
+
+
 def dumps(obj: Any, indent: int | None = 2) -> str:
     """JSON with NaN/inf written as null (strict JSON)."""
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not np.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return clean(v.item())
-        return v
-
-    return json.dumps(clean(obj), indent=indent, default=_json_default)
+    return json.dumps(as_written(obj), indent=indent, default=_json_default)
 
 
 def write_json(path: Path, obj: Any) -> Path:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def counted(n: int | str, noun: str, plural: str | None = None) -> str:
@@ -375,6 +375,25 @@ def table_text(
     buf = io.StringIO()
     print_table(rows, columns, title, file=buf, width=100_000)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+class Table(NamedTuple):
+    """A result table as its command prints it at the end and its folder's summary.txt holds
+    it (``text``): its rows, its columns (None: every key of the rows) and its title. Each
+    kind builds its own from the data its folder stores (summary.json, its result file), so
+    that ``runs show`` draws it from the checked file with the same function."""
+
+    rows: list[dict[str, Any]]
+    columns: list[str] | None = None
+    title: str | None = None
+
+    def text(self) -> str:
+        return table_text(self.rows, self.columns, self.title)
+
+
+def blocks_text(blocks: Sequence[str | tuple[str, list[dict[str, Any]]]]) -> str:
+    """A report's text lines and (title, rows) tables, in order, as text (``table_text``)."""
+    return "".join(b + "\n" if isinstance(b, str) else table_text(b[1], title=b[0]) for b in blocks)
 
 
 def command_line(argv: Any) -> str:

@@ -15,6 +15,7 @@ from nnlab.kinds import (
     ACCURACY,
     COUNT,
     EPOCHS,
+    LOSS,
     NONNEGATIVE,
     NUMBER,
     RECORD_KEYS,
@@ -261,6 +262,29 @@ RECORDED = {
     "dataset": ("dataset", "data_source"),
     "differences": ("param",),
 }
+
+
+# What the summary.json of a folder whose table ``runs show`` draws from it holds, by kind (its
+# writer writes them all at once, at the end): every key the table is drawn from, of its kind.
+# One without them is DAMAGED in every reader, the key named (the table cannot be drawn).
+TABLE_KEYS: dict[str, Kind] = {
+    "lr-scan": _holding({"initial_loss": LOSS, "epochs": COUNT, "rows": ROWS}),
+    "landscape": _holding({
+        "normalize": NAME, "lo": FINITE, "hi": FINITE, "points": COUNT, "split": NAME,
+        **{part: _holding({"points": COUNT, "computed": COUNT, "not_finite": COUNT,
+                           "min_loss": LOSS, "max_loss": LOSS})
+           for part in ("line", "grid")},
+    }),
+    "activations": _holding({"layers": COUNT, "units": COUNT, "samples": COUNT, "rows": ROWS}),
+}  # fmt: skip
+
+
+def table_problem(kind: str, summary: dict[str, Any]) -> str | None:
+    """What a summary.json of ``kind`` (not empty: a folder that has written one) lacks of
+    what its table is drawn from (``TABLE_KEYS``); None if nothing, or its kind has no such."""
+    shape = TABLE_KEYS.get(kind)
+    found = shape(summary, "") if shape is not None and summary else None
+    return found.lstrip(".") if found is not None else None
 
 
 def result_problem(kind: str, data: Any, meta: dict[str, Any]) -> str | None:

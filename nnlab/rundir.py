@@ -50,6 +50,7 @@ from nnlab.results import (  # (re-exported: what summary.json and a result file
     result_problem,
     summary_kind as summary_kind,
     summary_problem,
+    table_problem,
 )
 
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
@@ -161,7 +162,11 @@ class RunDir:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
         if not self.file("meta.json").exists():
             return summary
-        if kind_of(self, self.meta) == "train":  # (its records are the truth)
+        kind = kind_of(self, self.meta)
+        found = table_problem(kind, summary)  # (what ``runs show`` draws its table from)
+        if found is not None:
+            raise DamagedError(f"{self.file('summary.json')}: {found}")
+        if kind == "train":  # (its records are the truth)
             return train_summary(self, summary, records)
         return {**summary, "status": self.status} if "status" in summary else summary
 

@@ -34,7 +34,7 @@ from nnlab.cli.common import (
     seed_option,
     then_report,
 )
-from nnlab.cli.render import emit, emit_json
+from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.output import Format, counted
 
 Choices = list[str] | None
@@ -78,13 +78,12 @@ def lr_scan(
             data_dir=opts.data_dir, runs_dir=root, overrides=overrides or [], folder=folder,
             progress=lines,
         )  # fmt: skip
+    summary = result.run.summary()  # (the table as the folder's summary.json gives it)
     if opts.fmt == Format.json:
-        summary = result.run.summary()
         summary.pop("curves", None)
         emit_json({"run": str(result.run.path), **summary})
     else:
-        columns = scan.table_columns(result.rows)
-        emit(result.rows, opts.fmt, columns, title=scan.table_title(result))
+        emit_table(scan.summary_table(result.run.id, summary), opts.fmt)
     for line in scan.edge_notes(result):
         note(f"note: {line}")
     note(f"run folder: {result.run.path}")
@@ -137,7 +136,7 @@ def activations(
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **summary})
     else:
-        emit(result.rows, fmt, act.COLUMNS, title=act.table_title(summary))
+        emit_table(act.summary_table(summary), fmt)
     note(f"run folder: {result.run.path}")
     copy_figure(result.run.file("activations.png"), png)
 
@@ -213,7 +212,7 @@ def landscape(
     if opts.fmt == Format.json:
         emit_json({"run": str(result.run.path), **result.summary})
     else:
-        emit(ls.table_rows(result.summary), opts.fmt, title=ls.table_title(result.summary))
+        emit_table(ls.summary_table(result.run.summary()), opts.fmt)
     note(
         f"evaluated {counted(result.computed, 'point')}; run folder: {result.run.path} "
         "(landscape.h5, landscape-1d.png, landscape-2d.png)"

@@ -14,7 +14,7 @@ from nnlab.cli.common import (
     note,
     seed_option,
 )
-from nnlab.cli.render import emit, emit_json
+from nnlab.cli.render import emit_json, emit_table
 from nnlab.output import Format
 
 Overrides = Annotated[
@@ -122,6 +122,6 @@ def compare_optimizers(
     if opts.fmt == Format.json:
         emit_json(result.to_json())
     else:
-        emit(result.rows(), opts.fmt, title=result.title)
+        emit_table(result.table, opts.fmt)
     note(f"run folder: {result.run.path}")
     note(f"figure: {result.figure_copy or result.figure}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from nnlab import output
 from nnlab.cli.common import echo
-from nnlab.output import Format
+from nnlab.output import Format, Table
 
 
 def emit(
@@ -22,6 +22,12 @@ def emit(
         echo(output.to_csv(rows, columns), nl=False)
     else:
         output.print_table(rows, columns, title)
+
+
+def emit_table(table: Table, fmt: Format) -> None:
+    """A result ``Table`` (its kind's, as its folder's summary.txt and ``runs show`` draw it)
+    on stdout, as ``emit`` gives rows."""
+    emit(table.rows, fmt, table.columns, title=table.title)
 
 
 def emit_json(obj: Any) -> None:

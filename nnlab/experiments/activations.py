@@ -40,7 +40,7 @@ from nnlab.errors import ConfigError
 from nnlab.limits import check_at_least, check_memory
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS, init_weight
-from nnlab.output import counted
+from nnlab.output import Table, counted
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
 INITS: dict[str, tuple[str, float]] = {
@@ -221,11 +221,15 @@ def activation_histograms(
     return ActivationsResult(life.run, rows, results)
 
 
-def table_title(settings: dict[str, Any]) -> str:
-    return (
-        f"activations of {counted(settings['layers'], 'layer')} x "
-        f"{counted(settings['units'], 'unit')}, {counted(settings['samples'], 'input')} ~ N(0,1)"
+def summary_table(summary: dict[str, Any]) -> Table:
+    """The table from the folder's summary.json (as ``_write`` writes it): a row per setting
+    and layer, titled with the settings. The one rendering: the command prints it, summary.txt
+    holds it, ``runs show`` draws it from the folder's checked summary.json."""
+    title = (
+        f"activations of {counted(summary['layers'], 'layer')} x "
+        f"{counted(summary['units'], 'unit')}, {counted(summary['samples'], 'input')} ~ N(0,1)"
     )
+    return Table(summary["rows"], COLUMNS, title)
 
 
 def _write(
@@ -236,14 +240,13 @@ def _write(
     bins: int,
 ) -> None:
     from nnlab import plots
-    from nnlab.output import table_text
 
     saturation = {a: SATURATION[a] for a in settings["activations"]}
     run.write_json(
         "summary.json",
         {"status": "COMPLETED", **settings, "saturation": saturation, "rows": rows},
     )
-    run.write_text("summary.txt", table_text(rows, COLUMNS, title=table_title(settings)))
+    run.write_text("summary.txt", summary_table(run.summary()).text())
     labels = {key: f"{key[0]} / {key[1]}" for key in results}
     ranges = {labels[k]: HIST_RANGE[k[0]] for k in results}
     notes = {labels[(r["activation"], r["init"])]: [] for r in rows}

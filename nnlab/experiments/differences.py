@@ -28,6 +28,7 @@ from nnlab.experiments.gradcheck import (
     single_thread_blas,
     small_net,
 )
+from nnlab.fileio import as_written
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
@@ -210,17 +211,19 @@ def differences_target(
 
 
 def save_differences(
-    diff: Differences, *, title: str, runs_dir: Path, out: Path | None = None
+    diff: Differences, *, what: str, title: str, runs_dir: Path, out: Path | None = None
 ) -> Path:
     """A new folder (``<runs_dir>/<stamp>-gradcheck-differences-<id>``, or exactly ``out``;
-    kind ``gradcheck``) with ``differences.json`` (the numbers) and ``differences.png``."""
+    kind ``gradcheck``) with ``differences.json`` (the numbers, and ``what`` they are of) and
+    ``differences.png``."""
     from nnlab import plots, runs
 
     root, folder = runs.location(runs_dir, out)
     with runs.start(
         root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
     ) as life:
-        life.run.write_json("differences.json", {"title": title, **diff.to_dict()})
+        stored = {"title": title, "what": what, **diff.to_dict()}
+        life.run.write_json("differences.json", stored)
         figure = plots.gradcheck_differences_figure(
             diff.steps, diff.forward, diff.centred, title=title
         )
@@ -242,20 +245,39 @@ class DifferencesReport:
     def csv_rows(self) -> list[dict[str, Any]]:
         return self.diff.step_rows()
 
-    def blocks(self) -> list[str | tuple[str, list[dict[str, Any]]]]:
-        diff = self.diff
-        best = diff.best()
-        shape = "x".join(map(str, diff.shape))
-        return [
-            (f"{diff.param} {shape}, {self.what}", diff.step_rows()),
-            f"max rel error over {counted(diff.checked, 'entry', 'entries')}; best step: forward "
-            f"{best['forward'][0]:g} ({best['forward'][1]:.1e}), "
-            f"centred {best['centred'][0]:g} ({best['centred'][1]:.1e})",
-            (f"numeric (centred, step {self.eps:g}) vs analytic", [diff.timing()]),
-            f"numeric gradient of all {counted(diff.total_params, 'parameter')}: "
-            f"~{diff.all_params_estimate():.3g} s (2 forward passes each); "
-            f"analytic: {diff.analytic_seconds:.3g} s (one forward + backward pass)",
-        ]
+    def blocks(self) -> list[Block]:
+        return summary_blocks(as_written({"what": self.what, **self.diff.to_dict()}))
+
+
+Block = str | tuple[str, list[dict[str, Any]]]  # a line of text, or a table: (title, rows)
+TIMING = ("param", "entries", "timed", "numeric_s", "analytic_s", "ratio")  # (its table's)
+
+
+def summary_blocks(stored: dict[str, Any]) -> list[Block]:
+    """The comparison's tables and lines from its differences.json (as ``save_differences``
+    writes it): the errors at each step, the best steps, and what a numeric gradient costs.
+    The one rendering: the command prints it, ``runs show`` draws it from the folder's
+    checked differences.json (one of before ``what`` was written there: without it)."""
+    best, timing = stored["best"], stored["timing"]
+    shape = "x".join(map(str, stored["shape"]))
+    what = f", {stored['what']}" if isinstance(stored.get("what"), str) else ""
+    forward, centred = best["forward"], best["centred"]
+    return [
+        (f"{stored['param']} {shape}{what}", stored["steps"]),
+        f"max rel error over {counted(stored['checked'], 'entry', 'entries')}; best step: "
+        f"forward {forward['step']:g} ({_error(forward['error'])}), "
+        f"centred {centred['step']:g} ({_error(centred['error'])})",
+        (f"numeric (centred, step {stored['eps']:g}) vs analytic", [
+            {k: timing[k] for k in TIMING}
+        ]),
+        f"numeric gradient of all {counted(timing['total_params'], 'parameter')}: "
+        f"~{timing['all_params_numeric_s_estimate']:.3g} s (2 forward passes each); "
+        f"analytic: {timing['analytic_s']:.3g} s (one forward + backward pass)",
+    ]  # fmt: skip
+
+
+def _error(error: float | None) -> str:
+    return "not a number" if error is None else f"{error:.1e}"
 
 
 def run_differences(
@@ -280,5 +302,5 @@ def run_differences(
         model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed
     )
     title = f"finite differences: {diff.param} ({what})"
-    path = save_differences(diff, title=title, runs_dir=runs_dir, out=out)
+    path = save_differences(diff, what=what, title=title, runs_dir=runs_dir, out=out)
     return DifferencesReport(diff, what, s.eps, path)

@@ -66,7 +66,7 @@ from nnlab.experiments.landscape_file import (  # (re-exported: the settings and
 )
 from nnlab.limits import check_work, evaluation_work, fixed_seconds
 from nnlab.nn.model import MLP
-from nnlab.output import counted
+from nnlab.output import Table, counted
 from nnlab.state import set_state
 
 Progress = Callable[[str], None]
@@ -513,13 +513,19 @@ def table_title(summary: dict[str, Any]) -> str:
     )
 
 
+def summary_table(summary: dict[str, Any]) -> Table:
+    """The table from the folder's summary.json (as ``_write`` writes it): the line's and the
+    plane's points, centre, min and max loss. The one rendering: the command prints it,
+    summary.txt holds it, ``runs show`` draws it from the folder's checked summary.json."""
+    return Table(table_rows(summary), title=table_title(summary))
+
+
 def _write(result: LandscapeResult, name: str) -> None:
     from nnlab import plots
-    from nnlab.output import table_text
 
     run, summary = result.run, result.summary
     run.write_json("summary.json", summary)
-    run.write_text("summary.txt", table_text(table_rows(summary), title=table_title(summary)))
+    run.write_text("summary.txt", summary_table(run.summary()).text())
     label = f"{name}: {directions(summary['normalize'])}, {summary['split']} split"
     line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
     plots.save(line, run.file("landscape-1d.png"))

@@ -284,11 +284,50 @@ def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
         return table_text(rows, sweep.summary_columns(rows, keys), title=title)
     if run.kind == "tune" and run.file("tune.json").exists():
         return _tune_text(run)
+    if run.kind in STORED_TABLES:
+        return _stored_text(run)
     if run.kind != "train" or not (records or run.file("summary.txt").exists()):
         return run.text("summary.txt")
     from nnlab.experiments.train import load_run_config, summary_text
 
     return summary_text(run.id, run.summary(records), load_run_config(run))
+
+
+# the kinds whose table ``runs show`` draws from the file that stores it (summary.txt is its
+# rendering, which an edit, a deletion or another folder's copy would make say other numbers)
+STORED_TABLES = ("lr-scan", "landscape", "activations", "compare-optimizers", "gradcheck")
+
+
+def _stored_text(run: runs.RunDir) -> str | None:
+    """The table of a folder of a kind in ``STORED_TABLES``, drawn from its checked
+    summary.json or result file (``RunDir.summary``, ``RunDir.result``) by the function its
+    command printed it with at the end; None where the folder holds none yet (it is running,
+    or ended before writing it)."""
+    from nnlab.output import blocks_text
+
+    kind = run.kind
+    stored = run.result() or run.summary()  # (a kind's result file, else its summary.json)
+    if not stored:
+        return None
+    if kind == "lr-scan":
+        from nnlab.experiments.lr_scan import summary_table
+
+        return summary_table(run.id, stored).text()
+    if kind == "landscape":
+        from nnlab.experiments.landscape import summary_table as landscape_table
+
+        return landscape_table(stored).text()
+    if kind == "activations":
+        from nnlab.experiments.activations import summary_table as activations_table
+
+        return activations_table(stored).text()
+    if kind == "compare-optimizers":
+        from nnlab.experiments.optimizers import comparison_table
+
+        return comparison_table(stored).text()
+    from nnlab.experiments.differences import summary_blocks  # (gradcheck's)
+
+    return blocks_text(summary_blocks(stored))
 
 
 def _tune_text(run: runs.RunDir) -> str:

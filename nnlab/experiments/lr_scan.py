@@ -44,7 +44,7 @@ from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiments.checks import check_compatible, check_total_work
 from nnlab.nn.model import MLP
-from nnlab.output import counted
+from nnlab.output import Table, counted
 from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
 
@@ -328,14 +328,18 @@ def _loss_text(loss: float | None) -> str:
     return "not finite (the initial weights overflow)" if loss is None else f"{loss:.4f}"
 
 
-def table_title(result: LrScanResult) -> str:
-    """The run, the initial loss, and what each column of the table is (``column_notes``)."""
-    epochs = result.run.meta.get("epochs", 0)
+def summary_table(run_id: str, summary: dict[str, Any]) -> Table:
+    """The scan's table from its summary.json (as ``_write`` writes it): a row per rate, titled
+    with the run, the initial loss and what each column is (``column_notes``). The one
+    rendering: the command prints it, summary.txt holds it, ``runs show`` draws it from the
+    folder's checked summary.json."""
+    rows = summary["rows"]
+    columns = table_columns(rows)
     head = [
-        f"{result.run.id}: initial loss L(W) {_loss_text(result.initial_loss)}",
+        f"{run_id}: initial loss L(W) {_loss_text(summary['initial_loss'])}",
         "(L: the training objective; W: the config's initial weights; g: dL/dW at W)",
     ]
-    return "\n".join(head + column_notes(table_columns(result.rows), epochs))
+    return Table(rows, columns, "\n".join(head + column_notes(columns, summary["epochs"])))
 
 
 def column_notes(columns: list[str], epochs: int) -> list[str]:
@@ -379,23 +383,19 @@ def edge_notes(result: LrScanResult) -> list[str]:
 
 def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     from nnlab import plots
-    from nnlab.output import table_text
 
     run = result.run
-    run.write_json(
-        "summary.json",
-        {
-            "status": "COMPLETED",
-            "initial_loss": result.initial_loss,
-            "best_step_lr": result.best_step_lr,
-            "best_train_lr": result.best_train_lr,
-            "epochs": epochs,
-            "rows": result.rows,
-            "curves": result.curves,
-        },
-    )
-    columns = table_columns(result.rows)
-    run.write_text("summary.txt", table_text(result.rows, columns, title=table_title(result)))
+    summary = {
+        "status": "COMPLETED",
+        "initial_loss": result.initial_loss,
+        "best_step_lr": result.best_step_lr,
+        "best_train_lr": result.best_train_lr,
+        "epochs": epochs,
+        "rows": result.rows,
+        "curves": result.curves,
+    }
+    run.write_json("summary.json", summary)
+    run.write_text("summary.txt", summary_table(run.id, run.summary()).text())
     batch = "full batch" if cfg.batch_size == "full" else f"batch {cfg.batch_size}"
     trainer = f"{cfg.optimizer.name}, {batch}"
     figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name,

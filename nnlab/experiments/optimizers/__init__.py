@@ -36,6 +36,7 @@ from nnlab.experiments.optimizers.paths import (
     FunctionComparison,
     PathResult,
     compare_on_function,
+    path_row,
     plot_function_comparison,
     run_path,
 )
@@ -57,6 +58,7 @@ from nnlab.experiments.optimizers.training import (
     DatasetPlan,
     NetSettings,
     compare_on_dataset,
+    dataset_row,
     parse_hidden,
     plan_on_dataset,
     plot_dataset_comparison,
@@ -66,7 +68,8 @@ from nnlab.experiments.optimizers.training import (
     train_plan,
 )
 from nnlab.experiments.testfuncs import OBJECTIVES, get_objective
-from nnlab.output import table_text
+from nnlab.fileio import as_written
+from nnlab.output import Table
 
 
 # ----------------------------------------------------------------------------- run folders
@@ -80,24 +83,31 @@ def _copy_figure(src: Path, dest: Path | None) -> Path | None:
     return None if dest is None else runs.copy_file(src, dest)
 
 
+def comparison_table(result: dict[str, Any]) -> Table:
+    """The comparison's table from its result.json (as ``run_function_comparison`` and
+    ``run_dataset_comparison`` write it): a row per path (``path_row``) titled with the
+    function and the tolerance, or per optimizer (``dataset_row``) titled with the dataset and
+    the net. The one rendering: the command prints it, summary.txt holds it, ``runs show``
+    draws it from the folder's checked result.json."""
+    if result["kind"] == "function":
+        title = f"{result['function']}: {result['formula']} (tol {result['tol']:g})"
+        rows = [path_row(r) for r in result["runs"]]
+    else:
+        title = f"{result['dataset']}: {result['setup']}"
+        rows = [dataset_row(r) for r in result["runs"]]
+    return Table(as_written(rows), title=title)  # (NaN as null: as the file holds it)
+
+
 @dataclass
 class ComparisonRun:
-    """A finished comparison and the folder it was written to (``figure``: the PNG in it)."""
+    """A finished comparison, the folder it was written to (``figure``: the PNG in it) and
+    its table (``comparison_table``: as summary.txt holds it)."""
 
     comparison: Any
     run: runs.RunDir
     figure: Path
+    table: Table
     figure_copy: Path | None = None
-
-    def rows(self) -> list[dict[str, Any]]:
-        return self.comparison.rows()
-
-    @property
-    def title(self) -> str:
-        c = self.comparison
-        if isinstance(c, FunctionComparison):
-            return f"{c.objective.name}: {c.objective.formula} (tol {c.tol:g})"
-        return f"{c.cfg.dataset.name}: {c.describe()}"
 
     def to_json(self) -> dict[str, Any]:
         files = {"run": str(self.run.path), "figure": str(self.figure)}
@@ -130,12 +140,10 @@ def run_function_comparison(
     comparison = compare_on_function(function, optimizers, overrides, lrs, starts, steps, tol)
     with open_run(runs_dir, out, function=function, tol=tol) as life:
         run = life.run
-        run.write_json("result.json", comparison.to_json())
-        title = f"compare-optimizers on {function}: {comparison.objective.formula}"
-        run.write_text("summary.txt", table_text(comparison.rows(), title=title))
+        table = _write_result(run, comparison.to_json())
         png = plot_function_comparison(comparison, run.file("paths.png"))
         copy = _copy_figure(png, figure)
-    return ComparisonRun(comparison, run, png, copy)
+    return ComparisonRun(comparison, run, png, table, copy)
 
 
 def run_dataset_comparison(
@@ -163,13 +171,20 @@ def run_dataset_comparison(
         run = life.run
         comparison = train_plan(plan, net, progress=progress, jobs=jobs)
         run.write_text("config.yaml", to_yaml(comparison.cfg))
-        run.write_json("result.json", comparison.to_json())
-        title = f"compare-optimizers on {dataset}: {comparison.describe()}"
-        run.write_text("summary.txt", table_text(comparison.rows(), title=title))
+        table = _write_result(run, comparison.to_json())
         png = plot_dataset_comparison(comparison, run.file("losses.png"))
         copy = _copy_figure(png, figure)
         life.note(diverged=[r.spec.label for r in comparison.results if r.diverged])
-    return ComparisonRun(comparison, run, png, copy)
+    return ComparisonRun(comparison, run, png, table, copy)
+
+
+def _write_result(run: runs.RunDir, result: dict[str, Any]) -> Table:
+    """result.json, and summary.txt: its table (``comparison_table``; not read back: a
+    dataset comparison's file may hold 20M losses)."""
+    run.write_json("result.json", result)
+    table = comparison_table(result)
+    run.write_text("summary.txt", table.text())
+    return table
 
 
 def run_comparison(

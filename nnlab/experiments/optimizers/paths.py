@@ -24,6 +24,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.experiments.testfuncs import Objective, get_objective
+from nnlab.fileio import as_written
 from nnlab.output import counted
 
 
@@ -54,20 +55,8 @@ class PathResult:
         return self.path[-1].tolist(), float(self.values[-1])
 
     def row(self) -> dict[str, Any]:
-        """The table row: final point and value, steps to tolerance, diverged (the step where it
-        did: the ``steps`` asked are not the steps a diverged path made), outcome."""
-        point, value = self.final()
-        return {
-            "optimizer": self.spec.label,
-            "hyperparameters": self.spec.describe(),
-            "start": _point_text(self.start),
-            "steps": self.steps,
-            "final point": None if point is None else _point_text(point),
-            "final value": value,
-            "steps to tol": self.steps_to_tol,
-            "diverged": f"at step {self.diverged_at}" if self.diverged else "no",
-            "outcome": self.outcome,
-        }
+        """The table row (``path_row`` of what result.json holds of the path)."""
+        return as_written(path_row(self.to_json()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +74,26 @@ class PathResult:
             "path": self.path.tolist(),
             "values": self.values.tolist(),
         }
+
+
+def path_row(stored: dict[str, Any]) -> dict[str, Any]:
+    """A path's table row from its entry in result.json (``PathResult.to_json``): final point
+    and value, steps to tolerance, diverged (the step where it did: the ``steps`` asked are
+    not the steps a diverged path made), outcome. The one rendering of a path: the command's
+    table, summary.txt and ``runs show`` draw it from the same entry."""
+    point = stored["final_point"]
+    spec = OptimizerSpec(stored["optimizer"], stored["rule"], stored["hyperparameters"])
+    return {
+        "optimizer": stored["optimizer"],
+        "hyperparameters": spec.describe(),
+        "start": _point_text(stored["start"]),
+        "steps": stored["steps"],
+        "final point": None if point is None else _point_text(point),
+        "final value": stored["final_value"],
+        "steps to tol": stored["steps_to_tol"],
+        "diverged": f"at step {stored['diverged_at']}" if stored["diverged"] else "no",
+        "outcome": stored["outcome"],
+    }
 
 
 def _point_text(p: Sequence[float] | np.ndarray) -> str:
@@ -157,9 +166,6 @@ class FunctionComparison:
     objective: Objective
     tol: float
     results: list[PathResult] = field(default_factory=list)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [r.row() for r in self.results]
 
     def to_json(self) -> dict[str, Any]:
         o = self.objective

@@ -138,11 +138,11 @@ class OptimizerSpec:
         """``lr=0.1, momentum=0.9``: lr and the momentum coefficient (what the method is), and
         the others only where they differ from the schema default (the JSON output has them
         all)."""
-        schema = SCHEMAS.get(self.name)
+        fields = SCHEMAS[self.name].model_fields if self.name in SCHEMAS else {}
         shown = []
         for key, value in self.hyperparameters.items():
-            default = schema.model_fields[key].default if schema is not None else None
-            if key in ALWAYS_SHOWN or schema is None or value != default:
+            field = fields.get(key)  # (none: a baseline's, or one result.json holds of no rule)
+            if key in ALWAYS_SHOWN or field is None or value != field.default:
                 shown.append(f"{key}={value:.10g}")
         return ", ".join(shown)
 

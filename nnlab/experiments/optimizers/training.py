@@ -24,6 +24,7 @@ from nnlab.experiments.optimizers.specs import (
     parse_ints,
     resolve_optimizers,
 )
+from nnlab.fileio import as_written
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.summary import finals
@@ -177,19 +178,8 @@ class DatasetRun:
         return self.status == "DIVERGED"
 
     def row(self) -> dict[str, Any]:
-        smoothed = smooth_curve(self.losses)
-        row: dict[str, Any] = {
-            "optimizer": self.spec.label,
-            "hyperparameters": self.spec.describe(),
-            "steps": int(self.losses.size),
-            "batch loss (smoothed)": float(smoothed[-1]) if smoothed.size else None,
-        }
-        for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
-            if key in self.final:
-                row[key.replace("_", " ")] = self.final[key]
-        row["diverged"] = "yes" if self.diverged else "no"
-        row["seconds"] = round(self.seconds, 2)
-        return row
+        """The table row (``dataset_row`` of what result.json holds of the run)."""
+        return as_written(dataset_row(self.to_json()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -204,6 +194,27 @@ class DatasetRun:
             "losses": self.losses.tolist(),
             "losses_smoothed": smooth_curve(self.losses).tolist(),
         }
+
+
+def dataset_row(stored: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer's table row from its entry in result.json (``DatasetRun.to_json``): its
+    steps, last smoothed batch loss, final evaluation (none where it diverged), seconds. The
+    one rendering of a run: the command's table, summary.txt and ``runs show`` draw it from
+    the same entry."""
+    smoothed = stored["losses_smoothed"]
+    spec = OptimizerSpec(stored["optimizer"], stored["rule"], stored["hyperparameters"])
+    row: dict[str, Any] = {
+        "optimizer": stored["optimizer"],
+        "hyperparameters": spec.describe(),
+        "steps": stored["steps"],
+        "batch loss (smoothed)": smoothed[-1] if smoothed else None,
+    }
+    for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+        if key in stored["final"]:
+            row[key.replace("_", " ")] = stored["final"][key]
+    row["diverged"] = "yes" if stored["diverged"] else "no"
+    row["seconds"] = round(stored["seconds"], 2)
+    return row
 
 
 @dataclass
@@ -222,9 +233,6 @@ class DatasetComparison:
             f"{net}, {self.cfg.loss}, batch {self.cfg.batch_size}, {counted(self.iterations, 'iteration')}, "
             f"seed {self.cfg.seed}"
         )
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [r.row() for r in self.results]
 
     def to_json(self) -> dict[str, Any]:
         return {
