@@ -107,14 +107,13 @@ def best_disagreement(
 
 
 def train_summary(
-    run: Any, summary: dict[str, Any], records: list[Record] | None = None
+    run: Any, summary: dict[str, Any], status: str, records: list[Record] | None = None
 ) -> dict[str, Any]:
     """The summary of the training folder ``run`` (a ``rundir.RunDir``) whose summary.json
     holds ``summary`` (checked for kinds; {} for none), as every reader shows it: derived
     from its records (``records``, else its ``metrics()``) while it has not ended, or has no
     summary.json; else summary.json, DamagedError naming it and the field where it disagrees
-    with them; its ``status`` the folder's."""
-    status = run.status
+    with them; its ``status`` the folder's (``status``: as read before summary.json was)."""
     records = run.metrics() if records is None else records
     if status not in ENDED or not summary or behind(summary.get("epochs"), records, status):
         return derived_summary(records, status)  # (of an earlier end, or none)

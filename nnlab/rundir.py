@@ -154,21 +154,24 @@ class RunDir:
         its ``status`` the folder's (one written before a kill said COMPLETED: STALE). A
         training run's is its records' (``derived.train_summary``; ``records``: its
         ``metrics()``, if the caller has read them)."""
+        # meta.json first, then summary.json: a writer writes its summary before the status
+        # that ends it, so a status read as ended is never newer than the summary read after
+        meta = self.meta if self.file("meta.json").exists() else None
         summary = (
             self.read_json_object("summary.json") if self.file("summary.json").exists() else {}
         )
         found = summary_problem(summary)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
-        if not self.file("meta.json").exists():
+        if meta is None:
             return summary
-        kind = kind_of(self, self.meta)
+        kind = kind_of(self, meta)
         found = table_problem(kind, summary)  # (what ``runs show`` draws its table from)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
         if kind == "train":  # (its records are the truth)
-            return train_summary(self, summary, records)
-        return {**summary, "status": self.status} if "status" in summary else summary
+            return train_summary(self, summary, status_of(meta), records)
+        return {**summary, "status": status_of(meta)} if "status" in summary else summary
 
     def result(self) -> dict[str, Any] | None:
         """The result file of a folder of a kind that writes one (``RESULT_FILES``: a
@@ -259,8 +262,10 @@ class RunDir:
         A training run that ended closed its file whole: its records must run to the epoch its
         meta.json says it reached (``epochs_done``), a torn end included; one that ended
         COMPLETED or DIVERGED reached its end, so its records are blamed, else meta.json."""
-        records = read_records(self.file("metrics.jsonl"))
+        # meta.json first, then the records: a run appends its last record before the
+        # status that ends it, so an end read first is never newer than the records
         meta = self.meta if self.file("meta.json").exists() else {}
+        records = read_records(self.file("metrics.jsonl"))
         found = epochs_done_disagreement(meta, records, self.check_checkpoint)
         if found is not None:  # (file, what is wrong)
             raise DamagedError(f"{self.file(found[0])}: {found[1]}")

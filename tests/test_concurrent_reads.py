@@ -1,0 +1,194 @@
+"""Readers running while writers write: no folder that is sound is ever read as DAMAGED.
+
+A writer changes a folder in steps (records appended, a checkpoint replaced, summary.json,
+then meta.json's end); readers cross-check one file against another (meta.json's
+``epochs_done`` against the records, summary.json against them, a sweep's plan against its
+trial folders). A reader that reads file A, then the writer changes A and B, then the reader
+reads B, must not take the disagreement for damage.
+
+Deterministically: each writer (train, a train resume, a sweep, a tune, a landscape) runs
+once in this process while every state its folder passes through is recorded (after each
+file it replaces or record it appends); then, for every state and every point in a reader's
+reading (after its k-th file read), the reader starts at that state and the writer moves on
+to the next ones at that point. Every reader must call every folder sound, at every point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnlab import fileio, lookup, rundir, runs, yamlio
+from nnlab.experiments import listing, train as train_module
+from tests.conftest import invoke
+
+CFG = """\
+name: tiny
+dataset: {name: digits, n_train: 100, n_val: 50, n_test: 50}
+model: {hidden: [8]}
+optimizer: {name: sgd, lr: 0.1}
+batch_size: 50
+epochs: 3
+eval: [train, val]
+"""
+
+State = dict[str, bytes]  # a runs folder's files: path under it -> content
+
+
+def snapshot(root: Path) -> State:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def restore(root: Path, state: State) -> None:
+    """Make the files under ``root`` be ``state``'s (folders it has no file in removed)."""
+    for p in sorted(root.rglob("*"), reverse=True):
+        rel = str(p.relative_to(root))
+        if p.is_file() and rel not in state:
+            p.unlink()
+        elif p.is_dir() and not any(k.startswith(rel + os.sep) for k in state):
+            p.rmdir()
+    for rel, data in state.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+
+
+@contextlib.contextmanager
+def recording(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[State]]:
+    """Every state of ``root`` a writer in the block leaves after a file is replaced or a
+    record appended."""
+    states: list[State] = []
+    replace, append = os.replace, rundir.RunDir.append_metric
+
+    def replaced(src: Any, dst: Any, *a: Any, **kw: Any) -> None:
+        replace(src, dst, *a, **kw)
+        states.append(snapshot(root))
+
+    def appended(self: rundir.RunDir, record: dict[str, Any]) -> None:
+        append(self, record)
+        states.append(snapshot(root))
+
+    with monkeypatch.context() as mp:
+        mp.setattr(os, "replace", replaced)
+        mp.setattr(rundir.RunDir, "append_metric", appended)
+        yield states
+
+
+# the functions every reader reads a run folder's files through
+READS = [
+    (fileio, "read_at_most"),
+    (yamlio, "read_at_most"),
+    (lookup, "read_at_most"),
+    (rundir, "read_records"),
+    (rundir, "check_landscape"),
+    (rundir.RunDir, "_read_checkpoint"),
+]
+
+
+@contextlib.contextmanager
+def writer_moves_on(
+    root: Path, later: list[State], after: int, jump: bool, reads: list[int]
+) -> Iterator[None]:
+    """Readers in the block read ``root``; after their ``after``-th file read the writer moves
+    on: to the last of the ``later`` states at once (``jump``), else to the next of them
+    after each read from then on. ``reads``: one number, the count of reads made."""
+    left = list(later)
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def read(*args: Any, **kw: Any) -> Any:
+            try:
+                return fn(*args, **kw)
+            finally:
+                reads[0] += 1
+                if reads[0] >= after and left:
+                    restore(root, left[-1] if jump else left[0])
+                    del left[: len(left) if jump else 1]
+
+        return read
+
+    with pytest.MonkeyPatch.context() as mp:
+        for owner, name in READS:
+            mp.setattr(owner, name, wrap(getattr(owner, name)))
+        yield
+
+
+def readers(root: Path, show: bool = True) -> list[str]:
+    """What every reader says of the folders under ``root``: a DAMAGED folder's reason, or
+    an error a reader raised (``show``: runs show's too, not only runs list's)."""
+    said = []
+    for row in listing.list_runs(root):  # runs list (every file of every folder)
+        said += [f"list: {row['run']}: {row['reason']}"] if "reason" in row else []
+        said += [f"list: {b['trial']}: {b['reason']}" for b in row.get("bad_trials", [])]
+    for run in runs.iter_runs(root) if show else []:  # runs show: every file, every trial's
+        try:
+            view = listing.show_run(run)
+        except runs.RunError as exc:
+            said.append(f"show: {run.id}: {exc}")
+        else:
+            said += [f"show: {run.id}: {b['reason']}" for b in view.bad_trials]
+    return said
+
+
+def check_every_point(
+    root: Path,
+    states: list[State],
+    first: int = 0,
+    modes: tuple[bool, ...] = (True, False),
+    show: bool = True,
+) -> None:
+    """For every recorded state (from the ``first``), and every k: the readers started at that
+    state, the writer moving on after their k-th read (at once to its end, or a step per read:
+    ``modes``, jump or not), call every folder sound; and so do they once it ended."""
+    assert readers(root, show) == []  # (the writer ended: every folder is sound)
+    wrong = []
+    for i, state in enumerate(states[:-1]):
+        if i < first:
+            continue
+        restore(root, state)
+        reads = [0]
+        with writer_moves_on(root, [], 0, False, reads):  # (how many reads there are)
+            readers(root, show)
+        for after in range(1, reads[0] + 1):
+            for jump in modes:
+                restore(root, state)
+                with writer_moves_on(root, states[i + 1 :], after, jump, [0]):
+                    said = readers(root, show)
+                how = "at once" if jump else "step by step"
+                wrong += [f"state {i}, writer on {how} after read {after}: {s}" for s in said]
+    restore(root, states[-1])
+    kinds = sorted({re.sub(r"[0-9]+", "N", w.split(": ", 2)[-1]) for w in wrong})
+    assert wrong == [], f"{len(wrong)} false alarms, of these kinds:\n" + "\n".join(kinds)
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "cfg.yaml").write_text(CFG)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(train_module, "CHECKPOINT_SECONDS", 0.0)  # (a checkpoint every epoch)
+    return tmp_path / "runs"
+
+
+def test_a_training_run_read_as_it_ends_is_sound(root, monkeypatch):
+    """The end of a run: its last record, checkpoint, summary, then meta.json's end. A reader
+    read the records (or summary.json) before, and meta.json's COMPLETED after: DAMAGED."""
+    with recording(root, monkeypatch) as states:
+        assert invoke("train", "cfg.yaml", "epochs=1", "-q").exit_code == 0
+    check_every_point(root, states, first=len(states) - 6, modes=(True,), show=False)
+
+
+@pytest.mark.slow
+def test_a_training_run_read_at_every_point_is_sound(root, monkeypatch):
+    with recording(root, monkeypatch) as states:
+        assert invoke("train", "cfg.yaml", "-q").exit_code == 0
+    check_every_point(root, states)
