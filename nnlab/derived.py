@@ -113,11 +113,16 @@ def train_summary(
     holds ``summary`` (checked for kinds; {} for none), as every reader shows it: derived
     from its records (``records``, else its ``metrics()``) while it has not ended, or has no
     summary.json; else summary.json, DamagedError naming it and the field where it disagrees
-    with them; its ``status`` the folder's (``status``: as read before summary.json was)."""
+    with them; its ``status`` the folder's (``status``: as read before summary.json was).
+    Records a caller read before that status may be older than it (the run ended between):
+    they are read again before summary.json is called DAMAGED."""
+    given = records is not None
     records = run.metrics() if records is None else records
     if status not in ENDED or not summary or behind(summary.get("epochs"), records, status):
         return derived_summary(records, status)  # (of an earlier end, or none)
     found = summary_disagreement(summary, records, status)
+    if found is not None and given:  # (read before ``status``: the run may have ended since)
+        return train_summary(run, summary, status)
     if found is not None:
         raise DamagedError(f"{run.file('summary.json')}: {found}")
     return {**summary, "status": status} if "status" in summary else summary

@@ -181,10 +181,11 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_training_run_read_as_it_ends_is_sound(root, monkeypatch):
     """The end of a run: its last record, checkpoint, summary, then meta.json's end. A reader
-    read the records (or summary.json) before, and meta.json's COMPLETED after: DAMAGED."""
+    read the records (or summary.json) before, and meta.json's COMPLETED after: DAMAGED;
+    runs show (and the report) passed records read before the status to ``summary``."""
     with recording(root, monkeypatch) as states:
         assert invoke("train", "cfg.yaml", "epochs=1", "-q").exit_code == 0
-    check_every_point(root, states, first=len(states) - 6, modes=(True,), show=False)
+    check_every_point(root, states, first=len(states) - 6, modes=(True,))
 
 
 @pytest.mark.slow
