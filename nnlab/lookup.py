@@ -14,6 +14,7 @@ from typing import Any
 from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.output import counted
+from nnlab.process import held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
 
 DEFAULT_ROOT = Path("runs")
@@ -45,11 +46,16 @@ def is_run_folder(path: Path) -> bool:
     """``path`` is a folder nnlab made a run in: it holds a meta.json (a link to nothing
     included) or another of ``RUN_FILES``. A training run whose meta.json was removed was left
     out of ``runs list`` and, named exactly, said to match no folder; its ``meta`` now says
-    that meta.json is missing, in every reader."""
+    that meta.json is missing, in every reader. A folder being made is not one yet: a new
+    folder's first files (a sweep's plan, a tune's, a landscape's file) come before its
+    meta.json, while its process holds it (``process.held``); a reader meanwhile called it
+    DAMAGED ('meta.json: missing')."""
     try:
-        return path.is_dir() and any(os.path.lexists(path / name) for name in RUN_FILES)
+        if not (path.is_dir() and any(os.path.lexists(path / name) for name in RUN_FILES)):
+            return False
     except OSError:  # (a name too long to be a path)
         return False
+    return os.path.lexists(path / "meta.json") or not held(path)
 
 
 def made_by_nnlab(folder: Path) -> bool:

@@ -103,6 +103,20 @@ def claim(run: Folder) -> None:
     _claims[key] = fd
 
 
+def held(path: Path) -> bool:
+    """Whether a process holds ``claim``'s lock on the folder ``path``, asked without taking
+    it (a reader trying the lock could make a writer's claim fail meanwhile): the system's
+    table of locks, /proc/locks on Linux; False where there is none to read."""
+    try:
+        st = os.stat(path)
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            table = f.read()
+    except OSError:
+        return False
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    return any("FLOCK" in line and key in line.split() for line in table.splitlines())
+
+
 def release(run: Folder) -> None:
     """Let go of ``claim``'s hold (the lifecycle does, as it ends)."""
     fd = _claims.pop(str(Path(run.path).resolve()), None)

@@ -193,3 +193,37 @@ def test_a_training_run_read_at_every_point_is_sound(root, monkeypatch):
     with recording(root, monkeypatch) as states:
         assert invoke("train", "cfg.yaml", "-q").exit_code == 0
     check_every_point(root, states)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
+def test_a_folder_being_made_is_not_read_until_its_meta_json_is_there(root, monkeypatch):
+    """A new folder's first files (a sweep's plan, a tune's) come before its meta.json, while
+    its process holds the folder: `runs list` meanwhile listed it DAMAGED ('meta.json:
+    missing'), and a running tune with '1 round folder DAMAGED'. Once no process holds it, a
+    folder left so (a kill -9 between the two writes) is damage, as before."""
+    import subprocess
+    import sys
+
+    from nnlab import process
+
+    said: list[list[str]] = []
+    real = runs.RunDir.write_json
+
+    def read_before_meta(self, name, data, *args, **kwargs):
+        if name == "meta.json" and not self.file("meta.json").exists():
+            assert process.held(self.path)  # (its claim came first)
+            said.append(readers(root))
+        return real(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(runs.RunDir, "write_json", read_before_meta)
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "1",
+                  "--rounds", "2", "--epochs", "1", "-q")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert len(said) >= 3 and all(s == [] for s in said), said  # (the tune, its two rounds)
+    monkeypatch.undo()
+    tune = next(runs.iter_runs(root))
+    tune.file("meta.json").unlink()
+    code = "import sys; from nnlab import process; print(process.held(sys.argv[1]))"
+    other = subprocess.run([sys.executable, "-c", code, str(tune.path)], capture_output=True)
+    assert other.stdout.decode().strip() == "False"
+    assert [row["status"] for row in listing.list_runs(root)] == ["DAMAGED"]
