@@ -257,18 +257,16 @@ def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monk
     assert run.meta["status"] == "COMPLETED"
     for a, b in zip(full.rounds, done.rounds):
         assert a.ranges == b.ranges
-        strip = [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in a.rows]
-        assert strip == [
-            {k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in b.rows
-        ]
+        assert _rows(a) == _rows(b)
 
 
 @pytest.mark.parametrize("legacy", [False, True])
 def test_a_tune_whose_trials_stopped_at_their_rounds_stop_file_is_interrupted_and_resumes(
     config, tmp_path, monkeypatch, legacy
 ):
-    """Round 2's trials stopped by its sweep's STOP file were INTERRUPTED, and the round and
-    the tune went on to COMPLETED, ranked on trials not done. The round's sweep ends
+    """Round 2's trials stopped by its sweep's STOP file (INTERRUPTED, or, made before they
+    began, PENDING) left the round and the tune going on to COMPLETED, ranked on trials not
+    done. The round's sweep ends
     INTERRUPTED, so the tune does, and its resume continues them to the numbers of an
     uninterrupted tune. ``legacy``: the round's sweep says COMPLETED (as an older nnlab
     left it): its resume continues the trials all the same, not ranking them as they are."""
