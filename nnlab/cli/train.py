@@ -253,18 +253,27 @@ def runs_show(
 
 
 def csv_rows(view: Any) -> list[dict[str, Any]]:
-    """``runs show -f csv``: a run's per-epoch records, a sweep's rows (one per trial, with
-    its status); ConfigError for a folder that has neither (an empty output read as success)."""
+    """``runs show -f csv``: a run's per-epoch records, a sweep's or a tune's rows (one per
+    trial, with its status), or the rows of the table an lr-scan, landscape, activations or
+    compare-optimizers printed (``listing.stored_table``); ConfigError for a folder that has
+    none (an empty output read as success)."""
     from nnlab import sweep
     from nnlab.errors import ConfigError
+    from nnlab.experiments.listing import STORED_TABLES, stored_table
+    from nnlab.output import Table
 
     if view.metrics:
         return list(view.metrics)
-    if view.run.kind == "sweep":  # (as its folders say now: DAMAGED or MISSING with why)
-        return [{**row, "reason": row.get("reason")} for row in sweep.sweep_rows(view.run)]
+    if view.run.kind in ("sweep", "tune"):  # (as its folders say now: DAMAGED or MISSING, why)
+        rows = sweep.sweep_rows(view.run) if view.run.kind == "sweep" else None
+        rows = rows if rows is not None else sweep.tune_rows(view.run, files=True)
+        return [{**row, "reason": row.get("reason")} for row in rows]
+    table = stored_table(view.run) if view.run.kind in STORED_TABLES else None
+    if isinstance(table, Table):  # (the rows of the table its command printed, as stored)
+        return list(table.rows)
     raise ConfigError(
-        f"{view.run.path}: a {view.run.kind} folder has no per-epoch records or trial rows to "
-        "write as CSV; -f json gives its summary"
+        f"{view.run.path}: a {view.run.kind} folder has no per-epoch records, trial rows or "
+        "table of rows to write as CSV; -f json gives all it holds"
     )
 
 

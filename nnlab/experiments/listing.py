@@ -221,6 +221,9 @@ class RunView:
             "summary": self.run.summary(),
             "metrics": self.metrics,
         }
+        result = self.run.result()  # (a compare-optimizers' result.json, a gradcheck's
+        if result is not None:  # differences.json: checked, as every reader reads them)
+            out["result"] = result
         if self.run.kind == "sweep":  # (its trials as their folders say now: sweep_rows)
             from nnlab import sweep
 
@@ -298,13 +301,11 @@ def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
 STORED_TABLES = ("lr-scan", "landscape", "activations", "compare-optimizers", "gradcheck")
 
 
-def _stored_text(run: runs.RunDir) -> str | None:
-    """The table of a folder of a kind in ``STORED_TABLES``, drawn from its checked
-    summary.json or result file (``RunDir.summary``, ``RunDir.result``) by the function its
-    command printed it with at the end; None where the folder holds none yet (it is running,
-    or ended before writing it)."""
-    from nnlab.output import blocks_text
-
+def stored_table(run: runs.RunDir) -> Any:
+    """The table of a folder of a kind in ``STORED_TABLES`` (an ``output.Table``; gradcheck's:
+    its blocks of lines and tables), drawn from its checked summary.json or result file
+    (``RunDir.summary``, ``RunDir.result``) by the function its command printed it with at
+    the end; None where the folder holds none yet (it is running, or ended before writing it)."""
     kind = run.kind
     stored = run.result() or run.summary()  # (a kind's result file, else its summary.json)
     if not stored:
@@ -312,22 +313,32 @@ def _stored_text(run: runs.RunDir) -> str | None:
     if kind == "lr-scan":
         from nnlab.experiments.lr_scan import summary_table
 
-        return summary_table(run.id, stored).text()
+        return summary_table(run.id, stored)
     if kind == "landscape":
         from nnlab.experiments.landscape import summary_table as landscape_table
 
-        return landscape_table(stored).text()
+        return landscape_table(stored)
     if kind == "activations":
         from nnlab.experiments.activations import summary_table as activations_table
 
-        return activations_table(stored).text()
+        return activations_table(stored)
     if kind == "compare-optimizers":
         from nnlab.experiments.optimizers import comparison_table
 
-        return comparison_table(stored).text()
+        return comparison_table(stored)
     from nnlab.experiments.differences import summary_blocks  # (gradcheck's)
 
-    return blocks_text(summary_blocks(stored))
+    return summary_blocks(stored)
+
+
+def _stored_text(run: runs.RunDir) -> str | None:
+    """``stored_table`` as text: what ``runs show`` prints as the folder's summary."""
+    from nnlab.output import Table, blocks_text
+
+    table = stored_table(run)
+    if table is None:
+        return None
+    return table.text() if isinstance(table, Table) else blocks_text(table)
 
 
 def _tune_text(run: runs.RunDir) -> str:

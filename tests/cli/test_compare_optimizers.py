@@ -219,3 +219,16 @@ def test_the_hyperparameters_column_shows_lr_and_momentum_and_what_differs_from_
     assert described("momentum", lr=0.1, momentum=0.9) == "lr=0.1, momentum=0.9"
     assert described("adam", lr=0.3, beta1=0.9, beta2=0.999, eps=1e-8) == "lr=0.3"
     assert described("adam", lr=0.3, beta1=0.5, beta2=0.999, eps=1e-8) == "lr=0.3, beta1=0.5"
+
+
+def test_runs_show_gives_the_folders_table_as_csv_and_its_result_as_json(tmp_path):
+    """`runs show -f csv` of a comparison refused ('no per-epoch records') and `-f json` held
+    an empty summary: the folder's table rows, and its checked result.json, are what it holds."""
+    printed = compare(tmp_path, *XCOSPI, "--format", "csv")
+    assert printed.exit_code == 0, printed.output
+    run = tmp_path / "run"
+    shown = invoke("runs", "show", run, "-f", "csv")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.strip().splitlines() == printed.stdout.strip().splitlines()
+    view = json.loads(invoke("runs", "show", run, "-f", "json").stdout)
+    assert view["result"] == json.loads((run / "result.json").read_text())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import runs
+from nnlab import runs, sweep
 
 from .helpers import Row, copy_runs, invoke, refused, snapshot
 
@@ -414,13 +414,13 @@ def test_a_damaged_tune_json_is_damage_in_every_reader(case, tune_template, dama
     assert snapshot(case, root / "report") == before
 
 
-def test_runs_show_as_csv_of_a_folder_without_records_or_trial_rows_is_refused(case, tune_template):
-    # (it printed an empty line and exited 0)
+def test_runs_show_as_csv_of_a_tune_is_its_trials_rows(case, tune_template):
+    # (it printed an empty line and exited 0; then it was refused as a folder without rows)
     root = copy_runs(tune_template, case / "runs")
     tune = next(runs.iter_runs(root))
     result = invoke("runs", "show", tune.path, "-f", "csv", "--runs-dir", root)
-    assert result.exit_code == 2 and result.stdout == "", result.output
-    assert result.stderr == (
-        f"error: {tune.path}: a tune folder has no per-epoch records or trial rows to write as "
-        "CSV; -f json gives its summary\n"
-    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    trials = sweep.tune_rows(tune, files=True)
+    assert [r["trial"] for r in rows] == [t["trial"] for t in trials] and trials
+    assert [r["round"] for r in rows] == [str(t["round"]) for t in trials]
