@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -326,6 +327,7 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
         for end in parent_ends:
             end.close()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.unraisablehook = _exit_unraised
         signal.signal(signal.SIGTERM, _exit_once)
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, _exit_once)
@@ -366,6 +368,16 @@ def _exit_once(*_: Any) -> None:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
     raise SystemExit(0)
+
+
+def _exit_unraised(unraisable: Any) -> None:
+    """A painter's hook for exceptions Python cannot raise (in a callback, as an import's lock
+    clean-up): ``_exit_once``'s SystemExit landing there was printed as 'Exception ignored in
+    ...' with a traceback on the run's terminal, and the painter went on. It exits now, as it
+    would have (without the ``finally`` blocks: a PNG being written may leave its temp file)."""
+    if isinstance(unraisable.exc_value, SystemExit):
+        os._exit(0)
+    sys.__unraisablehook__(unraisable)
 
 
 def _serve(conn: Any) -> None:
