@@ -259,18 +259,18 @@ def csv_rows(view: Any) -> list[dict[str, Any]]:
     none (an empty output read as success)."""
     from nnlab import sweep
     from nnlab.errors import ConfigError
-    from nnlab.experiments.listing import STORED_TABLES, stored_table
     from nnlab.output import Table
 
     if view.metrics:
         return list(view.metrics)
     if view.run.kind in ("sweep", "tune"):  # (as its folders say now: DAMAGED or MISSING, why)
-        rows = sweep.sweep_rows(view.run) if view.run.kind == "sweep" else None
-        rows = rows if rows is not None else sweep.tune_rows(view.run, files=True)
+        if view.run.kind == "sweep":
+            rows = sweep.sweep_rows(view.run)
+        else:
+            rows = sweep.tune_rows(view.run, files=True)
         return [{**row, "reason": row.get("reason")} for row in rows]
-    table = stored_table(view.run) if view.run.kind in STORED_TABLES else None
-    if isinstance(table, Table):  # (the rows of the table its command printed, as stored)
-        return list(table.rows)
+    if isinstance(view.table, Table):  # (the rows of the table its command printed, as stored)
+        return list(view.table.rows)
     raise ConfigError(
         f"{view.run.path}: a {view.run.kind} folder has no per-epoch records, trial rows or "
         "table of rows to write as CSV; -f json gives all it holds"

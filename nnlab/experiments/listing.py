@@ -207,6 +207,8 @@ class RunView:
     metrics_title: str
     meta: dict[str, Any]
     bad_trials: list[dict[str, Any]]  # a sweep's or tune's trials DAMAGED or MISSING since
+    result: dict[str, Any] | None = None  # its checked result file (``RunDir.result``), read once
+    table: Any = None  # the table of a kind in ``STORED_TABLES`` (``stored_table``)
 
     def to_json(self) -> dict[str, Any]:
         """The view as ``-f json`` prints it: what the table says, damaged trials included. A
@@ -221,9 +223,8 @@ class RunView:
             "summary": self.run.summary(),
             "metrics": self.metrics,
         }
-        result = self.run.result()  # (a compare-optimizers' result.json, a gradcheck's
-        if result is not None:  # differences.json: checked, as every reader reads them)
-            out["result"] = result
+        if self.result is not None:  # (a compare-optimizers' result.json, a gradcheck's
+            out["result"] = self.result  # differences.json: checked, as every reader reads them)
         if self.run.kind == "sweep":  # (its trials as their folders say now: sweep_rows)
             from nnlab import sweep
 
@@ -263,19 +264,21 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     bad = trial_damage(run, files=True)[1]
     header += [f"{b['status']} {b['reason']}" for b in bad]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
-    config, summary = run.text("config.yaml"), _summary_text(run, metrics)
+    result = run.result()  # (read once: a comparison's can be large)
+    table = stored_table(run, result) if run.kind in STORED_TABLES else None
+    config, summary = run.text("config.yaml"), _summary_text(run, metrics, table)
     shown, title = epochs_view(metrics, run.status, every)
-    return RunView(run, header, config, summary, metrics, shown, title, meta, bad)
+    return RunView(run, header, config, summary, metrics, shown, title, meta, bad, result, table)
 
 
 def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return dict(collections.Counter(row["status"] for row in rows))
 
 
-def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
+def _summary_text(run: runs.RunDir, records: list[Record], table: Any = None) -> str | None:
     """summary.txt; a training run's as its records give it (``RunDir.summary``: its file
     is of its last end, and a run killed since, in a resume, has records past it); a sweep's
-    as its trial folders say (``sweep.sweep_rows``)."""
+    as its trial folders say (``sweep.sweep_rows``); a kind in ``STORED_TABLES``, its ``table``."""
     if run.kind == "sweep" and run.plan() is not None:
         from nnlab import sweep
         from nnlab.output import table_text
@@ -288,7 +291,7 @@ def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
     if run.kind == "tune" and run.file("tune.json").exists():
         return _tune_text(run)
     if run.kind in STORED_TABLES:
-        return _stored_text(run)
+        return _table_text(table)
     if run.kind != "train" or not (records or run.file("summary.txt").exists()):
         return run.text("summary.txt")
     from nnlab.experiments.train import load_run_config, summary_text
@@ -301,13 +304,14 @@ def _summary_text(run: runs.RunDir, records: list[Record]) -> str | None:
 STORED_TABLES = ("lr-scan", "landscape", "activations", "compare-optimizers", "gradcheck")
 
 
-def stored_table(run: runs.RunDir) -> Any:
+def stored_table(run: runs.RunDir, result: dict[str, Any] | None) -> Any:
     """The table of a folder of a kind in ``STORED_TABLES`` (an ``output.Table``; gradcheck's:
     its blocks of lines and tables), drawn from its checked summary.json or result file
     (``RunDir.summary``, ``RunDir.result``) by the function its command printed it with at
-    the end; None where the folder holds none yet (it is running, or ended before writing it)."""
+    the end; None where the folder holds none yet (it is running, or ended before writing it).
+    ``result``: its ``RunDir.result()``, as the caller read it."""
     kind = run.kind
-    stored = run.result() or run.summary()  # (a kind's result file, else its summary.json)
+    stored = result or run.summary()  # (a kind's result file, else its summary.json)
     if not stored:
         return None
     if kind == "lr-scan":
@@ -331,11 +335,10 @@ def stored_table(run: runs.RunDir) -> Any:
     return summary_blocks(stored)
 
 
-def _stored_text(run: runs.RunDir) -> str | None:
-    """``stored_table`` as text: what ``runs show`` prints as the folder's summary."""
+def _table_text(table: Any) -> str | None:
+    """A ``stored_table`` as text: what ``runs show`` prints as the folder's summary."""
     from nnlab.output import Table, blocks_text
 
-    table = stored_table(run)
     if table is None:
         return None
     return table.text() if isinstance(table, Table) else blocks_text(table)
