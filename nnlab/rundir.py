@@ -189,12 +189,18 @@ class RunDir:
         return data
 
     def rounds(self) -> list[dict[str, Any]]:
-        """The rounds a tune's ``tune.json`` records ([] for a folder without one), each an
-        object with its ``round`` (a whole number >= 1) and, once its sweep folder was made,
+        """The rounds a tune's ``tune.json`` records ([] for a folder that is no tune), each
+        an object with its ``round`` (a whole number >= 1) and, once its sweep folder was made,
         its ``sweep``: ``rounds/<folder>``, a folder directly under ``rounds/``; its
         ``settings`` of the kinds tune writes (``plans.settings_problem``). DamagedError
-        naming tune.json (and the round or setting) if it is not that."""
+        naming tune.json (and the round or setting) if it is not that, or if a tune has none
+        (a tune writes it before its meta.json)."""
         if not self.file("tune.json").exists():
+            if kind_of(self, self.meta) == "tune":
+                raise DamagedError(
+                    f"{self.file('tune.json')}: missing; a tune writes its settings before "
+                    "its rounds"
+                )
             return []
         where = self.file("tune.json")
         state = self.read_json_object("tune.json")

@@ -968,6 +968,23 @@ def test_a_sweep_without_its_sweep_yaml_is_damage_for_every_reader(case):
         refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
 
 
+def test_a_tune_without_its_tune_json_is_damage_for_every_reader(case):
+    # (runs list read it COMPLETED and runs show printed its summary.txt as written: a tune
+    # writes tune.json, its settings and rounds, before its meta.json and rounds)
+    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "1",
+                  "--rounds", "2", "--epochs", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    tune = next(runs.iter_runs(case / "runs"))
+    tune.file("tune.json").unlink()
+    says = f"{tune.file('tune.json')}: missing; a tune writes its settings before its rounds"
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "DAMAGED" and row["reason"] == says, row
+    for args in (["runs", "show", tune.path], ["tune", "--resume", tune.path]):
+        refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
+    built = invoke("report", "--runs-dir", case / "runs")
+    assert built.exit_code == 0 and f"{tune.id}: DAMAGED" in built.stderr, built.output
+
+
 @pytest.mark.parametrize("damage", list(FINISHED_DAMAGES))
 @pytest.mark.parametrize("command", ["list", "show", "compare"])
 def test_damage_to_a_finished_run_is_named_by_every_reader(case, done, damage, command):
