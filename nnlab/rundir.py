@@ -141,11 +141,20 @@ class RunDir:
         that is no sweep; DamagedError for a sweep without one (a sweep writes its plan before
         its trials)."""
         data = self.config("sweep.yaml")
-        if data is None and kind_of(self, self.meta) == "sweep":
-            raise DamagedError(
-                f"{self.file('sweep.yaml')}: missing; a sweep writes its plan before its trials"
-            )
+        if data is None:
+            self.check_founded()
         return data
+
+    def check_founded(self) -> None:
+        """DamagedError naming the file a folder of its kind is made with (``FOUNDED_WITH``: a
+        sweep's sweep.yaml, a tune's tune.json, a landscape's landscape.h5) if it is not there;
+        its reader would otherwise take the folder for one of no kind, or for an empty one."""
+        if not self.file("meta.json").exists():
+            return
+        kind = kind_of(self, self.meta)
+        name, what = FOUNDED_WITH.get(kind, (None, ""))
+        if name is not None and not self.file(name).exists():
+            raise DamagedError(f"{self.file(name)}: missing; a {kind} writes {what}")
 
     def summary(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
@@ -194,13 +203,9 @@ class RunDir:
         its ``sweep``: ``rounds/<folder>``, a folder directly under ``rounds/``; its
         ``settings`` of the kinds tune writes (``plans.settings_problem``). DamagedError
         naming tune.json (and the round or setting) if it is not that, or if a tune has none
-        (a tune writes it before its meta.json)."""
+        (``check_founded``)."""
         if not self.file("tune.json").exists():
-            if kind_of(self, self.meta) == "tune":
-                raise DamagedError(
-                    f"{self.file('tune.json')}: missing; a tune writes its settings before "
-                    "its rounds"
-                )
+            self.check_founded()
             return []
         where = self.file("tune.json")
         state = self.read_json_object("tune.json")
@@ -405,9 +410,12 @@ class RunDir:
     def check_landscape(self) -> None:
         """DamagedError if there is a landscape.h5 and it is not one (``check_landscape``: its
         index and attributes; its arrays' values are ``landscape --resume``'s to check), or its
-        attributes are not what meta.json recorded (``plans.landscape_problem``)."""
+        attributes are not what meta.json recorded (``plans.landscape_problem``); or if a
+        landscape's folder has none (``check_founded``)."""
         path = self.file("landscape.h5")
         attrs = check_landscape(path)
+        if attrs is None:
+            self.check_founded()
         if attrs is not None and self.file("meta.json").exists():
             found = landscape_problem(attrs, self.meta)
             if found is not None:
@@ -446,6 +454,13 @@ ENDED_WITH = {
     "summary.json": lambda kind, meta: kind in SUMMARIZED,
     "result": lambda kind, meta: kind in RESULT_FILES,
     "config.yaml": lambda kind, meta: isinstance(meta.get("config_hash"), str),
+}
+# the file a folder of each kind is made with, with its meta.json (``runs.start``'s files,
+# written first), and what it holds: a folder whose meta.json names the kind cannot lack it
+FOUNDED_WITH = {
+    "sweep": ("sweep.yaml", "its plan before its trials"),
+    "tune": ("tune.json", "its settings before its rounds"),
+    "landscape": ("landscape.h5", "its grid before its meta.json"),
 }
 
 

@@ -365,6 +365,7 @@ def resume_landscape(
     from nnlab.experiments.train import load_run_config
 
     if not run.file(FILE).exists():
+        run.check_founded()  # (DamagedError for a landscape's folder that lost it)
         raise RunError(f"{run.path}: no {FILE} here (not a landscape folder)")
     content = read_run(run)  # (its attributes checked against meta.json's)
     settings: Settings = content["settings"]

@@ -298,7 +298,7 @@ def resume_tune(
     A round or trial folder that cannot be read, or a tune.json, refuses the resume before
     anything changes, as ``sweep --resume`` refuses it; so do rounds left over the limits."""
     if not run.file("tune.json").exists():
-        run.rounds()  # (DamagedError for a tune's folder that lost it)
+        run.check_founded()  # (DamagedError for a tune's folder that lost it)
         raise RunError(f"{run.path}: not a tune folder (no tune.json)")
     with runs.released(run):  # (refused once claimed: the folder is let go)
         runs.take_over(run)

@@ -968,21 +968,32 @@ def test_a_sweep_without_its_sweep_yaml_is_damage_for_every_reader(case):
         refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
 
 
-def test_a_tune_without_its_tune_json_is_damage_for_every_reader(case):
-    # (runs list read it COMPLETED and runs show printed its summary.txt as written: a tune
-    # writes tune.json, its settings and rounds, before its meta.json and rounds)
-    made = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "1",
-                  "--rounds", "2", "--epochs", "1", "-q", "--runs-dir", case / "runs")  # fmt: skip
+FOUNDED = {  # a kind: the command that makes a folder of it, the file it is made with
+    "tune": (["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-2:1", "--trials", "1",
+              "--rounds", "2", "--epochs", "1"], "tune.json",
+             "a tune writes its settings before its rounds"),
+    "landscape": (["landscape", "cfg.yaml", "--points", "3"], "landscape.h5",
+                  "a landscape writes its grid before its meta.json"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(FOUNDED))
+def test_a_folder_without_the_file_its_kind_is_made_with_is_damage_for_every_reader(case, kind):
+    # (runs list read a tune without tune.json, or a landscape without landscape.h5, as
+    # COMPLETED, runs show printed its summary.txt as written, and --resume called it a
+    # folder of another kind; a sweep without sweep.yaml: the test above)
+    args, name, what = FOUNDED[kind]
+    made = invoke(*args, "-q", "--runs-dir", case / "runs")
     assert made.exit_code == 0, made.output
-    tune = next(runs.iter_runs(case / "runs"))
-    tune.file("tune.json").unlink()
-    says = f"{tune.file('tune.json')}: missing; a tune writes its settings before its rounds"
+    folder = next(runs.iter_runs(case / "runs"))
+    folder.file(name).unlink()
+    says = f"{folder.file(name)}: missing; {what}"
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
     assert row["status"] == "DAMAGED" and row["reason"] == says, row
-    for args in (["runs", "show", tune.path], ["tune", "--resume", tune.path]):
+    for args in (["runs", "show", folder.path], [kind, "--resume", folder.path]):
         refused(invoke(*args, "--runs-dir", case / "runs"), 2, f"error: {says}")
     built = invoke("report", "--runs-dir", case / "runs")
-    assert built.exit_code == 0 and f"{tune.id}: DAMAGED" in built.stderr, built.output
+    assert built.exit_code == 0 and f"{folder.id}: DAMAGED" in built.stderr, built.output
 
 
 @pytest.mark.parametrize("damage", list(FINISHED_DAMAGES))
