@@ -158,15 +158,18 @@ def free_space(root: Path) -> int | None:
     return usage.free if usage.total > 0 else None
 
 
-def check_disk(what: str, nbytes: float, root: Path) -> None:
+def check_disk(what: str, nbytes: float, root: Path, smaller: str | None = None) -> None:
     """ConfigError if ``what`` would write ``nbytes`` (``folder_bytes``) under ``root``, more
     than ``DISK_SHARE`` of the space free there: refused before it starts, not a full disk
-    (and a sweep of FAILED trials) hours into it."""
+    (and a sweep of FAILED trials) hours into it. ``smaller``: how to make it smaller
+    (``SMALLER``: a training run's; "": a folder of a fixed size)."""
     free = free_space(root)
+    smaller = SMALLER if smaller is None else smaller
     if free is not None and nbytes > DISK_SHARE * free:
         raise ConfigError(
             f"{what} would write about {_size(nbytes)} into {root}, which has {_size(free)} "
-            f"free; make it smaller ({SMALLER}), or free some space (or give another --runs-dir)"
+            f"free; {f'make it smaller ({smaller}), or ' if smaller else ''}free some space "
+            "(or give another --runs-dir)"
         )
 
 

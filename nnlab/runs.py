@@ -56,6 +56,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     root_problem,
     write_json as write_json,
 )
+from nnlab.limits import FOLDER_FILES, check_disk
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
     MISSING as MISSING,
@@ -453,6 +454,7 @@ def start(
     folder: str | None = None,
     resume: str | None = None,
     files: dict[str, Any] | None = None,
+    size: tuple[float, str] = (FOLDER_FILES, ""),
     **fields: Any,
 ) -> Lifecycle:
     """A new run folder under ``root`` and its lifecycle (enter it with ``with``).
@@ -465,9 +467,13 @@ def start(
     reads first (config.yaml, a sweep's plan, a landscape's file). Written in the same step,
     a stop signal waiting for it, so a folder that can be interrupted (and is told to be
     resumed) always has them; one that cannot be written leaves no folder.
+    ``size``: about how many bytes the folder will hold, and how to make that smaller (a
+    command whose size the user sets: ``--steps``, ...); refused if the space free under
+    ``root`` cannot take it (``limits.check_disk``), before the folder is made.
     """
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
+    check_disk(f"the {kind} folder", size[0], root, smaller=size[1])
     run = make_folder(root, name, folder)
     try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
         meta = {**_base_meta(run, kind), **fields}

@@ -1,7 +1,8 @@
 """A command whose folders would take more than the space free where they go is refused before
 it starts (exit 2, one line naming the runs folder, the estimate and the free space, no folder
 made), not a full disk hours into it: a training run, a sweep (and its dry run), a tune, a
-sweep's resume. The free space is set by patching ``limits.free_space`` (the one place that
+sweep's resume, and every other command that makes a folder (``runs.start``: a folder of a
+fixed size, or one the command's options size, as compare-optimizers' ``--steps``). The free space is set by patching ``limits.free_space`` (the one place that
 asks the file system)."""
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ COMMANDS = {
     "sweep dry run": [*GRID, "--dry-run"],
     "weight-scale preset": ["sweep", "weight-scale"],
     "tune": ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "3"],
+    "lr-scan": ["lr-scan", "cfg.yaml", "--num", "2", "--epochs", "1"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3"],
+    "activations": ["activations", "--samples", "50"],
+    "gradcheck": ["gradcheck", "--compare-differences"],
+    "compare-optimizers": ["compare-optimizers", "--function", "book", "--steps", "5"],
+    "compare-optimizers --dataset": ["compare-optimizers", "--dataset", "digits", "--steps", "5"],
 }
 
 
@@ -49,7 +56,8 @@ def test_folders_larger_than_the_free_space_are_refused_before_anything_is_made(
 @pytest.mark.parametrize("args", COMMANDS.values(), ids=list(COMMANDS))
 def test_with_the_space_they_need_the_same_commands_run(case, monkeypatch, args):
     free(monkeypatch, None)  # (a file system that does not say: not checked)
-    result = invoke(*args, "--runs-dir", "r", *(["-q"] if args[0] != "tune" else []))
+    quiet = ["-q"] if args[0] not in ("tune", "activations", "gradcheck") else []
+    result = invoke(*args, "--runs-dir", "r", *quiet)
     assert result.exit_code == 0, result.output
 
 
@@ -79,3 +87,11 @@ def test_a_file_system_of_no_size_is_not_a_full_disk(case):
     assert limits.free_space(Path("/proc/nnlab-not-there")) is None
     result = invoke("train", "cfg.yaml", "--runs-dir", "/proc/nnlab-x")
     refused(result, 2, "'/proc/nnlab-x': cannot write in folder '/proc' (No such file")
+
+
+def test_a_dataset_comparison_counts_the_step_losses_it_will_write(case, monkeypatch):
+    free(monkeypatch, 2_000_000)  # (room for a small comparison, not for 6 x 100,000 losses)
+    args = ["compare-optimizers", "--dataset", "digits", "--runs-dir", "r", "-q"]
+    assert invoke(*args, "--steps", "5").exit_code == 0
+    refused(invoke(*args, "--steps", "100000"), 2, "the compare-optimizers folder would write "
+            "about 18.5 MB into r", "fewer --steps or optimizers")  # fmt: skip

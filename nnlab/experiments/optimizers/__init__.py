@@ -64,6 +64,7 @@ from nnlab.experiments.optimizers.training import (
     plot_dataset_comparison,
     random_local_search,
     random_search,
+    result_bytes,
     smooth_curve,
     train_plan,
 )
@@ -166,8 +167,9 @@ def run_dataset_comparison(
     plan = plan_on_dataset(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
     )  # (every check before the folder)
-    source = plan.data.source
-    with open_run(runs_dir, out, dataset=dataset, seed=net.seed, data_source=source) as life:
+    source, size = plan.data.source, (result_bytes(plan, net), "fewer --steps or optimizers")
+    with open_run(runs_dir, out, size=size, dataset=dataset, seed=net.seed,
+                  data_source=source) as life:  # fmt: skip
         run = life.run
         comparison = train_plan(plan, net, progress=progress, jobs=jobs)
         run.write_text("config.yaml", to_yaml(comparison.cfg))

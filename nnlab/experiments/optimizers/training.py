@@ -25,6 +25,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.fileio import as_written
+from nnlab.limits import FOLDER_FILES
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.summary import finals
@@ -351,6 +352,16 @@ def plan_on_dataset(
         )
     check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
     return DatasetPlan(cfg, list(specs), data, eval_names)
+
+
+# bytes of a step in a dataset comparison's result.json: its loss and smoothed loss as JSON
+STEP_BYTES = 48
+
+
+def result_bytes(plan: DatasetPlan, net: NetSettings) -> float:
+    """About how many bytes a dataset comparison's folder holds: every optimizer's step losses
+    in result.json (``STEP_BYTES`` a step), its figure and other files."""
+    return STEP_BYTES * len(plan.specs) * net.iterations + FOLDER_FILES
 
 
 def compare_on_dataset(
