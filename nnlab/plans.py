@@ -191,7 +191,7 @@ def landscape_problem(attrs: dict[str, Any], meta: dict[str, Any]) -> str | None
 
 # the arrays a checkpoint holds (``state.group_state``, ``RunDir.save_checkpoint``): by name,
 # or by the family a name begins with (a parameter, a BatchNorm buffer, the optimizer's state)
-CHECKPOINT_ARRAYS = ("epoch", "digest", "run_id", "config_hash", "rngs")
+CHECKPOINT_ARRAYS = ("epoch", "digest", "run_id", "config_hash", "records", "rngs")
 CHECKPOINT_FAMILIES = ("param/", "buffer/", "optim/")
 
 

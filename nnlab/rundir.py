@@ -58,15 +58,19 @@ DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds
 
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
+RECORDS = "records"  # a checkpoint's digest of its run's records up to its epoch
 
 
 class Checkpoint(NamedTuple):
     """A checkpoint as read: the epoch after which it was written, the training state's
-    arrays, and the ``IDENTITY`` of its run (None: written by a version that recorded none)."""
+    arrays, the ``IDENTITY`` of its run (None: written by a version that recorded none), and
+    the digest of the records it was saved after (``records_digest``; None: of an older
+    version)."""
 
     epoch: int
     state: dict[str, np.ndarray]
     identity: dict[str, str] | None
+    records: str | None = None
 
 
 class RunDir:
@@ -276,10 +280,20 @@ class RunDir:
         # meta.json first, then the records: a run appends its last record before the
         # status that ends it, so an end read first is never newer than the records
         meta = self.meta if self.file("meta.json").exists() else {}
+        # the checkpoint before the records: a writer saves it after the records it digests,
+        # and a later one digests records that begin with the same ones
+        saved = self._read_checkpoint(False) if self.file("checkpoint.npz").exists() else None
         records = read_records(self.file("metrics.jsonl"))
-        found = epochs_done_disagreement(meta, records, self.check_checkpoint)
+        found = epochs_done_disagreement(meta, records, lambda: saved and saved.epoch)
         if found is not None:  # (file, what is wrong)
             raise DamagedError(f"{self.file(found[0])}: {found[1]}")
+        if saved and saved.records and records and 0 <= saved.epoch <= records[-1]["epoch"]:
+            if records_digest(records, saved.epoch) != saved.records:
+                raise DamagedError(
+                    f"{self.file('metrics.jsonl')}: its records up to epoch {saved.epoch} are "
+                    "not the ones checkpoint.npz was saved after (copied from another run, or "
+                    "edited?)"
+                )
         return records
 
     def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
@@ -303,10 +317,13 @@ class RunDir:
     ) -> None:
         """The training state after ``epoch``, atomically, as ``checkpoint.npz``, with the
         ``identity`` of the run it belongs to (``IDENTITY``: its ``recorded_id`` and the full
-        hash of its config) and a ``digest`` of every array (``state_digest``): a checkpoint
-        edited since, or copied from another run, is refused."""
+        hash of its config), a digest of the run's records up to ``epoch`` (``RECORDS``) and a
+        ``digest`` of every array (``state_digest``): a checkpoint edited since, or copied from
+        another run, is refused, and so are records that are not the ones it was saved after."""
         arrays = {"epoch": np.array(epoch), **state}
         arrays.update({key: np.array(str(identity[key])) for key in IDENTITY})
+        records = read_records(self.file("metrics.jsonl"))  # (its own, appended up to ``epoch``)
+        arrays[RECORDS] = np.array(records_digest(records, epoch))
         digest = np.array(state_digest(arrays))
         atomic_write(self.file("checkpoint.npz"), lambda f: np.savez(f, **arrays, digest=digest))
 
@@ -334,7 +351,7 @@ class RunDir:
                 if "epoch" not in data.files:
                     raise KeyError("no 'epoch' array")
                 found = list(data.files)
-                names = found if arrays else ["epoch", *IDENTITY]  # (their index, not arrays)
+                names = found if arrays else ["epoch", *IDENTITY, RECORDS]  # (not the state)
                 state = {k: data[k] for k in names if k in found}
             epoch_array = state.pop("epoch")
             epoch = int(epoch_array)
@@ -358,7 +375,11 @@ class RunDir:
                     f"{path}: its arrays are not the ones it was written with (the digest "
                     "differs: edited, or an array added or removed?)"
                 )
-        return Checkpoint(epoch, state, self._check_identity(path, state))
+        records = state.pop(RECORDS, None)  # (checkpoints of older versions have none)
+        if records is not None and (records.dtype.kind != "U" or records.shape != ()):
+            raise DamagedError(f"{path}: {RECORDS!r} is {records!r}; expected a digest's text")
+        identity = self._check_identity(path, state)
+        return Checkpoint(epoch, state, identity, None if records is None else str(records))
 
     def _check_identity(self, path: Path, state: dict[str, np.ndarray]) -> dict[str, str] | None:
         """The identity ``state`` holds (taken out of it), DamagedError unless it is this run's:
@@ -462,6 +483,15 @@ FOUNDED_WITH = {
     "tune": ("tune.json", "its settings before its rounds"),
     "landscape": ("landscape.h5", "its grid before its meta.json"),
 }
+
+
+def records_digest(records: list[dict[str, Any]], epoch: int) -> str:
+    """SHA-256 of ``records`` up to ``epoch``, each as metrics.jsonl holds it (a JSON line)."""
+    h = hashlib.sha256()
+    for record in records:
+        if record["epoch"] <= epoch:
+            h.update((dumps(record, indent=None) + "\n").encode())
+    return h.hexdigest()
 
 
 def state_digest(arrays: dict[str, np.ndarray]) -> str:

@@ -111,7 +111,7 @@ def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
     from nnlab.experiments.train import load_run_config
 
     cfg = load_run_config(run)
-    epoch, state, _ = run.load_checkpoint()  # (another run's is refused, as a resume does)
+    epoch, state, *_ = run.load_checkpoint()  # (another run's is refused, as a resume does)
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
     try:

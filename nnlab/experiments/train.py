@@ -475,7 +475,7 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     cfg = load_run_config(run)
     note = None
     if run.file("checkpoint.npz").exists():
-        epoch, state, identity = run.load_checkpoint()
+        epoch, state, identity, _ = run.load_checkpoint()  # (its records: metrics() checks)
         note = UNVERIFIED if identity is None else None
         # (whatever meta.json says: the checkpoint knows the config it was trained with)
         if identity is not None and identity["config_hash"] != config_hash(cfg, FULL_HASH):

@@ -285,6 +285,29 @@ def test_a_checkpoint_copied_from_another_run_is_refused_and_changes_nothing(
     assert snapshot(case) == before
 
 
+@pytest.mark.parametrize("command", ["resume", "list", "show"])
+def test_records_copied_from_another_run_are_refused_by_the_checkpoint(
+    case, stopped, templates, command
+):
+    # Another run's metrics.jsonl, as many epochs, in an INTERRUPTED run was listed as its own,
+    # and the resume trained on from its checkpoint below the other run's epochs: a checkpoint
+    # now holds a digest of the records up to its epoch. However alike: this one is the
+    # uninterrupted run's (the same numbers, other timings).
+    other = next(runs.iter_runs(templates["done"])).file("metrics.jsonl").read_text()
+    stopped.file("metrics.jsonl").write_text("".join(other.splitlines(keepends=True)[:3]))
+    before = snapshot(case)
+    says = (f"{stopped.file('metrics.jsonl')}: its records up to epoch 2 are not the ones "
+            "checkpoint.npz was saved after (copied from another run, or edited?)")  # fmt: skip
+    if command == "list":
+        listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+        (row,) = json.loads(listed.stdout)
+        assert row["status"] == "DAMAGED" and row["reason"] == says, row
+    else:
+        args = ["train", "--resume"] if command == "resume" else ["runs", "show"]
+        refused(invoke(*args, stopped.path, "--runs-dir", case / "runs"), 2, f"error: {says}")
+    assert snapshot(case) == before
+
+
 def test_a_checkpoint_of_this_run_id_but_another_config_is_refused(case, stopped):
     # (runs made with the same --out name in two runs folders share an id, not a config)
     path = stopped.file("checkpoint.npz")
