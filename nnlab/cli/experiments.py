@@ -123,7 +123,7 @@ def activations(
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
 
-    Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png docs/activations.png
+    Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png activations.png
     """
     from nnlab.experiments import activations as act
 
@@ -198,7 +198,7 @@ def landscape(
     --png copies both figures: the 2-D one (landscape-2d.png) to its path, the 1-D one beside it
     (the name with its 2d made 1d, else -1d added: docs/landscape-2d.png, docs/landscape-1d.png).
 
-    Example: nnlab landscape latest --normalize filter --range -1:1 --points 51 --png docs/landscape-2d.png
+    Example: nnlab landscape latest --normalize filter --range -1:1 --points 51 --png landscape-2d.png
     """
     from nnlab.experiments import landscape as ls
 

@@ -34,7 +34,7 @@ def report(
 ) -> None:
     """Write a static HTML report of the runs and sweeps that opens from disk, offline.
 
-    Example: nnlab report && cd runs && zip -r report.zip report
+    Example: nnlab report && cd runs && zip -qr ../report.zip report
     """
     from nnlab.report import build_report
 

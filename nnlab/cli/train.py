@@ -139,7 +139,7 @@ def train(
 ) -> None:
     """Train one network as a config describes; write a run folder.
 
-    Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.05 epochs=20
+    Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.5 model.batchnorm=true epochs=5
     """
     from nnlab import plots
 

@@ -5,6 +5,7 @@ description's whole first paragraph (click would cut it with "..." at ~50 charac
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,3 +209,53 @@ def test_every_option_error_is_one_shape_ending_with_its_help(tmp_path, args, sa
     line = result.stderr.strip()
     assert "\n" not in line and line.startswith(f"error: {says}"), line
     assert line.endswith(f" (see nnlab {where} -h)"), line
+
+
+def help_examples() -> list[tuple[list[str], list[str]]]:
+    """(command path, arguments) of every ``nnlab ...`` command line in an ``Example:`` of a
+    command's help (``a | b`` and ``a && b`` are two lines; a shell step such as ``cd`` is
+    left out)."""
+    import shlex
+
+    import typer
+
+    from nnlab.cli import app
+
+    found = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+        for example in re.findall(r"Example: (.*)", cmd.help or ""):
+            for line in re.split(r"\s+(?:\||&&)\s+", example):
+                words = shlex.split(line)
+                if words[:1] == ["nnlab"]:
+                    found.append((path, words[1 + len(path) :]))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+@pytest.mark.parametrize(("path", "args"), help_examples(), ids=lambda v: " ".join(v))
+def test_every_help_example_parses_and_writes_nothing_into_the_docs(monkeypatch, path, args):
+    # (the train example's overrides set what the config already had, optimizer.lr=0.05
+    # epochs=20; the activations and landscape examples wrote their figure into docs/, over the
+    # README's, and failed outside the repository)
+    import typer
+
+    from nnlab.cli import app
+    from nnlab.config import load_config
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    ctx = command.make_context(" ".join(["nnlab", *path]), list(args))
+    for option in ("png", "out"):
+        assert not str(ctx.params.get(option) or "").startswith("docs"), args
+    config, overrides = ctx.params.get("config"), ctx.params.get("overrides") or []
+    if path in (["train"], ["gradcheck"]) and config is not None:
+        plain = load_config(config, []).model_dump()
+        for override in overrides:
+            changed = load_config(config, [override]).model_dump()
+            assert changed != plain, f"{override} sets what {config} has already"
