@@ -62,17 +62,28 @@ NameOpt = Annotated[
     str | None,
     typer.Option("--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>)."),
 ]
-SweepArgs = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="key=v1,v2,... is an axis (a comma makes a list of values; [..] keeps a list whole: "
-        "model.hidden=[100],[50,50]); key=logspace:START:STOP:N or linspace:START:STOP:N is a "
-        "grid range; key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y "
-        "is a random distribution; key=v (one value) is a fixed override, and removes that "
-        "key's axis if it had one.",
-        show_default=False,
-    ),
-]
+LISTS = "(a comma makes a list of values; [..] keeps a list whole: model.hidden=[100],[50,50])"
+RANGES = "key=logspace:START:STOP:N or linspace:START:STOP:N"
+DRAWS = "key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y"
+FIXED = "key=v (one value) is a fixed override, and removes that key's axis if it had one."
+
+
+def sweep_args(help: str) -> Any:
+    return Annotated[list[str] | None, typer.Argument(help=help, show_default=False)]
+
+
+SweepArgs = sweep_args(  # (a file's sweep: section says grid or random; a preset's is a grid)
+    f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES}; {DRAWS} is a distribution (a "
+    f"random sweep: there the lists and ranges are choices); {FIXED}"
+)
+GridArgs = sweep_args(
+    f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES} (N values); {FIXED} "
+    "(Distributions such as loguniform:LOW:HIGH are for nnlab sweep random.)"
+)
+RandomArgs = sweep_args(
+    f"{DRAWS} is a distribution each trial draws from; key=v1,v2,... {LISTS} or {RANGES} is "
+    "a choice among its values; key=v (one value) is a fixed override."
+)
 DryRunOpt = Annotated[
     bool,
     typer.Option(
@@ -436,7 +447,7 @@ def _add_presets() -> None:
 @command(Execution)
 def sweep_grid(
     config: ConfigArg,
-    args: SweepArgs = None,
+    args: GridArgs = None,
     seed: SeedOpt = None,
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
@@ -461,7 +472,7 @@ def sweep_grid(
 @command(Execution)
 def sweep_random(
     config: ConfigArg,
-    args: SweepArgs = None,
+    args: RandomArgs = None,
     trials: Annotated[
         int | None,
         typer.Option(

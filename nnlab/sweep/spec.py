@@ -243,7 +243,8 @@ def grid_axis(key: str, value: Any) -> list[Any]:
         return _range(key, value)
     if head is not None:
         raise ConfigError(
-            f"{key}: {value!r} is a random distribution; use a random sweep (kind: random)"
+            f"{key}: {value!r} is a random distribution, which a grid cannot take; use a "
+            "random sweep (nnlab sweep random, or kind: random in a sweep: section)"
         )
     if isinstance(value, list):
         if not value:

@@ -259,3 +259,20 @@ def test_every_help_example_parses_and_writes_nothing_into_the_docs(monkeypatch,
         for override in overrides:
             changed = load_config(config, [override]).model_dump()
             assert changed != plain, f"{override} sets what {config} has already"
+
+
+def test_the_sweep_arguments_help_says_what_each_kind_of_sweep_takes(tmp_path):
+    # (grid, random, run and the presets shared one text: grid's offered loguniform:LOW:HIGH,
+    # which it refuses, and random's called key=v1,v2 an axis, which it draws from as a choice)
+    def args_help(*path: str) -> str:
+        text = invoke(*path, "--help", env={"COLUMNS": "200"}).stdout
+        return " ".join(text.split("Arguments:")[1].split("Options:")[0].split())
+
+    grid, random = args_help("sweep", "grid"), args_help("sweep", "random")
+    assert "is an axis" in grid and "loguniform:LOW:HIGH are for nnlab sweep random" in grid
+    assert "is an axis" not in random and "is a choice among its values" in random
+    assert "a distribution (a random sweep" in args_help("sweep", "run")
+    result = invoke("sweep", "grid", "configs/digits-quickstart.yaml", "optimizer.lr=loguniform:1e-4:1",
+                    runs_dir=tmp_path / "runs")  # fmt: skip
+    assert result.exit_code == 2
+    assert "use a random sweep (nnlab sweep random, or kind: random" in result.stderr, result.stderr
