@@ -23,18 +23,21 @@ Row = dict[str, Any]
 
 
 def _constraint(meta: list[Any]) -> str:
-    parts = []
+    """The bounds in words, the lower first (``> 0, <= 10,000,000``), whatever order the
+    field declares them in."""
+    lower, upper = [], []
     for m in meta:
         choice = getattr(m, "func", None)
         if isinstance(choice, schema.Choice):
             return ", ".join(choice.names())
-        for attr, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+        for attr, sign, side in (("gt", ">", lower), ("ge", ">=", lower), ("lt", "<", upper),
+                                 ("le", "<=", upper)):  # fmt: skip
             if isinstance(m, getattr(at, attr.capitalize())):
                 bound = getattr(m, attr)
-                parts.append(f"{sign} {bound:,}" if isinstance(bound, int) else f"{sign} {bound:g}")
+                side.append(f"{sign} {bound:,}" if isinstance(bound, int) else f"{sign} {bound:g}")
         if isinstance(m, at.MaxLen):
-            parts.append(f"at most {m.max_length} long")
-    return ", ".join(parts)
+            upper.append(f"at most {m.max_length} long")
+    return ", ".join(lower + upper)
 
 
 def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, str]:
@@ -91,7 +94,8 @@ def _field_row(path: str, field: Any, when: str, model: type[BaseModel]) -> Row:
 
 def _model_rows(model: type[BaseModel], prefix: str, when: str) -> list[Row]:
     rows = []
-    for key, field in model.model_fields.items():
+    fields = sorted(model.model_fields.items(), key=lambda kv: kv[0] != "name")
+    for key, field in fields:  # (a variant's name first: the keys after it are that name's)
         annotation = field.annotation
         if key in schema.VARIANT_FIELDS and model is schema.Config:
             for name, variant in schema.variants(key).items():

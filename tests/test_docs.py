@@ -33,6 +33,20 @@ def test_the_reference_has_every_key_with_a_meaning():
     assert loss["allowed"] == "softmax_ce, svm, bce"
 
 
+def test_the_reference_names_each_variant_first_and_its_bounds_lower_first():
+    # (a dataset's block began with n_train, n_val, ... and its name came sixth, after the keys
+    # it decides; bounds read '<= 10,000,000, > 0' beside '>= 0, <= 1,797')
+    rows = reference_rows()
+    firsts = {}
+    for row in rows:
+        firsts.setdefault(row["when"], row["key"])
+    variants = {when: key for when, key in firsts.items() if ".name=" in when}
+    assert len(variants) >= 11 and all(k.endswith(".name") for k in variants.values()), variants
+    for row in rows:
+        bounds = [m.group(0) for m in re.finditer(r"[<>]", row["allowed"])]
+        assert bounds == sorted(bounds, reverse=True), row  # ('>' before '<')
+
+
 def nnlab(*args: str, runs: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "80", "NNLAB_RUNS_DIR": str(runs)}
     return subprocess.run(
