@@ -154,7 +154,7 @@ def figures(
             plots.weight_scale_summary_figure,
             run.file("weight-scale-summary.png"),
             (table,),
-            {"title": run.id},
+            {"title": f"{run.id}: final accuracy by weight init scale"},
             tight=False,
         ),  # fmt: skip
     ]
