@@ -7,8 +7,12 @@ its weights copied from the nnlab run's initial ones, and trained on the same mi
 (nnlab's ``minibatches`` with a copy of the run's order generator) and dropout masks (the ones
 nnlab drew, recorded as it drew them), with ``torch.optim``'s optimizer and torch's own losses.
 Every step's objective, every epoch's record (objective, each split's loss and accuracy,
-BatchNorm in evaluation mode) and the final weights and running statistics must agree to
-``RTOL`` (the worst seen is about 1e-14), accuracies exactly. Initialisers, whose draws are not
+BatchNorm in evaluation mode), the final weights and running statistics and the optimizer's
+state (what a resumed run continues from: torch's ``momentum_buffer``, ``sum``, ``square_avg``,
+``exp_avg``, ``exp_avg_sq`` and step count) must agree to ``RTOL`` (the worst seen is about
+1e-14), accuracies exactly. ``torch.optim``'s optimizers are made with every option of their
+update given (``TORCH_OPTIMIZERS``), not left to torch's defaults. A run may be float32 too
+(torch then computes in float32). ``test_torch_oracle_configs`` runs this over the config space. Initialisers, whose draws are not
 comparable by value, are checked by their std against torch.nn.init's formulas.
 
 What nnlab does differently from torch on purpose is compared as nnlab documents it (README,
@@ -35,7 +39,7 @@ import numpy as np
 import pytest
 
 from nnlab.build import build_group
-from nnlab.config import Config, validate
+from nnlab.config import Config, optimizer_hyperparameters, validate
 from nnlab.data import load_dataset
 from nnlab.group import Solo
 from nnlab.nn.layers import Dropout
@@ -83,6 +87,7 @@ class Trace:
     steps: list[float] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)
     final: dict[str, np.ndarray] = field(default_factory=dict)
+    optimizer: dict[str, np.ndarray] = field(default_factory=dict)  # its state, "t" included
     biases: list[dict[str, np.ndarray]] = field(default_factory=list)  # ``zero_gradient``'s
 
 
@@ -147,6 +152,7 @@ def run_nnlab(cfgs: list[Config]):
     assert [r.status for r in results] == ["COMPLETED"] * len(cfgs)
     for k, trace in enumerate(traces):
         trace.final = group.net_arrays(k, {**group.params, **group.buffers})
+        trace.optimizer = {"t": np.array(optimizer.t), **group.net_arrays(k, optimizer.state)}
     return data, traces
 
 
@@ -174,7 +180,7 @@ def torch_net(cfg: Config, trace: Trace, input_dim: int, n_out: int):
     m, sizes, layers = cfg.model, [input_dim, *cfg.model.hidden, n_out], []
     masks = iter(trace.masks.values())
     for i, (n_in, n_o) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        linear = torch.nn.Linear(n_in, n_o, dtype=torch.float64)
+        linear = torch.nn.Linear(n_in, n_o, dtype=getattr(torch, cfg.dtype))
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(trace.initial[f"affine{i}.W"].T))
             linear.bias.copy_(torch.from_numpy(trace.initial[f"affine{i}.b"]))
@@ -182,7 +188,7 @@ def torch_net(cfg: Config, trace: Trace, input_dim: int, n_out: int):
         if i == len(sizes) - 1:
             break
         if m.batchnorm:  # (torch's defaults: momentum 0.1, eps 1e-5, gamma 1, beta 0)
-            layers.append(torch.nn.BatchNorm1d(n_o, dtype=torch.float64))
+            layers.append(torch.nn.BatchNorm1d(n_o, dtype=getattr(torch, cfg.dtype)))
         layers.append(TORCH_ACTIVATIONS[m.activation]())
         if m.dropout:
             layers.append(GivenDropout(m.dropout, next(masks)))
@@ -204,19 +210,51 @@ def predict(cfg: Config, scores):
     return (scores[:, 0] > 0).long() if cfg.loss == "bce" else scores.argmax(dim=1)
 
 
+# nnlab's optimizers as ``torch.optim``'s: (class, nnlab hyperparameter -> torch argument (a
+# pair: an element of a tuple argument), every other torch option that changes the update, set
+# to what nnlab's rule is). Every torch option is named here (``IMPLEMENTATION_OPTIONS`` choose
+# only how it is computed), so a torch default that changed could not hide a difference.
+TORCH_OPTIMIZERS = {
+    "sgd": ("SGD", {"lr": "lr"}, {"momentum": 0.0, "dampening": 0.0, "nesterov": False}),
+    "momentum": (
+        "SGD", {"lr": "lr", "momentum": "momentum"}, {"dampening": 0.0, "nesterov": False}
+    ),
+    "nesterov": (
+        "SGD", {"lr": "lr", "momentum": "momentum"}, {"dampening": 0.0, "nesterov": True}
+    ),
+    "adagrad": (
+        "Adagrad", {"lr": "lr", "eps": "eps"}, {"lr_decay": 0.0, "initial_accumulator_value": 0.0}
+    ),
+    "rmsprop": (
+        "RMSprop", {"lr": "lr", "alpha": "alpha", "eps": "eps"},
+        {"momentum": 0.0, "centered": False},
+    ),
+    "adam": (
+        "Adam", {"lr": "lr", "beta1": ("betas", 0), "beta2": ("betas", 1), "eps": "eps"},
+        {"amsgrad": False, "decoupled_weight_decay": False},
+    ),
+}  # fmt: skip
+COMMON_OPTIONS = {"weight_decay": 0.0, "maximize": False}  # (decay: nnlab's is in the gradient)
+IMPLEMENTATION_OPTIONS = {"self", "params", "foreach", "fused", "capturable", "differentiable"}
+
+
 def torch_optimizer(cfg: Config, params):
-    """``cfg.optimizer`` as ``torch.optim``'s (``params``: tensors or parameter groups)."""
-    o, optim = cfg.optimizer, torch.optim
-    if o.name == "sgd":
-        return optim.SGD(params, lr=o.lr)
-    if o.name in ("momentum", "nesterov"):
-        return optim.SGD(params, lr=o.lr, momentum=o.momentum, nesterov=o.name == "nesterov")
-    if o.name == "adagrad":
-        return optim.Adagrad(params, lr=o.lr, eps=o.eps)
-    if o.name == "rmsprop":
-        return optim.RMSprop(params, lr=o.lr, alpha=o.alpha, eps=o.eps)
-    assert o.name == "adam", f"no torch counterpart written for optimizer {o.name!r}"
-    return optim.Adam(params, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps)
+    """``cfg.optimizer`` as ``torch.optim``'s (``params``: tensors or parameter groups), every
+    option of its update given (``TORCH_OPTIMIZERS``)."""
+    o = cfg.optimizer
+    assert o.name in TORCH_OPTIMIZERS, f"no torch counterpart written for optimizer {o.name!r}"
+    cls, names, fixed = TORCH_OPTIMIZERS[o.name]
+    kwargs: dict = {**COMMON_OPTIONS, **fixed}
+    parts: dict[str, dict[int, float]] = {}  # (tuple arguments: Adam's betas)
+    for key, value in optimizer_hyperparameters(o).items():
+        name = names[key]
+        if isinstance(name, tuple):
+            parts.setdefault(name[0], {})[name[1]] = value
+        else:
+            kwargs[name] = value
+    for name, items in parts.items():
+        kwargs[name] = tuple(items[i] for i in range(len(items)))
+    return getattr(torch.optim, cls)(params, **kwargs)
 
 
 def torch_evaluate(cfg: Config, net, splits) -> dict:
@@ -231,12 +269,13 @@ def torch_evaluate(cfg: Config, net, splits) -> dict:
     return out
 
 
-def run_torch(cfg: Config, data, trace: Trace, decay: str = "objective"):
+def run_torch(cfg: Config, data, trace: Trace, decay: str = "objective", make_optimizer=None):
     """The nnlab run's epochs in torch: every step's objective, every epoch's record, the
-    final parameters and buffers keyed as nnlab keys them. Weight decay as nnlab documents
-    it, ``decay``: "objective", an L2 term over the Linear weights in the loss, or
-    "optimizer", ``torch.optim``'s ``weight_decay`` on a parameter group of those weights only
-    (the same gradient; the penalty is then added to the recorded objective only)."""
+    final parameters, buffers and optimizer state keyed as nnlab keys them. Weight decay as
+    nnlab documents it, ``decay``: "objective", an L2 term over the Linear weights in the loss,
+    or "optimizer", ``torch.optim``'s ``weight_decay`` on a parameter group of those weights
+    only (the same gradient; the penalty is then added to the recorded objective only).
+    ``make_optimizer(cfg, params)``: the torch optimizer (default ``torch_optimizer``)."""
     x, y = (torch.from_numpy(a) for a in data.splits["train"])
     net = torch_net(cfg, trace, data.input_dim, LOSSES[cfg.loss].units(data.n_classes))
     linears = {f"affine{i}": m for i, m in enumerate(
@@ -246,7 +285,8 @@ def run_torch(cfg: Config, data, trace: Trace, decay: str = "objective"):
     if decay == "optimizer":
         others = [p for p in params if all(p is not w for w in weights)]
         params = [{"params": weights, "weight_decay": cfg.weight_decay}, {"params": others}]
-    opt, biases = torch_optimizer(cfg, params), iter(trace.biases)
+    opt = (make_optimizer or torch_optimizer)(cfg, params)
+    biases = iter(trace.biases)
     steps, records = [], [{"epoch": 0, **torch_evaluate(cfg, net, data.splits)}]
     for epoch, batches in enumerate(trace.batches, start=1):
         net.train()
@@ -263,50 +303,102 @@ def run_torch(cfg: Config, data, trace: Trace, decay: str = "objective"):
         sizes = [len(idx) for idx in batches]
         loss = sum(s * n for s, n in zip(steps[-len(sizes) :], sizes)) / sum(sizes)
         records.append({"epoch": epoch, "loss": loss, **torch_evaluate(cfg, net, data.splits)})
-    return steps, records, torch_state(net)
+    return steps, records, torch_state(net), torch_optimizer_state(cfg, net, opt)
 
 
-def torch_state(net) -> dict[str, np.ndarray]:
+def named_parameters(net) -> dict[str, tuple]:
+    """nnlab's name of each parameter of ``net`` -> (the tensor, whether nnlab stores it
+    transposed: a Linear's weight (out, in) is nnlab's W (in, out))."""
     out, affine, bn = {}, 0, 0
     for layer in net:
         if isinstance(layer, torch.nn.Linear):
             affine += 1
-            out[f"affine{affine}.W"] = layer.weight.detach().numpy().T
-            out[f"affine{affine}.b"] = layer.bias.detach().numpy()
+            out[f"affine{affine}.W"] = (layer.weight, True)
+            out[f"affine{affine}.b"] = (layer.bias, False)
         elif isinstance(layer, torch.nn.BatchNorm1d):
             bn += 1
-            out[f"bn{bn}.gamma"] = layer.weight.detach().numpy()
-            out[f"bn{bn}.beta"] = layer.bias.detach().numpy()
-            out[f"bn{bn}.running_mean"] = layer.running_mean.numpy()
-            out[f"bn{bn}.running_var"] = layer.running_var.numpy()
+            out[f"bn{bn}.gamma"] = (layer.weight, False)
+            out[f"bn{bn}.beta"] = (layer.bias, False)
+    return out
+
+
+def torch_state(net) -> dict[str, np.ndarray]:
+    out = {}
+    for key, (param, transposed) in named_parameters(net).items():
+        value = param.detach().numpy()
+        out[key] = value.T if transposed else value
+    for bn, layer in enumerate((m for m in net if isinstance(m, torch.nn.BatchNorm1d)), start=1):
+        out[f"bn{bn}.running_mean"] = layer.running_mean.numpy()
+        out[f"bn{bn}.running_var"] = layer.running_var.numpy()
+    return out
+
+
+# nnlab's optimizer state slots by torch's names for them (``Optimizer.slots``)
+TORCH_SLOTS = {
+    "sgd": {},
+    "momentum": {"v": "momentum_buffer"},
+    "nesterov": {"v": "momentum_buffer"},
+    "adagrad": {"h": "sum"},
+    "rmsprop": {"h": "square_avg"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq"},
+}
+
+
+def torch_optimizer_state(cfg: Config, net, opt) -> dict[str, np.ndarray]:
+    """``opt``'s state as nnlab's optimizer keys it (``"<slot>/<param>"``, and ``t``: torch's
+    step count, the same for every parameter)."""
+    out, slots, counts = {}, TORCH_SLOTS[cfg.optimizer.name], set()
+    for key, (param, transposed) in named_parameters(net).items():
+        state = opt.state.get(param, {})
+        for slot, name in slots.items():
+            if state.get(name) is None:  # (SGD with momentum 0 keeps no buffer)
+                continue
+            value = state[name].detach().numpy()
+            out[f"{slot}/{key}"] = value.T if transposed else value
+        if "step" in state:
+            counts.add(int(state["step"]))
+    if counts:
+        (out["t"],) = (np.array(c) for c in counts)
     return out
 
 
 # --- the comparison ----------------------------------------------------------------------------
 
 
+NOISE = 1e-12  # an array both frameworks hold below this everywhere is rounding noise of a 0
+
+
 def rel_diff(ours, theirs) -> float:
-    """max |ours - theirs| / max |theirs| (0 when both are 0)."""
+    """max |ours - theirs| / max |theirs| (0 when both are 0, or both only rounding ``NOISE``:
+    where the math says 0, e.g. weights that a zero init and BatchNorm's constant columns
+    leave symmetric, each framework moves them on its own rounding errors)."""
     ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
     scale = np.max(np.abs(theirs)) if theirs.size else 0.0
+    if ours.size and scale < NOISE and np.max(np.abs(ours)) < NOISE:
+        return 0.0
     diff = np.max(np.abs(ours - theirs)) if ours.size else 0.0
     return float(diff / scale) if scale else float(diff)
 
 
-def compare(*cfgs: Config, decay: str = "objective") -> dict[str, float]:
-    """Train ``cfgs`` in nnlab (several: as a stack) and each in torch (``decay``: as
-    ``run_torch``); assert they agree; the worst relative differences."""
+def compare(*cfgs: Config, decay: str = "objective", make_optimizer=None) -> dict[str, float]:
+    """Train ``cfgs`` in nnlab (several: as a stack) and each in torch (``decay``,
+    ``make_optimizer``: as ``run_torch``); assert they agree; the worst relative differences."""
     data, traces = run_nnlab(list(cfgs))
     worst: dict[str, float] = {}
     for cfg, trace in zip(cfgs, traces):
-        for key, value in compare_net(cfg, data, trace, decay).items():
+        for key, value in compare_net(cfg, data, trace, decay, make_optimizer).items():
             worst[key] = max(worst.get(key, 0.0), value)
     assert max(worst.values()) < RTOL, worst
     return worst
 
 
-def compare_net(cfg: Config, data, trace: Trace, decay: str = "objective") -> dict[str, float]:
-    steps, records, state = run_torch(cfg, data, trace, decay)
+def compare_net(
+    cfg: Config, data, trace: Trace, decay: str = "objective", make_optimizer=None
+) -> dict[str, float]:
+    """The worst relative differences of the nnlab run ``trace`` from its torch run (every
+    step's objective, every record's losses, the final parameters, buffers and optimizer
+    state), asserting what must agree exactly (accuracies, step counts)."""
+    steps, records, state, opt_state = run_torch(cfg, data, trace, decay, make_optimizer)
     worst = {"steps": rel_diff(trace.steps, steps)}
     assert len(trace.records) == len(records)
     for ours, theirs in zip(trace.records, records):
@@ -320,6 +412,28 @@ def compare_net(cfg: Config, data, trace: Trace, decay: str = "objective") -> di
         worst[key] = rel_diff(trace.final[key], value)
     for key in zero_gradient(cfg):
         assert np.max(np.abs(trace.final[key])) < 1e-8, key  # (from 0, on rounding noise)
+    return {**worst, **compare_optimizer_state(cfg, trace, opt_state)}
+
+
+def compare_optimizer_state(cfg: Config, trace: Trace, theirs: dict) -> dict[str, float]:
+    """The worst relative differences of nnlab's optimizer state from torch's (what a resumed
+    run continues from). A ``zero_gradient`` bias's slots hold each framework's own rounding
+    noise: nnlab's must be at noise level."""
+    ours = trace.optimizer
+    slots = {k for k in ours if k != "t"}
+    if getattr(cfg.optimizer, "momentum", None) == 0:  # (torch keeps no buffer, nnlab v = g)
+        slots &= set(theirs)
+    assert slots == {k for k in theirs if k != "t"}, (sorted(ours), sorted(theirs))
+    if "t" in theirs:  # (torch's SGD counts no steps)
+        assert int(ours["t"]) == int(theirs["t"])
+    noise = {f"{slot}/{key}" for slot in TORCH_SLOTS[cfg.optimizer.name]
+             for key in zero_gradient(cfg)}  # fmt: skip
+    worst = {}
+    for key in sorted(slots):
+        if key in noise:
+            assert np.max(np.abs(ours[key])) < 1e-8, key
+        else:
+            worst[f"optimizer {key}"] = rel_diff(ours[key], theirs[key])
     return worst
 
 
