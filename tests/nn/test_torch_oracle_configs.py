@@ -279,6 +279,18 @@ def test_every_loss_with_batchnorm_dropout_and_weight_decay_matches_torch(loss):
     ))  # fmt: skip
 
 
+@pytest.mark.parametrize("hidden", [[], [1], [8, 8, 8]])
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_every_depth_and_width_with_every_loss_matches_torch(hidden, loss):
+    """A linear classifier (``bce``: logistic regression), a layer one unit wide (not
+    stackable: the plain path) and a deeper net, with BatchNorm and dropout where they apply."""
+    compare(make_config(
+        loss=loss, dataset=BLOBS if LOSSES[loss].binary else DIGITS, weight_decay=0.01,
+        model={"hidden": hidden, "batchnorm": True, "dropout": 0.1, "activation": "tanh"},
+        optimizer={"name": "adagrad", **OPTIMIZER_CASES["adagrad"]},  # (eps 1e-6: see zero_gradient)
+    ))  # fmt: skip
+
+
 # --- batches, shuffling --------------------------------------------------------------------------
 @pytest.mark.parametrize("batch_size", [7, 100, 500])
 def test_batches_that_do_not_divide_the_split_match_torch(batch_size):
