@@ -131,6 +131,19 @@ def test_the_svm_loss_and_weight_decay_say_how_they_differ_from_torch():
     assert "parameter group" in " ".join(MLP.__doc__.split())
 
 
+def test_the_readme_says_which_torch_options_nnlab_leaves_out_and_dropouts_rounding():
+    """The torch oracle (tests/nn/test_torch_oracle*.py) builds torch.optim with dampening,
+    lr decay, initial accumulator, RMSProp momentum and centring, and amsgrad off, and checks
+    dropout's float32 scale differs from torch's in the last bit for some p: the README says
+    both."""
+    core = " ".join(readme_section("## The core library", "`tests/test_architecture.py`").split())
+    for option in ("no dampening", "lr decay", "initial accumulator", "centring", "no amsgrad"):
+        assert option in core, option
+    assert "Its scale `1/(1-p)` is rounded once" in core
+    assert "in float32 a last-bit difference for some p" in core
+    assert "`tests/nn/test_torch_oracle*.py`" in core
+
+
 def shape_of(line: str) -> str:
     """A printed line with its numbers as N and its runs of blanks as one: what it says, not
     what it measured."""

@@ -238,6 +238,10 @@ class Dropout(Layer):
     inverted form used here (and by torch) scales at training time instead, so evaluation is
     the identity: the network needs no knowledge of p at test time, and the expected activation
     is the same in both modes. Set ``keep_mask = True`` to reuse the last mask (gradient checks).
+    The scale is 1/(1-p) rounded to the dtype once; torch divides its mask by (1-p) rounded to
+    the dtype. In float64 the two are the same number; in float32 they differ in the last bit
+    for some p (0.15 and 0.45, not 0.5), so float32 runs with dropout part from
+    torch's at float32 rounding (float64 runs agree bit for bit).
     """
 
     kept = ("scale_mask",)

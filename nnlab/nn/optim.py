@@ -110,6 +110,8 @@ class Momentum(Optimizer):
     DLFS and cs231n write ``v <- mu * v - lr * g; w <- w + v``. With a constant lr the two are
     the same iterates (the book's v equals -lr times torch's v); they differ only when lr
     changes during training, where torch's form applies the new lr to the accumulated velocity.
+    torch's ``dampening`` is 0 here (not offered). With momentum 0 this keeps v (the last
+    gradient) where torch keeps no buffer: the same steps, one more array of state.
     """
 
     name = "momentum"
@@ -158,7 +160,8 @@ class AdaGrad(Optimizer):
         h <- h + g^2
         w <- w - lr * g / (sqrt(h) + eps)
 
-    torch's default eps is 1e-10; DLFS uses 1e-7 (also outside the square root).
+    h starts at 0 (torch's ``initial_accumulator_value=0``, ``lr_decay=0``). torch's default
+    eps is 1e-10; DLFS uses 1e-7 (also outside the square root).
     """
 
     name = "adagrad"
@@ -214,6 +217,8 @@ class Adam(Optimizer):
 
     eps sits outside the square root, after bias correction, as in torch (DLFS folds the bias
     correction into the learning rate and adds 1e-7, which differs from this by eps scaling).
+    No ``amsgrad``; weight decay is the model's L2 term, in g: torch's coupled ``Adam``
+    ``weight_decay``, not ``AdamW``'s decoupled one.
     """
 
     name = "adam"
