@@ -30,11 +30,13 @@ import inspect
 import numpy as np
 import pytest
 
+from nnlab.build import build_group
 from nnlab.config import ConfigError
 from nnlab.experiments.checks import check_batchnorm_batches
 from nnlab.nn.layers import BatchNorm, Dropout
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
-from nnlab.train import minibatches
+from nnlab.state import set_state
+from nnlab.train import TrainSettings, fit_group, minibatches
 
 torch = pytest.importorskip("torch", reason="torch is not installed (optional oracle)")
 
@@ -44,6 +46,7 @@ from tests.nn.test_torch_oracle import (  # noqa: E402
     DIGITS,
     IMPLEMENTATION_OPTIONS,
     OPTIMIZER_CASES,
+    RTOL,
     TORCH_OPTIMIZERS,
     TORCH_SLOTS,
     compare,
@@ -355,3 +358,43 @@ def test_a_stack_with_every_optimizer_matches_torch_net_by_net(name):
                                       (3, "std", 0.01, 2.0)]
     ]  # fmt: skip
     compare(*cfgs)
+
+
+# --- resume --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(OPTIMIZER_CASES))
+def test_a_run_resumed_from_its_checkpoint_matches_torchs_uninterrupted_run(name, tmp_path):
+    """A run stopped after epoch 1, its state through ``np.savez`` (as a checkpoint) into a
+    freshly built net, trained on to epoch 3: its records and final weights are torch's run of
+    3 epochs in one go (the optimizer's step count and slots, generators and buffers carried)."""
+    cfg = make_config(
+        weight_decay=0.01, model={"hidden": [16, 12], "batchnorm": True, "dropout": 0.2},
+        optimizer={"name": name, **OPTIMIZER_CASES[name]},
+    )  # fmt: skip
+    data, (trace,) = run_nnlab([cfg])  # (torch's run follows its batches and masks)
+    group, optimizer, rngs = build_group([cfg], data.input_dim, data.n_classes)
+    first = TrainSettings.of(cfg.model_copy(update={"epochs": 1}))
+    saved = {}
+    fit_group(
+        group,
+        optimizer,
+        data.splits,
+        first,
+        rngs,
+        on_epoch=lambda _, record, state: saved.update(state=state(), record=record),
+    )
+    np.savez(tmp_path / "checkpoint.npz", **saved["state"])
+    group, optimizer, rngs = build_group([cfg], data.input_dim, data.n_classes)
+    with np.load(tmp_path / "checkpoint.npz", allow_pickle=False) as f:
+        set_state(dict(f), group.model, optimizer, rngs[0])
+    (result,) = fit_group(group, optimizer, data.splits, TrainSettings.of(cfg), rngs,
+                          start_epoch=1, start_step=saved["record"]["steps"])  # fmt: skip
+    _, records, state, _ = run_torch(cfg, data, trace)
+    assert [r["epoch"] for r in result.records] == [2, 3]
+    for ours, theirs in zip(result.records, records[2:]):
+        for key, value in theirs.items():
+            assert ours[key] == value if key.endswith("_acc") else (
+                rel_diff(ours[key], value) < RTOL
+            ), key  # fmt: skip
+    final = group.net_arrays(0, {**group.params, **group.buffers})
+    for key, value in state.items():
+        assert rel_diff(final[key], value) < RTOL, key
