@@ -155,10 +155,9 @@ class RunDir:
         its reader would otherwise take the folder for one of no kind, or for an empty one."""
         if not self.file("meta.json").exists():
             return
-        kind = kind_of(self, self.meta)
-        name, what = FOUNDED_WITH.get(kind, (None, ""))
+        name, what = FOUNDED_WITH.get(kind_of(self, self.meta), (None, ""))
         if name is not None and not self.file(name).exists():
-            raise DamagedError(f"{self.file(name)}: missing; a {kind} writes {what}")
+            raise DamagedError(f"{self.file(name)}: missing; {what}")
 
     def summary(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """summary.json, or {} when the run has not written one yet; DamagedError naming the
@@ -479,9 +478,9 @@ ENDED_WITH = {
 # the file a folder of each kind is made with, with its meta.json (``runs.start``'s files,
 # written first), and what it holds: a folder whose meta.json names the kind cannot lack it
 FOUNDED_WITH = {
-    "sweep": ("sweep.yaml", "its plan before its trials"),
-    "tune": ("tune.json", "its settings before its rounds"),
-    "landscape": ("landscape.h5", "its grid before its meta.json"),
+    "sweep": ("sweep.yaml", "a sweep writes its plan before its trials"),
+    "tune": ("tune.json", "a tune writes its settings before its rounds"),
+    "landscape": ("landscape.h5", "a landscape writes its grid before its meta.json"),
 }
 
 
