@@ -312,18 +312,31 @@ class Lifecycle:
                 if exc is not None:
                     self._abnormal_end(exc)
                     raise exc
-                try:
-                    self._run_hooks(self._status, quiet=False)
-                    _align_summary(self.run, self._status)
-                except BaseException as hook_error:  # a summary that cannot be written
-                    self._abnormal_end(hook_error)
-                    raise
-                _write_status(self.run, self._status, self._fields)
+                self._end_status()
             else:
                 self._abnormal_end(exc)
         finally:
             release(self.run)
             self._signals.__exit__(kind, exc, tb)
+
+    def _end_status(self) -> None:
+        """Write the summaries (``on_end``) and the status a normal exit chose. A write that
+        fails (a full disk), the status's too, fails the run; a stop signal waits for the
+        status's write, and the folder is said as it ended (COMPLETED, not INTERRUPTED)."""
+        written = False
+        try:
+            self._run_hooks(self._status, quiet=False)
+            _align_summary(self.run, self._status)
+            with deferred():
+                _write_status(self.run, self._status, self._fields)
+                written = True
+        except BaseException as exc:
+            if not (written and isinstance(exc, KeyboardInterrupt)):
+                self._abnormal_end(exc)
+                raise
+            exc.nnlab_run, exc.nnlab_status = self.path, self._status  # type: ignore[attr-defined]
+            exc.nnlab_resume = None  # type: ignore[attr-defined]
+            raise
 
     def _unfinished(self) -> Unfinished | None:
         """``Unfinished`` if a child of the folder (``children``) has not ended, else None."""

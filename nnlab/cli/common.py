@@ -127,7 +127,9 @@ def _interrupted(exc: BaseException) -> None:
     resume = getattr(exc, "nnlab_resume", None)
     what = interrupt_line(exc)
     why = _unrecorded(exc)
-    state = "is INTERRUPTED" if why is None else f"could not record INTERRUPTED ({why})"
+    ended = getattr(exc, "nnlab_status", None) or "INTERRUPTED"  # (COMPLETED: stopped after
+    # its status was written)
+    state = f"is {ended}" if why is None else f"could not record INTERRUPTED ({why})"
     if run is None:
         note(what)
     elif resume:

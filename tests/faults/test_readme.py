@@ -11,10 +11,21 @@ from .test_bounds import BOUNDS
 from .test_damaged import RESUME
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
+from .test_other_commands import ENDS
 from .test_processes import INTERRUPTS
 from .test_summary_values import SUMMARY_VALUE
 
-ROWS = [*FAULTS, *INTERRUPTS, *RESUME, SUMMARY_VALUE, *NAMES, *BOUNDS, LATEST, DAMAGED_LATEST]
+ROWS = [
+    *FAULTS,
+    *ENDS,
+    *INTERRUPTS,
+    *RESUME,
+    SUMMARY_VALUE,
+    *NAMES,
+    *BOUNDS,
+    LATEST,
+    DAMAGED_LATEST,
+]
 
 
 def table() -> list[list[str]]:

@@ -1,0 +1,133 @@
+"""Faults in the commands other than ``train`` and ``sweep`` at the points the cases of
+``test_after_folder`` do not reach: the write that records how the run ended (its last
+meta.json), the figures a report copies, and real signals sent to ``lr-scan``, ``landscape``,
+``activations``, ``compare-optimizers``, ``gradcheck``, ``tune`` and ``report`` processes.
+
+After each, the command exits 1 (failed) or 130 (interrupted) with one line and no traceback;
+every folder says how it ended (FAILED with the error, INTERRUPTED, or COMPLETED if it had),
+none is left RUNNING by a process that is gone; no temp file is left; the readers (``runs
+list``, ``runs show``, ``report``) read the folders.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import Row, assert_settled, invoke, only, refused
+from .test_after_folder import COMMANDS, SIGNALS
+
+
+def fail_the_end(monkeypatch, case: Path, every: bool = False) -> None:
+    """ENOSPC for the write of the top folder's last status, COMPLETED (``every``: for
+    every status written after it too, as a disk that stays full refuses them)."""
+    real = runs._write_status
+    failing = []
+
+    def write_status(run, status, fields):
+        if run.path.parent == case / "runs" and (status == "COMPLETED" or failing):
+            failing.append(status)
+            if every or len(failing) == 1:
+                path = run.file("meta.json")
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(run, status, fields)
+
+    monkeypatch.setattr(runs, "_write_status", write_status)
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def readers_read(root: Path) -> None:
+    """``runs list`` and ``runs show`` (table and json) of every top folder exit 0."""
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", root)
+    assert listed.exit_code == 0, listed.output
+    for row in json.loads(listed.stdout):
+        assert row["status"] != "DAMAGED", row
+        for fmt in ("table", "json"):
+            shown = invoke("runs", "show", row["run"], "-f", fmt, "--runs-dir", root)
+            assert shown.exit_code == 0, shown.output
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_full_disk_as_the_end_is_recorded_fails_the_run_and_says_so(case, monkeypatch, command):
+    """The work done, the write of COMPLETED fails: the run is FAILED with that error (it was
+    left RUNNING, and the line said only 'error: <run>/meta.json: No space left on device')."""
+    args, _, _ = COMMANDS[command]
+    fail_the_end(monkeypatch, case)
+    result = invoke(*args, "--runs-dir", case / "runs")
+    top = only(case / "runs")
+    refused(result, 1, *ENDS[0].expect(case / "runs", top.path))
+    assert top.meta["status"] == "FAILED"
+    assert top.meta["error"] == f"{top.file('meta.json')}: No space left on device"
+    assert_settled(case / "runs", ("FAILED", "COMPLETED"))
+    assert temp_files(case / "runs") == []
+    readers_read(case / "runs")
+
+
+@pytest.mark.parametrize("command", ["lr-scan", "tune"])
+def test_a_disk_that_stays_full_as_the_end_is_recorded_says_the_folder_reads_stale(
+    case, monkeypatch, command
+):
+    args, _, _ = COMMANDS[command]
+    fail_the_end(monkeypatch, case, every=True)
+    result = invoke(*args, "--runs-dir", case / "runs")
+    top = only(case / "runs")
+    refused(
+        result,
+        1,
+        f"error: {top.file('meta.json')}: No space left on device (run folder {top.path} "
+        f"could not record FAILED: {top.file('meta.json')}: No space left on device; "
+        "it reads STALE)",
+    )
+    assert top.meta["status"] == "RUNNING"  # (this process is alive: STALE once it is gone)
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_signal_while_the_end_is_recorded_leaves_the_status_it_ended_with(
+    case, monkeypatch, command, name
+):
+    """A stop signal as the last status is being written waits for it; the line says the
+    folder's status, not 'is INTERRUPTED' of a COMPLETED folder (nor a folder left RUNNING:
+    caught before the write began, it left the lifecycle without a status)."""
+    args, _, _ = COMMANDS[command]
+    real = runs._write_status
+
+    def write_status(run, status, fields):
+        if run.path.parent == case / "runs" and status == "COMPLETED":
+            os.kill(os.getpid(), SIGNALS[name])  # (before the write: it must wait for it)
+        return real(run, status, fields)
+
+    monkeypatch.setattr(runs, "_write_status", write_status)
+    result = invoke(*args, "--runs-dir", case / "runs")
+    top = only(case / "runs")
+    (expected,) = ENDS[1].expect(case / "runs", top.path)
+    word = "interrupted" if name == "SIGINT" else f"interrupted ({name})"
+    line = refused(result, 130, expected.replace("interrupted (SIGTERM)", word))
+    assert "continue with" not in line
+    assert_settled(case / "runs", ("COMPLETED",))
+    assert temp_files(case / "runs") == []
+
+
+ENDS = [
+    Row(
+        "a full disk as the run's end is recorded, in every command that makes a folder",
+        "`nnlab lr-scan cfg.yaml` (ENOSPC writing meta.json's COMPLETED)",
+        1,
+        ("error: {run}/meta.json: No space left on device (run folder {run} says FAILED)",),
+    ),
+    Row(
+        "a stop signal as the run's end is recorded (the status is written first)",
+        "`nnlab lr-scan cfg.yaml` (SIGTERM, SIGHUP or Ctrl-C)",
+        130,
+        ("interrupted (SIGTERM): {run} is COMPLETED",),
+    ),
+]
