@@ -149,18 +149,20 @@ class Site:
 
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its
-        text chunks (matplotlib's name and web address)."""
+        text chunks (matplotlib's name and web address). A figure that vanished or cannot be
+        read is left out (its page shows a broken image); one that cannot be written (a full
+        disk) fails the build, as a page that cannot be written does: it was left out too, and
+        the report said it was built."""
         dst = self.out / rel
         try:
             stat = src.stat()
-            if not (dst.exists() and dst.stat().st_mtime_ns == stat.st_mtime_ns):
-                data = src.read_bytes()
-                self.write_bytes(
-                    rel, strip_png_text(data) if src.suffix.lower() == ".png" else data
-                )
-                os.utime(dst, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            current = dst.exists() and dst.stat().st_mtime_ns == stat.st_mtime_ns
+            data = None if current else src.read_bytes()
         except OSError:
-            return  # a figure that vanished or cannot be read: the page shows a broken image
+            return
+        if data is not None:
+            self.write_bytes(rel, strip_png_text(data) if src.suffix.lower() == ".png" else data)
+            os.utime(dst, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         self.kept.add(rel)
         self.figures += 1
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import runs
+from nnlab import fileio, runs
 
-from .helpers import Row, assert_settled, invoke, only, refused
+from .helpers import Row, assert_settled, copy_runs, invoke, only, refused
 from .test_after_folder import COMMANDS, SIGNALS
 
 
@@ -131,3 +131,27 @@ ENDS = [
         ("interrupted (SIGTERM): {run} is COMPLETED",),
     ),
 ]
+
+
+# ----------------------------------------------------------------------------- the report
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EIO], ids=["ENOSPC", "EIO"])
+def test_a_figure_the_report_cannot_write_fails_the_report_naming_it(
+    case, monkeypatch, planned, error
+):
+    """The figures' copies were written in a block that skipped a figure it could not read:
+    one that could not be written (a full disk) was skipped too, and the report said it was
+    built (exit 0, 'N figures'), its pages showing broken images."""
+    copy_runs(planned["lr-scan"], case / "runs")
+    real = fileio.replacing
+
+    def replacing(path, *args, **kwargs):
+        if Path(path).suffix == ".png":
+            raise OSError(error, os.strerror(error), str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(fileio, "replacing", replacing)
+    result = invoke("report", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    figure = case / "runs" / "report" / run.id / "lr-scan.png"
+    refused(result, 1, f"error: {figure}: {os.strerror(error)}")
+    assert temp_files(case / "runs") == []
