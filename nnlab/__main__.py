@@ -76,14 +76,22 @@ def _run() -> int:
             said = _say_interrupted(exc)
         except Exception as exc:  # (an NnlabError only with --debug: its traceback)
             from nnlab.errors import NnlabError
+            from nnlab.signals import as_interrupt
 
-            if not isinstance(exc, NnlabError):
+            stop = as_interrupt(exc)  # (an interrupt an import raised as its own error: a
+            # class made while Ctrl-C came raised RuntimeError; a traceback, exit 1)
+            if isinstance(stop, KeyboardInterrupt):
+                code = EXIT_INTERRUPTED
+                _set_stops(signal.SIG_IGN)
+                said = _say_interrupted(stop)
+            elif not isinstance(exc, NnlabError):
                 code = 1
                 raise
-            import traceback
+            else:
+                import traceback
 
-            traceback.print_exc()
-            code = exc.exit_code
+                traceback.print_exc()
+                code = exc.exit_code
     except KeyboardInterrupt as exc:  # (another one, at once: ``timeout`` sends two)
         code = EXIT_INTERRUPTED
         _set_stops(signal.SIG_IGN)

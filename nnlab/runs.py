@@ -41,6 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nnlab import signals
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
@@ -320,9 +321,8 @@ class Lifecycle:
             self._signals.__exit__(kind, exc, tb)
 
     def _end_status(self) -> None:
-        """Write the summaries (``on_end``) and the status a normal exit chose. A write that
-        fails (a full disk), the status's too, fails the run; a stop signal waits for the
-        status's write, and the folder is said as it ended (COMPLETED, not INTERRUPTED)."""
+        """Write the summaries (``on_end``), then the status: a write that fails fails the run;
+        a stop signal waits for the status's write (the folder is said as it ended)."""
         written = False
         try:
             self._run_hooks(self._status, quiet=False)
@@ -354,7 +354,9 @@ class Lifecycle:
 
     def _abnormal_end(self, exc: BaseException) -> None:
         """INTERRUPTED or FAILED with the error; nothing raised here may hide ``exc``."""
-        interrupted = isinstance(exc, KeyboardInterrupt)
+        interrupted = (
+            signals.interrupt_behind(exc) is not None
+        )  # (a library's error made of one too)
         status = "INTERRUPTED" if interrupted else "FAILED"
         self._run_hooks(status, quiet=True)
         with contextlib.suppress(Exception):

@@ -29,6 +29,8 @@ def interrupt_line(exc: BaseException) -> str:
 
 
 received: list[str] = []  # the stop signals this process took as interrupts, by name
+taken: list[str] = []  # the same with Ctrl-C (SIGINT) too, since the outermost
+# ``SignalsAsInterrupts`` began (a command, or a run started from Python): ``interrupt_behind``
 _deferred = {"depth": 0, "pending": []}  # (main thread only: where Python runs handlers)
 
 
@@ -38,10 +40,44 @@ def raise_interrupted(signum: int, frame: Any) -> None:
     if _deferred["depth"]:
         _deferred["pending"].append(signum)
         return
+    taken.append(signal.Signals(signum).name)
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
-    received.append(signal.Signals(signum).name)
+    received.append(taken[-1])
     raise Interrupted(received[-1])
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt ``exc`` stands for, else None: ``exc`` itself if it is one; one in its
+    chain (a library raised its own error from it); or, for any error once a stop signal was
+    taken (``taken``: in this command, which ends after one), one for that signal.
+    Libraries turn an interrupt raised inside them into their own errors: a class made while
+    Ctrl-C came raised RuntimeError('Error calling __set_name__ ...'), pydantic's schema
+    building a SchemaError naming it only in its text; the command exited 1 with a traceback or
+    an 'unexpected' error, and a run folder said FAILED."""
+    seen = exc
+    for _ in range(20):  # (a chain is short; a cycle in it is not followed)
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            break
+        seen = nxt
+    if not taken:
+        return None
+    return KeyboardInterrupt() if taken[-1] == "SIGINT" else Interrupted(taken[-1])
+
+
+def as_interrupt(exc: BaseException) -> BaseException:
+    """``exc``, or the interrupt it stands for (``interrupt_behind``) with what the lifecycle
+    recorded on ``exc`` (the folder, its status, how to resume it)."""
+    stop = interrupt_behind(exc)
+    if stop is None or stop is exc:
+        return exc
+    for key, value in vars(exc).items():
+        if key.startswith("nnlab_"):
+            setattr(stop, key, value)
+    return stop
 
 
 @contextlib.contextmanager
@@ -75,6 +111,7 @@ class SignalsAsInterrupts:
             return
         depth = getattr(_signals, "depth", 0)
         if depth == 0:
+            taken.clear()  # (what ``interrupt_behind`` asks is this block's, not an earlier one's)
             _signals.saved = {s: signal.signal(s, raise_interrupted) for s in STOPS}
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where
                 # Ctrl-C is ignored: a sweep worker leaves it to the sweep)
@@ -100,6 +137,7 @@ def _forget_in_child() -> None:
     _deferred["depth"] = 0
     _deferred["pending"].clear()
     received.clear()
+    taken.clear()
 
 
 if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)

@@ -38,6 +38,7 @@ class OneLineErrors(TyperGroup):
         argv = list(sys.argv[1:] if args is None else args)
         state["interrupt_said"] = False
         signals.received.clear()
+        signals.taken.clear()
         if (undecodable := not_utf8(argv)) is not None:
             note(undecodable)
             code = EXIT_USAGE

@@ -173,7 +173,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from nnlab.signals import SignalsAsInterrupts
+        from nnlab.signals import SignalsAsInterrupts, as_interrupt
 
         try:
             with SignalsAsInterrupts(), warnings.catch_warnings():  # (SIGTERM before a folder
@@ -184,7 +184,10 @@ def handle_errors(fn: F) -> F:
                     from nnlab.config import check_once
 
                     check_once(list(kwargs["overrides"]))
-                return fn(*args, **kwargs)
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as exc:  # (an interrupt a library raised as its own error)
+                    raise as_interrupt(exc)  # noqa: B904 (the same exception, or its interrupt)
         except PASS_THROUGH:
             raise
         except OptionError as exc:  # (an option's value the library refused: said as typer

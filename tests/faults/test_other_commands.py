@@ -20,8 +20,8 @@ import pytest
 
 from nnlab import fileio, runs
 
-from .helpers import Row, assert_settled, copy_runs, invoke, only, refused
-from .test_after_folder import COMMANDS, SIGNALS
+from .helpers import Row, assert_settled, copy_runs, invoke, one_line, only, refused
+from .test_after_folder import COMMANDS, SIGNALS, inject
 
 
 def fail_the_end(monkeypatch, case: Path, every: bool = False) -> None:
@@ -155,3 +155,93 @@ def test_a_figure_the_report_cannot_write_fails_the_report_naming_it(
     figure = case / "runs" / "report" / run.id / "lr-scan.png"
     refused(result, 1, f"error: {figure}: {os.strerror(error)}")
     assert temp_files(case / "runs") == []
+
+
+# ----------------------------------------------------------------------------- wrapped interrupts
+def interrupt_made_an_error(signum: int, chained: bool):
+    """A fault that takes a stop signal and raises a library's own error for it: chained to
+    the interrupt (a class made while Ctrl-C came: RuntimeError('Error calling __set_name__'))
+    or naming it only in its text (pydantic's SchemaError, raised by Rust code)."""
+
+    def fault(path=None):
+        caught = None
+        try:
+            os.kill(os.getpid(), signum)  # (the handler raises at the next bytecode, here)
+        except KeyboardInterrupt as exc:
+            caught = exc
+        message = f"Error building 'literal' validator: {type(caught).__name__}: {caught}"
+        if chained:
+            raise RuntimeError(message) from caught
+        raise RuntimeError(message)  # (outside the except block: no chain at all)
+
+    return fault
+
+
+@pytest.mark.parametrize("chained", [True, False], ids=["chained", "in its text"])
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_interrupt_a_library_raises_as_its_own_error_ends_interrupted(
+    case, monkeypatch, command, name, chained
+):
+    """It exited 1 with 'error: unexpected RuntimeError: ...' and the folder said FAILED."""
+    args, _, nth = COMMANDS[command]
+    nth += 2 if command in ("sweep", "tune") else 0  # (their second write is a file the
+    # folder is made with, a stop signal waiting for it: a trial's)
+    inject(monkeypatch, nth, interrupt_made_an_error(SIGNALS[name], chained))
+    result = invoke(*args, "--runs-dir", case / "runs")
+    top = only(case / "runs")
+    (expected,) = WRAPPED_INTERRUPT.expect(case / "runs", top.path)
+    word = "interrupted" if name == "SIGINT" else f"interrupted ({name})"
+    refused(result, 130, expected.replace("interrupted (SIGTERM)", word))
+    assert_settled(case / "runs", ("INTERRUPTED", "COMPLETED"))
+    assert top.meta["status"] == "INTERRUPTED" and "error" not in top.meta
+    assert temp_files(case / "runs") == []
+
+
+WRAPPED_INTERRUPT = Row(
+    "a stop signal that a library turns into its own error (RuntimeError, pydantic's "
+    "SchemaError), in every command",
+    "`nnlab lr-scan cfg.yaml` (SIGTERM, SIGHUP or Ctrl-C)",
+    130,
+    ("interrupted (SIGTERM): {run} is INTERRUPTED",),
+)
+
+
+# ``python -c WRAPPED ARGS...``: the nnlab entry point, taking a Ctrl-C while it
+# imports ``nnlab.cli`` that an import turns into its own error
+WRAPPED = """\
+import builtins, os, signal, sys
+real = builtins.__import__
+def importing(module, *a, **k):
+    if module == "nnlab.cli" and not getattr(importing, "done", False):
+        importing.done = True
+        caught = None
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            real("time").sleep(5)
+        except KeyboardInterrupt as exc:
+            caught = exc
+        raise RuntimeError("Error calling __set_name__ on 'cached_property'") from caught
+    return real(module, *a, **k)
+builtins.__import__ = importing
+sys.argv = ["nnlab", *sys.argv[1:]]
+from nnlab.__main__ import main
+main()
+"""
+
+
+def test_an_interrupt_an_import_raises_as_its_own_error_is_interrupted_130(case):
+    """Ctrl-C while the command line loads, turned by the import it hit into its own error (a
+    class made meanwhile: RuntimeError('Error calling __set_name__ ...') from it): it printed
+    that error's traceback and exited 1."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAPPED, "lr-scan", "cfg.yaml",
+         "--runs-dir", "runs"],
+        cwd=case, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)
+    assert one_line(proc.stderr) == "interrupted"
+    assert not (case / "runs").exists()

@@ -11,7 +11,7 @@ from .test_bounds import BOUNDS
 from .test_damaged import RESUME
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
-from .test_other_commands import ENDS
+from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_processes import INTERRUPTS
 from .test_summary_values import SUMMARY_VALUE
 
@@ -19,6 +19,7 @@ ROWS = [
     *FAULTS,
     *ENDS,
     *INTERRUPTS,
+    WRAPPED_INTERRUPT,
     *RESUME,
     SUMMARY_VALUE,
     *NAMES,
