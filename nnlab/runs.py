@@ -438,18 +438,13 @@ def _base_meta(run: RunDir, kind: str) -> dict[str, Any]:
     }
 
 
-def _folder_name(name: str) -> str:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{name}-{secrets.token_hex(3)}"
-
-
 def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
     """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``)."""
     root = Path(root)
     check_name(name, "name")
     if folder is not None:
         check_name(folder, "--out")
-    path = root / (folder or _folder_name(name))
+    path = root / (folder or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}")
     try:
         path.mkdir(parents=True, exist_ok=False)
     except FileExistsError:
@@ -481,10 +476,8 @@ def start(
     (name -> text, a JSON object, or a function writing the path it is given): what a resume
     reads first (config.yaml, a sweep's plan, a landscape's file). Written in the same step,
     a stop signal waiting for it, so a folder that can be interrupted (and is told to be
-    resumed) always has them; one that cannot be written leaves no folder.
-    ``size``: about how many bytes the folder will hold, and how to make that smaller (a
-    command whose size the user sets: ``--steps``, ...); refused if the space free under
-    ``root`` cannot take it (``limits.check_disk``), before the folder is made.
+    resumed) always has them; one that cannot be written leaves no folder. ``size``: its
+    bytes, about, and how to make them fewer: refused first if ``root`` has not the space.
     """
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
