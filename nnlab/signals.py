@@ -6,10 +6,13 @@ While a file is written (``deferred``) any of them waits for the file to be comp
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +23,7 @@ class Interrupted(KeyboardInterrupt):
 
 _signals = threading.local()
 STOPS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
+STOP_OF = {signal.Signals(s).name: s for s in STOPS}  # (an ``Interrupted``'s text: its signal)
 
 
 def interrupt_line(exc: BaseException) -> str:
@@ -112,6 +116,7 @@ class SignalsAsInterrupts:
         depth = getattr(_signals, "depth", 0)
         if depth == 0:
             taken.clear()  # (what ``interrupt_behind`` asks is this block's, not an earlier one's)
+            _signals.hook, sys.unraisablehook = sys.unraisablehook, _interrupt_again
             _signals.saved = {s: signal.signal(s, raise_interrupted) for s in STOPS}
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where
                 # Ctrl-C is ignored: a sweep worker leaves it to the sweep)
@@ -125,6 +130,27 @@ class SignalsAsInterrupts:
         if _signals.depth == 0:
             for s, handler in _signals.saved.items():
                 signal.signal(s, handler)
+            sys.unraisablehook = _signals.hook
+
+
+def _interrupt_again(unraisable: Any) -> None:
+    """The hook for exceptions Python cannot raise (in a weakref or garbage-collection callback,
+    a ``__del__``) while signals are interrupts: a stop signal's interrupt raised there was
+    printed as 'Exception ignored in ...' with a traceback, and lost: the command went on to
+    end COMPLETED, exit 0. The signal is sent again, a moment later from another thread, so
+    that its handler interrupts where the program is once this hook has returned (sent from
+    here, it would run in the hook and be lost again; one that lands in a callback again comes
+    back here). The thread is not waited for: a wait here is where the signal would land."""
+    exc = unraisable.exc_value
+    if not isinstance(exc, KeyboardInterrupt):
+        return _signals.hook(unraisable)
+    signum = signal.SIGINT if type(exc) is KeyboardInterrupt else STOP_OF[str(exc)]
+    _thread.start_new_thread(_send_again, (signum,))
+
+
+def _send_again(signum: int) -> None:
+    time.sleep(0.001)  # (the hook that started this thread has returned by then)
+    os.kill(os.getpid(), signum)
 
 
 def _forget_in_child() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
+import sys
 import time
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 import yaml
 
 import nnlab.experiments.train as train_mod
-from nnlab import __version__, process
+from nnlab import __version__, process, runs
 from nnlab.config import Config, load_config, to_yaml
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.listing import list_runs
@@ -761,3 +763,22 @@ def test_the_library_refuses_a_new_run_or_sweep_inside_a_run_folder(tmp_path):
     with pytest.raises(ConfigError, match="is the run folder"):
         run_sweep(defn, runs_dir=done.path)
     assert sorted(p.name for p in done.path.iterdir() if p.is_dir()) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_whose_interrupt_lands_in_a_callback_interrupts_all_the_same(
+    tmp_path, capfd, signum
+):
+    # (a SIGTERM taken inside a weakref or garbage-collection callback: Python printed
+    # 'Exception ignored in ...' with a traceback and went on, and the run ended COMPLETED)
+    class Collected:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signum)  # (the handler raises here, where Python cannot)
+
+    hook, life = sys.unraisablehook, runs.start(tmp_path, "x", "train")
+    with pytest.raises(KeyboardInterrupt), life:
+        Collected()  # (dropped at once: its __del__ runs, the signal arrives inside it)
+        time.sleep(10)  # (the signal again, from another thread: it interrupts the sleep)
+    assert life.run.status == "INTERRUPTED"
+    assert "Exception ignored" not in capfd.readouterr().err
+    assert sys.unraisablehook is hook  # (put back as the block ends)
