@@ -93,16 +93,20 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
 def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
     """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
     (its other fields None), never an exception. ``files``: check every file a command may
-    read (``RunDir.check_files``), not only meta.json and summary.json."""
+    read (``RunDir.check_files``), not only meta.json and summary.json. Read as of one state
+    of the folder (``RunDir.settled``): a writer moving on meanwhile is no damage."""
     try:
-        meta = run.meta
-        summary = run.summary()
-        if files:
-            run.check_files()
-        kind = kind_of(run, meta)
-        return {"meta": meta, "summary": summary, "kind": kind, "status": status_of(meta)}
+        return run.settled(lambda: _described(run, files))
     except RunError as exc:
         return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+
+
+def _described(run: RunDir, files: bool) -> dict[str, Any]:
+    meta = run.meta
+    summary = run.summary()
+    if files:
+        run.check_files()
+    return {"meta": meta, "summary": summary, "kind": kind_of(run, meta), "status": status_of(meta)}
 
 
 def check_kind(kind: str, option: str = "--kind") -> str:
@@ -186,10 +190,11 @@ def absent_round(folder: RunDir) -> str | None:
 
 def trial_folders(run: RunDir) -> list[Path]:
     """The folders under a sweep's ``trials/``, by id (none for a folder that is no sweep, or
-    whose trials cannot be listed)."""
+    whose trials cannot be listed); a hidden one is none (one being removed: ``RunDir.remove``)."""
     folder = run.file(TRIALS)
     try:
-        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        found = folder.iterdir() if folder.is_dir() else []
+        return sorted(p for p in found if p.is_dir() and not p.name.startswith("."))
     except OSError:
         return []
 
@@ -200,7 +205,7 @@ def unplanned_folders(run: RunDir, planned: list[str]) -> list[Path]:
     Each is damage in every reader: it was passed over, so a sweep whose plan lost a trial
     was shown, compared and resumed as if it never had it."""
     ids = set(planned)
-    return [p for p in trial_folders(run) if p.name not in ids and not p.name.startswith(".")]
+    return [p for p in trial_folders(run) if p.name not in ids]
 
 
 def unplanned(path: Path) -> str:
@@ -257,13 +262,21 @@ def absent_trial(path: Path, recorded: Any) -> dict[str, Any]:
     return {"status": MISSING, "reason": reason}
 
 
-def foreign_trial(run: RunDir, folder: RunDir, trial_id: str, seed: Any, values: Any) -> str | None:
+def foreign_trial(
+    run: RunDir,
+    folder: RunDir,
+    trial_id: str,
+    seed: Any,
+    values: Any,
+    meta: dict[str, Any] | None = None,
+) -> str | None:
     """Why the trial folder ``folder`` of sweep ``run`` is not the trial its plan (sweep.yaml)
     made under ``trial_id`` (with ``seed`` and ``values``), None if it is, or if it records no
     trial (an older version's: not told). A trial's meta.json names its id, its sweep (the
     sweep's recorded id), seed and values: a folder swapped with another trial's, or copied
-    from another sweep, was shown and kept as this trial's, with another trial's numbers."""
-    found = folder.meta.get("trial")
+    from another sweep, was shown and kept as this trial's, with another trial's numbers.
+    ``meta``: the trial's meta.json as the caller read it (else it is read here)."""
+    found = (folder.meta if meta is None else meta).get("trial")
     if not isinstance(found, dict):
         return None
     planned = {"id": trial_id, "sweep": run.recorded_id, "seed": seed, "values": values}

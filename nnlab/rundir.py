@@ -12,8 +12,9 @@ import hashlib
 import os
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from nnlab.fileio import (
     dumps,
     file_mode,
     naming,
+    read_at_most,
     read_json_file,
     read_records,
     read_text_file,
@@ -53,9 +55,15 @@ from nnlab.results import (  # (re-exported: what summary.json and a result file
     table_problem,
 )
 
+REMOVING = ".removing"  # a folder being removed (``RunDir.remove``): hidden, readers pass it by
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds``)
 
+
+# How often a reader reads a folder whose meta.json changed under it before it says what it
+# found (``RunDir.settled``): each time, a writer moved on between its reads.
+SETTLE_READS = 4
+T = TypeVar("T")
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
 RECORDS = "records"  # a checkpoint's digest of its run's records up to its epoch
@@ -91,8 +99,14 @@ class RunDir:
         return self.path / name
 
     def remove(self) -> None:
-        """Delete the folder and everything in it (a sweep reruns a failed or half-made trial)."""
-        shutil.rmtree(self.path)
+        """Delete the folder and everything in it (a sweep reruns a failed or half-made trial):
+        first moved out of its readers' way, under a hidden name beside it (``REMOVING``), so
+        that a reader finds it whole or not at all: its files gone one by one were read as
+        damage ('config.yaml: missing', 'meta.json: missing')."""
+        hidden = self.path.with_name(f".{self.id}{REMOVING}")
+        shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
+        os.replace(self.path, hidden)
+        shutil.rmtree(hidden)
 
     # -- files ----------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:
@@ -223,6 +237,32 @@ class RunDir:
         if problem is not None:  # (what every round is planned from)
             raise DamagedError(f"{where}: settings {problem}")
         return rounds
+
+    # -- reading while a writer writes ----------------------------------------------------
+    def settled(self, read: Callable[[], T]) -> T:
+        """``read()``, a reader's reading of the folder (meta.json, then the files checked
+        against it), as of one state of it: a RunError raised while meta.json changed under
+        it (its writer moved on between the reads: a resume's RUNNING and its records cut
+        back to its checkpoint, read after the INTERRUPTED before) is read again, at most
+        ``SETTLE_READS`` times in all. One raised while meta.json stayed as it was is the
+        folder's: damage (a kill -9 leaving files that disagree) is reported as before."""
+        for _ in range(SETTLE_READS - 1):
+            before = self._meta_bytes()
+            try:
+                return read()
+            except RunError:
+                if self._meta_bytes() == before:
+                    raise
+        return read()
+
+    def _meta_bytes(self) -> bytes | None:
+        """meta.json as it is now (None: absent, unreadable or too large to be nnlab's): every
+        writer replaces it whole (``atomic_write``), so what it holds tells one state from
+        another (each write records its time, a resume its entry)."""
+        try:
+            return read_at_most(self.file("meta.json"), 2**20)
+        except OSError:
+            return None
 
     # -- meta -----------------------------------------------------------------------------
     @property

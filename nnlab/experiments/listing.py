@@ -246,7 +246,13 @@ class RunView:
 
 def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     """A folder's view (see ``RunView``); a damaged file raises DamagedError naming it (every
-    file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound)."""
+    file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound).
+    Read as of one state of the folder (``RunDir.settled``): a writer moving on meanwhile is
+    no damage."""
+    return run.settled(lambda: _view(run, every))
+
+
+def _view(run: runs.RunDir, every: bool) -> RunView:
     run.check_files()
     meta, metrics = run.meta, run.metrics()
     run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)

@@ -11,6 +11,7 @@ PENDING, or FAILED with its error (a unit can fail before its folders are made).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from nnlab import runs
@@ -144,17 +145,16 @@ def _trial_state(
     foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
     if foreign is not None:
         return {"status": runs.DAMAGED, "reason": foreign}
-    if folder.file("meta.json").exists():
-        info = runs.describe_folder(folder, files=files)
-        if "reason" not in info:
-            other = runs.foreign_trial(
-                run, folder, trial_id, planned.get("seed"), planned.get("values")
-            )
-            if other is not None:
-                return {"status": runs.DAMAGED, "reason": other}
-        if "reason" in info:
-            return {"status": info["status"], "reason": info["reason"]}
+    info = runs.describe_folder(folder, files=files) if folder.file("meta.json").exists() else {}
+    if "reason" in info and os.path.lexists(folder.path):
+        return {"status": info["status"], "reason": info["reason"]}
+    if info and "reason" not in info:
+        seed, values = planned.get("seed"), planned.get("values")
+        other = runs.foreign_trial(run, folder, trial_id, seed, values, info["meta"])
+        if other is not None:
+            return {"status": runs.DAMAGED, "reason": other}
         return {**info["summary"], **_recorded_by_meta(info["meta"]), "status": info["status"]}
+    # (no folder; or one removed as it was read, by a resume that runs the trial again)
     return runs.absent_trial(folder.path, recorded.get(trial_id))
 
 
