@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
@@ -238,7 +239,7 @@ def print_table(
     table = render_table(rows, columns)
     needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
     if title:  # (on a terminal folded at its spaces: a run id in it stays whole)
-        lines = [f for t in title.split("\n") for f in _folded(t, console.width, "", "  ")]
+        lines = [f for t in title.split("\n") for f in fold_line(t, console.width)]
         for line in lines if terminal else [title]:
             console.print(line, soft_wrap=True, highlight=False, markup=False)
     if needed > console.width and terminal:
@@ -264,7 +265,7 @@ def record_lines(
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines = []
     for row in rows:
-        lines.append(_row_cell(row, head) if head else "")
+        lines += fold_line(_row_cell(row, head), width, 2) if head else [""]
         line = ""
         cells = ((c, _row_cell(row, c)) for c in columns if c != head)
         for pair in (f"{c} {text}" for c, text in cells if text not in EMPTY):
@@ -282,14 +283,99 @@ def record_lines(
 
 def _folded(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """``text`` in lines of ``width`` (the first indented by ``first``, the others by
-    ``rest``), broken at its spaces only: a word (an id, a path, a number) stays whole, on
-    a line of its own when it is longer than the width."""
-    import textwrap
+    ``rest``), broken at its spaces only (``fold_line``)."""
+    return fold_line(first + " ".join(text.split()), width, len(rest))
 
-    return textwrap.wrap(
-        text, width, initial_indent=first, subsequent_indent=rest,
-        break_long_words=False, break_on_hyphens=False,
-    ) or [first.rstrip()]  # fmt: skip
+
+# A line that is a "key: value" pair ("run folder: ...", "max_rel_error: ...", a config's
+# "  dataset: {...}") or an aligned "key   value" pair ("command   nnlab ...", a legend's
+# "  step_loss    L(W - lr*g): ..."): its continued lines are indented to its value.
+KEY_VALUE = re.compile(r" *(?:[A-Za-z_][\w.-]* {2,}|[A-Za-z_](?:[^: ]| (?! ))*?: +)(?=\S)")
+
+
+def hanging_indent(line: str, width: int) -> int:
+    """How far the continued lines of ``line`` folded at ``width`` are indented: to its value
+    where it is a key-value pair (``KEY_VALUE``) whose key takes at most a third of the
+    width; else its own indent, and 2 for a line that has none."""
+    lead = len(line) - len(line.lstrip(" "))
+    match = KEY_VALUE.match(line)
+    if match and match.end() <= width // 3:
+        return match.end()
+    return min(lead or 2, width // 3)
+
+
+def fold_line(line: str, width: int, indent: int | None = None) -> list[str]:
+    """``line`` in lines of at most ``width``, broken at its spaces only (the spaces inside
+    each piece kept as they are), continued lines indented by ``indent`` (None:
+    ``hanging_indent``). A word (an id, a path, a number) is never broken: one that does not
+    fit where the line goes on starts a line of its own, indented where it fits so, at the
+    left edge where only that way it fits whole; a word wider than the terminal stands on a
+    line of its own and is left to it."""
+    if len(line) <= width:
+        return [line]
+    rest = " " * (hanging_indent(line, width) if indent is None else indent)
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    lines, current = [], lead
+    for gap, word in re.findall(r"(\s*)(\S+)", line[len(lead) :]):
+        if current.strip() and len(current) + len(gap) + len(word) <= width:
+            current += gap + word
+        elif not current.strip():  # (the line's first word: where it is, whatever its length)
+            current += word
+        else:
+            lines.append(current)
+            fits = len(rest) + len(word) <= width or len(word) > width
+            current = (rest if fits else "") + word
+    return [*lines, current]
+
+
+def fold_text(text: str, width: int) -> str:
+    """``text`` with each line longer than ``width`` folded at its spaces (``fold_line``),
+    together with the lines that continue it by hand (``_unwrapped``)."""
+    ends = text.endswith("\n")
+    lines = [f for line in _unwrapped(text.splitlines(), width) for f in fold_line(line, width)]
+    return "\n".join(lines) + ("\n" if ends else "")
+
+
+def _unwrapped(lines: list[str], width: int) -> list[str]:
+    """``lines`` with each one longer than ``width`` joined to the lines after it that
+    continue it (a legend wrapped by hand at 100 columns: indented further than it, and no
+    "key: value" line of their own), so that it folds as one line, not as ragged pieces."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        indent = len(line) - len(line.lstrip(" "))
+        continued = line.strip() and indent > len(prev) - len(prev.lstrip(" "))
+        if len(prev) > width and continued and not KEY_VALUE.match(line):
+            out[-1] = f"{prev} {line.strip()}"
+        else:
+            out.append(line)
+    return out
+
+
+TERMINAL_ENV = ("FORCE_TERMINAL", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR")
+
+
+def terminal_width(err: bool = False) -> int | None:
+    """The width of the terminal stdout (``err``: stderr) is, as rich (and so ``print_table``)
+    sees it (``COLUMNS``, ``TTY_COMPATIBLE``, ...); None where it is no terminal (a file, a
+    pipe: text is never folded there). rich is only asked where it may be one."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):  # (no stream, or a closed one)
+        tty = False
+    if not tty and not any(os.environ.get(name) for name in TERMINAL_ENV):
+        return None
+    console = _console_class()(stderr=err)
+    return console.width if console.is_terminal else None
+
+
+def fit_prose(text: str, err: bool = False) -> str:
+    """Text a command prints as lines of prose (headers, notes, legends, messages on stderr),
+    on a terminal narrower than a line folded at its spaces (``fold_text``), so that the
+    terminal does not break it inside a word; elsewhere as it is."""
+    width = terminal_width(err)
+    return text if width is None else fold_text(text, width)
 
 
 def print_text(text: str, file: Any = None) -> None:
@@ -307,11 +393,15 @@ TABLE_LINE = ("┏", "┃", "┡", "│", "└")  # (how rich's default box star
 
 def fit_text(text: str, width: int) -> str:
     """``text`` with each table wider than ``width`` as ``record_lines`` (a table of other
-    shape than ``table_text`` draws, or torn, as it is); every other line as it is."""
+    shape than ``table_text`` draws, or torn, as it is); every other line (a title, a legend)
+    folded at its spaces where longer than ``width`` (``fold_text``)."""
     out: list[str] = []
     block: list[str] = []
+    prose: list[str] = []
     for line in text.splitlines():
         if line.startswith(TABLE_LINE):
+            out += fold_text("\n".join(prose), width).split("\n") if prose else []
+            prose = []
             block.append(line)
             if line.startswith("└"):
                 out += _fit_table(block, width)
@@ -319,8 +409,8 @@ def fit_text(text: str, width: int) -> str:
             continue
         out += block  # (a table that never ended: as it is)
         block = []
-        out.append(line)
-    out += block
+        prose.append(line)
+    out += block + (fold_text("\n".join(prose), width).split("\n") if prose else [])
     return "".join(f"{line}\n" for line in out)
 
 

@@ -25,7 +25,7 @@ import typer
 
 from nnlab.errors import NnlabError, OptionError
 from nnlab.kinds import MAX_SEED
-from nnlab.output import Format
+from nnlab.output import Format, fit_prose
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TRIALS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -64,8 +64,16 @@ def echo(text: str, err: bool = False, nl: bool = True) -> None:
 
 
 def note(text: str) -> None:
-    """One line on stderr."""
-    echo(text, err=True)
+    """One line on stderr (on a terminal narrower than it, folded at its spaces:
+    ``output.fit_prose``)."""
+    echo(fit_prose(text, err=True), err=True)
+
+
+def say(text: str) -> None:
+    """Lines of prose on stdout (a header, a legend: not data a script reads, which ``echo``
+    prints as it is), on a terminal narrower than a line folded at its spaces
+    (``output.fit_prose``)."""
+    echo(fit_prose(text))
 
 
 class Lines:

@@ -22,6 +22,7 @@ from nnlab.cli.common import (
     out_option,
     png_path,
     runs_root,
+    say,
     seed_option,
 )
 from nnlab.cli.render import emit, emit_json
@@ -32,7 +33,7 @@ def render_blocks(blocks: list[Any], fmt: Format) -> None:
     """A report's text lines and (title, rows) tables, in order."""
     for block in blocks:
         if isinstance(block, str):
-            echo(block)
+            say(block)
         else:
             title, rows = block
             emit(rows, fmt, title=title)
@@ -123,7 +124,7 @@ def gradcheck(
     report = gr.run_gradcheck(cfg, data_dir, settings)
     show(report, fmt)
     for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
-        echo(line, err=fmt != Format.table)
+        (note if fmt != Format.table else say)(line)
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)
 

@@ -22,6 +22,7 @@ from nnlab.cli.common import (
     given_path,
     note,
     png_path,
+    say,
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
@@ -243,9 +244,9 @@ def runs_show(
     if fmt == Format.csv:  # (a run's records; a sweep's trials; else there is no table)
         emit(csv_rows(view), fmt)
         return
-    echo("\n".join(view.header))
+    say("\n".join(view.header))
     if view.config:
-        echo("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
+        say("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
     if view.summary:  # (tables drawn at full width: records on a narrow terminal)
         print_text(view.summary)
     if view.metrics:

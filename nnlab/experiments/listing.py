@@ -256,18 +256,20 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
     run.check_files()
     meta, metrics = run.meta, run.metrics()
     run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)
-    header = [
-        f"run     {run.path}",
-        f"kind    {run.kind}    status {run.status}",
-        f"started {meta.get('started')}  ended {meta.get('ended')}",
-        f"command {command_line(meta.get('argv'))}",
+    # ("key   value" lines, the values aligned: on a narrow terminal a value folds under itself)
+    fields = [
+        ("run", run.path),
+        ("kind", f"{run.kind}    status {run.status}"),
+        ("started", f"{meta.get('started')}  ended {meta.get('ended')}"),
+        ("command", command_line(meta.get("argv"))),
     ]
     if meta.get("versions"):  # (what made the numbers: a BLAS of other kernels, other last digits)
-        header.append(f"versions {', '.join(f'{k} {v}' for k, v in meta['versions'].items())}")
+        fields.append(("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())))
     if meta.get("error"):
-        header.append(f"error   {meta['error']}")
+        fields.append(("error", meta["error"]))
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
     bad = trial_damage(run, files=True)[1]
+    header = [f"{key:<8}  {value}" for key, value in fields]
     header += [f"{b['status']} {b['reason']}" for b in bad]
     run.config()  # (shown as written; a damaged config.yaml is reported, not shown)
     result = run.result()  # (read once: a comparison's can be large)

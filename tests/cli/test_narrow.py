@@ -1,0 +1,124 @@
+"""Prose on a terminal narrower than its lines (a header, a legend, a note on stderr): folded
+at its spaces, a "key: value" line's continued lines indented to its value, no word broken;
+into a pipe or a file, as it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nnlab.output import TABLE_LINE, fit_text, fold_line, fold_text, record_lines
+from tests.conftest import invoke
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
+SMALL = ["dataset.n_train=300", "model.hidden=[20]", "epochs=1"]
+WIDTHS = [40, 60, 80, 100]
+STAMPED = r"\S*\d\S*"  # (numbers, run ids, timings: a word check of the text around them)
+
+
+def terminal(width: int, runs: Path) -> dict[str, str]:
+    """The environment of a terminal ``width`` columns wide (rich: stdout is a terminal)."""
+    return {"TTY_COMPATIBLE": "1", "COLUMNS": str(width), "NNLAB_RUNS_DIR": str(runs)}
+
+
+def test_a_key_value_line_continues_under_its_value():
+    line = "run folder: " + " ".join(["word"] * 20)
+    lines = fold_line(line, 40)
+    assert all(len(f) <= 40 for f in lines) and lines[1].startswith(" " * 12 + "word")
+    assert " ".join(" ".join(lines).split()) == " ".join(line.split())
+    aligned = fold_line("command   nnlab sweep grid configs/x.yaml optimizer.lr=0.1,0.5", 30)
+    assert aligned == ["command   nnlab sweep grid", "          configs/x.yaml",
+                       "          optimizer.lr=0.1,0.5"]  # fmt: skip
+
+
+def test_prose_without_a_key_continues_indented_by_two_and_keeps_its_own_indent():
+    assert fold_line("(L: a b c d e f g h)", 12) == ["(L: a b c d", "  e f g h)"]
+    assert fold_line("    a b c d e f g h", 12) == ["    a b c d", "    e f g h"]
+
+
+def test_a_word_is_never_broken_and_one_too_long_for_the_indent_starts_at_the_left_edge():
+    path = "/a/" + "x" * 30
+    lines = fold_line(f"run folder: {path} (and more)", 40)
+    assert lines == ["run folder:", f"{path} (and", "            more)"]
+    longer = "/b/" + "y" * 50  # (wider than the terminal: on a line of its own, left to it)
+    assert fold_line(f"figure: {longer} ok", 40) == ["figure:", f"        {longer}", "        ok"]
+
+
+def test_a_legend_wrapped_by_hand_folds_as_one_line_and_fits_as_it_is():
+    legend = ("kinks: checked entries whose +-eps evaluations crossed a kink (a ReLU input or\n"
+              "  changed sign); the finite difference there mixes two slopes.\n"
+              "exit code: 0 when no row fails.\n")  # fmt: skip
+    assert fold_text(legend, 200) == legend and fit_text(legend, 200) == legend
+    folded = fold_text(legend, 50).splitlines()
+    assert folded[0].startswith("kinks: ") and folded[1].startswith(" " * 7 + "crossed")
+    assert "input or changed sign);" in " ".join(" ".join(folded).split())
+    assert folded[-1] == "exit code: 0 when no row fails." and all(len(f) <= 50 for f in folded)
+    assert fit_text(legend, 50).splitlines() == folded
+
+
+def test_a_record_whose_id_is_longer_than_the_width_folds_it_at_its_spaces():
+    # (data list's hdf5 row: its two file paths, on one line past the terminal's edge)
+    where = "/data/catvnoncat/train_catvnoncat.h5, /data/catvnoncat/test_catvnoncat.h5"
+    lines = record_lines([{"location": where, "dataset": "hdf5"}], width=60)
+    assert lines == ["/data/catvnoncat/train_catvnoncat.h5,",
+                     "  /data/catvnoncat/test_catvnoncat.h5", "    dataset hdf5"]  # fmt: skip
+
+
+def assert_folded(text: str, piped: str, width: int) -> None:
+    """Each line of ``text`` fits ``width`` or is one word that cannot; no word is broken
+    (every word is one of the words the pipe got)."""
+    words = set(re.sub(STAMPED, "", piped).split())
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines():
+        if line.startswith(TABLE_LINE):  # (a table's lines: drawn as wide as it fits)
+            continue
+        assert len(line) <= width or len(line.split()) == 1, (width, line)
+        assert all(w in words for w in re.sub(STAMPED, "", line).split()), (width, line)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """A runs folder with a training run and an lr-scan (whose legend is wrapped by hand)."""
+    root = tmp_path_factory.mktemp("narrow") / "runs"
+    for args in (["train", CONFIG, *SMALL, "-q"],
+                 ["lr-scan", CONFIG, *SMALL[:2], "--num", "2", "--epochs", "1", "-q"]):  # fmt: skip
+        assert invoke(*args, "--runs-dir", root).exit_code == 0
+    return root
+
+
+COMMANDS = {
+    "runs show train": ["runs", "show", "digits-quickstart"],
+    "runs show lr-scan": ["runs", "show", "lr-scan"],
+    "gradcheck": ["gradcheck", "--max-entries", "3"],
+    "sweep dry run": ["sweep", "grid", CONFIG, "optimizer.lr=0.1,0.5", "--dry-run"],
+    "data list": ["data", "list"],
+    "train": ["train", CONFIG, *SMALL],
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_folds_its_prose_at_spaces_on_a_narrow_terminal(runs, name, width):
+    # (runs show's versions and command lines, gradcheck's legend, the dry run's line on
+    # stderr ran past the terminal's edge, which broke them inside words)
+    args = COMMANDS[name]
+    if name.startswith("runs show"):
+        args = ["runs", "show", next(p.name for p in runs.iterdir() if args[2] in p.name)]
+    shown = invoke(*args, env=terminal(width, runs))
+    piped = invoke(*args, env={"NNLAB_RUNS_DIR": str(runs)})
+    assert shown.exit_code == piped.exit_code == 0, shown.output
+    wide = max(len(line) for line in (piped.stdout + piped.stderr).splitlines())
+    assert wide > width or width == 100  # (the pipe's lines are longer: something to fold)
+    assert_folded(shown.stdout, piped.stdout + piped.stderr, width)
+    assert_folded(shown.stderr, piped.stdout + piped.stderr, width)
+
+
+def test_runs_show_continues_the_command_and_versions_under_their_values(runs):
+    run = next(p.name for p in runs.iterdir() if "lr-scan" not in p.name)
+    lines = invoke("runs", "show", run, env=terminal(60, runs)).stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("versions  "))
+    assert lines[at + 1].startswith(" " * 10) and lines[at + 1][10] != " "
+    piped = invoke("runs", "show", run, env={"NNLAB_RUNS_DIR": str(runs)}).stdout
+    assert any(line.startswith("versions  ") and len(line) > 60 for line in piped.splitlines())
