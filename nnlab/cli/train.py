@@ -206,18 +206,20 @@ def runs_list(
 
     Example: nnlab runs list --kind sweep
     """
-    from nnlab.experiments.listing import list_columns, list_runs
+    from nnlab.experiments.listing import list_columns, list_runs, list_table
 
     rows = list_runs(runs_dir, kind)
+    title = f"{kind + ' ' if kind else ''}folders in {runs_dir}"
     if not rows and fmt == Format.table:
-        note(f"no {kind + ' ' if kind else ''}folders under {runs_dir}")
+        note(f"no {title.replace(' in ', ' under ')}")
         return
-    if fmt == Format.table:  # (to the second, as recorded; json and csv keep the whole stamp)
-        rows = [{**r, "started": (r["started"] or "")[:19].replace("T", " ") or None} for r in rows]
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
-    columns = list_columns(rows, table=fmt == Format.table)  # (csv: one header, whatever is listed)
-    emit(rows, fmt, columns, title=f"{kind + ' ' if kind else ''}folders in {runs_dir}")
+    if fmt == Format.table:  # (made to fit a terminal; json and csv: every field, full names)
+        rows, columns, legend = list_table(rows)
+        emit(rows, fmt, columns, title=f"{title}\n{legend}" if legend else title)
+        return
+    emit(rows, fmt, list_columns(rows), title=title)  # (csv: one header, whatever is listed)
 
 
 @runs_app.command("show")

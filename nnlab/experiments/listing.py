@@ -124,6 +124,38 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
     return [c for c in columns if c not in left_out and any(c in r for r in rows)]
 
 
+# a table's short headers (its title's second line says what they are; json and csv keep the
+# full names a script reads)
+TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test_acc": "test"}
+TABLE_LEGEND = "train, val, test: final accuracy (of a sweep or a tune: its best trial's)"
+
+
+def list_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str], str]:
+    """``runs list``'s table: (its rows, its columns, a legend for its title) made to fit a
+    120-column terminal for a typical runs folder (it was ~146 columns wide, and fell back
+    to one record per folder): the columns ``list_columns`` gives a table, without those no
+    row has a value in, the folder's kind and dataset in one column (``train/mnist``),
+    the final accuracies headed by their split (``TABLE_HEADERS``), the start to the second.
+    """
+    columns = [c for c in list_columns(rows, table=True) if any(r.get(c) is not None for r in rows)]
+    merged = "kind" in columns and "dataset" in columns
+    out = []
+    for row in rows:
+        row = {**row, "started": (row.get("started") or "")[:19].replace("T", " ") or None}
+        if merged:  # (a kind with no dataset, activations: its kind alone)
+            dataset = row.get("dataset")
+            row["kind"] = f"{row['kind']}/{dataset}" if dataset is not None else row["kind"]
+        out.append({TABLE_HEADERS.get(k, k): v for k, v in row.items()})
+    if merged:
+        columns = [c for c in columns if c != "dataset"]
+        out = [{("kind/dataset" if k == "kind" else k): v for k, v in r.items()} for r in out]
+    columns = [
+        ("kind/dataset" if merged and c == "kind" else TABLE_HEADERS.get(c, c)) for c in columns
+    ]
+    legend = TABLE_LEGEND if any(c in TABLE_HEADERS.values() for c in columns) else ""
+    return out, columns, legend
+
+
 def _named_by_start(row: dict[str, Any]) -> bool:
     """Whether ``row``'s folder name begins with the time it started (``runs``' stamp,
     ``YYYYmmdd-HHMMSS``, taken a moment before meta.json's ``started``; a folder nnlab named),

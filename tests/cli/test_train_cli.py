@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -186,7 +187,7 @@ def test_runs_list_formats(two_runs):
     )
     assert csv_lines[0] == header
     # (the table's columns come in the CSV's order: the table had val after test)
-    assert table.stdout.index("final_train_acc") < table.stdout.index("final_test_acc")
+    assert table.stdout.index("┃  train ┃") < table.stdout.index("┃   test ┃")
     assert [line.split(",")[0] for line in csv_lines[1:]] == [r.id for r in runs]
     stamp = runs[0].meta["started"]  # e.g. 2026-12-03T12:13:30.930+00:00, in json and csv
     assert rows[0]["started"] == stamp and f",{stamp}" in csv_lines[1]
@@ -472,6 +473,67 @@ def test_runs_list_table_leaves_out_started_when_every_folder_name_begins_with_i
     assert "started" not in list_columns([named], table=True)
     assert "started" in list_columns([named, given], table=True)
     assert "started" in list_columns([named])  # (csv and json keep it)
+
+
+# a typical runs folder as list_runs gives it: train runs, a preset sweep, a tune, an lr-scan,
+# a landscape (and a folder without a dataset)
+TYPICAL = [
+    ("20261205-125717-digits-quickstart-a24563", "train", "digits", 20, 1.0, None, 0.9966),
+    ("20261205-125719-mnist-1000-6493db", "train", "mnist", 20, 0.841, None, 0.789),
+    ("20261205-125719-lr-scan-digits-quickstart-f073f3", "lr-scan", "digits", 2, None, None, None),
+    ("20261205-125721-tune-digits-quickstart-39f672", "tune", "digits", 3, 0.7, 0.7067, None),
+    ("20261205-125727-landscape-mnist-1000-7b77a0", "landscape", "mnist", None, None, None, None),
+    ("20261205-125742-activations-2a044f", "activations", None, None, None, None, None),
+    ("20261205-125746-sweep-weight-scale-digits-122448", "sweep", "digits", 20, 1.0, None, 0.9966),
+]
+
+
+def typical_rows() -> list[dict]:
+    keys = ("run", "kind", "dataset", "epochs", "final_train_acc", "final_val_acc",
+            "final_test_acc")  # fmt: skip
+    return [
+        {**dict(zip(keys, row)), "name": "x", "status": "COMPLETED",
+         "started": f"{row[0][:4]}-{row[0][4:6]}-{row[0][6:8]}T{row[0][9:11]}:{row[0][11:13]}:"
+                    f"{row[0][13:15]}.100+00:00", "best_trial": None}
+        for row in TYPICAL
+    ]  # fmt: skip
+
+
+def test_runs_list_table_of_a_typical_folder_fits_120_columns():
+    # (it was 146 columns wide, so a 120-column terminal got one record per folder)
+    from nnlab.experiments.listing import list_columns, list_table
+    from nnlab.output import table_text
+
+    rows = typical_rows()
+    before = table_text(rows, list_columns(rows, table=True))
+    assert max(map(len, before.splitlines())) > 140
+    table, columns, legend = list_table(rows)
+    text = table_text(table, columns, title=f"folders in runs\n{legend}")
+    assert max(map(len, text.splitlines())) <= 120, text
+    assert columns == ["run", "kind/dataset", "status", "epochs", "train", "val", "test"]
+    assert "│ landscape/mnist │" in text and "│ activations     │" in text
+    assert "final accuracy" in legend and "│ 0.7067 │" in text  # (no number lost)
+
+
+def test_runs_list_table_leaves_out_a_column_no_folder_has_a_value_in():
+    from nnlab.experiments.listing import list_table
+
+    rows = [{**r, "final_val_acc": None} for r in typical_rows() if r["kind"] != "tune"]
+    assert "val" not in list_table(rows)[1]
+    rows = [{**r, "dataset": None} for r in rows]  # (kind alone, then)
+    table, columns, _ = list_table(rows)
+    assert "kind" in columns and {r["kind"] for r in table} >= {"train", "sweep"}
+    lr_scans = [r for r in rows if r["kind"] in ("lr-scan", "landscape")]
+    assert list_table(lr_scans)[1:] == (["run", "kind", "status", "epochs"], "")
+
+
+def test_runs_list_on_a_120_column_terminal_is_a_table_and_json_csv_keep_full_names(two_runs):
+    runs_dir = two_runs[0]
+    shown = invoke("runs", "list", runs_dir=runs_dir, env={"TTY_COMPATIBLE": "1", "COLUMNS": "120"})
+    text = re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout)  # (no colour)
+    assert "┃ run " in text and "kind/dataset" in text, text
+    csv_header = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()[0]
+    assert "final_test_acc" in csv_header and "kind/dataset" not in csv_header
 
 
 def test_train_formats_its_result_and_its_config_as_asked(tmp_path):
