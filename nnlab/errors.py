@@ -37,6 +37,17 @@ class RunError(NnlabError):
     """A run folder that cannot be found, read or resumed (exit 2)."""
 
 
+def not_one_of(option: str, value: object, choices: Iterable[object]) -> str:
+    """``--opt: expected one of a, b, c, got 'x' (did you mean 'y'?)``: a value of an option
+    (or argument) that is not one of its choices, said as every option error is (the command
+    line says typer's refusals so: ``cli.usage``)."""
+    choices = [str(c) for c in choices]
+    shown = f"{value!r}" if isinstance(value, str) else str(value)
+    return (
+        f"{option}: expected one of {', '.join(choices)}, got {shown}{did_you_mean(value, choices)}"
+    )
+
+
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
     """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value``, else ``""``."""
     import difflib

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nnlab.errors import ConfigError, RunError, did_you_mean
+from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.output import counted
 from nnlab.process import held
@@ -112,10 +112,7 @@ def _described(run: RunDir, files: bool) -> dict[str, Any]:
 def check_kind(kind: str, option: str = "--kind") -> str:
     """``kind`` if it is one of ``KINDS``, else a ConfigError naming ``option``."""
     if kind not in KINDS:
-        raise ConfigError(
-            f"{option}: no folder kind {kind!r}{did_you_mean(kind, KINDS)}; "
-            f"expected one of {', '.join(KINDS)}"
-        )
+        raise ConfigError(not_one_of(option, kind, KINDS))
     return kind
 
 

@@ -26,7 +26,7 @@ import typer
 from typer.core import TyperGroup
 
 from nnlab import __version__, signals
-from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train
+from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train, usage
 from nnlab.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, note, state
 
 
@@ -159,28 +159,28 @@ _keep_examples(app)
 
 
 def usage_line(exc: BaseException, argv: list[str]) -> str:
-    """A usage error as one line naming the option, with a hint where one is obvious (an
-    option that is a config key: the override ``key=value``)."""
+    """A usage error as one line in one shape for every option and argument
+    (``usage.problem``: ``--jobs: expected an integer, got 'abc'``), then a hint where one is
+    obvious (an option that is a config key: the override ``key=value``), then where to read
+    more: ``(see nnlab CMD -h)``, the command's help."""
     ctx = getattr(exc, "ctx", None)
-    where = " ".join(["nnlab", *ctx.command_path.split()[1:]]) if ctx is not None else "nnlab"
-    param = getattr(exc, "param", None)
-    if type(exc).__name__ == "BadParameter":
+    if ctx is not None:
+        command, path = ctx.command, ctx.command_path.split()[1:]
+    else:  # (click's parser errors: no context; the command is the one argv names)
+        command, path = command_of(argv)
+    where = " ".join(["nnlab", *path])
+    text = usage.problem(exc, command, argv)
+    if text is None and type(exc).__name__ == "BadParameter":  # (nnlab's own check)
         message = exc.message  # type: ignore[attr-defined]
-        if message.lower().startswith("value error, "):  # (a choice: it names the value)
-            message = message[len("value error, ") :].rstrip(".")
-        elif (bad := not_finite(exc)) is not None:  # (NaN passes a range's check, or not)
-            message = f"expected a finite number, got {bad}"
-        else:
-            message += refused_value(exc)
         message = message[:1].lower() + message[1:]
-        hint_name = getattr(exc, "param_hint", None)
-        if param is None:
-            text = f"{hint_name}: {message}" if isinstance(hint_name, str) else message
+        param, hint_name = getattr(exc, "param", None), getattr(exc, "param_hint", None)
+        if param is not None:
+            text = f"{usage.name_of(param)}: {message}"
         else:
-            name = max(param.opts, key=len) if getattr(param, "opts", None) else param.name
-            text = f"{name}: {message}"
-    else:
+            text = f"{hint_name}: {message}" if isinstance(hint_name, str) else message
+    elif text is None:  # (click's words: "No such command 'x'.")
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        text = text[:1].lower() + text[1:]
     text = " ".join(text.split())
     stray = re.match(r"no such command '([^']*=[^']*)'", text, re.IGNORECASE)
     if stray:  # (an override where a command goes: nnlab epochs=5, nnlab sweep --resume X k=v)
@@ -193,47 +193,29 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
         if "--resume" in argv:
             why = "; --resume continues a sweep with the config it started with and takes none"
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
-    line = f"error: {text[:1].lower() + text[1:]}"
+    line = f"error: {text}"
     hint = None
-    if ctx is not None and any(p.name in OVERRIDES for p in ctx.command.params):
-        # (a command that takes overrides: a config key given as an option)
+    unknown = type(exc).__name__ == "NoSuchOption"
+    if unknown and command is not None and any(p.name in OVERRIDES for p in command.params):
+        # (a command that takes overrides: a config key given as an option it does not have)
         option = getattr(exc, "option_name", None)
         hint = override_hint(option, argv, exc_options(exc), preset_named(where, argv))
     if hint:
-        return re.sub(r" \(Possible options: [^)]*\)", "", line) + f"; {hint}"
+        line = re.sub(r" \(did you mean [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
 
 
-def refused_input(exc: BaseException) -> tuple[bool, Any]:
-    """(found, the value) typer's validation refused: the cause of its error, a pydantic
-    ValidationError, holds it; the message alone names only the limit."""
-    errors = getattr(exc.__cause__, "errors", None)
-    try:
-        first = errors()[0] if callable(errors) else {}
-    except (IndexError, TypeError):
-        return False, None
-    return ("input" in first, first.get("input")) if isinstance(first, dict) else (False, None)
+def command_of(argv: list[str]) -> tuple[Any, list[str]]:
+    """(the command, its path after ``nnlab``) that ``argv`` runs: its words that name a
+    subcommand of the group before them, in order."""
+    import typer.main
 
-
-def not_finite(exc: BaseException) -> str | None:
-    """The value typer's validation refused, if it is a float that is NaN or infinite."""
-    import math
-
-    _, value = refused_input(exc)
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return None
-
-
-def refused_value(exc: BaseException) -> str:
-    """``, got VALUE`` for a value typer's validation refused (an option out of its bounds)."""
-    found, value = refused_input(exc)
-    return f", got {value}" if found else ""
+    command, path = typer.main.get_command(app), []
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            command, path = sub, [*path, arg]
+    return command, path
 
 
 OVERRIDES = ("overrides", "args")  # the argument that holds a command's config overrides

@@ -237,10 +237,13 @@ def handle_errors(fn: F) -> F:
 MAX_JOBS = 256
 
 
-def finite(value: float | None) -> float | None:
-    """A float option's check: NaN and infinity are refused (click's ranges let NaN through)."""
+def finite(param: typer.CallbackParam, value: float | None) -> float | None:
+    """A float option's check: NaN and infinity are refused (click's ranges let NaN through),
+    in the words of every refusal (``cli.usage``: its range)."""
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"expected a finite number, got {value}")
+        from nnlab.cli.usage import takes
+
+        raise typer.BadParameter(f"expected {takes(param)}, got {value}")
     return value
 
 
@@ -256,12 +259,12 @@ def bounded(
     default: Any = None,
 ) -> Any:
     """A number option from ``low`` to ``high`` (either may be None: unbounded), its range in
-    -h and its refusal as typer gives them for every bounded option (``[default: 8;
-    1<=x<=4096]``; '--batch: input should be greater than or equal to 1, got 0'); a float also
-    finite. ``above``/``below``: an open end (strictly above ``low``, below ``high``: --eps,
-    --val-fraction), which typer cannot declare: written into the help as typer writes a range
-    (``default`` beside it: typer's own is left out) and checked by a callback in typer's
-    words."""
+    -h as typer gives it for every bounded option (``[default: 8; 1<=x<=4096]``) and its refusal
+    as ``cli.usage`` says every one ('--batch: expected an integer from 1 to 4096, got 0'); a
+    float also finite. ``above``/``below``: an open end (strictly above ``low``, below
+    ``high``: --eps, --val-fraction), which typer cannot declare: written into the help as
+    typer writes a range (``default`` beside it: typer's own is left out) and checked by a
+    callback in the same words."""
     names = (flags,) if isinstance(flags, str) else flags
     if not (above or below):
         checks = {"callback": finite} if kind is float else {}
@@ -274,16 +277,17 @@ def bounded(
         span = f"x{'<' if below else '<='}{high:g}"
     shown = f"default: {default}; {span}" if default is not None else span
 
+    ends = [f"{'above' if above else 'at least'} {low:g}"] if low is not None else []
+    ends += [f"{'below' if below else 'at most'} {high:g}"] if high is not None else []
+    takes = f"a finite number {' and '.join(ends)}"
+
     def check(value: float | None) -> float | None:
         if value is None:
             return None
-        finite(value)
-        if low is not None and (value <= low if above else value < low):
-            equal = "" if above else " or equal to"
-            raise typer.BadParameter(f"input should be greater than{equal} {low:g}, got {value:g}")
-        if high is not None and (value >= high if below else value > high):
-            equal = "" if below else " or equal to"
-            raise typer.BadParameter(f"input should be less than{equal} {high:g}, got {value:g}")
+        low_out = low is not None and (value <= low if above else value < low)
+        high_out = high is not None and (value >= high if below else value > high)
+        if low_out or high_out or not math.isfinite(value):  # (as cli.usage says a refusal)
+            raise typer.BadParameter(f"expected {takes}, got {value:g}")
         return value
 
     option = typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)

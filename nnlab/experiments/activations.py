@@ -26,7 +26,6 @@ Everything is float64.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from nnlab import runs
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, not_one_of
 from nnlab.limits import check_at_least, check_memory
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS, init_weight
@@ -80,11 +79,7 @@ def parse_choices(values: Sequence[str] | None, valid: Sequence[str], option: st
     for text in values:
         for name in (v.strip() for v in text.split(",")):
             if name not in valid:
-                close = difflib.get_close_matches(name, list(valid), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise ConfigError(
-                    f"{option}: unknown {name!r}{hint}; expected one of {', '.join(valid)}"
-                )
+                raise ConfigError(not_one_of(option, name, valid))
             if name not in out:
                 out.append(name)
     return out

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.errors import NnlabError
+from nnlab.errors import NnlabError, not_one_of
 from nnlab.experiments.gradcheck import (
     DEFAULT_BATCH,
     DEFAULT_EPS,
@@ -178,9 +178,7 @@ def _param(model: MLP, param: str | None) -> str:
     """``param`` (default: the first Affine weight) if the model has it, else NnlabError."""
     param = param or default_param(model)
     if param not in model.params:
-        raise NnlabError(
-            f"--param: unknown parameter {param!r}; expected one of {', '.join(model.params)}"
-        )
+        raise NnlabError(not_one_of("--param", param, model.params))
     return param
 
 

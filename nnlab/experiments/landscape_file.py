@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnlab import runs
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.experiments.directions import Directions
 from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
 from nnlab.nn.model import MLP
@@ -46,9 +46,7 @@ class Settings:
 
     def check(self) -> None:
         if self.normalize not in NORMALIZE:
-            raise ConfigError(
-                f"--normalize: unknown {self.normalize!r}; expected one of {', '.join(NORMALIZE)}"
-            )
+            raise ConfigError(not_one_of("--normalize", self.normalize, NORMALIZE))
         if not (math.isfinite(self.lo) and math.isfinite(self.hi)) or self.lo >= self.hi:
             raise ConfigError(f"--range: expected LO:HI with LO < HI, got {self.lo:g}:{self.hi:g}")
         if max(abs(self.lo), abs(self.hi)) > MAX_RANGE:
@@ -57,9 +55,7 @@ class Settings:
                 f"a direction), got {self.lo:g}:{self.hi:g}"
             )
         if self.split not in SPLITS:
-            raise ConfigError(
-                f"--split: unknown {self.split!r}; expected one of {', '.join(SPLITS)}"
-            )
+            raise ConfigError(not_one_of("--split", self.split, SPLITS))
         if self.points < 2:
             raise ConfigError(f"--points: expected at least 2, got {self.points}")
         for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):

@@ -248,15 +248,9 @@ OBJECTIVES: dict[str, Objective] = {
 
 def get_objective(name: str) -> Objective:
     """The built-in function ``name``, or a ConfigError listing the choices."""
-    from nnlab.errors import ConfigError
+    from nnlab.errors import ConfigError, not_one_of
 
     try:
         return OBJECTIVES[name]
     except KeyError:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(OBJECTIVES), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(
-            f"--function: unknown function {name!r}{hint}; expected one of {', '.join(OBJECTIVES)}"
-        ) from None
+        raise ConfigError(not_one_of("--function", name, OBJECTIVES)) from None

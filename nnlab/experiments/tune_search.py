@@ -5,14 +5,13 @@ trials by a validation metric (``rank``: the best first, a loss lowest) into the
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from nnlab import sweep
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, not_one_of
 from nnlab.kinds import MAX_SEED
 from nnlab.limits import check_at_least
 from nnlab.output import counted
@@ -158,9 +157,7 @@ def check_counts(rounds: int, trials: int, top_k: int, metric: str) -> None:
             "(as in one sweep)"
         )
     if metric not in METRICS:  # (else every trial ran, and none could be ranked)
-        close = difflib.get_close_matches(metric, METRICS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}{hint}")
+        raise ConfigError(not_one_of("--metric", metric, METRICS))
 
 
 def round_seed(seed: int, index: int) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from nnlab import runs, signals
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, not_one_of
 from nnlab.sweep.trial import (
     Row,
     Unit,
@@ -278,7 +278,7 @@ def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) 
 
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
-        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")
+        raise ConfigError(not_one_of("--executor", kind, EXECUTORS))
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
 
 

@@ -31,7 +31,7 @@ def test_activations_json_lists_rows(tmp_path):
 def test_activations_unknown_init_exits_2_without_a_folder(tmp_path):
     result = invoke(*["activations", "--init", "huge", "--runs-dir", str(tmp_path)])
     assert result.exit_code == 2
-    assert "--init: unknown 'huge'" in result.output
+    assert "--init: expected one of std1, std0.01, xavier, he, got 'huge'" in result.output
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 

@@ -338,7 +338,32 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "--threads past the limit",
         "epochs: 1\n",
         ["--threads", "100000"],
-        ["--threads: input should be less than or equal to 1024, got 100000"],
+        ["--threads: expected an integer from 1 to 1024, got 100000"],
+    ),
+    (  # (every option error reads so: it said "input should be a valid integer, unable to
+        # parse string as an integer, got abc")
+        "--threads not a number",
+        "epochs: 1\n",
+        ["--threads", "abc"],
+        ["--threads: expected an integer from 1 to 1024, got 'abc' (see nnlab train -h)"],
+    ),
+    (
+        "--format not one of its choices",
+        "epochs: 1\n",
+        ["--format", "xml"],
+        ["--format: expected one of table, json, csv, got 'xml' (see nnlab train -h)"],
+    ),
+    (  # (it said "option '--quiet' does not take a value. (see nnlab -h)")
+        "a flag given a value",
+        "epochs: 1\n",
+        ["--quiet=yes"],
+        ["--quiet: expected no value (it is a flag), got 'yes' (see nnlab train -h)"],
+    ),
+    (
+        "an option without its value",
+        "epochs: 1\n",
+        ["--threads", "--quiet"],
+        ["--threads: expected an integer from 1 to 1024, got '--quiet' (see nnlab train -h)"],
     ),
     (
         "--resume of an unknown run",
@@ -510,17 +535,17 @@ def test_readme_table_has_exactly_these_cases_and_their_messages():
 # is the case's folder, holding cfg.yaml.
 HINTS = [
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
-     "no such option: --lr; config keys are overrides after the config file: optimizer.lr=0.1"),
+     "--lr: no such option; config keys are overrides after the config file: optimizer.lr=0.1"),
     (["train", "{d}/cfg.yaml", "--epoch", "3"],
-     "no such option: --epoch; did you mean the config key epochs? config keys are overrides "
+     "--epoch: no such option; did you mean the config key epochs? config keys are overrides "
      "after the config file: epochs=3"),
     (["tune", "{d}/cfg.yaml", "--learning-rate", "0.1"],
      "did you mean the config key optimizer.lr? config keys are overrides after the config "
      "file: optimizer.lr=0.1"),
     (["train", "{d}/cfg.yaml", "--batch", "10"],
      "did you mean a config key (batch_size or model.batchnorm)?"),
-    (["train", "{d}/cfg.yaml", "--quite"], "no such option: --quite (Possible options: --quiet)"),
-    (["report", "--epochs", "3"], "no such option: --epochs (see nnlab report -h)"),
+    (["train", "{d}/cfg.yaml", "--quite"], "--quite: no such option (did you mean --quiet?)"),
+    (["report", "--epochs", "3"], "--epochs: no such option (see nnlab report -h)"),
     (["train", "{d}/cfg.yaml", "lr=0.1"], "unknown key 'lr' (did you mean 'optimizer.lr'?)"),
     (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
@@ -532,14 +557,14 @@ HINTS = [
      "optimizer.lr=[0.1,0.01] is one value, a list (axes are written without brackets: "
      "optimizer.lr=0.1,0.01)"),
     (["sweep", "weight-scale", "--dataset", "cifar"],
-     "--dataset: 'cifar' is not one of 'digits', 'mnist' (see nnlab sweep weight-scale -h)"),
-    (["runs", "list", "--format", "xml"], "--format: 'xml' is not one of 'table', 'json', 'csv' ("),
+     "--dataset: expected one of digits, mnist, got 'cifar' (see nnlab sweep weight-scale -h)"),
+    (["runs", "list", "--format", "xml"], "--format: expected one of table, json, csv, got 'xml' ("),
     (["train", "{d}/cfg.yaml", "epochs=1.5"], "epochs: input should be a whole number, got 1.5"),
     (["compare-optimizers", "--optimizers", "adma"],
      "--optimizers: unknown optimizer 'adma' (did you mean 'adam'?)"),
-    (["activations", "--activation", "relux"], "--activation: unknown 'relux' (did you mean 'relu'?)"),
+    (["activations", "--activation", "relux"], "--activation: expected one of sigmoid, tanh, relu, got 'relux' (did you mean 'relu'?)"),
     (["landscape", "{d}/cfg.yaml", "--split", "tst"],
-     "--split: unknown 'tst'; expected one of train, val, test"),
+     "--split: expected one of train, val, test, got 'tst'"),
     (["landscape", "{d}/cfg.yaml", "model.init=std", "model.init_std=1e200"],  # (it wrote a
      # folder, then refused its own landscape.h5: FAILED, 'centre/params/affine1.W' not finite)
      "error: model.init_std: 1e+200 is too large for float32: the initial weights ('affine1.W') "
@@ -552,7 +577,7 @@ HINTS = [
     (["landscape"], "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"),
     # (a section chosen by name: 'dataset=mnist' is refused, 'dataset.name=mnist' is meant)
     (["train", "{d}/cfg.yaml", "--dataset", "mnist"],
-     "no such option: --dataset; config keys are overrides after the config file: "
+     "--dataset: no such option; config keys are overrides after the config file: "
      "dataset.name=mnist"),
     (["train", "{d}/cfg.yaml", "optimizer=adam"],
      "optimizer: expected a mapping of keys, got 'adam' (by name: optimizer: {name: adam}, or "
@@ -560,7 +585,7 @@ HINTS = [
     # (a preset's dataset is its option: the override dataset.name=mnist, hinted before, ran on
     # MNIST's default 8,000 training images, dropping the preset's dataset.n_train 1000)
     (["sweep", "run", "weight-scale", "--dataset", "mnist"],
-     "no such option: --dataset; the preset sets its dataset by its own option: nnlab sweep "
+     "--dataset: no such option; the preset sets its dataset by its own option: nnlab sweep "
      "weight-scale --dataset mnist"),
     (["sweep", "run", "weight-scale", "dataset=mnist"],
      "override 'dataset=mnist': dataset is a section of keys, which the preset sets by its "
@@ -580,7 +605,7 @@ HINTS = [
      "override 'dataset.name=mnist': the preset sets its dataset by its --dataset option (its "
      "sweep is named for it): nnlab sweep weight-scale --dataset mnist"),
     (["train", "{d}/cfg.yaml", "--model", "relu"],
-     "no such option: --model; model is a section of config keys; overrides after the config "
+     "--model: no such option; model is a section of config keys; overrides after the config "
      "file set one each: model.KEY=VALUE (nnlab config keys model)"),
     # (README: n_test 0 gives every sample to training; the hint only said 'set dataset.n_test')
     (["train", "{d}/cfg.yaml", "dataset.n_test=0"],

@@ -118,7 +118,7 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--function", "rosenbrok"], "unknown function 'rosenbrok' (did you mean 'rosenbrock'?)"),
+        (["--function", "rosenbrok"], "got 'rosenbrok' (did you mean 'rosenbrock'?)"),
         (["-o", "sgd,adamw"], "unknown optimizer 'adamw' (did you mean 'adam'?)"),
         (["-o", "adam", "adam.lrr=0.1"], "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
         (["-o", "adam", "rmsprop.lr=0.1"], "optimizer 'rmsprop' is not among --optimizers"),

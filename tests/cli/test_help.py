@@ -180,19 +180,19 @@ def test_every_bounded_option_shows_its_range_in_its_help(path, option):
 
 
 OPTION_ERRORS = [
-    (["gradcheck", "--eps", "0"], "--eps: input should be greater than 0, got 0", "gradcheck"),
-    (["compare-optimizers", "--tol", "0"], "--tol: input should be greater than 0, got 0",
+    (["gradcheck", "--eps", "0"], "--eps: expected a finite number above 0 and at most 1, got 0", "gradcheck"),
+    (["compare-optimizers", "--tol", "0"], "--tol: expected a finite number above 0, got 0",
      "compare-optimizers"),
     (["runs", "compare", "a", "b", "--top", "0"],
-     "--top: input should be greater than or equal to 1, got 0", "runs compare"),
+     "--top: expected an integer of at least 1, got 0", "runs compare"),
     (["tune", "configs/digits-quickstart.yaml", "--val-fraction", "1"],
-     "--val-fraction: input should be less than 1, got 1", "tune"),
+     "--val-fraction: expected a finite number above 0 and below 1, got 1", "tune"),
     (["lr-scan", "configs/digits-quickstart.yaml", "--min", "-2", "--max", "-2"],
      "--min/--max: both -2, one rate", "lr-scan"),
     (["sweep", "grid", "configs/digits-quickstart.yaml", "optimizer.lr=0.1,0.2", "--share-seed",
       "epochs"], "--share-seed: 'epochs' is not a swept key", "sweep grid"),
-    (["sweep", "weight-scale", "--jobs", "0"], "--jobs: input should be greater than or equal to "
-     "1, got 0", "sweep weight-scale"),
+    (["sweep", "weight-scale", "--jobs", "0"], "--jobs: expected an integer from 1 to 256, "
+     "got 0", "sweep weight-scale"),
 ]  # fmt: skip
 
 

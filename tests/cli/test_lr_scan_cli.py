@@ -90,7 +90,7 @@ def test_num_below_2_is_refused_with_the_bound_in_its_help(tmp_path):
     result = invoke("lr-scan", CONFIG, "--min", "-4", "--max", "-1", "--num", "1",
                     "--runs-dir", tmp_path)  # fmt: skip
     assert result.exit_code == 2 and result.stdout == ""
-    assert "--num: input should be greater than or equal to 2, got 1" in result.stderr
+    assert "--num: expected an integer from 2 to 1000, got 1" in result.stderr
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
     help_text = " ".join(invoke("lr-scan", "-h", env={"COLUMNS": "200"}).stdout.split())
     assert "2<=x<=1000" in help_text

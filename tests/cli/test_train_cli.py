@@ -388,7 +388,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_metrics(tmp_path
     "args, message",
     [
         (["runs", "list", "--kind", "swep"],
-         "error: --kind: no folder kind 'swep' (did you mean 'sweep'?); expected one of train, "),
+         "error: --kind: expected one of train, sweep, tune, lr-scan, landscape, activations, "),
         (["config", "keys", "optimzer"],
          "error: config keys: no key starts with 'optimzer' (did you mean 'optimizer'?); "
          "top-level keys: "),

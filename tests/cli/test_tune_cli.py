@@ -129,12 +129,11 @@ def test_val_fraction_help_shows_the_open_range_it_enforces():
     text = " ".join(invoke("tune", "--help").stdout.split())
     entry = text.split("--val-fraction", 1)[1].split(" --", 1)[0]
     assert "[default: 0.2; 0<x<1]" in entry and "0<=x<=1" not in entry  # (as typer shows one)
-    for value, why in (("0", "greater than 0"), ("1", "less than 1"), ("1.5", "less than 1")):
+    for value in ("0", "1", "1.5"):
         result = invoke("tune", CONFIG, "--val-fraction", value)
         assert result.exit_code == 2
-        assert f"--val-fraction: input should be {why}, got {value} (see nnlab tune -h)" in (
-            result.stderr
-        )
+        said = f"--val-fraction: expected a finite number above 0 and below 1, got {value} ("
+        assert said in result.stderr
 
 
 def test_tune_leaves_out_a_well_formed_sweep_section_and_says_so(tmp_path):

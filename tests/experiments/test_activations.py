@@ -126,5 +126,7 @@ def test_choices_accept_commas_and_reject_unknown_names_with_the_option():
         "relu",
         "tanh",
     ]
-    with pytest.raises(ConfigError, match="--init: unknown 'glorot'"):
+    with pytest.raises(
+        ConfigError, match="--init: expected one of std1, std0.01, xavier, he, got 'glorot'"
+    ):
         act.parse_choices(["glorot"], list(act.INITS), "--init")

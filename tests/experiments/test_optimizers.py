@@ -213,7 +213,8 @@ def test_bad_optimizer_settings_are_one_line_config_errors(labels, overrides, lr
 
 def test_unknown_function_suggests_the_close_one():
     with pytest.raises(
-        ConfigError, match=r"unknown function 'rosenbrok' \(did you mean 'rosenbrock'\?\)"
+        ConfigError,
+        match=r"--function: expected one of .*, got 'rosenbrok' \(did you mean 'rosenbrock'\?\)",
     ):
         opt.compare_on_function("rosenbrok")
 

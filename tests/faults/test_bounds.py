@@ -17,7 +17,7 @@ GRID = ["sweep", "grid", "cfg.yaml"]
 RANDOM = ["sweep", "random", "cfg.yaml", "--trials", "2"]
 HUGE = "model.hidden=[65536,65536,65536]"
 MEMORY = "needs about 96.7 GB of memory, over the limit of 1 GB ($NNLAB_MAX_MEMORY_GB)"
-NEGATIVE_SEED = "--seed: input should be greater than or equal to 0, got -1"
+NEGATIVE_SEED = "--seed: expected an integer from 0 to 4294967295, got -1"
 
 # id -> (arguments, parts of the one line)
 CASES: dict[str, tuple[list[str], list[str]]] = {
@@ -88,7 +88,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "negative seed of lr-scan": (["lr-scan", "cfg.yaml", "seed=-1"], ["got -1"]),
     "seed past 2**32-1": (
         [*GRID, "optimizer.lr=0.1,0.2", "--seed", "4294967296"],
-        ["--seed: input should be less than or equal to 4294967295, got 4294967296"],
+        ["--seed: expected an integer from 0 to 4294967295, got 4294967296"],
     ),
     "negative split_seed": (
         ["train", "cfg.yaml", "dataset.split_seed=-3"],
@@ -102,24 +102,26 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "NaN weight decay": (["train", "cfg.yaml", "weight_decay=.nan"], ["finite number, got nan"]),
     "NaN option": (
         ["lr-scan", "cfg.yaml", "--min", "nan"],
-        ["--min: expected a finite number, got nan"],
+        ["--min: expected a finite number from -30 to 10, got nan"],
     ),
     "infinite option": (
         ["lr-scan", "cfg.yaml", "--max", "inf"],
-        ["--max: expected a finite number, got inf"],
+        ["--max: expected a finite number from -30 to 10, got inf"],
     ),
     "NaN --val-fraction": (
         ["tune", "cfg.yaml", "--val-fraction", "nan"],
-        ["--val-fraction: expected a finite number, got nan (see nnlab tune -h)"],
+        [
+            "--val-fraction: expected a finite number above 0 and below 1, got nan (see nnlab tune -h)"
+        ],
     ),
     "NaN --tol": (
         ["compare-optimizers", "--tol", "nan"],
-        ["--tol: expected a finite number, got nan"],
+        ["--tol: expected a finite number above 0, got nan"],
     ),
     # sizes
     "--points": (
         ["landscape", "cfg.yaml", "--points", "100000"],
-        ["--points: input should be less than or equal to 1001, got 100000"],
+        ["--points: expected an integer from 2 to 1001, got 100000"],
     ),
     "--range": (
         ["landscape", "cfg.yaml", "--range", "-1e308:1e308"],
@@ -136,11 +138,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "activations --layers": (["activations", "--layers", "1000"], ["--layers: ", "100, got"]),
     "activations --units": (["activations", "--units", "100000"], ["--units: ", "10000, got"]),
     "--jobs": ([*GRID, "optimizer.lr=0.1,0.2", "--jobs", "1000"], ["--jobs: ", "256, got 1000"]),
-    "--jobs 0": ([*GRID, "optimizer.lr=0.1,0.2", "--jobs", "0"], ["--jobs: ", "1, got 0"]),
+    "--jobs 0": (
+        [*GRID, "optimizer.lr=0.1,0.2", "--jobs", "0"],
+        ["--jobs: expected an integer from 1 to 256, got 0"],
+    ),
     "--stack": ([*GRID, "optimizer.lr=0.1,0.2", "--stack", "1000"], ["--stack: ", "got 1000"]),
     "sweep --trials": (
         ["sweep", "random", "cfg.yaml", "optimizer.lr=uniform:0.1:0.2", "--trials", "1000000"],
-        ["--trials: input should be less than or equal to 100000, got 1000000"],
+        ["--trials: expected an integer from 1 to 100000, got 1000000"],
     ),
     "tune --trials": (["tune", "cfg.yaml", "--trials", "100000"], ["--trials: ", "got 100000"]),
     "tune --rounds": (["tune", "cfg.yaml", "--rounds", "1000"], ["--rounds: ", "got 1000"]),

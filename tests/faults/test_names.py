@@ -343,7 +343,7 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(case, words, op
     refuses an empty value in one line naming it, before anything is made."""
     before = snapshot(case.parents[2])
     args = [*words, option, ""] if option else [*words, ""]
-    name = option or "config"
+    name = option or "CONFIG"  # (an argument by its name in -h)
     refused(invoke(*args), 2, f"error: {name}: '' names no file or folder")
     assert snapshot(case.parents[2]) == before
 

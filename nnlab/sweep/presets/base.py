@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, not_one_of
 
 if TYPE_CHECKING:  # (the registry stays cheap to import: nnlab --help lists the presets)
     from nnlab import runs
@@ -125,9 +125,7 @@ class Preset:
         dataset = dataset or self.datasets[0]
         self.check_args(args, dataset)
         if dataset not in self.datasets:
-            raise ConfigError(
-                f"--dataset: expected one of {', '.join(self.datasets)}, got {dataset!r}"
-            )
+            raise ConfigError(not_one_of("--dataset", dataset, self.datasets))
         return define(
             self.file,
             args,

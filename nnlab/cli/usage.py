@@ -1,0 +1,138 @@
+"""What an option or argument error says: every one in one shape, ``--jobs: expected an
+integer, got 'abc'``: the option (or argument), what it takes, what it was given.
+
+typer refuses a value in pydantic's words ("input should be a valid integer, unable to parse
+string as an integer"), click its parsing errors in its own ("option '--resume' requires an
+argument.", "missing argument 'run'.", "got unexpected extra argument(s) (b)"), and nnlab's
+own checks said "'xml' is not one of ...": ``problem`` says each as nnlab's line does, from
+what the option takes (``takes``: its type, its range, its choices).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from nnlab.errors import did_you_mean
+
+
+def _annotation(param: Any) -> Any:
+    """The Python type ``param`` converts to (None: not known), Optional and list[...] peeled."""
+    kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    for _ in range(3):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if typing.get_origin(kind) in (typing.Union, types.UnionType, list) and len(args) == 1:
+            kind = args[0]
+    return kind
+
+
+def _choices(param: Any) -> list[str]:
+    kind = _annotation(param)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return [str(m.value) for m in kind]
+    return [str(c) for c in getattr(getattr(param, "type", None), "choices", None) or ()]
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def takes(param: Any) -> str:
+    """What ``param`` takes, as an error says it: "an integer from 1 to 1024", "a finite
+    number", "one of table, json, csv", "no value (it is a flag)", "a path", "a value"."""
+    if getattr(param, "is_flag", False):
+        return "no value (it is a flag)"
+    if choices := _choices(param):
+        return f"one of {', '.join(choices)}"
+    kind = _annotation(param)
+    name = getattr(getattr(param, "type", None), "name", "") or ""
+    if kind is int or "integer" in name:
+        noun = "an integer"
+    elif kind is float or "float" in name:
+        noun = "a finite number"
+    elif kind is not None and isinstance(kind, type) and issubclass(kind, Path) or name == "path":
+        return "a path"
+    else:
+        return "a value"
+    low = getattr(param, "min", getattr(getattr(param, "type", None), "min", None))
+    high = getattr(param, "max", getattr(getattr(param, "type", None), "max", None))
+    if low is not None and high is not None:
+        return f"{noun} from {_number(low)} to {_number(high)}"
+    if low is not None:
+        return f"{noun} of at least {_number(low)}"
+    if high is not None:
+        return f"{noun} of at most {_number(high)}"
+    return noun
+
+
+def given(value: Any) -> str:
+    """A value given on the command line, as an error quotes it: a number as it is, text in
+    quotes."""
+    text = str(value)
+    try:
+        float(text)
+    except ValueError:
+        return repr(text)
+    return text
+
+
+def name_of(param: Any) -> str:
+    """An option by its longest name (``--format``), an argument by its metavar (``RUN``)."""
+    opts = [o for o in getattr(param, "opts", None) or () if o.startswith("-")]
+    if opts:
+        return max(opts, key=len)
+    return (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper()
+
+
+def refused(exc: BaseException) -> tuple[bool, Any]:
+    """(found, the value) typer's validation refused: the cause of its error, a pydantic
+    ValidationError, holds it; the message alone names only the limit."""
+    errors = getattr(exc.__cause__, "errors", None)
+    try:
+        first = errors()[0] if callable(errors) else {}
+    except (IndexError, TypeError):
+        return False, None
+    return ("input" in first, first.get("input")) if isinstance(first, dict) else (False, None)
+
+
+def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
+    """``name: expected WHAT, got WHAT`` for an option or argument error ``exc`` of
+    ``command`` (click's Command it was raised for); None for another usage error (no such
+    command), which keeps its own words."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if param is None and getattr(exc, "option_name", None) and command is not None:
+        option = exc.option_name  # type: ignore[attr-defined]
+        param = next((p for p in command.params if option in getattr(p, "opts", ())), None)
+    message = str(getattr(exc, "message", "") or "")
+    if kind == "BadParameter" and param is not None:
+        found, value = refused(exc)
+        if not found:  # (nnlab's own check: its words, which name the value)
+            return None
+        choices = _choices(param)
+        hint = did_you_mean(value, choices) if choices else ""
+        return f"{name_of(param)}: expected {takes(param)}, got {given(value)}{hint}"
+    if kind == "MissingParameter" and param is not None:
+        return f"{name_of(param)}: expected {takes(param)}, got nothing"
+    if kind == "BadOptionUsage" and getattr(exc, "option_name", None):
+        option = exc.option_name  # type: ignore[attr-defined]
+        if "requires an argument" in message:
+            what = takes(param) if param is not None else "a value"
+            return f"{option}: expected {what}, got nothing"
+        if "does not take a value" in message:
+            value = next((a.split("=", 1)[1] for a in argv if a.startswith(f"{option}=")), "")
+            return f"{option}: expected no value (it is a flag), got {given(value)}"
+    if kind == "NoSuchOption" and getattr(exc, "option_name", None):
+        close = list(getattr(exc, "possibilities", None) or ())
+        hint = f" (did you mean {' or '.join(sorted(close))}?)" if close else ""
+        return f"{exc.option_name}: no such option{hint}"  # type: ignore[attr-defined]
+    extra = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", message)
+    if extra and command is not None:
+        wanted = [name_of(p) for p in command.params if not getattr(p, "opts", [""])[0][:1] == "-"]
+        what = " ".join(wanted) + " only" if wanted else "none"
+        return f"{given(extra[1])}: an extra argument; expected {what}"
+    return None

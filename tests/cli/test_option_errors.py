@@ -1,0 +1,142 @@
+"""Every option and argument error of every command reads one way: ``error: NAME: expected
+WHAT, got WHAT (see nnlab CMD -h)``. (typer's refusals said "input should be a valid integer,
+unable to parse string as an integer, got abc", click's "option '--resume' requires an
+argument. (see nnlab -h)", nnlab's own "'xml' is not one of 'table', 'json', 'csv'"; an
+override hint left out the "(see ...)".)"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnlab.cli.usage import takes
+from tests.conftest import invoke_many, one_error_line
+
+
+def _commands() -> list[tuple[list[str], Any]]:
+    """(path after nnlab, click command) of every command and group."""
+    import typer
+
+    from nnlab.cli import app
+
+    found = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        found.append((path, command))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def _kind(param: Any) -> Any:
+    kind = param.type_descriptor.annotation
+    for _ in range(2):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(args) == 1:
+            kind = args[0]
+    return kind
+
+
+def _cases() -> list[tuple[str, list[str], str]]:
+    """(id, argv, what the line says after "error: ") for each option of each kind (a tab
+    between the line's start and its end where the middle is the option's own)."""
+    cases = []
+    for path, command in _commands():
+        where = f" (see {' '.join(['nnlab', *path])} -h)"
+        for param in command.params:
+            opts = [o for o in param.opts if o.startswith("--")]
+            if param.name == "help" or not hasattr(param, "type_descriptor"):
+                continue
+            kind, name = _kind(param), max(opts, key=len) if opts else ""
+            what = f"{name}: expected {takes(param)}"
+            case = f"{' '.join(path) or 'nnlab'} {name or param.name}"
+            if not opts:  # (an argument: given an extra one, or none, below)
+                continue
+            if getattr(param, "is_flag", False):
+                cases.append((f"{case} flag with a value", [*path, f"{name}=yes"],
+                              f"{name}: expected no value (it is a flag), got 'yes'{where}"))  # fmt: skip
+                continue
+            cases.append(
+                (f"{case} without its value", [*path, name], f"{what}, got nothing{where}")
+            )
+            if kind in (int, float):
+                noun = "an integer" if kind is int else "a finite number"
+                cases.append((f"{case} not a number", [*path, name, "abc"],
+                              f"{name}: expected {noun}\t, got 'abc'{where}"))  # fmt: skip
+                low = param.min
+                if low is not None:
+                    below = str(low - 1)
+                    cases.append((f"{case} below its range", [*path, name, below],
+                                  f"{what}, got {below}{where}"))  # fmt: skip
+            elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+                cases.append((f"{case} not a choice", [*path, name, "nope"],
+                              f"{what}, got 'nope'{where}"))  # fmt: skip
+            elif kind is Path:
+                cases.append((f"{case} an empty path", [*path, name, ""], f"{name}: \t{where}"))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(("argv", "says"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_option_error_names_the_option_what_it_takes_and_what_it_got(argv, says):
+    line = one_error_line(invoke_many(*argv))
+    start, _, end = says.partition("\t")
+    assert line.startswith(f"error: {start}") and line.endswith(end), line
+
+
+def test_the_cases_cover_every_kind_of_option():
+    ids = " ".join(c[0] for c in CASES)
+    for kind in ("flag with a value", "without its value", "not a number", "below its range",
+                 "not a choice", "an empty path"):  # fmt: skip
+        assert kind in ids, kind
+    assert "train --threads below its range" in ids and "gradcheck --eps not a number" in ids
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["sweep", "run", "weight-scale", "--jobs", "abc"],
+         "error: --jobs: expected an integer from 1 to 256, got 'abc' (see nnlab sweep run -h)"),
+        (["train", "cfg.yaml", "--threads", "0"],
+         "error: --threads: expected an integer from 1 to 1024, got 0 (see nnlab train -h)"),
+        (["gradcheck", "--eps", "0"],
+         "error: --eps: expected a finite number above 0 and at most 1, got 0 "
+         "(see nnlab gradcheck -h)"),
+        (["lr-scan", "cfg.yaml", "--min", "nan"],
+         "error: --min: expected a finite number from -30 to 10, got nan (see nnlab lr-scan -h)"),
+        (["runs", "list", "--format", "jsn"],
+         "error: --format: expected one of table, json, csv, got 'jsn' (did you mean 'json'?) "
+         "(see nnlab runs list -h)"),
+        (["compare-optimizers", "--function", "nope"],
+         "error: --function: expected one of book, d2l, rosenbrock, saddle, beale, xcospi, got "
+         "'nope' (see nnlab compare-optimizers -h)"),
+        (["runs", "list", "--kind", "swep"],
+         "error: --kind: expected one of train, sweep, tune, lr-scan, landscape, activations, "
+         "compare-optimizers, gradcheck, got 'swep' (did you mean 'sweep'?) "
+         "(see nnlab runs list -h)"),
+        (["train", "--resume"],
+         "error: --resume: expected a value, got nothing (see nnlab train -h)"),
+        (["train", "cfg.yaml", "--quiet=yes"],
+         "error: --quiet: expected no value (it is a flag), got 'yes' (see nnlab train -h)"),
+        (["runs", "show"], "error: RUN: expected a value, got nothing (see nnlab runs show -h)"),
+        (["runs", "show", "a", "b"],
+         "error: 'b': an extra argument; expected RUN only (see nnlab runs show -h)"),
+        (["runs", "list", "a"], "error: 'a': an extra argument; expected none "
+         "(see nnlab runs list -h)"),
+        (["gradcheck", "--bogus"],
+         "error: --bogus: no such option (did you mean --out?) (see nnlab gradcheck -h)"),
+        (["gradcheck", "--dtype", "float16"],
+         "error: --dtype: no such option; config keys are overrides after the config file: "
+         "dtype=float16 (see nnlab gradcheck -h)"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_option_error_reads_the_same_way(argv, line):
+    assert one_error_line(invoke_many(*argv)) == line
