@@ -183,9 +183,12 @@ class RunDir:
         # meta.json first, then summary.json: a writer writes its summary before the status
         # that ends it, so a status read as ended is never newer than the summary read after
         meta = self.meta if self.file("meta.json").exists() else None
-        summary = (
-            self.read_json_object("summary.json") if self.file("summary.json").exists() else {}
-        )
+        try:
+            summary = self.read_json_object("summary.json")
+        except RunError:
+            if self.file("summary.json").exists():
+                raise
+            summary = {}  # (none, or removed as it was read: a resume removes it first)
         found = summary_problem(summary)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")

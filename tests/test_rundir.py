@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from nnlab import runs
+from nnlab import fileio, runs
 from nnlab.cli import app
 from nnlab.rundir import summary_kind, summary_problem
 
@@ -167,3 +167,25 @@ def test_an_os_error_names_the_file_the_user_can_act_on():
     with pytest.raises(OSError) as caught, naming(Path("/run/meta.json")):
         raise OSError(errno.EACCES, "Permission denied", "/run/other")
     assert caught.value.filename == "/run/other"
+
+
+def test_a_summary_removed_between_the_check_and_the_read_reads_as_none_yet(tmp_path, monkeypatch):
+    # (a resume removes summary.json before it marks the folder RUNNING: a reader that saw
+    # it there and read it after got "summary.json: missing", with meta.json unchanged)
+    (tmp_path / "cfg.yaml").write_text(CFG)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["train", "cfg.yaml", "-q"]).exit_code == 0
+    run = next(runs.iter_runs(tmp_path / "runs"))
+    meta = json.loads(run.file("meta.json").read_text())
+    run.file("meta.json").write_text(json.dumps({**meta, "status": "INTERRUPTED"}))
+    expected = run.summary()
+    real = fileio.read_text_file
+
+    def gone_first(path: Path) -> str | None:
+        if Path(path).name == "summary.json":
+            Path(path).unlink(missing_ok=True)
+        return real(path)
+
+    monkeypatch.setattr(fileio, "read_text_file", gone_first)
+    assert run.summary() == expected  # (a training run's: from its records)
+    assert not run.file("summary.json").exists()
