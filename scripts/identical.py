@@ -36,9 +36,10 @@ VOLATILE = re.compile(
     r"^stack$|^stacked$|^resumes$|^error$|gflops|^wall|^data_source$"
 )
 
-# A checkpoint's arrays that say what it is, not what the run computed: its digest and the
-# identity of its run (the run id has a time stamp; checkpoints of older versions have neither).
-SKIPPED_ARRAYS = ("digest", "run_id", "config_hash")
+# A checkpoint's arrays that say what it is, not what the run computed: its digest, the
+# identity of its run (the run id has a time stamp; checkpoints of older versions have neither)
+# and the digest of its records (which hold each epoch's wall time; the records are compared).
+SKIPPED_ARRAYS = ("digest", "run_id", "config_hash", "records")
 
 DIGITS = [
     ("train digits-quickstart", ["train", "configs/digits-quickstart.yaml"]),
