@@ -298,11 +298,14 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, object_pairs_hook=_unique_keys)
 
 
-def read_json_file(path: Path) -> Any:
-    """A JSON file's content, or DamagedError naming the file (RunError if it is missing)."""
+def read_json_file(path: Path, optional: bool = False) -> Any:
+    """A JSON file's content, or DamagedError naming the file (RunError if it is missing, or
+    None if it is ``optional``: one there when asked and removed before the read, too)."""
     path = Path(path)
     text = read_text_file(path)
     if text is None:
+        if optional:
+            return None
         raise RunError(f"{path}: missing")
     try:
         return loads(text)

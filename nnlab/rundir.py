@@ -115,12 +115,15 @@ class RunDir:
     def write_json(self, name: str, obj: Any) -> Path:
         return write_json(self.file(name), obj)
 
-    def read_json(self, name: str) -> Any:
-        return read_json_file(self.file(name))
+    def read_json(self, name: str, optional: bool = False) -> Any:
+        return read_json_file(self.file(name), optional)
 
-    def read_json_object(self, name: str) -> dict[str, Any]:
-        """A JSON file that must hold an object (meta.json, summary.json)."""
-        data = self.read_json(name)
+    def read_json_object(self, name: str, optional: bool = False) -> dict[str, Any]:
+        """A JSON file that must hold an object (meta.json, summary.json); {} for a missing one
+        that is ``optional`` (``read_json_file``)."""
+        data = self.read_json(name, optional)
+        if data is None and optional:
+            return {}
         if not isinstance(data, dict):
             raise DamagedError(
                 f"{self.file(name)}: expected a JSON object, got {type(data).__name__}"
@@ -183,12 +186,8 @@ class RunDir:
         # meta.json first, then summary.json: a writer writes its summary before the status
         # that ends it, so a status read as ended is never newer than the summary read after
         meta = self.meta if self.file("meta.json").exists() else None
-        try:
-            summary = self.read_json_object("summary.json")
-        except RunError:
-            if self.file("summary.json").exists():
-                raise
-            summary = {}  # (none, or removed as it was read: a resume removes it first)
+        # (none yet, or removed as it was read: a resume removes it first)
+        summary = self.read_json_object("summary.json", optional=True)
         found = summary_problem(summary)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")

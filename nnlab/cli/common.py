@@ -11,7 +11,6 @@ import dataclasses
 import errno
 import functools
 import inspect
-import math
 import os
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from nnlab.cli.usage import bounded as bounded, finite as finite  # (re-exported: option sets)
 from nnlab.errors import NnlabError, OptionError
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
@@ -235,63 +235,6 @@ def handle_errors(fn: F) -> F:
 
 # ----------------------------------------------------------------------------- options
 MAX_JOBS = 256
-
-
-def finite(param: typer.CallbackParam, value: float | None) -> float | None:
-    """A float option's check: NaN and infinity are refused (click's ranges let NaN through),
-    in the words of every refusal (``cli.usage``: its range)."""
-    if value is not None and not math.isfinite(value):
-        from nnlab.cli.usage import takes
-
-        raise typer.BadParameter(f"expected {takes(param)}, got {value}")
-    return value
-
-
-def bounded(
-    kind: Any,
-    flags: str | tuple[str, ...],
-    help: str,
-    low: float | None = None,
-    high: float | None = None,
-    *,
-    above: bool = False,
-    below: bool = False,
-    default: Any = None,
-) -> Any:
-    """A number option from ``low`` to ``high`` (either may be None: unbounded), its range in
-    -h as typer gives it for every bounded option (``[default: 8; 1<=x<=4096]``) and its refusal
-    as ``cli.usage`` says every one ('--batch: expected an integer from 1 to 4096, got 0'); a
-    float also finite. ``above``/``below``: an open end (strictly above ``low``, below
-    ``high``: --eps, --val-fraction), which typer cannot declare: written into the help as
-    typer writes a range (``default`` beside it: typer's own is left out) and checked by a
-    callback in the same words."""
-    names = (flags,) if isinstance(flags, str) else flags
-    if not (above or below):
-        checks = {"callback": finite} if kind is float else {}
-        return Annotated[kind, typer.Option(*names, help=help, min=low, max=high, **checks)]
-    if low is not None and high is not None:
-        span = f"{low:g}{'<' if above else '<='}x{'<' if below else '<='}{high:g}"
-    elif low is not None:
-        span = f"x{'>' if above else '>='}{low:g}"
-    else:
-        span = f"x{'<' if below else '<='}{high:g}"
-    shown = f"default: {default}; {span}" if default is not None else span
-
-    ends = [f"{'above' if above else 'at least'} {low:g}"] if low is not None else []
-    ends += [f"{'below' if below else 'at most'} {high:g}"] if high is not None else []
-    takes = f"a finite number {' and '.join(ends)}"
-
-    def check(value: float | None) -> float | None:
-        if value is None:
-            return None
-        low_out = low is not None and (value <= low if above else value < low)
-        high_out = high is not None and (value >= high if below else value > high)
-        if low_out or high_out or not math.isfinite(value):  # (as cli.usage says a refusal)
-            raise typer.BadParameter(f"expected {takes}, got {value:g}")
-        return value
-
-    option = typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)
-    return Annotated[kind, option]
 
 
 def seed_option(help: str) -> Any:
