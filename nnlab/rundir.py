@@ -87,6 +87,7 @@ class RunDir:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._index: tuple[tuple[int, ...], Checkpoint] | None = None  # (``checkpoint_index``)
 
     def __repr__(self) -> str:
         return f"RunDir({str(self.path)!r})"
@@ -323,7 +324,7 @@ class RunDir:
         meta = self.meta if self.file("meta.json").exists() else {}
         # the checkpoint before the records: a writer saves it after the records it digests,
         # and a later one digests records that begin with the same ones
-        saved = self._read_checkpoint(False) if self.file("checkpoint.npz").exists() else None
+        saved = self.checkpoint_index()
         records = read_records(self.file("metrics.jsonl"))
         found = epochs_done_disagreement(meta, records, lambda: saved and saved.epoch)
         if found is not None:  # (file, what is wrong)
@@ -367,6 +368,7 @@ class RunDir:
         arrays[RECORDS] = np.array(records_digest(records, epoch))
         digest = np.array(state_digest(arrays))
         atomic_write(self.file("checkpoint.npz"), lambda f: np.savez(f, **arrays, digest=digest))
+        self._index = None
 
     def load_checkpoint(self) -> Checkpoint:
         """The checkpoint's epoch, arrays and identity (None: written before checkpoints had
@@ -380,9 +382,23 @@ class RunDir:
         """The epoch of checkpoint.npz (None: there is none); DamagedError if it is not a
         whole archive with an epoch (a truncated file), or another run's: its index and
         identity are read, not its arrays."""
-        if self.file("checkpoint.npz").exists():
-            return self._read_checkpoint(arrays=False).epoch
-        return None
+        index = self.checkpoint_index()
+        return None if index is None else index.epoch
+
+    def checkpoint_index(self) -> Checkpoint | None:
+        """checkpoint.npz's epoch, identity and records digest, its arrays not read (None: there
+        is none); read again only if the file changed since this object read it (its inode,
+        size or time: a writer replaces it whole), so the checks of one reading share it."""
+        try:
+            st = self.file("checkpoint.npz").stat()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            st = None  # (the read says what is wrong)
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st else ()
+        if self._index is None or not key or self._index[0] != key:
+            self._index = (key, self._read_checkpoint(arrays=False))
+        return self._index[1]
 
     def _read_checkpoint(self, arrays: bool) -> Checkpoint:
         path = self.file("checkpoint.npz")

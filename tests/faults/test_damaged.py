@@ -296,8 +296,8 @@ def test_records_copied_from_another_run_are_refused_by_the_checkpoint(
     other = next(runs.iter_runs(templates["done"])).file("metrics.jsonl").read_text()
     stopped.file("metrics.jsonl").write_text("".join(other.splitlines(keepends=True)[:3]))
     before = snapshot(case)
-    says = (f"{stopped.file('metrics.jsonl')}: its records up to epoch 2 are not the ones "
-            "checkpoint.npz was saved after (copied from another run, or edited?)")  # fmt: skip
+    (says,) = RESUME[-2].expect(case / "runs", stopped.path)
+    says = says.removeprefix("error: ")
     if command == "list":
         listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
         (row,) = json.loads(listed.stdout)
@@ -619,6 +619,15 @@ RESUME = [
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
         2,
         ("error: {run}/config.yaml: line 2, column 1: malformed YAML: did not find expected ','",),
+    ),
+    Row(
+        "`--resume` of a run whose metrics.jsonl was copied from another run (however alike)",
+        "`nnlab train --resume RUN` (`runs list`: DAMAGED; `runs show`: refused)",
+        2,
+        (
+            "error: {run}/metrics.jsonl: its records up to epoch 2 are not the ones "
+            "checkpoint.npz was saved after (copied from another run, or edited?)",
+        ),
     ),
     Row(
         "`--resume` with a checkpoint copied from another run (however alike)",
