@@ -326,7 +326,7 @@ class RunDir:
         # and a later one digests records that begin with the same ones
         saved = self.checkpoint_index()
         records = read_records(self.file("metrics.jsonl"))
-        found = epochs_done_disagreement(meta, records, lambda: saved and saved.epoch)
+        found = epochs_done_disagreement(meta, records, lambda: saved.epoch if saved else None)
         if found is not None:  # (file, what is wrong)
             raise DamagedError(f"{self.file(found[0])}: {found[1]}")
         if saved and saved.records and records and 0 <= saved.epoch <= records[-1]["epoch"]:
