@@ -23,6 +23,7 @@ from nnlab.experiments.directions import Directions
 from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
 from nnlab.nn.model import MLP
 from nnlab.output import counted
+from nnlab.signals import deferred
 
 NORMALIZE = ("filter", "none")
 SPLITS = ("train", "val", "test")  # (the data's; a config without val has none)
@@ -164,9 +165,12 @@ def _plain(value: Any) -> Any:
 
 
 def store(path: Path, name: str, index: Any, loss: np.ndarray, acc: np.ndarray) -> None:
+    """The losses and accuracies at ``index`` of the ``name`` slice (the line, a grid row),
+    written into landscape.h5 in place, as one step: a stop signal meanwhile waits for both
+    (``deferred``; losses without their accuracies were damage a resume refused)."""
     import h5py
 
-    with h5py.File(path, "r+") as f:
+    with deferred(), h5py.File(path, "r+") as f:
         f[f"{name}/loss"][index] = loss
         f[f"{name}/acc"][index] = acc
         f.flush()

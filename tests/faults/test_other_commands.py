@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,26 @@ def test_an_interrupt_an_import_raises_as_its_own_error_is_interrupted_130(case)
     assert proc.returncode == 130, (proc.returncode, proc.stderr)
     assert one_line(proc.stderr) == "interrupted"
     assert not (case / "runs").exists()
+
+
+def test_a_stop_signal_as_a_landscape_row_is_stored_waits_for_the_whole_row(case, monkeypatch):
+    # (landscape.h5 is updated in place, a row's losses, then its accuracies: a SIGTERM
+    # between the two left losses without their accuracies, and the folder read DAMAGED)
+    import h5py
+
+    real, calls = h5py.Dataset.__setitem__, []
+
+    def set_then_signal(self, key, value):
+        real(self, key, value)
+        calls.append(self.name)
+        if self.name == "/grid/loss" and len(calls) == 3:  # (the line, then a row's losses)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(h5py.Dataset, "__setitem__", set_then_signal)
+    result = invoke("landscape", "cfg.yaml", "--points", "3", "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 130, result.output
+    monkeypatch.undo()
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "INTERRUPTED", row
+    resumed = invoke("landscape", "--resume", row["run"], "-q", "--runs-dir", case / "runs")
+    assert resumed.exit_code == 0, resumed.output
