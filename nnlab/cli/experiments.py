@@ -202,6 +202,10 @@ def landscape(
     """
     from nnlab.experiments import landscape as ls
 
+    if source is None and resume is None:  # (in the words, and with the hint, of train's)
+        raise typer.BadParameter(
+            "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"
+        )
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
     with Lines(opts.quiet) as lines:
@@ -305,6 +309,11 @@ def tune(
     from nnlab.experiments import tune as tn
     from nnlab.sweep import make_executor
 
+    if config is None and resume is None:  # (in the words, and with the hint, of train's)
+        raise typer.BadParameter(
+            "give a config file (or --resume FOLDER); e.g. nnlab tune "
+            "configs/digits-quickstart.yaml"
+        )
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
     if dry_run:

@@ -140,3 +140,11 @@ def test_the_cases_cover_every_kind_of_option():
 )  # fmt: skip
 def test_each_kind_of_option_error_reads_the_same_way(argv, line):
     assert one_error_line(invoke_many(*argv)) == line
+
+
+@pytest.mark.parametrize("command", ["train", "tune", "landscape"])
+def test_a_command_given_neither_its_source_nor_resume_says_so_with_its_hint(command):
+    # (tune's and landscape's said it without the '(see nnlab ... -h)' every other refusal has)
+    line = one_error_line(invoke_many(command))
+    assert line.startswith("error: give a ") and "(or --resume " in line, line
+    assert line.endswith(f"(see nnlab {command} -h)"), line
