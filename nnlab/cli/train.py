@@ -216,8 +216,10 @@ def runs_list(
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
     if fmt == Format.table:  # (made to fit a terminal; json and csv: every field, full names)
-        rows, columns, legend = list_table(rows)
+        rows, columns, legend, notes = list_table(rows)
         emit(rows, fmt, columns, title=f"{title}\n{legend}" if legend else title)
+        for line in notes:  # (why a folder is DAMAGED, or a sweep's trials are)
+            say(line)
         return
     emit(rows, fmt, list_columns(rows), title=title)  # (csv: one header, whatever is listed)
 

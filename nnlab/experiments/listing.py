@@ -120,7 +120,8 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
     columns = [*LIST_COLUMNS, *finals, "best_trial", "started", "reason"]
     if not table:
         return columns
-    left_out = (*TABLE_LEFT_OUT, *(["started"] if all(map(_named_by_start, rows)) else []))
+    named = all(_named_by_start(r) for r in rows if r.get("started"))  # (a DAMAGED: none)
+    left_out = (*TABLE_LEFT_OUT, *(["started"] if named else []))
     return [c for c in columns if c not in left_out and any(c in r for r in rows)]
 
 
@@ -130,14 +131,23 @@ TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test
 TABLE_LEGEND = "train, val, test: final accuracy (of a sweep or a tune: its best trial's)"
 
 
-def list_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str], str]:
-    """``runs list``'s table: (its rows, its columns, a legend for its title) made to fit a
-    120-column terminal for a typical runs folder (it was ~146 columns wide, and fell back
-    to one record per folder): the columns ``list_columns`` gives a table, without those no
-    row has a value in, the folder's kind and dataset in one column (``train/mnist``),
-    the final accuracies headed by their split (``TABLE_HEADERS``), the start to the second.
-    """
-    columns = [c for c in list_columns(rows, table=True) if any(r.get(c) is not None for r in rows)]
+def list_table(
+    rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[str], str, list[str]]:
+    """``runs list``'s table: (its rows, its columns, a legend for its title, the notes under
+    it) made to fit a 120-column terminal for a typical runs folder (it was ~146 columns wide,
+    and fell back to one record per folder): the columns ``list_columns`` gives a table,
+    without those no row has a value in, the folder's kind and dataset in one column
+    (``train/mnist``), the final accuracies headed by their split (``TABLE_HEADERS``), the
+    start to the second; a folder's reason (DAMAGED, trials damaged or gone) a note under the
+    table, ``<run>: <reason>`` (a column of them, a path and a sentence each, made every
+    listing with one damaged folder one record per folder)."""
+    notes = [f"{r['run']}: {r['reason']}" for r in rows if r.get("reason")]
+    columns = [
+        c
+        for c in list_columns(rows, table=True)
+        if c != "reason" and any(r.get(c) is not None for r in rows)
+    ]
     merged = "kind" in columns and "dataset" in columns
     out = []
     for row in rows:
@@ -153,14 +163,15 @@ def list_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
         ("kind/dataset" if merged and c == "kind" else TABLE_HEADERS.get(c, c)) for c in columns
     ]
     legend = TABLE_LEGEND if any(c in TABLE_HEADERS.values() for c in columns) else ""
-    return out, columns, legend
+    return out, columns, legend, notes
 
 
 def _named_by_start(row: dict[str, Any]) -> bool:
     """Whether ``row``'s folder name begins with the time it started (``runs``' stamp,
     ``YYYYmmdd-HHMMSS``, taken a moment before meta.json's ``started``; a folder nnlab named),
-    so that a table's ``started`` column would say it again (a folder given by ``--out``, or
-    without a start, keeps it). Run ids are never cut to fit, so the table leaves it out."""
+    so that a table's ``started`` column would say it again (a folder given by ``--out``
+    keeps it; one without a start, a DAMAGED folder, has nothing to say in it). Run ids are
+    never cut to fit, so the table leaves it out."""
     import datetime as dt
 
     try:

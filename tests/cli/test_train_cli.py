@@ -507,7 +507,7 @@ def test_runs_list_table_of_a_typical_folder_fits_120_columns():
     rows = typical_rows()
     before = table_text(rows, list_columns(rows, table=True))
     assert max(map(len, before.splitlines())) > 140
-    table, columns, legend = list_table(rows)
+    table, columns, legend, _ = list_table(rows)
     text = table_text(table, columns, title=f"folders in runs\n{legend}")
     assert max(map(len, text.splitlines())) <= 120, text
     assert columns == ["run", "kind/dataset", "status", "epochs", "train", "val", "test"]
@@ -521,10 +521,10 @@ def test_runs_list_table_leaves_out_a_column_no_folder_has_a_value_in():
     rows = [{**r, "final_val_acc": None} for r in typical_rows() if r["kind"] != "tune"]
     assert "val" not in list_table(rows)[1]
     rows = [{**r, "dataset": None} for r in rows]  # (kind alone, then)
-    table, columns, _ = list_table(rows)
+    table, columns, *_ = list_table(rows)
     assert "kind" in columns and {r["kind"] for r in table} >= {"train", "sweep"}
     lr_scans = [r for r in rows if r["kind"] in ("lr-scan", "landscape")]
-    assert list_table(lr_scans)[1:] == (["run", "kind", "status", "epochs"], "")
+    assert list_table(lr_scans)[1:] == (["run", "kind", "status", "epochs"], "", [])
 
 
 def test_runs_list_on_a_120_column_terminal_is_a_table_and_json_csv_keep_full_names(two_runs):
@@ -586,3 +586,18 @@ def test_runs_list_gives_a_sweeps_dataset_after_its_fixed_overrides(tmp_path):
     listed = invoke("runs", "list", "-f", "json", runs_dir=tmp_path)
     (row,) = json.loads(listed.stdout)
     assert row["dataset"] == "spiral"
+
+
+def test_runs_list_table_says_a_folders_reason_under_it_not_in_a_column():
+    # (a reason column, a path and a sentence, made a listing with one damaged folder ~230
+    # columns wide: one record per folder on any terminal)
+    from nnlab.experiments.listing import list_table
+    from nnlab.output import table_text
+
+    run = "20261205-125800-sweep-digits-quickstart-7a7756"
+    reason = f"runs/{run}/sweep.yaml: missing; a sweep writes its plan before its trials"
+    damaged = {"run": run, "kind": "?", "status": "DAMAGED", "reason": reason}
+    table, columns, legend, notes = list_table([*typical_rows(), damaged])
+    assert "reason" not in columns and notes == [f"{run}: {reason}"]
+    text = table_text(table, columns, title=f"folders in runs\n{legend}")
+    assert max(map(len, text.splitlines())) <= 120, text
