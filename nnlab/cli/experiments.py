@@ -166,6 +166,13 @@ class LandscapeOutput(Output):
     ] = None
 
 
+def given_or_resumed(source: object, resume: str | None, what: str, example: str) -> None:
+    """A command of a source or ``--resume`` given neither: refused in train's words, with the
+    '(see nnlab CMD -h)' hint of every refusal of its options."""
+    if source is None and resume is None:
+        raise typer.BadParameter(f"give {what} (or --resume FOLDER); e.g. {example}")
+
+
 @command(LandscapeOutput)
 def landscape(
     source: Source = None,
@@ -202,10 +209,7 @@ def landscape(
     """
     from nnlab.experiments import landscape as ls
 
-    if source is None and resume is None:  # (in the words, and with the hint, of train's)
-        raise typer.BadParameter(
-            "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"
-        )
+    given_or_resumed(source, resume, "a run or a config file", "nnlab landscape latest")
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
     with Lines(opts.quiet) as lines:
@@ -309,11 +313,7 @@ def tune(
     from nnlab.experiments import tune as tn
     from nnlab.sweep import make_executor
 
-    if config is None and resume is None:  # (in the words, and with the hint, of train's)
-        raise typer.BadParameter(
-            "give a config file (or --resume FOLDER); e.g. nnlab tune "
-            "configs/digits-quickstart.yaml"
-        )
+    given_or_resumed(config, resume, "a config file", "nnlab tune configs/digits-quickstart.yaml")
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
     if dry_run:
