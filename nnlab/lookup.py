@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +93,63 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
             yield RunDir(path)
 
 
+# One reading's folders as ``describe_folder`` found them: {(path, files): (fingerprint, info)}
+_READING: ContextVar[dict[tuple[str, bool], tuple[Any, dict[str, Any]]] | None] = ContextVar(
+    "nnlab_reading", default=None
+)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """A block in which ``describe_folder`` reads a folder holding no folder (a training run, a
+    sweep's trial) once, for as long as its files stay as they were: each has the inode, size
+    and times it had (``_fingerprint``; a writer replaces a file whole or appends to it).
+    ``runs list`` reads a sweep's trials for its best trial and for their damage, ``runs show``
+    for its table and its damage, the report for its pages: each trial once. Nested blocks
+    share the outer one's reading."""
+    if _READING.get() is not None:
+        yield
+        return
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _fingerprint(path: Path) -> tuple[tuple[Any, ...], ...] | None:
+    """Each entry of the folder ``path`` with its inode, size and times; None where it holds a
+    folder (what lies below is not told by it) or cannot be listed (read it, to say why)."""
+    entries = []
+    try:
+        with os.scandir(path) as found:
+            for entry in found:
+                st = entry.stat()  # (a link's target: what a reader reads)
+                if stat.S_ISDIR(st.st_mode):
+                    return None
+                entries.append((entry.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    except OSError:
+        return None
+    return tuple(sorted(entries))
+
+
 def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
     """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
     (its other fields None), never an exception. ``files``: check every file a command may
     read (``RunDir.check_files``), not only meta.json and summary.json. Read as of one state
-    of the folder (``RunDir.settled``): a writer moving on meanwhile is no damage."""
+    of the folder (``RunDir.settled``): a writer moving on meanwhile is no damage. Inside
+    ``one_reading``, a folder read before and unchanged since is not read again."""
+    memo, key = _READING.get(), (str(run.path), files)
+    before = _fingerprint(run.path) if memo is not None else None
+    if memo is not None and before is not None and key in memo and memo[key][0] == before:
+        return memo[key][1]
     try:
-        return run.settled(lambda: _described(run, files))
+        info = run.settled(lambda: _described(run, files))
     except RunError as exc:
-        return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+        info = {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+    if memo is not None and before is not None:
+        memo[key] = (before, info)
+    return info
 
 
 def _described(run: RunDir, files: bool) -> dict[str, Any]:

@@ -270,25 +270,22 @@ class RunDir:
     # -- meta -----------------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
-        if not self.file("meta.json").exists():  # (the folder's other files say it is a run's)
-            raise DamagedError(
-                f"{self.file('meta.json')}: missing; nnlab writes it in every run folder"
-            )
+        path = self.file("meta.json")
+        if not path.exists():  # (the folder's other files say it is a run's)
+            raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         meta = self.read_json_object("meta.json")
         if meta.get("status") not in STATUSES:
             raise DamagedError(
-                f"{self.file('meta.json')}: status {meta.get('status')!r} is not one of "
-                f"{', '.join(STATUSES)}"
+                f"{path}: status {meta.get('status')!r} is not one of {', '.join(STATUSES)}"
             )
         for key, kind in META_KINDS.items():
-            wrong = kind(meta[key], f"{self.file('meta.json')}: {key}") if key in meta else None
+            wrong = kind(meta[key], f"{path}: {key}") if key in meta else None
             if wrong is not None:
                 raise DamagedError(wrong)
         pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
         if not (whole(pid) and pid > 0):
             raise DamagedError(
-                f"{self.file('meta.json')}: pid is {show(pid)}; expected a process id, a whole "
-                "number >= 1"
+                f"{path}: pid is {show(pid)}; expected a process id, a whole number >= 1"
             )
         return meta
 

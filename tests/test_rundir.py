@@ -189,3 +189,71 @@ def test_a_summary_removed_between_the_check_and_the_read_reads_as_none_yet(tmp_
     monkeypatch.setattr(fileio, "read_text_file", gone_first)
     assert run.summary() == expected  # (a training run's: from its records)
     assert not run.file("summary.json").exists()
+
+
+def test_one_reading_reads_an_unchanged_leaf_folder_once_and_a_changed_one_again(
+    tmp_path, monkeypatch
+):
+    # (runs list read each trial of a sweep twice, for its best trial and for its damage;
+    # runs show twice too: ~3 ms a trial, 1.5 s for a sweep of 256 trials)
+    from nnlab import lookup
+
+    (tmp_path / "cfg.yaml").write_text(CFG)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["train", "cfg.yaml", "-q"]).exit_code == 0
+    run = next(runs.iter_runs(tmp_path / "runs"))
+    reads: list[Path] = []
+    real = lookup._described
+    monkeypatch.setattr(lookup, "_described", lambda r, f: reads.append(r.path) or real(r, f))
+    first = runs.describe_folder(runs.RunDir(run.path))
+    runs.describe_folder(runs.RunDir(run.path))
+    assert len(reads) == 2  # (outside a reading: every call reads)
+    with runs.one_reading():
+        assert runs.describe_folder(runs.RunDir(run.path)) == first
+        assert runs.describe_folder(runs.RunDir(run.path)) == first
+        assert len(reads) == 3
+        with runs.one_reading():  # (nested: the same reading)
+            runs.describe_folder(runs.RunDir(run.path))
+        assert len(reads) == 3
+        runs.describe_folder(runs.RunDir(run.path), files=True)  # (another question)
+        assert len(reads) == 4
+        meta = json.loads(run.file("meta.json").read_text())
+        fileio.write_json(run.file("meta.json"), {**meta, "status": "INTERRUPTED"})
+        assert runs.describe_folder(runs.RunDir(run.path))["status"] == "INTERRUPTED"
+        assert len(reads) == 5
+        with run.file("metrics.jsonl").open("a") as f:  # (appended: its size changes)
+            f.write("{")
+        runs.describe_folder(runs.RunDir(run.path))
+        assert len(reads) == 6
+        (run.path / "sub").mkdir()  # (a folder inside: what is below is not told, read again)
+        runs.describe_folder(runs.RunDir(run.path))
+        runs.describe_folder(runs.RunDir(run.path))
+        assert len(reads) == 8
+    runs.describe_folder(runs.RunDir(run.path))
+    assert len(reads) == 9
+
+
+def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monkeypatch):
+    import collections
+
+    from nnlab import lookup
+    from nnlab.experiments.listing import list_runs, show_run
+
+    (tmp_path / "cfg.yaml").write_text(CFG)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q"])
+    assert result.exit_code == 0, result.output
+    sweep = next(runs.iter_runs(tmp_path / "runs"))
+    reads: collections.Counter[tuple[str, bool]] = collections.Counter()
+    real = lookup._described
+    monkeypatch.setattr(
+        lookup, "_described", lambda r, f: reads.update([(r.path.name, f)]) or real(r, f)
+    )
+    (row,) = list_runs(tmp_path / "runs")
+    assert row["best_trial"] and "reason" not in row
+    trials = {(p.name, False) for p in (sweep.path / "trials").iterdir()}
+    assert trials <= set(reads) and all(reads[t] == 1 for t in trials), reads
+    reads.clear()
+    show_run(sweep)
+    every = {(name, True) for name, _ in trials}
+    assert every <= set(reads) and all(reads[t] == 1 for t in every), reads

@@ -25,32 +25,34 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     (``_trial_damage``)."""
     if kind is not None:
         runs.check_kind(kind)
-    rows = []
-    for run in runs.iter_runs(runs.check_root(root)):
-        info = runs.describe_folder(run, files=True)
-        if kind is not None and info["kind"] != kind:
-            continue
-        meta, summary = info["meta"] or {}, info["summary"]
-        row: dict[str, Any] = {
-            "run": run.id,
-            "kind": info["kind"] or "?",
-            "name": meta.get("name"),
-            "status": info["status"],
-            "epochs": summary.get("epochs", meta.get("epochs_done")),
-        }
-        row.update(
-            {k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")}
-        )
-        if info["status"] != runs.DAMAGED:
-            row["dataset"] = dataset_of(run, row["kind"])
-            row.update(best_trial(run, row["kind"]))
-        row["started"] = meta.get("started")
-        if "reason" in info:
-            row["reason"] = info["reason"]
-        if info["meta"] is not None:  # (a sweep, a tune: any folder that holds trials)
-            row.update(_trial_damage(run))
-        rows.append(row)
+    with runs.one_reading():  # (a sweep's trials: read for its best trial and their damage)
+        rows = [row for run in runs.iter_runs(runs.check_root(root)) if (row := _row(run, kind))]
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
+
+
+def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
+    """``list_runs``'s row of one folder; None if it is not of ``kind``."""
+    info = runs.describe_folder(run, files=True)
+    if kind is not None and info["kind"] != kind:
+        return None
+    meta, summary = info["meta"] or {}, info["summary"]
+    row: dict[str, Any] = {
+        "run": run.id,
+        "kind": info["kind"] or "?",
+        "name": meta.get("name"),
+        "status": info["status"],
+        "epochs": summary.get("epochs", meta.get("epochs_done")),
+    }
+    row.update({k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")})
+    if info["status"] != runs.DAMAGED:
+        row["dataset"] = dataset_of(run, row["kind"])
+        row.update(best_trial(run, row["kind"]))
+    row["started"] = meta.get("started")
+    if "reason" in info:
+        row["reason"] = info["reason"]
+    if info["meta"] is not None:  # (a sweep, a tune: any folder that holds trials)
+        row.update(_trial_damage(run))
+    return row
 
 
 LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs",
@@ -292,7 +294,8 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound).
     Read as of one state of the folder (``RunDir.settled``): a writer moving on meanwhile is
     no damage."""
-    return run.settled(lambda: _view(run, every))
+    with runs.one_reading():  # (a sweep's trials: read for its damage and for its table)
+        return run.settled(lambda: _view(run, every))
 
 
 def _view(run: runs.RunDir, every: bool) -> RunView:
