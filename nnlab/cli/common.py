@@ -69,6 +69,18 @@ def note(text: str) -> None:
     echo(fit_prose(text, err=True), err=True)
 
 
+def read_config(config: Path, overrides: list[str] | None) -> Any:
+    """``config.load_config``, then a warning line for each key it sets that changes nothing in
+    its run (``idle.idle_keys``: ``model.init_std`` under ``model.init: he``, ...)."""
+    from nnlab.config import load_config
+    from nnlab.idle import idle_keys, warnings_of
+
+    cfg = load_config(config, overrides or [])
+    for line in warnings_of(idle_keys(cfg)):
+        note(line)
+    return cfg
+
+
 def say(text: str) -> None:
     """Lines of prose on stdout (a header, a legend: not data a script reads, which ``echo``
     prints as it is), on a terminal narrower than a line folded at its spaces

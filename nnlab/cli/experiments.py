@@ -30,6 +30,7 @@ from nnlab.cli.common import (
     copy_figure,
     note,
     out_option,
+    read_config,
     run_location,
     seed_option,
     then_report,
@@ -67,10 +68,9 @@ def lr_scan(
 
     Example: nnlab lr-scan configs/digits-quickstart.yaml --min -6 --max 0 --num 7 --epochs 2
     """
-    from nnlab.config import load_config
     from nnlab.experiments import lr_scan as scan
 
-    cfg = load_config(config, overrides or [])
+    cfg = read_config(config, overrides)
     root, folder = opts.location()
     with Lines(opts.quiet) as lines:
         result = scan.lr_scan(

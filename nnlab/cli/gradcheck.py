@@ -21,6 +21,7 @@ from nnlab.cli.common import (
     note,
     out_option,
     png_path,
+    read_config,
     runs_root,
     say,
     seed_option,
@@ -98,7 +99,6 @@ def gradcheck(
 
     Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
     """
-    from nnlab.config import load_config
     from nnlab.errors import ConfigError
     from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
 
@@ -106,7 +106,7 @@ def gradcheck(
         raise ConfigError(
             f"{config}: an override needs a config file first (gradcheck CFG key=value)"
         )
-    cfg = load_config(config, overrides or []) if config is not None else None
+    cfg = read_config(config, overrides) if config is not None else None
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
     if compare_differences:
         diff = df.run_differences(cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out)

@@ -262,8 +262,12 @@ def run_on_executor(
 def run_definition(
     defn: Any, opts: Execution, painters: list[Any] | None = None, dry_run: bool = False
 ) -> None:
+    from nnlab.idle import sweep_warnings
     from nnlab.sweep import run_sweep
+    from nnlab.sweep.definition import trial_config
 
+    for line in sweep_warnings(defn.spec.params, lambda values: trial_config(defn, values)):
+        note(line)  # (a key no trial reads: said before the trials, even with -q)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 

@@ -22,6 +22,7 @@ from nnlab.cli.common import (
     given_path,
     note,
     png_path,
+    read_config,
     say,
     then_report,
 )
@@ -146,7 +147,6 @@ def train(
 
     # the figure's painter first, before the imports below: matplotlib loads on the other core
     with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
-        from nnlab.config import load_config
         from nnlab.experiments import train as tr
 
         if resume is not None:
@@ -167,7 +167,7 @@ def train(
                     "give a config file (or --resume RUN); e.g. nnlab train "
                     "configs/digits-quickstart.yaml"
                 )
-            cfg = load_config(config, overrides or [])
+            cfg = read_config(config, overrides)
             if print_config:
                 return print_config_as(cfg, fmt)
             check_report(runs_dir, report)
