@@ -82,8 +82,7 @@ def warnings_of(idle: dict[str, str], swept: bool = False) -> list[str]:
     effect, or (``swept``) a swept key that changes nothing."""
     if swept:
         return [
-            f"warning: sweeping {key} changes nothing: {why}; the trials differ by their seeds "
-            "alone"
+            f"warning: varying {key} changes nothing: {why}; the trials differ by their seeds alone"
             for key, why in idle.items()
         ]
     return [f"warning: {key} has no effect: {why}" for key, why in idle.items()]

@@ -58,7 +58,7 @@ def test_a_sweep_over_an_idle_key_is_said_to_change_nothing_unless_what_decides_
         return lambda values: Config.model_validate({"model": {**base, **values}})
 
     (line,) = sweep_warnings(["model.init_std"], config_of({"init": "he"}))
-    assert line.startswith("warning: sweeping model.init_std changes nothing: model.init is he")
+    assert line.startswith("warning: varying model.init_std changes nothing: model.init is he")
     assert sweep_warnings(["model.init_std", "model.init"], config_of({"init": "he"})) == []
     assert sweep_warnings(["model.init_std"], config_of({"init": "std"})) == []
     (line,) = sweep_warnings(["optimizer.lr"], config_of({"init": "he", "init_std": 0.3}))
@@ -84,6 +84,17 @@ def test_a_sweep_says_before_its_trials_that_an_axis_changes_nothing(tmp_path):
     args = ("sweep", "grid", tmp_path / "cfg.yaml", "model.init_std=1,0.1", "--dry-run", "-q")
     result = invoke(*args, runs_dir=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "warning: sweeping model.init_std changes nothing" in result.stderr.splitlines()[0]
+    assert "warning: varying model.init_std changes nothing" in result.stderr.splitlines()[0]
+    result = invoke(*args, "model.init=std", runs_dir=tmp_path)
+    assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_a_tune_says_before_its_search_that_a_range_changes_nothing(tmp_path):
+    (tmp_path / "cfg.yaml").write_text(CFG)
+    args = ("tune", tmp_path / "cfg.yaml", "model.init_std=loguniform:1e-3:1", "-n", "2",
+            "--epochs", "1", "--dry-run")  # fmt: skip
+    result = invoke(*args, runs_dir=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("warning: varying model.init_std changes nothing")
     result = invoke(*args, "model.init=std", runs_dir=tmp_path)
     assert result.exit_code == 0 and "warning" not in result.stderr

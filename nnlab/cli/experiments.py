@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -316,6 +316,7 @@ def tune(
     given_or_resumed(config, resume, "a config file", "nnlab tune configs/digits-quickstart.yaml")
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
+    warn_idle_ranges(config, args, resume, opts.data_dir, settings)  # (even with -q)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     if opts.report:
@@ -371,6 +372,27 @@ def dry_run_tune(
         "far (their values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
     for line in notes:
         note(f"note: {line}")
+
+
+def warn_idle_ranges(
+    config: Path | None,
+    args: list[str] | None,
+    resume: str | None,
+    data_dir: Path | None,
+    settings: dict[str, Any],
+) -> None:
+    """A new tune's warnings, before its search (``idle.sweep_warnings`` of its first round): a
+    key its config sets that no trial reads, a range over a key that changes nothing."""
+    from nnlab.experiments import tune as tn
+    from nnlab.idle import sweep_warnings
+    from nnlab.sweep.definition import trial_config
+
+    if config is None or resume is not None:
+        return
+    checked, _ = tn.tune_settings(config, args, data_dir=data_dir, **settings)
+    first = tn.round_defn(checked, 1, checked.ranges)
+    for line in sweep_warnings(first.spec.params, lambda values: trial_config(first, values)):
+        note(line)
 
 
 def tune_root(resume: str | None, out: Path | None, runs_dir: Path) -> Path:
