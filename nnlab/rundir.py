@@ -452,7 +452,8 @@ class RunDir:
                     f"{path}: {key!r} is {value!r}; expected the text of its run's {key}"
                 )
         ident = {key: str(value) for key, value in found.items()}
-        meta, own = self.meta, self.recorded_id
+        meta = self.meta
+        own = meta.get("run_id") or self.id  # (``recorded_id``, from the meta.json read here)
         if ident["run_id"] != own:
             raise DamagedError(
                 f"{path}: the checkpoint of run {ident['run_id']!r}, not of this folder's run "
