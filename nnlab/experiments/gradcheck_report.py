@@ -77,15 +77,19 @@ GROUP_TITLES = {
     "layer": "layers in isolation, L = sum(layer(x) * dout)",
     "loss": "losses, on their scores",
 }
+# The tables' first column names what its rows are: a layer (in isolation, or of a net), or a
+# loss. (JSON and CSV keep the field ``layer`` for every row, ``group`` saying which.)
+FIRST_COLUMN = {"loss": "loss"}
 
 
 def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """(title, table rows) per group, in order: shape as "6x7", checked as "n" or "n/size"."""
+    """(title, table rows) per group, in order: shape as "6x7", checked as "n" or "n/size";
+    the first column headed by what its rows are (``FIRST_COLUMN``: a loss's table ``loss``)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r.group, []).append(
             {
-                "layer": r.layer,
+                FIRST_COLUMN.get(r.group, "layer"): r.layer,
                 "param": r.param,
                 "shape": "x".join(map(str, r.shape)),
                 "checked": str(r.checked) if r.checked == r.size else f"{r.checked}/{r.size}",

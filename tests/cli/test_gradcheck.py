@@ -28,6 +28,20 @@ def test_default_invocation_passes_every_row_and_explains_the_thresholds():
         assert name in result.stdout
 
 
+def test_each_table_heads_its_first_column_by_what_its_rows_are():
+    """The losses' rows are losses: their table's first column is 'loss', not 'layer'."""
+    lines = gradcheck().stdout.splitlines()
+
+    def header_after(title: str) -> str:
+        start = lines.index(title)
+        return next(line for line in lines[start:] if "┃" in line)
+
+    assert header_after("losses, on their scores").split("┃")[1].strip() == "loss"
+    assert header_after("net relu softmax").split("┃")[1].strip() == "layer"
+    layers = next(line for line in lines if line.startswith("layers in isolation"))
+    assert header_after(layers).split("┃")[1].strip() == "layer"
+
+
 def test_json_schema(tmp_path):
     result = gradcheck("--format", "json")
     assert result.exit_code == 0, result.output
