@@ -23,6 +23,7 @@ from nnlab.cli.common import (
     Output,
     OverridesArg,
     PngOpt,
+    QuietOpt,
     RunsDirOpt,
     bounded,
     check_report,
@@ -119,6 +120,7 @@ def activations(
     runs_dir: RunsDirOpt = Path("runs"),
     out: OutOpt = None,
     png: PngOpt = None,
+    quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
@@ -128,10 +130,11 @@ def activations(
     from nnlab.experiments import activations as act
 
     root, folder = run_location(runs_dir, out)
-    result = act.activation_histograms(
-        activation, init, layers=layers, units=units, samples=samples, seed=seed,
-        runs_dir=root, folder=folder,
-    )  # fmt: skip
+    with Lines(quiet) as lines:
+        result = act.activation_histograms(
+            activation, init, layers=layers, units=units, samples=samples, seed=seed,
+            runs_dir=root, folder=folder, progress=lines,
+        )  # fmt: skip
     summary = result.run.summary()
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **summary})

@@ -12,7 +12,9 @@ from nnlab.cli.common import (
     NEW_FOLDER,
     DataDirOpt,
     FormatOpt,
+    Lines,
     OverridesArg,
+    QuietOpt,
     bounded,
     command,
     copy_figure,
@@ -93,6 +95,7 @@ def gradcheck(
     runs_dir: GradcheckRunsDir = Path("runs"),
     out: GradcheckOut = None,
     png: GradcheckPng = None,
+    quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
@@ -109,8 +112,12 @@ def gradcheck(
     cfg = read_config(config, overrides) if config is not None else None
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
     if compare_differences:
-        diff = df.run_differences(cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out)
+        with Lines(quiet) as lines:
+            diff = df.run_differences(
+                cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out, progress=lines
+            )
         show(diff, fmt)
+        note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
         note(f"figure: {diff.png}")
         copy_figure(diff.png, png)
         return
@@ -121,7 +128,8 @@ def gradcheck(
                 "and checks every parameter)",
                 param_hint=option,
             )
-    report = gr.run_gradcheck(cfg, data_dir, settings)
+    with Lines(quiet) as lines:
+        report = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
     show(report, fmt)
     for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
         (note if fmt != Format.table else say)(line)

@@ -27,7 +27,7 @@ Everything is float64.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,11 +170,13 @@ def activation_histograms(
     bins: int = 30,
     runs_dir: Path = runs.DEFAULT_ROOT,
     folder: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ActivationsResult:
     """Run every (activation, init) setting; write the table and ``activations.png``.
 
     The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
-    of histograms (rows = settings, columns = layers).
+    of histograms (rows = settings, columns = layers). ``progress`` gets a line per setting
+    (its last layer's spread) and one as the figure is drawn, most of the time.
     """
     acts = parse_choices(activations, ACTIVATION_NAMES, "--activation")
     init_names = parse_choices(inits, list(INITS), "--init")
@@ -200,6 +202,8 @@ def activation_histograms(
                 out = forward_activations(x, activation, init, layers, units, rng)
                 results[(activation, init)] = out
                 rows.extend(layer_rows(activation, init, out))
+                if progress is not None:
+                    progress(setting_line(rows[-1], len(results), len(acts) * len(init_names)))
 
     settings = {
         "activations": acts,
@@ -212,8 +216,22 @@ def activation_histograms(
     with runs.start(
         runs_dir, "activations", "activations", folder=folder, name="activations", **settings
     ) as life:
+        if progress is not None:
+            progress(f"drawing activations.png: {counted(len(rows), 'histogram')}")
         _write(life.run, rows, results, settings, bins)
     return ActivationsResult(life.run, rows, results)
+
+
+def setting_line(last: dict[str, Any], done: int, total: int) -> str:
+    """A progress line for a setting, from its last layer's row: 'relu / he (12/12): layer 5
+    std 0.79, zero 55%'."""
+    what, frac = (
+        ("zero", last["zero"]) if last["zero"] is not None else ("saturated", last["saturated"])
+    )
+    return (
+        f"{last['activation']} / {last['init']} ({done}/{total}): layer {last['layer']} "
+        f"std {last['std']:.2g}, {what} {100 * frac:.0f}%"
+    )
 
 
 def summary_table(summary: dict[str, Any]) -> Table:

@@ -19,6 +19,7 @@ from nnlab.experiments.gradcheck import (
     DEFAULT_EPS,
     DEFAULT_MAX_ENTRIES,
     CheckSettings,
+    Progress,
     check_numeric_work,
     check_settings,
     config_target,
@@ -126,6 +127,7 @@ def compare_differences(
     max_entries: int = DEFAULT_MAX_ENTRIES,
     seed: int = 0,
     repeats: int = 20,
+    progress: Progress | None = None,
 ) -> Differences:
     """Error of forward and centred differences per step for ``param``, and numeric vs analytic time.
 
@@ -135,7 +137,8 @@ def compare_differences(
 
     Timing: the centred numeric gradient of the whole parameter at ``eps`` (timed on at most
     ``TIMED_ENTRIES`` entries and scaled up) against one analytic forward + backward pass, which
-    yields every parameter's gradient at once (mean of ``repeats``).
+    yields every parameter's gradient at once (mean of ``repeats``). ``progress`` gets a line
+    as each part starts.
     """
     check_settings(eps, x.shape[0], max_entries)
     param = _param(model, param)
@@ -150,7 +153,10 @@ def compare_differences(
     def f() -> float:
         return objective()[0]
 
+    say = progress or (lambda line: None)
     with single_thread_blas():  # both timings under the same conditions
+        say(f"{param}: forward and centred differences at {counted(len(steps), 'step')}, "
+            f"{counted(len(entries), 'entry', 'entries')}")  # fmt: skip
         forward: list[float] = []
         centred: list[float] = []
         for h in steps:
@@ -158,6 +164,8 @@ def compare_differences(
                 numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
                 out.append(rel_error(picked, numeric))
         timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
+        say(f"{param}: timing the numeric gradient ({counted(len(timed), 'entry', 'entries')}) "
+            "against the analytic pass")  # fmt: skip
         numeric_seconds, analytic_seconds = _timings(model, x, y, f, target, timed, eps, repeats)
         return Differences(
             param=param,
@@ -286,6 +294,7 @@ def run_differences(
     param: str | None = None,
     runs_dir: Path = Path("runs"),
     out: Path | None = None,
+    progress: Progress | None = None,
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
     folder under ``runs_dir`` (or exactly ``out``)."""
@@ -297,7 +306,7 @@ def run_differences(
         dims = (widths[0][0], widths[-1][1])
         check_numeric_work(cfg, *dims, x.shape[0], entries, passes=3 * len(STEPS))
     diff = compare_differences(
-        model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed
+        model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed, progress=progress
     )
     title = f"finite differences: {diff.param} ({what})"
     path = save_differences(diff, what=what, title=title, runs_dir=runs_dir, out=out)

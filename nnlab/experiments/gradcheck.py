@@ -58,6 +58,7 @@ exit code: 0 when no row fails (warn rows pass), 1 when any row fails."""
 
 KinkPattern = list[np.ndarray]
 Objective = Callable[[], tuple[float, KinkPattern]]
+Progress = Callable[[str], None]  # a progress line (the command prints it on stderr)
 
 
 @dataclass(frozen=True)
@@ -414,8 +415,10 @@ def check_model(
     eps: float = DEFAULT_EPS,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     rng: np.random.Generator | None = None,
+    progress: Progress | None = None,
 ) -> list[Row]:
-    """One row per parameter of ``model`` on batch (x, y); dropout masks are fixed first."""
+    """One row per parameter of ``model`` on batch (x, y); dropout masks are fixed first.
+    ``progress`` gets a line per parameter checked."""
     rng = rng if rng is not None else np.random.default_rng(0)
     if model.dtype != np.float64:
         raise NnlabError(f"gradient checks need a float64 model, got {model.dtype}")
@@ -429,6 +432,8 @@ def check_model(
     for key, arr in model.params.items():
         layer, _, param = key.partition(".")
         rows.append(_row(group, layer, param, objective, arr, analytic[key], eps, max_entries, rng))
+        if progress is not None:
+            progress(f"{group}: {key} {rows[-1].verdict}")
     return rows
 
 
@@ -454,20 +459,35 @@ class CheckSettings:
         check_settings(self.eps, self.batch, self.max_entries)
 
 
-def check_builtin(settings: CheckSettings = CheckSettings()) -> list[Row]:
-    """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind."""
+def check_builtin(
+    settings: CheckSettings = CheckSettings(), progress: Progress | None = None
+) -> list[Row]:
+    """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind.
+    ``progress`` gets a line per group checked (the layers and losses, each network)."""
     eps, batch, max_entries, seed = (
         settings.eps, settings.batch, settings.max_entries, settings.seed
     )  # fmt: skip
+    say = progress or (lambda line: None)
     with single_thread_blas():
         rows = layer_and_loss_rows(eps, batch, max_entries, seed)
+        say(f"layers and losses: {_verdicts(rows)}")
         rng = np.random.default_rng(seed)
         for kind in nets():
             model, x, y = small_net(kind, batch, seed)
-            rows += check_model(
+            net_rows = check_model(
                 model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng
             )
+            say(f"net {kind}: {_verdicts(net_rows)}")
+            rows += net_rows
     return rows
+
+
+def _verdicts(rows: Sequence[Row]) -> str:
+    """'17 rows, all pass' or '6 rows: 5 pass, 1 fail', for a progress line."""
+    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
+    if counts["pass"] == len(rows):
+        return f"{counted(len(rows), 'row')}, all pass"
+    return f"{counted(len(rows), 'row')}: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
 
 
 # ----------------------------------------------------------------------------- config mode
@@ -524,13 +544,18 @@ def config_target(
 
 
 def check_config(
-    cfg: Any, data_dir: Path | None = None, settings: CheckSettings = CheckSettings()
+    cfg: Any,
+    data_dir: Path | None = None,
+    settings: CheckSettings = CheckSettings(),
+    progress: Progress | None = None,
 ) -> list[Row]:
-    """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data."""
+    """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data
+    (``progress``: a line per parameter checked)."""
     s = settings
     model, x, y = config_target(cfg, data_dir, s.batch, s.seed, s.max_entries)
     rng = np.random.default_rng(s.seed)
     with single_thread_blas():
         return check_model(
-            model, x, y, group=f"config {cfg.name}", eps=s.eps, max_entries=s.max_entries, rng=rng
-        )
+            model, x, y, group=f"config {cfg.name}", eps=s.eps, max_entries=s.max_entries,
+            rng=rng, progress=progress,
+        )  # fmt: skip

@@ -15,6 +15,7 @@ from nnlab.experiments.gradcheck import (
     PASS_BELOW,
     THRESHOLDS_NOTE,
     CheckSettings,
+    Progress,
     Row,
     check_builtin,
     check_config,
@@ -158,15 +159,19 @@ class GradcheckReport:
 
 
 def run_gradcheck(
-    cfg: Any = None, data_dir: Path | None = None, settings: CheckSettings = CheckSettings()
+    cfg: Any = None,
+    data_dir: Path | None = None,
+    settings: CheckSettings = CheckSettings(),
+    progress: Progress | None = None,
 ) -> GradcheckReport:
     """Check the built-in layers, losses and nets (``cfg`` None), or the net ``cfg`` builds on
-    a batch of its data."""
+    a batch of its data; ``progress`` gets a line as each group (each parameter of a config's
+    net) is checked."""
     if cfg is None:
-        rows = check_builtin(settings)
+        rows = check_builtin(settings, progress)
         what = "built-in layers, losses and networks"
     else:
-        rows = check_config(cfg, data_dir, settings)
+        rows = check_config(cfg, data_dir, settings, progress)
         what = f"config {cfg.name}, batch {settings.batch}"
     s = settings
     return GradcheckReport(list(rows), what, cfg is None, s.eps, s.batch, s.max_entries, s.seed)

@@ -41,3 +41,19 @@ def test_help_names_every_activation_and_init_it_takes():
     text = " ".join(invoke("activations", "--help", env={"COLUMNS": "250"}).stdout.split())
     for name in [*ACTIVATION_NAMES, *INITS]:
         assert name in text, name
+
+
+def test_activations_reports_progress_on_stderr_and_quiet_silences_it(tmp_path):
+    # (activations had no -q/--quiet, which every other command that makes a folder has, and
+    # said nothing while it drew its figure, most of its time)
+    args = ["activations", "-a", "relu", "-i", "he,xavier", "--samples", "50", "--units", "10"]
+    loud = invoke(*args, runs_dir=tmp_path / "loud")
+    assert loud.exit_code == 0, loud.output
+    assert "relu / he (1/2): layer 5 std " in loud.stderr
+    assert "drawing activations.png: 10 histograms" in loud.stderr
+    for flag in ("-q", "--quiet"):
+        quiet = invoke(*args, flag, runs_dir=tmp_path / flag)
+        assert quiet.exit_code == 0, quiet.output
+        assert quiet.stdout == loud.stdout.replace(str(tmp_path / "loud"), str(tmp_path / flag))
+        (line,) = quiet.stderr.splitlines()  # (the folder, as train -q says it)
+        assert line.startswith(f"run folder: {tmp_path / flag}"), quiet.stderr

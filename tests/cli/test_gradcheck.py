@@ -42,6 +42,40 @@ def test_each_table_heads_its_first_column_by_what_its_rows_are():
     assert header_after(layers).split("┃")[1].strip() == "layer"
 
 
+@pytest.mark.parametrize(
+    "args", [[], ["configs/digits-quickstart.yaml"]], ids=["built-in", "config"]
+)
+def test_gradcheck_reports_progress_on_stderr_and_quiet_silences_it(monkeypatch, args):
+    # (gradcheck had no -q/--quiet, which the other commands have)
+    monkeypatch.chdir(ROOT)
+    loud = gradcheck(*args)
+    assert loud.exit_code == 0, loud.output
+    first = (
+        "layers and losses: 20 rows, all pass"
+        if not args
+        else "config digits-quickstart: affine1.W pass"
+    )
+    assert loud.stderr.splitlines()[0] == first, loud.stderr
+    for flag in ("-q", "--quiet"):
+        quiet = gradcheck(*args, flag)
+        assert quiet.exit_code == 0 and quiet.stderr == "", quiet.output
+        assert quiet.stdout == loud.stdout
+
+
+def test_compare_differences_reports_progress_and_quiet_silences_it(tmp_path):
+    loud = gradcheck("--compare-differences", "--runs-dir", tmp_path / "a")
+    assert loud.exit_code == 0, loud.output
+    assert loud.stderr.splitlines()[0].endswith(
+        "forward and centred differences at 10 steps, 42 entries"
+    )
+    quiet = gradcheck("--compare-differences", "-q", "--runs-dir", tmp_path / "b")
+    assert quiet.exit_code == 0, quiet.output
+    lines = quiet.stderr.splitlines()  # (the folder, as every command that makes one says it)
+    assert [line.split(":")[0] for line in lines] == ["run folder", "figure"], lines
+    (folder,) = (tmp_path / "b").iterdir()
+    assert lines[0] == f"run folder: {folder}"
+
+
 def test_json_schema(tmp_path):
     result = gradcheck("--format", "json")
     assert result.exit_code == 0, result.output

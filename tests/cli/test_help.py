@@ -276,3 +276,58 @@ def test_the_sweep_arguments_help_says_what_each_kind_of_sweep_takes(tmp_path):
                     runs_dir=tmp_path / "runs")  # fmt: skip
     assert result.exit_code == 2
     assert "use a random sweep (nnlab sweep random, or kind: random" in result.stderr, result.stderr
+
+
+def options_by_command() -> dict[str, dict[str, Any]]:
+    """Every command of the tree (``"sweep grid"``) -> its options by long name."""
+    import typer
+
+    from nnlab.cli import app
+
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        subs = getattr(cmd, "commands", None) or {}
+        for name, sub in subs.items():
+            walk(sub, [*path, name])
+        if not subs:
+            found[" ".join(path)] = {
+                max(p.opts, key=len): p for p in cmd.params if p.param_type_name == "option"
+            }
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+# The commands that print no progress: they read folders, print a reference or put data files in
+# place (each file's verdict is their result), and train, check or draw nothing.
+RUN_NOTHING = {"runs list", "runs show", "runs compare", "report", "config keys", "data list",
+               "data fetch"}  # fmt: skip
+
+
+def test_every_command_that_runs_something_takes_quiet_and_format_alike():
+    # (activations and gradcheck had no -q/--quiet, which every other command that trains,
+    # checks or draws something has: 'nnlab activations -q' was refused as no such option)
+    commands = options_by_command()
+    running = sorted(set(commands) - RUN_NOTHING)
+    assert {"activations", "gradcheck", "train", "lr-scan", "sweep grid"} <= set(running)
+    for name in running:
+        options = commands[name]
+        for long, short, help in (("--quiet", "-q", "No progress on stderr."),
+                                  ("--format", "-f", "Output format: table, json or csv.")):  # fmt: skip
+            assert long in options, f"nnlab {name} has no {long}"
+            option = options[long]
+            assert sorted(option.opts) == sorted([long, short]) and option.help == help, name
+
+
+@pytest.mark.parametrize("long", ["--runs-dir", "--data-dir", "--format", "--quiet", "--report"])
+def test_a_shared_option_reads_the_same_in_every_command(long):
+    # (one definition in nnlab/cli/common.py: the same names, environment variable and help;
+    # gradcheck's --runs-dir says it is --compare-differences' only, and otherwise the same)
+    seen = {
+        (tuple(sorted(o.opts)), o.envvar, o.help.replace("With --compare-differences only: ", "")
+         .replace("root folder for its run folder.", "Root folder for run folders."))
+        for options in options_by_command().values()
+        if (o := options.get(long)) is not None
+    }  # fmt: skip
+    assert len(seen) == 1, seen
