@@ -475,7 +475,7 @@ OverridesArg = Annotated[
 @dataclasses.dataclass(frozen=True)
 class Output:
     """Where an experiment's folder goes and what is printed: the option set of lr-scan,
-    landscape and compare-optimizers."""
+    landscape and compare-optimizers (and whether the HTML report is rebuilt after it)."""
 
     data_dir: DataDirOpt = None
     runs_dir: RunsDirOpt = Path("runs")
@@ -483,6 +483,7 @@ class Output:
     png: PngOpt = None
     quiet: QuietOpt = False
     fmt: FormatOpt = Format.table
+    report: ReportOpt = False
 
     def location(self) -> tuple[Path, str | None]:
         """(root, folder) for a new run folder: ``--out`` names the folder exactly."""

@@ -24,6 +24,7 @@ from nnlab.cli.common import (
     OverridesArg,
     PngOpt,
     QuietOpt,
+    ReportOpt,
     RunsDirOpt,
     bounded,
     check_report,
@@ -73,6 +74,7 @@ def lr_scan(
 
     cfg = read_config(config, overrides)
     root, folder = opts.location()
+    check_report(root, opts.report)
     with Lines(opts.quiet) as lines:
         result = scan.lr_scan(
             cfg, min_exp=min_exp, max_exp=max_exp, num=num, epochs=epochs,
@@ -80,15 +82,16 @@ def lr_scan(
             progress=lines,
         )  # fmt: skip
     summary = result.run.summary()  # (the table as the folder's summary.json gives it)
-    if opts.fmt == Format.json:
-        summary.pop("curves", None)
-        emit_json({"run": str(result.run.path), **summary})
-    else:
-        emit_table(scan.summary_table(result.run.id, summary), opts.fmt)
-    for line in scan.edge_notes(result):
-        note(f"note: {line}")
-    note(f"run folder: {result.run.path}")
-    copy_figure(result.run.file("lr-scan.png"), opts.png)
+    with then_report(result.run.path.parent, opts.report):
+        if opts.fmt == Format.json:
+            summary.pop("curves", None)
+            emit_json({"run": str(result.run.path), **summary})
+        else:
+            emit_table(scan.summary_table(result.run.id, summary), opts.fmt)
+        for line in scan.edge_notes(result):
+            note(f"note: {line}")
+        note(f"run folder: {result.run.path}")
+        copy_figure(result.run.file("lr-scan.png"), opts.png)
 
 
 # ----------------------------------------------------------------------------- activations
@@ -122,6 +125,7 @@ def activations(
     png: PngOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
 
@@ -130,18 +134,20 @@ def activations(
     from nnlab.experiments import activations as act
 
     root, folder = run_location(runs_dir, out)
+    check_report(root, report)
     with Lines(quiet) as lines:
         result = act.activation_histograms(
             activation, init, layers=layers, units=units, samples=samples, seed=seed,
             runs_dir=root, folder=folder, progress=lines,
         )  # fmt: skip
     summary = result.run.summary()
-    if fmt == Format.json:
-        emit_json({"run": str(result.run.path), **summary})
-    else:
-        emit_table(act.summary_table(summary), fmt)
-    note(f"run folder: {result.run.path}")
-    copy_figure(result.run.file("activations.png"), png)
+    with then_report(result.run.path.parent, report):
+        if fmt == Format.json:
+            emit_json({"run": str(result.run.path), **summary})
+        else:
+            emit_table(act.summary_table(summary), fmt)
+        note(f"run folder: {result.run.path}")
+        copy_figure(result.run.file("activations.png"), png)
 
 
 # ----------------------------------------------------------------------------- landscape
@@ -215,22 +221,25 @@ def landscape(
     given_or_resumed(source, resume, "a run or a config file", "nnlab landscape latest")
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
+    if opts.report:
+        check_report(folder_root(resume, opts.out, opts.runs_dir, "landscape"))
     with Lines(opts.quiet) as lines:
         result = ls.run_landscape(
             source, overrides, resume=resume, settings=settings, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, progress=lines,
         )  # fmt: skip
-    if opts.fmt == Format.json:
-        emit_json({"run": str(result.run.path), **result.summary})
-    else:
-        emit_table(ls.summary_table(result.run.summary()), opts.fmt)
-    note(
-        f"evaluated {counted(result.computed, 'point')}; run folder: {result.run.path} "
-        "(landscape.h5, landscape-1d.png, landscape-2d.png)"
-    )
-    copy_figure(result.run.file("landscape-2d.png"), opts.png)
-    if opts.png is not None:
-        copy_figure(result.run.file("landscape-1d.png"), line_figure_path(opts.png))
+    with then_report(result.run.path.parent, opts.report):
+        if opts.fmt == Format.json:
+            emit_json({"run": str(result.run.path), **result.summary})
+        else:
+            emit_table(ls.summary_table(result.run.summary()), opts.fmt)
+        note(
+            f"evaluated {counted(result.computed, 'point')}; run folder: {result.run.path} "
+            "(landscape.h5, landscape-1d.png, landscape-2d.png)"
+        )
+        copy_figure(result.run.file("landscape-2d.png"), opts.png)
+        if opts.png is not None:
+            copy_figure(result.run.file("landscape-1d.png"), line_figure_path(opts.png))
 
 
 def line_figure_path(png: Path) -> Path:
@@ -323,7 +332,7 @@ def tune(
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     if opts.report:
-        check_report(tune_root(resume, out, opts.runs_dir))
+        check_report(folder_root(resume, out, opts.runs_dir, "tune"))
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with Lines(opts.quiet) as lines:
             result = tn.run_tune(
@@ -398,12 +407,14 @@ def warn_idle_ranges(
         note(line)
 
 
-def tune_root(resume: str | None, out: Path | None, runs_dir: Path) -> Path:
-    """The folder a tune's folder is (or goes) in: where ``--report`` rebuilds the report."""
+def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:
+    """The folder a tune's or a landscape's folder is (or goes) in: where ``--report``
+    rebuilds the report. (A landscape's ``--out`` naming a landscape folder completes it: its
+    parent all the same.)"""
     from nnlab import runs
 
     if resume is not None:
-        return runs.find_run(runs_dir, resume, kind="tune").path.parent
+        return runs.find_run(runs_dir, resume, kind=kind).path.parent
     return out.parent if out is not None else runs_dir
 
 

@@ -10,9 +10,12 @@ from nnlab.cli.common import (
     Lines,
     Output,
     bounded,
+    check_report,
     command,
     note,
+    run_location,
     seed_option,
+    then_report,
 )
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.output import Format
@@ -112,6 +115,7 @@ def compare_optimizers(
     """
     from nnlab.experiments.optimizers import run_comparison
 
+    check_report(run_location(opts.runs_dir, opts.out)[0], opts.report)
     with Lines(opts.quiet) as lines:
         result = run_comparison(
             function=function, dataset=dataset, optimizers=optimizers, lr=lr, start=start,
@@ -119,9 +123,10 @@ def compare_optimizers(
             batch_size=batch_size, seed=seed, jobs=jobs, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, figure=opts.png, progress=lines,
         )  # fmt: skip
-    if opts.fmt == Format.json:
-        emit_json(result.to_json())
-    else:
-        emit_table(result.table, opts.fmt)
-    note(f"run folder: {result.run.path}")
-    note(f"figure: {result.figure_copy or result.figure}")
+    with then_report(result.run.path.parent, opts.report):
+        if opts.fmt == Format.json:
+            emit_json(result.to_json())
+        else:
+            emit_table(result.table, opts.fmt)
+        note(f"run folder: {result.run.path}")
+        note(f"figure: {result.figure_copy or result.figure}")

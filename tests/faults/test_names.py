@@ -444,6 +444,11 @@ REPORTERS = {
     "train": ["train", "cfg.yaml", "epochs=1"],
     "sweep grid": [*SWEEPS["sweep grid"], "epochs=1"],
     "tune": [*OUTS["tune"], "--epochs", "1"],
+    # (these took no --report, and NNLAB_REPORT=1 left the report without their folders)
+    "lr-scan": [*OUTS["lr-scan"], "--epochs", "0"],
+    "activations": OUTS["activations"],
+    "landscape": OUTS["landscape"],
+    "compare-optimizers": OUTS["compare-optimizers"],
 }
 
 
@@ -463,11 +468,14 @@ def test_a_report_folder_that_cannot_be_rebuilt_refuses_report_before_any_work(c
     assert snapshot(case.parents[2]) == before
 
 
-def test_tune_report_rebuilds_the_report(case):
-    result = invoke(*REPORTERS["tune"], "-q", "--report", "--runs-dir", case / "runs")
+@pytest.mark.parametrize("command", [c for c in REPORTERS if c not in ("train", "sweep grid")])
+def test_report_rebuilds_the_report_after_the_folder_it_made(case, command):
+    result = invoke(*REPORTERS[command], "-q", "--report", "--runs-dir", case / "runs")
     assert result.exit_code == 0, result.output
-    assert f"report: {case / 'runs' / 'report' / 'index.html'}" in result.stderr
-    assert (case / "runs" / "report" / "index.html").exists()
+    lines = result.stderr.splitlines()  # (the run's own output first, as train's)
+    assert lines[-1] == f"report: {case / 'runs' / 'report' / 'index.html'}", lines
+    (folder,) = [p for p in (case / "runs").iterdir() if p.name != "report"]
+    assert folder.name in (case / "runs" / "report" / "index.html").read_text()
 
 
 ONE_SHAPE = re.compile(
