@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import DataDirOpt, FormatOpt, command, given_path, note
+from nnlab.cli.common import DataDirOpt, FormatOpt, QuietOpt, command, given_path, note
 from nnlab.cli.render import emit
 from nnlab.output import Format
 
@@ -77,6 +77,7 @@ def data_fetch(
     mirror: Mirror = None,
     only: Only = None,
     source: From = None,
+    quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Put a dataset's files in the data dir, verified: mnist downloaded, catvnoncat copied.
@@ -93,13 +94,14 @@ def data_fetch(
     from nnlab.data.fetch import CATVNONCAT_DIR, fetch_catvnoncat, fetch_mnist
 
     dest = resolve_data_dir(data_dir)
+    progress = None if quiet else note  # (each file's download and verdict, as it happens)
     if dataset is FetchTarget.mnist:
         if source is not None:
             raise typer.BadParameter(
                 "goes with catvnoncat (mnist is downloaded)", param_hint="--from"
             )
         which = [p.value for p in only] if only else ["t10k", "train"]
-        paths = fetch_mnist(dest, mirror or None, which, progress=note)
+        paths = fetch_mnist(dest, mirror or None, which, progress=progress)
         folder = dest / "mnist"
     else:
         if mirror or only:
@@ -107,7 +109,7 @@ def data_fetch(
             raise typer.BadParameter(
                 "goes with mnist (catvnoncat has no download)", param_hint=option
             )
-        paths = fetch_catvnoncat(dest, source, progress=note)
+        paths = fetch_catvnoncat(dest, source, progress=progress)
         folder = dest / CATVNONCAT_DIR
     rows = [{"file": p.name, "bytes": p.stat().st_size, "path": str(p)} for p in paths]
     emit(rows, fmt, ["file", "bytes", "path"], title=f"{dataset.value} in {folder}")

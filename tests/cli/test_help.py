@@ -299,10 +299,9 @@ def options_by_command() -> dict[str, dict[str, Any]]:
     return found
 
 
-# The commands that print no progress: they read folders, print a reference or put data files in
-# place (each file's verdict is their result), and train, check or draw nothing.
-RUN_NOTHING = {"runs list", "runs show", "runs compare", "report", "config keys", "data list",
-               "data fetch"}  # fmt: skip
+# The commands that print no progress: they read folders or print a reference. (data fetch says
+# each file's download and verdict as it goes, and takes -q too.)
+RUN_NOTHING = {"runs list", "runs show", "runs compare", "report", "config keys", "data list"}
 
 
 def test_every_command_that_runs_something_takes_quiet_and_format_alike():
@@ -310,7 +309,9 @@ def test_every_command_that_runs_something_takes_quiet_and_format_alike():
     # checks or draws something has: 'nnlab activations -q' was refused as no such option)
     commands = options_by_command()
     running = sorted(set(commands) - RUN_NOTHING)
-    assert {"activations", "gradcheck", "train", "lr-scan", "sweep grid"} <= set(running)
+    assert {"activations", "gradcheck", "data fetch", "train", "lr-scan", "sweep grid"} <= set(
+        running
+    )
     for name in running:
         options = commands[name]
         for long, short, help in (("--quiet", "-q", "No progress on stderr."),

@@ -99,6 +99,17 @@ def test_data_fetch_catvnoncat_from_a_folder(tmp_path, monkeypatch):
     assert again.exit_code == 0 and again.stderr.count("present, SHA-256") == 2
 
 
+def test_data_fetch_quiet_leaves_out_the_progress_not_the_result_or_an_error(tmp_path, monkeypatch):
+    # (data fetch had no -q/--quiet: its lines per file came whatever one asked)
+    have = fake_catvnoncat(tmp_path / "downloads", monkeypatch)
+    args = ["data", "fetch", "catvnoncat", "--data-dir", tmp_path / "d", "--from", have, "-q"]
+    result = invoke(*args, "-f", "csv")
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == NAMES
+    missing = invoke("data", "fetch", "catvnoncat", "--data-dir", tmp_path / "e", "--quiet")
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: "), missing.output
+
+
 def test_data_fetch_catvnoncat_corrupt_file_is_one_error_line(tmp_path, monkeypatch):
     fake_catvnoncat(tmp_path / "catvnoncat", monkeypatch)
     corrupt(tmp_path / "catvnoncat" / NAMES[0])
