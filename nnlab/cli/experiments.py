@@ -187,7 +187,11 @@ def landscape(
     source: Source = None,
     overrides: Annotated[
         list[str] | None,
-        typer.Argument(help="Overrides (with a config file only).", show_default=False),
+        typer.Argument(
+            help="Overrides as key.sub=value, e.g. model.batchnorm=true (with a "
+            "config file only: a run's folder has its config).",
+            show_default=False,
+        ),
     ] = None,
     normalize: Normalize = "filter",
     span: Annotated[str, typer.Option("--range", help="Grid range LO:HI for a and b.")] = "-1:1",

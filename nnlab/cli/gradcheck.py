@@ -88,7 +88,7 @@ def gradcheck(
     eps: Eps = 1e-5,
     batch: Batch = 8,
     max_entries: MaxEntries = 200,
-    seed: Annotated[int, seed_option("Seed for the batch and the entry subsets.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the batch and the entry subsets.")] = 0,
     compare_differences: CompareDifferences = False,
     param: Param = None,
     data_dir: DataDirOpt = None,

@@ -332,3 +332,20 @@ def test_a_shared_option_reads_the_same_in_every_command(long):
         if (o := options.get(long)) is not None
     }  # fmt: skip
     assert len(seen) == 1, seen
+
+
+def test_every_overrides_argument_says_its_form_with_an_example():
+    # (landscape's said only "Overrides (with a config file only).", not what one looks like)
+    import typer
+
+    from nnlab.cli import app
+
+    helps = {}
+    for name, cmd in typer.main.get_command(app).commands.items():
+        for param in cmd.params:
+            if param.param_type_name == "argument" and param.name == "overrides":
+                helps[name] = param.help
+    assert {"train", "gradcheck", "lr-scan", "landscape"} <= set(helps), helps
+    for name, text in helps.items():
+        if name != "compare-optimizers":  # (its are per optimizer: adam.lr=0.3)
+            assert text.startswith("Overrides as key.sub=value, e.g. "), (name, text)
