@@ -57,7 +57,10 @@ Mirror = Annotated[
 ]  # fmt: skip
 Only = Annotated[
     list[MnistPart] | None,
-    typer.Option("--only", help="mnist: only this part, t10k (10,000 images) or train (60,000)."),
+    typer.Option(
+        "--only",
+        help="mnist: only this part, t10k (10,000 images) or train (60,000); default: both.",
+    ),
 ]
 From = Annotated[
     Path | None,

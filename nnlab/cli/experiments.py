@@ -194,7 +194,14 @@ def landscape(
         ),
     ] = None,
     normalize: Normalize = "filter",
-    span: Annotated[str, typer.Option("--range", help="Grid range LO:HI for a and b.")] = "-1:1",
+    span: Annotated[
+        str,
+        typer.Option(
+            "--range",
+            help="Grid range LO:HI for a and b, in multiples of a "
+            "direction (LO < HI, each within -1000..1000).",
+        ),
+    ] = "-1:1",
     points: Points = 51,
     split: Annotated[
         str, typer.Option("--split", help="Split the loss is evaluated on: train, val or test.")

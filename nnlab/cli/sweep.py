@@ -60,7 +60,11 @@ ShareSeedOpt = Annotated[
 ]
 NameOpt = Annotated[
     str | None,
-    typer.Option("--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>)."),
+    typer.Option(
+        "--name",
+        help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>; default: the config's "
+        "name).",
+    ),
 ]
 LISTS = "(a comma makes a list of values; [..] keeps a list whole: model.hidden=[100],[50,50])"
 RANGES = "key=logspace:START:STOP:N or linspace:START:STOP:N"

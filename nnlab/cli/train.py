@@ -300,12 +300,14 @@ def runs_compare(
             "-s",
             help="Column to sort by, best first (accuracies descending, others ascending): "
             "a metric such as final_test_acc, final_train_loss, acc_gap, or a config key the "
-            "runs differ in (the table's columns; a wrong one is answered with them).",
+            "runs differ in (the table's columns; a wrong one is answered with them). Default: the "
+            "order the runs are given in (a sweep's trials in its own).",
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
     top: Annotated[
-        int | None, typer.Option("--top", help="Show only the first N rows.", min=1)
+        int | None,
+        typer.Option("--top", help="Show only the first N rows (default: every row).", min=1),
     ] = None,
     png: Annotated[
         Path | None,

@@ -349,3 +349,20 @@ def test_every_overrides_argument_says_its_form_with_an_example():
     for name, text in helps.items():
         if name != "compare-optimizers":  # (its are per optimizer: adam.lr=0.3)
             assert text.startswith("Overrides as key.sub=value, e.g. "), (name, text)
+
+
+@pytest.mark.parametrize(
+    ("path", "option", "says"),
+    [
+        (["landscape"], "--range", "(LO < HI, each within -1000..1000)"),
+        (["data", "fetch"], "--only", "default: both"),
+        (["sweep", "grid"], "--name", "default: the config's name"),
+        (["runs", "compare"], "--sort", "Default: the order the runs are given in"),
+        (["runs", "compare"], "--top", "(default: every row)"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v),
+)
+def test_an_option_without_a_shown_default_or_range_says_it(path, option, says):
+    # (these said neither what happens without them nor, --range, what they take)
+    (entry,) = [o for o in options_by_command()[" ".join(path)].values() if option in o.opts]
+    assert says in entry.help, entry.help
