@@ -16,6 +16,7 @@ from nnlab.cli.common import (
     OverridesArg,
     QuietOpt,
     bounded,
+    check_report,
     command,
     copy_figure,
     echo,
@@ -24,9 +25,11 @@ from nnlab.cli.common import (
     out_option,
     png_path,
     read_config,
+    run_location,
     runs_root,
     say,
     seed_option,
+    then_report,
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, to_csv
@@ -79,6 +82,11 @@ GradcheckPng = Annotated[
     typer.Option("--png", help=f"{ONLY}also copy its figure to this .png file (e.g. into docs/).",
                  parser=given_path, callback=png_path),
 ]  # fmt: skip
+GradcheckReportOpt = Annotated[
+    bool,
+    typer.Option("--report", envvar="NNLAB_REPORT", help=f"{ONLY}then rebuild the HTML report "
+                 "(<runs-dir>/report, as 'nnlab report') and print its path."),
+]  # fmt: skip
 
 
 @command()
@@ -97,6 +105,9 @@ def gradcheck(
     png: GradcheckPng = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    report: GradcheckReportOpt = False,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
 
@@ -112,28 +123,32 @@ def gradcheck(
     cfg = read_config(config, overrides) if config is not None else None
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
     if compare_differences:
+        check_report(run_location(runs_dir, out)[0], report)
         with Lines(quiet) as lines:
             diff = df.run_differences(
                 cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out, progress=lines
             )
-        show(diff, fmt)
-        note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
-        note(f"figure: {diff.png}")
-        copy_figure(diff.png, png)
+        with then_report(diff.png.parent.parent, report):
+            show(diff, fmt)
+            note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
+            note(f"figure: {diff.png}")
+            copy_figure(diff.png, png)
         return
-    for option, value in (("--out", out), ("--png", png), ("--param", param)):
-        if value is not None:  # (else ignored: the plain check has no folder, figure or param)
+    source = ctx.get_parameter_source("report")  # (NNLAB_REPORT=1 asks it of every command)
+    given = report and source is not None and source.name == "COMMANDLINE"
+    for option, value in (("--out", out), ("--png", png), ("--param", param), ("--report", given)):
+        if value not in (None, False):  # (the plain check has no folder, figure or param)
             raise typer.BadParameter(
                 "goes with --compare-differences (the plain check writes no folder or figure "
                 "and checks every parameter)",
                 param_hint=option,
             )
     with Lines(quiet) as lines:
-        report = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
-    show(report, fmt)
-    for line in report.failures():  # beside the table, or on stderr beside JSON / CSV
+        checked = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
+    show(checked, fmt)
+    for line in checked.failures():  # beside the table, or on stderr beside JSON / CSV
         (note if fmt != Format.table else say)(line)
-    if not report.ok:
+    if not checked.ok:
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -76,6 +76,19 @@ def test_compare_differences_reports_progress_and_quiet_silences_it(tmp_path):
     assert lines[0] == f"run folder: {folder}"
 
 
+def test_the_plain_check_refuses_report_but_not_the_environment_asking_every_command(tmp_path):
+    # (--report is --compare-differences' only, as --out and --png; NNLAB_REPORT=1, which asks
+    # it of every command that makes a folder, leaves the plain check, which makes none, alone)
+    result = gradcheck("--report", "--runs-dir", tmp_path)
+    assert (
+        result.exit_code == 2
+        and "error: --report: goes with --compare-differences" in result.stderr
+    )
+    result = invoke("gradcheck", "-q", "--runs-dir", tmp_path, env={"NNLAB_REPORT": "1"})
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
 def test_json_schema(tmp_path):
     result = gradcheck("--format", "json")
     assert result.exit_code == 0, result.output

@@ -327,7 +327,8 @@ def test_a_shared_option_reads_the_same_in_every_command(long):
     # gradcheck's --runs-dir says it is --compare-differences' only, and otherwise the same)
     seen = {
         (tuple(sorted(o.opts)), o.envvar, o.help.replace("With --compare-differences only: ", "")
-         .replace("root folder for its run folder.", "Root folder for run folders."))
+         .replace("root folder for its run folder.", "Root folder for run folders.")
+         .replace("then rebuild", "Then rebuild"))
         for options in options_by_command().values()
         if (o := options.get(long)) is not None
     }  # fmt: skip

@@ -449,6 +449,7 @@ REPORTERS = {
     "activations": OUTS["activations"],
     "landscape": OUTS["landscape"],
     "compare-optimizers": OUTS["compare-optimizers"],
+    "gradcheck": OUTS["gradcheck"],
 }
 
 
