@@ -227,7 +227,13 @@ def runs_list(
 @runs_app.command("show")
 @command()
 def runs_show(
-    run: Annotated[str, typer.Argument(help="Run folder, id prefix, or 'latest'.")],
+    run: Annotated[
+        str,
+        typer.Argument(
+            help="A folder (path, id prefix or 'latest'), or a sweep's or tune's "
+            "trial id as their tables print it (a tune's round: r2)."
+        ),
+    ],  # fmt: skip
     every: Annotated[
         bool, typer.Option("--all", help="Every epoch (default: first, best and last).")
     ] = False,
