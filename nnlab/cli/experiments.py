@@ -213,7 +213,7 @@ def landscape(
         str | None,
         typer.Option(
             "--resume",
-            help="Fill the missing points of this landscape folder (or "
+            help="Fill the missing points of a landscape folder (folder, id prefix or "
             "'latest'); --out into an existing landscape folder does the same.",
         ),
     ] = None,  # fmt: skip
@@ -316,7 +316,12 @@ def tune(
     ] = ("final_val_acc"),
     seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,
     resume: Annotated[
-        str | None, typer.Option("--resume", help="Continue a stopped tune folder (or 'latest').")
+        str | None,
+        typer.Option(
+            "--resume",
+            help="Continue a stopped tune (folder, id prefix or 'latest'): "
+            "its rounds' missing trials and the rounds left run.",
+        ),
     ] = None,
     out: Annotated[
         Path | None,

@@ -367,3 +367,25 @@ def test_an_option_without_a_shown_default_or_range_says_it(path, option, says):
     # (these said neither what happens without them nor, --range, what they take)
     (entry,) = [o for o in options_by_command()[" ".join(path)].values() if option in o.opts]
     assert says in entry.help, entry.help
+
+
+def test_every_resume_says_what_it_takes_in_the_same_words():
+    # (tune's said "a stopped tune folder (or 'latest')", landscape's "this landscape folder (or
+    # 'latest')", where train's and sweep's said "(folder, id prefix or 'latest')")
+    import typer
+
+    from nnlab.cli import app
+
+    resumes = {}
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        for param in cmd.params:
+            if "--resume" in getattr(param, "opts", []):
+                resumes[" ".join(path)] = param.help
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    assert {"train", "sweep", "tune", "landscape"} <= set(resumes), resumes
+    for name, text in resumes.items():
+        assert "(folder, id prefix or 'latest')" in text, (name, text)
