@@ -160,6 +160,20 @@ Normalize = Annotated[
     str, typer.Option("--normalize", help="filter: Li et al. filter-normalised directions; "
                       "none: plain N(0,1) (cs231n)."),
 ]  # fmt: skip
+LandscapeOverrides = Annotated[
+    list[str] | None,
+    typer.Argument(help="Overrides as key.sub=value, e.g. model.batchnorm=true (with a config "
+                   "file only: a run's folder has its config).", show_default=False),
+]  # fmt: skip
+Span = Annotated[
+    str, typer.Option("--range", help="Grid range LO:HI for a and b, in multiples of a direction "
+                      "(LO < HI, each within -1000..1000)."),
+]  # fmt: skip
+LandscapeResume = Annotated[
+    str | None,
+    typer.Option("--resume", help="Fill the missing points of a landscape folder (folder, id "
+                 "prefix or 'latest'); --out into an existing landscape folder does the same."),
+]  # fmt: skip
 Points = bounded(int, "--points", "Grid points per axis.", 2, 1001)
 Samples = bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
 Batch = bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
@@ -185,23 +199,9 @@ def given_or_resumed(source: object, resume: str | None, what: str, example: str
 @command(LandscapeOutput)
 def landscape(
     source: Source = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Overrides as key.sub=value, e.g. model.batchnorm=true (with a "
-            "config file only: a run's folder has its config).",
-            show_default=False,
-        ),
-    ] = None,
+    overrides: LandscapeOverrides = None,
     normalize: Normalize = "filter",
-    span: Annotated[
-        str,
-        typer.Option(
-            "--range",
-            help="Grid range LO:HI for a and b, in multiples of a "
-            "direction (LO < HI, each within -1000..1000).",
-        ),
-    ] = "-1:1",
+    span: Span = "-1:1",
     points: Points = 51,
     split: Annotated[
         str, typer.Option("--split", help="Split the loss is evaluated on: train, val or test.")
@@ -209,14 +209,7 @@ def landscape(
     samples: Samples = 0,
     batch: Batch = 0,
     seed: Annotated[int, seed_option("Seed of the random directions.")] = 0,
-    resume: Annotated[
-        str | None,
-        typer.Option(
-            "--resume",
-            help="Fill the missing points of a landscape folder (folder, id prefix or "
-            "'latest'); --out into an existing landscape folder does the same.",
-        ),
-    ] = None,  # fmt: skip
+    resume: LandscapeResume = None,
     *,
     opts: LandscapeOutput,
 ) -> None:
@@ -273,6 +266,11 @@ Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
 Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges "
                  "(--rounds x --trials: at most 100,000 trials in all).", 1, 100)  # fmt: skip
 TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
+TuneResume = Annotated[
+    str | None,
+    typer.Option("--resume", help="Continue a stopped tune (folder, id prefix or 'latest'): its "
+                 "rounds' missing trials and the rounds left run."),
+]  # fmt: skip
 Epochs = Annotated[
     int | None,
     typer.Option("--epochs", help="Epochs per trial (default: the config's).", min=0,
@@ -315,14 +313,7 @@ def tune(
         ),
     ] = ("final_val_acc"),
     seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,
-    resume: Annotated[
-        str | None,
-        typer.Option(
-            "--resume",
-            help="Continue a stopped tune (folder, id prefix or 'latest'): "
-            "its rounds' missing trials and the rounds left run.",
-        ),
-    ] = None,
+    resume: TuneResume = None,
     out: Annotated[
         Path | None,
         out_option(f"{NEW_FOLDER} (a new tune: --resume continues in the tune's own folder)."),

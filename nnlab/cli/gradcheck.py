@@ -134,15 +134,7 @@ def gradcheck(
             note(f"figure: {diff.png}")
             copy_figure(diff.png, png)
         return
-    source = ctx.get_parameter_source("report")  # (NNLAB_REPORT=1 asks it of every command)
-    given = report and source is not None and source.name == "COMMANDLINE"
-    for option, value in (("--out", out), ("--png", png), ("--param", param), ("--report", given)):
-        if value not in (None, False):  # (the plain check has no folder, figure or param)
-            raise typer.BadParameter(
-                "goes with --compare-differences (the plain check writes no folder or figure "
-                "and checks every parameter)",
-                param_hint=option,
-            )
+    refuse_compare_only(ctx, out=out, png=png, param=param, report=report)
     with Lines(quiet) as lines:
         checked = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
     show(checked, fmt)
@@ -150,6 +142,21 @@ def gradcheck(
         (note if fmt != Format.table else say)(line)
     if not checked.ok:
         raise typer.Exit(EXIT_FAILED)
+
+
+def refuse_compare_only(ctx: typer.Context, **given: Any) -> None:
+    """The options of --compare-differences, given to the plain check, refused (it has no
+    folder, figure or param): ``--report`` only when given on the command line, for
+    NNLAB_REPORT=1 asks it of every command that makes a folder."""
+    source = ctx.get_parameter_source("report")
+    given["report"] = given["report"] and source is not None and source.name == "COMMANDLINE"
+    for name, value in given.items():
+        if value not in (None, False):
+            raise typer.BadParameter(
+                "goes with --compare-differences (the plain check writes no folder or figure "
+                "and checks every parameter)",
+                param_hint=f"--{name}",
+            )
 
 
 def show(report: Any, fmt: Format) -> None:

@@ -216,9 +216,7 @@ def activation_histograms(
     with runs.start(
         runs_dir, "activations", "activations", folder=folder, name="activations", **settings
     ) as life:
-        if progress is not None:
-            progress(f"drawing activations.png: {counted(len(rows), 'histogram')}")
-        _write(life.run, rows, results, settings, bins)
+        _write(life.run, rows, results, settings, bins, progress)
     return ActivationsResult(life.run, rows, results)
 
 
@@ -251,8 +249,12 @@ def _write(
     results: dict[tuple[str, str], list[np.ndarray]],
     settings: dict[str, Any],
     bins: int,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
     from nnlab import plots
+
+    if progress is not None:  # (the figure is most of the command's time)
+        progress(f"drawing activations.png: {counted(len(rows), 'histogram')}")
 
     saturation = {a: SATURATION[a] for a in settings["activations"]}
     run.write_json(

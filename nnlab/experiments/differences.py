@@ -157,12 +157,7 @@ def compare_differences(
     with single_thread_blas():  # both timings under the same conditions
         say(f"{param}: forward and centred differences at {counted(len(steps), 'step')}, "
             f"{counted(len(entries), 'entry', 'entries')}")  # fmt: skip
-        forward: list[float] = []
-        centred: list[float] = []
-        for h in steps:
-            for centred_diff, out in ((False, forward), (True, centred)):
-                numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
-                out.append(rel_error(picked, numeric))
+        forward, centred = _step_errors(f, target, entries, picked, steps)
         timed = pick_entries(target.shape, TIMED_ENTRIES, np.random.default_rng(seed))
         say(f"{param}: timing the numeric gradient ({counted(len(timed), 'entry', 'entries')}) "
             "against the analytic pass")  # fmt: skip
@@ -180,6 +175,20 @@ def compare_differences(
             eps=eps,
             total_params=sum(int(p.size) for p in model.params.values()),
         )
+
+
+def _step_errors(
+    f: Any, target: np.ndarray, entries: list, picked: np.ndarray, steps: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Max relative error of the forward and of the centred difference at each step, against
+    the analytic gradient's ``picked`` entries."""
+    forward: list[float] = []
+    centred: list[float] = []
+    for h in steps:
+        for centred_diff, out in ((False, forward), (True, centred)):
+            numeric = numeric_gradient_at(f, target, entries, eps=h, centred=centred_diff)
+            out.append(rel_error(picked, numeric))
+    return forward, centred
 
 
 def _param(model: MLP, param: str | None) -> str:
