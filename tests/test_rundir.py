@@ -49,7 +49,7 @@ def written(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         for what, args in COMMANDS.items():
-            result = CliRunner().invoke(app, [*args, "-q"] if what != "activations" else args)
+            result = CliRunner().invoke(app, [*args, "-q"])
             assert result.exit_code in (0, 1), (what, result.output)  # (1: the DIVERGED run)
     return root / "runs"
 

@@ -33,9 +33,13 @@ COMMANDS = {
     # leaves no folder, test_runs; the fault is at the next write)
     "landscape": (["landscape", "cfg.yaml", "--points", "3", "--samples", "20", "-q"], 1, 3),
     "tune": (["tune", "cfg.yaml", "--trials", "2", "--epochs", "1", "-q"], 1, 2),
-    "activations": (["activations", "--layers", "1", "--units", "4", "--samples", "10"], 1, 2),
+    "activations": (
+        ["activations", "--layers", "1", "--units", "4", "--samples", "10", "-q"],
+        1,
+        2,
+    ),
     "compare-optimizers": (["compare-optimizers", "--steps", "5", "-o", "sgd"], 1, 2),
-    "gradcheck": (["gradcheck", "--compare-differences"], 1, 1),
+    "gradcheck": (["gradcheck", "--compare-differences", "-q"], 1, 1),
 }
 
 ALLOCATION = "Unable to allocate 8.00 GiB for an array with shape (1000, 1000000)"
