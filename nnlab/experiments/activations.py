@@ -36,7 +36,7 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.errors import ConfigError, not_one_of
-from nnlab.limits import check_at_least, check_memory
+from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory
 from nnlab.nn.layers import Affine
 from nnlab.nn.registry import ACTIVATIONS, init_weight
 from nnlab.output import Table, counted
@@ -187,6 +187,7 @@ def activation_histograms(
         f"for {counted(len(acts) * len(init_names), 'setting')}",
         settings_bytes * len(acts) * len(init_names),
     )
+    check_disk("the activations folder", FOLDER_FILES, runs_dir)  # (before the work, not after)
     from threadpoolctl import threadpool_limits
 
     x = np.random.default_rng(seed).standard_normal((samples, units))

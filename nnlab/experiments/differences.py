@@ -30,6 +30,7 @@ from nnlab.experiments.gradcheck import (
     small_net,
 )
 from nnlab.fileio import as_written
+from nnlab.limits import FOLDER_FILES, check_disk
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine
 from nnlab.nn.model import MLP
@@ -307,7 +308,11 @@ def run_differences(
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
     folder under ``runs_dir`` (or exactly ``out``)."""
+    from nnlab.runs import location
+
     s = settings
+    # (the folder's space before the work, not after it, as runs.start would check it)
+    check_disk("the gradcheck folder", FOLDER_FILES, location(runs_dir, out)[0])
     model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
     if cfg is not None:  # (each entry: a forward and a centred difference at every step)
         entries = min(int(model.params[_param(model, param)].size), s.max_entries)
