@@ -140,7 +140,8 @@ def test_counted_is_singular_for_one_only():
 
 # Words ending in "s" that may follow a formatted value and are no count's noun.
 NOT_NOUNS = {"is", "has", "was", "does", "holds", "needs", "names", "says", "looks", "makes"}
-NOT_NOUNS |= {"matches", "contains", "leaves", "pass", "loss", "s", "ms", "its", "this", "as"}
+NOT_NOUNS |= {"matches", "contains", "leaves", "changes", "pass", "loss", "s", "ms", "its"}
+NOT_NOUNS |= {"this", "as"}
 # Nouns after a value that is no count, or a count that cannot be 1, with the reason.
 ALWAYS_PLURAL = {
     ("nnlab/lookup.py", "what", "folders"): "a kind of folder ('no sweep folders yet')",
