@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any, NamedTuple
 
+SCIENTIFIC_BELOW = 1e-3  # ``number``: magnitudes below this, and from SCIENTIFIC_FROM up, are
+SCIENTIFIC_FROM = 1e4  # shown in scientific notation, the rest in 4 decimals
+
 
 def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
@@ -98,8 +101,8 @@ def _row_cell(row: dict[str, Any], column: str) -> str:
 
 
 def _cell(value: Any, column: str = "") -> str:
-    """A table cell: config values as YAML spells them (``spelled``), numbers in 4 decimals
-    (or scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
+    """A table cell: config values as YAML spells them (``spelled``), numbers as ``number``
+    shows them (4 decimals, or scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
     and ``-`` (no value) elsewhere."""
     if value is None:
         return "null" if is_config_key(column) else "-"
@@ -108,12 +111,23 @@ def _cell(value: Any, column: str = "") -> str:
     if isinstance(value, float) and "seconds" in column and math.isfinite(value):
         return f"{value:.2f}"
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
-            return f"{value:.3e}"
-        return f"{value:.4f}"
+        return number(value)
     return str(value)
+
+
+def number(value: float) -> str:
+    """A measured number as tables, progress lines and figures show it: 4 decimals from 0.001
+    up to 10,000 (``0.9966``, ``2.7487``, ``2663.7612``), else 4 significant digits in
+    scientific notation (``1.432e-12``, ``-1.711e+04``: a float32 value's 4 decimals past
+    10,000 are noise, ``-17113.7500``); zero is ``0.0000`` (never ``-0.0000``), NaN and
+    infinities as Python spells them."""
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    if value == 0:
+        return f"{0.0:.4f}"
+    if abs(value) < SCIENTIFIC_BELOW or abs(value) >= SCIENTIFIC_FROM:
+        return f"{value:.3e}"
+    return f"{value:.4f}"
 
 
 def _json_default(value: Any) -> Any:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from nnlab.output import number
+
 DIVERGED = "DIVERGED"
 Record = dict[str, Any]
 
@@ -86,7 +88,7 @@ def shown_metric(row: dict[str, Any], metric: str) -> str:
     ``best_*`` from before it diverged is no result: a tune ranks no such trial)."""
     value = row.get(metric)
     ranked = isinstance(value, float) and row.get("status") != DIVERGED
-    return f"{value:.4f}" if ranked else outcome(row)
+    return number(value) if ranked else outcome(row)
 
 
 def objective_label(weight_decay: float) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from nnlab.output import (
     TEXT_MIN,
+    number,
     print_table,
     record_lines,
     render_table,
@@ -263,6 +264,27 @@ def test_tables_spell_config_values_as_yaml_does():
     assert [c.strip() for c in a] == ["a", "true", "null", "[train, test]", "0.5000"]
     assert [c.strip() for c in b] == ["b", "false", "100", "[train]", "-"]  # (no metric: -)
     assert "model.batchnorm true" in "\n".join(record_lines(CONFIG_ROWS))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.9966, "0.9966"), (2663.7612, "2663.7612"), (0.001, "0.0010"), (9999.5, "9999.5000"),
+        (-17113.75, "-1.711e+04"), (13537.7405, "1.354e+04"), (10000.0, "1.000e+04"),
+        (9.152e5, "9.152e+05"), (5.799e-4, "5.799e-04"), (-1.432e-12, "-1.432e-12"),
+        (0.0, "0.0000"), (-0.0, "0.0000"), (float("nan"), "nan"), (float("-inf"), "-inf"),
+    ],
+)  # fmt: skip
+def test_a_number_has_4_decimals_up_to_ten_thousand_else_4_significant_digits(value, shown):
+    # (compare-optimizers printed xcospi's -17113.7500: float32 noise in the last digits)
+    assert number(value) == shown
+
+
+def test_a_table_column_of_large_and_small_numbers_reads_in_one_format_per_magnitude():
+    text = table_text([{"std": 0.4588}, {"std": 13537.7405}, {"std": 1.019e-05}])
+    assert [line.split("│")[1].strip() for line in text.splitlines() if "│" in line] == [
+        "0.4588", "1.354e+04", "1.019e-05"
+    ]  # fmt: skip
 
 
 def test_a_config_key_a_row_lacks_is_a_dash_not_null_and_keeps_its_place_in_csv():

@@ -27,7 +27,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, part_of, print_text
+from nnlab.output import Format, number, part_of, print_text
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -41,7 +41,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
         if diverged:
             parts.append("diverged: loss or parameters not finite")
         elif record.get("loss") is not None:
-            parts.append(f"loss {record['loss']:.4f}")
+            parts.append(f"loss {number(record['loss'])}")
         for split in () if diverged else cfg.splits:  # (a final_eval split: the last record only)
             acc = record.get(f"{split}_acc")
             if acc is not None:

@@ -44,7 +44,7 @@ from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiments.checks import check_compatible, check_total_work
 from nnlab.nn.model import MLP
-from nnlab.output import Table, counted
+from nnlab.output import Table, counted, number
 from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
 
@@ -311,7 +311,7 @@ def training_line(lr: float, status: str, records: list[Record]) -> str:
     epoch, loss = last.get("epoch", 0), last.get("train_loss")
     if status == "DIVERGED":
         return f"lr {lr:.1e}: DIVERGED in epoch {epoch} (not finite)"
-    shown = f", train_loss {loss:.4f}" if loss is not None else ""
+    shown = f", train_loss {number(loss)}" if loss is not None else ""
     return f"lr {lr:.1e}: {status} after {counted(epoch, 'epoch')}{shown}"
 
 
@@ -325,7 +325,7 @@ def table_columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _loss_text(loss: float | None) -> str:
-    return "not finite (the initial weights overflow)" if loss is None else f"{loss:.4f}"
+    return "not finite (the initial weights overflow)" if loss is None else number(loss)
 
 
 def summary_table(run_id: str, summary: dict[str, Any]) -> Table:
