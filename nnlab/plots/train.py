@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab.output import number
 from nnlab.plots import base
 
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
+GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
+TITLE_LINE = 0.16  # inches per line of a panel title at 8 points
 
 
 def train_curves_figure(
@@ -112,7 +115,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
     if sum(v == v for v in test) > 1:  # (a curve: test evaluated every epoch)
         ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
-        ax.fill_between(epochs, test, train, color="C3", alpha=0.12, lw=0, label="gap")
+        ax.fill_between(epochs, test, train, color="C3", alpha=0.2, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
                 color="C1", label="test (after the last epoch)")  # fmt: skip
@@ -121,7 +124,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
         base.mark_diverged(ax, train_epochs, train, at, "C0")
         title += f"\n(diverged at epoch {at})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
-        title += f"\ngap {train[-1] - test[-1]:.3f} at epoch {epochs[-1]}"
+        title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
     ax.set_title(title, fontsize=8, color="red" if at is not None else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
@@ -134,14 +137,19 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     epoch, the gap between them shaded; a run that evaluated test after its last epoch only
     (``final_eval``) has a star there. ``panels``: [{"label", "records", "status"
     (optional)}]. The legend, of the marks some panel draws, is right of the last panel; a run
-    that diverged stops at a red cross and says so in its title."""
+    that diverged stops at a red cross and says so in its title. Each panel's axes are
+    ``GAP_PANEL`` inches whatever its title's lines (the figure grows by them: in a fixed
+    3.2 inches, four title lines left the axes a 1.7-inch strip)."""
     plt = base.pyplot()
     ncols = max(1, min(len(panels), 4))
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.6 * ncols, 3.2 * nrows), sharey=True, squeeze=False
-    )
+    fig, axes = plt.subplots(nrows, ncols, sharey=True, squeeze=False)
     diverged = [_gap_panel(ax, panel) for ax, panel in zip(axes.flat, panels)]
+    lines = max(ax.get_title().count("\n") + 1 for ax in axes.flat[: len(panels)])
+    width, height = GAP_PANEL
+    fig.set_size_inches(  # (each panel: its axes, ticks and labels, its title; the legend)
+        0.4 + ncols * (width + 0.45) + 0.9, 0.5 + nrows * (height + 0.55 + TITLE_LINE * lines)
+    )
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     axes.flat[0].set_ylabel("accuracy")

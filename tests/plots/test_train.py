@@ -138,7 +138,7 @@ def test_the_last_gap_is_in_the_panel_title_not_over_the_curves():
     fig = plots.accuracy_gaps_figure(gap_panels(), title="3 runs")
     plain = gap_panels()[0]["records"][-1]
     gap = plain["train_acc"] - plain["test_acc"]
-    assert fig.axes[0].get_title().splitlines()[-1] == (f"gap {gap:.3f} at epoch {plain['epoch']}")
+    assert fig.axes[0].get_title().splitlines()[-1] == f"gap {gap:.4f} at epoch {plain['epoch']}"
     assert all(not ax.texts for ax in fig.axes)  # (no text inside a panel, over its data)
     assert "gap" not in fig.axes[2].get_title()  # (a diverged run has no final gap)
 
@@ -264,3 +264,26 @@ def test_accuracy_gaps_title_clears_a_tall_grid_and_a_final_test_is_a_star():
     assert labels == ["train", "test (after the last epoch)"]
     stars = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*"]
     assert [list(s.get_xdata()) for s in stars] == [[final_only[-1]["epoch"]]]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8])
+def test_accuracy_gap_panels_keep_their_size_however_many_lines_their_titles_have(n):
+    # (runs compare --png: in 3.2 inches per row, a four-line title (run, two keys, the gap)
+    # left each panel's axes a strip 1.7 inches tall)
+    from tests.plots.layout import extent, overlaps, render, tick_labels
+
+    label = "digits-quickstart-b40da5\nmodel.batchnorm=false\noptimizer.lr=0.005"
+    panels = [{"label": label, "records": records.learning(), "status": "COMPLETED"}] * n
+    fig = plots.accuracy_gaps_figure(panels, title=f"train and test accuracy: {n} runs")
+    render(fig)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == n and all(len(ax.get_title().splitlines()) == 4 for ax in shown)
+    for ax in shown:
+        box = ax.get_position().transformed(fig.transFigure)  # (pixels)
+        assert box.height / fig.dpi >= 2.4 and box.width / fig.dpi >= 3.4  # inches
+    for ax in shown:  # (a title clears the x labels of the panel above it)
+        assert not any(
+            overlaps(extent(ax.title), extent(t)) for other in shown for t in tick_labels(other)
+        )
+        assert not any(overlaps(extent(ax.title), extent(o.xaxis.label)) for o in shown)
+    assert legend_over_data(fig) == []
