@@ -5,7 +5,10 @@ beside.)"""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
 
 
 def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:
@@ -62,6 +65,45 @@ def spans_decades(values: Any, decades: float = 1.0) -> bool:
     v = np.asarray([x for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     return bool(v.size) and float(np.log10(v.max()) - np.log10(v.min())) > decades
+
+
+def log_scale(ax: Any, which: str = "y", label: str | None = None) -> None:
+    """``ax``'s ``which`` axis ("x" or "y") on a log scale, ticked by ``log_ticks``; ``label``
+    (if given) with "(log scale)" after it: on a log axis ticked 0.1, 1, 10 the words are what
+    tells it from a linear one. Every log axis of nnlab's figures is set here."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    log_ticks(axis)
+    if label is not None:
+        axis.set_label_text(f"{label} (log scale)")
+
+
+def log_ticks(axis: Any, every: bool = False) -> None:
+    """Tick labels for a log ``axis`` (or a log colour bar's): plain numbers (0.1, 0.5, 2, 30)
+    where its view lies within ``PLAIN_LOG`` (``output.number``'s fixed-point range), else powers
+    of ten (10⁻⁶ .. 10¹, and 2×10⁵ between them). Which ticks are labelled is matplotlib's
+    choice (over a narrow span its minor ticks too: labelled 3×10¹, 2×10¹, 6×10⁰, they were
+    hard to read), or, ``every``, each major tick (ticks placed by hand, 1-2-5 per decade)."""
+    plain = _plain_log_formatter()
+    inf = float("inf")
+    axis.set_major_formatter(plain(minor_thresholds=(inf, inf)) if every else plain())
+    axis.set_minor_formatter(plain(labelOnlyBase=False))
+
+
+@functools.cache
+def _plain_log_formatter() -> Any:
+    """The formatter class of ``log_ticks`` (made on first use: matplotlib is imported lazily)."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class PlainLog(LogFormatterSciNotation):  # type: ignore[misc]
+        def __call__(self, x: float, pos: Any = None) -> str:
+            text = super().__call__(x, pos)
+            lo, hi = sorted(self.axis.get_view_interval()) if self.axis else (x, x)
+            if text and PLAIN_LOG[0] * (1 - 1e-9) <= lo and hi < PLAIN_LOG[1]:
+                return f"{x:.6g}"
+            return text
+
+    return PlainLog
 
 
 def too_wide(lo: float, hi: float, decades: float = 200) -> bool:

@@ -24,6 +24,8 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     epoch_axis,
     grid_lines,
     legend_outside,
+    log_scale,
+    log_ticks,
     spans_decades,
     too_wide,
     wide_log_ticks,

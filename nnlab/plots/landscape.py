@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.output import number
 from nnlab.plots import base
 
 
@@ -16,8 +17,9 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     loss = np.where(np.isfinite(loss), loss, np.nan)
-    ax.plot(alphas, loss, color="C0", marker=".", label="loss (left, log scale)")
-    ax.set(xlabel="a", ylabel="loss", yscale="log")
+    ax.plot(alphas, loss, color="C0", marker=".", label="loss (left axis)")
+    ax.set_xlabel("a")
+    base.log_scale(ax, "y", "loss")
     ax.axvline(0, color="gray", lw=0.8, ls="--")
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
@@ -73,9 +75,10 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
         ax.contour(alphas, alphas, zm, levels=levels[::3], norm=norm, colors="white",
                    linewidths=0.5, linestyles="solid")  # fmt: skip
         bar = fig.colorbar(filled, ax=ax, ticks=ticks)
-        bar.ax.set_yticklabels([f"{t:g}" for t in ticks])
+        if log:
+            base.log_ticks(bar.ax.yaxis, every=True)
         scale = "log" if log else "linear"
-        bar.set_label(f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}")
+        bar.set_label(f"loss ({scale} colour scale): {number(lo)} .. {number(hi)}")
     ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")

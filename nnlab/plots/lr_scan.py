@@ -98,7 +98,9 @@ def lr_scan_figure(
     lo, hi = _log_limits(finite) if finite else (0.1, 10.0)
     lrs = [r["lr"] for r in rows]
     x_lo, x_hi = math.log10(min(lrs)), math.log10(max(lrs))
-    ax.set(xscale="log", yscale="log", ylim=(lo, hi))
+    base.log_scale(ax, "x", "step size / learning rate")
+    base.log_scale(ax, "y", "loss")
+    ax.set_ylim(lo, hi)
     best = [(r["lr"], r[k], c) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
     bad = []
@@ -119,7 +121,6 @@ def lr_scan_figure(
                    label=f"initial loss {initial_loss:.3f}")  # fmt: skip
     if not finite:  # (every rate diverged from weights whose loss overflows: no loss scale)
         _no_loss_scale(ax)
-    ax.set(xlabel="step size / learning rate", ylabel="loss")
     ax.grid(alpha=0.3, which="both")
     handles, _ = ax.get_legend_handles_labels()
     top = ax

@@ -144,11 +144,12 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         smoothed += list(smooth[np.isfinite(smooth)])
     log = base.spans_decades(smoothed)
     if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
-        ax.set(yscale="log", ylim=(min(smoothed) / 3, max(smoothed) * 1.5))
+        base.log_scale(ax, "y")
+        ax.set_ylim(min(smoothed) / 3, max(smoothed) * 1.5)
     elif smoothed:
         ax.set_ylim(0, 1.1 * max(smoothed))
     ax.set_xlabel("iteration")
-    ax.set_ylabel("training loss (minibatch)" + (", log scale" if log else ""))
+    ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
     ax.set_title(title, fontsize=10)
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
     base.legend_outside(ax, handles=handles)

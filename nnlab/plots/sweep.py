@@ -30,6 +30,15 @@ def accuracy_key(records: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def line_cmap() -> Any:
+    """viridis without its palest tenth and a half: its yellow end, thin lines on white, could
+    hardly be seen (the trials of the largest rates)."""
+    import matplotlib as mpl
+    import numpy as np
+
+    return mpl.colors.ListedColormap(mpl.colormaps["viridis"](np.linspace(0, 0.85, 256)))
+
+
 def _numeric(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -57,7 +66,7 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
         finite = [v for v in values if v == v]
         log = min(finite) > 0 and base.spans_decades(finite)
         norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(min(finite), max(finite))
-        mappable = mpl.cm.ScalarMappable(norm=norm, cmap="viridis")
+        mappable = mpl.cm.ScalarMappable(norm=norm, cmap=line_cmap())
         return [mappable.to_rgba(v) if v == v else "gray" for v in values], mappable
     if how == "legend":
         order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
@@ -151,6 +160,7 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
         log = "log" in type(mappable.norm).__name__.lower()
         bar = fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
         if log:
+            base.log_ticks(bar.ax.yaxis)
             base.wide_log_ticks(bar.ax.yaxis, mappable.norm.vmin, mappable.norm.vmax)
     if handles:
         base.legend_outside(ax, "below" if mappable is not None else "right", handles=handles,

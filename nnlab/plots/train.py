@@ -55,8 +55,9 @@ def train_curves_figure(
                 base.mark_diverged(ax, epochs, values, at, f"C{i}", rising=key == "loss")
     losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
     log = base.spans_decades(losses)
-    ax_loss.set(ylabel="loss (log scale)" if log else "loss", title="loss",
-                yscale="log" if log else "linear")  # fmt: skip
+    ax_loss.set(ylabel="loss", title="loss")
+    if log:
+        base.log_scale(ax_loss, "y", "loss")
     _unless_a_loss(ax_loss, kept, ["loss", *(f"{split}_loss" for split in splits)])
     ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []

@@ -72,8 +72,8 @@ def tune_scatter_figure(
                 color=f"C{(r - 1) % 10}",
                 label=f"round {r}",
             )
-        _value_axis(ax, [p[key] for p in points], bool(log.get(key)))
-        ax.set(xlabel=key, ylabel=label)
+        _value_axis(ax, [p[key] for p in points], bool(log.get(key)), key)
+        ax.set_ylabel(label)
         if metric.endswith("_acc"):
             ax.set_ylim(0, 1.02)
         else:  # (a loss: from 0 to a little above the worst trial's)
@@ -108,13 +108,15 @@ def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
     ax.set_ylim(y - 0.05 * (hi - lo), hi)
 
 
-def _value_axis(ax: Any, values: list[float], log: bool) -> None:
-    """A searched key's axis: log where it was searched so and its ``values`` span a decade."""
+def _value_axis(ax: Any, values: list[float], log: bool, key: str) -> None:
+    """A searched ``key``'s axis: log where it was searched so and its ``values`` span a
+    decade."""
+    ax.set_xlabel(key)
     if not values:  # (no trial to draw: a blank axis says nothing of the values searched)
         ax.text(0.5, 0.5, "no trial has a result", transform=ax.transAxes, ha="center")
     if log and base.spans_decades(values):
         values = [v for v in values if v > 0]
         if base.too_wide(min(values), max(values)):  # (a margin past 1e308 overflows)
             ax.margins(x=0)
-        ax.set_xscale("log")
+        base.log_scale(ax, "x", key)
         base.wide_log_ticks(ax.xaxis, min(values), max(values))

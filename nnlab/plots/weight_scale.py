@@ -152,8 +152,8 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
         ax.set_ylim(DIVERGED_Y - 0.05, 1.02)
     else:
         ax.set_ylim(0, 1.02)
-    ax.set_xscale("log")
-    ax.set(xlabel="weight init scale (std)", ylabel="final accuracy")
+    base.log_scale(ax, "x", "weight init std")
+    ax.set_ylabel("final accuracy")
     ax.grid(alpha=0.3, which="both")
     base.legend_outside(ax)
     ax.set_title(title or "final accuracy vs weight scale", fontsize=9)

@@ -9,6 +9,7 @@ from matplotlib import colormaps
 from matplotlib.colors import LogNorm, to_rgba
 
 from nnlab import plots
+from nnlab.plots.sweep import line_cmap
 from tests.plots import records
 from tests.plots.layout import legend_over_data, overlaps, render
 
@@ -37,11 +38,19 @@ def test_many_trials_get_a_log_colour_scale_of_the_swept_value():
     assert bar.get_ylabel() == "optimizer.lr (log scale)" and bar.get_yscale() == "log"
     assert bar.get_ylim() == pytest.approx((min(lrs), max(lrs)))
     # each completed trial's curve has its lr's colour on that scale
-    norm, cmap = LogNorm(min(lrs), max(lrs)), colormaps["viridis"]
+    norm, cmap = LogNorm(min(lrs), max(lrs)), line_cmap()
     colours = {to_rgba(ln.get_color()) for ln in ax.get_lines() if ln.get_linestyle() == "-"}
     expected = {to_rgba(cmap(norm(r["optimizer.lr"]))) for r in rows if r["status"] == "COMPLETED"}
     assert expected <= colours
     assert "50 trials, colour: optimizer.lr" in ax.get_title()
+
+
+def test_the_colour_scale_of_many_lines_leaves_out_viridis_pale_yellow_end():
+    # (the trials of the largest rates were thin yellow lines on white, hard to see)
+    rows, curves = random_sweep(diverge_above=2)
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"]).axes[0]
+    lightest = max(sum(to_rgba(ln.get_color())[:3]) for ln in ax.get_lines())
+    assert lightest < sum(colormaps["viridis"](0.9)[:3])
 
 
 def test_many_trials_mark_the_diverged_ones_and_keep_legends_off_the_data():
