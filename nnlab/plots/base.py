@@ -544,7 +544,9 @@ def mark_diverged(
         ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
         return
     top = ax.get_xaxis_transform()  # (x in data, y in axes: 1 is the top edge, whatever the limits)
-    ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y), textcoords="data",
-                arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
-                            "shrinkA": 0, "shrinkB": 0})  # fmt: skip
+    stub = ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y), textcoords="data",
+                       arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
+                                   "shrinkA": 0, "shrinkB": 0})  # fmt: skip
+    stub.arrow_patch.set_clip_box(ax.bbox)  # (a last loss above the limits: the stub from it
+    stub.arrow_patch.set_clip_on(True)  # ran up through the title; inside the axes only)
     ax.plot([at], [1], transform=top, clip_on=False, zorder=4, **DIVERGED_STYLE)

@@ -122,13 +122,16 @@ def optimizer_paths_1d_figure(
 def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
     """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
     the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
-    ``smoothed`` (same length). The loss axis is logarithmic when the smoothed losses span more
-    than a decade (adaptive methods end 1,000 times below SGD: a linear axis flattens them onto
-    zero). A run whose loss turns non-finite stops at a red cross at that step. The legend is
-    right of the axes."""
+    ``smoothed`` (same length), ``diverged`` (optional: the run stopped there). The loss axis is
+    logarithmic when the smoothed losses span more than a decade (adaptive methods end 1,000
+    times below SGD: a linear axis flattens them onto zero). A run whose loss turns non-finite,
+    or that diverged after its last loss, stops at a red cross at the top edge, at the step after
+    its last finite loss; the limits are those of the runs that did not diverge (a run that
+    diverged leaves through the top on its way to infinity: its 1e14 flattened the others onto
+    the bottom). The legend is right of the axes."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    smoothed, diverged = [], False
+    smoothed, kept, diverged = [], [], False
     for i, c in enumerate(curves):
         raw = np.asarray(c["loss"], dtype=float)
         smooth = np.asarray(c["smoothed"], dtype=float)
@@ -137,11 +140,15 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         ax.plot(steps, raw, color=color, alpha=0.15, linewidth=0.6)
         ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
         bad = np.flatnonzero(~np.isfinite(raw))
-        if bad.size:
-            base.mark_diverged(ax, list(steps[: bad[0]]), list(smooth[: bad[0]]),
-                               int(steps[bad[0]]), color, rising=True)  # fmt: skip
+        stop = int(bad[0]) if bad.size else (raw.size if c.get("diverged") else None)
+        if stop is not None:  # (the losses before it; the cross at the step after)
+            base.mark_diverged(ax, list(steps[:stop]), list(smooth[:stop]), stop + 1, color,
+                               rising=True)  # fmt: skip
             diverged = True
-        smoothed += list(smooth[np.isfinite(smooth)])
+        finite = list(smooth[np.isfinite(smooth)])
+        smoothed += finite
+        kept += finite if stop is None else []
+    smoothed = kept or smoothed  # (every run diverged: the limits are theirs)
     log = base.spans_decades(smoothed)
     if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
         base.log_scale(ax, "y")

@@ -53,7 +53,10 @@ def train_curves_figure(
             ax.plot(epochs, values, label=f"{split} {what}", color=f"C{i}", **style)
             if at is not None:
                 base.mark_diverged(ax, epochs, values, at, f"C{i}", rising=key == "loss")
-    losses = [v for line in ax_loss.get_lines() for v in line.get_ydata()]
+    # (the curves only, the labelled lines: a diverged cross sits at y 1 in axes units, and read
+    # as a loss of 1 it put a run's losses of 1.7e5 within a decade on a log axis)
+    curves = [line for line in ax_loss.get_lines() if not line.get_label().startswith("_")]
+    losses = [v for line in curves for v in line.get_ydata()]
     log = base.spans_decades(losses)
     ax_loss.set(ylabel="loss", title="loss")
     if log:

@@ -59,9 +59,11 @@ def tune_scatter_figure(
     diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
     round's colour in a "diverged" strip under the axis."""
     plt = base.pyplot()
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.8), squeeze=False)
+    # (the legend's width on top of 4.5 inches a panel: beside it, "round 1: diverged" left
+    # the last panel's axes 1.9 inches)
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys) + 1.4, 3.8), squeeze=False)
     rounds = sorted({p["round"] for p in points})
-    label = metric.replace("_", " ")
+    label = metric_label(metric)
     for ax, key in zip(axes[0], keys):
         for r in rounds:
             sel = [p for p in points if p["round"] == r and not p.get("diverged")]
@@ -85,6 +87,12 @@ def tune_scatter_figure(
     fig.suptitle(f"{label} of every trial, by the values searched", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def metric_label(metric: str) -> str:
+    """A ranking metric in words: ``final_val_acc`` -> "final validation accuracy"."""
+    words = {"val": "validation", "acc": "accuracy"}
+    return " ".join(words.get(w, w) for w in metric.split("_"))
 
 
 def _finite(value: Any) -> bool:

@@ -287,3 +287,36 @@ def test_accuracy_gap_panels_keep_their_size_however_many_lines_their_titles_hav
         )
         assert not any(overlaps(extent(ax.title), extent(o.xaxis.label)) for o in shown)
     assert legend_over_data(fig) == []
+
+
+def test_a_diverged_runs_losses_within_a_decade_stay_on_a_linear_axis():
+    # (the diverged cross sits at y 1 in axes units; read as a loss of 1, it put losses of
+    # 1.66e5 .. 1.73e5 on a log axis ticked 1.67×10⁵, 1.68×10⁵, ...)
+    run = [{"epoch": 0, "loss": None, "train_loss": 1.66e5, "train_acc": 0.09,
+            "test_loss": 1.72e5, "test_acc": 0.07},
+           {"epoch": 1, "loss": None, "train_loss": None, "train_acc": 0.09,
+            "test_loss": None, "test_acc": 0.07}]  # fmt: skip
+    fig = plots.train_curves_figure(run, ["train", "test"], status="DIVERGED")
+    ax_loss = fig.axes[0]
+    assert ax_loss.get_yscale() == "linear" and ax_loss.get_ylabel() == "loss"
+    assert [ln.get_xdata()[0] for ln in ax_loss.get_lines() if ln.get_marker() == "x"] == [1, 1]
+
+
+def test_a_run_that_diverged_after_its_last_loss_ends_at_a_cross_and_sets_no_limits():
+    # (compare-optimizers --dataset: sgd at lr 3 stopped after 4 steps of finite losses up to
+    # 1.7e14, drawn as a line off the top without a cross, the others flattened at the bottom)
+    import numpy as np
+
+    steps = np.arange(200)
+    adam = 2.3 * np.exp(-steps / 30) + 0.05
+    sgd = np.array([2.3, 4e3, 2e8, 1.7e14])
+    curves = [{"label": "sgd", "loss": sgd, "smoothed": sgd, "diverged": True},
+              {"label": "adam", "loss": adam, "smoothed": adam, "diverged": False}]  # fmt: skip
+    fig = plots.optimizer_loss_curves_figure(curves, "digits")
+    ax = fig.axes[0]
+    crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+    assert [c.get_xdata()[0] for c in crosses] == [5]  # (the step after its last loss)
+    assert ax.get_ylim()[1] < 10  # (adam's limits: sgd leaves through the top)
+    assert "diverged" in [t.get_text() for t in ax.get_legend().get_texts()]
+    (stub,) = ax.texts  # (its dotted rise to the cross is clipped to the axes, not the title)
+    assert stub.arrow_patch.get_clip_on() and stub.arrow_patch.get_clip_box() is ax.bbox

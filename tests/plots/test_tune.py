@@ -70,7 +70,7 @@ def test_tune_scatter_axes_fit_a_loss_and_values_within_a_decade():
     decay, lr = fig.axes[:2]
     assert decay.get_xscale() == "linear" and lr.get_xscale() == "log"
     assert decay.get_ylim()[0] == 0 and decay.get_ylim()[1] >= 2.5
-    assert "final val loss" in fig._suptitle.get_text()
+    assert "final validation loss" in fig._suptitle.get_text()
     accuracy = plots.tune_scatter_figure(points, keys, log, "final_val_acc")
     assert accuracy.axes[0].get_ylim() == (0, 1.02)
 
@@ -108,3 +108,17 @@ def test_tune_curves_of_no_completed_trial_say_so():
     assert [t.get_text() for t in fig.axes[0].texts] == [
         "no trial completed (each diverged or failed)"
     ]
+
+
+def test_tune_scatter_says_its_metric_in_words_and_keeps_its_panel_wide_beside_the_legend():
+    # (the legend's "round 1: diverged" took its width out of a 4.5-inch figure: the axes were
+    # 1.9 inches wide; the metric read "final val acc")
+    points = [{"round": 1, "optimizer.lr": 10 ** (i / 2 - 2), "metric": 0.5} for i in range(8)]
+    points[-1].update(metric=None, diverged=True)
+    fig = plots.tune_scatter_figure(points, ["optimizer.lr"], {"optimizer.lr": True},
+                                    "final_val_acc")  # fmt: skip
+    render(fig)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "final validation accuracy"
+    assert ax.get_window_extent().width / fig.dpi >= 3.0  # inches
+    assert legend_over_data(fig) == []

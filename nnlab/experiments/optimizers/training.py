@@ -508,6 +508,7 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
             "label": f"{r.spec.label} ({r.spec.describe()})",
             "loss": r.losses,
             "smoothed": smooth_curve(r.losses),
+            "diverged": r.diverged,
         }
         for r in comparison.results
     ]
