@@ -116,9 +116,13 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
     status, recorded = panel["status"], panel.get("diverged_epoch")
     train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
     epochs, test, _ = base.until_divergence(panel["records"], "test_acc", status, recorded)
-    ax.plot(train_epochs, train, color="C0", lw=1.3, label="train")
-    if sum(v == v for v in test) > 1:  # (a curve: test evaluated every epoch)
-        ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test")
+    # (final_eval: test after the last epoch only; a run that diverged at epoch 1 has one point
+    # of each curve before it, drawn as a dot, not taken for a final evaluation)
+    final = all(r.get("test_acc") is None for r in panel["records"][:-1])
+    dot = {"marker": "."} if len(train_epochs) == 1 else {}
+    ax.plot(train_epochs, train, color="C0", lw=1.3, label="train", **dot)
+    if not final:  # (a curve: test evaluated every epoch)
+        ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test", **dot)
         ax.fill_between(epochs, test, train, color="C3", alpha=0.2, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",

@@ -320,3 +320,14 @@ def test_a_run_that_diverged_after_its_last_loss_ends_at_a_cross_and_sets_no_lim
     assert "diverged" in [t.get_text() for t in ax.get_legend().get_texts()]
     (stub,) = ax.texts  # (its dotted rise to the cross is clipped to the axes, not the title)
     assert stub.arrow_patch.get_clip_on() and stub.arrow_patch.get_clip_box() is ax.bbox
+
+
+def test_a_run_that_diverged_at_epoch_1_is_not_drawn_as_a_final_evaluation():
+    # (one point of test accuracy before the divergence was taken for final_eval: a star,
+    # and the legend said "test (after the last epoch)" of a run evaluated every epoch)
+    panels = [{"label": "big lr", "records": records.diverging(at=1), "status": "DIVERGED"}]
+    ax = plots.accuracy_gaps_figure(panels).axes[0]
+    assert not [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert lines["train"].get_marker() == "." and lines["test"].get_marker() == "."
+    assert list(lines["test"].get_xdata()) == [0]
