@@ -531,9 +531,13 @@ def mark_diverged(
     of one point would otherwise not show). An accuracy's marker sits at that point's height
     (the accuracies after it are no results); a loss's (``rising``: it went to infinity) at the
     top edge of the axes, its stub rising to it, not level as if the loss had stayed there.
-    A curve with no finite point gets the marker alone."""
+    A curve with no finite point gets the marker alone; one of a single point (a net that
+    diverged in its first epoch) a dot there, in its colour: a line of one point is not drawn.
+    """
     y = last_finite(values)
     x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), None)
+    if sum(math.isfinite(v) for v in values) == 1:
+        ax.plot([x0], [y], marker=".", markersize=7, color=color, linestyle="none")
     if x0 is None:  # (no finite point before it, e.g. a net that diverged at epoch 0: no stub
         top = ax.get_xaxis_transform() if rising else ax.transData  # from a made-up level)
         ax.plot([at], [1 if rising else y], transform=top, clip_on=False, zorder=4,

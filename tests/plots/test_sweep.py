@@ -203,3 +203,13 @@ def test_the_title_says_how_many_of_the_trials_are_drawn():
     assert "1 of 6 trials drawn (the rest have no records)" in ax.get_title()
     full = plots.sweep_curves_figure(*grid_sweep(grid), list(grid)).axes[0]
     assert full.get_title() == "6 trials"
+
+
+def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
+    # (a line of one point is not drawn: only its dotted stub to the cross said it was there)
+    rows = [{"trial": "a", "model.init_std": 1.0, "status": "DIVERGED"},
+            {"trial": "b", "model.init_std": 0.05, "status": "COMPLETED"}]  # fmt: skip
+    curves = {"a": records.diverging(at=1), "b": records.learning(epochs=3)}
+    ax = plots.sweep_curves_figure(rows, curves, ["model.init_std"]).axes[0]
+    (dot,) = [ln for ln in ax.get_lines() if ln.get_marker() == "."]
+    assert list(dot.get_xdata()) == [0] and dot.get_color() == ax.get_lines()[0].get_color()
