@@ -7,17 +7,21 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.output import number
 from nnlab.plots import base
 
 
 def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> Any:
     """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis) against a.
-    The legend is under the axes."""
+    A point whose loss is not finite (inf: it overflowed) is a red cross at the top edge,
+    with a legend entry (the line had only stopped there). The legend is under the axes."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
+    over = np.isinf(np.asarray(loss, dtype=float))
     loss = np.where(np.isfinite(loss), loss, np.nan)
     ax.plot(alphas, loss, color="C0", marker=".", label="loss (left axis)")
+    if over.any():
+        ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
+                clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
     ax.set_xlabel("a")
     base.log_scale(ax, "y", "loss")
     ax.axvline(0, color="gray", lw=0.8, ls="--")
@@ -25,7 +29,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     ax2 = ax.twinx()
     ax2.plot(alphas, acc, color="C1", lw=1, label="accuracy (right)")
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
-    lines = ax.get_lines()[:1] + ax2.get_lines()
+    lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
     base.legend_outside(ax, "below", handles=lines, ncol=2)
     ax.set_title(_title("L(W + a D1)", title), fontsize=10)
     return fig
@@ -52,8 +56,9 @@ def value_ticks(lo: float, hi: float) -> list[float]:
 def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
     """The 2-D slice L(W + a D1 + b D2) as filled contours of the loss, on a log colour scale
     when it spans more than a decade; the colour bar is ticked at loss values (1-2-5 per decade)
-    and its label gives the range. Missing or non-finite points are left blank; the star marks
-    the centre W (legend under the axes)."""
+    and its label gives the range. Points whose loss is not finite (inf) are light red, points
+    not evaluated (NaN: an unfinished landscape) grey, each with a legend entry (left blank,
+    they said nothing); the star marks the centre W (legend under the axes)."""
     from matplotlib.colors import LogNorm, Normalize
     from matplotlib.ticker import MaxNLocator
 
@@ -78,9 +83,34 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
         if log:
             base.log_ticks(bar.ax.yaxis, every=True)
         scale = "log" if log else "linear"
-        bar.set_label(f"loss ({scale} colour scale): {number(lo)} .. {number(hi)}")
+        bar.set_label(f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}")
+    _unfinished(ax, alphas, z)
     ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")
     ax.set_title(_title("L(W + a D1 + b D2)", title), fontsize=10)
     return fig
+
+
+UNFINISHED = (("loss not finite", np.isinf, "#f4c7c3"), ("not evaluated", np.isnan, "0.8"))
+
+
+def _unfinished(ax: Any, alphas: Any, z: Any) -> None:
+    """The points of ``z`` that have no loss to colour, as cells under the contours (which
+    leave them blank): not finite light red, not evaluated grey, each kind with a legend
+    entry. The axes' background takes the first kind's colour (the contours' edge, interpolated
+    between points, leaves slivers of it beside the cells), and the limits stay the grid's."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Rectangle
+
+    background = None
+    for label, which, colour in UNFINISHED:
+        cells = which(z)
+        if cells.any():
+            ax.pcolormesh(alphas, alphas, np.ma.masked_where(~cells, cells.astype(float)),
+                          cmap=ListedColormap([colour]), shading="nearest", zorder=0)  # fmt: skip
+            ax.add_patch(Rectangle((0, 0), 0, 0, color=colour, label=label))  # (its legend entry)
+            background = background or colour
+    if background is not None:
+        ax.set_facecolor(background)
+        ax.set(xlim=(alphas[0], alphas[-1]), ylim=(alphas[0], alphas[-1]))

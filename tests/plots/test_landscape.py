@@ -87,3 +87,34 @@ def test_landscape_legends_cover_no_data():
     assert legend_over_data(plots.landscape_contour_figure(alphas, grid, TITLE)) == []
     line = grid[:, 25]
     assert legend_over_data(plots.landscape_line_figure(alphas, line, np.exp(-line), TITLE)) == []
+
+
+def test_points_without_a_loss_are_coloured_and_named_not_left_blank():
+    # (an overflowed loss (inf) and a point not evaluated (NaN) were white gaps, unexplained)
+    alphas, grid = bowl(points=21)
+    A, B = np.meshgrid(alphas, alphas, indexing="ij")
+    grid[A + B > 1.2] = np.inf
+    grid[(A < -0.8) & (B < -0.8)] = np.nan
+    fig = plots.landscape_contour_figure(alphas, grid, TITLE)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["loss not finite", "not evaluated", "centre W"]
+    assert len(ax.collections) >= 4  # (contourf, contour, and a mesh of cells per kind)
+    assert ax.get_xlim() == (-1, 1) and ax.get_ylim() == (-1, 1)
+    assert legend_over_data(fig) == []
+
+
+def test_a_line_point_whose_loss_is_not_finite_is_a_cross_at_the_top_edge():
+    # (the loss line only stopped there, without a word)
+    a = np.linspace(-1, 1, 21)
+    loss = 2 + 5 * a**2
+    loss[a > 0.7] = np.inf
+    fig = plots.landscape_line_figure(a, loss, 0.9 - 0.5 * a**2, TITLE)
+    ax = fig.axes[0]
+    (crosses,) = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+    assert list(crosses.get_xdata()) == list(a[a > 0.7]) and set(crosses.get_ydata()) == {1}
+    assert "loss not finite" in [t.get_text() for t in ax.get_legend().get_texts()]
+    clean = plots.landscape_line_figure(a, 2 + 5 * a**2, 0.9 - 0.5 * a**2, TITLE).axes[0]
+    assert [t.get_text() for t in clean.get_legend().get_texts()] == [
+        "loss (left axis)", "accuracy (right)"
+    ]  # fmt: skip
