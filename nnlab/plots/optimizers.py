@@ -27,8 +27,9 @@ def optimizer_paths_2d_figure(
     """Contours of z over the (x, y) grid with one optimizer path per panel (as DLFS fig. 6-8).
 
     ``panels``: dicts with ``title``, ``path`` ((k+1, 2) points, start first) and ``outcome``;
-    ``points``: labelled critical points, drawn as crosses. Paths leaving the box are clipped.
-    """
+    ``points``: labelled critical points, drawn as crosses. Paths leaving the box are clipped,
+    and the title counts the iterates off the plot (as the 1-D figure's does); a panel whose
+    optimizer diverged has its title in red (as every figure's diverged panel)."""
     plt = base.pyplot()
     nrows, ncols = _panel_grid(len(panels))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), squeeze=False)
@@ -42,11 +43,13 @@ def optimizer_paths_2d_figure(
             ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
             ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points",
                         fontsize=7)  # fmt: skip
-        ax.set_xlim(float(x.min()), float(x.max()))
-        ax.set_ylim(float(y.min()), float(y.max()))
-        ax.set_title(
-            f"{panel['title']}\n{counted(len(p) - 1, 'step')}: {panel['outcome']}", fontsize=9
-        )
+        (x0, x1), (y0, y1) = (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        off = int(np.sum(~((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1))))
+        note = f"; {counted(off, 'iterate')} off the plot" if off else ""
+        ax.set_title(f"{panel['title']}\n{counted(len(p) - 1, 'step')}: {panel['outcome']}{note}",
+                     fontsize=9, color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
         ax.set_xlabel("x")
         ax.set_ylabel("y")
     for ax in list(axes.flat)[len(panels) :]:
@@ -109,7 +112,8 @@ def optimizer_paths_1d_figure(
         off = counted(int(np.sum(~inside)), "iterate")
         note = f"; {off} off the plot" if not inside.all() else ""
         steps = counted(len(px) - 1, "step")
-        ax.set_title(f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9)
+        ax.set_title(f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
+                     color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
     for ax in list(axes.flat)[len(panels) :]:

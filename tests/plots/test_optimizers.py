@@ -72,3 +72,17 @@ def test_2d_paths_have_no_legend_over_the_contours():
     points = [(list(p), label) for p, label in comparison.objective.points]
     fig = plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, points, "book")
     assert legend_over_data(fig) == []
+
+
+def test_a_2d_path_that_diverged_or_left_the_box_says_so_in_its_title():
+    # (rosenbrock at lr 0.01: sgd diverged at step 7, its title black like the others', and the
+    # iterates off the plot were counted only in the 1-D figure)
+    comparison = opt.compare_on_function("rosenbrock", ["sgd", "adam"], lrs=[0.01])
+    grid = opt.paths.surface(comparison.objective)
+    panels = [{"title": r.spec.label, "path": r.path, "outcome": r.outcome}
+              for r in comparison.results]  # fmt: skip
+    fig = plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, [], "r")
+    sgd, adam = fig.axes[:2]
+    assert sgd.title.get_color() == "red" and "diverged" in sgd.get_title()
+    assert sgd.get_title().endswith("iterates off the plot")
+    assert adam.title.get_color() == "black" and "off the plot" not in adam.get_title()
