@@ -212,4 +212,19 @@ def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
     curves = {"a": records.diverging(at=1), "b": records.learning(epochs=3)}
     ax = plots.sweep_curves_figure(rows, curves, ["model.init_std"]).axes[0]
     (dot,) = [ln for ln in ax.get_lines() if ln.get_marker() == "."]
-    assert list(dot.get_xdata()) == [0] and dot.get_color() == ax.get_lines()[0].get_color()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "model.init_std=1"]
+    assert list(dot.get_xdata()) == [0] and dot.get_color() == line.get_color()
+
+
+def test_a_random_sweeps_legend_lists_its_trials_by_value_and_a_grids_keeps_its_order():
+    # (a tune round's legend read lr 0.0112, 0.634, 0.000377, ...: the order drawn)
+    lrs = [0.0112, 0.634, 0.000377, 0.623, 0.00177]
+    rows = [{"trial": f"t{i}", "optimizer.lr": lr, "model.activation": act, "status": "COMPLETED"}
+            for i, (lr, act) in enumerate(zip(lrs, ["tanh", "relu", "tanh", "relu", "tanh"]))]  # fmt: skip
+    curves = {r["trial"]: records.learning(epochs=3) for r in rows}
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"]).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"optimizer.lr={lr:.3g}" for lr in sorted(lrs)]
+    ax = plots.sweep_curves_figure(rows, curves, ["model.activation"]).axes[0]
+    shown = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert shown == ["model.activation=tanh"] * 3 + ["model.activation=relu"] * 2
