@@ -53,14 +53,7 @@ def train_curves_figure(
             ax.plot(epochs, values, label=f"{split} {what}", color=f"C{i}", **style)
             if at is not None:
                 base.mark_diverged(ax, epochs, values, at, f"C{i}", rising=key == "loss")
-    # (the curves only, the labelled lines: a diverged cross sits at y 1 in axes units, and read
-    # as a loss of 1 it put a run's losses of 1.7e5 within a decade on a log axis)
-    curves = [line for line in ax_loss.get_lines() if not line.get_label().startswith("_")]
-    losses = [v for line in curves for v in line.get_ydata()]
-    log = base.spans_decades(losses)
-    ax_loss.set(ylabel="loss", title="loss")
-    if log:
-        base.log_scale(ax_loss, "y", "loss")
+    _loss_scale(ax_loss)
     _unless_a_loss(ax_loss, kept, ["loss", *(f"{split}_loss" for split in splits)])
     ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
@@ -77,6 +70,16 @@ def train_curves_figure(
         )
     _fixed_margins(fig, top=0.62, bottom=0.62 + 0.2 * rows)
     return fig
+
+
+def _loss_scale(ax: Any) -> None:
+    """The loss panel's title and y axis: log where its curves span more than a decade. The
+    curves only, the labelled lines: a diverged cross sits at y 1 in axes units, and read as a
+    loss of 1 it put a run's losses of 1.7e5, within a decade, on a log axis."""
+    curves = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    ax.set(ylabel="loss", title="loss")
+    if base.spans_decades([v for line in curves for v in line.get_ydata()]):
+        base.log_scale(ax, "y", "loss")
 
 
 def _unless_a_loss(ax: Any, records: list[dict[str, Any]], keys: list[str]) -> None:
