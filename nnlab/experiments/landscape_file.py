@@ -167,12 +167,19 @@ def _plain(value: Any) -> Any:
 def store(path: Path, name: str, index: Any, loss: np.ndarray, acc: np.ndarray) -> None:
     """The losses and accuracies at ``index`` of the ``name`` slice (the line, a grid row),
     written into landscape.h5 in place, as one step: a stop signal meanwhile waits for both
-    (``deferred``; losses without their accuracies were damage a resume refused)."""
+    (``deferred``; losses without their accuracies were damage a resume refused).
+
+    The accuracies reach the file first, then the losses (a flush between): a point counts as
+    evaluated once its loss is there, so a kill -9 between the two writes leaves accuracies
+    of points still to evaluate, which a resume evaluates again, not losses without their
+    accuracies, which every reader refuses as damage. (Only the grid's bytes change in
+    place: the file's HDF5 structure is written whole, by ``write_new_file``.)"""
     import h5py
 
     with deferred(), h5py.File(path, "r+") as f:
-        f[f"{name}/loss"][index] = loss
         f[f"{name}/acc"][index] = acc
+        f.flush()
+        f[f"{name}/loss"][index] = loss
         f.flush()
 
 

@@ -258,7 +258,7 @@ def test_a_stop_signal_as_a_landscape_row_is_stored_waits_for_the_whole_row(case
     def set_then_signal(self, key, value):
         real(self, key, value)
         calls.append(self.name)
-        if self.name == "/grid/loss" and len(calls) == 3:  # (the line, then a row's losses)
+        if len(calls) == 3:  # (the line's two writes, then a grid row's first)
             os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(h5py.Dataset, "__setitem__", set_then_signal)
@@ -269,3 +269,53 @@ def test_a_stop_signal_as_a_landscape_row_is_stored_waits_for_the_whole_row(case
     assert row["status"] == "INTERRUPTED", row
     resumed = invoke("landscape", "--resume", row["run"], "-q", "--runs-dir", case / "runs")
     assert resumed.exit_code == 0, resumed.output
+
+
+# ``python -m nnlab`` that is killed (SIGKILL) once the first of a landscape grid row's two
+# writes has reached landscape.h5, before the second: what a kill -9 at that instant leaves.
+KILLED_MID_ROW = """\
+import os, signal, sys
+import h5py
+real, calls = h5py.Dataset.__setitem__, []
+def set_then_die(self, key, value):
+    real(self, key, value)
+    calls.append(self.name)
+    if len(calls) == 3:  # (the line's two writes, then a grid row's first)
+        self.file.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+h5py.Dataset.__setitem__ = set_then_die
+sys.argv = ["nnlab", *sys.argv[1:]]
+from nnlab.__main__ import main
+main()
+"""
+
+
+def test_a_kill_between_a_landscape_rows_two_writes_leaves_a_file_that_resumes(case):
+    """The row's losses reached the file before its accuracies: killed between, the file held
+    losses without accuracies, and ``landscape --resume`` refused the folder as damaged
+    ('grid/acc' has no accuracy at a point 'grid/loss' holds). The accuracies go first now: the
+    row reads as not evaluated, the resume evaluates it and ends with the straight run's grid."""
+    import subprocess
+    import sys
+
+    import h5py
+    import numpy as np
+
+    args = ["landscape", "cfg.yaml", "--points", "3", "--samples", "20", "-q"]
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_ROW, *args, "--runs-dir", "runs"],
+        cwd=case, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
+    assert row["status"] == "STALE", row
+    resumed = invoke("landscape", "--resume", row["run"], "-q", "--runs-dir", case / "runs")
+    assert resumed.exit_code == 0, resumed.output
+    straight = invoke(*args, "--runs-dir", case / "straight")
+    assert straight.exit_code == 0, straight.output
+    grids = []
+    for run in (only(case / "runs"), only(case / "straight")):
+        with h5py.File(run.file("landscape.h5"), "r") as f:
+            grids.append([f[k][()] for k in ("line/loss", "line/acc", "grid/loss", "grid/acc")])
+    for resumed_grid, straight_grid in zip(*grids):
+        np.testing.assert_array_equal(resumed_grid, straight_grid)
