@@ -23,6 +23,7 @@ import numpy as np
 
 from nnlab.errors import OptionError, RunError
 from nnlab.kinds import record_kind, whole
+from nnlab.landscape_grid import GRIDS, grid_problem
 from nnlab.output import brief, counted
 from nnlab.signals import deferred
 
@@ -419,12 +420,17 @@ LANDSCAPE_SETTINGS = ("normalize", "lo", "hi", "points", "split", "samples", "se
 LANDSCAPE_ATTRS = (*LANDSCAPE_SETTINGS, "source", "config_hash")
 
 
-def check_landscape(path: Path) -> dict[str, Any] | None:
+def check_landscape(
+    path: Path, recorded: Callable[[dict[str, Any]], str | None] = lambda attrs: None
+) -> dict[str, Any] | None:
     """The attributes of the landscape.h5 at ``path`` (``LANDSCAPE_ATTRS``, as plain values;
     None if there is no file), or DamagedError if it is not an HDF5 file holding the arrays
-    and attributes a landscape writes (their values are the reader's to check against what
-    the folder recorded: ``RunDir.check_landscape``). A truncated or garbled landscape.h5 was
-    listed and shown as sound, and refused by ``--resume`` only."""
+    and attributes a landscape writes, if ``recorded(attrs)`` (what the folder recorded of
+    them: ``RunDir.check_landscape``) says what differs, or if its grid is not one nnlab
+    writes (``landscape_grid.grid_problem``: its axis, losses and accuracies; its centre and
+    directions are ``landscape --resume``'s to check against the model). A truncated or
+    garbled landscape.h5 was listed and shown as sound, and refused by ``--resume`` only; so
+    was one whose grid held losses without their accuracies (a kill between a row's writes)."""
     if not os.path.lexists(path):
         return None
     try:
@@ -434,6 +440,7 @@ def check_landscape(path: Path) -> dict[str, Any] | None:
         with h5py.File(path, "r") as f:
             absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
             attrs = {k: _plain(v) for k, v in f.attrs.items()}
+            grids = {} if absent else {k: np.asarray(f[k][()]) for k in ("alphas", *GRIDS)}
     except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a folder, a loop)
         detail = one_line_reason(exc)
         raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
@@ -448,6 +455,9 @@ def check_landscape(path: Path) -> dict[str, Any] | None:
             f"{path}: has an attribute {stray[0]!r}, which nnlab does not write there "
             f"(expected {', '.join(LANDSCAPE_ATTRS)})"
         )
+    found = recorded(attrs) or grid_problem(attrs["lo"], attrs["hi"], attrs["points"], grids)
+    if found is not None:
+        raise DamagedError(f"{path}: {found}")
     return attrs
 
 

@@ -485,17 +485,15 @@ class RunDir:
 
     def check_landscape(self) -> None:
         """DamagedError if there is a landscape.h5 and it is not one (``check_landscape``: its
-        index and attributes; its arrays' values are ``landscape --resume``'s to check), or its
-        attributes are not what meta.json recorded (``plans.landscape_problem``); or if a
-        landscape's folder has none (``check_founded``)."""
-        path = self.file("landscape.h5")
-        attrs = check_landscape(path)
-        if attrs is None:
+        index, its attributes, its grid; its centre and directions are ``landscape --resume``'s
+        to check), or its attributes are not what meta.json recorded
+        (``plans.landscape_problem``); or if a landscape's folder has none (``check_founded``)."""
+
+        def recorded(attrs: dict[str, Any]) -> str | None:
+            return landscape_problem(attrs, self.meta) if self.file("meta.json").exists() else None
+
+        if check_landscape(self.file("landscape.h5"), recorded) is None:
             self.check_founded()
-        if attrs is not None and self.file("meta.json").exists():
-            found = landscape_problem(attrs, self.meta)
-            if found is not None:
-                raise DamagedError(f"{path}: {found}")
 
     def check_present(self) -> None:
         """DamagedError naming a file the folder's state says must be there and is not: what a

@@ -21,8 +21,12 @@ from nnlab import runs
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.experiments.directions import Directions
 from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
+from nnlab.landscape_grid import (
+    GRIDS,
+    axis as axis,  # (re-exported)
+    grid_problem,
+)
 from nnlab.nn.model import MLP
-from nnlab.output import counted
 from nnlab.signals import deferred
 
 NORMALIZE = ("filter", "none")
@@ -76,13 +80,6 @@ def parse_range(text: str) -> tuple[float, float]:
         return float(lo), float(hi)
     except ValueError:
         raise ConfigError(f"--range: expected LO:HI such as -1:1, got {text!r}") from None
-
-
-def axis(lo: float, hi: float, points: int) -> np.ndarray:
-    """``points`` evenly spaced values from lo to hi; a value within rounding of 0 is exactly 0."""
-    values = np.linspace(lo, hi, points)
-    values[np.abs(values) < 1e-12 * (hi - lo)] = 0.0
-    return values
 
 
 def write_new_file(
@@ -194,25 +191,10 @@ def check_content(path: Path, content: dict[str, Any], model: MLP) -> None:
         return runs.DamagedError(f"{path}: {what}; expected {expected}")
 
     settings: Settings = content["settings"]
-    n = settings.points
-    alphas = content["alphas"]
-    if alphas.shape != (n,) or not np.array_equal(alphas, axis(settings.lo, settings.hi, n)):
-        raise damaged("'alphas' is not the axis of its settings",
-                      f"{counted(n, 'point')} from {settings.lo:g} to {settings.hi:g}")  # fmt: skip
-    for name, shape in (("line", (n,)), ("grid", (n, n))):
-        loss, acc = content[f"{name}_loss"], content[f"{name}_acc"]
-        for what, values in (("loss", loss), ("acc", acc)):
-            if values.dtype.kind != "f" or values.shape != shape:
-                raise damaged(f"'{name}/{what}' is {values.dtype}{list(values.shape)}",
-                              f"floats of shape {list(shape)}")  # fmt: skip
-        done = ~np.isnan(loss)  # (a NaN loss: not evaluated yet, whatever its accuracy)
-        if np.isnan(acc[done]).any():
-            raise damaged(f"'{name}/acc' has no accuracy at a point '{name}/loss' holds",
-                          "both at every evaluated point")  # fmt: skip
-        if (loss[done] < 0).any():
-            raise damaged(f"'{name}/loss' holds a negative loss", "losses >= 0 (or +inf)")
-        if not ((acc[done] >= 0) & (acc[done] <= 1)).all():
-            raise damaged(f"'{name}/acc' holds a value outside [0, 1]", "accuracies in [0, 1]")
+    grids = {k: content[k.replace("/", "_")] for k in ("alphas", *GRIDS)}
+    found = grid_problem(settings.lo, settings.hi, settings.points, grids)
+    if found is not None:
+        raise runs.DamagedError(f"{path}: {found}")
     for group, like in (("centre/params", model.params), ("centre/buffers", model.buffers),
                         ("directions/d1", model.params), ("directions/d2", model.params)):  # fmt: skip
         arrays = content[group]

@@ -278,14 +278,33 @@ def _drop_axis(path):
         del f["alphas"]
 
 
+def _torn_row(path):
+    """What a kill between a row's two writes left when the losses went first (the listing,
+    ``runs show`` and the report read it as sound; ``--resume`` refused it)."""
+    with h5py.File(path, "r+") as f:
+        f["grid/acc"][2] = np.nan
+
+
+def _set(key, value):
+    def edit(path):
+        with h5py.File(path, "r+") as f:
+            f[key][0] = value
+
+    return edit
+
+
 @pytest.mark.parametrize(
     ("damage", "says"),
     [
         (_truncate, "not a readable landscape file (Unable to synchronously open file"),
         (lambda p: p.write_bytes(b"\x00garbage"), "not a readable landscape file"),
         (_drop_axis, "not a landscape file as nnlab writes one (no alphas)"),
+        (_torn_row, "'grid/acc' has no accuracy at a point 'grid/loss' holds"),
+        (_set("line/loss", -1.0), "'line/loss' holds a negative loss"),
+        (_set("grid/acc", 2.0), "'grid/acc' holds a value outside [0, 1]"),
+        (_set("alphas", 0.5), "'alphas' is not the axis of its settings"),
     ],
-    ids=["truncated", "garbage", "no axis"],
+    ids=["truncated", "garbage", "no axis", "torn row", "negative loss", "accuracy 2", "axis"],
 )
 def test_a_damaged_landscape_file_is_damaged_in_every_reader(data, tmp_path, damage, says):
     # (runs list, runs show and the report read the folder as sound: only --resume opened it)
