@@ -89,7 +89,8 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
     except OSError as exc:
         raise RunError(f"{root}: cannot list: {exc.strerror}") from None
     for path in entries:
-        if is_run_folder(path):
+        if not path.name.startswith(".") and is_run_folder(path):  # (hidden: being made or
+            # removed, ``founding``, ``RunDir.remove``)
             yield RunDir(path)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -101,6 +102,48 @@ def claim(run: Folder) -> None:
             "runs); try again once that has ended"
         ) from None
     _claims[key] = fd
+
+
+@contextlib.contextmanager
+def claimed(run: Folder) -> Iterator[Path]:
+    """``claim`` ``run``; its path, where the block writes (a resume's folder, as it is)."""
+    claim(run)
+    yield Path(run.path)
+
+
+BIRTH = ".new"  # a new folder's first files, written beside it under a hidden name
+
+
+@contextlib.contextmanager
+def founding(run: Folder) -> Iterator[Path]:
+    """Where a new folder's first files and meta.json are written: a hidden folder beside the
+    one ``run`` names, claimed, which takes its name whole when the block ends (a rename, the
+    claim going with it); removed if the block raises. ``run``'s own folder, made empty to
+    take the name (``runs.make_folder``), is removed first, so a kill -9 meanwhile leaves only
+    the hidden one, which no reader lists. Written in place, a kill between the first file
+    and meta.json left a folder every reader called DAMAGED ('meta.json: missing'; a
+    landscape's, a sweep's), or one with a config.yaml only, shown by the report alone."""
+    final = Path(run.path)
+    birth = final.with_name(f".{final.name}{BIRTH}")
+    shutil.rmtree(birth, ignore_errors=True)  # (one a kill left)
+    birth.mkdir()
+    key = str(birth.resolve())
+    try:
+        claim(_At(birth))
+        final.rmdir()
+        yield birth
+        os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
+    except BaseException:
+        release(_At(birth))
+        shutil.rmtree(birth, ignore_errors=True)
+        raise
+    if key in _claims:  # (the lock is the folder's, which is ``run`` now)
+        _claims[str(final.resolve())] = _claims.pop(key)
+
+
+class _At:
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
 
 def held(path: Path) -> bool:

@@ -25,8 +25,8 @@ not an object, a truncated checkpoint or another run's) raises ``DamagedError`` 
 and line.
 
 Every file is written atomically (temp file + ``os.replace``) with the mode the umask gives,
-except ``metrics.jsonl``, which is appended to one line at a time.
-"""
+except ``metrics.jsonl``, appended to a line at a time; a new folder's first files with its
+meta.json, in a hidden folder that then takes its name (``founding``: a kill leaves none)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
     claim as claim,
+    claimed,
+    founding,
     release as release,
     released as released,
     start_mark,
@@ -284,11 +286,10 @@ class Lifecycle:
         self._signals.__enter__()
         running = False
         try:
-            with deferred():
-                claim(self.run)  # (a resume has it already)
-                for name, content in self._files.items():
-                    _write_file(self.run, name, content)
-                self.run.write_json("meta.json", self._start_meta)
+            with deferred(), (founding if self._fresh else claimed)(self.run) as where:
+                for name, content in self._files.items():  # (a new folder's: ``founding``)
+                    _write_file(RunDir(where), name, content)
+                RunDir(where).write_json("meta.json", self._start_meta)
                 running = True
         except BaseException as exc:
             if running and not self._fresh:
@@ -477,7 +478,7 @@ def start(
     (name -> text, a JSON object, or a function writing the path it is given): what a resume
     reads first (config.yaml, a sweep's plan, a landscape's file). Written in the same step,
     a stop signal waiting for it, so a folder that can be interrupted (and is told to be
-    resumed) always has them; one that cannot be written leaves no folder. ``size``: its
+    resumed) always has them; one not written (or killed meanwhile) leaves none. ``size``: its
     bytes, about, and how to make them fewer: refused first if ``root`` has not the space.
     """
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)

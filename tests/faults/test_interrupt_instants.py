@@ -14,6 +14,7 @@ instants from the command line's loading to the run's end, to a few commands.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import signal
@@ -138,3 +139,50 @@ def test_ctrl_c_at_any_instant_exits_130_and_leaves_every_folder_ended(tmp_path,
             assert again.returncode == 0, (what, again.stderr)
             assert_settled(case / "runs", ("COMPLETED",))
             resumed = True
+
+
+# ----------------------------------------------------------------------------- kill -9 at birth
+# ``python -c KILLED_AT_BIRTH ARGS...``: nnlab killed (SIGKILL) as it writes a new folder's
+# first meta.json, its first files (config.yaml, a sweep's plan, a landscape's file) written
+KILLED_AT_BIRTH = """\
+import os, signal, sys
+from pathlib import Path
+from nnlab import fileio
+real = fileio.atomic_write
+def atomic_write(path, *args, **kwargs):
+    if Path(path).name == "meta.json":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path, *args, **kwargs)
+fileio.atomic_write = atomic_write
+sys.argv = ["nnlab", *sys.argv[1:]]
+from nnlab.__main__ import main
+main()
+"""
+BIRTHS = {
+    "train": ["train", "cfg.yaml", "-q"],
+    "sweep": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3", "--samples", "20", "-q"],
+}
+
+
+@pytest.mark.parametrize("command", list(BIRTHS))
+def test_a_kill_as_a_folder_is_made_leaves_no_folder_a_reader_sees(case, command):
+    """A new folder's first files are written in a hidden folder that takes its name with its
+    meta.json: killed before, a sweep's or a landscape's folder was DAMAGED in every reader
+    ('meta.json: missing'), a training run's a folder with a config.yaml that ``runs list``
+    passed over and the report showed. Now no reader sees one, and the command runs again."""
+    proc = subprocess.run([sys.executable, "-c", KILLED_AT_BIRTH, *BIRTHS[command],
+                           "--runs-dir", "runs"], cwd=case, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert [p.name for p in (case / "runs").iterdir() if not p.name.startswith(".")] == []
+    listed = subprocess.run(argv("runs", "list", "-f", "json", "--runs-dir", "runs"), cwd=case,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed
+    report = subprocess.run(argv("report", "--runs-dir", "runs"), cwd=case,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert report.returncode == 0 and "0 folders" in report.stderr, report.stderr
+    again = subprocess.run(argv(*BIRTHS[command], "--runs-dir", "runs"), cwd=case,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert_settled(case / "runs", ("COMPLETED",))
