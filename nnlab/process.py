@@ -165,6 +165,13 @@ def release(run: Folder) -> None:
     fd = _claims.pop(str(Path(run.path).resolve()), None)
     if fd is not None:
         os.close(fd)
+        ended.append(Path(run.path))
+
+
+# the folders this process let go of, last last (the command line clears it as a command
+# begins): a stop signal after the command's folder ended, while it prints its result, is
+# said naming the last, as it reads ('interrupted (SIGTERM): <run> is COMPLETED')
+ended: list[Path] = []
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from nnlab import __version__, signals
+from nnlab import __version__, process, signals
 from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train, usage
 from nnlab.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, note, state
 
@@ -39,6 +39,7 @@ class OneLineErrors(TyperGroup):
         state["interrupt_said"] = False
         signals.received.clear()
         signals.taken.clear()
+        process.ended.clear()
         if (undecodable := not_utf8(argv)) is not None:
             note(undecodable)
             code = EXIT_USAGE

@@ -151,11 +151,25 @@ def _interrupted(exc: BaseException) -> None:
     # its status was written)
     state = f"is {ended}" if why is None else f"could not record INTERRUPTED ({why})"
     if run is None:
-        note(what)
+        note(what + _after_the_end())
     elif resume:
         note(f"{what}: {run} {state}; continue with: {resume}")
     else:
         note(f"{what}: {run} {state}")
+
+
+def _after_the_end() -> str:
+    """': <run> is <status>' for a stop signal that came once the command's folder had ended
+    (``process.ended``: as it printed its result), as the folder reads; else ''. It said only
+    'interrupted' of a folder that had COMPLETED."""
+    from nnlab import process, runs
+
+    if not process.ended:
+        return ""
+    try:
+        return f": {process.ended[-1]} is {runs.RunDir(process.ended[-1]).status}"
+    except Exception:  # (the folder unreadable meanwhile: nothing sure to say of it)
+        return ""
 
 
 def _os_error_code(exc: BaseException) -> int:

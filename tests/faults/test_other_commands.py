@@ -118,6 +118,28 @@ def test_a_signal_while_the_end_is_recorded_leaves_the_status_it_ended_with(
     assert temp_files(case / "runs") == []
 
 
+@pytest.mark.parametrize("name", list(SIGNALS))
+def test_a_signal_as_the_result_is_printed_names_the_folder_as_it_ended(case, monkeypatch, name):
+    """The folder COMPLETED, the signal came as the table was printed: the line said only
+    'interrupted', as if no folder existed or it had been interrupted."""
+    import nnlab.cli.experiments as cli_experiments
+
+    real = cli_experiments.emit_table
+
+    def emit_table(*args, **kwargs):
+        os.kill(os.getpid(), SIGNALS[name])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli_experiments, "emit_table", emit_table)
+    result = invoke("lr-scan", "cfg.yaml", "--num", "2", "--epochs", "1", "-q",
+                    "--runs-dir", case / "runs")  # fmt: skip
+    top = only(case / "runs")
+    (expected,) = ENDS[1].expect(case / "runs", top.path)
+    word = "interrupted" if name == "SIGINT" else f"interrupted ({name})"
+    refused(result, 130, expected.replace("interrupted (SIGTERM)", word))
+    assert_settled(case / "runs", ("COMPLETED",))
+
+
 ENDS = [
     Row(
         "a full disk as the run's end is recorded, in every command that makes a folder",
@@ -126,7 +148,8 @@ ENDS = [
         ("error: {run}/meta.json: No space left on device (run folder {run} says FAILED)",),
     ),
     Row(
-        "a stop signal as the run's end is recorded (the status is written first)",
+        "a stop signal as the run's end is recorded (the status is written first), or after it, "
+        "as the command prints its result",
         "`nnlab lr-scan cfg.yaml` (SIGTERM, SIGHUP or Ctrl-C)",
         130,
         ("interrupted (SIGTERM): {run} is COMPLETED",),
