@@ -75,7 +75,6 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     linked_file as linked_file,
     listing as listing,
     made_by_nnlab as made_by_nnlab,
-    one_reading as one_reading,
     trial_folders as trial_folders,
     trial_sweeps as trial_sweeps,
     unplanned as unplanned,

@@ -208,11 +208,11 @@ def test_one_reading_reads_an_unchanged_leaf_folder_once_and_a_changed_one_again
     first = runs.describe_folder(runs.RunDir(run.path))
     runs.describe_folder(runs.RunDir(run.path))
     assert len(reads) == 2  # (outside a reading: every call reads)
-    with runs.one_reading():
+    with lookup.one_reading():
         assert runs.describe_folder(runs.RunDir(run.path)) == first
         assert runs.describe_folder(runs.RunDir(run.path)) == first
         assert len(reads) == 3
-        with runs.one_reading():  # (nested: the same reading)
+        with lookup.one_reading():  # (nested: the same reading)
             runs.describe_folder(runs.RunDir(run.path))
         assert len(reads) == 3
         runs.describe_folder(runs.RunDir(run.path), files=True)  # (another question)

@@ -12,6 +12,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError
+from nnlab.lookup import one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
 from nnlab.summary import DIVERGED, best_trial as summary_best
 from nnlab.train import Record
@@ -25,7 +26,7 @@ def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
     (``_trial_damage``)."""
     if kind is not None:
         runs.check_kind(kind)
-    with runs.one_reading():  # (a sweep's trials: read for its best trial and their damage)
+    with one_reading():  # (a sweep's trials: read for its best trial and their damage)
         rows = [row for run in runs.iter_runs(runs.check_root(root)) if (row := _row(run, kind))]
     return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
 
@@ -294,7 +295,7 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
     file ``runs list`` checks, shown or not: a folder listed DAMAGED is not shown as sound).
     Read as of one state of the folder (``RunDir.settled``): a writer moving on meanwhile is
     no damage."""
-    with runs.one_reading():  # (a sweep's trials: read for its damage and for its table)
+    with one_reading():  # (a sweep's trials: read for its damage and for its table)
         return run.settled(lambda: _view(run, every))
 
 
