@@ -12,10 +12,11 @@ import errno
 import functools
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -87,6 +88,23 @@ def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+# What ``replacing`` names its temp files: ``.<name>.<mkstemp's 8 characters>.tmp``
+TEMP_FILE = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def remove(folder: Path, names: Iterable[str]) -> None:
+    """Remove the files ``names`` in ``folder`` (those there) and the temp files a writer
+    killed mid-write left there (``TEMP_FILE``): by a process that holds the folder (a
+    resume, ``runs.reopen``), for which no other writer's temp file can be in it."""
+    with deferred():
+        for name in names:
+            (folder / name).unlink(missing_ok=True)
+        with os.scandir(folder) as found:
+            left = [e.path for e in found if TEMP_FILE.fullmatch(e.name) and e.is_file()]
+        for path in left:
+            Path(path).unlink(missing_ok=True)
 
 
 def atomic_write(

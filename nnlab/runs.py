@@ -54,6 +54,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     os_error_text as os_error_text,
     read_json_file as read_json_file,
     read_records as read_records,
+    remove,
     root_problem,
     write_json as write_json,
 )
@@ -564,9 +565,7 @@ def reopen(
     meta = run.meta
     meta.pop("error", None)
     meta.pop("epochs_done", None)
-    with deferred():
-        for name in ended:
-            run.file(name).unlink(missing_ok=True)
+    remove(run.path, ended)  # (and the temp files of a writer killed mid-write)
     meta.update(
         status="RUNNING",
         ended=None,

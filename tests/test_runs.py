@@ -598,6 +598,24 @@ def test_resume_without_a_checkpoint_starts_over_in_the_same_folder(tmp_path):
     assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
 
 
+def test_a_resume_removes_the_temp_files_a_writer_killed_mid_write_left(tmp_path):
+    # (kill -9 as a file is written leaves its .<name>.<8 characters>.tmp beside it: a
+    # resumed folder kept them, one more with every kill, beside the files nnlab writes)
+    cfg = load_config(None, STATEFUL)
+    straight = run_training(cfg, runs_dir=tmp_path, plot=False, folder="straight")
+    with pytest.raises(KeyboardInterrupt):
+        run_training(cfg, runs_dir=tmp_path, progress=interrupt_at(2), folder="cut")
+    run = RunDir(tmp_path / "cut")
+    left = [".checkpoint.npz.k2_9xq0a.tmp", ".meta.json.AbC12345.tmp"]
+    kept = [".notes.tmp", "mine.tmp", ".meta.json.short.tmp"]  # (not a writer's temp file)
+    for name in left + kept:
+        run.file(name).write_text("torn")
+    resumed = resume_training(run, plot=False)
+    assert not any(run.file(name).exists() for name in left)
+    assert all(run.file(name).exists() for name in kept)
+    assert without_seconds(resumed.run.metrics()) == without_seconds(straight.run.metrics())
+
+
 def test_an_interrupt_inside_an_epoch_resumes_from_the_last_finished_epoch(tmp_path, monkeypatch):
     monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
     cfg = load_config(None, STATEFUL)
