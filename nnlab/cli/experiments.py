@@ -335,7 +335,7 @@ def tune(
     given_or_resumed(config, resume, "a config file", "nnlab tune configs/digits-quickstart.yaml")
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
-    warn_idle_ranges(config, args, resume, opts.data_dir, settings)  # (even with -q)
+    warn_idle_ranges(config, args, resume, settings)  # (even with -q)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     if opts.report:
@@ -394,23 +394,22 @@ def dry_run_tune(
 
 
 def warn_idle_ranges(
-    config: Path | None,
-    args: list[str] | None,
-    resume: str | None,
-    data_dir: Path | None,
-    settings: dict[str, Any],
+    config: Path | None, args: list[str] | None, resume: str | None, settings: dict[str, Any]
 ) -> None:
-    """A new tune's warnings, before its search (``idle.sweep_warnings`` of its first round): a
-    key its config sets that no trial reads, a range over a key that changes nothing."""
+    """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
+    sets that no trial reads, a range over a key that changes nothing. Read from the config
+    and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""
+    from nnlab.config import Config, apply_overrides, read_config
     from nnlab.experiments import tune as tn
     from nnlab.idle import sweep_warnings
-    from nnlab.sweep.definition import trial_config
 
     if config is None or resume is not None:
         return
-    checked, _ = tn.tune_settings(config, args, data_dir=data_dir, **settings)
-    first = tn.round_defn(checked, 1, checked.ranges)
-    for line in sweep_warnings(first.spec.params, lambda values: trial_config(first, values)):
+    ranges, fixed = tn.parse_args(list(args or []))
+    raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
+    for line in sweep_warnings(
+        ranges or tn.DEFAULT_PARAMS, lambda _: Config.model_validate(apply_overrides(raw, fixed))
+    ):
         note(line)
 
 
