@@ -206,6 +206,7 @@ def tune(
     first = round_defn(settings, 1, settings.ranges)
     sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds,
                        root=runs_dir)  # fmt: skip
+    _ = executor and executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with runs.start(
         runs_dir,
         f"tune-{settings.name}",
@@ -313,6 +314,7 @@ def resume_tune(
         sweep.check_trials(
             first, sweep.plan(first), data_dir, stack, jobs, left, run.path, resume=True
         )
+        _ = executor and executor.workers  # (a Dask scheduler asked before any change)
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)
             return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from nnlab.errors import ConfigError
+from nnlab.output import brief
 from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
 
 
@@ -59,7 +60,10 @@ class DaskExecutor:
             try:
                 self._client = Client(self.scheduler, timeout=self.timeout)
             except (OSError, ValueError, TypeError) as exc:  # (unreachable; not an address)
-                raise ConfigError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+                raise ConfigError(
+                    f"--scheduler: {brief(repr(self.scheduler))}: cannot connect ({exc}); give "
+                    "the address of a running Dask scheduler, such as tcp://host:8786"
+                ) from None
         return self._client
 
     @property

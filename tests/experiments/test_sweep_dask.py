@@ -94,8 +94,22 @@ def test_an_unreachable_scheduler_is_one_clear_error_before_any_folder(tmp_path)
     from nnlab.errors import ConfigError
 
     executor = DaskExecutor("tcp://127.0.0.1:9", timeout=1)
-    with pytest.raises(ConfigError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
+    with pytest.raises(ConfigError, match="--scheduler: 'tcp://127.0.0.1:9': cannot connect"):
         sw.run_sweep(defn(), runs_dir=tmp_path / "runs", executor=executor)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_tune_with_an_unreachable_scheduler_is_refused_before_its_folder(tmp_path):
+    # (the tune made its folder, then its first round asked the scheduler: exit 2 and a
+    # folder left behind, RUNNING then FAILED)
+    from nnlab.errors import ConfigError
+    from nnlab.experiments import tune as tn
+
+    config = tmp_path / "cfg.yaml"
+    config.write_text("dataset: {name: digits, n_train: 200, n_test: 100}\nmodel: {hidden: [8]}\n")
+    executor = DaskExecutor("nope", timeout=1)
+    with pytest.raises(ConfigError, match="--scheduler: 'nope': cannot connect"):
+        tn.run_tune(config, [], runs_dir=tmp_path / "runs", executor=executor, trials=2, epochs=1)
     assert not (tmp_path / "runs").exists()
 
 
