@@ -65,6 +65,13 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             note("aborted")
             code = EXIT_INTERRUPTED
+        except OSError as exc:  # (a path option's check, while typer parses: no command has
+            if state["debug"]:  # started, and handle_errors is not around it yet)
+                raise
+            from nnlab.runs import describe_error
+
+            note(f"error: {usage.one_line(describe_error(exc))}")
+            code = EXIT_USAGE
         if not standalone_mode:
             return code
         sys.exit(code)

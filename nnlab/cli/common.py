@@ -22,7 +22,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from nnlab.cli.usage import bounded as bounded, finite as finite  # (re-exported: option sets)
+from nnlab.cli.usage import (
+    bounded as bounded,  # (re-exported: option sets)
+    finite as finite,
+    looked_up,
+    one_line,
+    path_problem,
+)
 from nnlab.errors import NnlabError, OptionError
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
@@ -238,14 +244,14 @@ def handle_errors(fn: F) -> F:
         except NnlabError as exc:
             if state["debug"]:
                 raise
-            note(f"error: {see_help(str(exc))}")
+            note(f"error: {see_help(one_line(str(exc)))}")
             raise typer.Exit(exc.exit_code) from None
         except (OSError, MemoryError) as exc:
             if state["debug"]:
                 raise
             from nnlab.runs import describe_error
 
-            note(f"error: {describe_error(exc)}{_folder_note(exc)}")
+            note(f"error: {one_line(describe_error(exc))}{_folder_note(exc)}")
             raise typer.Exit(_os_error_code(exc)) from None
         except Exception as exc:  # a bug, not a user error: say so in one line
             if state["debug"]:
@@ -270,18 +276,21 @@ def seed_option(help: str) -> Any:
 def given_path(value: str | Path) -> Path:
     """A path option's or argument's text as a Path, an empty one refused: ``Path("")`` is
     ``.``, so ``--runs-dir ""`` (an unset shell variable) would quietly mean the current folder,
-    and a message about it would name ``.``. (Every ``Path`` option and argument parses with
-    this; a default arrives as a Path already.)"""
+    and a message about it would name ``.``; so is one the OS cannot look up (a control
+    character, a name too long: ``usage.path_problem``). (Every ``Path`` option and argument
+    parses with this; a default arrives as a Path already.)"""
     if isinstance(value, Path):
         return value
     return Path(given_name(value))
 
 
 def given_name(value: str) -> str:
-    """A file-or-name argument's text (``sweep run``'s config or preset), an empty one
-    refused (see ``given_path``)."""
+    """A file-or-name argument's text (``sweep run``'s config or preset), an empty one or
+    one the OS cannot look up refused (see ``given_path``)."""
     if not value.strip():
         raise typer.BadParameter(f"{value!r} names no file or folder")
+    if (problem := path_problem(value)) is not None:
+        raise typer.BadParameter(problem)
     return value
 
 
@@ -290,6 +299,7 @@ FormatOpt = Annotated[
 ]
 
 
+@looked_up
 def data_folder(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
     """A ``--data-dir`` (or ``$NNLAB_DATA_DIR``) checked before any work: a folder or nothing
     yet (``data fetch`` makes it), not a file: its files were looked for under the file, and
@@ -315,6 +325,7 @@ DataDirOpt = Annotated[
 ]
 
 
+@looked_up
 def runs_root(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
     """A ``--runs-dir`` checked before any work: not the file system's root, without control
     characters (a newline in a folder name breaks every listing), and, when given, a folder
@@ -360,6 +371,7 @@ def out_option(help: str = f"{NEW_FOLDER}.") -> Any:
 OutOpt = Annotated[Path | None, out_option()]
 
 
+@looked_up
 def png_path(value: Path | None) -> Path | None:
     """A ``--png`` target, checked before any work: a file name ending in .png, where every
     output path is checked (``fileio.output_problem``): in a folder that exists and can be

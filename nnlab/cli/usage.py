@@ -11,16 +11,22 @@ what the option takes (``takes``: its type, its range, its choices).
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from nnlab.errors import did_you_mean
+from nnlab.output import brief
+
+F = TypeVar("F", bound=Any)
+NAME_MAX = 255  # bytes of one name in a path (Linux's and macOS's file systems)
+PATH_MAX = 4096  # bytes of a whole path the OS looks up (Linux's PATH_MAX)
 
 
 def _annotation(param: Any) -> Any:
@@ -74,13 +80,61 @@ def takes(param: Any) -> str:
 
 def given(value: Any) -> str:
     """A value given on the command line, as an error quotes it: a number as it is, text in
-    quotes."""
+    quotes; either cut to its start and length when long (``output.brief``: a 5,000-character
+    value is still a short line)."""
     text = str(value)
     try:
         float(text)
     except ValueError:
-        return repr(text)
-    return text
+        return brief(repr(text))
+    return brief(text)
+
+
+def one_line(text: str) -> str:
+    """An error's text as one line: a control character in it (a newline in a value the
+    message quotes as it was given: an address, a path) written as its escape, ``\\n``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def looked_up(check: F) -> F:
+    """A path option's check (its typer ``callback``), whose lookup the OS refuses (EACCES:
+    a parent the user may not search), refusing the value as the option's error: it ran
+    while typer parsed, before any command's error handling, and was a traceback."""
+
+    @functools.wraps(check)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except OSError as exc:
+            value = kwargs.get("value", args[-1] if args else "")
+            why = exc.strerror or str(exc)
+            raise typer.BadParameter(f"'{value}' cannot be looked up ({why})") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def path_problem(text: str) -> str | None:
+    """What makes ``text`` no path to look up, before the OS is asked, else None: a control
+    character (a newline split the error naming the path into two lines), or a name or a
+    whole path longer than the OS takes: asked, it raised ENAMETOOLONG from inside the
+    option's check, a traceback before any command ran. (Every path option and argument
+    parses with ``cli.common.given_path``, which asks this.)"""
+    if not text.isprintable():
+        return f"{brief(repr(text))} contains a control character"
+    name = max(text.split("/"), key=lambda part: len(part.encode()))
+    if len(name.encode()) > NAME_MAX:
+        return (
+            f"{brief(repr(text))}: a name in it is {len(name.encode()):,} bytes long; a file "
+            f"or folder name has at most {NAME_MAX}"
+        )
+    if len(text.encode()) >= PATH_MAX:
+        return (
+            f"{brief(repr(text))} is {len(text.encode()):,} bytes long; a path has at most "
+            f"{PATH_MAX - 1:,}"
+        )
+    return None
 
 
 def name_of(param: Any) -> str:

@@ -365,6 +365,28 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["--threads", "--quiet"],
         ["--threads: expected an integer from 1 to 1024, got '--quiet' (see nnlab train -h)"],
     ),
+    (  # (the OS refused to look it up, ENAMETOOLONG, inside the option's check: a traceback)
+        "a path with a name too long",
+        "epochs: 1\n",
+        ["--runs-dir", "x" * 300],
+        [
+            "--runs-dir: 'xxxxx",
+            "(302 characters): a name in it is 300 bytes long; a file or "
+            "folder name has at most 255 (see nnlab train -h)",
+        ],
+    ),  # fmt: skip
+    (  # (it said "error: .../a" and "b: config file not found" on a second line)
+        "a path with a control character",
+        NO_CONFIG,
+        ["{d}/a\nb.yaml"],
+        ["CONFIG: '{d}/a\\nb.yaml' contains a control character (see nnlab train -h)"],
+    ),
+    (  # (it was quoted whole: a line of 5,000 characters)
+        "a value thousands of characters long",
+        "epochs: 1\n",
+        ["--format", "x" * 5000],
+        ["--format: expected one of table, json, csv, got 'xxxxx", "... (5,002 characters) (see"],
+    ),
     (
         "--resume of an unknown run",
         NO_CONFIG,

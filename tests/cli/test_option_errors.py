@@ -148,3 +148,21 @@ def test_a_command_given_neither_its_source_nor_resume_says_so_with_its_hint(com
     line = one_error_line(invoke_many(command))
     assert line.startswith("error: give a ") and "(or --resume " in line, line
     assert line.endswith(f"(see nnlab {command} -h)"), line
+
+
+def test_an_os_error_in_an_options_check_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    # (an option's check runs while typer parses, before handle_errors is around the command:
+    # a folder that cannot be looked up, EACCES for a user who may not search its parent,
+    # was a traceback and exit 1)
+    import pathlib
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "is_symlink", refuse)
+    result = invoke_many("runs", "list", "--runs-dir", tmp_path / "locked")
+    line = one_error_line(result)
+    assert line == (
+        f"error: --runs-dir: '{tmp_path / 'locked'}' cannot be looked up (Permission denied) "
+        "(see nnlab runs list -h)"
+    ), line
