@@ -300,16 +300,13 @@ FormatOpt = Annotated[
 
 
 @looked_up
-def data_folder(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+def data_folder(value: Path | None) -> Path | None:
     """A ``--data-dir`` (or ``$NNLAB_DATA_DIR``) checked before any work: a folder or nothing
     yet (``data fetch`` makes it), not a file: its files were looked for under the file, and
-    the error named a file missing inside it."""
+    the error named a file missing inside it. (From the environment, the error says so:
+    ``usage.from_env``.)"""
     if value is not None and value.exists() and not value.is_dir():
-        source = ctx.get_parameter_source(param.name or "")
-        env = (
-            " (from $NNLAB_DATA_DIR)" if source is not None and source.name == "ENVIRONMENT" else ""
-        )
-        raise typer.BadParameter(f"'{value}'{env} is not a folder; give another --data-dir")
+        raise typer.BadParameter(f"'{value}' is not a folder; give another --data-dir")
     return value
 
 

@@ -195,6 +195,23 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
     return None
 
 
+def from_env(text: str, exc: BaseException) -> str:
+    """``text``, the error ``exc`` of an option, naming the variable its value came from when
+    that was the environment (``--runs-dir (from $NNLAB_RUNS_DIR): ...``): the command line
+    the user reads has no such option; and a flag's variable, which takes a value, said to
+    take true or false (it read 'expected no value (it is a flag)' for NNLAB_REPORT=maybe)."""
+    ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
+    envvar = getattr(param, "envvar", None)
+    if ctx is None or param is None or not isinstance(envvar, str):
+        return text
+    source = ctx.get_parameter_source(param.name or "")
+    if source is None or source.name != "ENVIRONMENT":
+        return text
+    flag = "expected no value (it is a flag)"
+    text = text.replace(flag, "expected true or false (1 or 0, yes or no, on or off)", 1)
+    return text.replace(f"{name_of(param)}:", f"{name_of(param)} (from ${envvar}):", 1)
+
+
 def finite(param: typer.CallbackParam, value: float | None) -> float | None:
     """A float option's check: NaN and infinity are refused (click's ranges let NaN through),
     in the words of every refusal (``cli.usage``: its range)."""

@@ -166,3 +166,27 @@ def test_an_os_error_in_an_options_check_is_one_line_and_exit_2(tmp_path, monkey
         f"error: --runs-dir: '{tmp_path / 'locked'}' cannot be looked up (Permission denied) "
         "(see nnlab runs list -h)"
     ), line
+
+
+@pytest.mark.parametrize(
+    ("args", "variable", "value", "line"),
+    [
+        (["tune", "--resume", "latest"], "NNLAB_REPORT", "maybe",
+         "error: --report (from $NNLAB_REPORT): expected true or false (1 or 0, yes or no, on or "
+         "off), got 'maybe' (see nnlab tune -h)"),
+        (["runs", "list"], "NNLAB_RUNS_DIR", "{file}",
+         "error: --runs-dir (from $NNLAB_RUNS_DIR): '{file}' is not a folder (see nnlab runs "
+         "list -h)"),
+    ],
+)  # fmt: skip
+def test_an_option_set_by_its_environment_variable_is_refused_naming_the_variable(
+    tmp_path, args, variable, value, line
+):
+    # (NNLAB_REPORT=maybe said "--report: expected no value (it is a flag), got 'maybe'": an
+    # option the command line did not have, a flag that takes no value)
+    from tests.conftest import invoke
+
+    file = tmp_path / "a-file"
+    file.write_text("x\n")
+    result = invoke(*args, env={variable: value.format(file=file)})
+    assert one_error_line(result) == line.format(file=file)
