@@ -519,7 +519,7 @@ def _conclude(
     rounds' trials) propose (noted in its tune.json ``entry``, with the best so far)."""
     ranked = rank(rows, settings.metric)
     pool = rank(seen, settings.metric)
-    proposed, warnings = propose(ranges, pool, settings.top_k)
+    proposed, warnings = propose(ranges, pool, settings.top_k, settings.base)
     leader = pool[0] if pool else None
     entry.update(
         {

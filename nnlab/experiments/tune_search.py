@@ -75,11 +75,18 @@ class Range:
         pos = self.position(value)
         return "low" if pos <= EDGE else "high" if pos >= 1 - EDGE else None
 
-    def narrowed(self, values: list[float], extend: str | None = None) -> Range:
+    def narrowed(
+        self,
+        values: list[float],
+        extend: str | None = None,
+        within: tuple[float, float] = (-math.inf, math.inf),
+    ) -> Range:
         """``[min, max]`` of ``values`` (x2 around a single value); when the best sits at
         ``extend``'s end of this range, extended by half its width, and at least an eighth of
         this range's width past that end (values close together near the end would otherwise
-        stop short of it)."""
+        stop short of it); kept ``within`` the values the key may take (``key_bounds``: a
+        dropout of 0.95 best at the edge of 0.5..0.99 proposed 0.75..1.06, and the next
+        round's trials past 1 failed validation: the tune FAILED, its rounds' work lost)."""
         low, high = min(values), max(values)
         lo, hi = self._t(low), self._t(high)
         if hi - lo < 1e-12 * max(1.0, abs(lo)):
@@ -94,7 +101,33 @@ class Range:
             high = self._inv(max(hi + width / 2, self._t(self.high) + beyond))
         if self.dist == "uniform" and self.low >= 0:
             low = max(low, 0.0)  # a non-negative key (a rate, a decay) stays non-negative
+        if max(low, within[0]) < min(high, within[1]):  # (past a key's bound, the next
+            low, high = max(low, within[0]), min(high, within[1])  # round's draws failed)
         return Range(self.dist, low, high)
+
+
+def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
+    """(lowest, highest) value ``key`` may take in a config of ``base``, from its schema
+    (dropout below 1, a momentum in [0, 1), a rate above 0; an open end as the float next
+    inside it; -inf, inf where there is none): how far a proposed range may reach."""
+    from nnlab.config import validate
+
+    node: Any = validate(base)
+    *path, last = key.split(".")
+    for part in path:
+        node = getattr(node, part, None)
+    field = getattr(type(node), "model_fields", {}).get(last)
+    low, high = -math.inf, math.inf
+    for m in getattr(field, "metadata", None) or ():
+        if (gt := getattr(m, "gt", None)) is not None:
+            low = max(low, math.nextafter(float(gt), math.inf))
+        if (ge := getattr(m, "ge", None)) is not None:
+            low = max(low, float(ge))
+        if (lt := getattr(m, "lt", None)) is not None:
+            high = min(high, math.nextafter(float(lt), -math.inf))
+        if (le := getattr(m, "le", None)) is not None:
+            high = min(high, float(le))
+    return low, high
 
 
 def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
@@ -118,10 +151,11 @@ def rank(rows: list[Row], metric: str) -> list[Row]:
 
 
 def propose(
-    ranges: dict[str, Range], ranked: list[Row], top_k: int
+    ranges: dict[str, Range], ranked: list[Row], top_k: int, base: dict[str, Any] | None = None
 ) -> tuple[dict[str, Range], list[str]]:
     """Next ranges from the top-k trials, and a warning for each key whose best value sits at
-    the edge of its range."""
+    the edge of its range; each within what its key may take in a config of ``base``
+    (``key_bounds``; None: unbounded)."""
     if not ranked:
         return dict(ranges), ["no trial completed: the ranges are kept as they were"]
     top = ranked[:top_k]
@@ -136,7 +170,8 @@ def propose(
                 f"[{r.low:.3g}, {r.high:.3g}] (end {end:.3g}); the optimum may lie outside it - "
                 "the next range extends past that end"
             )
-        proposed[key] = r.narrowed([t[key] for t in top], extend=edge)
+        within = key_bounds(base, key) if base is not None else (-math.inf, math.inf)
+        proposed[key] = r.narrowed([t[key] for t in top], extend=edge, within=within)
     if 1 < len(ranked) <= top_k:  # (else silent: --top-k 50 of 5 trials narrowed nothing)
         warnings.append(
             f"the top {top_k} (--top-k) are all {len(ranked)} ranked trials so far: the next "

@@ -97,6 +97,32 @@ def test_propose_narrows_to_the_top_k_and_warns_only_at_an_edge():
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "optimizer", "searched", "best"),
+    [
+        ("model.dropout", "sgd", (0.5, 0.99), [0.98, 0.95]),  # (past 1 at the high edge)
+        ("optimizer.beta2", "adam", (0.99, 0.999), [0.9989, 0.998]),
+        ("optimizer.momentum", "nesterov", (0.01, 0.9), [0.011, 0.1]),  # (to 0: not above it)
+    ],
+)
+def test_a_proposed_range_stays_within_the_values_its_key_may_take(key, optimizer, searched, best):
+    # (a best dropout of 0.98 at the high edge of 0.5..0.99 proposed a range past 1: the next
+    # round's draws failed validation, and the tune FAILED in the middle of its work)
+    base = {"dataset": {"name": "digits"}, "optimizer": {"name": optimizer}}
+    ranges = {key: tn.Range("uniform", *searched)}
+    rows = [
+        {"trial": str(i), "status": "COMPLETED", key: v, "final_val_acc": 0.9 - i / 10}
+        for i, v in enumerate(best)
+    ]
+    proposed, warnings = tn.propose(ranges, tn.rank(rows, "final_val_acc"), 2, base)
+    assert "edge of the range" in warnings[0]
+    r = proposed[key]
+    assert r.low < r.high and r != tn.Range("uniform", min(best), max(best))
+    *section, name = key.split(".")
+    for end in (r.low, r.high):  # (both ends valid values of the key)
+        validate({**base, section[0]: {**base.get(section[0], {}), name: end}})
+
+
 # ----------------------------------------------------------------------------- validation
 def test_validation_is_carved_from_training_and_the_test_split_does_not_move(config):
     raw = {"dataset": {"name": "digits", "n_train": 1000}}
