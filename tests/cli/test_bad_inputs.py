@@ -592,6 +592,8 @@ HINTS = [
      "error: model.init_std: 1e+200 is too large for float32: the initial weights ('affine1.W') "
      "are not finite; expected a std whose weights the dtype holds"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
+    (["sweep", "weight-scale", "--name", "", "--dry-run"], "--name: '' is empty"),  # (it fell
+    # back to the preset's name, where the other sweep commands refuse it)
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
     # (no config: an example to start from, as nnlab train gives one)

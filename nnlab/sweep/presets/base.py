@@ -130,7 +130,7 @@ class Preset:
             self.file,
             args,
             seed=seed,
-            name=name or f"{self.name}-{dataset}",
+            name=f"{self.name}-{dataset}" if name is None else name,  # ('': refused)
             preset=self.name,
             fixed_first=self.dataset_overrides(dataset),
         )
