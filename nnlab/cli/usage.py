@@ -22,7 +22,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nnlab.errors import did_you_mean
-from nnlab.output import brief
+from nnlab.output import brief, counted
 
 F = TypeVar("F", bound=Any)
 NAME_MAX = 255  # bytes of one name in a path (Linux's and macOS's file systems)
@@ -126,13 +126,13 @@ def path_problem(text: str) -> str | None:
     name = max(text.split("/"), key=lambda part: len(part.encode()))
     if len(name.encode()) > NAME_MAX:
         return (
-            f"{brief(repr(text))}: a name in it is {len(name.encode()):,} bytes long; a file "
-            f"or folder name has at most {NAME_MAX}"
+            f"{brief(repr(text))}: a name in it is {counted(f'{len(name.encode()):,}', 'byte')} "
+            f"long; a file or folder name has at most {NAME_MAX}"
         )
     if len(text.encode()) >= PATH_MAX:
         return (
-            f"{brief(repr(text))} is {len(text.encode()):,} bytes long; a path has at most "
-            f"{PATH_MAX - 1:,}"
+            f"{brief(repr(text))} is {counted(f'{len(text.encode()):,}', 'byte')} long; a path "
+            f"has at most {PATH_MAX - 1:,}"
         )
     return None
 
