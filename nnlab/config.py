@@ -44,7 +44,7 @@ from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads o
     override_key,
     repeated_key,
 )
-from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict
+from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict, dtype_problem
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     MAX_CONFIG_BYTES,
     MAX_YAML_DEPTH,
@@ -249,6 +249,8 @@ class Config(Strict):
             raise ValueError("final_eval: 'val' is listed but dataset.n_val is 0")
         if len(set(self.final_eval)) != len(self.final_eval):
             raise ValueError("final_eval: a split is listed twice")
+        if (problem := dtype_problem(self, self.dtype)) is not None:
+            raise ValueError(problem)
         return self
 
     @property

@@ -141,6 +141,8 @@ def markdown_reference() -> str:
         "in step). A YAML config names only what it changes; everything else has the default.",
         "Overrides on the command line use the same keys: `nnlab train cfg.yaml optimizer.lr=0.1`.",
         "`dataset` and `optimizer` are variants chosen by their `name`; each has its own keys.",
+        "A number that is not 0 must not be 0 in the run's `dtype` either: float32 holds",
+        "magnitudes from 1.4e-45 (an `optimizer.eps` of 1e-320 is refused there).",
         "",
     ]
     groups: dict[str, list[Row]] = {}

@@ -98,6 +98,38 @@ class Strict(NoBoolNumbers):
 Samples = Annotated[int, Field(le=MAX_SAMPLES)]
 
 
+def _held(kind: Any, value: float) -> Any:
+    """``value`` as the NumPy scalar type ``kind`` holds it (overflow quietly infinite)."""
+    import numpy as np
+
+    with np.errstate(over="ignore", under="ignore"):
+        return kind(value)
+
+
+def dtype_problem(model: BaseModel, dtype: str, prefix: str = "") -> str | None:
+    """``key: ...`` for the first nonzero number of ``model`` (a config, its sections walked)
+    that the run's ``dtype`` holds as 0, else None: the schema's bounds are float64's, and an
+    ``optimizer.eps`` of 1e-320 (above 0, as asked) was 0 in a float32 run, whose AdaGrad then
+    divided 0 by 0 (DIVERGED); an ``optimizer.lr`` of 1e-50 trained nothing. (A number too
+    large for the dtype is left to the run, which records its overflow as DIVERGED: what the
+    weight-scale experiments show.)"""
+    import numpy as np
+
+    kind = np.dtype(dtype).type
+    for name in type(model).model_fields:
+        value, key = getattr(model, name), f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            if (problem := dtype_problem(value, dtype, f"{key}.")) is not None:
+                return problem
+        elif isinstance(value, float) and value != 0 and _held(kind, value) == 0:
+            tiny = np.finfo(kind).smallest_subnormal
+            return (
+                f"{key}: {value:g} is 0 in {dtype}, the run's dtype; expected 0 or a magnitude "
+                f"of at least {tiny:.3g}, or dtype: float64"
+            )
+    return None
+
+
 class DatasetBase(Strict):
     """Split sizes and preprocessing, common to every dataset.
 

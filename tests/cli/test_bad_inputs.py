@@ -271,6 +271,15 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["{d}/cfg.yaml: weight_decay: input should be a finite number, got nan"],
     ),
+    (  # (above 0, as the schema asks, but 0 in float32: AdaGrad's 0 / 0 made the run DIVERGED)
+        "a value float32 holds as 0",
+        "optimizer: {name: adagrad, eps: 1.0e-320}\n",
+        [],
+        [
+            "{d}/cfg.yaml: optimizer.eps: 9.99989e-321 is 0 in float32, the run's dtype; expected "
+            "0 or a magnitude of at least 1.4e-45, or dtype: float64"
+        ],
+    ),  # fmt: skip
     (
         "negative seed",
         "seed: -1\n",
