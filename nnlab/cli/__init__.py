@@ -189,7 +189,7 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     elif text is None:  # (click's words: "No such command 'x'.")
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         text = text[:1].lower() + text[1:]
-    text = " ".join(usage.from_env(text, exc).split())
+    text = " ".join(usage.one_line(usage.from_env(text, exc)).split())
     stray = re.match(r"no such command '([^']*=[^']*)'", text, re.IGNORECASE)
     if stray:  # (an override where a command goes: nnlab epochs=5, nnlab sweep --resume X k=v)
         key = stray[1]

@@ -90,12 +90,19 @@ def given(value: Any) -> str:
     return brief(text)
 
 
+LONG_WORD = 300  # characters of a word (no space) an error line keeps whole
+
+
 def one_line(text: str) -> str:
-    """An error's text as one line: a control character in it (a newline in a value the
-    message quotes as it was given: an address, a path) written as its escape, ``\\n``."""
-    if text.isprintable():
+    """An error's text as one line of a readable length: a control character in it (a newline
+    in a value the message quotes as it was given: an address, a path) written as its escape,
+    ``\\n``; a word over ``LONG_WORD`` characters (a value of thousands, quoted as given by a
+    check of its own) cut to its start and length (``output.brief``)."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) <= LONG_WORD:
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return re.sub(rf"\S{{{LONG_WORD + 1},}}", lambda m: brief(m[0]), text)
 
 
 def looked_up(check: F) -> F:

@@ -601,7 +601,11 @@ HINTS = [
      "error: model.init_std: 1e+200 is too large for float32: the initial weights ('affine1.W') "
      "are not finite; expected a std whose weights the dtype holds"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
-    (["sweep", "weight-scale", "--name", "", "--dry-run"], "--name: '' is empty"),  # (it fell
+    (["sweep", "weight-scale", "--name", "", "--dry-run"], "--name: '' is empty"),
+    (["runs", "list", "--kind", "x" * 5000],  # (a check of nnlab's own quoted it whole: 5 kB)
+     "--kind: expected one of train, sweep, tune, lr-scan, landscape, activations, "
+     "compare-optimizers, gradcheck, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "... (5,002 characters)"),  # (it fell
     # back to the preset's name, where the other sweep commands refuse it)
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
