@@ -27,13 +27,16 @@ def resolve(name: str, data_dir: Path, key: str) -> Path:
     """``name`` as given if absolute, else under ``data_dir``, else under the current folder."""
     path = Path(name).expanduser()
     candidates = [path] if path.is_absolute() else [data_dir / path, Path.cwd() / path]
-    for cand in candidates:
-        if cand.is_file():
-            return cand
-    for cand in candidates:
-        if cand.exists():  # (a folder or a device where the file should be)
-            what = "a folder" if cand.is_dir() else "not a regular file"
-            raise DataError(f"dataset.{key}: {cand} is {what}, expected an HDF5 file")
+    try:
+        for cand in candidates:
+            if cand.is_file():
+                return cand
+        for cand in candidates:
+            if cand.exists():  # (a folder or a device where the file should be)
+                what = "a folder" if cand.is_dir() else "not a regular file"
+                raise DataError(f"dataset.{key}: {cand} is {what}, expected an HDF5 file")
+    except OSError as exc:  # (a name too long to look up: it named no key, only the OS error)
+        raise DataError(f"dataset.{key}: {name!r} cannot be looked up ({exc.strerror})") from None
     where = " or ".join(str(c) for c in candidates)
     hint = "" if path.is_absolute() else (
         f"; pass --data-dir DIR with the file at DIR/{path}, or copy the files into the "

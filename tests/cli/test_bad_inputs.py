@@ -602,6 +602,9 @@ HINTS = [
      "are not finite; expected a std whose weights the dtype holds"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "weight-scale", "--name", "", "--dry-run"], "--name: '' is empty"),
+    (["train", "{d}/cfg.yaml", "dataset.name=hdf5", "dataset.train_file=" + "z" * 300],
+     "dataset.train_file: " + "'" + "z" * 56 + "... (302 characters) cannot be looked up (File "
+     "name too long)"),  # (it named no key)
     (["runs", "list", "--kind", "x" * 5000],  # (a check of nnlab's own quoted it whole: 5 kB)
      "--kind: expected one of train, sweep, tune, lr-scan, landscape, activations, "
      "compare-optimizers, gradcheck, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
