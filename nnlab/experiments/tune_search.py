@@ -108,11 +108,15 @@ class Range:
 
 def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     """(lowest, highest) value ``key`` may take in a config of ``base``, from its schema
-    (dropout below 1, a momentum in [0, 1), a rate above 0; an open end as the float next
-    inside it; -inf, inf where there is none): how far a proposed range may reach."""
+    (dropout below 1, a momentum in [0, 1), a rate above 0; an open end as the number next
+    inside it in the run's dtype, which holds it as it is; -inf, inf where there is none): how
+    far a proposed range may reach."""
+    import numpy as np
+
     from nnlab.config import validate
 
     node: Any = validate(base)
+    kind = np.dtype(node.dtype).type
     *path, last = key.split(".")
     for part in path:
         node = getattr(node, part, None)
@@ -120,11 +124,11 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     low, high = -math.inf, math.inf
     for m in getattr(field, "metadata", None) or ():
         if (gt := getattr(m, "gt", None)) is not None:
-            low = max(low, math.nextafter(float(gt), math.inf))
+            low = max(low, float(np.nextafter(kind(gt), kind(np.inf))))
         if (ge := getattr(m, "ge", None)) is not None:
             low = max(low, float(ge))
         if (lt := getattr(m, "lt", None)) is not None:
-            high = min(high, math.nextafter(float(lt), -math.inf))
+            high = min(high, float(np.nextafter(kind(lt), kind(-np.inf))))
         if (le := getattr(m, "le", None)) is not None:
             high = min(high, float(le))
     return low, high
