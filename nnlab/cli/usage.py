@@ -25,8 +25,8 @@ from nnlab.errors import did_you_mean
 from nnlab.output import brief, counted
 
 F = TypeVar("F", bound=Any)
-NAME_MAX = 255  # bytes of one name in a path (Linux's and macOS's file systems)
 PATH_MAX = 4096  # bytes of a whole path the OS looks up (Linux's PATH_MAX)
+PATH_SHOWN = 120  # characters of a path an error quotes whole
 
 
 def _annotation(param: Any) -> Any:
@@ -90,7 +90,7 @@ def given(value: Any) -> str:
     return brief(text)
 
 
-LONG_WORD = 300  # characters of a word (no space) an error line keeps whole
+LONG_WORD = 1000  # characters of a word (no space) an error line keeps whole
 
 
 def one_line(text: str) -> str:
@@ -117,25 +117,20 @@ def looked_up(check: F) -> F:
         except OSError as exc:
             value = kwargs.get("value", args[-1] if args else "")
             why = exc.strerror or str(exc)
-            raise typer.BadParameter(f"'{value}' cannot be looked up ({why})") from None
+            shown = brief(repr(str(value)), PATH_SHOWN)
+            raise typer.BadParameter(f"{shown} cannot be looked up ({why})") from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def path_problem(text: str) -> str | None:
     """What makes ``text`` no path to look up, before the OS is asked, else None: a control
-    character (a newline split the error naming the path into two lines), or a name or a
-    whole path longer than the OS takes: asked, it raised ENAMETOOLONG from inside the
-    option's check, a traceback before any command ran. (Every path option and argument
-    parses with ``cli.common.given_path``, which asks this.)"""
+    character (a newline split the error naming the path into two lines), or more bytes than
+    the OS looks up in a path. (Every path option and argument parses with
+    ``cli.common.given_path``, which asks this; a name too long for a file's is the OS's to
+    refuse, where the option's check or command looks it up: ``looked_up``, ``runs.location``.)"""
     if not text.isprintable():
         return f"{brief(repr(text))} contains a control character"
-    name = max(text.split("/"), key=lambda part: len(part.encode()))
-    if len(name.encode()) > NAME_MAX:
-        return (
-            f"{brief(repr(text))}: a name in it is {counted(f'{len(name.encode()):,}', 'byte')} "
-            f"long; a file or folder name has at most {NAME_MAX}"
-        )
     if len(text.encode()) >= PATH_MAX:
         return (
             f"{brief(repr(text))} is {counted(f'{len(text.encode()):,}', 'byte')} long; a path "

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnlab.data.dataset import Source, bad_labels, describe_dtype
 from nnlab.errors import DataError
-from nnlab.output import counted, verb
+from nnlab.output import brief, counted, verb
 
 LIST_CLASSES = "list_classes"  # catvnoncat's class names: when present, labels must index them
 
@@ -36,7 +36,8 @@ def resolve(name: str, data_dir: Path, key: str) -> Path:
                 what = "a folder" if cand.is_dir() else "not a regular file"
                 raise DataError(f"dataset.{key}: {cand} is {what}, expected an HDF5 file")
     except OSError as exc:  # (a name too long to look up: it named no key, only the OS error)
-        raise DataError(f"dataset.{key}: {name!r} cannot be looked up ({exc.strerror})") from None
+        shown = brief(repr(name))
+        raise DataError(f"dataset.{key}: {shown} cannot be looked up ({exc.strerror})") from None
     where = " or ".join(str(c) for c in candidates)
     hint = "" if path.is_absolute() else (
         f"; pass --data-dir DIR with the file at DIR/{path}, or copy the files into the "

@@ -380,8 +380,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["--runs-dir", "x" * 300],
         [
             "--runs-dir: 'xxxxx",
-            "(302 characters): a name in it is 300 bytes long; a file or "
-            "folder name has at most 255 (see nnlab train -h)",
+            "(302 characters) cannot be looked up (File name too long) (see nnlab train -h)",
         ],
     ),  # fmt: skip
     (  # (it said "error: .../a" and "b: config file not found" on a second line)
