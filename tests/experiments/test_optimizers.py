@@ -322,3 +322,13 @@ def test_dataset_divergence_is_recorded():
     assert r.losses.size < 30 and r.final["train_loss"] is None
     # no final accuracy either: the ~0.1 of a diverged net is not a result (nnlab.summary)
     assert r.final["train_acc"] is None and r.row()["train acc"] is None
+
+
+def test_an_optimizer_named_twice_is_refused_and_an_alias_is_another_run():
+    # (sgd,sgd ran the same net twice, one curve drawn over the other, and sgd.lr=...
+    # could not say which of the two it meant)
+    from nnlab.experiments.optimizers.specs import parse_names
+
+    with pytest.raises(ConfigError, match="^--optimizers: 'sgd' is given twice; name each"):
+        parse_names("sgd, momentum,SGD")
+    assert parse_names("sgd,gd,adam") == ["sgd", "gd", "adam"]

@@ -114,6 +114,10 @@ def parse_names(text: str) -> list[str]:
     names = [t.strip().lower() for t in text.split(",") if t.strip()]
     if not names:
         raise ConfigError("--optimizers: expected at least one optimizer name")
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:  # (the same run twice, one curve over the other: its overrides,
+        # <name>.lr=..., could not tell the two apart)
+        raise ConfigError(f"--optimizers: {twice!r} is given twice; name each optimizer once")
     return names
 
 
