@@ -8,7 +8,6 @@ warning (``idle_keys``), and a sweep over such a key is trials that differ by th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from nnlab.config import Config
 from nnlab.nn.registry import INITS
@@ -61,14 +60,14 @@ def idle_keys(cfg: Config, keys: Iterable[str] | None = None) -> dict[str, str]:
     return found
 
 
-def sweep_warnings(axes: Iterable[str], config_of: Callable[[dict[str, Any]], Config]) -> list[str]:
-    """The warnings for a sweep (or a search) over ``axes``, whose base config is ``config_of({})``
-    (the config with the fixed overrides): a key the base sets that no trial reads, and a
+def sweep_warnings(axes: Iterable[str], base_config: Callable[[], Config]) -> list[str]:
+    """The warnings for a sweep (or a search) over ``axes``, whose base config (the config with
+    the fixed overrides, no swept value) ``base_config()`` gives: a key the base sets that no trial reads, and a
     swept key no trial reads (its trials differ by their seeds alone). A key is idle in every
     trial when it is idle in the base and the key that decides (``IDLE_WHEN``) is not swept."""
     swept = set(axes)
     try:
-        base = config_of({})
+        base = base_config()
     except Exception:  # (a base valid only with the swept values: the trials' checks say why)
         return []
     settled = [key for key, (by, _) in IDLE_WHEN.items() if by not in swept]

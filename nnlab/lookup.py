@@ -106,8 +106,8 @@ def one_reading() -> Iterator[None]:
     sweep's trial) once, for as long as its files stay as they were: each has the inode, size
     and times it had (``_fingerprint``; a writer replaces a file whole or appends to it).
     ``runs list`` reads a sweep's trials for its best trial and for their damage, ``runs show``
-    for its table and its damage, the report for its pages: each trial once. Nested blocks
-    share the outer one's reading."""
+    for its table and its damage: each trial once. Nested blocks share the outer one's
+    reading."""
     if _READING.get() is not None:
         yield
         return

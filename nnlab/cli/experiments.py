@@ -408,7 +408,7 @@ def warn_idle_ranges(
     ranges, fixed = tn.parse_args(list(args or []))
     raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
     for line in sweep_warnings(
-        ranges or tn.DEFAULT_PARAMS, lambda _: Config.model_validate(apply_overrides(raw, fixed))
+        ranges or tn.DEFAULT_PARAMS, lambda: Config.model_validate(apply_overrides(raw, fixed))
     ):
         note(line)
 

@@ -270,7 +270,7 @@ def run_definition(
     from nnlab.sweep import run_sweep
     from nnlab.sweep.definition import trial_config
 
-    for line in sweep_warnings(defn.spec.params, lambda values: trial_config(defn, values)):
+    for line in sweep_warnings(defn.spec.params, lambda: trial_config(defn, {})):
         note(line)  # (a key no trial reads: said before the trials, even with -q)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
