@@ -14,7 +14,6 @@ from nnlab.cli.common import (
     EXIT_FAILED,
     EXIT_TRIALS_FAILED,
     NEW_FOLDER,
-    ConfigArg,
     Execution,
     FormatOpt,
     Lines,
@@ -38,6 +37,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json, emit_table
+from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
 from nnlab.output import Format, counted
 
 Choices = list[str] | None
@@ -50,14 +50,18 @@ Num = bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max)."
 ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
 
 
+ScanResume = redo_option("scan")
+
+
 @command(Output)
 def lr_scan(
-    config: ConfigArg,
+    config: OptionalConfigArg = None,
     overrides: OverridesArg = None,
     min_exp: MinExp = -10,
     max_exp: MaxExp = -1,
     num: Num = 10,
     epochs: ScanEpochs = 2,
+    resume: ScanResume = None,
     *,
     opts: Output,
 ) -> None:
@@ -72,6 +76,14 @@ def lr_scan(
     """
     from nnlab.experiments import lr_scan as scan
 
+    given_or_resumed(config, resume, "a config file", "nnlab lr-scan configs/mnist-1000.yaml")
+    alone_with_resume(resume)
+    if resume is not None:
+        check_report(folder_root(resume, None, opts.runs_dir, "lr-scan"), opts.report)
+        with Lines(opts.quiet) as lines:
+            result = scan.resume_scan(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
+                                      progress=lines, on_start=announce_redo)  # fmt: skip
+        return show_scan(result, opts)
     cfg = read_config(config, overrides)
     root, folder = opts.location()
     check_report(root, opts.report)
@@ -81,6 +93,13 @@ def lr_scan(
             data_dir=opts.data_dir, runs_dir=root, overrides=overrides or [], folder=folder,
             progress=lines,
         )  # fmt: skip
+    show_scan(result, opts)
+
+
+def show_scan(result: Any, opts: Output) -> None:
+    """A scan's table (or JSON), its notes and its folder, as the folder's summary.json has them."""
+    from nnlab.experiments import lr_scan as scan
+
     summary = result.run.summary()  # (the table as the folder's summary.json gives it)
     with then_report(result.run.path.parent, opts.report):
         if opts.fmt == Format.json:
@@ -108,6 +127,9 @@ InitChoice = choices(
 )
 
 
+HistogramsResume = redo_option("activations run")
+
+
 @command()
 def activations(
     activation: ActivationChoice = None,
@@ -126,6 +148,7 @@ def activations(
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
     report: ReportOpt = False,
+    resume: HistogramsResume = None,
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
 
@@ -133,13 +156,20 @@ def activations(
     """
     from nnlab.experiments import activations as act
 
-    root, folder = run_location(runs_dir, out)
-    check_report(root, report)
-    with Lines(quiet) as lines:
-        result = act.activation_histograms(
-            activation, init, layers=layers, units=units, samples=samples, seed=seed,
-            runs_dir=root, folder=folder, progress=lines,
-        )  # fmt: skip
+    alone_with_resume(resume)
+    if resume is not None:
+        check_report(folder_root(resume, None, runs_dir, "activations"), report)
+        with Lines(quiet) as lines:
+            result = act.resume_histograms(resume, runs_dir=runs_dir, progress=lines,
+                                           on_start=announce_redo)  # fmt: skip
+    else:
+        root, folder = run_location(runs_dir, out)
+        check_report(root, report)
+        with Lines(quiet) as lines:
+            result = act.activation_histograms(
+                activation, init, layers=layers, units=units, samples=samples, seed=seed,
+                runs_dir=root, folder=folder, progress=lines,
+            )  # fmt: skip
     summary = result.run.summary()
     with then_report(result.run.path.parent, report):
         if fmt == Format.json:

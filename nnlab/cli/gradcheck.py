@@ -32,6 +32,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
+from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
 from nnlab.output import Format, to_csv
 
 
@@ -89,6 +90,9 @@ GradcheckReportOpt = Annotated[
 ]  # fmt: skip
 
 
+DifferencesResume = redo_option("--compare-differences")
+
+
 @command()
 def gradcheck(
     config: Config = None,
@@ -106,6 +110,7 @@ def gradcheck(
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
     report: GradcheckReportOpt = False,
+    resume: DifferencesResume = None,
     *,
     ctx: typer.Context,
 ) -> None:
@@ -120,6 +125,15 @@ def gradcheck(
         raise ConfigError(
             f"{config}: an override needs a config file first (gradcheck CFG key=value)"
         )
+    alone_with_resume(resume, "compare_differences")  # (which a resume does: it may be said)
+    if resume is not None:
+        from nnlab.runs import find_run
+
+        check_report(find_run(runs_dir, resume, kind="gradcheck").path.parent, report)
+        with Lines(quiet) as lines:
+            diff = df.resume_differences(resume, runs_dir=runs_dir, data_dir=data_dir,
+                                         progress=lines, on_start=announce_redo)  # fmt: skip
+        return show_differences(diff, fmt, png, report)
     cfg = read_config(config, overrides) if config is not None else None
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
     if compare_differences:
@@ -128,12 +142,7 @@ def gradcheck(
             diff = df.run_differences(
                 cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out, progress=lines
             )
-        with then_report(diff.png.parent.parent, report):
-            show(diff, fmt)
-            note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
-            note(f"figure: {diff.png}")
-            copy_figure(diff.png, png)
-        return
+        return show_differences(diff, fmt, png, report)
     refuse_compare_only(ctx, out=out, png=png, param=param, report=report)
     with Lines(quiet) as lines:
         checked = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
@@ -142,6 +151,15 @@ def gradcheck(
         (note if fmt != Format.table else say)(line)
     if not checked.ok:
         raise typer.Exit(EXIT_FAILED)
+
+
+def show_differences(diff: Any, fmt: Format, png: Path | None, report: bool) -> None:
+    """--compare-differences' table, its folder and its figure (``--png``: a copy)."""
+    with then_report(diff.png.parent.parent, report):
+        show(diff, fmt)
+        note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
+        note(f"figure: {diff.png}")
+        copy_figure(diff.png, png)
 
 
 def refuse_compare_only(ctx: typer.Context, **given: Any) -> None:

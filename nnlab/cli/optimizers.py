@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit_json, emit_table
+from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
 from nnlab.output import Format
 
 Overrides = Annotated[
@@ -89,6 +90,9 @@ Jobs = Annotated[
 ]  # fmt: skip
 
 
+ComparisonResume = redo_option("comparison")
+
+
 @command(Output)
 def compare_optimizers(
     overrides: Overrides = None,
@@ -106,6 +110,7 @@ def compare_optimizers(
         int | None, seed_option("--dataset: seed of init and batch order (default 0).")
     ] = None,
     jobs: Jobs = None,
+    resume: ComparisonResume = None,
     *,
     opts: Output,
 ) -> None:
@@ -113,8 +118,19 @@ def compare_optimizers(
 
     Example: nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 --start 0.5,-1.0 --steps 5,20
     """
-    from nnlab.experiments.optimizers import run_comparison
+    from nnlab.experiments.optimizers import resume_comparison, run_comparison
 
+    alone_with_resume(resume, "jobs")
+    if resume is not None:
+        from nnlab.runs import find_run
+
+        where = find_run(opts.runs_dir, resume, kind="compare-optimizers").path.parent
+        check_report(where, opts.report)
+        with Lines(opts.quiet) as lines:
+            result = resume_comparison(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
+                                       jobs=jobs, figure=opts.png, progress=lines,
+                                       on_start=announce_redo)  # fmt: skip
+        return show(result, opts)
     check_report(run_location(opts.runs_dir, opts.out)[0], opts.report)
     with Lines(opts.quiet) as lines:
         result = run_comparison(
@@ -123,6 +139,11 @@ def compare_optimizers(
             batch_size=batch_size, seed=seed, jobs=jobs, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, figure=opts.png, progress=lines,
         )  # fmt: skip
+    show(result, opts)
+
+
+def show(result: Any, opts: Output) -> None:
+    """The comparison's table (or JSON), its folder and its figure."""
     with then_report(result.run.path.parent, opts.report):
         if opts.fmt == Format.json:
             emit_json(result.to_json())

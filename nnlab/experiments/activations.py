@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import runs
+from nnlab import redo, runs
 from nnlab.errors import ConfigError, not_one_of
 from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory
 from nnlab.nn.layers import Affine
@@ -171,8 +171,10 @@ def activation_histograms(
     runs_dir: Path = runs.DEFAULT_ROOT,
     folder: str | None = None,
     progress: Callable[[str], None] | None = None,
+    again: runs.RunDir | None = None,
 ) -> ActivationsResult:
-    """Run every (activation, init) setting; write the table and ``activations.png``.
+    """Run every (activation, init) setting; write the table and ``activations.png`` (into a
+    new folder, or ``again``: the one ``resume_histograms`` does them again in).
 
     The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
     of histograms (rows = settings, columns = layers). ``progress`` gets a line per setting
@@ -206,19 +208,28 @@ def activation_histograms(
                 if progress is not None:
                     progress(setting_line(rows[-1], len(results), len(acts) * len(init_names)))
 
-    settings = {
-        "activations": acts,
-        "inits": init_names,
-        "layers": layers,
-        "units": units,
-        "samples": samples,
-        "seed": seed,
-    }
-    with runs.start(
-        runs_dir, "activations", "activations", folder=folder, name="activations", **settings
-    ) as life:
+    settings = dict(activations=acts, inits=init_names, layers=layers, units=units,
+                    samples=samples, seed=seed)  # fmt: skip
+    recipe = {**settings, "bins": bins}
+    with redo.begin("activations", runs_dir, "activations", again=again, recipe=recipe,
+                    folder=folder, name="activations", **settings) as life:  # fmt: skip
         _write(life.run, rows, results, settings, bins, progress)
     return ActivationsResult(life.run, rows, results)
+
+
+def resume_histograms(
+    ref: str,
+    *,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    progress: Callable[[str], None] | None = None,
+    on_start: Callable[[runs.RunDir], None] | None = None,
+) -> ActivationsResult:
+    """``nnlab activations --resume REF``: an interrupted folder's histograms done again in it,
+    from its recipe (``nnlab.redo``)."""
+    run, recipe = redo.find(runs_dir, ref, "activations", on_start)
+    acts, inits = recipe.pop("activations"), recipe.pop("inits")
+    return activation_histograms(acts, inits, **recipe, runs_dir=run.path.parent,
+                                 progress=progress, again=run)  # fmt: skip
 
 
 def setting_line(last: dict[str, Any], done: int, total: int) -> str:

@@ -227,17 +227,25 @@ def differences_target(
 
 
 def save_differences(
-    diff: Differences, *, what: str, title: str, runs_dir: Path, out: Path | None = None
+    diff: Differences,
+    *,
+    what: str,
+    title: str,
+    runs_dir: Path,
+    out: Path | None = None,
+    again: Any = None,
+    recipe: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> Path:
     """A new folder (``<runs_dir>/<stamp>-gradcheck-differences-<id>``, or exactly ``out``;
-    kind ``gradcheck``) with ``differences.json`` (the numbers, and ``what`` they are of) and
-    ``differences.png``."""
-    from nnlab import plots, runs
+    kind ``gradcheck``; or ``again``, the folder a resume writes them in again) with
+    ``differences.json`` (the numbers, and ``what`` they are of) and ``differences.png``.
+    ``recipe`` and ``fields`` go into a new folder's meta.json (``nnlab.redo``)."""
+    from nnlab import plots, redo, runs
 
-    root, folder = runs.location(runs_dir, out)
-    with runs.start(
-        root, "gradcheck-differences", "gradcheck", folder=folder, param=diff.param
-    ) as life:
+    root, folder = runs.location(runs_dir, out) if again is None else (runs_dir, None)
+    with redo.begin("gradcheck", root, "gradcheck-differences", again=again,
+                    recipe=recipe or {}, folder=folder, param=diff.param, **fields) as life:  # fmt: skip
         stored = {"title": title, "what": what, **diff.to_dict()}
         life.run.write_json("differences.json", stored)
         figure = plots.gradcheck_differences_figure(
@@ -305,14 +313,16 @@ def run_differences(
     runs_dir: Path = Path("runs"),
     out: Path | None = None,
     progress: Progress | None = None,
+    again: Any = None,
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
-    folder under ``runs_dir`` (or exactly ``out``)."""
-    from nnlab.runs import location
+    folder under ``runs_dir`` (or exactly ``out``; or ``again``: ``resume_differences``)."""
+    from nnlab.runs import data_dir_text, location
 
     s = settings
     # (the folder's space before the work, not after it, as runs.start would check it)
-    check_disk("the gradcheck folder", FOLDER_FILES, location(runs_dir, out)[0])
+    root = location(runs_dir, out)[0] if again is None else again.path.parent
+    check_disk("the gradcheck folder", FOLDER_FILES, root)
     model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
     if cfg is not None:  # (each entry: a forward and a centred difference at every step)
         entries = min(int(model.params[_param(model, param)].size), s.max_entries)
@@ -323,5 +333,34 @@ def run_differences(
         model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed, progress=progress
     )
     title = f"finite differences: {diff.param} ({what})"
-    path = save_differences(diff, what=what, title=title, runs_dir=runs_dir, out=out)
+    recipe = {"eps": s.eps, "batch": s.batch, "max_entries": s.max_entries, "seed": s.seed,
+              "param": param, "config": cfg is not None}  # fmt: skip
+    fields = {"data_dir": data_dir_text(data_dir)} if cfg is not None else {}
+    if cfg is not None:
+        from nnlab.config import config_hash, to_yaml
+
+        fields.update(files={"config.yaml": to_yaml(cfg)}, config_hash=config_hash(cfg))
+    path = save_differences(diff, what=what, title=title, out=out, again=again, recipe=recipe,
+                            runs_dir=runs_dir if again is None else root, **fields)  # fmt: skip
     return DifferencesReport(diff, what, s.eps, path)
+
+
+def resume_differences(
+    ref: str,
+    *,
+    runs_dir: Path = Path("runs"),
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+    on_start: Any = None,
+) -> DifferencesReport:
+    """``nnlab gradcheck --resume REF``: an interrupted --compare-differences folder's
+    comparison done again in it, from its recipe and config.yaml (``nnlab.redo``)."""
+    from nnlab import redo
+    from nnlab.experiments.train import load_run_config
+
+    run, recipe = redo.find(runs_dir, ref, "gradcheck", on_start)
+    cfg = load_run_config(run) if recipe.pop("config", False) else None
+    param = recipe.pop("param", None)
+    settings = CheckSettings(**recipe)
+    given = redo.data_dir(run, data_dir)
+    return run_differences(cfg, given, settings, param=param, progress=progress, again=run)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import runs
+from nnlab import redo, runs
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import (
     Config,
@@ -43,6 +43,7 @@ from nnlab.config import (
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.experiments.checks import check_compatible, check_total_work
+from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
 from nnlab.output import Table, counted, number
 from nnlab.summary import finals
@@ -238,8 +239,10 @@ def lr_scan(
     folder: str | None = None,
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
+    again: runs.RunDir | None = None,
 ) -> LrScanResult:
-    """Run the scan for ``cfg`` into a new run folder ``lr-scan-<name>``; see the module doc.
+    """Run the scan for ``cfg`` into a new run folder ``lr-scan-<name>`` (or ``again``, the
+    folder a resume does it in: ``resume_scan``); see the module doc.
 
     The folder holds config.yaml, meta.json, summary.json (rows, best rates, initial loss and
     every training's epoch records), summary.txt and lr-scan.png.
@@ -256,11 +259,15 @@ def lr_scan(
     check_compatible(rate_cfgs[0], data, nets, why="the scan's rates, trained side by side")
     what = f"the scan ({counted(len(rates), 'rate')} x {counted(epochs, 'epoch')})"
     check_total_work(what, [(rate_cfg, data) for rate_cfg in rate_cfgs])
-    with runs.start(
+    recipe = {"min_exp": min_exp, "max_exp": max_exp, "num": num, "epochs": epochs}
+    with redo.begin(
+        "lr-scan",
         runs_dir,
         f"lr-scan-{cfg.name}",
-        "lr-scan",
+        again=again,
+        recipe=recipe,
         folder=folder,
+        files={"config.yaml": to_yaml(cfg)},
         name=cfg.name,
         seed=cfg.seed,
         config_hash=config_hash(cfg),
@@ -270,7 +277,6 @@ def lr_scan(
         rates=rates,
         epochs=epochs,
     ) as life:
-        life.run.write_text("config.yaml", to_yaml(cfg))
         initial, step_losses, trainings = _scan(cfg, data, rates, rate_cfgs, epochs, progress)
         rows = table_rows(rates, step_losses, trainings, initial)
         best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
@@ -280,6 +286,25 @@ def lr_scan(
         result = LrScanResult(life.run, rows, shown, best_step, best_train, curves)
         _write(result, cfg, epochs)
     return result
+
+
+def resume_scan(
+    ref: str,
+    *,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    data_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    on_start: Callable[[runs.RunDir], None] | None = None,
+) -> LrScanResult:
+    """``nnlab lr-scan --resume REF``: the scan of an interrupted (or failed) folder done again
+    in it, from its config.yaml and recipe (``nnlab.redo``): the numbers an uninterrupted scan
+    gives."""
+    run, recipe = redo.find(runs_dir, ref, "lr-scan", on_start)
+    cfg = load_run_config(run)
+    overrides = run.meta.get("overrides") or []
+    given = redo.data_dir(run, data_dir)
+    return lr_scan(cfg, **recipe, data_dir=given, overrides=overrides, progress=progress,
+                   again=run)  # fmt: skip
 
 
 def _scan(

@@ -13,6 +13,7 @@ from typing import Any
 
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, counted, spelled
+from nnlab.redo import REDONE
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import best_trial as summary_best, outcome, summarize
@@ -219,7 +220,8 @@ def command(entry: Entry) -> str:
 
 UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it goes ahead)
 RESUMES = {"train": "train", "trial": "train", "sweep": "sweep", "tune": "tune",
-           "landscape": "landscape"}  # fmt: skip
+           "landscape": "landscape", "lr-scan": "lr-scan", "activations": "activations",
+           "compare-optimizers": "compare-optimizers", "gradcheck": "gradcheck"}  # fmt: skip
 
 
 def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
@@ -249,13 +251,10 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
             )
         )
     elif entry.kind in RESUMES and entry.status in UNFINISHED:
-        command_name = RESUMES[entry.kind]
-        out.append(
-            (
-                "continue it where it stopped",
-                f"nnlab {command_name} --resume {shlex.quote(folder)}{extra}",
-            )
-        )
+        command_name, again = RESUMES[entry.kind], entry.kind in REDONE  # (nnlab.redo's: its
+        if not again or "recipe" in entry.meta:  # work again, from the recipe it recorded)
+            what = "do its work again in its folder" if again else "continue it where it stopped"
+            out.append((what, f"nnlab {command_name} --resume {shlex.quote(folder)}{extra}"))
     if command(entry) and entry.kind != "trial":
         out.append(("the original command", command(entry)))
     return out

@@ -500,9 +500,17 @@ def test_a_resume_is_offered_only_where_it_has_work_left(report, every_kind, tmp
     (trial / "meta.json").write_text(
         (trial / "meta.json").read_text().replace('"COMPLETED"', '"INTERRUPTED"')
     )
+    scan, histograms = folder(runs_dir, "lr-scan-"), folder(runs_dir, "activations-")
+    for path, drop in ((scan, ()), (histograms, ("recipe",))):  # (the second: made by an
+        meta = json.loads((path / "meta.json").read_text())  # nnlab before recipes)
+        meta["status"] = "INTERRUPTED"
+        (path / "meta.json").write_text(json.dumps({k: meta[k] for k in meta if k not in drop}))
     result = build_report((), runs_dir, tmp_path / "report")
     assert f"nnlab train --resume {stopped.path}" in page(result.out, stopped.path)
     assert f"nnlab sweep --resume {sweep}" in page(result.out, sweep)
+    assert f"nnlab lr-scan --resume {scan}" in page(result.out, scan)
+    assert "do its work again in its folder" in page(result.out, scan)
+    assert "--resume" not in page(result.out, histograms)  # (it would be refused: no recipe)
 
 
 def test_a_run_that_ended_before_its_first_epoch_has_none_recorded_not_yet(tmp_path, monkeypatch):

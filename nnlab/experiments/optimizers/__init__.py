@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnlab import runs
+from nnlab import redo, runs
 from nnlab.config import to_yaml
 from nnlab.errors import ConfigError
 from nnlab.experiments.optimizers.paths import (
@@ -74,10 +74,15 @@ from nnlab.output import Table
 
 
 # ----------------------------------------------------------------------------- run folders
-def open_run(runs_dir: Path, out: Path | None, **fields: Any) -> runs.Lifecycle:
-    """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``."""
-    root, folder = runs.location(runs_dir, out)
-    return runs.start(root, "compare-optimizers", "compare-optimizers", folder=folder, **fields)
+def open_run(
+    runs_dir: Path, out: Path | None, again: runs.RunDir | None = None, **fields: Any
+) -> runs.Lifecycle:
+    """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``;
+    or ``again``'s, the folder a resume does the comparison again in (``resume_comparison``).
+    ``fields`` (the ``recipe`` among them: ``nnlab.redo``) go into a new folder's meta.json."""
+    root, folder = (again.path.parent, None) if again is not None else runs.location(runs_dir, out)
+    name = "compare-optimizers"
+    return redo.begin(name, root, name, again=again, folder=folder, **fields)
 
 
 def _copy_figure(src: Path, dest: Path | None) -> Path | None:
@@ -129,6 +134,8 @@ def run_function_comparison(
     runs_dir: Path = runs.DEFAULT_ROOT,
     out: Path | None = None,
     figure: Path | None = None,
+    again: runs.RunDir | None = None,
+    recipe: dict[str, Any] | None = None,
 ) -> ComparisonRun:
     """``compare_on_function`` into a run folder: result.json (every path), summary.txt, paths.png.
 
@@ -139,7 +146,7 @@ def run_function_comparison(
     if isinstance(starts, str):
         starts = parse_starts(starts, get_objective(function).dim, function)
     comparison = compare_on_function(function, optimizers, overrides, lrs, starts, steps, tol)
-    with open_run(runs_dir, out, function=function, tol=tol) as life:
+    with open_run(runs_dir, out, again, recipe=recipe or {}, function=function, tol=tol) as life:
         run = life.run
         table = _write_result(run, comparison.to_json())
         png = plot_function_comparison(comparison, run.file("paths.png"))
@@ -160,6 +167,8 @@ def run_dataset_comparison(
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    again: runs.RunDir | None = None,
+    recipe: dict[str, Any] | None = None,
 ) -> ComparisonRun:
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
@@ -168,7 +177,8 @@ def run_dataset_comparison(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
     )  # (every check before the folder)
     source, size = plan.data.source, (result_bytes(plan, net), "fewer --steps or optimizers")
-    with open_run(runs_dir, out, size=size, dataset=dataset, seed=net.seed,
+    with open_run(runs_dir, out, again, recipe=recipe or {}, size=size, dataset=dataset,
+                  seed=net.seed, data_dir=runs.data_dir_text(data_dir),
                   data_source=source) as life:  # fmt: skip
         run = life.run
         comparison = train_plan(plan, net, progress=progress, jobs=jobs)
@@ -187,6 +197,11 @@ def _write_result(run: runs.RunDir, result: dict[str, Any]) -> Table:
     table = comparison_table(result)
     run.write_text("summary.txt", table.text())
     return table
+
+
+# run_comparison's options that say what is compared: a folder's recipe (``nnlab.redo``)
+RECIPE = ("function", "dataset", "optimizers", "lr", "start", "steps", "overrides", "tol",
+          "hidden", "loss", "batch_size", "seed", "jobs")  # fmt: skip
 
 
 def run_comparison(
@@ -209,26 +224,30 @@ def run_comparison(
     out: Path | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    again: runs.RunDir | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
     ``book``), or loss curves training a net on ``dataset``. An option left None takes its
     default; one that applies to the other kind of comparison is refused (it would be
-    ignored). Bad options raise ConfigError before any folder is made."""
+    ignored). Bad options raise ConfigError before any folder is made. The texts are the
+    folder's recipe (``again``: the folder ``resume_comparison`` does them again in)."""
+    recipe = {k: list(v) if k == "overrides" else v for k, v in locals().items() if k in RECIPE}
+    where = {"runs_dir": runs_dir, "out": out, "figure": figure, "again": again, "recipe": recipe}
     if function is not None and dataset is not None:
         raise ConfigError("give --function or --dataset, not both")
     names = parse_names(optimizers) if optimizers is not None else None
     lrs = parse_floats(lr, "--lr") if lr is not None else None
     step_list = parse_ints(steps, "--steps") if steps is not None else None
-    net_options = {"--hidden": hidden, "--loss": loss, "--batch-size": batch_size,
-                   "--seed": seed, "--jobs": jobs}  # fmt: skip
     if dataset is None:
+        net_options = {"--hidden": hidden, "--loss": loss, "--batch-size": batch_size,
+                       "--seed": seed, "--jobs": jobs}  # fmt: skip
         for option, value in net_options.items():
             if value is not None:
                 raise ConfigError(f"{option}: for --dataset comparisons (a net), "
                                   "not for a --function's paths")  # fmt: skip
         return run_function_comparison(
             function or "book", names, overrides, lrs, start, step_list,
-            DEFAULT_TOL if tol is None else tol, runs_dir=runs_dir, out=out, figure=figure,
+            DEFAULT_TOL if tol is None else tol, **where,
         )  # fmt: skip
     for option, value in (("--start", start), ("--tol", tol)):
         if value is not None:
@@ -241,9 +260,30 @@ def run_comparison(
         loss or "softmax_ce", 128 if batch_size is None else batch_size, seed or 0,
     )  # fmt: skip
     return run_dataset_comparison(
-        dataset, names, overrides, lrs, net, data_dir=data_dir, runs_dir=runs_dir, out=out,
-        figure=figure, progress=progress, jobs=jobs or 1,
+        dataset, names, overrides, lrs, net, data_dir=data_dir, progress=progress,
+        jobs=jobs or 1, **where,
     )  # fmt: skip
+
+
+def resume_comparison(
+    ref: str,
+    *,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    data_dir: Path | None = None,
+    jobs: int | None = None,
+    figure: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    on_start: Callable[[runs.RunDir], None] | None = None,
+) -> ComparisonRun:
+    """``nnlab compare-optimizers --resume REF``: an interrupted comparison done again in its
+    folder from the option texts it recorded (``nnlab.redo``); ``jobs``, if given, instead of
+    its own (the numbers do not depend on it)."""
+    run, recipe = redo.find(runs_dir, ref, "compare-optimizers", on_start)
+    if jobs is not None:
+        recipe["jobs"] = jobs
+    recipe["overrides"] = tuple(recipe.get("overrides") or ())
+    given = redo.data_dir(run, data_dir)
+    return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress, again=run)
 
 
 DEFAULT_TOL = 1e-2  # a function's distance to its minimum that counts as reached
@@ -274,6 +314,7 @@ __all__ = [
     "random_local_search",
     "random_search",
     "resolve_optimizers",
+    "resume_comparison",
     "run_comparison",
     "run_dataset_comparison",
     "run_function_comparison",

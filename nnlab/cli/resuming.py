@@ -1,0 +1,66 @@
+"""``--resume`` of the commands whose folders a resume continues: its option, and what it takes.
+
+A resume goes on with the settings its folder recorded (``train``, ``sweep``, ``tune`` and
+``landscape`` from their checkpoints and files; ``lr-scan``, ``activations``,
+``compare-optimizers`` and ``gradcheck --compare-differences`` doing their work again:
+``nnlab.redo``), so the options of the work are refused beside it (``alone_with_resume``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from nnlab.cli.usage import name_of
+
+
+def redo_option(what: str) -> object:
+    """The ``--resume`` option of a command whose folder a resume does again (``nnlab.redo``)."""
+    return Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            help=f"Do an interrupted {what} again in its folder (folder, id prefix or 'latest'), "
+            "with the settings it recorded: the numbers an uninterrupted one gives.",
+            show_default=False,
+        ),
+    ]
+
+
+# what a resume takes beside --resume: where to look and what to print, nothing of the work
+RESUME_TAKES = ("resume", "runs_dir", "data_dir", "quiet", "fmt", "png", "report")
+
+
+def alone_with_resume(resume: str | None, *takes: str) -> None:
+    """``--resume`` does a folder's work with the settings the folder recorded: an option or
+    argument of the work given beside it on the command line is refused, naming it (it was
+    ignored, or would make the folder hold what it does not say). ``takes``: the command's
+    own options that change how, not what (``--jobs``)."""
+    import typer.main
+
+    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
+    ctx = get(silent=True) if get is not None else None
+    if resume is None or ctx is None:
+        return
+    allowed = (*RESUME_TAKES, *takes)
+    for param in ctx.command.params:
+        if param.name in allowed:
+            continue
+        source = ctx.get_parameter_source(param.name or "")
+        if source is not None and source.name == "COMMANDLINE":
+            keep = ", ".join(
+                name_of(p) for p in ctx.command.params if p.name in allowed and p.name != "resume"
+            )
+            raise typer.BadParameter(
+                f"not with --resume, which goes on with the settings its folder "
+                f"recorded; beside it give only {keep}",
+                param_hint=name_of(param),
+            )
+
+
+def announce_redo(run: Any) -> None:
+    """The line a redone resume starts with, once its folder is found good: what it does."""
+    from nnlab.cli.common import note
+
+    note(f"resuming {run.path}: its work again from the start (a {run.kind} folder keeps no "
+         "partial results)")  # fmt: skip

@@ -1,0 +1,86 @@
+"""The resume of the experiments that keep no partial results: their work again, in their folder.
+
+``lr-scan``, ``activations``, ``compare-optimizers`` and ``gradcheck --compare-differences``
+compute their results whole (a scan's rates train as one stack; the others take seconds) and
+write them at the end, so an interrupted folder holds its settings and no results. Each records
+in meta.json the ``recipe`` it was given (the options as the library takes them; its config in
+config.yaml), and ``nnlab <command> --resume FOLDER`` does the work again from the recipe, into
+the same folder, with the numbers an uninterrupted run gives: the folder keeps its id and ends
+COMPLETED, with a ``resumes`` entry in its meta.json. Like every resume, a COMPLETED folder is
+refused ('nothing to resume'), one still RUNNING in a live process too (``runs.reopen``).
+
+This module chooses between a new folder (``runs.start``) and the resumed one
+(``runs.reopen``); the lifecycle itself stays ``runs``' own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nnlab import runs
+from nnlab.errors import RunError
+from nnlab.output import command_line
+
+# kind -> (the command that resumes it, the files its ending writes: a resume removes them)
+REDONE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lr-scan": ("lr-scan", ("summary.json", "summary.txt", "lr-scan.png")),
+    "activations": ("activations", ("summary.json", "summary.txt", "activations.png")),
+    "compare-optimizers": (
+        "compare-optimizers",
+        ("result.json", "summary.txt", "paths.png", "losses.png"),
+    ),
+    "gradcheck": ("gradcheck", ("differences.json", "differences.png")),
+}
+
+
+def resume_command(kind: str) -> str:
+    """The command that continues a ``kind`` folder, ``{path}`` standing for the folder."""
+    return f"nnlab {REDONE[kind][0]} --resume {{path}}"
+
+
+def begin(
+    kind: str,
+    root: Path,
+    name: str,
+    /,
+    *,
+    again: runs.RunDir | None = None,
+    recipe: dict[str, Any] | None = None,
+    folder: str | None = None,
+    **fields: Any,
+) -> runs.Lifecycle:
+    """The lifecycle of a ``kind`` folder: a new one under ``root`` (``runs.start``: its
+    meta.json gets ``recipe`` and ``fields``, and ``files`` among them are written first), or
+    ``again``, the folder a resume found (``find``), reopened with its earlier results removed."""
+    if again is not None:
+        return runs.reopen(again, resume=resume_command(kind), ended=REDONE[kind][1])
+    resume = resume_command(kind)
+    return runs.start(root, name, kind, folder=folder, resume=resume, recipe=recipe, **fields)
+
+
+def find(
+    runs_dir: Path, ref: str, kind: str, on_start: Callable[[runs.RunDir], None] | None = None
+) -> tuple[runs.RunDir, dict[str, Any]]:
+    """The ``kind`` folder ``ref`` names (folder, id prefix or 'latest') and its recipe:
+    RunError for a COMPLETED one (nothing to resume) or one made before folders kept a recipe.
+    ``on_start(run)`` once it is found good (the command's 'resuming' line)."""
+    run = runs.find_run(runs_dir, ref, kind=kind)
+    runs.refuse_finished(run)
+    recipe = run.meta.get("recipe")
+    if not isinstance(recipe, dict):
+        raise RunError(
+            f"{run.path}: its meta.json has no recipe (made by an nnlab that could not resume "
+            f"a {kind} folder); run the command again: {command_line(run.meta.get('argv'))}"
+        )
+    if on_start is not None:
+        on_start(run)
+    return run, dict(recipe)
+
+
+def data_dir(run: runs.RunDir, given: Path | None) -> Path | None:
+    """The data folder of a resume: ``--data-dir`` if given, else the one the folder recorded."""
+    if given is None and run.meta.get("data_dir"):
+        return Path(run.meta["data_dir"])
+    return given

@@ -1,0 +1,136 @@
+"""Every command that makes a folder, interrupted, says the command that continues it, and that
+command does: the folder ends COMPLETED with one ``resumes`` entry. For the commands that keep
+no partial results (``nnlab.redo``: lr-scan, activations, compare-optimizers, gradcheck
+--compare-differences) the resume does the work again from the recipe the folder recorded, and
+its results are the uninterrupted run's (all but the seconds they took)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnlab import redo, runs
+
+from .helpers import invoke, one_line, only
+from .test_after_folder import COMMANDS, inject, signalling
+
+RESULT = {  # a redone kind's file of results, and the keys of it that are timings
+    "lr-scan": "summary.json",
+    "activations": "summary.json",
+    "compare-optimizers": "result.json",
+    "gradcheck": "differences.json",
+}
+TIMINGS = ("seconds", "timing")
+
+
+def untimed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: untimed(v) for k, v in value.items() if k not in TIMINGS}
+    if isinstance(value, list):
+        return [untimed(v) for v in value]
+    return value
+
+
+def interrupt(case: Path, monkeypatch, command: str) -> tuple[runs.RunDir, str]:
+    """``command`` of ``COMMANDS`` sent SIGTERM at its ``nth`` write: its folder and the
+    command its line says continues it."""
+    args, _, nth = COMMANDS[command]
+    nth += 2 if command in ("sweep", "tune") else 0  # (as test_other_commands counts them)
+    with monkeypatch.context() as patched:
+        inject(patched, nth, signalling(signal.SIGTERM))
+        result = invoke(*args, "--runs-dir", case / "runs")
+    assert result.exit_code == 130, result.output
+    top = only(case / "runs")
+    assert top.status == "INTERRUPTED"
+    line = one_line(result.stderr)
+    assert "; continue with: " in line, line
+    return top, line.split("; continue with: ", 1)[1]
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_interrupted_folder_says_its_resume_and_the_resume_completes_it(
+    case, monkeypatch, command
+):
+    top, resume = interrupt(case, monkeypatch, command)
+    word = {"gradcheck": "gradcheck"}.get(command, command)
+    assert resume == f"nnlab {word} --resume {top.path}"
+    again = invoke(*shlex.split(resume)[1:])
+    assert again.exit_code == 0, again.output
+    assert top.status == "COMPLETED"
+    assert len(top.meta["resumes"]) == 1
+    assert [r.path for r in runs.iter_runs(case / "runs")] == [top.path]  # (no new folder)
+
+
+@pytest.mark.parametrize("command", list(RESULT))
+def test_a_redone_folder_holds_what_an_uninterrupted_run_gives(case, monkeypatch, command):
+    top, resume = interrupt(case, monkeypatch, command)
+    again = invoke(*shlex.split(resume)[1:])
+    assert again.exit_code == 0, again.output
+    assert again.stderr.startswith(f"resuming {top.path}: its work again from the start (a ")
+    args, _, _ = COMMANDS[command]
+    assert invoke(*args, "--runs-dir", case / "straight").exit_code == 0
+    straight = only(case / "straight")
+    redone, fresh = (json.loads(r.file(RESULT[command]).read_text()) for r in (top, straight))
+    assert untimed(redone) == untimed(fresh)
+    assert top.meta["recipe"] == straight.meta["recipe"]
+    assert sorted(p.name for p in top.path.iterdir()) == sorted(
+        p.name for p in straight.path.iterdir()
+    )
+
+
+@pytest.mark.parametrize("command", list(RESULT))
+def test_a_redone_folder_that_completed_is_refused_and_left_alone(case, command):
+    args, _, _ = COMMANDS[command]
+    assert invoke(*args, "--runs-dir", case / "runs").exit_code == 0
+    top = only(case / "runs")
+    before = top.file("meta.json").read_bytes()
+    result = invoke(command, "--resume", "latest", "--runs-dir", case / "runs")
+    assert result.exit_code == 2, result.output
+    assert one_line(result.stderr) == f"error: {top.path}: already COMPLETED, nothing to resume"
+    assert top.file("meta.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("command", list(RESULT))
+def test_a_redone_folder_without_a_recipe_is_refused_with_its_command(case, command):
+    """A folder an nnlab made before it kept recipes: the line says to run the command again."""
+    args, _, _ = COMMANDS[command]
+    assert invoke(*args, "--runs-dir", case / "runs").exit_code == 0
+    top = only(case / "runs")
+    meta = top.meta
+    del meta["recipe"]
+    meta.update(status="INTERRUPTED", argv=["/usr/bin/nnlab", command, "--seed", "3"])
+    top.file("meta.json").write_text(json.dumps(meta))
+    result = invoke(command, "--resume", str(top.path))
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert line.startswith(f"error: {top.path}: its meta.json has no recipe"), line
+    assert line.endswith(f"run the command again: nnlab {command} --seed 3"), line
+
+
+def test_every_redone_kind_is_a_kind_a_command_makes():
+    assert set(redo.REDONE) == set(RESULT) <= set(runs.KINDS)
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["lr-scan", "--resume", "latest", "--num", "3"], "--num"),
+        (["lr-scan", "cfg.yaml", "--resume", "latest"], "CONFIG"),
+        (["activations", "--resume", "latest", "--layers", "2"], "--layers"),
+        (["activations", "--resume", "latest", "--out", "x"], "--out"),
+        (["compare-optimizers", "--resume", "latest", "--lr", "0.1"], "--lr"),
+        (["gradcheck", "--resume", "latest", "--eps", "1e-4"], "--eps"),
+    ],
+)
+def test_an_option_of_the_work_beside_resume_is_refused_naming_it(case, args, option):
+    """It would be ignored (the folder has its settings): refused before anything is read."""
+    result = invoke(*args, "--runs-dir", case / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert line.startswith(f"error: {option}: not with --resume"), line
+    assert not (case / "runs").exists()
