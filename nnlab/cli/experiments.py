@@ -253,6 +253,7 @@ def landscape(
     from nnlab.experiments import landscape as ls
 
     given_or_resumed(source, resume, "a run or a config file", "nnlab landscape latest")
+    alone_with_resume(resume, elsewhere=("source", "overrides", "out"))
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
     if opts.report:
@@ -363,6 +364,7 @@ def tune(
     from nnlab.sweep import make_executor
 
     given_or_resumed(config, resume, "a config file", "nnlab tune configs/digits-quickstart.yaml")
+    alone_with_resume(resume, *HOW, elsewhere=("config", "args", "out", "dry_run"))
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
     warn_idle_ranges(config, args, resume, settings)  # (even with -q)
@@ -441,6 +443,9 @@ def warn_idle_ranges(
         ranges or tn.DEFAULT_PARAMS, lambda: Config.model_validate(apply_overrides(raw, fixed))
     ):
         note(line)
+
+
+HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it runs, not what
 
 
 def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:

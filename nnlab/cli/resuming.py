@@ -31,11 +31,12 @@ def redo_option(what: str) -> object:
 RESUME_TAKES = ("resume", "runs_dir", "data_dir", "quiet", "fmt", "png", "report")
 
 
-def alone_with_resume(resume: str | None, *takes: str) -> None:
+def alone_with_resume(resume: str | None, *takes: str, elsewhere: tuple[str, ...] = ()) -> None:
     """``--resume`` does a folder's work with the settings the folder recorded: an option or
     argument of the work given beside it on the command line is refused, naming it (it was
     ignored, or would make the folder hold what it does not say). ``takes``: the command's
-    own options that change how, not what (``--jobs``)."""
+    own options that change how, not what (``--jobs``); ``elsewhere``: those the command
+    refuses beside --resume in its own words (a tune's config, a landscape's ``--out``)."""
     import typer.main
 
     get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
@@ -44,7 +45,7 @@ def alone_with_resume(resume: str | None, *takes: str) -> None:
         return
     allowed = (*RESUME_TAKES, *takes)
     for param in ctx.command.params:
-        if param.name in allowed:
+        if param.name in allowed or param.name in elsewhere:
             continue
         source = ctx.get_parameter_source(param.name or "")
         if source is not None and source.name == "COMMANDLINE":

@@ -125,6 +125,8 @@ def test_every_redone_kind_is_a_kind_a_command_makes():
         (["activations", "--resume", "latest", "--out", "x"], "--out"),
         (["compare-optimizers", "--resume", "latest", "--lr", "0.1"], "--lr"),
         (["gradcheck", "--resume", "latest", "--eps", "1e-4"], "--eps"),
+        (["tune", "--resume", "latest", "--trials", "5"], "--trials"),  # (these two went on
+        (["landscape", "--resume", "latest", "--range", "-2:2"], "--range"),  # without them)
     ],
 )
 def test_an_option_of_the_work_beside_resume_is_refused_naming_it(case, args, option):
