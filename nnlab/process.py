@@ -4,6 +4,8 @@ the process a RUNNING folder names still runs: its pid and, where the system say
 process started, so that a pid given again to an unrelated process (the run's own was killed
 by SIGKILL, or the machine lost power) is not taken for the run's process. ``nnlab.runs``
 re-exports ``claim`` and ``release``; its ``Lifecycle`` takes and lets go of the hold.
+``founding``: where a new folder is made, under a hidden name that takes the folder's as it is
+whole; the hidden folders dead founders left beside it (``leftovers``) go as it does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -112,6 +116,9 @@ def claimed(run: Folder) -> Iterator[Path]:
 
 
 BIRTH = ".new"  # a new folder's first files, written beside it under a hidden name
+LEFTOVER_AGE = 600.0  # seconds: a hidden new folder unchanged this long, held by no process,
+# was left by a founder killed (a founder holds its own within milliseconds of making it)
+_looked: dict[str, float] = {}  # folder -> when (time.monotonic) ``founding`` last cleaned it
 
 
 @contextlib.contextmanager
@@ -120,9 +127,10 @@ def founding(run: Folder) -> Iterator[Path]:
     one ``run`` names, claimed, which takes its name whole when the block ends (a rename, the
     claim going with it); removed if the block raises. ``run``'s own folder, made empty to
     take the name (``runs.make_folder``), is removed first, so a kill -9 meanwhile leaves only
-    the hidden one, which no reader lists. Written in place, a kill between the first file
-    and meta.json left a folder every reader called DAMAGED ('meta.json: missing'; a
-    landscape's, a sweep's), or one with a config.yaml only, shown by the report alone."""
+    the hidden one, which no reader lists, and which a later founding in the same folder
+    removes (``leftovers``). Written in place, a kill between the first file and meta.json
+    left a folder every reader called DAMAGED ('meta.json: missing'; a landscape's, a
+    sweep's), or one with a config.yaml only, shown by the report alone."""
     final = Path(run.path)
     birth = final.with_name(f".{final.name}{BIRTH}")
     shutil.rmtree(birth, ignore_errors=True)  # (one a kill left)
@@ -131,6 +139,7 @@ def founding(run: Folder) -> Iterator[Path]:
     try:
         claim(_At(birth))
         final.rmdir()
+        clean(final.parent, birth)
         yield birth
         os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
     except BaseException:
@@ -139,6 +148,43 @@ def founding(run: Folder) -> Iterator[Path]:
         raise
     if key in _claims:  # (the lock is the folder's, which is ``run`` now)
         _claims[str(final.resolve())] = _claims.pop(key)
+
+
+def clean(root: Path, own: Path) -> None:
+    """Remove ``leftovers`` in ``root`` but ``own`` (this founding's): once per
+    ``LEFTOVER_AGE`` in a process, as a leftover younger than that is left anyway (a sweep
+    founds each of its trials in one folder: looking each time was a listing per trial)."""
+    key = str(Path(root).resolve())
+    if time.monotonic() - _looked.get(key, -LEFTOVER_AGE) < LEFTOVER_AGE:
+        return
+    _looked[key] = time.monotonic()
+    for path in leftovers(root):
+        if path.name != own.name:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def leftovers(root: Path) -> list[Path]:
+    """The hidden new folders (``.<name>.new``) in ``root`` that founders killed left (kill
+    -9 or a power loss between ``founding``'s mkdir and its rename; no reader lists them, and
+    they stayed for ever): folders, not links, no process holds (``held``) and unchanged for
+    ``LEFTOVER_AGE`` (a founder between its mkdir and its claim is not held yet)."""
+    found = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(BIRTH) and len(name) > len(BIRTH) + 1):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and time.time() - st.st_mtime >= LEFTOVER_AGE:
+            if not held(Path(entry.path)):
+                found.append(Path(entry.path))
+    return found
 
 
 class _At:

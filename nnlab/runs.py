@@ -26,7 +26,8 @@ and line.
 
 Every file is written atomically (temp file + ``os.replace``) with the mode the umask gives,
 except ``metrics.jsonl``, appended to a line at a time; a new folder's first files with its
-meta.json, in a hidden folder that then takes its name (``founding``: a kill leaves none)."""
+meta.json, in a hidden folder that then takes its name (``founding``: a kill leaves only that,
+which the next founding beside it removes once 10 minutes old and held by no process)."""
 
 from __future__ import annotations
 

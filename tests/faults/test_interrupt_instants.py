@@ -170,7 +170,8 @@ def test_a_kill_as_a_folder_is_made_leaves_no_folder_a_reader_sees(case, command
     """A new folder's first files are written in a hidden folder that takes its name with its
     meta.json: killed before, a sweep's or a landscape's folder was DAMAGED in every reader
     ('meta.json: missing'), a training run's a folder with a config.yaml that ``runs list``
-    passed over and the report showed. Now no reader sees one, and the command runs again."""
+    passed over and the report showed. Now no reader sees one, and the command runs again,
+    removing the hidden folder the kill left once it is 10 minutes old (it stayed for ever)."""
     proc = subprocess.run([sys.executable, "-c", KILLED_AT_BIRTH, *BIRTHS[command],
                            "--runs-dir", "runs"], cwd=case, capture_output=True, text=True,
                           timeout=120)  # fmt: skip
@@ -182,7 +183,11 @@ def test_a_kill_as_a_folder_is_made_leaves_no_folder_a_reader_sees(case, command
     report = subprocess.run(argv("report", "--runs-dir", "runs"), cwd=case,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert report.returncode == 0 and "0 folders" in report.stderr, report.stderr
+    (left,) = (case / "runs").glob(".*.new")  # (the hidden one: gone once old, next command)
+    old = time.time() - 11 * 60
+    os.utime(left, (old, old))
     again = subprocess.run(argv(*BIRTHS[command], "--runs-dir", "runs"), cwd=case,
                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert_settled(case / "runs", ("COMPLETED",))
+    assert not left.exists() and not any(p.name.startswith(".") for p in (case / "runs").iterdir())
