@@ -261,7 +261,7 @@ def landscape(
     with Lines(opts.quiet) as lines:
         result = ls.run_landscape(
             source, overrides, resume=resume, settings=settings, data_dir=opts.data_dir,
-            runs_dir=opts.runs_dir, out=opts.out, progress=lines,
+            runs_dir=opts.runs_dir, out=opts.out, progress=lines, warn=note,
         )  # fmt: skip
     with then_report(result.run.path.parent, opts.report):
         if opts.fmt == Format.json:

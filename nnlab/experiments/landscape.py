@@ -64,12 +64,14 @@ from nnlab.experiments.landscape_file import (  # (re-exported: the settings and
     store,
     write_new_file,
 )
+from nnlab.idle import idle_keys, warnings_of
 from nnlab.limits import check_work, evaluation_work, fixed_seconds
 from nnlab.nn.model import MLP
 from nnlab.output import Table, counted
 from nnlab.state import set_state
 
 Progress = Callable[[str], None]
+Warn = Callable[[str], None]  # (a warning line: the command line prints it, even with -q)
 
 
 # ----------------------------------------------------------------------------- directions
@@ -124,12 +126,18 @@ def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
 
 
 def resolve_source(
-    ref: str, overrides: list[str], runs_dir: Path
+    ref: str, overrides: list[str], runs_dir: Path, warn: Warn | None = None
 ) -> tuple[Config, runs.RunDir | None]:
-    """A YAML file -> (its config with overrides, None); else a run folder -> (its config, run)."""
+    """A YAML file -> (its config with overrides, None), ``warn`` given each key it sets that
+    changes nothing (``idle.idle_keys``, as ``nnlab train`` says them); else a run folder ->
+    (its config, run), whose config was warned about as it trained."""
     path = Path(ref)
     if path.is_file() or path.suffix in (".yaml", ".yml"):
-        return load_config(path, overrides), None
+        cfg = load_config(path, overrides)
+        if warn is not None:
+            for line in warnings_of(idle_keys(cfg)):
+                warn(line)
+        return cfg, None
     run = runs.find_run(runs_dir, ref, kind="train")
     if not run.file("checkpoint.npz").exists():
         kind = run.meta.get("kind", "training")
@@ -278,11 +286,13 @@ def landscape(
     out: Path | None = None,
     data: Dataset | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> LandscapeResult:
     """Slices around a run's trained weights or a config's initial ones, into a new run folder
     under ``runs_dir`` (or exactly ``out``).
 
-    ``ref``: a YAML config file or a run under ``runs_dir`` (folder, id prefix, ``latest``). If
+    ``ref``: a YAML config file (``warn``: given each key it sets that has no effect) or a run
+    under ``runs_dir`` (folder, id prefix, ``latest``). If
     ``out`` is an existing landscape folder, its grid is completed instead (the settings
     must match; see ``resume_landscape``).
     """
@@ -293,7 +303,7 @@ def landscape(
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)
-    cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir)
+    cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir, warn)
     if settings.batch == 0:
         settings = replace(settings, batch=cfg.eval_batch_size)
     if data is None:
@@ -425,9 +435,11 @@ def run_landscape(
     runs_dir: Path = runs.DEFAULT_ROOT,
     out: Path | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> LandscapeResult:
-    """``nnlab landscape``: a new landscape around ``source`` (a training run or a config),
-    or ``resume`` (a landscape folder, id prefix or 'latest') filled in."""
+    """``nnlab landscape``: a new landscape around ``source`` (a training run or a config,
+    ``warn`` given the keys it sets that have no effect), or ``resume`` (a landscape folder, id
+    prefix or 'latest') filled in."""
     if resume is not None:
         if source is not None or overrides:
             raise ConfigError(
@@ -445,7 +457,7 @@ def run_landscape(
             "give a run or a config file (or --resume FOLDER); e.g. nnlab landscape latest"
         )
     return landscape(source, overrides or [], settings, data_dir=data_dir, runs_dir=runs_dir,
-                     out=out, progress=progress)  # fmt: skip
+                     out=out, progress=progress, warn=warn)  # fmt: skip
 
 
 def _stats(loss: np.ndarray) -> dict[str, Any]:

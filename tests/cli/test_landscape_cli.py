@@ -100,3 +100,20 @@ def test_a_resume_is_refused_up_front_when_its_missing_points_are_over_the_work_
         assert "is 3 evaluation batches" in line and "make it shorter" not in line
         assert line.endswith(f"{RESUME}fewer --points or --samples")  # (what a resume can do)
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_landscape_of_a_config_warns_of_a_key_with_no_effect_as_train_does(tmp_path):
+    """`train`, `lr-scan`, `gradcheck`, sweeps and tune said 'model.init_std has no effect'
+    of a config; `landscape` of the same config said nothing. Now it says the same line (even
+    with -q), once; of a run trained with that config it says nothing (`train` said it)."""
+    idle = ["model.init_std=0.5", "model.dropout=0.2", "model.hidden=[]"]
+    trained = invoke("train", CONFIG, *SMALL[:1], *idle, "epochs=1", "-q", runs_dir=tmp_path)
+    assert trained.exit_code == 0, trained.stderr
+    said = [line for line in trained.stderr.splitlines() if line.startswith("warning:")]
+    assert len(said) == 2 and said[0].startswith("warning: model.init_std has no effect")
+    args = [*GRID, "--samples", "20", "-q"]
+    of_config = invoke("landscape", CONFIG, *SMALL[:1], *idle, *args, runs_dir=tmp_path)
+    assert of_config.exit_code == 0, of_config.stderr
+    assert [line for line in of_config.stderr.splitlines() if line.startswith("warning")] == said
+    of_run = invoke("landscape", "latest", *args, runs_dir=tmp_path)
+    assert of_run.exit_code == 0 and "warning" not in of_run.stderr, of_run.stderr
