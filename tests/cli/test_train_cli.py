@@ -536,6 +536,43 @@ def test_runs_list_on_a_120_column_terminal_is_a_table_and_json_csv_keep_full_na
     assert "final_test_acc" in csv_header and "kind/dataset" not in csv_header
 
 
+@pytest.fixture(scope="module")
+def long_ids(tmp_path_factory) -> tuple[Path, list[str]]:
+    """A training run and a sweep named with 40+ characters (ids of 66 and 75 characters)."""
+    folder = tmp_path_factory.mktemp("long")
+    (config := folder / "small.yaml").write_text(SMALL)
+    runs_dir, name = folder / "runs", "weight-scale-mnist-" + "-".join(["long"] * 5)
+    for args in (["train", config, f"name={name}"], ["sweep", "grid", config,
+                 "optimizer.lr=0.01,0.1", "--name", f"{name}-v2"]):  # fmt: skip
+        assert invoke(*args, "epochs=1", "-q", runs_dir=runs_dir).exit_code == 0
+    return runs_dir, sorted(p.name for p in runs_dir.iterdir())
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_runs_list_with_long_ids_fits_the_terminal_with_each_id_whole(long_ids, columns):
+    """Ids of 66 and 75 characters make the table 133 columns wide: on a terminal of 80 or
+    120, each folder is its id on a line of its own (whole, to be copied; the terminal wraps
+    one wider than itself) and then its values; every other line fits."""
+    runs_dir, ids = long_ids
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": str(columns)}
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", invoke("runs", "list", runs_dir=runs_dir, env=env).stdout)
+    lines = lines.splitlines()
+    assert sorted(line for line in lines if line.startswith("2026") or line in ids) == ids
+    assert all(len(line) <= columns for line in lines if line not in ids), lines
+    sweep = next(i for i in ids if "-sweep-" in i)
+    assert lines[lines.index(sweep) + 1].startswith("    kind/dataset sweep/digits   status")
+    assert "…" not in "".join(lines)
+
+
+def test_runs_list_with_long_ids_into_a_pipe_is_the_whole_table(long_ids):
+    """Into a pipe or a file (``| grep``, a log) the table is drawn at its full width, one
+    line a folder, whatever COLUMNS says: nothing folded or cut."""
+    runs_dir, ids = long_ids
+    text = invoke("runs", "list", runs_dir=runs_dir, env={"COLUMNS": "80"}).stdout
+    rows = [line for line in text.splitlines() if line.startswith("│ ")]
+    assert sorted(row.split()[1] for row in rows) == ids and len(max(rows, key=len)) == 133
+
+
 def test_train_formats_its_result_and_its_config_as_asked(tmp_path):
     # (--print-config -f json printed YAML; -f csv gave the table's display labels without the
     # run's folder or status)
