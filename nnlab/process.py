@@ -116,6 +116,7 @@ def claimed(run: Folder) -> Iterator[Path]:
 
 
 BIRTH = ".new"  # a new folder's first files, written beside it under a hidden name
+REMOVING = ".removing"  # a folder being removed (``RunDir.remove``): hidden, readers pass it by
 LEFTOVER_AGE = 600.0  # seconds: a hidden new folder unchanged this long, held by no process,
 # was left by a founder killed (a founder holds its own within milliseconds of making it)
 _looked: dict[str, float] = {}  # folder -> when (time.monotonic) ``founding`` last cleaned it
@@ -164,10 +165,12 @@ def clean(root: Path, own: Path) -> None:
 
 
 def leftovers(root: Path) -> list[Path]:
-    """The hidden new folders (``.<name>.new``) in ``root`` that founders killed left (kill
-    -9 or a power loss between ``founding``'s mkdir and its rename; no reader lists them, and
-    they stayed for ever): folders, not links, no process holds (``held``) and unchanged for
-    ``LEFTOVER_AGE`` (a founder between its mkdir and its claim is not held yet)."""
+    """The hidden folders in ``root`` that killed processes left: new ones (``.<name>.new``:
+    kill -9 or a power loss between ``founding``'s mkdir and its rename) and ones half
+    removed (``.<name>.removing``: killed in ``RunDir.remove``'s rmtree). No reader lists
+    them, and they stayed for ever. Folders, not links, no process holds (``held``) and
+    unchanged for ``LEFTOVER_AGE`` (a founder between its mkdir and its claim is not held
+    yet; a remover that finds its folder gone meanwhile goes on: ``RunDir.remove``)."""
     found = []
     try:
         entries = list(os.scandir(root))
@@ -175,7 +178,8 @@ def leftovers(root: Path) -> list[Path]:
         return []
     for entry in entries:
         name = entry.name
-        if not (name.startswith(".") and name.endswith(BIRTH) and len(name) > len(BIRTH) + 1):
+        suffix = next((x for x in (BIRTH, REMOVING) if name.endswith(x)), None)
+        if suffix is None or not name.startswith(".") or len(name) <= len(suffix) + 1:
             continue
         try:
             st = entry.stat(follow_symlinks=False)

@@ -55,7 +55,7 @@ from nnlab.results import (  # (re-exported: what summary.json and a result file
     table_problem,
 )
 
-REMOVING = ".removing"  # a folder being removed (``RunDir.remove``): hidden, readers pass it by
+REMOVING = process.REMOVING  # a folder being removed (``RunDir.remove``): readers pass it by
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
 DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds``)
 
@@ -79,6 +79,12 @@ class Checkpoint(NamedTuple):
     state: dict[str, np.ndarray]
     identity: dict[str, str] | None
     records: str | None = None
+
+
+def _gone_is_fine(function: Any, path: str, exc_info: Any) -> None:
+    """``shutil.rmtree``'s error handler: a file or folder already gone is what was wanted."""
+    if not isinstance(exc_info[1], FileNotFoundError):
+        raise exc_info[1]
 
 
 class RunDir:
@@ -107,7 +113,8 @@ class RunDir:
         hidden = self.path.with_name(f".{self.id}{REMOVING}")
         shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
         os.replace(self.path, hidden)
-        shutil.rmtree(hidden)
+        shutil.rmtree(hidden, onerror=_gone_is_fine)  # (its files may be years old: a founding
+        # meanwhile may take it for one a kill left, ``process.leftovers``, and remove it too)
 
     # -- files ----------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -83,3 +84,36 @@ def test_a_process_looks_for_leftovers_in_a_folder_once_per_margin(tmp_path):
     process._looked[key] -= process.LEFTOVER_AGE  # (looked at a margin ago)
     found(tmp_path)
     assert not dead.exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
+def test_a_founding_removes_the_half_removed_folders_a_killed_remover_left(tmp_path):
+    """A kill -9 in ``RunDir.remove``'s rmtree (a sweep's resume removing a failed trial) left
+    `.<trial>.removing` beside the trials for ever: the next founding there removes it once it
+    is older than the margin; a young one stays (its remover is at work)."""
+    dead = hidden_folder(tmp_path, ".0003-lr=0.1-89ccd00a.removing")
+    young = hidden_folder(tmp_path, ".0004-lr=0.2-89ccd00b.removing", time.time())
+    others = [hidden_folder(tmp_path, ".removing"), hidden_folder(tmp_path, "x.removing")]
+    found(tmp_path)
+    assert not dead.exists()
+    assert young.is_dir() and all(p.is_dir() for p in others)
+
+
+def test_a_remover_whose_folder_a_founding_removed_meanwhile_goes_on(tmp_path, monkeypatch):
+    """The folder a remover has just renamed may hold files written long ago, old enough for a
+    founding beside it to take it for a leftover and remove it first: the remover's rmtree
+    then finds files gone, which is what it wanted (it raised FileNotFoundError)."""
+    run = runs.RunDir(hidden_folder(tmp_path, "0003-lr=0.1-89ccd00a"))
+    (run.path / "metrics.jsonl").write_text("{}\n")
+    os.utime(run.path, (OLD, OLD))  # (its last file written long ago)
+    real = os.replace
+
+    def replace_then_clean(src, dst):
+        real(src, dst)
+        (path,) = process.leftovers(tmp_path)  # (a founding's, between the two steps)
+        assert path.name == ".0003-lr=0.1-89ccd00a.removing"
+        shutil.rmtree(path)
+
+    monkeypatch.setattr(os, "replace", replace_then_clean)
+    run.remove()
+    assert list(tmp_path.iterdir()) == []
