@@ -6,8 +6,10 @@ write them at the end, so an interrupted folder holds its settings and no result
 in meta.json the ``recipe`` it was given (the options as the library takes them; its config in
 config.yaml), and ``nnlab <command> --resume FOLDER`` does the work again from the recipe, into
 the same folder, with the numbers an uninterrupted run gives: the folder keeps its id and ends
-COMPLETED, with a ``resumes`` entry in its meta.json. Like every resume, a COMPLETED folder is
-refused ('nothing to resume'), one still RUNNING in a live process too (``runs.reopen``).
+COMPLETED, with a ``resumes`` entry in its meta.json. (A comparison on a dataset keeps each
+optimizer's run as it finishes, ``optimizer-<index>.json``: its resume trains only the others.)
+Like every resume, a COMPLETED folder is refused ('nothing to resume'), one still RUNNING in a
+live process too (``runs.reopen``).
 
 This module chooses between a new folder (``runs.start``) and the resumed one
 (``runs.reopen``); the lifecycle itself stays ``runs``' own.
@@ -77,6 +79,16 @@ def find(
     if on_start is not None:
         on_start(run)
     return run, dict(recipe)
+
+
+def again_line(run: runs.RunDir) -> str:
+    """The line a redone resume starts with: what it does again."""
+    recipe = run.meta.get("recipe") or {}
+    if run.kind == "compare-optimizers" and recipe.get("dataset") is not None:
+        return (f"resuming {run.path}: the optimizers it had not finished train (those it had "
+                "are kept)")  # fmt: skip
+    return (f"resuming {run.path}: its work again from the start (a {run.kind} folder keeps no "
+            "partial results)")  # fmt: skip
 
 
 def data_dir(run: runs.RunDir, given: Path | None) -> Path | None:

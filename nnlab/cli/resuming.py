@@ -61,7 +61,7 @@ def alone_with_resume(resume: str | None, *takes: str, elsewhere: tuple[str, ...
 
 def announce_redo(run: Any) -> None:
     """The line a redone resume starts with, once its folder is found good: what it does."""
+    from nnlab import redo
     from nnlab.cli.common import note
 
-    note(f"resuming {run.path}: its work again from the start (a {run.kind} folder keeps no "
-         "partial results)")  # fmt: skip
+    note(redo.again_line(run))

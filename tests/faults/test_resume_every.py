@@ -7,6 +7,7 @@ its results are the uninterrupted run's (all but the seconds they took)."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 from pathlib import Path
@@ -136,3 +137,69 @@ def test_an_option_of_the_work_beside_resume_is_refused_naming_it(case, args, op
     line = one_line(result.stderr)
     assert line.startswith(f"error: {option}: not with --resume"), line
     assert not (case / "runs").exists()
+
+
+DATASET_COMPARISON = ["compare-optimizers", "--dataset", "digits", "--steps", "30", "-o",
+                      "sgd,momentum,adam", "--hidden", "8", "-q"]  # fmt: skip
+
+
+def test_a_dataset_comparison_resumed_trains_only_the_optimizers_it_had_not_finished(
+    case, monkeypatch
+):
+    """Each optimizer's run is kept in the folder as it finishes (optimizer-<index>.json): a
+    resume takes it as it is and trains the others; result.json is the uninterrupted one's,
+    and the kept files go once it holds them."""
+    from nnlab.experiments.optimizers import training
+
+    real, trained = training._train_one, []
+
+    def train_one(spec, *args):
+        if len(trained) == 2:  # (sgd and momentum done: stopped as adam begins)
+            os.kill(os.getpid(), signal.SIGTERM)
+        trained.append(spec.label)
+        return real(spec, *args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(training, "_train_one", train_one)
+        stopped = invoke(*DATASET_COMPARISON, "--runs-dir", case / "runs")
+    assert stopped.exit_code == 130, stopped.output
+    top = only(case / "runs")
+    assert sorted(p.name for p in top.path.glob("optimizer-*.json")) == [
+        "optimizer-0.json", "optimizer-1.json"
+    ]  # fmt: skip
+    trained.clear()
+    monkeypatch.setattr(training, "_train_one", lambda spec, *a: trained.append(spec.label)
+                        or real(spec, *a))  # fmt: skip
+    again = invoke("compare-optimizers", "--resume", top.path)
+    assert again.exit_code == 0, again.output
+    assert again.stderr.startswith(f"resuming {top.path}: the optimizers it had not finished")
+    assert trained == ["adam"]
+    assert list(top.path.glob("optimizer-*.json")) == []
+    assert invoke(*DATASET_COMPARISON, "--runs-dir", case / "straight").exit_code == 0
+    redone, fresh = (
+        json.loads(r.file("result.json").read_text()) for r in (top, only(case / "straight"))
+    )
+    assert untimed(redone) == untimed(fresh)
+
+
+def test_a_kept_run_of_another_optimizer_or_torn_is_trained_again(case, monkeypatch):
+    """A kept file that is not the spec's (another optimizer, other hyperparameters) or cannot
+    be read is no result: its optimizer trains again."""
+    from nnlab.experiments.optimizers import training
+
+    assert invoke(*DATASET_COMPARISON, "--runs-dir", case / "runs").exit_code == 0
+    top = only(case / "runs")
+    stored = json.loads(top.file("result.json").read_text())["runs"]
+    (top.path / "optimizer-0.json").write_text(json.dumps({**stored[0], "optimizer": "adam"}))
+    (top.path / "optimizer-1.json").write_text(json.dumps(stored[1])[:-40])
+    (top.path / "optimizer-2.json").write_text(json.dumps(stored[2]))
+    meta = top.meta
+    meta["status"] = "INTERRUPTED"
+    top.file("meta.json").write_text(json.dumps(meta))
+    trained: list[str] = []
+    real = training._train_one
+    monkeypatch.setattr(training, "_train_one", lambda spec, *a: trained.append(spec.label)
+                        or real(spec, *a))  # fmt: skip
+    assert invoke("compare-optimizers", "--resume", top.path).exit_code == 0
+    assert trained == ["sgd", "momentum"]
+    assert untimed(json.loads(top.file("result.json").read_text())["runs"]) == untimed(stored)

@@ -24,6 +24,7 @@ and ``random-local-search``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,17 +55,20 @@ from nnlab.experiments.optimizers.training import (
     DATASET_DEFAULTS,
     DEFAULT_DATASET_OPTIMIZERS,
     DLFS_HIDDEN,
+    KEPT,
     DatasetComparison,
     DatasetPlan,
     NetSettings,
     compare_on_dataset,
     dataset_row,
+    kept_runs,
     parse_hidden,
     plan_on_dataset,
     plot_dataset_comparison,
     random_local_search,
     random_search,
     result_bytes,
+    save_run,
     smooth_curve,
     train_plan,
 )
@@ -172,7 +176,9 @@ def run_dataset_comparison(
 ) -> ComparisonRun:
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
-    folder is created."""
+    folder is created. Each optimizer's run is kept in the folder as it finishes
+    (``optimizer-<index>.json``, removed once result.json holds it), so that a resume
+    (``again``) trains only the optimizers an interruption left unfinished."""
     plan = plan_on_dataset(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
     )  # (every check before the folder)
@@ -181,11 +187,15 @@ def run_dataset_comparison(
                   seed=net.seed, data_dir=runs.data_dir_text(data_dir),
                   data_source=source) as life:  # fmt: skip
         run = life.run
-        comparison = train_plan(plan, net, progress=progress, jobs=jobs)
+        kept = kept_runs(run, plan.specs) if again is not None else {}
+        keep = functools.partial(save_run, run)
+        comparison = train_plan(plan, net, progress=progress, jobs=jobs, kept=kept, on_run=keep)
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         table = _write_result(run, comparison.to_json())
         png = plot_dataset_comparison(comparison, run.file("losses.png"))
         copy = _copy_figure(png, figure)
+        for i in range(len(plan.specs)):  # (result.json holds them now)
+            run.file(KEPT.format(index=i)).unlink(missing_ok=True)
         life.note(diverged=[r.spec.label for r in comparison.results if r.diverged])
     return ComparisonRun(comparison, run, png, table, copy)
 

@@ -182,6 +182,15 @@ class DatasetRun:
         """The table row (``dataset_row`` of what result.json holds of the run)."""
         return as_written(dataset_row(self.to_json()))
 
+    @classmethod
+    def from_json(cls, spec: OptimizerSpec, stored: dict[str, Any]) -> DatasetRun:
+        """A run as ``to_json`` gave it (a kept one: ``kept_runs``); a loss written as null
+        (not finite) reads as NaN."""
+        losses = [np.nan if v is None else v for v in stored["losses"]]
+        final = dict(stored["final"])
+        return cls(spec, np.asarray(losses, dtype=np.float64), stored["status"], final,
+                   float(stored["seconds"]))  # fmt: skip
+
     def to_json(self) -> dict[str, Any]:
         return {
             "optimizer": self.spec.label,
@@ -399,42 +408,63 @@ def train_plan(
     *,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    kept: dict[int, DatasetRun] | None = None,
+    on_run: Callable[[int, DatasetRun], None] | None = None,
 ) -> DatasetComparison:
     """Train each optimizer of ``plan`` (``plan_on_dataset`` of ``net``): ``compare_on_dataset``
-    once its checks have passed."""
+    once its checks have passed. ``kept``: the runs (by their index in ``plan.specs``) an
+    interrupted comparison finished, taken as they are (``kept_runs``); ``on_run(index, run)``
+    as each of the others finishes (the folder keeps it: ``save_run``)."""
     cfg, data = plan.cfg, plan.data
     comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
+    done = dict(kept or {})
+    for i in sorted(done):
+        _report(progress, done[i], kept=True)
+    todo = [i for i in range(len(plan.specs)) if i not in done]
 
-    def report(r: DatasetRun) -> None:
-        if progress is not None:
-            accs = ", ".join(
-                f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None
-            )
-            progress(f"{r.spec.label}: {counted(r.losses.size, 'step')}, {r.status.lower()}, {accs} "
-                     f"({r.seconds:.1f}s)")  # fmt: skip
+    def finished(i: int, r: DatasetRun) -> None:
+        done[i] = r
+        if on_run is not None:
+            on_run(i, r)
+        _report(progress, r)
 
-    work = [(spec, cfg, data, net.iterations, plan.eval_names) for spec in plan.specs]
-    run = _train_in_workers if jobs > 1 and len(plan.specs) > 1 else _train_here
-    comparison.results.extend(run(work, jobs, report))
+    work = {i: (plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
+    run = _train_in_workers if jobs > 1 and len(work) > 1 else _train_here
+    run(work, jobs, finished)
+    comparison.results.extend(done[i] for i in range(len(plan.specs)))
     return comparison
 
 
-def _train_here(work: list[tuple], jobs: int, report: Callable[[DatasetRun], None]) -> list:
+def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = False) -> None:
+    """An optimizer's progress line: how it ended, its accuracies, its time (or that it was
+    kept from the interrupted run a resume continues)."""
+    if progress is None:
+        return
+    accs = ", ".join(
+        f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None
+    )
+    when = "kept from before the interruption" if kept else f"{r.seconds:.1f}s"
+    progress(f"{r.spec.label}: {counted(r.losses.size, 'step')}, {r.status.lower()}, {accs} "
+             f"({when})")  # fmt: skip
+
+
+Finished = Callable[[int, DatasetRun], None]
+
+
+def _train_here(work: dict[int, tuple], jobs: int, finished: Finished) -> None:
     """Each optimizer in turn, in this process, with one BLAS thread (with 128-row batches the
     thread pool costs more than it saves; see benchmarks/)."""
     from threadpoolctl import threadpool_limits
 
-    out = []
-    for args in work:
+    for i, args in work.items():
         with threadpool_limits(limits=1):
-            out.append(_train_one(*args))
-        report(out[-1])
-    return out
+            result = _train_one(*args)
+        finished(i, result)
 
 
-def _train_in_workers(work: list[tuple], jobs: int, report: Callable[[DatasetRun], None]) -> list:
+def _train_in_workers(work: dict[int, tuple], jobs: int, finished: Finished) -> None:
     """The optimizers in ``jobs`` worker processes (one BLAS thread each: the same numbers)."""
     from concurrent.futures import as_completed
 
@@ -442,16 +472,42 @@ def _train_in_workers(work: list[tuple], jobs: int, report: Callable[[DatasetRun
 
     pool = process_pool(min(jobs, len(work)))
     try:
-        futures = {pool.submit(_train_one, *args): i for i, args in enumerate(work)}
-        done: dict[int, DatasetRun] = {}
+        futures = {pool.submit(_train_one, *args): i for i, args in work.items()}
         for future in as_completed(futures):
-            done[futures[future]] = future.result()
-            report(done[futures[future]])
+            finished(futures[future], future.result())
     except BaseException:
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
-    return [done[i] for i in range(len(work))]
+
+
+KEPT = "optimizer-{index}.json"  # an optimizer's finished run in an unfinished comparison
+
+
+def save_run(folder: Any, index: int, run: DatasetRun) -> None:
+    """Keep ``run`` (``plan.specs[index]``'s) in ``folder`` (a ``RunDir``) until the
+    comparison's result.json holds it: a resume takes it as it is (``kept_runs``)."""
+    folder.write_json(KEPT.format(index=index), run.to_json())
+
+
+def kept_runs(folder: Any, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetRun]:
+    """The runs ``save_run`` kept in ``folder`` that are ``specs``' (by index): each one's
+    optimizer, rule and hyperparameters as its spec has them; a file unreadable (a kill as it
+    was written leaves none: it is written whole) or of another spec is left out, and its
+    optimizer trains again."""
+    import json
+
+    kept = {}
+    for i, spec in enumerate(specs):
+        try:
+            stored = json.loads(folder.file(KEPT.format(index=i)).read_text(encoding="utf-8"))
+            same = (stored["optimizer"], stored["rule"], stored["hyperparameters"]) == (
+                spec.label, spec.name, dict(spec.hyperparameters))  # fmt: skip
+            if same and len(stored["losses"]) == stored["steps"]:
+                kept[i] = DatasetRun.from_json(spec, stored)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return kept
 
 
 def _train_one(
