@@ -37,6 +37,28 @@ REDONE: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# kind -> the command whose --resume continues a folder of that kind (a trial: as a run)
+RESUMED_BY = {"train": "train", "trial": "train", "sweep": "sweep", "tune": "tune",
+              "landscape": "landscape", **{kind: REDONE[kind][0] for kind in REDONE}}  # fmt: skip
+UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it goes ahead)
+
+
+def resume_offer(kind: str, status: str, meta: dict[str, Any]) -> tuple[str, str] | None:
+    """(what a resume of a folder does, its command up to the folder: ``nnlab train
+    --resume``) for a folder that ended unfinished, as ``runs show`` and the report offer it;
+    None where a resume would be refused (``runs.refuse_finished``: a COMPLETED folder; a
+    DIVERGED run would diverge again), no command resumes the kind, or a redone kind's folder
+    was made before recipes."""
+    if status not in UNFINISHED or kind not in RESUMED_BY:
+        return None
+    command = f"nnlab {RESUMED_BY[kind]} --resume"
+    if kind not in REDONE:
+        return "continue it where it stopped", command
+    if not isinstance(meta.get("recipe"), dict):
+        return None
+    return "do its work again in its folder", command
+
+
 def resume_command(kind: str) -> str:
     """The command that continues a ``kind`` folder, ``{path}`` standing for the folder."""
     return f"nnlab {REDONE[kind][0]} --resume {{path}}"

@@ -5,6 +5,7 @@ folder (a damaged one DAMAGED with the reason, never an exception), and one fold
 from __future__ import annotations
 
 import collections
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError
 from nnlab.lookup import one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
+from nnlab.redo import resume_offer
 from nnlab.summary import DIVERGED, best_trial as summary_best
 from nnlab.train import Record
 
@@ -314,6 +316,8 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
         fields.append(("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())))
     if meta.get("error"):
         fields.append(("error", meta["error"]))
+    if offer := resume_offer(run.kind, run.status, meta):  # (unfinished: how it goes on)
+        fields.append(("resume", f"{offer[1]} {shlex.quote(str(run.path))}"))
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
     bad = trial_damage(run, files=True)[1]
     header = [f"{key:<8}  {value}" for key, value in fields]

@@ -13,7 +13,7 @@ from typing import Any
 
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, counted, spelled
-from nnlab.redo import REDONE
+from nnlab.redo import UNFINISHED, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import best_trial as summary_best, outcome, summarize
@@ -218,12 +218,6 @@ def command(entry: Entry) -> str:
     return command_line(entry.meta.get("argv"))
 
 
-UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it goes ahead)
-RESUMES = {"train": "train", "trial": "train", "sweep": "sweep", "tune": "tune",
-           "landscape": "landscape", "lr-scan": "lr-scan", "activations": "activations",
-           "compare-optimizers": "compare-optimizers", "gradcheck": "gradcheck"}  # fmt: skip
-
-
 def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
     """(what, command) pairs that redo this folder's work; ``folder`` is its path as shown.
     A resume is offered where it has work left, as ``nnlab.runs.refuse_finished`` has it (a
@@ -250,11 +244,8 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
                 f"nnlab sweep --resume {shlex.quote(folder)}{extra}",
             )
         )
-    elif entry.kind in RESUMES and entry.status in UNFINISHED:
-        command_name, again = RESUMES[entry.kind], entry.kind in REDONE  # (nnlab.redo's: its
-        if not again or "recipe" in entry.meta:  # work again, from the recipe it recorded)
-            what = "do its work again in its folder" if again else "continue it where it stopped"
-            out.append((what, f"nnlab {command_name} --resume {shlex.quote(folder)}{extra}"))
+    elif offer := resume_offer(entry.kind, entry.status, entry.meta):
+        out.append((offer[0], f"{offer[1]} {shlex.quote(folder)}{extra}"))
     if command(entry) and entry.kind != "trial":
         out.append(("the original command", command(entry)))
     return out

@@ -58,10 +58,12 @@ def test_an_interrupted_folder_says_its_resume_and_the_resume_completes_it(
     case, monkeypatch, command
 ):
     top, resume = interrupt(case, monkeypatch, command)
-    word = {"gradcheck": "gradcheck"}.get(command, command)
-    assert resume == f"nnlab {word} --resume {top.path}"
+    assert resume == f"nnlab {command} --resume {top.path}"
+    shown = invoke("runs", "show", top.path)  # (it says so too, as the report does)
+    assert f"\nresume    {resume}\n" in shown.stdout, shown.stdout
     again = invoke(*shlex.split(resume)[1:])
     assert again.exit_code == 0, again.output
+    assert "\nresume " not in invoke("runs", "show", top.path).stdout
     assert top.status == "COMPLETED"
     assert len(top.meta["resumes"]) == 1
     assert [r.path for r in runs.iter_runs(case / "runs")] == [top.path]  # (no new folder)
@@ -106,6 +108,7 @@ def test_a_redone_folder_without_a_recipe_is_refused_with_its_command(case, comm
     del meta["recipe"]
     meta.update(status="INTERRUPTED", argv=["/usr/bin/nnlab", command, "--seed", "3"])
     top.file("meta.json").write_text(json.dumps(meta))
+    assert "\nresume " not in invoke("runs", "show", top.path).stdout  # (it would be refused)
     result = invoke(command, "--resume", str(top.path))
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
