@@ -1,4 +1,4 @@
-"""The resume of the experiments that keep no partial results: their work again, in their folder.
+"""The resume of the experiments that compute their results whole: the work again, in its folder.
 
 ``lr-scan``, ``activations``, ``compare-optimizers`` and ``gradcheck --compare-differences``
 compute their results whole (a scan's rates train as one stack; the others take seconds) and
@@ -78,9 +78,9 @@ def begin(
     """The lifecycle of a ``kind`` folder: a new one under ``root`` (``runs.start``: its
     meta.json gets ``recipe`` and ``fields``, and ``files`` among them are written first), or
     ``again``, the folder a resume found (``find``), reopened with its earlier results removed."""
-    if again is not None:
-        return runs.reopen(again, resume=resume_command(kind), ended=REDONE[kind][1])
     resume = resume_command(kind)
+    if again is not None:
+        return runs.reopen(again, resume=resume, ended=REDONE[kind][1])
     return runs.start(root, name, kind, folder=folder, resume=resume, recipe=recipe, **fields)
 
 

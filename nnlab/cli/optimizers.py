@@ -90,7 +90,12 @@ Jobs = Annotated[
 ]  # fmt: skip
 
 
-ComparisonResume = redo_option("comparison")
+ComparisonResume = redo_option(
+    "comparison",
+    "Finish an interrupted comparison in its folder (folder, id prefix or 'latest'), with the "
+    "settings it recorded: on a dataset the optimizers it had not finished train (the others "
+    "are kept); a function's paths are computed again. The numbers an uninterrupted one gives.",
+)
 
 
 @command(Output)

@@ -14,17 +14,14 @@ import typer
 from nnlab.cli.usage import name_of
 
 
-def redo_option(what: str) -> object:
-    """The ``--resume`` option of a command whose folder a resume does again (``nnlab.redo``)."""
-    return Annotated[
-        str | None,
-        typer.Option(
-            "--resume",
-            help=f"Do an interrupted {what} again in its folder (folder, id prefix or 'latest'), "
-            "with the settings it recorded: the numbers an uninterrupted one gives.",
-            show_default=False,
-        ),
-    ]
+def redo_option(what: str, help: str | None = None) -> object:
+    """The ``--resume`` option of a command whose folder a resume does again (``nnlab.redo``):
+    ``help``, or that it does the interrupted ``what`` again."""
+    text = help or (
+        f"Do an interrupted {what} again in its folder (folder, id prefix or 'latest'), with "
+        "the settings it recorded: the numbers an uninterrupted one gives."
+    )
+    return Annotated[str | None, typer.Option("--resume", help=text, show_default=False)]
 
 
 # what a resume takes beside --resume: where to look and what to print, nothing of the work
