@@ -243,7 +243,7 @@ def save_differences(
     ``recipe`` and ``fields`` go into a new folder's meta.json (``nnlab.redo``)."""
     from nnlab import plots, redo, runs
 
-    root, folder = runs.location(runs_dir, out) if again is None else (runs_dir, None)
+    root, folder = runs.location(runs_dir, out) if again is None else (again.path.parent, None)
     with redo.begin("gradcheck", root, "gradcheck-differences", again=again,
                     recipe=recipe or {}, folder=folder, param=diff.param, **fields) as life:  # fmt: skip
         stored = {"title": title, "what": what, **diff.to_dict()}
@@ -340,8 +340,8 @@ def run_differences(
         from nnlab.config import config_hash, to_yaml
 
         fields.update(files={"config.yaml": to_yaml(cfg)}, config_hash=config_hash(cfg))
-    path = save_differences(diff, what=what, title=title, out=out, again=again, recipe=recipe,
-                            runs_dir=runs_dir if again is None else root, **fields)  # fmt: skip
+    path = save_differences(diff, what=what, title=title, runs_dir=runs_dir, out=out,
+                            again=again, recipe=recipe, **fields)  # fmt: skip
     return DifferencesReport(diff, what, s.eps, path)
 
 
