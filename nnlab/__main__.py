@@ -35,11 +35,20 @@ EXIT_INTERRUPTED = 130
 BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP that came while ``nnlab.signals`` itself was loading (its text: the
+    signal's name, as ``nnlab.signals.Interrupted``'s, so the line is the same)."""
+
+
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM and SIGHUP until the command sets its handlers: ``nnlab.signals``' handler
-    (imported here, when one arrives: that module imports more than this one)."""
-    from nnlab.signals import raise_interrupted
-
+    (imported here, when one arrives: that module imports more than this one). One that comes
+    while that module loads finds it partly made, without its handler: the same interrupt,
+    raised here (the import failed with ImportError: a traceback, exit 1)."""
+    try:
+        from nnlab.signals import raise_interrupted
+    except ImportError:
+        raise _Stopped(signal.Signals(signum).name) from None
     raise_interrupted(signum, frame)
 
 
