@@ -123,9 +123,9 @@ def _forget_unhandled_interrupt() -> None:
 
 
 def _say_interrupted(exc: BaseException) -> bool:
-    from nnlab.signals import interrupt_line
+    from nnlab.signals import interrupt_line, resume_again
 
-    print(interrupt_line(exc), file=sys.stderr)
+    print(interrupt_line(exc) + resume_again(sys.argv[1:]), file=sys.stderr)
     return True
 
 

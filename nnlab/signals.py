@@ -32,6 +32,29 @@ def interrupt_line(exc: BaseException) -> str:
     return "interrupted" if type(exc) is KeyboardInterrupt else f"interrupted ({exc})"
 
 
+# options with which a command given --resume resumes nothing (it plans, or prints, and stops)
+RESUMES_NOTHING = ("--dry-run", "--print-config", "-h", "--help")
+
+
+def resume_again(argv: list[str], status: str | None = None) -> str:
+    """What the interrupt line of a resume (``--resume`` or ``sweep resume``) stopped outside
+    its folder's lifecycle adds: the command as given continues it. Before the lifecycle began
+    (``status`` None: while it loaded, found and checked the folder, read its data) the folder
+    is as it was, and the line said only 'interrupted'; after the folder was let go (``status``:
+    how it reads), so unless it is COMPLETED (or DIVERGED: refused). '' for any other command
+    (one stopped before its folder exists has nothing to continue)."""
+    import shlex
+
+    words = [a for a in argv if not a.startswith("-")]
+    resuming = any(a == "--resume" or a.startswith("--resume=") for a in argv)
+    if not (resuming or words[:2] == ["sweep", "resume"]) or set(argv) & set(RESUMES_NOTHING):
+        return ""
+    if status in ("COMPLETED", "DIVERGED"):
+        return ""
+    began = "" if status else " before the resume began"
+    return f"{began}; continue with: {shlex.join(['nnlab', *argv])}"
+
+
 received: list[str] = []  # the stop signals this process took as interrupts, by name
 taken: list[str] = []  # the same with Ctrl-C (SIGINT) too, since the outermost
 # ``SignalsAsInterrupts`` began (a command, or a run started from Python): ``interrupt_behind``

@@ -36,7 +36,7 @@ class OneLineErrors(TyperGroup):
 
     def main(self, args: Any = None, *pos: Any, standalone_mode: bool = True, **kw: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        state["interrupt_said"] = False
+        state["interrupt_said"], state["argv"] = False, argv
         signals.received.clear()
         signals.taken.clear()
         process.ended.clear()
@@ -53,7 +53,8 @@ class OneLineErrors(TyperGroup):
             if code == EXIT_INTERRUPTED and not state["interrupt_said"]:
                 # caught while typer parsed the arguments: it exits 130 without a word
                 got = signals.received
-                note(f"interrupted ({got[-1]})" if got else "interrupted")
+                said = f"interrupted ({got[-1]})" if got else "interrupted"
+                note(said + signals.resume_again(argv))
         except UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
                 # a group named alone (nnlab, nnlab runs, ...): its help, as nnlab sweep gives

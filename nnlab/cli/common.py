@@ -35,7 +35,7 @@ from nnlab.output import Format, fit_prose
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TRIALS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-state = {"debug": False, "interrupt_said": False}
+state: dict[str, Any] = {"debug": False, "interrupt_said": False, "argv": []}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,7 +147,7 @@ def _folder_note(exc: BaseException) -> str:
 
 
 def _interrupted(exc: BaseException) -> None:
-    from nnlab.signals import interrupt_line
+    from nnlab.signals import interrupt_line, resume_again
 
     run = getattr(exc, "nnlab_run", None)
     resume = getattr(exc, "nnlab_resume", None)
@@ -155,27 +155,30 @@ def _interrupted(exc: BaseException) -> None:
     why = _unrecorded(exc)
     ended = getattr(exc, "nnlab_status", None) or "INTERRUPTED"  # (COMPLETED: stopped after
     # its status was written)
-    state = f"is {ended}" if why is None else f"could not record INTERRUPTED ({why})"
+    reads = f"is {ended}" if why is None else f"could not record INTERRUPTED ({why})"
     if run is None:
-        note(what + _after_the_end())
+        ended, status = _after_the_end()
+        note(what + ended + resume_again(state["argv"], status))
     elif resume:
-        note(f"{what}: {run} {state}; continue with: {resume}")
+        note(f"{what}: {run} {reads}; continue with: {resume}")
     else:
-        note(f"{what}: {run} {state}")
+        note(f"{what}: {run} {reads}")
 
 
-def _after_the_end() -> str:
+def _after_the_end() -> tuple[str, str | None]:
     """': <run> is <status>' for a stop signal that came once the command's folder had ended
-    (``process.ended``: as it printed its result), as the folder reads; else ''. It said only
-    'interrupted' of a folder that had COMPLETED."""
+    (``process.ended``: as it printed its result; or a resume's, let go before its work began),
+    as the folder reads, and that status; else ('', None). It said only 'interrupted' of a
+    folder that had COMPLETED."""
     from nnlab import process, runs
 
     if not process.ended:
-        return ""
+        return "", None
     try:
-        return f": {process.ended[-1]} is {runs.RunDir(process.ended[-1]).status}"
+        status = runs.RunDir(process.ended[-1]).status
     except Exception:  # (the folder unreadable meanwhile: nothing sure to say of it)
-        return ""
+        return "", None
+    return f": {process.ended[-1]} is {status}", status
 
 
 def _os_error_code(exc: BaseException) -> int:

@@ -9,6 +9,7 @@ from .helpers import readme_form
 from .test_after_folder import FAULTS
 from .test_bounds import BOUNDS
 from .test_damaged import RESUME
+from .test_early_interrupts import RESUME_STOPPED
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
@@ -19,6 +20,7 @@ ROWS = [
     *FAULTS,
     *ENDS,
     *INTERRUPTS,
+    RESUME_STOPPED,
     WRAPPED_INTERRUPT,
     *RESUME,
     SUMMARY_VALUE,
