@@ -126,10 +126,14 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
         initargs=(os.getpid(), _numerics_quiet()),
     )
     pool.start_method = method  # type: ignore[attr-defined]
-    if method == "fork":
-        with signals.held_while_forking():  # (until each worker has set its own handlers)
-            done = pool.submit(int)  # forks every worker now, before any other thread
-        done.result()
+    try:
+        if method == "fork":
+            with signals.held_while_forking():  # (until each worker has set its own handlers)
+                done = pool.submit(int)  # forks every worker now, before any other thread
+            done.result()
+    except BaseException:  # (a stop signal as the workers start: the caller never holds the
+        stop_pool(pool)  # pool to stop it, whose thread then woke at exit on closed pipes,
+        raise  # 'Exception ignored in threading._shutdown ... Bad file descriptor')
     return pool
 
 
