@@ -418,6 +418,8 @@ def test_a_stop_signal_as_the_workers_start_leaves_no_pool_behind(monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Future, "result", interrupted)
+    monkeypatch.setattr(executors, "fork_is_safe", lambda: True)  # (the window is the forked
+    # workers' start; another test's thread left running would have it spawn them instead)
     with pytest.raises(KeyboardInterrupt):
         executors.process_pool(2, "fork")
     (pool,) = stopped
