@@ -14,7 +14,7 @@ name          std of N(0, std^2)           reference (torch's equivalent)
 ============  ===========================  =============================================
 
 Mind the names: torch's ``xavier_normal_`` is ``glorot`` here, not ``xavier`` (for a 784 x 100
-layer, 0.0477 against 0.0357); nnlab's ``xavier`` is the book's.
+layer, 0.0476 against 0.0357); nnlab's ``xavier`` is the book's.
 """
 
 from __future__ import annotations

@@ -38,9 +38,14 @@ class Optimizer:
     A new optimizer is a subclass with ``name``, ``slots``, ``hyper`` (the constructor's
     arguments with their defaults and ranges: the config schema, ``--help`` and the docs read
     them) and ``update``, plus one entry in ``nnlab.nn.registry.OPTIMIZERS``. In ``update``,
-    the learning rate ``self.rate(key)`` multiplies once, as the last factor of the step
-    (``w -= self.rate(key) * step``): a stack of nets holds it per net as an array of the
-    parameter's dtype, and only then is the product the one each net makes alone.
+    the learning rate ``self.rate(key)`` appears once and multiplies an array of the
+    parameter's dtype, never another Python number first: the whole step
+    (``w -= self.rate(key) * (g + mu * v)``) or the gradient before the rest of the step
+    (``w -= self.rate(key) * g / (np.sqrt(h) + eps)``, i.e. ``(lr * g) / (...)``). A stack of
+    nets holds it per net as an array of that dtype, and a Python float lr times a float32
+    array is the same float32 product as that array times the float32 lr; ``lr * mu * v``
+    would round ``lr * mu`` in float64 first, and a stack's nets would part from their runs
+    alone.
     """
 
     name = "base"
@@ -136,7 +141,8 @@ class Nesterov(Momentum):
         w <- w - lr * (g + mu * v)
 
     This is the "look-ahead" form of Sutskever et al. 2013 rewritten in terms of the current
-    parameters (cs231n's ``x += -mu * v_prev + (1 + mu) * v`` is the same rule). Its
+    parameters (cs231n's ``v = mu * v - lr * g; x += -mu * v_prev + (1 + mu) * v`` gives the
+    same iterates with a constant lr, as for Momentum: its v is -lr times this one). Its
     hyperparameters and state are Momentum's; only the step differs, and momentum must be
     above 0 (torch refuses ``nesterov=True`` without momentum: with mu 0 this is plain SGD).
     """
