@@ -45,10 +45,11 @@ UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it g
 
 def resume_offer(kind: str, status: str, meta: dict[str, Any]) -> tuple[str, str] | None:
     """(what a resume of a folder does, its command up to the folder: ``nnlab train
-    --resume``) for a folder that ended unfinished, as ``runs show`` and the report offer it;
-    None where a resume would be refused (``runs.refuse_finished``: a COMPLETED folder; a
-    DIVERGED run would diverge again), no command resumes the kind, or a redone kind's folder
-    was made before recipes."""
+    --resume``) for a folder that ended unfinished (``UNFINISHED``), as ``runs show`` and the
+    report offer it; None where a resume would be refused (a COMPLETED folder:
+    ``runs.refuse_finished``; a DIVERGED run, which would diverge again: ``train --resume``
+    refuses it), no command resumes the kind, or a redone kind's folder was made before
+    recipes."""
     if status not in UNFINISHED or kind not in RESUMED_BY:
         return None
     command = f"nnlab {RESUMED_BY[kind]} --resume"

@@ -282,8 +282,8 @@ class Lifecycle:
 
     def __enter__(self) -> Lifecycle:
         """Claim the folder and mark it RUNNING, as one step: a stop signal meanwhile waits for
-        the write, then ends the folder as the block would (a resume: INTERRUPTED; a signal
-        that came out of the write left it RUNNING); a failure before the write changes nothing."""
+        the write, then a resume's folder ends INTERRUPTED, as if the block had begun, and a new
+        one, nothing in it yet, is removed; a failure before the write changes nothing."""
         self._signals.__enter__()
         running = False
         try:
@@ -528,12 +528,12 @@ def refuse_running(run: RunDir, what: str = "") -> None:
 
 def refuse_finished(run: RunDir, left: int = 0) -> None:
     """RunError if a resume of ``run`` has nothing left to do: it is COMPLETED and ``left``
-    (the work its resume found missing: a sweep's trials to run, a tune's rounds, a landscape's
-    points) is 0. The one answer of every resume and its dry run (``train``, ``sweep``,
-    ``tune``, ``landscape``): a finished folder named by mistake (``latest`` meaning another)
-    is said, not run again as a success with nothing in it. A COMPLETED folder with work gone
-    (a trial's folder removed) is resumed, and so is any other: a FAILED sweep reruns its
-    failed trials, an INTERRUPTED one records how it ended."""
+    (the work its resume found missing: a sweep's trials, a tune's rounds, a landscape's points)
+    is 0. The one answer of every resume and its dry run (``train``, ``sweep``, ``tune``,
+    ``landscape``, the kinds ``nnlab.redo`` does again): a finished folder named by mistake
+    (``latest`` meaning another) is said, not run again as a success with nothing in it. A
+    COMPLETED folder with work gone (a trial's folder removed) is resumed, and so is any other:
+    a FAILED sweep reruns its failed trials, an INTERRUPTED one records how it ended."""
     if left == 0 and run.status == "COMPLETED":
         raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
 

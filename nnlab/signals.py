@@ -38,11 +38,13 @@ RESUMES_NOTHING = ("--dry-run", "--print-config", "-h", "--help")
 
 def resume_again(argv: list[str], status: str | None = None) -> str:
     """What the interrupt line of a resume (``--resume`` or ``sweep resume``) stopped outside
-    its folder's lifecycle adds: the command as given continues it. Before the lifecycle began
-    (``status`` None: while it loaded, found and checked the folder, read its data) the folder
-    is as it was, and the line said only 'interrupted'; after the folder was let go (``status``:
-    how it reads), so unless it is COMPLETED (or DIVERGED: refused). '' for any other command
-    (one stopped before its folder exists has nothing to continue)."""
+    its folder's lifecycle adds: the command as given, which continues it. ``status`` None:
+    stopped before the lifecycle began (while it loaded, found and checked the folder, read its
+    data), the folder as it was: ``' before the resume began; continue with: nnlab ...'``.
+    ``status`` given (how the folder reads once the resume let it go): ``'; continue with:
+    nnlab ...'``, or '' if it is COMPLETED (nothing to resume) or DIVERGED (a resume refuses
+    it). '' too for any other command (one stopped before its folder exists has nothing to
+    continue) and for a resume given ``RESUMES_NOTHING``'s options."""
     import shlex
 
     words = [a for a in argv if not a.startswith("-")]

@@ -330,8 +330,8 @@ def _scan(
 
 
 def training_line(lr: float, status: str, records: list[Record]) -> str:
-    """How the training at ``lr`` ended, for the progress: ``lr 1.0e-01: 2 epochs, train_loss
-    0.1397`` or ``lr 1.0e+03: DIVERGED in epoch 1 (not finite)``."""
+    """How the training at ``lr`` ended, for the progress: ``lr 1.0e-01: COMPLETED after 2
+    epochs, train_loss 0.1397`` or ``lr 1.0e+03: DIVERGED in epoch 1 (not finite)``."""
     last = records[-1] if records else {}
     epoch, loss = last.get("epoch", 0), last.get("train_loss")
     if status == "DIVERGED":

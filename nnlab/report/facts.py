@@ -220,9 +220,10 @@ def command(entry: Entry) -> str:
 
 def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
     """(what, command) pairs that redo this folder's work; ``folder`` is its path as shown.
-    A resume is offered where it has work left, as ``nnlab.runs.refuse_finished`` has it (a
-    folder that ended unfinished, a sweep with a trial so): a COMPLETED folder's, or a
-    DIVERGED run's, is refused, so it is not offered."""
+    A resume is offered where it has work left (a folder that ended unfinished, a sweep with
+    a trial so: ``nnlab.redo.resume_offer``): a COMPLETED folder's is refused
+    (``nnlab.runs.refuse_finished``), and so is a DIVERGED run's (``train --resume``), so
+    neither is offered."""
     out = []
     data = entry.meta.get("data_dir")
     extra = f" --data-dir {shlex.quote(str(data))}" if data else ""
