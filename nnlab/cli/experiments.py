@@ -139,7 +139,7 @@ def activations(
         int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
     ] = 100,
     samples: Annotated[
-        int, typer.Option("--samples", help="Random N(0,1) inputs.", min=1, max=1_000_000)
+        int, typer.Option("--samples", help="Random N(0,1) inputs.", min=2, max=1_000_000)
     ] = 1000,
     seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
     runs_dir: RunsDirOpt = Path("runs"),

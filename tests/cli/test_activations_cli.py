@@ -57,3 +57,23 @@ def test_activations_reports_progress_on_stderr_and_quiet_silences_it(tmp_path):
         assert quiet.stdout == loud.stdout.replace(str(tmp_path / "loud"), str(tmp_path / flag))
         (line,) = quiet.stderr.splitlines()  # (the folder, as train -q says it)
         assert line.startswith(f"run folder: {tmp_path / flag}"), quiet.stderr
+
+
+def test_the_lowest_counts_help_gives_are_the_ones_it_takes(tmp_path):
+    """--help's ranges are the command's: each count at the lowest its help says trains a
+    setting, and one below is refused with that range (--samples said 1<=x, and 1 was refused
+    by the library: 'expected at least 2')."""
+    import typer.main
+
+    from nnlab.cli import app
+
+    command = typer.main.get_command(app).commands["activations"]
+    low = {p.name: p.min for p in command.params if p.name in ("layers", "units", "samples")}
+    args = ["activations", "-a", "relu", "-i", "he", "-q", "--runs-dir", str(tmp_path)]
+    counts = [f"--{name}={value}" for name, value in low.items()]
+    result = invoke(*args, *counts)
+    assert result.exit_code == 0, result.output
+    for name, value in low.items():
+        result = invoke(*args, f"--{name}={value - 1}")
+        assert result.exit_code == 2
+        assert f"--{name}: expected an integer from {value} to" in result.output, result.output
