@@ -139,8 +139,8 @@ class BatchNorm(Layer):
     Training mode normalises with the batch's mean and *biased* variance (divide by N), as the
     paper and ``torch.nn.BatchNorm1d`` do; a batch of one sample is refused (ValueError), as
     torch refuses it: its variance is 0, so the output would be beta whatever the input, every
-    gradient 0, and the running variance would shrink towards 0. The running statistics used in evaluation mode follow
-    torch's convention::
+    gradient 0, and the running variance would shrink towards 0. The running statistics used
+    in evaluation mode follow torch's convention::
 
         running_mean = (1 - momentum) * running_mean + momentum * mu
         running_var  = (1 - momentum) * running_var  + momentum * var * N / (N - 1)
