@@ -43,11 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import signals
-from nnlab.errors import ConfigError, OptionError, RunError
+from nnlab.errors import RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
-    check_output,
     copy_file as copy_file,
     dumps as dumps,
     file_mode as file_mode,
@@ -56,7 +55,6 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     read_json_file as read_json_file,
     read_records as read_records,
     remove,
-    root_problem,
     write_json as write_json,
 )
 from nnlab.limits import FOLDER_FILES, check_disk
@@ -81,6 +79,12 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     trial_sweeps as trial_sweeps,
     unplanned as unplanned,
     unplanned_folders as unplanned_folders,
+)
+from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
+    MAX_NAME as MAX_NAME,
+    check_name as check_name,
+    check_new_root as check_new_root,
+    location as location,
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
@@ -109,89 +113,12 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
 )
 from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts, deferred
 
-MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
-
 
 # ----------------------------------------------------------------------------- writing
 def data_dir_text(data_dir: Path | str | None) -> str | None:
     """A data folder (``--data-dir``) as meta.json records it: absolute, so that a resume from
     another working directory reads the data the run began with (None: none given)."""
     return str(Path(data_dir).resolve()) if data_dir else None
-
-
-# ----------------------------------------------------------------------------- names
-def check_name(name: str, what: str = "--name", given: str | None = None) -> str:
-    """``name`` if it can be part of a folder name inside the runs root, else a ConfigError
-    (an OptionError for an option's value: ``what`` starts with ``--``) naming ``what``, the
-    problem and what to do (path separators, '..', a leading dot, control characters,
-    characters other than letters, digits, '.', '_' and '-', or over ``MAX_NAME`` long);
-    ``given``: the whole value ``name`` was taken from (a path), shown as well."""
-    problem = None
-    if not name:
-        problem = "is empty"
-    elif "/" in name or "\\" in name:
-        problem = "contains a path separator ('/' or '\\'); a name is one folder name"
-    elif ".." in name:
-        problem = "contains '..'"
-    elif name.startswith("."):
-        problem = "starts with a dot (a hidden folder)"
-    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
-        problem = "contains a control character"
-    elif len(name) > MAX_NAME:
-        problem = f"is {counted(len(name), 'character')} long; at most {MAX_NAME}"
-    else:
-        bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "._-"))})
-        if bad:
-            problem = f"contains {''.join(bad)!r}; use letters, digits, '.', '_' and '-'"
-    if problem is not None:
-        if ";" not in problem:  # (what to do, as every refusal of a name or path says)
-            problem += "; use letters, digits, '_', '-' and '.' (not first)"
-        shown = f"{given!r}: its folder name {name!r}" if given not in (None, name) else repr(name)
-        if what.startswith("--"):  # (an option's value: said as every option's error is)
-            raise OptionError(what, f"{shown} {problem}")
-        raise ConfigError(f"{what}: {shown} {problem}")
-    return name
-
-
-def check_new_root(root: Path, option: str = "--runs-dir", given: Path | None = None) -> None:
-    """OptionError if ``root``, where a command would make a new folder, is a run folder or
-    inside one (a folder with a meta.json, or below it): a run made there would write into
-    another run's folder (a sweep's ``trials/``, a finished run's files), where no listing of
-    the runs folder finds it; or, a runs folder (no ``given``: the option's value as written,
-    an ``--out``, which ``check_output`` probed), if no folder can be made there
-    (``fileio.root_problem``). Every command making a folder calls it before any work."""
-    path = Path(root).absolute()
-    runs = [folder for folder in (path, *path.parents) if made_by_nnlab(folder)]
-    if runs:  # (the outermost: a trial's parent, a sweep's trials/, is no runs folder)
-        folder = runs[-1]
-        where = (
-            "is the run folder" if folder == path and given is None else "is inside the run folder"
-        )
-        raise OptionError(option, f"'{given or root}' {where} '{folder}'; new folders go in a "
-                          f"runs folder, not in a run's own folder (e.g. '{folder.parent}')")  # fmt: skip
-    if given is None and (problem := root_problem(root, option)) is not None:
-        raise OptionError(option, problem)
-
-
-def location(
-    runs_dir: Path, out: Path | None, option: str = "--out", exists: str = "give a new folder"
-) -> tuple[Path, str | None]:
-    """(root, folder) of a new run folder: ``runs_dir`` and a name made from the stamp, the
-    run's name and an id, or exactly ``out`` (``--out``), whose last part must be a folder
-    name (``check_name``: '..', '/', hidden, control characters and over-long names are
-    refused, naming the whole value), a new folder in one that exists and can be written
-    (``fileio.check_output``, as for ``--png``); neither inside a run folder (``check_new_root``).
-    ``option``: how errors name ``out``; ``exists``: what to do if it exists."""
-    if out is None:
-        check_new_root(runs_dir)
-        return Path(runs_dir), None
-    out = Path(out)
-    if not out.name:
-        raise OptionError(option, f"{str(out)!r} names no folder; give a path such as runs/my-run")
-    name = check_name(out.name, option, given=str(out))
-    check_output(out, option, new_folder=True, exists=exists)
-    check_new_root(out.parent, option, given=out)
-    return out.parent, name
 
 
 # ----------------------------------------------------------------------------- lifecycle
@@ -320,8 +247,27 @@ class Lifecycle:
             else:
                 self._abnormal_end(exc)
         finally:
-            release(self.run)
-            self._signals.__exit__(kind, exc, tb)
+            self._let_go(exc)
+
+    def _let_go(self, exc: BaseException | None) -> None:
+        """Release the folder and the block's signal handlers, a stop signal meanwhile (a second
+        Ctrl-C; ``timeout``'s to the process group) waiting for both: raised in the middle, it
+        took the place of what the block ended on, and the command's line lost the folder
+        ('interrupted (SIGTERM)' alone). On a block ending interrupted it adds nothing; after
+        any other end it goes on as the interrupt, saying the folder as it ended."""
+        try:
+            with deferred():
+                release(self.run)
+                self._signals.__exit__(None, None, None)
+        except KeyboardInterrupt as late:
+            if isinstance(exc, KeyboardInterrupt) or getattr(exc, "nnlab_status", "") == (
+                "INTERRUPTED"
+            ):
+                return  # (``exc`` goes on, naming the folder and its resume)
+            late.nnlab_run = self.run.path  # type: ignore[attr-defined]
+            late.nnlab_status = getattr(exc, "nnlab_status", self._status)  # type: ignore[attr-defined]
+            late.nnlab_resume = None  # type: ignore[attr-defined]
+            raise
 
     def _end_status(self) -> None:
         """Write the summaries (``on_end``), then the status: a write that fails fails the run;

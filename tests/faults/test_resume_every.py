@@ -206,3 +206,34 @@ def test_a_kept_run_of_another_optimizer_or_torn_is_trained_again(case, monkeypa
     assert invoke("compare-optimizers", "--resume", top.path).exit_code == 0
     assert trained == ["sgd", "momentum"]
     assert untimed(json.loads(top.file("result.json").read_text())["runs"]) == untimed(stored)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_second_stop_signal_as_the_folder_is_let_go_keeps_the_line_naming_it(
+    case, monkeypatch, command
+):
+    """``timeout`` signals the command, then its process group; a second Ctrl-C: a stop signal
+    that came as the interrupted folder was released took the first one's place, and the line
+    said 'interrupted (SIGTERM)' alone, neither folder nor resume (the probe met it in a tune)."""
+    args, _, nth = COMMANDS[command]
+    nth += 2 if command in ("sweep", "tune") else 0
+    real = runs.release
+    again = []
+
+    def release(run):
+        real(run)
+        if signalled and not again:  # (the first release after the interrupt: the top
+            again.append(run)  # folder's, or a trial's inside it)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signalled: list[Path] = inject(monkeypatch, nth, signalling(signal.SIGTERM))
+    monkeypatch.setattr(runs, "release", release)
+    result = invoke(*args, "--runs-dir", case / "runs")
+    assert result.exit_code == 130, result.output
+    top = only(case / "runs")
+    assert again, "the second signal was not sent"
+    line = one_line(result.stderr)
+    assert line == (
+        f"interrupted (SIGTERM): {top.path} is INTERRUPTED; continue with: nnlab {command} "
+        f"--resume {top.path}"
+    )
