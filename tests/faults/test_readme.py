@@ -14,6 +14,7 @@ from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_processes import INTERRUPTS
+from .test_resume_every import SECOND_SIGNAL
 from .test_summary_values import SUMMARY_VALUE
 
 ROWS = [
@@ -22,6 +23,7 @@ ROWS = [
     *INTERRUPTS,
     RESUME_STOPPED,
     WRAPPED_INTERRUPT,
+    SECOND_SIGNAL,
     *RESUME,
     SUMMARY_VALUE,
     *NAMES,

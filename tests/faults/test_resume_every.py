@@ -17,7 +17,7 @@ import pytest
 
 from nnlab import redo, runs
 
-from .helpers import invoke, one_line, only
+from .helpers import Row, invoke, one_line, only
 from .test_after_folder import COMMANDS, inject, signalling
 
 RESULT = {  # a redone kind's file of results, and the keys of it that are timings
@@ -232,8 +232,15 @@ def test_a_second_stop_signal_as_the_folder_is_let_go_keeps_the_line_naming_it(
     assert result.exit_code == 130, result.output
     top = only(case / "runs")
     assert again, "the second signal was not sent"
+    (expected,) = SECOND_SIGNAL.expect(case / "runs", top.path)
     line = one_line(result.stderr)
-    assert line == (
-        f"interrupted (SIGTERM): {top.path} is INTERRUPTED; continue with: nnlab {command} "
-        f"--resume {top.path}"
-    )
+    assert line == expected.replace("nnlab lr-scan --resume", f"nnlab {command} --resume")
+
+
+SECOND_SIGNAL = Row(
+    "a second stop signal (`timeout`'s to the process group, a second Ctrl-C) as the interrupted "
+    "folder is let go, in every command",
+    "`nnlab lr-scan cfg.yaml` (SIGTERM, then SIGTERM again)",
+    130,
+    ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab lr-scan --resume {run}",),
+)
