@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.errors import RunError
@@ -65,13 +65,36 @@ def resume_command(kind: str) -> str:
     return f"nnlab {REDONE[kind][0]} --resume {{path}}"
 
 
+class Again(NamedTuple):
+    """The folder a resume does the work again in (``find``), and the line it says as it
+    begins: once every check has passed and the folder is its own (``begin``), so that a
+    refusal is the one line it prints."""
+
+    run: runs.RunDir
+    announce: Callable[[runs.RunDir], None] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.run.path
+
+
+def announced(again: Again | None) -> Again | None:
+    """Say ``again``'s line now (its checks passed, and the work starts before the folder is
+    opened: activations and finite differences compute, then write) and give it back without
+    one, so that ``begin`` does not say it twice."""
+    if again is None or again.announce is None:
+        return again
+    again.announce(again.run)
+    return again._replace(announce=None)
+
+
 def begin(
     kind: str,
     root: Path,
     name: str,
     /,
     *,
-    again: runs.RunDir | None = None,
+    again: Again | None = None,
     recipe: dict[str, Any] | None = None,
     folder: str | None = None,
     **fields: Any,
@@ -81,16 +104,19 @@ def begin(
     ``again``, the folder a resume found (``find``), reopened with its earlier results removed."""
     resume = resume_command(kind)
     if again is not None:
-        return runs.reopen(again, resume=resume, ended=REDONE[kind][1])
+        life = runs.reopen(again.run, resume=resume, ended=REDONE[kind][1])
+        if again.announce is not None:
+            again.announce(again.run)
+        return life
     return runs.start(root, name, kind, folder=folder, resume=resume, recipe=recipe, **fields)
 
 
 def find(
     runs_dir: Path, ref: str, kind: str, on_start: Callable[[runs.RunDir], None] | None = None
-) -> tuple[runs.RunDir, dict[str, Any]]:
+) -> tuple[Again, dict[str, Any]]:
     """The ``kind`` folder ``ref`` names (folder, id prefix or 'latest') and its recipe:
     RunError for a COMPLETED one (nothing to resume) or one made before folders kept a recipe.
-    ``on_start(run)`` once it is found good (the command's 'resuming' line)."""
+    ``on_start(run)``: the command's 'resuming' line, said as the work begins (``begin``)."""
     run = runs.find_run(runs_dir, ref, kind=kind)
     runs.refuse_finished(run)
     recipe = run.meta.get("recipe")
@@ -99,9 +125,7 @@ def find(
             f"{run.path}: its meta.json has no recipe (made by an nnlab that could not resume "
             f"a {kind} folder); run the command again: {command_line(run.meta.get('argv'))}"
         )
-    if on_start is not None:
-        on_start(run)
-    return run, dict(recipe)
+    return Again(run, on_start), dict(recipe)
 
 
 def again_line(run: runs.RunDir) -> str:
@@ -110,8 +134,7 @@ def again_line(run: runs.RunDir) -> str:
     if run.kind == "compare-optimizers" and recipe.get("dataset") is not None:
         return (f"resuming {run.path}: the optimizers it had not finished train (those it had "
                 "are kept)")  # fmt: skip
-    return (f"resuming {run.path}: its work again from the start (a {run.kind} folder keeps no "
-            "partial results)")  # fmt: skip
+    return f"resuming {run.path}: its work again from the start (nothing of it was kept)"
 
 
 def data_dir(run: runs.RunDir, given: Path | None) -> Path | None:

@@ -171,7 +171,7 @@ def activation_histograms(
     runs_dir: Path = runs.DEFAULT_ROOT,
     folder: str | None = None,
     progress: Callable[[str], None] | None = None,
-    again: runs.RunDir | None = None,
+    again: redo.Again | None = None,
 ) -> ActivationsResult:
     """Run every (activation, init) setting; write the table and ``activations.png`` (into a
     new folder, or ``again``: the one ``resume_histograms`` does them again in).
@@ -192,6 +192,7 @@ def activation_histograms(
     check_disk("the activations folder", FOLDER_FILES, runs_dir)  # (before the work, not after)
     from threadpoolctl import threadpool_limits
 
+    again = redo.announced(again)  # (the work comes before the folder: said as it starts)
     x = np.random.default_rng(seed).standard_normal((samples, units))
     results: dict[tuple[str, str], list[np.ndarray]] = {}
     rows: list[dict[str, Any]] = []
@@ -226,10 +227,10 @@ def resume_histograms(
 ) -> ActivationsResult:
     """``nnlab activations --resume REF``: an interrupted folder's histograms done again in it,
     from its recipe (``nnlab.redo``)."""
-    run, recipe = redo.find(runs_dir, ref, "activations", on_start)
+    again, recipe = redo.find(runs_dir, ref, "activations", on_start)
     acts, inits = recipe.pop("activations"), recipe.pop("inits")
-    return activation_histograms(acts, inits, **recipe, runs_dir=run.path.parent,
-                                 progress=progress, again=run)  # fmt: skip
+    return activation_histograms(acts, inits, **recipe, runs_dir=again.path.parent,
+                                 progress=progress, again=again)  # fmt: skip
 
 
 def setting_line(last: dict[str, Any], done: int, total: int) -> str:

@@ -329,6 +329,10 @@ def run_differences(
         widths = [a.params["W"].shape for a in model.affines]
         dims = (widths[0][0], widths[-1][1])
         check_numeric_work(cfg, *dims, x.shape[0], entries, passes=3 * len(STEPS))
+    if again is not None:  # (the work comes before the folder: said as it starts)
+        from nnlab.redo import announced
+
+        again = announced(again)
     diff = compare_differences(
         model, x, y, param, eps=s.eps, max_entries=s.max_entries, seed=s.seed, progress=progress
     )
@@ -358,9 +362,9 @@ def resume_differences(
     from nnlab import redo
     from nnlab.experiments.train import load_run_config
 
-    run, recipe = redo.find(runs_dir, ref, "gradcheck", on_start)
-    cfg = load_run_config(run) if recipe.pop("config", False) else None
+    again, recipe = redo.find(runs_dir, ref, "gradcheck", on_start)
+    cfg = load_run_config(again.run) if recipe.pop("config", False) else None
     param = recipe.pop("param", None)
     settings = CheckSettings(**recipe)
-    given = redo.data_dir(run, data_dir)
-    return run_differences(cfg, given, settings, param=param, progress=progress, again=run)
+    given = redo.data_dir(again.run, data_dir)
+    return run_differences(cfg, given, settings, param=param, progress=progress, again=again)

@@ -239,7 +239,7 @@ def lr_scan(
     folder: str | None = None,
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
-    again: runs.RunDir | None = None,
+    again: redo.Again | None = None,
 ) -> LrScanResult:
     """Run the scan for ``cfg`` into a new run folder ``lr-scan-<name>`` (or ``again``, the
     folder a resume does it in: ``resume_scan``); see the module doc.
@@ -299,12 +299,12 @@ def resume_scan(
     """``nnlab lr-scan --resume REF``: the scan of an interrupted (or failed) folder done again
     in it, from its config.yaml and recipe (``nnlab.redo``): the numbers an uninterrupted scan
     gives."""
-    run, recipe = redo.find(runs_dir, ref, "lr-scan", on_start)
-    cfg = load_run_config(run)
-    overrides = run.meta.get("overrides") or []
-    given = redo.data_dir(run, data_dir)
+    again, recipe = redo.find(runs_dir, ref, "lr-scan", on_start)
+    cfg = load_run_config(again.run)
+    overrides = again.run.meta.get("overrides") or []
+    given = redo.data_dir(again.run, data_dir)
     return lr_scan(cfg, **recipe, data_dir=given, overrides=overrides, progress=progress,
-                   again=run)  # fmt: skip
+                   again=again)  # fmt: skip
 
 
 def _scan(

@@ -74,7 +74,7 @@ def test_a_redone_folder_holds_what_an_uninterrupted_run_gives(case, monkeypatch
     top, resume = interrupt(case, monkeypatch, command)
     again = invoke(*shlex.split(resume)[1:])
     assert again.exit_code == 0, again.output
-    assert again.stderr.startswith(f"resuming {top.path}: its work again from the start (a ")
+    assert again.stderr.startswith(f"resuming {top.path}: its work again from the start (")
     args, _, _ = COMMANDS[command]
     assert invoke(*args, "--runs-dir", case / "straight").exit_code == 0
     straight = only(case / "straight")
@@ -244,3 +244,16 @@ SECOND_SIGNAL = Row(
     130,
     ("interrupted (SIGTERM): {run} is INTERRUPTED; continue with: nnlab lr-scan --resume {run}",),
 )
+
+
+def test_a_resume_refused_after_its_folder_is_found_says_one_line_not_resuming(case, monkeypatch):
+    """The 'resuming' line came as the folder was found, before its config.yaml was read: an
+    edited one was refused on a second line. It comes once every check has passed."""
+    top, resume = interrupt(case, monkeypatch, "lr-scan")
+    text = top.file("config.yaml").read_text()
+    top.file("config.yaml").write_text(text.replace("seed: 0", "seed: 1"))
+    result = invoke(*shlex.split(resume)[1:])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert line.startswith(f"error: {top.file('config.yaml')}: not the config this run was"), line
+    assert top.status == "INTERRUPTED"

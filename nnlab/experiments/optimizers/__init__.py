@@ -79,7 +79,7 @@ from nnlab.output import Table
 
 # ----------------------------------------------------------------------------- run folders
 def open_run(
-    runs_dir: Path, out: Path | None, again: runs.RunDir | None = None, **fields: Any
+    runs_dir: Path, out: Path | None, again: redo.Again | None = None, **fields: Any
 ) -> runs.Lifecycle:
     """A new folder's lifecycle: exactly ``out`` if given, else ``<runs_dir>/<stamp>-<name>-<id>``;
     or ``again``'s, the folder a resume does the comparison again in (``resume_comparison``).
@@ -138,7 +138,7 @@ def run_function_comparison(
     runs_dir: Path = runs.DEFAULT_ROOT,
     out: Path | None = None,
     figure: Path | None = None,
-    again: runs.RunDir | None = None,
+    again: redo.Again | None = None,
     recipe: dict[str, Any] | None = None,
 ) -> ComparisonRun:
     """``compare_on_function`` into a run folder: result.json (every path), summary.txt, paths.png.
@@ -171,7 +171,7 @@ def run_dataset_comparison(
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
-    again: runs.RunDir | None = None,
+    again: redo.Again | None = None,
     recipe: dict[str, Any] | None = None,
 ) -> ComparisonRun:
     """``compare_on_dataset`` into a run folder: config.yaml (shared part), result.json (every
@@ -234,7 +234,7 @@ def run_comparison(
     out: Path | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
-    again: runs.RunDir | None = None,
+    again: redo.Again | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
     ``book``), or loss curves training a net on ``dataset``. An option left None takes its
@@ -288,12 +288,12 @@ def resume_comparison(
     """``nnlab compare-optimizers --resume REF``: an interrupted comparison done again in its
     folder from the option texts it recorded (``nnlab.redo``); ``jobs``, if given, instead of
     its own (the numbers do not depend on it)."""
-    run, recipe = redo.find(runs_dir, ref, "compare-optimizers", on_start)
+    again, recipe = redo.find(runs_dir, ref, "compare-optimizers", on_start)
     if jobs is not None:
         recipe["jobs"] = jobs
     recipe["overrides"] = tuple(recipe.get("overrides") or ())
-    given = redo.data_dir(run, data_dir)
-    return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress, again=run)
+    given = redo.data_dir(again.run, data_dir)
+    return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress, again=again)
 
 
 DEFAULT_TOL = 1e-2  # a function's distance to its minimum that counts as reached
