@@ -271,6 +271,8 @@ class RunView:
             "summary": self.run.summary(),
             "metrics": self.metrics,
         }
+        if resume := resume_command(self.run, out["status"], self.meta):  # (as the table)
+            out["resume"] = resume
         if self.result is not None:  # (a compare-optimizers' result.json, a gradcheck's
             out["result"] = self.result  # differences.json: checked, as every reader reads them)
         if self.run.kind == "sweep":  # (its trials as their folders say now: sweep_rows)
@@ -290,6 +292,13 @@ class RunView:
         if self.run.kind in ("sweep", "tune"):
             out["meta"] = {k: v for k, v in self.meta.items() if k not in AT_END}
         return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
+
+
+def resume_command(run: runs.RunDir, status: str, meta: dict[str, Any]) -> str | None:
+    """The command that continues ``run``, a folder that ended unfinished (``redo.resume_offer``:
+    as the report offers it), else None."""
+    offer = resume_offer(run.kind, status, meta)
+    return f"{offer[1]} {shlex.quote(str(run.path))}" if offer else None
 
 
 def show_run(run: runs.RunDir, every: bool = False) -> RunView:
@@ -316,8 +325,8 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
         fields.append(("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())))
     if meta.get("error"):
         fields.append(("error", meta["error"]))
-    if offer := resume_offer(run.kind, run.status, meta):  # (unfinished: how it goes on)
-        fields.append(("resume", f"{offer[1]} {shlex.quote(str(run.path))}"))
+    if resume := resume_command(run, run.status, meta):  # (unfinished: how it goes on)
+        fields.append(("resume", resume))
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
     bad = trial_damage(run, files=True)[1]
     header = [f"{key:<8}  {value}" for key, value in fields]

@@ -61,6 +61,7 @@ def test_an_interrupted_folder_says_its_resume_and_the_resume_completes_it(
     assert resume == f"nnlab {command} --resume {top.path}"
     shown = invoke("runs", "show", top.path)  # (it says so too, as the report does)
     assert f"\nresume    {resume}\n" in shown.stdout, shown.stdout
+    assert json.loads(invoke("runs", "show", top.path, "-f", "json").stdout)["resume"] == resume
     again = invoke(*shlex.split(resume)[1:])
     assert again.exit_code == 0, again.output
     assert "\nresume " not in invoke("runs", "show", top.path).stdout
