@@ -1,13 +1,14 @@
 """The resume of the experiments that compute their results whole: the work again, in its folder.
 
 ``lr-scan``, ``activations``, ``compare-optimizers`` and ``gradcheck --compare-differences``
-compute their results whole (a scan's rates train as one stack; the others take seconds) and
-write them at the end, so an interrupted folder holds its settings and no results. Each records
+compute their results whole and write them at the end, so an interrupted folder holds its
+settings and no results (but the parts noted below). Each records
 in meta.json the ``recipe`` it was given (the options as the library takes them; its config in
 config.yaml), and ``nnlab <command> --resume FOLDER`` does the work again from the recipe, into
 the same folder, with the numbers an uninterrupted run gives: the folder keeps its id and ends
 COMPLETED, with a ``resumes`` entry in its meta.json. (A comparison on a dataset keeps each
-optimizer's run as it finishes, ``optimizer-<index>.json``: its resume trains only the others.)
+optimizer's run as it finishes, ``optimizer-<index>.json``, and a scan each chunk of 8 rates'
+trainings, ``rates-<first>.json``: their resumes train only the others.)
 Like every resume, a COMPLETED folder is refused ('nothing to resume'), one still RUNNING in a
 live process too (``runs.reopen``).
 
@@ -134,6 +135,9 @@ def again_line(run: runs.RunDir) -> str:
     if run.kind == "compare-optimizers" and recipe.get("dataset") is not None:
         return (f"resuming {run.path}: the optimizers it had not finished train (those it had "
                 "are kept)")  # fmt: skip
+    if run.kind == "lr-scan" and recipe.get("epochs"):
+        return (f"resuming {run.path}: the rates it had not finished train (those it had are "
+                "kept)")  # fmt: skip
     return f"resuming {run.path}: its work again from the start (nothing of it was kept)"
 
 

@@ -50,7 +50,12 @@ Num = bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max)."
 ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
 
 
-ScanResume = redo_option("scan")
+ScanResume = redo_option(
+    "scan",
+    "Finish an interrupted scan in its folder (folder, id prefix or 'latest'), with the "
+    "settings it recorded: the rates it had not finished train (8 at a time, each 8 kept as "
+    "they end). The numbers an uninterrupted scan gives.",
+)
 
 
 @command(Output)

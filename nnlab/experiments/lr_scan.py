@@ -8,7 +8,8 @@ From one point, the config's initial weights W (seed ``cfg.seed``), the scan com
    gradient descent whatever optimizer the config names (cs231n's ``W_new = W - step_size * df``);
 2. **a short training** per rate: ``epochs`` epochs of the config's own optimizer and batches,
    with ``optimizer.lr`` set to the rate, every one started from the same W (the rates train
-   side by side as one stack, each with the numbers ``nnlab.train.fit`` gives it alone).
+   side by side, ``CHUNK`` (8) at a time, each with the numbers ``nnlab.train.fit`` gives it
+   alone; each chunk is kept in the folder as it ends, so a resume trains only the others).
 
 The one-step part is computed in float64 whatever the run's dtype: in float32, W - 1e-10 * g
 rounds back to W and the small-step rows would all read the initial loss. BatchNorm layers use
@@ -21,6 +22,7 @@ rate of each part is the one with the lowest finite loss; the table marks it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,17 +162,72 @@ def train_at_rate(cfg: Config, data: Dataset) -> tuple[str, list[Record]]:
     return result.status, result.records
 
 
-def train_at_rates(cfgs: list[Config], data: Dataset) -> list[tuple[str, list[Record]]]:
-    """``train_at_rate`` of each of ``cfgs`` (one config at several rates): the rates train
-    side by side as one stack (``fit_group`` of a ``StackedMLP``, each net with its own rate and
-    the numbers it has alone), or one by one where the net cannot stack (a layer one unit
-    wide)."""
-    if not side_by_side(cfgs, data):
-        return [train_at_rate(cfg, data) for cfg in cfgs]
+Training = tuple[str, list[Record]]  # a rate's training: its status and epoch records
+CHUNK = 8  # rates trained side by side at a time (a sweep's stack), each chunk kept as it ends
+KEPT = "rates-{first}.json"  # a chunk's trainings in an unfinished scan, by its first rate
+
+
+def chunks(cfgs: list[Config], data: Dataset) -> list[range]:
+    """The rates (indices into ``cfgs``) that train together: ``CHUNK`` at a time side by side,
+    or one by one where the net cannot stack (a layer one unit wide)."""
+    size = CHUNK if side_by_side(cfgs, data) else 1
+    return [range(i, min(i + size, len(cfgs))) for i in range(0, len(cfgs), size)]
+
+
+def train_at_rates(
+    cfgs: list[Config],
+    data: Dataset,
+    kept: dict[int, Training] | None = None,
+    on_chunk: Callable[[range, list[Training]], None] | None = None,
+) -> list[Training]:
+    """``train_at_rate`` of each of ``cfgs`` (one config at several rates), a ``chunks`` at a
+    time: side by side as one stack (``fit_group`` of a ``StackedMLP``, each net with its own
+    rate and the numbers it has alone), or alone. ``kept``: the trainings an interrupted scan
+    finished (``kept_trainings``), taken as they are; ``on_chunk(chunk, trainings)`` as each
+    of the others ends (the folder keeps it: ``keep_chunk``)."""
+    out = dict(kept or {})
+    for chunk in chunks(cfgs, data):
+        if all(i in out for i in chunk):
+            continue
+        part = [cfgs[i] for i in chunk]
+        trained = _stack(part, data) if len(part) > 1 else [train_at_rate(part[0], data)]
+        out.update(zip(chunk, trained))
+        if on_chunk is not None:
+            on_chunk(chunk, trained)
+    return [out[i] for i in range(len(cfgs))]
+
+
+def _stack(cfgs: list[Config], data: Dataset) -> list[Training]:
     group, optimizer, rngs = build_group(cfgs, data.input_dim, data.n_classes)
     lrs = [cfg.optimizer.lr for cfg in cfgs]
     results = fit_group(group, optimizer, data.splits, TrainSettings.of(cfgs[0]), rngs, lrs=lrs)
     return [(r.status, r.records) for r in results]
+
+
+def keep_chunk(run: runs.RunDir, rates: list[float], chunk: range, trained: list[Training]) -> None:
+    """Keep a chunk's trainings in the scan's folder until its summary.json holds them."""
+    stored = {"rates": [rates[i] for i in chunk], "trainings": [list(t) for t in trained]}
+    run.write_json(KEPT.format(first=chunk.start), stored)
+
+
+def kept_trainings(
+    run: runs.RunDir, rates: list[float], ranges: list[range]
+) -> dict[int, Training]:
+    """The trainings ``keep_chunk`` kept in ``run`` (by rate index): a chunk whose file is of
+    other rates, or cannot be read, is left out (its rates train again)."""
+    import json
+
+    kept: dict[int, Training] = {}
+    for chunk in ranges:
+        try:
+            text = run.file(KEPT.format(first=chunk.start)).read_text(encoding="utf-8")
+            stored = json.loads(text)
+            trainings = [(str(t[0]), list(t[1])) for t in stored["trainings"]]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            continue
+        if stored.get("rates") == [rates[i] for i in chunk] and len(trainings) == len(chunk):
+            kept.update(zip(chunk, trainings))
+    return kept
 
 
 def _argmin(values: list[float | None]) -> int | None:
@@ -222,7 +279,7 @@ def table_rows(
 
 
 def side_by_side(cfgs: list[Config], data: Dataset) -> bool:
-    """Whether ``train_at_rates`` trains ``cfgs`` as one stack (all in memory at once)."""
+    """Whether ``train_at_rates`` trains ``cfgs`` side by side (``CHUNK`` in memory at once)."""
     return len(cfgs) > 1 and stack_key(cfgs[0]) is not None and data.input_dim != 1
 
 
@@ -254,7 +311,7 @@ def lr_scan(
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
-    nets = len(rates) if epochs and side_by_side(rate_cfgs, data) else 1
+    nets = min(len(rates), CHUNK) if epochs and side_by_side(rate_cfgs, data) else 1
     # (the configs the scan trains: one with the config file's own epochs was checked instead)
     check_compatible(rate_cfgs[0], data, nets, why="the scan's rates, trained side by side")
     what = f"the scan ({counted(len(rates), 'rate')} x {counted(epochs, 'epoch')})"
@@ -277,14 +334,35 @@ def lr_scan(
         rates=rates,
         epochs=epochs,
     ) as life:
-        initial, step_losses, trainings = _scan(cfg, data, rates, rate_cfgs, epochs, progress)
-        rows = table_rows(rates, step_losses, trainings, initial)
-        best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
-        best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
-        curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
-        shown = initial if math.isfinite(initial) else None  # (no NaN in the table or figure)
-        result = LrScanResult(life.run, rows, shown, best_step, best_train, curves)
-        _write(result, cfg, epochs)
+        return _fill(life.run, cfg, data, rates, rate_cfgs, progress, resumed=again is not None)
+
+
+def _fill(
+    run: runs.RunDir,
+    cfg: Config,
+    data: Dataset,
+    rates: list[float],
+    rate_cfgs: list[Config],
+    progress: Callable[[str], None] | None,
+    resumed: bool,
+) -> LrScanResult:
+    """The scan into ``run``: its chunks' trainings kept as each ends (a resume takes those an
+    interruption left and trains the others), then its table, summary and figure."""
+    epochs = rate_cfgs[0].epochs
+    ranges = chunks(rate_cfgs, data) if epochs else []
+    kept = kept_trainings(run, rates, ranges) if resumed else {}
+    keep = functools.partial(keep_chunk, run, rates)
+    initial, step_losses, trainings = _scan(cfg, data, rates, rate_cfgs, epochs, progress,
+                                            kept, keep)  # fmt: skip
+    rows = table_rows(rates, step_losses, trainings, initial)
+    best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
+    best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
+    curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
+    shown = initial if math.isfinite(initial) else None  # (no NaN in the table or figure)
+    result = LrScanResult(run, rows, shown, best_step, best_train, curves)
+    _write(result, cfg, epochs)
+    for chunk in ranges:  # (summary.json holds them now)
+        run.file(KEPT.format(first=chunk.start)).unlink(missing_ok=True)
     return result
 
 
@@ -314,7 +392,9 @@ def _scan(
     rate_cfgs: list[Config],
     epochs: int,
     progress: Callable[[str], None] | None,
-) -> tuple[float, list[float], list[tuple[str, list[dict[str, Any]]]] | None]:
+    kept: dict[int, Training] | None = None,
+    on_chunk: Callable[[range, list[Training]], None] | None = None,
+) -> tuple[float, list[float], list[Training] | None]:
     """(initial loss, the loss after one step at each rate, each rate's training or None)."""
     from threadpoolctl import threadpool_limits
 
@@ -322,7 +402,7 @@ def _scan(
         initial, step_losses = one_step_losses(cfg, data, rates)
         if epochs == 0:
             return initial, step_losses, None
-        trainings = train_at_rates(rate_cfgs, data)
+        trainings = train_at_rates(rate_cfgs, data, kept, on_chunk)
     for lr, (status, records) in zip(rates, trainings):
         if progress is not None:
             progress(training_line(lr, status, records))

@@ -75,7 +75,9 @@ def test_a_redone_folder_holds_what_an_uninterrupted_run_gives(case, monkeypatch
     top, resume = interrupt(case, monkeypatch, command)
     again = invoke(*shlex.split(resume)[1:])
     assert again.exit_code == 0, again.output
-    assert again.stderr.startswith(f"resuming {top.path}: its work again from the start (")
+    first = again.stderr.splitlines()[0]
+    assert first == redo.again_line(top)  # ('its work again from the start', or which it trains)
+    assert first.startswith(f"resuming {top.path}: ")
     args, _, _ = COMMANDS[command]
     assert invoke(*args, "--runs-dir", case / "straight").exit_code == 0
     straight = only(case / "straight")
@@ -258,3 +260,64 @@ def test_a_resume_refused_after_its_folder_is_found_says_one_line_not_resuming(c
     line = one_line(result.stderr)
     assert line.startswith(f"error: {top.file('config.yaml')}: not the config this run was"), line
     assert top.status == "INTERRUPTED"
+
+
+SCAN = ["lr-scan", "cfg.yaml", "--num", "20", "--epochs", "1", "-q"]  # (chunks of 8, 8 and 4)
+
+
+def test_an_lr_scan_resumed_trains_only_the_chunks_of_rates_it_had_not_finished(case, monkeypatch):
+    """The rates train side by side 8 at a time, each chunk's trainings kept in the folder as
+    it ends (rates-<first>.json): a resume takes those and trains the others; summary.json is
+    the uninterrupted scan's (the chunks' numbers are each net's alone), and the kept files go
+    once it holds them."""
+    from nnlab.experiments import lr_scan
+
+    real, trained = lr_scan._stack, []
+
+    def stack(cfgs, data):
+        if len(trained) == 1:  # (the first chunk done: stopped as the second begins)
+            os.kill(os.getpid(), signal.SIGTERM)
+        trained.append(len(cfgs))
+        return real(cfgs, data)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(lr_scan, "_stack", stack)
+        stopped = invoke(*SCAN, "--runs-dir", case / "runs")
+    assert stopped.exit_code == 130, stopped.output
+    top = only(case / "runs")
+    assert [p.name for p in top.path.glob("rates-*.json")] == ["rates-0.json"]
+    trained.clear()
+    monkeypatch.setattr(lr_scan, "_stack", lambda cfgs, data: trained.append(len(cfgs))
+                        or real(cfgs, data))  # fmt: skip
+    again = invoke("lr-scan", "--resume", top.path)
+    assert again.exit_code == 0, again.output
+    assert trained == [8, 4]
+    assert list(top.path.glob("rates-*.json")) == []
+    assert invoke(*SCAN, "--runs-dir", case / "straight").exit_code == 0
+    redone, fresh = (r.summary() for r in (top, only(case / "straight")))
+    assert untimed(redone) == untimed(fresh)
+
+
+def test_a_kept_chunk_of_other_rates_or_torn_is_trained_again(case, monkeypatch):
+    from nnlab.experiments import lr_scan
+
+    assert invoke(*SCAN, "--runs-dir", case / "runs").exit_code == 0
+    top = only(case / "runs")
+    stored = top.summary()
+    rates = [row["lr"] for row in stored["rows"]]
+    curves = list(stored["curves"].values())
+    kept = {"rates": rates[:8], "trainings": [["COMPLETED", c] for c in curves[:8]]}
+    (top.path / "rates-0.json").write_text(json.dumps({**kept, "rates": rates[1:9]}))
+    (top.path / "rates-8.json").write_text(json.dumps(kept)[:-30])
+    (top.path / "rates-16.json").write_text(json.dumps(
+        {"rates": rates[16:], "trainings": [["COMPLETED", c] for c in curves[16:]]}))  # fmt: skip
+    meta = top.meta
+    meta["status"] = "INTERRUPTED"
+    top.file("meta.json").write_text(json.dumps(meta))
+    trained: list[int] = []
+    real = lr_scan._stack
+    monkeypatch.setattr(lr_scan, "_stack", lambda cfgs, data: trained.append(len(cfgs))
+                        or real(cfgs, data))  # fmt: skip
+    assert invoke("lr-scan", "--resume", top.path).exit_code == 0
+    assert trained == [8, 8]
+    assert untimed(top.summary()) == untimed(stored)
