@@ -222,9 +222,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["tune", "cfg.yaml", HUGE],
         ["error: training tiny (64 -> 65536 x 3 -> out), 8 nets at once", "NNLAB_MAX_MEMORY_GB"],
     ),
-    "lr-scan of a model too large": (  # (its 10 rates train at once)
+    "lr-scan of a model too large": (  # (its 10 rates train 8 at a time)
         ["lr-scan", "cfg.yaml", HUGE],
-        ["10 nets at once (the scan's rates, trained side by side) needs about 967 GB"],
+        ["8 nets at once (the scan's rates, trained side by side) needs about 774 GB"],
     ),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
     "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
@@ -353,10 +353,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["error: the scan (100 rates x 10000 epochs) is 1,500,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
-    "lr-scan whose rates together would not fit": (  # (each net fits; they train at once)
-        ["lr-scan", "cfg.yaml", "--num", "100", "model.hidden=[2000,2000]"],
+    "lr-scan whose rates together would not fit": (  # (each net fits; 8 train at once)
+        ["lr-scan", "cfg.yaml", "--num", "100", "model.hidden=[5000,5000]"],
         [
-            "error: training tiny (64 -> 2000 x 2 -> out), 100 nets at once (the scan's rates, "
+            "error: training tiny (64 -> 5000 x 2 -> out), 8 nets at once (the scan's rates, "
             "trained side by side) needs about",
             "NNLAB_MAX_MEMORY_GB",
         ],
