@@ -139,10 +139,3 @@ def again_line(run: runs.RunDir) -> str:
         return (f"resuming {run.path}: the rates it had not finished train (those it had are "
                 "kept)")  # fmt: skip
     return f"resuming {run.path}: its work again from the start (nothing of it was kept)"
-
-
-def data_dir(run: runs.RunDir, given: Path | None) -> Path | None:
-    """The data folder of a resume: ``--data-dir`` if given, else the one the folder recorded."""
-    if given is None and run.meta.get("data_dir"):
-        return Path(run.meta["data_dir"])
-    return given

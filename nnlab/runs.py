@@ -121,6 +121,14 @@ def data_dir_text(data_dir: Path | str | None) -> str | None:
     return str(Path(data_dir).resolve()) if data_dir else None
 
 
+def resume_data_dir(run: RunDir, given: Path | None) -> Path | None:
+    """The data folder a resume of ``run`` reads: ``--data-dir`` if given, else the one its
+    meta.json recorded (``data_dir_text``), so a resume from elsewhere reads the run's data."""
+    if given is None and run.meta.get("data_dir"):
+        return Path(run.meta["data_dir"])
+    return given
+
+
 # ----------------------------------------------------------------------------- lifecycle
 def describe_error(exc: BaseException) -> str:
     """One line for what ended a run: ``OSError`` as path and reason, others as type: text."""

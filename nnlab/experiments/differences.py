@@ -359,12 +359,12 @@ def resume_differences(
 ) -> DifferencesReport:
     """``nnlab gradcheck --resume REF``: an interrupted --compare-differences folder's
     comparison done again in it, from its recipe and config.yaml (``nnlab.redo``)."""
-    from nnlab import redo
+    from nnlab import redo, runs
     from nnlab.experiments.train import load_run_config
 
     again, recipe = redo.find(runs_dir, ref, "gradcheck", on_start)
     cfg = load_run_config(again.run) if recipe.pop("config", False) else None
     param = recipe.pop("param", None)
     settings = CheckSettings(**recipe)
-    given = redo.data_dir(again.run, data_dir)
+    given = runs.resume_data_dir(again.run, data_dir)
     return run_differences(cfg, given, settings, param=param, progress=progress, again=again)

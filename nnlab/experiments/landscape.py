@@ -381,8 +381,7 @@ def resume_landscape(
     settings: Settings = content["settings"]
     runs.refuse_finished(run, missing_points(content))
     cfg = load_run_config(run)
-    if data_dir is None and run.meta.get("data_dir"):
-        data_dir = Path(run.meta["data_dir"])
+    data_dir = runs.resume_data_dir(run, data_dir)
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     x, y = eval_split(data, settings)

@@ -380,7 +380,7 @@ def resume_scan(
     again, recipe = redo.find(runs_dir, ref, "lr-scan", on_start)
     cfg = load_run_config(again.run)
     overrides = again.run.meta.get("overrides") or []
-    given = redo.data_dir(again.run, data_dir)
+    given = runs.resume_data_dir(again.run, data_dir)
     return lr_scan(cfg, **recipe, data_dir=given, overrides=overrides, progress=progress,
                    again=again)  # fmt: skip
 

@@ -405,8 +405,7 @@ def _resume_training(
     painter: Any,
 ) -> RunResult:
     check_resumable(run)
-    if data_dir is None and run.meta.get("data_dir"):
-        data_dir = Path(run.meta["data_dir"])
+    data_dir = runs.resume_data_dir(run, data_dir)
     loaded: list[Dataset] = [data] if data is not None else []
 
     def data_for(cfg: Config) -> Dataset:

@@ -304,8 +304,7 @@ def resume_tune(
     with runs.released(run):  # (refused once claimed: the folder is let go)
         runs.take_over(run)
         settings, recorded = _read_state(run)
-        if data_dir is None and run.meta.get("data_dir"):
-            data_dir = Path(run.meta["data_dir"])
+        data_dir = runs.resume_data_dir(run, data_dir)
         for i, entry in enumerate(recorded, start=1):  # (nothing changed yet: as sweep
             if "sweep" in entry:  # --resume refuses)
                 _check_round(runs.RunDir(run.path / entry["sweep"]), entry, f"rounds entry {i}")

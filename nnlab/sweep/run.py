@@ -388,8 +388,7 @@ def resume_actions(
     data folder: the one given, else the sweep's own.)"""
     defn, trials = load_sweep(run)
     check_trial_folders(run, trials)
-    if data_dir is None and run.meta.get("data_dir"):
-        data_dir = Path(run.meta["data_dir"])
+    data_dir = runs.resume_data_dir(run, data_dir)
     actions = {trial.id: resume_action(run, trial) for trial in trials}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:

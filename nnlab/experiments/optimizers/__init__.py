@@ -292,7 +292,7 @@ def resume_comparison(
     if jobs is not None:
         recipe["jobs"] = jobs
     recipe["overrides"] = tuple(recipe.get("overrides") or ())
-    given = redo.data_dir(again.run, data_dir)
+    given = runs.resume_data_dir(again.run, data_dir)
     return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress, again=again)
 
 
