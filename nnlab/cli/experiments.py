@@ -37,7 +37,12 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json, emit_table
-from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
+from nnlab.cli.resuming import (
+    alone_with_resume,
+    announce_redo,
+    check_resumed_report,
+    redo_option,
+)
 from nnlab.output import Format, counted
 
 Choices = list[str] | None
@@ -84,7 +89,7 @@ def lr_scan(
     given_or_resumed(config, resume, "a config file", "nnlab lr-scan configs/mnist-1000.yaml")
     alone_with_resume(resume)
     if resume is not None:
-        check_report(folder_root(resume, None, opts.runs_dir, "lr-scan"), opts.report)
+        check_resumed_report(resume, opts.runs_dir, "lr-scan", opts.report)
         with Lines(opts.quiet) as lines:
             result = scan.resume_scan(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
                                       progress=lines, on_start=announce_redo)  # fmt: skip
@@ -163,7 +168,7 @@ def activations(
 
     alone_with_resume(resume)
     if resume is not None:
-        check_report(folder_root(resume, None, runs_dir, "activations"), report)
+        check_resumed_report(resume, runs_dir, "activations", report)
         with Lines(quiet) as lines:
             result = act.resume_histograms(resume, runs_dir=runs_dir, progress=lines,
                                            on_start=announce_redo)  # fmt: skip

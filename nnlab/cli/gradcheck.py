@@ -32,7 +32,12 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
+from nnlab.cli.resuming import (
+    alone_with_resume,
+    announce_redo,
+    check_resumed_report,
+    redo_option,
+)
 from nnlab.output import Format, to_csv
 
 
@@ -127,9 +132,7 @@ def gradcheck(
         )
     alone_with_resume(resume, "compare_differences")  # (which a resume does: it may be said)
     if resume is not None:
-        from nnlab.runs import find_run
-
-        check_report(find_run(runs_dir, resume, kind="gradcheck").path.parent, report)
+        check_resumed_report(resume, runs_dir, "gradcheck", report)
         with Lines(quiet) as lines:
             diff = df.resume_differences(resume, runs_dir=runs_dir, data_dir=data_dir,
                                          progress=lines, on_start=announce_redo)  # fmt: skip

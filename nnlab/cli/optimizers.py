@@ -18,7 +18,12 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit_json, emit_table
-from nnlab.cli.resuming import alone_with_resume, announce_redo, redo_option
+from nnlab.cli.resuming import (
+    alone_with_resume,
+    announce_redo,
+    check_resumed_report,
+    redo_option,
+)
 from nnlab.output import Format
 
 Overrides = Annotated[
@@ -127,10 +132,7 @@ def compare_optimizers(
 
     alone_with_resume(resume, "jobs")
     if resume is not None:
-        from nnlab.runs import find_run
-
-        where = find_run(opts.runs_dir, resume, kind="compare-optimizers").path.parent
-        check_report(where, opts.report)
+        check_resumed_report(resume, opts.runs_dir, "compare-optimizers", opts.report)
         with Lines(opts.quiet) as lines:
             result = resume_comparison(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
                                        jobs=jobs, figure=opts.png, progress=lines,

@@ -7,6 +7,7 @@ A resume goes on with the settings its folder recorded (``train``, ``sweep``, ``
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -62,3 +63,14 @@ def announce_redo(run: Any) -> None:
     from nnlab.cli.common import note
 
     note(redo.again_line(run))
+
+
+def check_resumed_report(resume: str, runs_dir: Path, kind: str, report: bool) -> None:
+    """``--report`` beside ``--resume``: the report folder of the runs folder the resumed
+    ``kind`` folder is in, checked before any work (``check_report``); the folder looked up
+    only when it is asked (the resume finds it for itself)."""
+    if report:
+        from nnlab.cli.common import check_report
+        from nnlab.runs import find_run
+
+        check_report(find_run(runs_dir, resume, kind=kind).path.parent)
