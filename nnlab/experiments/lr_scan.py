@@ -43,7 +43,7 @@ from nnlab.config import (
     validate,
 )
 from nnlab.data import Dataset, load_dataset
-from nnlab.errors import ConfigError, NnlabError
+from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work
 from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
@@ -215,15 +215,12 @@ def kept_trainings(
 ) -> dict[int, Training]:
     """The trainings ``keep_chunk`` kept in ``run`` (by rate index): a chunk whose file is of
     other rates, or cannot be read, is left out (its rates train again)."""
-    import json
-
     kept: dict[int, Training] = {}
     for chunk in ranges:
-        try:
-            text = run.file(KEPT.format(first=chunk.start)).read_text(encoding="utf-8")
-            stored = json.loads(text)
+        try:  # (the folder's JSON reader: a file missing reads {}, a damaged one raises)
+            stored = run.read_json_object(KEPT.format(first=chunk.start), optional=True)
             trainings = [(str(t[0]), list(t[1])) for t in stored["trainings"]]
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (RunError, OSError, ValueError, KeyError, TypeError, IndexError):
             continue
         if stored.get("rates") == [rates[i] for i in chunk] and len(trainings) == len(chunk):
             kept.update(zip(chunk, trainings))

@@ -495,17 +495,17 @@ def kept_runs(folder: Any, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetR
     optimizer, rule and hyperparameters as its spec has them; a file unreadable (a kill as it
     was written leaves none: it is written whole) or of another spec is left out, and its
     optimizer trains again."""
-    import json
+    from nnlab.errors import RunError
 
     kept = {}
     for i, spec in enumerate(specs):
-        try:
-            stored = json.loads(folder.file(KEPT.format(index=i)).read_text(encoding="utf-8"))
+        try:  # (the folder's JSON reader: a file missing reads {}, a damaged one raises)
+            stored = folder.read_json_object(KEPT.format(index=i), optional=True)
             same = (stored["optimizer"], stored["rule"], stored["hyperparameters"]) == (
                 spec.label, spec.name, dict(spec.hyperparameters))  # fmt: skip
             if same and len(stored["losses"]) == stored["steps"]:
                 kept[i] = DatasetRun.from_json(spec, stored)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (RunError, OSError, ValueError, KeyError, TypeError):
             continue
     return kept
 
