@@ -114,7 +114,7 @@ WHOLE = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0)
 META_KINDS: dict[str, Kind] = {
     **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
                      "config_hash", "plan_hash", "settings_hash", "error", "data_dir",
-                     "function", "dataset", "git_commit", "data_source", "source",
+                     "function", "dataset", "git_commit", "data_source", "data_digest", "source",
                      "source_run", "preset", "executor", "param", "note"), TEXT),
     **dict.fromkeys(("argv", "axes", "overrides", "activations", "inits", "diverged"), TEXTS),
     "trial": OBJECT, "settings": OBJECT, "versions": TEXT_VALUES, "resumes": OBJECTS,

@@ -98,17 +98,25 @@ def begin(
     again: Again | None = None,
     recipe: dict[str, Any] | None = None,
     folder: str | None = None,
+    data: Any = None,
     **fields: Any,
 ) -> runs.Lifecycle:
     """The lifecycle of a ``kind`` folder: a new one under ``root`` (``runs.start``: its
     meta.json gets ``recipe`` and ``fields``, and ``files`` among them are written first), or
-    ``again``, the folder a resume found (``find``), reopened with its earlier results removed."""
+    ``again``, the folder a resume found (``find``), reopened with its earlier results removed.
+    ``data``: the ``Dataset`` the work reads, if any: a new folder records where it came from
+    and its digest, and ``again`` must have begun with the same (``runs.check_data``: its kept
+    results came from it)."""
     resume = resume_command(kind)
     if again is not None:
+        if data is not None:
+            runs.check_data(again.run, data, fields.get("data_dir"))
         life = runs.reopen(again.run, resume=resume, ended=REDONE[kind][1])
         if again.announce is not None:
             again.announce(again.run)
         return life
+    if data is not None:
+        fields.update(runs.data_fields(data))
     return runs.start(root, name, kind, folder=folder, resume=resume, recipe=recipe, **fields)
 
 

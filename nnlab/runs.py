@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import signals
-from nnlab.errors import RunError
+from nnlab.errors import DataError, RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -127,6 +127,34 @@ def resume_data_dir(run: RunDir, given: Path | None) -> Path | None:
     if given is None and run.meta.get("data_dir"):
         return Path(run.meta["data_dir"])
     return given
+
+
+def data_fields(data: Any) -> dict[str, str]:
+    """What a folder's meta.json records of the ``Dataset`` its numbers come from: where it
+    came from and how it was carved (``data_source``), and its digest (``data_digest``), which
+    a resume checks its data against (``check_data``)."""
+    return {"data_source": data.source, "data_digest": data.digest}
+
+
+def check_data(run: RunDir, data: Any, data_dir: Path | None = None) -> None:
+    """DataError unless ``data`` (a ``Dataset``) is the data ``run`` began with: the digest its
+    meta.json recorded (``data_digest``; a folder made before nnlab recorded one is not
+    checked). A resume whose data changed (a file replaced, another --data-dir) would carry
+    on with other numbers than the run's, and mix them in its records and kept results."""
+    recorded = run.meta.get("data_digest")
+    if recorded is None or recorded == data.digest:
+        return
+    began, name = run.meta.get("data_dir"), f"the {data.name!r} data"
+    where = f"{name} in {data_dir}" if data_dir else name
+    if data_dir_text(data_dir) != began:
+        what = "is not the data the run began with"
+        fix = f"resume with --data-dir {began}" if began else "resume without --data-dir"
+    else:
+        what, fix = "has changed since the run began", "put back the data it used"
+    raise DataError(
+        f"{run.path}: {where} {what} (digest {data.digest}, recorded {recorded}); {fix}, "
+        "or start a new run"
+    )
 
 
 # ----------------------------------------------------------------------------- lifecycle

@@ -23,6 +23,8 @@ file (or generator) the bad array came from. The checks only read: valid data lo
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +91,20 @@ class Dataset:
     def sizes(self) -> dict[str, int]:
         """Number of samples per split, e.g. {"train": 1000, "test": 297}."""
         return {k: len(y) for k, (_, y) in self.splits.items()}
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A fingerprint of the splits' numbers (SHA-256 of every split's name, shape, dtype
+        and bytes; 16 hex digits): equal for the same data, carved and cast the same way.
+        A run's meta.json records it (``data_digest``), so that a resume can tell that it
+        reads the data the run began with, wherever that data now lives (``runs.check_data``).
+        About 6 ms for the 3,000 float32 images of configs/mnist-1000.yaml."""
+        h = hashlib.sha256()
+        for name, (X, y) in sorted(self.splits.items()):
+            for part in (X, y):
+                h.update(f"{name} {part.shape} {part.dtype.str};".encode())
+                h.update(np.ascontiguousarray(part).data)
+        return h.hexdigest()[:16]
 
 
 def make_dataset(src: Source, cfg, dtype: str = "float32") -> Dataset:

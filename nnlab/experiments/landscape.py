@@ -328,7 +328,7 @@ def landscape(
         source_run=str(source_run.path) if source_run else None,
         overrides=list(overrides or []),
         data_dir=runs.data_dir_text(data_dir),
-        data_source=data.source,
+        **runs.data_fields(data),
         settings=settings.as_dict(),
         files={
             "config.yaml": to_yaml(cfg),
@@ -384,6 +384,7 @@ def resume_landscape(
     data_dir = runs.resume_data_dir(run, data_dir)
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    runs.check_data(run, data, data_dir)
     x, y = eval_split(data, settings)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
     check_content(run.file(FILE), content, model)  # (before the folder changes)

@@ -327,7 +327,7 @@ def lr_scan(
         config_hash=config_hash(cfg),
         overrides=list(overrides or []),
         data_dir=runs.data_dir_text(data_dir),
-        data_source=data.source,
+        data=data,
         rates=rates,
         epochs=epochs,
     ) as life:

@@ -320,7 +320,7 @@ def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Datase
         "config_hash": config_hash(cfg),
         "overrides": list(overrides),
         "data_dir": runs.data_dir_text(data_dir),
-        "data_source": data.source,
+        **runs.data_fields(data),
     }
 
 
@@ -413,7 +413,7 @@ def _resume_training(
             loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
         return loaded[0]
 
-    cfg, epoch, built, recorded, note = prepare_resume(run, data_for)
+    cfg, epoch, built, recorded, note = prepare_resume(run, data_for, data_dir)
     data = loaded[0]
     t0 = time.perf_counter()
     recorded_threads = run.meta.get("blas_threads")  # (the count the run started with)
@@ -462,7 +462,9 @@ class Prepared(NamedTuple):
     note: str | None
 
 
-def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> Prepared:
+def prepare_resume(
+    run: runs.RunDir, data_for: Callable[[Config], Dataset], data_dir: Path | None = None
+) -> Prepared:
     """Everything a resume of ``run`` reads, checked before anything is written: its config,
     its checkpoint (this run's: ``RunDir.load_checkpoint`` refuses another run's) restored into
     a freshly built net (every array of the shape, dtype and kind of value a run writes) and
@@ -470,7 +472,8 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     otherwise. The config is checked against the data and the limits of this machine and
     environment as a new run's is (``check_compatible``: the memory, and the work of the
     epochs left), a ConfigError before anything is written. ``data_for(cfg)``: the data the
-    net is built for (its input and class counts)."""
+    net is built for (its input and class counts), read from ``data_dir``: a DataError if it
+    is not the data the run began with (``runs.check_data``)."""
     cfg = load_run_config(run)
     note = None
     if run.file("checkpoint.npz").exists():
@@ -486,6 +489,7 @@ def prepare_resume(run: runs.RunDir, data_for: Callable[[Config], Dataset]) -> P
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)
+    runs.check_data(run, data, data_dir)
     check_compatible(
         cfg, data, done=max(epoch, 0), resume=True
     )  # (the limits of now, for what is left)

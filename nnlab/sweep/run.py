@@ -392,6 +392,7 @@ def resume_actions(
     actions = {trial.id: resume_action(run, trial) for trial in trials}
     pending = [t for t in trials if actions[t.id] != "keep"]
     if pending:
+        check_trial_data(run, trials, data_dir)
         done = resumed_epochs(run, actions)
         check_trials(defn, pending, data_dir, stack, jobs, root=run.path, done=done, resume=True)
         for trial in pending:
@@ -444,6 +445,16 @@ def check_trial_folders(run: runs.RunDir, trials: list[Trial]) -> None:
                 raise runs.DamagedError(other)
 
 
+def check_trial_data(run: runs.RunDir, trials: list[Trial], data_dir: Path | None) -> None:
+    """DataError (``runs.check_data``) if a trial folder of the sweep recorded other data than
+    its config reads now from ``data_dir``: the trials a resume runs would be trained on other
+    numbers than those it keeps, and the sweep's table would mix them."""
+    for trial in trials:
+        folder = runs.RunDir(trials_dir(run) / trial.id)
+        if folder.file("meta.json").exists() and folder.meta.get("data_digest") is not None:
+            runs.check_data(folder, cached_dataset(trial.config, data_dir), data_dir)
+
+
 def _foreign_stop(path: Path) -> str | None:
     """Why the sweep's STOP file is not one a stop left (a folder, a link), None if it is
     a file or is not there: a resume removes it before any trial runs."""
@@ -460,7 +471,7 @@ def check_trial_resume(run: runs.RunDir, trial: Trial, data_dir: Path | None) ->
     from nnlab.experiments.train import prepare_resume
 
     folder = runs.RunDir(trials_dir(run) / trial.id)
-    cfg = prepare_resume(folder, lambda cfg: cached_dataset(cfg, data_dir)).cfg
+    cfg = prepare_resume(folder, lambda cfg: cached_dataset(cfg, data_dir), data_dir).cfg
     if config_hash(cfg) != config_hash(trial.config):
         raise runs.DamagedError(
             f"{folder.file('config.yaml')}: not the config the sweep planned for trial {trial.id}"

@@ -14,6 +14,7 @@ from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_processes import INTERRUPTS
+from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
 from .test_summary_values import SUMMARY_VALUE
 
@@ -25,6 +26,7 @@ ROWS = [
     WRAPPED_INTERRUPT,
     SECOND_SIGNAL,
     *RESUME,
+    DATA_CHANGED,
     SUMMARY_VALUE,
     *NAMES,
     *BOUNDS,

@@ -182,10 +182,10 @@ def run_dataset_comparison(
     plan = plan_on_dataset(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
     )  # (every check before the folder)
-    source, size = plan.data.source, (result_bytes(plan, net), "fewer --steps or optimizers")
+    size = (result_bytes(plan, net), "fewer --steps or optimizers")
     with open_run(runs_dir, out, again, recipe=recipe or {}, size=size, dataset=dataset,
                   seed=net.seed, data_dir=runs.data_dir_text(data_dir),
-                  data_source=source) as life:  # fmt: skip
+                  data=plan.data) as life:  # fmt: skip
         run = life.run
         kept = kept_runs(run, plan.specs) if again is not None else {}
         keep = functools.partial(save_run, run)
