@@ -111,6 +111,16 @@ Threads = Annotated[
                  min=1, max=1024, show_default=False),
 ]  # fmt: skip
 
+Extend = Annotated[
+    str | None,
+    typer.Option(
+        "--extend",
+        help="Train a COMPLETED run (folder, id prefix or 'latest') on to more epochs in a new "
+        "folder, with the numbers a run of that many epochs from the start gives: "
+        "--extend latest epochs=40.",
+        show_default=False,
+    ),
+]
 PrintConfig = Annotated[
     bool,
     typer.Option("--print-config", help="Print the resolved config and exit (with --resume: the "
@@ -133,6 +143,7 @@ def train(
     data_dir: DataDirOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     resume: Resume = None,
+    extend: Extend = None,
     threads: Threads = None,
     report: ReportOpt = False,
     print_config: PrintConfig = False,
@@ -147,35 +158,112 @@ def train(
 
     # the figure's painter first, before the imports below: matplotlib loads on the other core
     with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
+        if extend is not None:  # (``epochs=N`` arrives as the config argument)
+            job: Any = Extended(extend, config, overrides, resume, runs_dir)
+        elif resume is not None:
+            job = Resumed(resume, config, overrides, runs_dir)
+        else:
+            job = Fresh(config, overrides, runs_dir)
+        if print_config:
+            return print_config_as(job.config(), fmt)
+        check_report(job.root(), report)
+        result = job.train(data_dir, epoch_lines(lines), threads, painter)
+    with then_report(result.run.path.parent, report):
+        print_run_result(result, job.cfg, fmt)
+
+
+class Fresh:
+    """``train CONFIG [OVERRIDES]``: a new run of the config (read at once: a bad one is
+    refused before anything else is said)."""
+
+    def __init__(self, config: Path | None, overrides: list[str] | None, runs_dir: Path) -> None:
+        if config is None:
+            raise typer.BadParameter(
+                "give a config file (or --resume RUN); e.g. nnlab train "
+                "configs/digits-quickstart.yaml"
+            )
+        self.cfg, self.overrides = read_config(config, overrides), overrides or []
+        self.runs_dir = runs_dir
+
+    def config(self) -> Any:
+        return self.cfg
+
+    def root(self) -> Path:
+        return self.runs_dir
+
+    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
         from nnlab.experiments import train as tr
 
+        return tr.run_training(self.cfg, data_dir=data_dir, runs_dir=self.runs_dir,
+                               overrides=self.overrides, progress=progress, threads=threads,
+                               painter=painter)  # fmt: skip
+
+
+class Resumed:
+    """``train --resume RUN``: an interrupted run continued from its checkpoint."""
+
+    def __init__(self, ref: str, config: Path | None, overrides: Any, runs_dir: Path) -> None:
+        if config is not None or overrides:
+            raise typer.BadParameter(
+                "--resume takes no config or overrides (the run folder has its config); "
+                "to train a COMPLETED run on to more epochs: nnlab train --extend RUN epochs=N"
+            )
+        self.ref, self.runs_dir, self.run, self.cfg = ref, runs_dir, None, None
+
+    def config(self) -> Any:
+        """The run's config, whatever its status (nothing is resumed)."""
+        from nnlab.experiments import train as tr
+
+        return tr.run_config(self.runs_dir, self.ref)
+
+    def root(self) -> Path:
+        from nnlab.experiments import train as tr
+
+        self.run, self.cfg = tr.resumable(self.runs_dir, self.ref)  # (refusals: before a word)
+        return self.run.path.parent
+
+    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
+        from nnlab.experiments import train as tr
+
+        return tr.resume_training(self.run, data_dir=data_dir, progress=progress,
+                                  threads=threads, on_start=announce_resume,
+                                  painter=painter)  # fmt: skip
+
+
+class Extended:
+    """``train --extend RUN epochs=N``: the run ``ref`` names, trained on in a new folder
+    (``nnlab.experiments.extend``); ``cfg``: its config with the epochs given, once known."""
+
+    def __init__(
+        self, ref: str, config: Path | None, overrides: Any, resume: str | None, runs_dir: Path
+    ) -> None:
         if resume is not None:
-            if config is not None or overrides:
-                raise typer.BadParameter(
-                    "--resume takes no config or overrides (the run folder has its config)"
-                )
-            if print_config:  # (the run's config, whatever its status: nothing is resumed)
-                return print_config_as(tr.run_config(runs_dir, resume), fmt)
-            run, cfg = tr.resumable(runs_dir, resume)  # refusals are one line, before a word
-            check_report(run.path.parent, report)
-            result = tr.resume_training(run, data_dir=data_dir, progress=epoch_lines(lines),
-                                        threads=threads, on_start=announce_resume,
-                                        painter=painter)  # fmt: skip
-        else:
-            if config is None:
-                raise typer.BadParameter(
-                    "give a config file (or --resume RUN); e.g. nnlab train "
-                    "configs/digits-quickstart.yaml"
-                )
-            cfg = read_config(config, overrides)
-            if print_config:
-                return print_config_as(cfg, fmt)
-            check_report(runs_dir, report)
-            result = tr.run_training(cfg, data_dir=data_dir, runs_dir=runs_dir,
-                                     overrides=overrides or [], progress=epoch_lines(lines),
-                                     threads=threads, painter=painter)  # fmt: skip
-    with then_report(result.run.path.parent, report):
-        print_run_result(result, cfg, fmt)
+            raise typer.BadParameter("--extend and --resume: give one (--extend RUN epochs=N)")
+        from nnlab import runs
+
+        self.run = runs.find_run(runs_dir, ref, kind="train")
+        given = [str(config)] if config is not None else []
+        self.overrides, self.runs_dir, self.cfg = [*given, *(overrides or [])], runs_dir, None
+
+    def config(self) -> Any:
+        from nnlab.experiments.extend import extended_config
+
+        return extended_config(self.run, self.overrides)
+
+    def root(self) -> Path:
+        return self.runs_dir
+
+    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
+        from nnlab.experiments.extend import extend_training
+
+        return extend_training(self.run, self.overrides, data_dir=data_dir,
+                               runs_dir=self.runs_dir, progress=progress, threads=threads,
+                               on_start=self.announce, painter=painter)  # fmt: skip
+
+    def announce(self, run: Any, epoch: int, cfg: Any) -> None:
+        """The line an extension starts with, once every check has passed."""
+        self.cfg = cfg
+        note(f"extending {run.path} from epoch {epoch} to {cfg.epochs}, in a new folder")
 
 
 # ----------------------------------------------------------------------------- runs

@@ -325,6 +325,10 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
         fields.append(("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())))
     if meta.get("error"):
         fields.append(("error", meta["error"]))
+    if meta.get("extended_from"):  # (``train --extend``: its first epochs are that run's)
+        fields.append(
+            ("extends", f"{meta['extended_from']} (after its epoch {meta.get('from_epoch')})")
+        )
     if resume := resume_command(run, run.status, meta):  # (unfinished: how it goes on)
         fields.append(("resume", resume))
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)

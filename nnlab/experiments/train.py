@@ -119,7 +119,7 @@ TRAIN_RESUME = "nnlab train --resume {path}"
 ENDED = ("summary.json", "summary.txt")  # what a run's ending writes (a resume's own ending too)
 
 
-def _drive(
+def drive(
     lives: list[runs.Lifecycle],
     cfgs: list[Config],
     data: Dataset,
@@ -208,7 +208,7 @@ def run_training(
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
         check_total_disk(f"training {cfg.name}", [(cfg, data)], runs_dir)
         n_threads = resolve_threads(threads, cfg, data)
-        with _blas(n_threads):
+        with blas_limit(n_threads):
             (result,) = run_trainings(
                 [cfg], data_dir=data_dir, runs_dir=runs_dir, overrides=[overrides or []],
                 folders=[folder], data=data, progress=progress, plot=plot,
@@ -253,7 +253,7 @@ def resolve_threads(threads: int | None, cfg: Config, data: Dataset) -> int:
     return threads or blas_threads(cfg, data.input_dim, data.n_classes, n_train)
 
 
-def _blas(threads: int) -> Any:
+def blas_limit(threads: int) -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=threads)
@@ -300,19 +300,19 @@ def run_trainings(
             painter = stack.enter_context(painter_for(plot))
         lives = []
         for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
-            meta = {**_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
+            meta = {**run_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
             resume = TRAIN_RESUME if folder is None else None
             life = runs.start(runs_dir, cfg.name, "train", folder=folder, resume=resume,
                               files={"config.yaml": to_yaml(cfg)}, **meta, **extra)  # fmt: skip
             lives.append(stack.enter_context(life))
         built = build_group(cfgs, data.input_dim, data.n_classes)
-        return _drive(
+        return drive(
             lives, cfgs, data, built, start_epoch=0, records=[[] for _ in cfgs],
             progress=progress, painter=painter,
         )  # fmt: skip
 
 
-def _meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dataset) -> dict:
+def run_meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dataset) -> dict:
     """What a training run's meta.json records besides the lifecycle's fields."""
     return {
         "name": cfg.name,
@@ -423,7 +423,7 @@ def _resume_training(
     said = {"checkpoint": note} if note else {}  # (the folder says it too)
     with (
         painter_for(plot, painter) as painter,
-        _blas(n_threads),
+        blas_limit(n_threads),
         runs.reopen(
             run,
             resume=TRAIN_RESUME,
@@ -437,7 +437,7 @@ def _resume_training(
         # the epoch-0 record would be written twice
         records = run.truncate_metrics(epoch if epoch > 0 else -1)
         life.on_end(functools.partial(_keep_unreplayed, life, records, recorded))
-        (result,) = _drive(
+        (result,) = drive(
             [life], [cfg], data, built, start_epoch=max(epoch, 0), records=[records],
             progress=progress, painter=painter,
         )  # fmt: skip
@@ -517,7 +517,7 @@ def _keep_unreplayed(
     so that no resume loses a recorded epoch (a later resume replays them again)."""
     last = records[-1]["epoch"] if records else -1
     for record in (r for r in recorded if r["epoch"] > last):
-        with deferred():  # (as ``_drive``'s ``on_epoch``: the file and its count in step)
+        with deferred():  # (as ``drive``'s ``on_epoch``: the file and its count in step)
             life.run.append_metric(record)
             records.append(record)
             life.note(epochs_done=record["epoch"])
