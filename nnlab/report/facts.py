@@ -234,6 +234,14 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
                 f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
             )
         )
+    epochs = entry.config.get("epochs")
+    if entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int):
+        out.append(
+            (
+                "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
+                f"nnlab train --extend {shlex.quote(folder)} epochs={max(2 * epochs, 1)}{extra}",
+            )
+        )
     unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]
     if entry.kind == "sweep" and entry.status == MISSING:  # a tune's round: <tune>/rounds/<id>
         tune = str(PurePath(folder).parent.parent)
