@@ -155,6 +155,26 @@ def resolve_source(
     return load_run_config(run), run
 
 
+def source_data(
+    cfg: Config, run: runs.RunDir | None, data_dir: Path | None, warn: Warn | None = None
+) -> tuple[Dataset, Path | None]:
+    """The data a landscape evaluates, and the folder it was read from: a run's is read from
+    the data folder it recorded unless ``data_dir`` says another (as a resume reads it), and
+    ``warn`` is told if it is not the data the run was trained on (its ``data_digest``: a
+    file changed since, or another --data-dir): the landscape is then of other data."""
+    if run is not None:
+        data_dir = runs.resume_data_dir(run, data_dir)
+    data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    recorded = run.meta.get("data_digest") if run is not None else None
+    if warn is not None and recorded not in (None, data.digest):
+        warn(
+            f"warning: the {data.name!r} data{f' in {data_dir}' if data_dir else ''} is not the "
+            f"data {run.path} was trained on (digest {data.digest}, recorded {recorded}): the "
+            "landscape is of this data"
+        )
+    return data, data_dir
+
+
 def eval_split(data: Dataset, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """The (x, y) the loss is evaluated on: the split, or its first ``samples`` samples."""
     x, y = data.split(settings.split)
@@ -307,7 +327,7 @@ def landscape(
     if settings.batch == 0:
         settings = replace(settings, batch=cfg.eval_batch_size)
     if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        data, data_dir = source_data(cfg, source_run, data_dir, warn)
     x, y = eval_split(data, settings)
     centre = (  # (a config's: its model's memory checked first)
         centre_from_run(source_run, data) if source_run is not None

@@ -183,3 +183,24 @@ def test_the_digest_is_of_the_numbers_as_carved_and_cast(case, cats):
     assert load_dataset(cfg.dataset, cats, "float64").digest != first.digest
     other_split = cfg.dataset.model_copy(update={"split_seed": 1})
     assert load_dataset(other_split, cats).digest != first.digest
+
+
+def test_a_landscape_of_a_run_reads_its_data_and_says_when_it_changed(case, cats):
+    """A new landscape of a run is no resume: other data is allowed, but said (exit 0)."""
+    trained = invoke("train", "cats.yaml", "-q", "--data-dir", cats, "--runs-dir", "runs")
+    assert trained.exit_code == 0, trained.output
+    run = only(case / "runs")
+    args = ("landscape", run.path, "--points", "3", "--samples", "10", "-q")
+    same = invoke(*args, "--runs-dir", "runs")  # (no --data-dir: the run's own, recorded)
+    assert same.exit_code == 0, same.output
+    assert "warning" not in same.stderr, same.stderr
+    with h5py.File(cats / "cats.h5", "r+") as f:
+        f["train_set_x"][:, 0, 0, 0] = 255 - f["train_set_x"][:, 0, 0, 0]
+    other = invoke(*args, "--runs-dir", "runs")
+    assert other.exit_code == 0, other.output
+    warning = [line for line in other.stderr.splitlines() if line.startswith("warning")]
+    assert warning == [
+        f"warning: the 'hdf5' data in {cats.resolve()} is not the data {run.path} was trained "
+        f"on (digest {warning[0].split('digest ')[1][:16]}, recorded {run.meta['data_digest']}): "
+        "the landscape is of this data"
+    ], other.stderr
