@@ -239,7 +239,10 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         out.append(
             (
                 "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
-                f"nnlab train --extend {shlex.quote(folder)} epochs={max(2 * epochs, 1)}{extra}",
+                " ".join(
+                    ("nnlab train --extend", shlex.quote(folder), f"epochs={max(2 * epochs, 1)}")
+                )
+                + extra,
             )
         )
     unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]
