@@ -52,7 +52,11 @@ def two(case, templates) -> tuple[runs.RunDir, runs.RunDir]:
     """(the run to damage, the newest folder; an older COMPLETED run) under ``case/runs``."""
     copy_runs(templates["small"], case / "runs")
     done = next(runs.iter_runs(templates["done"]))
-    shutil.copytree(done.path, case / "runs" / f"99999999-999999-{done.id}")  # (the newest)
+    copy = case / "runs" / f"99999999-999999-{done.id}"  # (the newest, by name and by meta)
+    shutil.copytree(done.path, copy)
+    meta = json.loads((copy / "meta.json").read_text())
+    meta.update(started="2099-01-01T00:00:00.000+00:00", ended="2099-01-01T00:00:01.000+00:00")
+    (copy / "meta.json").write_text(json.dumps(meta))
     older, newest = runs.iter_runs(case / "runs")
     return newest, older
 
