@@ -123,7 +123,11 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
         (["-o", "adam", "adam.lrr=0.1"], "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
         (["-o", "adam", "rmsprop.lr=0.1"], "optimizer 'rmsprop' is not among --optimizers"),
         (["-o", "adam", "adam.lr"], "expected key.sub=value"),
-        (["-o", "momentum", "momentum.momentum=2"], "momentum.momentum: input should be less than 1"),
+        (["-o", "momentum", "momentum.momentum=2"],
+         "override 'momentum.momentum=2': momentum.momentum: input should be less than 1"),
+        # (an override's error names the override, as train's does: it said 'override:' and
+        # nothing for an unknown optimizer)
+        (["-o", "adam", "adm.lr=0.3"], "override 'adm.lr=0.3': unknown optimizer 'adm' (did you mean 'adam'?)"),
         (["--lr", "0.1,x"], "--lr: expected comma-separated numbers"),
         (["--lr", "0"], "--lr: sgd.lr: input should be greater than 0"),
         (["--function", "xcospi", "--start", "0.5,-1.0", "--steps", "5,20,30"],

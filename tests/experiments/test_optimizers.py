@@ -195,11 +195,11 @@ def test_function_defaults_are_the_dlfs_learning_rates():
     [
         (["adamw"], [], None, "unknown optimizer 'adamw' (did you mean 'adam'?)"),
         (["adam"], ["adam.lrr=0.3"], None, "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
-        (["adam"], ["nadam.lr=0.3"], None, "unknown optimizer 'nadam'"),
+        (["adam"], ["nadam.lr=0.3"], None, "override 'nadam.lr=0.3': unknown optimizer 'nadam'"),
         (["adam"], ["sgd.lr=0.3"], None, "optimizer 'sgd' is not among --optimizers (adam)"),
         (["adam"], ["adam.lr"], None, "expected key.sub=value"),
         (["adam"], ["lr=0.3"], None, "expected optimizer.hyperparameter=value"),
-        (["momentum"], ["momentum.momentum=1.5"], None, "override: momentum.momentum: input should be less than 1"),
+        (["momentum"], ["momentum.momentum=1.5"], None, "override 'momentum.momentum=1.5': momentum.momentum: input should be less than 1, got 1.5"),
         (["adam"], ["adam.lr=fast"], None, "adam.lr: input should be a valid number"),
         (["sgd"], [], [-0.1], "--lr: sgd.lr: input should be greater than 0"),
         (["random-search"], [], None, "is a baseline for --dataset comparisons"),

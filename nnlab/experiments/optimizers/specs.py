@@ -176,7 +176,8 @@ def _validate(
 ) -> dict[str, float]:
     """Schema-checked hyperparameters for rule ``name`` (ranges as in training configs).
 
-    ``sources`` says where a key's value came from ("override", "--lr"), for the message.
+    ``sources`` says where a key's value came from (``override 'adam.lr=0.3'``, ``--lr``), for
+    the message.
     """
     if name in BASELINES:
         out = {}
@@ -197,6 +198,42 @@ def _validate(
     return {k: float(v) for k, v in model.model_dump().items() if k != "name"}
 
 
+def _overrides_by_label(
+    overrides: Sequence[str], labels: list[str], rules: dict[str, str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """Each label's overridden hyperparameters, and for each the override that set it (its
+    errors name it, as ``nnlab train`` names an override)."""
+    per_label: dict[str, dict[str, Any]] = {label: {} for label in labels}
+    given: dict[str, dict[str, str]] = {label: {} for label in labels}  # key -> its override
+    for text in overrides:
+        parts, value = parse_override(text)
+        if len(parts) != 2:
+            raise ConfigError(
+                f"override {text!r}: expected optimizer.hyperparameter=value (e.g. adam.lr=0.3)"
+            )
+        label, key = parts[0].lower(), parts[1]
+        if label not in rules:
+            try:
+                _rule(label, allow_baselines=True)  # unknown name: says so, with the choices
+            except ConfigError as exc:
+                raise ConfigError(f"override {text!r}: {exc}") from None
+            raise ConfigError(
+                f"override {text!r}: optimizer {label!r} is not among --optimizers "
+                f"({', '.join(labels)})"
+            )
+        keys = _keys(rules[label])
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f" (did you mean {label}.{close[0]}?)" if close else ""
+            raise ConfigError(
+                f"override {text!r}: {label} has no hyperparameter {key!r}{hint}; "
+                f"it has {', '.join(keys)}"
+            )
+        per_label[label][key] = value
+        given[label][key] = f"override {text!r}"
+    return per_label, given
+
+
 def resolve_optimizers(
     labels: Sequence[str],
     overrides: Sequence[str] = (),
@@ -214,29 +251,7 @@ def resolve_optimizers(
         rules = {label: _rule(label, allow_baselines) for label in labels}
     except ConfigError as exc:  # (an option's value: named as the option)
         raise ConfigError(f"--optimizers: {exc}") from None
-    per_label: dict[str, dict[str, Any]] = {label: {} for label in labels}
-    for text in overrides:
-        parts, value = parse_override(text)
-        if len(parts) != 2:
-            raise ConfigError(
-                f"override {text!r}: expected optimizer.hyperparameter=value (e.g. adam.lr=0.3)"
-            )
-        label, key = parts[0].lower(), parts[1]
-        if label not in rules:
-            _rule(label, allow_baselines=True)  # unknown name: says so, with the choices
-            raise ConfigError(
-                f"override {text!r}: optimizer {label!r} is not among --optimizers "
-                f"({', '.join(labels)})"
-            )
-        keys = _keys(rules[label])
-        if key not in keys:
-            close = difflib.get_close_matches(key, keys, n=1)
-            hint = f" (did you mean {label}.{close[0]}?)" if close else ""
-            raise ConfigError(
-                f"override {text!r}: {label} has no hyperparameter {key!r}{hint}; "
-                f"it has {', '.join(keys)}"
-            )
-        per_label[label][key] = value
+    per_label, given = _overrides_by_label(overrides, labels, rules)
     specs = []
     defaults = defaults or {}
     for label in labels:
@@ -250,6 +265,6 @@ def resolve_optimizers(
                 values["lr"] = lr
             values.update(per_label[label])
             sources = {"lr": "--lr"} if lr is not None else {}
-            sources.update({k: "override" for k in per_label[label]})
+            sources.update(given[label])
             specs.append(OptimizerSpec(label, name, _validate(name, label, values, sources)))
     return specs
