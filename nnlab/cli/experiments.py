@@ -49,8 +49,8 @@ Choices = list[str] | None
 
 
 # ----------------------------------------------------------------------------- lr-scan
-MinExp = bounded(float, "--min", "Smallest step size as a power of ten.", -30, 10)
-MaxExp = bounded(float, "--max", "Largest step size as a power of ten.", -30, 10)
+MinExp = bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", -30, 10)
+MaxExp = bounded(float, "--max", "Largest step size as a power of ten (-1: 0.1).", -30, 10)
 Num = bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max).", 2, 1000)
 ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
 

@@ -78,6 +78,18 @@ class LrScanResult:
 MIN_RATES = 2  # the fewest step sizes a scan compares (--num)
 
 
+RATE_LIKE = 0.1  # a positive exponent up to this is a rate given as one (10^0.1 is 1.26)
+
+
+def _rate_for_exponent(flag: str, exp: float) -> str:
+    """The refusal of ``--min 1e-5``: a rate where a power of ten goes, which scanned rates
+    from 10^0.00001 = 1 (a meaningless range, and a note to widen it)."""
+    return (
+        f"{flag}: {exp:g} is read as a power of ten (10^{exp:g} = {10.0**exp:.3g}), not a "
+        f"step size; for the step size {exp:g} give {flag} {math.log10(exp):.3g}"
+    )
+
+
 def step_sizes(min_exp: float, max_exp: float, num: int) -> list[float]:
     """``num`` (2 or more) log-spaced step sizes from 10^min_exp to 10^max_exp (exact powers
     when integral). A scan compares rates: one rate is a training run (``nnlab train``), and
@@ -87,6 +99,9 @@ def step_sizes(min_exp: float, max_exp: float, num: int) -> list[float]:
             f"--num: expected at least {MIN_RATES} step sizes (a scan compares rates; to train "
             f"at one rate: nnlab train CONFIG optimizer.lr=RATE), got {num}"
         )
+    for flag, exp in (("--min", min_exp), ("--max", max_exp)):
+        if 0 < exp <= RATE_LIKE:
+            raise NnlabError(_rate_for_exponent(flag, exp))
     if min_exp > max_exp:
         raise NnlabError(f"--min/--max: min exponent {min_exp:g} is above max {max_exp:g}")
     if min_exp == max_exp:  # (the one rate trained --num times over)

@@ -189,6 +189,10 @@ OPTION_ERRORS = [
      "--val-fraction: expected a finite number above 0 and below 1, got 1", "tune"),
     (["lr-scan", "configs/digits-quickstart.yaml", "--min", "-2", "--max", "-2"],
      "--min/--max: both -2, one rate", "lr-scan"),
+    # (a rate where the power of ten goes scanned 10^0.00001 .. 10^0.1, rates 1 to 1.26)
+    (["lr-scan", "configs/digits-quickstart.yaml", "--min", "1e-5", "--max", "0.1"],
+     "--min: 1e-05 is read as a power of ten (10^1e-05 = 1), not a step size; for the step "
+     "size 1e-05 give --min -5", "lr-scan"),
     (["sweep", "grid", "configs/digits-quickstart.yaml", "optimizer.lr=0.1,0.2", "--share-seed",
       "epochs"], "--share-seed: 'epochs' is not a swept key", "sweep grid"),
     (["sweep", "weight-scale", "--jobs", "0"], "--jobs: expected an integer from 1 to 256, "

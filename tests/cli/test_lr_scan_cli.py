@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from nnlab.experiments.lr_scan import step_sizes
 from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +97,26 @@ def test_num_below_2_is_refused_with_the_bound_in_its_help(tmp_path):
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
     help_text = " ".join(invoke("lr-scan", "-h", env={"COLUMNS": "200"}).stdout.split())
     assert "2<=x<=1000" in help_text
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--min", "1e-5", "--max", "0.1"], "--min: 1e-05 is read as a power of ten"),
+        (["--min", "-5", "--max", "0.1"], "--max: 0.1 is read as a power of ten (10^0.1 = 1.26), "
+         "not a step size; for the step size 0.1 give --max -1"),
+        (["--min", "3e-4", "--max", "1"], "for the step size 0.0003 give --min -3.52"),
+    ],
+)  # fmt: skip
+def test_a_step_size_given_where_its_power_of_ten_goes_is_refused(tmp_path, args, says):
+    # (--min 1e-5 --max 0.1 scanned the rates 10^0.00001 .. 10^0.1, 1 to 1.26, exit 0, with a
+    # note to widen the range)
+    result = invoke("lr-scan", CONFIG, *args, "--runs-dir", tmp_path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and says in result.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_exponents_at_and_above_zero_still_scan():
+    # (0 is the rate 1, and 0.5 an exponent no rate is written as: not refused)
+    assert step_sizes(0, 1, 2) == [1.0, 10.0] and len(step_sizes(-2, 0.5, 2)) == 2
