@@ -300,8 +300,8 @@ def line_figure_path(png: Path) -> Path:
 Ranges = Annotated[
     list[str] | None,
     typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
-                   "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4); key=value fixes a "
-                   "key.", show_default=False),
+                   "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4, less a key fixed); "
+                   "key=value fixes a key.", show_default=False),
 ]  # fmt: skip
 Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
 Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges "
@@ -450,7 +450,8 @@ def warn_idle_ranges(
     ranges, fixed = tn.parse_args(list(args or []))
     raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
     for line in sweep_warnings(
-        ranges or tn.DEFAULT_PARAMS, lambda: Config.model_validate(apply_overrides(raw, fixed))
+        ranges or tn.default_ranges(fixed),
+        lambda: Config.model_validate(apply_overrides(raw, fixed)),
     ):
         note(line)
 

@@ -49,6 +49,7 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     SEARCHABLE as SEARCHABLE,
     Range as Range,
     check_counts,
+    default_ranges as default_ranges,
     parse_args as parse_args,
     propose as propose,
     rank as rank,
@@ -239,7 +240,7 @@ def tune_settings(
     check_counts(counts["rounds"], counts["trials"], counts["top_k"], counts["metric"])
     ranges, fixed = parse_args(list(args or []))
     if not ranges:
-        ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items()}
+        ranges = default_ranges(fixed)
     raw, section = read_config(Path(config))
     base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
     name = str(base.get("name") or Path(config).stem)

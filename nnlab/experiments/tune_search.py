@@ -15,6 +15,7 @@ from nnlab.errors import ConfigError, not_one_of
 from nnlab.kinds import MAX_SEED
 from nnlab.limits import check_at_least
 from nnlab.output import counted
+from nnlab.overrides import override_key
 from nnlab.summary import best_first
 
 Row = dict[str, Any]
@@ -139,6 +140,20 @@ def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
     params, fixed = sweep.parse_sweep_args(args)
     ranges = {k: Range.parse(k, v) for k, v in params.items()}
     return ranges, fixed
+
+
+def default_ranges(fixed: list[str]) -> dict[str, Range]:
+    """The ranges a tune searches when its arguments give none: ``DEFAULT_PARAMS`` less a key
+    an argument fixes (``optimizer.lr=0.1`` searches weight_decay alone: the default range over
+    optimizer.lr drew every trial's rate, and the fixed value was never read)."""
+    keys = {override_key(text) for text in fixed}
+    ranges = {k: Range.parse(k, v) for k, v in DEFAULT_PARAMS.items() if k not in keys}
+    if not ranges:
+        raise ConfigError(
+            f"nothing to search: the arguments fix {' and '.join(DEFAULT_PARAMS)}, the keys tune "
+            "searches by default; give a range, e.g. model.dropout=uniform:0:0.5"
+        )
+    return ranges
 
 
 def rank(rows: list[Row], metric: str) -> list[Row]:

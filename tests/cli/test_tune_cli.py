@@ -61,6 +61,10 @@ def test_tune_error_paths_exit_2(tmp_path):
         (["tune", CONFIG, "optimizer.lrr=loguniform:1e-3:1", *runs], "did you mean"),
         (["tune", *runs], "give a config file"),
         (["tune", "--resume", "nothing", *runs], "nothing"),
+        (
+            ["tune", CONFIG, "optimizer.lr=0.1", "weight_decay=0", *runs],
+            "nothing to search: the arguments fix optimizer.lr and weight_decay",
+        ),
     ]
     for args, message in cases:
         result = invoke(*args)
@@ -178,6 +182,17 @@ def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_pat
     assert [(t["id"], t["seed"], t["values"]["optimizer.lr"]) for t in planned] == [
         (t["trial"], t["seed"], t["optimizer.lr"]) for t in shown["trials"]
     ]
+
+
+def test_a_key_fixed_by_an_argument_is_left_out_of_the_default_ranges(tmp_path):
+    # (help: 'key=value fixes a key'; but the default range over optimizer.lr drew every
+    # trial's rate, and the rate fixed at 0.1 was never read)
+    args = ["tune", CONFIG, "optimizer.lr=0.1", "dataset.n_train=300", *FAST, "--dry-run"]
+    dry = invoke(*args, "--runs-dir", str(tmp_path), "-f", "json")
+    assert dry.exit_code == 0, dry.output
+    (trial, *_) = json.loads(dry.stdout)["trials"]
+    assert "weight_decay" in trial and "optimizer.lr" not in trial
+    assert "round 1 searches weight_decay 1e-08..0.0001" in dry.stderr
 
 
 def test_a_tune_dry_run_counts_every_round_against_the_work_limit(tmp_path, monkeypatch):
