@@ -5,6 +5,7 @@ the run-folder API being one)."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -184,6 +185,14 @@ def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
     return (kind,) if isinstance(kind, str) else kind
 
 
+def _no_match(root: Path, ref: str) -> str:
+    """A reference no folder matches, and what to try: 'latest' for a misspelling of it
+    ('lates', 'Latest', 'lastest'), which was looked up as an id prefix."""
+    if ref != "latest" and difflib.get_close_matches(ref.lower(), ["latest"], cutoff=0.7):
+        return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest'?)"
+    return f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')"
+
+
 def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) -> RunDir:
     """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
     substring of its folder name, among the folders of ``kind`` (any kind when None); failing
@@ -219,7 +228,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
                 f"run {ref!r}: ambiguous, names {counted(len(trials), 'folder')} inside sweeps or "
                 f"tunes ({names}); give one"
             )
-        raise RunError(f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')")
+        raise RunError(_no_match(root, ref))
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")

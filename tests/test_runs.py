@@ -368,6 +368,14 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs / "empty", "latest")
 
 
+@pytest.mark.parametrize("ref", ["lates", "Latest", "lastest", "last"])
+def test_a_misspelt_latest_is_answered_with_latest(three_runs, ref):
+    # (it was looked up as an id prefix: 'no run folder ... matches (try nnlab runs list)')
+    with pytest.raises(RunError) as info:
+        find_run(three_runs, ref)
+    assert str(info.value).endswith("matches (did you mean 'latest'?)")
+
+
 def test_an_ambiguous_reference_lists_five_runs_and_says_there_are_more(tmp_path):
     for i in range(6):
         fake_run(tmp_path, f"20250101-00000{i}-x-aaaaa{i}")
