@@ -100,8 +100,10 @@ def data_fetch(
     progress = None if quiet else note  # (each file's download and verdict, as it happens)
     if dataset is FetchTarget.mnist:
         if source is not None:
-            raise typer.BadParameter(
-                "goes with catvnoncat (mnist is downloaded)", param_hint="--from"
+            raise typer.BadParameter(  # (the MNIST files a newcomer has need no copy)
+                "goes with catvnoncat (mnist is downloaded); MNIST files you have are read where "
+                "they are: give the folder holding mnist/ as --data-dir",
+                param_hint="--from",
             )
         which = [p.value for p in only] if only else ["t10k", "train"]
         paths = fetch_mnist(dest, mirror or None, which, progress=progress)

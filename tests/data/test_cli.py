@@ -133,6 +133,14 @@ def test_data_fetch_options_of_the_other_dataset_are_usage_errors(tmp_path, args
     assert not (tmp_path / "d").exists()
 
 
+def test_data_fetch_mnist_from_a_folder_says_to_read_it_with_data_dir(tmp_path):
+    # (it said only 'goes with catvnoncat (mnist is downloaded)')
+    result = invoke(*["data", "fetch", "mnist", "--from", ".", "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert "MNIST files you have are read where they are: give the folder holding mnist/ as " \
+        "--data-dir" in result.stderr  # fmt: skip
+
+
 def test_data_fetch_unknown_dataset_is_a_usage_error():
     result = invoke(*["data", "fetch", "cifar10"])
     assert result.exit_code == 2
