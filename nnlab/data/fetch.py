@@ -373,8 +373,9 @@ def _place_by_hand(folder: Path, todo: list[H5File], problems: list[str]) -> str
 
 def _find_source(source: Path, spec: H5File, folder: Path) -> Path:
     """``spec``'s file in ``source`` or ``source/catvnoncat``, or DataError naming both."""
-    if not source.is_dir():
-        raise DataError(f"{source}: not a folder (--from names the folder holding {spec.name})")
+    if not source.is_dir():  # (one that does not exist was called 'not a folder' too)
+        why = "not a folder" if source.exists() else "no such folder"
+        raise DataError(f"{source}: {why} (--from names the folder holding {spec.name})")
     candidates = [source / spec.name, source / CATVNONCAT_DIR / spec.name]
     for path in candidates:
         if path.is_file():

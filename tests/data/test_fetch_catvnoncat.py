@@ -106,6 +106,13 @@ def test_from_a_file_not_a_folder_is_a_data_error(tmp_path, monkeypatch):
     assert msg.startswith(f"{tmp_path / 'downloads' / NAMES[0]}: not a folder")
 
 
+def test_from_a_folder_that_does_not_exist_says_so(tmp_path, monkeypatch):
+    # (the help's example, --from ~/Downloads, on a machine without one: it said 'not a folder')
+    fake_catvnoncat(tmp_path / "downloads", monkeypatch)
+    msg = catvnoncat_error(tmp_path / "data", tmp_path / "Downloads")
+    assert msg.startswith(f"{tmp_path / 'Downloads'}: no such folder (--from names the folder")
+
+
 def corrupt(path):
     data = bytearray(path.read_bytes())
     data[-100] ^= 0xFF  # inside the image data, the HDF5 structure stays readable
