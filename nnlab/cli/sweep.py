@@ -406,7 +406,7 @@ def _refuse_group_options(ctx: typer.Context) -> None:
 @sweep_app.command("resume")
 @command(Execution)
 def sweep_resume(
-    sweep: Annotated[str, typer.Argument(help="Sweep folder, id prefix or 'latest'.")],
+    sweep: Annotated[str, typer.Argument(help="A sweep folder, id prefix or 'latest'.")],
     dry_run: DryRunOpt = False,
     *,
     opts: Execution,

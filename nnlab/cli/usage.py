@@ -147,6 +147,18 @@ def name_of(param: Any) -> str:
     return (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper()
 
 
+def _wanted(param: Any) -> str:
+    """What a missing argument takes: its help's first clause ('RUN: expected a folder (path,
+    id prefix or 'latest'), ...' where it said 'expected a value'), else ``takes``."""
+    text = (getattr(param, "help", None) or "").strip()
+    what = takes(param)
+    if name_of(param).startswith("-") or not text or what not in ("a value", "a path"):
+        return what  # (an option's, or one of choices: 'one of mnist, catvnoncat')
+    text = re.split(r"; |\. ", text, maxsplit=1)[0].rstrip(".")
+    first = text.split()[0]
+    return text if len(first) > 1 and first.isupper() else text[0].lower() + text[1:]
+
+
 def refused(exc: BaseException) -> tuple[bool, Any]:
     """(found, the value) typer's validation refused: the cause of its error, a pydantic
     ValidationError, holds it; the message alone names only the limit."""
@@ -176,7 +188,7 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
         hint = did_you_mean(value, choices) if choices else ""
         return f"{name_of(param)}: expected {takes(param)}, got {given(value)}{hint}"
     if kind == "MissingParameter" and param is not None:
-        return f"{name_of(param)}: expected {takes(param)}, got nothing"
+        return f"{name_of(param)}: expected {_wanted(param)}, got nothing"
     if kind == "BadOptionUsage" and getattr(exc, "option_name", None):
         option = exc.option_name  # type: ignore[attr-defined]
         if "requires an argument" in message:

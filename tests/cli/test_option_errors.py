@@ -126,7 +126,18 @@ def test_the_cases_cover_every_kind_of_option():
          "error: --resume: expected a value, got nothing (see nnlab train -h)"),
         (["train", "cfg.yaml", "--quiet=yes"],
          "error: --quiet: expected no value (it is a flag), got 'yes' (see nnlab train -h)"),
-        (["runs", "show"], "error: RUN: expected a value, got nothing (see nnlab runs show -h)"),
+        # (a missing argument says what it takes, from its help: it said 'expected a value')
+        (["runs", "show"], "error: RUN: expected a folder (path, id prefix or 'latest'), or a "
+         "sweep's or tune's trial id as their tables print it (a tune's round: r2), got nothing "
+         "(see nnlab runs show -h)"),
+        (["runs", "compare"], "error: REFS: expected run or sweep folders (paths, id prefixes or "
+         "'latest'), got nothing (see nnlab runs compare -h)"),
+        (["sweep", "resume"], "error: SWEEP: expected a sweep folder, id prefix or 'latest', got "
+         "nothing (see nnlab sweep resume -h)"),
+        (["sweep", "grid"], "error: CONFIG: expected YAML config (its 'sweep:' section, if any, is "
+         "used), got nothing (see nnlab sweep grid -h)"),
+        (["data", "fetch"],
+         "error: DATASET: expected one of mnist, catvnoncat, got nothing (see nnlab data fetch -h)"),
         (["runs", "show", "a", "b"],
          "error: 'b': an extra argument; expected RUN only (see nnlab runs show -h)"),
         (["runs", "list", "a"], "error: 'a': an extra argument; expected none "
