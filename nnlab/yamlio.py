@@ -84,6 +84,8 @@ def _missing_hint(path: Path) -> str:
             f"; {str(path)!r} looks like an override: give the config file first, "
             f"e.g. configs/digits-quickstart.yaml {path}"
         )
+    if str(path) == "latest":  # (a run's name where a config goes)
+        return "; 'latest' names the newest run folder, which --resume takes: --resume latest"
     try:
         names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
     except OSError:
@@ -104,8 +106,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: config file not found{_missing_hint(path)}")
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a folder, expected a YAML config file")
+    if path.is_dir():  # (a run folder: its config.yaml is the file, or --resume the folder)
+        ran = (path / "config.yaml").is_file() and (path / "meta.json").is_file()
+        hint = f"; a run folder: its config is {path / 'config.yaml'}, --resume takes the folder"
+        hint = hint if ran else ""
+        raise ConfigError(f"{path}: is a folder, expected a YAML config file{hint}")
     try:
         raw = read_at_most(path, MAX_CONFIG_BYTES)  # (a device that never ends is refused too)
         if raw is None:

@@ -581,6 +581,9 @@ HINTS = [
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
     (["train", "{d}/cfg.yml"],
      "{d}/cfg.yml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
+    # (a run's name where the config goes: it said only 'latest: config file not found')
+    (["train", "latest"], "latest: config file not found; 'latest' names the newest run folder, "
+     "which --resume takes: --resume latest"),
     (["train", "{d}/cfg.yaml", "model.hidden=100,100"],
      "model.hidden: expected a list in brackets, e.g. model.hidden=[100,100], got '100,100'"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=[0.1,0.01]"],
@@ -662,6 +665,21 @@ def test_a_typical_mistake_is_answered_with_what_was_meant(data_folder, args, ex
     line = one_line(result.stderr)
     assert expected.replace("{d}", str(data_folder)) in line, line
     assert not runs.exists()
+
+
+def test_a_run_folder_given_as_the_config_names_its_config_and_resume(tmp_path):
+    # (it said only 'is a folder, expected a YAML config file')
+    runs = tmp_path / "runs"
+    made = invoke("train", "configs/digits-quickstart.yaml", "epochs=1", "-q", runs_dir=runs)
+    assert made.exit_code == 0, made.output
+    (run,) = runs.iterdir()
+    result = invoke("train", str(run), runs_dir=runs)
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == (
+        f"error: {run}: is a folder, expected a YAML config file; a run folder: its config is "
+        f"{run / 'config.yaml'}, --resume takes the folder"
+    )
+    assert len(list(runs.iterdir())) == 1
 
 
 def test_debug_keeps_the_exit_code_of_the_error_it_shows(data_folder):
