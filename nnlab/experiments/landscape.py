@@ -312,7 +312,7 @@ def landscape(
     under ``runs_dir`` (or exactly ``out``).
 
     ``ref``: a YAML config file (``warn``: given each key it sets that has no effect) or a run
-    under ``runs_dir`` (folder, id prefix, ``latest``). If
+    under ``runs_dir`` (folder, id prefix, ``latest``; its data folder unless ``data_dir``). If
     ``out`` is an existing landscape folder, its grid is completed instead (the settings
     must match; see ``resume_landscape``).
     """
@@ -324,8 +324,8 @@ def landscape(
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir, warn)
-    if settings.batch == 0:
-        settings = replace(settings, batch=cfg.eval_batch_size)
+    data_dir = runs.resume_data_dir(source_run, data_dir) if source_run else data_dir
+    settings = settings if settings.batch else replace(settings, batch=cfg.eval_batch_size)
     if data is None:
         data, data_dir = source_data(cfg, source_run, data_dir, warn)
     x, y = eval_split(data, settings)

@@ -117,3 +117,21 @@ def test_landscape_of_a_config_warns_of_a_key_with_no_effect_as_train_does(tmp_p
     assert [line for line in of_config.stderr.splitlines() if line.startswith("warning")] == said
     of_run = invoke("landscape", "latest", *args, runs_dir=tmp_path)
     assert of_run.exit_code == 0 and "warning" not in of_run.stderr, of_run.stderr
+
+
+def test_landscape_of_a_run_reads_the_data_folder_the_run_was_trained_on(tmp_path):
+    # (the README's 'nnlab landscape latest' after an MNIST run trained with --data-dir: without
+    # it again, 'MNIST not found in ~/.cache/nnlab/mnist', as a resume of the run would not say)
+    from tests.data.conftest import write_mnist_part
+
+    write_mnist_part(tmp_path / "data" / "mnist", "t10k", 200)
+    runs = str(tmp_path / "runs")
+    args = ["dataset.name=mnist", "dataset.n_train=100", "dataset.n_test=50", "model.hidden=[8]"]
+    args += ["epochs=1"]
+    trained = invoke(
+        "train", CONFIG, *args, "--data-dir", tmp_path / "data", "--runs-dir", runs, "-q"
+    )
+    assert trained.exit_code == 0, trained.output
+    result = invoke("landscape", "latest", *GRID, "--runs-dir", runs, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["grid"]["computed"] == 25
