@@ -318,7 +318,7 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
     fields = [
         ("run", run.path),
         ("kind", f"{run.kind}    status {run.status}"),
-        ("started", f"{meta.get('started')}  ended {meta.get('ended')}"),
+        ("started", f"{meta.get('started')}  ended {meta.get('ended') or '-'}"),  # (not None)
         ("command", command_line(meta.get("argv"))),
     ]
     if meta.get("versions"):  # (what made the numbers: a BLAS of other kernels, other last digits)

@@ -373,6 +373,8 @@ def test_a_run_killed_with_sigkill_resumes_to_the_uninterrupted_metrics(tmp_path
     assert 3 <= killed_at < 40
     assert run.meta["status"] == "RUNNING" and run.status == "STALE"
     assert not run.file("summary.json").exists()
+    shown = invoke("runs", "show", str(run.path), runs_dir=runs_dir)  # (it said 'ended None')
+    assert shown.exit_code == 0 and "  ended -\n" in shown.stdout
 
     resumed = invoke("train", "--resume", str(run.path), "-q", runs_dir=runs_dir)
     assert resumed.exit_code == 0, resumed.output
