@@ -24,6 +24,9 @@ def override_key(text: str, what: str = "override") -> str:
     parts = [p.strip() for p in key.split(".")]
     if not sep or not all(parts):
         example = "optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01"
+        if not sep and ":" in text:  # (YAML's 'epochs: 5' written as an override)
+            example = text.replace(":", "=", 1).replace(" ", "")
+            raise ConfigError(f"{overridden(text, what)}: expected key=value: {example}")
         raise ConfigError(f"{overridden(text, what)}: expected key.sub=value (e.g. {example})")
     return ".".join(parts)
 

@@ -285,6 +285,8 @@ def override_hint(
     value = argv[index + 1] if 0 <= index < len(argv) - 1 else "VALUE"
     if "=" in value or value.startswith("-"):  # (not its value: the next option or override)
         value = "VALUE"
+    joined = [a.partition("=")[2] for a in argv if a.startswith(f"{option}=")]  # (--epochs=5)
+    value = joined[0] if joined and joined[0] else value
     target = one_value_key(key)  # (--dataset mnist: dataset.name=mnist; dataset=mnist fails)
     own = preset.option_for(target or key, value) if preset is not None else None
     if own is not None:

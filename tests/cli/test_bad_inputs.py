@@ -581,6 +581,15 @@ HINTS = [
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
     (["train", "{d}/cfg.yml"],
      "{d}/cfg.yml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
+    # (an override written the way YAML or a shell habit writes it: they said only 'expected
+    # key.sub=value', and --epochs=5 gave epochs=VALUE)
+    (["train", "{d}/cfg.yaml", "epochs:3"], "override 'epochs:3': expected key=value: epochs=3"),
+    (["train", "{d}/cfg.yaml", "optimizer.lr", "=", "0.5"],
+     "override 'optimizer.lr = 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
+    (["train", "{d}/cfg.yaml", "optimizer.lr=", "0.5"],
+     "override 'optimizer.lr= 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
+    (["train", "{d}/cfg.yaml", "--epochs=3"],
+     "--epochs: no such option; config keys are overrides after the config file: epochs=3"),
     # (a run's name where the config goes: it said only 'latest: config file not found')
     (["train", "latest"], "latest: config file not found; 'latest' names the newest run folder, "
      "which --resume takes: --resume latest"),
