@@ -197,6 +197,11 @@ def load(folder: Path) -> Source:
     train, test = read_pair(folder, "train"), read_pair(folder, "t10k")
     if train is None and test is None:
         looked = ", ".join(f"{s}[.gz]" for p in PARTS for s in stems(p))
+        if any(find(folder.parent, stem) for p in PARTS for stem in stems(p)):  # (mnist/ given)
+            raise DataError(
+                f"MNIST not found in {folder}, but {folder.parent} holds its files: --data-dir "
+                f"is the folder that contains mnist/, here {folder.parent.parent}"
+            )
         raise DataError(
             f"MNIST not found in {folder}: looked for {looked}; run `nnlab data fetch mnist` "
             "or pass --data-dir (the folder that contains mnist/)"

@@ -75,6 +75,17 @@ def test_missing_mnist_names_files_folder_and_fetch_command(tmp_path):
     assert "nnlab data fetch mnist" in msg and "--data-dir" in msg
 
 
+def test_a_data_dir_that_is_the_mnist_folder_itself_says_to_give_its_parent(tmp_path):
+    # (--data-dir ../shared/data/mnist: 'MNIST not found in .../mnist/mnist: looked for ...')
+    write_mnist_part(tmp_path / "mnist", "t10k", 60)
+    with pytest.raises(DataError) as err:
+        load_dataset(small(), tmp_path / "mnist")
+    assert str(err.value) == (
+        f"MNIST not found in {tmp_path / 'mnist' / 'mnist'}, but {tmp_path / 'mnist'} holds its "
+        f"files: --data-dir is the folder that contains mnist/, here {tmp_path}"
+    )
+
+
 def test_data_dir_from_environment(tmp_path, monkeypatch):
     write_mnist_part(tmp_path / "mnist", "t10k", 60)
     monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path))
