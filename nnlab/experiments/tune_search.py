@@ -139,24 +139,7 @@ def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
     """``key=loguniform:a:b`` arguments -> ranges; ``key=value`` -> fixed overrides."""
     params, fixed = sweep.parse_sweep_args(args)
     ranges = {k: Range.parse(k, v) for k, v in params.items()}
-    for text in fixed:  # (optimizer.lr=1e-4:1e-1, a range without its kind: a value, refused
-        # as a number that is not one)
-        key, _, value = text.partition("=")
-        ends = value.split(":")
-        if len(ends) == 2 and all(_is_number(end) for end in ends):
-            raise ConfigError(
-                f"{key}: {value!r} is no range tune searches; write loguniform:{value} or "
-                f"uniform:{value}"
-            )
     return ranges, fixed
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def default_ranges(fixed: list[str]) -> dict[str, Range]:

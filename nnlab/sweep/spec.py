@@ -214,13 +214,27 @@ def _prefix(value: Any) -> str | None:
     return None
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_not_a_misspelt_range(key: str, value: str) -> None:
     """``log-uniform:1e-4:1`` or ``LogSpace:0:-4:5``: a word before a colon close to a range's or
-    distribution's name is refused, naming the right one (it would be taken for one value, and
+    distribution's name is refused, naming the right one, and so is ``1e-4:1e-1``, no name at all (it would be taken for one value, and
     refused later as 'not a valid number', or as 'nothing to sweep')."""
     import difflib
 
     head = value.split(":", 1)[0] if ":" in value else ""
+    if ":" in value and all(_is_number(end) for end in value.split(":")):  # (1e-4:1e-1)
+        raise ConfigError(
+            f"{key}: {value!r} names no range or distribution; write its kind first, e.g. "
+            f"{'logspace' if value.count(':') == 2 else 'loguniform'}:{value} (ranges: {', '.join(GRID_RANGES)}; distributions: "
+            f"{', '.join(DISTRIBUTIONS)})"
+        )
     if len(head) < 3 or not head.replace("-", "").replace("_", "").isalpha():
         return
     names = {n.lower(): n for n in GRID_RANGES + DISTRIBUTIONS}

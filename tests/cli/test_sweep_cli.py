@@ -143,6 +143,10 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lr=log-uniform:1e-3:1"], "'log-uniform' in 'log-uniform:1e-3:1'; did you "
          "mean 'loguniform'?"),
         (["optimizer.lr=LogSpace:0:-3:4"], "did you mean 'logspace'?"),
+        # (no name at all: taken as one value, refused as 'input should be a valid number')
+        (["optimizer.lr=1e-4:1e-1"], "optimizer.lr: '1e-4:1e-1' names no range or distribution; "
+         "write its kind first, e.g. loguniform:1e-4:1e-1 (ranges: logspace, linspace;"),
+        (["optimizer.lr=0:-3:4"], "write its kind first, e.g. logspace:0:-3:4"),
     ],
 )  # fmt: skip
 def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):

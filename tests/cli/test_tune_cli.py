@@ -63,8 +63,8 @@ def test_tune_error_paths_exit_2(tmp_path):
         (["tune", "--resume", "nothing", *runs], "nothing"),
         (  # (a range without its kind was a fixed value: 'input should be a valid number')
             ["tune", CONFIG, "optimizer.lr=1e-4:1e-1", *runs],
-            "optimizer.lr: '1e-4:1e-1' is no range tune searches; write loguniform:1e-4:1e-1 or "
-            "uniform:1e-4:1e-1",
+            "optimizer.lr: '1e-4:1e-1' names no range or distribution; write its kind first, e.g. "
+            "loguniform:1e-4:1e-1",
         ),
         (
             ["tune", CONFIG, "optimizer.lr=0.1", "weight_decay=0", *runs],
