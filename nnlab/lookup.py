@@ -33,7 +33,8 @@ def check_root(root: Path) -> Path:
     root = Path(root)
     if not root.exists():
         raise RunError(
-            f"{root}: no such runs folder (no runs yet, or give the folder nnlab wrote runs into)"
+            f"{root}: no such runs folder (no runs yet, or give the folder nnlab wrote runs "
+            "into as --runs-dir)"
         )
     if not root.is_dir():
         raise RunError(f"{root}: not a folder (a runs folder holds run folders)")

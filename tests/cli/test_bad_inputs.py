@@ -411,7 +411,10 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "a runs folder that is not there",
         NO_CONFIG,
         ["--resume", "latest", "--runs-dir", "{d}/typo"],
-        ["{d}/typo: no such runs folder (no runs yet, or give the folder nnlab wrote runs into)"],
+        [
+            "{d}/typo: no such runs folder (no runs yet, or give the folder nnlab wrote runs "
+            "into as --runs-dir)"
+        ],
     ),
     (
         "BatchNorm with a last batch of 1",
@@ -723,7 +726,7 @@ def test_a_missing_runs_folder_is_said_missing_by_every_reader(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert one_line(result.stderr) == (
         f"error: {tmp_path / 'typo'}: no such runs folder "
-        "(no runs yet, or give the folder nnlab wrote runs into)"
+        "(no runs yet, or give the folder nnlab wrote runs into as --runs-dir)"
     )
     assert not (tmp_path / "typo").exists()
 
