@@ -100,8 +100,8 @@ Resume = Annotated[
     str | None,
     typer.Option(
         "--resume",
-        help="Continue an interrupted run (folder, id prefix or 'latest') "
-        "from its checkpoint, which must name this run.",
+        help="Continue an interrupted or killed run (folder, id prefix or 'latest') from its "
+        "last checkpoint, with the config it recorded.",
     ),
 ]
 Threads = Annotated[
