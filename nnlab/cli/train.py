@@ -96,6 +96,29 @@ def announce_resume(run: Any, epoch: int, said: str | None = None) -> None:
         note(f"note: {said}")
 
 
+def resume_alone(config: Path | None, overrides: list[str], runs_dir: Path, ref: str) -> str:
+    """The refusal of a config or overrides beside --resume, with the way to do what they ask:
+    ``epochs=N`` alone, to train longer, is ``--extend`` (the numbers of a run that long); other
+    changes are a new run of the run's config.yaml."""
+    from nnlab.errors import NnlabError
+    from nnlab.lookup import find_run
+
+    given = [str(config)] if config is not None and "=" in str(config) else []
+    changes = [*given, *overrides]
+    try:
+        folder = str(find_run(runs_dir, ref, kind="train").path)
+    except (NnlabError, OSError):  # (the resume's own lookup says why, once this is fixed)
+        folder = "RUN"
+    said = "--resume takes no config or overrides (the run folder has its config); "
+    if len(changes) == 1 and changes[0].partition("=")[0].strip() == "epochs":
+        return said + f"to train it on to more epochs: nnlab train --extend {folder} {changes[0]}"
+    text = " ".join(changes) or "KEY=VALUE"
+    return (
+        said
+        + f"to train it with changes, start a new run of its config: nnlab train {folder}/config.yaml {text}"
+    )
+
+
 Resume = Annotated[
     str | None,
     typer.Option(
@@ -204,10 +227,7 @@ class Resumed:
 
     def __init__(self, ref: str, config: Path | None, overrides: Any, runs_dir: Path) -> None:
         if config is not None or overrides:
-            raise typer.BadParameter(
-                "--resume takes no config or overrides (the run folder has its config); "
-                "to train a COMPLETED run on to more epochs: nnlab train --extend RUN epochs=N"
-            )
+            raise typer.BadParameter(resume_alone(config, overrides or [], runs_dir, ref))
         self.ref, self.runs_dir, self.run, self.cfg = ref, runs_dir, None, None
 
     def config(self) -> Any:

@@ -122,6 +122,22 @@ def test_resume_with_a_config_is_a_usage_error(config, tmp_path):
     assert result.exit_code == 2 and "--resume takes no config" in result.stderr
 
 
+def test_resume_with_overrides_says_how_to_train_the_runs_config_with_them(config, tmp_path):
+    # (epochs=40 beside --resume, to train longer: it said only that --resume takes none)
+    runs = tmp_path / "runs"
+    assert invoke("train", str(config), "-q", runs_dir=runs).exit_code == 0
+    (run,) = runs.iterdir()
+    result = invoke("train", "--resume", "latest", "optimizer.lr=0.5", runs_dir=runs)
+    assert result.exit_code == 2
+    assert (
+        "to train it with changes, start a new run of its config: nnlab train "
+        f"{run}/config.yaml optimizer.lr=0.5 (see nnlab train -h)"
+    ) in result.stderr
+    longer = invoke("train", "--resume", "latest", "epochs=40", runs_dir=runs)  # (to train on)
+    assert longer.exit_code == 2
+    assert f"to train it on to more epochs: nnlab train --extend {run} epochs=40" in longer.stderr
+
+
 # ----------------------------------------------------------------------------- runs list/show
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory) -> tuple[Path, list[RunDir]]:

@@ -172,10 +172,10 @@ def test_print_config_shows_the_longer_config_and_makes_nothing(cfg_dir):
 
 
 def test_resume_with_epochs_points_to_extend(cfg_dir):
-    trained(cfg_dir, "runs")
+    source = trained(cfg_dir, "runs")
     result = nnlab("train", "--resume", "latest", "epochs=9", "--runs-dir", "runs")
     assert result.exit_code == 2
-    assert "nnlab train --extend RUN epochs=N" in result.output
+    assert f"nnlab train --extend runs/{source.path.name} epochs=9" in result.output
 
 
 def test_a_sweeps_trial_is_extended_as_the_run_of_its_config(cfg_dir):
