@@ -308,8 +308,7 @@ def resume_tune(
         data_dir = runs.resume_data_dir(run, data_dir)
         for i, entry in enumerate(recorded, start=1):  # (nothing changed yet: as sweep
             if "sweep" in entry:  # --resume refuses)
-                _check_round(runs.RunDir(run.path / entry["sweep"]), entry, f"rounds entry {i}",
-                             data_dir)  # fmt: skip
+                _check_round(runs.RunDir(run.path / entry["sweep"]), entry, i, data_dir)
         runs.refuse_finished(run, left := _rounds_left(run, settings, recorded))
         first = round_defn(settings, 1, settings.ranges)  # (a round's work, as tune counts it)
         sweep.check_trials(
@@ -371,9 +370,9 @@ def _part_of(where: Path, part: str) -> Iterator[None]:
         raise runs.DamagedError(f"{where}: {part}: {exc}") from None
 
 
-def _check_round(round_run: runs.RunDir, entry: dict[str, Any], part: str, data: Any) -> None:
+def _check_round(round_run: runs.RunDir, entry: dict[str, Any], index: int, data: Any) -> None:
     """DamagedError naming the file if a recorded round's folder, or a trial folder in it,
-    cannot be read as written, or if tune.json's ``entry`` of it (its ``part``) records other
+    cannot be read as written, or if tune.json's ``entry`` of it (its ``index``-th) records other
     ranges than its sweep searched (the next rounds are planned from them: an edited range
     was resumed as the round's); DataError if its trials began on other data than ``data``
     (the data folder) holds now; nothing to check for one that is gone (it runs again)."""
@@ -387,7 +386,7 @@ def _check_round(round_run: runs.RunDir, entry: dict[str, Any], part: str, data:
     searched = (round_run.plan() or {}).get("spec", {}).get("params")
     if searched != entry["ranges"]:
         raise runs.DamagedError(
-            f"{round_run.path.parent.parent / 'tune.json'}: the ranges of {part}, "
+            f"{round_run.path.parent.parent / 'tune.json'}: the ranges of rounds entry {index}, "
             f"{entry['ranges']}, are not those its sweep searched ({searched}): edited?"
         )
     sweep.check_trial_folders(round_run, trials := sweep.load_sweep(round_run)[1])
