@@ -364,9 +364,14 @@ def validate(
 
 
 def blame(key: str, overrides: list[str], source: str) -> str:
-    """The override that set ``key`` (or a key above or below it), else ``source``."""
+    """The override that set ``key`` (or a key above or below it, or switched the variant
+    ``key`` is in: ``dataset.name=hdf5`` leaves ``dataset.train_file`` to give), else
+    ``source``."""
     for text in reversed(overrides):
-        if keys_overlap(key, text.partition("=")[0].strip()):
+        other = text.partition("=")[0].strip()
+        parts = [p.strip() for p in other.split(".")]
+        switched = _is_variant_switch(parts) and key.startswith(f"{parts[0]}.")
+        if keys_overlap(key, other) or switched:
             return overridden(text)
     return source
 

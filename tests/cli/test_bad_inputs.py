@@ -593,6 +593,9 @@ HINTS = [
      "override 'optimizer.lr= 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
     (["train", "{d}/cfg.yaml", "--epochs=3"],
      "--epochs: no such option; config keys are overrides after the config file: epochs=3"),
+    # (a key the switched dataset needs: it blamed the file, which set none of it)
+    (["train", "{d}/cfg.yaml", "dataset.name=hdf5"],
+     "error: override 'dataset.name=hdf5': dataset.train_file: required key is missing"),
     # (a run's name where the config goes: it said only 'latest: config file not found')
     (["train", "latest"], "latest: config file not found; 'latest' names the newest run folder, "
      "which --resume takes: --resume latest"),
