@@ -324,7 +324,6 @@ def landscape(
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir, warn)
-    data_dir = runs.resume_data_dir(source_run, data_dir) if source_run else data_dir
     settings = settings if settings.batch else replace(settings, batch=cfg.eval_batch_size)
     if data is None:
         data, data_dir = source_data(cfg, source_run, data_dir, warn)
