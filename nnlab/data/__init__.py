@@ -14,7 +14,14 @@ from pathlib import Path
 
 from nnlab.data.dataset import Dataset, Source, make_dataset
 
-__all__ = ["Dataset", "Source", "load_dataset", "load_source", "resolve_data_dir"]
+__all__ = [
+    "Dataset",
+    "Source",
+    "data_dir_origin",
+    "load_dataset",
+    "load_source",
+    "resolve_data_dir",
+]
 
 DATA_DIR_ENV = "NNLAB_DATA_DIR"
 
@@ -32,6 +39,18 @@ def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
     import pooch
 
     return Path(pooch.os_cache("nnlab"))
+
+
+def data_dir_origin(data_dir: Path | str | None = None) -> str:
+    """Where ``resolve_data_dir`` took the data folder from, as a message says it: "" for one
+    given (--data-dir), else ``NNLAB_DATA_DIR`` or the default (a folder the user never named:
+    a message naming only the path left them guessing why nnlab looked there)."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env and (data_dir is None or str(data_dir) in ("", env)):  # (the command line's
+        return f" ({DATA_DIR_ENV})"  # --data-dir reads it: the same text, from there)
+    if data_dir is not None and str(data_dir) != "":
+        return ""
+    return f" (the default data folder: no --data-dir given, {DATA_DIR_ENV} not set)"
 
 
 def load_source(cfg, data_dir: Path | str | None = None) -> Source:

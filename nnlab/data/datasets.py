@@ -62,9 +62,9 @@ class MnistData(DatasetBase):
     )
 
     def source(self, data_dir: Path | str | None) -> Source:
-        from nnlab.data import mnist
+        from nnlab.data import data_dir_origin, mnist
 
-        return mnist.load(data_path(data_dir) / "mnist")
+        return mnist.load(data_path(data_dir) / "mnist", data_dir_origin(data_dir))
 
 
 class Hdf5Data(DatasetBase):

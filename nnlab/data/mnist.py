@@ -191,20 +191,22 @@ def read_pair(folder: Path, part: str) -> Pair | None:
     return Pair(images.reshape(len(images), -1), y, img, lab, size)
 
 
-def load(folder: Path) -> Source:
-    """MNIST from ``folder`` (``<data-dir>/mnist``): pool = train (or t10k), test = t10k."""
+def load(folder: Path, origin: str = "") -> Source:
+    """MNIST from ``folder`` (``<data-dir>/mnist``): pool = train (or t10k), test = t10k.
+    ``origin``: where the data folder came from, for a message (``data_dir_origin``)."""
     folder = Path(folder)
     train, test = read_pair(folder, "train"), read_pair(folder, "t10k")
     if train is None and test is None:
-        looked = ", ".join(f"{s}[.gz]" for p in PARTS for s in stems(p))
+        looked = " + ".join(f"{s}[.gz]" for s in stems("t10k"))
         if any(find(folder.parent, stem) for p in PARTS for stem in stems(p)):  # (mnist/ given)
             raise DataError(
                 f"MNIST not found in {folder}, but {folder.parent} holds its files: --data-dir "
                 f"is the folder that contains mnist/, here {folder.parent.parent}"
             )
         raise DataError(
-            f"MNIST not found in {folder}: looked for {looked}; run `nnlab data fetch mnist` "
-            "or pass --data-dir (the folder that contains mnist/)"
+            f"MNIST not found in {folder}{origin}: it needs {looked} (the train-* pair "
+            "too for the full 60,000); run `nnlab data fetch mnist` or pass --data-dir (the "
+            "folder that contains mnist/)"
         )
     if train is not None and test is not None and train.size != test.size:
         raise DataError(

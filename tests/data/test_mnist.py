@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,8 +72,31 @@ def test_missing_mnist_names_files_folder_and_fetch_command(tmp_path):
         load_dataset(small(), tmp_path)
     msg = str(err.value)
     assert str(tmp_path / "mnist") in msg
-    assert "t10k-images-idx3-ubyte[.gz]" in msg and "train-labels-idx1-ubyte[.gz]" in msg
+    assert f"{tmp_path / 'mnist'}: it needs t10k-images-idx3-ubyte[.gz] + " in msg
+    assert "t10k-labels-idx1-ubyte[.gz] (the train-* pair too for the full 60,000)" in msg
     assert "nnlab data fetch mnist" in msg and "--data-dir" in msg
+
+
+@pytest.mark.parametrize(
+    ("env", "given", "said"),
+    [
+        (None, None, " (the default data folder: no --data-dir given, NNLAB_DATA_DIR not set):"),
+        ("ENV", None, " (NNLAB_DATA_DIR):"),
+        ("ENV", "ENV", " (NNLAB_DATA_DIR):"),  # (the command line's --data-dir reads it)
+        ("ENV", "OTHER", ":"),  # (given: the user named it)
+    ],
+)
+def test_missing_mnist_says_where_its_folder_came_from(tmp_path, monkeypatch, env, given, said):
+    """A folder the user never named is said with why nnlab looked there."""
+    places = {"ENV": str(tmp_path / "env"), "OTHER": str(tmp_path / "other")}
+    monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
+    if env is not None:
+        monkeypatch.setenv("NNLAB_DATA_DIR", places[env])
+    monkeypatch.setattr("pooch.os_cache", lambda name: tmp_path / "cache")
+    with pytest.raises(DataError) as err:
+        load_dataset(small(), places.get(given))
+    folder = Path(places.get(given) or places.get(env) or tmp_path / "cache") / "mnist"
+    assert str(err.value).startswith(f"MNIST not found in {folder}{said} it needs "), err.value
 
 
 def test_a_data_dir_that_is_the_mnist_folder_itself_says_to_give_its_parent(tmp_path):
