@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import RunsDirOpt, command, echo, given_path, note
+from nnlab.cli.common import QuietOpt, RunsDirOpt, command, echo, given_path, note
 from nnlab.output import counted
 
 
@@ -31,6 +31,7 @@ def report(
         ),
     ] = None,
     runs_dir: RunsDirOpt = Path("runs"),
+    quiet: QuietOpt = False,
 ) -> None:
     """Write a static HTML report of the runs and sweeps that opens from disk, offline.
 
@@ -45,5 +46,6 @@ def report(
         gone = "recorded it and its folder is gone (its page says so)"
         note(f"warning: {rel}: MISSING, the {by} {gone}")
     counts = [(result.rows, "folder"), (result.pages, "page"), (result.figures, "figure")]
-    note(", ".join(counted(n, noun) for n, noun in counts))
+    if not quiet:  # (what it wrote; the warnings and the path stay)
+        note(", ".join(counted(n, noun) for n, noun in counts))
     echo(str(result.index))

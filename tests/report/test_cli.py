@@ -24,6 +24,15 @@ def test_report_prints_the_index_path(tmp_path):
     assert "1 folder, 2 pages, 0 figures" in result.stderr
 
 
+def test_report_quiet_leaves_out_the_counts_but_not_a_warning_or_the_path(tmp_path):
+    make_run(tmp_path / "runs", "one")
+    make_run(tmp_path / "runs", "bad").file("meta.json").write_text("[]")
+    result = report_cli(["report", "-q", "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    assert Path(result.stdout.strip()).is_file()
+    assert result.stderr.startswith("warning: ") and "pages" not in result.stderr, result.stderr
+
+
 def test_report_out_and_refs(tmp_path):
     one = make_run(tmp_path / "runs", "one")
     make_run(tmp_path / "runs", "two")
