@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from nnlab.data.registry import DATASETS
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, did_you_mean
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
@@ -79,8 +79,7 @@ class Choice:
         if value not in self.registry:
             names = self.names()
             listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
-            close = difflib.get_close_matches(str(value).lower(), names, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(value, names)
             raise ValueError(f"{self.key}: input should be {listed}, got {given(value)}{hint}")
         return value
 

@@ -48,9 +48,29 @@ def not_one_of(option: str, value: object, choices: Iterable[object]) -> str:
     )
 
 
+# Names other libraries and texts give what nnlab calls otherwise (PyTorch's kaiming_normal_,
+# Keras's he_normal and glorot_normal, "cross entropy"): a value that uses one is told ours.
+OTHER_NAMES = {
+    "kaiming": "he", "kaiming_normal": "he", "kaiming_uniform": "he", "he_normal": "he",
+    "he_uniform": "he", "msra": "he", "xavier_normal": "xavier", "xavier_uniform": "xavier",
+    "glorot_normal": "glorot", "glorot_uniform": "glorot", "normal": "std", "gaussian": "std",
+    "randn": "std", "zero": "zeros", "logistic": "sigmoid", "cross_entropy": "softmax_ce",
+    "crossentropy": "softmax_ce", "ce": "softmax_ce", "softmax": "softmax_ce",
+    "hinge": "svm", "multiclass_hinge": "svm", "binary_cross_entropy": "bce",
+}  # fmt: skip
+
+
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
-    """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value``, else ``""``."""
+    """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value`` (as given, else
+    in lower case), `` ('he' is nnlab's name for 'kaiming')`` for a name another library
+    gives one (``OTHER_NAMES``), else ``""``."""
     import difflib
 
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    names = [str(c) for c in choices]
+    text = str(value).strip().lower().rstrip("_").replace("-", "_").replace(" ", "_")
+    if OTHER_NAMES.get(text) in names:
+        return f" ({OTHER_NAMES[text]!r} is nnlab's name for {value!r})"
+    close = difflib.get_close_matches(str(value), names, n=1) or difflib.get_close_matches(
+        text, names, n=1
+    )
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -344,6 +344,21 @@ def test_typos_get_a_did_you_mean(raw, expected):
     assert error_of(raw).startswith(f"cfg.yaml: {expected}")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"model": {"init": "kaiming"}}, "got 'kaiming' ('he' is nnlab's name for 'kaiming')"),
+        ({"model": {"init": "kaiming_normal_"}}, "('he' is nnlab's name for 'kaiming_normal_')"),
+        ({"model": {"init": "glorot_uniform"}}, "('glorot' is nnlab's name for 'glorot_uniform')"),
+        ({"model": {"activation": "logistic"}}, "('sigmoid' is nnlab's name for 'logistic')"),
+        ({"loss": "Cross Entropy"}, "('softmax_ce' is nnlab's name for 'Cross Entropy')"),
+        ({"model": {"init": "He"}}, "got 'He' (did you mean 'he'?)"),  # (in lower case)
+    ],
+)
+def test_a_name_another_library_gives_is_answered_with_ours(raw, expected):
+    assert expected in error_of(raw)
+
+
 def test_unknown_key_without_a_close_match_lists_the_valid_keys():
     message = error_of({"optimizer": {"name": "sgd", "momentum": 0.9}})
     assert message == "cfg.yaml: unknown key 'optimizer.momentum'; valid keys here: name, lr"
