@@ -147,8 +147,10 @@ def extended_config(run: runs.RunDir, overrides: list[str]) -> Config:
 
 def kept_records(recorded: list[Record], epoch: int, cfg: Config) -> list[Record]:
     """The run's records up to ``epoch``, its last without the splits only a last record has
-    (``final_eval``): the records a run of more epochs has of the same epochs."""
-    kept = [dict(r) for r in recorded if r["epoch"] <= epoch]
+    (``final_eval``): the records a run of more epochs has of the same epochs. None from
+    ``epoch`` 0 (a run of ``epochs: 0``): training from there records epoch 0 itself, as a
+    resume from that checkpoint does (``fit_group``)."""
+    kept = [dict(r) for r in recorded if r["epoch"] <= epoch] if epoch > 0 else []
     final_keys = {f"{split}_{what}" for split in cfg.final_only for what in ("loss", "acc")}
     if kept:
         kept[-1] = {k: v for k, v in kept[-1].items() if k not in final_keys}

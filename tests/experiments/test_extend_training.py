@@ -189,3 +189,15 @@ def test_a_sweeps_trial_is_extended_as_the_run_of_its_config(cfg_dir):
     alone = nnlab("train", trial / "config.yaml", "epochs=5", "-q", "--runs-dir", "fresh")
     assert alone.exit_code == 0, alone.output
     assert_same_run(extended, next(runs.iter_runs(cfg_dir / "fresh")))
+
+
+def test_a_run_of_no_epochs_is_extended_with_one_record_of_epoch_0(cfg_dir):
+    """Training on from epoch 0 records epoch 0 itself: the run's record of it is not kept
+    beside it (the folder was DAMAGED, 'epoch 0 follows epoch 0', and FAILED)."""
+    source = trained(cfg_dir, "runs", "final_eval=[val]", "epochs=0")
+    result = nnlab("train", "--extend", source.path, "epochs=4", "-q", "--runs-dir", "runs")
+    assert result.exit_code == 0, result.output
+    (extended,) = [r for r in runs.iter_runs(cfg_dir / "runs") if r.path != source.path]
+    assert extended.status == "COMPLETED"
+    assert [r["epoch"] for r in extended.metrics()] == [0, 1, 2, 3, 4]
+    assert_same_run(extended, trained(cfg_dir, "fresh", "final_eval=[val]", "epochs=4"))
