@@ -136,11 +136,12 @@ def data_fields(data: Any) -> dict[str, str]:
     return {"data_source": data.source, "data_digest": data.digest}
 
 
-def check_data(run: RunDir, data: Any, data_dir: Path | None = None) -> None:
+def check_data(run: RunDir, data: Any, data_dir: Path | None = None, doing: str = "resume") -> None:
     """DataError unless ``data`` (a ``Dataset``) is the data ``run`` began with: the digest its
     meta.json recorded (``data_digest``; a folder made before nnlab recorded one is not
     checked). A resume whose data changed (a file replaced, another --data-dir) would carry
-    on with other numbers than the run's, and mix them in its records and kept results."""
+    on with other numbers than the run's, and mix them in its records and kept results.
+    ``doing``: what the line tells to do again with the run's data folder (``extend``)."""
     recorded = run.meta.get("data_digest")
     if recorded is None or recorded == data.digest:
         return
@@ -148,7 +149,7 @@ def check_data(run: RunDir, data: Any, data_dir: Path | None = None) -> None:
     where = f"{name} in {data_dir}" if data_dir else name
     if data_dir_text(data_dir) != began:
         what = "is not the data the run began with"
-        fix = f"resume with --data-dir {began}" if began else "resume without --data-dir"
+        fix = f"{doing} with --data-dir {began}" if began else f"{doing} without --data-dir"
     else:
         what, fix = "has changed since the run began", "put back the data it used"
     raise DataError(

@@ -95,7 +95,7 @@ def last_state(run: runs.RunDir, data_dir: Path | None) -> tuple[tr.Prepared, Da
         loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
         return loaded[0]
 
-    prepared = tr.prepare_resume(run, data_for, data_dir)
+    prepared = tr.prepare_resume(run, data_for, data_dir, doing="extend")
     if prepared.epoch != prepared.cfg.epochs:  # (a COMPLETED run's last checkpoint: its end's)
         what = "missing" if prepared.epoch < 0 else f"of epoch {prepared.epoch}"
         raise runs.DamagedError(

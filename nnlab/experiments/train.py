@@ -463,7 +463,10 @@ class Prepared(NamedTuple):
 
 
 def prepare_resume(
-    run: runs.RunDir, data_for: Callable[[Config], Dataset], data_dir: Path | None = None
+    run: runs.RunDir,
+    data_for: Callable[[Config], Dataset],
+    data_dir: Path | None = None,
+    doing: str = "resume",
 ) -> Prepared:
     """Everything a resume of ``run`` reads, checked before anything is written: its config,
     its checkpoint (this run's: ``RunDir.load_checkpoint`` refuses another run's) restored into
@@ -473,7 +476,8 @@ def prepare_resume(
     environment as a new run's is (``check_compatible``: the memory, and the work of the
     epochs left), a ConfigError before anything is written. ``data_for(cfg)``: the data the
     net is built for (its input and class counts), read from ``data_dir``: a DataError if it
-    is not the data the run began with (``runs.check_data``)."""
+    is not the data the run began with (``runs.check_data``, whose line says what to
+    ``resume`` (``doing``) with)."""
     cfg = load_run_config(run)
     note = None
     if run.file("checkpoint.npz").exists():
@@ -489,7 +493,7 @@ def prepare_resume(
     else:  # killed before the first checkpoint: start over in the same folder
         epoch, state = -1, None
     data = data_for(cfg)
-    runs.check_data(run, data, data_dir)
+    runs.check_data(run, data, data_dir, doing)
     check_compatible(
         cfg, data, done=max(epoch, 0), resume=True
     )  # (the limits of now, for what is left)

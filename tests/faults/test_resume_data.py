@@ -145,6 +145,22 @@ def test_other_data_under_another_data_dir_is_refused_naming_the_one_it_used(
     assert line.endswith(f"resume with --data-dir {cats.resolve()}, or start a new run"), line
 
 
+def test_an_extension_on_other_data_is_refused_saying_to_extend_with_the_runs(case, cats):
+    """--extend reads its run's data as a resume does; its line says what to extend with (it
+    said 'resume with', a command that refuses a COMPLETED run)."""
+    done = invoke("train", "cats.yaml", "-q", "--data-dir", cats, "--runs-dir", "runs")
+    assert done.exit_code == 0, done.output
+    top = only(case / "runs")
+    write_h5(case / "other" / "cats.h5", seed=1)
+    result = invoke("train", "--extend", top.path, "epochs=5", "--data-dir", case / "other",
+                    "--runs-dir", "runs")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert f"the 'hdf5' data in {case / 'other'} is not the data the run began with" in line
+    assert line.endswith(f"extend with --data-dir {cats.resolve()}, or start a new run"), line
+    assert [r.path for r in runs.iter_runs(case / "runs")] == [top.path]  # (no new folder)
+
+
 def test_the_same_data_moved_elsewhere_resumes_as_the_run_would_have(case, cats, monkeypatch):
     top = stopped_run(case, monkeypatch, cats)
     moved = shutil.move(cats, case / "moved")
