@@ -217,13 +217,17 @@ def _timings(
 
 def differences_target(
     cfg: Any = None, data_dir: Path | None = None, batch: int = DEFAULT_BATCH, seed: int = 0
-) -> tuple[MLP, np.ndarray, np.ndarray, str]:
-    """(model, x, y, description) for --compare-differences: the config's network or COMPARE_NET."""
+) -> tuple[MLP, np.ndarray, np.ndarray, str, Any]:
+    """(model, x, y, description, the ``Dataset`` x and y come from or None) for
+    --compare-differences: the config's network or COMPARE_NET."""
     if cfg is None:
         model, x, y = small_net(COMPARE_NET, batch, seed)
-        return model, x, y, f"net {COMPARE_NET}"
-    model, x, y = config_target(cfg, data_dir, batch, seed)
-    return model, x, y, f"config {cfg.name}"
+        return model, x, y, f"net {COMPARE_NET}", None
+    from nnlab.data import load_dataset
+
+    data = load_dataset(cfg.dataset, data_dir, "float64")  # (config_target's: its dtype)
+    model, x, y = config_target(cfg, data_dir, batch, seed, data=data)
+    return model, x, y, f"config {cfg.name}", data
 
 
 def save_differences(
@@ -317,13 +321,16 @@ def run_differences(
 ) -> DifferencesReport:
     """Compare the differences on ``cfg``'s net (or the built-in smooth one), into a new
     folder under ``runs_dir`` (or exactly ``out``; or ``again``: ``resume_differences``)."""
+    from nnlab import runs
     from nnlab.runs import data_dir_text, location
 
     s = settings
     # (the folder's space before the work, not after it, as runs.start would check it)
     root = location(runs_dir, out)[0] if again is None else again.path.parent
     check_disk("the gradcheck folder", FOLDER_FILES, root)
-    model, x, y, what = differences_target(cfg, data_dir, s.batch, s.seed)
+    model, x, y, what, data = differences_target(cfg, data_dir, s.batch, s.seed)
+    if again is not None and data is not None:  # (before the work: redo.begin checks after it)
+        runs.check_data(again.run, data, data_dir)
     if cfg is not None:  # (each entry: a forward and a centred difference at every step)
         entries = min(int(model.params[_param(model, param)].size), s.max_entries)
         widths = [a.params["W"].shape for a in model.affines]
@@ -339,7 +346,7 @@ def run_differences(
     title = f"finite differences: {diff.param} ({what})"
     recipe = {"eps": s.eps, "batch": s.batch, "max_entries": s.max_entries, "seed": s.seed,
               "param": param, "config": cfg is not None}  # fmt: skip
-    fields = {"data_dir": data_dir_text(data_dir)} if cfg is not None else {}
+    fields = {"data_dir": data_dir_text(data_dir), "data": data} if cfg is not None else {}
     if cfg is not None:
         from nnlab.config import config_hash, to_yaml
 

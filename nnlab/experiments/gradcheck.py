@@ -515,15 +515,18 @@ def config_target(
     batch: int = DEFAULT_BATCH,
     seed: int = 0,
     max_entries: int | None = None,
+    data: Any = None,
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data.
+    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data
+    (``data``: its ``Dataset`` in float64, if the caller loaded it; else read from ``data_dir``).
     With ``max_entries``: refused first if centred differences of that many entries of each
     parameter would take longer than the work limit (``check_numeric_work``)."""
     from nnlab.build import build_model, make_rngs
     from nnlab.data import load_dataset
 
     cfg = cfg.model_copy(update={"dtype": "float64"})
-    data = load_dataset(cfg.dataset, data_dir, "float64")
+    if data is None:
+        data = load_dataset(cfg.dataset, data_dir, "float64")
     x_train, y_train = data.split("train")
     if cfg.loss == "bce" and data.n_classes != 2:
         raise ConfigError(

@@ -29,6 +29,7 @@ READS_DATA = {  # each command that trains or evaluates on a dataset: (args, nth
         ["compare-optimizers", "--dataset", "digits", "--steps", "4", "-o", "sgd,adam", "-q"],
         3,
     ),
+    "gradcheck": (["gradcheck", "--compare-differences", "cfg.yaml", "-q"], 2),
 }
 OTHER = "0123456789abcdef"  # a digest no data has here
 
