@@ -280,10 +280,13 @@ class Extended:
                                runs_dir=self.runs_dir, progress=progress, threads=threads,
                                on_start=self.announce, painter=painter)  # fmt: skip
 
-    def announce(self, run: Any, epoch: int, cfg: Any) -> None:
-        """The line an extension starts with, once every check has passed."""
+    def announce(self, run: Any, epoch: int, cfg: Any, said: str | None = None) -> None:
+        """The line an extension starts with, once every check has passed, and a note it has
+        (``said``: an old checkpoint taken on trust)."""
         self.cfg = cfg
         note(f"extending {run.path} from epoch {epoch} to {cfg.epochs}, in a new folder")
+        if said:
+            note(f"note: {said}")
 
 
 # ----------------------------------------------------------------------------- runs

@@ -28,6 +28,9 @@ from nnlab.state import group_state
 from nnlab.train import Record
 
 EXTEND = "epochs=N"  # the one override --extend takes
+# What an extension says of a last checkpoint written before checkpoints recorded their run's
+# identity (as a resume says ``train.UNVERIFIED``: taken on trust, the run's own in all likelihood)
+UNTRUSTED = "checkpoint.npz records no run (written by an older nnlab): extended as the run's"
 
 
 def extend_training(
@@ -39,14 +42,15 @@ def extend_training(
     progress: tr.ProgressFn | None = None,
     plot: bool = True,
     threads: int | None = None,
-    on_start: Callable[[runs.RunDir, int, Config], None] | None = None,
+    on_start: Callable[[runs.RunDir, int, Config, str | None], None] | None = None,
     painter: Any = None,
 ) -> tr.RunResult:
     """Train the COMPLETED run ``source`` on to the ``epochs=N`` of ``overrides`` in a new
     folder under ``runs_dir`` (see the module's docstring). Everything is checked before the
     folder is made: the run's status, config, checkpoint (its own, of its last epoch), records
     and data (``prepare_resume``, as a resume reads them), and the work and space of the epochs
-    added. ``on_start(source, epoch, cfg)``: called once they have passed."""
+    added. ``on_start(source, epoch, cfg, note)``: called once they have passed; ``note``:
+    what to say besides (``UNTRUSTED``: the run's checkpoint names no run), or None."""
     runs.check_new_root(runs_dir)
     check_extendable(source)
     cfg = extended_config(source, overrides)
@@ -58,7 +62,7 @@ def extend_training(
     records = kept_records(prepared.recorded, epoch, prepared.cfg)
     n_threads = tr.resolve_threads(threads or source.meta.get("blas_threads"), cfg, data)
     if on_start is not None:
-        on_start(source, epoch, cfg)
+        on_start(source, epoch, cfg, UNTRUSTED if prepared.note else None)
     meta = tr.run_meta(cfg, [*source.meta.get("overrides", []), *overrides], data_dir, data)
     text = "".join(dumps(r, indent=None) + "\n" for r in records)
     with (

@@ -201,3 +201,20 @@ def test_a_run_of_no_epochs_is_extended_with_one_record_of_epoch_0(cfg_dir):
     assert extended.status == "COMPLETED"
     assert [r["epoch"] for r in extended.metrics()] == [0, 1, 2, 3, 4]
     assert_same_run(extended, trained(cfg_dir, "fresh", "final_eval=[val]", "epochs=4"))
+
+
+def test_a_checkpoint_that_names_no_run_is_extended_with_a_note(cfg_dir):
+    """One written before checkpoints named their run is taken on trust, as a resume takes it,
+    and said so (the extension went on silently)."""
+    from ..faults.test_damaged import _as_written_before_identities, _rewrite_checkpoint
+
+    source = trained(cfg_dir, "runs")
+    _rewrite_checkpoint(source.file("checkpoint.npz"), _as_written_before_identities)
+    result = nnlab("train", "--extend", source.path, "epochs=5", "-q", "--runs-dir", "runs")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        f"extending {source.path} from epoch 3 to 5, in a new folder",
+        "note: checkpoint.npz records no run (written by an older nnlab): extended as the run's",
+    ]
+    (extended,) = [r for r in runs.iter_runs(cfg_dir / "runs") if r.path != source.path]
+    assert_same_run(extended, trained(cfg_dir, "fresh", "epochs=5"))
