@@ -111,8 +111,10 @@ def last_state(run: runs.RunDir, data_dir: Path | None) -> tuple[tr.Prepared, Da
 
 def check_extendable(run: runs.RunDir) -> None:
     """RunError unless ``run`` is a COMPLETED training run no process holds: one unfinished is
-    resumed first (its epochs are its config's), and a DIVERGED one would only diverge again."""
-    runs.own(run)
+    resumed first (its epochs are its config's), and a DIVERGED one would only diverge again.
+    It is only read (as ``runs show`` reads it): one on a read-only file system, linked into the
+    runs folder or holding a linked file is extended as any other (``runs.own`` is a resume's
+    check, which writes into the folder)."""
     status = run.status
     if status == "COMPLETED":
         return

@@ -218,3 +218,33 @@ def test_a_checkpoint_that_names_no_run_is_extended_with_a_note(cfg_dir):
     ]
     (extended,) = [r for r in runs.iter_runs(cfg_dir / "runs") if r.path != source.path]
     assert_same_run(extended, trained(cfg_dir, "fresh", "epochs=5"))
+
+
+@pytest.mark.parametrize("where", ["read-only", "linked"])
+def test_a_run_that_could_not_be_resumed_in_place_is_extended_all_the_same(
+    cfg_dir, monkeypatch, where
+):
+    """--extend only reads the run: one on a read-only file system, or linked into the runs
+    folder, is extended (both were refused with a resume's reasons: 'cannot be continued here:
+    on a read-only file system', 'a resume writes into the folder itself')."""
+    import os
+
+    source = trained(cfg_dir, "archive")
+    ref = source.path
+    if where == "linked":
+        ref = cfg_dir / "runs" / source.path.name
+        ref.parent.mkdir()
+        ref.symlink_to(source.path, target_is_directory=True)
+    else:  # (as root, only a read-only file system stops a write, so access() is told)
+        real = os.access
+        monkeypatch.setattr(
+            os, "access", lambda p, mode, **kw: mode != os.W_OK and real(p, mode, **kw)
+            if Path(p) == source.path else real(p, mode, **kw)
+        )  # fmt: skip
+    before = folder_bytes(source.path)
+    result = nnlab("train", "--extend", ref, "epochs=5", "-q", "--runs-dir", "new")
+    assert result.exit_code == 0, result.output
+    (extended,) = runs.iter_runs(cfg_dir / "new")
+    assert extended.meta["extended_from"] == str(source.path.resolve())
+    assert_same_run(extended, trained(cfg_dir, "fresh", "epochs=5"))
+    assert folder_bytes(source.path) == before
