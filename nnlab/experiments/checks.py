@@ -12,6 +12,7 @@ from nnlab.config import Config
 from nnlab.data import Dataset
 from nnlab.errors import ConfigError
 from nnlab.limits import (
+    SHORTER,
     check_disk,
     check_memory,
     check_work,
@@ -31,11 +32,13 @@ def check_compatible(
     why: str = "--stack x --jobs",
     done: int = 0,
     resume: bool = False,
+    shorter: str = SHORTER,
 ) -> None:
     """Config choices that only the data can validate (batch size, loss vs classes, splits),
     the memory ``nets`` such nets need to train at once (``why``: what puts them there) and
     the work of a run (``done``: the epochs a resume's checkpoint has, not counted again;
-    ``resume``: the work limit's advice is a resume's, ``limits.check_work``)."""
+    ``resume``: the work limit's advice is a resume's; ``shorter``: how the run can be made
+    shorter, ``limits.check_work``)."""
     n_train = data.splits["train"][0].shape[0]
     if cfg.batch_size != "full" and cfg.batch_size > n_train:
         raise ConfigError(
@@ -64,7 +67,7 @@ def check_compatible(
     if done > 0:
         what += f" ({counted(max(cfg.epochs - done, 0), 'epoch')} left after its checkpoint)"
     fixed = fixed_seconds(cfg, steps, evaluations)
-    check_work(what, flop, steps, evaluations=evaluations, fixed=fixed, resume=resume)
+    check_work(what, flop, steps, shorter, evaluations=evaluations, fixed=fixed, resume=resume)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:

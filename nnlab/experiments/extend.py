@@ -57,7 +57,8 @@ def extend_training(
     data_dir = runs.resume_data_dir(source, data_dir)
     prepared, data = last_state(source, data_dir)
     epoch = prepared.epoch
-    check_compatible(cfg, data, done=epoch)  # (the work and memory of the epochs added)
+    # (the work and memory of the epochs added; only they can be fewer)
+    check_compatible(cfg, data, done=epoch, shorter="fewer epochs: --extend changes only them")
     check_total_disk(f"training {cfg.name}", [(cfg, data)], runs_dir)
     records = kept_records(prepared.recorded, epoch, prepared.cfg)
     n_threads = tr.resolve_threads(threads or source.meta.get("blas_threads"), cfg, data)

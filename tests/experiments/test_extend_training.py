@@ -248,3 +248,17 @@ def test_a_run_that_could_not_be_resumed_in_place_is_extended_all_the_same(
     assert extended.meta["extended_from"] == str(source.path.resolve())
     assert_same_run(extended, trained(cfg_dir, "fresh", "epochs=5"))
     assert folder_bytes(source.path) == before
+
+
+def test_an_extension_over_the_work_limit_is_told_what_it_can_change(cfg_dir, monkeypatch):
+    """Only the epochs: the limit's usual advice (larger batches, a smaller net...) names
+    keys --extend refuses."""
+    source = trained(cfg_dir, "runs")
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "0.00001")
+    line = refusal(nnlab("train", "--extend", source.path, "epochs=100000", "--runs-dir", "runs"))
+    assert "(99997 epochs left after its checkpoint)" in line, line
+    assert line.endswith(
+        "make it shorter (fewer epochs: --extend changes only them), or set NNLAB_MAX_HOURS "
+        "to raise it"
+    ), line
+    assert [r.path for r in runs.iter_runs(cfg_dir / "runs")] == [source.path]
