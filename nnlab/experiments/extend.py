@@ -64,7 +64,8 @@ def extend_training(
     n_threads = tr.resolve_threads(threads or source.meta.get("blas_threads"), cfg, data)
     if on_start is not None:
         on_start(source, epoch, cfg, UNTRUSTED if prepared.note else None)
-    meta = tr.run_meta(cfg, [*source.meta.get("overrides", []), *overrides], data_dir, data)
+    kept = [o for o in source.meta.get("overrides", []) if o.partition("=")[0].strip() != "epochs"]
+    meta = tr.run_meta(cfg, [*kept, *overrides], data_dir, data)  # (its epochs once: the new)
     text = "".join(dumps(r, indent=None) + "\n" for r in records)
     with (
         tr.painter_for(plot, painter) as painter,

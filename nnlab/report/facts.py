@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
+from nnlab.config import MAX_EPOCHS
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, counted, spelled
 from nnlab.redo import UNFINISHED, resume_offer
@@ -235,12 +236,19 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
             )
         )
     epochs = entry.config.get("epochs")
-    if entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int):
+    if (
+        entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int)
+        and epochs < MAX_EPOCHS  # (twice, up to the limit a config allows)
+    ):  # fmt: skip
         out.append(
             (
                 "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
                 " ".join(
-                    ("nnlab train --extend", shlex.quote(folder), f"epochs={max(2 * epochs, 1)}")
+                    (
+                        "nnlab train --extend",
+                        shlex.quote(folder),
+                        f"epochs={min(max(2 * epochs, 1), MAX_EPOCHS)}",
+                    )
                 )
                 + extra,
             )

@@ -77,7 +77,7 @@ def assert_same_run(extended: runs.RunDir, fresh: runs.RunDir) -> None:
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_an_extended_run_is_the_run_of_that_many_epochs(cfg_dir, variant):
     overrides = VARIANTS[variant]
-    source = trained(cfg_dir, "runs", *overrides)
+    source = trained(cfg_dir, "runs", *overrides, "epochs=3")  # (the file's, said again)
     before = folder_bytes(source.path)
     result = nnlab("train", "--extend", source.path, "epochs=7", "--runs-dir", "runs")
     assert result.exit_code == 0, result.output
@@ -88,6 +88,7 @@ def test_an_extended_run_is_the_run_of_that_many_epochs(cfg_dir, variant):
     assert folder_bytes(source.path) == before  # (the run extended is left as it was)
     assert extended.meta["extended_from"] == str(source.path.resolve())
     assert extended.meta["from_epoch"] == 3
+    assert extended.meta["overrides"] == [*overrides, "epochs=7"]  # (its epochs said once)
     shown = nnlab("runs", "show", extended.path, "--runs-dir", "runs").stdout
     assert f"\nextends   {source.path.resolve()} (after its epoch 3)\n" in shown
 
