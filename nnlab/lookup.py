@@ -149,15 +149,19 @@ def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
     try:
         info = run.settled(lambda: _described(run, files))
     except RunError as exc:
-        info = {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+        info = _damaged(exc)
     if memo is not None and before is not None:
         memo[key] = (before, info)
     return info
 
 
-def _described(run: RunDir, files: bool) -> dict[str, Any]:
+def _damaged(exc: RunError) -> dict[str, Any]:
+    return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+
+
+def _described(run: RunDir, files: bool, summary_too: bool = True) -> dict[str, Any]:
     meta = run.meta
-    summary = run.summary()
+    summary = run.summary() if summary_too else {}
     if files:
         run.check_files()
     return {"meta": meta, "summary": summary, "kind": kind_of(run, meta), "status": status_of(meta)}
@@ -169,10 +173,9 @@ def _identified(run: RunDir) -> dict[str, Any]:
     other files are the reader's of the folder found: read here, every folder's records were
     read to find one (a second for 500 runs, growing with the runs folder)."""
     try:
-        meta = run.meta
+        return _described(run, files=False, summary_too=False)
     except RunError as exc:
-        return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
-    return {"meta": meta, "summary": {}, "kind": kind_of(run, meta), "status": status_of(meta)}
+        return _damaged(exc)
 
 
 def check_kind(kind: str, option: str = "--kind") -> str:
