@@ -44,9 +44,17 @@ def pyplot() -> Any:
     Axes titles sit at the top of their axes (``axes.titley`` 1.0) instead of being placed
     automatically: matplotlib's placement measures every axis's tick labels before the figure
     is drawn, to lift a title over ticks on the top edge, which no nnlab figure has; it was
-    an eighth of the drawing time of a run's curves.png, and the pixels are the same."""
+    an eighth of the drawing time of a run's curves.png, and the pixels are the same.
+
+    matplotlib's font warnings are left out (``findfont: Font family ... not found``): a font
+    cache built by a matplotlib since removed (another virtual environment's) gives twenty of
+    them, on every command's stderr, where a command says one line; the figure falls back to
+    DejaVu Sans either way."""
+    import logging
+
     import matplotlib
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     matplotlib.use("Agg", force=True)
     matplotlib.rcParams["axes.titley"] = 1.0
     import matplotlib.pyplot as plt

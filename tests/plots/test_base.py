@@ -243,3 +243,16 @@ def test_a_painters_exit_raised_inside_a_callback_ends_it_quietly(hooked):
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     else:  # (Python's own behaviour, which the hook is for)
         assert "Exception ignored" in done.stderr and done.stdout == "went on\n"
+
+
+def test_matplotlibs_font_warnings_stay_off_the_commands_stderr():
+    """A font cache built by a matplotlib since removed printed twenty 'findfont: Font family
+    ... not found' lines on a command's stderr (found by CI after a virtual environment was
+    removed), where a command says one line. (In a process of its own: pytest's log capture
+    would hide them either way.)"""
+    code = (
+        "import logging; from nnlab import plots; plots.pyplot()\n"
+        "logging.getLogger('matplotlib.font_manager').warning(\"findfont: Font family ['x']\")"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == ""
