@@ -95,11 +95,9 @@ def last_state(run: runs.RunDir, data_dir: Path | None) -> tuple[tr.Prepared, Da
     """The run's state after its last epoch, checked as a resume checks it (``prepare_resume``:
     its config, checkpoint, records and data), and its data; DamagedError if its checkpoint
     is not of its last epoch (removed)."""
-    loaded: list[Dataset] = []
 
     def data_for(cfg: Config) -> Dataset:
-        loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
-        return loaded[0]
+        return load_dataset(cfg.dataset, data_dir, cfg.dtype)
 
     prepared = tr.prepare_resume(run, data_for, data_dir, doing="extend")
     if prepared.epoch != prepared.cfg.epochs:  # (a COMPLETED run's last checkpoint: its end's)
@@ -108,7 +106,7 @@ def last_state(run: runs.RunDir, data_dir: Path | None) -> tuple[tr.Prepared, Da
             f"{run.file('checkpoint.npz')}: {what}; a run is extended from the checkpoint "
             f"of its last epoch ({prepared.cfg.epochs})"
         )
-    return prepared, loaded[0]
+    return prepared, prepared.data
 
 
 def check_extendable(run: runs.RunDir) -> None:

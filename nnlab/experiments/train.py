@@ -406,15 +406,11 @@ def _resume_training(
 ) -> RunResult:
     check_resumable(run)
     data_dir = runs.resume_data_dir(run, data_dir)
-    loaded: list[Dataset] = [data] if data is not None else []
 
-    def data_for(cfg: Config) -> Dataset:
-        if not loaded:
-            loaded.append(load_dataset(cfg.dataset, data_dir, cfg.dtype))
-        return loaded[0]
+    def data_for(cfg: Config, given: Dataset | None = data) -> Dataset:
+        return given if given is not None else load_dataset(cfg.dataset, data_dir, cfg.dtype)
 
-    cfg, epoch, built, recorded, note = prepare_resume(run, data_for, data_dir)
-    data = loaded[0]
+    cfg, epoch, built, recorded, note, data = prepare_resume(run, data_for, data_dir)
     t0 = time.perf_counter()
     recorded_threads = run.meta.get("blas_threads")  # (the count the run started with)
     n_threads = resolve_threads(threads or recorded_threads, cfg, data)
@@ -453,13 +449,14 @@ UNVERIFIED = "checkpoint.npz records no run (written by an older nnlab): resumed
 class Prepared(NamedTuple):
     """What ``prepare_resume`` read and checked: the config, the checkpoint's epoch (-1: none,
     start over), (group, optimizer, generators) with its state restored, the recorded metrics,
-    and a ``note`` for the resume to say (``UNVERIFIED``) or None."""
+    a ``note`` for the resume to say (``UNVERIFIED``) or None, and the data it was checked on."""
 
     cfg: Config
     epoch: int
     built: tuple[Group, Optimizer, list[dict[str, Any]]]
     recorded: list[Record]
     note: str | None
+    data: Dataset
 
 
 def prepare_resume(
@@ -510,7 +507,7 @@ def prepare_resume(
         raise runs.DamagedError(
             f"{run.file('metrics.jsonl')}: has no record of epoch {epoch}, the checkpoint's"
         )
-    return Prepared(cfg, epoch, built, recorded, note)
+    return Prepared(cfg, epoch, built, recorded, note, data)
 
 
 def _keep_unreplayed(
