@@ -167,7 +167,7 @@ def _described(run: RunDir, files: bool, summary_too: bool = True) -> dict[str, 
     return {"meta": meta, "summary": summary, "kind": kind_of(run, meta), "status": status_of(meta)}
 
 
-def _identified(run: RunDir) -> dict[str, Any]:
+def identified(run: RunDir) -> dict[str, Any]:
     """What finding a folder by name or as ``latest`` reads of it: its meta.json (its kind, when
     it started), as ``describe_folder`` gives it, or DAMAGED with why it cannot be read. Its
     other files are the reader's of the folder found: read here, every folder's records were
@@ -210,7 +210,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
             run = RunDir(as_path)
             _check_kind(run, kinds, root)
             return run
-    found = [(run, _identified(run)) for run in iter_runs(check_root(root))]
+    found = [(run, identified(run)) for run in iter_runs(check_root(root))]
     if ref == "latest":
         return _latest(root, found, kinds, what)
     if "/" in ref.strip("/") and not ref.startswith((".", "/")):  # (as tables print a trial)

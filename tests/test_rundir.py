@@ -247,7 +247,9 @@ def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monke
     reads: collections.Counter[tuple[str, bool]] = collections.Counter()
     real = lookup._described
     monkeypatch.setattr(
-        lookup, "_described", lambda r, f: reads.update([(r.path.name, f)]) or real(r, f)
+        lookup,
+        "_described",
+        lambda r, files, **kw: reads.update([(r.path.name, files)]) or real(r, files, **kw),
     )
     (row,) = list_runs(tmp_path / "runs")
     assert row["best_trial"] and "reason" not in row

@@ -304,10 +304,36 @@ KindOpt = Annotated[
 ]
 
 
+StatusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help="Only folders of this status: COMPLETED, DIVERGED, FAILED, INTERRUPTED, RUNNING, "
+        "STALE (its process gone), DAMAGED (any case).",
+        show_default=False,
+    ),
+]
+LastOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--last",
+        min=1,
+        max=1_000_000,
+        help="Only the N folders that started last (of the --kind and --status given); "
+        "the others' files are not checked.",
+        show_default=False,
+    ),
+]
+
+
 @runs_app.command("list")
 @command()
 def runs_list(
-    kind: KindOpt = None, runs_dir: RunsDirOpt = Path("runs"), fmt: FormatOpt = Format.table
+    kind: KindOpt = None,
+    status: StatusOpt = None,
+    last: LastOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
 
@@ -315,14 +341,14 @@ def runs_list(
     (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
     reason counts them (json: bad_trials lists each).
 
-    Example: nnlab runs list --kind sweep
+    Example: nnlab runs list --last 5 --status failed
     """
-    from nnlab.experiments.listing import list_columns, list_runs, list_table
+    from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
 
-    rows = list_runs(runs_dir, kind)
-    title = f"{kind + ' ' if kind else ''}folders in {runs_dir}"
+    rows = list_runs(runs_dir, kind, status, last)
+    title = list_title(runs_dir, kind, status, last)
     if not rows and fmt == Format.table:
-        note(f"no {title.replace(' in ', ' under ')}")
+        note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}")
         return
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]

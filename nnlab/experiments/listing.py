@@ -6,31 +6,71 @@ from __future__ import annotations
 
 import collections
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nnlab import runs
 from nnlab.config import apply_overrides
-from nnlab.errors import ConfigError, RunError
-from nnlab.lookup import one_reading  # (finding folders: runs re-exports the rest)
+from nnlab.errors import ConfigError, RunError, not_one_of
+from nnlab.lookup import identified, one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
 from nnlab.redo import resume_offer
 from nnlab.summary import DIVERGED, best_trial as summary_best
 from nnlab.train import Record
 
 
-def list_runs(root: Path, kind: str | None = None) -> list[dict[str, Any]]:
-    """One row per folder under ``root`` (of ``kind``, if given), oldest first: id, kind,
-    name, status, epochs and final accuracies. A folder that cannot be read is listed as
-    DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
+def list_runs(
+    root: Path, kind: str | None = None, status: str | None = None, last: int | None = None
+) -> list[dict[str, Any]]:
+    """One row per folder under ``root`` (of ``kind``, of ``status``, if given), oldest first:
+    id, kind, name, status, epochs and final accuracies. A folder that cannot be read is listed
+    as DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
     tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
-    (``_trial_damage``)."""
+    (``_trial_damage``). ``last``: only the ``last`` folders that started last (of those
+    ``kind`` and ``status`` keep), the rest not read beyond their meta.json."""
     if kind is not None:
         runs.check_kind(kind)
+    if status is not None:
+        status = check_status(status)
+    rows: list[dict[str, Any]] = []
     with one_reading():  # (a sweep's trials: read for its best trial and their damage)
-        rows = [row for run in runs.iter_runs(runs.check_root(root)) if (row := _row(run, kind))]
-    return sorted(rows, key=lambda r: (r["started"] or "", r["run"]))  # oldest first
+        for run in reversed(by_start(runs.iter_runs(runs.check_root(root)))):  # newest first
+            row = _row(run, kind)
+            if row is not None and (status is None or row["status"] == status):
+                rows.append(row)
+                if last is not None and len(rows) == last:
+                    break
+    return rows[::-1]  # oldest first
+
+
+def by_start(folders: Iterable[runs.RunDir]) -> list[runs.RunDir]:
+    """``folders`` oldest first: by the start their meta.json records (one that cannot be
+    read, or records none, before all others), then by name."""
+    keyed = []
+    for run in folders:
+        started = identified(run)["meta"] or {}
+        keyed.append((str(started.get("started") or ""), run.id, run))
+    return [run for *_, run in sorted(keyed, key=lambda k: k[:2])]
+
+
+def list_title(root: Path, kind: str | None, status: str | None, last: int | None) -> str:
+    """``runs list``'s title: 'folders in runs', 'the last 5 FAILED train folders in runs'."""
+    at_end = "" if not last else "the last" if last == 1 else f"the last {last:,}"
+    words = [at_end, status.upper() if status else "", kind or ""]
+    noun = "folder" if last == 1 else "folders"
+    return " ".join([w for w in words if w] + [noun, "in", str(root)])
+
+
+LIST_STATUSES = (*runs.STATUSES, runs.STALE, runs.DAMAGED)  # (what ``runs list`` may show)
+
+
+def check_status(status: str) -> str:
+    """``status`` (any case) as ``runs list`` shows it, else a ConfigError naming --status."""
+    if status.upper() not in LIST_STATUSES:
+        raise ConfigError(not_one_of("--status", status, LIST_STATUSES))
+    return status.upper()
 
 
 def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:

@@ -1,0 +1,89 @@
+"""``nnlab runs list --last N --status S``: the folders that started last, of one status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nnlab.experiments.listing import list_runs
+from tests.conftest import fake_run, invoke
+
+
+def started(second: int) -> str:
+    return f"2025-01-01T00:00:{second:02d}.000+00:00"
+
+
+@pytest.fixture
+def five(tmp_path):
+    """Five finished trainings, named against the order they started in (a name from
+    ``--out`` says nothing of when): c1 first, then a5, e2, b4, d3."""
+    root = tmp_path / "runs"
+    order = ["c1", "a5", "e2", "b4", "d3"]
+    statuses = ["COMPLETED", "FAILED", "COMPLETED", "FAILED", "DIVERGED"]
+    for second, (name, status) in enumerate(zip(order, statuses, strict=True)):
+        run = fake_run(root, name, status, started=started(second))
+        (run.path / "summary.json").write_text(json.dumps({"status": status}))
+    return root
+
+
+def ids(rows):
+    return [row["run"] for row in rows]
+
+
+def test_every_folder_oldest_first_by_its_start_not_its_name(five):
+    assert ids(list_runs(five)) == ["c1", "a5", "e2", "b4", "d3"]
+
+
+def test_last_keeps_the_folders_that_started_last_still_oldest_first(five):
+    assert ids(list_runs(five, last=2)) == ["b4", "d3"]
+    assert ids(list_runs(five, last=1)) == ["d3"]
+    assert ids(list_runs(five, last=50)) == ids(list_runs(five))
+
+
+def test_status_keeps_one_status_and_last_counts_among_those(five):
+    assert ids(list_runs(five, status="FAILED")) == ["a5", "b4"]
+    assert ids(list_runs(five, status="completed", last=1)) == ["e2"]
+    assert list_runs(five, status="RUNNING") == []
+
+
+def test_a_damaged_folder_is_listed_at_its_start_and_found_by_status(five):
+    (five / "e2" / "metrics.jsonl").write_bytes(b"\xff\n")  # (meta.json still reads)
+    rows = list_runs(five)
+    assert ids(rows) == ["c1", "a5", "e2", "b4", "d3"] and rows[2]["status"] == "DAMAGED"
+    assert ids(list_runs(five, status="damaged")) == ["e2"]
+    (five / "zz").mkdir()
+    (five / "zz" / "meta.json").write_text("{")  # (no start to read: before all others)
+    assert ids(list_runs(five))[0] == "zz"
+
+
+def test_last_leaves_the_older_folders_files_unread(five):
+    (five / "c1" / "metrics.jsonl").write_bytes(b"\xff\n")
+    assert "DAMAGED" in [row["status"] for row in list_runs(five)]
+    assert [row["status"] for row in list_runs(five, last=4)] == [
+        "FAILED", "COMPLETED", "FAILED", "DIVERGED",
+    ]  # fmt: skip
+
+
+def test_the_command_says_which_folders_it_lists(five):
+    result = invoke("runs", "list", "--last", "2", "--status", "failed", runs_dir=five)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"the last 2 FAILED folders in {five}"
+    result = invoke("runs", "list", "--last", "1", "-k", "train", "-f", "json", runs_dir=five)
+    assert [row["run"] for row in json.loads(result.stdout)] == ["d3"]
+    result = invoke("runs", "list", "--status", "RUNNING", "--last", "3", runs_dir=five)
+    assert result.exit_code == 0 and result.stderr.strip() == f"no RUNNING folders under {five}"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--status", "done"], "error: --status: expected one of RUNNING, COMPLETED, DIVERGED, "
+         "FAILED, INTERRUPTED, STALE, DAMAGED, got 'done'"),
+        (["--last", "0"], "error: --last: expected an integer from 1 to 1000000, got 0"),
+    ],
+)  # fmt: skip
+def test_a_bad_filter_is_refused_in_one_line(five, args, line):
+    result = invoke("runs", "list", *args, runs_dir=five)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(line)
