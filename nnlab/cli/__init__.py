@@ -26,7 +26,18 @@ import typer
 from typer.core import TyperGroup
 
 from nnlab import __version__, process, signals
-from nnlab.cli import config, data, experiments, gradcheck, optimizers, report, sweep, train, usage
+from nnlab.cli import (
+    config,
+    data,
+    experiments,
+    gradcheck,
+    optimizers,
+    report,
+    runs,
+    sweep,
+    train,
+    usage,
+)
 from nnlab.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, note, state
 
 
@@ -129,7 +140,7 @@ def _main(
 
 
 app.command("train")(train.train)
-app.add_typer(train.runs_app, name="runs")
+app.add_typer(runs.runs_app, name="runs")
 app.add_typer(sweep.sweep_app, name="sweep")
 app.command("gradcheck")(gradcheck.gradcheck)
 app.command("compare-optimizers")(optimizers.compare_optimizers)

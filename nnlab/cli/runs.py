@@ -1,0 +1,217 @@
+"""The ``nnlab runs`` group: list, show, compare and remove the folders under the runs folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nnlab.cli.common import (
+    FormatOpt,
+    RunsDirOpt,
+    command,
+    given_path,
+    note,
+    png_path,
+    say,
+)
+from nnlab.cli.render import emit, emit_json
+from nnlab.output import Format, part_of, print_text
+
+runs_app = typer.Typer(help="List, show and compare run folders.", no_args_is_help=True)
+
+KindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        help="Only folders of this kind: train, sweep, tune, lr-scan, landscape, activations, "
+        "compare-optimizers, gradcheck.",
+        show_default=False,
+    ),
+]
+
+
+StatusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help="Only folders of this status: COMPLETED, DIVERGED, FAILED, INTERRUPTED, RUNNING, "
+        "STALE (its process gone), DAMAGED (any case).",
+        show_default=False,
+    ),
+]
+LastOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--last",
+        min=1,
+        max=1_000_000,
+        help="Only the N folders that started last (of the --kind and --status given); "
+        "the others' files are not checked.",
+        show_default=False,
+    ),
+]
+
+
+@runs_app.command("list")
+@command()
+def runs_list(
+    kind: KindOpt = None,
+    status: StatusOpt = None,
+    last: LastOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the folders under the runs folder, oldest first (a damaged one as DAMAGED).
+
+    A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
+    (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
+    reason counts them (json: bad_trials lists each).
+
+    Example: nnlab runs list --last 5 --status failed
+    """
+    from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
+
+    rows = list_runs(runs_dir, kind, status, last)
+    title = list_title(runs_dir, kind, status, last)
+    if not rows and fmt == Format.table:
+        note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}")
+        return
+    if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
+        rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
+    if fmt == Format.table:  # (made to fit a terminal; json and csv: every field, full names)
+        rows, columns, legend, notes = list_table(rows)
+        emit(rows, fmt, columns, title=f"{title}\n{legend}" if legend else title)
+        for line in notes:  # (why a folder is DAMAGED, or a sweep's trials are)
+            say(line)
+        return
+    emit(rows, fmt, list_columns(rows), title=title)  # (csv: one header, whatever is listed)
+
+
+@runs_app.command("show")
+@command()
+def runs_show(
+    run: Annotated[
+        str,
+        typer.Argument(
+            help="A folder (path, id prefix or 'latest'), or a sweep's or tune's "
+            "trial id as their tables print it (a tune's round: r2)."
+        ),
+    ],  # fmt: skip
+    every: Annotated[
+        bool, typer.Option("--all", help="Every epoch (default: first, best and last).")
+    ] = False,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show one folder: its status, command, resolved config, summary and metrics per epoch.
+
+    Example: nnlab runs show latest --all
+    """
+    from nnlab import runs
+    from nnlab.experiments.listing import show_run
+
+    view = show_run(runs.find_run(runs_dir, run), every=every)
+    if fmt == Format.json:
+        emit_json(view.to_json())
+        return
+    if fmt == Format.csv:  # (a run's records; a sweep's trials; else there is no table)
+        emit(csv_rows(view), fmt)
+        return
+    say("\n".join(view.header))
+    if view.config:
+        say("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
+    if view.summary:  # (tables drawn at full width: records on a narrow terminal)
+        print_text(view.summary)
+    if view.metrics:
+        emit(view.shown, fmt, title=view.metrics_title)
+
+
+def csv_rows(view: Any) -> list[dict[str, Any]]:
+    """``runs show -f csv``: a run's per-epoch records, a sweep's or a tune's rows (one per
+    trial, with its status), or the rows of the table an lr-scan, landscape, activations or
+    compare-optimizers printed (``listing.stored_table``); ConfigError for a folder that has
+    none (an empty output read as success)."""
+    from nnlab import sweep
+    from nnlab.errors import ConfigError
+    from nnlab.output import Table
+
+    if view.metrics:
+        return list(view.metrics)
+    if view.run.kind in ("sweep", "tune"):  # (as its folders say now: DAMAGED or MISSING, why)
+        if view.run.kind == "sweep":
+            rows = sweep.sweep_rows(view.run)
+        else:
+            rows = sweep.tune_rows(view.run, files=True)
+        return [{**row, "reason": row.get("reason")} for row in rows]
+    if isinstance(view.table, Table):  # (the rows of the table its command printed, as stored)
+        return list(view.table.rows)
+    raise ConfigError(
+        f"{view.run.path}: a {view.run.kind} folder has no per-epoch records, trial rows or "
+        "table of rows to write as CSV; -f json gives all it holds"
+    )
+
+
+@runs_app.command("compare")
+@command()
+def runs_compare(
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Run or sweep folders (paths, id prefixes or 'latest'); a sweep stands for its "
+            "trials.",
+            show_default=False,
+        ),
+    ],
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            "-s",
+            help="Column to sort by, best first (accuracies descending, others ascending): "
+            "a metric such as final_test_acc, final_train_loss, acc_gap, or a config key the "
+            "runs differ in (the table's columns; a wrong one is answered with them). Default: the "
+            "order the runs are given in (a sweep's trials in its own).",
+        ),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", help="Show only the first N rows (default: every row).", min=1),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option(
+            "--png",
+            help="Also draw each run's train and test accuracy per epoch, side by side, the "
+            "gap shaded (e.g. docs/overfitting.png).",
+            parser=given_path,
+            callback=png_path,
+        ),
+    ] = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare runs (or a sweep's trials): the config keys they differ in, final accuracies and
+    the train - test gap (json/csv: also seed, best metrics and losses).
+
+    A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
+    or gone is a DAMAGED or MISSING row, with the reason. A config key a run does not have
+    (another dataset's) is '-' (csv: empty; json: left out of its row); a null value is null.
+    The epochs column is the epochs trained; where the runs' configs differ in epochs, that key
+    is a column of its own and the epochs trained are epochs_done.
+
+    Example: nnlab runs compare latest --sort final_test_acc --top 5
+    """
+    from nnlab.experiments.compare import compare_runs
+
+    rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
+                                        png=png)  # fmt: skip
+    ranked = sort is not None and not reverse
+    title = part_of(len(rows), total, "run", "top" if ranked else "first")
+    title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
+    emit(rows, fmt, columns if fmt == Format.table else None, title=title)
+    if png is not None:
+        note(f"figure: {png}")  # (as every command that draws to --png says)
