@@ -100,6 +100,7 @@ from nnlab.provenance import (  # (re-exported: what made a run's numbers)
     git_commit as git_commit,
     versions as versions,
 )
+from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
     KINDS as KINDS,

@@ -17,9 +17,9 @@ from nnlab.cli.common import (
     say,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, part_of, print_text
+from nnlab.output import Format, counted, part_of, print_text
 
-runs_app = typer.Typer(help="List, show and compare run folders.", no_args_is_help=True)
+runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_args_is_help=True)
 
 KindOpt = Annotated[
     str | None,
@@ -215,3 +215,51 @@ def runs_compare(
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)
+
+
+@runs_app.command("remove")
+@command()
+def runs_remove(
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Folders of the runs folder to remove (paths, id prefixes or 'latest').",
+            show_default=False,
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Remove without asking (needed without a terminal).")
+    ] = False,
+    runs_dir: RunsDirOpt = Path("runs"),
+) -> None:
+    """Remove run folders, after listing them and asking (a folder a process holds, a sweep's
+    trial or a folder outside the runs folder is refused, and then nothing is removed).
+
+    Example: nnlab runs remove latest
+    """
+    from nnlab import runs
+    from nnlab.errors import ConfigError
+    from nnlab.experiments.listing import folder_row, list_table
+
+    folders = list(dict.fromkeys(runs.removable(runs_dir, ref).path for ref in refs))
+    rows = [folder_row(runs.RunDir(path)) for path in folders]
+    if not yes and not asking():
+        raise ConfigError(
+            "nnlab runs remove: give --yes to remove without asking (no terminal to ask on)"
+        )
+    what = counted(len(folders), "folder")
+    table_rows, columns, _, notes = list_table(rows)
+    emit(table_rows, Format.table, columns, title=f"to remove: {what} in {runs_dir}")
+    if not yes and not typer.confirm(f"remove {what}?", default=False):
+        note("nothing removed")
+        return
+    for path in folders:
+        runs.remove_folder(runs.RunDir(path))
+        note(f"removed {path}")
+
+
+def asking() -> bool:
+    """Whether ``runs remove`` can ask (its standard input and output are a terminal)."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()

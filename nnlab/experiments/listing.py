@@ -73,6 +73,12 @@ def check_status(status: str) -> str:
     return status.upper()
 
 
+def folder_row(run: runs.RunDir) -> dict[str, Any]:
+    """``runs list``'s row of one folder (``runs remove`` lists what it removes so)."""
+    with one_reading():
+        return _row(run, None)  # type: ignore[return-value]  # (of any kind: never None)
+
+
 def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
     """``list_runs``'s row of one folder; None if it is not of ``kind``."""
     info = runs.describe_folder(run, files=True)

@@ -112,7 +112,7 @@ def test_a_short_option_means_the_same_in_every_command():
     assert {s: next(iter(longs)) for s, longs in found.items()} == {
         "-q": "--quiet", "-f": "--format", "-j": "--jobs",
         "-n": "--trials", "-r": "--rounds", "-k": "--kind", "-s": "--sort",
-        "-a": "--activation", "-i": "--init", "-o": "--optimizers",
+        "-a": "--activation", "-i": "--init", "-o": "--optimizers", "-y": "--yes",
     }  # fmt: skip
 
 
@@ -303,9 +303,11 @@ def options_by_command() -> dict[str, dict[str, Any]]:
     return found
 
 
-# The commands that print no progress: they read folders or print a reference. (data fetch says
-# each file's download and verdict as it goes, and takes -q too.)
-RUN_NOTHING = {"runs list", "runs show", "runs compare", "report", "config keys", "data list"}
+# The commands that print no progress: they read folders or print a reference, or remove
+# folders (a line each). (data fetch says each file's download and verdict as it goes, and takes
+# -q too.)
+RUN_NOTHING = {"runs list", "runs show", "runs compare", "runs remove", "report", "config keys",
+               "data list"}  # fmt: skip
 
 
 def test_every_command_that_runs_something_takes_quiet_and_format_alike():

@@ -1,0 +1,62 @@
+"""Removing run folders (``nnlab runs remove``): only the runs folder's own folders, none that
+a process holds, each moved out of its readers' way before it goes (``RunDir.remove``).
+
+A sweep's trial or a tune's round is not removed alone: the sweep's records count it, and
+its folder gone reads as MISSING (``nnlab sweep --resume`` runs it again). A folder a process
+holds (a run still training, a resume) is refused: its writer would go on into a folder that
+is no longer there. ``runs.py`` re-exports ``removable`` and ``remove_folder``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nnlab.errors import RunError
+from nnlab.lookup import find_run
+from nnlab.process import claim, held, release
+from nnlab.rundir import RunDir
+
+
+def removable(root: Path, ref: str) -> RunDir:
+    """The folder ``ref`` names under ``root`` (``find_run``: a path, an id prefix, 'latest'),
+    if it may be removed: a folder of ``root`` itself, not a link to one elsewhere, not a
+    trial or round inside another folder, not a folder outside ``root``, not one a process
+    holds (``process.held``). RunError otherwise."""
+    run = find_run(root, ref)
+    place = run.path.absolute()
+    if place.is_symlink():
+        raise RunError(
+            f"{run.path}: a link to {place.resolve()}; nnlab removes only folders of its runs "
+            "folder (remove the link itself with rm)"
+        )
+    here, inside = place.parent.resolve(), Path(root).resolve()
+    if here != inside:
+        if inside in here.parents:
+            outer = RunDir(inside / here.relative_to(inside).parts[0])
+            raise RunError(
+                f"{run.path}: a folder inside {outer.path}, whose records count it; remove "
+                f"{outer.path} whole (a sweep reruns a trial removed by hand on --resume)"
+            )
+        raise RunError(
+            f"{run.path}: not a folder of the runs folder {root}; nnlab removes only those "
+            "(give --runs-dir)"
+        )
+    if held(run.path):  # (asked before any folder goes; ``remove_folder`` takes the hold)
+        raise RunError(
+            f"{run.path}: in use by another nnlab process (it is being resumed or still "
+            "runs); try again once that has ended"
+        )
+    return run
+
+
+def remove_folder(run: RunDir) -> None:
+    """Delete ``run``'s folder once no process holds it (``process.claim``: RunError, and the
+    folder left as it is, if one does); held until it is gone, so that no resume begins in
+    it meanwhile. An interrupt leaves it whole or gone: it is moved out of the way first,
+    under a hidden name that no reader lists (a later folder's founding removes what is left
+    of it, ``process.leftovers``)."""
+    claim(run)
+    try:
+        run.remove()
+    finally:
+        release(run)
