@@ -111,7 +111,7 @@ app = typer.Typer(
     help="Reproducible neural-network training-technique experiments on a NumPy core.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.usage import (
     bounded as bounded,  # (re-exported: option sets)
     finite as finite,
@@ -494,7 +495,11 @@ OptionalConfigArg = Annotated[
 ]
 OverridesArg = Annotated[
     list[str] | None,
-    typer.Argument(help="Overrides as key.sub=value, e.g. optimizer.lr=0.1.", show_default=False),
+    typer.Argument(
+        help="Overrides as key.sub=value, e.g. optimizer.lr=0.1.",
+        show_default=False,
+        autocompletion=complete.overrides,
+    ),
 ]
 
 

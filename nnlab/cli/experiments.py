@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
     EXIT_TRIALS_FAILED,
@@ -203,7 +204,8 @@ Normalize = Annotated[
 LandscapeOverrides = Annotated[
     list[str] | None,
     typer.Argument(help="Overrides as key.sub=value, e.g. model.batchnorm=true (with a config "
-                   "file only: a run's folder has its config).", show_default=False),
+                   "file only: a run's folder has its config).", show_default=False,
+                   autocompletion=complete.overrides),
 ]  # fmt: skip
 Span = Annotated[
     str, typer.Option("--range", help="Grid range LO:HI for a and b, in multiples of a direction "
@@ -212,7 +214,8 @@ Span = Annotated[
 LandscapeResume = Annotated[
     str | None,
     typer.Option("--resume", help="Fill the missing points of a landscape folder (folder, id "
-                 "prefix or 'latest'); --out into an existing landscape folder does the same."),
+                 "prefix or 'latest'); --out into an existing landscape folder does the same.",
+                 autocompletion=complete.run_refs),
 ]  # fmt: skip
 Points = bounded(int, "--points", "Grid points per axis.", 2, 1001)
 Samples = bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
@@ -301,7 +304,8 @@ Ranges = Annotated[
     list[str] | None,
     typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
                    "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4, less a key fixed); "
-                   "key=value fixes a key.", show_default=False),
+                   "key=value fixes a key.", show_default=False,
+                   autocompletion=complete.overrides),
 ]  # fmt: skip
 Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
 Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges "
@@ -310,7 +314,8 @@ TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 
 TuneResume = Annotated[
     str | None,
     typer.Option("--resume", help="Continue a stopped tune (folder, id prefix or 'latest'): its "
-                 "rounds' missing trials and the rounds left run."),
+                 "rounds' missing trials and the rounds left run.",
+                 autocompletion=complete.run_refs),
 ]  # fmt: skip
 Epochs = Annotated[
     int | None,

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.usage import name_of
 
 
@@ -22,7 +23,10 @@ def redo_option(what: str, help: str | None = None) -> object:
         f"Do an interrupted {what} again in its folder (folder, id prefix or 'latest'), with "
         "the settings it recorded: the numbers an uninterrupted one gives."
     )
-    return Annotated[str | None, typer.Option("--resume", help=text, show_default=False)]
+    return Annotated[
+        str | None,
+        typer.Option("--resume", help=text, show_default=False, autocompletion=complete.run_refs),
+    ]
 
 
 # what a resume takes beside --resume: where to look and what to print, nothing of the work

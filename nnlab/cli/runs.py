@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.common import (
     FormatOpt,
     RunsDirOpt,
@@ -26,6 +27,7 @@ KindOpt = Annotated[
     typer.Option(
         "--kind",
         "-k",
+        autocompletion=complete.kinds,
         help="Only folders of this kind: train, sweep, tune, lr-scan, landscape, activations, "
         "compare-optimizers, gradcheck.",
         show_default=False,
@@ -37,6 +39,7 @@ StatusOpt = Annotated[
     str | None,
     typer.Option(
         "--status",
+        autocompletion=complete.statuses,
         help="Only folders of this status: COMPLETED, DIVERGED, FAILED, INTERRUPTED, RUNNING, "
         "STALE (its process gone), DAMAGED (any case).",
         show_default=False,
@@ -96,8 +99,9 @@ def runs_show(
     run: Annotated[
         str,
         typer.Argument(
+            autocompletion=complete.run_refs,
             help="A folder (path, id prefix or 'latest'), or a sweep's or tune's "
-            "trial id as their tables print it (a tune's round: r2)."
+            "trial id as their tables print it (a tune's round: r2).",
         ),
     ],  # fmt: skip
     every: Annotated[
@@ -160,6 +164,7 @@ def runs_compare(
     refs: Annotated[
         list[str],
         typer.Argument(
+            autocompletion=complete.run_refs,
             help="Run or sweep folders (paths, id prefixes or 'latest'); a sweep stands for its "
             "trials.",
             show_default=False,
@@ -224,6 +229,7 @@ def runs_remove(
         list[str],
         typer.Argument(
             help="Folders of the runs folder to remove (paths, id prefixes or 'latest').",
+            autocompletion=complete.run_refs,
             show_default=False,
         ),
     ],

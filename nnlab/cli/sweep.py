@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
     MAX_SEED,
@@ -73,7 +74,10 @@ FIXED = "key=v (one value) is a fixed override, and removes that key's axis if i
 
 
 def sweep_args(help: str) -> Any:
-    return Annotated[list[str] | None, typer.Argument(help=help, show_default=False)]
+    return Annotated[
+        list[str] | None,
+        typer.Argument(help=help, show_default=False, autocompletion=complete.overrides),
+    ]
 
 
 SweepArgs = sweep_args(  # (a file's sweep: section says grid or random; a preset's is a grid)
@@ -361,6 +365,7 @@ def sweep_main(
         str | None,
         typer.Option(
             "--resume",
+            autocompletion=complete.run_refs,
             help="Continue a stopped sweep (folder, id prefix or 'latest'): only missing, "
             "interrupted or FAILED trials run.",
         ),
@@ -406,7 +411,12 @@ def _refuse_group_options(ctx: typer.Context) -> None:
 @sweep_app.command("resume")
 @command(Execution)
 def sweep_resume(
-    sweep: Annotated[str, typer.Argument(help="A sweep folder, id prefix or 'latest'.")],
+    sweep: Annotated[
+        str,
+        typer.Argument(
+            help="A sweep folder, id prefix or 'latest'.", autocompletion=complete.run_refs
+        ),
+    ],
     dry_run: DryRunOpt = False,
     *,
     opts: Execution,

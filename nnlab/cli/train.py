@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
     DataDirOpt,
@@ -121,6 +122,7 @@ Resume = Annotated[
     str | None,
     typer.Option(
         "--resume",
+        autocompletion=complete.run_refs,
         help="Continue an interrupted or killed run (folder, id prefix or 'latest') from its "
         "last checkpoint, with the config it recorded.",
     ),
@@ -136,6 +138,7 @@ Extend = Annotated[
     str | None,
     typer.Option(
         "--extend",
+        autocompletion=complete.run_refs,
         help="Train a COMPLETED run (folder, id prefix or 'latest') on to more epochs in a new "
         "folder, with the numbers a run of that many epochs from the start gives: "
         "--extend latest epochs=40.",
@@ -158,7 +161,9 @@ def train(
     overrides: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 epochs=5.", show_default=False
+            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 epochs=5.",
+            show_default=False,
+            autocompletion=complete.overrides,
         ),
     ] = None,
     data_dir: DataDirOpt = None,
