@@ -197,10 +197,14 @@ def _no_match(root: Path, ref: str) -> str:
     return f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')"
 
 
-def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) -> RunDir:
+def find_run(
+    root: Path, ref: str, kind: str | tuple[str, ...] | None = None, *, damaged: bool = False
+) -> RunDir:
     """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
     substring of its folder name, among the folders of ``kind`` (any kind when None); failing
-    those, a sweep's trial by a unique prefix of its id (the id sweep tables print)."""
+    those, a sweep's trial by a unique prefix of its id (the id sweep tables print).
+    DamagedError for a folder whose meta.json cannot be read, unless ``damaged`` (``runs
+    remove`` finds one to remove it)."""
     kinds = _kinds(kind)
     what = " or ".join(kinds) if kinds else "run"
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
@@ -208,7 +212,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     for as_path in (Path(ref), Path(root) / ref):
         if is_run_folder(as_path):  # (a ref too long to be a path is a name to match)
             run = RunDir(as_path)
-            _check_kind(run, kinds, root)
+            _check_kind(run, kinds, root, damaged)
             return run
     found = [(run, identified(run)) for run in iter_runs(check_root(root))]
     if ref == "latest":
@@ -223,7 +227,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     if not matches:
         trials = _nested_named([run for run, _ in found], ref)
         if len(trials) == 1:
-            _check_kind(trials[0], kinds, root)
+            _check_kind(trials[0], kinds, root, damaged)
             return trials[0]
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
@@ -236,7 +240,7 @@ def find_run(root: Path, ref: str, kind: str | tuple[str, ...] | None = None) ->
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
-    _check_kind(matches[0][0], kinds, root)
+    _check_kind(matches[0][0], kinds, root, damaged)
     return matches[0][0]
 
 
@@ -457,9 +461,14 @@ def _kind_by_files(run: RunDir) -> str | None:
     return None
 
 
-def _check_kind(run: RunDir, kinds: tuple[str, ...] | None, root: Path) -> None:
-    """DamagedError if ``run``'s meta cannot be read; RunError if it is another kind (the
-    hint lists ``root``'s folders of the kind wanted)."""
+def _check_kind(
+    run: RunDir, kinds: tuple[str, ...] | None, root: Path, damaged: bool = False
+) -> None:
+    """DamagedError if ``run``'s meta cannot be read (unless ``damaged``, and any kind will
+    do); RunError if it is another kind (the hint lists ``root``'s folders of the kind
+    wanted)."""
+    if damaged and kinds is None:
+        return
     kind = run.kind
     if kinds is not None and kind not in kinds:
         wanted = " or ".join(kinds)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nnlab.errors import RunError
-from nnlab.lookup import find_run
+from nnlab.lookup import find_run, identified
 from nnlab.process import claim, held, release
 from nnlab.rundir import RunDir
 
@@ -21,8 +21,9 @@ def removable(root: Path, ref: str) -> RunDir:
     """The folder ``ref`` names under ``root`` (``find_run``: a path, an id prefix, 'latest'),
     if it may be removed: a folder of ``root`` itself, not a link to one elsewhere, not a
     trial or round inside another folder, not a folder outside ``root``, not one a process
-    holds (``process.held``). RunError otherwise."""
-    run = find_run(root, ref)
+    holds (``process.held``) or that reads RUNNING (its process on another host). RunError
+    otherwise."""
+    run = find_run(root, ref, damaged=True)  # (a DAMAGED folder is one to remove)
     place = run.path.absolute()
     if place.is_symlink():
         raise RunError(
@@ -45,6 +46,13 @@ def removable(root: Path, ref: str) -> RunDir:
         raise RunError(
             f"{run.path}: in use by another nnlab process (it is being resumed or still "
             "runs); try again once that has ended"
+        )
+    info = identified(run)  # (a DAMAGED folder is removable: it has no status to read)
+    meta = info["meta"] or {}
+    if info["status"] == "RUNNING":  # (its process on another host, or not holding it)
+        raise RunError(
+            f"{run.path}: RUNNING (pid {meta.get('pid')} on {meta.get('host')}), and its "
+            "process may still write into it; stop it first, or remove it once it reads STALE"
         )
     return run
 

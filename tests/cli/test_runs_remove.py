@@ -114,3 +114,19 @@ def test_a_folder_another_process_holds_is_refused_and_kept(three):
     time.sleep(0.05)
     assert invoke("runs", "remove", "latest", "--yes", runs_dir=three).exit_code == 0
     assert not held.exists()
+
+
+def test_a_folder_running_on_another_host_is_refused_a_stale_or_damaged_one_removed(three):
+    fake_run(three, "20250101-000003-r-444444", "RUNNING", host="elsewhere", pid=4242)
+    result = invoke("runs", "remove", "20250101-000003", "--yes", runs_dir=three)
+    assert result.exit_code == 2 and (three / "20250101-000003-r-444444").is_dir()
+    assert result.stderr.strip().endswith(
+        "20250101-000003-r-444444: RUNNING (pid 4242 on elsewhere), and its process may still "
+        "write into it; stop it first, or remove it once it reads STALE"
+    )
+    fake_run(three, "20250101-000004-s-555555", "RUNNING", pid=2**22 + 1)  # (no such process)
+    (three / "20250101-000000-a-111111" / "meta.json").write_text("{")
+    result = invoke("runs", "remove", "20250101-000004", "20250101-000000", "-y", runs_dir=three)
+    assert result.exit_code == 0, result.stderr
+    assert names(three) == ["20250101-000001-b-222222", "20250101-000002-c-333333",
+                            "20250101-000003-r-444444"]  # fmt: skip
