@@ -188,3 +188,18 @@ def test_readme_console_blocks_quote_lines_the_command_prints(tmp_path, command)
     printed = {shape_of(line) for line in result.output.splitlines()}
     for line in console_block(command):
         assert shape_of(line) in printed, line
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
+    spaces as '-'."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_link_to_a_readme_section_names_a_heading():
+    readme = (ROOT / "README.md").read_text()
+    anchors = {github_anchor(h) for h in re.findall(r"^#{1,6} (.+)$", readme, re.MULTILINE)}
+    links = re.findall(r"\]\(#([^)]+)\)", readme)
+    assert len(links) >= 15  # (the contents line, at least)
+    assert [link for link in links if link not in anchors] == []
