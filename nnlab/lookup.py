@@ -215,8 +215,9 @@ def find_run(
             _check_kind(run, kinds, root, damaged)
             return run
     found = [(run, identified(run)) for run in iter_runs(check_root(root))]
-    if ref == "latest":
-        return _latest(root, found, kinds, what)
+    back = LATEST.fullmatch(ref)
+    if back is not None:  # (latest~1: the one before it, as git's HEAD~1)
+        return _latest(root, found, kinds, what, int(back[1] or 0))
     if "/" in ref.strip("/") and not ref.startswith((".", "/")):  # (as tables print a trial)
         return _nested_ref(root, ref.strip("/"), kinds)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
@@ -428,15 +429,19 @@ def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None) -> RunDir:
 
 
 def _latest(
-    root: Path, found: list[tuple[RunDir, dict[str, Any]]], kinds: tuple[str, ...] | None, what: str
+    root: Path,
+    found: list[tuple[RunDir, dict[str, Any]]],
+    kinds: tuple[str, ...] | None,
+    what: str,
+    back: int = 0,
 ) -> RunDir:
-    """The newest folder of ``kinds``; a damaged folder that may be it (its files say it is of
-    such a kind, and its name is newer) is reported, not skipped for an older one."""
+    """The newest folder of ``kinds`` (``back`` > 0: the one ``back`` before it, by start); a
+    damaged folder that may be the newest (its files say it is of such a kind, and its name is
+    newer) is reported, not skipped for an older one."""
     healthy = [(r, d) for r, d in found if d["meta"] is not None]
     fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
-    best = None
-    if fitting:
-        best = max(fitting, key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id))[0]
+    fitting.sort(key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id), reverse=True)
+    best = fitting[0][0] if fitting else None
     damaged = [
         info["reason"]
         for run, info in found
@@ -449,7 +454,15 @@ def _latest(
     if best is None:
         none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
         raise RunError(f"{root}: {none}")
-    return best
+    if back >= len(fitting):
+        raise RunError(
+            f"run 'latest~{back}': the {what} folder {back} before the latest, but {root} "
+            f"holds only {counted(len(fitting), f'{what} folder')}"
+        )
+    return fitting[back][0]
+
+
+LATEST = re.compile(r"latest(?:~(\d{1,6}))?")  # a reference to the newest folder, or before it
 
 
 def _kind_by_files(run: RunDir) -> str | None:

@@ -808,3 +808,20 @@ def test_a_stop_signal_whose_interrupt_lands_in_a_callback_interrupts_all_the_sa
     assert life.run.status == "INTERRUPTED"
     assert "Exception ignored" not in capfd.readouterr().err
     assert sys.unraisablehook is hook  # (put back as the block ends)
+
+
+def test_latest_tilde_n_is_the_folder_n_before_the_newest_of_the_kind(tmp_path):
+    for second, (name, kind) in enumerate([("b-old", "train"), ("a-mid", "sweep"),
+                                           ("c-new", "train")]):  # fmt: skip
+        fake_run(tmp_path, name, kind=kind, started=f"2025-01-01T00:00:0{second}.000+00:00")
+    assert find_run(tmp_path, "latest~0").id == find_run(tmp_path, "latest").id == "c-new"
+    assert find_run(tmp_path, "latest~1").id == "a-mid"  # (by start, not by name)
+    assert find_run(tmp_path, "latest~1", kind="train").id == "b-old"
+    with pytest.raises(RunError) as info:
+        find_run(tmp_path, "latest~2", kind="train")
+    assert str(info.value) == (
+        f"run 'latest~2': the train folder 2 before the latest, but {tmp_path} holds only "
+        "2 train folders"
+    )
+    with pytest.raises(RunError, match="did you mean 'latest'"):
+        find_run(tmp_path, "latest~")
