@@ -17,7 +17,7 @@ from nnlab.output import command_line, counted, spelled
 from nnlab.redo import UNFINISHED, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
-from nnlab.summary import best_trial as summary_best, outcome, summarize
+from nnlab.summary import best_trial as summary_best, diverged_epoch, outcome, summarize
 
 SPLITS = ("train", "val", "test")
 # index columns, in order, when any row has them
@@ -272,6 +272,28 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
 
 
 # --- curves -------------------------------------------------------------------------------------
+def diverged_at(entry: Entry) -> int | None:
+    """The epoch a DIVERGED run (or trial) diverged in, by ``nnlab.summary``'s rule (its
+    summary's ``diverged_epoch``, else its last record's epoch); None for any other status."""
+    try:
+        return diverged_epoch(entry.status, entry.records, entry.summary.get("diverged_epoch"))
+    except (KeyError, TypeError, ValueError):  # (a last record without a whole epoch)
+        return None
+
+
+def drawn(entry: Entry) -> list[dict[str, Any]]:
+    """The records the report's curves draw: a DIVERGED run's before the epoch it diverged in,
+    as every figure draws it (``plots.base.until_divergence``): the accuracy of a net whose
+    outputs are NaN, 0, is no result, and its losses there are not finite."""
+    at = diverged_at(entry)
+    if at is None:
+        return list(entry.records)
+    epochs = [finite(r.get("epoch")) for r in entry.records]
+    return [
+        r for i, (r, e) in enumerate(zip(entry.records, epochs)) if (i if e is None else e) < at
+    ]
+
+
 def curve(records: Sequence[dict[str, Any]], key: str) -> list[tuple[float, float | None]]:
     """``(epoch, value)`` for ``key`` over the records (None where missing or not finite)."""
     out = []

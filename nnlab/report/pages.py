@@ -211,21 +211,25 @@ def figures(entry: Entry) -> str:
 
 # --- a run --------------------------------------------------------------------------------------
 def run_charts(entry: Entry) -> str:
-    """One SVG chart per group of the run's curves: losses, accuracies, learning rate."""
+    """One SVG chart per group of the run's curves: losses, accuracies, learning rate; a
+    DIVERGED run's stop before the epoch it diverged in, at a red cross (``facts.drawn``)."""
     charts = []
     colors = split_colors(entry)
-    for title, keys in facts.curve_groups(facts.curve_keys(entry.records)):
+    records, at = facts.drawn(entry), facts.diverged_at(entry)
+    for title, keys in facts.curve_groups(facts.curve_keys(records)):
         series = [
             Series(
                 facts.run_label(entry, k),
-                facts.curve(entry.records, k),
+                facts.curve(records, k),
                 _color(k, colors),
                 "4 3" if k == "loss" else "",
+                at if k != "lr" else None,
             )
             for k in keys
         ]
         span = (0.0, 1.0) if title == "accuracy" else None
-        chart = line_chart(series, title, title, log_y=facts.log_axis(keys[0]), span=span)
+        log = facts.log_axis(keys[0])
+        chart = line_chart(series, title, title, log_y=log, span=span, rising=title == "loss")
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 

@@ -50,12 +50,14 @@ MARK_BUDGET = 2400  # hover marks per chart, shared by its lines
 
 @dataclass(frozen=True)
 class Series:
-    """One line: its label (legend and hover), points, colour and dash pattern."""
+    """One line: its label (legend and hover), points, colour and dash pattern; ``diverged``:
+    the epoch its run diverged in (its points stop before it), marked by a red cross."""
 
     label: str
     points: Sequence[Point]
     color: str = PALETTE[0]
     dash: str = ""
+    diverged: float | None = None
 
 
 def esc(text: object) -> str:
@@ -198,6 +200,34 @@ def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
     )
 
 
+DIVERGED_COLOR = "#ff0000"  # the figures' red cross (plots.base.DIVERGED_STYLE)
+
+
+def _diverged_mark(s: Series, x: Axis, y: Axis, rising: bool) -> str:
+    """Where ``s`` stops because its run diverged: a red cross at that epoch, joined to the
+    last point by a dotted stub in the line's colour, as the figures mark it: a loss's cross at
+    the top edge (it went to infinity), an accuracy's at the last point's height (the
+    accuracies from there on are no results); with no point before it, the cross alone."""
+    if s.diverged is None:
+        return ""
+    pts = [(ex, v) for ex, v in s.points if v is not None and not (y.log and v <= 0)]
+    cx = x.px(s.diverged)
+    cy = y.p1 if rising or not pts else y.px(pts[-1][1])
+    stub = ""
+    if pts:
+        x0, y0 = x.px(pts[-1][0]), y.px(pts[-1][1])
+        stub = (
+            f'<path class="stub" d="M{x0:.1f} {y0:.1f}L{cx:.1f} {cy:.1f}" stroke="{s.color}" '
+            'stroke-dasharray="2 3"/>'
+        )
+    return (
+        f'{stub}<path class="diverged" d="M{cx - 5:.1f} {cy - 5:.1f}L{cx + 5:.1f} {cy + 5:.1f}'
+        f'M{cx - 5:.1f} {cy + 5:.1f}L{cx + 5:.1f} {cy - 5:.1f}" stroke="{DIVERGED_COLOR}" '
+        f'stroke-width="2.5"><title>{esc(s.label)}: diverged at epoch {fmt(s.diverged)}'
+        "</title></path>"
+    )
+
+
 def _grid(x: Axis, y: Axis, x_label: str, y_label: str) -> str:
     out = []
     for t in y.ticks():
@@ -226,11 +256,14 @@ def line_chart(
     x_label: str = "epoch",
     log_y: bool | None = None,
     span: tuple[float, float] | None = None,
+    rising: bool = False,
 ) -> str:
     """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades;
-    False: linear, as accuracies are drawn, a fraction read against 0..1: ``span`` (0, 1))."""
+    False: linear, as accuracies are drawn, a fraction read against 0..1: ``span`` (0, 1)).
+    ``rising``: the values are losses (a diverged series' cross goes to the top edge)."""
     values = [v for s in series for _, v in s.points if v is not None]
     xs = [ex for s in series for ex, v in s.points if v is not None]
+    xs += [s.diverged for s in series if s.diverged is not None and values]
     if not values:
         return f'<p class="empty">{esc(title)}: no finite values to draw</p>'
     log = wants_log(values) if log_y is None else log_y and min(values) > 0
@@ -244,7 +277,8 @@ def line_chart(
     lines = "".join(
         f'<g class="series" data-label="{esc(s.label)}"><path d="{_path(s.points, x, y)}" '
         f'stroke="{s.color}"{f" stroke-dasharray={chr(34)}{s.dash}{chr(34)}" if s.dash else ""}>'
-        f"<title>{esc(s.label)}</title></path>{_marks(s, x, y, limit, shown)}</g>"
+        f"<title>{esc(s.label)}</title></path>{_marks(s, x, y, limit, shown)}"
+        f"{_diverged_mark(s, x, y, rising)}</g>"
         for s in series
     )
     y_label = f"{y_label} (log)" if log else y_label
@@ -266,7 +300,17 @@ def legend(series: Sequence[Series]) -> str:
         f"{esc(s.label)}</span>"
         for s in series
     )
-    return f'<div class="legend">{keys}</div>'
+    at = {s.diverged for s in series} - {None}
+    return f'<div class="legend">{keys}{diverged_key(*at) if at else ""}</div>'
+
+
+def diverged_key(*epochs: float | None) -> str:
+    """The legend's key of the red cross: ``diverged at epoch 3`` (one run), ``diverged``."""
+    at = f" at epoch {fmt(epochs[0])}" if len(epochs) == 1 and epochs[0] is not None else ""
+    return (
+        '<span class="key"><svg width="26" height="10"><path d="M9 1L17 9M9 9L17 1" '
+        f'stroke="{DIVERGED_COLOR}" stroke-width="2.5"/></svg>diverged{at}</span>'
+    )
 
 
 def scale_legend(key: str, lo: float, hi: float, log: bool) -> str:

@@ -30,6 +30,7 @@ from nnlab.report.pages import (
 from nnlab.report.svg import (
     DASHES,
     Series,
+    diverged_key,
     esc,
     finite,
     legend,
@@ -105,11 +106,11 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
 def overlay(entry: Entry, keys: Sequence[str]) -> str:
     """Up to three charts (validation or test accuracy, training accuracy, training loss) with
     every trial's curve, and one legend for them."""
-    trials = [t for t in entry.trials if facts.curve_keys(t.records)]
+    trials = [t for t in entry.trials if facts.curve_keys(facts.drawn(t))]
     if not trials:
         still = " yet" if entry.status == "RUNNING" else ""  # (a sweep that ended: no more)
         return f'<p class="note">no trial has recorded an epoch{still}</p>'
-    present = {k for t in trials for k in facts.curve_keys(t.records) if _per_epoch(t, k)}
+    present = {k for t in trials for k in facts.curve_keys(facts.drawn(t)) if _per_epoch(t, k)}
     looks, legend_html = styles(trials, keys)
     charts = []
     for choices in OVERLAY_KEYS:
@@ -117,13 +118,17 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
         if key is None:
             continue
         series = [
-            Series(trial_label(t), facts.curve(t.records, key), c, d)
+            Series(trial_label(t), facts.curve(facts.drawn(t), key), c, d, facts.diverged_at(t))
             for t, (c, d) in zip(trials, looks)
         ]
         span = (0.0, 1.0) if key.endswith("_acc") else None
-        label = facts.label(key)
-        chart = line_chart(series, label, label, log_y=facts.log_axis(key), span=span)
+        label, rising = facts.label(key), key.endswith("loss")
+        chart = line_chart(
+            series, label, label, log_y=facts.log_axis(key), span=span, rising=rising
+        )
         charts.append(f'<figure class="chart">{chart}</figure>')
+    if any(facts.diverged_at(t) is not None for t in trials):
+        legend_html += f'<div class="legend">{diverged_key()}</div>'
     return f'<div class="charts">{"".join(charts)}</div>{legend_html}'
 
 

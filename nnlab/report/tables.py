@@ -30,7 +30,7 @@ def epochs(entry: Entry) -> Any:
 
 def pick(entry: Entry, label: str) -> str:
     """A tick box for the compare view, for an entry with curves."""
-    if not facts.curve_keys(entry.records):
+    if not facts.curve_keys(facts.drawn(entry)):
         return "<td></td>"
     return (
         f'<td><input type="checkbox" class="pick" value="{esc(entry.rel)}" '
@@ -100,9 +100,9 @@ def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
     """``data.js``: the curves of every entry that has some, for the compare view. A script, not
     a JSON file, because a page opened from ``file://`` may not fetch() its neighbours."""
     curves = {
-        e.rel: {"label": labels.get(e.rel, e.name), "curves": facts.compact_curves(e.records)}
+        e.rel: {"label": labels.get(e.rel, e.name), "curves": facts.compact_curves(facts.drawn(e))}
         for e in entries
-        if facts.curve_keys(e.records)
+        if facts.curve_keys(facts.drawn(e))
     }
     text = json.dumps({"curves": curves}, separators=(",", ":"), allow_nan=False, default=str)
     text = text.replace("://", ":\\/\\/").replace("</", "<\\/")
