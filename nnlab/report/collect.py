@@ -148,7 +148,9 @@ def _rel(path: Path, runs_dir: Path, taken: set[str]) -> str:
 def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
     """An :class:`Entry` for the folder at ``path``; DAMAGED (with the reason) if it cannot be read."""
     run = runs.RunDir(path)
-    entry = Entry(rel=rel, path=path, name=run.id, parent=parent)
+    # (named as a readable folder is until read: a DAMAGED one's name without its time stamp)
+    name = run.id if parent is not None else _name(run.id, {})
+    entry = Entry(rel=rel, path=path, name=name, parent=parent)
     entry.kind = "trial" if parent is not None else entry.kind  # also when it cannot be read
     try:
         if runs.is_run_folder(path):  # (its meta.json may be missing: DAMAGED, as listed)

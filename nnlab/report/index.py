@@ -76,7 +76,7 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     name = entry.name
     cells = [
         pick(entry, name),
-        f'<td class="id" title="{esc(entry.rel)}">{esc(short_id(entry))}</td>',
+        f'<td class="id" title="{esc(entry.rel)}"><span>{esc(short_id(entry))}</span></td>',
     ]
     cells += [f"<td>{esc(entry.kind)}</td>", cell(None, badge(entry.status)), link("", entry, name)]
     cells += [cell(_epochs(entry))] + metric_cells(entry, accuracies) + [started_cell(entry)]

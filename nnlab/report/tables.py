@@ -46,7 +46,9 @@ def row(entry: Entry, cells: Sequence[str], search: str) -> str:
 
 
 def link(from_rel: str, entry: Entry, text: str) -> str:
-    return f'<td><a href="{href(from_rel, page_of(entry.rel))}">{esc(text)}</a></td>'
+    """The name cell: a link to the entry's page (a long name cut short, whole in its title)."""
+    target = href(from_rel, page_of(entry.rel))
+    return f'<td class="name"><a href="{target}" title="{esc(text)}">{esc(text)}</a></td>'
 
 
 def metric_cells(entry: Entry, columns: Sequence[str]) -> list[str]:

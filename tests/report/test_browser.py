@@ -109,6 +109,31 @@ def test_index_fits_a_1400_px_window(page, site):
     assert widths["table"] <= 1400 - 2 * 24 and widths["page"] <= 1400, widths
 
 
+def test_index_fits_a_1400_px_window_with_long_names_and_folders_without_an_id(
+    page, every_kind, tmp_path
+):
+    """A DAMAGED folder's row was named by its whole folder name, a folder without a short id
+    showed that whole name as its id, and a run's name may be 60 characters: with a
+    compare-optimizers row and an INTERRUPTED badge the table was 1,536 px wide, the notes
+    cut off at the window's edge. Long names and ids are cut short, whole in their titles."""
+    from tests.report.helpers import copy_runs, make_run
+
+    root = copy_runs(every_kind, tmp_path / "runs")
+    long = "mnist-300-batchnorm-adam-lr0.001-weight-decay-1e-4-dropout-0.5"
+    make_run(root, long, status="INTERRUPTED")
+    torn = make_run(root, "torn-meta")
+    torn.file("meta.json").write_text('{"run_id": "x", "sta')
+    (root / "20261206-050701-a-folder-someone-made-by-hand").mkdir()
+    page.goto(url(build_report((), root, tmp_path / "report").index))
+    widths = page.evaluate(
+        """() => ({table: document.querySelector('#runs').scrollWidth,
+                   page: document.documentElement.scrollWidth})"""
+    )
+    assert widths["table"] <= 1400 - 2 * 24 and widths["page"] <= 1400, widths
+    assert page.locator(f'#runs a[title="{long}"]').count() == 1
+    assert page.locator("#runs a", has_text="torn-meta").count() == 1  # (not its whole folder)
+
+
 def test_index_rows_are_one_line_and_a_rows_details_open_under_its_notes(page, site):
     """A sweep's notes, squeezed into a narrow column, made its row four or five lines tall."""
     page.goto(url(site.index))

@@ -60,7 +60,7 @@ def test_index_has_the_essential_columns_and_the_rest_under_each_rows_notes(repo
     ]
     train = folder(every_kind, "digits-quickstart")
     row = next(r for r in index_rows(html) if train.name in r)
-    assert f'title="{train.name}">{train.name[-6:]}</td>' in row  # the short id, a ref
+    assert f'title="{train.name}"><span>{train.name[-6:]}</span></td>' in row  # the short id
     more = row.split("<details>", 1)[1]
     for shown in ("folder", train.name, "dataset", "digits", "duration", " s</dd>"):
         assert shown in more, shown
