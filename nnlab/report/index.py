@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nnlab.output import counted, separating_keys
+from nnlab.output import counted, number, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, cell, compact, esc, layout
@@ -53,8 +53,8 @@ def more(entry: Entry, shown: Sequence[str], keys: Sequence[str]) -> list[tuple[
     order = [*facts.METRIC_COLUMNS, *sorted(metrics)]
     for key in dict.fromkeys(k for k in order if k in metrics and k not in shown):
         value = metrics[key]
-        number = finite(value)
-        items.append((facts.label(key), f"{number:.4f}" if number is not None else compact(value)))
+        value_ = finite(value)
+        items.append((facts.label(key), number(value_) if value_ is not None else compact(value)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
     items += [(key, facts.config_text(config[key])[:60]) for key in keys if key in config]
     return [(what, text) for what, text in items if text]

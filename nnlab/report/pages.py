@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import yaml
 
-from nnlab.output import counted, spelled
+from nnlab.output import counted, number, spelled
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.svg import Series, esc, finite, fmt, legend, line_chart, palette
+from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
 
 ASSETS = "_assets"
 OBJECTIVE_COLOR = "#000000"  # curves.png draws the training objective black
@@ -115,8 +115,8 @@ def flow(value: Any) -> str:
 
 def cell(value: Any, display: str | None = None) -> str:
     """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one)."""
-    number = finite(value)
-    sort = f' data-v="{number!r}"' if number is not None else ""
+    sort_value = finite(value)
+    sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     return f"<td{sort}>{display if display is not None else esc(compact(value, 60))}</td>"
 
 
@@ -269,8 +269,12 @@ def metrics_table(entry: Entry) -> str:
 
 
 def _num(value: Any) -> str:
-    number = finite(value)
-    return fmt(number) if number is not None else ("-" if value is None else esc(compact(value)))
+    """A metric as ``runs show`` and the index print it (``output.number``: 1.0000, 0.0044,
+    3.689e+05): the page's table read 1, 0.004439 and 367737 beside the index's 1.0000."""
+    value_ = finite(value)
+    if value_ is None:
+        return "-" if value is None else esc(compact(value))
+    return number(value_)
 
 
 def run_page(entry: Entry, names: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab.output import number
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import cell, esc, href, page_of
@@ -59,8 +60,8 @@ def metric_cells(entry: Entry, columns: Sequence[str]) -> list[str]:
 
 
 def _number(value: Any, recorded: bool = False) -> str:
-    number = finite(value)
-    return f"{number:.4f}" if number is not None else ("-" if recorded else "")
+    value_ = finite(value)
+    return number(value_) if value_ is not None else ("-" if recorded else "")
 
 
 def started_cell(entry: Entry) -> str:
