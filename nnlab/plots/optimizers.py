@@ -123,6 +123,17 @@ def optimizer_paths_1d_figure(
     return fig
 
 
+def _line_keys() -> list[Any]:
+    """Legend keys saying what the two kinds of line are: without them the faint per-batch
+    losses behind each optimizer's smoothed line were left for the reader to guess."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color="0.35", linewidth=1.6, label="lines: smoothed (moving average)"),
+        Line2D([], [], color="0.35", alpha=0.35, linewidth=1.4, label="faint: each batch's loss"),
+    ]
+
+
 def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
     """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
     the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
@@ -132,7 +143,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
     or that diverged after its last loss, stops at a red cross at the top edge, at the step after
     its last finite loss; the limits are those of the runs that did not diverge (a run that
     diverged leaves through the top on its way to infinity: its 1e14 flattened the others onto
-    the bottom). The legend is right of the axes."""
+    the bottom). The legend is right of the axes, and says which lines are which."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
     smoothed, kept, diverged = [], [], False
@@ -163,7 +174,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
     ax.set_title(title, fontsize=10)
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
-    base.legend_outside(ax, handles=handles)
+    base.legend_outside(ax, handles=handles + _line_keys())
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig

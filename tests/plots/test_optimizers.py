@@ -86,3 +86,17 @@ def test_a_2d_path_that_diverged_or_left_the_box_says_so_in_its_title():
     assert sgd.title.get_color() == "red" and "diverged" in sgd.get_title()
     assert sgd.get_title().endswith("iterates off the plot")
     assert adam.title.get_color() == "black" and "off the plot" not in adam.get_title()
+
+
+def test_the_loss_curves_legend_says_which_lines_are_smoothed_and_which_raw():
+    # the faint per-batch losses behind each optimizer's smoothed line had no legend entry
+    import numpy as np
+
+    steps = np.arange(300)
+    loss = 2.3 * np.exp(-steps / 100) + 0.1 + 0.05 * np.sin(steps)
+    curves = [{"label": "sgd (lr=0.01)", "loss": loss, "smoothed": loss}]
+    fig = plots.optimizer_loss_curves_figure(curves, "digits")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0] == "sgd (lr=0.01)"
+    assert "smoothed" in labels[1] and "each batch" in labels[2]
+    assert legend_over_data(fig) == []
