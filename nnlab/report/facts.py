@@ -193,6 +193,17 @@ def duration_text(seconds: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def progress(entry: Entry) -> str:
+    """How far a training run that has not finished got (``epoch 660 of 3000``): RUNNING, or
+    ended FAILED, INTERRUPTED or STALE; '' for any other (its epochs are in its tables)."""
+    total = entry.config.get("epochs") if isinstance(entry.config, dict) else None
+    last = finite(entry.records[-1].get("epoch")) if entry.records else None
+    unfinished = entry.status == "RUNNING" or entry.status in UNFINISHED
+    if entry.kind not in RUN_KINDS or not unfinished or last is None or not isinstance(total, int):
+        return ""
+    return f"epoch {int(last)} of {total}" + (" so far" if entry.status == "RUNNING" else "")
+
+
 def date_text(entry: Entry) -> str:
     when = started(entry)
     return when.strftime("%Y-%m-%d %H:%M") if when else ""

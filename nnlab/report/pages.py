@@ -91,7 +91,7 @@ def header(entry: Entry, subtitle: str) -> str:
 
 def subtitle(entry: Entry) -> str:
     parts = [entry.kind, entry.rel, facts.dataset(entry), facts.date_text(entry)]
-    parts.append(facts.duration_text(facts.duration(entry)))
+    parts += [facts.duration_text(facts.duration(entry)), facts.progress(entry)]
     return " · ".join(p for p in parts if p)
 
 
@@ -265,7 +265,9 @@ def metrics_table(entry: Entry) -> str:
     )
     if not rows:
         return ""
-    return f'<table class="kv metrics"><tr><th></th><th>final</th><th>best</th></tr>{rows}</table>'
+    last = "so far" if entry.status == "RUNNING" else "final"  # (a RUNNING run's: its last epoch)
+    head = f"<tr><th></th><th>{last}</th><th>best</th></tr>"
+    return f'<table class="kv metrics">{head}{rows}</table>'
 
 
 def _num(value: Any) -> str:

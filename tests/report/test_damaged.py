@@ -123,7 +123,7 @@ def test_a_running_run_shows_its_epochs_so_far(tmp_path):
     assert 'data-status="RUNNING"' in row and 'class="pick"' in row
     html = page(result.out, run.path)
     assert html.count('<svg class="chart"') == 2 and "epoch 2" in html
-    assert "final" in html and "0.6833" in html  # final train acc from the records: 1 - 0.9/3
+    assert "so far" in html and "0.6833" in html  # its last epoch's train acc: 1 - 0.9/3
 
 
 def test_a_run_whose_process_is_gone_is_stale(tmp_path):
