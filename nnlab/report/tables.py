@@ -101,12 +101,19 @@ COMPARE_PANEL = (
 
 def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
     """``data.js``: the curves of every entry that has some, for the compare view. A script, not
-    a JSON file, because a page opened from ``file://`` may not fetch() its neighbours."""
+    a JSON file, because a page opened from ``file://`` may not fetch() its neighbours. A
+    DIVERGED run's label says so: its curve stops short, and the compare view has no cross."""
     curves = {
-        e.rel: {"label": labels.get(e.rel, e.name), "curves": facts.compact_curves(facts.drawn(e))}
+        e.rel: {"label": _compare_label(e, labels), "curves": facts.compact_curves(facts.drawn(e))}
         for e in entries
         if facts.curve_keys(facts.drawn(e))
     }
     text = json.dumps({"curves": curves}, separators=(",", ":"), allow_nan=False, default=str)
     text = text.replace("://", ":\\/\\/").replace("</", "<\\/")
     return f"window.NNLAB_DATA = {text};\n"
+
+
+def _compare_label(entry: Entry, labels: dict[str, str]) -> str:
+    at = facts.diverged_at(entry)
+    label = labels.get(entry.rel, entry.name)
+    return label if at is None else f"{label} (diverged at epoch {at})"

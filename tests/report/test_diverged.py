@@ -44,8 +44,9 @@ def test_a_diverged_runs_curves_stop_before_its_divergence_at_a_red_cross(tmp_pa
         assert drawn[title].count('class="diverged"') == lines  # (a cross each, at epoch 3)
         assert "diverged at epoch 3</title>" in drawn[title]
     assert "diverged at epoch 3</span>" in page(result.out, run.path)  # (its legend key)
-    curves = data_js(result.out / "data.js")["curves"][run.path.name]["curves"]
-    assert [e for e, _ in curves["train_acc"]] == [0, 1, 2]  # (the compare view: the same)
+    compared = data_js(result.out / "data.js")["curves"][run.path.name]
+    assert [e for e, _ in compared["curves"]["train_acc"]] == [0, 1, 2]  # (the compare view too)
+    assert compared["label"] == "blew-up (diverged at epoch 3)"  # (its curve stops short: why)
 
 
 def test_a_sweeps_overlay_leaves_out_a_diverged_trials_zero_accuracy(tmp_path):
