@@ -35,6 +35,8 @@
     return v !== null ? parseFloat(v) : cell.textContent.trim();
   }
 
+  function missing(v) { return v === "" || v === "-"; }
+
   function compareValues(a, b) {
     var na = typeof a === "number", nb = typeof b === "number";
     if (na && nb) return a - b;
@@ -50,13 +52,16 @@
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
-    var full = rows.filter(function (r) { return cellValue(r, index) !== ""; });
+    // blank cells, and "-" (no value by rule: a diverged run's finals), go last either way:
+    // sorted descending, a DIVERGED run's "-" came above the best accuracy
+    var full = rows.filter(function (r) { return !missing(cellValue(r, index)); });
+    var none = rows.filter(function (r) { return cellValue(r, index) === "-"; });
     var empty = rows.filter(function (r) { return cellValue(r, index) === ""; });
     full.sort(function (a, b) {
       var c = compareValues(cellValue(a, index), cellValue(b, index));
       return ascending ? c : -c;
     });
-    full.concat(empty).forEach(function (r) { body.appendChild(r); });
+    full.concat(none, empty).forEach(function (r) { body.appendChild(r); });
   }
 
   function makeSortable(table) {

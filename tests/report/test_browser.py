@@ -134,6 +134,31 @@ def test_index_fits_a_1400_px_window_with_long_names_and_folders_without_an_id(
     assert page.locator("#runs a", has_text="torn-meta").count() == 1  # (not its whole folder)
 
 
+def test_a_diverged_runs_dash_sorts_after_every_value_either_way(page, every_kind, tmp_path):
+    """Sorted descending by final test acc, a DIVERGED run's "-" (no final value) came first,
+    above the best accuracy: "-" sorts last both ways, before the rows with no such metric."""
+    from tests.report.helpers import copy_runs, make_run
+    from tests.report.test_diverged import diverge
+
+    root = copy_runs(every_kind, tmp_path / "runs")
+    diverge(make_run(root, "blew-up", epochs=4), 3)
+    page.goto(url(build_report((), root, tmp_path / "report").index))
+    header = page.locator("#runs thead th", has_text="final test acc")
+    for _ in range(2):  # ascending, then descending
+        header.click()
+        i = page.evaluate(
+            """() => [...document.querySelectorAll('#runs thead th')]
+                .findIndex(th => th.textContent.trim() === 'final test acc')"""
+        )
+        texts = page.evaluate(
+            "(i) => [...document.querySelectorAll('#runs tbody tr')].map(r => r.cells[i].textContent)",
+            i,
+        )
+        filled = [t for t in texts if t]
+        assert filled[-1] == "-" and "-" not in filled[:-1], texts
+        assert texts[: len(filled)] == filled  # (the blank cells after it)
+
+
 def test_index_rows_are_one_line_and_a_rows_details_open_under_its_notes(page, site):
     """A sweep's notes, squeezed into a narrow column, made its row four or five lines tall."""
     page.goto(url(site.index))

@@ -17,7 +17,8 @@ def diverge(run, at: int) -> None:
     records = [json.loads(line) for line in lines][: at + 1]
     records[at].update(loss=None, train_loss=None, test_loss=None, train_acc=0.0, test_acc=0.0)
     run.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    summary = {"status": "DIVERGED", "epochs": at, "diverged_epoch": at, "final_train_acc": None}
+    summary = {"status": "DIVERGED", "epochs": at, "diverged_epoch": at}
+    summary |= {f"final_{s}_{m}": None for s in ("train", "test") for m in ("loss", "acc")}
     run.file("summary.json").write_text(json.dumps(summary))
     write_meta(run, status="DIVERGED")
 
