@@ -108,7 +108,13 @@ def status_counts(entries: Sequence[Entry]) -> dict[str, int]:
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items(), key=lambda c: -c[1]))
+    """``3 COMPLETED, 1 DIVERGED, 1 without meta.json``: a folder with no status (its badge is
+    "-") is counted as what it is, not as "1 -"."""
+    ordered = sorted(counts.items(), key=lambda c: (-c[1], c[0] == "-"))  # (no status: last)
+    return ", ".join(f"{n} {NO_STATUS if s == '-' else s}" for s, n in ordered)
+
+
+NO_STATUS = "without meta.json"  # (a folder nnlab did not make, or one it made before meta.json)
 
 
 def notes(entry: Entry) -> str:

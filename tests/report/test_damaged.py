@@ -215,3 +215,12 @@ def test_a_figure_that_is_a_symlink_is_not_copied_into_the_report(tmp_path):
     assert "not for sharing" not in "".join(
         p.read_text(errors="replace") for p in result.out.rglob("*") if p.is_file()
     )
+
+
+def test_the_index_counts_a_folder_without_meta_json_as_such_not_as_a_dash(tmp_path):
+    # the index's first line read "(13 COMPLETED, 2 DAMAGED, 1 DIVERGED, 1 INTERRUPTED, 1 -)"
+    root = tmp_path / "runs"
+    make_run(root, "fine")
+    (root / "20261206-050701-made-by-hand").mkdir()
+    html = build_report((), root).index.read_text()
+    assert "(1 COMPLETED, 1 without meta.json)" in html and " 1 -)" not in html
