@@ -16,10 +16,11 @@ names a network URL; it needs no server.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,11 @@ from nnlab.errors import RunError
 from nnlab.fileio import atomic_write
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
+
+try:
+    import fcntl
+except ImportError:  # (not on Windows: builds are not serialised there)
+    fcntl = None  # type: ignore[assignment]
 
 ASSET_FILES = ("report.css", "report.js")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -63,8 +69,33 @@ def build_report(
     if out is not None or runs_dir.is_dir():  # (no runs folder: collect says so)
         collect.check_out(default_out(runs_dir) if out is None else Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)
-    entries = collect.collect(refs, runs_dir, exclude=out)  # (an unknown ref: nothing made)
+    collect.folders(refs, runs_dir)  # (an unknown ref, or no runs folder: nothing made)
     _prepare(out)
+    with _exclusive(out):
+        return _build(refs, runs_dir, out)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """The report folder to this build alone: a second build of it (two commands with
+    ``--report`` ending together) waits, then reads the runs folder as it is by then. Without
+    it, a build that had read the folders before a run ended removed, as stale, the page the
+    other build had written for that run, which the other's index linked to. The lock is
+    ``flock`` on the folder (dropped when the process ends, even by kill -9); none where the
+    system has no ``fcntl``."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (closing the descriptor releases the lock)
+
+
+def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
+    entries = collect.collect(refs, runs_dir, exclude=out)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
     for entry in entries:

@@ -79,7 +79,7 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
     """Entries for ``refs`` (paths, id prefixes, ``latest``), or for every folder under
     ``runs_dir`` (oldest first) when there are none. An unknown ref is a ``RunError``."""
     runs_dir = Path(runs_dir)
-    paths = [_resolve(ref, runs_dir) for ref in refs] if refs else _all_folders(runs_dir)
+    paths = folders(refs, runs_dir)
     skip = exclude.resolve() if exclude is not None else None
     entries, seen = [], set()
     for path in paths:
@@ -88,6 +88,13 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
         seen.add(path.resolve())
         entries.append(read_folder(path, _rel(path, runs_dir, {e.rel for e in entries})))
     return entries
+
+
+def folders(refs: Sequence[str], runs_dir: Path) -> list[Path]:
+    """The folders ``refs`` name, or every folder under ``runs_dir``: nothing is read yet. An
+    unknown ref, or no runs folder, is a ``RunError``."""
+    runs_dir = Path(runs_dir)
+    return [_resolve(ref, runs_dir) for ref in refs] if refs else _all_folders(runs_dir)
 
 
 def check_out(out: Path, option: str = "--out") -> None:
