@@ -283,9 +283,40 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         )
     elif offer := resume_offer(entry.kind, entry.status, entry.meta):
         out.append((offer[0], f"{offer[1]} {shlex.quote(folder)}{extra}"))
+    out += next_steps(entry, folder, extra)
     if command(entry) and entry.kind != "trial":
         out.append(("the original command", command(entry)))
     return out
+
+
+def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, str]]:
+    """What a search's result says to do next, as a command: an lr-scan's training at the rate
+    whose loss after its epochs was lowest, a tune's best trial trained again. Their pages
+    gave only the command that made them."""
+    if entry.status != "COMPLETED":
+        return []
+    lr = finite(entry.summary.get("best_train_lr"))
+    if entry.kind == "lr-scan" and lr is not None and entry.config_text:
+        epochs = entry.summary.get("epochs")
+        return [
+            (
+                f"train at the rate whose loss after {counted(epochs, 'epoch')} was lowest"
+                if isinstance(epochs, int) else "train at the rate whose loss was lowest",
+                f"nnlab train {shlex.quote(folder + '/config.yaml')} optimizer.lr={lr:g}{extra}",
+            )
+        ]  # fmt: skip
+    best = best_trial(entry) if entry.kind == "tune" else None
+    if best is None or not best.rel.startswith(entry.rel + "/"):
+        return []
+    trial = folder + best.rel[len(entry.rel) :]
+    values = " ".join(f"{k}={config_text(v)}" for k, v in best.values.items())
+    return [
+        (
+            f"train the best trial again ({values}; its config holds out the validation split)"
+            if values else "train the best trial again",
+            f"nnlab train {shlex.quote(trial + '/config.yaml')}{extra}",
+        )
+    ]  # fmt: skip
 
 
 # --- curves -------------------------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""A search's page says what to do with its result, as a command: an lr-scan's training at its
+best rate, a tune's best trial trained again. They gave only the command that made them."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from nnlab.report import build_report
+from tests.report.helpers import page
+
+
+def commands(text: str) -> dict[str, str]:
+    """The Reproduce section's (what, command) pairs."""
+    section = text.split("<h2>Reproduce</h2>", 1)[1].split("</section>", 1)[0]
+    pairs = re.findall(r'<p class="note">(.*?)</p>\s*<pre class="cmd">(.*?)</pre>', section, re.S)
+    return {html.unescape(what): html.unescape(cmd) for what, cmd in pairs}
+
+
+def test_an_lr_scan_and_a_tune_say_what_to_train_next(every_kind, tmp_path):
+    result = build_report((), every_kind, tmp_path / "report")
+    scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
+    offered = commands(page(result.out, scan))
+    what = next(w for w in offered if w.startswith("train at the rate"))
+    assert what == "train at the rate whose loss after 1 epoch was lowest"
+    assert re.fullmatch(
+        rf"nnlab train {re.escape(str(scan))}/config\.yaml optimizer\.lr=[0-9.e-]+", offered[what]
+    )
+    tune = next(p for p in every_kind.iterdir() if "-tune-" in p.name)
+    offered = commands(page(result.out, tune))
+    what = next(w for w in offered if w.startswith("train the best trial again"))
+    assert "optimizer.lr=" in what and "validation split" in what
+    assert re.fullmatch(
+        rf"nnlab train {re.escape(str(tune))}/rounds/[^/]+/trials/\w+/config\.yaml", offered[what]
+    )
