@@ -233,6 +233,17 @@ def test_run_page_curves_show_epoch_and_value_on_hover(page, site, every_kind):
     assert page.locator("img[src='curves.png']").evaluate("i => i.naturalWidth") > 100
 
 
+def test_a_figure_is_shown_at_its_own_size_where_it_fits(page, site, every_kind):
+    """curves.png (1,100 px) was shrunk to 760 px in a 1,400 px window, its legends' text to 8
+    px; it is drawn 1:1 where it fits, and shrinks only to fit a narrower window."""
+    page.goto(url(site.out / first_train(every_kind).name / "index.html"))
+    image = page.locator("img[src='curves.png']")
+    natural, shown = image.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert natural > 760 and abs(shown - natural) <= 2, (natural, shown)
+    page.set_viewport_size({"width": 400, "height": 900})
+    assert image.evaluate("i => i.getBoundingClientRect().right") <= 400
+
+
 def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):
     sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
     page.goto(url(site.out / sweep.name / "index.html"))
