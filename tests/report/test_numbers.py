@@ -40,3 +40,17 @@ def test_a_run_pages_metrics_read_as_the_index_and_runs_show_print_them(tmp_path
     assert rows["test acc"][0] == "0.9966"
     details = index_rows(result.index.read_text())[0].split("<details>", 1)[1]
     assert "<dt>final test loss</dt><dd>3.677e+05</dd>" in details  # (the index: the same)
+
+
+def test_a_sweeps_trials_table_gives_seconds_in_2_decimals_as_the_sweeps_table(
+    every_kind, tmp_path
+):
+    result = build_report((), every_kind, tmp_path / "report")
+    sweep = next(p for p in every_kind.iterdir() if "sweep-weight-scale" in p.name)
+    table = page(result.out, sweep).split('<table id="trials"', 1)[1]
+    head, body = table.split("</thead>", 1)
+    column = [re.sub("<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>.*?</th>", head)]
+    at = column.index("seconds")
+    rows = re.findall(r"<tr .*?</tr>", body.split("</tbody>", 1)[0])
+    seconds = [re.findall(r"<td[^>]*>(.*?)</td>", r)[at] for r in rows]
+    assert seconds and all(re.fullmatch(r"\d+\.\d\d", s) for s in seconds), seconds
