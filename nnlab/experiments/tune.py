@@ -503,7 +503,7 @@ def _drive(
         ranges = result.proposed
     summary = summarize(settings, results)
     write_outputs(run, settings, results, summary)
-    life.children(lambda: {f"{r['round']}/{r['trial']}": r["status"] for r in sweep.tune_rows(run)})
+    life.children(lambda: sweep.tune_children(run, seen))
     life.end_as("COMPLETED", failed_trials=sum(r.get("status") == "FAILED" for r in seen))
     return TuneResult(run, settings, results, summary, notes)
 

@@ -42,6 +42,7 @@ from nnlab.sweep.folder import (  # (re-exported: reading a sweep folder)
     is_sweep as is_sweep,
     load_sweep as load_sweep,
     sweep_rows,
+    tune_rows,
 )
 from nnlab.sweep.trial import (
     STOP_FILE,
@@ -124,15 +125,39 @@ def end_rows(run: runs.RunDir, reported: dict[str, Row]) -> list[Row]:
     """The rows of the summary written at the end of the sweep ``run``, one path for every
     trial: a trial with a folder as its folder says (``sweep_rows``, ``summary_row``),
     whatever its worker ``reported`` of it (a trial that stopped at the sweep's STOP file
-    reported INTERRUPTED with no epochs, its folder has them and its metrics); a trial
-    without one as its worker reported it (a unit that FAILED before its folders were made),
-    else as the reader says (PENDING, or FAILED as the sweep recorded it before)."""
+    reported INTERRUPTED with no epochs, its folder has them and its metrics), but one that
+    FAILED unrecorded (``as_reported``); a trial without one as its worker reported it (a unit
+    that FAILED before its folders were made), else as the reader says (PENDING, or FAILED as
+    the sweep recorded it before)."""
     out = []
     for row in sweep_rows(run, files=False):
         has_folder = (trials_dir(run) / row["trial"] / "meta.json").exists()
-        mine = None if has_folder else reported.get(row["trial"])
-        out.append(mine if mine and mine["status"] == "FAILED" else summary_row(row))
+        mine = reported.get(row["trial"])
+        if not has_folder and mine and mine["status"] == "FAILED":
+            out.append(mine)
+        else:
+            out.append(as_reported(summary_row(row), mine))
     return out
+
+
+def as_reported(row: Row, reported: Row | None) -> Row:
+    """A trial's ``row`` as its folder says, or as its worker ``reported`` it: FAILED, where
+    the folder could not record that (a full disk: it still says RUNNING, STALE once its
+    process is gone). Its sweep (or tune) took it for a trial not ended: INTERRUPTED, exit 130,
+    with no signal sent."""
+    if row["status"] in ("RUNNING", runs.STALE) and reported and reported["status"] == "FAILED":
+        return reported
+    return row
+
+
+def tune_children(run: runs.RunDir, reported: list[Row]) -> dict[str, str]:
+    """The status of each trial of the tune ``run`` (its ``Lifecycle.children``) as its
+    folder says, or as its round ``reported`` it (``as_reported``)."""
+    mine = {row["trial"]: row for row in reported}
+    return {
+        f"{row['round']}/{row['trial']}": as_reported(row, mine.get(row["trial"]))["status"]
+        for row in tune_rows(run)
+    }
 
 
 SWEEP_RESUME = "nnlab sweep --resume {path}"

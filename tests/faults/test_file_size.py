@@ -1,0 +1,79 @@
+"""A write that fails part-way (a full disk, or ``ulimit -f``: OSError EFBIG, "File too large")
+in the folders a command makes below its own, where the folder that failed cannot even record
+it: the command still ends as a failure (exit 1 or 3, one line), never as an interrupt, and
+every folder says how it ended or reads STALE, which ``--resume`` continues to the numbers of
+an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import invoke, one_line, only, set_meta, without_seconds
+
+
+def trials_cannot_record_their_end(monkeypatch) -> Callable[..., None]:
+    """EFBIG for every status a trial's folder writes after RUNNING (its meta.json grows past
+    the limit with its end, as it does with ``prlimit --fsize``): the trial fails, and its
+    folder still says RUNNING."""
+    real = runs._write_status
+
+    def write_status(run, status, fields):
+        if run.path.parent.name == "trials":
+            path = run.file("meta.json")
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(path))
+        return real(run, status, fields)
+
+    monkeypatch.setattr(runs, "_write_status", write_status)
+    return real
+
+
+GRID = ["grid", "cfg.yaml", "optimizer.lr=0.1,0.2"]
+
+
+@pytest.mark.parametrize("stack", ["1", "2"])
+def test_trials_that_fail_unrecorded_fail_the_sweep_not_interrupt_it(case, monkeypatch, stack):
+    # (the sweep read the trials' folders, still RUNNING, as trials not ended: it recorded
+    # INTERRUPTED and exited 130, 'interrupted (2 of 2 trials not ended, e.g. ... RUNNING)',
+    # though no signal came)
+    real = trials_cannot_record_their_end(monkeypatch)
+    result = invoke("sweep", *GRID, "--stack", stack, "--runs-dir", case / "runs", "-q")
+    assert result.exit_code == 3, result.output
+    line = one_line(result.stderr)
+    assert line.startswith("error: 2 of 2 trials FAILED"), line
+    assert "meta.json: File too large" in line and "interrupted" not in line, line
+    sweep = only(case / "runs")
+    assert sweep.status == "FAILED"
+    assert {row["status"] for row in sweep.read_json("summary.json")["trials"]} == {"FAILED"}
+    monkeypatch.setattr(runs, "_write_status", real)  # (the disk has room again)
+    for trial in (sweep.path / "trials").iterdir():  # (their process, this one, is gone)
+        set_meta(runs.RunDir(trial), pid=2**22 + 1)
+    resumed = invoke("sweep", "--resume", sweep.path, "-q")
+    assert resumed.exit_code == 0, resumed.output
+    straight = invoke("sweep", *GRID, "--runs-dir", case / "straight", "-q")
+    assert straight.exit_code == 0, straight.output
+    for trial in ("2a979f26", "6618741e"):
+        got = runs.RunDir(sweep.path / "trials" / trial).metrics()
+        want = runs.RunDir(only(case / "straight").path / "trials" / trial).metrics()
+        assert without_seconds(got) == without_seconds(want)
+
+
+def test_a_tune_whose_trials_fail_unrecorded_ends_as_one_whose_trials_failed(case, monkeypatch):
+    # (it ended INTERRUPTED, exit 130: 'interrupted (2 of 2 trials not ended, e.g. 1/e2864dab
+    # RUNNING)')
+    trials_cannot_record_their_end(monkeypatch)
+    result = invoke(
+        "tune", "cfg.yaml", "--trials", "2", "--top-k", "1", "--epochs", "1",
+        "--runs-dir", case / "runs",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    last = result.stderr.splitlines()[-1]
+    assert last == "error: no trial completed (each diverged or failed); there is no best value"
+    tune = only(case / "runs")
+    assert tune.status == "COMPLETED" and tune.meta["failed_trials"] == 2
