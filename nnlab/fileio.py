@@ -262,6 +262,7 @@ def os_error_text(exc: OSError) -> str:
 
 MAX_RUN_FILE_BYTES = 256 * 2**20  # meta.json, summary.json, summary.txt, ...: far above nnlab's
 MAX_METRICS_BYTES = 2**30  # metrics.jsonl: a million epochs of records
+MAX_FIGURE_BYTES = 64 * 2**20  # a figure a report copies: nnlab's are well under 1 MB
 
 
 def read_at_most(path: Path, limit: int) -> bytes | None:

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from nnlab.errors import RunError
-from nnlab.fileio import atomic_write
+from nnlab.fileio import MAX_FIGURE_BYTES, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
 
@@ -181,15 +181,18 @@ class Site:
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its
         text chunks (matplotlib's name and web address). A figure that vanished or cannot be
-        read is left out (its page shows a broken image); one that cannot be written (a full
-        disk) fails the build, as a page that cannot be written does: it was left out too, and
-        the report said it was built."""
+        read is left out (its page shows a broken image), and so is one larger than nnlab
+        writes (``MAX_FIGURE_BYTES``: a 2 GB curves.png was read whole into memory and copied
+        into the report); one that cannot be written (a full disk) fails the build, as a page
+        that cannot be written does: it was left out too, and the report said it was built."""
         dst = self.out / rel
         try:
             stat = src.stat()
             current = dst.exists() and dst.stat().st_mtime_ns == stat.st_mtime_ns
-            data = None if current else src.read_bytes()
+            data = None if current else read_at_most(src, MAX_FIGURE_BYTES)
         except OSError:
+            return
+        if data is None and not current:
             return
         if data is not None:
             self.write_bytes(rel, strip_png_text(data) if src.suffix.lower() == ".png" else data)

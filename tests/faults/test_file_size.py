@@ -1,8 +1,9 @@
-"""A write that fails part-way (a full disk, or ``ulimit -f``: OSError EFBIG, "File too large")
-in the folders a command makes below its own, where the folder that failed cannot even record
-it: the command still ends as a failure (exit 1 or 3, one line), never as an interrupt, and
-every folder says how it ended or reads STALE, which ``--resume`` continues to the numbers of
-an uninterrupted run.
+"""Files of the wrong size. A write that fails part-way (a full disk, or ``ulimit -f``: OSError
+EFBIG, "File too large") in the folders a command makes below its own, where the folder that
+failed cannot even record it: the command still ends as a failure (exit 1 or 3, one line),
+never as an interrupt, and every folder says how it ended or reads STALE, which ``--resume``
+continues to the numbers of an uninterrupted run. And a file far larger than nnlab writes
+(``truncate -s 2G``) is not read whole by any reader.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from nnlab import runs
+from nnlab.fileio import MAX_FIGURE_BYTES
 
 from .helpers import invoke, one_line, only, set_meta, without_seconds
 
@@ -77,3 +80,13 @@ def test_a_tune_whose_trials_fail_unrecorded_ends_as_one_whose_trials_failed(cas
     assert last == "error: no trial completed (each diverged or failed); there is no best value"
     tune = only(case / "runs")
     assert tune.status == "COMPLETED" and tune.meta["failed_trials"] == 2
+
+
+def test_a_figure_larger_than_nnlab_writes_is_left_out_of_the_report_not_read_whole(done):
+    # (a 2 GB sparse curves.png was read whole into memory, 2 GB, and copied into the report)
+    with open(done.file("curves.png"), "wb") as f:
+        f.truncate(MAX_FIGURE_BYTES + 1)
+    result = invoke("report", "--runs-dir", done.path.parent, "--out", "site")
+    assert result.exit_code == 0, result.output
+    assert "0 figures" in result.stderr, result.stderr
+    assert not list(Path("site").rglob("curves.png"))
