@@ -312,9 +312,13 @@ def foreign_folder(path: Path) -> str | None:
 
 def linked_file(folder: Path) -> str | None:
     """Why a resume must not write into ``folder``: one of its files is a symlink (records
-    appended, a landscape.h5 filled in, would go wherever it points), None if none is."""
+    appended, a landscape.h5 filled in, would go wherever it points), or a file is where
+    nnlab makes a folder (a tune's rounds/ that is a file: its resume said it was running a
+    round again, then failed as it made its folder, 'Not a directory'), None if none is."""
     for entry in sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []:
         if entry.is_symlink() and entry.is_dir():  # (a sweep's trials/, a tune's rounds/)
+            return foreign_folder(entry)
+        if entry.name in (TRIALS, ROUNDS) and not entry.is_symlink() and not entry.is_dir():
             return foreign_folder(entry)
         if entry.is_symlink():
             return (

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.errors import NnlabError, OptionError
+from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -168,12 +168,13 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
         entry.status, entry.damage = "DAMAGED", reason(exc)
     try:
         entry.figures = _figures(run.path)
-        if entry.kind == "tune":  # each round is a sweep folder with a figure of its own
-            entry.figures += [
-                f for r in runs.iter_runs(run.file(runs.ROUNDS)) for f in _figures(r.path)
-            ]
     except OSError:
         entry.figures = []
+    if entry.kind == "tune":  # each round is a sweep folder with a figure of its own
+        with contextlib.suppress(OSError, RunError):  # (a rounds/ that is a file: its damage
+            # is the tune's; it failed the whole report, exit 2, 'not a folder')
+            rounds = runs.iter_runs(run.file(runs.ROUNDS))
+            entry.figures += [f for r in rounds for f in _figures(r.path)]
     return entry
 
 
