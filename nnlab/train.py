@@ -140,6 +140,7 @@ def fit_group(
     on_step: Callable[[int, list[float]], None] | None = None,
     max_steps: int | None = None,
     lrs: Sequence[float] | None = None,
+    resumed: bool = False,
 ) -> list[FitResult]:
     """Train every net of ``group`` on ``splits["train"]`` for ``settings.epochs`` epochs.
 
@@ -165,14 +166,15 @@ def fit_group(
     net's share of the group's time. ``on_step(step, losses)`` is called after every update;
     ``max_steps`` stops after that many updates in total (counting from this call), ending the
     epoch in progress there. When resuming, ``start_step`` is the number of updates already
-    made, so ``steps`` counts from the start of the run as in an uninterrupted one.
+    made, so ``steps`` counts from the start of the run as in an uninterrupted one, and
+    ``resumed`` says that ``start_epoch`` was recorded already: epoch 0 is not evaluated again.
     """
     loop = _Loop(group, optimizer, splits, settings, rngs, start_step, max_steps)
     loop.lrs = list(lrs) if lrs is not None else [optimizer.lr] * len(rngs)
     loop.on_epoch, loop.on_step = on_epoch, on_step
     loop.results = [FitResult("COMPLETED", start_epoch) for _ in rngs]
     with np.errstate(all="ignore"):  # overflow is detected and recorded, not warned about
-        if start_epoch == 0:
+        if start_epoch == 0 and not resumed:
             loop.record_initial()
         for epoch in range(start_epoch + 1, settings.epochs + 1):
             if not loop.live:

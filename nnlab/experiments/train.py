@@ -131,7 +131,8 @@ def drive(
     painter: Any,
 ) -> list[RunResult]:
     """Train the ``built`` group (nets, optimizer, generators) and record each net into its
-    open lifecycle: metrics, checkpoints, and a summary however the block ends."""
+    open lifecycle: metrics, checkpoints, and a summary however the block ends. ``records``
+    that hold ``start_epoch`` (a resume's, kept up to its checkpoint) are not recorded again."""
     group, optimizer, rngs = built
     last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
     # what each checkpoint says of its run: a checkpoint copied into another run's folder is refused
@@ -172,6 +173,7 @@ def drive(
         start_step=records[0][-1].get("steps", 0) if records[0] else 0,
         on_epoch=on_epoch,
         lrs=[cfg.optimizer.lr for cfg in cfgs],
+        resumed=bool(records[0]) and records[0][-1]["epoch"] == start_epoch,
     )
     out = []
     for life, recs, result in zip(lives, records, results):
@@ -429,9 +431,10 @@ def _resume_training(
             **said,
         ) as life,
     ):
-        # fit() evaluates epoch 0 itself when it starts from epoch 0: keep no record then, or
-        # the epoch-0 record would be written twice
-        records = run.truncate_metrics(epoch if epoch > 0 else -1)
+        # (a checkpoint of epoch 0 too keeps its record, the one it digests: it was recorded
+        # again, so a resume that failed before its next checkpoint, a full disk, left
+        # records the checkpoint refused, DAMAGED for every reader)
+        records = run.truncate_metrics(epoch)
         life.on_end(functools.partial(_keep_unreplayed, life, records, recorded))
         (result,) = drive(
             [life], [cfg], data, built, start_epoch=max(epoch, 0), records=[records],

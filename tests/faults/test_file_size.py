@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from nnlab import runs
+from nnlab.config import load_config
+from nnlab.experiments import train as tr
 from nnlab.fileio import MAX_FIGURE_BYTES
 
 from .helpers import invoke, one_line, only, set_meta, without_seconds
@@ -90,3 +92,41 @@ def test_a_figure_larger_than_nnlab_writes_is_left_out_of_the_report_not_read_wh
     assert result.exit_code == 0, result.output
     assert "0 figures" in result.stderr, result.stderr
     assert not list(Path("site").rglob("curves.png"))
+
+
+def _stop_at(epoch: int):
+    def progress(record, cfg):
+        if record["epoch"] == epoch:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+def test_a_resume_from_the_first_checkpoint_that_cannot_save_the_next_keeps_the_folder_sound(
+    case, monkeypatch, straight
+):
+    # (a resume from the checkpoint of epoch 0 recorded epoch 0 again, its seconds new; when
+    # its next checkpoint did not fit, the old one digested another epoch-0 record: the folder
+    # was DAMAGED for every reader, 'its records up to epoch 0 are not the ones checkpoint.npz
+    # was saved after', and no resume could continue it)
+    monkeypatch.setattr(tr, "CHECKPOINT_SECONDS", 1e9)  # (epoch 0's, then the last epoch's)
+    with pytest.raises(KeyboardInterrupt):
+        tr.run_training(load_config(case / "cfg.yaml"), runs_dir=case / "runs", plot=False,
+                        progress=_stop_at(2))  # fmt: skip
+    run = only(case / "runs")
+    assert run.check_checkpoint() == 0 and len(run.metrics()) == 3
+    real = runs.RunDir.save_checkpoint
+
+    def save_checkpoint(self, state, epoch, identity):
+        raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(self.file("checkpoint.npz")))
+
+    monkeypatch.setattr(runs.RunDir, "save_checkpoint", save_checkpoint)
+    failed = invoke("train", "--resume", run.path, "-q")
+    assert failed.exit_code == 1, failed.output
+    assert "checkpoint.npz: File too large" in failed.stderr.splitlines()[-1]
+    monkeypatch.setattr(runs.RunDir, "save_checkpoint", real)
+    shown = invoke("runs", "show", run.path)
+    assert shown.exit_code == 0, shown.output
+    resumed = invoke("train", "--resume", run.path, "-q")
+    assert resumed.exit_code == 0, resumed.output
+    assert without_seconds(run.metrics()) == without_seconds(straight)
