@@ -265,17 +265,30 @@ MAX_METRICS_BYTES = 2**30  # metrics.jsonl: a million epochs of records
 MAX_FIGURE_BYTES = 64 * 2**20  # a figure a report copies: nnlab's are well under 1 MB
 
 
+READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size
+
+
 def read_at_most(path: Path, limit: int) -> bytes | None:
     """The bytes of ``path``, or None if it holds more than ``limit``: no more than
     ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
-    refused as soon as it passes the limit, as a large file is."""
+    refused as soon as it passes the limit, as a large file is. Read as the file's size (then
+    by ``READ_CHUNK``), not ``limit + 1`` at once: that reserved the whole limit for every
+    read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
+    every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too."""
     with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
         st = os.fstat(f.fileno())
         refuse_a_pipe(path, st.st_mode)
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
             return None
-        data = f.read(limit + 1)
-    return None if len(data) > limit else data
+        size = st.st_size + 1 if stat.S_ISREG(st.st_mode) else READ_CHUNK
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = f.read(min(size, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total, size = total + len(chunk), READ_CHUNK
+    return None if total > limit else b"".join(chunks)
 
 
 def refuse_a_pipe(path: Path, mode: int) -> None:

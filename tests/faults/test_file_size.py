@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import runs
+from nnlab import fileio, runs
 from nnlab.config import load_config
 from nnlab.experiments import train as tr
 from nnlab.fileio import MAX_FIGURE_BYTES
@@ -130,3 +130,15 @@ def test_a_resume_from_the_first_checkpoint_that_cannot_save_the_next_keeps_the_
     resumed = invoke("train", "--resume", run.path, "-q")
     assert resumed.exit_code == 0, resumed.output
     assert without_seconds(run.metrics()) == without_seconds(straight)
+
+
+def test_a_read_reserves_the_file_not_its_limit(tmp_path):
+    # (read_at_most read limit + 1 bytes at once, reserving the limit for every read: 256 MB
+    # for each meta.json, 1 GB for metrics.jsonl; under 'ulimit -v 1000000' every command,
+    # 'runs show' of a tiny run too, failed 'MemoryError: out of memory'. A limit of 2**50
+    # bytes, more than any address space, made that failure here)
+    path = tmp_path / "meta.json"
+    path.write_text('{"status": "COMPLETED"}\n')
+    assert fileio.read_at_most(path, 2**50) == path.read_bytes()
+    assert fileio.read_at_most(path, 5) is None
+    assert fileio.read_at_most(Path("/dev/zero"), 3 * fileio.READ_CHUNK) is None
