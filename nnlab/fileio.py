@@ -280,14 +280,18 @@ def read_at_most(path: Path, limit: int) -> bytes | None:
         refuse_a_pipe(path, st.st_mode)
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
             return None
-        size = st.st_size + 1 if stat.S_ISREG(st.st_mode) else READ_CHUNK
+        regular = stat.S_ISREG(st.st_mode)
+        size = st.st_size + 1 if regular else READ_CHUNK
         chunks, total = [], 0
         while total <= limit:
-            chunk = f.read(min(size, limit + 1 - total))
+            want = min(size, limit + 1 - total)
+            chunk = f.read(want)
             if not chunk:
                 break
             chunks.append(chunk)
             total, size = total + len(chunk), READ_CHUNK
+            if regular and len(chunk) < want:  # (a file's end: no 1 MB read to learn it)
+                break
     return None if total > limit else b"".join(chunks)
 
 
