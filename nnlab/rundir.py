@@ -1,24 +1,30 @@
 """One run folder as the commands read it: its files, its meta (and the status it reads as:
 STALE when it says RUNNING but its process is gone, DAMAGED when it cannot be read), its
-metrics, its checkpoint, and what its summary.json may hold (``summary_problem``: each key's
-kind). ``RunDir`` only reads, appends epoch records and writes files;
-what changes a folder's status is ``nnlab.runs.Lifecycle``. (``nnlab.runs`` re-exports all of
-it: callers say ``runs.RunDir``.)
+metrics, its checkpoint (read and checked by ``nnlab.checkpoint``), and what its
+summary.json may hold (``summary_problem``: each key's kind). ``RunDir`` only reads, appends
+epoch records and writes files; what changes a folder's status is ``nnlab.runs.Lifecycle``.
+(``nnlab.runs`` re-exports all of it: callers say ``runs.RunDir``.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
-from nnlab import process
+from nnlab import checkpoint, process
+from nnlab.checkpoint import (  # (re-exported: what a checkpoint holds, its digests)
+    IDENTITY as IDENTITY,
+    RECORDS as RECORDS,
+    Checkpoint as Checkpoint,
+    records_digest as records_digest,
+    state_digest as state_digest,
+)
 from nnlab.derived import epochs_done_disagreement, train_summary
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
@@ -32,14 +38,11 @@ from nnlab.fileio import (
     read_json_file,
     read_records,
     read_text_file,
-    refuse_a_pipe,
     write_json,
 )
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
-from nnlab.output import counted
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
-    array_problem,
     config_problem,
     landscape_problem,
     plan_problem,
@@ -64,21 +67,6 @@ DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds
 # found (``RunDir.settled``): each time, a writer moved on between its reads.
 SETTLE_READS = 4
 T = TypeVar("T")
-
-IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
-RECORDS = "records"  # a checkpoint's digest of its run's records up to its epoch
-
-
-class Checkpoint(NamedTuple):
-    """A checkpoint as read: the epoch after which it was written, the training state's
-    arrays, the ``IDENTITY`` of its run (None: written by a version that recorded none), and
-    the digest of the records it was saved after (``records_digest``; None: of an older
-    version)."""
-
-    epoch: int
-    state: dict[str, np.ndarray]
-    identity: dict[str, str] | None
-    records: str | None = None
 
 
 def _gone_is_fine(function: Any, path: str, exc_info: Any) -> None:
@@ -405,74 +393,7 @@ class RunDir:
         return self._index[1]
 
     def _read_checkpoint(self, arrays: bool) -> Checkpoint:
-        path = self.file("checkpoint.npz")
-        try:
-            refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
-            with np.load(path, allow_pickle=False) as data:
-                if "epoch" not in data.files:
-                    raise KeyError("no 'epoch' array")
-                found = list(data.files)
-                names = found if arrays else ["epoch", *IDENTITY, RECORDS]  # (not the state)
-                state = {k: data[k] for k in names if k in found}
-            epoch_array = state.pop("epoch")
-            epoch = int(epoch_array)
-        except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
-            detail = f"{type(exc).__name__}: {exc}"
-            raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
-        stray = array_problem(found)  # (its index: every reader sees an array added)
-        if stray is not None:
-            raise DamagedError(f"{path}: {stray}")
-        if arrays and (epoch_array.dtype.kind not in "iu" or epoch < 0):  # (a whole epoch >= 0)
-            raise DamagedError(f"{path}: 'epoch' is {epoch_array!r}; expected an epoch, 0 or more")
-        last = (self.config() or {}).get("epochs") if arrays else None  # (blamed on metrics)
-        if whole(last) and epoch > last:
-            raise DamagedError(
-                f"{path}: 'epoch' is {epoch}, past the run's {counted(last, 'epoch')}"
-            )
-        digest = state.pop("digest", None)  # (checkpoints of older versions have none)
-        if arrays and digest is not None:
-            if str(digest) != state_digest({"epoch": epoch_array, **state}):
-                raise DamagedError(
-                    f"{path}: its arrays are not the ones it was written with (the digest "
-                    "differs: edited, or an array added or removed?)"
-                )
-        records = state.pop(RECORDS, None)  # (checkpoints of older versions have none)
-        if records is not None and (records.dtype.kind != "U" or records.shape != ()):
-            raise DamagedError(f"{path}: {RECORDS!r} is {records!r}; expected a digest's text")
-        identity = self._check_identity(path, state)
-        return Checkpoint(epoch, state, identity, None if records is None else str(records))
-
-    def _check_identity(self, path: Path, state: dict[str, np.ndarray]) -> dict[str, str] | None:
-        """The identity ``state`` holds (taken out of it), DamagedError unless it is this run's:
-        its ``recorded_id``, and a config hash that meta.json's ``config_hash`` begins (the
-        config.yaml a resume reads is checked against that). None for a checkpoint of an older
-        version, which holds none (a resume goes on and says so)."""
-        found = {key: state.pop(key) for key in IDENTITY if key in state}
-        if not found:
-            return None
-        for key in IDENTITY:
-            value = found.get(key)
-            if value is None:
-                raise DamagedError(f"{path}: has {', '.join(found)} but no {key!r} array")
-            if value.dtype.kind != "U" or value.shape != ():
-                raise DamagedError(
-                    f"{path}: {key!r} is {value!r}; expected the text of its run's {key}"
-                )
-        ident = {key: str(value) for key, value in found.items()}
-        meta = self.meta
-        own = meta.get("run_id") or self.id  # (``recorded_id``, from the meta.json read here)
-        if ident["run_id"] != own:
-            raise DamagedError(
-                f"{path}: the checkpoint of run {ident['run_id']!r}, not of this folder's run "
-                f"{own!r} (copied from another run?)"
-            )
-        want = meta.get("config_hash")
-        if isinstance(want, str) and not ident["config_hash"].startswith(want):
-            raise DamagedError(
-                f"{path}: the checkpoint of a config hashed {ident['config_hash'][: len(want)]}, "
-                f"not of this run's (meta.json's config_hash {want})"
-            )
-        return ident
+        return checkpoint.read(self, arrays)  # (one place every reading of it goes through)
 
     def check_files(self) -> None:
         """DamagedError naming the first file that cannot be read as written: meta.json,
@@ -543,25 +464,6 @@ FOUNDED_WITH = {
     "tune": ("tune.json", "a tune writes its settings before its rounds"),
     "landscape": ("landscape.h5", "a landscape writes its grid before its meta.json"),
 }
-
-
-def records_digest(records: list[dict[str, Any]], epoch: int) -> str:
-    """SHA-256 of ``records`` up to ``epoch``, each as metrics.jsonl holds it (a JSON line)."""
-    h = hashlib.sha256()
-    for record in records:
-        if record["epoch"] <= epoch:
-            h.update((dumps(record, indent=None) + "\n").encode())
-    return h.hexdigest()
-
-
-def state_digest(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 of a checkpoint's arrays: every name, dtype, shape and byte, in name order."""
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
 
 
 def status_of(meta: dict[str, Any]) -> str:
