@@ -26,6 +26,7 @@ from nnlab.errors import OptionError, RunError
 from nnlab.kinds import record_kind, whole
 from nnlab.landscape_grid import GRIDS, grid_problem
 from nnlab.output import brief, counted
+from nnlab.parsed import parsed
 from nnlab.signals import deferred
 
 
@@ -344,6 +345,12 @@ def read_json_file(path: Path, optional: bool = False) -> Any:
         if optional:
             return None
         raise RunError(f"{path}: missing")
+    return parsed("json", path, text, lambda text: json_value(path, text))
+
+
+def json_value(path: Path, text: str) -> Any:
+    """The JSON value of the text ``text`` of the file ``path``; DamagedError naming it if it
+    is not JSON as nnlab writes it (``loads``)."""
     try:
         return loads(text)
     except _DuplicateKey as exc:
@@ -393,6 +400,10 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         return []
     except OSError as exc:
         raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+    return parsed("records", path, raw, lambda raw: _records(path, raw))
+
+
+def _records(path: Path, raw: bytes) -> list[dict[str, Any]]:
     lines = raw.split(b"\n")
     last = lines.pop()  # b"" when the file ends with a newline, else an unfinished last line
     if last and _whole(last):  # a torn last line (a kill in mid-append) is dropped

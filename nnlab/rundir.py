@@ -33,6 +33,7 @@ from nnlab.fileio import (
     check_landscape,
     dumps,
     file_mode,
+    json_value,
     naming,
     read_at_most,
     read_json_file,
@@ -41,6 +42,7 @@ from nnlab.fileio import (
     write_json,
 )
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
+from nnlab.parsed import parsed
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
     config_problem,
@@ -265,24 +267,15 @@ class RunDir:
     # -- meta -----------------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, Any]:
+        """meta.json, checked (``checked_meta``): read each time, parsed and checked again
+        only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
         if not path.exists():  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
-        meta = self.read_json_object("meta.json")
-        if meta.get("status") not in STATUSES:
-            raise DamagedError(
-                f"{path}: status {meta.get('status')!r} is not one of {', '.join(STATUSES)}"
-            )
-        for key, kind in META_KINDS.items():
-            wrong = kind(meta[key], f"{path}: {key}") if key in meta else None
-            if wrong is not None:
-                raise DamagedError(wrong)
-        pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
-        if not (whole(pid) and pid > 0):
-            raise DamagedError(
-                f"{path}: pid is {show(pid)}; expected a process id, a whole number >= 1"
-            )
-        return meta
+        text = read_text_file(path)
+        if text is None:  # (removed since)
+            raise RunError(f"{path}: missing")
+        return parsed("meta", path, text, lambda text: checked_meta(path, text))
 
     @property
     def status(self) -> str:
@@ -464,6 +457,29 @@ FOUNDED_WITH = {
     "tune": ("tune.json", "a tune writes its settings before its rounds"),
     "landscape": ("landscape.h5", "a landscape writes its grid before its meta.json"),
 }
+
+
+def checked_meta(path: Path, text: str) -> dict[str, Any]:
+    """The meta.json ``path`` holding ``text``: a JSON object whose ``status`` is one of
+    ``STATUSES``, every field of its kind (``META_KINDS``) and its ``pid`` a process id; else
+    DamagedError naming the file and the field."""
+    meta = json_value(path, text)
+    if not isinstance(meta, dict):
+        raise DamagedError(f"{path}: expected a JSON object, got {type(meta).__name__}")
+    if meta.get("status") not in STATUSES:
+        raise DamagedError(
+            f"{path}: status {meta.get('status')!r} is not one of {', '.join(STATUSES)}"
+        )
+    for key, kind in META_KINDS.items():
+        wrong = kind(meta[key], f"{path}: {key}") if key in meta else None
+        if wrong is not None:
+            raise DamagedError(wrong)
+    pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
+    if not (whole(pid) and pid > 0):
+        raise DamagedError(
+            f"{path}: pid is {show(pid)}; expected a process id, a whole number >= 1"
+        )
+    return meta
 
 
 def status_of(meta: dict[str, Any]) -> str:

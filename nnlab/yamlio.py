@@ -14,6 +14,7 @@ import yaml
 from nnlab.errors import ConfigError
 from nnlab.fileio import read_at_most
 from nnlab.output import counted
+from nnlab.parsed import parsed
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
 # same values; its error messages are worded a little differently), else PyYAML's own
@@ -119,6 +120,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                 f"more than {MAX_CONFIG_BYTES:,} bytes and no end (a device?)"
             )  # fmt: skip
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return parsed("yaml", path, raw, lambda raw: _mapping(path, raw))
+
+
+def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
+    """``read_yaml``'s mapping of the bytes ``raw`` of ``path``."""
+    try:
         data = yaml_value(raw.decode("utf-8"), str(path), check=False)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -127,8 +136,6 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}:{where}: malformed YAML: {problem}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

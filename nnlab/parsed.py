@@ -1,0 +1,64 @@
+"""What a reader made of a run file, remembered by the file's bytes: its JSON, its records, its
+YAML, meta.json's checks. A reader still reads the file every time it asks (where it reads
+it, and as often: a writer moving on between two reads is seen as before), and parses it again
+only when the bytes are other than those parsed before: the same bytes give the same value or
+the same damage, so nothing read is taken on trust. ``runs list`` read each folder's meta.json
+about 16 times, its records 3 times and its config.yaml twice, each parsed and checked anew.
+
+Keyed by the bytes themselves, not by a file's size and times (a file rewritten in place
+within the filesystem's clock tick keeps them); a value is handed out as a copy, so a caller
+that changes what it was given (a meta.json updated to write) changes no one else's. Only a
+value is remembered, never damage (DamagedError: parsed again, and said again, each time).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# what is remembered at most: files up to MAX_FILE_BYTES each (a longer metrics.jsonl is parsed
+# each time: there the parse, not the read, is the cost anyway), MAX_BYTES of them in all
+MAX_FILE_BYTES = 4 * 2**20
+MAX_BYTES = 64 * 2**20
+
+_MEMO: dict[tuple[str, str, bytes | str], Any] = {}
+_SIZE = [0]
+_LOCK = threading.Lock()  # (a dask executor's threads read trial folders side by side)
+
+
+def parsed(what: str, path: Path, raw: Any, parse: Callable[[Any], T]) -> T:
+    """``parse(raw)``: what the reading ``what`` (json, records, yaml, meta, ...) makes of the
+    file ``path`` holding ``raw`` (its bytes, or its text); a copy of what it made of the same
+    path and content before, if it did. ``parse`` must depend on nothing else (the path names
+    the file in its errors); an exception it raises propagates and is not remembered."""
+    key = (what, str(path), raw)
+    with _LOCK:
+        found = _MEMO.get(key, _MEMO)
+    if found is _MEMO:
+        found = parse(raw)
+        if len(raw) <= MAX_FILE_BYTES:
+            with _LOCK:
+                if _SIZE[0] + len(raw) > MAX_BYTES:  # (a reading of thousands of folders)
+                    _MEMO.clear()
+                    _SIZE[0] = 0
+                if key not in _MEMO:
+                    _MEMO[key] = found
+                    _SIZE[0] += len(raw)
+    try:
+        return copied(found)
+    except RecursionError:  # (nested about as deep as a parser goes: parsed again, as before)
+        return parse(raw)
+
+
+def copied(value: T) -> T:
+    """``value`` with every dict and list in it new (a value read from JSON or YAML: its
+    other parts, text, numbers, dates, are not changed in place)."""
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [copied(v) for v in value]  # type: ignore[return-value]
+    return value
