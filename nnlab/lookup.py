@@ -136,13 +136,15 @@ def _fingerprint(path: Path) -> tuple[tuple[Any, ...], ...] | None:
     return tuple(sorted(entries))
 
 
-def describe_folder(run: RunDir, files: bool = False) -> dict[str, Any]:
+def describe_folder(run: RunDir, files: bool = False, again: bool = True) -> dict[str, Any]:
     """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
     (its other fields None), never an exception. ``files``: check every file a command may
     read (``RunDir.check_files``), not only meta.json and summary.json. Read as of one state
     of the folder (``RunDir.settled``): a writer moving on meanwhile is no damage. Inside
-    ``one_reading``, a folder read before and unchanged since is not read again."""
-    memo, key = _READING.get(), (str(run.path), files)
+    ``one_reading``, a folder read before and unchanged since is not read again; ``again``
+    False: one the reading will not ask for again (``runs list``'s own rows), not listed
+    for that (its files' stat calls were ~7% of a listing)."""
+    memo, key = _READING.get() if again else None, (str(run.path), files)
     before = _fingerprint(run.path) if memo is not None else None
     if memo is not None and before is not None and key in memo and memo[key][0] == before:
         return memo[key][1]

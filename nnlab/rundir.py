@@ -83,6 +83,7 @@ class RunDir:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._files: dict[str, Path] = {}  # (``file``'s paths: a reading asks ~50 times)
         self._index: tuple[tuple[int, ...], Checkpoint] | None = None  # (``checkpoint_index``)
 
     def __repr__(self) -> str:
@@ -93,7 +94,12 @@ class RunDir:
         return self.path.name
 
     def file(self, name: str) -> Path:
-        return self.path / name
+        """The path of the file ``name`` in the folder (made once: pathlib's joining costs
+        more than a stat, and a listing asks for each of a folder's files many times)."""
+        path = self._files.get(name)
+        if path is None:
+            path = self._files[name] = self.path / name
+        return path
 
     def remove(self) -> None:
         """Delete the folder and everything in it (a sweep reruns a failed or half-made trial):

@@ -52,3 +52,17 @@ def test_a_file_at_the_limit_is_read_and_one_past_it_refused(tmp_path):
     assert fileio.read_at_most(path, 0) is None
     (tmp_path / "empty").write_bytes(b"")
     assert fileio.read_at_most(tmp_path / "empty", 0) == b""
+
+
+def test_as_written_turns_every_non_finite_float_to_null_and_keeps_the_rest():
+    # (by math.isfinite: np.isfinite took ~1 us a value, a third of each record's digest)
+    import numpy as np
+
+    nan, inf = float("nan"), float("inf")
+    values = [nan, -inf, np.float64(nan), np.float32(inf), 1.5, np.float64(2.5),
+              np.float32(0.5), 3, True, None, "nan", [inf, 0.0]]  # fmt: skip
+    written = [None, None, None, None, 1.5, 2.5, 0.5, 3, True, None, "nan", [None, 0.0]]
+    assert fileio.as_written(values) == written
+    assert fileio.dumps({"loss": float("nan"), "acc": np.float32(0.25)}, indent=None) == (
+        '{"loss": null, "acc": 0.25}'
+    )

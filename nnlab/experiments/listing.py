@@ -81,7 +81,7 @@ def folder_row(run: runs.RunDir) -> dict[str, Any]:
 
 def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
     """``list_runs``'s row of one folder; None if it is not of ``kind``."""
-    info = runs.describe_folder(run, files=True)
+    info = runs.describe_folder(run, files=True, again=False)  # (asked for once: its row)
     if kind is not None and info["kind"] != kind:
         return None
     meta, summary = info["meta"] or {}, info["summary"]
