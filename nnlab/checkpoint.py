@@ -7,11 +7,7 @@ checked (``read``); and the digests a writer records in it (``records_digest``,
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import io
-import math
-import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,7 +16,6 @@ import numpy as np
 from nnlab.fileio import DamagedError, dumps, refuse_a_pipe
 from nnlab.kinds import whole
 from nnlab.output import counted
-from nnlab.parsed import parsed
 from nnlab.plans import array_problem
 
 IDENTITY = ("run_id", "config_hash")  # what a checkpoint records of the run it belongs to
@@ -47,16 +42,12 @@ def read(run: Any, arrays: bool) -> Checkpoint:
     path = run.file("checkpoint.npz")
     try:
         refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
-        quick = None if arrays else _index(path)
-        if quick is not None:
-            found, state = quick
-        else:
-            with np.load(path, allow_pickle=False) as data:
-                if "epoch" not in data.files:
-                    raise KeyError("no 'epoch' array")
-                found = list(data.files)
-                names = found if arrays else ["epoch", *INDEX]  # (not the state)
-                state = {k: data[k] for k in names if k in found}
+        with np.load(path, allow_pickle=False) as data:
+            if "epoch" not in data.files:
+                raise KeyError("no 'epoch' array")
+            found = list(data.files)
+            names = found if arrays else ["epoch", *IDENTITY, RECORDS]  # (not the state)
+            state = {k: data[k] for k in names if k in found}
         epoch_array = state.pop("epoch")
         epoch = int(epoch_array)
     except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
@@ -82,67 +73,6 @@ def read(run: Any, arrays: bool) -> Checkpoint:
         raise DamagedError(f"{path}: {RECORDS!r} is {records!r}; expected a digest's text")
     identity = _check_identity(run, path, state)
     return Checkpoint(epoch, state, identity, None if records is None else str(records))
-
-
-INDEX = (*IDENTITY, RECORDS)  # what a reading of its index reads, with its epoch
-MEMBER_BYTES = 4096  # an index array's member at most (a records digest: 384 bytes)
-
-
-def _index(path: Path) -> tuple[list[str], dict[str, np.ndarray]] | None:
-    """(the names of the arrays checkpoint.npz holds, its epoch and ``INDEX`` arrays), as
-    ``np.load`` gives them, read the short way: the archive's directory once, each index
-    array's member in one read, and its header parsed once for every checkpoint holding the
-    same one (``parsed``: ``np.load`` parsed each with ``ast.literal_eval``, 4 per folder).
-    None where anything is not as ``np.savez`` writes it: ``np.load`` reads it then, and says
-    what is wrong as before."""
-    try:
-        with open(path, "rb") as f:
-            if f.read(4) != b"PK\x03\x04":  # (np.load's test of an archive)
-                return None
-            f.seek(0)
-            with zipfile.ZipFile(f) as archive:
-                members = archive.namelist()
-                found = [name.removesuffix(".npy") for name in members]
-                if "epoch" not in found or len(set(found)) < len(found):
-                    return None
-                state = {}
-                for key in ("epoch", *INDEX):
-                    if key not in found:
-                        continue
-                    info = archive.getinfo(members[found.index(key)])
-                    if info.compress_type != zipfile.ZIP_STORED or info.file_size > MEMBER_BYTES:
-                        return None
-                    with archive.open(info) as member:
-                        state[key] = _array(member.read())
-    except Exception:  # (np.load's reading says what)
-        return None
-    return found, state
-
-
-def _array(raw: bytes) -> np.ndarray:
-    """The array of the .npy bytes ``raw`` (version 1.0, no objects) as
-    ``np.lib.format.read_array`` reads it; ValueError for any other."""
-    if raw[:8] != np.lib.format.MAGIC_PREFIX + b"\x01\x00":
-        raise ValueError("not a version 1.0 .npy")
-    end = 10 + int.from_bytes(raw[8:10], "little")
-    shape, fortran, dtype = parsed("npy header", Path(), raw[:end], _header)
-    count = math.prod(shape)
-    data = raw[end : end + count * dtype.itemsize]
-    if dtype.hasobject or dtype.itemsize == 0 or len(data) < count * dtype.itemsize:
-        raise ValueError("not an array of plain values, whole")
-    array = np.frombuffer(data, dtype=dtype, count=count).copy()
-    array.shape = shape[::-1] if fortran else shape  # (in place, as numpy's reading)
-    return array.transpose() if fortran else array
-
-
-def _header(raw: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
-    """The shape, order and dtype a .npy file's first bytes ``raw`` say (numpy's parse)."""
-    fp = io.BytesIO(raw)
-    if np.lib.format.read_magic(fp) != (1, 0):
-        raise ValueError("not a version 1.0 .npy")
-    ast.literal_eval(raw[10:].decode("latin1"))  # (one numpy reads only with a warning, of
-    # Python 2: its reading, np.load's)
-    return np.lib.format.read_array_header_1_0(fp)
 
 
 def _check_identity(run: Any, path: Path, state: dict[str, np.ndarray]) -> dict[str, str] | None:
