@@ -22,8 +22,8 @@ T = TypeVar("T")
 
 # what is remembered at most: files up to MAX_FILE_BYTES each (a longer metrics.jsonl is parsed
 # each time: there the parse, not the read, is the cost anyway), MAX_BYTES of them in all
-MAX_FILE_BYTES = 4 * 2**20
-MAX_BYTES = 64 * 2**20
+MAX_FILE_BYTES = 2**20
+MAX_BYTES = 16 * 2**20  # (a parsed value takes several times its bytes: records ~5x)
 
 _MEMO: dict[tuple[str, str, bytes | str], Any] = {}
 _SIZE = [0]
