@@ -135,8 +135,9 @@ def drive(
     that hold ``start_epoch`` (a resume's, kept up to its checkpoint) are not recorded again."""
     group, optimizer, rngs = built
     last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
+    # what each checkpoint says of its run: a checkpoint copied into another run's folder is refused
     idents = [{"run_id": life.run.recorded_id, "config_hash": config_hash(cfg, FULL_HASH)}
-              for life, cfg in zip(lives, cfgs)]  # fmt: skip  # (a copied checkpoint: refused)
+              for life, cfg in zip(lives, cfgs)]  # fmt: skip
     for life, cfg, recs in zip(lives, cfgs, records):
         life.on_end(functools.partial(_finish, life.run, cfg, recs, painter))
         if painter is not None:  # (its empty panels, built there while this trains)
