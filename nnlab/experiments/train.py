@@ -131,8 +131,7 @@ def drive(
     painter: Any,
 ) -> list[RunResult]:
     """Train the ``built`` group (nets, optimizer, generators) and record each net into its
-    open lifecycle: metrics, checkpoints, and a summary however the block ends. ``records``
-    that hold ``start_epoch`` (a resume's, kept up to its checkpoint) are not recorded again."""
+    open lifecycle: metrics, checkpoints, and a summary however the block ends."""
     group, optimizer, rngs = built
     last_save = [-float("inf")] * len(lives)  # each run's first record (epoch 0) is saved
     # what each checkpoint says of its run: a checkpoint copied into another run's folder is refused
@@ -173,7 +172,7 @@ def drive(
         start_step=records[0][-1].get("steps", 0) if records[0] else 0,
         on_epoch=on_epoch,
         lrs=[cfg.optimizer.lr for cfg in cfgs],
-        resumed=bool(records[0]) and records[0][-1]["epoch"] == start_epoch,
+        resumed=bool(records[0]) and records[0][-1]["epoch"] == start_epoch,  # (kept: a resume's)
     )
     out = []
     for life, recs, result in zip(lives, records, results):
