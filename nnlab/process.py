@@ -143,9 +143,11 @@ def founding(run: Folder) -> Iterator[Path]:
         clean(final.parent, birth)
         yield birth
         os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
-    except BaseException:
+    except BaseException as exc:
         release(_At(birth))
         shutil.rmtree(birth, ignore_errors=True)
+        if not hasattr(exc, "nnlab_unmade"):  # (the line names a file of the hidden folder,
+            exc.nnlab_unmade = final  # type: ignore[attr-defined]  # removed: say none is made)
         raise
     if key in _claims:  # (the lock is the folder's, which is ``run`` now)
         _claims[str(final.resolve())] = _claims.pop(key)

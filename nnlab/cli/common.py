@@ -139,8 +139,9 @@ def _unrecorded(exc: BaseException) -> str | None:
 
 def _folder_note(exc: BaseException) -> str:
     run = getattr(exc, "nnlab_run", None)
-    if run is None:
-        return ""
+    if run is None:  # (failed as its first files were written: ``process.founding``)
+        unmade = getattr(exc, "nnlab_unmade", None)
+        return "" if unmade is None else f" (run folder {unmade} not made)"
     why = _unrecorded(exc)
     if why is not None:
         return f" (run folder {run} could not record FAILED: {why}; it reads STALE)"

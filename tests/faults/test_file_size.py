@@ -142,3 +142,25 @@ def test_a_read_reserves_the_file_not_its_limit(tmp_path):
     assert fileio.read_at_most(path, 2**50) == path.read_bytes()
     assert fileio.read_at_most(path, 5) is None
     assert fileio.read_at_most(Path("/dev/zero"), 3 * fileio.READ_CHUNK) is None
+
+
+@pytest.mark.parametrize(
+    "args", [["train", "cfg.yaml"], ["sweep", *GRID], ["lr-scan", "cfg.yaml", "--num", "2"]]
+)
+def test_a_write_that_fails_as_the_folder_is_made_says_no_folder_was_made(case, monkeypatch, args):
+    # (the line named only a file of the hidden folder the first files go to, removed since:
+    # 'error: runs/.<run>.new/config.yaml: File too large', not saying whether a folder exists)
+    real = fileio.replacing
+
+    def replacing(path, *rest, **kwargs):
+        if Path(path).parent.name.endswith(".new"):
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(path))
+        return real(path, *rest, **kwargs)
+
+    monkeypatch.setattr(fileio, "replacing", replacing)
+    result = invoke(*args, "--runs-dir", case / "runs", "-q")
+    assert result.exit_code == 1, result.output
+    line = one_line(result.stderr)
+    assert ".new/" in line and line.endswith(" not made)"), line
+    made = line.rsplit("(run folder ", 1)[1].removesuffix(" not made)")
+    assert not Path(made).exists() and not list((case / "runs").iterdir())
