@@ -300,8 +300,8 @@ def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, st
         epochs = entry.summary.get("epochs")
         return [
             (
-                f"train at the rate whose loss after {counted(epochs, 'epoch')} was lowest"
-                if isinstance(epochs, int) else "train at the rate whose loss was lowest",
+                f"train at the rate with the lowest loss after {counted(epochs, 'epoch')}"
+                if isinstance(epochs, int) else "train at the rate with the lowest loss",
                 f"nnlab train {shlex.quote(folder + '/config.yaml')} optimizer.lr={lr:g}{extra}",
             )
         ]  # fmt: skip

@@ -22,7 +22,7 @@ def test_an_lr_scan_and_a_tune_say_what_to_train_next(every_kind, tmp_path):
     scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
     offered = commands(page(result.out, scan))
     what = next(w for w in offered if w.startswith("train at the rate"))
-    assert what == "train at the rate whose loss after 1 epoch was lowest"
+    assert what == "train at the rate with the lowest loss after 1 epoch"
     assert re.fullmatch(
         rf"nnlab train {re.escape(str(scan))}/config\.yaml optimizer\.lr=[0-9.e-]+", offered[what]
     )
