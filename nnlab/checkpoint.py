@@ -42,6 +42,7 @@ def read(run: Any, arrays: bool) -> Checkpoint:
     path = run.file("checkpoint.npz")
     try:
         refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
+        check_zip(path)
         with np.load(path, allow_pickle=False) as data:
             if "epoch" not in data.files:
                 raise KeyError("no 'epoch' array")
@@ -50,6 +51,8 @@ def read(run: Any, arrays: bool) -> Checkpoint:
             state = {k: data[k] for k in names if k in found}
         epoch_array = state.pop("epoch")
         epoch = int(epoch_array)
+    except OSError as exc:  # (a folder there: the reason, its path said once)
+        raise DamagedError(f"{path}: unreadable checkpoint ({exc.strerror or exc})") from None
     except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
         detail = f"{type(exc).__name__}: {exc}"
         raise DamagedError(f"{path}: unreadable checkpoint ({detail})") from None
@@ -73,6 +76,17 @@ def read(run: Any, arrays: bool) -> Checkpoint:
         raise DamagedError(f"{path}: {RECORDS!r} is {records!r}; expected a digest's text")
     identity = _check_identity(run, path, state)
     return Checkpoint(epoch, state, identity, None if records is None else str(records))
+
+
+def check_zip(path: Path) -> None:
+    """ValueError for a file that does not begin as a zip archive (np.savez's) does, as numpy
+    would read it: as a pickle, refused with advice to trust the file (``allow_pickle``),
+    which a checkpoint replaced by other text or bytes is no case for. An empty file is left
+    to ``np.load`` (a checkpoint cut to nothing: 'No data left in file')."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head and head != b"PK\x03\x04":
+        raise ValueError("not an .npz archive: it does not begin as a zip file does")
 
 
 def _check_identity(run: Any, path: Path, state: dict[str, np.ndarray]) -> dict[str, str] | None:

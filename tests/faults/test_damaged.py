@@ -1437,3 +1437,31 @@ def test_a_run_folder_whose_meta_json_is_gone_is_damaged_not_left_out(case, stop
         refused(invoke(*args, "--runs-dir", case / "runs"), 2, says)
     report = invoke("report", "--runs-dir", case / "runs")
     assert f"warning: {stopped.id}: DAMAGED, could not be read" in report.stderr
+
+
+@pytest.mark.parametrize(
+    ("replace", "reason"),
+    [
+        (lambda p: p.write_text("root:x:0:0:root:/root:/bin/bash\n"),
+         "unreadable checkpoint (ValueError: not an .npz archive: it does not begin as a zip "
+         "file does)"),
+        (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00v\x00{'descr': '<i8'}"),
+         "unreadable checkpoint (ValueError: not an .npz archive"),
+        (lambda p: p.mkdir(), "checkpoint.npz: unreadable checkpoint (Is a directory)"),
+    ],
+)  # fmt: skip
+def test_a_checkpoint_replaced_by_other_bytes_is_said_so_not_offered_a_pickle(
+    case, stopped, replace, reason
+):
+    # (numpy read text as a pickle and refused it with its advice: 'This file contains pickled
+    # (object) data. If you trust the file you can load it using allow_pickle=True'; a folder
+    # there repeated its path: '(IsADirectoryError: [Errno 21] Is a directory: <path>)')
+    path = stopped.file("checkpoint.npz")
+    path.unlink()
+    replace(path)
+    before = file_bytes(stopped.path) if path.is_file() else None
+    result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
+    line = refused(result, 2, f"{path}: {reason}" if "(Is a" not in reason else reason)
+    assert "pickle" not in line and line.count(str(path)) == 1
+    assert before is None or file_bytes(stopped.path) == before
+    assert stopped.status == "INTERRUPTED"
