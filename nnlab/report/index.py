@@ -96,7 +96,7 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     accuracies = accuracy_columns(entries)
     labels = ["run", "kind", "status", "name", "epochs done", *map(facts.label, accuracies)]
     labels += ["started", "notes"]
-    rows = [index_row(e, keys, accuracies) for e in entries]
+    rows = [index_row(e, keys, accuracies) for e in newest_first(entries)]
     counts = facts.counts_text(facts.status_counts(entries))
     intro = (
         f'<h1>nnlab report</h1><p class="sub">{counted(len(entries), "folder")} in {esc(runs_dir)}'
@@ -109,8 +109,18 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
             f'<p class="note">The training runs differ in {esc(", ".join(keys))}: '
             "each row's values are under its notes.</p>"
         )
-    body = intro + table("runs", heads(labels), rows) + COMPARE_PANEL
+    started = labels.index("started") + 1  # (after the tick-box column: newest first)
+    body = intro + table("runs", heads(labels), rows, sorted_down=started) + COMPARE_PANEL
     return layout("index", "", body, data_script="data.js")
+
+
+def newest_first(entries: Sequence[Entry]) -> list[Entry]:
+    """The index's rows: the folder that started last first (by ``facts.started``; one with no
+    time last), so the run just made is at the top, not below hundreds of others."""
+    timed = [e for e in entries if facts.started(e) is not None]
+    untimed = [e for e in entries if facts.started(e) is None]
+    key = lambda e: (facts.started(e).timestamp(), e.rel)  # noqa: E731
+    return sorted(timed, key=key, reverse=True) + untimed
 
 
 LABEL_KEYS = 3  # config values a compare label names at most

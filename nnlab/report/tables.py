@@ -70,9 +70,17 @@ def started_cell(entry: Entry) -> str:
     return cell(when.timestamp() if when else None, esc(facts.date_text(entry)))
 
 
-def table(table_id: str, heads: Sequence[str], rows: Sequence[str]) -> str:
-    """A sortable, filterable table with its filter controls (text, kind, status)."""
-    head = "".join(f'<th scope="col">{h}</th>' for h in heads)
+DOWN = ' aria-sort="descending"'  # (report.js sorts ascending from it on the first click)
+
+
+def table(
+    table_id: str, heads: Sequence[str], rows: Sequence[str], sorted_down: int | None = None
+) -> str:
+    """A sortable, filterable table with its filter controls (text, kind, status);
+    ``sorted_down``: the column the rows come sorted by, descending, its header marked so."""
+    head = "".join(
+        f'<th scope="col"{DOWN if i == sorted_down else ""}>{h}</th>' for i, h in enumerate(heads)
+    )
     return (
         f'<div class="controls" data-table="{table_id}"><input type="search" class="filter" '
         'placeholder="filter: words in any column" aria-label="filter rows">'

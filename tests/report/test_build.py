@@ -41,7 +41,7 @@ def test_index_has_a_row_of_every_kind_and_each_row_a_page(report, every_kind):
 
 def head_labels(html: str, table_id: str = "runs") -> list[str]:
     head = html.split(f'<table id="{table_id}"', 1)[1].split("</thead>", 1)[0]
-    return re.findall(r'<th scope="col">([^<]*)</th>', head)[1:]  # (after the tick-box column)
+    return re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', head)[1:]  # (after the tick-boxes)
 
 
 def test_index_has_the_essential_columns_and_the_rest_under_each_rows_notes(report, every_kind):
@@ -535,3 +535,20 @@ def test_a_run_that_ended_before_its_first_epoch_has_none_recorded_not_yet(tmp_p
     assert "FAILED" in page(result.out, failed)
     assert '<p class="note">no epochs recorded</p>' in page(result.out, failed)
     assert '<p class="note">no epochs recorded yet</p>' in page(result.out, running.path)
+
+
+def test_the_index_lists_the_newest_folder_first_and_says_it_is_sorted_so(tmp_path):
+    # (oldest first, the run just made was at the bottom of a 9,700-pixel page of 300 runs)
+    from tests.report.helpers import make_run
+
+    for i, name in enumerate(["b-first", "a-second", "c-third"]):
+        run = make_run(tmp_path / "runs", name, epochs=2)
+        meta = json.loads(run.file("meta.json").read_text())
+        meta["started"] = f"2025-01-0{i + 1}T00:00:00.000+00:00"
+        run.file("meta.json").write_text(json.dumps(meta))
+    (tmp_path / "runs" / "notes").mkdir()  # (a folder without meta.json: its time is the folder's)
+    html = build_report((), tmp_path / "runs").index.read_text()
+    body = html.split('<table id="runs"', 1)[1]
+    order = [body.index(f">{name}<") for name in ("c-third", "a-second", "b-first")]
+    assert order == sorted(order)
+    assert '<th scope="col" aria-sort="descending">started</th>' in body
