@@ -292,7 +292,17 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
 def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, str]]:
     """What a search's result says to do next, as a command: an lr-scan's training at the rate
     whose loss after its epochs was lowest, a tune's best trial trained again. Their pages
-    gave only the command that made them."""
+    gave only the command that made them. A DIVERGED training run: the step-size table of its
+    config, to find a rate it trains at."""
+    if entry.status == "DIVERGED" and entry.kind in RUN_KINDS and entry.config_text:
+        at = diverged_at(entry)
+        return [
+            (
+                f"it diverged{f' at epoch {at}' if at is not None else ''}: find a step size "
+                "it trains at (the loss after one step and a few epochs, per rate)",
+                f"nnlab lr-scan {shlex.quote(folder + '/config.yaml')}{extra}",
+            )
+        ]
     if entry.status != "COMPLETED":
         return []
     lr = finite(entry.summary.get("best_train_lr"))

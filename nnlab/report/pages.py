@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -283,6 +283,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
     values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
+    body += extends(entry, names)
     none = "no epochs recorded" + (" yet" if entry.status == "RUNNING" else "")  # (else: ended)
     body += section("Curves", run_charts(entry) or f'<p class="note">{none}</p>')
     body += section("Metrics", metrics_table(entry))
@@ -293,6 +294,30 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     )
     body += section("Details", details(entry))
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
+
+
+def extends(entry: Entry, names: dict[str, str]) -> str:
+    """A line for a run trained on from another's last checkpoint (``train --extend``): which
+    run, linked where the report has its page, and after which epoch (as ``runs show`` says
+    it); its curves' first epochs are that run's."""
+    source = entry.meta.get("extended_from")
+    if not isinstance(source, str) or not source:
+        return ""
+    here = entry.path.resolve()
+    root = here.parents[len(PurePosixPath(entry.rel).parts) - 1]
+    try:
+        rel = Path(source).relative_to(root).as_posix()
+    except ValueError:  # (a run outside this runs folder)
+        rel = None
+    shown = esc(source)
+    if rel in names:
+        shown = f'<a href="{href(entry.rel, page_of(rel))}">{esc(rel)}</a>'
+    after = entry.meta.get("from_epoch")
+    return (
+        f'<p class="note">trained on from {shown}'
+        f"{f' after its epoch {esc(after)}' if after is not None else ''}: "
+        "the epochs up to it are that run's</p>"
+    )
 
 
 def generic_page(entry: Entry, names: dict[str, str]) -> str:

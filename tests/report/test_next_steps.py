@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from nnlab.report import build_report
 from tests.report.helpers import page
@@ -33,3 +34,32 @@ def test_an_lr_scan_and_a_tune_say_what_to_train_next(every_kind, tmp_path):
     assert re.fullmatch(
         rf"nnlab train {re.escape(str(tune))}/rounds/[^/]+/trials/\w+/config\.yaml", offered[what]
     )
+
+
+def test_an_extended_runs_page_links_the_run_it_was_trained_on_from(tmp_path):
+    from tests.report.helpers import make_run
+
+    source = make_run(tmp_path / "runs", "first", epochs=2)
+    longer = make_run(tmp_path / "runs", "longer", epochs=4,
+                      extended_from=str(source.path.resolve()), from_epoch=2)  # fmt: skip
+    out = build_report((), tmp_path / "runs")
+    page = (out.index.parent / longer.id / "index.html").read_text()
+    assert (
+        f'trained on from <a href="../{source.id}/index.html">{source.id}</a> after its epoch 2'
+        in page
+    )
+
+
+def test_a_diverged_runs_page_offers_the_step_size_table_of_its_config(tmp_path):
+    from nnlab import runs
+    from tests.conftest import invoke
+
+    config = Path(__file__).resolve().parents[2] / "configs" / "digits-quickstart.yaml"
+    result = invoke("train", config, "model.init=std", "model.init_std=100",
+                    "optimizer.lr=100", "epochs=2", "-q", runs_dir=tmp_path / "runs")  # fmt: skip
+    (run,) = runs.iter_runs(tmp_path / "runs")
+    assert result.exit_code == 1 and run.status == "DIVERGED", result.output
+    out = build_report((), tmp_path / "runs")
+    page = (out.index.parent / run.id / "index.html").read_text()
+    assert "it diverged at epoch 1: find a step size it trains at" in page
+    assert f"nnlab lr-scan {run.path}/config.yaml</pre>" in page
