@@ -174,6 +174,19 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def error_in(folder: Path, exc: BaseException) -> str:
+    """``describe_error`` as ``folder``'s run records it: an OSError on a file of a folder
+    beside it (a net trained in one stack with other runs, a full disk at another's
+    checkpoint ends them all) says whose, not only that file."""
+    text = describe_error(exc)
+    name = getattr(exc, "filename", None) if isinstance(exc, OSError) else None
+    if isinstance(name, (str, bytes)) and name:
+        where, here = Path(os.fsdecode(name)).absolute(), Path(folder).absolute()
+        if here not in where.parents and where.parent.parent == here.parent:
+            text += f" (in {where.parent.name}, a run that trained in one stack with it)"
+    return text
+
+
 ENDED = ("COMPLETED", "DIVERGED", "FAILED")  # a child's statuses that leave nothing to resume
 
 
@@ -348,7 +361,7 @@ class Lifecycle:
         self._run_hooks(status, quiet=True)
         with contextlib.suppress(Exception):
             _align_summary(self.run, status)
-        extra = {} if interrupted else {"error": describe_error(exc)}
+        extra = {} if interrupted else {"error": error_in(self.run.path, exc)}
         if interrupted:  # (an error ``end_as`` chose, a sweep's "1 of 4 trials FAILED")
             self._fields.pop("error", None)
         recorded: str | None = None

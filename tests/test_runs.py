@@ -825,3 +825,26 @@ def test_latest_tilde_n_is_the_folder_n_before_the_newest_of_the_kind(tmp_path):
     )
     with pytest.raises(RunError, match="did you mean 'latest'"):
         find_run(tmp_path, "latest~")
+
+
+def test_an_error_on_a_stack_mates_file_says_whose_it_is(tmp_path):
+    # (a full disk at one trial's checkpoint ends every net of its stack: the others recorded
+    # the error naming a file of that trial's folder as if it were their own)
+    from nnlab.sweep.trial import failed_rows
+
+    trials = tmp_path / "sweep" / "trials"
+    error = OSError(27, "File too large", str(trials / "aaaa" / "checkpoint.npz"))
+    assert runs.error_in(trials / "aaaa", error) == f"{trials}/aaaa/checkpoint.npz: File too large"
+    assert runs.error_in(trials / "bbbb", error) == (
+        f"{trials}/aaaa/checkpoint.npz: File too large (in aaaa, a run that trained in one "
+        "stack with it)"
+    )
+    assert runs.error_in(tmp_path / "elsewhere", error).endswith("File too large")
+    assert runs.error_in(trials / "bbbb", ValueError("x")) == "ValueError: x"
+
+    class Task:
+        def __init__(self, trial_id):
+            self.trial_id, self.values, self.seed, self.trials_dir = trial_id, {}, 0, str(trials)
+
+    rows = failed_rows((Task("aaaa"), Task("bbbb")), error)
+    assert ["(in aaaa" in row["error"] for row in rows] == [False, True]

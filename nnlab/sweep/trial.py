@@ -164,11 +164,17 @@ def row_from_folder(trial_id: str, values: dict[str, Any], seed: int, folder: ru
     return trial_row(trial_id, values, seed, summary, error)
 
 
-def failed_rows(unit: Unit, error: str) -> list[Row]:
-    """The rows of a ``unit`` that failed: FAILED with the ``error``, ``stacked`` as the
-    unit's folders record it (``run_trainings``: the nets trained side by side)."""
+def failed_rows(unit: Unit, error: str | BaseException) -> list[Row]:
+    """The rows of a ``unit`` that failed: FAILED with the ``error`` (an exception: as each
+    trial's folder records it, ``runs.error_in``), ``stacked`` as the unit's folders record it
+    (``run_trainings``: the nets trained side by side)."""
     failed = {"status": "FAILED", "stacked": len(unit)}
-    return [trial_row(t.trial_id, t.values, t.seed, failed, error) for t in unit]
+    return [
+        trial_row(t.trial_id, t.values, t.seed, failed,
+                  error if isinstance(error, str)
+                  else runs.error_in(Path(t.trials_dir) / t.trial_id, error))
+        for t in unit
+    ]  # fmt: skip
 
 
 STOP_FILE = "STOP"  # in a sweep folder: an interrupted sweep asks its remote trials to stop
@@ -239,7 +245,7 @@ def run_unit(unit: Unit) -> list[Row]:
             stop = signals.as_interrupt(exc)  # (an interrupt a library raised as its own
             if stop is not exc:  # error: it stops the sweep, as one raised as itself does)
                 raise stop from exc
-            return failed_rows(unit, runs.describe_error(exc))
+            return failed_rows(unit, exc)
     stacked = len(results)
     return [
         trial_row(t.trial_id, t.values, t.seed, {**r.summary, "stacked": stacked})
