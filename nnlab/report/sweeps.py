@@ -21,8 +21,10 @@ from nnlab.report.pages import (
     details,
     figures,
     header,
+    href,
     json_view,
     layout,
+    page_of,
     section,
     subtitle,
     sweep_definition,
@@ -143,18 +145,16 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     # swept keys verbatim (a sweep over ``epochs`` has that key and the epochs each trial ran)
     labels = ["trial", *keys, "status", "epochs done", *map(facts.label, metrics)]
     labels += ["seconds", "notes"]
-    rows = []
+    rows, best = [], facts.best_trial(entry)
     for t in entry.trials:
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
         cells += [cell(v, esc(facts.config_text(v))) for v in (t.values.get(k) for k in keys)]
         cells += [cell(None, badge(t.status)), cell(t.summary.get("epochs") or _last_epoch(t))]
         cells += tables.metric_cells(t, metrics)
-        cells += [
-            _seconds(t.summary.get("seconds")),
-            f'<td class="notes">{esc(facts.notes(t))}</td>',
-        ]
-        rows.append(tables.row(t, cells, f"{label} {t.status} {facts.notes(t)}"))
+        note = " · ".join(n for n in ("best" * (t is best), facts.notes(t)) if n)  # (runs list's)
+        cells += [_seconds(t.summary.get("seconds")), f'<td class="notes">{esc(note)}</td>']
+        rows.append(tables.row(t, cells, f"{label} {t.status} {note}"))
     return tables.table("trials", tables.heads(labels), rows)
 
 
@@ -179,6 +179,7 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
         else subtitle(entry)
     )
     body = header(entry, sub + (f" · over {', '.join(keys)}" if keys else ""))
+    body += best_line(entry)
     body += section("Curves of every trial", overlay(entry, keys))
     body += (
         section("Trials", trials_table(entry, keys) + tables.COMPARE_PANEL) if entry.trials else ""
@@ -192,6 +193,16 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Details", details(entry))
     data = f"{entry.rel}/data.js" if entry.trials else None
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names), data)
+
+
+def best_line(entry: Entry) -> str:
+    """Which trial is best (``facts.best_trial``: a tune's by its metric, a sweep's by its final
+    validation accuracy, else test, else train), linked to its page by its id and values."""
+    best = facts.best_trial(entry)
+    if best is None:
+        return ""
+    link = f'<a href="{href(entry.rel, page_of(best.rel))}">{esc(trial_label(best))}</a>'
+    return f'<p class="note">best trial: {link}</p>'
 
 
 def trial_labels(entry: Entry) -> dict[str, str]:

@@ -63,3 +63,15 @@ def test_a_diverged_runs_page_offers_the_step_size_table_of_its_config(tmp_path)
     page = (out.index.parent / run.id / "index.html").read_text()
     assert "it diverged at epoch 1: find a step size it trains at" in page
     assert f"nnlab lr-scan {run.path}/config.yaml</pre>" in page
+
+
+def test_a_sweeps_page_names_its_best_trial_and_marks_its_row(every_kind, tmp_path):
+    from nnlab.report import facts
+    from nnlab.report.collect import collect
+
+    result = build_report((), every_kind, tmp_path / "report")
+    sweep = next(e for e in collect((), every_kind) if e.kind == "sweep" and "/" not in e.rel)
+    best = facts.best_trial(sweep)
+    text = page(result.out, every_kind / sweep.rel)
+    assert f'best trial: <a href="{best.rel[len(sweep.rel) + 1 :]}/index.html">{best.name}' in text
+    assert len(re.findall(r'<td class="notes">best( · [^<]*)?</td>', text)) == 1
