@@ -13,7 +13,6 @@ value is remembered, never damage (DamagedError: parsed again, and said again, e
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,9 +24,11 @@ T = TypeVar("T")
 MAX_FILE_BYTES = 2**20
 MAX_BYTES = 16 * 2**20  # (a parsed value takes several times its bytes: records ~5x)
 
+# (no lock: a dict's get and set are atomic, and two threads parsing the same file at once
+# at worst count it twice towards MAX_BYTES; a lock held as a process forks its workers or
+# painters would be held for ever in the child)
 _MEMO: dict[tuple[str, str, bytes | str], Any] = {}
 _SIZE = [0]
-_LOCK = threading.Lock()  # (a dask executor's threads read trial folders side by side)
 
 
 def parsed(what: str, path: Path, raw: Any, parse: Callable[[Any], T]) -> T:
@@ -36,18 +37,15 @@ def parsed(what: str, path: Path, raw: Any, parse: Callable[[Any], T]) -> T:
     path and content before, if it did. ``parse`` must depend on nothing else (the path names
     the file in its errors); an exception it raises propagates and is not remembered."""
     key = (what, str(path), raw)
-    with _LOCK:
-        found = _MEMO.get(key, _MEMO)
+    found = _MEMO.get(key, _MEMO)
     if found is _MEMO:
         found = parse(raw)
         if len(raw) <= MAX_FILE_BYTES:
-            with _LOCK:
-                if _SIZE[0] + len(raw) > MAX_BYTES:  # (a reading of thousands of folders)
-                    _MEMO.clear()
-                    _SIZE[0] = 0
-                if key not in _MEMO:
-                    _MEMO[key] = found
-                    _SIZE[0] += len(raw)
+            if _SIZE[0] + len(raw) > MAX_BYTES:  # (a reading of thousands of folders)
+                _MEMO.clear()
+                _SIZE[0] = 0
+            _MEMO[key] = found
+            _SIZE[0] += len(raw)
     try:
         return copied(found)
     except RecursionError:  # (nested about as deep as a parser goes: parsed again, as before)
