@@ -49,6 +49,9 @@ def read(run: Any, arrays: bool) -> Checkpoint:
             found = list(data.files)
             names = found if arrays else ["epoch", *IDENTITY, RECORDS]  # (not the state)
             state = {k: data[k] for k in names if k in found}
+        for key, value in state.items():  # (np.load gives a member that is no .npy as bytes)
+            if not isinstance(value, np.ndarray):
+                raise ValueError(f"{key!r} is not an .npy array")
         epoch_array = state.pop("epoch")
         epoch = int(epoch_array)
     except OSError as exc:  # (a folder there: the reason, its path said once)
