@@ -3,7 +3,9 @@ arguments, calls one library function and renders the result).
 
     common.py       exit codes, error handling, the shared option sets, progress lines
     render.py       results on stdout: table, JSON or CSV
-    train.py        train, runs list / show / compare
+    train.py        train (a new run, --resume, --extend)
+    runs.py         runs list / show / compare / remove
+    complete.py     what shell completion offers: run folders, config keys and their names
     sweep.py        sweep grid / random / run / resume and the presets' commands
     experiments.py  lr-scan, activations, landscape, tune
     gradcheck.py    gradcheck
