@@ -97,10 +97,16 @@ def subtitle(entry: Entry) -> str:
 
 # --- tables -------------------------------------------------------------------------------------
 def compact(value: Any, limit: int = 160) -> str:
-    """A cell's text, cut at ``limit``: scalars via :func:`facts.short`, containers in YAML's
-    flow style with their numbers as short (``{lr: 0.1, train_loss: 0.3832}``, not JSON's
-    ``{"train_loss": 0.38320574164390564}``)."""
-    text = flow(value) if isinstance(value, (dict, list, tuple)) else facts.short(value)
+    """A cell's text, cut at ``limit``: a float as ``runs show`` and the tables print it
+    (``output.number``: an lr-scan's rows read 2.542 beside 0.09733, and 1 for 1.0), other
+    scalars via :func:`facts.short`, containers in YAML's flow style with their numbers short
+    (``{lr: 0.1, train_loss: 0.3832}``, not JSON's ``{"train_loss": 0.38320574164390564}``)."""
+    if isinstance(value, float):
+        text = number(value)
+    elif isinstance(value, (dict, list, tuple)):
+        text = flow(value)
+    else:
+        text = facts.short(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -140,10 +146,16 @@ def kv_value(value: Any) -> str:
     return esc(compact(value))
 
 
+def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:
+    """`` class="num"`` for a column of numbers (its header sits over them, right-aligned)."""
+    values = [r.get(column) for r in rows[:MAX_ROWS] if r.get(column) is not None]
+    return ' class="num"' if values and all(finite(v) is not None for v in values) else ""
+
+
 def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS."""
     columns = list(dict.fromkeys(k for r in rows for k in r))
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    head = "".join(f"<th{_numeric(rows, c)}>{esc(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
     )

@@ -2,7 +2,8 @@
 
 A chart is a list of :class:`Series` (points ``(epoch, value)``; ``None`` or a non-finite value is a
 gap) on linear or log10 axes with 1-2-5 ticks. Every line carries a ``<title>`` (its label) and a
-sample of its points carries one each (``label, epoch 3: 0.9663``), which is what a browser shows
+sample of its points carries one each (``label, epoch 3: 0.9663``, the value as
+``output.number`` prints it: ``1.0000``, not ``1``), which is what a browser shows
 on hover. The SVG has no ``xmlns``: it is meant to sit inside an HTML page, whose parser gives it
 the SVG namespace, so the report names no URL at all.
 """
@@ -13,6 +14,8 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from nnlab.output import number
 
 Point = tuple[float, float | None]
 
@@ -195,7 +198,7 @@ def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
     cls = "pt" if shown or len(pts) == 1 else "pt hid"
     return "".join(
         f'<circle class="{cls}" cx="{x.px(ex):.1f}" cy="{y.px(v):.1f}" r="3" fill="{s.color}">'
-        f"<title>{esc(s.label)}, epoch {fmt(ex)}: {fmt(v)}</title></circle>"
+        f"<title>{esc(s.label)}, epoch {fmt(ex)}: {number(v)}</title></circle>"
         for ex, v in _sample(pts, limit)
     )
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 
+from nnlab.output import number
 from nnlab.report import build_report
+from nnlab.report.svg import Series, line_chart
 from nnlab.summary import summarize
 from tests.report.helpers import index_rows, make_run, page
 
@@ -54,3 +56,36 @@ def test_a_sweeps_trials_table_gives_seconds_in_2_decimals_as_the_sweeps_table(
     rows = re.findall(r"<tr .*?</tr>", body.split("</tbody>", 1)[0])
     seconds = [re.findall(r"<td[^>]*>(.*?)</td>", r)[at] for r in rows]
     assert seconds and all(re.fullmatch(r"\d+\.\d\d", s) for s in seconds), seconds
+
+
+def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, tmp_path):
+    # the rows read 2.542 beside 0.09733 and 0.1044 (4 significant digits), where `runs show`
+    # prints 2.5419, 0.0973, 0.1044: one format for a measured number on every page
+    result = build_report((), every_kind, tmp_path / "report")
+    scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
+    text = page(result.out, scan)
+    summary = json.loads((scan / "summary.json").read_text())
+    rows = text.split("<h3>rows</h3>", 1)[1].split("</table>", 1)[0]
+    cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", rows)]
+    shown = {number(v) for r in summary["rows"] for v in r.values() if isinstance(v, float)}
+    assert shown and shown <= set(cells), (shown - set(cells), cells)
+    loss = number(summary["initial_loss"])
+    assert f"<th>initial_loss</th><td>{loss}</td>" in text
+
+
+def test_a_hover_gives_an_accuracy_of_1_as_1_0000():
+    svg = line_chart([Series("train acc", [(0, 0.5), (1, 1.0)])], "accuracy", span=(0, 1))
+    assert "<title>train acc, epoch 1: 1.0000</title>" in svg and ": 1</title>" not in svg
+
+
+def test_a_rows_tables_number_columns_are_marked_for_right_alignment(every_kind, tmp_path):
+    # the stylesheet's `td[data-v] { text-align: right }` lost to `table.data td` (more specific):
+    # numbers sat left-aligned, 1.000e-10 ragged against 0.0010
+    result = build_report((), every_kind, tmp_path / "report")
+    scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
+    head = page(result.out, scan).split("<h3>rows</h3>", 1)[1].split("</thead>", 1)[0]
+    heads = re.findall(r'<th( class="num")?>(\w+)</th>', head)
+    numeric = {name for mark, name in heads if mark}
+    assert {"lr", "step_loss", "train_loss"} <= numeric and "best" not in numeric, heads
+    css = (result.out / "_assets" / "report.css").read_text()
+    assert "table.data td[data-v]" in css and "table.data th.num" in css

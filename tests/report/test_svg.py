@@ -44,7 +44,7 @@ def test_chart_has_a_line_and_hover_titles_per_point():
     s = Series("test acc", [(0, 0.1), (1, 0.5), (2, 0.9)])
     svg = line_chart([s], "accuracy", span=(0, 1))
     assert svg.startswith('<svg class="chart"') and "xmlns" not in svg
-    assert svg.count("<circle") == 3 and "<title>test acc, epoch 2: 0.9</title>" in svg
+    assert svg.count("<circle") == 3 and "<title>test acc, epoch 2: 0.9000</title>" in svg
     assert svg.count('<path d="M') == 1
 
 
