@@ -385,13 +385,34 @@ def curve_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
     return [(title, ks) for title, ks in groups if ks]
 
 
+CURVE_BUCKETS = 500  # a longer curve's compare data: its first, lowest, highest, last per bucket
+
+
 def compact_curves(records: Sequence[dict[str, Any]]) -> dict[str, list[list[float | None]]]:
     """Every curve of a run as ``{key: [[epoch, value], ...]}``, values in 5 significant digits
-    (the compare view's data)."""
-    return {
-        key: [[e, float(f"{v:.5g}") if v is not None else None] for e, v in curve(records, key)]
-        for key in curve_keys(records)
-    }
+    (the compare view's data). A curve of more than 4 x ``CURVE_BUCKETS`` epochs keeps, of each
+    of ``CURVE_BUCKETS`` runs of epochs, its first, lowest, highest and last point and its first
+    gap: the line a chart draws, in at most ~2,500 points (a run of 28,000 epochs put 28,000
+    points per curve into the index's data.js)."""
+    out = {}
+    for key in curve_keys(records):
+        points = [[e, float(f"{v:.5g}") if v is not None else None] for e, v in curve(records, key)]
+        out[key] = points if len(points) <= 4 * CURVE_BUCKETS else _outline(points)
+    return out
+
+
+def _outline(points: list[list[Any]]) -> list[list[Any]]:
+    size = -(-len(points) // CURVE_BUCKETS)
+    kept = []
+    for start in range(0, len(points), size):
+        run = list(range(start, min(start + size, len(points))))
+        drawn = [i for i in run if points[i][1] is not None]
+        gap = [i for i in run if points[i][1] is None][:1]
+        ends = [run[0], run[-1]]
+        if drawn:
+            ends += [min(drawn, key=lambda i: points[i][1]), max(drawn, key=lambda i: points[i][1])]
+        kept += [points[i] for i in sorted({*ends, *gap})]
+    return kept
 
 
 # --- config differences -------------------------------------------------------------------------

@@ -172,15 +172,37 @@ def wants_log(values: list[float]) -> bool:
 
 # --- drawing ------------------------------------------------------------------------------------
 def _path(points: Sequence[Point], x: Axis, y: Axis) -> str:
-    """SVG path data; a gap (None, non-finite, or <= 0 on a log axis) starts a new segment."""
-    parts, pen_down = [], False
-    for ex, v in points:
+    """SVG path data; a gap (None, non-finite, or <= 0 on a log axis) starts a new segment.
+    Within a segment, the points that fall in one pixel column are drawn as its first, lowest,
+    highest and last (in their order): the same line at the chart's resolution, but a run of
+    28,000 epochs no longer writes 28,000 points per curve into its page."""
+    parts: list[str] = []
+    segment: list[tuple[float, float]] = []
+    for ex, v in [*points, (0.0, None)]:  # (a closing gap ends the last segment)
         if v is None or (y.log and v <= 0):
-            pen_down = False
+            parts += [f"{'L' if i else 'M'}{px:.1f} {py:.1f}" for i, (px, py) in
+                      enumerate(_per_column(segment))]  # fmt: skip
+            segment = []
             continue
-        parts.append(f"{'L' if pen_down else 'M'}{x.px(ex):.1f} {y.px(v):.1f}")
-        pen_down = True
+        segment.append((x.px(ex), y.px(v)))
     return " ".join(parts)
+
+
+def _per_column(pixels: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``pixels`` with each run in one pixel column cut to its first, lowest, highest and last."""
+    kept: list[tuple[float, float]] = []
+    start = 0
+    for end in range(1, len(pixels) + 1):
+        if end < len(pixels) and round(pixels[end][0]) == round(pixels[start][0]):
+            continue
+        run = pixels[start:end]
+        if len(run) <= 4:
+            kept += run
+        else:
+            low, high = min(run, key=lambda p: p[1]), max(run, key=lambda p: p[1])
+            kept += sorted({run[0], low, high, run[-1]}, key=run.index)
+        start = end
+    return kept
 
 
 def _sample(points: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:

@@ -31,3 +31,41 @@ def test_a_few_hundred_runs_read_once_each_and_small(tmp_path, monkeypatch):
     per_run = sum(p.stat().st_size for p in files(result.out)) / N
     assert per_run < 40_000, per_run  # a page and an index row with its curves
     assert (result.out / "data.js").stat().st_size < N * 3_000
+
+
+def _long_curve(n: int) -> list[tuple[float, float | None]]:
+    """n epochs of a noisy falling loss, a gap (a NaN epoch) at n // 3."""
+    import math
+
+    return [(e, None if e == n // 3 else 1 / (1 + e) + 0.01 * math.sin(e)) for e in range(n)]
+
+
+def test_a_long_runs_chart_draws_at_most_four_points_a_pixel_column_and_the_same_line():
+    # a run of 28,286 epochs made a 1.8 MB page: every point of every curve in its path
+    from nnlab.report.svg import Series, line_chart
+
+    svg = line_chart([Series("train loss", _long_curve(28_000))], "loss", log_y=False)
+    path = svg.split('<path d="', 1)[1].split('"', 1)[0]
+    points = path.replace("M", " ").replace("L", " ").split()
+    assert len(points) // 2 <= 4 * 520 and path.count("M") == 2  # (the gap kept)
+    pairs = [(float(points[i]), float(points[i + 1])) for i in range(0, len(points), 2)]
+    ys = [y for _, y in pairs]
+    full = Series("x", _long_curve(28_000))
+    assert len(full.points) == 28_000 and min(ys) < max(ys)
+    short = line_chart([Series("train loss", _long_curve(300))], "loss", log_y=False)
+    assert short.split('<path d="', 1)[1].count("L") >= 290  # (few points: every one drawn)
+
+
+def test_a_long_runs_compare_data_keeps_its_outline_in_a_few_thousand_points():
+    from nnlab.report.facts import compact_curves
+
+    n = 28_000
+    records = [{"epoch": e, "train_loss": v} for e, v in _long_curve(n)]
+    points = compact_curves(records)["train_loss"]
+    assert len(points) <= 5 * 500
+    assert points[0][0] == 0 and points[-1][0] == n - 1
+    assert [n // 3, None] in points  # the gap
+    values = [v for _, v in _long_curve(n) if v is not None]
+    kept = [v for _, v in points if v is not None]
+    assert min(kept) == float(f"{min(values):.5g}") and max(kept) == float(f"{max(values):.5g}")
+    assert len(compact_curves(records[:2000])["train_loss"]) == 2000  # (short: every point)

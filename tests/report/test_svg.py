@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from nnlab.report import svg as svgmod
 from nnlab.report.build import strip_png_text
 from nnlab.report.svg import (
     PALETTE,
@@ -69,10 +70,13 @@ def test_losses_spanning_decades_get_a_log_axis():
     assert "(log)" not in line_chart([Series("a", [(0, 1.0), (1, 0.5)])], "loss", "loss")
 
 
-def test_many_points_are_sampled_for_hover_but_drawn_in_full():
+def test_many_points_are_sampled_for_hover_and_drawn_at_the_charts_resolution():
+    # every pixel column drawn (its first, lowest, highest, last point), never more
     s = Series("x", [(e, math.sin(e / 50)) for e in range(2000)])
     svg = line_chart([s], "long")
-    assert svg.count("<circle") == 120 and svg.count(" L") >= 1999
+    columns = svgmod.WIDTH - svgmod.LEFT - svgmod.RIGHT  # (the plot's width in pixels)
+    assert svg.count("<circle") == 120 and columns <= svg.count(" L") <= 4 * columns
+    assert svg.count(" L") < 1999
 
 
 def test_text_is_escaped_and_urls_defused():
