@@ -69,13 +69,13 @@ class OneLineErrors(TyperGroup):
                 said = f"interrupted ({got[-1]})" if got else "interrupted"
                 note(said + signals.resume_again(argv))
         except UsageError as exc:
-            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
-                # a group named alone (nnlab, nnlab runs, ...): its help, as nnlab sweep gives
-                typer.echo(exc.ctx.get_help())
-                code = 0
+            group = usage.missing_command(exc)
+            if group is not None:  # (nnlab, nnlab runs, nnlab sweep --jobs 2: no command)
+                typer.echo(group.get_help(), err=True)  # (what it takes, above the error)
+                note(usage.no_command(group))
             else:
                 note(usage_line(exc, argv))
-                code = EXIT_USAGE
+            code = EXIT_USAGE
         except typer.Abort:
             note("aborted")
             code = EXIT_INTERRUPTED

@@ -15,12 +15,13 @@ from typing import Annotated, Any
 
 import typer
 
-from nnlab.cli import complete
+from nnlab.cli import complete, usage
 from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
     MAX_SEED,
     Execution,
     Lines,
+    UsageError,
     check_report,
     command,
     given_name,
@@ -384,7 +385,7 @@ def sweep_main(
         if ctx.invoked_subcommand is None:
             if dry_run:
                 raise typer.BadParameter("give a sweep to dry-run: a subcommand or --resume")
-            typer.echo(ctx.get_help())
+            raise UsageError(usage.MISSING_COMMAND, ctx=ctx)  # (bad usage, as every group's)
         return
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")

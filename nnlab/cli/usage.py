@@ -209,6 +209,34 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
     return None
 
 
+MISSING_COMMAND = "Missing command."  # (click's words for a group given options but no command)
+
+
+def missing_command(exc: BaseException) -> Any:
+    """The context of the command group a usage error ``exc`` was raised for when the group was
+    given no command (``nnlab``, ``nnlab runs``, ``nnlab sweep --jobs 2``), else None. Bad usage,
+    exit 2, as git's and cargo's: it printed the group's help and exited 0, so a script that
+    left its command out carried on as if it had run."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None or not hasattr(ctx.command, "list_commands"):
+        return None
+    said = str(getattr(exc, "message", "") or "")
+    if type(exc).__name__ == "NoArgsIsHelpError" or said == MISSING_COMMAND:
+        return ctx
+    return None
+
+
+def no_command(ctx: Any) -> str:
+    """The error line of a group given no command: ``error: nnlab runs: expected a command
+    (list, show, compare, remove), got nothing`` (and a group that also acts on an option of
+    its own says it: ``nnlab sweep``'s ``--resume SWEEP``)."""
+    group = ctx.command
+    names = [n for n in group.list_commands(ctx) if not group.get_command(ctx, n).hidden]
+    where = " ".join(["nnlab", *ctx.command_path.split()[1:]])
+    also = " or --resume SWEEP" if any(p.name == "resume_ref" for p in group.params) else ""
+    return f"error: {where}: expected a command ({', '.join(names)}){also}, got nothing"
+
+
 def from_env(text: str, exc: BaseException) -> str:
     """``text``, the error ``exc`` of an option, naming the variable its value came from when
     that was the environment (``--runs-dir (from $NNLAB_RUNS_DIR): ...``): the command line

@@ -47,15 +47,40 @@ def test_the_top_level_lists_sweep_whole():
     assert rows["sweep"].endswith("'nnlab sweep --resume SWEEP' continues a stopped sweep.")
 
 
-@pytest.mark.parametrize("group", [[], ["runs"], ["data"], ["config"], ["sweep"]])
-def test_a_command_group_named_alone_prints_its_help_as_help(group):
-    # (click raises its help as a usage error: it came out squashed into one 'error:' line)
+GIVEN_NO_COMMAND = [
+    ([], "nnlab: expected a command (train, gradcheck, compare-optimizers, lr-scan, tune, "
+     "activations, landscape, report, runs, sweep, data, config), got nothing"),
+    (["--debug"], "nnlab: expected a command (train, "),
+    (["runs"], "nnlab runs: expected a command (list, show, compare, remove), got nothing"),
+    (["data"], "nnlab data: expected a command (list, fetch), got nothing"),
+    (["config"], "nnlab config: expected a command (keys), got nothing"),
+    (["sweep"], "nnlab sweep: expected a command (resume, grid, random, run, weight-scale) or "
+     "--resume SWEEP, got nothing"),
+    (["sweep", "--jobs", "2"], "nnlab sweep: expected a command (resume, "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("group", "says"), GIVEN_NO_COMMAND, ids=[" ".join(g) or "nnlab" for g, _ in GIVEN_NO_COMMAND]
+)
+def test_a_command_group_given_no_command_is_bad_usage_with_its_help(group, says):
+    # (it printed the help on stdout and exited 0, so a script that left the command out went
+    # on as if it had run; git and cargo exit non-zero; click's own squashed the help into one
+    # 'error:' line. Now: the help on stderr, then one error line naming the commands, exit 2)
     result = invoke(*group)
-    assert result.exit_code == 0, result.output
-    assert (
-        result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
-    )  # (CliRunner: "root")
-    assert "error" not in result.stderr
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    *above, last = result.stderr.rstrip("\n").split("\n")
+    assert above[0].startswith("Usage: ") and "Commands:" in above  # (CliRunner: "root")
+    assert last.startswith(f"error: {says}"), last
+    assert not any(line.startswith("error") for line in above)
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: " ".join(g) or "nnlab")
+def test_a_group_s_help_asked_for_is_help(group):
+    result = invoke(*group, "--help")
+    assert result.exit_code == 0 and result.stdout.startswith("Usage: "), result.output
+    assert result.stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -47,10 +47,10 @@ def summary(run: runs.RunDir) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in rows]
 
 
-def test_sweep_without_a_command_prints_help():
+def test_sweep_without_a_command_is_bad_usage_with_its_help():
     result = invoke("sweep")
-    assert result.exit_code == 0
-    assert "weight-scale" in result.output and "--resume" in result.output
+    assert result.exit_code == 2
+    assert "weight-scale" in result.stderr and "--resume" in result.stderr
 
 
 def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
