@@ -78,7 +78,7 @@ def runs_list(
     from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
 
     rows = list_runs(runs_dir, kind, status, last)
-    title = list_title(runs_dir, kind, status, last)
+    title = list_title(runs_dir, kind, status, last, len(rows))
     if not rows and fmt == Format.table:
         note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}")
         return

@@ -55,11 +55,19 @@ def by_start(folders: Iterable[runs.RunDir]) -> list[runs.RunDir]:
     return [run for *_, run in sorted(keyed, key=lambda k: k[:2])]
 
 
-def list_title(root: Path, kind: str | None, status: str | None, last: int | None) -> str:
-    """``runs list``'s title: 'folders in runs', 'the last 5 FAILED train folders in runs'."""
-    at_end = "" if not last else "the last" if last == 1 else f"the last {last:,}"
+def list_title(
+    root: Path, kind: str | None, status: str | None, last: int | None, found: int | None = None
+) -> str:
+    """``runs list``'s title: 'folders in runs', 'the last 5 FAILED train folders in runs';
+    ``--last`` beyond the ``found`` folders listed: 'all 3 folders in runs', 'the one train
+    folder in runs' (it said 'the last 5 folders' above three rows)."""
+    fewer = bool(last) and found is not None and found < last  # type: ignore[operator]
+    if fewer:
+        at_end = f"all {found:,}" if found != 1 else "the one"
+    else:
+        at_end = "" if not last else "the last" if last == 1 else f"the last {last:,}"
     words = [at_end, status.upper() if status else "", kind or ""]
-    noun = "folder" if last == 1 else "folders"
+    noun = "folder" if (found if fewer else last) == 1 else "folders"
     return " ".join([w for w in words if w] + [noun, "in", str(root)])
 
 

@@ -76,6 +76,22 @@ def test_the_command_says_which_folders_it_lists(five):
 
 
 @pytest.mark.parametrize(
+    ("args", "title"),
+    [
+        (["--last", "9"], "all 5 folders in {five}"),
+        (["--last", "9", "--status", "failed"], "all 2 FAILED folders in {five}"),
+        (["--last", "9", "-k", "train", "--status", "diverged"], "the one DIVERGED train folder in {five}"),
+        (["--last", "5"], "the last 5 folders in {five}"),
+    ],
+)  # fmt: skip
+def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, title):
+    # (it said 'the last 9 folders in ...' above the five there were)
+    result = invoke("runs", "list", *args, runs_dir=five)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == title.format(five=five)
+
+
+@pytest.mark.parametrize(
     ("args", "line"),
     [
         (["--status", "done"], "error: --status: expected one of RUNNING, COMPLETED, DIVERGED, "
