@@ -59,6 +59,7 @@ class OneLineErrors(TyperGroup):
             if not standalone_mode:
                 return code
             sys.exit(code)
+        usage.readable_help(self)
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
             rv = super().main(argv, *pos, standalone_mode=False, **kw)

@@ -307,3 +307,47 @@ def bounded(
 
     option = typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)
     return Annotated[kind, option]
+
+
+RUN_OPTIONS = ("--resume", "--extend")  # (options that take a run: folder, id prefix, 'latest')
+
+
+def metavar(param: Any) -> str | None:
+    """The word ``-h`` shows for what an option takes where it declares none: ``N`` (an
+    integer), ``NUMBER``, ``DIR`` or ``PATH``, ``RUN`` (a run reference), else its own name
+    (``--kind KIND``), as argparse writes it; None for a flag or choices, which show their
+    own (``<table|json|csv>``). typer wrote Python's names, ``<int range>``, ``<list[str]>``,
+    ``<Path>``, ``<str>``."""
+    if getattr(param, "is_flag", False):
+        return None
+    if choices := _choices(param):  # (a list of choices: typer wrote '<list[t10k|train]>')
+        declared = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        listed = typing.get_origin(declared) is list or "list[" in str(declared)
+        return f"<{'|'.join(choices)}>" if listed else None
+    name = max(param.opts, key=len)
+    kind = _annotation(param)
+    if kind is int:
+        return "N"
+    if kind is float:
+        return "NUMBER"
+    if isinstance(kind, type) and issubclass(kind, Path):
+        return "DIR" if name.endswith("-dir") or name == "--out" else "PATH"
+    if name in RUN_OPTIONS:
+        return "RUN"
+    return name.lstrip("-").replace("-", "_").upper()
+
+
+def readable_help(command: Any) -> None:
+    """Every option of ``command`` and its subcommands that declares no metavar shows
+    ``metavar``'s word in ``-h`` and an argument its name in capitals, as the errors name it
+    (``CONFIG``, ``RUN``), without typer's ``<Path>`` or ``<list[str]>`` after it."""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        if param.param_type_name == "argument":
+            param.metavar = (param.name or "").upper()
+            param.display_type_rich = lambda ctx: None  # (typer's '<Path>' after the name)
+        elif (word := metavar(param)) is not None:
+            param.metavar = word
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub)

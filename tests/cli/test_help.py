@@ -420,3 +420,34 @@ def test_every_resume_says_what_it_takes_in_the_same_words():
     assert {"train", "sweep", "tune", "landscape"} <= set(resumes), resumes
     for name, text in resumes.items():
         assert "(folder, id prefix or 'latest')" in text, (name, text)
+
+
+def every_command(args: list[str] | None = None) -> list[list[str]]:
+    """Every command's and group's words after ``nnlab``, from the helps' command lists."""
+    args = args or []
+    found = [args]
+    text = invoke(*args, "--help", env={"COLUMNS": "200"}).stdout
+    if "Commands:" in text:
+        for name in listed(text):
+            found += every_command([*args, name])
+    return found
+
+
+def test_every_help_says_what_an_option_takes_in_words_not_python_types():
+    # (typer wrote Python's names: 'overrides... <list[str]>', '--jobs <int range>',
+    # '--runs-dir <Path>', '--resume <str>')
+    commands = every_command()
+    assert len(commands) > 20
+    for args in commands:
+        text = invoke(*args, "--help", env={"COLUMNS": "200"}).stdout
+        assert not re.findall(r"<(?:Path|str|int|float|list\[)[^>]*>", text), (args, text)
+    train = invoke("train", "--help", env={"COLUMNS": "200"}).stdout
+    assert "Usage: root train [OPTIONS] [CONFIG] [OVERRIDES]..." in train
+    for shown in (
+        "--runs-dir DIR ",
+        "--resume RUN ",
+        "--threads N ",
+        "-f, --format <table|json|csv>",
+    ):
+        assert shown in train, shown
+    assert "-j, --jobs N " in invoke("sweep", "grid", "--help", env={"COLUMNS": "200"}).stdout
