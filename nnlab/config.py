@@ -564,4 +564,22 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
         return text.split(":")[0].split(" ")[0], text
     if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
         msg = "Input should be a whole number"
+    if kind == "int_parsing" and (text := in_digits(err.get("input"))) is not None:
+        return key, f"{key}: {text}"
     return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
+
+
+def in_digits(value: Any) -> str | None:
+    """What an integer key given a number as YAML text says (``epochs: 1e3``: YAML 1.1 reads
+    an exponent without a sign, or without a dot, as text; a float key takes it, an integer key
+    said 'unable to parse string as an integer, got '1e3''), else None (not a number)."""
+    try:
+        number = float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if number is None or not number.is_integer():
+        return None if number is None else f"input should be a whole number, got {given(value)}"
+    return (
+        f"input should be an integer in digits, such as {int(number)}, got {given(value)} "
+        "(YAML reads it as text, not as a number)"
+    )

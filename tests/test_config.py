@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pydantic
@@ -590,3 +591,27 @@ def test_a_yaml_set_is_refused_not_read_as_a_sorted_list(tmp_path):
         load_config(path)
     with pytest.raises(ConfigError, match="model.hidden"):
         load_config(None, ["model.hidden=!!set {20, 10, 30}"])
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("epochs: 1e3", "epochs: input should be an integer in digits, such as 1000, got '1e3' "
+         "(YAML reads it as text, not as a number)"),
+        ("dataset: {name: digits, n_train: 1.0e3}", "dataset.n_train: input should be an "
+         "integer in digits, such as 1000, got '1.0e3'"),
+        ("epochs: 1e-3", "epochs: input should be a whole number, got '1e-3'"),
+        ("epochs: abc", "unable to parse string as an integer, got 'abc'"),
+    ],
+)  # fmt: skip
+def test_an_integer_key_given_a_number_yaml_reads_as_text_says_how_to_write_it(
+    tmp_path, text, says
+):
+    # (YAML 1.1 reads 1e3 and 1.0e3 as text: a float key takes it, an integer key said
+    # 'input should be a valid integer, unable to parse string as an integer, got '1e3'')
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_config(write(tmp_path, text + "\n"))
+    key = text.split(":")[0] if "{" not in text else "dataset.n_train"
+    if key == "epochs":
+        with pytest.raises(ConfigError, match=re.escape(says)):
+            load_config(None, [f"epochs={text.split(': ')[1]}"])
