@@ -35,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from nnlab.aliases import meant
 from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
@@ -541,7 +542,10 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
             fields = list(parent.model_fields)
             close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
             nested = keys_named(str(loc[-1])) if len(loc) == 1 else []
-            if close:
+            alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
+            if alias is not None:
+                hint = f" (did you mean {alias!r}?)"
+            elif close:
                 hint = f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
             elif nested:  # (lr=0.1: the key is optimizer.lr)
                 hint = f" (did you mean {' or '.join(repr(k) for k in nested)}?)"

@@ -348,6 +348,29 @@ def test_typos_get_a_did_you_mean(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        (
+            {"model": {"use_batchnorm": True}},
+            "unknown key 'model.use_batchnorm' (did you mean 'model.batchnorm'?)",
+        ),
+        ({"optimizer": {"name": "sgd", "learning_rate": 0.1}}, "(did you mean 'optimizer.lr'?)"),
+        ({"learning_rate": 0.1}, "unknown key 'learning_rate' (did you mean 'optimizer.lr'?)"),
+        ({"weight_init_std": 0.01}, "(did you mean 'model.init_std'?)"),
+        ({"model": {"hidden_size_list": [100]}}, "(did you mean 'model.hidden'?)"),
+        ({"model": {"dropout_ration": 0.5}}, "(did you mean 'model.dropout'?)"),
+        ({"weight_decay_lambda": 0.1}, "(did you mean 'weight_decay'?)"),
+        ({"model": {"bn": True}}, "(did you mean 'model.batchnorm'?)"),
+    ],
+)
+def test_the_books_names_for_keys_are_answered_with_ours(raw, expected):
+    # DLFS's MultiLayerNetExtend(hidden_size_list, weight_init_std, use_batchnorm, ...): the
+    # line listed the section's valid keys, or suggested none, for a name a reader of the book
+    # tries first
+    assert expected in error_of(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ({"model": {"init": "kaiming"}}, "got 'kaiming' ('he' is nnlab's name for 'kaiming')"),
         ({"model": {"init": "kaiming_normal_"}}, "('he' is nnlab's name for 'kaiming_normal_')"),
         ({"model": {"init": "glorot_uniform"}}, "('glorot' is nnlab's name for 'glorot_uniform')"),

@@ -317,10 +317,11 @@ def closest_keys(name: str, options: Sequence[str]) -> list[str]:
     most like it, if more like it than any of ``options`` (names of the command's options)."""
     import difflib
 
+    from nnlab.aliases import meant
     from nnlab.config import key_names
 
-    if name in ALIASES:
-        return [ALIASES[name]]
+    if meant(name) is not None:  # (what the literature calls it: --learning_rate)
+        return [meant(name)]
     if len(name) < 3:
         return []
     dotted = key_names()
@@ -344,14 +345,6 @@ def closest_keys(name: str, options: Sequence[str]) -> list[str]:
 
 
 CLOSE = 0.75  # how alike (difflib's ratio) an option and a config key must be to suggest it
-# what the literature calls a key that nnlab names otherwise
-ALIASES = {
-    "learning_rate": "optimizer.lr",
-    "batchsize": "batch_size",
-    "l2": "weight_decay",
-    "bn": "model.batchnorm",
-    "batch_norm": "model.batchnorm",
-}
 
 
 def main() -> None:

@@ -39,6 +39,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["'model.hiden'", "did you mean 'model.hidden'"],
     ),
+    (
+        "the book's name for a key",
+        "model:\n  use_batchnorm: true\n",
+        [],
+        ["'model.use_batchnorm'", "did you mean 'model.batchnorm'"],
+    ),
     ("wrong type", "epochs: abc\n", [], ["epochs:", "valid integer", "'abc'"]),
     (
         "a boolean where a number goes",
