@@ -1,4 +1,5 @@
-"""Weight initialisers. Every one returns a (n_in, n_out) matrix; biases are always zero.
+"""Weight initialisers. Every one returns a (n_in, n_out) matrix; biases are always zero
+(``torch.nn.Linear``'s default draws its bias from U(-1/sqrt(n_in), 1/sqrt(n_in))).
 
 ============  ===========================  =============================================
 name          std of N(0, std^2)           reference (torch's equivalent)
