@@ -79,11 +79,15 @@ class ReLU(Layer):
 
     Shapes: x (N, D) -> y (N, D). Backward: dx = dout * [x > 0].
 
-    ``np.fmax(x, 0)`` is ``where(x > 0, x, 0)`` (a NaN input gives 0 too) at the speed of a
-    plain maximum; ``np.where`` with a data-dependent mask is several times slower on large
-    evaluation batches. NumPy runs fmax in its SIMD loop only when both operands are arrays of
-    one shape, so the 0 is a cached array of zeros (``zeros``): 3x faster than a scalar 0, with
-    the same results (an input -0.0 may give either zero; no Affine or BatchNorm output is -0.0).
+    A NaN input gives NaN, as ``torch.relu`` (and cs231n's ``np.maximum(0, x)``). A ReLU that
+    turned NaN into 0 (``np.fmax``) hid a net whose weights had overflowed behind a finite loss:
+    the loop went on updating it (the quick start at lr 1000: 12 more steps on inf and NaN
+    weights) and recorded its diverged epoch with finite numbers. (The gradient at NaN is 0,
+    where torch passes dout on; a NaN output makes the loss NaN, and no step is made of it.)
+    ``np.where`` with a data-dependent mask is several times slower on large evaluation
+    batches. NumPy runs maximum in its SIMD loop only when both operands are arrays of one
+    shape, so the 0 is a cached array of zeros (``zeros``): 3x faster than a scalar 0, with the
+    same results (an input -0.0 may give either zero; no Affine or BatchNorm output is -0.0).
     Forward keeps x (as cs231n's ``relu_forward`` caches it) and backward makes the mask, so an
     evaluation pass, which never goes backward, makes none. The backward product equals the
     masked copy for every finite ``dout``.
@@ -93,7 +97,7 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         self.x = x
-        return np.fmax(x, zeros(x.shape, x.dtype))
+        return np.maximum(x, zeros(x.shape, x.dtype))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * (self.x > 0)

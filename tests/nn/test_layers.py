@@ -121,12 +121,14 @@ def test_relu_forward_zeroes_negatives_and_backward_masks():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 100, 1003])  # SIMD bodies and their tails
-def test_relu_forward_is_fmax_with_zero_for_special_values(dtype, n):
+def test_relu_forward_is_maximum_with_zero_for_special_values(dtype, n):
+    """NaN stays NaN (torch.relu's and np.maximum's), which fmax would turn into 0."""
     x = np.random.default_rng(n).standard_normal((3, n)).astype(dtype)
     x.flat[:5] = [np.nan, np.inf, -np.inf, 0.0, -np.inf][: x.size]
     out = ReLU().forward(x)
     assert out.dtype == dtype
-    np.testing.assert_array_equal(out.view(np.uint8), np.fmax(x, 0).view(np.uint8))
+    np.testing.assert_array_equal(out.view(np.uint8), np.maximum(x, 0).view(np.uint8))
+    assert np.isnan(out.flat[0])
     assert ReLU().forward(x).base is None  # a new array each time, never the shared zeros
 
 
