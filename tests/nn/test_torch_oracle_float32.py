@@ -1,0 +1,158 @@
+"""float32 runs against torch in float32 (optional: skipped without torch): several epochs, every
+optimizer alone and in a sweep's stack, every loss with every activation, the optimizer's state
+compared as well as the records and weights (``test_torch_oracle_configs`` compares one epoch's
+objective, weights and losses of one net per optimizer).
+
+Each framework rounds its own way (float32's epsilon is 1.2e-7): after 3 epochs of 4 steps the
+worst relative difference seen is 1.8e-5 (AdaGrad's first weights in a stack, its eps 1e-6
+dividing small gradients), so ``RTOL32`` is 1e-4; accuracies may differ by one sample at most
+(none does). Two exceptions, by what they are:
+
+- the biases before a BatchNorm have a zero gradient, so their values and optimizer slots are
+  each framework's rounding noise (``test_torch_oracle.zero_gradient``): left out, torch given
+  nnlab's values after every step. (In float32 that noise, ~1e-9, divided by AdaGrad's, RMSProp's
+  or Adam's sqrt(h) of the same noise, moves them by steps of the order of lr: up to 9e-3 here,
+  in either framework. They do nothing in training mode and the running mean follows them.)
+- ``bce``'s evaluation losses (``<split>_loss``; each step's objective is compared): torch's
+  float32 ``binary_cross_entropy_with_logits`` computes log(1 + e^-|s|) with a relative error
+  that grows as the net grows confident (4e-4 at a test loss of 2e-4), where nnlab's ``log1p``
+  does not: nnlab's are compared with the loss computed in float64 from the same float32 scores
+  (3e-8 to 8e-8 here; ``test_bce_is_exact_...``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab.nn.losses import sigmoid_bce
+from nnlab.nn.registry import ACTIVATIONS, LOSSES
+
+torch = pytest.importorskip("torch", reason="torch is not installed (optional oracle)")
+
+from tests.nn.test_torch_oracle import (  # noqa: E402
+    BLOBS,
+    DIGITS,
+    OPTIMIZER_CASES,
+    TORCH_SLOTS,
+    make_config,
+    rel_diff,
+    run_nnlab,
+    run_torch,
+    zero_gradient,
+)
+
+RTOL32 = 1e-4
+
+
+def compare32(*cfgs, rtol: float = RTOL32) -> dict[str, float]:
+    """Train float32 ``cfgs`` in nnlab (several: a stack) and each in torch; assert that every
+    step's objective, every record, the final weights, running statistics and optimizer state
+    agree to ``rtol`` and accuracies to one sample; the worst relative differences."""
+    data, traces = run_nnlab(list(cfgs))
+    worst: dict[str, float] = {}
+    for cfg, trace in zip(cfgs, traces):
+        assert {v.dtype for v in trace.final.values()} == {np.dtype(np.float32)}
+        steps, records, state, opt_state = run_torch(cfg, data, trace)
+        diffs = {"steps": rel_diff(trace.steps, steps)}
+        for ours, theirs in zip(trace.records, records, strict=True):
+            for key, value in theirs.items():
+                if key.endswith("_acc"):
+                    n = data.splits[key[: -len("_acc")]][1].shape[0]
+                    assert abs(ours[key] - value) <= 1 / n + 1e-12, (key, ours["epoch"])
+                elif key != "epoch" and not (cfg.loss == "bce" and key.endswith("_loss")):
+                    diffs[key] = max(diffs.get(key, 0.0), rel_diff(ours[key], value))
+        noise = set(zero_gradient(cfg))
+        noise |= {f"{slot}/{key}" for slot in TORCH_SLOTS[cfg.optimizer.name] for key in noise}
+        theirs = {**state, **{k: v for k, v in opt_state.items() if k != "t"}}
+        ours = {**trace.final, **{k: v for k, v in trace.optimizer.items() if k != "t"}}
+        assert set(theirs) <= set(ours)
+        for key, value in theirs.items():
+            if key not in noise:
+                diffs[key] = rel_diff(ours[key], value)
+        if "t" in opt_state:
+            assert int(trace.optimizer["t"]) == int(opt_state["t"])
+        if cfg.loss == "bce":
+            diffs.update(bce_records_are_exact(cfg, data, trace))
+        for key, value in diffs.items():
+            worst[key] = max(worst.get(key, 0.0), value)
+    assert max(worst.values()) < rtol, sorted(worst.items(), key=lambda kv: -kv[1])[:3]
+    return worst
+
+
+def bce_records_are_exact(cfg, data, trace) -> dict[str, float]:
+    """The final record's ``bce`` losses against log(1 + e^-|s|) summed in float64 over the
+    scores of the final float32 net (nnlab's own forward pass, evaluation mode)."""
+    from nnlab.build import build_group
+
+    group, _, _ = build_group([cfg], data.input_dim, data.n_classes)
+    for key, value in group.params.items():
+        value[...] = trace.final[key]
+    for key, value in group.buffers.items():
+        value[...] = trace.final[key]
+    out = {}
+    for split in cfg.eval:
+        x, y = data.splits[split]
+        (scores,) = [group.model.forward(x, train=False)]
+        exact = exact_bce(scores[:, 0], y)
+        out[f"{split}_loss (exact)"] = abs(trace.records[-1][f"{split}_loss"] - exact) / exact
+    return out
+
+
+def exact_bce(s: np.ndarray, y: np.ndarray) -> float:
+    """Mean of max(s, 0) - s y + log(1 + e^-|s|), each term in float64 (math.log1p)."""
+    terms = [max(v, 0.0) - v * t + math.log1p(math.exp(-abs(v))) for v, t in zip(map(float, s), y)]
+    return math.fsum(terms) / len(terms)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZER_CASES))
+def test_float32_runs_of_every_optimizer_match_torch_over_several_epochs(name):
+    compare32(make_config(
+        dtype="float32", weight_decay=0.01,
+        model={"hidden": [16, 12], "batchnorm": True, "dropout": 0.2},
+        optimizer={"name": name, **OPTIMIZER_CASES[name]},
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZER_CASES))
+def test_a_float32_stack_matches_torch_net_by_net(name):
+    """A sweep's stack in float32: nets differing in seed, init, learning rate, weight decay."""
+    model = {"hidden": [16, 12], "batchnorm": True, "dropout": 0.2}
+    lr = OPTIMIZER_CASES[name]["lr"]
+    compare32(*[
+        make_config(dtype="float32", seed=seed, model={**model, "init": init}, weight_decay=wd,
+                    optimizer={**OPTIMIZER_CASES[name], "name": name, "lr": lr * scale})
+        for seed, init, wd, scale in [(1, "he", 0.0, 1.0), (2, "glorot", 0.02, 0.5),
+                                      (3, "std", 0.01, 2.0)]
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_float32_runs_of_every_loss_and_activation_match_torch(loss, activation):
+    compare32(make_config(
+        dtype="float32", loss=loss, dataset=BLOBS if LOSSES[loss].binary else DIGITS,
+        model={"hidden": [16, 12], "activation": activation},
+        optimizer={"name": "momentum", "lr": 0.05},
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_bce_is_exact_where_a_confident_net_makes_it_small(dtype):
+    """nnlab's bce, max(s, 0) - s y + log1p(e^-|s|), is log(1 + e^-|s|) to the dtype's rounding
+    at confident scores (|s| 8 to 30, the right side), where torch's formula loses digits
+    (relative error ~5e-6 in float32, ~7e-8 in float64 here): nnlab's is never further."""
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 2, 64)
+    s = (rng.uniform(8, 30, 64) * np.where(y == 1, 1, -1)).astype(dtype)[:, None]
+    exact = exact_bce(s[:, 0], y)
+    ours, _ = sigmoid_bce(s, y)
+    t = torch.from_numpy(s[:, 0])
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(
+        t, torch.from_numpy(y).to(t.dtype)
+    ).item()
+    eps = np.finfo(dtype).eps
+    assert abs(ours - exact) <= 4 * eps * exact, (ours, exact)
+    assert abs(ours - exact) <= abs(theirs - exact)
