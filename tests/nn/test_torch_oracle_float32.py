@@ -1,7 +1,8 @@
 """float32 runs against torch in float32 (optional: skipped without torch): several epochs, every
 optimizer alone and in a sweep's stack, every loss with every activation, the optimizer's state
 compared as well as the records and weights (``test_torch_oracle_configs`` compares one epoch's
-objective, weights and losses of one net per optimizer).
+objective, weights and losses of one net per optimizer); and runs that blow up, which must stop
+at the step where torch's objective turns non-finite (``DIVERGING``).
 
 Each framework rounds its own way (float32's epsilon is 1.2e-7): after 3 epochs of 4 steps the
 worst relative difference seen is 1.8e-5 (AdaGrad's first weights in a stack, its eps 1e-6
@@ -37,10 +38,13 @@ from tests.nn.test_torch_oracle import (  # noqa: E402
     DIGITS,
     OPTIMIZER_CASES,
     TORCH_SLOTS,
+    data_loss,
     make_config,
     rel_diff,
     run_nnlab,
     run_torch,
+    torch_net,
+    torch_optimizer,
     zero_gradient,
 )
 
@@ -156,3 +160,69 @@ def test_bce_is_exact_where_a_confident_net_makes_it_small(dtype):
     eps = np.finfo(dtype).eps
     assert abs(ours - exact) <= 4 * eps * exact, (ours, exact)
     assert abs(ours - exact) <= abs(theirs - exact)
+
+
+# --- divergence: the step where the loss turns non-finite is torch's -----------------------------
+def torch_steps_until_not_finite(cfg, data, trace) -> list[float]:
+    """The nnlab run's minibatches in torch (no BatchNorm here: ``zero_gradient``), each step's
+    objective, up to and including the first that is not finite (torch would step on it;
+    nnlab's loop stops there: ``fit_group``)."""
+    x, y = (torch.from_numpy(a) for a in data.splits["train"])
+    net = torch_net(cfg, trace, data.input_dim, LOSSES[cfg.loss].units(data.n_classes))
+    weights = [m.weight for m in net if isinstance(m, torch.nn.Linear)]
+    opt = torch_optimizer(cfg, list(net.parameters()))
+    steps: list[float] = []
+    net.train()
+    for idx in (torch.from_numpy(b) for batches in trace.batches for b in batches):
+        objective = data_loss(cfg, net(x[idx]), y[idx])
+        if cfg.weight_decay:  # (0 * an overflowed sum of squares would be NaN)
+            objective = objective + 0.5 * cfg.weight_decay * sum((w * w).sum() for w in weights)
+        steps.append(objective.item())
+        if not math.isfinite(steps[-1]):
+            break
+        opt.zero_grad()
+        objective.backward()
+        opt.step()
+    return steps
+
+
+QUICKSTART_DATA = {"name": "digits", "n_test": 297, "normalize": "scale"}
+DIVERGING = {  # (dtype, model, optimizer, other keys)
+    "quickstart-lr-1000": ("float32", {"hidden": [100, 100]},
+                           {"name": "momentum", "lr": 1000.0, "momentum": 0.9},
+                           {"dataset": QUICKSTART_DATA, "batch_size": 50, "seed": 0, "epochs": 1}),
+    "batchnorm-init-1e36": ("float32", {"hidden": [16, 12], "batchnorm": True, "init": "std",
+                                        "init_std": 1e36}, {"name": "sgd", "lr": 0.1}, {}),
+    "adam-lr-1e20": ("float32", {"hidden": [16, 12]}, {"name": "adam", "lr": 1e20}, {}),
+    "svm-lr-1e15": ("float32", {"hidden": [16, 12]}, {"name": "sgd", "lr": 1e15},
+                    {"loss": "svm"}),
+    "bce-lr-1e15": ("float32", {"hidden": [16, 12]}, {"name": "sgd", "lr": 1e15},
+                    {"loss": "bce", "dataset": BLOBS}),
+    "decay-overflows": ("float32", {"hidden": [16, 12], "activation": "tanh"},
+                        {"name": "sgd", "lr": 1e30}, {"weight_decay": 0.01}),
+    "tanh-lr-1e30": ("float32", {"hidden": [16, 12], "activation": "tanh"},
+                     {"name": "sgd", "lr": 1e30}, {}),
+    "float64-lr-1e6": ("float64", {"hidden": [16, 12]}, {"name": "sgd", "lr": 1e6}, {}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(DIVERGING))
+def test_a_run_diverges_at_the_step_where_torchs_loss_turns_non_finite(case):
+    """nnlab stops a net before the update whose objective is not finite (DIVERGED); torch's
+    objective on the same batches from the same weights turns non-finite at that step, and
+    not before; a run that trains on to the end (tanh's bounded outputs at lr 1e30, losses
+    ~1e30) has finite objectives in torch too. The steps before agree to 1e-2: float32
+    rounding grows with the weights (2e-3 for the quick start, 1e-6 for the others). (The quick start at lr 1000 made 30
+    steps, 12 on inf/NaN weights that a ReLU turning NaN into 0 hid; torch's loss is NaN at
+    step 19.)"""
+    dtype, model, optimizer, other = DIVERGING[case]
+    cfg = make_config(dtype=dtype, model=model, optimizer=optimizer, **other)
+    data, (trace,) = run_nnlab([cfg], expect=None)
+    theirs = torch_steps_until_not_finite(cfg, data, trace)
+    finite = [math.isfinite(v) for v in theirs]
+    ours = trace.steps
+    if all(finite):
+        assert trace.records[-1]["loss"] is not None and len(ours) == len(theirs)
+    else:
+        assert trace.records[-1]["loss"] is None and len(ours) == len(theirs) - 1, len(ours)
+    assert not ours or rel_diff(ours, theirs[: len(ours)]) < 1e-2
