@@ -204,10 +204,27 @@ def find_run(
 ) -> RunDir:
     """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
     substring of its folder name, among the folders of ``kind`` (any kind when None); failing
-    those, a sweep's trial by a unique prefix of its id (the id sweep tables print).
-    DamagedError for a folder whose meta.json cannot be read, unless ``damaged`` (``runs
-    remove`` finds one to remove it)."""
-    kinds = _kinds(kind)
+    those, a sweep's trial by a unique prefix of its id (the id sweep tables print). The
+    folder found is ``usable``: DamagedError naming the first file that is not as nnlab wrote
+    it, whichever command asked. ``damaged``: a damaged folder is found too (``runs remove``
+    finds one to remove it, ``report`` shows it DAMAGED)."""
+    run = _find_run(root, ref, _kinds(kind), damaged)
+    return run if damaged else usable(run)
+
+
+def usable(run: RunDir) -> RunDir:
+    """``run`` if every file a command may read of it is as nnlab wrote it
+    (``RunDir.check_files``, as of one state of the folder: ``RunDir.settled``), else
+    DamagedError naming the first that is not. The one verdict on "can this folder be used"
+    of every command that takes a folder (``find_run``): ``runs show``, ``compare``, each
+    ``--resume``, ``--extend``, ``landscape RUN``; ``runs list`` and ``report`` say DAMAGED
+    with the same reason. A command that read only the files it needs (``landscape RUN``,
+    checkpoint and config) went on with a folder whose records every other one refused."""
+    run.settled(run.check_files)
+    return run
+
+
+def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool) -> RunDir:
     what = " or ".join(kinds) if kinds else "run"
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
         raise ConfigError(f"run {ref!r}: names no run; give a folder, an id prefix or 'latest'")

@@ -79,6 +79,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     trial_sweeps as trial_sweeps,
     unplanned as unplanned,
     unplanned_folders as unplanned_folders,
+    usable as usable,
 )
 from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
     MAX_NAME as MAX_NAME,

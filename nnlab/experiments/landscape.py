@@ -319,7 +319,7 @@ def landscape(
     (settings := settings or Settings()).check()
     if out is not None and os.path.isfile(Path(out) / FILE):  # (a folder to complete, not a
         # new one; False for a name too long to be a file's, which location refuses)
-        run = runs.RunDir(Path(out))
+        run = runs.usable(runs.RunDir(Path(out)))  # (as a folder named by --resume is)
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
     root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)

@@ -123,7 +123,7 @@ def check_out(out: Path, option: str = "--out") -> None:
 def _resolve(ref: str, runs_dir: Path) -> Path:
     if ref.strip() and Path(ref).is_dir():  # a folder given as a path is read whatever it holds
         return Path(ref)
-    return runs.find_run(runs_dir, ref).path
+    return runs.find_run(runs_dir, ref, damaged=True).path  # (and one named: shown DAMAGED)
 
 
 def _all_folders(runs_dir: Path) -> list[Path]:

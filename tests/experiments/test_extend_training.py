@@ -146,8 +146,15 @@ def test_what_extend_cannot_do_is_refused_in_one_line(cfg_dir, args, expected):
     ],
 )
 def test_only_a_completed_run_is_extended(cfg_dir, status, expected):
-    source = trained(cfg_dir, "runs")
-    source.file("meta.json").write_text(json.dumps({**source.meta, "status": status}))
+    if status == "DIVERGED":  # (a COMPLETED run's meta.json edited to say so is damage)
+        result = nnlab("train", cfg_dir / "cfg.yaml", "optimizer.lr=1e30", "-q",
+                       "--runs-dir", cfg_dir / "runs")  # fmt: skip
+        assert result.exit_code == 1, result.output
+        (source,) = runs.iter_runs(cfg_dir / "runs")
+        assert source.status == "DIVERGED"
+    else:
+        source = trained(cfg_dir, "runs")
+        source.file("meta.json").write_text(json.dumps({**source.meta, "status": status}))
     line = refusal(nnlab("train", "--extend", source.path, "epochs=5", "--runs-dir", "runs"))
     assert line.startswith(f"error: {source.path}: {expected}"), line
 

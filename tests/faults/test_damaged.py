@@ -31,6 +31,7 @@ from .helpers import (
     file_bytes,
     invoke,
     one_line,
+    only,
     refused,
     set_meta,
     snapshot,
@@ -139,19 +140,11 @@ DAMAGES = {
     ),
 }  # fmt: skip
 
-# which commands read which files (a command that does not read a file cannot see its damage)
-READS = {
-    "show": ("meta.json", "metrics.jsonl", "summary.json", "config.yaml"),
-    "resume": ("meta.json", "metrics.jsonl", "checkpoint.npz", "config.yaml"),
-    "compare": ("meta.json", "metrics.jsonl", "summary.json", "config.yaml"),  # (+ --png)
-    "landscape": ("meta.json", "checkpoint.npz", "config.yaml"),
-}
-CASES = [
-    (command, damage)
-    for command, files in READS.items()
-    for damage, (name, _, _) in DAMAGES.items()
-    if name in files
-]
+# every command that takes a run folder decides whether it is usable by one check
+# (``lookup.usable``), whichever files it reads itself: ``landscape RUN`` reads no records, yet
+# refuses a run whose records every other command refuses (it ran on them, exit 0)
+COMMANDS = ("show", "resume", "compare", "landscape", "extend")
+CASES = [(command, damage) for command in COMMANDS for damage in DAMAGES]
 
 
 @pytest.fixture
@@ -205,6 +198,8 @@ def _run_command(command: str, run: runs.RunDir, case):
         return invoke("train", "--resume", run.path, "--runs-dir", runs_dir)
     if command == "compare":
         return invoke("runs", "compare", run.path, "--png", case / "c.png", "--runs-dir", runs_dir)
+    if command == "extend":
+        return invoke("train", "--extend", run.path, "epochs=5", "--runs-dir", runs_dir)
     return invoke("landscape", run.path, "--points", "3", "--samples", "20", "--runs-dir", runs_dir)
 
 
@@ -615,6 +610,14 @@ RESUME = [
         ('"status": "DAMAGED"', '"reason": "{run}/metrics.jsonl: line 1: not UTF-8 text"'),
     ),
     Row(
+        "a damaged file the command itself has no use for, in every command that takes a run "
+        "folder (one check decides whether a folder can be used)",
+        "`nnlab landscape RUN` (it reads no records; also `train --extend`, `--resume`, "
+        "`runs show`, `compare`)",
+        2,
+        ("error: {run}/metrics.jsonl: line 1: not UTF-8 text",),
+    ),
+    Row(
         "a config.yaml that is not YAML (or not a mapping, or not UTF-8)",
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
         2,
@@ -646,7 +649,9 @@ ROWS_OF = {
     ("show", "meta not an object"): RESUME[3],
     ("show", "summary garbage"): RESUME[4],
     ("compare", "summary garbage"): RESUME[4],
-    ("show", "config not YAML"): RESUME[6],
+    ("landscape", "metrics not UTF-8"): RESUME[6],
+    ("extend", "metrics not UTF-8"): RESUME[6],
+    ("show", "config not YAML"): RESUME[7],
 }
 
 
@@ -1465,3 +1470,33 @@ def test_a_checkpoint_replaced_by_other_bytes_is_said_so_not_offered_a_pickle(
     assert "pickle" not in line and line.count(str(path)) == 1
     assert before is None or file_bytes(stopped.path) == before
     assert stopped.status == "INTERRUPTED"
+
+
+@pytest.mark.parametrize("how", ["path", "id prefix"])
+def test_report_of_a_damaged_folder_named_shows_it_damaged_however_named(case, stopped, how):
+    """``report RUN`` shows every folder it is given, a damaged one DAMAGED: named by its path
+    it did, named by an id prefix it refused one with a damaged meta.json (exit 2), and every
+    other reference now finds folders through the check that refuses damage."""
+    stopped.file("meta.json").write_bytes(b"[1, 2]\n")
+    ref = stopped.path if how == "path" else stopped.id[:20]
+    result = invoke("report", ref, "--runs-dir", case / "runs", "--out", case / "report")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {stopped.id}: DAMAGED, could not be read" in result.stderr
+
+
+@pytest.mark.parametrize("how", ["--resume", "--out"])
+def test_a_damaged_landscape_folder_is_refused_however_it_is_named(case, planned, how):
+    """``landscape --out FOLDER`` naming a landscape folder completes it as ``--resume FOLDER``
+    does; it took the folder as it found it, without the check every other reference to a
+    folder makes (``lookup.usable``)."""
+    copy_runs(planned["landscape"], case / "runs")
+    folder = only(case / "runs")
+    folder.file("summary.json").write_bytes(b"\x00garbage")
+    before = snapshot(case)
+    if how == "--resume":
+        result = invoke("landscape", "--resume", folder.path, "--runs-dir", case / "runs")
+    else:
+        result = invoke("landscape", "cfg.yaml", "--points", "3", "--samples", "20", "--out",
+                        folder.path, "--runs-dir", case / "runs")  # fmt: skip
+    refused(result, 2, f"error: {folder.file('summary.json')}: not valid JSON")
+    assert snapshot(case) == before
