@@ -381,6 +381,7 @@ def resume_training(
     threads: int | None = None,
     on_start: Callable[[runs.RunDir, int, str | None], None] | None = None,
     painter: Any = None,
+    by: str | None = None,
 ) -> RunResult:
     """Continue an interrupted or killed run from its last checkpoint, in the same folder.
 
@@ -389,10 +390,14 @@ def resume_training(
     other than a torn last line refuses the resume). ``on_start(run, epoch, note)`` is called
     once all of it has passed, as training resumes after ``epoch`` (-1: from the start), so a
     refusal is the only thing a caller prints; ``note``: what the caller should say besides
-    (``UNVERIFIED``), or None. ``painter``: as ``run_training``'s.
+    (``UNVERIFIED``), or None. ``painter``: as ``run_training``'s. ``by``: who resumes it, as
+    its ``resumes`` entry records it (``"sweep"``: a sweep's worker, which stops it at the
+    sweep's STOP file; None: ``train --resume``, which trains it to its end).
     """
+    said = {"by": by} if by else {}
     with runs.released(run):  # (refused once claimed: the folder is let go)
-        return _resume_training(run, data_dir, data, progress, plot, threads, on_start, painter)
+        return _resume_training(run, data_dir, data, progress, plot, threads, on_start, painter,
+                                said)  # fmt: skip
 
 
 def _resume_training(
@@ -404,6 +409,7 @@ def _resume_training(
     threads: int | None,
     on_start: Callable[[runs.RunDir, int, str | None], None] | None,
     painter: Any,
+    said: dict[str, str],
 ) -> RunResult:
     check_resumable(run)
     data_dir = runs.resume_data_dir(run, data_dir)
@@ -417,7 +423,7 @@ def _resume_training(
     n_threads = resolve_threads(threads or recorded_threads, cfg, data)
     if on_start is not None:
         on_start(run, epoch, note)
-    said = {"checkpoint": note} if note else {}  # (the folder says it too)
+    said = {**said, "checkpoint": note} if note else said  # (the folder says it too)
     with (
         painter_for(plot, painter) as painter,
         blas_limit(n_threads),

@@ -52,6 +52,7 @@ from nnlab.sweep.trial import (
     check_trials,
     make_units,
     trials_dir,
+    watches_stop,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -515,12 +516,13 @@ def resume_action(run: runs.RunDir, trial: Trial) -> str:
     if status in TERMINAL:
         return "keep"
     if status == "RUNNING":
-        waiting = (
-            " (its worker stops it after the current epoch, as the sweep's STOP file asks: "
-            "retry in a moment)"
-            if run.file(STOP_FILE).exists()
-            else ""
-        )
+        waiting = ""
+        if run.file(STOP_FILE).exists() and watches_stop(folder.meta):
+            waiting = (" (its worker stops it after the current epoch, as the sweep's STOP file "
+                       "asks: retry in a moment)")  # fmt: skip
+        elif not watches_stop(folder.meta):  # (a STOP file asks only the sweep's own workers)
+            waiting = (" (resumed on its own by 'nnlab train --resume', which trains it to its "
+                       "end: wait for it, or stop that process)")  # fmt: skip
         raise RunError(
             f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
         )

@@ -178,6 +178,16 @@ def failed_rows(unit: Unit, error: str | BaseException) -> list[Row]:
 
 
 STOP_FILE = "STOP"  # in a sweep folder: an interrupted sweep asks its remote trials to stop
+RESUMED_BY_SWEEP = "sweep"  # a trial's ``resumes`` entry: its sweep's worker resumed it
+
+
+def watches_stop(meta: dict[str, Any]) -> bool:
+    """A RUNNING trial (its meta.json ``meta``) stops at its sweep's STOP file: its sweep's
+    worker runs it (started, or last resumed, by the sweep: ``run_unit``), not a ``train
+    --resume`` of it alone, which trains it to its end whatever the sweep asks."""
+    resumes = meta.get("resumes") or []
+    last = resumes[-1] if isinstance(resumes, list) and resumes else None
+    return last is None or (isinstance(last, dict) and last.get("by") == RESUMED_BY_SWEEP)
 
 
 class StopRequested(KeyboardInterrupt):
@@ -228,7 +238,7 @@ def run_unit(unit: Unit) -> list[Row]:
                 run = runs.RunDir(Path(task.trials_dir) / task.trial_id)
                 results = [  # (one thread, as the trial began, whatever its folder says)
                     resume_training(run, data_dir=data_dir, data=data, plot=False, progress=stop,
-                                    threads=1)
+                                    threads=1, by=RESUMED_BY_SWEEP)
                 ]  # fmt: skip
             else:
                 results = run_trainings(

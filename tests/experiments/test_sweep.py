@@ -489,6 +489,46 @@ def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkey
     trial = runs.RunDir(run.path / "trials" / second)
     assert [r["epoch"] for r in trial.metrics()] == [0, 1, 2, 3]
     assert trial.meta["resumes"][0]["from_epoch"] == 2
+    assert trial.meta["resumes"][0]["by"] == "sweep"  # (its worker: it stops at the STOP file)
+
+
+def test_a_trial_resumed_on_its_own_is_not_said_to_stop_at_the_sweeps_stop_file(
+    tmp_path, monkeypatch
+):
+    """The STOP file an interrupted sweep leaves asks its own workers' trials to stop; a
+    ``train --resume`` of one trial trains it to its end. A sweep resume meanwhile said 'its
+    worker stops it after the current epoch ...: retry in a moment', which never came true;
+    it says who runs the trial, and the sweep resumed after it ends as an uninterrupted one."""
+    import nnlab.experiments.train as train_mod
+    from nnlab.experiments.train import resume_training
+
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0, raising=False)  # every epoch
+    run = cut_sweep(monkeypatch, tiny_sweep(), tmp_path / "cut", call=2)
+    assert run.file(sw.STOP_FILE).exists()
+    defn, trials = sw.load_sweep(run)
+    trial = trials[1]
+    folder = runs.RunDir(run.path / "trials" / trial.id)
+    assert folder.status == "INTERRUPTED"
+    said = []
+
+    def sweep_resume_meanwhile(record, cfg):
+        with pytest.raises(RunError) as refused:
+            sw.run.resume_action(run, trial)
+        said.append(str(refused.value))
+
+    resume_training(folder, plot=False, progress=sweep_resume_meanwhile)
+    assert said and all("retry in a moment" not in line for line in said), said
+    assert "resumed on its own by 'nnlab train --resume'" in said[0], said
+    assert folder.status == "COMPLETED" and "by" not in folder.meta["resumes"][-1]
+    resumed = sw.resume_sweep(run)
+    assert results(resumed) == results(reference)
+
+
+def test_a_running_trial_watches_the_stop_file_if_its_sweep_runs_it():
+    assert sw.run.watches_stop({})  # (started by its sweep)
+    assert sw.run.watches_stop({"resumes": [{"at": "t", "by": "sweep"}]})
+    assert not sw.run.watches_stop({"resumes": [{"at": "t", "by": "sweep"}, {"at": "u"}]})
 
 
 def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeypatch):
