@@ -145,6 +145,9 @@ def _folder_note(exc: BaseException) -> str:
     why = _unrecorded(exc)
     if why is not None:
         return f" (run folder {run} could not record FAILED: {why}; it reads STALE)"
+    resume = getattr(exc, "nnlab_resume", None)  # (a full disk: nothing wrong with the run)
+    if resume and isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f" (run folder {run} says FAILED; once there is room, continue with: {resume})"
     return f" (run folder {run} says FAILED)"
 
 

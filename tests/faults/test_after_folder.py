@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import shutil
 import signal
 from pathlib import Path
@@ -137,6 +138,28 @@ def test_a_full_disk_while_appending_metrics_fails_the_run_naming_the_file(case,
     refused(result, 1, *expected)
     assert run.meta["status"] == "FAILED"
     assert run.meta["error"] == f"{run.file('metrics.jsonl')}: No space left on device"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_run_failed_by_a_full_disk_says_how_to_continue_and_that_completes_it(
+    case, monkeypatch, command
+):
+    """A full disk is nothing wrong with the run: the line says the command that continues
+    it once there is room (as an interrupted run's does, and a sweep's failed trials'), and
+    that command completes it. It said only 'says FAILED'."""
+    args, code, nth = COMMANDS[command]
+    inject(monkeypatch, nth, raising(ERRORS["ENOSPC"][0]))
+    result = invoke(*args, "--runs-dir", case / "runs")
+    monkeypatch.undo()
+    top = only(case / "runs")
+    if code == 3:  # (a sweep: its trials FAILED, which its resume runs again)
+        line = refused(result, 3, f"rerun them with: nnlab sweep --resume {top.path}")
+    else:
+        resume = f"nnlab {command} --resume {top.path}"
+        line = refused(result, 1, f"says FAILED; once there is room, continue with: {resume})")
+    again = invoke(*shlex.split(line.rsplit("with: ", 1)[1].rstrip(")"))[1:])
+    assert again.exit_code == 0, again.output
+    assert_settled(case / "runs", ("COMPLETED",))
 
 
 def no_space(*args, **kwargs):
@@ -298,7 +321,10 @@ FAULTS = [
         "a full disk while training",
         "`nnlab train cfg.yaml` (ENOSPC appending a record)",
         1,
-        ("error: {run}/metrics.jsonl: No space left on device (run folder {run} says FAILED)",),
+        (
+            "error: {run}/metrics.jsonl: No space left on device (run folder {run} says FAILED; "
+            "once there is room, continue with: nnlab train --resume {run})",
+        ),
     ),
     Row(
         "a disk so full that the status cannot be written either",

@@ -65,7 +65,8 @@ def test_a_full_disk_as_the_end_is_recorded_fails_the_run_and_says_so(case, monk
     fail_the_end(monkeypatch, case)
     result = invoke(*args, "--runs-dir", case / "runs")
     top = only(case / "runs")
-    refused(result, 1, *ENDS[0].expect(case / "runs", top.path))
+    expected = ENDS[0].expect(case / "runs", top.path)  # (each command resumes its own)
+    refused(result, 1, *[p.replace("nnlab lr-scan", f"nnlab {command}") for p in expected])
     assert top.meta["status"] == "FAILED"
     assert top.meta["error"] == f"{top.file('meta.json')}: No space left on device"
     assert_settled(case / "runs", ("FAILED", "COMPLETED"))
@@ -145,7 +146,10 @@ ENDS = [
         "a full disk as the run's end is recorded, in every command that makes a folder",
         "`nnlab lr-scan cfg.yaml` (ENOSPC writing meta.json's COMPLETED)",
         1,
-        ("error: {run}/meta.json: No space left on device (run folder {run} says FAILED)",),
+        (
+            "error: {run}/meta.json: No space left on device (run folder {run} says FAILED; "
+            "once there is room, continue with: nnlab lr-scan --resume {run})",
+        ),
     ),
     Row(
         "a stop signal as the run's end is recorded (the status is written first), or after it, "
