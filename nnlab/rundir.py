@@ -428,13 +428,15 @@ class RunDir:
         summary.json, or its result file, and its config.yaml where meta.json records its
         hash); the config.yaml of one with records. Every reader checks it (``check_files``,
         the report), so that none shows such a folder as sound."""
-        meta = self.meta
-        if self.config() is None and self.file("metrics.jsonl").exists():
+        meta, config = self.meta, self.config()
+        if config is None and self.file("metrics.jsonl").exists():
             raise DamagedError(
                 f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
                 "its first record"
             )
         status, kind = meta.get("status"), kind_of(self, meta)
+        if kind == "train" and status == "COMPLETED" and config is not None:
+            self._check_reached(meta.get("epochs_done"), config.get("epochs"))
         if status in ("COMPLETED", "DIVERGED"):
             for name, what in ENDED_WITH.items():
                 name = RESULT_FILES.get(kind, "") if name == "result" else name
@@ -444,6 +446,18 @@ class RunDir:
                         f"{self.file(name)}: missing; a {kind} that ended {status} wrote its "
                         f"{said} before its status"
                     )
+
+    def _check_reached(self, done: Any, epochs: Any) -> None:
+        """DamagedError if a training run that says it ended COMPLETED after epoch ``done``
+        (meta.json's ``epochs_done``) stopped short of its config's ``epochs``: an INTERRUPTED
+        run's status edited to COMPLETED was listed, shown and evaluated (``landscape``) as
+        finished, and its resume refused as 'nothing to resume'. (Its records are held to
+        ``epochs_done`` by ``metrics``; a version that recorded none is not told.)"""
+        if whole(done) and whole(epochs) and done != epochs:
+            raise DamagedError(
+                f"{self.file('meta.json')}: says the run ended COMPLETED after epoch {done}, but "
+                f"its config.yaml trains to epoch {epochs} (its status edited?)"
+            )
 
 
 # the kinds of folder that write a summary.json before they record an end (compare-optimizers

@@ -16,7 +16,9 @@ from nnlab.runs import RunDir
 
 def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) -> RunDir:
     """A run folder ``root/folder`` with a ``meta.json`` as a run of this process writes it
-    (``status``, ``meta`` fields on top): for tests of reading, finding and refusing runs."""
+    (``status``, ``meta`` fields on top), and the summary.json an ended one wrote: for tests
+    of reading, finding and refusing runs (a folder a reader finds is checked whole,
+    ``lookup.usable``)."""
     path = Path(root) / folder
     path.mkdir(parents=True, exist_ok=True)
     data = {
@@ -30,6 +32,8 @@ def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) ->
         **meta,
     }
     (path / "meta.json").write_text(json.dumps(data))
+    if status in ("COMPLETED", "DIVERGED"):  # (written before such an end: no damage)
+        (path / "summary.json").write_text("{}")
     return RunDir(path)
 
 

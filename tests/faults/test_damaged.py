@@ -116,6 +116,10 @@ DAMAGES = {
         "meta.json", lambda b: b.replace(b'"INTERRUPTED"', b'"PAUSED"'), "status 'PAUSED' is not one"
     ),
     "meta empty": ("meta.json", lambda b: b"", "not valid JSON (Expecting value, line 1)"),
+    "meta status edited to COMPLETED": (  # (listed, shown, evaluated as finished; resume refused)
+        "meta.json", lambda b: b.replace(b'"INTERRUPTED"', b'"COMPLETED"'),
+        "says the run ended COMPLETED after epoch 2, but its config.yaml trains to epoch 3",
+    ),
     "meta nested too deep": (
         "meta.json", lambda b: b"[" * 100_000 + b"]" * 100_000, "nested too deeply"
     ),
@@ -618,6 +622,17 @@ RESUME = [
         ("error: {run}/metrics.jsonl: line 1: not UTF-8 text",),
     ),
     Row(
+        "a training run's meta.json that says COMPLETED short of its config's epochs (an "
+        "INTERRUPTED run's status edited)",
+        "`nnlab runs show RUN` (and `--resume`, `--extend`, `compare`, `landscape`; `runs list`: "
+        "DAMAGED)",
+        2,
+        (
+            "error: {run}/meta.json: says the run ended COMPLETED after epoch 2, but its "
+            "config.yaml trains to epoch 3 (its status edited?)",
+        ),
+    ),
+    Row(
         "a config.yaml that is not YAML (or not a mapping, or not UTF-8)",
         "`nnlab runs show RUN` (and `--resume`, `runs compare`, `landscape`; `runs list`: DAMAGED)",
         2,
@@ -651,7 +666,8 @@ ROWS_OF = {
     ("compare", "summary garbage"): RESUME[4],
     ("landscape", "metrics not UTF-8"): RESUME[6],
     ("extend", "metrics not UTF-8"): RESUME[6],
-    ("show", "config not YAML"): RESUME[7],
+    ("show", "meta status edited to COMPLETED"): RESUME[7],
+    ("show", "config not YAML"): RESUME[8],
 }
 
 
