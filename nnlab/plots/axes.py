@@ -1,6 +1,6 @@
 """Axes helpers every figure shares: grid lines, distinct colours, a legend outside the axes,
-log scales (whether values span decades; ticks for spans past matplotlib's locator), and the
-per-epoch x axis. (Re-exported by ``plots.base``, whose figures' drawing machinery they sit
+log scales (whether values span decades; ticks for spans past matplotlib's locator), whole
+numbers on linear axes, and the per-epoch x axis. (Re-exported by ``plots.base``, whose figures' drawing machinery they sit
 beside.)"""
 
 from __future__ import annotations
@@ -104,6 +104,62 @@ def _plain_log_formatter() -> Any:
             return text
 
     return PlainLog
+
+
+def plain_numbers(fig: Any) -> None:
+    """Every linear axis of ``fig`` (colour bars too) ticked with each tick's whole value
+    (``plain_ticks``). ``save`` does it for every figure; a figure that measures its tick
+    labels before (``train._fixed_margins``) does it first."""
+    for ax in fig.axes:
+        bar = getattr(ax, "_colorbar", None)
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()).__name__ != "ScalarFormatter":
+                continue  # (log axes, fixed labels, a figure's own formatter: as they are)
+            if bar is not None and axis is bar.long_axis:
+                bar.formatter = _plain_scalar_formatter()()  # (kept when the bar updates)
+            else:
+                plain_ticks(axis)
+
+
+def plain_ticks(axis: Any, trim: bool = False) -> None:
+    """``axis`` (linear) ticked with whole values: no offset or multiplier in the corner.
+    matplotlib's default wrote losses of 2.3025850 .. 2.3026050 as 58.50 .. 60.50 under
+    ``1e−5+2.302`` at the top of the axis, and 1.3e6 as 1.3 under ``1e6``: the numbers a
+    student reads were not the values. Here a tick is 2.302585, or 1.3×10⁶ (outside matplotlib's
+    fixed-point range, 1e-5 .. 1e6, each tick in powers of ten as the log axes write them).
+    ``trim``: without trailing zeros (0, 0.0005, 0.001: narrow panels side by side)."""
+    axis.set_major_formatter(_plain_scalar_formatter()(trim))
+
+
+@functools.cache
+def _plain_scalar_formatter() -> Any:
+    """The formatter class of ``plain_ticks`` (made on first use: matplotlib is imported
+    lazily)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class PlainScalar(ScalarFormatter):  # type: ignore[misc]
+        def __init__(self, trim: bool = False) -> None:
+            super().__init__(useOffset=False)
+            self.trim = trim
+
+        def __call__(self, x: float, pos: Any = None) -> str:
+            text = super().__call__(x, pos)
+            if self.trim and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            power = self._orderOfMagnitude  # (public ``orderOfMagnitude``: deprecated)
+            if not power or not text:
+                return text
+            if x == 0:
+                return "0"
+            return f"{text}×10{str(power).translate(SUPERSCRIPTS)}"
+
+        def get_offset(self) -> str:
+            return ""  # (the power is in each tick's text)
+
+    return PlainScalar
+
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def too_wide(lo: float, hi: float, decades: float = 200) -> bool:

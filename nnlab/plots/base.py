@@ -26,6 +26,8 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     legend_outside,
     log_scale,
     log_ticks,
+    plain_numbers,
+    plain_ticks,
     spans_decades,
     too_wide,
     wide_log_ticks,
@@ -473,8 +475,10 @@ def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
     gets the mode the umask gives, as run files do), then close it.
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
-    by hand (``subplots_adjust``) saves faster without it."""
+    by hand (``subplots_adjust``) saves faster without it. Every linear axis is ticked in whole
+    values (``plain_numbers``), whichever figure it is."""
     path = Path(path)
+    plain_numbers(fig)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         bbox = "tight" if tight else None

@@ -105,6 +105,7 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
     as wide as ``0.6``), measured on that axis alone (not a draw of the figure)."""
     height = top + axes_height + bottom
     fig.set_figheight(height)
+    base.plain_numbers(fig)  # (the labels measured below are those ``save`` draws)
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - top / height, bottom=bottom / height,
                         wspace=0.22)  # fmt: skip
     ax = fig.axes[0]
