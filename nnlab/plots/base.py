@@ -9,7 +9,6 @@ draws in a forked process that imported matplotlib while this one worked.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 import threading
@@ -31,6 +30,18 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     spans_decades,
     too_wide,
     wide_log_ticks,
+)
+from nnlab.plots.ends import (  # noqa: F401 (re-exported: the figures of curves use them)
+    DIVERGED_STYLE,
+    curve,
+    diverged_epoch,
+    diverged_handle,
+    last_finite,
+    mark_diverged,
+    mark_stopped,
+    stopped,
+    stopped_handles,
+    until_divergence,
 )
 from nnlab.signals import held_while_forking, release
 
@@ -486,83 +497,3 @@ def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
     finally:
         pyplot().close(fig)
     return path
-
-
-def curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
-    """(epochs, values) of ``key``; a missing or None value is NaN (a gap in the line)."""
-    epochs = [r["epoch"] for r in records]
-    return epochs, [float("nan") if r.get(key) is None else r[key] for r in records]
-
-
-def diverged_epoch(
-    records: list[dict[str, Any]], status: str | None, recorded: Any = None
-) -> int | None:
-    """The epoch at which a run diverged, as its status and summary say (``nnlab.summary``'s
-    rule; ``recorded``: its summary's ``diverged_epoch``): None unless ``status`` is DIVERGED,
-    never guessed from a missing loss (a COMPLETED run's evaluation may overflow at an epoch)."""
-    from nnlab.summary import diverged_epoch as rule
-
-    return rule(status, records, recorded)
-
-
-def until_divergence(
-    records: list[dict[str, Any]], key: str, status: str | None, recorded: Any = None
-) -> tuple[list[int], list[float], int | None]:
-    """(epochs, values, diverged epoch or None): ``key`` per epoch up to the last record before
-    the epoch a run of ``status`` diverged in (``diverged_epoch``). The records from the
-    divergence on are left out: the accuracy of a net whose outputs are NaN (0: a NaN score
-    predicts no class) is not a result."""
-    at = diverged_epoch(records, status, recorded)
-    kept = records if at is None else [r for r in records if r["epoch"] < at]
-    epochs, values = curve(kept, key)
-    return epochs, values, at
-
-
-def last_finite(values: list[float], default: float = 0.0) -> float:
-    """The last finite entry of ``values`` (``default`` if there is none)."""
-    return next((v for v in reversed(values) if math.isfinite(v)), default)
-
-
-DIVERGED_STYLE: dict[str, Any] = {
-    "marker": "x", "color": "red", "markersize": 8, "markeredgewidth": 2, "linestyle": "none",
-}  # fmt: skip
-
-
-def diverged_handle(label: str = "diverged") -> Any:
-    """A legend entry for the diverged marker."""
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], label=label, **DIVERGED_STYLE)
-
-
-def mark_diverged(
-    ax: Any, epochs: list[int], values: list[float], at: int, color: str, rising: bool = False
-) -> None:
-    """Where a curve stops because its net diverged at epoch ``at``: the marker at that epoch,
-    joined to the curve's last finite point by a dotted stub in the curve's ``color`` (a curve
-    of one point would otherwise not show). An accuracy's marker sits at that point's height
-    (the accuracies after it are no results); a loss's (``rising``: it went to infinity) at the
-    top edge of the axes, its stub rising to it, not level as if the loss had stayed there.
-    A curve with no finite point gets the marker alone; one of a single point (a net that
-    diverged in its first epoch) a dot there, in its colour: a line of one point is not drawn.
-    """
-    y = last_finite(values)
-    x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), None)
-    if sum(math.isfinite(v) for v in values) == 1:
-        ax.plot([x0], [y], marker=".", markersize=7, color=color, linestyle="none")
-    if x0 is None:  # (no finite point before it, e.g. a net that diverged at epoch 0: no stub
-        top = ax.get_xaxis_transform() if rising else ax.transData  # from a made-up level)
-        ax.plot([at], [1 if rising else y], transform=top, clip_on=False, zorder=4,
-                **DIVERGED_STYLE)  # fmt: skip
-        return
-    if not rising:
-        ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
-        ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
-        return
-    top = ax.get_xaxis_transform()  # (x in data, y in axes: 1 is the top edge, whatever the limits)
-    stub = ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y), textcoords="data",
-                       arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
-                                   "shrinkA": 0, "shrinkB": 0})  # fmt: skip
-    stub.arrow_patch.set_clip_box(ax.bbox)  # (a last loss above the limits: the stub from it
-    stub.arrow_patch.set_clip_on(True)  # ran up through the title; inside the axes only)
-    ax.plot([at], [1], transform=top, clip_on=False, zorder=4, **DIVERGED_STYLE)

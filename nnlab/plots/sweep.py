@@ -7,7 +7,8 @@ colour is the first key's value and the line style the second's (up to 4 values)
 the lines that share a value look alike. Beyond that, lines are coloured by a swept value: a numeric key on a colour scale
 (a colour bar, log when the values span more than a decade), else a key with up to 12 values
 by a legend of those values. A diverged trial's curve stops at a red cross. Epochs are whole
-numbers on the x axis.
+numbers on the x axis. A trial that failed or was interrupted ends at a hollow square or
+diamond, with a legend entry: its line would otherwise read as a shorter run.
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def sweep_curves_figure(
     if labelled and (paired := pair_styles(rows, keys)) is not None:
         own, own_styles = paired
     diverged = drawn = 0
+    ended: dict[str, int] = {}  # status -> trials that FAILED or were INTERRUPTED, marked
     for i, (row, colour) in enumerate(zip(rows, colours)):
         records = curves.get(row["trial"]) or []
         if not records or key is None:
@@ -147,10 +149,12 @@ def sweep_curves_figure(
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
             diverged += 1
+        elif base.mark_stopped(ax, epochs, values, row.get("status")):
+            ended[row["status"]] = ended.get(row["status"], 0) + 1
     ax.set(ylabel=(key or "accuracy").replace("_acc", " accuracy"), ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
-    _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged)
+    _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged, ended)
     shown = counted(len(rows), "trial")
     if drawn < len(rows):  # (an interrupted sweep: trials not run, or without records)
         shown = f"{drawn} of {shown} drawn (the rest have no records)"
@@ -160,9 +164,11 @@ def sweep_curves_figure(
 
 
 def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | None, how: str,
-                    mappable: Any, labelled: bool, diverged: int) -> None:  # fmt: skip
+                    mappable: Any, labelled: bool, diverged: int,
+                    ended: dict[str, int]) -> None:  # fmt: skip
     """What the colours mean: the trials' legend, a colour bar or a legend of the colour key's
-    values, and a 'diverged' entry when a trial diverged; all outside the axes."""
+    values, a 'diverged' entry when a trial diverged and one for each of the marks of trials
+    that failed or were interrupted (``ended``); all outside the axes."""
     from matplotlib.lines import Line2D
 
     handles = ax.get_legend_handles_labels()[0] if labelled else []
@@ -174,6 +180,7 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
             )  # (relu: no '')
     if diverged:
         handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))
+    handles += base.stopped_handles(ended, "trial")
     if mappable is not None:
         log = "log" in type(mappable.norm).__name__.lower()
         bar = fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))

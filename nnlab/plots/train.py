@@ -114,9 +114,10 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
     fig.subplots_adjust(left=max(0.08, need / fig.get_figwidth()))
 
 
-def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
+def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     """One run's train and test accuracy, the gap shaded, the last epoch's gap in the title
-    (written on the panel it lay over the test curve); True if the run diverged."""
+    (written on the panel it lay over the test curve); how the curve ends, if marked: DIVERGED,
+    FAILED or INTERRUPTED (``base.mark_stopped``: else a run of fewer epochs), or ""."""
     status, recorded = panel["status"], panel.get("diverged_epoch")
     train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
     epochs, test, _ = base.until_divergence(panel["records"], "test_acc", status, recorded)
@@ -132,16 +133,20 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> bool:
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
                 color="C1", label="test (after the last epoch)")  # fmt: skip
     title = panel["label"]
+    end = "DIVERGED" if at is not None else ""
     if at is not None:
         base.mark_diverged(ax, train_epochs, train, at, "C0")
         title += f"\n(diverged at epoch {at})"
+    elif base.mark_stopped(ax, train_epochs, train, status):
+        end = status
+        title += f"\n({base.stopped(status)} after epoch {train_epochs[-1]})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
-    ax.set_title(title, fontsize=8, color="red" if at is not None else "black")
+    ax.set_title(title, fontsize=8, color="red" if end else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
-    return at is not None
+    return end
 
 
 def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
@@ -149,14 +154,15 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     epoch, the gap between them shaded; a run that evaluated test after its last epoch only
     (``final_eval``) has a star there. ``panels``: [{"label", "records", "status"
     (optional)}]. The legend, of the marks some panel draws, is right of the last panel; a run
-    that diverged stops at a red cross and says so in its title. Each panel's axes are
+    that diverged stops at a red cross and says so in its title, one that failed or was
+    interrupted at a hollow square or diamond (``base.mark_stopped``), also named in its title. Each panel's axes are
     ``GAP_PANEL`` inches whatever its title's lines (the figure grows by them: in a fixed
     3.2 inches, four title lines left the axes a 1.7-inch strip)."""
     plt = base.pyplot()
     ncols = max(1, min(len(panels), 4))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, sharey=True, squeeze=False)
-    diverged = [_gap_panel(ax, panel) for ax, panel in zip(axes.flat, panels)]
+    ends = [_gap_panel(ax, panel) for ax, panel in zip(axes.flat, panels)]
     lines = max(ax.get_title().count("\n") + 1 for ax in axes.flat[: len(panels)])
     width, height = GAP_PANEL
     fig.set_size_inches(  # (each panel: its axes, ticks and labels, its title; the legend)
@@ -169,7 +175,8 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     for ax in axes.flat[: len(panels)]:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
-    kinds = list(handles.values()) + ([base.diverged_handle()] if any(diverged) else [])
+    kinds = list(handles.values()) + ([base.diverged_handle()] if "DIVERGED" in ends else [])
+    kinds += base.stopped_handles({end: 1 for end in ends})  # (failed, interrupted: a mark)
     base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=kinds)
     if title:  # (placed in inches: as a fraction of a tall grid's height it met the top row)
         fig.suptitle(title, fontsize=10, y=1 - 0.08 / fig.get_figheight(), va="top")

@@ -25,8 +25,9 @@ def _epoch_ticks(last: int) -> list[int]:
     return list(range(0, last + 1, step))
 
 
-def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[str]:
-    """One scale's curves; returns a note per net that diverged ("no BN diverged, epoch 1")."""
+def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[tuple[str, str]]:
+    """One scale's curves; returns (status, note) per net whose curve ends at a mark: DIVERGED
+    ("no BN diverged, epoch 1"), FAILED or INTERRUPTED ("BN failed after epoch 3")."""
     notes = []
     for net, label, style, color in NETS:
         if not panel[net]:
@@ -35,9 +36,12 @@ def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[str]:
             panel[net], key, panel.get(f"{net}_status"), panel.get(f"{net}_diverged_epoch")
         )
         ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
+        status = panel.get(f"{net}_status")
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, color)
-            notes.append(f"{SHORT[net]} diverged, epoch {at}")
+            notes.append(("DIVERGED", f"{SHORT[net]} diverged, epoch {at}"))
+        elif base.mark_stopped(ax, epochs, values, status):
+            notes.append((status, f"{SHORT[net]} {base.stopped(status)} after epoch {epochs[-1]}"))
     return notes
 
 
@@ -53,13 +57,14 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     epochs = [r["epoch"] for p in panels for k in ("bn", "plain") for r in p[k]]
     last = max([1, *epochs])
     fig = base.canvas(weight_scale_grid_canvas, len(panels), last, key)
-    diverged = False
+    notes_seen: list[tuple[str, str]] = []
     for ax, panel in zip(fig.axes, panels):  # (the axes in order; any beyond: hidden)
         notes = _grid_panel(ax, panel, key)
-        diverged = diverged or bool(notes)
-        head = f"W: {panel['scale']:.3g}" + (f"  ({'; '.join(notes)})" if notes else "")
+        notes_seen += notes
+        said = "; ".join(note for _, note in notes)
+        head = f"W: {panel['scale']:.3g}" + (f"  ({said})" if notes else "")
         ax.set_title(head, fontsize=9, color="red" if notes else "black")
-    _grid_legend(fig, diverged, title)
+    _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
     return fig
 
 
@@ -94,14 +99,15 @@ def weight_scale_grid_canvas(n_panels: int, last: int, key: str) -> Any:
     return fig
 
 
-def _grid_legend(fig: Any, diverged: bool, title: str) -> None:
+def _grid_legend(fig: Any, title: str, ends: dict[str, int]) -> None:
     """Title, then the legend in one row under it, above the panels (``weight_scale_grid_canvas``'s margins)."""
     from matplotlib.lines import Line2D
 
     inch = 1 / fig.get_figheight()
     handles = [Line2D([], [], ls=s, color=c, lw=1.5, label=lb) for _, lb, s, c in NETS]
-    if diverged:
+    if "DIVERGED" in ends:
         handles.append(base.diverged_handle("diverged: the curve stops (no accuracy after)"))
+    handles += base.stopped_handles(ends)  # (failed, interrupted: where the curve ends)
     if title:
         fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=8,
