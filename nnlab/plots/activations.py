@@ -11,6 +11,9 @@ from nnlab.plots import base
 NOTE_FONTSIZE = 7  # the stats note in a panel's top right corner
 NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's default)
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
+COLUMN = 1.78  # inches a column takes (its panel and the gap after it)
+LEFT = 1.0  # inches left of the first column: its row labels and counts (a fraction of the
+# width, matplotlib's 0.125, left 5.7 inches blank beside 20 layers' columns)
 
 
 def _own_range(values: Any) -> tuple[float, float]:
@@ -70,13 +73,13 @@ def activation_histograms_figure(
     n_rows, n_cols = len(labels), max(len(v) for v in settings.values())
     below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
     height = 1.55 * n_rows + 0.6 + below
-    fig, axes = plt.subplots(
-        n_rows, n_cols, figsize=(2.3 * n_cols, height), squeeze=False, sharey="row"
-    )
+    width = LEFT + COLUMN * n_cols + 0.2
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height), squeeze=False, sharey="row")
     fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height,
-                        bottom=(0.35 + below) / height)  # fmt: skip
+                        bottom=(0.35 + below) / height, left=LEFT / width,
+                        right=1 - 0.2 / width)  # fmt: skip
     if caption:
-        fig.text(0.01, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
+        fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
     colours = base.distinct_colours(n_rows)
     for r, label in enumerate(labels):
         layers = settings[label]

@@ -100,3 +100,23 @@ def test_a_caption_says_what_the_notes_terms_mean_below_every_panel():
     lowest = min(ax.xaxis.get_tightbbox().y0 for ax in fig.axes)  # (tick labels included)
     assert said.get_window_extent().y1 < lowest
     assert "sat" not in caption(["relu"]) and "zero" not in caption(["tanh"])
+
+
+@pytest.mark.parametrize("layers", [1, 5, 20])
+def test_the_margins_stay_an_inch_wide_however_many_layers_are_drawn(layers):
+    """20 layers' columns: matplotlib's margins, fractions of the width, left 5.7 inches blank
+    between the caption (at the figure's left edge) and the first panel's row label."""
+    from nnlab.experiments.activations import caption
+
+    settings, ranges, notes = histogram_settings(["he"], layers=layers, n=200)
+    fig = plots.activation_histograms_figure(
+        settings, ranges, notes, caption=caption(["sigmoid", "tanh", "relu"])
+    )
+    renderer = render(fig)
+    dpi = fig.dpi
+    first = fig.axes[0]
+    blank = (first.yaxis.get_tightbbox(renderer).x0 - fig.get_tightbbox(renderer).x0 * dpi) / dpi
+    assert blank < 0.75, blank  # inches left of the row label, in the saved (tight) figure
+    right = fig.get_window_extent().x1 - fig.axes[layers - 1].get_window_extent().x1
+    assert right / dpi < 0.5
+    assert fig.get_figwidth() < 1.0 + 1.8 * layers + 0.3  # (the panels' width, no more)
