@@ -191,7 +191,7 @@ def runs_compare(
         typer.Option(
             "--png",
             help="Also draw each run's train and test accuracy per epoch, side by side, the "
-            "gap shaded (e.g. docs/overfitting.png).",
+            "gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first the table lists.",
             parser=given_path,
             callback=png_path,
         ),

@@ -24,6 +24,9 @@ Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
 
 
+MAX_PANELS = 24  # runs drawn by --png (six rows of four: 20 inches tall)
+
+
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"optimizer": {"lr": 0.1}}`` -> ``{"optimizer.lr": 0.1}`` (lists stay values)."""
     out: dict[str, Any] = {}
@@ -185,7 +188,7 @@ def draw_gaps(rows: list[Row], varying: list[str], folders: dict[str, Path], png
     """``png``: each row's train and test accuracy per epoch, side by side, the gap shaded. A
     panel names its run and at most 3 of the keys the runs differ in, those that tell them
     apart first (with every key, the titles of 5 runs ran to 13 lines and the plots shrank to
-    strips)."""
+    strips). At most ``MAX_PANELS`` panels, the first rows, the title says of how many."""
     from nnlab import plots
 
     telling = separating_keys([r for r in rows if "reason" not in r], varying)
@@ -205,4 +208,7 @@ def draw_gaps(rows: list[Row], varying: list[str], folders: dict[str, Path], png
         if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
     ]
     title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
-    plots.save(plots.accuracy_gaps_figure(panels, title=title), png)
+    if len(panels) > MAX_PANELS:  # (128 runs made a figure 117 inches tall)
+        title = (f"train and test accuracy, the gap between them: the first {MAX_PANELS} of "
+                 f"{counted(len(panels), 'run')}, as the table lists them (--sort, --top)")  # fmt: skip
+    plots.save(plots.accuracy_gaps_figure(panels[:MAX_PANELS], title=title), png)

@@ -184,3 +184,30 @@ def test_a_sort_column_named_by_its_last_part_or_mistyped_is_suggested():
         sort_rows(rows, "lr")
     with pytest.raises(ConfigError, match=r"\(did you mean 'final_test_acc'\?\); columns: run"):
         sort_rows(rows, "final_tset_acc")
+
+
+def test_compare_png_draws_at_most_max_panels_runs_and_says_of_how_many(tmp_path, monkeypatch):
+    # (128 compared runs made a figure 117 inches tall, 12,828 pixels: no one reads it)
+    from nnlab import plots
+    from nnlab.config import load_config
+    from nnlab.experiments import compare
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[10]", "dataset.n_train=60", "batch_size=30", "epochs=1"]
+    for lr in ("0.1", "0.2", "0.3"):
+        run_training(
+            load_config(None, [*base, f"optimizer.lr={lr}"]), runs_dir=tmp_path, plot=False
+        )
+    seen = {}
+    monkeypatch.setattr(compare, "MAX_PANELS", 2)
+    monkeypatch.setattr(plots, "save", lambda fig, path: None)
+    monkeypatch.setattr(
+        plots, "accuracy_gaps_figure", lambda panels, title: seen.update(panels=panels, title=title)
+    )
+    refs = sorted(p.name for p in tmp_path.iterdir())
+    rows, _, _ = compare_runs(refs, tmp_path, sort="optimizer.lr", png=tmp_path / "c.png")
+    assert [p["label"].splitlines()[0] for p in seen["panels"]] == [
+        compare.short_run(r["run"]) for r in rows[:2]
+    ]
+    assert "the first 2 of 3 runs" in seen["title"] and "--top" in seen["title"]
+    assert compare.MAX_PANELS == 2 and len(rows) == 3  # (the table keeps every run)
