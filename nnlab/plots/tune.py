@@ -67,6 +67,8 @@ def tune_scatter_figure(
     for ax, key in zip(axes[0], keys):
         for r in rounds:
             sel = [p for p in points if p["round"] == r and not p.get("diverged")]
+            if not sel:  # (a round whose trials all diverged: no dot, no legend entry for one)
+                continue
             ax.scatter(
                 [p[key] for p in sel],
                 [p["metric"] for p in sel],

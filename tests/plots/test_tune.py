@@ -122,3 +122,15 @@ def test_tune_scatter_says_its_metric_in_words_and_keeps_its_panel_wide_beside_t
     assert ax.get_ylabel() == "final validation accuracy"
     assert ax.get_window_extent().width / fig.dpi >= 3.0  # inches
     assert legend_over_data(fig) == []
+
+
+def test_tune_scatter_legend_lists_only_the_marks_drawn():
+    # (a round whose trials all diverged had a 'round 1' dot in the legend beside its crosses,
+    # and no dot anywhere on the axes)
+    points = [{"round": 1, "optimizer.lr": 10.0**k, "metric": None, "diverged": True}
+              for k in (4, 6, 8)] + [{"round": 2, "optimizer.lr": 0.1, "metric": 0.9}]  # fmt: skip
+    fig = plots.tune_scatter_figure(
+        points, ["optimizer.lr"], {"optimizer.lr": True}, "final_val_acc"
+    )
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["round 2", "round 1: diverged"]
