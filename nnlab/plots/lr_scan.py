@@ -30,12 +30,16 @@ def _no_loss_scale(ax: Any) -> None:
             color="0.4")  # fmt: skip
 
 
-def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool) -> None:
+def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool,
+                rose: bool) -> None:  # fmt: skip
     """Circle the best rate of a curve and write it beside the circle, above or below it and to
-    the left or right, as the caller chose to keep it inside the axes."""
+    the left or right, as the caller chose to keep it inside the axes. ``rose``: its loss is
+    above the initial loss, which the label says (every rate scanned made the loss worse: a
+    'best' alone read as a rate to use)."""
     ax.scatter([lr], [y], s=160, facecolors="none", edgecolors=color, lw=2, zorder=3)
     ax.annotate(
-        f"best {lr:.0e}", (lr, y), textcoords="offset points", color=color, fontsize=8,
+        f"best {lr:.0e}" + ("\n(above the initial loss)" if rose else ""), (lr, y),
+        textcoords="offset points", color=color, fontsize=8,
         xytext=(-9 if right else 9, 8 if above else -8), ha="right" if right else "left",
         va="bottom" if above else "top",
     )  # fmt: skip
@@ -115,7 +119,8 @@ def lr_scan_figure(
         same = [y2 for lr2, y2, _ in best if lr2 == lr and y2 != y]  # both curves' best:
         above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
         right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
-        _label_best(ax, lr, y, color, above, right)
+        rose = initial_loss is not None and y > initial_loss
+        _label_best(ax, lr, y, color, above, right, rose)
     if initial_loss is not None:
         ax.axhline(initial_loss, ls="--", color="gray", lw=1,
                    label=f"initial loss {initial_loss:.3f}")  # fmt: skip

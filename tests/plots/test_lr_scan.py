@@ -40,6 +40,21 @@ def variants():
     )
 
 
+def test_a_best_rate_whose_loss_rose_above_the_initial_loss_says_so():
+    # (a scan of 1e3 .. 1e6: every step raised the loss from 2.5 to 1e7 and more, and the
+    # lowest was circled 'best 1e+03', as if it were a rate to use)
+    rows = [{"lr": 1e3, "step_loss": 1.1e7, "train_loss": None, "best": "step"},
+            {"lr": 1e6, "step_loss": 5e16, "train_loss": None, "best": ""}]  # fmt: skip
+    fig = plots.lr_scan_figure(rows, initial_loss=2.542, epochs=2)
+    (label,) = annotations(fig.axes[0])
+    assert label.get_text() == "best 1e+03\n(above the initial loss)"
+    render(fig)
+    box, e = fig.axes[0].get_window_extent(), label.get_window_extent()
+    assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1
+    fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
+    assert all("\n" not in t.get_text() for t in annotations(fig.axes[0]))
+
+
 def annotations(ax):
     return [t for t in ax.texts if t.get_text().startswith("best")]
 
