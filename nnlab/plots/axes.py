@@ -162,6 +162,45 @@ def _plain_scalar_formatter() -> Any:
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
+    """``text`` broken into lines no wider than ``width`` inches at ``fontsize`` points (as
+    ``fig`` draws it): after its "; ", ": " and ", " first, then, for a part wider than a line
+    on its own (a run id of a 64-character name), anywhere. A figure of fixed margins has no
+    tight crop to widen it: a sweep's id ran off the left edge of its summary, and two notes
+    in a weight-scale panel's title ran over the next panel's."""
+    import re
+
+    from matplotlib.text import Text
+
+    probe = Text(0, 0, "", fontsize=fontsize, figure=fig)
+    renderer = fig.canvas.get_renderer()
+
+    def fits(line: str) -> bool:
+        probe.set_text(line)
+        return bool(probe.get_window_extent(renderer).width <= width * fig.dpi)
+
+    lines: list[str] = []
+    for given in text.split("\n"):
+        line = ""
+        for part in re.split(r"(?<=[;:,]) ", given):
+            joined = f"{line} {part}" if line else part
+            if fits(joined):
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            while not fits(part) and len(part) > 1:  # (no break in it: cut where it fills)
+                lo, hi = 1, len(part) - 1  # (the longest head that fits, by bisection)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if fits(part[:mid]) else (lo, mid - 1)
+                lines.append(part[:lo])
+                part = part[lo:]
+            line = part
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def too_wide(lo: float, hi: float, decades: float = 200) -> bool:
     """Positive ``lo`` .. ``hi`` span more than ``decades`` (past matplotlib's log locator)."""
     import math

@@ -21,6 +21,7 @@ from nnlab.fileio import atomic_write, file_mode
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     distinct_colours,
     epoch_axis,
+    fit_lines,
     grid_lines,
     legend_outside,
     log_scale,

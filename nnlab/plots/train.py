@@ -142,6 +142,8 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
         title += f"\n({base.stopped(status)} after epoch {train_epochs[-1]})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
+    # (a run's name of 60 characters ran over the next panel's title)
+    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0] + 0.3, 8)
     ax.set_title(title, fontsize=8, color="red" if end else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)

@@ -16,6 +16,7 @@ from nnlab.plots import base
 
 NETS = (("bn", "BatchNorm", "-", "C0"), ("plain", "no BatchNorm", "--", "C1"))
 SHORT = {"bn": "BN", "plain": "no BN"}
+TITLE_LINE = 0.17  # inches a line of a panel's title takes at 9 points
 
 
 def _epoch_ticks(last: int) -> list[int]:
@@ -58,14 +59,35 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     last = max([1, *epochs])
     fig = base.canvas(weight_scale_grid_canvas, len(panels), last, key)
     notes_seen: list[tuple[str, str]] = []
+    lines = 1
     for ax, panel in zip(fig.axes, panels):  # (the axes in order; any beyond: hidden)
         notes = _grid_panel(ax, panel, key)
         notes_seen += notes
         said = "; ".join(note for _, note in notes)
         head = f"W: {panel['scale']:.3g}" + (f"  ({said})" if notes else "")
+        head = base.fit_lines(fig, head, ax.get_position().width * fig.get_figwidth(), 9)
         ax.set_title(head, fontsize=9, color="red" if notes else "black")
+        lines = max(lines, head.count("\n") + 1)
+    _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
     return fig
+
+
+def _room_for_titles(fig: Any, nrows: int, extra: int) -> None:
+    """``extra`` lines more of panel titles than the canvas has room for (one): as much more
+    height above each row, the panels keeping their size (``weight_scale_grid_canvas``'s
+    margins, in inches)."""
+    if extra <= 0:
+        return
+    grow = extra * TITLE_LINE
+    sub = fig.subplotpars
+    height = fig.get_figheight()
+    axes = (sub.top - sub.bottom) * height / (nrows + (nrows - 1) * sub.hspace)  # inches
+    gap, top = sub.hspace * axes, (1 - sub.top) * height
+    height += nrows * grow
+    fig.set_figheight(height)
+    fig.subplots_adjust(top=1 - (top + grow) / height, bottom=sub.bottom * (height - nrows * grow) / height,
+                        hspace=(gap + grow) / axes)  # fmt: skip
 
 
 def weight_scale_grid_canvas(n_panels: int, last: int, key: str) -> Any:
@@ -162,5 +184,11 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     ax.set_ylabel("final accuracy")
     ax.grid(alpha=0.3, which="both")
     base.legend_outside(ax)
-    ax.set_title(title or "final accuracy vs weight scale", fontsize=9)
+    sub = fig.subplotpars  # (a title centred on the axes: as wide as twice the centre's
+    room = (sub.left + sub.right) * fig.get_figwidth() - 0.2  # distance from the left edge)
+    text = base.fit_lines(fig, title or "final accuracy vs weight scale", room, 9)
+    extra = text.count("\n") * TITLE_LINE  # (more lines: as much more room above the axes)
+    fig.set_figheight(4.3 + extra)
+    fig.subplots_adjust(bottom=0.55 / (4.3 + extra), top=1 - (0.35 + extra) / (4.3 + extra))
+    ax.set_title(text, fontsize=9)
     return fig

@@ -1,0 +1,70 @@
+"""Titles as long as nnlab makes them (a run's id of a 64-character name, two nets' notes in a
+weight-scale panel) break into lines within their space: in a figure of fixed margins nothing
+widens it, and they ran off its edge or over the next panel's title."""
+
+from __future__ import annotations
+
+from nnlab import plots
+from nnlab.plots.axes import fit_lines
+from tests.plots import records, test_weight_scale
+from tests.plots.layout import outside_figure, overlaps, render
+
+LONG_ID = "20261206-075552-sweep-" + "w" * 58 + "-2f0305"
+
+
+def titles(fig):
+    return [ax.title for ax in fig.axes if ax.get_visible() and ax.get_title()]
+
+
+def assert_titles_apart(fig):
+    render(fig)
+    shown = titles(fig)
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            assert not overlaps(a.get_window_extent(), b.get_window_extent()), (
+                a.get_text(),
+                b.get_text(),
+            )
+
+
+def test_fit_lines_breaks_at_separators_first_then_anywhere():
+    fig = plots.pyplot().figure()
+    text = fit_lines(fig, f"{LONG_ID}: final accuracy by weight init scale", 5.0, 9)
+    lines = text.split("\n")
+    assert len(lines) >= 2 and "".join(lines).replace(" ", "") == (
+        f"{LONG_ID}:finalaccuracybyweightinitscale"
+    )
+    assert fit_lines(fig, "W: 1  (BN diverged, epoch 2)", 5.0, 9) == "W: 1  (BN diverged, epoch 2)"
+    two = fit_lines(fig, "W: 1  (BN diverged, epoch 2; no BN diverged, epoch 1)", 2.7, 9)
+    assert two == "W: 1  (BN diverged, epoch 2;\nno BN diverged, epoch 1)"
+
+
+def test_weight_scale_panels_where_both_nets_diverged_keep_their_titles_apart():
+    panels = test_weight_scale.grid_panels()
+    for p in panels:  # (both nets diverged, at different epochs: two notes in every title)
+        p.update(bn=records.diverging(at=2), bn_status="DIVERGED")
+    fig = plots.weight_scale_grid_figure(panels, "train_acc", title=f"{LONG_ID}: train acc")
+    assert_titles_apart(fig)
+    assert not outside_figure(fig)
+    heights = {round(ax.get_position().height * fig.get_figheight(), 3) for ax in fig.axes[:8]}
+    plain = plots.weight_scale_grid_figure(test_weight_scale.grid_panels(), "train_acc")
+    assert heights == {round(plain.axes[0].get_position().height * plain.get_figheight(), 3)}
+    legend = fig.legends[0].get_window_extent()
+    assert not any(overlaps(legend, t.get_window_extent()) for t in titles(fig))
+
+
+def test_a_weight_scale_summary_of_a_long_sweep_id_keeps_its_title_inside():
+    fig = plots.weight_scale_summary_figure(
+        test_weight_scale.summary_table(), title=f"{LONG_ID}: final accuracy by weight init scale"
+    )
+    assert "\n" in fig.axes[0].get_title()
+    assert not outside_figure(fig)
+
+
+def test_compared_runs_of_long_names_keep_their_panel_titles_apart():
+    panels = [
+        {"label": "a" * 60 + "-ced0d9\nepochs=20", "records": records.learning(), "status": None},
+        {"label": "b" * 60 + "-0d9ced\nepochs=10", "records": records.learning(10), "status": None},
+    ]
+    fig = plots.accuracy_gaps_figure(panels, title="2 runs")
+    assert_titles_apart(fig)
