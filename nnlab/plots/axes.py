@@ -9,6 +9,15 @@ import functools
 from typing import Any
 
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
+SPLITS = ("train", "test", "val")  # a split's colour in every figure: C0, C1, C2 by this order
+
+
+def split_colour(split: str) -> str:
+    """The colour of ``split``'s curves in every figure (and the report's pages): train C0
+    (blue), test C1 (orange), val C2 (green), whichever splits a run evaluates and in what order
+    (by position, a run of ``eval: [test]`` drew test blue and its final train orange: the
+    reverse of every other run's curves and of the accuracy gaps)."""
+    return f"C{SPLITS.index(split)}" if split in SPLITS else "C3"
 
 
 def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:

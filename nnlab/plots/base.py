@@ -29,6 +29,7 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     plain_numbers,
     plain_ticks,
     spans_decades,
+    split_colour,
     too_wide,
     wide_log_ticks,
 )

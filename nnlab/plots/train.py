@@ -42,17 +42,18 @@ def train_curves_figure(
     style = {"marker": "."} if few else {"lw": 0.8}
     ax_loss.plot(*base.curve(kept, "loss"), label=objective, color="black",
                  lw=1 if few else 0.8)  # fmt: skip
-    for i, split in enumerate(splits):
+    for split in splits:
+        colour = base.split_colour(split)
         final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])
         for ax, key, what in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
             epochs, values = base.curve(kept, f"{split}_{key}")
             if final:  # (a final_eval split: one point, after the last epoch)
                 ax.plot(epochs[-1:], values[-1:], label=f"{split} {what} (final)", marker="*",
-                        markersize=11, linestyle="none", color=f"C{i}")  # fmt: skip
+                        markersize=11, linestyle="none", color=colour)  # fmt: skip
                 continue
-            ax.plot(epochs, values, label=f"{split} {what}", color=f"C{i}", **style)
+            ax.plot(epochs, values, label=f"{split} {what}", color=colour, **style)
             if at is not None:
-                base.mark_diverged(ax, epochs, values, at, f"C{i}", rising=key == "loss")
+                base.mark_diverged(ax, epochs, values, at, colour, rising=key == "loss")
     _loss_scale(ax_loss)
     _unless_a_loss(ax_loss, kept, ["loss", *(f"{split}_loss" for split in splits)])
     ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
@@ -125,17 +126,17 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     # of each curve before it, drawn as a dot, not taken for a final evaluation)
     final = all(r.get("test_acc") is None for r in panel["records"][:-1])
     dot = {"marker": "."} if len(train_epochs) == 1 else {}
-    ax.plot(train_epochs, train, color="C0", lw=1.3, label="train", **dot)
+    ax.plot(train_epochs, train, color=base.split_colour("train"), lw=1.3, label="train", **dot)
     if not final:  # (a curve: test evaluated every epoch)
-        ax.plot(epochs, test, "--", color="C1", lw=1.3, label="test", **dot)
+        ax.plot(epochs, test, "--", color=base.split_colour("test"), lw=1.3, label="test", **dot)
         ax.fill_between(epochs, test, train, color="C3", alpha=0.2, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
-                color="C1", label="test (after the last epoch)")  # fmt: skip
+                color=base.split_colour("test"), label="test (after the last epoch)")  # fmt: skip
     title = panel["label"]
     end = "DIVERGED" if at is not None else ""
     if at is not None:
-        base.mark_diverged(ax, train_epochs, train, at, "C0")
+        base.mark_diverged(ax, train_epochs, train, at, base.split_colour("train"))
         title += f"\n(diverged at epoch {at})"
     elif base.mark_stopped(ax, train_epochs, train, status):
         end = status

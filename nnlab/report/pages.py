@@ -17,6 +17,7 @@ from urllib.parse import quote
 import yaml
 
 from nnlab.output import counted, number, spelled
+from nnlab.plots.axes import SPLITS
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
@@ -247,15 +248,10 @@ def run_charts(entry: Entry) -> str:
 
 
 def split_colors(entry: Entry) -> dict[str, str]:
-    """Each split's colour as the run's ``curves.png`` draws it: matplotlib's C0, C1, ... in the
-    order the run evaluates its splits (the config's ``eval``, then ``final_eval``), so the page's
-    curves and the figure beside them agree. Without a config: train, val, test as recorded."""
-    config = entry.config if isinstance(entry.config, dict) else {}
-    lists = [config.get("eval"), config.get("final_eval")]
-    order = [s for v in lists if isinstance(v, list) for s in v]
-    recorded = {k.split("_", 1)[0] for r in entry.records for k in r if "_" in k}
-    order += [s for s in facts.SPLITS if s in recorded]
-    return {split: palette(i) for i, split in enumerate(dict.fromkeys(map(str, order)))}
+    """Each split's colour as every figure draws it (``plots.axes.split_colour``): train C0,
+    test C1, val C2, whichever splits the run evaluates, so the page's curves and the figure
+    beside them agree."""
+    return {split: palette(i) for i, split in enumerate(SPLITS)}
 
 
 def _color(key: str, splits: dict[str, str]) -> str:

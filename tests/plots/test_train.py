@@ -331,3 +331,27 @@ def test_a_run_that_diverged_at_epoch_1_is_not_drawn_as_a_final_evaluation():
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     assert lines["train"].get_marker() == "." and lines["test"].get_marker() == "."
     assert list(lines["test"].get_xdata()) == [0]
+
+
+@pytest.mark.parametrize(
+    ("splits", "final"),
+    [(["train", "test"], []), (["test"], ["train"]), (["val", "train"], ["test"])],
+)
+def test_a_split_has_the_same_colour_whatever_the_runs_eval_order(splits, final):
+    # (colours went by position: a run of eval [test], final_eval [train] drew test blue and
+    # train orange, the reverse of every other run's curves and of the accuracy gaps figure)
+    from matplotlib.colors import to_hex
+
+    recs = records.learning(epochs=5)
+    for r in recs:
+        r["val_acc"], r["val_loss"] = r["test_acc"], r["test_loss"]
+        for split in final:  # (evaluated after the last epoch only)
+            if r["epoch"] < 5:
+                r.pop(f"{split}_acc"), r.pop(f"{split}_loss")
+    fig = plots.train_curves_figure(recs, splits + final, status="COMPLETED")
+    want = {"train": "C0", "test": "C1", "val": "C2"}
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            split = line.get_label().split(" ")[0]
+            if split in want:
+                assert to_hex(line.get_color()) == to_hex(want[split]), line.get_label()

@@ -178,8 +178,8 @@ def strokes(html: str) -> dict[str, str]:
 
 
 def test_run_page_curves_have_the_colours_of_the_runs_png(report, every_kind):
-    """curves.png draws each split in matplotlib's C0, C1, ... (the config's eval order) and the
-    objective black; the page's SVG drew test red beside the PNG's orange."""
+    """curves.png draws train in matplotlib's C0, test in C1, val in C2 and the objective
+    black; the page's SVG drew test red beside the PNG's orange."""
     from matplotlib.colors import to_hex
 
     html = page(report.out, folder(every_kind, "digits-quickstart"))  # eval: [train, test]
@@ -189,7 +189,7 @@ def test_run_page_curves_have_the_colours_of_the_runs_png(report, every_kind):
     assert colours["objective"] == to_hex("black")
 
 
-def test_split_colours_follow_the_order_the_run_evaluates_its_splits(tmp_path):
+def test_split_colours_are_the_figures_whatever_order_the_run_evaluates_its_splits(tmp_path):
     from matplotlib.colors import to_hex
 
     from tests.report.helpers import make_run
@@ -202,8 +202,8 @@ def test_split_colours_follow_the_order_the_run_evaluates_its_splits(tmp_path):
     summary = run.file("summary.json").read_text().replace("_test_acc", "_val_acc")
     run.file("summary.json").write_text(summary)  # (as the records say: derived from them)
     colours = strokes(page(build_report((), tmp_path / "runs").out, run.path))
-    assert colours["train acc"] == to_hex("C0") and colours["val acc"] == to_hex("C1")
-    assert colours["test loss"] == to_hex("C2")  # final_eval comes after eval, as in the PNG
+    assert colours["train acc"] == to_hex("C0") and colours["val acc"] == to_hex("C2")
+    assert colours["test loss"] == to_hex("C1")  # (test is orange in every figure, as in the PNG)
 
 
 def test_run_page_draws_the_learning_rate_when_it_changes(tmp_path):
