@@ -11,6 +11,7 @@ from nnlab.plots import base
 NOTE_FONTSIZE = 7  # the stats note in a panel's top right corner
 NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's default)
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
+MAX_COLUMNS = 10  # layers drawn at most (the rest: the table's)
 COLUMN = 1.78  # inches a column takes (its panel and the gap after it)
 LEFT = 1.0  # inches left of the first column: its row labels and counts (a fraction of the
 # width, matplotlib's 0.125, left 5.7 inches blank beside 20 layers' columns)
@@ -56,7 +57,9 @@ def activation_histograms_figure(
     bins: int = 30,
     caption: str = "",
 ) -> Any:
-    """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14).
+    """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14;
+    past ``MAX_COLUMNS`` layers, that many evenly spaced, first and last among them, as the
+    title says: ``drawn_layers``).
 
     ``settings`` maps a row label to its layers' activation arrays; ``ranges`` the row's
     histogram range, the activation's output range (sigmoid 0..1, tanh -1..1), which all its
@@ -70,7 +73,9 @@ def activation_histograms_figure(
     """
     plt = base.pyplot()
     labels = list(settings)
-    n_rows, n_cols = len(labels), max(len(v) for v in settings.values())
+    n_rows, depth = len(labels), max(len(v) for v in settings.values())
+    shown = drawn_layers(depth)
+    n_cols = len(shown)
     below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
     height = 1.55 * n_rows + 0.6 + below
     width = LEFT + COLUMN * n_cols + 0.2
@@ -87,24 +92,36 @@ def activation_histograms_figure(
         drop_zeros = shared is None
         text = (notes or {}).get(label, [])
         tallest = 0
-        for c, a in enumerate(layers):
-            ax = axes[r][c]
+        for c, layer in enumerate(i for i in shown if i < len(layers)):
+            ax, a = axes[r][c], layers[layer]
             lo_hi = _own_range(a) if shared is None else shared
             tallest = max(tallest, _histogram(ax, a, lo_hi, drop_zeros, bins, colours[r]))
             if r == 0:
-                ax.set_title(f"layer {c + 1}", fontsize=9)
+                ax.set_title(f"layer {layer + 1}", fontsize=9)
             if c == 0:
                 ax.set_ylabel(f"{label}\ncount", fontsize=9)
-            if c < len(text) and text[c]:
+            if layer < len(text) and text[layer]:
                 inset = -(NOTE_PAD + NOTE_GAP)  # (points from the top right corner)
-                ax.annotate(text[c], (1, 1), xycoords="axes fraction", xytext=(inset, inset),
+                ax.annotate(text[layer], (1, 1), xycoords="axes fraction", xytext=(inset, inset),
                             textcoords="offset points", ha="right", va="top",
                             fontsize=NOTE_FONTSIZE, bbox={"facecolor": "white", "alpha": 0.7,
                                                           "lw": 0, "pad": NOTE_PAD})  # fmt: skip
         lines = max((t.count("\n") + 1 for t in text if t), default=0)
         room = _note_height(axes[r][0], lines, NOTE_FONTSIZE) if lines else 0.0
         axes[r][0].set_ylim(0, max(tallest, 1) * 1.05 / (1 - room))  # (shared by the row)
-        for c in range(len(layers), n_cols):
+        for c in range(sum(i < len(layers) for i in shown), n_cols):
             axes[r][c].axis("off")
-    fig.suptitle("hidden-layer activations by activation / init", fontsize=11, y=1 - 0.05 / height)
+    title = "hidden-layer activations by activation / init"
+    if n_cols < depth:
+        title += f" ({n_cols} of {depth} layers, evenly spaced: every layer is in the table)"
+    fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
     return fig
+
+
+def drawn_layers(depth: int) -> list[int]:
+    """The layers (0-based) that get a column: all up to ``MAX_COLUMNS``; beyond, that many,
+    evenly spaced from the first to the last (``--layers 100`` drew 100 columns: a PNG 19,718
+    pixels wide, a minute to draw)."""
+    if depth <= MAX_COLUMNS:
+        return list(range(depth))
+    return sorted({round(i * (depth - 1) / (MAX_COLUMNS - 1)) for i in range(MAX_COLUMNS)})

@@ -120,3 +120,22 @@ def test_the_margins_stay_an_inch_wide_however_many_layers_are_drawn(layers):
     right = fig.get_window_extent().x1 - fig.axes[layers - 1].get_window_extent().x1
     assert right / dpi < 0.5
     assert fig.get_figwidth() < 1.0 + 1.8 * layers + 0.3  # (the panels' width, no more)
+
+
+def test_past_ten_layers_ten_evenly_spaced_columns_are_drawn_and_the_title_says_so():
+    # (--layers 100 drew 100 columns: a PNG 19,718 pixels wide, a minute to draw)
+    from nnlab.plots.activations import MAX_COLUMNS, drawn_layers
+
+    assert drawn_layers(5) == [0, 1, 2, 3, 4] and drawn_layers(MAX_COLUMNS) == list(range(10))
+    assert drawn_layers(100) == [0, 11, 22, 33, 44, 55, 66, 77, 88, 99]
+    settings, ranges, notes = histogram_settings(["he"], layers=20, n=200)
+    for label in notes:
+        notes[label] = [f"layer {i + 1} note" for i in range(20)]
+    fig = plots.activation_histograms_figure(settings, ranges, notes)
+    top_row = [ax for ax in fig.axes if ax.get_title()]
+    shown = [int(ax.get_title().split()[1]) for ax in top_row]
+    assert shown == [1, 3, 5, 7, 9, 12, 14, 16, 18, 20]
+    assert "10 of 20 layers" in fig._suptitle.get_text()
+    first_row = fig.axes[:MAX_COLUMNS]  # (each panel's note is its own layer's)
+    assert [ax.texts[0].get_text() for ax in first_row] == [f"layer {n} note" for n in shown]
+    assert fig.get_figwidth() < 1.0 + 1.8 * MAX_COLUMNS + 0.3
