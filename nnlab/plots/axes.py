@@ -233,11 +233,12 @@ def wide_log_ticks(axis: Any, lo: float, hi: float, decades: float = 200) -> Non
     axis.set_minor_locator(NullLocator())
 
 
-def epoch_axis(ax: Any) -> None:
+def epoch_axis(ax: Any, label: str = "epoch") -> None:
     """Label ``ax``'s x axis "epoch" and tick it at whole epochs only (over two or three
     epochs matplotlib's own ticks fell at 0.5, 1.5), an epoch wide at least. Every per-epoch
-    axis is set here, after its curves are drawn."""
-    ax.set_xlabel("epoch")
+    axis is set here, after its curves are drawn, and every axis of another count (``label``:
+    "iteration": optimizers that all diverged by iteration 3 were ticked 1.00, 1.25, ...)."""
+    ax.set_xlabel(label)
     ax.xaxis.get_major_locator().set_params(integer=True)
     lo, hi = ax.get_xlim()
     if hi - lo < 1:  # (one epoch drawn, or none: a run that diverged at epoch 0; matplotlib's

@@ -170,7 +170,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         ax.set_ylim(min(smoothed) / 3, max(smoothed) * 1.5)
     elif smoothed:
         ax.set_ylim(0, 1.1 * max(smoothed))
-    ax.set_xlabel("iteration")
+    base.epoch_axis(ax, "iteration")  # (whole iterations)
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
     ax.set_title(title, fontsize=10)
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])

@@ -38,3 +38,18 @@ def test_epoch_ticks_are_whole_numbers_over_two_epochs(name):
         lo, hi = ax.get_xlim()
         ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_iterations_of_optimizers_that_all_diverged_at_once_are_ticked_whole():
+    # (sgd, adam and momentum at lr 1e6 on digits: every loss non-finite from iteration 2, and
+    # the iteration axis was ticked 1.00, 1.25, ..., 3.00)
+    curves = [
+        {"label": name, "loss": [2.4, float("inf")], "smoothed": [2.4, float("inf")]}
+        for name in ("sgd", "adam", "momentum")
+    ]
+    fig = plots.optimizer_loss_curves_figure(curves, "digits")
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert ax.get_xlabel() == "iteration"
