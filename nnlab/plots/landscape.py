@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 
@@ -69,9 +70,12 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
     if finite.any():
         zm = np.ma.masked_where(~finite, np.where(finite, z, 1.0))
         lo, hi = float(zm.min()), float(zm.max())
+        single = not hi > lo  # (one loss value: a single finite point, or a flat slice)
         hi = hi if hi > lo else lo * (1 + 1e-6)
         log = base.spans_decades([lo, hi])
-        if log:
+        if single:  # (ticks across lo*(1 + 1e-6) wrote 2.9928695x10^34 .. 2.9928720x10^34)
+            levels, norm, ticks = np.linspace(lo, hi, 30), Normalize(lo, hi), [lo]
+        elif log:
             levels, norm, ticks = np.geomspace(lo, hi, 30), LogNorm(lo, hi), value_ticks(lo, hi)
         else:
             levels, norm = np.linspace(lo, hi, 30), Normalize(lo, hi)
@@ -83,7 +87,12 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
         if log:
             base.log_ticks(bar.ax.yaxis, every=True)
         scale = "log" if log else "linear"
-        bar.set_label(f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}")
+        count = int(finite.sum())
+        bar.set_label(
+            f"loss: {lo:.4g} at every point drawn ({counted(count, 'finite point')})"
+            if single
+            else f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}"
+        )
     _unfinished(ax, alphas, z)
     ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")

@@ -118,3 +118,17 @@ def test_a_line_point_whose_loss_is_not_finite_is_a_cross_at_the_top_edge():
     assert [t.get_text() for t in clean.get_legend().get_texts()] == [
         "loss (left axis)", "accuracy (right)"
     ]  # fmt: skip
+
+
+def test_a_slice_with_one_finite_loss_gets_that_value_not_a_scale_around_it():
+    # (a net of init std 1e6 over -50..50: the loss overflowed at every point but the centre;
+    # the colour bar was ticked 2.9928695x10^34 .. 2.9928720x10^34, a range of nothing)
+    a = np.linspace(-50, 50, 11)
+    z = np.full((11, 11), np.inf)
+    z[5, 5] = 2.9928700e34
+    fig = plots.landscape_contour_figure(a, z, "big")
+    render(fig)
+    bar = fig.axes[1]
+    labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert len(labels) == 1
+    assert "2.993e+34 at every point drawn (1 finite point)" in bar.get_ylabel()
