@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.output import counted
 from nnlab.plots import base
 
 NOTE_FONTSIZE = 7  # the stats note in a panel's top right corner
@@ -87,35 +88,42 @@ def activation_histograms_figure(
         fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
     colours = base.distinct_colours(n_rows)
     for r, label in enumerate(labels):
-        layers = settings[label]
-        shared = (ranges or {}).get(label)
-        drop_zeros = shared is None
-        text = (notes or {}).get(label, [])
-        tallest = 0
-        for c, layer in enumerate(i for i in shown if i < len(layers)):
-            ax, a = axes[r][c], layers[layer]
-            lo_hi = _own_range(a) if shared is None else shared
-            tallest = max(tallest, _histogram(ax, a, lo_hi, drop_zeros, bins, colours[r]))
-            if r == 0:
-                ax.set_title(f"layer {layer + 1}", fontsize=9)
-            if c == 0:
-                ax.set_ylabel(f"{label}\ncount", fontsize=9)
-            if layer < len(text) and text[layer]:
-                inset = -(NOTE_PAD + NOTE_GAP)  # (points from the top right corner)
-                ax.annotate(text[layer], (1, 1), xycoords="axes fraction", xytext=(inset, inset),
-                            textcoords="offset points", ha="right", va="top",
-                            fontsize=NOTE_FONTSIZE, bbox={"facecolor": "white", "alpha": 0.7,
-                                                          "lw": 0, "pad": NOTE_PAD})  # fmt: skip
-        lines = max((t.count("\n") + 1 for t in text if t), default=0)
-        room = _note_height(axes[r][0], lines, NOTE_FONTSIZE) if lines else 0.0
-        axes[r][0].set_ylim(0, max(tallest, 1) * 1.05 / (1 - room))  # (shared by the row)
-        for c in range(sum(i < len(layers) for i in shown), n_cols):
-            axes[r][c].axis("off")
+        drawn = [i for i in shown if i < len(settings[label])]
+        _row(axes[r], settings[label], drawn, (ranges or {}).get(label), bins, colours[r],
+             (notes or {}).get(label, []))  # fmt: skip
+        axes[r][0].set_ylabel(f"{label}\ncount", fontsize=9)
+        for ax, layer in zip(axes[r] if r == 0 else [], drawn):
+            ax.set_title(f"layer {layer + 1}", fontsize=9)
+        for ax in axes[r][len(drawn) :]:
+            ax.axis("off")
     title = "hidden-layer activations by activation / init"
     if n_cols < depth:
-        title += f" ({n_cols} of {depth} layers, evenly spaced: every layer is in the table)"
+        title += (
+            f" ({n_cols} of {counted(depth, 'layer')}, evenly spaced: every layer is in the table)"
+        )
     fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
     return fig
+
+
+def _row(axes: Any, layers: list[Any], drawn: list[int], shared: tuple[float, float] | None,
+         bins: int, colour: Any, text: list[str]) -> None:  # fmt: skip
+    """One setting's panels: the histogram of each ``drawn`` layer (``shared``: the row's
+    range; None: each its own, zeros left out) with its note, in head-room the row's y axis
+    leaves above its tallest bar."""
+    tallest = 0
+    for ax, layer in zip(axes, drawn):
+        a = layers[layer]
+        lo_hi = _own_range(a) if shared is None else shared
+        tallest = max(tallest, _histogram(ax, a, lo_hi, shared is None, bins, colour))
+        if layer < len(text) and text[layer]:
+            inset = -(NOTE_PAD + NOTE_GAP)  # (points from the top right corner)
+            ax.annotate(text[layer], (1, 1), xycoords="axes fraction", xytext=(inset, inset),
+                        textcoords="offset points", ha="right", va="top",
+                        fontsize=NOTE_FONTSIZE, bbox={"facecolor": "white", "alpha": 0.7,
+                                                      "lw": 0, "pad": NOTE_PAD})  # fmt: skip
+    lines = max((t.count("\n") + 1 for t in text if t), default=0)
+    room = _note_height(axes[0], lines, NOTE_FONTSIZE) if lines else 0.0
+    axes[0].set_ylim(0, max(tallest, 1) * 1.05 / (1 - room))  # (shared by the row)
 
 
 def drawn_layers(depth: int) -> list[int]:
