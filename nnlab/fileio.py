@@ -394,14 +394,27 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     A torn last line (no newline at its end: a kill mid-write) is dropped. Any other damage
     raises DamagedError naming the file and the line: nothing is silently skipped.
     """
+    return read_records_and(path)[0]
+
+
+def read_records_and(
+    path: Path, what: str = "", derive: Callable[[list[dict[str, Any]]], Any] = lambda r: None
+) -> tuple[list[dict[str, Any]], Any]:
+    """``read_records(path)`` and ``derive`` of those records (``what`` names it: a checkpoint's
+    digest of its records up to its epoch), each remembered by the file's bytes as the records
+    are (``parsed``): a long run's records were parsed and digested anew by each check of one
+    command."""
     path = Path(path)
     try:
         raw = _run_file_bytes(path, MAX_METRICS_BYTES)
     except FileNotFoundError:
-        return []
+        return [], derive([])
     except OSError as exc:
         raise RunError(f"{path}: cannot read: {exc.strerror}") from None
-    return parsed("records", path, raw, lambda raw: _records(path, raw))
+    records = parsed("records", path, raw, lambda raw: _records(path, raw))
+    if not what:
+        return records, None
+    return records, parsed(f"records {what}", path, raw, lambda raw: derive(records))
 
 
 def _records(path: Path, raw: bytes) -> list[dict[str, Any]]:

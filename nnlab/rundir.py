@@ -38,6 +38,7 @@ from nnlab.fileio import (
     read_at_most,
     read_json_file,
     read_records,
+    read_records_and,
     read_text_file,
     write_json,
 )
@@ -316,12 +317,17 @@ class RunDir:
         # the checkpoint before the records: a writer saves it after the records it digests,
         # and a later one digests records that begin with the same ones
         saved = self.checkpoint_index()
-        records = read_records(self.file("metrics.jsonl"))
+        upto = saved.epoch if saved and saved.records else None  # (what it digests)
+        records, digest = read_records_and(
+            self.file("metrics.jsonl"),
+            f"digest to epoch {upto}" if upto is not None else "",
+            lambda records: records_digest(records, upto),
+        )
         found = epochs_done_disagreement(meta, records, lambda: saved.epoch if saved else None)
         if found is not None:  # (file, what is wrong)
             raise DamagedError(f"{self.file(found[0])}: {found[1]}")
         if saved and saved.records and records and 0 <= saved.epoch <= records[-1]["epoch"]:
-            if records_digest(records, saved.epoch) != saved.records:
+            if digest != saved.records:
                 raise DamagedError(
                     f"{self.file('metrics.jsonl')}: its records up to epoch {saved.epoch} are "
                     "not the ones checkpoint.npz was saved after (copied from another run, or "
@@ -399,14 +405,17 @@ class RunDir:
         summary.json, config.yaml and sweep.yaml, a tune's tune.json (its ``rounds``), a
         result.json or differences.json (``result``),
         metrics.jsonl (a torn last line is no damage), checkpoint.npz and landscape.h5 (their
-        index). What a listing checks of each folder."""
+        index). What a listing checks of each folder. The records are read once (a long
+        run's are most of the cost: ``lookup.usable`` checks every folder a command takes),
+        before summary.json, which ``summary`` then holds them to (read again if the run
+        ended between)."""
         self.meta  # noqa: B018 (reading it is the check)
-        self.summary()
+        records = self.metrics()
+        self.summary(records)
         self.check_present()
         self.plan()
         self.rounds()
         self.result()
-        self.metrics()
         self.check_checkpoint()
         self.check_landscape()
 
