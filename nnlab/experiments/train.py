@@ -338,8 +338,10 @@ def load_run_config(run: runs.RunDir) -> Config:
 def run_config(runs_dir: Path, ref: str) -> Config:
     """The config of the training run ``ref`` names, as its folder holds it, whatever the run's
     status (``train --resume RUN --print-config``: printing it resumes nothing, so a COMPLETED
-    run's config is printed, not refused as a resume of it is)."""
-    return load_run_config(runs.find_run(runs_dir, ref, kind="train"))
+    run's config is printed, not refused as a resume of it is). Nor is one whose other files are
+    damaged (DAMAGED is a status too): config.yaml is the one file read, and ``RunDir.config``
+    holds it to meta.json's hash; a run's config is what a new run of it starts from."""
+    return load_run_config(runs.find_run(runs_dir, ref, kind="train", damaged=True))
 
 
 def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:

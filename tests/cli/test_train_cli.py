@@ -336,6 +336,26 @@ def test_resume_with_print_config_prints_the_runs_config_and_resumes_nothing(
     assert {p.name: p.read_bytes() for p in run.path.iterdir()} == before
 
 
+def test_resume_with_print_config_prints_the_config_of_a_run_whose_records_are_damaged(
+    config, tmp_path
+):
+    # ("whatever its status", DAMAGED too: config.yaml is the one file it reads; once every
+    # folder a lookup found was checked whole, the records' damage refused it)
+    run = train_runs(config, tmp_path / "runs", "epochs=2")
+    path = run.file("metrics.jsonl")
+    path.write_bytes(path.read_bytes().replace(b'"epoch": 1', b'"epoch": 7'))
+    result = invoke("train", "--resume", "latest", "--print-config", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == run.file("config.yaml").read_text() and result.stderr == ""
+    # (config.yaml itself is held to the run's: one edited since is refused)
+    config_yaml = run.file("config.yaml")
+    config_yaml.write_text(config_yaml.read_text().replace("epochs: 2", "epochs: 3"))
+    result = invoke("train", "--resume", run.path, "--print-config", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2 and "config.yaml: not the config this run was started" in (
+        result.stderr
+    )
+
+
 def checkpoint_epoch(path: Path) -> int:
     try:
         with np.load(path, allow_pickle=False) as data:
