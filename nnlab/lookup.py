@@ -238,7 +238,7 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
     if back is not None:  # (latest~1: the one before it, as git's HEAD~1)
         return _latest(root, found, kinds, what, int(back[1] or 0))
     if "/" in ref.strip("/") and not ref.startswith((".", "/")):  # (as tables print a trial)
-        return _nested_ref(root, ref.strip("/"), kinds)
+        return _nested_ref(root, ref.strip("/"), kinds, damaged)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
         rd for rd in found if ref in rd[0].id
     ]
@@ -430,12 +430,15 @@ def _nested_named(runs: list[RunDir], ref: str, shortest: int = 4) -> list[RunDi
     return named
 
 
-def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None) -> RunDir:
+def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool) -> RunDir:
     """``<outer>/<inner>``: the folder ``inner`` names (``_nested_named``) inside the one
-    ``outer`` names: the form runs compare and the report print a sweep's trial in."""
+    ``outer`` names: the form runs compare and the report print a sweep's trial in. ``outer``
+    is only where to look, found whatever its files hold (the folder found is checked, as every
+    one is: ``find_run``), as a trial named by its id alone is: a sweep whose summary.json was
+    damaged was said to be 'no run folder', and its sound trials could not be named so."""
     outer, inner = ref.rsplit("/", 1)
     try:
-        parent = find_run(root, outer)
+        parent = _find_run(root, outer, None, damaged=True)
     except RunError:  # (a path that is not there, most likely: name the whole of it)
         raise RunError(
             f"run {ref!r}: no such folder, and {outer!r} names no run folder under {root}"
@@ -447,7 +450,7 @@ def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None) -> RunDir:
             f"run {ref!r}: {inner!r} names {what} inside {parent.path} "
             "(give a trial's id, or a round's name)"
         )
-    _check_kind(named[0], kinds, root)
+    _check_kind(named[0], kinds, root, damaged)
     return named[0]
 
 

@@ -691,6 +691,23 @@ def test_a_sweep_resume_with_a_damaged_meta_names_it_and_changes_nothing(case, w
     assert snapshot(case) == before
 
 
+def test_a_sound_trial_of_a_damaged_sweep_is_shown_by_sweep_slash_trial_as_by_its_id(case):
+    # (the sweep is where to look: '<sweep>/<trial>' said "no such folder, and '<sweep>' names
+    # no run folder" once a lookup checked every folder it found whole; its id alone found it)
+    sweep = grid_sweep(case)
+    sweep.file("summary.json").write_text('{"best": ')
+    trial = sorted(sweep.path.glob("trials/*"))[0]
+    for ref in (f"{sweep.id}/{trial.name}", trial.name):
+        result = invoke("runs", "show", ref, "--runs-dir", case / "runs")
+        assert result.exit_code == 0, (ref, result.output)
+        assert f"run       {trial}" in result.stdout
+    shown = invoke("runs", "show", sweep.id, "--runs-dir", case / "runs")
+    refused(shown, 2, f"error: {sweep.file('summary.json')}: not valid JSON")
+    (trial / "meta.json").write_text("[")  # (the trial found is checked, however it is named)
+    result = invoke("runs", "show", f"{sweep.id}/{trial.name}", "--runs-dir", case / "runs")
+    refused(result, 2, f"error: {trial / 'meta.json'}: not valid JSON")
+
+
 def test_a_run_still_running_is_not_resumed_and_a_dead_one_reads_stale(case):
     from tests.conftest import fake_run
 
