@@ -264,7 +264,9 @@ class Extended:
             raise typer.BadParameter("--extend and --resume: give one (--extend RUN epochs=N)")
         from nnlab import runs
 
-        self.run = runs.find_run(runs_dir, ref, kind="train")
+        # (found whatever its files hold: --print-config reads its config.yaml alone, as
+        # --resume's does; what extends it is checked whole, ``root``)
+        self.run = runs.find_run(runs_dir, ref, kind="train", damaged=True)
         given = [str(config)] if config is not None else []
         self.overrides, self.runs_dir, self.cfg = [*given, *(overrides or [])], runs_dir, None
 
@@ -274,6 +276,9 @@ class Extended:
         return extended_config(self.run, self.overrides)
 
     def root(self) -> Path:
+        from nnlab import runs
+
+        runs.usable(self.run)  # (as every folder a command uses: ``lookup.usable``)
         return self.runs_dir
 
     def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:

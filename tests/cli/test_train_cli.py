@@ -347,6 +347,15 @@ def test_resume_with_print_config_prints_the_config_of_a_run_whose_records_are_d
     result = invoke("train", "--resume", "latest", "--print-config", runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output
     assert result.stdout == run.file("config.yaml").read_text() and result.stderr == ""
+    # (and --extend's: the config it would train, printed; extending it is refused)
+    result = invoke("train", "--extend", "latest", "epochs=5", "--print-config",
+                    runs_dir=tmp_path / "runs")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "\nepochs: 5\n" in result.stdout and result.stderr == ""
+    result = invoke("train", "--extend", "latest", "epochs=5", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}: line 2: epoch 7 follows epoch 0; expected epoch 1\n"
+    assert len(list((tmp_path / "runs").iterdir())) == 1
     # (config.yaml itself is held to the run's: one edited since is refused)
     config_yaml = run.file("config.yaml")
     config_yaml.write_text(config_yaml.read_text().replace("epochs: 2", "epochs: 3"))
