@@ -30,6 +30,8 @@ import signal
 import sys
 from typing import Any
 
+from nnlab.collector import hold
+
 STOP = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
 EXIT_INTERRUPTED = 130
 BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
@@ -53,7 +55,9 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """The nnlab command (``nnlab.cli.main``), stop signals raising from the start."""
+    """The nnlab command (``nnlab.cli.main``), stop signals raising from the start, the garbage
+    collector off until the command runs (``nnlab.collector``)."""
+    hold()
     for s in STOP[1:]:  # (SIGINT already raises KeyboardInterrupt)
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)

@@ -109,3 +109,32 @@ def test_a_stop_signal_in_the_interpreters_last_moments_keeps_the_exit_code():
         "sys.exit(0)"
     )
     assert (done.returncode, done.stderr) == (0, "")
+
+
+COLLECTOR = """
+import gc, sys
+import nnlab.cli.common as common  # (these imports with the collector on, before the entry)
+seen = {"collections": 0}
+gc.callbacks.append(lambda phase, info: phase == "stop" and seen.update(collections=seen["collections"] + 1))
+release = common.release
+def spy():
+    seen["at the command"] = (gc.isenabled(), seen["collections"])
+    release()
+    seen["in the command"] = (gc.isenabled(), gc.get_freeze_count() > 0)
+common.release = spy
+sys.argv = ["nnlab", "config", "keys", "-f", "json"]
+import nnlab.__main__ as entry
+try:
+    entry.main()
+except SystemExit as exc:
+    print(exc.code, seen["at the command"], seen["in the command"], gc.isenabled(), file=sys.stderr)
+"""
+
+
+def test_the_start_up_runs_without_the_garbage_collector():
+    """``nnlab.collector``: from the entry to the command, the collector is off (the command
+    tree's imports made ~80 collections of objects that live as long as the process); the
+    command runs with it on, the start-up's objects frozen out of its walks."""
+    err = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True,
+                         check=True, timeout=60).stderr  # fmt: skip
+    assert err.splitlines()[-1] == "0 (False, 0) (True, True) True"

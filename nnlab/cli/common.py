@@ -30,6 +30,7 @@ from nnlab.cli.usage import (
     one_line,
     path_problem,
 )
+from nnlab.collector import release
 from nnlab.errors import NnlabError, OptionError
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
@@ -223,6 +224,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from nnlab.signals import SignalsAsInterrupts, as_interrupt
 
+        release()  # (the start-up is over: garbage collection again, see nnlab.collector)
         try:
             with SignalsAsInterrupts(), warnings.catch_warnings():  # (SIGTERM before a folder
                 # exists: "interrupted", 130)
