@@ -116,10 +116,17 @@ class Canvas:
     A figure function takes its Figure from ``canvas(build, *args)``. A painter that waits
     for a long job's results can build it ahead (``Painter.prepare``, ``prepare_all``); the
     figure then only adds its data when the results come, off the job's critical path. The
-    figure is the same either way: ``canvas`` builds it at once where none was prepared."""
+    figure is the same either way: ``canvas`` builds it at once where none was prepared.
+
+    ``drawn``: built ahead, it is also drawn once (in memory), which makes what matplotlib
+    makes at a figure's first draw: each axis's ticks (a train run's two panels: ~20 ticks of
+    five artists each). The figure drawn on it later is the same to the byte, its save 8-10 ms
+    shorter. Not for a canvas whose axes have no ticks to make (the
+    weight-scale grid's panels: no gain; drawing its 16 empty panels would only cost time)."""
 
     build: Callable[..., Any]
     args: tuple[Any, ...] = ()
+    drawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,10 @@ def prepare(ahead: Canvas) -> None:
     """Build ``ahead`` now and keep it for a figure that asks for it (``canvas``); once per
     figure to come. A failure is left for that figure, which builds it again and reports it."""
     with contextlib.suppress(Exception):
-        _PREPARED.setdefault(ahead, []).append(ahead.build(*ahead.args))
+        fig = ahead.build(*ahead.args)
+        if ahead.drawn:
+            fig.canvas.draw()
+        _PREPARED.setdefault(Canvas(ahead.build, ahead.args), []).append(fig)
 
 
 def canvas(build: Callable[..., Any], *args: Any) -> Any:
