@@ -1,14 +1,15 @@
 """Python's garbage collector while the command line starts: off until a command runs.
 
-A command's start-up is imports (typer, pydantic, NumPy, nnlab's own modules): ~100,000
-objects that live as long as the process. The collector walked them as they came, ~80 times
-before ``nnlab train`` ran its command (12-20 ms of its ~0.3 s start-up), and every full
+A command's start-up is imports (typer, pydantic, nnlab's command tree): ~40,000 objects that
+live as long as the process (~150 of them garbage). The collector walked them as they came, ~80
+times before ``nnlab train`` ran its command (12-20 ms of its ~0.3 s start-up), and every full
 collection after walked them all again (one in ``train``'s finish, as rich loads to write
 summary.txt: 16-35 ms). ``hold`` (``nnlab.__main__``, before its imports) turns the collector
 off; ``release`` (as the command's function starts: ``cli.common.handle_errors``) sets what
 exists by then aside for good (``gc.freeze``: never walked again, never freed, as modules and
-classes are not) and turns it back on for what the command makes. Nothing but start-up runs
-without it. A Python caller, or a test, that never called ``hold`` keeps the collector as it is.
+classes are not; the ~150 garbage objects stay too, a few kilobytes) and turns it back on for
+what the command makes. Nothing but start-up runs without it. A Python caller, or a test, that
+never called ``hold`` keeps the collector as it is.
 """
 
 from __future__ import annotations
