@@ -9,7 +9,7 @@ import functools
 from typing import Any
 
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
-SPLITS = ("train", "test", "val")  # a split's colour in every figure: C0, C1, C2 by this order
+SPLIT_COLOUR_ORDER = ("train", "test", "val")  # C0, C1, C2: a split's colour in every figure
 
 
 def split_colour(split: str) -> str:
@@ -17,7 +17,7 @@ def split_colour(split: str) -> str:
     (blue), test C1 (orange), val C2 (green), whichever splits a run evaluates and in what order
     (by position, a run of ``eval: [test]`` drew test blue and its final train orange: the
     reverse of every other run's curves and of the accuracy gaps)."""
-    return f"C{SPLITS.index(split)}" if split in SPLITS else "C3"
+    return f"C{SPLIT_COLOUR_ORDER.index(split)}" if split in SPLIT_COLOUR_ORDER else "C3"
 
 
 def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import yaml
 
 from nnlab.output import counted, number, spelled
-from nnlab.plots.axes import SPLITS
+from nnlab.plots.axes import SPLIT_COLOUR_ORDER
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
@@ -251,7 +251,7 @@ def split_colors(entry: Entry) -> dict[str, str]:
     """Each split's colour as every figure draws it (``plots.axes.split_colour``): train C0,
     test C1, val C2, whichever splits the run evaluates, so the page's curves and the figure
     beside them agree."""
-    return {split: palette(i) for i, split in enumerate(SPLITS)}
+    return {split: palette(i) for i, split in enumerate(SPLIT_COLOUR_ORDER)}
 
 
 def _color(key: str, splits: dict[str, str]) -> str:
