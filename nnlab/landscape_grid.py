@@ -31,6 +31,32 @@ def axis(lo: float, hi: float, points: int) -> np.ndarray:
     return values
 
 
+MAX_POINTS = 1001  # (--points: at most this many per axis, as cli.experiments bounds it)
+
+
+def centre_problem(lo: float, hi: float, points: int) -> str | None:
+    """Why a new grid of ``points`` from ``lo`` to ``hi`` would not evaluate the centre W
+    (a = b = 0), which the figures mark with their star and the table's centre_loss reads:
+    a range that leaves 0 out, or a count that puts no point on it (--points 50 of -1:1: the
+    two middle points are -0.0204 and 0.0204). None when the axis holds an exact 0."""
+    if lo > 0 or hi < 0:
+        return f"--range: {lo:g}:{hi:g} leaves out the centre W (0); expected LO <= 0 <= HI"
+    if (axis(lo, hi, points) == 0.0).any():
+        return None
+    counts = sorted(range(2, max(points, MAX_POINTS) + 1), key=lambda n: (abs(n - points), -n))
+    fits = next((n for n in counts if (axis(lo, hi, n) == 0.0).any()), None)
+    if fits is None:
+        hint = f"; no count up to {MAX_POINTS} has one: give a range such as -1:1"
+    elif lo == -hi:
+        hint = f" (an odd one: its middle point), e.g. --points {fits}"
+    else:
+        hint = f", e.g. --points {fits}"
+    return (
+        f"--points: {counted(points, 'point')} from {lo:g} to {hi:g} leave out the centre W (0); "
+        f"expected a count that puts a point at 0{hint}"
+    )
+
+
 def span_problem(lo: Any, hi: Any, points: Any) -> str | None:
     """Why the settings ``lo``, ``hi`` and ``points`` give no axis (an attribute edited)."""
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi))

@@ -209,7 +209,7 @@ LandscapeOverrides = Annotated[
 ]  # fmt: skip
 Span = Annotated[
     str, typer.Option("--range", help="Grid range LO:HI for a and b, in multiples of a direction "
-                      "(LO < HI, each within -1000..1000)."),
+                      "(LO < HI, each within -1000..1000; 0, the centre, from LO to HI)."),
 ]  # fmt: skip
 LandscapeResume = Annotated[
     str | None,
@@ -217,7 +217,8 @@ LandscapeResume = Annotated[
                  "prefix or 'latest'); --out into an existing landscape folder does the same.",
                  autocompletion=complete.run_refs),
 ]  # fmt: skip
-Points = bounded(int, "--points", "Grid points per axis.", 2, 1001)
+POINTS = "Grid points per axis, one of them at 0, the centre (an odd count for a range like -1:1)."
+Points = bounded(int, "--points", POINTS, 2, 1001)
 Samples = bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
 Batch = bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
 

@@ -322,6 +322,7 @@ def landscape(
         run = runs.usable(runs.RunDir(Path(out)))  # (as a folder named by --resume is)
         check_same_settings(run, settings)
         return resume_landscape(run, data_dir=data_dir, data=data, progress=progress)
+    settings.check_new()  # (a new grid: through its centre)
     root, folder = runs.location(runs_dir, out, exists=OUT_EXISTS)  # (a hostile one: refused)
     cfg, source_run = resolve_source(ref, list(overrides or []), runs_dir, warn)
     settings = settings if settings.batch else replace(settings, batch=cfg.eval_batch_size)

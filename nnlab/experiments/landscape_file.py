@@ -24,6 +24,7 @@ from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
 from nnlab.landscape_grid import (
     GRIDS,
     axis as axis,  # (re-exported)
+    centre_problem,
     grid_problem,
 )
 from nnlab.nn.model import MLP
@@ -66,6 +67,15 @@ class Settings:
         for name, value in (("samples", self.samples), ("batch", self.batch), ("seed", self.seed)):
             if value < 0:
                 raise ConfigError(f"--{name}: expected 0 or more, got {value}")
+
+    def check_new(self) -> None:
+        """``check``, and that the grid evaluates the centre W (``centre_problem``): a new
+        grid's settings. (A folder's grid made before nnlab refused the rest stays readable
+        and resumable: its settings are checked by ``check``.)"""
+        self.check()
+        found = centre_problem(self.lo, self.hi, self.points)
+        if found is not None:
+            raise ConfigError(found)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in SETTING_KEYS}

@@ -83,6 +83,54 @@ def test_bad_settings_are_config_errors(bad):
         ls.Settings(**bad).check()
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "points", "says"),
+    [
+        (-1.0, 1.0, 50, "50 points from -1 to 1 leave out the centre W (0); expected a count "
+         "that puts a point at 0 (an odd one: its middle point), e.g. --points 51"),
+        (-0.5, 0.5, 2, "e.g. --points 3"),
+        (-1.0, 2.0, 51, "51 points from -1 to 2 leave out the centre W (0); expected a count "
+         "that puts a point at 0, e.g. --points 52"),
+        (-0.123456, 1.0, 51, "no count up to 1001 has one: give a range such as -1:1"),
+        (0.5, 1.0, 5, "--range: 0.5:1 leaves out the centre W (0); expected LO <= 0 <= HI"),
+    ],
+)  # fmt: skip
+def test_a_new_grid_without_a_point_at_its_centre_is_refused_before_a_folder(
+    lo, hi, points, says, tmp_path
+):
+    # (--points 50 evaluated a = -0.0204 and 0.0204, never the centre the figure's star marks)
+    settings = ls.Settings(lo=lo, hi=hi, points=points)
+    settings.check()  # (a folder's grid made so before stays readable)
+    with pytest.raises(ConfigError, match="centre") as refused:
+        ls.landscape("no-such.yaml", settings=settings, runs_dir=tmp_path / "runs")
+    assert says in str(refused.value)
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize(("lo", "hi", "points"), [(-1, 1, 51), (-1, 2, 52), (0, 1, 4), (-3, 0, 2)])
+def test_a_grid_through_its_centre_is_accepted(lo, hi, points):
+    ls.Settings(lo=lo, hi=hi, points=points).check_new()
+    assert (ls.axis(lo, hi, points) == 0.0).sum() == 1
+
+
+def test_a_folder_made_with_an_even_count_before_the_refusal_still_reads_and_resumes(
+    cfg, data, tmp_path, monkeypatch
+):
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
+    even = ls.Settings(points=4, lo=-0.5, hi=0.5)
+    monkeypatch.setattr(ls.Settings, "check_new", ls.Settings.check)  # (as an older nnlab did)
+    made = ls.landscape(str(path), settings=even, runs_dir=tmp_path, data=data)
+    monkeypatch.undo()
+    assert "centre_loss" not in made.summary
+    assert ls.read_run(made.run)["settings"].points == 4
+    with h5py.File(made.run.file(ls.FILE), "r+") as f:  # (its last row not evaluated yet)
+        f["grid/loss"][3] = np.nan
+    resumed = ls.resume_landscape(made.run, data=data)
+    assert resumed.computed == 4
+    np.testing.assert_array_equal(resumed.grid_loss, made.grid_loss)
+
+
 @pytest.mark.parametrize("extra", [[], ["model.batchnorm=true"]])
 def test_centre_of_a_trained_run_equals_the_runs_recorded_train_loss(extra, data, tmp_path):
     cfg = load_config(None, [*SMALL, "dtype=float64", *extra])

@@ -127,6 +127,23 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["landscape", "cfg.yaml", "--range", "-1e308:1e308"],
         ["--range: LO and HI must be within -1000..1000", "got -1e+308:1e+308"],
     ),
+    # (a grid without its centre: --points 50 evaluated a = +-0.0204 but never 0, where the
+    # figure's star says "centre W" and the table's centre_loss was left empty)
+    "--points that miss the centre": (
+        ["landscape", "cfg.yaml", "--points", "50"],
+        [
+            "--points: 50 points from -1 to 1 leave out the centre W (0); expected a count that "
+            "puts a point at 0 (an odd one: its middle point), e.g. --points 51"
+        ],
+    ),
+    "--points that miss the centre of an asymmetric range": (
+        ["landscape", "cfg.yaml", "--range", "-1:2", "--points", "51"],
+        ["--points: 51 points from -1 to 2 leave out the centre W (0)", "e.g. --points 52"],
+    ),
+    "--range that leaves out the centre": (
+        ["landscape", "cfg.yaml", "--range", "0.5:1"],
+        ["--range: 0.5:1 leaves out the centre W (0); expected LO <= 0 <= HI"],
+    ),
     "--num": (["lr-scan", "cfg.yaml", "--num", "100000"], ["--num: ", "1000, got 100000"]),
     "lr-scan --epochs": (["lr-scan", "cfg.yaml", "--epochs", "10000000"], ["--epochs: "]),
     "epochs": (["train", "cfg.yaml", "epochs=10000000"], ["epochs: ", "1000000, got 10000000"]),
@@ -591,6 +608,12 @@ BOUNDS = [
         ),
     ),  # fmt: skip
     Row(
+        "a landscape grid without a point at its centre",
+        "`nnlab landscape cfg.yaml --points 50`",
+        2,
+        ("error: " + CASES["--points that miss the centre"][1][0] + " (see nnlab landscape -h)",),
+    ),
+    Row(
         "a sweep trial too large for memory",
         "`nnlab sweep grid cfg.yaml model.hidden=[16],[65536,65536,65536]`",
         2,
@@ -620,6 +643,7 @@ def test_the_readme_rows_of_bounds_are_what_nnlab_prints(case):
         ["landscape", "cfg.yaml", "--seed", "-1"],
         ["landscape", "cfg.yaml", "--points", "100000"],
         ["landscape", "cfg.yaml", "--range", "-1e308:1e308"],
+        CASES["--points that miss the centre"][0],
         CASES["sweep trial too large"][0],
         ["landscape", "cfg.yaml", HUGE],
     ]
