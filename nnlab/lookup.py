@@ -191,6 +191,19 @@ def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
     return (kind,) if isinstance(kind, str) else kind
 
 
+class AmbiguousError(RunError):
+    """A reference that names more than one folder: ``run '<ref>': ambiguous, <answer>``
+    (``answer``: what it names, 'matches 2 runs (a, b)'), which ``<ref>/<trial>`` says of its
+    outer part in the same words."""
+
+    def __init__(self, ref: str, answer: str) -> None:
+        super().__init__(f"run {ref!r}: ambiguous, {answer}")
+        self.ref, self.answer = ref, answer
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # (from a worker process)
+        return type(self), (self.ref, self.answer)
+
+
 def _no_match(root: Path, ref: str) -> str:
     """A reference no folder matches, and what to try: 'latest' for a misspelling of it
     ('lates', 'Latest', 'lastest'), which was looked up as an id prefix."""
@@ -252,14 +265,14 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
             names += ", ..." if len(trials) > 5 else ""
-            raise RunError(
-                f"run {ref!r}: ambiguous, names {counted(len(trials), 'folder')} inside sweeps or "
-                f"tunes ({names}); give one"
+            raise AmbiguousError(
+                ref,
+                f"names {counted(len(trials), 'folder')} inside sweeps or tunes ({names}); give one",
             )
         raise RunError(_no_match(root, ref))
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5]) + (", ..." if len(matches) > 5 else "")
-        raise RunError(f"run {ref!r}: ambiguous, matches {counted(len(matches), 'run')} ({names})")
+        raise AmbiguousError(ref, f"matches {counted(len(matches), 'run')} ({names})")
     _check_kind(matches[0][0], kinds, root, damaged)
     return matches[0][0]
 
@@ -439,6 +452,8 @@ def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bo
     outer, inner = ref.rsplit("/", 1)
     try:
         parent = _find_run(root, outer, None, damaged=True)
+    except AmbiguousError as exc:  # (it said 'no such folder', where 'outer' alone said this)
+        raise AmbiguousError(ref, f"{outer!r} {exc.answer}") from None
     except RunError:  # (a path that is not there, most likely: name the whole of it)
         raise RunError(
             f"run {ref!r}: no such folder, and {outer!r} names no run folder under {root}"

@@ -364,6 +364,12 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs, "20250102")
     with pytest.raises(RunError, match=r"run 'zzz': no run folder under .* matches"):
         find_run(three_runs, "zzz")
+    # (a sweep's trial as '<outer>/<trial>' of an ambiguous outer part said "no such folder")
+    with pytest.raises(
+        RunError,
+        match=r"run '20250102/abcd': ambiguous, '20250102' matches 2 runs \(20250102-000000-b-222222, ",
+    ):
+        find_run(three_runs, "20250102/abcd")
     with pytest.raises(RunError, match="no runs yet"):
         find_run(three_runs / "empty", "latest")
 

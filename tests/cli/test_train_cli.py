@@ -244,6 +244,11 @@ def test_runs_show_ambiguous_or_unknown_ref_is_one_error_line(two_runs):
     ambiguous = invoke("runs", "show", "20", runs_dir=runs_dir)
     assert ambiguous.exit_code == 2
     assert ambiguous.stderr.startswith("error: run '20': ambiguous, matches 2 runs (")
+    # (<outer>/<trial> said "no such folder" where its outer part alone said this)
+    nested = invoke("runs", "show", "20/abcd", runs_dir=runs_dir)
+    assert nested.exit_code == 2 and len(nested.stderr.splitlines()) == 1
+    assert nested.stderr.startswith("error: run '20/abcd': ambiguous, '20' matches 2 runs (")
+    assert nested.stderr.split("matches")[1] == ambiguous.stderr.split("matches")[1]
     unknown = invoke("runs", "show", "nope", runs_dir=runs_dir)
     assert unknown.exit_code == 2 and len(unknown.stderr.splitlines()) == 1
     assert unknown.stderr.startswith("error: run 'nope': no run folder under")
