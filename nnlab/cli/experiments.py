@@ -492,7 +492,7 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 def show_tune(result: object, fmt: Format) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
     there are several) and the next search."""
-    from nnlab.experiments.tune_report import top_title, warning_lines
+    from nnlab.experiments.tune_report import none_ranked, top_title, warning_lines
 
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]
@@ -509,5 +509,5 @@ def show_tune(result: object, fmt: Format) -> None:
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
     note(f"run folder: {run.path}")
     if not summary["top"]:  # (as a run that diverged: the folder says how each trial ended)
-        note("error: no trial completed (each diverged or failed); there is no best value")
+        note(f"error: {none_ranked(summary)}; there is no best value")
         raise typer.Exit(EXIT_FAILED)

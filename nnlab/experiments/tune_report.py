@@ -84,9 +84,28 @@ def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, A
 
 
 def top_title(summary: dict[str, Any]) -> str:
-    """The top table's heading, what it shows of how many: "top 5 of 24 trials by val_acc"."""
+    """The top table's heading, what it shows of how many: "top 5 of 24 trials by val_acc";
+    with no trial to show, why (``none_ranked``: it said "top 0 of 3 trials")."""
+    if not summary["top"]:
+        return none_ranked(summary)
     shown = part_of(len(summary["top"]), sum(summary["trials"].values()), "trial")
     return f"{shown} by {summary['metric']}"
+
+
+def none_ranked(summary: dict[str, Any]) -> str:
+    """Why a tune ranks no trial, from its trials' counts by status: "no trial completed: all
+    3 diverged" ("2 diverged, 1 failed"; "the one trial failed"). Completed trials without the
+    metric (a tune.json's metric edited): "no trial has a final_zzz: all 3 completed"."""
+    counts = {status: n for status, n in summary["trials"].items() if n}
+    total = sum(counts.values())
+    lead = f"no trial has a {summary['metric']}" if "COMPLETED" in counts else "no trial completed"
+    if total == 0:
+        return f"{lead}: the tune ran none"
+    if len(counts) > 1:
+        return f"{lead}: " + ", ".join(f"{n:,} {s.lower()}" for s, n in counts.items())
+    ((status, _),) = counts.items()
+    ended = "the one trial" if total == 1 else f"all {total:,}"
+    return f"{lead}: {ended} {status.lower()}"
 
 
 def write_outputs(
@@ -108,7 +127,9 @@ def write_outputs(
         rr = results[row["round"] - 1]
         curves[row["trial"]] = runs.RunDir(sweep.trials_dir(rr.sweep_run) / row["trial"]).metrics()
     keys = list(settings.ranges)
-    figure = plots.tune_curves_figure(summary["top"], curves, keys, title=run.id)
+    figure = plots.tune_curves_figure(
+        summary["top"], curves, keys, title=run.id, none=top_title(summary)
+    )
     plots.save(figure, run.file("tune-curves.png"))
     points = [
         {"round": rr.index, **{k: r[k] for k in keys}, "metric": r[settings.metric]}

@@ -14,11 +14,14 @@ def tune_curves_figure(
     curves: dict[str, list[dict[str, Any]]],
     keys: list[str],
     title: str = "",
+    none: str = "no trial completed (each diverged or failed)",
 ) -> Any:
     """The top trials of a search: validation accuracy per epoch (solid) and training accuracy
     (dotted, same colour), labelled by rank and values (DLFS fig. 6-24). The legend is right of
     the axes; a trial that diverged stops at a red cross (``status`` in its row, or read from
-    its records)."""
+    its records). With no trial (``top`` empty), ``none`` in the middle says why (``tune``:
+    "no trial completed: all 3 diverged") and the title is ``title`` alone (it said "top 0
+    trials")."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     diverged = False
@@ -37,8 +40,7 @@ def tune_curves_figure(
             base.mark_diverged(ax, epochs, val, at, color)
             diverged = True
     if not top:  # (tune ranks no diverged trial: empty axes would look like a failed figure)
-        ax.text(0.5, 0.5, "no trial completed (each diverged or failed)", ha="center",
-                transform=ax.transAxes, color="0.4")  # fmt: skip
+        ax.text(0.5, 0.5, none, ha="center", transform=ax.transAxes, color="0.4")
     ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
     ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
@@ -46,7 +48,8 @@ def tune_curves_figure(
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles, fontsize=7)
-    ax.set_title(f"top {counted(len(top), 'trial')} {title}".strip(), fontsize=9)
+    heading = f"top {counted(len(top), 'trial')} {title}" if top else title
+    ax.set_title(heading.strip(), fontsize=9)
     return fig
 
 

@@ -129,8 +129,14 @@ def test_a_tune_whose_every_trial_diverged_exits_1_saying_so(tmp_path):
                     "--rounds", "1", "--epochs", "1", "--runs-dir", str(tmp_path / "runs"))  # fmt: skip
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines()[-1] == (
-        "error: no trial completed (each diverged or failed); there is no best value"
+        "error: no trial completed: all 2 diverged; there is no best value"
     )
+    # (the table's heading, summary.txt's and the figure's title said "top 0 (of 2) trials")
+    assert "top 0" not in result.output
+    assert "no trial completed: all 2 diverged\n" in result.stdout
+    (tune,) = (tmp_path / "runs").iterdir()
+    heading = (tune / "summary.txt").read_text().splitlines()[0]
+    assert heading == f"{tune.name}: no trial completed: all 2 diverged"
 
 
 def test_val_fraction_help_shows_the_open_range_it_enforces():

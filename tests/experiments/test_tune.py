@@ -16,7 +16,7 @@ from nnlab.config import load_config, validate
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
 from nnlab.experiments import tune as tn, tune_search
-from nnlab.experiments.tune_report import warning_lines
+from nnlab.experiments.tune_report import top_title, warning_lines
 
 ARGS = [
     "optimizer.lr=loguniform:1e-3:1",
@@ -533,3 +533,21 @@ def test_runs_show_of_a_tune_renders_its_rounds_from_the_trial_folders(
     out = json.loads(invoke("runs", "show", run.path, "-f", "json").stdout)["summary"]
     rows = {r["trial"]: r for r in out["trial_rows"]}
     assert rows[done[0]["trial"]]["status"] == "MISSING" and rows[done[1]["trial"]]["stacked"] == 1
+
+
+@pytest.mark.parametrize(
+    ("trials", "metric", "says"),
+    [
+        ({"DIVERGED": 3}, "final_val_acc", "no trial completed: all 3 diverged"),
+        ({"DIVERGED": 2, "FAILED": 1}, "final_val_acc", "no trial completed: 2 diverged, 1 failed"),
+        ({"FAILED": 1}, "final_val_acc", "no trial completed: the one trial failed"),
+        ({"COMPLETED": 2, "DIVERGED": 0}, "final_zzz", "no trial has a final_zzz: all 2 completed"),
+    ],
+)
+def test_a_tune_without_a_ranked_trial_says_why_not_top_0(trials, metric, says):
+    # (its table, summary.txt and figure said "top 0 of 3 trials by final_val_acc")
+    assert top_title({"top": [], "trials": trials, "metric": metric}) == says
+    row = {"rank": 1}
+    assert top_title({"top": [row], "trials": {"COMPLETED": 4}, "metric": metric}) == (
+        f"top 1 of 4 trials by {metric}"
+    )

@@ -79,7 +79,7 @@ def test_a_tune_whose_trials_fail_unrecorded_ends_as_one_whose_trials_failed(cas
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     last = result.stderr.splitlines()[-1]
-    assert last == "error: no trial completed (each diverged or failed); there is no best value"
+    assert last == "error: no trial completed: all 2 failed; there is no best value"
     tune = only(case / "runs")
     assert tune.status == "COMPLETED" and tune.meta["failed_trials"] == 2
 

@@ -110,6 +110,15 @@ def test_tune_curves_of_no_completed_trial_say_so():
     ]
 
 
+def test_tune_curves_of_no_trial_say_why_instead_of_top_0_trials():
+    # (its title said "top 0 trials <run>")
+    why = "no trial completed: all 3 diverged"
+    fig = plots.tune_curves_figure([], {}, ["optimizer.lr"], title="run-x", none=why)
+    assert [t.get_text() for t in fig.axes[0].texts] == [why]
+    assert fig.axes[0].get_title() == "run-x"
+    render(fig)
+
+
 def test_tune_scatter_says_its_metric_in_words_and_keeps_its_panel_wide_beside_the_legend():
     # (the legend's "round 1: diverged" took its width out of a 4.5-inch figure: the axes were
     # 1.9 inches wide; the metric read "final val acc")
