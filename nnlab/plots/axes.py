@@ -52,11 +52,12 @@ def distinct_colours(n: int) -> list[Any]:
 
 def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
-    under its x label), never over the data. ``kwargs`` go to ``ax.legend``. None when there
-    is nothing to list (every trial diverged: no curve), rather than an empty box and
-    matplotlib's warning about it."""
+    under its x label), never over the data, of the entries that show something (``drawn``).
+    ``kwargs`` go to ``ax.legend``. None when there is nothing to list (every trial diverged:
+    no curve), rather than an empty box and matplotlib's warning about it."""
     kwargs.setdefault("fontsize", 8)
-    if "handles" not in kwargs and not ax.get_legend_handles_labels()[0]:
+    kwargs["handles"] = drawn(kwargs.get("handles") or ax.get_legend_handles_labels()[0])
+    if not kwargs["handles"]:
         return None
     if where == "right":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
@@ -64,6 +65,31 @@ def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     # units of the legend's font size)
     pad = 36 / float(kwargs["fontsize"])
     return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, **kwargs)
+
+
+def drawn(handles: list[Any]) -> list[Any]:
+    """The legend ``handles`` that stand for something drawn: a line or a set of points on
+    axes with no finite point to show (every value of its series diverged: lr-scan's
+    "after 2 epochs of training" line, all its rates crosses in the diverged strip) has no
+    entry. Handles made for the legend alone (not on any axes: a style key, the diverged
+    cross) and patches (a colour's key) are kept."""
+    import numpy as np
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+
+    def empty(handle: Any) -> bool:
+        if getattr(handle, "axes", None) is None:
+            return False
+        if isinstance(handle, Line2D):
+            xy = np.asarray(handle.get_xydata(), dtype=float).reshape(-1, 2)
+        elif isinstance(handle, Collection):
+            xy = np.ma.filled(np.ma.asarray(handle.get_offsets(), dtype=float), np.nan)
+            xy = xy.reshape(-1, 2)
+        else:
+            return False
+        return not np.isfinite(xy).all(axis=1).any()
+
+    return [h for h in handles if not empty(h)]
 
 
 def spans_decades(values: Any, decades: float = 1.0) -> bool:

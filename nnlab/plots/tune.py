@@ -22,6 +22,8 @@ def tune_curves_figure(
     its records). With no trial (``top`` empty), ``none`` in the middle says why (``tune``:
     "no trial completed: all 3 diverged") and the title is ``title`` alone (it said "top 0
     trials")."""
+    from matplotlib.lines import Line2D
+
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     diverged = False
@@ -41,9 +43,11 @@ def tune_curves_figure(
             diverged = True
     if not top:  # (tune ranks no diverged trial: empty axes would look like a failed figure)
         ax.text(0.5, 0.5, none, ha="center", transform=ax.transAxes, color="0.4")
-    ax.plot([], [], color="gray", lw=1.5, label="validation accuracy")
-    ax.plot([], [], color="gray", lw=1, ls=":", label="training accuracy")
-    handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
+    handles = ax.get_legend_handles_labels()[0]
+    if handles:  # (the keys of the two line styles: proxies, which the legend keeps)
+        handles += [Line2D([], [], color="gray", lw=1.5, label="validation accuracy"),
+                    Line2D([], [], color="gray", lw=1, ls=":", label="training accuracy")]  # fmt: skip
+    handles += [base.diverged_handle()] if diverged else []
     ax.set(ylabel="accuracy", ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)

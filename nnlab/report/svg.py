@@ -317,13 +317,16 @@ def line_chart(
 
 
 def legend(series: Sequence[Series]) -> str:
-    """An HTML legend: a swatch (with the line's dash) and the label of each series."""
+    """An HTML legend: a swatch (with the line's dash) and the label of each series that draws
+    a line (one with no finite value, a curve whose every epoch diverged, has none: as
+    ``plots.base.drawn`` leaves it out of a figure's legend), and the red cross's key."""
     keys = "".join(
         f'<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" '
         f'stroke="{s.color}" stroke-width="2.5"'
         f"{f' stroke-dasharray={chr(34)}{s.dash}{chr(34)}' if s.dash else ''}/></svg>"
         f"{esc(s.label)}</span>"
         for s in series
+        if any(finite(v) is not None for _, v in s.points)
     )
     at = {s.diverged for s in series} - {None}
     return f'<div class="legend">{keys}{diverged_key(*at) if at else ""}</div>'

@@ -256,3 +256,28 @@ def test_matplotlibs_font_warnings_stay_off_the_commands_stderr():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr == ""
+
+
+def test_a_legend_lists_no_series_with_nothing_drawn_and_keeps_its_keys():
+    # (the class of lr-scan's empty "training" entry: a labelled line or set of points on the
+    # axes with no finite point; a proxy made for the legend, or a colour's patch, is a key)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    fig, ax = plots.base.pyplot().subplots()
+    ax.plot([1, 2], [3, 4], label="drawn")
+    ax.plot([], [], label="empty")
+    ax.plot([1, 2], [float("nan")] * 2, label="all NaN")
+    ax.plot([1, 2], [float("nan"), 1.0], label="partly NaN")
+    ax.scatter([], [], label="no points")
+    ax.axhline(2.5, label="a level")
+    ax.add_patch(Rectangle((0, 0), 0, 0, color="0.8", label="not evaluated"))
+    key = Line2D([], [], color="gray", ls=":", label="dotted: training")
+    legend = plots.base.legend_outside(ax, handles=[*ax.get_legend_handles_labels()[0], key])
+    shown = [t.get_text() for t in legend.get_texts()]
+    assert shown == ["drawn", "partly NaN", "a level", "not evaluated", "dotted: training"]
+    legend = plots.base.legend_outside(ax)  # (the axes' own entries, as with no handles)
+    assert [t.get_text() for t in legend.get_texts()] == shown[:-1]
+    fig, ax = plots.base.pyplot().subplots()
+    ax.plot([], [], label="empty")
+    assert plots.base.legend_outside(ax) is None  # (nothing to list: no box)

@@ -141,3 +141,17 @@ def test_the_training_curve_says_how_the_nets_trained():
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "after 2 epochs of training (adam, batch 50)" in labels
     assert "one full-gradient step" in labels  # (plain gradient descent: no optimizer named)
+
+
+def test_a_curve_whose_every_rate_diverged_has_no_legend_entry():
+    # (every training diverged: the legend kept an empty "after 2 epochs of training" line
+    # beside its crosses' "diverged (training)" entry)
+    rows = [dict(r, train_loss=None, best="") for r in README_ROWS]
+    fig = plots.lr_scan_figure(rows, initial_loss=2.4687, epochs=2, trainer="adam, batch 50")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == [
+        "one full-gradient step",
+        "initial loss 2.469",
+        "diverged (training): loss not finite",
+    ]
+    render(fig)

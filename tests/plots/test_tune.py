@@ -116,6 +116,7 @@ def test_tune_curves_of_no_trial_say_why_instead_of_top_0_trials():
     fig = plots.tune_curves_figure([], {}, ["optimizer.lr"], title="run-x", none=why)
     assert [t.get_text() for t in fig.axes[0].texts] == [why]
     assert fig.axes[0].get_title() == "run-x"
+    assert fig.axes[0].get_legend() is None  # (its line-style keys, with no line: none)
     render(fig)
 
 

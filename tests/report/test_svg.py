@@ -122,3 +122,12 @@ def test_an_accuracy_axis_is_0_to_1_whatever_its_values():
     svg = line_chart([Series("val acc", [(0, 0.1), (1, 0.7)])], "accuracy", span=(0, 1))
     ticks = re.findall(r'<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<', svg)
     assert ticks[0] in ("0", "0.0") and ticks[-1] in ("1", "1.0"), ticks
+
+
+def test_the_legend_lists_no_series_without_a_value_to_draw():
+    # (as a figure's legend: an entry for a curve with nothing drawn, every epoch diverged)
+    drawn = Series("train loss", [(0, 2.3), (1, 1.9)])
+    empty = Series("val loss", [(0, None), (1, None)], color=PALETTE[1], diverged=1)
+    html = svgmod.legend([drawn, empty])
+    assert "train loss" in html and "val loss" not in html
+    assert "diverged at epoch 1" in html  # (the cross is drawn: its key stays)
