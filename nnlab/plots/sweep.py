@@ -93,6 +93,21 @@ def in_value_order(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str
     return order
 
 
+def draw_order(rows: list[dict[str, Any]], key: str | None, how: str) -> list[int]:
+    """The order to draw ``rows`` (in value order) in: for a colour key's legend of values,
+    round-robin over its values (the first trial of each value, then the second of each, ...),
+    so that no value's lines lie all on top of the others' (128 trials of four activations,
+    drawn value by value, showed the last activation's colour over every other); else as
+    they come. The colours and the legend are the values', whatever the order."""
+    if how != "legend":
+        return list(range(len(rows)))
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(repr(row.get(key)), []).append(i)
+    rounds = max(len(g) for g in groups.values())
+    return [g[n] for n in range(rounds) for g in groups.values() if n < len(g)]
+
+
 def pair_styles(rows: list[dict[str, Any]], keys: list[str]) -> tuple[list[Any], list[str]] | None:
     """(a colour per row, a line style per row) for trials that the first two swept keys tell
     apart, the second with 2 to ``len(LINESTYLES)`` values: the colour by the first key's value,
@@ -133,7 +148,8 @@ def sweep_curves_figure(
         own, own_styles = paired
     diverged = drawn = 0
     ended: dict[str, int] = {}  # status -> trials that FAILED or were INTERRUPTED, marked
-    for i, (row, colour) in enumerate(zip(rows, colours)):
+    for i in draw_order(rows, ckey, how):
+        row, colour = rows[i], colours[i]
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue

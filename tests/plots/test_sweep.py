@@ -228,3 +228,24 @@ def test_a_random_sweeps_legend_lists_its_trials_by_value_and_a_grids_keeps_its_
     ax = plots.sweep_curves_figure(rows, curves, ["model.activation"]).axes[0]
     shown = [t.get_text() for t in ax.get_legend().get_texts()]
     assert shown == ["model.activation=tanh"] * 3 + ["model.activation=relu"] * 2
+
+
+def test_many_trials_of_a_categorical_key_are_drawn_round_robin_so_none_hides_the_rest():
+    # (128 trials of four activations, a grid with the activation first: drawn value by value,
+    # the last activation's 32 lines lay over all the others'; the colours stay the values')
+    acts = ["relu", "tanh", "sigmoid", "elu"]
+    rows, curves = [], {}
+    for i in range(128):
+        trial = f"t{i:03d}"
+        rows.append({"trial": trial, "model.activation": acts[i // 32], "name": f"n{i % 32}"})
+        curves[trial] = records.learning(epochs=3)
+    fig = plots.sweep_curves_figure(rows, curves, ["model.activation", "name"])
+    ax = fig.axes[0]
+    colours = {a: to_rgba(c) for a, c in zip(acts, plots.base.distinct_colours(4))}
+    drawn = [to_rgba(line.get_color()) for line in ax.get_lines() if line.get_marker() != "x"]
+    assert len(drawn) == 128
+    assert drawn[:8] == [colours[a] for a in acts] * 2  # (one of each value, in turn)
+    assert drawn[-4:] == [colours[a] for a in acts]  # (the top lines: one of each)
+    assert sorted(drawn) == sorted(colours[r["model.activation"]] for r in rows)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"model.activation={a}" for a in acts]
