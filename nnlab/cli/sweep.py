@@ -366,6 +366,7 @@ def sweep_main(
         str | None,
         typer.Option(
             "--resume",
+            metavar="SWEEP",  # (as 'sweep resume SWEEP', the group's help and its errors say)
             autocompletion=complete.run_refs,
             help="Continue a stopped sweep (folder, id prefix or 'latest'): only missing, "
             "interrupted or FAILED trials run.",

@@ -42,6 +42,16 @@ def test_every_command_is_listed_with_its_whole_first_paragraph(group):
         assert first == text, (name, first, text)
 
 
+def test_the_sweep_commands_name_what_their_resume_takes_in_one_word():
+    # (nnlab sweep -h showed '--resume RUN' under its own "'nnlab sweep --resume SWEEP'
+    # continues a stopped sweep", and 'nnlab sweep resume SWEEP')
+    group = invoke("sweep", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--resume SWEEP " in group and "--resume RUN" not in group
+    assert "'nnlab sweep --resume SWEEP'" in " ".join(group.split())
+    resume = invoke("sweep", "resume", "--help", env={"COLUMNS": "200"}).stdout
+    assert "Usage: root sweep resume [OPTIONS] {SWEEP}" in resume
+
+
 def test_the_top_level_lists_sweep_whole():
     rows = listed(invoke("--help", env={"COLUMNS": "80"}).stdout)
     assert rows["sweep"].endswith("'nnlab sweep --resume SWEEP' continues a stopped sweep.")
