@@ -16,7 +16,8 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 SCIENTIFIC_BELOW = 1e-3  # ``number``: magnitudes below this, and from SCIENTIFIC_FROM up, are
-SCIENTIFIC_FROM = 1e4  # shown in scientific notation, the rest in 4 decimals
+SCIENTIFIC_FROM = 1e4  # shown in scientific notation, the rest in 4 decimals (6 below
+DECIMALS_FROM = 1e-2  # DECIMALS_FROM: 4 significant digits, 0.001561, not 0.0016)
 
 
 def counted(n: int | str, noun: str, plural: str | None = None) -> str:
@@ -102,7 +103,7 @@ def _row_cell(row: dict[str, Any], column: str) -> str:
 
 def _cell(value: Any, column: str = "") -> str:
     """A table cell: config values as YAML spells them (``spelled``), numbers as ``number``
-    shows them (4 decimals, or scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
+    shows them (4 decimals, 4 significant digits below 0.01, scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
     and ``-`` (no value) elsewhere."""
     if value is None:
         return "null" if is_config_key(column) else "-"
@@ -116,18 +117,19 @@ def _cell(value: Any, column: str = "") -> str:
 
 
 def number(value: float) -> str:
-    """A measured number as tables, progress lines and figures show it: 4 decimals from 0.001
-    up to 10,000 (``0.9966``, ``2.7487``, ``2663.7612``), else 4 significant digits in
-    scientific notation (``1.432e-12``, ``-1.711e+04``: a float32 value's 4 decimals past
-    10,000 are noise, ``-17113.7500``); zero is ``0.0000`` (never ``-0.0000``), NaN and
-    infinities as Python spells them."""
+    """A measured number as tables, progress lines and figures show it: 4 decimals from 0.01
+    up to 10,000 (``0.9966``, ``2.7487``, ``2663.7612``), from 0.001 to 0.01 its 4 significant
+    digits (``0.001561``: 4 decimals read ``0.0016``, half its digits gone), else 4
+    significant digits in scientific notation (``1.432e-12``, ``-1.711e+04``: a float32
+    value's 4 decimals past 10,000 are noise, ``-17113.7500``); zero is ``0.0000`` (never
+    ``-0.0000``), NaN and infinities as Python spells them."""
     if math.isnan(value) or math.isinf(value):
         return str(value)
     if value == 0:
         return f"{0.0:.4f}"
     if abs(value) < SCIENTIFIC_BELOW or abs(value) >= SCIENTIFIC_FROM:
         return f"{value:.3e}"
-    return f"{value:.4f}"
+    return f"{value:.6f}" if abs(value) < DECIMALS_FROM else f"{value:.4f}"
 
 
 def _json_default(value: Any) -> Any:

@@ -269,13 +269,16 @@ def test_tables_spell_config_values_as_yaml_does():
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        (0.9966, "0.9966"), (2663.7612, "2663.7612"), (0.001, "0.0010"), (9999.5, "9999.5000"),
+        (0.9966, "0.9966"), (2663.7612, "2663.7612"), (0.001, "0.001000"), (9999.5, "9999.5000"),
+        # (below 0.01, 4 significant digits: 0.001561 read 0.0016)
+        (0.001561, "0.001561"), (-0.004439, "-0.004439"), (0.009999, "0.009999"),
+        (0.01, "0.0100"), (0.0123, "0.0123"),
         (-17113.75, "-1.711e+04"), (13537.7405, "1.354e+04"), (10000.0, "1.000e+04"),
         (9.152e5, "9.152e+05"), (5.799e-4, "5.799e-04"), (-1.432e-12, "-1.432e-12"),
         (0.0, "0.0000"), (-0.0, "0.0000"), (float("nan"), "nan"), (float("-inf"), "-inf"),
     ],
 )  # fmt: skip
-def test_a_number_has_4_decimals_up_to_ten_thousand_else_4_significant_digits(value, shown):
+def test_a_number_has_4_decimals_from_0_01_to_ten_thousand_else_4_significant_digits(value, shown):
     # (compare-optimizers printed xcospi's -17113.7500: float32 noise in the last digits)
     assert number(value) == shown
 
@@ -336,3 +339,11 @@ def test_a_table_fit_text_cannot_read_is_left_as_it_is():
     assert fit_text(folded, 5) == folded  # (a row without its id: a cell's second line)
     torn = "┏━━┓\n┃ a ┃\n"
     assert fit_text(torn, 2) == torn
+
+
+def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
+    # (runs show, tune's table: a std of 0.001561 read 0.0016)
+    rows = [{"run": "a", "grad_std": 0.001561}, {"run": "b", "grad_std": 0.4588}]
+    cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
+    assert cells == ["0.001561", "0.4588"]
+    assert record_lines(rows, width=40)[1].split() == ["grad_std", "0.001561"]

@@ -279,7 +279,7 @@ def metrics_table(entry: Entry) -> str:
 
 
 def _num(value: Any) -> str:
-    """A metric as ``runs show`` and the index print it (``output.number``: 1.0000, 0.0044,
+    """A metric as ``runs show`` and the index print it (``output.number``: 1.0000, 0.004439,
     3.689e+05): the page's table read 1, 0.004439 and 367737 beside the index's 1.0000."""
     value_ = finite(value)
     if value_ is None:

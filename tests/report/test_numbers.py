@@ -15,7 +15,7 @@ from tests.report.helpers import index_rows, make_run, page
 
 def test_a_run_pages_metrics_read_as_the_index_and_runs_show_print_them(tmp_path):
     # the run page's table read 1, 0.004439, 367737 and 3.689e+05 where the index and
-    # `runs show` print 1.0000, 0.0044, 3.677e+05
+    # `runs show` print 1.0000, 0.004439 (4 significant digits below 0.01), 3.677e+05
     root = tmp_path / "runs"
     run = make_run(root, "numbers")
     records = [json.loads(line) for line in run.file("metrics.jsonl").read_text().splitlines()]
@@ -37,7 +37,7 @@ def test_a_run_pages_metrics_read_as_the_index_and_runs_show_print_them(tmp_path
         if th
     }
     assert rows["train acc"] == ["1.0000", "1.0000"]
-    assert rows["train loss"][0] == "0.0044"
+    assert rows["train loss"][0] == "0.004439"  # (4 decimals read 0.0044)
     assert rows["test loss"] == ["3.677e+05", "4.000e-04"]
     assert rows["test acc"][0] == "0.9966"
     details = index_rows(result.index.read_text())[0].split("<details>", 1)[1]
