@@ -38,6 +38,7 @@ from pydantic import (
 from nnlab.aliases import meant
 from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
@@ -85,8 +86,9 @@ class Choice:
         return value
 
 
-def _name(key: str, registry: Mapping[str, Any]) -> Any:
-    return Annotated[str, AfterValidator(Choice(key, registry))]
+ActivationName = Annotated[str, AfterValidator(Choice("model.activation", ACTIVATIONS))]
+InitName = Annotated[str, AfterValidator(Choice("model.init", INITS))]
+LossName = Annotated[str, AfterValidator(Choice("loss", LOSSES))]
 
 
 # ----------------------------------------------------------------------------- optimizers
@@ -99,7 +101,7 @@ class OptimizerSettings(Strict):
 
 
 @functools.cache
-def _settings_model(cls: type) -> type[OptimizerSettings]:
+def _settings_model(cls: type[Optimizer]) -> type[OptimizerSettings]:
     fields: dict[str, Any] = {"name": (Literal[cls.name], cls.name)}
     for key, spec in cls.hyper.items():
         bounds = {
@@ -118,13 +120,13 @@ def __getattr__(name: str) -> Any:
     """``nnlab.config.<Optimizer>Settings``: made on first use (how pickle finds them)."""
     for cls in OPTIMIZERS.values():
         if name == f"{cls.__name__}Settings":
-            return _settings_model(cls)
+            return _settings_model(cls)  # type: ignore[arg-type]  # a class is Hashable (python/mypy#11470)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def optimizer_settings(name: str) -> type[OptimizerSettings]:
     """The config model of optimizer ``name`` (KeyError if it is not registered)."""
-    return _settings_model(OPTIMIZERS[name])
+    return _settings_model(OPTIMIZERS[name])  # type: ignore[arg-type]  # (python/mypy#11470)
 
 
 def optimizer_hyperparameters(opt: BaseModel) -> dict[str, float]:
@@ -172,10 +174,8 @@ class ModelConfig(Strict):
     hidden: Annotated[
         list[Annotated[int, Field(gt=0, le=MAX_UNITS)]], Field(max_length=MAX_LAYERS)
     ] = Field([100], description="units of each hidden layer ([]: a linear classifier)")
-    activation: _name("model.activation", ACTIVATIONS) = Field(
-        "relu", description="activation after each hidden layer"
-    )
-    init: _name("model.init", INITS) = Field(
+    activation: ActivationName = Field("relu", description="activation after each hidden layer")
+    init: InitName = Field(
         "he", description="weight initialiser: std uses init_std; xavier, glorot, he scale by fan"
     )
     init_std: Annotated[float, Field(ge=0)] = Field(
@@ -201,9 +201,9 @@ class Config(Strict):
         DATASETS["digits"](), description="the data (dataset.name picks one; each has its keys)"
     )
     model: ModelConfig = ModelConfig()
-    loss: _name("loss", LOSSES) = Field("softmax_ce", description="loss on the output scores")
+    loss: LossName = Field("softmax_ce", description="loss on the output scores")
     optimizer: SerializeAsAny[OptimizerSettings] = Field(
-        optimizer_settings("sgd")(lr=0.1),
+        optimizer_settings("sgd").model_validate({"lr": 0.1}),
         description="the update rule (optimizer.name picks one; each has its keys)",
     )
     weight_decay: Annotated[float, Field(ge=0)] = Field(
@@ -508,8 +508,10 @@ def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
             continue
         field = model.model_fields.get(item)
         annotation = field.annotation if field is not None else None
-        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        model = annotation if is_model else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            model = None
     return model
 
 
@@ -568,8 +570,8 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
         return text.split(":")[0].split(" ")[0], text
     if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
         msg = "Input should be a whole number"
-    if kind == "int_parsing" and (text := in_digits(err.get("input"))) is not None:
-        return key, f"{key}: {text}"
+    if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:
+        return key, f"{key}: {digits}"
     return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
 
 

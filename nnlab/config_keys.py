@@ -25,7 +25,8 @@ Row = dict[str, Any]
 def _constraint(meta: list[Any]) -> str:
     """The bounds in words, the lower first (``> 0, <= 10,000,000``), whatever order the
     field declares them in."""
-    lower, upper = [], []
+    lower: list[str] = []
+    upper: list[str] = []
     for m in meta:
         choice = getattr(m, "func", None)
         if isinstance(choice, schema.Choice):
