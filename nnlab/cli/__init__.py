@@ -47,7 +47,15 @@ class OneLineErrors(TyperGroup):
     """The root command: a usage error is one line naming the option (exit 2), not a box, for
     every caller (the console script, ``python -m nnlab``, CliRunner in tests)."""
 
-    def main(self, args: Any = None, *pos: Any, standalone_mode: bool = True, **kw: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **kw: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         state["interrupt_said"], state["argv"] = False, argv
         signals.received.clear()
@@ -62,7 +70,7 @@ class OneLineErrors(TyperGroup):
         usage.readable_help(self)
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
-            rv = super().main(argv, *pos, standalone_mode=False, **kw)
+            rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **kw)
             code = rv if isinstance(rv, int) else 0
             if code == EXIT_INTERRUPTED and not state["interrupt_said"]:
                 # caught while typer parsed the arguments: it exits 130 without a word
@@ -161,10 +169,16 @@ def _keep_examples(group: typer.Typer) -> None:
     written (click's ``\\b`` marker), so the command line in it can be copied. A command's line
     in its group's list is its help's whole first paragraph (click would cut it at ~50
     characters with "...")."""
-    for info in [*group.registered_commands, *group.registered_groups]:
+    infos: list[typer.models.CommandInfo | typer.models.TyperInfo] = [
+        *group.registered_commands,
+        *group.registered_groups,
+    ]
+    for info in infos:
         own_help = None  # (a group's help given to typer.Typer rather than as a docstring)
         if isinstance(info, typer.models.TyperInfo):
             sub = info.typer_instance
+            if sub is None:  # (add_typer gives every group its instance; typer's type allows none)
+                continue
             _keep_examples(sub)
             callback = sub.registered_callback.callback if sub.registered_callback else None
             own_help = sub.info.help if isinstance(sub.info.help, str) else None
@@ -233,7 +247,8 @@ def command_of(argv: list[str]) -> tuple[Any, list[str]]:
     subcommand of the group before them, in order."""
     import typer.main
 
-    command, path = typer.main.get_command(app), []
+    command = typer.main.get_command(app)
+    path: list[str] = []
     for arg in argv:
         sub = getattr(command, "commands", {}).get(arg)
         if sub is not None:
@@ -320,8 +335,8 @@ def closest_keys(name: str, options: Sequence[str]) -> list[str]:
     from nnlab.aliases import meant
     from nnlab.config import key_names
 
-    if meant(name) is not None:  # (what the literature calls it: --learning_rate)
-        return [meant(name)]
+    if (alias := meant(name)) is not None:  # (what the literature calls it: --learning_rate)
+        return [alias]
     if len(name) < 3:
         return []
     dotted = key_names()

@@ -44,11 +44,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Exceptions typer turns into usage messages and exit codes itself. Older typer re-exports
 # click's classes; recent typer vendors its own copy of click (and does not install click), so
 # the base classes are taken from typer's own BadParameter rather than imported from click.
-CLICK_ERRORS = tuple(
-    c for c in typer.BadParameter.__mro__ if c.__name__ in ("ClickException", "TyperException")
-)
-UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-PASS_THROUGH = (typer.Exit, typer.Abort, *CLICK_ERRORS)
+_BASES = [c for c in typer.BadParameter.__mro__ if issubclass(c, Exception)]
+CLICK_ERRORS = tuple(c for c in _BASES if c.__name__ in ("ClickException", "TyperException"))
+UsageError = next(c for c in _BASES if c.__name__ == "UsageError")
+PASS_THROUGH: tuple[type[Exception], ...] = (typer.Exit, typer.Abort, *CLICK_ERRORS)
 
 
 # ----------------------------------------------------------------------------- stderr, stdout

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.models import OptionInfo
 
 from nnlab.cli import complete
 from nnlab.cli.common import (
@@ -50,18 +51,29 @@ Choices = list[str] | None
 
 
 # ----------------------------------------------------------------------------- lr-scan
-MinExp = bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", -30, 10)
-MaxExp = bounded(float, "--max", "Largest step size as a power of ten (-1: 0.1).", -30, 10)
-Num = bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max).", 2, 1000)
-ScanEpochs = bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
+MinExp = Annotated[
+    float, bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", -30, 10)
+]
+MaxExp = Annotated[
+    float, bounded(float, "--max", "Largest step size as a power of ten (-1: 0.1).", -30, 10)
+]
+Num = Annotated[
+    int, bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max).", 2, 1000)
+]
+ScanEpochs = Annotated[
+    int, bounded(int, "--epochs", "Epochs of training per rate (0: one step only).", 0, 10_000)
+]
 
 
-ScanResume = redo_option(
-    "scan",
-    "Finish an interrupted scan in its folder (folder, id prefix or 'latest'), with the "
-    "settings it recorded: the rates it had not finished train (8 at a time, each 8 kept as "
-    "they end). The numbers an uninterrupted scan gives.",
-)
+ScanResume = Annotated[
+    str | None,
+    redo_option(
+        "scan",
+        "Finish an interrupted scan in its folder (folder, id prefix or 'latest'), with the "
+        "settings it recorded: the rates it had not finished train (8 at a time, each 8 kept as "
+        "they end). The numbers an uninterrupted scan gives.",
+    ),
+]
 
 
 @command(Output)
@@ -95,6 +107,7 @@ def lr_scan(
             result = scan.resume_scan(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
                                       progress=lines, on_start=announce_redo)  # fmt: skip
         return show_scan(result, opts)
+    assert config is not None  # (given_or_resumed: a config, or --resume)
     cfg = read_config(config, overrides)
     root, folder = opts.location()
     check_report(root, opts.report)
@@ -125,20 +138,29 @@ def show_scan(result: Any, opts: Output) -> None:
 
 
 # ----------------------------------------------------------------------------- activations
-def choices(flags: tuple[str, ...], help: str) -> object:
-    """A repeatable option whose values may also be comma-separated."""
-    return Annotated[Choices, typer.Option(*flags, help=help, show_default=False)]
+def choices(flags: tuple[str, ...], help: str) -> OptionInfo:
+    """A repeatable option whose values may also be comma-separated (of ``Annotated[Choices,
+    choices(...)]``)."""
+    return typer.Option(*flags, help=help, show_default=False)
 
 
-ActivationChoice = choices(
-    ("--activation", "-a"), "sigmoid, tanh or relu (repeatable or comma-separated; default all)."
-)
-InitChoice = choices(
-    ("--init", "-i"), "std1, std0.01, xavier or he (repeatable or comma-separated; default all)."
-)
+ActivationChoice = Annotated[
+    Choices,
+    choices(
+        ("--activation", "-a"),
+        "sigmoid, tanh or relu (repeatable or comma-separated; default all).",
+    ),
+]
+InitChoice = Annotated[
+    Choices,
+    choices(
+        ("--init", "-i"),
+        "std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
+    ),
+]
 
 
-HistogramsResume = redo_option("activations run")
+HistogramsResume = Annotated[str | None, redo_option("activations run")]
 
 
 @command()
@@ -218,9 +240,13 @@ LandscapeResume = Annotated[
                  autocompletion=complete.run_refs),
 ]  # fmt: skip
 POINTS = "Grid points per axis, one of them at 0, the centre (an odd count for a range like -1:1)."
-Points = bounded(int, "--points", POINTS, 2, 1001)
-Samples = bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
-Batch = bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
+Points = Annotated[int, bounded(int, "--points", POINTS, 2, 1001)]
+Samples = Annotated[
+    int, bounded(int, "--samples", "Only the first N samples of the split (0: all).", 0, 10**7)
+]
+Batch = Annotated[
+    int, bounded(int, "--batch", "Evaluation batch size (0: the config's).", 0, 10**7)
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,10 +334,21 @@ Ranges = Annotated[
                    "key=value fixes a key.", show_default=False,
                    autocompletion=complete.overrides),
 ]  # fmt: skip
-Trials = bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)
-Rounds = bounded(int, ("--rounds", "-r"), "Rounds; each searches the narrowed ranges "
-                 "(--rounds x --trials: at most 100,000 trials in all).", 1, 100)  # fmt: skip
-TopK = bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
+Trials = Annotated[int, bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)]
+Rounds = Annotated[
+    int,
+    bounded(
+        int,
+        ("--rounds", "-r"),
+        "Rounds; each searches the narrowed ranges "
+        "(--rounds x --trials: at most 100,000 trials in all).",
+        1,
+        100,
+    ),
+]
+TopK = Annotated[
+    int, bounded(int, ("--top-k",), "Trials whose values define the next range.", 1, 10_000)
+]
 TuneResume = Annotated[
     str | None,
     typer.Option("--resume", help="Continue a stopped tune (folder, id prefix or 'latest'): its "
@@ -325,9 +362,19 @@ Epochs = Annotated[
 ]  # fmt: skip
 
 
-ValFraction = bounded(float, "--val-fraction", "Share of the training split held out for "
-                      "validation (both ends leave a split empty).", 0, 1, above=True,
-                      below=True, default=0.2)  # fmt: skip
+ValFraction = Annotated[
+    float,
+    bounded(
+        float,
+        "--val-fraction",
+        "Share of the training split held out for validation (both ends leave a split empty).",
+        0,
+        1,
+        above=True,
+        below=True,
+        default=0.2,
+    ),
+]
 
 
 TuneDryRun = Annotated[
@@ -411,7 +458,7 @@ def dry_run_tune(
     png: Path | None,
     out: Path | None,
     opts: Execution,
-    **settings: object,
+    **settings: Any,
 ) -> None:
     """``tune --dry-run``: its first round's trials and the work of all its rounds, checked as
     the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
@@ -426,9 +473,9 @@ def dry_run_tune(
     if png is not None:
         raise typer.BadParameter("a dry run draws no figure to copy", param_hint="--png")
     check_executor(opts)
-    given = {"data_dir": opts.data_dir, "runs_dir": opts.runs_dir, "jobs": opts.jobs,
-             "stack": opts.stack}  # fmt: skip
-    checked, preview, notes = preview_tune(config, args, out=out, **given, **settings)
+    checked, preview, notes = preview_tune(config, args, out=out, data_dir=opts.data_dir,
+                                           runs_dir=opts.runs_dir, jobs=opts.jobs,
+                                           stack=opts.stack, **settings)  # fmt: skip
     rounds = checked.rounds
     what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
     print_preview(preview, opts, what=what)

@@ -56,7 +56,10 @@ Config = Annotated[
     typer.Argument(help="YAML config whose network to check (none: built-in set).",
                    show_default=False, parser=given_path),
 ]  # fmt: skip
-Eps = bounded(float, "--eps", "Finite-difference step (centred).", 0, 1, above=True, default=1e-5)
+Eps = Annotated[
+    float,
+    bounded(float, "--eps", "Finite-difference step (centred).", 0, 1, above=True, default=1e-5),
+]
 Batch = Annotated[
     int, typer.Option("--batch", help="Samples in the checked batch (>= 2 for BatchNorm).", min=1,
                       max=4096),
@@ -95,7 +98,7 @@ GradcheckReportOpt = Annotated[
 ]  # fmt: skip
 
 
-DifferencesResume = redo_option("--compare-differences")
+DifferencesResume = Annotated[str | None, redo_option("--compare-differences")]
 
 
 @command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from typer.models import OptionInfo
 
 from nnlab.cli.common import (
     Lines,
@@ -63,15 +64,27 @@ def _given(value: str | None) -> str | None:
     return value
 
 
-def _text(name: str) -> object:
+def _text(name: str) -> OptionInfo:
     flags, help = TEXT_OPTIONS[name]
-    option = typer.Option(*flags, help=help, show_default=False, callback=_given)
-    return Annotated[str | None, option]
+    return typer.Option(*flags, help=help, show_default=False, callback=_given)
 
 
-Function, Dataset, Optimizers, Lr, Start, Steps = (_text(n) for n in TEXT_OPTIONS)
-Tol = bounded(float | None, "--tol", "A function's distance to the minimum that counts as "
-              "reached (default 0.01).", 0, above=True)  # fmt: skip
+Function = Annotated[str | None, _text("function")]
+Dataset = Annotated[str | None, _text("dataset")]
+Optimizers = Annotated[str | None, _text("optimizers")]
+Lr = Annotated[str | None, _text("lr")]
+Start = Annotated[str | None, _text("start")]
+Steps = Annotated[str | None, _text("steps")]
+Tol = Annotated[
+    float | None,
+    bounded(
+        float | None,
+        "--tol",
+        "A function's distance to the minimum that counts as reached (default 0.01).",
+        0,
+        above=True,
+    ),
+]
 Hidden = Annotated[
     str | None,
     typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "
@@ -95,12 +108,15 @@ Jobs = Annotated[
 ]  # fmt: skip
 
 
-ComparisonResume = redo_option(
-    "comparison",
-    "Finish an interrupted comparison in its folder (folder, id prefix or 'latest'), with the "
-    "settings it recorded: on a dataset the optimizers it had not finished train (the others "
-    "are kept); a function's paths are computed again. The numbers an uninterrupted one gives.",
-)
+ComparisonResume = Annotated[
+    str | None,
+    redo_option(
+        "comparison",
+        "Finish an interrupted comparison in its folder (folder, id prefix or 'latest'), with the "
+        "settings it recorded: on a dataset the optimizers it had not finished train (the others "
+        "are kept); a function's paths are computed again. The numbers an uninterrupted one gives.",
+    ),
+]
 
 
 @command(Output)

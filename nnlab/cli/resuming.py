@@ -8,25 +8,24 @@ A resume goes on with the settings its folder recorded (``train``, ``sweep``, ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
+from typer.models import OptionInfo
 
 from nnlab.cli import complete
 from nnlab.cli.usage import name_of
 
 
-def redo_option(what: str, help: str | None = None) -> object:
+def redo_option(what: str, help: str | None = None) -> OptionInfo:
     """The ``--resume`` option of a command whose folder a resume does again (``nnlab.redo``):
-    ``help``, or that it does the interrupted ``what`` again."""
+    ``help``, or that it does the interrupted ``what`` again. Used as
+    ``Annotated[str | None, redo_option(...)]``."""
     text = help or (
         f"Do an interrupted {what} again in its folder (folder, id prefix or 'latest'), with "
         "the settings it recorded: the numbers an uninterrupted one gives."
     )
-    return Annotated[
-        str | None,
-        typer.Option("--resume", help=text, show_default=False, autocompletion=complete.run_refs),
-    ]
+    return typer.Option("--resume", help=text, show_default=False, autocompletion=complete.run_refs)
 
 
 # what a resume takes beside --resume: where to look and what to print, nothing of the work

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.models import ArgumentInfo
 
 from nnlab.cli import complete, usage
 from nnlab.cli.common import (
@@ -21,7 +22,6 @@ from nnlab.cli.common import (
     MAX_SEED,
     Execution,
     Lines,
-    UsageError,
     check_report,
     command,
     given_name,
@@ -74,25 +74,32 @@ DRAWS = "key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x
 FIXED = "key=v (one value) is a fixed override, and removes that key's axis if it had one."
 
 
-def sweep_args(help: str) -> Any:
-    return Annotated[
-        list[str] | None,
-        typer.Argument(help=help, show_default=False, autocompletion=complete.overrides),
-    ]
+def sweep_args(help: str) -> ArgumentInfo:
+    """The overrides argument of a sweep command (``Annotated[list[str] | None, ...]``)."""
+    return typer.Argument(help=help, show_default=False, autocompletion=complete.overrides)
 
 
-SweepArgs = sweep_args(  # (a file's sweep: section says grid or random; a preset's is a grid)
-    f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES}; {DRAWS} is a distribution (a "
-    f"random sweep: there the lists and ranges are choices); {FIXED}"
-)
-GridArgs = sweep_args(
-    f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES} (N values); {FIXED} "
-    "(Distributions such as loguniform:LOW:HIGH are for nnlab sweep random.)"
-)
-RandomArgs = sweep_args(
-    f"{DRAWS} is a distribution each trial draws from; key=v1,v2,... {LISTS} or {RANGES} is "
-    "a choice among its values; key=v (one value) is a fixed override."
-)
+SweepArgs = Annotated[
+    list[str] | None,
+    sweep_args(  # (a file's sweep: section says grid or random; a preset's is a grid)
+        f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES}; {DRAWS} is a distribution (a "
+        f"random sweep: there the lists and ranges are choices); {FIXED}"
+    ),
+]
+GridArgs = Annotated[
+    list[str] | None,
+    sweep_args(
+        f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES} (N values); {FIXED} "
+        "(Distributions such as loguniform:LOW:HIGH are for nnlab sweep random.)"
+    ),
+]
+RandomArgs = Annotated[
+    list[str] | None,
+    sweep_args(
+        f"{DRAWS} is a distribution each trial draws from; key=v1,v2,... {LISTS} or {RANGES} is "
+        "a choice among its values; key=v (one value) is a fixed override."
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option(
@@ -281,8 +288,9 @@ def run_definition(
         from nnlab.sweep.preview import preview_sweep
 
         check_executor(opts)
-        given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
-        preview = preview_sweep(defn, runs_dir=opts.runs_dir, **given)
+        preview = preview_sweep(
+            defn, runs_dir=opts.runs_dir, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack
+        )
         note_repeats(asked_trials(defn.spec), len(preview.rows))
         return print_preview(preview, opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
@@ -352,8 +360,8 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
         from nnlab.sweep.preview import preview_resume
 
         check_executor(opts)
-        given = {"data_dir": opts.data_dir, "jobs": opts.jobs, "stack": opts.stack}
-        return print_preview(preview_resume(run, **given), opts)
+        preview = preview_resume(run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack)
+        return print_preview(preview, opts)
     start = functools.partial(resume_sweep, run, data_dir=opts.data_dir)
     run_on_executor(start, opts, root=run.path.parent)
 
@@ -386,7 +394,7 @@ def sweep_main(
         if ctx.invoked_subcommand is None:
             if dry_run:
                 raise typer.BadParameter("give a sweep to dry-run: a subcommand or --resume")
-            raise UsageError(usage.MISSING_COMMAND, ctx=ctx)  # (bad usage, as every group's)
+            ctx.fail(usage.MISSING_COMMAND)  # (click's UsageError: bad usage, as every group's)
         return
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,6 +27,10 @@ from nnlab.cli.common import (
 )
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, number
+
+if TYPE_CHECKING:
+    from nnlab.config import Config
+    from nnlab.runs import RunDir
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
@@ -231,7 +235,9 @@ class Resumed:
     def __init__(self, ref: str, config: Path | None, overrides: Any, runs_dir: Path) -> None:
         if config is not None or overrides:
             raise typer.BadParameter(resume_alone(config, overrides or [], runs_dir, ref))
-        self.ref, self.runs_dir, self.run, self.cfg = ref, runs_dir, None, None
+        self.ref, self.runs_dir = ref, runs_dir
+        self.run: RunDir | None = None
+        self.cfg: Config | None = None
 
     def config(self) -> Any:
         """The run's config, whatever its status (nothing is resumed)."""
@@ -239,16 +245,22 @@ class Resumed:
 
         return tr.run_config(self.runs_dir, self.ref)
 
-    def root(self) -> Path:
+    def found(self) -> RunDir:
+        """The run, found and checked the first time it is asked for (``root``, before a word:
+        its refusals come first)."""
         from nnlab.experiments import train as tr
 
-        self.run, self.cfg = tr.resumable(self.runs_dir, self.ref)  # (refusals: before a word)
-        return self.run.path.parent
+        if self.run is None:
+            self.run, self.cfg = tr.resumable(self.runs_dir, self.ref)
+        return self.run
+
+    def root(self) -> Path:
+        return self.found().path.parent
 
     def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
         from nnlab.experiments import train as tr
 
-        return tr.resume_training(self.run, data_dir=data_dir, progress=progress,
+        return tr.resume_training(self.found(), data_dir=data_dir, progress=progress,
                                   threads=threads, on_start=announce_resume,
                                   painter=painter)  # fmt: skip
 

@@ -17,9 +17,10 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
+from typer.models import OptionInfo
 
 from nnlab.errors import did_you_mean
 from nnlab.output import brief, counted
@@ -272,18 +273,18 @@ def bounded(
     above: bool = False,
     below: bool = False,
     default: Any = None,
-) -> Any:
-    """A number option from ``low`` to ``high`` (either may be None: unbounded), its range in
-    -h as typer gives it for every bounded option (``[default: 8; 1<=x<=4096]``) and its refusal
-    as ``cli.usage`` says every one ('--batch: expected an integer from 1 to 4096, got 0'); a
-    float also finite. ``above``/``below``: an open end (strictly above ``low``, below
-    ``high``: --eps, --val-fraction), which typer cannot declare: written into the help as
-    typer writes a range (``default`` beside it: typer's own is left out) and checked by a
-    callback in the same words."""
+) -> OptionInfo:
+    """The option of ``Annotated[kind, bounded(kind, ...)]``: a number from ``low`` to ``high``
+    (either may be None: unbounded), its range in -h as typer gives it for every bounded option
+    (``[default: 8; 1<=x<=4096]``) and its refusal as ``cli.usage`` says every one ('--batch:
+    expected an integer from 1 to 4096, got 0'); a float also finite. ``above``/``below``: an
+    open end (strictly above ``low``, below ``high``: --eps, --val-fraction), which typer
+    cannot declare: written into the help as typer writes a range (``default`` beside it:
+    typer's own is left out) and checked by a callback in the same words."""
     names = (flags,) if isinstance(flags, str) else flags
     if not (above or below):
-        checks = {"callback": finite} if kind is float else {}
-        return Annotated[kind, typer.Option(*names, help=help, min=low, max=high, **checks)]
+        check_finite = finite if kind is float else None
+        return typer.Option(*names, help=help, min=low, max=high, callback=check_finite)
     if low is not None and high is not None:
         span = f"{low:g}{'<' if above else '<='}x{'<' if below else '<='}{high:g}"
     elif low is not None:
@@ -305,8 +306,7 @@ def bounded(
             raise typer.BadParameter(f"expected {takes}, got {value:g}")
         return value
 
-    option = typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)
-    return Annotated[kind, option]
+    return typer.Option(*names, help=f"{help}  [{shown}]", show_default=False, callback=check)
 
 
 RUN_OPTIONS = ("--resume", "--extend")  # (options that take a run: folder, id prefix, 'latest')

@@ -48,3 +48,15 @@ def test_the_whole_tree_where_the_command_line_names_no_command(argv):
 def test_shell_completion_gets_the_whole_tree(monkeypatch):
     monkeypatch.setenv("_NNLAB_COMPLETE", "complete_bash")
     assert cli.for_command(["train"]) is cli.app
+
+
+def test_the_root_command_takes_click_s_main_arguments_by_position(capsys):
+    """click calls ``main(args, prog_name, complete_var, standalone_mode, ...)``; the root's
+    ``main`` took ``standalone_mode`` by keyword only, so given by position (a caller of the
+    click command) it went to click as well: 'got multiple values for keyword argument'."""
+    import typer.main
+
+    root = typer.main.get_command(cli.app)
+    code = root.main(["config", "keys", "--bogus"], "nnlab", None, False)
+    assert code == 2  # (returned, not exited: standalone_mode False reached the root's main)
+    assert "--bogus" in capsys.readouterr().err
