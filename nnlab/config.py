@@ -120,12 +120,13 @@ def __getattr__(name: str) -> Any:
     """``nnlab.config.<Optimizer>Settings``: made on first use (how pickle finds them)."""
     for cls in OPTIMIZERS.values():
         if name == f"{cls.__name__}Settings":
-            return _settings_model(cls)  # type: ignore[arg-type]  # a class is Hashable (python/mypy#11470)
+            return _settings_model(cls)  # type: ignore[arg-type]  # (python/mypy#11470)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def optimizer_settings(name: str) -> type[OptimizerSettings]:
     """The config model of optimizer ``name`` (KeyError if it is not registered)."""
+    # (mypy says a class is not Hashable, for functools.cache: python/mypy#11470)
     return _settings_model(OPTIMIZERS[name])  # type: ignore[arg-type]  # (python/mypy#11470)
 
 
@@ -198,7 +199,8 @@ class Config(Strict):
     )
     dtype: Literal["float32", "float64"] = Field("float32", description="float type of training")
     dataset: SerializeAsAny[DatasetBase] = Field(
-        DATASETS["digits"](), description="the data (dataset.name picks one; each has its keys)"
+        DATASETS["digits"].model_validate({}),
+        description="the data (dataset.name picks one; each has its keys)",
     )
     model: ModelConfig = ModelConfig()
     loss: LossName = Field("softmax_ce", description="loss on the output scores")

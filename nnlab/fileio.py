@@ -110,7 +110,7 @@ def remove(folder: Path, names: Iterable[str]) -> None:
 
 
 def atomic_write(
-    path: Path, data: str | bytes | Callable[[IO[bytes]], Any], sync: bool = True
+    path: Path, data: str | bytes | memoryview | Callable[[IO[bytes]], Any], sync: bool = True
 ) -> Path:
     """Write ``data`` (text, bytes, or a function that writes to a binary file) to ``path``
     via a temp file in the same folder and ``os.replace``: a reader sees the old file or the

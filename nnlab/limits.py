@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def _size(nbytes: float) -> str:
     return f"{nbytes / 2**20:.3g} MB" if nbytes < 2**30 else _gb(nbytes)
 
 
-def check_memory(what: str, nbytes: float, parts: dict[str, float] | None = None) -> None:
+def check_memory(what: str, nbytes: float, parts: Mapping[str, float] | None = None) -> None:
     """ConfigError if ``what`` needs more than ``memory_limit()`` bytes. ``parts`` (bytes by
     what they are for, named by the key that sets them: ``training_parts``): the largest is
     named, so that the error says what to make smaller."""

@@ -8,11 +8,19 @@ import functools
 import platform
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from nnlab import __version__
+
+
+class DataFields(TypedDict):
+    """What a folder's meta.json records of the data its numbers come from
+    (``runs.data_fields``)."""
+
+    data_source: str
+    data_digest: str
 
 
 @functools.cache

@@ -97,6 +97,7 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     start_mark,
 )
 from nnlab.provenance import (  # (re-exported: what made a run's numbers)
+    DataFields,
     blas as blas,
     git_commit as git_commit,
     versions as versions,
@@ -131,7 +132,7 @@ def resume_data_dir(run: RunDir, given: Path | None) -> Path | None:
     return given
 
 
-def data_fields(data: Any) -> dict[str, str]:
+def data_fields(data: Any) -> DataFields:
     """What a folder's meta.json records of the ``Dataset`` its numbers come from: where it
     came from and how it was carved (``data_source``), and its digest (``data_digest``), which
     a resume checks its data against (``check_data``)."""
@@ -229,7 +230,7 @@ class Lifecycle:
         self._start_meta = meta
         self._status = "COMPLETED"
         self._fields: dict[str, Any] = {}
-        self._hooks: list[Callable[[str], None]] = []
+        self._hooks: list[Callable[[str], object]] = []
         self._children: tuple[Callable[[], dict[str, str]], str] | None = None
         self._signals = SignalsAsInterrupts()
 
@@ -248,7 +249,7 @@ class Lifecycle:
         """Meta fields recorded with the status however the block ends (``epochs_done``)."""
         self._fields.update(fields)
 
-    def on_end(self, fn: Callable[[str], None]) -> None:
+    def on_end(self, fn: Callable[[str], object]) -> None:
         self._hooks.append(fn)
 
     def children(self, read: Callable[[], dict[str, str]], what: str = "trial") -> None:

@@ -143,6 +143,8 @@ class DatasetBase(Strict):
     description: ClassVar[str] = ""  # one line for ``nnlab data list``
     where: ClassVar[str] = ""  # where its data comes from / is looked for
     needs_files: ClassVar[bool] = False
+    if TYPE_CHECKING:  # (each dataset's own field, the Literal of its name: "digits", ...)
+        name: str
 
     n_train: Annotated[Samples, Field(gt=0)] | None = Field(
         None, description="training samples (null: all that are left)"

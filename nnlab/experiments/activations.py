@@ -277,7 +277,7 @@ def _write(
     run.write_text("summary.txt", summary_table(run.summary()).text())
     labels = {key: f"{key[0]} / {key[1]}" for key in results}
     ranges = {labels[k]: HIST_RANGE[k[0]] for k in results}
-    notes = {labels[(r["activation"], r["init"])]: [] for r in rows}
+    notes: dict[str, list[str]] = {labels[(r["activation"], r["init"])]: [] for r in rows}
     for r in rows:
         what, frac = ("zero", r["zero"]) if r["zero"] is not None else ("sat", r["saturated"])
         notes[labels[(r["activation"], r["init"])]].append(

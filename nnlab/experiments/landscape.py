@@ -166,7 +166,7 @@ def source_data(
         data_dir = runs.resume_data_dir(run, data_dir)
     data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     recorded = run.meta.get("data_digest") if run is not None else None
-    if warn is not None and recorded not in (None, data.digest):
+    if warn is not None and run is not None and recorded not in (None, data.digest):
         warn(
             f"warning: the {data.name!r} data{f' in {data_dir}' if data_dir else ''} is not the "
             f"data {run.path} was trained on (digest {data.digest}, recorded {recorded}): the "
@@ -246,9 +246,9 @@ def fill_missing(
     with threadpool_limits(limits=1):  # many small evaluations: one BLAS thread is fastest
         line_loss, line_acc = content["line_loss"], content["line_acc"]
         todo = np.flatnonzero(np.isnan(line_loss))
-        for i in todo:
-            line_loss[i], line_acc[i] = loss_at(
-                model, centre, d1, None, alphas[i], 0.0, x, y, settings.batch
+        for k in todo:
+            line_loss[k], line_acc[k] = loss_at(
+                model, centre, d1, None, alphas[k], 0.0, x, y, settings.batch
             )
         if len(todo):
             store(path, "line", slice(None), line_loss, line_acc)

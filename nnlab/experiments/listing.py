@@ -317,7 +317,7 @@ class RunView:
         sweep's or a tune's trials, and their ``counts``, are as their folders say now: one
         answer, the current one. The counts a sweep's meta.json recorded at its end are left
         out (``AT_END``); a tune's summary.json ``trials`` (its counts at its end) is now's."""
-        out = {
+        out: dict[str, Any] = {
             "run": str(self.run.path),
             "status": self.header[1].split()[-1],
             "meta": self.meta,
@@ -528,7 +528,7 @@ def key_epochs(records: list[Record], status: str | None = None) -> dict[int, li
     picked: dict[int, list[str]] = {0: ["first"]}
     before = records[:-1] if status == DIVERGED else records
     for key in keys:
-        values = [(r.get(key), i) for i, r in enumerate(before) if r.get(key) is not None]
+        values = [(v, i) for i, r in enumerate(before) if (v := r.get(key)) is not None]
         if values:
             pick = max if key.endswith("_acc") else min
             picked.setdefault(pick(values, key=lambda v: v[0])[1], []).append(f"best {key}")

@@ -267,8 +267,8 @@ def table_rows(
         row: dict[str, Any] = {"lr": lr, "step_loss": step_losses[i]}
         if initial is not None:
             step = step_losses[i]
-            finite = step is not None and math.isfinite(initial)  # (an initial loss of NaN:
-            row["step_change"] = step - initial if finite else None  # no change to show)
+            finite = math.isfinite(initial)  # (an initial loss of NaN: no change to show)
+            row["step_change"] = step - initial if step is not None and finite else None
         diverged = [] if step_losses[i] is not None else ["step"]
         if trainings is not None:
             status, records = trainings[i]
@@ -406,7 +406,7 @@ def _scan(
     progress: Callable[[str], None] | None,
     kept: dict[int, Training] | None = None,
     on_chunk: Callable[[range, list[Training]], None] | None = None,
-) -> tuple[float, list[float], list[Training] | None]:
+) -> tuple[float, list[float | None], list[Training] | None]:
     """(initial loss, the loss after one step at each rate, each rate's training or None)."""
     from threadpoolctl import threadpool_limits
 

@@ -410,8 +410,6 @@ def run_tune(
 ) -> TuneResult:
     """``nnlab tune``: a new search of ``config`` over ``args`` (``settings``: rounds, trials,
     top_k, epochs, val_fraction, seed, metric), or ``resume`` (a tune folder) continued."""
-    how = {"jobs": jobs, "stack": stack, "executor": executor, "progress": progress,
-           "heading": heading}  # fmt: skip
     if resume is not None:
         if config is not None or args:
             raise ConfigError("--resume takes no config or ranges (the folder has them)")
@@ -421,14 +419,16 @@ def run_tune(
                 "folder; give one of them",
             )  # fmt: skip
         run = runs.find_run(runs_dir, resume, kind="tune")
-        return resume_tune(run, data_dir=data_dir, **how)
+        return resume_tune(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=executor,
+                           progress=progress, heading=heading)  # fmt: skip
     if config is None:
         raise ConfigError(
             "give a config file (or --resume FOLDER); e.g. nnlab tune configs/digits-quickstart.yaml"
         )
     root, folder = runs.location(runs_dir, out)
-    return tune(config, args or [], data_dir=data_dir, runs_dir=root, folder=folder,
-                **settings, **how)  # fmt: skip
+    return tune(config, args or [], data_dir=data_dir, runs_dir=root, folder=folder, jobs=jobs,
+                stack=stack, executor=executor, progress=progress, heading=heading,
+                **settings)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -463,7 +463,7 @@ def _drive(
     run = life.run
     results: list[RoundResult] = []
     ranges = dict(settings.ranges)
-    state = {"settings": settings.to_json(), "rounds": list(recorded)}
+    state: dict[str, Any] = {"settings": settings.to_json(), "rounds": list(recorded)}
 
     def on_trial(done: int, total: int, row: Row) -> None:
         if progress is not None:
@@ -484,7 +484,7 @@ def _drive(
             state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
         if heading is not None:
             spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
-            again = f" (again: {entry['sweep']} is gone)" if gone else ""
+            again = f" (again: {entry['sweep']} is gone)" if entry is not None and gone else ""
             heading(f"round {index}/{settings.rounds}: {spans}{again}")
         defn = round_defn(settings, index, ranges)
         if entry is None:

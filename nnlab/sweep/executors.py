@@ -35,8 +35,8 @@ class Executor(Protocol):
     process for each trial of a unit as the unit finishes, units in any order. Interrupting
     ``run`` (KeyboardInterrupt) must stop the work promptly."""
 
-    workers: int  # how many units run at once (to give every worker one)
-
+    @property
+    def workers(self) -> int: ...  # how many units run at once (to give every worker one)
     def start(self, n_units: int) -> None: ...  # get ready (workers up) for n_units units
     def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None: ...
     def describe(self) -> str: ...

@@ -252,9 +252,9 @@ def run_unit(unit: Unit) -> list[Row]:
                 trial_row(t.trial_id, t.values, t.seed, {"status": "INTERRUPTED"}) for t in unit
             ]
         except Exception as exc:  # (as the trial's folder records it: runs.describe_error)
-            stop = signals.as_interrupt(exc)  # (an interrupt a library raised as its own
-            if stop is not exc:  # error: it stops the sweep, as one raised as itself does)
-                raise stop from exc
+            interrupt = signals.as_interrupt(exc)  # (an interrupt a library raised as its
+            if interrupt is not exc:  # own error: it stops the sweep, as one raised as itself)
+                raise interrupt from exc
             return failed_rows(unit, exc)
     stacked = len(results)
     return [

@@ -242,7 +242,6 @@ def run_comparison(
     ignored). Bad options raise ConfigError before any folder is made. The texts are the
     folder's recipe (``again``: the folder ``resume_comparison`` does them again in)."""
     recipe = {k: list(v) if k == "overrides" else v for k, v in locals().items() if k in RECIPE}
-    where = {"runs_dir": runs_dir, "out": out, "figure": figure, "again": again, "recipe": recipe}
     if function is not None and dataset is not None:
         raise ConfigError("give --function or --dataset, not both")
     names = parse_names(optimizers) if optimizers is not None else None
@@ -257,10 +256,11 @@ def run_comparison(
                                   "not for a --function's paths")  # fmt: skip
         return run_function_comparison(
             function or "book", names, overrides, lrs, start, step_list,
-            DEFAULT_TOL if tol is None else tol, **where,
+            DEFAULT_TOL if tol is None else tol, runs_dir=runs_dir, out=out, figure=figure,
+            again=again, recipe=recipe,
         )  # fmt: skip
-    for option, value in (("--start", start), ("--tol", tol)):
-        if value is not None:
+    for option, given in (("--start", start), ("--tol", tol)):
+        if given is not None:
             raise ConfigError(f"{option}: for --function comparisons, not --dataset")
     if step_list is not None and len(step_list) != 1:
         raise ConfigError("--steps: --dataset takes one number of iterations")
@@ -271,7 +271,7 @@ def run_comparison(
     )  # fmt: skip
     return run_dataset_comparison(
         dataset, names, overrides, lrs, net, data_dir=data_dir, progress=progress,
-        jobs=jobs or 1, **where,
+        jobs=jobs or 1, runs_dir=runs_dir, out=out, figure=figure, again=again, recipe=recipe,
     )  # fmt: skip
 
 

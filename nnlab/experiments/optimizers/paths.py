@@ -218,7 +218,7 @@ def compare_on_function(
     return comparison
 
 
-def check_starts(objective: Objective, starts: Sequence[tuple[float, ...]]) -> None:
+def check_starts(objective: Objective, starts: Sequence[Sequence[float]]) -> None:
     """ConfigError naming --start unless every start is a point of ``objective``'s dimension
     with coordinates within +-``MAX_START`` (finite: ``parse_floats``)."""
     for s in starts:

@@ -86,7 +86,7 @@ def _pairs(rows: list[Row]) -> list[tuple[float, Row | None, Row | None]]:
     """(scale, BatchNorm row, plain row) per scale, largest scale first (the book's order)."""
     by_scale: dict[float, dict[bool, Row]] = {}
     for r in rows:
-        by_scale.setdefault(r.get(SCALE_KEY), {})[bool(r.get(BN_KEY))] = r
+        by_scale.setdefault(r[SCALE_KEY], {})[bool(r.get(BN_KEY))] = r
     return [(s, d.get(True), d.get(False)) for s, d in sorted(by_scale.items(), reverse=True)]
 
 
