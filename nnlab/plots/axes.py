@@ -6,6 +6,7 @@ beside.)"""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
@@ -20,7 +21,7 @@ def split_colour(split: str) -> str:
     return f"C{SPLIT_COLOUR_ORDER.index(split)}" if split in SPLIT_COLOUR_ORDER else "C3"
 
 
-def grid_lines(ax: Any, xs: list[float], ys: list[float], alpha: float = 0.3) -> None:
+def grid_lines(ax: Any, xs: Sequence[float], ys: Sequence[float], alpha: float = 0.3) -> None:
     """Grid lines across ``ax`` at ``xs`` and ``ys`` (data), as ``ax.grid(alpha=alpha)`` draws
     them at the ticks (the rcParams' grid colour and width, under the data), but as two
     artists and without ticks: for panels that show the grid and leave the numbers to their
@@ -45,7 +46,8 @@ def distinct_colours(n: int) -> list[Any]:
         return [f"C{i}" for i in range(n)]
     import matplotlib as mpl
 
-    tab20 = mpl.colormaps["tab20"].colors
+    cmap = mpl.colormaps["tab20"]
+    tab20 = [cmap(i) for i in range(cmap.N)]  # (its 20 listed colours, as RGBA)
     order = [*tab20[0::2], *tab20[1::2]]
     return [order[i % len(order)] for i in range(n)]
 

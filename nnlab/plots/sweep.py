@@ -62,14 +62,16 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
     """One colour per row, and the ScalarMappable of a colour scale (None without one)."""
     import matplotlib as mpl
 
-    if how == "scale":
+    if how == "scale" and key is not None:
         values = [float(r[key]) if r.get(key) is not None else float("nan") for r in rows]
         finite = [v for v in values if v == v]
         log = min(finite) > 0 and base.spans_decades(finite)
         norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(min(finite), max(finite))
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=line_cmap())
-        return [mappable.to_rgba(v) if v == v else "gray" for v in values], mappable
-    if how == "legend":
+        # (matplotlib's stub says to_rgba takes an array; it takes a scalar too)
+        colours = [mappable.to_rgba(v) if v == v else "gray" for v in values]  # type: ignore[arg-type]
+        return colours, mappable
+    if how == "legend" and key is not None:
         order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
         colours = base.distinct_colours(len(order))
         return [colours[order.index(repr(r.get(key)))] for r in rows], None
@@ -188,7 +190,7 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
     from matplotlib.lines import Line2D
 
     handles = ax.get_legend_handles_labels()[0] if labelled else []
-    if how == "legend":
+    if how == "legend" and ckey is not None:
         values = {repr(r.get(ckey)): r.get(ckey) for r in rows}  # (as ``_colours`` orders them)
         for value, colour in zip(values.values(), base.distinct_colours(len(values))):
             handles.append(

@@ -41,7 +41,7 @@ def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[tuple[str, str
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, color)
             notes.append(("DIVERGED", f"{SHORT[net]} diverged, epoch {at}"))
-        elif base.mark_stopped(ax, epochs, values, status):
+        elif status is not None and base.mark_stopped(ax, epochs, values, status):
             notes.append((status, f"{SHORT[net]} {base.stopped(status)} after epoch {epochs[-1]}"))
     return notes
 
