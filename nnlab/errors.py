@@ -41,11 +41,9 @@ def not_one_of(option: str, value: object, choices: Iterable[object]) -> str:
     """``--opt: expected one of a, b, c, got 'x' (did you mean 'y'?)``: a value of an option
     (or argument) that is not one of its choices, said as every option error is (the command
     line says typer's refusals so: ``cli.usage``)."""
-    choices = [str(c) for c in choices]
+    names = [str(c) for c in choices]
     shown = f"{value!r}" if isinstance(value, str) else str(value)
-    return (
-        f"{option}: expected one of {', '.join(choices)}, got {shown}{did_you_mean(value, choices)}"
-    )
+    return f"{option}: expected one of {', '.join(names)}, got {shown}{did_you_mean(value, names)}"
 
 
 # Names other libraries and texts give what nnlab calls otherwise (PyTorch's kaiming_normal_,

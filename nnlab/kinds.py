@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from nnlab.output import brief
 
@@ -36,7 +36,7 @@ def number(v: Any) -> bool:
         return False
 
 
-def whole(v: Any) -> bool:
+def whole(v: Any) -> TypeGuard[int]:
     """A whole number (an int, not a bool) that is a ``number``: a count of 400 digits made
     ``report`` crash converting it to a float."""
     return isinstance(v, int) and number(v)

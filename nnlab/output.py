@@ -531,7 +531,8 @@ def separating_keys(configs: list[dict[str, Any]], keys: list[str], most: int = 
     # configs there are; a variant's name first, then config order)
     spread = sorted(keys, key=lambda k: -distinct((k,)))[:12]
     order = sorted([k for k in keys if k in spread], key=lambda k: not k.endswith(".name"))
-    best, told = (), distinct(())
+    best: tuple[str, ...] = ()
+    told = distinct(())
     for size in range(1, most + 1):
         for chosen in itertools.combinations(order, size):
             if (n := distinct(chosen)) > told:

@@ -91,7 +91,7 @@ def _by_type(**kinds: Kind) -> Kind:
     said = " or ".join({"object": "an object", "list": "a list"}.get(k, "a value") for k in kinds)
 
     def check(value: Any, where: str) -> str | None:
-        name = {dict: "object", list: "list"}.get(type(value), "other")
+        name = "object" if type(value) is dict else "list" if type(value) is list else "other"
         kind = kinds.get(name) or kinds.get("other")
         if kind is None:
             return f"{where} is {show(value)}; expected {said}"

@@ -321,7 +321,7 @@ class RunDir:
         records, digest = read_records_and(
             self.file("metrics.jsonl"),
             f"digest to epoch {upto}" if upto is not None else "",
-            lambda records: records_digest(records, upto),
+            lambda records: records_digest(records, upto) if upto is not None else None,
         )
         found = epochs_done_disagreement(meta, records, lambda: saved.epoch if saved else None)
         if found is not None:  # (file, what is wrong)
@@ -364,7 +364,12 @@ class RunDir:
         records = read_records(self.file("metrics.jsonl"))  # (its own, appended up to ``epoch``)
         arrays[RECORDS] = np.array(records_digest(records, epoch))
         digest = np.array(state_digest(arrays))
-        atomic_write(self.file("checkpoint.npz"), lambda f: np.savez(f, **arrays, digest=digest))
+        # (numpy's savez takes the arrays by name as **kwds; mypy matches the dict against its
+        # allow_pickle: bool too, which no key here is)
+        atomic_write(
+            self.file("checkpoint.npz"),
+            lambda f: np.savez(f, **arrays, digest=digest),  # type: ignore[arg-type]
+        )
         self._index = None
 
     def load_checkpoint(self) -> Checkpoint:

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Interrupted(KeyboardInterrupt):
@@ -60,7 +60,14 @@ def resume_again(argv: list[str], status: str | None = None) -> str:
 received: list[str] = []  # the stop signals this process took as interrupts, by name
 taken: list[str] = []  # the same with Ctrl-C (SIGINT) too, since the outermost
 # ``SignalsAsInterrupts`` began (a command, or a run started from Python): ``interrupt_behind``
-_deferred = {"depth": 0, "pending": []}  # (main thread only: where Python runs handlers)
+
+
+class Deferred(TypedDict):
+    depth: int  # nested ``deferred`` blocks
+    pending: list[int]  # the signals that came in them
+
+
+_deferred: Deferred = {"depth": 0, "pending": []}  # (main thread only: where Python runs handlers)
 
 
 def raise_interrupted(signum: int, frame: Any) -> None:

@@ -87,8 +87,9 @@ def shown_metric(row: dict[str, Any], metric: str) -> str:
     """A finished trial's ``metric`` for a progress line, or how it ended (a diverged trial's
     ``best_*`` from before it diverged is no result: a tune ranks no such trial)."""
     value = row.get(metric)
-    ranked = isinstance(value, float) and row.get("status") != DIVERGED
-    return number(value) if ranked else outcome(row)
+    if isinstance(value, float) and row.get("status") != DIVERGED:  # (ranked)
+        return number(value)
+    return outcome(row)
 
 
 def objective_label(weight_decay: float) -> str:

@@ -172,7 +172,7 @@ def load(cfg, data_dir: Path) -> Source:
     origin = f"hdf5: pool {train_path} [{cfg.train_x}, {cfg.train_y}] ({len(y)})"
     pool_from = (f"{train_path}: dataset {cfg.train_x!r}", f"{train_path}: dataset {cfg.train_y!r}")
     test_arrays, test_from = None, ("", "")
-    if test is not None:
+    if test is not None and test_path is not None:  # (read together)
         yt = class_labels(test, test_path, cfg.test_y, n_samples)
         test_arrays = (test.X, yt)
         origin += f", test {test_path} [{cfg.test_x}, {cfg.test_y}] ({len(yt)})"

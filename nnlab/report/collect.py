@@ -81,7 +81,8 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
     runs_dir = Path(runs_dir)
     paths = folders(refs, runs_dir)
     skip = exclude.resolve() if exclude is not None else None
-    entries, seen = [], set()
+    entries: list[Entry] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.resolve() == skip or path.resolve() in seen:
             continue

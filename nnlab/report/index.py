@@ -117,10 +117,10 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:
     """The index's rows: the folder that started last first (by ``facts.started``; one with no
     time last), so the run just made is at the top, not below hundreds of others."""
-    timed = [e for e in entries if facts.started(e) is not None]
+    timed = [(when.timestamp(), e) for e in entries if (when := facts.started(e)) is not None]
     untimed = [e for e in entries if facts.started(e) is None]
-    key = lambda e: (facts.started(e).timestamp(), e.rel)  # noqa: E731
-    return sorted(timed, key=key, reverse=True) + untimed
+    newest = sorted(timed, key=lambda t: (t[0], t[1].rel), reverse=True)
+    return [e for _, e in newest] + untimed
 
 
 LABEL_KEYS = 3  # config values a compare label names at most
