@@ -101,7 +101,7 @@ def draw_order(rows: list[dict[str, Any]], key: str | None, how: str) -> list[in
     so that no value's lines lie all on top of the others' (128 trials of four activations,
     drawn value by value, showed the last activation's colour over every other); else as
     they come. The colours and the legend are the values', whatever the order."""
-    if how != "legend":
+    if how != "legend" or key is None:
         return list(range(len(rows)))
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
