@@ -1,5 +1,5 @@
 """The report's index page: one row per folder (run, sweep, tune, other experiment, damaged or
-unknown folder), narrow enough to read in a 1,400 px window: the run's short id, kind, status,
+unknown folder), narrow enough to read in a 1,280 px window: the run's short id, kind, status,
 name, epochs done, final accuracies, start and notes. The rest of what the index knows of a row
 (its folder, dataset, duration, other metrics, the config keys in which runs differ) opens under
 its notes; each folder's page has all of it. Sortable, filterable, and a compare view of the
