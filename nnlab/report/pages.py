@@ -120,11 +120,26 @@ def flow(value: Any) -> str:
     return facts.short(value) if isinstance(value, float) else spelled(value)
 
 
+CELL_TEXT = 60  # characters of a table cell's value; a longer container is its size
+
+
 def cell(value: Any, display: str | None = None) -> str:
-    """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one)."""
+    """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one). A container too
+    long for a cell (compare-optimizers' path of every step) is its size: its text cut at 60
+    characters was no use and made the table 2,270 px wide."""
     sort_value = finite(value)
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
-    return f"<td{sort}>{display if display is not None else esc(compact(value, 60))}</td>"
+    if display is None:
+        display = sized(value, CELL_TEXT) or esc(compact(value, CELL_TEXT))
+    return f"<td{sort}>{display}</td>"
+
+
+def sized(value: Any, limit: int) -> str:
+    """A dict or list whose text is over ``limit`` characters as its size (``31 entries``, in a
+    note's colour); "" for one that fits, and for any other value."""
+    if isinstance(value, (dict, list)) and len(compact(value, limit + 1)) > limit:
+        return f'<span class="note">{esc(counted(len(value), "entry", "entries"))}</span>'
+    return ""
 
 
 def kv_table(items: Sequence[tuple[str, Any]]) -> str:
@@ -135,16 +150,18 @@ def kv_table(items: Sequence[tuple[str, Any]]) -> str:
 
 
 KV_TEXT = 200  # characters of a value in a key/value table; a longer container is not spelt out
+KV_PROSE = 2000  # characters of a text value there (it wraps): a meta.json's data_source is ~200
 
 
 def kv_value(value: Any) -> str:
     """A key/value table's cell: the value as text, but a container too long to read there (an
-    lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use)."""
-    text = compact(value, KV_TEXT + 1)
-    if isinstance(value, (dict, list)) and len(text) > KV_TEXT:
+    lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
+    Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits and
+    a tune's warning its advice."""
+    if sized(value, KV_TEXT):
         what = counted(len(value), "entry", "entries")
         return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
-    return esc(compact(value))
+    return esc(compact(value, KV_PROSE))
 
 
 def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:

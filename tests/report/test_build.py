@@ -273,6 +273,32 @@ def test_a_value_too_long_for_a_cell_is_its_size_not_a_cut_json_text(report, eve
     assert "{&quot;" not in summary and '{"' not in summary
 
 
+def test_a_list_too_long_for_a_table_cell_is_its_size_not_a_cut_text(report, every_kind):
+    # (compare-optimizers' result.json table showed each path and value list cut at 60
+    # characters, '[[-7, 2], [-6.65, 0.8], ...', and was 2,270 px wide)
+    html = page(report.out, folder(every_kind, "compare-optimizers"))
+    table = html[html.index("<h3>runs</h3>") :]
+    table = table[: table.index("</table>")]
+    assert re.search(r'<td><span class="note">\d+ entries</span></td>', table), table
+    assert "[[" not in table and "…" not in table
+
+
+def test_a_key_value_tables_text_is_whole_not_cut_at_160_characters():
+    # (a run's data_source, 201 characters, lost its splits: '...; split_seed 0: train …')
+    from nnlab.report.pages import kv_table
+
+    source = "mnist from data/mnist: pool t10k (10000); " * 5 + "split_seed 0: train 1000"
+    assert len(source) > 200
+    assert kv_table([("data_source", source)]).endswith(f"<td>{source}</td></tr></table>")
+    warnings = [
+        "optimizer.lr: the best value is at the high edge " * 3 + "it may lie past the end."
+    ]
+    assert 160 < len(str(warnings)) < 200
+    assert "the end.]</td>" in kv_table([("warnings", warnings)])
+    curves = {f"{lr:.3e}": [{"epoch": 0, "loss": 2.3}] * 3 for lr in (1e-5, 1e-4, 1e-3)}
+    assert "3 entries: see the file" in kv_table([("curves", curves)])
+
+
 def test_no_generated_file_names_a_network_address(report):
     assert files(report.out)
     for path in files(report.out):
