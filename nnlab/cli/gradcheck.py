@@ -78,7 +78,11 @@ CompareDifferences = Annotated[
 ONLY = "With --compare-differences only: "
 Param = Annotated[
     str | None,
-    typer.Option("--param", help=f"{ONLY}the parameter it checks (default: first Affine W)."),
+    typer.Option(
+        "--param",
+        help=f"{ONLY}the parameter it checks, as layer.param in the check's table "
+        "(affine2.W, bn1.gamma; default: affine1.W, the first Affine's weights).",
+    ),
 ]
 GradcheckRunsDir = Annotated[
     Path,

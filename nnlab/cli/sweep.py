@@ -54,6 +54,7 @@ ShareSeedOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--share-seed",
+        metavar="KEY",
         help="A swept key left out of each trial's derived seed: trials that differ only in it "
         "start from the same weights and see the same minibatches (repeatable or "
         "comma-separated; adds to the file's share_seed).",

@@ -402,6 +402,7 @@ def test_every_overrides_argument_says_its_form_with_an_example():
         (["sweep", "grid"], "--name", "default: the config's name"),
         (["runs", "compare"], "--sort", "Default: the order the runs are given in"),
         (["runs", "compare"], "--top", "(default: every row)"),
+        (["gradcheck"], "--param", "as layer.param in the check's table (affine2.W, bn1.gamma;"),
     ],
     ids=lambda v: v if isinstance(v, str) else " ".join(v),
 )
@@ -461,4 +462,6 @@ def test_every_help_says_what_an_option_takes_in_words_not_python_types():
         "-f, --format <table|json|csv>",
     ):
         assert shown in train, shown
-    assert "-j, --jobs N " in invoke("sweep", "grid", "--help", env={"COLUMNS": "200"}).stdout
+    grid = invoke("sweep", "grid", "--help", env={"COLUMNS": "200"}).stdout
+    assert "-j, --jobs N " in grid
+    assert "--share-seed KEY " in grid  # (it showed its own name, SHARE_SEED, for a config key)
