@@ -24,12 +24,15 @@ def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
 
     ``plural``: the noun's plural when it is not ``noun + "s"`` ("entry", "entries"). ``n`` may
-    be a number already written out (``f"{n:,}"``, "more than 5"): singular only when it is "1".
+    be a number already written out ("more than 5"): singular only when it is "1". An integer
+    is written with thousands separators, "17,610 parameters", as the counts beside it are
+    ("100 rounds of 10000 trials = 1,000,000 trials" read two ways in one line).
     Every count in a message, title, progress line or figure goes through here (a test scans
     the source for ``{n} trials`` written by hand).
     """
     many = plural or f"{noun}s"
-    return f"{n} {noun if n == 1 or n == '1' else many}"
+    shown = f"{n:,}" if isinstance(n, int) and not isinstance(n, bool) else n
+    return f"{shown} {noun if n == 1 or n == '1' else many}"
 
 
 def verb(n: int | str, singular: str, plural: str) -> str:

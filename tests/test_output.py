@@ -139,6 +139,16 @@ def test_counted_is_singular_for_one_only():
     assert counted("1", "byte") == "1 byte" and counted("1,024", "byte") == "1,024 bytes"
 
 
+def test_counted_writes_a_count_with_thousands_separators_as_the_counts_beside_it():
+    # ("100 rounds of 10000 trials = 1,000,000 trials", "for 1000000 epochs is 1,500,000,000
+    # steps": one line wrote its counts two ways; gradcheck's "all 17610 parameters")
+    from nnlab.output import counted
+
+    assert counted(17610, "parameter") == "17,610 parameters"
+    assert counted(1000, "epoch") == "1,000 epochs" and counted(999, "epoch") == "999 epochs"
+    assert counted(-1, "epoch") == "-1 epochs"
+
+
 # Words ending in "s" that may follow a formatted value and are no count's noun.
 NOT_NOUNS = {"is", "has", "was", "does", "holds", "needs", "names", "says", "looks", "makes"}
 NOT_NOUNS |= {"matches", "contains", "leaves", "changes", "pass", "loss", "s", "ms", "its"}

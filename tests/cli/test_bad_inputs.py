@@ -191,7 +191,9 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "MNIST file shorter than its header says",
         "dataset: {name: mnist}\n",
         ["--data-dir", "{d}/short"],
-        ["{d}/short/mnist/t10k-images-idx3-ubyte.gz: truncated: header says 10x28x28 (7856 bytes)"],
+        [
+            "{d}/short/mnist/t10k-images-idx3-ubyte.gz: truncated: header says 10x28x28 (7,856 bytes)"
+        ],
     ),
     (
         "MNIST image and label counts differ",
@@ -315,7 +317,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "dataset: {name: digits}\nepochs: 1000000\nbatch_size: 1\n",
         [],
         [
-            "training run (64 -> 100 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps, "
+            "training run (64 -> 100 x 1 -> out) for 1,000,000 epochs is 1,500,000,000 steps, "
             "2,000,002 evaluation batches",
             "about 42 hours",
             "over the limit of 24 hours (a day)",

@@ -264,7 +264,7 @@ def test_an_extension_over_the_work_limit_is_told_what_it_can_change(cfg_dir, mo
     source = trained(cfg_dir, "runs")
     monkeypatch.setenv("NNLAB_MAX_HOURS", "0.00001")
     line = refusal(nnlab("train", "--extend", source.path, "epochs=100000", "--runs-dir", "runs"))
-    assert "(99997 epochs left after its checkpoint)" in line, line
+    assert "(99,997 epochs left after its checkpoint)" in line, line
     assert line.endswith(
         "make it shorter (fewer epochs: --extend changes only them), or set NNLAB_MAX_HOURS "
         "to raise it"

@@ -53,7 +53,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "tune of too many trials in all": (  # (each round within --trials' bound: a million)
         ["tune", "cfg.yaml", "--rounds", "100", "--trials", "10000"],
-        ["--rounds/--trials: 100 rounds of 10000 trials = 1,000,000 trials; at most 100,000"],
+        ["--rounds/--trials: 100 rounds of 10,000 trials = 1,000,000 trials; at most 100,000"],
     ),
     "NaN swept value": (
         [*GRID, "weight_decay=0,.nan"],
@@ -249,7 +249,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "training that would take days": (
         ["train", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         [
-            "error: training tiny (64 -> 16 x 1 -> out) for 1000000 epochs is 1,500,000,000 steps",
+            "error: training tiny (64 -> 16 x 1 -> out) for 1,000,000 epochs is 1,500,000,000 steps",
             "about 41.8 hours at 100 GFLOP/s and 0.1 ms a step or evaluation batch, over the "
             "limit of 24 hours (a day)",
             "or set NNLAB_MAX_HOURS to raise it",
@@ -266,7 +266,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "batch_size=2",
         ],
         [
-            "error: training tiny (64 -> 2 x 64 -> out) for 200000 epochs is 150,000,000 steps",
+            "error: training tiny (64 -> 2 x 64 -> out) for 200,000 epochs is 150,000,000 steps",
             "at 100 GFLOP/s and 2.16 ms a step or evaluation batch on average (a step of over 5 "
             "hidden layers costs more), over the limit of 24 hours (a day)",
         ],
@@ -296,7 +296,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "dataset.n_test=297",
         ],
         [
-            "error: training tiny (64 -> 16 x 1 -> out) for 1000000 epochs is 1,000,000 steps, "
+            "error: training tiny (64 -> 16 x 1 -> out) for 1,000,000 epochs is 1,000,000 steps, "
             "1,797,001,797 evaluation batches",
             "over the limit of 24 hours (a day); make it shorter (fewer epochs, samples or "
             "trials, larger batches (batch_size, eval_batch_size), a smaller net)",
@@ -312,7 +312,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "error: sweep trial (eval_batch_size=1): training tiny (64 -> 16 x 1 -> out) for "
-            "1000000 epochs is 1,000,000 steps, 1,600,001,600 evaluation batches"
+            "1,000,000 epochs is 1,000,000 steps, 1,600,001,600 evaluation batches"
         ],
     ),
     "landscape that would take days": (  # (each value within its bounds: --points <= 1001)
@@ -368,7 +368,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "batch_size=1",
             "dataset.n_train=1500",
         ],
-        ["error: the scan (100 rates x 10000 epochs) is 1,500,000,000 steps", "NNLAB_MAX_HOURS"],
+        ["error: the scan (100 rates x 10,000 epochs) is 1,500,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
     "lr-scan whose rates together would not fit": (  # (each net fits; 8 train at once)
         ["lr-scan", "cfg.yaml", "--num", "100", "model.hidden=[5000,5000]"],
@@ -389,11 +389,11 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "batch_size=1",
             "dataset.n_train=1500",
         ],  # fmt: skip
-        ["the scan (80 rates x 10000 epochs) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
+        ["the scan (80 rates x 10,000 epochs) is 1,200,000,000 steps", "NNLAB_MAX_HOURS"],
     ),
     "compare-optimizers with a batch larger than the data": (  # (checked before its folder)
         ["compare-optimizers", "--dataset", "digits", "--batch-size", "100000"],
-        ["error: --batch-size: 100000 is larger than the training split (1500 samples)"],
+        ["error: --batch-size: 100000 is larger than the training split (1,500 samples)"],
     ),
     "compare-optimizers on a net that would not fit": (  # (the model fits; its batches do not)
         [
