@@ -60,15 +60,17 @@ OTHER_NAMES = {
 
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
     """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value`` (as given, else
-    in lower case), `` ('he' is nnlab's name for 'kaiming')`` for a name another library
-    gives one (``OTHER_NAMES``), else ``""``."""
+    in lower case against the choices in lower case: ``--status complete`` is told COMPLETED),
+    `` ('he' is nnlab's name for 'kaiming')`` for a name another library gives one
+    (``OTHER_NAMES``), else ``""``."""
     import difflib
 
     names = [str(c) for c in choices]
     text = str(value).strip().lower().rstrip("_").replace("-", "_").replace(" ", "_")
     if OTHER_NAMES.get(text) in names:
         return f" ({OTHER_NAMES[text]!r} is nnlab's name for {value!r})"
-    close = difflib.get_close_matches(str(value), names, n=1) or difflib.get_close_matches(
-        text, names, n=1
-    )
+    lowered = {name.lower(): name for name in reversed(names)}  # (the first of names alike)
+    close = difflib.get_close_matches(str(value), names, n=1) or [
+        lowered[c] for c in difflib.get_close_matches(text, list(lowered), n=1)
+    ]
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -345,6 +345,20 @@ def test_typos_get_a_did_you_mean(raw, expected):
     assert error_of(raw).startswith(f"cfg.yaml: {expected}")
 
 
+def test_a_choice_in_capitals_is_suggested_for_a_typo_in_any_case():
+    # (runs list --status complete said only "expected one of RUNNING, COMPLETED, ...", where
+    # --kind swep was told 'sweep': the suggestion compared lower case with capitals)
+    from nnlab.errors import did_you_mean, not_one_of
+    from nnlab.experiments.listing import LIST_STATUSES
+
+    assert not_one_of("--status", "complete", LIST_STATUSES).endswith(
+        ", got 'complete' (did you mean 'COMPLETED'?)"
+    )
+    assert did_you_mean("diverge", ["COMPLETED", "DIVERGED"]) == " (did you mean 'DIVERGED'?)"
+    assert did_you_mean("adamw", ["sgd", "adam"]) == " (did you mean 'adam'?)"
+    assert did_you_mean("xyz", ["COMPLETED"]) == ""
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
