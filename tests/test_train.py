@@ -408,6 +408,20 @@ def test_divergence_through_run_training_writes_a_diverged_folder_without_warnin
     assert len(run.metrics()) == 2 and run.file("curves.png").exists()
 
 
+def test_divergence_at_epoch_0_points_to_the_init_not_a_step_size(tmp_path):
+    # (an init its dtype cannot hold diverges before any step: no step size helps)
+    config = tmp_path / "cfg.yaml"
+    config.write_text("dataset: {name: digits}\nepochs: 1\nmodel: {init: std, init_std: 1.0e+39}\n")
+    result = invoke("train", str(config), "--runs-dir", str(tmp_path / "runs"), "-q")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: the run diverged at epoch 0 (non-finite loss or parameters); recorded as "
+        "DIVERGED; its initial weights are not finite: give a smaller model.init_std, or "
+        "another model.init"
+    ]
+
+
 def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     runs_dir, config = tmp_path / "runs", tmp_path / "empty.yaml"
     config.write_text("{}\n")
@@ -415,12 +429,14 @@ def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     args = ["train", str(config), *once, "--runs-dir", str(runs_dir), "-q"]
     result = invoke(*args)
     assert result.exit_code == 1
+    (folder,) = runs_dir.iterdir()
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # (it said no more: what to do next was only on the report's page)
     assert errors == [
-        "error: the run diverged at epoch 1 (non-finite loss or parameters); recorded as DIVERGED"
+        "error: the run diverged at epoch 1 (non-finite loss or parameters); recorded as "
+        f"DIVERGED; find a step size it trains at with: nnlab lr-scan {folder}/config.yaml"
     ]
     assert "Traceback" not in result.output and "Warning" not in result.output
-    (folder,) = runs_dir.iterdir()
     assert json.loads((folder / "meta.json").read_text())["status"] == "DIVERGED"
 
 

@@ -55,9 +55,10 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
     return report
 
 
-def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
+def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None = None) -> None:
     """The run's summary table, or its summary.json with the folder as JSON or one CSV row;
-    exit 1 if it diverged."""
+    exit 1 if it diverged, saying what to do next: the step-size table of its config, as the
+    report's page offers it (``report.facts.next_steps``)."""
     from nnlab.experiments.train import summary_rows
     from nnlab.summary import outcome
 
@@ -70,10 +71,20 @@ def print_run_result(result: Any, cfg: Any, fmt: Format) -> None:
         emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
     note(f"run folder: {result.run.path}")
     if result.status == "DIVERGED":
+        import shlex
+
         epoch = result.summary["diverged_epoch"]
+        scan = f"nnlab lr-scan {shlex.quote(str(result.run.path / 'config.yaml'))}"
+        scan += f" --data-dir {shlex.quote(str(data_dir))}" if data_dir is not None else ""
+        then = (
+            f"find a step size it trains at with: {scan}"
+            if epoch != 0  # (before any step: no step size helps)
+            else "its initial weights are not finite: give a smaller model.init_std, or another "
+            "model.init"
+        )
         note(
             f"error: the run diverged at epoch {epoch} (non-finite loss or parameters); "
-            "recorded as DIVERGED"
+            f"recorded as DIVERGED; {then}"
         )
         raise typer.Exit(EXIT_FAILED)
 
@@ -199,7 +210,7 @@ def train(
         check_report(job.root(), report)
         result = job.train(data_dir, epoch_lines(lines), threads, painter)
     with then_report(result.run.path.parent, report):
-        print_run_result(result, job.cfg, fmt)
+        print_run_result(result, job.cfg, fmt, data_dir)
 
 
 class Fresh:
