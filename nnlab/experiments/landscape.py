@@ -175,8 +175,21 @@ def source_data(
     return data, data_dir
 
 
-def eval_split(data: Dataset, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """The (x, y) the loss is evaluated on: the split, or its first ``samples`` samples."""
+def eval_split(
+    data: Dataset, settings: Settings, of_run: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) the loss is evaluated on: the split, or its first ``samples`` samples. A split
+    the data lacks is an error of ``--split`` naming the splits there are (``of_run``: a run's
+    data, which no override changes; a config's gets the key that makes the split)."""
+    have = [name for name, (_, labels) in data.splits.items() if len(labels)]
+    if settings.split not in have:
+        key = {"train": "n_train", "val": "n_val", "test": "n_test"}.get(settings.split)
+        raise OptionError(
+            "--split",
+            f"the {data.name} data has no {settings.split!r} split (it has {', '.join(have)}); "
+            f"give --split {' or '.join(have)}"
+            + ("" if of_run or key is None else f", or the override dataset.{key}=N"),
+        )
     x, y = data.split(settings.split)
     if settings.samples:
         x, y = x[: settings.samples], y[: settings.samples]
@@ -328,7 +341,7 @@ def landscape(
     settings = settings if settings.batch else replace(settings, batch=cfg.eval_batch_size)
     if data is None:
         data, data_dir = source_data(cfg, source_run, data_dir, warn)
-    x, y = eval_split(data, settings)
+    x, y = eval_split(data, settings, of_run=source_run is not None)
     centre = (  # (a config's: its model's memory checked first)
         centre_from_run(source_run, data) if source_run is not None
         else centre_from_config(cfg, data, f"config {ref}")
@@ -405,7 +418,7 @@ def resume_landscape(
     if data is None:
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     runs.check_data(run, data, data_dir)
-    x, y = eval_split(data, settings)
+    x, y = eval_split(data, settings, of_run=True)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
     check_content(run.file(FILE), content, model)  # (before the folder changes)
     check_grid_work(cfg, data, settings, len(y), missing_points(content))

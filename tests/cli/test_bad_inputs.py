@@ -621,6 +621,10 @@ HINTS = [
     (["activations", "--activation", "relux"], "--activation: expected one of sigmoid, tanh, relu, got 'relux' (did you mean 'relu'?)"),
     (["landscape", "{d}/cfg.yaml", "--split", "tst"],
      "--split: expected one of train, val, test, got 'tst'"),
+    # (it said 'set dataset.n_val > 0', which a run's data cannot: its landscape takes no override)
+    (["landscape", "{d}/cfg.yaml", "--split", "val"],
+     "error: --split: the digits data has no 'val' split (it has train, test); give --split "
+     "train or test, or the override dataset.n_val=N (see nnlab landscape -h)"),
     (["landscape", "{d}/cfg.yaml", "model.init=std", "model.init_std=1e200"],  # (it wrote a
      # folder, then refused its own landscape.h5: FAILED, 'centre/params/affine1.W' not finite)
      "error: model.init_std: 1e+200 is too large for float32: the initial weights ('affine1.W') "

@@ -370,3 +370,16 @@ def test_a_damaged_landscape_file_is_damaged_in_every_reader(data, tmp_path, dam
     assert shown.exit_code == 2 and shown.stderr.startswith(f"error: {h5}: {says}"), shown.output
     report = invoke("report", runs_dir=tmp_path)
     assert f"warning: {done.run.id}: DAMAGED" in report.stderr, report.output
+
+
+def test_a_split_a_runs_data_lacks_is_an_error_of_split_naming_the_ones_it_has(data):
+    # (it said 'set dataset.n_val > 0': a run's data cannot change, its landscape takes no
+    # override)
+    from nnlab.errors import OptionError
+
+    with pytest.raises(OptionError) as caught:
+        ls.eval_split(data, ls.Settings(split="val"), of_run=True)
+    assert str(caught.value) == (
+        "--split: the digits data has no 'val' split (it has train, test); give --split train "
+        "or test"
+    )
