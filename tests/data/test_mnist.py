@@ -256,7 +256,7 @@ def test_header_with_huge_dimensions_is_truncated_not_an_overflow(tmp_path):
     path.write_bytes(b"\0\0\x08\x03" + big * 3 + bytes(100))
     expected = 16 + (2**32 - 1) ** 3
     assert data_error(tmp_path) == (
-        f"{path}: truncated: header says 4294967295x4294967295x4294967295 ({expected} bytes), "
+        f"{path}: truncated: header says 4294967295x4294967295x4294967295 ({expected:,} bytes), "
         "payload has 116 bytes"
     )
 

@@ -87,7 +87,7 @@ DAMAGES = {
     ),
     "metrics with a number of 5000 digits": (  # (json.loads: ValueError, "unexpected" in all)
         "metrics.jsonl", lambda b: b.replace(b'"lr": ', b'"lr": ' + b"1" * 5000 + b', "_": ', 1),
-        "line 1: not a JSON record (an integer of more than 4300 digits)",
+        "line 1: not a JSON record (an integer of more than 4,300 digits)",
     ),
     "metrics with a loss of 400 digits": (  # (past a float: OverflowError, "unexpected" in all)
         "metrics.jsonl",
@@ -109,7 +109,7 @@ DAMAGES = {
     "meta not an object": ("meta.json", lambda b: b"[1, 2]\n", "expected a JSON object, got list"),
     "meta with a number of 5000 digits": (
         "meta.json", lambda b: b[:-2] + b', "x": ' + b"1" * 5000 + b"}",
-        "not valid JSON (an integer of more than 4300 digits)",
+        "not valid JSON (an integer of more than 4,300 digits)",
     ),
     "meta without a status": ("meta.json", _without_status, "status None is not one of RUNNING"),
     "meta with an unknown status": (
