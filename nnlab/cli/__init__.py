@@ -231,6 +231,9 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
             why = "; --resume continues a sweep with the config it started with and takes none"
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text}"
+    missing = re.match(r"no such command '([^']+)'\.", text, re.IGNORECASE)
+    if missing and (found := elsewhere(missing[1], where)):
+        return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
     hint = None
     unknown = type(exc).__name__ == "NoSuchOption"
     if unknown and command is not None and any(p.name in OVERRIDES for p in command.params):
@@ -240,6 +243,31 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if hint:
         line = re.sub(r" \(did you mean [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+OPTION_COMMANDS = {  # words a newcomer types as a command that are options of one
+    "resume": ["nnlab train --resume RUN"],
+    "extend": ["nnlab train --extend RUN epochs=N"],
+}
+
+
+def elsewhere(word: str, where: str) -> str | None:
+    """Where ``word``, no command of ``where``, is one: another group's command (``nnlab list``:
+    ``nnlab runs list``; ``nnlab runs resume``: ``nnlab sweep resume``) or an option
+    (``nnlab extend``: ``nnlab train --extend RUN epochs=N``); None where it is neither."""
+    import typer.main
+
+    found: list[str] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            if name == word and " ".join(["nnlab", *path]) != where:
+                found.append(" ".join(["nnlab", *path, name]))
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    found += OPTION_COMMANDS.get(word, [])
+    return " or ".join(found) or None
 
 
 def command_of(argv: list[str]) -> tuple[Any, list[str]]:

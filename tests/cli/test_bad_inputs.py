@@ -575,6 +575,13 @@ def test_readme_table_has_exactly_these_cases_and_their_messages():
 # Newcomers' mistakes, each answered with what was probably meant (one line, exit 2). ``{d}``
 # is the case's folder, holding cfg.yaml.
 HINTS = [
+    # (a command of a group, or an option, typed as a command: "no such command 'list'.")
+    (["list"], "error: no such command 'list' in nnlab; did you mean nnlab data list or nnlab "
+     "runs list? (see nnlab -h)"),
+    (["show", "latest"], "no such command 'show' in nnlab; did you mean nnlab runs show?"),
+    (["extend", "latest"], "did you mean nnlab train --extend RUN epochs=N?"),
+    (["runs", "resume", "latest"], "error: no such command 'resume' in nnlab runs; did you mean "
+     "nnlab sweep resume or nnlab train --resume RUN? (see nnlab runs -h)"),
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
      "--lr: no such option; config keys are overrides after the config file: optimizer.lr=0.1"),
     (["train", "{d}/cfg.yaml", "--epoch", "3"],
