@@ -140,7 +140,9 @@ def cell(value: Any, display: str | None = None) -> str:
 def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str:
     """A container of ``kinds`` whose text is over ``limit`` characters as its size (``31
     entries``, in a note's colour); "" for one that fits, and for any other value."""
-    if isinstance(value, kinds) and len(compact(value, limit + 1)) > limit:
+    if not isinstance(value, (dict, list)) or not isinstance(value, kinds):
+        return ""
+    if len(compact(value, limit + 1)) > limit:
         return f'<span class="note">{esc(counted(len(value), "entry", "entries"))}</span>'
     return ""
 
