@@ -13,6 +13,13 @@ or ``timeout``, which signals the command and then its whole process group, the 
 apart) ends the process at once with that code. It used to raise KeyboardInterrupt into the
 interpreter's exit: a traceback, or exit -2 (killed by SIGINT) after the ``interrupted`` line.
 
+And without the interpreter's teardown under a thread still running: a daemon thread (the
+background import of matplotlib, the re-sent signal of ``nnlab.signals``) that is inside
+compiled code with the GIL let go when the interpreter finalizes is stopped there as it takes
+the GIL back; in matplotlib's C++ that aborts the process (SIGABRT, 'terminate called without
+an active exception', or 'Fatal Python error: Aborted' with faulthandler). Once every exit hook
+has run and only such threads are left, the process ends there with its code (``_leave``).
+
 BLAS threads: OpenBLAS starts one thread per core when NumPy loads, and each spins about 0.1 s
 of CPU before it sleeps. nnlab's processes (the command, its figure painters, sweep workers)
 load NumPy while the command's own start-up and the painter's import of matplotlib need both
@@ -62,11 +69,34 @@ def main() -> None:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    # Registered first, so run last: once every other exit hook has run, the interpreter puts
-    # the default action back on each signal that has a Python handler, and a SIGTERM in its
-    # last milliseconds killed the finished command (exit 143). Ignored signals it leaves be.
-    atexit.register(_set_stops, signal.SIG_IGN)
+    atexit.register(_leave)  # (registered first, so run last)
     sys.exit(_run())
+
+
+_ending: dict[str, int] = {}  # the exit code ``main`` ends the process with, once it has one
+
+
+def _leave() -> None:
+    """The last exit hook. Stop signals are ignored from here: after the exit hooks the
+    interpreter puts the default action back on each signal that has a Python handler, and a
+    SIGTERM in its last milliseconds killed the finished command (exit 143); ignored signals
+    it leaves be. And if a Python thread besides this one still runs (a daemon thread: the
+    interpreter has joined the others by now), the process ends here with the command's code,
+    its output flushed, rather than finalizing the interpreter under that thread: stopped as
+    it took the GIL back inside C++ (matplotlib's, in the background import), it aborted the
+    process (SIGABRT, exit -6 after the command had said its line)."""
+    _set_stops(signal.SIG_IGN)
+    if "code" in _ending and len(sys._current_frames()) > 1:
+        _flush()
+        os._exit(_ending["code"])
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # (a closed pipe: nothing more to say)
+            pass
 
 
 def _run() -> int:
@@ -111,6 +141,7 @@ def _run() -> int:
         said = said or _say_interrupted(exc)
     finally:
         _exit_on_stop(code)
+        _ending["code"] = code  # (also of a bug's traceback, raised on: exit 1)
         _forget_unhandled_interrupt()
     return code
 
@@ -141,11 +172,7 @@ def _exit_on_stop(code: int) -> None:
     sometimes with a traceback. One that comes while the handlers are set is absorbed."""
 
     def stop(signum: int, frame: object) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # (a closed pipe: nothing more to say)
-                pass
+        _flush()
         os._exit(code)
 
     _set_stops(stop)

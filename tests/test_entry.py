@@ -138,3 +138,40 @@ def test_the_start_up_runs_without_the_garbage_collector():
     err = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True,
                          check=True, timeout=60).stderr  # fmt: skip
     assert err.splitlines()[-1] == "0 (False, 0) (True, True) True"
+
+
+# ``python -c BACKGROUND``: a command that ends while nnlab's background import thread
+# (``plots.import_in_background``) is in compiled code that lets go of the GIL call after call;
+# here SciPy's FFT (pybind11, as matplotlib's C++ is), so that the thread is there at the exit
+BACKGROUND = """
+import sys, threading
+import nnlab.cli
+
+def command():
+    import numpy as np
+    import scipy.fft
+    from nnlab import plots
+    there = threading.Event()
+    def busy(x=np.zeros(4096)):
+        there.set()
+        while True:
+            scipy.fft.fft(x)
+    plots.import_in_background(busy)
+    there.wait(60)
+    print("done")
+    sys.exit(0)
+
+nnlab.cli.main = command
+from nnlab.__main__ import main
+main()
+"""
+
+
+def test_a_daemon_thread_in_compiled_code_at_the_exit_does_not_abort_the_process():
+    # (the interpreter's teardown stopped the thread as it took the GIL back inside C++:
+    # 'terminate called without an active exception', SIGABRT, exit -6, after the command
+    # had ended; seen as 'Fatal Python error: Aborted' under a Ctrl-C test)
+    pytest.importorskip("scipy.fft")
+    done = subprocess.run([sys.executable, "-c", BACKGROUND], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
