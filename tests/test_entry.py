@@ -175,3 +175,29 @@ def test_a_daemon_thread_in_compiled_code_at_the_exit_does_not_abort_the_process
     done = subprocess.run([sys.executable, "-c", BACKGROUND], capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+
+
+def test_the_entry_loads_nothing_before_its_handlers():
+    """Between the interpreter's start and the entry's handlers a stop signal is Python's to
+    answer (a traceback, exit -2): the entry module imports only builtins and what Python has
+    loaded already (typing was ~2 ms of that window)."""
+    probe = ("import sys; before = set(sys.modules); import nnlab.__main__; "
+             "print(' '.join(sorted(set(sys.modules) - before)))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split()  # fmt: skip
+    loaded = {"nnlab", "nnlab.__main__", "nnlab.collector", "atexit", "signal", "gc"}
+    assert set(out) - loaded <= {"collections.abc"}, out
+
+
+def test_ctrl_c_as_the_entry_sets_its_handlers_is_an_interrupt():
+    # (raised out of main: a KeyboardInterrupt traceback, exit -2)
+    script = (
+        "import signal, sys\n"
+        "import nnlab.__main__ as entry\n"
+        "entry.hold = lambda: signal.raise_signal(signal.SIGINT)\n"
+        "sys.argv = ['nnlab', '--version']\n"
+        "entry.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert (done.returncode, done.stderr) == (130, "interrupted\n")
