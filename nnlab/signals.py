@@ -172,7 +172,8 @@ def _interrupt_again(unraisable: Any) -> None:
     end COMPLETED, exit 0. The signal is sent again, a moment later from another thread, so
     that its handler interrupts where the program is once this hook has returned (sent from
     here, it would run in the hook and be lost again; one that lands in a callback again comes
-    back here). The thread is not waited for: a wait here is where the signal would land."""
+    back here). The thread is not waited for: a wait here is where the signal would land. (Still
+    there as the command exits, it ends with the process: ``nnlab.__main__._leave``.)"""
     exc = unraisable.exc_value
     if not isinstance(exc, KeyboardInterrupt):
         return _signals.hook(unraisable)

@@ -80,7 +80,8 @@ def pyplot() -> Any:
 def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
     """Import matplotlib on another thread while this one computes, so that a figure
     drawn later finds it loaded (``also``: further warm-ups to run there). A failure is left
-    for the later import to report."""
+    for the later import to report. A daemon thread: still at work as the ``nnlab`` command
+    exits, it ends with the process (``nnlab.__main__._leave``), not under its teardown."""
 
     def load() -> None:
         with contextlib.suppress(Exception):
