@@ -75,15 +75,15 @@ def main() -> None:
 
 
 def _start() -> None:
-    """What comes before the command: the collector held, SIGTERM and SIGHUP raising (SIGINT
-    already does), OpenBLAS's threads, the last exit hook. An interrupt here is one like any
+    """What comes before the command: the last exit hook, the collector held, SIGTERM and
+    SIGHUP raising (SIGINT already does), OpenBLAS's threads. An interrupt here is one like any
     other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
+    atexit.register(_leave)  # (registered first, so run last; first here, so always there)
     hold()
     for s in STOP[1:]:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    atexit.register(_leave)  # (registered first, so run last)
 
 
 _ending: dict[str, int] = {}  # the exit code ``main`` ends the process with, once it has one
