@@ -250,7 +250,7 @@ def test_baselines_only_accept_lower_loss(search):
     search(model, x, y, full, 0.5, np.random.default_rng(1), lambda s, loss: losses.append(loss))
     assert len(losses) == 200
     assert np.all(np.diff(losses) <= 0)
-    final = opt.training._objective(model, x, y)
+    final = opt.baselines._objective(model, x, y)
     assert final <= losses[-1] and final < losses[0]
 
 

@@ -6,7 +6,7 @@ under the names ``random-search`` and ``random-local-search``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from nnlab.config import Config, config_errors, keys_overlap, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.data.registry import CATVNONCAT
 from nnlab.errors import ConfigError
+from nnlab.experiments.optimizers.baselines import batch_stream, random_local_search, random_search
 from nnlab.experiments.optimizers.specs import (
     SCHEMAS,
     OptimizerSpec,
@@ -26,10 +27,9 @@ from nnlab.experiments.optimizers.specs import (
 )
 from nnlab.fileio import as_written
 from nnlab.limits import FOLDER_FILES
-from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.summary import finals
-from nnlab.train import TrainSettings, evaluate, fit, minibatches
+from nnlab.train import TrainSettings, evaluate, fit
 
 # ----------------------------------------------------------------------------- datasets
 # DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001
@@ -73,95 +73,6 @@ def smooth_curve(values: Sequence[float] | np.ndarray, window: int = 11) -> np.n
     w = np.kaiser(window, 2)
     y = np.convolve(w / w.sum(), padded, mode="valid")
     return y[half : half + x.size]
-
-
-def batch_stream(
-    n: int, batch_size: int, rng: np.random.Generator, steps: int
-) -> Iterator[np.ndarray]:
-    """``steps`` minibatches of index arrays, epoch after epoch, exactly as ``fit`` draws them."""
-    done = 0
-    while done < steps:
-        for idx in minibatches(n, batch_size, rng):
-            yield idx
-            done += 1
-            if done >= steps:
-                return
-
-
-def _objective(model: MLP, x: np.ndarray, y: np.ndarray) -> float:
-    """The training objective on (x, y) in evaluation mode (no dropout), L2 term included."""
-    loss, _ = model.loss_fn(model.forward(x, train=False, keep=False), y)
-    return float(loss) + model.l2_penalty()
-
-
-def _set_params(model: MLP, values: dict[str, np.ndarray]) -> None:
-    for k, v in values.items():
-        model.params[k][...] = v
-
-
-Params = dict[str, np.ndarray]
-
-
-def random_search(
-    model: MLP, x: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], scale: float,
-    rng: np.random.Generator, on_step: Callable[[int, float], None] | None = None,
-) -> int:  # fmt: skip
-    """cs231n strategy 1: keep the best of N random parameter draws, ``W ~ scale * N(0, 1)``.
-
-    One draw per minibatch; the draw replaces the incumbent when its objective on that batch is
-    lower than the incumbent's on the same batch (two forward passes, no gradient). The model
-    ends holding the incumbent. ``on_step(step, loss)`` gets the incumbent's loss on the batch
-    before the comparison (as ``fit`` reports the loss before its update). Returns the steps.
-    """
-
-    def draw(best: Params) -> Params:
-        return {k: (scale * rng.standard_normal(v.shape)).astype(v.dtype) for k, v in best.items()}
-
-    return _search(model, x, y, batches, draw, on_step)
-
-
-def random_local_search(
-    model: MLP, x: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], step_size: float,
-    rng: np.random.Generator, on_step: Callable[[int, float], None] | None = None,
-) -> int:  # fmt: skip
-    """cs231n strategy 2: from the model's current (initial) parameters, try
-    ``W_try = W + step_size * N(0, 1)`` and move only if the objective on the minibatch falls.
-
-    Both W and W_try are scored on the same batch. ``on_step`` as in ``random_search``.
-    """
-
-    def step_from(current: Params) -> Params:
-        return {
-            k: v + (step_size * rng.standard_normal(v.shape)).astype(v.dtype)
-            for k, v in current.items()
-        }
-
-    return _search(model, x, y, batches, step_from, on_step)
-
-
-def _search(
-    model: MLP,
-    x: np.ndarray,
-    y: np.ndarray,
-    batches: Iterable[np.ndarray],
-    propose: Callable[[Params], Params],
-    on_step: Callable[[int, float], None] | None,
-) -> int:
-    """Per minibatch: score the incumbent and ``propose(incumbent)`` on it, keep the lower."""
-    incumbent = {k: v.copy() for k, v in model.params.items()}
-    step = 0
-    for step, idx in enumerate(batches, start=1):
-        xb, yb = x[idx], y[idx]
-        _set_params(model, incumbent)
-        loss = _objective(model, xb, yb)
-        candidate = propose(incumbent)
-        _set_params(model, candidate)
-        if _objective(model, xb, yb) < loss:
-            incumbent = candidate
-        if on_step is not None:
-            on_step(step, loss)
-    _set_params(model, incumbent)
-    return step
 
 
 @dataclass
