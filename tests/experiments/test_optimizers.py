@@ -315,6 +315,41 @@ def test_dataset_comparison_in_worker_processes_gives_the_same_results():
         opt.compare_on_dataset(*args, net=opt.NetSettings(30), jobs=0)
 
 
+def test_dataset_comparison_says_each_optimizers_steps_as_it_trains_without_changing_a_number(
+    monkeypatch,
+):
+    """An optimizer training in this process tells ``progress`` its step and batch loss now
+    and then (``STEP_LINE_SECONDS``; 0 here: every step but the last, whose line says how it
+    ended): it trained 10-13 s in silence on a terminal. The losses are those without
+    progress; in worker processes only how each ended is said."""
+    from nnlab.experiments.optimizers import training
+
+    monkeypatch.setattr(training, "STEP_LINE_SECONDS", 0.0)
+    args = ("digits", ["sgd", "random-search"])
+    lines: list[str] = []
+    shown = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]), progress=lines.append)
+    steps = [line for line in lines if ": step " in line]
+    assert [line.split(", ")[0] for line in steps] == [
+        *(f"sgd: step {k}/5" for k in range(1, 5)),
+        *(f"random-search: step {k}/5" for k in range(1, 5)),
+    ]
+    assert steps[0].startswith("sgd: step 1/5, batch loss ")
+    assert steps[0].endswith(opt_number(shown.results[0].losses[0]))
+    silent = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]))
+    for a, b in zip(shown.results, silent.results):
+        np.testing.assert_array_equal(a.losses, b.losses)
+        assert a.final == b.final
+    lines.clear()
+    opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]), progress=lines.append, jobs=2)
+    assert not [line for line in lines if ": step " in line] and len(lines) == 3
+
+
+def opt_number(value: float) -> str:
+    from nnlab.output import number
+
+    return number(float(value))
+
+
 def test_dataset_divergence_is_recorded():
     c = opt.compare_on_dataset("digits", ["sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(30, [16]))
     r = c.results[0]

@@ -27,7 +27,7 @@ from nnlab.experiments.optimizers.specs import (
 )
 from nnlab.fileio import as_written
 from nnlab.limits import FOLDER_FILES
-from nnlab.output import counted
+from nnlab.output import counted, number
 from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit
 
@@ -343,7 +343,7 @@ def train_plan(
 
     work = {i: (plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
     run = _train_in_workers if jobs > 1 and len(work) > 1 else _train_here
-    run(work, jobs, finished)
+    run(work, jobs, finished, progress)
     comparison.results.extend(done[i] for i in range(len(plan.specs)))
     return comparison
 
@@ -362,21 +362,49 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
 
 
 Finished = Callable[[int, DatasetRun], None]
+Progress = Callable[[str], None]
+STEP_LINE_SECONDS = 1.0  # an optimizer training in this process: its step line at most this often
 
 
-def _train_here(work: dict[int, tuple], jobs: int, finished: Finished) -> None:
+def step_lines(
+    progress: Progress | None, label: str, iterations: int
+) -> Callable[[int, float], None] | None:
+    """``_train_one``'s ``on_step`` progress: ``adam: step 1,200/3,000, batch loss 0.0123``
+    at most every ``STEP_LINE_SECONDS`` (an optimizer done sooner says only how it ended,
+    ``_report``). It reads the clock and the step's loss, nothing the training draws from."""
+    if progress is None:
+        return None
+    last = time.monotonic()
+
+    def line(step: int, loss: float) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= STEP_LINE_SECONDS and step < iterations:
+            last = now
+            progress(f"{label}: step {step:,}/{iterations:,}, batch loss {number(loss)}")
+
+    return line
+
+
+def _train_here(
+    work: dict[int, tuple], jobs: int, finished: Finished, progress: Progress | None
+) -> None:
     """Each optimizer in turn, in this process, with one BLAS thread (with 128-row batches the
-    thread pool costs more than it saves; see benchmarks/)."""
+    thread pool costs more than it saves; see benchmarks/); ``progress`` gets its steps now and
+    then (``step_lines``)."""
     from threadpoolctl import threadpool_limits
 
     for i, args in work.items():
         with threadpool_limits(limits=1):
-            result = _train_one(*args)
+            result = _train_one(*args, step_lines(progress, args[0].label, args[3]))
         finished(i, result)
 
 
-def _train_in_workers(work: dict[int, tuple], jobs: int, finished: Finished) -> None:
-    """The optimizers in ``jobs`` worker processes (one BLAS thread each: the same numbers)."""
+def _train_in_workers(
+    work: dict[int, tuple], jobs: int, finished: Finished, progress: Progress | None
+) -> None:
+    """The optimizers in ``jobs`` worker processes (one BLAS thread each: the same numbers);
+    each tells ``progress`` how it ended as it finishes (``_report``), not its steps."""
     from concurrent.futures import as_completed
 
     from nnlab.sweep import process_pool, stop_pool
@@ -422,14 +450,19 @@ def kept_runs(folder: Any, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetR
 
 
 def _train_one(
-    spec: OptimizerSpec, cfg: Config, data: Dataset, iterations: int, eval_names: list[str]
-) -> DatasetRun:
+    spec: OptimizerSpec, cfg: Config, data: Dataset, iterations: int, eval_names: list[str],
+    step_line: Callable[[int, float], None] | None = None,
+) -> DatasetRun:  # fmt: skip
+    """``spec``'s optimizer trained ``iterations`` steps; ``step_line(step, loss)`` after
+    each (``step_lines``: progress only)."""
     rngs = make_rngs(cfg.seed)
     model = build_model(cfg, data.input_dim, data.n_classes, rngs)
     losses: list[float] = []
 
     def on_step(step: int, loss: float) -> None:
         losses.append(loss)
+        if step_line is not None:
+            step_line(step, loss)
 
     t0 = time.perf_counter()
     if spec.is_baseline:
