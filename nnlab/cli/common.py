@@ -28,6 +28,7 @@ from nnlab.cli.usage import (
     finite as finite,
     looked_up,
     one_line,
+    one_of,
     path_problem,
 )
 from nnlab.collector import release
@@ -278,8 +279,10 @@ def handle_errors(fn: F) -> F:
 MAX_JOBS = 256
 
 
-def seed_option(help: str) -> Any:
-    return typer.Option("--seed", help=help, min=0, max=MAX_SEED)
+def seed_option(help: str, default: str | None = None) -> Any:
+    """The --seed option; ``default``: what -h shows it defaults to where its default is None
+    (not given: the config's, or the command's own)."""
+    return typer.Option("--seed", help=help, min=0, max=MAX_SEED, show_default=default or True)
 
 
 def given_path(value: str | Path) -> Path:
@@ -428,10 +431,12 @@ StackOpt = Annotated[
         max=256,
     ),
 ]
+EXECUTORS = ("local", "dask")  # (nnlab.sweep.executors', named here: --help imports no sweep)
 ExecutorOpt = Annotated[
     str,
     typer.Option(
         "--executor",
+        metavar=one_of(*EXECUTORS),
         help="local (worker processes on this machine) or dask (a Dask cluster: --scheduler, "
         "else a local cluster of --jobs workers; pip install 'nnlab[dask]').",
     ),

@@ -45,6 +45,7 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
+from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted
 
 Choices = list[str] | None
@@ -138,24 +139,31 @@ def show_scan(result: Any, opts: Output) -> None:
 
 
 # ----------------------------------------------------------------------------- activations
-def choices(flags: tuple[str, ...], help: str) -> OptionInfo:
-    """A repeatable option whose values may also be comma-separated (of ``Annotated[Choices,
-    choices(...)]``)."""
-    return typer.Option(*flags, help=help, show_default=False)
+def choices(flags: tuple[str, ...], values: tuple[str, ...], help: str) -> OptionInfo:
+    """A repeatable option whose ``values`` may also be comma-separated (of
+    ``Annotated[Choices, choices(...)]``); ``-h`` shows them (``one_of``), all by default."""
+    return typer.Option(*flags, metavar=one_of(*values), help=help, show_default="all")
+
+
+# nnlab.experiments.activations' ACTIVATION_NAMES and INITS (named here: --help imports neither)
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+INITS = ("std1", "std0.01", "xavier", "he")
 
 
 ActivationChoice = Annotated[
     Choices,
     choices(
         ("--activation", "-a"),
-        "sigmoid, tanh or relu (repeatable or comma-separated; default all).",
+        ACTIVATIONS,
+        "Activation(s), repeatable or comma-separated.",
     ),
 ]
 InitChoice = Annotated[
     Choices,
     choices(
         ("--init", "-i"),
-        "std1, std0.01, xavier or he (repeatable or comma-separated; default all).",
+        INITS,
+        "Weight init(s), repeatable or comma-separated.",
     ),
 ]
 
@@ -219,8 +227,12 @@ Source = Annotated[
     typer.Argument(help="A run (folder, id prefix, 'latest') for its trained weights, or a YAML "
                    "config for its initial weights.", show_default=False),
 ]  # fmt: skip
+NORMALIZE = ("filter", "none")  # (nnlab.experiments.landscape_file's)
+SPLITS = ("train", "val", "test")
+# nnlab.experiments.tune_search's METRICS
+METRICS = ("final_val_acc", "best_val_acc", "final_val_loss", "best_val_loss")
 Normalize = Annotated[
-    str, typer.Option("--normalize", help="filter: Li et al. filter-normalised directions; "
+    str, typer.Option("--normalize", metavar=one_of(*NORMALIZE), help="filter: Li et al. filter-normalised directions; "
                       "none: plain N(0,1) (cs231n)."),
 ]  # fmt: skip
 LandscapeOverrides = Annotated[
@@ -274,7 +286,12 @@ def landscape(
     span: Span = "-1:1",
     points: Points = 51,
     split: Annotated[
-        str, typer.Option("--split", help="Split the loss is evaluated on: train, val or test.")
+        str,
+        typer.Option(
+            "--split",
+            metavar=one_of(*SPLITS),
+            help="Split the loss is evaluated on.",
+        ),
     ] = "train",
     samples: Samples = 0,
     batch: Batch = 0,
@@ -401,9 +418,8 @@ def tune(
         str,
         typer.Option(
             "--metric",
-            help="Validation metric to rank by, the best first: "
-            "final_val_acc, best_val_acc, final_val_loss or best_val_loss (a "
-            "loss: the lowest first).",
+            metavar=one_of(*METRICS),
+            help="Validation metric to rank by, the best first (a loss: the lowest first).",
         ),
     ] = ("final_val_acc"),
     seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,

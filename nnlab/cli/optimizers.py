@@ -25,6 +25,7 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
+from nnlab.cli.usage import one_of
 from nnlab.output import Format
 
 Overrides = Annotated[
@@ -34,25 +35,35 @@ Overrides = Annotated[
                    "others; the table shows each optimizer's).", show_default=False),
 ]  # fmt: skip
 
-# the datasets --dataset takes (nnlab.data's registry; named here: --help imports no data code)
+# the values of --function, --dataset, --optimizers and --loss (nnlab.experiments.testfuncs',
+# nnlab.data's, nnlab.experiments.optimizers.specs' and nnlab.nn's registries; named here:
+# --help imports no library code)
+FUNCTIONS = ("book", "d2l", "rosenbrock", "saddle", "beale", "xcospi")
 DATASETS = ("digits", "mnist", "spiral", "blobs", "hdf5")
-# the options given as text (parsed by the library): flags and help
+OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "random-search",
+              "random-local-search")  # fmt: skip
+LOSSES = ("softmax_ce", "svm")
+# the options given as text (parsed by the library): flags, the values they take (None: free
+# text), help and what they default to (-h shows it as typer shows every option's: [default: ...])
 TEXT_OPTIONS = {
-    "function": (("--function",), "Test function: book, d2l, rosenbrock, saddle, beale, xcospi "
-                 "(default book)."),
-    "dataset": (("--dataset",), f"Train a net on this dataset instead: {', '.join(DATASETS)} "
-                "(hdf5: cat-vs-noncat's two files; see nnlab data list)."),
-    "optimizers": (("--optimizers", "-o"), "Comma-separated: sgd (or gd), momentum, nesterov, "
-                   "adagrad, rmsprop, adam; with --dataset also random-search, "
-                   "random-local-search. Default: all six on a function; sgd, momentum, "
-                   "adagrad, adam on a dataset."),
-    "lr": (("--lr",), "Learning rate(s), comma-separated; each optimizer runs with each. "
-           "Default: each optimizer's own for the function (book: DLFS fig. 6-8's) or on a "
-           "dataset (0.01; rmsprop and adam 0.001)."),
-    "start": (("--start",), "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: '0.5,-1.0' "
-              "is two starts, each coordinate within +-1e6. Default: the function's (book: -7,2)."),
-    "steps": (("--steps",), "Steps: one value, or one per start (paired). Default: the "
-              "function's (book: 30); with --dataset: iterations (default 2000)."),
+    "function": (("--function",), FUNCTIONS, "Test function.", "book"),
+    "dataset": (("--dataset",), DATASETS, "Train a net on this dataset instead (hdf5: "
+                "cat-vs-noncat's two files; see nnlab data list).", None),
+    "optimizers": (("--optimizers", "-o"), OPTIMIZERS, "Comma-separated (gd is sgd); "
+                   "random-search and random-local-search with --dataset only.",
+                   "sgd, momentum, nesterov, adagrad, rmsprop, adam on a function; sgd, momentum, "
+                   "adagrad, adam on a dataset"),
+    "lr": (("--lr",), None, "Learning rate(s), comma-separated; each optimizer runs with each.",
+           "each optimizer's own: the function's (book: DLFS fig. 6-8's), on a dataset 0.01 "
+           "(rmsprop and adam 0.001)"),
+    "start": (("--start",), None, "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: "
+              "'0.5,-1.0' is two starts, each coordinate within +-1e6.",
+              "the function's (book: -7,2)"),
+    "steps": (("--steps",), None, "Steps: one value, or one per start (paired); with --dataset: "
+              "iterations.", "the function's (book: 30); on a dataset 2000"),
+    "hidden": (("--hidden",), None, "--dataset: hidden layer sizes; 'none' (or 0) for a linear "
+               "classifier.", "100,100,100,100,100"),
+    "loss": (("--loss",), LOSSES, "--dataset: the loss.", "softmax_ce"),
 }  # fmt: skip
 
 
@@ -65,8 +76,10 @@ def _given(value: str | None) -> str | None:
 
 
 def _text(name: str) -> OptionInfo:
-    flags, help = TEXT_OPTIONS[name]
-    return typer.Option(*flags, help=help, show_default=False, callback=_given)
+    flags, values, help, default = TEXT_OPTIONS[name]
+    shown = one_of(*values) if values else None
+    return typer.Option(*flags, metavar=shown, help=help, show_default=default or False,
+                        callback=_given)  # fmt: skip
 
 
 Function = Annotated[str | None, _text("function")]
@@ -80,31 +93,24 @@ Tol = Annotated[
     bounded(
         float | None,
         "--tol",
-        "A function's distance to the minimum that counts as reached (default 0.01).",
+        "A function's distance to the minimum that counts as reached.",
         0,
         above=True,
+        default=0.01,
     ),
 ]
-Hidden = Annotated[
-    str | None,
-    typer.Option("--hidden", help="--dataset: hidden layer sizes; 'none' (or 0) for a linear "
-                 "classifier (default 100,100,100,100,100).", show_default=False),
-]  # fmt: skip
-Loss = Annotated[
-    str | None,
-    typer.Option("--loss", help="--dataset: softmax_ce or svm (default softmax_ce).",
-                 show_default=False),
-]  # fmt: skip
+Hidden = Annotated[str | None, _text("hidden")]
+Loss = Annotated[str | None, _text("loss")]
 BatchSize = Annotated[
     int | None,
-    typer.Option("--batch-size", help="--dataset: minibatch size (default 128).", min=1,
-                 max=10_000_000, show_default=False),
+    typer.Option("--batch-size", help="--dataset: minibatch size.", min=1, max=10_000_000,
+                 show_default="128"),
 ]  # fmt: skip
 Jobs = Annotated[
     int | None,
     typer.Option("--jobs", "-j", help="--dataset: train the optimizers in N worker processes "
-                 "(BLAS pinned to 1 thread, as with 1 job: the same numbers; default 1).",
-                 min=1, max=256, show_default=False),
+                 "(BLAS pinned to 1 thread, as with 1 job: the same numbers).", min=1, max=256,
+                 show_default="1"),
 ]  # fmt: skip
 
 
@@ -133,7 +139,7 @@ def compare_optimizers(
     loss: Loss = None,
     batch_size: BatchSize = None,
     seed: Annotated[
-        int | None, seed_option("--dataset: seed of init and batch order (default 0).")
+        int | None, seed_option("--dataset: seed of init and batch order.", default="0")
     ] = None,
     jobs: Jobs = None,
     resume: ComparisonResume = None,

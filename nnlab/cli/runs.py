@@ -18,18 +18,24 @@ from nnlab.cli.common import (
     say,
 )
 from nnlab.cli.render import emit, emit_json
+from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted, part_of, print_text
 
 runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_args_is_help=True)
 
+# nnlab.rundir's KINDS and nnlab.experiments.listing's LIST_STATUSES (named here: --help
+# imports neither)
+KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations", "compare-optimizers",
+         "gradcheck")  # fmt: skip
+STATUSES = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED", "RUNNING", "STALE", "DAMAGED")
 KindOpt = Annotated[
     str | None,
     typer.Option(
         "--kind",
         "-k",
+        metavar=one_of(*KINDS),
         autocompletion=complete.kinds,
-        help="Only folders of this kind: train, sweep, tune, lr-scan, landscape, activations, "
-        "compare-optimizers, gradcheck.",
+        help="Only folders of this kind.",
         show_default=False,
     ),
 ]
@@ -39,9 +45,9 @@ StatusOpt = Annotated[
     str | None,
     typer.Option(
         "--status",
+        metavar=one_of(*STATUSES),
         autocompletion=complete.statuses,
-        help="Only folders of this status: COMPLETED, DIVERGED, FAILED, INTERRUPTED, RUNNING, "
-        "STALE (its process gone), DAMAGED (any case).",
+        help="Only folders of this status, in any case (STALE: RUNNING, its process gone).",
         show_default=False,
     ),
 ]

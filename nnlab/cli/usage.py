@@ -312,18 +312,27 @@ def bounded(
 RUN_OPTIONS = ("--resume", "--extend")  # (options that take a run: folder, id prefix, 'latest')
 
 
+def one_of(*values: str) -> str:
+    """The word ``-h`` shows for an option that takes one of a fixed set of values: the values,
+    ``<filter|none>``, as typer shows an enum's (``--format <table|json|csv>``). For an option
+    the library checks (with its did-you-mean) rather than typer: ``typer.Option(...,
+    metavar=one_of(...))``."""
+    return f"<{'|'.join(values)}>"
+
+
 def metavar(param: Any) -> str | None:
     """The word ``-h`` shows for what an option takes where it declares none: ``N`` (an
     integer), ``NUMBER``, ``DIR`` or ``PATH``, ``RUN`` (a run reference), else its own name
     (``--kind KIND``), as argparse writes it; None for a flag or choices, which show their
-    own (``<table|json|csv>``). typer wrote Python's names, ``<int range>``, ``<list[str]>``,
+    own (``<table|json|csv>``; an option of fixed values typer does not check declares
+    ``one_of``'s). typer wrote Python's names, ``<int range>``, ``<list[str]>``,
     ``<Path>``, ``<str>``."""
     if getattr(param, "is_flag", False):
         return None
     if choices := _choices(param):  # (a list of choices: typer wrote '<list[t10k|train]>')
         declared = getattr(getattr(param, "type_descriptor", None), "annotation", None)
         listed = typing.get_origin(declared) is list or "list[" in str(declared)
-        return f"<{'|'.join(choices)}>" if listed else None
+        return one_of(*choices) if listed else None
     name = max(param.opts, key=len)
     kind = _annotation(param)
     if kind is int:
@@ -340,8 +349,15 @@ def metavar(param: Any) -> str | None:
 def readable_help(command: Any) -> None:
     """Every option of ``command`` and its subcommands that declares no metavar shows
     ``metavar``'s word in ``-h`` and an argument its name in capitals, as the errors name it
-    (``CONFIG``, ``RUN``), without typer's ``<Path>`` or ``<list[str]>`` after it."""
+    (``CONFIG``, ``RUN``), without typer's ``<Path>`` or ``<list[str]>`` after it; an option
+    whose default is None (not given) and declares what that means, ``show_default="128"``,
+    shows ``[default: 128]`` as every other option its default, not typer's ``(128)``."""
     for param in command.params:
+        if isinstance(getattr(param, "show_default", None), str):
+            said = param.show_default
+            param._get_default_string = lambda *, ctx, show_default_is_str, default_value, _s=said: (
+                _s
+            )
         if param.metavar is not None:
             continue
         if param.param_type_name == "argument":

@@ -465,3 +465,73 @@ def test_every_help_says_what_an_option_takes_in_words_not_python_types():
     grid = invoke("sweep", "grid", "--help", env={"COLUMNS": "200"}).stdout
     assert "-j, --jobs N " in grid
     assert "--share-seed KEY " in grid  # (it showed its own name, SHARE_SEED, for a config key)
+
+
+# the words -h may show for an option's value besides its choices (<table|json|csv>): what kind
+# of value (N, NUMBER, DIR, PATH, RUN), or a word of its own for an option of free text
+TYPE_WORDS = {"N", "NUMBER", "DIR", "PATH", "RUN"}
+FREE_TEXT = {"--lr", "--start", "--steps", "--hidden", "--mirror", "--param", "--range", "--sort",
+             "--name", "--scheduler", "--share-seed", "--resume"}  # fmt: skip
+
+
+def shown_values() -> list[tuple[str, str, str]]:
+    """(command, option, the word -h shows after it) of every option that takes a value."""
+    import typer
+
+    from nnlab.cli import app, usage
+
+    command = typer.main.get_command(app)
+    usage.readable_help(command)
+    found = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+        for param in cmd.params:
+            if param.param_type_name == "option" and not param.is_flag:
+                option = max(param.opts, key=len)
+                shown = param.metavar or usage.one_of(*usage._choices(param))
+                found.append((" ".join(path), option, shown))
+
+    walk(command, [])
+    return found
+
+
+def test_every_option_of_fixed_values_shows_them_as_format_does():
+    # (--function FUNCTION, --normalize NORMALIZE, --split SPLIT, --executor EXECUTOR, --kind
+    # KIND... where --format shows <table|json|csv>: the values were in the help text, if at all)
+    wrong = [
+        f"{where} {option} {shown}"
+        for where, option, shown in shown_values()
+        if not re.fullmatch(r"<[^|<>]+(\|[^|<>]+)*>", shown)
+        and shown not in TYPE_WORDS
+        and option not in FREE_TEXT
+    ]
+    assert wrong == []
+    shown = {(where, option): word for where, option, word in shown_values()}
+    assert shown["landscape", "--split"] == "<train|val|test>"
+    assert shown["tune", "--executor"] == "<local|dask>"
+
+
+def test_the_values_help_shows_are_the_ones_the_library_takes():
+    # (the command layer names them itself: --help imports no library code)
+    from nnlab.cli import experiments as cx, optimizers as co, runs as cr
+    from nnlab.cli.common import EXECUTORS
+    from nnlab.data.registry import DATASETS
+    from nnlab.experiments.activations import ACTIVATION_NAMES, INITS
+    from nnlab.experiments.landscape_file import NORMALIZE
+    from nnlab.experiments.listing import LIST_STATUSES
+    from nnlab.experiments.optimizers.specs import ALIASES, BASELINES, SCHEMAS
+    from nnlab.experiments.optimizers.training import NET_LOSSES
+    from nnlab.experiments.testfuncs import OBJECTIVES
+    from nnlab.experiments.tune_search import METRICS
+    from nnlab.rundir import KINDS
+    from nnlab.sweep.executors import EXECUTORS as SWEEP_EXECUTORS
+
+    assert co.FUNCTIONS == tuple(OBJECTIVES) and set(co.DATASETS) == set(DATASETS)
+    assert co.LOSSES == NET_LOSSES
+    assert set(co.OPTIMIZERS) == {*SCHEMAS, *ALIASES, *BASELINES}
+    assert cr.KINDS == KINDS and set(cr.STATUSES) == set(LIST_STATUSES)
+    assert EXECUTORS == SWEEP_EXECUTORS and cx.NORMALIZE == NORMALIZE and cx.METRICS == METRICS
+    assert cx.ACTIVATIONS == ACTIVATION_NAMES and cx.INITS == tuple(INITS)
+

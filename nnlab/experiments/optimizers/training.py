@@ -43,6 +43,7 @@ DATASET_DEFAULTS: dict[str, dict[str, float]] = {
 }
 DEFAULT_DATASET_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 DLFS_HIDDEN = (100, 100, 100, 100, 100)
+NET_LOSSES = ("softmax_ce", "svm")  # (of a multiclass net: bce is one output's)
 
 MAX_ITERATIONS = 10_000_000  # minibatch steps per optimizer (hours, not forever)
 # Every step's loss is kept (a float in memory, two numbers in result.json: the loss and its
@@ -179,7 +180,7 @@ class NetSettings:
 
     def config(self, dataset: str, dtype: str = "float32", epochs: int = 1) -> Config:
         """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
-        if self.loss not in ("softmax_ce", "svm"):
+        if self.loss not in NET_LOSSES:
             raise ConfigError(f"--loss: expected softmax_ce or svm, got {self.loss!r}")
         if not 1 <= self.iterations <= MAX_ITERATIONS:
             raise ConfigError(
