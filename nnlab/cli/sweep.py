@@ -61,14 +61,17 @@ ShareSeedOpt = Annotated[
         show_default=False,
     ),
 ]
-NameOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--name",
-        help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>; default: the config's "
-        "name).",
-    ),
-]
+
+
+def name_option(default: str) -> Any:
+    """The --name option; ``default``: what a sweep is named without it."""
+    return typer.Option(
+        "--name", help="Sweep name (folder <runs-dir>/<stamp>-sweep-<name>-<id>).",
+        show_default=default,
+    )  # fmt: skip
+
+
+NameOpt = Annotated[str | None, name_option("the config's name (else its file's, without .yaml)")]
 LISTS = "(a comma makes a list of values; [..] keeps a list whole: model.hidden=[100],[50,50])"
 RANGES = "key=logspace:START:STOP:N or linspace:START:STOP:N"
 DRAWS = "key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y"
@@ -452,7 +455,7 @@ def preset_command(preset: Any) -> Callable[..., None]:
             typer.Option("--dataset", help="The dataset the preset's nets train on."),
         ] = default,
         seed: SeedOpt = None,
-        name: NameOpt = None,
+        name: Annotated[str | None, name_option(f"{preset.name}-<dataset>")] = None,
         dry_run: DryRunOpt = False,
         *,
         opts: Execution,

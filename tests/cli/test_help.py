@@ -535,3 +535,14 @@ def test_the_values_help_shows_are_the_ones_the_library_takes():
     assert EXECUTORS == SWEEP_EXECUTORS and cx.NORMALIZE == NORMALIZE and cx.METRICS == METRICS
     assert cx.ACTIVATIONS == ACTIVATION_NAMES and cx.INITS == tuple(INITS)
 
+
+def test_a_sweeps_name_defaults_as_its_help_says():
+    # (a preset's -h said "default: the config's name": a preset has no config; it is named
+    # <preset>-<dataset>)
+    from nnlab.sweep.presets import get
+
+    text = " ".join(invoke("sweep", "weight-scale", "-h", env={"COLUMNS": "250"}).stdout.split())
+    assert "[default: weight-scale-<dataset>]" in text and "config's name" not in text
+    assert get("weight-scale").definition("mnist", [], name=None).name == "weight-scale-mnist"
+    text = " ".join(invoke("sweep", "grid", "-h", env={"COLUMNS": "250"}).stdout.split())
+    assert "[default: the config's name (else its file's, without .yaml)]" in text
