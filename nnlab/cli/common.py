@@ -279,9 +279,7 @@ def handle_errors(fn: F) -> F:
 MAX_JOBS = 256
 
 
-def seed_option(help: str, default: str | None = None) -> Any:
-    """The --seed option; ``default``: what -h shows it defaults to where its default is None
-    (not given: the config's, or the command's own)."""
+def seed_option(help: str, default: str | None = None) -> Any:  # (default: what None means)
     return typer.Option("--seed", help=help, min=0, max=MAX_SEED, show_default=default or True)
 
 
@@ -431,7 +429,7 @@ StackOpt = Annotated[
         max=256,
     ),
 ]
-EXECUTORS = ("local", "dask")  # (nnlab.sweep.executors', named here: --help imports no sweep)
+EXECUTORS = ("local", "dask")  # (nnlab.sweep.executors': --help imports no sweep)
 ExecutorOpt = Annotated[
     str,
     typer.Option(

@@ -399,7 +399,6 @@ def test_every_overrides_argument_says_its_form_with_an_example():
         (["landscape"], "--range", "within -1000..1000; 0, the centre, from LO to HI)"),
         (["landscape"], "--points", "at 0, the centre (an odd count for a range like -1:1)"),
         (["data", "fetch"], "--only", "default: both"),
-        (["sweep", "grid"], "--name", "default: the config's name"),
         (["runs", "compare"], "--sort", "Default: the order the runs are given in"),
         (["runs", "compare"], "--top", "(default: every row)"),
         (["gradcheck"], "--param", "as layer.param in the check's table (affine2.W, bn1.gamma;"),
