@@ -91,10 +91,33 @@ def as_label(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
+# columns of config values not named by a dotted key: the config's top-level float and
+# lr-scan's rates (each an optimizer.lr)
+CONFIG_COLUMNS = ("weight_decay", "lr")
+CONFIG_DIGITS = 4  # significant digits of a config value a search drew (0.09152)
+
+
 def is_config_key(column: str) -> bool:
-    """A column named by a dotted config key (``dataset.n_train``): its None is YAML's null.
-    (Only nested keys can be null; metric and other columns have no dots.)"""
-    return "." in column
+    """A column of config values: named by a dotted config key (``dataset.n_train``; its None
+    is YAML's null: only nested keys can be null; metric and other columns have no dots), or
+    one of ``CONFIG_COLUMNS``. Its floats are ``config_number``'s, not ``number``'s."""
+    return "." in column or column in CONFIG_COLUMNS
+
+
+def config_number(value: float) -> str:
+    """A float the user chose (a learning rate, a weight decay) as they would write it, and as
+    every table, progress line and legend spells it: Python's shortest round trip (``1e-05``,
+    ``10.0``, ``0.007025``, ``0.0``), not ``number``'s ``1.000e-05`` beside ``10.0000``; one
+    with more than ``CONFIG_DIGITS`` significant digits (drawn by a random search, spaced by
+    lr-scan) to ``CONFIG_DIGITS`` of them (``0.09152``)."""
+    text = repr(float(value))
+    if not math.isfinite(value):
+        return text
+    digits = text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
+    if len(digits) <= CONFIG_DIGITS:
+        return text
+    short = f"{value:.{CONFIG_DIGITS}g}"
+    return short if any(c in short for c in ".e") else f"{short}.0"
 
 
 def _row_cell(row: dict[str, Any], column: str) -> str:
@@ -114,6 +137,8 @@ def _cell(value: Any, column: str = "") -> str:
         return spelled(value)
     if isinstance(value, float) and "seconds" in column and math.isfinite(value):
         return f"{value:.2f}"
+    if isinstance(value, float) and is_config_key(column):
+        return config_number(value)
     if isinstance(value, float):
         return number(value)
     return str(value)

@@ -307,7 +307,7 @@ def test_a_config_key_a_row_lacks_is_a_dash_not_null_and_keeps_its_place_in_csv(
              "status": "COMPLETED"}]  # fmt: skip
     a, b = (line.split("│")[1:-1] for line in table_text(rows).splitlines() if line[0] == "│")
     assert [c.strip() for c in a] == ["digits", "null", "-", "COMPLETED"]
-    assert [c.strip() for c in b] == ["spiral", "null", "0.2000", "COMPLETED"]
+    assert [c.strip() for c in b] == ["spiral", "null", "0.2", "COMPLETED"]
     assert "dataset.noise" not in record_lines(rows)[1]  # (no value: left out of a record)
     assert to_csv(rows).splitlines() == [
         "run,dataset.n_test,dataset.noise,status",
@@ -357,3 +357,25 @@ def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
     cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
     assert cells == ["0.001561", "0.4588"]
     assert record_lines(rows, width=40)[1].split() == ["grad_std", "0.001561"]
+
+
+def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
+    # (lr-scan's lr column read 1.000e-05 beside 10.0000 and its progress 1.0e+01; runs compare
+    # showed weight_decay 0.0000; a value a search drew keeps the 4 digits that tell it apart)
+    from nnlab.experiments.lr_scan import training_line
+    from nnlab.output import config_number, table_text
+
+    assert [config_number(v) for v in (1e-05, 10.0, 0.007025, 0.0, 0.09151839201837465)] == [
+        "1e-05", "10.0", "0.007025", "0.0", "0.09152"
+    ]  # fmt: skip
+    rows = [{"lr": 1e-05, "weight_decay": 0.0, "optimizer.lr": 0.007025, "train_loss": 1e-05},
+            {"lr": 10.0, "weight_decay": 0.1, "optimizer.lr": 10.0, "train_loss": 10.0}]  # fmt: skip
+    text = table_text(rows)
+    cells = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
+    assert [[c.strip() for c in row] for row in cells] == [
+        ["1e-05", "0.0", "0.007025", "1.000e-05"],
+        ["10.0", "0.1", "10.0", "10.0000"],
+    ]  # (a measured number: output.number)
+    assert training_line(10.0, "COMPLETED", [{"epoch": 1, "train_loss": 0.5}]).startswith(
+        "lr 10.0: COMPLETED"
+    )

@@ -47,7 +47,7 @@ from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work
 from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
-from nnlab.output import Table, counted, number
+from nnlab.output import Table, config_number, counted, number
 from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
 
@@ -369,7 +369,7 @@ def _fill(
     rows = table_rows(rates, step_losses, trainings, initial)
     best_step = next((r["lr"] for r in rows if "step" in r["best"]), None)
     best_train = next((r["lr"] for r in rows if "train" in r["best"]), None)
-    curves = {f"{lr:.3e}": recs for lr, (_, recs) in zip(rates, trainings or [])}
+    curves = {config_number(lr): recs for lr, (_, recs) in zip(rates, trainings or [])}
     shown = initial if math.isfinite(initial) else None  # (no NaN in the table or figure)
     result = LrScanResult(run, rows, shown, best_step, best_train, curves)
     _write(result, cfg, epochs)
@@ -422,14 +422,15 @@ def _scan(
 
 
 def training_line(lr: float, status: str, records: list[Record]) -> str:
-    """How the training at ``lr`` ended, for the progress: ``lr 1.0e-01: COMPLETED after 2
-    epochs, train_loss 0.1397`` or ``lr 1.0e+03: DIVERGED in epoch 1 (not finite)``."""
+    """How the training at ``lr`` ended, for the progress: ``lr 0.1: COMPLETED after 2
+    epochs, train_loss 0.1397`` or ``lr 1000.0: DIVERGED in epoch 1 (not finite)`` (the rate
+    as the table spells it: ``output.config_number``)."""
     last = records[-1] if records else {}
     epoch, loss = last.get("epoch", 0), last.get("train_loss")
     if status == "DIVERGED":
-        return f"lr {lr:.1e}: DIVERGED in epoch {epoch} (not finite)"
+        return f"lr {config_number(lr)}: DIVERGED in epoch {epoch} (not finite)"
     shown = f", train_loss {number(loss)}" if loss is not None else ""
-    return f"lr {lr:.1e}: {status} after {counted(epoch, 'epoch')}{shown}"
+    return f"lr {config_number(lr)}: {status} after {counted(epoch, 'epoch')}{shown}"
 
 
 def table_columns(rows: list[dict[str, Any]]) -> list[str]:

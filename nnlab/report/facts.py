@@ -13,7 +13,7 @@ from typing import Any
 
 from nnlab.config import MAX_EPOCHS
 from nnlab.experiments.compare import flatten
-from nnlab.output import command_line, counted, spelled
+from nnlab.output import command_line, config_number, counted, spelled
 from nnlab.redo import UNFINISHED, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
@@ -217,8 +217,9 @@ def date_text(entry: Entry) -> str:
 
 def config_text(value: Any) -> str:
     """A config value as a config file spells it (``true``, ``null``, ``[train, test]``), a
-    float in 4 significant digits: the report's swept values, trial labels and config cells."""
-    return f"{value:.4g}" if isinstance(value, float) else spelled(value)
+    float as the tables do (``output.config_number``: ``1e-05``, ``10.0``, a drawn one in 4
+    significant digits): the report's swept values, trial labels and config cells."""
+    return config_number(value) if isinstance(value, float) else spelled(value)
 
 
 def short(value: Any) -> str:

@@ -165,7 +165,7 @@ def test_the_default_scan_on_digits_runs_every_rate(tmp_path):
 def test_progress_line_counts_epochs_in_plain_words():
     done = [{"epoch": 1, "train_loss": 0.5}, {"epoch": 2, "train_loss": 0.1397}]
     assert scan.training_line(0.1, "COMPLETED", done) == (
-        "lr 1.0e-01: COMPLETED after 2 epochs, train_loss 0.1397"
+        "lr 0.1: COMPLETED after 2 epochs, train_loss 0.1397"
     )
     assert scan.training_line(0.1, "COMPLETED", done[:1]).endswith(
         "after 1 epoch, train_loss 0.5000"
@@ -173,7 +173,7 @@ def test_progress_line_counts_epochs_in_plain_words():
     diverged = [{"epoch": 1, "train_loss": None}]
     assert (
         scan.training_line(1e4, "DIVERGED", diverged)
-        == "lr 1.0e+04: DIVERGED in epoch 1 (not finite)"
+        == "lr 10000.0: DIVERGED in epoch 1 (not finite)"
     )
 
 
