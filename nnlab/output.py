@@ -109,15 +109,14 @@ def config_number(value: float) -> str:
     every table, progress line and legend spells it: Python's shortest round trip (``1e-05``,
     ``10.0``, ``0.007025``, ``0.0``), not ``number``'s ``1.000e-05`` beside ``10.0000``; one
     with more than ``CONFIG_DIGITS`` significant digits (drawn by a random search, spaced by
-    lr-scan) to ``CONFIG_DIGITS`` of them (``0.09152``)."""
+    lr-scan) to ``CONFIG_DIGITS`` of them (``0.09152``, ``1235``)."""
     text = repr(float(value))
     if not math.isfinite(value):
         return text
     digits = text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
     if len(digits) <= CONFIG_DIGITS:
         return text
-    short = f"{value:.{CONFIG_DIGITS}g}"
-    return short if any(c in short for c in ".e") else f"{short}.0"
+    return f"{value:.{CONFIG_DIGITS}g}"  # (1234.5678: 1235, not a 1235.0 that reads as exact)
 
 
 def _row_cell(row: dict[str, Any], column: str) -> str:

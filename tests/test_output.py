@@ -368,6 +368,7 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     assert [config_number(v) for v in (1e-05, 10.0, 0.007025, 0.0, 0.09151839201837465)] == [
         "1e-05", "10.0", "0.007025", "0.0", "0.09152"
     ]  # fmt: skip
+    assert config_number(1234.5678) == "1235"  # (cut: not a 1235.0 that reads as exact)
     rows = [{"lr": 1e-05, "weight_decay": 0.0, "optimizer.lr": 0.007025, "train_loss": 1e-05},
             {"lr": 10.0, "weight_decay": 0.1, "optimizer.lr": 10.0, "train_loss": 10.0}]  # fmt: skip
     text = table_text(rows)

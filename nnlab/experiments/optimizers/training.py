@@ -363,6 +363,7 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
 
 
 Finished = Callable[[int, DatasetRun], None]
+Work = tuple[OptimizerSpec, Config, Dataset, int, list[str]]  # (``_train_one``'s arguments)
 Progress = Callable[[str], None]
 STEP_LINE_SECONDS = 1.0  # an optimizer training in this process: its step line at most this often
 
@@ -388,7 +389,7 @@ def step_lines(
 
 
 def _train_here(
-    work: dict[int, tuple], jobs: int, finished: Finished, progress: Progress | None
+    work: dict[int, Work], jobs: int, finished: Finished, progress: Progress | None
 ) -> None:
     """Each optimizer in turn, in this process, with one BLAS thread (with 128-row batches the
     thread pool costs more than it saves; see benchmarks/); ``progress`` gets its steps now and
@@ -402,7 +403,7 @@ def _train_here(
 
 
 def _train_in_workers(
-    work: dict[int, tuple], jobs: int, finished: Finished, progress: Progress | None
+    work: dict[int, Work], jobs: int, finished: Finished, progress: Progress | None
 ) -> None:
     """The optimizers in ``jobs`` worker processes (one BLAS thread each: the same numbers);
     each tells ``progress`` how it ended as it finishes (``_report``), not its steps."""
