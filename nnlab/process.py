@@ -11,7 +11,9 @@ whole; the hidden folders dead founders left beside it (``leftovers``) go as it 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import shutil
 import stat
 import time
@@ -131,26 +133,50 @@ def founding(run: Folder) -> Iterator[Path]:
     the hidden one, which no reader lists, and which a later founding in the same folder
     removes (``leftovers``). Written in place, a kill between the first file and meta.json
     left a folder every reader called DAMAGED ('meta.json: missing'; a landscape's, a
-    sweep's), or one with a config.yaml only, shown by the report alone."""
+    sweep's), or one with a config.yaml only, shown by the report alone.
+
+    Two processes founding one name at once (``--out`` given twice) end with one folder, the
+    first rename's, and the other refused (``Taken``); a founder removes only what it made.
+    The hidden name is the founder's own (a random part), and nothing at the folder's name is
+    removed once its empty folder is gone: another founder could make its own there, or
+    rename its whole one there, meanwhile. A shared hidden name let the second founder remove
+    the first one's files as they were written, and the first then removed the second's whole
+    folder as it failed ('3x --out same' left no folder, two commands exiting 1)."""
     final = Path(run.path)
-    birth = final.with_name(f".{final.name}{BIRTH}")
-    shutil.rmtree(birth, ignore_errors=True)  # (one a kill left)
+    birth = final.with_name(f".{final.name}-{secrets.token_hex(4)}{BIRTH}")
     birth.mkdir()
     key = str(birth.resolve())
+    mine = True  # (the empty folder at ``final`` is this founder's until it removes it)
     try:
         claim(_At(birth))
-        final.rmdir()
+        try:
+            final.rmdir()
+        except OSError as exc:  # (not empty: another founder's whole folder took its place)
+            raise Taken(f"{final}: run folder already exists (made meanwhile)") from exc
+        mine = False
         clean(final.parent, birth)
         yield birth
-        os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
+        try:
+            os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            raise Taken(f"{final}: run folder already exists (made meanwhile)") from None
     except BaseException as exc:
         release(_At(birth))
         shutil.rmtree(birth, ignore_errors=True)
-        if not hasattr(exc, "nnlab_unmade"):  # (the line names a file of the hidden folder,
-            exc.nnlab_unmade = final  # type: ignore[attr-defined]  # removed: say none is made)
+        if mine:
+            with contextlib.suppress(OSError):  # (empty: only this founder's)
+                final.rmdir()
+        if not hasattr(exc, "nnlab_unmade") and not isinstance(exc, Taken):  # (the line names
+            exc.nnlab_unmade = final  # type: ignore[attr-defined]  # a file of the hidden folder, removed: say none is made)
         raise
     if key in _claims:  # (the lock is the folder's, which is ``run`` now)
         _claims[str(final.resolve())] = _claims.pop(key)
+
+
+class Taken(RunError):
+    """The folder a founder was making was made meanwhile by another process (``founding``)."""
 
 
 def clean(root: Path, own: Path) -> None:
@@ -167,7 +193,7 @@ def clean(root: Path, own: Path) -> None:
 
 
 def leftovers(root: Path) -> list[Path]:
-    """The hidden folders in ``root`` that killed processes left: new ones (``.<name>.new``:
+    """The hidden folders in ``root`` that killed processes left: new ones (``.<name>-<random>.new``:
     kill -9 or a power loss between ``founding``'s mkdir and its rename) and ones half
     removed (``.<name>.removing``: killed in ``RunDir.remove``'s rmtree). No reader lists
     them, and they stayed for ever. Folders, not links, no process holds (``held``) and

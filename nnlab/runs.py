@@ -265,13 +265,15 @@ class Lifecycle:
         the write, then a resume's folder ends INTERRUPTED, as if the block had begun, and a new
         one, nothing in it yet, is removed; a failure before the write changes nothing."""
         self._signals.__enter__()
-        running = False
+        running = placed = False
         try:
-            with deferred(), (founding if self._fresh else claimed)(self.run) as where:
-                for name, content in self._files.items():  # (a new folder's: ``founding``)
-                    _write_file(RunDir(where), name, content)
-                RunDir(where).write_json("meta.json", self._start_meta)
-                running = True
+            with deferred():
+                with (founding if self._fresh else claimed)(self.run) as where:
+                    for name, content in self._files.items():  # (a new folder's: ``founding``)
+                        _write_file(RunDir(where), name, content)
+                    RunDir(where).write_json("meta.json", self._start_meta)
+                    running = True
+                placed = True  # (a founding that raised removed what it made, and only that)
         except BaseException as exc:
             if running and not self._fresh:
                 self.__exit__(type(exc), exc, exc.__traceback__)  # (releases it, as below)
@@ -279,7 +281,7 @@ class Lifecycle:
             with deferred():  # (a second stop signal, as a worker signalled by its process
                 # group and then terminated by its sweep gets, would leave it half removed)
                 release(self.run)
-                if self._fresh:  # nothing in it yet: leave no folder without a status
+                if self._fresh and placed:  # nothing in it yet: leave no folder without a status
                     shutil.rmtree(self.run.path, ignore_errors=True)
                 self._signals.__exit__(None, None, None)
             raise
@@ -489,8 +491,8 @@ def start(
         meta = {**_base_meta(run, kind), **fields}
         return Lifecycle(run, meta, _resume_text(resume, run), fresh=True, files=files)
     except BaseException:
-        with deferred():
-            shutil.rmtree(run.path, ignore_errors=True)
+        with deferred(), contextlib.suppress(OSError):  # (empty: only this process's; a
+            run.path.rmdir()  # founder's folder renamed over it meanwhile is not)
         raise
 
 

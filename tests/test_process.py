@@ -117,3 +117,55 @@ def test_a_remover_whose_folder_a_founding_removed_meanwhile_goes_on(tmp_path, m
     monkeypatch.setattr(os, "replace", replace_then_clean)
     run.remove()
     assert list(tmp_path.iterdir()) == []
+
+
+def _second_founder_in_the_window(monkeypatch, act):
+    """Run ``act()`` once, as the first founder's empty folder has just gone (``clean``)."""
+    real, calls, started = process.clean, [], []
+
+    def clean(root, own):
+        if not started:
+            started.append(True)
+            calls.append(act())
+        real(root, own)
+
+    monkeypatch.setattr(process, "clean", clean)
+    return calls
+
+
+def test_a_folder_founded_twice_at_once_is_made_once_and_the_other_refused(tmp_path, monkeypatch):
+    """Two commands given one --out at once: the second made its folder as the first's empty
+    one had gone, and founded it under the same hidden name (removing the first one's files
+    as they were written); the first, failing, then removed the second's whole folder. Now the
+    first rename takes the name, the other founder is refused, and its folder stays."""
+
+    def second():
+        with runs.start(tmp_path, "probe", "train", folder="same"):
+            pass
+        return (tmp_path / "same" / "meta.json").read_text()
+
+    calls = _second_founder_in_the_window(monkeypatch, second)
+    with pytest.raises(process.Taken, match="same: run folder already exists"):
+        with runs.start(tmp_path, "probe", "train", folder="same"):
+            pass
+    assert runs.RunDir(tmp_path / "same").status == "COMPLETED"
+    assert (tmp_path / "same" / "meta.json").read_text() == calls[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same"]  # (no hidden folder left)
+
+
+def test_a_folder_made_in_a_founders_window_is_refused_and_leaves_the_founders(
+    tmp_path, monkeypatch
+):
+    """The second command's empty folder, made in the first's window, was taken by the first
+    one's rename; the second, refused as it went to remove it, removed the first's whole
+    folder ('3x --out same' left none, two commands exiting 1)."""
+    calls = _second_founder_in_the_window(
+        monkeypatch, lambda: runs.start(tmp_path, "probe", "train", folder="same")
+    )
+    with runs.start(tmp_path, "probe", "train", folder="same"):
+        pass
+    with pytest.raises(process.Taken, match="same: run folder already exists"):
+        with calls[0]:
+            pass
+    assert runs.RunDir(tmp_path / "same").status == "COMPLETED"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from .helpers import readme_form
 from .test_after_folder import FAULTS
 from .test_bounds import BOUNDS
+from .test_concurrency import CONCURRENT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
@@ -32,6 +33,7 @@ ROWS = [
     *BOUNDS,
     LATEST,
     DAMAGED_LATEST,
+    *CONCURRENT,
 ]
 
 

@@ -1,0 +1,62 @@
+"""Two commands on one folder at once: the second's answer is a working command or one line,
+and neither removes nor damages what the other made (fault injection, round 3)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from nnlab import process
+
+from .helpers import Row, invoke, only, refused
+
+CONCURRENT = [
+    Row(
+        "two commands given one `--out` at once, in every command with `--out` (the other's "
+        "whole folder takes the name as this one writes its first files)",
+        "`nnlab lr-scan cfg.yaml --out runs/x`, twice at once",
+        2,
+        ("error: {runs}/x: run folder already exists (made meanwhile)",),
+    ),
+]
+OUT = {
+    "lr-scan": ["lr-scan", "cfg.yaml", "--num", "2", "--epochs", "1"],
+    "tune": ["tune", "cfg.yaml", "--trials", "2", "--top-k", "1", "--epochs", "1"],
+    "landscape": ["landscape", "cfg.yaml", "--points", "3", "--samples", "20"],
+    "activations": ["activations", "--layers", "2", "--units", "8", "--samples", "20"],
+    "compare-optimizers": ["compare-optimizers", "--steps", "5"],
+    "gradcheck": ["gradcheck", "--compare-differences"],
+}
+
+
+@pytest.mark.parametrize("command", list(OUT))
+def test_an_out_another_command_makes_meanwhile_is_refused_and_left_whole(
+    case, planned, monkeypatch, command
+):
+    """'3x --out same' at once: the second founder's folder, made as the first one's empty
+    folder had gone, was founded under the same hidden name (removing the first's files as it
+    wrote them), and the first, failing, removed the second's whole folder: none was left,
+    two commands exited 1 ('Directory not empty (run folder ... not made)', 'could not
+    record FAILED ... reads STALE'). The other's folder, renamed into place as this command
+    writes its first files (``process.founding``'s window), is now left as it is."""
+    theirs = only(planned[command]).path
+    out = case / "runs" / "x"
+    (case / "runs").mkdir()
+    real = process.clean
+
+    def clean(root, own):  # (as the other command's rename lands, in this one's window)
+        if not out.exists():
+            shutil.copytree(theirs, out)
+        real(root, own)
+
+    monkeypatch.setattr(process, "clean", clean)
+    before = sorted(p.relative_to(out) for p in out.rglob("*")) if out.exists() else None
+    result = invoke(*OUT[command], "--out", out, "--runs-dir", case / "runs", "-q")
+    refused(result, 2, *CONCURRENT[0].expect(case / "runs"))
+    assert before is None
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == sorted(
+        p.relative_to(theirs) for p in theirs.rglob("*")
+    )
+    assert only(case / "runs").status == "COMPLETED"
+    assert [p.name for p in (case / "runs").iterdir()] == ["x"]  # (no hidden folder left)
