@@ -168,8 +168,9 @@ def founding(run: Folder) -> Iterator[Path]:
         if mine:
             with contextlib.suppress(OSError):  # (empty: only this founder's)
                 final.rmdir()
-        if not hasattr(exc, "nnlab_unmade") and not isinstance(exc, Taken):  # (the line names
-            exc.nnlab_unmade = final  # type: ignore[attr-defined]  # a file of the hidden folder, removed: say none is made)
+        if not hasattr(exc, "nnlab_unmade") and not isinstance(exc, Taken):
+            # (the line names a file of the hidden folder, removed: say none is made)
+            exc.nnlab_unmade = final  # type: ignore[attr-defined]
         raise
     if key in _claims:  # (the lock is the folder's, which is ``run`` now)
         _claims[str(final.resolve())] = _claims.pop(key)
@@ -193,9 +194,10 @@ def clean(root: Path, own: Path) -> None:
 
 
 def leftovers(root: Path) -> list[Path]:
-    """The hidden folders in ``root`` that killed processes left: new ones (``.<name>-<random>.new``:
-    kill -9 or a power loss between ``founding``'s mkdir and its rename) and ones half
-    removed (``.<name>.removing``: killed in ``RunDir.remove``'s rmtree). No reader lists
+    """The hidden folders in ``root`` that killed processes left: new ones
+    (``.<name>-<random>.new``: kill -9 or a power loss between ``founding``'s mkdir and its
+    rename) and ones half removed (``.<name>.removing``: killed in ``RunDir.remove``'s
+    rmtree). No reader lists
     them, and they stayed for ever. Folders, not links, no process holds (``held``) and
     unchanged for ``LEFTOVER_AGE`` (a founder between its mkdir and its claim is not held
     yet; a remover that finds its folder gone meanwhile goes on: ``RunDir.remove``)."""
