@@ -17,7 +17,7 @@ MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 def check_name(name: str, what: str = "--name", given: str | None = None) -> str:
     """``name`` if it can be part of a folder name inside the runs root, else a ConfigError
     (an OptionError for an option's value: ``what`` starts with ``--``) naming ``what``, the
-    problem and what to do (path separators, '..', a leading dot, control characters,
+    problem and what to do (path separators, '..', a leading dot or '-', control characters,
     characters other than letters, digits, '.', '_' and '-', or over ``MAX_NAME`` long);
     ``given``: the whole value ``name`` was taken from (a path), shown as well."""
     problem = None
@@ -29,6 +29,8 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
         problem = "contains '..'"
     elif name.startswith("."):
         problem = "starts with a dot (a hidden folder)"
+    elif name.startswith("-"):  # (as the config's ``name`` pattern: not first either)
+        problem = "starts with '-' (a command line reads it as an option)"
     elif any(ord(c) < 32 or ord(c) == 127 for c in name):
         problem = "contains a control character"
     elif len(name) > MAX_NAME:

@@ -22,6 +22,7 @@ HOSTILE = {
     "parent": ("..", "'..' contains '..'"),
     "root": ("/", "'/' names no folder"),
     "leading dot": (".hidden", "'.hidden' starts with a dot (a hidden folder)"),
+    "leading dash": ("-rf", "'-rf' starts with '-' (a command line reads it as an option)"),
     "control character": ("a\x1bb", "'a\\x1bb' contains a control character"),
     "newline": ("a\nb", "'a\\nb' contains a control character"),
     "very long": ("n" * 300, "is 300 characters long; at most 64"),
