@@ -128,12 +128,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
     """``read_yaml``'s mapping of the bytes ``raw`` of ``path``."""
     try:
-        data = yaml_value(raw.decode("utf-8"), str(path), check=False)
+        text = raw.decode("utf-8")
+        data = yaml_value(text, str(path), check=False)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: malformed YAML: {problem}") from None
+        raise ConfigError(f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc)}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
     if data is None:
@@ -142,6 +140,25 @@ def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
     check_expansion(data, str(path))
     return data
+
+
+def _where(exc: yaml.YAMLError, text: str) -> str:
+    """'line L, column C: ' of a YAML error: its mark, or where a reader error's character is
+    (a control character has no mark: it said 'cfg.yaml:: malformed YAML')."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}: "
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int):
+        return ""
+    before = text[:position]
+    return f"line {before.count(chr(10)) + 1}, column {position - before.rfind(chr(10))}: "
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):  # (its text ends '... in "<unicode string>"')
+        return f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
 
 
 def yaml_value(text: str, source: str, check: bool = True) -> Any:

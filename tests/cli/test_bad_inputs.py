@@ -32,6 +32,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["cfg.yaml: line 3, column 1", "duplicate key 'epochs'"],
     ),
+    (  # (no mark on a reader's error: it said 'cfg.yaml:: malformed YAML')
+        "a control character in the file",
+        "epochs: 3\nname: a\x00b\n",
+        [],
+        ["cfg.yaml: line 2, column 8: malformed YAML: unacceptable character #x0000"],
+    ),
     ("unknown top-level key", "epoch: 5\n", [], ["'epoch'", "did you mean 'epochs'"]),
     (
         "unknown nested key",
