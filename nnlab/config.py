@@ -399,7 +399,7 @@ def read_config(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
     is the same one line (naming the file and the key's path) whichever command reads it."""
     from nnlab.sweep.spec import check_section, parse_spec
 
-    raw = read_yaml(path)
+    raw = read_yaml(path, empty=False)
     if "sweep" not in raw:
         return raw, None
     where = f"{path}: sweep"

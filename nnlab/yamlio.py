@@ -97,8 +97,10 @@ def _missing_hint(path: Path) -> str:
     return close and f"{close[:-2]} in {path.parent}?)"
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
     """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
+    ``empty``: whether a file with no document at all (nothing, or comments only) reads as
+    ``{}``; a config file given to a command is refused instead (an explicit ``{}`` is one).
 
     Bounded: a file over ``MAX_CONFIG_BYTES``, or a document that expands (through YAML
     aliases) to more than ``MAX_YAML_VALUES`` values or nests deeper than ``MAX_YAML_DEPTH``,
@@ -122,10 +124,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    return parsed("yaml", path, raw, lambda raw: _mapping(path, raw))
+    what = "yaml" if empty else "yaml config"
+    return parsed(what, path, raw, lambda raw: _mapping(path, raw, empty))
 
 
-def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
+def _mapping(path: Path, raw: bytes, empty: bool = True) -> dict[str, Any]:
     """``read_yaml``'s mapping of the bytes ``raw`` of ``path``."""
     try:
         text = raw.decode("utf-8")
@@ -134,8 +137,13 @@ def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
         raise ConfigError(f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc)}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
-    if data is None:
+    if data is None and empty:
         return {}
+    if data is None:  # (a truncated or unsaved file trained every default, exit 0)
+        raise ConfigError(
+            f"{path}: empty (blanks, comments or null only); expected a mapping of config keys, "
+            "e.g. 'epochs: 5' ('{}': every default)"
+        )
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
     check_expansion(data, str(path))

@@ -67,8 +67,12 @@ def test_a_file_names_only_what_it_changes(tmp_path):
     assert cfg.model.hidden == [100] and cfg.optimizer == Config().optimizer
 
 
-def test_an_empty_file_is_all_defaults(tmp_path):
-    assert load_config(write(tmp_path, "# nothing but a comment\n")) == Config()
+def test_an_empty_mapping_is_all_defaults_and_an_empty_file_is_refused(tmp_path):
+    """'{}' asks for every default; a file with no document (a truncated or unsaved one, or
+    comments only) is refused: it trained every default and exited 0."""
+    assert load_config(write(tmp_path, "{}  # every default\n")) == Config()
+    with pytest.raises(ConfigError, match="empty .blanks, comments or null only.; expected a"):
+        load_config(write(tmp_path, "# nothing but a comment\n"))
 
 
 def test_config_is_frozen():

@@ -26,6 +26,12 @@ NO_CONFIG = None  # the case passes its own arguments (no config file written)
 CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     ("malformed YAML", "epochs: 3\nmodel: [1, 2\n", [], ["cfg.yaml: line 3", "malformed YAML"]),
     ("YAML that is a list", "- epochs\n- 3\n", [], ["cfg.yaml", "expected a mapping", "list"]),
+    (  # (it trained every default and exited 0: a truncated or unsaved file)
+        "an empty config file",
+        "# epochs: 5\n",
+        [],
+        ["cfg.yaml: empty (blanks, comments or null only); expected a mapping of config keys"],
+    ),
     (
         "a key written twice",
         "epochs: 3\nbatch_size: 10\nepochs: 5\n",

@@ -504,6 +504,11 @@ FILES = {
         "nested more than 32 levels deep",
     ),
     "a list that holds itself": ("model: {hidden: &h [1, *h]}\n", "nested more than 32 levels"),
+    # (an empty file, or one of comments only, trained every default and exited 0)
+    "an empty file": ("", "empty (blanks, comments or null only)"),
+    "comments only": ("# epochs: 5\n\n", "empty (blanks, comments or null only)"),
+    "binary garbage": (bytes(range(256)) * 40, "not a text file, expected YAML"),
+    "a control character": ("epochs: 1\x00\n", "line 1, column 10: malformed YAML: unacceptable"),
 }
 READERS = {
     "train": ["train"],
@@ -519,7 +524,7 @@ READERS = {
 @pytest.mark.parametrize("kind", list(FILES))
 def test_a_hostile_yaml_file_is_refused_naming_the_file(case, kind, command):
     text, says = FILES[kind]
-    (case / "bad.yaml").write_text(text)
+    (case / "bad.yaml").write_bytes(text if isinstance(text, bytes) else text.encode())
     result = invoke(*READERS[command], "bad.yaml", "--runs-dir", case / "runs")
     refused(result, 2, "error: bad.yaml: ", says)
     assert not (case / "runs").exists()
