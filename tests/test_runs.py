@@ -435,7 +435,7 @@ def test_a_second_stop_signal_while_a_folder_that_could_not_start_is_removed_lea
     import shutil
     import signal
 
-    from nnlab import runs
+    from nnlab import process, runs
 
     def stopped(run: RunDir) -> None:  # (the first signal, as the folder is claimed)
         raise KeyboardInterrupt
@@ -446,7 +446,7 @@ def test_a_second_stop_signal_while_a_folder_that_could_not_start_is_removed_lea
         signal.raise_signal(signal.SIGINT)
         rmtree(path, ignore_errors=ignore_errors)
 
-    monkeypatch.setattr(runs, "claim", stopped)
+    monkeypatch.setattr(process, "claim", stopped)  # (a founding claims its hidden folder)
     monkeypatch.setattr(runs.shutil, "rmtree", rmtree_signalled_again)
     with pytest.raises(KeyboardInterrupt), runs.start(tmp_path, "cut", "train"):
         pass
