@@ -1,15 +1,19 @@
 """Where a new run folder goes and what it is called: a name checked to be one folder name
 inside the runs root (``check_name``), a root that is no run folder (``check_new_root``), and
-``--out`` taken apart into (root, name) (``location``). ``nnlab.runs`` re-exports them."""
+``--out`` taken apart into (root, name) (``location``), and the new folder made
+(``make_folder``). ``nnlab.runs`` re-exports them."""
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from pathlib import Path
 
-from nnlab.errors import ConfigError, OptionError
-from nnlab.fileio import check_output, root_problem
+from nnlab.errors import ConfigError, OptionError, RunError
+from nnlab.fileio import check_output, make_folders, root_problem
 from nnlab.lookup import made_by_nnlab
 from nnlab.output import counted
+from nnlab.rundir import RunDir
 
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 
@@ -88,3 +92,21 @@ def location(
     check_output(out, option, new_folder=True, exists=exists)
     check_new_root(out.parent, option, given=out)
     return out.parent, name
+
+
+def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
+    """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``)."""
+    root = Path(root)
+    check_name(name, "name")
+    if folder is not None:
+        check_name(folder, "--out")
+    path = root / (folder or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}")
+    try:
+        make_folders(path.parent)
+        path.mkdir()
+    except FileExistsError:
+        raise RunError(f"{path}: run folder already exists") from None
+    except OSError as exc:
+        where = exc.filename or path
+        raise RunError(f"{where}: cannot create run folder: {exc.strerror}") from None
+    return RunDir(path)

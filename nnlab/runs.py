@@ -32,9 +32,7 @@ which the next founding beside it removes once 10 minutes old and held by no pro
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
-import secrets
 import shutil
 import socket
 import sys
@@ -86,6 +84,7 @@ from nnlab.naming import (  # (re-exported: where a new folder goes, and its nam
     check_name as check_name,
     check_new_root as check_new_root,
     location as location,
+    make_folder as make_folder,
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
@@ -440,23 +439,6 @@ def _base_meta(run: RunDir, kind: str) -> dict[str, Any]:
         "started": now(),
         "ended": None,
     }
-
-
-def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
-    """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``)."""
-    root = Path(root)
-    check_name(name, "name")
-    if folder is not None:
-        check_name(folder, "--out")
-    path = root / (folder or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}")
-    try:
-        path.mkdir(parents=True, exist_ok=False)
-    except FileExistsError:
-        raise RunError(f"{path}: run folder already exists") from None
-    except OSError as exc:
-        where = exc.filename or path
-        raise RunError(f"{where}: cannot create run folder: {exc.strerror}") from None
-    return RunDir(path)
 
 
 def start(

@@ -5,7 +5,10 @@ past the limit, as before."""
 from __future__ import annotations
 
 import os
+import subprocess
 import tracemalloc
+
+import pytest
 
 from nnlab import fileio
 
@@ -66,3 +69,18 @@ def test_as_written_turns_every_non_finite_float_to_null_and_keeps_the_rest():
     assert fileio.dumps({"loss": float("nan"), "acc": np.float32(0.25)}, indent=None) == (
         '{"loss": null, "acc": 0.25}'
     )
+
+
+def test_make_folders_makes_thousands_of_missing_levels_without_recursing(tmp_path):
+    """pathlib's mkdir(parents=True) recurses once per missing parent: a --runs-dir of 2,000
+    new levels failed with 'unexpected RecursionError', exit 1."""
+    deep = tmp_path.joinpath(*["a"] * 1500)
+    try:
+        fileio.make_folders(deep)
+        assert deep.is_dir()
+        fileio.make_folders(deep)  # (there already: nothing to do)
+    finally:  # (pytest's removal of old temporary folders recurses too: rm's does not)
+        subprocess.run(["rm", "-rf", str(tmp_path / "a")], check=True)
+    (tmp_path / "file").write_text("x\n")
+    with pytest.raises(FileExistsError):
+        fileio.make_folders(tmp_path / "file")

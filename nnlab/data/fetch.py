@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from nnlab.data import hdf5, mnist
 from nnlab.errors import ConfigError, DataError, OptionError
-from nnlab.fileio import root_problem
+from nnlab.fileio import make_folders, root_problem
 from nnlab.output import counted
 
 MIRRORS = [
@@ -141,7 +141,7 @@ def staging_in(dest: Path) -> Iterator[Path]:
     if (problem := root_problem(dest, "--data-dir")) is not None:
         raise OptionError("--data-dir", problem)
     created = not dest.exists()
-    dest.mkdir(parents=True, exist_ok=True)
+    make_folders(dest)
     staging = Path(tempfile.mkdtemp(prefix=".nnlab-fetch-", dir=dest))
     try:
         yield staging

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -548,3 +549,18 @@ def test_a_landscape_out_that_is_a_folder_but_no_landscape_says_both_choices(cas
         "complete (no landscape.h5 here) (see nnlab landscape -h)",
     )
     assert snapshot(case.parents[2]) == before
+
+
+@pytest.mark.parametrize("command", ["train", "lr-scan"])
+def test_a_runs_dir_of_many_new_levels_is_made_not_a_recursion_error(case, command):
+    """pathlib made a missing runs folder's parents by recursing once per level: a --runs-dir
+    of 1,500 new levels ('a/a/a/...', within the system's path limit) failed with
+    'error: unexpected RecursionError: maximum recursion depth exceeded', exit 1."""
+    deep = Path(*["a"] * 1500)
+    args = ["cfg.yaml", "--num", "2", "--epochs", "1"] if command == "lr-scan" else ["cfg.yaml"]
+    try:
+        result = invoke(command, *args, "--runs-dir", deep, "-q")
+        assert result.exit_code == 0, result.output
+        assert runs.RunDir(next(deep.iterdir())).status == "COMPLETED"
+    finally:  # (pytest's removal of old temporary folders recurses too: rm's does not)
+        subprocess.run(["rm", "-rf", "a"], check=True)
