@@ -5,6 +5,7 @@ folder (a damaged one DAMAGED with the reason, never an exception), and one fold
 from __future__ import annotations
 
 import collections
+import os
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ def list_runs(
     with one_reading():  # (a sweep's trials: read for its best trial and their damage)
         for run in reversed(by_start(runs.iter_runs(runs.check_root(root)))):  # newest first
             row = _row(run, kind)
+            if row is not None and row["status"] == runs.DAMAGED and not os.path.lexists(run.path):
+                continue  # (gone since the listing began, removed or renamed: not damage)
             if row is not None and (status is None or row["status"] == status):
                 rows.append(row)
                 if last is not None and len(rows) == last:

@@ -60,3 +60,22 @@ def test_an_out_another_command_makes_meanwhile_is_refused_and_left_whole(
     )
     assert only(case / "runs").status == "COMPLETED"
     assert [p.name for p in (case / "runs").iterdir()] == ["x"]  # (no hidden folder left)
+
+
+def test_a_folder_renamed_while_runs_list_reads_is_not_listed_damaged(case, done, monkeypatch):
+    """A folder renamed (or removed) between the listing of the runs folder and the reading of
+    its files was a DAMAGED row ('meta.json: missing; nnlab writes it in every run folder'):
+    it is not damaged, only gone from where the listing found it."""
+    from nnlab import runs
+
+    real = runs.describe_folder
+
+    def renamed_first(run, *args, **kwargs):
+        if run.path == done.path and done.path.exists():
+            done.path.rename(done.path.with_name(done.path.name + "-moved"))
+        return real(run, *args, **kwargs)
+
+    monkeypatch.setattr(runs, "describe_folder", renamed_first)
+    result = invoke("runs", "list", "--runs-dir", case / "runs", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "DAMAGED" not in result.stdout and done.id not in result.stdout, result.stdout
