@@ -91,6 +91,7 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     claim as claim,
     claimed,
     founding,
+    held as held,
     release as release,
     released as released,
     start_mark,

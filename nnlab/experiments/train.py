@@ -364,6 +364,22 @@ def check_resumable(run: runs.RunDir) -> None:
     _check_status(run)  # (another process may have finished it just before)
 
 
+def _refuse_running_sweep(run: runs.RunDir) -> None:
+    """RunError if ``run``, claimed, is a trial of a sweep another process holds (a sweep
+    resumed meanwhile, which runs this trial itself): the sweep, asking the same of its
+    trials once it holds its folder (``sweep.run.resume_action``), refuses one this resume
+    holds, so of the two started together one goes on, or both are refused; neither records
+    the other's trial FAILED ('still RUNNING in process ...', the sweep ending FAILED, exit
+    3, with every trial COMPLETED)."""
+    trials = run.path.parent
+    sweep = trials.parent
+    if trials.name == runs.TRIALS and (sweep / "sweep.yaml").is_file() and runs.held(sweep):
+        raise RunError(
+            f"{run.path}: a trial of the sweep {sweep}, which another nnlab process is "
+            "resuming (it runs this trial itself); wait for it, or stop that process"
+        )
+
+
 def _check_status(run: runs.RunDir) -> None:
     runs.refuse_finished(run)  # (a run's work is all there once it is COMPLETED)
     status = run.status
@@ -414,6 +430,8 @@ def _resume_training(
     said: dict[str, str],
 ) -> RunResult:
     check_resumable(run)
+    if not said:  # (``train --resume`` of a sweep's trial: not the sweep's own worker)
+        _refuse_running_sweep(run)
     data_dir = runs.resume_data_dir(run, data_dir)
 
     def data_for(cfg: Config, given: Dataset | None = data) -> Dataset:

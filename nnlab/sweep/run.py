@@ -526,6 +526,11 @@ def resume_action(run: runs.RunDir, trial: Trial) -> str:
         raise RunError(
             f"{folder.path}: trial still RUNNING in process {folder.meta.get('pid')}{waiting}"
         )
+    if runs.held(folder.path):  # (a 'train --resume' of it checking before it says RUNNING)
+        raise RunError(
+            f"{folder.path}: trial in use by another nnlab process (resumed on its own by "
+            "'nnlab train --resume'?); wait for it, or stop that process"
+        )
     if status in ("INTERRUPTED", "STALE") and folder.file("checkpoint.npz").exists():
         return "resume"
     return "rerun"

@@ -19,6 +19,18 @@ CONCURRENT = [
         2,
         ("error: {runs}/x: run folder already exists (made meanwhile)",),
     ),
+    Row(
+        "`sweep --resume` and `train --resume` of one of its trials at once (the other order: "
+        "`error: runs/<run>/trials/<trial>: a trial of the sweep runs/<run>, which another nnlab "
+        "process is resuming ...`)",
+        "`nnlab sweep --resume RUN` as `nnlab train --resume RUN/trials/<trial>` checks it",
+        2,
+        (
+            "error: {run}/trials/",
+            ": trial in use by another nnlab process (resumed on its own by 'nnlab train "
+            "--resume'?); wait for it, or stop that process",
+        ),
+    ),
 ]
 OUT = {
     "lr-scan": ["lr-scan", "cfg.yaml", "--num", "2", "--epochs", "1"],
@@ -79,3 +91,76 @@ def test_a_folder_renamed_while_runs_list_reads_is_not_listed_damaged(case, done
     result = invoke("runs", "list", "--runs-dir", case / "runs", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "DAMAGED" not in result.stdout and done.id not in result.stdout, result.stdout
+
+
+HOLD = """\
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _held_by_another_process(path):
+    """A process holding ``path``'s lock, as a resume holds it while it checks (stop it)."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def _stopped_sweep(case, planned):
+    """A copy of the planned sweep, it and its first trial said INTERRUPTED (their files as
+    they are)."""
+    from nnlab import runs
+
+    from .helpers import copy_runs, set_meta
+
+    copy_runs(planned["sweep"], case / "runs")
+    sweep = only(case / "runs")
+    trial = runs.RunDir(next(iter(sorted(sweep.file(runs.TRIALS).iterdir()))))
+    set_meta(sweep, status="INTERRUPTED")
+    set_meta(trial, status="INTERRUPTED")
+    return sweep, trial
+
+
+def test_a_sweep_resume_refuses_a_trial_another_resume_holds(case, planned):
+    """'sweep --resume' and 'train --resume' of its trial started together: the sweep found
+    the trial INTERRUPTED (the other resume was still checking it, not yet RUNNING), ran its
+    other trials, then recorded that one FAILED ('still RUNNING in process ...') and ended
+    FAILED, exit 3, while the trial ended COMPLETED. A trial another process holds now
+    refuses the sweep's resume up front, before anything changes."""
+    from .helpers import file_bytes
+
+    sweep, trial = _stopped_sweep(case, planned)
+    before = file_bytes(sweep.path), file_bytes(trial.path)
+    holder = _held_by_another_process(trial.path)
+    try:
+        result = invoke("sweep", "--resume", sweep.path, "-q")
+    finally:
+        holder.kill()
+        holder.wait()
+    line = refused(result, 2, *CONCURRENT[1].expect(case / "runs", sweep.path))
+    assert line.startswith(f"error: {trial.path}: ")
+    assert (file_bytes(sweep.path), file_bytes(trial.path)) == before
+
+
+def test_a_trial_resume_refuses_while_another_process_resumes_its_sweep(case, planned):
+    """The other order: 'train --resume' of a trial whose sweep another process holds (a
+    sweep resume, which runs that trial itself) is refused before anything changes."""
+    from .helpers import file_bytes
+
+    sweep, trial = _stopped_sweep(case, planned)
+    before = file_bytes(trial.path)
+    holder = _held_by_another_process(sweep.path)
+    try:
+        result = invoke("train", "--resume", trial.path, "-q")
+    finally:
+        holder.kill()
+        holder.wait()
+    refused(result, 2, f"error: {trial.path}: a trial of the sweep {sweep.path}, which another")
+    assert file_bytes(trial.path) == before
