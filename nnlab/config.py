@@ -539,6 +539,9 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
             key,
             f"batch_size: expected a positive integer or 'full', got {given(err.get('input'))}",
         )
+    if kind == "invalid_key":  # (pydantic names a key null 'None', a key true 1)
+        key = ".".join([*map(str, loc[:-1]), given(err.get("input"))])
+        return key, f"{key}: expected a key name (text), got {given(err.get('input'))}"
     if kind == "extra_forbidden":
         parent = _parent_model(loc, raw)
         hint = ""

@@ -656,3 +656,19 @@ def test_an_integer_key_given_a_number_yaml_reads_as_text_says_how_to_write_it(
     if key == "epochs":
         with pytest.raises(ConfigError, match=re.escape(says)):
             load_config(None, [f"epochs={text.split(': ')[1]}"])
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("null: 2\n", "null: expected a key name (text), got null"),
+        ("model: {true: 2}\n", "model.true: expected a key name (text), got true"),
+        ("1: 2\n", "1: expected a key name (text), got 1"),
+    ],
+)
+def test_a_key_that_is_not_text_is_named_as_written(tmp_path, text, says):
+    """pydantic names a key null 'None' and a key true 1: the line said 'None: keys should be
+    strings, got null' and 'model.1: ..., got true'."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert str(info.value).endswith(f"cfg.yaml: {says}"), str(info.value)
