@@ -102,8 +102,11 @@ def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
         check_name(folder, "--out")
     path = root / (folder or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}")
     try:
-        make_folders(path.parent)
-        path.mkdir()
+        try:
+            path.mkdir()
+        except FileNotFoundError:  # (its parents first, as pathlib's parents=True makes them)
+            make_folders(path.parent)
+            path.mkdir()
     except FileExistsError:
         raise RunError(f"{path}: run folder already exists") from None
     except OSError as exc:

@@ -124,12 +124,25 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    what = "yaml" if empty else "yaml config"
-    return parsed(what, path, raw, lambda raw: _mapping(path, raw, empty))
+    if empty:
+        return parsed("yaml", path, raw, lambda raw: _mapping(path, raw))
+    data = parsed("yaml document", path, raw, lambda raw: _document(path, raw))
+    if data is None:  # (a truncated or unsaved file trained every default, exit 0)
+        raise ConfigError(
+            f"{path}: empty (blanks, comments or null only); expected a mapping of config keys, "
+            "e.g. 'epochs: 5' ('{}': every default)"
+        )
+    return data
 
 
-def _mapping(path: Path, raw: bytes, empty: bool = True) -> dict[str, Any]:
-    """``read_yaml``'s mapping of the bytes ``raw`` of ``path``."""
+def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
+    """``read_yaml``'s mapping of the bytes ``raw`` of ``path`` (``{}``: no document)."""
+    data = _document(path, raw)
+    return {} if data is None else data
+
+
+def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
+    """The mapping the bytes ``raw`` of ``path`` hold, or None for no document at all."""
     try:
         text = raw.decode("utf-8")
         data = yaml_value(text, str(path), check=False)
@@ -137,13 +150,8 @@ def _mapping(path: Path, raw: bytes, empty: bool = True) -> dict[str, Any]:
         raise ConfigError(f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc)}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
-    if data is None and empty:
-        return {}
-    if data is None:  # (a truncated or unsaved file trained every default, exit 0)
-        raise ConfigError(
-            f"{path}: empty (blanks, comments or null only); expected a mapping of config keys, "
-            "e.g. 'epochs: 5' ('{}': every default)"
-        )
+    if data is None:
+        return None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
     check_expansion(data, str(path))
