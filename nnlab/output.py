@@ -85,9 +85,11 @@ def spelled(value: Any) -> str:
 
 def as_label(key: str, value: Any) -> str:
     """``key=value`` as a figure's legend or a progress line shows a config value: as the
-    config spells it (``spelled``: ``true``, ``[50, 20]``), a float to 3 significant digits
-    (``optimizer.lr=0.000112``, not every digit a random search drew)."""
-    text = f"{value:.3g}" if isinstance(value, float) else spelled(value)
+    config spells it (``spelled``: ``true``, ``[50, 20]``), a float as the tables and the
+    report spell it (``config_number``: ``optimizer.lr=0.0001119``, not every digit a random
+    search drew; ``10.0``, ``0.0``). With 3 digits (``.3g``) a trial's progress line and
+    legend read 0.000112 where its table row read 0.0001119."""
+    text = config_number(value) if isinstance(value, float) else spelled(value)
     return f"{key}={text}"
 
 

@@ -118,10 +118,14 @@ def test_a_title_on_a_narrow_terminal_folds_at_its_spaces_and_keeps_an_id_whole(
     assert piped.getvalue().splitlines()[0] == title
 
 
-def test_as_label_spells_config_values_and_floats_to_3_digits():
-    from nnlab.output import as_label
+def test_as_label_spells_config_values_and_floats_as_the_tables_do():
+    from nnlab.output import as_label, config_number
 
-    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.000112"
+    # (it wrote .3g: a trial's progress line and legend read 0.000112 beside its table row's
+    # 0.0001119, and 0 and 10 beside 0.0 and 10.0)
+    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.0001119"
+    for value in (0.00011193051234, 0.0, 10.0, 1e-05, 0.09151839201837465):
+        assert as_label("k", value) == f"k={config_number(value)}"
     assert as_label("model.batchnorm", True) == "model.batchnorm=true"
     assert as_label("model.hidden", [50, 20]) == "model.hidden=[50, 20]"
     assert as_label("dataset.n_train", None) == "dataset.n_train=null"

@@ -82,7 +82,7 @@ def test_many_trials_of_a_categorical_key_get_a_legend_of_its_values():
     assert legend_over_data(fig) == []
 
 
-def test_legends_show_values_as_the_config_spells_them_floats_to_3_digits():
+def test_legends_show_values_as_the_config_spells_them_floats_as_the_table_does():
     # (a random sweep's legend read optimizer.lr=0.00011193051234, a flag True)
     rows = [{"trial": f"t{i}", "optimizer.lr": lr, "model.batchnorm": bn, "seed": i}
             for i, (lr, bn) in enumerate([(0.00011193051234, True), (0.05, False)])]  # fmt: skip
@@ -90,7 +90,7 @@ def test_legends_show_values_as_the_config_spells_them_floats_to_3_digits():
     fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "model.batchnorm"])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == [
-        "optimizer.lr=0.000112, model.batchnorm=true",
+        "optimizer.lr=0.0001119, model.batchnorm=true",
         "optimizer.lr=0.05, model.batchnorm=false",
     ]
 
@@ -212,7 +212,7 @@ def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
     curves = {"a": records.diverging(at=1), "b": records.learning(epochs=3)}
     ax = plots.sweep_curves_figure(rows, curves, ["model.init_std"]).axes[0]
     (dot,) = [ln for ln in ax.get_lines() if ln.get_marker() == "."]
-    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "model.init_std=1"]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "model.init_std=1.0"]
     assert list(dot.get_xdata()) == [0] and dot.get_color() == line.get_color()
 
 

@@ -29,11 +29,12 @@ def test_tune_curves_legend_covers_no_curve():
 
 
 def test_tune_curves_label_values_as_the_sweep_lines_do():
-    # (a random search's lr was shown as 1.12e-04 here, 0.000112 on the progress lines)
+    # (a random search's lr was shown as 1.12e-04 here, 0.000112 on the progress lines; both
+    # as the table spells it now, output.config_number)
     top, curves = top_trials(1)
     top[0]["optimizer.lr"] = 0.000111930512
     fig = plots.tune_curves_figure(top, curves, ["optimizer.lr"])
-    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "#1 lr=0.000112"
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "#1 lr=0.0001119"
 
 
 def test_tune_curves_mark_a_diverged_trial():
