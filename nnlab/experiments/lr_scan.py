@@ -484,7 +484,8 @@ def column_notes(columns: list[str], epochs: int) -> list[str]:
 
 
 def edge_notes(result: LrScanResult) -> list[str]:
-    """A note for each best rate that sits at an end of the scanned range (widen the range)."""
+    """A note for each best rate that sits at an end of the scanned range (widen the range),
+    the rate as the table spells it (``output.config_number``: 0.03162, not 3e-02)."""
     if len(result.rows) < 2:
         return []
     lo, hi = result.rows[0]["lr"], result.rows[-1]["lr"]
@@ -493,7 +494,7 @@ def edge_notes(result: LrScanResult) -> list[str]:
         if lr is not None and lr in (lo, hi):
             side = "largest" if lr == hi else "smallest"
             notes.append(
-                f"the best {part} rate {lr:.0e} is the {side} one scanned; "
+                f"the best {part} rate {config_number(lr)} is the {side} one scanned; "
                 f"widen the range (--{'max' if lr == hi else 'min'})"
             )
     return notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nnlab.output import counted
+from nnlab.output import config_number, counted
 from nnlab.plots import base
 
 TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
@@ -35,10 +35,11 @@ def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bo
     """Circle the best rate of a curve and write it beside the circle, above or below it and to
     the left or right, as the caller chose to keep it inside the axes. ``rose``: its loss is
     above the initial loss, which the label says (every rate scanned made the loss worse: a
-    'best' alone read as a rate to use)."""
+    'best' alone read as a rate to use). The rate as the table spells it
+    (``output.config_number``: 0.03162, not 3e-02)."""
     ax.scatter([lr], [y], s=160, facecolors="none", edgecolors=color, lw=2, zorder=3)
     ax.annotate(
-        f"best {lr:.0e}" + ("\n(above the initial loss)" if rose else ""), (lr, y),
+        f"best {config_number(lr)}" + ("\n(above the initial loss)" if rose else ""), (lr, y),
         textcoords="offset points", color=color, fontsize=8,
         xytext=(-9 if right else 9, 8 if above else -8), ha="right" if right else "left",
         va="bottom" if above else "top",

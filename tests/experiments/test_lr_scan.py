@@ -151,6 +151,10 @@ def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
     assert result.best_step_lr == pytest.approx(1e-5)
     notes = scan.edge_notes(result)
     assert len(notes) == 1 and "--max" in notes[0]
+    # (the rate as the table spells it, output.config_number: a half-decade rate read 3e-02)
+    assert notes[0].startswith("the best one-step rate 1e-05 is the largest one scanned")
+    half = scan.LrScanResult(None, [{"lr": 0.01}, {"lr": 10.0**-1.5}], 1.0, 10.0**-1.5, None)
+    assert scan.edge_notes(half)[0].startswith("the best one-step rate 0.03162 is the largest")
     assert "train_loss" not in result.rows[0]
 
 

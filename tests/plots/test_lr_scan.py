@@ -47,7 +47,7 @@ def test_a_best_rate_whose_loss_rose_above_the_initial_loss_says_so():
             {"lr": 1e6, "step_loss": 5e16, "train_loss": None, "best": ""}]  # fmt: skip
     fig = plots.lr_scan_figure(rows, initial_loss=2.542, epochs=2)
     (label,) = annotations(fig.axes[0])
-    assert label.get_text() == "best 1e+03\n(above the initial loss)"
+    assert label.get_text() == "best 1000.0\n(above the initial loss)"  # (as the table has it)
     render(fig)
     box, e = fig.axes[0].get_window_extent(), label.get_window_extent()
     assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1
@@ -155,3 +155,14 @@ def test_a_curve_whose_every_rate_diverged_has_no_legend_entry():
         "diverged (training): loss not finite",
     ]
     render(fig)
+
+
+def test_the_best_rate_is_labelled_as_the_table_spells_it():
+    # (a half-decade scan's best rate 10**-1.5 was circled 'best 3e-02', its row read 0.03162)
+    from nnlab.output import config_number
+
+    rows = [{"lr": 10.0**-k, "step_loss": 1.0 + k, "best": "step" if k == 1.5 else ""}
+            for k in (2.5, 2.0, 1.5)]  # fmt: skip
+    fig = plots.lr_scan_figure(rows, initial_loss=2.5, epochs=0)
+    (label,) = annotations(fig.axes[0])
+    assert label.get_text() == f"best {config_number(10.0**-1.5)}" == "best 0.03162"
