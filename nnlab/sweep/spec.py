@@ -310,7 +310,7 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
         axes = [grid_axis(k, spec.params[k]) for k in keys]
         total = math.prod(len(a) for a in axes)
         if total > MAX_TRIALS:
-            sizes = " x ".join(str(len(a)) for a in axes)
+            sizes = " x ".join(f"{len(a):,}" for a in axes)  # (as the total: 10,000 x 10,000)
             raise ConfigError(
                 f"sweep: a grid of {sizes} = {counted(f'{total:,}', 'trial')}; at most {MAX_TRIALS:,}"
             )

@@ -49,7 +49,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "grid of too many trials": (
         [*GRID, "optimizer.lr=linspace:0.01:1:10000", "weight_decay=linspace:0:1:10000"],
-        ["a grid of 10000 x 10000 = 100,000,000 trials; at most 100,000"],
+        ["a grid of 10,000 x 10,000 = 100,000,000 trials; at most 100,000"],
     ),
     "tune of too many trials in all": (  # (each round within --trials' bound: a million)
         ["tune", "cfg.yaml", "--rounds", "100", "--trials", "10000"],
