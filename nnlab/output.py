@@ -151,14 +151,23 @@ def number(value: float) -> str:
     digits (``0.001561``: 4 decimals read ``0.0016``, half its digits gone), else 4
     significant digits in scientific notation (``1.432e-12``, ``-1.711e+04``: a float32
     value's 4 decimals past 10,000 are noise, ``-17113.7500``); zero is ``0.0000`` (never
-    ``-0.0000``), NaN and infinities as Python spells them."""
+    ``-0.0000``), NaN and infinities as Python spells them. The band is the rounded value's
+    (9999.99999 is ``1.000e+04``, not ``10000.0000``; 0.00099996 is ``0.001000``)."""
     if math.isnan(value) or math.isinf(value):
         return str(value)
     if value == 0:
         return f"{0.0:.4f}"
-    if abs(value) < SCIENTIFIC_BELOW or abs(value) >= SCIENTIFIC_FROM:
-        return f"{value:.3e}"
-    return f"{value:.6f}" if abs(value) < DECIMALS_FROM else f"{value:.4f}"
+    spec = _number_format(abs(value))
+    text = format(value, spec)
+    rounded = _number_format(abs(float(text)))  # (rounding can carry it over an edge: 0.0099999
+    return text if rounded == spec else format(value, rounded)  # is 0.0100, not 0.010000)
+
+
+def _number_format(magnitude: float) -> str:
+    """``number``'s format for a value of this magnitude."""
+    if magnitude < SCIENTIFIC_BELOW or magnitude >= SCIENTIFIC_FROM:
+        return ".3e"
+    return ".6f" if magnitude < DECIMALS_FROM else ".4f"
 
 
 def _json_default(value: Any) -> Any:

@@ -290,6 +290,8 @@ def test_tables_spell_config_values_as_yaml_does():
         (-17113.75, "-1.711e+04"), (13537.7405, "1.354e+04"), (10000.0, "1.000e+04"),
         (9.152e5, "9.152e+05"), (5.799e-4, "5.799e-04"), (-1.432e-12, "-1.432e-12"),
         (0.0, "0.0000"), (-0.0, "0.0000"), (float("nan"), "nan"), (float("-inf"), "-inf"),
+        # (rounded over an edge, in the rounded value's format: 0.010000, 10000.0000, 1.000e-03)
+        (0.0099999, "0.0100"), (-9999.99999, "-1.000e+04"), (0.00099996, "0.001000"),
     ],
 )  # fmt: skip
 def test_a_number_has_4_decimals_from_0_01_to_ten_thousand_else_4_significant_digits(value, shown):
