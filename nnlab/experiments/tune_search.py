@@ -14,7 +14,7 @@ from nnlab import sweep
 from nnlab.errors import ConfigError, not_one_of
 from nnlab.kinds import MAX_SEED
 from nnlab.limits import check_at_least
-from nnlab.output import counted
+from nnlab.output import config_number, counted
 from nnlab.overrides import override_key
 from nnlab.summary import best_first
 
@@ -184,8 +184,10 @@ def propose(
         edge = r.edge(best[key])
         if edge is not None:
             end = r.low if edge == "low" else r.high
+            value = best[key]  # (as the tables spell it: 0.007025, not 0.00702)
+            shown = config_number(value) if isinstance(value, float) else f"{value:.3g}"
             warnings.append(
-                f"{key}: the best value {best[key]:.3g} is at the {edge} edge of the range "
+                f"{key}: the best value {shown} is at the {edge} edge of the range "
                 f"[{r.low:.3g}, {r.high:.3g}] (end {end:.3g}); the optimum may lie outside it - "
                 "the next range extends past that end"
             )
