@@ -149,7 +149,8 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
          "error: --hidden: input should be less than or equal to 65536, got 100000"),
         (["--dataset", "hdf5", "--data-dir", "."],  # (not 'dataset.train_file: ... missing')
          "dataset.train_file: file 'catvnoncat/train_catvnoncat.h5' not found"),
-        (["--dataset", "digits", "--loss", "bce"], "--loss: expected softmax_ce or svm"),
+        (["--dataset", "digits", "--loss", "bce"], "--loss: expected one of softmax_ce, svm, got 'bce'"),
+        (["--dataset", "digits", "--loss", "svn"], "got 'svn' (did you mean 'svm'?)"),  # (as --function)
     ],
 )  # fmt: skip
 def test_errors_are_one_line_with_exit_2_and_no_folder(tmp_path, args, message):

@@ -17,7 +17,7 @@ from nnlab.build import RNG_STREAMS, build_model, make_rngs
 from nnlab.config import Config, config_errors, keys_overlap, validate
 from nnlab.data import Dataset, load_dataset
 from nnlab.data.registry import CATVNONCAT
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, not_one_of
 from nnlab.experiments.optimizers.baselines import batch_stream, random_local_search, random_search
 from nnlab.experiments.optimizers.specs import (
     SCHEMAS,
@@ -181,7 +181,7 @@ class NetSettings:
     def config(self, dataset: str, dtype: str = "float32", epochs: int = 1) -> Config:
         """The training config shared by every optimizer (He init, ReLU, no weight decay)."""
         if self.loss not in NET_LOSSES:
-            raise ConfigError(f"--loss: expected softmax_ce or svm, got {self.loss!r}")
+            raise ConfigError(not_one_of("--loss", self.loss, NET_LOSSES))
         if not 1 <= self.iterations <= MAX_ITERATIONS:
             raise ConfigError(
                 f"--steps: with --dataset, 1..{MAX_ITERATIONS:,} iterations, got {self.iterations}"
