@@ -201,3 +201,22 @@ def test_ctrl_c_as_the_entry_sets_its_handlers_is_an_interrupt():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert (done.returncode, done.stderr) == (130, "interrupted\n")
+
+
+def test_the_command_ends_in_its_last_exit_hook_without_the_interpreters_teardown(monkeypatch):
+    """``_leave`` ends the process with the command's code, its output flushed, whatever
+    threads there are: the interpreter's teardown, with nothing of nnlab's left to do, crashed
+    a finished command now and then (an interrupted lr-scan: 'Fatal Python error:
+    PyThreadState_Get: ... finalizing', exit -6, in about one full test run in three). It
+    ended there only with a daemon thread alive."""
+    import nnlab.__main__ as entry
+
+    ended = []
+    monkeypatch.setattr(entry, "_set_stops", lambda handler: None)
+    monkeypatch.setattr(entry.os, "_exit", ended.append)
+    monkeypatch.setattr(entry, "_ending", {})
+    entry._leave()  # (not main's process: a caller's exit is its own)
+    assert ended == []
+    monkeypatch.setattr(entry, "_ending", {"code": 3})
+    entry._leave()
+    assert ended == [3]
