@@ -53,7 +53,7 @@ def _whole_number(loader: Any, node: Any) -> int:
     except ValueError:
         import sys
 
-        digits = counted(f"{sys.get_int_max_str_digits():,}", "digit")
+        digits = counted(sys.get_int_max_str_digits(), "digit")
         raise yaml.constructor.ConstructorError(
             None, None, f"an integer of more than {digits}", node.start_mark
         ) from None
@@ -118,7 +118,7 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
         raw = read_at_most(path, MAX_CONFIG_BYTES)  # (a device that never ends is refused too)
         if raw is None:
             size = path.stat().st_size
-            what = counted(f"{size:,}", "byte") if size > MAX_CONFIG_BYTES else (
+            what = counted(size, "byte") if size > MAX_CONFIG_BYTES else (
                 f"more than {MAX_CONFIG_BYTES:,} bytes and no end (a device?)"
             )  # fmt: skip
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")

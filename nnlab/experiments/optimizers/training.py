@@ -262,11 +262,11 @@ def plan_on_dataset(
     eval_names = ["train", "test"] if has_test else ["train"]
     epochs = -(-net.iterations // -(-n_train // net.batch_size))
     cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names, "final_eval": []})
-    steps = counted(f"{net.iterations:,}", "step")
+    steps = counted(net.iterations, "step")
     what = f"the comparison ({counted(len(specs), 'optimizer')} x {steps})"
     check_total_work(what, [(cfg, data)] * len(specs))
     if len(specs) * net.iterations > MAX_RECORDED_STEPS:
-        kept = counted(f"{len(specs) * net.iterations:,}", "step loss", "step losses")
+        kept = counted(len(specs) * net.iterations, "step loss", "step losses")
         raise ConfigError(
             f"--steps: {what} would keep {kept} (each in result.json); at most "
             f"{MAX_RECORDED_STEPS:,}: fewer --steps or optimizers"
