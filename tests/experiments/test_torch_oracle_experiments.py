@@ -1,0 +1,421 @@
+"""The numbers nnlab's experiments report, against PyTorch (optional: skipped without torch).
+
+``test_torch_oracle*`` compare training runs (every step, every epoch's record); this module
+compares what the other experiments compute, as a user would check them in torch:
+
+- ``compare-optimizers --function``: each built-in function's value and gradient against
+  ``torch.autograd`` of the same formula (at random points of its plot box and at every point
+  of every default path), and each default path with torch's own autograd gradient and
+  ``torch.optim``'s step (``test_torch_oracle_paths`` gives torch nnlab's analytic gradient,
+  so it checks the update rules alone);
+- ``landscape``: the loss and accuracy at every point of the line and the plane, around a
+  trained run's weights (BatchNorm's running statistics, dropout off), the parameters
+  W + a D1 + b D2 made in torch from the file's centre and directions;
+- ``lr-scan``: the initial objective and the objective after one full-gradient step at each
+  rate (float64 whatever the run's dtype, BatchNorm in training mode over the whole split,
+  one dropout mask throughout, the L2 term included), and each rate's short training (its
+  recorded train loss, accuracies);
+- ``gradcheck``: the analytic gradients it certifies (each built-in network's and a config's)
+  are ``torch.autograd``'s gradients of the same objective (data loss + L2, training mode).
+
+Float64 agrees to ``RTOL`` (1e-12), accuracies exactly; float32 (a landscape of a float32
+run) to ``RTOL32``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from nnlab.build import build_model, make_rngs
+from nnlab.config import load_config
+from nnlab.data import load_dataset
+from nnlab.experiments import gradcheck as gc, landscape as ls, lr_scan as scan
+from nnlab.experiments.optimizers.paths import classify, compare_on_function, run_path
+from nnlab.experiments.testfuncs import OBJECTIVES
+from nnlab.experiments.train import run_training
+from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
+from nnlab.nn.model import MLP
+from nnlab.train import minibatches
+
+torch = pytest.importorskip("torch", reason="torch is not installed (optional oracle)")
+torch.set_num_threads(1)
+
+from tests.experiments.test_torch_oracle_paths import torch_optimizer  # noqa: E402
+from tests.nn.test_torch_oracle import Trace, data_loss, rel_diff, run_torch  # noqa: E402
+
+RTOL = 1e-12
+RTOL32 = 1e-5
+
+
+# --- torch copies of nnlab's nets --------------------------------------------------------------
+class FixedDropout(torch.nn.Module):
+    """Inverted dropout with one given mask (nnlab's), x * m / (1 - p) in training."""
+
+    def __init__(self, p: float, mask: np.ndarray | None) -> None:
+        super().__init__()
+        self.p, self.mask = p, mask
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        return x * (torch.from_numpy(self.mask).to(x.dtype) / (1 - self.p))
+
+
+def torch_copy(model: MLP, masks: dict[str, np.ndarray] | None = None):
+    """``model`` as a torch Sequential in its dtype: its parameters and BatchNorm's running
+    statistics copied, each Dropout given its mask in ``masks`` (by layer name)."""
+    dtype = getattr(torch, str(model.dtype))
+    layers = []
+    for name, layer in model.layers.items():
+        if isinstance(layer, Affine):
+            W = layer.params["W"]
+            linear = torch.nn.Linear(*W.shape, dtype=dtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(W.T.copy()))
+                linear.bias.copy_(torch.from_numpy(layer.params["b"]))
+            layers.append(linear)
+        elif isinstance(layer, BatchNorm):
+            bn = torch.nn.BatchNorm1d(layer.params["gamma"].shape[0], dtype=dtype)
+            assert (bn.momentum, bn.eps) == (layer.momentum, layer.eps)
+            with torch.no_grad():
+                bn.weight.copy_(torch.from_numpy(layer.params["gamma"]))
+                bn.bias.copy_(torch.from_numpy(layer.params["beta"]))
+                bn.running_mean.copy_(torch.from_numpy(layer.buffers["running_mean"]))
+                bn.running_var.copy_(torch.from_numpy(layer.buffers["running_var"]))
+            layers.append(bn)
+        elif isinstance(layer, Dropout):
+            layers.append(FixedDropout(layer.p, (masks or {}).get(name)))
+        else:
+            kinds = {ReLU: torch.nn.ReLU, Sigmoid: torch.nn.Sigmoid, Tanh: torch.nn.Tanh}
+            layers.append(kinds[type(layer)]())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_params(net) -> dict[str, object]:
+    """The torch net's parameters by nnlab's names (a Linear's weight is W transposed)."""
+    out, counts = {}, {"affine": 0, "bn": 0}
+    for layer in net:
+        if isinstance(layer, torch.nn.Linear):
+            counts["affine"] += 1
+            out[f"affine{counts['affine']}.W"] = layer.weight
+            out[f"affine{counts['affine']}.b"] = layer.bias
+        elif isinstance(layer, torch.nn.BatchNorm1d):
+            counts["bn"] += 1
+            out[f"bn{counts['bn']}.gamma"] = layer.weight
+            out[f"bn{counts['bn']}.beta"] = layer.bias
+    return out
+
+
+def as_torch(key: str, value: np.ndarray):
+    """An nnlab parameter array as the torch parameter's layout (W transposed)."""
+    return torch.from_numpy(np.ascontiguousarray(value.T if key.endswith(".W") else value))
+
+
+def objective(loss: str, net, x, y, weight_decay: float):
+    """torch's objective: the data loss of ``loss`` (``test_torch_oracle.data_loss``) plus
+    0.5 * weight_decay * the squared Linear weights, as nnlab's ``MLP`` defines it."""
+    value = data_loss(SimpleNamespace(loss=loss), net(x), y)
+    weights = [m.weight for m in net if isinstance(m, torch.nn.Linear)]
+    return value + 0.5 * weight_decay * sum((w * w).sum() for w in weights)
+
+
+def record_masks(monkeypatch) -> list[np.ndarray]:
+    """Every mask a plain ``Dropout`` draws from now on, in the order drawn."""
+    drawn: list[np.ndarray] = []
+    draw = Dropout.draw_mask
+
+    def recording(self, shape):
+        mask = draw(self, shape)
+        drawn.append(mask.copy())
+        return mask
+
+    monkeypatch.setattr(Dropout, "draw_mask", recording)
+    return drawn
+
+
+# --- compare-optimizers --function: values, gradients, paths --------------------------------------
+TORCH_FUNCTIONS = {  # each built-in function written again in torch (testfuncs' formulas)
+    "book": lambda t: t[0] ** 2 / 20.0 + t[1] ** 2,
+    "d2l": lambda t: 0.1 * t[0] ** 2 + 2.0 * t[1] ** 2,
+    "rosenbrock": lambda t: (1.0 - t[0]) ** 2 + 100.0 * (t[1] - t[0] ** 2) ** 2,
+    "saddle": lambda t: t[0] ** 2 - t[1] ** 2,
+    "beale": lambda t: (
+        (1.5 - t[0] + t[0] * t[1]) ** 2
+        + (2.25 - t[0] + t[0] * t[1] ** 2) ** 2
+        + (2.625 - t[0] + t[0] * t[1] ** 3) ** 2
+    ),
+    "xcospi": lambda t: t[0] * torch.cos(torch.pi * t[0]),
+}
+
+
+def autograd(function: str, point: np.ndarray) -> tuple[float, np.ndarray]:
+    t = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    value = TORCH_FUNCTIONS[function](t)
+    value.backward()
+    return value.item(), t.grad.numpy().copy()
+
+
+def test_every_function_has_a_torch_formula():
+    assert set(TORCH_FUNCTIONS) == set(OBJECTIVES)
+
+
+@pytest.mark.parametrize("function", sorted(OBJECTIVES))
+def test_every_functions_value_and_gradient_is_torch_autograds(function):
+    """At 200 random points of the plot box and every point of every default path: the value
+    to ``RTOL`` of the largest value seen, the gradient to ``RTOL`` of the largest gradient
+    (an entry that is a cancellation, near a minimum, has an error of that scale in either;
+    the worst seen is 7e-16)."""
+    o = OBJECTIVES[function]
+    box = np.array(o.domain)
+    points = list(np.random.default_rng(8).uniform(box[:, 0], box[:, 1], (200, o.dim)))
+    points += [p for r in compare_on_function(function).results for p in r.path]
+    ours = [(o.value(p), o.grad(p)) for p in points]
+    theirs = [autograd(function, p) for p in points]
+    assert rel_diff([v for v, _ in ours], [v for v, _ in theirs]) < RTOL
+    assert rel_diff(np.array([g for _, g in ours]), np.array([g for _, g in theirs])) < RTOL
+    grid = np.stack(np.meshgrid(*[np.linspace(lo, hi, 7) for lo, hi in o.domain]))
+    assert rel_diff(o.f(grid), TORCH_FUNCTIONS[function](torch.from_numpy(grid))) < RTOL
+
+
+# Paths whose rule amplifies the last bits of the gradient: RMSProp oscillating in Rosenbrock's
+# valley (from step ~570) and at Beale's minimum (from step ~920), where g / sqrt(h) makes a step
+# of the order of lr of gradient entries near 0 whose sign is rounding. The two frameworks'
+# gradients differ there in the last bits (7e-16 of the largest): the paths part by up to 2e-2 on
+# the way and end 2e-4 apart. nnlab's own Rosenbrock path from a start one ulp away parts by 7e-4.
+SENSITIVE = {("rosenbrock", "rmsprop"): 500, ("beale", "rmsprop"): 900}
+
+
+@pytest.mark.parametrize("function", sorted(OBJECTIVES))
+def test_every_default_path_is_torchs_with_torch_autograds_gradient(function):
+    """Each path of ``compare-optimizers --function`` (its default optimizers, hyperparameters,
+    start and steps), and every value on it, is torch's: autograd's gradient of the formula,
+    ``torch.optim``'s step. (``SENSITIVE`` paths: to ``RTOL`` for their first steps; they end
+    within 1e-3 of each other, with the same outcome.)"""
+    comparison = compare_on_function(function)
+    for result in comparison.results:
+        assert not result.diverged
+        p = torch.tensor(result.start, dtype=torch.float64, requires_grad=True)
+        opt = torch_optimizer(result.spec.name, result.spec.hyperparameters, [p])
+        points, values = [p.detach().numpy().copy()], []
+        for _ in range(result.steps):
+            opt.zero_grad()
+            value = TORCH_FUNCTIONS[function](p)
+            value.backward()
+            values.append(value.item())
+            opt.step()
+            points.append(p.detach().numpy().copy())
+        values.append(TORCH_FUNCTIONS[function](p).item())
+        path = np.array(points)
+        assert result.path.shape == path.shape
+        first = SENSITIVE.get((function, result.spec.name))
+        if first is None:
+            assert rel_diff(result.path, path) < RTOL, result.spec.name
+            assert rel_diff(result.values, values) < RTOL, result.spec.name
+            continue
+        assert rel_diff(result.path[:first], path[:first]) < RTOL
+        assert np.max(np.abs(result.path[-1] - path[-1])) < 1e-3
+        assert classify(comparison.objective, path[-1], False, comparison.tol) == result.outcome
+
+
+def test_a_sensitive_path_parts_from_itself_as_from_torch():
+    """The RMSProp path on Rosenbrock from a start one ulp away parts from nnlab's own path by
+    more than 1e-4: the difference from torch's (``SENSITIVE``) is the rule's, not nnlab's."""
+
+    (result,) = [r for r in compare_on_function("rosenbrock").results if r.spec.name == "rmsprop"]
+    nudged = np.nextafter(np.array(result.start), np.inf)
+    other = run_path(OBJECTIVES["rosenbrock"], result.spec, nudged, result.steps)
+    assert rel_diff(result.path[:500], other.path[:500]) < RTOL
+    assert rel_diff(result.path, other.path) > 1e-4
+
+
+# --- landscape: the loss at every point ----------------------------------------------------------
+LANDSCAPE = ["dataset.n_train=200", "dataset.n_test=60", "model.hidden=[16, 12]",
+             "batch_size=50", "epochs=2", "model.batchnorm=true", "model.dropout=0.2",
+             "optimizer.name=momentum", "optimizer.lr=0.05", "weight_decay=0.01"]  # fmt: skip
+
+
+def landscape_in_torch(result: ls.LandscapeResult, model: MLP, x, y, loss: str):
+    """The line's and the plane's losses and accuracies in torch: the file's centre plus
+    a D1 (+ b D2), made in the parameters' dtype as nnlab makes it, evaluated in eval mode."""
+    content = ls.read_file(result.run.file(ls.FILE))
+    centre, d1, d2 = content["centre/params"], content["directions/d1"], content["directions/d2"]
+    for key, value in content["centre/buffers"].items():
+        model.buffers[key][...] = value
+    for key, value in centre.items():
+        model.params[key][...] = value
+    net = torch_copy(model).eval()
+    params = torch_params(net)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    dtype = model.dtype.type
+
+    def at(a: float, b: float | None) -> tuple[float, float]:
+        with torch.no_grad():
+            for key, param in params.items():
+                step = dtype(a) * d1[key] if b is None else dtype(a) * d1[key] + dtype(b) * d2[key]
+                param.copy_(as_torch(key, centre[key]) + as_torch(key, step))
+            scores = net(tx)
+            value = data_loss(SimpleNamespace(loss=loss), scores, ty).item()
+            return value, (scores.argmax(dim=1) == ty).double().mean().item()
+
+    alphas = result.alphas
+    line = np.array([at(a, None) for a in alphas])
+    grid = np.array([[at(a, b) for b in alphas] for a in alphas])
+    return line, grid
+
+
+@pytest.mark.parametrize(("dtype", "normalize"), [("float64", "filter"), ("float64", "none"),
+                                                  ("float32", "filter")])  # fmt: skip
+def test_landscape_losses_are_torchs_at_every_point(dtype, normalize, tmp_path):
+    """Around a trained run (BatchNorm's running statistics, dropout off in evaluation), on the
+    test split in batches of 25 (nnlab averages the batches' means weighted by their sizes):
+    every point's loss to ``RTOL`` (float32: ``RTOL32``), accuracies exactly (float32: within
+    one sample)."""
+    cfg = load_config(None, [*LANDSCAPE, f"dtype={dtype}"])
+    data = load_dataset(cfg.dataset, None, dtype)
+    trained = run_training(cfg, runs_dir=tmp_path, data=data, plot=False)
+    settings = ls.Settings(normalize=normalize, points=5, lo=-0.6, hi=0.6, split="test", batch=25)
+    result = ls.landscape(str(trained.run.path), settings=settings, runs_dir=tmp_path, data=data)
+    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    x, y = data.split("test")
+    line, grid = landscape_in_torch(result, model, x, y, cfg.loss)
+    rtol = RTOL if dtype == "float64" else RTOL32
+    assert rel_diff(result.line_loss, line[:, 0]) < rtol
+    assert rel_diff(result.grid_loss, grid[..., 0]) < rtol
+    slack = 0 if dtype == "float64" else 1 / len(y) + 1e-12
+    assert np.max(np.abs(result.line_acc - line[:, 1])) <= slack
+    assert np.max(np.abs(result.grid_acc - grid[..., 1])) <= slack
+    centre = len(result.alphas) // 2
+    assert result.grid_loss[centre, centre] == pytest.approx(trained.records[-1]["test_loss"],
+                                                             rel=rtol)  # fmt: skip
+
+
+# --- lr-scan: one full-gradient step per rate, and each rate's training ---------------------------
+SCAN = ["dataset.n_train=200", "dataset.n_test=60", "model.hidden=[16, 12]", "batch_size=50",
+        "model.batchnorm=true", "weight_decay=0.02", "optimizer.name=sgd"]  # fmt: skip
+
+
+def one_step_in_torch(cfg, data, rates, masks):
+    """The scan's one-step part in torch: the float64 initial weights, the training split
+    (float64), training mode (BatchNorm's batch statistics over the whole split), dropout masks
+    ``masks`` (nnlab's, one per layer), the objective with its L2 term; its gradient, then the
+    objective at W - eta * g for each eta (None where not finite)."""
+    cfg64 = cfg.model_copy(update={"dtype": "float64"})
+    model = build_model(cfg64, data.input_dim, data.n_classes, make_rngs(cfg.seed))
+    drops = [name for name, layer in model.layers.items() if isinstance(layer, Dropout)]
+    net = torch_copy(model, dict(zip(drops, masks))).train()
+    params = torch_params(net)
+    x, y = data.splits["train"]
+    x, y = torch.from_numpy(x.astype(np.float64)), torch.from_numpy(y)
+    start = objective(cfg.loss, net, x, y, cfg.weight_decay)
+    start.backward()
+    initial = {k: p.detach().clone() for k, p in params.items()}
+    grads = {k: p.grad.clone() for k, p in params.items()}
+    losses = []
+    for eta in rates:
+        with torch.no_grad():
+            for key, p in params.items():
+                p.copy_(initial[key] - eta * grads[key])
+            value = objective(cfg.loss, net, x, y, cfg.weight_decay).item()
+        losses.append(value if math.isfinite(value) else None)
+    return start.item(), losses
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_lr_scan_one_step_losses_are_torchs(dtype, dropout, monkeypatch):
+    """``one_step_losses`` over rates from 1e-6 to 1e200 (the large ones overflow: None in both):
+    computed in float64 whatever the dtype, so a float32 config's table is torch's float64
+    numbers from the same (float32) data."""
+    cfg = load_config(None, [*SCAN, f"dtype={dtype}", f"model.dropout={dropout}"])
+    data = load_dataset(cfg.dataset, None, dtype)
+    masks = record_masks(monkeypatch)
+    rates = scan.step_sizes(-6, 200, 13)
+    initial, losses = scan.one_step_losses(cfg, data, rates)
+    assert len(masks) == (2 if dropout else 0)  # (one per layer, drawn once and kept)
+    theirs_initial, theirs = one_step_in_torch(cfg, data, rates, masks)
+    assert rel_diff(initial, theirs_initial) < RTOL
+    assert [v is None for v in losses] == [v is None for v in theirs]
+    assert any(v is None for v in losses) and losses[0] is not None
+    finite = [(a, b) for a, b in zip(losses, theirs) if a is not None]
+    for ours_value, their_value in finite:
+        assert rel_diff(ours_value, their_value) < RTOL, (ours_value, their_value)
+
+
+def test_lr_scan_table_is_torchs_one_step_and_training_at_every_rate(tmp_path):
+    """A scan's recorded numbers (summary.json): the initial objective and each rate's
+    one-step objective, and each rate's training for 2 epochs (trained side by side as one
+    stack) - its last train loss, train and test accuracy - as torch trains that rate alone
+    from the same weights on the same batches."""
+    cfg = load_config(None, [*SCAN, "dtype=float64"])
+    data = load_dataset(cfg.dataset, None, "float64")
+    result = scan.lr_scan(cfg, min_exp=-3, max_exp=0, num=4, epochs=2, data=data,
+                          runs_dir=tmp_path)  # fmt: skip
+    rates = [row["lr"] for row in result.rows]
+    initial, one_step = one_step_in_torch(cfg, data, rates, [])
+    assert rel_diff(result.initial_loss, initial) < RTOL
+    assert rel_diff([r["step_loss"] for r in result.rows], one_step) < RTOL
+    n = data.splits["train"][1].shape[0]
+    for row in result.rows:
+        rate = scan.rate_config(cfg, row["lr"], 2)
+        rngs = make_rngs(rate.seed)
+        model = build_model(rate, data.input_dim, data.n_classes, rngs)
+        order = copy.deepcopy(rngs["order"])
+        batches = [minibatches(n, rate.batch_size, order) for _ in range(rate.epochs)]
+        steps = sum(len(b) for b in batches)
+        trace = Trace(initial={k: v.copy() for k, v in model.params.items()}, batches=batches,
+                      masks={}, biases=[{}] * steps)  # fmt: skip
+        _, records, _, _ = run_torch(rate, data, trace)
+        last = records[-1]
+        assert rel_diff(row["train_loss"], last["train_loss"]) < 1e-10, row["lr"]
+        assert row["train_acc"] == last["train_acc"] and row["test_acc"] == last["test_acc"]
+
+
+# --- gradcheck: what it certifies is torch's gradient --------------------------------------------
+def autograd_gradients(model: MLP, x, y, masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """torch.autograd's gradient of ``model``'s objective (training mode, ``masks``), keyed
+    and laid out as nnlab's parameters."""
+    net = torch_copy(model, masks).train()
+    value = objective(model.loss_name, net, torch.from_numpy(x), torch.from_numpy(y),
+                      model.weight_decay)  # fmt: skip
+    value.backward()
+    return {k: (p.grad.numpy().T if k.endswith(".W") else p.grad.numpy()).copy()
+            for k, p in torch_params(net).items()}  # fmt: skip
+
+
+def gradcheck_analytic(model: MLP, x, y) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The analytic gradients ``gradcheck.check_model`` compares (its masks fixed as it fixes
+    them), and those masks by layer name."""
+    gc.fix_dropout_masks(model, x)
+    masks = {name: layer.mask for name, layer in model.layers.items()
+             if isinstance(layer, Dropout)}  # fmt: skip
+    model.loss_and_grads(x, y, train=True)
+    return {k: g.copy() for k, g in model.grads.items()}, masks
+
+
+@pytest.mark.parametrize("kind", sorted(gc.nets()))
+def test_gradchecks_analytic_gradients_are_torch_autograds(kind):
+    """Every built-in network of ``nnlab gradcheck`` (each activation and loss, BatchNorm,
+    dropout, weight decay; biases not 0): the gradient its rows certify is torch's."""
+    model, x, y = gc.small_net(kind)
+    ours, masks = gradcheck_analytic(model, x, y)
+    theirs = autograd_gradients(model, x, y, masks)
+    assert set(ours) == set(theirs)
+    for key, value in theirs.items():
+        assert rel_diff(ours[key], value) < RTOL, (kind, key)
+
+
+def test_gradcheck_of_a_config_checks_torchs_gradient_of_its_net():
+    """``nnlab gradcheck CONFIG``'s network (float64, its data's batch) - a float32 config
+    with BatchNorm, dropout and weight decay - has torch's gradient."""
+    cfg = load_config(None, [*SCAN, "model.dropout=0.2", "loss=svm"])
+    model, x, y = gc.config_target(cfg, batch=16)
+    assert model.dtype == np.float64
+    ours, masks = gradcheck_analytic(model, x, y)
+    theirs = autograd_gradients(model, x, y, masks)
+    for key, value in theirs.items():
+        assert rel_diff(ours[key], value) < RTOL, key
