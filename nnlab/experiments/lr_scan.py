@@ -469,7 +469,10 @@ def column_notes(columns: list[str], epochs: int) -> list[str]:
             "step_loss - L(W): the actual change over that step (float64, so",
             "tiny steps register); close to -lr*|g|^2 only while lr is small",
         ],
-        "train_loss": [f"the objective {trained}"],
+        "train_loss": [  # (the runs' train_loss: evaluated, not the objective L)
+            f"the train split's data loss {trained}",
+            "(evaluation mode, no L2 term, as a run's train_loss; not L)",
+        ],
         "test_acc": [f"test accuracy {trained}"],
         "diverged": ["the part that went non-finite (step; train, in which epoch)"],
         "best": ["the lowest finite step_loss (step) and train_loss (train)"]

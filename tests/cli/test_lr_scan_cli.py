@@ -61,7 +61,8 @@ def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_co
     title = result.stdout.split("┏")[0]
     assert "step_change  step_loss - L(W): the actual change over that step" in title
     assert "close to -lr*|g|^2 only while lr is small" in title
-    assert "train_loss   the objective after 1 epoch of training at lr" in title
+    assert "train_loss   the train split's data loss after 1 epoch of training at lr" in title
+    assert "(evaluation mode, no L2 term, as a run's train_loss; not L)" in title
     assert "diverged     the part that went non-finite" in title
     assert all(len(line) <= 80 for line in title.splitlines()[1:])  # (the first has the id)
 

@@ -350,7 +350,9 @@ def test_lr_scan_table_is_torchs_one_step_and_training_at_every_rate(tmp_path):
     """A scan's recorded numbers (summary.json): the initial objective and each rate's
     one-step objective, and each rate's training for 2 epochs (trained side by side as one
     stack) - its last train loss, train and test accuracy - as torch trains that rate alone
-    from the same weights on the same batches."""
+    from the same weights on the same batches. ``train_loss`` is the evaluated data loss of
+    the train split (a run's ``train_loss``), not the objective L of the one-step column: the
+    table's note said 'the objective' (with weight decay here, they differ)."""
     cfg = load_config(None, [*SCAN, "dtype=float64"])
     data = load_dataset(cfg.dataset, None, "float64")
     result = scan.lr_scan(cfg, min_exp=-3, max_exp=0, num=4, epochs=2, data=data,
@@ -369,10 +371,15 @@ def test_lr_scan_table_is_torchs_one_step_and_training_at_every_rate(tmp_path):
         steps = sum(len(b) for b in batches)
         trace = Trace(initial={k: v.copy() for k, v in model.params.items()}, batches=batches,
                       masks={}, biases=[{}] * steps)  # fmt: skip
-        _, records, _, _ = run_torch(rate, data, trace)
+        _, records, state, _ = run_torch(rate, data, trace)
         last = records[-1]
         assert rel_diff(row["train_loss"], last["train_loss"]) < 1e-10, row["lr"]
         assert row["train_acc"] == last["train_acc"] and row["test_acc"] == last["test_acc"]
+        penalty = 0.5 * cfg.weight_decay * sum(float(np.sum(v**2)) for k, v in state.items()
+                                               if k.endswith(".W"))  # fmt: skip
+        assert penalty > 1e-3 * row["train_loss"]  # (the objective L is not what it shows)
+    notes = " ".join(scan.column_notes(["lr", "train_loss"], 2))
+    assert "data loss" in notes and "no L2 term" in notes and "objective" not in notes
 
 
 # --- gradcheck: what it certifies is torch's gradient --------------------------------------------
