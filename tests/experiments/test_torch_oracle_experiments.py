@@ -38,6 +38,7 @@ from nnlab.experiments import gradcheck as gc, landscape as ls, lr_scan as scan
 from nnlab.experiments.optimizers.paths import classify, compare_on_function, run_path
 from nnlab.experiments.testfuncs import OBJECTIVES
 from nnlab.experiments.train import run_training
+from nnlab.nn.gradcheck import ZERO_GRAD, numeric_gradient
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
 from nnlab.nn.model import MLP
 from nnlab.train import minibatches
@@ -426,3 +427,63 @@ def test_gradcheck_of_a_config_checks_torchs_gradient_of_its_net():
     theirs = autograd_gradients(model, x, y, masks)
     for key, value in theirs.items():
         assert rel_diff(ours[key], value) < RTOL, key
+
+
+def torch_centred_differences(net, params, key: str, loss: str, x, y, wd: float, eps: float):
+    """dL/dparam of the torch net by centred differences, (f(w + eps) - f(w - eps)) / 2 eps
+    (``torch.autograd.gradcheck``'s numerical gradient), in nnlab's layout of ``key``."""
+    p = params[key]
+    flat = p.detach().view(-1)
+    out = np.zeros(flat.numel())
+    with torch.no_grad():
+        for i in range(flat.numel()):
+            old = flat[i].item()
+            flat[i] = old + eps
+            plus = objective(loss, net, x, y, wd).item()
+            flat[i] = old - eps
+            minus = objective(loss, net, x, y, wd).item()
+            flat[i] = old
+            out[i] = (plus - minus) / (2 * eps)
+    grad = out.reshape(tuple(p.shape))
+    return grad.T if key.endswith(".W") else grad
+
+
+def nnlab_centred_differences(model: MLP, key: str, x, y) -> np.ndarray:
+    """dL/dparam of ``model`` by gradcheck's centred differences (its objective, its step)."""
+    f = gc.net_objective(model, x, y)
+    return numeric_gradient(lambda: f()[0], model.params[key], eps=gc.DEFAULT_EPS)
+
+
+def cs231n_rel_error(a: np.ndarray, n: np.ndarray) -> float:
+    """cs231n's assignments' ``rel_error``: entry by entry, max |a - n| / max(1e-8, |a| + |n|)."""
+    return float(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))))
+
+
+@pytest.mark.parametrize("kind", ["tanh weight-decay", "relu bn+dropout+wd svm"])
+def test_gradchecks_numeric_gradients_and_rows_are_torchs_numbers(kind):
+    """Each row of ``nnlab gradcheck``'s check of a built-in net: its numeric gradient is the
+    torch net's by the same centred differences (to 1e-9 of the largest entry: each is a
+    difference of two objectives over 2 eps, 1e-16 of the objective / 1e-5), the max_rel_error
+    torch's two gradients give by the same formula is as small (both pass, < 1e-7), and it
+    is never above cs231n's entry-by-entry ``rel_error`` of the same gradients (the README)."""
+    model, x, y = gc.small_net(kind)
+    rows = {f"{r.layer}.{r.param}": r for r in gc.check_model(model, x, y, group=kind)}
+    ours, masks = gradcheck_analytic(model, x, y)
+    net = torch_copy(model, masks).train()
+    params = torch_params(net)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    value = objective(model.loss_name, net, tx, ty, model.weight_decay)
+    value.backward()
+    for key, param in params.items():
+        theirs = param.grad.numpy().T if key.endswith(".W") else param.grad.numpy()
+        numeric = torch_centred_differences(net, params, key, model.loss_name, tx, ty,
+                                            model.weight_decay, gc.DEFAULT_EPS)  # fmt: skip
+        ours_numeric = nnlab_centred_differences(model, key, x, y)
+        scale = float(np.max(np.abs(theirs)))
+        assert np.max(np.abs(ours_numeric - numeric)) <= 1e-9 * max(scale, 1.0), key
+        row = rows[key]
+        assert row.checked == row.size and row.verdict == "pass", row
+        torch_row = gc.rel_error(theirs, numeric)
+        assert torch_row < gc.PASS_BELOW, (key, torch_row)
+        if scale > ZERO_GRAD:  # (a bias before BatchNorm: both report absolute errors)
+            assert row.max_rel_error <= cs231n_rel_error(ours[key], ours_numeric)
