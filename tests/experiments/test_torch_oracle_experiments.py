@@ -161,11 +161,18 @@ def autograd(function: str, point: np.ndarray) -> tuple[float, np.ndarray]:
     return value.item(), t.grad.numpy().copy()
 
 
+# (functions with 1,000 steps or more: their paths' thousands of autograd calls take seconds)
+FUNCTIONS = [
+    pytest.param(name, marks=pytest.mark.slow) if OBJECTIVES[name].steps >= 1000 else name
+    for name in sorted(OBJECTIVES)
+]
+
+
 def test_every_function_has_a_torch_formula():
     assert set(TORCH_FUNCTIONS) == set(OBJECTIVES)
 
 
-@pytest.mark.parametrize("function", sorted(OBJECTIVES))
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_functions_value_and_gradient_is_torch_autograds(function):
     """At 200 random points of the plot box and every point of every default path: the value
     to ``RTOL`` of the largest value seen, the gradient to ``RTOL`` of the largest gradient
@@ -191,7 +198,7 @@ def test_every_functions_value_and_gradient_is_torch_autograds(function):
 SENSITIVE = {("rosenbrock", "rmsprop"): 500, ("beale", "rmsprop"): 900}
 
 
-@pytest.mark.parametrize("function", sorted(OBJECTIVES))
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_default_path_is_torchs_with_torch_autograds_gradient(function):
     """Each path of ``compare-optimizers --function`` (its default optimizers, hyperparameters,
     start and steps), and every value on it, is torch's: autograd's gradient of the formula,
