@@ -190,14 +190,15 @@ class RMSProp(Optimizer):
         h <- alpha * h + (1 - alpha) * g^2
         w <- w - lr * g / (sqrt(h) + eps)
 
-    torch's defaults: alpha 0.99, eps 1e-8.
+    torch's defaults: alpha 0.99, eps 1e-8. alpha may be 0, as in torch (h is then the last
+    g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0, which is accepted too).
     """
 
     name = "rmsprop"
     slots = ("h",)
     hyper = {
         "lr": LR,
-        "alpha": Hyper(0.99, "decay of the squared-gradient average", gt=0, lt=1),
+        "alpha": Hyper(0.99, "decay of the squared-gradient average", ge=0, lt=1),
         "eps": Hyper(1e-8, "added to sqrt(h) in the denominator", gt=0),
     }
 
