@@ -94,7 +94,8 @@ def lr_scan(
     From the config's initial weights W (g: the full-batch gradient there): step_loss is the
     objective L(W - lr*g) after one full-gradient step; step_change is step_loss - L(W), the
     actual change over that step (in float64, so tiny steps register; close to -lr*|g|^2 only
-    while lr is small); train_loss and test_acc are after --epochs of training at lr.
+    while lr is small); train_loss and test_acc are after --epochs of training at lr
+    (train_loss: the train split's data loss, evaluated, without the L2 term of L).
 
     Example: nnlab lr-scan configs/digits-quickstart.yaml --min -6 --max 0 --num 7 --epochs 2
     """
