@@ -131,6 +131,23 @@ def test_the_svm_loss_and_weight_decay_say_how_they_differ_from_torch():
     assert "parameter group" in " ".join(MLP.__doc__.split())
 
 
+def test_the_readme_names_the_non_finite_differences_from_torch():
+    """Accuracy of non-finite scores (no class, where torch.argmax picks one) and ReLU's
+    gradient at a NaN input (0, where torch passes it on) differ from torch on purpose
+    (tests/nn/test_torch_oracle_layers.py shows both): the class docstrings and the README's
+    list say so."""
+    from nnlab.nn.layers import ReLU
+    from nnlab.nn.losses import Loss
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "predicts no class" in differences and "`torch.argmax`" in differences
+    assert "ReLU keeps a NaN input NaN" in differences and "its gradient there is 0" in differences
+    assert "torch.argmax" in " ".join(Loss.predict.__doc__.split())
+    assert "The gradient at NaN is 0, where torch passes dout on" in " ".join(ReLU.__doc__.split())
+
+
 def test_the_readme_says_which_torch_options_nnlab_leaves_out_and_dropouts_rounding():
     """The torch oracle (tests/nn/test_torch_oracle*.py) builds torch.optim with dampening,
     lr decay, initial accumulator, RMSProp momentum and centring, and amsgrad off, and checks

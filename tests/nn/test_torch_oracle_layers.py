@@ -194,3 +194,33 @@ def test_the_factory_draws_every_layers_weights_with_torchs_std_for_that_linear(
         else:
             assert float(W.std()) == pytest.approx(expected, rel=0.08), (name, i)
             assert abs(float(W.mean())) < 4 * expected / math.sqrt(W.size)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_non_finite_scores_predict_no_class_where_torchs_argmax_picks_one(loss):
+    """The README's deliberate difference: a row with a NaN or an infinite score counts as
+    wrong (-1, no class); torch's argmax (or ``s > 0`` for one sigmoid unit) names a class
+    for it. Finite rows agree."""
+    binary = LOSSES[loss].binary
+    rows = [[math.nan], [math.inf], [-math.inf], [-1.5], [0.5]] if binary else [
+        [0.1, math.nan, 0.3], [math.inf, 0.0, 1.0], [-math.inf, 1.0, 2.0], [0.2, 0.5, 0.1],
+        [0.3, 1.0, 2.0]]  # fmt: skip
+    scores = np.array(rows)
+    ours = LOSSES[loss].predict(scores)
+    t = torch.from_numpy(scores)
+    theirs = ((t[:, 0] > 0).long() if binary else t.argmax(dim=1)).numpy()
+    assert list(ours[:3]) == [-1, -1, -1] and all(0 <= c < max(2, len(rows[0])) for c in theirs)
+    assert list(ours[3:]) == list(theirs[3:])
+
+
+def test_relu_gradient_at_a_nan_input_is_0_where_torch_passes_it_on():
+    """The README's other deliberate difference (``layers.ReLU``): the output NaN in both."""
+    x, dout = np.array([math.nan, 1.0, -1.0]), np.array([2.0, 3.0, 4.0])
+    layer = ACTIVATIONS["relu"]()
+    ours = layer.forward(x)
+    dx = layer.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    theirs = torch.relu(tx)
+    theirs.backward(torch.from_numpy(dout))
+    assert np.isnan(ours[0]) and np.isnan(theirs[0].item())
+    assert list(dx) == [0.0, 3.0, 0.0] and list(tx.grad.numpy()) == [2.0, 3.0, 0.0]
