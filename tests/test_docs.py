@@ -148,6 +148,17 @@ def test_the_readme_names_the_non_finite_differences_from_torch():
     assert "The gradient at NaN is 0, where torch passes dout on" in " ".join(ReLU.__doc__.split())
 
 
+def test_the_readme_says_momentum_0_keeps_a_velocity_torch_does_not():
+    """(the oracle leaves the slot out of its state comparison: tests/nn/test_torch_oracle.py)"""
+    from nnlab.nn.optim import Momentum
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "With momentum 0 it still keeps v" in differences
+    assert "torch keeps no buffer" in " ".join(Momentum.__doc__.split())
+
+
 def test_the_readme_says_which_torch_options_nnlab_leaves_out_and_dropouts_rounding():
     """The torch oracle (tests/nn/test_torch_oracle*.py) builds torch.optim with dampening,
     lr decay, initial accumulator, RMSProp momentum and centring, and amsgrad off, and checks
