@@ -10,6 +10,7 @@ compares what the other experiments compute, as a user would check them in torch
   so it checks the update rules alone);
 - ``compare-optimizers --dataset``: every optimizer's step losses and final evaluation
   (float32, stopped inside an epoch), as torch trains each from the same weights and batches;
+- ``activations``: each layer's outputs and the table's statistics of them;
 - ``landscape``: the loss and accuracy at every point of the line and the plane, around a
   trained run's weights (BatchNorm's running statistics, dropout off), the parameters
   W + a D1 + b D2 made in torch from the file's centre and directions;
@@ -277,6 +278,45 @@ def test_a_dataset_comparison_is_torchs_training_of_each_optimizer():
             size = data.splits[split][1].shape[0]
             acc = abs(result.final[f"{split}_acc"] - records[-1][f"{split}_acc"])
             assert acc <= 1 / size + 1e-12, (result.spec.name, split)
+
+
+# --- activations: each layer's outputs and the table's numbers ----------------------------------
+@pytest.mark.parametrize("init", ["std1", "std0.01", "xavier", "he"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_activations_are_torchs_forward_pass_and_their_table_its_statistics(activation, init):
+    """``nnlab activations``' layers (DLFS 6.2: 5 x ``Linear(100, 100)`` + activation, biases
+    0) are torch's forward pass of the same weights, and each table row's mean, std (of all the
+    layer's outputs, ``unbiased=False``: NumPy's), saturated, zero and dead-unit shares are
+    torch's over its outputs (sigmoid's 0.01 and 0.99 bounds and tanh's 0.99 compared as
+    written, so a value within rounding of a bound may count on either side: none does here)."""
+    from nnlab.experiments import activations as acts
+    from nnlab.nn.registry import init_weight
+
+    x = np.random.default_rng(3).standard_normal((200, 100))
+    rng = np.random.default_rng(9)
+    ours = acts.forward_activations(x, activation, init, 5, 100, copy.deepcopy(rng))
+    kind, std = acts.INITS[init]
+    fn = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
+    a = torch.from_numpy(x)
+    rows = acts.layer_rows(activation, init, ours)
+    for layer, (out, row) in enumerate(zip(ours, rows, strict=True)):
+        linear = torch.nn.Linear(100, 100, dtype=torch.float64)
+        W = init_weight(kind, 100, 100, rng, std=std, dtype=np.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.zero_()
+            a = fn(linear(a))
+        assert rel_diff(out, a.numpy()) < RTOL, layer
+        spread = a.std(unbiased=False).item()
+        assert rel_diff(row["std"], spread) < RTOL
+        assert abs(row["mean"] - a.mean().item()) <= RTOL * spread  # (tanh's: a cancellation)
+        if activation == "sigmoid":
+            assert row["saturated"] == ((a < 0.01) | (a > 0.99)).double().mean().item()
+        if activation == "tanh":
+            assert row["saturated"] == (a.abs() > 0.99).double().mean().item()
+        if activation == "relu":
+            assert row["zero"] == (a == 0).double().mean().item()
+            assert row["dead_units"] == (a == 0).all(dim=0).double().mean().item()
 
 
 # --- landscape: the loss at every point ----------------------------------------------------------
