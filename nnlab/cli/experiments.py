@@ -447,7 +447,7 @@ def tune(
     alone_with_resume(resume, *HOW, elsewhere=("config", "args", "out", "dry_run"))
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
-    warn_idle_ranges(config, args, resume, settings)  # (even with -q)
+    warn_idle_ranges(config, args, resume)  # (even with -q)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     if opts.report:
@@ -505,9 +505,7 @@ def dry_run_tune(
         note(f"note: {line}")
 
 
-def warn_idle_ranges(
-    config: Path | None, args: list[str] | None, resume: str | None, settings: dict[str, Any]
-) -> None:
+def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | None) -> None:
     """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
     sets that no trial reads, a range over a key that changes nothing. Read from the config
     and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""

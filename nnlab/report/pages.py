@@ -249,7 +249,7 @@ def run_charts(entry: Entry) -> str:
     """One SVG chart per group of the run's curves: losses, accuracies, learning rate; a
     DIVERGED run's stop before the epoch it diverged in, at a red cross (``facts.drawn``)."""
     charts = []
-    colors = split_colors(entry)
+    colors = split_colors()
     records, at = facts.drawn(entry), facts.diverged_at(entry)
     for title, keys in facts.curve_groups(facts.curve_keys(records)):
         series = [
@@ -269,10 +269,10 @@ def run_charts(entry: Entry) -> str:
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 
 
-def split_colors(entry: Entry) -> dict[str, str]:
+def split_colors() -> dict[str, str]:
     """Each split's colour as every figure draws it (``plots.axes.split_colour``): train C0,
-    test C1, val C2, whichever splits the run evaluates, so the page's curves and the figure
-    beside them agree."""
+    test C1, val C2, the same whichever splits a run evaluates, so the page's curves and the
+    figure beside them agree."""
     return {split: palette(i) for i, split in enumerate(SPLIT_COLOUR_ORDER)}
 
 
