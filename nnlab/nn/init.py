@@ -1,10 +1,11 @@
-"""Weight initialisers. Every one returns a (n_in, n_out) matrix; biases are always zero
-(``torch.nn.Linear``'s default draws its bias from U(-1/sqrt(n_in), 1/sqrt(n_in))).
+"""Weight initialisers. Each is ``std(n_in, n_out, init_std) -> float``, the standard deviation
+of an (n_in, n_out) weight matrix W ~ N(0, std^2), which ``init_weight`` draws; biases are always
+zero (``torch.nn.Linear``'s default draws its bias from U(-1/sqrt(n_in), 1/sqrt(n_in))).
 
 ============  ===========================  =============================================
 name          std of N(0, std^2)           reference (torch's equivalent)
 ============  ===========================  =============================================
-``zeros``     0                            (breaks symmetry never: a teaching example)
+``zeros``     0                            (never breaks symmetry: a teaching example)
 ``std``       the given ``std``            DLFS ``weight_init_std``; cs231n ``0.01 * randn``
 ``xavier``    sqrt(1 / n_in)               DLFS 6.2.2 calls this "Xavier" (torch: none;
                                            ``kaiming_normal_(nonlinearity="linear")``)

@@ -84,13 +84,15 @@ class ReLU(Layer):
     the loop went on updating it (the quick start at lr 1000: 12 more steps on inf and NaN
     weights) and recorded its diverged epoch with finite numbers. (The gradient at NaN is 0,
     where torch passes dout on; a NaN output makes the loss NaN, and no step is made of it.)
-    ``np.where`` with a data-dependent mask is several times slower on large evaluation
-    batches. NumPy runs maximum in its SIMD loop only when both operands are arrays of one
-    shape, so the 0 is a cached array of zeros (``zeros``): 3x faster than a scalar 0, with the
-    same results (an input -0.0 may give either zero; no Affine or BatchNorm output is -0.0).
-    Forward keeps x (as cs231n's ``relu_forward`` caches it) and backward makes the mask, so an
-    evaluation pass, which never goes backward, makes none. The backward product equals the
-    masked copy for every finite ``dout``.
+
+    Implementation: forward is ``np.maximum(x, 0)`` (``np.where`` with a data-dependent mask is
+    several times slower on large evaluation batches). NumPy runs maximum in its SIMD loop only
+    when both operands are arrays of one shape, so the 0 is a cached array of zeros
+    (``zeros``): 3x faster than a scalar 0, with the same results (an input -0.0 may give
+    either zero; no Affine or BatchNorm output is -0.0). Forward keeps x (as cs231n's
+    ``relu_forward`` caches it) and backward makes the mask, so an evaluation pass, which never
+    goes backward, makes none; the product ``dout * [x > 0]`` equals the masked copy of
+    ``dout`` for every finite ``dout``.
     """
 
     kept = ("x",)

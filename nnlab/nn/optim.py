@@ -225,7 +225,10 @@ class Adam(Optimizer):
     eps sits outside the square root, after bias correction, as in torch (DLFS folds the bias
     correction into the learning rate and adds 1e-7, which differs from this by eps scaling).
     No ``amsgrad``; weight decay is the model's L2 term, in g: torch's coupled ``Adam``
-    ``weight_decay``, not ``AdamW``'s decoupled one.
+    ``weight_decay``, not ``AdamW``'s decoupled one. The step is computed as written above;
+    torch computes the same equations in another order (m by ``lerp``, ``lr / (1 - beta1^t)``
+    as one step size, ``sqrt(v) / sqrt(1 - beta2^t) + eps`` as the denominator), so the two
+    part by rounding alone (``tests/nn/test_torch_oracle.py`` holds float64 runs to 1e-10).
     """
 
     name = "adam"
