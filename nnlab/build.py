@@ -77,7 +77,7 @@ def build_optimizer(cfg: Config) -> Optimizer:
     return make_optimizer(cfg.optimizer.name, **optimizer_hyperparameters(cfg.optimizer))
 
 
-# Config keys that runs training side by side in one ``StackedMLP`` may differ in: those that
+# Config keys in which runs trained side by side in one ``StackedMLP`` may differ: those that
 # only decide a run's initial weights (and its label), and the two per-net hyperparameters the
 # stack keeps per net (the optimizer's ``lrs``, the stack's ``weight_decays``).
 INIT_KEYS = ("seed", "name", "model.init", "model.init_std")

@@ -2,10 +2,11 @@
 
 One loop, ``fit_group``, trains a *group* of K >= 1 nets of one architecture (``nnlab.group``:
 one ``MLP``, or a ``StackedMLP`` of K nets side by side). It reads top to bottom like cs231n's
-``Solver``: evaluate before training, then per epoch ``train_epoch`` (shuffled minibatches, one
-optimizer step each), ``evaluate``, ``record`` each net's epoch, ``retire`` the nets that
-diverged. Each net shuffles its own minibatches and stops on its own when it diverges, so a
-net's records are the same whichever group it trains in; ``fit`` is the group of one.
+``Solver``: evaluate before training (``record_initial``), then per epoch ``train_epoch``
+(shuffled minibatches, one optimizer step each) and ``finish_epoch`` (evaluate, record each net's
+epoch, retire the nets that diverged). Each net shuffles its own minibatches and stops on its
+own when it diverges, so a net's records are the same whichever group it trains in; ``fit`` is
+the group of one.
 
 Its settings are explicit (``TrainSettings``: epochs, batch size, splits to evaluate), not a
 config. It knows nothing of files or terminals: each epoch's record goes to ``on_epoch`` and
@@ -154,7 +155,8 @@ def fit_group(
     what evaluating them every epoch would have given there. A record per net and epoch::
 
         {"epoch", "loss" (mean objective over the epoch's minibatches, each computed before its
-         update; None at epoch 0), "<split>_loss", "<split>_acc", "lr", "seconds", "steps"}
+         update, weighted by batch size; None at epoch 0), "<split>_loss", "<split>_acc", "lr",
+         "seconds", "steps"}
 
     goes to ``on_epoch(net, record, state)``, where ``state()`` returns the net's training state
     (``nnlab.state.group_state``); ``state`` is None in the record of the epoch a net diverged

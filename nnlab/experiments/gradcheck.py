@@ -234,7 +234,7 @@ def check_loss(
     max_entries: int = DEFAULT_MAX_ENTRIES,
     rng: np.random.Generator | None = None,
 ) -> Row:
-    """The row for dL/dscores of loss ``loss`` (a key of ``nnlab.nn.losses.LOSSES``)."""
+    """The row for dL/dscores of loss ``loss`` (a key of ``nnlab.nn.registry.LOSSES``)."""
     rng = rng if rng is not None else np.random.default_rng(0)
     fn = LOSSES[loss]
     _, dscores = fn(scores, y)

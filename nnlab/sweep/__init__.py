@@ -13,11 +13,12 @@ one file each:
     executors.py  where units run: this process, local worker processes (dask.py: a cluster)
     folder.py     reading a sweep folder: its plan, its trials as their folders say now
     run.py        the sweep folder: run, resume
+    preview.py    a dry run: what a run or a resume would do, checked, with nothing written
     finish.py     its end: summary files and figures
 
 Trials that differ only in what sets their initial weights (seed, ``model.init``,
 ``model.init_std``), their learning rate or their weight decay (equal
-``nnlab.train.stack_key``) train side by side in stacks of up to ``stack``
+``nnlab.build.stack_key``) train side by side in stacks of up to ``stack``
 (``nnlab.nn.stacked``), with the numbers each would have alone.
 """
 
