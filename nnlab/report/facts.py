@@ -258,17 +258,11 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int)
         and epochs < MAX_EPOCHS  # (twice, up to the limit a config allows)
     ):  # fmt: skip
+        doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
         out.append(
             (
                 "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
-                " ".join(
-                    (
-                        "nnlab train --extend",
-                        shlex.quote(folder),
-                        f"epochs={min(max(2 * epochs, 1), MAX_EPOCHS)}",
-                    )
-                )
-                + extra,
+                f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{extra}",
             )
         )
     unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]
