@@ -63,13 +63,13 @@ class MLP:
         (``need_dx=False``: training, where nothing uses it; the first Affine layer then skips
         its largest product, dx = dout W^T, and this returns that layer's dout)."""
         d = dscores
-        layers = list(self.layers.values())
-        for layer in reversed(layers[1:]):
+        first, *rest = self.layers.values()
+        for layer in reversed(rest):
             d = layer.backward(d)
-        first = layers[0]
-        d = first.backward(d, need_dx=False) if isinstance(first, Affine) and not need_dx else (
-            first.backward(d)
-        )  # fmt: skip
+        if isinstance(first, Affine) and not need_dx:
+            d = first.backward(d, need_dx=False)
+        else:
+            d = first.backward(d)
         if self.weight_decay:
             for layer in self.affines:
                 layer.grads["W"] += self.weight_decay * layer.params["W"]
