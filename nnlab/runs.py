@@ -47,10 +47,8 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     atomic_write as atomic_write,
     copy_file as copy_file,
     dumps as dumps,
-    file_mode as file_mode,
     now as now,
-    os_error_text as os_error_text,
-    read_json_file as read_json_file,
+    os_error_text,
     read_records as read_records,
     remove,
     write_json as write_json,
@@ -71,7 +69,6 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     is_run_folder as is_run_folder,
     iter_runs as iter_runs,
     linked_file as linked_file,
-    listing as listing,
     made_by_nnlab as made_by_nnlab,
     trial_folders as trial_folders,
     trial_sweeps as trial_sweeps,
@@ -80,7 +77,6 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     usable as usable,
 )
 from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
-    MAX_NAME as MAX_NAME,
     check_name as check_name,
     check_new_root as check_new_root,
     location as location,
@@ -96,11 +92,10 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     released as released,
     start_mark,
 )
-from nnlab.provenance import (  # (re-exported: what made a run's numbers)
+from nnlab.provenance import (  # (what made a run's numbers)
     DataFields,
-    blas as blas,
-    git_commit as git_commit,
-    versions as versions,
+    git_commit,
+    versions,
 )
 from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
@@ -109,12 +104,11 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     ROUNDS as ROUNDS,
     STALE as STALE,
     STATUSES as STATUSES,
-    TERMINAL as TERMINAL,
+    TERMINAL,
     RunDir as RunDir,
-    kind_of as kind_of,
     status_of as status_of,
 )
-from nnlab.signals import Interrupted as Interrupted, SignalsAsInterrupts, deferred
+from nnlab.signals import Interrupted, SignalsAsInterrupts, deferred
 
 
 # ----------------------------------------------------------------------------- writing
