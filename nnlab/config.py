@@ -48,10 +48,6 @@ from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads o
 )
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict, dtype_problem
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
-    MAX_CONFIG_BYTES,
-    MAX_YAML_DEPTH,
-    MAX_YAML_VALUES,
-    check_expansion,
     read_yaml,
     yaml_value,
 )

@@ -54,7 +54,6 @@ from nnlab.plans import (
 )
 from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
     FILES as RESULT_FILES,
-    SUMMARY_KEYS as SUMMARY_KEYS,
     result_problem,
     summary_kind as summary_kind,
     summary_problem,

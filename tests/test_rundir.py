@@ -88,7 +88,7 @@ def _unknown(data: Any, swept: set[str], where: str = "") -> list[str]:
 
 
 def test_every_key_an_experiment_writes_has_a_kind(written):
-    """A key added to a writer joins ``rundir.SUMMARY_KEYS`` (or ends in _acc / _loss)."""
+    """A key added to a writer joins ``results.SUMMARY_KEYS`` (or ends in _acc / _loss)."""
     for path in _summaries(written):
         summary = json.loads(path.read_text())
         swept = {"optimizer.lr"}  # (a sweep row's and a tune trial's swept value: the config's)

@@ -25,7 +25,6 @@ import typer
 from nnlab.cli import complete
 from nnlab.cli.usage import (
     bounded as bounded,  # (re-exported: option sets)
-    finite as finite,
     looked_up,
     one_line,
     one_of,

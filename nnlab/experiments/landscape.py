@@ -52,8 +52,6 @@ from nnlab.experiments.directions import (  # (re-exported: the directions' math
 )
 from nnlab.experiments.landscape_file import (  # (re-exported: the settings and the file)
     FILE,
-    MAX_RANGE as MAX_RANGE,
-    NORMALIZE as NORMALIZE,
     SETTING_KEYS,
     Settings,
     axis as axis,

@@ -43,10 +43,6 @@ from nnlab.config import apply_overrides, read_config, validate
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
 from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the ranking)
-    DEFAULT_PARAMS as DEFAULT_PARAMS,
-    EDGE as EDGE,
-    METRICS as METRICS,
-    SEARCHABLE as SEARCHABLE,
     Range as Range,
     check_counts,
     default_ranges as default_ranges,

@@ -38,7 +38,6 @@ from nnlab.plots.ends import (  # noqa: F401 (re-exported: the figures of curves
     curve,
     diverged_epoch,
     diverged_handle,
-    last_finite,
     mark_diverged,
     mark_stopped,
     stopped,

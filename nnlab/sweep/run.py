@@ -39,7 +39,6 @@ from nnlab.sweep.finish import (
     prepare_figures,
 )
 from nnlab.sweep.folder import (  # (re-exported: reading a sweep folder)
-    is_sweep as is_sweep,
     load_sweep as load_sweep,
     sweep_rows,
     tune_rows,
