@@ -204,16 +204,15 @@ class BatchNorm(Layer):
             rm += m * mu
             rv *= 1 - m
             rv += m * unbiased
-        else:
-            rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
-            self.inv_std = 1 / np.sqrt(rv + self.eps)
-            self.x = x  # backward (rare in evaluation mode) makes xhat from it
-            scale = gamma * self.inv_std
-            out = x * scale
-            out += beta - rm * scale
+            out = self.xhat * gamma
+            out += beta
             return out
-        out = self.xhat * gamma
-        out += beta
+        rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
+        self.inv_std = 1 / np.sqrt(rv + self.eps)
+        self.x = x  # backward (rare in evaluation mode) makes xhat from it
+        scale = gamma * self.inv_std
+        out = x * scale
+        out += beta - rm * scale
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
