@@ -1,8 +1,8 @@
 """What a sweep preset is: a named YAML sweep shipped with nnlab, plus how to show its result.
 
-A preset is one class (a subclass of ``Preset``) and one ``register`` call; ``nnlab sweep
-<name>`` (its command-line options, help and table) and the sweep's figures read it from the
-registry, so nothing else names it.
+A preset is one class (a subclass of ``Preset``) and one entry in ``PRESETS``
+(``nnlab.sweep.presets``); ``nnlab sweep <name>`` (its command-line options, help and table) and
+the sweep's figures read it from there, so nothing else names it.
 """
 
 from __future__ import annotations
