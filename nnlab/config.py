@@ -524,6 +524,25 @@ def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
     return describe(exc.errors()[0], raw)
 
 
+def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
+    """What follows "unknown key 'k'": the key meant (a book's name, a close spelling, the
+    nested key of that name) or the valid keys of the mapping it is in."""
+    parent = _parent_model(loc, raw)
+    if parent is None:
+        return ""
+    fields = list(parent.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+    nested = keys_named(str(loc[-1])) if len(loc) == 1 else []
+    alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
+    if alias is not None:
+        return f" (did you mean {alias!r}?)"
+    if close:
+        return f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
+    if nested:  # (lr=0.1: the key is optimizer.lr)
+        return f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
+    return f"; valid keys here: {', '.join(fields)}"
+
+
 def describe(err: Any, raw: Any = None) -> tuple[str, str]:
     """(the dotted key, one line) for one of pydantic's errors (``ValidationError.errors()``)
     of the mapping ``raw``."""
@@ -539,22 +558,7 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
         key = ".".join([*map(str, loc[:-1]), given(err.get("input"))])
         return key, f"{key}: expected a key name (text), got {given(err.get('input'))}"
     if kind == "extra_forbidden":
-        parent = _parent_model(loc, raw)
-        hint = ""
-        if parent is not None:
-            fields = list(parent.model_fields)
-            close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
-            nested = keys_named(str(loc[-1])) if len(loc) == 1 else []
-            alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
-            if alias is not None:
-                hint = f" (did you mean {alias!r}?)"
-            elif close:
-                hint = f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
-            elif nested:  # (lr=0.1: the key is optimizer.lr)
-                hint = f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
-            else:
-                hint = f"; valid keys here: {', '.join(fields)}"
-        return key, f"unknown key {key!r}{hint}"
+        return key, f"unknown key {key!r}{_unknown_key_hint(loc, raw)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}"
     if kind == "missing":
