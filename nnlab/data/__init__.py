@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnlab.data.dataset import Dataset, Source, make_dataset
+
+if TYPE_CHECKING:
+    from nnlab.schema import DatasetBase
 
 __all__ = [
     "Dataset",
@@ -53,13 +57,16 @@ def data_dir_origin(data_dir: Path | str | None = None) -> str:
     return f" (the default data folder: no --data-dir given, {DATA_DIR_ENV} not set)"
 
 
-def load_source(cfg, data_dir: Path | str | None = None) -> Source:
+def load_source(cfg: DatasetBase, data_dir: Path | str | None = None) -> Source:
     """The raw ``Source`` for a dataset config (no splitting or normalising)."""
     return cfg.source(data_dir)
 
 
-def load_dataset(cfg, data_dir: Path | str | None = None, dtype: str = "float32") -> Dataset:
-    """Load the dataset ``cfg`` (a DatasetConfig) describes: splits in ``dtype``, labels int64.
+def load_dataset(
+    cfg: DatasetBase, data_dir: Path | str | None = None, dtype: str = "float32"
+) -> Dataset:
+    """Load the dataset ``cfg`` (a config's ``dataset``: a ``DatasetBase`` subclass) describes:
+    splits in ``dtype``, labels int64.
 
     ``data_dir`` is the folder holding ``mnist/`` and HDF5 files (None: $NNLAB_DATA_DIR, then
     pooch's cache; see ``resolve_data_dir``). Raises DataError for missing or corrupt files and
