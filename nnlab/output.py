@@ -13,7 +13,10 @@ import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
 
 SCIENTIFIC_BELOW = 1e-3  # ``number``: magnitudes below this, and from SCIENTIFIC_FROM up, are
 SCIENTIFIC_FROM = 1e4  # shown in scientific notation, the rest in 4 decimals (6 below
@@ -243,7 +246,7 @@ def _column_width(cells: list[str], whole: bool) -> int:
     return max(min(widest, TEXT_MIN), *(len(w) for c in cells for w in c.split()))
 
 
-def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None):
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> RichTable:
     """A rich Table of ``rows`` (a list of dicts), numbers right-aligned. Numbers, ids, paths
     and short values are never wrapped or cut (their column is as wide as its longest cell);
     longer text folds at its spaces where the table must narrow (``_column_width``)."""
