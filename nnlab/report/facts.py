@@ -258,11 +258,11 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int)
         and epochs < MAX_EPOCHS  # (twice, up to the limit a config allows)
     ):  # fmt: skip
-        doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
+        doubled = f"epochs={min(max(2 * epochs, 1), MAX_EPOCHS)}"
         out.append(
             (
                 "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
-                f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{extra}",
+                f"nnlab train --extend {shlex.quote(folder)} {doubled}{extra}",
             )
         )
     unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]
