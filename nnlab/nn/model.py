@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
-from nnlab.nn.registry import ACTIVATIONS, LOSSES, init_weight
+from nnlab.nn.registry import ACTIVATIONS, LOSSES, choose, init_weight
 
 
 class MLP:
@@ -30,11 +30,9 @@ class MLP:
     def __init__(
         self, layers: dict[str, Layer], loss: str = "softmax_ce", weight_decay: float = 0.0
     ):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
         self.layers = layers
         self.loss_name = loss
-        self.loss_fn = LOSSES[loss]
+        self.loss_fn = choose(LOSSES, "loss", loss)
         self.weight_decay = weight_decay
         self.params = {
             f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.params.items()
@@ -124,10 +122,7 @@ def build_mlp(
     dtype: np.dtype | type = np.float32,
 ) -> MLP:
     """Build an MLP; weights drawn from ``rng_init``, dropout masks from ``rng_dropout``."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}"
-        )
+    act = choose(ACTIVATIONS, "activation", activation)
     if dropout and rng_dropout is None:
         raise ValueError("dropout needs rng_dropout")
     sizes = [input_dim, *hidden, output_dim]
@@ -139,7 +134,7 @@ def build_mlp(
             break
         if batchnorm:
             layers[f"bn{i}"] = BatchNorm(n_out, dtype=dtype)
-        layers[f"{activation}{i}"] = ACTIVATIONS[activation]()
+        layers[f"{activation}{i}"] = act()
         if dropout:
             assert rng_dropout is not None
             layers[f"dropout{i}"] = Dropout(dropout, rng_dropout)

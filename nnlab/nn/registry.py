@@ -11,6 +11,8 @@ reference read these tables, so a new entry is all the rest of nnlab needs.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 
 from nnlab.nn import init
@@ -24,6 +26,8 @@ from nnlab.nn.losses import (
     svm_hinge_per_net,
 )
 from nnlab.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, Optimizer, RMSProp
+
+T = TypeVar("T")
 
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
@@ -46,27 +50,24 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
+def choose(table: dict[str, T], what: str, name: str) -> T:
+    """``table[name]``, or a ValueError naming ``what`` was asked for and the choices."""
+    if name not in table:
+        raise ValueError(f"unknown {what} {name!r}; expected one of {', '.join(table)}")
+    return table[name]
+
+
 def init_std(kind: str, n_in: int, n_out: int, std: float = 0.01) -> float:
     """The standard deviation that initialiser ``kind`` uses for an (n_in, n_out) weight."""
-    if kind not in INITS:
-        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
-    return INITS[kind](n_in, n_out, std)
+    return choose(INITS, "init", kind)(n_in, n_out, std)
 
 
 def init_weight(kind: str, n_in: int, n_out: int, rng: np.random.Generator, std: float = 0.01,
                 dtype: np.dtype | type = np.float32) -> np.ndarray:  # fmt: skip
     """An (n_in, n_out) weight matrix of initialiser ``kind`` (``nnlab.nn.init.init_weight``)."""
-    if kind not in INITS:
-        raise ValueError(f"unknown init {kind!r}; expected one of {', '.join(INITS)}")
-    return init.init_weight(INITS[kind], n_in, n_out, rng, std=std, dtype=dtype)
+    return init.init_weight(choose(INITS, "init", kind), n_in, n_out, rng, std=std, dtype=dtype)
 
 
 def make_optimizer(name: str, **hyperparameters: float) -> Optimizer:
     """Build an optimizer by name (``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ...)."""
-    try:
-        cls = OPTIMIZERS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZERS)}"
-        ) from None
-    return cls(**hyperparameters)
+    return choose(OPTIMIZERS, "optimizer", name)(**hyperparameters)
