@@ -2,6 +2,8 @@
 arguments, calls one library function and renders the result).
 
     common.py       exit codes, error handling, the shared option sets, progress lines
+    usage.py        what an option's or argument's error says, and what each takes
+    resuming.py     --resume, and the options of the work refused beside it
     render.py       results on stdout: table, JSON or CSV
     train.py        train (a new run, --resume, --extend)
     runs.py         runs list / show / compare / remove

@@ -4,8 +4,9 @@
 (sortable, filterable, with a compare view that overlays the curves of the runs ticked), a page per
 run with its curves as SVG, figures, config and the command that reproduces it, and a page per
 sweep with every trial's curves overlaid. ``refresh(runs_dir)`` rebuilds ``<runs_dir>/report``
-(what ``--report`` on ``train``, ``sweep`` and ``tune`` calls; ``check_out`` checks its folder first). No server, no network: plain files, one
-stylesheet and one script shipped with nnlab.
+(what ``--report`` calls, which every command that makes a folder takes; ``check_out`` checks
+its folder first). No server, no network: plain files, one stylesheet and one script shipped
+with nnlab.
 """
 
 from nnlab.report.build import ReportResult, build_report, default_out, refresh
