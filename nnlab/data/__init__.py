@@ -1,5 +1,6 @@
 """Datasets: one module per source (digits, mnist, hdf5, synthetic), their config classes
-(``datasets.py``), the registry (``registry.py``), a fetcher.
+(``datasets.py``), the registry (``registry.py``), the splits (``dataset.py``), inflated copies
+of gzipped files (``inflated.py``) and a fetcher (``fetch.py``).
 
 ``load_dataset(cfg, data_dir)`` is the one entry point: it reads the source the dataset config
 names (``cfg.source``), carves train/val/test with ``cfg.split_seed`` and normalises (see

@@ -2,8 +2,10 @@
 
     specs.py     which optimizers, with which hyperparameters (parsing, validation)
     paths.py     paths on the 2-D and 1-D test functions (``testfuncs``)
-    training.py  loss curves training one net on a dataset, and the gradient-free baselines
-    here         the run folder, and ``run_comparison``: the command's one entry point
+    training.py  loss curves training one net on a dataset with each optimizer or baseline
+    baselines.py the gradient-free baselines (cs231n's random search, random local search)
+    here         the run folder, ``run_comparison`` (the command's one entry point) and its
+                 resume, ``resume_comparison``
 
 Every update rule is the one in ``nnlab.nn.optim`` (``make_optimizer``); this module only runs
 them. ``gd`` is accepted as another name for ``sgd`` (plain gradient descent on a function).
@@ -17,7 +19,7 @@ A function comparison runs every optimizer x every learning rate x every (start,
 and records each path in full. A path that overflows or turns NaN is marked diverged at that
 step and stops there (NumPy's warnings are silenced: divergence is a result, not a warning).
 
-The cs231n baselines (random search, random local search) live here too; they use the loss
+The cs231n baselines (random search, random local search, ``baselines.py``) use the loss
 only, no gradient, and take part in the dataset comparison under the names ``random-search``
 and ``random-local-search``.
 """
