@@ -16,12 +16,14 @@ or ``timeout``, which signals the command and then its whole process group, the 
 apart) ends the process at once with that code. It used to raise KeyboardInterrupt into the
 interpreter's exit: a traceback, or exit -2 (killed by SIGINT) after the ``interrupted`` line.
 
-And without the interpreter's teardown under a thread still running: a daemon thread (the
-background import of matplotlib, the re-sent signal of ``nnlab.signals``) that is inside
-compiled code with the GIL let go when the interpreter finalizes is stopped there as it takes
-the GIL back; in matplotlib's C++ that aborts the process (SIGABRT, 'terminate called without
-an active exception', or 'Fatal Python error: Aborted' with faulthandler). Once every exit hook
-has run and only such threads are left, the process ends there with its code (``_leave``).
+And without the interpreter's teardown: once every exit hook has run, the process ends there
+with its code (``_leave``), whatever threads are left. The teardown crashed a finished command
+now and then: a daemon thread (the background import of matplotlib, the re-sent signal of
+``nnlab.signals``) that is inside compiled code with the GIL let go when the interpreter
+finalizes is stopped there as it takes the GIL back; in matplotlib's C++ that aborts the
+process (SIGABRT, 'terminate called without an active exception', or 'Fatal Python error:
+Aborted' with faulthandler); and an interrupted lr-scan died at the teardown's end, an
+extension's state freed ('Fatal Python error: PyThreadState_Get').
 
 BLAS threads: OpenBLAS starts one thread per core when NumPy loads, and each spins about 0.1 s
 of CPU before it sleeps. nnlab's processes (the command, its figure painters, sweep workers)
