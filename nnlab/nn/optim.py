@@ -74,6 +74,7 @@ class Optimizer:
         return self.lrs.get(key, self.lr)
 
     def _slot(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
+        """The state array ``<slot>/<key>``, made as zeros like ``like`` on first use."""
         name = f"{slot}/{key}"
         buf = self.state.get(name)
         if buf is None:
@@ -81,11 +82,14 @@ class Optimizer:
         return buf
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """One update of every parameter, in place: t <- t + 1, then ``update`` each."""
         self.t += 1
         for key, w in params.items():
             self.update(key, w, grads[key])
 
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
+        """The update rule: parameter ``key``'s array ``w`` moved in place, given its gradient
+        ``g`` and its state (``_slot``)."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
