@@ -30,9 +30,12 @@ class Layer:
         self.buffers: dict[str, np.ndarray] = {}
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """The output y for input x (training mode, or evaluation with ``train=False``),
+        keeping what ``backward`` needs (the attributes named in ``kept``)."""
         raise NotImplementedError
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dL/dx from dL/dy = ``dout`` for the last ``forward``; ``grads`` filled (dL/dparam)."""
         raise NotImplementedError
 
     def forget(self) -> None:

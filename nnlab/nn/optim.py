@@ -97,6 +97,7 @@ class Optimizer:
         return {"t": np.array(self.t), **{k: v.copy() for k, v in self.state.items()}}
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """The state ``state_dict`` gave (``t`` and every slot), copied in."""
         self.t = int(state["t"])
         self.state = {k: np.array(v) for k, v in state.items() if k != "t"}
 
