@@ -191,7 +191,6 @@ def run_training(
     data: Dataset | None = None,
     progress: ProgressFn | None = None,
     plot: bool = True,
-    extra_meta: dict[str, Any] | None = None,
     threads: int | None = None,
     painter: Any = None,
 ) -> RunResult:
@@ -213,7 +212,7 @@ def run_training(
             (result,) = run_trainings(
                 [cfg], data_dir=data_dir, runs_dir=runs_dir, overrides=[overrides or []],
                 folders=[folder], data=data, progress=progress, plot=plot,
-                extra_meta=[{"blas_threads": n_threads, **(extra_meta or {})}], painter=painter,
+                extra_meta=[{"blas_threads": n_threads}], painter=painter,
             )  # fmt: skip
     return result
 
