@@ -132,8 +132,9 @@ def _row_cell(row: dict[str, Any], column: str) -> str:
 
 
 def _cell(value: Any, column: str = "") -> str:
-    """A table cell: config values as YAML spells them (``spelled``), numbers as ``number``
-    shows them (4 decimals, 4 significant digits below 0.01, scientific when tiny or huge), seconds in 2; None is ``null`` in a config-key column
+    """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
+    in 2 decimals in a seconds column, as the user writes it in a config-key column
+    (``config_number``), else as ``number`` shows it; None is ``null`` in a config-key column
     and ``-`` (no value) elsewhere."""
     if value is None:
         return "null" if is_config_key(column) else "-"
