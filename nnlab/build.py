@@ -36,9 +36,10 @@ def make_rngs(seed: int) -> dict[str, np.random.Generator]:
 def describe_net(cfg: Config, input_dim: int) -> str:
     """``784 -> 100 x 5 -> out``: the layer widths, for messages."""
     hidden = cfg.model.hidden
-    middle = f"{hidden[0]} x {len(hidden)}" if len(set(hidden)) == 1 and hidden else (
-        " -> ".join(map(str, hidden)) or "linear"
-    )  # fmt: skip
+    if len(set(hidden)) == 1:  # (one width, however many layers)
+        middle = f"{hidden[0]} x {len(hidden)}"
+    else:
+        middle = " -> ".join(map(str, hidden)) or "linear"
     return f"{input_dim} -> {middle} -> out"
 
 
