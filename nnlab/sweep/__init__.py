@@ -70,7 +70,7 @@ __all__ = sorted(_WHERE)
 
 _MODULES = (
     "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
-    "finish",
+    "finish", "preview",
 )  # fmt: skip
 
 

@@ -987,3 +987,15 @@ def test_a_trial_that_failed_before_its_folder_was_made_reads_failed_with_its_er
     assert built.exit_code == 0 and "MISSING" not in built.output, built.output
     page = (tmp_path / "rep" / run.id / "index.html").read_text()
     assert 'data-status="FAILED"' in page and "Unable to allocate" in page
+
+
+def test_every_module_of_the_sweep_package_is_an_attribute_of_it_from_the_start():
+    # (``sweep.preview`` was an AttributeError in a process that had not imported it yet)
+    import subprocess
+
+    folder = Path(sw.__file__).parent
+    names = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__") + ["presets"]
+    code = f"from nnlab import sweep; print(*(getattr(sweep, n).__name__ for n in {names!r}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [f"nnlab.sweep.{n}" for n in names]
