@@ -29,23 +29,23 @@ import numpy as np
 InitStd = Callable[[int, int, float], float]  # (n_in, n_out, the config's init_std) -> std
 
 
-def zeros(n_in: int, n_out: int, std: float) -> float:
+def zeros(n_in: int, n_out: int, init_std: float) -> float:
     return 0.0
 
 
-def fixed(n_in: int, n_out: int, std: float) -> float:
-    return float(std)
+def fixed(n_in: int, n_out: int, init_std: float) -> float:
+    return float(init_std)
 
 
-def xavier(n_in: int, n_out: int, std: float) -> float:
+def xavier(n_in: int, n_out: int, init_std: float) -> float:
     return math.sqrt(1.0 / n_in)
 
 
-def glorot(n_in: int, n_out: int, std: float) -> float:
+def glorot(n_in: int, n_out: int, init_std: float) -> float:
     return math.sqrt(2.0 / (n_in + n_out))
 
 
-def he(n_in: int, n_out: int, std: float) -> float:
+def he(n_in: int, n_out: int, init_std: float) -> float:
     return math.sqrt(2.0 / n_in)
 
 
