@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.output import counted
+from nnlab.output import counted, is_number
 
 # the grid's arrays besides "alphas", in the order a reader reads them: each slice's losses
 # before its accuracies, the reverse of the writer's order, so a row stored meanwhile is read
@@ -59,7 +59,7 @@ def centre_problem(lo: float, hi: float, points: int) -> str | None:
 
 def span_problem(lo: Any, hi: Any, points: Any) -> str | None:
     """Why the settings ``lo``, ``hi`` and ``points`` give no axis (an attribute edited)."""
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi))
+    numbers = all(is_number(v) for v in (lo, hi))
     if not (numbers and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         return f"its span {lo!r}:{hi!r} is not a range; expected two finite numbers, LO < HI"
     if not isinstance(points, int) or isinstance(points, bool) or points < 2:

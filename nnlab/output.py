@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -231,7 +231,8 @@ TEXT_MIN = 12  # narrowest a text column folds to (narrower, it reads as a colum
 VALUE_CHARS = 24  # a text column whose cells are no longer holds values: never folded
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
+    """An int or a float, not a bool (which Python counts as an int): finite or not."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -257,7 +258,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     table = Table()
     for c in columns:
         cells = [r.get(c) for r in rows]
-        numeric = all(_is_number(v) or v is None for v in cells)
+        numeric = all(is_number(v) or v is None for v in cells)
         texts = [c, *(_row_cell(r, c) for r in rows)]
         width = _column_width(texts, numeric or c in ID_COLUMNS)
         table.add_column(

@@ -17,9 +17,9 @@ Plain functions of records (dicts of numbers); no files, no terminal.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
-from nnlab.output import number
+from nnlab.output import is_number, number
 
 DIVERGED = "DIVERGED"
 Record = dict[str, Any]
@@ -125,9 +125,8 @@ def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[st
     def score(row: dict[str, Any]) -> float | None:
         for key in RANKED_BY:
             value = row.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if math.isfinite(value):
-                    return float(value)
+            if _finite(value):
+                return float(value)
         return None
 
     scored = [(row.get("status") != "COMPLETED", -s, i) for i, row in enumerate(rows)
@@ -135,7 +134,6 @@ def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[st
     return rows[min(scored)[2]] if scored else None
 
 
-def _finite(value: Any) -> bool:
+def _finite(value: Any) -> TypeGuard[int | float]:
     """A number (not a bool) that is finite."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return number and math.isfinite(value)
+    return is_number(value) and math.isfinite(value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlab.output import as_label, counted
+from nnlab.output import as_label, counted, is_number
 from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
@@ -40,17 +40,13 @@ def line_cmap() -> Any:
     return mpl.colors.ListedColormap(mpl.colormaps["viridis"](np.linspace(0, 0.85, 256)))
 
 
-def _numeric(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def colour_key(rows: list[dict[str, Any]], keys: list[str]) -> tuple[str | None, str]:
     """The swept key to colour many trials by, and how: ``("optimizer.lr", "scale")`` for the
     first key with several numeric values, else ``(key, "legend")`` for the first key with 2 to
     12 distinct values, else ``(None, "")``."""
     for key in keys:
         values = [r.get(key) for r in rows if r.get(key) is not None]
-        if len(set(values)) > 1 and all(_numeric(v) for v in values):
+        if len(set(values)) > 1 and all(is_number(v) for v in values):
             return key, "scale"
     for key in keys:
         if 1 < len({repr(r.get(key)) for r in rows}) <= MAX_LABELLED:
@@ -86,7 +82,7 @@ def in_value_order(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str
     def rank(key: str) -> Any:
         seen = list(dict.fromkeys(repr(r.get(key)) for r in rows))
         return lambda r: (
-            (0, r[key], 0) if _numeric(r.get(key)) else (1, 0, seen.index(repr(r.get(key))))
+            (0, r[key], 0) if is_number(r.get(key)) else (1, 0, seen.index(repr(r.get(key))))
         )
 
     order = list(rows)
