@@ -66,7 +66,7 @@ class Optimizer:
         self.lrs: dict[str, np.ndarray] = {}
 
     def hyperparameters(self) -> dict[str, float]:
-        """The constructor's arguments, for tables and JSON output."""
+        """The constructor's arguments (lr and the rest of ``hyper``), by name."""
         return {k: v for k, v in vars(self).items() if k not in ("t", "state", "lrs")}
 
     def rate(self, key: str) -> float | np.ndarray:
