@@ -103,7 +103,10 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent: w <- w - lr * g."""
+    """Plain stochastic gradient descent, as ``torch.optim.SGD`` (no momentum)::
+
+        w <- w - lr * g
+    """
 
     name = "sgd"
 
