@@ -1,8 +1,9 @@
 """One training run into its own run folder: ``nnlab train`` and every command built on it.
 
 ``run_training`` loads the data, builds the model, creates the run folder and drives
-``nnlab.train.fit``, writing each epoch's record and a checkpoint as it goes. An interrupted
-(or killed) run can be continued with ``resume_training`` and ends with the same metrics as an
+``nnlab.train.fit_group``, writing each epoch's record and a checkpoint as it goes
+(``run_trainings``: several runs that stack, side by side, a folder each). An interrupted (or
+killed) run can be continued with ``resume_training`` and ends with the same metrics as an
 uninterrupted one.
 """
 
