@@ -106,6 +106,8 @@ class SGD(Optimizer):
     """Plain stochastic gradient descent, as ``torch.optim.SGD`` (no momentum)::
 
         w <- w - lr * g
+
+    With momentum it is ``Momentum`` or ``Nesterov``, each its own optimizer here.
     """
 
     name = "sgd"
