@@ -81,13 +81,19 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
     runs_dir = Path(runs_dir)
     paths = folders(refs, runs_dir)
     skip = exclude.resolve() if exclude is not None else None
+    root = runs_dir.resolve()
     entries: list[Entry] = []
     seen: set[Path] = set()
+    taken: set[str] = set()  # (the rels so far, kept as it grows: a set made anew for each
+    # folder from every entry before it took 0.85 s of a 2,000-run build, 21 s at 10,000)
     for path in paths:
-        if path.resolve() == skip or path.resolve() in seen:
+        resolved = path.resolve()
+        if resolved == skip or resolved in seen:
             continue
-        seen.add(path.resolve())
-        entries.append(read_folder(path, _rel(path, runs_dir, {e.rel for e in entries})))
+        seen.add(resolved)
+        rel = _rel(resolved, root, taken)
+        taken.add(rel)
+        entries.append(read_folder(path, rel))
     return entries
 
 
@@ -140,11 +146,13 @@ def _all_folders(runs_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
-def _rel(path: Path, runs_dir: Path, taken: set[str]) -> str:
+def _rel(resolved: Path, root: Path, taken: set[str]) -> str:
+    """The report path of the folder at ``resolved`` (under the resolved runs folder ``root``),
+    not one of ``taken`` and not hidden or ``_``-prefixed (the assets' folder)."""
     try:
-        rel = path.resolve().relative_to(runs_dir.resolve()).as_posix()
+        rel = resolved.relative_to(root).as_posix()
     except ValueError:
-        rel = path.resolve().name
+        rel = resolved.name
     rel = rel if rel not in ("", ".") else "runs"
     candidate, n = rel, 2
     while candidate in taken or candidate.startswith(("_", ".")):
