@@ -92,3 +92,20 @@ def test_collect_names_each_folder_against_one_growing_set_not_a_new_one_per_fol
     entries = collect.collect((), root)
     assert len(sets) == 5 and len(set(sets)) == 1
     assert sorted(e.rel for e in entries) == sorted(p.name for p in root.iterdir())
+
+
+def test_a_rebuild_leaves_unchanged_pages_alone_and_rewrites_a_changed_one(tmp_path):
+    # every page was written anew (temp file + rename) on every build: 5 s of an 11 s rebuild
+    # of 2,000 unchanged runs
+    root = tmp_path / "runs"
+    one, two = make_run(root, "one", epochs=2), make_run(root, "two", epochs=2)
+    out = build_report((), root).out
+    pages = {run.path.name: out / run.path.name / "index.html" for run in (one, two)}
+    before = {name: p.stat().st_ino for name, p in pages.items()}
+    text = one.file("config.yaml").read_text().replace("seed: 0", "seed: 1")
+    one.file("config.yaml").write_text(text)
+    build_report((), root)
+    after = {name: p.stat().st_ino for name, p in pages.items()}
+    assert after[two.path.name] == before[two.path.name]
+    assert after[one.path.name] != before[one.path.name]
+    assert "seed: 1" in pages[one.path.name].read_text()
