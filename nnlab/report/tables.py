@@ -79,8 +79,10 @@ def table(
     """A sortable, filterable table with its filter controls (text, kind, status);
     ``sorted_down``: the column the rows come sorted by, descending, its header marked so."""
     head = "".join(
-        f'<th scope="col"{DOWN if i == sorted_down else ""}>{h}</th>' for i, h in enumerate(heads)
+        f'<th scope="col" data-col="{h}"{DOWN if i == sorted_down else ""}>{h}</th>'
+        for i, h in enumerate(heads)
     )
+    rows = [labelled(r, heads) for r in rows]
     return (
         f'<div class="controls" data-table="{table_id}"><input type="search" class="filter" '
         'placeholder="filter: words in any column" aria-label="filter rows">'
@@ -90,6 +92,15 @@ def table(
         f'<div class="scroll"><table id="{table_id}" class="runs sortable"><thead><tr>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def labelled(row_html: str, heads: Sequence[str]) -> str:
+    """``row_html`` with each cell's column header as its ``data-label``: in a narrow window
+    (report.css) a row is a card whose values are labelled, as the headers above them are not.
+    (Every ``<td`` of a row is a cell of its own: text in it is escaped.)"""
+    first, *cells = row_html.split("<td")
+    labels = [*heads, *[""] * len(cells)]
+    return first + "".join(f'<td data-label="{h}"{c}' for h, c in zip(labels, cells))
 
 
 def heads(labels: Sequence[str]) -> list[str]:

@@ -1,0 +1,108 @@
+"""The report at a phone's, a tablet's and a laptop's width, in headless Chromium (skipped, with
+the reason, where Playwright or a Chromium cannot be found: see test_browser): the run tables
+stay usable (cards on a phone, no sideways scroll of the index up to a laptop), and a table too
+wide for its box says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab.report import build_report
+from tests.report.test_browser import CHROMIUM, FLAGS, sync_api, url
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(every_kind, tmp_path_factory):
+    return build_report((), every_kind, tmp_path_factory.mktemp("responsive") / "report")
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(path, width=..., height=...): a tab at that size showing the page; no script
+    error may happen on it."""
+    contexts, errors = [], []
+
+    def open_(path, width, height=900, fragment=""):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(url(path, fragment))
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def sweep_page(site):
+    return next(p for p in site.out.glob("*sweep-weight-scale*/index.html"))
+
+
+def test_on_a_phone_each_index_row_is_a_card_with_its_name_and_labelled_values(site, open_page):
+    """At 390 px the index was the 1,280 px table scrolled sideways with no cue: the run, kind
+    and status columns in view, the name (the link to a run's page) and every result off the
+    screen. Each row is now a card: the name first, every value after its column's name."""
+    tab = open_page(site.index, **PHONE)
+    seen = tab.evaluate(
+        """() => ({
+            page: document.documentElement.scrollWidth,
+            links: [...document.querySelectorAll('#runs td.name a')].map(a => {
+                const r = a.getBoundingClientRect(); return [r.left, r.right, r.width]; }),
+            labels: [...document.querySelectorAll('#runs td[data-v]')].filter(td => td.textContent)
+                .map(td => [td.dataset.label, getComputedStyle(td, '::before').content]),
+        })"""
+    )
+    assert seen["page"] <= PHONE["width"]
+    assert len(seen["links"]) == site.rows
+    assert all(0 <= left and right <= PHONE["width"] and width > 0
+               for left, right, width in seen["links"]), seen["links"]  # fmt: skip
+    assert seen["labels"] and all(
+        label and content.startswith(f'"{label}') for label, content in seen["labels"]
+    ), seen["labels"]
+
+
+def test_on_a_phone_the_headers_sort_the_cards(site, open_page):
+    tab = open_page(site.index, **PHONE)
+    header = tab.locator("#runs thead th", has_text="final test acc")
+    assert header.is_visible()
+    box = header.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    header.click()
+    values = tab.evaluate(
+        """() => [...document.querySelectorAll('#runs td[data-label="final test acc"]')]
+            .map(td => td.dataset.v).filter(v => v !== undefined).map(Number)"""
+    )
+    assert len(values) >= 3 and values == sorted(values)
+
+
+@pytest.mark.parametrize("width", [768, 1024, 1280])
+def test_the_index_needs_no_sideways_scroll_from_a_tablet_to_a_laptop(site, open_page, width):
+    """At 768 and 1,024 px the index was ~1,180 px wide: its results and notes scrolled out of
+    view. A tablet held upright gets the cards; from 901 px the short-id column gives way (the
+    details and the link name the folder)."""
+    tab = open_page(site.index, width)
+    table, box = tab.evaluate(
+        "() => { const t = document.querySelector('#runs');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= box, (table, box)
+
+
+def test_a_table_wider_than_its_box_shows_a_shadow_where_it_scrolls_to(site, open_page):
+    tab = open_page(sweep_page(site), 1000)
+    background = tab.evaluate(
+        "() => getComputedStyle(document.querySelector('#trials').parentElement).backgroundImage"
+    )
+    assert background.count("radial-gradient") == 2 and background.count("linear-gradient") == 2
