@@ -11,6 +11,7 @@
   var PREFERRED = ["test_acc", "val_acc", "train_acc", "train_loss", "test_loss", "val_loss",
     "loss", "lr"];
   var W = 720, H = 340, L = 62, R = 16, T = 30, B = 40;
+  var PLOT = W - L - R;  // (the plot area's widest: the lines' units across it, as in svg.py)
 
   function esc(text) {
     return String(text).replace(/[&<>"]/g, function (c) {
@@ -175,25 +176,30 @@
     return function (v) { return p0 + (f(v) - a) / ((b - a) || 1) * (p1 - p0); };
   }
 
+  function pct(px) { return (100 * px / PLOT).toFixed(2) + "%"; }
+
+  // laid out as svg.py lays out a chart: the SVG is the plot area (its margins CSS margins the
+  // axes' text is drawn into), positions across it percentages, the lines in a nested SVG
+  // stretched over it; text in CSS pixels at any width
   function grid(xs, ys, x, y, key, log) {
     var out = "";
     ticks(ys).forEach(function (t) {
       var py = y(t).toFixed(1);
-      out += '<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + py + '" y2="' + py +
-        '"/><text class="tick" x="' + (L - 5) + '" y="' + (+py + 4) + '" text-anchor="end">' +
+      out += '<line class="grid" x1="0" x2="100%" y1="' + py + '" y2="' + py +
+        '"/><text class="tick" x="-5" y="' + (+py + 4) + '" text-anchor="end">' +
         fmt(t) + "</text>";
     });
     ticks(xs).forEach(function (t) {
       if (t !== Math.round(t)) return;
-      var px = x(t).toFixed(1);
+      var px = pct(x(t));
       out += '<line class="grid" x1="' + px + '" x2="' + px + '" y1="' + T + '" y2="' + (H - B) +
         '"/><text class="tick" x="' + px + '" y="' + (H - B + 15) + '" text-anchor="middle">' +
         t + "</text>";
     });
-    var mid = (T + H - B) / 2;
-    return out + '<text class="label" x="' + (L + W - R) / 2 + '" y="' + (H - 6) +
-      '" text-anchor="middle">epoch</text><text class="label" x="12" y="' + mid +
-      '" text-anchor="middle" transform="rotate(-90 12 ' + mid + ')">' +
+    var mid = (T + H - B) / 2, at = 12 - L;
+    return out + '<text class="label" x="50%" y="' + (H - 6) +
+      '" text-anchor="middle">epoch</text><text class="label" x="' + at + '" y="' + mid +
+      '" text-anchor="middle" transform="rotate(-90 ' + at + " " + mid + ')">' +
       esc(label(key) + (log ? " (log)" : "")) + "</text>";
   }
 
@@ -206,17 +212,20 @@
     s.points.forEach(function (p, i) {
       var v = p[1];
       if (v === null || (log && v <= 0)) { down = false; return; }
-      var px = x(p[0]).toFixed(1), py = y(v).toFixed(1);
-      d += (down ? "L" : "M") + px + " " + py + " ";
+      var px = x(p[0]), py = y(v).toFixed(1);
+      d += (down ? "L" : "M") + px.toFixed(1) + " " + py + " ";
       down = true;
       if (i % every === 0 || i === s.points.length - 1) {
-        marks += '<circle class="' + cls + '" cx="' + px + '" cy="' + py + '" r="3" fill="' +
+        marks += '<circle class="' + cls + '" cx="' + pct(px) + '" cy="' + py + '" r="3" fill="' +
           s.color + '"><title>' + esc(s.label) + ", epoch " + fmt(p[0]) + ": " + fmt(v) +
           "</title></circle>";
       }
     });
-    return '<g class="series" data-label="' + esc(s.label) + '"><path d="' + d.trim() +
-      '" stroke="' + s.color + '"><title>' + esc(s.label) + "</title></path>" + marks + "</g>";
+    return '<g class="series" data-label="' + esc(s.label) + '"><svg class="lines" viewBox="0 0 ' +
+      PLOT + " " + H + '" preserveAspectRatio="none" width="100%" height="' + H +
+      '"><path d="' + d.trim() + '" stroke="' + s.color +
+      '" vector-effect="non-scaling-stroke"><title>' + esc(s.label) + "</title></path></svg>" +
+      marks + "</g>";
   }
 
   function chart(series, key) {
@@ -232,13 +241,14 @@
     var ys = axis(values, log, accuracy ? [0, 1] : null);
     var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
     var xsAxis = { lo: xmin, hi: xmax, log: false };
-    var x = scaler(xsAxis, L, W - R), y = scaler(ys, H - B, T);
-    return '<svg class="chart" viewBox="0 0 ' + W + " " + H + '" width="' + W + '" height="' + H +
-      '" role="img" aria-label="' + esc(label(key)) + '"><text class="title" x="' + L +
-      '" y="18">' + esc(label(key)) + "</text>" + grid(xsAxis, ys, x, y, key, log) +
-      '<rect class="frame" x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' +
-      (H - T - B) + '"/>' + series.map(function (s) { return line(s, x, y, log); }).join("") +
-      "</svg>";
+    var x = scaler(xsAxis, 0, PLOT), y = scaler(ys, H - B, T);
+    return '<svg class="chart" width="' + PLOT + '" height="' + H +
+      '" style="width: calc(100% - ' + (L + R) + "px); max-width: " + PLOT + "px; margin: 0 " + R +
+      "px 0 " + L + 'px" role="img" aria-label="' + esc(label(key)) +
+      '"><text class="title" x="0" y="18">' + esc(label(key)) + "</text>" +
+      grid(xsAxis, ys, x, y, key, log) + '<rect class="frame" x="0" y="' + T +
+      '" width="100%" height="' + (H - T - B) + '"/>' +
+      series.map(function (s) { return line(s, x, y, log); }).join("") + "</svg>";
   }
 
   // --- the compare view ----------------------------------------------------------------------

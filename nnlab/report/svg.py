@@ -6,6 +6,12 @@ sample of its points carries one each (``label, epoch 3: 0.9663``, the value as
 ``output.number`` prints it: ``1.0000``, not ``1``), which is what a browser shows
 on hover. The SVG has no ``xmlns``: it is meant to sit inside an HTML page, whose parser gives it
 the SVG namespace, so the report names no URL at all.
+
+A chart is laid out at the width its page gives it, not scaled: the SVG element is the plot area
+(as wide as the page allows, at most WIDTH - LEFT - RIGHT px, its margins CSS margins the axes'
+text is drawn into), horizontal positions are percentages of it, and the lines sit in a nested
+SVG stretched over it (``preserveAspectRatio="none"``, strokes not scaled). Text is in CSS
+pixels at every width: a chart scaled down as a whole to a 390 px phone had 7 px ticks.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ VIRIDIS = (
 )
 WIDTH, HEIGHT = 520, 280
 LEFT, RIGHT, TOP, BOTTOM = 58, 14, 30, 40
+PLOT = WIDTH - LEFT - RIGHT  # the plot area's widest: the lines' units across it
 MARK_BUDGET = 2400  # hover marks per chart, shared by its lines
 
 
@@ -171,6 +178,11 @@ def wants_log(values: list[float]) -> bool:
 
 
 # --- drawing ------------------------------------------------------------------------------------
+def pct(px: float) -> str:
+    """A position across the plot (in PLOT units) as a percentage of the plot area's width."""
+    return f"{100 * px / PLOT:.2f}%"
+
+
 def _path(points: Sequence[Point], x: Axis, y: Axis) -> str:
     """SVG path data; a gap (None, non-finite, or <= 0 on a log axis) starts a new segment.
     Within a segment, the points that fall in one pixel column are drawn as its first, lowest,
@@ -213,13 +225,24 @@ def _sample(points: list[tuple[float, float]], limit: int) -> list[tuple[float, 
     return [points[round(i * step)] for i in range(limit)]
 
 
+def _line(s: Series, x: Axis, y: Axis) -> str:
+    """The series' line, in a nested SVG stretched over the plot area (its strokes and dashes
+    keep their width: ``vector-effect``)."""
+    dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+    return (
+        f'<svg class="lines" viewBox="0 0 {PLOT} {HEIGHT}" preserveAspectRatio="none" '
+        f'width="100%" height="{HEIGHT}"><path d="{_path(s.points, x, y)}" stroke="{s.color}"'
+        f'{dash} vector-effect="non-scaling-stroke"><title>{esc(s.label)}</title></path></svg>'
+    )
+
+
 def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
     """The points' marks (hidden until hovered, unless ``shown``; a lone point, which has no
     line to show it, always shows)."""
     pts = [(ex, v) for ex, v in s.points if v is not None and not (y.log and v <= 0)]
     cls = "pt" if shown or len(pts) == 1 else "pt hid"
     return "".join(
-        f'<circle class="{cls}" cx="{x.px(ex):.1f}" cy="{y.px(v):.1f}" r="3" fill="{s.color}">'
+        f'<circle class="{cls}" cx="{pct(x.px(ex))}" cy="{y.px(v):.1f}" r="3" fill="{s.color}">'
         f"<title>{esc(s.label)}, epoch {fmt(ex)}: {number(v)}</title></circle>"
         for ex, v in _sample(pts, limit)
     )
@@ -236,42 +259,54 @@ def _diverged_mark(s: Series, x: Axis, y: Axis, rising: bool) -> str:
     if s.diverged is None:
         return ""
     pts = [(ex, v) for ex, v in s.points if v is not None and not (y.log and v <= 0)]
-    cx = x.px(s.diverged)
+    cx = pct(x.px(s.diverged))
     cy = y.p1 if rising or not pts else y.px(pts[-1][1])
     stub = ""
     if pts:
-        x0, y0 = x.px(pts[-1][0]), y.px(pts[-1][1])
+        x0, y0 = pct(x.px(pts[-1][0])), y.px(pts[-1][1])
         stub = (
-            f'<path class="stub" d="M{x0:.1f} {y0:.1f}L{cx:.1f} {cy:.1f}" stroke="{s.color}" '
-            'stroke-dasharray="2 3"/>'
+            f'<line class="stub" x1="{x0}" y1="{y0:.1f}" x2="{cx}" y2="{cy:.1f}" '
+            f'stroke="{s.color}" stroke-dasharray="2 3"/>'
         )
     return (
-        f'{stub}<path class="diverged" d="M{cx - 5:.1f} {cy - 5:.1f}L{cx + 5:.1f} {cy + 5:.1f}'
-        f'M{cx - 5:.1f} {cy + 5:.1f}L{cx + 5:.1f} {cy - 5:.1f}" stroke="{DIVERGED_COLOR}" '
-        f'stroke-width="2.5"><title>{esc(s.label)}: diverged at epoch {fmt(s.diverged)}'
-        "</title></path>"
+        f'{stub}<svg x="{cx}" y="{cy:.1f}" overflow="visible"><path class="diverged" '
+        f'd="M-5 -5L5 5M-5 5L5 -5" stroke="{DIVERGED_COLOR}" stroke-width="2.5"><title>'
+        f"{esc(s.label)}: diverged at epoch {fmt(s.diverged)}</title></path></svg>"
     )
 
 
 def _grid(x: Axis, y: Axis, x_label: str, y_label: str) -> str:
+    """Grid lines and ticks; the y ticks and label left of the plot area (negative x: in the
+    SVG's left margin), the x label centred under it."""
     out = []
     for t in y.ticks():
         py = y.px(t)
-        out.append(f'<line class="grid" x1="{x.p0}" x2="{x.p1}" y1="{py:.1f}" y2="{py:.1f}"/>')
-        out.append(f'<text class="tick" x="{x.p0 - 5}" y="{py + 4:.1f}" text-anchor="end">')
+        out.append(f'<line class="grid" x1="0" x2="100%" y1="{py:.1f}" y2="{py:.1f}"/>')
+        out.append(f'<text class="tick" x="-5" y="{py + 4:.1f}" text-anchor="end">')
         out.append(f"{fmt(t)}</text>")
     for t in x.ticks():
         if t != int(t):
             continue
-        px = x.px(t)
-        out.append(f'<line class="grid" x1="{px:.1f}" x2="{px:.1f}" y1="{y.p1}" y2="{y.p0}"/>')
-        out.append(f'<text class="tick" x="{px:.1f}" y="{y.p0 + 15}" text-anchor="middle">')
+        px = pct(x.px(t))
+        out.append(f'<line class="grid" x1="{px}" x2="{px}" y1="{y.p1}" y2="{y.p0}"/>')
+        out.append(f'<text class="tick" x="{px}" y="{y.p0 + 15}" text-anchor="middle">')
         out.append(f"{int(t)}</text>")
-    out.append(f'<text class="label" x="{(x.p0 + x.p1) / 2}" y="{HEIGHT - 6}" ')
+    out.append(f'<text class="label" x="50%" y="{HEIGHT - 6}" ')
     out.append(f'text-anchor="middle">{esc(x_label)}</text>')
-    out.append(f'<text class="label" x="12" y="{(y.p0 + y.p1) / 2}" text-anchor="middle" ')
-    out.append(f'transform="rotate(-90 12 {(y.p0 + y.p1) / 2})">{esc(y_label)}</text>')
+    at = 12 - LEFT
+    out.append(f'<text class="label" x="{at}" y="{(y.p0 + y.p1) / 2}" text-anchor="middle" ')
+    out.append(f'transform="rotate(-90 {at} {(y.p0 + y.p1) / 2})">{esc(y_label)}</text>')
     return "".join(out)
+
+
+def chart_box(width: int, height: int, left: int, right: int) -> str:
+    """The SVG element's size and place: the plot area, as wide as its box allows less the
+    margins (at most ``width`` less them), the margins CSS margins its text overflows into."""
+    plot = width - left - right
+    return (
+        f'width="{plot}" height="{height}" style="width: calc(100% - {left + right}px); '
+        f'max-width: {plot}px; margin: 0 {right}px 0 {left}px"'
+    )
 
 
 def line_chart(
@@ -295,24 +330,22 @@ def line_chart(
     if log:
         values = [v for v in values if v > 0]
     lo, hi = value_range(values, log, None if log else span)
-    x = Axis(min(xs), max(max(xs), min(xs) + 1), LEFT, WIDTH - RIGHT, whole=True)  # (epochs)
+    x = Axis(min(xs), max(max(xs), min(xs) + 1), 0, PLOT, whole=True)  # (epochs)
     y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
     shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40
     lines = "".join(
-        f'<g class="series" data-label="{esc(s.label)}"><path d="{_path(s.points, x, y)}" '
-        f'stroke="{s.color}"{f" stroke-dasharray={chr(34)}{s.dash}{chr(34)}" if s.dash else ""}>'
-        f"<title>{esc(s.label)}</title></path>{_marks(s, x, y, limit, shown)}"
-        f"{_diverged_mark(s, x, y, rising)}</g>"
+        f'<g class="series" data-label="{esc(s.label)}">{_line(s, x, y)}'
+        f"{_marks(s, x, y, limit, shown)}{_diverged_mark(s, x, y, rising)}</g>"
         for s in series
     )
     y_label = f"{y_label} (log)" if log else y_label
     return (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-label="{esc(title)}"><text class="title" x="{LEFT}" y="18">'
-        f"{esc(title)}</text>{_grid(x, y, x_label, y_label)}"
-        f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
-        f'height="{HEIGHT - TOP - BOTTOM}"/>{lines}</svg>'
+        f'<svg class="chart" {chart_box(WIDTH, HEIGHT, LEFT, RIGHT)} role="img" '
+        f'aria-label="{esc(title)}"><text class="title" x="0" y="18">{esc(title)}</text>'
+        f"{_grid(x, y, x_label, y_label)}"
+        f'<rect class="frame" x="0" y="{TOP}" width="100%" height="{HEIGHT - TOP - BOTTOM}"/>'
+        f"{lines}</svg>"
     )
 
 

@@ -29,7 +29,9 @@ def points(svg: str) -> list[tuple[str, str]]:
 
 
 def charts(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<svg class="chart"[^>]*aria-label="([^"]+)"(.*?)</svg>', html, re.S))
+    # (a chart's lines and crosses are SVGs inside it: it ends before its legend or figure's end)
+    chart = r'<svg class="chart"[^>]*aria-label="([^"]+)"(.*?)</svg>(?=<div|</figure>)'
+    return dict(re.findall(chart, html, re.S))
 
 
 def test_a_diverged_runs_curves_stop_before_its_divergence_at_a_red_cross(tmp_path):

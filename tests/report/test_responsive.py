@@ -106,3 +106,55 @@ def test_a_table_wider_than_its_box_shows_a_shadow_where_it_scrolls_to(site, ope
         "() => getComputedStyle(document.querySelector('#trials').parentElement).backgroundImage"
     )
     assert background.count("radial-gradient") == 2 and background.count("linear-gradient") == 2
+
+
+SMALLEST_TEXT = """() => [...document.querySelectorAll('svg.chart text')].map(t => {
+    const m = t.getScreenCTM(), box = t.closest('svg.chart').getBoundingClientRect();
+    return [parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b), box.left, box.right];
+})"""
+
+
+def text_sizes(tab) -> tuple[float, float, float]:
+    """The smallest chart text on the page in CSS px, and the charts' leftmost and rightmost edge."""
+    found = tab.evaluate(SMALLEST_TEXT)
+    assert found, "no chart text on the page"
+    return min(f[0] for f in found), min(f[1] for f in found), max(f[2] for f in found)
+
+
+def test_on_a_phone_the_charts_text_is_as_large_as_on_a_laptop(site, every_kind, open_page):
+    """A chart scaled down as a whole to a 390 px window had 7.2 px ticks; it is laid out at
+    the width it has, its text 11 px or more, every chart inside the window."""
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    for path in (site.out / run.name / "index.html", sweep_page(site)):
+        tab = open_page(path, **PHONE)
+        smallest, left, right = text_sizes(tab)
+        assert smallest >= 11 and left >= 0 and right <= PHONE["width"], (path, smallest)
+
+
+def test_on_a_phone_the_compare_views_chart_text_is_readable(site, every_kind, open_page):
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    tab = open_page(site.index, **PHONE, fragment=f"#compare={run.name}")
+    assert tab.locator("section.compare svg.chart g.series").count() == 1
+    smallest, left, right = text_sizes(tab)
+    assert smallest >= 11 and left >= 0 and right <= PHONE["width"], smallest
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_on_a_laptop_a_chart_keeps_its_full_size_and_its_lines_their_points(
+    site, every_kind, open_page
+):
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    tab = open_page(site.out / run.name / "index.html", 1280)
+    width = tab.evaluate("document.querySelector('svg.chart').getBoundingClientRect().width")
+    assert width == 520 - 58 - 14  # (the plot area; the axes' text in its margins)
+    smallest, _, _ = text_sizes(tab)
+    assert smallest == 11
+    # each mark sits on its line: the path's vertex and the circle at the same screen point
+    first = tab.evaluate(
+        """() => { const g = document.querySelector('svg.chart g.series');
+            const path = g.querySelector('path'), dot = g.querySelector('circle');
+            const p = path.getPointAtLength(0), m = path.getScreenCTM();
+            const c = dot.getBoundingClientRect();
+            return [p.x * m.a + m.e, p.y * m.d + m.f, c.x + c.width / 2, c.y + c.height / 2]; }"""
+    )
+    assert abs(first[0] - first[2]) < 1 and abs(first[1] - first[3]) < 1, first

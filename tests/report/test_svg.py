@@ -36,7 +36,7 @@ def test_the_epoch_axis_ticks_whole_epochs_only():
     assert nice_ticks(0, 2, whole=True) == [0, 1, 2]
     svg = line_chart([Series("test acc", [(0, 0.1), (1, 0.5), (2, 0.9)])], "accuracy")
     x_ticks = re.findall(
-        r'<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]*)<', svg
+        r'<text class="tick" x="[\d.]+%" y="[\d.]+" text-anchor="middle">([^<]*)<', svg
     )
     assert x_ticks == ["0", "1", "2"]
 
@@ -120,7 +120,9 @@ def test_an_accuracy_axis_is_0_to_1_whatever_its_values():
     assert value_range([0.95, 0.97], False, (0.0, 1.0)) == (0.0, 1.0)
     assert value_range([0.2, 0.7], False, None) == pytest.approx((0.2, 0.7))
     svg = line_chart([Series("val acc", [(0, 0.1), (1, 0.7)])], "accuracy", span=(0, 1))
-    ticks = re.findall(r'<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<', svg)
+    ticks = re.findall(
+        r'<text class="tick" x="-?[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<', svg
+    )
     assert ticks[0] in ("0", "0.0") and ticks[-1] in ("1", "1.0"), ticks
 
 
