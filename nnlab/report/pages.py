@@ -122,6 +122,9 @@ def flow(value: Any) -> str:
 
 CELL_TEXT = 60  # characters of a table cell's value; a longer list is its size
 CELL_DICT = 100  # of a dict there: compare-optimizers' final losses and accuracies are ~80
+# a cell's text longer than this wraps, in a column at least 16em wide: a tune's rounds table,
+# each round's proposed ranges on one line of 100 characters, was 2,714 px wide
+CELL_LINE = 40
 
 
 def cell(value: Any, display: str | None = None) -> str:
@@ -133,7 +136,10 @@ def cell(value: Any, display: str | None = None) -> str:
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     if display is None:
         limit = CELL_DICT if isinstance(value, dict) else CELL_TEXT
-        display = sized(value, CELL_TEXT, (list,)) or esc(compact(value, limit))
+        text = compact(value, limit)
+        if not (display := sized(value, CELL_TEXT, (list,))) and len(text) > CELL_LINE:
+            return f'<td class="long"{sort}>{esc(text)}</td>'  # (it wraps: report.css)
+        display = display or esc(text)
     return f"<td{sort}>{display}</td>"
 
 

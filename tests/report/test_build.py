@@ -287,7 +287,8 @@ def test_a_list_too_long_for_a_table_cell_is_its_size_not_a_cut_text(report, eve
     from nnlab.report.pages import cell
 
     final = {"train_loss": 0.1192, "train_acc": 0.9644, "test_loss": 0.2344, "test_acc": 0.9255}
-    assert cell(final) == f"<td>{{{', '.join(f'{k}: {v}' for k, v in final.items())}}}</td>"
+    text = f"{{{', '.join(f'{k}: {v}' for k, v in final.items())}}}"
+    assert cell(final) == f'<td class="long">{text}</td>'  # (whole; it wraps, over 40 characters)
 
 
 def test_a_key_value_tables_text_is_whole_not_cut_at_160_characters():

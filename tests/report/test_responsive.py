@@ -158,3 +158,20 @@ def test_on_a_laptop_a_chart_keeps_its_full_size_and_its_lines_their_points(
             return [p.x * m.a + m.e, p.y * m.d + m.f, c.x + c.width / 2, c.y + c.height / 2]; }"""
     )
     assert abs(first[0] - first[2]) < 1 and abs(first[1] - first[3]) < 1, first
+
+
+def test_a_long_value_wraps_in_its_cell_and_a_tunes_tables_fit_a_laptop(site, open_page):
+    """A tune's rounds table, each round's proposed ranges on one line of ~100 characters, was
+    2,714 px wide in a 1,280 px window; a cell's text over 40 characters wraps."""
+    from nnlab.report.pages import cell
+
+    assert cell("loguniform:" + "3.7725799377838215e-06:" * 3).startswith('<td class="long">')
+    assert cell("0.002046") == "<td>0.002046</td>"
+    tune = next(site.out.glob("*-tune-*/index.html"))
+    tab = open_page(tune, 1280)
+    widths = tab.evaluate(
+        """() => [...document.querySelectorAll('table.data')]
+            .map(t => [t.scrollWidth, t.parentElement.clientWidth])"""
+    )
+    assert widths and all(table <= box for table, box in widths), widths
+    assert tab.locator("table.data td.long").count() >= 1
