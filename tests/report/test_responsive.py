@@ -175,3 +175,12 @@ def test_a_long_value_wraps_in_its_cell_and_a_tunes_tables_fit_a_laptop(site, op
     )
     assert widths and all(table <= box for table, box in widths), widths
     assert tab.locator("table.data td.long").count() >= 1
+
+
+def test_a_json_tables_headers_may_wrap_after_an_underscore():
+    # (compare-optimizers' runs table, headers like steps_to_tol and diverged_at each one
+    # unbreakable word, was 1,429 px wide in a 1,280 px window)
+    from nnlab.report.pages import rows_table
+
+    html = rows_table([{"steps_to_tol": 1, "diverged_at": None}])
+    assert "steps_<wbr>to_<wbr>tol</th>" in html and "diverged_<wbr>at</th>" in html
