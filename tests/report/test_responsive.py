@@ -184,3 +184,25 @@ def test_a_json_tables_headers_may_wrap_after_an_underscore():
 
     html = rows_table([{"steps_to_tol": 1, "diverged_at": None}])
     assert "steps_<wbr>to_<wbr>tol</th>" in html and "diverged_<wbr>at</th>" in html
+
+
+CONTRAST = """([selector, pseudo]) => {
+    const el = document.querySelector(selector);
+    const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    let bg = el, back = 'rgba(0, 0, 0, 0)';
+    while (bg && (back = getComputedStyle(bg).backgroundColor) === 'rgba(0, 0, 0, 0)') bg = bg.parentElement;
+    const fore = getComputedStyle(el, pseudo).color;
+    const [a, b] = [lum(fore), lum(bg ? back : 'rgb(255, 255, 255)')].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_faint_text_and_the_sort_marks_are_readable(site, open_page):
+    """A row's "details" read 3.1:1 against white (#8a93a3), the sort marks 2.1:1 against the
+    header: text needs 4.5:1 (WCAG AA), a control's mark 3:1."""
+    tab = open_page(site.index, 1280)
+    assert tab.evaluate(CONTRAST, ["#runs td.notes .more", None]) >= 4.5
+    assert tab.evaluate(CONTRAST, ["#runs th.sort:not([aria-sort])", "::after"]) >= 3
