@@ -206,3 +206,23 @@ def test_faint_text_and_the_sort_marks_are_readable(site, open_page):
     tab = open_page(site.index, 1280)
     assert tab.evaluate(CONTRAST, ["#runs td.notes .more", None]) >= 4.5
     assert tab.evaluate(CONTRAST, ["#runs th.sort:not([aria-sort])", "::after"]) >= 3
+
+
+def test_on_paper_a_page_leaves_out_its_controls_and_wraps_its_code(site, every_kind, open_page):
+    """Printed, the index had its filter box, kind and status menus, tick boxes and the empty
+    compare view; a run page's config and commands ran off the paper's right edge."""
+    tab = open_page(site.index, 720)
+    tab.emulate_media(media="print")
+    hidden = tab.evaluate(
+        """() => ['.controls', 'section.compare', '#runs thead', 'input.pick']
+            .map(s => getComputedStyle(document.querySelector(s)).display)"""
+    )
+    assert hidden == ["none"] * 4, hidden
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    tab = open_page(site.out / run.name / "index.html", 600)
+    tab.emulate_media(media="print")
+    widths = tab.evaluate(
+        "() => [...document.querySelectorAll('pre')].map(p => [p.scrollWidth, p.clientWidth])"
+    )
+    assert widths and all(inner <= box for inner, box in widths), widths
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 600
