@@ -226,3 +226,16 @@ def test_on_paper_a_page_leaves_out_its_controls_and_wraps_its_code(site, every_
     )
     assert widths and all(inner <= box for inner, box in widths), widths
     assert tab.evaluate("document.documentElement.scrollWidth") <= 600
+
+
+def test_a_name_of_one_long_word_wraps_on_a_phone(tmp_path, open_page):
+    """A run named in 68 letters without a hyphen made its page 1,048 px wide in a 390 px
+    window: its title, breadcrumbs and subtitle could not wrap."""
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    run = make_run(root, "averyveryverylongnamewithoutanyhyphensatallforthistestrun0123456789")
+    result = build_report((), root, tmp_path / "report")
+    for path in (result.index, result.out / run.path.name / "index.html"):
+        tab = open_page(path, **PHONE)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
