@@ -186,9 +186,7 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     columns = list(dict.fromkeys(k for r in rows for k in r))
     # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
     # made its table 1,429 px wide, each header one unbreakable word)
-    head = "".join(
-        f"<th{_numeric(rows, c)}>{esc(c).replace('_', '_<wbr>')}</th>" for c in columns
-    )
+    head = "".join(f"<th{_numeric(rows, c)}>{esc(c).replace('_', '_<wbr>')}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
     )

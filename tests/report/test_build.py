@@ -262,7 +262,7 @@ def test_tune_page_shows_the_trials_of_every_round_and_its_summary(report, every
     ],
 )
 def test_other_kinds_get_a_page_with_their_figures_and_summary(report, every_kind, part, shown):
-    html = page(report.out, folder(every_kind, part))
+    html = page(report.out, folder(every_kind, part)).replace("<wbr>", "")  # (a header's breaks)
     for text in shown:
         assert text in html, text
 
