@@ -9,6 +9,7 @@ ticked runs.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from nnlab.output import counted, number, separating_keys
@@ -154,8 +155,10 @@ def compare_labels(entries: Sequence[Entry]) -> dict[str, str]:
             values = [f"{key_label(k, keys)}={facts.config_text(config[k])}" for k in keys
                       if k in config]  # fmt: skip
             labels[entry.rel] = f"{name} ({', '.join(values) or short_id(entry)})"
-        seen = [labels[e.rel] for e in group]
+        # (counted once: a list's count() per run was quadratic, 0.18 s of 2,000 runs of one
+        # name, 4.4 s projected at 10,000)
+        seen = Counter(labels[e.rel] for e in group)
         for entry in group:
-            if seen.count(labels[entry.rel]) > 1:  # (the same values: its id too)
+            if seen[labels[entry.rel]] > 1:  # (the same values: its id too)
                 labels[entry.rel] = f"{labels[entry.rel][:-1]}, {short_id(entry)})"
     return labels
