@@ -19,9 +19,19 @@
     });
   }
 
-  function fmt(v) {
+  function fmt(v, digits) {
     if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
-    return String(Number(v.toPrecision(4)));
+    return String(Number(v.toPrecision(digits || 4)));
+  }
+
+  // the ticks' labels in as few significant digits from 4 up as tell them apart (svg.tick_texts)
+  function tickTexts(values) {
+    var texts = [];
+    for (var digits = 4; digits < 16; digits++) {
+      texts = values.map(function (v) { return fmt(v, digits); });
+      if (texts.filter(function (t, i) { return texts.indexOf(t) === i; }).length === texts.length) break;
+    }
+    return texts;
   }
 
   function label(key) {
@@ -182,12 +192,12 @@
   // axes' text is drawn into), positions across it percentages, the lines in a nested SVG
   // stretched over it; text in CSS pixels at any width
   function grid(xs, ys, x, y, key, log) {
-    var out = "";
-    ticks(ys).forEach(function (t) {
+    var out = "", yTicks = ticks(ys), texts = tickTexts(yTicks);
+    yTicks.forEach(function (t, i) {
       var py = y(t).toFixed(1);
       out += '<line class="grid" x1="0" x2="100%" y1="' + py + '" y2="' + py +
         '"/><text class="tick" x="-5" y="' + (+py + 4) + '" text-anchor="end">' +
-        fmt(t) + "</text>";
+        texts[i] + "</text>";
     });
     ticks(xs).forEach(function (t) {
       if (t !== Math.round(t)) return;

@@ -133,3 +133,16 @@ def test_the_legend_lists_no_series_without_a_value_to_draw():
     html = svgmod.legend([drawn, empty])
     assert "train loss" in html and "val loss" not in html
     assert "diverged at epoch 1" in html  # (the cross is drawn: its key stays)
+
+
+def test_ticks_close_together_read_apart():
+    # (a trial's loss between 2.3025 and 2.3030: its five ticks each read 2.303)
+    from nnlab.report.svg import tick_texts
+
+    svg = line_chart([Series("train loss", [(0, 2.30281), (1, 2.30262), (2, 2.30251)])], "loss")
+    ticks = re.findall(
+        r'<text class="tick" x="-?[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<', svg
+    )
+    assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+    assert tick_texts([0.0, 0.2, 0.4]) == ["0", "0.2", "0.4"]  # (4 digits where they suffice)
+    assert tick_texts([2.3025, 2.3026]) == ["2.3025", "2.3026"]
