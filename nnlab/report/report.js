@@ -191,7 +191,13 @@
   // laid out as svg.py lays out a chart: the SVG is the plot area (its margins CSS margins the
   // axes' text is drawn into), positions across it percentages, the lines in a nested SVG
   // stretched over it; text in CSS pixels at any width
-  function grid(xs, ys, x, y, key, log) {
+  // the left margin: L, or wider where the y ticks' labels would reach the axis label beside
+  // them (svg.left_margin: 7 px a character, 5 px from the axis, 22 px for the label)
+  function leftMargin(texts) {
+    return Math.max(L, 5 + 7 * Math.max.apply(null, texts.map(function (t) { return t.length; })) + 22);
+  }
+
+  function grid(xs, ys, x, y, key, log, left) {
     var out = "", yTicks = ticks(ys), texts = tickTexts(yTicks);
     yTicks.forEach(function (t, i) {
       var py = y(t).toFixed(1);
@@ -206,7 +212,7 @@
         '"/><text class="tick" x="' + px + '" y="' + (H - B + 15) + '" text-anchor="middle">' +
         t + "</text>";
     });
-    var mid = (T + H - B) / 2, at = 12 - L;
+    var mid = (T + H - B) / 2, at = 12 - left;
     return out + '<text class="label" x="50%" y="' + (H - 6) +
       '" text-anchor="middle">epoch</text><text class="label" x="' + at + '" y="' + mid +
       '" text-anchor="middle" transform="rotate(-90 ' + at + " " + mid + ')">' +
@@ -252,11 +258,12 @@
     var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
     var xsAxis = { lo: xmin, hi: xmax, log: false };
     var x = scaler(xsAxis, 0, PLOT), y = scaler(ys, H - B, T);
-    return '<svg class="chart" width="' + PLOT + '" height="' + H +
-      '" style="width: calc(100% - ' + (L + R) + "px); max-width: " + PLOT + "px; margin: 0 " + R +
-      "px 0 " + L + 'px" role="img" aria-label="' + esc(label(key)) +
+    var left = leftMargin(tickTexts(ticks(ys))), plot = W - left - R;
+    return '<svg class="chart" width="' + plot + '" height="' + H +
+      '" style="width: calc(100% - ' + (left + R) + "px); max-width: " + plot + "px; margin: 0 " +
+      R + "px 0 " + left + 'px" role="img" aria-label="' + esc(label(key)) +
       '"><text class="title" x="0" y="18">' + esc(label(key)) + "</text>" +
-      grid(xsAxis, ys, x, y, key, log) + '<rect class="frame" x="0" y="' + T +
+      grid(xsAxis, ys, x, y, key, log, left) + '<rect class="frame" x="0" y="' + T +
       '" width="100%" height="' + (H - T - B) + '"/>' +
       series.map(function (s) { return line(s, x, y, log); }).join("") + "</svg>";
   }

@@ -286,9 +286,19 @@ def _diverged_mark(s: Series, x: Axis, y: Axis, rising: bool) -> str:
     )
 
 
-def _grid(x: Axis, y: Axis, x_label: str, y_label: str) -> str:
+TICK_CHAR = 7  # px a tick's character takes at most (11 px DejaVu Sans digits: 0.64 em)
+
+
+def left_margin(texts: Sequence[str]) -> int:
+    """The chart's left margin: LEFT, or wider where the y ticks' labels are long enough to
+    reach the axis label beside them (5 px from the axis, 22 px for the label): '100000'
+    overlapped its axis's name, and so would the 2.30245 of ticks that need more digits."""
+    return max(LEFT, 5 + TICK_CHAR * max(map(len, texts), default=0) + 22)
+
+
+def _grid(x: Axis, y: Axis, x_label: str, y_label: str, left: int = LEFT) -> str:
     """Grid lines and ticks; the y ticks and label left of the plot area (negative x: in the
-    SVG's left margin), the x label centred under it."""
+    SVG's left margin, ``left`` wide), the x label centred under it."""
     out = []
     ticks = y.ticks()
     for t, text in zip(ticks, tick_texts(ticks)):
@@ -305,7 +315,7 @@ def _grid(x: Axis, y: Axis, x_label: str, y_label: str) -> str:
         out.append(f"{int(t)}</text>")
     out.append(f'<text class="label" x="50%" y="{HEIGHT - 6}" ')
     out.append(f'text-anchor="middle">{esc(x_label)}</text>')
-    at = 12 - LEFT
+    at = 12 - left
     out.append(f'<text class="label" x="{at}" y="{(y.p0 + y.p1) / 2}" text-anchor="middle" ')
     out.append(f'transform="rotate(-90 {at} {(y.p0 + y.p1) / 2})">{esc(y_label)}</text>')
     return "".join(out)
@@ -344,6 +354,7 @@ def line_chart(
     lo, hi = value_range(values, log, None if log else span)
     x = Axis(min(xs), max(max(xs), min(xs) + 1), 0, PLOT, whole=True)  # (epochs)
     y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
+    left = left_margin(tick_texts(y.ticks()))
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
     shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40
     lines = "".join(
@@ -353,9 +364,9 @@ def line_chart(
     )
     y_label = f"{y_label} (log)" if log else y_label
     return (
-        f'<svg class="chart" {chart_box(WIDTH, HEIGHT, LEFT, RIGHT)} role="img" '
+        f'<svg class="chart" {chart_box(WIDTH, HEIGHT, left, RIGHT)} role="img" '
         f'aria-label="{esc(title)}"><text class="title" x="0" y="18">{esc(title)}</text>'
-        f"{_grid(x, y, x_label, y_label)}"
+        f"{_grid(x, y, x_label, y_label, left)}"
         f'<rect class="frame" x="0" y="{TOP}" width="100%" height="{HEIGHT - TOP - BOTTOM}"/>'
         f"{lines}</svg>"
     )

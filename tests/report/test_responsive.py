@@ -239,3 +239,28 @@ def test_a_name_of_one_long_word_wraps_on_a_phone(tmp_path, open_page):
     for path in (result.index, result.out / run.path.name / "index.html"):
         tab = open_page(path, **PHONE)
         assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
+def test_no_tick_label_reaches_the_axis_name_beside_it(tmp_path, open_page):
+    """Five-digit ticks (a loss between 2.3025 and 2.3030 needs them to read apart) and
+    '100000' ran into the rotated axis name at a chart's left edge."""
+    import json
+
+    from tests.report.helpers import make_run
+
+    run = make_run(tmp_path / "runs", "flat", epochs=2)
+    records = [json.loads(line) for line in run.file("metrics.jsonl").read_text().splitlines()]
+    for record, loss in zip(records, (2.30281, 2.30262, 2.30251)):
+        record.update(train_loss=loss, test_loss=loss + 0.0001, loss=None)
+    run.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = build_report((), tmp_path / "runs", tmp_path / "report")
+    for width in (PHONE["width"], 1280):
+        tab = open_page(result.out / run.path.name / "index.html", width)
+        clashes = tab.evaluate(
+            """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+                const name = svg.querySelector('text.label[transform]').getBoundingClientRect();
+                return [...svg.querySelectorAll('text.tick[text-anchor=end]')]
+                    .filter(t => t.getBoundingClientRect().left < name.right)
+                    .map(t => t.textContent); })"""
+        )
+        assert clashes == [], (width, clashes)

@@ -146,3 +146,16 @@ def test_ticks_close_together_read_apart():
     assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
     assert tick_texts([0.0, 0.2, 0.4]) == ["0", "0.2", "0.4"]  # (4 digits where they suffice)
     assert tick_texts([2.3025, 2.3026]) == ["2.3025", "2.3026"]
+
+
+def test_long_tick_labels_widen_the_left_margin_not_overlap_the_axis_name():
+    # ('100000' reached into the rotated axis name beside it; so did 2.30245)
+    from nnlab.report.svg import LEFT, left_margin
+
+    assert left_margin(["0", "0.5", "1"]) == LEFT
+    assert left_margin(["100000"]) >= 5 + 7 * 6 + 22
+    svg = line_chart([Series("train loss", [(0, 2.30281), (1, 2.30262), (2, 2.30251)])], "loss")
+    margin = int(re.search(r"margin: 0 \d+px 0 (\d+)px", svg).group(1))
+    ticks = re.findall(r'<text class="tick" x="-5" y="[\d.]+" text-anchor="end">([^<]*)<', svg)
+    assert margin == left_margin(ticks) > LEFT, ticks
+    assert f'x="{12 - margin}"' in svg  # (the axis name 12 px from the chart's left edge)
