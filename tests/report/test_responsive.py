@@ -264,3 +264,15 @@ def test_no_tick_label_reaches_the_axis_name_beside_it(tmp_path, open_page):
                     .map(t => t.textContent); })"""
         )
         assert clashes == [], (width, clashes)
+
+
+def test_on_a_tablet_a_runs_two_charts_share_a_row(site, every_kind, open_page):
+    """At 768 px the loss and accuracy charts (520 px each) were stacked, 224 px blank beside
+    each; they now shrink, as their text does not, to sit side by side."""
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    tab = open_page(site.out / run.name / "index.html", 768)
+    boxes = tab.evaluate(
+        """() => [...document.querySelectorAll('figure.chart')]
+            .map(f => { const r = f.getBoundingClientRect(); return [r.top, r.right]; })"""
+    )
+    assert len(boxes) == 2 and boxes[0][0] == boxes[1][0] and boxes[1][1] <= 768, boxes
