@@ -79,6 +79,12 @@ def evaluate_group(group: Group, splits: Splits, names: Sequence[str], batch: in
     return out
 
 
+def losses_finite(record: Record) -> bool:
+    """Whether every split's loss in ``record`` is finite (``evaluate_group`` writes None for
+    one that is not: NaN, or an overflow of the loss or of its mean over the split)."""
+    return all(value is not None for key, value in record.items() if key.endswith("_loss"))
+
+
 def evaluate(model: MLP, splits: Splits, names: Sequence[str], batch: int) -> Record:
     """``<split>_loss`` (data loss) and ``<split>_acc`` for each named split, in evaluation mode."""
     return evaluate_group(Solo(model), splits, names, batch)[0]
@@ -163,8 +169,9 @@ def fit_group(
     in, whose state is no point to continue training from (a resume from it would train on
     past the divergence). A net whose loss is not finite stops before that update: it
     leaves the group, its epoch is recorded (loss None) and it ends ``DIVERGED``; so does a net
-    whose parameters are not finite after an epoch, or before training (at epoch 0: an init
-    its dtype cannot hold). The others train on. ``seconds`` is the
+    whose parameters or evaluated split losses are not finite after an epoch (after the last,
+    no step's loss would tell), or whose parameters are not finite before training (epoch 0:
+    an init its dtype cannot hold; BatchNorm's statistics there are of no batch). The others train on. ``seconds`` is the
     net's share of the group's time. ``on_step(step, losses)`` is called after every update;
     ``max_steps`` stops after that many updates in total (counting from this call), ending the
     epoch in progress there. When resuming, ``start_step`` is the number of updates already
@@ -326,9 +333,10 @@ class _Loop:
     def finish_epoch(self, epoch: int, stopped: dict[int, _Stopped], t0: float, n: int) -> None:
         """Evaluate, record every net's epoch (in net order), retire the diverged. The last
         epoch, and a net's epoch of divergence, evaluate the final splits too."""
-        finite = self.group.params_finite() if self.live else []
         last = epoch == self.settings.epochs
         evals = self.evaluate(self.group, final=last) if self.live else []
+        finite = self.group.params_finite() if self.live else []
+        finite = [ok and losses_finite(evals[pos]) for pos, ok in enumerate(finite)]
         share = (time.perf_counter() - t0) / n
         ended = [
             (net, pos, self.group, self.optimizer, evals[pos], self.steps)
@@ -351,7 +359,7 @@ class _Loop:
         self.retire_not_finite(finite)
 
     def retire_not_finite(self, finite: list[bool]) -> None:
-        """Nets whose parameters are no longer finite leave the group."""
+        """Nets whose parameters (or evaluated losses) are no longer finite leave the group."""
         keep = [pos for pos in range(len(self.live)) if finite[pos]]
         if len(keep) < len(self.live):
             self.live = [self.live[p] for p in keep]

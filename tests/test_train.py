@@ -396,6 +396,29 @@ def test_divergence_stops_the_run_records_the_epoch_and_warns_nothing():
     json.dumps(result.records, allow_nan=False)  # non-finite values were recorded as None
 
 
+# the book's plain net at init_std 1.0: every step's objective stays finite, but the last
+# update leaves weights whose evaluation overflows (no next step's loss would tell)
+LAST_STEP_OVERFLOWS = [
+    "dataset.n_train=200", "model.hidden=[100, 100, 100, 100, 100]", "model.init=std",
+    "model.init_std=1.0", "batch_size=100", "epochs=1",
+]  # fmt: skip
+
+
+def test_an_evaluation_that_overflows_after_an_epoch_is_a_divergence_there():
+    result, _, _ = train(LAST_STEP_OVERFLOWS)  # (COMPLETED, its final losses null, before)
+    assert result.status == "DIVERGED" and result.epoch == 1 and result.steps == 2
+    assert result.records[-1]["train_loss"] is None  # (the evaluation that overflowed)
+    assert result.records[-1]["loss"] is None  # (as for any epoch a net diverged in)
+
+
+def test_an_evaluation_that_overflows_at_epoch_0_is_not_a_divergence():
+    # (before any step, with BatchNorm's running statistics of no batch yet: the first step's
+    # objective decides); an init whose scores overflow without BatchNorm diverges at step 1
+    result, _, _ = train([*LAST_STEP_OVERFLOWS, "model.init_std=1e9"])
+    assert result.records[0]["train_loss"] is None
+    assert result.status == "DIVERGED" and result.epoch == 1 and result.steps == 0
+
+
 def test_divergence_through_run_training_writes_a_diverged_folder_without_warnings(tmp_path):
     cfg = load_config(None, DIVERGE)
     with warnings.catch_warnings():
