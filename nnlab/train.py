@@ -171,8 +171,8 @@ def fit_group(
     leaves the group, its epoch is recorded (loss None) and it ends ``DIVERGED``; so does a net
     whose parameters or evaluated split losses are not finite after an epoch (after the last,
     no step's loss would tell), or whose parameters are not finite before training (epoch 0:
-    an init its dtype cannot hold; BatchNorm's statistics there are of no batch). The others train on. ``seconds`` is the
-    net's share of the group's time. ``on_step(step, losses)`` is called after every update;
+    an init its dtype cannot hold; BatchNorm's statistics there are of no batch). The others
+    train on. ``seconds`` is the net's share of the group's time. ``on_step(step, losses)`` is called after every update;
     ``max_steps`` stops after that many updates in total (counting from this call), ending the
     epoch in progress there. When resuming, ``start_step`` is the number of updates already
     made, so ``steps`` counts from the start of the run as in an uninterrupted one, and
