@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nnlab.output import config_number, counted
+from nnlab.output import config_number, counted, number
 from nnlab.plots import base
 
 TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
@@ -46,6 +46,11 @@ def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bo
     )  # fmt: skip
 
 
+def _rose(loss: float, initial_loss: float | None) -> bool:
+    """Whether ``loss`` is above a finite initial loss."""
+    return initial_loss is not None and loss > initial_loss
+
+
 def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[Any]:
     """A strip above ``ax``, sharing its rate axis but with no loss scale, holding a cross for
     each rate whose loss went non-finite (``bad``: rates, curve key, colour); the legend
@@ -68,14 +73,16 @@ def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[An
     return [strip, *handles]
 
 
-def _series(epochs: int, trainer: str) -> list[tuple[str, str, str, str]]:
-    """The curves: (row key, legend label, colour, the mark ``best`` gives its lowest)."""
-    series = [("step_loss", "one full-gradient step", "C0", "step")]
+def _series(epochs: int, trainer: str, objective: bool) -> list[tuple[str, str, str, str]]:
+    """The curves: (row key, legend label, colour, the mark ``best`` gives its lowest). Each
+    label names its quantity: the objective L after one step; the train split's loss (data
+    loss, evaluated) after training, said not to be L where it is not (``objective`` False)."""
+    series = [("step_loss", "objective after one full-gradient step", "C0", "step")]
     if epochs > 0:
         how = f" ({trainer})" if trainer else ""
-        series.append(
-            ("train_loss", f"after {counted(epochs, 'epoch')} of training{how}", "C1", "train")
-        )
+        label = f"train loss after {counted(epochs, 'epoch')} of training{how}"
+        label += "" if objective else "\n(evaluated, without the L2 term: not the objective)"
+        series.append(("train_loss", label, "C1", "train"))
     return series
 
 
@@ -85,19 +92,22 @@ def lr_scan_figure(
     epochs: int,
     title: str = "",
     trainer: str = "",
+    objective: bool = True,
 ) -> Any:
-    """Loss vs step size (log x, log y): after one full-gradient step and after ``epochs``
-    of training (``trainer``: how, for its legend entry: the optimizer, the batch size).
+    """Loss vs step size (log x, log y): the objective after one full-gradient step and the
+    train split's loss after ``epochs`` of training (``trainer``: how, for its legend entry:
+    the optimizer, the batch size). ``objective`` False: that loss is not the objective (L2,
+    BatchNorm or dropout), as its legend says; its best is not held to the initial objective.
 
-    Diverged rates are crosses in the curve's colour in a strip of their own above the loss axes
-    (labelled "diverged", with no loss scale: they have no loss value to draw), with a legend
-    entry; the best rate of each curve is circled and labelled inside the axes (above its point
-    in the lower half, below it in the upper half, to its left near the right edge); the dashed
-    line is the initial loss (none where it is not finite). The legend is right of the axes.
+    Diverged rates are crosses in the curve's colour in a "diverged" strip above the loss axes
+    (no loss to draw), with a legend entry; each curve's best rate is circled and labelled
+    inside the axes (above its point in the lower half, below it in the upper half, to its
+    left near the right edge); the dashed line is the initial objective (none where it is not
+    finite). The legend is right of the axes.
     """
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = _series(epochs, trainer)
+    series = _series(epochs, trainer, objective)
     finite = [r[k] for r in rows for k, *_ in series if r.get(k) is not None]
     finite += [initial_loss] if initial_loss is not None else []  # (None: not finite)
     lo, hi = _log_limits(finite) if finite else (0.1, 10.0)
@@ -106,7 +116,7 @@ def lr_scan_figure(
     base.log_scale(ax, "x", "step size / learning rate")
     base.log_scale(ax, "y", "loss")
     ax.set_ylim(lo, hi)
-    best = [(r["lr"], r[k], c) for r in rows for k, _, c, m in series
+    best = [(r["lr"], r[k], c, k) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
     bad = []
     for key, label, color, _ in series:
@@ -115,16 +125,16 @@ def lr_scan_figure(
         rates = [r["lr"] for r in rows if r.get(key) is None]
         if rates:
             bad.append((rates, key, color))
-    for lr, y, color in best:
+    for lr, y, color, key in best:
         height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
-        same = [y2 for lr2, y2, _ in best if lr2 == lr and y2 != y]  # both curves' best:
+        same = [y2 for lr2, y2, *_ in best if lr2 == lr and y2 != y]  # both curves' best:
         above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
         right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
-        rose = initial_loss is not None and y > initial_loss
-        _label_best(ax, lr, y, color, above, right, rose)
+        alike = objective or key == "step_loss"  # (a loss to compare with the initial one)
+        _label_best(ax, lr, y, color, above, right, alike and _rose(y, initial_loss))
     if initial_loss is not None:
         ax.axhline(initial_loss, ls="--", color="gray", lw=1,
-                   label=f"initial loss {initial_loss:.3f}")  # fmt: skip
+                   label=f"initial objective {number(initial_loss)}")  # fmt: skip
     if not finite:  # (every rate diverged from weights whose loss overflows: no loss scale)
         _no_loss_scale(ax)
     ax.grid(alpha=0.3, which="both")

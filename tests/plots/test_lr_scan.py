@@ -128,7 +128,7 @@ def test_a_scan_with_no_finite_loss_draws_its_crosses_and_no_loss_scale():
     (strip,) = ax.child_axes
     assert [list(ln.get_xdata()) for ln in strip.get_lines()] == [[r["lr"] for r in rows]] * 2
     assert ax.get_yticks().size == 0 and [t.get_text() for t in ax.texts] == ["no finite loss"]
-    assert not any("initial loss" in t.get_text() for t in ax.get_legend().get_texts())
+    assert not any("initial" in t.get_text() for t in ax.get_legend().get_texts())
 
 
 def test_lr_scan_legend_covers_no_data():
@@ -139,8 +139,25 @@ def test_lr_scan_legend_covers_no_data():
 def test_the_training_curve_says_how_the_nets_trained():
     fig = plots.lr_scan_figure(README_ROWS, 2.4687, epochs=2, trainer="adam, batch 50")
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert "after 2 epochs of training (adam, batch 50)" in labels
-    assert "one full-gradient step" in labels  # (plain gradient descent: no optimizer named)
+    assert "train loss after 2 epochs of training (adam, batch 50)" in labels
+    assert "objective after one full-gradient step" in labels  # (no optimizer named: plain GD)
+
+
+def test_a_training_curve_that_is_not_the_objective_says_so_and_is_not_held_to_it():
+    # (with weight decay the train split's evaluated loss, without the L2 term, lay far below
+    # the one-step curve and the 'initial loss' line, and the legend did not say they differ)
+    rows = [dict(r, train_loss=3.0, best="train" if r["lr"] == 0.1 else "") for r in README_ROWS]
+    fig = plots.lr_scan_figure(rows, 2.4687, epochs=2, trainer="sgd, batch 100", objective=False)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels[1] == (
+        "train loss after 2 epochs of training (sgd, batch 100)\n"
+        "(evaluated, without the L2 term: not the objective)"
+    )
+    (label,) = [a for a in annotations(fig.axes[0]) if "best" in a.get_text()]
+    assert label.get_text() == "best 0.1"  # (3.0 is above 2.4687, a loss of another kind)
+    fig = plots.lr_scan_figure(rows, 2.4687, epochs=2, trainer="sgd, batch 100")
+    (label,) = [a for a in annotations(fig.axes[0]) if "best" in a.get_text()]
+    assert label.get_text() == "best 0.1\n(above the initial loss)"
 
 
 def test_a_curve_whose_every_rate_diverged_has_no_legend_entry():
@@ -150,8 +167,8 @@ def test_a_curve_whose_every_rate_diverged_has_no_legend_entry():
     fig = plots.lr_scan_figure(rows, initial_loss=2.4687, epochs=2, trainer="adam, batch 50")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == [
-        "one full-gradient step",
-        "initial loss 2.469",
+        "objective after one full-gradient step",
+        "initial objective 2.4687",
         "diverged (training): loss not finite",
     ]
     render(fig)
