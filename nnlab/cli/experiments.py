@@ -554,7 +554,7 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 def show_tune(result: object, fmt: Format) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
     there are several) and the next search."""
-    from nnlab.experiments.tune_report import none_ranked, top_title, warning_lines
+    from nnlab.experiments.tune_report import none_ranked, ranges_table, top_title, warning_lines
 
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]
@@ -563,7 +563,7 @@ def show_tune(result: object, fmt: Format) -> None:
     else:
         emit(summary["top"], fmt, title=top_title(summary))
         if fmt == Format.table:
-            emit(summary["ranges"], fmt, title="ranges: searched, best value so far, proposed next")
+            emit_table(ranges_table(summary["ranges"]), fmt)
     for line in result.notes:  # type: ignore[attr-defined]
         note(f"note: {line}")
     for warning in warning_lines(result.rounds):  # type: ignore[attr-defined]

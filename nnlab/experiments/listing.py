@@ -479,6 +479,7 @@ def _tune_text(run: runs.RunDir) -> str:
     one DAMAGED), then the ranges its summary recorded at its end (searched, best so far,
     proposed next: what its rounds were planned from)."""
     from nnlab import sweep
+    from nnlab.experiments.tune_report import ranges_table
     from nnlab.output import table_text
 
     rows, metric = sweep.tune_rows(run, files=True), sweep.tune_metric(run)
@@ -493,7 +494,7 @@ def _tune_text(run: runs.RunDir) -> str:
         text += table_text(held, columns, title=f"{run.id}: round {index} ({said})")
     ranges = run.summary().get("ranges")
     if isinstance(ranges, list) and ranges:
-        text += table_text(ranges, title="ranges: searched, best value so far, proposed next")
+        text += ranges_table(ranges).text()
     return text
 
 

@@ -252,3 +252,33 @@ def test_a_tune_dry_run_refuses_what_it_cannot_show(tmp_path):
     for args, expected in cases:
         assert expected in one_error_line(invoke(*args)), args
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def _column(text: str, header: str, column: str) -> list[str]:
+    """The cells of ``column`` in the table of ``text`` whose header row starts with
+    ``header`` (the table's first column)."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"┃ {header} "))
+    names = [c.strip() for c in lines[at].strip("┃").split("┃")]
+    cells = []
+    for line in lines[at + 2 :]:  # (the header, its rule)
+        if not line.startswith("│"):
+            break
+        cells.append([c.strip() for c in line.strip("│").split("│")][names.index(column)])
+    return cells
+
+
+def test_the_ranges_table_spells_the_best_value_as_the_top_trials_table_does(tmp_path):
+    # (the ranges table's best read 0.0915 beside the top table's 0.09155: one value, two
+    # spellings; it was a measured number's format, the top table a config value's)
+    out = tmp_path / "t"
+    args = ["tune", CONFIG, "optimizer.lr=loguniform:0.01:1", *ARGS[1:], *FAST, "--out", out]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    leader = json.loads((out / "summary.json").read_text())["best"]["optimizer.lr"]
+    spelled = f"{leader:.4g}"  # (a drawn rate: 4 significant digits, 0.09155)
+    assert spelled != f"{leader:.4f}"  # (not what a measured number's 4 decimals read)
+    shown = invoke("runs", "show", out, "--runs-dir", tmp_path)
+    for text in (result.stdout, (out / "summary.txt").read_text(), shown.stdout):
+        assert _column(text, "round", "best")[0] == spelled, text
+        assert spelled in _column(text, "rank" if "rank" in text else "trial", "optimizer.lr")
