@@ -124,6 +124,11 @@ def config_number(value: float) -> str:
     return f"{value:.{CONFIG_DIGITS}g}"  # (1234.5678: 1235, not a 1235.0 that reads as exact)
 
 
+class ConfigFloat(float):
+    """A config value in a column that is not its key's (a tune's best value so far, beside
+    the key's name): drawn as ``config_number``, right-aligned as any number."""
+
+
 def _row_cell(row: dict[str, Any], column: str) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
     does not apply to its run: another dataset's), else ``_cell`` (a None config value is
@@ -142,7 +147,7 @@ def _cell(value: Any, column: str = "") -> str:
         return spelled(value)
     if isinstance(value, float) and "seconds" in column and math.isfinite(value):
         return f"{value:.2f}"
-    if isinstance(value, float) and is_config_key(column):
+    if isinstance(value, ConfigFloat) or (isinstance(value, float) and is_config_key(column)):
         return config_number(value)
     if isinstance(value, float):
         return number(value)

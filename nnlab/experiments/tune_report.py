@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnlab import runs, sweep
-from nnlab.output import Table, config_number, part_of, table_text
+from nnlab.output import ConfigFloat, Table, part_of, table_text
 from nnlab.summary import DIVERGED, best_first
 
 Row = dict[str, Any]
@@ -63,7 +63,7 @@ def ranges_table(ranges: list[Row]) -> Table:
     value (``config_number``: ``0.09155``; as a measured number it read ``0.0915`` beside
     the top table's ``0.09155``); summary.json keeps the number itself."""
     rows = [
-        {**r, "best": config_number(r["best"])} if isinstance(r.get("best"), float) else r
+        {**r, "best": ConfigFloat(r["best"])} if isinstance(r.get("best"), float) else r
         for r in ranges
     ]
     return Table(rows, title=RANGES_TITLE)

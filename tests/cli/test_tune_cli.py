@@ -256,15 +256,17 @@ def test_a_tune_dry_run_refuses_what_it_cannot_show(tmp_path):
 
 def _column(text: str, header: str, column: str) -> list[str]:
     """The cells of ``column`` in the table of ``text`` whose header row starts with
-    ``header`` (the table's first column)."""
+    ``header`` (the table's first column), each right-aligned (a number's)."""
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith(f"┃ {header} "))
     names = [c.strip() for c in lines[at].strip("┃").split("┃")]
+    head = lines[at].strip("┃").split("┃")[names.index(column)]
+    assert head.endswith(f"{column} "), lines[at]  # (right-aligned, as a number's column)
     cells = []
     for line in lines[at + 2 :]:  # (the header, its rule)
         if not line.startswith("│"):
             break
-        cells.append([c.strip() for c in line.strip("│").split("│")][names.index(column)])
+        cells.append(line.strip("│").split("│")[names.index(column)].strip())
     return cells
 
 
