@@ -347,9 +347,10 @@ def line_figure_path(png: Path) -> Path:
 # ----------------------------------------------------------------------------- tune
 Ranges = Annotated[
     list[str] | None,
-    typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high (default: "
-                   "optimizer.lr 1e-6..1e-2 and weight_decay 1e-8..1e-4, less a key fixed); "
-                   "key=value fixes a key.", show_default=False,
+    typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high, or "
+                   "key=randint:low:high for an integer key such as batch_size (whole numbers, "
+                   "both ends included) (default: optimizer.lr 1e-6..1e-2 and weight_decay "
+                   "1e-8..1e-4, less a key fixed); key=value fixes a key.", show_default=False,
                    autocompletion=complete.overrides),
 ]  # fmt: skip
 Trials = Annotated[int, bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)]
@@ -496,7 +497,7 @@ def dry_run_tune(
     rounds = checked.rounds
     what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
     print_preview(preview, opts, what=what)
-    spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in checked.ranges.items())
+    spans = ", ".join(f"{k} {r.end(r.low)}..{r.end(r.high)}" for k, r in checked.ranges.items())
     later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
     note(f"note: round 1 searches {spans}" + (
         f"; {later} from the ranges proposed by the top {counted(checked.top_k, 'trial')} so "

@@ -235,10 +235,10 @@ def tune_settings(
     the config's ``sweep:`` section (left out: not None means a note says so)."""
     check_counts(counts["rounds"], counts["trials"], counts["top_k"], counts["metric"])
     ranges, fixed = parse_args(list(args or []))
-    if not ranges:
-        ranges = default_ranges(fixed)
+    ranges = ranges or default_ranges(fixed)
     raw, section = read_config(Path(config))
     base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
+    sweep.check_draws(base, sweep.parse_sweep_args(list(args or []))[0])  # (as written)
     name = str(base.get("name") or Path(config).stem)
     return TuneSettings(name, base, ranges, fixed, **counts), section
 
@@ -479,7 +479,7 @@ def _drive(
         else:
             state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
         if heading is not None:
-            spans = ", ".join(f"{k} {r.low:.3g}..{r.high:.3g}" for k, r in ranges.items())
+            spans = ", ".join(f"{k} {r.end(r.low)}..{r.end(r.high)}" for k, r in ranges.items())
             again = f" (again: {entry['sweep']} is gone)" if entry is not None and gone else ""
             heading(f"round {index}/{settings.rounds}: {spans}{again}")
         defn = round_defn(settings, index, ranges)

@@ -45,9 +45,9 @@ def range_rows(results: list[RoundResult]) -> list[Row]:
                 {
                     "round": rr.index,
                     "key": key,
-                    "searched": f"{r.low:.3g} .. {r.high:.3g}",
+                    "searched": r.shown(),
                     "best": best.get(key),
-                    "proposed": f"{p.low:.3g} .. {p.high:.3g}",
+                    "proposed": p.shown(),
                     "edge": edge or "",
                 }
             )

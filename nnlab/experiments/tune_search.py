@@ -23,12 +23,14 @@ Row = dict[str, Any]
 METRICS = ("final_val_acc", "best_val_acc", "final_val_loss", "best_val_loss")
 DEFAULT_PARAMS = {"optimizer.lr": "loguniform:1e-6:1e-2", "weight_decay": "loguniform:1e-8:1e-4"}
 EDGE = 0.1  # "at the edge": within this fraction of the range's width from an end
-SEARCHABLE = ("loguniform", "uniform")
+SEARCHABLE = ("loguniform", "uniform", "randint")  # (randint: whole numbers, both ends in)
 
 
 @dataclass(frozen=True)
 class Range:
-    """A searched interval of one key: ``loguniform`` or ``uniform`` from ``low`` to ``high``."""
+    """A searched interval of one key: ``loguniform`` or ``uniform`` from ``low`` to ``high``,
+    or ``randint``, the whole numbers from ``low`` to ``high`` (both included: an integer key's,
+    as a batch size, whose every fraction a uniform range drew was refused)."""
 
     dist: str
     low: float
@@ -40,12 +42,17 @@ class Range:
         parts = str(text).split(":")
         if parts[0] not in SEARCHABLE or len(parts) != 3:
             raise ConfigError(
-                f"{key}: tune searches loguniform:low:high or uniform:low:high, got {text!r}"
+                f"{key}: tune searches loguniform:low:high, uniform:low:high or randint:low:high "
+                f"(whole numbers), got {text!r}"
             )
         try:
             low, high = float(parts[1]), float(parts[2])
         except ValueError:
             raise ConfigError(f"{key}: {text!r}: low and high must be numbers") from None
+        if parts[0] == "randint":
+            if not (low.is_integer() and high.is_integer() and low < high):
+                raise ConfigError(f"{key}: {text!r}: expected whole numbers low < high")
+            return cls("randint", int(low), int(high))
         if parts[0] == "loguniform" and not 0 < low < high:
             raise ConfigError(f"{key}: {text!r}: expected 0 < low < high")
         if not low < high:
@@ -57,8 +64,18 @@ class Range:
         return f"{self.dist}:{self.low!r}:{self.high!r}"
 
     def short(self) -> str:
-        """Three significant digits, for people (and to paste as the next search)."""
-        return f"{self.dist}:{self.low:.3g}:{self.high:.3g}"
+        """Three significant digits, for people (and to paste as the next search); a randint
+        range's whole numbers as they are (``randint:16:1000``, not ``1e+03``)."""
+        return f"{self.dist}:{self.end(self.low)}:{self.end(self.high)}"
+
+    def shown(self) -> str:
+        """``low .. high`` as the ranges table and the round headers show it."""
+        return f"{self.end(self.low)} .. {self.end(self.high)}"
+
+    def end(self, value: float) -> str:
+        """An end of this range (or a value in it) as people read it: three significant
+        digits, a randint range's whole number as it is."""
+        return str(int(value)) if self.dist == "randint" else f"{value:.3g}"
 
     def _t(self, v: float) -> float:  # position on the axis the range is uniform on
         return math.log(v) if self.dist == "loguniform" else v
@@ -100,10 +117,17 @@ class Range:
             low = self._inv(min(lo - width / 2, self._t(self.low) - beyond))
         elif extend == "high":
             high = self._inv(max(hi + width / 2, self._t(self.high) + beyond))
-        if self.dist == "uniform" and self.low >= 0:
+        if self.dist != "loguniform" and self.low >= 0:
             low = max(low, 0.0)  # a non-negative key (a rate, a decay) stays non-negative
         if max(low, within[0]) < min(high, within[1]):  # (past a key's bound, the next
             low, high = max(low, within[0]), min(high, within[1])  # round's draws failed)
+        if self.dist == "randint":  # (outwards to whole numbers: the top values stay in)
+            low, high = math.floor(low), math.ceil(high)
+            if math.isfinite(within[0]):
+                low = max(low, math.ceil(within[0]))
+            if math.isfinite(within[1]):
+                high = min(high, math.floor(within[1]))
+            return Range(self.dist, low, max(high, low + 1))
         return Range(self.dist, low, high)
 
 
@@ -115,15 +139,13 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     import numpy as np
 
     from nnlab.config import validate
+    from nnlab.sweep.definition import schema_field
 
     node: Any = validate(base)
     kind = np.dtype(node.dtype).type
-    *path, last = key.split(".")
-    for part in path:
-        node = getattr(node, part, None)
-    field = getattr(type(node), "model_fields", {}).get(last)
+    field = schema_field(node, key)
     low, high = -math.inf, math.inf
-    for m in getattr(field, "metadata", None) or ():
+    for m in _constraints(field):
         if (gt := getattr(m, "gt", None)) is not None:
             low = max(low, float(np.nextafter(kind(gt), kind(np.inf))))
         if (ge := getattr(m, "ge", None)) is not None:
@@ -133,6 +155,24 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
         if (le := getattr(m, "le", None)) is not None:
             high = min(high, float(le))
     return low, high
+
+
+def _constraints(field: Any) -> list[Any]:
+    """The bounds of a schema field: its own, and those its type carries (``batch_size``'s
+    ``Annotated[int, Field(gt=0)] | Literal['full']``, ``dataset.n_train``'s ``... | None``)."""
+    from typing import Annotated, get_args, get_origin
+
+    found = list(getattr(field, "metadata", None) or ())
+    todo = [getattr(field, "annotation", None)]
+    while todo:
+        annotation = todo.pop()
+        args = get_args(annotation)
+        if get_origin(annotation) is Annotated:
+            found += [m for extra in args[1:] for m in getattr(extra, "metadata", [extra])]
+            todo.append(args[0])
+        elif args and get_origin(annotation) is not list:
+            todo += list(args)
+    return found
 
 
 def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
@@ -188,8 +228,8 @@ def propose(
             shown = config_number(value) if isinstance(value, float) else f"{value:.3g}"
             warnings.append(
                 f"{key}: the best value {shown} is at the {edge} edge of the range "
-                f"[{r.low:.3g}, {r.high:.3g}] (end {end:.3g}); the optimum may lie outside it - "
-                "the next range extends past that end"
+                f"[{r.end(r.low)}, {r.end(r.high)}] (end {r.end(end)}); the optimum may lie "
+                "outside it - the next range extends past that end"
             )
         within = key_bounds(base, key) if base is not None else (-math.inf, math.inf)
         proposed[key] = r.narrowed([t[key] for t in top], extend=edge, within=within)

@@ -38,7 +38,9 @@ _WHERE = {
         "executors",
     ),
     **dict.fromkeys(
-        ("SweepDef", "Trial", "merge_spec", "plan", "resolve_trial", "sweep_seed"), "definition"
+        ("SweepDef", "Trial", "check_draws", "merge_spec", "plan", "resolve_trial",
+         "sweep_seed"),
+        "definition",
     ),
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "resume_sweep", "run_sweep", "summary_row",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from nnlab.config import (
     read_config,
     validate,
 )
-from nnlab.errors import ConfigError, did_you_mean
+from nnlab.errors import ConfigError, NnlabError, did_you_mean
 from nnlab.output import brief, spelled
 from nnlab.sweep.spec import SEED_NOT_SHARED, SweepSpec, expand, parse_spec, parse_sweep_args
 
@@ -300,8 +301,60 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
     return Trial(trial_id, seed, resolved, cfg)
 
 
+def schema_field(cfg: Config, key: str) -> Any:
+    """The pydantic field of dotted ``key`` in the validated ``cfg`` (its optimizer's and
+    dataset's own keys), or None where ``cfg`` has no such key."""
+    node: Any = cfg
+    *path, last = key.split(".")
+    for part in path:
+        node = getattr(node, part, None)
+    return getattr(type(node), "model_fields", {}).get(last)
+
+
+def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
+    """Random ``params`` that draw what their key in ``base`` (a config mapping) cannot take,
+    refused before a trial is drawn, naming the key and what to give instead: ``uniform`` or
+    ``loguniform`` (fractions) over an integer key, whose every draw failed validation (``sweep
+    trial (batch_size=73.32402196642875): ...``, a tune's too), and any range over a key that
+    takes no number (a list, a flag, a name: its hint read ``model.hidden=[56.06394622]``).
+    (A base config that is itself invalid is left to the trials' check, which names its file.)
+    """
+    from nnlab.config_keys import describe_type
+    from nnlab.schema import numeric
+
+    try:
+        cfg = validate(base)
+    except NnlabError:
+        return
+    for key, value in params.items():
+        head, *ends = value.split(":") if isinstance(value, str) else [""]
+        field = schema_field(cfg, key) if head in ("uniform", "loguniform", "randint") else None
+        if field is None or numeric(field.annotation) == "a number":
+            continue
+        if numeric(field.annotation) is None:
+            what = describe_type(field.annotation, field.metadata)[0]
+            raise ConfigError(
+                f"{key}: {value!r}: a range draws numbers, but this key takes a {what}; list "
+                f"the values to try instead, in a sweep ({key}=A,B)"
+            )
+        if head == "randint":
+            continue
+        try:
+            low, high = math.ceil(float(ends[0])), math.floor(float(ends[-1]))
+        except (ValueError, IndexError, OverflowError):  # (malformed: the sampler says how)
+            low = high = 0
+        draw = f"randint:{low}:{high}" if low < high else "randint:LOW:HIGH"
+        raise ConfigError(
+            f"{key}: {value!r}: its draws are fractions, but this key takes whole numbers; "
+            f"draw them with {draw} (whole numbers, both ends included)"
+        )
+
+
 def plan(defn: SweepDef) -> list[Trial]:
-    """Every trial of the sweep, in expansion order (random duplicates dropped)."""
+    """Every trial of the sweep, in expansion order (random duplicates dropped); a draw its
+    key cannot take refused first (``check_draws``)."""
+    if defn.spec.kind == "random":
+        check_draws(base_config(defn), defn.spec.params)
     seed0 = sweep_seed(defn)
     spec = defn.spec
     if spec.kind == "random" and spec.seed is None:

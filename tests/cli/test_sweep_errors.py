@@ -132,3 +132,36 @@ def test_resume_of_a_folder_whose_base_is_now_invalid_names_its_sweep_yaml(tmp_p
     (folder / "meta.json").write_text(json.dumps(meta))
     line = one_error_line(invoke("sweep", "--resume", folder))
     assert line == f"error: {folder / 'sweep.yaml'}: {BAD_INIT}"
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        (  # (every draw was a fraction its validation refused, trial by trial)
+            "batch_size=uniform:16:128",
+            "batch_size: 'uniform:16:128': its draws are fractions, but this key takes whole "
+            "numbers; draw them with randint:16:128 (whole numbers, both ends included)",
+        ),
+        (
+            "dataset.n_train=loguniform:100.5:500",
+            "dataset.n_train: 'loguniform:100.5:500': its draws are fractions, but this key "
+            "takes whole numbers; draw them with randint:101:500 (whole numbers, both ends "
+            "included)",
+        ),
+        (  # (its hint read: model.hidden=[56.0639462230231])
+            "model.hidden=uniform:10:100",
+            "model.hidden: 'uniform:10:100': a range draws numbers, but this key takes a list of "
+            "int; list the values to try instead, in a sweep (model.hidden=A,B)",
+        ),
+        (
+            "model.batchnorm=randint:0:1",
+            "model.batchnorm: 'randint:0:1': a range draws numbers, but this key takes a bool; "
+            "list the values to try instead, in a sweep (model.batchnorm=A,B)",
+        ),
+    ],
+)
+def test_a_draw_its_key_cannot_take_is_refused_naming_what_to_give(tmp_path, param, message):
+    base = write(tmp_path)
+    line = refused(tmp_path, "sweep", "random", base, param, "--trials", "2")
+    assert line == f"error: {message}"
+    assert refused(tmp_path, "tune", base, param, "--trials", "2") == line  # (as written)

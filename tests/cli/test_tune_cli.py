@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -254,14 +255,14 @@ def test_a_tune_dry_run_refuses_what_it_cannot_show(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
 
 
-def _column(text: str, header: str, column: str) -> list[str]:
+def _column(text: str, header: str, column: str, numbers: bool = True) -> list[str]:
     """The cells of ``column`` in the table of ``text`` whose header row starts with
-    ``header`` (the table's first column), each right-aligned (a number's)."""
+    ``header`` (the table's first column); ``numbers``: right-aligned, as a number's."""
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith(f"┃ {header} "))
     names = [c.strip() for c in lines[at].strip("┃").split("┃")]
     head = lines[at].strip("┃").split("┃")[names.index(column)]
-    assert head.endswith(f"{column} "), lines[at]  # (right-aligned, as a number's column)
+    assert head.endswith(f"{column} ") or not numbers, lines[at]
     cells = []
     for line in lines[at + 2 :]:  # (the header, its rule)
         if not line.startswith("│"):
@@ -284,3 +285,24 @@ def test_the_ranges_table_spells_the_best_value_as_the_top_trials_table_does(tmp
     for text in (result.stdout, (out / "summary.txt").read_text(), shown.stdout):
         assert _column(text, "round", "best")[0] == spelled, text
         assert spelled in _column(text, "rank" if "rank" in text else "trial", "optimizer.lr")
+
+
+def test_a_tune_over_an_integer_key_draws_whole_numbers_everywhere(tmp_path):
+    # (a range over batch_size drew 73.32402196642875, which no trial could take: randint draws
+    # whole numbers, the trials' configs, tables, headers and next search keep them whole)
+    out = tmp_path / "t"
+    args = ["tune", CONFIG, "batch_size=randint:8:200", *ARGS, *FAST, "--rounds", "2"]
+    result = invoke(*args, "--out", out)
+    assert result.exit_code == 0, result.output
+    for config in out.glob("rounds/*/trials/*/config.yaml"):
+        assert type(yaml.safe_load(config.read_text())["batch_size"]) is int
+    assert "round 1/2: batch_size 8..200, optimizer.lr 0.001..1" in result.stderr
+    tune = json.loads((out / "tune.json").read_text())
+    proposed = tune["rounds"][0]["proposed"]["batch_size"]
+    assert proposed.startswith("randint:") and all(e.isdigit() for e in proposed.split(":")[1:])
+    searched = _column(result.stdout, "round", "searched", numbers=False)
+    assert searched[0] == "8 .. 200" and all(".." in s and "e+" not in s for s in searched)
+    sizes = _column(result.stdout, "rank", "batch_size")
+    assert sizes and all(s.isdigit() for s in sizes)
+    assert _column(result.stdout, "round", "best")[0].isdigit()
+    assert re.search(r"next search: batch_size=randint:\d+:\d+ optimizer.lr=", result.stderr)

@@ -125,6 +125,29 @@ def test_a_proposed_range_stays_within_the_values_its_key_may_take(key, optimize
         validate({**base, section[0]: {**base.get(section[0], {}), name: end}})
 
 
+def test_a_randint_range_draws_narrows_and_reads_whole_numbers():
+    # (a uniform range over batch_size drew 73.32402196642875: every trial refused; a randint
+    # range is searched as a uniform one on the whole numbers, both ends included)
+    r = tn.Range.parse("batch_size", "randint:8:1000")
+    assert r == tn.Range("randint", 8, 1000) and r.spec() == r.short() == "randint:8:1000"
+    assert r.shown() == "8 .. 1000"  # (not .3g's 1e+03)
+    for bad in ("randint:8.5:100", "randint:100:8", "randint:5:5"):
+        with pytest.raises(ConfigError, match="batch_size: .*whole numbers"):
+            tn.Range.parse("batch_size", bad)
+    base = {"dataset": {"name": "digits"}}
+    rows = [
+        {"trial": str(i), "status": "COMPLETED", "batch_size": v, "final_val_acc": 0.9 - i / 10}
+        for i, v in enumerate([9, 40, 700])
+    ]
+    proposed, warnings = tn.propose({"batch_size": r}, tn.rank(rows, "final_val_acc"), 2, base)
+    p = proposed["batch_size"]  # (the best, 9, at the low edge: extended, but not below 1)
+    assert "the best value 9 is at the low edge of the range [8, 1000] (end 8)" in warnings[0]
+    assert p == tn.Range("randint", 1, 40) and type(p.low) is type(p.high) is int
+    single = r.narrowed([9])  # (x2 around it, outwards to whole numbers)
+    assert (single.low, single.high) == (4, 14) and single.dist == "randint"
+    assert tn.Range("randint", 0, 3).narrowed([1]) == tn.Range("randint", 0, 2)
+
+
 # ----------------------------------------------------------------------------- validation
 def test_validation_is_carved_from_training_and_the_test_split_does_not_move(config):
     raw = {"dataset": {"name": "digits", "n_train": 1000}}
