@@ -358,12 +358,29 @@ def readable_help(command: Any) -> None:
             param._get_default_string = lambda *, ctx, show_default_is_str, default_value, _s=said: (
                 _s
             )
-        if param.metavar is not None:
-            continue
-        if param.param_type_name == "argument":
+        if param.metavar is None and param.param_type_name == "argument":
             param.metavar = (param.name or "").upper()
             param.display_type_rich = lambda ctx: None  # (typer's '<Path>' after the name)
-        elif (word := metavar(param)) is not None:
+        elif param.metavar is None and (word := metavar(param)) is not None:
             param.metavar = word
+        _values_in_help(param)
     for sub in getattr(command, "commands", {}).values():
         readable_help(sub)
+
+
+HELP_COLUMN = 30  # click's widest option column: a longer one pushes its help onto a new line
+
+
+def _values_in_help(param: Any) -> None:
+    """An option of more values than its ``<a|b|c>`` fits beside its help (``--kind <train|
+    sweep|tune|...>`` stood on a line of its own, its help on the next): ``--kind KIND`` and
+    the values in its help, ``[values: train, sweep, ...]``, as ``[default: ...]`` is."""
+    word = param.metavar or ""
+    if not (word.startswith("<") and word.endswith(">")) or param.param_type_name != "option":
+        return
+    column = len(", ".join(sorted(param.opts, key=len))) + 1 + len(word)
+    if column <= HELP_COLUMN:
+        return
+    param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+    said = f"[values: {', '.join(word[1:-1].split('|'))}]"
+    param.help = f"{param.help}  {said}" if param.help else said

@@ -490,6 +490,9 @@ def shown_values() -> list[tuple[str, str, str]]:
             if param.param_type_name == "option" and not param.is_flag:
                 option = max(param.opts, key=len)
                 shown = param.metavar or usage.one_of(*usage._choices(param))
+                if said := re.search(r"\[values: ([^]]+)\]", param.help or ""):
+                    assert shown == option.lstrip("-").replace("-", "_").upper()  # (its word)
+                    shown = usage.one_of(*said.group(1).split(", "))  # (in its help instead)
                 found.append((" ".join(path), option, shown))
 
     walk(command, [])
@@ -510,6 +513,45 @@ def test_every_option_of_fixed_values_shows_them_as_format_does():
     shown = {(where, option): word for where, option, word in shown_values()}
     assert shown["landscape", "--split"] == "<train|val|test>"
     assert shown["tune", "--executor"] == "<local|dask>"
+
+
+def test_every_options_help_starts_beside_it_and_long_values_are_in_the_help():
+    # (--kind <train|sweep|tune|lr-scan|...>, --status, -o, --metric... stood on a line of their
+    # own, their help on the next: the values too many for the column are in the help instead)
+    import click
+    import typer
+
+    from nnlab.cli import app, usage
+
+    command = typer.main.get_command(app)
+    usage.readable_help(command)
+    usage.readable_help(command)  # (as every invocation does: the values said once)
+    records = {}
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+        for param in cmd.params:
+            if param.param_type_name == "option":
+                record = param.get_help_record(click.Context(cmd))
+                records[" ".join(path), max(param.opts, key=len)] = record
+
+    walk(command, [])
+    wide = [f"{where}: {record[0]}" for where, record in records.items() if len(record[0]) > 30]
+    assert wide == []
+    assert records["runs list", "--kind"] == (
+        "-k, --kind KIND",
+        "Only folders of this kind.  [values: train, sweep, tune, lr-scan, landscape, "
+        "activations, compare-optimizers, gradcheck]",
+    )
+    assert records["tune", "--format"][0] == "-f, --format <table|json|csv>"  # (fits: as it was)
+    assert sum("[values:" in r[1] for r in records.values()) == 8
+    assert all(r[1].count("[values:") <= 1 for r in records.values())
+    help_text = invoke("runs", "list", "-h").stdout
+    assert (
+        "  -k, --kind KIND                Only folders of this kind.  [values: train,\n"
+        in help_text
+    )
 
 
 def test_the_values_help_shows_are_the_ones_the_library_takes():
