@@ -239,7 +239,8 @@ Normalize = Annotated[
 LandscapeOverrides = Annotated[
     list[str] | None,
     typer.Argument(help="Overrides as key.sub=value, e.g. model.batchnorm=true (with a config "
-                   "file only: a run's folder has its config).", show_default=False,
+                   "file only: a run's folder has its config; every key: nnlab config keys).",
+                   show_default=False,
                    autocompletion=complete.overrides),
 ]  # fmt: skip
 Span = Annotated[

@@ -176,7 +176,8 @@ def train(
     overrides: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 epochs=5.",
+            help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 epochs=5 (every key: nnlab "
+            "config keys).",
             show_default=False,
             autocompletion=complete.overrides,
         ),

@@ -587,3 +587,11 @@ def test_a_sweeps_name_defaults_as_its_help_says():
     assert get("weight-scale").definition("mnist", [], name=None).name == "weight-scale-mnist"
     text = " ".join(invoke("sweep", "grid", "-h", env={"COLUMNS": "250"}).stdout.split())
     assert "[default: the config's name (else its file's, without .yaml)]" in text
+
+
+@pytest.mark.parametrize("command", ["train", "lr-scan", "gradcheck", "landscape"])
+def test_an_overrides_help_says_where_every_key_is_listed(command):
+    # (a newcomer reading "Overrides as key.sub=value" was not told where the keys are)
+    text = " ".join(invoke(command, "-h").stdout.split())
+    assert "OVERRIDES Overrides as key.sub=value, e.g." in text
+    assert "every key: nnlab config keys)" in text
