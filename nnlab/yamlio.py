@@ -97,6 +97,28 @@ def _missing_hint(path: Path) -> str:
     return close and f"{close[:-2]} in {path.parent}?)"
 
 
+# what nnlab writes into a run folder beside its config.yaml: none of them is a config
+RUN_FOLDER_FILES = ("meta.json", "summary.json", "summary.txt", "summary.csv", "metrics.jsonl",
+                    "sweep.yaml", "tune.json", "result.json", "differences.json",
+                    "checkpoint.npz", "landscape.h5")  # fmt: skip
+
+
+def _not_a_run_file(path: Path) -> None:
+    """A ConfigError for a file of a run folder given where a config goes (its meta.json, a
+    sweep's sweep.yaml: read as a config, it said 'unknown key 'run_id'; valid keys here: ...'),
+    naming what it is and the config to give instead."""
+    folder = path.parent
+    if path.name not in RUN_FOLDER_FILES or not (folder / "meta.json").is_file():
+        return
+    if (folder / "config.yaml").is_file():
+        instead = f"its config is {folder / 'config.yaml'}"
+    elif (folder / "trials").is_dir():
+        instead = f"a trial's config is {folder / 'trials'}/<trial>/config.yaml"
+    else:
+        instead = f"nnlab runs show {folder} says what it holds"
+    raise ConfigError(f"{path}: the {path.name} of a run folder, not a config file; {instead}")
+
+
 def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
     """A YAML mapping from ``path`` (safe_load), or a ConfigError naming the path and line.
     ``empty``: whether a file with no document at all (nothing, or comments only) reads as
@@ -114,6 +136,8 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
         hint = f"; a run folder: its config is {path / 'config.yaml'}, --resume takes the folder"
         hint = hint if ran else ""
         raise ConfigError(f"{path}: is a folder, expected a YAML config file{hint}")
+    if not empty:  # (a config given to a command)
+        _not_a_run_file(path)
     try:
         raw = read_at_most(path, MAX_CONFIG_BYTES)  # (a device that never ends is refused too)
         if raw is None:

@@ -728,6 +728,35 @@ def test_a_run_folder_given_as_the_config_names_its_config_and_resume(tmp_path):
     assert len(list(runs.iterdir())) == 1
 
 
+def test_a_run_folders_own_file_given_as_the_config_names_the_config_to_give(tmp_path):
+    # (meta.json, a sweep's sweep.yaml... read as configs: "unknown key 'run_id'; valid keys
+    # here: name, seed, ...", which said nothing of what the file was)
+    runs = tmp_path / "runs"
+    made = invoke("train", "configs/digits-quickstart.yaml", "epochs=1", "-q", runs_dir=runs)
+    swept = invoke("sweep", "grid", "configs/digits-quickstart.yaml", "epochs=1", "seed=1,2", "-q",
+                   runs_dir=runs)  # fmt: skip
+    assert made.exit_code == swept.exit_code == 0, (made.output, swept.output)
+    run, sweep = sorted(runs.iterdir(), key=lambda p: "sweep" in p.name)
+    cases = [
+        ("train", run / "meta.json", f"its config is {run / 'config.yaml'}"),
+        ("lr-scan", run / "summary.json", f"its config is {run / 'config.yaml'}"),
+        ("landscape", run / "metrics.jsonl", f"its config is {run / 'config.yaml'}"),
+        (
+            "train",
+            sweep / "sweep.yaml",
+            f"a trial's config is {sweep / 'trials'}/<trial>/config.yaml",
+        ),
+    ]
+    for command, path, instead in cases:
+        result = invoke(command, str(path), runs_dir=runs)
+        assert result.exit_code == 2, result.output
+        assert one_line(result.stderr) == (
+            f"error: {path}: the {path.name} of a run folder, not a config file; {instead}"
+        )
+    assert len(list(runs.iterdir())) == 2
+    assert invoke("train", str(run / "config.yaml"), "-q", runs_dir=runs).exit_code == 0
+
+
 def test_debug_keeps_the_exit_code_of_the_error_it_shows(data_folder):
     """--debug shows the traceback of a config error and still exits 2 (not Python's 1)."""
     import subprocess
