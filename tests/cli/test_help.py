@@ -518,7 +518,6 @@ def test_every_option_of_fixed_values_shows_them_as_format_does():
 def test_every_options_help_starts_beside_it_and_long_values_are_in_the_help():
     # (--kind <train|sweep|tune|lr-scan|...>, --status, -o, --metric... stood on a line of their
     # own, their help on the next: the values too many for the column are in the help instead)
-    import click
     import typer
 
     from nnlab.cli import app, usage
@@ -533,7 +532,7 @@ def test_every_options_help_starts_beside_it_and_long_values_are_in_the_help():
             walk(sub, [*path, name])
         for param in cmd.params:
             if param.param_type_name == "option":
-                record = param.get_help_record(click.Context(cmd))
+                record = param.get_help_record(typer.Context(cmd))
                 records[" ".join(path), max(param.opts, key=len)] = record
 
     walk(command, [])
