@@ -96,9 +96,9 @@ def as_label(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
-# columns of config values not named by a dotted key: the config's top-level float and
-# lr-scan's rates (each an optimizer.lr)
-CONFIG_COLUMNS = ("weight_decay", "lr")
+# columns of config values not named by a dotted key: the config's top-level float,
+# lr-scan's rates (each an optimizer.lr) and the weight-scale sweep's (each a model.init_std)
+CONFIG_COLUMNS = ("weight_decay", "lr", "weight_scale")
 CONFIG_DIGITS = 4  # significant digits of a config value a search drew (0.09152)
 
 

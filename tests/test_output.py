@@ -386,3 +386,11 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     assert training_line(10.0, "COMPLETED", [{"epoch": 1, "train_loss": 0.5}]).startswith(
         "lr 10.0: COMPLETED"
     )
+    # (the weight-scale table's weight_scale read 1.0000, 0.0858 and 6.310e-04 beside the
+    # trials' model.init_std 1.0, 0.08577 and 0.000631: the same init stds)
+    scales = [1.0, 0.08576958985908945, 0.0006309573444801936]
+    rows = [{"weight_scale": s, "model.init_std": s} for s in scales]
+    cells = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
+    assert [[c.strip() for c in row] for row in cells] == [
+        ["1.0", "1.0"], ["0.08577", "0.08577"], ["0.000631", "0.000631"]
+    ]  # fmt: skip
