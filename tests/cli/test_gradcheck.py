@@ -196,6 +196,12 @@ def test_compare_differences_table_and_default_output_into_the_runs_dir(tmp_path
     assert (folder / "differences.png").is_file()
     saved = json.loads((folder / "differences.json").read_text())
     assert saved["param"] == "affine2.b" and len(saved["steps"]) == 10
+    # (the ratio read 7882.0479, a timing's noise in 4 decimals, and said not of what)
+    assert "vs analytic (ratio: numeric_s / analytic_s)" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│ affine2.b"))
+    ratio = saved["timing"]["ratio"]
+    shown = str(round(ratio)) if ratio >= 10 else f"{round(ratio, 2):.4f}"
+    assert row.split("│")[-2].strip() == shown, row
 
 
 def test_compare_differences_unknown_param_exits_2():
