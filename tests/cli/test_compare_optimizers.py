@@ -238,3 +238,14 @@ def test_runs_show_gives_the_folders_table_as_csv_and_its_result_as_json(tmp_pat
     assert shown.stdout.strip().splitlines() == printed.stdout.strip().splitlines()
     view = json.loads(invoke("runs", "show", run, "-f", "json").stdout)
     assert view["result"] == json.loads((run / "result.json").read_text())
+
+
+def test_the_tables_title_says_what_its_tolerance_is(tmp_path):
+    # ("book: ... (tol 0.01)": adagrad's final value 7.219e-04 beside "not converged" read as a
+    # contradiction; the tolerance is a distance to the minimum, not a value)
+    result = compare(tmp_path, "--function", "book", "--tol", "0.05")
+    assert result.exit_code == 0, result.output
+    title = "book: f(x, y) = x^2/20 + y^2 (tol 0.05: the distance to the minimum that counts as reached)"
+    assert result.stdout.splitlines()[0] == title
+    shown = invoke("runs", "show", tmp_path / "run")
+    assert title in shown.stdout.splitlines()

@@ -102,7 +102,8 @@ def comparison_table(result: dict[str, Any]) -> Table:
     the net. The one rendering: the command prints it, summary.txt holds it, ``runs show``
     draws it from the folder's checked result.json."""
     if result["kind"] == "function":
-        title = f"{result['function']}: {result['formula']} (tol {result['tol']:g})"
+        tol = f"tol {result['tol']:g}: the distance to the minimum that counts as reached"
+        title = f"{result['function']}: {result['formula']} ({tol})"
         rows = [path_row(r) for r in result["runs"]]
     else:
         title = f"{result['dataset']}: {result['setup']}"
