@@ -165,14 +165,15 @@ def sweep_curves_figure(
             diverged += 1
         elif base.mark_stopped(ax, epochs, values, row.get("status")):
             ended[row["status"]] = ended.get(row["status"], 0) + 1
-    ax.set(ylabel=(key or "accuracy").replace("_acc", " accuracy"), ylim=(0, 1.02))
+    shown_metric = (key or "accuracy").replace("_acc", " accuracy")
+    ax.set(ylabel=shown_metric, ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged, ended)
     shown = counted(len(rows), "trial")
     if drawn < len(rows):  # (an interrupted sweep: trials not run, or without records)
         shown = f"{drawn} of {shown} drawn (the rest have no records)"
-    note = shown + (f", colour: {ckey}" if ckey else "")
+    note = f"{shown_metric} per epoch, {shown}" + (f", colour: {ckey}" if ckey else "")
     ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
     return fig
 

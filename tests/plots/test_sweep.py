@@ -202,7 +202,9 @@ def test_the_title_says_how_many_of_the_trials_are_drawn():
     ax = plots.sweep_curves_figure(rows, curves, list(grid)).axes[0]
     assert "1 of 6 trials drawn (the rest have no records)" in ax.get_title()
     full = plots.sweep_curves_figure(*grid_sweep(grid), list(grid)).axes[0]
-    assert full.get_title() == "6 trials"
+    # (and what it draws: the title said only "6 trials", the y label what of them)
+    assert full.get_title() == f"{full.get_ylabel()} per epoch, 6 trials"
+    assert full.get_ylabel().endswith(" accuracy")
 
 
 def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
