@@ -23,9 +23,9 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     if over.any():
         ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
                 clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
-    ax.set_xlabel("a")
+    ax.set_xlabel("a (D1)")  # (as the 2-D figure names its axes)
     base.log_scale(ax, "y", "loss")
-    ax.axvline(0, color="gray", lw=0.8, ls="--")
+    ax.axvline(0, color="gray", lw=0.8, ls="--", label="centre W (a = 0)")
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
     ax2.plot(alphas, acc, color="C1", lw=1, label="accuracy (right)")

@@ -116,8 +116,18 @@ def test_a_line_point_whose_loss_is_not_finite_is_a_cross_at_the_top_edge():
     assert "loss not finite" in [t.get_text() for t in ax.get_legend().get_texts()]
     clean = plots.landscape_line_figure(a, 2 + 5 * a**2, 0.9 - 0.5 * a**2, TITLE).axes[0]
     assert [t.get_text() for t in clean.get_legend().get_texts()] == [
-        "loss (left axis)", "accuracy (right)"
+        "loss (left axis)", "centre W (a = 0)", "accuracy (right)"
     ]  # fmt: skip
+
+
+def test_the_line_names_its_axis_and_its_centre_as_the_plane_does():
+    # (the 1-D figure's x axis read "a" and its dashed line at 0 was not in the legend, where
+    # the 2-D one reads "a (D1)" and has "centre W")
+    a, loss = np.linspace(-1, 1, 21), 2 + 5 * np.linspace(-1, 1, 21) ** 2
+    line = plots.landscape_line_figure(a, loss, 0.9 - 0.5 * a**2, TITLE).axes[0]
+    plane = plots.landscape_contour_figure(*bowl(), TITLE).axes[0]
+    assert line.get_xlabel() == plane.get_xlabel() == "a (D1)"
+    assert any("centre W" in t.get_text() for t in line.get_legend().get_texts())
 
 
 def test_a_slice_with_one_finite_loss_gets_that_value_not_a_scale_around_it():
