@@ -203,6 +203,12 @@ def load(folder: Path, origin: str = "") -> Source:
                 f"MNIST not found in {folder}, but {folder.parent} holds its files: --data-dir "
                 f"is the folder that contains mnist/, here {folder.parent.parent}"
             )
+        if not folder.parent.exists():  # (a typo in --data-dir read as a missing dataset)
+            raise DataError(
+                f"MNIST not found: the data folder {folder.parent}{origin} does not exist; give "
+                "the folder that contains mnist/ as --data-dir, or make it with `nnlab data fetch "
+                "mnist`"
+            )
         raise DataError(
             f"MNIST not found in {folder}{origin}: it needs {looked} (the train-* pair "
             "too for the full 60,000); run `nnlab data fetch mnist` or pass --data-dir (the "

@@ -93,10 +93,26 @@ def test_missing_mnist_says_where_its_folder_came_from(tmp_path, monkeypatch, en
     if env is not None:
         monkeypatch.setenv("NNLAB_DATA_DIR", places[env])
     monkeypatch.setattr("pooch.os_cache", lambda name: tmp_path / "cache")
+    folder = Path(places.get(given) or places.get(env) or tmp_path / "cache") / "mnist"
+    folder.parent.mkdir()  # (there, without the files)
     with pytest.raises(DataError) as err:
         load_dataset(small(), places.get(given))
-    folder = Path(places.get(given) or places.get(env) or tmp_path / "cache") / "mnist"
     assert str(err.value).startswith(f"MNIST not found in {folder}{said} it needs "), err.value
+
+
+def test_a_data_folder_that_does_not_exist_is_said_so(tmp_path, monkeypatch):
+    # (a typo in --data-dir read "MNIST not found in <typo>/mnist: it needs t10k-...": as if
+    # the files were missing from a folder that was there)
+    monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
+    with pytest.raises(DataError) as err:
+        load_dataset(small(), tmp_path / "dta")
+    assert str(err.value) == (
+        f"MNIST not found: the data folder {tmp_path / 'dta'} does not exist; give the folder "
+        "that contains mnist/ as --data-dir, or make it with `nnlab data fetch mnist`"
+    )
+    monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path / "env"))
+    with pytest.raises(DataError, match=r"data folder \S+env \(NNLAB_DATA_DIR\) does not exist"):
+        load_dataset(small(), None)
 
 
 def test_a_data_dir_that_is_the_mnist_folder_itself_says_to_give_its_parent(tmp_path):
