@@ -148,6 +148,10 @@ def compare_optimizers(
 ) -> None:
     """Compare optimizers: paths on a test function, or loss curves training a net.
 
+    Example: nnlab compare-optimizers --function book --png paths.png
+
+    Example: nnlab compare-optimizers --dataset digits --optimizers sgd,momentum,adam --jobs 2
+
     Example: nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 --start 0.5,-1.0 --steps 5,20
     """
     from nnlab.experiments.optimizers import resume_comparison, run_comparison

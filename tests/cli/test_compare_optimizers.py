@@ -184,6 +184,12 @@ def test_help_shows_the_example():
     result = invoke(*["compare-optimizers", "--help"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert "--lr 0.1,1.000542,1.0055" in result.stdout
+    # (that d2l study was its only example: the everyday ones come first)
+    examples = [line.strip() for line in result.stdout.splitlines() if "Example:" in line]
+    assert examples[:2] == [
+        "Example: nnlab compare-optimizers --function book --png paths.png",
+        "Example: nnlab compare-optimizers --dataset digits --optimizers sgd,momentum,adam --jobs 2",
+    ]
 
 
 def test_help_names_every_dataset_and_the_defaults_of_the_text_options():
