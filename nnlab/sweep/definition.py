@@ -333,9 +333,10 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
             continue
         if numeric(field.annotation) is None:
             what = describe_type(field.annotation, field.metadata)[0]
+            values = "[A],[B]" if what.startswith("list") else "A,B"  # (a list kept whole)
             raise ConfigError(
                 f"{key}: {value!r}: a range draws numbers, but this key takes a {what}; list "
-                f"the values to try instead, in a sweep ({key}=A,B)"
+                f"the values to try instead, in a sweep ({key}={values})"
             )
         if head == "randint":
             continue

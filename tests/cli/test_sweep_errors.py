@@ -151,7 +151,7 @@ def test_resume_of_a_folder_whose_base_is_now_invalid_names_its_sweep_yaml(tmp_p
         (  # (its hint read: model.hidden=[56.0639462230231])
             "model.hidden=uniform:10:100",
             "model.hidden: 'uniform:10:100': a range draws numbers, but this key takes a list of "
-            "int; list the values to try instead, in a sweep (model.hidden=A,B)",
+            "int; list the values to try instead, in a sweep (model.hidden=[A],[B])",
         ),
         (
             "model.batchnorm=randint:0:1",
