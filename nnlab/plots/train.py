@@ -173,7 +173,8 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     )
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
-    axes.flat[0].set_ylabel("accuracy")
+    for row in axes:  # (each row's first panel: the second row's had ticks but no label)
+        row[0].set_ylabel("accuracy")
     handles: dict[str, Any] = {}  # (every kind of mark some panel draws, once)
     for ax in axes.flat[: len(panels)]:
         for handle, label in zip(*ax.get_legend_handles_labels()):

@@ -355,3 +355,13 @@ def test_a_split_has_the_same_colour_whatever_the_runs_eval_order(splits, final)
             split = line.get_label().split(" ")[0]
             if split in want:
                 assert to_hex(line.get_color()) == to_hex(want[split]), line.get_label()
+
+
+def test_every_row_of_accuracy_gap_panels_names_its_axis():
+    # (5 runs in rows of 4: the second row's panel had accuracy ticks but no axis label)
+    panels = [dict(p, label=f"{p['label']} {i}") for i in range(2) for p in gap_panels()[:2]]
+    panels.append(gap_panels()[0])
+    fig = plots.accuracy_gaps_figure(panels, title="5 runs")
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert len(shown) == 5
+    assert [ax.get_ylabel() for ax in shown] == ["accuracy", "", "", "", "accuracy"]
