@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import yaml
 
-from nnlab.output import counted, number, spelled
+from nnlab.output import ConfigFloat, config_number, counted, is_config_key, number, spelled
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER
 from nnlab.report import facts
 from nnlab.report.collect import Entry
@@ -102,7 +102,9 @@ def compact(value: Any, limit: int = 160) -> str:
     (``output.number``: an lr-scan's rows read 2.542 beside 0.09733, and 1 for 1.0), other
     scalars via :func:`facts.short`, containers in YAML's flow style with their numbers short
     (``{lr: 0.1, train_loss: 0.3832}``, not JSON's ``{"train_loss": 0.38320574164390564}``)."""
-    if isinstance(value, float):
+    if isinstance(value, ConfigFloat):  # (a config value: as the terminal's tables spell it)
+        text = config_number(value)
+    elif isinstance(value, float):
         text = number(value)
     elif isinstance(value, (dict, list, tuple)):
         text = flow(value)
@@ -187,8 +189,15 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
     # made its table 1,429 px wide, each header one unbreakable word)
     head = "".join(f"<th{_numeric(rows, c)}>{esc(c).replace('_', '_<wbr>')}</th>" for c in columns)
+    config = {c for c in columns if is_config_key(c)}  # (their floats: config_number's)
     body = "".join(
-        "<tr>" + "".join(cell(r.get(c)) for c in columns) + "</tr>" for r in rows[:MAX_ROWS]
+        "<tr>"
+        + "".join(
+            cell(ConfigFloat(r[c]) if c in config and type(r.get(c)) is float else r.get(c))
+            for c in columns
+        )
+        + "</tr>"
+        for r in rows[:MAX_ROWS]
     )
     more = (
         f'<p class="note">{counted(len(rows) - MAX_ROWS, "more row")} not shown</p>'

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from nnlab.output import counted
+from nnlab.output import ConfigFloat, counted
 from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
@@ -184,7 +184,9 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     body += (
         section("Trials", trials_table(entry, keys) + tables.COMPARE_PANEL) if entry.trials else ""
     )
-    body += section("Summary", json_view(entry.summary, skip=("trials",)) if entry.summary else "")
+    body += section(
+        "Summary", json_view(_spelled(entry), skip=("trials",)) if entry.summary else ""
+    )
     body += section("Figures", figures(entry), "figures")
     for name, data in entry.files.items():
         body += section(name, json_view(data))
@@ -207,3 +209,19 @@ def best_line(entry: Entry) -> str:
 
 def trial_labels(entry: Entry) -> dict[str, str]:
     return {t.rel: trial_label(t) for t in entry.trials}
+
+
+def _spelled(entry: Entry) -> dict[str, Any]:
+    """The summary as the page shows it: a tune's best value so far in its ranges spelled as
+    the config value it is (``ConfigFloat``: 0.09155, as ``nnlab tune`` prints it), not as a
+    measured number (0.0915)."""
+    ranges = entry.summary.get("ranges") if entry.kind == "tune" else None
+    if not isinstance(ranges, list):
+        return entry.summary
+    spelled = [
+        {**r, "best": ConfigFloat(r["best"])}
+        if isinstance(r, dict) and type(r.get("best")) is float
+        else r
+        for r in ranges
+    ]
+    return {**entry.summary, "ranges": spelled}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from nnlab.errors import OptionError, RunError
+from nnlab.output import config_number
 from nnlab.report import build_report, refresh
 from nnlab.report.collect import MARKER
 from tests.report.conftest import KINDS
@@ -246,6 +247,14 @@ def test_tune_page_shows_the_trials_of_every_round_and_its_summary(report, every
     assert html.count('<tr data-kind="trial"') == 3
     assert "<h3>top</h3>" in html and "<h3>ranges</h3>" in html
     assert '<img src="tune-curves.png"' in html
+    # (its rates read 8.462e-04 and a best value 0.0915 where nnlab tune printed 0.0008462 and
+    # 0.09155: a config value, as every table spells one, output.config_number)
+    summary = json.loads((tune / "summary.json").read_text())
+    for row in summary["top"]:
+        for key in ("optimizer.lr", "weight_decay"):
+            assert f">{config_number(row[key])}</td>" in html, (key, row[key])
+    for row in summary["ranges"]:
+        assert f">{config_number(row['best'])}</td>" in html, row
 
 
 @pytest.mark.parametrize(

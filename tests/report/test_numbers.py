@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from nnlab.output import number
+from nnlab.output import config_number, is_config_key, number
 from nnlab.report import build_report
 from nnlab.report.svg import Series, line_chart
 from nnlab.summary import summarize
@@ -67,7 +67,12 @@ def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, 
     summary = json.loads((scan / "summary.json").read_text())
     rows = text.split("<h3>rows</h3>", 1)[1].split("</table>", 1)[0]
     cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", rows)]
-    shown = {number(v) for r in summary["rows"] for v in r.values() if isinstance(v, float)}
+    shown = {  # (its rates, config values, as `runs show` spells them: 1e-10, not 1.000e-10)
+        config_number(v) if is_config_key(k) else number(v)
+        for r in summary["rows"]
+        for k, v in r.items()
+        if isinstance(v, float)
+    }
     assert shown and shown <= set(cells), (shown - set(cells), cells)
     loss = number(summary["initial_loss"])
     assert f"<th>initial_loss</th><td>{loss}</td>" in text
@@ -90,3 +95,25 @@ def test_a_rows_tables_number_columns_are_marked_for_right_alignment(every_kind,
     assert {"lr", "step_loss", "train_loss"} <= numeric and "best" not in numeric, heads
     css = (result.out / "_assets" / "report.css").read_text()
     assert "table.data td[data-v]" in css and "table.data th.num" in css
+
+
+def test_a_config_value_reads_as_the_terminals_tables_spell_it():
+    # (a tune's top trials read optimizer.lr 8.462e-04 and its best value so far 0.0915 where
+    # `nnlab tune` printed 0.0008462 and 0.09155: a config value is output.config_number's)
+    from types import SimpleNamespace
+
+    from nnlab.output import config_number
+    from nnlab.report.pages import json_view, rows_table
+    from nnlab.report.sweeps import _spelled
+
+    row = {"optimizer.lr": 0.0008462, "lr": 1e-05, "weight_decay": 0.0, "final_val_acc": 0.74}
+    html = rows_table([row])
+    for cell in ("0.0008462", "1e-05", "0.0", "0.7400"):  # (the metric: a measured number)
+        assert f">{cell}</td>" in html, (cell, html)
+    ranges = [{"round": 1, "key": "optimizer.lr", "searched": "1e-06 .. 0.1", "best": 0.091548}]
+    tune = SimpleNamespace(kind="tune", summary={"ranges": ranges, "metric": "final_val_acc"})
+    shown = json_view(_spelled(tune))
+    assert f">{config_number(0.091548)}</td>" in shown and ">0.0915</td>" not in shown
+    assert ranges[0]["best"] == 0.091548 and type(ranges[0]["best"]) is float  # (not changed)
+    sweep = SimpleNamespace(kind="sweep", summary={"ranges": ranges})
+    assert _spelled(sweep) is sweep.summary
