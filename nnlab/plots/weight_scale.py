@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nnlab.output import config_number
 from nnlab.plots import base
 
 NETS = (("bn", "BatchNorm", "-", "C0"), ("plain", "no BatchNorm", "--", "C1"))
@@ -64,7 +65,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         notes = _grid_panel(ax, panel, key)
         notes_seen += notes
         said = "; ".join(note for _, note in notes)
-        head = f"W: {panel['scale']:.3g}" + (f"  ({said})" if notes else "")
+        head = f"W: {config_number(panel['scale'])}" + (f"  ({said})" if notes else "")
         head = base.fit_lines(fig, head, ax.get_position().width * fig.get_figwidth(), 9)
         ax.set_title(head, fontsize=9, color="red" if notes else "black")
         lines = max(lines, head.count("\n") + 1)

@@ -148,3 +148,15 @@ def test_weight_scale_files_are_written(tmp_path):
     grid = plots.weight_scale_grid(grid_panels(), "train_acc", tmp_path / "g.png")
     summary = plots.save(plots.weight_scale_summary_figure(summary_table()), tmp_path / "s.png")
     assert grid.stat().st_size > 10_000 and summary.stat().st_size > 10_000
+
+
+def test_a_panels_scale_reads_as_the_tables_spell_it():
+    # (its title read W: 0.0858 and W: 1 where the sweep's tables print 0.08577 and 1.0)
+    from nnlab.output import config_number
+
+    panels = grid_panels()
+    panels[4]["scale"] = 0.08576958985908945
+    fig = plots.weight_scale_grid_figure(panels, "train_acc", title="sweep: train acc")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles[0].startswith("W: 1.0  (") and titles[4] == "W: 0.08577"
+    assert titles[4] == f"W: {config_number(panels[4]['scale'])}"
