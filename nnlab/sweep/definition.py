@@ -312,11 +312,12 @@ def schema_field(cfg: Config, key: str) -> Any:
 
 
 def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
-    """Random ``params`` that draw what their key in ``base`` (a config mapping) cannot take,
+    """Swept ``params`` that give what their key in ``base`` (a config mapping) cannot take,
     refused before a trial is drawn, naming the key and what to give instead: ``uniform`` or
     ``loguniform`` (fractions) over an integer key, whose every draw failed validation (``sweep
     trial (batch_size=73.32402196642875): ...``, a tune's too), and any range over a key that
-    takes no number (a list, a flag, a name: its hint read ``model.hidden=[56.06394622]``).
+    takes no number (a list, a flag, a name: its hint read ``model.hidden=[56.06394622]``),
+    a grid's ``logspace``/``linspace`` too.
     (A base config that is itself invalid is left to the trials' check, which names its file.)
     """
     from nnlab.config_keys import describe_type
@@ -328,17 +329,18 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
         return
     for key, value in params.items():
         head, *ends = value.split(":") if isinstance(value, str) else [""]
-        field = schema_field(cfg, key) if head in ("uniform", "loguniform", "randint") else None
+        ranged = head in ("uniform", "loguniform", "randint", "logspace", "linspace")
+        field = schema_field(cfg, key) if ranged else None
         if field is None or numeric(field.annotation) == "a number":
             continue
         if numeric(field.annotation) is None:
             what = describe_type(field.annotation, field.metadata)[0]
             values = "[A],[B]" if what.startswith("list") else "A,B"  # (a list kept whole)
             raise ConfigError(
-                f"{key}: {value!r}: a range draws numbers, but this key takes a {what}; list "
+                f"{key}: {value!r}: a range gives numbers, but this key takes a {what}; list "
                 f"the values to try instead, in a sweep ({key}={values})"
             )
-        if head == "randint":
+        if head not in ("uniform", "loguniform"):  # (a grid's whole values, randint's: fine)
             continue
         try:
             low, high = math.ceil(float(ends[0])), math.floor(float(ends[-1]))
@@ -354,8 +356,7 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
 def plan(defn: SweepDef) -> list[Trial]:
     """Every trial of the sweep, in expansion order (random duplicates dropped); a draw its
     key cannot take refused first (``check_draws``)."""
-    if defn.spec.kind == "random":
-        check_draws(base_config(defn), defn.spec.params)
+    check_draws(base_config(defn), defn.spec.params)
     seed0 = sweep_seed(defn)
     spec = defn.spec
     if spec.kind == "random" and spec.seed is None:

@@ -150,12 +150,12 @@ def test_resume_of_a_folder_whose_base_is_now_invalid_names_its_sweep_yaml(tmp_p
         ),
         (  # (its hint read: model.hidden=[56.0639462230231])
             "model.hidden=uniform:10:100",
-            "model.hidden: 'uniform:10:100': a range draws numbers, but this key takes a list of "
+            "model.hidden: 'uniform:10:100': a range gives numbers, but this key takes a list of "
             "int; list the values to try instead, in a sweep (model.hidden=[A],[B])",
         ),
         (
             "model.batchnorm=randint:0:1",
-            "model.batchnorm: 'randint:0:1': a range draws numbers, but this key takes a bool; "
+            "model.batchnorm: 'randint:0:1': a range gives numbers, but this key takes a bool; "
             "list the values to try instead, in a sweep (model.batchnorm=A,B)",
         ),
     ],
@@ -165,3 +165,15 @@ def test_a_draw_its_key_cannot_take_is_refused_naming_what_to_give(tmp_path, par
     line = refused(tmp_path, "sweep", "random", base, param, "--trials", "2")
     assert line == f"error: {message}"
     assert refused(tmp_path, "tune", base, param, "--trials", "2") == line  # (as written)
+
+
+def test_a_grid_range_over_a_list_key_is_refused_naming_what_to_give(tmp_path):
+    # (its trials said: model.hidden: expected a list in brackets, e.g. model.hidden=[10.0])
+    base = write(tmp_path)
+    line = refused(tmp_path, "sweep", "grid", base, "model.hidden=logspace:1:2:3")
+    assert line == (
+        "error: model.hidden: 'logspace:1:2:3': a range gives numbers, but this key takes a list "
+        "of int; list the values to try instead, in a sweep (model.hidden=[A],[B])"
+    )
+    ok = invoke("sweep", "grid", base, "batch_size=linspace:16:128:3", "--dry-run")
+    assert ok.exit_code == 0, ok.output  # (an integer key's whole values: 16, 72, 128)
