@@ -52,7 +52,8 @@ def tune_curves_figure(
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles, fontsize=7)
-    heading = f"top {counted(len(top), 'trial')} {title}" if top else title
+    what = f"accuracy per epoch of the top {counted(len(top), 'trial')}"  # (by the tune's metric)
+    heading = (f"{title}: {what}" if title else what) if top else title
     ax.set_title(heading.strip(), fontsize=9)
     return fig
 

@@ -145,3 +145,12 @@ def test_tune_scatter_legend_lists_only_the_marks_drawn():
     )
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["round 2", "round 1: diverged"]
+
+
+def test_tune_curves_title_says_what_it_draws_of_which_tune():
+    # (it read "top 3 trials tune-int": the run's id run on after the count)
+    rows = [{"rank": 1, "trial": "a", "optimizer.lr": 0.01, "final_val_acc": 0.5}]
+    records = [{"epoch": e, "val_acc": 0.1 * e, "train_acc": 0.1 * e} for e in range(3)]
+    fig = plots.tune_curves_figure(rows, {"a": records}, ["optimizer.lr"], title="run-x")
+    assert fig.axes[0].get_title() == "run-x: accuracy per epoch of the top 1 trial"
+
