@@ -153,4 +153,3 @@ def test_tune_curves_title_says_what_it_draws_of_which_tune():
     records = [{"epoch": e, "val_acc": 0.1 * e, "train_acc": 0.1 * e} for e in range(3)]
     fig = plots.tune_curves_figure(rows, {"a": records}, ["optimizer.lr"], title="run-x")
     assert fig.axes[0].get_title() == "run-x: accuracy per epoch of the top 1 trial"
-
