@@ -496,9 +496,12 @@ def edge_notes(result: LrScanResult) -> list[str]:
     for part, lr in (("one-step", result.best_step_lr), ("training", result.best_train_lr)):
         if lr is not None and lr in (lo, hi):
             side = "largest" if lr == hi else "smallest"
+            flag, step = ("--max", 1) if lr == hi else ("--min", -1)
+            wider = math.floor(math.log10(lr) + 1e-9) + step if lr == hi else math.ceil(
+                math.log10(lr) - 1e-9) + step  # fmt: skip
             notes.append(
-                f"the best {part} rate {config_number(lr)} is the {side} one scanned; "
-                f"widen the range (--{'max' if lr == hi else 'min'})"
+                f"the best {part} rate {config_number(lr)} is the {side} one scanned; widen "
+                f"the range, e.g. {flag} {wider} (to {config_number(10.0**wider)})"
             )
     return notes
 
