@@ -124,7 +124,7 @@ def log_ticks(axis: Any, every: bool = False) -> None:
     plain = _plain_log_formatter()
     inf = float("inf")
     axis.set_major_formatter(plain(minor_thresholds=(inf, inf)) if every else plain())
-    axis.set_minor_formatter(plain(labelOnlyBase=False))
+    axis.set_minor_formatter(plain(labelOnlyBase=False, minor_thresholds=(2, 0.4)))
 
 
 @functools.cache

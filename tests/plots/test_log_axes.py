@@ -106,3 +106,16 @@ def test_a_log_colour_bar_past_plain_range_is_ticked_in_powers_of_ten():
     labels = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
     assert labels and all("10^" in t for t in labels)
     assert "log colour scale" in fig.axes[1].get_ylabel()
+
+
+def test_a_log_axis_of_one_to_two_decades_labels_ticks_between_them():
+    # (the losses of a step-size scan on digits, 0.14 .. 2.54: ticked "0.1" and "1" alone, with
+    # nothing to read 2.5 or 0.6 by)
+    rows = [dict(r) for r in test_lr_scan.README_ROWS]
+    for row, loss in zip(rows, [2.54, 2.5, 2.0, 0.56, 0.14, None, None]):
+        row.update(train_loss=loss, step_loss=min(2.54, loss or 2.54))
+    fig = plots.lr_scan_figure(rows, initial_loss=2.54, epochs=2)
+    render(fig)
+    shown = set(tick_texts(fig.axes[0].yaxis))
+    assert {"0.1", "1"} <= shown and {"0.2", "2"} <= shown, shown
+    assert not any("10^" in t for t in shown)
