@@ -43,6 +43,7 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 
+from nnlab import streams
 from nnlab.collector import hold
 
 # (only what Python has loaded already, or builtins: a stop signal before the handlers are set
@@ -84,9 +85,11 @@ def main() -> None:
 
 def _start() -> None:
     """What comes before the command: the last exit hook, the collector held, SIGTERM and
-    SIGHUP raising (SIGINT already does), OpenBLAS's threads. An interrupt here is one like any
+    SIGHUP raising (SIGINT already does), OpenBLAS's threads, the standard streams guarded
+    (``nnlab.streams``). An interrupt here is one like any
     other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
     atexit.register(_leave)  # (registered first, so run last; first here, so always there)
+    streams.guard()  # (output that cannot be written is lost, not the command's failure)
     hold()
     for s in STOP[1:]:
         signal.signal(s, _stop)
@@ -170,7 +173,19 @@ def _run() -> int:
     finally:
         _exit_on_stop(code)
         _forget_unhandled_interrupt()
-    return code
+    return _output_lost(code)
+
+
+def _output_lost(code: int) -> int:
+    """``code``, or 1 where the command succeeded but stdout lost part of its output to an
+    error (a full disk, ``> /dev/full``; not a reader that went away): its results are
+    incomplete, which one line on stderr says (its folders are as the command left them)."""
+    lost = streams.lost()
+    if lost is None or code != 0:
+        return code
+    why = lost.strerror or type(lost).__name__
+    print(f"error: stdout: {why}; the command's output is incomplete", file=sys.stderr)
+    return 1
 
 
 def _forget_unhandled_interrupt() -> None:

@@ -17,6 +17,7 @@ from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_processes import INTERRUPTS
 from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
+from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
 
 ROWS = [
@@ -34,6 +35,7 @@ ROWS = [
     LATEST,
     DAMAGED_LATEST,
     *CONCURRENT,
+    *STREAMS,
 ]
 
 
