@@ -29,8 +29,10 @@ META_SKIPPED = ("argv", "status", "error", "run_id", "trial", "name", "kind")
 
 
 def href(from_rel: str, to: str) -> str:
-    """A relative link from the page of ``from_rel`` (``""``: the index) to the report path ``to``."""
-    return quote(posixpath.relpath(to, from_rel or "."))
+    """A relative link from the page of ``from_rel`` (``""``: the index) to the report path ``to``.
+    A folder name that is not UTF-8 (its bytes held as lone surrogates, as Python lists it) is
+    linked by those bytes (``%FF``), which is how the page's folder is named on disk."""
+    return quote(posixpath.relpath(to, from_rel or "."), errors="surrogateescape")
 
 
 def page_of(rel: str) -> str:

@@ -11,6 +11,7 @@ from .test_bounds import BOUNDS
 from .test_concurrency import CONCURRENT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
+from .test_environment import ENVIRONMENT
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
@@ -36,6 +37,7 @@ ROWS = [
     DAMAGED_LATEST,
     *CONCURRENT,
     *STREAMS,
+    *ENVIRONMENT,
 ]
 
 
