@@ -449,10 +449,15 @@ def print_text(text: str, file: Any = None) -> None:
     console = _console_class()(file=file, color_system=None)
     if console.is_terminal:
         text = fit_text(text, console.width)
+    if console.options.ascii_only:  # (a stream that cannot write the box: as rich draws one)
+        text = text.translate(ASCII_BOX)
     console.print(text, end="", soft_wrap=True)
 
 
 TABLE_LINE = ("┏", "┃", "┡", "│", "└")  # (how rich's default box starts each line)
+# rich's box in ASCII (its tables on a stream of another encoding than UTF-8: LANG=C without
+# UTF-8 mode, PYTHONIOENCODING=ascii), for a table drawn as text before it is printed
+ASCII_BOX = str.maketrans("┏┓┗┛┌┐└┘━─┃│┡┩╇┳┬┻┴", "++++++++--||||+----")
 
 
 def fit_text(text: str, width: int) -> str:

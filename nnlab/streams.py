@@ -22,6 +22,7 @@ and no failure).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -94,6 +95,26 @@ def to_devnull(fd: int) -> None:
             os.close(null)
 
 
+ESCAPING = "nnlab-escape"
+
+
+def _escape(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """A character a stream's encoding cannot write: a lone surrogate (bytes Python could not
+    decode, as in a folder's name that is not UTF-8) as its byte again, as Python's own
+    streams do in the C locale (surrogateescape); any other as a backslash escape (``\\u2501``),
+    as Python's stderr does (backslashreplace). Both were UnicodeEncodeError on a stdout of
+    another encoding (``PYTHONIOENCODING=ascii``, a C locale without UTF-8 mode, a UTF-8
+    stdout and a folder name of other bytes): ``runs show`` and ``runs list`` failed as
+    'unexpected' errors."""
+    try:
+        return codecs.lookup_error("surrogateescape")(exc)
+    except UnicodeError:
+        return codecs.lookup_error("backslashreplace")(exc)
+
+
+codecs.register_error(ESCAPING, _escape)
+
+
 def _open(fd: int) -> bool:
     try:
         os.fstat(fd)
@@ -119,9 +140,11 @@ def guard() -> None:
 
 
 def _text(raw: _Swallowing, old: object) -> io.TextIOWrapper:
-    """A text stream over ``raw`` as ``old`` was (Python's own, or None when it had none)."""
+    """A text stream over ``raw`` as ``old`` was (Python's own, or None when it had none),
+    but that a character its encoding lacks is written as an escape (``ESCAPING``), not an
+    error."""
     encoding = getattr(old, "encoding", None) or "utf-8"
-    errors = getattr(old, "errors", None) or "backslashreplace"
+    errors = ESCAPING
     line = bool(getattr(old, "line_buffering", False))
     through = bool(getattr(old, "write_through", False))
     buffered = io.BufferedWriter(raw)  # type: ignore[type-var]  # (its write: any buffer)

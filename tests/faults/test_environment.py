@@ -1,9 +1,13 @@
-"""Odd environments (fault injection, round 4): a folder in the runs folder whose name is not
-UTF-8 (``mkdir $'runs/\\xff'``), which Python lists with its bytes as lone surrogates.
+"""Odd environments (fault injection, round 4): a stdout that cannot write Unicode (an ASCII
+terminal: ``PYTHONIOENCODING=ascii``, a C locale without Python's UTF-8 mode), and a folder in
+the runs folder whose name is not UTF-8 (``mkdir $'runs/\\xff'``), which Python lists with
+its bytes as lone surrogates.
 
-``report`` failed on such a name, 'unexpected UnicodeEncodeError' (its link could not be
-quoted); now the report links the folder by its bytes (``%FF``), as its page's folder is
-named on disk.
+``runs show`` of a sweep printed its trials' table (drawn as text, with rich's box) and
+failed on such a stdout, 'unexpected UnicodeEncodeError'; ``runs list`` did so for a folder
+name of other bytes on it; ``report`` failed on such a name whatever the stdout (its link
+could not be quoted). Now the table is drawn in ASCII as rich draws its own there, a
+character the stream lacks is an escape, and the report links the folder by its bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from pathlib import Path
 from .helpers import Row, argv, invoke, only
 
 ENVIRONMENT = [
+    Row(
+        "a stdout that cannot write Unicode (`PYTHONIOENCODING=ascii`, a C locale without "
+        "Python's UTF-8 mode), in every command: tables drawn in ASCII, other characters "
+        "escaped",
+        "`PYTHONIOENCODING=ascii nnlab runs show RUN` (a sweep)",
+        0,
+        (": COMPLETED (2 COMPLETED)",),
+    ),
     Row(
         "a folder in the runs folder whose name is not UTF-8 (`mkdir $'runs/\\xff'`)",
         "`nnlab report` (and `runs list`, on any stdout)",
@@ -35,6 +47,25 @@ def run(case: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+ASCII_ENVIRONMENTS = [
+    {"PYTHONIOENCODING": "ascii"},
+    {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+]
+
+
+def test_runs_show_on_a_stdout_without_unicode_draws_its_tables_in_ascii(case):
+    made = run(case, "sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q")
+    assert made.returncode == 0, made.stderr
+    sweep = only(case / "runs").path
+    for env in ASCII_ENVIRONMENTS:
+        shown = run(case, "runs", "show", str(sweep), **env)
+        assert shown.returncode == 0, (env, shown.stderr)
+        assert shown.stderr == b"", env
+        text = shown.stdout.decode("ascii")
+        expected = sweep.name + ENVIRONMENT[0].parts[0]
+        assert expected in text and "| trial    | optimizer.lr |" in text, text
+
+
 def a_folder_not_utf8(case: Path) -> tuple[Path, Path]:
     made = run(case, "train", "cfg.yaml", "-q")
     assert made.returncode == 0, made.stderr
@@ -46,11 +77,22 @@ def a_folder_not_utf8(case: Path) -> tuple[Path, Path]:
     return good, other
 
 
+def test_a_folder_name_not_utf8_is_listed_on_any_stdout(case):
+    good, _ = a_folder_not_utf8(case)
+    for env in [{}, *ASCII_ENVIRONMENTS]:
+        listed = run(case, "runs", "list", **env)
+        assert listed.returncode == 0, (env, listed.stderr)
+        assert listed.stderr == b"", env
+        assert good.name.encode() in listed.stdout and b"| b" in listed.stdout.replace(
+            "│".encode(), b"|"
+        )
+
+
 def test_a_folder_name_not_utf8_is_in_the_report(case):
     a_folder_not_utf8(case)
     done = invoke("report", "--runs-dir", case / "runs")
-    assert done.exit_code == ENVIRONMENT[0].code, done.output
-    assert ENVIRONMENT[0].parts[0] in done.stderr
+    assert done.exit_code == ENVIRONMENT[1].code, done.output
+    assert ENVIRONMENT[1].parts[0] in done.stderr
     index = (case / "runs" / "report" / "index.html").read_text()
     assert 'href="b%FE/index.html"' in index and 'href="%FF/index.html"' in index
     assert Path(os.fsdecode(bytes(case / "runs" / "report") + b"/b\xfe/index.html")).is_file()
