@@ -62,16 +62,24 @@ def pyplot() -> Any:
     matplotlib's font warnings are left out (``findfont: Font family ... not found``): a font
     cache built by a matplotlib since removed (another virtual environment's) gives twenty of
     them, on every command's stderr, where a command says one line; the figure falls back to
-    DejaVu Sans either way."""
+    DejaVu Sans either way. So is its warning that it cannot make its config or cache folder
+    (a HOME that cannot be written, or is a file: 'mkdir -p failed for path ...' and three
+    lines of advice, on every command that draws a figure) while it loads: it makes a
+    temporary one, and the figures are the same."""
     import logging
 
-    import matplotlib
+    loading = logging.getLogger("matplotlib")
+    level = loading.level
+    loading.setLevel(logging.ERROR)  # (while it loads: its config and cache folders)
+    try:
+        import matplotlib
 
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    matplotlib.use("Agg", force=True)
-    matplotlib.rcParams["axes.titley"] = 1.0
-    import matplotlib.pyplot as plt
-
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+        matplotlib.use("Agg", force=True)
+        matplotlib.rcParams["axes.titley"] = 1.0
+        import matplotlib.pyplot as plt
+    finally:
+        loading.setLevel(level)
     return plt
 
 

@@ -1,7 +1,7 @@
 """Odd environments (fault injection, round 4): a stdout that cannot write Unicode (an ASCII
 terminal: ``PYTHONIOENCODING=ascii``, a C locale without Python's UTF-8 mode), and a folder in
 the runs folder whose name is not UTF-8 (``mkdir $'runs/\\xff'``), which Python lists with
-its bytes as lone surrogates.
+its bytes as lone surrogates; a HOME that cannot be written.
 
 ``runs show`` of a sweep printed its trials' table (drawn as text, with rich's box) and
 failed on such a stdout, 'unexpected UnicodeEncodeError'; ``runs list`` did so for a folder
@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .helpers import Row, argv, invoke, only
+from .helpers import Row, argv, invoke, one_line, only
 
 ENVIRONMENT = [
     Row(
@@ -96,3 +96,23 @@ def test_a_folder_name_not_utf8_is_in_the_report(case):
     index = (case / "runs" / "report" / "index.html").read_text()
     assert 'href="b%FE/index.html"' in index and 'href="%FF/index.html"' in index
     assert Path(os.fsdecode(bytes(case / "runs" / "report") + b"/b\xfe/index.html")).is_file()
+
+
+def test_a_home_that_cannot_be_written_adds_no_lines(case, tmp_path):
+    """matplotlib cannot make its config and cache folders under such a HOME (or one that is
+    a file) and said so in four lines on stderr, on every command that draws a figure."""
+    home = tmp_path / "home-file"
+    home.write_text("not a folder")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MPL", "XDG_"))}
+    for place in (home, Path("/proc")):
+        done = subprocess.run(
+            argv("train", "cfg.yaml", "-q", "--runs-dir", case / "runs"),
+            cwd=case,
+            capture_output=True,
+            text=True,
+            env={**env, "HOME": str(place)},
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert one_line(done.stderr).startswith("run folder: "), done.stderr
+    assert all((r / "curves.png").is_file() for r in (case / "runs").iterdir())
