@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -63,8 +64,8 @@ class OneLineErrors(TyperGroup):
         signals.received.clear()
         signals.taken.clear()
         process.ended.clear()
-        if (undecodable := not_utf8(argv)) is not None:
-            note(undecodable)
+        if (refused := not_utf8(argv) or no_working_folder()) is not None:
+            note(refused)
             code = EXIT_USAGE
             if not standalone_mode:
                 return code
@@ -116,6 +117,28 @@ def not_utf8(argv: list[str]) -> str | None:
                 f"error: argument {i} ('{shown}') is not UTF-8 text; nnlab reads names, paths "
                 "and values as UTF-8"
             )
+    return None
+
+
+def no_working_folder() -> str | None:
+    """The error line when the working folder is gone (removed while the shell was in it:
+    ``os.getcwd`` fails), else None. Refused for every command before anything runs: every
+    relative path, and many an absolute one (NumPy's and posixpath's ``abspath``, the report's
+    links), needs it, and commands failed late, as 'error: No such file or directory' naming
+    nothing (train with an absolute --runs-dir, after its folder existed; report)."""
+    try:
+        os.getcwd()
+    except OSError as exc:
+        try:  # (Linux names it, with ' (deleted)')
+            was = os.readlink("/proc/self/cwd").removesuffix(" (deleted)")
+        except OSError:
+            was = ""
+        where = f" {was}" if was.startswith("/") else ""
+        reason = exc.strerror or type(exc).__name__
+        return (
+            f"error: the working folder{where} cannot be found ({reason}: removed while the "
+            "shell was in it?); cd into a folder that exists"
+        )
     return None
 
 

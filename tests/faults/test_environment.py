@@ -1,7 +1,7 @@
 """Odd environments (fault injection, round 4): a stdout that cannot write Unicode (an ASCII
 terminal: ``PYTHONIOENCODING=ascii``, a C locale without Python's UTF-8 mode), and a folder in
 the runs folder whose name is not UTF-8 (``mkdir $'runs/\\xff'``), which Python lists with
-its bytes as lone surrogates; a HOME that cannot be written.
+its bytes as lone surrogates; a HOME that cannot be written; a working folder removed.
 
 ``runs show`` of a sweep printed its trials' table (drawn as text, with rich's box) and
 failed on such a stdout, 'unexpected UnicodeEncodeError'; ``runs list`` did so for a folder
@@ -16,6 +16,8 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from .helpers import Row, argv, invoke, one_line, only
 
@@ -33,6 +35,15 @@ ENVIRONMENT = [
         "`nnlab report` (and `runs list`, on any stdout)",
         0,
         ("3 folders, 4 pages",),
+    ),
+    Row(
+        "a working folder removed while the shell was in it, in every command",
+        "`nnlab train cfg.yaml --runs-dir /abs/runs`",
+        2,
+        (
+            "error: the working folder /abs/gone cannot be found (No such file or directory: "
+            "removed while the shell was in it?); cd into a folder that exists",
+        ),
     ),
 ]
 
@@ -116,3 +127,28 @@ def test_a_home_that_cannot_be_written_adds_no_lines(case, tmp_path):
         assert done.returncode == 0, done.stderr
         assert one_line(done.stderr).startswith("run folder: "), done.stderr
     assert all((r / "curves.png").is_file() for r in (case / "runs").iterdir())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["train", "{cfg}", "-q", "--runs-dir", "{runs}"], ["runs", "list"], ["report", "--runs-dir",
+     "{runs}"], ["lr-scan", "{cfg}", "--num", "2", "--runs-dir", "{runs}"]],
+    ids=["train", "runs list", "report", "lr-scan"],
+)  # fmt: skip
+def test_a_working_folder_removed_is_refused_before_anything_runs(case, args):
+    """train with an absolute --runs-dir failed 'error: No such file or directory' after its
+    folder existed (NumPy's abspath), report likewise (its links), runs list named 'runs'."""
+    gone = case / "gone"
+    gone.mkdir()
+    filled = [a.format(cfg=case / "cfg.yaml", runs=case / "runs") for a in args]
+    shell = 'cd "$1" && rmdir "$1" && shift && exec "$@"'
+    done = subprocess.run(
+        ["bash", "-c", shell, "-", str(gone), *argv(*filled)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == ENVIRONMENT[2].code, done.stderr
+    expected = ENVIRONMENT[2].parts[0].replace("/abs/gone", str(gone))
+    assert one_line(done.stderr) == expected
+    assert not (case / "runs").exists()
