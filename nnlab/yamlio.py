@@ -206,6 +206,7 @@ def yaml_value(text: str, source: str, check: bool = True) -> Any:
     bounded like a config file (``check_expansion``; ``check=False``: the caller checks). A
     document nested so deep that the parser itself recurses too far is refused the same way."""
     try:
+        _count_events(text, source)
         value = yaml.load(text, Loader=SAFE_LOADER)
     except RecursionError:
         raise ConfigError(_too_deep(source)) from None
@@ -216,6 +217,36 @@ def yaml_value(text: str, source: str, check: bool = True) -> Any:
     if check:
         check_expansion(value, source)
     return value
+
+
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)
+
+
+def _count_events(text: str, source: str) -> None:
+    """``check_expansion``'s bounds on the parser's events, before anything is built from
+    them: a document of more than ``MAX_YAML_VALUES`` values written out (no aliases needed:
+    333,000 ``{}`` fit in a config's 1 MB) was built whole first, 6-7 s and 450 MB, by every
+    command that read it (``runs list`` for a run folder's config.yaml); a value counts as
+    written here (an alias once: ``check_expansion`` counts what it expands to)."""
+    count = level = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, _VALUE_EVENTS):
+            count += 1
+            if count > MAX_YAML_VALUES:
+                raise ConfigError(_too_many(source, MAX_YAML_VALUES))
+            if level > MAX_YAML_DEPTH:
+                raise ConfigError(_too_deep(source))
+        if isinstance(event, yaml.CollectionStartEvent):
+            level += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            level -= 1
+
+
+def _too_many(source: str, limit: int) -> str:
+    return (
+        f"{source}: expands to more than {counted(f'{limit:,}', 'value')} (YAML aliases?); "
+        "a config is a few dozen keys"
+    )
 
 
 def _too_deep(source: str) -> str:
@@ -234,10 +265,7 @@ def check_expansion(
         item, level = stack.pop()
         count += 1
         if count > limit:
-            raise ConfigError(
-                f"{source}: expands to more than {counted(f'{limit:,}', 'value')} (YAML aliases?); "
-                "a config is a few dozen keys"
-            )
+            raise ConfigError(_too_many(source, limit))
         if level > depth:
             raise ConfigError(_too_deep(source))
         if isinstance(item, dict):
