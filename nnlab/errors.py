@@ -74,3 +74,17 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
         lowered[c] for c in difflib.get_close_matches(text, list(lowered), n=1)
     ]
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def room_again(exc: BaseException) -> str | None:
+    """When a run that a write failed can go on, for a line that says how (its resume): a full
+    disk (ENOSPC, EDQUOT) once there is room; a limit on a file's size (EFBIG: ``ulimit -f``)
+    once its files may grow. None for any other error (nothing says the run can go on)."""
+    import errno
+
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "there is room"
+    if code == errno.EFBIG:
+        return "files may be that large (ulimit -f)"
+    return None

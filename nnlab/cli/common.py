@@ -31,7 +31,7 @@ from nnlab.cli.usage import (
     path_problem,
 )
 from nnlab.collector import release
-from nnlab.errors import NnlabError, OptionError
+from nnlab.errors import NnlabError, OptionError, room_again
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
 
@@ -146,8 +146,8 @@ def _folder_note(exc: BaseException) -> str:
     if why is not None:
         return f" (run folder {run} could not record FAILED: {why}; it reads STALE)"
     resume = getattr(exc, "nnlab_resume", None)  # (a full disk: nothing wrong with the run)
-    if resume and isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f" (run folder {run} says FAILED; once there is room, continue with: {resume})"
+    if resume and (once := room_again(exc)) is not None:  # (or a file size limit)
+        return f" (run folder {run} says FAILED; once {once}, continue with: {resume})"
     return f" (run folder {run} says FAILED)"
 
 

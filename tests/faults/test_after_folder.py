@@ -57,7 +57,12 @@ ERRORS = {
         lambda path: PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path)),
         "Permission denied",
     ),
+    "EFBIG": (  # (a file past ``ulimit -f``: Python ignores SIGXFSZ, so the write fails)
+        lambda path: OSError(errno.EFBIG, os.strerror(errno.EFBIG), str(path)),
+        "File too large",
+    ),
 }
+ONCE = {"ENOSPC": "there is room", "EFBIG": "files may be that large (ulimit -f)"}
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "SIGINT": signal.SIGINT}
 
 
@@ -140,15 +145,17 @@ def test_a_full_disk_while_appending_metrics_fails_the_run_naming_the_file(case,
     assert run.meta["error"] == f"{run.file('metrics.jsonl')}: No space left on device"
 
 
+@pytest.mark.parametrize("error", list(ONCE))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_run_failed_by_a_full_disk_says_how_to_continue_and_that_completes_it(
-    case, monkeypatch, command
+    case, monkeypatch, command, error
 ):
     """A full disk is nothing wrong with the run: the line says the command that continues
     it once there is room (as an interrupted run's does, and a sweep's failed trials'), and
-    that command completes it. It said only 'says FAILED'."""
+    that command completes it. It said only 'says FAILED'. So is a file size limit
+    (``ulimit -f``), which said only 'says FAILED' too."""
     args, code, nth = COMMANDS[command]
-    inject(monkeypatch, nth, raising(ERRORS["ENOSPC"][0]))
+    inject(monkeypatch, nth, raising(ERRORS[error][0]))
     result = invoke(*args, "--runs-dir", case / "runs")
     monkeypatch.undo()
     top = only(case / "runs")
@@ -156,7 +163,7 @@ def test_a_run_failed_by_a_full_disk_says_how_to_continue_and_that_completes_it(
         line = refused(result, 3, f"rerun them with: nnlab sweep --resume {top.path}")
     else:
         resume = f"nnlab {command} --resume {top.path}"
-        line = refused(result, 1, f"says FAILED; once there is room, continue with: {resume})")
+        line = refused(result, 1, f"says FAILED; once {ONCE[error]}, continue with: {resume})")
     again = invoke(*shlex.split(line.rsplit("with: ", 1)[1].rstrip(")"))[1:])
     assert again.exit_code == 0, again.output
     assert_settled(case / "runs", ("COMPLETED",))
@@ -318,7 +325,8 @@ FAULTS = [
         ("error: MemoryError: out of memory: Unable to allocate", "(run folder {run} says FAILED)"),
     ),
     Row(
-        "a full disk while training",
+        "a full disk while training (a file past `ulimit -f` alike: 'once files may be that "
+        "large (ulimit -f), continue with: ...')",
         "`nnlab train cfg.yaml` (ENOSPC appending a record)",
         1,
         (
