@@ -98,12 +98,20 @@ def one_line(text: str) -> str:
     """An error's text as one line of a readable length: a control character in it (a newline
     in a value the message quotes as it was given: an address, a path) written as its escape,
     ``\\n``; a word over ``LONG_WORD`` characters (a value of thousands, quoted as given by a
-    check of its own) cut to its start and length (``output.brief``)."""
+    check of its own) cut to its start and length (``output.brief``), the marks that end it
+    kept: ``run 'aaa...': no run folder`` lost its ``':`` ('... (100,003 characters) no run
+    folder')."""
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     if len(text) <= LONG_WORD:
         return text
-    return re.sub(rf"\S{{{LONG_WORD + 1},}}", lambda m: brief(m[0]), text)
+    return re.sub(rf"\S{{{LONG_WORD + 1},}}", lambda m: brief(m[0]) + _closing(m[0]), text)
+
+
+def _closing(word: str) -> str:
+    """The quotes and punctuation that end ``word`` (``':``, ``';``, ``)``), at most a few."""
+    found = re.search(r"[\"'):;,.\]]{1,3}$", word)
+    return found[0] if found else ""
 
 
 def looked_up(check: F) -> F:

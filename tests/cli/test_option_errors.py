@@ -201,3 +201,16 @@ def test_an_option_set_by_its_environment_variable_is_refused_naming_the_variabl
     file.write_text("x\n")
     result = invoke(*args, env={variable: value.format(file=file)})
     assert one_error_line(result) == line.format(file=file)
+
+
+def test_a_value_cut_short_keeps_the_marks_that_end_it(tmp_path):
+    """A word of thousands of characters is cut to its start and length; the quote and colon
+    after it were cut with it: "run 'aaa... (2,002 characters) no run folder"."""
+    from nnlab.cli.usage import one_line
+
+    text = "run '" + "a" * 2000 + "': no run folder under runs matches"
+    assert one_line(text) == (
+        "run '" + "a" * 56 + "... (2,003 characters)': no run folder under runs matches"
+    )
+    assert one_line("got " + "b" * 2000) == "got " + "b" * 57 + "... (2,000 characters)"
+    assert one_line("key '" + "c" * 2000 + "';").endswith("characters)';")
