@@ -514,6 +514,7 @@ def _console_class() -> Any:
             # "logspace🅰b:n".
             for plain in ("markup", "emoji", "highlight"):
                 kwargs.setdefault(plain, False)
+            kwargs.setdefault("_environ", _sized_environ())
             super().__init__(*args, **kwargs)
 
         def on_broken_pipe(self) -> None:
@@ -523,6 +524,17 @@ def _console_class() -> Any:
             os.close(devnull)
 
     return QuietOnBrokenPipe
+
+
+def _sized_environ() -> dict[str, str]:
+    """The environment as rich reads a terminal's size from it, without a ``COLUMNS`` or
+    ``LINES`` of 0 (no size: the terminal's own is asked): rich took ``COLUMNS=0`` for a
+    terminal 0 wide, and on a terminal ``runs list`` printed nothing at all."""
+    return {k: v for k, v in os.environ.items() if not (k in ("COLUMNS", "LINES") and _zero(v))}
+
+
+def _zero(value: str) -> bool:
+    return value.strip().isdigit() and int(value) == 0
 
 
 def table_text(

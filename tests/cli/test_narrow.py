@@ -122,3 +122,16 @@ def test_runs_show_continues_the_command_and_versions_under_their_values(runs):
     assert lines[at + 1].startswith(" " * 10) and lines[at + 1][10] != " "
     piped = invoke("runs", "show", run, env={"NNLAB_RUNS_DIR": str(runs)}).stdout
     assert any(line.startswith("versions  ") and len(line) > 60 for line in piped.splitlines())
+
+
+def test_a_terminal_width_of_0_is_no_width(tmp_path):
+    """``COLUMNS=0`` (or ``LINES=0``) gives no size, as an unset one: rich took it for a
+    terminal 0 columns wide, and ``runs list`` printed nothing at all on a terminal (the
+    terminal's own width is asked instead; here none: 80)."""
+    made = invoke("train", CONFIG, *SMALL, "-q", "--runs-dir", tmp_path / "runs")
+    assert made.exit_code == 0, made.output
+    for env in ({"COLUMNS": "0"}, {"COLUMNS": "0", "LINES": "0"}):
+        shown = invoke("runs", "list", env={**terminal(80, tmp_path / "runs"), **env})
+        assert shown.exit_code == 0, shown.output
+        wide = invoke("runs", "list", env=terminal(80, tmp_path / "runs"))
+        assert shown.stdout == wide.stdout and "train/digits" in shown.stdout
