@@ -142,13 +142,11 @@ def _folder_note(exc: BaseException) -> str:
     if run is None:  # (failed as its first files were written: ``process.founding``)
         unmade = getattr(exc, "nnlab_unmade", None)
         return "" if unmade is None else f" (run folder {unmade} not made)"
-    why = _unrecorded(exc)
-    if why is not None:
-        return f" (run folder {run} could not record FAILED: {why}; it reads STALE)"
-    resume = getattr(exc, "nnlab_resume", None)  # (a full disk: nothing wrong with the run)
-    if resume and (once := room_again(exc)) is not None:  # (or a file size limit)
-        return f" (run folder {run} says FAILED; once {once}, continue with: {resume})"
-    return f" (run folder {run} says FAILED)"
+    why, resume = _unrecorded(exc), getattr(exc, "nnlab_resume", None)
+    said = "says FAILED" if why is None else f"could not record FAILED: {why}; it reads STALE"
+    if resume and (once := room_again(exc)) is not None:  # (a full disk, a file size limit:
+        return f" (run folder {run} {said}; once {once}, continue with: {resume})"  # no fault
+    return f" (run folder {run} {said})"  # (of the run's: a STALE one resumes too)
 
 
 def _interrupted(exc: BaseException) -> None:

@@ -22,7 +22,7 @@ import pytest
 
 from nnlab import fileio, runs
 
-from .helpers import Row, assert_settled, invoke, no_probe_in, only, refused, statuses
+from .helpers import Row, assert_settled, invoke, no_probe_in, only, refused, set_meta, statuses
 
 # command -> (arguments, exit code when a trial / the run fails, the fault's write: the n-th
 # write of a file other than meta.json)
@@ -215,9 +215,14 @@ def test_a_status_that_cannot_be_written_is_not_claimed(case, monkeypatch):
     )
     result = invoke("train", "cfg.yaml", "-q", "--runs-dir", case / "runs")
     run = only(case / "runs")
-    refused(result, 1, *FAULTS[2].expect(case / "runs", run.path))
+    line = refused(result, 1, *FAULTS[2].expect(case / "runs", run.path))
     assert run.meta["status"] == "RUNNING"  # (this process is alive: STALE once it is gone)
     assert runs.status_of({**run.meta, "pid": 2**22 + 1}) == "STALE"
+    monkeypatch.undo()  # (room on the disk again)
+    set_meta(run, pid=2**22 + 1)  # (and the process gone: as the line says, it continues)
+    again = invoke(*shlex.split(line.rsplit("with: ", 1)[1].rstrip(")"))[1:])
+    assert again.exit_code == 0, again.output
+    assert_settled(case / "runs", ("COMPLETED",))
 
 
 def refuse_every_write(path, *args, **kwargs):
@@ -340,7 +345,7 @@ FAULTS = [
         1,
         (
             "(run folder {run} could not record FAILED: {run}/meta.json: No space left on device; "
-            "it reads STALE)",
+            "it reads STALE; once there is room, continue with: nnlab train --resume {run})",
         ),
     ),  # fmt: skip
     Row(

@@ -87,7 +87,7 @@ def test_a_disk_that_stays_full_as_the_end_is_recorded_says_the_folder_reads_sta
         1,
         f"error: {top.file('meta.json')}: No space left on device (run folder {top.path} "
         f"could not record FAILED: {top.file('meta.json')}: No space left on device; "
-        "it reads STALE)",
+        "it reads STALE; once there is room, continue with: ",
     )
     assert top.meta["status"] == "RUNNING"  # (this process is alive: STALE once it is gone)
 
