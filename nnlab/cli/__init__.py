@@ -112,12 +112,27 @@ def not_utf8(argv: list[str]) -> str | None:
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raw = arg.encode("utf-8", "surrogateescape")  # (the bytes as given)
+            shown = raw.decode("utf-8", "backslashreplace")
+            if _utf8(raw) and sys.getfilesystemencoding().lower() not in ("utf-8", "utf8"):
+                return (  # (it said "'rü' is not UTF-8 text": it is; Python read it as ASCII)
+                    f"error: argument {i} ('{shown}') is UTF-8, which Python here reads as "
+                    f"{sys.getfilesystemencoding()} (a C locale without UTF-8 mode: "
+                    "PYTHONUTF8=0?); run with PYTHONUTF8=1, or in a UTF-8 locale"
+                )
             return (
                 f"error: argument {i} ('{shown}') is not UTF-8 text; nnlab reads names, paths "
                 "and values as UTF-8"
             )
     return None
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def no_working_folder() -> str | None:

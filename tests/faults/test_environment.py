@@ -152,3 +152,19 @@ def test_a_working_folder_removed_is_refused_before_anything_runs(case, args):
     expected = ENVIRONMENT[2].parts[0].replace("/abs/gone", str(gone))
     assert one_line(done.stderr) == expected
     assert not (case / "runs").exists()
+
+
+def test_an_argument_python_read_as_ascii_is_said_to_be_utf8(case):
+    """In a C locale without UTF-8 mode Python reads arguments as ASCII, keeping each other
+    byte as a lone surrogate: a UTF-8 'rü' was refused as 'not UTF-8 text'."""
+    env = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    done = run(case, "train", "cfg.yaml", "--out", "rü", **env)
+    assert done.returncode == 2
+    assert one_line(done.stderr.decode()) == (
+        "error: argument 4 ('rü') is UTF-8, which Python here reads as ascii (a C locale "
+        "without UTF-8 mode: PYTHONUTF8=0?); run with PYTHONUTF8=1, or in a UTF-8 locale"
+    )
+    bad = subprocess.run(
+        [*argv("train", "cfg.yaml", "--out"), b"r\xfc"], cwd=case, capture_output=True
+    )
+    assert b"is not UTF-8 text" in bad.stderr
