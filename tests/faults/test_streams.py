@@ -11,6 +11,7 @@ saying so, its folder COMPLETED.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -118,3 +119,24 @@ def test_a_stdout_on_a_full_disk_after_a_failure_keeps_its_code(case):
     assert one_line(done.stderr.decode()).endswith(
         "no such runs folder (no runs yet, or give the folder nnlab wrote runs into as --runs-dir)"
     )
+
+
+def test_a_stdout_another_process_made_non_blocking_gets_all_the_output(case):
+    """A pipe left non-blocking (O_NONBLOCK, set by another program sharing it) refuses a
+    write while it is full (EAGAIN): the output was cut short at the pipe's size, exit 0
+    (1,965 of 26,541 bytes of ``config keys``); the write waits for room instead."""
+    import fcntl
+    import time
+
+    whole = subprocess.run(argv("config", "keys"), capture_output=True, timeout=120).stdout
+    read, write = os.pipe()
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(write, 1031, 4096)  # (F_SETPIPE_SZ: a small pipe fills sooner)
+    fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    proc = subprocess.Popen(argv("config", "keys"), stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    time.sleep(1.5)  # (it fills the pipe, then waits)
+    with os.fdopen(read, "rb") as out:
+        got = out.read()
+    assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
+    assert got == whole and len(whole) > 8192
