@@ -289,16 +289,19 @@ MAX_FIGURE_BYTES = 64 * 2**20  # a figure a report copies: nnlab's are well unde
 READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size
 
 
-def read_at_most(path: Path, limit: int) -> bytes | None:
+def read_at_most(path: Path, limit: int, devices: bool = True) -> bytes | None:
     """The bytes of ``path``, or None if it holds more than ``limit``: no more than
     ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
     refused as soon as it passes the limit, as a large file is. Read as the file's size (then
     by ``READ_CHUNK``), not ``limit + 1`` at once: that reserved the whole limit for every
     read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
-    every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too."""
+    every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too.
+    ``devices=False``: a device is refused before any read (``refuse_a_device``)."""
     with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
         st = os.fstat(f.fileno())
         refuse_a_pipe(path, st.st_mode)
+        if not devices:
+            refuse_a_device(path, st.st_mode)
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
             return None
         regular = stat.S_ISREG(st.st_mode)
@@ -325,8 +328,17 @@ def refuse_a_pipe(path: Path, mode: int) -> None:
         raise OSError(errno.EINVAL, f"is {kind}, not a file", str(path))
 
 
+def refuse_a_device(path: Path, mode: int) -> None:
+    """A device where a run file should be (a file linked to /dev/zero or /dev/urandom): nnlab
+    writes only files there, and one that never ends was read to its limit before it was
+    refused (``runs list`` held 1.1 GB for a metrics.jsonl linked to /dev/zero). Refused as an
+    OSError naming it, as a pipe is."""
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise OSError(errno.EINVAL, "is a device, not a file", str(path))
+
+
 def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:
-    data = read_at_most(path, limit)
+    data = read_at_most(path, limit, devices=False)
     if data is None:
         raise DamagedError(f"{path}: over {limit / 2**20:,.0f} MB, more than nnlab writes there")
     return data

@@ -164,3 +164,17 @@ def test_a_write_that_fails_as_the_folder_is_made_says_no_folder_was_made(case, 
     assert ".new/" in line and line.endswith(" not made)"), line
     made = line.rsplit("(run folder ", 1)[1].removesuffix(" not made)")
     assert not Path(made).exists() and not list((case / "runs").iterdir())
+
+
+@pytest.mark.parametrize("name", ["metrics.jsonl", "summary.json"])
+def test_a_run_file_linked_to_a_device_is_damage_before_any_read(done, name):
+    """A run file linked to /dev/zero (or /dev/urandom) was read to its limit before it was
+    refused ('over 1,024 MB'): 1.1 GB held by ``runs list`` for a metrics.jsonl, 256 MB for a
+    summary.json. nnlab writes only files there: a device is refused before any read."""
+    done.file(name).unlink()
+    done.file(name).symlink_to("/dev/zero")
+    listed = invoke("runs", "list", "--runs-dir", done.path.parent, "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert f"{name}: cannot read: is a device, not a file" in listed.stdout
+    shown = invoke("runs", "show", done.path)
+    assert one_line(shown.stderr).endswith(f"{name}: cannot read: is a device, not a file")
