@@ -47,7 +47,9 @@ def test_a_listing_parses_each_file_of_a_folder_once(trained, monkeypatch):
     reads: collections.Counter[str] = collections.Counter()
     real_read = fileio.read_at_most
     monkeypatch.setattr(
-        fileio, "read_at_most", lambda p, n: reads.update([Path(p).name]) or real_read(p, n)
+        fileio,
+        "read_at_most",
+        lambda p, n, **how: reads.update([Path(p).name]) or real_read(p, n, **how),
     )
     (row,) = list_runs(trained.path.parent)
     assert row["status"] == "COMPLETED" and "reason" not in row

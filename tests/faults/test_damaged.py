@@ -918,11 +918,12 @@ def test_a_folder_that_cannot_be_written_is_refused_before_the_resume_says_a_wor
 
 
 def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
-    """meta.json made a link to /dev/zero: the listing reads 256 MB of it, no more, and calls
-    the folder DAMAGED; runs show refuses in one line."""
+    """meta.json made a link to /dev/zero: the listing reads none of it (it read 256 MB, then
+    said 'over 256 MB'; a device is no run file: ``fileio.refuse_a_device``) and calls the
+    folder DAMAGED; runs show refuses in one line."""
     done.file("meta.json").unlink()
     done.file("meta.json").symlink_to("/dev/zero")
-    says = f"{done.file('meta.json')}: over 256 MB, more than nnlab writes there"
+    says = f"{done.file('meta.json')}: cannot read: is a device, not a file"
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
     assert row["status"] == "DAMAGED" and row["reason"] == says
     refused(invoke("runs", "show", done.path, "--runs-dir", case / "runs"), 2, f"error: {says}")
