@@ -58,7 +58,7 @@ class _Swallowing(io.RawIOBase):
             return False
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        size = len(memoryview(data))
+        size = memoryview(data).nbytes
         while self.failure is None:
             try:
                 return os.write(self.fd, data)
