@@ -28,6 +28,7 @@ from nnlab.cli.usage import (
     looked_up,
     one_line,
     one_of,
+    option_error,
     path_problem,
 )
 from nnlab.collector import release
@@ -240,7 +241,7 @@ def handle_errors(fn: F) -> F:
         except OptionError as exc:  # (an option's value the library refused: said as typer
             if state["debug"]:  # says one, "--opt: problem (see nnlab CMD -h)")
                 raise
-            raise typer.BadParameter(exc.problem, param_hint=exc.option) from None
+            raise option_error(exc.option, exc.problem) from None
         except BrokenPipeError:  # stdout went away after the run: not a failure
             _silence(sys.stdout)
             raise typer.Exit(EXIT_OK) from None

@@ -168,3 +168,16 @@ def test_an_argument_python_read_as_ascii_is_said_to_be_utf8(case):
         [*argv("train", "cfg.yaml", "--out"), b"r\xfc"], cwd=case, capture_output=True
     )
     assert b"is not UTF-8 text" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["train", "cfg.yaml"], ["lr-scan", "cfg.yaml", "--num", "2"]])
+def test_a_runs_folder_from_the_environment_refused_names_the_variable(case, command):
+    """The library's refusal of a value that came from $NNLAB_RUNS_DIR said '--runs-dir: ...',
+    an option the command line did not have (typer's own refusals of it named the variable)."""
+    result = invoke(*command, "-q", env={"NNLAB_RUNS_DIR": "/proc/runs"})
+    assert result.exit_code == 2, result.output
+    assert one_line(result.stderr).startswith(
+        "error: --runs-dir (from $NNLAB_RUNS_DIR): '/proc/runs': cannot write in folder '/proc'"
+    )
+    given = invoke(*command, "-q", "--runs-dir", "/proc/runs")
+    assert one_line(given.stderr).startswith("error: --runs-dir: '/proc/runs': cannot write")
