@@ -365,6 +365,7 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
     returns into the code it was forked from: it ends with ``os._exit``."""
     import signal
 
+    given = os.environ.get(MPL_FOLDER)  # (None: one matplotlib makes here is this one's)
     try:
         for end in parent_ends:
             end.close()
@@ -395,7 +396,28 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
     finally:
+        if given is None:
+            _remove_temporary_folder()
         os._exit(0)
+
+
+MPL_FOLDER = "MPLCONFIGDIR"  # (matplotlib sets it to the temporary folder it makes, if it does)
+
+
+def _remove_temporary_folder() -> None:
+    """The temporary folder matplotlib made in this process for its config and font cache,
+    because its own could not be made (a HOME that cannot be written, or is a file): its exit
+    hook removes it, which ``os._exit`` skips, so every command whose painter drew a figure
+    left one in /tmp (48 kB)."""
+    import shutil
+    import tempfile
+
+    folder = os.environ.get(MPL_FOLDER)
+    if folder is None:
+        return
+    made = Path(folder)
+    if made.parent == Path(tempfile.gettempdir()) and made.name.startswith("matplotlib-"):
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def _exit_once(*_: Any) -> None:
