@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.output import TABLE_LINE, fit_text, fold_line, fold_text, record_lines
+from nnlab.folding import fold_line, fold_text
+from nnlab.output import TABLE_LINE, fit_text, record_lines
 from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[2]
