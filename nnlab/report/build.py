@@ -213,18 +213,54 @@ class Site:
         atomic_write(path, data, sync=False)  # (rebuildable: no fsync per page)
 
     def remove_stale(self) -> None:
-        """Delete what an earlier build wrote that this one did not (a run since removed);
-        hidden files are left alone (another build's temp files)."""
-        keep = self.kept | {MARKER}
+        """Delete what an earlier build wrote that this one did not (a run since removed), and
+        record what this one wrote (``MANIFEST``). Only the earlier build's own files go: a
+        file of the user's in the folder (notes beside the pages) stays, and so do hidden files
+        and folders (another build's temp files, a .git). A folder from before the manifest counts the kinds of
+        file a report writes as its own (``WRITTEN``); a folder emptied of them goes too."""
+        earlier = _manifest(self.out)
+        ours = (lambda rel: rel in earlier) if earlier is not None else _written_kind
+        emptied: set[str] = set()
         for path in sorted(self.out.rglob("*"), key=lambda p: -len(p.parts)):
             rel = path.relative_to(self.out).as_posix()
-            if path.name.startswith("."):
+            if any(part.startswith(".") for part in rel.split("/")):
                 continue
             if path.is_dir() and not path.is_symlink():
-                if not any(path.iterdir()):
+                if rel in emptied and not any(path.iterdir()):
                     path.rmdir()
-            elif rel not in keep:
+            elif rel not in self.kept and ours(rel):
                 path.unlink()
+                emptied.update(p.as_posix() for p in Path(rel).parents if p.name)
+        listing = "".join(f"{rel}\n" for rel in sorted(self.kept))
+        try:
+            atomic_write(
+                self.out / MANIFEST, listing.encode("utf-8", "backslashreplace"), sync=False
+            )
+        except OSError as exc:
+            raise RunError(
+                f"{self.out / MANIFEST}: cannot write the report: {exc.strerror}"
+            ) from None
+
+
+MANIFEST = ".nnlab-report-files"  # the files the last build wrote, a line each
+WRITTEN = (".html", ".js", ".css", ".png", ".svg", ".pdf", ".jpg", ".jpeg")
+
+
+def _manifest(out: Path) -> set[str] | None:
+    """The files the last build of ``out`` wrote (None: a folder built before the list)."""
+    try:
+        text = read_at_most(out / MANIFEST, MAX_MANIFEST_BYTES, devices=False)
+    except (OSError, RunError):  # (none, or not a file: as before the list)
+        return None
+    return None if text is None else set(text.decode("utf-8", "replace").splitlines())
+
+
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+def _written_kind(rel: str) -> bool:
+    """Whether a file is of a kind a report writes (a folder without ``MANIFEST``)."""
+    return rel.lower().endswith(WRITTEN)
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -365,6 +365,43 @@ def test_rebuild_keeps_unchanged_figures_and_drops_deleted_runs(every_kind, tmp_
     assert (figure.stat().st_ino, figure.stat().st_mtime_ns) == before
 
 
+def test_rebuild_leaves_the_users_own_files_in_the_report_folder(every_kind, tmp_path):
+    # (a rebuild deleted every file it had not written this time: notes kept beside the
+    # pages, a .git of the report, went with the pages of removed runs)
+    import shutil
+
+    runs_dir = copy_runs(every_kind, tmp_path / "runs")
+    out = build_report((), runs_dir).out
+    mine = {"notes.txt": "keep me", "drafts/plan.md": "mine too", ".git/config": "[core]"}
+    gone = folder(runs_dir, "lr-scan")
+    page = out / gone.name / "index.html"
+    mine[f"{gone.name}/my-notes.txt"] = "beside a page that goes"
+    for rel, text in mine.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    shutil.rmtree(gone)
+    assert page.exists()
+    build_report((), runs_dir)
+    assert {rel: (out / rel).read_text() for rel in mine} == mine
+    assert not page.exists()  # (the removed run's page goes, as before)
+    assert not list((out / gone.name).glob("*.png"))
+
+
+def test_a_report_built_before_its_file_list_keeps_files_of_other_kinds(every_kind, tmp_path):
+    import shutil
+
+    runs_dir = copy_runs(every_kind, tmp_path / "runs")
+    out = build_report((), runs_dir).out
+    (out / ".nnlab-report-files").unlink()  # (a folder an older nnlab built)
+    (out / "notes.txt").write_text("keep me")
+    gone = folder(runs_dir, "lr-scan")
+    shutil.rmtree(gone)
+    build_report((), runs_dir)
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert not (out / gone.name).exists()
+    assert (out / ".nnlab-report-files").exists()
+
+
 def test_refs_choose_the_folders(every_kind, tmp_path):
     train = folder(every_kind, "digits-quickstart")
     result = build_report(
