@@ -86,7 +86,7 @@ def main() -> None:
 def _start() -> None:
     """What comes before the command: the last exit hook, the collector held, SIGTERM and
     SIGHUP raising (SIGINT already does), OpenBLAS's threads, the standard streams guarded
-    (``nnlab.streams``). An interrupt here is one like any
+    (``nnlab.streams``), the limit on open files (``_open_files``). An interrupt here is one like any
     other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
     atexit.register(_leave)  # (registered first, so run last; first here, so always there)
     streams.guard()  # (output that cannot be written is lost, not the command's failure)
@@ -95,6 +95,30 @@ def _start() -> None:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    _open_files()
+
+
+OPEN_FILES = 1024  # the soft limit on open files a command raises itself to, where it may
+
+
+def _open_files() -> None:
+    """The soft limit on open files raised towards the hard one, up to ``OPEN_FILES`` (the
+    limit a process may raise itself; Go's runtime does the same for its programs). A sweep's
+    worker pool, its painters' pipes and the run files take a few dozen at once: under
+    ``ulimit -n 16`` a sweep with ``--jobs 2`` failed as its pool started, with no file
+    named, and could not write its FAILED either (the folder read STALE). Workers and
+    painters, forked from the command, inherit it."""
+    try:
+        import resource
+    except ImportError:  # (not on Windows)
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = OPEN_FILES if hard == resource.RLIM_INFINITY else min(OPEN_FILES, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # (a system that refuses: the limit the user set)
+            pass
 
 
 _ending: dict[str, int] = {}  # the exit code ``main`` ends the process with, once it has one

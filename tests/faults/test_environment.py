@@ -45,6 +45,13 @@ ENVIRONMENT = [
             "removed while the shell was in it?); cd into a folder that exists",
         ),
     ),
+    Row(
+        "a low soft limit on open files (`ulimit -Sn 16`), in every command: raised to the "
+        "hard limit, up to 1,024",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --jobs 2` (`ulimit -Sn 16`)",
+        0,
+        ("sweep folder: ",),
+    ),
 ]
 
 
@@ -187,3 +194,23 @@ def test_a_runs_folder_from_the_environment_refused_names_the_variable(case, com
     )
     given = invoke(*command, "-q", "--runs-dir", "/proc/runs")
     assert one_line(given.stderr).startswith("error: --runs-dir: '/proc/runs': cannot write")
+
+
+def test_a_low_soft_limit_on_open_files_is_raised_to_the_hard_one(case):
+    """Under ``ulimit -Sn 16`` a sweep with two workers failed as its pool started ('error: Too
+    many open files', no file named) and could not write its FAILED: the folder read STALE."""
+    import resource
+
+    def low() -> None:
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (16, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+        )
+
+    done = subprocess.run(
+        argv("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "2", "-q",
+             "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=low,
+    )  # fmt: skip
+    assert done.returncode == ENVIRONMENT[3].code, done.stderr
+    assert one_line(done.stderr).startswith(ENVIRONMENT[3].parts[0]), done.stderr
+    assert only(case / "runs").meta["status"] == "COMPLETED"
