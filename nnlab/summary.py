@@ -63,6 +63,17 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
     return summary
 
 
+def epochs_of(done: Any, planned: Any, status: str | None) -> Any:
+    """A training run's epochs as a table cell: ``done``, or for a run that did not complete
+    short of the epochs its config plans (``planned``), both, ``1831/2000`` (an interrupted
+    run's 1831 read as if it had run its course). ``done`` as it is where either is not a
+    whole number (a folder of an older version, a config without one)."""
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (done, planned))
+    if status == "COMPLETED" or not whole or done == planned:
+        return done
+    return f"{done}/{planned}"
+
+
 def diverged_epoch(status: str | None, records: list[Record], recorded: Any = None) -> int | None:
     """The epoch a run ending as ``status`` diverged in, for the displays that mark it: None
     unless it is DIVERGED (a COMPLETED run whose evaluation overflowed at some epoch, its loss

@@ -77,7 +77,8 @@ def runs_list(
 
     A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
     (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
-    reason counts them (json: bad_trials lists each).
+    reason counts them (json: bad_trials lists each). A training run that did not complete
+    shows its epochs done of those planned, 1831/2000 (json, csv: epochs and epochs_planned).
 
     Example: nnlab runs list --last 5 --status failed
     """

@@ -15,10 +15,11 @@ from typing import Any
 from nnlab import runs
 from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError, not_one_of
+from nnlab.kinds import whole
 from nnlab.lookup import identified, one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
 from nnlab.redo import resume_offer
-from nnlab.summary import DIVERGED, best_trial as summary_best
+from nnlab.summary import DIVERGED, best_trial as summary_best, epochs_of
 from nnlab.train import Record
 
 
@@ -103,9 +104,13 @@ def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
         "status": info["status"],
         "epochs": summary.get("epochs", meta.get("epochs_done")),
     }
+    sound = info["status"] != runs.DAMAGED
+    facts = config_facts(run, row["kind"]) if sound else {}
+    if "epochs_planned" in facts:  # (a table: 1831/2000 for a run that did not complete)
+        row["epochs_planned"] = facts["epochs_planned"]
     row.update({k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")})
-    if info["status"] != runs.DAMAGED:
-        row["dataset"] = dataset_of(run, row["kind"])
+    if sound:
+        row["dataset"] = facts["dataset"]
         row.update(best_trial(run, row["kind"]))
     row["started"] = meta.get("started")
     if "reason" in info:
@@ -115,22 +120,29 @@ def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
     return row
 
 
-LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs",
+LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs", "epochs_planned",
                 "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
-TABLE_LEFT_OUT = ("name", "best_trial")  # (a table's: the folder's id holds its name)
+# (a table's: the folder's id holds its name; the epochs column its planned epochs)
+TABLE_LEFT_OUT = ("name", "best_trial", "epochs_planned")
 
 
 def dataset_of(run: runs.RunDir, kind: str) -> str | None:
-    """The dataset a folder's runs train on: its config's ``dataset.name``, a sweep's base
-    config's with its fixed overrides (the values, where the sweep varies it), a tune's base
-    config's; None where a
-    folder has none (activations) or it cannot be read (the listing says DAMAGED elsewhere)."""
+    """The dataset a folder's runs train on (``config_facts``'s ``dataset``)."""
+    return config_facts(run, kind)["dataset"]
+
+
+def config_facts(run: runs.RunDir, kind: str) -> dict[str, Any]:
+    """What a listing's row gives of a folder's config, read once: ``dataset``, the dataset its
+    runs train on (its config's ``dataset.name``, a sweep's base config's with its fixed
+    overrides (the values, where the sweep varies it), a tune's base config's; None where a
+    folder has none (activations) or it cannot be read: the listing says DAMAGED elsewhere),
+    and a training run's ``epochs_planned``, its config's ``epochs`` (where it has them)."""
     try:
         if kind == "sweep":
             plan = run.plan() or {}
             varied = (plan.get("spec") or {}).get("params", {}).get("dataset.name")
             if isinstance(varied, list):
-                return ",".join(str(v) for v in varied)
+                return {"dataset": ",".join(str(v) for v in varied)}
             base = plan.get("base")
             fixed = plan.get("overrides") or []  # (a preset's --dataset: dataset.name=mnist)
             if isinstance(base, dict) and isinstance(fixed, list):
@@ -140,10 +152,14 @@ def dataset_of(run: runs.RunDir, kind: str) -> str | None:
         else:
             base = run.config()
     except (RunError, ConfigError, OSError, AttributeError):
-        return None
-    dataset = base.get("dataset") if isinstance(base, dict) else None
+        return {"dataset": None}
+    base = base if isinstance(base, dict) else {}
+    dataset = base.get("dataset")
     name = dataset.get("name") if isinstance(dataset, dict) else None
-    return name if isinstance(name, str) else None
+    facts: dict[str, Any] = {"dataset": name if isinstance(name, str) else None}
+    if kind == "train" and whole(base.get("epochs")):
+        facts["epochs_planned"] = base["epochs"]
+    return facts
 
 
 ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
@@ -214,6 +230,7 @@ def list_table(
     out = []
     for row in rows:
         row = {**row, "started": (row.get("started") or "")[:19].replace("T", " ") or None}
+        row["epochs"] = epochs_of(row.get("epochs"), row.get("epochs_planned"), row["status"])
         if merged:  # (a kind with no dataset, activations: its kind alone)
             dataset = row.get("dataset")
             row["kind"] = f"{row['kind']}/{dataset}" if dataset is not None else row["kind"]

@@ -29,7 +29,7 @@ from nnlab.nn.optim import Optimizer
 from nnlab.output import counted
 from nnlab.signals import deferred
 from nnlab.state import set_state
-from nnlab.summary import objective_label, outcome, summarize
+from nnlab.summary import epochs_of, objective_label, outcome, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 # (an epoch's record, ``diverged`` true in the one a net diverged in, and its config)
@@ -83,7 +83,9 @@ def summary_text(run_id: str, summary: dict[str, Any], cfg: Config) -> str:
 
     status, epochs = summary.get("status"), summary.get("epochs")
     title = f"{run_id}: {status}, no epoch recorded"
-    if epochs is not None:
+    if epochs is not None and epochs_of(epochs, cfg.epochs, status) != epochs:  # (short of it)
+        title = f"{run_id}: {status} after {epochs:,} of {counted(cfg.epochs, 'epoch')}"
+    elif epochs is not None:
         title = f"{run_id}: {status} after {counted(epochs, 'epoch')}"
     if status == "DIVERGED":
         title = f"{run_id}: {outcome(summary)}: no final values; best of the epochs before"

@@ -19,7 +19,7 @@ from nnlab.report.pages import badge, cell, compact, esc, layout
 from nnlab.report.svg import finite
 from nnlab.report.tables import (
     COMPARE_PANEL,
-    epochs,
+    epochs_cell,
     heads,
     link,
     metric_cells,
@@ -80,7 +80,7 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
         f'<td class="id" title="{esc(entry.rel)}"><span>{esc(short_id(entry))}</span></td>',
     ]
     cells += [f"<td>{esc(entry.kind)}</td>", cell(None, badge(entry.status)), link("", entry, name)]
-    cells += [cell(_epochs(entry))] + metric_cells(entry, accuracies) + [started_cell(entry)]
+    cells += [_epochs(entry)] + metric_cells(entry, accuracies) + [started_cell(entry)]
     cells.append(notes_cell(entry, more(entry, accuracies, keys)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
     search = [entry.kind, entry.status, name, entry.rel, facts.dataset(entry), facts.notes(entry)]
@@ -88,8 +88,8 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     return row(entry, cells, " ".join(search))
 
 
-def _epochs(entry: Entry) -> object:
-    return epochs(entry) if entry.kind not in facts.SWEEP_KINDS else None
+def _epochs(entry: Entry) -> str:
+    return epochs_cell(entry) if entry.kind not in facts.SWEEP_KINDS else cell(None)
 
 
 def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:

@@ -150,7 +150,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
         cells += [cell(v, esc(facts.config_text(v))) for v in (t.values.get(k) for k in keys)]
-        cells += [cell(None, badge(t.status)), cell(t.summary.get("epochs") or _last_epoch(t))]
+        cells += [cell(None, badge(t.status)), tables.epochs_cell(t)]
         cells += tables.metric_cells(t, metrics)
         note = " · ".join(n for n in ("best" * (t is best), facts.notes(t)) if n)  # (runs list's)
         cells += [_seconds(t.summary.get("seconds")), f'<td class="notes">{esc(note)}</td>']
@@ -163,10 +163,6 @@ def _seconds(value: Any) -> str:
     read 0.3283 and 0.01517 here)."""
     seconds = finite(value)
     return cell(value, f"{seconds:.2f}") if seconds is not None else cell(value)
-
-
-def _last_epoch(trial: Entry) -> Any:
-    return trial.records[-1].get("epoch") if trial.records else None
 
 
 def sweep_page(entry: Entry, names: dict[str, str]) -> str:

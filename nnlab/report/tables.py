@@ -14,6 +14,7 @@ from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import cell, esc, href, page_of
 from nnlab.report.svg import finite
+from nnlab.summary import epochs_of
 
 
 def metric_columns(entries: Sequence[Entry]) -> list[str]:
@@ -27,6 +28,16 @@ def epochs(entry: Entry) -> Any:
     if value is None and entry.records:
         value = entry.records[-1].get("epoch")
     return value
+
+
+def epochs_cell(entry: Entry) -> str:
+    """The "epochs done" cell of a training run or trial: its epochs, and for one that did not
+    complete short of its config's (``summary.epochs_of``) both, ``1831/2000``, as ``runs
+    list`` shows them; sorted by the epochs done."""
+    done = epochs(entry)
+    planned = entry.config.get("epochs") if entry.kind in facts.RUN_KINDS else None
+    shown = epochs_of(done, planned, entry.status)
+    return cell(done, esc(shown) if shown != done else None)
 
 
 def pick(entry: Entry, label: str) -> str:

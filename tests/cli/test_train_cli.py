@@ -198,8 +198,8 @@ def test_runs_list_formats(two_runs):
     assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
     header = (
-        "run,kind,name,dataset,status,epochs,final_train_acc,final_val_acc,final_test_acc,"
-        "best_trial,started,reason"
+        "run,kind,name,dataset,status,epochs,epochs_planned,final_train_acc,final_val_acc,"
+        "final_test_acc,best_trial,started,reason"
     )
     assert csv_lines[0] == header
     # (the table's columns come in the CSV's order: the table had val after test)

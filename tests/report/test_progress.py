@@ -37,3 +37,27 @@ def test_a_running_run_says_how_far_it_is_and_its_metrics_are_so_far(tmp_path):
     assert subtitle(page(result.out, stopped.path)).endswith("epoch 5 of 40")
     assert "epoch" not in subtitle(page(result.out, done.path))  # (finished: its table says)
     assert metrics_head(page(result.out, done.path)) == ["", "final", "best"]
+
+
+def test_an_unfinished_run_reads_its_epochs_of_those_planned_in_every_table(tmp_path):
+    # runs list said 'INTERRUPTED | 1831' of a run of 2000 epochs: nothing of how many it was
+    # to train. A COMPLETED run keeps its count alone; json and csv keep epochs a number.
+    import json
+
+    from tests.conftest import invoke
+
+    root = tmp_path / "runs"
+    stopped = make_run(root, "stopped", status="INTERRUPTED")
+    make_run(root, "done")
+    asks_for(stopped, 40)
+    table = invoke("runs", "list", runs_dir=root).stdout
+    assert re.search(r"stopped.*│ 5/40 +│", table) and re.search(r"-done-.*│ 5 +│", table)
+    listed = json.loads(invoke("runs", "list", "-f", "json", runs_dir=root).stdout)
+    assert {r["name"]: (r["epochs"], r["epochs_planned"]) for r in listed} == {
+        "stopped": (5, 40),
+        "done": (5, 5),
+    }
+    assert "INTERRUPTED after 5 of 40 epochs" in invoke("runs", "show", stopped.path).stdout
+    html = (build_report((), root, tmp_path / "report").out / "index.html").read_text()
+    assert re.search(r'data-label="epochs done" data-v="5.0">5/40</td>', html)
+    assert re.search(r'data-label="epochs done" data-v="5.0">5</td>', html)
