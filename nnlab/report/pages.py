@@ -99,29 +99,41 @@ def subtitle(entry: Entry) -> str:
 
 
 # --- tables -------------------------------------------------------------------------------------
-def compact(value: Any, limit: int = 160) -> str:
+def compact(value: Any, limit: int = 160, key: str = "") -> str:
     """A cell's text, cut at ``limit``: a float as ``runs show`` and the tables print it
-    (``output.number``: an lr-scan's rows read 2.542 beside 0.09733, and 1 for 1.0), other
-    scalars via :func:`facts.short`, containers in YAML's flow style with their numbers short
-    (``{lr: 0.1, train_loss: 0.3832}``, not JSON's ``{"train_loss": 0.38320574164390564}``)."""
-    if isinstance(value, ConfigFloat):  # (a config value: as the terminal's tables spell it)
-        text = config_number(value)
-    elif isinstance(value, float):
-        text = number(value)
+    (``float_text``: an lr-scan's rows read 2.542 beside 0.09733, and 1 for 1.0), other
+    scalars via :func:`facts.short`, containers in YAML's flow style with their numbers as
+    the tables spell them (``{optimizer.lr: 0.1, final_val_acc: 0.7400}``, not JSON's
+    ``{"final_val_acc": 0.74}``). ``key``: what the value is of (a key/value table's key)."""
+    if isinstance(value, float):
+        text = float_text(value, key)
     elif isinstance(value, (dict, list, tuple)):
-        text = flow(value)
+        text = flow(value, key)
     else:
         text = facts.short(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def flow(value: Any) -> str:
-    """``value`` as ``output.spelled`` writes it, its floats in 4 significant digits."""
+def float_text(value: float, key: str = "") -> str:
+    """A float as every table spells it: a config value's (a ``ConfigFloat``, or one of a
+    config key: ``output.is_config_key``) as the user writes it (``output.config_number``),
+    any other, a metric, as it was measured (``output.number``: ``0.7400``, as the table of
+    trials beside it)."""
+    if isinstance(value, ConfigFloat) or is_config_key(key):
+        return config_number(value)
+    return number(value)
+
+
+def flow(value: Any, key: str = "") -> str:
+    """``value`` as ``output.spelled`` writes it, each float as ``float_text`` spells it by the
+    key it is of (a list's items: the list's key): a tune's best trial reads
+    ``{optimizer.lr: 0.003, final_val_acc: 0.7400}``, as its tables do (it read
+    ``final_val_acc: 0.74`` above a table of ``0.7400``)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {flow(v, str(k))}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(flow(v) for v in value) + "]"
-    return facts.short(value) if isinstance(value, float) else spelled(value)
+        return "[" + ", ".join(flow(v, key) for v in value) + "]"
+    return float_text(value, key) if isinstance(value, float) else spelled(value)
 
 
 CELL_TEXT = 60  # characters of a table cell's value; a longer list is its size
@@ -160,7 +172,7 @@ def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str
 def kv_table(items: Sequence[tuple[str, Any]]) -> str:
     if not items:
         return ""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{kv_value(v)}</td></tr>" for k, v in items)
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{kv_value(v, k)}</td></tr>" for k, v in items)
     return f'<table class="kv">{rows}</table>'
 
 
@@ -168,15 +180,16 @@ KV_TEXT = 200  # characters of a value in a key/value table; a longer container 
 KV_PROSE = 2000  # characters of a text value there (it wraps): a meta.json's data_source is ~200
 
 
-def kv_value(value: Any) -> str:
-    """A key/value table's cell: the value as text, but a container too long to read there (an
-    lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
-    Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits and
-    a tune's warning its advice."""
+def kv_value(value: Any, key: str = "") -> str:
+    """A key/value table's cell: the value of ``key`` as text (its floats as ``float_text``
+    spells them by their keys), but a container too long to read there (an lr-scan's per-rate
+    curves) as its size, pointing to the file (a cut JSON text is no use). Text is whole up to
+    KV_PROSE characters: cut at 160, a run's data source lost its splits and a tune's warning
+    its advice."""
     if sized(value, KV_TEXT):
         what = counted(len(value), "entry", "entries")
         return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
-    return esc(compact(value, KV_PROSE))
+    return esc(compact(value, KV_PROSE, str(key)))
 
 
 def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:

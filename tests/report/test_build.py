@@ -545,8 +545,24 @@ def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
     assert (
         compact({"train_loss": 0.38320574164390564, "lr": 0.1}) == "{train_loss: 0.3832, lr: 0.1}"
     )
-    assert compact([1.0898646732177042, None, True, "adam"]) == "[1.09, null, true, adam]"
+    assert compact([1.0898646732177042, None, True, "adam"]) == "[1.0899, null, true, adam]"
     assert compact({"nnlab": "0.1.0"}) == "{nnlab: 0.1.0}"
+
+
+def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
+    # (a tune's summary read 'best: {..., final_val_acc: 0.74}' above a trials table of
+    # 0.7400: a metric is output.number's, a config value output.config_number's, everywhere)
+    from nnlab.report.pages import kv_table
+
+    best = {"trial": "af3b", "optimizer.lr": 0.0031622776601683794, "weight_decay": 1e-05,
+            "final_val_acc": 0.74, "final_train_acc": 0.08917}  # fmt: skip
+    html = kv_table([("best", best), ("final_val_acc", 0.74), ("lr", 0.1), ("rates", [0.5, 1.0])])
+    assert (
+        "<td>{trial: af3b, optimizer.lr: 0.003162, weight_decay: 1e-05, final_val_acc: 0.7400, "
+        "final_train_acc: 0.0892}</td>" in html
+    )
+    assert "<th>final_val_acc</th><td>0.7400</td>" in html and "<th>lr</th><td>0.1</td>" in html
+    assert "<th>rates</th><td>[0.5000, 1.0000]</td>" in html
 
 
 def test_compare_labels_name_the_keys_that_tell_runs_apart_readably():
