@@ -156,6 +156,15 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     ),
     ("missing config file", NO_CONFIG, ["{d}/nope.yaml"], ["{d}/nope.yaml: config file not found"]),
     ("config path is a folder", NO_CONFIG, ["{d}"], ["{d}: is a folder"]),
+    (  # (read as a config, it said "unknown key 'run_id'; valid keys here: name, seed, ...")
+        "a run folder's own file as the config",
+        NO_CONFIG,
+        ["{d}/a-run/meta.json"],
+        [
+            "{d}/a-run/meta.json: the meta.json of a run folder, not a config file; its config "
+            "is {d}/a-run/config.yaml"
+        ],
+    ),
     ("config file not text", NO_CONFIG, ["{d}/good.h5"], ["{d}/good.h5", "not a text file"]),
     (
         "missing MNIST files",
@@ -459,9 +468,13 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
 
 def make_data(folder: Path) -> None:
     """good.h5 (catvnoncat layout, 6 train and 4 test 2x2x3 images), empty/, corrupt/mnist/,
-    an MNIST folder per defect (zero, short, counts, labels, sizes) and an HDF5 file per defect."""
+    an MNIST folder per defect (zero, short, counts, labels, sizes), an HDF5 file per defect
+    and a-run/, a run folder's meta.json and config.yaml (what a run writes first)."""
     import h5py
 
+    (folder / "a-run").mkdir()
+    (folder / "a-run" / "meta.json").write_text('{"run_id": "a-run", "status": "COMPLETED"}\n')
+    (folder / "a-run" / "config.yaml").write_text("epochs: 1\n")
     rng = np.random.default_rng(0)
     with h5py.File(folder / "good.h5", "w") as f:
         f["train_set_x"] = rng.integers(0, 256, size=(6, 2, 2, 3), dtype=np.uint8)
