@@ -93,7 +93,8 @@ SweepArgs = Annotated[
 GridArgs = Annotated[
     list[str] | None,
     sweep_args(
-        f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES} (N values); {FIXED} "
+        f"key=v1,v2,... is an axis {LISTS}, and so is {RANGES} (N values; for a key of whole "
+        f"numbers, such as batch_size, whole values: linspace:16:128:8); {FIXED} "
         "(Distributions such as loguniform:LOW:HIGH are for nnlab sweep random.)"
     ),
 ]

@@ -34,7 +34,16 @@ from nnlab.config import (
 )
 from nnlab.errors import ConfigError, NnlabError, did_you_mean
 from nnlab.output import brief, spelled
-from nnlab.sweep.spec import SEED_NOT_SHARED, SweepSpec, expand, parse_spec, parse_sweep_args
+from nnlab.sweep.spec import (
+    GRID_RANGES,
+    MAX_AXIS,
+    SEED_NOT_SHARED,
+    SweepSpec,
+    expand,
+    grid_axis,
+    parse_spec,
+    parse_sweep_args,
+)
 
 SEED_MODULUS = 2**31
 
@@ -317,7 +326,8 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     ``loguniform`` (fractions) over an integer key, whose every draw failed validation (``sweep
     trial (batch_size=73.32402196642875): ...``, a tune's too), and any range over a key that
     takes no number (a list, a flag, a name: its hint read ``model.hidden=[56.06394622]``),
-    a grid's ``logspace``/``linspace`` too.
+    a grid's ``logspace``/``linspace`` too; a grid's values for an integer key that are not
+    all whole numbers (``check_whole_values``: ``linspace:16:128:4``, ``16,53.5``).
     (A base config that is itself invalid is left to the trials' check, which names its file.)
     """
     from nnlab.config_keys import describe_type
@@ -330,8 +340,14 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     for key, value in params.items():
         head, *ends = value.split(":") if isinstance(value, str) else [""]
         ranged = head in ("uniform", "loguniform", "randint", "logspace", "linspace")
-        field = schema_field(cfg, key) if ranged else None
+        listed = isinstance(value, list)  # (a grid's values, as given)
+        field = schema_field(cfg, key) if ranged or listed else None
         if field is None or numeric(field.annotation) == "a number":
+            continue
+        if numeric(field.annotation) == "an integer" and (listed or head in GRID_RANGES):
+            check_whole_values(key, value)  # (a grid's: every trial refused a fraction)
+            continue
+        if listed:  # (a list, a flag, a name: its values are the trials' to check)
             continue
         if numeric(field.annotation) is None:
             what = describe_type(field.annotation, field.metadata)[0]
@@ -351,6 +367,51 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
             f"{key}: {value!r}: its draws are fractions, but this key takes whole numbers; "
             f"draw them with {draw} (whole numbers, both ends included)"
         )
+
+
+SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)
+
+
+def check_whole_values(key: str, value: Any) -> None:
+    """ConfigError if a grid's values for ``key``, an integer key, are not all whole numbers
+    (``linspace:16:128:4``: 16, 53.33, 90.67, 128; a list with 53.5), naming the key and the
+    whole values to give: each rounded (``batch_size=16,53,91,128``), and for a ``linspace``
+    between whole ends one of whole steps, of the nearest number of points. Each trial refused
+    its fraction, ``sweep trial (batch_size=53.333333333333336): ...``, after the others ran."""
+    values = grid_axis(key, value) if isinstance(value, str) else value
+    fractions = [v for v in values if isinstance(v, float) and math.isfinite(v) and v % 1]
+    if not fractions:
+        return
+    shown = values[:SHOWN_VALUES]
+    said = ", ".join(f"{v:.4g}" if isinstance(v, float) else spelled(v) for v in shown)
+    said += f", ... ({len(values):,} values)" if len(values) > len(shown) else ""
+    instead = []
+    if len(values) <= SHOWN_VALUES:
+        rounded = [round(v) if isinstance(v, float) else v for v in values]
+        instead.append(f"the values {key}={','.join(spelled(v) for v in dict.fromkeys(rounded))}")
+    if isinstance(value, str) and value.startswith("linspace:"):
+        instead.append(_whole_linspace(value, len(values)) or "a linspace of whole ends and steps")
+    given = f"{value!r} gives {said}," if isinstance(value, str) else f"{said}:"
+    raise ConfigError(
+        f"{key}: {given} not all whole numbers, but this key takes whole numbers; give "
+        f"{' or '.join(instead) or 'whole values'}"
+    )
+
+
+def _whole_linspace(spec: str, num: int) -> str | None:
+    """``linspace:a:b:n`` of whole ``a`` and ``b``, its ``n`` the nearest to ``num`` (the
+    larger on a tie) whose steps are whole (``linspace:16:128:5``, steps of 28), said with its
+    step; None where its ends are not whole or differ."""
+    try:
+        start, stop = (float(v) for v in spec.split(":")[1:3])
+    except ValueError:
+        return None
+    if start % 1 or stop % 1 or start == stop:
+        return None
+    width = abs(int(stop) - int(start))
+    fits = [d + 1 for d in range(1, min(width, MAX_AXIS) + 1) if width % d == 0]
+    n = min(fits, key=lambda n: (abs(n - num), -n))
+    return f"linspace:{int(start)}:{int(stop)}:{n} (steps of {width // (n - 1)})"
 
 
 def plan(defn: SweepDef) -> list[Trial]:
