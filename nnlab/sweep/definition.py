@@ -33,7 +33,7 @@ from nnlab.config import (
     validate,
 )
 from nnlab.errors import ConfigError, NnlabError, did_you_mean
-from nnlab.output import brief, spelled
+from nnlab.output import brief, counted, spelled
 from nnlab.sweep.spec import (
     GRID_RANGES,
     MAX_AXIS,
@@ -384,14 +384,14 @@ def check_whole_values(key: str, value: Any) -> None:
         return
     shown = values[:SHOWN_VALUES]
     said = ", ".join(f"{v:.4g}" if isinstance(v, float) else spelled(v) for v in shown)
-    said += f", ... ({len(values):,} values)" if len(values) > len(shown) else ""
+    said += f", ... ({counted(len(values), 'value')})" if len(values) > len(shown) else ""
     instead = []
     if len(values) <= SHOWN_VALUES:
         rounded = [round(v) if isinstance(v, float) else v for v in values]
         instead.append(f"the values {key}={','.join(spelled(v) for v in dict.fromkeys(rounded))}")
     if isinstance(value, str) and value.startswith("linspace:"):
         instead.append(_whole_linspace(value, len(values)) or "a linspace of whole ends and steps")
-    given = f"{value!r} gives {said}," if isinstance(value, str) else f"{said}:"
+    given = f"{value!r} ({said}):" if isinstance(value, str) else f"{said}:"
     raise ConfigError(
         f"{key}: {given} not all whole numbers, but this key takes whole numbers; give "
         f"{' or '.join(instead) or 'whole values'}"

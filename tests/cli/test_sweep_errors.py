@@ -184,19 +184,19 @@ def test_a_grid_range_over_a_list_key_is_refused_naming_what_to_give(tmp_path):
     [
         (  # (each trial refused its fraction: sweep trial (batch_size=53.333333333333336): ...)
             "batch_size=linspace:16:128:4",
-            "batch_size: 'linspace:16:128:4' gives 16, 53.33, 90.67, 128, not all whole numbers, "
-            "but this key takes whole numbers; give the values batch_size=16,53,91,128 or "
+            "batch_size: 'linspace:16:128:4' (16, 53.33, 90.67, 128): not all whole numbers, but "
+            "this key takes whole numbers; give the values batch_size=16,53,91,128 or "
             "linspace:16:128:5 (steps of 28)",
         ),
         (
             "dataset.n_train=logspace:1:2:3",
-            "dataset.n_train: 'logspace:1:2:3' gives 10, 31.62, 100, not all whole numbers, but "
-            "this key takes whole numbers; give the values dataset.n_train=10,32,100",
+            "dataset.n_train: 'logspace:1:2:3' (10, 31.62, 100): not all whole numbers, but this "
+            "key takes whole numbers; give the values dataset.n_train=10,32,100",
         ),
         (
             "epochs=linspace:1:2:40",
-            "epochs: 'linspace:1:2:40' gives 1, 1.026, 1.051, 1.077, 1.103, 1.128, 1.154, 1.179, "
-            "... (40 values), not all whole numbers, but this key takes whole numbers; give "
+            "epochs: 'linspace:1:2:40' (1, 1.026, 1.051, 1.077, 1.103, 1.128, 1.154, 1.179, ... "
+            "(40 values)): not all whole numbers, but this key takes whole numbers; give "
             "linspace:1:2:2 (steps of 1)",
         ),
         (
