@@ -117,3 +117,13 @@ def test_a_config_value_reads_as_the_terminals_tables_spell_it():
     assert ranges[0]["best"] == 0.091548 and type(ranges[0]["best"]) is float  # (not changed)
     sweep = SimpleNamespace(kind="sweep", summary={"ranges": ranges})
     assert _spelled(sweep) is sweep.summary
+
+
+def test_an_lr_scans_best_rates_read_as_its_note_spells_them():
+    # (the report's summary wrote best_step_lr 10**-1.5 as 0.0316, where the scan's note and
+    # its table said 0.03162: a rate is a config value, an optimizer.lr)
+    from nnlab.report.pages import kv_value
+
+    for key in ("best_step_lr", "best_train_lr"):
+        assert is_config_key(key)
+    assert kv_value(10**-1.5, "best_step_lr") == "0.03162"
