@@ -359,6 +359,18 @@ def test_dataset_divergence_is_recorded():
     assert r.final["train_acc"] is None and r.row()["train acc"] is None
 
 
+def test_dataset_run_whose_final_evaluation_overflows_diverged_there():
+    # sgd at lr 10 on the DLFS net: its 3 step losses are finite, but the last update leaves
+    # weights whose evaluation overflows; train records such a net DIVERGED (nnlab.train's
+    # rule). The comparison said 'diverged: no' beside train acc 0.0000 (the accuracy of
+    # overflowed scores, which is no result)
+    c = opt.compare_on_dataset("digits", ["sgd"], lrs=[10.0], net=opt.NetSettings(3))
+    (r,) = c.results
+    assert r.losses.size == 3 and np.isfinite(r.losses).all()
+    assert r.status == "DIVERGED" and r.row()["diverged"] == "yes"
+    assert r.final == dict.fromkeys(["train_loss", "train_acc", "test_loss", "test_acc"])
+
+
 def test_an_optimizer_named_twice_is_refused_and_an_alias_is_another_run():
     # (sgd,sgd ran the same net twice, one curve drawn over the other, and sgd.lr=...
     # could not say which of the two it meant)
