@@ -5,6 +5,7 @@ only stopped read as a run of fewer epochs). (Re-exported by ``plots.base``.)"""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -80,12 +81,35 @@ def mark_diverged(
         ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
         return
     top = ax.get_xaxis_transform()  # (x in data, y in axes: 1 is the top edge, whatever the limits)
-    stub = ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y), textcoords="data",
+    stub = ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y),
+                       textcoords=_inside(ax, at, x0, y),
                        arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
                                    "shrinkA": 0, "shrinkB": 0})  # fmt: skip
     stub.arrow_patch.set_clip_box(ax.bbox)  # (a last loss above the limits: the stub from it
     stub.arrow_patch.set_clip_on(True)  # ran up through the title; inside the axes only)
     ax.plot([at], [1], transform=top, clip_on=False, zorder=4, **DIVERGED_STYLE)
+
+
+def _inside(ax: Any, at: float, x0: float, y: float) -> Callable[[Any], Any]:
+    """Where a rising stub from (``x0``, ``y``) to the top edge at ``at`` starts, decided as
+    the figure is drawn (the limits are set after the marks): at that point, or, where it lies
+    outside the axes, where the stub enters them (at the cross itself when it is above the
+    top: the stub is all outside). A start far outside made a dotted path as long, which Agg
+    dashes point by point before any clip: a last loss of 1e9 above limits of 2 never drew."""
+
+    def start(renderer: Any) -> Any:
+        from matplotlib.transforms import Affine2D
+
+        px, py = ax.transData.transform((x0, y))
+        ex, ey = ax.transData.transform((at, 0))[0], ax.bbox.y1
+        if not (math.isfinite(px) and math.isfinite(py)) or py >= ey:
+            px, py = ex, ey
+        elif py < ax.bbox.y0:  # (below the bottom: where the line from it crosses the bottom)
+            t = (ax.bbox.y0 - py) / (ey - py)
+            px, py = px + t * (ex - px), ax.bbox.y0
+        return Affine2D().scale(0).translate(px, py)  # (every point to the start)
+
+    return start
 
 
 STOPPED: dict[str, tuple[str, dict[str, Any]]] = {  # status -> (word, marker style)

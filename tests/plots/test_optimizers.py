@@ -100,3 +100,26 @@ def test_the_loss_curves_legend_says_which_lines_are_smoothed_and_which_raw():
     assert labels[0] == "sgd (lr=0.01)"
     assert "smoothed" in labels[1] and "each batch" in labels[2]
     assert legend_over_data(fig) == []
+
+
+def test_a_diverged_curve_whose_last_loss_is_far_above_the_axes_draws_its_stub_inside_them():
+    # the limits are the other runs' (1.5 .. 2.3); sgd's last finite smoothed loss, 1e4, is
+    # hundreds of axes heights above them. The dotted stub from it to the cross was a path
+    # that long, dashed point by point before the clip: at 1e7 the figure was not drawn in a
+    # minute, and 'compare-optimizers --dataset digits -o sgd --lr 1,100 --steps 3' (a last
+    # loss of 1.4e9) hung in its figure, deaf to SIGTERM (inside Agg's C++)
+    from nnlab.experiments.optimizers.training import smooth_curve
+    from tests.plots.layout import render
+
+    ok, bad = np.array([2.3, 2.0, 1.5]), np.array([2.3, 50.0, 1e4])
+    curves = [{"label": "ok", "loss": ok, "smoothed": smooth_curve(ok), "diverged": False},
+              {"label": "sgd", "loss": bad, "smoothed": smooth_curve(bad), "diverged": True}]  # fmt: skip
+    fig = plots.optimizer_loss_curves_figure(curves, "far above")
+    render(fig)
+    (ax,) = fig.axes
+    stubs = [t.arrow_patch for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert stubs
+    box = ax.bbox
+    for stub in stubs:
+        ys = stub.get_path().vertices[:, 1]  # (display units, once drawn)
+        assert ys.min() >= box.y0 - 1 and ys.max() <= box.y1 + 1
