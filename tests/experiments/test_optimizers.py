@@ -4,6 +4,7 @@ dataset comparison's shared init and batch order."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -369,6 +370,16 @@ def test_dataset_run_whose_final_evaluation_overflows_diverged_there():
     assert r.losses.size == 3 and np.isfinite(r.losses).all()
     assert r.status == "DIVERGED" and r.row()["diverged"] == "yes"
     assert r.final == dict.fromkeys(["train_loss", "train_acc", "test_loss", "test_acc"])
+
+
+def test_a_diverged_optimizers_line_says_how_it_ended_and_its_time_without_an_empty_part():
+    # (it read 'sgd: 2 steps, diverged,  (0.0s)': the accuracies it has none of left a gap)
+    lines: list[str] = []
+    opt.compare_on_dataset(
+        "digits", ["sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(30, [16]), progress=lines.append
+    )
+    (ended,) = [line for line in lines if line.startswith("sgd: ") and ": step " not in line]
+    assert re.fullmatch(r"sgd: \d+ steps?, diverged \(\d+\.\ds\)", ended), ended
 
 
 def test_an_optimizer_named_twice_is_refused_and_an_alias_is_another_run():

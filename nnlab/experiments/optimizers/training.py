@@ -354,12 +354,10 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
     kept from the interrupted run a resume continues)."""
     if progress is None:
         return
-    accs = ", ".join(
-        f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None
-    )
+    accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else f"{r.seconds:.1f}s"
-    progress(f"{r.spec.label}: {counted(r.losses.size, 'step')}, {r.status.lower()}, {accs} "
-             f"({when})")  # fmt: skip
+    ended = [counted(r.losses.size, "step"), r.status.lower(), *accs]  # (diverged: no accs)
+    progress(f"{r.spec.label}: {', '.join(ended)} ({when})")
 
 
 Finished = Callable[[int, DatasetRun], None]
