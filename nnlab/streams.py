@@ -146,9 +146,22 @@ def _text(raw: _Swallowing, old: object) -> io.TextIOWrapper:
     encoding = getattr(old, "encoding", None) or "utf-8"
     errors = ESCAPING
     line = bool(getattr(old, "line_buffering", False))
-    through = bool(getattr(old, "write_through", False))
-    buffered = io.BufferedWriter(raw)  # type: ignore[type-var]  # (its write: any buffer)
+    through = bool(getattr(old, "write_through", False))  # (Python's: unbuffered, -u)
+    kind = _Unbuffered if through else io.BufferedWriter
+    buffered = kind(raw)  # type: ignore[type-var, arg-type]  # (its write: any buffer)
     return io.TextIOWrapper(buffered, encoding, errors, line_buffering=line, write_through=through)
+
+
+class _Unbuffered(io.BufferedWriter):
+    """A buffer that writes each write out at once: the stream of an unbuffered Python
+    (``PYTHONUNBUFFERED``, ``-u``), which writes straight to its descriptor (write_through
+    alone only hands the text to the buffer: stdout and stderr were block-buffered there, a
+    log's order of the two changed, and a line without its newline waited for the exit)."""
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        size = super().write(data)
+        self.flush()
+        return size
 
 
 def lost() -> OSError | None:

@@ -140,3 +140,26 @@ def test_a_stdout_another_process_made_non_blocking_gets_all_the_output(case):
         got = out.read()
     assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
     assert got == whole and len(whole) > 8192
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_the_guard_keeps_the_streams_buffering(unbuffered):
+    """The guarded streams buffer as Python's own did: under ``PYTHONUNBUFFERED=1`` (``-u``,
+    set in many a container image) every write goes out at once, so stdout and stderr on one
+    pipe keep their order; both were block-buffered there (stderr too), the order of a log
+    changed, and a line without a newline waited for the exit."""
+    script = (
+        "import sys; guard = sys.argv[1] == 'guard'\n"
+        "if guard: from nnlab import streams; streams.guard()\n"
+        "for i in range(4): (sys.stdout, sys.stderr)[i % 2].write(str(i))\n"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", script, which], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, timeout=60,
+        ).stdout
+        for which in ("plain", "guard")
+    ]  # fmt: skip
+    assert outs[1] == outs[0]
+    assert outs[0] == ("0123" if unbuffered else "0213")  # (buffered: each flushed at exit)
