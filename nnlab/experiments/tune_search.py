@@ -225,7 +225,7 @@ def propose(
         if edge is not None:
             end = r.low if edge == "low" else r.high
             value = best[key]  # (as the tables spell it: 0.007025, not 0.00702)
-            shown = config_number(value) if isinstance(value, float) else f"{value:.3g}"
+            shown = config_number(value) if isinstance(value, float) else r.end(value)
             warnings.append(
                 f"{key}: the best value {shown} is at the {edge} edge of the range "
                 f"[{r.end(r.low)}, {r.end(r.high)}] (end {r.end(end)}); the optimum may lie "

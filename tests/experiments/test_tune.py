@@ -146,6 +146,10 @@ def test_a_randint_range_draws_narrows_and_reads_whole_numbers():
     single = r.narrowed([9])  # (x2 around it, outwards to whole numbers)
     assert (single.low, single.high) == (4, 14) and single.dist == "randint"
     assert tn.Range("randint", 0, 3).narrowed([1]) == tn.Range("randint", 0, 2)
+    wide = tn.Range.parse("batch_size", "randint:100:5000")  # (a best of four digits: it read
+    rows = [{**rows[0], "batch_size": 4800}]  # 'the best value 4.8e+03', beside [100, 5000])
+    _, warnings = tn.propose({"batch_size": wide}, tn.rank(rows, "final_val_acc"), 2, base)
+    assert "the best value 4800 is at the high edge of the range [100, 5000]" in warnings[0]
 
 
 # ----------------------------------------------------------------------------- validation
