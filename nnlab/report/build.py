@@ -234,7 +234,7 @@ class Site:
         listing = "".join(f"{rel}\n" for rel in sorted(self.kept))
         try:
             atomic_write(
-                self.out / MANIFEST, listing.encode("utf-8", "backslashreplace"), sync=False
+                self.out / MANIFEST, listing.encode("utf-8", "surrogateescape"), sync=False
             )
         except OSError as exc:
             raise RunError(
@@ -252,7 +252,8 @@ def _manifest(out: Path) -> set[str] | None:
         text = read_at_most(out / MANIFEST, MAX_MANIFEST_BYTES, devices=False)
     except (OSError, RunError):  # (none, or not a file: as before the list)
         return None
-    return None if text is None else set(text.decode("utf-8", "replace").splitlines())
+    # (a name in other bytes than UTF-8 as it was: its surrogates, as ``rglob`` gives it)
+    return None if text is None else set(text.decode("utf-8", "surrogateescape").splitlines())
 
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024

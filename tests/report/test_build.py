@@ -662,3 +662,19 @@ def test_each_cell_of_a_run_table_names_its_column_for_a_narrow_windows_cards(ev
     columns = re.findall(r'<th scope="col" data-col="([^"]*)"', head)
     for row in index_rows(html):
         assert re.findall(r'<td data-label="([^"]*)"', row) == columns
+
+
+def test_a_rebuild_removes_the_pages_of_a_removed_run_whose_name_is_not_utf8(every_kind, tmp_path):
+    # (the file list wrote 'r\udcff/index.html' as a backslash escape and read it back as those
+    # ten characters: the page of a removed run named in other bytes stayed in the report)
+    import os
+    import shutil
+
+    runs_dir = copy_runs(every_kind, tmp_path / "runs")
+    named = runs_dir / os.fsdecode(b"r\xff")
+    shutil.copytree(folder(runs_dir, "digits-quickstart"), named)
+    out = build_report((), runs_dir).out
+    assert (out / named.name / "index.html").exists()
+    shutil.rmtree(named)
+    build_report((), runs_dir)
+    assert not (out / named.name).exists()
