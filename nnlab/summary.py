@@ -76,8 +76,9 @@ def epochs_of(done: Any, planned: Any, status: str | None) -> Any:
 
 def diverged_epoch(status: str | None, records: list[Record], recorded: Any = None) -> int | None:
     """The epoch a run ending as ``status`` diverged in, for the displays that mark it: None
-    unless it is DIVERGED (a COMPLETED run whose evaluation overflowed at some epoch, its loss
-    null there, did not diverge); else its summary's ``diverged_epoch`` (``recorded``) where it
+    unless it is DIVERGED (a COMPLETED run whose evaluation overflowed at epoch 0, or at any
+    epoch in a folder written before ``nnlab.train`` judged evaluations, its loss null there,
+    did not diverge); else its summary's ``diverged_epoch`` (``recorded``) where it
     names one, or its last record's epoch (the rule above: the loop stops there)."""
     if status != DIVERGED:
         return None
