@@ -52,6 +52,7 @@ torch.set_num_threads(1)
 
 from tests.experiments.test_torch_oracle_paths import torch_optimizer  # noqa: E402
 from tests.nn.test_torch_oracle import Trace, data_loss, rel_diff, run_torch  # noqa: E402
+from tests.nn.test_torch_oracle_layers import torch_batchnorm  # noqa: E402
 
 RTOL = 1e-12
 RTOL32 = 1e-5
@@ -85,14 +86,7 @@ def torch_copy(model: MLP, masks: dict[str, np.ndarray] | None = None):
                 linear.bias.copy_(torch.from_numpy(layer.params["b"]))
             layers.append(linear)
         elif isinstance(layer, BatchNorm):
-            bn = torch.nn.BatchNorm1d(layer.params["gamma"].shape[0], dtype=dtype)
-            assert (bn.momentum, bn.eps) == (layer.momentum, layer.eps)
-            with torch.no_grad():
-                bn.weight.copy_(torch.from_numpy(layer.params["gamma"]))
-                bn.bias.copy_(torch.from_numpy(layer.params["beta"]))
-                bn.running_mean.copy_(torch.from_numpy(layer.buffers["running_mean"]))
-                bn.running_var.copy_(torch.from_numpy(layer.buffers["running_var"]))
-            layers.append(bn)
+            layers.append(torch_batchnorm(layer, str(model.dtype)))
         elif isinstance(layer, Dropout):
             layers.append(FixedDropout(layer.p, (masks or {}).get(name)))
         else:
