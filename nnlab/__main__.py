@@ -86,8 +86,8 @@ def main() -> None:
 def _start() -> None:
     """What comes before the command: the last exit hook, the collector held, SIGTERM and
     SIGHUP raising (SIGINT already does), OpenBLAS's threads, the standard streams guarded
-    (``nnlab.streams``), the limit on open files (``_open_files``). An interrupt here is one like any
-    other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
+    (``nnlab.streams``), the limit on open files (``_open_files``). An interrupt here is one
+    like any other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
     atexit.register(_leave)  # (registered first, so run last; first here, so always there)
     streams.guard()  # (output that cannot be written is lost, not the command's failure)
     hold()
