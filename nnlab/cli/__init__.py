@@ -64,7 +64,7 @@ class OneLineErrors(TyperGroup):
         signals.received.clear()
         signals.taken.clear()
         process.ended.clear()
-        if (refused := not_utf8(argv) or no_working_folder()) is not None:
+        if (refused := refused_at_start(argv)) is not None:
             note(refused)
             code = EXIT_USAGE
             if not standalone_mode:
@@ -125,6 +125,16 @@ def not_utf8(argv: list[str]) -> str | None:
                 "and values as UTF-8"
             )
     return None
+
+
+def refused_at_start(argv: Sequence[str]) -> str | None:
+    """The error line that refuses ``argv`` before anything runs, else None. Shell completion
+    (TAB) is never refused: a line printed there lands in the middle of the prompt being
+    typed, and what cannot be read (a removed working folder, a word that is not UTF-8) makes
+    its completions offer nothing instead."""
+    if os.environ.get("_NNLAB_COMPLETE"):
+        return None
+    return not_utf8(argv) or no_working_folder()
 
 
 def _utf8(raw: bytes) -> bool:

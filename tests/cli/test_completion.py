@@ -97,3 +97,19 @@ def test_the_shell_script_is_there_to_install(monkeypatch):
     result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="nnlab")
     assert result.exit_code == 0, result.output
     assert "complete -o default -F _nnlab_completion nnlab" in result.stdout
+
+
+def test_a_removed_working_folder_offers_what_it_can_without_a_word(tmp_path, monkeypatch):
+    # (every command refuses a working folder that is gone; TAB must not print that line into
+    # the prompt being typed: the command names, and 'latest' of a runs folder it cannot read)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert complete("nnlab tr") == ["train"]
+    assert complete("nnlab runs show ") == ["latest"]
+    result = CliRunner().invoke(
+        app, [], prog_name="nnlab",
+        env={"_NNLAB_COMPLETE": "complete_bash", "COMP_WORDS": "nnlab tr", "COMP_CWORD": "1"},
+    )  # fmt: skip
+    assert result.stderr == ""

@@ -37,7 +37,8 @@ ENVIRONMENT = [
         ("3 folders, 4 pages",),
     ),
     Row(
-        "a working folder removed while the shell was in it, in every command",
+        "a working folder removed while the shell was in it, in every command (shell completion"
+        " offers what it can read, without a word)",
         "`nnlab train cfg.yaml --runs-dir /abs/runs`",
         2,
         (
