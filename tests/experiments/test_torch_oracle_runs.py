@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,6 +180,32 @@ def test_every_optimizers_run_folder_with_batchnorm_and_weight_decay_is_torchs(
     assert set(TORCH_SLOTS[name]) <= {k.split("/")[1] for k in np.load(
         result.run.file("checkpoint.npz")) if k.startswith("optim/") and k != "optim/t"}  # fmt: skip
     check_run_folder(result.run, cfg, data, trace, RTOL if dtype == "float64" else RTOL32)
+
+
+# --- the shipped configs ------------------------------------------------------------------------
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+CONFIGS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "configs").glob("*.yaml")
+                 if "sweep:" not in p.read_text())  # fmt: skip
+CONFIG_EPOCHS = {"catvnoncat-logreg.yaml": 10}  # (full-batch logistic regression: 1 step an epoch)
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_every_shipped_configs_first_epochs_are_torchs(name, monkeypatch, tmp_path):
+    """Each config in configs/ (the sweep's aside), as ``nnlab train`` runs it but for its
+    first epochs (3; 10 of catvnoncat's full-batch logistic regression), in its own dtype;
+    the ones on MNIST or catvnoncat skip without the shared data folder."""
+    from nnlab.experiments.train import run_training
+
+    path = Path(__file__).resolve().parents[2] / "configs" / name
+    cfg = load_config(path, [f"epochs={CONFIG_EPOCHS.get(name, 3)}"])
+    if cfg.dataset.name != "digits" and not SHARED.is_dir():
+        pytest.skip(f"shared data folder {SHARED} is absent")
+    calls = spy(monkeypatch)
+    result = run_training(cfg, data_dir=SHARED.resolve(), runs_dir=tmp_path, plot=False)
+    ((trace,),) = [trained.traces for trained in calls]
+    assert result.status == "COMPLETED"
+    rtol = RTOL if cfg.dtype == "float64" else RTOL32
+    check_run_folder(result.run, cfg, calls[0].data, trace, rtol)
 
 
 # --- nnlab train on the command line ------------------------------------------------------------
