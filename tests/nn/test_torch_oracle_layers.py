@@ -224,3 +224,25 @@ def test_relu_gradient_at_a_nan_input_is_0_where_torch_passes_it_on():
     theirs.backward(torch.from_numpy(dout))
     assert np.isnan(ours[0]) and np.isnan(theirs[0].item())
     assert list(dx) == [0.0, 3.0, 0.0] and list(tx.grad.numpy()) == [2.0, 3.0, 0.0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_tied_scores_predict_the_class_torch_predicts(loss, dtype):
+    """Accuracy's tie rule: a row whose highest score is shared (a zero-init net's rows are
+    all one value) predicts the first of those classes, as ``torch.argmax`` documents; one
+    sigmoid unit's score 0 predicts class 0, as torch's ``s > 0`` and
+    ``round(sigmoid(0)) = round(0.5) = 0`` (half to even) do."""
+    rng = np.random.default_rng(7)
+    binary = LOSSES[loss].binary
+    scores = rng.integers(-2, 3, (500, 1 if binary else 10)).astype(dtype)  # (many ties)
+    scores[:5] = 0
+    t = torch.from_numpy(scores)
+    ours = LOSSES[loss].predict(scores)
+    if binary:
+        assert list(ours) == (t[:, 0] > 0).long().tolist()
+        assert list(ours) == torch.round(torch.sigmoid(t[:, 0])).long().tolist()
+    else:
+        assert list(ours) == t.argmax(dim=1).tolist()
+        assert list(ours[:5]) == [0] * 5
+        assert ((scores == scores.max(axis=1, keepdims=True)).sum(axis=1) > 1).sum() > 200
