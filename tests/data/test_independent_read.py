@@ -147,3 +147,27 @@ def test_a_tunes_validation_and_training_splits_are_the_configs_training_samples
     assert not samples(after, "train") & samples(after, "val")
     np.testing.assert_array_equal(after.splits["test"][0], before.splits["test"][0])
     assert not samples(after, "test") - pairs(*load_digits)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_standardize_is_sklearns_standard_scaler_fitted_on_the_training_split(dtype, load_digits):
+    """``normalize: standardize``: every split minus the training split's mean, over its
+    population std, a constant feature (the digits' always-blank pixels) divided by 1, as
+    ``sklearn.preprocessing.StandardScaler`` fitted on the training split (the samples of
+    ``normalize: scale`` with the same split_seed) transforms it: float64 to 1e-12 of the
+    largest value (bit for bit here), float32 to its rounding (3.6e-8 of the largest here: nnlab
+    subtracts and divides in float32)."""
+    from sklearn.preprocessing import StandardScaler
+
+    keys = {"n_train": 1000, "n_val": 200}
+    scaled = load_dataset(DigitsData(**keys), None, "float64")
+    ds = load_dataset(DigitsData(**keys, normalize="standardize"), None, dtype)
+    raw = {k: np.rint(x * 16) for k, (x, _) in scaled.splits.items()}
+    scaler = StandardScaler().fit(raw["train"])
+    assert (scaler.scale_ == 1).sum() == (raw["train"].std(axis=0) == 0).sum() > 0
+    rtol = 1e-12 if dtype == "float64" else 4 * np.finfo(np.float32).eps
+    for name, (x, y) in ds.splits.items():
+        np.testing.assert_array_equal(y, scaled.splits[name][1])
+        theirs = scaler.transform(raw[name])
+        assert np.max(np.abs(x - theirs)) <= rtol * np.max(np.abs(theirs)), name
