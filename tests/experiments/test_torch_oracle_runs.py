@@ -70,9 +70,9 @@ def close(ours, theirs, key: str, n: int | None, rtol: float) -> bool:
     return rel_diff(ours, theirs) < rtol
 
 
-def check_run_folder(run, cfg, data, trace, rtol: float) -> dict[str, float]:
+def check_run_folder(run, cfg, data, trace, rtol: float) -> list[dict]:
     """Assert that ``run``'s metrics.jsonl, summary.json and final checkpoint are torch's run
-    of ``trace``; the worst relative differences."""
+    of ``trace``; torch's records."""
     steps, theirs, state, opt_state = torch_run(cfg, data, trace)
     written = read_jsonl(run.file("metrics.jsonl"))
     float64 = cfg.dtype == "float64"
@@ -110,7 +110,7 @@ def check_run_folder(run, cfg, data, trace, rtol: float) -> dict[str, float]:
         elif key.split("/", 1)[1] not in noise:
             worst[f"optimizer {key}"] = rel_diff(saved[f"optim/{key}"], value)
     assert max(worst.values()) < rtol, sorted(worst.items(), key=lambda kv: -kv[1])[:3]
-    return worst
+    return theirs
 
 
 def check_summary(summary: dict, written: list[dict], theirs: list[dict], cfg, size) -> None:
@@ -256,9 +256,11 @@ def test_weight_scale_trials_are_torchs_nets_each_trained_alone(dtype, monkeypat
     float64): the nets with and without BatchNorm train in two stacks, and each trial's folder
     is torch's net trained alone from that trial's weights on its batches. The trial that
     diverges (scale 1, no BatchNorm) stopped at the step where torch's objective turns
-    non-finite."""
+    non-finite. The sweep's table (the book's pairs of final accuracies by scale) is torch's
+    final accuracies, none for the diverged net."""
     from nnlab import sweep as sw
     from nnlab.sweep import presets
+    from nnlab.sweep.presets import weight_scale as ws
 
     calls = spy(monkeypatch)
     args = [SCALES[dtype], "epochs=3", f"dtype={dtype}"]
@@ -266,7 +268,7 @@ def test_weight_scale_trials_are_torchs_nets_each_trained_alone(dtype, monkeypat
     rows = {row["trial"]: row for row in result.rows}
     n_scales = SCALES[dtype].count(",") + 1
     assert sorted(len(trained.cfgs) for trained in calls) == [n_scales, n_scales]
-    rtol, statuses = RTOL if dtype == "float64" else RTOL32, {}
+    rtol, statuses, finals = RTOL if dtype == "float64" else RTOL32, {}, {}
     for trained in calls:
         for cfg, run, trace in zip(trained.cfgs, trained.runs, trained.traces, strict=True):
             key = (cfg.model.init_std, cfg.model.batchnorm)
@@ -274,8 +276,21 @@ def test_weight_scale_trials_are_torchs_nets_each_trained_alone(dtype, monkeypat
             if statuses[key] == "DIVERGED":
                 check_diverged(run, cfg, trained.data, trace, rtol)
             else:
-                check_run_folder(run, cfg, trained.data, trace, rtol)
+                finals[key] = check_run_folder(run, cfg, trained.data, trace, rtol)[-1]
     assert [k for k, status in statuses.items() if status != "COMPLETED"] == [(1.0, False)]
+    sizes = {
+        s: None if dtype == "float64" else len(y) for s, (_, y) in calls[0].data.splits.items()
+    }
+    table = ws.pair_rows(result.rows)
+    assert [row["status"] for row in table] == ["ok/DIVERGED"] + ["ok/ok"] * (n_scales - 1)
+    for row in table:
+        for bn, side in ((True, "bn"), (False, "nobn")):
+            theirs = finals.get((row["weight_scale"], bn))
+            for split in ("train", "test"):
+                key, ours = f"{split}_acc", row[f"{side}_{split}"]
+                assert ours is None if theirs is None else close(
+                    ours, theirs[key], key, sizes[split], rtol
+                ), (row, side, split)  # fmt: skip
 
 
 def check_diverged(run, cfg, data, trace, rtol: float) -> None:
