@@ -236,6 +236,35 @@ def test_nnlab_train_on_the_command_line_writes_and_prints_torchs_numbers(
             assert close(printed[f"best_{key}"], best(r[key] for r in theirs), key, n, rtol), key
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_run_extended_on_the_command_line_is_torchs_run_of_all_its_epochs(
+    dtype, monkeypatch, tmp_path
+):
+    """``nnlab train CONFIG epochs=2`` then ``nnlab train --extend latest epochs=4`` (Adam,
+    BatchNorm, dropout, weight decay): the new folder's four epochs are torch's run of four
+    epochs in one go, on the batches and masks both commands drew."""
+    from tests.nn.test_torch_oracle import Trace
+
+    calls = spy(monkeypatch)
+    small = [o for o in SMALL if not o.startswith("epochs=")]
+    overrides = [*small, f"dtype={dtype}", "optimizer.name=adam", "optimizer.lr=0.004",
+                 "model.batchnorm=true", "model.dropout=0.2", "weight_decay=0.005"]  # fmt: skip
+    first = invoke("train", QUICKSTART, *overrides, "epochs=2", "-q", runs_dir=tmp_path)
+    assert first.exit_code == 0, first.output
+    extended = invoke("train", "--extend", "latest", "epochs=4", "-q", runs_dir=tmp_path)
+    assert extended.exit_code == 0, extended.output
+    (a,), (b,) = (trained.traces for trained in calls)
+    assert [len(a.batches), len(b.batches)] == [2, 2] and calls[1].runs[0] != calls[0].runs[0]
+    whole = Trace(
+        initial=a.initial, batches=a.batches + b.batches, steps=a.steps + b.steps,
+        masks={k: a.masks[k] + b.masks[k] for k in a.masks}, biases=a.biases + b.biases,
+    )  # fmt: skip
+    cfg = calls[1].cfgs[0]
+    assert cfg.epochs == 4 and cfg.model_copy(update={"epochs": 2}) == calls[0].cfgs[0]
+    check_run_folder(calls[1].runs[0], cfg, calls[1].data, whole, RTOL if dtype == "float64"
+                     else RTOL32)  # fmt: skip
+
+
 # --- the weight-scale preset: trials trained side by side --------------------------------------
 # Scales of the preset's logspace(0, -4, 16): 1 (the plain net diverges in its first epoch),
 # 0.1585 (both learn), 0.01359 (BatchNorm learns, the plain net hardly), 1e-4 (neither).
