@@ -116,19 +116,24 @@ def check_run_folder(run, cfg, data, trace, rtol: float) -> list[dict]:
 def check_summary(summary: dict, written: list[dict], theirs: list[dict], cfg, size) -> None:
     """summary.json of a COMPLETED run: each ``final_*`` is the last record's value (as written)
     and torch's; each ``best_*`` is the best of torch's records over the epochs (0 included)
-    for the per-epoch splits, none for a ``final_eval`` split."""
+    for the per-epoch splits, none for a ``final_eval`` split. (A run of 0 epochs has one
+    record: ``summary.summarize`` cannot tell a final-only split there, and gives it a best,
+    its final value.)"""
     rtol = RTOL if cfg.dtype == "float64" else RTOL32
     assert summary["status"] == "COMPLETED" and summary["epochs"] == cfg.epochs
     assert summary["steps"] == written[-1]["steps"]
     assert summary["final_loss"] == written[-1]["loss"]
-    assert rel_diff(summary["final_loss"], theirs[-1]["loss"]) < rtol
+    if cfg.epochs == 0:  # (no training: no objective)
+        assert summary["final_loss"] is None
+    else:
+        assert rel_diff(summary["final_loss"], theirs[-1]["loss"]) < rtol
     for split in cfg.splits:
         for metric, best in (("loss", min), ("acc", max)):
             key = f"{split}_{metric}"
             n = size[split] if metric == "acc" else None
             assert summary[f"final_{key}"] == written[-1][key]
             assert close(summary[f"final_{key}"], theirs[-1][key], key, n, rtol), key
-            if split not in cfg.eval:
+            if split not in cfg.eval and cfg.epochs > 0:
                 assert f"best_{key}" not in summary
                 continue
             assert close(summary[f"best_{key}"], best(r[key] for r in theirs), key, n, rtol), key
@@ -206,6 +211,20 @@ def test_every_shipped_configs_first_epochs_are_torchs(name, monkeypatch, tmp_pa
     assert result.status == "COMPLETED"
     rtol = RTOL if cfg.dtype == "float64" else RTOL32
     check_run_folder(result.run, cfg, calls[0].data, trace, rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_run_of_0_epochs_records_torchs_evaluation_of_the_initial_net(
+    dtype, monkeypatch, tmp_path
+):
+    """``epochs=0``: one record, the initial net evaluated (its ``final_eval`` split too, and
+    BatchNorm in evaluation mode with its initial running statistics 0 and 1), no objective."""
+    small = [o for o in SMALL if not o.startswith("epochs=")]
+    overrides = [*small, "epochs=0", f"dtype={dtype}", "eval=[train]", "final_eval=[test]",
+                 "model.batchnorm=true"]  # fmt: skip
+    result, cfg, data, trace = train(monkeypatch, tmp_path, overrides)
+    check_run_folder(result.run, cfg, data, trace, RTOL if dtype == "float64" else RTOL32)
+    assert [r["epoch"] for r in read_jsonl(result.run.file("metrics.jsonl"))] == [0]
 
 
 # --- nnlab train on the command line ------------------------------------------------------------
