@@ -284,6 +284,35 @@ def test_a_run_extended_on_the_command_line_is_torchs_run_of_all_its_epochs(
                      else RTOL32)  # fmt: skip
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_tunes_trials_are_torchs_runs_on_its_validation_split(dtype, monkeypatch, tmp_path):
+    """``nnlab tune`` (one round of 4 trials, 2 epochs; learning rate and weight decay drawn,
+    the trials trained as a stack): each trial's folder is torch's run evaluated on the
+    validation split carved from the training split, and the best trial and the top the tune
+    reports are those torch's final validation accuracies rank first."""
+    from nnlab.experiments import tune as tn
+
+    config = tmp_path / "base.yaml"
+    config.write_text("name: base\ndataset: {name: digits}\noptimizer: {name: sgd, lr: 0.1}\n")
+    args = ["optimizer.lr=loguniform:1e-2:1", "weight_decay=loguniform:1e-6:1e-2",
+            "dataset.n_train=300", "model.hidden=[16]", "batch_size=50", f"dtype={dtype}"]  # fmt: skip
+    calls = spy(monkeypatch)
+    result = tn.tune(config, args, rounds=1, trials=4, top_k=2, epochs=2, runs_dir=tmp_path / "r")
+    ((trained),) = calls
+    assert len(trained.cfgs) == 4 and trained.data.sizes() == {"train": 240, "val": 60, "test": 297}
+    finals = {}
+    for cfg, run, trace in zip(trained.cfgs, trained.runs, trained.traces, strict=True):
+        assert cfg.eval == ["train", "val"] and cfg.final_eval == []
+        finals[run.path.name] = check_run_folder(
+            run, cfg, trained.data, trace, RTOL if dtype == "float64" else RTOL32
+        )[-1]["val_acc"]  # fmt: skip
+    summary = json.loads(result.run.file("summary.json").read_text())
+    ranked = sorted(finals.values(), reverse=True)
+    slack = 0 if dtype == "float64" else 1 / 60 + 1e-12
+    assert abs(summary["best"]["final_val_acc"] - ranked[0]) <= slack
+    assert all(abs(t["final_val_acc"] - v) <= slack for t, v in zip(summary["top"], ranked[:2]))
+
+
 # --- the weight-scale preset: trials trained side by side --------------------------------------
 # Scales of the preset's logspace(0, -4, 16): 1 (the plain net diverges in its first epoch),
 # 0.1585 (both learn), 0.01359 (BatchNorm learns, the plain net hardly), 1e-4 (neither).
