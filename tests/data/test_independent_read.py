@@ -8,8 +8,9 @@ the uint8 value converted to the float type, then divided by 255, one rounding; 
 The reads: scikit-learn's ``load_digits`` (what nnlab's bundled-file reader must equal), the
 shared MNIST IDX files by a few lines of ``gzip`` and ``np.frombuffer`` here, and catvnoncat's
 HDF5 files by ``h5py`` (images (N, 64, 64, 3) flattened row by row, as ``x.reshape(N, -1)``).
-Also a tune's validation split: with the training split it is exactly the config's training
-split, each sample with its label.
+Also ``normalize: standardize`` against scikit-learn's ``StandardScaler`` fitted on the
+training split, and a tune's validation split: with the training split it is exactly the
+config's training split, each sample with its label.
 """
 
 from __future__ import annotations
