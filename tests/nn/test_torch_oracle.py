@@ -292,7 +292,9 @@ def run_torch(cfg: Config, data, trace: Trace, decay: str = "objective", make_op
         net.train()
         for idx in map(torch.from_numpy, batches):
             objective = data_loss(cfg, net(x[idx]), y[idx])
-            penalty = 0.5 * cfg.weight_decay * sum((w * w).sum() for w in weights)
+            penalty = 0.0  # (no decay: 0 * weights whose squares overflow would be NaN)
+            if cfg.weight_decay:
+                penalty = 0.5 * cfg.weight_decay * sum((w * w).sum() for w in weights)
             opt.zero_grad()
             (objective + penalty if decay == "objective" else objective).backward()
             opt.step()
