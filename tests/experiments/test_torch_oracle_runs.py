@@ -5,9 +5,10 @@ this module compares what a run writes and a user reads: ``metrics.jsonl`` (ever
 objective, each split's loss and accuracy, ``lr`` and ``steps``), ``summary.json`` (final and
 best values), the final ``checkpoint.npz`` (weights, BatchNorm's running statistics after the
 last epoch, the optimizer's state) and what ``--format json`` prints, for runs
-made by ``run_training`` and by ``nnlab train`` (float32, the default, and float64), and each
-trial of a ``weight-scale`` sweep (nets trained side by side, BatchNorm on and off, small and
-large scales, and the scale whose plain net diverges).
+made by ``run_training`` and by ``nnlab train`` (float32, the default, and float64; of 0
+epochs; extended by ``--extend``), every shipped config's first epochs, a tune's trials, and
+each trial of a ``weight-scale`` sweep (nets trained side by side, BatchNorm on and off, small
+and large scales, the scale whose plain net diverges) with the sweep's table.
 
 The torch side is ``test_torch_oracle.run_torch``: a ``torch.nn.Sequential`` with the run's
 initial weights, ``torch.optim``'s optimizer, torch's losses, trained on the minibatches and
