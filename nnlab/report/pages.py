@@ -199,8 +199,16 @@ def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:
 
 
 def rows_table(rows: Sequence[dict[str, Any]]) -> str:
-    """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS."""
+    """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS. A
+    column whose every value is a list too long for a cell (``sized``) is named under the table
+    instead (``lists_note``): as cells it said only each row's size, and compare-optimizers'
+    path and values made its table 1,395 px wide in a 1,280 px window. So is a column of names
+    the same in every row as one before it (its ``rule``, the ``optimizer`` unless that is an
+    alias)."""
     columns = list(dict.fromkeys(k for r in rows for k in r))
+    lists = [c for c in columns if _only_sized(rows, c)]
+    same = {c: d for i, c in enumerate(columns) if (d := _same_as(rows, c, columns[:i]))}
+    columns = [c for c in columns if c not in lists and c not in same]
     # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
     # made its table 1,429 px wide, each header one unbreakable word)
     head = "".join(f"<th{_numeric(rows, c)}>{esc(c).replace('_', '_<wbr>')}</th>" for c in columns)
@@ -221,7 +229,49 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     )
     return (
         f'<div class="scroll"><table class="data sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>{more}"
+        f"<tbody>{body}</tbody></table></div>{lists_note(rows, lists)}{same_note(same)}{more}"
+    )
+
+
+def _same_as(rows: Sequence[dict[str, Any]], column: str, before: Sequence[str]) -> str | None:
+    """The first of ``before`` whose text ``column`` repeats in every row shown, if any."""
+    shown = rows[:MAX_ROWS]
+    if not all(isinstance(r.get(column), str) and r[column] for r in shown):
+        return None
+    return next((b for b in before if all(r.get(b) == r[column] for r in shown)), None)
+
+
+def same_note(same: dict[str, str]) -> str:
+    """``rule: the same as optimizer in every row``, for the columns ``_same_as`` left out."""
+    if not same:
+        return ""
+    text = "; ".join(f"{c}: the same as {d} in every row" for c, d in same.items())
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def _only_sized(rows: Sequence[dict[str, Any]], column: str) -> bool:
+    """Whether every row shown has a list of data under ``column`` too long for a cell (not
+    one of text: a tune's warnings)."""
+    return all(
+        sized(v := r.get(column), CELL_TEXT, (list,)) and not _text_list(v) for r in rows[:MAX_ROWS]
+    )
+
+
+def _text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def lists_note(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """The note naming the columns of long lists left out of a table and their sizes: ``path,
+    values: a list per row (51 entries); see the file in the run folder``."""
+    if not columns:
+        return ""
+    sizes = [len(r[c]) for r in rows[:MAX_ROWS] for c in columns]
+    most = counted(max(sizes), "entry", "entries")
+    size = most if min(sizes) == max(sizes) else f"{min(sizes):,} to {most}"
+    names = ", ".join(columns)
+    return (
+        f'<p class="note">{esc(names)}: a list per row ({size}); see the file in the run folder</p>'
     )
 
 

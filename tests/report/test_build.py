@@ -290,8 +290,8 @@ def test_a_list_too_long_for_a_table_cell_is_its_size_not_a_cut_text(report, eve
     # characters, '[[-7, 2], [-6.65, 0.8], ...', and was 2,270 px wide)
     html = page(report.out, folder(every_kind, "compare-optimizers"))
     table = html[html.index("<h3>runs</h3>") :]
-    table = table[: table.index("</table>")]
-    assert re.search(r'<td><span class="note">\d+ entries</span></td>', table), table
+    table = table[: table.index("</section>")]
+    assert re.search(r'<p class="note">path, values: a list per row \(\d+ entries\)', table)
     assert "[[" not in table and "…" not in table
     from nnlab.report.pages import cell
 

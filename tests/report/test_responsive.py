@@ -276,3 +276,21 @@ def test_on_a_tablet_a_runs_two_charts_share_a_row(site, every_kind, open_page):
             .map(f => { const r = f.getBoundingClientRect(); return [r.top, r.right]; })"""
     )
     assert len(boxes) == 2 and boxes[0][0] == boxes[1][0] and boxes[1][1] <= 768, boxes
+
+
+def test_compare_optimizers_runs_table_fits_a_laptop(tmp_path, open_page):
+    """Three optimizers at three rates: the runs table was 1,395 px wide in a 1,280 px window
+    (13 columns, two of them each row's list sizes, one repeating the optimizer's name)."""
+    from tests.report.conftest import run_cli
+
+    runs_dir = tmp_path / "runs"
+    run_cli(["compare-optimizers", "-o", "sgd,momentum,adam", "--lr", "0.01,0.1,1",
+             "--steps", "50"], runs_dir)  # fmt: skip
+    result = build_report((), runs_dir)
+    tab = open_page(next(result.out.glob("*-compare-optimizers-*/index.html")), 1280)
+    widths = tab.evaluate(
+        "() => [...document.querySelectorAll('table.data')].map(t => [t.scrollWidth,"
+        " t.parentElement.clientWidth, t.tHead.rows[0].cells.length])"
+    )
+    assert widths and all(table <= box for table, box, _ in widths), widths
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280

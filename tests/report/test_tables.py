@@ -1,0 +1,42 @@
+"""The report's JSON tables (``pages.rows_table``): what a column is worth a place in them."""
+
+from __future__ import annotations
+
+from nnlab.report.pages import rows_table
+
+
+def _row(optimizer: str, rule: str, steps: int) -> dict:
+    path = [[-7.0 + i / 10, 2.0] for i in range(steps + 1)]
+    return {"optimizer": optimizer, "rule": rule, "final_value": 0.5, "path": path,
+            "values": [1.0] * (steps + 1), "outcome": "converged"}  # fmt: skip
+
+
+def test_a_column_of_long_lists_is_named_under_the_table_not_a_column_of_sizes():
+    """compare-optimizers' path and values were two columns reading '51 entries' in each row:
+    they made its table 1,395 px wide in a 1,280 px window and said nothing the note does not."""
+    html = rows_table([_row("sgd", "sgd", 50), _row("adam", "adam", 50)])
+    head = html.split("</thead>")[0]
+    assert ">path<" not in head and ">values<" not in head and "entries</span></td>" not in html
+    assert '<p class="note">path, values: a list per row (51 entries); see the file' in html
+    uneven = rows_table([_row("sgd", "sgd", 50), _row("adam", "adam", 1999)])
+    assert "path, values: a list per row (51 to 2,000 entries)" in uneven
+
+
+def test_a_column_repeating_the_one_before_it_in_every_row_is_a_note():
+    html = rows_table([_row("sgd", "sgd", 3), _row("adam", "adam", 3)])
+    assert ">rule<" not in html.split("</thead>")[0]
+    assert '<p class="note">rule: the same as optimizer in every row</p>' in html
+    alias = rows_table([_row("nesterov", "sgd", 3), _row("adam", "adam", 3)])
+    assert ">rule<" in alias.split("</thead>")[0] and "the same as" not in alias
+
+
+def test_columns_of_nulls_short_lists_or_text_stay_columns():
+    rows = [
+        {"steps_to_tol": None, "diverged_at": None, "start": [-7.0, 2.0],
+         "warnings": ["the best value is at the high edge of the range; it may lie past it"]},
+        {"steps_to_tol": None, "diverged_at": None, "start": [-7.0, 2.0], "warnings": []},
+    ]  # fmt: skip
+    head = rows_table(rows).split("</thead>")[0]
+    for column in ("steps_<wbr>to_<wbr>tol", "diverged_<wbr>at", "start", "warnings"):
+        assert f">{column}</th>" in head, column
+    assert "a list per row" not in rows_table(rows) and "the same as" not in rows_table(rows)
