@@ -29,6 +29,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
+from nnlab.report.figures import png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
@@ -54,6 +55,7 @@ class Entry:
     config_text: str = ""
     records: list[dict[str, Any]] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)  # in the folder or below it
+    sizes: dict[Path, tuple[int, int, float]] = field(default_factory=dict)  # PNG (w, h, dpi)
     files: dict[str, Any] = field(default_factory=dict)  # other JSON files by name
     sweep: dict[str, Any] = field(default_factory=dict)  # sweep.yaml
     trials: list[Entry] = field(default_factory=list)
@@ -184,6 +186,7 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
             # is the tune's; it failed the whole report, exit 2, 'not a folder')
             rounds = runs.iter_runs(run.file(runs.ROUNDS))
             entry.figures += [f for r in rounds for f in _figures(r.path)]
+    entry.sizes = {p: size for p in entry.figures if (size := png_size(p)) is not None}
     return entry
 
 

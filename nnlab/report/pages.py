@@ -20,6 +20,7 @@ from nnlab.output import ConfigFloat, config_number, counted, is_config_key, num
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER
 from nnlab.report import facts
 from nnlab.report.collect import Entry
+from nnlab.report.figures import figure
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
 
 ASSETS = "_assets"
@@ -315,15 +316,11 @@ def figure_path(entry: Entry, figure: Path) -> str:
 
 
 def figures(entry: Entry) -> str:
-    """The folder's figures, linked to the copies beside the page (each file once)."""
-    out = []
-    for p in entry.figures:
-        name = figure_path(entry, p)
-        out.append(
-            f'<figure class="fig"><a href="{quote(name)}"><img src="{quote(name)}" '
-            f'alt="{esc(name)}"></a><figcaption>{esc(name)}</figcaption></figure>'
-        )
-    return "".join(out)
+    """The folder's figures, linked to the copies beside the page (each file once), each shown
+    no narrower than its text is legible at (``report.figures``)."""
+    return "".join(
+        figure(figure_path(entry, p), entry.kind, entry.sizes.get(p)) for p in entry.figures
+    )
 
 
 # --- a run --------------------------------------------------------------------------------------

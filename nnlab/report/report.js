@@ -336,6 +336,20 @@
     update();
   }
 
+  // --- figures ---------------------------------------------------------------------------------
+  // a figure wider than its frame (shown no narrower than its text is legible at: figures.py)
+  // says so under it: the frame's shadow is hidden behind the opaque image
+  function markWide() {
+    document.querySelectorAll("figure.fig .scroll").forEach(function (frame) {
+      frame.parentElement.classList.toggle("wide", frame.scrollWidth > frame.clientWidth + 1);
+    });
+  }
+
+  document.querySelectorAll("figure.fig img").forEach(function (img) {
+    img.addEventListener("load", markWide);
+  });
+  window.addEventListener("resize", markWide);
+  markWide();
   document.querySelectorAll("table.sortable").forEach(makeSortable);
   document.querySelectorAll(".controls").forEach(makeFilter);
   document.querySelectorAll("section.compare").forEach(makeCompare);

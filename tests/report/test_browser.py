@@ -245,13 +245,15 @@ def test_run_page_curves_show_epoch_and_value_on_hover(page, site, every_kind):
 
 def test_a_figure_is_shown_at_its_own_size_where_it_fits(page, site, every_kind):
     """curves.png (1,100 px) was shrunk to 760 px in a 1,400 px window, its legends' text to 8
-    px; it is drawn 1:1 where it fits, and shrinks only to fit a narrower window."""
+    px; it is drawn 1:1 where it fits, and shrinks only to fit a narrower window (down to
+    the width its text is legible at, in a frame that scrolls sideways: test_responsive)."""
     page.goto(url(site.out / first_train(every_kind).name / "index.html"))
     image = page.locator("img[src='curves.png']")
     natural, shown = image.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
     assert natural > 760 and abs(shown - natural) <= 2, (natural, shown)
     page.set_viewport_size({"width": 400, "height": 900})
-    assert image.evaluate("i => i.getBoundingClientRect().right") <= 400
+    assert image.evaluate("i => i.closest('.scroll').getBoundingClientRect().right") <= 400
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
 
 
 def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):

@@ -294,3 +294,29 @@ def test_compare_optimizers_runs_table_fits_a_laptop(tmp_path, open_page):
     )
     assert widths and all(table <= box for table, box, _ in widths), widths
     assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+FIGURES = """() => [...document.querySelectorAll('figure.fig')].map(f => {
+    const img = f.querySelector('img'), frame = f.querySelector('.scroll');
+    return [img.getAttribute('src'), img.naturalWidth, img.getBoundingClientRect().width,
+            frame.scrollWidth > frame.clientWidth, getComputedStyle(f.querySelector('figcaption'),
+            '::after').content]; })"""
+
+
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_a_figures_text_is_legible_at_every_width(site, every_kind, open_page, width):
+    """A figure shrunk to a 390 px window had its 10-pt text (15.3 px at 110 dpi) at 3-5 px; it
+    shows at 72% of its size or more (that text at 11 px), in a frame that scrolls sideways,
+    its caption saying so; the page itself never scrolls sideways."""
+    pages = [p for p in sorted(site.out.glob("*/index.html")) if "<img " in p.read_text()]
+    assert len(pages) >= 5
+    for path in pages:
+        tab = open_page(path, width)
+        tab.wait_for_load_state("load")
+        shown = tab.evaluate(FIGURES)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, path
+        for src, natural, rendered, scrolls, hint in shown:
+            assert natural and rendered >= min(natural, 0.72 * natural) - 1, (path, src, rendered)
+            assert ("scroll sideways" in hint) == scrolls, (path, src, hint)
+        if width == 390:
+            assert any(scrolls for *_, scrolls, _ in shown), path

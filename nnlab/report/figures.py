@@ -1,0 +1,68 @@
+"""The report's figures (the PNGs nnlab draws with matplotlib, copied beside their pages): the
+least width each is shown at, where its text is legible.
+
+A figure shrunk to fit its box had 3-5 px text on a phone (paths.png, 1,514 px wide, shown 352
+px wide: its 10-pt tick labels, 15 px at 110 dpi, were 3.5 px). It is shown no narrower than
+its 10-pt text at ``LEGIBLE_PX`` CSS pixels (``least_width``), in a frame that scrolls sideways
+when that is wider than the page (with the tables' shadow at the edge it scrolls to); tapping it
+still opens the full image. The page's own SVG charts, drawn at the width they are shown at,
+and its tables hold the numbers a figure draws.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+from urllib.parse import quote
+
+from nnlab.report.svg import esc
+
+LEGIBLE_PX = 11  # CSS px of a figure's 10-pt text (tick and axis labels) at the least width
+BODY_PT = 10  # matplotlib's default font size: the figures' tick and axis labels
+DEFAULT_DPI = 110.0  # what nnlab saves figures at (plots.base.save), for a PNG without pHYs
+HEADER_BYTES = 4096  # a PNG's IHDR and pHYs come before its pixels (IDAT)
+
+def png_size(path: Path) -> tuple[int, int, float] | None:
+    """(width, height, dpi) of a PNG from its header, or None (not a PNG, unreadable)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(HEADER_BYTES)
+    except OSError:
+        return None
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    dpi, pos = DEFAULT_DPI, 8
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        if data[pos + 4 : pos + 8] == b"pHYs" and pos + 17 <= len(data):
+            x, _, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            dpi = x * 0.0254 if unit == 1 and x else dpi  # (pixels per metre)
+            break
+        if data[pos + 4 : pos + 8] == b"IDAT":
+            break
+        pos += 12 + length
+    return (width, height, dpi) if width and height else None
+
+
+def least_width(width: int, dpi: float) -> int:
+    """The width at which a figure drawn ``width`` px wide at ``dpi`` shows its 10-pt text at
+    LEGIBLE_PX (at most its own width: it is never enlarged)."""
+    text_px = BODY_PT * dpi / 72
+    return min(width, math.ceil(width * LEGIBLE_PX / text_px))
+
+
+def figure(name: str, kind: str, size: tuple[int, int, float] | None) -> str:
+    """A figure beside its page: linked to the full image, its alt text, and (its size known)
+    its width and height and the least width it shows at, in a frame that scrolls sideways."""
+    src = quote(name)
+    dims = ""
+    if size is not None:
+        width, height, dpi = size
+        dims = f' width="{width}" height="{height}" style="min-width: {least_width(width, dpi)}px"'
+    return (
+        f'<figure class="fig"><div class="scroll"><a href="{src}"><img src="{src}" '
+        f'alt="{esc(name)}"{dims}></a></div>'
+        f"<figcaption>{esc(name)}</figcaption></figure>"
+    )

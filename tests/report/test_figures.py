@@ -1,0 +1,37 @@
+"""The report's figures (``report.figures``): the least width each is shown at, where its text
+is legible (the browser's view: test_responsive)."""
+
+from __future__ import annotations
+
+import re
+
+from nnlab.report import build_report
+from nnlab.report.figures import least_width, png_size
+from tests.report.helpers import page
+
+
+def test_a_figure_is_no_narrower_than_its_10pt_text_at_11_px(every_kind, tmp_path):
+    """paths.png, 1,514 px wide at 110 dpi, was shrunk to a phone's 352 px: its 10-pt tick
+    labels (15.3 px) were 3.5 px. It keeps its size, and the least width it shows at."""
+    result = build_report((), every_kind, tmp_path / "report")
+    pngs = sorted(p for p in every_kind.rglob("*.png") if "report" not in p.parts)
+    assert pngs
+    for png in pngs:
+        width, height, dpi = png_size(png)
+        assert round(dpi) == 110 and width > 300 and height > 200
+        least = least_width(width, dpi)
+        assert least <= width and least * (10 * dpi / 72) / width >= 11  # (10 pt at 11 px)
+        assert least < 0.73 * width
+    run = next(p for p in sorted(every_kind.iterdir()) if "digits-quickstart" in p.name)
+    img = re.search(r"<img [^>]*>", page(result.out, run)).group(0)
+    width, height, _ = png_size(run / "curves.png")
+    assert (
+        f'width="{width}" height="{height}" style="min-width: {least_width(width, 110.0)}px"' in img
+    )
+
+
+def test_a_figure_that_is_not_a_png_has_no_size(tmp_path):
+    (tmp_path / "fig.svg").write_text("<svg/>")
+    (tmp_path / "torn.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    assert png_size(tmp_path / "fig.svg") is None and png_size(tmp_path / "torn.png") is None
+    assert png_size(tmp_path / "gone.png") is None
