@@ -1,5 +1,5 @@
-"""The report's figures (the PNGs nnlab draws with matplotlib, copied beside their pages): the
-least width each is shown at, where its text is legible.
+"""The report's figures (the PNGs nnlab draws with matplotlib, copied beside their pages): what
+each shows, as its alt text, and the least width it is shown at, where its text is legible.
 
 A figure shrunk to fit its box had 3-5 px text on a phone (paths.png, 1,514 px wide, shown 352
 px wide: its 10-pt tick labels, 15 px at 110 dpi, were 3.5 px). It is shown no narrower than
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import struct
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from nnlab.report.svg import esc
@@ -22,6 +22,25 @@ LEGIBLE_PX = 11  # CSS px of a figure's 10-pt text (tick and axis labels) at the
 BODY_PT = 10  # matplotlib's default font size: the figures' tick and axis labels
 DEFAULT_DPI = 110.0  # what nnlab saves figures at (plots.base.save), for a PNG without pHYs
 HEADER_BYTES = 4096  # a PNG's IHDR and pHYs come before its pixels (IDAT)
+
+# what each figure nnlab draws shows (by file name), for its alt text
+SHOWN = {
+    "weight-scale.png": "accuracy per epoch at each init scale, BatchNorm against the plain net",
+    "weight-scale-summary.png": "final accuracy against the init scale, BatchNorm against the "
+    "plain net",
+    "tune-curves.png": "the curves of the tune's top trials",
+    "tune-scatter.png": "the tune's metric against each searched key, a point per trial",
+    "lr-scan.png": "the loss after one step and after a short training, against the rate",
+    "landscape-1d.png": "the loss along a random line through the trained weights",
+    "landscape-2d.png": "the loss over a random plane through the trained weights",
+    "differences.png": "the error of forward and centred differences against the step size",
+    "paths.png": "each optimizer's path on the test function",
+    "losses.png": "each optimizer's training loss per step",
+    "activations.png": "histograms of the hidden layers' activations, by activation and init",
+}
+RUN_CURVES = "loss and accuracy per epoch"  # a run's curves.png
+SWEEP_CURVES = "every trial's accuracy per epoch"  # a sweep's (a tune round's) curves.png
+
 
 def png_size(path: Path) -> tuple[int, int, float] | None:
     """(width, height, dpi) of a PNG from its header, or None (not a PNG, unreadable)."""
@@ -53,6 +72,14 @@ def least_width(width: int, dpi: float) -> int:
     return min(width, math.ceil(width * LEGIBLE_PX / text_px))
 
 
+def alt_text(name: str, kind: str) -> str:
+    """What the figure ``name`` (its path beside the page) of a folder of ``kind`` shows."""
+    base = PurePosixPath(name).name
+    if base == "curves.png":
+        return SWEEP_CURVES if kind in ("sweep", "tune") or "/" in name else RUN_CURVES
+    return SHOWN.get(base, f"figure {base}")
+
+
 def figure(name: str, kind: str, size: tuple[int, int, float] | None) -> str:
     """A figure beside its page: linked to the full image, its alt text, and (its size known)
     its width and height and the least width it shows at, in a frame that scrolls sideways."""
@@ -63,6 +90,6 @@ def figure(name: str, kind: str, size: tuple[int, int, float] | None) -> str:
         dims = f' width="{width}" height="{height}" style="min-width: {least_width(width, dpi)}px"'
     return (
         f'<figure class="fig"><div class="scroll"><a href="{src}"><img src="{src}" '
-        f'alt="{esc(name)}"{dims}></a></div>'
+        f'alt="{esc(alt_text(name, kind))}"{dims}></a></div>'
         f"<figcaption>{esc(name)}</figcaption></figure>"
     )

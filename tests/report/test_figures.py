@@ -1,12 +1,12 @@
-"""The report's figures (``report.figures``): the least width each is shown at, where its text
-is legible (the browser's view: test_responsive)."""
+"""The report's figures (``report.figures``): what each shows as its alt text, and the least
+width it is shown at, where its text is legible (the browser's view: test_responsive)."""
 
 from __future__ import annotations
 
 import re
 
 from nnlab.report import build_report
-from nnlab.report.figures import least_width, png_size
+from nnlab.report.figures import alt_text, least_width, png_size
 from tests.report.helpers import page
 
 
@@ -28,6 +28,17 @@ def test_a_figure_is_no_narrower_than_its_10pt_text_at_11_px(every_kind, tmp_pat
     assert (
         f'width="{width}" height="{height}" style="min-width: {least_width(width, 110.0)}px"' in img
     )
+
+
+def test_a_figures_alt_text_says_what_it_shows():
+    """Its alt text was its file name, 'curves.png'."""
+    assert alt_text("curves.png", "train") == "loss and accuracy per epoch"
+    assert alt_text("curves.png", "sweep") == "every trial's accuracy per epoch"
+    assert alt_text("rounds/r1/curves.png", "tune") == "every trial's accuracy per epoch"
+    assert (
+        alt_text("paths.png", "compare-optimizers") == "each optimizer's path on the test function"
+    )
+    assert alt_text("mine.png", "other") == "figure mine.png"
 
 
 def test_a_figure_that_is_not_a_png_has_no_size(tmp_path):
