@@ -173,7 +173,9 @@ def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str
 def kv_table(items: Sequence[tuple[str, Any]]) -> str:
     if not items:
         return ""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{kv_value(v, k)}</td></tr>" for k, v in items)
+    rows = "".join(
+        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k)}</td></tr>' for k, v in items
+    )
     return f'<table class="kv">{rows}</table>'
 
 
@@ -212,7 +214,9 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     columns = [c for c in columns if c not in lists and c not in same]
     # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
     # made its table 1,429 px wide, each header one unbreakable word)
-    head = "".join(f"<th{_numeric(rows, c)}>{esc(c).replace('_', '_<wbr>')}</th>" for c in columns)
+    head = "".join(
+        f'<th scope="col"{_numeric(rows, c)}>{esc(c).replace("_", "_<wbr>")}</th>' for c in columns
+    )
     config = {c for c in columns if is_config_key(c)}  # (their floats: config_number's)
     body = "".join(
         "<tr>"
@@ -368,14 +372,16 @@ def metrics_table(entry: Entry) -> str:
     values = facts.run_metrics(entry)
     names = list(dict.fromkeys(k.split("_", 1)[1] for k in values))
     rows = "".join(
-        f"<tr><th>{esc(facts.run_label(entry, n))}</th>{cell(values.get('final_' + n), _num(values.get('final_' + n)))}"
+        f'<tr><th scope="row">{esc(facts.run_label(entry, n))}</th>'
+        f"{cell(values.get('final_' + n), _num(values.get('final_' + n)))}"
         f"{cell(values.get('best_' + n), _num(values.get('best_' + n)))}</tr>"
         for n in names
     )
     if not rows:
         return ""
     last = "so far" if entry.status == "RUNNING" else "final"  # (a RUNNING run's: its last epoch)
-    head = f"<tr><th></th><th>{last}</th><th>best</th></tr>"
+    # (the corner is a td: a header cell with no text is read as a blank header)
+    head = f'<tr><td></td><th scope="col">{last}</th><th scope="col">best</th></tr>'
     return f'<table class="kv metrics">{head}{rows}</table>'
 
 

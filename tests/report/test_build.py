@@ -281,7 +281,7 @@ def test_a_value_too_long_for_a_cell_is_its_size_not_a_cut_json_text(report, eve
     html = page(report.out, folder(every_kind, "lr-scan"))
     summary = html[html.index("<h2>Summary</h2>") :]
     summary = summary[: summary.index("</section>")]
-    assert '<th>curves</th><td><span class="note">3 entries: see the file' in summary
+    assert '<th scope="row">curves</th><td><span class="note">3 entries: see the file' in summary
     assert "{&quot;" not in summary and '{"' not in summary
 
 
@@ -561,8 +561,11 @@ def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
         "<td>{trial: af3b, optimizer.lr: 0.003162, weight_decay: 1e-05, final_val_acc: 0.7400, "
         "final_train_acc: 0.0892}</td>" in html
     )
-    assert "<th>final_val_acc</th><td>0.7400</td>" in html and "<th>lr</th><td>0.1</td>" in html
-    assert "<th>rates</th><td>[0.5000, 1.0000]</td>" in html
+    assert (
+        '<th scope="row">final_val_acc</th><td>0.7400</td>' in html
+        and '<th scope="row">lr</th><td>0.1</td>' in html
+    )
+    assert '<th scope="row">rates</th><td>[0.5000, 1.0000]</td>' in html
 
 
 def test_compare_labels_name_the_keys_that_tell_runs_apart_readably():

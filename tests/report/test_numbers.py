@@ -32,7 +32,7 @@ def test_a_run_pages_metrics_read_as_the_index_and_runs_show_print_them(tmp_path
         re.sub("<[^>]+>", "", th): [re.sub("<[^>]+>", "", td) for td in tds]
         for th, tds in (
             (r.split("</th>")[0], re.findall(r"<td[^>]*>.*?</td>", r))
-            for r in re.findall(r"<tr><th>(.*?)</tr>", table)
+            for r in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table)
         )
         if th
     }
@@ -75,7 +75,7 @@ def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, 
     }
     assert shown and shown <= set(cells), (shown - set(cells), cells)
     loss = number(summary["initial_loss"])
-    assert f"<th>initial_loss</th><td>{loss}</td>" in text
+    assert f'<th scope="row">initial_loss</th><td>{loss}</td>' in text
 
 
 def test_a_hover_gives_an_accuracy_of_1_as_1_0000():
@@ -90,7 +90,7 @@ def test_a_rows_tables_number_columns_are_marked_for_right_alignment(every_kind,
     scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
     head = page(result.out, scan).split("<h3>rows</h3>", 1)[1].split("</thead>", 1)[0]
     head = head.replace("<wbr>", "")  # (where a header may wrap)
-    heads = re.findall(r'<th( class="num")?>(\w+)</th>', head)
+    heads = re.findall(r'<th scope="col"( class="num")?>(\w+)</th>', head)
     numeric = {name for mark, name in heads if mark}
     assert {"lr", "step_loss", "train_loss"} <= numeric and "best" not in numeric, heads
     css = (result.out / "_assets" / "report.css").read_text()

@@ -15,7 +15,7 @@ def subtitle(html: str) -> str:
 
 def metrics_head(html: str) -> list[str]:
     table = html.split('<table class="kv metrics">', 1)[1]
-    return re.findall(r"<th>([^<]*)</th>", table.split("</tr>", 1)[0])
+    return re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table.split("</tr>", 1)[0])
 
 
 def asks_for(run, epochs: int) -> None:

@@ -1,0 +1,27 @@
+"""What the report's pages give a screen reader and a keyboard: header cells that say what
+they head and which way, ... (the pages as built; the browser's view: test_responsive)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nnlab.report import build_report
+from tests.report.helpers import files
+
+
+@pytest.fixture(scope="module")
+def pages(every_kind, tmp_path_factory):
+    out = build_report((), every_kind, tmp_path_factory.mktemp("access") / "report").out
+    return {p: p.read_text(encoding="utf-8") for p in files(out) if p.name == "index.html"}
+
+
+def test_every_header_cell_has_text_and_a_scope(pages):
+    """The metrics table's corner was an empty <th> (read as a blank column header), and the
+    key/value and JSON tables' header cells had no scope (a row's or a column's?)."""
+    for path, html in pages.items():
+        for th in re.findall(r"<th\b[^>]*>.*?</th>", html):
+            assert re.match(r'<th scope="(row|col)"', th), (path, th)
+            if 'data-col=""' not in th:  # (the tick boxes' column: each box has its label)
+                assert re.sub(r"<[^>]+>", "", th).strip(), (path, th)
