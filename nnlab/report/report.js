@@ -77,7 +77,7 @@
 
   function makeSortable(table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
-      if (!th.textContent.trim()) return;
+      if (!th.textContent.trim() || th.classList.contains("picks")) return;
       th.classList.add("sort");
       th.tabIndex = 0;
       th.addEventListener("click", function () { sortBy(table, th, index); });

@@ -81,6 +81,9 @@ def started_cell(entry: Entry) -> str:
     return cell(when.timestamp() if when else None, esc(facts.date_text(entry)))
 
 
+# the tick boxes' column: its header named for a screen reader (an empty header cell is read
+# as a blank one), not shown, not a sort button
+PICKS_HEAD = '<th scope="col" data-col="" class="picks"><span class="vh">compare</span></th>'
 DOWN = ' aria-sort="descending"'  # (report.js sorts ascending from it on the first click)
 
 
@@ -91,6 +94,8 @@ def table(
     ``sorted_down``: the column the rows come sorted by, descending, its header marked so."""
     head = "".join(
         f'<th scope="col" data-col="{h}"{DOWN if i == sorted_down else ""}>{h}</th>'
+        if h
+        else PICKS_HEAD
         for i, h in enumerate(heads)
     )
     rows = [labelled(r, heads) for r in rows]

@@ -18,10 +18,9 @@ def pages(every_kind, tmp_path_factory):
 
 
 def test_every_header_cell_has_text_and_a_scope(pages):
-    """The metrics table's corner was an empty <th> (read as a blank column header), and the
-    key/value and JSON tables' header cells had no scope (a row's or a column's?)."""
+    """The metrics table's corner and the run tables' tick-box column were empty <th> (read as
+    blank column headers), and the key/value and JSON tables' header cells had no scope."""
     for path, html in pages.items():
         for th in re.findall(r"<th\b[^>]*>.*?</th>", html):
             assert re.match(r'<th scope="(row|col)"', th), (path, th)
-            if 'data-col=""' not in th:  # (the tick boxes' column: each box has its label)
-                assert re.sub(r"<[^>]+>", "", th).strip(), (path, th)
+            assert re.sub(r"<[^>]+>", "", th).strip(), (path, th)
