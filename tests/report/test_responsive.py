@@ -320,3 +320,16 @@ def test_a_figures_text_is_legible_at_every_width(site, every_kind, open_page, w
             assert ("scroll sideways" in hint) == scrolls, (path, src, hint)
         if width == 390:
             assert any(scrolls for *_, scrolls, _ in shown), path
+
+
+def test_a_link_inside_text_is_underlined(site, open_page):
+    """The crumbs' 'index' and a sweep's 'best trial: ...' told themselves apart from the
+    muted text around them by colour alone, 1.1:1 (axe-core's link-in-text-block)."""
+    tab = open_page(sweep_page(site), 1280)
+    for selector in (".crumbs a", "p.note a"):
+        line = tab.evaluate(
+            "(s) => getComputedStyle(document.querySelector(s)).textDecorationLine", selector
+        )
+        assert line == "underline", selector
+    name = tab.evaluate("getComputedStyle(document.querySelector('td.name a')).textDecorationLine")
+    assert name == "none"  # (a table's name cell is a link as a whole)
