@@ -79,6 +79,13 @@ def crumbs_for(entry: Entry, names: dict[str, str]) -> list[tuple[str, str | Non
     return out
 
 
+def code(text: str) -> str:
+    """A block of text as it is (a config, a sweep's definition), its lines unwrapped: one
+    wider than the page scrolls sideways, so the block takes the keyboard's focus (Tab, then
+    the arrow keys), as axe-core's scrollable-region-focusable asks."""
+    return f'<pre tabindex="0">{esc(text)}</pre>'
+
+
 def section(title: str, content: str, cls: str = "") -> str:
     if not content:
         return ""
@@ -288,7 +295,7 @@ def json_view(data: Any, skip: Sequence[str] = ()) -> str:
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         return rows_table(data)
     if not isinstance(data, dict):
-        return f"<pre>{esc(compact(data, 4000))}</pre>"
+        return code(compact(data, 4000))
     tables = {
         k: v
         for k, v in data.items()
@@ -405,7 +412,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Figures", figures(entry), "figures")
     body += section("Reproduce", commands(entry))
     body += section(
-        "Config (resolved)", f"<pre>{esc(entry.config_text)}</pre>" if entry.config_text else ""
+        "Config (resolved)", code(entry.config_text) if entry.config_text else ""
     )
     body += section("Details", details(entry))
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
@@ -447,7 +454,7 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
         body += section(name, json_view(data))
     body += section("Reproduce", commands(entry))
     body += section(
-        "Config (resolved)", f"<pre>{esc(entry.config_text)}</pre>" if entry.config_text else ""
+        "Config (resolved)", code(entry.config_text) if entry.config_text else ""
     )
     body += section("Details", details(entry))
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
@@ -458,4 +465,4 @@ def sweep_definition(entry: Entry) -> str:
     shown = {k: v for k, v in entry.sweep.items() if k != "trials"}
     if not shown:
         return ""
-    return f"<pre>{esc(yaml.safe_dump(shown, sort_keys=False, default_flow_style=None))}</pre>"
+    return code(yaml.safe_dump(shown, sort_keys=False, default_flow_style=None))

@@ -24,3 +24,11 @@ def test_every_header_cell_has_text_and_a_scope(pages):
         for th in re.findall(r"<th\b[^>]*>.*?</th>", html):
             assert re.match(r'<th scope="(row|col)"', th), (path, th)
             assert re.sub(r"<[^>]+>", "", th).strip(), (path, th)
+
+
+def test_a_block_of_text_that_may_scroll_sideways_takes_the_keyboards_focus(pages):
+    """A run's config, a sweep's definition: unwrapped lines, wider than a phone, scrolled
+    sideways by a mouse or a finger only (axe-core's scrollable-region-focusable)."""
+    blocks = [pre for html in pages.values() for pre in re.findall(r"<pre\b[^>]*>", html)]
+    unwrapped = [pre for pre in blocks if 'class="cmd"' not in pre and 'class="error"' not in pre]
+    assert len(unwrapped) >= 8 and all('tabindex="0"' in pre for pre in unwrapped), unwrapped
