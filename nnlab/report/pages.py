@@ -55,17 +55,21 @@ def layout(
     """A whole page: head with the stylesheet, breadcrumbs (``(text, report path or None)``),
     ``body``, the page's data script if any, then report.js."""
     nav = " / ".join(
-        f'<a href="{href(rel, to)}">{esc(text)}</a>' if to else f"<span>{esc(text)}</span>"
+        f'<a href="{href(rel, to)}">{esc(text)}</a>'
+        if to
+        else f'<span aria-current="page">{esc(text)}</span>'
         for text, to in crumbs
     )
-    nav = f'<nav class="crumbs">{nav}</nav>' if nav else ""
+    # (a link past the crumbs, the first a keyboard reaches: shown when it has the focus)
+    skip = '<a class="skip" href="#main">skip to the content</a>' if nav else ""
+    nav = f'{skip}<nav class="crumbs" aria-label="breadcrumbs">{nav}</nav>' if nav else ""
     data = f'<script src="{href(rel, data_script)}"></script>' if data_script else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} - nnlab report</title>"
         f'<link rel="stylesheet" href="{href(rel, ASSETS + "/report.css")}"></head>\n'
-        f"<body>{nav}<main>\n{body}\n</main>"
+        f'<body>{nav}<main id="main">\n{body}\n</main>'
         f'{data}<script src="{href(rel, ASSETS + "/report.js")}"></script></body></html>\n'
     )
 
@@ -411,9 +415,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Metrics", metrics_table(entry))
     body += section("Figures", figures(entry), "figures")
     body += section("Reproduce", commands(entry))
-    body += section(
-        "Config (resolved)", code(entry.config_text) if entry.config_text else ""
-    )
+    body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry))
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
 
@@ -453,9 +455,7 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
     for name, data in entry.files.items():
         body += section(name, json_view(data))
     body += section("Reproduce", commands(entry))
-    body += section(
-        "Config (resolved)", code(entry.config_text) if entry.config_text else ""
-    )
+    body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry))
     return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
 

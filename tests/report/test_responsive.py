@@ -333,3 +333,19 @@ def test_a_link_inside_text_is_underlined(site, open_page):
         assert line == "underline", selector
     name = tab.evaluate("getComputedStyle(document.querySelector('td.name a')).textDecorationLine")
     assert name == "none"  # (a table's name cell is a link as a whole)
+
+
+def test_the_first_tab_on_a_page_below_the_index_reaches_a_visible_skip_link(site, open_page):
+    """A keyboard's first stops were the crumbs' links, on every page; a skip link, shown
+    when it has the focus, goes past them to the page's content."""
+    tab = open_page(sweep_page(site), 390)
+    tab.keyboard.press("Tab")
+    focused = tab.evaluate(
+        """() => { const a = document.activeElement, r = a.getBoundingClientRect();
+            return [a.className, a.getAttribute('href'), r.left, r.right, r.top]; }"""
+    )
+    assert focused[:2] == ["skip", "#main"] and focused[2] >= 0 and focused[3] <= 390, focused
+    tab.keyboard.press("Enter")
+    tab.keyboard.press("Tab")  # (the next stop is in the content, past the crumbs)
+    assert tab.evaluate("document.activeElement.closest('main') !== null")
+    assert tab.evaluate("document.querySelector('.crumbs [aria-current=page]') !== null")
