@@ -8,14 +8,13 @@ ticked runs.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from nnlab.output import counted, number, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.pages import badge, cell, compact, esc, layout
+from nnlab.report.pages import badge, cell, compact, esc, layout, short_id
 from nnlab.report.svg import finite
 from nnlab.report.tables import (
     COMPARE_PANEL,
@@ -29,15 +28,6 @@ from nnlab.report.tables import (
     started_cell,
     table,
 )
-
-SHORT_ID = re.compile(r"-([0-9a-f]{6})$")  # the random id a run folder's name ends with
-
-
-def short_id(entry: Entry) -> str:
-    """The folder's short id (``025e1f``: a ref every command takes), else its folder name."""
-    folder = entry.rel.rsplit("/", 1)[-1]
-    found = SHORT_ID.search(folder)
-    return found.group(1) if found else folder
 
 
 def accuracy_columns(entries: Sequence[Entry]) -> list[str]:

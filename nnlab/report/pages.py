@@ -9,6 +9,7 @@ links are relative, so the folder works from ``file://`` and can be zipped as it
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -72,6 +73,29 @@ def layout(
         f'<body>{nav}<main id="main">\n{body}\n</main>'
         f'{data}<script src="{href(rel, ASSETS + "/report.js")}"></script></body></html>\n'
     )
+
+
+SHORT_ID = re.compile(r"-([0-9a-f]{6})$")  # the random id a run folder's name ends with
+
+
+def short_id(entry: Entry) -> str:
+    """The folder's short id (``025e1f``: a ref every command takes), else its folder name."""
+    folder = entry.rel.rsplit("/", 1)[-1]
+    found = SHORT_ID.search(folder)
+    return found.group(1) if found else folder
+
+
+def title_of(entry: Entry, names: dict[str, str]) -> str:
+    """A page's title, told apart from its neighbours' in a tab or a history: the name, kind and
+    short id (``digits-quickstart (lr-scan 0efc06)``; a tune, an lr-scan and a landscape of
+    one config were all 'digits-quickstart'), a trial's with its sweep's name (it was its id
+    alone)."""
+    if entry.kind == "trial" and entry.parent:
+        return f"trial {entry.name} of {names.get(entry.parent, entry.parent)}"
+    sid = short_id(entry)
+    parts = [k for k in (entry.kind,) if not entry.name.startswith(k)]  # (compare-optimizers ...)
+    parts += [sid] if not entry.name.endswith(sid) else []
+    return f"{entry.name} ({' '.join(parts)})" if parts else entry.name
 
 
 def crumbs_for(entry: Entry, names: dict[str, str]) -> list[tuple[str, str | None]]:
@@ -417,7 +441,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry))
-    return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
+    return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
 
 
 def extends(entry: Entry, names: dict[str, str]) -> str:
@@ -457,7 +481,7 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry))
-    return layout(entry.name, entry.rel, body, crumbs_for(entry, names))
+    return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
 
 
 def sweep_definition(entry: Entry) -> str:

@@ -28,6 +28,7 @@ from nnlab.report.pages import (
     section,
     subtitle,
     sweep_definition,
+    title_of,
 )
 from nnlab.report.svg import (
     DASHES,
@@ -190,7 +191,7 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Sweep definition", sweep_definition(entry))
     body += section("Details", details(entry))
     data = f"{entry.rel}/data.js" if entry.trials else None
-    return layout(entry.name, entry.rel, body, crumbs_for(entry, names), data)
+    return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names), data)
 
 
 def best_line(entry: Entry) -> str:

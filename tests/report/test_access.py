@@ -32,3 +32,13 @@ def test_a_block_of_text_that_may_scroll_sideways_takes_the_keyboards_focus(page
     blocks = [pre for html in pages.values() for pre in re.findall(r"<pre\b[^>]*>", html)]
     unwrapped = [pre for pre in blocks if 'class="cmd"' not in pre and 'class="error"' not in pre]
     assert len(unwrapped) >= 8 and all('tabindex="0"' in pre for pre in unwrapped), unwrapped
+
+
+def test_every_page_has_a_title_of_its_own(pages):
+    """A tune, an lr-scan and a landscape of one config were all 'digits-quickstart - nnlab
+    report' (and both training runs of the quick-start config), a trial its id alone."""
+    titles = [re.search(r"<title>(.*?)</title>", html).group(1) for html in pages.values()]
+    assert len(set(titles)) == len(titles), sorted(titles)
+    assert any(re.fullmatch(r"digits-quickstart \(lr-scan [0-9a-f]{6}\) - nnlab report", t)
+               for t in titles)  # fmt: skip
+    assert any(re.fullmatch(r"trial \w+ of weight-scale-digits - nnlab report", t) for t in titles)
