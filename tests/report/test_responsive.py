@@ -349,3 +349,21 @@ def test_the_first_tab_on_a_page_below_the_index_reaches_a_visible_skip_link(sit
     tab.keyboard.press("Tab")  # (the next stop is in the content, past the crumbs)
     assert tab.evaluate("document.activeElement.closest('main') !== null")
     assert tab.evaluate("document.querySelector('.crumbs [aria-current=page]') !== null")
+
+
+@pytest.mark.parametrize("width", [390, 768])
+def test_a_folder_named_in_one_long_word_wraps_in_its_card(tmp_path, open_page, width):
+    """A folder without a short id is named in its card by its whole name: one of 200 letters
+    made the card table 1,544 px wide, every card cut off at the window's right edge."""
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    make_run(root, "long", folder=root / ("L" * 200))
+    make_run(root, "short")
+    result = build_report((), root, tmp_path / "report")
+    tab = open_page(result.index, width)
+    table, box = tab.evaluate(
+        "() => { const t = document.getElementById('runs');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= box, (table, box)
