@@ -104,9 +104,17 @@ def palette(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+SCALE_END = (
+    0.85  # where the colour scale stops in viridis: the sweep figure's (plots.sweep.line_cmap)
+)
+
+
 def scale_color(t: float) -> str:
-    """The viridis colour at ``t`` in [0, 1] (clipped)."""
-    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    """The colour at ``t`` in [0, 1] (clipped) of viridis up to SCALE_END, as the sweep's
+    figure draws its lines: the trial of the largest value was viridis' pale yellow end,
+    #fde725, 1.26:1 on the page's white (its line barely seen), and not its colour in the
+    figure beside it (#9bd93c there, #9ad83c here now: 1.7:1)."""
+    t = min(max(t, 0.0), 1.0) * SCALE_END * (len(VIRIDIS) - 1)
     i = min(int(t), len(VIRIDIS) - 2)
     a, b, f = VIRIDIS[i], VIRIDIS[i + 1], t - i
     r, g, bl = (round(x + (y - x) * f) for x, y in zip(a, b))
@@ -114,8 +122,9 @@ def scale_color(t: float) -> str:
 
 
 def gradient_css() -> str:
-    """A CSS ``linear-gradient`` through the viridis stops (for a colour-scale legend)."""
-    return "linear-gradient(to right, " + ", ".join(f"rgb{c}" for c in VIRIDIS) + ")"
+    """A CSS ``linear-gradient`` through the scale's colours (for a colour-scale legend)."""
+    stops = [scale_color(i / 8) for i in range(9)]
+    return "linear-gradient(to right, " + ", ".join(stops) + ")"
 
 
 # --- axes ---------------------------------------------------------------------------------------

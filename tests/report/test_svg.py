@@ -16,6 +16,7 @@ from nnlab.report.svg import (
     Series,
     esc,
     fmt,
+    gradient_css,
     line_chart,
     nice_ticks,
     scale_color,
@@ -82,7 +83,20 @@ def test_many_points_are_sampled_for_hover_and_drawn_at_the_charts_resolution():
 def test_text_is_escaped_and_urls_defused():
     assert esc('<a href="https://x">') == "&lt;a href=&quot;https:&#47;&#47;x&quot;&gt;"
     assert fmt(0.99663) == "0.9966" and fmt(1e-7) == "1e-07" and fmt(1e5) == "100000"
-    assert scale_color(0) == "#440154" and scale_color(1) == "#fde725"
+    assert scale_color(0) == "#440154"
+
+
+def test_the_colour_scale_is_the_sweep_figures_and_ends_before_viridis_pale_yellow():
+    """The report's sweep overlay coloured its largest value viridis' #fde725 (1.26:1 on the
+    page's white), where the figure beside it stops at 0.85 (plots.sweep.line_cmap)."""
+    from nnlab.plots.sweep import line_cmap
+
+    cmap = line_cmap()
+    for t in (0.0, 0.3, 0.5, 0.8, 1.0):
+        ours = bytes.fromhex(scale_color(t)[1:])
+        theirs = [round(255 * c) for c in cmap(t)[:3]]
+        assert all(abs(a - b) <= 8 for a, b in zip(ours, theirs)), (t, ours.hex(), theirs)
+    assert scale_color(1) != "#fde725" and gradient_css().endswith(f"{scale_color(1)})")
 
 
 def test_palette_is_matplotlibs_in_its_order_here_and_in_report_js():
