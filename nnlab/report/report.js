@@ -79,11 +79,14 @@
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
       if (!th.textContent.trim() || th.classList.contains("picks")) return;
       th.classList.add("sort");
-      th.tabIndex = 0;
+      // the header's text in a button: a screen reader names it a button, and a keyboard
+      // reaches it and presses it with Enter or Space (a th with a tabindex was read as a
+      // column header only); its click comes up to the th, which sorts
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
       th.addEventListener("click", function () { sortBy(table, th, index); });
-      th.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, th, index); }
-      });
     });
   }
 

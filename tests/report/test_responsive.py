@@ -205,7 +205,7 @@ def test_faint_text_and_the_sort_marks_are_readable(site, open_page):
     header: text needs 4.5:1 (WCAG AA), a control's mark 3:1."""
     tab = open_page(site.index, 1280)
     assert tab.evaluate(CONTRAST, ["#runs td.notes .more", None]) >= 4.5
-    assert tab.evaluate(CONTRAST, ["#runs th.sort:not([aria-sort])", "::after"]) >= 3
+    assert tab.evaluate(CONTRAST, ["#runs th.sort:not([aria-sort]) button", "::after"]) >= 3
 
 
 def test_on_paper_a_page_leaves_out_its_controls_and_wraps_its_code(site, every_kind, open_page):
@@ -367,3 +367,22 @@ def test_a_folder_named_in_one_long_word_wraps_in_its_card(tmp_path, open_page, 
         " return [t.scrollWidth, t.parentElement.clientWidth]; }"
     )
     assert table <= box, (table, box)
+
+
+def test_a_header_that_sorts_is_a_button_a_keyboard_presses(site, open_page):
+    """The headers that sort were th elements with a tabindex: a screen reader read them as
+    column headers, nothing saying they could be pressed."""
+    tab = open_page(site.index, 1280)
+    names = tab.evaluate(
+        "() => [...document.querySelectorAll('#runs th.sort')].map(th => th.querySelector("
+        "'button') && th.querySelector('button').textContent)"
+    )
+    assert names and all(names) and "final test acc" in names, names
+    button = tab.locator("#runs th.sort button", has_text="kind")
+    button.focus()
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.closest('th').getAttribute('aria-sort')") == (
+        "ascending"
+    )
+    tab.keyboard.press(" ")
+    assert tab.locator("#runs th[aria-sort=descending]", has_text="kind").count() == 1
