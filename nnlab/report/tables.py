@@ -104,7 +104,7 @@ def table(
         'placeholder="filter: words in any column" aria-label="filter rows">'
         '<select class="filter-kind" aria-label="kind"><option value="">every kind</option></select>'
         '<select class="filter-status" aria-label="status"><option value="">every status</option>'
-        '</select><span class="shown"></span></div>'
+        '</select><span class="shown" role="status"></span></div>'  # (read out as it changes)
         f'<div class="scroll"><table id="{table_id}" class="runs sortable"><thead><tr>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )

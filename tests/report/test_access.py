@@ -42,3 +42,9 @@ def test_every_page_has_a_title_of_its_own(pages):
     assert any(re.fullmatch(r"digits-quickstart \(lr-scan [0-9a-f]{6}\) - nnlab report", t)
                for t in titles)  # fmt: skip
     assert any(re.fullmatch(r"trial \w+ of weight-scale-digits - nnlab report", t) for t in titles)
+
+
+def test_the_count_of_rows_a_filter_shows_is_read_out_as_it_changes(pages):
+    """'3 of 10 shown' changed as one typed, unannounced: a screen reader heard nothing of it."""
+    counts = [m for html in pages.values() for m in re.findall(r'<span class="shown"[^>]*>', html)]
+    assert len(counts) >= 3 and all('role="status"' in c for c in counts), counts
