@@ -278,16 +278,22 @@ def test_on_a_tablet_a_runs_two_charts_share_a_row(site, every_kind, open_page):
     assert len(boxes) == 2 and boxes[0][0] == boxes[1][0] and boxes[1][1] <= 768, boxes
 
 
-def test_compare_optimizers_runs_table_fits_a_laptop(tmp_path, open_page):
-    """Three optimizers at three rates: the runs table was 1,395 px wide in a 1,280 px window
-    (13 columns, two of them each row's list sizes, one repeating the optimizer's name)."""
+@pytest.fixture(scope="module")
+def optimizers_page(tmp_path_factory):
+    """The page of compare-optimizers with three optimizers at three rates."""
     from tests.report.conftest import run_cli
 
-    runs_dir = tmp_path / "runs"
+    runs_dir = tmp_path_factory.mktemp("optimizers") / "runs"
     run_cli(["compare-optimizers", "-o", "sgd,momentum,adam", "--lr", "0.01,0.1,1",
              "--steps", "50"], runs_dir)  # fmt: skip
     result = build_report((), runs_dir)
-    tab = open_page(next(result.out.glob("*-compare-optimizers-*/index.html")), 1280)
+    return next(result.out.glob("*-compare-optimizers-*/index.html"))
+
+
+def test_compare_optimizers_runs_table_fits_a_laptop(optimizers_page, open_page):
+    """Three optimizers at three rates: the runs table was 1,395 px wide in a 1,280 px window
+    (13 columns, two of them each row's list sizes, one repeating the optimizer's name)."""
+    tab = open_page(optimizers_page, 1280)
     widths = tab.evaluate(
         "() => [...document.querySelectorAll('table.data')].map(t => [t.scrollWidth,"
         " t.parentElement.clientWidth, t.tHead.rows[0].cells.length])"
@@ -386,3 +392,16 @@ def test_a_header_that_sorts_is_a_button_a_keyboard_presses(site, open_page):
     )
     tab.keyboard.press(" ")
     assert tab.locator("#runs th[aria-sort=descending]", has_text="kind").count() == 1
+
+
+def test_on_paper_compare_optimizers_runs_table_fits_the_page(optimizers_page, open_page):
+    """Printed on A4 (718 px less margins), its runs table was 747 px wide in 694: a long
+    value's column kept the 16em it has on a screen; its right side was cut off."""
+    tab = open_page(optimizers_page, 718)
+    tab.emulate_media(media="print")
+    widths = tab.evaluate(
+        "() => [...document.querySelectorAll('table')].map(t => [t.scrollWidth,"
+        " t.parentElement.clientWidth])"
+    )
+    assert widths and all(table <= box for table, box in widths), widths
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 718
