@@ -264,8 +264,9 @@
     var left = leftMargin(tickTexts(ticks(ys))), plot = W - left - R;
     return '<svg class="chart" width="' + plot + '" height="' + H +
       '" style="width: calc(100% - ' + (left + R) + "px); max-width: " + plot + "px; margin: 0 " +
-      R + "px 0 " + left + 'px" role="img" aria-label="' + esc(label(key)) +
-      '"><text class="title" x="0" y="18">' + esc(label(key)) + "</text>" +
+      R + "px 0 " + left + 'px" role="img" aria-label="' + esc(label(key)) + '"><desc>' +
+      esc(label(key) + " per epoch: " + series.map(function (s) { return s.label; }).join(", ")) +
+      '</desc><text class="title" x="0" y="18">' + esc(label(key)) + "</text>" +
       grid(xsAxis, ys, x, y, key, log, left) + '<rect class="frame" x="0" y="' + T +
       '" width="100%" height="' + (H - T - B) + '"/>' +
       series.map(function (s) { return line(s, x, y, log); }).join("") + "</svg>";

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nnlab.output import number
+from nnlab.output import counted, number
 
 Point = tuple[float, float | None]
 
@@ -374,11 +374,36 @@ def line_chart(
     y_label = f"{y_label} (log)" if log else y_label
     return (
         f'<svg class="chart" {chart_box(WIDTH, HEIGHT, left, RIGHT)} role="img" '
-        f'aria-label="{esc(title)}"><text class="title" x="0" y="18">{esc(title)}</text>'
+        f'aria-label="{esc(title)}"><desc>{esc(describe(series, title, x_label))}</desc>'
+        f'<text class="title" x="0" y="18">{esc(title)}</text>'
         f"{_grid(x, y, x_label, y_label, left)}"
         f'<rect class="frame" x="0" y="{TOP}" width="100%" height="{HEIGHT - TOP - BOTTOM}"/>'
         f"{lines}</svg>"
     )
+
+
+DESCRIBED = 6  # curves a chart's description names; more are counted
+
+
+def describe(series: Sequence[Series], title: str, x_label: str = "epoch") -> str:
+    """What a chart draws, for a screen reader (its ``<desc>``; the lines themselves are not
+    read, and its name is its title alone): ``loss per epoch: objective, train loss, test loss``,
+    ``train acc per epoch: 32 curves``, and which diverged."""
+    drawn = [s for s in series if any(finite(v) is not None for _, v in s.points)]
+    names = (
+        ", ".join(s.label for s in drawn)
+        if len(drawn) <= DESCRIBED
+        else counted(len(drawn), "curve")
+    )
+    gone = [s for s in drawn if s.diverged is not None]
+    at = {s.diverged for s in gone}
+    if gone and len(gone) == len(drawn) and len(at) == 1:  # (a run's: each curve of it)
+        end = f"; diverged at {x_label} {fmt(at.pop() or 0)}"
+    elif len(gone) == 1:
+        end = f"; {gone[0].label} diverged at {x_label} {fmt(gone[0].diverged or 0)}"
+    else:
+        end = f"; {counted(len(gone), 'curve')} diverged" if gone else ""
+    return f"{title} per {x_label}: {names}{end}"
 
 
 def legend(series: Sequence[Series]) -> str:

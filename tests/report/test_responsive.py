@@ -405,3 +405,15 @@ def test_on_paper_compare_optimizers_runs_table_fits_the_page(optimizers_page, o
     )
     assert widths and all(table <= box for table, box in widths), widths
     assert tab.evaluate("document.documentElement.scrollWidth") <= 718
+
+
+def test_the_compare_views_chart_describes_the_runs_it_overlays(site, open_page):
+    tab = open_page(site.index, 1280)
+    boxes = tab.locator("#runs input.pick")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    desc = tab.evaluate("document.querySelector('section.compare svg.chart desc').textContent")
+    labels = tab.evaluate(
+        "[...document.querySelectorAll('.compare-legend .key')].map(k => k.textContent)"
+    )
+    assert len(labels) == 2 and desc.endswith(f" per epoch: {labels[0]}, {labels[1]}"), desc

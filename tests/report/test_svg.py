@@ -173,3 +173,23 @@ def test_long_tick_labels_widen_the_left_margin_not_overlap_the_axis_name():
     ticks = re.findall(r'<text class="tick" x="-5" y="[\d.]+" text-anchor="end">([^<]*)<', svg)
     assert margin == left_margin(ticks) > LEFT, ticks
     assert f'x="{12 - margin}"' in svg  # (the axis name 12 px from the chart's left edge)
+
+
+def test_a_chart_describes_what_it_draws_for_a_screen_reader():
+    """A chart was an image named by its title alone ('loss'): its lines are not read."""
+    from nnlab.report.svg import describe
+
+    run = [
+        Series("train loss", [(0, 2.0), (1, 1.0)], "#000"),
+        Series("test loss", [(0, 2.1)], "#111"),
+    ]
+    assert "<desc>loss per epoch: train loss, test loss</desc>" in line_chart(run, "loss")
+    gone = [Series(s.label, s.points, s.color, "", 2) for s in run]
+    assert describe(gone, "loss") == "loss per epoch: train loss, test loss; diverged at epoch 2"
+    trials = [Series(f"t{i}", [(0, 0.1 * i), (1, 0.1)], "#000", "", 1 if i < 3 else None)
+              for i in range(1, 9)]  # fmt: skip
+    assert describe(trials, "train acc") == "train acc per epoch: 8 curves; 2 curves diverged"
+    assert describe(trials[:2] + [Series("nan", [(0, None)], "#000")], "acc") == (
+        "acc per epoch: t1, t2; diverged at epoch 1"  # (a curve with nothing drawn: not named)
+    )
+    assert describe(trials[1:4], "acc") == "acc per epoch: t2, t3, t4; t2 diverged at epoch 1"
