@@ -174,18 +174,29 @@ def flow(value: Any, key: str = "") -> str:
 
 CELL_TEXT = 60  # characters of a table cell's value; a longer list is its size
 CELL_DICT = 100  # of a dict there: compare-optimizers' final losses and accuracies are ~80
-# a cell's text longer than this wraps, in a column at least 16em wide: a tune's rounds table,
+# a cell's text longer than this wraps, in a column at least 12em wide: a tune's rounds table,
 # each round's proposed ranges on one line of 100 characters, was 2,714 px wide
 CELL_LINE = 40
+CELL_PROSE = 400  # characters of a list of text in a table cell (it wraps)
 
 
 def cell(value: Any, display: str | None = None) -> str:
     """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one). A list too long
     for a cell (compare-optimizers' path of every step, its 2,000 losses) is its size: its text
     cut at 60 characters was no use and made the table 2,270 px wide. A dict names its values,
-    so it is cut at CELL_DICT: its first values read."""
+    so it is cut at CELL_DICT: its first values read. A list of text (a tune round's warnings)
+    is its text, a sentence after another, up to CELL_PROSE characters: its size, '1 entry',
+    hid the warning."""
     sort_value = finite(value)
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
+    if display is None and value and _text_list(value):
+        text = "; ".join(value)
+        text = text if len(text) <= CELL_PROSE else text[: CELL_PROSE - 1] + "…"
+        return (
+            f'<td class="long">{esc(text)}</td>'
+            if len(text) > CELL_LINE
+            else f"<td>{esc(text)}</td>"
+        )
     if display is None:
         limit = CELL_DICT if isinstance(value, dict) else CELL_TEXT
         text = compact(value, limit)

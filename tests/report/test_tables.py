@@ -40,3 +40,13 @@ def test_columns_of_nulls_short_lists_or_text_stay_columns():
     for column in ("steps_<wbr>to_<wbr>tol", "diverged_<wbr>at", "start", "warnings"):
         assert f">{column}</th>" in head, column
     assert "a list per row" not in rows_table(rows) and "the same as" not in rows_table(rows)
+
+
+def test_a_list_of_text_in_a_cell_is_its_text_not_its_size():
+    """A tune's rounds table said '1 entry' for a round's warning, hiding what it warned of."""
+    from nnlab.report.pages import cell
+
+    warning = "the top 5 (--top-k) are all 4 ranked trials so far: the next ranges span them all"
+    assert cell([warning]) == f'<td class="long">{warning}</td>'
+    assert cell(["a", "b"]) == "<td>a; b</td>" and cell([]) == "<td>[]</td>"
+    assert cell(["x" * 300, "y" * 300]).endswith("; " + "y" * 97 + "…</td>")  # (400 in all)
