@@ -127,7 +127,7 @@ def not_utf8(argv: list[str]) -> str | None:
     return None
 
 
-def refused_at_start(argv: Sequence[str]) -> str | None:
+def refused_at_start(argv: list[str]) -> str | None:
     """The error line that refuses ``argv`` before anything runs, else None. Shell completion
     (TAB) is never refused: a line printed there lands in the middle of the prompt being
     typed, and what cannot be read (a removed working folder, a word that is not UTF-8) makes
