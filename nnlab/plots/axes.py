@@ -120,11 +120,25 @@ def log_ticks(axis: Any, every: bool = False) -> None:
     where its view lies within ``PLAIN_LOG`` (``output.number``'s fixed-point range), else powers
     of ten (10⁻⁶ .. 10¹, and 2×10⁵ between them). Which ticks are labelled is matplotlib's
     choice (over a narrow span its minor ticks too: labelled 3×10¹, 2×10¹, 6×10⁰, they were
-    hard to read), or, ``every``, each major tick (ticks placed by hand, 1-2-5 per decade)."""
+    hard to read), thinned to the labels that fit side by side (``LOG_LABEL_SETS``), or,
+    ``every``, each major tick (ticks placed by hand, 1-2-5 per decade)."""
     plain = _plain_log_formatter()
     inf = float("inf")
     axis.set_major_formatter(plain(minor_thresholds=(inf, inf)) if every else plain())
     axis.set_minor_formatter(plain(labelOnlyBase=False, minor_thresholds=(2, 0.4)))
+
+
+# The multiples of each power of ten a log axis may label, densest first: matplotlib labels
+# 2, 3, 4, 6 (or every one) between powers over a span of one or two, however short the axis
+# (a tune panel of 4.5 inches over 2.4 decades wrote 2×10⁻⁶ 3×10⁻⁶ 4×10⁻⁶ over each other).
+LOG_LABEL_SETS = (
+    frozenset(range(1, 11)),
+    frozenset({1, 2, 3, 4, 6, 10}),
+    frozenset({1, 2, 5, 10}),
+    frozenset({1, 3, 10}),
+    frozenset({1}),
+)
+LABEL_GAP = 0.4  # the least space between two tick labels, in ems of their font
 
 
 @functools.cache
@@ -140,7 +154,49 @@ def _plain_log_formatter() -> Any:
                 return f"{x:.6g}"
             return text
 
+        def set_locs(self, locs: Any = None) -> None:
+            super().set_locs(locs)
+            labels: Any = getattr(self, "_sublabels", None)
+            if labels and len(labels) > 1 and locs is not None:
+                self._sublabels = set(_fitting_labels(self, list(locs)))
+
     return PlainLog
+
+
+def _fitting_labels(formatter: Any, locs: list[float]) -> frozenset[int]:
+    """The densest of ``LOG_LABEL_SETS`` (no denser than matplotlib chose) whose labels at
+    ``locs`` and at the powers of ten in view keep ``LABEL_GAP`` apart along the axis, measured
+    as the figure draws them; matplotlib's choice where the axis cannot be measured."""
+    import math
+
+    chosen = frozenset(int(c) for c in formatter._sublabels)
+    axis = formatter.axis
+    try:
+        renderer = axis.figure.canvas.get_renderer()
+        prop = axis.get_major_ticks(1)[0].label1.get_fontproperties()
+    except (AttributeError, IndexError, TypeError):  # (a canvas that draws without one)
+        return chosen
+    lo, hi = sorted(axis.get_view_interval())
+    powers = [10.0**p for p in range(math.ceil(math.log10(lo)), math.floor(math.log10(hi)) + 1)]
+    ticks = sorted({float(x) for x in locs if lo <= x <= hi} | set(powers))
+    horizontal = axis.axis_name == "x"
+    gap = LABEL_GAP * prop.get_size_in_points() * axis.figure.dpi / 72
+    for labels in LOG_LABEL_SETS:
+        if not labels <= chosen:
+            continue
+        formatter._sublabels = set(labels)
+        spans = []  # (centre, half its extent along the axis) of each label drawn, in pixels
+        for x in ticks:
+            text = formatter(x)
+            if not text:
+                continue
+            w, h, _ = renderer.get_text_width_height_descent(text, prop, ismath="$" in text)
+            at = axis.axes.transData.transform((x, x))[0 if horizontal else 1]
+            spans.append((at, (w if horizontal else h) / 2))
+        spans.sort()
+        if all(b[0] - a[0] >= a[1] + b[1] + gap for a, b in zip(spans, spans[1:])):
+            return labels
+    return frozenset({1})
 
 
 def plain_numbers(fig: Any) -> None:

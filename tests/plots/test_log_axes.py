@@ -119,3 +119,49 @@ def test_a_log_axis_of_one_to_two_decades_labels_ticks_between_them():
     shown = set(tick_texts(fig.axes[0].yaxis))
     assert {"0.1", "1"} <= shown and {"0.2", "2"} <= shown, shown
     assert not any("10^" in t for t in shown)
+
+
+def drawn_labels(axis, renderer):
+    """The window extents of ``axis``'s tick labels drawn within its view, in axis order."""
+    lo, hi = sorted(axis.get_view_interval())
+    at = 0 if axis.axis_name == "x" else 1
+    shown = [
+        t
+        for t in axis.get_ticklabels() + axis.get_ticklabels(minor=True)
+        if t.get_text() and t.get_visible() and lo <= t.get_position()[at] <= hi
+    ]
+    return sorted((t.get_window_extent(renderer) for t in shown), key=lambda b: b.p0[at])
+
+
+@pytest.mark.parametrize("which", ["x", "y"])
+@pytest.mark.parametrize("inches", [1.5, 3.0, 6.0])
+@pytest.mark.parametrize("lo, hi", [(2.0, 9.0), (0.3, 20.0), (0.011, 0.9), (3.4e-7, 8.1e-5),
+                                    (2e-8, 9e-7), (1.5e4, 2e6), (4e-6, 3e-3)])  # fmt: skip
+def test_log_tick_labels_never_overlap_and_thin_to_what_fits(which, inches, lo, hi):
+    # (a tune panel of 4.5 inches over 2.4 decades wrote 2×10⁻⁶ 3×10⁻⁶ 4×10⁻⁶ over each other:
+    # matplotlib labels 2, 3, 4, 6 between powers over a span of two, however short the axis)
+    plt = plots.base.pyplot()
+    size = (inches, 2.5) if which == "x" else (3.0, inches)
+    fig, ax = plt.subplots(figsize=size)
+    values = np.geomspace(lo, hi, 5)
+    ax.plot(values, values)
+    plots.base.log_scale(ax, which, "value")
+    (ax.set_xlim if which == "x" else ax.set_ylim)(lo, hi)
+    renderer = render(fig)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    boxes = drawn_labels(axis, renderer)
+    assert len(boxes) >= (2 if inches >= 3 else 1), [b.bounds for b in boxes]
+    for a, b in zip(boxes, boxes[1:]):
+        assert not a.overlaps(b), (a.bounds, b.bounds)
+    plt.close(fig)
+
+
+def test_a_long_log_axis_of_two_decades_still_labels_between_them():
+    plt = plots.base.pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.plot([0.3, 20.0], [1, 2])
+    plots.base.log_scale(ax, "x", "value")
+    ax.set_xlim(0.3, 20.0)
+    render(fig)
+    assert {"0.3", "2", "3", "20"} <= set(tick_texts(ax.xaxis))
+    plt.close(fig)
