@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
+from nnlab import times
 from nnlab.output import brief
 
 Kind = Callable[[Any, str], "str | None"]  # (value, its key path) -> what is wrong, or None
@@ -104,6 +105,12 @@ OBJECTS = scalar("a list of objects", _all(lambda x: isinstance(x, dict)))
 SEED = scalar(f"a whole number from 0 to {MAX_SEED}", lambda v: whole(v) and 0 <= v <= MAX_SEED)
 AT_LEAST_ONE = scalar("a whole number >= 1", lambda v: whole(v) and v >= 1)
 WHOLE = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0)
+# a time as ``fileio.now`` writes it (one without an offset: the oldest folders'): a started of
+# 'yesterday' sorted after every time (``latest`` named it for ever), one of 'soon' was shown
+TIME = scalar(
+    "a time in ISO 8601, as nnlab writes it (2026-01-31T12:00:00.000+00:00)",
+    lambda v: times.parsed(v) is not None,
+)
 
 # What meta.json's fields hold, every field a writer puts there (``runs.start``'s fields,
 # ``Lifecycle.note`` and ``end_as``; null allowed: a field an older version did not fill): a
@@ -112,12 +119,13 @@ WHOLE = scalar("a whole number >= 0", lambda v: whole(v) and v >= 0)
 # that was no text broke `runs show` and `--resume`; a seed of "abc" or overrides of 5 were
 # shown as the run's. ``status`` and ``pid`` are the reader's to check (what they mean).
 META_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(("run_id", "kind", "started", "ended", "name", "pid_started", "host",
+    **dict.fromkeys(("run_id", "kind", "name", "pid_started", "host",
                      "config_hash", "plan_hash", "settings_hash", "error", "data_dir",
                      "function", "dataset", "git_commit", "data_source", "data_digest", "source",
                      "extended_from",
                      "source_run", "preset", "executor", "param", "note"), TEXT),
     **dict.fromkeys(("argv", "axes", "overrides", "activations", "inits", "diverged"), TEXTS),
+    **dict.fromkeys(("started", "ended"), TIME),
     "trial": OBJECT, "settings": OBJECT, "versions": TEXT_VALUES, "resumes": OBJECTS,
     "counts": scalar("an object of counts", lambda v: isinstance(v, dict) and all(
         whole(x) and x >= 0 for x in v.values())),

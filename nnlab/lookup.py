@@ -20,6 +20,7 @@ from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.output import counted
 from nnlab.process import held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
+from nnlab.times import instant
 
 DEFAULT_ROOT = Path("runs")
 
@@ -481,7 +482,8 @@ def _latest(
     newer) is reported, not skipped for an older one."""
     healthy = [(r, d) for r, d in found if d["meta"] is not None]
     fitting = [(r, d) for r, d in healthy if kinds is None or d["kind"] in kinds]
-    fitting.sort(key=lambda rd: (rd[1]["meta"].get("started") or "", rd[0].id), reverse=True)
+    # (by the instant it started, not its text: each is in the zone it was written in)
+    fitting.sort(key=lambda rd: (instant(rd[1]["meta"].get("started")), rd[0].id), reverse=True)
     best = fitting[0][0] if fitting else None
     damaged = [
         info["reason"]

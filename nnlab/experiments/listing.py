@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnlab import runs
+from nnlab import runs, times
 from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.kinds import whole
@@ -50,12 +50,12 @@ def list_runs(
 
 
 def by_start(folders: Iterable[runs.RunDir]) -> list[runs.RunDir]:
-    """``folders`` oldest first: by the start their meta.json records (one that cannot be
-    read, or records none, before all others), then by name."""
+    """``folders`` oldest first: by the instant their meta.json records as their start (one
+    that cannot be read, or records none, before all others), then by name."""
     keyed = []
     for run in folders:
         started = identified(run)["meta"] or {}
-        keyed.append((str(started.get("started") or ""), run.id, run))
+        keyed.append((times.instant(started.get("started")), run.id, run))
     return [run for *_, run in sorted(keyed, key=lambda k: k[:2])]
 
 
@@ -229,7 +229,7 @@ def list_table(
     merged = "kind" in columns and "dataset" in columns
     out = []
     for row in rows:
-        row = {**row, "started": (row.get("started") or "")[:19].replace("T", " ") or None}
+        row = {**row, "started": times.local_text(row.get("started"))}  # (in this TZ)
         row["epochs"] = epochs_of(row.get("epochs"), row.get("epochs_planned"), row["status"])
         if merged:  # (a kind with no dataset, activations: its kind alone)
             dataset = row.get("dataset")

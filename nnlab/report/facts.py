@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
+from nnlab import times
 from nnlab.config import MAX_EPOCHS
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, config_number, counted, spelled
@@ -167,10 +168,7 @@ def _overridden(overrides: Any) -> str | None:
 
 
 def _time(value: Any) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+    return times.parsed(value)
 
 
 def started(entry: Entry) -> dt.datetime | None:
@@ -211,8 +209,9 @@ def progress(entry: Entry) -> str:
 
 
 def date_text(entry: Entry) -> str:
+    """When the folder's work started, in this process's zone (as ``runs list`` says it)."""
     when = started(entry)
-    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+    return times.local_text(when, seconds=False) or "" if when else ""
 
 
 def config_text(value: Any) -> str:

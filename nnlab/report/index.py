@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from nnlab import times
 from nnlab.output import counted, number, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
@@ -108,7 +109,7 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:
     """The index's rows: the folder that started last first (by ``facts.started``; one with no
     time last), so the run just made is at the top, not below hundreds of others."""
-    timed = [(when.timestamp(), e) for e in entries if (when := facts.started(e)) is not None]
+    timed = [(times.instant(when), e) for e in entries if (when := facts.started(e)) is not None]
     untimed = [e for e in entries if facts.started(e) is None]
     newest = sorted(timed, key=lambda t: (t[0], t[1].rel), reverse=True)
     return [e for _, e in newest] + untimed

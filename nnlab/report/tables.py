@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab import times
 from nnlab.output import number
 from nnlab.report import facts
 from nnlab.report.collect import Entry
@@ -78,7 +79,7 @@ def _number(value: Any, recorded: bool = False) -> str:
 def started_cell(entry: Entry) -> str:
     """When the folder's work started, sorting by its time stamp."""
     when = facts.started(entry)
-    return cell(when.timestamp() if when else None, esc(facts.date_text(entry)))
+    return cell(times.instant(when) if when else None, esc(facts.date_text(entry)))
 
 
 # the tick boxes' column: its header named for a screen reader (an empty header cell is read

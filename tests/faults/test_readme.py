@@ -8,6 +8,7 @@ from pathlib import Path
 from .helpers import readme_form
 from .test_after_folder import FAULTS
 from .test_bounds import BOUNDS
+from .test_clocks import CLOCKS
 from .test_concurrency import CONCURRENT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
@@ -38,6 +39,7 @@ ROWS = [
     *CONCURRENT,
     *STREAMS,
     *ENVIRONMENT,
+    *CLOCKS,
 ]
 
 
