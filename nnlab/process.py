@@ -199,7 +199,7 @@ def leftovers(root: Path) -> list[Path]:
     rename) and ones half removed (``.<name>.removing``: killed in ``RunDir.remove``'s
     rmtree). No reader lists
     them, and they stayed for ever. Folders, not links, no process holds (``held``) and
-    unchanged for ``LEFTOVER_AGE`` (a founder between its mkdir and its claim is not held
+    unchanged for ``LEFTOVER_AGE`` (or with a time that far ahead of the clock) (a founder between its mkdir and its claim is not held
     yet; a remover that finds its folder gone meanwhile goes on: ``RunDir.remove``)."""
     found = []
     try:
@@ -215,7 +215,10 @@ def leftovers(root: Path) -> list[Path]:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if stat.S_ISDIR(st.st_mode) and time.time() - st.st_mtime >= LEFTOVER_AGE:
+        # (its age either way: one whose time is ahead of the clock was made before the clock
+        # was set back, and waited, left for ever, for the clock to pass it: a year for a
+        # clock a year ahead; a live one is held, whatever its time says)
+        if stat.S_ISDIR(st.st_mode) and abs(time.time() - st.st_mtime) >= LEFTOVER_AGE:
             if not held(Path(entry.path)):
                 found.append(Path(entry.path))
     return found

@@ -12,12 +12,14 @@ folder for ever; now it is damage, said naming the key.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import time
 
 import pytest
 
-from nnlab import runs
+from nnlab import process, runs
 
 from .helpers import Row, copy_runs, invoke, refused, set_meta
 
@@ -118,3 +120,27 @@ def test_a_time_that_is_no_time_is_damage_for_every_reader(case, done, key, valu
     assert found["status"] == "DAMAGED" and f"{key} is" in found["reason"], found
     latest = invoke("train", "--resume", "latest", "--runs-dir", "runs")
     refused(latest, 2, f"{key} is {value!r}", "'latest' may mean this")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
+def test_a_leftover_made_before_the_clock_was_set_back_is_removed(case, monkeypatch):
+    """A hidden ``.<run>-<random>.new`` a kill left, whose time is ahead of the clock (the
+    clock was set back since: a day ahead here) is as old as the clock lets it be: the next
+    founding beside it removes it (it waited for the clock to pass its time: for ever, for a
+    clock set back years); one a live founder holds stays, whatever its time."""
+    monkeypatch.setattr(process, "_looked", {})
+    root = case / "runs"
+    ahead = time.time() + 24 * 3600
+    dead, live = root / ".20261207-120000-tiny-abcdef.new", root / ".20261207-120000-held-0.new"
+    for folder in (dead, live):
+        folder.mkdir(parents=True)
+        (folder / "config.yaml").write_text("epochs: 1\n")
+        os.utime(folder, (ahead, ahead))
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        made = invoke("train", "cfg.yaml", "-q", "--runs-dir", "runs")
+    finally:
+        os.close(fd)
+    assert made.exit_code == 0, made.output
+    assert not dead.exists() and (live / "config.yaml").is_file()
