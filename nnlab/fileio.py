@@ -14,7 +14,6 @@ import json
 import math
 import os
 import re
-import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -24,15 +23,19 @@ from typing import IO, Any
 import numpy as np
 
 from nnlab.errors import OptionError, RunError
+from nnlab.filestate import (  # (re-exported: the readers of run files are built on them)
+    READ_CHUNK,  # noqa: F401
+    DamagedError,
+    link_nowhere,
+    read_at_most,
+    refuse_a_pipe,
+    there,
+)
 from nnlab.kinds import record_kind, whole
 from nnlab.landscape_grid import GRIDS, grid_problem
 from nnlab.output import brief, counted
 from nnlab.parsed import parsed
 from nnlab.signals import deferred
-
-
-class DamagedError(RunError):
-    """A run folder's file that cannot be read as written (exit 2): names the file and line."""
 
 
 def now() -> str:
@@ -286,59 +289,18 @@ MAX_METRICS_BYTES = 2**30  # metrics.jsonl: a million epochs of records
 MAX_FIGURE_BYTES = 64 * 2**20  # a figure a report copies: nnlab's are well under 1 MB
 
 
-READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size
-
-
-def read_at_most(path: Path, limit: int, devices: bool = True) -> bytes | None:
-    """The bytes of ``path``, or None if it holds more than ``limit``: no more than
-    ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
-    refused as soon as it passes the limit, as a large file is. Read as the file's size (then
-    by ``READ_CHUNK``), not ``limit + 1`` at once: that reserved the whole limit for every
-    read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
-    every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too.
-    ``devices=False``: a device is refused before any read (``refuse_a_device``)."""
-    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
-        st = os.fstat(f.fileno())
-        refuse_a_pipe(path, st.st_mode)
-        if not devices:
-            refuse_a_device(path, st.st_mode)
-        if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
-            return None
-        regular = stat.S_ISREG(st.st_mode)
-        size = st.st_size + 1 if regular else READ_CHUNK
-        chunks, total = [], 0
-        while total <= limit:
-            want = min(size, limit + 1 - total)
-            chunk = f.read(want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total, size = total + len(chunk), READ_CHUNK
-            if regular and len(chunk) < want:  # (a file's end: no 1 MB read to learn it)
-                break
-    return None if total > limit else b"".join(chunks)
-
-
-def refuse_a_pipe(path: Path, mode: int) -> None:
-    """A named pipe or a socket where a file should be: reading it would wait for a writer that
-    may never come (every reader of the runs folder hung on one). Opened without blocking, it is
-    refused instead, as an OSError naming it (the readers say it in one line)."""
-    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
-        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket"
-        raise OSError(errno.EINVAL, f"is {kind}, not a file", str(path))
-
-
-def refuse_a_device(path: Path, mode: int) -> None:
-    """A device where a run file should be (a file linked to /dev/zero or /dev/urandom): nnlab
-    writes only files there, and one that never ends was read to its limit before it was
-    refused (``runs list`` held 1.1 GB for a metrics.jsonl linked to /dev/zero). Refused as an
-    OSError naming it, as a pipe is."""
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        raise OSError(errno.EINVAL, "is a device, not a file", str(path))
-
-
 def _run_file_bytes(path: Path, limit: int = MAX_RUN_FILE_BYTES) -> bytes:
-    data = read_at_most(path, limit, devices=False)
+    """The bytes of a run file (FileNotFoundError if there is none; DamagedError if a link
+    leads nowhere, ``there``)."""
+    try:
+        data = read_at_most(path, limit, devices=False)
+    except FileNotFoundError:
+        there(path)  # (a link to nothing: said so; else none is there)
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DamagedError(f"{path}: {link_nowhere(path)}") from None
+        raise
     if data is None:
         raise DamagedError(f"{path}: over {limit / 2**20:,.0f} MB, more than nnlab writes there")
     return data

@@ -40,6 +40,7 @@ from nnlab.fileio import (
     read_records,
     read_records_and,
     read_text_file,
+    there,
     write_json,
 )
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
@@ -101,6 +102,11 @@ class RunDir:
             path = self._files[name] = self.path / name
         return path
 
+    def has(self, name: str) -> bool:
+        """Whether the file ``name`` is in the folder (``fileio.there``: a link there that
+        leads nowhere is DamagedError, a folder that cannot be looked into RunError)."""
+        return there(self.file(name))
+
     def remove(self) -> None:
         """Delete the folder and everything in it (a sweep reruns a failed or half-made trial):
         first moved out of its readers' way, under a hidden name beside it (``REMOVING``), so
@@ -144,7 +150,7 @@ class RunDir:
         naming the file and line if it is not the YAML mapping nnlab wrote."""
         from nnlab.yamlio import read_yaml  # (PyYAML: loaded when a folder's YAML is read)
 
-        if not self.file(name).exists():
+        if not self.has(name):
             return None
         try:
             data = read_yaml(self.file(name))
@@ -152,7 +158,7 @@ class RunDir:
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)
             raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")
-        meta = self.meta if self.file("meta.json").exists() else {}
+        meta = self.meta if self.has("meta.json") else {}
         if name == "sweep.yaml":  # (its kinds, then what meta.json says it was: any edit shows)
             found = plan_problem(data, meta.get("plan_hash"))
         else:  # (what meta.json says the run was started with: any edit shows)
@@ -174,10 +180,10 @@ class RunDir:
         """DamagedError naming the file a folder of its kind is made with (``FOUNDED_WITH``: a
         sweep's sweep.yaml, a tune's tune.json, a landscape's landscape.h5) if it is not there;
         its reader would otherwise take the folder for one of no kind, or for an empty one."""
-        if not self.file("meta.json").exists():
+        if not self.has("meta.json"):
             return
         name, what = FOUNDED_WITH.get(kind_of(self, self.meta), (None, ""))
-        if name is not None and not self.file(name).exists():
+        if name is not None and not self.has(name):
             raise DamagedError(f"{self.file(name)}: missing; {what}")
 
     def summary(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -189,7 +195,7 @@ class RunDir:
         ``metrics()``, if the caller has read them)."""
         # meta.json first, then summary.json: a writer writes its summary before the status
         # that ends it, so a status read as ended is never newer than the summary read after
-        meta = self.meta if self.file("meta.json").exists() else None
+        meta = self.meta if self.has("meta.json") else None
         # (none yet, or removed as it was read: a resume removes it first)
         summary = self.read_json_object("summary.json", optional=True)
         found = summary_problem(summary)
@@ -212,7 +218,7 @@ class RunDir:
         (``results.result_problem``: its keys and their kinds, and the run meta.json says)."""
         meta = self.meta
         name = RESULT_FILES.get(kind_of(self, meta))
-        if name is None or not self.file(name).exists():
+        if name is None or not self.has(name):
             return None
         data = self.read_json(name)
         found = result_problem(kind_of(self, meta), data, meta)
@@ -227,7 +233,7 @@ class RunDir:
         ``settings`` of the kinds tune writes (``plans.settings_problem``). DamagedError
         naming tune.json (and the round or setting) if it is not that, or if a tune has none
         (``check_founded``)."""
-        if not self.file("tune.json").exists():
+        if not self.has("tune.json"):
             self.check_founded()
             return []
         where = self.file("tune.json")
@@ -276,7 +282,7 @@ class RunDir:
         """meta.json, checked (``checked_meta``): read each time, parsed and checked again
         only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
-        if not path.exists():  # (the folder's other files say it is a run's)
+        if not there(path):  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         text = read_text_file(path)
         if text is None:  # (removed since)
@@ -312,7 +318,7 @@ class RunDir:
         COMPLETED or DIVERGED reached its end, so its records are blamed, else meta.json."""
         # meta.json first, then the records: a run appends its last record before the
         # status that ends it, so an end read first is never newer than the records
-        meta = self.meta if self.file("meta.json").exists() else {}
+        meta = self.meta if self.has("meta.json") else {}
         # the checkpoint before the records: a writer saves it after the records it digests,
         # and a later one digests records that begin with the same ones
         saved = self.checkpoint_index()
@@ -375,7 +381,7 @@ class RunDir:
         """The checkpoint's epoch, arrays and identity (None: written before checkpoints had
         one); DamagedError naming the file if it is damaged, edited, or another run's."""
         path = self.file("checkpoint.npz")
-        if not path.exists():
+        if not there(path):
             raise RunError(f"{path}: no checkpoint to resume from")
         return self._read_checkpoint(arrays=True)
 
@@ -430,7 +436,7 @@ class RunDir:
         (``plans.landscape_problem``); or if a landscape's folder has none (``check_founded``)."""
 
         def recorded(attrs: dict[str, Any]) -> str | None:
-            return landscape_problem(attrs, self.meta) if self.file("meta.json").exists() else None
+            return landscape_problem(attrs, self.meta) if self.has("meta.json") else None
 
         if check_landscape(self.file("landscape.h5"), recorded) is None:
             self.check_founded()
@@ -442,7 +448,7 @@ class RunDir:
         hash); the config.yaml of one with records. Every reader checks it (``check_files``,
         the report), so that none shows such a folder as sound."""
         meta, config = self.meta, self.config()
-        if config is None and self.file("metrics.jsonl").exists():
+        if config is None and self.has("metrics.jsonl"):
             raise DamagedError(
                 f"{self.file('config.yaml')}: missing; a run writes its resolved config before "
                 "its first record"
@@ -453,7 +459,7 @@ class RunDir:
         if status in ("COMPLETED", "DIVERGED"):
             for name, what in ENDED_WITH.items():
                 name = RESULT_FILES.get(kind, "") if name == "result" else name
-                if what(kind, meta) and not self.file(name).exists():
+                if what(kind, meta) and not self.has(name):
                     said = "summary" if name == "summary.json" else name
                     raise DamagedError(
                         f"{self.file(name)}: missing; a {kind} that ended {status} wrote its "
@@ -541,8 +547,8 @@ def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
                 f"{run.file('meta.json')}: kind {kind!r} is not one of {', '.join(KINDS)}"
             )
         return str(kind)
-    if run.file("sweep.yaml").exists():
+    if run.has("sweep.yaml"):
         return "sweep"
-    if run.file("tune.json").exists():
+    if run.has("tune.json"):
         return "tune"
     return "train"

@@ -14,6 +14,7 @@ from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_environment import ENVIRONMENT
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
+from .test_links import LINKS
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_processes import INTERRUPTS
@@ -40,6 +41,7 @@ ROWS = [
     *STREAMS,
     *ENVIRONMENT,
     *CLOCKS,
+    *LINKS,
 ]
 
 

@@ -1,0 +1,106 @@
+"""What is at a run file's path, and its bytes read without trusting it: a file, nothing, a
+link that leads nowhere, a folder that cannot be looked into (``there``); a named pipe, a
+device or a file larger than nnlab writes, refused before or while it is read
+(``read_at_most``). ``nnlab.fileio`` re-exports all of it: its readers are built on these.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from nnlab.errors import RunError
+
+
+class DamagedError(RunError):
+    """A run folder's file that cannot be read as written (exit 2): names the file and line."""
+
+
+READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size
+
+
+def read_at_most(path: Path, limit: int, devices: bool = True) -> bytes | None:
+    """The bytes of ``path``, or None if it holds more than ``limit``: no more than
+    ``limit + 1`` bytes are read, so a device or a stream that never ends (``/dev/zero``) is
+    refused as soon as it passes the limit, as a large file is. Read as the file's size (then
+    by ``READ_CHUNK``), not ``limit + 1`` at once: that reserved the whole limit for every
+    read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
+    every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too.
+    ``devices=False``: a device is refused before any read (``refuse_a_device``)."""
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+        st = os.fstat(f.fileno())
+        refuse_a_pipe(path, st.st_mode)
+        if not devices:
+            refuse_a_device(path, st.st_mode)
+        if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
+            return None
+        regular = stat.S_ISREG(st.st_mode)
+        size = st.st_size + 1 if regular else READ_CHUNK
+        chunks, total = [], 0
+        while total <= limit:
+            want = min(size, limit + 1 - total)
+            chunk = f.read(want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total, size = total + len(chunk), READ_CHUNK
+            if regular and len(chunk) < want:  # (a file's end: no 1 MB read to learn it)
+                break
+    return None if total > limit else b"".join(chunks)
+
+
+def refuse_a_pipe(path: Path, mode: int) -> None:
+    """A named pipe or a socket where a file should be: reading it would wait for a writer that
+    may never come (every reader of the runs folder hung on one). Opened without blocking, it is
+    refused instead, as an OSError naming it (the readers say it in one line)."""
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket"
+        raise OSError(errno.EINVAL, f"is {kind}, not a file", str(path))
+
+
+def refuse_a_device(path: Path, mode: int) -> None:
+    """A device where a run file should be (a file linked to /dev/zero or /dev/urandom): nnlab
+    writes only files there, and one that never ends was read to its limit before it was
+    refused (``runs list`` held 1.1 GB for a metrics.jsonl linked to /dev/zero). Refused as an
+    OSError naming it, as a pipe is."""
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise OSError(errno.EINVAL, "is a device, not a file", str(path))
+
+
+def there(path: Path) -> bool:
+    """Whether a run file is at ``path``, as its readers open it (through a link): False if
+    nothing is; DamagedError naming it if a link is there that leads nowhere (to nothing, or
+    round a loop: each was said to be missing, or a run's records none); RunError naming the
+    folder if it cannot be looked into (no permission: an unreadable folder was passed over as
+    no run folder at all)."""
+    try:
+        os.stat(path)
+        return True
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise DamagedError(f"{path}: {link_nowhere(path)}") from None
+        return False
+    except NotADirectoryError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DamagedError(f"{path}: {link_nowhere(path)}") from None
+        folder = Path(path).parent
+        where = folder if not os.access(folder, os.X_OK) else path
+        raise RunError(f"{where}: cannot read: {exc.strerror}") from None
+
+
+def link_nowhere(path: Path) -> str:
+    """What a symlink at ``path`` that leads to no file is: a loop, or a link to nothing."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"a symlink loop (to {target}, which leads back round to it)"
+    return f"a symlink to {target}, which is not there"

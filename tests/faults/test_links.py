@@ -1,0 +1,58 @@
+"""Symbolic links in and around the runs folder (fault injection, round 5): a run file that is a
+link to nothing or a link loop, a report whose folders are links to elsewhere.
+
+A run file that was a link leading nowhere was read as no file: a meta.json that was a loop was
+'missing', a metrics.jsonl linked to a file removed since was a run with 'no records' (which its
+meta.json then contradicted). Every reader now says what is there, through ``fileio.there``,
+the one question 'is this run file there' every reader of a folder asks.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .helpers import Row, file_bytes, invoke, refused
+
+LINKS = [
+    Row(
+        "a run file that is a symlink to nothing (its target removed), or a symlink loop",
+        "`nnlab runs show RUN` (and every reader; `runs list`: DAMAGED)",
+        2,
+        ("error: {run}/metrics.jsonl: a symlink to gone.jsonl, which is not there",),
+    ),
+]
+
+
+def link(run, name: str, target: str) -> None:
+    run.file(name).unlink()
+    run.file(name).symlink_to(target)
+
+
+@pytest.mark.parametrize("name", ["meta.json", "metrics.jsonl", "summary.json", "config.yaml"])
+@pytest.mark.parametrize("how", ["nowhere", "loop"])
+def test_a_run_file_linked_nowhere_is_said_so_by_every_reader(case, stopped, name, how):
+    if how == "nowhere":
+        link(stopped, name, "gone.jsonl")
+        said = f"runs/{stopped.id}/{name}: a symlink to gone.jsonl, which is not there"
+    else:
+        link(stopped, name, "other")
+        stopped.file("other").symlink_to(name)
+        said = f"runs/{stopped.id}/{name}: a symlink loop (to other, which leads back round"
+    before = file_bytes(stopped.path)
+    row = LINKS[0]
+    shown = invoke("runs", "show", stopped.id, "--runs-dir", "runs")
+    line = refused(shown, row.code, said)
+    if name == "metrics.jsonl" and how == "nowhere":
+        assert line == row.expect("runs", f"runs/{stopped.id}")[0], line
+    listed = invoke("runs", "list", "--runs-dir", "runs", "-f", "json")
+    (found,) = json.loads(listed.stdout)
+    assert found["status"] == "DAMAGED" and found["reason"].startswith(said), found
+    resumed = invoke("train", "--resume", stopped.id, "--runs-dir", "runs")
+    refused(resumed, 2, f"runs/{stopped.id}/")
+    assert file_bytes(stopped.path) == before
+    report = invoke("report", "--runs-dir", "runs")
+    assert report.exit_code == 0, report.output
+    page = (stopped.path.parent / "report" / stopped.id / "index.html").read_text()
+    assert said.split(": ", 1)[1][:30] in page
