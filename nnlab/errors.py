@@ -79,7 +79,10 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
 def room_again(exc: BaseException) -> str | None:
     """When a run that a write failed can go on, for a line that says how (its resume): a full
     disk (ENOSPC, EDQUOT) once there is room; a limit on a file's size (EFBIG: ``ulimit -f``)
-    once its files may grow. None for any other error (nothing says the run can go on)."""
+    once its files may grow; a permission taken away (EACCES, EPERM: a run folder made
+    read-only as it trained, a checkpoint made immutable) once it is given back; a file system
+    remounted read-only (EROFS) once it can be written. None for any other error (nothing
+    says the run can go on)."""
     import errno
 
     code = exc.errno if isinstance(exc, OSError) else None
@@ -87,4 +90,8 @@ def room_again(exc: BaseException) -> str | None:
         return "there is room"
     if code == errno.EFBIG:
         return "files may be that large (ulimit -f)"
+    if code in (errno.EACCES, errno.EPERM):
+        return "the permission is given"
+    if code == errno.EROFS:
+        return "its file system can be written"
     return None

@@ -57,11 +57,28 @@ def is_run_folder(path: Path) -> bool:
     meta.json, while its process holds it (``process.held``); a reader meanwhile called it
     DAMAGED ('meta.json: missing')."""
     try:
-        if not (path.is_dir() and any(os.path.lexists(path / name) for name in RUN_FILES)):
+        if not path.is_dir():
             return False
+        if not any(os.path.lexists(path / name) for name in RUN_FILES):
+            return _closed(path)
     except OSError:  # (a name too long to be a path)
         return False
     return os.path.lexists(path / "meta.json") or not held(path)
+
+
+def _closed(path: Path) -> bool:
+    """Whether the folder ``path`` cannot be looked into (no permission to list it or to reach
+    its files): what it is cannot be told, so it is listed, as a folder that cannot be read
+    (``RunDir.meta`` says why). It was passed over as no run folder: ``runs list`` did not
+    show it, ``runs show`` said no folder matched, ``--resume latest`` said 'no runs yet'."""
+    for look in (lambda: os.lstat(path / "meta.json"), lambda: os.scandir(path).close()):
+        try:
+            look()
+        except PermissionError:
+            return True
+        except OSError:
+            pass
+    return False
 
 
 def made_by_nnlab(folder: Path) -> bool:
@@ -489,7 +506,7 @@ def _latest(
         info["reason"]
         for run, info in found
         if info["meta"] is None
-        and (kinds is None or _kind_by_files(run) in kinds)
+        and (kinds is None or _kind_by_files(run) in (*kinds, ANY))
         and (best is None or run.id > best.id)
     ]
     if damaged:
@@ -509,12 +526,23 @@ LATEST = re.compile(r"latest(?:~(\d{1,6}))?")  # a reference to the newest folde
 
 
 def _kind_by_files(run: RunDir) -> str | None:
-    """What a folder whose meta.json cannot be read was, as far as its files tell."""
+    """What a folder whose meta.json cannot be read was, as far as its files tell (``ANY``:
+    they cannot be looked at, no permission: it may be of any kind)."""
     for name, kind in (("sweep.yaml", "sweep"), ("tune.json", "tune"),
                        ("landscape.h5", "landscape"), ("checkpoint.npz", "train")):  # fmt: skip
-        if run.file(name).exists():
-            return kind
+        try:
+            os.stat(run.file(name))
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            return ANY
+        except OSError:
+            continue
+        return kind
     return None
+
+
+ANY = "?"  # (``_kind_by_files`` of a folder that cannot be looked into)
 
 
 def _check_kind(

@@ -143,9 +143,18 @@ def _all_folders(runs_dir: Path) -> list[Path]:
     found.update(
         p
         for p in runs_dir.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and not (p / MARKER).exists()
+        if p.is_dir() and not p.name.startswith(".") and not _a_report(p)
     )
     return sorted(found, key=lambda p: p.name)
+
+
+def _a_report(folder: Path) -> bool:
+    """Whether ``folder`` is a report (its ``MARKER``); a folder that cannot be looked into is
+    not known to be one, and is shown as what it is: a report stopped at it, exit 1."""
+    try:
+        return (folder / MARKER).exists()
+    except OSError:
+        return False
 
 
 def _rel(resolved: Path, root: Path, taken: set[str]) -> str:

@@ -62,7 +62,11 @@ ERRORS = {
         "File too large",
     ),
 }
-ONCE = {"ENOSPC": "there is room", "EFBIG": "files may be that large (ulimit -f)"}
+ONCE = {
+    "ENOSPC": "there is room",
+    "EFBIG": "files may be that large (ulimit -f)",
+    "EACCES": "the permission is given",  # (a run folder made read-only as it trained)
+}
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "SIGINT": signal.SIGINT}
 
 

@@ -17,6 +17,7 @@ from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_links import LINKS
 from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
+from .test_permissions import PERMISSIONS
 from .test_processes import INTERRUPTS
 from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
@@ -42,6 +43,7 @@ ROWS = [
     *ENVIRONMENT,
     *CLOCKS,
     *LINKS,
+    *PERMISSIONS,
 ]
 
 

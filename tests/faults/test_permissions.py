@@ -1,0 +1,160 @@
+"""Permissions (fault injection, round 5): a run folder that cannot be read, a run folder made
+read-only while it trains. As root, chmod stops no one: each case runs nnlab in a process
+without the capabilities that pass over permissions (``setpriv --bounding-set``), as root
+still, so the folders it made stay its own.
+
+A run folder that could not be looked into (``chmod 000``) was passed over as no run folder:
+``runs list`` did not show it, ``runs show`` said no folder matched, ``--resume latest`` said
+'no runs yet' or resumed an older run, and ``report`` failed whole (exit 1, naming its report
+marker). It is listed now, DAMAGED with the reason, and every command that takes it says why
+in one line. A run that failed as its folder was made read-only says how to continue it, as
+one stopped by a full disk does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import Row, argv, copy_runs, one_line
+
+PERMISSIONS = [
+    Row(
+        "a run folder that cannot be read (`chmod 000`), beside others: listed, not passed over",
+        "`nnlab runs list -f json` (`runs show`, `--resume latest`: refused; `report`: DAMAGED)",
+        0,
+        ('"status": "DAMAGED"', '"reason": "{run}: cannot read: Permission denied"'),
+    ),
+    Row(
+        "a run folder made read-only while it trains (`chmod a-w` from another shell)",
+        "`nnlab train cfg.yaml`",
+        1,
+        (
+            "error: {run}/",
+            ": Permission denied (run folder {run} could not record FAILED: {run}/meta.json: "
+            "Permission denied; it reads STALE; once the permission is given, continue with: "
+            "nnlab train --resume {run})",
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def unprivileged(tmp_path_factory) -> list[str]:
+    """What runs a command without root's power over permissions (nothing, if not root);
+    skipped where that cannot be had."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("no setpriv to drop root's capabilities")
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+    probe = tmp_path_factory.mktemp("probe") / "closed"
+    probe.write_text("x")
+    probe.chmod(0)
+    tried = subprocess.run([*prefix, "cat", str(probe)], capture_output=True)
+    if tried.returncode == 0:
+        pytest.skip("setpriv could not drop the capabilities")
+    return prefix
+
+
+def nnlab(prefix: list[str], case: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*prefix, *argv(*args, "--runs-dir", "runs")],
+        cwd=case,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def closed(case, templates):
+    """An older COMPLETED run (``runs/a-open``) and a newer one that cannot be read
+    (``runs/b-closed``: a name after the other's, as run folders are named by their start)."""
+    root = case / "runs"
+    root.mkdir()
+    for name in ("a-open", "b-closed"):
+        copy_runs(templates["done"], case / name)
+        (found,) = (case / name).iterdir()
+        found.rename(root / name)
+    meta = runs.RunDir(root / "a-open").read_json("meta.json")
+    meta["started"] = "2020-01-01T00:00:00.000+00:00"  # (the older one)
+    runs.write_json(root / "a-open" / "meta.json", meta)
+    (root / "b-closed").chmod(0)
+    yield root / "b-closed"
+    (root / "b-closed").chmod(0o755)
+
+
+def test_a_run_folder_that_cannot_be_read_is_listed_and_named(case, closed, unprivileged):
+    row = PERMISSIONS[0]
+    listed = nnlab(unprivileged, case, "runs", "list", "-f", "json")
+    assert listed.returncode == row.code and listed.stderr == "", listed.stderr
+    text = json.dumps(json.loads(listed.stdout), indent=2)
+    for part in row.expect("runs", "runs/b-closed"):
+        assert part in text, (part, text)
+    said = "error: runs/b-closed: cannot read: Permission denied"
+    for args in (["runs", "show", "b-closed"], ["runs", "compare", "b-closed", "a-open"]):
+        shown = nnlab(unprivileged, case, *args)
+        assert shown.returncode == 2 and one_line(shown.stderr) == said, shown.stderr
+    latest = nnlab(unprivileged, case, "train", "--resume", "latest")
+    assert latest.returncode == 2, latest.stderr
+    assert one_line(latest.stderr).startswith(f"{said} ('latest' may mean this train folder")
+    report = nnlab(unprivileged, case, "report")
+    assert report.returncode == 0, report.stderr
+    assert "b-closed: DAMAGED" in report.stderr and "2 folders" in report.stderr
+    removed = nnlab(unprivileged, case, "runs", "remove", "b-closed", "--yes")
+    assert removed.returncode == 2 and "runs/b-closed" in one_line(removed.stderr)
+    assert closed.is_dir()
+
+
+SLOW = """\
+name: slow
+dataset: {name: digits, n_train: 200, n_test: 100}
+model: {hidden: [16]}
+optimizer: {name: sgd, lr: 0.1}
+batch_size: 50
+epochs: 100000
+"""
+
+
+def test_a_run_folder_made_read_only_as_it_trains_says_how_to_continue(case, unprivileged):
+    (case / "slow.yaml").write_text(SLOW)
+    proc = subprocess.Popen(
+        [*unprivileged, *argv("train", "slow.yaml", "-q", "--runs-dir", "runs")],
+        cwd=case,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            found = [p for p in (case / "runs").glob("[!.]*") if (p / "metrics.jsonl").exists()]
+            if found and (found[0] / "metrics.jsonl").stat().st_size > 0:
+                break
+            time.sleep(0.01)
+        (folder,) = found
+        folder.chmod(0o555)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    try:
+        row = PERMISSIONS[1]
+        assert proc.returncode == row.code, err
+        line = one_line(err)
+        for part in row.expect("runs", f"runs/{folder.name}"):
+            assert part in line, (part, line)
+        assert runs.RunDir(folder).status == "STALE"
+    finally:
+        folder.chmod(0o755)
