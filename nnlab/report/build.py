@@ -173,6 +173,7 @@ class Site:
     out: Path
     kept: set[str] = field(default_factory=set)
     figures: int = 0
+    made: set[Path] = field(default_factory=set)  # (its folders, each checked once: ``folder``)
 
     def write(self, rel: str, text: str) -> None:
         """A page; text a folder recorded that is not Unicode (an argument's undecodable bytes,
@@ -189,7 +190,7 @@ class Site:
         dst = self.out / rel
         try:
             stat = src.stat()
-            current = dst.exists() and dst.stat().st_mtime_ns == stat.st_mtime_ns
+            current = _regular(dst) and dst.stat().st_mtime_ns == stat.st_mtime_ns
             data = None if current else read_at_most(src, MAX_FIGURE_BYTES)
         except OSError:
             return
@@ -209,8 +210,21 @@ class Site:
         self.kept.add(rel)
         if _holds(path, data):
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.folder(path.parent)
         atomic_write(path, data, sync=False)  # (rebuildable: no fsync per page)
+
+    def folder(self, folder: Path) -> None:
+        """Make ``folder`` (in ``out``) a folder of the report's own: a symlink where it makes
+        one is replaced by a folder (the link removed, never what it points to), as a link
+        where it writes a page is replaced by the page. A run's folder of the report linked
+        to a folder elsewhere had its index.html and figures written there, over its files."""
+        if folder == self.out or folder in self.made:
+            return
+        self.folder(folder.parent)
+        if folder.is_symlink():
+            folder.unlink()
+        folder.mkdir(exist_ok=True)
+        self.made.add(folder)
 
     def remove_stale(self) -> None:
         """Delete what an earlier build wrote that this one did not (a run since removed), and
@@ -262,6 +276,14 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 def _written_kind(rel: str) -> bool:
     """Whether a file is of a kind a report writes (a folder without ``MANIFEST``)."""
     return rel.lower().endswith(WRITTEN)
+
+
+def _regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file, not a symlink to one."""
+    try:
+        return S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _holds(path: Path, data: bytes) -> bool:

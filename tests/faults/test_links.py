@@ -10,6 +10,7 @@ the one question 'is this run file there' every reader of a folder asks.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -21,6 +22,13 @@ LINKS = [
         "`nnlab runs show RUN` (and every reader; `runs list`: DAMAGED)",
         2,
         ("error: {run}/metrics.jsonl: a symlink to gone.jsonl, which is not there",),
+    ),
+    Row(
+        "a folder of a report that is a symlink to a folder elsewhere (a run's pages, "
+        "`_assets`): replaced by the report's own folder, never written through",
+        "`nnlab report` (`runs/report/<run>` a link to `~/notes`)",
+        0,
+        ("1 folder, 2 pages, 1 figure",),
     ),
 ]
 
@@ -56,3 +64,27 @@ def test_a_run_file_linked_nowhere_is_said_so_by_every_reader(case, stopped, nam
     assert report.exit_code == 0, report.output
     page = (stopped.path.parent / "report" / stopped.id / "index.html").read_text()
     assert said.split(": ", 1)[1][:30] in page
+
+
+@pytest.mark.parametrize("linked", ["<run>", "_assets"])
+def test_a_report_never_writes_through_a_link_to_a_folder_elsewhere(case, done, linked):
+    """A folder of the report that is a link to a folder outside it had the run's pages and
+    figures written there, over files of the same name (index.html, curves.png)."""
+    row = LINKS[1]
+    assert invoke("report", "--runs-dir", "runs").exit_code == 0
+    report = case / "runs" / "report"
+    elsewhere = case / "notes"
+    elsewhere.mkdir()
+    mine = {"index.html": "my notes\n", "curves.png": "my figure\n", "report.css": "mine\n"}
+    for name, text in mine.items():
+        (elsewhere / name).write_text(text)
+    folder = report / linked.replace("<run>", done.id)
+    shutil.rmtree(folder)
+    folder.symlink_to(elsewhere)
+    done.file("curves.png").touch()  # (a figure changed since: copied again)
+    built = invoke("report", "--runs-dir", "runs")
+    assert built.exit_code == row.code, built.output
+    assert row.parts[0] in built.stderr, built.stderr
+    assert {p.name: p.read_text() for p in elsewhere.iterdir()} == mine
+    assert folder.is_dir() and not folder.is_symlink()
+    assert any(folder.iterdir())
