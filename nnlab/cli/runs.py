@@ -84,7 +84,10 @@ def runs_list(
     """
     from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
 
-    rows = list_runs(runs_dir, kind, status, last)
+    vanished: list[Path] = []
+    rows = list_runs(runs_dir, kind, status, last, vanished)
+    for gone in vanished:  # (named, not listed DAMAGED: its files went as it was read)
+        note(f"note: {gone}: removed or renamed as the listing read it (left out)")
     title = list_title(runs_dir, kind, status, last, len(rows))
     if not rows and fmt == Format.table:
         note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}")

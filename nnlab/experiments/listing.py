@@ -24,14 +24,19 @@ from nnlab.train import Record
 
 
 def list_runs(
-    root: Path, kind: str | None = None, status: str | None = None, last: int | None = None
+    root: Path,
+    kind: str | None = None,
+    status: str | None = None,
+    last: int | None = None,
+    vanished: list[Path] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, of ``status``, if given), oldest first:
     id, kind, name, status, epochs and final accuracies. A folder that cannot be read is listed
     as DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
     tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
     (``_trial_damage``). ``last``: only the ``last`` folders that started last (of those
-    ``kind`` and ``status`` keep), the rest not read beyond their meta.json."""
+    ``kind`` and ``status`` keep), the rest not read beyond their meta.json. A folder gone
+    as it was read (removed or renamed meanwhile) is no row, and is added to ``vanished``."""
     if kind is not None:
         runs.check_kind(kind)
     if status is not None:
@@ -41,7 +46,9 @@ def list_runs(
         for run in reversed(by_start(runs.iter_runs(runs.check_root(root)))):  # newest first
             row = _row(run, kind)
             if row is not None and row["status"] == runs.DAMAGED and not os.path.lexists(run.path):
-                continue  # (gone since the listing began, removed or renamed: not damage)
+                if vanished is not None:  # (gone since the listing began, removed or renamed:
+                    vanished.append(run.path)  # not damage)
+                continue
             if row is not None and (status is None or row["status"] == status):
                 rows.append(row)
                 if last is not None and len(rows) == last:

@@ -54,6 +54,7 @@ class ReportResult:
     # sweeps' trials and tunes' rounds whose folders are gone: (rel path, "sweep" or "tune",
     # what recorded it)
     missing: tuple[tuple[str, str], ...] = ()
+    vanished: tuple[str, ...] = ()  # folders removed or renamed as the build read them
 
 
 def default_out(runs_dir: Path) -> Path:
@@ -96,7 +97,8 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
-    entries = collect.collect(refs, runs_dir, exclude=out)
+    vanished: list[str] = []
+    entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
     for entry in entries:
@@ -115,7 +117,14 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
         if e.status == collect.MISSING
     )
     return ReportResult(
-        out, out / "index.html", len(entries), pages_written, site.figures, damaged, missing
+        out,
+        out / "index.html",
+        len(entries),
+        pages_written,
+        site.figures,
+        damaged,
+        missing,
+        tuple(vanished),
     )
 
 

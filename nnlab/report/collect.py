@@ -77,9 +77,17 @@ class Entry:
 
 
 # --- which folders ------------------------------------------------------------------------------
-def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) -> list[Entry]:
+def collect(
+    refs: Sequence[str],
+    runs_dir: Path,
+    exclude: Path | None = None,
+    vanished: list[str] | None = None,
+) -> list[Entry]:
     """Entries for ``refs`` (paths, id prefixes, ``latest``), or for every folder under
-    ``runs_dir`` (oldest first) when there are none. An unknown ref is a ``RunError``."""
+    ``runs_dir`` (oldest first) when there are none. An unknown ref is a ``RunError``. A
+    folder gone as it was read (removed or renamed meanwhile) is no entry, and is added to
+    ``vanished`` (its rel): it was shown DAMAGED, 'FileNotFoundError: No such file or
+    directory'."""
     runs_dir = Path(runs_dir)
     paths = folders(refs, runs_dir)
     skip = exclude.resolve() if exclude is not None else None
@@ -94,8 +102,13 @@ def collect(refs: Sequence[str], runs_dir: Path, exclude: Path | None = None) ->
             continue
         seen.add(resolved)
         rel = _rel(resolved, root, taken)
+        entry = read_folder(path, rel)
+        if entry.status == "DAMAGED" and not os.path.lexists(path):
+            if vanished is not None:
+                vanished.append(rel)
+            continue
         taken.add(rel)
-        entries.append(read_folder(path, rel))
+        entries.append(entry)
     return entries
 
 

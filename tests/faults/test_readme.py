@@ -23,6 +23,7 @@ from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
 from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
+from .test_vanishing import VANISHING
 
 ROWS = [
     *FAULTS,
@@ -44,6 +45,7 @@ ROWS = [
     *CLOCKS,
     *LINKS,
     *PERMISSIONS,
+    *VANISHING,
 ]
 
 
