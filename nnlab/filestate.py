@@ -87,9 +87,15 @@ def there(path: Path) -> bool:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise DamagedError(f"{path}: {link_nowhere(path)}") from None
-        folder = Path(path).parent
-        where = folder if not os.access(folder, os.X_OK) else path
-        raise RunError(f"{where}: cannot read: {exc.strerror}") from None
+        raise RunError(cannot_read(path, exc)) from None
+
+
+def cannot_read(path: Path, exc: OSError) -> str:
+    """'<where>: cannot read: <reason>' for an OSError looking at ``path``: its folder named
+    when that is what cannot be looked into (no permission to reach its files)."""
+    folder = Path(path).parent
+    where = folder if not os.access(folder, os.X_OK) else path
+    return f"{where}: cannot read: {exc.strerror}"
 
 
 def link_nowhere(path: Path) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
+from nnlab.filestate import cannot_read
 from nnlab.output import counted
 from nnlab.process import held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
@@ -353,10 +354,13 @@ def foreign_folder(path: Path) -> str | None:
     one it made, None if it is a plain folder or is not there: a symlink (a resume would
     write, or remove, wherever it points) or a file. Every reader of a trial says it DAMAGED
     and a resume refuses it, before anything changes."""
-    if path.is_symlink():
-        return f"{path}: a symlink; nnlab makes a plain folder there (remove the link)"
-    if path.exists() and not path.is_dir():
-        return f"{path}: not a folder; nnlab makes a folder there (remove the file)"
+    try:
+        if path.is_symlink():
+            return f"{path}: a symlink; nnlab makes a plain folder there (remove the link)"
+        if path.exists() and not path.is_dir():
+            return f"{path}: not a folder; nnlab makes a folder there (remove the file)"
+    except OSError as exc:  # (a trials/ that cannot be looked into: no permission)
+        return cannot_read(path, exc)
     return None
 
 
@@ -365,7 +369,11 @@ def linked_file(folder: Path) -> str | None:
     appended, a landscape.h5 filled in, would go wherever it points), or a file is where
     nnlab makes a folder (a tune's rounds/ that is a file: its resume said it was running a
     round again, then failed as it made its folder, 'Not a directory'), None if none is."""
-    for entry in sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []:
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
+    except OSError as exc:  # (no permission to list it: nothing can be resumed there)
+        return cannot_read(folder, exc)
+    for entry in entries:
         if entry.is_symlink() and entry.is_dir():  # (a sweep's trials/, a tune's rounds/)
             return foreign_folder(entry)
         if entry.name in (TRIALS, ROUNDS) and not entry.is_symlink() and not entry.is_dir():
@@ -431,9 +439,15 @@ def nested_folders(run: RunDir) -> Iterator[RunDir]:
     except RunError:
         sweeps = []
     for folder in [run, *sweeps]:
-        if folder.path != run.path and (folder.path / "meta.json").exists():
+        if folder.path != run.path and _with_meta(folder.path):
             yield folder
-        yield from (RunDir(p) for p in trial_folders(folder) if (p / "meta.json").exists())
+        yield from (RunDir(p) for p in trial_folders(folder) if _with_meta(p))
+
+
+def _with_meta(folder: Path) -> bool:
+    """Whether ``folder`` holds a meta.json, or cannot be looked into (``_closed``: its
+    reader says so, where asking raised PermissionError)."""
+    return os.path.lexists(folder / "meta.json") or _closed(folder)
 
 
 def _nested_named(runs: list[RunDir], ref: str, shortest: int = 4) -> list[RunDir]:

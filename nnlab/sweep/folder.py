@@ -145,7 +145,10 @@ def _trial_state(
     foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
     if foreign is not None:
         return {"status": runs.DAMAGED, "reason": foreign}
-    info = runs.describe_folder(folder, files=files) if folder.file("meta.json").exists() else {}
+    try:  # (a trial folder that cannot be looked into, no permission: said so)
+        info = runs.describe_folder(folder, files=files) if folder.has("meta.json") else {}
+    except RunError as exc:
+        return {"status": runs.DAMAGED, "reason": str(exc)}
     if "reason" in info and os.path.lexists(folder.path):
         return {"status": info["status"], "reason": info["reason"]}
     if info and "reason" not in info:

@@ -13,6 +13,7 @@ one stopped by a full disk does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -43,6 +44,14 @@ PERMISSIONS = [
             "Permission denied; it reads STALE; once the permission is given, continue with: "
             "nnlab train --resume {run})",
         ),
+    ),
+    Row(
+        "a sweep's `trials/` or a trial's folder that cannot be read: the sweep listed with "
+        "its trials DAMAGED (it failed `runs list` whole, exit 1), its resume refused",
+        "`nnlab sweep --resume RUN` (and the trial's `train --resume`; `runs list`, `runs show`: "
+        "the trial DAMAGED)",
+        2,
+        ("error: {run}/trials/<trial>: cannot read: Permission denied",),
     ),
 ]
 
@@ -158,3 +167,52 @@ def test_a_run_folder_made_read_only_as_it_trains_says_how_to_continue(case, unp
         assert runs.RunDir(folder).status == "STALE"
     finally:
         folder.chmod(0o755)
+
+
+@pytest.fixture
+def sweep_closed(case, planned):
+    """A sweep of two trials (``runs/<sweep>``) and how to close its ``trials/`` or one
+    trial's folder (``chmod``; opened again after the case)."""
+    copy_runs(planned["sweep"], case / "runs")
+    (sweep,) = (case / "runs").iterdir()
+    closed: list[Path] = []
+
+    def close(path: Path, mode: int = 0) -> Path:
+        path.chmod(mode)
+        closed.append(path)
+        return path
+
+    yield sweep, close
+    for path in closed:
+        with contextlib.suppress(OSError):  # (removed, by the code before the check)
+            path.chmod(0o755)
+
+
+@pytest.mark.parametrize("which", ["trials", "trial"])
+def test_a_sweep_whose_trials_cannot_be_read_is_read_and_refused_in_one_line(
+    case, sweep_closed, unprivileged, which
+):
+    """A trials/ that could not be looked into failed runs list whole ('error: .../trials/
+    2a979f26: Permission denied', exit 1: every other folder unlisted), and runs show; one
+    trial's folder failed sweep --resume and the trial's own resume, exit 1."""
+    sweep, close = sweep_closed
+    trials = sweep / "trials"
+    first = sorted(trials.iterdir())[0]
+    closed = close(trials if which == "trials" else first)
+    said = f"runs/{sweep.name}/{closed.relative_to(sweep)}: cannot read: Permission denied"
+    if which == "trial":
+        expected = PERMISSIONS[2].expect("runs", f"runs/{sweep.name}")[0]
+        assert expected.replace("<trial>", first.name) == f"error: {said}"
+    listed = nnlab(unprivileged, case, "runs", "list", "-f", "json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert row["status"] == "COMPLETED" and "DAMAGED" in row["reason"], row
+    shown = nnlab(unprivileged, case, "runs", "show", sweep.name)
+    assert shown.returncode == 0 and said in shown.stdout, shown.stdout + shown.stderr
+    before = nnlab(unprivileged, case, "runs", "list", "-f", "json").stdout
+    resumed = nnlab(unprivileged, case, "sweep", "--resume", sweep.name)
+    assert resumed.returncode == 2 and one_line(resumed.stderr).startswith(f"error: {said}")
+    if which == "trial":
+        alone = nnlab(unprivileged, case, "train", "--resume", f"{sweep.name}/{first.name}")
+        assert alone.returncode == 2 and one_line(alone.stderr) == f"error: {said}"
+    assert nnlab(unprivileged, case, "runs", "list", "-f", "json").stdout == before
