@@ -110,3 +110,31 @@ def link_nowhere(path: Path) -> str:
         if exc.errno == errno.ELOOP:
             return f"a symlink loop (to {target}, which leads back round to it)"
     return f"a symlink to {target}, which is not there"
+
+
+def unremovable(folder: Path) -> str | None:
+    """Why ``folder`` cannot be removed whole, None if nothing says so: a folder in it (or
+    itself) that this process may not list or empty, or its parent, which it may not change
+    (no permission; a read-only file system). Asked before anything is removed: ``runs
+    remove`` of a sweep holding a trial folder it could not empty moved the sweep out of the
+    listing, removed the rest of it, and stopped at that trial ('2a979f26: Permission
+    denied', exit 1), leaving a hidden half-removed folder no later command could remove."""
+    folder = Path(folder)
+    if not os.access(folder.parent, os.W_OK | os.X_OK):
+        return f"{folder.parent}: cannot remove a folder in it: {_why(folder.parent)}"
+    unlisted: list[OSError] = []
+    for top, _, _ in os.walk(folder, onerror=unlisted.append):
+        if not os.access(top, os.R_OK | os.W_OK | os.X_OK):
+            return f"{top}: cannot be removed: {_why(Path(top))}"
+    if unlisted:
+        return f"{unlisted[0].filename}: cannot be removed: {unlisted[0].strerror}"
+    return None
+
+
+def _why(path: Path) -> str:
+    """Why ``path`` cannot be changed: its file system is read-only, or no permission."""
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        read_only = False
+    return "a read-only file system" if read_only else "Permission denied"

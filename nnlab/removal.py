@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nnlab.errors import RunError
+from nnlab.filestate import unremovable
 from nnlab.lookup import find_run, identified
 from nnlab.process import claim, held, release
 from nnlab.rundir import RunDir
@@ -47,6 +48,9 @@ def removable(root: Path, ref: str) -> RunDir:
             f"{run.path}: in use by another nnlab process (it is being resumed or still "
             "runs); try again once that has ended"
         )
+    unable = unremovable(run.path)  # (before any folder goes: nothing half removed)
+    if unable is not None:
+        raise RunError(f"{unable}; nothing removed")
     info = identified(run)  # (a DAMAGED folder is removable: it has no status to read)
     meta = info["meta"] or {}
     if info["status"] == "RUNNING":  # (its process on another host, or not holding it)

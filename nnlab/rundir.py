@@ -43,6 +43,7 @@ from nnlab.fileio import (
     there,
     write_json,
 )
+from nnlab.filestate import unremovable
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
 from nnlab.parsed import parsed
 from nnlab.plans import (
@@ -112,6 +113,9 @@ class RunDir:
         first moved out of its readers' way, under a hidden name beside it (``REMOVING``), so
         that a reader finds it whole or not at all: its files gone one by one were read as
         damage ('config.yaml: missing', 'meta.json: missing')."""
+        unable = unremovable(self.path)  # (refused whole: nothing half removed)
+        if unable is not None:
+            raise RunError(unable)
         hidden = self.path.with_name(f".{self.id}{REMOVING}")
         shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
         os.replace(self.path, hidden)

@@ -249,7 +249,8 @@ def runs_remove(
     runs_dir: RunsDirOpt = Path("runs"),
 ) -> None:
     """Remove run folders, after listing them and asking (a folder a process holds, a sweep's
-    trial or a folder outside the runs folder is refused, and then nothing is removed).
+    trial, a folder outside the runs folder or one this user may not empty is refused, and then
+    nothing is removed).
 
     Example: nnlab runs remove latest
     """

@@ -53,6 +53,13 @@ PERMISSIONS = [
         2,
         ("error: {run}/trials/<trial>: cannot read: Permission denied",),
     ),
+    Row(
+        "`runs remove` of a folder holding one it may not empty (`chmod 555` or `000`): "
+        "refused whole (it removed the rest and left a hidden half, exit 1)",
+        "`nnlab runs remove RUN --yes`",
+        2,
+        ("error: {run}/trials/<trial>: cannot be removed: Permission denied; nothing removed",),
+    ),
 ]
 
 
@@ -216,3 +223,25 @@ def test_a_sweep_whose_trials_cannot_be_read_is_read_and_refused_in_one_line(
         alone = nnlab(unprivileged, case, "train", "--resume", f"{sweep.name}/{first.name}")
         assert alone.returncode == 2 and one_line(alone.stderr) == f"error: {said}"
     assert nnlab(unprivileged, case, "runs", "list", "-f", "json").stdout == before
+
+
+@pytest.mark.parametrize("mode", [0, 0o555])
+def test_runs_remove_of_a_folder_it_cannot_empty_removes_nothing(
+    case, sweep_closed, unprivileged, mode
+):
+    """runs remove of a sweep holding a trial folder it could not empty moved the sweep to a
+    hidden .<sweep>.removing, removed the rest of it and stopped at the trial ('error:
+    2a979f26: Permission denied', exit 1): the sweep gone from every listing, and what was
+    left of it never removed by a later command either."""
+    sweep, close = sweep_closed
+    trial = close(sorted((sweep / "trials").iterdir())[0], mode)
+    files = sorted(p.relative_to(case) for p in sweep.rglob("*") if trial not in p.parents)
+    removed = nnlab(unprivileged, case, "runs", "remove", sweep.name, "--yes")
+    assert removed.returncode == 2, removed.stderr
+    line = one_line(removed.stderr)
+    expected = PERMISSIONS[3].expect("runs", f"runs/{sweep.name}")[0]
+    assert line == expected.replace("<trial>", trial.name)
+    assert sorted(p.relative_to(case) for p in sweep.rglob("*") if trial not in p.parents) == (
+        files
+    )
+    assert [p.name for p in (case / "runs").iterdir()] == [sweep.name]
