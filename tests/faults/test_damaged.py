@@ -1468,6 +1468,8 @@ def test_a_run_folder_whose_meta_json_is_gone_is_damaged_not_left_out(case, stop
     if how == "a link to nothing":
         meta.symlink_to(case / "nowhere")
     says = f"{meta}: missing; nnlab writes it in every run folder"
+    if how == "a link to nothing":  # (said so: test_links)
+        says = f"{meta}: a symlink to {case / 'nowhere'}, which is not there"
     listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
     (row,) = json.loads(listed.stdout)
     assert (row["status"], row["reason"]) == ("DAMAGED", says)
