@@ -502,7 +502,7 @@ OptionalConfigArg = Annotated[
 OverridesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Overrides as key.sub=value, e.g. optimizer.lr=0.1 (every key: nnlab config keys).",
+        help="Overrides as key.sub=value, e.g. model.batchnorm=true (every key: nnlab config keys).",
         show_default=False,
         autocompletion=complete.overrides,
     ),
