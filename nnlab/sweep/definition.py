@@ -320,6 +320,27 @@ def schema_field(cfg: Config, key: str) -> Any:
     return getattr(type(node), "model_fields", {}).get(last)
 
 
+def check_swept_keys(params: dict[str, Any]) -> None:
+    """ConfigError for a swept key that no config has (of any variant), naming the argument as
+    given and the key meant: ``'optimizer.lrr=0.1,0.2': unknown key 'optimizer.lrr' (did you
+    mean 'optimizer.lr'?)``. It was blamed on the first trial, with a value the key did not
+    cause (a random draw's: ``sweep trial (optimizer.lrr=0.011150298626945476): ...``). A file's
+    ``sweep:`` section is checked so as it is read (``check_section``)."""
+    from nnlab.aliases import meant
+    from nnlab.config import key_names, keys_named
+
+    names = key_names()
+    for key, value in params.items():
+        if key in names:
+            continue
+        given = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
+        meants = [m for m in [meant(key.rpartition(".")[2])] if m] or keys_named(key)
+        hint = did_you_mean(key, names)
+        if meants:  # (the book's name, model.use_batchnorm; a key without its section, lr)
+            hint = f" (did you mean {' or '.join(repr(m) for m in meants)}?)"
+        raise ConfigError(f"'{key}={given}': unknown key {key!r}{hint}")
+
+
 def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     """Swept ``params`` that give what their key in ``base`` (a config mapping) cannot take,
     refused before a trial is drawn, naming the key and what to give instead: ``uniform`` or
@@ -333,6 +354,7 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     from nnlab.config_keys import describe_type
     from nnlab.schema import numeric
 
+    check_swept_keys(params)
     try:
         cfg = validate(base)
     except NnlabError:

@@ -215,3 +215,28 @@ def test_a_grid_of_fractions_for_an_integer_key_is_refused_naming_whole_values(
     assert refused(tmp_path, "sweep", "grid", base, param, "--dry-run") == line
     whole = invoke("sweep", "grid", base, "batch_size=linspace:16:128:8", "--dry-run")
     assert whole.exit_code == 0, whole.output  # (16, 32, ..., 128: its steps are whole)
+
+
+@pytest.mark.parametrize(
+    ("command", "axis", "hint"),
+    [
+        ("sweep grid", "optimizer.lrr=0.1,0.2", "'optimizer.lr'"),
+        ("sweep grid", "model.hiden=[10],[20]", "'model.hidden'"),
+        ("sweep grid", "model.use_batchnorm=true,false", "'model.batchnorm'"),
+        ("sweep grid", "lr=logspace:-3:-1:3", "'optimizer.lr'"),
+        ("sweep random --trials 3", "optimizer.lrr=loguniform:1e-4:1", "'optimizer.lr'"),
+        ("tune --trials 3", "optimizer.lrr=loguniform:1e-4:1", "'optimizer.lr'"),
+    ],
+)
+def test_a_swept_key_no_config_has_is_named_by_its_argument_not_blamed_on_a_trial(
+    tmp_path, command, axis, hint
+):
+    # (it read 'sweep trial (optimizer.lrr=0.011150298626945476): unknown key ...', a random
+    # draw's value named as if it were the cause)
+    words = command.split()
+    where = 2 if words[0] == "sweep" else 1  # (the config follows the command's name)
+    args = [*words[:where], write(tmp_path), axis, *words[where:]]
+    line = refused(tmp_path, *args)
+    key = axis.partition("=")[0]
+    assert line == f"error: '{axis}': unknown key '{key}' (did you mean {hint}?)"
+    assert one_error_line(invoke(*args, "--dry-run")) == line
