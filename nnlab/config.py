@@ -48,6 +48,8 @@ from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads o
 )
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict, dtype_problem
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
+    given,
+    in_digits,
     read_yaml,
     yaml_value,
 )
@@ -513,12 +515,6 @@ def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
     return model
 
 
-def given(value: Any) -> str:
-    """A value an error message quotes: text in quotes, the rest as YAML spells it (null,
-    true, [1, 2]), as the user wrote it in the file or override."""
-    return brief(repr(value) if isinstance(value, str) else spelled(value))
-
-
 def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
     """(the dotted key, one line) for the first (most useful) validation error."""
     return describe(exc.errors()[0], raw)
@@ -540,7 +536,20 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
         return f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
     if nested:  # (lr=0.1: the key is optimizer.lr)
         return f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
-    return f"; valid keys here: {', '.join(fields)}"
+    return f"; valid keys here: {', '.join(fields)}{_other_variants(loc)}"
+
+
+def _other_variants(loc: tuple[Any, ...]) -> str:
+    """`` (momentum is a key of optimizer.name=momentum or nesterov)`` for a key unknown to its
+    section's variant (an sgd optimizer's ``momentum``) that other variants of it take, else
+    ``""``: the valid keys alone left the key meant unsaid."""
+    if len(loc) != 2 or loc[0] not in VARIANT_FIELDS:
+        return ""
+    names = [name for name, model in variants(loc[0]).items() if loc[1] in model.model_fields]
+    if not names:
+        return ""
+    either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f" ({loc[1]} is a key of {loc[0]}.name={either})"
 
 
 def describe(err: Any, raw: Any = None) -> tuple[str, str]:
@@ -578,19 +587,3 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
     if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:
         return key, f"{key}: {digits}"
     return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
-
-
-def in_digits(value: Any) -> str | None:
-    """What an integer key given a number as YAML text says (``epochs: 1e3``: YAML 1.1 reads
-    an exponent without a sign, or without a dot, as text; a float key takes it, an integer key
-    said 'unable to parse string as an integer, got '1e3''), else None (not a number)."""
-    try:
-        number = float(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    if number is None or not number.is_integer():
-        return None if number is None else f"input should be a whole number, got {given(value)}"
-    return (
-        f"input should be an integer in digits, such as {int(number)}, got {given(value)} "
-        "(YAML reads it as text, not as a number)"
-    )

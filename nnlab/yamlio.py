@@ -13,7 +13,7 @@ import yaml
 
 from nnlab.errors import ConfigError
 from nnlab.fileio import read_at_most
-from nnlab.output import counted
+from nnlab.output import brief, counted, spelled
 from nnlab.parsed import parsed
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
@@ -277,3 +277,25 @@ def check_expansion(
             stack.extend((x, level + 1) for x in item.values())
         elif isinstance(item, list):
             stack.extend((x, level + 1) for x in item)
+
+
+def given(value: Any) -> str:
+    """A value an error message quotes: text in quotes, the rest as YAML spells it (null,
+    true, [1, 2]), as the user wrote it in the file or override."""
+    return brief(repr(value) if isinstance(value, str) else spelled(value))
+
+
+def in_digits(value: Any) -> str | None:
+    """What an integer key given a number as YAML text says (``epochs: 1e3``: YAML 1.1 reads
+    an exponent without a sign, or without a dot, as text; a float key takes it, an integer key
+    said 'unable to parse string as an integer, got '1e3''), else None (not a number)."""
+    try:
+        number = float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if number is None or not number.is_integer():
+        return None if number is None else f"input should be a whole number, got {given(value)}"
+    return (
+        f"input should be an integer in digits, such as {int(number)}, got {given(value)} "
+        "(YAML reads it as text, not as a number)"
+    )

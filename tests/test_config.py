@@ -401,9 +401,20 @@ def test_a_name_another_library_gives_is_answered_with_ours(raw, expected):
     assert expected in error_of(raw)
 
 
-def test_unknown_key_without_a_close_match_lists_the_valid_keys():
+def test_unknown_key_without_a_close_match_lists_the_valid_keys_and_the_variants_that_take_it():
+    # (the valid keys alone left the optimizer that has a momentum unsaid)
     message = error_of({"optimizer": {"name": "sgd", "momentum": 0.9}})
-    assert message == "cfg.yaml: unknown key 'optimizer.momentum'; valid keys here: name, lr"
+    assert message == (
+        "cfg.yaml: unknown key 'optimizer.momentum'; valid keys here: name, lr "
+        "(momentum is a key of optimizer.name=momentum or nesterov)"
+    )
+    message = error_of({"optimizer": {"name": "sgd", "eps": 1e-6}})
+    assert message.endswith("(eps is a key of optimizer.name=adagrad, rmsprop or adam)")
+    message = error_of({"dataset": {"name": "digits", "noise": 0.1}})
+    assert message.endswith("; valid keys here: n_train, n_val, n_test, normalize, split_seed, "
+                            "name (noise is a key of dataset.name=spiral)")  # fmt: skip
+    message = error_of({"optimizer": {"name": "sgd", "foo": 1}})
+    assert message == "cfg.yaml: unknown key 'optimizer.foo'; valid keys here: name, lr"
 
 
 def test_unknown_optimizer_lists_the_choices():

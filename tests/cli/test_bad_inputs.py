@@ -91,7 +91,7 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         "key not valid for that optimizer",
         "optimizer: {name: sgd, momentum: 0.9}\n",
         [],
-        ["'optimizer.momentum'", "valid keys here: name, lr"],
+        ["'optimizer.momentum'", "valid keys here: name, lr", "optimizer.name=momentum or"],
     ),
     (
         "optimizer not a mapping",
