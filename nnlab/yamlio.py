@@ -79,7 +79,9 @@ MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)
 
 def _missing_hint(path: Path) -> str:
     """What a missing config path probably meant: an override given where the file goes
-    (``epochs=3`` first), or a file of a similar name in that folder (``.yml`` for ``.yaml``)."""
+    (``epochs=3`` first), the file with ``.yaml`` added or in ``configs/`` (a config named as
+    its name, ``digits-quickstart``), or a file of a similar name in that folder (``.yml``
+    for ``.yaml``)."""
     if "=" in path.name and not path.suffix.startswith((".yaml", ".yml")):
         return (
             f"; {str(path)!r} looks like an override: give the config file first, "
@@ -87,6 +89,12 @@ def _missing_hint(path: Path) -> str:
         )
     if str(path) == "latest":  # (a run's name where a config goes)
         return "; 'latest' names the newest run folder, which --resume takes: --resume latest"
+    candidates = [path.with_name(f"{path.name}.yaml")]
+    if path.parent == Path("."):  # (digits-quickstart: a config of configs/ by its name)
+        candidates += [Path("configs", path.name), Path("configs", f"{path.name}.yaml")]
+    for meant in candidates:
+        if meant.is_file():
+            return f" (did you mean {str(meant)!r}?)"
     try:
         names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
     except OSError:

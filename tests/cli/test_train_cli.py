@@ -20,7 +20,7 @@ import nnlab.cli.train as cli_train
 from nnlab import runs as runs_mod
 from nnlab.config import load_config, to_yaml
 from nnlab.runs import RunDir
-from tests.conftest import RESUME, invoke
+from tests.conftest import RESUME, invoke, one_error_line
 
 SMALL = """\
 name: small
@@ -690,3 +690,28 @@ def test_runs_list_table_says_a_folders_reason_under_it_not_in_a_column():
     assert "reason" not in columns and notes == [f"{run}: {reason}"]
     text = table_text(table, columns, title=f"folders in runs\n{legend}")
     assert max(map(len, text.splitlines())) <= 120, text
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        ("digits-quickstart", "configs/digits-quickstart.yaml"),
+        ("digits-quickstart.yaml", "configs/digits-quickstart.yaml"),
+        ("configs/digits-quickstart", "configs/digits-quickstart.yaml"),
+        ("mine", "mine.yaml"),
+    ],
+)
+def test_a_config_named_without_its_folder_or_suffix_is_told_the_file(
+    tmp_path, monkeypatch, given, meant
+):
+    # (a newcomer's 'nnlab train digits-quickstart' said only 'config file not found')
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "digits-quickstart.yaml").write_text("epochs: 1\n")
+    (tmp_path / "mine.yaml").write_text("epochs: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train", given, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {given}: config file not found (did you mean {meant!r}?)\n"
+    assert one_error_line(invoke("train", "elsewhere/digits-quickstart")) == (
+        "error: elsewhere/digits-quickstart: config file not found"
+    )
