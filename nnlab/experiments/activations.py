@@ -253,7 +253,24 @@ def summary_table(summary: dict[str, Any]) -> Table:
         f"activations of {counted(summary['layers'], 'layer')} x "
         f"{counted(summary['units'], 'unit')}, {counted(summary['samples'], 'input')} ~ N(0,1)"
     )
-    return Table(summary["rows"], COLUMNS, title)
+    kinds = {row["activation"] for row in summary["rows"]}
+    return Table(summary["rows"], COLUMNS, "\n".join([title, *column_notes(kinds)]))
+
+
+def column_notes(activations: set[str]) -> list[str]:
+    """A line on each column of the table whose name alone says too little (what counts as
+    saturated, zero, dead), for the ``activations`` it has, as lr-scan's title explains its
+    columns: the numbers were left to the figure's caption and the module's docstring."""
+    bounded = [f"{a} {SATURATION[a]}" for a in ACTIVATION_NAMES[:2] if a in activations]
+    notes = ["  mean, std    of the layer's outputs a, over every input and unit"]
+    if bounded:
+        notes.append(f"  saturated    share of outputs at a flat end ({'; '.join(bounded)})")
+    if "relu" in activations:
+        notes += [
+            "  zero         share of ReLU outputs exactly 0 (the unit off for that input)",
+            "  dead_units   share of ReLU units 0 for every input (no gradient passes them)",
+        ]
+    return notes
 
 
 def _write(

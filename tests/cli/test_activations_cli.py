@@ -77,3 +77,25 @@ def test_the_lowest_counts_help_gives_are_the_ones_it_takes(tmp_path):
         result = invoke(*args, f"--{name}={value - 1}")
         assert result.exit_code == 2
         assert f"--{name}: expected an integer from {value} to" in result.output, result.output
+
+
+def test_the_table_says_what_saturated_zero_and_dead_units_count(tmp_path):
+    # (the terminal's table left them to the figure's caption: 'saturated' named no threshold)
+    args = ["activations", "-i", "he", "--samples", "50", "--units", "10", "--layers", "2"]
+    result = invoke(*args, "-a", "tanh,relu", runs_dir=tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    notes = result.stdout.split("┏")[0].splitlines()[1:]
+    assert notes == [
+        "  mean, std    of the layer's outputs a, over every input and unit",
+        "  saturated    share of outputs at a flat end (tanh |a| > 0.99)",
+        "  zero         share of ReLU outputs exactly 0 (the unit off for that input)",
+        "  dead_units   share of ReLU units 0 for every input (no gradient passes them)",
+    ]
+    result = invoke(*args, "-a", "sigmoid", runs_dir=tmp_path / "b")
+    assert (
+        "(sigmoid a < 0.01 or a > 0.99)" in result.stdout and "dead_units   " not in result.stdout
+    )
+    (run,) = (tmp_path / "b").iterdir()  # (summary.txt and runs show: the same title)
+    assert (run / "summary.txt").read_text().startswith(result.stdout.split("┏")[0])
+    shown = invoke("runs", "show", run).stdout
+    assert result.stdout.split("┏")[0] in shown
