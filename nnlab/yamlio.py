@@ -118,13 +118,28 @@ def _not_a_run_file(path: Path) -> None:
     folder = path.parent
     if path.name not in RUN_FOLDER_FILES or not (folder / "meta.json").is_file():
         return
-    if (folder / "config.yaml").is_file():
-        instead = f"its config is {folder / 'config.yaml'}"
-    elif (folder / "trials").is_dir():
-        instead = f"a trial's config is {folder / 'trials'}/<trial>/config.yaml"
-    else:
-        instead = f"nnlab runs show {folder} says what it holds"
+    instead = _config_of_folder(folder, resume=False)
     raise ConfigError(f"{path}: the {path.name} of a run folder, not a config file; {instead}")
+
+
+def _config_of_folder(folder: Path, resume: bool = True) -> str:
+    """Where the config of run ``folder`` (it holds a meta.json) is, and (``resume``), for a
+    training run, the resume that takes the folder itself: 'its config is runs/x/config.yaml, nnlab train
+    --resume takes the folder'. (An lr-scan's or a landscape's config.yaml is a training
+    config too; their folder is no run for ``train --resume``: the hint said '--resume takes
+    the folder' of every one, given to any command.)"""
+    import json
+
+    if (folder / "config.yaml").is_file():
+        try:
+            kind = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        also = ", nnlab train --resume takes the folder" if resume and kind == "train" else ""
+        return f"its config is {folder / 'config.yaml'}{also}"
+    if (folder / "trials").is_dir():
+        return f"a trial's config is {folder / 'trials'}/<trial>/config.yaml"
+    return f"nnlab runs show {folder} says what it holds"
 
 
 def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
@@ -140,9 +155,8 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"{path}: config file not found{_missing_hint(path)}")
     if path.is_dir():  # (a run folder: its config.yaml is the file, or --resume the folder)
-        ran = (path / "config.yaml").is_file() and (path / "meta.json").is_file()
-        hint = f"; a run folder: its config is {path / 'config.yaml'}, --resume takes the folder"
-        hint = hint if ran else ""
+        ran = (path / "meta.json").is_file()
+        hint = f"; a run folder: {_config_of_folder(path)}" if ran else ""
         raise ConfigError(f"{path}: is a folder, expected a YAML config file{hint}")
     if not empty:  # (a config given to a command)
         _not_a_run_file(path)

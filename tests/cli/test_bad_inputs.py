@@ -736,9 +736,32 @@ def test_a_run_folder_given_as_the_config_names_its_config_and_resume(tmp_path):
     assert result.exit_code == 2
     assert one_line(result.stderr) == (
         f"error: {run}: is a folder, expected a YAML config file; a run folder: its config is "
-        f"{run / 'config.yaml'}, --resume takes the folder"
+        f"{run / 'config.yaml'}, nnlab train --resume takes the folder"
     )
     assert len(list(runs.iterdir())) == 1
+
+
+def test_a_folder_of_another_kind_given_as_the_config_is_not_offered_to_train_resume(tmp_path):
+    # (an lr-scan's folder holds a config.yaml too; the hint said '--resume takes the folder',
+    # which train --resume refuses: 'a lr-scan folder; this command needs a train folder';
+    # a sweep's folder said nothing at all)
+    runs = tmp_path / "runs"
+    args = ["--min", "-2", "--max", "-1", "--num", "2", "--epochs", "0", "-q"]
+    made = invoke("lr-scan", "configs/digits-quickstart.yaml", "model.hidden=[8]", *args,
+                  runs_dir=runs)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    (scan,) = runs.iterdir()
+    for command in ("train", "lr-scan", "gradcheck"):
+        line = one_line(invoke(command, str(scan), runs_dir=runs).stderr)
+        assert line == (
+            f"error: {scan}: is a folder, expected a YAML config file; a run folder: its config "
+            f"is {scan / 'config.yaml'}"
+        )
+    sweep = runs / "a-sweep"
+    (sweep / "trials").mkdir(parents=True)
+    (sweep / "meta.json").write_text("{}")
+    line = one_line(invoke("train", str(sweep), runs_dir=runs).stderr)
+    assert line.endswith(f"; a run folder: a trial's config is {sweep}/trials/<trial>/config.yaml")
 
 
 def test_a_run_folders_own_file_given_as_the_config_names_the_config_to_give(tmp_path):
