@@ -286,6 +286,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
         return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
     hint = None
     unknown = type(exc).__name__ == "NoSuchOption"
+    if unknown and (moved := misplaced(getattr(exc, "option_name", None), argv, command, where)):
+        return f"error: {moved}"
     if unknown and command is not None and any(p.name in OVERRIDES for p in command.params):
         # (a command that takes overrides: a config key given as an option it does not have)
         option = getattr(exc, "option_name", None)
@@ -293,6 +295,27 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if hint:
         line = re.sub(r" \(did you mean [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+def misplaced(option: str | None, argv: list[str], group: Any, where: str) -> str | None:
+    """The line for an ``option`` given to a command group (``where``) before the command that
+    has it, with the command line that gives it after the command: ``--runs-dir: an option of
+    nnlab runs list, not of nnlab; give it after the command: nnlab runs list --runs-dir
+    runs`` (it said '--runs-dir: no such option (see nnlab -h)'); None otherwise."""
+    import shlex
+
+    if option is None or not hasattr(group, "commands"):
+        return None
+    command, path = command_of(argv)
+    param = next((p for p in command.params if option in getattr(p, "opts", ())), None)
+    if param is None or not path:
+        return None
+    at = next(i for i, a in enumerate(argv) if a == option or a.startswith(f"{option}="))
+    taken = argv[at : at + (1 if param.is_flag or "=" in argv[at] else 2)]
+    rest = argv[:at] + argv[at + len(taken) :]
+    line = " ".join(shlex.quote(a) for a in ["nnlab", *rest, *taken])
+    target = " ".join(["nnlab", *path])
+    return f"{option}: an option of {target}, not of {where}; give it after the command: {line}"
 
 
 OPTION_COMMANDS = {  # words a newcomer types as a command that are options of one

@@ -214,3 +214,31 @@ def test_a_value_cut_short_keeps_the_marks_that_end_it(tmp_path):
     )
     assert one_line("got " + "b" * 2000) == "got " + "b" * 57 + "... (2,000 characters)"
     assert one_line("key '" + "c" * 2000 + "';").endswith("characters)';")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--runs-dir", "runs", "runs", "list"],
+         "--runs-dir: an option of nnlab runs list, not of nnlab; give it after the command: "
+         "nnlab runs list --runs-dir runs"),
+        (["runs", "--kind", "sweep", "list"],
+         "--kind: an option of nnlab runs list, not of nnlab runs; give it after the command: "
+         "nnlab runs list --kind sweep"),
+        (["-q", "train", "cfg.yaml", "epochs=1"],
+         "-q: an option of nnlab train, not of nnlab; give it after the command: nnlab train "
+         "cfg.yaml epochs=1 -q"),
+        (["--data-dir=my data", "data", "list"],
+         "--data-dir: an option of nnlab data list, not of nnlab; give it after the command: "
+         "nnlab data list '--data-dir=my data'"),
+    ],
+)  # fmt: skip
+def test_an_option_given_before_its_command_is_told_where_it_goes(argv, expected):
+    # (it said '--runs-dir: no such option (see nnlab -h)', as of an option nnlab has nowhere)
+    assert one_error_line(invoke_many(*argv)) == f"error: {expected}"
+
+
+def test_an_option_no_command_has_is_still_no_such_option():
+    assert one_error_line(invoke_many("--nope", "train")) == (
+        "error: --nope: no such option (see nnlab -h)"
+    )
