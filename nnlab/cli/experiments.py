@@ -135,6 +135,8 @@ def show_scan(result: Any, opts: Output) -> None:
             emit_table(scan.summary_table(result.run.id, summary), opts.fmt)
         for line in scan.edge_notes(result):
             note(f"note: {line}")
+        if (then := scan.next_line(result, summary["epochs"])) is not None:
+            note(then)
         note(f"run folder: {result.run.path}")
         copy_figure(result.run.file("lr-scan.png"), opts.png)
 

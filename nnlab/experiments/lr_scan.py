@@ -506,6 +506,23 @@ def edge_notes(result: LrScanResult) -> list[str]:
     return notes
 
 
+def next_line(result: LrScanResult, epochs: int) -> str | None:
+    """What to run next: training at the rate whose train_loss after the scan's epochs was
+    lowest, as the report's page offers it (``nnlab train <scan>/config.yaml
+    optimizer.lr=0.1``); None without such a rate (``--epochs 0``, every rate diverged) or
+    where it is an end of the range (``edge_notes`` says to widen it first)."""
+    import shlex
+
+    lr, rates = result.best_train_lr, [row["lr"] for row in result.rows]
+    if lr is None or (len(rates) > 1 and lr in (rates[0], rates[-1])):
+        return None
+    config = shlex.quote(str(result.run.path / "config.yaml"))
+    return (
+        f"next: nnlab train {config} optimizer.lr={lr:g} (the rate of the lowest train_loss "
+        f"after {counted(epochs, 'epoch')})"
+    )
+
+
 def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     from nnlab import plots
 

@@ -121,3 +121,26 @@ def test_a_step_size_given_where_its_power_of_ten_goes_is_refused(tmp_path, args
 def test_exponents_at_and_above_zero_still_scan():
     # (0 is the rate 1, and 0.5 an exponent no rate is written as: not refused)
     assert step_sizes(0, 1, 2) == [1.0, 10.0] and len(step_sizes(-2, 0.5, 2)) == 2
+
+
+def test_a_scan_ends_with_the_training_at_its_best_rate_and_that_command_runs(tmp_path):
+    # (the terminal said only 'best' in a column: what to run next was the report's alone)
+    args = ["lr-scan", CONFIG, *SMALL, "--min", "-3", "--max", "1", "--num", "5", "--epochs", "1"]
+    result = invoke(*args, runs_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    (scan,) = tmp_path.iterdir()
+    lr = json.loads((scan / "summary.json").read_text())["best_train_lr"]
+    assert 1e-3 < lr < 10  # (not an end of the range: then the note says to widen it)
+    line = f"next: nnlab train {scan}/config.yaml optimizer.lr={lr:g} (the rate of the lowest "
+    assert f"\n{line}train_loss after 1 epoch)\nrun folder: {scan}\n" in result.stderr
+    command = line.removeprefix("next: nnlab ").split(" (")[0].split()
+    trained = invoke(*command, "epochs=1", "-q", runs_dir=tmp_path)
+    assert trained.exit_code == 0, trained.output
+
+
+def test_a_best_rate_at_an_end_of_the_range_is_widened_first_not_trained_at(tmp_path):
+    args = ["lr-scan", CONFIG, *SMALL, "--min", "-4", "--max", "-3", "--num", "2", "--epochs", "1"]
+    result = invoke(*args, runs_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "is the largest one scanned; widen the range" in result.stderr
+    assert "next: " not in result.stderr
