@@ -98,9 +98,9 @@ def as_label(key: str, value: Any) -> str:
 
 
 # columns of config values not named by a dotted key: the config's top-level float,
-# lr-scan's rates (each an optimizer.lr, its best ones too) and the weight-scale sweep's (each
-# a model.init_std)
-CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale")
+# lr-scan's rates (each an optimizer.lr, its best ones too), the weight-scale sweep's (each
+# a model.init_std) and gradcheck --compare-differences' steps (each an --eps)
+CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step")
 CONFIG_DIGITS = 4  # significant digits of a config value a search drew (0.09152)
 
 

@@ -272,3 +272,13 @@ def test_help_says_which_options_only_compare_differences_reads():
     for option in ("--param", "--out", "--png", "--runs-dir"):
         after = text[text.index(f" {option} ") :]
         assert "With --compare-differences only:" in after[:80], (option, after[:80])
+
+
+def test_compare_differences_writes_each_step_as_an_eps_is_written(tmp_path):
+    # (the steps 1e-1..1e-10 read 0.1000, 0.0100, 0.001000, 1.000e-04: a measured number's
+    # digits on values chosen as powers of ten)
+    result = gradcheck("--compare-differences", "--runs-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("numeric (centred")[0]
+    steps = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
+    assert steps == ["0.1", "0.01", "0.001", "0.0001", *(f"1e-{k:02d}" for k in range(5, 11))]
