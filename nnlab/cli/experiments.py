@@ -558,22 +558,24 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 def show_tune(result: object, fmt: Format) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
     there are several) and the next search."""
-    from nnlab.experiments.tune_report import none_ranked, ranges_table, top_title, warning_lines
+    from nnlab.experiments import tune_report
 
     summary = result.summary  # type: ignore[attr-defined]
     run = result.run  # type: ignore[attr-defined]
     if fmt == Format.json:
         emit_json({"run": str(run.path), **summary})
     else:
-        emit(summary["top"], fmt, title=top_title(summary))
+        emit(summary["top"], fmt, title=tune_report.top_title(summary))
         if fmt == Format.table:
-            emit_table(ranges_table(summary["ranges"]), fmt)
+            emit_table(tune_report.ranges_table(summary["ranges"]), fmt)
     for line in result.notes:  # type: ignore[attr-defined]
         note(f"note: {line}")
-    for warning in warning_lines(result.rounds):  # type: ignore[attr-defined]
+    for warning in tune_report.warning_lines(result.rounds):  # type: ignore[attr-defined]
         note(f"warning: {warning}")
     note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
+    if (best := tune_report.best_line(run, summary)) is not None:
+        note(best)
     note(f"run folder: {run.path}")
     if not summary["top"]:  # (as a run that diverged: the folder says how each trial ended)
-        note(f"error: {none_ranked(summary)}; there is no best value")
+        note(f"error: {tune_report.none_ranked(summary)}; there is no best value")
         raise typer.Exit(EXIT_FAILED)

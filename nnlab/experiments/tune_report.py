@@ -107,6 +107,27 @@ def top_title(summary: dict[str, Any]) -> str:
     return f"{shown} by {summary['metric']}"
 
 
+def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
+    """What to run with the search's result: its best trial trained again, as the report's
+    page offers it (``best: nnlab train <tune>/rounds/<round>/trials/<id>/config.yaml``); None
+    without a best trial or where its folder is gone. The terminal gave the next search's
+    ranges only."""
+    import shlex
+    from pathlib import Path
+
+    best, sweeps = summary.get("best"), summary.get("sweeps") or []
+    if not isinstance(best, dict) or not 0 < best.get("round", 0) <= len(sweeps):
+        return None
+    folder = run.path / "rounds" / Path(sweeps[best["round"] - 1]).name / "trials"
+    config = folder / str(best.get("trial")) / "config.yaml"
+    if not config.is_file():
+        return None
+    return (
+        f"best: nnlab train {shlex.quote(str(config))} (trial {best['trial']} of round "
+        f"{best['round']} again; its config holds out the validation split)"
+    )
+
+
 def none_ranked(summary: dict[str, Any]) -> str:
     """Why a tune ranks no trial, from its trials' counts by status: "no trial completed: all
     3 diverged" ("2 diverged, 1 failed"; "the one trial failed"). Completed trials without the

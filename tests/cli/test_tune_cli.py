@@ -306,3 +306,22 @@ def test_a_tune_over_an_integer_key_draws_whole_numbers_everywhere(tmp_path):
     assert sizes and all(s.isdigit() for s in sizes)
     assert _column(result.stdout, "round", "best")[0].isdigit()
     assert re.search(r"next search: batch_size=randint:\d+:\d+ optimizer.lr=", result.stderr)
+
+
+def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path):
+    # (the terminal gave the next search's ranges only; the best trial's config was the report's)
+    args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "-f", "json"]
+    result = invoke(*args, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    best, sweeps = (json.loads(result.stdout)[k] for k in ("best", "sweeps"))
+    (tune,) = (tmp_path / "runs").iterdir()
+    config = tune / "rounds" / Path(sweeps[best["round"] - 1]).name / "trials" / best["trial"]
+    line = next(line for line in result.stderr.splitlines() if line.startswith("best: "))
+    assert line == (
+        f"best: nnlab train {config}/config.yaml (trial {best['trial']} of round "
+        f"{best['round']} again; its config holds out the validation split)"
+    )
+    trained = invoke(*line.split(" (")[0].split()[2:], "-q", runs_dir=tmp_path / "again")
+    assert trained.exit_code == 0, trained.output
+    record = json.loads((next((tmp_path / "again").iterdir()) / "summary.json").read_text())
+    assert record["final_val_acc"] == best["final_val_acc"]  # (the very trial, trained again)
