@@ -256,6 +256,14 @@ def usable(run: RunDir) -> RunDir:
     return run
 
 
+def _is_file(path: Path) -> bool:
+    """``path`` is a file (False for a name too long to be a path, as ``is_run_folder``)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool) -> RunDir:
     what = " or ".join(kinds) if kinds else "run"
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
@@ -265,6 +273,9 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
             run = RunDir(as_path)
             _check_kind(run, kinds, root, damaged)
             return run
+        if _is_file(as_path) and is_run_folder(as_path.parent):  # (its config.yaml, by TAB:
+            # "'config.yaml' names no folder inside runs/<run> (give a trial's id, ...)")
+            raise RunError(f"run {ref!r}: a file of the folder {as_path.parent}; give the folder")
     found = [(run, identified(run)) for run in iter_runs(check_root(root))]
     back = LATEST.fullmatch(ref)
     if back is not None:  # (latest~1: the one before it, as git's HEAD~1)

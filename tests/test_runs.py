@@ -374,6 +374,21 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs / "empty", "latest")
 
 
+def test_a_file_of_a_run_folder_given_as_the_run_is_told_to_give_the_folder(three_runs):
+    # (runs/<run>/config.yaml, the path a shell's TAB gives: "'config.yaml' names no folder
+    # inside runs/<run> (give a trial's id, or a round's name)", as of a sweep's trial)
+    run = three_runs / "20250101-000000-a-111111"
+    (run / "config.yaml").write_text("epochs: 1\n")
+    for ref in (f"{run}/config.yaml", f"{run}/meta.json"):
+        with pytest.raises(RunError) as info:
+            find_run(three_runs, ref)
+        assert str(info.value) == f"run {ref!r}: a file of the folder {run}; give the folder"
+    with pytest.raises(RunError, match="'nope' names no folder inside"):  # (no file: as before)
+        find_run(three_runs, f"{run.name}/nope")
+    with pytest.raises(RunError, match=f"a file of the folder {run}; give the folder"):
+        find_run(three_runs, f"{run.name}/config.yaml")  # (relative to the runs folder)
+
+
 @pytest.mark.parametrize("ref", ["lates", "Latest", "lastest", "last"])
 def test_a_misspelt_latest_is_answered_with_latest(three_runs, ref):
     # (it was looked up as an id prefix: 'no run folder ... matches (try nnlab runs list)')
