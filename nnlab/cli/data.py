@@ -40,6 +40,18 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
     where = resolve_data_dir(data_dir)
     rows = availability(where)
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
+    for row in rows:  # (a missing dataset's row said where it was looked for, not how to get it)
+        if row["status"] == "missing" and row["dataset"] in HOW_TO_GET:
+            how, folder = HOW_TO_GET[row["dataset"]]
+            note(
+                f"{row['dataset']}: missing; {how}, or give --data-dir, the folder holding {folder}"
+            )
+
+
+HOW_TO_GET = {  # (the datasets that need files: each one's command and folder in a data dir)
+    "mnist": ("nnlab data fetch mnist downloads it", "mnist/"),
+    "hdf5": ("nnlab data fetch catvnoncat --from DIR copies cat-vs-noncat's files", "catvnoncat/"),
+}
 
 
 def mirror_urls(values: list[str] | None) -> list[str] | None:

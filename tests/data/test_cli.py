@@ -36,6 +36,21 @@ def test_data_list_table(tmp_path):
     assert result.exit_code == 0 and "digits" in result.stdout and "missing" in result.stdout
 
 
+def test_data_list_says_how_to_get_each_missing_dataset(tmp_path):
+    # (a missing row said where it was looked for, not what to run)
+    result = invoke("data", "list", "--data-dir", tmp_path, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "mnist: missing; nnlab data fetch mnist downloads it, or give --data-dir, the folder "
+        "holding mnist/",
+        "hdf5: missing; nnlab data fetch catvnoncat --from DIR copies cat-vs-noncat's files, or "
+        "give --data-dir, the folder holding catvnoncat/",
+    ]
+    write_mnist_part(tmp_path / "mnist", "t10k", 10)
+    result = invoke("data", "list", "--data-dir", tmp_path, "-f", "csv")
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["hdf5"]
+
+
 def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_dir):
     args = ["data", "fetch", "mnist", "--data-dir", str(tmp_path), "--only", "t10k"]
     args += ["--mirror", serve(shared_mnist_dir), "-f", "csv"]
