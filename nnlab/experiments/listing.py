@@ -213,7 +213,7 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
 # a table's short headers (its title's second line says what they are; json and csv keep the
 # full names a script reads)
 TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test_acc": "test"}
-TABLE_LEGEND = "train, val, test: final accuracy (of a sweep or a tune: its best trial's)"
+TABLE_LEGEND = ": final accuracy (of a sweep or a tune: its best trial's)"  # (after the splits)
 
 
 def list_table(
@@ -248,7 +248,8 @@ def list_table(
     columns = [
         ("kind/dataset" if merged and c == "kind" else TABLE_HEADERS.get(c, c)) for c in columns
     ]
-    legend = TABLE_LEGEND if any(c in TABLE_HEADERS.values() for c in columns) else ""
+    splits = [c for c in TABLE_HEADERS.values() if c in columns]  # (it named val beside none)
+    legend = ", ".join(splits) + TABLE_LEGEND if splits else ""
     return out, columns, legend, notes
 
 

@@ -103,3 +103,13 @@ def test_a_bad_filter_is_refused_in_one_line(five, args, line):
     result = invoke("runs", "list", *args, runs_dir=five)
     assert result.exit_code == 2
     assert result.stderr.strip().startswith(line)
+
+
+def test_the_legend_names_the_splits_the_table_has(tmp_path):
+    # (it named 'train, val, test' above a table of train and test columns)
+    root = tmp_path / "runs"
+    for second, finals in enumerate([{"final_train_acc": 0.9}, {"final_test_acc": 0.8}]):
+        run = fake_run(root, f"r{second}", started=started(second))
+        (run.path / "summary.json").write_text(json.dumps({"status": "COMPLETED", **finals}))
+    legend = invoke("runs", "list", runs_dir=root).stdout.splitlines()[1]
+    assert legend == "train, test: final accuracy (of a sweep or a tune: its best trial's)"
