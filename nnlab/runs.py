@@ -504,16 +504,17 @@ def refuse_running(run: RunDir, what: str = "") -> None:
         raise RunError(f"{run.path}: {what}still RUNNING in process {run.meta.get('pid')}")
 
 
-def refuse_finished(run: RunDir, left: int = 0) -> None:
+def refuse_finished(run: RunDir, left: int = 0, instead: str = "") -> None:
     """RunError if a resume of ``run`` has nothing left to do: it is COMPLETED and ``left``
     (the work its resume found missing: a sweep's trials, a tune's rounds, a landscape's points)
     is 0. The one answer of every resume and its dry run (``train``, ``sweep``, ``tune``,
     ``landscape``, the kinds ``nnlab.redo`` does again): a finished folder named by mistake
     (``latest`` meaning another) is said, not run again as a success with nothing in it. A
     COMPLETED folder with work gone (a trial's folder removed) is resumed, and so is any other:
-    a FAILED sweep reruns its failed trials, an INTERRUPTED one records how it ended."""
+    a FAILED sweep reruns its failed trials, an INTERRUPTED one records how it ended.
+    ``instead``: what the refusal offers in its place (``train``'s: ``--extend``)."""
     if left == 0 and run.status == "COMPLETED":
-        raise RunError(f"{run.path}: already COMPLETED, nothing to resume")
+        raise RunError(f"{run.path}: already COMPLETED, nothing to resume{instead}")
 
 
 def take_over(run: RunDir, what: str = "") -> None:

@@ -383,7 +383,10 @@ def _refuse_running_sweep(run: runs.RunDir) -> None:
 
 
 def _check_status(run: runs.RunDir) -> None:
-    runs.refuse_finished(run)  # (a run's work is all there once it is COMPLETED)
+    if run.status == "COMPLETED":  # (it said only 'nothing to resume': more epochs are extend's)
+        epochs = (run.config() or {}).get("epochs")
+        more = f"; to train it on, extend it: nnlab train --extend {run.path} epochs="
+        runs.refuse_finished(run, instead=f"{more}{2 * epochs}" if isinstance(epochs, int) else "")
     status = run.status
     if status == "RUNNING":
         raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")

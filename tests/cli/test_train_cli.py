@@ -715,3 +715,18 @@ def test_a_config_named_without_its_folder_or_suffix_is_told_the_file(
     assert one_error_line(invoke("train", "elsewhere/digits-quickstart")) == (
         "error: elsewhere/digits-quickstart: config file not found"
     )
+
+
+def test_a_resume_of_a_completed_run_offers_the_extend_that_trains_it_on(tmp_path):
+    # (it said only 'already COMPLETED, nothing to resume': a newcomer's way to more epochs)
+    config = "configs/digits-quickstart.yaml"  # (the tests run from the project root)
+    made = invoke("train", config, "epochs=2", "dataset.n_train=200", "-q", runs_dir=tmp_path)
+    assert made.exit_code == 0, made.output
+    (run,) = tmp_path.iterdir()
+    line = one_error_line(invoke("train", "--resume", "latest", runs_dir=tmp_path))
+    assert line == (
+        f"error: {run}: already COMPLETED, nothing to resume; to train it on, extend it: "
+        f"nnlab train --extend {run} epochs=4"
+    )
+    extended = invoke(*line.split("extend it: nnlab ")[1].split(), "-q", runs_dir=tmp_path)
+    assert extended.exit_code == 0, extended.output
