@@ -231,3 +231,17 @@ def test_every_link_to_a_readme_section_names_a_heading():
     links = re.findall(r"\]\(#([^)]+)\)", readme)
     assert len(links) >= 15  # (the contents line, at least)
     assert [link for link in links if link not in anchors] == []
+
+
+def test_every_table_the_readme_draws_is_as_wide_on_every_line():
+    # (the quick-start table, the first a newcomer sees, had a top border 4 characters short)
+    lines = (ROOT / "README.md").read_text().splitlines()
+    tables: list[list[str]] = []
+    for before, line in zip(["", *lines], lines, strict=False):
+        if line[:1] in "┏┃┡│└" and line:
+            if before[:1] not in "┏┃┡│└" or not before:
+                tables.append([])
+            tables[-1].append(line)
+    assert len(tables) > 10
+    skewed = [table[0] for table in tables if len({len(line) for line in table}) > 1]
+    assert skewed == []
