@@ -14,6 +14,7 @@ NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's def
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
 MAX_COLUMNS = 10  # layers drawn at most (the rest: the table's)
 COLUMN = 1.78  # inches a column takes (its panel and the gap after it)
+XLABEL = 0.18  # inches under the bottom row for its x label
 LEFT = 1.0  # inches left of the first column: its row labels and counts (a fraction of the
 # width, matplotlib's 0.125, left 5.7 inches blank beside 20 layers' columns)
 
@@ -78,6 +79,7 @@ def activation_histograms_figure(
     shown = drawn_layers(depth)
     n_cols = len(shown)
     below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
+    below += XLABEL  # (the bottom row's x label: what the bars count)
     height = 1.55 * n_rows + 0.6 + below
     width = LEFT + COLUMN * n_cols + 0.2
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height), squeeze=False, sharey="row")
@@ -96,6 +98,8 @@ def activation_histograms_figure(
             ax.set_title(f"layer {layer + 1}", fontsize=9)
         for ax in axes[r][len(drawn) :]:
             ax.axis("off")
+    for ax in axes[-1][: len([i for i in shown if i < len(settings[labels[-1]])])]:
+        ax.set_xlabel("activation value", fontsize=8)  # (the x axes were unlabelled)
     title = "hidden-layer activations by activation / init"
     if n_cols < depth:
         title += (

@@ -71,6 +71,21 @@ def test_the_y_axis_says_it_counts_values():
     assert [ax.get_ylabel() for ax in fig.axes[::2]] == [f"{label}\ncount" for label in settings]
 
 
+def test_the_bottom_rows_x_axes_say_what_the_bars_count_and_the_caption_stays_clear():
+    # (the x axes were unlabelled: a reader was left to guess they are the activation values)
+    from nnlab.experiments.activations import caption
+
+    settings, ranges, notes = histogram_settings(["std1", "he"], layers=2)
+    text = caption(["sigmoid", "tanh", "relu"])
+    fig = plots.activation_histograms_figure(settings, ranges, notes, caption=text)
+    renderer = render(fig)
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert labels == [""] * (len(labels) - 2) + ["activation value"] * 2
+    (said,) = [t for t in fig.texts if t.get_text() == text]
+    label = min(ax.xaxis.label.get_window_extent(renderer).y0 for ax in fig.axes[-2:])
+    assert said.get_window_extent(renderer).y1 < label
+
+
 def test_relu_panels_span_their_own_layer_and_bounded_rows_share_the_output_range():
     """Under std0.01 a ReLU layer's values shrink ~10x per layer: a row-wide x range drew the
     deep layers as one bar at 0; sigmoid and tanh rows keep the function's range (DLFS)."""
