@@ -44,6 +44,7 @@ from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
     overridden,
     override_key,
+    refuse_spaced,
     repeated_key,
 )
 from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict, dtype_problem
@@ -280,19 +281,6 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return [p.strip() for p in parts], value
 
 
-def _refuse_spaced(overrides: list[str]) -> None:
-    """``optimizer.lr = 0.5`` (the shell's three arguments, or two: ``optimizer.lr= 0.5``):
-    refused as one override written with spaces, the way to write it named (the first of them
-    was refused alone: 'expected key.sub=value')."""
-    for i, text in enumerate(overrides[:-1]):
-        parts = overrides[i : i + 3] if overrides[i + 1] == "=" else overrides[i : i + 2]
-        joined = "".join(parts)
-        if joined.count("=") == 1 and (overrides[i + 1].startswith("=") or text.endswith("=")):
-            raise ConfigError(
-                f"{overridden(' '.join(parts))}: no spaces around '=' (one argument): {joined}"
-            )
-
-
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """A copy of ``raw`` with each ``key.sub=value`` override set (creating mappings as needed).
 
@@ -302,7 +290,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     the old one's keys (e.g. ``momentum``) may not exist there. Switches are applied first, so
     ``optimizer.lr=0.001 optimizer.name=adam`` keeps the lr whatever the order.
     """
-    _refuse_spaced(overrides)
+    refuse_spaced(overrides)
     out = copy.deepcopy(raw)
     parsed = [(text, *parse_override(text)) for text in overrides]
     parsed.sort(key=lambda p: not _is_variant_switch(p[1]))  # stable: switches first

@@ -45,3 +45,36 @@ def repeated_key(texts: Sequence[str]) -> tuple[str, str, str] | None:
             return key, seen[key], text
         seen[key] = text
     return None
+
+
+def refuse_spaced(overrides: list[str], what: str = "override") -> None:
+    """An override the shell split at its spaces, refused as one with the way to write it:
+    ``optimizer.lr = 0.5`` (three arguments, or two: ``optimizer.lr= 0.5``; the first of them
+    was refused alone: 'expected key.sub=value'), and a list written with spaces,
+    ``model.hidden=[100, 100]`` (its first part was 'the value '[100,' is not valid YAML').
+    ``what``: what the line calls an argument (a sweep's: ``argument``)."""
+    for i, text in enumerate(overrides[:-1]):
+        parts = overrides[i : i + 3] if overrides[i + 1] == "=" else overrides[i : i + 2]
+        joined = "".join(parts)
+        if joined.count("=") == 1 and (overrides[i + 1].startswith("=") or text.endswith("=")):
+            raise ConfigError(
+                f"{overridden(' '.join(parts), what)}: no spaces around '=' (one argument): "
+                f"{joined}"
+            )
+    for i, text in enumerate(overrides):
+        parts = [text]
+        for more in overrides[i + 1 :] if "=" in text and _unclosed(text) else []:
+            if "=" in more:
+                break
+            parts.append(more)
+            if not _unclosed("".join(parts)):
+                raise ConfigError(
+                    f"{overridden(' '.join(parts), what)}: the shell split it at its spaces; write it "
+                    f"without them, {''.join(parts)}, or in quotes"
+                )
+
+
+def _unclosed(text: str) -> bool:
+    """``text`` opens more brackets than it closes (``[100,``: a list cut at a space)."""
+    value = text.partition("=")[2]
+    return value.count("[") > value.count("]")

@@ -351,6 +351,9 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     ``key=a,b,c`` is an axis (a list), ``key=logspace:..`` / ``key=loguniform:..`` and the other
     ranges/distributions are kept as their spec string, ``key=v`` is a fixed override.
     """
+    from nnlab.overrides import refuse_spaced
+
+    refuse_spaced(list(args), "argument")  # (model.hidden=[100],[50, 50]: '50]' was one alone)
     params: dict[str, Any] = {}
     fixed: list[str] = []
     for text in args:

@@ -631,6 +631,14 @@ HINTS = [
      "override 'optimizer.lr = 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
     (["train", "{d}/cfg.yaml", "optimizer.lr=", "0.5"],
      "override 'optimizer.lr= 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
+    # (a list written with a space, which the shell splits: it said the value '[100,' is not
+    # valid YAML, and a sweep's '100]' was an argument of its own)
+    (["train", "{d}/cfg.yaml", "model.hidden=[100,", "100]"],
+     "override 'model.hidden=[100, 100]': the shell split it at its spaces; write it without "
+     "them, model.hidden=[100,100], or in quotes"),
+    (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=[8],[4,", "4]"],
+     "argument 'model.hidden=[8],[4, 4]': the shell split it at its spaces; write it without "
+     "them, model.hidden=[8],[4,4], or in quotes"),
     (["train", "{d}/cfg.yaml", "--epochs=3"],
      "--epochs: no such option; config keys are overrides after the config file: epochs=3"),
     # (a key the switched dataset needs: it blamed the file, which set none of it)
