@@ -385,8 +385,11 @@ def _refuse_running_sweep(run: runs.RunDir) -> None:
 def _check_status(run: runs.RunDir) -> None:
     if run.status == "COMPLETED":  # (it said only 'nothing to resume': more epochs are extend's)
         epochs = (run.config() or {}).get("epochs")
-        more = f"; to train it on, extend it: nnlab train --extend {run.path} epochs="
-        runs.refuse_finished(run, instead=f"{more}{2 * epochs}" if isinstance(epochs, int) else "")
+        more = [f"epochs={epochs * 2}"] if isinstance(epochs, int) else []
+        extend = " ".join(
+            ["; to train it on, extend it: nnlab train --extend", str(run.path), *more]
+        )
+        runs.refuse_finished(run, instead=extend if more else "")
     status = run.status
     if status == "RUNNING":
         raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")

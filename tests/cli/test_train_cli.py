@@ -321,7 +321,10 @@ def test_resume_of_a_completed_run_exits_2_with_one_line(config, tmp_path):
     run = train_runs(config, tmp_path / "runs", "epochs=1")
     result = invoke("train", "--resume", "latest", runs_dir=tmp_path / "runs")
     assert result.exit_code == 2
-    assert result.stderr == f"error: {run.path}: already COMPLETED, nothing to resume\n"
+    assert result.stderr == (
+        f"error: {run.path}: already COMPLETED, nothing to resume; to train it on, extend it: "
+        f"nnlab train --extend {run.path} epochs=2\n"
+    )
     assert result.stdout == ""
 
 
