@@ -383,13 +383,14 @@ def _refuse_running_sweep(run: runs.RunDir) -> None:
 
 
 def _check_status(run: runs.RunDir) -> None:
-    if run.status == "COMPLETED":  # (it said only 'nothing to resume': more epochs are extend's)
+    extend = ""  # (a COMPLETED run said only 'nothing to resume': more epochs are extend's)
+    if run.status == "COMPLETED":
         epochs = (run.config() or {}).get("epochs")
         more = [f"epochs={epochs * 2}"] if isinstance(epochs, int) else []
-        extend = " ".join(
-            ["; to train it on, extend it: nnlab train --extend", str(run.path), *more]
-        )
-        runs.refuse_finished(run, instead=extend if more else "")
+        extend = " ".join(["; to train it on, extend it: nnlab train --extend", str(run.path)])
+        extend = " ".join([extend, *more]) if more else ""
+    runs.refuse_finished(run, instead=extend)  # (every resume asks it: a run's work is all there
+    # once it is COMPLETED)
     status = run.status
     if status == "RUNNING":
         raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")
