@@ -56,19 +56,13 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 from nnlab.limits import FOLDER_FILES, check_disk
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
-    MISSING as MISSING,
-    TRIALS as TRIALS,
     absent_round as absent_round,
-    absent_trial as absent_trial,
     check_kind as check_kind,
     check_root as check_root,
     describe_folder as describe_folder,
     find_run as find_run,
-    foreign_folder as foreign_folder,
-    foreign_trial as foreign_trial,
     is_run_folder as is_run_folder,
     iter_runs as iter_runs,
-    linked_file as linked_file,
     made_by_nnlab as made_by_nnlab,
     trial_folders as trial_folders,
     trial_sweeps as trial_sweeps,
@@ -109,6 +103,14 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     status_of as status_of,
 )
 from nnlab.signals import Interrupted, SignalsAsInterrupts, deferred
+from nnlab.trialfolders import (  # (re-exported: how readers judge a sweep's trial folders)
+    MISSING as MISSING,
+    TRIALS as TRIALS,
+    absent_trial as absent_trial,
+    foreign_folder as foreign_folder,
+    foreign_trial as foreign_trial,
+    linked_file as linked_file,
+)
 
 
 # ----------------------------------------------------------------------------- writing

@@ -1,0 +1,97 @@
+"""A sweep's trial folders as its readers judge them: a planned trial with no folder (PENDING,
+FAILED as recorded, or MISSING), a folder that is not the trial its plan made (moved or copied
+from elsewhere), and what a resume must not write into (a symlink, a file where a folder goes).
+Reading only; ``nnlab.runs`` re-exports all of it with ``nnlab.lookup``'s finding of folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnlab.filestate import cannot_read
+from nnlab.rundir import ROUNDS, RunDir
+
+TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
+
+MISSING = "MISSING"  # read-time status of a trial a sweep recorded as started, with no folder
+
+
+def foreign_folder(path: Path) -> str | None:
+    """Why ``path``, where nnlab makes a sweep's folder of trials or a trial's folder, is not
+    one it made, None if it is a plain folder or is not there: a symlink (a resume would
+    write, or remove, wherever it points) or a file. Every reader of a trial says it DAMAGED
+    and a resume refuses it, before anything changes."""
+    try:
+        if path.is_symlink():
+            return f"{path}: a symlink; nnlab makes a plain folder there (remove the link)"
+        if path.exists() and not path.is_dir():
+            return f"{path}: not a folder; nnlab makes a folder there (remove the file)"
+    except OSError as exc:  # (a trials/ that cannot be looked into: no permission)
+        return cannot_read(path, exc)
+    return None
+
+
+def linked_file(folder: Path) -> str | None:
+    """Why a resume must not write into ``folder``: one of its files is a symlink (records
+    appended, a landscape.h5 filled in, would go wherever it points), or a file is where
+    nnlab makes a folder (a tune's rounds/ that is a file: its resume said it was running a
+    round again, then failed as it made its folder, 'Not a directory'), None if none is."""
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
+    except OSError as exc:  # (no permission to list it: nothing can be resumed there)
+        return cannot_read(folder, exc)
+    for entry in entries:
+        if entry.is_symlink() and entry.is_dir():  # (a sweep's trials/, a tune's rounds/)
+            return foreign_folder(entry)
+        if entry.name in (TRIALS, ROUNDS) and not entry.is_symlink() and not entry.is_dir():
+            return foreign_folder(entry)
+        if entry.is_symlink():
+            return (
+                f"{entry}: a symlink to {entry.resolve()}; a resume writes into the folder's "
+                "own files: put the file itself there"
+            )
+    return None
+
+
+def absent_trial(path: Path, recorded: Any) -> dict[str, Any]:
+    """The ``status`` of a sweep's planned trial that has no run folder at ``path``, as the
+    sweep recorded it (``recorded``: its row in the sweep's summary, None for none), the one
+    record there is of it: PENDING when not started; FAILED with the recorded ``error`` (and
+    ``stacked``) when it FAILED (a unit can fail before its folders are made; a resume runs
+    it again); else MISSING with the ``reason`` (a result its folder held, deleted or moved
+    since: what the sweep recorded of it is not shown)."""
+    status = recorded.get("status") if isinstance(recorded, dict) else None
+    if status in (None, "PENDING"):
+        return {"status": "PENDING"}
+    if status == "FAILED":  # (its error, and the nets its unit would have stacked)
+        kept = {k: recorded[k] for k in ("stacked", "error") if recorded.get(k) is not None}
+        return {"status": "FAILED", **kept}
+    reason = f"{path}: no run folder there; the sweep recorded this trial {status}"
+    return {"status": MISSING, "reason": reason}
+
+
+def foreign_trial(
+    run: RunDir,
+    folder: RunDir,
+    trial_id: str,
+    seed: Any,
+    values: Any,
+    meta: dict[str, Any] | None = None,
+) -> str | None:
+    """Why the trial folder ``folder`` of sweep ``run`` is not the trial its plan (sweep.yaml)
+    made under ``trial_id`` (with ``seed`` and ``values``), None if it is, or if it records no
+    trial (an older version's: not told). A trial's meta.json names its id, its sweep (the
+    sweep's recorded id), seed and values: a folder swapped with another trial's, or copied
+    from another sweep, was shown and kept as this trial's, with another trial's numbers.
+    ``meta``: the trial's meta.json as the caller read it (else it is read here)."""
+    found = (folder.meta if meta is None else meta).get("trial")
+    if not isinstance(found, dict):
+        return None
+    planned = {"id": trial_id, "sweep": run.recorded_id, "seed": seed, "values": values}
+    if all(found[key] == value for key, value in planned.items() if key in found):
+        return None  # (a key a version did not record is not told)
+    return (
+        f"{folder.file('meta.json')}: trial {found.get('id')!r} of sweep {found.get('sweep')!r} "
+        f"(seed {found.get('seed')}), not this sweep's trial {trial_id!r} (seed {seed}): "
+        "moved or copied from elsewhere? remove it to run the trial again"
+    )
