@@ -330,11 +330,12 @@ def test_dataset_comparison_says_each_optimizers_steps_as_it_trains_without_chan
     lines: list[str] = []
     shown = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]), progress=lines.append)
     steps = [line for line in lines if ": step " in line]
-    assert [line.split(", ")[0] for line in steps] == [
-        *(f"sgd: step {k}/5" for k in range(1, 5)),
-        *(f"random-search: step {k}/5" for k in range(1, 5)),
+    assert [line.split(": step ")[1].split(",")[0] for line in steps] == [
+        *(f"{k}/5" for k in range(1, 5)),
+        *(f"{k}/5" for k in range(1, 5)),
     ]
-    assert steps[0].startswith("sgd: step 1/5, batch loss ")
+    assert steps[0].startswith("sgd (lr=0.01): step 1/5, batch loss ")
+    assert steps[-1].startswith("random-search (scale=0.3): step 4/5, batch loss ")
     assert steps[0].endswith(opt_number(shown.results[0].losses[0]))
     silent = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]))
     for a, b in zip(shown.results, silent.results):
@@ -378,8 +379,27 @@ def test_a_diverged_optimizers_line_says_how_it_ended_and_its_time_without_an_em
     opt.compare_on_dataset(
         "digits", ["sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(30, [16]), progress=lines.append
     )
-    (ended,) = [line for line in lines if line.startswith("sgd: ") and ": step " not in line]
-    assert re.fullmatch(r"sgd: \d+ steps?, diverged \(\d+\.\ds\)", ended), ended
+    (ended,) = [line for line in lines if line.startswith("sgd ") and ": step " not in line]
+    assert re.fullmatch(r"sgd \(lr=1e\+10\): \d+ steps?, diverged \(\d+\.\ds\)", ended), ended
+
+
+def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch):
+    # with --lr 1,10 each line read 'sgd: ...': two runs, one name; the lines name the run
+    # as the figure's legend does (optimizer, then its hyperparameters as the table has them)
+    from nnlab.experiments.optimizers import training
+
+    monkeypatch.setattr(training, "STEP_LINE_SECONDS", 0.0)
+    lines: list[str] = []
+    c = opt.compare_on_dataset(
+        "digits", ["sgd", "momentum"], ["momentum.momentum=0.5"], lrs=[0.01, 0.1],
+        net=opt.NetSettings(3, [10]), progress=lines.append,
+    )  # fmt: skip
+    named = [line.split(": ")[0] for line in lines[1:]]
+    titles = ["sgd (lr=0.01)", "sgd (lr=0.1)", "momentum (lr=0.01, momentum=0.5)",
+              "momentum (lr=0.1, momentum=0.5)"]  # fmt: skip
+    assert list(dict.fromkeys(named)) == titles
+    rows = [training.dataset_row(r) for r in c.to_json()["runs"]]  # (the table's rows)
+    assert [f"{r['optimizer']} ({r['hyperparameters']})" for r in rows] == titles
 
 
 def test_an_optimizer_named_twice_is_refused_and_an_alias_is_another_run():

@@ -199,7 +199,7 @@ def run_dataset_comparison(
         copy = _copy_figure(png, figure)
         for i in range(len(plan.specs)):  # (result.json holds them now)
             run.file(KEPT.format(index=i)).unlink(missing_ok=True)
-        life.note(diverged=[r.spec.label for r in comparison.results if r.diverged])
+        life.note(diverged=[r.spec.title for r in comparison.results if r.diverged])
     return ComparisonRun(comparison, run, png, table, copy)
 
 

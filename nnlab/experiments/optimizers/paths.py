@@ -275,9 +275,7 @@ def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path
     o = comparison.objective
     panels = []
     for r in comparison.results:
-        title = (
-            r.spec.label if not r.spec.hyperparameters else f"{r.spec.label} ({r.spec.describe()})"
-        )
+        title = r.spec.title
         if len(comparison.results) > 1 and len({x.start for x in comparison.results}) > 1:
             title += f"\nstart {_point_text(r.start)}"  # (the figure counts the steps)
         panels.append(

@@ -150,6 +150,13 @@ class OptimizerSpec:
                 shown.append(f"{key}={value:.10g}")
         return ", ".join(shown)
 
+    @property
+    def title(self) -> str:
+        """``momentum (lr=0.1, momentum=0.9)``: which run this is, in the figure's words (its
+        legend, its panel titles) and so in the progress lines: with ``--lr 1,10`` two runs of
+        one optimizer differ only there."""
+        return f"{self.label} ({self.describe()})" if self.hyperparameters else self.label
+
 
 def _rule(label: str, allow_baselines: bool) -> str:
     name = ALIASES.get(label, label)

@@ -357,7 +357,7 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else f"{r.seconds:.1f}s"
     ended = [counted(r.losses.size, "step"), r.status.lower(), *accs]  # (diverged: no accs)
-    progress(f"{r.spec.label}: {', '.join(ended)} ({when})")
+    progress(f"{r.spec.title}: {', '.join(ended)} ({when})")
 
 
 Finished = Callable[[int, DatasetRun], None]
@@ -369,9 +369,9 @@ STEP_LINE_SECONDS = 1.0  # an optimizer training in this process: its step line 
 def step_lines(
     progress: Progress | None, label: str, iterations: int
 ) -> Callable[[int, float], None] | None:
-    """``_train_one``'s ``on_step`` progress: ``adam: step 1,200/3,000, batch loss 0.0123``
-    at most every ``STEP_LINE_SECONDS`` (an optimizer done sooner says only how it ended,
-    ``_report``). It reads the clock and the step's loss, nothing the training draws from."""
+    """``_train_one``'s ``on_step`` progress, ``adam (lr=0.001): step 1,200/3,000, batch loss
+    0.0123`` (the run named as the figure names it), at most every ``STEP_LINE_SECONDS`` (an
+    optimizer done sooner says only how it ended, ``_report``). It reads the clock and the step's loss, nothing the training draws from."""
     if progress is None:
         return None
     last = time.monotonic()
@@ -396,7 +396,7 @@ def _train_here(
 
     for i, args in work.items():
         with threadpool_limits(limits=1):
-            result = _train_one(*args, step_lines(progress, args[0].label, args[3]))
+            result = _train_one(*args, step_lines(progress, args[0].title, args[3]))
         finished(i, result)
 
 
@@ -506,7 +506,7 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
 
     curves = [
         {
-            "label": f"{r.spec.label} ({r.spec.describe()})",
+            "label": r.spec.title,
             "loss": r.losses,
             "smoothed": smooth_curve(r.losses),
             "diverged": r.diverged,
