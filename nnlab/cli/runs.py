@@ -78,7 +78,9 @@ def runs_list(
     A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
     (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
     reason counts them (json: bad_trials lists each). A training run that did not complete
-    shows its epochs done of those planned, 1831/2000 (json, csv: epochs and epochs_planned).
+    shows its epochs done of those planned, 1831/2000 (json, csv: epochs and epochs_planned);
+    a sweep or tune its trials ended of those planned, 12/32, and a note says how many FAILED
+    or DIVERGED (json, csv: trials_done, trials_planned, trials_failed, trials_diverged).
 
     Example: nnlab runs list --last 5 --status failed
     """

@@ -15,6 +15,15 @@ from typing import Any
 from nnlab import runs, times
 from nnlab.config import apply_overrides
 from nnlab.errors import ConfigError, RunError, not_one_of
+from nnlab.experiments.trials import (  # (re-exported: a sweep's and a tune's trial facts)
+    TRIAL_COUNTS,
+    trial_counts,
+    trial_damage,
+    trial_damage_row,
+    trial_outcomes,
+    trials_said,
+    trials_text,
+)
 from nnlab.kinds import whole
 from nnlab.lookup import identified, one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
@@ -34,7 +43,7 @@ def list_runs(
     id, kind, name, status, epochs and final accuracies. A folder that cannot be read is listed
     as DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
     tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
-    (``_trial_damage``). ``last``: only the ``last`` folders that started last (of those
+    (``trial_damage_row``). ``last``: only the ``last`` folders that started last (of those
     ``kind`` and ``status`` keep), the rest not read beyond their meta.json. A folder gone
     as it was read (removed or renamed meanwhile) is no row, and is added to ``vanished``."""
     if kind is not None:
@@ -123,14 +132,15 @@ def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
     if "reason" in info:
         row["reason"] = info["reason"]
     if info["meta"] is not None:  # (a sweep, a tune: any folder that holds trials)
-        row.update(_trial_damage(run))
+        row.update(trial_damage_row(run))
     return row
 
 
 LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs", "epochs_planned",
-                "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
-# (a table's: the folder's id holds its name; the epochs column its planned epochs)
-TABLE_LEFT_OUT = ("name", "best_trial", "epochs_planned")
+                *TRIAL_COUNTS, "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
+# (a table's: the folder's id holds its name; the epochs column its planned epochs, or a
+# sweep's or tune's trials: ``trials_text``)
+TABLE_LEFT_OUT = ("name", "best_trial", "epochs_planned", *TRIAL_COUNTS)
 
 
 def dataset_of(run: runs.RunDir, kind: str) -> str | None:
@@ -173,26 +183,30 @@ ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
 
 
 def best_trial(run: runs.RunDir, kind: str) -> dict[str, Any]:
-    """A sweep's or tune's row's numbers: its best trial's id (``best_trial``), epochs and
-    final accuracies, of its trials as their folders say now (``sweep.sweep_rows``,
+    """A sweep's or tune's row's numbers: its trials ended of those planned, and how many
+    FAILED and DIVERGED (``trial_counts``), its best trial's id (``best_trial``) and final
+    accuracies, of its trials as their folders say now (``sweep.sweep_rows``,
     ``sweep.tune_rows``), as ``runs show`` and the report give them: a trial completed since
     the end (``train --resume``) counts, one gone or damaged does not. The best is
-    ``summary.best_trial``'s (a tune's by its metric); {} for other kinds, or none."""
+    ``summary.best_trial``'s (a tune's by its metric); {} for other kinds. No epochs: one
+    trial's epochs say nothing of the sweep (a row read ``INTERRUPTED │ 699``)."""
     from nnlab import sweep
 
     try:
         if kind == "sweep" and run.plan() is not None:
-            best = summary_best(sweep.sweep_rows(run, files=False))
+            rows = sweep.sweep_rows(run, files=False)
+            best, counts = summary_best(rows), trial_counts(rows, len(rows))
         elif kind == "tune":
-            best = summary_best(sweep.tune_rows(run), sweep.tune_metric(run))
+            rows = sweep.tune_rows(run)
+            best, counts = summary_best(rows, sweep.tune_metric(run)), trial_counts(rows, run)
         else:
             return {}
     except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
         return {}
     if best is None:
-        return {}
-    picked = {k: best[k] for k in ("epochs", *ACCURACIES) if k in best}
-    return {"best_trial": best.get("trial"), **picked}
+        return counts
+    picked = {k: best[k] for k in ACCURACIES if k in best}
+    return {**counts, "best_trial": best.get("trial"), **picked}
 
 
 def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
@@ -213,7 +227,15 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
 # a table's short headers (its title's second line says what they are; json and csv keep the
 # full names a script reads)
 TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test_acc": "test"}
-TABLE_LEGEND = ": final accuracy (of a sweep or a tune: its best trial's)"  # (after the splits)
+# a table's title's second line: what its accuracy columns hold (named by the splits it has:
+# it named val beside none) and, with a sweep's or a tune's row, what its epochs column holds
+LEGENDS = {
+    (False, False): "",
+    (True, False): "{splits}: final accuracy (of a sweep or a tune: its best trial's)",
+    (False, True): "epochs of a sweep or a tune: its trials ended/planned",
+    (True, True): "{splits}: final accuracy; of a sweep or a tune: its best trial's, and in "
+    "epochs its trials ended/planned",
+}
 
 
 def list_table(
@@ -224,10 +246,15 @@ def list_table(
     and fell back to one record per folder): the columns ``list_columns`` gives a table,
     without those no row has a value in, the folder's kind and dataset in one column
     (``train/mnist``), the final accuracies headed by their split (``TABLE_HEADERS``), the
-    start to the second; a folder's reason (DAMAGED, trials damaged or gone) a note under the
-    table, ``<run>: <reason>`` (a column of them, a path and a sentence each, made every
-    listing with one damaged folder one record per folder)."""
-    notes = [f"{r['run']}: {r['reason']}" for r in rows if r.get("reason")]
+    start to the second, a sweep's or tune's trials ended of those planned in the epochs
+    column (``trials_text``); a folder's reason (DAMAGED, trials damaged or gone) and how many
+    of a sweep's trials FAILED or DIVERGED (``trial_outcomes``) a note under the table,
+    ``<run>: <reason>`` (a column of them, a path and a sentence each, made every listing with
+    one damaged folder one record per folder)."""
+    notes = [
+        f"{r['run']}: {said}" for r in rows for said in (r.get("reason"), trial_outcomes(r)) if said
+    ]
+    rows = [{**r, "epochs": trials_text(r) or r.get("epochs")} for r in rows]
     columns = [
         c
         for c in list_columns(rows, table=True)
@@ -237,7 +264,8 @@ def list_table(
     out = []
     for row in rows:
         row = {**row, "started": times.local_text(row.get("started"))}  # (in this TZ)
-        row["epochs"] = epochs_of(row.get("epochs"), row.get("epochs_planned"), row["status"])
+        if "trials_done" not in row:  # (a sweep's or tune's says its trials: trials_text)
+            row["epochs"] = epochs_of(row.get("epochs"), row.get("epochs_planned"), row["status"])
         if merged:  # (a kind with no dataset, activations: its kind alone)
             dataset = row.get("dataset")
             row["kind"] = f"{row['kind']}/{dataset}" if dataset is not None else row["kind"]
@@ -248,8 +276,9 @@ def list_table(
     columns = [
         ("kind/dataset" if merged and c == "kind" else TABLE_HEADERS.get(c, c)) for c in columns
     ]
-    splits = [c for c in TABLE_HEADERS.values() if c in columns]  # (it named val beside none)
-    legend = ", ".join(splits) + TABLE_LEGEND if splits else ""
+    splits = [c for c in TABLE_HEADERS.values() if c in columns]
+    trials = any("trials_done" in r for r in rows)
+    legend = LEGENDS[bool(splits), trials].format(splits=", ".join(splits))
     return out, columns, legend, notes
 
 
@@ -267,57 +296,6 @@ def _named_by_start(row: dict[str, Any]) -> bool:
     except ValueError:
         return False
     return abs((started - named).total_seconds()) <= 5
-
-
-def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[str, Any]]]:
-    """(how many trials the sweeps in ``run`` planned, those DAMAGED or MISSING), over every
-    sweep folder it holds (``runs.trial_sweeps``: itself if a sweep, a tune's rounds), each
-    trial as ``sweep.unsound_trials`` gives it (``files``: every file checked, as ``runs
-    show`` does; else meta.json and summary.json). A trial of a round says its ``sweep``
-    (the round's folder, relative to ``run``); a round folder that cannot be read is one
-    DAMAGED entry with its ``sweep`` and ``reason`` and no ``trial``, and one tune.json
-    records that is gone one MISSING entry (``runs.absent_round``)."""
-    from nnlab import sweep
-
-    try:
-        held = runs.trial_sweeps(run)
-    except RunError as exc:  # (rounds/ cannot be listed; tune.json cannot be read)
-        return 0, [{"sweep": runs.ROUNDS, "status": runs.DAMAGED, "reason": str(exc)}]
-    total, bad = 0, []
-    for folder in held:
-        rel = folder.path.relative_to(run.path).as_posix()
-        where = {"sweep": rel} if rel != "." else {}
-        if where and (gone := runs.absent_round(folder)) is not None:
-            bad.append({**where, "status": runs.MISSING, "reason": gone})
-            continue
-        if where and "reason" in (info := runs.describe_folder(folder, files=True)):
-            bad.append({**where, "status": info["status"], "reason": info["reason"]})
-            continue
-        n, trials = sweep.unsound_trials(folder, files=files)
-        total += n
-        bad += [{**where, **t} for t in trials]
-    return total, bad
-
-
-def _trial_damage(run: runs.RunDir) -> dict[str, Any]:
-    """What a listing adds to the row of a folder holding trials when some are DAMAGED or
-    MISSING (its status stays what its meta.json says): a ``reason`` counting them, and
-    ``bad_trials``, each one's ``trial``, ``status`` and ``reason`` (and a round's
-    ``sweep``: ``trial_damage``)."""
-    total, bad = trial_damage(run)
-    if not bad:
-        return {}
-    trials = [b for b in bad if "trial" in b]
-    counts = collections.Counter(t["status"] for t in trials)
-    said = " or ".join(sorted(counts))
-    if len(counts) > 1:
-        said += ": " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    parts = [f"{len(trials)} of {counted(total, 'trial')} {said}"] if trials else []
-    rounds = collections.Counter(b["status"] for b in bad if "trial" not in b)
-    # (round folders that cannot be read, or are gone: their trials uncounted)
-    parts += [f"{counted(n, 'round folder')} {status}" for status, n in sorted(rounds.items())]
-    reason = f"{'; '.join(parts)} (runs show says which, and why)"
-    return {"reason": reason, "bad_trials": bad}
 
 
 AT_END = ("counts",)  # what a sweep's meta.json records of its trials at its end (finish_sweep)
@@ -339,6 +317,7 @@ class RunView:
     bad_trials: list[dict[str, Any]]  # a sweep's or tune's trials DAMAGED or MISSING since
     result: dict[str, Any] | None = None  # its checked result file (``RunDir.result``), read once
     table: Any = None  # the table of a kind in ``STORED_TABLES`` (``stored_table``)
+    trials: dict[str, int] | None = None  # a sweep's or tune's ``trial_counts`` (as runs list)
 
     def to_json(self) -> dict[str, Any]:
         """The view as ``-f json`` prints it: what the table says, damaged trials included. A
@@ -373,6 +352,8 @@ class RunView:
             out["summary"] = {**summary, "counts": now, "trial_rows": rows}
         if self.run.kind in ("sweep", "tune"):
             out["meta"] = {k: v for k, v in self.meta.items() if k not in AT_END}
+        if self.trials:  # (its trials ended of those planned, as runs list gives them)
+            out.update(self.trials)
         return {**out, "bad_trials": self.bad_trials} if self.bad_trials else out
 
 
@@ -413,6 +394,9 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
         )
     if resume := resume_command(run, run.status, meta):  # (unfinished: how it goes on)
         fields.append(("resume", resume))
+    counts = {k: v for k, v in best_trial(run, run.kind).items() if k in TRIAL_COUNTS}
+    if said := trials_said(counts):  # (a sweep's, a tune's: as runs list counts them)
+        fields.append(("trials", said))
     # (a sweep's or a tune's summary is of its end: a trial damaged or gone since is said)
     bad = trial_damage(run, files=True)[1]
     header = [f"{key:<8}  {value}" for key, value in fields]
@@ -422,7 +406,8 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
     table = stored_table(run, result) if run.kind in STORED_TABLES else None
     config, summary = run.text("config.yaml"), _summary_text(run, metrics, table)
     shown, title = epochs_view(metrics, run.status, every)
-    return RunView(run, header, config, summary, metrics, shown, title, meta, bad, result, table)
+    return RunView(run, header, config, summary, metrics, shown, title, meta, bad, result, table,
+                   counts)  # fmt: skip
 
 
 def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:

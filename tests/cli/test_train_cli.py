@@ -198,8 +198,9 @@ def test_runs_list_formats(two_runs):
     assert rows[0]["final_test_acc"] == runs[0].metrics()[-1]["test_acc"]
     csv_lines = invoke("runs", "list", "-f", "csv", runs_dir=runs_dir).stdout.splitlines()
     header = (
-        "run,kind,name,dataset,status,epochs,epochs_planned,final_train_acc,final_val_acc,"
-        "final_test_acc,best_trial,started,reason"
+        "run,kind,name,dataset,status,epochs,epochs_planned,trials_done,trials_planned,"
+        "trials_failed,trials_diverged,final_train_acc,final_val_acc,final_test_acc,best_trial,"
+        "started,reason"
     )
     assert csv_lines[0] == header
     # (the table's columns come in the CSV's order: the table had val after test)
@@ -536,20 +537,32 @@ TYPICAL = [
     ("20261205-125717-digits-quickstart-a24563", "train", "digits", 20, 1.0, None, 0.9966),
     ("20261205-125719-mnist-1000-6493db", "train", "mnist", 20, 0.841, None, 0.789),
     ("20261205-125719-lr-scan-digits-quickstart-f073f3", "lr-scan", "digits", 2, None, None, None),
-    ("20261205-125721-tune-digits-quickstart-39f672", "tune", "digits", 3, 0.7, 0.7067, None),
+    ("20261205-125721-tune-digits-quickstart-39f672", "tune", "digits", None, 0.7, 0.7067, None),
     ("20261205-125727-landscape-mnist-1000-7b77a0", "landscape", "mnist", None, None, None, None),
     ("20261205-125742-activations-2a044f", "activations", None, None, None, None, None),
-    ("20261205-125746-sweep-weight-scale-digits-122448", "sweep", "digits", 20, 1.0, None, 0.9966),
+    (
+        "20261205-125746-sweep-weight-scale-digits-122448",
+        "sweep",
+        "digits",
+        None,
+        1.0,
+        None,
+        0.9966,
+    ),
 ]
+TRIALS = {"tune": (20, 20, 0, 0), "sweep": (32, 32, 0, 2)}  # (done, planned, failed, diverged)
 
 
 def typical_rows() -> list[dict]:
+    from nnlab.experiments.listing import TRIAL_COUNTS
+
     keys = ("run", "kind", "dataset", "epochs", "final_train_acc", "final_val_acc",
             "final_test_acc")  # fmt: skip
     return [
         {**dict(zip(keys, row)), "name": "x", "status": "COMPLETED",
          "started": f"{row[0][:4]}-{row[0][4:6]}-{row[0][6:8]}T{row[0][9:11]}:{row[0][11:13]}:"
-                    f"{row[0][13:15]}.100+00:00", "best_trial": None}
+                    f"{row[0][13:15]}.100+00:00", "best_trial": None,
+         **dict(zip(TRIAL_COUNTS, TRIALS.get(row[1], ())))}
         for row in TYPICAL
     ]  # fmt: skip
 
@@ -661,12 +674,44 @@ def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_tria
     tuned = RunDir(tmp_path / rows["tune"]["run"]).summary()["best"]
     assert rows["tune"]["best_trial"] == tuned["trial"]
     assert rows["tune"]["final_val_acc"] == tuned["final_val_acc"]
-    assert rows["tune"]["epochs"] == 1  # (its best trial's, as a sweep's row: it was null)
+    # (its trials ended of those planned, as a sweep's row: not its best trial's epochs)
+    assert rows["tune"]["epochs"] is None and rows["tune"]["trials_done"] > 0
+    assert rows["tune"]["trials_done"] == rows["tune"]["trials_planned"]
     assert "best_trial" not in rows["train"]
     csv_header = invoke("runs", "list", "-f", "csv", runs_dir=tmp_path).stdout.splitlines()[0]
     assert {"dataset", "best_trial"} <= set(csv_header.split(","))
     table = invoke("runs", "list", runs_dir=tmp_path).stdout
     assert "dataset" in table and f"{best['final_test_acc']:.4f}" in table
+
+
+def test_runs_list_gives_a_sweeps_trials_ended_of_planned_not_its_best_trials_epochs(
+    config, tmp_path
+):
+    # (an interrupted sweep's row read 'INTERRUPTED │ 699', its best trial's epochs, which say
+    # nothing of how far the sweep got, nor of its trials that failed or diverged)
+    args = ["sweep", "grid", config, "optimizer.lr=0.01,0.1,1e30", "epochs=2", "-q"]
+    assert invoke(*args, runs_dir=tmp_path / "r").exit_code == 0
+    (sweep,) = sorted_runs(tmp_path / "r")
+    metas = sorted(sweep.path.glob("trials/*/meta.json"))
+    trial = next(p for p in metas if json.loads(p.read_text())["status"] == "COMPLETED")
+    for path in (sweep.file("meta.json"), trial):  # (one trial stopped: the sweep unfinished)
+        meta = json.loads(path.read_text())
+        path.write_text(json.dumps({**meta, "status": "INTERRUPTED"}))
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", runs_dir=tmp_path / "r").stdout)
+    assert row["status"] == "INTERRUPTED" and row["epochs"] is None
+    counts = {k: row[k] for k in row if k.startswith("trials_")}
+    assert counts == {"trials_done": 2, "trials_planned": 3, "trials_failed": 0,
+                      "trials_diverged": 1}  # fmt: skip
+    header, line = invoke("runs", "list", "-f", "csv", runs_dir=tmp_path / "r").stdout.splitlines()
+    assert dict(zip(header.split(","), line.split(",")))["trials_done"] == "2"
+    table = invoke("runs", "list", runs_dir=tmp_path / "r").stdout
+    assert re.search(r"│ INTERRUPTED │ 2/3 +│", table), table
+    assert "its trials ended/planned" in table
+    assert f"{sweep.id}: 1 of 3 trials DIVERGED" in table
+    shown = invoke("runs", "show", sweep.path, runs_dir=tmp_path / "r").stdout
+    assert "\ntrials    2 of 3 ended (1 DIVERGED)\n" in shown  # (runs show counts them alike)
+    as_json = json.loads(invoke("runs", "show", sweep.path, "-f", "json").stdout)
+    assert {k: as_json[k] for k in counts} == counts
 
 
 def test_runs_list_gives_a_sweeps_dataset_after_its_fixed_overrides(tmp_path):
@@ -690,7 +735,7 @@ def test_runs_list_table_says_a_folders_reason_under_it_not_in_a_column():
     reason = f"runs/{run}/sweep.yaml: missing; a sweep writes its plan before its trials"
     damaged = {"run": run, "kind": "?", "status": "DAMAGED", "reason": reason}
     table, columns, legend, notes = list_table([*typical_rows(), damaged])
-    assert "reason" not in columns and notes == [f"{run}: {reason}"]
+    assert "reason" not in columns and notes[-1] == f"{run}: {reason}"
     text = table_text(table, columns, title=f"folders in runs\n{legend}")
     assert max(map(len, text.splitlines())) <= 120, text
 
