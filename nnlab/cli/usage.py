@@ -383,14 +383,27 @@ def readable_help(command: Any) -> None:
             param._get_default_string = lambda *, ctx, show_default_is_str, default_value, _s=said: (
                 _s
             )
-        if param.metavar is None and param.param_type_name == "argument":
-            param.metavar = (param.name or "").upper()
+        if param.param_type_name == "argument":
+            param.metavar = param.metavar or (param.name or "").upper()
             param.display_type_rich = lambda ctx: None  # (typer's '<Path>' after the name)
+            param.get_usage_pieces = lambda ctx, _p=param: [usage_piece(_p)]
         elif param.metavar is None and (word := metavar(param)) is not None:
             param.metavar = word
         _values_in_help(param)
     for sub in getattr(command, "commands", {}).values():
         readable_help(sub)
+
+
+def usage_piece(argument: Any) -> str:
+    """An argument in a usage line as click writes it, and as every error and help names it:
+    ``RUN``, ``[CONFIG]`` if it may be left out, ``REFS...`` if it takes several. Typer 0.29
+    writes a required one in braces (``TyperArgument._usage_display_name``: ``nnlab runs show
+    [OPTIONS] {RUN}``, metavar or not), which reads as a choice of values; this is click's
+    ``Parameter.get_usage_pieces``, the piece a command's usage line is made of."""
+    name = argument.metavar or (argument.name or "").upper()
+    if not argument.required:
+        name = f"[{name}]"
+    return f"{name}..." if argument.nargs != 1 else name
 
 
 HELP_COLUMN = 30  # click's widest option column: a longer one pushes its help onto a new line

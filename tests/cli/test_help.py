@@ -49,7 +49,33 @@ def test_the_sweep_commands_name_what_their_resume_takes_in_one_word():
     assert "--resume SWEEP " in group and "--resume RUN" not in group
     assert "'nnlab sweep --resume SWEEP'" in " ".join(group.split())
     resume = invoke("sweep", "resume", "--help", env={"COLUMNS": "200"}).stdout
-    assert "Usage: root sweep resume [OPTIONS] {SWEEP}" in resume
+    assert "Usage: root sweep resume [OPTIONS] SWEEP\n" in resume
+
+
+def command_paths() -> list[list[str]]:
+    """Every command's words after ``nnlab`` (``["runs", "show"]``), groups' too."""
+    import typer.main
+
+    from nnlab.cli import app
+
+    def walk(command: Any, path: list[str]) -> list[list[str]]:
+        subs = getattr(command, "commands", {})
+        return [path, *(p for name, sub in subs.items() for p in walk(sub, [*path, name]))]
+
+    return walk(typer.main.get_command(app), [])
+
+
+def test_every_usage_line_names_its_arguments_as_click_and_the_errors_do():
+    # (typer 0.29 wrote a required argument in braces, 'nnlab runs show [OPTIONS] {RUN}',
+    # which reads as a set of values to choose from, beside '[CONFIG]' and the errors' 'RUN:')
+    lines = {}
+    for path in command_paths():
+        usage = invoke(*path, "--help", env={"COLUMNS": "200"}).stdout.splitlines()[0]
+        assert "{" not in usage and "}" not in usage, usage
+        lines[" ".join(path)] = usage.split(" [OPTIONS]")[-1]
+    assert lines["runs show"] == " RUN" and lines["runs compare"] == " REFS..."
+    assert lines["sweep grid"] == " CONFIG [ARGS]..." and lines["data fetch"] == " DATASET"
+    assert lines["train"] == " [CONFIG] [OVERRIDES]..." and lines["report"] == " [REFS]..."
 
 
 def test_the_top_level_lists_sweep_whole():
