@@ -547,10 +547,12 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
     kind = err["type"]
     key = ".".join(str(p) for p in loc) or "config"
     if loc and loc[0] == "batch_size" and kind != "value_error":  # one error per union member
-        return (
-            key,
-            f"batch_size: expected a positive integer or 'full', got {given(err.get('input'))}",
-        )
+        said = err["msg"].split(", ", 1)[-1] if kind == "text_for_value" else "got {}"
+        return key, "batch_size: expected a positive integer or 'full', " + said.format(
+            given(err.get("input"))
+        )  # (quoted, batch_size: '32': "not text: '32' is quoted; write it without the quotes")
+    if kind == "text_for_value":  # (its message quotes the value: a list's item, not the list)
+        return key, f"{key}: {err['msg']}"
     if kind == "invalid_key":  # (pydantic names a key null 'None', a key true 1)
         key = ".".join([*map(str, loc[:-1]), given(err.get("input"))])
         return key, f"{key}: expected a key name (text), got {given(err.get('input'))}"

@@ -59,10 +59,36 @@ def _item_type(annotation: Any) -> Any:
     return item
 
 
+def takes_text(annotation: Any) -> bool:
+    """Whether a field of this type holds any text (str or Any; a Literal's words are not)."""
+    return any(leaf is str or leaf is Any for leaf in _leaves(annotation))
+
+
+def quoted_kind(annotation: Any, value: Any) -> str | None:
+    """What a field of this type expects ("an integer", "a number", "true or false") when
+    ``value`` is text that, written without its quotes, YAML reads as a number or a boolean
+    (``epochs: '5'``, ``lr: "0.1"``, ``batchnorm: 'yes'``): pydantic's lax mode took it as one,
+    silently. None otherwise: text for a key of text, or text YAML reads as text unquoted too
+    (``lr: 1e-3``: YAML 1.1 has no float without a dot, so pydantic's reading is the one meant;
+    ``epochs: abc``: pydantic's own error says it)."""
+    if not isinstance(value, str) or takes_text(annotation):
+        return None
+    what = numeric(annotation) or ("true or false" if bool in _leaves(annotation) else None)
+    if what is None:
+        return None
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
+    return what if tag.rsplit(":", 1)[-1] in ("int", "float", "bool") else None
+
+
 class NoBoolNumbers(BaseModel):
     """A YAML ``true``/``false`` (or ``yes``/``no``) is refused where a number goes, in a key or
     in a list's items: pydantic would read it as 1 or 0, so ``epochs: true`` trained one epoch
-    and ``batch_size: yes`` a batch of one. Numbers for a boolean key stay accepted (1 / 0)."""
+    and ``batch_size: yes`` a batch of one. Numbers for a boolean key stay accepted (1 / 0).
+    A quoted number or boolean (``epochs: '5'``, ``batchnorm: 'yes'``) is refused where a
+    number or a boolean goes (``quoted_kind``): the file says text, the key takes no text.
+    Overrides are YAML scalars (``epochs=5``: a number; ``epochs="'5'"``: text, refused)."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -70,6 +96,7 @@ class NoBoolNumbers(BaseModel):
         if info.field_name is None:
             return value
         annotation = cls.model_fields[info.field_name].annotation
+        _no_quoted(annotation, value)
         what = numeric(annotation)
         if isinstance(value, bool) and what and not takes_bool(annotation):
             raise PydanticCustomError(
@@ -85,6 +112,21 @@ class NoBoolNumbers(BaseModel):
                     {"what": what.split(" ", 1)[1] + "s"},
                 )
         return value
+
+
+QUOTED = "expected {what}, not text: {value} is quoted; write it without the quotes"
+
+
+def _no_quoted(annotation: Any, value: Any) -> None:
+    """The ``text_for_value`` error of a quoted number or boolean (``quoted_kind``) given for
+    a field of this type, or as an item of its list."""
+    if (what := quoted_kind(annotation, value)) is not None:
+        raise PydanticCustomError("text_for_value", QUOTED, {"what": what, "value": repr(value)})
+    if isinstance(value, list) and (item := _item_type(annotation)) is not None:
+        for v in value:
+            if (what := quoted_kind(item, v)) is not None:
+                said = {"what": f"a list of {what.split(' ', 1)[-1]}s", "value": repr(v)}
+                raise PydanticCustomError("text_for_value", QUOTED, said)
 
 
 class Strict(NoBoolNumbers):

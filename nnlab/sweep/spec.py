@@ -119,6 +119,8 @@ def _describe(err: Any, source: str) -> str:
     if loc[:1] == ("params",) and loc[-1] == "[key]":
         return f"{source}.params: expected dotted config keys (optimizer.lr), got {loc[1]!r}"
     shape = tuple(p if isinstance(p, str) else int for p in loc)
+    if err["type"] == "text_for_value":  # (its message quotes the value)
+        return f"{where}: {msg}"
     if shape in EXPECTED and err["type"] not in ("value_error", "bool_for_number"):
         return f"{where}: expected {EXPECTED[shape]}{got}"
     if err["type"] == "value_error":  # (the model's own check: 'trials: ...')

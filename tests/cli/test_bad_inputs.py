@@ -64,6 +64,43 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["epochs:", "an integer, not a boolean"],
     ),
+    # (a quoted number or flag: pydantic's lax mode read '5' as 5 and 'yes' as true, silently)
+    (
+        "a quoted number",
+        "epochs: '5'\n",
+        [],
+        [
+            "error: {d}/cfg.yaml: epochs: expected an integer, not text: '5' is quoted; write it "
+            "without the quotes"
+        ],
+    ),  # fmt: skip
+    (
+        "a quoted rate in an optimizer",
+        'optimizer: {name: sgd, lr: "0.1"}\n',
+        [],
+        ["optimizer.lr: expected a number, not text: '0.1' is quoted; write it without"],
+    ),
+    (
+        "a quoted flag",
+        "model: {batchnorm: 'yes'}\n",
+        [],
+        ["model.batchnorm: expected true or false, not text: 'yes' is quoted; write it"],
+    ),
+    (
+        "a quoted number in a list",
+        "model: {hidden: [100, '50']}\n",
+        [],
+        ["model.hidden: expected a list of integers, not text: '50' is quoted; write it"],
+    ),
+    (
+        "a quoted number in an override",
+        "epochs: 1\n",
+        ["dataset.n_train='300'"],
+        [
+            "error: override \"dataset.n_train='300'\": dataset.n_train: expected an integer, not "
+            "text: '300' is quoted; write it without the quotes"
+        ],
+    ),  # fmt: skip
     (
         "negative lr",
         "optimizer: {name: sgd, lr: -0.1}\n",

@@ -201,7 +201,8 @@ def _validate(
         key = str(err["loc"][-1]) if err["loc"] else "?"
         msg = err["msg"][0].lower() + err["msg"][1:]
         where = sources.get(key, "default")
-        raise ConfigError(f"{where}: {label}.{key}: {msg}, got {err.get('input')!r}") from None
+        got = "" if err["type"] == "text_for_value" else f", got {err.get('input')!r}"
+        raise ConfigError(f"{where}: {label}.{key}: {msg}{got}") from None
     return {k: float(v) for k, v in model.model_dump().items() if k != "name"}
 
 
