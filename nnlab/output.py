@@ -90,7 +90,7 @@ def spelled(value: Any) -> str:
 def as_label(key: str, value: Any) -> str:
     """``key=value`` as a figure's legend or a progress line shows a config value: as the
     config spells it (``spelled``: ``true``, ``[50, 20]``), a float as the tables and the
-    report spell it (``config_number``: ``optimizer.lr=0.0001119``, not every digit a random
+    report spell it (``config_number``: ``optimizer.lr=0.000111925``, not every digit a random
     search drew; ``10.0``, ``0.0``). With 3 digits (``.3g``) a trial's progress line and
     legend read 0.000112 where its table row read 0.0001119."""
     text = config_number(value) if isinstance(value, float) else spelled(value)
@@ -101,7 +101,8 @@ def as_label(key: str, value: Any) -> str:
 # lr-scan's rates (each an optimizer.lr, its best ones too), the weight-scale sweep's (each
 # a model.init_std) and gradcheck --compare-differences' steps (each an --eps)
 CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step")
-CONFIG_DIGITS = 4  # significant digits of a config value a search drew (0.09152)
+CONFIG_DIGITS = 6  # significant digits of a config value a search drew (0.0915184): with 4,
+# the 0.012345 a user wrote read 0.01235 beside the 0.01235 of another run
 
 
 def is_config_key(column: str) -> bool:
@@ -114,16 +115,21 @@ def is_config_key(column: str) -> bool:
 def config_number(value: float) -> str:
     """A float the user chose (a learning rate, a weight decay) as they would write it, and as
     every table, progress line and legend spells it: Python's shortest round trip (``1e-05``,
-    ``10.0``, ``0.007025``, ``0.0``), not ``number``'s ``1.000e-05`` beside ``10.0000``; one
-    with more than ``CONFIG_DIGITS`` significant digits (drawn by a random search, spaced by
-    lr-scan) to ``CONFIG_DIGITS`` of them (``0.09152``, ``1235``)."""
+    ``10.0``, ``0.007025``, ``0.012345``, ``0.0``), not ``number``'s ``1.000e-05`` beside
+    ``10.0000``; one with more than ``CONFIG_DIGITS`` significant digits (drawn by a random
+    search, spaced by lr-scan, a tune's narrowed range's ends) to ``CONFIG_DIGITS`` of them
+    (``0.0915184``, ``1234.57``, ``0.100000``). So a value written with up to 6 digits reads as
+    written and no two such values alike; a drawn one reads like another value only if the two
+    agree to 6 digits, the other written with all 6."""
     text = repr(float(value))
     if not math.isfinite(value):
         return text
     digits = text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
     if len(digits) <= CONFIG_DIGITS:
         return text
-    return f"{value:.{CONFIG_DIGITS}g}"  # (1234.5678: 1235, not a 1235.0 that reads as exact)
+    # (all CONFIG_DIGITS shown, '#': 0.1000004 reads 0.100000, not the 0.1 another run wrote;
+    # 123456.78 reads 123457, not a 123457.0 that reads as exact)
+    return f"{value:#.{CONFIG_DIGITS}g}".removesuffix(".")
 
 
 class ConfigFloat(float):

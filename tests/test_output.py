@@ -123,7 +123,7 @@ def test_as_label_spells_config_values_and_floats_as_the_tables_do():
 
     # (it wrote .3g: a trial's progress line and legend read 0.000112 beside its table row's
     # 0.0001119, and 0 and 10 beside 0.0 and 10.0)
-    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.0001119"
+    assert as_label("optimizer.lr", 0.00011193051234) == "optimizer.lr=0.000111931"
     for value in (0.00011193051234, 0.0, 10.0, 1e-05, 0.09151839201837465):
         assert as_label("k", value) == f"k={config_number(value)}"
     assert as_label("model.batchnorm", True) == "model.batchnorm=true"
@@ -367,14 +367,15 @@ def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
 
 def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     # (lr-scan's lr column read 1.000e-05 beside 10.0000 and its progress 1.0e+01; runs compare
-    # showed weight_decay 0.0000; a value a search drew keeps the 4 digits that tell it apart)
+    # showed weight_decay 0.0000; a value a search drew keeps the 6 digits that tell it apart)
     from nnlab.experiments.lr_scan import training_line
     from nnlab.output import config_number, table_text
 
     assert [config_number(v) for v in (1e-05, 10.0, 0.007025, 0.0, 0.09151839201837465)] == [
-        "1e-05", "10.0", "0.007025", "0.0", "0.09152"
+        "1e-05", "10.0", "0.007025", "0.0", "0.0915184"
     ]  # fmt: skip
-    assert config_number(1234.5678) == "1235"  # (cut: not a 1235.0 that reads as exact)
+    assert config_number(1234.5678) == "1234.57"
+    assert config_number(123456.78) == "123457"  # (cut: not a 123457.0 that reads as exact)
     rows = [{"lr": 1e-05, "weight_decay": 0.0, "optimizer.lr": 0.007025, "train_loss": 1e-05},
             {"lr": 10.0, "weight_decay": 0.1, "optimizer.lr": 10.0, "train_loss": 10.0}]  # fmt: skip
     text = table_text(rows)
@@ -392,5 +393,21 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     rows = [{"weight_scale": s, "model.init_std": s} for s in scales]
     cells = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
     assert [[c.strip() for c in row] for row in cells] == [
-        ["1.0", "1.0"], ["0.08577", "0.08577"], ["0.000631", "0.000631"]
+        ["1.0", "1.0"], ["0.0857696", "0.0857696"], ["0.000630957", "0.000630957"]
     ]  # fmt: skip
+
+
+def test_config_values_a_user_writes_never_read_alike_nor_like_a_cut_one():
+    # (cut to 4 digits, the 0.012345 one run was given read 0.01235, as another run's 0.01235
+    # did; a drawn 0.1000004 read 0.1, as a run given 0.1)
+    from nnlab.experiments.tune_search import Range
+    from nnlab.output import config_number
+
+    written = [0.012345, 0.01235, 0.1, 0.25, 3e-4, 0.000333, 0.123456, 1.5e-05, 12345.6]
+    spelled = [config_number(v) for v in written]
+    assert spelled == [repr(v) for v in written] and len(set(spelled)) == len(written)
+    assert config_number(0.1000004) == "0.100000" and config_number(0.0123451234) == "0.0123451"
+    # (a tune's range ends, narrowed, as its best value: the best read 0.03431 at an end 0.0343)
+    r = Range("loguniform", 0.002713402, 0.034306081)
+    assert r.end(r.high) == config_number(0.034306081) == "0.0343061"
+    assert r.short() == "loguniform:0.00271340:0.0343061"

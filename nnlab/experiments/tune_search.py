@@ -64,7 +64,7 @@ class Range:
         return f"{self.dist}:{self.low!r}:{self.high!r}"
 
     def short(self) -> str:
-        """Three significant digits, for people (and to paste as the next search); a randint
+        """``end``'s spelling, for people (and to paste as the next search); a randint
         range's whole numbers as they are (``randint:16:1000``, not ``1e+03``)."""
         return f"{self.dist}:{self.end(self.low)}:{self.end(self.high)}"
 
@@ -73,9 +73,11 @@ class Range:
         return f"{self.end(self.low)} .. {self.end(self.high)}"
 
     def end(self, value: float) -> str:
-        """An end of this range (or a value in it) as people read it: three significant
-        digits, a randint range's whole number as it is."""
-        return str(int(value)) if self.dist == "randint" else f"{value:.3g}"
+        """An end of this range (or a value in it) as people read it: as every table spells a
+        config value (``output.config_number``: the end a user wrote as written, a narrowed
+        one to 6 digits; with 3, ``[0.00271, 0.0343]`` held a best value read ``0.03431``), a
+        randint range's whole number as it is."""
+        return str(int(value)) if self.dist == "randint" else config_number(float(value))
 
     def _t(self, v: float) -> float:  # position on the axis the range is uniform on
         return math.log(v) if self.dist == "loguniform" else v

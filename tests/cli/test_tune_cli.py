@@ -181,7 +181,7 @@ def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_pat
     assert shown["dry_run"] is True and shown["rounds"] == 2 and len(shown["trials"]) == 3
     assert "3 trials to train" in dry.stderr and "2 rounds of such work" in dry.stderr
     assert (
-        "round 1 searches optimizer.lr 0.001..1; round 2 draws from the ranges proposed by the "
+        "round 1 searches optimizer.lr 0.001..1.0; round 2 draws from the ranges proposed by the "
         "top 2 trials so far" in dry.stderr
     )
     assert "nothing was written" in dry.stderr
@@ -279,7 +279,7 @@ def test_the_ranges_table_spells_the_best_value_as_the_top_trials_table_does(tmp
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     leader = json.loads((out / "summary.json").read_text())["best"]["optimizer.lr"]
-    spelled = f"{leader:.4g}"  # (a drawn rate: 4 significant digits, 0.09155)
+    spelled = f"{leader:#.6g}"  # (a drawn rate: 6 significant digits, 0.0915482)
     assert spelled != f"{leader:.4f}"  # (not what a measured number's 4 decimals read)
     shown = invoke("runs", "show", out, "--runs-dir", tmp_path)
     for text in (result.stdout, (out / "summary.txt").read_text(), shown.stdout):

@@ -154,7 +154,7 @@ def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
     # (the rate as the table spells it, output.config_number: a half-decade rate read 3e-02)
     assert notes[0].startswith("the best one-step rate 1e-05 is the largest one scanned")
     half = scan.LrScanResult(None, [{"lr": 0.01}, {"lr": 10.0**-1.5}], 1.0, 10.0**-1.5, None)
-    assert scan.edge_notes(half)[0].startswith("the best one-step rate 0.03162 is the largest")
+    assert scan.edge_notes(half)[0].startswith("the best one-step rate 0.0316228 is the largest")
     # (it said "widen the range (--max)": by how much, and that --max is a power of ten, not)
     assert notes[0].endswith("widen the range, e.g. --max -4 (to 0.0001)")
     assert scan.edge_notes(half)[0].endswith("widen the range, e.g. --max -1 (to 0.1)")

@@ -88,8 +88,8 @@ def test_propose_narrows_to_the_top_k_and_warns_only_at_an_edge():
     proposed, warnings = tn.propose(ranges, ranked, top_k=2)
     assert len(warnings) == 1 and "high edge" in warnings[0] and "optimizer.lr" in warnings[0]
     assert proposed["optimizer.lr"].high > 0.95
-    ranked[0]["optimizer.lr"] = 0.9512345  # (spelt as the tables spell it: not .3g's 0.951)
-    assert "the best value 0.9512 is at the high edge" in tn.propose(ranges, ranked, 2)[1][0]
+    ranked[0]["optimizer.lr"] = 0.95123456  # (spelt as the tables spell it: not .3g's 0.951)
+    assert "the best value 0.951235 is at the high edge" in tn.propose(ranges, ranked, 2)[1][0]
     ranked[0]["optimizer.lr"] = 0.01
     proposed, warnings = tn.propose(ranges, ranked, top_k=3)  # (all 3 ranked: nothing narrowed)
     assert proposed["optimizer.lr"] == tn.Range("loguniform", 1e-4 * 1.01, 0.05)

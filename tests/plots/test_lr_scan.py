@@ -182,4 +182,4 @@ def test_the_best_rate_is_labelled_as_the_table_spells_it():
             for k in (2.5, 2.0, 1.5)]  # fmt: skip
     fig = plots.lr_scan_figure(rows, initial_loss=2.5, epochs=0)
     (label,) = annotations(fig.axes[0])
-    assert label.get_text() == f"best {config_number(10.0**-1.5)}" == "best 0.03162"
+    assert label.get_text() == f"best {config_number(10.0**-1.5)}" == "best 0.0316228"

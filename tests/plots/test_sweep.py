@@ -90,7 +90,7 @@ def test_legends_show_values_as_the_config_spells_them_floats_as_the_table_does(
     fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "model.batchnorm"])
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == [
-        "optimizer.lr=0.0001119, model.batchnorm=true",
+        "optimizer.lr=0.000111931, model.batchnorm=true",
         "optimizer.lr=0.05, model.batchnorm=false",
     ]
 

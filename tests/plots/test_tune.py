@@ -34,7 +34,7 @@ def test_tune_curves_label_values_as_the_sweep_lines_do():
     top, curves = top_trials(1)
     top[0]["optimizer.lr"] = 0.000111930512
     fig = plots.tune_curves_figure(top, curves, ["optimizer.lr"])
-    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "#1 lr=0.0001119"
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "#1 lr=0.000111931"
 
 
 def test_tune_curves_mark_a_diverged_trial():

@@ -560,7 +560,7 @@ def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
             "final_val_acc": 0.74, "final_train_acc": 0.08917}  # fmt: skip
     html = kv_table([("best", best), ("final_val_acc", 0.74), ("lr", 0.1), ("rates", [0.5, 1.0])])
     assert (
-        "<td>{trial: af3b, optimizer.lr: 0.003162, weight_decay: 1e-05, final_val_acc: 0.7400, "
+        "<td>{trial: af3b, optimizer.lr: 0.00316228, weight_decay: 1e-05, final_val_acc: 0.7400, "
         "final_train_acc: 0.0892}</td>" in html
     )
     assert (

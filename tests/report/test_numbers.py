@@ -126,4 +126,4 @@ def test_an_lr_scans_best_rates_read_as_its_note_spells_them():
 
     for key in ("best_step_lr", "best_train_lr"):
         assert is_config_key(key)
-    assert kv_value(10**-1.5, "best_step_lr") == "0.03162"
+    assert kv_value(10**-1.5, "best_step_lr") == "0.0316228"
