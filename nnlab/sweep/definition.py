@@ -27,6 +27,7 @@ from nnlab.config import (
     config_errors,
     config_hash,
     describe_error,
+    is_config_key,
     keys_overlap,
     parse_override,
     read_config,
@@ -355,6 +356,8 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     from nnlab.schema import numeric
 
     check_swept_keys(params)
+    for key, value in params.items():
+        _check_axis_key(base, key, value)
     try:
         cfg = validate(base)
     except NnlabError:
@@ -389,6 +392,19 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
             f"{key}: {value!r}: its draws are fractions, but this key takes whole numbers; "
             f"draw them with {draw} (whole numbers, both ends included)"
         )
+
+
+def _check_axis_key(base: dict[str, Any], key: str, value: Any) -> None:
+    """A swept key that names no config key, refused as its argument (``'lr=0.1,0.2': unknown
+    key 'lr' (did you mean 'optimizer.lr'?)``), as ``train`` refuses the override: it was
+    blamed on the first trial drawn, ``sweep trial (lr=0.035305856304085934): unknown key``,
+    the value a tune drew and not the key it was given."""
+    if is_config_key(key):
+        return
+    shown = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
+    errors = config_errors(apply_overrides(base, [f"{key}=0"]))
+    said = next((line for _, line in errors if line.startswith(f"unknown key {key!r}")), None)
+    raise ConfigError(f"'{key}={shown}': {said or f'unknown key {key!r}'}")
 
 
 SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)

@@ -240,3 +240,22 @@ def test_a_swept_key_no_config_has_is_named_by_its_argument_not_blamed_on_a_tria
     key = axis.partition("=")[0]
     assert line == f"error: '{axis}': unknown key '{key}' (did you mean {hint}?)"
     assert one_error_line(invoke(*args, "--dry-run")) == line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sweep", "grid", "{cfg}", "lr=0.1,0.2"],
+        ["sweep", "random", "{cfg}", "lr=loguniform:1e-4:1", "--trials", "2"],
+        ["tune", "{cfg}", "lr=loguniform:1e-4:1", "--trials", "2"],
+    ],
+    ids=["grid", "random", "tune"],
+)
+def test_an_unknown_swept_key_is_the_arguments_not_a_trials(tmp_path, args):
+    # (it read 'sweep trial (lr=0.035305856304085934): unknown key 'lr'': a value drawn for a
+    # key no trial can take, blamed on the first trial)
+    cfg = write(tmp_path)
+    line = refused(tmp_path, *[str(cfg) if a == "{cfg}" else a for a in args])
+    given = next(a for a in args if a.startswith("lr="))
+    assert line == f"error: '{given}': unknown key 'lr' (did you mean 'optimizer.lr'?)"
+    assert train_says(tmp_path, cfg, "lr=0.1").endswith(line.split(": ", 2)[-1])
