@@ -349,6 +349,7 @@ def command_of(argv: list[str]) -> tuple[Any, list[str]]:
     import typer.main
 
     command = typer.main.get_command(app)
+    usage.readable_help(command)  # (a new tree: its options' words as -h and main's show them)
     path: list[str] = []
     for arg in argv:
         sub = getattr(command, "commands", {}).get(arg)

@@ -51,13 +51,35 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _declared(param: Any) -> list[str]:
+    """The values an option the library checks declares (``one_of``'s ``<filter|none>``, or
+    ``[values: train, sweep, ...]`` in its help where they did not fit beside it)."""
+    word = getattr(param, "metavar", None) or ""
+    if word.startswith("<") and word.endswith(">"):
+        return word[1:-1].split("|")
+    found = re.search(r"\[values: ([^\]]+)\]", getattr(param, "help", None) or "")
+    return found.group(1).split(", ") if found else []
+
+
+# what an option of these metavars takes (usage.metavar's RUN; sweep --resume's SWEEP)
+REFERENCES = {
+    "RUN": "a run folder (path, id prefix or 'latest')",
+    "SWEEP": "a sweep folder (path, id prefix or 'latest')",
+}
+
+
 def takes(param: Any) -> str:
     """What ``param`` takes, as an error says it: "an integer from 1 to 1024", "a finite
-    number", "one of table, json, csv", "no value (it is a flag)", "a path", "a value"."""
+    number", "one of table, json, csv" (its type's, or those it declares: ``_declared``), "a
+    run folder (path, id prefix or 'latest')", "no value (it is a flag)", "a path", "a value"
+    (a missing value of --normalize, --kind or --resume said only "expected a value")."""
     if getattr(param, "is_flag", False):
         return "no value (it is a flag)"
-    if choices := _choices(param):
+    if choices := _choices(param) or _declared(param):
         return f"one of {', '.join(choices)}"
+    option = name_of(param).startswith("-")  # (an argument's is its help's: ``_wanted``)
+    if option and (reference := REFERENCES.get(getattr(param, "metavar", None) or "")):
+        return reference
     kind = _annotation(param)
     name = getattr(getattr(param, "type", None), "name", "") or ""
     if kind is int or "integer" in name:

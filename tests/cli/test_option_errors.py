@@ -30,7 +30,11 @@ def _commands() -> list[tuple[list[str], Any]]:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, [*path, name])
 
-    walk(typer.main.get_command(app), [])
+    from nnlab.cli.usage import readable_help
+
+    root = typer.main.get_command(app)
+    readable_help(root)  # (as main and the errors see it: each option's word and values)
+    walk(root, [])
     return found
 
 
@@ -92,6 +96,28 @@ def test_every_option_error_names_the_option_what_it_takes_and_what_it_got(argv,
     assert line.startswith(f"error: {start}") and line.endswith(end), line
 
 
+def test_an_option_without_its_value_says_the_values_or_the_folder_it_takes():
+    # (--normalize, --kind, --executor, --resume, --extend, ... said 'expected a value, got
+    # nothing', where -h lists their values, and a bad value's error did too)
+    missing = {c[0]: c[2] for c in CASES if c[0].endswith("without its value")}
+    said = {
+        "landscape --normalize": "one of filter, none",
+        "runs list --kind": "one of train, sweep, tune, lr-scan, landscape, activations, "
+        "compare-optimizers, gradcheck",
+        "sweep grid --executor": "one of local, dask",
+        "compare-optimizers --function": "one of book, d2l, rosenbrock",
+        "train --resume": "a run folder (path, id prefix or 'latest')",
+        "train --extend": "a run folder (path, id prefix or 'latest')",
+        "sweep --resume": "a sweep folder (path, id prefix or 'latest')",
+    }
+    for case, what in said.items():
+        option = case.split()[-1]
+        assert missing[f"{case} without its value"].startswith(f"{option}: expected {what}")
+    for argv in (["train", "--resume"], ["landscape", "--normalize"], ["runs", "list", "--kind"]):
+        line = one_error_line(invoke_many(*argv))
+        assert "expected a value" not in line and "got nothing" in line, line
+
+
 def test_the_cases_cover_every_kind_of_option():
     ids = " ".join(c[0] for c in CASES)
     for kind in ("flag with a value", "without its value", "not a number", "below its range",
@@ -123,7 +149,8 @@ def test_the_cases_cover_every_kind_of_option():
          "compare-optimizers, gradcheck, got 'swep' (did you mean 'sweep'?) "
          "(see nnlab runs list -h)"),
         (["train", "--resume"],
-         "error: --resume: expected a value, got nothing (see nnlab train -h)"),
+         "error: --resume: expected a run folder (path, id prefix or 'latest'), got nothing "
+         "(see nnlab train -h)"),
         (["train", "cfg.yaml", "--quiet=yes"],
          "error: --quiet: expected no value (it is a flag), got 'yes' (see nnlab train -h)"),
         # (a missing argument says what it takes, from its help: it said 'expected a value')
