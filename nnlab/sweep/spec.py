@@ -134,9 +134,11 @@ def check_section(spec: SweepSpec, source: str, keys: Collection[str]) -> SweepS
     value (not a mapping: a section's keys are swept by their dotted names). Errors name the
     key's path under ``source``."""
     for key, value in spec.params.items():
-        if key not in keys:
+        if key not in keys:  # (lr: the key of that name in a section, optimizer.lr)
+            nested = sorted(k for k in keys if k.endswith(f".{key}"))
+            hint = f" (did you mean {' or '.join(map(repr, nested))}?)" if nested else ""
             raise ConfigError(
-                f"{source}.params: unknown config key {key!r}{did_you_mean(key, keys)}"
+                f"{source}.params: unknown config key {key!r}{hint or did_you_mean(key, keys)}"
             )
         where = f"{source}.params.{key}"
         if isinstance(value, dict):

@@ -537,6 +537,10 @@ def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_pat
         ({"params": 7}, "sweep.params: expected a mapping of config keys to values"),
         ({"params": {"optimizer.lrr": [1]}}, "sweep.params: unknown config key 'optimizer.lrr' "
          "(did you mean 'optimizer.lr'?)"),
+        # (a key without its section had no hint: 'unknown config key 'lr'', where the axis
+        # lr=0.1,0.2 and the override lr=0.1 say 'optimizer.lr')
+        ({"params": {"lr": [0.1, 0.2]}}, "sweep.params: unknown config key 'lr' (did you mean "
+         "'optimizer.lr'?)"),
         ({"params": {"optimizer": {"lr": [1]}}}, "sweep.params.optimizer: expected a list of "
          "values, a range or one value, got a mapping"),
         ({"params": {"optimizer.lr": "logspace:0:400:3"}}, "sweep.params.optimizer.lr: "
