@@ -63,9 +63,10 @@ def test_compare_figure_labels_values_as_the_config_spells_them(tmp_path, monkey
     monkeypatch.setattr(plots, "save", lambda *args: None)
     compare_runs([p.name for p in sorted(tmp_path.iterdir())], tmp_path, png=tmp_path / "g.png")
     labels = sorted(p["label"].split("\n", 1)[1] for p in seen)  # (after the run's name)
-    # (a float as runs compare's table column spells it, output.config_number: it read 0.0123)
+    # (a float as runs compare's table column spells it, output.config_number: it read 0.0123,
+    # then 0.01235, a value another run could have been given)
     assert labels == ["model.batchnorm=false\noptimizer.lr=0.1",
-                      "model.batchnorm=true\noptimizer.lr=0.01235"]  # fmt: skip
+                      "model.batchnorm=true\noptimizer.lr=0.0123456"]  # fmt: skip
 
 
 def test_a_diverged_trial_is_compared_without_final_values(tmp_path):
