@@ -75,16 +75,31 @@ class Format(str, Enum):
 
 def spelled(value: Any) -> str:
     """``value`` as a config file or an override spells it (YAML flow style): ``true``/``false``,
-    ``null``, ``[50, 20]``, ``[train, test]``, ``{name: adam}``; other values as ``str``."""
+    ``null``, ``[50, 20]``, ``[train, test]``, ``{name: adam}``; text YAML would read as a
+    number, a boolean or null unquoted in quotes, ``'0.1'``, ``['10']`` (a quoted '10' in a
+    list read ``[10]``, and a sweep trial given '0.1' was named ``optimizer.lr=0.1``); other
+    values as ``str``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and _not_text_unquoted(value):
+        return "'" + value.replace("'", "''") + "'"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(spelled(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {spelled(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _not_text_unquoted(text: str) -> bool:
+    """Whether YAML reads ``text`` written unquoted as something else than that text (a
+    number, a boolean, null: '', '5', 'yes', '~')."""
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    return text == "" or not tag.endswith(":str")
 
 
 def as_label(key: str, value: Any) -> str:

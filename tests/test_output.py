@@ -411,3 +411,15 @@ def test_config_values_a_user_writes_never_read_alike_nor_like_a_cut_one():
     r = Range("loguniform", 0.002713402, 0.034306081)
     assert r.end(r.high) == config_number(0.034306081) == "0.0343061"
     assert r.short() == "loguniform:0.00271340:0.0343061"
+
+
+def test_text_that_yaml_reads_as_a_number_or_flag_is_spelled_quoted():
+    # (a quoted '10' in model.hidden read [10] in its error, and a sweep trial given '0.1' was
+    # named optimizer.lr=0.1: the spelling of the number, not of the text it was)
+    from nnlab.output import spelled
+
+    assert spelled(["10", 20]) == "['10', 20]" and spelled("0.1") == "'0.1'"
+    assert [spelled(v) for v in ("yes", "", "~", "it's 5")] == ["'yes'", "''", "'~'", "it's 5"]
+    assert [spelled(v) for v in ("relu", "full", 0.1, True, None)] == [
+        "relu", "full", "0.1", "true", "null"
+    ]  # fmt: skip
