@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from nnlab.config import (
+    VARIANT_FIELDS,
     Config,
     apply_overrides,
     blame,
@@ -321,27 +322,6 @@ def schema_field(cfg: Config, key: str) -> Any:
     return getattr(type(node), "model_fields", {}).get(last)
 
 
-def check_swept_keys(params: dict[str, Any]) -> None:
-    """ConfigError for a swept key that no config has (of any variant), naming the argument as
-    given and the key meant: ``'optimizer.lrr=0.1,0.2': unknown key 'optimizer.lrr' (did you
-    mean 'optimizer.lr'?)``. It was blamed on the first trial, with a value the key did not
-    cause (a random draw's: ``sweep trial (optimizer.lrr=0.011150298626945476): ...``). A file's
-    ``sweep:`` section is checked so as it is read (``check_section``)."""
-    from nnlab.aliases import meant
-    from nnlab.config import key_names, keys_named
-
-    names = key_names()
-    for key, value in params.items():
-        if key in names:
-            continue
-        given = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
-        meants = [m for m in [meant(key.rpartition(".")[2])] if m] or keys_named(key)
-        hint = did_you_mean(key, names)
-        if meants:  # (the book's name, model.use_batchnorm; a key without its section, lr)
-            hint = f" (did you mean {' or '.join(repr(m) for m in meants)}?)"
-        raise ConfigError(f"'{key}={given}': unknown key {key!r}{hint}")
-
-
 def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     """Swept ``params`` that give what their key in ``base`` (a config mapping) cannot take,
     refused before a trial is drawn, naming the key and what to give instead: ``uniform`` or
@@ -355,9 +335,8 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
     from nnlab.config_keys import describe_type
     from nnlab.schema import numeric
 
-    check_swept_keys(params)
     for key, value in params.items():
-        _check_axis_key(base, key, value)
+        _check_axis_key(base, key, value, params)
     try:
         cfg = validate(base)
     except NnlabError:
@@ -394,17 +373,25 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def _check_axis_key(base: dict[str, Any], key: str, value: Any) -> None:
-    """A swept key that names no config key, refused as its argument (``'lr=0.1,0.2': unknown
-    key 'lr' (did you mean 'optimizer.lr'?)``), as ``train`` refuses the override: it was
-    blamed on the first trial drawn, ``sweep trial (lr=0.035305856304085934): unknown key``,
-    the value a tune drew and not the key it was given."""
-    if is_config_key(key):
+def _check_axis_key(base: dict[str, Any], key: str, value: Any, params: dict[str, Any]) -> None:
+    """A swept key that no trial can set, refused as its argument (``'lr=0.1,0.2': unknown
+    key 'lr' (did you mean 'optimizer.lr'?)``), as ``train`` refuses the override: it was blamed
+    on the first trial drawn, ``sweep trial (lr=0.035305856304085934): unknown key``, the
+    value a tune drew and not the key it was given. So is a key of another variant than the
+    base's, where the sweep does not vary the variant (``optimizer.momentum`` over sgd), and
+    one into a value (``epochs.x``)."""
+    head = key.partition(".")[0]
+    varied = any(k == head or k == f"{head}.name" for k in params)
+    if is_config_key(key) and (head not in VARIANT_FIELDS or varied):
         return
     shown = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
-    errors = config_errors(apply_overrides(base, [f"{key}=0"]))
+    try:
+        errors = config_errors(apply_overrides(base, [f"{key}=0"]))
+    except ConfigError as exc:  # (a key into a value: 'override 'epochs.x=0': ...')
+        raise ConfigError(f"'{key}={shown}': {str(exc).split(': ', 1)[-1]}") from None
     said = next((line for _, line in errors if line.startswith(f"unknown key {key!r}")), None)
-    raise ConfigError(f"'{key}={shown}': {said or f'unknown key {key!r}'}")
+    if said is not None or not is_config_key(key):
+        raise ConfigError(f"'{key}={shown}': {said or f'unknown key {key!r}'}")
 
 
 SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)

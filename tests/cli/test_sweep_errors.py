@@ -259,3 +259,21 @@ def test_an_unknown_swept_key_is_the_arguments_not_a_trials(tmp_path, args):
     given = next(a for a in args if a.startswith("lr="))
     assert line == f"error: '{given}': unknown key 'lr' (did you mean 'optimizer.lr'?)"
     assert train_says(tmp_path, cfg, "lr=0.1").endswith(line.split(": ", 2)[-1])
+
+
+def test_a_swept_key_of_another_variant_or_into_a_value_is_the_arguments(tmp_path):
+    # (every trial refused 'optimizer.momentum' over sgd, blamed on the first: 'sweep trial
+    # (optimizer.momentum=0.5): unknown key ...'; 'epochs.x=1,2' was named as an override
+    # 'epochs.x=0' nobody wrote)
+    cfg = write(tmp_path, optimizer={"name": "sgd", "lr": 0.1})
+    line = refused(tmp_path, "sweep", "grid", cfg, "optimizer.momentum=0.5,0.9")
+    assert line == (
+        "error: 'optimizer.momentum=0.5,0.9': unknown key 'optimizer.momentum'; valid keys here: "
+        "name, lr (momentum is a key of optimizer.name=momentum or nesterov)"
+    )
+    line = refused(tmp_path, "tune", cfg, "optimizer.beta1=uniform:0.5:0.9", "--trials", "2")
+    assert line.startswith("error: 'optimizer.beta1=uniform:0.5:0.9': unknown key")
+    line = refused(tmp_path, "sweep", "grid", cfg, "epochs.x=1,2")
+    assert line == "error: 'epochs.x=1,2': epochs is a value, not a mapping of keys"
+    args = ["sweep", "grid", cfg, "optimizer.name=sgd,momentum", "optimizer.momentum=0.5"]
+    assert "optimizer.momentum=0.5" in refused(tmp_path, *args)  # (a trial's: sgd's, by value)
