@@ -4,7 +4,8 @@ starts.
 Sizes in a config or an option have fixed upper limits (the schema's and the options'); what
 they multiply to is checked here: the bytes a model with its optimizer state and activations,
 a generated dataset or a set of activation histograms needs, against ``memory_limit()``: 80 %
-of this machine's memory, or ``NNLAB_MAX_MEMORY_GB``; and the hours a training run (or a whole
+of this machine's memory (of its cgroup's limit, of what ``ulimit -v`` leaves, where less), or
+``NNLAB_MAX_MEMORY_GB``; and the hours a training run (or a whole
 sweep) would take at nominal rates (``training_hours``: its matrix products and its steps),
 against ``work_limit()``: a day, or ``NNLAB_MAX_HOURS`` (epochs, samples and batch sizes each
 within their bounds multiply to years: a million epochs of batch 1). A request over either is
@@ -42,6 +43,86 @@ def physical_memory() -> int:
         return 16 * 2**30
 
 
+CGROUPS = Path("/sys/fs/cgroup")  # where the control groups are mounted (v2; v1: one per kind)
+PROC_SELF = Path("/proc/self")  # this process's ``cgroup`` and ``status``
+NO_LIMIT = 2**60  # a cgroup v1 limit this large is none (unset, it reads 2**63 less a page)
+
+
+def _number(path: Path) -> int | None:
+    """The number ``path`` holds (a cgroup's limit), None for "max", a number past
+    ``NO_LIMIT``, or a file that cannot be read."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return None
+    return int(text) if text.isdigit() and int(text) < NO_LIMIT else None
+
+
+def cgroup_memory() -> int | None:
+    """The memory limit of this process's control group (a container's ``--memory``, a
+    systemd unit's ``MemoryMax``): the least of its own and its ancestors' that can be read,
+    cgroup v2's ``memory.max`` or v1's ``memory.limit_in_bytes``; None where there is none.
+    (Inside a container the group's path may be mounted as the root: the root is read too.)"""
+    try:
+        lines = (PROC_SELF / "cgroup").read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return None
+    found = []
+    for line in lines:
+        _, kinds, group = (line.split(":", 2) + ["", ""])[:3]
+        if kinds == "":
+            base, name = CGROUPS, "memory.max"
+        elif "memory" in kinds.split(","):
+            base, name = CGROUPS / "memory", "memory.limit_in_bytes"
+        else:
+            continue
+        folder = base / group.strip("/")
+        for level in (folder, *folder.parents):
+            if level == base or base in level.parents:
+                found.append(_number(level / name))
+    limits = [n for n in found if n is not None]
+    return min(limits) if limits else None
+
+
+def address_space_left() -> tuple[int, int] | None:
+    """(bytes this process may still map, its address-space limit) under ``ulimit -v``
+    (RLIMIT_AS: the limit less the process's ``VmSize``), None where there is no such limit.
+    NumPy and OpenBLAS map ~150 MB as they load; an array past the rest is a MemoryError."""
+    try:
+        import resource
+    except ImportError:  # (not on Windows)
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
+        return None
+    mapped = 0
+    try:
+        for line in (PROC_SELF / "status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmSize:"):
+                mapped = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return max(soft - mapped, 0), soft
+
+
+def memory_bound() -> tuple[int, str]:
+    """(the most bytes this process may use, what sets it): this machine's RAM, the memory
+    limit of its control group, or what it may still map under ``ulimit -v``, the least.
+    A container's limit below the machine's RAM was not seen: a model it could not hold
+    passed the check and the kernel killed the run (SIGKILL: no word, the folder STALE)."""
+    bound = (physical_memory(), "this machine's RAM")
+    group = cgroup_memory()
+    if group is not None and group < bound[0]:
+        bound = (group, f"the memory limit of this process's cgroup, {_size(group)}")
+    left = address_space_left()
+    if left is not None and left[0] < bound[0]:
+        bound = (
+            left[0],
+            f"the {_size(left[0])} left of its address-space limit (ulimit -v), {_size(left[1])}",
+        )
+    return bound
+
+
 def env_amount(name: str, unit: str) -> float | None:
     """The amount environment variable ``name`` sets (a positive number of ``unit``), None
     where it is unset or empty; a ConfigError naming it for anything else."""
@@ -60,11 +141,20 @@ def env_amount(name: str, unit: str) -> float | None:
 
 
 def memory_limit() -> int:
-    """The most bytes one command may plan to use: ``$NNLAB_MAX_MEMORY_GB`` or 80 % of RAM."""
+    """The most bytes one command may plan to use: ``$NNLAB_MAX_MEMORY_GB``, or 80 % of
+    ``memory_bound()``."""
     gb = env_amount(MEMORY_ENV, "GB")
     if gb is not None:
         return int(gb * 2**30)
-    return int(SHARE_OF_RAM * physical_memory())
+    return int(SHARE_OF_RAM * memory_bound()[0])
+
+
+def memory_source() -> str:
+    """What sets ``memory_limit()``, as its errors say: ``$NNLAB_MAX_MEMORY_GB``, or ``80% of
+    this machine's RAM`` (of a cgroup's limit, of the room left under ``ulimit -v``)."""
+    if os.environ.get(MEMORY_ENV):
+        return f"${MEMORY_ENV}"
+    return f"{SHARE_OF_RAM:.0%} of {memory_bound()[1]}"
 
 
 def _gb(nbytes: float) -> str:
@@ -82,7 +172,7 @@ def check_memory(what: str, nbytes: float, parts: Mapping[str, float] | None = N
     named, so that the error says what to make smaller."""
     limit = memory_limit()
     if nbytes > limit:
-        source = f"${MEMORY_ENV}" if os.environ.get(MEMORY_ENV) else "80% of this machine's RAM"
+        source = memory_source()
         most = ""
         if parts:
             name, size = max(parts.items(), key=lambda kv: kv[1])

@@ -1,0 +1,104 @@
+"""Resources and OS facilities a command needs (fault injection, round 5): memory that is
+not there (a control group's limit, ``ulimit -v``), processes and open files that cannot be
+had (``ulimit -u``, a hard ``ulimit -n``), and signals other than the stop signals.
+
+The memory limit a command plans against was 80 % of the machine's RAM whatever the process
+could have: in a container of 2 GB on a machine of 24 GB a model of 15 GB passed the check
+and the kernel killed the run (SIGKILL: no word, its folder STALE), and under ``ulimit -v``
+it began, made its folder and failed on its first large array.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nnlab import limits
+
+from .helpers import Row, argv, invoke, one_line, refused
+
+BIG = "model.hidden=[8192,8192]"  # (~0.8 GB to train with sgd)
+
+RESOURCES = [
+    Row(
+        "a memory limit below the machine's RAM (a container's cgroup, `ulimit -v`), in every "
+        "command: the model is held to it",
+        "`nnlab train cfg.yaml model.hidden=[8192,8192]` (cgroup memory.max 1G)",
+        2,
+        (
+            "error: training tiny (64 -> 8192 x 2 -> out) needs about 0.812 GB of memory, over "
+            "the limit of 0.8 GB (80% of the memory limit of this process's cgroup, 1 GB)",
+        ),
+    ),
+]
+
+
+def fake_cgroups(monkeypatch, tmp: Path, own: str, limits_by_level: dict[str, str]) -> None:
+    """``/proc/self/cgroup`` of one line ``own`` and a cgroup file system under ``tmp`` whose
+    files ``limits_by_level`` gives (relative path -> text)."""
+    proc = tmp / "proc"
+    proc.mkdir()
+    (proc / "cgroup").write_text(own + "\n")
+    (proc / "status").write_text("VmSize:\t  100 kB\n")
+    for rel, text in limits_by_level.items():
+        (tmp / "cg" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "cg" / rel).write_text(text + "\n")
+    monkeypatch.setattr(limits, "PROC_SELF", proc)
+    monkeypatch.setattr(limits, "CGROUPS", tmp / "cg")
+    monkeypatch.delenv(limits.MEMORY_ENV, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("own", "files", "expected"),
+    [
+        ("0::/box", {"box/memory.max": str(2**30)}, 2**30),
+        ("0::/box/inner", {"box/memory.max": str(2**30), "box/inner/memory.max": "max"}, 2**30),
+        ("0::/", {"memory.max": "max"}, None),
+        ("4:memory:/docker/abc", {"memory/docker/abc/memory.limit_in_bytes": str(2**31)}, 2**31),
+        ("4:memory:/docker/abc", {"memory/memory.limit_in_bytes": str(2**31)}, 2**31),  # (ns)
+        ("4:memory:/", {"memory/memory.limit_in_bytes": "9223372036854771712"}, None),
+        ("1:cpu:/x", {}, None),
+    ],
+    ids=["v2", "v2 ancestor", "v2 none", "v1", "v1 as root of a namespace", "v1 none", "none"],
+)
+def test_the_memory_limit_of_the_cgroup_is_read(monkeypatch, tmp_path, own, files, expected):
+    fake_cgroups(monkeypatch, tmp_path, own, files)
+    assert limits.cgroup_memory() == expected
+
+
+def test_a_model_over_the_cgroups_limit_is_refused_naming_it(case, tmp_path, monkeypatch):
+    fake_cgroups(monkeypatch, tmp_path, "0::/box", {"box/memory.max": str(2**30)})
+    monkeypatch.setattr(limits, "address_space_left", lambda: None)
+    result = invoke("train", "cfg.yaml", BIG, "--runs-dir", case / "runs")
+    refused(result, RESOURCES[0].code, *RESOURCES[0].parts)
+    assert not (case / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "cfg.yaml", BIG],
+        ["landscape", "cfg.yaml", BIG],
+        ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", BIG],
+        ["lr-scan", "cfg.yaml", BIG],
+    ],
+    ids=lambda c: c[0] if c[0] != "sweep" else "sweep",
+)
+def test_a_model_past_what_ulimit_v_leaves_is_refused_before_any_work(case, command):
+    """A real process under ``ulimit -v`` (RLIMIT_AS) of 600 MB: ~150 MB are NumPy's and
+    OpenBLAS's as they load. It made its folder and failed with MemoryError in training."""
+
+    def low() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, resource.RLIM_INFINITY))
+
+    done = subprocess.run(
+        argv(*command, "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=low,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    line = one_line(done.stderr)
+    assert "left of its address-space limit (ulimit -v), 600 MB)" in line, line
+    assert not (case / "runs").exists()
