@@ -173,6 +173,10 @@ def _run() -> int:
             _set_stops(signal.SIG_IGN)  # one report, however many more arrive
             said = _say_interrupted(exc)
         except Exception as exc:  # (an NnlabError only with --debug: its traceback)
+            if (short := _short_of_memory(exc)) is not None:
+                code = 1
+                print(f"error: {short}", file=sys.stderr)
+                return code
             from nnlab.errors import NnlabError
             from nnlab.signals import as_interrupt
 
@@ -198,6 +202,23 @@ def _run() -> int:
         _exit_on_stop(code)
         _forget_unhandled_interrupt()
     return _output_lost(code)
+
+
+def _short_of_memory(exc: BaseException) -> str | None:
+    """The line for ``exc`` where it says the process ran short of memory as the command
+    loaded (``nnlab.errors.short_of_memory``: MemoryError, or a compiled library that could
+    not be mapped under ``ulimit -v``), else None. It was a traceback of 20 to 60 lines, two
+    chained where the handling of the first imported a module and ran short again; a
+    MemoryError here as that module loads is said as the first one. (``--debug``: None, and
+    the traceback.)"""
+    if not isinstance(exc, (MemoryError, ImportError)) or "--debug" in sys.argv[1:]:
+        return None
+    try:
+        from nnlab.errors import short_of_memory
+
+        return short_of_memory(exc)
+    except (MemoryError, ImportError):
+        return "MemoryError: out of memory"
 
 
 def _output_lost(code: int) -> int:

@@ -95,3 +95,32 @@ def room_again(exc: BaseException) -> str | None:
     if code == errno.EROFS:
         return "its file system can be written"
     return None
+
+
+SHORT_OF_MEMORY = ("failed to map segment", "cannot allocate memory", "out of memory")
+
+
+def short_of_memory(exc: BaseException) -> str | None:
+    """One line for ``exc`` where it says the process ran short of memory, else None: a
+    MemoryError, or an ImportError of a compiled module whose library could not be mapped (under
+    ``ulimit -v``, or a container's memory limit: 'failed to map segment from shared object').
+    NumPy's is 25 lines of advice around the one that matters ('Original error was: ...');
+    where an address-space limit is set, the line names it."""
+    if isinstance(exc, MemoryError):
+        line = f"MemoryError: out of memory{': ' + str(exc) if str(exc) else ''}"
+    elif isinstance(exc, ImportError) and any(s in str(exc).lower() for s in SHORT_OF_MEMORY):
+        text = str(exc)
+        cause = text.split("Original error was:")[-1].strip().splitlines()
+        what = f"loading {exc.name.split('.')[0]}" if exc.name else "loading a module"
+        line = f"out of memory {what} ({cause[0] if cause else type(exc).__name__})"
+    else:
+        return None
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError, MemoryError):  # (not on Windows)
+        return line
+    if limit != resource.RLIM_INFINITY:
+        line += f"; the address-space limit (ulimit -v) is {limit / 2**20:.3g} MB"
+    return line

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import signals
-from nnlab.errors import DataError, RunError
+from nnlab.errors import DataError, RunError, short_of_memory
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -166,9 +166,9 @@ def describe_error(exc: BaseException) -> str:
         return f"interrupted by {exc}"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted (SIGINT)"
-    if isinstance(exc, MemoryError):
-        return f"MemoryError: out of memory{': ' + str(exc) if str(exc) else ''}"
-    text = str(exc).splitlines()[0] if str(exc) else ""
+    if (short := short_of_memory(exc)) is not None:  # (MemoryError; a library not loaded)
+        return short
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

@@ -33,6 +33,12 @@ RESOURCES = [
             "the limit of 0.8 GB (80% of the memory limit of this process's cgroup, 1 GB)",
         ),
     ),
+    Row(
+        "too little memory for nnlab's libraries to load (`ulimit -v`), in every command",
+        "`nnlab runs list` (`ulimit -v 60000`)",
+        1,
+        ("error: out of memory loading ", "; the address-space limit (ulimit -v) is 58.6 MB"),
+    ),
 ]
 
 
@@ -102,3 +108,44 @@ def test_a_model_past_what_ulimit_v_leaves_is_refused_before_any_work(case, comm
     line = one_line(done.stderr)
     assert "left of its address-space limit (ulimit -v), 600 MB)" in line, line
     assert not (case / "runs").exists()
+
+
+@pytest.mark.parametrize("mb", [20, 30, 40, 60000 / 1024, 80])
+@pytest.mark.parametrize(
+    "command", [["train", "cfg.yaml", "-q"], ["runs", "list"]], ids=["train", "runs list"]
+)
+def test_too_little_memory_to_load_is_one_line_naming_the_limit(case, command, mb):
+    """Under ``ulimit -v`` too low for nnlab's libraries to load (pydantic's, NumPy's,
+    OpenBLAS's), whichever import runs short. It was a traceback of 20 to 60 lines (two chained
+    where the handler imported a module and ran short again), or 'unexpected ImportError' with
+    NumPy's 25 lines of advice."""
+
+    def low() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (int(mb * 2**20), resource.RLIM_INFINITY))
+
+    done = subprocess.run(
+        argv(*command, "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=low,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    line = one_line(done.stderr)
+    assert line.startswith("error: ") and "out of memory" in line, line
+    assert line.endswith(f"; the address-space limit (ulimit -v) is {mb:.3g} MB"), line
+    if mb == 60000 / 1024:  # (the README's row)
+        assert line.startswith(RESOURCES[1].parts[0]), line
+        assert line.endswith(RESOURCES[1].parts[1]), line
+    assert not (case / "runs").exists()
+
+
+NUMPYS = "\n\nIMPORTANT: PLEASE READ THIS\n\nmany lines\n\nOriginal error was: lib.so: failed "
+
+
+def test_a_library_that_cannot_be_mapped_in_a_command_is_one_line(case, monkeypatch):
+    """NumPy's ImportError as it loads inside a command: 'unexpected ImportError' and 25 lines."""
+
+    def short(*args, **kwargs):
+        raise ImportError(NUMPYS + "to map segment from shared object\n")
+
+    monkeypatch.setattr("nnlab.experiments.listing.list_runs", short)
+    result = invoke("runs", "list", "--runs-dir", case)
+    refused(result, 1, "error: out of memory loading a module (lib.so: failed to map segment")
