@@ -266,6 +266,41 @@ def check_disk(what: str, nbytes: float, root: Path, smaller: str | None = None)
 SMALLER = "fewer trials or epochs, a smaller net"
 
 
+OPEN_FILES = 16  # files a command that makes a folder has open at most, about: Python's own
+# (its streams, an import's), a run file or two, a painter's pipes, matplotlib's fonts
+WORKER_FILES = 3  # and each worker process more (its pipes), past a pool's own (``FILES_POOL``)
+FILES_POOL = 20
+
+
+def open_files_needed(jobs: int = 1) -> int:
+    """About how many files a command of ``jobs`` worker processes keeps open at once (a
+    sweep's or a tune's ``--jobs 2`` needed 22 to end, ``--jobs 4`` 26; without workers a
+    tune's trials failed under 10, a training run's painter under 8)."""
+    return OPEN_FILES if jobs <= 1 else FILES_POOL + WORKER_FILES * jobs
+
+
+def check_open_files(jobs: int = 1, option: str = "--jobs") -> None:
+    """ConfigError where the limit on open files (``ulimit -n``; the soft limit, which the
+    command raised towards the hard one as it began) is below ``open_files_needed(jobs)``:
+    refused before the folder is made, not 'Too many open files' once the work began (a sweep
+    under ``ulimit -n 16`` failed as its pool started and could not record it: STALE)."""
+    try:
+        import resource
+    except ImportError:  # (not on Windows)
+        return
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    need = open_files_needed(jobs)
+    if limit == resource.RLIM_INFINITY or limit >= need:
+        return
+    fit = max((j for j in range(2, jobs) if open_files_needed(j) <= limit), default=1)
+    what = f"{option} {jobs} needs" if jobs > 1 else "a command that makes a folder needs"
+    fewer = f"give {option} {fit}, or " if jobs > 1 and limit >= OPEN_FILES else ""
+    raise ConfigError(
+        f"{what} about {need} open files, over the limit of {limit} (ulimit -n); "
+        f"{fewer}raise the limit (ulimit -n {need})"
+    )
+
+
 def work_limit() -> float:
     """The most hours of work (``training_hours``) one run or sweep may plan:
     ``$NNLAB_MAX_HOURS`` or ``DEFAULT_MAX_HOURS``."""

@@ -53,7 +53,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     remove,
     write_json as write_json,
 )
-from nnlab.limits import FOLDER_FILES, check_disk
+from nnlab.limits import FOLDER_FILES, check_disk, check_open_files
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
     absent_round as absent_round,
@@ -465,6 +465,7 @@ def start(
     if kind not in KINDS:  # (a new kind of folder joins KINDS, which runs list checks against)
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
     check_disk(f"the {kind} folder", size[0], root, smaller=size[1])
+    check_open_files()  # (a sweep's, a tune's workers: checked with their --jobs already)
     run = make_folder(root, name, folder)
     try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
         meta = {**_base_meta(run, kind), **fields}
@@ -539,6 +540,7 @@ def reopen(
     its own). The folder is ``claim``ed first (resumes claim it before they change
     anything), and one still RUNNING in a live process is refused, whichever command
     resumes it."""
+    check_open_files()
     try:
         take_over(run)
     except RunError:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from nnlab import runs, signals
 from nnlab.errors import ConfigError, not_one_of
+from nnlab.limits import check_open_files
 from nnlab.sweep.trial import (
     Row,
     Unit,
@@ -283,6 +284,7 @@ def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) 
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
         raise ConfigError(not_one_of("--executor", kind, EXECUTORS))
+    check_open_files(jobs)
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
 
 

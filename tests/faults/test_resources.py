@@ -18,7 +18,7 @@ import pytest
 
 from nnlab import limits
 
-from .helpers import Row, argv, invoke, one_line, refused
+from .helpers import Row, argv, invoke, one_line, only, refused
 
 BIG = "model.hidden=[8192,8192]"  # (~0.8 GB to train with sgd)
 
@@ -38,6 +38,16 @@ RESOURCES = [
         "`nnlab runs list` (`ulimit -v 60000`)",
         1,
         ("error: out of memory loading ", "; the address-space limit (ulimit -v) is 58.6 MB"),
+    ),
+    Row(
+        "a hard limit on open files below what the command needs (`ulimit -n 16`), in every "
+        "command that makes a folder: refused before it is made",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --jobs 2` (`ulimit -n 16`)",
+        2,
+        (
+            "error: --jobs 2 needs about 26 open files, over the limit of 16 (ulimit -n); give "
+            "--jobs 1, or raise the limit (ulimit -n 26) (see nnlab sweep grid -h)",
+        ),
     ),
 ]
 
@@ -149,3 +159,55 @@ def test_a_library_that_cannot_be_mapped_in_a_command_is_one_line(case, monkeypa
     monkeypatch.setattr("nnlab.experiments.listing.list_runs", short)
     result = invoke("runs", "list", "--runs-dir", case)
     refused(result, 1, "error: out of memory loading a module (lib.so: failed to map segment")
+
+
+def hard_files(n: int):
+    """A ``preexec_fn``: the limit on open files ``n``, soft and hard (``ulimit -n n``)."""
+
+    def low() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+    return low
+
+
+@pytest.mark.parametrize(
+    ("limit", "command", "says"),
+    [
+        (16, ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "2"],
+         RESOURCES[2].parts[0]),
+        (26, ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2,0.3,0.4", "--jobs", "4"],
+         "error: --jobs 4 needs about 32 open files, over the limit of 26 (ulimit -n); give "
+         "--jobs 2, or raise the limit"),
+        (16, ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "2", "--rounds",
+              "1", "--epochs", "1", "--jobs", "2"], "error: --jobs 2 needs about 26 open files"),
+        (16, ["compare-optimizers", "--dataset", "digits", "--steps", "20", "--jobs", "2"],
+         "error: --jobs 2 needs about 26 open files"),
+        (12, ["train", "cfg.yaml"], "error: a command that makes a folder needs about 16 open "
+         "files, over the limit of 12 (ulimit -n); raise the limit (ulimit -n 16)"),
+        (12, ["lr-scan", "cfg.yaml"], "error: a command that makes a folder needs about 16"),
+    ],
+    ids=["sweep", "sweep --jobs 4", "tune", "compare-optimizers", "train", "lr-scan"],
+)  # fmt: skip
+def test_a_hard_limit_on_open_files_too_low_is_refused_before_any_folder(
+    case, limit, command, says
+):
+    """Under a hard ``ulimit -n 16`` a sweep with ``--jobs 2`` failed as its pool started,
+    'error: Too many open files', and could not record it (STALE); with 20 one trial of three
+    FAILED; under 10 a tune's trials all failed, under 8 it was left STALE."""
+    done = subprocess.run(
+        argv(*command, "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=hard_files(limit),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert one_line(done.stderr).startswith(says), done.stderr
+    assert not (case / "runs").exists()
+
+
+def test_with_the_open_files_it_needs_a_parallel_sweep_runs(case):
+    done = subprocess.run(
+        argv("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2,0.3", "--jobs", "2", "-q",
+             "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=hard_files(26),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert only(case / "runs").meta["status"] == "COMPLETED"
