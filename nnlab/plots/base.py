@@ -96,7 +96,8 @@ def import_in_background(*also: Callable[[], Any]) -> threading.Thread:
                 warm()
 
     thread = threading.Thread(target=load, name=IMPORT_THREAD, daemon=True)
-    thread.start()
+    with contextlib.suppress(RuntimeError):  # ("can't start new thread", ulimit -u: imported
+        thread.start()  # when a figure is drawn, as without this)
     return thread
 
 
@@ -339,8 +340,9 @@ class Painter:
 def _fork_painters(n: int) -> list[tuple[Any, Any, bool]]:
     """(this end of its pipe, the forked process, whether this one stops it: the first) for
     ``n`` painter workers: one process that warms up and forks the rest from its warm state.
-    Where a fork is not safe (not Linux, or another thread running), ``n`` times (None, None,
-    False): the drawing is done here."""
+    Where a fork is not safe (not Linux, or another thread running), or fails (no process to
+    be had: ``ulimit -u``, which failed the command, 'Resource temporarily unavailable'), ``n``
+    times (None, None, False): the drawing is done here, the same figures."""
     import multiprocessing as mp
     import sys
 
@@ -350,8 +352,13 @@ def _fork_painters(n: int) -> list[tuple[Any, Any, bool]]:
     pipes = [ctx.Pipe() for _ in range(n)]
     ours, theirs = [a for a, _ in pipes], [b for _, b in pipes]
     proc = ctx.Process(target=_paint, args=(theirs, ours), daemon=True)
-    with held_while_forking():  # (until the worker has set its own handlers)
-        proc.start()
+    try:
+        with held_while_forking():  # (until the worker has set its own handlers)
+            proc.start()
+    except OSError:  # (EAGAIN, ENOMEM: no process to be had, ulimit -u; drawn here)
+        for end in (*ours, *theirs):
+            end.close()
+        return [(None, None, False)] * n
     for end in theirs:  # (only the workers hold their ends, and only this process holds ours)
         end.close()
     return [(end, proc, i == 0) for i, end in enumerate(ours)]
@@ -376,9 +383,13 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
             signal.signal(signal.SIGHUP, _exit_once)
         release()  # (a signal sent since the fork arrives now, to these handlers)
         _warm_up()
-        children = []
+        children, alone = [], [conns[0]]
         for conn in conns[1:]:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # (EAGAIN: no process to be had, ulimit -u; served here)
+                alone.append(conn)
+                continue
             if pid == 0:  # a sibling: serves its own pipe only
                 try:
                     for other in conns:
@@ -390,7 +401,7 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
             children.append(pid)
             conn.close()
         try:
-            _serve(conns[0])
+            _serve(*alone)
         finally:
             for pid in children:  # (each ends when its pipe is told to or closes)
                 with contextlib.suppress(ChildProcessError):
@@ -444,32 +455,39 @@ def _exit_unraised(unraisable: Any) -> None:
     sys.__unraisablehook__(unraisable)
 
 
-def _serve(conn: Any) -> None:
-    """Draw each ``Drawing`` received on ``conn``, reply "" or the error, until None or EOF;
-    build each ``Canvas`` received for a drawing to come (no reply), an ``IdleCanvas`` in a
-    thread of its own, which the next job waits for (matplotlib is used by one at a time)."""
+def _serve(*conns: Any) -> None:
+    """Draw each ``Drawing`` received on ``conns``, reply "" or the error on its pipe, until
+    None or EOF on each; build each ``Canvas`` received for a drawing to come (no reply), an
+    ``IdleCanvas`` in a thread of its own, which the next job waits for (matplotlib is used by
+    one at a time; where no thread can be started, ``ulimit -u``, the drawing builds it).
+    Several pipes: a sibling that could not be forked (``_paint``), its pipe served here."""
+    from multiprocessing.connection import wait
+
     building: list[threading.Thread] = []
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        while building:
-            building.pop().join()
-        if job is None:
-            return
-        if isinstance(job, IdleCanvas):
-            building.append(threading.Thread(target=_prepare_idle, args=(job.canvas,)))
-            building[-1].start()
-            continue
-        if isinstance(job, Canvas):
-            prepare(job)
-            continue
-        reply = _draw(job)
-        try:
-            conn.send(reply)
-        except OSError:  # the parent is gone
-            return
+    live = list(conns)
+    while live:
+        ready: list[Any] = list(live) if len(live) == 1 else wait(live)
+        for conn in ready:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                job = None
+            while building:
+                building.pop().join()
+            if job is None:
+                live.remove(conn)
+            elif isinstance(job, IdleCanvas):
+                thread = threading.Thread(target=_prepare_idle, args=(job.canvas,))
+                with contextlib.suppress(RuntimeError):  # ("can't start new thread")
+                    thread.start()
+                    building.append(thread)
+            elif isinstance(job, Canvas):
+                prepare(job)
+            else:
+                try:
+                    conn.send(_draw(job))
+                except OSError:  # the parent is gone
+                    live.remove(conn)
 
 
 def _prepare_idle(ahead: Canvas) -> None:

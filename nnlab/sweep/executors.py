@@ -7,6 +7,8 @@ Every worker pins BLAS to one thread, and so does the serial path, so ``--jobs 1
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import signal
 import sys
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from nnlab import runs, signals
-from nnlab.errors import ConfigError, not_one_of
+from nnlab.errors import ConfigError, OptionError, not_one_of
 from nnlab.limits import check_open_files
 from nnlab.sweep.trial import (
     Row,
@@ -85,7 +87,9 @@ def _worker_init(parent: int, quiet_numerics: bool = False) -> None:
     for stop in signals.STOPS:  # (a forked worker inherits its parent's; a trial's lifecycle
         signal.signal(stop, signal.SIG_DFL)  # sets its own while it runs)
     signals.release()  # (held while it was forked: a signal sent since arrives now, here)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    with contextlib.suppress(RuntimeError):  # ("can't start new thread", ulimit -u: a worker
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()  # whose
+    # parent is killed then ends as its pipe closes, at its next unit)
 
 
 def _numerics_quiet() -> bool:
@@ -132,10 +136,33 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
             with signals.held_while_forking():  # (until each worker has set its own handlers)
                 done = pool.submit(int)  # forks every worker now, before any other thread
             done.result()
-    except BaseException:  # (a stop signal as the workers start: the caller never holds the
-        stop_pool(pool)  # pool to stop it, whose thread then woke at exit on closed pipes,
-        raise  # 'Exception ignored in threading._shutdown ... Bad file descriptor')
+    except BaseException as exc:  # (a stop signal as the workers start: the caller never
+        stop_pool(pool)  # holds the pool to stop it, whose thread then woke at exit on closed
+        if isinstance(exc, OSError) and exc.errno in (errno.EAGAIN, errno.ENOMEM):  # (pipes,
+            raise no_workers(jobs, exc) from None  # 'Exception ignored in threading._shutdown
+        raise  # ... Bad file descriptor')
     return pool
+
+
+def no_workers(jobs: int, exc: OSError) -> OptionError:
+    """The error of a pool whose workers could not be forked (EAGAIN: the limit on processes,
+    ``ulimit -u``, which counts threads too, reached; ENOMEM). It was the OS's words alone,
+    'error: Resource temporarily unavailable', naming neither --jobs nor the limit."""
+    limit = ""
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        limit = (
+            ""
+            if soft == resource.RLIM_INFINITY
+            else f"; the limit on processes (ulimit -u) is {soft}"
+        )
+    return OptionError(
+        "--jobs",
+        f"cannot start {jobs} worker processes ({exc.strerror}{limit}); give fewer --jobs "
+        "(--jobs 1: none), or raise the limit",
+    )
 
 
 def stop_pool(pool: Any, grace: float = 5.0) -> None:

@@ -26,7 +26,8 @@ def get_ready(painters: list[Any]) -> None:
     from nnlab import output, plots
 
     if painters:
-        threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
+        with contextlib.suppress(RuntimeError):  # ("can't start new thread": ulimit -u)
+            threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
     else:
         plots.import_in_background(lambda: output.table_text([], []))
 

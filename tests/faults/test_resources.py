@@ -10,7 +10,9 @@ it began, made its folder and failed on its first large array.
 
 from __future__ import annotations
 
+import os
 import resource
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pytest
 
 from nnlab import limits
 
-from .helpers import Row, argv, invoke, one_line, only, refused
+from .helpers import Row, argv, assert_settled, invoke, one_line, only, refused, statuses
 
 BIG = "model.hidden=[8192,8192]"  # (~0.8 GB to train with sgd)
 
@@ -47,6 +49,17 @@ RESOURCES = [
         (
             "error: --jobs 2 needs about 26 open files, over the limit of 16 (ulimit -n); give "
             "--jobs 1, or raise the limit (ulimit -n 26) (see nnlab sweep grid -h)",
+        ),
+    ),
+    Row(
+        "a limit on processes that leaves none to start (`ulimit -u`, which counts threads), in "
+        "every command: its figures drawn in the command; workers of `--jobs` refused",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --jobs 2` (`ulimit -u 1`, not root)",
+        2,
+        (
+            "error: --jobs: cannot start 2 worker processes (Resource temporarily unavailable; "
+            "the limit on processes (ulimit -u) is 1); give fewer --jobs (--jobs 1: none), or "
+            "raise the limit (see nnlab sweep grid -h)",
         ),
     ),
 ]
@@ -211,3 +224,98 @@ def test_with_the_open_files_it_needs_a_parallel_sweep_runs(case):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert only(case / "runs").meta["status"] == "COMPLETED"
+
+
+def no_fork(monkeypatch) -> None:
+    """No process can be forked (EAGAIN, as at the limit on processes, ``ulimit -u``), nor a
+    thread started ("can't start new thread"): that limit counts threads too."""
+    import errno
+    import threading
+
+    def fork():
+        raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+
+    def start(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(threading.Thread, "start", start)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "cfg.yaml"],
+        ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2"],
+        ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "2", "--rounds", "1",
+         "--epochs", "1"],
+        ["lr-scan", "cfg.yaml"],
+        ["landscape", "cfg.yaml", "--points", "5"],
+    ],
+    ids=["train", "sweep", "tune", "lr-scan", "landscape"],
+)  # fmt: skip
+def test_without_processes_or_threads_a_command_draws_its_figures_itself(
+    case, monkeypatch, command
+):
+    """``train`` under ``ulimit -u 1`` failed as it forked its painter, 'error: Resource
+    temporarily unavailable'; a sweep and a tune ran their trials and failed at the end,
+    'unexpected RuntimeError: can't start new thread' (the background import of matplotlib).
+    The painter and those threads only save time: without them the figures are drawn here."""
+    no_fork(monkeypatch)
+    result = invoke(*command, "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    (folder,) = (case / "runs").iterdir()
+    assert list(folder.glob("*.png")), sorted(p.name for p in folder.iterdir())
+    assert_settled(case / "runs", ("COMPLETED",))
+
+
+@pytest.mark.parametrize(
+    ("command", "help_of"),
+    [
+        (["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "2"], "sweep grid"),
+        (["compare-optimizers", "--dataset", "digits", "--steps", "20", "--jobs", "2"],
+         "compare-optimizers"),
+    ],
+    ids=["sweep", "compare-optimizers"],
+)  # fmt: skip
+def test_workers_that_cannot_be_forked_are_one_line_naming_jobs(
+    case, monkeypatch, command, help_of
+):
+    """It was the OS's words alone: 'error: Resource temporarily unavailable'."""
+    no_fork(monkeypatch)
+    result = invoke(*command, "-q", "--runs-dir", case / "runs")
+    refused(
+        result,
+        2,
+        "error: --jobs: cannot start 2 worker processes (Resource temporarily unavailable",
+        f"); give fewer --jobs (--jobs 1: none), or raise the limit (see nnlab {help_of} -h)",
+    )
+    assert_settled(case / "runs", ("FAILED",))
+
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]  # fmt: skip
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("prlimit"),
+    reason="needs root, setpriv and prlimit: the limit on processes does not hold for root",
+)
+def test_a_real_limit_on_processes(case):
+    """``ulimit -u 1`` for a user other than root (the limit does not hold for root; the
+    capability to read any folder is kept so that Python and the project can be read)."""
+    case.chmod(0o777)
+    env = {**os.environ, "HOME": str(case)}
+    ran = {}
+    for name, args in {
+        "train": ["train", "cfg.yaml"],
+        "jobs": ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "2"],
+    }.items():
+        ran[name] = subprocess.run(
+            [*NOBODY, "prlimit", "--nproc=1:1", *argv(*args, "-q", "--runs-dir", case / "runs")],
+            cwd=case, capture_output=True, text=True, timeout=300, env=env,
+        )  # fmt: skip
+    assert ran["train"].returncode == 0, ran["train"].stderr
+    assert ran["jobs"].returncode == 2, ran["jobs"].stderr
+    assert one_line(ran["jobs"].stderr) == RESOURCES[3].parts[0]
+    assert sorted(statuses(case / "runs").values()) == ["COMPLETED", "FAILED"]
