@@ -124,12 +124,15 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
         method = "spawn"
     sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
     sys.stderr.flush()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=mp.get_context(method),
-        initializer=_worker_init,
-        initargs=(os.getpid(), _numerics_quiet()),
-    )
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=mp.get_context(method),
+            initializer=_worker_init,
+            initargs=(os.getpid(), _numerics_quiet()),
+        )
+    except OSError as exc:  # (its queues' semaphores, made in /dev/shm: read-only, missing,
+        raise no_semaphores(jobs, exc) from None  # full; it was 'Read-only file system')
     pool.start_method = method  # type: ignore[attr-defined]
     try:
         if method == "fork":
@@ -142,6 +145,20 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
             raise no_workers(jobs, exc) from None  # 'Exception ignored in threading._shutdown
         raise  # ... Bad file descriptor')
     return pool
+
+
+SEMAPHORES = "/dev/shm"  # where Linux makes the named semaphores of a pool's queues
+
+
+def no_semaphores(jobs: int, exc: OSError) -> OptionError:
+    """The error of a pool whose queues' semaphores could not be made (``SEMAPHORES``
+    read-only, missing or full: a container's, a sandbox's): the OS's words alone before."""
+    return OptionError(
+        "--jobs",
+        f"cannot start {jobs} worker processes: their semaphores cannot be made in "
+        f"{SEMAPHORES} ({exc.strerror or exc}); give --jobs 1 (no workers), or make "
+        f"{SEMAPHORES} a writable tmpfs",
+    )
 
 
 def no_workers(jobs: int, exc: OSError) -> OptionError:
@@ -311,8 +328,21 @@ def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) 
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
         raise ConfigError(not_one_of("--executor", kind, EXECUTORS))
-    check_open_files(jobs)
+    check_workers(jobs)
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
+
+
+def check_workers(jobs: int) -> None:
+    """Before a folder is made: the open files ``jobs`` workers need (``check_open_files``),
+    and, for more than one, that their queues' semaphores can be made (``no_semaphores``)."""
+    check_open_files(jobs)
+    if jobs > 1:
+        import multiprocessing as mp
+
+        try:
+            mp.get_context().Lock()  # (a named semaphore, unlinked at once)
+        except OSError as exc:
+            raise no_semaphores(jobs, exc) from None
 
 
 def check_stack(stack: int) -> None:

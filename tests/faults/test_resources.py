@@ -62,6 +62,17 @@ RESOURCES = [
             "raise the limit (see nnlab sweep grid -h)",
         ),
     ),
+    Row(
+        "a /dev/shm where no semaphore can be made (read-only, missing, full), in every command "
+        "with `--jobs`: refused before any folder",
+        "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --jobs 2` (/dev/shm read-only)",
+        2,
+        (
+            "error: --jobs: cannot start 2 worker processes: their semaphores cannot be made in "
+            "/dev/shm (Read-only file system); give --jobs 1 (no workers), or make /dev/shm a "
+            "writable tmpfs (see nnlab sweep grid -h)",
+        ),
+    ),
 ]
 
 
@@ -319,3 +330,49 @@ def test_a_real_limit_on_processes(case):
     assert ran["jobs"].returncode == 2, ran["jobs"].stderr
     assert one_line(ran["jobs"].stderr) == RESOURCES[3].parts[0]
     assert sorted(statuses(case / "runs").values()) == ["COMPLETED", "FAILED"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "2"],
+        ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "2", "--rounds", "1",
+         "--epochs", "1", "--jobs", "2"],
+        ["compare-optimizers", "--dataset", "digits", "--steps", "20", "--jobs", "2"],
+    ],
+    ids=["sweep", "tune", "compare-optimizers"],
+)  # fmt: skip
+def test_a_dev_shm_where_no_semaphore_can_be_made_refuses_jobs_before_any_folder(
+    case, monkeypatch, command
+):
+    """A pool's queues make named semaphores in /dev/shm: read-only, missing or full (a
+    container's, a sandbox's), the folder was made and FAILED, 'error: Read-only file system'."""
+    import errno
+    import multiprocessing.synchronize
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(multiprocessing.synchronize.SemLock, "__init__", refuse)
+    result = invoke(*command, "-q", "--runs-dir", case / "runs")
+    refused(result, 2, RESOURCES[4].parts[0].split(" (see")[0])
+    assert not (case / "runs").exists()
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare"),
+    reason="needs root and unshare to mount a read-only /dev/shm in a mount namespace",
+)
+def test_a_real_read_only_dev_shm(case):
+    script = "mount -t tmpfs -o ro,size=1m tmpfs /dev/shm && exec " + " ".join(
+        f"'{a}'" for a in argv(*RESOURCES[4].command.split("`")[1].split()[1:], "-q")
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], cwd=case, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    if "mount" in done.stderr and done.returncode != 2:
+        pytest.skip(f"no tmpfs could be mounted: {done.stderr.strip()}")
+    assert done.returncode == RESOURCES[4].code, done.stderr
+    assert one_line(done.stderr) == RESOURCES[4].parts[0]
+    assert not (case / "runs").exists()

@@ -26,7 +26,7 @@ from nnlab.experiments.optimizers.specs import (
     resolve_optimizers,
 )
 from nnlab.fileio import as_written
-from nnlab.limits import FOLDER_FILES, check_open_files
+from nnlab.limits import FOLDER_FILES
 from nnlab.output import counted, number
 from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit
@@ -272,7 +272,9 @@ def plan_on_dataset(
             f"{MAX_RECORDED_STEPS:,}: fewer --steps or optimizers"
         )
     check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
-    check_open_files(max(1, min(jobs, len(specs))))
+    from nnlab.sweep.executors import check_workers
+
+    check_workers(max(1, min(jobs, len(specs))))
     return DatasetPlan(cfg, list(specs), data, eval_names)
 
 
