@@ -49,7 +49,11 @@ from nnlab.collector import hold
 # (only what Python has loaded already, or builtins: a stop signal before the handlers are set
 # is Python's to answer, a traceback and exit -2 for Ctrl-C; typing here was ~2 ms of that)
 
-STOP = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
+STOP = tuple(
+    getattr(signal, s)
+    for s in ("SIGINT", "SIGTERM", "SIGHUP", "SIGXCPU", "SIGUSR1", "SIGUSR2")  # (signals.STOPS)
+    if hasattr(signal, s)
+)
 EXIT_INTERRUPTED = 130
 BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 

@@ -1,5 +1,5 @@
-"""SIGTERM and SIGHUP as interrupts: while a command runs (and while any run folder is open),
-they raise ``Interrupted`` where the program is, as Ctrl-C raises KeyboardInterrupt, so every
+"""SIGTERM and SIGHUP (and SIGXCPU, SIGUSR1, SIGUSR2: ``STOP_NAMES``) as interrupts: while a
+command runs (and while any run folder is open), they raise ``Interrupted`` where the program is, as Ctrl-C raises KeyboardInterrupt, so every
 way of stopping nnlab ends the same way: the folder says INTERRUPTED, the exit code is 130.
 While a file is written (``deferred``) any of them waits for the file to be complete.
 """
@@ -22,7 +22,12 @@ class Interrupted(KeyboardInterrupt):
 
 
 _signals = threading.local()
-STOPS = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
+STOP_NAMES = ("SIGTERM", "SIGHUP", "SIGXCPU", "SIGUSR1", "SIGUSR2")  # (and SIGINT: Ctrl-C)
+# SIGXCPU: past the soft limit on CPU time (``ulimit -St``; SIGKILL follows at the hard one);
+# SIGUSR1, SIGUSR2: nnlab gives them no meaning, and schedulers send them before a job's time
+# is up (Slurm's --signal). Their default action killed the command, its folder left RUNNING
+# (STALE). SIGQUIT (Ctrl-\\) keeps its own: quit at once, as kill -9 (STALE; --resume goes on).
+STOPS = tuple(getattr(signal, s) for s in STOP_NAMES if hasattr(signal, s))
 STOP_OF = {signal.Signals(s).name: s for s in STOPS}  # (an ``Interrupted``'s text: its signal)
 
 
@@ -204,7 +209,7 @@ if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
 
 
 # Held across a fork: Ctrl-C, and what ``SignalsAsInterrupts`` turns into ``Interrupted``.
-HELD = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
+HELD = (signal.SIGINT, *STOPS)
 
 
 @contextlib.contextmanager

@@ -44,7 +44,7 @@ from nnlab.plots.ends import (  # noqa: F401 (re-exported: the figures of curves
     stopped_handles,
     until_divergence,
 )
-from nnlab.signals import held_while_forking, release
+from nnlab.signals import STOPS, held_while_forking, release
 
 Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
 Points = list[tuple[list[float], str]]  # labelled points of a test function
@@ -378,9 +378,8 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
             end.close()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.unraisablehook = _exit_unraised
-        signal.signal(signal.SIGTERM, _exit_once)
-        if hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, _exit_once)
+        for stop in STOPS:  # (SIGTERM, SIGHUP, ...: nnlab.signals.STOPS)
+            signal.signal(stop, _exit_once)
         release()  # (a signal sent since the fork arrives now, to these handlers)
         _warm_up()
         children, alone = [], [conns[0]]
@@ -439,9 +438,8 @@ def _exit_once(*_: Any) -> None:
     of the parent on)."""
     import signal
 
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    for stop in STOPS:
+        signal.signal(stop, signal.SIG_DFL)
     raise SystemExit(0)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,14 @@ RESOURCES = [
             "/dev/shm (Read-only file system); give --jobs 1 (no workers), or make /dev/shm a "
             "writable tmpfs (see nnlab sweep grid -h)",
         ),
+    ),
+    Row(
+        "SIGXCPU (past a soft `ulimit -t`), SIGUSR1 or SIGUSR2, in every command: a stop signal "
+        "as SIGTERM is (SIGQUIT keeps its default: quit at once, as kill -9; the folder reads "
+        "STALE and `--resume` continues it)",
+        "`nnlab train cfg.yaml` (`prlimit --cpu=2:60`)",
+        130,
+        ("interrupted (SIGXCPU): {run} is INTERRUPTED; continue with: nnlab train --resume {run}",),
     ),
 ]
 
@@ -376,3 +385,82 @@ def test_a_real_read_only_dev_shm(case):
     assert done.returncode == RESOURCES[4].code, done.stderr
     assert one_line(done.stderr) == RESOURCES[4].parts[0]
     assert not (case / "runs").exists()
+
+
+OTHER_SIGNALS = ["SIGUSR1", "SIGUSR2", "SIGXCPU"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", OTHER_SIGNALS)
+def test_another_signal_that_would_kill_is_a_stop_signal(case, name):
+    """SIGXCPU (past the soft limit on CPU time), SIGUSR1 and SIGUSR2 (a scheduler's warning
+    that a job's time is up) killed the command by their default action: no word, exit -10,
+    -12 or -24 (SIGXCPU: 152 from a shell), the folder left RUNNING (STALE)."""
+    from .test_processes import LONG, records, start, survivors, wait_for
+
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "train", "long.yaml", session=True)
+    wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
+    proc.send_signal(getattr(signal, name))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert survivors(case) == []
+    run = only(case / "runs")
+    assert one_line(err) == (
+        f"interrupted ({name}): {run.path} is INTERRUPTED; continue with: "
+        f"nnlab train --resume {run.path}"
+    )
+    assert_settled(case / "runs", ("INTERRUPTED",))
+
+
+@pytest.mark.slow
+def test_a_soft_limit_on_cpu_time_ends_the_run_interrupted(case):
+    """A real ``ulimit -St 2`` (SIGKILL only at the hard limit, 60 s): the README's row."""
+    from .test_processes import LONG
+
+    (case / "long.yaml").write_text(LONG.replace("epochs: 40", "epochs: 2000"))
+
+    def low() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (2, 60))
+
+    done = subprocess.run(
+        argv("train", "long.yaml", "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=low,
+    )  # fmt: skip
+    assert done.returncode == RESOURCES[5].code, done.stderr
+    run = only(case / "runs")
+    assert one_line(done.stderr) == RESOURCES[5].expect(case / "runs", run.path)[0]
+    assert_settled(case / "runs", ("INTERRUPTED",))
+
+
+@pytest.mark.slow
+def test_sigusr1_to_a_parallel_sweeps_group_stops_every_trial_and_worker(case):
+    from .test_processes import LONG, TRIALS, records, start, survivors, wait_for
+
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "sweep", "grid", "long.yaml", *TRIALS, "--jobs", "2", session=True)
+    wait_for(proc, lambda: sum(n >= 3 for n in records(case, "*/trials/*/metrics.jsonl")) >= 2)
+    os.killpg(proc.pid, signal.SIGUSR1)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert survivors(case) == []
+    assert one_line(err).startswith("interrupted (SIGUSR1): ")
+    assert_settled(case / "runs", ("INTERRUPTED", "COMPLETED"))
+
+
+@pytest.mark.slow
+def test_sigquit_keeps_its_default_quit_at_once_and_the_run_resumes(case):
+    """SIGQUIT (Ctrl-\\) is the user's 'quit now': it is left to its default action, as kill
+    -9: the folder reads STALE and ``--resume`` continues it (README, Faults)."""
+    from .test_processes import LONG, records, start, wait_for
+
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "train", "long.yaml", session=True)
+    wait_for(proc, lambda: max(records(case, "*/metrics.jsonl"), default=0) >= 4)
+    proc.send_signal(signal.SIGQUIT)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGQUIT
+    assert_settled(case / "runs", ("STALE",))
+    resumed = invoke("train", "--resume", "latest", "-q", "--runs-dir", case / "runs")
+    assert resumed.exit_code == 0, resumed.output
+    assert_settled(case / "runs", ("COMPLETED",))
