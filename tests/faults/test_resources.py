@@ -15,6 +15,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -464,3 +465,46 @@ def test_sigquit_keeps_its_default_quit_at_once_and_the_run_resumes(case):
     resumed = invoke("train", "--resume", "latest", "-q", "--runs-dir", case / "runs")
     assert resumed.exit_code == 0, resumed.output
     assert_settled(case / "runs", ("COMPLETED",))
+
+
+@pytest.mark.parametrize("stdin", ["closed", "/dev/null", "a pipe"])
+def test_runs_remove_without_a_terminal_to_ask_on_is_one_line_and_removes_nothing(
+    case, done, stdin
+):
+    """stdin closed (``<&-``), /dev/null or a pipe (not a terminal): no prompt waited on."""
+    kwargs: dict = {"stdin": subprocess.DEVNULL}
+    if stdin == "closed":
+        kwargs = {"preexec_fn": lambda: os.close(0)}
+    elif stdin == "a pipe":
+        kwargs = {"input": "y\n"}
+    ran = subprocess.run(
+        argv("runs", "remove", "latest", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=120, **kwargs,
+    )  # fmt: skip
+    assert ran.returncode == 2, ran.stderr
+    assert one_line(ran.stderr) == (
+        "error: nnlab runs remove: give --yes to remove without asking (no terminal to ask on)"
+    )
+    assert done.path.exists()
+
+
+def test_runs_remove_at_the_end_of_a_terminals_input_removes_nothing(case, done):
+    """A terminal (stdin and stdout a pty) whose input ends (Ctrl-D) as the prompt waits:
+    'aborted', exit 130, the folder stays, no hang."""
+    import pty
+
+    main, other = pty.openpty()
+    proc = subprocess.Popen(
+        argv("runs", "remove", "latest", "--runs-dir", case / "runs"),
+        cwd=case, stdin=other, stdout=other, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(other)
+    time.sleep(1.0)
+    os.write(main, b"\x04")  # (Ctrl-D: end of input)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(main)
+    assert proc.returncode == 130, err  # (as click's Abort: 'aborted')
+    assert err.split() == ["aborted"], err  # (the prompt's last space: on stderr, readline's)
+    assert done.path.exists()
