@@ -531,10 +531,13 @@ def _draw(drawing: Drawing) -> str | tuple[int, str, str]:
 
 def failure(drawing: Drawing, error: str | tuple[int, str, str]) -> Exception:
     """What a drawing's failure is raised as: an OS error as itself (a full disk, a folder
-    that cannot be written: the one line any file's write gives, not "unexpected"), the rest
-    a RuntimeError naming the file."""
+    that cannot be written: the one line any file's write gives, not "unexpected"), a
+    MemoryError as one (matplotlib's std::bad_alloc under ``ulimit -v``: it was 'unexpected
+    RuntimeError'), the rest a RuntimeError naming the file."""
     if isinstance(error, tuple):
         return OSError(*error)
+    if error.startswith("MemoryError: "):
+        return MemoryError(f"drawing {drawing.path.name}: {error.split(': ', 1)[1]}")
     return RuntimeError(f"drawing {drawing.path.name}: {error}")
 
 

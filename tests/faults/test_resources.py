@@ -508,3 +508,24 @@ def test_runs_remove_at_the_end_of_a_terminals_input_removes_nothing(case, done)
     assert proc.returncode == 130, err  # (as click's Abort: 'aborted')
     assert err.split() == ["aborted"], err  # (the prompt's last space: on stderr, readline's)
     assert done.path.exists()
+
+
+def test_a_figure_that_runs_out_of_memory_fails_the_run_in_one_line(case, monkeypatch):
+    """matplotlib's std::bad_alloc under ``ulimit -v`` (~165 MB for a tiny run): it was
+    'error: unexpected RuntimeError: drawing curves.png: MemoryError: std::bad_alloc'."""
+    from nnlab.plots import base
+
+    def short(self):
+        raise MemoryError("std::bad_alloc")
+
+    monkeypatch.setattr(base.Drawing, "draw", short)
+    monkeypatch.setattr(base, "_fork_painters", lambda n: [(None, None, False)] * n)
+    result = invoke("train", "cfg.yaml", "-q", "--runs-dir", case / "runs")
+    run = only(case / "runs")
+    refused(
+        result,
+        1,
+        "error: MemoryError: out of memory: drawing curves.png: std::bad_alloc (run folder "
+        f"{run.path} says FAILED",
+    )
+    assert_settled(case / "runs", ("FAILED",))
