@@ -95,6 +95,7 @@ def address_space_left() -> tuple[int, int] | None:
     soft = resource.getrlimit(resource.RLIMIT_AS)[0]
     if soft == resource.RLIM_INFINITY:
         return None
+    blas_buffer()
     mapped = 0
     try:
         for line in (PROC_SELF / "status").read_text(encoding="utf-8").splitlines():
@@ -103,6 +104,18 @@ def address_space_left() -> tuple[int, int] | None:
     except (OSError, ValueError, IndexError):
         pass
     return max(soft - mapped, 0), soft
+
+
+def blas_buffer() -> None:
+    """Have OpenBLAS map its work buffer now (a product too large for its small-matrix path
+    maps it), so that what this process maps includes it. Where it cannot be mapped (under
+    ``ulimit -v``) OpenBLAS prints 'Memory allocation still failed' and exits the process: here,
+    before any folder is made, not at a run's first training step, which left it STALE."""
+    import numpy as np
+
+    for dtype in (np.float32, np.float64):
+        square = np.ones((64, 64), dtype=dtype)
+        square.T @ square
 
 
 def memory_bound() -> tuple[int, str]:
@@ -158,7 +171,9 @@ def memory_source() -> str:
 
 
 def _gb(nbytes: float) -> str:
-    return f"{nbytes / 2**30:.3g} GB"
+    """``nbytes`` in GB (3 significant digits), or in MB below 10 MB (under ``ulimit -v``
+    a tiny run's needs and limit read '0.000315 GB')."""
+    return f"{nbytes / 2**30:.3g} GB" if nbytes >= 10 * 2**20 else f"{nbytes / 2**20:.3g} MB"
 
 
 def _size(nbytes: float) -> str:

@@ -529,3 +529,24 @@ def test_a_figure_that_runs_out_of_memory_fails_the_run_in_one_line(case, monkey
         f"{run.path} says FAILED",
     )
     assert_settled(case / "runs", ("FAILED",))
+
+
+def test_openblas_short_of_memory_ends_the_command_before_any_folder(case):
+    """Under ``ulimit -v`` just above what NumPy maps as it loads, OpenBLAS could not map its
+    work buffer at a run's first training step: it printed 'Memory allocation still failed'
+    and exited the process from C (exit 1, no handler runs), the folder left RUNNING (STALE)
+    after epoch 0. The limit's check now has it map the buffer first (``limits.blas_buffer``):
+    it ends there, before any folder, or the run is refused or runs."""
+    for kb in range(140_000, 190_001, 10_000):
+
+        def low(kb: int = kb) -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (kb * 1024, resource.RLIM_INFINITY))
+
+        done = subprocess.run(
+            argv("train", "cfg.yaml", "-q", "--runs-dir", case / "runs"),
+            cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=low,
+        )  # fmt: skip
+        assert done.returncode in (0, 1, 2), (kb, done.stderr)
+        assert "Traceback" not in done.stderr, (kb, done.stderr)
+        if (case / "runs").exists():
+            assert "STALE" not in statuses(case / "runs").values(), (kb, done.stderr)
