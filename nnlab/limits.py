@@ -58,7 +58,19 @@ def _number(path: Path) -> int | None:
     return int(text) if text.isdigit() and int(text) < NO_LIMIT else None
 
 
+_groups: dict[tuple[Path, Path], int | None] = {}  # ``cgroup_memory`` by where it was read
+
+
 def cgroup_memory() -> int | None:
+    """``read_cgroup_memory()``, read once a process (~0.25 ms: a sweep's plan checks every
+    trial's memory)."""
+    key = (CGROUPS, PROC_SELF)
+    if key not in _groups:
+        _groups[key] = read_cgroup_memory()
+    return _groups[key]
+
+
+def read_cgroup_memory() -> int | None:
     """The memory limit of this process's control group (a container's ``--memory``, a
     systemd unit's ``MemoryMax``): the least of its own and its ancestors' that can be read,
     cgroup v2's ``memory.max`` or v1's ``memory.limit_in_bytes``; None where there is none.
