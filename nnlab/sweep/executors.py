@@ -135,15 +135,19 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
         raise no_semaphores(jobs, exc) from None  # full; it was 'Read-only file system')
     pool.start_method = method  # type: ignore[attr-defined]
     try:
-        if method == "fork":
-            with signals.held_while_forking():  # (until each worker has set its own handlers)
-                done = pool.submit(int)  # forks every worker now, before any other thread
-            done.result()
+        # its workers started now (forked ones before any other thread, holding stop signals
+        # until each has set its own handlers), and the pool's thread: either may fail here
+        with signals.held_while_forking() if method == "fork" else contextlib.nullcontext():
+            done = pool.submit(int)
+        done.result()
     except BaseException as exc:  # (a stop signal as the workers start: the caller never
         stop_pool(pool)  # holds the pool to stop it, whose thread then woke at exit on closed
-        if isinstance(exc, OSError) and exc.errno in (errno.EAGAIN, errno.ENOMEM):  # (pipes,
-            raise no_workers(jobs, exc) from None  # 'Exception ignored in threading._shutdown
-        raise  # ... Bad file descriptor')
+        # pipes, 'Exception ignored in threading._shutdown ... Bad file descriptor')
+        if isinstance(exc, OSError) and exc.errno in (errno.EAGAIN, errno.ENOMEM):
+            raise no_workers(jobs, exc.strerror or str(exc)) from None
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            raise no_workers(jobs, str(exc)) from None
+        raise
     return pool
 
 
@@ -161,9 +165,9 @@ def no_semaphores(jobs: int, exc: OSError) -> OptionError:
     )
 
 
-def no_workers(jobs: int, exc: OSError) -> OptionError:
-    """The error of a pool whose workers could not be forked (EAGAIN: the limit on processes,
-    ``ulimit -u``, which counts threads too, reached; ENOMEM). It was the OS's words alone,
+def no_workers(jobs: int, why: str) -> OptionError:
+    """The error of a pool whose workers (or its thread) could not be started (EAGAIN: the
+    limit on processes, ``ulimit -u``, which counts threads too, reached; ENOMEM). It was the OS's words alone,
     'error: Resource temporarily unavailable', naming neither --jobs nor the limit."""
     limit = ""
     with contextlib.suppress(ImportError, AttributeError, OSError):
@@ -177,7 +181,7 @@ def no_workers(jobs: int, exc: OSError) -> OptionError:
         )
     return OptionError(
         "--jobs",
-        f"cannot start {jobs} worker processes ({exc.strerror}{limit}); give fewer --jobs "
+        f"cannot start {jobs} worker processes ({why}{limit}); give fewer --jobs "
         "(--jobs 1: none), or raise the limit",
     )
 

@@ -299,16 +299,23 @@ def test_without_processes_or_threads_a_command_draws_its_figures_itself(
     ],
     ids=["sweep", "compare-optimizers"],
 )  # fmt: skip
+@pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_that_cannot_be_forked_are_one_line_naming_jobs(
-    case, monkeypatch, command, help_of
+    case, monkeypatch, command, help_of, method
 ):
-    """It was the OS's words alone: 'error: Resource temporarily unavailable'."""
+    """It was the OS's words alone: 'error: Resource temporarily unavailable'; spawned (where
+    forking is not safe: another thread running), 'unexpected RuntimeError: can't start new
+    thread', the pool's own thread."""
+    from nnlab.sweep import executors
+
     no_fork(monkeypatch)
+    monkeypatch.setattr(executors, "fork_is_safe", lambda: method == "fork")
     result = invoke(*command, "-q", "--runs-dir", case / "runs")
+    why = "Resource temporarily unavailable" if method == "fork" else "can't start new thread"
     refused(
         result,
         2,
-        "error: --jobs: cannot start 2 worker processes (Resource temporarily unavailable",
+        f"error: --jobs: cannot start 2 worker processes ({why}",
         f"); give fewer --jobs (--jobs 1: none), or raise the limit (see nnlab {help_of} -h)",
     )
     assert_settled(case / "runs", ("FAILED",))
