@@ -93,7 +93,9 @@ def activation_histograms_figure(
         drawn = [i for i in shown if i < len(settings[label])]
         _row(axes[r], settings[label], drawn, (ranges or {}).get(label), bins, colours[r],
              (notes or {}).get(label, []))  # fmt: skip
-        axes[r][0].set_ylabel(f"{label}\ncount", fontsize=9)
+        tall = axes[r][0].get_position().height * height  # (its lines: a label of 40
+        said = base.fit_lines(fig, label, tall, 9)  # characters ran over the next row's)
+        axes[r][0].set_ylabel(f"{said}\ncount", fontsize=9)
         for ax, layer in zip(axes[r] if r == 0 else [], drawn):
             ax.set_title(f"layer {layer + 1}", fontsize=9)
         for ax in axes[r][len(drawn) :]:

@@ -294,6 +294,28 @@ def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
     return "\n".join(lines)
 
 
+def fitted_title(ax: Any, text: str, width: float | None = None, **kwargs: Any) -> Any:
+    """``ax.set_title(text, **kwargs)``, broken into lines no wider than the axes (``width``
+    inches if given: ``fit_lines``). A title wider than its axes ran over the next panel's
+    (an optimizer's label of 60 characters) or over a colour bar's top tick (a landscape's run
+    id); a title that fits is as it was."""
+    title = ax.set_title(text, **kwargs)
+    fig = ax.get_figure()
+    inches = ax.get_position().width * fig.get_figwidth() if width is None else width
+    title.set_text(fit_lines(fig, text, inches, title.get_fontsize()))
+    return title
+
+
+def fitted_suptitle(fig: Any, text: str, margin: float = 0.1, **kwargs: Any) -> Any:
+    """``fig.suptitle(text, **kwargs)``, broken into lines no wider than the figure less
+    ``margin`` inches each side: a run id of a 64-character name ran off both edges of a
+    figure saved without the tight crop (a run's curves.png)."""
+    title = fig.suptitle(text, **kwargs)
+    width = fig.get_figwidth() - 2 * margin
+    title.set_text(fit_lines(fig, text, width, title.get_fontsize()))
+    return title
+
+
 def too_wide(lo: float, hi: float, decades: float = 200) -> bool:
     """Positive ``lo`` .. ``hi`` span more than ``decades`` (past matplotlib's log locator)."""
     import math

@@ -22,6 +22,8 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     distinct_colours,
     epoch_axis,
     fit_lines,
+    fitted_suptitle,
+    fitted_title,
     grid_lines,
     legend_outside,
     log_scale,

@@ -32,7 +32,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
     base.legend_outside(ax, "below", handles=lines, ncol=2)
-    ax.set_title(_title("L(W + a D1)", title), fontsize=10)
+    base.fitted_title(ax, _title("L(W + a D1)", title), fontsize=10)
     return fig
 
 
@@ -97,7 +97,7 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
     ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")
-    ax.set_title(_title("L(W + a D1 + b D2)", title), fontsize=10)
+    base.fitted_title(ax, _title("L(W + a D1 + b D2)", title), fontsize=10)
     return fig
 
 

@@ -48,8 +48,9 @@ def optimizer_paths_2d_figure(
         ax.set_ylim(y0, y1)
         off = int(np.sum(~((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1))))
         note = f"; {counted(off, 'iterate')} off the plot" if off else ""
-        ax.set_title(f"{panel['title']}\n{counted(len(p) - 1, 'step')}: {panel['outcome']}{note}",
-                     fontsize=9, color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
+        steps = counted(len(p) - 1, "step")
+        base.fitted_title(ax, f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
+                          color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
         ax.set_xlabel("x")
         ax.set_ylabel("y")
     for ax in list(axes.flat)[len(panels) :]:
@@ -112,8 +113,8 @@ def optimizer_paths_1d_figure(
         off = counted(int(np.sum(~inside)), "iterate")
         note = f"; {off} off the plot" if not inside.all() else ""
         steps = counted(len(px) - 1, "step")
-        ax.set_title(f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
-                     color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
+        base.fitted_title(ax, f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
+                          color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
     for ax in list(axes.flat)[len(panels) :]:

@@ -174,7 +174,7 @@ def sweep_curves_figure(
     if drawn < len(rows):  # (an interrupted sweep: trials not run, or without records)
         shown = f"{drawn} of {shown} drawn (the rest have no records)"
     note = f"{shown_metric} per epoch, {shown}" + (f", colour: {ckey}" if ckey else "")
-    ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
+    base.fitted_title(ax, f"{title}\n{note}" if title else note, fontsize=9)
     return fig
 
 

@@ -11,6 +11,7 @@ from nnlab.plots import base
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
 TITLE_LINE = 0.16  # inches per line of a panel title at 8 points
+SUPTITLE_LINE = 0.23  # inches per line of a figure's title at 12 points
 
 
 def train_curves_figure(
@@ -65,11 +66,11 @@ def train_curves_figure(
         handles = ax.get_legend_handles_labels()[0] + extra
         base.legend_outside(ax, "below", handles=handles, ncol=2)
         rows = max(rows, -(-len(handles) // 2))
-    if title:
-        fig.suptitle(
-            title + (f" (diverged at epoch {at})" if at is not None else ""), y=1 - 0.08 / 4
-        )
-    _fixed_margins(fig, top=0.62, bottom=0.62 + 0.2 * rows)
+    lines = 1
+    if title:  # (a run id of a 64-character name: in lines, the top margin grown by them)
+        said = title + (f" (diverged at epoch {at})" if at is not None else "")
+        lines = base.fitted_suptitle(fig, said, y=1 - 0.08 / 4).get_text().count("\n") + 1
+    _fixed_margins(fig, top=0.62 + SUPTITLE_LINE * (lines - 1), bottom=0.62 + 0.2 * rows)
     return fig
 
 

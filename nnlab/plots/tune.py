@@ -54,7 +54,7 @@ def tune_curves_figure(
     base.legend_outside(ax, handles=handles, fontsize=7)
     what = f"accuracy per epoch of the top {counted(len(top), 'trial')}"  # (by the tune's metric)
     heading = (f"{title}: {what}" if title else what) if top else title
-    ax.set_title(heading.strip(), fontsize=9)
+    base.fitted_title(ax, heading.strip(), fontsize=9)
     return fig
 
 
