@@ -148,6 +148,8 @@ def _plain_log_formatter() -> Any:
 
     class PlainLog(LogFormatterSciNotation):  # type: ignore[misc]
         def __call__(self, x: float, pos: Any = None) -> str:
+            if not 0 < x < float("inf"):  # (a tick past 1e308, out of view: matplotlib's
+                return ""  # locator over ~300 decades puts one there, and its label failed)
             text = super().__call__(x, pos)
             lo, hi = sorted(self.axis.get_view_interval()) if self.axis else (x, x)
             if text and PLAIN_LOG[0] * (1 - 1e-9) <= lo and hi < PLAIN_LOG[1]:

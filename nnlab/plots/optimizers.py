@@ -166,14 +166,15 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         kept += finite if stop is None else []
     smoothed = kept or smoothed  # (every run diverged: the limits are theirs)
     log = base.spans_decades(smoothed)
-    if log:  # limits from the smoothed curves: a single tiny batch loss would stretch them
-        base.log_scale(ax, "y")
-        ax.set_ylim(min(smoothed) / 3, max(smoothed) * 1.5)
+    top = float(np.finfo(float).max)  # (a last loss of 1.7e308, times 1.5, failed the figure:
+    if log:  # 'Axis limits cannot be NaN or Inf'); limits from the smoothed curves: a single
+        base.log_scale(ax, "y")  # tiny batch loss would stretch them
+        ax.set_ylim(min(smoothed) / 3, min(max(smoothed) * 1.5, top))
     elif smoothed:
-        ax.set_ylim(0, 1.1 * max(smoothed))
+        ax.set_ylim(0, min(1.1 * max(smoothed), top))
     base.epoch_axis(ax, "iteration")  # (whole iterations)
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
-    ax.set_title(title, fontsize=10)
+    base.fitted_title(ax, title, fontsize=10)
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
     base.legend_outside(ax, handles=handles + _line_keys())
     ax.grid(alpha=0.3, which="both")
