@@ -44,10 +44,12 @@ def _title(what: str, detail: str) -> str:
 
 def value_ticks(lo: float, hi: float) -> list[float]:
     """Colour-bar ticks for losses from ``lo`` to ``hi`` on a log scale: the 1-2-5 values of
-    each decade inside the range (only the powers of ten when that gives more than 8)."""
-    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-    for mantissas in ((1, 2, 5), (1,)):
-        ticks = [m * 10.0**k for k in decades for m in mantissas]
+    each decade inside the range (only the powers of ten when that gives more than 8; every
+    n-th power, n round, when those are more than 8 too: a slice over 300 decades had 300
+    ticks written over each other; 10**309, past the largest float, failed the figure)."""
+    decades = range(math.floor(math.log10(lo)), min(math.ceil(math.log10(hi)), 308) + 1)
+    for mantissas, every in [((1, 2, 5), 1), *(((1,), n) for n in (1, 2, 5, 10, 20, 50, 100))]:
+        ticks = [m * 10.0**k for k in decades for m in mantissas if k % every == 0]
         ticks = [float(f"{t:.6g}") for t in ticks if lo <= t <= hi]
         if len(ticks) <= 8:
             break
