@@ -169,9 +169,9 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
     top = float(np.finfo(float).max)  # (a last loss of 1.7e308, times 1.5, failed the figure:
     if log:  # 'Axis limits cannot be NaN or Inf'); limits from the smoothed curves: a single
         base.log_scale(ax, "y")  # tiny batch loss would stretch them
-        ax.set_ylim(min(smoothed) / 3, min(max(smoothed) * 1.5, top))
+        ax.set_ylim(min(smoothed) / 3, min(float(max(smoothed)) * 1.5, top))
     elif smoothed:
-        ax.set_ylim(0, min(1.1 * max(smoothed), top))
+        ax.set_ylim(0, min(1.1 * float(max(smoothed)), top))
     base.epoch_axis(ax, "iteration")  # (whole iterations)
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
     base.fitted_title(ax, title, fontsize=10)
