@@ -128,3 +128,67 @@ def outside_figure(fig: Any) -> list[str]:
         "top": box.y1 > height,
     }
     return [side for side, past in over.items() if past]
+
+
+def drawn_texts(fig: Any) -> list[tuple[Any, Bbox]]:
+    """(text, its extent in pixels) of every non-blank text a draw of ``fig`` draws: tick
+    labels within the view (not the ticks matplotlib keeps but leaves undrawn), axis labels,
+    titles, the suptitle, legend texts, annotations (those whose point is shown), colour-bar
+    labels. Read by wrapping ``Text.draw`` for the one draw, so that what counts is what the
+    PNG shows."""
+    from matplotlib.text import Text
+
+    found: list[tuple[Any, Bbox]] = []
+    original = Text.draw
+
+    def draw(self: Any, renderer: Any) -> None:
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            found.append((self, self.get_window_extent(renderer)))
+
+    Text.draw = draw  # type: ignore[method-assign]
+    try:
+        fig.canvas.draw()
+    finally:
+        Text.draw = original  # type: ignore[method-assign]
+    return found
+
+
+def canvas_box(fig: Any, tight: bool) -> Bbox:
+    """The part of ``fig`` its PNG shows, in pixels: the figure, or, saved with the tight crop
+    (``plots.save``'s default), the box of what is drawn and its pad (drawn first)."""
+    if not tight:
+        return fig.bbox
+    import matplotlib as mpl
+
+    pad = mpl.rcParams["savefig.pad_inches"]
+    pad = 0.1 if pad == "layout" else float(pad)
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad)
+    return Bbox(box.get_points() * fig.dpi)
+
+
+def text_defects(fig: Any, tight: bool = True, slack: float = 0.5) -> list[str]:
+    """One line per pair of drawn texts that overlap each other (by more than ``slack``
+    pixels both ways), and per drawn text that reaches past the canvas its PNG shows
+    (``canvas_box``); empty for a clean figure. The same text drawn twice at the same place
+    (matplotlib stacking one over itself) is one."""
+    shown = drawn_texts(fig)
+    box = canvas_box(fig, tight)
+    bad = []
+    for i, (a, ea) in enumerate(shown):
+        for b, eb in shown[i + 1 :]:
+            same = a.get_text() == b.get_text() and np.allclose(ea.bounds, eb.bounds)
+            if not same and overlaps(ea, eb, slack):
+                bad.append(f"{a.get_text()!r} overlaps {b.get_text()!r}")
+        outside = (
+            ea.x0 < box.x0 - slack
+            or ea.y0 < box.y0 - slack
+            or ea.x1 > box.x1 + slack
+            or ea.y1 > box.y1 + slack
+        )
+        if outside:
+            where = [round(float(v)) for v in (*ea.p0, *ea.p1)]
+            bad.append(
+                f"{a.get_text()!r} at {where} reaches past {round(box.width)}x{round(box.height)}"
+            )
+    return bad

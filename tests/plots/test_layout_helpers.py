@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlab import plots
-from tests.plots.layout import legend_over_data, overlaps, render, texts
+from tests.plots.layout import legend_over_data, overlaps, render, text_defects, texts
 
 
 def test_a_legend_over_a_line_is_reported():
@@ -38,3 +38,25 @@ def test_overlapping_texts_are_seen():
     render(fig)
     by_text = {t.get_text(): t.get_window_extent() for t in texts(fig)}
     assert overlaps(by_text["a title"], by_text["on top of the title"])
+
+
+def test_text_defects_sees_overlapping_texts_and_texts_past_the_canvas():
+    fig, ax = plots.pyplot().subplots(figsize=(4, 3))
+    fig.subplots_adjust(left=0.2, bottom=0.2, right=0.6)
+    ax.set_title("a title")
+    ax.text(0.5, 1.01, "on top of the title", transform=ax.transAxes, ha="center")
+    ax.text(1.5, 0.5, "off the right edge", transform=ax.transAxes)
+    bad = text_defects(fig, tight=False)
+    assert any("overlaps" in b and "'a title'" in b and "on top" in b for b in bad), bad
+    assert any("'off the right edge'" in b and "reaches past" in b for b in bad), bad
+    tight = text_defects(fig, tight=True)  # (the crop widens the canvas to the text)
+    assert len(tight) == 1 and "'a title'" in tight[0] and "overlaps" in tight[0], tight
+
+
+def test_text_defects_counts_only_the_tick_labels_drawn():
+    # (matplotlib keeps tick labels outside the view, undrawn: not texts of the figure)
+    fig, ax = plots.pyplot().subplots(figsize=(4, 3))
+    fig.subplots_adjust(left=0.2, bottom=0.2)
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0.2, 0.8)
+    assert text_defects(fig, tight=False) == []
