@@ -10,6 +10,7 @@ from nnlab.plots import base
 
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
+GAP_LEGEND = 0.9  # inches of the gaps figure's width for its legend (wider: the figure grows)
 TITLE_LINE = 0.16  # inches per line of a panel title at 8 points
 SUPTITLE_LINE = 0.23  # inches per line of a figure's title at 12 points
 
@@ -145,7 +146,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
     # (a run's name of 60 characters ran over the next panel's title)
-    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0] + 0.3, 8)
+    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], 8)  # (a gap to the next)
     ax.set_title(title, fontsize=8, color="red" if end else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
@@ -170,7 +171,8 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     lines = max(ax.get_title().count("\n") + 1 for ax in axes.flat[: len(panels)])
     width, height = GAP_PANEL
     fig.set_size_inches(  # (each panel: its axes, ticks and labels, its title; the legend)
-        0.4 + ncols * (width + 0.45) + 0.9, 0.5 + nrows * (height + 0.55 + TITLE_LINE * lines)
+        0.4 + ncols * (width + 0.45) + GAP_LEGEND,
+        0.5 + nrows * (height + 0.55 + TITLE_LINE * lines),
     )
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
@@ -182,7 +184,11 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
             handles.setdefault(label, handle)
     kinds = list(handles.values()) + ([base.diverged_handle()] if "DIVERGED" in ends else [])
     kinds += base.stopped_handles({end: 1 for end in ends})  # (failed, interrupted: a mark)
-    base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=kinds)
+    legend = base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=kinds)
+    if legend is not None:  # (wider than its room, "interrupted: the curve ends there" took
+        # the width from the panels: a long name's title, fitted to GAP_PANEL, met the next)
+        wide = legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+        fig.set_figwidth(fig.get_figwidth() + max(0.0, wide - GAP_LEGEND))
     if title:  # (placed in inches: as a fraction of a tall grid's height it met the top row)
         fig.suptitle(title, fontsize=10, y=1 - 0.08 / fig.get_figheight(), va="top")
     fig.tight_layout()

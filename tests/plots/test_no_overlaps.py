@@ -219,6 +219,10 @@ FAST = {
         lambda: plots.accuracy_gaps_figure(gap_panels(6, "r" * 60), LONG_ID),
         True,
     ),
+    "gaps, 6 runs, long names, interrupted": (
+        lambda: plots.accuracy_gaps_figure(gap_panels(6, "q" * 70, "INTERRUPTED"), LONG_ID),
+        True,
+    ),
     "tune curves, 10 trials, long keys": (
         lambda: plots.tune_curves_figure(
             *tune_top(10, [LONG_KEY, "optimizer.lr"]), [LONG_KEY, "optimizer.lr"], LONG_ID
