@@ -200,6 +200,40 @@ def summary(rows=None, title=""):
     return lambda: plots.weight_scale_summary_figure(table, title=title)
 
 
+def final_eval(epochs=5):
+    """A run that evaluated test after its last epoch only."""
+    out = records.learning(epochs)
+    for r in out[:-1]:
+        del r["test_acc"], r["test_loss"]
+    return out
+
+
+def all_diverged(table):
+    return [dict(r, bn_status="DIVERGED", nobn_status="DIVERGED") for r in table]
+
+
+def stopped_sweep(n):
+    rows, curves = test_sweep.random_sweep(n)
+    for i, r in enumerate(rows):
+        r["status"] = ("FAILED", "INTERRUPTED", r["status"])[i % 3]
+    return lambda: plots.sweep_curves_figure(rows, curves, ["optimizer.lr"], "sweep")
+
+
+def nan_line():
+    a = np.linspace(-1, 1, 5)
+    return lambda: plots.landscape_line_figure(a, np.full(5, np.nan), np.full(5, 0.1), "run")
+
+
+def nan_contour():
+    a = np.linspace(-1, 1, 5)
+    return lambda: plots.landscape_contour_figure(a, np.full((5, 5), np.nan), "run")
+
+
+def inf_losses():
+    curves = [{"label": "sgd", "loss": np.full(5, np.inf), "smoothed": np.full(5, np.inf)}]
+    return lambda: plots.optimizer_loss_curves_figure(curves, "digits")
+
+
 # ---- the cases: name -> (figure, saved with the tight crop) --------------------------------
 
 FAST = {
@@ -240,7 +274,7 @@ FAST = {
     ),
     "gradcheck, 40 steps": (gradcheck(40), True),
     "activations, 1 layer": (activations(1, 1), True),
-    "activations, 10 layers": (activations(3, 10), True),
+    "activations, 10 layers": (activations(1, 10), True),
     "landscape line, 300 decades": (line(1e-150, 1e150, inf=True), True),
     "landscape contour, log": (contour(0.5, 500.0, holes=True), True),
     "lr-scan": (lambda: plots.lr_scan_figure(lr_rows(1e-5, 10, diverge=2), 2.4, 2), True),
@@ -257,6 +291,28 @@ FAST = {
 }
 
 SLOW = {
+    "train, final evaluation, long objective": (
+        train(
+            final_eval(), objective="objective (train batches, with the L2 term of weight decay)"
+        ),
+        False,
+    ),
+    "tune curves, 64 trials": (
+        lambda: plots.tune_curves_figure(
+            *tune_top(64, ["optimizer.lr", LONG_KEY]), ["optimizer.lr", LONG_KEY], "run"
+        ),
+        True,
+    ),
+    "tune scatter, metric all 0": (tune_scatter(["optimizer.lr"], 10, value=lambda t: 0.0), True),
+    "lr-scan, 1 rate": (lambda: plots.lr_scan_figure(lr_rows(0.1, 0.1, n=1), 2.4, 2), True),
+    "landscape line, no finite loss": (nan_line(), True),
+    "landscape contour, not evaluated": (nan_contour(), True),
+    "optimizer losses, none finite": (inf_losses(), True),
+    "sweep, 64 trials failed or interrupted": (stopped_sweep(64), True),
+    "weight-scale summary, all diverged": (
+        lambda: plots.weight_scale_summary_figure(all_diverged(test_weight_scale.summary_table())),
+        False,
+    ),
     "train, losses over half a decade": (train(spanning(10, 2.0, 6.0)), False),
     "train, negative losses": (train(scaled(records.learning(10), -1.0)), False),
     "train, huge losses": (train(scaled(records.learning(10), 1e30)), False),
