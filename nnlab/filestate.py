@@ -74,20 +74,36 @@ def there(path: Path) -> bool:
     nothing is; DamagedError naming it if a link is there that leads nowhere (to nothing, or
     round a loop: each was said to be missing, or a run's records none); RunError naming the
     folder if it cannot be looked into (no permission: an unreadable folder was passed over as
-    no run folder at all)."""
+    no run folder at all). A folder that is itself such a link is named, not its file
+    (``runs/x: a symlink to /gone, which is not there``, not 'meta.json: missing')."""
     try:
         os.stat(path)
         return True
     except FileNotFoundError:
         if os.path.islink(path):
             raise DamagedError(f"{path}: {link_nowhere(path)}") from None
+        _folder_leads_somewhere(Path(path).parent)
         return False
     except NotADirectoryError:
         return False
     except OSError as exc:
         if exc.errno == errno.ELOOP:
+            _folder_leads_somewhere(Path(path).parent)
             raise DamagedError(f"{path}: {link_nowhere(path)}") from None
         raise RunError(cannot_read(path, exc)) from None
+
+
+def leads_nowhere(path: Path) -> bool:
+    """Whether ``path`` is a symlink that leads to nothing (its target gone, or a loop)."""
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def _folder_leads_somewhere(folder: Path) -> None:
+    """DamagedError naming ``folder`` if it is a link leading nowhere: its files are not there
+    because it is not (a run folder linked into the runs folder from a disk since removed, or
+    ``ln -s loop1 runs/loop1``), which was said of meta.json ('missing') or of no one."""
+    if leads_nowhere(folder):
+        raise DamagedError(f"{folder}: {link_nowhere(folder)}")
 
 
 def cannot_read(path: Path, exc: OSError) -> str:

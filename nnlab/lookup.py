@@ -17,6 +17,7 @@ from typing import Any
 
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
+from nnlab.filestate import leads_nowhere
 from nnlab.output import counted
 from nnlab.process import held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
@@ -56,8 +57,13 @@ def is_run_folder(path: Path) -> bool:
     that meta.json is missing, in every reader. A folder being made is not one yet: a new
     folder's first files (a sweep's plan, a tune's, a landscape's file) come before its
     meta.json, while its process holds it (``process.held``); a reader meanwhile called it
-    DAMAGED ('meta.json: missing')."""
+    DAMAGED ('meta.json: missing'). A link that leads nowhere (to a folder since removed, or
+    round a loop: ``ln -s loop1 runs/loop1``) is one too, as a folder that cannot be looked
+    into is: what it was cannot be told, so it is listed DAMAGED, naming the link (it was
+    passed over without a word, and named exactly said to match no folder)."""
     try:
+        if leads_nowhere(path):
+            return True
         if not path.is_dir():
             return False
         if not any(os.path.lexists(path / name) for name in RUN_FILES):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nnlab.errors import RunError
-from nnlab.filestate import unremovable
+from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
 from nnlab.lookup import find_run, identified
 from nnlab.process import claim, held, release
 from nnlab.rundir import RunDir
@@ -27,9 +27,10 @@ def removable(root: Path, ref: str) -> RunDir:
     run = find_run(root, ref, damaged=True)  # (a DAMAGED folder is one to remove)
     place = run.path.absolute()
     if place.is_symlink():
+        to = link_nowhere(place) if leads_nowhere(place) else f"a link to {place.resolve()}"
         raise RunError(
-            f"{run.path}: a link to {place.resolve()}; nnlab removes only folders of its runs "
-            "folder (remove the link itself with rm)"
+            f"{run.path}: {to}; nnlab removes only folders of its runs folder (remove the "
+            "link itself with rm)"
         )
     here, inside = place.parent.resolve(), Path(root).resolve()
     if here != inside:

@@ -29,6 +29,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
+from nnlab.filestate import leads_nowhere
 from nnlab.report.figures import png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -90,14 +91,16 @@ def collect(
     directory'."""
     runs_dir = Path(runs_dir)
     paths = folders(refs, runs_dir)
-    skip = exclude.resolve() if exclude is not None else None
-    root = runs_dir.resolve()
+    # (realpath, not Path.resolve: a link in a loop, listed DAMAGED, is its own path; resolve
+    # raised RuntimeError 'Symlink loop' and the report failed whole)
+    skip = Path(os.path.realpath(exclude)) if exclude is not None else None
+    root = Path(os.path.realpath(runs_dir))
     entries: list[Entry] = []
     seen: set[Path] = set()
     taken: set[str] = set()  # (the rels so far, kept as it grows: a set made anew for each
     # folder from every entry before it took 0.85 s of a 2,000-run build, 21 s at 10,000)
     for path in paths:
-        resolved = path.resolve()
+        resolved = _real(path)
         if resolved == skip or resolved in seen:
             continue
         seen.add(resolved)
@@ -168,6 +171,14 @@ def _a_report(folder: Path) -> bool:
         return (folder / MARKER).exists()
     except OSError:
         return False
+
+
+def _real(path: Path) -> Path:
+    """Where the folder at ``path`` is: a link's target, but a link that leads nowhere is
+    itself (its page named as ``runs list`` names it, not after the target that is gone)."""
+    if leads_nowhere(path):
+        return Path(os.path.realpath(path.parent)) / path.name
+    return Path(os.path.realpath(path))
 
 
 def _rel(resolved: Path, root: Path, taken: set[str]) -> str:

@@ -10,6 +10,7 @@ the one question 'is this run file there' every reader of a folder asks.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -22,6 +23,13 @@ LINKS = [
         "`nnlab runs show RUN` (and every reader; `runs list`: DAMAGED)",
         2,
         ("error: {run}/metrics.jsonl: a symlink to gone.jsonl, which is not there",),
+    ),
+    Row(
+        "a symlink to nothing, or a symlink loop, in the runs folder itself (`ln -s /gone "
+        "runs/x`, `ln -s loop1 runs/loop1`): listed DAMAGED, named, not passed over",
+        "`nnlab runs show x` (and `latest`, `report`; `runs list`: DAMAGED)",
+        2,
+        ("error: {runs}/x: a symlink to /gone, which is not there",),
     ),
     Row(
         "a folder of a report that is a symlink to a folder elsewhere (a run's pages, "
@@ -70,7 +78,7 @@ def test_a_run_file_linked_nowhere_is_said_so_by_every_reader(case, stopped, nam
 def test_a_report_never_writes_through_a_link_to_a_folder_elsewhere(case, done, linked):
     """A folder of the report that is a link to a folder outside it had the run's pages and
     figures written there, over files of the same name (index.html, curves.png)."""
-    row = LINKS[1]
+    row = LINKS[2]
     assert invoke("report", "--runs-dir", "runs").exit_code == 0
     report = case / "runs" / "report"
     elsewhere = case / "notes"
@@ -88,3 +96,38 @@ def test_a_report_never_writes_through_a_link_to_a_folder_elsewhere(case, done, 
     assert {p.name: p.read_text() for p in elsewhere.iterdir()} == mine
     assert folder.is_dir() and not folder.is_symlink()
     assert any(folder.iterdir())
+
+
+@pytest.mark.parametrize("how", ["nowhere", "loop"])
+def test_a_link_nowhere_in_the_runs_folder_is_listed_damaged_and_named(case, done, how):
+    """A link in the runs folder itself that leads to nothing (a run folder linked in from a
+    disk since removed) or round a loop was passed over by ``runs list`` and ``report``
+    without a word, and ``runs show x`` said 'no run folder under runs matches'; ``report``
+    of a loop failed whole ('unexpected RuntimeError: Symlink loop')."""
+    runs_dir = case / "runs"
+    if how == "nowhere":
+        (runs_dir / "x").symlink_to("/gone")
+        said = "runs/x: a symlink to /gone, which is not there"
+    else:
+        (runs_dir / "x").symlink_to("x")
+        said = "runs/x: a symlink loop (to x, which leads back round to it)"
+    row = LINKS[1]
+    shown = invoke("runs", "show", "x", "--runs-dir", "runs")
+    line = refused(shown, row.code, said)
+    if how == "nowhere":
+        assert line == row.expect("runs")[0], line
+    refused(invoke("runs", "show", "runs/x", "--runs-dir", "runs"), 2, said)
+    listed = invoke("runs", "list", "--runs-dir", "runs", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    found = {row["run"]: row for row in json.loads(listed.stdout)}
+    assert found[done.id]["status"] == "COMPLETED"
+    assert found["x"]["status"] == "DAMAGED" and found["x"]["reason"] == said, found
+    refused(invoke("runs", "show", "latest", "--runs-dir", "runs"), 2, said)
+    removed = invoke("runs", "remove", "x", "--runs-dir", "runs", "--yes")
+    refused(removed, 2, said, "remove the link itself with rm")
+    assert os.path.islink(runs_dir / "x")
+    report = invoke("report", "--runs-dir", "runs")
+    assert report.exit_code == 0, report.output
+    assert "x: DAMAGED" in report.stderr, report.stderr
+    page = (runs_dir / "report" / "x" / "index.html").read_text()
+    assert said.split(": ", 1)[1] in page
