@@ -26,6 +26,7 @@ from nnlab.errors import OptionError, RunError
 from nnlab.filestate import (  # (re-exported: the readers of run files are built on them)
     READ_CHUNK,  # noqa: F401
     DamagedError,
+    dead_link,
     link_nowhere,
     read_at_most,
     refuse_a_pipe,
@@ -228,6 +229,8 @@ def output_problem(
     than a file (a folder, a device); a new folder is not one that exists."""
     path = Path(path)
     parent = path.parent
+    if (dead := dead_link(path)) is not None:
+        return f"{dead}; {instead(option)}"
     if not parent.is_dir():
         there = parent.exists() or parent.is_symlink()
         wrong = f"'{parent}' is not a folder" if there else f"folder '{parent}' does not exist"
@@ -251,6 +254,8 @@ def root_problem(root: Path, option: str) -> str | None:
     unwritable runs folder was found only when the run folder was made, after the data was
     loaded and the run checked."""
     root = Path(root)
+    if (dead := dead_link(root)) is not None:
+        return f"{dead}; {instead(option)}"
     nearest = next((p for p in (root, *root.parents) if os.path.lexists(p)), None)
     if nearest is None:  # (a relative path's '.' is always there; an absolute one's root too)
         return None

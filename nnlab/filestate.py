@@ -98,6 +98,23 @@ def leads_nowhere(path: Path) -> bool:
     return os.path.islink(path) and not os.path.exists(path)
 
 
+def dead_link(path: Path) -> str | None:
+    """Why nothing can be made or written at ``path``, if it, or the nearest of its folders
+    that is there, is a symlink that leads nowhere: "'out' is a symlink to /gone, which is not
+    there" ("'out/new': 'out' is ..." for its folder), else None. Asked of every output path
+    (``--out``, ``--png``, ``report --out``, ``--report``'s folder, ``--runs-dir``): such a
+    link was refused as something else ('exists and is not a folder', 'already exists',
+    'expected a file name ending in .png'), or a figure replaced it without a word."""
+    path = Path(path)
+    for place in (path, *path.parents):
+        if leads_nowhere(place):
+            said = f"'{place}' is {link_nowhere(place)}"
+            return said if place == path else f"'{path}': {said}"
+        if os.path.lexists(place):
+            return None
+    return None
+
+
 def _folder_leads_somewhere(folder: Path) -> None:
     """DamagedError naming ``folder`` if it is a link leading nowhere: its files are not there
     because it is not (a run folder linked into the runs folder from a disk since removed, or

@@ -17,7 +17,7 @@ from typing import Any
 
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
-from nnlab.filestate import leads_nowhere
+from nnlab.filestate import leads_nowhere, link_nowhere
 from nnlab.output import counted
 from nnlab.process import held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
@@ -34,6 +34,8 @@ def check_root(root: Path) -> Path:
     checks it here; ``iter_runs`` also lists a sweep's or tune's trial folders, which may be
     absent."""
     root = Path(root)
+    if leads_nowhere(root):  # (it was 'no such runs folder', naming no link)
+        raise RunError(f"{root}: {link_nowhere(root)} (give the runs folder as --runs-dir)")
     if not root.exists():
         raise RunError(
             f"{root}: no such runs folder (no runs yet, or give the folder nnlab wrote runs "

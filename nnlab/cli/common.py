@@ -33,6 +33,7 @@ from nnlab.cli.usage import (
 )
 from nnlab.collector import release
 from nnlab.errors import NnlabError, OptionError, room_again, short_of_memory
+from nnlab.filestate import dead_link
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
 
@@ -343,16 +344,13 @@ def runs_root(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Pa
         raise typer.BadParameter(f"{text!r} names no folder; give a path such as runs")
     if not text.isprintable():
         raise typer.BadParameter(f"{text!r} contains a control character")
-    try:
-        resolved = value.resolve()
-    except (OSError, RuntimeError) as exc:  # (a symlink loop)
-        raise typer.BadParameter(f"'{value}' cannot be resolved ({exc})") from None
+    resolved = Path(os.path.realpath(value))  # (a loop: itself; Path.resolve raised)
     if resolved == Path(resolved.anchor):
         raise typer.BadParameter(f"'{value}' is the file system's root; give a folder below it")
     if not given:
         return value
-    if value.is_symlink() and not value.exists():
-        raise typer.BadParameter(f"'{value}' is a symbolic link to '{resolved}', which is missing")
+    if (dead := dead_link(value)) is not None:  # (the default: where it is used, root_problem)
+        raise typer.BadParameter(f"{dead}; give another --runs-dir")
     if value.exists() and not value.is_dir():
         raise typer.BadParameter(f"'{value}' is not a folder")
     return value
@@ -389,6 +387,8 @@ def png_path(value: Path | None) -> Path | None:
     text = str(value)
     if not text.strip() or not value.name:
         raise typer.BadParameter(f"{text!r} names no file; give a path such as docs/figure.png")
+    if (dead := dead_link(value)) is not None:  # (before its name: 'fig' may lead to a .png)
+        raise typer.BadParameter(f"{dead}; give another --png")
     if value.suffix.lower() != ".png":
         raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
     if (problem := output_problem(value, "--png", what="a .png file")) is not None:

@@ -29,7 +29,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
-from nnlab.filestate import leads_nowhere
+from nnlab.filestate import dead_link, leads_nowhere
 from nnlab.report.figures import png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -129,6 +129,8 @@ def check_out(out: Path, option: str = "--out") -> None:
     be written); an existing folder is a report rebuilt in place, so it must be one (or empty)
     and take new files. ``option``: how errors name it (``--report``: ``<runs-dir>/report``).
     Each refusal is an OptionError said as every output path's is."""
+    if (dead := dead_link(out)) is not None:
+        raise OptionError(option, f"{dead}; {instead(option)}")
     if not os.path.isdir(out):
         if os.path.lexists(out):  # (False for a name too long to be a file's: refused below)
             raise OptionError(option, f"'{out}' exists and is not a folder; {instead(option)}")

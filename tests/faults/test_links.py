@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from .helpers import Row, file_bytes, invoke, refused
+from .helpers import Row, file_bytes, invoke, refused, snapshot
 
 LINKS = [
     Row(
@@ -30,6 +30,17 @@ LINKS = [
         "`nnlab runs show x` (and `latest`, `report`; `runs list`: DAMAGED)",
         2,
         ("error: {runs}/x: a symlink to /gone, which is not there",),
+    ),
+    Row(
+        "an output path that is a symlink to nothing or a loop, in every option that takes one "
+        "(`--out`, `--png`, `report --out`, `--report`'s folder, `--runs-dir`), or in such a "
+        "link: refused naming it (a `--png` replaced it)",
+        "`nnlab report --out notes` (`notes` a link to `/gone`)",
+        2,
+        (
+            "error: --out: 'notes' is a symlink to /gone, which is not there; give another --out "
+            "(see nnlab report -h)",
+        ),
     ),
     Row(
         "a folder of a report that is a symlink to a folder elsewhere (a run's pages, "
@@ -78,7 +89,7 @@ def test_a_run_file_linked_nowhere_is_said_so_by_every_reader(case, stopped, nam
 def test_a_report_never_writes_through_a_link_to_a_folder_elsewhere(case, done, linked):
     """A folder of the report that is a link to a folder outside it had the run's pages and
     figures written there, over files of the same name (index.html, curves.png)."""
-    row = LINKS[2]
+    row = LINKS[3]
     assert invoke("report", "--runs-dir", "runs").exit_code == 0
     report = case / "runs" / "report"
     elsewhere = case / "notes"
@@ -131,3 +142,50 @@ def test_a_link_nowhere_in_the_runs_folder_is_listed_damaged_and_named(case, don
     assert "x: DAMAGED" in report.stderr, report.stderr
     page = (runs_dir / "report" / "x" / "index.html").read_text()
     assert said.split(": ", 1)[1] in page
+
+
+OUTPUTS = {  # every option that names where output goes, given VALUE (a link to nothing)
+    "report --out": (["report", "--out", "VALUE"], "--out"),
+    "lr-scan --out": (["lr-scan", "cfg.yaml", "--num", "2", "--out", "VALUE"], "--out"),
+    "lr-scan --out, in it": (["lr-scan", "cfg.yaml", "--num", "2", "--out", "VALUE/new"], "--out"),
+    "landscape --out": (["landscape", "cfg.yaml", "--points", "3", "--out", "VALUE"], "--out"),
+    "tune --out": (["tune", "cfg.yaml", "--trials", "2", "--out", "VALUE"], "--out"),
+    "lr-scan --png": (["lr-scan", "cfg.yaml", "--num", "2", "--png", "VALUE"], "--png"),
+    "lr-scan --png, named .png": (["lr-scan", "cfg.yaml", "--num", "2", "--png", "VALUE.png"],
+                                  "--png"),
+    "runs compare --png": (["runs", "compare", "latest", "--png", "VALUE"], "--png"),
+    "train --runs-dir": (["train", "cfg.yaml", "--runs-dir", "VALUE"], "--runs-dir"),
+    "train --report": (["train", "cfg.yaml", "--report"], "--report"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["nowhere", "loop"])
+@pytest.mark.parametrize("given", list(OUTPUTS))
+def test_an_output_path_that_is_a_link_nowhere_is_refused_naming_it(case, done, given, how):
+    """A dangling link or a loop given where output goes was refused as something else
+    ('exists and is not a folder', 'already exists', 'expected a file name ending in .png',
+    '--runs-dir: cannot be resolved (Symlink loop from ...)'), or, as a --png, replaced by the
+    figure without a word. One line names the link and where it leads, before any work."""
+    from .test_names import ONE_SHAPE
+
+    args, option = OUTPUTS[given]
+    value = "notes.png" if given.endswith(".png") else "notes"
+    link = case / ("runs/report" if option == "--report" else value)
+    if option == "--report":
+        shutil.rmtree(link, ignore_errors=True)
+    if how == "nowhere":
+        link.symlink_to("/gone")
+        said = "is a symlink to /gone, which is not there"
+    else:
+        link.symlink_to(link.name)
+        said = f"is a symlink loop (to {link.name}, which leads back round to it)"
+    shown = "runs/report" if option == "--report" else value
+    args = [a.replace("VALUE.png", value).replace("VALUE", value) for a in args]
+    if option != "--runs-dir":
+        args += ["--runs-dir", "runs"]
+    before = snapshot(case.parents[2])
+    line = refused(invoke(*args), 2, f"error: {option}: ", f"'{shown}' {said}")
+    assert ONE_SHAPE.fullmatch(line), line
+    assert snapshot(case.parents[2]) == before and os.path.islink(link)
+    if given == "report --out" and how == "nowhere":
+        assert line == LINKS[2].parts[0], line

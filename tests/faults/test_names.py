@@ -272,8 +272,8 @@ def test_an_out_inside_a_run_folder_is_refused(case, templates, command):
 
 
 RUNS_DIRS = {
-    "a symlink loop": (lambda c: _loop(c), "cannot be resolved (Symlink loop"),
-    "a dangling symlink": (lambda c: _dangling(c), "which is missing"),
+    "a symlink loop": (lambda c: _loop(c), "is a symlink loop (to "),
+    "a dangling symlink": (lambda c: _dangling(c), "gone, which is not there; give another"),
     "a file": (lambda c: _file(c), "is not a folder"),
 }
 
