@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -306,22 +306,26 @@ def open_files_needed(jobs: int = 1) -> int:
     return OPEN_FILES if jobs <= 1 else FILES_POOL + WORKER_FILES * jobs
 
 
-def check_open_files(jobs: int = 1, option: str = "--jobs") -> None:
+def check_open_files(
+    jobs: int = 1, option: str = "--jobs", needed: Callable[[int], int] | None = None
+) -> None:
     """ConfigError where the limit on open files (``ulimit -n``; the soft limit, which the
-    command raised towards the hard one as it began) is below ``open_files_needed(jobs)``:
-    refused before the folder is made, not 'Too many open files' once the work began (a sweep
-    under ``ulimit -n 16`` failed as its pool started and could not record it: STALE)."""
+    command raised towards the hard one as it began) is below ``open_files_needed(jobs)``
+    (or ``needed(jobs)``: a local Dask cluster's): refused before the folder is made, not 'Too
+    many open files' once the work began (a sweep under ``ulimit -n 16`` failed as its pool
+    started and could not record it: STALE)."""
+    needed = needed or open_files_needed
     try:
         import resource
     except ImportError:  # (not on Windows)
         return
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    need = open_files_needed(jobs)
+    need = needed(jobs)
     if limit == resource.RLIM_INFINITY or limit >= need:
         return
-    fit = max((j for j in range(2, jobs) if open_files_needed(j) <= limit), default=1)
+    fit = max((j for j in range(2, jobs) if needed(j) <= limit), default=1)
     what = f"{option} {jobs} needs" if jobs > 1 else "a command that makes a folder needs"
-    fewer = f"give {option} {fit}, or " if jobs > 1 and limit >= OPEN_FILES else ""
+    fewer = f"give {option} {fit}, or " if jobs > 1 and limit >= needed(1) else ""
     raise ConfigError(
         f"{what} about {need} open files, over the limit of {limit} (ulimit -n); "
         f"{fewer}raise the limit (ulimit -n {need})"

@@ -9,6 +9,18 @@ from nnlab.errors import ConfigError
 from nnlab.output import brief
 from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
 
+# Files a local cluster's processes keep open: the scheduler's and the client's sockets in
+# this process, and each worker's and its nanny's links to them. Measured (distributed
+# 2026.8, ``sweep grid ... --executor dask`` under a hard ``ulimit -n``): --jobs 1 ran at 36,
+# 2 at 48, 4 at 72, 8 at 120 and failed a few below each; under 16 the scheduler looped on
+# 'Too many open files' for ever, and between 'Nanny failed to start' in a traceback.
+CLUSTER_FILES, CLUSTER_WORKER_FILES = 28, 12
+
+
+def cluster_files_needed(jobs: int) -> int:
+    """About how many open files a local Dask cluster of ``jobs`` workers needs."""
+    return CLUSTER_FILES + CLUSTER_WORKER_FILES * max(1, jobs)
+
 
 class DaskExecutor:
     """Units as tasks on a Dask distributed cluster (``pip install 'nnlab[dask]'``).

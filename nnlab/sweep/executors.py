@@ -154,13 +154,14 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
 SEMAPHORES = "/dev/shm"  # where Linux makes the named semaphores of a pool's queues
 
 
-def no_semaphores(jobs: int, exc: OSError) -> OptionError:
+def no_semaphores(jobs: int, exc: OSError, fewer: str = "--jobs 1") -> OptionError:
     """The error of a pool whose queues' semaphores could not be made (``SEMAPHORES``
-    read-only, missing or full: a container's, a sandbox's): the OS's words alone before."""
+    read-only, missing or full: a container's, a sandbox's): the OS's words alone before.
+    ``fewer``: the options that start no worker (a local Dask cluster's always has one)."""
     return OptionError(
         "--jobs",
         f"cannot start {jobs} worker processes: their semaphores cannot be made in "
-        f"{SEMAPHORES} ({exc.strerror or exc}); give --jobs 1 (no workers), or make "
+        f"{SEMAPHORES} ({exc.strerror or exc}); give {fewer} (no workers), or make "
         f"{SEMAPHORES} a writable tmpfs",
     )
 
@@ -327,8 +328,10 @@ def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) 
     if scheduler is not None:
         kind = "dask"
     if kind == "dask":
-        from nnlab.sweep.dask import DaskExecutor
+        from nnlab.sweep.dask import DaskExecutor, cluster_files_needed
 
+        if scheduler is None:  # (a local cluster: its workers are this machine's processes)
+            check_local_cluster(jobs, cluster_files_needed)
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
         raise ConfigError(not_one_of("--executor", kind, EXECUTORS))
@@ -347,6 +350,23 @@ def check_workers(jobs: int) -> None:
             mp.get_context().Lock()  # (a named semaphore, unlinked at once)
         except OSError as exc:
             raise no_semaphores(jobs, exc) from None
+
+
+def check_local_cluster(jobs: int, needed: Callable[[int], int]) -> None:
+    """Before a folder is made, what ``check_workers`` checks of ``--jobs N``'s workers, for
+    the local cluster of ``jobs`` worker processes ``--executor dask`` starts without
+    ``--scheduler``: the open files it needs (``needed``: ``dask.cluster_files_needed``), and
+    that its nannies' queues can make their semaphores in /dev/shm (read-only, each nanny
+    failed: 'unexpected RuntimeError: Nanny failed to start' after a traceback). A cluster at
+    ``--scheduler`` runs its workers elsewhere: only this process's floor applies
+    (``runs.start``)."""
+    import multiprocessing as mp
+
+    check_open_files(jobs, needed=needed)
+    try:
+        mp.get_context("spawn").Lock()  # (a named semaphore, unlinked at once)
+    except OSError as exc:
+        raise no_semaphores(jobs, exc, fewer="--executor local --jobs 1") from None
 
 
 def check_stack(stack: int) -> None:

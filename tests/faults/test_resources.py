@@ -376,6 +376,46 @@ def test_a_dev_shm_where_no_semaphore_can_be_made_refuses_jobs_before_any_folder
     assert not (case / "runs").exists()
 
 
+DASK = ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--executor", "dask", "--jobs", "2"]
+
+
+def test_a_local_dask_cluster_short_of_open_files_is_refused_before_any_folder(case):
+    """``--executor dask`` skipped the open-files check of ``--jobs N``: under a hard
+    ``ulimit -n 16`` its local cluster's scheduler looped on 'Too many open files' for ever
+    (megabytes of tracebacks a minute), and under 24-44 a traceback ended in 'unexpected
+    RuntimeError: Nanny failed to start'."""
+    pytest.importorskip("distributed")
+    done = subprocess.run(
+        argv(*DASK, "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=120, preexec_fn=hard_files(16),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert one_line(done.stderr) == (
+        "error: --jobs 2 needs about 52 open files, over the limit of 16 (ulimit -n); raise the "
+        "limit (ulimit -n 52) (see nnlab sweep grid -h)"
+    )
+    assert not (case / "runs").exists()
+
+
+def test_a_local_dask_cluster_without_semaphores_is_refused_before_any_folder(case, monkeypatch):
+    """Its nannies' queues make semaphores in /dev/shm: read-only, each nanny failed, a
+    traceback and 'unexpected RuntimeError: Nanny failed to start', exit 1."""
+    import errno
+    import multiprocessing.synchronize
+
+    pytest.importorskip("distributed")
+
+    def refuse(self, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(multiprocessing.synchronize.SemLock, "__init__", refuse)
+    result = invoke(*DASK, "-q", "--runs-dir", case / "runs")
+    refused(result, 2, "error: --jobs: cannot start 2 worker processes: their semaphores cannot "
+            "be made in /dev/shm (Read-only file system); give --executor local --jobs 1 (no "
+            "workers), or make /dev/shm a writable tmpfs (see nnlab sweep grid -h)")  # fmt: skip
+    assert not (case / "runs").exists()
+
+
 @pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("unshare"),
     reason="needs root and unshare to mount a read-only /dev/shm in a mount namespace",
