@@ -259,6 +259,14 @@ INTERRUPTS = [
             " INTERRUPTED): {run} is INTERRUPTED; continue with: nnlab sweep --resume {run}",
         ),
     ),
+    Row(
+        "a worker of a parallel sweep stopped (`kill -STOP <pid>`, the pid its trial's meta.json "
+        "records) and not continued: waited for, as a slow one (its trials and the sweep RUNNING, "
+        "not STALE: its process is there); `kill -CONT <pid>` continues it",
+        "`nnlab sweep grid cfg.yaml ... --jobs 2` (`nnlab runs list` meanwhile: RUNNING)",
+        0,
+        ("sweep folder: {run}",),
+    ),
 ]
 
 
@@ -426,3 +434,34 @@ def test_a_stop_signal_as_the_workers_start_leaves_no_pool_behind(monkeypatch):
     assert pool._processes in (None, {}) or all(
         p.exitcode is not None for p in pool._processes.values()
     )
+
+
+def test_a_stopped_worker_is_waited_for_and_continued_by_sigcont(case):
+    """A worker stopped by SIGSTOP (a debugger, a job control slip) and never continued makes
+    the sweep wait for it, as for a slow worker: nnlab cannot tell the two apart from a
+    trial's folder, and a stopped process is no dead one. Its trial and the sweep read
+    RUNNING (not STALE, which would offer a resume of a trial its worker may still write), and
+    SIGCONT to the pid the trial's meta.json records lets the sweep end as it would have."""
+    row = INTERRUPTS[6]
+    (case / "long.yaml").write_text(LONG)
+    proc = start(case, "sweep", "grid", "long.yaml", *TRIALS[:1], "epochs=8", "--jobs", "2")
+    try:
+        wait_for(proc, lambda: len([n for n in records(case, "*/trials/*/metrics.jsonl")
+                                    if n >= 2]) == 2)  # fmt: skip
+        trial = sorted((case / "runs").glob("*/trials/*/meta.json"))[0]
+        pid = json.loads(trial.read_text())["pid"]
+        os.kill(pid, signal.SIGSTOP)
+        time.sleep(1.0)
+        listed = invoke("runs", "list", "--runs-dir", case / "runs", "-f", "json")
+        (sweep,) = json.loads(listed.stdout)
+        assert sweep["status"] == "RUNNING" and sweep["trials_done"] < 2, sweep
+        assert runs.describe_folder(runs.RunDir(trial.parent))["status"] == "RUNNING"
+        assert proc.poll() is None  # (waited for)
+        os.kill(pid, signal.SIGCONT)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == row.code, err
+    assert row.expect("runs", only(case / "runs").path)[0] in err.splitlines(), err
+    assert_settled(case / "runs", ("COMPLETED",))
