@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from pathlib import Path
 
 from nnlab.errors import RunError
@@ -171,3 +172,44 @@ def _why(path: Path) -> str:
     except (AttributeError, OSError):
         read_only = False
     return "a read-only file system" if read_only else "Permission denied"
+
+
+# Inode flags (Linux ``FS_IOC_GETFLAGS``, as ``lsattr`` reads them) that stop a file being
+# replaced or removed, even by root: ``chattr +i`` (immutable) and ``chattr +a`` (append only).
+FS_IOC_GETFLAGS = 0x80086601
+FIXED_FLAGS = {0x10: ("immutable", "i"), 0x20: ("append-only", "a")}
+
+
+def fixed_file(folder: Path) -> str | None:
+    """'<file>: cannot be replaced: it is immutable (chattr +i); ...' for the first file in
+    ``folder`` that no write may replace (``FIXED_FLAGS``), else None (also where the file
+    system keeps no such flags). A resume replaces its folder's files (meta.json, the
+    checkpoint, the summary): one with a checkpoint made immutable said 'resuming after epoch
+    N', trained, and failed at its first checkpoint ('Operation not permitted', FAILED)."""
+    try:
+        import fcntl
+    except ImportError:  # (not on Windows)
+        return None
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        path = Path(folder) / name
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            flags = int.from_bytes(fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))[:4], sys.byteorder)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        for bit, (what, letter) in FIXED_FLAGS.items():
+            if flags & bit:
+                return (
+                    f"{path}: cannot be replaced: it is {what} (chattr +{letter}), and a resume "
+                    f"rewrites its folder's files; lift it first (chattr -{letter} {path})"
+                )
+    return None

@@ -53,6 +53,7 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
     remove,
     write_json as write_json,
 )
+from nnlab.filestate import fixed_file
 from nnlab.limits import FOLDER_FILES, check_disk, check_open_files
 from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
     DEFAULT_ROOT as DEFAULT_ROOT,
@@ -480,8 +481,9 @@ def own(run: RunDir) -> None:
     """RunError if ``run`` is a symlink, or holds one: a resume of a folder found under the
     runs folder would write wherever the link points. (Reading through one is fine: show,
     compare, report.) Its own path is resumed as any folder is. RunError too if the folder cannot be
-    written (a read-only mount, no permission): a resume said it was resuming, then failed
-    at its first write."""
+    written (a read-only mount, no permission), or holds a file that cannot be replaced
+    (``filestate.fixed_file``: immutable): a resume said it was resuming, then failed at its
+    first write."""
     if run.path.is_symlink():
         target = run.path.resolve()
         raise RunError(
@@ -498,6 +500,9 @@ def own(run: RunDir) -> None:
             read_only = False
         why = "on a read-only file system" if read_only else "no permission to write it"
         raise RunError(f"{run.path}: cannot be continued here: {why}")
+    fixed = fixed_file(run.path)  # (chattr +i or +a: even root cannot replace it)
+    if fixed is not None:
+        raise RunError(fixed)
 
 
 def refuse_running(run: RunDir, what: str = "") -> None:

@@ -60,6 +60,16 @@ PERMISSIONS = [
         2,
         ("error: {run}/trials/<trial>: cannot be removed: Permission denied; nothing removed",),
     ),
+    Row(
+        "a file of a folder to resume that cannot be replaced (`chattr +i`, or `+a`), in every "
+        "resume: refused before it says a word (it said 'resuming after epoch N', then FAILED)",
+        "`nnlab train --resume RUN` (its checkpoint.npz `chattr +i`)",
+        2,
+        (
+            "error: {run}/checkpoint.npz: cannot be replaced: it is immutable (chattr +i), and a "
+            "resume rewrites its folder's files; lift it first (chattr -i {run}/checkpoint.npz)",
+        ),
+    ),
 ]
 
 
@@ -245,3 +255,36 @@ def test_runs_remove_of_a_folder_it_cannot_empty_removes_nothing(
         files
     )
     assert [p.name for p in (case / "runs").iterdir()] == [sweep.name]
+
+
+def _chattr(path: Path, flag: str) -> None:
+    done = subprocess.run(["chattr", flag, str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"chattr {flag} does not work here: {done.stderr.strip()}")
+
+
+@pytest.mark.skipif(not shutil.which("chattr"), reason="needs chattr (e2fsprogs)")
+@pytest.mark.parametrize(("name", "flag"), [("checkpoint.npz", "i"), ("meta.json", "a")])
+def test_a_file_a_resume_cannot_replace_is_refused_before_it_begins(case, stopped, name, flag):
+    """A checkpoint made immutable (``chattr +i``: even root cannot replace it) was not
+    refused up front: 'resuming after epoch 2', then 'checkpoint.npz: Operation not
+    permitted' and the run FAILED. Now every resume asks first (``runs.own``)."""
+    from .helpers import file_bytes, invoke, refused
+
+    before = file_bytes(stopped.path)
+    path = stopped.file(name)
+    _chattr(path, f"+{flag}")
+    try:
+        result = invoke("train", "--resume", stopped.id, "--runs-dir", "runs")
+    finally:
+        subprocess.run(["chattr", f"-{flag}", str(path)], check=True)
+    run = f"runs/{stopped.id}"
+    if flag == "i":
+        line = refused(result, 2)
+        assert line == PERMISSIONS[-1].expect("runs", run)[0], line
+    else:
+        refused(result, 2, f"error: {run}/meta.json: cannot be replaced: it is append-only "
+                f"(chattr +a), and a resume rewrites its folder's files; lift it first "
+                f"(chattr -a {run}/meta.json)")  # fmt: skip
+    assert "resuming" not in result.stderr
+    assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
