@@ -389,7 +389,10 @@ def _check_axis_key(base: dict[str, Any], key: str, value: Any, params: dict[str
         errors = config_errors(apply_overrides(base, [f"{key}=0"]))
     except ConfigError as exc:  # (a key into a value: 'override 'epochs.x=0': ...')
         raise ConfigError(f"'{key}={shown}': {str(exc).split(': ', 1)[-1]}") from None
-    said = next((line for _, line in errors if line.startswith(f"unknown key {key!r}")), None)
+    said = next(  # (its own, or its section's: 'optimiser.lr': unknown key 'optimiser' ...)
+        (line for at, line in errors if f"{key}.".startswith(f"{at}.") and "unknown key" in line),
+        None,
+    )
     if said is not None or not is_config_key(key):
         raise ConfigError(f"'{key}={shown}': {said or f'unknown key {key!r}'}")
 

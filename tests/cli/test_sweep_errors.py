@@ -277,3 +277,24 @@ def test_a_swept_key_of_another_variant_or_into_a_value_is_the_arguments(tmp_pat
     assert line == "error: 'epochs.x=1,2': epochs is a value, not a mapping of keys"
     args = ["sweep", "grid", cfg, "optimizer.name=sgd,momentum", "optimizer.momentum=0.5"]
     assert "optimizer.momentum=0.5" in refused(tmp_path, *args)  # (a trial's: sgd's, by value)
+
+
+@pytest.mark.parametrize(
+    ("axis", "override"),
+    [
+        ("optimiser.lr=0.1,0.2", "optimiser.lr=0.1"),
+        ("modle.hidden=[10],[20]", "modle.hidden=[10]"),
+        ("foo.bar=1,2", "foo.bar=1"),
+    ],
+)
+def test_a_swept_key_with_its_section_misspelled_gets_the_hint_train_gives(
+    tmp_path, axis, override
+):
+    # (it read "'optimiser.lr=0.1,0.2': unknown key 'optimiser.lr'" with no hint: the error
+    # of a misspelled section names the section, 'optimiser', which the check passed over)
+    cfg = write(tmp_path)
+    said = train_says(tmp_path, cfg, override).split(": ", 2)[-1]
+    assert said.startswith("unknown key") and ("did you mean" in said or "valid keys" in said)
+    assert refused(tmp_path, "sweep", "grid", cfg, axis) == f"error: '{axis}': {said}"
+    drawn = axis.partition("=")[0] + "=uniform:0.1:0.2"
+    assert refused(tmp_path, "tune", cfg, drawn, "--trials", "2") == f"error: '{drawn}': {said}"
