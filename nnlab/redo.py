@@ -61,6 +61,22 @@ def resume_offer(kind: str, status: str, meta: dict[str, Any]) -> tuple[str, str
     return "do its work again in its folder", command
 
 
+def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
+    """The command that trains a COMPLETED run in ``folder`` on to twice its ``epochs`` in a
+    new folder (``nnlab train --extend runs/<run> epochs=40``; at least 1, at most a config's
+    ``MAX_EPOCHS``; with the ``--data-dir`` it was given), as ``train --resume`` of it and the
+    report's page offer it; None where its epochs are not known or already the most."""
+    import shlex
+
+    from nnlab.config import MAX_EPOCHS
+
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs >= MAX_EPOCHS:
+        return None
+    doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
+    extra = f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
+    return f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{extra}"
+
+
 def resume_command(kind: str) -> str:
     """The command that continues a ``kind`` folder, ``{path}`` standing for the folder."""
     return f"nnlab {REDONE[kind][0]} --resume {{path}}"

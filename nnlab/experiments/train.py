@@ -27,6 +27,7 @@ from nnlab.experiments.checks import check_compatible, check_total_disk
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
 from nnlab.output import counted
+from nnlab.redo import extend_offer
 from nnlab.signals import deferred
 from nnlab.state import set_state
 from nnlab.summary import epochs_of, objective_label, outcome, summarize
@@ -383,14 +384,13 @@ def _refuse_running_sweep(run: runs.RunDir) -> None:
 
 
 def _check_status(run: runs.RunDir) -> None:
-    extend = ""  # (a COMPLETED run said only 'nothing to resume': more epochs are extend's)
+    instead = ""  # (a COMPLETED run said only 'nothing to resume': more epochs are extend's)
     if run.status == "COMPLETED":
-        epochs = (run.config() or {}).get("epochs")
-        more = [f"epochs={epochs * 2}"] if isinstance(epochs, int) else []
-        extend = " ".join(["; to train it on, extend it: nnlab train --extend", str(run.path)])
-        extend = " ".join([extend, *more]) if more else ""
-    runs.refuse_finished(run, instead=extend)  # (every resume asks it: a run's work is all there
-    # once it is COMPLETED)
+        data_dir = run.meta.get("data_dir")
+        extend = extend_offer(str(run.path), (run.config() or {}).get("epochs"), data_dir)
+        instead = f"; to train it on, extend it: {extend}" if extend is not None else ""
+    runs.refuse_finished(run, instead=instead)  # (every resume asks it: a run's work is all
+    # there once it is COMPLETED)
     status = run.status
     if status == "RUNNING":
         raise RunError(f"{run.path}: still RUNNING in process {run.meta.get('pid')}")

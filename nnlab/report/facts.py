@@ -12,10 +12,9 @@ from pathlib import PurePath
 from typing import Any
 
 from nnlab import times
-from nnlab.config import MAX_EPOCHS
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, config_number, counted, spelled
-from nnlab.redo import UNFINISHED, resume_offer
+from nnlab.redo import UNFINISHED, extend_offer, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import best_trial as summary_best, diverged_epoch, outcome, summarize
@@ -252,16 +251,12 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
                 f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
             )
         )
-    epochs = entry.config.get("epochs")
-    if (
-        entry.kind in RUN_KINDS and entry.status == "COMPLETED" and isinstance(epochs, int)
-        and epochs < MAX_EPOCHS  # (twice, up to the limit a config allows)
-    ):  # fmt: skip
-        doubled = f"epochs={min(max(2 * epochs, 1), MAX_EPOCHS)}"
+    extend = extend_offer(folder, entry.config.get("epochs"), data)
+    if entry.kind in RUN_KINDS and entry.status == "COMPLETED" and extend is not None:
         out.append(
             (
                 "train it on to twice its epochs, in a new folder (the numbers of a run that long)",
-                f"nnlab train --extend {shlex.quote(folder)} {doubled}{extra}",
+                extend,
             )
         )
     unfinished = [t for t in entry.trials if t.status in (*UNFINISHED, MISSING)]

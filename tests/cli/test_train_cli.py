@@ -778,3 +778,21 @@ def test_a_resume_of_a_completed_run_offers_the_extend_that_trains_it_on(tmp_pat
     )
     extended = invoke(*line.split("extend it: nnlab ")[1].split(), "-q", runs_dir=tmp_path)
     assert extended.exit_code == 0, extended.output
+
+
+def test_the_extend_a_resume_offers_a_run_of_0_epochs_runs_in_a_folder_with_spaces(tmp_path):
+    # (it offered 'epochs=0', which --extend refuses, 'expected more epochs than the run has
+    # trained (0)', and the folder unquoted, which the shell splits at its spaces; the report's
+    # page offered epochs=1, quoted: one offer now, nnlab.redo.extend_offer)
+    import shlex
+
+    runs_dir = tmp_path / "my runs"
+    config = "configs/digits-quickstart.yaml"  # (the tests run from the project root)
+    made = invoke("train", config, "epochs=0", "dataset.n_train=200", "-q", runs_dir=runs_dir)
+    assert made.exit_code == 0, made.output
+    (run,) = runs_dir.iterdir()
+    line = one_error_line(invoke("train", "--resume", "latest", runs_dir=runs_dir))
+    offered = line.split("extend it: ", 1)[1]
+    assert offered == f"nnlab train --extend {shlex.quote(str(run))} epochs=1"
+    extended = invoke(*shlex.split(offered)[1:], "-q", runs_dir=runs_dir)
+    assert extended.exit_code == 0, extended.output
