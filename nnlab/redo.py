@@ -73,8 +73,16 @@ def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs >= MAX_EPOCHS:
         return None
     doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
-    extra = f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
-    return f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{extra}"
+    return f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{data_dir_option(data_dir)}"
+
+
+def data_dir_option(data_dir: Any) -> str:
+    """`` --data-dir DIR`` for a command offered to go on from a folder made with the data in
+    ``data_dir`` (its meta.json's ``data_dir``), "" for none: without it the command looked
+    for the data in the default folder ('MNIST not found in ~/.cache/nnlab/mnist')."""
+    import shlex
+
+    return f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
 
 
 def resume_command(kind: str) -> str:

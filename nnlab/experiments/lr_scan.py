@@ -516,10 +516,13 @@ def next_line(result: LrScanResult, epochs: int) -> str | None:
     lr, rates = result.best_train_lr, [row["lr"] for row in result.rows]
     if lr is None or (len(rates) > 1 and lr in (rates[0], rates[-1])):
         return None
+    from nnlab.redo import data_dir_option
+
     config = shlex.quote(str(result.run.path / "config.yaml"))
+    data = data_dir_option(result.run.meta.get("data_dir"))
     return (
-        f"next: nnlab train {config} optimizer.lr={lr:g} (the rate of the lowest train_loss "
-        f"after {counted(epochs, 'epoch')})"
+        f"next: nnlab train {config} optimizer.lr={lr:g}{data} (the rate of the lowest "
+        f"train_loss after {counted(epochs, 'epoch')})"
     )
 
 

@@ -122,8 +122,11 @@ def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
     config = folder / str(best.get("trial")) / "config.yaml"
     if not config.is_file():
         return None
+    from nnlab.redo import data_dir_option
+
+    data = data_dir_option(run.meta.get("data_dir"))
     return (
-        f"best: nnlab train {shlex.quote(str(config))} (trial {best['trial']} of round "
+        f"best: nnlab train {shlex.quote(str(config))}{data} (trial {best['trial']} of round "
         f"{best['round']} again; its config holds out the validation split)"
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 from nnlab import times
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, config_number, counted, spelled
-from nnlab.redo import UNFINISHED, extend_offer, resume_offer
+from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import best_trial as summary_best, diverged_epoch, outcome, summarize
@@ -243,7 +243,7 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
     neither is offered."""
     out = []
     data = entry.meta.get("data_dir")
-    extra = f" --data-dir {shlex.quote(str(data))}" if data else ""
+    extra = data_dir_option(data)
     if entry.kind in RUN_KINDS and entry.config_text:
         out.append(
             (

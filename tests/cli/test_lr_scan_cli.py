@@ -144,3 +144,19 @@ def test_a_best_rate_at_an_end_of_the_range_is_widened_first_not_trained_at(tmp_
     assert result.exit_code == 0, result.output
     assert "is the largest one scanned; widen the range" in result.stderr
     assert "next: " not in result.stderr
+
+
+def test_the_training_a_scan_offers_keeps_its_data_dir(tmp_path):
+    # (it left --data-dir out: an MNIST scan's 'next:' command looked for the data in the
+    # default folder, 'MNIST not found in ~/.cache/nnlab/mnist'; the report's page kept it)
+    import shlex
+
+    data = tmp_path / "my data"
+    args = ["lr-scan", CONFIG, *SMALL, "--min", "-3", "--max", "1", "--num", "5", "--epochs", "1"]
+    result = invoke(*args, "--data-dir", data, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
+    command = shlex.split(line.removeprefix("next: nnlab ").split(" (the rate")[0])
+    assert command[-2:] == ["--data-dir", str(data)]
+    trained = invoke(*command, "epochs=1", "-q", runs_dir=tmp_path / "runs")
+    assert trained.exit_code == 0, trained.output

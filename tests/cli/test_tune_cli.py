@@ -325,3 +325,19 @@ def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path)
     assert trained.exit_code == 0, trained.output
     record = json.loads((next((tmp_path / "again").iterdir()) / "summary.json").read_text())
     assert record["final_val_acc"] == best["final_val_acc"]  # (the very trial, trained again)
+
+
+def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
+    # (it left --data-dir out, which an MNIST tune's trial needs to find its data; the
+    # report's page kept it)
+    import shlex
+
+    data = tmp_path / "my data"
+    args = ["tune", CONFIG, *ARGS, *FAST, "--data-dir", str(data)]
+    result = invoke(*args, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stderr.splitlines() if line.startswith("best: "))
+    command = shlex.split(line.removeprefix("best: nnlab ").split(" (trial")[0])
+    assert command[-2:] == ["--data-dir", str(data)]
+    trained = invoke(*command, "-q", runs_dir=tmp_path / "again")
+    assert trained.exit_code == 0, trained.output
