@@ -310,12 +310,21 @@ def misplaced(option: str | None, argv: list[str], group: Any, where: str) -> st
     param = next((p for p in command.params if option in getattr(p, "opts", ())), None)
     if param is None or not path:
         return None
-    at = next(i for i, a in enumerate(argv) if a == option or a.startswith(f"{option}="))
-    taken = argv[at : at + (1 if param.is_flag or "=" in argv[at] else 2)]
-    rest = argv[:at] + argv[at + len(taken) :]
-    line = " ".join(shlex.quote(a) for a in ["nnlab", *rest, *taken])
     target = " ".join(["nnlab", *path])
-    return f"{option}: an option of {target}, not of {where}; give it after the command: {line}"
+    said = f"{option}: an option of {target}, not of {where}; give it after the command"
+    joined = not param.is_flag and not option.startswith("--")  # (-fjson: -f with its value)
+    at = next((i for i, a in enumerate(argv) if _spells(a, option, joined)), None)
+    if at is None:  # (in a cluster of short options, -qj2: no one word to move)
+        return said
+    taken = argv[at : at + (1 if param.is_flag or argv[at] != option else 2)]
+    rest = argv[:at] + argv[at + len(taken) :]
+    return f"{said}: {' '.join(shlex.quote(a) for a in ['nnlab', *rest, *taken])}"
+
+
+def _spells(word: str, option: str, joined: bool) -> bool:
+    """``word`` gives ``option``: itself, ``--opt=value``, or (``joined``, a short option
+    that takes a value) ``-fjson``."""
+    return word == option or word.startswith(f"{option}=") or (joined and word.startswith(option))
 
 
 OPTION_COMMANDS = {  # words a newcomer types as a command that are options of one

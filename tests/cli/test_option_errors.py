@@ -258,6 +258,11 @@ def test_a_value_cut_short_keeps_the_marks_that_end_it(tmp_path):
         (["--data-dir=my data", "data", "list"],
          "--data-dir: an option of nnlab data list, not of nnlab; give it after the command: "
          "nnlab data list '--data-dir=my data'"),
+        (["runs", "-fjson", "list"],  # (a StopIteration's traceback: no word was '-f')
+         "-f: an option of nnlab runs list, not of nnlab runs; give it after the command: "
+         "nnlab runs list -fjson"),
+        (["-qj2", "train", "cfg.yaml"],  # (a cluster: no one word to move)
+         "-q: an option of nnlab train, not of nnlab; give it after the command"),
     ],
 )  # fmt: skip
 def test_an_option_given_before_its_command_is_told_where_it_goes(argv, expected):
