@@ -18,12 +18,16 @@ TRIAL_COUNTS = ("trials_done", "trials_planned", "trials_failed", "trials_diverg
 
 def trial_counts(rows: list[dict[str, Any]], planned: int | runs.RunDir) -> dict[str, int]:
     """``TRIAL_COUNTS`` of a sweep's or tune's trial ``rows``: those ended (COMPLETED,
-    DIVERGED or FAILED: ``runs.ENDED``) of those ``planned`` (a tune: its ``RunDir``, whose
-    tune.json plans rounds x trials, rounds not begun too), and of them FAILED and DIVERGED."""
+    DIVERGED or FAILED: ``runs.ENDED``) of those ``planned`` (a tune: its ``RunDir``: the
+    trials its rounds' plans hold, and its tune.json's trials for each round not begun), and
+    of them FAILED and DIVERGED. (A round plans its trials less the draws that repeat one,
+    as any random sweep: rounds x trials made a COMPLETED tune of randint:16:17 read 5/10.)"""
     if isinstance(planned, runs.RunDir):
         settings = planned.read_json_object("tune.json").get("settings") or {}
         rounds, trials = settings.get("rounds"), settings.get("trials")
-        planned = rounds * trials if whole(rounds) and whole(trials) else len(rows)
+        begun = len({r.get("round") for r in rows})
+        each = trials if whole(trials) else 0
+        planned = len(rows) + (rounds - begun if whole(rounds) and rounds > begun else 0) * each
     statuses = collections.Counter(r.get("status") for r in rows)
     return {
         "trials_done": sum(statuses[s] for s in runs.ENDED),

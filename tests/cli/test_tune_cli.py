@@ -341,3 +341,16 @@ def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
     assert command[-2:] == ["--data-dir", str(data)]
     trained = invoke(*command, "-q", runs_dir=tmp_path / "again")
     assert trained.exit_code == 0, trained.output
+
+
+def test_a_completed_tune_whose_draws_repeat_lists_all_its_trials_ended(tmp_path):
+    # (a round plans its trials less the draws that repeat one: randint:16:17 draws 16 only,
+    # and the COMPLETED tune's row read 2/6, as if 4 trials had not run; rounds x trials)
+    args = ["tune", CONFIG, "batch_size=randint:16:17", *ARGS[1:], "--trials", "3", "--epochs"]
+    result = invoke(*args, "1", "--rounds", "2", "--top-k", "1", runs_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", tmp_path).stdout)
+    assert listed["status"] == "COMPLETED"
+    (tune,) = tmp_path.iterdir()
+    made = len(list(tune.glob("rounds/*/trials/*")))
+    assert listed["trials_done"] == listed["trials_planned"] == made < 6
