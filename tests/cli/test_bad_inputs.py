@@ -668,6 +668,9 @@ HINTS = [
      "override 'optimizer.lr = 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
     (["train", "{d}/cfg.yaml", "optimizer.lr=", "0.5"],
      "override 'optimizer.lr= 0.5': no spaces around '=' (one argument): optimizer.lr=0.5"),
+    (["compare-optimizers", "-o", "adam", "adam.lr", "=", "0.3"],  # (it said 'override
+     # 'adam.lr': expected key.sub=value', as train did before the check)
+     "override 'adam.lr = 0.3': no spaces around '=' (one argument): adam.lr=0.3"),
     # (a list written with a space, which the shell splits: it said the value '[100,' is not
     # valid YAML, and a sweep's '100]' was an argument of its own)
     (["train", "{d}/cfg.yaml", "model.hidden=[100,", "100]"],

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from nnlab.config import optimizer_settings, parse_override
+from nnlab.config import optimizer_settings, parse_override, refuse_spaced
 from nnlab.errors import ConfigError
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import make_optimizer
@@ -213,6 +213,7 @@ def _overrides_by_label(
     errors name it, as ``nnlab train`` names an override)."""
     per_label: dict[str, dict[str, Any]] = {label: {} for label in labels}
     given: dict[str, dict[str, str]] = {label: {} for label in labels}  # key -> its override
+    refuse_spaced(list(overrides))  # ('adam.lr = 0.3': 'adam.lr' was refused alone)
     for text in overrides:
         parts, value = parse_override(text)
         if len(parts) != 2:
