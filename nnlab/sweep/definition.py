@@ -152,6 +152,7 @@ def define(
             f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{hint}"
         )
     spec = add_share_seed(spec, share_seed)
+    _check_section_keys(base, fixed, spec.params, params, f"{path}: sweep.params")
     from nnlab.runs import check_name
 
     label = (
@@ -162,6 +163,22 @@ def define(
     return SweepDef(
         name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset, source=str(path)
     )
+
+
+def _check_section_keys(
+    base: dict[str, Any], fixed: Sequence[str], params: dict[str, Any], given: Any, where: str
+) -> None:
+    """The keys of a file's ``sweep:`` section (those of ``params`` not ``given`` as arguments)
+    that no trial can set (``_check_axis_key``: a key of another optimizer than every trial's),
+    named by the section: 'cfg.yaml: sweep.params: unknown key 'optimizer.momentum'; ...'; it
+    named them as arguments nobody gave ('optimizer.momentum=0.005,0.02': ...)."""
+    try:
+        fixed_base = apply_overrides(base, list(fixed))
+    except ConfigError:  # (a fixed override's own error: said as the sweep is planned)
+        return
+    for key, value in params.items():
+        if key not in given:
+            _check_axis_key(fixed_base, key, value, params, named=where)
 
 
 def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:
@@ -373,28 +390,32 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def _check_axis_key(base: dict[str, Any], key: str, value: Any, params: dict[str, Any]) -> None:
+def _check_axis_key(
+    base: dict[str, Any], key: str, value: Any, params: dict[str, Any], named: str = ""
+) -> None:
     """A swept key that no trial can set, refused as its argument (``'lr=0.1,0.2': unknown
     key 'lr' (did you mean 'optimizer.lr'?)``), as ``train`` refuses the override: it was blamed
     on the first trial drawn, ``sweep trial (lr=0.035305856304085934): unknown key``, the
     value a tune drew and not the key it was given. So is a key of another variant than the
     base's, where the sweep does not vary the variant (``optimizer.momentum`` over sgd), and
-    one into a value (``epochs.x``)."""
+    one into a value (``epochs.x``). ``named``: where the key was written, for a file's
+    ``sweep:`` section (``cfg.yaml: sweep.params``), else the argument as given."""
     head = key.partition(".")[0]
     varied = any(k == head or k == f"{head}.name" for k in params)
     if is_config_key(key) and (head not in VARIANT_FIELDS or varied):
         return
     shown = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
+    named = named or f"'{key}={shown}'"
     try:
         errors = config_errors(apply_overrides(base, [f"{key}=0"]))
     except ConfigError as exc:  # (a key into a value: 'override 'epochs.x=0': ...')
-        raise ConfigError(f"'{key}={shown}': {str(exc).split(': ', 1)[-1]}") from None
+        raise ConfigError(f"{named}: {str(exc).split(': ', 1)[-1]}") from None
     said = next(  # (its own, or its section's: 'optimiser.lr': unknown key 'optimiser' ...)
         (line for at, line in errors if f"{key}.".startswith(f"{at}.") and "unknown key" in line),
         None,
     )
     if said is not None or not is_config_key(key):
-        raise ConfigError(f"'{key}={shown}': {said or f'unknown key {key!r}'}")
+        raise ConfigError(f"{named}: {said or f'unknown key {key!r}'}")
 
 
 SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)

@@ -298,3 +298,15 @@ def test_a_swept_key_with_its_section_misspelled_gets_the_hint_train_gives(
     assert refused(tmp_path, "sweep", "grid", cfg, axis) == f"error: '{axis}': {said}"
     drawn = axis.partition("=")[0] + "=uniform:0.1:0.2"
     assert refused(tmp_path, "tune", cfg, drawn, "--trials", "2") == f"error: '{drawn}': {said}"
+
+
+def test_a_sweep_sections_key_of_another_optimizer_is_named_by_the_file(tmp_path):
+    # (it was named as an argument nobody gave: "'optimizer.momentum=0.5,0.9': unknown key")
+    section = {"kind": "grid", "params": {"optimizer.momentum": [0.5, 0.9]}}
+    cfg = write(tmp_path, optimizer={"name": "sgd", "lr": 0.1}, sweep=section)
+    assert refused(tmp_path, "sweep", "run", cfg, "--dry-run") == (
+        f"error: {cfg}: sweep.params: unknown key 'optimizer.momentum'; valid keys here: "
+        "name, lr (momentum is a key of optimizer.name=momentum or nesterov)"
+    )
+    switched = invoke("sweep", "run", cfg, "optimizer.name=momentum", "--dry-run")
+    assert switched.exit_code == 0, switched.output  # (a fixed override makes it a key)
