@@ -197,10 +197,11 @@ def leftovers(root: Path) -> list[Path]:
     """The hidden folders in ``root`` that killed processes left: new ones
     (``.<name>-<random>.new``: kill -9 or a power loss between ``founding``'s mkdir and its
     rename) and ones half removed (``.<name>.removing``: killed in ``RunDir.remove``'s
-    rmtree). No reader lists
-    them, and they stayed for ever. Folders, not links, no process holds (``held``) and
-    unchanged for ``LEFTOVER_AGE`` (or with a time that far ahead of the clock) (a founder between its mkdir and its claim is not held
-    yet; a remover that finds its folder gone meanwhile goes on: ``RunDir.remove``)."""
+    rmtree). No reader lists them, and they stayed for ever. Folders, not links, no process
+    holds (``held``), whose time is ``LEFTOVER_AGE`` or more from the clock's either way (one
+    ahead of it was made before the clock was set back). A founder between its mkdir and its
+    claim is not held yet; a remover that finds its folder gone meanwhile goes on
+    (``RunDir.remove``)."""
     found = []
     try:
         entries = list(os.scandir(root))
