@@ -73,7 +73,8 @@ def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs >= MAX_EPOCHS:
         return None
     doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
-    return f"nnlab train --extend {shlex.quote(folder)} epochs={doubled}{data_dir_option(data_dir)}"
+    words = ["nnlab train --extend", shlex.quote(folder), f"epochs={doubled}"]  # (joined: no
+    return " ".join(words) + data_dir_option(data_dir)  # count of epochs, a path and a key)
 
 
 def data_dir_option(data_dir: Any) -> str:
