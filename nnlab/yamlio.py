@@ -131,8 +131,9 @@ def _config_of_folder(folder: Path, resume: bool = True) -> str:
     import json
 
     if (folder / "config.yaml").is_file():
-        try:
-            kind = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("kind")
+        try:  # (bounded, as every reader of a meta.json: a 1 GB one was read whole for a hint)
+            raw = read_at_most(folder / "meta.json", 2**20)
+            kind = json.loads(raw or b"").get("kind") if raw is not None else None
         except (OSError, ValueError, AttributeError):
             kind = None
         also = ", nnlab train --resume takes the folder" if resume and kind == "train" else ""
