@@ -1,6 +1,6 @@
 """``python -m nnlab`` and the ``nnlab`` console script.
 
-Stop signals count as interrupts from the first instant: SIGINT, SIGTERM or SIGHUP sent while
+Stop signals count as interrupts from the first instant: SIGINT, SIGTERM, SIGHUP (``STOP``) sent while
 the command line is still loading (its imports take a few tenths of a second) or parsing its
 arguments ends the command as one sent later, before any folder exists, does: one line
 ``interrupted``, exit 130. Without this, Ctrl-C there printed a traceback from whichever import
@@ -59,12 +59,12 @@ BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS
 
 
 class _Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP that came while ``nnlab.signals`` itself was loading (its text: the
+    """A stop signal (SIGTERM, SIGHUP, ...: ``STOP``) that came while ``nnlab.signals`` itself was loading (its text: the
     signal's name, as ``nnlab.signals.Interrupted``'s, so the line is the same)."""
 
 
 def _stop(signum: int, frame: object) -> None:
-    """SIGTERM and SIGHUP until the command sets its handlers: ``nnlab.signals``' handler
+    """Stop signals (but Ctrl-C's) until the command sets its handlers: ``nnlab.signals``' handler
     (imported here, when one arrives: that module imports more than this one). One that comes
     while that module loads finds it partly made, without its handler: the same interrupt,
     raised here (the import failed with ImportError: a traceback, exit 1)."""

@@ -16,7 +16,7 @@ same shape (``meta.json`` with their ``kind``, their own result files).
 **Lifecycle.** Every folder is made and ended by ``Lifecycle`` (``start`` a new one, ``reopen``
 one to resume): it creates the folder (its name confined to the runs root), marks it RUNNING,
 and whatever ends the block records the terminal status: the driver's choice on a normal exit
-(COMPLETED, DIVERGED, FAILED), INTERRUPTED on Ctrl-C, SIGTERM or SIGHUP, FAILED with the error
+(COMPLETED, DIVERGED, FAILED), INTERRUPTED on Ctrl-C or a stop signal, FAILED with the error
 on any other exception (MemoryError and OSError included). No other module writes a status.
 
 **Reading** is tolerant and honest: a torn last line of ``metrics.jsonl`` (what a kill leaves)
@@ -203,7 +203,7 @@ class Lifecycle:
     FAILED with the trials' counts...; COMPLETED by default) and what to write before the
     status whatever the ending (``on_end(fn)``: ``fn(status)`` writes a summary; on an abnormal
     exit its failure is not allowed to hide the original error). On leaving, the status is
-    recorded: the chosen one, INTERRUPTED (Ctrl-C, SIGTERM, SIGHUP), or FAILED with the error.
+    recorded: the chosen one, INTERRUPTED (Ctrl-C, a stop signal), or FAILED with the error.
     A folder with children (a sweep's trials, a tune's rounds: ``children``) is not COMPLETED,
     nor FAILED, while one of them has not ended: see ``Unfinished``.
     An exception leaving the block carries ``nnlab_run`` (the folder), ``nnlab_status`` (the

@@ -18,7 +18,8 @@ from typing import Any, TypedDict
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is (as SIGINT raises KeyboardInterrupt)."""
+    """A stop signal (``STOP_NAMES``), raised where the program is (as SIGINT raises
+    KeyboardInterrupt)."""
 
 
 _signals = threading.local()
@@ -76,8 +77,8 @@ _deferred: Deferred = {"depth": 0, "pending": []}  # (main thread only: where Py
 
 
 def raise_interrupted(signum: int, frame: Any) -> None:
-    """The handler of every stop signal: Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP
-    ``Interrupted``; inside ``deferred`` it waits for the block's end."""
+    """The handler of every stop signal: Ctrl-C raises KeyboardInterrupt, the others
+    (``STOP_NAMES``) ``Interrupted``; inside ``deferred`` it waits for the block's end."""
     if _deferred["depth"]:
         _deferred["pending"].append(signum)
         return
@@ -143,7 +144,7 @@ def deferred() -> Iterator[None]:
 
 
 class SignalsAsInterrupts:
-    """While open in the main thread, SIGTERM and SIGHUP raise ``Interrupted``, so they end
+    """While open in the main thread, the stop signals raise ``Interrupted``, so they end
     a command or a run as Ctrl-C does. Nested uses (a command, its lifecycles) share one set of
     handlers; the outermost restores the previous ones."""
 

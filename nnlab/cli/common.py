@@ -246,7 +246,7 @@ def handle_errors(fn: F) -> F:
         except BrokenPipeError:  # stdout went away after the run: not a failure
             _silence(sys.stdout)
             raise typer.Exit(EXIT_OK) from None
-        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP, ...
             _interrupted(exc)
             state["interrupt_said"] = True
             raise typer.Exit(EXIT_INTERRUPTED) from None

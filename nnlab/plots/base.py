@@ -433,7 +433,7 @@ def _remove_temporary_folder() -> None:
 
 
 def _exit_once(*_: Any) -> None:
-    """SIGTERM or SIGHUP in a painter: a painter stopped at once (``close(wait=False)``) exits
+    """A stop signal in a painter: a painter stopped at once (``close(wait=False)``) exits
     through ``finally`` blocks, so a PNG being written leaves no temp file behind. Once only:
     the handler puts the defaults back first, so that a second signal cannot raise again in the
     middle of that exit (in the forking code's own exit path, an exception would carry a copy

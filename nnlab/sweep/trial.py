@@ -270,7 +270,7 @@ def _identity(task: TrialTask) -> dict[str, Any]:
 
 def run_unit_in_worker(unit: Unit) -> list[Row]:
     """``run_unit`` in a pool worker: terminated by the sweep (SIGTERM, an interrupt), the
-    trials' lifecycles record INTERRUPTED, then the worker exits at once. SIGTERM and SIGHUP
+    trials' lifecycles record INTERRUPTED, then the worker exits at once. The stop signals
     interrupt the whole unit, not only its lifecycles' blocks (a folder being made is removed)."""
     try:
         with signals.SignalsAsInterrupts():
