@@ -240,15 +240,22 @@ def _no_match(root: Path, ref: str) -> str:
 
 
 def find_run(
-    root: Path, ref: str, kind: str | tuple[str, ...] | None = None, *, damaged: bool = False
+    root: Path,
+    ref: str,
+    kind: str | tuple[str, ...] | None = None,
+    *,
+    damaged: bool = False,
+    resuming: bool = False,
 ) -> RunDir:
     """A run by path (as given, or under ``root``), by ``latest``, or by a unique prefix /
     substring of its folder name, among the folders of ``kind`` (any kind when None); failing
     those, a sweep's trial by a unique prefix of its id (the id sweep tables print). The
     folder found is ``usable``: DamagedError naming the first file that is not as nnlab wrote
     it, whichever command asked. ``damaged``: a damaged folder is found too (``runs remove``
-    finds one to remove it, ``report`` shows it DAMAGED)."""
+    finds one to remove it, ``report`` shows it DAMAGED). ``resuming``: a --resume asks, so a
+    folder of another kind is refused naming the command that resumes it."""
     run = _find_run(root, ref, _kinds(kind), damaged)
+    _check_kind(run, _kinds(kind), root, damaged, resuming)
     return run if damaged else usable(run)
 
 
@@ -279,7 +286,6 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
     for as_path in (Path(ref), Path(root) / ref):
         if is_run_folder(as_path):  # (a ref too long to be a path is a name to match)
             run = RunDir(as_path)
-            _check_kind(run, kinds, root, damaged)
             return run
         if _is_file(as_path) and is_run_folder(as_path.parent):  # (its config.yaml, by TAB:
             # "'config.yaml' names no folder inside runs/<run> (give a trial's id, ...)")
@@ -298,7 +304,6 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
     if not matches:
         trials = _nested_named([run for run, _ in found], ref)
         if len(trials) == 1:
-            _check_kind(trials[0], kinds, root, damaged)
             return trials[0]
         if len(trials) > 1:
             names = ", ".join(str(t.path.relative_to(root)) for t in trials[:5])
@@ -311,7 +316,6 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
     if len(matches) > 1:
         names = ", ".join(r.id for r, _ in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise AmbiguousError(ref, f"matches {counted(len(matches), 'run')} ({names})")
-    _check_kind(matches[0][0], kinds, root, damaged)
     return matches[0][0]
 
 
@@ -429,7 +433,6 @@ def _nested_ref(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bo
             f"run {ref!r}: {inner!r} names {what} inside {parent.path} "
             "(give a trial's id, or a round's name)"
         )
-    _check_kind(named[0], kinds, root, damaged)
     return named[0]
 
 
@@ -492,11 +495,15 @@ ANY = "?"  # (``_kind_by_files`` of a folder that cannot be looked into)
 
 
 def _check_kind(
-    run: RunDir, kinds: tuple[str, ...] | None, root: Path, damaged: bool = False
+    run: RunDir,
+    kinds: tuple[str, ...] | None,
+    root: Path,
+    damaged: bool = False,
+    resuming: bool = False,
 ) -> None:
     """DamagedError if ``run``'s meta cannot be read (unless ``damaged``, and any kind will
-    do); RunError if it is another kind (the hint lists ``root``'s folders of the kind
-    wanted)."""
+    do); RunError if it is another kind: the hint lists ``root``'s folders of the kind
+    wanted, and names the command that takes the folder given (``taken_by``)."""
     if damaged and kinds is None:
         return
     kind = run.kind
@@ -504,8 +511,26 @@ def _check_kind(
         wanted = " or ".join(kinds)
         raise RunError(
             f"{run.path}: {_a(kind)} {kind} folder; this command needs {_a(wanted)} {wanted} "
-            f"folder ({listing(root, kinds[0])})"
+            f"folder ({listing(root, kinds[0])}); {taken_by(run.path, kind, kinds, resuming)}"
         )
+
+
+# kind -> the command whose --resume continues a folder of that kind (a trial: as a run)
+RESUMED_BY = {**{kind: kind for kind in KINDS}, "trial": "train"}
+
+
+def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> str:
+    """The command that takes a ``kind`` folder where one of ``wanted`` was asked for: its
+    resume (``resuming``: a --resume was given it), a trial of it (a sweep's or a tune's,
+    where a training run was wanted), else ``runs show``, which reads every kind."""
+    import shlex
+
+    folder = shlex.quote(str(path))
+    if resuming:
+        return f"to continue {_a(kind)} {kind} folder: nnlab {RESUMED_BY[kind]} --resume {folder}"
+    if kind in ("sweep", "tune") and "train" in wanted:
+        return f"give one of its trials (nnlab runs show {folder} lists them)"
+    return f"to read {_a(kind)} {kind} folder: nnlab runs show {folder}"
 
 
 def _a(word: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.errors import RunError
+from nnlab.lookup import RESUMED_BY
 from nnlab.output import command_line
 
 # kind -> (the command that resumes it, the files its ending writes: a resume removes them)
@@ -38,9 +39,6 @@ REDONE: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-# kind -> the command whose --resume continues a folder of that kind (a trial: as a run)
-RESUMED_BY = {"train": "train", "trial": "train", "sweep": "sweep", "tune": "tune",
-              "landscape": "landscape", **{kind: REDONE[kind][0] for kind in REDONE}}  # fmt: skip
 UNFINISHED = ("FAILED", "INTERRUPTED", "STALE")  # (a resume has work left: it goes ahead)
 
 
@@ -151,7 +149,7 @@ def find(
     """The ``kind`` folder ``ref`` names (folder, id prefix or 'latest') and its recipe:
     RunError for a COMPLETED one (nothing to resume) or one made before folders kept a recipe.
     ``on_start(run)``: the command's 'resuming' line, said as the work begins (``begin``)."""
-    run = runs.find_run(runs_dir, ref, kind=kind)
+    run = runs.find_run(runs_dir, ref, kind=kind, resuming=True)
     runs.refuse_finished(run)
     recipe = run.meta.get("recipe")
     if not isinstance(recipe, dict):

@@ -538,7 +538,7 @@ def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str)
     from nnlab import runs
 
     if resume is not None:
-        return runs.find_run(runs_dir, resume, kind=kind).path.parent
+        return runs.find_run(runs_dir, resume, kind=kind, resuming=True).path.parent
     return out.parent if out is not None else runs_dir
 
 

@@ -76,4 +76,4 @@ def check_resumed_report(resume: str, runs_dir: Path, kind: str, report: bool) -
         from nnlab.cli.common import check_report
         from nnlab.runs import find_run
 
-        check_report(find_run(runs_dir, resume, kind=kind).path.parent)
+        check_report(find_run(runs_dir, resume, kind=kind, resuming=True).path.parent)

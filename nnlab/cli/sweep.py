@@ -360,7 +360,7 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
     from nnlab import runs
     from nnlab.sweep import resume_sweep
 
-    run = runs.find_run(opts.runs_dir, ref, kind="sweep")
+    run = runs.find_run(opts.runs_dir, ref, kind="sweep", resuming=True)
     if dry_run:
         from nnlab.sweep.preview import preview_resume
 

@@ -481,7 +481,7 @@ def run_landscape(
                 "--out", f"'{out}': not with --resume, which completes the folder it names; "
                 "give one of them (--out naming a landscape folder completes that one)",
             )  # fmt: skip
-        run = runs.find_run(runs_dir, resume, kind="landscape")
+        run = runs.find_run(runs_dir, resume, kind="landscape", resuming=True)
         return resume_landscape(run, data_dir=data_dir, progress=progress)
     if source is None:
         raise ConfigError(

@@ -344,14 +344,14 @@ def run_config(runs_dir: Path, ref: str) -> Config:
     run's config is printed, not refused as a resume of it is). Nor is one whose other files are
     damaged (DAMAGED is a status too): config.yaml is the one file read, and ``RunDir.config``
     holds it to meta.json's hash; a run's config is what a new run of it starts from."""
-    return load_run_config(runs.find_run(runs_dir, ref, kind="train", damaged=True))
+    return load_run_config(runs.find_run(runs_dir, ref, kind="train", damaged=True, resuming=True))
 
 
 def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
     """The training run ``ref`` names and its config, if it can be resumed (else RunError):
     the checks a command makes before it says a word (``resume_training`` claims the folder
     and makes them again)."""
-    run = runs.find_run(runs_dir, ref, kind="train")
+    run = runs.find_run(runs_dir, ref, kind="train", resuming=True)
     runs.own(run)
     _check_status(run)
     return run, load_run_config(run)

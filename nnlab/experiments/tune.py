@@ -414,7 +414,7 @@ def run_tune(
                 "--out", f"'{out}': not with --resume, which continues in the tune's own "
                 "folder; give one of them",
             )  # fmt: skip
-        run = runs.find_run(runs_dir, resume, kind="tune")
+        run = runs.find_run(runs_dir, resume, kind="tune", resuming=True)
         return resume_tune(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=executor,
                            progress=progress, heading=heading)  # fmt: skip
     if config is None:

@@ -698,3 +698,32 @@ def test_a_sweep_resume_over_the_work_limit_advises_what_a_resume_can_do(tmp_pat
     assert line.startswith("error: training tiny ") and "make it shorter" not in line
     assert RESUME in line
     assert {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()} == before
+
+
+def test_a_folder_of_another_kind_names_the_command_that_takes_it(tmp_path):
+    # (train --resume SWEEP said only 'this command needs a train folder', not that
+    # 'nnlab sweep --resume SWEEP' continues it; --extend and landscape RUN, not that a
+    # trial of it is what they take; runs compare, not what reads a tune)
+    cfg, r = write_config(tmp_path), tmp_path / "r"
+    made = []
+    for kind in ("sweep", "tune", "landscape"):
+        with runs.start(r, kind, kind) as life:
+            life.run.write_text("config.yaml", cfg.read_text())
+        made.append(life.run.path)
+    sweep, tune, land = made
+    cases = [
+        (("train", "--resume", sweep), f"to continue a sweep folder: nnlab sweep --resume {sweep}"),
+        (("sweep", "--resume", tune), f"to continue a tune folder: nnlab tune --resume {tune}"),
+        (("tune", "--resume", sweep), f"to continue a sweep folder: nnlab sweep --resume {sweep}"),
+        (
+            ("train", "--extend", sweep, "epochs=9"),
+            f"give one of its trials (nnlab runs show {sweep} lists them)",
+        ),
+        (("landscape", tune), f"give one of its trials (nnlab runs show {tune} lists them)"),
+        (("runs", "compare", tune), f"give one of its trials (nnlab runs show {tune} lists them)"),
+        (("runs", "compare", land), f"to read a landscape folder: nnlab runs show {land}"),
+    ]
+    for args, hint in cases:
+        result = invoke(*args, "--runs-dir", r)
+        assert result.exit_code == 2, (args, result.output)
+        assert one_error_line(result).endswith(hint), (args, result.stderr)
