@@ -61,18 +61,31 @@ def _declared(param: Any) -> list[str]:
     return found.group(1).split(", ") if found else []
 
 
-# what an option of these metavars takes (usage.metavar's RUN; sweep --resume's SWEEP)
+# what an option of these metavars takes (usage.metavar's RUN; sweep --resume's SWEEP): each
+# free-text option's, which said 'expected a value, got nothing' where its -h says what
 REFERENCES = {
     "RUN": "a run folder (path, id prefix or 'latest')",
     "SWEEP": "a sweep folder (path, id prefix or 'latest')",
+    "NAME": "a name (letters, digits, '_', '-' and '.')",
+    "KEY": "a swept key (optimizer.lr; several comma-separated)",
+    "SORT": "a column of the table (final_test_acc, acc_gap, a config key, ...)",
+    "SCHEDULER": "a Dask scheduler address (tcp://host:8786)",
+    "RANGE": "a range LO:HI (-1:1)",
+    "LR": "learning rates, comma-separated (0.1 or 0.01,0.1)",
+    "START": "start points as x,y (-7,2; several as -7,2;5,1)",
+    "STEPS": "a number of steps, or one per start, comma-separated (30 or 30,50)",
+    "HIDDEN": "hidden layer sizes, comma-separated (100,100), or 'none'",
+    "PARAM": "a parameter as layer.param (affine1.W, bn1.gamma)",
+    "MIRROR": "a base URL (https://host/path/)",
 }
 
 
 def takes(param: Any) -> str:
     """What ``param`` takes, as an error says it: "an integer from 1 to 1024", "a finite
     number", "one of table, json, csv" (its type's, or those it declares: ``_declared``), "a
-    run folder (path, id prefix or 'latest')", "no value (it is a flag)", "a path", "a value"
-    (a missing value of --normalize, --kind or --resume said only "expected a value")."""
+    run folder (path, id prefix or 'latest')" (``REFERENCES``), "no value (it is a flag)", "a
+    path", "a value" (a missing value of --normalize, --kind or --resume said only "expected a
+    value")."""
     if getattr(param, "is_flag", False):
         return "no value (it is a flag)"
     if choices := _choices(param) or _declared(param):

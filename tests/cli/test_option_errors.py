@@ -118,6 +118,14 @@ def test_an_option_without_its_value_says_the_values_or_the_folder_it_takes():
         assert "expected a value" not in line and "got nothing" in line, line
 
 
+def test_no_option_without_its_value_says_only_a_value():
+    # (--sort, --name, --lr, --scheduler, ... said 'expected a value, got nothing')
+    vague = [c[0] for c in CASES if c[0].endswith("without its value") and "a value," in c[2]]
+    assert not vague, vague
+    line = one_error_line(invoke_many("runs", "compare", "latest", "--sort"))
+    assert line.startswith("error: --sort: expected a column of the table (final_test_acc"), line
+
+
 def test_the_cases_cover_every_kind_of_option():
     ids = " ".join(c[0] for c in CASES)
     for kind in ("flag with a value", "without its value", "not a number", "below its range",
