@@ -141,15 +141,8 @@ def define(
     fixed = [*fixed_first, *given]
     spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
     if not spec.params:
-        lists = [f for f in given if f.partition("=")[2].startswith("[")]
-        hint = (
-            f"; {lists[0]} is one value, a list (axes are written without brackets: "
-            f"{lists[0].replace('[', '').replace(']', '')})"
-            if lists
-            else " (a single value is a fixed override)"
-        )
         raise ConfigError(
-            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{hint}"
+            f"{path}: nothing to sweep; give axes such as optimizer.lr=0.1,0.01{_one_value(given)}"
         )
     spec = add_share_seed(spec, share_seed)
     _check_section_keys(base, fixed, spec.params, params, f"{path}: sweep.params")
@@ -179,6 +172,26 @@ def _check_section_keys(
     for key, value in params.items():
         if key not in given:
             _check_axis_key(fixed_base, key, value, params, named=where)
+
+
+def _one_value(given: Sequence[str]) -> str:
+    """Why a sweep's arguments swept nothing: a list in brackets, or values separated by
+    spaces ('optimizer.lr=0.1 0.2', quoted as one word), is one value; else each is a fixed
+    override."""
+    for text in given:
+        value = text.partition("=")[2]
+        if value.startswith("["):
+            return (
+                f"; {text} is one value, a list (axes are written without brackets: "
+                f"{text.replace('[', '').replace(']', '')})"
+            )
+        words = value.split()
+        if len(words) > 1:
+            key = text.partition("=")[0].strip()
+            return (
+                f"; {text!r} is one value (values are separated by commas: {key}={','.join(words)})"
+            )
+    return " (a single value is a fixed override)"
 
 
 def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:

@@ -134,6 +134,10 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lrr=0.1,0.2"], "unknown key 'optimizer.lrr'"),
         (["optimizer.lr=0.1,-1"], "optimizer.lr"),
         ([], "nothing to sweep"),
+        # (quoted as one word, 'nothing to sweep' said nothing of the space)
+        (["optimizer.lr=0.1 0.2"], "nothing to sweep; give axes such as optimizer.lr=0.1,0.01; "
+         "'optimizer.lr=0.1 0.2' is one value (values are separated by commas: "
+         "optimizer.lr=0.1,0.2)"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.5"], "optimizer.lr: given twice"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.2,0.3"], "optimizer.lr: given twice"),
         # (spaced as overrides may be: the fixed value was dropped, the axis won)
