@@ -269,8 +269,31 @@ def trial_error(
         line = base_error()
         if line is not None:
             return ConfigError(line)
+    alone = _one_value_error(defn, values, key, text)
+    if alone is not None:
+        return ConfigError(alone)
     where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
     return ConfigError(f"sweep trial ({where}): {text}" if where else f"{defn.source}: {text}")
+
+
+def _one_value_error(defn: SweepDef, values: dict[str, Any], key: str, text: str) -> str | None:
+    """The error ``text`` named as the file's key (``sweep: params: optimizer.lr: ... '0.1' is
+    quoted``) when a swept key the sweep gives one value (``optimizer.lr: '0.1'``, ``[0.1]``)
+    makes it alone: every trial has it, so it was named as the first trial's, not the file's."""
+    for swept, value in values.items():
+        given = defn.spec.params.get(swept)
+        one = len(given) == 1 if isinstance(given, list) else not _ranged(given)
+        if not one or not keys_overlap(key, swept):
+            continue
+        alone = apply_overrides(base_config(defn), [override_text(swept, value)])
+        if (key, text) in config_errors(alone):
+            return f"{defn.source}: sweep: params: {text}"
+    return None
+
+
+def _ranged(value: Any) -> bool:
+    """``value`` is a range or distribution (``logspace:...``, ``choice:a,b``): many values."""
+    return isinstance(value, str) and ":" in value
 
 
 def sweep_seed(defn: SweepDef) -> int:
@@ -417,7 +440,8 @@ def _check_axis_key(
     varied = any(k == head or k == f"{head}.name" for k in params)
     if is_config_key(key) and (head not in VARIANT_FIELDS or varied):
         return
-    shown = value if isinstance(value, str) else ",".join(spelled(v) for v in value)
+    listed = value if isinstance(value, list) else [value]  # (a file's one value: 0.1)
+    shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)
     named = named or f"'{key}={shown}'"
     try:
         errors = config_errors(apply_overrides(base, [f"{key}=0"]))

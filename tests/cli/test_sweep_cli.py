@@ -731,3 +731,21 @@ def test_a_folder_of_another_kind_names_the_command_that_takes_it(tmp_path):
         result = invoke(*args, "--runs-dir", r)
         assert result.exit_code == 2, (args, result.output)
         assert one_error_line(result).endswith(hint), (args, result.stderr)
+
+
+@pytest.mark.parametrize("value", ["0.1", ["0.1"]])
+def test_a_quoted_single_value_in_a_sweep_file_is_named_as_the_files_key(tmp_path, value):
+    # (it was named as a trial: 'sweep trial (optimizer.lr='0.1', seed=1): ...')
+    sweep = {"kind": "grid", "params": {"optimizer.lr": value, "seed": [1, 2]}}
+    cfg = write_config(tmp_path, sweep=sweep)
+    line = one_error_line(invoke("sweep", "run", cfg, "--dry-run"))
+    assert line.startswith(f"error: {cfg}: sweep: params: optimizer.lr: expected a number"), line
+    assert "'0.1' is quoted" in line
+
+
+def test_an_unquoted_single_value_in_a_sweep_file_is_one_axis_value(tmp_path):
+    # (optimizer.lr: 0.1 was 'unexpected TypeError: 'float' object is not iterable')
+    sweep = {"kind": "grid", "params": {"optimizer.lr": 0.1, "seed": [1, 2]}}
+    result = invoke("sweep", "run", write_config(tmp_path, sweep=sweep), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "2 trials to train" in result.stderr + result.stdout
