@@ -266,10 +266,11 @@ class Config(Strict):
 
 
 # ----------------------------------------------------------------------------- loading
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """``"optimizer.lr=0.1"`` -> (["optimizer", "lr"], 0.1); the value is parsed as a YAML scalar."""
+def parse_override(text: str, example: str | None = None) -> tuple[list[str], Any]:
+    """``"optimizer.lr=0.1"`` -> (["optimizer", "lr"], 0.1); the value is parsed as a YAML scalar
+    (a text that sets no key: refused with ``example``, ``override_key``)."""
     key, _, raw = text.partition("=")
-    parts = override_key(text).split(".")
+    parts = override_key(text, example=example).split(".")
     try:
         value = yaml_value(raw, overridden(key.strip())) if raw.strip() else None
     except yaml.YAMLError as exc:
@@ -291,6 +292,9 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     ``optimizer.lr=0.001 optimizer.name=adam`` keeps the lr whatever the order.
     """
     refuse_spaced(overrides)
+    for text in overrides:
+        if (bare := lone_key(text)) is not None:
+            raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")
     out = copy.deepcopy(raw)
     parsed = [(text, *parse_override(text)) for text in overrides]
     parsed.sort(key=lambda p: not _is_variant_switch(p[1]))  # stable: switches first
@@ -441,6 +445,13 @@ def is_config_key(key: str) -> bool:
     if rest and isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return rest in annotation.model_fields
     return not rest
+
+
+def lone_key(text: str) -> str | None:
+    """The key an override or sweep argument without '=' names, its value left out (``epochs``;
+    ``optimizer``: ``optimizer.name``), else None. (Its example was 'optimizer.lr=0.1'.)"""
+    bare = one_value_key(text.strip()) if "=" not in text else None
+    return bare if bare and is_config_key(bare) else None
 
 
 def one_value_key(key: str) -> str | None:

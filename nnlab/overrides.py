@@ -16,14 +16,15 @@ def overridden(text: str, what: str = "override") -> str:
     return f"{what} {brief(repr(text))}"
 
 
-def override_key(text: str, what: str = "override") -> str:
+def override_key(text: str, what: str = "override", example: str | None = None) -> str:
     """The dotted config key ``text`` (``key.sub=value``) sets, as every reader of overrides
     and sweep arguments reads it: each part stripped (``' optimizer . lr=0.1'`` sets
-    ``optimizer.lr``). ConfigError if it names none, calling ``text`` ``what``."""
+    ``optimizer.lr``). ConfigError if it names none, calling ``text`` ``what``, with
+    ``example`` (an override the command takes: lr-scan sets optimizer.lr itself)."""
     key, sep, _ = text.partition("=")
     parts = [p.strip() for p in key.split(".")]
     if not sep or not all(parts):
-        example = "optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01"
+        example = example or ("optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01")
         if not sep and ":" in text:  # (YAML's 'epochs: 5' written as an override)
             example = text.replace(":", "=", 1).replace(" ", "")
             raise ConfigError(f"{overridden(text, what)}: expected key=value: {example}")

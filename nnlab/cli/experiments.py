@@ -110,6 +110,7 @@ def lr_scan(
                                       progress=lines, on_start=announce_redo)  # fmt: skip
         return show_scan(result, opts)
     assert config is not None  # (given_or_resumed: a config, or --resume)
+    scan.check_not_scanned(overrides or [])  # (before the file's: 'epochs' is not used)
     cfg = read_config(config, overrides)
     root, folder = opts.location()
     check_report(root, opts.report)

@@ -37,6 +37,7 @@ from nnlab.config import (
     Config,
     apply_overrides,
     config_hash,
+    lone_key,
     overridden,
     parse_override,
     to_yaml,
@@ -158,7 +159,11 @@ def check_not_scanned(overrides: list[str]) -> None:
     """ConfigError for an override of a key the scan sets itself: it was dropped without a
     word (``epochs=7`` trained the default 2 epochs, and meta.json recorded the 7)."""
     for text in overrides:
-        key = ".".join(parse_override(text)[0])
+        if "=" not in text and text.strip() in SCANNED:  # ('epochs': not 'epochs=<value>')
+            raise ConfigError(f"{overridden(text)}: not used: {SCANNED[text.strip()]}")
+        if (bare := lone_key(text)) is not None:
+            raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")
+        key = ".".join(parse_override(text, example="model.hidden=[50]")[0])
         if key in SCANNED:
             raise ConfigError(f"{overridden(text)}: not used: {SCANNED[key]}")
 

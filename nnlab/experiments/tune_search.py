@@ -179,7 +179,7 @@ def _constraints(field: Any) -> list[Any]:
 
 def parse_args(args: list[str]) -> tuple[dict[str, Range], list[str]]:
     """``key=loguniform:a:b`` arguments -> ranges; ``key=value`` -> fixed overrides."""
-    params, fixed = sweep.parse_sweep_args(args)
+    params, fixed = sweep.read_sweep_args(args)
     ranges = {k: Range.parse(k, v) for k, v in params.items()}
     return ranges, fixed
 

@@ -38,8 +38,8 @@ _WHERE = {
         "executors",
     ),
     **dict.fromkeys(
-        ("SweepDef", "Trial", "check_draws", "merge_spec", "plan", "resolve_trial",
-         "sweep_seed"),
+        ("SweepDef", "Trial", "check_draws", "merge_spec", "plan", "read_sweep_args",
+         "resolve_trial", "sweep_seed"),
         "definition",
     ),
     **dict.fromkeys(

@@ -30,6 +30,7 @@ from nnlab.config import (
     describe_error,
     is_config_key,
     keys_overlap,
+    lone_key,
     parse_override,
     read_config,
     validate,
@@ -137,7 +138,7 @@ def define(
             f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
             "key=v1,v2 ...'"
         )
-    params, given = parse_sweep_args(args)
+    params, given = read_sweep_args(args)
     fixed = [*fixed_first, *given]
     spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
     if not spec.params:
@@ -172,6 +173,17 @@ def _check_section_keys(
     for key, value in params.items():
         if key not in given:
             _check_axis_key(fixed_base, key, value, params, named=where)
+
+
+def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """``parse_sweep_args``, a config key given alone (``epochs``) said to lack its values: it
+    was 'expected key=value, key=v1,v2 or key=dist:a:b'."""
+    for text in args:
+        if (bare := lone_key(text)) is not None:
+            raise ConfigError(
+                f"argument {text!r}: no value; expected {bare}=v1,v2 (an axis) or {bare}=<value>"
+            )
+    return parse_sweep_args(args)
 
 
 def _one_value(given: Sequence[str]) -> str:

@@ -176,8 +176,14 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     (
         "bad override syntax (no '=')",
         "epochs: 1\n",
+        ["lr0.1"],
+        ["override 'lr0.1'", "key.sub=value (e.g. optimizer.lr=0.1)"],
+    ),
+    (  # (it said 'expected key.sub=value (e.g. optimizer.lr=0.1)')
+        "a config key without its value",
+        "epochs: 1\n",
         ["epochs"],
-        ["override 'epochs'", "key.sub=value"],
+        ["override 'epochs': no value; expected epochs=<value>"],
     ),
     (
         "override into a scalar",

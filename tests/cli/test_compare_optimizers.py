@@ -123,6 +123,7 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
         (["-o", "adam", "adam.lrr=0.1"], "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
         (["-o", "adam", "rmsprop.lr=0.1"], "optimizer 'rmsprop' is not among --optimizers"),
         (["-o", "adam", "adam.lr"], "expected key.sub=value"),
+        (["-o", "adam", "adam"], "override 'adam': expected key.sub=value (e.g. adam.lr=0.3)"),
         (["-o", "momentum", "momentum.momentum=2"],
          "override 'momentum.momentum=2': momentum.momentum: input should be less than 1"),
         # (an override's error names the override, as train's does: it said 'override:' and

@@ -67,6 +67,19 @@ def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_co
     assert all(len(line) <= 80 for line in title.splitlines()[1:])  # (the first has the id)
 
 
+def test_a_bad_override_is_answered_with_what_the_scan_takes(tmp_path):
+    # (each said 'expected key.sub=value (e.g. optimizer.lr=0.1)', a key the scan refuses)
+    for override, said in (
+        ("epochs", "override 'epochs': not used: the scan trains --epochs epochs"),
+        ("batch_size", "override 'batch_size': no value; expected batch_size=<value>"),
+        ("lr0.1", "override 'lr0.1': expected key.sub=value (e.g. model.hidden=[50])"),
+    ):
+        result = invoke("lr-scan", CONFIG, override, "--num", "2", "--runs-dir", str(tmp_path))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"error: {said}"), result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_override_of_a_key_the_scan_sets_is_refused_not_dropped(tmp_path):
     # (epochs=7 trained the default 2 epochs a rate, optimizer.lr=0.3 did nothing, and
     # meta.json recorded both)

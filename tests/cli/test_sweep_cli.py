@@ -130,10 +130,13 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["optimizer.lr"], "expected key=value"),
+        (["optimizer.lr"], "no value; expected optimizer.lr=v1,v2 (an axis)"),
+        (["lr0.1"], "argument 'lr0.1': expected key=value"),
         (["optimizer.lrr=0.1,0.2"], "unknown key 'optimizer.lrr'"),
         (["optimizer.lr=0.1,-1"], "optimizer.lr"),
         ([], "nothing to sweep"),
+        (["epochs"], "argument 'epochs': no value; expected epochs=v1,v2 (an axis) or "
+         "epochs=<value>"),
         # (quoted as one word, 'nothing to sweep' said nothing of the space)
         (["optimizer.lr=0.1 0.2"], "nothing to sweep; give axes such as optimizer.lr=0.1,0.01; "
          "'optimizer.lr=0.1 0.2' is one value (values are separated by commas: "

@@ -215,7 +215,7 @@ def _overrides_by_label(
     given: dict[str, dict[str, str]] = {label: {} for label in labels}  # key -> its override
     refuse_spaced(list(overrides))  # ('adam.lr = 0.3': 'adam.lr' was refused alone)
     for text in overrides:
-        parts, value = parse_override(text)
+        parts, value = parse_override(text, example="adam.lr=0.3")
         if len(parts) != 2:
             raise ConfigError(
                 f"override {text!r}: expected optimizer.hyperparameter=value (e.g. adam.lr=0.3)"
