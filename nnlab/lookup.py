@@ -529,7 +529,7 @@ def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> 
     if resuming:
         return f"to continue {_a(kind)} {kind} folder: nnlab {RESUMED_BY[kind]} --resume {folder}"
     if kind in ("sweep", "tune") and "train" in wanted:
-        return f"give one of its trials (nnlab runs show {folder} lists them)"
+        return f"give one of its trials (listed by nnlab runs show {folder})"
     return f"to read {_a(kind)} {kind} folder: nnlab runs show {folder}"
 
 

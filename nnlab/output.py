@@ -152,18 +152,44 @@ class ConfigFloat(float):
     the key's name): drawn as ``config_number``, right-aligned as any number."""
 
 
-def _row_cell(row: dict[str, Any], column: str) -> str:
+def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
     does not apply to its run: another dataset's), else ``_cell`` (a None config value is
-    ``null``)."""
-    return _cell(row[column], column) if column in row else "-"
+    ``null``); ``spec``: its column's format of measured numbers (``column_format``)."""
+    return _cell(row[column], column, spec) if column in row else "-"
 
 
-def _cell(value: Any, column: str = "") -> str:
+def _measured(value: Any, column: str) -> bool:
+    """``value`` is a measured float that ``number`` draws (not a config value or seconds)."""
+    return (
+        isinstance(value, float)
+        and not isinstance(value, ConfigFloat)
+        and not is_config_key(column)
+        and "seconds" not in column
+        and math.isfinite(value)
+    )
+
+
+def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
+    """The one format of ``column``'s measured numbers: ``number``'s of the smallest or largest
+    among them (scientific over 6 decimals over 4), so that one column reads in one format:
+    ``acc_gap`` read ``-0.003630`` beside ``0.0155``. None: no measured number in it."""
+    values = [row.get(column) for row in rows]
+    specs = {_number_format(abs(float(number(v)))) for v in values if _measured(v, column) and v}
+    for spec in (".3e", ".6f", ".4f"):
+        if spec in specs:
+            return spec
+    return None
+
+
+def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
     in 2 decimals in a seconds column, as the user writes it in a config-key column
-    (``config_number``), else as ``number`` shows it; None is ``null`` in a config-key column
-    and ``-`` (no value) elsewhere."""
+    (``config_number``), in its column's format ``spec`` (``column_format``), else as
+    ``number`` shows it; None is ``null`` in a config-key column and ``-`` (no value)
+    elsewhere."""
+    if spec is not None and _measured(value, column):
+        return format(value if value != 0 else 0.0, spec)
     if value is None:
         return "null" if is_config_key(column) else "-"
     if isinstance(value, (bool, list, tuple, dict)):
@@ -284,10 +310,11 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
 
     columns = list(columns or _columns(rows))
     table = Table()
+    specs = {c: column_format(rows, c) for c in columns}
     for c in columns:
         cells = [r.get(c) for r in rows]
         numeric = all(is_number(v) or v is None for v in cells)
-        texts = [c, *(_row_cell(r, c) for r in rows)]
+        texts = [c, *(_row_cell(r, c, specs[c]) for r in rows)]
         width = _column_width(texts, numeric or c in ID_COLUMNS)
         table.add_column(
             c,
@@ -297,7 +324,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
             min_width=width,
         )
     for row in rows:
-        table.add_row(*(_row_cell(row, c) for c in columns))
+        table.add_row(*(_row_cell(row, c, specs[c]) for c in columns))
     return table
 
 
@@ -350,11 +377,11 @@ def record_lines(
     between lines; one longer than that stands alone, its text folded at its spaces)."""
     columns = list(columns or _columns(rows))
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
-    lines = []
+    lines, specs = [], {c: column_format(rows, c) for c in columns}
     for row in rows:
         lines += fold_line(_row_cell(row, head), width, 2) if head else [""]
         line = ""
-        cells = ((c, _row_cell(row, c)) for c in columns if c != head)
+        cells = ((c, _row_cell(row, c, specs[c])) for c in columns if c != head)
         for pair in (f"{c} {text}" for c, text in cells if text not in EMPTY):
             if line and len(line) + 3 + len(pair) > width:
                 lines.append(line)

@@ -724,10 +724,10 @@ def test_a_folder_of_another_kind_names_the_command_that_takes_it(tmp_path):
         (("tune", "--resume", sweep), f"to continue a sweep folder: nnlab sweep --resume {sweep}"),
         (
             ("train", "--extend", sweep, "epochs=9"),
-            f"give one of its trials (nnlab runs show {sweep} lists them)",
+            f"give one of its trials (listed by nnlab runs show {sweep})",
         ),
-        (("landscape", tune), f"give one of its trials (nnlab runs show {tune} lists them)"),
-        (("runs", "compare", tune), f"give one of its trials (nnlab runs show {tune} lists them)"),
+        (("landscape", tune), f"give one of its trials (listed by nnlab runs show {tune})"),
+        (("runs", "compare", tune), f"give one of its trials (listed by nnlab runs show {tune})"),
         (("runs", "compare", land), f"to read a landscape folder: nnlab runs show {land}"),
     ]
     for args, hint in cases:
