@@ -171,15 +171,18 @@ def _measured(value: Any, column: str) -> bool:
 
 
 def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
-    """The one format of ``column``'s measured numbers: ``number``'s of the smallest or largest
-    among them (scientific over 6 decimals over 4), so that one column reads in one format:
-    ``acc_gap`` read ``-0.003630`` beside ``0.0155``. None: no measured number in it."""
+    """The one format of ``column``'s measured numbers in ``number``'s decimal band: 6
+    decimals for all where one needs them (``acc_gap`` read ``-0.003630`` beside ``0.0155``,
+    the points not aligned), else None (``number``'s 4). Numbers in scientific notation keep
+    it: 1.019e-05 and 13537.74 in 6 decimals would be 0.000010 and 13537.740500."""
     values = [row.get(column) for row in rows]
-    specs = {_number_format(abs(float(number(v)))) for v in values if _measured(v, column) and v}
-    for spec in (".3e", ".6f", ".4f"):
-        if spec in specs:
-            return spec
-    return None
+    six = any(_spec(v) == ".6f" for v in values if _measured(v, column) and v)
+    return ".6f" if six else None
+
+
+def _spec(value: float) -> str:
+    """``number``'s format of ``value`` (as rounded: ``_number_format``)."""
+    return _number_format(abs(float(number(value)))) if value else ".4f"
 
 
 def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
@@ -188,7 +191,7 @@ def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
     (``config_number``), in its column's format ``spec`` (``column_format``), else as
     ``number`` shows it; None is ``null`` in a config-key column and ``-`` (no value)
     elsewhere."""
-    if spec is not None and _measured(value, column):
+    if spec is not None and _measured(value, column) and _spec(value) != ".3e":
         return format(value if value != 0 else 0.0, spec)
     if value is None:
         return "null" if is_config_key(column) else "-"

@@ -361,8 +361,20 @@ def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
     # (runs show, tune's table: a std of 0.001561 read 0.0016)
     rows = [{"run": "a", "grad_std": 0.001561}, {"run": "b", "grad_std": 0.4588}]
     cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
-    assert cells == ["0.001561", "0.4588"]
+    assert cells == ["0.001561", "0.458800"]  # (one column, one format: below)
     assert record_lines(rows, width=40)[1].split() == ["grad_std", "0.001561"]
+
+
+def test_a_column_of_signed_differences_reads_in_one_format():
+    # (runs compare's acc_gap read -0.003630 beside 0.0155: the points not aligned)
+    rows = [{"run": "a", "acc_gap": -0.00363}, {"run": "b", "acc_gap": 0.0155},
+            {"run": "c", "acc_gap": 0.0}, {"run": "d", "acc_gap": 2.5e-05}]  # fmt: skip
+    cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
+    assert cells == ["-0.003630", "0.015500", "0.000000", "2.500e-05"]
+    assert record_lines(rows, width=40)[3].split() == ["acc_gap", "0.015500"]
+    plain = [{"acc_gap": 0.0155}, {"acc_gap": -0.25}]  # (no value needs 6: number's 4)
+    assert [line.split("│")[1].strip() for line in table_text(plain).splitlines()
+            if "│" in line] == ["0.0155", "-0.2500"]  # fmt: skip
 
 
 def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
