@@ -254,7 +254,9 @@ def summary_table(summary: dict[str, Any]) -> Table:
         f"{counted(summary['units'], 'unit')}, {counted(summary['samples'], 'input')} ~ N(0,1)"
     )
     kinds = {row["activation"] for row in summary["rows"]}
-    return Table(summary["rows"], COLUMNS, "\n".join([title, *column_notes(kinds)]))
+    # (a column no activation of the run has: zero and dead_units of a tanh-only run, all '-')
+    columns = [c for c in COLUMNS if any(row.get(c) is not None for row in summary["rows"])]
+    return Table(summary["rows"], columns, "\n".join([title, *column_notes(kinds)]))
 
 
 def column_notes(activations: set[str]) -> list[str]:

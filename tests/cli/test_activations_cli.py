@@ -99,3 +99,18 @@ def test_the_table_says_what_saturated_zero_and_dead_units_count(tmp_path):
     assert (run / "summary.txt").read_text().startswith(result.stdout.split("┏")[0])
     shown = invoke("runs", "show", run).stdout
     assert result.stdout.split("┏")[0] in shown
+
+
+def test_a_column_no_activation_of_the_run_has_is_left_out(tmp_path):
+    # (a tanh-only run kept zero and dead_units, every cell '-'; a relu-only one saturated)
+    args = ["activations", "-i", "xavier", "--samples", "50", "--units", "10", "--layers", "2"]
+    for activation, gone, kept in (
+        ("tanh", ["zero", "dead_units"], "saturated"),
+        ("relu", ["saturated"], "dead_units"),
+    ):
+        result = invoke(*args, "-a", activation, runs_dir=tmp_path / activation)
+        assert result.exit_code == 0, result.output
+        header = next(line for line in result.stdout.splitlines() if "┃ activation" in line)
+        assert kept in header and not any(f" {c} " in header for c in gone), header
+        (run,) = (tmp_path / activation).iterdir()
+        assert header in (run / "summary.txt").read_text()
