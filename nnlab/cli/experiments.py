@@ -465,7 +465,7 @@ def tune(
                 progress=lines, heading=round_heading(lines), **settings,
             )  # fmt: skip
     with then_report(result.run.path.parent, opts.report):
-        show_tune(result, opts.fmt)
+        show_tune(result, opts.fmt, config)
         copy_figure(result.run.file("tune-curves.png"), png)
         if result.summary["trials"].get("FAILED"):
             note(f"error: {counted(result.summary['trials']['FAILED'], 'trial')} FAILED")
@@ -556,9 +556,9 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
     return heading
 
 
-def show_tune(result: object, fmt: Format) -> None:
+def show_tune(result: object, fmt: Format, config: Path | None = None) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
-    there are several) and the next search."""
+    there are several) and the next search, a command on ``config``."""
     from nnlab.experiments import tune_report
 
     summary = result.summary  # type: ignore[attr-defined]
@@ -573,7 +573,8 @@ def show_tune(result: object, fmt: Format) -> None:
         note(f"note: {line}")
     for warning in tune_report.warning_lines(result.rounds):  # type: ignore[attr-defined]
         note(f"warning: {warning}")
-    note("next search: " + " ".join(f"{k}={v}" for k, v in summary["proposed"].items()))
+    settings = result.settings  # type: ignore[attr-defined]
+    note(tune_report.next_line(settings, summary["proposed"], config))
     if (best := tune_report.best_line(run, summary)) is not None:
         note(best)
     note(f"run folder: {run.path}")

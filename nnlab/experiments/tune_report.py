@@ -107,6 +107,25 @@ def top_title(summary: dict[str, Any]) -> str:
     return f"{shown} by {summary['metric']}"
 
 
+def next_line(settings: Any, proposed: dict[str, str], config: Any = None) -> str:
+    """The next search as a command to paste, as lr-scan's ``next:`` is (``next: nnlab tune
+    CFG optimizer.lr=loguniform:a:b --trials 20 ...``): the ranges the last round proposed,
+    the tune's fixed overrides, trials, rounds, top-k, metric and epochs (``settings``, as
+    tune.json holds them); ``CONFIG`` where the file is not known (a resumed tune). It listed
+    the ranges alone ('next search: optimizer.lr=...')."""
+    import shlex
+
+    words = ["nnlab", "tune", str(config) if config is not None else "CONFIG"]
+    words += [*settings.overrides, *(f"{k}={v}" for k, v in proposed.items())]
+    words += ["--trials", str(settings.trials), "--rounds", str(settings.rounds)]
+    words += ["--top-k", str(settings.top_k)]
+    if settings.metric != "final_val_acc":
+        words += ["--metric", settings.metric]
+    if isinstance(epochs := settings.base.get("epochs"), int):
+        words += ["--epochs", str(epochs)]
+    return "next: " + shlex.join(words)
+
+
 def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
     """What to run with the search's result: its best trial trained again, as the report's
     page offers it (``best: nnlab train <tune>/rounds/<round>/trials/<id>/config.yaml``); None

@@ -24,7 +24,11 @@ def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     assert result.exit_code == 0, result.output
     assert "final_val_acc" in result.stdout and "proposed" in result.stdout
     assert "test_acc" not in result.stdout
-    assert "next search: optimizer.lr=loguniform:" in result.output
+    # (it said 'next search: optimizer.lr=...', ranges, not a command to paste)
+    nxt = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
+    assert nxt.startswith(f"next: nnlab tune {CONFIG} dataset.n_train=300 'model.hidden=[16]' ")
+    assert " optimizer.lr=loguniform:" in nxt
+    assert nxt.endswith(" --trials 3 --rounds 1 --top-k 2 --epochs 1"), nxt
     assert png.stat().st_size > 1000
     again = invoke(*["tune", "--resume", "latest", "--runs-dir", str(tmp_path / "runs")])
     assert again.exit_code == 2  # (finished: nothing to resume, as every resume answers)
@@ -305,7 +309,7 @@ def test_a_tune_over_an_integer_key_draws_whole_numbers_everywhere(tmp_path):
     sizes = _column(result.stdout, "rank", "batch_size")
     assert sizes and all(s.isdigit() for s in sizes)
     assert _column(result.stdout, "round", "best")[0].isdigit()
-    assert re.search(r"next search: batch_size=randint:\d+:\d+ optimizer.lr=", result.stderr)
+    assert re.search(r"next: nnlab tune .* batch_size=randint:\d+:\d+ optimizer.lr=", result.stderr)
 
 
 def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path):
