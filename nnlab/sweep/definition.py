@@ -280,12 +280,42 @@ def trial_error(
     if not any(keys_overlap(key, swept) for swept in defn.spec.params):
         line = base_error()
         if line is not None:
-            return ConfigError(line)
+            return ConfigError(_not_every_variant(defn, key, text, line))
     alone = _one_value_error(defn, values, key, text)
     if alone is not None:
         return ConfigError(alone)
     where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
     return ConfigError(f"sweep trial ({where}): {text}" if where else f"{defn.source}: {text}")
+
+
+def _not_every_variant(defn: SweepDef, key: str, text: str, line: str) -> str:
+    """``line`` (the base config's error ``text`` about ``key``, a fixed override's unknown key)
+    saying which trials cannot take it, where the sweep varies the variant the key belongs to
+    (``optimizer.name=sgd,momentum optimizer.momentum=0.5``: it read as if no trial could)."""
+    switch = f"{key.partition('.')[0]}.name"
+    axis = defn.spec.params.get(switch)
+    if not text.startswith("unknown key") or not isinstance(axis, list):
+        return line
+    fixed = list(defn.overrides)  # (with the switch: apply_overrides switches first)
+    cannot = [
+        name
+        for name in axis
+        if any(
+            k == key and said.startswith("unknown key")
+            for k, said in config_errors(
+                apply_overrides(defn.base, [*fixed, override_text(switch, name)])
+            )
+        )
+    ]
+    if not cannot or len(cannot) == len(axis):
+        return line
+    where, _, said = line.partition(": ")
+    names = ",".join(spelled(n) for n in cannot)
+    return (
+        f"{where}: the trials with {switch}={names} cannot take it, only those with "
+        f"{switch}={','.join(spelled(n) for n in axis if n not in cannot)} (give it to a sweep "
+        f"of those): {said}"
+    )
 
 
 def _one_value_error(defn: SweepDef, values: dict[str, Any], key: str, text: str) -> str | None:
