@@ -205,7 +205,8 @@ def test_an_os_error_in_an_options_check_is_one_line_and_exit_2(tmp_path, monkey
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(pathlib.Path, "is_symlink", refuse)
+    for lookup in ("is_symlink", "exists"):  # (whichever the check asks first)
+        monkeypatch.setattr(pathlib.Path, lookup, refuse)
     result = invoke_many("runs", "list", "--runs-dir", tmp_path / "locked")
     line = one_error_line(result)
     assert line == (
