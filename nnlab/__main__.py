@@ -202,6 +202,9 @@ def _run() -> int:
         code = EXIT_INTERRUPTED
         _set_stops(signal.SIG_IGN)
         said = said or _say_interrupted(exc)
+    except MemoryError:  # (short again as the first error was handled: its imports)
+        code = 1
+        print(f"error: {_short_of_memory(MemoryError())}", file=sys.stderr)
     finally:
         _exit_on_stop(code)
         _forget_unhandled_interrupt()
@@ -215,14 +218,34 @@ def _short_of_memory(exc: BaseException) -> str | None:
     chained where the handling of the first imported a module and ran short again; a
     MemoryError here as that module loads is said as the first one. (``--debug``: None, and
     the traceback.)"""
-    if not isinstance(exc, (MemoryError, ImportError)) or "--debug" in sys.argv[1:]:
+    if "--debug" in sys.argv[1:]:
+        return None
+    limit = _address_limit()
+    if isinstance(exc, SystemError) and limit:  # ('error return without exception set':
+        exc = MemoryError()  # an allocation that failed inside the import machinery)
+    if not isinstance(exc, (MemoryError, ImportError)):
         return None
     try:
         from nnlab.errors import short_of_memory
 
         return short_of_memory(exc)
     except (MemoryError, ImportError):
-        return "MemoryError: out of memory"
+        said = f"; the address-space limit (ulimit -v) is {limit / 2**20:.3g} MB" if limit else ""
+        return "MemoryError: out of memory" + said
+
+
+def _address_limit() -> int | None:
+    """The address-space limit (``ulimit -v``) in bytes, None where there is none (or it
+    cannot be read). Under one, an import that runs short can fail without a MemoryError of
+    its own ('SystemError: error return without exception set', or '<function
+    _find_and_load> returned NULL without setting an exception', at 18-20 MB)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except Exception:  # (no resource module: not on Windows; short of memory to load it)
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _output_lost(code: int) -> int:
@@ -244,8 +267,12 @@ def _forget_unhandled_interrupt() -> None:
     while the command imports them), however it is handled further out, and ``python -m``
     then ends the process by SIGINT after the exit code is set: Ctrl-C in a command's first
     few tenths of a second printed ``interrupted`` and exited -2, not 130, in ~1 of 5 tries
-    to ``nnlab landscape``. Each run of text clears the note as it starts; this runs none."""
-    exec("")
+    to ``nnlab landscape``. Each run of text clears the note as it starts; this runs none.
+    (Short of memory to compile it, under ``ulimit -v``: the note stays, the error is said.)"""
+    try:
+        exec("")
+    except MemoryError:
+        pass
 
 
 def _say_interrupted(exc: BaseException) -> bool:

@@ -154,7 +154,7 @@ def test_a_model_past_what_ulimit_v_leaves_is_refused_before_any_work(case, comm
     assert not (case / "runs").exists()
 
 
-@pytest.mark.parametrize("mb", [20, 30, 40, 60000 / 1024, 80])
+@pytest.mark.parametrize("mb", [18, 20, 30, 40, 60000 / 1024, 80])
 @pytest.mark.parametrize(
     "command", [["train", "cfg.yaml", "-q"], ["runs", "list"]], ids=["train", "runs list"]
 )
