@@ -95,6 +95,41 @@ def numeric_gradient_array(f: Any, x: Any, dout: Any, eps: float = 1e-5) -> Any:
     return numeric_gradient(lambda: float(np.sum(f() * dout)), x, eps)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="run the slow integration tests too (marked slow; `-m slow` runs them alone)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """A run of the suite, or of folders in it, leaves out the tests marked ``slow`` (slower
+    integration tests: CI runs them, ``-m slow``), unless ``--slow`` or a marker expression is
+    given, or the run names files or tests: ``pytest tests/faults/test_processes.py`` runs
+    every test of that file."""
+    named = any(arg.partition("::")[0].endswith(".py") for arg in config.args)
+    if config.getoption("--slow") or config.option.markexpr or named:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+        config.stash[_SLOW_LEFT_OUT] = len(slow)
+
+
+_SLOW_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = config.stash.get(_SLOW_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"slow integration tests left out: {left_out} (`python -m pytest -m slow` runs"
+            " them, `--slow` runs them with the rest; CI runs both)"
+        )
+
+
 @pytest.fixture
 def fork_allowed(monkeypatch):
     """Processes fork (painters, sweep workers) even if an earlier test left a thread running

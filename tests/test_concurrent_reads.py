@@ -205,6 +205,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "runs"
 
 
+@pytest.mark.slow
 def test_a_training_run_read_as_it_ends_is_sound(root, monkeypatch):
     """The end of a run: its last record, checkpoint, summary, then meta.json's end. A reader
     read the records (or summary.json) before, and meta.json's COMPLETED after: DAMAGED;
@@ -221,6 +222,7 @@ def test_a_training_run_read_at_every_point_is_sound(root, monkeypatch):
     check_every_point(root, states)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
 def test_a_folder_being_made_is_not_read_until_its_meta_json_is_there(root, monkeypatch):
     """A new folder's first files (a sweep's plan, a tune's) come before its meta.json, while
@@ -287,6 +289,7 @@ def records_cut(states: list[State]) -> int:
     return next(i for i in range(1, len(states)) if count(states[i]) < count(states[i - 1]))
 
 
+@pytest.mark.slow
 def test_a_training_run_read_as_it_resumes_is_sound(root, monkeypatch):
     """A resume rewrites meta.json RUNNING and cuts metrics.jsonl back to its checkpoint's
     epoch: a reader that read meta.json's INTERRUPTED after epoch 2 before, and the cut
@@ -342,6 +345,7 @@ def stopped_sweep(root: Path, monkeypatch: pytest.MonkeyPatch) -> runs.RunDir:
     return run
 
 
+@pytest.mark.slow
 def test_a_sweep_read_as_it_resumes_is_sound(root, monkeypatch):
     """A sweep's resume removes a FAILED trial's folder, to run it again, before its own
     meta.json says RUNNING: its files went one by one, and a reader of the sweep in between

@@ -540,6 +540,7 @@ def with_value(raw: dict, path: tuple, value: object) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_wrong_yaml_at_any_key_of_a_config_is_one_error_line_in_train_and_sweep(
     tmp_path, monkeypatch
 ):

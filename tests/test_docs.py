@@ -179,6 +179,7 @@ def shape_of(line: str) -> str:
     return " ".join(line.replace("│", " | ").replace("┃", " | ").split())
 
 
+@pytest.mark.slow
 def test_readme_gradcheck_timing_lines_are_what_the_command_prints(tmp_path):
     """The README's sentence on timings said what no output line said: it now quotes the
     table and the last line, whose wording (not numbers) must be what gradcheck prints."""

@@ -167,6 +167,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_a_daemon_thread_in_compiled_code_at_the_exit_does_not_abort_the_process():
     # (the interpreter's teardown stopped the thread as it took the GIL back inside C++:
     # 'terminate called without an active exception', SIGABRT, exit -6, after the command

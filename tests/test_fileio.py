@@ -71,6 +71,7 @@ def test_as_written_turns_every_non_finite_float_to_null_and_keeps_the_rest():
     )
 
 
+@pytest.mark.slow
 def test_make_folders_makes_thousands_of_missing_levels_without_recursing(tmp_path):
     """pathlib's mkdir(parents=True) recurses once per missing parent: a --runs-dir of 2,000
     new levels failed with 'unexpected RecursionError', exit 1."""

@@ -58,6 +58,7 @@ def _summaries(root: Path) -> list[Path]:
     return sorted(root.rglob("summary.json"))
 
 
+@pytest.mark.slow
 def test_every_summary_an_experiment_writes_reads_as_written(written):
     found = _summaries(written)
     kinds = {runs.RunDir(p.parent).kind for p in found}
@@ -261,6 +262,7 @@ def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monke
     assert every <= set(reads) and all(reads[t] == 1 for t in every), reads
 
 
+@pytest.mark.slow
 def test_runs_list_fingerprints_only_the_folders_it_may_read_again(tmp_path, monkeypatch):
     # (a row's own folder is read once per listing: its entries' stat calls, to know whether
     # it changed before a second reading, were ~7% of runs list; a sweep's trials are read

@@ -301,6 +301,7 @@ def cli_train(tmp_path: Path, *args: str) -> list[dict]:
     return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_same_config_and_seed_give_identical_metrics_files_via_cli(tmp_path):
     config = Path(__file__).resolve().parents[1] / "configs" / "digits-quickstart.yaml"
     args = [str(config), "epochs=3", "model.dropout=0.1", "dataset.n_train=500"]
@@ -431,6 +432,7 @@ def test_divergence_through_run_training_writes_a_diverged_folder_without_warnin
     assert len(run.metrics()) == 2 and run.file("curves.png").exists()
 
 
+@pytest.mark.slow
 def test_divergence_at_epoch_0_points_to_the_init_not_a_step_size(tmp_path):
     # (an init its dtype cannot hold diverges before any step: no step size helps)
     config = tmp_path / "cfg.yaml"

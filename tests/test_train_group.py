@@ -232,6 +232,7 @@ def test_run_trainings_writes_the_folders_run_training_writes(tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_a_stacked_run_interrupted_resumes_alone_to_the_same_metrics(tmp_path, monkeypatch):
     import nnlab.experiments.train as train_mod
 

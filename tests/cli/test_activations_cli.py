@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import invoke
 
 
@@ -43,6 +45,7 @@ def test_help_names_every_activation_and_init_it_takes():
         assert name in text, name
 
 
+@pytest.mark.slow
 def test_activations_reports_progress_on_stderr_and_quiet_silences_it(tmp_path):
     # (activations had no -q/--quiet, which every other command that makes a folder has, and
     # said nothing while it drew its figure, most of its time)

@@ -837,6 +837,7 @@ def test_a_folder_of_another_kind_given_as_the_config_is_not_offered_to_train_re
     assert line.endswith(f"; a run folder: a trial's config is {sweep}/trials/<trial>/config.yaml")
 
 
+@pytest.mark.slow
 def test_a_run_folders_own_file_given_as_the_config_names_the_config_to_give(tmp_path):
     # (meta.json, a sweep's sweep.yaml... read as configs: "unknown key 'run_id'; valid keys
     # here: name, seed, ...", which said nothing of what the file was)

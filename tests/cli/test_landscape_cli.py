@@ -7,6 +7,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 
 from tests.conftest import RESUME, invoke
 
@@ -102,6 +103,7 @@ def test_a_resume_is_refused_up_front_when_its_missing_points_are_over_the_work_
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_landscape_of_a_config_warns_of_a_key_with_no_effect_as_train_does(tmp_path):
     """`train`, `lr-scan`, `gradcheck`, sweeps and tune said 'model.init_std has no effect'
     of a config; `landscape` of the same config said nothing. Now it says the same line (even

@@ -89,6 +89,7 @@ def _cases() -> list[tuple[str, list[str], str]]:
 CASES = _cases()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("argv", "says"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_every_option_error_names_the_option_what_it_takes_and_what_it_got(argv, says):
     line = one_error_line(invoke_many(*argv))

@@ -67,6 +67,7 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     assert "[2/2]" in result.stderr and "sweep folder:" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("order", [["seed", "optimizer.lr"], ["optimizer.lr", "seed"]])
 def test_a_progress_line_names_every_swept_key_a_swept_seed_too(tmp_path, order):
     # (with `seed` swept first, the lines named no key at all: they showed the keys before the
@@ -192,6 +193,7 @@ def test_run_uses_the_files_sweep_section_which_train_refuses(tmp_path):
     assert result.exit_code == 2 and "no 'sweep:' section" in result.stderr
 
 
+@pytest.mark.slow
 def test_weight_scale_json_has_one_object_per_trial(tmp_path):
     result = invoke(
         "sweep",
@@ -275,6 +277,7 @@ def test_runs_compare_shows_differing_keys_sorted_and_cut(tmp_path):
     assert result.exit_code == 2 and "no column 'nope'" in result.stderr
 
 
+@pytest.mark.slow
 def test_runs_compare_across_runs_and_a_sweep(tmp_path):
     cfg = write_config(tmp_path)
     r = tmp_path / "r"
@@ -343,6 +346,7 @@ def test_a_killed_parallel_sweep_resumes_only_missing_trials_to_the_same_summary
     assert run.status == "COMPLETED"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "axes",
     [
@@ -401,6 +405,7 @@ def test_the_dask_executor_without_the_extra_is_one_clear_error(tmp_path, monkey
     assert not list((tmp_path / "runs").glob("*")), "no sweep folder for a sweep that cannot run"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixed", [True, False])
 def test_weight_scale_with_batchnorm_fixed_shows_each_net_as_what_it_is(tmp_path, fixed):
     """``model.batchnorm=true`` (or false) makes that axis one value: the json, the table and
@@ -574,6 +579,7 @@ def test_a_malformed_sweep_section_names_the_key_path_and_what_was_expected(
 
 
 # ----------------------------------------------------------------------------- --share-seed
+@pytest.mark.slow
 def test_share_seed_gives_trials_differing_only_in_that_key_the_same_start(tmp_path):
     """Trial seeds are derived from each trial's config, so a grid over optimizer.lr also
     varies the initial weights and minibatch order; ``--share-seed optimizer.lr`` leaves lr out

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from nnlab import runs
@@ -70,6 +71,7 @@ def test_a_dry_run_refuses_what_the_run_refuses_in_the_same_line(tmp_path):
     assert not any(out.glob("*"))
 
 
+@pytest.mark.slow
 def test_a_resume_dry_run_says_what_happens_to_each_trial_and_changes_nothing(tmp_path):
     cfg, out = write_config(tmp_path), tmp_path / "r"
     ran = invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1,0.05", "-q", runs_dir=out)

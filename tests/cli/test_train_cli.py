@@ -654,6 +654,7 @@ def test_train_formats_its_result_and_its_config_as_asked(tmp_path):
     assert row.startswith(f"{run},COMPLETED,1,")
 
 
+@pytest.mark.slow
 def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_trial(tmp_path):
     # (a sweep's and a tune's accuracy columns were '-', and no row said its dataset)
     cfg = "configs/digits-quickstart.yaml"
@@ -684,6 +685,7 @@ def test_runs_list_shows_each_folders_dataset_and_a_sweeps_and_a_tunes_best_tria
     assert "dataset" in table and f"{best['final_test_acc']:.4f}" in table
 
 
+@pytest.mark.slow
 def test_runs_list_gives_a_sweeps_trials_ended_of_planned_not_its_best_trials_epochs(
     config, tmp_path
 ):
@@ -765,6 +767,7 @@ def test_a_config_named_without_its_folder_or_suffix_is_told_the_file(
     )
 
 
+@pytest.mark.slow
 def test_a_resume_of_a_completed_run_offers_the_extend_that_trains_it_on(tmp_path):
     # (it said only 'already COMPLETED, nothing to resume': a newcomer's way to more epochs)
     config = "configs/digits-quickstart.yaml"  # (the tests run from the project root)
@@ -780,6 +783,7 @@ def test_a_resume_of_a_completed_run_offers_the_extend_that_trains_it_on(tmp_pat
     assert extended.exit_code == 0, extended.output
 
 
+@pytest.mark.slow
 def test_the_extend_a_resume_offers_a_run_of_0_epochs_runs_in_a_folder_with_spaces(tmp_path):
     # (it offered 'epochs=0', which --extend refuses, 'expected more epochs than the run has
     # trained (0)', and the folder unquoted, which the shell splits at its spaces; the report's

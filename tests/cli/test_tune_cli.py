@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import RESUME, invoke, one_error_line
@@ -16,6 +17,7 @@ ARGS = ["optimizer.lr=loguniform:1e-3:1", "dataset.n_train=300", "model.hidden=[
 FAST = ["--trials", "3", "--epochs", "1", "--top-k", "2"]
 
 
+@pytest.mark.slow
 def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     png = tmp_path / "docs" / "tune.png"
     (tmp_path / "docs").mkdir()  # (--png writes into a folder that exists)
@@ -35,6 +37,7 @@ def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     assert "already COMPLETED, nothing to resume" in again.stderr
 
 
+@pytest.mark.slow
 def test_tune_json_has_the_best_trial_and_proposal(tmp_path):
     args = [
         "tune",
@@ -56,6 +59,7 @@ def test_tune_json_has_the_best_trial_and_proposal(tmp_path):
     assert set(doc["proposed"]) == {"optimizer.lr"}
 
 
+@pytest.mark.slow
 def test_tune_error_paths_exit_2(tmp_path):
     runs = ["--runs-dir", str(tmp_path)]
     cases = [
@@ -99,6 +103,7 @@ def test_a_bad_base_config_names_its_file_or_override_as_train_says_it(tmp_path)
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.slow
 def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
     tmp_path, monkeypatch
 ):
@@ -175,6 +180,7 @@ def test_tune_leaves_out_a_well_formed_sweep_section_and_says_so(tmp_path):
 
 
 # ----------------------------------------------------------------------------- --dry-run
+@pytest.mark.slow
 def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_path):
     out = tmp_path / "runs"
     args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "--runs-dir", str(out)]
@@ -275,6 +281,7 @@ def _column(text: str, header: str, column: str, numbers: bool = True) -> list[s
     return cells
 
 
+@pytest.mark.slow
 def test_the_ranges_table_spells_the_best_value_as_the_top_trials_table_does(tmp_path):
     # (the ranges table's best read 0.0915 beside the top table's 0.09155: one value, two
     # spellings; it was a measured number's format, the top table a config value's)
@@ -291,6 +298,7 @@ def test_the_ranges_table_spells_the_best_value_as_the_top_trials_table_does(tmp
         assert spelled in _column(text, "rank" if "rank" in text else "trial", "optimizer.lr")
 
 
+@pytest.mark.slow
 def test_a_tune_over_an_integer_key_draws_whole_numbers_everywhere(tmp_path):
     # (a range over batch_size drew 73.32402196642875, which no trial could take: randint draws
     # whole numbers, the trials' configs, tables, headers and next search keep them whole)
@@ -312,6 +320,7 @@ def test_a_tune_over_an_integer_key_draws_whole_numbers_everywhere(tmp_path):
     assert re.search(r"next: nnlab tune .* batch_size=randint:\d+:\d+ optimizer.lr=", result.stderr)
 
 
+@pytest.mark.slow
 def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path):
     # (the terminal gave the next search's ranges only; the best trial's config was the report's)
     args = ["tune", CONFIG, *ARGS, *FAST, "--rounds", "2", "-f", "json"]
@@ -331,6 +340,7 @@ def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path)
     assert record["final_val_acc"] == best["final_val_acc"]  # (the very trial, trained again)
 
 
+@pytest.mark.slow
 def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
     # (it left --data-dir out, which an MNIST tune's trial needs to find its data; the
     # report's page kept it)
@@ -347,6 +357,7 @@ def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
     assert trained.exit_code == 0, trained.output
 
 
+@pytest.mark.slow
 def test_a_completed_tune_whose_draws_repeat_lists_all_its_trials_ended(tmp_path):
     # (a round plans its trials less the draws that repeat one: randint:16:17 draws 16 only,
     # and the COMPLETED tune's row read 2/6, as if 4 trials had not run; rounds x trials)

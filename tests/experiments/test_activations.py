@@ -59,6 +59,7 @@ def test_a_layers_std_is_its_spread_even_where_the_squares_overflow():
     assert (plain["mean"], plain["std"]) == (float(small.mean()), float(small.std()))
 
 
+@pytest.mark.slow
 def test_every_setting_has_one_row_per_layer(result):
     settings = by_setting(result.rows)
     assert len(settings) == 3 * 4

@@ -74,6 +74,7 @@ def assert_same_run(extended: runs.RunDir, fresh: runs.RunDir) -> None:
     assert extended.config() == fresh.config()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_an_extended_run_is_the_run_of_that_many_epochs(cfg_dir, variant):
     overrides = VARIANTS[variant]
@@ -93,6 +94,7 @@ def test_an_extended_run_is_the_run_of_that_many_epochs(cfg_dir, variant):
     assert f"\nextends   {source.path.resolve()} (after its epoch 3)\n" in shown
 
 
+@pytest.mark.slow
 def test_an_extension_interrupted_resumes_to_the_same_numbers(cfg_dir, monkeypatch):
     source = trained(cfg_dir, "runs")
     with monkeypatch.context() as patched:
@@ -186,6 +188,7 @@ def test_resume_with_epochs_points_to_extend(cfg_dir):
     assert f"nnlab train --extend runs/{source.path.name} epochs=9" in result.output
 
 
+@pytest.mark.slow
 def test_a_sweeps_trial_is_extended_as_the_run_of_its_config(cfg_dir):
     """A trial trained in a stack has the numbers of its config alone: so has its extension."""
     sweep = nnlab("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q", "--runs-dir", "sw")
@@ -199,6 +202,7 @@ def test_a_sweeps_trial_is_extended_as_the_run_of_its_config(cfg_dir):
     assert_same_run(extended, next(runs.iter_runs(cfg_dir / "fresh")))
 
 
+@pytest.mark.slow
 def test_a_run_of_no_epochs_is_extended_with_one_record_of_epoch_0(cfg_dir):
     """Training on from epoch 0 records epoch 0 itself: the run's record of it is not kept
     beside it (the folder was DAMAGED, 'epoch 0 follows epoch 0', and FAILED)."""
@@ -228,6 +232,7 @@ def test_a_checkpoint_that_names_no_run_is_extended_with_a_note(cfg_dir):
     assert_same_run(extended, trained(cfg_dir, "fresh", "epochs=5"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["read-only", "linked"])
 def test_a_run_that_could_not_be_resumed_in_place_is_extended_all_the_same(
     cfg_dir, monkeypatch, where

@@ -113,6 +113,7 @@ def test_a_grid_through_its_centre_is_accepted(lo, hi, points):
     assert (ls.axis(lo, hi, points) == 0.0).sum() == 1
 
 
+@pytest.mark.slow
 def test_a_folder_made_with_an_even_count_before_the_refusal_still_reads_and_resumes(
     cfg, data, tmp_path, monkeypatch
 ):
@@ -156,6 +157,7 @@ def test_centre_of_a_config_is_its_initial_models_loss(cfg, data, tmp_path):
     assert result.grid_acc[2, 2] == acc
 
 
+@pytest.mark.slow
 def test_line_equals_the_planes_b0_column_and_the_file_holds_everything(cfg, data, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
@@ -184,6 +186,7 @@ def test_line_equals_the_planes_b0_column_and_the_file_holds_everything(cfg, dat
     assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "landscape"
 
 
+@pytest.mark.slow
 def test_resume_evaluates_only_the_missing_points(cfg, data, tmp_path, monkeypatch):
     path = tmp_path / "c.yaml"
     path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [16, 12]}\n")
@@ -220,6 +223,7 @@ def test_resume_evaluates_only_the_missing_points(cfg, data, tmp_path, monkeypat
     assert len(full.run.meta["resumes"]) == 1
 
 
+@pytest.mark.slow
 def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
     cfg, data, tmp_path, monkeypatch
 ):
@@ -252,6 +256,7 @@ def test_an_interrupted_grid_keeps_its_finished_rows_and_resume_completes_it(
     np.testing.assert_array_equal(done.grid_loss, fresh.grid_loss)
 
 
+@pytest.mark.slow
 def test_same_folder_with_other_settings_is_refused(cfg, data, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("dataset: {name: digits, n_train: 200}\nmodel: {hidden: [8]}\n")
@@ -293,6 +298,7 @@ EDITS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
 def test_a_resume_refuses_an_edited_landscape_file_and_changes_nothing(data, tmp_path, edit):
     from tests.conftest import invoke
@@ -341,6 +347,7 @@ def _set(key, value):
     return edit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("damage", "says"),
     [

@@ -215,6 +215,7 @@ def test_the_best_columns_note_names_train_loss_only_when_the_scan_trained():
     assert trained[-1].endswith("step_loss (step) and train_loss (train)")
 
 
+@pytest.mark.slow
 def test_the_figure_names_the_configs_optimizer_and_batch(cfg, data, tmp_path, monkeypatch):
     from nnlab import plots
 

@@ -304,6 +304,7 @@ def test_dataset_final_numbers_are_those_fit_records_after_its_last_epoch():
     assert [r.status for r in c.results] == ["COMPLETED", "DIVERGED"]
 
 
+@pytest.mark.slow
 def test_dataset_comparison_in_worker_processes_gives_the_same_results():
     args = ("digits", ["sgd", "adam", "random-local-search"])
     serial = opt.compare_on_dataset(*args, net=opt.NetSettings(30, [16]))
@@ -316,6 +317,7 @@ def test_dataset_comparison_in_worker_processes_gives_the_same_results():
         opt.compare_on_dataset(*args, net=opt.NetSettings(30), jobs=0)
 
 
+@pytest.mark.slow
 def test_dataset_comparison_says_each_optimizers_steps_as_it_trains_without_changing_a_number(
     monkeypatch,
 ):

@@ -356,6 +356,7 @@ def epoch_records(result: sw.SweepResult) -> dict[str, list[dict]]:
     }
 
 
+@pytest.mark.slow
 def test_jobs_1_and_jobs_2_give_identical_summaries(tmp_path):
     serial = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "serial", jobs=1)
     parallel = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "parallel", jobs=2)
@@ -363,6 +364,7 @@ def test_jobs_1_and_jobs_2_give_identical_summaries(tmp_path):
     assert epoch_records(serial) == epoch_records(parallel)  # every epoch, not only the summary
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
 def test_forked_and_spawned_workers_give_identical_results(tmp_path):
     out = {}
@@ -376,6 +378,7 @@ def test_forked_and_spawned_workers_give_identical_results(tmp_path):
     assert epoch_records(out["fork"]) == epoch_records(out["spawn"])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
 def test_a_sweeps_figures_are_drawn_by_painters_forked_before_its_workers(
     tmp_path, monkeypatch, fork_allowed
@@ -406,6 +409,7 @@ def test_workers_are_not_forked_beside_another_thread(monkeypatch):
         executor.close()
 
 
+@pytest.mark.slow
 def test_a_sweep_resumes_with_the_seeds_its_folder_records(tmp_path, monkeypatch):
     """The plan in sweep.yaml is the sweep's identity: a sweep whose seeds an earlier version
     derived otherwise (eval_batch_size was part of them) resumes with those seeds, to the rows
@@ -423,6 +427,7 @@ def test_a_sweep_resumes_with_the_seeds_its_folder_records(tmp_path, monkeypatch
     assert results(resumed) == results(before)
 
 
+@pytest.mark.slow
 def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path):
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
 
@@ -447,6 +452,7 @@ def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path)
         assert runs.RunDir(run.path / "trials" / trial_id).meta["started"] == meta["started"]
 
 
+@pytest.mark.slow
 def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_file(tmp_path):
     # A Dask worker cannot be terminated: after the interrupt, the trial it is running finds the
     # sweep's STOP file after its next epoch and stops as INTERRUPTED (resumable).
@@ -473,6 +479,7 @@ def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_fi
     assert results(resumed) == results(reference)
 
 
+@pytest.mark.slow
 def test_interrupted_mid_trial_is_continued_from_its_checkpoint(tmp_path, monkeypatch):
     import nnlab.experiments.train as train_mod
 
@@ -709,6 +716,7 @@ def trial_records(result: sw.SweepResult) -> dict[str, list[dict]]:
     return out
 
 
+@pytest.mark.slow
 def test_stacked_trials_give_the_numbers_of_trials_run_alone(tmp_path):
     alone = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "alone", stack=1)
     stacked = sw.run_sweep(init_sweep(), runs_dir=tmp_path / "stacked", stack=3)
@@ -719,6 +727,7 @@ def test_stacked_trials_give_the_numbers_of_trials_run_alone(tmp_path):
     assert stacked.run.meta["stack"] == 3 and alone.run.meta["stack"] == 1
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_inside_a_stack_resumes_its_trials_one_by_one(tmp_path, monkeypatch):
     import nnlab.experiments.train as train_mod
 
@@ -846,6 +855,7 @@ def test_runs_show_json_of_a_sweep_gives_one_answer_its_trials_counts_now(tmp_pa
     assert {r["trial"]: r["status"] for r in shown["summary"]["trials"]}[trial] == "COMPLETED"
 
 
+@pytest.mark.slow
 def test_the_reports_sweep_page_gives_its_trials_counts_now_in_every_section(tmp_path, monkeypatch):
     """The report's sweep page gave its trials' counts now in its subtitle and as summary.json
     recorded them at the sweep's end in its Summary section (and meta.json's in Details): a
@@ -880,6 +890,7 @@ class _LastUnitStopped(sw.SerialExecutor):
             on_row(row)
 
 
+@pytest.mark.slow
 def test_trials_not_begun_when_the_stop_file_appears_do_not_start(tmp_path):
     """A unit that begins after the sweep's STOP file appeared made its trial's folder, trained
     an epoch and stopped: work thrown away. It does not start now; its trials stay PENDING,
@@ -918,6 +929,7 @@ def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp
     assert len(stopped) == 1 and stopped[0]["epochs"] == 0 and "final_test_acc" in stopped[0]
 
 
+@pytest.mark.slow
 def test_a_sweep_whose_trial_stopped_at_its_stop_file_ends_interrupted_and_resumes(
     tmp_path, monkeypatch
 ):

@@ -90,6 +90,7 @@ def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
     assert trial_metrics(resumed) == trial_metrics(local)
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_clear_error_before_any_folder(tmp_path):
     from nnlab.errors import ConfigError
 

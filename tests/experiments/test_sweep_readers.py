@@ -118,6 +118,7 @@ def _readers_agree(root, run: runs.RunDir) -> dict[str, str]:
     return states
 
 
+@pytest.mark.slow
 def test_every_reader_of_a_sweep_agrees_on_its_trials_now(tmp_path, monkeypatch):
     run = _interrupted_in_its_second_trial(tmp_path / "a", monkeypatch)
     states = _readers_agree(tmp_path / "a", run)
@@ -169,6 +170,7 @@ def test_a_failed_trial_whose_folder_was_removed_reads_failed_in_every_reader(
     assert sw.sweep_rows(run)[1]["error"] == "RuntimeError: boom"
 
 
+@pytest.mark.slow
 def test_every_reader_of_a_sweep_stopped_at_its_stop_file_says_interrupted(tmp_path):
     """A sweep whose last trial stopped at the sweep's STOP file: the sweep and that trial
     read INTERRUPTED in every reader, and the resume would continue it."""

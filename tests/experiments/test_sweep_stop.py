@@ -145,6 +145,7 @@ def test_a_second_stop_signal_while_the_sweep_settles_its_trials_leaves_none_run
     assert trials == ["INTERRUPTED"] * 4
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_trial_costs_only_that_trial_s_epochs_since_its_checkpoint(
     tmp_path, monkeypatch, fork_allowed
 ):
@@ -175,6 +176,7 @@ def test_a_worker_killed_mid_trial_costs_only_that_trial_s_epochs_since_its_chec
     assert {t.status for t in runs.iter_runs(result.run.file("trials"))} == {"COMPLETED"}
 
 
+@pytest.mark.slow
 def test_a_trial_whose_worker_dies_each_time_fails_alone(tmp_path, monkeypatch, fork_allowed):
     import os
 

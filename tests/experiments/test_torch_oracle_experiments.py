@@ -170,6 +170,7 @@ def test_every_function_has_a_torch_formula():
     assert set(TORCH_FUNCTIONS) == set(OBJECTIVES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_functions_value_and_gradient_is_torch_autograds(function):
     """At 200 random points of the plot box and every point of every default path: the value
@@ -196,6 +197,7 @@ def test_every_functions_value_and_gradient_is_torch_autograds(function):
 SENSITIVE = {("rosenbrock", "rmsprop"): 500, ("beale", "rmsprop"): 900}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_default_path_is_torchs_with_torch_autograds_gradient(function):
     """Each path of ``compare-optimizers --function`` (its default optimizers, hyperparameters,

@@ -285,6 +285,7 @@ def test_a_run_extended_on_the_command_line_is_torchs_run_of_all_its_epochs(
                      else RTOL32)  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_a_tunes_trials_are_torchs_runs_on_its_validation_split(dtype, monkeypatch, tmp_path):
     """``nnlab tune`` (one round of 4 trials, 2 epochs; learning rate and weight decay drawn,

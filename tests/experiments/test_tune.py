@@ -217,6 +217,7 @@ class GuardedSplits(dict):
         return self[key] if key in self else default
 
 
+@pytest.mark.slow
 def test_search_never_reads_the_test_split(config, tmp_path, monkeypatch):
     original = sweep.cached_dataset
 
@@ -239,6 +240,7 @@ def test_search_never_reads_the_test_split(config, tmp_path, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- search
+@pytest.mark.slow
 def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_path):
     result = tn.tune(config, ARGS, rounds=2, trials=4, top_k=2, epochs=1, runs_dir=tmp_path)
     first, second = result.rounds
@@ -263,6 +265,7 @@ def test_two_rounds_search_the_narrowed_ranges_and_write_the_folder(config, tmp_
     assert run.meta["status"] == "COMPLETED" and len(summary["sweeps"]) == 2
 
 
+@pytest.mark.slow
 def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
     config, tmp_path, monkeypatch
 ):
@@ -280,6 +283,7 @@ def test_each_round_has_a_heading_and_the_warnings_stay_out_of_the_progress(
     assert warning_lines(one.rounds) == one.rounds[0].warnings  # one round: no round named
 
 
+@pytest.mark.slow
 def test_a_diverged_trial_is_shown_diverged_not_by_a_best_value_from_before(config, tmp_path):
     # (--metric best_val_loss printed a diverged trial's best_val_loss from before it diverged,
     # 'trial 1/2: best_val_loss 2.5179', as if it were a result; tune ranks no such trial)
@@ -290,6 +294,7 @@ def test_a_diverged_trial_is_shown_diverged_not_by_a_best_value_from_before(conf
     assert trials[1:] == [f"  trial {i}/2: best_val_loss DIVERGED at epoch 1" for i in (1, 2)]
 
 
+@pytest.mark.slow
 def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monkeypatch):
     kwargs = {"rounds": 2, "trials": 3, "top_k": 2, "epochs": 1}
     full = tn.tune(config, ARGS, runs_dir=tmp_path / "a", **kwargs)
@@ -315,6 +320,7 @@ def test_an_interrupted_search_resumes_to_the_same_result(config, tmp_path, monk
         assert _rows(a) == _rows(b)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("legacy", [False, True])
 def test_a_tune_whose_trials_stopped_at_their_rounds_stop_file_is_interrupted_and_resumes(
     config, tmp_path, monkeypatch, legacy
@@ -350,6 +356,7 @@ def test_a_tune_whose_trials_stopped_at_their_rounds_stop_file_is_interrupted_an
     assert [_rows(r) for r in done.rounds] == [_rows(r) for r in full.rounds]
 
 
+@pytest.mark.slow
 def test_a_tune_interrupted_before_its_rounds_sweep_names_itself_resumes_that_folder(
     config, tmp_path, monkeypatch
 ):
@@ -387,6 +394,7 @@ def _rows(result: tn.RoundResult) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in result.rows]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gone", [1, 2])
 def test_a_round_whose_folder_was_removed_runs_again_to_the_same_result(config, tmp_path, gone):
     # (tune --resume refused it: "<round>/meta.json: missing"; a round is planned from what
@@ -412,6 +420,7 @@ def test_a_round_whose_folder_was_removed_runs_again_to_the_same_result(config, 
     ]
 
 
+@pytest.mark.slow
 def test_a_round_run_again_that_proposes_otherwise_than_recorded_says_so(config, tmp_path):
     # (as another nnlab or NumPy might: the rounds after it searched the recorded proposal)
     full = tn.tune(config, ARGS, runs_dir=tmp_path, folder="t", rounds=2, trials=3, top_k=2,
@@ -428,6 +437,7 @@ def test_a_round_run_again_that_proposes_otherwise_than_recorded_says_so(config,
     assert done.rounds[1].ranges == full.rounds[1].ranges  # (round 2 kept, as recorded)
 
 
+@pytest.mark.slow
 def test_every_proposal_keeps_the_top_trials_so_far_not_only_its_rounds(tmp_path):
     # (each round proposed from its own trials: a round that found nothing better than an
     # earlier one proposed ranges without the best value found, lr 0.00205 of round 1 here)
@@ -446,6 +456,7 @@ def test_every_proposal_keeps_the_top_trials_so_far_not_only_its_rounds(tmp_path
     ]
 
 
+@pytest.mark.slow
 def test_a_tunes_trials_and_rounds_are_found_by_the_ids_its_tables_print(config, tmp_path):
     # (README: every command that takes a run takes a trial's id as a table prints it; a tune's
     # trial ids, its rounds' names and '<folder>/<trial>' as runs compare prints were unknown)

@@ -101,6 +101,7 @@ def signalling(signum):
     return fault
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("error", list(ERRORS))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_an_error_after_the_folder_exists_leaves_it_failed_with_the_error(
@@ -149,6 +150,7 @@ def test_a_full_disk_while_appending_metrics_fails_the_run_naming_the_file(case,
     assert run.meta["error"] == f"{run.file('metrics.jsonl')}: No space left on device"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("error", list(ONCE))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_run_failed_by_a_full_disk_says_how_to_continue_and_that_completes_it(

@@ -467,6 +467,7 @@ def _no_training(*args, **kwargs):
     raise AssertionError("training started: the value was not refused up front")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_value_past_its_bounds_is_refused_up_front_in_one_line(case, name, monkeypatch):
     """(Training is made to fail at once, so that a value let through fails this test instead

@@ -42,6 +42,7 @@ OUT = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(OUT))
 def test_an_out_another_command_makes_meanwhile_is_refused_and_left_whole(
     case, planned, monkeypatch, command

@@ -762,6 +762,7 @@ def test_a_resume_interrupted_before_it_replays_every_recorded_epoch_keeps_them(
     assert without_seconds(run.metrics()) == without_seconds(reference)
 
 
+@pytest.mark.slow
 def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
     sweep = grid_sweep(case)
     set_meta(sweep, status="INTERRUPTED")
@@ -1048,6 +1049,7 @@ FOUNDED = {  # a kind: the command that makes a folder of it, the file it is mad
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(FOUNDED))
 def test_a_folder_without_the_file_its_kind_is_made_with_is_damage_for_every_reader(case, kind):
     # (runs list read a tune without tune.json, or a landscape without landscape.h5, as
@@ -1105,6 +1107,7 @@ def test_a_damaged_trial_is_named_by_the_sweeps_readers_not_shown_as_recorded(ca
     assert rows[good.name]["status"] == "COMPLETED" and (case / "c.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", ["meta.json", "metrics.jsonl", "summary.json", "config.yaml", "checkpoint.npz"]
 )
@@ -1197,6 +1200,7 @@ TRIAL_DAMAGES = {  # (the trial's status, the file, how it is damaged, what the 
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(TRIAL_DAMAGES))
 def test_a_damaged_trial_refuses_the_sweep_resume_and_runs_again_once_removed(case, damage):
     # (a kept trial that could not be read became a FAILED row, the resume exited 3 and said
@@ -1228,6 +1232,7 @@ TUNE_TRIAL_DAMAGES = {  # (a tune's trials are evaluated on train and val, never
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(TUNE_TRIAL_DAMAGES))
 def test_a_damaged_trial_refuses_the_tune_resume_and_runs_again_once_removed(case, damage):
     # (as sweep --resume: the round's damaged trial refuses the resume up front, and removing
@@ -1268,6 +1273,7 @@ def _results(tune: runs.RunDir) -> dict:
     return {"tune.json": tune.read_json("tune.json"), "summary": summary, "rounds": rows}
 
 
+@pytest.mark.slow
 def test_a_tune_resume_runs_a_removed_round_folder_again_to_the_same_results(case):
     # (it was refused as "<round>/meta.json: missing", as if the folder were there and had
     # lost one file; a round is planned from what tune.json records, so it runs again where
@@ -1285,6 +1291,7 @@ def test_a_tune_resume_runs_a_removed_round_folder_again_to_the_same_results(cas
     assert "reason" not in row and "bad_trials" not in row
 
 
+@pytest.mark.slow
 def test_a_round_folder_without_meta_refuses_the_tune_resume_and_runs_again_once_removed(case):
     tune = _tune_of_two_rounds(case)
     before = _results(tune)
@@ -1360,6 +1367,7 @@ LISTED_DAMAGES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(TUNE_STATE_DAMAGES))
 def test_a_damaged_tune_json_refuses_the_tune_resume_in_one_line(case, damage):
     # (what the resume reads of tune.json besides its rounds: a KeyError or TypeError was a
@@ -1427,6 +1435,7 @@ def _drop_planned_trial(sweep: runs.RunDir, trial: str) -> None:
     sweep.file("sweep.yaml").write_text(yaml.safe_dump(plan))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["dropped from sweep.yaml", "renamed", "its id edited"])
 def test_a_trial_folder_the_plan_does_not_list_is_damaged_for_every_reader(case, how):
     # (a folder under trials/ that sweep.yaml plans no trial for was passed over: a trial

@@ -81,6 +81,7 @@ def killed_in_resume(case) -> runs.RunDir:
     return run
 
 
+@pytest.mark.slow
 def test_a_resume_killed_past_the_last_end_is_read_from_its_records_everywhere(
     case, killed_in_resume
 ):
@@ -183,6 +184,7 @@ def test_a_stop_signal_just_after_a_record_leaves_the_summary_and_count_in_step(
     assert run.metrics()[-1]["epoch"] == 2
 
 
+@pytest.mark.slow
 def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own(case):
     """A trial of an interrupted sweep completed by ``train --resume`` was still shown by
     ``runs show SWEEP`` (table and json) as the sweep's summary recorded it: INTERRUPTED."""

@@ -53,6 +53,7 @@ def test_folders_larger_than_the_free_space_are_refused_before_anything_is_made(
     assert not (case / "r").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", COMMANDS.values(), ids=list(COMMANDS))
 def test_with_the_space_they_need_the_same_commands_run(case, monkeypatch, args):
     free(monkeypatch, None)  # (a file system that does not say: not checked)

@@ -83,6 +83,7 @@ def signal_at_check(monkeypatch) -> None:
     monkeypatch.setattr(runs, "refuse_finished", checking)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_resume_stopped_before_it_began_says_the_command_that_continues_it(
     case, monkeypatch, command

@@ -133,6 +133,7 @@ def test_an_edit_that_changes_what_a_folder_means_is_damage_for_every_reader(cas
         refused(invoke("runs", command, run.path, "--runs-dir", root), 2, says)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sweep", "tune"])
 def test_a_planning_file_as_written_reads_as_sound_and_resumes(case, planned, kind):
     copy_runs(planned[kind], case / "runs")
@@ -199,6 +200,7 @@ META_FIELDS = {
 RESUMES.update(train=("train", "--resume"), landscape=("landscape", "--resume"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", list(META_FIELDS))
 def test_a_meta_field_of_another_kind_is_damage_for_every_reader(case, planned, key):
     """A hand-edited "seed": "abc" or "overrides": 5 (fields nnlab writes but no logic of its

@@ -72,6 +72,7 @@ ASCII_ENVIRONMENTS = [
 ]
 
 
+@pytest.mark.slow
 def test_runs_show_on_a_stdout_without_unicode_draws_its_tables_in_ascii(case):
     made = run(case, "sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q")
     assert made.returncode == 0, made.stderr
@@ -96,6 +97,7 @@ def a_folder_not_utf8(case: Path) -> tuple[Path, Path]:
     return good, other
 
 
+@pytest.mark.slow
 def test_a_folder_name_not_utf8_is_listed_on_any_stdout(case):
     good, _ = a_folder_not_utf8(case)
     for env in [{}, *ASCII_ENVIRONMENTS]:
@@ -107,6 +109,7 @@ def test_a_folder_name_not_utf8_is_listed_on_any_stdout(case):
         )
 
 
+@pytest.mark.slow
 def test_a_folder_name_not_utf8_is_in_the_report(case):
     a_folder_not_utf8(case)
     done = invoke("report", "--runs-dir", case / "runs")
@@ -117,6 +120,7 @@ def test_a_folder_name_not_utf8_is_in_the_report(case):
     assert Path(os.fsdecode(bytes(case / "runs" / "report") + b"/b\xfe/index.html")).is_file()
 
 
+@pytest.mark.slow
 def test_a_home_that_cannot_be_written_adds_no_lines(case, tmp_path):
     """matplotlib cannot make its config and cache folders under such a HOME (or one that is
     a file) and said so in four lines on stderr, on every command that draws a figure; the
@@ -197,6 +201,7 @@ def test_a_runs_folder_from_the_environment_refused_names_the_variable(case, com
     assert one_line(given.stderr).startswith("error: --runs-dir: '/proc/runs': cannot write")
 
 
+@pytest.mark.slow
 def test_a_low_soft_limit_on_open_files_is_raised_to_the_hard_one(case):
     """Under ``ulimit -Sn 16`` a sweep with two workers failed as its pool started ('error: Too
     many open files', no file named) and could not write its FAILED: the folder read STALE."""

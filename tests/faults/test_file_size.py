@@ -42,6 +42,7 @@ def trials_cannot_record_their_end(monkeypatch) -> Callable[..., None]:
 GRID = ["grid", "cfg.yaml", "optimizer.lr=0.1,0.2"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stack", ["1", "2"])
 def test_trials_that_fail_unrecorded_fail_the_sweep_not_interrupt_it(case, monkeypatch, stack):
     # (the sweep read the trials' folders, still RUNNING, as trials not ended: it recorded
@@ -69,6 +70,7 @@ def test_trials_that_fail_unrecorded_fail_the_sweep_not_interrupt_it(case, monke
         assert without_seconds(got) == without_seconds(want)
 
 
+@pytest.mark.slow
 def test_a_tune_whose_trials_fail_unrecorded_ends_as_one_whose_trials_failed(case, monkeypatch):
     # (it ended INTERRUPTED, exit 130: 'interrupted (2 of 2 trials not ended, e.g. 1/e2864dab
     # RUNNING)')

@@ -168,6 +168,7 @@ BIRTHS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(BIRTHS))
 def test_a_kill_as_a_folder_is_made_leaves_no_folder_a_reader_sees(case, command):
     """A new folder's first files are written in a hidden folder that takes its name with its

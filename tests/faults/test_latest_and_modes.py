@@ -29,6 +29,7 @@ SWEEP = ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q"]
 SCAN = ["lr-scan", "cfg.yaml", "--num", "2", "--epochs", "0", "-q"]
 
 
+@pytest.mark.slow
 def test_landscape_latest_finds_the_training_run_after_a_sweep_and_an_lr_scan(case, mixed):
     result = invoke("landscape", "latest", "--points", "3", "-q", "--runs-dir", case / "runs")
     assert result.exit_code == 0, result.output
@@ -36,11 +37,13 @@ def test_landscape_latest_finds_the_training_run_after_a_sweep_and_an_lr_scan(ca
     assert [r.meta["source_run"] for r in landscape] == [str(mixed.path)]
 
 
+@pytest.mark.slow
 def test_train_resume_latest_finds_the_training_run_not_a_trial(case, mixed):
     result = invoke("train", "--resume", "latest", "--runs-dir", case / "runs")
     refused(result, 2, f"error: {mixed.path}: already COMPLETED, nothing to resume")
 
 
+@pytest.mark.slow
 def test_sweep_resume_latest_finds_the_sweep_after_an_lr_scan(case, mixed):
     (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
     set_meta(sweep, status="INTERRUPTED")
@@ -49,6 +52,7 @@ def test_sweep_resume_latest_finds_the_sweep_after_an_lr_scan(case, mixed):
     assert len(sweep.meta["resumes"]) == 1 and sweep.status == "COMPLETED"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "kind"),
     [(["tune", "--resume", "latest"], "tune"), (["landscape", "--resume", "latest"], "landscape")],
@@ -59,6 +63,7 @@ def test_latest_of_a_kind_there_is_none_of_says_so(case, mixed, args, kind):
         assert LATEST.expect(case / "runs") == [line]
 
 
+@pytest.mark.slow
 def test_latest_reports_a_damaged_newest_folder_of_its_kind_and_passes_others(case, mixed):
     (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
     sweep.file("meta.json").write_text("[1, 2]\n")
@@ -108,6 +113,7 @@ def umask(monkeypatch):
     set_umask(saved)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
 def test_run_files_get_the_mode_the_umask_gives(case, umask, mask, mode):
     umask(mask)
@@ -141,6 +147,7 @@ RESUMES = {  # every command that continues a folder (and the dry run of one), b
 }
 
 
+@pytest.mark.slow
 def test_every_resume_of_a_completed_folder_is_refused_alike_and_changes_nothing(case, mixed):
     # (train --resume said "already COMPLETED, nothing to resume", exit 2; sweep --resume,
     # sweep resume and its dry run, tune --resume and landscape --resume exited 0 having done
@@ -163,6 +170,7 @@ def test_every_resume_of_a_completed_folder_is_refused_alike_and_changes_nothing
         assert snapshot(root) == before, command
 
 
+@pytest.mark.slow
 def test_a_completed_sweep_with_a_trial_folder_removed_is_still_resumed(case, mixed):
     (sweep,) = [r for r in runs.iter_runs(case / "runs") if r.kind == "sweep"]
     trial = next(sweep.file("trials").iterdir())

@@ -57,6 +57,7 @@ def link(run, name: str, target: str) -> None:
     run.file(name).symlink_to(target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["meta.json", "metrics.jsonl", "summary.json", "config.yaml"])
 @pytest.mark.parametrize("how", ["nowhere", "loop"])
 def test_a_run_file_linked_nowhere_is_said_so_by_every_reader(case, stopped, name, how):
@@ -159,6 +160,7 @@ OUTPUTS = {  # every option that names where output goes, given VALUE (a link to
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["nowhere", "loop"])
 @pytest.mark.parametrize("given", list(OUTPUTS))
 def test_an_output_path_that_is_a_link_nowhere_is_refused_naming_it(case, done, given, how):

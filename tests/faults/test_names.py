@@ -56,6 +56,7 @@ def check_refused(case, args, option, says):
     assert not (case / "runs").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", list(HOSTILE))
 @pytest.mark.parametrize("command", list(SWEEPS))
 def test_a_hostile_sweep_name_is_refused_and_nothing_is_written(case, command, value):
@@ -65,6 +66,7 @@ def test_a_hostile_sweep_name_is_refused_and_nothing_is_written(case, command, v
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", list(HOSTILE))
 @pytest.mark.parametrize("command", list(OUTS))
 def test_a_hostile_out_is_refused_and_nothing_is_written(case, command, value):
@@ -174,6 +176,7 @@ def test_a_reference_too_long_for_a_file_name_is_bad_usage_in_one_line(case, com
     assert snapshot(case.parents[2]) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ref", ["", "  "])
 @pytest.mark.parametrize("command", [c for c in REFS if "(config)" not in c])
 def test_an_empty_run_reference_is_bad_usage_not_every_folder(case, command, ref):
@@ -334,6 +337,7 @@ def _path_parameters() -> list[tuple[list[str], str]]:
 PATH_OPTIONS = ("--runs-dir", "--data-dir", "--out", "--png", "--from")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("words", "option"),
     _path_parameters(),
@@ -471,6 +475,7 @@ def test_a_report_folder_that_cannot_be_rebuilt_refuses_report_before_any_work(c
     assert snapshot(case.parents[2]) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [c for c in REPORTERS if c not in ("train", "sweep grid")])
 def test_report_rebuilds_the_report_after_the_folder_it_made(case, command):
     result = invoke(*REPORTERS[command], "-q", "--report", "--runs-dir", case / "runs")
@@ -551,6 +556,7 @@ def test_a_landscape_out_that_is_a_folder_but_no_landscape_says_both_choices(cas
     assert snapshot(case.parents[2]) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["train", "lr-scan"])
 def test_a_runs_dir_of_many_new_levels_is_made_not_a_recursion_error(case, command):
     """pathlib made a missing runs folder's parents by recursing once per level: a --runs-dir

@@ -57,6 +57,7 @@ def readers_read(root: Path) -> None:
             assert shown.exit_code == 0, shown.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_full_disk_as_the_end_is_recorded_fails_the_run_and_says_so(case, monkeypatch, command):
     """The work done, the write of COMPLETED fails: the run is FAILED with that error (it was
@@ -92,6 +93,7 @@ def test_a_disk_that_stays_full_as_the_end_is_recorded_says_the_folder_reads_sta
     assert top.meta["status"] == "RUNNING"  # (this process is alive: STALE once it is gone)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SIGNALS))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_signal_while_the_end_is_recorded_leaves_the_status_it_ended_with(
@@ -119,6 +121,7 @@ def test_a_signal_while_the_end_is_recorded_leaves_the_status_it_ended_with(
     assert temp_files(case / "runs") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_a_signal_as_the_result_is_printed_names_the_folder_as_it_ended(case, monkeypatch, name):
     """The folder COMPLETED, the signal came as the table was printed: the line said only
@@ -205,6 +208,7 @@ def interrupt_made_an_error(signum: int, chained: bool):
     return fault
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chained", [True, False], ids=["chained", "in its text"])
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -317,6 +321,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_a_kill_between_a_landscape_rows_two_writes_leaves_a_file_that_resumes(case):
     """The row's losses reached the file before its accuracies: killed between, the file held
     losses without accuracies, and ``landscape --resume`` refused the folder as damaged

@@ -120,6 +120,7 @@ def closed(case, templates):
     (root / "b-closed").chmod(0o755)
 
 
+@pytest.mark.slow
 def test_a_run_folder_that_cannot_be_read_is_listed_and_named(case, closed, unprivileged):
     row = PERMISSIONS[0]
     listed = nnlab(unprivileged, case, "runs", "list", "-f", "json")
@@ -152,6 +153,7 @@ epochs: 100000
 """
 
 
+@pytest.mark.slow
 def test_a_run_folder_made_read_only_as_it_trains_says_how_to_continue(case, unprivileged):
     (case / "slow.yaml").write_text(SLOW)
     proc = subprocess.Popen(
@@ -205,6 +207,7 @@ def sweep_closed(case, planned):
             path.chmod(0o755)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["trials", "trial"])
 def test_a_sweep_whose_trials_cannot_be_read_is_read_and_refused_in_one_line(
     case, sweep_closed, unprivileged, which

@@ -190,6 +190,7 @@ def test_a_killed_run_reads_stale_is_listed_and_resumes_to_the_uninterrupted_met
     assert without_seconds(run.metrics()) == without_seconds(only(case / "straight").metrics())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["train", "cfg.yaml"], ["train", "cfg.yaml", "-f", "json"], ["sweep", "grid", "cfg.yaml",
@@ -208,6 +209,7 @@ def test_a_closed_stdout_is_no_failure(case, args):
         assert err.splitlines() == INTERRUPTS[3].expect(case / "runs", top.path)
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_after_the_first_line_is_no_failure(case):
     """``nnlab train cfg.yaml | head -1`` with a real shell pipe."""
     shell = f"{shlex.join(argv('train', 'cfg.yaml', '-q'))} | head -1; exit ${{PIPESTATUS[0]}}"
@@ -436,6 +438,7 @@ def test_a_stop_signal_as_the_workers_start_leaves_no_pool_behind(monkeypatch):
     )
 
 
+@pytest.mark.slow
 def test_a_stopped_worker_is_waited_for_and_continued_by_sigcont(case):
     """A worker stopped by SIGSTOP (a debugger, a job control slip) and never continued makes
     the sweep wait for it, as for a slow worker: nnlab cannot tell the two apart from a

@@ -237,6 +237,7 @@ def test_a_hard_limit_on_open_files_too_low_is_refused_before_any_folder(
     assert not (case / "runs").exists()
 
 
+@pytest.mark.slow
 def test_with_the_open_files_it_needs_a_parallel_sweep_runs(case):
     done = subprocess.run(
         argv("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2,0.3", "--jobs", "2", "-q",
@@ -325,6 +326,7 @@ NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
           "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("prlimit"),
     reason="needs root, setpriv and prlimit: the limit on processes does not hold for root",
@@ -379,6 +381,7 @@ def test_a_dev_shm_where_no_semaphore_can_be_made_refuses_jobs_before_any_folder
 DASK = ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--executor", "dask", "--jobs", "2"]
 
 
+@pytest.mark.slow
 def test_a_local_dask_cluster_short_of_open_files_is_refused_before_any_folder(case):
     """``--executor dask`` skipped the open-files check of ``--jobs N``: under a hard
     ``ulimit -n 16`` its local cluster's scheduler looped on 'Too many open files' for ever
@@ -535,6 +538,7 @@ def test_runs_remove_without_a_terminal_to_ask_on_is_one_line_and_removes_nothin
     assert done.path.exists()
 
 
+@pytest.mark.slow
 def test_runs_remove_at_the_end_of_a_terminals_input_removes_nothing(case, done):
     """A terminal (stdin and stdout a pty) whose input ends (Ctrl-D) as the prompt waits:
     'aborted', exit 130, the folder stays, no hang."""
@@ -578,6 +582,7 @@ def test_a_figure_that_runs_out_of_memory_fails_the_run_in_one_line(case, monkey
     assert_settled(case / "runs", ("FAILED",))
 
 
+@pytest.mark.slow
 def test_openblas_short_of_memory_ends_the_command_before_any_folder(case):
     """Under ``ulimit -v`` just above what NumPy maps as it loads, OpenBLAS could not map its
     work buffer at a run's first training step: it printed 'Memory allocation still failed'

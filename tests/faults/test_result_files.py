@@ -142,6 +142,7 @@ def _damaged(case: Path, planned: dict[str, Path], damage: str) -> tuple[runs.Ru
     return run, f"{path}: {says}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(DAMAGES))
 @pytest.mark.parametrize("reader", ["list", "show", "show json", "show csv", "report"])
 def test_a_damaged_result_file_is_damage_for_every_reader(case, planned, damage, reader):

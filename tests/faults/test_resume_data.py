@@ -54,6 +54,7 @@ def test_every_folder_of_data_records_its_digest(case, monkeypatch, command):
     assert len(digests) == 1 and len(next(iter(digests))) == 16, digests
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(READS_DATA))
 def test_a_resume_on_other_data_is_refused_and_changes_nothing(case, monkeypatch, command):
     top = interrupted(case, monkeypatch, command)
@@ -162,6 +163,7 @@ def test_an_extension_on_other_data_is_refused_saying_to_extend_with_the_runs(ca
     assert [r.path for r in runs.iter_runs(case / "runs")] == [top.path]  # (no new folder)
 
 
+@pytest.mark.slow
 def test_the_same_data_moved_elsewhere_resumes_as_the_run_would_have(case, cats, monkeypatch):
     top = stopped_run(case, monkeypatch, cats)
     moved = shutil.move(cats, case / "moved")
@@ -202,6 +204,7 @@ def test_the_digest_is_of_the_numbers_as_carved_and_cast(case, cats):
     assert load_dataset(other_split, cats).digest != first.digest
 
 
+@pytest.mark.slow
 def test_a_landscape_of_a_run_reads_its_data_and_says_when_it_changed(case, cats):
     """A new landscape of a run is no resume: other data is allowed, but said (exit 0)."""
     trained = invoke("train", "cats.yaml", "-q", "--data-dir", cats, "--runs-dir", "runs")

@@ -53,6 +53,7 @@ def interrupt(case: Path, monkeypatch, command: str) -> tuple[runs.RunDir, str]:
     return top, line.split("; continue with: ", 1)[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_an_interrupted_folder_says_its_resume_and_the_resume_completes_it(
     case, monkeypatch, command
@@ -70,6 +71,7 @@ def test_an_interrupted_folder_says_its_resume_and_the_resume_completes_it(
     assert [r.path for r in runs.iter_runs(case / "runs")] == [top.path]  # (no new folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(RESULT))
 def test_a_redone_folder_holds_what_an_uninterrupted_run_gives(case, monkeypatch, command):
     top, resume = interrupt(case, monkeypatch, command)
@@ -89,6 +91,7 @@ def test_a_redone_folder_holds_what_an_uninterrupted_run_gives(case, monkeypatch
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(RESULT))
 def test_a_redone_folder_that_completed_is_refused_and_left_alone(case, command):
     args, _, _ = COMMANDS[command]
@@ -149,6 +152,7 @@ DATASET_COMPARISON = ["compare-optimizers", "--dataset", "digits", "--steps", "3
                       "sgd,momentum,adam", "--hidden", "8", "-q"]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_dataset_comparison_resumed_trains_only_the_optimizers_it_had_not_finished(
     case, monkeypatch
 ):
@@ -188,6 +192,7 @@ def test_a_dataset_comparison_resumed_trains_only_the_optimizers_it_had_not_fini
     assert untimed(redone) == untimed(fresh)
 
 
+@pytest.mark.slow
 def test_a_kept_run_of_another_optimizer_or_torn_is_trained_again(case, monkeypatch):
     """A kept file that is not the spec's (another optimizer, other hyperparameters) or cannot
     be read is no result: its optimizer trains again."""
@@ -265,6 +270,7 @@ def test_a_resume_refused_after_its_folder_is_found_says_one_line_not_resuming(c
 SCAN = ["lr-scan", "cfg.yaml", "--num", "20", "--epochs", "1", "-q"]  # (chunks of 8, 8 and 4)
 
 
+@pytest.mark.slow
 def test_an_lr_scan_resumed_trains_only_the_chunks_of_rates_it_had_not_finished(case, monkeypatch):
     """The rates train side by side 8 at a time, each chunk's trainings kept in the folder as
     it ends (rates-<first>.json): a resume takes those and trains the others; summary.json is
@@ -298,6 +304,7 @@ def test_an_lr_scan_resumed_trains_only_the_chunks_of_rates_it_had_not_finished(
     assert untimed(redone) == untimed(fresh)
 
 
+@pytest.mark.slow
 def test_a_kept_chunk_of_other_rates_or_torn_is_trained_again(case, monkeypatch):
     from nnlab.experiments import lr_scan
 

@@ -58,6 +58,7 @@ def loud(command: str) -> list[str]:
     return [a for a in COMMANDS[command][0] if a != "-q"]
 
 
+@pytest.mark.slow
 @needs_full
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_stderr_on_a_full_disk_loses_its_lines_not_the_run(case, command):
@@ -69,6 +70,7 @@ def test_a_stderr_on_a_full_disk_loses_its_lines_not_the_run(case, command):
         assert done.stdout.decode().splitlines()[0].endswith(STREAMS[0].parts[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_closed_stderr_loses_its_lines_not_the_run(case, command):
     done = subprocess.run(
@@ -96,6 +98,7 @@ def test_a_closed_stderr_is_taken_by_no_file():
     assert done.stdout.split() == [os.devnull, "False"], done
 
 
+@pytest.mark.slow
 @needs_full
 def test_a_stdout_on_a_full_disk_says_so(case):
     with FULL.open("wb") as full:
@@ -121,6 +124,7 @@ def test_a_stdout_on_a_full_disk_after_a_failure_keeps_its_code(case):
     )
 
 
+@pytest.mark.slow
 def test_a_stdout_another_process_made_non_blocking_gets_all_the_output(case):
     """A pipe left non-blocking (O_NONBLOCK, set by another program sharing it) refuses a
     write while it is full (EAGAIN): the output was cut short at the pipe's size, exit 0

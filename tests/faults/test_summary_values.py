@@ -67,6 +67,7 @@ def _set_summary(run: runs.RunDir, key: str, value) -> None:
     run.file("summary.json").write_text(json.dumps(summary))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("consumer", CONSUMERS)
 @pytest.mark.parametrize(("key", "value", "what"), BAD, ids=[f"{k}={v!r}" for k, v, _ in BAD])
 def test_a_summary_value_not_of_its_kind_is_damage_in_every_reader(
@@ -152,6 +153,7 @@ def _compare(sweep: runs.RunDir, root: Path, *extra) -> dict[str, dict]:
     return {row["run"]: row for row in json.loads(result.stdout)}
 
 
+@pytest.mark.slow
 def test_a_deleted_trial_is_missing_in_compare_show_and_report_not_its_recorded_numbers(
     case, sweep_template
 ):
@@ -205,6 +207,7 @@ def test_a_sweep_whose_own_summary_row_is_not_of_its_kind_is_refused(case, sweep
     assert row["status"] == "DAMAGED" and row["reason"].startswith(says)
 
 
+@pytest.mark.slow
 def test_runs_list_says_a_sweeps_damaged_and_missing_trials_its_status_kept(case, sweep_template):
     # (runs list showed such a sweep as a plain COMPLETED row while runs show, runs compare
     # and the report said DAMAGED and MISSING)
@@ -257,6 +260,7 @@ def tune_template(tmp_path_factory) -> Path:
     return root / "runs"
 
 
+@pytest.mark.slow
 def test_runs_list_show_and_report_say_a_tunes_damaged_and_missing_trials(case, tune_template):
     # (runs list and runs show said nothing of a tune's rounds, whose trials are a sweep's: a
     # trial's summary.json damaged or its folder deleted left a plain COMPLETED tune; the

@@ -71,6 +71,7 @@ def test_the_y_axis_says_it_counts_values():
     assert [ax.get_ylabel() for ax in fig.axes[::2]] == [f"{label}\ncount" for label in settings]
 
 
+@pytest.mark.slow
 def test_the_bottom_rows_x_axes_say_what_the_bars_count_and_the_caption_stays_clear():
     # (the x axes were unlabelled: a reader was left to guess they are the activation values)
     from nnlab.experiments.activations import caption
@@ -117,6 +118,7 @@ def test_a_caption_says_what_the_notes_terms_mean_below_every_panel():
     assert "sat" not in caption(["relu"]) and "zero" not in caption(["tanh"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layers", [1, 5, 20])
 def test_the_margins_stay_an_inch_wide_however_many_layers_are_drawn(layers):
     """20 layers' columns: matplotlib's margins, fractions of the width, left 5.7 inches blank

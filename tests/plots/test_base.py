@@ -18,6 +18,7 @@ def test_importing_plots_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_a_painter_s_warm_up_leaves_nothing_for_a_figure_s_save_to_import(tmp_path):
     # (the warm-up runs while the command works; a run's curves.png is drawn on its critical
     # path, so any import the save needs, such as Pillow's plugins, belongs in the warm-up)
@@ -49,6 +50,7 @@ def broken_figure():
     raise ValueError("no data")
 
 
+@pytest.mark.slow
 def test_draw_all_in_a_painter_writes_what_drawing_here_writes(tmp_path):
     drawings = [
         plots.Drawing(line_figure, tmp_path / f"{i}.png", ([i, 2, 1],), {"title": f"n{i}"})
@@ -60,6 +62,7 @@ def test_draw_all_in_a_painter_writes_what_drawing_here_writes(tmp_path):
         assert here.draw().read_bytes() == drawing.path.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["worker", "here"])
 def test_a_figure_that_cannot_be_written_is_the_os_error_naming_its_file(
     tmp_path, monkeypatch, where
@@ -126,6 +129,7 @@ def test_draw_all_names_a_failing_last_figure_and_still_draws_the_others(tmp_pat
     assert (tmp_path / "ok.png").stat().st_size > 0 and not (tmp_path / "bad.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
 @pytest.mark.parametrize("n", [1, 3])
 def test_painters_share_one_warm_up_and_draw_every_figure(tmp_path, n, fork_allowed):
@@ -145,6 +149,7 @@ def test_painters_share_one_warm_up_and_draw_every_figure(tmp_path, n, fork_allo
         assert here.draw().read_bytes() == drawing.path.read_bytes()
 
 
+@pytest.mark.slow
 def test_painters_draw_every_figure_and_raise_the_first_failure_naming_its_file(
     tmp_path, fork_allowed
 ):
@@ -183,6 +188,7 @@ def test_a_painter_whose_process_is_gone_is_one_error_naming_the_file(tmp_path, 
         assert painters[0].draw(line_figure, drawing.path, [1, 2]) == drawing.path
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork: Linux only")
 def test_a_painter_stopped_as_soon_as_it_is_forked_ends_without_running_this_process_code(
     tmp_path, capfd, fork_allowed
@@ -245,6 +251,7 @@ def test_a_painters_exit_raised_inside_a_callback_ends_it_quietly(hooked):
         assert "Exception ignored" in done.stderr and done.stdout == "went on\n"
 
 
+@pytest.mark.slow
 def test_matplotlibs_font_warnings_stay_off_the_commands_stderr():
     """A font cache built by a matplotlib since removed printed twenty 'findfont: Font family
     ... not found' lines on a command's stderr (found by CI after a virtual environment was

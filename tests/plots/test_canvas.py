@@ -76,6 +76,7 @@ FIGURES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_a_figure_on_a_prepared_canvas_is_the_figure_built_in_one_go(name):
     ahead, figure = FIGURES[name]

@@ -77,6 +77,7 @@ def test_a_compared_run_that_failed_says_so_in_its_title_and_legend():
     assert not legend_over_data(fig)
 
 
+@pytest.mark.slow
 def test_a_weight_scale_net_that_was_interrupted_says_so_in_its_panel():
     panels = test_weight_scale.grid_panels()
     panels[3]["plain"], panels[3]["plain_status"] = stopped_run(2), "INTERRUPTED"

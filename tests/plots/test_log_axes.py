@@ -133,6 +133,7 @@ def drawn_labels(axis, renderer):
     return sorted((t.get_window_extent(renderer) for t in shown), key=lambda b: b.p0[at])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["x", "y"])
 @pytest.mark.parametrize("inches", [1.5, 3.0, 6.0])
 @pytest.mark.parametrize("lo, hi", [(2.0, 9.0), (0.3, 20.0), (0.011, 0.9), (3.4e-7, 8.1e-5),

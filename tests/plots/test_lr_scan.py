@@ -79,6 +79,7 @@ def test_best_labels_inside_the_axes_and_clear_of_tick_and_axis_labels(name, row
             assert a is b or not overlaps(a.get_window_extent(), b.get_window_extent())
 
 
+@pytest.mark.slow
 def test_axis_labels_do_not_overlap_tick_labels():
     fig = plots.lr_scan_figure(README_ROWS, initial_loss=2.4687, epochs=2)
     render(fig)

@@ -69,6 +69,7 @@ def test_many_trials_mark_the_diverged_ones_and_keep_legends_off_the_data():
     assert not overlaps(legend, fig.axes[1].get_window_extent())
 
 
+@pytest.mark.slow
 def test_many_trials_of_a_categorical_key_get_a_legend_of_its_values():
     rows, curves = [], {}
     for i in range(16):

@@ -237,6 +237,7 @@ def test_a_diverged_run_is_marked_at_the_epoch_its_summary_names():
     assert "diverged at epoch 3" in without._suptitle.get_text()  # (its last record: the rule)
 
 
+@pytest.mark.slow
 def test_accuracy_gaps_title_clears_a_tall_grid_and_a_final_test_is_a_star():
     # (32 runs, 8 rows: the figure's title lay over the top row's panel titles; and a sweep
     # evaluating test after its last epoch only drew no test mark, though the legend promised a

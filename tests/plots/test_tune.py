@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nnlab import plots
 from tests.plots import records
 from tests.plots.layout import legend_over_data, render
@@ -76,6 +78,7 @@ def test_tune_scatter_axes_fit_a_loss_and_values_within_a_decade():
     assert accuracy.axes[0].get_ylim() == (0, 1.02)
 
 
+@pytest.mark.slow
 def test_tune_scatter_of_values_spanning_600_decades_draws():
     # (loguniform:1e-300:1e300, valid bounds, overflowed matplotlib's log locator)
     points = [{"round": 1, "optimizer.lr": 10.0**e, "metric": 0.1} for e in (-300, 0, 300)]

@@ -144,6 +144,7 @@ def test_summary_without_divergence_has_no_diverged_strip():
     assert ax.get_ylim()[0] == 0 and not any("diverged" in ln.get_label() for ln in ax.get_lines())
 
 
+@pytest.mark.slow
 def test_weight_scale_files_are_written(tmp_path):
     grid = plots.weight_scale_grid(grid_panels(), "train_acc", tmp_path / "g.png")
     summary = plots.save(plots.weight_scale_summary_figure(summary_table()), tmp_path / "s.png")

@@ -17,6 +17,7 @@ def pages(every_kind, tmp_path_factory):
     return {p: p.read_text(encoding="utf-8") for p in files(out) if p.name == "index.html"}
 
 
+@pytest.mark.slow
 def test_every_header_cell_has_text_and_a_scope(pages):
     """The metrics table's corner and the run tables' tick-box column were empty <th> (read as
     blank column headers), and the key/value and JSON tables' header cells had no scope."""

@@ -278,6 +278,7 @@ def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 400])
 def test_every_page_loads_its_images_and_links_and_fits_the_window(browser, site, width):
     """Each page of the report, in a desktop and a phone-sized window: no script error, every

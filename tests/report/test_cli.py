@@ -24,6 +24,7 @@ def test_report_prints_the_index_path(tmp_path):
     assert "1 folder, 2 pages, 0 figures" in result.stderr
 
 
+@pytest.mark.slow
 def test_report_quiet_leaves_out_the_counts_but_not_a_warning_or_the_path(tmp_path):
     make_run(tmp_path / "runs", "one")
     make_run(tmp_path / "runs", "bad").file("meta.json").write_text("[]")

@@ -8,6 +8,8 @@ import re
 import threading
 from urllib.parse import unquote
 
+import pytest
+
 from nnlab.report import build, build_report
 from tests.report.helpers import make_run
 
@@ -17,6 +19,7 @@ def broken_links(out) -> list[str]:
     return [h for h in re.findall(r'href="([^"#]+)"', html) if not (out / unquote(h)).exists()]
 
 
+@pytest.mark.slow
 def test_a_build_that_starts_while_another_runs_waits_for_it(tmp_path, monkeypatch):
     # build A read the runs folder; a run ended and build B wrote its page and an index linking
     # to it; then A removed that page as stale (A had not seen the run): a 404 from the index

@@ -290,6 +290,7 @@ def optimizers_page(tmp_path_factory):
     return next(result.out.glob("*-compare-optimizers-*/index.html"))
 
 
+@pytest.mark.slow
 def test_compare_optimizers_runs_table_fits_a_laptop(optimizers_page, open_page):
     """Three optimizers at three rates: the runs table was 1,395 px wide in a 1,280 px window
     (13 columns, two of them each row's list sizes, one repeating the optimizer's name)."""
@@ -309,6 +310,7 @@ FIGURES = """() => [...document.querySelectorAll('figure.fig')].map(f => {
             '::after').content]; })"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 768, 1280])
 def test_a_figures_text_is_legible_at_every_width(site, every_kind, open_page, width):
     """A figure shrunk to a 390 px window had its 10-pt text (15.3 px at 110 dpi) at 3-5 px; it

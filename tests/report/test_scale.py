@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 
+import pytest
+
 from nnlab import runs
 from nnlab.report import build_report
 from tests.report.helpers import files, index_rows, make_run
@@ -11,6 +13,7 @@ from tests.report.helpers import files, index_rows, make_run
 N = 300
 
 
+@pytest.mark.slow
 def test_a_few_hundred_runs_read_once_each_and_small(tmp_path, monkeypatch):
     root = tmp_path / "runs"
     for i in range(N):
@@ -56,6 +59,7 @@ def test_a_long_runs_chart_draws_at_most_four_points_a_pixel_column_and_the_same
     assert short.split('<path d="', 1)[1].count("L") >= 290  # (few points: every one drawn)
 
 
+@pytest.mark.slow
 def test_a_long_runs_compare_data_keeps_its_outline_in_a_few_thousand_points():
     from nnlab.report.facts import compact_curves
 
