@@ -102,10 +102,10 @@ def test_affine_and_its_gradients_are_torchs_linear(dtype):
 
 
 def torch_batchnorm(bn: BatchNorm, dtype: str):
-    """``torch.nn.BatchNorm1d`` (momentum 0.1, eps 1e-5) holding ``bn``'s parameters and
+    """``torch.nn.BatchNorm1d`` with ``bn``'s momentum and eps, holding its parameters and
     running statistics."""
-    t = torch.nn.BatchNorm1d(bn.params["gamma"].shape[0], dtype=getattr(torch, dtype))
-    assert (t.momentum, t.eps) == (bn.momentum, bn.eps)
+    t = torch.nn.BatchNorm1d(bn.params["gamma"].shape[0], eps=bn.eps, momentum=bn.momentum,
+                             dtype=getattr(torch, dtype))  # fmt: skip
     with torch.no_grad():
         t.weight.copy_(torch.from_numpy(bn.params["gamma"]))
         t.bias.copy_(torch.from_numpy(bn.params["beta"]))
@@ -152,6 +152,44 @@ def test_batchnorm_over_batches_of_changing_size_then_in_evaluation_is_torchs(dt
             del worst["dx"]
         assert max(worst.values()) < RTOL[dtype], (n, train, worst)
     assert int(t.num_batches_tracked) == 3  # (unused with a momentum: torch's count only)
+
+
+def test_batchnorms_defaults_are_torchs():
+    """nnlab's BatchNorm, as every model builds it, has ``BatchNorm1d``'s momentum and eps."""
+    t = torch.nn.BatchNorm1d(3)
+    assert (BatchNorm(3).momentum, BatchNorm(3).eps) == (t.momentum, t.eps) == (0.1, 1e-5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("momentum", "eps"), [(0.0, 1e-5), (0.01, 1e-5), (0.5, 1e-5),
+                                               (1.0, 1e-5), (0.1, 1e-10), (0.1, 1e-2),
+                                               (0.1, 1.0), (0.9, 10.0)])  # fmt: skip
+def test_batchnorms_momentum_and_eps_arguments_are_torchs(momentum, eps, dtype):
+    """``BatchNorm(momentum=, eps=)`` (not config keys: every model uses torch's defaults, but
+    the layer takes them) is ``BatchNorm1d(momentum=, eps=)``: momentum 0 keeps the running
+    statistics where they started, 1 replaces them by the last batch's (unbiased variance);
+    eps from 1e-10 to 10, where it dominates a feature's variance (column scales 0.01 to 30).
+    Three training batches of 40, 7 and 5 samples, then two evaluation passes."""
+    rng = np.random.default_rng(4)
+    scale, shift = rng.uniform(0.01, 30, 6), rng.uniform(-50, 50, 6)
+    bn = BatchNorm(6, np.dtype(dtype), momentum=momentum, eps=eps)
+    bn.params["gamma"][...] = rng.uniform(0.5, 2, 6)
+    bn.params["beta"][...] = rng.uniform(-1, 1, 6)
+    bn.buffers["running_mean"][...] = rng.uniform(-1, 1, 6)
+    bn.buffers["running_var"][...] = rng.uniform(0.5, 2, 6)
+    start = {k: v.copy() for k, v in bn.buffers.items()}
+    t = torch_batchnorm(bn, dtype)
+    for n, train in [(40, True), (7, True), (5, True), (11, False), (3, False)]:
+        x = (rng.standard_normal((n, 6)) * scale + shift).astype(dtype)
+        dout = rng.standard_normal((n, 6)).astype(dtype)
+        worst = batchnorm_step(bn, t, x, dout, train)
+        assert max(worst.values()) < RTOL[dtype], (n, train, worst)
+        if momentum == 1.0 and train:  # (the batch's statistics, the variance unbiased)
+            np.testing.assert_allclose(bn.buffers["running_var"], x.var(axis=0, ddof=1),
+                                       rtol=RTOL[dtype])  # fmt: skip
+    if momentum == 0.0:
+        for key, value in start.items():
+            np.testing.assert_array_equal(bn.buffers[key], value)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
