@@ -51,7 +51,13 @@ torch = pytest.importorskip("torch", reason="torch is not installed (optional or
 torch.set_num_threads(1)
 
 from tests.experiments.test_torch_oracle_paths import torch_optimizer  # noqa: E402
-from tests.nn.test_torch_oracle import Trace, data_loss, rel_diff, run_torch  # noqa: E402
+from tests.nn.test_torch_oracle import (  # noqa: E402
+    Trace,
+    data_loss,
+    predict,
+    rel_diff,
+    run_torch,
+)
 from tests.nn.test_torch_oracle_layers import torch_batchnorm  # noqa: E402
 
 RTOL = 1e-12
@@ -323,7 +329,8 @@ LANDSCAPE = ["dataset.n_train=200", "dataset.n_test=60", "model.hidden=[16, 12]"
 
 def landscape_in_torch(result: ls.LandscapeResult, model: MLP, x, y, loss: str):
     """The line's and the plane's losses and accuracies in torch: the file's centre plus
-    a D1 (+ b D2), made in the parameters' dtype as nnlab makes it, evaluated in eval mode."""
+    a D1 (+ b D2), made in the parameters' dtype as nnlab makes it, evaluated in eval mode
+    (accuracy: the loss's prediction, argmax or a ``bce`` score above 0)."""
     content = ls.read_file(result.run.file(ls.FILE))
     centre, d1, d2 = content["centre/params"], content["directions/d1"], content["directions/d2"]
     for key, value in content["centre/buffers"].items():
@@ -333,7 +340,7 @@ def landscape_in_torch(result: ls.LandscapeResult, model: MLP, x, y, loss: str):
     net = torch_copy(model).eval()
     params = torch_params(net)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-    dtype = model.dtype.type
+    dtype, spec = model.dtype.type, SimpleNamespace(loss=loss)
 
     def at(a: float, b: float | None) -> tuple[float, float]:
         with torch.no_grad():
@@ -341,8 +348,8 @@ def landscape_in_torch(result: ls.LandscapeResult, model: MLP, x, y, loss: str):
                 step = dtype(a) * d1[key] if b is None else dtype(a) * d1[key] + dtype(b) * d2[key]
                 param.copy_(as_torch(key, centre[key]) + as_torch(key, step))
             scores = net(tx)
-            value = data_loss(SimpleNamespace(loss=loss), scores, ty).item()
-            return value, (scores.argmax(dim=1) == ty).double().mean().item()
+            value = data_loss(spec, scores, ty).item()
+            return value, (predict(spec, scores) == ty).double().mean().item()
 
     alphas = result.alphas
     line = np.array([at(a, None) for a in alphas])
