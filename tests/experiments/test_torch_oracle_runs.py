@@ -6,7 +6,8 @@ objective, each split's loss and accuracy, ``lr`` and ``steps``), ``summary.json
 best values), the final ``checkpoint.npz`` (weights, BatchNorm's running statistics after the
 last epoch, the optimizer's state) and what ``--format json`` prints, for runs
 made by ``run_training`` and by ``nnlab train`` (float32, the default, and float64; of 0
-epochs; extended by ``--extend``), every shipped config's first epochs, a tune's trials, and
+epochs; extended by ``--extend``), every shipped config's first epochs, a tune's trials, each
+trial of the shipped grid sweep (``digits-lr-sweep.yaml``: nets at four rates side by side), and
 each trial of a ``weight-scale`` sweep (nets trained side by side, BatchNorm on and off, small
 and large scales, the scale whose plain net diverges) with the sweep's table.
 
@@ -403,3 +404,29 @@ def check_diverged(run, cfg, data, trace, rtol: float) -> None:
     n = None if cfg.dtype == "float64" else len(data.splits["train"][1])
     for key in ("train_loss", "train_acc"):
         assert close(summary[f"best_{key}"], initial[key], key, n, rtol), key
+
+
+# --- a grid sweep from a file: trials at several learning rates, trained side by side -----------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_grid_sweeps_trials_are_torchs_runs_each_at_its_rate(dtype, monkeypatch, tmp_path):
+    """``nnlab sweep run configs/digits-lr-sweep.yaml`` (its four learning rates x BatchNorm
+    on and off, momentum; 2 epochs of a smaller net): the trials with and without BatchNorm
+    train in two stacks, each net at its own rate (the optimizer's per-net ``lrs``), and each
+    trial's folder is torch's run of that rate alone from its weights on its batches; a pair
+    that shares its seed (``share_seed: [model.batchnorm]``) starts from the same weights."""
+    calls = spy(monkeypatch)
+    result = invoke("sweep", "run", "configs/digits-lr-sweep.yaml", "epochs=2",
+                    "model.hidden=[32, 16]", "dataset.n_train=430", f"dtype={dtype}", "-q",
+                    runs_dir=tmp_path)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(len(trained.cfgs) for trained in calls) == [4, 4]
+    rtol, initial = RTOL if dtype == "float64" else RTOL32, {}
+    for trained in calls:
+        assert len({cfg.model.batchnorm for cfg in trained.cfgs}) == 1
+        assert sorted(cfg.optimizer.lr for cfg in trained.cfgs) == [0.005, 0.02, 0.05, 0.2]
+        for cfg, run, trace in zip(trained.cfgs, trained.runs, trained.traces, strict=True):
+            assert cfg.dtype == dtype and run.status == "COMPLETED"
+            check_run_folder(run, cfg, trained.data, trace, rtol)
+            initial.setdefault(cfg.optimizer.lr, []).append(trace.initial["affine1.W"])
+    for first, second in initial.values():  # (the BatchNorm pairs share their seed)
+        np.testing.assert_array_equal(first, second)
