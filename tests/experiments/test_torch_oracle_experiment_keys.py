@@ -9,7 +9,9 @@ steps inside its first epoch); this module compares the others:
 - ``landscape``: around ``svm`` and ``bce`` runs (``bce``'s accuracy: a score above 0);
 - ``compare-optimizers --dataset``: ``svm`` on a linear classifier (``--hidden none``) with
   batches of 7, which do not divide the split, over two epochs, and a net with batches of 128
-  over four, every optimizer's step losses and final evaluation.
+  over four, every optimizer's step losses and final evaluation;
+- ``gradcheck --compare-differences``: the errors of forward and centred differences at each
+  step, as torch's differences of the same objective give them.
 
 Tolerances as there: float64 to ``RTOL`` (1e-12; a training's evaluated loss to 1e-10, as in
 ``test_lr_scan_table_is_torchs_...``), float32 to ``RTOL32`` (1e-5), accuracies exactly in
@@ -240,3 +242,51 @@ def test_a_dataset_comparison_over_epochs_is_torchs_training_of_each_optimizer(c
             size = data.splits[split][1].shape[0]
             acc = abs(result.final[f"{split}_acc"] - records[-1][f"{split}_acc"])
             assert acc <= 1 / size + 1e-12, (result.spec.name, split)
+
+
+# --- gradcheck --compare-differences --------------------------------------------------------------
+def test_compare_differences_errors_are_torchs_differences_of_the_same_net():
+    """``nnlab gradcheck --compare-differences`` (the built-in net, affine1.W): at each step h,
+    the max_rel_error of forward and centred differences against the analytic gradient, as
+    torch's differences of the same objective against autograd's gradient give it. Where
+    truncation makes the error (forward h >= 1e-5, centred h >= 1e-4) the two agree to 1e-6
+    (the worst seen 3.5e-8); below, round-off of about 1e-16 |f| / h makes it, which each
+    framework rounds its own way: within a factor of 4 of each other (the worst seen 1.8)."""
+    from nnlab.experiments import differences as df, gradcheck as gc
+    from nnlab.nn.gradcheck import rel_error
+    from tests.experiments.test_torch_oracle_experiments import objective, torch_copy, torch_params
+
+    model, x, y = gc.small_net(df.COMPARE_NET)
+    ours = df.compare_differences(model, x, y, repeats=1)
+    net = torch_copy(model).train()
+    weight = torch_params(net)[ours.param]
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    objective(model.loss_name, net, tx, ty, model.weight_decay).backward()
+    entries = gc.pick_entries(model.params[ours.param].shape, gc.DEFAULT_MAX_ENTRIES,
+                              np.random.default_rng(0))  # fmt: skip
+    assert len(entries) == ours.checked
+    analytic = np.array([weight.grad[j, i].item() for i, j in entries])  # (W is weight.T)
+
+    def f() -> float:
+        with torch.no_grad():
+            return objective(model.loss_name, net, tx, ty, model.weight_decay).item()
+
+    w = weight.detach()
+    for h, forward, centred in zip(ours.steps, ours.forward, ours.centred, strict=True):
+        f0, theirs = f(), {"forward": [], "centred": []}
+        for i, j in entries:
+            old = w[j, i].item()
+            w[j, i] = old + h
+            plus = f()
+            w[j, i] = old - h
+            minus = f()
+            w[j, i] = old
+            theirs["forward"].append((plus - f0) / h)
+            theirs["centred"].append((plus - minus) / (2 * h))
+        for kind, value, truncation in (("forward", forward, h >= 1e-5),
+                                        ("centred", centred, h >= 1e-4)):  # fmt: skip
+            their_error = rel_error(analytic, np.array(theirs[kind]))
+            if truncation:
+                assert abs(value - their_error) <= 1e-6 * their_error, (kind, h)
+            else:
+                assert their_error / 4 <= value <= 4 * their_error, (kind, h)
