@@ -252,3 +252,37 @@ def test_nesterov_needs_a_momentum_above_zero_as_torch_does():
     # (momentum 0 ran plain SGD under the name nesterov; torch.optim.SGD refuses it)
     assert Nesterov.hyper["momentum"].gt == 0 and Nesterov.hyper["momentum"].lt == 1
     assert Momentum.hyper["momentum"].ge == 0  # (heavy-ball momentum 0 is SGD, as torch allows)
+
+
+# --- the books' forms: the same iterates, as the docstrings and the README say -------------------
+def quadratic_gradient(w: np.ndarray) -> np.ndarray:
+    """The gradient A w + b of an ill-conditioned quadratic (each step's gradient depends on
+    where the previous steps went, so the iterates, not only the steps, are compared)."""
+    A = np.diag([0.1, 1.0, 20.0]) + 0.05
+    return A @ w + np.array([0.3, -0.2, 0.1])
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9])
+def test_momentum_is_dlfs_and_cs231ns_velocity_form_at_a_constant_lr(mu):
+    """DLFS ``Momentum`` and cs231n: v <- mu v - lr g; w <- w + v (v = -lr times torch's)."""
+    lr, ours, w, v = 0.04, np.array(W0), np.array(W0), np.zeros(3)
+    opt = Momentum(lr=lr, momentum=mu)
+    for _ in range(200):
+        opt.step({"w": ours}, {"w": quadratic_gradient(ours)})
+        v = mu * v - lr * quadratic_gradient(w)
+        w = w + v
+        np.testing.assert_allclose(ours, w, rtol=1e-12, atol=1e-14)  # (every iterate)
+
+
+@pytest.mark.parametrize("mu", [0.1, 0.5, 0.9])
+def test_nesterov_is_cs231ns_form_at_a_constant_lr(mu):
+    """cs231n's Nesterov: v_prev = v; v <- mu v - lr g(w); w <- w - mu v_prev + (1 + mu) v
+    (its v is -lr times torch's, and its step lr (g + mu v_torch) rewritten)."""
+    lr, ours, w, v = 0.04, np.array(W0), np.array(W0), np.zeros(3)
+    opt = Nesterov(lr=lr, momentum=mu)
+    for _ in range(200):
+        opt.step({"w": ours}, {"w": quadratic_gradient(ours)})
+        v_prev = v
+        v = mu * v - lr * quadratic_gradient(w)
+        w = w - mu * v_prev + (1 + mu) * v
+        np.testing.assert_allclose(ours, w, rtol=1e-12, atol=1e-14)  # (every iterate)
