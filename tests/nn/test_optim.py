@@ -286,3 +286,25 @@ def test_nesterov_is_cs231ns_form_at_a_constant_lr(mu):
         v = mu * v - lr * quadratic_gradient(w)
         w = w - mu * v_prev + (1 + mu) * v
         np.testing.assert_allclose(ours, w, rtol=1e-12, atol=1e-14)  # (every iterate)
+
+
+def test_adam_is_dlfss_form_but_for_the_scale_of_eps():
+    """DLFS's ``Adam`` folds both bias corrections into the rate, lr_t = lr sqrt(1 - beta2^t) /
+    (1 - beta1^t), and steps lr_t m / (sqrt(v) + eps): nnlab's lr m_hat / (sqrt(v_hat) + eps)
+    with eps divided by sqrt(1 - beta2^t) (the docstring's 'differs by eps scaling'). With an
+    eps that adds nothing (1e-300) the two are the same iterates; with DLFS's 1e-7 in both,
+    not (its first steps' eps is 1/sqrt(0.001) = 32 times nnlab's)."""
+    for eps, same in ((1e-300, True), (1e-7, False)):
+        lr, b1, b2, ours, w = 0.01, 0.9, 0.999, np.array(W0), np.array(W0)
+        m, v = np.zeros(3), np.zeros(3)
+        opt = Adam(lr=lr, beta1=b1, beta2=b2, eps=eps)
+        worst = 0.0
+        for t in range(1, 101):
+            opt.step({"w": ours}, {"w": quadratic_gradient(ours)})
+            g = quadratic_gradient(w)
+            lr_t = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+            m += (1 - b1) * (g - m)
+            v += (1 - b2) * (g**2 - v)
+            w = w - lr_t * m / (np.sqrt(v) + eps)
+            worst = max(worst, float(np.max(np.abs(ours - w))))
+        assert (worst < 1e-12) == same, (eps, worst)
