@@ -88,6 +88,7 @@ def _unknown(data: Any, swept: set[str], where: str = "") -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_every_key_an_experiment_writes_has_a_kind(written):
     """A key added to a writer joins ``results.SUMMARY_KEYS`` (or ends in _acc / _loss)."""
     for path in _summaries(written):

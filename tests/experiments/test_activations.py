@@ -67,6 +67,7 @@ def test_every_setting_has_one_row_per_layer(result):
     assert all(len(a) == 5 and a[0].shape == (1000, 100) for a in result.activations.values())
 
 
+@pytest.mark.slow
 def test_sigmoid_with_std_1_saturates_and_xavier_does_not(result):
     settings = by_setting(result.rows)
     assert all(r["saturated"] > 0.4 for r in settings[("sigmoid", "std1")])
@@ -75,6 +76,7 @@ def test_sigmoid_with_std_1_saturates_and_xavier_does_not(result):
     assert all(r["saturated"] == 0 and r["std"] < 0.03 for r in settings[("sigmoid", "std0.01")])
 
 
+@pytest.mark.slow
 def test_relu_with_he_keeps_the_std_while_xavier_and_std001_shrink_it(result):
     settings = by_setting(result.rows)
     he = [r["std"] for r in settings[("relu", "he")]]
@@ -88,6 +90,7 @@ def test_relu_with_he_keeps_the_std_while_xavier_and_std001_shrink_it(result):
     assert all(0.35 < r["zero"] < 0.65 for r in settings[("relu", "he")])
 
 
+@pytest.mark.slow
 def test_run_folder_holds_table_figure_and_meta(result):
     run = result.run
     assert run.meta["status"] == "COMPLETED" and run.meta["kind"] == "activations"
@@ -97,6 +100,7 @@ def test_run_folder_holds_table_figure_and_meta(result):
     assert run.file("activations.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_setting_gives_the_same_numbers_whatever_else_is_chosen(result, tmp_path):
     alone = act.activation_histograms(["tanh"], ["he"], runs_dir=tmp_path)
     assert alone.rows == by_setting(result.rows)[("tanh", "he")]

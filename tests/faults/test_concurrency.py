@@ -129,6 +129,7 @@ def _stopped_sweep(case, planned):
     return sweep, trial
 
 
+@pytest.mark.slow
 def test_a_sweep_resume_refuses_a_trial_another_resume_holds(case, planned):
     """'sweep --resume' and 'train --resume' of its trial started together: the sweep found
     the trial INTERRUPTED (the other resume was still checking it, not yet RUNNING), ran its
@@ -150,6 +151,7 @@ def test_a_sweep_resume_refuses_a_trial_another_resume_holds(case, planned):
     assert (file_bytes(sweep.path), file_bytes(trial.path)) == before
 
 
+@pytest.mark.slow
 def test_a_trial_resume_refuses_while_another_process_resumes_its_sweep(case, planned):
     """The other order: 'train --resume' of a trial whose sweep another process holds (a
     sweep resume, which runs that trial itself) is refused before anything changes."""

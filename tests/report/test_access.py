@@ -27,6 +27,7 @@ def test_every_header_cell_has_text_and_a_scope(pages):
             assert re.sub(r"<[^>]+>", "", th).strip(), (path, th)
 
 
+@pytest.mark.slow
 def test_a_block_of_text_that_may_scroll_sideways_takes_the_keyboards_focus(pages):
     """A run's config, a sweep's definition: unwrapped lines, wider than a phone, scrolled
     sideways by a mouse or a finger only (axe-core's scrollable-region-focusable)."""
@@ -35,6 +36,7 @@ def test_a_block_of_text_that_may_scroll_sideways_takes_the_keyboards_focus(page
     assert len(unwrapped) >= 8 and all('tabindex="0"' in pre for pre in unwrapped), unwrapped
 
 
+@pytest.mark.slow
 def test_every_page_has_a_title_of_its_own(pages):
     """A tune, an lr-scan and a landscape of one config were all 'digits-quickstart - nnlab
     report' (and both training runs of the quick-start config), a trial its id alone."""
@@ -45,6 +47,7 @@ def test_every_page_has_a_title_of_its_own(pages):
     assert any(re.fullmatch(r"trial \w+ of weight-scale-digits - nnlab report", t) for t in titles)
 
 
+@pytest.mark.slow
 def test_the_count_of_rows_a_filter_shows_is_read_out_as_it_changes(pages):
     """'3 of 10 shown' changed as one typed, unannounced: a screen reader heard nothing of it."""
     counts = [m for html in pages.values() for m in re.findall(r'<span class="shown"[^>]*>', html)]
