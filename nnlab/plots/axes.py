@@ -1,6 +1,6 @@
-"""Axes helpers every figure shares: grid lines, distinct colours, a legend outside the axes,
-log scales (whether values span decades; ticks for spans past matplotlib's locator), whole
-numbers on linear axes, and the per-epoch x axis. (Re-exported by ``plots.base``, whose figures' drawing machinery they sit
+"""Axes helpers every figure shares: grid lines, distinct colours (``nnlab.palette``'s), a
+legend outside the axes, log scales (whether values span decades; ticks for spans past
+matplotlib's locator), whole numbers on linear axes, and the per-epoch x axis. (Re-exported by ``plots.base``, whose figures' drawing machinery they sit
 beside.)"""
 
 from __future__ import annotations
@@ -9,16 +9,20 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab import palette
+
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
-SPLIT_COLOUR_ORDER = ("train", "test", "val")  # C0, C1, C2: a split's colour in every figure
+# a split's colour in every figure (and the report's pages): palette.SERIES[0], [1], [2]
+SPLIT_COLOUR_ORDER = ("train", "test", "val")
 
 
 def split_colour(split: str) -> str:
-    """The colour of ``split``'s curves in every figure (and the report's pages): train C0
-    (blue), test C1 (orange), val C2 (green), whichever splits a run evaluates and in what order
-    (by position, a run of ``eval: [test]`` drew test blue and its final train orange: the
-    reverse of every other run's curves and of the accuracy gaps)."""
-    return f"C{SPLIT_COLOUR_ORDER.index(split)}" if split in SPLIT_COLOUR_ORDER else "C3"
+    """The colour of ``split``'s curves in every figure (and the report's pages): train blue,
+    test vermillion, val bluish green (``palette.SERIES``), whichever splits a run evaluates
+    and in what order (by position, a run of ``eval: [test]`` drew test blue and its final
+    train orange: the reverse of every other run's curves and of the accuracy gaps)."""
+    i = SPLIT_COLOUR_ORDER.index(split) if split in SPLIT_COLOUR_ORDER else 3
+    return palette.colour(i)
 
 
 def grid_lines(ax: Any, xs: Sequence[float], ys: Sequence[float], alpha: float = 0.3) -> None:
@@ -38,18 +42,18 @@ def grid_lines(ax: Any, xs: Sequence[float], ys: Sequence[float], alpha: float =
     ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform(), **style)
 
 
-def distinct_colours(n: int) -> list[Any]:
-    """``n`` colours that tell ``n`` lines or rows apart: the default cycle's ten (C0..C9) up
-    to ten; beyond, tab20's ten strong colours (the same ten) then their ten pale twins, so no
-    two of up to 20 share a colour (past 20 they repeat)."""
-    if n <= 10:
-        return [f"C{i}" for i in range(n)]
-    import matplotlib as mpl
+def distinct_colours(n: int) -> list[str]:
+    """``n`` colours, one per line or row: ``palette.SERIES`` in its order, again from the
+    first past its five. Where the lines share axes, draw them in ``distinct_styles`` too."""
+    return [palette.colour(i) for i in range(n)]
 
-    cmap = mpl.colormaps["tab20"]
-    tab20 = [cmap(i) for i in range(cmap.N)]  # (its 20 listed colours, as RGBA)
-    order = [*tab20[0::2], *tab20[1::2]]
-    return [order[i % len(order)] for i in range(n)]
+
+def distinct_styles(n: int) -> list[tuple[str, str]]:
+    """(colour, line style) for ``n`` lines on one set of axes, no two alike up to 20: the
+    palette's five colours solid, then dashed, dotted and dash-dotted (``palette.linestyle``).
+    matplotlib's tab20, drawn before past ten lines, had ten pale colours of 1.2-2.3:1 on
+    white."""
+    return [(palette.colour(i), palette.linestyle(i)) for i in range(n)]
 
 
 def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:

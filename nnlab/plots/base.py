@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     distinct_colours,
+    distinct_styles,
     epoch_axis,
     fit_lines,
     fitted_suptitle,
@@ -59,7 +61,8 @@ def pyplot() -> Any:
     Axes titles sit at the top of their axes (``axes.titley`` 1.0) instead of being placed
     automatically: matplotlib's placement measures every axis's tick labels before the figure
     is drawn, to lift a title over ticks on the top edge, which no nnlab figure has; it was
-    an eighth of the drawing time of a run's curves.png, and the pixels are the same.
+    an eighth of the drawing time of a run's curves.png, and the pixels are the same. Its
+    colour cycle is ``nnlab.palette.SERIES`` (a colour named "C0", or none given, is its).
 
     matplotlib's font warnings are left out (``findfont: Font family ... not found``): a font
     cache built by a matplotlib since removed (another virtual environment's) gives twenty of
@@ -75,10 +78,12 @@ def pyplot() -> Any:
     loading.setLevel(logging.ERROR)  # (while it loads: its config and cache folders)
     try:
         import matplotlib
+        from matplotlib.rcsetup import cycler
 
         logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
         matplotlib.use("Agg", force=True)
         matplotlib.rcParams["axes.titley"] = 1.0
+        matplotlib.rcParams["axes.prop_cycle"] = cycler(color=palette.SERIES)
         import matplotlib.pyplot as plt
     finally:
         loading.setLevel(level)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab import palette
 from nnlab.plots import base
 
 
@@ -22,8 +23,20 @@ def gradcheck_differences_figure(
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     floor = 1e-17  # an error of exactly 0 cannot be drawn on a log axis
-    ax.plot(steps, np.maximum(forward, floor), marker="o", label="forward (f(x+h) - f(x)) / h")
-    ax.plot(steps, np.maximum(centred, floor), marker="s", label="centred (f(x+h) - f(x-h)) / 2h")
+    ax.plot(
+        steps,
+        np.maximum(forward, floor),
+        color=palette.SERIES[0],
+        marker="o",
+        label="forward (f(x+h) - f(x)) / h",
+    )
+    ax.plot(
+        steps,
+        np.maximum(centred, floor),
+        color=palette.SERIES[1],
+        marker="s",
+        label="centred (f(x+h) - f(x-h)) / 2h",
+    )
     mach = float(np.finfo(np.float64).eps)
     for h, text in ((mach**0.5, "sqrt(eps)"), (mach ** (1 / 3), "cbrt(eps)")):
         ax.axvline(h, color="grey", ls=":", lw=1)

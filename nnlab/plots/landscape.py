@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab import palette
 from nnlab.output import counted
 from nnlab.plots import base
 
@@ -19,7 +20,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     over = np.isinf(np.asarray(loss, dtype=float))
     loss = np.where(np.isfinite(loss), loss, np.nan)
-    ax.plot(alphas, loss, color="C0", marker=".", label="loss (left axis)")
+    ax.plot(alphas, loss, color=palette.SERIES[0], marker=".", label="loss (left axis)")
     if over.any():
         ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
                 clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
@@ -28,7 +29,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     ax.axvline(0, color="gray", lw=0.8, ls="--", label="centre W (a = 0)")
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
-    ax2.plot(alphas, acc, color="C1", lw=1, label="accuracy (right)")
+    ax2.plot(alphas, acc, color=palette.SERIES[1], lw=1, label="accuracy (right)")
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
     base.legend_outside(ax, "below", handles=lines, ncol=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from nnlab import palette
 from nnlab.output import config_number, counted, number
 from nnlab.plots import base
 
@@ -77,12 +78,12 @@ def _series(epochs: int, trainer: str, objective: bool) -> list[tuple[str, str, 
     """The curves: (row key, legend label, colour, the mark ``best`` gives its lowest). Each
     label names its quantity: the objective L after one step; the train split's loss (data
     loss, evaluated) after training, said not to be L where it is not (``objective`` False)."""
-    series = [("step_loss", "objective after one full-gradient step", "C0", "step")]
+    series = [("step_loss", "objective after one full-gradient step", palette.SERIES[0], "step")]
     if epochs > 0:
         how = f" ({trainer})" if trainer else ""
         label = f"train loss after {counted(epochs, 'epoch')} of training{how}"
         label += "" if objective else "\n(evaluated, without the L2 term: not the objective)"
-        series.append(("train_loss", label, "C1", "train"))
+        series.append(("train_loss", label, palette.SERIES[1], "train"))
     return series
 
 

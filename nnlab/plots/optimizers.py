@@ -7,8 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from nnlab import palette
 from nnlab.output import counted
 from nnlab.plots import base
+
+CURVE, PATH = palette.SERIES[0], palette.SERIES[1]  # a 1-D function's curve; an optimizer's path
 
 
 def _panel_grid(n: int) -> tuple[int, int]:
@@ -37,7 +40,7 @@ def optimizer_paths_2d_figure(
     for ax, panel in zip(axes.flat, panels):
         ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8, alpha=0.8)
         p = np.asarray(panel["path"])
-        ax.plot(p[:, 0], p[:, 1], "o-", color="tab:red", markersize=2.5, linewidth=1.0)
+        ax.plot(p[:, 0], p[:, 1], "o-", color=PATH, markersize=2.5, linewidth=1.0)
         ax.plot(p[0, 0], p[0, 1], "s", color="black", markersize=5, label="start")
         for where, label in points:
             ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
@@ -98,11 +101,11 @@ def optimizer_paths_1d_figure(
     pad = 0.08 * (hi - lo)
     x0, x1 = float(np.min(x)), float(np.max(x))
     for ax, panel in zip(axes.flat, panels):
-        ax.plot(x, y, color="tab:blue", linewidth=1.2)
+        ax.plot(x, y, color=CURVE, linewidth=1.2)
         px = np.asarray(panel["path"])[:, 0]
         py = np.asarray(panel["values"])
         inside = (px >= x0) & (px <= x1)
-        ax.plot(px, py, "-", color="tab:red", linewidth=0.7, alpha=0.6)
+        ax.plot(px, py, "-", color=PATH, linewidth=0.7, alpha=0.6)
         ax.scatter(px, py, c=np.arange(len(px)), cmap="autumn", s=22, zorder=3, edgecolors="k")
         for where, label in window_labels(x, y, points):
             ax.axvline(where[0], color="gray", linewidth=0.6, linestyle=":")
@@ -152,9 +155,9 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         raw = np.asarray(c["loss"], dtype=float)
         smooth = np.asarray(c["smoothed"], dtype=float)
         steps = np.arange(1, raw.size + 1)
-        color = f"C{i % 10}"
+        color, style = palette.colour(i), palette.linestyle(i)
         ax.plot(steps, raw, color=color, alpha=0.15, linewidth=0.6)
-        ax.plot(steps, smooth, color=color, linewidth=1.6, label=c["label"])
+        ax.plot(steps, smooth, color=color, ls=style, linewidth=1.6, label=c["label"])
         bad = np.flatnonzero(~np.isfinite(raw))
         stop = int(bad[0]) if bad.size else (raw.size if c.get("diverged") else None)
         if stop is not None:  # (the losses before it; the cross at the step after)

@@ -1,12 +1,13 @@
 """A general sweep's figure: every trial's accuracy per epoch.
 
-Up to 12 trials each line has its own colour (past ten, dashed as well) and a legend entry
-with its swept values, ``optimizer.name=adam`` (whole keys: ``name`` alone could be any
-section's); where the first two swept keys tell the trials apart (a grid of two axes), the
-colour is the first key's value and the line style the second's (up to 4 values), so that
-the lines that share a value look alike. Beyond that, lines are coloured by a swept value: a numeric key on a colour scale
-(a colour bar, log when the values span more than a decade), else a key with up to 12 values
-by a legend of those values. A diverged trial's curve stops at a red cross. Epochs are whole
+Up to 12 trials each line has its own colour and line style (``nnlab.palette``: its five
+colours solid, then dashed, then dotted) and a legend entry with its swept values,
+``optimizer.name=adam`` (whole keys: ``name`` alone could be any section's); where the first
+two swept keys tell the trials apart (a grid of two axes: the first with up to five values,
+the second up to four), the colour is the first key's value and the line style the second's,
+so that the lines that share a value look alike. Beyond that, lines are coloured by a swept
+value: a numeric key on a colour scale (a colour bar, log when the values span more than a
+decade), else a key with up to 12 values by a legend of those values (in colours and styles). A diverged trial's curve stops at a red cross. Epochs are whole
 numbers on the x axis. A trial that failed or was interrupted ends at a hollow square or
 diamond, with a legend entry: its line would otherwise read as a shorter run.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab import palette
 from nnlab.output import as_label, counted, is_number
 from nnlab.plots import base
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
-LINESTYLES = ["-", "--", "-.", ":"]  # per ten labelled trials: the 11th is not the 1st again
+LINESTYLES = palette.LINESTYLES  # (a pair grid's second key's values)
 
 
 def accuracy_key(records: list[dict[str, Any]]) -> str | None:
@@ -55,7 +57,9 @@ def colour_key(rows: list[dict[str, Any]], keys: list[str]) -> tuple[str | None,
 
 
 def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[list[Any], Any]:
-    """One colour per row, and the ScalarMappable of a colour scale (None without one)."""
+    """(colour, line style) per row, and the ScalarMappable of a colour scale (None without
+    one): the style is solid but with a legend of ``key``'s values (``how`` "legend"), whose
+    values have a colour and style each."""
     import matplotlib as mpl
 
     if how == "scale" and key is not None:
@@ -66,12 +70,12 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=line_cmap())
         # (matplotlib's stub says to_rgba takes an array; it takes a scalar too)
         colours = [mappable.to_rgba(v) if v == v else "gray" for v in values]  # type: ignore[arg-type]
-        return colours, mappable
+        return [(c, "-") for c in colours], mappable
     if how == "legend" and key is not None:
         order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
-        colours = base.distinct_colours(len(order))
-        return [colours[order.index(repr(r.get(key)))] for r in rows], None
-    return ["gray"] * len(rows), None
+        styles = base.distinct_styles(len(order))
+        return [styles[order.index(repr(r.get(key)))] for r in rows], None
+    return [("gray", "-")] * len(rows), None
 
 
 def in_value_order(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
@@ -108,8 +112,9 @@ def draw_order(rows: list[dict[str, Any]], key: str | None, how: str) -> list[in
 
 def pair_styles(rows: list[dict[str, Any]], keys: list[str]) -> tuple[list[Any], list[str]] | None:
     """(a colour per row, a line style per row) for trials that the first two swept keys tell
-    apart, the second with 2 to ``len(LINESTYLES)`` values: the colour by the first key's value,
-    the style by the second's. None otherwise (one colour per trial)."""
+    apart, the first with up to ``len(palette.SERIES)`` values and the second with 2 to
+    ``len(LINESTYLES)``: the colour by the first key's value, the style by the second's. None
+    otherwise (one colour and style per trial: six rates had a sixth colour, the first's)."""
     if len(keys) < 2:
         return None
     pairs = [(repr(r.get(keys[0])), repr(r.get(keys[1]))) for r in rows]
@@ -117,11 +122,20 @@ def pair_styles(rows: list[dict[str, Any]], keys: list[str]) -> tuple[list[Any],
     seconds = list(dict.fromkeys(b for _, b in pairs))
     if len(set(pairs)) < len(rows) or not 2 <= len(seconds) <= len(LINESTYLES):
         return None
+    if len(firsts) > len(palette.SERIES):  # (a colour would stand for two values)
+        return None
     colours = base.distinct_colours(len(firsts))
     return (
         [colours[firsts.index(a)] for a, _ in pairs],
         [LINESTYLES[seconds.index(b)] for _, b in pairs],
     )
+
+
+def _own_looks(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[str, str]]:
+    """(colour, line style) of each of up to ``MAX_LABELLED`` trials: by the pair of their
+    first two keys' values where those tell them apart (``pair_styles``), else one each."""
+    paired = pair_styles(rows, keys)
+    return list(zip(*paired)) if paired is not None else base.distinct_styles(len(rows))
 
 
 def sweep_curves_figure(
@@ -138,22 +152,16 @@ def sweep_curves_figure(
     rows = in_value_order(rows, keys)
     labelled = len(rows) <= MAX_LABELLED
     ckey, how = (None, "") if labelled else colour_key(rows, keys)
-    colours, mappable = _colours(rows, ckey, how) if not labelled else ([None] * len(rows), None)
+    looks, mappable = _colours(rows, ckey, how) if not labelled else (_own_looks(rows, keys), None)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
-    own = base.distinct_colours(len(rows))  # (labelled: one colour per trial)
-    own_styles = [LINESTYLES[i // 10 % len(LINESTYLES)] for i in range(len(rows))]
-    if labelled and (paired := pair_styles(rows, keys)) is not None:
-        own, own_styles = paired
     diverged = drawn = 0
     ended: dict[str, int] = {}  # status -> trials that FAILED or were INTERRUPTED, marked
     for i in draw_order(rows, ckey, how):
-        row, colour = rows[i], colours[i]
+        row, (colour, style) = rows[i], looks[i]
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue
         drawn += 1
-        colour = colour or own[i]
-        style = own_styles[i] if labelled else "-"
         label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
         epochs, values, at = base.until_divergence(
             records, key, row.get("status"), row.get("diverged_epoch")
@@ -189,9 +197,9 @@ def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | N
     handles = ax.get_legend_handles_labels()[0] if labelled else []
     if how == "legend" and ckey is not None:
         values = {repr(r.get(ckey)): r.get(ckey) for r in rows}  # (as ``_colours`` orders them)
-        for value, colour in zip(values.values(), base.distinct_colours(len(values))):
+        for value, (colour, style) in zip(values.values(), base.distinct_styles(len(values))):
             handles.append(
-                Line2D([], [], color=colour, label=as_label(ckey, value))
+                Line2D([], [], color=colour, ls=style, label=as_label(ckey, value))
             )  # (relu: no '')
     if diverged:
         handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab import palette
 from nnlab.output import number
 from nnlab.plots import base
 
+GAP = palette.SERIES[3]  # the shading between train and test accuracy (at 0.2 alpha)
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
 GAP_LEGEND = 0.9  # inches of the gaps figure's width for its legend (wider: the figure grows)
@@ -131,7 +133,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     ax.plot(train_epochs, train, color=base.split_colour("train"), lw=1.3, label="train", **dot)
     if not final:  # (a curve: test evaluated every epoch)
         ax.plot(epochs, test, "--", color=base.split_colour("test"), lw=1.3, label="test", **dot)
-        ax.fill_between(epochs, test, train, color="C3", alpha=0.2, lw=0, label="gap")
+        ax.fill_between(epochs, test, train, color=GAP, alpha=0.2, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
                 color=base.split_colour("test"), label="test (after the last epoch)")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from nnlab import palette
 from nnlab.output import as_label, counted
 from nnlab.plots import base
 
@@ -17,7 +18,9 @@ def tune_curves_figure(
     none: str = "no trial completed (each diverged or failed)",
 ) -> Any:
     """The top trials of a search: validation accuracy per epoch (solid) and training accuracy
-    (dotted, same colour), labelled by rank and values (DLFS fig. 6-24). The legend is right of
+    (dotted, same colour), labelled by rank and values (DLFS fig. 6-24); past the palette's
+    five colours, a trial's lines carry a marker as well (``nnlab.palette``: square, triangle,
+    diamond), which tells it from the trial of its colour before it. The legend is right of
     the axes; a trial that diverged stops at a red cross (``status`` in its row, or read from
     its records). With no trial (``top`` empty), ``none`` in the middle says why (``tune``:
     "no trial completed: all 3 diverged") and the title is ``title`` alone (it said "top 0
@@ -32,12 +35,12 @@ def tune_curves_figure(
         if not records:
             continue
         values = ", ".join(as_label(k.split(".")[-1], row[k]) for k in keys)
-        color = f"C{i % 10}"
+        color, mark = palette.colour(i), _marker(i, len(records))
         status, recorded = row.get("status"), row.get("diverged_epoch")
         epochs, val, at = base.until_divergence(records, "val_acc", status, recorded)
-        ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}")
+        ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}", **mark)
         ax.plot(*base.until_divergence(records, "train_acc", status, recorded)[:2], color=color,
-                lw=1, ls=":")  # fmt: skip
+                lw=1, ls=":", **mark)  # fmt: skip
         if at is not None:
             base.mark_diverged(ax, epochs, val, at, color)
             diverged = True
@@ -58,10 +61,21 @@ def tune_curves_figure(
     return fig
 
 
+def _marker(i: int, epochs: int) -> dict[str, Any]:
+    """The marker of the ``i``-th trial's lines (from 0): none in the palette's first round
+    of colours, then square, triangle, diamond (at about ten of its ``epochs``)."""
+    if palette.round_of(i) == 0:
+        return {}
+    return {"marker": palette.MARKERS[palette.round_of(i)], "ms": 4,
+            "markevery": max(1, epochs // 10)}  # fmt: skip
+
+
 def tune_scatter_figure(
     points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str
 ) -> Any:
-    """Validation metric against each searched key, one panel per key, colour = round. A key
+    """Validation metric against each searched key, one panel per key, colour = round (past the
+    palette's five colours, a round's marker tells it from the round of its colour before:
+    ``nnlab.palette``'s circle, square, triangle, diamond). A key
     searched on a log scale gets a log axis where its values span a decade or more (a few
     trials close together would pile up its labels); an accuracy's axis is 0..1. A trial that
     diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
@@ -81,7 +95,8 @@ def tune_scatter_figure(
                 [p[key] for p in sel],
                 [p["metric"] for p in sel],
                 s=18,
-                color=f"C{(r - 1) % 10}",
+                color=palette.colour(r - 1),
+                marker=palette.MARKERS[palette.round_of(r - 1)],
                 label=f"round {r}",
             )
         _value_axis(ax, [p[key] for p in points], bool(log.get(key)), key)
@@ -118,7 +133,7 @@ def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
     y = lo - 0.08 * (hi - lo)
     for r in sorted({p["round"] for p in diverged}):
         xs = [p[key] for p in diverged if p["round"] == r]
-        ax.plot(xs, [y] * len(xs), marker="x", color=f"C{(r - 1) % 10}", ms=8, mew=2,
+        ax.plot(xs, [y] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
                 ls="none", label=f"round {r}: diverged")  # fmt: skip
     ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color="red", alpha=0.07, lw=0)
     ticks = [t for t in ax.get_yticks() if lo <= t <= hi]

@@ -12,10 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nnlab import palette
 from nnlab.output import config_number
 from nnlab.plots import base
 
-NETS = (("bn", "BatchNorm", "-", "C0"), ("plain", "no BatchNorm", "--", "C1"))
+NETS = (
+    ("bn", "BatchNorm", "-", palette.SERIES[0]),
+    ("plain", "no BatchNorm", "--", palette.SERIES[1]),
+)
 SHORT = {"bn": "BN", "plain": "no BN"}
 TITLE_LINE = 0.17  # inches a line of a panel's title takes at 9 points
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import struct
 from collections.abc import Iterator, Sequence
@@ -25,7 +26,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
+from nnlab import palette
 from nnlab.errors import RunError
 from nnlab.fileio import MAX_FIGURE_BYTES, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
@@ -308,7 +311,18 @@ def _holds(path: Path, data: bytes) -> bool:
 def _write_assets(site: Site) -> None:
     folder = resources.files("nnlab.report")
     for name in ASSET_FILES:
-        site.write(f"{pages.ASSETS}/{name}", folder.joinpath(name).read_text(encoding="utf-8"))
+        site.write(f"{pages.ASSETS}/{name}", asset_text(name, folder.joinpath(name)))
+
+
+def asset_text(name: str, source: Any) -> str:
+    """An asset's text as the report ships it: report.js with ``nnlab.palette``'s colours and
+    dashes written into its two lists (``[/* nnlab.palette.SERIES */]``), so its compare view
+    draws in the colours of the pages' charts and the figures, defined once."""
+    text = source.read_text(encoding="utf-8")
+    if name == "report.js":
+        for what, values in (("SERIES", palette.SERIES), ("DASHES", palette.DASHES)):
+            text = text.replace(f"[/* nnlab.palette.{what} */]", json.dumps(list(values)))
+    return text
 
 
 def strip_png_text(data: bytes) -> bytes:

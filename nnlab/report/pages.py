@@ -18,7 +18,7 @@ from urllib.parse import quote
 import yaml
 
 from nnlab.output import ConfigFloat, config_number, counted, is_config_key, number, spelled
-from nnlab.plots.axes import SPLIT_COLOUR_ORDER
+from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.figures import figure
@@ -399,18 +399,20 @@ def run_charts(entry: Entry) -> str:
 
 
 def split_colors() -> dict[str, str]:
-    """Each split's colour as every figure draws it (``plots.axes.split_colour``): train C0,
-    test C1, val C2, the same whichever splits a run evaluates, so the page's curves and the
-    figure beside them agree."""
-    return {split: palette(i) for i, split in enumerate(SPLIT_COLOUR_ORDER)}
+    """Each split's colour as every figure draws it (``plots.axes.split_colour``): train blue,
+    test vermillion, val bluish green, the same whichever splits a run evaluates, so the page's
+    curves and the figure beside them agree."""
+    return {split: split_colour(split) for split in SPLIT_COLOUR_ORDER}
 
 
 def _color(key: str, splits: dict[str, str]) -> str:
+    """A curve's colour: the objective black, the learning rate (its own chart) the palette's
+    fifth, a split's its own, any other key's the palette's fourth (``split_colour``'s)."""
     if key == "loss":
         return OBJECTIVE_COLOR
     if key == "lr":
         return palette(4)
-    return splits.get(key.split("_", 1)[0], palette(5))
+    return splits.get(key.split("_", 1)[0], split_colour("other"))
 
 
 def metrics_table(entry: Entry) -> str:

@@ -6,8 +6,10 @@
   "use strict";
 
   var CURVES = (window.NNLAB_DATA && window.NNLAB_DATA.curves) || {};
-  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#7f7f7f", "#bcbd22", "#17becf"];
+  // nnlab.palette's colours and dashes, written in as the report is built (report/build.py):
+  // run i is colour i, past the colours dashed (svg.dash), as the pages' charts draw them
+  var PALETTE = [/* nnlab.palette.SERIES */];
+  var DASHES = [/* nnlab.palette.DASHES */];
   var PREFERRED = ["test_acc", "val_acc", "train_acc", "train_loss", "test_loss", "val_loss",
     "loss", "lr"];
   var W = 720, H = 340, L = 62, R = 16, T = 30, B = 40;
@@ -242,8 +244,8 @@
     });
     return '<g class="series" data-label="' + esc(s.label) + '"><svg class="lines" viewBox="0 0 ' +
       PLOT + " " + H + '" preserveAspectRatio="none" width="100%" height="' + H +
-      '"><path d="' + d.trim() + '" stroke="' + s.color +
-      '" vector-effect="non-scaling-stroke"><title>' + esc(s.label) + "</title></path></svg>" +
+      '"><path d="' + d.trim() + '" stroke="' + s.color + '"' +
+      (s.dash ? ' stroke-dasharray="' + s.dash + '"' : "") + ' vector-effect="non-scaling-stroke"><title>' + esc(s.label) + "</title></path></svg>" +
       marks + "</g>";
   }
 
@@ -301,11 +303,14 @@
     panel.querySelector(".hint").hidden = rels.length > 0;
     var series = rels.map(function (rel, i) {
       return { label: CURVES[rel].label, color: PALETTE[i % PALETTE.length],
+        dash: DASHES[Math.floor(i / PALETTE.length) % DASHES.length],
         points: CURVES[rel].curves[key] || [] };
     });
     panel.querySelector(".compare-chart").innerHTML = rels.length ? chart(series, key) : "";
     panel.querySelector(".compare-legend").innerHTML = series.map(function (s) {
-      return '<span class="key"><i style="background:' + s.color + '"></i>' + esc(s.label) +
+      return '<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" ' +
+        'stroke="' + s.color + '" stroke-width="2.5"' +
+        (s.dash ? ' stroke-dasharray="' + s.dash + '"' : "") + "/></svg>" + esc(s.label) +
         "</span>";
     }).join("");
     remember(rels);

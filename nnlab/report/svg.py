@@ -22,24 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnlab.output import counted, number
+from nnlab.palette import DASHES, SERIES
 
 Point = tuple[float, float | None]
 
-# matplotlib's tab10 in its order (C0, C1, ...), so a curve here has the colour the same curve
-# has in the run's PNG figures
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-DASHES = ("", "6 3", "2 3", "8 3 2 3")
+# nnlab.palette's colours in its order, so a curve here has the colour the same curve has in
+# the run's PNG figures; past them, a line is told from the one of its colour before by its
+# dashes (palette.DASHES)
+PALETTE = SERIES
 # viridis at nine stops, for a colour scale over a numeric key
 VIRIDIS = (
     (68, 1, 84),
@@ -102,6 +92,12 @@ def finite(value: object) -> float | None:
 
 def palette(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+def dash(i: int) -> str:
+    """The dashes of series ``i`` (by ``palette(i)``'s side): solid for the palette's first
+    round of colours, then dashed, dotted, dash-dotted (``nnlab.palette.dash``)."""
+    return DASHES[i // len(PALETTE) % len(DASHES)]
 
 
 SCALE_END = (

@@ -32,7 +32,9 @@ from nnlab.report.pages import (
 )
 from nnlab.report.svg import (
     DASHES,
+    PALETTE,
     Series,
+    dash,
     diverged_key,
     esc,
     finite,
@@ -77,6 +79,20 @@ def _categories(trials: Sequence[Entry], key: str) -> list[str] | None:
     return values if 2 <= len(values) <= len(DASHES) else None
 
 
+def _own_looks(
+    trials: Sequence[Entry], others: Sequence[str], dashes: list[str]
+) -> list[tuple[str, str]]:
+    """(colour, dash) per trial where no key is numeric: the colour by the trial's values of
+    the ``others`` keys and the dash its categorical key's (``dashes``) where the palette has
+    a colour for each of those values, else one colour and dash each (``svg.dash``: past the
+    palette's five colours, dashed): six trials of one colour each had a sixth, the first's."""
+    seen = [tuple(facts.config_text(t.values.get(k)) for k in others) for t in trials]
+    order = list(dict.fromkeys(seen))
+    if any(dashes) and len(order) <= len(PALETTE) and len(set(zip(seen, dashes))) == len(trials):
+        return [(palette(order.index(v)), d) for v, d in zip(seen, dashes)]
+    return [(palette(i), dash(i)) for i in range(len(trials))]
+
+
 def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str, str]], str]:
     """(colour, dash) per trial and the legend's HTML."""
     numeric = next((k for k in keys if _numbers(trials, k) is not None), None)
@@ -87,11 +103,9 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
         for t in trials
     ]
     if numeric is None:
-        series = [
-            Series(trial_label(t), [], palette(i), d)
-            for i, (t, d) in enumerate(zip(trials, dashes))
-        ]
-        return [(s.color, s.dash) for s in series], legend(series)
+        looks = _own_looks(trials, [k for k in keys if k != dashed], dashes)
+        series = [Series(trial_label(t), [], c, d) for t, (c, d) in zip(trials, looks)]
+        return looks, legend(series)
     values = _numbers(trials, numeric) or []
     lo, hi = min(values), max(values)
     log = lo > 0 and hi / lo >= 100

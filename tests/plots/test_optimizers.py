@@ -9,7 +9,7 @@ import pytest
 from nnlab import plots
 from nnlab.experiments import optimizers as opt
 from nnlab.experiments.testfuncs import OBJECTIVES
-from nnlab.plots.optimizers import window_labels
+from nnlab.plots.optimizers import CURVE, window_labels
 from tests.plots.layout import legend_over_data
 
 
@@ -27,7 +27,7 @@ def xcospi_figure():
 
 def drawn_curve(ax):
     """The function's curve as drawn: the blue line, cut to the axes' x limits."""
-    (line,) = [ln for ln in ax.get_lines() if ln.get_color() == "tab:blue"]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_color() == CURVE]
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
     lo, hi = ax.get_xlim()
     keep = (x >= lo) & (x <= hi)

@@ -126,7 +126,8 @@ def test_more_than_ten_labelled_trials_each_get_their_own_colour_and_style():
     ax = fig.axes[0]
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert len(lines) == 12
-    assert len({to_rgba(ln.get_color()) for ln in lines}) == 12  # (the 11th was the 1st's)
+    # (the 11th was the 1st's; the palette's five colours solid, then dashed, then dotted)
+    assert len({(to_rgba(ln.get_color()), ln.get_linestyle()) for ln in lines}) == 12
     handles = ax.get_legend().legend_handles
     assert len({(to_rgba(h.get_color()), h.get_linestyle()) for h in handles}) == 12
     assert legend_over_data(fig) == []
@@ -147,7 +148,7 @@ def test_legend_entries_name_whole_keys_and_values_without_quotes():
     assert labels[0] == "model.activation=relu, optimizer.name=sgd, model.init=he"
 
 
-def test_many_trials_of_a_categorical_key_with_more_than_ten_values_get_distinct_colours():
+def test_many_trials_of_a_categorical_key_with_more_than_ten_values_look_distinct():
     rows, curves = [], {}
     for i in range(24):
         trial = f"t{i}"
@@ -155,7 +156,10 @@ def test_many_trials_of_a_categorical_key_with_more_than_ten_values_get_distinct
         curves[trial] = records.learning(epochs=5)
     ax = plots.sweep_curves_figure(rows, curves, ["data.name"]).axes[0]
     handles = ax.get_legend().legend_handles
-    assert len({to_rgba(h.get_color()) for h in handles}) == 12  # (set10 was set0's)
+    looks = {(to_rgba(h.get_color()), h.get_linestyle()) for h in handles}
+    assert len(looks) == 12  # (set10 was set0's)
+    lines = {(to_rgba(ln.get_color()), ln.get_linestyle()) for ln in ax.get_lines()}
+    assert lines == looks  # (each value's lines in its legend entry's colour and style)
     assert [h.get_label() for h in handles] == [f"data.name=set{i}" for i in range(12)]
 
 
@@ -252,3 +256,13 @@ def test_many_trials_of_a_categorical_key_are_drawn_round_robin_so_none_hides_th
     assert sorted(drawn) == sorted(colours[r["model.activation"]] for r in rows)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [f"model.activation={a}" for a in acts]
+
+
+def test_a_pair_grid_of_more_first_values_than_colours_gives_each_trial_its_own_look():
+    """Six rates by two optimizers: colour by rate would give the sixth rate the first's
+    colour (the palette has five), in the same two line styles: one look per trial instead."""
+    rows, curves = grid_sweep({"optimizer.lr": [1, 0.3, 0.1, 0.03, 0.01, 0.003],
+                               "optimizer.name": ["sgd", "adam"]})  # fmt: skip
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "optimizer.name"]).axes[0]
+    lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert len({(to_rgba(ln.get_color()), ln.get_linestyle()) for ln in lines}) == 12

@@ -343,6 +343,8 @@ def test_a_split_has_the_same_colour_whatever_the_runs_eval_order(splits, final)
     # train orange, the reverse of every other run's curves and of the accuracy gaps figure)
     from matplotlib.colors import to_hex
 
+    from nnlab.palette import SERIES
+
     recs = records.learning(epochs=5)
     for r in recs:
         r["val_acc"], r["val_loss"] = r["test_acc"], r["test_loss"]
@@ -350,7 +352,7 @@ def test_a_split_has_the_same_colour_whatever_the_runs_eval_order(splits, final)
             if r["epoch"] < 5:
                 r.pop(f"{split}_acc"), r.pop(f"{split}_loss")
     fig = plots.train_curves_figure(recs, splits + final, status="COMPLETED")
-    want = {"train": "C0", "test": "C1", "val": "C2"}
+    want = {"train": SERIES[0], "test": SERIES[1], "val": SERIES[2]}
     for ax in fig.axes:
         for line in ax.get_lines():
             split = line.get_label().split(" ")[0]

@@ -156,3 +156,22 @@ def test_tune_curves_title_says_what_it_draws_of_which_tune():
     records = [{"epoch": e, "val_acc": 0.1 * e, "train_acc": 0.1 * e} for e in range(3)]
     fig = plots.tune_curves_figure(rows, {"a": records}, ["optimizer.lr"], title="run-x")
     assert fig.axes[0].get_title() == "run-x: accuracy per epoch of the top 1 trial"
+
+
+def test_tune_curves_past_the_palettes_colours_carry_markers():
+    """Seven top trials (``--top-k 7``): the sixth and seventh have the first's and second's
+    colours (the palette's five), told apart by a marker on both their lines; and so is a
+    sixth round's dots in the scatter."""
+    from matplotlib.colors import to_hex
+
+    top, curves = top_trials(7)
+    ax = plots.tune_curves_figure(top, curves, ["optimizer.lr"]).axes[0]
+    entries = ax.get_legend().legend_handles[:7]
+    looks = {(to_hex(h.get_color()), h.get_marker()) for h in entries}
+    assert len(looks) == 7 and {h.get_marker() for h in entries} == {"None", "s"}
+    points = [{"round": r, "optimizer.lr": 0.1 * r, "metric": 0.5} for r in range(1, 8)]
+    fig = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc")
+    dots = fig.axes[0].collections
+    marks = [(to_hex(c.get_facecolor()[0]), tuple(c.get_paths()[0].vertices.round(3).ravel()))
+             for c in dots]  # fmt: skip
+    assert len(dots) == 7 and len(set(marks)) == 7

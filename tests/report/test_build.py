@@ -11,6 +11,7 @@ import pytest
 
 from nnlab.errors import OptionError, RunError
 from nnlab.output import config_number
+from nnlab.palette import SERIES
 from nnlab.report import build_report, refresh
 from nnlab.report.collect import MARKER
 from tests.report.conftest import KINDS
@@ -184,20 +185,20 @@ def strokes(html: str) -> dict[str, str]:
 
 
 def test_run_page_curves_have_the_colours_of_the_runs_png(report, every_kind):
-    """curves.png draws train in matplotlib's C0, test in C1, val in C2 and the objective
-    black; the page's SVG drew test red beside the PNG's orange."""
+    """curves.png draws train in the palette's blue, test in its vermillion, val in its green
+    and the objective black; the page's SVG drew test red beside the PNG's orange."""
     from matplotlib.colors import to_hex
+
+    from nnlab.plots.axes import split_colour
 
     html = page(report.out, folder(every_kind, "digits-quickstart"))  # eval: [train, test]
     colours = strokes(html)
-    assert colours["train loss"] == colours["train acc"] == to_hex("C0")
-    assert colours["test loss"] == colours["test acc"] == to_hex("C1")
+    assert colours["train loss"] == colours["train acc"] == split_colour("train") == SERIES[0]
+    assert colours["test loss"] == colours["test acc"] == split_colour("test") == SERIES[1]
     assert colours["objective"] == to_hex("black")
 
 
 def test_split_colours_are_the_figures_whatever_order_the_run_evaluates_its_splits(tmp_path):
-    from matplotlib.colors import to_hex
-
     from tests.report.helpers import make_run
 
     run = make_run(tmp_path / "runs", "three-splits")
@@ -208,8 +209,8 @@ def test_split_colours_are_the_figures_whatever_order_the_run_evaluates_its_spli
     summary = run.file("summary.json").read_text().replace("_test_acc", "_val_acc")
     run.file("summary.json").write_text(summary)  # (as the records say: derived from them)
     colours = strokes(page(build_report((), tmp_path / "runs").out, run.path))
-    assert colours["train acc"] == to_hex("C0") and colours["val acc"] == to_hex("C2")
-    assert colours["test loss"] == to_hex("C1")  # (test is orange in every figure, as in the PNG)
+    assert colours["train acc"] == SERIES[0] and colours["val acc"] == SERIES[2]
+    assert colours["test loss"] == SERIES[1]  # (test is vermillion in every figure, as in the PNG)
 
 
 def test_run_page_draws_the_learning_rate_when_it_changes(tmp_path):

@@ -99,16 +99,26 @@ def test_the_colour_scale_is_the_sweep_figures_and_ends_before_viridis_pale_yell
     assert scale_color(1) != "#fde725" and gradient_css().endswith(f"{scale_color(1)})")
 
 
-def test_palette_is_matplotlibs_in_its_order_here_and_in_report_js():
-    """A curve numbered i has the colour of matplotlib's Ci, in the SVG and in the compare view."""
+def test_palette_is_the_figures_here_and_in_the_report_js_a_report_ships(tmp_path):
+    """A curve numbered i has the colour of the figures' Ci (``nnlab.palette``), in the SVG and
+    in the compare view, whose report.js has the palette's colours and dashes written in."""
     from importlib import resources
 
     from matplotlib.colors import to_hex
 
-    assert PALETTE == tuple(to_hex(f"C{i}") for i in range(10))
-    script = resources.files("nnlab.report").joinpath("report.js").read_text(encoding="utf-8")
+    from nnlab.palette import DASHES, SERIES
+    from nnlab.plots import base
+    from nnlab.report.build import asset_text
+
+    base.pyplot()
+    assert PALETTE == SERIES == tuple(to_hex(f"C{i}") for i in range(len(SERIES)))
+    source = resources.files("nnlab.report").joinpath("report.js")
+    script = asset_text("report.js", source)
     listed = script.split("var PALETTE = [", 1)[1].split("]", 1)[0]
     assert tuple(re.findall(r'"(#[0-9a-f]{6})"', listed)) == PALETTE
+    dashes = script.split("var DASHES = [", 1)[1].split("]", 1)[0]
+    assert tuple(re.findall(r'"([0-9 ]*)"', dashes)) == DASHES
+    assert "nnlab.palette" not in script.split("var PALETTE", 1)[1].split(";", 1)[0]
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:

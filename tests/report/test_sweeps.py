@@ -1,0 +1,41 @@
+"""A sweep's page: how its trials' curves are told apart (colour, dashes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nnlab.palette import SERIES
+from nnlab.report.collect import Entry
+from nnlab.report.sweeps import styles
+
+
+def trials(*values: dict[str, object]) -> list[Entry]:
+    return [
+        Entry(rel=f"s/t{i}", path=Path(f"t{i}"), meta={"trial": {"values": v}})
+        for i, v in enumerate(values)
+    ]
+
+
+def test_trials_past_the_palettes_colours_are_dashed_apart():
+    """Seven activations (no numeric key): the palette's five colours solid, then the sixth
+    and seventh dashed; each trial's (colour, dash) its own (the sixth was the first's)."""
+    names = ["relu", "tanh", "sigmoid", "elu", "gelu", "leaky_relu", "softplus"]
+    looks, _ = styles(trials(*({"model.activation": a} for a in names)), ["model.activation"])
+    assert len(set(looks)) == 7
+    assert [c for c, _ in looks] == [*SERIES, SERIES[0], SERIES[1]]
+    assert [d for _, d in looks] == ["", "", "", "", "", "6 3", "6 3"]
+
+
+def test_a_categorical_key_dashes_and_the_others_colour_where_the_palette_has_room():
+    """Three activations by two optimizers: the dashes by the activation (the first key of
+    two to four values), the colour by the optimizer, so the lines of one value look alike;
+    by seven optimizers, one look each."""
+    grid = [{"model.activation": a, "optimizer.name": o} for a in ("relu", "tanh", "sigmoid")
+            for o in ("sgd", "adam")]  # fmt: skip
+    looks, _ = styles(trials(*grid), ["model.activation", "optimizer.name"])
+    assert [c for c, _ in looks] == [SERIES[0], SERIES[1]] * 3
+    assert [d for _, d in looks] == ["", "", "6 3", "6 3", "2 3", "2 3"]
+    wide = [{"model.activation": a, "optimizer.name": f"o{i}"} for a in ("relu", "tanh")
+            for i in range(7)]  # fmt: skip
+    looks, _ = styles(trials(*wide), ["model.activation", "optimizer.name"])
+    assert len(set(looks)) == 14
