@@ -402,17 +402,20 @@ def describe(series: Sequence[Series], title: str, x_label: str = "epoch") -> st
     return f"{title} per {x_label}: {names}{end}"
 
 
-def legend(series: Sequence[Series]) -> str:
+def legend(series: Sequence[Series], every: bool = False) -> str:
     """An HTML legend: a swatch (with the line's dash) and the label of each series that draws
     a line (one with no finite value, a curve whose every epoch diverged, has none: as
-    ``plots.base.drawn`` leaves it out of a figure's legend), and the red cross's key."""
+    ``plots.base.drawn`` leaves it out of a figure's legend), and the red cross's key.
+    ``every``: the series are keys alone, without points (a sweep page's trials, drawn in
+    several charts; its dashed key's values), and each is listed: that rule left the legend
+    of every sweep page empty."""
     keys = "".join(
         f'<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" '
         f'stroke="{s.color}" stroke-width="2.5"'
         f"{f' stroke-dasharray={chr(34)}{s.dash}{chr(34)}' if s.dash else ''}/></svg>"
         f"{esc(s.label)}</span>"
         for s in series
-        if any(finite(v) is not None for _, v in s.points)
+        if every or any(finite(v) is not None for _, v in s.points)
     )
     at = {s.diverged for s in series} - {None}
     return f'<div class="legend">{keys}{diverged_key(*at) if at else ""}</div>'

@@ -105,7 +105,7 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
     if numeric is None:
         looks = _own_looks(trials, [k for k in keys if k != dashed], dashes)
         series = [Series(trial_label(t), [], c, d) for t, (c, d) in zip(trials, looks)]
-        return looks, legend(series)
+        return looks, legend(series, every=True)
     values = _numbers(trials, numeric) or []
     lo, hi = min(values), max(values)
     log = lo > 0 and hi / lo >= 100
@@ -113,9 +113,8 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
     colors = [scale_color((f(v) - f(lo)) / ((f(hi) - f(lo)) or 1.0)) for v in values]
     html = scale_legend(numeric, lo, hi, log)
     if cats and dashed:
-        html += legend(
-            [Series(f"{dashed}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
-        )
+        shown = [Series(f"{dashed}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
+        html += legend(shown, every=True)
     return list(zip(colors, dashes)), html
 
 

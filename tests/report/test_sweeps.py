@@ -39,3 +39,24 @@ def test_a_categorical_key_dashes_and_the_others_colour_where_the_palette_has_ro
             for i in range(7)]  # fmt: skip
     looks, _ = styles(trials(*wide), ["model.activation", "optimizer.name"])
     assert len(set(looks)) == 14
+
+
+def test_the_legend_names_each_trial_where_no_key_is_numeric():
+    """The trials' legend under a sweep page's charts: a key per trial, with its dashes (its
+    keys have no points of their own, and the legend, which leaves out a series with none,
+    was empty on every such page)."""
+    names = ["relu", "tanh", "sigmoid", "elu", "gelu", "leaky_relu", "softplus"]
+    _, html = styles(trials(*({"model.activation": a} for a in names)), ["model.activation"])
+    assert html.count('class="key"') == 7 and "model.activation=softplus" in html
+    assert html.count('stroke-dasharray="6 3"') == 2
+
+
+def test_the_legend_names_the_dashed_keys_values_beside_the_colour_scale():
+    """weight-scale: model.init_std on the colour scale, model.batchnorm dashed; the dashes'
+    legend (model.batchnorm=true, solid; false, dashed) was an empty div."""
+    grid = [{"model.init_std": s, "model.batchnorm": b} for s in (1, 0.1, 0.01)
+            for b in (True, False)]  # fmt: skip
+    _, html = styles(trials(*grid), ["model.init_std", "model.batchnorm"])
+    assert 'class="legend scale"' in html
+    assert html.count('class="key"') == 2 and 'stroke-dasharray="6 3"' in html
+    assert "model.batchnorm=true" in html and "model.batchnorm=false" in html
