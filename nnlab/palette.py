@@ -13,7 +13,8 @@ cyan at 2.0-2.7:1, and its orange and green nearly one colour to a protanope.)
 A chart with more series than colours tells them apart by the line's style as well:
 series ``i`` is colour ``i % len(SERIES)`` in style ``i // len(SERIES)`` (``LINESTYLES`` in a
 figure, ``DASHES`` in the report's SVG: the same four), or, where line styles already mean
-something (a tune's dotted training curves), by ``MARKERS``.
+something (a tune's dotted training curves), by ``MARKERS``. A colour scale (a sweep's lines by
+a numeric key) is viridis up to ``SCALE_END``, where it is still 3:1 on white.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ BACKGROUND = "#ffffff"  # (of the figures and the report's pages)
 LINESTYLES = ("-", "--", ":", "-.")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 MARKERS = ("o", "s", "^", "D")
+# where a colour scale over a numeric key (a sweep's lines) stops in viridis: at 0.59 it is
+# #21a685, 3.06:1 on white (0.6, #22a884, is 2.999:1); at 0.85, where it stopped before,
+# #9bd93c, 1.7:1 (its end #fde725, 1.3:1). From 15:1 to 3:1, dark purple through blue to
+# green, still ordered by lightness.
+SCALE_END = 0.59
 
 
 def colour(i: int) -> str:

@@ -109,3 +109,17 @@ def test_the_report_draws_series_on_white():
     for box in (".compare-chart", ".compare-legend"):
         rule = re.search(re.escape(box) + r"\s*\{([^}]*)\}", css)
         assert rule is not None and "background: var(--bg)" in rule.group(1), box
+
+
+def test_every_colour_of_the_colour_scale_has_3_to_1_contrast_on_white():
+    """A sweep's lines by a numeric key, in the figure (plots.sweep.line_cmap) and on the
+    report's page (svg.scale_color): viridis stopped at 0.85 (#9bd93c, 1.7:1)."""
+    from matplotlib.colors import to_hex
+
+    from nnlab.plots.sweep import line_cmap
+    from nnlab.report.svg import scale_color
+
+    cmap = line_cmap()
+    for t in np.linspace(0, 1, 101):
+        assert contrast(to_hex(cmap(t))) >= MIN_CONTRAST, (t, to_hex(cmap(t)))
+        assert contrast(scale_color(t)) >= MIN_CONTRAST, (t, scale_color(t))

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnlab.output import counted, number
-from nnlab.palette import DASHES, SERIES
+from nnlab.palette import DASHES, SCALE_END, SERIES  # (SCALE_END: plots.sweep.line_cmap's too)
 
 Point = tuple[float, float | None]
 
@@ -100,16 +100,11 @@ def dash(i: int) -> str:
     return DASHES[i // len(PALETTE) % len(DASHES)]
 
 
-SCALE_END = (
-    0.85  # where the colour scale stops in viridis: the sweep figure's (plots.sweep.line_cmap)
-)
-
-
 def scale_color(t: float) -> str:
     """The colour at ``t`` in [0, 1] (clipped) of viridis up to SCALE_END, as the sweep's
     figure draws its lines: the trial of the largest value was viridis' pale yellow end,
     #fde725, 1.26:1 on the page's white (its line barely seen), and not its colour in the
-    figure beside it (#9bd93c there, #9ad83c here now: 1.7:1)."""
+    figure beside it; both stop at #21a685 now, 3.06:1 (``nnlab.palette.SCALE_END``)."""
     t = min(max(t, 0.0), 1.0) * SCALE_END * (len(VIRIDIS) - 1)
     i = min(int(t), len(VIRIDIS) - 2)
     a, b, f = VIRIDIS[i], VIRIDIS[i + 1], t - i

@@ -88,7 +88,7 @@ def test_text_is_escaped_and_urls_defused():
 
 def test_the_colour_scale_is_the_sweep_figures_and_ends_before_viridis_pale_yellow():
     """The report's sweep overlay coloured its largest value viridis' #fde725 (1.26:1 on the
-    page's white), where the figure beside it stops at 0.85 (plots.sweep.line_cmap)."""
+    page's white), where the figure beside it stops at palette.SCALE_END (plots.sweep.line_cmap)."""
     from nnlab.plots.sweep import line_cmap
 
     cmap = line_cmap()
