@@ -187,7 +187,7 @@ def cell(value: Any, display: str | None = None) -> str:
     so it is cut at CELL_DICT: its first values read. A list of text (a tune round's warnings)
     is its text, a sentence after another, up to CELL_PROSE characters: its size, '1 entry',
     hid the warning."""
-    sort_value = finite(value)
+    sort_value = sort_number(value)
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     if display is None and value and _text_list(value):
         text = "; ".join(value)
@@ -204,6 +204,21 @@ def cell(value: Any, display: str | None = None) -> str:
             return f'<td class="long"{sort}>{esc(text)}</td>'  # (it wraps: report.css)
         display = display or esc(text)
     return f"<td{sort}>{display}</td>"
+
+
+RANGE = re.compile(r"(\S+) \.\. (\S+)")  # a range as a tune writes it: '1e-06 .. 0.01'
+
+
+def sort_number(value: Any) -> float | None:
+    """The number a cell of ``value`` sorts by: a finite number itself, and a range's text
+    (``1e-06 .. 0.01``: a tune's searched and proposed ranges) its low end (sorted as text,
+    1.23e-05 came before 1e-06, and 7.99e-08 last)."""
+    if isinstance(value, str) and (found := RANGE.fullmatch(value.strip())):
+        try:
+            return finite(float(found.group(1)))
+        except ValueError:
+            return None
+    return finite(value)
 
 
 def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str:
