@@ -425,10 +425,11 @@ def diverged_key(*epochs: float | None) -> str:
     )
 
 
-def scale_legend(key: str, lo: float, hi: float, log: bool) -> str:
-    """An HTML colour-scale legend for a numeric key (viridis from ``lo`` to ``hi``)."""
+def scale_legend(key: str, lo: str, hi: str, log: bool) -> str:
+    """An HTML colour-scale legend for a numeric key (viridis from ``lo`` to ``hi``, spelt as
+    the caller's tables spell the key's values)."""
     return (
         f'<div class="legend scale"><span class="key-name">{esc(key)}{" (log)" if log else ""}'
-        f'</span><span class="num">{fmt(lo)}</span><span class="bar" style="background: '
-        f'{gradient_css()}"></span><span class="num">{fmt(hi)}</span></div>'
+        f'</span><span class="num">{esc(lo)}</span><span class="bar" style="background: '
+        f'{gradient_css()}"></span><span class="num">{esc(hi)}</span></div>'
     )

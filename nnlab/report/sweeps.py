@@ -111,7 +111,9 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
     log = lo > 0 and hi / lo >= 100
     f = math.log10 if log else float
     colors = [scale_color((f(v) - f(lo)) / ((f(hi) - f(lo)) or 1.0)) for v in values]
-    html = scale_legend(numeric, lo, hi, log)
+    # (its ends as the trials table spells the key's values: 3.77258e-06, not 3.773e-06)
+    low, high = (facts.config_text(trials[values.index(v)].values.get(numeric)) for v in (lo, hi))
+    html = scale_legend(numeric, low, high, log)
     if cats and dashed:
         shown = [Series(f"{dashed}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
         html += legend(shown, every=True)

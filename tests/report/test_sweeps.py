@@ -60,3 +60,14 @@ def test_the_legend_names_the_dashed_keys_values_beside_the_colour_scale():
     assert 'class="legend scale"' in html
     assert html.count('class="key"') == 2 and 'stroke-dasharray="6 3"' in html
     assert "model.batchnorm=true" in html and "model.batchnorm=false" in html
+
+
+def test_the_colour_scales_ends_are_spelt_as_the_trials_table_spells_the_values():
+    """A tune's learning rates: the scale's ends read 3.773e-06 and 0.002046 above a table of
+    3.77258e-06 and 0.00204555 (the chart's tick format); a whole number stays whole."""
+    lrs = [0.000111503, 3.77258e-06, 0.00204555]
+    _, html = styles(trials(*({"optimizer.lr": v} for v in lrs)), ["optimizer.lr"])
+    assert '<span class="num">3.77258e-06</span>' in html
+    assert '<span class="num">0.00204555</span>' in html
+    _, html = styles(trials(*({"batch_size": v} for v in (32, 128))), ["batch_size"])
+    assert '<span class="num">32</span>' in html and '<span class="num">128</span>' in html
