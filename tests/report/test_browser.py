@@ -266,6 +266,29 @@ def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):
     assert page.locator("section.compare svg.chart g.series").count() == 2
 
 
+def test_the_compare_view_draws_its_sixth_run_dashed_in_the_palettes_colours(
+    page, site, every_kind
+):
+    """The compare view's runs take nnlab.palette's colours (written into report.js by the
+    build) in turn; the sixth has the first's colour, dashed, in its line and its legend key."""
+    from nnlab.palette import SERIES
+
+    sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
+    page.goto(url(site.out / sweep.name / "index.html"))
+    boxes = page.locator("#trials input.pick")
+    assert boxes.count() == 6
+    for i in range(6):
+        boxes.nth(i).check()
+    looks = page.locator("section.compare svg.chart g.series > svg > path").evaluate_all(
+        "ps => ps.map(p => [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray')])"
+    )
+    assert looks == [[c, None] for c in SERIES] + [[SERIES[0], "6 3"]]
+    keys = page.locator(".compare-legend .key line").evaluate_all(
+        "ls => ls.map(l => [l.getAttribute('stroke'), l.getAttribute('stroke-dasharray')])"
+    )
+    assert keys == looks
+
+
 def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):
     rel = first_train(site.out).name
     page.goto(url(site.index, f"#compare={rel}"))  # the address ticks the run, as a shared link
