@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nnlab.report import build_report
-from tests.report.test_browser import CHROMIUM, FLAGS, sync_api, url
+from tests.report.test_browser import CHROMIUM, FLAGS, TRAIN, sync_api, url
 
 PHONE = {"width": 390, "height": 844}
 
@@ -419,3 +419,39 @@ def test_the_compare_views_chart_describes_the_runs_it_overlays(site, open_page)
         "[...document.querySelectorAll('.compare-legend .key')].map(k => k.textContent)"
     )
     assert len(labels) == 2 and desc.endswith(f" per epoch: {labels[0]}, {labels[1]}"), desc
+
+
+CHART_TEXT = """() => {
+    const size = el => parseFloat(getComputedStyle(el).fontSize) *
+        (el.getScreenCTM ? Math.hypot(el.getScreenCTM().a, el.getScreenCTM().b) : 1);
+    const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+        a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const pairs = boxes => boxes.flatMap((a, i) => boxes.slice(i + 1)
+        .filter(b => meet(a[1], b[1])).map(b => [a[0], b[0]]));
+    const texts = [...document.querySelectorAll('svg.chart text, .legend .key, .legend .num,'
+        + ' .legend .key-name')];
+    return {
+        small: texts.filter(t => size(t) < 11).map(t => [t.textContent, size(t)]),
+        overlaps: [...document.querySelectorAll('svg.chart')].flatMap(svg => pairs(
+            [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()])))
+            .concat([...document.querySelectorAll('.legend')].flatMap(l => pairs(
+            [...l.children].map(k => [k.textContent, k.getBoundingClientRect()])))),
+        outside: texts.map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([, r]) => r.width && (r.left < 0 || r.right > innerWidth)).map(([t]) => t),
+    };
+}"""
+
+
+def test_on_a_phone_every_charts_text_and_legend_is_legible_and_apart(site, open_page):
+    """Every page of every kind at 390 px, and the compare view with the training runs ticked:
+    each chart's text (ticks, axis names, title) and each legend's (its keys, a colour scale's
+    ends) 11 px or more, no two texts of a chart over each other, no two legend keys, and none
+    outside the window."""
+    pages = sorted(site.out.glob("*/index.html"))
+    runs = [p.parent.name for p in pages if TRAIN.match(p.parent.name)]
+    assert len(pages) >= 9 and runs
+    views = [(p, "") for p in pages] + [(site.index, "#compare=" + ",".join(runs))]
+    for path, fragment in views:
+        tab = open_page(path, **PHONE, fragment=fragment)
+        seen = tab.evaluate(CHART_TEXT)
+        assert seen == {"small": [], "overlaps": [], "outside": []}, (path.parent.name, seen)
