@@ -115,7 +115,9 @@ def as_label(key: str, value: Any) -> str:
 # columns of config values not named by a dotted key: the config's top-level float,
 # lr-scan's rates (each an optimizer.lr, its best ones too), the weight-scale sweep's (each
 # a model.init_std) and gradcheck --compare-differences' steps (each an --eps)
-CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step")
+# (and options a folder records as given: lr-scan's --min/--max and rates, --eps, --tol, lo/hi)
+CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step",
+                  "min_exp", "max_exp", "rates", "eps", "tol", "lo", "hi")  # fmt: skip
 CONFIG_DIGITS = 6  # significant digits of a config value a search drew (0.0915184): with 4,
 # the 0.012345 a user wrote read 0.01235 beside the 0.01235 of another run
 

@@ -559,7 +559,8 @@ def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
 
     best = {"trial": "af3b", "optimizer.lr": 0.0031622776601683794, "weight_decay": 1e-05,
             "final_val_acc": 0.74, "final_train_acc": 0.08917}  # fmt: skip
-    html = kv_table([("best", best), ("final_val_acc", 0.74), ("lr", 0.1), ("rates", [0.5, 1.0])])
+    html = kv_table([("best", best), ("final_val_acc", 0.74), ("lr", 0.1), ("losses", [0.5, 1.0]),
+                     ("rates", [0.5, 1.0])])  # fmt: skip
     assert (
         "<td>{trial: af3b, optimizer.lr: 0.00316228, weight_decay: 1e-05, final_val_acc: 0.7400, "
         "final_train_acc: 0.0892}</td>" in html
@@ -568,7 +569,8 @@ def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
         '<th scope="row">final_val_acc</th><td>0.7400</td>' in html
         and '<th scope="row">lr</th><td>0.1</td>' in html
     )
-    assert '<th scope="row">rates</th><td>[0.5000, 1.0000]</td>' in html
+    assert '<th scope="row">losses</th><td>[0.5000, 1.0000]</td>' in html
+    assert '<th scope="row">rates</th><td>[0.5, 1.0]</td>' in html  # (lr-scan's: config values)
 
 
 def test_compare_labels_name_the_keys_that_tell_runs_apart_readably():

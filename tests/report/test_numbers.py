@@ -127,3 +127,21 @@ def test_an_lr_scans_best_rates_read_as_its_note_spells_them():
     for key in ("best_step_lr", "best_train_lr"):
         assert is_config_key(key)
     assert kv_value(10**-1.5, "best_step_lr") == "0.0316228"
+
+
+def test_an_option_a_folder_records_reads_as_it_was_given():
+    """A report's details read an lr-scan's recipe as {min_exp: -10.0000, max_exp: -1.0000}
+    and its rates as [1.000e-10, ..., 0.1000] above a rows table of 1e-10 and 0.1, gradcheck's
+    eps as 1.000e-05, compare-optimizers' tol as 0.0100, a landscape's range as lo -1.0000:
+    numbers the user typed (or lr-scan spaced) spelt as measured ones."""
+    from nnlab.report.pages import kv_value
+
+    recipe = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
+    assert kv_value(recipe, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"
+    rates = [1e-10, 1.7782794100389227e-08, 0.1]
+    assert kv_value(rates, "rates") == "[1e-10, 1.77828e-08, 0.1]"
+    for key, value, shown in (("eps", 1e-05, "1e-05"), ("tol", 0.01, "0.01"), ("lo", -1.0, "-1.0"),
+                              ("hi", 1.0, "1.0")):  # fmt: skip
+        assert kv_value(value, key) == shown, key
+    settings = {"normalize": "filter", "lo": -1.0, "hi": 1.0, "points": 7}
+    assert kv_value(settings, "settings") == "{normalize: filter, lo: -1.0, hi: 1.0, points: 7}"
