@@ -26,9 +26,16 @@
     return String(Number(v.toPrecision(digits || 4)));
   }
 
-  // the ticks' labels in as few significant digits from 4 up as tell them apart (svg.tick_texts)
-  function tickTexts(values) {
+  // the ticks' labels in as few significant digits from 4 up as tell them apart; a log axis's
+  // past 1e-3..1e4 each a power of ten, 1e+06 (svg.tick_texts)
+  function tickTexts(values, log) {
     var texts = [];
+    if (log && values.some(function (v) { return v < 1e-3 || v > 1e4; })) {
+      return values.map(function (v) {
+        var e = Math.round(Math.log10(v)), a = Math.abs(e);
+        return "1e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
+      });
+    }
     for (var digits = 4; digits < 16; digits++) {
       texts = values.map(function (v) { return fmt(v, digits); });
       if (texts.filter(function (t, i) { return texts.indexOf(t) === i; }).length === texts.length) break;
@@ -172,10 +179,10 @@
 
   function ticks(ax) {
     var out = [], k;
-    if (ax.log) {
-      for (k = Math.round(Math.log10(ax.lo)); k <= Math.round(Math.log10(ax.hi)); k++) {
-        out.push(Math.pow(10, k));
-      }
+    if (ax.log) {  // (every other power past eight decades, as svg.log_ticks: 21 ticks 13 px apart)
+      var a = Math.round(Math.log10(ax.lo)), b = Math.round(Math.log10(ax.hi));
+      var stride = b - a <= 8 ? 1 : 2;
+      for (k = a; k <= b; k += stride) out.push(Math.pow(10, k));
       return out;
     }
     var step = tickStep(ax.lo, ax.hi);
@@ -203,7 +210,7 @@
   }
 
   function grid(xs, ys, x, y, key, log, left) {
-    var out = "", yTicks = ticks(ys), texts = tickTexts(yTicks);
+    var out = "", yTicks = ticks(ys), texts = tickTexts(yTicks, ys.log);
     yTicks.forEach(function (t, i) {
       var py = y(t).toFixed(1);
       out += '<line class="grid" x1="0" x2="100%" y1="' + py + '" y2="' + py +
@@ -263,7 +270,7 @@
     var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
     var xsAxis = { lo: xmin, hi: xmax, log: false };
     var x = scaler(xsAxis, 0, PLOT), y = scaler(ys, H - B, T);
-    var left = leftMargin(tickTexts(ticks(ys))), plot = W - left - R;
+    var left = leftMargin(tickTexts(ticks(ys), ys.log)), plot = W - left - R;
     return '<svg class="chart" width="' + plot + '" height="' + H +
       '" style="width: calc(100% - ' + (left + R) + "px); max-width: " + plot + "px; margin: 0 " +
       R + "px 0 " + left + 'px" role="img" aria-label="' + esc(label(key)) + '"><desc>' +

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from nnlab.output import counted, number
 from nnlab.palette import DASHES, SCALE_END, SERIES  # (SCALE_END: plots.sweep.line_cmap's too)
+from nnlab.plots.axes import PLAIN_LOG
 
 Point = tuple[float, float | None]
 
@@ -73,9 +74,13 @@ def fmt(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def tick_texts(values: Sequence[float]) -> list[str]:
+def tick_texts(values: Sequence[float], log: bool = False) -> list[str]:
     """The ticks' labels, in as few significant digits from 4 up as tell them all apart: a loss
-    between 2.3025 and 2.3030 had five ticks that each read 2.303."""
+    between 2.3025 and 2.3030 had five ticks that each read 2.303. A log axis's powers of ten
+    reach past ``PLAIN_LOG`` (as the figures' log axes: ``plots.axes.log_ticks``) are each
+    ``1e+06``, ``1e+00``: one axis read 1, 100, 10000, 1e+06, 1e+08."""
+    if log and any(not PLAIN_LOG[0] <= v <= PLAIN_LOG[1] for v in values):
+        return [f"1e{round(math.log10(v)):+03d}" for v in values]
     for digits in range(4, 16):
         texts = [fmt(v, digits) for v in values]
         if len(set(texts)) == len(texts):
@@ -301,7 +306,7 @@ def _grid(x: Axis, y: Axis, x_label: str, y_label: str, left: int = LEFT) -> str
     SVG's left margin, ``left`` wide), the x label centred under it."""
     out = []
     ticks = y.ticks()
-    for t, text in zip(ticks, tick_texts(ticks)):
+    for t, text in zip(ticks, tick_texts(ticks, y.log)):
         py = y.px(t)
         out.append(f'<line class="grid" x1="0" x2="100%" y1="{py:.1f}" y2="{py:.1f}"/>')
         out.append(f'<text class="tick" x="-5" y="{py + 4:.1f}" text-anchor="end">')
@@ -354,7 +359,7 @@ def line_chart(
     lo, hi = value_range(values, log, None if log else span)
     x = Axis(min(xs), max(max(xs), min(xs) + 1), 0, PLOT, whole=True)  # (epochs)
     y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
-    left = left_margin(tick_texts(y.ticks()))
+    left = left_margin(tick_texts(y.ticks(), y.log))
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
     shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40
     lines = "".join(

@@ -287,6 +287,13 @@ def test_the_compare_view_draws_its_sixth_run_dashed_in_the_palettes_colours(
         "ls => ls.map(l => [l.getAttribute('stroke'), l.getAttribute('stroke-dasharray')])"
     )
     assert keys == looks
+    # (its log axis of a loss to 1e+20 read 1, 10, ..., 10000, 100000, 1e+21-style past it, a
+    # tick per decade 13 px apart: as the page's charts, powers of ten, every other past eight)
+    page.select_option(".compare-metric", "train_loss")
+    ticks = page.locator("section.compare svg.chart text.tick[text-anchor=end]").all_text_contents()
+    powers = [re.fullmatch(r"1e[+-]\d\d", t) is not None for t in ticks]
+    assert ticks and (all(powers) or not any(powers)) and len(ticks) <= 11, ticks
+    assert max(map(len, ticks)) <= 6, ticks  # (JS wrote 1e20 as 100000000000000000000)
 
 
 def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):

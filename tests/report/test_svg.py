@@ -203,3 +203,15 @@ def test_a_chart_describes_what_it_draws_for_a_screen_reader():
         "acc per epoch: t1, t2; diverged at epoch 1"  # (a curve with nothing drawn: not named)
     )
     assert describe(trials[1:4], "acc") == "acc per epoch: t2, t3, t4; t2 diverged at epoch 1"
+
+
+def test_a_log_axis_past_plain_numbers_writes_every_tick_as_a_power_of_ten():
+    """A diverging loss's axis read 1, 100, 10000, 1e+06, 1e+08: two formats on one axis. As
+    the figures' log axes, past 1e-3..1e4 every tick is a power of ten; within, plain."""
+    wide = line_chart([Series("loss", [(0, 1.0), (1, 3e3), (2, 5e7)])], "loss", log_y=True)
+    ticks = re.findall(r'<text class="tick" x="-5"[^>]*>([^<]*)</text>', wide)
+    assert ticks == ["1e+00", "1e+01", "1e+02", "1e+03", "1e+04", "1e+05", "1e+06", "1e+07",
+                     "1e+08"]  # fmt: skip
+    narrow = line_chart([Series("loss", [(0, 0.02), (1, 2.0)])], "loss", log_y=True)
+    ticks = re.findall(r'<text class="tick" x="-5"[^>]*>([^<]*)</text>', narrow)
+    assert ticks == ["0.01", "0.1", "1", "10"]
