@@ -133,9 +133,10 @@ def pair_styles(rows: list[dict[str, Any]], keys: list[str]) -> tuple[list[Any],
     )
 
 
-def _own_looks(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[str, str]]:
-    """(colour, line style) of each of up to ``MAX_LABELLED`` trials: by the pair of their
-    first two keys' values where those tell them apart (``pair_styles``), else one each."""
+def trial_looks(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[str, str]]:
+    """(colour, line style) of each of up to ``MAX_LABELLED`` trials (``rows`` in value order:
+    ``in_value_order``): by the pair of their first two keys' values where those tell them
+    apart (``pair_styles``), else one each. The report's sweep page draws them so too."""
     paired = pair_styles(rows, keys)
     return list(zip(*paired)) if paired is not None else base.distinct_styles(len(rows))
 
@@ -154,7 +155,7 @@ def sweep_curves_figure(
     rows = in_value_order(rows, keys)
     labelled = len(rows) <= MAX_LABELLED
     ckey, how = (None, "") if labelled else colour_key(rows, keys)
-    looks, mappable = _colours(rows, ckey, how) if not labelled else (_own_looks(rows, keys), None)
+    looks, mappable = _colours(rows, ckey, how) if not labelled else (trial_looks(rows, keys), None)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
     diverged = drawn = 0
     ended: dict[str, int] = {}  # status -> trials that FAILED or were INTERRUPTED, marked

@@ -1,6 +1,7 @@
-"""A sweep's (or tune's) page: every trial's curves overlaid, coloured by the first numeric swept
-key on a colour scale (dashed by a second, categorical key such as ``model.batchnorm``) or, when
-no key is numeric, one colour per trial with a legend; the trials table (sortable, filterable,
+"""A sweep's (or tune's) page: every trial's curves overlaid, up to 12 trials as its figure draws
+them (``plots.sweep.trial_looks``), more coloured by the first numeric swept key on a colour
+scale (dashed by a second, categorical key such as ``model.batchnorm``) or, when no key is
+numeric, one colour and dash per trial, with a legend; the trials table (sortable, filterable,
 with the compare view); the summary, the figures and the sweep's definition.
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab.output import ConfigFloat, counted
+from nnlab.palette import LINESTYLES
+from nnlab.plots.sweep import MAX_LABELLED, in_value_order, trial_looks
 from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
@@ -93,8 +96,29 @@ def _own_looks(
     return [(palette(i), dash(i)) for i in range(len(trials))]
 
 
+def figure_looks(
+    trials: Sequence[Entry], keys: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """(colour, dash) per trial as the sweep's curves.png beside the page draws it (up to
+    ``plots.sweep.MAX_LABELLED`` trials: one look each, in the trials' value order, or a pair
+    grid's colour and dashes), and that order (the figure's legend's): a 7-rate sweep's page
+    drew its trials on the colour scale of the rate, the figure beside it each in its own."""
+    rows = [{**t.values, "trial": i} for i, t in enumerate(trials)]
+    ordered = in_value_order(rows, list(keys))
+    order = [r["trial"] for r in ordered]
+    looks = dict(zip(order, trial_looks(ordered, list(keys))))
+    dashed = [(looks[i][0], DASHES[LINESTYLES.index(looks[i][1])]) for i in range(len(trials))]
+    return dashed, order
+
+
 def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str, str]], str]:
-    """(colour, dash) per trial and the legend's HTML."""
+    """(colour, dash) per trial and the legend's HTML: up to ``MAX_LABELLED`` trials as the
+    sweep's figure draws them, with a key each (in the figure's order); more by a numeric
+    key's colour scale (dashed by a categorical key), else a colour and dash each."""
+    if len(trials) <= MAX_LABELLED:
+        looks, order = figure_looks(trials, keys)
+        series = [Series(trial_label(t), [], c, d) for t, (c, d) in zip(trials, looks)]
+        return looks, legend([series[i] for i in order], every=True)
     numeric = next((k for k in keys if _numbers(trials, k) is not None), None)
     dashed = next((k for k in keys if k != numeric and _categories(trials, k)), None)
     cats = _categories(trials, dashed) if dashed else None

@@ -225,14 +225,16 @@ def test_run_page_draws_the_learning_rate_when_it_changes(tmp_path):
     assert "learning rate" not in constant.read_text()
 
 
-def test_sweep_page_overlays_every_trial_with_a_colour_scale(report, every_kind):
+def test_sweep_page_overlays_every_trial_as_its_figure_draws_them(report, every_kind):
     sweep = folder(every_kind, "sweep-weight-scale")
     html = page(report.out, sweep)
     trials = len(list((sweep / "trials").iterdir()))
     first_chart = html.split('<svg class="chart"', 2)[1]
     assert first_chart.count('<g class="series"') == trials == 6
-    assert "model.init_std (log)" in html  # the colour scale's key
-    assert "model.batchnorm=false" in html  # the dash legend
+    # (up to 12 trials: a key each, in curves.png's colours; more: a colour scale, test_sweeps)
+    legend = html.split('<div class="legend">', 1)[1].split("</div>", 1)[0]
+    assert legend.count('class="key"') == 6 and "model.batchnorm=false" in legend
+    assert 'class="legend scale"' not in html
     # the preset evaluates test after the last epoch only: a column, not a chart of lone points
     assert 'aria-label="train acc"' in html and 'aria-label="test acc"' not in html
     assert "final test acc" in html

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nnlab.palette import SERIES
+from matplotlib.colors import to_hex
+
+from nnlab.palette import DASHES, LINESTYLES, SERIES
 from nnlab.report.collect import Entry
 from nnlab.report.sweeps import styles
 
@@ -27,18 +29,42 @@ def test_trials_past_the_palettes_colours_are_dashed_apart():
 
 
 def test_a_categorical_key_dashes_and_the_others_colour_where_the_palette_has_room():
-    """Three activations by two optimizers: the dashes by the activation (the first key of
-    two to four values), the colour by the optimizer, so the lines of one value look alike;
-    by seven optimizers, one look each."""
-    grid = [{"model.activation": a, "optimizer.name": o} for a in ("relu", "tanh", "sigmoid")
-            for o in ("sgd", "adam")]  # fmt: skip
+    """Past 12 trials (the figure's own looks end there): three activations by five
+    optimizers, the dashes by the activation (the first key of two to four values), the colour
+    by the optimizer, so the lines of one value look alike; by seven optimizers, one look each."""
+    grid = [{"model.activation": a, "optimizer.name": f"o{i}"} for a in ("relu", "tanh", "sigmoid")
+            for i in range(5)]  # fmt: skip
     looks, _ = styles(trials(*grid), ["model.activation", "optimizer.name"])
-    assert [c for c, _ in looks] == [SERIES[0], SERIES[1]] * 3
-    assert [d for _, d in looks] == ["", "", "6 3", "6 3", "2 3", "2 3"]
+    assert [c for c, _ in looks] == list(SERIES) * 3
+    assert [d for _, d in looks] == [""] * 5 + ["6 3"] * 5 + ["2 3"] * 5
     wide = [{"model.activation": a, "optimizer.name": f"o{i}"} for a in ("relu", "tanh")
             for i in range(7)]  # fmt: skip
     looks, _ = styles(trials(*wide), ["model.activation", "optimizer.name"])
     assert len(set(looks)) == 14
+
+
+def test_up_to_12_trials_look_as_the_sweeps_figure_draws_them():
+    """A 7-rate sweep's page drew its trials on the rate's colour scale, its curves.png beside
+    it each trial in its own colour: the page draws them as the figure does, in the figure's
+    value order (a rate's colour by its rank, not by the trial's place in the folder)."""
+    from nnlab import plots
+    from tests.plots import records
+
+    lrs = [0.1, 0.3, 0.001, 0.03, 0.01, 0.003, 0.0003]
+    looks, html = styles(trials(*({"optimizer.lr": v} for v in lrs)), ["optimizer.lr"])
+    rows = [{"trial": f"t{i}", "optimizer.lr": v, "status": "COMPLETED"} for i, v in enumerate(lrs)]
+    curves = {r["trial"]: records.learning(epochs=3) for r in rows}
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"]).axes[0]
+    drawn = {ln.get_label(): (to_hex(ln.get_color()), ln.get_linestyle()) for ln in ax.get_lines()}
+    dash = dict(zip(LINESTYLES, DASHES))
+    for v, (colour, dashes) in zip(lrs, looks):
+        colour_there, style = drawn[f"optimizer.lr={v}"]
+        assert (colour, dashes) == (colour_there, dash[style]), v
+    assert 'class="legend scale"' not in html and html.count('class="key"') == 7
+    assert html.index("optimizer.lr=0.0003") < html.index("optimizer.lr=0.3")  # (value order)
+    grid = [{"optimizer.lr": v, "model.batchnorm": b} for v in (0.1, 0.01) for b in (True, False)]
+    looks, _ = styles(trials(*grid), ["optimizer.lr", "model.batchnorm"])
+    assert looks == [(SERIES[1], ""), (SERIES[1], "6 3"), (SERIES[0], ""), (SERIES[0], "6 3")]
 
 
 def test_the_legend_names_each_trial_where_no_key_is_numeric():
@@ -54,7 +80,7 @@ def test_the_legend_names_each_trial_where_no_key_is_numeric():
 def test_the_legend_names_the_dashed_keys_values_beside_the_colour_scale():
     """weight-scale: model.init_std on the colour scale, model.batchnorm dashed; the dashes'
     legend (model.batchnorm=true, solid; false, dashed) was an empty div."""
-    grid = [{"model.init_std": s, "model.batchnorm": b} for s in (1, 0.1, 0.01)
+    grid = [{"model.init_std": 10.0**-k, "model.batchnorm": b} for k in range(7)
             for b in (True, False)]  # fmt: skip
     _, html = styles(trials(*grid), ["model.init_std", "model.batchnorm"])
     assert 'class="legend scale"' in html
@@ -65,9 +91,9 @@ def test_the_legend_names_the_dashed_keys_values_beside_the_colour_scale():
 def test_the_colour_scales_ends_are_spelt_as_the_trials_table_spells_the_values():
     """A tune's learning rates: the scale's ends read 3.773e-06 and 0.002046 above a table of
     3.77258e-06 and 0.00204555 (the chart's tick format); a whole number stays whole."""
-    lrs = [0.000111503, 3.77258e-06, 0.00204555]
+    lrs = [0.000111503, 3.77258e-06, 0.00204555] + [1e-05 * (k + 1) for k in range(10)]
     _, html = styles(trials(*({"optimizer.lr": v} for v in lrs)), ["optimizer.lr"])
     assert '<span class="num">3.77258e-06</span>' in html
     assert '<span class="num">0.00204555</span>' in html
-    _, html = styles(trials(*({"batch_size": v} for v in (32, 128))), ["batch_size"])
-    assert '<span class="num">32</span>' in html and '<span class="num">128</span>' in html
+    _, html = styles(trials(*({"batch_size": v} for v in range(32, 45))), ["batch_size"])
+    assert '<span class="num">32</span>' in html and '<span class="num">44</span>' in html
