@@ -50,7 +50,8 @@ def colour_key(rows: list[dict[str, Any]], keys: list[str]) -> tuple[str | None,
     12 distinct values, else ``(None, "")``."""
     for key in keys:
         values = [r.get(key) for r in rows if r.get(key) is not None]
-        if len(set(values)) > 1 and all(is_number(v) for v in values):
+        # (numbers first: a list's values, model.hidden's, cannot go into a set)
+        if all(is_number(v) for v in values) and len(set(values)) > 1:
             return key, "scale"
     for key in keys:
         if 1 < len({repr(r.get(key)) for r in rows}) <= MAX_LABELLED:

@@ -266,3 +266,16 @@ def test_a_pair_grid_of_more_first_values_than_colours_gives_each_trial_its_own_
     ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "optimizer.name"]).axes[0]
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert len({(to_rgba(ln.get_color()), ln.get_linestyle()) for ln in lines}) == 12
+
+
+def test_many_trials_of_a_grid_over_lists_are_drawn():
+    # (a 72-trial grid over model.batchnorm, model.init, optimizer.name and model.hidden
+    # ended FAILED after every trial completed: 'unhashable type: list' as the colour key
+    # was chosen, the hidden lists put into a set)
+    hidden = [[50, 50], [100, 100], [50, 50, 50, 50, 50], [100, 100, 100, 100, 100]]
+    rows, curves = grid_sweep({"model.batchnorm": [False, True], "model.init": ["he", "std"],
+                               "model.hidden": hidden})  # fmt: skip
+    fig = plots.sweep_curves_figure(rows, curves, ["model.batchnorm", "model.init", "model.hidden"])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["model.batchnorm=false", "model.batchnorm=true"]
+    assert "16 trials, colour: model.batchnorm" in fig.axes[0].get_title()
