@@ -72,7 +72,7 @@ def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
         return None
     doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
     words = ["nnlab train --extend", shlex.quote(folder), f"epochs={doubled}"]  # (joined: no
-    return " ".join(words) + data_dir_option(data_dir)  # count of epochs, a path and a key)
+    return " ".join(words) + go_on_options(data_dir, folder)  # count of epochs, a path and a key)
 
 
 def data_dir_option(data_dir: Any) -> str:
@@ -82,6 +82,40 @@ def data_dir_option(data_dir: Any) -> str:
     import shlex
 
     return f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
+
+
+def go_on_options(data_dir: Any, folder: str | Path) -> str:
+    """The options of place for a command offered to go on from ``folder`` in a NEW folder
+    (``--extend``, the ``next:`` training of an lr-scan, a tune's best trial again): its
+    ``--data-dir`` (``data_dir_option``) and, where ``folder`` lies in a runs folder other than
+    the one the command would write into (``--runs-dir r``: not ``runs``, nor
+    ``$NNLAB_RUNS_DIR``), `` --runs-dir ROOT``. Pasted without it, the new folder went into
+    ./runs, where ``runs list --runs-dir r`` never showed it. (A resume writes into its own
+    folder: it needs none.)"""
+    import os
+    import shlex
+
+    root = runs_root_of(Path(folder))
+    default = Path(os.environ.get("NNLAB_RUNS_DIR") or "runs")
+    try:
+        same = root.resolve() == default.resolve()
+    except (OSError, RuntimeError):  # (a loop of links: say the folder rather than guess)
+        same = False
+    where = "" if same else f" --runs-dir {shlex.quote(str(root))}"
+    return data_dir_option(data_dir) + where
+
+
+def runs_root_of(folder: Path) -> Path:
+    """The runs folder ``folder`` is a run of: its parent, or for a sweep's trial
+    (``<sweep>/trials/<id>``) and a tune's round (``<tune>/rounds/<id>``, a round's trial) the
+    runs folder that holds the sweep or the tune."""
+    from nnlab.rundir import ROUNDS
+    from nnlab.trialfolders import TRIALS
+
+    root = folder.parent
+    while root.name in (TRIALS, ROUNDS) and (root.parent / "meta.json").is_file():
+        root = root.parent.parent
+    return root
 
 
 def resume_command(kind: str) -> str:

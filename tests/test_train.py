@@ -459,7 +459,8 @@ def test_divergence_via_cli_exits_1_with_one_error_line(tmp_path):
     # (it said no more: what to do next was only on the report's page)
     assert errors == [
         "error: the run diverged at epoch 1 (non-finite loss or parameters); recorded as "
-        f"DIVERGED; find a step size it trains at with: nnlab lr-scan {folder}/config.yaml"
+        f"DIVERGED; find a step size it trains at with: nnlab lr-scan {folder}/config.yaml "
+        f"--runs-dir {runs_dir}"
     ]
     assert "Traceback" not in result.output and "Warning" not in result.output
     assert json.loads((folder / "meta.json").read_text())["status"] == "DIVERGED"

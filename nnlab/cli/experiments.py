@@ -574,7 +574,7 @@ def show_tune(result: object, fmt: Format, config: Path | None = None) -> None:
     for warning in tune_report.warning_lines(result.rounds):  # type: ignore[attr-defined]
         note(f"warning: {warning}")
     settings = result.settings  # type: ignore[attr-defined]
-    note(tune_report.next_line(settings, summary["proposed"], config))
+    note(tune_report.next_line(settings, summary["proposed"], config, run))
     if (best := tune_report.best_line(run, summary)) is not None:
         note(best)
     note(f"run folder: {run.path}")

@@ -74,8 +74,10 @@ def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None =
         import shlex
 
         epoch = result.summary["diverged_epoch"]
+        from nnlab.redo import go_on_options
+
         scan = f"nnlab lr-scan {shlex.quote(str(result.run.path / 'config.yaml'))}"
-        scan += f" --data-dir {shlex.quote(str(data_dir))}" if data_dir is not None else ""
+        scan += go_on_options(data_dir, result.run.path)
         then = (
             f"find a step size it trains at with: {scan}"
             if epoch != 0  # (before any step: no step size helps)
@@ -119,17 +121,23 @@ def resume_alone(config: Path | None, overrides: list[str], runs_dir: Path, ref:
 
     given = [str(config)] if config is not None and "=" in str(config) else []
     changes = [*given, *overrides]
+    from nnlab.redo import go_on_options
+
     try:
         folder = str(find_run(runs_dir, ref, kind="train").path)
+        place = go_on_options(None, folder)  # (the new folder beside the run)
     except (NnlabError, OSError):  # (the resume's own lookup says why, once this is fixed)
-        folder = "RUN"
+        folder, place = "RUN", ""
     said = "--resume takes no config or overrides (the run folder has its config); "
     if len(changes) == 1 and changes[0].partition("=")[0].strip() == "epochs":
-        return said + f"to train it on to more epochs: nnlab train --extend {folder} {changes[0]}"
+        return (
+            said
+            + f"to train it on to more epochs: nnlab train --extend {folder} {changes[0]}{place}"
+        )
     text = " ".join(changes) or "KEY=VALUE"
     return (
         said
-        + f"to train it with changes, start a new run of its config: nnlab train {folder}/config.yaml {text}"
+        + f"to train it with changes, start a new run of its config: nnlab train {folder}/config.yaml {text}{place}"
     )
 
 

@@ -521,10 +521,10 @@ def next_line(result: LrScanResult, epochs: int) -> str | None:
     lr, rates = result.best_train_lr, [row["lr"] for row in result.rows]
     if lr is None or (len(rates) > 1 and lr in (rates[0], rates[-1])):
         return None
-    from nnlab.redo import data_dir_option
+    from nnlab.redo import go_on_options
 
     config = shlex.quote(str(result.run.path / "config.yaml"))
-    data = data_dir_option(result.run.meta.get("data_dir"))
+    data = go_on_options(result.run.meta.get("data_dir"), result.run.path)
     return (
         f"next: nnlab train {config} optimizer.lr={lr:g}{data} (the rate of the lowest "
         f"train_loss after {counted(epochs, 'epoch')})"

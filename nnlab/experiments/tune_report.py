@@ -107,13 +107,19 @@ def top_title(summary: dict[str, Any]) -> str:
     return f"{shown} by {summary['metric']}"
 
 
-def next_line(settings: Any, proposed: dict[str, str], config: Any = None) -> str:
+def next_line(
+    settings: Any, proposed: dict[str, str], config: Any = None, run: runs.RunDir | None = None
+) -> str:
     """The next search as a command to paste, as lr-scan's ``next:`` is (``next: nnlab tune
     CFG optimizer.lr=loguniform:a:b --trials 20 ...``): the ranges the last round proposed,
     the tune's fixed overrides, trials, rounds, top-k, metric and epochs (``settings``, as
-    tune.json holds them); ``CONFIG`` where the file is not known (a resumed tune). It listed
+    tune.json holds them); ``CONFIG`` where the file is not known (a resumed tune); the
+    ``--data-dir`` and ``--runs-dir`` of the tune's ``run`` (``redo.go_on_options``: without
+    them the search looked for MNIST in the default folder, and wrote into ./runs). It listed
     the ranges alone ('next search: optimizer.lr=...')."""
     import shlex
+
+    from nnlab.redo import go_on_options
 
     words = ["nnlab", "tune", str(config) if config is not None else "CONFIG"]
     words += [*settings.overrides, *(f"{k}={v}" for k, v in proposed.items())]
@@ -123,7 +129,8 @@ def next_line(settings: Any, proposed: dict[str, str], config: Any = None) -> st
         words += ["--metric", settings.metric]
     if isinstance(epochs := settings.base.get("epochs"), int):
         words += ["--epochs", str(epochs)]
-    return "next: " + shlex.join(words)
+    place = go_on_options(run.meta.get("data_dir"), run.path) if run is not None else ""
+    return "next: " + shlex.join(words) + place
 
 
 def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
@@ -141,9 +148,9 @@ def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
     config = folder / str(best.get("trial")) / "config.yaml"
     if not config.is_file():
         return None
-    from nnlab.redo import data_dir_option
+    from nnlab.redo import go_on_options
 
-    data = data_dir_option(run.meta.get("data_dir"))
+    data = go_on_options(run.meta.get("data_dir"), config.parent)
     return (
         f"best: nnlab train {shlex.quote(str(config))}{data} (trial {best['trial']} of round "
         f"{best['round']} again; its config holds out the validation split)"

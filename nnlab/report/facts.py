@@ -14,7 +14,7 @@ from typing import Any
 from nnlab import times
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, config_number, counted, spelled
-from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, resume_offer
+from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, go_on_options, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import best_trial as summary_best, diverged_epoch, outcome, summarize
@@ -244,11 +244,12 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
     out = []
     data = entry.meta.get("data_dir")
     extra = data_dir_option(data)
+    new = go_on_options(data, folder)  # (a command that makes a new folder: its --runs-dir too)
     if entry.kind in RUN_KINDS and entry.config_text:
         out.append(
             (
                 "train again from the resolved config",
-                f"nnlab train {shlex.quote(folder + '/config.yaml')}{extra}",
+                f"nnlab train {shlex.quote(folder + '/config.yaml')}{new}",
             )
         )
     extend = extend_offer(folder, entry.config.get("epochs"), data)
@@ -272,7 +273,7 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         )
     elif offer := resume_offer(entry.kind, entry.status, entry.meta):
         out.append((offer[0], f"{offer[1]} {shlex.quote(folder)}{extra}"))
-    out += next_steps(entry, folder, extra)
+    out += next_steps(entry, folder, new)
     if command(entry) and entry.kind != "trial":
         out.append(("the original command", command(entry)))
     return out

@@ -144,11 +144,15 @@ def test_a_scan_ends_with_the_training_at_its_best_rate_and_that_command_runs(tm
     (scan,) = tmp_path.iterdir()
     lr = json.loads((scan / "summary.json").read_text())["best_train_lr"]
     assert 1e-3 < lr < 10  # (not an end of the range: then the note says to widen it)
-    line = f"next: nnlab train {scan}/config.yaml optimizer.lr={lr:g} (the rate of the lowest "
+    line = (
+        f"next: nnlab train {scan}/config.yaml optimizer.lr={lr:g} --runs-dir {tmp_path} (the "
+        "rate of the lowest "
+    )
     assert f"\n{line}train_loss after 1 epoch)\nrun folder: {scan}\n" in result.stderr
     command = line.removeprefix("next: nnlab ").split(" (")[0].split()
-    trained = invoke(*command, "epochs=1", "-q", runs_dir=tmp_path)
+    trained = invoke(*command, "epochs=1", "-q")  # (as pasted: into the scan's runs folder)
     assert trained.exit_code == 0, trained.output
+    assert len(list(tmp_path.iterdir())) == 2  # (pasted, it wrote into ./runs: --runs-dir)
 
 
 def test_a_best_rate_at_an_end_of_the_range_is_widened_first_not_trained_at(tmp_path):
@@ -170,6 +174,6 @@ def test_the_training_a_scan_offers_keeps_its_data_dir(tmp_path):
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
     command = shlex.split(line.removeprefix("next: nnlab ").split(" (the rate")[0])
-    assert command[-2:] == ["--data-dir", str(data)]
-    trained = invoke(*command, "epochs=1", "-q", runs_dir=tmp_path / "runs")
+    assert command[-4:] == ["--data-dir", str(data), "--runs-dir", str(tmp_path / "runs")]
+    trained = invoke(*command, "epochs=1", "-q")
     assert trained.exit_code == 0, trained.output

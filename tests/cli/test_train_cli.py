@@ -131,11 +131,13 @@ def test_resume_with_overrides_says_how_to_train_the_runs_config_with_them(confi
     assert result.exit_code == 2
     assert (
         "to train it with changes, start a new run of its config: nnlab train "
-        f"{run}/config.yaml optimizer.lr=0.5 (see nnlab train -h)"
+        f"{run}/config.yaml optimizer.lr=0.5 --runs-dir {runs} (see nnlab train -h)"
     ) in result.stderr
     longer = invoke("train", "--resume", "latest", "epochs=40", runs_dir=runs)  # (to train on)
     assert longer.exit_code == 2
-    assert f"to train it on to more epochs: nnlab train --extend {run} epochs=40" in longer.stderr
+    assert (
+        f"to train it on to more epochs: nnlab train --extend {run} epochs=40 --runs-dir {runs}"
+    ) in longer.stderr
 
 
 # ----------------------------------------------------------------------------- runs list/show
@@ -324,7 +326,7 @@ def test_resume_of_a_completed_run_exits_2_with_one_line(config, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"error: {run.path}: already COMPLETED, nothing to resume; to train it on, extend it: "
-        f"nnlab train --extend {run.path} epochs=2\n"
+        f"nnlab train --extend {run.path} epochs=2 --runs-dir {tmp_path / 'runs'}\n"
     )
     assert result.stdout == ""
 
@@ -777,10 +779,11 @@ def test_a_resume_of_a_completed_run_offers_the_extend_that_trains_it_on(tmp_pat
     line = one_error_line(invoke("train", "--resume", "latest", runs_dir=tmp_path))
     assert line == (
         f"error: {run}: already COMPLETED, nothing to resume; to train it on, extend it: "
-        f"nnlab train --extend {run} epochs=4"
+        f"nnlab train --extend {run} epochs=4 --runs-dir {tmp_path}"
     )
-    extended = invoke(*line.split("extend it: nnlab ")[1].split(), "-q", runs_dir=tmp_path)
+    extended = invoke(*line.split("extend it: nnlab ")[1].split(), "-q")
     assert extended.exit_code == 0, extended.output
+    assert len(list(tmp_path.iterdir())) == 2  # (pasted, it wrote into ./runs: --runs-dir)
 
 
 @pytest.mark.slow
@@ -797,6 +800,8 @@ def test_the_extend_a_resume_offers_a_run_of_0_epochs_runs_in_a_folder_with_spac
     (run,) = runs_dir.iterdir()
     line = one_error_line(invoke("train", "--resume", "latest", runs_dir=runs_dir))
     offered = line.split("extend it: ", 1)[1]
-    assert offered == f"nnlab train --extend {shlex.quote(str(run))} epochs=1"
-    extended = invoke(*shlex.split(offered)[1:], "-q", runs_dir=runs_dir)
+    assert offered == (
+        f"nnlab train --extend {shlex.quote(str(run))} epochs=1 --runs-dir {shlex.quote(str(runs_dir))}"
+    )
+    extended = invoke(*shlex.split(offered)[1:], "-q")
     assert extended.exit_code == 0, extended.output

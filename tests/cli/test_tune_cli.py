@@ -30,7 +30,7 @@ def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     nxt = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
     assert nxt.startswith(f"next: nnlab tune {CONFIG} dataset.n_train=300 'model.hidden=[16]' ")
     assert " optimizer.lr=loguniform:" in nxt
-    assert nxt.endswith(" --trials 3 --rounds 1 --top-k 2 --epochs 1"), nxt
+    assert nxt.endswith(f" --trials 3 --rounds 1 --top-k 2 --epochs 1 --runs-dir {tmp_path}/runs")
     assert png.stat().st_size > 1000
     again = invoke(*["tune", "--resume", "latest", "--runs-dir", str(tmp_path / "runs")])
     assert again.exit_code == 2  # (finished: nothing to resume, as every resume answers)
@@ -331,7 +331,7 @@ def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path)
     config = tune / "rounds" / Path(sweeps[best["round"] - 1]).name / "trials" / best["trial"]
     line = next(line for line in result.stderr.splitlines() if line.startswith("best: "))
     assert line == (
-        f"best: nnlab train {config}/config.yaml (trial {best['trial']} of round "
+        f"best: nnlab train {config}/config.yaml --runs-dir {tmp_path / 'runs'} (trial {best['trial']} of round "
         f"{best['round']} again; its config holds out the validation split)"
     )
     trained = invoke(*line.split(" (")[0].split()[2:], "-q", runs_dir=tmp_path / "again")
@@ -352,7 +352,7 @@ def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stderr.splitlines() if line.startswith("best: "))
     command = shlex.split(line.removeprefix("best: nnlab ").split(" (trial")[0])
-    assert command[-2:] == ["--data-dir", str(data)]
+    assert command[-4:] == ["--data-dir", str(data), "--runs-dir", str(tmp_path / "runs")]
     trained = invoke(*command, "-q", runs_dir=tmp_path / "again")
     assert trained.exit_code == 0, trained.output
 
@@ -369,3 +369,18 @@ def test_a_completed_tune_whose_draws_repeat_lists_all_its_trials_ended(tmp_path
     (tune,) = tmp_path.iterdir()
     made = len(list(tune.glob("rounds/*/trials/*")))
     assert listed["trials_done"] == listed["trials_planned"] == made < 6
+
+
+def test_the_next_search_a_tune_offers_keeps_its_data_dir_and_runs_dir(tmp_path):
+    # (its 'next: nnlab tune ...' left both out: pasted, an MNIST search looked for its data in
+    # the default folder, and a search of --runs-dir r wrote into ./runs)
+    import shlex
+
+    data, root = tmp_path / "my data", tmp_path / "r"
+    result = invoke("tune", CONFIG, *ARGS, *FAST, "--data-dir", data, runs_dir=root)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
+    command = shlex.split(line.removeprefix("next: nnlab "))
+    assert command[-4:] == ["--data-dir", str(data), "--runs-dir", str(root)]
+    assert invoke(*command, "-q").exit_code == 0
+    assert len(list(root.iterdir())) == 2

@@ -169,7 +169,7 @@ def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
     assert re.search(r"<title>test acc, epoch 3: 0\.\d+</title>", html)
     assert "nnlab train " in html and "config.yaml" in html  # the command that reproduces it
     run = folder(every_kind, "digits-quickstart")  # (and the one that trains it on: 3 epochs)
-    assert re.search(rf"nnlab train --extend \S*{run.name} epochs=6<", html)
+    assert re.search(rf"nnlab train --extend \S*{run.name} epochs=6 --runs-dir \S*<", html)
     assert "optimizer:" in html  # the resolved config
     assert '<img src="curves.png"' in html
 

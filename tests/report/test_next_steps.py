@@ -25,14 +25,18 @@ def test_an_lr_scan_and_a_tune_say_what_to_train_next(every_kind, tmp_path):
     what = next(w for w in offered if w.startswith("train at the rate"))
     assert what == "train at the rate with the lowest loss after 1 epoch"
     assert re.fullmatch(
-        rf"nnlab train {re.escape(str(scan))}/config\.yaml optimizer\.lr=[0-9.e-]+", offered[what]
+        rf"nnlab train {re.escape(str(scan))}/config\.yaml optimizer\.lr=[0-9.e-]+ "
+        rf"--runs-dir {re.escape(str(every_kind))}",
+        offered[what],
     )
     tune = next(p for p in every_kind.iterdir() if "-tune-" in p.name)
     offered = commands(page(result.out, tune))
     what = next(w for w in offered if w.startswith("train the best trial again"))
     assert "optimizer.lr=" in what and "validation split" in what
     assert re.fullmatch(
-        rf"nnlab train {re.escape(str(tune))}/rounds/[^/]+/trials/\w+/config\.yaml", offered[what]
+        rf"nnlab train {re.escape(str(tune))}/rounds/[^/]+/trials/\w+/config\.yaml "
+        rf"--runs-dir {re.escape(str(every_kind))}",
+        offered[what],
     )
 
 
@@ -62,7 +66,7 @@ def test_a_diverged_runs_page_offers_the_step_size_table_of_its_config(tmp_path)
     out = build_report((), tmp_path / "runs")
     page = (out.index.parent / run.id / "index.html").read_text()
     assert "it diverged at epoch 1: find a step size it trains at" in page
-    assert f"nnlab lr-scan {run.path}/config.yaml</pre>" in page
+    assert f"nnlab lr-scan {run.path}/config.yaml --runs-dir {tmp_path / 'runs'}</pre>" in page
 
 
 def test_a_sweeps_page_names_its_best_trial_and_marks_its_row(every_kind, tmp_path):
