@@ -331,24 +331,33 @@ OPTION_COMMANDS = {  # words a newcomer types as a command that are options of o
     "resume": ["nnlab train --resume RUN"],
     "extend": ["nnlab train --extend RUN epochs=N"],
 }
+SYNONYMS = {  # a shell's (or another tool's) word for a command, which click's "did you mean"
+    # does not find (too unlike): nnlab runs rm -> nnlab runs remove
+    "rm": "remove", "del": "remove", "delete": "remove", "ls": "list", "diff": "compare",
+    "cat": "show", "info": "show", "inspect": "show",
+}  # fmt: skip
 
 
 def elsewhere(word: str, where: str) -> str | None:
     """Where ``word``, no command of ``where``, is one: another group's command (``nnlab list``:
-    ``nnlab runs list``; ``nnlab runs resume``: ``nnlab sweep resume``) or an option
-    (``nnlab extend``: ``nnlab train --extend RUN epochs=N``); None where it is neither."""
+    ``nnlab runs list``; ``nnlab runs resume``: ``nnlab sweep resume``), an option (``nnlab
+    extend``: ``nnlab train --extend RUN epochs=N``), or the command a synonym means, in
+    ``where`` itself too (``nnlab runs rm``: ``nnlab runs remove``); None where it is none."""
     import typer.main
 
     found: list[str] = []
 
-    def walk(command: Any, path: list[str]) -> None:
+    def walk(command: Any, path: list[str], name_of: str, here: bool) -> None:
         for name, sub in sorted(getattr(command, "commands", {}).items()):
-            if name == word and " ".join(["nnlab", *path]) != where:
+            if name == name_of and (here or " ".join(["nnlab", *path]) != where):
                 found.append(" ".join(["nnlab", *path, name]))
-            walk(sub, [*path, name])
+            walk(sub, [*path, name], name_of, here)
 
-    walk(typer.main.get_command(app), [])
+    walk(typer.main.get_command(app), [], word, False)
     found += OPTION_COMMANDS.get(word, [])
+    if not found and word.lower() in SYNONYMS:
+        walk(typer.main.get_command(app), [], SYNONYMS[word.lower()], True)
+        found = [p for p in found if p.startswith(f"{where} ")] or found  # (this group's alone)
     return " or ".join(found) or None
 
 

@@ -650,6 +650,11 @@ HINTS = [
     (["extend", "latest"], "did you mean nnlab train --extend RUN epochs=N?"),
     (["runs", "resume", "latest"], "error: no such command 'resume' in nnlab runs; did you mean "
      "nnlab sweep resume or nnlab train --resume RUN? (see nnlab runs -h)"),
+    # (a shell's word for a command: "no such command 'rm'.", nothing meant)
+    (["runs", "rm", "latest"], "error: no such command 'rm' in nnlab runs; did you mean nnlab "
+     "runs remove? (see nnlab runs -h)"),
+    (["runs", "ls"], "did you mean nnlab runs list? (see"),
+    (["rm", "latest"], "error: no such command 'rm' in nnlab; did you mean nnlab runs remove?"),
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
      "--lr: no such option; config keys are overrides after the config file: optimizer.lr=0.1"),
     (["train", "{d}/cfg.yaml", "--epoch", "3"],
