@@ -170,6 +170,29 @@ def csv_rows(view: Any) -> list[dict[str, Any]]:
     )
 
 
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="KEY=VALUE",
+        help="Only the runs whose config has this value (model.init=std; any of several: "
+        "model.hidden=[50,50],[100,100]; status=COMPLETED too); repeatable, each must hold.",
+        show_default=False,
+    ),
+]
+
+GapsPngOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--png",
+        help="Also draw each run's train and test accuracy per epoch, side by side, the "
+        "gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first the table lists.",
+        parser=given_path,
+        callback=png_path,
+    ),
+]
+
+
 @runs_app.command("compare")
 @command()
 def runs_compare(
@@ -194,20 +217,12 @@ def runs_compare(
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Flip the sort order.")] = False,
+    where: WhereOpt = None,
     top: Annotated[
         int | None,
         typer.Option("--top", help="Show only the first N rows (default: every row).", min=1),
     ] = None,
-    png: Annotated[
-        Path | None,
-        typer.Option(
-            "--png",
-            help="Also draw each run's train and test accuracy per epoch, side by side, the "
-            "gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first the table lists.",
-            parser=given_path,
-            callback=png_path,
-        ),
-    ] = None,
+    png: GapsPngOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -220,14 +235,15 @@ def runs_compare(
     The epochs column is the epochs trained; where the runs' configs differ in epochs, that key
     is a column of its own and the epochs trained are epochs_done.
 
-    Example: nnlab runs compare latest --sort final_test_acc --top 5
+    Example: nnlab runs compare latest --where model.batchnorm=true --sort final_test_acc --top 5
     """
     from nnlab.experiments.compare import compare_runs
 
     rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
-                                        png=png)  # fmt: skip
+                                        png=png, where=where or ())  # fmt: skip
     ranked = sort is not None and not reverse
     title = part_of(len(rows), total, "run", "top" if ranked else "first")
+    title += f" where {' and '.join(where)}" if where else ""
     title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:

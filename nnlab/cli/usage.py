@@ -69,6 +69,7 @@ REFERENCES = {
     "NAME": "a name (letters, digits, '_', '-' and '.')",
     "KEY": "a swept key (optimizer.lr; several comma-separated)",
     "SORT": "a column of the table (final_test_acc, acc_gap, a config key, ...)",
+    "KEY=VALUE": "a config key and its value (model.init=std)",
     "SCHEDULER": "a Dask scheduler address (tcp://host:8786)",
     "RANGE": "a range LO:HI (-1:1)",
     "LR": "learning rates, comma-separated (0.1 or 0.01,0.1)",

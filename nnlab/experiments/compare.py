@@ -2,7 +2,8 @@
 
 Each reference is a run folder or a sweep folder (which stands for all its trials). A row per
 run: the config keys in which the runs differ (everything they share is left out), the seed,
-status, final/best metrics and the train - test accuracy gap. Rows can be sorted by any column and cut to the top N.
+status, final/best metrics and the train - test accuracy gap. Rows can be kept to those with a
+config value (``--where model.init=std``), sorted by any column and cut to the top N.
 
 Folders are read as ``runs show`` reads them: a named run or sweep with a damaged file is
 refused, the file named; a sweep's trials are read from their own folders, a damaged one shown
@@ -18,7 +19,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
-from nnlab.output import as_label, counted, separating_keys
+from nnlab.output import as_label, config_number, counted, separating_keys, spelled
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -87,6 +88,55 @@ def _entries(
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
 
+def parse_where(texts: Sequence[str]) -> list[tuple[str, list[Any]]]:
+    """``--where KEY=VALUE`` each as (key, the values it keeps): ``model.init=std``, or any of
+    several written as a sweep's axis is, ``model.hidden=[50,50],[100,100]``."""
+    from nnlab.overrides import override_key
+    from nnlab.sweep.spec import split_values
+
+    out = []
+    for text in texts:
+        key = override_key(text, what="--where", example="model.init=std")
+        out.append((key, split_values(text.partition("=")[2], f"--where {key}")))
+    return out
+
+
+def same_value(value: Any, wanted: Any) -> bool:
+    """Whether a run's config ``value`` is the ``wanted`` one: equal, of the same kind (``true``
+    is no 1), a float also where the tables spell both alike (``0.000111931`` keeps the
+    0.00011193051 a random search drew)."""
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return value is wanted
+    if isinstance(value, float) and isinstance(wanted, (int, float)):
+        return value == wanted or config_number(value) == config_number(float(wanted))
+    return bool(value == wanted)
+
+
+def select(
+    entries: list[tuple[Row, dict[str, Any]]], where: Sequence[tuple[str, list[Any]]]
+) -> list[tuple[Row, dict[str, Any]]]:
+    """The entries whose config (or row: ``status``, ``seed``) has, for each key of ``where``,
+    one of its values. A key none has is refused with the keys there are; a value no run has
+    with the values there are (a mistyped ``model.init=He`` kept no row, silently)."""
+    for key, values in where:
+        known = list(dict.fromkeys(k for base, cfg in entries for k in [*cfg, *base]))
+        if key not in known:
+            raise ConfigError(
+                f"--where: no config key {key!r} in these runs{did_you_mean(key, known)}"
+            )
+
+        found = [cfg[key] if key in cfg else base.get(key) for base, cfg in entries]
+        kept = [e for e, f in zip(entries, found) if any(same_value(f, v) for v in values)]
+        if not kept:
+            wanted = " or ".join(spelled(v) for v in values)
+            have = list(dict.fromkeys(spelled(f) for f in found))
+            raise ConfigError(
+                f"--where: no run has {key}={wanted}; its values here: {', '.join(have)}"
+            )
+        entries = kept
+    return entries
+
+
 def short_run(run: str) -> str:
     """A row's run as a figure's panel names it: a folder id without its time stamp
     (``digits-quickstart-eb2d35``); a sweep's trial as ``<the sweep's suffix>/<trial>``."""
@@ -147,6 +197,7 @@ def compare_runs(
     top: int | None = None,
     reverse: bool = False,
     png: Path | None = None,
+    where: Sequence[str] = (),
 ) -> tuple[list[Row], list[str], int]:
     """Rows comparing the runs (and sweeps' trials) that ``refs`` name, the table's columns and
     the number of rows before ``top`` cut them.
@@ -157,19 +208,22 @@ def compare_runs(
     (a table shows ``-``, CSV an empty field, JSON leaves the key out); one its config sets to
     null is None (``null``). The columns (for a table) leave out seed and the best/loss
     metrics. ``png``: also a figure of each row's train and test accuracy per epoch, side by
-    side, the gap between them shaded (DLFS figures 6-20 to 6-23).
+    side, the gap between them shaded (DLFS figures 6-20 to 6-23). ``where``: only the rows
+    with these config values (``select``: ``["model.init=std"]``), before the keys they differ
+    in are found (a key all kept rows share is no column).
     """
     if not refs:
         raise RunError("give at least one run or sweep folder to compare")
     if top is not None and top < 1:
         raise ConfigError(f"--top: expected a positive number, got {top}")
+    wanted = parse_where(where)  # (before any folder is read: a malformed one said first)
     found = [runs.find_run(runs_dir, ref, kind=COMPARED) for ref in refs]
     found = list({run.path.resolve(): run for run in found}.values())  # (one row per folder)
     entries: list[tuple[Row, dict[str, Any]]] = []
     folders: dict[str, Path] = {}
     for run in found:
         entries.extend(_entries(run, run.id if len(found) > 1 else None, folders))
-    rows, varying = differing(entries)
+    rows, varying = differing(select(entries, wanted))
     if sort is not None:
         rows = sort_rows(rows, sort, reverse)
     total = len(rows)

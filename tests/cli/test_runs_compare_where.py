@@ -1,0 +1,80 @@
+"""``nnlab runs compare --where KEY=VALUE``: only the runs (or a sweep's trials) with a config
+value. A study's grid of 72 trials could be sorted and cut, never narrowed to the trials of
+one init or optimizer to read them side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab.errors import ConfigError
+from nnlab.experiments.compare import same_value, select
+from tests.conftest import invoke
+
+CONFIG = "configs/digits-quickstart.yaml"  # (the tests run from the project root)
+SMALL = ["dataset.n_train=100", "model.hidden=[8]", "epochs=1", "batch_size=50", "-q"]
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    root = tmp_path_factory.mktemp("where") / "runs"
+    args = ["sweep", "grid", CONFIG, *SMALL, "model.init=he,std", "model.batchnorm=false,true",
+            "optimizer.lr=0.05,0.00011193051234"]  # fmt: skip
+    result = invoke(*args, runs_dir=root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def compare(root, *args):
+    return invoke("runs", "compare", "latest", *args, "-f", "csv", runs_dir=root)
+
+
+def column(result, name):
+    lines = result.stdout.splitlines()
+    at = lines[0].split(",").index(name)
+    return [line.split(",")[at] for line in lines[1:]]
+
+
+def test_where_keeps_the_trials_with_the_value_and_drops_its_column(sweep):
+    every = compare(sweep)
+    assert len(every.stdout.splitlines()) == 1 + 8
+    kept = compare(sweep, "--where", "model.init=std")
+    assert kept.exit_code == 0, kept.output
+    header = kept.stdout.splitlines()[0].split(",")
+    assert len(kept.stdout.splitlines()) == 1 + 4 and "model.init" not in header  # (shared)
+    both = compare(sweep, "--where", "model.init=std", "--where", "model.batchnorm=true")
+    assert column(both, "optimizer.lr") and len(both.stdout.splitlines()) == 1 + 2
+
+
+def test_where_takes_any_of_several_values_and_a_float_as_the_table_spells_it(sweep):
+    result = compare(sweep, "--where", "optimizer.lr=0.000111931", "--where", "model.init=he,std")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1 + 4
+
+
+def test_the_table_title_says_what_was_kept(sweep):
+    result = invoke("runs", "compare", "latest", "--where", "model.batchnorm=true",
+                    "--sort", "final_test_acc", runs_dir=sweep)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("4 runs where model.batchnorm=true, sorted by final_test_acc")
+
+
+@pytest.mark.parametrize("where, says", [
+    ("model.init=He", "error: --where: no run has model.init=He; its values here: he, std "
+     "(see nnlab runs compare -h)"),
+    ("model.int=he", "error: --where: no config key 'model.int' in these runs (did you mean "
+     "'model.init'?) (see nnlab runs compare -h)"),
+    ("model.init", "error: --where 'model.init': expected key.sub=value (e.g. model.init=std)"),
+])  # fmt: skip
+def test_a_where_no_run_answers_names_what_there_is(sweep, where, says):
+    result = compare(sweep, "--where", where)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(says), result.stderr
+
+
+def test_true_is_not_one_and_a_list_is_matched_whole():
+    entries = [({"run": "a"}, {"model.batchnorm": True, "model.hidden": [50, 50]}),
+               ({"run": "b"}, {"model.batchnorm": False, "model.hidden": [100]})]  # fmt: skip
+    assert not same_value(True, 1) and same_value(0.05, 0.05) and same_value(3, 3)
+    assert select(entries, [("model.hidden", [[50, 50]])]) == entries[:1]
+    with pytest.raises(ConfigError, match="no run has model.batchnorm=1"):
+        select(entries, [("model.batchnorm", [1])])
