@@ -64,12 +64,26 @@ LastOpt = Annotated[
 ]
 
 
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="KEY=VALUE",
+        help="Only the runs whose config has this value (model.init=std; any of several: "
+        "model.hidden=[50,50],[100,100]; status=COMPLETED too; runs list: the folders with "
+        "such runs, a sweep's trials too); repeatable, each must hold.",
+        show_default=False,
+    ),
+]
+
+
 @runs_app.command("list")
 @command()
 def runs_list(
     kind: KindOpt = None,
     status: StatusOpt = None,
     last: LastOpt = None,
+    where: WhereOpt = None,
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -82,17 +96,18 @@ def runs_list(
     a sweep or tune its trials ended of those planned, 12/32, and a note says how many FAILED
     or DIVERGED (json, csv: trials_done, trials_planned, trials_failed, trials_diverged).
 
-    Example: nnlab runs list --last 5 --status failed
+    Example: nnlab runs list --last 5 --status failed --where model.batchnorm=true
     """
     from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
 
     vanished: list[Path] = []
-    rows = list_runs(runs_dir, kind, status, last, vanished)
+    rows = list_runs(runs_dir, kind, status, last, vanished, where or ())
     for gone in vanished:  # (named, not listed DAMAGED: its files went as it was read)
         note(f"note: {gone}: removed or renamed as the listing read it (left out)")
-    title = list_title(runs_dir, kind, status, last, len(rows))
+    kept = f" where {' and '.join(where)}" if where else ""
+    title = list_title(runs_dir, kind, status, last, len(rows)) + kept
     if not rows and fmt == Format.table:
-        note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}")
+        note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}{kept}")
         return
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
@@ -169,17 +184,6 @@ def csv_rows(view: Any) -> list[dict[str, Any]]:
         "table of rows to write as CSV; -f json gives all it holds"
     )
 
-
-WhereOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        metavar="KEY=VALUE",
-        help="Only the runs whose config has this value (model.init=std; any of several: "
-        "model.hidden=[50,50],[100,100]; status=COMPLETED too); repeatable, each must hold.",
-        show_default=False,
-    ),
-]
 
 GapsPngOpt = Annotated[
     Path | None,

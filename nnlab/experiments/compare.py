@@ -19,25 +19,14 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
-from nnlab.output import as_label, config_number, counted, separating_keys, spelled
+from nnlab.experiments.where import Where, flatten, parse_where, same_value
+from nnlab.output import as_label, counted, separating_keys, spelled
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
 
 
 MAX_PANELS = 24  # runs drawn by --png (six rows of four: 20 inches tall)
-
-
-def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"optimizer": {"lr": 0.1}}`` -> ``{"optimizer.lr": 0.1}`` (lists stay values)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
 
 
 def _metrics(summary: dict[str, Any]) -> Row:
@@ -88,32 +77,8 @@ def _entries(
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
 
-def parse_where(texts: Sequence[str]) -> list[tuple[str, list[Any]]]:
-    """``--where KEY=VALUE`` each as (key, the values it keeps): ``model.init=std``, or any of
-    several written as a sweep's axis is, ``model.hidden=[50,50],[100,100]``."""
-    from nnlab.overrides import override_key
-    from nnlab.sweep.spec import split_values
-
-    out = []
-    for text in texts:
-        key = override_key(text, what="--where", example="model.init=std")
-        out.append((key, split_values(text.partition("=")[2], f"--where {key}")))
-    return out
-
-
-def same_value(value: Any, wanted: Any) -> bool:
-    """Whether a run's config ``value`` is the ``wanted`` one: equal, of the same kind (``true``
-    is no 1), a float also where the tables spell both alike (``0.000111931`` keeps the
-    0.00011193051 a random search drew)."""
-    if isinstance(value, bool) or isinstance(wanted, bool):
-        return value is wanted
-    if isinstance(value, float) and isinstance(wanted, (int, float)):
-        return value == wanted or config_number(value) == config_number(float(wanted))
-    return bool(value == wanted)
-
-
 def select(
-    entries: list[tuple[Row, dict[str, Any]]], where: Sequence[tuple[str, list[Any]]]
+    entries: list[tuple[Row, dict[str, Any]]], where: Where
 ) -> list[tuple[Row, dict[str, Any]]]:
     """The entries whose config (or row: ``status``, ``seed``) has, for each key of ``where``,
     one of its values. A key none has is refused with the keys there are; a value no run has

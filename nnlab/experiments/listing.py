@@ -7,7 +7,7 @@ from __future__ import annotations
 import collections
 import os
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ def list_runs(
     status: str | None = None,
     last: int | None = None,
     vanished: list[Path] | None = None,
+    where: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, of ``status``, if given), oldest first:
     id, kind, name, status, epochs and final accuracies. A folder that cannot be read is listed
@@ -45,11 +46,17 @@ def list_runs(
     tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
     (``trial_damage_row``). ``last``: only the ``last`` folders that started last (of those
     ``kind`` and ``status`` keep), the rest not read beyond their meta.json. A folder gone
-    as it was read (removed or renamed meanwhile) is no row, and is added to ``vanished``."""
+    as it was read (removed or renamed meanwhile) is no row, and is added to ``vanished``.
+    ``where``: only the folders whose runs have these config values (``nnlab.experiments.where``:
+    a sweep's, any of its trials')."""
+    from nnlab.experiments.where import check_keys, folder_values, holds, parse_where
+
     if kind is not None:
         runs.check_kind(kind)
     if status is not None:
         status = check_status(status)
+    wanted = parse_where(where)
+    check_keys(wanted)
     rows: list[dict[str, Any]] = []
     with one_reading():  # (a sweep's trials: read for its best trial and their damage)
         for run in reversed(by_start(runs.iter_runs(runs.check_root(root)))):  # newest first
@@ -59,6 +66,9 @@ def list_runs(
                     vanished.append(run.path)  # not damage)
                 continue
             if row is not None and (status is None or row["status"] == status):
+                if wanted and not holds({**folder_values(run, row["kind"]),
+                                         "status": [row["status"]]}, wanted):  # fmt: skip
+                    continue
                 rows.append(row)
                 if last is not None and len(rows) == last:
                     break

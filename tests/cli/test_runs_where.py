@@ -1,6 +1,8 @@
 """``nnlab runs compare --where KEY=VALUE``: only the runs (or a sweep's trials) with a config
 value. A study's grid of 72 trials could be sorted and cut, never narrowed to the trials of
-one init or optimizer to read them side by side."""
+one init or optimizer to read them side by side. ``nnlab runs list --where``: the folders
+with such runs; six runs of one config named alike, with other overrides, could not be told
+apart in the listing."""
 
 from __future__ import annotations
 
@@ -21,11 +23,25 @@ def sweep(tmp_path_factory):
             "optimizer.lr=0.05,0.00011193051234"]  # fmt: skip
     result = invoke(*args, runs_dir=root)
     assert result.exit_code == 0, result.output
+    for extra in (["model.init=std"], ["model.batchnorm=true"]):  # (two runs after the sweep)
+        result = invoke("train", CONFIG, *SMALL, *extra, runs_dir=root)
+        assert result.exit_code == 0, result.output
     return root
 
 
 def compare(root, *args):
-    return invoke("runs", "compare", "latest", *args, "-f", "csv", runs_dir=root)
+    return invoke("runs", "compare", the_sweep(root), *args, "-f", "csv", runs_dir=root)
+
+
+def the_sweep(root):
+    (folder,) = root.glob("*-sweep-*")
+    return folder
+
+
+def listed(root, *args):
+    result = invoke("runs", "list", *args, "-f", "csv", runs_dir=root)
+    assert result.exit_code == 0, result.output
+    return [line.split(",")[1] for line in result.stdout.splitlines()[1:]]  # (their kinds)
 
 
 def column(result, name):
@@ -52,7 +68,7 @@ def test_where_takes_any_of_several_values_and_a_float_as_the_table_spells_it(sw
 
 
 def test_the_table_title_says_what_was_kept(sweep):
-    result = invoke("runs", "compare", "latest", "--where", "model.batchnorm=true",
+    result = invoke("runs", "compare", the_sweep(sweep), "--where", "model.batchnorm=true",
                     "--sort", "final_test_acc", runs_dir=sweep)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("4 runs where model.batchnorm=true, sorted by final_test_acc")
@@ -78,3 +94,26 @@ def test_true_is_not_one_and_a_list_is_matched_whole():
     assert select(entries, [("model.hidden", [[50, 50]])]) == entries[:1]
     with pytest.raises(ConfigError, match="no run has model.batchnorm=1"):
         select(entries, [("model.batchnorm", [1])])
+
+
+def test_list_where_keeps_the_folders_with_such_runs_a_sweeps_trials_too(sweep):
+    assert listed(sweep) == ["sweep", "train", "train"]
+    assert listed(sweep, "--where", "model.init=std") == ["sweep", "train"]
+    assert listed(sweep, "--where", "model.batchnorm=true", "-k", "train") == ["train"]
+    # (the second run's init is he, its config's: each --where must hold in one folder)
+    both = ["--where", "model.init=he", "--where", "model.batchnorm=true"]
+    assert listed(sweep, *both) == ["sweep", "train"]
+    assert listed(sweep, "--where", "model.init=xavier") == []
+    said = invoke("runs", "list", "--where", "model.init=xavier", runs_dir=sweep)
+    assert (
+        said.exit_code == 0 and said.stderr == f"no folders under {sweep} where model.init=xavier\n"
+    )
+
+
+def test_list_where_names_a_key_that_is_no_config_key(sweep):
+    result = invoke("runs", "list", "--where", "model.int=he", runs_dir=sweep)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        "error: --where: no config key 'model.int' (did you mean 'model.init'?) "
+        "(see nnlab runs list -h)\n"
+    )

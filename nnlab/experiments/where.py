@@ -1,0 +1,101 @@
+"""``--where KEY=VALUE``: keeping runs by a config value, in ``runs compare`` (its rows: runs
+and a sweep's trials) and ``runs list`` (its folders).
+
+A value is written as an override's is (``model.init=std``, ``model.hidden=[50,50]``), any of
+several as a sweep's axis is (``model.init=he,std``); a float matches where the tables spell
+it alike (``0.000111931`` keeps the 0.00011193051 a random search drew), ``true`` is no 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nnlab import runs
+from nnlab.errors import ConfigError, RunError
+from nnlab.output import config_number
+
+Where = list[tuple[str, list[Any]]]  # (key, the values it keeps), each to hold
+
+
+def parse_where(texts: Sequence[str]) -> Where:
+    """``--where KEY=VALUE`` each as (key, the values it keeps): ``model.init=std``, or any of
+    several written as a sweep's axis is, ``model.hidden=[50,50],[100,100]``."""
+    from nnlab.overrides import override_key
+    from nnlab.sweep.spec import split_values
+
+    out = []
+    for text in texts:
+        key = override_key(text, what="--where", example="model.init=std")
+        out.append((key, split_values(text.partition("=")[2], f"--where {key}")))
+    return out
+
+
+def same_value(value: Any, wanted: Any) -> bool:
+    """Whether a run's config ``value`` is the ``wanted`` one: equal, of the same kind (``true``
+    is no 1), a float also where the tables spell both alike."""
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return value is wanted
+    if isinstance(value, float) and isinstance(wanted, (int, float)):
+        return value == wanted or config_number(value) == config_number(float(wanted))
+    return bool(value == wanted)
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"optimizer": {"lr": 0.1}}`` -> ``{"optimizer.lr": 0.1}`` (lists stay values)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def check_keys(where: Where) -> None:
+    """ConfigError for a key that is no config key (``runs list``'s folders may hold none
+    that has it: said before any is read), with the key it was probably meant to be."""
+    from nnlab.config_keys import reference_rows
+    from nnlab.errors import did_you_mean
+
+    known = [row["key"] for row in reference_rows()]
+    for key, _ in where:
+        if key not in known and key not in ("status", "seed"):
+            raise ConfigError(f"--where: no config key {key!r}{did_you_mean(key, known)}")
+
+
+def folder_values(run: runs.RunDir, kind: str) -> dict[str, list[Any]]:
+    """Each config key's values in a folder's runs, flat: a run's config (an lr-scan's, a
+    landscape's: the config they train or start from), a sweep's base config resolved, with its
+    fixed overrides, and every trial's values of the keys it sweeps; a tune's base config. No
+    keys for a folder without a config (activations, compare-optimizers) or one that cannot be
+    read (the listing says DAMAGED)."""
+    from nnlab.config import apply_overrides, validate
+
+    try:
+        if kind in ("sweep", "tune"):
+            plan = (run.plan() if kind == "sweep" else None) or {}
+            if kind == "tune":
+                plan = {
+                    "base": (run.read_json_object("tune.json").get("settings") or {}).get("base")
+                }
+            fixed = [str(o) for o in plan.get("overrides") or []]
+            base = validate(apply_overrides(plan.get("base") or {}, fixed)).model_dump(mode="json")
+            swept: dict[str, list[Any]] = {}  # (a swept key: its trials' values, not the base's)
+            for trial in plan.get("trials") or []:
+                for key, value in (trial.get("values") or {}).items():
+                    swept.setdefault(key, []).append(value)
+            return {**{k: [v] for k, v in flatten(base).items()}, **swept}
+        config = run.config()
+    except (RunError, ConfigError, OSError, AttributeError, TypeError):
+        return {}
+    return {k: [v] for k, v in flatten(config).items()} if isinstance(config, dict) else {}
+
+
+def holds(values: dict[str, list[Any]], where: Where) -> bool:
+    """Whether every key of ``where`` has one of its values among ``values`` (a folder's)."""
+    return all(
+        any(same_value(have, want) for have in values.get(key, []) for want in wanted)
+        for key, wanted in where
+    )
