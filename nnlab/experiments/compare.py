@@ -199,15 +199,18 @@ def compare_runs(
     columns += [k for k in finals if k.endswith("_acc")]
     columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:
-        draw_gaps(rows, varying, folders, png)
+        draw_gaps(rows, varying, folders, png, kept=" and ".join(where))
     return rows, list(dict.fromkeys(columns)), total
 
 
-def draw_gaps(rows: list[Row], varying: list[str], folders: dict[str, Path], png: Path) -> None:
+def draw_gaps(
+    rows: list[Row], varying: list[str], folders: dict[str, Path], png: Path, kept: str = ""
+) -> None:
     """``png``: each row's train and test accuracy per epoch, side by side, the gap shaded. A
     panel names its run and at most 3 of the keys the runs differ in, those that tell them
     apart first (with every key, the titles of 5 runs ran to 13 lines and the plots shrank to
-    strips). At most ``MAX_PANELS`` panels, the first rows, the title says of how many."""
+    strips). At most ``MAX_PANELS`` panels, the first rows, the title says of how many, and
+    which runs ``--where`` kept (``kept``: its keys are no panel's, all runs sharing them)."""
     from nnlab import plots
 
     telling = separating_keys([r for r in rows if "reason" not in r], varying)
@@ -230,4 +233,5 @@ def draw_gaps(rows: list[Row], varying: list[str], folders: dict[str, Path], png
     if len(panels) > MAX_PANELS:  # (128 runs made a figure 117 inches tall)
         title = (f"train and test accuracy, the gap between them: the first {MAX_PANELS} of "
                  f"{counted(len(panels), 'run')}, as the table lists them (--sort, --top)")  # fmt: skip
+    title += f"\nwhere {kept}" if kept else ""
     plots.save(plots.accuracy_gaps_figure(panels[:MAX_PANELS], title=title), png)

@@ -117,3 +117,17 @@ def test_list_where_names_a_key_that_is_no_config_key(sweep):
         "error: --where: no config key 'model.int' (did you mean 'model.init'?) "
         "(see nnlab runs list -h)\n"
     )
+
+
+def test_the_gap_figure_says_which_runs_where_kept(sweep, monkeypatch):
+    # (its panels name the keys the kept runs differ in: those --where fixed were nowhere)
+    from nnlab import plots
+    from nnlab.experiments.compare import compare_runs
+
+    seen = []
+    monkeypatch.setattr(plots, "accuracy_gaps_figure", lambda panels, title: seen.append(title))
+    monkeypatch.setattr(plots, "save", lambda *args: None)
+    where = ["model.init=std", "model.batchnorm=true"]
+    compare_runs([str(the_sweep(sweep))], sweep, png=sweep / "g.png", where=where)
+    assert seen == ["train and test accuracy, the gap between them: 2 runs\n"
+                    "where model.init=std and model.batchnorm=true"]  # fmt: skip
