@@ -564,6 +564,20 @@ def summary_table(summary: dict[str, Any]) -> Table:
     return Table(table_rows(summary), title=table_title(summary))
 
 
+def short_source(source: str) -> str:
+    """The centre as a figure names it: ``run r/<sweep>/trials/0e26a8d7 (epoch 10)`` as ``run
+    0e26a8d7 (epoch 10)``, each path by its last part, a folder's without its time stamp
+    (``run mnist-1000-6f387f``: the whole id broke the title mid-word); ``summary.json`` keeps
+    the path."""
+    import re
+    from pathlib import PurePath
+
+    def short(word: str) -> str:
+        return re.sub(r"^\d{8}-\d{6}-", "", PurePath(word).name) if "/" in word else word
+
+    return " ".join(short(w) for w in source.split(" "))
+
+
 def _write(result: LandscapeResult, name: str) -> None:
     from nnlab import plots
 
@@ -571,6 +585,8 @@ def _write(result: LandscapeResult, name: str) -> None:
     run.write_json("summary.json", summary)
     run.write_text("summary.txt", summary_table(run.summary()).text())
     label = f"{name}: {directions(summary['normalize'])}, {summary['split']} split"
+    if summary.get("source"):  # (which run: two winners' landscapes read 'bn-init' alike)
+        label = f"{name}, {short_source(summary['source'])}\n{label.split(': ', 1)[1]}"
     line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
     plots.save(line, run.file("landscape-1d.png"))
     plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)

@@ -390,3 +390,19 @@ def test_a_split_a_runs_data_lacks_is_an_error_of_split_naming_the_ones_it_has(d
         "--split: the digits data has no 'val' split (it has train, test); give --split train "
         "or test"
     )
+
+
+def test_the_figures_name_the_run_they_are_centred_on(cfg, data, tmp_path, monkeypatch):
+    # (they said only the config's name: the landscapes of two trials of one sweep, the
+    # winners of a study, read 'bn-init: filter-normalised directions' alike)
+    from nnlab import plots
+
+    trained = run_training(cfg, runs_dir=tmp_path, data=data)
+    titles = []
+    monkeypatch.setattr(plots, "landscape_line_figure", lambda *a: titles.append(a[-1]))
+    monkeypatch.setattr(plots, "landscape_contour_figure", lambda *a: titles.append(a[-1]))
+    monkeypatch.setattr(plots, "save", lambda *args: None)
+    ls.landscape(str(trained.run.path), settings=FAST, runs_dir=tmp_path / "ls", data=data)
+    expected = (f"{cfg.name}, run {trained.run.id.split('-', 2)[2]} (epoch 2)\n"
+                "filter-normalised directions, train split")  # fmt: skip
+    assert titles == [expected, expected]
