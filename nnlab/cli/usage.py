@@ -267,8 +267,21 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
     if extra and command is not None:
         wanted = [name_of(p) for p in command.params if not getattr(p, "opts", [""])[0][:1] == "-"]
         what = " ".join(wanted) + " only" if wanted else "none"
-        return f"{given(extra[1])}: an extra argument; expected {what}"
+        return f"{given(extra[1])}: an extra argument; expected {what}{runs_dir_hint(extra[1], command)}"
     return None
+
+
+def runs_dir_hint(word: str, command: Any) -> str:
+    """``; for the runs folder r, give --runs-dir r`` where the extra argument ``word`` is a
+    folder and the command takes ``--runs-dir`` (``nnlab runs list r`` said only 'an extra
+    argument; expected none'), else ""."""
+    import os
+    import shlex
+
+    takes_it = any("--runs-dir" in getattr(p, "opts", []) for p in command.params)
+    if not takes_it or " " in word.strip() or not os.path.isdir(word):
+        return ""
+    return f"; for the runs folder {word}, give --runs-dir {shlex.quote(word)}"
 
 
 MISSING_COMMAND = "Missing command."  # (click's words for a group given options but no command)

@@ -149,6 +149,14 @@ def check_out(out: Path, option: str = "--out") -> None:
 
 def _resolve(ref: str, runs_dir: Path) -> Path:
     if ref.strip() and Path(ref).is_dir():  # a folder given as a path is read whatever it holds
+        if _a_runs_folder(Path(ref)):  # (but a runs folder given where a run goes: a report of
+            import shlex  # one folder 'without meta.json', written into ./runs/report)
+
+            raise OptionError(
+                "REFS",
+                f"'{ref}': a runs folder (it holds run folders), not a run; for the "
+                f"report of its runs give --runs-dir {shlex.quote(ref)}",
+            )
         return Path(ref)
     return runs.find_run(runs_dir, ref, damaged=True).path  # (and one named: shown DAMAGED)
 
@@ -164,6 +172,17 @@ def _all_folders(runs_dir: Path) -> list[Path]:
         if p.is_dir() and not p.name.startswith(".") and not _a_report(p)
     )
     return sorted(found, key=lambda p: p.name)
+
+
+def _a_runs_folder(folder: Path) -> bool:
+    """Whether ``folder`` is no run folder but holds some (``nnlab report r`` for ``--runs-dir
+    r``); a folder that cannot be looked into is not said to be one."""
+    if runs.is_run_folder(folder):
+        return False
+    try:
+        return next(iter(runs.iter_runs(folder)), None) is not None
+    except (RunError, OSError):
+        return False
 
 
 def _a_report(folder: Path) -> bool:

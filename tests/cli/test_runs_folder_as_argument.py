@@ -1,0 +1,36 @@
+"""A runs folder typed where ``--runs-dir`` goes (``nnlab runs list r``, ``nnlab report r``):
+the answer says to give it as ``--runs-dir``. ``runs list r`` said only 'an extra argument;
+expected none'; ``report r`` wrote a report of one folder 'without meta.json' into
+./runs/report."""
+
+from __future__ import annotations
+
+from tests.conftest import fake_run, invoke, one_error_line
+
+
+def test_runs_list_of_a_folder_says_to_give_it_as_runs_dir(tmp_path, monkeypatch):
+    fake_run(tmp_path / "r", "a1", "COMPLETED")
+    monkeypatch.chdir(tmp_path)
+    line = one_error_line(invoke("runs", "list", "r"))
+    assert line == (
+        "error: 'r': an extra argument; expected none; for the runs folder r, give "
+        "--runs-dir r (see nnlab runs list -h)"
+    )
+    assert one_error_line(invoke("runs", "list", "no-such-folder")) == (
+        "error: 'no-such-folder': an extra argument; expected none (see nnlab runs list -h)"
+    )
+
+
+def test_report_of_a_runs_folder_given_as_a_run_is_refused_with_the_option(tmp_path, monkeypatch):
+    root = tmp_path / "r"
+    fake_run(root, "a1", "COMPLETED")
+    monkeypatch.chdir(tmp_path)
+    line = one_error_line(invoke("report", "r"))
+    assert line == (
+        "error: REFS: 'r': a runs folder (it holds run folders), not a run; for the report of "
+        "its runs give --runs-dir r (see nnlab report -h)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # (no ./runs/report)
+    run = next(root.iterdir())
+    made = invoke("report", str(run), "-q", runs_dir=root)  # (a run's folder as a path: as ever)
+    assert made.exit_code == 0, made.output
