@@ -141,6 +141,7 @@ def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
     if rows and not any(key in r for r in rows):
         columns = list(dict.fromkeys(k for r in rows for k in r))
         ending = [c for c in columns if c.endswith(f".{key}")]  # ('lr': optimizer.lr)
+        ending = ending or [c for c in columns if c == f"final_{key}"]  # ('test_acc': not best_)
         hint = f" (did you mean {ending[0]!r}?)" if len(ending) == 1 else did_you_mean(key, columns)
         raise ConfigError(f"--sort: no column {key!r}{hint}; columns: {', '.join(columns)}")
     descending = key.endswith("_acc") != reverse

@@ -213,3 +213,13 @@ def test_compare_png_draws_at_most_max_panels_runs_and_says_of_how_many(tmp_path
     ]
     assert "the first 2 of 3 runs" in seen["title"] and "--top" in seen["title"]
     assert compare.MAX_PANELS == 2 and len(rows) == 3  # (the table keeps every run)
+
+
+def test_a_sort_by_a_metric_without_final_is_told_the_final_one():
+    # (--sort test_acc was told "did you mean 'best_test_acc'?", as close to difflib as the
+    # final_test_acc a table shows)
+    rows = [{"run": "a", "final_test_acc": 0.5, "best_test_acc": 0.6}]
+    with pytest.raises(
+        ConfigError, match=r"no column 'test_acc' \(did you mean 'final_test_acc'\?\)"
+    ):
+        sort_rows(rows, "test_acc")
