@@ -398,10 +398,14 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
         fields.append(("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())))
     if meta.get("error"):
         fields.append(("error", meta["error"]))
-    if meta.get("extended_from"):  # (``train --extend``: its first epochs are that run's)
-        fields.append(
-            ("extends", f"{meta['extended_from']} (after its epoch {meta.get('from_epoch')})")
-        )
+    if meta.get("extended_from"):  # (``train --extend``: its first epochs are that run's, a
+        # path as the run's own is shown: below this folder, relative to it, not /home/...)
+        source = Path(str(meta["extended_from"]))
+        try:
+            here = source.relative_to(Path.cwd())
+        except (OSError, ValueError):  # (elsewhere, or no folder to be in: removed)
+            here = source
+        fields.append(("extends", f"{here} (after its epoch {meta.get('from_epoch')})"))
     if resume := resume_command(run, run.status, meta):  # (unfinished: how it goes on)
         fields.append(("resume", resume))
     counts = {k: v for k, v in best_trial(run, run.kind).items() if k in TRIAL_COUNTS}
