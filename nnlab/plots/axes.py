@@ -264,7 +264,8 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
     """``text`` broken into lines no wider than ``width`` inches at ``fontsize`` points (as
     ``fig`` draws it): after its "; ", ": " and ", " first, then, for a part wider than a line
-    on its own (a run id of a 64-character name), anywhere. A figure of fixed margins has no
+    on its own, at its last space that leaves a head that fits ('run mnist-1000-6f387f (epoch
+    20)' was cut before its ')'), else (a run id of a 64-character name) anywhere. A figure of fixed margins has no
     tight crop to widen it: a sweep's id ran off the left edge of its summary, and two notes
     in a weight-scale panel's title ran over the next panel's."""
     import re
@@ -289,6 +290,11 @@ def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
             if line:
                 lines.append(line)
             while not fits(part) and len(part) > 1:  # (no break in it: cut where it fills)
+                spaces = [i for i, ch in enumerate(part) if ch == " " and fits(part[:i])]
+                if spaces and spaces[-1] > 0:  # (a word is no place to cut where a space is)
+                    lines.append(part[: spaces[-1]])
+                    part = part[spaces[-1] + 1 :]
+                    continue
                 lo, hi = 1, len(part) - 1  # (the longest head that fits, by bisection)
                 while lo < hi:
                     mid = (lo + hi + 1) // 2

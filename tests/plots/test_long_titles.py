@@ -39,6 +39,16 @@ def test_fit_lines_breaks_at_separators_first_then_anywhere():
     assert two == "W: 1  (BN diverged, epoch 2;\nno BN diverged, epoch 1)"
 
 
+def test_fit_lines_breaks_a_part_too_wide_at_its_spaces_before_cutting_a_word():
+    # (a landscape's title, 'run 20261206-191443-mnist-1000-6f387f (epoch 20)', was cut
+    # between its '20' and its ')', the ')' a line of its own)
+    fig = plots.pyplot().figure()
+    text = "run 20261206-191443-mnist-1000-6f387f (epoch 20)"
+    lines = fit_lines(fig, text, 3.2, 10).split("\n")
+    assert lines == ["run 20261206-191443-mnist-1000-6f387f", "(epoch 20)"], lines
+    assert fit_lines(fig, LONG_ID, 2.8, 10).replace("\n", "") == LONG_ID  # (no space: cut)
+
+
 def test_weight_scale_panels_where_both_nets_diverged_keep_their_titles_apart():
     panels = test_weight_scale.grid_panels()
     for p in panels:  # (both nets diverged, at different epochs: two notes in every title)
