@@ -180,15 +180,27 @@ def _per_epoch(trial: Entry, key: str) -> bool:
     return sum(finite(r.get(key)) is not None for r in trial.records) > 1 or len(trial.records) < 2
 
 
+def rounds_of(entry: Entry) -> dict[str, int]:
+    """A tune's trials' rounds, 1, 2, ... by their round folders in the order the trials come
+    (round by round); {} for a sweep. The tune's table of trials mixed its rounds unnamed."""
+    if entry.kind != "tune":
+        return {}
+    folders = [t.rel.split("/trials/")[0] for t in entry.trials]
+    order = list(dict.fromkeys(folders))
+    return {t.rel: order.index(folder) + 1 for t, folder in zip(entry.trials, folders)}
+
+
 def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     metrics = tables.metric_columns(entry.trials)
+    rounds = rounds_of(entry)
     # swept keys verbatim (a sweep over ``epochs`` has that key and the epochs each trial ran)
-    labels = ["trial", *keys, "status", "epochs done", *map(facts.label, metrics)]
-    labels += ["seconds", "notes"]
+    labels = ["trial", *(["round"] if rounds else []), *keys, "status", "epochs done"]
+    labels += [*map(facts.label, metrics), "seconds", "notes"]
     rows, best = [], facts.best_trial(entry)
     for t in entry.trials:
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
+        cells += [cell(rounds[t.rel])] if rounds else []
         cells += [cell(v, esc(facts.config_text(v))) for v in (t.values.get(k) for k in keys)]
         cells += [cell(None, badge(t.status)), tables.epochs_cell(t)]
         cells += tables.metric_cells(t, metrics)
