@@ -34,13 +34,9 @@ class MLP:
         self.loss_name = loss
         self.loss_fn = choose(LOSSES, "loss", loss)
         self.weight_decay = weight_decay
-        self.params = {
-            f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.params.items()
-        }
-        self.grads = {f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.grads.items()}
-        self.buffers = {
-            f"{n}.{k}": v for n, layer in layers.items() for k, v in layer.buffers.items()
-        }
+        self.params = named(layers, "params")
+        self.grads = named(layers, "grads")
+        self.buffers = named(layers, "buffers")
         self.affines = [layer for layer in layers.values() if isinstance(layer, Affine)]
 
     @property
@@ -103,6 +99,14 @@ class MLP:
 
     def dropout_layers(self) -> list[Dropout]:
         return [layer for layer in self.layers.values() if isinstance(layer, Dropout)]
+
+
+def named(layers: dict[str, Layer], which: str) -> dict[str, np.ndarray]:
+    """Every layer's arrays of one kind (``which``: ``"params"``, ``"grads"`` or ``"buffers"``)
+    under a net's names for them, ``"<layer>.<name>"`` (``"affine1.W"``, ``"bn1.running_var"``):
+    the keys of an optimizer's state, a checkpoint and a stack of nets (the arrays themselves,
+    not copies)."""
+    return {f"{n}.{k}": v for n, layer in layers.items() for k, v in getattr(layer, which).items()}
 
 
 def build_mlp(

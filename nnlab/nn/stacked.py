@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
-from nnlab.nn.model import MLP
+from nnlab.nn.model import MLP, named
 from nnlab.nn.registry import ACTIVATIONS, LOSSES
 
 
@@ -113,11 +113,12 @@ class StackedDropout(Dropout):
         return mask
 
 
-def stacked_batchnorm(
+def batchnorm_holding(
     like: BatchNorm, params: dict[str, np.ndarray], buffers: dict[str, np.ndarray]
 ) -> BatchNorm:
-    """A ``layers.BatchNorm`` over the K nets' units side by side (its settings from ``like``),
-    holding the stacked ``params`` and ``buffers``."""
+    """A ``layers.BatchNorm`` with ``like``'s settings (momentum, eps) holding the given
+    ``params`` and ``buffers`` (the arrays themselves) and gradients of their shape: over the K
+    nets' units side by side (stacked arrays), or one net's (views into a stack, ``net``)."""
     bn = BatchNorm(params["gamma"].shape[0], params["gamma"].dtype, like.momentum, like.eps)
     bn.params, bn.buffers = params, buffers
     bn.grads = {k: np.zeros_like(v) for k, v in params.items()}
@@ -155,7 +156,7 @@ class StackedMLP:
                 self.layers[name] = StackedAffine(params["W"], params["b"], need_dx=i > 0)
             elif isinstance(layer, BatchNorm):
                 buffers = {b: _stack([g.buffers[b] for g in group]) for b in layer.buffers}
-                self.layers[name] = stacked_batchnorm(layer, params, buffers)
+                self.layers[name] = batchnorm_holding(layer, params, buffers)
             elif isinstance(layer, Dropout):  # each net keeps drawing from its own generator
                 self.layers[name] = StackedDropout(
                     layer.p, [g.rng for g in group if isinstance(g, Dropout)]
@@ -167,10 +168,9 @@ class StackedMLP:
         self._collect()
 
     def _collect(self) -> None:
-        layers = self.layers.items()
-        self.params = {f"{n}.{k}": v for n, layer in layers for k, v in layer.params.items()}
-        self.grads = {f"{n}.{k}": v for n, layer in layers for k, v in layer.grads.items()}
-        self.buffers = {f"{n}.{k}": v for n, layer in layers for k, v in layer.buffers.items()}
+        self.params = named(self.layers, "params")
+        self.grads = named(self.layers, "grads")
+        self.buffers = named(self.layers, "buffers")
         self.affines = [la for la in self.layers.values() if isinstance(la, StackedAffine)]
         self._views: list[MLP] = []  # net(k) for every k, made by evaluate
 
@@ -204,7 +204,7 @@ class StackedMLP:
             if isinstance(layer, StackedAffine):
                 copy: Layer = StackedAffine(params["W"], params["b"], layer.need_dx)
             elif isinstance(layer, BatchNorm):
-                copy = stacked_batchnorm(layer, params, self.take(layer.buffers, keep))
+                copy = batchnorm_holding(layer, params, self.take(layer.buffers, keep))
             elif isinstance(layer, StackedDropout):
                 copy = StackedDropout(layer.p, [layer.rngs[i] for i in keep])
             else:
@@ -330,10 +330,8 @@ class StackedMLP:
             if isinstance(layer, StackedAffine):
                 layers[name] = Affine(params["W"], params["b"])
             elif isinstance(layer, BatchNorm):
-                bn = BatchNorm(params["gamma"].shape[0], self.dtype, layer.momentum, layer.eps)
-                bn.params = params
-                bn.buffers = {b: view(f"{name}.{b}", v) for b, v in layer.buffers.items()}
-                layers[name] = bn
+                buffers = {b: view(f"{name}.{b}", v) for b, v in layer.buffers.items()}
+                layers[name] = batchnorm_holding(layer, params, buffers)
             elif isinstance(layer, StackedDropout):
                 layers[name] = Dropout(layer.p, layer.rngs[k])
             else:
