@@ -14,9 +14,31 @@ from nnlab.plots import base
 CURVE, PATH = palette.SERIES[0], palette.SERIES[1]  # a 1-D function's curve; an optimizer's path
 
 
-def _panel_grid(n: int) -> tuple[int, int]:
+def _panels(n: int, height: float) -> tuple[Any, Any]:
+    """A figure of ``n`` panels (one per run), 2 or 3 a row, each 4.6 in wide and ``height``
+    tall: the figure and its (rows, columns) array of axes."""
     ncols = 2 if n in (2, 4) else min(3, n)
-    return -(-n // ncols), ncols
+    nrows = -(-n // ncols)
+    plt = base.pyplot()
+    return plt.subplots(nrows, ncols, figsize=(4.6 * ncols, height * nrows), squeeze=False)
+
+
+def _panel_title(ax: Any, panel: dict[str, Any], steps: int, off: int) -> None:
+    """A run's panel title: its title, then its steps and outcome ('40 steps: converged') and
+    the iterates ``off`` the plot, if any; red for a run that diverged."""
+    note = f"; {counted(off, 'iterate')} off the plot" if off else ""
+    text = f"{panel['title']}\n{counted(steps, 'step')}: {panel['outcome']}{note}"
+    color = "red" if "diverged" in panel["outcome"] else "black"
+    base.fitted_title(ax, text, fontsize=9, color=color)
+
+
+def _finish(fig: Any, axes: Any, used: int, title: str) -> Any:
+    """The figure with its panels past the first ``used`` blanked, under ``title``."""
+    for ax in list(axes.flat)[used:]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
 
 def optimizer_paths_2d_figure(
@@ -33,9 +55,7 @@ def optimizer_paths_2d_figure(
     ``points``: labelled critical points, drawn as crosses. Paths leaving the box are clipped,
     and the title counts the iterates off the plot (as the 1-D figure's does); a panel whose
     optimizer diverged has its title in red (as every figure's diverged panel)."""
-    plt = base.pyplot()
-    nrows, ncols = _panel_grid(len(panels))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), squeeze=False)
+    fig, axes = _panels(len(panels), 3.9)
     levels = np.unique(np.quantile(z, np.linspace(0.0, 1.0, 22) ** 2))
     for ax, panel in zip(axes.flat, panels):
         ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8, alpha=0.8)
@@ -50,17 +70,10 @@ def optimizer_paths_2d_figure(
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         off = int(np.sum(~((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1))))
-        note = f"; {counted(off, 'iterate')} off the plot" if off else ""
-        steps = counted(len(p) - 1, "step")
-        base.fitted_title(ax, f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
-                          color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
+        _panel_title(ax, panel, len(p) - 1, off)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.axis("off")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, len(panels), title)
 
 
 def window_labels(
@@ -94,9 +107,7 @@ def optimizer_paths_1d_figure(
     states the window [x0, x1] drawn, and "global min" marks only the lowest point of that
     window (``window_labels``).
     """
-    plt = base.pyplot()
-    nrows, ncols = _panel_grid(len(panels))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
+    fig, axes = _panels(len(panels), 3.5)
     lo, hi = float(np.min(y)), float(np.max(y))
     pad = 0.08 * (hi - lo)
     x0, x1 = float(np.min(x)), float(np.max(x))
@@ -113,18 +124,10 @@ def optimizer_paths_1d_figure(
                         fontsize=7, color="gray")  # fmt: skip
         ax.set_xlim(x0, x1)
         ax.set_ylim(lo - pad, hi + pad)
-        off = counted(int(np.sum(~inside)), "iterate")
-        note = f"; {off} off the plot" if not inside.all() else ""
-        steps = counted(len(px) - 1, "step")
-        base.fitted_title(ax, f"{panel['title']}\n{steps}: {panel['outcome']}{note}", fontsize=9,
-                          color="red" if "diverged" in panel["outcome"] else "black")  # fmt: skip
+        _panel_title(ax, panel, len(px) - 1, int(np.sum(~inside)))
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.axis("off")
-    fig.suptitle(f"{title}\nx in [{x0:g}, {x1:g}]")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, len(panels), f"{title}\nx in [{x0:g}, {x1:g}]")
 
 
 def _line_keys() -> list[Any]:
