@@ -246,3 +246,15 @@ def test_every_table_the_readme_draws_is_as_wide_on_every_line():
     assert len(tables) > 10
     skewed = [table[0] for table in tables if len({len(line) for line in table}) > 1]
     assert skewed == []
+
+
+def test_the_readme_says_what_the_books_do_with_batchnorms_statistics_and_adams_eps():
+    """DLFS's Adam is nnlab's with eps 1e-7 / sqrt(1 - beta2^t) (tests/nn/test_optim.py), and
+    DLFS and cs231n keep a biased running variance from 0 (``layers.BatchNorm``'s docstring):
+    the README's list of deliberate differences said neither."""
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "an eps of `1e-7 / sqrt(1 - beta2^t)`" in differences
+    assert "d2l writes `sqrt(h + eps)`" in differences
+    assert "DLFS and cs231n average the biased variance from a start of 0" in differences

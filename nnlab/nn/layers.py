@@ -148,24 +148,34 @@ class BatchNorm(Layer):
     Training mode normalises with the batch's mean and *biased* variance (divide by N), as the
     paper and ``torch.nn.BatchNorm1d`` do; a batch of one sample is refused (ValueError), as
     torch refuses it: its variance is 0, so the output would be beta whatever the input, every
-    gradient 0, and the running variance would shrink towards 0. The running statistics used
-    in evaluation mode follow torch's convention::
+    gradient 0, and the running variance would shrink towards 0. It is computed as::
+
+        inv_std = 1 / sqrt(var + eps),  xhat = (x - mu) * inv_std,  y = xhat * gamma + beta
+
+    The running statistics used in evaluation mode follow torch's convention, starting from
+    running_mean 0 and running_var 1::
 
         running_mean = (1 - momentum) * running_mean + momentum * mu
-        running_var  = (1 - momentum) * running_var  + momentum * var * N / (N - 1)
+        running_var  = (1 - momentum) * running_var  + momentum * (var * (N / (N - 1)))
 
-    i.e. ``momentum=0.1`` weighs the *new* batch (DLFS writes the same update with its momentum
-    0.9 weighing the *old* value) and the running variance is the unbiased estimate.
+    i.e. ``momentum=0.1`` weighs the *new* batch and the running variance is the unbiased
+    estimate. DLFS and cs231n's assignment write the update with a momentum of 0.9 weighing the
+    *old* value (their 0.9 is this 0.1), but average the variance they normalise with (the
+    biased one) and start both statistics at 0, so their evaluation-mode outputs are not these:
+    least alike in the first steps, where after t of them their running variance is about
+    (1 - 0.9^t) times the batches'.
     ``eps=1e-5`` is torch's and cs231n's default; DLFS's code adds ``10e-7`` (1e-6).
 
-    Backward (training mode), with xhat = (x - mu) / sqrt(var + eps)::
+    Backward (training mode), reusing the parameter gradients::
 
         dgamma = sum_n dout * xhat,  dbeta = sum_n dout
-        dx = gamma / sqrt(var + eps) * (dout - mean_n(dout) - xhat * mean_n(dout * xhat))
+        dx = (dout - dbeta / N - xhat * (dgamma / N)) * (gamma * inv_std)
 
+    the textbook gamma / sqrt(var + eps) * (dout - mean_n(dout) - xhat * mean_n(dout * xhat)).
     In evaluation mode the layer is affine in x, computed as such (two passes over x)::
 
-        s = gamma / sqrt(running_var + eps),  y = x * s + (beta - running_mean * s),  dx = dout * s
+        s = gamma * inv_std,  inv_std = 1 / sqrt(running_var + eps)
+        y = x * s + (beta - running_mean * s),  dx = dout * s
     """
 
     kept = ("x", "xhat", "inv_std")
@@ -238,14 +248,18 @@ class BatchNorm(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout (Srivastava et al. 2014), y = x * m / (1 - p), m ~ Bernoulli(1 - p).
+    """Dropout (Srivastava et al. 2014), inverted: y = x * (m * s), s = 1 / (1 - p).
 
-    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * m / (1 - p). Evaluation: y = x.
+    ``p`` is the probability of dropping a unit (torch's ``p``, DLFS's ``dropout_ratio``;
+    cs231n's ``p`` is the probability of keeping one). The mask m keeps a unit where a uniform
+    draw u in [0, 1) (float32, from the net's dropout generator) has u >= p: m ~ Bernoulli(1 - p).
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (m * s). Evaluation: y = x.
 
-    DLFS uses the non-inverted form (y = x * m in training, y = x * (1 - p) at test time). The
-    inverted form used here (and by torch) scales at training time instead, so evaluation is
-    the identity: the network needs no knowledge of p at test time, and the expected activation
-    is the same in both modes. Set ``keep_mask = True`` to reuse the last mask (gradient checks).
+    The paper and DLFS use the non-inverted form (y = x * m in training, y = x * (1 - p) at test
+    time). The inverted form used here (and by torch and cs231n) scales at training time
+    instead, so evaluation is the identity: the network needs no knowledge of p at test time,
+    and the expected activation is the same in both modes. Set ``keep_mask = True`` to reuse
+    the last mask (gradient checks).
     The scale is 1/(1-p) rounded to the dtype once; torch divides its mask by (1-p) rounded to
     the dtype. In float64 the two are the same number; in float32 they differ in the last bit
     for some p (0.15 and 0.45, not 0.5), so float32 runs with dropout part from

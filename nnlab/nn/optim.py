@@ -125,6 +125,7 @@ class Momentum(Optimizer):
     DLFS and cs231n write ``v <- mu * v - lr * g; w <- w + v``. With a constant lr the two are
     the same iterates (the book's v equals -lr times torch's v); they differ only when lr
     changes during training, where torch's form applies the new lr to the accumulated velocity.
+    d2l (section 11.6) writes torch's form.
     torch's ``dampening`` is 0 here (not offered). With momentum 0 this keeps v (the last
     gradient) where torch keeps no buffer: the same steps, one more array of state.
     """
@@ -177,7 +178,8 @@ class AdaGrad(Optimizer):
         w <- w - lr * g / (sqrt(h) + eps)
 
     h starts at 0 (torch's ``initial_accumulator_value=0``, ``lr_decay=0``). torch's default
-    eps is 1e-10; DLFS uses 1e-7 (also outside the square root).
+    eps is 1e-10; DLFS uses 1e-7 (also outside the square root); d2l (section 11.7) writes
+    lr * g / sqrt(h + eps), eps inside the square root.
     """
 
     name = "adagrad"
@@ -201,7 +203,9 @@ class RMSProp(Optimizer):
         w <- w - lr * g / (sqrt(h) + eps)
 
     torch's defaults: alpha 0.99, eps 1e-8. alpha may be 0, as in torch (h is then the last
-    g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0, which is accepted too).
+    g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0, which is accepted too). eps is
+    added after the square root, as in torch; d2l (section 11.8) writes sqrt(h + eps), and
+    torch's docs note that TensorFlow adds it inside too.
     """
 
     name = "rmsprop"
@@ -232,8 +236,13 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
         w <- w - lr * m_hat / (sqrt(v_hat) + eps)
 
-    eps sits outside the square root, after bias correction, as in torch (DLFS folds the bias
-    correction into the learning rate and adds 1e-7, which differs from this by eps scaling).
+    eps sits outside the square root, after bias correction, as in torch, d2l (section 11.10)
+    and the paper's Algorithm 1. DLFS computes the paper's "more efficient" order (the end of
+    its section 2): both bias corrections folded into the step size,
+    ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)``, then
+    ``w <- w - lr_t * m / (sqrt(v) + 1e-7)``. That is this rule with
+    eps = 1e-7 / sqrt(1 - beta2^t) (3.2e-6 at t = 1, falling towards 1e-7); its moment
+    updates (``m += (1 - beta1) * (g - m)``) are the ones above in another order.
     No ``amsgrad``; weight decay is the model's L2 term, in g: torch's coupled ``Adam``
     ``weight_decay``, not ``AdamW``'s decoupled one. The step is computed as written above;
     torch computes the same equations in another order (m by ``lerp``, ``lr / (1 - beta1^t)``

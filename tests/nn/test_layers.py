@@ -347,3 +347,39 @@ def test_batchnorm_refuses_a_training_batch_of_one_sample_as_torch_does():
         bn.forward(np.ones((1, 3)), train=True)
     np.testing.assert_array_equal(bn.buffers["running_var"], 1.0)  # untouched
     assert bn.forward(np.ones((1, 3)), train=False).shape == (1, 3)  # evaluation: fine
+
+
+def test_batchnorm_computes_its_docstrings_equations_bit_for_bit(rng):
+    """The docstring writes the computation in the code's order (xhat a product with inv_std,
+    dx from dgamma and dbeta), so each equation gives the layer's numbers exactly; and it names
+    what the books do otherwise (their running statistics: biased variance, both from 0)."""
+    bn, m, eps, n = random_batchnorm(rng, 5, momentum=0.2, eps=1e-3), 0.2, 1e-3, 8
+    gamma, beta = bn.params["gamma"].copy(), bn.params["beta"].copy()
+    x, dout = rng.normal(1.0, 2.0, size=(n, 5)), rng.standard_normal((n, 5))
+    y, dx = bn.forward(x, train=True), bn.backward(dout)
+    mu = x.mean(axis=0)
+    var = np.mean((x - mu) * (x - mu), axis=0)
+    inv_std = 1 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    np.testing.assert_array_equal(y, xhat * gamma + beta)
+    dgamma, dbeta = np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+    np.testing.assert_array_equal(bn.grads["gamma"], dgamma)
+    np.testing.assert_array_equal(dx, (dout - dbeta / n - xhat * (dgamma / n)) * (gamma * inv_std))
+    running_mean = (1 - m) * np.zeros(5) + m * mu
+    running_var = (1 - m) * np.ones(5) + m * (var * (n / (n - 1)))
+    np.testing.assert_array_equal(bn.buffers["running_mean"], running_mean)
+    np.testing.assert_array_equal(bn.buffers["running_var"], running_var)
+    s = gamma * (1 / np.sqrt(running_var + eps))
+    np.testing.assert_array_equal(bn.forward(x, train=False), x * s + (beta - running_mean * s))
+    np.testing.assert_array_equal(bn.backward(dout), dout * s)
+    doc = " ".join(BatchNorm.__doc__.split())
+    assert "xhat = (x - mu) * inv_std" in doc
+    assert "dx = (dout - dbeta / N - xhat * (dgamma / N)) * (gamma * inv_std)" in doc
+    assert "momentum * (var * (N / (N - 1)))" in doc
+    assert "start both statistics at 0" in doc and "(the biased one)" in doc
+
+
+def test_dropout_docstring_says_which_p_it_takes_and_how_it_scales():
+    doc = " ".join(Dropout.__doc__.split())
+    assert "y = x * (m * s), s = 1 / (1 - p)" in doc
+    assert "the probability of dropping a unit" in doc and "cs231n's ``p`` is the" in doc

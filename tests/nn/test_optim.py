@@ -291,7 +291,7 @@ def test_nesterov_is_cs231ns_form_at_a_constant_lr(mu):
 def test_adam_is_dlfss_form_but_for_the_scale_of_eps():
     """DLFS's ``Adam`` folds both bias corrections into the rate, lr_t = lr sqrt(1 - beta2^t) /
     (1 - beta1^t), and steps lr_t m / (sqrt(v) + eps): nnlab's lr m_hat / (sqrt(v_hat) + eps)
-    with eps divided by sqrt(1 - beta2^t) (the docstring's 'differs by eps scaling'). With an
+    with eps divided by sqrt(1 - beta2^t). With an
     eps that adds nothing (1e-300) the two are the same iterates; with DLFS's 1e-7 in both,
     not (its first steps' eps is 1/sqrt(0.001) = 32 times nnlab's)."""
     for eps, same in ((1e-300, True), (1e-7, False)):
@@ -308,3 +308,35 @@ def test_adam_is_dlfss_form_but_for_the_scale_of_eps():
             w = w - lr_t * m / (np.sqrt(v) + eps)
             worst = max(worst, float(np.max(np.abs(ours - w))))
         assert (worst < 1e-12) == same, (eps, worst)
+
+
+def dlfs_adam_by_hand(lr, beta1, beta2):
+    """DLFS's ``common/optimizer.py`` Adam: the bias corrections in the step size, 1e-7 added."""
+    w, m, v = list(W0), [0.0] * len(W0), [0.0] * len(W0)
+    history = []
+    for t, g in enumerate(GRADS, start=1):
+        lr_t = lr * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        m = [mi + (1 - beta1) * (gi - mi) for mi, gi in zip(m, g)]
+        v = [vi + (1 - beta2) * (gi**2 - vi) for vi, gi in zip(v, g)]
+        w = [wi - lr_t * mi / (math.sqrt(vi) + 1e-7) for wi, mi, vi in zip(w, m, v)]
+        history.append(w)
+    return history
+
+
+def test_dlfs_adam_is_this_rule_with_eps_1e7_over_sqrt_of_the_second_bias_correction():
+    # (Adam's docstring said DLFS "differs from this by eps scaling"; it now gives the eps)
+    lr, beta1, beta2 = 0.05, 0.5, 0.8
+    w, state = np.array(W0), {"t": np.array(0)}
+    for t, (g, dlfs) in enumerate(zip(GRADS, dlfs_adam_by_hand(lr, beta1, beta2)), start=1):
+        opt = Adam(lr, beta1, beta2, eps=1e-7 / math.sqrt(1 - beta2**t))  # (step t's eps)
+        opt.load_state_dict(state)
+        opt.step({"w": w}, {"w": np.array(g)})
+        state = opt.state_dict()
+        np.testing.assert_allclose(w, dlfs, rtol=1e-13, atol=1e-15, err_msg=f"step {t}")
+    assert "1e-7 / sqrt(1 - beta2^t)" in " ".join(Adam.__doc__.split())
+
+
+def test_the_eps_placement_of_adagrad_and_rmsprop_names_d2ls_inside_the_root():
+    for cls in (AdaGrad, RMSProp):
+        doc = " ".join(cls.__doc__.split())
+        assert "/ (sqrt(h) + eps)" in doc and "sqrt(h + eps)" in doc, cls.__name__
