@@ -1,4 +1,7 @@
-"""nnlab's neural-network core: layers, losses, initialisers, optimizers. NumPy only."""
+"""nnlab's neural-network core, NumPy only: layers, losses, initialisers and optimizers
+(``layers``, ``losses``, ``init``, ``optim``), the names that pick them (``registry``), the MLP
+they make (``model``) and K of them trained side by side (``stacked``), and numeric gradients
+to check them by (``gradcheck``)."""
 
 from nnlab.nn.gradcheck import numeric_gradient, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU, Sigmoid, Tanh

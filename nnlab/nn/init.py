@@ -7,16 +7,19 @@ name          std of N(0, std^2)           reference (torch's equivalent)
 ============  ===========================  =============================================
 ``zeros``     0                            (never breaks symmetry: a teaching example)
 ``std``       the given ``std``            DLFS ``weight_init_std``; cs231n ``0.01 * randn``
-``xavier``    sqrt(1 / n_in)               DLFS 6.2.2 calls this "Xavier" (torch: none;
-                                           ``kaiming_normal_(nonlinearity="linear")``)
-``glorot``    sqrt(2 / (n_in + n_out))     Glorot & Bengio 2010, eq. 12 (normal form)
+``xavier``    sqrt(1 / n_in)               DLFS 6.2.2 calls this "Xavier" (torch has no
+                                           name for it; ``kaiming_normal_`` with
+                                           ``nonlinearity="linear"`` draws it)
+``glorot``    sqrt(2 / (n_in + n_out))     Glorot & Bengio 2010: the variance of their
+                                           eq. 12's uniform, drawn from a normal
                                            (torch: ``xavier_normal_``)
 ``he``        sqrt(2 / n_in)               He et al. 2015, for ReLU (torch:
                                            ``kaiming_normal_`` with its defaults)
 ============  ===========================  =============================================
 
 Mind the names: torch's ``xavier_normal_`` is ``glorot`` here, not ``xavier`` (for a 784 x 100
-layer, 0.0476 against 0.0357); nnlab's ``xavier`` is the book's.
+layer, 0.0476 against 0.0357); nnlab's ``xavier`` is the book's. W here is (n_in, n_out), the
+transpose of a ``torch.nn.Linear`` weight (out, in): torch's ``fan_in`` is n_in.
 """
 
 from __future__ import annotations

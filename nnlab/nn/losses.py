@@ -25,8 +25,9 @@ def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.
     """Softmax cross-entropy, L = -1/N sum_n log softmax(s_n)[y_n].
 
     Shapes: scores (N, C), y (N,) int -> loss scalar, dscores (N, C).
-    Stable: the row max is subtracted before exponentiating (it cancels in the ratio).
-    Gradient: dscores = (softmax(s) - onehot(y)) / N.
+    Stable: the row max is subtracted before exponentiating (it cancels in the ratio), so with
+    z = s_n - max_j s_nj, log softmax(s_n)[y_n] = z[y_n] - log(sum_j exp(z_j)).
+    Gradient: dscores = (softmax(s) - onehot(y)) / N, softmax(s_n) = exp(z) / sum_j exp(z_j).
     """
     loss, dscores = softmax_cross_entropy_per_net(scores, y)
     return float(loss), dscores

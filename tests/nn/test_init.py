@@ -88,3 +88,14 @@ def test_mlp_biases_start_at_zero_and_weights_use_the_init(kind):
     W = model.params["affine1.W"]
     s = init_std(kind, 400, 300, std=0.05)
     assert W.std() == pytest.approx(s, rel=5 / math.sqrt(2 * W.size))
+
+
+def test_the_table_says_nnlabs_weight_is_torchs_transposed_and_which_torch_init_draws_xavier():
+    """(the table read 'torch: none; kaiming_normal_(...)', a name it then gave, and did not say
+    that torch's fan_in is n_in of nnlab's (n_in, n_out) weight: tests/nn/test_torch_oracle.py
+    draws each init through torch.nn.init on the transposed weight)"""
+    from nnlab.nn import init
+
+    doc = " ".join(init.__doc__.split())
+    assert "torch's ``fan_in`` is n_in" in doc
+    assert 'torch has no name for it; ``kaiming_normal_`` with ``nonlinearity="linear"``' in doc
