@@ -153,11 +153,6 @@ LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs", "epochs_pl
 TABLE_LEFT_OUT = ("name", "best_trial", "epochs_planned", *TRIAL_COUNTS)
 
 
-def dataset_of(run: runs.RunDir, kind: str) -> str | None:
-    """The dataset a folder's runs train on (``config_facts``'s ``dataset``)."""
-    return config_facts(run, kind)["dataset"]
-
-
 def config_facts(run: runs.RunDir, kind: str) -> dict[str, Any]:
     """What a listing's row gives of a folder's config, read once: ``dataset``, the dataset its
     runs train on (its config's ``dataset.name``, a sweep's base config's with its fixed

@@ -50,7 +50,6 @@ from nnlab.plots.ends import (  # noqa: F401 (re-exported: the figures of curves
 )
 from nnlab.signals import STOPS, held_while_forking, release
 
-Curves = dict[str, list[dict[str, Any]]]  # trial id -> its epoch records
 Points = list[tuple[list[float], str]]  # labelled points of a test function
 IMPORT_THREAD = "nnlab-import-matplotlib"  # (the thread ``import_in_background`` starts)
 
