@@ -105,6 +105,24 @@ def make_run(
     return run
 
 
+def completed_sweep(root: Path, name: str, values: dict[str, dict[str, Any]]) -> runs.RunDir:
+    """A COMPLETED grid sweep folder by hand, without its trials' folders (``make_run`` each
+    under ``sweep.file("trials") / <id>``): meta.json, summary.json (a sweep that ended has
+    one) and a sweep.yaml planning a trial per entry of ``values`` (trial id -> its swept
+    values, seed 0), its spec each swept key's values in the trials' order."""
+    sweep = new_folder(root, f"sweep-{name}")
+    write_meta(sweep, run_id=sweep.id, kind="sweep", name=name, status="COMPLETED")
+    sweep.file("summary.json").write_text('{"status": "COMPLETED"}\n')
+    params: dict[str, list[Any]] = {}
+    for swept in values.values():
+        for key, value in swept.items():
+            params.setdefault(key, []).append(value)
+    planned = [{"id": t, "seed": 0, "values": v} for t, v in values.items()]
+    plan = {"name": name, "spec": {"kind": "grid", "params": params}, "base": {}, "trials": planned}
+    sweep.file("sweep.yaml").write_text(json.dumps(plan))  # (JSON is YAML)
+    return sweep
+
+
 def make_running(root: Path, name: str = "still-going") -> runs.RunDir:
     """A RUNNING run of this (live) process, two epochs in, no summary yet."""
     run = make_run(root, name, epochs=2, status="RUNNING")

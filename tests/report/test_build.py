@@ -109,19 +109,12 @@ def test_index_stays_narrow_however_many_config_keys_differ(tmp_path):
 def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
     """The config key ``epochs`` (asked for) and the epochs a run did were both headed
     "epochs", in the index and in the table of a sweep over epochs."""
-    from tests.report.helpers import make_run, new_folder, write_meta
+    from tests.report.helpers import completed_sweep, make_run
 
     root = tmp_path / "runs"
     make_run(root, "short", epochs=2)
     make_run(root, "long", epochs=4)
-    sweep = new_folder(root, "sweep-epochs")
-    write_meta(sweep, run_id=sweep.id, kind="sweep", name="epochs", status="COMPLETED")
-    sweep.file("summary.json").write_text(
-        '{"status": "COMPLETED"}\n'
-    )  # (a sweep that ended has one)
-    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{epochs: {n}}}\n" for n in (2, 4))
-    spec = "spec: {kind: grid, params: {epochs: [2, 4]}}\n"
-    sweep.file("sweep.yaml").write_text(f"name: epochs\n{spec}base: {{}}\ntrials:\n{planned}")
+    sweep = completed_sweep(root, "epochs", {f"t{n}": {"epochs": n} for n in (2, 4)})
     for n in (2, 4):
         make_run(root, "t", epochs=n, folder=sweep.file("trials") / f"t{n}", trial={"id": f"t{n}"})
     result = build_report((), root)
@@ -136,22 +129,12 @@ def test_no_two_columns_share_a_label_when_runs_differ_in_epochs(tmp_path):
 def test_swept_config_values_read_as_the_config_spells_them(tmp_path):
     """A sweep over model.batchnorm and dataset.n_train: true/false and null, as in the sweep
     file, in the trials table, the trial labels and the index notes (not True/False/None)."""
-    from tests.report.helpers import make_run, new_folder, write_meta
+    from tests.report.helpers import completed_sweep, make_run
 
     root = tmp_path / "runs"
-    sweep = new_folder(root, "sweep-bn")
-    write_meta(sweep, run_id=sweep.id, kind="sweep", name="bn", status="COMPLETED")
-    sweep.file("summary.json").write_text(
-        '{"status": "COMPLETED"}\n'
-    )  # (a sweep that ended has one)
     values = {"t1": {"model.batchnorm": True, "dataset.n_train": None},
               "t2": {"model.batchnorm": False, "dataset.n_train": 100}}  # fmt: skip
-    planned = "".join(
-        f"- id: {t}\n  seed: 0\n  values: {json.dumps(v)}\n" for t, v in values.items()
-    )
-    params = "{model.batchnorm: [true, false], dataset.n_train: [null, 100]}"
-    spec = f"spec: {{kind: grid, params: {params}}}\n"
-    sweep.file("sweep.yaml").write_text(f"name: bn\n{spec}base: {{}}\ntrials:\n{planned}")
+    sweep = completed_sweep(root, "bn", values)
     for t, v in values.items():
         trial = {"id": t, "seed": 0, "values": v}
         make_run(root, "t", epochs=2, folder=sweep.file("trials") / t, trial=trial)
@@ -479,17 +462,10 @@ METRICS = ("_acc", "_loss")
 def test_accuracy_charts_stay_linear_when_one_run_is_30x_another(tmp_path):
     """Trials at 1% and 90% accuracy: the tune and sweep overlays (and a run's own chart)
     drew accuracy on a log axis, as they do a loss spanning decades; the loss still is."""
-    from tests.report.helpers import make_run, new_folder, write_meta
+    from tests.report.helpers import completed_sweep, make_run
 
     root = tmp_path / "runs"
-    sweep = new_folder(root, "sweep-lr")
-    write_meta(sweep, run_id=sweep.id, kind="sweep", name="lr", status="COMPLETED")
-    sweep.file("summary.json").write_text(
-        '{"status": "COMPLETED"}\n'
-    )  # (a sweep that ended has one)
-    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{optimizer.lr: {n}}}\n" for n in (1, 2))
-    spec = "spec: {kind: grid, params: {optimizer.lr: [1, 2]}}\n"
-    sweep.file("sweep.yaml").write_text(f"name: lr\n{spec}base: {{}}\ntrials:\n{planned}")
+    sweep = completed_sweep(root, "lr", {f"t{n}": {"optimizer.lr": n} for n in (1, 2)})
     for n, scale in ((1, 1.0), (2, 0.01)):  # trial 2: accuracies and losses 100x smaller
         trial = {"id": f"t{n}", "seed": 0, "values": {"optimizer.lr": n}}
         run = make_run(root, "t", epochs=3, folder=sweep.file("trials") / f"t{n}", trial=trial)

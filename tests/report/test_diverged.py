@@ -7,7 +7,7 @@ import json
 import re
 
 from nnlab.report import build_report
-from tests.report.helpers import data_js, make_run, new_folder, page, write_meta
+from tests.report.helpers import completed_sweep, data_js, make_run, page, write_meta
 
 
 def diverge(run, at: int) -> None:
@@ -54,12 +54,7 @@ def test_a_diverged_runs_curves_stop_before_its_divergence_at_a_red_cross(tmp_pa
 
 def test_a_sweeps_overlay_leaves_out_a_diverged_trials_zero_accuracy(tmp_path):
     root = tmp_path / "runs"
-    sweep = new_folder(root, "sweep-lr")
-    write_meta(sweep, run_id=sweep.id, kind="sweep", name="lr", status="COMPLETED")
-    sweep.file("summary.json").write_text('{"status": "COMPLETED"}\n')
-    planned = "".join(f"- id: t{n}\n  seed: 0\n  values: {{optimizer.lr: {n}}}\n" for n in (1, 2))
-    spec = "spec: {kind: grid, params: {optimizer.lr: [1, 2]}}\n"
-    sweep.file("sweep.yaml").write_text(f"name: lr\n{spec}base: {{}}\ntrials:\n{planned}")
+    sweep = completed_sweep(root, "lr", {f"t{n}": {"optimizer.lr": n} for n in (1, 2)})
     for n in (1, 2):
         trial = {"id": f"t{n}", "seed": 0, "values": {"optimizer.lr": n}}
         made = make_run(root, "t", epochs=3, folder=sweep.file("trials") / f"t{n}", trial=trial)
