@@ -64,3 +64,16 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
             args = [train if a == "TRAIN" else a for a in args]
         run_cli(args, runs_dir)
     return runs_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium, one a test module, with test_browser's executable and flags (a
+    module that uses it imports from test_browser, which skips it where Playwright or a
+    Chromium cannot be found)."""
+    from tests.report.test_browser import CHROMIUM, FLAGS, sync_api
+
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()

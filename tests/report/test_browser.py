@@ -40,14 +40,6 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def site(every_kind: Path, tmp_path_factory: pytest.TempPathFactory):
     return build_report((), every_kind, tmp_path_factory.mktemp("browser") / "report")
 

@@ -8,17 +8,9 @@ from __future__ import annotations
 import pytest
 
 from nnlab.report import build_report
-from tests.report.test_browser import CHROMIUM, FLAGS, TRAIN, sync_api, url
+from tests.report.test_browser import TRAIN, url
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
