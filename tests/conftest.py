@@ -85,6 +85,29 @@ def one_error_line(result: Any) -> str:
     return lines[0]
 
 
+def plant_sigmoid_without_one_minus_y(monkeypatch) -> None:
+    """A planted bug for the gradient checks: ``Sigmoid.backward`` forgets the (1 - y) of
+    dy/dx = y (1 - y)."""
+    from nnlab.nn.layers import Sigmoid
+
+    monkeypatch.setattr(Sigmoid, "backward", lambda self, dout: dout * self.out)
+
+
+def plant_affine_without_bias_gradient(monkeypatch) -> None:
+    """A planted bug for the gradient checks: ``Affine.backward`` leaves db at 0 (dW and dx
+    as before)."""
+    from nnlab.nn.layers import Affine
+
+    original = Affine.backward
+
+    def no_db(self, dout, **kwargs):
+        dx = original(self, dout, **kwargs)
+        self.grads["b"][...] = 0
+        return dx
+
+    monkeypatch.setattr(Affine, "backward", no_db)
+
+
 def numeric_gradient_array(f: Any, x: Any, dout: Any, eps: float = 1e-5) -> Any:
     """Centred-difference gradient of sum(f() * dout) w.r.t. x, for array-valued f (a layer):
     the layer tests' check of every backward pass."""

@@ -9,8 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlab.nn.layers import Affine, Sigmoid
-from tests.conftest import invoke
+from tests.conftest import (
+    invoke,
+    plant_affine_without_bias_gradient,
+    plant_sigmoid_without_one_minus_y,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,7 +117,7 @@ def test_csv_has_one_line_per_row():
 
 
 def test_planted_sigmoid_bug_exits_1_and_names_layer_and_parameter(monkeypatch):
-    monkeypatch.setattr(Sigmoid, "backward", lambda self, dout: dout * self.out)  # no (1 - y)
+    plant_sigmoid_without_one_minus_y(monkeypatch)
     result = gradcheck()
     assert result.exit_code == 1
     assert "FAIL layer: Sigmoid x" in result.stdout
@@ -125,14 +128,7 @@ def test_planted_sigmoid_bug_exits_1_and_names_layer_and_parameter(monkeypatch):
 
 
 def test_planted_missing_bias_gradient_exits_1_in_json_too(monkeypatch):
-    original = Affine.backward
-
-    def no_db(self, dout, **kwargs):
-        dx = original(self, dout, **kwargs)
-        self.grads["b"][...] = 0
-        return dx
-
-    monkeypatch.setattr(Affine, "backward", no_db)
+    plant_affine_without_bias_gradient(monkeypatch)
     result = gradcheck("-f", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)

@@ -9,8 +9,9 @@ import pytest
 from nnlab.config import load_config
 from nnlab.errors import NnlabError
 from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
-from nnlab.nn.layers import Affine, ReLU, Sigmoid
+from nnlab.nn.layers import ReLU
 from nnlab.nn.model import build_mlp
+from tests.conftest import plant_affine_without_bias_gradient, plant_sigmoid_without_one_minus_y
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_builtin_covers_a_network_of_each_kind(builtin_rows):
 
 
 def test_sigmoid_backward_without_one_minus_y_fails_and_names_the_layer(monkeypatch):
-    monkeypatch.setattr(Sigmoid, "backward", lambda self, dout: dout * self.out)
+    plant_sigmoid_without_one_minus_y(monkeypatch)
     rows = gc.check_builtin()
     failed = {(r.group, r.layer, r.param) for r in rows if r.verdict == "fail"}
     assert ("layer", "Sigmoid", "x") in failed
@@ -71,14 +72,7 @@ def test_sigmoid_backward_without_one_minus_y_fails_and_names_the_layer(monkeypa
 
 
 def test_affine_without_bias_gradient_fails_on_every_bias_that_matters(monkeypatch):
-    original = Affine.backward
-
-    def no_db(self, dout, **kwargs):
-        dx = original(self, dout, **kwargs)
-        self.grads["b"][...] = 0
-        return dx
-
-    monkeypatch.setattr(Affine, "backward", no_db)
+    plant_affine_without_bias_gradient(monkeypatch)
     rows = by_name(gc.check_builtin())
     assert rows[("layer", "Affine", "b")].verdict == "fail"
     assert rows[("layer", "Affine", "W")].verdict == "pass"
