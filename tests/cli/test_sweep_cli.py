@@ -16,16 +16,9 @@ import yaml
 
 from nnlab import runs
 from tests.conftest import invoke, invoke_many, one_error_line
+from tests.experiments.test_sweep import BASE
 
-TINY = {
-    "name": "tiny",
-    "dataset": {"name": "spiral", "n_per_class": 60, "n_test": 30},
-    "model": {"hidden": [16]},
-    "optimizer": {"name": "sgd", "lr": 0.5},
-    "batch_size": 30,
-    "epochs": 3,
-    "eval": ["train", "test"],
-}
+TINY = BASE  # (the sweep library's tests' tiny spiral: a trial takes ~0.1 s)
 
 
 def write_config(tmp_path: Path, sweep: dict | None = None, **changes) -> Path:
