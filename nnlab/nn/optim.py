@@ -151,10 +151,11 @@ class Nesterov(Momentum):
         v <- mu * v + g
         w <- w - lr * (g + mu * v)
 
-    This is the "look-ahead" form of Sutskever et al. 2013 rewritten in terms of the current
-    parameters (cs231n's ``v = mu * v - lr * g; x += -mu * v_prev + (1 + mu) * v`` gives the
-    same iterates with a constant lr, as for Momentum: its v is -lr times this one). Its
-    hyperparameters and state are Momentum's; only the step differs, and momentum must be
+    Sutskever et al. 2013 take the gradient at a look-ahead point, theta + mu * u (u their
+    velocity, -lr times this v); this form keeps that point as w, so the gradient is taken where
+    the parameters are. cs231n's ``v = mu * v - lr * g; x += -mu * v_prev + (1 + mu) * v`` is
+    the same rewriting in the book's velocity and gives the same iterates with a constant lr.
+    Its hyperparameters and state are Momentum's; only the step differs, and momentum must be
     above 0 (torch refuses ``nesterov=True`` without momentum: with mu 0 this is plain SGD).
     """
 

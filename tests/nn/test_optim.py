@@ -340,3 +340,19 @@ def test_the_eps_placement_of_adagrad_and_rmsprop_names_d2ls_inside_the_root():
     for cls in (AdaGrad, RMSProp):
         doc = " ".join(cls.__doc__.split())
         assert "/ (sqrt(h) + eps)" in doc and "sqrt(h + eps)" in doc, cls.__name__
+
+
+def test_nesterov_keeps_sutskevers_look_ahead_point_as_its_parameters():
+    """Sutskever et al. 2013: u <- mu u - lr grad(theta + mu u), theta <- theta + u. Nesterov's
+    w is theta + mu u at every step (its docstring said only 'rewritten in terms of the
+    current parameters')."""
+    A = np.diag([1.0, 10.0])
+    lr, mu = 0.02, 0.9
+    theta, u = np.array([1.0, -1.0]), np.zeros(2)
+    w, opt = theta.copy(), Nesterov(lr, mu)
+    for t in range(30):
+        u = mu * u - lr * (A @ (theta + mu * u))
+        theta = theta + u
+        opt.step({"w": w}, {"w": A @ w})
+        np.testing.assert_allclose(w, theta + mu * u, rtol=1e-12, atol=1e-14, err_msg=f"{t}")
+    assert "this form keeps that point as w" in " ".join(Nesterov.__doc__.split())
