@@ -70,12 +70,8 @@ class MLP:
         return d
 
     def l2_penalty(self) -> float:
-        """0.5 * weight_decay * sum of squared Affine weights."""
-        if not self.weight_decay:
-            return 0.0
-        return (
-            0.5 * self.weight_decay * sum(float(np.sum(a.params["W"] ** 2)) for a in self.affines)
-        )
+        """0.5 * weight_decay * sum of squared Affine weights (``l2_penalty``)."""
+        return l2_penalty(self.weight_decay, [a.params["W"] for a in self.affines])
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, train: bool = True) -> float:
         """One forward and backward pass: returns the objective, leaves gradients in ``grads``."""
@@ -99,6 +95,15 @@ class MLP:
 
     def dropout_layers(self) -> list[Dropout]:
         return [layer for layer in self.layers.values() if isinstance(layer, Dropout)]
+
+
+def l2_penalty(weight_decay: float, weights: Sequence[np.ndarray]) -> float:
+    """The objective's L2 term, 0.5 * weight_decay * sum_l ||W_l||^2 over a net's weight
+    matrices (each summed by NumPy, the sum of those in Python floats); 0.0 without weight
+    decay."""
+    if not weight_decay:
+        return 0.0
+    return 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in weights)
 
 
 def named(layers: dict[str, Layer], which: str) -> dict[str, np.ndarray]:

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer
-from nnlab.nn.model import MLP, named
+from nnlab.nn.model import MLP, l2_penalty, named
 from nnlab.nn.registry import ACTIVATIONS, LOSSES
 
 
@@ -241,9 +241,7 @@ class StackedMLP:
     def l2_penalties(self) -> list[float]:
         """Each net's 0.5 * weight_decay * sum of squared Affine weights (as ``MLP``)."""
         return [
-            0.5 * wd * sum(float(np.sum(a.params["W"][k] ** 2)) for a in self.affines)
-            if wd
-            else 0.0
+            l2_penalty(wd, [a.params["W"][k] for a in self.affines])
             for k, wd in enumerate(self.weight_decays)
         ]
 
