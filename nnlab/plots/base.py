@@ -1,5 +1,9 @@
-"""What every figure shares: matplotlib on the Agg backend (imported on first use), the atomic
-save, and reading a curve out of per-epoch records.
+"""What every figure shares: matplotlib on the Agg backend (imported on first use, or ahead on
+a thread: ``import_in_background``), the atomic save, and drawing off a job's critical path:
+a ``Drawing`` to write, a ``Canvas`` (the part of a figure that needs no results) built ahead,
+and the ``Painter`` processes that build and draw them (``painters``, ``prepare_all``,
+``draw_all``). It re-exports the axes helpers (``plots.axes``) and the reading of a curve out
+of per-epoch records (``plots.ends``), which every figure module takes from here.
 
 A figure is built by a ``*_figure`` function from plain data (lists, arrays, dicts) and returned
 as a matplotlib Figure, so tests can read its layout; ``save`` writes it to a PNG. A ``Painter``
