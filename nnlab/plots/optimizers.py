@@ -46,7 +46,7 @@ def optimizer_paths_2d_figure(
     y: Any,
     z: Any,
     panels: list[dict[str, Any]],
-    points: list[tuple[list[float], str]],
+    points: base.Points,
     title: str,
 ) -> Any:
     """Contours of z over the (x, y) grid with one optimizer path per panel (as DLFS fig. 6-8).
@@ -76,9 +76,7 @@ def optimizer_paths_2d_figure(
     return _finish(fig, axes, len(panels), title)
 
 
-def window_labels(
-    x: Any, y: Any, points: list[tuple[list[float], str]]
-) -> list[tuple[list[float], str]]:
+def window_labels(x: Any, y: Any, points: base.Points) -> base.Points:
     """The critical points' labels as the drawn window bears them out: a point labelled "global
     min" keeps the label only if it is the lowest point of the curve drawn (within one grid
     step); otherwise it is a "local min" there (x cos(pi x) is unbounded below: on [-2, 2] its
@@ -97,7 +95,7 @@ def optimizer_paths_1d_figure(
     x: Any,
     y: Any,
     panels: list[dict[str, Any]],
-    points: list[tuple[list[float], str]],
+    points: base.Points,
     title: str,
 ) -> Any:
     """The curve y(x) with each run's iterates marked (one panel per run), coloured by step.
