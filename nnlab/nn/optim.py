@@ -178,8 +178,9 @@ class AdaGrad(Optimizer):
         h <- h + g^2
         w <- w - lr * g / (sqrt(h) + eps)
 
-    h starts at 0 (torch's ``initial_accumulator_value=0``, ``lr_decay=0``). torch's default
-    eps is 1e-10; DLFS uses 1e-7 (also outside the square root); d2l (section 11.7) writes
+    h, the sum of squared gradients, is DLFS's h (torch's ``state_sum``, d2l's s); it starts
+    at 0 (torch's ``initial_accumulator_value=0``, ``lr_decay=0``). torch's default eps is
+    1e-10; DLFS uses 1e-7 (also outside the square root); d2l (section 11.7) writes
     lr * g / sqrt(h + eps), eps inside the square root.
     """
 
@@ -203,8 +204,10 @@ class RMSProp(Optimizer):
         h <- alpha * h + (1 - alpha) * g^2
         w <- w - lr * g / (sqrt(h) + eps)
 
-    torch's defaults: alpha 0.99, eps 1e-8. alpha may be 0, as in torch (h is then the last
-    g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0, which is accepted too). eps is
+    h, the average of squared gradients, is torch's v (``square_avg``) and d2l's s; alpha is
+    torch's alpha (d2l's gamma). torch's defaults: alpha 0.99, eps 1e-8. alpha may be 0, as
+    in torch (h is then the last g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0,
+    which is accepted too). eps is
     added after the square root, as in torch; d2l (section 11.8) writes sqrt(h + eps), and
     torch's docs note that TensorFlow adds it inside too.
     """
@@ -237,6 +240,7 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
         w <- w - lr * m_hat / (sqrt(v_hat) + eps)
 
+    m and v are torch's and the paper's symbols (d2l names them v and s; DLFS m and v).
     eps sits outside the square root, after bias correction, as in torch, d2l (section 11.10)
     and the paper's Algorithm 1. DLFS computes the paper's "more efficient" order (the end of
     its section 2): both bias corrections folded into the step size,

@@ -356,3 +356,12 @@ def test_nesterov_keeps_sutskevers_look_ahead_point_as_its_parameters():
         opt.step({"w": w}, {"w": A @ w})
         np.testing.assert_allclose(w, theta + mu * u, rtol=1e-12, atol=1e-14, err_msg=f"{t}")
     assert "this form keeps that point as w" in " ".join(Nesterov.__doc__.split())
+
+
+def test_each_adaptive_optimizer_names_its_state_in_torchs_and_the_books_symbols():
+    """(AdaGrad's and RMSProp's h is torch's state_sum and square_avg, d2l's s; d2l's Adam
+    names m and v as v and s: a reader comparing the formulas needs the mapping)"""
+    docs = {cls: " ".join(cls.__doc__.split()) for cls in (AdaGrad, RMSProp, Adam)}
+    assert "torch's ``state_sum``, d2l's s" in docs[AdaGrad]
+    assert "torch's v (``square_avg``) and d2l's s" in docs[RMSProp]
+    assert "d2l names them v and s" in docs[Adam]
