@@ -365,3 +365,15 @@ def test_each_adaptive_optimizer_names_its_state_in_torchs_and_the_books_symbols
     assert "torch's ``state_sum``, d2l's s" in docs[AdaGrad]
     assert "torch's v (``square_avg``) and d2l's s" in docs[RMSProp]
     assert "d2l names them v and s" in docs[Adam]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_rounds_lr_times_g_then_the_difference_as_its_docstring_says(dtype):
+    """(torch's add_(g, alpha=-lr) rounds once, a fused multiply-add: the deliberate
+    difference SGD's docstring now names where the code is, not only in the README)"""
+    rng = np.random.default_rng(0)
+    w, g = rng.standard_normal(1000).astype(dtype), rng.standard_normal(1000).astype(dtype)
+    ours = w.copy()
+    SGD(0.1).step({"w": ours}, {"w": g})
+    np.testing.assert_array_equal(ours, w - 0.1 * g)  # (each operation rounded to the dtype)
+    assert "one fused multiply-add (rounded once)" in " ".join(SGD.__doc__.split())
