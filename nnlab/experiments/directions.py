@@ -20,7 +20,11 @@ def affine_weights(model: MLP) -> list[str]:
 
 def filter_normalize(direction: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``direction`` with each column (filter j: unit j's incoming weights) rescaled to the norm
-    of the same column of ``weight``: ||d[:, j]|| = ||W[:, j]||. Computed in float64."""
+    of the same column of ``weight``: d[:, j] * (||W[:, j]|| / ||d[:, j]||), so that
+    ||d[:, j]|| = ||W[:, j]||. Computed in float64. Li et al.'s code divides by
+    ||d[:, j]|| + 1e-10; here nothing is added (a column of N(0, 1) draws has a norm near
+    sqrt(n_in), where the 1e-10 changes the scale by less than 1e-10 of itself), and a column
+    of norm 0 (only a direction that is 0 there) is left 0."""
     d = np.asarray(direction, dtype=np.float64)
     w_norm = np.linalg.norm(np.asarray(weight, dtype=np.float64), axis=0)
     d_norm = np.linalg.norm(d, axis=0)

@@ -40,6 +40,18 @@ def test_filter_normalize_gives_each_column_the_norm_of_the_weight_column():
     assert not np.allclose(np.linalg.norm(d, axis=1), np.linalg.norm(W, axis=1))  # not rows
 
 
+def test_filter_normalize_is_li_et_als_rescaling_without_its_1e_10():
+    """Li et al.'s normalize_direction: d.mul_(w.norm() / (d.norm() + 1e-10)) per filter (a
+    torch row: a column here). The docstring names the 1e-10 left out; it changes nothing a
+    landscape can show."""
+    rng = np.random.default_rng(2)
+    W, d = rng.standard_normal((784, 100)) * 0.05, rng.standard_normal((784, 100))
+    ours = ls.filter_normalize(d, W)
+    theirs = d * (np.linalg.norm(W, axis=0) / (np.linalg.norm(d, axis=0) + 1e-10))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=0)
+    assert "||d[:, j]|| + 1e-10" in " ".join(ls.filter_normalize.__doc__.split())
+
+
 def test_filter_directions_match_every_weight_filter_and_skip_biases_and_batchnorm(cfg, data):
     c = cfg.model_copy(update={"model": cfg.model.model_copy(update={"batchnorm": True})})
     model = build_model(c, data.input_dim, data.n_classes, make_rngs(0))
