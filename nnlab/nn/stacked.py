@@ -125,6 +125,31 @@ def batchnorm_holding(
     return bn
 
 
+def stacked_layer(
+    name: str,
+    like: Layer,
+    params: dict[str, np.ndarray],
+    buffers: dict[str, np.ndarray],
+    rngs: Sequence[np.random.Generator],
+    need_dx: bool,
+) -> Layer:
+    """The stack's layer ``name`` that does for K nets what ``like`` (a net's layer, or a
+    stack's) does, holding the stacked ``params`` and ``buffers``: for an Affine a
+    ``StackedAffine`` (``need_dx``: False for a first layer), for a BatchNorm a BatchNorm over
+    the K nets' units, for a Dropout a ``StackedDropout`` drawing net k's mask from ``rngs[k]``
+    (each net keeps drawing from its own generator), for an activation the activation itself
+    (elementwise: unchanged on wide arrays). ValueError for any other layer."""
+    if isinstance(like, (Affine, StackedAffine)):
+        return StackedAffine(params["W"], params["b"], need_dx)
+    if isinstance(like, BatchNorm):
+        return batchnorm_holding(like, params, buffers)
+    if isinstance(like, Dropout):
+        return StackedDropout(like.p, rngs)
+    if type(like) in ACTIVATIONS.values():
+        return type(like)()
+    raise ValueError(f"StackedMLP: layer {name!r} ({type(like).__name__}) unsupported")
+
+
 class StackedMLP:
     """K ``MLP``s with identical architecture and loss, as one wide network.
 
@@ -152,19 +177,9 @@ class StackedMLP:
         for i, (name, layer) in enumerate(first.layers.items()):
             group = [net.layers[name] for net in nets]
             params = {p: _stack([g.params[p] for g in group]) for p in layer.params}
-            if isinstance(layer, Affine):
-                self.layers[name] = StackedAffine(params["W"], params["b"], need_dx=i > 0)
-            elif isinstance(layer, BatchNorm):
-                buffers = {b: _stack([g.buffers[b] for g in group]) for b in layer.buffers}
-                self.layers[name] = batchnorm_holding(layer, params, buffers)
-            elif isinstance(layer, Dropout):  # each net keeps drawing from its own generator
-                self.layers[name] = StackedDropout(
-                    layer.p, [g.rng for g in group if isinstance(g, Dropout)]
-                )
-            elif type(layer) in ACTIVATIONS.values():  # elementwise: unchanged on wide arrays
-                self.layers[name] = type(layer)()
-            else:
-                raise ValueError(f"StackedMLP: layer {name!r} ({type(layer).__name__}) unsupported")
+            buffers = {b: _stack([g.buffers[b] for g in group]) for b in layer.buffers}
+            rngs = [g.rng for g in group if isinstance(g, Dropout)]
+            self.layers[name] = stacked_layer(name, layer, params, buffers, rngs, need_dx=i > 0)
         self._collect()
 
     def _collect(self) -> None:
@@ -200,15 +215,10 @@ class StackedMLP:
         new.weight_decays = [self.weight_decays[i] for i in keep]
         new.layers = {}
         for name, layer in self.layers.items():
-            params = self.take(layer.params, keep)
-            if isinstance(layer, StackedAffine):
-                copy: Layer = StackedAffine(params["W"], params["b"], layer.need_dx)
-            elif isinstance(layer, BatchNorm):
-                copy = batchnorm_holding(layer, params, self.take(layer.buffers, keep))
-            elif isinstance(layer, StackedDropout):
-                copy = StackedDropout(layer.p, [layer.rngs[i] for i in keep])
-            else:
-                copy = type(layer)()
+            params, buffers = self.take(layer.params, keep), self.take(layer.buffers, keep)
+            rngs = [layer.rngs[i] for i in keep] if isinstance(layer, StackedDropout) else []
+            need_dx = not isinstance(layer, StackedAffine) or layer.need_dx
+            copy = stacked_layer(name, layer, params, buffers, rngs, need_dx)
             copy.grads = self.take(layer.grads, keep)
             new.layers[name] = copy
         new._collect()

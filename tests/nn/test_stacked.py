@@ -246,3 +246,19 @@ def test_nets_that_differ_or_have_a_unit_wide_layer_do_not_stack():
     assert stack_signature(unit_wide) is None
     with pytest.raises(ValueError, match="one unit wide"):
         StackedMLP([unit_wide, unit_wide])
+
+
+def test_a_layer_of_a_kind_no_stack_has_is_refused_by_name():
+    """(``stacked_layer`` maps each layer kind to its stacked form; any other kind is a
+    ValueError naming the layer, not a stack that computes something else)"""
+    from nnlab.nn.layers import Layer
+
+    class Scale(Layer):  # elementwise, but not a registered activation
+        def forward(self, x, train=True):
+            return 2 * x
+
+    two = nets(2)
+    for net in two:
+        net.layers = {**net.layers, "scale1": Scale()}
+    with pytest.raises(ValueError, match=r"layer 'scale1' \(Scale\) unsupported"):
+        StackedMLP(two)
