@@ -61,6 +61,10 @@ def rel_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
     Normalising by the largest magnitude rather than element by element keeps entries whose true
     gradient is (near) zero from reporting a huge "relative" error that is only round-off.
+    cs231n's assignments compute max_i |a_i - n_i| / max(1e-8, |a_i| + |n_i|), entry by entry,
+    which is at least this wherever max(|a| + |n|) >= 1e-8: beside an entry of 1, an entry of
+    1e-6 off by 1e-12 reads 5e-7 there and 5e-13 here. Their thresholds (``nnlab gradcheck``'s
+    1e-7 and 1e-4) are applied here to this measure, more lenient with small entries.
     When the whole gradient is zero (both below ``ZERO_GRAD``: a parameter the loss does not
     depend on, such as the bias of an Affine layer followed by BatchNorm) a relative error is
     meaningless, and the absolute error max|a - n| is returned instead.

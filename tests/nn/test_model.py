@@ -279,3 +279,15 @@ def test_evaluate_keeps_no_arrays_and_gives_the_numbers_a_kept_pass_gives():
     assert (loss, acc) == (float(model.loss_fn(kept, y)[0]), float(np.mean(kept.argmax(1) == y)))
     for name, layer in model.layers.items():
         assert all(getattr(layer, a, None) is None for a in layer.kept), name
+
+
+def test_rel_error_is_against_the_largest_entry_not_cs231ns_entry_by_entry():
+    """(nnlab.nn.gradcheck.rel_error's docstring names cs231n's element-wise form and what
+    its thresholds then measure: an entry of 1e-6 off by 1e-12 beside an entry of 1)"""
+    a, n = np.array([1.0, 1e-6]), np.array([1.0, 1e-6 + 1e-12])
+    cs231n = np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n)))
+    assert abs(rel_error(a, n) - 5e-13) < 1e-15 and abs(cs231n - 5e-7) < 1e-12
+    doc = " ".join(rel_error.__doc__.split())
+    assert (
+        "max_i |a_i - n_i| / max(1e-8, |a_i| + |n_i|)" in doc and "5e-7 there and 5e-13 here" in doc
+    )
