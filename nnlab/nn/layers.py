@@ -252,7 +252,9 @@ class Dropout(Layer):
 
     ``p`` is the probability of dropping a unit (torch's ``p``, DLFS's ``dropout_ratio``;
     cs231n's ``p`` is the probability of keeping one). The mask m keeps a unit where a uniform
-    draw u in [0, 1) (float32, from the net's dropout generator) has u >= p: m ~ Bernoulli(1 - p).
+    draw u in [0, 1) (float32, from the net's dropout generator) has u >= p, compared in
+    float32 (NumPy rounds the Python float p to the array's float32 first): m ~ Bernoulli(1 - p)
+    up to that rounding of p.
     Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (m * s). Evaluation: y = x.
 
     The paper and DLFS use the non-inverted form (y = x * m in training, y = x * (1 - p) at test

@@ -380,6 +380,15 @@ def test_batchnorm_computes_its_docstrings_equations_bit_for_bit(rng):
 
 
 def test_dropout_docstring_says_which_p_it_takes_and_how_it_scales():
+    # the mask compares float32 draws with p rounded to float32 (0.7 -> 0.69999999), as it says:
+    # a draw of float32(0.7), below the float 0.7, keeps its unit
+    class Draws:
+        def random(self, shape, dtype):
+            return np.full(shape, 0.7, dtype=dtype)
+
+    assert float(np.float32(0.7)) < 0.7
+    assert Dropout(0.7, Draws()).draw_mask((1, 3)).all()
     doc = " ".join(Dropout.__doc__.split())
+    assert "compared in float32" in doc
     assert "y = x * (m * s), s = 1 / (1 - p)" in doc
     assert "the probability of dropping a unit" in doc and "cs231n's ``p`` is the" in doc
