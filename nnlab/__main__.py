@@ -202,7 +202,9 @@ def _run() -> int:
         code = EXIT_INTERRUPTED
         _set_stops(signal.SIG_IGN)
         said = said or _say_interrupted(exc)
-    except MemoryError:  # (short again as the first error was handled: its imports)
+    except (MemoryError, SystemError) as exc:  # (short again as the first error was handled:
+        if isinstance(exc, SystemError) and not _address_limit():  # its imports; under ulimit
+            raise  # -v, a SystemError of the import machinery is that too)
         code = 1
         print(f"error: {_short_of_memory(MemoryError())}", file=sys.stderr)
     finally:
@@ -229,7 +231,7 @@ def _short_of_memory(exc: BaseException) -> str | None:
         from nnlab.errors import short_of_memory
 
         return short_of_memory(exc)
-    except (MemoryError, ImportError):
+    except (MemoryError, ImportError, SystemError):  # (SystemError: as above, loading it)
         said = f"; the address-space limit (ulimit -v) is {limit / 2**20:.3g} MB" if limit else ""
         return "MemoryError: out of memory" + said
 
