@@ -12,19 +12,22 @@ derived from those records when the run ends (``nnlab.summary.summarize``). So:
   status from the records it had, as one ending (``nnlab.experiments.train`` keeps the record,
   its count and the file in step, whatever signal arrives): a summary.json or an
   ``epochs_done`` that says otherwise was edited, and the folder is DAMAGED, the file and the
-  field named (``summary_disagreement``, ``epochs_done_disagreement``).
+  field named (``summary_disagreement``, ``epochs_done_disagreement``). One difference is
+  no edit: a run of ``epochs: 0`` written before its ``final_eval`` splits had no best (their
+  value after the last epoch only) wrote one for them, equal to their final value: it is read
+  as it is (``best_disagreement``), and shown without it, as a run written now has it.
 
 Plain functions of records and summaries; no files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from nnlab.fileio import DamagedError
 from nnlab.kinds import show
-from nnlab.summary import DIVERGED, Record, summarize
+from nnlab.summary import DIVERGED, Record, final_splits, summarize
 
 ENDED = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")  # (rundir.TERMINAL)
 
@@ -43,10 +46,15 @@ def behind(epochs: Any, records: list[Record], status: str) -> bool:
     )
 
 
-def derived_summary(records: list[Record], status: str) -> dict[str, Any]:
-    """The summary ``records`` give a run that reads as ``status`` (``summarize``); with no
-    records, its status and no epoch count (not 0: no epoch was recorded)."""
-    return summarize(records, status) if records else {"status": status, "epochs": None}
+def derived_summary(
+    records: list[Record], status: str, final_only: Collection[str] = ()
+) -> dict[str, Any]:
+    """The summary ``records`` give a run that reads as ``status`` and evaluates the splits
+    ``final_only`` after its last epoch only (``summarize``); with no records, its status and
+    no epoch count (not 0: no epoch was recorded)."""
+    if not records:
+        return {"status": status, "epochs": None}
+    return summarize(records, status, final_only)
 
 
 def _ends(records: list[Record]) -> str:
@@ -54,12 +62,16 @@ def _ends(records: list[Record]) -> str:
 
 
 def summary_disagreement(
-    recorded: dict[str, Any], records: list[Record], status: str
+    recorded: dict[str, Any],
+    records: list[Record],
+    status: str,
+    final_only: Collection[str] = (),
 ) -> str | None:
     """What in the summary.json of a run that ended as ``status`` disagrees with its
     ``records``, None if nothing: its ``epochs`` and ``diverged_epoch`` (the last record's
-    epoch), each ``best_*`` (``best_disagreement``) and, unless it DIVERGED (no finals), each
-    ``final_*`` (the last record's value)."""
+    epoch), each ``best_*`` (``best_disagreement``; ``final_only``: the splits evaluated after
+    the last epoch only) and, unless it DIVERGED (no finals), each ``final_*`` (the last
+    record's value)."""
     if not records:  # (a run that failed before its first record: its summary says 0)
         if recorded.get("epochs") in (None, 0):
             return None
@@ -71,7 +83,7 @@ def summary_disagreement(
                 return (
                     f"{key} is {show(recorded[key])}, but metrics.jsonl's records {_ends(records)}"
                 )
-    derived = summarize(records, status)
+    derived = summarize(records, status, final_only)
     found = best_disagreement(recorded, derived, records)
     if found is not None or status == DIVERGED:
         return found
@@ -92,18 +104,42 @@ def best_disagreement(
     (``derived``: ``summarize``'s, over the epochs it takes a best over), None if none: a
     best_test_acc edited to 0.99, or copied with the summary of another run, was shown as the
     run's. A best written null is a best the writer could not write (a loss that was NaN in
-    the epoch it began with: null in the file), so it stands where a record's value is null."""
+    the epoch it began with: null in the file), so it stands where a record's value is null;
+    one of a run of one record that ``derived`` has none of (``older_best``) is an older
+    nnlab's best of a final-only split, so it stands too."""
     for key in sorted(k for k in {*derived, *recorded} if k.startswith("best_")):
         if key not in recorded or recorded[key] == derived.get(key):
             continue
         name = key[len("best_") :]
         if recorded[key] is None and any(r.get(name, 0) is None for r in records):
             continue
-        return (
-            f"{key} is {show(recorded[key])}, but metrics.jsonl's records give "
-            f"{show(derived.get(key))}"
-        )
+        if older_best(key, recorded[key], derived, records):
+            continue
+        gives = show(derived[key]) if key in derived else f"no best of {name}"
+        return f"{key} is {show(recorded[key])}, but metrics.jsonl's records give {gives}"
     return None
+
+
+def older_best(key: str, value: Any, derived: dict[str, Any], records: list[Record]) -> bool:
+    """Whether the summary.json ``key`` (a ``best_*``) holding ``value``, of which the summary
+    its ``records`` give (``derived``) has none, is the best an nnlab before ``summarize``
+    knew the final-only splits wrote for one: in a run of one record (``epochs: 0``; a split
+    in the last of several records only never had one), its value there."""
+    if key in derived or len(records) != 1:
+        return False
+    name = key[len("best_") :]
+    return name in records[0] and records[0][name] == value and value is not None
+
+
+def final_only_of(run: Any, records: list[Record]) -> list[str]:
+    """The splits the training folder ``run`` evaluates after its last epoch only, where its
+    ``records`` cannot tell (``summarize``): a run of one record has them in it beside the
+    splits evaluated every epoch, so its config.yaml is asked (``final_splits``); [] for
+    any other (a split in the last of several records only is one) or without a config."""
+    if len(records) != 1:
+        return []
+    config = run.config()
+    return final_splits(config) if config is not None else []
 
 
 def train_summary(
@@ -118,14 +154,17 @@ def train_summary(
     they are read again before summary.json is called DAMAGED."""
     given = records is not None
     records = run.metrics() if records is None else records
+    final_only = final_only_of(run, records)
     if status not in ENDED or not summary or behind(summary.get("epochs"), records, status):
-        return derived_summary(records, status)  # (of an earlier end, or none)
-    found = summary_disagreement(summary, records, status)
+        return derived_summary(records, status, final_only)  # (of an earlier end, or none)
+    found = summary_disagreement(summary, records, status, final_only)
     if found is not None and given:  # (read before ``status``: the run may have ended since)
         return train_summary(run, summary, status)
     if found is not None:
         raise DamagedError(f"{run.file('summary.json')}: {found}")
-    return {**summary, "status": status} if "status" in summary else summary
+    older = {f"best_{s}_{m}" for s in final_only for m in ("acc", "loss")}  # (``older_best``)
+    shown = {k: v for k, v in summary.items() if k not in older}
+    return {**shown, "status": status} if "status" in shown else shown
 
 
 def epochs_done_disagreement(

@@ -4,7 +4,8 @@ The one rule, which every writer of a summary applies and every display reads:
 
 - ``final_<metric>`` is the last record's value, ``best_<metric>`` the highest accuracy or
   lowest loss over the epochs (epoch 0, the evaluation before training, included; no best for
-  a ``final_eval`` split, which only the last record has).
+  a ``final_eval`` split, evaluated after the last epoch only: not even in a run of ``epochs:
+  0``, whose one record has it beside the splits evaluated every epoch).
 - A DIVERGED run's last record is the epoch it diverged in (``nnlab.train``: the loop records
   that epoch and stops): the summary names it, ``diverged_epoch``. There is no final model worth
   reporting, so every ``final_*`` is null (the accuracy of a net whose scores are NaN, ~0.1 on
@@ -17,6 +18,7 @@ Plain functions of records (dicts of numbers); no files, no terminal.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from typing import Any, TypeGuard
 
 from nnlab.output import is_number, number
@@ -36,9 +38,13 @@ def finals(record: Record, status: str) -> Record:
     return {k: None if status == DIVERGED else v for k, v in record.items() if is_metric(k)}
 
 
-def summarize(records: list[Record], status: str) -> dict[str, Any]:
+def summarize(
+    records: list[Record], status: str, final_only: Collection[str] = ()
+) -> dict[str, Any]:
     """A run's summary: status, epochs, ``diverged_epoch`` (DIVERGED only), its final and best
-    metrics (see the module's rule), seconds and steps."""
+    metrics (see the module's rule), seconds and steps. ``final_only``: the splits the run
+    evaluates after its last epoch only (``Config.final_only``, ``final_splits``): no best for
+    them; a split in the last of several records only is one whatever it says."""
     summary: dict[str, Any] = {"status": status, "epochs": records[-1]["epoch"] if records else 0}
     if not records:
         return summary
@@ -49,7 +55,7 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
     summary.update({f"final_{k}": v for k, v in finals(last, status).items()})
     before = records[:-1] if diverged else records  # (the epochs a best is taken over)
     for key in last:
-        if not key.endswith(("_acc", "_loss")):
+        if not key.endswith(("_acc", "_loss")) or key.rpartition("_")[0] in final_only:
             continue
         if len(records) > 1 and all(key not in r for r in records[:-1]):
             continue  # (a final_eval split: in the last record only)
@@ -61,6 +67,16 @@ def summarize(records: list[Record], status: str) -> dict[str, Any]:
     summary["seconds"] = sum(r.get("seconds") or 0.0 for r in records)  # (null: none said)
     summary["steps"] = last.get("steps", 0)
     return summary
+
+
+def final_splits(config: Mapping[str, Any]) -> list[str]:
+    """The splits a run's resolved config (config.yaml as a mapping) evaluates after its last
+    epoch only: its ``final_eval`` not in its ``eval`` (``Config.final_only``); none where it
+    lists none (a config of an nnlab before ``final_eval``)."""
+    final, every = config.get("final_eval"), config.get("eval")
+    final = final if isinstance(final, list) else []
+    every = every if isinstance(every, list) else []
+    return [s for s in final if isinstance(s, str) and s not in every]
 
 
 def epochs_of(done: Any, planned: Any, status: str | None) -> Any:

@@ -177,3 +177,28 @@ def test_a_summarys_bests_are_checked_against_its_records():
         summary_disagreement({**written, "best_train_loss": None}, nan_first, "COMPLETED") is None
     )
     assert summary_disagreement({**written, "best_train_loss": None}, records, "COMPLETED")
+
+
+def test_a_final_only_split_has_no_best_even_in_a_run_of_one_record():
+    """A run of ``epochs: 0`` with ``final_eval: [test]`` has one record, test in it beside
+    train: its summary gave test a best (its final value), as if taken over epochs."""
+    only = [record(0, None, 2.3, 0.10, test_loss=2.2, test_acc=0.11)]
+    summary = summarize(only, "COMPLETED", ["test"])
+    assert summary["final_test_acc"] == 0.11 and summary["best_train_acc"] == 0.10
+    assert "best_test_acc" not in summary and "best_test_loss" not in summary
+    assert summarize(only, "COMPLETED")["best_test_acc"] == 0.11  # (test evaluated every epoch)
+
+
+def test_an_older_best_of_a_final_only_split_stands_and_an_edited_one_does_not():
+    """A summary.json written before a final-only split of a one-record run had no best holds
+    one, its final value: read as written, not DAMAGED; another value is still damage."""
+    from nnlab.derived import summary_disagreement
+
+    only = [record(0, None, 2.3, 0.10, test_loss=2.2, test_acc=0.11)]
+    written = summarize(only, "COMPLETED", ["test"])
+    assert summary_disagreement(written, only, "COMPLETED", ["test"]) is None
+    older = summarize(only, "COMPLETED")  # (as an nnlab before the fix wrote it)
+    assert summary_disagreement(older, only, "COMPLETED", ["test"]) is None
+    edited = {**older, "best_test_acc": 0.99}
+    said = "best_test_acc is 0.99, but metrics.jsonl's records give no best of test_acc"
+    assert summary_disagreement(edited, only, "COMPLETED", ["test"]) == said

@@ -99,7 +99,7 @@ def _finish(
     """summary.json, summary.txt and (a run that ran to its end, with a ``painter``:
     ``nnlab.plots.Painter``) curves.png."""
     drawing = None
-    summary = summarize(records, status)
+    summary = summarize(records, status, cfg.final_only)
     if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
         from nnlab import plots
 
@@ -178,11 +178,10 @@ def drive(
         lrs=[cfg.optimizer.lr for cfg in cfgs],
         resumed=bool(records[0]) and records[0][-1]["epoch"] == start_epoch,  # (kept: a resume's)
     )
-    out = []
-    for life, recs, result in zip(lives, records, results):
+    for life, result in zip(lives, results):
         life.end_as(result.status, epochs_done=result.epoch)
-        out.append(RunResult(life.run, result.status, summarize(recs, result.status), recs))
-    return out
+    return [RunResult(life.run, r.status, summarize(recs, r.status, cfg.final_only), recs)
+            for life, cfg, recs, r in zip(lives, cfgs, records, results)]  # fmt: skip
 
 
 def run_training(

@@ -17,7 +17,13 @@ from nnlab.output import command_line, config_number, counted, spelled
 from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, go_on_options, resume_offer
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
-from nnlab.summary import best_trial as summary_best, diverged_epoch, outcome, summarize
+from nnlab.summary import (
+    best_trial as summary_best,
+    diverged_epoch,
+    final_splits,
+    outcome,
+    summarize,
+)
 
 SPLITS = ("train", "val", "test")
 # index columns, in order, when any row has them
@@ -54,7 +60,8 @@ def run_metrics(entry: Entry) -> dict[str, Any]:
     records so far. Either way ``nnlab.summary``'s rule: a diverged run's finals are null."""
     summary = entry.summary
     if not any(k.startswith(("final_", "best_")) for k in summary) and entry.records:
-        summary = summarize(entry.records, entry.status)
+        config = entry.config if isinstance(entry.config, dict) else {}
+        summary = summarize(entry.records, entry.status, final_splits(config))
     return {k: v for k, v in summary.items() if k.startswith(("final_", "best_"))}
 
 

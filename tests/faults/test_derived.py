@@ -161,6 +161,39 @@ def test_a_summary_that_is_not_its_records_is_damage_naming_the_key(case, done, 
     _damaged_for(case, done, command, f"{done.file('summary.json')}: {said}")
 
 
+@pytest.mark.parametrize("older", [False, True])
+def test_a_run_of_no_epochs_gives_its_final_only_split_no_best(case, older):
+    """``train CFG epochs=0 final_eval=[test]``: test is evaluated once, after the last epoch
+    (the one record), but summary.json gave it a best (its final value), as every reader
+    showed. A folder written so by an older nnlab reads as it is (not DAMAGED) and is shown
+    without it; a best edited there is still damage."""
+    made = invoke("train", "cfg.yaml", "epochs=0", "eval=[train]", "final_eval=[test]", "-q",
+                  "--runs-dir", "runs")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    run = only(case / "runs")
+    written = run.read_json("summary.json")
+    assert "final_test_acc" in written and "best_train_acc" in written
+    assert not [k for k in written if k.startswith("best_test")], written
+    if older:  # (as nnlab wrote it before: best_test_* equal to final_test_*)
+        bests = {f"best_test_{m}": written[f"final_test_{m}"] for m in ("acc", "loss")}
+        runs.write_json(run.file("summary.json"), {**written, **bests})
+    shown = invoke("runs", "show", run.path, "-f", "json", "--runs-dir", "runs")
+    assert shown.exit_code == 0, shown.output
+    summary = json.loads(shown.stdout)["summary"]
+    assert "final_test_acc" in summary and not [k for k in summary if k.startswith("best_test")]
+    table = invoke("runs", "show", run.path, "--runs-dir", "runs").stdout
+    (line,) = [line for line in table.splitlines() if "test accuracy" in line]
+    assert line.split("│")[-2].strip() == "-", line  # (final, and no best)
+    (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
+    assert row["status"] == "COMPLETED", row
+    built = invoke("report", "--runs-dir", "runs")
+    assert built.exit_code == 0 and "DAMAGED" not in built.stderr, built.output
+    if older:
+        runs.write_json(run.file("summary.json"), {**written, **bests, "best_test_acc": 0.99})
+        said = "best_test_acc is 0.99, but metrics.jsonl's records give no best of test_acc"
+        _damaged_for(case, run, "show", f"{run.file('summary.json')}: {said}")
+
+
 def test_a_stop_signal_just_after_a_record_leaves_the_summary_and_count_in_step(
     tmp_path, monkeypatch
 ):
