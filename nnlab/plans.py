@@ -105,6 +105,13 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "metric": (lambda v: isinstance(v, str), "text"),
     "seed": (lambda v: whole(v) and 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}"),
 }
+# (and where it is there: a tune.json of an nnlab before it recorded one has none)
+OPTIONAL_SETTINGS: dict[str, tuple[Any, str]] = {
+    "val_fraction": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,
+        "a fraction in (0, 1)",
+    ),
+}
 
 
 def settings_problem(settings: Any, want: Any = None) -> str | None:
@@ -120,6 +127,9 @@ def settings_problem(settings: Any, want: Any = None) -> str | None:
         if key not in settings:
             return f"has no {key!r}"
         if not fits(settings[key]):
+            return f"{key} is {show(settings[key])}; expected {expected}"
+    for key, (fits, expected) in OPTIONAL_SETTINGS.items():
+        if key in settings and not fits(settings[key]):
             return f"{key} is {show(settings[key])}; expected {expected}"
     return hash_problem(settings, want, "settings_hash", "ones this tune was started with")
 

@@ -558,7 +558,8 @@ def round_heading(lines: Lines) -> Callable[[str], None]:
 
 def show_tune(result: object, fmt: Format, config: Path | None = None) -> None:
     """The top trials and the ranges (or JSON), the warnings (each once, naming its round when
-    there are several) and the next search, a command on ``config``."""
+    there are several) and the next search, a command on ``config`` (None: a resumed tune's,
+    the one its meta.json records)."""
     from nnlab.experiments import tune_report
 
     summary = result.summary  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nnlab import runs, signals, sweep
-from nnlab.config import apply_overrides, read_config, validate
+from nnlab.config import read_config
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.tune_report import summarize, write_outputs
 from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the ranking)
@@ -51,45 +51,16 @@ from nnlab.experiments.tune_search import (  # (re-exported: the ranges and the 
     rank as rank,
     round_seed as round_seed,
 )
+from nnlab.experiments.tune_setup import (  # (re-exported: the settings, the base config)
+    VAL_FRACTION,
+    TuneSettings as TuneSettings,
+    with_validation as with_validation,
+)
 from nnlab.fileio import dumps, loads
-from nnlab.output import counted
 from nnlab.plans import content_hash
 from nnlab.summary import shown_metric
 
 Row = dict[str, Any]
-
-
-@dataclass
-class TuneSettings:
-    """Everything that defines a tune run (stored in ``tune.json``)."""
-
-    name: str
-    base: dict[str, Any]  # the config mapping, validation split and eval already set
-    ranges: dict[str, Range]
-    overrides: list[str] = field(default_factory=list)
-    rounds: int = 1
-    trials: int = 20
-    top_k: int = 5
-    metric: str = "final_val_acc"
-    seed: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "base": self.base,
-            "ranges": {k: r.spec() for k, r in self.ranges.items()},
-            "overrides": self.overrides,
-            "rounds": self.rounds,
-            "trials": self.trials,
-            "top_k": self.top_k,
-            "metric": self.metric,
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TuneSettings:
-        ranges = {k: Range.parse(k, v) for k, v in data["ranges"].items()}
-        return cls(**{**data, "ranges": ranges})
 
 
 @dataclass
@@ -121,42 +92,6 @@ Progress = Callable[[str], None]
 
 
 # ----------------------------------------------------------------------------- set-up
-def with_validation(
-    raw: dict[str, Any],
-    overrides: list[str],
-    val_fraction: float,
-    epochs: int | None,
-    data_dir: Path | None,
-    source: str = "config",
-) -> dict[str, Any]:
-    """The base config mapping for the trials: a validation split carved from the training
-    split (unless the config has one), ``eval: [train, val]`` and no ``final_eval`` (never
-    test), ``epochs``. An invalid key is blamed on its override, else on ``source`` (the
-    file), as ``train`` and ``sweep`` say it."""
-    from nnlab.data import load_dataset
-
-    cfg = validate(apply_overrides(raw, overrides), source, overrides)
-    extra = ["eval=[train, val]", "final_eval=[]"]
-    if epochs is not None:
-        extra.append(f"epochs={epochs}")
-    if cfg.dataset.n_val == 0:
-        if not 0 < val_fraction < 1:
-            raise ConfigError(f"--val-fraction: expected a fraction in (0, 1), got {val_fraction}")
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
-        n_train = data.sizes()["train"]
-        n_val = round(val_fraction * n_train)
-        if not 0 < n_val < n_train:
-            raise ConfigError(
-                f"--val-fraction: {val_fraction} of {counted(n_train, 'training sample')} leaves no "
-                "validation or no training data"
-            )
-        extra += [f"dataset.n_val={n_val}", f"dataset.n_train={n_train - n_val}"]
-    base = apply_overrides(apply_overrides(raw, overrides), extra)
-    checked = validate(base, source, overrides)
-    assert "test" not in checked.splits
-    return base
-
-
 def round_defn(settings: TuneSettings, index: int, ranges: dict[str, Range]) -> sweep.SweepDef:
     """The random sweep of round ``index`` (1-based): its own seed, the round's ranges."""
     spec = sweep.SweepSpec(
@@ -177,7 +112,7 @@ def tune(
     trials: int = 20,
     top_k: int = 5,
     epochs: int | None = None,
-    val_fraction: float = 0.2,
+    val_fraction: float = VAL_FRACTION,
     seed: int = 0,
     metric: str = "final_val_acc",
     jobs: int = 1,
@@ -213,6 +148,7 @@ def tune(
         name=settings.name,
         seed=seed,
         data_dir=runs.data_dir_text(data_dir),
+        source=str(Path(config).absolute()),  # (its ``next:``, once resumed elsewhere)
         settings_hash=content_hash(loads(dumps(settings.to_json()))),  # (as read back)
         files={"tune.json": {"settings": settings.to_json(), "rounds": []}},
     ) as life:
@@ -240,7 +176,7 @@ def tune_settings(
     base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
     sweep.check_draws(base, sweep.parse_sweep_args(list(args or []))[0])  # (as written)
     name = str(base.get("name") or Path(config).stem)
-    return TuneSettings(name, base, ranges, fixed, **counts), section
+    return TuneSettings(name, base, ranges, fixed, **counts, val_fraction=val_fraction), section
 
 
 def preview_tune(

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from nnlab import runs, sweep
+from nnlab.experiments.tune_setup import VAL_FRACTION, TuneSettings
 from nnlab.output import ConfigFloat, Table, part_of, table_text
 from nnlab.summary import DIVERGED, best_first
 
 Row = dict[str, Any]
-# tune's TuneSettings and RoundResult, typed by name only: importing them would be a circle
-TuneSettings = Any
+# tune's RoundResult, typed by name only: importing it would be a circle
 RoundResult = Any
 
 
@@ -108,20 +108,25 @@ def top_title(summary: dict[str, Any]) -> str:
 
 
 def next_line(
-    settings: Any, proposed: dict[str, str], config: Any = None, run: runs.RunDir | None = None
-) -> str:
+    settings: TuneSettings, proposed: dict[str, str], config: Any = None,
+    run: runs.RunDir | None = None,
+) -> str:  # fmt: skip
     """The next search as a command to paste, as lr-scan's ``next:`` is (``next: nnlab tune
-    CFG optimizer.lr=loguniform:a:b --trials 20 ...``): the ranges the last round proposed,
-    the tune's fixed overrides, trials, rounds, top-k, metric and epochs (``settings``, as
-    tune.json holds them); ``CONFIG`` where the file is not known (a resumed tune); the
+    CFG optimizer.lr=loguniform:a:b --trials 20 ...``): the command the tune was started
+    with, its ranges the last round proposed: the tune's fixed overrides, trials, rounds,
+    top-k, metric, epochs, ``--val-fraction`` and seed (``settings``, as tune.json holds
+    them). The config is ``config`` (as given), else the file the tune's ``run`` meta.json's
+    ``source`` names (a resumed tune: it said ``CONFIG``, and left out the ``--val-fraction``
+    given); ``CONFIG`` for a tune that records none (made by an older nnlab). Then the
     ``--data-dir`` and ``--runs-dir`` of the tune's ``run`` (``redo.go_on_options``: without
-    them the search looked for MNIST in the default folder, and wrote into ./runs). It listed
-    the ranges alone ('next search: optimizer.lr=...')."""
+    them the search looked for MNIST in the default folder, and wrote into ./runs)."""
     import shlex
 
     from nnlab.redo import go_on_options
 
-    words = ["nnlab", "tune", str(config) if config is not None else "CONFIG"]
+    meta = run.meta if run is not None and isinstance(run.meta, dict) else {}
+    config = config if config is not None else meta.get("source")
+    words = ["nnlab", "tune", str(config) if config else "CONFIG"]
     words += [*settings.overrides, *(f"{k}={v}" for k, v in proposed.items())]
     words += ["--trials", str(settings.trials), "--rounds", str(settings.rounds)]
     words += ["--top-k", str(settings.top_k)]
@@ -129,7 +134,11 @@ def next_line(
         words += ["--metric", settings.metric]
     if isinstance(epochs := settings.base.get("epochs"), int):
         words += ["--epochs", str(epochs)]
-    place = go_on_options(run.meta.get("data_dir"), run.path) if run is not None else ""
+    if settings.val_fraction not in (None, VAL_FRACTION):
+        words += ["--val-fraction", str(settings.val_fraction)]
+    if settings.seed != 0:
+        words += ["--seed", str(settings.seed)]
+    place = go_on_options(meta.get("data_dir"), run.path) if run is not None else ""
     return "next: " + shlex.join(words) + place
 
 

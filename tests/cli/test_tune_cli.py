@@ -37,6 +37,48 @@ def test_tune_prints_top_trials_ranges_and_the_next_search(tmp_path):
     assert "already COMPLETED, nothing to resume" in again.stderr
 
 
+def _next(result) -> list[str]:
+    """The words of a tune's ``next:`` command, ``nnlab`` left out."""
+    import shlex
+
+    line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
+    words = shlex.split(line[len("next: ") :])
+    assert words[:2] == ["nnlab", "tune"], line
+    return words[1:]
+
+
+@pytest.mark.slow
+def test_the_next_search_repeats_the_val_fraction_seed_and_config_of_a_resumed_tune(
+    tmp_path, monkeypatch
+):
+    """``next:`` left out the --val-fraction given (its command searched another split), and
+    a resumed tune's said ``CONFIG``: it is the command the user gave, a resume's too, and
+    pasted it searches the same validation split."""
+    from nnlab import sweep
+    from nnlab.runs import iter_runs
+
+    given = ["--val-fraction", "0.3", "--seed", "3", "--data-dir", str(tmp_path / "data")]
+    monkeypatch.setattr(sweep.executors, "run_unit", lambda unit: (_ for _ in ()).throw(
+        KeyboardInterrupt))  # fmt: skip
+    cut = invoke("tune", CONFIG, *ARGS, *FAST, *given, runs_dir=tmp_path / "runs")
+    assert cut.exit_code == 130, cut.output
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)  # (a resume from elsewhere: the config named as started)
+    resumed = invoke("tune", "--resume", "latest", runs_dir=tmp_path / "runs")
+    assert resumed.exit_code == 0, resumed.output
+    words = _next(resumed)
+    assert words[1] == CONFIG and words[2:4] == ARGS[1:], words
+    assert words[-6:] == [*given[:4], "--data-dir", str((tmp_path / "data").resolve())], words
+    again = invoke(*words, runs_dir=tmp_path / "again")
+    assert again.exit_code == 0, again.output
+    (first, later) = (next(iter_runs(tmp_path / d)) for d in ("runs", "again"))
+    bases = [json.loads(r.file("tune.json").read_text())["settings"] for r in (first, later)]
+    assert bases[0]["base"]["dataset"] == bases[1]["base"]["dataset"]  # (the same split)
+    assert bases[0]["val_fraction"] == bases[1]["val_fraction"] == 0.3
+    default = invoke("tune", CONFIG, *ARGS, *FAST, runs_dir=tmp_path / "default")
+    assert "--val-fraction" not in _next(default) and "--seed" not in _next(default)
+
+
 @pytest.mark.slow
 def test_tune_json_has_the_best_trial_and_proposal(tmp_path):
     args = [

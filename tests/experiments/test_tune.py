@@ -592,3 +592,22 @@ def test_a_tune_without_a_ranked_trial_says_why_not_top_0(trials, metric, says):
     assert top_title({"top": [row], "trials": {"COMPLETED": 4}, "metric": metric}) == (
         f"top 1 of 4 trials by {metric}"
     )
+
+
+def test_a_tune_json_without_a_val_fraction_reads_and_keeps_its_hash():
+    """A tune.json of an nnlab before it recorded ``val_fraction`` reads as it did (rewritten
+    as the tune goes on, its settings keep the hash meta.json recorded); one edited to
+    another kind is named."""
+    from nnlab.plans import content_hash, settings_problem
+
+    old = tn.TuneSettings(
+        "t", {}, {"optimizer.lr": tn.Range.parse("optimizer.lr", "loguniform:0.001:1")}
+    ).to_json()
+    assert "val_fraction" not in old
+    assert tn.TuneSettings.from_json(old).to_json() == old
+    assert settings_problem(old, content_hash(old)) is None
+    new = {**old, "val_fraction": 0.3}
+    assert tn.TuneSettings.from_json(new).val_fraction == 0.3
+    assert settings_problem(new) is None
+    said = "val_fraction is 1.5; expected a fraction in (0, 1)"
+    assert settings_problem({**old, "val_fraction": 1.5}) == said
