@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, OptionError
 from nnlab.output import counted
 
 MEMORY_ENV = "NNLAB_MAX_MEMORY_GB"
@@ -299,36 +299,62 @@ WORKER_FILES = 3  # and each worker process more (its pipes), past a pool's own 
 FILES_POOL = 20
 
 
-def open_files_needed(jobs: int = 1) -> int:
-    """About how many files a command of ``jobs`` worker processes keeps open at once (a
-    sweep's or a tune's ``--jobs 2`` needed 22 to end, ``--jobs 4`` 26; without workers a
-    tune's trials failed under 10, a training run's painter under 8)."""
-    return OPEN_FILES if jobs <= 1 else FILES_POOL + WORKER_FILES * jobs
+def open_files_needed(jobs: int = 1, workers: int | None = None) -> int:
+    """About how many files a command of ``jobs`` worker processes keeps open at once, of
+    which ``workers`` start (default: all; a sweep of two trials starts two of ``--jobs
+    64``'s, in a pool all the same) (a sweep's or a tune's ``--jobs 2`` needed 22 to end,
+    ``--jobs 4`` 26; without workers a tune's trials failed under 10, a training run's
+    painter under 8)."""
+    return OPEN_FILES if jobs <= 1 else FILES_POOL + WORKER_FILES * (workers or jobs)
 
 
 def check_open_files(
-    jobs: int = 1, option: str = "--jobs", needed: Callable[[int], int] | None = None
+    jobs: int = 1,
+    option: str = "--jobs",
+    needed: Callable[[int, int], int] | None = None,
+    workers: int | None = None,
+    tasks: str = "trial",
 ) -> None:
     """ConfigError where the limit on open files (``ulimit -n``; the soft limit, which the
-    command raised towards the hard one as it began) is below ``open_files_needed(jobs)``
-    (or ``needed(jobs)``: a local Dask cluster's): refused before the folder is made, not 'Too
-    many open files' once the work began (a sweep under ``ulimit -n 16`` failed as its pool
-    started and could not record it: STALE)."""
+    command raised towards the hard one as it began) is below ``open_files_needed(jobs,
+    workers)`` (or ``needed(jobs, workers)``: a local Dask cluster's): refused before the
+    folder is made, not 'Too many open files' once the work began (a sweep under ``ulimit -n
+    16`` failed as its pool started and could not record it: STALE). ``workers``: how many
+    of the ``jobs`` workers start, one for each of as many ``tasks`` (default: ``jobs``):
+    ``--jobs 64`` for two trials was refused as if 64 started."""
     needed = needed or open_files_needed
     try:
         import resource
     except ImportError:  # (not on Windows)
         return
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    need = needed(jobs)
+    started = jobs if workers is None else max(1, min(jobs, workers))
+    need = needed(jobs, started)
     if limit == resource.RLIM_INFINITY or limit >= need:
         return
-    fit = max((j for j in range(2, jobs) if needed(j) <= limit), default=1)
+    fit = max((j for j in range(2, started) if needed(j, j) <= limit), default=1)
     what = f"{option} {jobs} needs" if jobs > 1 else "a command that makes a folder needs"
-    fewer = f"give {option} {fit}, or " if jobs > 1 and limit >= needed(1) else ""
+    if 1 < jobs and started < jobs:  # (a worker for each task: no more start)
+        what = f"{option} {jobs} ({counted(started, 'worker')} for {counted(started, tasks)}) needs"
+    fewer = f"give {option} {fit}, or " if jobs > 1 and limit >= needed(1, 1) else ""
     raise ConfigError(
         f"{what} about {need} open files, over the limit of {limit} (ulimit -n); "
         f"{fewer}raise the limit (ulimit -n {need})"
+    )
+
+
+SEMAPHORES = "/dev/shm"  # where Linux makes the named semaphores of a pool's queues
+
+
+def no_semaphores(jobs: int, exc: OSError, fewer: str = "--jobs 1") -> OptionError:
+    """The error of a pool whose queues' semaphores could not be made (``SEMAPHORES``
+    read-only, missing or full: a container's, a sandbox's): the OS's words alone before.
+    ``fewer``: the options that start no worker (a local Dask cluster's always has one)."""
+    return OptionError(
+        "--jobs",
+        f"cannot start {jobs} worker processes: their semaphores cannot be made in "
+        f"{SEMAPHORES} ({exc.strerror or exc}); give {fewer} (no workers), or make "
+        f"{SEMAPHORES} a writable tmpfs",
     )
 
 

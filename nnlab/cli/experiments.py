@@ -498,6 +498,7 @@ def dry_run_tune(
     checked, preview, notes = preview_tune(config, args, out=out, data_dir=opts.data_dir,
                                            runs_dir=opts.runs_dir, jobs=opts.jobs,
                                            stack=opts.stack, **settings)  # fmt: skip
+    check_executor(opts, sum(preview.units))
     rounds = checked.rounds
     what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
     print_preview(preview, opts, what=what)

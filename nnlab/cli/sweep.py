@@ -296,6 +296,7 @@ def run_definition(
         preview = preview_sweep(
             defn, runs_dir=opts.runs_dir, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack
         )
+        check_executor(opts, sum(preview.units))
         note_repeats(asked_trials(defn.spec), len(preview.rows))
         return print_preview(preview, opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
@@ -314,17 +315,20 @@ def asked_trials(spec: Any) -> int:
     return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
 
 
-def check_executor(opts: Execution) -> None:
+def check_executor(opts: Execution, tasks: int | None = None) -> None:
     """The checks of ``--jobs``, ``--executor`` and ``--scheduler`` a run makes as it makes its
-    executor (a dry run makes one and closes it unstarted: no worker, no connection); and
-    ``--report``, which a dry run, writing nothing, has nothing to rebuild with."""
+    executor (a dry run makes one and closes it unstarted: no worker, no connection), and,
+    given the ``tasks`` (trials) it would run, what the workers that start for them need
+    (``Executor.check``); and ``--report``, which a dry run, writing nothing, has nothing to
+    rebuild with."""
     from nnlab.sweep import make_executor
 
     if opts.report:
         raise typer.BadParameter("a dry run writes nothing to report", param_hint="--report")
 
-    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)):
-        pass
+    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
+        if tasks is not None:
+            executor.check(tasks)
 
 
 def print_preview(preview: Any, opts: Execution, what: str | None = None) -> None:
@@ -366,6 +370,7 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
 
         check_executor(opts)
         preview = preview_resume(run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack)
+        check_executor(opts, sum(preview.units))
         return print_preview(preview, opts)
     start = functools.partial(resume_sweep, run, data_dir=opts.data_dir)
     run_on_executor(start, opts, root=run.path.parent)

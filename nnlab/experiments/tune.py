@@ -138,6 +138,7 @@ def tune(
     first = round_defn(settings, 1, settings.ranges)
     sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds,
                        root=runs_dir)  # fmt: skip
+    (executor or sweep.make_executor(jobs)).check(trials)  # (a round's workers: one a trial)
     _ = executor and executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with runs.start(
         runs_dir,
@@ -246,6 +247,7 @@ def resume_tune(
         sweep.check_trials(
             first, sweep.plan(first), data_dir, stack, jobs, left, run.path, resume=True
         )
+        (executor or sweep.make_executor(jobs)).check(settings.trials)  # (as ``tune``'s)
         _ = executor and executor.workers  # (a Dask scheduler asked before any change)
         with runs.reopen(run, resume=TUNE_RESUME) as life:
             lines = (progress, heading)

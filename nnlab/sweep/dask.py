@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from nnlab.errors import ConfigError
+from nnlab.limits import check_open_files, no_semaphores
 from nnlab.output import brief
 from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
 
@@ -17,17 +18,19 @@ from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
 CLUSTER_FILES, CLUSTER_WORKER_FILES = 28, 12
 
 
-def cluster_files_needed(jobs: int) -> int:
-    """About how many open files a local Dask cluster of ``jobs`` workers needs."""
-    return CLUSTER_FILES + CLUSTER_WORKER_FILES * max(1, jobs)
+def cluster_files_needed(jobs: int, workers: int | None = None) -> int:
+    """About how many open files a local Dask cluster of ``jobs`` workers needs, ``workers``
+    of them started (default: all)."""
+    return CLUSTER_FILES + CLUSTER_WORKER_FILES * max(1, workers or jobs)
 
 
 class DaskExecutor:
     """Units as tasks on a Dask distributed cluster (``pip install 'nnlab[dask]'``).
 
     ``scheduler``: the address of a running scheduler (``tcp://host:8786``); None starts a
-    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine for the sweep
-    (``processes=False``: threads of this process, as the tests use). A task is ``run_unit`` of
+    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine for the sweep,
+    no more than it has trials to run (``check``) (``processes=False``: threads of this
+    process, as the tests use). A task is ``run_unit`` of
     one unit, exactly what a local worker runs: the same trial ids, seeds, folders and numbers.
     Workers must see this machine's paths (a shared file system holding the sweep folder and
     ``--data-dir``) and run the same nnlab version. An interrupted sweep cancels its pending
@@ -48,8 +51,28 @@ class DaskExecutor:
             processes,
             timeout,
         )
+        self.n_workers = jobs  # (a local cluster's: ``check`` counts them)
         self._client: Any = None
         self._cluster: Any = None
+
+    def check(self, tasks: int) -> None:
+        """Before a folder is made, for ``tasks`` trials to run: a local cluster starts a
+        worker for each, ``jobs`` at most (it started ``jobs`` for two trials), checked as
+        ``--jobs``' workers are (``executors.check_workers``): the open files it needs
+        (``cluster_files_needed``), and that its nannies' queues can make their semaphores in
+        /dev/shm (read-only, each nanny failed: 'unexpected RuntimeError: Nanny failed to
+        start' after a traceback). A cluster at ``scheduler`` runs its workers elsewhere: only
+        this process's floor applies (``runs.start``)."""
+        import multiprocessing as mp
+
+        if self.scheduler is not None or self._client is not None:
+            return
+        self.n_workers = max(1, min(self.jobs, tasks))
+        check_open_files(self.jobs, needed=cluster_files_needed, workers=self.n_workers)
+        try:
+            mp.get_context("spawn").Lock()  # (a named semaphore, unlinked at once)
+        except OSError as exc:
+            raise no_semaphores(self.n_workers, exc, fewer="--executor local --jobs 1") from None
 
     def _connect(self) -> Any:
         if self._client is not None:
@@ -62,7 +85,7 @@ class DaskExecutor:
             ) from None
         if self.scheduler is None:
             self._cluster = LocalCluster(
-                n_workers=self.jobs,
+                n_workers=self.n_workers,
                 threads_per_worker=1,
                 processes=self.processes,
                 dashboard_address=None,
@@ -83,7 +106,7 @@ class DaskExecutor:
         return max(1, len(self._connect().scheduler_info()["workers"]))
 
     def describe(self) -> str:
-        return f"dask ({self.scheduler or f'LocalCluster of {self.jobs}'})"
+        return f"dask ({self.scheduler or f'LocalCluster of {self.n_workers}'})"
 
     def start(self, n_units: int) -> None:
         self._connect()

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from nnlab import runs, signals
 from nnlab.errors import ConfigError, OptionError, not_one_of
-from nnlab.limits import check_open_files
+from nnlab.limits import check_open_files, no_semaphores
 from nnlab.sweep.trial import (
     Row,
     Unit,
@@ -40,6 +40,8 @@ class Executor(Protocol):
 
     @property
     def workers(self) -> int: ...  # how many units run at once (to give every worker one)
+    def check(self, tasks: int) -> None: ...  # before a folder: what the workers that start
+    # for ``tasks`` trials need (ConfigError, OptionError); called before ``workers``
     def start(self, n_units: int) -> None: ...  # get ready (workers up) for n_units units
     def run(self, units: Sequence[Unit], on_row: Callable[[Row], None]) -> None: ...
     def describe(self) -> str: ...
@@ -53,6 +55,9 @@ class SerialExecutor:
 
     def describe(self) -> str:
         return "serial"
+
+    def check(self, tasks: int) -> None:
+        pass  # (no worker: the command's own open files are ``runs.start``'s to check)
 
     def start(self, n_units: int) -> None:
         pass
@@ -151,21 +156,6 @@ def process_pool(jobs: int, start_method: str | None = None) -> Any:
     return pool
 
 
-SEMAPHORES = "/dev/shm"  # where Linux makes the named semaphores of a pool's queues
-
-
-def no_semaphores(jobs: int, exc: OSError, fewer: str = "--jobs 1") -> OptionError:
-    """The error of a pool whose queues' semaphores could not be made (``SEMAPHORES``
-    read-only, missing or full: a container's, a sandbox's): the OS's words alone before.
-    ``fewer``: the options that start no worker (a local Dask cluster's always has one)."""
-    return OptionError(
-        "--jobs",
-        f"cannot start {jobs} worker processes: their semaphores cannot be made in "
-        f"{SEMAPHORES} ({exc.strerror or exc}); give {fewer} (no workers), or make "
-        f"{SEMAPHORES} a writable tmpfs",
-    )
-
-
 def no_workers(jobs: int, why: str) -> OptionError:
     """The error of a pool whose workers (or its thread) could not be started (EAGAIN: the
     limit on processes, ``ulimit -u``, which counts threads too, reached; ENOMEM). It was the OS's words alone,
@@ -227,6 +217,11 @@ class ProcessExecutor:
 
     def describe(self) -> str:
         return f"processes ({self.jobs}, {self.start_method})"
+
+    def check(self, tasks: int) -> None:
+        """Before a folder is made: what the workers ``start`` starts for ``tasks`` trials
+        need (``check_workers``)."""
+        check_workers(self.jobs, tasks)
 
     def start(self, n_units: int) -> None:
         """Start the pool for ``n_units`` units (forked workers: all of them, now)."""
@@ -321,52 +316,37 @@ EXECUTORS = ("local", "dask")
 
 
 def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) -> Executor:
-    """``local``: serial for ``jobs == 1``, else ``jobs`` worker processes; ``dask``: the
-    cluster at ``scheduler`` (or a local one of ``jobs`` workers)."""
+    """``local``: serial for ``jobs == 1``, else up to ``jobs`` worker processes; ``dask``: the
+    cluster at ``scheduler`` (or a local one of up to ``jobs`` workers). What the workers
+    need is checked once the trials are known (``Executor.check``), before any folder."""
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
     if scheduler is not None:
         kind = "dask"
     if kind == "dask":
-        from nnlab.sweep.dask import DaskExecutor, cluster_files_needed
+        from nnlab.sweep.dask import DaskExecutor
 
-        if scheduler is None:  # (a local cluster: its workers are this machine's processes)
-            check_local_cluster(jobs, cluster_files_needed)
         return DaskExecutor(scheduler, jobs)
     if kind != "local":
         raise ConfigError(not_one_of("--executor", kind, EXECUTORS))
-    check_workers(jobs)
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
 
 
-def check_workers(jobs: int) -> None:
-    """Before a folder is made: the open files ``jobs`` workers need (``check_open_files``),
-    and, for more than one, that their queues' semaphores can be made (``no_semaphores``)."""
-    check_open_files(jobs)
+def check_workers(jobs: int, tasks: int | None = None, noun: str = "trial") -> None:
+    """Before a folder is made: the open files the workers of ``--jobs jobs`` need
+    (``check_open_files``), counting those that start: one for each of ``tasks`` (``noun``s)
+    at most (None: ``jobs``), not ``jobs`` (``--jobs 64`` for two trials was refused under
+    ``ulimit -n 100``); and, for a pool, that their queues' semaphores can be made
+    (``no_semaphores``)."""
+    workers = jobs if tasks is None else max(1, min(jobs, tasks))
+    check_open_files(jobs, workers=workers, tasks=noun)
     if jobs > 1:
         import multiprocessing as mp
 
         try:
             mp.get_context().Lock()  # (a named semaphore, unlinked at once)
         except OSError as exc:
-            raise no_semaphores(jobs, exc) from None
-
-
-def check_local_cluster(jobs: int, needed: Callable[[int], int]) -> None:
-    """Before a folder is made, what ``check_workers`` checks of ``--jobs N``'s workers, for
-    the local cluster of ``jobs`` worker processes ``--executor dask`` starts without
-    ``--scheduler``: the open files it needs (``needed``: ``dask.cluster_files_needed``), and
-    that its nannies' queues can make their semaphores in /dev/shm (read-only, each nanny
-    failed: 'unexpected RuntimeError: Nanny failed to start' after a traceback). A cluster at
-    ``--scheduler`` runs its workers elsewhere: only this process's floor applies
-    (``runs.start``)."""
-    import multiprocessing as mp
-
-    check_open_files(jobs, needed=needed)
-    try:
-        mp.get_context("spawn").Lock()  # (a named semaphore, unlinked at once)
-    except OSError as exc:
-        raise no_semaphores(jobs, exc, fewer="--executor local --jobs 1") from None
+            raise no_semaphores(workers, exc) from None
 
 
 def check_stack(stack: int) -> None:

@@ -312,6 +312,7 @@ def run_sweep(
         runs.check_new_root(runs_dir)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
+    executor.check(len(trials))  # (the workers that start for them: --jobs 64 for 2 trials, 2)
     workers = executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     plan_text = sweep_yaml(defn, trials)
     with (
@@ -380,6 +381,7 @@ def _resume_sweep(
     rows = {row["trial"]: summary_row(row) for row in kept}
     pending = [t for t in trials if actions[t.id] != "keep"]
     runs.refuse_finished(run, len(pending))  # (before any folder is removed)
+    executor.check(len(pending))  # (the workers that start for them, as ``run_sweep``'s)
     todo = []
     for trial in pending:
         action = actions[trial.id]

@@ -248,6 +248,45 @@ def test_with_the_open_files_it_needs_a_parallel_sweep_runs(case):
     assert only(case / "runs").meta["status"] == "COMPLETED"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "64"],
+        ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "--jobs", "64", "--dry-run"],
+        ["tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "2", "--epochs", "1",
+         "--jobs", "64"],
+        ["compare-optimizers", "--dataset", "digits", "--steps", "20", "--optimizers",
+         "sgd,adam", "--jobs", "64"],
+    ],
+    ids=["sweep", "sweep --dry-run", "tune", "compare-optimizers"],
+)  # fmt: skip
+def test_the_open_files_counted_are_those_of_the_workers_that_start(case, command):
+    """A pool starts a worker for each trial, ``--jobs`` at most: ``--jobs 64`` for two trials
+    was refused under ``ulimit -n 100`` ('--jobs 64 needs about 212 open files') though the
+    two workers it starts need about 26."""
+    done = subprocess.run(
+        argv(*command, "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=hard_files(40),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_refusal_of_open_files_names_the_workers_that_would_start(case):
+    """Three trials under ``--jobs 64`` start three workers: the refusal counts them."""
+    done = subprocess.run(
+        argv("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2,0.3", "--jobs", "64", "-q",
+             "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=300, preexec_fn=hard_files(25),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert one_line(done.stderr) == (
+        "error: --jobs 64 (3 workers for 3 trials) needs about 29 open files, over the limit of "
+        "25 (ulimit -n); give --jobs 1, or raise the limit (ulimit -n 29) (see nnlab sweep "
+        "grid -h)"
+    )
+    assert not (case / "runs").exists()
+
+
 def no_fork(monkeypatch) -> None:
     """No process can be forked (EAGAIN, as at the limit on processes, ``ulimit -u``), nor a
     thread started ("can't start new thread"): that limit counts threads too."""
@@ -396,6 +435,23 @@ def test_a_local_dask_cluster_short_of_open_files_is_refused_before_any_folder(c
     assert one_line(done.stderr) == (
         "error: --jobs 2 needs about 52 open files, over the limit of 16 (ulimit -n); raise the "
         "limit (ulimit -n 52) (see nnlab sweep grid -h)"
+    )
+    assert not (case / "runs").exists()
+
+
+def test_a_local_dask_cluster_counts_the_workers_it_starts(case):
+    """Its cluster started ``--jobs`` workers whatever the trials: ``--jobs 64`` for two was
+    refused as 796 open files' worth; it starts two, and is refused (or not) for those."""
+    pytest.importorskip("distributed")
+    wide = [*DASK[:-1], "64"]
+    done = subprocess.run(
+        argv(*wide, "-q", "--runs-dir", case / "runs"),
+        cwd=case, capture_output=True, text=True, timeout=120, preexec_fn=hard_files(16),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert one_line(done.stderr).startswith(
+        "error: --jobs 64 (2 workers for 2 trials) needs about 52 open files, over the limit "
+        "of 16 (ulimit -n); raise the limit (ulimit -n 52)"
     )
     assert not (case / "runs").exists()
 

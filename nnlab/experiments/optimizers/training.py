@@ -274,7 +274,8 @@ def plan_on_dataset(
     check_compatible(cfg, data, max(1, min(jobs, len(specs))), why="--jobs")
     from nnlab.sweep.executors import check_workers
 
-    check_workers(max(1, min(jobs, len(specs))))
+    pool = jobs > 1 and len(specs) > 1  # (``train_plan``: one optimizer trains here)
+    check_workers(jobs if pool else 1, len(specs), "optimizer")
     return DatasetPlan(cfg, list(specs), data, eval_names)
 
 
