@@ -149,23 +149,31 @@ def link_nowhere(path: Path) -> str:
 def unremovable(folder: Path) -> str | None:
     """Why ``folder`` cannot be removed whole, None if nothing says so: a folder in it (or
     itself) that this process may not list or empty, or its parent, which it may not change
-    (no permission; a read-only file system). Asked before anything is removed: ``runs
-    remove`` of a sweep holding a trial folder it could not empty moved the sweep out of the
-    listing, removed the rest of it, and stopped at that trial ('2a979f26: Permission
+    (no permission; a read-only file system), or a file or folder in it that even root may
+    not remove (``fixed_flag``: ``chattr +i`` or ``+a``). Asked before anything is removed:
+    ``runs remove`` of a sweep holding a trial folder it could not empty moved the sweep out
+    of the listing, removed the rest of it, and stopped at that trial ('2a979f26: Permission
     denied', exit 1), leaving a hidden half-removed folder no later command could remove."""
     folder = Path(folder)
     if not os.access(folder.parent, os.W_OK | os.X_OK):
-        return f"{folder.parent}: cannot remove a folder in it: {_why(folder.parent)}"
+        return f"{folder.parent}: cannot remove a folder in it: {why_unwritable(folder.parent)}"
     unlisted: list[OSError] = []
-    for top, _, _ in os.walk(folder, onerror=unlisted.append):
+    for top, _, names in os.walk(folder, onerror=unlisted.append):
+        flagged = _fixed_of(Path(top), [Path(top) / name for name in names])
+        if flagged is not None:
+            path, (what, letter) = flagged
+            return (
+                f"{path}: cannot be removed: it is {what} (chattr +{letter}); lift it first "
+                f"(chattr -{letter} {path})"
+            )
         if not os.access(top, os.R_OK | os.W_OK | os.X_OK):
-            return f"{top}: cannot be removed: {_why(Path(top))}"
+            return f"{top}: cannot be removed: {why_unwritable(Path(top))}"
     if unlisted:
         return f"{unlisted[0].filename}: cannot be removed: {unlisted[0].strerror}"
     return None
 
 
-def _why(path: Path) -> str:
+def why_unwritable(path: Path) -> str:
     """Why ``path`` cannot be changed: its file system is read-only, or no permission."""
     try:
         read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
@@ -180,36 +188,57 @@ FS_IOC_GETFLAGS = 0x80086601
 FIXED_FLAGS = {0x10: ("immutable", "i"), 0x20: ("append-only", "a")}
 
 
-def fixed_file(folder: Path) -> str | None:
-    """'<file>: cannot be replaced: it is immutable (chattr +i); ...' for the first file in
-    ``folder`` that no write may replace (``FIXED_FLAGS``), else None (also where the file
-    system keeps no such flags). A resume replaces its folder's files (meta.json, the
-    checkpoint, the summary): one with a checkpoint made immutable said 'resuming after epoch
-    N', trained, and failed at its first checkpoint ('Operation not permitted', FAILED)."""
+def fixed_flag(path: Path) -> tuple[str, str] | None:
+    """(what, the ``chattr`` letter) of the ``FIXED_FLAGS`` flag ``path`` (a file or a folder,
+    not followed if a link) carries, None if none, or where it cannot be asked (no such file,
+    a file system that keeps no such flags, not Linux)."""
     try:
         import fcntl
     except ImportError:  # (not on Windows)
         return None
     try:
-        names = sorted(os.listdir(folder))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    for name in names:
-        path = Path(folder) / name
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            flags = int.from_bytes(fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))[:4], sys.byteorder)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
-        for bit, (what, letter) in FIXED_FLAGS.items():
-            if flags & bit:
-                return (
-                    f"{path}: cannot be replaced: it is {what} (chattr +{letter}), and a resume "
-                    f"rewrites its folder's files; lift it first (chattr -{letter} {path})"
-                )
+    try:
+        flags = int.from_bytes(fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))[:4], sys.byteorder)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return next((found for bit, found in FIXED_FLAGS.items() if flags & bit), None)
+
+
+def _fixed_of(folder: Path, paths: list[Path]) -> tuple[Path, tuple[str, str]] | None:
+    """The first of ``folder`` itself and ``paths`` that carries a ``fixed_flag``, with it."""
+    for path in (folder, *sorted(paths)):
+        found = fixed_flag(path)
+        if found is not None:
+            return path, found
     return None
+
+
+def fixed_file(folder: Path) -> str | None:
+    """'<file>: cannot be replaced: it is immutable (chattr +i); ...' for the first file in
+    ``folder`` that no write may replace (``FIXED_FLAGS``), or the folder itself, in which
+    no file may then be made or replaced, else None (also where the file system keeps no
+    such flags). A resume replaces its folder's files (meta.json, the checkpoint, the
+    summary): one with a checkpoint made immutable said 'resuming after epoch N', trained,
+    and failed at its first checkpoint ('Operation not permitted', FAILED)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    flagged = _fixed_of(Path(folder), [Path(folder) / name for name in names])
+    if flagged is None:
+        return None
+    path, (what, letter) = flagged
+    if path == Path(folder):
+        return (
+            f"{path}: cannot be written: it is {what} (chattr +{letter}), and a resume writes "
+            f"its files in it; lift it first (chattr -{letter} {path})"
+        )
+    return (
+        f"{path}: cannot be replaced: it is {what} (chattr +{letter}), and a resume "
+        f"rewrites its folder's files; lift it first (chattr -{letter} {path})"
+    )

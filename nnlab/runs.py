@@ -493,6 +493,9 @@ def own(run: RunDir) -> None:
     linked = linked_file(run.path)
     if linked is not None:
         raise RunError(linked)
+    fixed = fixed_file(run.path)  # (chattr +i or +a: even root cannot replace it)
+    if fixed is not None:  # (asked first: an immutable folder is not writable either)
+        raise RunError(fixed)
     if run.path.is_dir() and not os.access(run.path, os.W_OK):
         try:
             read_only = bool(os.statvfs(run.path).f_flag & os.ST_RDONLY)
@@ -500,9 +503,6 @@ def own(run: RunDir) -> None:
             read_only = False
         why = "on a read-only file system" if read_only else "no permission to write it"
         raise RunError(f"{run.path}: cannot be continued here: {why}")
-    fixed = fixed_file(run.path)  # (chattr +i or +a: even root cannot replace it)
-    if fixed is not None:
-        raise RunError(fixed)
 
 
 def refuse_running(run: RunDir, what: str = "") -> None:

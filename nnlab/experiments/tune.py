@@ -306,7 +306,8 @@ def _part_of(where: Path, part: str) -> Iterator[None]:
 
 def _check_round(round_run: runs.RunDir, entry: dict[str, Any], index: int, data: Any) -> None:
     """DamagedError naming the file if a recorded round's folder, or a trial folder in it,
-    cannot be read as written, or if tune.json's ``entry`` of it (its ``index``-th) records other
+    cannot be read as written (RunError if one its resume would write cannot be written:
+    ``sweep.check_trial_writes``), or if tune.json's ``entry`` of it (its ``index``-th) records other
     ranges than its sweep searched (the next rounds are planned from them: an edited range
     was resumed as the round's); DataError if its trials began on other data than ``data``
     (the data folder) holds now; nothing to check for one that is gone (it runs again)."""
@@ -325,6 +326,11 @@ def _check_round(round_run: runs.RunDir, entry: dict[str, Any], index: int, data
         )
     sweep.check_trial_folders(round_run, trials := sweep.load_sweep(round_run)[1])
     sweep.check_trial_data(round_run, trials, data)
+    actions = {t.id: sweep.resume_action(round_run, t) for t in trials}
+    pending = [t for t in trials if actions[t.id] != "keep"]
+    if pending or round_run.status != "COMPLETED":  # (what its resume writes: asked now)
+        runs.own(round_run)
+        sweep.check_trial_writes(round_run, pending, actions)
 
 
 def run_tune(

@@ -44,7 +44,8 @@ _WHERE = {
     ),
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "resume_sweep", "run_sweep", "summary_row",
-         "check_trial_data", "check_trial_folders", "tune_children"),
+         "check_trial_data", "check_trial_folders", "check_trial_writes", "resume_action",
+         "tune_children"),
         "run",
     ),
     **dict.fromkeys(

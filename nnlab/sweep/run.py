@@ -28,6 +28,7 @@ from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.config import config_hash
 from nnlab.errors import RunError
+from nnlab.filestate import fixed_flag, unremovable, why_unwritable
 from nnlab.output import counted
 from nnlab.plans import content_hash
 from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, sweep_seed
@@ -425,7 +426,37 @@ def resume_actions(
         for trial in pending:
             if actions[trial.id] == "resume":
                 check_trial_resume(run, trial, data_dir)
+        check_trial_writes(run, pending, actions)
     return defn, trials, actions, data_dir
+
+
+def check_trial_writes(run: runs.RunDir, pending: list[Trial], actions: dict[str, str]) -> None:
+    """RunError naming the file or folder if a resume of the sweep ``run`` could not write
+    where it would for its ``pending`` trials (``actions``: by trial id), asked before any
+    work as ``runs.own`` asks of the sweep's own folder: the trials/ folder it makes trial
+    folders in, each trial folder it continues (``runs.own``: writable, no file it cannot
+    replace, ``chattr +i`` or ``+a``) and each it removes to run again (``unremovable``). A
+    locked trial file was found only as that trial reopened: the trial FAILED, the sweep
+    INTERRUPTED."""
+    trials = trials_dir(run)
+    fresh = any(actions[t.id] != "resume" for t in pending)  # (a folder made, or removed)
+    if fresh and trials.is_dir():  # (none yet: made in the sweep's, which ``runs.own`` asked)
+        fixed = fixed_flag(trials)
+        if fixed is not None:
+            raise RunError(
+                f"{trials}: cannot be written: it is {fixed[0]} (chattr +{fixed[1]}), and a "
+                f"resume makes trial folders in it; lift it first (chattr -{fixed[1]} {trials})"
+            )
+        if not os.access(trials, os.W_OK | os.X_OK):
+            raise RunError(f"{trials}: cannot make trial folders in it: {why_unwritable(trials)}")
+    for trial in pending:
+        folder = runs.RunDir(trials / trial.id)
+        if actions[trial.id] == "resume":
+            runs.own(folder)
+        elif actions[trial.id] == "rerun" and folder.path.exists():
+            unable = unremovable(folder.path)
+            if unable is not None:
+                raise RunError(f"{unable} (a trial the resume runs again: it removes its folder)")
 
 
 def resumed_epochs(run: runs.RunDir, actions: dict[str, str]) -> dict[str, int]:

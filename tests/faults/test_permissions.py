@@ -61,8 +61,10 @@ PERMISSIONS = [
         ("error: {run}/trials/<trial>: cannot be removed: Permission denied; nothing removed",),
     ),
     Row(
-        "a file of a folder to resume that cannot be replaced (`chattr +i`, or `+a`), in every "
-        "resume: refused before it says a word (it said 'resuming after epoch N', then FAILED)",
+        "a file of a folder to resume that cannot be replaced (`chattr +i`, or `+a`), or the "
+        "folder itself, in every resume, every trial folder a sweep's or a tune's resume writes "
+        "or removes too, and in `runs remove`: refused before it says a word (it said 'resuming "
+        "after epoch N', then FAILED; a sweep's trial FAILED as it reopened)",
         "`nnlab train --resume RUN` (its checkpoint.npz `chattr +i`)",
         2,
         (
@@ -291,3 +293,104 @@ def test_a_file_a_resume_cannot_replace_is_refused_before_it_begins(case, stoppe
                 f"(chattr -a {run}/meta.json)")  # fmt: skip
     assert "resuming" not in result.stderr
     assert file_bytes(stopped.path) == before and stopped.status == "INTERRUPTED"
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes (what a refused resume must leave alone)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+@pytest.fixture
+def cut_sweep_folder(case, monkeypatch) -> runs.RunDir:
+    """A sweep of four trials INTERRUPTED in its first (at epoch 2, checkpointed), the
+    others not started."""
+    import nnlab.experiments.train as train_mod
+    from tests.experiments.test_sweep import cut_sweep, tiny_sweep
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    return cut_sweep(monkeypatch, tiny_sweep(), case / "runs")
+
+
+@pytest.mark.skipif(not shutil.which("chattr"), reason="needs chattr (e2fsprogs)")
+@pytest.mark.parametrize("locked", ["checkpoint.npz", "folder", "failed"])
+def test_a_sweep_resume_asks_every_trial_it_writes_before_it_begins(case, cut_sweep_folder, locked):
+    """``sweep --resume`` asked only the sweep's own folder for files it cannot replace: a
+    trial's checkpoint made immutable was found as that trial reopened (the trial FAILED
+    'cannot be replaced', the sweep exited 130 'interrupted'); a trial to run again whose
+    file was immutable could not be removed. Every trial folder it writes is asked first."""
+    from .helpers import invoke, refused, set_meta
+
+    sweep = cut_sweep_folder
+    (cut,) = [p for p in sweep.path.glob("trials/*") if runs.RunDir(p).status == "INTERRUPTED"]
+    if locked == "failed":  # (a FAILED trial runs again: its folder is removed first)
+        set_meta(runs.RunDir(cut), status="FAILED", error="RuntimeError: boom")
+    path = cut if locked == "folder" else cut / "checkpoint.npz"
+    before = _tree_bytes(sweep.path)
+    _chattr(path, "+i")
+    try:
+        result = invoke("sweep", "--resume", sweep.id, "--runs-dir", "runs")
+    finally:  # (the whole folder: a removal that went ahead moved the file elsewhere in it)
+        subprocess.run(["chattr", "-R", "-i", str(sweep.path)], check=True)
+    run = f"runs/{sweep.id}/trials/{cut.name}"
+    said = {
+        "checkpoint.npz": f"error: {run}/checkpoint.npz: cannot be replaced: it is immutable "
+        f"(chattr +i), and a resume rewrites its folder's files; lift it first (chattr -i "
+        f"{run}/checkpoint.npz)",
+        "folder": f"error: {run}: cannot be written: it is immutable (chattr +i), and a resume "
+        f"writes its files in it; lift it first (chattr -i {run})",
+        "failed": f"error: {run}/checkpoint.npz: cannot be removed: it is immutable (chattr +i); "
+        f"lift it first (chattr -i {run}/checkpoint.npz) (a trial the resume runs again: it "
+        "removes its folder)",
+    }[locked]
+    assert refused(result, 2) == said
+    assert _tree_bytes(sweep.path) == before and sweep.status == "INTERRUPTED"
+
+
+@pytest.mark.skipif(not shutil.which("chattr"), reason="needs chattr (e2fsprogs)")
+def test_a_tune_resume_asks_the_trials_of_its_unfinished_round_before_it_begins(case, monkeypatch):
+    """A tune interrupted in a trial of its round, that trial's checkpoint then made
+    immutable: its resume reopened the tune and the round before the trial failed."""
+    import nnlab.experiments.train as train_mod
+    from tests.conftest import interrupted_at_epoch
+
+    from .helpers import invoke, refused
+
+    monkeypatch.setattr(train_mod, "CHECKPOINT_SECONDS", 0.0)
+    real = train_mod.fit_group
+    monkeypatch.setattr(train_mod, "fit_group", interrupted_at_epoch(real, 2, call=1))
+    cut = invoke("tune", "cfg.yaml", "optimizer.lr=loguniform:1e-3:1", "--trials", "2",
+                 "--epochs", "3", "--stack", "1", "--runs-dir", "runs")  # fmt: skip
+    assert cut.exit_code == 130, cut.output
+    monkeypatch.setattr(train_mod, "fit_group", real)
+    (tune,) = runs.iter_runs(case / "runs")
+    (trial,) = [p for p in tune.path.glob("rounds/*/trials/*")
+                if runs.RunDir(p).status == "INTERRUPTED"]  # fmt: skip
+    before = _tree_bytes(tune.path)
+    _chattr(trial / "checkpoint.npz", "+i")
+    try:
+        result = invoke("tune", "--resume", tune.id, "--runs-dir", "runs")
+    finally:
+        subprocess.run(["chattr", "-R", "-i", str(tune.path)], check=True)
+    said = f"{trial.relative_to(case)}/checkpoint.npz: cannot be replaced: it is immutable"
+    refused(result, 2, said)
+    assert _tree_bytes(tune.path) == before and tune.status == "INTERRUPTED"
+
+
+@pytest.mark.skipif(not shutil.which("chattr"), reason="needs chattr (e2fsprogs)")
+def test_runs_remove_of_a_folder_holding_an_immutable_file_is_refused_whole(case, done):
+    """``runs.unremovable`` asked for permissions only: a checkpoint made immutable moved
+    the folder to a hidden name, removed the rest and stopped there ('Operation not
+    permitted'), a half-removed folder left behind."""
+    from .helpers import invoke, refused
+
+    before = _tree_bytes(done.path)
+    _chattr(done.file("checkpoint.npz"), "+i")
+    try:
+        result = invoke("runs", "remove", done.id, "--yes", "--runs-dir", "runs")
+    finally:
+        subprocess.run(["chattr", "-R", "-i", str(case / "runs")], check=True)
+    path = f"runs/{done.id}/checkpoint.npz"
+    refused(result, 2, f"{path}: cannot be removed: it is immutable (chattr +i); lift it first "
+            f"(chattr -i {path})")  # fmt: skip
+    assert _tree_bytes(done.path) == before
