@@ -4,7 +4,10 @@ module, below ``config`` and ``sweep.spec``, which both read arguments this way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import math
+import re
+from collections.abc import Callable, Collection, Sequence
 
 from nnlab.errors import ConfigError
 from nnlab.output import brief
@@ -79,3 +82,42 @@ def _unclosed(text: str) -> bool:
     """``text`` opens more brackets than it closes (``[100,``: a list cut at a space)."""
     value = text.partition("=")[2]
     return value.count("[") > value.count("]")
+
+
+def spaced_axis(key: str, words: Sequence[str], names: Collection[str] = ()) -> str | None:
+    """``key=a,b``: the axis ``words`` (a value's parts, split at its spaces or commas) were
+    meant as, where each is a number or one of the ``names`` the key takes
+    (``optimizer.lr=0.1 0.2``, ``model.activation=relu tanh``: values separated as words are);
+    None where one is not: text with a space in it (``name=my run``) is no list split at a
+    space, and the hint that values are separated by commas was wrong there."""
+    if len(words) < 2 or not all(_number(word) or word in names for word in words):
+        return None
+    return f"{key.strip()}={','.join(words)}"
+
+
+def refuse_split_axis(args: Sequence[str], names: Callable[[str], Collection[str]]) -> None:
+    """A sweep's axis the shell split at its spaces (``optimizer.lr=0.1 0.2`` unquoted, or
+    ``optimizer.lr=0.1, 0.2``: 'argument '0.2': expected key=value, ...'), refused as one with
+    the axis to give (``spaced_axis``; ``names(key)``: the names a key takes); words that are
+    not all its values (``name=a b``) are left to the plain refusal of the argument that is no
+    ``key=value``."""
+    for i, text in enumerate(args):
+        key, sep, value = text.partition("=")
+        more = list(itertools.takewhile(lambda word: "=" not in word, args[i + 1 :]))
+        if not sep or not more:
+            continue
+        words = [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
+        axis = spaced_axis(key, words, names(key.strip()))
+        if axis is not None:
+            raise ConfigError(
+                f"{overridden(' '.join([text, *more]), 'argument')}: the shell split it at its "
+                f"spaces; values are separated by commas: {axis}"
+            )
+
+
+def _number(word: str) -> bool:
+    """``word`` is a finite number as a config value is written (``0.1``, ``1e-3``, ``16``)."""
+    try:
+        return math.isfinite(float(word))
+    except ValueError:
+        return False

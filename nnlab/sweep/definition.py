@@ -37,6 +37,7 @@ from nnlab.config import (
 )
 from nnlab.errors import ConfigError, NnlabError, did_you_mean
 from nnlab.output import brief, counted, spelled
+from nnlab.overrides import refuse_split_axis, spaced_axis
 from nnlab.sweep.spec import (
     GRID_RANGES,
     MAX_AXIS,
@@ -138,6 +139,7 @@ def define(
             f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
             "key=v1,v2 ...'"
         )
+    refuse_split_axis(args, choice_names)  # (optimizer.lr=0.1 0.2 unquoted: an axis)
     params, given = read_sweep_args(args)
     fixed = [*fixed_first, *given]
     spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
@@ -187,9 +189,9 @@ def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _one_value(given: Sequence[str]) -> str:
-    """Why a sweep's arguments swept nothing: a list in brackets, or values separated by
-    spaces ('optimizer.lr=0.1 0.2', quoted as one word), is one value; else each is a fixed
-    override."""
+    """Why a sweep's arguments swept nothing: a list in brackets, or numbers separated by
+    spaces ('optimizer.lr=0.1 0.2', quoted as one word: ``spaced_axis``), is one value; else
+    each is a fixed override."""
     for text in given:
         value = text.partition("=")[2]
         if value.startswith("["):
@@ -197,13 +199,20 @@ def _one_value(given: Sequence[str]) -> str:
                 f"; {text} is one value, a list (axes are written without brackets: "
                 f"{text.replace('[', '').replace(']', '')})"
             )
-        words = value.split()
-        if len(words) > 1:
-            key = text.partition("=")[0].strip()
-            return (
-                f"; {text!r} is one value (values are separated by commas: {key}={','.join(words)})"
-            )
+        key = text.partition("=")[0].strip()
+        axis = spaced_axis(key, value.split(), choice_names(key))
+        if axis is not None:  # (numbers: not text with a space in it, 'name=my run')
+            return f"; {text!r} is one value (values are separated by commas: {axis})"
     return " (a single value is a fixed override)"
+
+
+def choice_names(key: str) -> list[str]:
+    """The names ``key`` takes where it takes one of a set (``model.activation``: relu,
+    sigmoid, tanh; ``optimizer.name``: every optimizer's), else none."""
+    from nnlab.config_keys import reference_rows
+
+    rows = [r for r in reference_rows() if r["key"] == key and "name" in r["type"]]
+    return [n for r in rows for n in r["allowed"].split(", ")]
 
 
 def add_share_seed(spec: SweepSpec, texts: Sequence[str]) -> SweepSpec:

@@ -139,6 +139,19 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lr=0.1 0.2"], "nothing to sweep; give axes such as optimizer.lr=0.1,0.01; "
          "'optimizer.lr=0.1 0.2' is one value (values are separated by commas: "
          "optimizer.lr=0.1,0.2)"),
+        (["model.activation=relu tanh"], "'model.activation=relu tanh' is one value (values "
+         "are separated by commas: model.activation=relu,tanh)"),
+        # (text with a space in it is no list split at a space: the hint read 'name=a,b')
+        (["name=a b"], "nothing to sweep; give axes such as optimizer.lr=0.1,0.01 (a single "
+         "value is a fixed override)"),
+        # (unquoted, the shell's two words: '0.2' was called an argument of its own)
+        (["optimizer.lr=0.1", "0.2"], "argument 'optimizer.lr=0.1 0.2': the shell split it at "
+         "its spaces; values are separated by commas: optimizer.lr=0.1,0.2"),
+        (["optimizer.lr=0.1,", "0.2", "epochs=1"], "argument 'optimizer.lr=0.1, 0.2': the shell "
+         "split it at its spaces; values are separated by commas: optimizer.lr=0.1,0.2"),
+        (["optimizer.name=sgd", "adam"], "values are separated by commas: "
+         "optimizer.name=sgd,adam"),
+        (["name=a", "b"], "error: argument 'b': expected key=value, key=v1,v2 or key=dist:a:b"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.5"], "optimizer.lr: given twice"),
         (["optimizer.lr=0.1,0.01", "optimizer.lr=0.2,0.3"], "optimizer.lr: given twice"),
         # (spaced as overrides may be: the fixed value was dropped, the axis won)
