@@ -42,16 +42,43 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
     for row in rows:  # (a missing dataset's row said where it was looked for, not how to get it)
         if row["status"] == "missing" and row["dataset"] in HOW_TO_GET:
-            how, folder = HOW_TO_GET[row["dataset"]]
-            note(
-                f"{row['dataset']}: missing; {how}, or give --data-dir, the folder holding {folder}"
-            )
+            note(missing_note(row["dataset"], where, data_dir))
 
 
 HOW_TO_GET = {  # (the datasets that need files: each one's command and folder in a data dir)
-    "mnist": ("nnlab data fetch mnist downloads it", "mnist/"),
-    "hdf5": ("nnlab data fetch catvnoncat --from DIR copies cat-vs-noncat's files", "catvnoncat/"),
+    "mnist": ("nnlab data fetch mnist{dir} downloads it", "mnist/"),
+    "hdf5": (
+        "nnlab data fetch catvnoncat --from DIR{dir} copies cat-vs-noncat's files",
+        "catvnoncat/",
+    ),
 }
+
+
+def missing_note(dataset: str, where: Path, given: Path | None) -> str:
+    """How to get ``dataset``, missing from the data folder ``where``: its fetch command, or
+    the folder that holds it as --data-dir. A folder the user named (``given``: --data-dir,
+    or $NNLAB_DATA_DIR) is named, and said not to exist where it does not; its fetch fetches
+    into it (it said 'or give --data-dir' of a --data-dir given, /nonexist, as if none was)."""
+    from nnlab.data import data_dir_origin
+    from nnlab.redo import data_dir_option
+
+    how, folder = HOW_TO_GET[dataset]
+    if given is None or str(given) == "":  # (the default folder: its fetch makes it)
+        return (
+            f"{dataset}: missing; {how.format(dir='')}, or give --data-dir, the folder holding "
+            f"{folder}"
+        )
+    fetch = how.format(dir=data_dir_option(where))
+    named = f"the data folder {where}{data_dir_origin(given)}"
+    if not where.exists():
+        return (
+            f"{dataset}: missing; {named} does not exist: give the folder holding {folder} as "
+            f"--data-dir, or {fetch} there"
+        )
+    return (
+        f"{dataset}: missing in {named}; {fetch} there, or give the folder holding {folder} "
+        "as --data-dir"
+    )
 
 
 def mirror_urls(values: list[str] | None) -> list[str] | None:

@@ -37,18 +37,37 @@ def test_data_list_table(tmp_path):
 
 
 def test_data_list_says_how_to_get_each_missing_dataset(tmp_path):
-    # (a missing row said where it was looked for, not what to run)
+    # (a missing row said where it was looked for, not what to run; and 'or give --data-dir'
+    # of a --data-dir given, whose fetch went elsewhere without it)
     result = invoke("data", "list", "--data-dir", tmp_path, "-f", "csv")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        "mnist: missing; nnlab data fetch mnist downloads it, or give --data-dir, the folder "
-        "holding mnist/",
-        "hdf5: missing; nnlab data fetch catvnoncat --from DIR copies cat-vs-noncat's files, or "
-        "give --data-dir, the folder holding catvnoncat/",
+        f"mnist: missing in the data folder {tmp_path}; nnlab data fetch mnist --data-dir "
+        f"{tmp_path} downloads it there, or give the folder holding mnist/ as --data-dir",
+        f"hdf5: missing in the data folder {tmp_path}; nnlab data fetch catvnoncat --from DIR "
+        f"--data-dir {tmp_path} copies cat-vs-noncat's files there, or give the folder holding "
+        "catvnoncat/ as --data-dir",
     ]
     write_mnist_part(tmp_path / "mnist", "t10k", 10)
     result = invoke("data", "list", "--data-dir", tmp_path, "-f", "csv")
     assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["hdf5"]
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_data_list_of_a_data_folder_that_does_not_exist_says_so(tmp_path, monkeypatch, how):
+    """``data list --data-dir /nonexist`` said 'or give --data-dir' though one was given."""
+    gone = tmp_path / "nonexist"
+    if how == "environment":
+        monkeypatch.setenv("NNLAB_DATA_DIR", str(gone))
+    args = ["--data-dir", gone] if how == "option" else []
+    result = invoke("data", "list", *args, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    origin = " (NNLAB_DATA_DIR)" if how == "environment" else ""
+    assert result.stderr.splitlines()[0] == (
+        f"mnist: missing; the data folder {gone}{origin} does not exist: give the folder holding "
+        f"mnist/ as --data-dir, or nnlab data fetch mnist --data-dir {gone} downloads it there"
+    )
+    assert "or give --data-dir," not in result.stderr
 
 
 def test_data_fetch_mnist_t10k_from_local_mirror(tmp_path, serve, shared_mnist_dir):
