@@ -491,46 +491,6 @@ def column_notes(columns: list[str], epochs: int) -> list[str]:
     ]
 
 
-def edge_notes(result: LrScanResult) -> list[str]:
-    """A note for each best rate that sits at an end of the scanned range (widen the range),
-    the rate as the table spells it (``output.config_number``: 0.03162, not 3e-02)."""
-    if len(result.rows) < 2:
-        return []
-    lo, hi = result.rows[0]["lr"], result.rows[-1]["lr"]
-    notes = []
-    for part, lr in (("one-step", result.best_step_lr), ("training", result.best_train_lr)):
-        if lr is not None and lr in (lo, hi):
-            side = "largest" if lr == hi else "smallest"
-            flag, step = ("--max", 1) if lr == hi else ("--min", -1)
-            wider = math.floor(math.log10(lr) + 1e-9) + step if lr == hi else math.ceil(
-                math.log10(lr) - 1e-9) + step  # fmt: skip
-            notes.append(
-                f"the best {part} rate {config_number(lr)} is the {side} one scanned; widen "
-                f"the range, e.g. {flag} {wider} (to {config_number(10.0**wider)})"
-            )
-    return notes
-
-
-def next_line(result: LrScanResult, epochs: int) -> str | None:
-    """What to run next: training at the rate whose train_loss after the scan's epochs was
-    lowest, as the report's page offers it (``nnlab train <scan>/config.yaml
-    optimizer.lr=0.1``); None without such a rate (``--epochs 0``, every rate diverged) or
-    where it is an end of the range (``edge_notes`` says to widen it first)."""
-    import shlex
-
-    lr, rates = result.best_train_lr, [row["lr"] for row in result.rows]
-    if lr is None or (len(rates) > 1 and lr in (rates[0], rates[-1])):
-        return None
-    from nnlab.redo import go_on_options
-
-    config = shlex.quote(str(result.run.path / "config.yaml"))
-    data = go_on_options(result.run.meta.get("data_dir"), result.run.path)
-    return (
-        f"next: nnlab train {config} optimizer.lr={lr:g}{data} (the rate of the lowest "
-        f"train_loss after {counted(epochs, 'epoch')})"
-    )
-
-
 def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     from nnlab import plots
 

@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from nnlab import times
+from nnlab.experiments import scan_next
 from nnlab.experiments.compare import flatten
 from nnlab.output import command_line, config_number, counted, spelled
 from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, go_on_options, resume_offer
@@ -302,16 +303,9 @@ def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, st
         ]
     if entry.status != "COMPLETED":
         return []
-    lr = finite(entry.summary.get("best_train_lr"))
-    if entry.kind == "lr-scan" and lr is not None and entry.config_text:
-        epochs = entry.summary.get("epochs")
-        return [
-            (
-                f"train at the rate with the lowest loss after {counted(epochs, 'epoch')}"
-                if isinstance(epochs, int) else "train at the rate with the lowest loss",
-                f"nnlab train {shlex.quote(folder + '/config.yaml')} optimizer.lr={lr:g}{extra}",
-            )
-        ]  # fmt: skip
+    if entry.kind == "lr-scan" and entry.config_text:  # (as the scan's next: line says it)
+        then = scan_next.next_step(entry.summary, folder, extra)
+        return [then] if then is not None else []
     best = best_trial(entry) if entry.kind == "tune" else None
     if best is None or not best.rel.startswith(entry.rel + "/"):
         return []

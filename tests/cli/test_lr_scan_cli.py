@@ -156,11 +156,34 @@ def test_a_scan_ends_with_the_training_at_its_best_rate_and_that_command_runs(tm
 
 
 def test_a_best_rate_at_an_end_of_the_range_is_widened_first_not_trained_at(tmp_path):
+    # (next: is the scan again over the range its note widens: the report's page offered the
+    # training at that rate all the same, the terminal nothing)
+    import shlex
+
+    from nnlab.report import build_report
+    from tests.report.test_next_steps import commands
+
     args = ["lr-scan", CONFIG, *SMALL, "--min", "-4", "--max", "-3", "--num", "2", "--epochs", "1"]
     result = invoke(*args, runs_dir=tmp_path)
     assert result.exit_code == 0, result.output
-    assert "is the largest one scanned; widen the range" in result.stderr
-    assert "next: " not in result.stderr
+    assert (
+        "the best training rate 0.001 is the largest one scanned; widen the range, e.g. --max -2"
+        in result.stderr
+    )
+    (scan,) = tmp_path.iterdir()
+    line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
+    assert line == (
+        f"next: nnlab lr-scan {scan}/config.yaml --min -4 --max -2 --num 2 --epochs 1 --runs-dir "
+        f"{tmp_path} (the best training rate 0.001 is the largest one scanned: a wider range)"
+    )
+    built = build_report((), tmp_path, tmp_path / "report")
+    offered = commands((built.out / scan.name / "index.html").read_text())
+    then = line.removeprefix("next: ").split(" (the best")[0]
+    assert then in offered.values() and not any(
+        c.startswith("nnlab train") for c in offered.values()
+    )
+    again = invoke(*shlex.split(then)[1:], "-q", runs_dir=tmp_path / "again")
+    assert again.exit_code == 0, again.output
 
 
 def test_the_training_a_scan_offers_keeps_its_data_dir(tmp_path):

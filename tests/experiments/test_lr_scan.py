@@ -145,21 +145,23 @@ def test_initial_weights_whose_loss_overflows_make_a_scan_of_diverged_rows(data,
 
 
 def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
+    from nnlab.experiments.scan_next import edge_notes
+
     result = scan.lr_scan(
         cfg, min_exp=-6, max_exp=-5, num=2, epochs=0, data=data, runs_dir=tmp_path
     )
     assert result.best_step_lr == pytest.approx(1e-5)
-    notes = scan.edge_notes(result)
+    notes = edge_notes(result.run.summary())  # (read from the folder, as every reader does)
     assert len(notes) == 1 and "--max" in notes[0]
     # (the rate as the table spells it, output.config_number: a half-decade rate read 3e-02)
     assert notes[0].startswith("the best one-step rate 1e-05 is the largest one scanned")
-    half = scan.LrScanResult(None, [{"lr": 0.01}, {"lr": 10.0**-1.5}], 1.0, 10.0**-1.5, None)
-    assert scan.edge_notes(half)[0].startswith("the best one-step rate 0.0316228 is the largest")
+    half = {"rows": [{"lr": 0.01}, {"lr": 10.0**-1.5}], "best_step_lr": 10.0**-1.5}
+    assert edge_notes(half)[0].startswith("the best one-step rate 0.0316228 is the largest")
     # (it said "widen the range (--max)": by how much, and that --max is a power of ten, not)
     assert notes[0].endswith("widen the range, e.g. --max -4 (to 0.0001)")
-    assert scan.edge_notes(half)[0].endswith("widen the range, e.g. --max -1 (to 0.1)")
-    low = scan.LrScanResult(None, [{"lr": 1e-10}, {"lr": 1e-9}], 1.0, 1e-10, None)
-    assert scan.edge_notes(low)[0].endswith("widen the range, e.g. --min -11 (to 1e-11)")
+    assert edge_notes(half)[0].endswith("widen the range, e.g. --max -1 (to 0.1)")
+    low = {"rows": [{"lr": 1e-10}, {"lr": 1e-9}], "best_step_lr": 1e-10}
+    assert edge_notes(low)[0].endswith("widen the range, e.g. --min -11 (to 1e-11)")
     assert "train_loss" not in result.rows[0]
 
 

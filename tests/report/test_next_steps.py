@@ -1,5 +1,6 @@
 """A search's page says what to do with its result, as a command: an lr-scan's training at its
-best rate, a tune's best trial trained again. They gave only the command that made them."""
+best rate (a wider scan where that rate is an end of its range), a tune's best trial trained
+again. They gave only the command that made them."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ def test_an_lr_scan_and_a_tune_say_what_to_train_next(every_kind, tmp_path):
     result = build_report((), every_kind, tmp_path / "report")
     scan = next(p for p in every_kind.iterdir() if "-lr-scan-" in p.name)
     offered = commands(page(result.out, scan))
-    what = next(w for w in offered if w.startswith("train at the rate"))
-    assert what == "train at the rate with the lowest loss after 1 epoch"
-    assert re.fullmatch(
-        rf"nnlab train {re.escape(str(scan))}/config\.yaml optimizer\.lr=[0-9.e-]+ "
-        rf"--runs-dir {re.escape(str(every_kind))}",
-        offered[what],
+    # (its best rate, 0.1, is the top of its range: the page offered training at it, where the
+    # terminal's next: said to widen the range first; both now offer the wider scan)
+    what = next(w for w in offered if w.endswith("scanned: a wider range"))
+    assert what == "the best training rate 0.1 is the largest one scanned: a wider range"
+    assert offered[what] == (
+        f"nnlab lr-scan {scan}/config.yaml --min -10 --max 0 --num 3 --epochs 1 --runs-dir {every_kind}"
     )
+    assert not any(c.startswith("nnlab train") for c in offered.values())
     tune = next(p for p in every_kind.iterdir() if "-tune-" in p.name)
     offered = commands(page(result.out, tune))
     what = next(w for w in offered if w.startswith("train the best trial again"))

@@ -1,0 +1,77 @@
+"""What an lr-scan's result says to do next, from its summary (``summary.json``: the rates
+scanned, ``rows``, and the best ones, ``best_step_lr``, ``best_train_lr``): the one place that
+decides it, for the scan's ``next:`` line in the terminal and its report page alike. (The page
+offered the training at the best rate where the terminal, the rate at an end of the range,
+said to widen the range first.)
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from nnlab.output import config_number, counted
+
+
+def edge_notes(summary: Mapping[str, Any]) -> list[str]:
+    """A note for each best rate that sits at an end of the scanned range (widen the range),
+    the rate as the table spells it (``output.config_number``: 0.03162, not 3e-02)."""
+    return [note for note, _, _ in _edges(summary)]
+
+
+def _edges(summary: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """(note, the option to widen, the power of ten to widen it to) for each best rate at an
+    end of the range: ``--max`` one decade past the largest, ``--min`` past the smallest."""
+    rows = summary.get("rows") or []
+    if len(rows) < 2:
+        return []
+    lo, hi = rows[0]["lr"], rows[-1]["lr"]
+    edges = []
+    for part, key in (("one-step", "best_step_lr"), ("training", "best_train_lr")):
+        lr = summary.get(key)
+        if lr is not None and lr in (lo, hi):
+            side = "largest" if lr == hi else "smallest"
+            flag, step = ("--max", 1) if lr == hi else ("--min", -1)
+            wider = math.floor(math.log10(lr) + 1e-9) + step if lr == hi else math.ceil(
+                math.log10(lr) - 1e-9) + step  # fmt: skip
+            note = (
+                f"the best {part} rate {config_number(lr)} is the {side} one scanned; widen "
+                f"the range, e.g. {flag} {wider} (to {config_number(10.0**wider)})"
+            )
+            edges.append((note, flag, wider))
+    return edges
+
+
+def next_step(
+    summary: Mapping[str, Any], folder: Path | str, extra: str = ""
+) -> tuple[str, str] | None:
+    """(why, command): what the scan in ``folder`` (its ``summary``) says to run next.
+    Training at the rate whose train_loss after the scan's epochs was lowest (``nnlab train
+    <scan>/config.yaml optimizer.lr=0.1``); where that rate is an end of the range, where the
+    optimum may lie beyond it, the scan again over the range widened past that end, as its
+    note says (``nnlab lr-scan <scan>/config.yaml --min -6 --max 1 --num 8 --epochs 2``);
+    None without such a rate (``--epochs 0``, every rate diverged). ``extra``: options the
+    command repeats (``--data-dir DIR``)."""
+    lr, rows = summary.get("best_train_lr"), summary.get("rows") or []
+    if not isinstance(lr, (int, float)) or not math.isfinite(lr):
+        return None
+    config = shlex.quote(f"{folder}/config.yaml")
+    epochs = summary.get("epochs")
+    widen = [(note, flag, wider) for note, flag, wider in _edges(summary) if "training" in note]
+    if not widen:
+        after = f" after {counted(epochs, 'epoch')}" if isinstance(epochs, int) else ""
+        why = f"the rate of the lowest train_loss{after}"
+        return why, f"nnlab train {config} optimizer.lr={lr:g}{extra}"
+    note, flag, wider = widen[0]
+    ends = {"--min": _power(rows[0]["lr"]), "--max": _power(rows[-1]["lr"]), flag: f"{wider}"}
+    scan = f"--min {ends['--min']} --max {ends['--max']} --num {len(rows)}"
+    scan += f" --epochs {epochs}" if isinstance(epochs, int) else ""
+    return note.split("; ")[0] + ": a wider range", f"nnlab lr-scan {config} {scan}{extra}"
+
+
+def _power(lr: float) -> str:
+    """The power of ten ``lr`` is, as ``--min``/``--max`` take it (``-3``, ``-1.5``)."""
+    return f"{round(math.log10(lr), 6):g}"
