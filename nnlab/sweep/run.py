@@ -144,9 +144,11 @@ def end_rows(run: runs.RunDir, reported: dict[str, Row]) -> list[Row]:
 def as_reported(row: Row, reported: Row | None) -> Row:
     """A trial's ``row`` as its folder says, or as its worker ``reported`` it: FAILED, where
     the folder could not record that (a full disk: it still says RUNNING, STALE once its
-    process is gone). Its sweep (or tune) took it for a trial not ended: INTERRUPTED, exit 130,
-    with no signal sent."""
-    if row["status"] in ("RUNNING", runs.STALE) and reported and reported["status"] == "FAILED":
+    process is gone), or where its resume failed before it began (the folder is as the
+    interruption left it: INTERRUPTED, to resume again). Its sweep (or tune) took it for a
+    trial not ended: INTERRUPTED, exit 130, with no signal sent."""
+    ended_unrecorded = ("RUNNING", runs.STALE, "INTERRUPTED")
+    if row["status"] in ended_unrecorded and reported and reported["status"] == "FAILED":
         return reported
     return row
 

@@ -1011,3 +1011,35 @@ def test_every_module_of_the_sweep_package_is_an_attribute_of_it_from_the_start(
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [f"nnlab.sweep.{n}" for n in names]
+
+
+def test_a_trial_whose_resume_fails_before_it_begins_is_failed_not_an_interruption(
+    tmp_path, monkeypatch
+):
+    """A sweep resume whose trial could not be resumed (an error as it reopens, before its
+    folder records anything) printed the trial FAILED, then ended 'interrupted (... not
+    ended, e.g. <trial> INTERRUPTED)', exit 130, with no signal sent: its folder still says
+    INTERRUPTED. The sweep's summary has it FAILED with its error (some trials failed: exit 3),
+    the folder stays as the interruption left it, and the next resume continues it."""
+    import nnlab.experiments.train as train_mod
+    from nnlab.errors import NnlabError
+
+    reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
+    run = cut_sweep(monkeypatch, tiny_sweep(), tmp_path / "cut", call=2)
+    _, trials = sw.load_sweep(run)
+    stuck = trials[1].id
+    real = train_mod.resume_training
+
+    def failing(folder, **kwargs):
+        if folder.path.name == stuck:
+            raise NnlabError(f"{folder.path}/checkpoint.npz: cannot be read back")
+        return real(folder, **kwargs)
+
+    monkeypatch.setattr(train_mod, "resume_training", failing)
+    failed = sw.resume_sweep(run)
+    assert failed.status == "FAILED", failed.status
+    (row,) = [r for r in failed.rows if r["trial"] == stuck]
+    assert row["status"] == "FAILED" and "cannot be read back" in row["error"], row
+    assert runs.RunDir(run.path / "trials" / stuck).status == "INTERRUPTED"
+    monkeypatch.setattr(train_mod, "resume_training", real)
+    assert results(sw.resume_sweep(run)) == results(reference)
