@@ -90,7 +90,8 @@ def main() -> None:
 def _start() -> None:
     """What comes before the command: the last exit hook, the collector held, SIGTERM and
     SIGHUP raising (SIGINT already does), OpenBLAS's threads, the standard streams guarded
-    (``nnlab.streams``), the limit on open files (``_open_files``). An interrupt here is one
+    (``nnlab.streams``), the owner's permissions (``_own_permissions``), the limit on open
+    files (``_open_files``). An interrupt here is one
     like any other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
     atexit.register(_leave)  # (registered first, so run last; first here, so always there)
     streams.guard()  # (output that cannot be written is lost, not the command's failure)
@@ -99,7 +100,20 @@ def _start() -> None:
         signal.signal(s, _stop)
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    _own_permissions()
     _open_files()
+
+
+def _own_permissions() -> None:
+    """The owner's own permissions kept whatever the umask, which still decides the group's
+    and others' (``umask 777`` acts as ``umask 077``). A umask that took them (777, 577, 277)
+    made every folder nnlab makes one its owner cannot enter, and every file one it cannot
+    write: each command that writes failed on the folder it had just made ('.<run>.new:
+    cannot open: Permission denied', exit 2), leaving that hidden folder behind; as root,
+    which passes over permissions, every run file was made mode 000. Set before any thread
+    or process starts: workers and painters, forked from the command, inherit it."""
+    mask = os.umask(0o022)
+    os.umask(mask & 0o077)
 
 
 OPEN_FILES = 1024  # the soft limit on open files a command raises itself to, where it may

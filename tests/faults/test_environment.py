@@ -1,7 +1,8 @@
 """Odd environments (fault injection, round 4): a stdout that cannot write Unicode (an ASCII
 terminal: ``PYTHONIOENCODING=ascii``, a C locale without Python's UTF-8 mode), and a folder in
 the runs folder whose name is not UTF-8 (``mkdir $'runs/\\xff'``), which Python lists with
-its bytes as lone surrogates; a HOME that cannot be written; a working folder removed.
+its bytes as lone surrogates; a HOME that cannot be written; a working folder removed; a
+umask that takes the owner's own permissions.
 
 ``runs show`` of a sweep printed its trials' table (drawn as text, with rich's box) and
 failed on such a stdout, 'unexpected UnicodeEncodeError'; ``runs list`` did so for a folder
@@ -52,6 +53,13 @@ ENVIRONMENT = [
         "`nnlab sweep grid cfg.yaml optimizer.lr=0.1,0.2 --jobs 2` (`ulimit -Sn 16`)",
         0,
         ("sweep folder: ",),
+    ),
+    Row(
+        "a umask that takes the owner's own permissions (`umask 777`, `277`), in every "
+        "command: the owner keeps them (the umask decides the group's and others')",
+        "`nnlab train cfg.yaml` (`umask 777`, not root)",
+        0,
+        ("run folder: ",),
     ),
 ]
 
@@ -220,3 +228,32 @@ def test_a_low_soft_limit_on_open_files_is_raised_to_the_hard_one(case):
     assert done.returncode == ENVIRONMENT[3].code, done.stderr
     assert one_line(done.stderr).startswith(ENVIRONMENT[3].parts[0]), done.stderr
     assert only(case / "runs").meta["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("mask", [0o777, 0o277])
+def test_a_umask_that_takes_the_owners_permissions_leaves_them(case, mask):
+    """``umask 777`` (or 277, 577) made each folder nnlab makes one its owner could not enter
+    and each file one it could not write: a train failed on the hidden folder it had just
+    made ('.<run>.new: cannot open: Permission denied', exit 2) and left it there; as root
+    (which passes over permissions) every run file was mode 000. Run without root's
+    capabilities where setpriv can drop them, so the permissions count."""
+    setpriv = shutil.which("setpriv")
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"] if setpriv else []
+    made = subprocess.run(
+        [*prefix, *argv("train", "cfg.yaml", "-q", "--runs-dir", case / "runs")],
+        cwd=case,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(mask),
+    )
+    assert made.returncode == 0, made.stderr
+    assert one_line(made.stderr).startswith(ENVIRONMENT[-1].parts[0])
+    assert only(case / "runs").status == "COMPLETED"
+    paths = [case / "runs", *(case / "runs").rglob("*")]
+    wrong = {
+        p.name: oct(p.stat().st_mode & 0o777)
+        for p in paths
+        if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)
+    }
+    assert wrong == {} and (only(case / "runs").path / "curves.png").is_file()
