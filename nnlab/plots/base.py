@@ -457,10 +457,12 @@ def _exit_unraised(unraisable: Any) -> None:
     """A painter's hook for exceptions Python cannot raise (in a callback, as an import's lock
     clean-up): ``_exit_once``'s SystemExit landing there was printed as 'Exception ignored in
     ...' with a traceback on the run's terminal, and the painter went on. It exits now, as it
-    would have (without the ``finally`` blocks: a PNG being written may leave its temp file)."""
+    would have (without the ``finally`` blocks: a PNG being written may leave its temp file).
+    Another one is not printed either: in a figure's save it fails the figure (``unraised``);
+    outside one (a font that cannot be read as a canvas is built ahead, or in the warm-up) it
+    is left for the drawing, which does the work again and reports what fails."""
     if isinstance(unraisable.exc_value, SystemExit):
         os._exit(0)
-    sys.__unraisablehook__(unraisable)
 
 
 def _serve(*conns: Any) -> None:
@@ -563,7 +565,38 @@ def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         bbox = "tight" if tight else None
-        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox))
+
+        def write(f: Any) -> None:
+            with unraised():
+                fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox)
+
+        atomic_write(path, write)
     finally:
         pyplot().close(fig)
     return path
+
+
+@contextlib.contextmanager
+def unraised() -> Iterator[None]:
+    """Raise, as the block ends, the first exception Python could not raise in it (one in a
+    callback from compiled code): matplotlib reads a font file through a Python callback as
+    it renders, and a read that failed (EIO) was printed as 'Exception ignored in:
+    'read_from_file_callback'' with a traceback on the run's terminal while the PNG, its text
+    left out, was written as the figure. Now the figure fails, naming its file, and its temp
+    file is removed. A SystemExit (a painter told to stop) goes to the hook as before."""
+    caught: list[BaseException] = []
+    before = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Exception):
+            before(unraisable)
+        elif not caught:
+            caught.append(unraisable.exc_value)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = before
+    if caught:
+        raise caught[0]

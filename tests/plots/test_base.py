@@ -3,6 +3,7 @@ umask's mode."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -288,3 +289,27 @@ def test_a_legend_lists_no_series_with_nothing_drawn_and_keeps_its_keys():
     fig, ax = plots.base.pyplot().subplots()
     ax.plot([], [], label="empty")
     assert plots.base.legend_outside(ax) is None  # (nothing to list: no box)
+
+
+class _Unreadable:
+    """An object whose clean-up fails: its error is one Python cannot raise (printed as
+    'Exception ignored in ...'), as matplotlib's font read callback's is (a read that fails)."""
+
+    def __del__(self):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+def test_an_error_python_cannot_raise_as_a_figure_is_saved_fails_the_figure(tmp_path, capsys):
+    from matplotlib.artist import Artist
+
+    class FontUnreadable(Artist):
+        def draw(self, renderer):
+            _Unreadable()  # (freed at once)
+
+    fig, _ = plots.pyplot().subplots()
+    fig.add_artist(FontUnreadable())
+    with pytest.raises(OSError) as raised:
+        plots.save(fig, tmp_path / "f.png")
+    assert raised.value.errno == errno.EIO and raised.value.filename == str(tmp_path / "f.png")
+    assert list(tmp_path.iterdir()) == []  # (no figure without its text, no temp file)
+    assert "Exception ignored" not in capsys.readouterr().err
