@@ -127,6 +127,34 @@ def atomic_write(
     return Path(path)
 
 
+def append_whole(path: Path, line: str) -> None:
+    """Append ``line`` to ``path`` (made with the mode the umask gives) whole or not at all: a
+    write that fails part-way, or at all, is cut back to the file's size before it, and the
+    error raised. Written unbuffered: a buffered file's failed write (EIO) was written again as
+    the file closed, and succeeded, while the error went on; the run's end then appended the
+    record it thought lost a second time ('line 3: epoch 1 follows epoch 1', DAMAGED)."""
+    data = line.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, file_mode())
+    size = -1
+    try:
+        size = os.fstat(fd).st_size
+        while data:  # (a short write is no error: the rest follows)
+            data = data[os.write(fd, data) :]
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        if size >= 0:
+            with contextlib.suppress(OSError):
+                os.truncate(path, size)
+        raise
+    try:
+        os.close(fd)
+    except OSError:  # (closed all the same; what it wrote may not be kept: cut it)
+        with contextlib.suppress(OSError):
+            os.truncate(path, size)
+        raise
+
+
 def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()

@@ -29,10 +29,10 @@ from nnlab.derived import epochs_done_disagreement, train_summary
 from nnlab.errors import ConfigError, RunError
 from nnlab.fileio import (
     DamagedError,
+    append_whole,
     atomic_write,
     check_landscape,
     dumps,
-    file_mode,
     json_value,
     naming,
     read_at_most,
@@ -306,14 +306,11 @@ class RunDir:
 
     # -- metrics --------------------------------------------------------------------------
     def append_metric(self, record: dict[str, Any]) -> None:
-        """Append one epoch record to metrics.jsonl (one line; a torn last line is dropped on
-        read)."""
+        """Append one epoch record to metrics.jsonl (one line, whole or not at all:
+        ``append_whole``; a torn last line, what a kill leaves, is dropped on read)."""
         path = self.file("metrics.jsonl")
-        fresh = not path.exists()
-        with naming(path), open(path, "a", encoding="utf-8") as f:
-            if fresh:
-                os.fchmod(f.fileno(), file_mode())
-            f.write(dumps(record, indent=None) + "\n")
+        with naming(path):
+            append_whole(path, dumps(record, indent=None) + "\n")
 
     def metrics(self) -> list[dict[str, Any]]:
         """The epoch records (see ``read_records``: DamagedError on damage but a torn end).

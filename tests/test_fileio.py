@@ -4,6 +4,7 @@ past the limit, as before."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import tracemalloc
@@ -85,3 +86,23 @@ def test_make_folders_makes_thousands_of_missing_levels_without_recursing(tmp_pa
     (tmp_path / "file").write_text("x\n")
     with pytest.raises(FileExistsError):
         fileio.make_folders(tmp_path / "file")
+
+
+def test_an_append_that_fails_part_way_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    """A write that wrote part of the line, then failed (a disk full mid-line), is cut back:
+    the file holds every line whole or not at all, and the error is raised."""
+    path = tmp_path / "metrics.jsonl"
+    fileio.append_whole(path, '{"epoch": 0}\n')
+    real = os.write
+    calls = []
+
+    def write(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real(fd, data[:5])  # (a short write: the rest follows)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "write", write)
+    with pytest.raises(OSError, match="No space left"):
+        fileio.append_whole(path, '{"epoch": 1}\n')
+    assert path.read_text() == '{"epoch": 0}\n' and calls == [13, 8]
