@@ -250,11 +250,12 @@ def handle_errors(fn: F) -> F:
             _interrupted(exc)
             state["interrupt_said"] = True
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except NnlabError as exc:
+        except NnlabError as exc:  # (one that ended a run folder, FAILED: the run failed)
             if state["debug"]:
                 raise
-            note(f"error: {see_help(one_line(str(exc)))}")
-            raise typer.Exit(exc.exit_code) from None
+            ran = getattr(exc, "nnlab_run", None) is not None
+            note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran else ''}")
+            raise typer.Exit(EXIT_FAILED if ran else exc.exit_code) from None
         except (OSError, MemoryError) as exc:
             if state["debug"]:
                 raise

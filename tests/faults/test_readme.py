@@ -24,6 +24,7 @@ from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
 from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
+from .test_syscall_faults import SYSCALLS
 from .test_vanishing import VANISHING
 
 ROWS = [
@@ -48,6 +49,7 @@ ROWS = [
     *PERMISSIONS,
     *VANISHING,
     *RESOURCES,
+    *SYSCALLS,
 ]
 
 

@@ -1,0 +1,243 @@
+"""A system call that fails (fault injection, round 6): strace's ``-e inject`` makes one call
+of a real ``nnlab`` process fail (EIO, ENOSPC, EINTR: ``when=N``, the N-th call of its kind),
+at the calls that touch the runs folder: writes, fsyncs, renames, opens, reads and closes of the
+run files, the folders' mkdirs, the temp files' unlinks.
+
+Each ends with exit 1 (the run failed) or 2 (refused before any folder), ONE line naming the
+file and what failed, the folder FAILED (or not made), no temp file or hidden folder left, and
+a ``--resume`` of the failed run ends with the uninterrupted run's records (bit for bit, but
+the seconds). EINTR, which Python retries for most calls (PEP 475) but not for rename, unlink
+or mkdir, is one such failure too.
+
+A run file read back as the run ended (metrics.jsonl, summary.json: EIO) ended the run with
+exit 2, the code of a folder refused before it is used, and without a word of the folder,
+which said FAILED: an error of nnlab's own kind (``RunError``) that ends a folder's lifecycle
+is now said as any other failure of a run, exit 1 and the folder named. A record whose
+append failed (EIO) was written all the same as the buffered file closed, and again by the
+resume's end: the folder DAMAGED (``fileio.append_whole`` now writes it whole or not at all).
+
+The fast cases are one instance of a few kinds (more are ``slow``); ``NNLAB_EXHAUSTIVE=1``
+tries every instance of every kind in a training run (about 30 minutes). Skipped where
+strace is missing or cannot trace (a container without ptrace).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nnlab import runs
+
+from .helpers import TINY, Row, argv, one_line, statuses, without_seconds
+
+STRACE = shutil.which("strace")
+
+
+@functools.cache
+def _traceable() -> str | None:
+    """Why strace cannot be used here, else None."""
+    if STRACE is None:
+        return "no strace"
+    done = subprocess.run([STRACE, "-qq", "-o", os.devnull, "true"], capture_output=True)
+    return None if done.returncode == 0 else f"strace cannot trace: {done.stderr[:80]!r}"
+
+
+pytestmark = pytest.mark.skipif(_traceable() is not None, reason=str(_traceable()))
+exhaustive = pytest.mark.skipif(
+    not os.environ.get("NNLAB_EXHAUSTIVE"), reason="set NNLAB_EXHAUSTIVE=1: about 30 minutes"
+)
+
+SYSCALLS = [
+    Row(
+        "a run file that cannot be read back as the run ends (EIO), in every command: the run "
+        "failed (it exited 2, as a folder refused, without a word of the folder)",
+        "`nnlab train cfg.yaml` (EIO reading metrics.jsonl)",
+        1,
+        ("error: {run}/metrics.jsonl: cannot read: Input/output error (run folder {run} says "
+         "FAILED)",),
+    ),
+]  # fmt: skip
+
+TRAIN = ("train", "cfg.yaml", "-q")
+RUN_FILE = r"/runs/|\"runs/"  # (a call on the runs folder or a file in it, as strace -y says)
+
+
+def run(case: Path, args: tuple[str, ...], *strace: str) -> subprocess.CompletedProcess:
+    """``nnlab ARGS --runs-dir runs`` in ``case``, under ``strace STRACE`` if given."""
+    prefix = [STRACE, "-f", "-qq", "-o", os.devnull, *strace] if strace else []
+    return subprocess.run(
+        [*prefix, *argv(*args, "--runs-dir", "runs")],
+        cwd=case,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+_CALLS: dict[tuple[tuple[str, ...], str], list[str]] = {}
+
+
+def calls(case: Path, args: tuple[str, ...], syscall: str) -> list[str]:
+    """The command's own calls of ``syscall``, in order, each as ``strace -y`` prints it (the
+    files behind descriptors named); its runs folder removed after. Traced once a session:
+    the calls up to the run folder's, and their order, are the same every time."""
+    if (args, syscall) not in _CALLS:
+        _CALLS[args, syscall] = _trace(case, args, syscall)
+    return _CALLS[args, syscall]
+
+
+def _trace(case: Path, args: tuple[str, ...], syscall: str) -> list[str]:
+    out = case / "trace"
+    subprocess.run(
+        [STRACE, "-ff", "-y", "-qq", "-e", f"trace={syscall}", "-o", out,
+         *argv(*args, "--runs-dir", "runs")],
+        cwd=case, capture_output=True, timeout=600, check=True,
+    )  # fmt: skip
+    files = sorted(case.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
+    lines = files[0].read_text(errors="replace").splitlines()  # (the command's; not a child's)
+    for file in files:
+        file.unlink()
+    shutil.rmtree(case / "runs", ignore_errors=True)
+    return [line for line in lines if line.startswith(f"{syscall}(")]
+
+
+def instances(case: Path, args: tuple[str, ...], syscall: str, pattern: str) -> list[int]:
+    """The numbers (from 1, as strace's ``when=`` counts) of the calls matching ``pattern``."""
+    found = calls(case, args, syscall)
+    return [n for n, line in enumerate(found, 1) if re.search(pattern, line)]
+
+
+def inject(case: Path, args: tuple[str, ...], syscall: str, error: str, n: int):
+    return run(
+        case, args, "-e", f"trace={syscall}", "-e", f"inject={syscall}:error={error}:when={n}"
+    )
+
+
+def assert_one_failure(case: Path, result: subprocess.CompletedProcess) -> str:
+    """One line (after a resume's 'resuming ...'), exit 1 or 2 (0 if the call's failure was harmless, as an unlink of a file
+    already gone); every folder ended, or STALE where the line says its end could not be
+    recorded; no temp file or hidden folder left. The line."""
+    assert result.returncode in (0, 1, 2), (result.returncode, result.stderr)
+    said = result.stderr.splitlines()  # (a resume says first where it resumes from)
+    line = one_line("\n".join(said[1:] if said[0].startswith("resuming ") else said))
+    found = statuses(case / "runs") if (case / "runs").is_dir() else {}
+    for folder, status in found.items():
+        stale = status == "STALE" and "could not record" in line
+        assert status in ("COMPLETED", "FAILED") or stale, (folder, status, line)
+    hidden = [p.name for p in (case / "runs").rglob(".*")] if found else []
+    assert hidden == [], (hidden, line)
+    return line
+
+
+def assert_resumes(case: Path, straight: list[dict]) -> None:
+    """A failed run's ``--resume`` completes with the uninterrupted run's records."""
+    (failed,) = [r for r in runs.iter_runs(case / "runs") if r.status == "FAILED"]
+    resumed = run(case, ("train", "--resume", str(failed.path), "-q"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert without_seconds(runs.RunDir(failed.path).metrics()) == straight
+
+
+@pytest.fixture
+def case(tmp_path) -> Path:
+    (tmp_path / "cfg.yaml").write_text(TINY)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory) -> list[dict]:
+    folder = tmp_path_factory.mktemp("straight")
+    (folder / "cfg.yaml").write_text(TINY)
+    assert run(folder, TRAIN).returncode == 0
+    return without_seconds(next(runs.iter_runs(folder / "runs")).metrics())
+
+
+def test_a_run_file_that_cannot_be_read_back_fails_the_run(case, straight):
+    (n, *_) = instances(case, TRAIN, "read", r"metrics\.jsonl>")
+    result = inject(case, TRAIN, "read", "EIO", n)
+    assert result.returncode == SYSCALLS[0].code
+    line = assert_one_failure(case, result)
+    (failed,) = runs.iter_runs(case / "runs")
+    assert line == SYSCALLS[0].expect("runs", Path("runs") / failed.id)[0]
+    assert_resumes(case, straight)
+
+
+@pytest.mark.parametrize(
+    ("syscall", "pattern", "error"),
+    [
+        ("write", r"metrics\.jsonl>", "EIO"),  # a record
+        ("write", r"\.checkpoint\.npz\.", "ENOSPC"),  # a checkpoint, half written
+        ("fsync", r"\.summary\.json\.", "EIO"),
+        pytest.param("close", r"\.checkpoint\.npz\.", "EIO", marks=pytest.mark.slow),
+        pytest.param("openat", r"summary\.txt", "EACCES", marks=pytest.mark.slow),
+        ("rename", r"meta\.json\"", "EINTR"),  # (not retried by Python)
+        pytest.param("rename", r"checkpoint\.npz\"", "EXDEV", marks=pytest.mark.slow),
+    ],
+)
+def test_a_failing_call_as_the_run_writes_fails_it_in_one_line(
+    case, straight, syscall, pattern, error
+):
+    numbers = instances(case, TRAIN, syscall, pattern)
+    result = inject(case, TRAIN, syscall, error, numbers[-1])  # (the last: after a record)
+    assert result.returncode == 1, result.stderr
+    line = assert_one_failure(case, result)
+    assert re.search(r"runs/[^/ ]+/\S+: .*\(run folder runs/\S+ says FAILED", line), line
+    assert_resumes(case, straight)
+
+
+@pytest.fixture
+def failed(case) -> Path:
+    """A run FAILED as it appended its epoch 2 record (ENOSPC): records 0-1, a checkpoint of
+    epoch 0 (the first; the next comes CHECKPOINT_SECONDS later), so its resume replays
+    epoch 1. Made in ``case``: the path of its folder."""
+    n = instances(case, TRAIN, "write", r"metrics\.jsonl>")[2]
+    assert inject(case, TRAIN, "write", "ENOSPC", n).returncode == 1
+    (run,) = runs.iter_runs(case / "runs")
+    assert [r["epoch"] for r in run.metrics()] == [0, 1] and run.status == "FAILED"
+    return run.path
+
+
+def test_a_record_a_resume_cannot_append_is_not_appended_again(case, straight, failed):
+    """The replayed epoch 1's record failed (EIO), but a buffered file wrote it again as it
+    closed; the resume's end put back the records it had not replayed, epoch 1 among them: the
+    folder was DAMAGED, 'line 3: epoch 1 follows epoch 1', and its resume refused."""
+    resume = ("train", "--resume", str(failed), "-q")
+    before = failed.parent.parent / "before"
+    shutil.copytree(failed.parent, before)
+    (n, *_) = instances(
+        case, resume, "write", r"/metrics\.jsonl>"
+    )  # (the appends, not the rewrite)
+    shutil.rmtree(case / "runs", ignore_errors=True)  # (the trace's)
+    before.rename(case / "runs")
+    result = inject(case, resume, "write", "EIO", n)
+    assert result.returncode == 1, result.stderr
+    line = assert_one_failure(case, result)
+    assert line.endswith(f"metrics.jsonl: Input/output error (run folder {failed} says FAILED)")
+    assert [r["epoch"] for r in runs.RunDir(failed).metrics()] == [0, 1]
+    assert_resumes(case, straight)
+
+
+@pytest.mark.parametrize("error", ["EIO", "EINTR"])
+def test_a_failing_mkdir_of_the_run_folder_is_one_line_and_leaves_nothing(case, error):
+    (n, *_) = instances(case, TRAIN, "mkdir", RUN_FILE)
+    line = assert_one_failure(case, inject(case, TRAIN, "mkdir", error, n))
+    assert "cannot create run folder" in line and list((case / "runs").glob("*")) == []
+
+
+@exhaustive
+@pytest.mark.parametrize(
+    "syscall", ["write", "fsync", "rename", "openat", "mkdir", "unlink", "close", "read"]
+)
+@pytest.mark.parametrize("error", ["EIO", "ENOSPC", "EINTR"])
+def test_every_failing_call_of_a_training_run(case, straight, syscall, error):
+    for n in instances(case, TRAIN, syscall, RUN_FILE):
+        shutil.rmtree(case / "runs", ignore_errors=True)
+        result = inject(case, TRAIN, syscall, error, n)
+        assert_one_failure(case, result)
+        if result.returncode == 1 and any(runs.iter_runs(case / "runs")):
+            assert_resumes(case, straight)
