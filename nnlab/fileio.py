@@ -83,7 +83,7 @@ def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
     path = Path(path)
     with deferred(), naming(path):  # (an interrupt meanwhile: once the file is whole, or gone)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        tmp = Path(name)
+        tmp, replaced = Path(name), False
         try:
             os.fchmod(fd, file_mode())
             os.close(fd)
@@ -92,8 +92,10 @@ def replacing(path: Path, sync: bool = True) -> Iterator[Path]:
                 with open(tmp, "rb") as f:
                     os.fsync(f.fileno())
             os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+            replaced = True
+        finally:  # (only a temp file not put in place: an unlink of the name it had once
+            if not replaced:  # replaced failed with EINTR, a write that was whole said failed)
+                tmp.unlink(missing_ok=True)
 
 
 # What ``replacing`` names its temp files: ``.<name>.<mkstemp's 8 characters>.tmp``

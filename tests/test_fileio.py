@@ -106,3 +106,16 @@ def test_an_append_that_fails_part_way_leaves_the_file_as_it_was(tmp_path, monke
     with pytest.raises(OSError, match="No space left"):
         fileio.append_whole(path, '{"epoch": 1}\n')
     assert path.read_text() == '{"epoch": 0}\n' and calls == [13, 8]
+
+
+def test_a_file_put_in_place_is_not_removed_nor_its_write_failed(tmp_path, monkeypatch):
+    """Once the temp file has replaced the file, its old name is not unlinked again: an
+    unlink that failed there (EINTR, which Python does not retry for unlink) failed a write
+    that was whole, and with it the run (a run folder 'not made' that was)."""
+
+    def unlink(self, missing_ok=False):
+        raise InterruptedError(errno.EINTR, os.strerror(errno.EINTR), str(self))
+
+    monkeypatch.setattr(fileio.Path, "unlink", unlink)
+    path = fileio.atomic_write(tmp_path / "meta.json", "{}\n")
+    assert path.read_text() == "{}\n" and [p.name for p in tmp_path.iterdir()] == ["meta.json"]
