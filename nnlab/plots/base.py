@@ -582,8 +582,9 @@ def unraised() -> Iterator[None]:
     callback from compiled code): matplotlib reads a font file through a Python callback as
     it renders, and a read that failed (EIO) was printed as 'Exception ignored in:
     'read_from_file_callback'' with a traceback on the run's terminal while the PNG, its text
-    left out, was written as the figure. Now the figure fails, naming its file, and its temp
-    file is removed. A SystemExit (a painter told to stop) goes to the hook as before."""
+    left out, was written as the figure (or FreeType's 'failed to load glyph' followed, said as
+    'unexpected RuntimeError'). Now the figure fails with that error, naming its file, and its
+    temp file is removed. A SystemExit (a painter told to stop) goes to the hook as before."""
     caught: list[BaseException] = []
     before = sys.unraisablehook
 
@@ -596,6 +597,10 @@ def unraised() -> Iterator[None]:
     sys.unraisablehook = hook
     try:
         yield
+    except Exception as exc:  # (FreeType's own error after the read: 'failed to load glyph',
+        if caught:  # said 'unexpected RuntimeError'; the read's error is the cause)
+            raise caught[0] from exc
+        raise
     finally:
         sys.unraisablehook = before
     if caught:

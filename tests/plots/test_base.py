@@ -299,12 +299,17 @@ class _Unreadable:
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
 
-def test_an_error_python_cannot_raise_as_a_figure_is_saved_fails_the_figure(tmp_path, capsys):
+@pytest.mark.parametrize("glyph", [False, True])
+def test_an_error_python_cannot_raise_as_a_figure_is_saved_fails_the_figure(
+    tmp_path, capsys, glyph
+):
     from matplotlib.artist import Artist
 
     class FontUnreadable(Artist):
         def draw(self, renderer):
             _Unreadable()  # (freed at once)
+            if glyph:  # (FreeType's own error after its read failed)
+                raise RuntimeError("failed to load glyph")
 
     fig, _ = plots.pyplot().subplots()
     fig.add_artist(FontUnreadable())
