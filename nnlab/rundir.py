@@ -74,9 +74,16 @@ T = TypeVar("T")
 
 
 def _gone_is_fine(function: Any, path: str, exc_info: Any) -> None:
-    """``shutil.rmtree``'s error handler: a file or folder already gone is what was wanted."""
-    if not isinstance(exc_info[1], FileNotFoundError):
-        raise exc_info[1]
+    """``shutil.rmtree``'s error handler: a file or folder already gone is what was wanted.
+    Any other error is raised naming ``path`` whole: rmtree works relative to its folders'
+    descriptors, and its errors named only the last part ('error: trials: Input/output
+    error', from ``runs remove`` of a sweep)."""
+    exc = exc_info[1]
+    if isinstance(exc, FileNotFoundError):
+        return
+    if isinstance(exc, OSError) and exc.errno is not None:
+        raise OSError(exc.errno, exc.strerror, path) from exc
+    raise exc
 
 
 class RunDir:

@@ -291,3 +291,27 @@ def test_a_folder_names_each_of_its_files_once(tmp_path):
     run = runs.RunDir(tmp_path / "run")
     assert run.file("meta.json") is run.file("meta.json")
     assert run.file("meta.json") == tmp_path / "run" / "meta.json"
+
+
+def test_a_folder_that_cannot_be_removed_is_named_whole(tmp_path, monkeypatch):
+    """An error deep in a folder being removed names its path, not its last part: rmtree
+    works relative to descriptors, and 'runs remove' of a sweep said 'error: trials:
+    Input/output error'."""
+    import errno
+    import os
+    import shutil
+
+    run = tmp_path / "runs" / "sweep"
+    (run / "trials" / "t1").mkdir(parents=True)
+    real = os.rmdir
+
+    def rmdir(path, *, dir_fd=None):
+        if path == "trials":
+            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
+        return real(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(shutil.os, "rmdir", rmdir)
+    with pytest.raises(OSError) as raised:
+        runs.RunDir(run).remove()
+    assert raised.value.filename == str(tmp_path / "runs" / ".sweep.removing" / "trials")
+    assert raised.value.errno == errno.EIO
