@@ -17,7 +17,7 @@ append failed (EIO) was written all the same as the buffered file closed, and ag
 resume's end: the folder DAMAGED (``fileio.append_whole`` now writes it whole or not at all).
 
 The fast cases are one instance of a few kinds (more are ``slow``); ``NNLAB_EXHAUSTIVE=1``
-tries every instance of every kind in a training run (about 30 minutes). Skipped where
+tries every instance of every kind in a training run (an hour or more). Skipped where
 strace is missing or cannot trace (a container without ptrace).
 """
 
@@ -50,7 +50,7 @@ def _traceable() -> str | None:
 
 pytestmark = pytest.mark.skipif(_traceable() is not None, reason=str(_traceable()))
 exhaustive = pytest.mark.skipif(
-    not os.environ.get("NNLAB_EXHAUSTIVE"), reason="set NNLAB_EXHAUSTIVE=1: about 30 minutes"
+    not os.environ.get("NNLAB_EXHAUSTIVE"), reason="set NNLAB_EXHAUSTIVE=1: an hour or more"
 )
 
 SYSCALLS = [
