@@ -287,8 +287,8 @@ def _forget_unhandled_interrupt() -> None:
     (Short of memory to compile it, under ``ulimit -v``: the note stays, the error is said.)"""
     try:
         exec("")
-    except MemoryError:
-        pass
+    except (MemoryError, SystemError):  # (SystemError: an allocation that failed inside it
+        pass  # under ``ulimit -v``, 'returned NULL without setting an exception', as an import's)
 
 
 def _say_interrupted(exc: BaseException) -> bool:
