@@ -219,6 +219,42 @@ def test_readme_console_blocks_quote_lines_the_command_prints(tmp_path, command)
         assert shape_of(line) in printed, line
 
 
+# The README's blocks of commands on the bundled digits whose numbers do not depend on the
+# CPU's BLAS kernels (the quick-start's table comes out the same with OpenBLAS's Haswell and
+# SkylakeX kernels; the test functions are 2-D NumPy arithmetic), each with its time here.
+DIGITS_BLOCKS = [
+    pytest.param("nnlab train configs/digits-quickstart.yaml", id="train"),  # ~1 s
+    pytest.param("nnlab compare-optimizers --function book --png docs/optimizer-paths.png", id="book"),
+    pytest.param(
+        "nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 "
+        "--start 0.5,-1.0 --steps 5,20 --png docs/xcospi.png",
+        id="xcospi",
+    ),
+    pytest.param("nnlab activations --png docs/activations.png", id="activations",
+                 marks=pytest.mark.slow),  # ~2 s: 12 settings, 60 histograms drawn
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", DIGITS_BLOCKS)
+def test_readme_digits_tables_are_the_numbers_the_command_prints(tmp_path, monkeypatch, command):
+    """Every table row the README quotes under a digits command is a row the command prints
+    today, numbers and widths included (the quick-start's table still read 1.0000 / 0.0238 /
+    0.9966 when train printed 1.000000 / 0.023760 / 0.996633, one column one format; the
+    activations table likewise). ``--png`` goes to a scratch file, not docs/."""
+    from tests.conftest import invoke
+
+    quoted = [line for line in console_block(command) if line.startswith(("┃", "│"))]
+    assert quoted, command
+    args = command.split()[1:]
+    if "--png" in args:
+        args[args.index("--png") + 1] = str(tmp_path / "figure.png")
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    printed = {line.rstrip() for line in result.stdout.splitlines()}
+    assert [line for line in quoted if line.rstrip() not in printed] == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
