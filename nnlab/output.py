@@ -176,7 +176,10 @@ def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     """The one format of ``column``'s measured numbers in ``number``'s decimal band: 6
     decimals for all where one needs them (``acc_gap`` read ``-0.003630`` beside ``0.0155``,
     the points not aligned), else None (``number``'s 4). Numbers in scientific notation keep
-    it: 1.019e-05 and 13537.74 in 6 decimals would be 0.000010 and 13537.740500."""
+    it: 1.019e-05 and 13537.74 in 6 decimals would be 0.000010 and 13537.740500. None in a
+    table of one quantity a row (named by ``metric``): accuracy read 1.000000 beside a loss."""
+    if rows and isinstance(rows[0].get("metric"), str):
+        return None
     values = [row.get(column) for row in rows]
     six = any(_spec(v) == ".6f" for v in values if _measured(v, column) and v)
     return ".6f" if six else None
