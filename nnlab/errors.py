@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 
 
@@ -35,6 +36,23 @@ class DataError(NnlabError):
 
 class RunError(NnlabError):
     """A run folder that cannot be found, read or resumed (exit 2)."""
+
+
+class DeviceError(RunError):
+    """A folder or file the filesystem failed to make or write (an I/O error, a full disk or
+    quota) before any run could record it: the command failed, not its input (exit 1, as a
+    run that fails so)."""
+
+    exit_code = 1
+
+
+DEVICE_ERRNOS = frozenset({errno.EIO, errno.ENOSPC, errno.EDQUOT})
+
+
+def os_failure(message: str, exc: OSError) -> RunError:
+    """``message`` as the error ``exc`` makes it: a ``DeviceError`` (exit 1) where the device
+    failed, a ``RunError`` (exit 2: a path or permission the user can change) else."""
+    return (DeviceError if exc.errno in DEVICE_ERRNOS else RunError)(message)
 
 
 def not_one_of(option: str, value: object, choices: Iterable[object]) -> str:

@@ -9,7 +9,7 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from nnlab.errors import ConfigError, OptionError, RunError
+from nnlab.errors import ConfigError, OptionError, RunError, os_failure
 from nnlab.fileio import check_output, make_folders, root_problem
 from nnlab.lookup import made_by_nnlab
 from nnlab.output import counted
@@ -111,5 +111,5 @@ def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
         raise RunError(f"{path}: run folder already exists") from None
     except OSError as exc:
         where = exc.filename or path
-        raise RunError(f"{where}: cannot create run folder: {exc.strerror}") from None
+        raise os_failure(f"{where}: cannot create run folder: {exc.strerror}", exc) from None
     return RunDir(path)

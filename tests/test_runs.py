@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -871,3 +872,26 @@ def test_an_error_on_a_stack_mates_file_says_whose_it_is(tmp_path):
 
     rows = failed_rows((Task("aaaa"), Task("bbbb")), error)
     assert ["(in aaaa" in row["error"] for row in rows] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "errno_, code", [(errno.EIO, 1), (errno.ENOSPC, 1), (errno.EACCES, 2), (errno.EROFS, 2)]
+)
+def test_a_run_folder_the_device_fails_to_make_is_a_failure_not_bad_input(
+    tmp_path, monkeypatch, errno_, code
+):
+    """An I/O error or a full disk as the run folder is made exited 2, the code of a bad
+    config or usage: the device failed (exit 1, as a run that fails so); a permission or a
+    read-only filesystem stays 2, a path the user can change."""
+    from pathlib import Path
+
+    from tests.conftest import invoke
+
+    def failing(self, *args, **kwargs):
+        raise OSError(errno_, os.strerror(errno_), str(self))
+
+    monkeypatch.setattr(Path, "mkdir", failing)
+    result = invoke("train", "configs/digits-quickstart.yaml", "epochs=1", runs_dir=tmp_path / "r")
+    assert result.exit_code == code, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.endswith(f"cannot create run folder: {os.strerror(errno_)}"), line

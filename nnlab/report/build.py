@@ -29,7 +29,7 @@ from stat import S_ISREG
 from typing import Any
 
 from nnlab import palette
-from nnlab.errors import RunError
+from nnlab.errors import RunError, os_failure
 from nnlab.fileio import MAX_FIGURE_BYTES, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
@@ -175,7 +175,7 @@ def _prepare(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("nnlab report: `nnlab report` rebuilds this folder\n")
     except OSError as exc:
-        raise RunError(f"{out}: cannot write the report: {exc.strerror}") from None
+        raise os_failure(f"{out}: cannot write the report: {exc.strerror}", exc) from None
 
 
 @dataclass
@@ -263,8 +263,8 @@ class Site:
                 self.out / MANIFEST, listing.encode("utf-8", "surrogateescape"), sync=False
             )
         except OSError as exc:
-            raise RunError(
-                f"{self.out / MANIFEST}: cannot write the report: {exc.strerror}"
+            raise os_failure(
+                f"{self.out / MANIFEST}: cannot write the report: {exc.strerror}", exc
             ) from None
 
 
