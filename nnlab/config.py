@@ -44,6 +44,7 @@ from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
     overridden,
     override_key,
+    refuse_several,
     refuse_spaced,
     repeated_key,
 )
@@ -292,6 +293,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     ``optimizer.lr=0.001 optimizer.name=adam`` keeps the lr whatever the order.
     """
     refuse_spaced(overrides)
+    refuse_several(overrides)
     for text in overrides:
         if (bare := lone_key(text)) is not None:
             raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")

@@ -78,6 +78,24 @@ def refuse_spaced(overrides: list[str], what: str = "override") -> None:
                 )
 
 
+def refuse_several(overrides: Sequence[str]) -> None:
+    """Several values where a single run takes one (``optimizer.lr=0.1 0.2``, the second
+    refused alone as 'expected key.sub=value', or ``optimizer.lr=0.1,0.2``, 'input should be
+    a valid number'), refused as what they are: a sweep's axis (``spaced_axis``: numbers
+    only; a thousands separator, ``1,000``, is no list)."""
+    for i, text in enumerate(overrides):
+        key, sep, value = text.partition("=")
+        more = list(itertools.takewhile(lambda word: "=" not in word, overrides[i + 1 :]))
+        if not sep or not (more or "," in value) or re.fullmatch(r"\d{1,3}(,\d{3})+", value):
+            continue
+        words = [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
+        if (axis := spaced_axis(key, words)) is not None:
+            raise ConfigError(
+                f"{overridden(' '.join([text, *more]))}: a run takes one value of a key; several "
+                f"are a sweep's: nnlab sweep grid CONFIG {axis}"
+            )
+
+
 def _unclosed(text: str) -> bool:
     """``text`` opens more brackets than it closes (``[100,``: a list cut at a space)."""
     value = text.partition("=")[2]

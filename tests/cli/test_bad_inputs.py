@@ -690,6 +690,13 @@ HINTS = [
     (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=[8],[4,", "4]"],
      "argument 'model.hidden=[8],[4, 4]': the shell split it at its spaces; write it without "
      "them, model.hidden=[8],[4,4], or in quotes"),
+    # (several values where a run takes one: 'override '0.2': expected key.sub=value', and
+    # 'input should be a valid number' for the comma list)
+    (["train", "{d}/cfg.yaml", "optimizer.lr=0.1", "0.2"],
+     "error: override 'optimizer.lr=0.1 0.2': a run takes one value of a key; several are a "
+     "sweep's: nnlab sweep grid CONFIG optimizer.lr=0.1,0.2"),
+    (["train", "{d}/cfg.yaml", "optimizer.lr=0.1,0.01"],
+     "several are a sweep's: nnlab sweep grid CONFIG optimizer.lr=0.1,0.01"),
     (["train", "{d}/cfg.yaml", "--epochs=3"],
      "--epochs: no such option; config keys are overrides after the config file: epochs=3"),
     # (a key the switched dataset needs: it blamed the file, which set none of it)
