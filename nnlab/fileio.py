@@ -225,13 +225,28 @@ def unwritable(folder: Path) -> str | None:
         with deferred():  # (an interrupt meanwhile: once the probe is gone)
             was = os.stat(folder)
             fd, name = tempfile.mkstemp(dir=folder, prefix=".nnlab-probe-")
-            os.close(fd)
-            os.unlink(name)
+            _discard_probe(fd, name)
             with contextlib.suppress(OSError):  # (another user's folder: its times move)
                 os.utime(folder, ns=(was.st_atime_ns, was.st_mtime_ns))
     except OSError as exc:
         return exc.strerror or type(exc).__name__
     return None
+
+
+def _discard_probe(fd: int, name: str) -> None:
+    """Close and remove ``unwritable``'s probe file. Made, it has answered: whatever its
+    removal meets, the folder takes files (an unlink interrupted, EINTR, which Python does not
+    retry, left the probe in the folder and the folder said to be unwritable)."""
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    for _ in range(3):
+        try:
+            os.unlink(name)
+            return
+        except InterruptedError:
+            continue
+        except OSError:
+            return
 
 
 def instead(option: str) -> str:

@@ -119,3 +119,27 @@ def test_a_file_put_in_place_is_not_removed_nor_its_write_failed(tmp_path, monke
     monkeypatch.setattr(fileio.Path, "unlink", unlink)
     path = fileio.atomic_write(tmp_path / "meta.json", "{}\n")
     assert path.read_text() == "{}\n" and [p.name for p in tmp_path.iterdir()] == ["meta.json"]
+
+
+def test_a_probe_whose_removal_is_interrupted_is_removed_and_the_folder_is_writable(
+    tmp_path, monkeypatch
+):
+    """The write check's probe file was made, so the folder takes files; its unlink
+    interrupted (EINTR, which Python does not retry: strace -e inject=unlink:error=EINTR)
+    left '.nnlab-probe-*' in the folder and the folder said 'cannot be written'."""
+    import errno
+    import os
+
+    from nnlab import fileio
+
+    real, calls = os.unlink, []
+
+    def interrupted_once(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:
+            raise InterruptedError(errno.EINTR, "Interrupted system call")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", interrupted_once)
+    assert fileio.unwritable(tmp_path) is None
+    assert len(calls) == 2 and list(tmp_path.iterdir()) == []
