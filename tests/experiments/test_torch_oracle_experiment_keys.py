@@ -28,8 +28,7 @@ import pytest
 from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.data import load_dataset
-from nnlab.experiments import landscape as ls, lr_scan as scan
-from nnlab.experiments.train import run_training
+from nnlab.experiments import lr_scan as scan
 from nnlab.nn.registry import OPTIMIZERS
 from nnlab.train import minibatches
 
@@ -42,7 +41,7 @@ from tests.experiments.test_torch_oracle_experiments import (  # noqa: E402
     RTOL,
     RTOL32,
     SCAN,
-    landscape_in_torch,
+    landscape_matches_torch,
     one_step_in_torch,
 )
 from tests.nn.test_torch_oracle import Trace, rel_diff, run_torch  # noqa: E402
@@ -182,20 +181,8 @@ def test_landscape_of_svm_and_bce_runs_is_torchs_at_every_point(loss, dtype, tmp
     """Around a trained ``svm`` or ``bce`` run (BatchNorm, dropout off in evaluation): every
     point's loss to ``RTOL`` (float32 ``RTOL32``), accuracies (``bce``: a score above 0)
     exactly (float32: within one sample)."""
-    cfg = load_config(None, [*LANDSCAPE, *LOSS_KEYS[loss], f"dtype={dtype}"])
-    data = load_dataset(cfg.dataset, None, dtype)
-    trained = run_training(cfg, runs_dir=tmp_path, data=data, plot=False)
-    settings = ls.Settings(normalize="filter", points=5, lo=-0.6, hi=0.6, split="test", batch=25)
-    result = ls.landscape(str(trained.run.path), settings=settings, runs_dir=tmp_path, data=data)
-    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
-    x, y = data.split("test")
-    line, grid = landscape_in_torch(result, model, x, y, cfg.loss)
-    rtol = RTOL if dtype == "float64" else RTOL32
-    assert rel_diff(result.line_loss, line[:, 0]) < rtol
-    assert rel_diff(result.grid_loss, grid[..., 0]) < rtol
-    slack = 0 if dtype == "float64" else 1 / len(y) + 1e-12
-    assert np.max(np.abs(result.line_acc - line[:, 1])) <= slack
-    assert np.max(np.abs(result.grid_acc - grid[..., 1])) <= slack
+    overrides = [*LANDSCAPE, *LOSS_KEYS[loss], f"dtype={dtype}"]
+    result, _ = landscape_matches_torch(overrides, "filter", tmp_path)
     assert len(set(result.grid_acc.ravel().tolist())) > 1  # (the accuracies vary: compared)
 
 

@@ -364,23 +364,33 @@ def test_landscape_losses_are_torchs_at_every_point(dtype, normalize, tmp_path):
     test split in batches of 25 (nnlab averages the batches' means weighted by their sizes):
     every point's loss to ``RTOL`` (float32: ``RTOL32``), accuracies exactly (float32: within
     one sample)."""
-    cfg = load_config(None, [*LANDSCAPE, f"dtype={dtype}"])
-    data = load_dataset(cfg.dataset, None, dtype)
+    result, trained = landscape_matches_torch([*LANDSCAPE, f"dtype={dtype}"], normalize, tmp_path)
+    centre = len(result.alphas) // 2
+    rtol = RTOL if dtype == "float64" else RTOL32
+    assert result.grid_loss[centre, centre] == pytest.approx(trained.records[-1]["test_loss"],
+                                                             rel=rtol)  # fmt: skip
+
+
+def landscape_matches_torch(overrides: list[str], normalize: str, tmp_path) -> tuple:
+    """A run of the config ``overrides`` make, trained, and its landscape on the test split in
+    batches of 25 (5 points over -0.6 .. 0.6) compared with torch's at every point: losses to
+    ``RTOL`` (float32: ``RTOL32``), accuracies exactly (float32: within one sample). The
+    landscape's result and the run's."""
+    cfg = load_config(None, overrides)
+    data = load_dataset(cfg.dataset, None, cfg.dtype)
     trained = run_training(cfg, runs_dir=tmp_path, data=data, plot=False)
     settings = ls.Settings(normalize=normalize, points=5, lo=-0.6, hi=0.6, split="test", batch=25)
     result = ls.landscape(str(trained.run.path), settings=settings, runs_dir=tmp_path, data=data)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
     x, y = data.split("test")
     line, grid = landscape_in_torch(result, model, x, y, cfg.loss)
-    rtol = RTOL if dtype == "float64" else RTOL32
+    rtol = RTOL if cfg.dtype == "float64" else RTOL32
     assert rel_diff(result.line_loss, line[:, 0]) < rtol
     assert rel_diff(result.grid_loss, grid[..., 0]) < rtol
-    slack = 0 if dtype == "float64" else 1 / len(y) + 1e-12
+    slack = 0 if cfg.dtype == "float64" else 1 / len(y) + 1e-12
     assert np.max(np.abs(result.line_acc - line[:, 1])) <= slack
     assert np.max(np.abs(result.grid_acc - grid[..., 1])) <= slack
-    centre = len(result.alphas) // 2
-    assert result.grid_loss[centre, centre] == pytest.approx(trained.records[-1]["test_loss"],
-                                                             rel=rtol)  # fmt: skip
+    return result, trained
 
 
 # --- lr-scan: one full-gradient step per rate, and each rate's training ---------------------------
