@@ -23,6 +23,9 @@ from __future__ import annotations
 # matplotlib's to_hex writes them)
 SERIES = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#000000")
 BACKGROUND = "#ffffff"  # (of the figures and the report's pages)
+# what diverged: a net's red cross and strip, a title that says so. Dark enough for text on
+# white (5.9:1; WCAG asks 4.5:1 of small text: pure red, drawn before, is 4.0:1)
+DIVERGED = "#c40000"
 # the line styles of the 1st, 2nd, ... round of colours: matplotlib's, and as SVG dash arrays
 LINESTYLES = ("-", "--", ":", "-.")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")

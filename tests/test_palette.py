@@ -123,3 +123,10 @@ def test_every_colour_of_the_colour_scale_has_3_to_1_contrast_on_white():
     for t in np.linspace(0, 1, 101):
         assert contrast(to_hex(cmap(t))) >= MIN_CONTRAST, (t, to_hex(cmap(t)))
         assert contrast(scale_color(t)) >= MIN_CONTRAST, (t, scale_color(t))
+
+
+def test_what_diverged_is_red_that_reads_as_text_on_white():
+    """A diverged run's title, cross and strip: pure red was 4.0:1 on white, under the 4.5:1
+    WCAG asks of small text (a weight-scale panel's 9-point title says 'diverged' in it)."""
+    assert contrast(palette.DIVERGED, palette.BACKGROUND) >= 4.5
+    assert contrast("#ff0000") < 4.5

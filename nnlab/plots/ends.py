@@ -8,6 +8,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from nnlab import palette
+
 
 def curve(records: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
     """(epochs, values) of ``key``; a missing or None value is NaN (a gap in the line)."""
@@ -45,7 +47,7 @@ def last_finite(values: list[float], default: float = 0.0) -> float:
 
 
 DIVERGED_STYLE: dict[str, Any] = {
-    "marker": "x", "color": "red", "markersize": 8, "markeredgewidth": 2, "linestyle": "none",
+    "marker": "x", "color": palette.DIVERGED, "markersize": 8, "markeredgewidth": 2, "linestyle": "none",
 }  # fmt: skip
 
 

@@ -28,7 +28,7 @@ def _panel_title(ax: Any, panel: dict[str, Any], steps: int, off: int) -> None:
     the iterates ``off`` the plot, if any; red for a run that diverged."""
     note = f"; {counted(off, 'iterate')} off the plot" if off else ""
     text = f"{panel['title']}\n{counted(steps, 'step')}: {panel['outcome']}{note}"
-    color = "red" if "diverged" in panel["outcome"] else "black"
+    color = palette.DIVERGED if "diverged" in panel["outcome"] else "black"
     base.fitted_title(ax, text, fontsize=9, color=color)
 
 

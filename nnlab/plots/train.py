@@ -149,7 +149,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
         title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
     # (a run's name of 60 characters ran over the next panel's title)
     title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], 8)  # (a gap to the next)
-    ax.set_title(title, fontsize=8, color="red" if end else "black")
+    ax.set_title(title, fontsize=8, color=palette.DIVERGED if end else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)

@@ -135,7 +135,7 @@ def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
         xs = [p[key] for p in diverged if p["round"] == r]
         ax.plot(xs, [y] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
                 ls="none", label=f"round {r}: diverged")  # fmt: skip
-    ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color="red", alpha=0.07, lw=0)
+    ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color=palette.DIVERGED, alpha=0.07, lw=0)
     ticks = [t for t in ax.get_yticks() if lo <= t <= hi]
     ax.set_yticks([y, *ticks], ["diverged", *(f"{t:g}" for t in ticks)])
     ax.set_ylim(y - 0.05 * (hi - lo), hi)

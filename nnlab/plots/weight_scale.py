@@ -71,7 +71,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         said = "; ".join(note for _, note in notes)
         head = f"W: {config_number(panel['scale'])}" + (f"  ({said})" if notes else "")
         head = base.fit_lines(fig, head, ax.get_position().width * fig.get_figwidth(), 9)
-        ax.set_title(head, fontsize=9, color="red" if notes else "black")
+        ax.set_title(head, fontsize=9, color=palette.DIVERGED if notes else "black")
         lines = max(lines, head.count("\n") + 1)
     _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
@@ -179,7 +179,7 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
             ax.plot(bad, [DIVERGED_Y] * len(bad), marker="x", color=color, ms=9, mew=2.2,
                     ls="none", label=f"{label}: diverged (no final accuracy)")  # fmt: skip
     if any(r.get(f"{p}_status") == "DIVERGED" for r in table for p in ("bn", "nobn")):
-        ax.axhspan(DIVERGED_Y - 0.05, DIVERGED_Y + 0.05, color="red", alpha=0.07, lw=0)
+        ax.axhspan(DIVERGED_Y - 0.05, DIVERGED_Y + 0.05, color=palette.DIVERGED, alpha=0.07, lw=0)
         ax.set_yticks([DIVERGED_Y, 0, 0.2, 0.4, 0.6, 0.8, 1.0],
                       ["diverged", "0", "0.2", "0.4", "0.6", "0.8", "1.0"])  # fmt: skip
         ax.set_ylim(DIVERGED_Y - 0.05, 1.02)

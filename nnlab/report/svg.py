@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nnlab.output import counted, number
-from nnlab.palette import DASHES, SCALE_END, SERIES  # (SCALE_END: plots.sweep.line_cmap's too)
+from nnlab.palette import DASHES, DIVERGED, SCALE_END, SERIES  # (SCALE_END: line_cmap's too)
 from nnlab.plots.axes import PLAIN_LOG
 
 Point = tuple[float, float | None]
@@ -264,7 +264,7 @@ def _marks(s: Series, x: Axis, y: Axis, limit: int, shown: bool) -> str:
     )
 
 
-DIVERGED_COLOR = "#ff0000"  # the figures' red cross (plots.base.DIVERGED_STYLE)
+DIVERGED_COLOR = DIVERGED  # the figures' red cross (plots.base.DIVERGED_STYLE)
 
 
 def _diverged_mark(s: Series, x: Axis, y: Axis, rising: bool) -> str:

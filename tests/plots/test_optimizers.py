@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab import plots
+from nnlab import palette, plots
 from nnlab.experiments import optimizers as opt
 from nnlab.experiments.testfuncs import OBJECTIVES
 from nnlab.plots.optimizers import CURVE, window_labels
@@ -83,7 +83,7 @@ def test_a_2d_path_that_diverged_or_left_the_box_says_so_in_its_title():
               for r in comparison.results]  # fmt: skip
     fig = plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, [], "r")
     sgd, adam = fig.axes[:2]
-    assert sgd.title.get_color() == "red" and "diverged" in sgd.get_title()
+    assert sgd.title.get_color() == palette.DIVERGED and "diverged" in sgd.get_title()
     assert sgd.get_title().endswith("iterates off the plot")
     assert adam.title.get_color() == "black" and "off the plot" not in adam.get_title()
 

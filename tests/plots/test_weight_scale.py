@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from nnlab import plots
+from nnlab import palette, plots
 from tests.plots import records
 from tests.plots.layout import legend_over_data, outside_figure, overlaps, render, texts
 
@@ -30,7 +30,9 @@ def grid_panels():
 
 
 def diverged_markers(ax):
-    return [ln for ln in ax.get_lines() if ln.get_marker() == "x" and ln.get_color() == "red"]
+    return [
+        ln for ln in ax.get_lines() if ln.get_marker() == "x" and ln.get_color() == palette.DIVERGED
+    ]
 
 
 @pytest.fixture
