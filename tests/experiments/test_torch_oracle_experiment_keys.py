@@ -41,6 +41,7 @@ from tests.experiments.test_torch_oracle_experiments import (  # noqa: E402
     RTOL,
     RTOL32,
     SCAN,
+    assert_final_splits_are_torchs,
     landscape_matches_torch,
     one_step_in_torch,
 )
@@ -223,12 +224,7 @@ def test_a_dataset_comparison_over_epochs_is_torchs_training_of_each_optimizer(c
         steps, records, _, _ = run_torch(run_cfg, data, trace)
         assert len(result.losses) == iterations
         assert rel_diff(result.losses, steps) < RTOL32, result.spec.name
-        for split in ("train", "test"):
-            ours, theirs = result.final[f"{split}_loss"], records[-1][f"{split}_loss"]
-            assert rel_diff(ours, theirs) < RTOL32, (result.spec.name, split)
-            size = data.splits[split][1].shape[0]
-            acc = abs(result.final[f"{split}_acc"] - records[-1][f"{split}_acc"])
-            assert acc <= 1 / size + 1e-12, (result.spec.name, split)
+        assert_final_splits_are_torchs(result, records[-1], data)
 
 
 # --- gradcheck --compare-differences --------------------------------------------------------------

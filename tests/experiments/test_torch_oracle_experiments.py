@@ -274,12 +274,18 @@ def test_a_dataset_comparison_is_torchs_training_of_each_optimizer():
                       masks={}, biases=[{}] * 30)  # fmt: skip
         steps, records, _, _ = run_torch(run_cfg, data, trace)
         assert rel_diff(result.losses, steps) < RTOL32, result.spec.name
-        for split in ("train", "test"):
-            ours, theirs = result.final[f"{split}_loss"], records[-1][f"{split}_loss"]
-            assert rel_diff(ours, theirs) < RTOL32, (result.spec.name, split)
-            size = data.splits[split][1].shape[0]
-            acc = abs(result.final[f"{split}_acc"] - records[-1][f"{split}_acc"])
-            assert acc <= 1 / size + 1e-12, (result.spec.name, split)
+        assert_final_splits_are_torchs(result, records[-1], data)
+
+
+def assert_final_splits_are_torchs(result, last: dict, data) -> None:
+    """A dataset comparison's final train and test losses (to ``RTOL32``) and accuracies
+    (within one sample) against torch's ``last`` record of the same optimizer's run."""
+    for split in ("train", "test"):
+        ours, theirs = result.final[f"{split}_loss"], last[f"{split}_loss"]
+        assert rel_diff(ours, theirs) < RTOL32, (result.spec.name, split)
+        size = data.splits[split][1].shape[0]
+        acc = abs(result.final[f"{split}_acc"] - last[f"{split}_acc"])
+        assert acc <= 1 / size + 1e-12, (result.spec.name, split)
 
 
 # --- activations: each layer's outputs and the table's numbers ----------------------------------
