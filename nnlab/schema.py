@@ -184,7 +184,10 @@ class DatasetBase(Strict):
 
     description: ClassVar[str] = ""  # one line for ``nnlab data list``
     where: ClassVar[str] = ""  # where its data comes from / is looked for
-    needs_files: ClassVar[bool] = False
+    # a dataset read from files: the command that gets them ({dir}: its --data-dir option, or
+    # nothing) and what it does, and the folder of a data dir that holds them ("": no files)
+    fetch: ClassVar[str] = ""
+    folder: ClassVar[str] = ""
     if TYPE_CHECKING:  # (each dataset's own field, the Literal of its name: "digits", ...)
         name: str
 
@@ -213,3 +216,9 @@ class DatasetBase(Strict):
     def generated_bytes(self) -> int:
         """Bytes a generated dataset's arrays take (0: the data is read from files)."""
         return 0
+
+    @classmethod
+    def available(cls, data_dir: Path) -> tuple[bool, str]:
+        """Whether the data is in ``data_dir`` (a dataset with no files: always), and where it
+        is, or is looked for (``nnlab data list``)."""
+        return True, cls.where

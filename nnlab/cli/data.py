@@ -41,17 +41,8 @@ def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> Non
     rows = availability(where)
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
     for row in rows:  # (a missing dataset's row said where it was looked for, not how to get it)
-        if row["status"] == "missing" and row["dataset"] in HOW_TO_GET:
+        if row["status"] == "missing":
             note(missing_note(row["dataset"], where, data_dir))
-
-
-HOW_TO_GET = {  # (the datasets that need files: each one's command and folder in a data dir)
-    "mnist": ("nnlab data fetch mnist{dir} downloads it", "mnist/"),
-    "hdf5": (
-        "nnlab data fetch catvnoncat --from DIR{dir} copies cat-vs-noncat's files",
-        "catvnoncat/",
-    ),
-}
 
 
 def missing_note(dataset: str, where: Path, given: Path | None) -> str:
@@ -60,9 +51,10 @@ def missing_note(dataset: str, where: Path, given: Path | None) -> str:
     or $NNLAB_DATA_DIR) is named, and said not to exist where it does not; its fetch fetches
     into it (it said 'or give --data-dir' of a --data-dir given, /nonexist, as if none was)."""
     from nnlab.data import data_dir_origin
+    from nnlab.data.registry import DATASETS
     from nnlab.redo import data_dir_option
 
-    how, folder = HOW_TO_GET[dataset]
+    how, folder = DATASETS[dataset].fetch, DATASETS[dataset].folder
     if given is None or str(given) == "":  # (the default folder: its fetch makes it)
         return (
             f"{dataset}: missing; {how.format(dir='')}, or give --data-dir, the folder holding "

@@ -14,6 +14,8 @@ from pydantic import Field
 
 from nnlab.schema import DatasetBase
 
+CATVNONCAT = ("catvnoncat/train_catvnoncat.h5", "catvnoncat/test_catvnoncat.h5")
+
 if TYPE_CHECKING:
     from nnlab.data.dataset import Source
 
@@ -52,7 +54,8 @@ class MnistData(DatasetBase):
 
     description = "28x28 handwritten digits, 60,000 train + 10,000 test, 10 classes (IDX files)"
     where = "mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]"
-    needs_files = True
+    fetch = "nnlab data fetch mnist{dir} downloads it"
+    folder = "mnist/"
 
     name: Literal["mnist"] = "mnist"
     n_test: Annotated[int, Field(ge=0, le=70_000)] | None = Field(
@@ -66,6 +69,14 @@ class MnistData(DatasetBase):
 
         return mnist.load(data_path(data_dir) / "mnist", data_dir_origin(data_dir))
 
+    @classmethod
+    def available(cls, data_dir: Path) -> tuple[bool, str]:
+        from nnlab.data import mnist
+
+        parts = mnist.available_parts(data_dir / "mnist")
+        found = f" (found: {' + '.join(parts)})" if parts else ""
+        return bool(parts), f"{data_dir / 'mnist'}{found}"
+
 
 class Hdf5Data(DatasetBase):
     """Images and labels from HDF5 files (the deeplearning.ai cat-vs-noncat layout by default).
@@ -77,7 +88,8 @@ class Hdf5Data(DatasetBase):
         "images + labels from HDF5 files named in the config (e.g. catvnoncat, 209 + 50 64x64 RGB)"
     )
     where = "catvnoncat/{train,test}_catvnoncat.h5 (or dataset.train_file)"
-    needs_files = True
+    fetch = "nnlab data fetch catvnoncat --from DIR{dir} copies cat-vs-noncat's files"
+    folder = "catvnoncat/"
 
     name: Literal["hdf5"] = "hdf5"
     train_file: str = Field(description="HDF5 file of the training pool (under the data dir)")
@@ -93,6 +105,11 @@ class Hdf5Data(DatasetBase):
         from nnlab.data import hdf5
 
         return hdf5.load(self, data_path(data_dir))
+
+    @classmethod
+    def available(cls, data_dir: Path) -> tuple[bool, str]:
+        files = [p for p in CATVNONCAT if (data_dir / p).is_file()]
+        return bool(files), ", ".join(str(data_dir / p) for p in (files or CATVNONCAT[:1]))
 
 
 class SyntheticData(DatasetBase):

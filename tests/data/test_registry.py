@@ -31,6 +31,18 @@ def test_empty_data_dir_reports_file_datasets_missing(tmp_path):
     assert all(set(r) == {"dataset", "status", "location", "description"} for r in rows.values())
 
 
+def test_every_dataset_that_can_be_missing_says_how_to_get_it(tmp_path):
+    """A dataset read from files names its fetch command and folder in its own class (what
+    ``data list`` notes for a missing one), so adding one is one class and one registry entry."""
+    missing = {r["dataset"] for r in availability(tmp_path) if r["status"] == "missing"}
+    assert missing == {"mnist", "hdf5"}
+    for name in missing:
+        entry = DATASETS[name]
+        assert entry.fetch.startswith("nnlab data fetch ") and "{dir}" in entry.fetch
+        assert entry.folder.endswith("/") and entry.folder in entry.where
+    assert all(not DATASETS[name].fetch for name in set(DATASETS) - missing)
+
+
 def test_mnist_available_with_the_parts_found(tmp_path):
     write_mnist_part(tmp_path / "mnist", "t10k", 10)
     row = by_name(availability(tmp_path))["mnist"]
@@ -62,7 +74,7 @@ REQUIRED = {"hdf5": {"train_file": "catvnoncat/train_catvnoncat.h5"}}
 def test_every_dataset_trains_with_a_minimal_config(tmp_path, name):
     """``dataset: {name: X}`` (plus any required key) trains with the default ``eval``
     (train and test): a source without a test set holds one out by default."""
-    if DATASETS[name].needs_files:
+    if DATASETS[name].fetch:
         if not SHARED.is_dir() or by_name(availability(SHARED))[name]["status"] != "available":
             pytest.skip(f"{name} needs files in ../shared/data")
     block = ", ".join(f"{k}: {v}" for k, v in {"name": name, **REQUIRED.get(name, {})}.items())

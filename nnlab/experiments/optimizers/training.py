@@ -16,7 +16,7 @@ import numpy as np
 from nnlab.build import RNG_STREAMS, build_model, make_rngs
 from nnlab.config import Config, config_errors, keys_overlap, validate
 from nnlab.data import Dataset, load_dataset
-from nnlab.data.registry import CATVNONCAT
+from nnlab.data.datasets import CATVNONCAT
 from nnlab.errors import ConfigError, not_one_of
 from nnlab.experiments.optimizers.baselines import batch_stream, random_local_search, random_search
 from nnlab.experiments.optimizers.specs import (
