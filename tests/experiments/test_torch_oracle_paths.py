@@ -81,12 +81,15 @@ CLI_OVERRIDES = {
     "rmsprop": {"eps": 0.0001},
     "adam": {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 1e-06},
 }
-# Paths that amplify their own rounding: Adam (beta1 0.5, beta2 0.9, eps 1e-6, lr 0.02) in
-# Rosenbrock's valley. From (-1.5, 2) torch's parts from nnlab's by 1e-13 at step 55 and ends
-# 2.9e-9 apart, from (0.5, -0.5) at step 111 and ends 1.7e-2 apart; nnlab's own path from a start
-# one ulp away parts by 1e-14 at steps 57 and 107 and ends 1.2e-11 and 1.6e-2 apart: two
-# frameworks agree there no better than one with itself. Compared to RTOL for these first steps.
-SENSITIVE = {("rosenbrock", "adam", (-1.5, 2.0)): 50, ("rosenbrock", "adam", (0.5, -0.5)): 100}
+# Paths that amplify their own rounding, where two frameworks agree no better than one with
+# itself: Adam (beta1 0.5, beta2 0.9, eps 1e-6, lr 0.02) in Rosenbrock's valley, where on a Xeon
+# torch's path parts from nnlab's by 1e-13 at step 55 from (-1.5, 2) and at step 111 from
+# (0.5, -0.5) (nnlab's own path from a start one ulp away: at steps 57 and 107); on an AMD EPYC
+# also Adam at rate 0.02 on Beale from (-2, 2), at step 137 of 150 (ending 9.1e-7 apart, and
+# 3.9e-7 from itself one ulp away). Which paths part, and where, is the machine's rounding
+# (torch's vectorised kernels), so it is measured, not listed: a path that parts from torch's
+# agrees to RTOL for its first AGREED steps at least, and parts from itself one ulp away.
+AGREED = 50
 
 
 def torch_path(function: str, name: str, hyperparameters: dict[str, float], start, steps: int):
@@ -147,8 +150,8 @@ def cli_paths(tmp_path, monkeypatch, function: str, *args: str) -> list[dict]:
 
 def compare_run(function: str, run: dict, expected: dict[str, float]) -> None:
     """One path of the JSON against torch's with the ``expected`` hyperparameters: the same
-    stop, every point and value to ``RTOL`` (a ``SENSITIVE`` path: its first steps, and it
-    parts from itself one ulp away)."""
+    stop, every point and value to ``RTOL`` (a path that amplifies its rounding: its first
+    ``AGREED`` steps, and it parts from itself one ulp away)."""
     name, start, n = run["rule"], tuple(run["start"]), run["steps"]
     assert run["hyperparameters"] == expected, run["optimizer"]
     path, values, stop = torch_path(function, name, expected, start, n)
@@ -156,10 +159,9 @@ def compare_run(function: str, run: dict, expected: dict[str, float]) -> None:
     assert run["diverged_at"] == stop, what
     ours = np.array(run["path"])
     assert ours.shape == path.shape, what
-    first = SENSITIVE.get((function, name, start), len(ours))
-    assert rel_diff(ours[:first], path[:first]) < RTOL, what
-    assert rel_diff(run["values"][:first], values[:first]) < RTOL, what
-    if first < len(ours):
+    parted = [k for k in (parted_at(ours, path), parted_at(run["values"], values)) if k is not None]
+    if parted:
+        assert min(parted) >= min(AGREED, len(ours)), (what, min(parted))
         assert parts_from_itself(function, name, expected, start, n, ours) > 1e-12, what
 
 
@@ -173,7 +175,7 @@ def test_paths_with_every_hyperparameter_given_on_the_command_line_are_torch_opt
     default < the function's < --lr < an override), stops where torch's does (Beale's gd,
     momentum and nesterov at rate 0.01 from (-2, 2)), and every point and value is torch's with
     those to ``RTOL`` (the worst seen 2.3e-14; most paths bit for bit), but for two Adam paths
-    on Rosenbrock that part from themselves (``SENSITIVE``)."""
+    on Rosenbrock (and on some machines one on Beale) that part from themselves (``AGREED``)."""
     from nnlab.config import optimizer_settings
 
     lrs, starts, steps = CLI_CASES[function]
@@ -217,6 +219,17 @@ def test_a_path_that_overflows_stops_at_the_step_where_torchs_does(function, tmp
         assert run["diverged"] and run["final_point"] is None and run["final_value"] is None
         compare_run(function, run, dict(run["hyperparameters"]))
         assert 2 <= run["diverged_at"] <= 123 and len(run["path"]) == run["diverged_at"]
+
+
+def parted_at(ours, theirs) -> int | None:
+    """The first step at which ``ours`` differs from ``theirs`` by ``RTOL`` of the largest
+    coordinate so far (``rel_diff`` of the paths up to there), None where they never do."""
+    ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    ours, theirs = ours.reshape(len(ours), -1), theirs.reshape(len(theirs), -1)
+    off = np.maximum.accumulate(np.max(np.abs(ours - theirs), axis=1))
+    scale = np.maximum.accumulate(np.max(np.abs(theirs), axis=1))
+    parted = np.flatnonzero(off >= RTOL * scale)
+    return int(parted[0]) if parted.size else None
 
 
 def rel_diff(ours, theirs) -> float:
