@@ -382,15 +382,18 @@ def rel_diff(ours, theirs) -> float:
     return float(diff / scale) if scale else float(diff)
 
 
-def compare(*cfgs: Config, decay: str = "objective", make_optimizer=None) -> dict[str, float]:
+def compare(
+    *cfgs: Config, decay: str = "objective", make_optimizer=None, rtol: float = RTOL
+) -> dict[str, float]:
     """Train ``cfgs`` in nnlab (several: as a stack) and each in torch (``decay``,
-    ``make_optimizer``: as ``run_torch``); assert they agree; the worst relative differences."""
+    ``make_optimizer``: as ``run_torch``); assert they agree to ``rtol``; the worst relative
+    differences."""
     data, traces = run_nnlab(list(cfgs))
     worst: dict[str, float] = {}
     for cfg, trace in zip(cfgs, traces):
         for key, value in compare_net(cfg, data, trace, decay, make_optimizer).items():
             worst[key] = max(worst.get(key, 0.0), value)
-    assert max(worst.values()) < RTOL, worst
+    assert max(worst.values()) < rtol, worst
     return worst
 
 

@@ -239,6 +239,18 @@ def test_float32_runs_at_every_optimizer_hyperparameter_value_match_torch(name, 
 
 
 # --- divergence: the step where the loss turns non-finite is torch's -----------------------------
+def hinges_finite(cfg, scores, y) -> bool:
+    """For the hinge loss (svm), whether its margins max(0, s_j - s_y + 1) are finite, as nnlab
+    (and cs231n) compute them: torch's ``multi_margin_loss`` takes max(0, NaN) as 0, so a NaN
+    score, which an overflowing product's inf - inf makes in one summation order and not in
+    another (it depends on the BLAS kernel), gave it a loss of 0 where nnlab's is NaN. Other
+    losses: True (their value says)."""
+    if cfg.loss != "svm":
+        return True
+    margins = (scores - scores.gather(1, y[:, None]) + 1).clamp(min=0)
+    return bool(torch.isfinite(margins.sum()))
+
+
 def torch_steps_until_not_finite(cfg, data, trace) -> list[float]:
     """The nnlab run's minibatches in torch (no BatchNorm here: ``zero_gradient``), each step's
     objective, up to and including the first that is not finite (torch would step on it;
@@ -250,10 +262,11 @@ def torch_steps_until_not_finite(cfg, data, trace) -> list[float]:
     steps: list[float] = []
     net.train()
     for idx in (torch.from_numpy(b) for batches in trace.batches for b in batches):
-        objective = data_loss(cfg, net(x[idx]), y[idx])
+        scores = net(x[idx])
+        objective = data_loss(cfg, scores, y[idx])
         if cfg.weight_decay:  # (0 * an overflowed sum of squares would be NaN)
             objective = objective + 0.5 * cfg.weight_decay * sum((w * w).sum() for w in weights)
-        steps.append(objective.item())
+        steps.append(objective.item() if hinges_finite(cfg, scores, y[idx]) else math.nan)
         if not math.isfinite(steps[-1]):
             break
         opt.zero_grad()
