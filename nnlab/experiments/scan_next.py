@@ -67,9 +67,21 @@ def next_step(
         return why, f"nnlab train {config} optimizer.lr={lr:g}{extra}"
     note, flag, wider = widen[0]
     ends = {"--min": _power(rows[0]["lr"]), "--max": _power(rows[-1]["lr"]), flag: f"{wider}"}
-    scan = f"--min {ends['--min']} --max {ends['--max']} --num {len(rows)}"
+    num = _num_at_spacing(rows[0]["lr"], rows[-1]["lr"], len(rows), ends)
+    scan = f"--min {ends['--min']} --max {ends['--max']} --num {num}"
     scan += f" --epochs {epochs}" if isinstance(epochs, int) else ""
     return note.split("; ")[0] + ": a wider range", f"nnlab lr-scan {config} {scan}{extra}"
+
+
+def _num_at_spacing(lo: float, hi: float, num: int, ends: Mapping[str, str]) -> int:
+    """How many rates the widened range ``ends`` takes at the scanned spacing (``num`` rates,
+    ``lo`` to ``hi``): one a decade stays one a decade (1e-10..1e-1 widened to 1: 11, not 10
+    rates at 1.29 decades apart); at most 1,000, as ``--num`` takes."""
+    span = math.log10(hi) - math.log10(lo)
+    if span <= 0:
+        return num
+    wide = float(ends["--max"]) - float(ends["--min"])
+    return min(1000, math.floor(wide * (num - 1) / span + 0.5) + 1)
 
 
 def _power(lr: float) -> str:

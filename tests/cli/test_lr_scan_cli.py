@@ -173,7 +173,7 @@ def test_a_best_rate_at_an_end_of_the_range_is_widened_first_not_trained_at(tmp_
     (scan,) = tmp_path.iterdir()
     line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
     assert line == (
-        f"next: nnlab lr-scan {scan}/config.yaml --min -4 --max -2 --num 2 --epochs 1 --runs-dir "
+        f"next: nnlab lr-scan {scan}/config.yaml --min -4 --max -2 --num 3 --epochs 1 --runs-dir "
         f"{tmp_path} (the best training rate 0.001 is the largest one scanned: a wider range)"
     )
     built = build_report((), tmp_path, tmp_path / "report")

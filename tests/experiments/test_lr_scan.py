@@ -165,6 +165,24 @@ def test_edge_notes_say_when_the_best_rate_is_at_an_end(cfg, data, tmp_path):
     assert "train_loss" not in result.rows[0]
 
 
+def test_a_widened_scan_keeps_the_spacing_of_the_scan_it_widens():
+    # (the default scan, 1e-10..1e-1 a decade apart, offered --min -10 --max 0 --num 10: rates
+    # 1.29 decades apart, 1.29155e-09, 1.6681e-08, ..., where one a decade was meant: --num 11)
+    from nnlab.experiments.scan_next import next_step
+
+    def widened(exps: list[float], best: float) -> str:
+        rows = [{"lr": 10.0**e} for e in exps]
+        _, command = next_step({"rows": rows, "best_train_lr": 10.0**best, "epochs": 2}, "s")
+        return command.split("config.yaml ")[1]
+
+    decades = [float(e) for e in range(-10, 0)]
+    assert widened(decades, -1) == "--min -10 --max 0 --num 11 --epochs 2"
+    assert widened(decades, -10) == "--min -11 --max -1 --num 11 --epochs 2"
+    halves = [-3, -2.5, -2, -1.5]  # (half a decade apart; --max widens to -1: one more)
+    assert widened(halves, -1.5) == "--min -3 --max -1 --num 5 --epochs 2"
+    assert widened([-4.0, -3.0], -3) == "--min -4 --max -2 --num 3 --epochs 2"
+
+
 @pytest.mark.slow
 def test_the_default_scan_on_digits_runs_every_rate(tmp_path):
     # (how long it takes is measured by benchmarks/bench.py --only commands, not here)
