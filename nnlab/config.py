@@ -529,13 +529,16 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
         return ""
     fields = list(parent.model_fields)
     close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
-    nested = keys_named(str(loc[-1])) if len(loc) == 1 else []
+    here = ".".join(map(str, loc))  # (a key of another place: model.weight_decay, model.lr)
+    nested = [
+        k for k in [str(loc[-1]), *keys_named(str(loc[-1]))] if k in key_names() and k != here
+    ]
     alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
     if alias is not None:
         return f" (did you mean {alias!r}?)"
     if close:
         return f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
-    if nested:  # (lr=0.1: the key is optimizer.lr)
+    if nested and len(loc) <= 2:  # (lr=0.1: the key is optimizer.lr)
         return f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
     return f"; valid keys here: {', '.join(fields)}{_other_variants(loc)}"
 

@@ -417,6 +417,23 @@ def test_unknown_key_without_a_close_match_lists_the_valid_keys_and_the_variants
     assert message == "cfg.yaml: unknown key 'optimizer.foo'; valid keys here: name, lr"
 
 
+@pytest.mark.parametrize(
+    ("raw", "meant"),
+    [
+        ({"model": {"weight_decay": 0.1}}, "weight_decay"),  # (DLFS's MultiLayerNet's argument)
+        ({"optimizer": {"name": "sgd", "weight_decay": 0.1}}, "weight_decay"),  # (torch.optim's)
+        ({"model": {"lr": 0.1}}, "optimizer.lr"),
+        ({"optimizer": {"name": "adam", "batch_size": 32}}, "batch_size"),
+        ({"model": {"epochs": 3}}, "epochs"),
+        ({"dataset": {"name": "digits", "hidden": [10]}}, "model.hidden"),
+    ],
+)
+def test_a_key_given_in_another_section_than_its_own_is_answered_with_its_place(raw, meant):
+    # (it listed the section's valid keys, which do not hold it: 'unknown key
+    # 'model.weight_decay'; valid keys here: hidden, activation, ...')
+    assert error_of(raw).endswith(f" (did you mean {meant!r}?)")
+
+
 def test_unknown_optimizer_lists_the_choices():
     message = error_of({"optimizer": {"name": "lbfgs"}})
     assert "optimizer.name: unknown 'lbfgs'" in message

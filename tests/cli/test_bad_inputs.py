@@ -668,6 +668,9 @@ HINTS = [
     (["train", "{d}/cfg.yaml", "--quite"], "--quite: no such option (did you mean --quiet?)"),
     (["report", "--epochs", "3"], "--epochs: no such option (see nnlab report -h)"),
     (["train", "{d}/cfg.yaml", "lr=0.1"], "unknown key 'lr' (did you mean 'optimizer.lr'?)"),
+    # (a key in the section a torch user looks for it in: it listed that section's keys)
+    (["train", "{d}/cfg.yaml", "optimizer.weight_decay=1e-4"],
+     "unknown key 'optimizer.weight_decay' (did you mean 'weight_decay'?)"),
     (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
     (["train", "{d}/cfg.yml"],
