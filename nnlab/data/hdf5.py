@@ -39,6 +39,13 @@ def resolve(name: str, data_dir: Path, key: str) -> Path:
         shown = brief(repr(name))
         raise DataError(f"dataset.{key}: {shown} cannot be looked up ({exc.strerror})") from None
     where = " or ".join(str(c) for c in candidates)
+    inside = Path(*path.parts[1:]) if len(path.parts) > 1 else None  # (catvnoncat/ given)
+    if not path.is_absolute() and inside and data_dir.name == path.parts[0]:
+        if (data_dir / inside).is_file():
+            raise DataError(
+                f"dataset.{key}: file {name!r} not found in {data_dir}, but it holds {inside}: "
+                f"--data-dir is the folder that contains {path.parts[0]}/, here {data_dir.parent}"
+            )
     hint = "" if path.is_absolute() else (
         f"; pass --data-dir DIR with the file at DIR/{path}, or copy the files into the "
         f"data folder with nnlab data fetch catvnoncat --from DIR" if path.parts[0] == "catvnoncat"

@@ -290,3 +290,25 @@ def test_a_missing_catvnoncat_file_says_how_to_get_it(tmp_path, monkeypatch):
     text = str(info.value)
     assert "pass --data-dir DIR with the file at DIR/catvnoncat/train_catvnoncat.h5" in text
     assert "nnlab data fetch catvnoncat --from DIR" in text
+
+
+def test_a_data_dir_given_as_the_catvnoncat_folder_itself_names_the_one_to_give(tmp_path):
+    # (the files were there, one level up from where they were looked for: it said only 'not
+    # found ... pass --data-dir DIR with the file at DIR/catvnoncat/...', as MNIST's mnist/ given
+    # as --data-dir is told the folder that contains it)
+    from nnlab.data import hdf5
+    from nnlab.errors import DataError
+
+    folder = tmp_path / "data" / "catvnoncat"
+    folder.mkdir(parents=True)
+    (folder / "train_catvnoncat.h5").write_bytes(b"")
+    with pytest.raises(DataError) as info:
+        hdf5.resolve("catvnoncat/train_catvnoncat.h5", folder, "train_file")
+    assert str(info.value) == (
+        f"dataset.train_file: file 'catvnoncat/train_catvnoncat.h5' not found in {folder}, but "
+        f"it holds train_catvnoncat.h5: --data-dir is the folder that contains catvnoncat/, here "
+        f"{tmp_path / 'data'}"
+    )
+    assert hdf5.resolve("catvnoncat/train_catvnoncat.h5", tmp_path / "data", "train_file") == (
+        folder / "train_catvnoncat.h5"
+    )
