@@ -175,6 +175,18 @@ def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):
     assert not (tmp_path / "r").exists()
 
 
+def test_the_sweeps_last_line_names_the_figures_in_its_folder(tmp_path):
+    # (a newcomer read 'table + figures' in the README's tour and found no figure named: the
+    # line gave the folder only, where compare-optimizers says 'figure: ...')
+    cfg = write_config(tmp_path)
+    result = invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", runs_dir=tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    run = sweep_dir(tmp_path / "r")
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"sweep folder: {run.path}  (trials: 2 trained, ")
+    assert last.endswith(" s; figures: curves.png)") and run.file("curves.png").exists()
+
+
 def test_a_spaced_axis_key_is_the_key_an_override_names(tmp_path):
     cfg = write_config(tmp_path)
     result = invoke("sweep", "grid", cfg, " optimizer . lr=0.5,0.1", "--dry-run", "-f", "csv")
