@@ -325,7 +325,7 @@ DataDirOpt = Annotated[
     typer.Option(
         "--data-dir",
         envvar="NNLAB_DATA_DIR",
-        help="Folder holding data files (mnist/, ...).",
+        help="The folder containing mnist/ and catvnoncat/, not one of them (else ~/.cache/nnlab).",
         parser=given_path,
         callback=data_folder,
     ),

@@ -402,6 +402,17 @@ def test_a_shared_option_reads_the_same_in_every_command(long):
     assert len(seen) == 1, seen
 
 
+def test_the_data_dir_help_says_which_folder_it_is_and_the_default():
+    # (it said 'Folder holding data files (mnist/, ...)': a newcomer gave the mnist/ folder
+    # itself, and no help said where the data is looked for without the option)
+    helps = {
+        o.help for options in options_by_command().values() if (o := options.get("--data-dir"))
+    }
+    assert helps == {
+        "The folder containing mnist/ and catvnoncat/, not one of them (else ~/.cache/nnlab)."
+    }
+
+
 def test_every_overrides_argument_says_its_form_with_an_example():
     # (landscape's said only "Overrides (with a config file only).", not what one looks like)
     import typer
