@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from nnlab.errors import did_you_mean
 from nnlab.kinds import MAX_SEED
 
 if TYPE_CHECKING:
@@ -97,6 +98,12 @@ class NoBoolNumbers(BaseModel):
             return value
         annotation = cls.model_fields[info.field_name].annotation
         _no_quoted(annotation, value)
+        if annotation is bool and isinstance(value, str) and value.strip().lower() not in BOOLS:
+            raise PydanticCustomError(  # (pydantic's own: 'unable to interpret input')
+                "text_for_value",
+                "expected true or false, got {value}" + did_you_mean(value, ["true", "false"]),
+                {"value": repr(value)},
+            )
         what = numeric(annotation)
         if isinstance(value, bool) and what and not takes_bool(annotation):
             raise PydanticCustomError(
@@ -114,6 +121,7 @@ class NoBoolNumbers(BaseModel):
         return value
 
 
+BOOLS = {"0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"}  # (pydantic's)
 QUOTED = "expected {what}, not text: {value} is quoted; write it without the quotes"
 
 

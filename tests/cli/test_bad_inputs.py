@@ -86,6 +86,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["model.batchnorm: expected true or false, not text: 'yes' is quoted; write it"],
     ),
+    (  # (pydantic's own said 'input should be a valid boolean, unable to interpret input')
+        "a misspelt flag",
+        "model: {batchnorm: ture}\n",
+        [],
+        ["model.batchnorm: expected true or false, got 'ture' (did you mean 'true'?)"],
+    ),
     (
         "a quoted number in a list",
         "model: {hidden: [100, '50']}\n",
