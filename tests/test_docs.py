@@ -96,6 +96,15 @@ def readme_section(start: str, end: str) -> str:
     return text[text.index(start) : text.index(end, text.index(start))]
 
 
+def test_the_quick_start_says_where_the_results_go_and_how_to_vary_a_key():
+    # (the first section ran train and said nothing of what it prints, where the run folder is,
+    # how to change one key or how to see the run again: a newcomer's first three questions)
+    section = readme_section("## Two commands", "## `nnlab train`")
+    for said in ("in the folder of this repository", "run folder: runs/", "`optimizer.lr=0.5`",
+                 "`nnlab config keys`", "`nnlab runs show\nlatest`"):  # fmt: skip
+        assert said in section, said
+
+
 def test_readme_configs_table_lists_every_config_file():
     # (it listed 4 of the 8: the overfitting configs were only in a later section)
     table = readme_section("### Configs", "### Bad inputs")
