@@ -87,6 +87,8 @@ def _missing_hint(path: Path) -> str:
             f"; {str(path)!r} looks like an override: give the config file first, "
             f"e.g. configs/digits-quickstart.yaml {path}"
         )
+    if str(path).lower() == "help":  # (git's habit: nnlab train help)
+        return "; a command's help is its option -h (nnlab train -h, nnlab lr-scan -h, ...)"
     if str(path) == "latest":  # (a run's name where a config goes)
         return "; 'latest' names the newest run folder, which --resume takes: --resume latest"
     candidates = [path.with_name(f"{path.name}.yaml")]

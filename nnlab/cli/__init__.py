@@ -285,6 +285,8 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if missing and (found := elsewhere(missing[1], where)):
         return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
     hint = None
+    if dashed := one_dash(exc, argv, command):
+        return f"error: {dashed} (see {where} -h)"
     unknown = type(exc).__name__ == "NoSuchOption"
     if unknown and (moved := misplaced(getattr(exc, "option_name", None), argv, command, where)):
         return f"error: {moved}"
@@ -321,6 +323,29 @@ def misplaced(option: str | None, argv: list[str], group: Any, where: str) -> st
     return f"{said}: {' '.join(shlex.quote(a) for a in ['nnlab', *rest, *taken])}"
 
 
+def one_dash(exc: BaseException, argv: list[str], command: Any) -> str | None:
+    """The line for a long option written with one dash (``-help``, ``-epochs 5``), which click
+    reads as a cluster of short ones and refuses by a letter (it said '-e: no such option'), or
+    as a short one with its value (``-jobs 2``: '--jobs: expected an integer, got 'obs''): the
+    option meant, or the override a config key takes; None otherwise (``-qx``: a cluster)."""
+    words = [a for a in argv if re.fullmatch(r"-[a-z][a-z_-]+", a)]
+    option, param = getattr(exc, "option_name", None), getattr(exc, "param", None)
+    if type(exc).__name__ == "NoSuchOption" and option and re.fullmatch(r"-\w", option):
+        word = next((a for a in words if option[1] in a[1:]), None)
+    else:  # (a short option given the rest of the word as its value)
+        shorts = [o for o in getattr(param, "opts", ()) if re.fullmatch(r"-\w", o)]
+        word = next((a for a in words for o in shorts if a.startswith(o)), None)
+    if word is None or command is None:
+        return None
+    long = f"-{word}"
+    options = [o for p in command.params for o in getattr(p, "opts", ()) if o.startswith("--")]
+    if long in [*options, "--help"]:
+        return f"{word}: no such option (did you mean {long}?)"
+    takes = any(p.name in OVERRIDES for p in command.params)
+    hint = takes and override_hint(long, [long if a == word else a for a in argv], options)
+    return f"{word}: no such option; {hint}" if hint else None  # (-qx: -x, click's own)
+
+
 def _spells(word: str, option: str, joined: bool) -> bool:
     """``word`` gives ``option``: itself, ``--opt=value``, or (``joined``, a short option
     that takes a value) ``-fjson``."""
@@ -330,6 +355,7 @@ def _spells(word: str, option: str, joined: bool) -> bool:
 OPTION_COMMANDS = {  # words a newcomer types as a command that are options of one
     "resume": ["nnlab train --resume RUN"],
     "extend": ["nnlab train --extend RUN epochs=N"],
+    "version": ["nnlab --version"],
 }
 SYNONYMS = {  # a shell's (or another tool's) word for a command, which click's "did you mean"
     # does not find (too unlike): nnlab runs rm -> nnlab runs remove
@@ -354,7 +380,7 @@ def elsewhere(word: str, where: str) -> str | None:
             walk(sub, [*path, name], name_of, here)
 
     walk(typer.main.get_command(app), [], word, False)
-    found += OPTION_COMMANDS.get(word, [])
+    found += OPTION_COMMANDS.get(word, []) + ([f"{where} -h"] if word == "help" else [])
     if not found and word.lower() in SYNONYMS:
         walk(typer.main.get_command(app), [], SYNONYMS[word.lower()], True)
         found = [p for p in found if p.startswith(f"{where} ")] or found  # (this group's alone)

@@ -677,6 +677,22 @@ HINTS = [
     # (a key in the section a torch user looks for it in: it listed that section's keys)
     (["train", "{d}/cfg.yaml", "optimizer.weight_decay=1e-4"],
      "unknown key 'optimizer.weight_decay' (did you mean 'weight_decay'?)"),
+    # (a long option with one dash, which click reads as short ones: it said '-e: no such
+    # option' for -help and -epochs, and '--jobs: expected an integer, got 'obs'' for -jobs 2)
+    (["train", "{d}/cfg.yaml", "-help"],
+     "error: -help: no such option (did you mean --help?) (see nnlab train -h)"),
+    (["runs", "show", "latest", "-all"], "-all: no such option (did you mean --all?)"),
+    (["sweep", "weight-scale", "-jobs", "2"],
+     "error: -jobs: no such option (did you mean --jobs?) (see nnlab sweep weight-scale -h)"),
+    (["train", "{d}/cfg.yaml", "-epochs", "3"],
+     "error: -epochs: no such option; config keys are overrides after the config file: "
+     "epochs=3 (see nnlab train -h)"),
+    (["train", "{d}/cfg.yaml", "-qx"], "error: -x: no such option (see"),  # (a cluster)
+    # (help and version as commands, git's habit: 'no such command 'help'.' said no more)
+    (["help"], "error: no such command 'help' in nnlab; did you mean nnlab -h?"),
+    (["runs", "help"], "no such command 'help' in nnlab runs; did you mean nnlab runs -h?"),
+    (["version"], "no such command 'version' in nnlab; did you mean nnlab --version?"),
+    (["train", "help"], "error: help: config file not found; a command's help is its option -h"),
     (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
     (["train", "{d}/cfg.yml"],
