@@ -196,7 +196,9 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         text = raw.decode("utf-8")
         data = yaml_value(text, str(path), check=False)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc)}") from None
+        raise ConfigError(
+            f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc, text)}"
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
     if data is None:
@@ -220,10 +222,15 @@ def _where(exc: yaml.YAMLError, text: str) -> str:
     return f"line {before.count(chr(10)) + 1}, column {position - before.rfind(chr(10))}: "
 
 
-def _problem(exc: yaml.YAMLError) -> str:
+def _problem(exc: yaml.YAMLError, text: str = "") -> str:
+    """PyYAML's words for ``exc``, and, where they stop at a tab, that YAML indents with
+    spaces (it said only 'found character that cannot start any token')."""
     if isinstance(exc, yaml.reader.ReaderError):  # (its text ends '... in "<unicode string>"')
         return f"unacceptable character #x{exc.character:04x}: {exc.reason}"
-    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    said = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+    return f"{said}: a tab; YAML indents with spaces, not tabs" if tab else said
 
 
 def yaml_value(text: str, source: str, check: bool = True) -> Any:

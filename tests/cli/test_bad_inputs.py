@@ -44,6 +44,15 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["cfg.yaml: line 2, column 8: malformed YAML: unacceptable character #x0000"],
     ),
+    (  # (PyYAML's words alone: 'found character that cannot start any token')
+        "a tab as indent",
+        "model:\n\thidden: [10]\n",
+        [],
+        [
+            "cfg.yaml: line 2, column 1: malformed YAML: found character that cannot start any "
+            "token: a tab; YAML indents with spaces, not tabs"
+        ],
+    ),
     ("unknown top-level key", "epoch: 5\n", [], ["'epoch'", "did you mean 'epochs'"]),
     (
         "unknown nested key",
