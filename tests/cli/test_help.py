@@ -413,6 +413,14 @@ def test_the_data_dir_help_says_which_folder_it_is_and_the_default():
     }
 
 
+@pytest.mark.parametrize("command", [["runs", "show"], ["runs", "compare"]])
+def test_the_run_arguments_help_says_latest_1_is_the_one_before(command):
+    # (the README's 'runs compare latest~1 latest' was in no help: a newcomer comparing their
+    # last two runs found only 'latest')
+    result = invoke(*command, "-h")
+    assert result.exit_code == 0 and "'latest~1" in " ".join(result.stdout.split())
+
+
 def test_every_overrides_argument_says_its_form_with_an_example():
     # (landscape's said only "Overrides (with a config file only).", not what one looks like)
     import typer
