@@ -236,11 +236,11 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         emit(table_rows, fmt, columns, title=table_title)
     else:
         emit(rows, fmt, sw.summary_columns(rows, list(result.defn.spec.params), wide=False), title)
-    figures = ", ".join(sorted(p.name for p in result.run.path.glob("*.png")))  # (in its folder)
+    figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
+    drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
     counts = (
         f"  (trials: {len(result.ran)} trained, {len(result.resumed)} resumed, "
-        f"{len(result.skipped)} already done; {result.seconds:.1f} s"
-        + (f"; figures: {figures})" if figures else ")")
+        f"{len(result.skipped)} already done; {result.seconds:.1f} s{drawn})"
     )
     if not (quiet and result.failed):  # (-q: the folder, as train's; or the error naming it)
         note(f"sweep folder: {result.run.path}" + ("" if quiet else counts))
