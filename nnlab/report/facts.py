@@ -12,8 +12,10 @@ from pathlib import PurePath
 from typing import Any
 
 from nnlab import times
+from nnlab.errors import ConfigError
 from nnlab.experiments import scan_next
 from nnlab.experiments.compare import flatten
+from nnlab.experiments.tune_search import SEARCHABLE, Range
 from nnlab.output import command_line, config_number, counted, spelled
 from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, go_on_options, resume_offer
 from nnlab.report.collect import MISSING, Entry
@@ -226,6 +228,30 @@ def config_text(value: Any) -> str:
     float as the tables do (``output.config_number``: ``1e-05``, ``10.0``, a drawn one in 4
     significant digits): the report's swept values, trial labels and config cells."""
     return config_number(value) if isinstance(value, float) else spelled(value)
+
+
+# a value an option gives a meaning of its own, as its --help says it (landscape --samples: "0:
+# all"); the page read 'samples 0', as if no sample had been evaluated
+EXPLAINED = {("samples", 0): "0 (all of the split)"}
+
+
+def explained(key: str, value: Any) -> str:
+    """``value`` of ``key`` spelt with what it stands for, where that is more than its number
+    (``EXPLAINED``); '' for any other."""
+    return EXPLAINED.get((key, value), "") if type(value) is int else ""
+
+
+def range_text(value: Any) -> Any:
+    """A searched range as a tune's tables and summary spell it (``Range.short``:
+    ``loguniform:3.77258e-06:0.00204555``), where tune.json records it exactly, to read it back
+    the same (``loguniform:3.7725799377838215e-06:0.0020455512986830154``); any other value as
+    it is."""
+    if not isinstance(value, str) or not value.startswith(SEARCHABLE):
+        return value
+    try:
+        return Range.parse("", value).short()
+    except ConfigError:
+        return value
 
 
 def short(value: Any) -> str:

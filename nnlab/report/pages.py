@@ -146,7 +146,7 @@ def compact(value: Any, limit: int = 160, key: str = "") -> str:
     elif isinstance(value, (dict, list, tuple)):
         text = flow(value, key)
     else:
-        text = facts.short(value)
+        text = facts.explained(key, value) or facts.short(facts.range_text(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -169,7 +169,9 @@ def flow(value: Any, key: str = "") -> str:
         return "{" + ", ".join(f"{k}: {flow(v, str(k))}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(flow(v, key) for v in value) + "]"
-    return float_text(value, key) if isinstance(value, float) else spelled(value)
+    if isinstance(value, float):
+        return float_text(value, key)
+    return facts.explained(key, value) or spelled(facts.range_text(value))
 
 
 CELL_TEXT = 60  # characters of a table cell's value; a longer list is its size
@@ -189,6 +191,8 @@ def cell(value: Any, display: str | None = None) -> str:
     hid the warning."""
     sort_value = sort_number(value)
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
+    if display is None and _empty(value):
+        return f"<td>{NONE}</td>"
     if display is None and value and _text_list(value):
         text = "; ".join(value)
         text = text if len(text) <= CELL_PROSE else text[: CELL_PROSE - 1] + "…"
@@ -246,14 +250,60 @@ KV_PROSE = 2000  # characters of a text value there (it wraps): a meta.json's da
 
 def kv_value(value: Any, key: str = "") -> str:
     """A key/value table's cell: the value of ``key`` as text (its floats as ``float_text``
-    spells them by their keys), but a container too long to read there (an lr-scan's per-rate
-    curves) as its size, pointing to the file (a cut JSON text is no use). Text is whole up to
+    spells them by their keys); a null or an empty list ``none``; a list of sentences (a
+    tune's warnings) a sentence a line; an object too long for a line a table of its own
+    (``_nestable``); any other container too long to read there (an lr-scan's per-rate curves)
+    as its size, pointing to the file (a cut JSON text is no use). Text is whole up to
     KV_PROSE characters: cut at 160, a run's data source lost its splits and a tune's warning
     its advice."""
+    value = as_given(value) if key in GIVEN else value
+    if value is None or _empty(value):
+        return NONE
+    if _text_list(value) and (sized(value, KV_TEXT) or any(" " in v for v in value)):
+        return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
+    if isinstance(value, dict) and sized(value, KV_TEXT) and _nestable(value):
+        return kv_table(list(value.items()))
     if sized(value, KV_TEXT):
         what = counted(len(value), "entry", "entries")
         return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
     return esc(compact(value, KV_PROSE, str(key)))
+
+
+# objects of values the user gave (a tune's settings and its base config, a compare's config,
+# each optimizer's hyperparameters): their floats read as given (``config_number``: momentum
+# 0.9, val_fraction 0.2, beta2 0.999), not as a measured 0.9000, 0.2000 and 0.9990
+GIVEN = ("settings", "base", "config", "hyperparameters")
+
+
+def as_given(value: Any) -> Any:
+    """``value`` with each float in it a ``ConfigFloat`` (``float_text`` spells it as given)."""
+    if isinstance(value, dict):
+        return {k: as_given(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_given(v) for v in value]
+    return ConfigFloat(value) if type(value) is float else value
+
+
+# what an empty list or object, or a null, reads as in a table: 'warnings []', 'overrides []'
+# and a blank 'data_dir' said nothing to a reader
+NONE = '<span class="note">none</span>'
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, (list, dict)) and not value
+
+
+def _nestable(value: dict[str, Any]) -> bool:
+    """Whether a dict too long for a line reads as a key/value table of its own (a tune's
+    settings, a compare's config: they were '10 entries: see the file'): one that holds no
+    list of records (an lr-scan's curves per rate: data for the file, not for reading)."""
+    return not any(
+        isinstance(v, list)
+        and any(isinstance(r, dict) for r in v)
+        or isinstance(v, dict)
+        and not _nestable(v)
+        for v in value.values()
+    )
 
 
 def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:
@@ -283,6 +333,8 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
         "<tr>"
         + "".join(
             cell(ConfigFloat(r[c]) if c in config and type(r.get(c)) is float else r.get(c))
+            if c not in GIVEN
+            else cell(as_given(r.get(c)))
             for c in columns
         )
         + "</tr>"

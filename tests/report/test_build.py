@@ -299,7 +299,7 @@ def test_a_key_value_tables_text_is_whole_not_cut_at_160_characters():
         "optimizer.lr: the best value is at the high edge " * 3 + "it may lie past the end."
     ]
     assert 160 < len(str(warnings)) < 200
-    assert "the end.]</td>" in kv_table([("warnings", warnings)])
+    assert "the end.</td>" in kv_table([("warnings", warnings)])  # (a sentence a line: below)
     curves = {f"{lr:.3e}": [{"epoch": 0, "loss": 2.3}] * 3 for lr in (1e-5, 1e-4, 1e-3)}
     assert "3 entries: see the file" in kv_table([("curves", curves)])
 

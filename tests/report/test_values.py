@@ -1,0 +1,80 @@
+"""How a key/value table and a table's cell spell what a folder's JSON holds: nothing as
+``none``, sentences a line each, a long object as a table, a tune's exact ranges and the values
+a user gave as the terminal spells them, and a value that stands for more than its number
+(found reviewing the report of a folder of every kind in a browser)."""
+
+from __future__ import annotations
+
+from nnlab.report.pages import NONE, cell, kv_table, kv_value, rows_table
+
+
+def test_an_empty_list_or_a_null_reads_none_not_brackets_or_a_blank():
+    # (a tune's summary and its rounds table read 'warnings []', every run's details
+    # 'overrides []' and a blank 'data_dir')
+    assert kv_value([], "warnings") == NONE and kv_value({}, "x") == NONE
+    assert kv_value(None, "data_dir") == NONE and ">none<" in NONE
+    assert cell([]) == f"<td>{NONE}</td>" and cell({}) == f"<td>{NONE}</td>"
+    assert cell(None) == "<td></td>"  # (a row without the value: blank, as before)
+
+
+def test_a_list_of_sentences_is_a_sentence_a_line_not_its_size():
+    # (a tune's summary said 'warnings: 2 entries: see the file in the run folder')
+    warnings = [
+        "optimizer.lr: the best value 0.00204555 is at the high edge of the range; " * 2,
+        "weight_decay: the best value 4.33308e-07 is at the low edge of the range",
+    ]
+    html = kv_value(warnings, "warnings")
+    assert "entries" not in html and html == "<br>".join(warnings)
+    assert kv_value(["train", "test"], "eval") == "[train, test]"  # (words: a config's list)
+
+
+def test_an_object_too_long_for_a_line_is_a_table_of_its_own():
+    # (a tune's settings and a compare's config read '10 entries: see the file')
+    settings = {"name": "digits-quickstart", "base": {"model": {"hidden": [100, 100]}},
+                "ranges": {"optimizer.lr": "loguniform:1e-06:0.01"}, "overrides": [],
+                "rounds": 2, "trials": 20, "top_k": 5, "metric": "final_val_acc", "seed": 0,
+                "val_fraction": 0.2}  # fmt: skip
+    html = kv_value(settings, "settings")
+    assert html.startswith('<table class="kv">') and "see the file" not in html
+    assert '<th scope="row">top_k</th><td>5</td>' in html
+    assert f'<th scope="row">overrides</th><td>{NONE}</td>' in html
+    curves = {"1e-05": [{"epoch": 0, "loss": 2.3}] * 9, "0.1": [{"epoch": 0, "loss": 2.1}] * 9}
+    assert "2 entries: see the file" in kv_value(curves, "curves")  # (records: data)
+
+
+def test_a_tunes_exact_ranges_read_as_its_summary_spells_them():
+    # (tune.json keeps a range exactly, to read it back: the rounds table showed
+    # loguniform:3.7725799377838215e-06:0.0020455512986830154 beside a summary of 3.77258e-06)
+    exact = {"optimizer.lr": "loguniform:3.7725799377838215e-06:0.0020455512986830154",
+             "batch_size": "randint:16:1000", "model.dropout": "uniform:0.1:0.55"}  # fmt: skip
+    short = (
+        "{optimizer.lr: loguniform:3.77258e-06:0.00204555, batch_size: randint:16:1000, "
+        "model.dropout: uniform:0.1:0.55}"
+    )
+    assert kv_value(exact, "proposed") == short
+    assert ">{optimizer.lr: loguniform:3.77258e-06:0.00204555}<" in cell(
+        {"optimizer.lr": exact["optimizer.lr"]}
+    )
+    assert kv_value("loguniform:x:y", "k") == "loguniform:x:y"  # (not a range: as it is)
+    assert kv_value("uniformity: 0.1234567891", "k") == "uniformity: 0.1234567891"
+
+
+def test_a_landscapes_samples_0_says_it_is_all_of_the_split():
+    assert kv_value(0, "samples") == "0 (all of the split)"
+    assert kv_value(500, "samples") == "500" and kv_value(False, "samples") == "false"
+    assert "samples: 0 (all of the split)" in kv_value({"samples": 0, "seed": 0}, "settings")
+    assert kv_table([("seed", 0)]).endswith("<td>0</td></tr></table>")
+
+
+def test_values_the_user_gave_read_as_given_not_as_measured():
+    # (a tune's base config read momentum 0.9000 and val_fraction 0.2000, adam's
+    # hyperparameters beta1 0.9000 and beta2 0.9990, beside a config of 0.9 and 0.999)
+    settings = {"val_fraction": 0.2, "base": {"optimizer": {"name": "momentum", "momentum": 0.9}}}
+    html = kv_value(settings, "settings")
+    assert "0.2000" not in html and "0.9000" not in html
+    assert "{optimizer: {name: momentum, momentum: 0.9}}" in html or "momentum: 0.9}" in html
+    rows = [{"optimizer": "adam", "hyperparameters": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999},
+             "final": {"test_acc": 0.9}}]  # fmt: skip
+    table = rows_table(rows)
+    assert "{lr: 0.001, beta1: 0.9, beta2: 0.999}" in table
+    assert "{test_acc: 0.9000}" in table  # (a measured one: as measured)
