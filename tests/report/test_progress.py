@@ -32,7 +32,7 @@ def test_a_running_run_says_how_far_it_is_and_its_metrics_are_so_far(tmp_path):
     asks_for(stopped, 40)
     result = build_report((), root, tmp_path / "report")
     html = page(result.out, running.path)
-    assert subtitle(html).endswith("epoch 2 of 3000 so far")
+    assert subtitle(html).endswith("epoch 2 of 3,000 so far")
     assert metrics_head(html) == ["", "so far", "best"]
     assert subtitle(page(result.out, stopped.path)).endswith("epoch 5 of 40")
     assert "epoch" not in subtitle(page(result.out, done.path))  # (finished: its table says)
