@@ -259,6 +259,8 @@ def kv_value(value: Any, key: str = "") -> str:
     value = as_given(value) if key in GIVEN else value
     if value is None or _empty(value):
         return NONE
+    if key == "counts" and isinstance(value, dict) and all(type(n) is int for n in value.values()):
+        return esc(facts.counts_text(value))  # (as the title says them: 30 COMPLETED, 2 DIVERGED)
     if _text_list(value) and (sized(value, KV_TEXT) or any(" " in v for v in value)):
         return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
     if isinstance(value, dict) and sized(value, KV_TEXT) and _nestable(value):

@@ -78,3 +78,10 @@ def test_values_the_user_gave_read_as_given_not_as_measured():
     table = rows_table(rows)
     assert "{lr: 0.001, beta1: 0.9, beta2: 0.999}" in table
     assert "{test_acc: 0.9000}" in table  # (a measured one: as measured)
+
+
+def test_a_sweeps_counts_read_as_its_title_says_them():
+    # (a sweep's summary read 'counts {COMPLETED: 30, DIVERGED: 2}' under a title of
+    # '32 trials (30 COMPLETED, 2 DIVERGED)')
+    assert kv_value({"DIVERGED": 2, "COMPLETED": 30}, "counts") == "30 COMPLETED, 2 DIVERGED"
+    assert kv_value({"a": 0.5}, "counts") == "{a: 0.5000}"  # (not counts: as any object)
