@@ -17,7 +17,16 @@ from urllib.parse import quote
 
 import yaml
 
-from nnlab.output import ConfigFloat, config_number, counted, is_config_key, number, spelled
+from nnlab.output import (
+    ConfigFloat,
+    _cell as table_cell,  # (the terminal tables' rule for one cell)
+    column_format,
+    config_number,
+    counted,
+    is_config_key,
+    number,
+    spelled,
+)
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
 from nnlab.report import facts
 from nnlab.report.collect import Entry
@@ -330,13 +339,11 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
     head = "".join(
         f'<th scope="col"{_numeric(rows, c)}>{esc(c).replace("_", "_<wbr>")}</th>' for c in columns
     )
-    config = {c for c in columns if is_config_key(c)}  # (their floats: config_number's)
+    specs = {c: column_format(rows[:MAX_ROWS], c) for c in columns}
     body = "".join(
         "<tr>"
         + "".join(
-            cell(ConfigFloat(r[c]) if c in config and type(r.get(c)) is float else r.get(c))
-            if c not in GIVEN
-            else cell(as_given(r.get(c)))
+            _row_cell(r.get(c), c, specs[c]) if c not in GIVEN else cell(as_given(r.get(c)))
             for c in columns
         )
         + "</tr>"
@@ -351,6 +358,17 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
         f'<div class="scroll"><table class="data sortable"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>{lists_note(rows, lists)}{same_note(same)}{more}"
     )
+
+
+def _row_cell(value: Any, column: str, spec: str | None) -> str:
+    """A rows table's cell: a finite float as the terminal's table of the same rows prints it
+    (``output``'s cell rule: a config value as given, seconds in 2 decimals, a measured number
+    in its column's one format, ``column_format``: an lr-scan's step_change read -0.0392 and
+    -0.2598 where ``nnlab lr-scan`` printed -0.039158 and -0.259755, and compare-optimizers'
+    seconds 1.5037 for 1.50); any other value as ``cell`` spells it."""
+    if isinstance(value, float) and finite(value) is not None:
+        return cell(value, esc(table_cell(value, column, spec)))
+    return cell(value)
 
 
 def _same_as(rows: Sequence[dict[str, Any]], column: str, before: Sequence[str]) -> str | None:

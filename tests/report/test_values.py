@@ -85,3 +85,24 @@ def test_a_sweeps_counts_read_as_its_title_says_them():
     # '32 trials (30 COMPLETED, 2 DIVERGED)')
     assert kv_value({"DIVERGED": 2, "COMPLETED": 30}, "counts") == "30 COMPLETED, 2 DIVERGED"
     assert kv_value({"a": 0.5}, "counts") == "{a: 0.5000}"  # (not counts: as any object)
+
+
+def test_a_json_tables_numbers_read_as_the_terminals_table_of_the_same_rows():
+    # (an lr-scan's step_change read -0.0392 and -0.2598 where `nnlab lr-scan` printed
+    # -0.039158 and -0.259755 (one format a column), compare-optimizers' seconds 1.5037 for
+    # 1.50, activations' std 0.4588 for 0.458827)
+    import re
+
+    from nnlab.output import table_text
+
+    rows = [
+        {"lr": 0.0001, "step_change": -0.0004096, "train_loss": 2.4658, "seconds": 1.50371},
+        {"lr": 0.001, "step_change": -0.004079, "train_loss": 2.1699, "seconds": 0.3},
+        {"lr": 0.01, "step_change": -0.039158, "train_loss": 1.2981, "seconds": 2.29563},
+        {"lr": 0.1, "step_change": -0.259755, "train_loss": 0.3865, "seconds": 0.4},
+    ]
+    html = rows_table(rows)
+    shown = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
+    terminal = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
+    assert shown == [c.strip() for line in terminal for c in line]
+    assert "-0.039158" in shown and "1.50" in shown and "0.0001" in shown
