@@ -15,7 +15,7 @@ from nnlab import times
 from nnlab.output import counted, number, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.pages import badge, cell, compact, esc, layout, short_id
+from nnlab.report.pages import badge, esc, layout, short_id
 from nnlab.report.svg import finite
 from nnlab.report.tables import (
     COMPARE_PANEL,
@@ -29,6 +29,7 @@ from nnlab.report.tables import (
     started_cell,
     table,
 )
+from nnlab.report.values import cell, compact
 
 
 def accuracy_columns(entries: Sequence[Entry]) -> list[str]:

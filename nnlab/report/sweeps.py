@@ -18,14 +18,12 @@ from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
     badge,
-    cell,
     commands,
     crumbs_for,
     details,
     figures,
     header,
     href,
-    json_view,
     layout,
     page_of,
     section,
@@ -47,6 +45,7 @@ from nnlab.report.svg import (
     scale_color,
     scale_legend,
 )
+from nnlab.report.values import cell, json_view
 
 OVERLAY_KEYS = (("val_acc", "test_acc"), ("train_acc",), ("train_loss", "loss"))
 NEUTRAL = "#888888"

@@ -13,8 +13,9 @@ from nnlab import times
 from nnlab.output import number
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.pages import cell, esc, href, page_of
+from nnlab.report.pages import esc, href, page_of
 from nnlab.report.svg import finite
+from nnlab.report.values import cell
 from nnlab.summary import epochs_of
 
 

@@ -281,7 +281,7 @@ def test_a_list_too_long_for_a_table_cell_is_its_size_not_a_cut_text(report, eve
     table = table[: table.index("</section>")]
     assert re.search(r'<p class="note">path, values: a list per row \(\d+ entries\)', table)
     assert "[[" not in table and "…" not in table
-    from nnlab.report.pages import cell
+    from nnlab.report.values import cell
 
     final = {"train_loss": 0.1192, "train_acc": 0.9644, "test_loss": 0.2344, "test_acc": 0.9255}
     text = f"{{{', '.join(f'{k}: {v}' for k, v in final.items())}}}"
@@ -290,7 +290,7 @@ def test_a_list_too_long_for_a_table_cell_is_its_size_not_a_cut_text(report, eve
 
 def test_a_key_value_tables_text_is_whole_not_cut_at_160_characters():
     # (a run's data_source, 201 characters, lost its splits: '...; split_seed 0: train …')
-    from nnlab.report.pages import kv_table
+    from nnlab.report.values import kv_table
 
     source = "mnist from data/mnist: pool t10k (10000); " * 5 + "split_seed 0: train 1000"
     assert len(source) > 200
@@ -521,7 +521,7 @@ def test_a_run_page_says_its_objective_carries_the_penalty_where_it_has_weight_d
 def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
     # (a compare-optimizers page showed {"train_loss": 0.38320574164390564}, every page its
     # versions as JSON)
-    from nnlab.report.pages import compact
+    from nnlab.report.values import compact
 
     assert (
         compact({"train_loss": 0.38320574164390564, "lr": 0.1}) == "{train_loss: 0.3832, lr: 0.1}"
@@ -533,7 +533,7 @@ def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
 def test_a_key_value_table_spells_each_float_as_the_tables_do_by_its_key():
     # (a tune's summary read 'best: {..., final_val_acc: 0.74}' above a trials table of
     # 0.7400: a metric is output.number's, a config value output.config_number's, everywhere)
-    from nnlab.report.pages import kv_table
+    from nnlab.report.values import kv_table
 
     best = {"trial": "af3b", "optimizer.lr": 0.0031622776601683794, "weight_decay": 1e-05,
             "final_val_acc": 0.74, "final_train_acc": 0.08917}  # fmt: skip

@@ -103,8 +103,8 @@ def test_a_config_value_reads_as_the_terminals_tables_spell_it():
     from types import SimpleNamespace
 
     from nnlab.output import config_number
-    from nnlab.report.pages import json_view, rows_table
     from nnlab.report.sweeps import _spelled
+    from nnlab.report.values import json_view, rows_table
 
     row = {"optimizer.lr": 0.0008462, "lr": 1e-05, "weight_decay": 0.0, "final_val_acc": 0.74}
     html = rows_table([row])
@@ -122,7 +122,7 @@ def test_a_config_value_reads_as_the_terminals_tables_spell_it():
 def test_an_lr_scans_best_rates_read_as_its_note_spells_them():
     # (the report's summary wrote best_step_lr 10**-1.5 as 0.0316, where the scan's note and
     # its table said 0.03162: a rate is a config value, an optimizer.lr)
-    from nnlab.report.pages import kv_value
+    from nnlab.report.values import kv_value
 
     for key in ("best_step_lr", "best_train_lr"):
         assert is_config_key(key)
@@ -134,7 +134,7 @@ def test_an_option_a_folder_records_reads_as_it_was_given():
     and its rates as [1.000e-10, ..., 0.1000] above a rows table of 1e-10 and 0.1, gradcheck's
     eps as 1.000e-05, compare-optimizers' tol as 0.0100, a landscape's range as lo -1.0000:
     numbers the user typed (or lr-scan spaced) spelt as measured ones."""
-    from nnlab.report.pages import kv_value
+    from nnlab.report.values import kv_value
 
     recipe = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
     assert kv_value(recipe, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"

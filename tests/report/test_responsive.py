@@ -155,7 +155,7 @@ def test_on_a_laptop_a_chart_keeps_its_full_size_and_its_lines_their_points(
 def test_a_long_value_wraps_in_its_cell_and_a_tunes_tables_fit_a_laptop(site, open_page):
     """A tune's rounds table, each round's proposed ranges on one line of ~100 characters, was
     2,714 px wide in a 1,280 px window; a cell's text over 40 characters wraps."""
-    from nnlab.report.pages import cell
+    from nnlab.report.values import cell
 
     assert cell("loguniform:" + "3.7725799377838215e-06:" * 3).startswith('<td class="long">')
     assert cell("0.002046") == "<td>0.002046</td>"
@@ -172,7 +172,7 @@ def test_a_long_value_wraps_in_its_cell_and_a_tunes_tables_fit_a_laptop(site, op
 def test_a_json_tables_headers_may_wrap_after_an_underscore():
     # (compare-optimizers' runs table, headers like steps_to_tol and diverged_at each one
     # unbreakable word, was 1,429 px wide in a 1,280 px window)
-    from nnlab.report.pages import rows_table
+    from nnlab.report.values import rows_table
 
     html = rows_table([{"steps_to_tol": 1, "diverged_at": None}])
     assert "steps_<wbr>to_<wbr>tol</th>" in html and "diverged_<wbr>at</th>" in html

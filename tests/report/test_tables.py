@@ -1,8 +1,8 @@
-"""The report's JSON tables (``pages.rows_table``): what a column is worth a place in them."""
+"""The report's JSON tables (``values.rows_table``): what a column is worth a place in them."""
 
 from __future__ import annotations
 
-from nnlab.report.pages import rows_table
+from nnlab.report.values import rows_table
 
 
 def _row(optimizer: str, rule: str, steps: int) -> dict:
@@ -44,7 +44,7 @@ def test_columns_of_nulls_short_lists_or_text_stay_columns():
 
 def test_a_list_of_text_in_a_cell_is_its_text_not_its_size():
     """A tune's rounds table said '1 entry' for a round's warning, hiding what it warned of."""
-    from nnlab.report.pages import cell
+    from nnlab.report.values import cell
 
     warning = "the top 5 (--top-k) are all 4 ranked trials so far: the next ranges span them all"
     assert cell([warning]) == f'<td class="long">{warning}</td>'

@@ -5,7 +5,7 @@ a user gave as the terminal spells them, and a value that stands for more than i
 
 from __future__ import annotations
 
-from nnlab.report.pages import NONE, cell, kv_table, kv_value, rows_table
+from nnlab.report.values import NONE, cell, kv_table, kv_value, rows_table
 
 
 def test_an_empty_list_or_a_null_reads_none_not_brackets_or_a_blank():
@@ -106,3 +106,17 @@ def test_a_json_tables_numbers_read_as_the_terminals_table_of_the_same_rows():
     terminal = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
     assert shown == [c.strip() for line in terminal for c in line]
     assert "-0.039158" in shown and "1.50" in shown and "0.0001" in shown
+
+
+def test_a_recipe_names_the_options_given_not_the_nulls_of_the_rest():
+    # (compare-optimizers' details read '{function: null, dataset: null, optimizers: null, ...}')
+    recipe = {"function": None, "dataset": "digits", "optimizers": "sgd,adam", "overrides": []}
+    assert kv_value(recipe, "recipe") == (
+        '{dataset: digits, optimizers: sgd,adam} <span class="note">(the other options their '
+        "defaults)</span>"
+    )
+    assert kv_value({"function": None, "lr": None}, "recipe") == (
+        '<span class="note">(every option its default)</span>'
+    )
+    whole = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
+    assert kv_value(whole, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"

@@ -1,0 +1,338 @@
+"""How the values of a folder's JSON files read on a page: a table cell, a key/value table and
+a table of rows (``json_view``), each number as the terminal's tables print it, a config value
+as written, nothing as ``none``. Plain functions of values; :mod:`nnlab.report.pages` lays
+them out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from nnlab.output import (
+    ConfigFloat,
+    _cell as table_cell,  # (the terminal tables' rule for one cell)
+    column_format,
+    config_number,
+    counted,
+    is_config_key,
+    number,
+    spelled,
+)
+from nnlab.report import facts
+from nnlab.report.svg import esc, finite
+
+MAX_ROWS = 200  # rows of a JSON table shown on a page
+
+
+def code(text: str) -> str:
+    """A block of text as it is (a config, a sweep's definition), its lines unwrapped: one
+    wider than the page scrolls sideways, so the block takes the keyboard's focus (Tab, then
+    the arrow keys), as axe-core's scrollable-region-focusable asks."""
+    return f'<pre tabindex="0">{esc(text)}</pre>'
+
+
+def compact(value: Any, limit: int = 160, key: str = "") -> str:
+    """A cell's text, cut at ``limit``: a float as ``runs show`` and the tables print it
+    (``float_text``: an lr-scan's rows read 2.542 beside 0.09733, and 1 for 1.0), other
+    scalars via :func:`facts.short`, containers in YAML's flow style with their numbers as
+    the tables spell them (``{optimizer.lr: 0.1, final_val_acc: 0.7400}``, not JSON's
+    ``{"final_val_acc": 0.74}``). ``key``: what the value is of (a key/value table's key)."""
+    if isinstance(value, float):
+        text = float_text(value, key)
+    elif isinstance(value, (dict, list, tuple)):
+        text = flow(value, key)
+    else:
+        text = facts.explained(key, value) or facts.short(facts.range_text(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def float_text(value: float, key: str = "") -> str:
+    """A float as every table spells it: a config value's (a ``ConfigFloat``, or one of a
+    config key: ``output.is_config_key``) as the user writes it (``output.config_number``),
+    any other, a metric, as it was measured (``output.number``: ``0.7400``, as the table of
+    trials beside it)."""
+    if isinstance(value, ConfigFloat) or is_config_key(key):
+        return config_number(value)
+    return number(value)
+
+
+def flow(value: Any, key: str = "") -> str:
+    """``value`` as ``output.spelled`` writes it, each float as ``float_text`` spells it by the
+    key it is of (a list's items: the list's key): a tune's best trial reads
+    ``{optimizer.lr: 0.003, final_val_acc: 0.7400}``, as its tables do (it read
+    ``final_val_acc: 0.74`` above a table of ``0.7400``)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v, str(k))}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(flow(v, key) for v in value) + "]"
+    if isinstance(value, float):
+        return float_text(value, key)
+    return facts.explained(key, value) or spelled(facts.range_text(value))
+
+
+CELL_TEXT = 60  # characters of a table cell's value; a longer list is its size
+CELL_DICT = 100  # of a dict there: compare-optimizers' final losses and accuracies are ~80
+# a cell's text longer than this wraps, in a column at least 12em wide: a tune's rounds table,
+# each round's proposed ranges on one line of 100 characters, was 2,714 px wide
+CELL_LINE = 40
+CELL_PROSE = 400  # characters of a list of text in a table cell (it wraps)
+
+
+def cell(value: Any, display: str | None = None) -> str:
+    """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one). A list too long
+    for a cell (compare-optimizers' path of every step, its 2,000 losses) is its size: its text
+    cut at 60 characters was no use and made the table 2,270 px wide. A dict names its values,
+    so it is cut at CELL_DICT: its first values read. A list of text (a tune round's warnings)
+    is its text, a sentence after another, up to CELL_PROSE characters: its size, '1 entry',
+    hid the warning."""
+    sort_value = sort_number(value)
+    sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
+    if display is None and _empty(value):
+        return f"<td>{NONE}</td>"
+    if display is None and value and _text_list(value):
+        text = "; ".join(value)
+        text = text if len(text) <= CELL_PROSE else text[: CELL_PROSE - 1] + "…"
+        return (
+            f'<td class="long">{esc(text)}</td>'
+            if len(text) > CELL_LINE
+            else f"<td>{esc(text)}</td>"
+        )
+    if display is None:
+        limit = CELL_DICT if isinstance(value, dict) else CELL_TEXT
+        text = compact(value, limit)
+        if not (display := sized(value, CELL_TEXT, (list,))) and len(text) > CELL_LINE:
+            return f'<td class="long"{sort}>{esc(text)}</td>'  # (it wraps: report.css)
+        display = display or esc(text)
+    return f"<td{sort}>{display}</td>"
+
+
+RANGE = re.compile(r"(\S+) \.\. (\S+)")  # a range as a tune writes it: '1e-06 .. 0.01'
+
+
+def sort_number(value: Any) -> float | None:
+    """The number a cell of ``value`` sorts by: a finite number itself, and a range's text
+    (``1e-06 .. 0.01``: a tune's searched and proposed ranges) its low end (sorted as text,
+    1.23e-05 came before 1e-06, and 7.99e-08 last)."""
+    if isinstance(value, str) and (found := RANGE.fullmatch(value.strip())):
+        try:
+            return finite(float(found.group(1)))
+        except ValueError:
+            return None
+    return finite(value)
+
+
+def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str:
+    """A container of ``kinds`` whose text is over ``limit`` characters as its size (``31
+    entries``, in a note's colour); "" for one that fits, and for any other value."""
+    if not isinstance(value, (dict, list)) or not isinstance(value, kinds):
+        return ""
+    if len(compact(value, limit + 1)) > limit:
+        return f'<span class="note">{esc(counted(len(value), "entry", "entries"))}</span>'
+    return ""
+
+
+def kv_table(items: Sequence[tuple[str, Any]]) -> str:
+    if not items:
+        return ""
+    rows = "".join(
+        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k)}</td></tr>' for k, v in items
+    )
+    return f'<table class="kv">{rows}</table>'
+
+
+KV_TEXT = 200  # characters of a value in a key/value table; a longer container is not spelt out
+KV_PROSE = 2000  # characters of a text value there (it wraps): a meta.json's data_source is ~200
+
+
+def kv_value(value: Any, key: str = "") -> str:
+    """A key/value table's cell: the value of ``key`` as text (its floats as ``float_text``
+    spells them by their keys); a null or an empty list ``none``; a list of sentences (a
+    tune's warnings) a sentence a line; an object too long for a line a table of its own
+    (``_nestable``); any other container too long to read there (an lr-scan's per-rate curves)
+    as its size, pointing to the file (a cut JSON text is no use). Text is whole up to
+    KV_PROSE characters: cut at 160, a run's data source lost its splits and a tune's warning
+    its advice."""
+    value = as_given(value) if key in GIVEN else value
+    if value is None or _empty(value):
+        return NONE
+    if key == "recipe" and isinstance(value, dict):
+        return recipe_text(value)
+    if key == "counts" and isinstance(value, dict) and all(type(n) is int for n in value.values()):
+        return esc(facts.counts_text(value))  # (as the title says them: 30 COMPLETED, 2 DIVERGED)
+    if _text_list(value) and (sized(value, KV_TEXT) or any(" " in v for v in value)):
+        return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
+    if isinstance(value, dict) and sized(value, KV_TEXT) and _nestable(value):
+        return kv_table(list(value.items()))
+    if sized(value, KV_TEXT):
+        what = counted(len(value), "entry", "entries")
+        return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
+    return esc(compact(value, KV_PROSE, str(key)))
+
+
+# objects of values the user gave (a tune's settings and its base config, a compare's config,
+# each optimizer's hyperparameters): their floats read as given (``config_number``: momentum
+# 0.9, val_fraction 0.2, beta2 0.999), not as a measured 0.9000, 0.2000 and 0.9990
+GIVEN = ("settings", "base", "config", "hyperparameters")
+
+
+def as_given(value: Any) -> Any:
+    """``value`` with each float in it a ``ConfigFloat`` (``float_text`` spells it as given)."""
+    if isinstance(value, dict):
+        return {k: as_given(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_given(v) for v in value]
+    return ConfigFloat(value) if type(value) is float else value
+
+
+def recipe_text(recipe: dict[str, Any]) -> str:
+    """The options a folder's ``recipe`` says were given, and that the rest were not (a null or
+    an empty list there: the option left to its default): compare-optimizers' read
+    '{function: null, dataset: null, optimizers: null, lr: null, ...}', thirteen nulls."""
+    given = {k: v for k, v in recipe.items() if v is not None and not _empty(v)}
+    if len(given) == len(recipe):
+        return esc(compact(recipe, KV_PROSE, "recipe"))
+    rest = "the other options their defaults" if given else "every option its default"
+    text = f"{esc(compact(given, KV_PROSE, 'recipe'))} " if given else ""
+    return f'{text}<span class="note">({rest})</span>'
+
+
+# what an empty list or object, or a null, reads as in a table: 'warnings []', 'overrides []'
+# and a blank 'data_dir' said nothing to a reader
+NONE = '<span class="note">none</span>'
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, (list, dict)) and not value
+
+
+def _nestable(value: dict[str, Any]) -> bool:
+    """Whether a dict too long for a line reads as a key/value table of its own (a tune's
+    settings, a compare's config: they were '10 entries: see the file'): one that holds no
+    list of records (an lr-scan's curves per rate: data for the file, not for reading)."""
+    return not any(
+        isinstance(v, list)
+        and any(isinstance(r, dict) for r in v)
+        or isinstance(v, dict)
+        and not _nestable(v)
+        for v in value.values()
+    )
+
+
+def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:
+    """`` class="num"`` for a column of numbers (its header sits over them, right-aligned)."""
+    values = [r.get(column) for r in rows[:MAX_ROWS] if r.get(column) is not None]
+    return ' class="num"' if values and all(finite(v) is not None for v in values) else ""
+
+
+def rows_table(rows: Sequence[dict[str, Any]]) -> str:
+    """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS. A
+    column whose every value is a list too long for a cell (``sized``) is named under the table
+    instead (``lists_note``): as cells it said only each row's size, and compare-optimizers'
+    path and values made its table 1,395 px wide in a 1,280 px window. So is a column of names
+    the same in every row as one before it (its ``rule``, the ``optimizer`` unless that is an
+    alias)."""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    lists = [c for c in columns if _only_sized(rows, c)]
+    same = {c: d for i, c in enumerate(columns) if (d := _same_as(rows, c, columns[:i]))}
+    columns = [c for c in columns if c not in lists and c not in same]
+    # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
+    # made its table 1,429 px wide, each header one unbreakable word)
+    head = "".join(
+        f'<th scope="col"{_numeric(rows, c)}>{esc(c).replace("_", "_<wbr>")}</th>' for c in columns
+    )
+    specs = {c: column_format(rows[:MAX_ROWS], c) for c in columns}
+    body = "".join(
+        "<tr>"
+        + "".join(
+            _row_cell(r.get(c), c, specs[c]) if c not in GIVEN else cell(as_given(r.get(c)))
+            for c in columns
+        )
+        + "</tr>"
+        for r in rows[:MAX_ROWS]
+    )
+    more = (
+        f'<p class="note">{counted(len(rows) - MAX_ROWS, "more row")} not shown</p>'
+        if len(rows) > MAX_ROWS
+        else ""
+    )
+    return (
+        f'<div class="scroll"><table class="data sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>{lists_note(rows, lists)}{same_note(same)}{more}"
+    )
+
+
+def _row_cell(value: Any, column: str, spec: str | None) -> str:
+    """A rows table's cell: a finite float as the terminal's table of the same rows prints it
+    (``output``'s cell rule: a config value as given, seconds in 2 decimals, a measured number
+    in its column's one format, ``column_format``: an lr-scan's step_change read -0.0392 and
+    -0.2598 where ``nnlab lr-scan`` printed -0.039158 and -0.259755, and compare-optimizers'
+    seconds 1.5037 for 1.50); any other value as ``cell`` spells it."""
+    if isinstance(value, float) and finite(value) is not None:
+        return cell(value, esc(table_cell(value, column, spec)))
+    return cell(value)
+
+
+def _same_as(rows: Sequence[dict[str, Any]], column: str, before: Sequence[str]) -> str | None:
+    """The first of ``before`` whose text ``column`` repeats in every row shown, if any."""
+    shown = rows[:MAX_ROWS]
+    if not all(isinstance(r.get(column), str) and r[column] for r in shown):
+        return None
+    return next((b for b in before if all(r.get(b) == r[column] for r in shown)), None)
+
+
+def same_note(same: dict[str, str]) -> str:
+    """``rule: the same as optimizer in every row``, for the columns ``_same_as`` left out."""
+    if not same:
+        return ""
+    text = "; ".join(f"{c}: the same as {d} in every row" for c, d in same.items())
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def _only_sized(rows: Sequence[dict[str, Any]], column: str) -> bool:
+    """Whether every row shown has a list of data under ``column`` too long for a cell (not
+    one of text: a tune's warnings)."""
+    return all(
+        sized(v := r.get(column), CELL_TEXT, (list,)) and not _text_list(v) for r in rows[:MAX_ROWS]
+    )
+
+
+def _text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def lists_note(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """The note naming the columns of long lists left out of a table and their sizes: ``path,
+    values: a list per row (51 entries); see the file in the run folder``."""
+    if not columns:
+        return ""
+    sizes = [len(r[c]) for r in rows[:MAX_ROWS] for c in columns]
+    most = counted(max(sizes), "entry", "entries")
+    size = most if min(sizes) == max(sizes) else f"{min(sizes):,} to {most}"
+    names = ", ".join(columns)
+    return (
+        f'<p class="note">{esc(names)}: a list per row ({size}); see the file in the run folder</p>'
+    )
+
+
+def json_view(data: Any, skip: Sequence[str] = ()) -> str:
+    """A JSON document as HTML: its scalars (and small containers) as a key/value table, each list
+    of objects as a table of its own."""
+    if data is None:
+        return '<p class="note">too large to show here; see the file in the run folder</p>'
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        return rows_table(data)
+    if not isinstance(data, dict):
+        return code(compact(data, 4000))
+    tables = {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)
+    }
+    scalars = [(k, v) for k, v in data.items() if k not in tables and k not in skip]
+    out = kv_table(scalars)
+    for key, rows in tables.items():
+        if key not in skip:
+            out += f"<h3>{esc(key)}</h3>{rows_table(rows)}"
+    return out
