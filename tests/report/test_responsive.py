@@ -447,3 +447,35 @@ def test_on_a_phone_every_charts_text_and_legend_is_legible_and_apart(site, open
         tab = open_page(path, **PHONE, fragment=fragment)
         seen = tab.evaluate(CHART_TEXT)
         assert seen == {"small": [], "overlaps": [], "outside": []}, (path.parent.name, seen)
+
+
+@pytest.mark.slow
+def test_the_index_fits_a_laptop_with_a_long_run_beside_a_long_kind(tmp_path, open_page):
+    """A run of 100,000 epochs stopped at 22,592 ('22592/100000' done) beside a folder of kind
+    compare-optimizers made the index 1,236 px wide in its 1,232 px box at 1,280 px: it
+    scrolled sideways. The kind wraps at its hyphen where the table needs the room."""
+    import json
+
+    from nnlab.summary import summarize
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    stopped = make_run(root, "interrupted-run", epochs=22592, status="INTERRUPTED")
+    config = stopped.file("config.yaml").read_text()
+    stopped.file("config.yaml").write_text(config.replace("epochs: 22592", "epochs: 100000"))
+    held_out = make_run(root, "with-a-val-split")  # (a column of val accuracy too)
+    records = [json.loads(line) for line in held_out.file("metrics.jsonl").read_text().splitlines()]
+    records = [{**r, "val_acc": 0.5} for r in records]
+    held_out.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    summary = {**summarize(records, "COMPLETED"), "status": "COMPLETED", "epochs": 5}
+    held_out.file("summary.json").write_text(json.dumps(summary))
+    make_run(root, "compare-optimizers digits", kind="compare-optimizers")
+    make_run(root, "gradcheck-differences-547fca", lr=0.01)
+    site = build_report((), root, tmp_path / "report")
+    tab = open_page(site.index, 1280)
+    assert tab.locator("#runs td", has_text="22592/100000").count() == 1
+    table, box = tab.evaluate(
+        "() => { const t = document.querySelector('#runs');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= box, (table, box)
