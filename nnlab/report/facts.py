@@ -43,8 +43,13 @@ SWEEP_KINDS = ("sweep", "tune")
 
 
 def label(key: str) -> str:
-    """``final_test_acc`` -> ``final test acc``; ``loss`` -> ``objective``."""
-    return "objective" if key == "loss" else key.replace("_", " ")
+    """``final_test_acc`` -> ``final test acc``; ``loss`` -> ``objective``, and so in
+    ``final_loss`` (the index's details read 'final loss' beside 'final train loss', where the
+    run's page says 'objective')."""
+    head, _, tail = key.rpartition("_")
+    if key == "loss" or (tail == "loss" and head in ("final", "best")):
+        return f"{head} objective".lstrip()
+    return key.replace("_", " ")
 
 
 def run_label(entry: Any, key: str) -> str:

@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from nnlab import times
-from nnlab.output import counted, number, separating_keys
+from nnlab.output import counted, separating_keys
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, esc, layout, short_id
-from nnlab.report.svg import finite
 from nnlab.report.tables import (
     COMPARE_PANEL,
     epochs_cell,
@@ -45,9 +44,8 @@ def more(entry: Entry, shown: Sequence[str], keys: Sequence[str]) -> list[tuple[
     metrics = facts.row_metrics(entry)
     order = [*facts.METRIC_COLUMNS, *sorted(metrics)]
     for key in dict.fromkeys(k for k in order if k in metrics and k not in shown):
-        value = metrics[key]
-        value_ = finite(value)
-        items.append((facts.label(key), number(value_) if value_ is not None else compact(value)))
+        # (as the folder's page spells it: an lr-scan's best rates 0.1, not a measured 0.1000)
+        items.append((facts.label(key), compact(metrics[key], key=key)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
     items += [(key, facts.config_text(config[key])[:60]) for key in keys if key in config]
     return [(what, text) for what, text in items if text]

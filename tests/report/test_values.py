@@ -120,3 +120,26 @@ def test_a_recipe_names_the_options_given_not_the_nulls_of_the_rest():
     )
     whole = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
     assert kv_value(whole, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"
+
+
+def test_a_rows_details_on_the_index_spell_its_values_as_its_page_does():
+    # (an lr-scan's details on the index read 'best step lr 0.1000' where its page and its
+    # note say 0.1 (a rate is a config value), and a run's 'final loss 0.005735' beside
+    # 'final train loss', where its page says 'objective')
+    from pathlib import Path
+
+    from nnlab.report.collect import Entry
+    from nnlab.report.facts import label
+    from nnlab.report.index import more
+
+    scan = Entry(rel="s", path=Path("s"), kind="lr-scan", status="COMPLETED",
+                 summary={"best_step_lr": 0.1, "best_train_lr": 0.0031622776601683794})  # fmt: skip
+    assert ("best step lr", "0.1") in more(scan, [], [])
+    assert ("best train lr", "0.00316228") in more(scan, [], [])
+    run = Entry(rel="r", path=Path("r"), kind="train", status="COMPLETED",
+                summary={"final_loss": 0.005735, "final_train_loss": 0.004439})  # fmt: skip
+    assert ("final objective", "0.005735") in more(run, [], [])
+    assert ("final train loss", "0.004439") in more(run, [], [])
+    assert [label(k) for k in ("loss", "best_loss", "train_loss")] == [
+        "objective", "best objective", "train loss"
+    ]  # fmt: skip
