@@ -453,7 +453,7 @@ def test_on_a_phone_every_charts_text_and_legend_is_legible_and_apart(site, open
 def test_the_index_fits_a_laptop_with_a_long_run_beside_a_long_kind(tmp_path, open_page):
     """A run of 100,000 epochs stopped at 22,592 ('22592/100000' done) beside a folder of kind
     compare-optimizers made the index 1,236 px wide in its 1,232 px box at 1,280 px: it
-    scrolled sideways. The kind wraps at its hyphen where the table needs the room."""
+    scrolled sideways. The notes give way down to 12em, not 14em (the rows stay one line)."""
     import json
 
     from nnlab.summary import summarize
