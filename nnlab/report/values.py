@@ -172,9 +172,10 @@ def kv_value(value: Any, key: str = "") -> str:
 
 
 # objects of values the user gave (a tune's settings and its base config, a compare's config,
-# each optimizer's hyperparameters): their floats read as given (``config_number``: momentum
-# 0.9, val_fraction 0.2, beta2 0.999), not as a measured 0.9000, 0.2000 and 0.9990
-GIVEN = ("settings", "base", "config", "hyperparameters")
+# each optimizer's hyperparameters, a test function's start and its known minimum): their
+# floats read as given (``config_number``: momentum 0.9, val_fraction 0.2, beta2 0.999, start
+# [-7.0, 2.0]), not as a measured 0.9000, 0.2000, 0.9990 and [-7.0000, 2.0000]
+GIVEN = ("settings", "base", "config", "hyperparameters", "start", "minimum")
 
 
 def as_given(value: Any) -> Any:

@@ -78,6 +78,9 @@ def test_values_the_user_gave_read_as_given_not_as_measured():
     table = rows_table(rows)
     assert "{lr: 0.001, beta1: 0.9, beta2: 0.999}" in table
     assert "{test_acc: 0.9000}" in table  # (a measured one: as measured)
+    paths = rows_table([{"optimizer": "sgd", "start": [-7.0, 2.0], "final_point": [-0.35, 0.1]}])
+    assert ">[-7.0, 2.0]<" in paths and ">[-0.3500, 0.1000]<" in paths
+    assert kv_value([0.0, 0.0], "minimum") == "[0.0, 0.0]"
 
 
 def test_a_sweeps_counts_read_as_its_title_says_them():
