@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab.experiments.differences import _times as times_ratio  # (its table's rule)
 from nnlab.output import (
     ConfigFloat,
     _cell as table_cell,  # (the terminal tables' rule for one cell)
@@ -52,9 +53,13 @@ def float_text(value: float, key: str = "") -> str:
     """A float as every table spells it: a config value's (a ``ConfigFloat``, or one of a
     config key: ``output.is_config_key``) as the user writes it (``output.config_number``),
     any other, a metric, as it was measured (``output.number``: ``0.7400``, as the table of
-    trials beside it)."""
+    trials beside it); a ratio of times as gradcheck's timing table prints it (``117``, not
+    ``116.6576``: its decimals are a timing's noise)."""
     if isinstance(value, ConfigFloat) or is_config_key(key):
         return config_number(value)
+    if key == "ratio" and finite(value) is not None:
+        shown = times_ratio(value)
+        return str(shown) if isinstance(shown, int) else number(shown)
     return number(value)
 
 

@@ -59,6 +59,13 @@ def test_a_tunes_exact_ranges_read_as_its_summary_spells_them():
     assert kv_value("uniformity: 0.1234567891", "k") == "uniformity: 0.1234567891"
 
 
+def test_a_ratio_of_times_reads_as_gradchecks_table_prints_it():
+    # (the report read 'ratio: 116.6576' where `gradcheck --compare-differences` printed 117)
+    timing = {"numeric_s": 0.007429, "analytic_s": 6.368e-05, "ratio": 116.65757}
+    assert kv_value(timing, "timing") == "{numeric_s: 0.007429, analytic_s: 6.368e-05, ratio: 117}"
+    assert kv_value(2.4567, "ratio") == "2.4600"
+
+
 def test_a_landscapes_samples_0_says_it_is_all_of_the_split():
     assert kv_value(0, "samples") == "0 (all of the split)"
     assert kv_value(500, "samples") == "500" and kv_value(False, "samples") == "false"
