@@ -166,7 +166,7 @@ def kv_value(value: Any, key: str = "") -> str:
         return recipe_text(value)
     if key == "counts" and isinstance(value, dict) and all(type(n) is int for n in value.values()):
         return esc(facts.counts_text(value))  # (as the title says them: 30 COMPLETED, 2 DIVERGED)
-    if _text_list(value) and (sized(value, KV_TEXT) or any(" " in v for v in value)):
+    if _text_list(value) and (sized(value, KV_TEXT) or any(_prose(v) for v in value)):
         return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
     if isinstance(value, dict) and sized(value, KV_TEXT) and _nestable(value):
         return kv_table(list(value.items()))
@@ -207,6 +207,13 @@ def recipe_text(recipe: dict[str, Any]) -> str:
 # what an empty list or object, or a null, reads as in a table: 'warnings []', 'overrides []'
 # and a blank 'data_dir' said nothing to a reader
 NONE = '<span class="note">none</span>'
+
+
+def _prose(text: str) -> bool:
+    """Text that reads as a line of its own in a list (a sentence, a folder's path), not as a
+    word of a list in flow style (``[train, test]``): a tune's one sweep read ``[runs/...]``,
+    its two a path a line."""
+    return " " in text or len(text) > CELL_LINE
 
 
 def _empty(value: Any) -> bool:

@@ -26,6 +26,8 @@ def test_a_list_of_sentences_is_a_sentence_a_line_not_its_size():
     html = kv_value(warnings, "warnings")
     assert "entries" not in html and html == "<br>".join(warnings)
     assert kv_value(["train", "test"], "eval") == "[train, test]"  # (words: a config's list)
+    path = "runs/20261206-221211-tune-digits-quickstart-d02762/rounds/20261206-221212-sweep-r1"
+    assert kv_value([path], "sweeps") == path  # (a path a line, as two of them: no brackets)
 
 
 def test_an_object_too_long_for_a_line_is_a_table_of_its_own():
