@@ -19,7 +19,7 @@ from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.filestate import leads_nowhere, link_nowhere
 from nnlab.output import counted
-from nnlab.process import held
+from nnlab.process import half_removed, held
 from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
 from nnlab.times import instant
 from nnlab.trialfolders import TRIALS
@@ -66,6 +66,8 @@ def is_run_folder(path: Path) -> bool:
     try:
         if leads_nowhere(path):
             return True
+        if half_removed(path):  # (what a removal that stopped left: listed, to be removed)
+            return path.is_dir() and not path.is_symlink() and not held(path)
         if not path.is_dir():
             return False
         if not any(os.path.lexists(path / name) for name in RUN_FILES):
@@ -108,8 +110,12 @@ def made_by_nnlab(folder: Path) -> bool:
     return isinstance(meta, dict) and "run_id" in meta and "kind" in meta
 
 
-def iter_runs(root: Path) -> Iterator[RunDir]:
-    """Run folders directly under ``root`` (``is_run_folder``), oldest name first."""
+def iter_runs(root: Path, halves: bool = False) -> Iterator[RunDir]:
+    """Run folders directly under ``root`` (``is_run_folder``), oldest name first. Hidden ones
+    are being made or removed (``process.founding``, ``RunDir.remove``); ``halves``: the
+    readers of a runs folder (``runs list``, a reference, ``report``) list those a removal
+    that stopped part way left (``process.half_removed``), DAMAGED saying so, which
+    ``runs remove`` takes (a sweep's trial half removed is MISSING: its resume runs it)."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise RunError(f"{root}: not a folder (a runs folder holds run folders)")
@@ -118,8 +124,8 @@ def iter_runs(root: Path) -> Iterator[RunDir]:
     except OSError as exc:
         raise RunError(f"{root}: cannot list: {exc.strerror}") from None
     for path in entries:
-        if not path.name.startswith(".") and is_run_folder(path):  # (hidden: being made or
-            # removed, ``founding``, ``RunDir.remove``)
+        shown = not path.name.startswith(".") or (halves and half_removed(path))
+        if shown and is_run_folder(path):
             yield RunDir(path)
 
 
@@ -290,7 +296,7 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
         if _is_file(as_path) and is_run_folder(as_path.parent):  # (its config.yaml, by TAB:
             # "'config.yaml' names no folder inside runs/<run> (give a trial's id, ...)")
             raise RunError(f"run {ref!r}: a file of the folder {as_path.parent}; give the folder")
-    found = [(run, identified(run)) for run in iter_runs(check_root(root))]
+    found = [(run, identified(run)) for run in iter_runs(check_root(root), halves=True)]
     back = LATEST.fullmatch(ref)
     if back is not None:  # (latest~1: the one before it, as git's HEAD~1)
         return _latest(root, found, kinds, what, int(back[1] or 0))
@@ -455,6 +461,7 @@ def _latest(
         info["reason"]
         for run, info in found
         if info["meta"] is None
+        and not half_removed(run.path)  # (what is left of a folder removed: not a run's)
         and (kinds is None or _kind_by_files(run) in (*kinds, ANY))
         and (best is None or run.id > best.id)
     ]

@@ -118,7 +118,7 @@ def claimed(run: Folder) -> Iterator[Path]:
 
 
 BIRTH = ".new"  # a new folder's first files, written beside it under a hidden name
-REMOVING = ".removing"  # a folder being removed (``RunDir.remove``): hidden, readers pass it by
+REMOVING = ".removing"  # a folder being removed (``RunDir.remove``): hidden, held as it goes
 LEFTOVER_AGE = 600.0  # seconds: a hidden new folder unchanged this long, held by no process,
 # was left by a founder killed (a founder holds its own within milliseconds of making it)
 _looked: dict[str, float] = {}  # folder -> when (time.monotonic) ``founding`` last cleaned it
@@ -196,12 +196,12 @@ def clean(root: Path, own: Path) -> None:
 def leftovers(root: Path) -> list[Path]:
     """The hidden folders in ``root`` that killed processes left: new ones
     (``.<name>-<random>.new``: kill -9 or a power loss between ``founding``'s mkdir and its
-    rename) and ones half removed (``.<name>.removing``: killed in ``RunDir.remove``'s
-    rmtree). No reader lists them, and they stayed for ever. Folders, not links, no process
-    holds (``held``), whose time is ``LEFTOVER_AGE`` or more from the clock's either way (one
-    ahead of it was made before the clock was set back). A founder between its mkdir and its
-    claim is not held yet; a remover that finds its folder gone meanwhile goes on
-    (``RunDir.remove``)."""
+    rename) and ones half removed (``.<name>.removing``: killed, or failed, in
+    ``RunDir.remove``'s rmtree). They stayed for ever. Folders, not links, no process holds
+    (``held``), new ones whose time is ``LEFTOVER_AGE`` or more from the clock's either way
+    (one ahead of it was made before the clock was set back): a founder between its mkdir and
+    its claim is not held yet. A half-removed one at any age: its remover holds it from before
+    it takes the hidden name to its end (it waited 10 minutes, listed by no reader)."""
     found = []
     try:
         entries = list(os.scandir(root))
@@ -218,11 +218,38 @@ def leftovers(root: Path) -> list[Path]:
             continue
         # (its age either way: one whose time is ahead of the clock was made before the clock
         # was set back, and waited, left for ever, for the clock to pass it: a year for a
-        # clock a year ahead; a live one is held, whatever its time says)
-        if stat.S_ISDIR(st.st_mode) and abs(time.time() - st.st_mtime) >= LEFTOVER_AGE:
-            if not held(Path(entry.path)):
-                found.append(Path(entry.path))
+        # clock a year ahead; a live one is held, whatever its time says. A half-removed one
+        # is one at any age: its remover holds it from before it took its hidden name)
+        old = abs(time.time() - st.st_mtime) >= LEFTOVER_AGE or suffix == REMOVING
+        if stat.S_ISDIR(st.st_mode) and old and not held(Path(entry.path)):
+            found.append(Path(entry.path))
     return found
+
+
+def half_removed(path: Path) -> bool:
+    """Whether ``path`` is named as a folder being removed is (``.<name>.removing``:
+    ``RunDir.remove``); one no process holds (``held``) is what a removal that stopped part
+    way left (an error, a kill), which the readers of a runs folder list DAMAGED."""
+    name = Path(path).name
+    return name.startswith(".") and name.endswith(REMOVING) and len(name) > len(REMOVING) + 1
+
+
+@contextlib.contextmanager
+def holding(run: Folder) -> Iterator[None]:
+    """``claim`` ``run`` for the block, unless this process holds it already (then it keeps
+    it); let go of quietly as the block ends (not one of the folders that ``ended``: a
+    folder removed, not one that ended a run)."""
+    key = str(Path(run.path).resolve())
+    if key in _claims:
+        yield
+        return
+    claim(run)
+    try:
+        yield
+    finally:
+        fd = _claims.pop(key, None)
+        if fd is not None:
+            os.close(fd)
 
 
 class _At:

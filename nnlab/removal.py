@@ -14,7 +14,7 @@ from pathlib import Path
 from nnlab.errors import RunError
 from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
 from nnlab.lookup import find_run, identified
-from nnlab.process import claim, held, release
+from nnlab.process import claim, half_removed, held, release
 from nnlab.rundir import RunDir
 
 
@@ -34,16 +34,17 @@ def removable(root: Path, ref: str) -> RunDir:
         )
     here, inside = place.parent.resolve(), Path(root).resolve()
     if here != inside:
-        if inside in here.parents:
+        if inside in here.parents and not half_removed(place):  # (a trial's rest: MISSING)
             outer = RunDir(inside / here.relative_to(inside).parts[0])
             raise RunError(
                 f"{run.path}: a folder inside {outer.path}, whose records count it; remove "
                 f"{outer.path} whole (a sweep reruns a trial removed by hand on --resume)"
             )
-        raise RunError(
-            f"{run.path}: not a folder of the runs folder {root}; nnlab removes only those "
-            "(give --runs-dir)"
-        )
+        if inside not in here.parents:
+            raise RunError(
+                f"{run.path}: not a folder of the runs folder {root}; nnlab removes only those "
+                "(give --runs-dir)"
+            )
     if held(run.path):  # (asked before any folder goes; ``remove_folder`` takes the hold)
         raise RunError(
             f"{run.path}: in use by another nnlab process (it is being resumed or still "

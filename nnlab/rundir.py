@@ -26,7 +26,7 @@ from nnlab.checkpoint import (  # (re-exported: what a checkpoint holds, its dig
     state_digest as state_digest,
 )
 from nnlab.derived import epochs_done_disagreement, train_summary
-from nnlab.errors import ConfigError, RunError
+from nnlab.errors import ConfigError, RunError, os_failure
 from nnlab.fileio import (
     DamagedError,
     append_whole,
@@ -123,11 +123,18 @@ class RunDir:
         unable = unremovable(self.path)  # (refused whole: nothing half removed)
         if unable is not None:
             raise RunError(unable)
-        hidden = self.path.with_name(f".{self.id}{REMOVING}")
-        shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
-        os.replace(self.path, hidden)
-        shutil.rmtree(hidden, onerror=_gone_is_fine)  # (its files may be years old: a founding
-        # meanwhile may take it for one a kill left, ``process.leftovers``, and remove it too)
+        with process.holding(self):  # (held to its end: a half-removed folder no process
+            # holds is one whose removal stopped, ``process.leftovers``)
+            hidden = self.path
+            if not process.half_removed(self.path):  # (one that stopped: removed where it is)
+                hidden = self.path.with_name(f".{self.id}{REMOVING}")
+                shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
+                os.replace(self.path, hidden)
+            try:
+                shutil.rmtree(hidden, onerror=_gone_is_fine)
+            except OSError as exc:
+                said = f"{exc.filename}: cannot be removed: {exc.strerror}"
+                raise os_failure(f"{said}; {half_left(self.path, hidden)}", exc) from None
 
     # -- files ----------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:
@@ -293,6 +300,8 @@ class RunDir:
         """meta.json, checked (``checked_meta``): read each time, parsed and checked again
         only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
+        if process.half_removed(self.path):  # (its files may read whole, as the run's did)
+            raise DamagedError(half_left(None, self.path))
         if not there(path):  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         text = read_text_file(path)
@@ -504,6 +513,19 @@ FOUNDED_WITH = {
     "tune": ("tune.json", "a tune writes its settings before its rounds"),
     "landscape": ("landscape.h5", "a landscape writes its grid before its meta.json"),
 }
+
+
+def half_left(run: Path | None, hidden: Path) -> str:
+    """What a removal of the folder ``run`` that stopped part way (``RunDir.remove``) left:
+    ``hidden``, its rest, which the readers of the runs folder list DAMAGED with this reason
+    (``run`` None) until it is removed. It was listed by none, and waited 10 minutes for a
+    command that made a folder beside it."""
+    if run is None:
+        gone = hidden.with_name(hidden.name[1 : -len(REMOVING)])
+        what = f"{hidden}: what is left of {gone}, whose removal stopped part way"
+    else:
+        what = f"{run} is half removed, what is left of it is {hidden}"
+    return f"{what}; remove it with: nnlab runs remove {hidden}"
 
 
 def checked_meta(path: Path, text: str) -> dict[str, Any]:

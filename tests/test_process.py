@@ -88,15 +88,42 @@ def test_a_process_looks_for_leftovers_in_a_folder_once_per_margin(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
 def test_a_founding_removes_the_half_removed_folders_a_killed_remover_left(tmp_path):
-    """A kill -9 in ``RunDir.remove``'s rmtree (a sweep's resume removing a failed trial) left
-    `.<trial>.removing` beside the trials for ever: the next founding there removes it once it
-    is older than the margin; a young one stays (its remover is at work)."""
+    """A kill -9 in ``RunDir.remove``'s rmtree (a sweep's resume removing a failed trial), or
+    an error there, left `.<trial>.removing` beside the trials for ever: the next founding
+    there removes it, however young (it waited 10 minutes: its remover holds it to its end,
+    so one no process holds is one whose removal stopped); a held one stays (its remover is
+    at work)."""
     dead = hidden_folder(tmp_path, ".0003-lr=0.1-89ccd00a.removing")
     young = hidden_folder(tmp_path, ".0004-lr=0.2-89ccd00b.removing", time.time())
+    holding = hidden_folder(tmp_path, ".0005-lr=0.3-89ccd00c.removing", time.time())
     others = [hidden_folder(tmp_path, ".removing"), hidden_folder(tmp_path, "x.removing")]
-    found(tmp_path)
-    assert not dead.exists()
-    assert young.is_dir() and all(p.is_dir() for p in others)
+    fd = os.open(holding, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        found(tmp_path)
+    finally:
+        os.close(fd)
+    assert not dead.exists() and not young.exists()
+    assert holding.is_dir() and all(p.is_dir() for p in others)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
+def test_a_remover_holds_its_folder_until_it_is_gone(tmp_path, monkeypatch):
+    """``RunDir.remove`` holds the folder (``process.claim``) from before it takes its hidden
+    name to its end: a founding beside it meanwhile leaves it to its remover, and a reader
+    does not take it for the rest of a removal that stopped."""
+    run = runs.RunDir(hidden_folder(tmp_path, "0003-lr=0.1-89ccd00a"))
+    seen = []
+    real = shutil.rmtree
+
+    def rmtree(path, *args, **kwargs):
+        seen.append((process.held(Path(path)), process.leftovers(tmp_path)))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    run.remove()
+    assert seen[-1] == (True, [])
+    assert list(tmp_path.iterdir()) == [] and process._claims == {}
 
 
 def test_a_remover_whose_folder_a_founding_removed_meanwhile_goes_on(tmp_path, monkeypatch):
@@ -110,9 +137,8 @@ def test_a_remover_whose_folder_a_founding_removed_meanwhile_goes_on(tmp_path, m
 
     def replace_then_clean(src, dst):
         real(src, dst)
-        (path,) = process.leftovers(tmp_path)  # (a founding's, between the two steps)
-        assert path.name == ".0003-lr=0.1-89ccd00a.removing"
-        shutil.rmtree(path)
+        assert Path(dst).name == ".0003-lr=0.1-89ccd00a.removing"
+        shutil.rmtree(dst)  # (a founding's, between the two steps: one of another host)
 
     monkeypatch.setattr(os, "replace", replace_then_clean)
     run.remove()

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from nnlab import fileio, runs
 from nnlab.cli import app
+from nnlab.errors import DeviceError
 from nnlab.rundir import summary_kind, summary_problem
 
 CFG = """\
@@ -311,7 +312,10 @@ def test_a_folder_that_cannot_be_removed_is_named_whole(tmp_path, monkeypatch):
         return real(path, dir_fd=dir_fd)
 
     monkeypatch.setattr(shutil.os, "rmdir", rmdir)
-    with pytest.raises(OSError) as raised:
+    with pytest.raises(DeviceError) as raised:  # (an I/O error: exit 1)
         runs.RunDir(run).remove()
-    assert raised.value.filename == str(tmp_path / "runs" / ".sweep.removing" / "trials")
-    assert raised.value.errno == errno.EIO
+    hidden = tmp_path / "runs" / ".sweep.removing"
+    assert str(raised.value) == (
+        f"{hidden / 'trials'}: cannot be removed: Input/output error; {run} is half removed, "
+        f"what is left of it is {hidden}; remove it with: nnlab runs remove {hidden}"
+    )

@@ -59,7 +59,9 @@ def list_runs(
     check_keys(wanted)
     rows: list[dict[str, Any]] = []
     with one_reading():  # (a sweep's trials: read for its best trial and their damage)
-        for run in reversed(by_start(runs.iter_runs(runs.check_root(root)))):  # newest first
+        for run in reversed(
+            by_start(runs.iter_runs(runs.check_root(root), halves=True))
+        ):  # newest first
             row = _row(run, kind)
             if row is not None and row["status"] == runs.DAMAGED and not os.path.lexists(run.path):
                 if vanished is not None:  # (gone since the listing began, removed or renamed:

@@ -165,7 +165,7 @@ def _all_folders(runs_dir: Path) -> list[Path]:
     """Run folders (``iter_runs``) and the other folders beside them, by name; hidden folders and
     report folders left out. A runs folder that is not there is a RunError (a mistyped
     --runs-dir: no empty report there)."""
-    found = {run.path for run in runs.iter_runs(runs.check_root(runs_dir))}
+    found = {run.path for run in runs.iter_runs(runs.check_root(runs_dir), halves=True)}
     found.update(
         p
         for p in runs_dir.iterdir()

@@ -19,6 +19,7 @@ from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_permissions import PERMISSIONS
 from .test_processes import INTERRUPTS
+from .test_removal import REMOVAL
 from .test_resources import RESOURCES
 from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
@@ -48,6 +49,7 @@ ROWS = [
     *LINKS,
     *PERMISSIONS,
     *VANISHING,
+    *REMOVAL,
     *RESOURCES,
     *SYSCALLS,
 ]
