@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from nnlab.fileio import DamagedError, dumps, refuse_a_pipe
+from nnlab.errors import DEVICE_ERRNOS
+from nnlab.fileio import DamagedError, dumps, read_failure, refuse_a_pipe
 from nnlab.kinds import whole
 from nnlab.output import counted
 from nnlab.plans import array_problem
@@ -55,6 +56,8 @@ def read(run: Any, arrays: bool) -> Checkpoint:
         epoch_array = state.pop("epoch")
         epoch = int(epoch_array)
     except OSError as exc:  # (a folder there: the reason, its path said once)
+        if exc.errno in DEVICE_ERRNOS:  # (the device failed to read it: no damage)
+            raise read_failure(path, exc) from None
         raise DamagedError(f"{path}: unreadable checkpoint ({exc.strerror or exc})") from None
     except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file
         detail = f"{type(exc).__name__}: {exc}"

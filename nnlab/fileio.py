@@ -29,6 +29,7 @@ from nnlab.filestate import (  # (re-exported: the readers of run files are buil
     dead_link,
     link_nowhere,
     read_at_most,
+    read_failure,
     refuse_a_pipe,
     there,
 )
@@ -425,7 +426,7 @@ def read_text_file(path: Path) -> str | None:
     except UnicodeDecodeError as exc:
         raise DamagedError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+        raise read_failure(path, exc) from None
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -453,7 +454,7 @@ def read_records_and(
     except FileNotFoundError:
         return [], derive([])
     except OSError as exc:
-        raise RunError(f"{path}: cannot read: {exc.strerror}") from None
+        raise read_failure(path, exc) from None
     records = parsed("records", path, raw, lambda raw: _records(path, raw))
     if not what:
         return records, None

@@ -12,11 +12,25 @@ import stat
 import sys
 from pathlib import Path
 
-from nnlab.errors import RunError
+from nnlab.errors import DEVICE_ERRNOS, DeviceError, RunError
 
 
 class DamagedError(RunError):
     """A run folder's file that cannot be read as written (exit 2): names the file and line."""
+
+
+class UnreadableError(DeviceError):
+    """A run file the device failed to read (an I/O error): no damage to the folder, whose
+    files may read whole the next time (exit 1, as a device that fails a write). Its
+    readers say UNREADABLE, not DAMAGED (``rundir.error_status``)."""
+
+
+def read_failure(path: Path, exc: OSError) -> RunError:
+    """``<path>: cannot read: <reason>``, the error of a read of the run file ``path`` that
+    failed with ``exc``: an ``UnreadableError`` where the device failed (EIO), else a
+    RunError (no permission: a state of the folder the user set)."""
+    kind = UnreadableError if exc.errno in DEVICE_ERRNOS else RunError
+    return kind(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
 
 
 READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size

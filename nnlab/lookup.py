@@ -20,7 +20,7 @@ from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.filestate import leads_nowhere, link_nowhere
 from nnlab.output import counted
 from nnlab.process import half_removed, held
-from nnlab.rundir import DAMAGED, KINDS, ROUNDS, RunDir, kind_of, status_of
+from nnlab.rundir import KINDS, ROUNDS, RunDir, error_status, kind_of, status_of
 from nnlab.times import instant
 from nnlab.trialfolders import TRIALS
 
@@ -191,7 +191,8 @@ def describe_folder(run: RunDir, files: bool = False, again: bool = True) -> dic
 
 
 def _damaged(exc: RunError) -> dict[str, Any]:
-    return {"meta": None, "summary": {}, "kind": None, "status": DAMAGED, "reason": str(exc)}
+    status = error_status(exc)  # (DAMAGED; UNREADABLE: the device failed to read a file)
+    return {"meta": None, "summary": {}, "kind": None, "status": status, "reason": str(exc)}
 
 
 def _described(run: RunDir, files: bool, summary_too: bool = True) -> dict[str, Any]:

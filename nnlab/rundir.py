@@ -43,7 +43,7 @@ from nnlab.fileio import (
     there,
     write_json,
 )
-from nnlab.filestate import unremovable
+from nnlab.filestate import UnreadableError, unremovable
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
 from nnlab.parsed import parsed
 from nnlab.plans import (
@@ -64,7 +64,9 @@ from nnlab.results import (  # (re-exported: what summary.json and a result file
 
 REMOVING = process.REMOVING  # a folder being removed (``RunDir.remove``): readers pass it by
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
-DAMAGED = "DAMAGED"  # a read-time status: unreadable (STALE, the other: ``kinds``)
+DAMAGED = "DAMAGED"  # a read-time status: a file not as nnlab wrote it (STALE: ``kinds``)
+UNREADABLE = "UNREADABLE"  # a read-time status: the device failed to read a file (EIO)
+UNUSABLE = (DAMAGED, UNREADABLE)  # the read-time statuses of a folder that cannot be used
 
 
 # How often a reader reads a folder whose meta.json changed under it before it says what it
@@ -526,6 +528,13 @@ def half_left(run: Path | None, hidden: Path) -> str:
     else:
         what = f"{run} is half removed, what is left of it is {hidden}"
     return f"{what}; remove it with: nnlab runs remove {hidden}"
+
+
+def error_status(exc: RunError) -> str:
+    """The read-time status of a folder whose reading raised ``exc``: UNREADABLE where the
+    device failed to read one of its files (``UnreadableError``: an error reading is no
+    damage to the folder, which may read whole the next time), else DAMAGED."""
+    return UNREADABLE if isinstance(exc, UnreadableError) else DAMAGED
 
 
 def checked_meta(path: Path, text: str) -> dict[str, Any]:

@@ -100,7 +100,10 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     STALE as STALE,
     STATUSES as STATUSES,
     TERMINAL,
+    UNREADABLE as UNREADABLE,
+    UNUSABLE as UNUSABLE,
     RunDir as RunDir,
+    error_status as error_status,
     status_of as status_of,
 )
 from nnlab.signals import Interrupted, SignalsAsInterrupts, deferred

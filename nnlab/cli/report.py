@@ -42,6 +42,8 @@ def report(
     result = build_report(refs or [], runs_dir, out)
     for rel in result.damaged:
         note(f"warning: {rel}: DAMAGED, could not be read (its page says why)")
+    for rel in result.unreadable:  # (not DAMAGED: the device failed to read a file)
+        note(f"warning: {rel}: UNREADABLE, an error reading a file (its page says which)")
     for rel in result.vanished:  # (not DAMAGED: its files went as it was read)
         note(f"note: {rel}: removed or renamed as the report read it (left out)")
     for rel, by in result.missing:

@@ -27,7 +27,8 @@ runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_ar
 # imports neither)
 KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations", "compare-optimizers",
          "gradcheck")  # fmt: skip
-STATUSES = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED", "RUNNING", "STALE", "DAMAGED")
+STATUSES = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED", "RUNNING", "STALE", "DAMAGED",
+            "UNREADABLE")  # fmt: skip
 KindOpt = Annotated[
     str | None,
     typer.Option(

@@ -103,7 +103,7 @@ def list_title(
     return " ".join([w for w in words if w] + [noun, "in", str(root)])
 
 
-LIST_STATUSES = (*runs.STATUSES, runs.STALE, runs.DAMAGED)  # (what ``runs list`` may show)
+LIST_STATUSES = (*runs.STATUSES, runs.STALE, *runs.UNUSABLE)  # (what ``runs list`` may show)
 
 
 def check_status(status: str) -> str:
@@ -132,7 +132,7 @@ def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
         "status": info["status"],
         "epochs": summary.get("epochs", meta.get("epochs_done")),
     }
-    sound = info["status"] != runs.DAMAGED
+    sound = info["status"] not in runs.UNUSABLE
     facts = config_facts(run, row["kind"]) if sound else {}
     if "epochs_planned" in facts:  # (a table: 1831/2000 for a run that did not complete)
         row["epochs_planned"] = facts["epochs_planned"]

@@ -230,7 +230,8 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
         else:
             _read_other(run, entry)
     except Exception as exc:  # any failure to read one folder: report it, build the rest
-        entry.status, entry.damage = "DAMAGED", reason(exc)
+        unread = isinstance(exc, RunError) and runs.error_status(exc) == runs.UNREADABLE
+        entry.status, entry.damage = runs.UNREADABLE if unread else "DAMAGED", reason(exc)
     try:
         entry.figures = _figures(run.path)
     except OSError:

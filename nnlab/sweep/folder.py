@@ -116,7 +116,7 @@ def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row
     bad = [
         {"trial": tid, "status": s["status"], "reason": s["reason"]}
         for tid, s in states
-        if s["status"] in (runs.DAMAGED, runs.MISSING)
+        if s["status"] in (*runs.UNUSABLE, runs.MISSING)
     ]
     stray = runs.unplanned_folders(run, [p["id"] for p in planned])
     bad += [{"trial": p.name, "status": runs.DAMAGED, "reason": runs.unplanned(p)} for p in stray]
@@ -148,7 +148,7 @@ def _trial_state(
     try:  # (a trial folder that cannot be looked into, no permission: said so)
         info = runs.describe_folder(folder, files=files) if folder.has("meta.json") else {}
     except RunError as exc:
-        return {"status": runs.DAMAGED, "reason": str(exc)}
+        return {"status": runs.error_status(exc), "reason": str(exc)}
     if "reason" in info and os.path.lexists(folder.path):
         return {"status": info["status"], "reason": info["reason"]}
     if info and "reason" not in info:

@@ -117,7 +117,7 @@ def summary_row(row: Row) -> Row:
     FAILED trial with the reason as its error, one not there PENDING (the sweep's own
     summary is being written: nothing it recorded before is missing from it)."""
     plain = {k: v for k, v in row.items() if k != "reason"}
-    if row["status"] == runs.DAMAGED:
+    if row["status"] in runs.UNUSABLE:
         return {**plain, "status": "FAILED", "error": row.get("reason")}
     return {**plain, "status": "PENDING"} if row["status"] == runs.MISSING else plain
 

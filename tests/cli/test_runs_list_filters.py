@@ -95,7 +95,7 @@ def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, titl
     ("args", "line"),
     [
         (["--status", "done"], "error: --status: expected one of RUNNING, COMPLETED, DIVERGED, "
-         "FAILED, INTERRUPTED, STALE, DAMAGED, got 'done'"),
+         "FAILED, INTERRUPTED, STALE, DAMAGED, UNREADABLE, got 'done'"),
         (["--last", "0"], "error: --last: expected an integer from 1 to 1000000, got 0"),
     ],
 )  # fmt: skip

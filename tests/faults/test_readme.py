@@ -26,6 +26,7 @@ from .test_resume_every import SECOND_SIGNAL
 from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
 from .test_syscall_faults import SYSCALLS
+from .test_unreadable import UNREADABLE
 from .test_vanishing import VANISHING
 
 ROWS = [
@@ -50,6 +51,7 @@ ROWS = [
     *PERMISSIONS,
     *VANISHING,
     *REMOVAL,
+    *UNREADABLE,
     *RESOURCES,
     *SYSCALLS,
 ]
