@@ -263,12 +263,40 @@ def held(path: Path) -> bool:
     table of locks, /proc/locks on Linux; False where there is none to read."""
     try:
         st = os.stat(path)
+    except OSError:
+        return False
+    return _key(st) in _locked()
+
+
+def held_inside(folder: Path) -> Path | None:
+    """A folder inside ``folder`` (not itself) that a process holds (``held``: a sweep's trial
+    resumed on its own, a tune's round), None if none is: the lock table read once, the
+    folders walked without following links."""
+    locked = _locked()
+    if not locked:
+        return None
+    for top, names, _ in os.walk(folder):
+        for name in names:
+            path = Path(top) / name
+            with contextlib.suppress(OSError):
+                if _key(os.stat(path, follow_symlinks=False)) in locked:
+                    return path
+    return None
+
+
+def _key(st: os.stat_result) -> str:
+    return f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+
+
+def _locked() -> set[str]:
+    """The files a process holds a ``flock`` on, as /proc/locks names them (device:inode); none
+    where there is no such table."""
+    try:
         with open("/proc/locks", encoding="ascii", errors="replace") as f:
             table = f.read()
     except OSError:
-        return False
-    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
-    return any("FLOCK" in line and key in line.split() for line in table.splitlines())
+        return set()
+    return {part for line in table.splitlines() if "FLOCK" in line for part in line.split()}
 
 
 def release(run: Folder) -> None:

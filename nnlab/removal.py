@@ -14,7 +14,7 @@ from pathlib import Path
 from nnlab.errors import RunError
 from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
 from nnlab.lookup import find_run, identified
-from nnlab.process import claim, half_removed, held, release
+from nnlab.process import claim, half_removed, held, held_inside, release
 from nnlab.rundir import RunDir
 
 
@@ -50,6 +50,7 @@ def removable(root: Path, ref: str) -> RunDir:
             f"{run.path}: in use by another nnlab process (it is being resumed or still "
             "runs); try again once that has ended"
         )
+    _refuse_held_inside(run)
     unable = unremovable(run.path)  # (before any folder goes: nothing half removed)
     if unable is not None:
         raise RunError(f"{unable}; nothing removed")
@@ -71,6 +72,21 @@ def remove_folder(run: RunDir) -> None:
     of it, ``process.leftovers``)."""
     claim(run)
     try:
+        _refuse_held_inside(run)  # (again, held: a trial's resume claims the trial, then asks
+        # whether its sweep is held, ``experiments.train``; so one of the two is refused)
         run.remove()
     finally:
         release(run)
+
+
+def _refuse_held_inside(run: RunDir) -> None:
+    """RunError naming a folder inside ``run`` that a process holds (``process.held_inside``:
+    a sweep's trial resumed on its own by ``train --resume``): the sweep was removed, the
+    trial's folder with it, under its trainer, which failed ('metrics.jsonl: No such file or
+    directory ... it reads STALE', of a folder no longer there)."""
+    inner = held_inside(run.path)
+    if inner is not None:
+        raise RunError(
+            f"{inner}: in use by another nnlab process (resumed on its own by 'nnlab train "
+            f"--resume'?), and {run.path} holds it; try again once that has ended"
+        )

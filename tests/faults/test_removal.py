@@ -10,11 +10,15 @@ end: one no process holds is one whose removal stopped).
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import shutil
 
-from nnlab import runs
+import pytest
+
+from nnlab import process, runs
+from nnlab.errors import RunError
 
 from .helpers import Row, copy_runs, invoke, one_line
 
@@ -28,6 +32,14 @@ REMOVAL = [
         ("error: {runs}/.<run>.removing/metrics.jsonl: cannot be removed: Input/output error; "
          "{run} is half removed, what is left of it is {runs}/.<run>.removing; remove it with: "
          "nnlab runs remove {runs}/.<run>.removing",),
+    ),
+    Row(
+        "`runs remove` of a sweep while `train --resume` trains one of its trials: refused (it "
+        "removed the trial under its trainer, which failed naming a folder no longer there)",
+        "`nnlab runs remove RUN --yes` (as `nnlab train --resume RUN/trials/<trial>` trains)",
+        2,
+        ("error: {run}/trials/<trial>: in use by another nnlab process (resumed on its own by "
+         "'nnlab train --resume'?), and {run} holds it; try again once that has ended",),
     ),
 ]  # fmt: skip
 
@@ -82,8 +94,6 @@ def test_what_a_stopped_removal_left_goes_as_a_folder_is_made_beside_it(
 ):
     """However young it is: its remover held it to its end, so no process holding it means
     its removal stopped (it waited 10 minutes, listed by no reader)."""
-    from nnlab import process
-
     root = copy_runs(templates["done"], case / "runs")
     (run,) = runs.iter_runs(root)
     with monkeypatch.context() as patch:
@@ -93,3 +103,30 @@ def test_what_a_stopped_removal_left_goes_as_a_folder_is_made_beside_it(
     with runs.start(root, "probe", "train") as life:
         pass
     assert [p.name for p in root.iterdir()] == [life.run.id]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="the system's lock table")
+def test_a_sweep_whose_trial_is_resumed_on_its_own_is_not_removed(case):
+    """``runs remove`` of a sweep while ``train --resume`` trains one of its trials removed
+    the trial's folder under its trainer, which failed ('metrics.jsonl: No such file or
+    directory ... it reads STALE', of a folder no longer there). Refused, naming the trial,
+    by ``runs remove`` and by ``remove_folder`` itself (a resume that began between)."""
+    from tests.conftest import fake_run
+
+    sweep = fake_run(case / "runs", "20250101-000000-sweep-tiny-aaaaaa", "INTERRUPTED")
+    trial = fake_run(sweep.path / "trials", "0001-lr=0.1-abcdef01", "INTERRUPTED")
+    fd = os.open(trial.path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (as its resume holds it)
+        result = invoke("runs", "remove", sweep.id, "--yes", "--runs-dir", case / "runs")
+        with pytest.raises(RunError) as raised:
+            runs.remove_folder(sweep)
+    finally:
+        os.close(fd)
+    assert result.exit_code == REMOVAL[1].code, result.output
+    (expected,) = REMOVAL[1].expect(case / "runs", sweep.path)
+    assert one_line(result.stderr) == expected.replace("<trial>", trial.id)
+    assert str(raised.value) == one_line(result.stderr).removeprefix("error: ")
+    assert trial.status == "INTERRUPTED" and not process.held(sweep.path)
+    runs.remove_folder(sweep)  # (once its trial is let go)
+    assert not sweep.path.exists()
