@@ -26,7 +26,7 @@ from nnlab.checkpoint import (  # (re-exported: what a checkpoint holds, its dig
     state_digest as state_digest,
 )
 from nnlab.derived import epochs_done_disagreement, train_summary
-from nnlab.errors import ConfigError, RunError, os_failure
+from nnlab.errors import DEVICE_ERRNOS, ConfigError, RunError, os_failure
 from nnlab.fileio import (
     DamagedError,
     append_whole,
@@ -36,6 +36,7 @@ from nnlab.fileio import (
     json_value,
     naming,
     read_at_most,
+    read_failure,
     read_json_file,
     read_records,
     read_records_and,
@@ -175,6 +176,9 @@ class RunDir:
         try:
             data = read_yaml(self.file(name))
         except ConfigError as exc:
+            cause = exc.__cause__  # (the device failed to read it, EIO: UNREADABLE)
+            if isinstance(cause, OSError) and cause.errno in DEVICE_ERRNOS:
+                raise read_failure(self.file(name), cause) from None
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)
             raise DamagedError(f"{self.file(name)}: empty; nnlab writes every key there")

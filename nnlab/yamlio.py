@@ -172,7 +172,8 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
             )  # fmt: skip
             raise ConfigError(f"{path}: {what}; a config is at most {MAX_CONFIG_BYTES:,} bytes")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc  # (its cause: a
+        # run folder's reader tells a device that failed from damage, ``RunDir.config``)
     if empty:
         return parsed("yaml", path, raw, lambda raw: _mapping(path, raw))
     data = parsed("yaml document", path, raw, lambda raw: _document(path, raw))

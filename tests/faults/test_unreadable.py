@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from nnlab import fileio, runs
+from nnlab import fileio, runs, yamlio
 
 from .helpers import Row, copy_runs, invoke, one_line
 
@@ -42,6 +42,7 @@ def failing_read(monkeypatch, name: str, code: int = errno.EIO) -> None:
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(fileio, "read_at_most", read_at_most)
+    monkeypatch.setattr(yamlio, "read_at_most", read_at_most)  # (config.yaml's reader)
 
 
 @pytest.fixture
@@ -77,6 +78,17 @@ def test_the_report_says_unreadable(done, monkeypatch):
     assert report.exit_code == 0, report.output
     assert f"warning: {done.id}: UNREADABLE, an error reading a file" in report.stderr
     assert "DAMAGED" not in report.stderr
+
+
+@pytest.mark.parametrize("name", ["meta.json", "summary.json", "config.yaml"])
+def test_each_run_file_the_device_fails_to_read_is_unreadable(done, monkeypatch, name):
+    # (config.yaml's reader made every error of its own a ConfigError, read as damage)
+    failing_read(monkeypatch, name)
+    info = runs.describe_folder(done, files=True)
+    assert (info["status"], info["reason"]) == (
+        "UNREADABLE",
+        f"{done.path}/{name}: cannot read: Input/output error",
+    )
 
 
 def test_a_checkpoint_the_device_fails_to_read_is_unreadable(done, monkeypatch):
