@@ -130,14 +130,23 @@ def atomic_write(
     return Path(path)
 
 
-def append_whole(path: Path, line: str) -> None:
+def append_whole(path: Path, line: str, create: bool = True) -> None:
     """Append ``line`` to ``path`` (made with the mode the umask gives) whole or not at all: a
     write that fails part-way, or at all, is cut back to the file's size before it, and the
     error raised. Written unbuffered: a buffered file's failed write (EIO) was written again as
     the file closed, and succeeded, while the error went on; the run's end then appended the
-    record it thought lost a second time ('line 3: epoch 1 follows epoch 1', DAMAGED)."""
+    record it thought lost a second time ('line 3: epoch 1 follows epoch 1', DAMAGED).
+    ``create`` False: a file that must be there already (RunError if it is not: removed
+    meanwhile, with the lines before; a run went on for hours into a file made anew, its
+    records from epoch 157, to fail at its end, 'line 1: epoch 157 is the first')."""
     data = line.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, file_mode())
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path, flags, file_mode())
+    except FileNotFoundError:
+        if create:
+            raise
+        raise RunError(f"{path}: removed as the run wrote it, with the lines before") from None
     size = -1
     try:
         size = os.fstat(fd).st_size

@@ -329,10 +329,11 @@ class RunDir:
     # -- metrics --------------------------------------------------------------------------
     def append_metric(self, record: dict[str, Any]) -> None:
         """Append one epoch record to metrics.jsonl (one line, whole or not at all:
-        ``append_whole``; a torn last line, what a kill leaves, is dropped on read)."""
+        ``append_whole``; a torn last line, what a kill leaves, is dropped on read), made by
+        the first (epoch 0): one removed after it is not made again, with none before it."""
         path = self.file("metrics.jsonl")
         with naming(path):
-            append_whole(path, dumps(record, indent=None) + "\n")
+            append_whole(path, dumps(record, indent=None) + "\n", record.get("epoch") == 0)
 
     def metrics(self) -> list[dict[str, Any]]:
         """The epoch records (see ``read_records``: DamagedError on damage but a torn end).

@@ -16,7 +16,7 @@ import pytest
 from nnlab.experiments import listing
 from nnlab.report import collect
 
-from .helpers import Row, copy_runs, invoke
+from .helpers import Row, copy_runs, invoke, one_line
 
 VANISHING = [
     Row(
@@ -26,7 +26,16 @@ VANISHING = [
         0,
         ("note: <run>: removed or renamed as the report read it (left out)",),
     ),
-]
+    Row(
+        "a run's metrics.jsonl removed as it trains: the run fails at its next record (each "
+        "append made the file anew, and the run went on to fail at its end: 'line 1: epoch 157 "
+        "is the first')",
+        "`nnlab train cfg.yaml` (`rm runs/<run>/metrics.jsonl` as it trains)",
+        1,
+        ("error: {run}/metrics.jsonl: removed as the run wrote it, with the lines before (run "
+         "folder {run} says FAILED)",),
+    ),
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -78,3 +87,25 @@ def test_runs_list_names_a_folder_gone_as_it_read_and_lists_the_rest(three, monk
     assert [r["run"] for r in json.loads(listed.stdout)] == ["a", "c"]
     said = "note: runs/b: removed or renamed as the listing read it (left out)"
     assert listed.stderr.strip() == said, listed.stderr
+
+
+def test_a_record_file_removed_as_the_run_writes_fails_it_at_once(case, monkeypatch):
+    """metrics.jsonl removed as a run trains (``rm``, a clean-up script): each append made it
+    anew, so the run went on for hours into a file whose records began at epoch 157, to fail
+    at its end ('line 1: epoch 157 is the first; expected epoch 0'). Past epoch 0 the file is
+    not made again: the run fails at the next record, saying what happened."""
+    from nnlab import runs
+
+    real = runs.RunDir.append_metric
+
+    def append(self, record):
+        if record["epoch"] == 2:
+            self.file("metrics.jsonl").unlink()
+        real(self, record)
+
+    monkeypatch.setattr(runs.RunDir, "append_metric", append)
+    result = invoke("train", "cfg.yaml", "-q", "--runs-dir", case / "runs")
+    (run,) = runs.iter_runs(case / "runs")
+    assert result.exit_code == VANISHING[1].code, result.output
+    assert one_line(result.stderr) == VANISHING[1].expect(case / "runs", run.path)[0]
+    assert run.meta["status"] == "FAILED" and not run.has("metrics.jsonl")
