@@ -234,6 +234,19 @@ def half_removed(path: Path) -> bool:
     return name.startswith(".") and name.endswith(REMOVING) and len(name) > len(REMOVING) + 1
 
 
+def half_left(run: Path | None, hidden: Path) -> str:
+    """What a removal of the folder ``run`` that stopped part way (``rundir.RunDir.remove``) left:
+    ``hidden``, its rest, which the readers of the runs folder list DAMAGED with this reason
+    (``run`` None) until it is removed. It was listed by none, and waited 10 minutes for a
+    command that made a folder beside it."""
+    if run is None:
+        gone = hidden.with_name(hidden.name[1 : -len(REMOVING)])
+        what = f"{hidden}: what is left of {gone}, whose removal stopped part way"
+    else:
+        what = f"{run} is half removed, what is left of it is {hidden}"
+    return f"{what}; remove it with: nnlab runs remove {hidden}"
+
+
 @contextlib.contextmanager
 def holding(run: Folder) -> Iterator[None]:
     """``claim`` ``run`` for the block, unless this process holds it already (then it keeps

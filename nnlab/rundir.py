@@ -62,6 +62,7 @@ from nnlab.results import (  # (re-exported: what summary.json and a result file
     summary_problem,
     table_problem,
 )
+from nnlab.signals import deferred
 
 REMOVING = process.REMOVING  # a folder being removed (``RunDir.remove``): readers pass it by
 TERMINAL = ("COMPLETED", "DIVERGED", "FAILED", "INTERRUPTED")
@@ -126,8 +127,10 @@ class RunDir:
         unable = unremovable(self.path)  # (refused whole: nothing half removed)
         if unable is not None:
             raise RunError(unable)
-        with process.holding(self):  # (held to its end: a half-removed folder no process
-            # holds is one whose removal stopped, ``process.leftovers``)
+        # (held to its end: a half-removed folder no process holds is one whose removal
+        # stopped, ``process.leftovers``; a stop signal meanwhile stops once it is gone: it left
+        # what a reader lists DAMAGED)
+        with process.holding(self), deferred():
             hidden = self.path
             if not process.half_removed(self.path):  # (one that stopped: removed where it is)
                 hidden = self.path.with_name(f".{self.id}{REMOVING}")
@@ -137,7 +140,7 @@ class RunDir:
                 shutil.rmtree(hidden, onerror=_gone_is_fine)
             except OSError as exc:
                 said = f"{exc.filename}: cannot be removed: {exc.strerror}"
-                raise os_failure(f"{said}; {half_left(self.path, hidden)}", exc) from None
+                raise os_failure(f"{said}; {process.half_left(self.path, hidden)}", exc) from None
 
     # -- files ----------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:
@@ -307,7 +310,7 @@ class RunDir:
         only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
         if process.half_removed(self.path):  # (its files may read whole, as the run's did)
-            raise DamagedError(half_left(None, self.path))
+            raise DamagedError(process.half_left(None, self.path))
         if not there(path):  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         text = read_text_file(path)
@@ -520,19 +523,6 @@ FOUNDED_WITH = {
     "tune": ("tune.json", "a tune writes its settings before its rounds"),
     "landscape": ("landscape.h5", "a landscape writes its grid before its meta.json"),
 }
-
-
-def half_left(run: Path | None, hidden: Path) -> str:
-    """What a removal of the folder ``run`` that stopped part way (``RunDir.remove``) left:
-    ``hidden``, its rest, which the readers of the runs folder list DAMAGED with this reason
-    (``run`` None) until it is removed. It was listed by none, and waited 10 minutes for a
-    command that made a folder beside it."""
-    if run is None:
-        gone = hidden.with_name(hidden.name[1 : -len(REMOVING)])
-        what = f"{hidden}: what is left of {gone}, whose removal stopped part way"
-    else:
-        what = f"{run} is half removed, what is left of it is {hidden}"
-    return f"{what}; remove it with: nnlab runs remove {hidden}"
 
 
 def error_status(exc: RunError) -> str:

@@ -130,3 +130,26 @@ def test_a_sweep_whose_trial_is_resumed_on_its_own_is_not_removed(case):
     assert trial.status == "INTERRUPTED" and not process.held(sweep.path)
     runs.remove_folder(sweep)  # (once its trial is let go)
     assert not sweep.path.exists()
+
+
+def test_a_stop_signal_as_a_folder_is_removed_stops_once_it_is_gone(case, templates, monkeypatch):
+    """SIGTERM (or Ctrl-C) in the middle of the removal left its rest behind (listed DAMAGED,
+    what it is): the removal is finished first, then the command stops."""
+    import signal
+
+    from nnlab.signals import Interrupted, SignalsAsInterrupts
+
+    root = copy_runs(templates["done"], case / "runs")
+    (run,) = runs.iter_runs(root)
+    real, sent = os.unlink, []
+
+    def unlink(path, *args, **kwargs):
+        if not sent:
+            sent.append(path)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil.os, "unlink", unlink)
+    with pytest.raises(Interrupted), SignalsAsInterrupts():
+        runs.remove_folder(run)
+    assert sent and list(root.iterdir()) == []
