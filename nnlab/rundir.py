@@ -55,6 +55,7 @@ from nnlab.plans import (
     round_problem,
     settings_problem,
 )
+from nnlab.process import half_removed
 from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
     FILES as RESULT_FILES,
     result_problem,
@@ -98,6 +99,8 @@ class RunDir:
         self.path = Path(path)
         self._files: dict[str, Path] = {}  # (``file``'s paths: a reading asks ~50 times)
         self._index: tuple[tuple[int, ...], Checkpoint] | None = None  # (``checkpoint_index``)
+        # (what is left of a removal that stopped, the folder or the sweep or tune it is in)
+        self._rest = next((p for p in [self.path, *self.path.parents][:4] if half_removed(p)), None)
 
     def __repr__(self) -> str:
         return f"RunDir({str(self.path)!r})"
@@ -132,7 +135,7 @@ class RunDir:
         # what a reader lists DAMAGED)
         with process.holding(self), deferred():
             hidden = self.path
-            if not process.half_removed(self.path):  # (one that stopped: removed where it is)
+            if not half_removed(self.path):  # (one that stopped: removed where it is)
                 hidden = self.path.with_name(f".{self.id}{REMOVING}")
                 shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
                 os.replace(self.path, hidden)
@@ -309,8 +312,8 @@ class RunDir:
         """meta.json, checked (``checked_meta``): read each time, parsed and checked again
         only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
-        if process.half_removed(self.path):  # (its files may read whole, as the run's did)
-            raise DamagedError(process.half_left(None, self.path))
+        if self._rest is not None:  # (its files may read whole, as the run's did)
+            raise DamagedError(process.half_left(None, self._rest))
         if not there(path):  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         text = read_text_file(path)

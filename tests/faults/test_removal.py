@@ -153,3 +153,21 @@ def test_a_stop_signal_as_a_folder_is_removed_stops_once_it_is_gone(case, templa
     with pytest.raises(Interrupted), SignalsAsInterrupts():
         runs.remove_folder(run)
     assert sent and list(root.iterdir()) == []
+
+
+def test_a_trial_of_what_a_stopped_removal_left_is_no_trial_to_use(case):
+    """A sweep's rest (``.<sweep>.removing``) is listed, so its trials were found by their ids:
+    ``runs show`` showed one as sound, and ``train --resume`` would have trained it there."""
+    from tests.conftest import fake_run
+
+    hidden = case / "runs" / ".20250101-000000-sweep-tiny-aaaaaa.removing"
+    trial = fake_run(hidden / "trials", "0001-lr=0.1-abcdef01", "INTERRUPTED")
+    for args in (("runs", "show", "0001-lr"), ("train", "--resume", "0001-lr")):
+        result = invoke(*args, "--runs-dir", case / "runs")
+        assert result.exit_code == 2, result.output
+        assert one_line(result.stderr) == (
+            f"error: {hidden}: what is left of {case / 'runs'}/20250101-000000-sweep-tiny-aaaaaa, "
+            f"whose removal stopped part way; remove it with: nnlab runs remove {hidden}"
+        )
+    meta = json.loads(trial.file("meta.json").read_text())
+    assert meta["status"] == "INTERRUPTED" and not trial.has("metrics.jsonl")  # (not resumed)
