@@ -15,13 +15,20 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from nnlab.folding import fold_line, fold_text
+from nnlab.numbers import (
+    ConfigFloat,
+    Significant,
+    column_format,
+    config_number,
+    is_config_key,
+    measured,
+    number,
+    number_spec,
+    significant,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
-
-SCIENTIFIC_BELOW = 1e-3  # ``number``: magnitudes below this, and from SCIENTIFIC_FROM up, are
-SCIENTIFIC_FROM = 1e4  # shown in scientific notation, the rest in 4 decimals (6 below
-DECIMALS_FROM = 1e-2  # DECIMALS_FROM: 4 significant digits, 0.001561, not 0.0016)
 
 
 def counted(n: int | str, noun: str, plural: str | None = None) -> str:
@@ -112,48 +119,6 @@ def as_label(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
-# columns of config values not named by a dotted key: the config's top-level float,
-# lr-scan's rates (each an optimizer.lr, its best ones too), the weight-scale sweep's (each
-# a model.init_std) and gradcheck --compare-differences' steps (each an --eps)
-# (and options a folder records as given: lr-scan's --min/--max and rates, --eps, --tol, lo/hi)
-CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step",
-                  "min_exp", "max_exp", "rates", "eps", "tol", "lo", "hi")  # fmt: skip
-CONFIG_DIGITS = 6  # significant digits of a config value a search drew (0.0915184): with 4,
-# the 0.012345 a user wrote read 0.01235 beside the 0.01235 of another run
-
-
-def is_config_key(column: str) -> bool:
-    """A column of config values: named by a dotted config key (``dataset.n_train``; its None
-    is YAML's null: only nested keys can be null; metric and other columns have no dots), or
-    one of ``CONFIG_COLUMNS``. Its floats are ``config_number``'s, not ``number``'s."""
-    return "." in column or column in CONFIG_COLUMNS
-
-
-def config_number(value: float) -> str:
-    """A float the user chose (a learning rate, a weight decay) as they would write it, and as
-    every table, progress line and legend spells it: Python's shortest round trip (``1e-05``,
-    ``10.0``, ``0.007025``, ``0.012345``, ``0.0``), not ``number``'s ``1.000e-05`` beside
-    ``10.0000``; one with more than ``CONFIG_DIGITS`` significant digits (drawn by a random
-    search, spaced by lr-scan, a tune's narrowed range's ends) to ``CONFIG_DIGITS`` of them
-    (``0.0915184``, ``1234.57``, ``0.100000``). So a value written with up to 6 digits reads as
-    written and no two such values alike; a drawn one reads like another value only if the two
-    agree to 6 digits, the other written with all 6."""
-    text = repr(float(value))
-    if not math.isfinite(value):
-        return text
-    digits = text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
-    if len(digits) <= CONFIG_DIGITS:
-        return text
-    # (all CONFIG_DIGITS shown, '#': 0.1000004 reads 0.100000, not the 0.1 another run wrote;
-    # 123456.78 reads 123457, not a 123457.0 that reads as exact)
-    return f"{value:#.{CONFIG_DIGITS}g}".removesuffix(".")
-
-
-class ConfigFloat(float):
-    """A config value in a column that is not its key's (a tune's best value so far, beside
-    the key's name): drawn as ``config_number``, right-aligned as any number."""
-
-
 def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
     does not apply to its run: another dataset's), else ``_cell`` (a None config value is
@@ -161,42 +126,15 @@ def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     return _cell(row[column], column, spec) if column in row else "-"
 
 
-def _measured(value: Any, column: str) -> bool:
-    """``value`` is a measured float that ``number`` draws (not a config value or seconds)."""
-    return (
-        isinstance(value, float)
-        and not isinstance(value, ConfigFloat)
-        and not is_config_key(column)
-        and "seconds" not in column
-        and math.isfinite(value)
-    )
-
-
-def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
-    """The one format of ``column``'s measured numbers in ``number``'s decimal band: 6
-    decimals for all where one needs them (``acc_gap`` read ``-0.003630`` beside ``0.0155``,
-    the points not aligned), else None (``number``'s 4). Numbers in scientific notation keep
-    it: 1.019e-05 and 13537.74 in 6 decimals would be 0.000010 and 13537.740500. None in a
-    table of one quantity a row (named by ``metric``): accuracy read 1.000000 beside a loss."""
-    if rows and isinstance(rows[0].get("metric"), str):
-        return None
-    values = [row.get(column) for row in rows]
-    six = any(_spec(v) == ".6f" for v in values if _measured(v, column) and v)
-    return ".6f" if six else None
-
-
-def _spec(value: float) -> str:
-    """``number``'s format of ``value`` (as rounded: ``_number_format``)."""
-    return _number_format(abs(float(number(value)))) if value else ".4f"
-
-
 def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
     in 2 decimals in a seconds column, as the user writes it in a config-key column
-    (``config_number``), in its column's format ``spec`` (``column_format``), else as
-    ``number`` shows it; None is ``null`` in a config-key column and ``-`` (no value)
+    (``config_number``), a ``Significant`` to its significant digits (``significant``), in
+    its column's format ``spec`` (``column_format``), else as ``number`` shows it; None is ``null`` in a config-key column and ``-`` (no value)
     elsewhere."""
-    if spec is not None and _measured(value, column) and _spec(value) != ".3e":
+    if isinstance(value, Significant):
+        return significant(value)
+    if spec is not None and measured(value, column) and number_spec(value) != ".3e":
         return format(value if value != 0 else 0.0, spec)
     if value is None:
         return "null" if is_config_key(column) else "-"
@@ -209,31 +147,6 @@ def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
     if isinstance(value, float):
         return number(value)
     return str(value)
-
-
-def number(value: float) -> str:
-    """A measured number as tables, progress lines and figures show it: 4 decimals from 0.01
-    up to 10,000 (``0.9966``, ``2.7487``, ``2663.7612``), from 0.001 to 0.01 its 4 significant
-    digits (``0.001561``: 4 decimals read ``0.0016``, half its digits gone), else 4
-    significant digits in scientific notation (``1.432e-12``, ``-1.711e+04``: a float32
-    value's 4 decimals past 10,000 are noise, ``-17113.7500``); zero is ``0.0000`` (never
-    ``-0.0000``), NaN and infinities as Python spells them. The band is the rounded value's
-    (9999.99999 is ``1.000e+04``, not ``10000.0000``; 0.00099996 is ``0.001000``)."""
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    if value == 0:
-        return f"{0.0:.4f}"
-    spec = _number_format(abs(value))
-    text = format(value, spec)
-    rounded = _number_format(abs(float(text)))  # (rounding can carry it over an edge: 0.0099999
-    return text if rounded == spec else format(value, rounded)  # is 0.0100, not 0.010000)
-
-
-def _number_format(magnitude: float) -> str:
-    """``number``'s format for a value of this magnitude."""
-    if magnitude < SCIENTIFIC_BELOW or magnitude >= SCIENTIFIC_FROM:
-        return ".3e"
-    return ".6f" if magnitude < DECIMALS_FROM else ".4f"
 
 
 def _json_default(value: Any) -> Any:

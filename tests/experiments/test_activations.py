@@ -135,3 +135,24 @@ def test_choices_accept_commas_and_reject_unknown_names_with_the_option():
         ConfigError, match="--init: expected one of std1, std0.01, xavier, he, got 'glorot'"
     ):
         act.parse_choices(["glorot"], list(act.INITS), "--init")
+
+
+def test_the_table_shows_four_significant_digits_and_csv_every_digit():
+    # (one column held 8555.049562 beside 0.002574 in 6 decimals: 10 digits of a mean of
+    # 100,000 values)
+    from nnlab.output import to_csv
+
+    rows = [
+        {"activation": "relu", "init": "std1", "layer": 5, "mean": 8555.049562, "std": 13540.2,
+         "saturated": None, "zero": 0.5346, "dead_units": 0.0},
+        {"activation": "relu", "init": "std0.01", "layer": 2, "mean": 0.002574123,
+         "std": 0.0039612, "saturated": None, "zero": 0.52311, "dead_units": 0.01},
+    ]  # fmt: skip
+    summary = {"layers": 5, "units": 100, "samples": 1000, "rows": rows}
+    table = act.summary_table(summary)
+    cells = [line.split("│")[4:8] for line in table.text().splitlines() if "relu" in line]
+    assert [[c.strip() for c in row] for row in cells] == [
+        ["8555", "1.354e+04", "0.5346", "0"],
+        ["0.002574", "0.003961", "0.5231", "0.01000"],
+    ]
+    assert "8555.049562,13540.2" in to_csv(table.rows, table.columns)
