@@ -52,6 +52,7 @@ STATUS = scalar(  # a run's, or a sweep row's (a trial not started, or whose pro
     lambda v: v in (*STATUSES, STALE, "PENDING"),
     null=False,
 )
+FLAG = scalar("true or false", lambda v: isinstance(v, bool), null=False)
 
 
 def _object(value: Any, where: str, extra: dict[str, Kind] | None = None) -> str | None:
@@ -132,7 +133,7 @@ SUMMARY_KEYS: dict[str, Kind] = {
     "activations": TEXTS, "inits": TEXTS, "layers": COUNT, "units": COUNT,
     "saturation": _map_of(TEXT, "text"), "activation": TEXT, "init": TEXT, "layer": COUNT,
     "mean": NUMBER, "std": NONNEGATIVE, "saturated": ACCURACY, "zero": ACCURACY,
-    "dead_units": ACCURACY,
+    "dead_units": ACCURACY, "batchnorm": FLAG,
 }  # fmt: skip
 
 
@@ -169,7 +170,6 @@ def summary_problem(
 FILES = {"compare-optimizers": "result.json", "gradcheck": "differences.json"}  # by folder kind
 
 NAME = scalar("text", lambda v: isinstance(v, str), null=False)
-FLAG = scalar("true or false", lambda v: isinstance(v, bool), null=False)
 STEP = scalar("a whole number >= 1 or null", lambda v: whole(v) and v >= 1)
 POINT = scalar("a list of finite numbers", lambda v: isinstance(v, list) and all(map(number, v)))
 POSITIVE = scalar("a finite number > 0", lambda v: number(v) and v > 0, null=False)

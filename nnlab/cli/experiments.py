@@ -176,6 +176,10 @@ InitChoice = Annotated[
 
 
 HistogramsResume = Annotated[str | None, redo_option("activations run")]
+BATCHNORM_HELP = (
+    "A BatchNorm between each Affine and its activation, normalising by the inputs' own "
+    "statistics (DLFS 6.3): same weights."
+)
 
 
 @command()
@@ -190,6 +194,7 @@ def activations(
         int, typer.Option("--samples", help="Random N(0,1) inputs.", min=2, max=1_000_000)
     ] = 1000,
     seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
+    batchnorm: Annotated[bool, typer.Option("--batchnorm", help=BATCHNORM_HELP)] = False,
     runs_dir: RunsDirOpt = Path("runs"),
     out: OutOpt = None,
     png: PngOpt = None,
@@ -216,7 +221,7 @@ def activations(
         with Lines(quiet) as lines:
             result = act.activation_histograms(
                 activation, init, layers=layers, units=units, samples=samples, seed=seed,
-                runs_dir=root, folder=folder, progress=lines,
+                batchnorm=batchnorm, runs_dir=root, folder=folder, progress=lines,
             )  # fmt: skip
     summary = result.run.summary()
     with then_report(result.run.path.parent, report):

@@ -19,9 +19,15 @@ The init settings map to ``nnlab.nn.init`` kinds (``std`` with std 1 or 0.01, ``
 (sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99) or zero (relu: a == 0, the unit off for that
 input), and the share of dead units (relu: zero for every input).
 
+With ``batchnorm`` (DLFS 6.3) each layer is ``Affine -> BatchNorm -> activation``: the
+Affine outputs are normalised with the 1,000 inputs' own mean and (biased) variance, per unit,
+gamma 1 and beta 0 (``nnlab.nn.layers.BatchNorm`` in training mode, as a minibatch goes through
+it), so every layer's activations are well spread whatever the init; the weights are the same
+as without it.
+
 Randomness: the inputs come from ``seed``; each setting's weights from a generator seeded by
-``(seed, activation, init)``, so adding or removing a setting does not change the others.
-Everything is float64.
+``(seed, activation, init)``, so adding or removing a setting, or BatchNorm, does not change
+the others. Everything is float64.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import numpy as np
 from nnlab import redo, runs
 from nnlab.errors import ConfigError, not_one_of
 from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory
-from nnlab.nn.layers import Affine
+from nnlab.nn.layers import Affine, BatchNorm
 from nnlab.nn.registry import ACTIVATIONS, init_weight
 from nnlab.numbers import Significant
 from nnlab.output import Table, counted
@@ -87,15 +93,25 @@ def parse_choices(values: Sequence[str] | None, valid: Sequence[str], option: st
 
 
 def forward_activations(
-    x: np.ndarray, activation: str, init: str, layers: int, units: int, rng: np.random.Generator
+    x: np.ndarray,
+    activation: str,
+    init: str,
+    layers: int,
+    units: int,
+    rng: np.random.Generator,
+    batchnorm: bool = False,
 ) -> list[np.ndarray]:
-    """The output of each ``Affine -> activation`` layer for inputs ``x`` (evaluation mode)."""
+    """The output of each ``Affine -> activation`` layer for inputs ``x`` (evaluation mode);
+    ``batchnorm``: of each ``Affine -> BatchNorm -> activation``, normalised by the batch ``x``'s
+    statistics (BatchNorm's training mode; gamma 1, beta 0)."""
     kind, std = INITS[init]
     out = []
     a = x
     for _ in range(layers):
         W = init_weight(kind, a.shape[1], units, rng, std=std, dtype=np.float64)
         z = Affine(W, np.zeros(units)).forward(a, train=False)
+        if batchnorm:
+            z = BatchNorm(units, dtype=np.float64).forward(z, train=True)
         a = ACTIVATIONS[activation]().forward(z, train=False)
         out.append(a)
     return out
@@ -169,13 +185,15 @@ def activation_histograms(
     samples: int = 1000,
     seed: int = 0,
     bins: int = 30,
+    batchnorm: bool = False,
     runs_dir: Path = runs.DEFAULT_ROOT,
     folder: str | None = None,
     progress: Callable[[str], None] | None = None,
     again: redo.Again | None = None,
 ) -> ActivationsResult:
     """Run every (activation, init) setting; write the table and ``activations.png`` (into a
-    new folder, or ``again``: the one ``resume_histograms`` does them again in).
+    new folder, or ``again``: the one ``resume_histograms`` does them again in). ``batchnorm``:
+    a BatchNorm between each Affine and its activation (DLFS 6.3).
 
     The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
     of histograms (rows = settings, columns = layers). ``progress`` gets a line per setting
@@ -204,14 +222,14 @@ def activation_histograms(
             for init in init_names:
                 key = [seed, ACTIVATION_NAMES.index(activation), list(INITS).index(init)]
                 rng = np.random.default_rng(key)
-                out = forward_activations(x, activation, init, layers, units, rng)
+                out = forward_activations(x, activation, init, layers, units, rng, batchnorm)
                 results[(activation, init)] = out
                 rows.extend(layer_rows(activation, init, out))
                 if progress is not None:
                     progress(setting_line(rows[-1], len(results), len(acts) * len(init_names)))
 
     settings = dict(activations=acts, inits=init_names, layers=layers, units=units,
-                    samples=samples, seed=seed)  # fmt: skip
+                    samples=samples, seed=seed, batchnorm=batchnorm)  # fmt: skip
     recipe = {**settings, "bins": bins}
     with redo.begin("activations", runs_dir, "activations", again=again, recipe=recipe,
                     folder=folder, name="activations", **settings) as life:  # fmt: skip
@@ -254,6 +272,8 @@ def summary_table(summary: dict[str, Any]) -> Table:
         f"activations of {counted(summary['layers'], 'layer')} x "
         f"{counted(summary['units'], 'unit')}, {counted(summary['samples'], 'input')} ~ N(0,1)"
     )
+    if summary.get("batchnorm"):
+        title += ", BatchNorm on (Affine -> BatchNorm -> activation)"
     kinds = {row["activation"] for row in summary["rows"]}
     # (a column no activation of the run has: zero and dead_units of a tanh-only run, all '-')
     columns = [c for c in COLUMNS if any(row.get(c) is not None for row in summary["rows"])]
@@ -314,5 +334,6 @@ def _write(
     figure = plots.activation_histograms_figure(
         {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,
         caption=caption(settings["activations"]),
+        condition="BatchNorm on" if settings.get("batchnorm") else "",
     )  # fmt: skip
     plots.save(figure, run.file("activations.png"))

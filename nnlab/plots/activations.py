@@ -58,6 +58,7 @@ def activation_histograms_figure(
     notes: dict[str, list[str]] | None = None,
     bins: int = 30,
     caption: str = "",
+    condition: str = "",
 ) -> Any:
     """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14;
     past ``MAX_COLUMNS`` layers, that many evenly spaced, first and last among them, as the
@@ -71,7 +72,8 @@ def activation_histograms_figure(
     are off - are left out of the bars (say how many in ``notes``). ``notes``: a text per panel.
     A row shares its y axis, which counts the values per bin. Each row has its own colour, and
     each note sits in head-room above the row's tallest bar, so it covers none. ``caption``:
-    lines under the grid (what the notes' terms mean).
+    lines under the grid (what the notes' terms mean). ``condition``: what the title adds of
+    the net (``BatchNorm on``).
     """
     plt = base.pyplot()
     labels = list(settings)
@@ -102,13 +104,21 @@ def activation_histograms_figure(
             ax.axis("off")
     for ax in axes[-1][: len([i for i in shown if i < len(settings[labels[-1]])])]:
         ax.set_xlabel("activation value", fontsize=8)  # (the x axes were unlabelled)
+    fig.suptitle(_title(n_cols, depth, condition), fontsize=11, y=1 - 0.05 / height)
+    return fig
+
+
+def _title(n_cols: int, depth: int, condition: str) -> str:
+    """The grid's title: ``condition`` (``BatchNorm on``) and, past ``MAX_COLUMNS`` layers,
+    which of them it draws."""
     title = "hidden-layer activations by activation / init"
+    if condition:
+        title += f", {condition}"
     if n_cols < depth:
         title += (
             f" ({n_cols} of {counted(depth, 'layer')}, evenly spaced: every layer is in the table)"
         )
-    fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
-    return fig
+    return title
 
 
 def _row(axes: Any, layers: list[Any], drawn: list[int], shared: tuple[float, float] | None,

@@ -117,3 +117,17 @@ def test_a_column_no_activation_of_the_run_has_is_left_out(tmp_path):
         assert kept in header and not any(f" {c} " in header for c in gone), header
         (run,) = (tmp_path / activation).iterdir()
         assert header in (run / "summary.txt").read_text()
+
+
+@pytest.mark.slow
+def test_batchnorm_is_an_option_the_folder_and_the_title_record(tmp_path):
+    args = ["activations", "-a", "tanh", "-i", "std0.01", "--layers", "2", "--units", "10"]
+    args += ["--samples", "50", "--runs-dir", str(tmp_path)]
+    result = invoke(*args, "--batchnorm", "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["batchnorm"] is True and all(r["std"] > 0.3 for r in doc["rows"])
+    plain = json.loads(invoke(*args, "-f", "json").stdout)
+    assert plain["batchnorm"] is False and plain["rows"][-1]["std"] < 0.01
+    table = invoke(*args, "--batchnorm").stdout
+    assert "BatchNorm on" in table.splitlines()[0]

@@ -156,3 +156,63 @@ def test_the_table_shows_four_significant_digits_and_csv_every_digit():
         ["0.002574", "0.003961", "0.5231", "0.01000"],
     ]
     assert "8555.049562,13540.2" in to_csv(table.rows, table.columns)
+
+
+def independent_layers(x, activation, std_of, layers, units, rng, batchnorm):
+    """The DLFS 6.2 / 6.3 forward pass in plain NumPy (not nnlab's layers): z = a W, BatchNorm
+    by the batch's mean and biased variance (eps 1e-5), then the activation."""
+    out, a = [], x
+    for _ in range(layers):
+        z = a @ (std_of(a.shape[1]) * rng.standard_normal((a.shape[1], units)))
+        if batchnorm:
+            z = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + 1e-5)
+        a = {"sigmoid": lambda v: 1 / (1 + np.exp(-v)), "tanh": np.tanh,
+             "relu": lambda v: np.maximum(v, 0)}[activation](z)  # fmt: skip
+        out.append(a)
+    return out
+
+
+STD_OF = {"std1": lambda n: 1.0, "std0.01": lambda n: 0.01, "xavier": lambda n: np.sqrt(1 / n),
+          "he": lambda n: np.sqrt(2 / n)}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_the_histograms_and_their_statistics_are_numpys_of_the_same_forward_pass(
+    tmp_path, batchnorm
+):
+    seed, layers, units, samples = 3, 3, 20, 200
+    result = act.activation_histograms(layers=layers, units=units, samples=samples, seed=seed,
+                                       batchnorm=batchnorm, runs_dir=tmp_path)  # fmt: skip
+    x = np.random.default_rng(seed).standard_normal((samples, units))
+    rows = by_setting(result.rows)
+    for (activation, init), got in result.activations.items():
+        key = [seed, act.ACTIVATION_NAMES.index(activation), list(act.INITS).index(init)]
+        rng = np.random.default_rng(key)
+        want = independent_layers(x, activation, STD_OF[init], layers, units, rng, batchnorm)
+        for a, b, row in zip(got, want, rows[(activation, init)], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-300)
+            assert np.array_equal(np.histogram(a, 30, (-1, 1))[0], np.histogram(b, 30, (-1, 1))[0])
+            assert row["mean"] == pytest.approx(b.mean(), rel=1e-9, abs=1e-15)
+            assert row["std"] == pytest.approx(b.std(), rel=1e-9)
+            if activation == "relu":
+                assert row["zero"] == np.mean(b == 0)
+                assert row["dead_units"] == np.mean((b == 0).all(axis=0))
+            else:
+                flat = (b < 0.01) | (b > 0.99) if activation == "sigmoid" else np.abs(b) > 0.99
+                assert row["saturated"] == np.mean(flat)
+    if batchnorm:  # (DLFS 6.3: well spread whatever the init, the weights drawn as without)
+        assert all(r["std"] > 0.15 for r in result.rows)
+        assert "BatchNorm on" in result.run.file("summary.txt").read_text()
+
+
+def test_batchnorm_keeps_the_weights_and_spreads_std001s_collapsed_layers():
+    x = np.random.default_rng(0).standard_normal((500, 50))
+    plain = act.forward_activations(x, "tanh", "std0.01", 4, 50, np.random.default_rng(1))
+    normed = act.forward_activations(x, "tanh", "std0.01", 4, 50, np.random.default_rng(1), True)
+    assert plain[-1].std() < 1e-4 and 0.5 < normed[-1].std() < 0.8
+    # the first layer's only difference is the normalisation of the same z = x W
+    z = np.arctanh(plain[0])
+    np.testing.assert_allclose(
+        normed[0], np.tanh((z - z.mean(0)) / np.sqrt(z.var(0) + 1e-5)), rtol=1e-9, atol=1e-12
+    )
