@@ -9,7 +9,8 @@ arguments, calls one library function and renders the result).
     runs.py         runs list / show / compare / remove
     complete.py     what shell completion offers: run folders, config keys and their names
     sweep.py        sweep grid / random / run / resume and the presets' commands
-    experiments.py  lr-scan, activations, landscape, tune
+    experiments.py  lr-scan, landscape, tune
+    activations.py  activations
     gradcheck.py    gradcheck
     optimizers.py   compare-optimizers
     data.py         data list / fetch
@@ -32,6 +33,7 @@ from typer.core import TyperGroup
 
 from nnlab import __version__, process, signals
 from nnlab.cli import (
+    activations,
     config,
     data,
     experiments,
@@ -207,7 +209,7 @@ app.command("gradcheck")(gradcheck.gradcheck)
 app.command("compare-optimizers")(optimizers.compare_optimizers)
 app.command("lr-scan")(experiments.lr_scan)
 app.command("tune")(experiments.tune)
-app.command("activations")(experiments.activations)
+app.command("activations")(activations.activations)
 app.command("landscape")(experiments.landscape)
 app.command("report")(report.report)
 app.add_typer(data.data_app, name="data")

@@ -1,4 +1,5 @@
-"""The other experiments: ``lr-scan``, ``activations``, ``landscape`` and ``tune``."""
+"""The other experiments: ``lr-scan``, ``landscape`` and ``tune`` (``activations``: its own
+module)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.models import OptionInfo
 
 from nnlab.cli import complete
 from nnlab.cli.common import (
@@ -17,16 +17,11 @@ from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
     NEW_FOLDER,
     Execution,
-    FormatOpt,
     Lines,
     OptionalConfigArg,
-    OutOpt,
     Output,
     OverridesArg,
     PngOpt,
-    QuietOpt,
-    ReportOpt,
-    RunsDirOpt,
     bounded,
     check_report,
     command,
@@ -34,7 +29,6 @@ from nnlab.cli.common import (
     note,
     out_option,
     read_config,
-    run_location,
     seed_option,
     then_report,
 )
@@ -143,94 +137,6 @@ def show_scan(result: Any, opts: Output) -> None:
             note(f"next: {then[1]} ({then[0]})")  # (what its report page offers: one decision)
         note(f"run folder: {result.run.path}")
         copy_figure(result.run.file("lr-scan.png"), opts.png)
-
-
-# ----------------------------------------------------------------------------- activations
-def choices(flags: tuple[str, ...], values: tuple[str, ...], help: str) -> OptionInfo:
-    """A repeatable option whose ``values`` may also be comma-separated (of
-    ``Annotated[Choices, choices(...)]``); ``-h`` shows them (``one_of``), all by default."""
-    return typer.Option(*flags, metavar=one_of(*values), help=help, show_default="all")
-
-
-# nnlab.experiments.activations' ACTIVATION_NAMES and INITS (named here: --help imports neither)
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
-INITS = ("std1", "std0.01", "xavier", "he")
-
-
-ActivationChoice = Annotated[
-    Choices,
-    choices(
-        ("--activation", "-a"),
-        ACTIVATIONS,
-        "Activation(s), repeatable or comma-separated.",
-    ),
-]
-InitChoice = Annotated[
-    Choices,
-    choices(
-        ("--init", "-i"),
-        INITS,
-        "Weight init(s), repeatable or comma-separated.",
-    ),
-]
-
-
-HistogramsResume = Annotated[str | None, redo_option("activations run")]
-BATCHNORM_HELP = (
-    "A BatchNorm between each Affine and its activation, normalising by the inputs' own "
-    "statistics (DLFS 6.3): same weights."
-)
-
-
-@command()
-def activations(
-    activation: ActivationChoice = None,
-    init: InitChoice = None,
-    layers: Annotated[int, typer.Option("--layers", help="Hidden layers.", min=1, max=100)] = 5,
-    units: Annotated[
-        int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
-    ] = 100,
-    samples: Annotated[
-        int, typer.Option("--samples", help="Random N(0,1) inputs.", min=2, max=1_000_000)
-    ] = 1000,
-    seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
-    batchnorm: Annotated[bool, typer.Option("--batchnorm", help=BATCHNORM_HELP)] = False,
-    runs_dir: RunsDirOpt = Path("runs"),
-    out: OutOpt = None,
-    png: PngOpt = None,
-    quiet: QuietOpt = False,
-    fmt: FormatOpt = Format.table,
-    report: ReportOpt = False,
-    resume: HistogramsResume = None,
-) -> None:
-    """DLFS activation histograms per layer, by activation function and weight init.
-
-    Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png activations.png
-    """
-    from nnlab.experiments import activations as act
-
-    alone_with_resume(resume)
-    if resume is not None:
-        check_resumed_report(resume, runs_dir, "activations", report)
-        with Lines(quiet) as lines:
-            result = act.resume_histograms(resume, runs_dir=runs_dir, progress=lines,
-                                           on_start=announce_redo)  # fmt: skip
-    else:
-        root, folder = run_location(runs_dir, out)
-        check_report(root, report)
-        with Lines(quiet) as lines:
-            result = act.activation_histograms(
-                activation, init, layers=layers, units=units, samples=samples, seed=seed,
-                batchnorm=batchnorm, runs_dir=root, folder=folder, progress=lines,
-            )  # fmt: skip
-    summary = result.run.summary()
-    with then_report(result.run.path.parent, report):
-        if fmt == Format.json:
-            emit_json({"run": str(result.run.path), **summary})
-        else:
-            emit_table(act.summary_table(summary), fmt)
-        note(f"run folder: {result.run.path}")
-        copy_figure(result.run.file("activations.png"), png)
 
 
 # ----------------------------------------------------------------------------- landscape

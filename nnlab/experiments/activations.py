@@ -63,7 +63,17 @@ HIST_RANGE: dict[str, tuple[float, float] | None] = {
     "tanh": (-1.0, 1.0),
     "relu": None,
 }
-COLUMNS = ["activation", "init", "layer", "mean", "std", "saturated", "zero", "dead_units"]
+COLUMNS = [
+    "activation",
+    "init",
+    "weights",
+    "layer",
+    "mean",
+    "std",
+    "saturated",
+    "zero",
+    "dead_units",
+]
 
 
 @dataclass
@@ -192,7 +202,8 @@ def activation_histograms(
     again: redo.Again | None = None,
 ) -> ActivationsResult:
     """Run every (activation, init) setting; write the table and ``activations.png`` (into a
-    new folder, or ``again``: the one ``resume_histograms`` does them again in). ``batchnorm``:
+    new folder, or ``again``: the one ``activations_run.resume_histograms`` does them again
+    in). ``batchnorm``:
     a BatchNorm between each Affine and its activation (DLFS 6.3).
 
     The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
@@ -233,23 +244,8 @@ def activation_histograms(
     recipe = {**settings, "bins": bins}
     with redo.begin("activations", runs_dir, "activations", again=again, recipe=recipe,
                     folder=folder, name="activations", **settings) as life:  # fmt: skip
-        _write(life.run, rows, results, settings, bins, progress)
+        write_results(life.run, rows, results, settings, bins, progress)
     return ActivationsResult(life.run, rows, results)
-
-
-def resume_histograms(
-    ref: str,
-    *,
-    runs_dir: Path = runs.DEFAULT_ROOT,
-    progress: Callable[[str], None] | None = None,
-    on_start: Callable[[runs.RunDir], None] | None = None,
-) -> ActivationsResult:
-    """``nnlab activations --resume REF``: an interrupted folder's histograms done again in it,
-    from its recipe (``nnlab.redo``)."""
-    again, recipe = redo.find(runs_dir, ref, "activations", on_start)
-    acts, inits = recipe.pop("activations"), recipe.pop("inits")
-    return activation_histograms(acts, inits, **recipe, runs_dir=again.path.parent,
-                                 progress=progress, again=again)  # fmt: skip
 
 
 def setting_line(last: dict[str, Any], done: int, total: int) -> str:
@@ -265,13 +261,19 @@ def setting_line(last: dict[str, Any], done: int, total: int) -> str:
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
-    """The table from the folder's summary.json (as ``_write`` writes it): a row per setting
+    """The table from the folder's summary.json (as ``write_results`` writes it): a row per setting
     and layer, titled with the settings. The one rendering: the command prints it, summary.txt
     holds it, ``runs show`` draws it from the folder's checked summary.json."""
     title = (
         f"activations of {counted(summary['layers'], 'layer')} x "
         f"{counted(summary['units'], 'unit')}, {counted(summary['samples'], 'input')} ~ N(0,1)"
     )
+    if summary.get("source"):  # (a run's: ``activations_run``)
+        widths = ", ".join(map(str, summary.get("hidden") or [summary["units"]]))
+        title = (
+            f"activations of {summary['source']}: {counted(summary['layers'], 'hidden layer')} "
+            f"(units {widths}), its first {counted(summary['samples'], 'train input')}"
+        )
     if summary.get("batchnorm"):
         title += ", BatchNorm on (Affine -> BatchNorm -> activation)"
     kinds = {row["activation"] for row in summary["rows"]}
@@ -304,7 +306,14 @@ def column_notes(activations: set[str]) -> list[str]:
     return notes
 
 
-def _write(
+def setting_key(row: dict[str, Any]) -> tuple[str, str]:
+    """The key of the results a table row's layer is of: (activation, init); a run's rows
+    (``activations_run``) add their weights to the init, ('relu', 'he, trained')."""
+    weights = row.get("weights")
+    return row["activation"], f"{row['init']}, {weights}" if weights else row["init"]
+
+
+def write_results(
     run: runs.RunDir,
     rows: list[dict[str, Any]],
     results: dict[tuple[str, str], list[np.ndarray]],
@@ -325,15 +334,14 @@ def _write(
     run.write_text("summary.txt", summary_table(run.summary()).text())
     labels = {key: f"{key[0]} / {key[1]}" for key in results}
     ranges = {labels[k]: HIST_RANGE[k[0]] for k in results}
-    notes: dict[str, list[str]] = {labels[(r["activation"], r["init"])]: [] for r in rows}
+    notes: dict[str, list[str]] = {labels[setting_key(r)]: [] for r in rows}
     for r in rows:
         what, frac = ("zero", r["zero"]) if r["zero"] is not None else ("sat", r["saturated"])
-        notes[labels[(r["activation"], r["init"])]].append(
-            f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%"
-        )
+        notes[labels[setting_key(r)]].append(f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%")
+    said = [settings["source"]] if settings.get("source") else []
     figure = plots.activation_histograms_figure(
         {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,
         caption=caption(settings["activations"]),
-        condition="BatchNorm on" if settings.get("batchnorm") else "",
+        condition=", ".join(said + ["BatchNorm on"] * bool(settings.get("batchnorm"))),
     )  # fmt: skip
     plots.save(figure, run.file("activations.png"))

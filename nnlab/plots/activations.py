@@ -72,8 +72,8 @@ def activation_histograms_figure(
     are off - are left out of the bars (say how many in ``notes``). ``notes``: a text per panel.
     A row shares its y axis, which counts the values per bin. Each row has its own colour, and
     each note sits in head-room above the row's tallest bar, so it covers none. ``caption``:
-    lines under the grid (what the notes' terms mean). ``condition``: what the title adds of
-    the net (``BatchNorm on``).
+    lines under the grid (what the notes' terms mean). ``condition``: what the title's second
+    line says of the net (``BatchNorm on``, a run's folder).
     """
     plt = base.pyplot()
     labels = list(settings)
@@ -82,10 +82,11 @@ def activation_histograms_figure(
     n_cols = len(shown)
     below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
     below += XLABEL  # (the bottom row's x label: what the bars count)
-    height = 1.55 * n_rows + 0.6 + below
+    above = 0.2 if condition else 0.0  # (its second title line)
+    height = 1.55 * n_rows + 0.6 + below + above
     width = LEFT + COLUMN * n_cols + 0.2
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height), squeeze=False, sharey="row")
-    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - 0.45 / height,
+    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.45 + above) / height,
                         bottom=(0.35 + below) / height, left=LEFT / width,
                         right=1 - 0.2 / width)  # fmt: skip
     if caption:
@@ -112,8 +113,8 @@ def _title(n_cols: int, depth: int, condition: str) -> str:
     """The grid's title: ``condition`` (``BatchNorm on``) and, past ``MAX_COLUMNS`` layers,
     which of them it draws."""
     title = "hidden-layer activations by activation / init"
-    if condition:
-        title += f", {condition}"
+    if condition:  # (on a line of its own: a run's folder name is as wide as 3 columns)
+        title += f"\n{condition}"
     if n_cols < depth:
         title += (
             f" ({n_cols} of {counted(depth, 'layer')}, evenly spaced: every layer is in the table)"

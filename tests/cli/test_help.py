@@ -600,7 +600,7 @@ def test_every_options_help_starts_beside_it_and_long_values_are_in_the_help():
 
 def test_the_values_help_shows_are_the_ones_the_library_takes():
     # (the command layer names them itself: --help imports no library code)
-    from nnlab.cli import experiments as cx, optimizers as co, runs as cr
+    from nnlab.cli import activations as ca, experiments as cx, optimizers as co, runs as cr
     from nnlab.cli.common import EXECUTORS
     from nnlab.data.registry import DATASETS
     from nnlab.experiments.activations import ACTIVATION_NAMES, INITS
@@ -618,7 +618,7 @@ def test_the_values_help_shows_are_the_ones_the_library_takes():
     assert set(co.OPTIMIZERS) == {*SCHEMAS, *ALIASES, *BASELINES}
     assert cr.KINDS == KINDS and set(cr.STATUSES) == set(LIST_STATUSES)
     assert EXECUTORS == SWEEP_EXECUTORS and cx.NORMALIZE == NORMALIZE and cx.METRICS == METRICS
-    assert cx.ACTIVATIONS == ACTIVATION_NAMES and cx.INITS == tuple(INITS)
+    assert ca.ACTIVATIONS == ACTIVATION_NAMES and ca.INITS == tuple(INITS)
 
 
 def test_a_sweeps_name_defaults_as_its_help_says():

@@ -1,0 +1,186 @@
+"""``nnlab activations``: DLFS histograms of hidden-layer activations, of random inputs through
+nets of each activation and init (``--batchnorm``: with BatchNorm), or of a training run's net
+(``--run``) with its initial and its trained weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.models import OptionInfo
+
+from nnlab.cli import complete
+from nnlab.cli.common import (
+    DataDirOpt,
+    FormatOpt,
+    Lines,
+    OutOpt,
+    PngOpt,
+    QuietOpt,
+    ReportOpt,
+    RunsDirOpt,
+    check_report,
+    command,
+    copy_figure,
+    note,
+    run_location,
+    seed_option,
+    then_report,
+)
+from nnlab.cli.render import emit_json, emit_table
+from nnlab.cli.resuming import (
+    alone_with_resume,
+    announce_redo,
+    check_resumed_report,
+    redo_option,
+)
+from nnlab.cli.usage import name_of, one_of
+from nnlab.output import Format
+
+Choices = list[str] | None
+
+
+def choices(flags: tuple[str, ...], values: tuple[str, ...], help: str) -> OptionInfo:
+    """A repeatable option whose ``values`` may also be comma-separated (of
+    ``Annotated[Choices, choices(...)]``); ``-h`` shows them (``one_of``), all by default."""
+    return typer.Option(*flags, metavar=one_of(*values), help=help, show_default="all")
+
+
+# nnlab.experiments.activations' ACTIVATION_NAMES and INITS (named here: --help imports neither)
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+INITS = ("std1", "std0.01", "xavier", "he")
+
+
+ActivationChoice = Annotated[
+    Choices,
+    choices(
+        ("--activation", "-a"),
+        ACTIVATIONS,
+        "Activation(s), repeatable or comma-separated.",
+    ),
+]
+InitChoice = Annotated[
+    Choices,
+    choices(
+        ("--init", "-i"),
+        INITS,
+        "Weight init(s), repeatable or comma-separated.",
+    ),
+]
+
+
+HistogramsResume = Annotated[str | None, redo_option("activations run")]
+TrainedRun = Annotated[
+    str | None,
+    typer.Option("--run", help="A training run (folder, id prefix or 'latest'): its own net's "
+                 "layers on its first --samples train inputs, with its initial and its trained "
+                 "weights.", autocompletion=complete.run_refs, show_default=False),
+]  # fmt: skip
+# what a run's config decides: refused beside --run
+OF_THE_NET = ("activation", "init", "layers", "units", "seed", "batchnorm")
+BATCHNORM_HELP = (
+    "A BatchNorm between each Affine and its activation, normalising by the inputs' own "
+    "statistics (DLFS 6.3): same weights."
+)
+
+
+@command()
+def activations(
+    activation: ActivationChoice = None,
+    init: InitChoice = None,
+    layers: Annotated[int, typer.Option("--layers", help="Hidden layers.", min=1, max=100)] = 5,
+    units: Annotated[
+        int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
+    ] = 100,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            help="Random N(0,1) inputs (--run: the run's first N train inputs).",
+            min=2,
+            max=1_000_000,
+        ),
+    ] = 1000,
+    seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
+    batchnorm: Annotated[bool, typer.Option("--batchnorm", help=BATCHNORM_HELP)] = False,
+    run: TrainedRun = None,
+    data_dir: DataDirOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    out: OutOpt = None,
+    png: PngOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.table,
+    report: ReportOpt = False,
+    resume: HistogramsResume = None,
+) -> None:
+    """DLFS activation histograms per layer, by activation function and weight init.
+
+    Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png activations.png
+
+    Example: nnlab activations --run latest --png trained-activations.png
+    """
+    from nnlab.experiments import activations as act
+    from nnlab.experiments.activations_run import resume_histograms, run_histograms
+
+    alone_with_resume(resume)
+    not_with_run(run)
+    if run is not None:
+        root, folder = run_location(runs_dir, out)
+        check_report(root, report)
+        with Lines(quiet) as lines:
+            result = run_histograms(run, samples=samples, data_dir=data_dir, runs_dir=root,
+                                    folder=folder, progress=lines, warn=note)  # fmt: skip
+    elif resume is not None:
+        check_resumed_report(resume, runs_dir, "activations", report)
+        with Lines(quiet) as lines:
+            result = resume_histograms(resume, runs_dir=runs_dir, progress=lines,
+                                           on_start=announce_redo)  # fmt: skip
+    else:
+        root, folder = run_location(runs_dir, out)
+        check_report(root, report)
+        with Lines(quiet) as lines:
+            result = act.activation_histograms(
+                activation, init, layers=layers, units=units, samples=samples, seed=seed,
+                batchnorm=batchnorm, runs_dir=root, folder=folder, progress=lines,
+            )  # fmt: skip
+    show_histograms(result, fmt, png, report)
+
+
+def show_histograms(result: Any, fmt: Format, png: Path | None, report: bool) -> None:
+    """The folder's table (or JSON) on stdout, its path, the figure copied to ``png``, and the
+    report made if asked."""
+    from nnlab.experiments.activations import summary_table
+
+    summary = result.run.summary()
+    with then_report(result.run.path.parent, report):
+        if fmt == Format.json:
+            emit_json({"run": str(result.run.path), **summary})
+        else:
+            emit_table(summary_table(summary), fmt)
+        note(f"run folder: {result.run.path}")
+        copy_figure(result.run.file("activations.png"), png)
+
+
+def not_with_run(run: str | None) -> None:
+    """An option of the net (``OF_THE_NET``) given beside ``--run``, whose config decides it,
+    is refused, naming it; so is ``--data-dir`` without ``--run`` (the inputs are random)."""
+    import typer.main
+
+    ctx = typer.main.get_current_context(silent=True)
+    if ctx is None:
+        return
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        if run is not None and param.name in OF_THE_NET:
+            raise typer.BadParameter(
+                "not with --run, whose config decides the net; beside it give --samples, "
+                "--data-dir and the output options",
+                param_hint=name_of(param),
+            )
+        if run is None and param.name == "data_dir":
+            raise typer.BadParameter(
+                "only with --run: without it the inputs are random", param_hint=name_of(param)
+            )
