@@ -20,7 +20,7 @@ The init settings map to ``nnlab.nn.init`` kinds (``std`` with std 1 or 0.01, ``
 input), and the share of dead units (relu: zero for every input).
 
 With ``batchnorm`` (DLFS 6.3) each layer is ``Affine -> BatchNorm -> activation``: the
-Affine outputs are normalised with the 1,000 inputs' own mean and (biased) variance, per unit,
+Affine outputs are normalised with the inputs' own mean and (biased) variance, per unit,
 gamma 1 and beta 0 (``nnlab.nn.layers.BatchNorm`` in training mode, as a minibatch goes through
 it), so every layer's activations are well spread whatever the init; the weights are the same
 as without it.
@@ -63,17 +63,9 @@ HIST_RANGE: dict[str, tuple[float, float] | None] = {
     "tanh": (-1.0, 1.0),
     "relu": None,
 }
-COLUMNS = [
-    "activation",
-    "init",
-    "weights",
-    "layer",
-    "mean",
-    "std",
-    "saturated",
-    "zero",
-    "dead_units",
-]
+# (weights: a run's rows only, ``activations_run``: initial or trained)
+COLUMNS = ["activation", "init", "weights", "layer", "mean", "std", "saturated", "zero",
+           "dead_units"]  # fmt: skip
 
 
 @dataclass
@@ -203,8 +195,7 @@ def activation_histograms(
 ) -> ActivationsResult:
     """Run every (activation, init) setting; write the table and ``activations.png`` (into a
     new folder, or ``again``: the one ``activations_run.resume_histograms`` does them again
-    in). ``batchnorm``:
-    a BatchNorm between each Affine and its activation (DLFS 6.3).
+    in). ``batchnorm``: a BatchNorm between each Affine and its activation (DLFS 6.3).
 
     The run folder holds meta.json, summary.json (settings and rows), summary.txt and the grid
     of histograms (rows = settings, columns = layers). ``progress`` gets a line per setting
@@ -261,8 +252,8 @@ def setting_line(last: dict[str, Any], done: int, total: int) -> str:
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
-    """The table from the folder's summary.json (as ``write_results`` writes it): a row per setting
-    and layer, titled with the settings. The one rendering: the command prints it, summary.txt
+    """The table from the folder's summary.json (as ``write_results`` writes it): a row per
+    setting and layer, titled with the settings. The one rendering: the command prints it, summary.txt
     holds it, ``runs show`` draws it from the folder's checked summary.json."""
     title = (
         f"activations of {counted(summary['layers'], 'layer')} x "
