@@ -28,7 +28,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from nnlab import palette, runs
+from nnlab import palette
 from nnlab.errors import RunError, os_failure
 from nnlab.fileio import MAX_FIGURE_BYTES, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
@@ -115,7 +115,7 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
     damaged = tuple(e.rel for e in every if e.status == "DAMAGED")
-    unreadable = tuple(e.rel for e in every if e.status == runs.UNREADABLE)
+    unreadable = tuple(e.rel for e in every if e.status == collect.UNREADABLE)
     missing = tuple(
         (e.rel, "tune" if e.kind == "sweep" else "sweep")  # (a round's entry is a sweep's)
         for e in every
@@ -164,9 +164,9 @@ def write_entry(site: Site, entry: Entry, names: dict[str, str]) -> None:
 
 
 def render(entry: Entry, names: dict[str, str]) -> str:
-    if entry.status not in runs.UNUSABLE and entry.kind in facts.RUN_KINDS:
+    if entry.status not in collect.UNUSABLE and entry.kind in facts.RUN_KINDS:
         return pages.run_page(entry, names)
-    if entry.status not in (*runs.UNUSABLE, collect.MISSING) and entry.kind in facts.SWEEP_KINDS:
+    if entry.status not in (*collect.UNUSABLE, collect.MISSING) and entry.kind in facts.SWEEP_KINDS:
         return sweeps.sweep_page(entry, names)  # (a tune's round gone: nothing but why)
     return pages.generic_page(entry, names)
 

@@ -34,6 +34,8 @@ from nnlab.report.figures import png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
+UNREADABLE = runs.UNREADABLE  # a folder a file of which the device failed to read (EIO)
+UNUSABLE = runs.UNUSABLE  # DAMAGED or UNREADABLE: no page of its kind can be drawn
 MARKER = ".nnlab-report"  # written into a report folder, so a build never reads a report as a run
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 MAX_JSON_BYTES = 2_000_000  # larger JSON files (a long optimizer path) are listed, not read
@@ -230,8 +232,8 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
         else:
             _read_other(run, entry)
     except Exception as exc:  # any failure to read one folder: report it, build the rest
-        unread = isinstance(exc, RunError) and runs.error_status(exc) == runs.UNREADABLE
-        entry.status, entry.damage = runs.UNREADABLE if unread else "DAMAGED", reason(exc)
+        unread = isinstance(exc, RunError) and runs.error_status(exc) == UNREADABLE
+        entry.status, entry.damage = UNREADABLE if unread else "DAMAGED", reason(exc)
     try:
         entry.figures = _figures(run.path)
     except OSError:
