@@ -5,23 +5,36 @@ colours solid, then dashed, then dotted) and a legend entry with its swept value
 ``optimizer.name=adam`` (whole keys: ``name`` alone could be any section's); where the first
 two swept keys tell the trials apart (a grid of two axes: the first with up to five values,
 the second up to four), the colour is the first key's value and the line style the second's,
-so that the lines that share a value look alike. Beyond that, lines are coloured by a swept
-value: a numeric key on a colour scale (a colour bar, log when the values span more than a
-decade), else a key with up to 12 values by a legend of those values (in colours and styles). A diverged trial's curve stops at a red cross. Epochs are whole
-numbers on the x axis. A trial that failed or was interrupted ends at a hollow square or
-diamond, with a legend entry: its line would otherwise read as a shorter run.
+so that the lines that share a value look alike.
+
+More trials (or a key asked for: ``colour_by``) get a legend of the swept keys' values, not
+of the trials, as seaborn's ``relplot`` maps keys to ``hue``, ``col`` and ``style``
+(``plots.sweep_roles``): the colour is the key that explains most of the final accuracy (a
+numeric key on a colour scale, a colour bar, log when its values span more than a decade;
+another by a legend of its values), a second key has a panel per value (up to six, three a
+row), a third a line style per value (up to four); a key none of these show is named in the
+title ("also varied: ..."), which says what each look is ("colour: model.init (51% of final
+test accuracy's variance); panels: optimizer.lr; line style: optimizer.name"). A 72-trial grid
+of 3 optimizers x 4 inits x 6 rates had a colour bar of the rate alone.
+
+A diverged trial's curve stops at a red cross. Epochs are whole numbers on the x axis. A trial
+that failed or was interrupted ends at a hollow square or diamond, with a legend entry: its
+line would otherwise read as a shorter run. Every text is 10 points (``FONT``), the legends'
+too (7 before: 7.7 px where the report shows the figure at a phone's width).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from nnlab import palette
 from nnlab.output import as_label, counted, is_number
-from nnlab.plots import base
+from nnlab.plots import base, sweep_roles
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
 LINESTYLES = palette.LINESTYLES  # (a pair grid's second key's values)
+FONT = 10  # points: every text of the figure (the report shows it down to where 10 pt is 11 px)
 
 
 def accuracy_key(records: list[dict[str, Any]]) -> str | None:
@@ -44,28 +57,18 @@ def line_cmap() -> Any:
     return mpl.colors.ListedColormap(mpl.colormaps["viridis"](stops))
 
 
-def colour_key(rows: list[dict[str, Any]], keys: list[str]) -> tuple[str | None, str]:
-    """The swept key to colour many trials by, and how: ``("optimizer.lr", "scale")`` for the
-    first key with several numeric values, else ``(key, "legend")`` for the first key with 2 to
-    12 distinct values, else ``(None, "")``."""
-    for key in keys:
-        values = [r.get(key) for r in rows if r.get(key) is not None]
-        # (numbers first: a list's values, model.hidden's, cannot go into a set)
-        if all(is_number(v) for v in values) and len(set(values)) > 1:
-            return key, "scale"
-    for key in keys:
-        if 1 < len({repr(r.get(key)) for r in rows}) <= MAX_LABELLED:
-            return key, "legend"
-    return None, ""
-
-
-def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[list[Any], Any]:
-    """(colour, line style) per row, and the ScalarMappable of a colour scale (None without
-    one): the style is solid but with a legend of ``key``'s values (``how`` "legend"), whose
-    values have a colour and style each."""
+def _looks(rows: list[dict[str, Any]], roles: sweep_roles.Roles) -> tuple[list[Any], Any]:
+    """(colour, line style) per row by ``roles``, and the ScalarMappable of a colour scale
+    (None without one): a colour key's values on the scale (``line_cmap``, log when they
+    span more than a decade) or a colour each (with their own line styles past the palette's
+    five, where no key has the line style); the style key's values a line style each."""
     import matplotlib as mpl
 
-    if how == "scale" and key is not None:
+    colours: list[Any] = ["gray"] * len(rows)
+    styles = ["-"] * len(rows)
+    mappable = None
+    key = roles.colour
+    if roles.how == "scale" and key is not None:
         values = [float(r[key]) if r.get(key) is not None else float("nan") for r in rows]
         finite = [v for v in values if v == v]
         log = min(finite) > 0 and base.spans_decades(finite)
@@ -73,12 +76,15 @@ def _colours(rows: list[dict[str, Any]], key: str | None, how: str) -> tuple[lis
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=line_cmap())
         # (matplotlib's stub says to_rgba takes an array; it takes a scalar too)
         colours = [mappable.to_rgba(v) if v == v else "gray" for v in values]  # type: ignore[arg-type]
-        return [(c, "-") for c in colours], mappable
-    if how == "legend" and key is not None:
-        order = list(dict.fromkeys(repr(r.get(key)) for r in rows))
-        styles = base.distinct_styles(len(order))
-        return [styles[order.index(repr(r.get(key)))] for r in rows], None
-    return [("gray", "-")] * len(rows), None
+    elif roles.how == "legend" and key is not None:
+        order = [repr(v) for v in sweep_roles.distinct(rows, key)]
+        looks = base.distinct_styles(len(order))
+        colours = [looks[order.index(repr(r.get(key)))][0] for r in rows]
+        styles = [looks[order.index(repr(r.get(key)))][1] for r in rows]
+    if roles.style is not None:
+        order = [repr(v) for v in sweep_roles.distinct(rows, roles.style)]
+        styles = [LINESTYLES[order.index(repr(r.get(roles.style)))] for r in rows]
+    return list(zip(colours, styles)), mappable
 
 
 def in_value_order(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
@@ -142,78 +148,240 @@ def trial_looks(rows: list[dict[str, Any]], keys: list[str]) -> list[tuple[str, 
     return list(zip(*paired)) if paired is not None else base.distinct_styles(len(rows))
 
 
+def final_accuracies(
+    rows: list[dict[str, Any]], curves: dict[str, list[dict[str, Any]]], key: str | None
+) -> list[float]:
+    """Each row's last finite ``key`` (a diverged trial's, as recorded after it diverged: about
+    chance), NaN for a trial without one: what ``sweep_roles.share`` weighs the keys by."""
+    finals = []
+    for row in rows:
+        values = base.curve(curves.get(row["trial"]) or [], key)[1] if key else []
+        finals.append(next((v for v in reversed(values) if v == v), float("nan")))
+    return finals
+
+
 def sweep_curves_figure(
     rows: list[dict[str, Any]],
     curves: dict[str, list[dict[str, Any]]],
     keys: list[str],
     title: str = "",
+    colour_by: str | None = None,
 ) -> Any:
     """Every trial's accuracy per epoch (held-out split if any), one line per trial (module
-    docstring: labels, colour scale, diverged trials). ``rows``: the sweep's summary rows
-    (``trial``, the swept keys, ``status``); ``curves``: each trial's records."""
-    plt = base.pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    docstring: labels, colours, panels, diverged trials). ``rows``: the sweep's summary rows
+    (``trial``, the swept keys, ``status``); ``curves``: each trial's records; ``colour_by``:
+    the swept key to colour by (default: up to 12 trials, one look each; more, the key that
+    explains most of the final accuracy: ``sweep_roles``)."""
+    if colour_by is not None and colour_by not in keys:
+        swept = ", ".join(keys) or "no key"
+        raise ValueError(f"colour_by: {colour_by!r} is not a swept key; the sweep varies {swept}")
     rows = in_value_order(rows, keys)
-    labelled = len(rows) <= MAX_LABELLED
-    ckey, how = (None, "") if labelled else colour_key(rows, keys)
-    looks, mappable = _colours(rows, ckey, how) if not labelled else (trial_looks(rows, keys), None)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
-    diverged = drawn = 0
-    ended: dict[str, int] = {}  # status -> trials that FAILED or were INTERRUPTED, marked
-    for i in draw_order(rows, ckey, how):
+    if len(rows) <= MAX_LABELLED and colour_by is None:
+        return _labelled_figure(rows, curves, keys, key, title)
+    finals = final_accuracies(rows, curves, key)
+    roles = sweep_roles.choose_roles(rows, finals, keys, colour_by, len(rows) > MAX_LABELLED)
+    looks, mappable = _looks(rows, roles)
+    values = sweep_roles.distinct(rows, roles.panels) if roles.panels else [None]
+    fig, axes = _panel_axes(len(values))
+    tally = Tally()
+    for ax, value in zip(axes, values):
+        mine = [i for i in draw_order(rows, roles.colour, roles.how)
+                if roles.panels is None or repr(rows[i].get(roles.panels)) == repr(value)]  # fmt: skip
+        _plot(ax, rows, curves, key, looks, mine, tally, width=0.8 if len(axes) == 1 else 1.1)
+        if roles.panels is not None:
+            ax.set_title(as_label(roles.panels, value), fontsize=FONT)
+    metric = _axes_labels(axes, key)
+    columns = _key_handles(rows, roles, tally)
+    note = f"{metric} per epoch, {_shown(tally.drawn, len(rows))}{_roles_note(roles, metric)}"
+    heading = f"{title}\n{note}" if title else note
+    if roles.panels is None:
+        _key_beside(fig, axes[0], mappable, roles.colour, columns)
+        base.fitted_title(axes[0], heading, fontsize=FONT)
+    else:
+        _key_beside(fig, axes, mappable, roles.colour, columns)
+        base.fitted_suptitle(fig, heading, fontsize=FONT)
+    return fig
+
+
+@dataclass
+class Tally:
+    """What a figure drew: trials with a curve, those that diverged, and those that FAILED or
+    were INTERRUPTED by status (each marked)."""
+
+    drawn: int = 0
+    diverged: int = 0
+    ended: dict[str, int] = field(default_factory=dict)
+
+
+def _labelled_figure(
+    rows: list[dict[str, Any]],
+    curves: dict[str, list[dict[str, Any]]],
+    keys: list[str],
+    key: str | None,
+    title: str,
+) -> Any:
+    """Up to ``MAX_LABELLED`` trials, each its own look (``trial_looks``) and legend entry."""
+    fig, (ax,) = _panel_axes(1)
+    looks = trial_looks(rows, keys)
+    tally = Tally()
+    for i in range(len(rows)):
+        label = ", ".join(as_label(k, rows[i].get(k)) for k in keys) or rows[i]["trial"]
+        _plot(ax, rows, curves, key, looks, [i], tally, label)
+    metric = _axes_labels([ax], key)
+    handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
+    base.legend_outside(ax, "right", handles=handles, fontsize=FONT)
+    note = f"{metric} per epoch, {_shown(tally.drawn, len(rows))}"
+    base.fitted_title(ax, f"{title}\n{note}" if title else note, fontsize=FONT)
+    return fig
+
+
+def _plot(ax: Any, rows: list[dict[str, Any]], curves: dict[str, list[dict[str, Any]]],
+          key: str | None, looks: list[Any], order: list[int], tally: Tally,
+          label: str | None = None, width: float = 0.8) -> None:  # fmt: skip
+    """Draw the trials ``order`` (indices into ``rows``) on ``ax``, each in its look (colour,
+    line style), up to a divergence (a red cross) or a mark where it FAILED or was
+    INTERRUPTED; counted in ``tally``. ``label``: the legend entry of a labelled trial;
+    ``width``: the lines' of unlabelled trials (thicker in a panel, which has fewer)."""
+    for i in order:
         row, (colour, style) = rows[i], looks[i]
         records = curves.get(row["trial"]) or []
         if not records or key is None:
             continue
-        drawn += 1
-        label = ", ".join(as_label(k, row.get(k)) for k in keys) or row["trial"]
+        tally.drawn += 1
         epochs, values, at = base.until_divergence(
             records, key, row.get("status"), row.get("diverged_epoch")
         )
-        ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if labelled else 0.7,
-                alpha=1.0 if labelled else 0.7, label=label if labelled else None)  # fmt: skip
+        ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if label else width,
+                alpha=1.0 if label else 0.8, label=label)  # fmt: skip
         if at is not None:
             base.mark_diverged(ax, epochs, values, at, colour)
-            diverged += 1
+            tally.diverged += 1
         elif base.mark_stopped(ax, epochs, values, row.get("status")):
-            ended[row["status"]] = ended.get(row["status"], 0) + 1
-    shown_metric = (key or "accuracy").replace("_acc", " accuracy")
-    ax.set(ylabel=shown_metric, ylim=(0, 1.02))
-    base.epoch_axis(ax)
-    ax.grid(alpha=0.3)
-    _key_to_colours(fig, ax, rows, ckey, how, mappable, labelled, diverged, ended)
-    shown = counted(len(rows), "trial")
-    if drawn < len(rows):  # (an interrupted sweep: trials not run, or without records)
-        shown = f"{drawn} of {shown} drawn (the rest have no records)"
-    note = f"{shown_metric} per epoch, {shown}" + (f", colour: {ckey}" if ckey else "")
-    base.fitted_title(ax, f"{title}\n{note}" if title else note, fontsize=9)
-    return fig
+            tally.ended[row["status"]] = tally.ended.get(row["status"], 0) + 1
 
 
-def _key_to_colours(fig: Any, ax: Any, rows: list[dict[str, Any]], ckey: str | None, how: str,
-                    mappable: Any, labelled: bool, diverged: int,
-                    ended: dict[str, int]) -> None:  # fmt: skip
-    """What the colours mean: the trials' legend, a colour bar or a legend of the colour key's
-    values, a 'diverged' entry when a trial diverged and one for each of the marks of trials
-    that failed or were interrupted (``ended``); all outside the axes."""
+def _panel_axes(n: int) -> tuple[Any, list[Any]]:
+    """A figure of ``n`` panels sharing their axes, up to three a row (one: 7 x 4.5 inches,
+    the key beside it), and its axes; the panels' figure lays itself out (constrained)."""
+    import math
+
+    plt = base.pyplot()
+    if n <= 1:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        return fig, [ax]
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(3.6 * ncols + 1.6, 3.0 * nrows + 1.0),
+                             sharex=True, sharey=True, squeeze=False, layout="constrained")  # fmt: skip
+    axes = list(grid.ravel())
+    for ax in axes[n:]:  # (the last row's empty places: the panel above shows its epochs)
+        fig.delaxes(ax)
+    for ax in axes[n - ncols : n] if nrows > 1 else []:
+        ax.xaxis.set_tick_params(labelbottom=True)
+    return fig, axes[:n]
+
+
+def _axes_labels(axes: list[Any], key: str | None) -> str:
+    """Label, limit and grid ``axes`` (the y label on the first column's, the x label on each
+    panel that shows epochs); the metric's name as the labels say it."""
+    metric = (key or "accuracy").replace("_acc", " accuracy")
+    first = axes[0].get_subplotspec()
+    for ax in axes:
+        ax.set(ylim=(0, 1.02))
+        base.epoch_axis(ax)
+        ax.grid(alpha=0.3)
+        spec = ax.get_subplotspec()
+        if spec is None or spec.colspan.start == first.colspan.start:
+            ax.set_ylabel(metric)
+        if not ax.xaxis.get_tick_params().get("labelbottom", True):
+            ax.set_xlabel("")
+    return metric
+
+
+def _shown(drawn: int, n: int) -> str:
+    """How many trials the figure draws: "72 trials", or "1 of 6 trials drawn (...)"."""
+    shown = counted(n, "trial")
+    if drawn < n:  # (an interrupted sweep: trials not run, or without records)
+        return f"{drawn} of {shown} drawn (the rest have no records)"
+    return shown
+
+
+def _roles_note(roles: sweep_roles.Roles, metric: str) -> str:
+    """What the figure shows each swept key by, for its title: ", colour: optimizer.lr (41%
+    of the variance of the final test accuracy); line style: model.init; also varied: ..."""
+    parts = []
+    if roles.colour is not None:
+        share = "" if roles.share is None else f" ({roles.share:.0%} of final {metric}'s variance)"
+        parts.append(f", colour: {roles.colour}{share}")
+    if roles.panels is not None:
+        parts.append(f"; panels: {roles.panels}")
+    if roles.style is not None:
+        parts.append(f"; line style: {roles.style}")
+    if roles.hidden:
+        parts.append(f"; also varied: {', '.join(roles.hidden)}")
+    return "".join(parts)
+
+
+def _end_handles(tally: Tally) -> list[Any]:
+    """Legend entries for the diverged crosses and the marks of trials that ended early."""
+    handles = [base.diverged_handle(f"diverged ({counted(tally.diverged, 'trial')})")]
+    return (handles if tally.diverged else []) + base.stopped_handles(tally.ended, "trial")
+
+
+def _key_handles(
+    rows: list[dict[str, Any]], roles: sweep_roles.Roles, tally: Tally
+) -> list[list[Any]]:
+    """The legend of a figure of many trials, in columns: the colour key's values (without a
+    colour scale), the style key's values (in gray), the marks (``_end_handles``)."""
     from matplotlib.lines import Line2D
 
-    handles = ax.get_legend_handles_labels()[0] if labelled else []
-    if how == "legend" and ckey is not None:
-        values = {repr(r.get(ckey)): r.get(ckey) for r in rows}  # (as ``_colours`` orders them)
-        for value, (colour, style) in zip(values.values(), base.distinct_styles(len(values))):
-            handles.append(
-                Line2D([], [], color=colour, ls=style, label=as_label(ckey, value))
-            )  # (relu: no '')
-    if diverged:
-        handles.append(base.diverged_handle(f"diverged ({counted(diverged, 'trial')})"))
-    handles += base.stopped_handles(ended, "trial")
+    columns: list[list[Any]] = []
+    if roles.how == "legend" and roles.colour is not None:
+        values = sweep_roles.distinct(rows, roles.colour)
+        looks = base.distinct_styles(len(values))
+        columns.append([Line2D([], [], color=colour, lw=1.5, label=as_label(roles.colour, value),
+                               ls="-" if roles.style is not None else style)
+                        for value, (colour, style) in zip(values, looks)])  # fmt: skip
+    if roles.style is not None:
+        values = sweep_roles.distinct(rows, roles.style)
+        columns.append([Line2D([], [], color="0.3", ls=style, lw=1.5,
+                               label=as_label(roles.style, value))
+                        for value, style in zip(values, LINESTYLES)])  # fmt: skip
+    columns.append(_end_handles(tally))
+    return [column for column in columns if column]
+
+
+def _in_columns(columns: list[list[Any]]) -> list[Any]:
+    """``columns`` of legend entries as one list for a legend of ``len(columns)`` columns
+    (matplotlib fills a column before the next): each padded with blank entries to the
+    longest, so that each key's values have a column of their own."""
+    from matplotlib.lines import Line2D
+
+    rows = max(map(len, columns), default=0)
+    blank = Line2D([], [], alpha=0, label=" ")
+    return [h for column in columns for h in column + [blank] * (rows - len(column))]
+
+
+def _key_beside(
+    fig: Any, where: Any, mappable: Any, key: str | None, columns: list[list[Any]]
+) -> None:
+    """What the colours and styles mean, outside the data: a colour bar of ``key`` (log scale
+    when its values span decades) beside ``where`` (an axes, or a list of panels), and a
+    legend of ``columns`` of entries: right of a single axes, or under it with a colour bar;
+    below the panels, a column each."""
     if mappable is not None:
         log = "log" in type(mappable.norm).__name__.lower()
-        bar = fig.colorbar(mappable, ax=ax, label=f"{ckey}" + (" (log scale)" if log else ""))
+        bar = fig.colorbar(mappable, ax=where, label=f"{key}" + (" (log scale)" if log else ""))
         if log:
             base.log_ticks(bar.ax.yaxis)
             base.wide_log_ticks(bar.ax.yaxis, mappable.norm.vmin, mappable.norm.vmax)
-    if handles:
-        base.legend_outside(ax, "below" if mappable is not None else "right", handles=handles,
-                       fontsize=7, ncol=1 if mappable is None else 2)  # fmt: skip
+    if not columns:
+        return
+    if not isinstance(where, list):
+        handles = [h for column in columns for h in column]
+        base.legend_outside(where, "below" if mappable is not None else "right", handles=handles,
+                            fontsize=FONT, ncol=1 if mappable is None else 2)  # fmt: skip
+        return
+    fig.legend(handles=_in_columns(columns), loc="outside lower center", fontsize=FONT,
+               ncol=len(columns))  # fmt: skip

@@ -183,6 +183,12 @@ def sweep(n, keys=("optimizer.lr",), values=None, title="sweep"):
     return lambda: plots.sweep_curves_figure(rows, curves, list(keys), title)
 
 
+def sweep_grid(values, title="sweep"):
+    """A grid sweep of ``values`` (many trials: panels, colours and line styles by key)."""
+    rows, curves = test_sweep.grid_sweep(values)
+    return lambda: plots.sweep_curves_figure(rows, curves, list(values), title)
+
+
 def grid(n, title="sweep: training accuracy per epoch", epochs=20):
     panels = test_weight_scale.grid_panels()
     panels = (panels * 2)[:n]
@@ -286,6 +292,7 @@ FAST = {
         sweep(12, ("optimizer.lr", LONG_KEY), lambda i: f"{LONG_VALUE}{i}"),
         True,
     ),  # fmt: skip
+    "sweep, 72 trials in 6 panels": (sweep_grid(test_sweep.GRID72), True),
     "weight-scale grid, 16 panels": (grid(16, LONG_ID), False),
     "weight-scale summary, long title": (summary(title=f"{LONG_ID}: final accuracy"), False),
 }
@@ -380,6 +387,17 @@ SLOW = {
         True,
     ),
     "sweep, long title": (sweep(5, title=LONG_ID), True),
+    "sweep, 4 panels of long keys and values, long title": (
+        sweep_grid(
+            {
+                LONG_KEY: [f"{LONG_VALUE}{i}" for i in range(4)],
+                "optimizer.lr": [0.1, 0.01, 0.001],
+                "model.init": ["he", "std"],
+            },
+            LONG_ID,
+        ),
+        True,
+    ),  # fmt: skip
     "weight-scale grid, 1 panel": (grid(1), False),
     "weight-scale grid, 300 epochs": (grid(8, epochs=300), False),
     "weight-scale summary, 1 scale": (summary(1), False),

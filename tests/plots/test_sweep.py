@@ -7,10 +7,13 @@ import numpy as np
 import pytest
 from matplotlib import colormaps
 from matplotlib.colors import LogNorm, to_rgba
+from matplotlib.text import Text
 
 from nnlab import plots
+from nnlab.output import as_label
+from nnlab.plots import sweep_roles
 from nnlab.plots.sweep import line_cmap
-from tests.plots import records
+from tests.plots import layout, records
 from tests.plots.layout import legend_over_data, overlaps, render
 
 
@@ -42,7 +45,12 @@ def test_many_trials_get_a_log_colour_scale_of_the_swept_value():
     colours = {to_rgba(ln.get_color()) for ln in ax.get_lines() if ln.get_linestyle() == "-"}
     expected = {to_rgba(cmap(norm(r["optimizer.lr"]))) for r in rows if r["status"] == "COMPLETED"}
     assert expected <= colours
-    assert "50 trials, colour: optimizer.lr" in ax.get_title()
+    assert "50 trials, colour: optimizer.lr" in said(ax)
+
+
+def said(ax):
+    """``ax``'s title as one line (``fitted_title`` breaks it to the axes' width)."""
+    return " ".join(ax.get_title().split())
 
 
 def test_the_colour_scale_of_many_lines_leaves_out_viridis_pale_yellow_end():
@@ -276,6 +284,142 @@ def test_many_trials_of_a_grid_over_lists_are_drawn():
     rows, curves = grid_sweep({"model.batchnorm": [False, True], "model.init": ["he", "std"],
                                "model.hidden": hidden})  # fmt: skip
     fig = plots.sweep_curves_figure(rows, curves, ["model.batchnorm", "model.init", "model.hidden"])
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels == ["model.batchnorm=false", "model.batchnorm=true"]
-    assert "16 trials, colour: model.batchnorm" in fig.axes[0].get_title()
+    (legend,) = fig.legends  # (below the panels: one per model.init)
+    labels = [t.get_text() for t in legend.get_texts() if t.get_text().strip()]
+    assert labels == ["model.batchnorm=false", "model.batchnorm=true"] + [
+        f"model.hidden={h}".replace(" ", "").replace(",", ", ") for h in hidden
+    ]
+    assert [ax.get_title() for ax in fig.axes] == ["model.init=he", "model.init=std"]
+    assert "16 trials, colour: model.batchnorm" in " ".join(fig._suptitle.get_text().split())
+
+
+# ---- many trials: every swept key shown, by colour, panels or line style ---------------------
+
+GRID72 = {"optimizer.name": ["sgd", "momentum", "adam"], "model.init": ["he", "xavier", "std", "zeros"],
+          "optimizer.lr": [0.3, 0.1, 0.03, 0.01, 0.003, 0.001]}  # fmt: skip
+
+
+def texts(fig):
+    """Every text of ``fig`` that says what a look means: its legends' entries, its panels'
+    titles, its colour bars' labels, and its title (the axes' or the figure's), in one line."""
+    found = [t.get_text() for legend in layout.legends(fig) for t in legend.get_texts()]
+    found += [ax.get_title() for ax in fig.axes] + [ax.get_ylabel() for ax in fig.axes[1:]]
+    found += [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    return [" ".join(t.split()) for t in found if t.strip()]
+
+
+def shown_by_look(fig, key):
+    """Whether ``fig`` tells ``key``'s values apart by a look: a legend entry or a panel title
+    ``key=value``, or a colour bar labelled ``key``."""
+    return any(t.startswith(f"{key}=") or t.startswith(f"{key} (log") or t == key
+               for t in texts(fig))  # fmt: skip
+
+
+def test_a_72_trial_grid_of_three_keys_shows_each_key_with_a_legend_of_their_values():
+    # (a legend entry per trial would be 72 lines; colouring by the rate alone hid the
+    # optimizers and the inits)
+    rows, curves = grid_sweep(GRID72)
+    fig = plots.sweep_curves_figure(rows, curves, list(GRID72), "sweep")
+    entries = [
+        t for legend in layout.legends(fig) for t in legend.get_texts() if t.get_text().strip()
+    ]
+    assert len(entries) <= 12
+    assert all(shown_by_look(fig, key) for key in GRID72), texts(fig)
+    assert legend_over_data(fig) == []
+
+
+def test_every_line_of_a_panel_has_the_look_its_legend_gives_its_values():
+    rows, curves = grid_sweep(GRID72)
+    roles = sweep_roles.choose_roles(rows, plots.sweep.final_accuracies(rows, curves, "test_acc"),
+                                     list(GRID72))  # fmt: skip
+    assert {roles.colour, roles.panels, roles.style} == set(GRID72) and not roles.hidden
+    fig = plots.sweep_curves_figure(rows, curves, list(GRID72))
+    looks = {t.get_text(): h for legend in layout.legends(fig)
+             for t, h in zip(legend.get_texts(), legend.legend_handles)}  # fmt: skip
+    for ax in fig.axes:
+        if not ax.get_title().startswith(f"{roles.panels}="):
+            continue
+        value = ax.get_title().split("=", 1)[1]
+        mine = [r for r in rows if as_label(roles.panels, r[roles.panels]).endswith(f"={value}")]
+        lines = [ln for ln in ax.get_lines() if ln.get_marker() not in ("x", ".", "s", "D")]
+        assert len(lines) == len(mine)
+        for line in lines:
+            assert any(to_rgba(line.get_color())[:3] == to_rgba(h.get_color())[:3]
+                       for k, h in looks.items() if k.startswith(f"{roles.colour}=")) or roles.how == "scale"  # fmt: skip
+            assert any(line.get_linestyle() == h.get_linestyle()
+                       for k, h in looks.items() if k.startswith(f"{roles.style}="))  # fmt: skip
+
+
+def test_many_trials_are_coloured_by_the_key_that_explains_most_of_the_final_accuracy():
+    rows, curves = grid_sweep({"optimizer.name": ["sgd", "adam"], "model.init": ["he", "std"],
+                               "model.activation": ["relu", "tanh", "elu", "gelu"]})  # fmt: skip
+    for row in rows:  # (the init alone decides how far a trial learns)
+        curves[row["trial"]] = records.learning(
+            epochs=3, end=0.9 if row["model.init"] == "he" else 0.3
+        )
+    fig = plots.sweep_curves_figure(
+        rows, curves, ["optimizer.name", "model.init", "model.activation"]
+    )
+    title = " ".join(fig._suptitle.get_text().split())
+    assert "colour: model.init (100% of final test accuracy's variance)" in title
+    assert all(shown_by_look(fig, k) for k in ("optimizer.name", "model.init", "model.activation"))
+
+
+def test_colour_by_picks_the_key_the_colours_show():
+    rows, curves = grid_sweep(GRID72)
+    fig = plots.sweep_curves_figure(rows, curves, list(GRID72), colour_by="optimizer.name")
+    colours = [t for t in texts(fig) if t.startswith("optimizer.name=")]
+    assert colours == ["optimizer.name=sgd", "optimizer.name=momentum", "optimizer.name=adam"]
+    (legend,) = layout.legends(fig)
+    handles = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    assert len({to_rgba(handles[c].get_color()) for c in colours}) == 3
+    assert all(shown_by_look(fig, key) for key in GRID72)
+    # (a few trials too: coloured by that key, not one look each)
+    few_rows, few_curves = grid_sweep({"optimizer.lr": [0.1, 0.01], "model.init": ["he", "std"]})
+    ax = plots.sweep_curves_figure(few_rows, few_curves, ["optimizer.lr", "model.init"],
+                                   colour_by="model.init").axes[0]  # fmt: skip
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["model.init=he", "model.init=std"]
+
+
+def test_colour_by_a_key_the_sweep_does_not_vary_is_refused_naming_the_swept_ones():
+    rows, curves = grid_sweep(GRID72)
+    with pytest.raises(ValueError, match="'model.dropout' is not a swept key; the sweep varies "
+                       "optimizer.name, model.init, optimizer.lr"):  # fmt: skip
+        plots.sweep_curves_figure(rows, curves, list(GRID72), colour_by="model.dropout")
+
+
+def test_a_random_sweep_names_in_its_title_what_the_colour_is_and_what_else_varied():
+    # (its colours were the first numeric key's, weight_decay and the rest not named at all)
+    rows, curves = random_sweep(40, diverge_above=2)
+    rng = np.random.default_rng(1)
+    for row in rows:
+        row["weight_decay"] = float(10 ** rng.uniform(-6, -1))
+        row["model.dropout"] = float(rng.uniform(0, 0.5))
+    keys = ["weight_decay", "model.dropout", "optimizer.lr"]
+    fig = plots.sweep_curves_figure(rows, curves, keys)
+    title = said(fig.axes[0])
+    # (the curves' ends follow lr: its quartiles explain nearly all of their variance)
+    assert "colour: optimizer.lr (" in title and fig.axes[1].get_ylabel().startswith("optimizer.lr")
+    also = title.split("also varied: ")[1]  # (the more important first)
+    assert sorted(also.split(", ")) == ["model.dropout", "weight_decay"]
+
+
+def test_share_is_the_part_of_the_variance_between_a_keys_values():
+    rows = [{"a": a, "b": b} for a in ("x", "y") for b in (1, 2)]
+    finals = [0.2, 0.2, 0.8, 0.8]  # (a decides, b not at all)
+    assert sweep_roles.share(rows, finals, "a") == pytest.approx(1.0)
+    assert sweep_roles.share(rows, finals, "b") == pytest.approx(0.0)
+    assert sweep_roles.share(rows, [0.5] * 4, "a") is None  # (no variance to explain)
+    assert sweep_roles.share(rows, [0.5, float("nan"), float("nan"), float("nan")], "a") is None
+    many = [{"lr": float(i)} for i in range(40)]  # (a random sweep's: quartiles of its values)
+    assert sweep_roles.groups(many, "lr") == [str(i // 10) for i in range(40)]
+
+
+def test_figures_of_many_trials_write_every_text_at_10_points_or_more():
+    # (the legend was 7 points: 7.7 px where the report shows the figure at a phone's width)
+    for fig in (plots.sweep_curves_figure(*random_sweep(), ["optimizer.lr"], "sweep"),
+                plots.sweep_curves_figure(*grid_sweep(GRID72), list(GRID72), "sweep"),
+                plots.sweep_curves_figure(*random_sweep(8), ["optimizer.lr"], "sweep")):  # fmt: skip
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert min(sizes) >= 10
