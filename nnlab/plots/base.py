@@ -24,6 +24,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
+    LEGIBLE_PT,
     distinct_colours,
     distinct_styles,
     epoch_axis,

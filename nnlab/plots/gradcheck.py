@@ -40,7 +40,14 @@ def gradcheck_differences_figure(
     mach = float(np.finfo(np.float64).eps)
     for h, text in ((mach**0.5, "sqrt(eps)"), (mach ** (1 / 3), "cbrt(eps)")):
         ax.axvline(h, color="grey", ls=":", lw=1)
-        ax.text(h, 0.98, f" {text}", transform=ax.get_xaxis_transform(), fontsize=8, va="top")
+        ax.text(
+            h,
+            0.98,
+            f" {text}",
+            transform=ax.get_xaxis_transform(),
+            fontsize=base.LEGIBLE_PT,
+            va="top",
+        )
     ax.axhspan(1e-7, 1e-4, color="orange", alpha=0.08, label="1e-7..1e-4: suspicious")
     base.log_scale(ax, "x", "step h")
     base.log_scale(ax, "y", "max relative error vs analytic")

@@ -29,7 +29,7 @@ def _panel_title(ax: Any, panel: dict[str, Any], steps: int, off: int) -> None:
     note = f"; {counted(off, 'iterate')} off the plot" if off else ""
     text = f"{panel['title']}\n{counted(steps, 'step')}: {panel['outcome']}{note}"
     color = palette.DIVERGED if "diverged" in panel["outcome"] else "black"
-    base.fitted_title(ax, text, fontsize=9, color=color)
+    base.fitted_title(ax, text, fontsize=base.LEGIBLE_PT, color=color)
 
 
 def _finish(fig: Any, axes: Any, used: int, title: str) -> Any:
@@ -65,7 +65,7 @@ def optimizer_paths_2d_figure(
         for where, label in points:
             ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
             ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points",
-                        fontsize=7)  # fmt: skip
+                        fontsize=base.LEGIBLE_PT)  # fmt: skip
         (x0, x1), (y0, y1) = (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -119,7 +119,7 @@ def optimizer_paths_1d_figure(
         for where, label in window_labels(x, y, points):
             ax.axvline(where[0], color="gray", linewidth=0.6, linestyle=":")
             ax.annotate(label, (where[0], hi + pad), xytext=(2, -9), textcoords="offset points",
-                        fontsize=7, color="gray")  # fmt: skip
+                        fontsize=base.LEGIBLE_PT, color="gray")  # fmt: skip
         ax.set_xlim(x0, x1)
         ax.set_ylim(lo - pad, hi + pad)
         _panel_title(ax, panel, len(px) - 1, int(np.sum(~inside)))

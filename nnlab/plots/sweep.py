@@ -34,7 +34,7 @@ from nnlab.plots import base, sweep_roles
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
 LINESTYLES = palette.LINESTYLES  # (a pair grid's second key's values)
-FONT = 10  # points: every text of the figure (the report shows it down to where 10 pt is 11 px)
+FONT = base.LEGIBLE_PT  # (every text of the figure: the least legible size)
 
 
 def accuracy_key(records: list[dict[str, Any]]) -> str | None:

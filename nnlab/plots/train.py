@@ -148,8 +148,10 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
     # (a run's name of 60 characters ran over the next panel's title)
-    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], 8)  # (a gap to the next)
-    ax.set_title(title, fontsize=8, color=palette.DIVERGED if end else "black")
+    title = base.fit_lines(
+        ax.get_figure(), title, GAP_PANEL[0], base.LEGIBLE_PT
+    )  # (a gap to the next)
+    ax.set_title(title, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if end else "black")
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)

@@ -54,10 +54,10 @@ def tune_curves_figure(
     ax.set(ylabel="accuracy", ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
-    base.legend_outside(ax, handles=handles, fontsize=7)
+    base.legend_outside(ax, handles=handles)
     what = f"accuracy per epoch of the top {counted(len(top), 'trial')}"  # (by the tune's metric)
     heading = (f"{title}: {what}" if title else what) if top else title
-    base.fitted_title(ax, heading.strip(), fontsize=9)
+    base.fitted_title(ax, heading.strip(), fontsize=base.LEGIBLE_PT)
     return fig
 
 
@@ -82,8 +82,8 @@ def tune_scatter_figure(
     round's colour in a "diverged" strip under the axis."""
     plt = base.pyplot()
     # (the legend's width on top of 4.5 inches a panel: beside it, "round 1: diverged" left
-    # the last panel's axes 1.9 inches)
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys) + 1.4, 3.8), squeeze=False)
+    # the last panel's axes 1.9 inches; 1.4 inches at its 8 points, 1.7 at 10)
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys) + 1.7, 3.8), squeeze=False)
     rounds = sorted({p["round"] for p in points})
     label = metric_label(metric)
     for ax, key in zip(axes[0], keys):

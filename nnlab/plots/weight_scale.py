@@ -71,7 +71,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         said = "; ".join(note for _, note in notes)
         head = f"W: {config_number(panel['scale'])}" + (f"  ({said})" if notes else "")
         head = base.fit_lines(fig, head, ax.get_position().width * fig.get_figwidth(), 9)
-        ax.set_title(head, fontsize=9, color=palette.DIVERGED if notes else "black")
+        ax.set_title(head, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if notes else "black")
         lines = max(lines, head.count("\n") + 1)
     _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
@@ -137,7 +137,7 @@ def _grid_legend(fig: Any, title: str, ends: dict[str, int]) -> None:
     handles += base.stopped_handles(ends)  # (failed, interrupted: where the curve ends)
     if title:
         fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
-    fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=8,
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=base.LEGIBLE_PT,
                bbox_to_anchor=(0.5, 1 - 0.34 * inch), frameon=False)  # fmt: skip
 
 
@@ -154,6 +154,11 @@ def _finals(table: list[dict[str, Any]], key: str, gone: list[bool]) -> list[flo
     return [float("nan") if g or r.get(key) is None else r[key] for r, g in zip(table, gone)]
 
 
+# inches: the axes' 5.45 and, right of them, the legend's widest entry at 10 points
+# ("BatchNorm: diverged (no final accuracy)"; 9.6 at 8 points)
+SUMMARY_WIDTH = 10.3
+
+
 def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") -> Any:
     """Final accuracy against the weight scale (log x): BatchNorm solid, plain dashed; training
     accuracy with circles, held-out accuracy with crosses. ``table``: one row per scale with
@@ -163,8 +168,9 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     the axes. Margins are fixed (in inches, room for the longest legend): saved without the
     tight crop, which would draw the figure twice."""
     plt = base.pyplot()
-    fig, ax = plt.subplots(figsize=(9.6, 4.3))
-    fig.subplots_adjust(left=1.05 / 9.6, right=6.5 / 9.6, bottom=0.55 / 4.3, top=1 - 0.35 / 4.3)
+    fig, ax = plt.subplots(figsize=(SUMMARY_WIDTH, 4.3))
+    fig.subplots_adjust(left=1.05 / SUMMARY_WIDTH, right=6.5 / SUMMARY_WIDTH, bottom=0.55 / 4.3,
+                        top=1 - 0.35 / 4.3)  # fmt: skip
     scales = [r["weight_scale"] for r in table]
     has_test = any(r.get("bn_test") is not None for r in table)
     for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):
@@ -191,9 +197,9 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     base.legend_outside(ax)
     sub = fig.subplotpars  # (a title centred on the axes: as wide as twice the centre's
     room = (sub.left + sub.right) * fig.get_figwidth() - 0.2  # distance from the left edge)
-    text = base.fit_lines(fig, title or "final accuracy vs weight scale", room, 9)
+    text = base.fit_lines(fig, title or "final accuracy vs weight scale", room, base.LEGIBLE_PT)
     extra = text.count("\n") * TITLE_LINE  # (more lines: as much more room above the axes)
     fig.set_figheight(4.3 + extra)
     fig.subplots_adjust(bottom=0.55 / (4.3 + extra), top=1 - (0.35 + extra) / (4.3 + extra))
-    ax.set_title(text, fontsize=9)
+    ax.set_title(text, fontsize=base.LEGIBLE_PT)
     return fig

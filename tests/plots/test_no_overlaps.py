@@ -421,3 +421,33 @@ def test_no_text_overlaps_another_or_leaves_the_canvas(name):
 @pytest.mark.parametrize("name", list(SLOW))
 def test_no_text_overlaps_another_or_leaves_the_canvas_in_more_cases(name):
     check(name, SLOW)
+
+
+def small_texts(fig):
+    """The texts of ``fig`` drawn under ``LEGIBLE_PT``, as (text, points)."""
+    from matplotlib.text import Text
+
+    from nnlab.plots.axes import LEGIBLE_PT
+
+    fig.canvas.draw()  # (tick labels exist once drawn)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < LEGIBLE_PT]
+
+
+# (activations.png is another experiment's figure, drawn at its own sizes)
+LEGIBLE = [name for name in FAST if not name.startswith("activations")]
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("name", LEGIBLE)
+def test_every_text_is_at_least_10_points_so_the_report_shows_it_at_11_px(name):
+    """The report shows a figure no smaller than where its 10-pt text is 11 px (72% of its
+    size): legends of 7 and 8 points were 7.7-8.8 px there, a panel's 8-pt title 8.8 px."""
+    assert small_texts(FAST[name][0]()) == [], name
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("name", [n for n in SLOW if not n.startswith("activations")])
+def test_every_text_is_at_least_10_points_in_more_cases(name):
+    assert small_texts(SLOW[name][0]()) == [], name
