@@ -102,6 +102,7 @@ def _start() -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
     _own_permissions()
     _open_files()
+    _openssl()
 
 
 def _own_permissions() -> None:
@@ -137,6 +138,29 @@ def _open_files() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
         except (ValueError, OSError):  # (a system that refuses: the limit the user set)
             pass
+
+
+def _openssl() -> None:
+    """Under a limit on the address space (``ulimit -v``), OpenSSL's hash library
+    (``_hashlib``) loaded before anything imports ``hashlib`` (nnlab's config hashes,
+    ``secrets``): a limit that leaves too little to map it made hashlib's own import log 'code
+    for hash sha224 was not found' and a traceback for each of its 13 hashes (its builtin
+    fallbacks could not be mapped either) before the command's line said it was short of
+    memory. Its ImportError is now that line (``_short_of_memory``). Without a limit nothing
+    is loaded here: a Python built without OpenSSL falls back to its builtin hashes."""
+    if _address_limit() is not None:
+        import _hashlib  # noqa: F401
+
+
+def _say(line: str) -> None:
+    """``line`` and its newline on stderr in one write, the streams flushed first. Short of
+    memory, ``print`` wrote the line and then failed on its newline: a SystemError out of the
+    interpreter, its traceback run on after the line; a write that fails now is lost."""
+    _flush()
+    try:
+        os.write(2, (line + "\n").encode(errors="replace"))
+    except (OSError, MemoryError, SystemError):
+        pass
 
 
 _ending: dict[str, int] = {}  # the exit code ``main`` ends the process with, once it has one
@@ -193,7 +217,7 @@ def _run() -> int:
         except Exception as exc:  # (an NnlabError only with --debug: its traceback)
             if (short := _short_of_memory(exc)) is not None:
                 code = 1
-                print(f"error: {short}", file=sys.stderr)
+                _say(f"error: {short}")
                 return code
             from nnlab.errors import NnlabError
             from nnlab.signals import as_interrupt
@@ -220,7 +244,7 @@ def _run() -> int:
         if isinstance(exc, SystemError) and not _address_limit():  # its imports; under ulimit
             raise  # -v, a SystemError of the import machinery is that too)
         code = 1
-        print(f"error: {_short_of_memory(MemoryError())}", file=sys.stderr)
+        _say(f"error: {_short_of_memory(MemoryError())}")
     finally:
         _exit_on_stop(code)
         _forget_unhandled_interrupt()
