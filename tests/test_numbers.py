@@ -39,6 +39,17 @@ def test_a_significant_column_is_not_widened_to_six_decimals_but_csv_keeps_every
     assert column_format(rows, "mean") is None
     text = table_text(rows)
     assert "8555 " in text and "0.002574 " in text and "8555.0" not in text
-    plain = [{"mean": 8555.049562}, {"mean": 0.002574123}]
-    assert "8555.049562" in table_text(plain)  # (what the column rule does to plain floats)
     assert to_csv(rows).splitlines()[1:] == ["8555.049562", "0.002574123"]
+
+
+def test_a_column_goes_to_six_decimals_only_where_every_number_is_under_ten():
+    """6 decimals align a column of small numbers (an ``acc_gap`` of -0.003630 beside 0.0155);
+    beside a number of 10 or more they are more digits than a float32 holds: each number
+    keeps its own format (8555.0496, 0.002574), in every table, not the activations' alone."""
+    gaps = [{"acc_gap": -0.00363}, {"acc_gap": 0.0155}, {"acc_gap": 9.5}]
+    assert column_format(gaps, "acc_gap") == ".6f"
+    assert "0.015500" in table_text(gaps) and "9.500000" in table_text(gaps)
+    plain = [{"mean": 8555.049562}, {"mean": 0.002574123}]
+    assert column_format(plain, "mean") is None
+    text = table_text(plain)
+    assert "8555.0496 " in text and "0.002574 " in text and "8555.049562" not in text
