@@ -128,13 +128,16 @@ class SweepProgress:
     """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
     of finished trials (and the last one)."""
 
-    def __init__(self, quiet: bool = False, asked: int | None = None) -> None:
+    def __init__(
+        self, quiet: bool = False, asked: int | None = None, notes: list[str] | None = None
+    ) -> None:
         self.lines = Lines(quiet)
         self.bar: Any = None
         self.task: Any = None
         self.failed = 0
         self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
         self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
+        self.notes = notes or []  # (said once its trials are planned and checked)
 
     def __enter__(self) -> "SweepProgress":
         return self
@@ -145,6 +148,8 @@ class SweepProgress:
         self.lines.close()
 
     def start(self, run: Any, done: int, total: int) -> None:
+        for line in self.notes:  # (a key only some trials take, ...: said even with -q)
+            note(line)
         note_repeats(self.asked, total)  # (said even with -q: fewer trials)
         if self.lines.quiet:
             return
@@ -192,7 +197,8 @@ def note_repeats(asked: int | None, total: int) -> None:
     if asked is not None and total < asked:
         note(
             f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
-            "repeat a trial's config (a random draw made again, a grid value given twice)"
+            "repeat a trial's config (a random draw made again, a grid value given twice, or "
+            "values of a key a trial leaves out: a key its optimizer has not)"
         )
 
 
@@ -260,6 +266,7 @@ def run_on_executor(
     painters: list[Any] | None = None,
     asked: int | None = None,
     root: Path | None = None,
+    notes: list[str] | None = None,
 ) -> None:
     """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
     ``opts`` describes, with progress on stderr (and the figures' ``painters``, if started);
@@ -269,7 +276,7 @@ def run_on_executor(
 
     check_report(root or opts.runs_dir, opts.report)
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
-        with SweepProgress(opts.quiet, asked) as progress:
+        with SweepProgress(opts.quiet, asked, notes) as progress:
             result = start(
                 jobs=opts.jobs,
                 stack=opts.stack,
@@ -288,9 +295,14 @@ def run_definition(
     from nnlab.idle import sweep_warnings
     from nnlab.sweep import run_sweep
     from nnlab.sweep.definition import trial_config
+    from nnlab.sweep.variants import partial_notes, switch_notes
 
     for line in sweep_warnings(defn.spec.params, lambda: trial_config(defn, {})):
         note(line)  # (a key no trial reads: said before the trials, even with -q)
+    notes = [  # (once the trials are checked: a refusal is its one line)
+        *switch_notes(defn.spec, defn.base, defn.overrides),
+        *partial_notes(defn.spec, defn.overrides),
+    ]
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 
@@ -299,10 +311,12 @@ def run_definition(
             defn, runs_dir=opts.runs_dir, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack
         )
         check_executor(opts, sum(preview.units))
+        for line in notes:
+            note(line)
         note_repeats(asked_trials(defn.spec), len(preview.rows))
         return print_preview(preview, opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
-    run_on_executor(start, opts, painters, asked=asked_trials(defn.spec))
+    run_on_executor(start, opts, painters, asked=asked_trials(defn.spec), notes=notes)
 
 
 def asked_trials(spec: Any) -> int:

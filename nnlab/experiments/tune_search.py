@@ -141,7 +141,7 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     import numpy as np
 
     from nnlab.config import validate
-    from nnlab.sweep.definition import schema_field
+    from nnlab.sweep.draws import schema_field
 
     node: Any = validate(base)
     kind = np.dtype(node.dtype).type

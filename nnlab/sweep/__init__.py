@@ -38,10 +38,11 @@ _WHERE = {
         "executors",
     ),
     **dict.fromkeys(
-        ("SweepDef", "Trial", "check_draws", "merge_spec", "plan", "read_sweep_args",
-         "resolve_trial", "sweep_seed"),
+        ("SweepDef", "Trial", "merge_spec", "plan", "read_sweep_args", "resolve_trial",
+         "sweep_seed"),
         "definition",
     ),
+    "check_draws": "draws",
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "resume_sweep", "run_sweep", "summary_row",
          "check_trial_data", "check_trial_folders", "check_trial_writes", "resume_action",
@@ -73,7 +74,7 @@ __all__ = sorted(_WHERE)
 
 _MODULES = (
     "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
-    "finish", "preview",
+    "finish", "preview", "draws", "variants",
 )  # fmt: skip
 
 

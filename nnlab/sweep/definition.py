@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,26 +27,24 @@ from nnlab.config import (
     config_errors,
     config_hash,
     describe_error,
-    is_config_key,
     keys_overlap,
     lone_key,
     parse_override,
     read_config,
     validate,
 )
-from nnlab.errors import ConfigError, NnlabError, did_you_mean
-from nnlab.output import brief, counted, spelled
-from nnlab.overrides import refuse_split_axis, spaced_axis
+from nnlab.errors import ConfigError, did_you_mean
+from nnlab.output import brief, spelled
+from nnlab.overrides import overridden, refuse_split_axis, spaced_axis
+from nnlab.sweep.draws import check_axis_key, check_draws
 from nnlab.sweep.spec import (
-    GRID_RANGES,
-    MAX_AXIS,
     SEED_NOT_SHARED,
     SweepSpec,
     expand,
-    grid_axis,
     parse_spec,
     parse_sweep_args,
 )
+from nnlab.sweep.variants import left_out, override_key_of, partial
 
 SEED_MODULUS = 2**31
 
@@ -174,7 +171,7 @@ def _check_section_keys(
         return
     for key, value in params.items():
         if key not in given:
-            _check_axis_key(fixed_base, key, value, params, named=where)
+            check_axis_key(fixed_base, key, value, params, named=where)
 
 
 def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -260,8 +257,20 @@ def _drop(data: dict[str, Any], key: str) -> None:
 
 
 def base_config(defn: SweepDef) -> dict[str, Any]:
-    """The base config mapping with the fixed overrides applied: every trial but its values."""
-    return apply_overrides(defn.base, list(defn.overrides))
+    """The base config mapping with the fixed overrides applied: every trial but its values.
+    (A fixed override only some trials take, ``variants.partial``, is theirs: not the base's.)"""
+    fixed = [t for t in defn.overrides if partial(defn.spec, override_key_of(t)) is None]
+    return apply_overrides(defn.base, fixed)
+
+
+def trial_overrides(defn: SweepDef, values: dict[str, Any]) -> list[str]:
+    """The overrides that make the trial with swept ``values`` of the base config: the fixed
+    ones, then its values, less a key its variant has not (``variants.left_out``: the sweep
+    sets it in the trials whose variant has it). What its meta.json records it was trained
+    with."""
+    fixed = [t for t in defn.overrides if not left_out(defn.spec, override_key_of(t), values)]
+    swept = {k: v for k, v in values.items() if not left_out(defn.spec, k, values)}
+    return [*fixed, *(override_text(k, v) for k, v in swept.items())]
 
 
 def fixed_values(defn: SweepDef, keys: Sequence[str]) -> dict[str, Any]:
@@ -289,42 +298,12 @@ def trial_error(
     if not any(keys_overlap(key, swept) for swept in defn.spec.params):
         line = base_error()
         if line is not None:
-            return ConfigError(_not_every_variant(defn, key, text, line))
+            return ConfigError(line)
     alone = _one_value_error(defn, values, key, text)
     if alone is not None:
         return ConfigError(alone)
     where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
     return ConfigError(f"sweep trial ({where}): {text}" if where else f"{defn.source}: {text}")
-
-
-def _not_every_variant(defn: SweepDef, key: str, text: str, line: str) -> str:
-    """``line`` (the base config's error ``text`` about ``key``, a fixed override's unknown key)
-    saying which trials cannot take it, where the sweep varies the variant the key belongs to
-    (``optimizer.name=sgd,momentum optimizer.momentum=0.5``: it read as if no trial could)."""
-    switch = f"{key.partition('.')[0]}.name"
-    axis = defn.spec.params.get(switch)
-    if not text.startswith("unknown key") or not isinstance(axis, list):
-        return line
-    fixed = list(defn.overrides)  # (with the switch: apply_overrides switches first)
-    cannot = [
-        name
-        for name in axis
-        if any(
-            k == key and said.startswith("unknown key")
-            for k, said in config_errors(
-                apply_overrides(defn.base, [*fixed, override_text(switch, name)])
-            )
-        )
-    ]
-    if not cannot or len(cannot) == len(axis):
-        return line
-    where, _, said = line.partition(": ")
-    names = ",".join(spelled(n) for n in cannot)
-    return (
-        f"{where}: the trials with {switch}={names} cannot take it, only those with "
-        f"{switch}={','.join(spelled(n) for n in axis if n not in cannot)} (give it to a sweep "
-        f"of those): {said}"
-    )
 
 
 def _one_value_error(defn: SweepDef, values: dict[str, Any], key: str, text: str) -> str | None:
@@ -381,19 +360,31 @@ def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
 def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:
     """The config of the trial with swept ``values``, validated; an error is blamed on the
     base config's file or fixed override, or on the trial, by ``trial_error``."""
-    trial_overrides = [override_text(k, v) for k, v in values.items()]
-    raw = apply_overrides(defn.base, [*defn.overrides, *trial_overrides])
+    raw = apply_overrides(defn.base, trial_overrides(defn, values))
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         key, text = describe_error(exc, raw)
 
     def base_error() -> str | None:  # (named as ``validate`` names it for ``train``)
-        if (key, text) not in config_errors(base_config(defn)):
-            return None
-        return f"{blame(key, list(defn.overrides), defn.source)}: {text}"
+        given = [t for t in defn.overrides if keys_overlap(key, override_key_of(t))]
+        if given and text.startswith("unknown key") and key in values_switched(defn, key):
+            return f"{overridden(given[-1])}: no trial of the sweep takes it: {text}"
+        if (key, text) in config_errors(base_config(defn)):
+            return f"{blame(key, list(defn.overrides), defn.source)}: {text}"
+        if given and partial(defn.spec, key) is not None:  # (a value its trials refuse)
+            return f"{overridden(given[-1])}: {text}"
+        return None
 
     raise trial_error(defn, values, key, text, base_error)
+
+
+def values_switched(defn: SweepDef, key: str) -> list[str]:
+    """``[key]`` where the sweep varies the name of ``key``'s variant (``optimizer.name`` for
+    ``optimizer.momentum``): a fixed override of it that a trial refuses, none takes (one that
+    some take is left out of the others, ``variants.left_out``); else []."""
+    head = key.partition(".")[0]
+    return [key] if head in VARIANT_FIELDS and f"{head}.name" in defn.spec.params else []
 
 
 def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
@@ -414,141 +405,6 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
         cfg = cfg.model_copy(update={"seed": seed})
     resolved = {key: _get(dump, key) for key in values}
     return Trial(trial_id, seed, resolved, cfg)
-
-
-def schema_field(cfg: Config, key: str) -> Any:
-    """The pydantic field of dotted ``key`` in the validated ``cfg`` (its optimizer's and
-    dataset's own keys), or None where ``cfg`` has no such key."""
-    node: Any = cfg
-    *path, last = key.split(".")
-    for part in path:
-        node = getattr(node, part, None)
-    return getattr(type(node), "model_fields", {}).get(last)
-
-
-def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
-    """Swept ``params`` that give what their key in ``base`` (a config mapping) cannot take,
-    refused before a trial is drawn, naming the key and what to give instead: ``uniform`` or
-    ``loguniform`` (fractions) over an integer key, whose every draw failed validation (``sweep
-    trial (batch_size=73.32402196642875): ...``, a tune's too), and any range over a key that
-    takes no number (a list, a flag, a name: its hint read ``model.hidden=[56.06394622]``),
-    a grid's ``logspace``/``linspace`` too; a grid's values for an integer key that are not
-    all whole numbers (``check_whole_values``: ``linspace:16:128:4``, ``16,53.5``).
-    (A base config that is itself invalid is left to the trials' check, which names its file.)
-    """
-    from nnlab.config_keys import describe_type
-    from nnlab.schema import numeric
-
-    for key, value in params.items():
-        _check_axis_key(base, key, value, params)
-    try:
-        cfg = validate(base)
-    except NnlabError:
-        return
-    for key, value in params.items():
-        head, *ends = value.split(":") if isinstance(value, str) else [""]
-        ranged = head in ("uniform", "loguniform", "randint", "logspace", "linspace")
-        listed = isinstance(value, list)  # (a grid's values, as given)
-        field = schema_field(cfg, key) if ranged or listed else None
-        if field is None or numeric(field.annotation) == "a number":
-            continue
-        if numeric(field.annotation) == "an integer" and (listed or head in GRID_RANGES):
-            check_whole_values(key, value)  # (a grid's: every trial refused a fraction)
-            continue
-        if listed:  # (a list, a flag, a name: its values are the trials' to check)
-            continue
-        if numeric(field.annotation) is None:
-            what = describe_type(field.annotation, field.metadata)[0]
-            values = "[A],[B]" if what.startswith("list") else "A,B"  # (a list kept whole)
-            raise ConfigError(
-                f"{key}: {value!r}: a range gives numbers, but this key takes a {what}; list "
-                f"the values to try instead, in a sweep ({key}={values})"
-            )
-        if head not in ("uniform", "loguniform"):  # (a grid's whole values, randint's: fine)
-            continue
-        try:
-            low, high = math.ceil(float(ends[0])), math.floor(float(ends[-1]))
-        except (ValueError, IndexError, OverflowError):  # (malformed: the sampler says how)
-            low = high = 0
-        draw = f"randint:{low}:{high}" if low < high else "randint:LOW:HIGH"
-        raise ConfigError(
-            f"{key}: {value!r}: its draws are fractions, but this key takes whole numbers; "
-            f"draw them with {draw} (whole numbers, both ends included)"
-        )
-
-
-def _check_axis_key(
-    base: dict[str, Any], key: str, value: Any, params: dict[str, Any], named: str = ""
-) -> None:
-    """A swept key that no trial can set, refused as its argument (``'lr=0.1,0.2': unknown
-    key 'lr' (did you mean 'optimizer.lr'?)``), as ``train`` refuses the override: it was blamed
-    on the first trial drawn, ``sweep trial (lr=0.035305856304085934): unknown key``, the
-    value a tune drew and not the key it was given. So is a key of another variant than the
-    base's, where the sweep does not vary the variant (``optimizer.momentum`` over sgd), and
-    one into a value (``epochs.x``). ``named``: where the key was written, for a file's
-    ``sweep:`` section (``cfg.yaml: sweep.params``), else the argument as given."""
-    head = key.partition(".")[0]
-    varied = any(k == head or k == f"{head}.name" for k in params)
-    if is_config_key(key) and (head not in VARIANT_FIELDS or varied):
-        return
-    listed = value if isinstance(value, list) else [value]  # (a file's one value: 0.1)
-    shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)
-    named = named or f"'{key}={shown}'"
-    try:
-        errors = config_errors(apply_overrides(base, [f"{key}=0"]))
-    except ConfigError as exc:  # (a key into a value: 'override 'epochs.x=0': ...')
-        raise ConfigError(f"{named}: {str(exc).split(': ', 1)[-1]}") from None
-    said = next(  # (its own, or its section's: 'optimiser.lr': unknown key 'optimiser' ...)
-        (line for at, line in errors if f"{key}.".startswith(f"{at}.") and "unknown key" in line),
-        None,
-    )
-    if said is not None or not is_config_key(key):
-        raise ConfigError(f"{named}: {said or f'unknown key {key!r}'}")
-
-
-SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)
-
-
-def check_whole_values(key: str, value: Any) -> None:
-    """ConfigError if a grid's values for ``key``, an integer key, are not all whole numbers
-    (``linspace:16:128:4``: 16, 53.33, 90.67, 128; a list with 53.5), naming the key and the
-    whole values to give: each rounded (``batch_size=16,53,91,128``), and for a ``linspace``
-    between whole ends one of whole steps, of the nearest number of points. Each trial refused
-    its fraction, ``sweep trial (batch_size=53.333333333333336): ...``, after the others ran."""
-    values = grid_axis(key, value) if isinstance(value, str) else value
-    fractions = [v for v in values if isinstance(v, float) and math.isfinite(v) and v % 1]
-    if not fractions:
-        return
-    shown = values[:SHOWN_VALUES]
-    said = ", ".join(f"{v:.4g}" if isinstance(v, float) else spelled(v) for v in shown)
-    said += f", ... ({counted(len(values), 'value')})" if len(values) > len(shown) else ""
-    instead = []
-    if len(values) <= SHOWN_VALUES:
-        rounded = [round(v) if isinstance(v, float) else v for v in values]
-        instead.append(f"the values {key}={','.join(spelled(v) for v in dict.fromkeys(rounded))}")
-    if isinstance(value, str) and value.startswith("linspace:"):
-        instead.append(_whole_linspace(value, len(values)) or "a linspace of whole ends and steps")
-    given = f"{value!r} ({said}):" if isinstance(value, str) else f"{said}:"
-    raise ConfigError(
-        f"{key}: {given} not all whole numbers, but this key takes whole numbers; give "
-        f"{' or '.join(instead) or 'whole values'}"
-    )
-
-
-def _whole_linspace(spec: str, num: int) -> str | None:
-    """``linspace:a:b:n`` of whole ``a`` and ``b``, its ``n`` the nearest to ``num`` (the
-    larger on a tie) whose steps are whole (``linspace:16:128:5``, steps of 28), said with its
-    step; None where its ends are not whole or differ."""
-    try:
-        start, stop = (float(v) for v in spec.split(":")[1:3])
-    except ValueError:
-        return None
-    if start % 1 or stop % 1 or start == stop:
-        return None
-    width = abs(int(stop) - int(start))
-    fits = [d + 1 for d in range(1, min(width, MAX_AXIS) + 1) if width % d == 0]
-    n = min(fits, key=lambda n: (abs(n - num), -n))
-    return f"linspace:{int(start)}:{int(stop)}:{n} (steps of {width // (n - 1)})"
 
 
 def plan(defn: SweepDef) -> list[Trial]:

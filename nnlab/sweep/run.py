@@ -31,7 +31,7 @@ from nnlab.errors import RunError
 from nnlab.filestate import fixed_flag, unremovable, why_unwritable
 from nnlab.output import counted
 from nnlab.plans import content_hash
-from nnlab.sweep.definition import SweepDef, Trial, override_text, plan, sweep_seed
+from nnlab.sweep.definition import SweepDef, Trial, plan, sweep_seed, trial_overrides
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
     finish_sweep,
@@ -97,7 +97,6 @@ def sweep_yaml(defn: SweepDef, trials: list[Trial]) -> str:
 def _task(
     run: runs.RunDir, defn: SweepDef, trial: Trial, data_dir: Path | None, action: str
 ) -> TrialTask:
-    values = [override_text(k, v) for k, v in trial.values.items()]
     return TrialTask(
         trial_id=trial.id,
         seed=trial.seed,
@@ -107,7 +106,7 @@ def _task(
         data_dir=str(Path(data_dir).resolve()) if data_dir else None,
         action=action,  # type: ignore[arg-type]
         sweep=run.id,
-        overrides=(*defn.overrides, *values),
+        overrides=tuple(trial_overrides(defn, trial.values)),  # (as its config was made)
     )
 
 

@@ -275,8 +275,12 @@ def test_a_swept_key_of_another_variant_or_into_a_value_is_the_arguments(tmp_pat
     assert line.startswith("error: 'optimizer.beta1=uniform:0.5:0.9': unknown key")
     line = refused(tmp_path, "sweep", "grid", cfg, "epochs.x=1,2")
     assert line == "error: 'epochs.x=1,2': epochs is a value, not a mapping of keys"
-    args = ["sweep", "grid", cfg, "optimizer.name=sgd,momentum", "optimizer.momentum=0.5"]
-    assert "optimizer.momentum=0.5" in refused(tmp_path, *args)  # (a trial's: sgd's, by value)
+    args = ["sweep", "grid", cfg, "optimizer.name=sgd,adam", "optimizer.momentum=0.5"]
+    assert refused(tmp_path, *args) == (  # (no trial takes it: it was sgd's, by its value)
+        "error: override 'optimizer.momentum=0.5': no trial of the sweep takes it: unknown key "
+        "'optimizer.momentum'; valid keys here: name, lr (momentum is a key of "
+        "optimizer.name=momentum or nesterov)"
+    )
 
 
 @pytest.mark.parametrize(
