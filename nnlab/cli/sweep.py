@@ -72,7 +72,10 @@ def name_option(default: str) -> Any:
 
 
 NameOpt = Annotated[str | None, name_option("the config's name (else its file's, without .yaml)")]
-LISTS = "(a comma makes a list of values; [..] keeps a list whole: model.hidden=[100],[50,50])"
+LISTS = (
+    "(a comma makes a list of values; [..] keeps a list whole: model.hidden=[100],[50,50], or "
+    "model.depth=1,2 model.width=50,100 for [width] * depth)"
+)
 RANGES = "key=logspace:START:STOP:N or linspace:START:STOP:N"
 DRAWS = "key=loguniform:LOW:HIGH, uniform:LOW:HIGH, randint:LOW:HIGH or choice:x,y"
 FIXED = "key=v (one value) is a fixed override, and removes that key's axis if it had one."
@@ -198,7 +201,8 @@ def note_repeats(asked: int | None, total: int) -> None:
         note(
             f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
             "repeat a trial's config (a random draw made again, a grid value given twice, or "
-            "values of a key a trial leaves out: a key its optimizer has not)"
+            "values of a key a trial leaves out: a width at model.depth=0, a key its optimizer "
+            "has not)"
         )
 
 

@@ -140,9 +140,12 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     far a proposed range may reach."""
     import numpy as np
 
-    from nnlab.config import validate
+    from nnlab.config import MAX_LAYERS, MAX_UNITS, validate
     from nnlab.sweep.draws import schema_field
+    from nnlab.sweep.shape import DEPTH, LEAST, SHAPE_KEYS
 
+    if key in SHAPE_KEYS:  # (a sweep's keys of model.hidden: its bounds, per layer and unit)
+        return float(LEAST[key][0]), float(MAX_LAYERS if key == DEPTH else MAX_UNITS)
     node: Any = validate(base)
     kind = np.dtype(node.dtype).type
     field = schema_field(node, key)

@@ -74,7 +74,7 @@ __all__ = sorted(_WHERE)
 
 _MODULES = (
     "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
-    "finish", "preview", "draws", "variants",
+    "finish", "preview", "draws", "variants", "shape",
 )  # fmt: skip
 
 

@@ -37,12 +37,14 @@ from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import brief, spelled
 from nnlab.overrides import overridden, refuse_split_axis, spaced_axis
 from nnlab.sweep.draws import check_axis_key, check_draws
+from nnlab.sweep.shape import SHAPE_KEYS, check_params, hidden_of, shape_of, shared_identity
 from nnlab.sweep.spec import (
     SEED_NOT_SHARED,
     SweepSpec,
     expand,
     parse_spec,
     parse_sweep_args,
+    split_values,
 )
 from nnlab.sweep.variants import left_out, override_key_of, partial
 
@@ -138,6 +140,9 @@ def define(
         )
     refuse_split_axis(args, choice_names)  # (optimizer.lr=0.1 0.2 unquoted: an axis)
     params, given = read_sweep_args(args)
+    for text in [t for t in given if override_key_of(t) in SHAPE_KEYS]:  # (one value: an axis)
+        given.remove(text)
+        params[override_key_of(text)] = split_values(text.partition("=")[2], override_key_of(text))
     fixed = [*fixed_first, *given]
     spec = merge_spec(section, params, fixed, kind=kind, trials=trials, seed=seed)
     if not spec.params:
@@ -146,6 +151,7 @@ def define(
         )
     spec = add_share_seed(spec, share_seed)
     _check_section_keys(base, fixed, spec.params, params, f"{path}: sweep.params")
+    check_shape(base, fixed, spec.params, str(path))
     from nnlab.runs import check_name
 
     label = (
@@ -172,6 +178,19 @@ def _check_section_keys(
     for key, value in params.items():
         if key not in given:
             check_axis_key(fixed_base, key, value, params, named=where)
+
+
+def check_shape(
+    base: dict[str, Any], fixed: Sequence[str], params: dict[str, Any], where: str
+) -> None:
+    """``shape.check_params`` of the sweep's axes over the base config with its ``fixed``
+    overrides (one whose own error is the plan's to say: passed over here)."""
+    try:
+        model = apply_overrides(base, list(fixed)).get("model")
+    except ConfigError:
+        return
+    hidden = model.get("hidden") if isinstance(model, dict) else None
+    check_params(params, hidden if isinstance(hidden, list) else Config().model.hidden, where)
 
 
 def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -266,11 +285,22 @@ def base_config(defn: SweepDef) -> dict[str, Any]:
 def trial_overrides(defn: SweepDef, values: dict[str, Any]) -> list[str]:
     """The overrides that make the trial with swept ``values`` of the base config: the fixed
     ones, then its values, less a key its variant has not (``variants.left_out``: the sweep
-    sets it in the trials whose variant has it). What its meta.json records it was trained
-    with."""
+    sets it in the trials whose variant has it), the shape keys as the ``model.hidden`` they
+    say (``shape.hidden_of``). What its meta.json records it was trained with."""
     fixed = [t for t in defn.overrides if not left_out(defn.spec, override_key_of(t), values)]
     swept = {k: v for k, v in values.items() if not left_out(defn.spec, k, values)}
-    return [*fixed, *(override_text(k, v) for k, v in swept.items())]
+    shaped = {k: swept.pop(k) for k in SHAPE_KEYS if k in swept}
+    out = [*fixed, *(override_text(k, v) for k, v in swept.items())]
+    if shaped:
+        model = apply_overrides(defn.base, fixed).get("model")
+        hidden = model.get("hidden") if isinstance(model, dict) else None
+        hidden = hidden if isinstance(hidden, list) else Config().model.hidden
+        try:
+            out.append(override_text("model.hidden", hidden_of(shaped, hidden)))
+        except ConfigError as exc:
+            where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
+            raise ConfigError(f"sweep trial ({where}): {exc}") from None
+    return out
 
 
 def fixed_values(defn: SweepDef, keys: Sequence[str]) -> dict[str, Any]:
@@ -401,9 +431,11 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
     else:
         for key in defn.spec.share_seed:
             _drop(identity, key)
+        identity = shared_identity(identity, defn.spec.share_seed)
         seed = trial_seed(seed0, seed_identity(identity))
         cfg = cfg.model_copy(update={"seed": seed})
-    resolved = {key: _get(dump, key) for key in values}
+    shape = shape_of(cfg.model.hidden)
+    resolved = {key: shape[key] if key in shape else _get(dump, key) for key in values}
     return Trial(trial_id, seed, resolved, cfg)
 
 

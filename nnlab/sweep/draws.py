@@ -18,6 +18,7 @@ from nnlab.config import (
 )
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.output import counted, spelled
+from nnlab.sweep.shape import SHAPE_KEYS
 from nnlab.sweep.spec import GRID_RANGES, MAX_AXIS, grid_axis
 
 
@@ -55,15 +56,17 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
         ranged = head in ("uniform", "loguniform", "randint", "logspace", "linspace")
         listed = isinstance(value, list)  # (a grid's values, as given)
         field = schema_field(cfg, key) if ranged or listed else None
-        if field is None or numeric(field.annotation) == "a number":
+        kind = numeric(field.annotation) if field is not None else None
+        if key in SHAPE_KEYS and (ranged or listed):  # (whole numbers, as model.hidden's)
+            kind = "an integer"
+        elif field is None or kind == "a number":
             continue
-        kind = numeric(field.annotation)
         if kind == "an integer" and (listed or head in GRID_RANGES):
             check_whole_values(key, value)  # (a grid's: every trial refused a fraction)
             continue
         if listed:  # (a list, a flag, a name: its values are the trials' to check)
             continue
-        if kind is None:
+        if kind is None and field is not None:
             what = describe_type(field.annotation, field.metadata)[0]
             values = "[A],[B]" if what.startswith("list") else "A,B"  # (a list kept whole)
             raise ConfigError(
@@ -95,7 +98,7 @@ def check_axis_key(
     ``sweep:`` section (``cfg.yaml: sweep.params``), else the argument as given."""
     head = key.partition(".")[0]
     varied = any(k == head or k == f"{head}.name" for k in params)
-    if is_config_key(key) and (head not in VARIANT_FIELDS or varied):
+    if key in SHAPE_KEYS or (is_config_key(key) and (head not in VARIANT_FIELDS or varied)):
         return
     listed = value if isinstance(value, list) else [value]  # (a file's one value: 0.1)
     shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)

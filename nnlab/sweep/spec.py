@@ -23,6 +23,7 @@ from nnlab.output import counted
 from nnlab.overrides import override_key, repeated_key
 from nnlab.schema import NoBoolNumbers
 from nnlab.sweep import MAX_TRIALS
+from nnlab.sweep.shape import SHAPE_KEYS
 
 GRID_RANGES = ("logspace", "linspace")
 MAX_AXIS = 10_000  # values of one range
@@ -134,7 +135,7 @@ def check_section(spec: SweepSpec, source: str, keys: Collection[str]) -> SweepS
     value (not a mapping: a section's keys are swept by their dotted names). Errors name the
     key's path under ``source``."""
     for key, value in spec.params.items():
-        if key not in keys:  # (lr: the key of that name in a section, optimizer.lr)
+        if key not in keys and key not in SHAPE_KEYS:  # (lr: optimizer.lr, the key in a section)
             nested = sorted(k for k in keys if k.endswith(f".{key}"))
             hint = f" (did you mean {' or '.join(map(repr, nested))}?)" if nested else ""
             raise ConfigError(
