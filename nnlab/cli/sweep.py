@@ -355,7 +355,7 @@ def print_preview(preview: Any, opts: Execution, what: str | None = None) -> Non
     """A dry run's trials on stdout (table, JSON or CSV), and on stderr what would train and
     how much work it is; ``what``: what the table's title calls it (default: the sweep, or
     the resume of its folder)."""
-    from nnlab.sweep.preview import ACTIONS, preview_object
+    from nnlab.sweep.preview import ACTIONS, fixed_said, preview_object
 
     if opts.fmt == Format.json:
         emit_json(preview_object(preview, opts.jobs))
@@ -368,6 +368,8 @@ def print_preview(preview: Any, opts: Execution, what: str | None = None) -> Non
             rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
         what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
         emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
+    if (fixed := fixed_said(preview.defn)) is not None:
+        note(fixed)
     note(f"dry run: {preview.summary(opts.jobs)}; nothing was written")
 
 

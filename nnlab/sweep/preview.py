@@ -33,6 +33,7 @@ from nnlab.sweep.definition import SweepDef, Trial, plan
 from nnlab.sweep.executors import check_stack
 from nnlab.sweep.run import resume_actions, resumed_epochs
 from nnlab.sweep.trial import Row, cached_dataset, check_trials, make_units
+from nnlab.sweep.variants import override_key_of, partial
 
 ACTIONS = {  # what a resume does with a trial (``run.resume_action``), as a dry run says it
     "keep": "kept (finished)",
@@ -186,11 +187,23 @@ def _seconds(seconds: float) -> str:
     return f"{seconds / 3600:,.3g} h"
 
 
+def fixed_said(defn: SweepDef) -> str | None:
+    """The fixed overrides a dry run's table of swept values does not show, as given: those
+    every trial has, and those only the trials that take them have (``variants.partial``);
+    None where there are none."""
+    every = [t for t in defn.overrides if partial(defn.spec, override_key_of(t)) is None]
+    some = [t for t in defn.overrides if t not in every]
+    parts = [f"every trial has {' '.join(every)}"] if every else []
+    parts += [f"the trials that take it have {' '.join(some)}"] if some else []
+    return f"dry run: {'; '.join(parts)}" if parts else None
+
+
 def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:
     """The dry run as one JSON object (``--format json``)."""
     return {
         "dry_run": True,
         "sweep": preview.defn.name,
+        "overrides": list(preview.defn.overrides),  # (fixed, as given: not in the trials' rows)
         **({"folder": str(preview.folder)} if preview.folder is not None else {}),
         "trials": preview.rows,
         "stack_sizes": preview.units,  # (trials[i]["stack"]: the 1-based stack it is in)
