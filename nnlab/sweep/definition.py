@@ -186,11 +186,18 @@ def check_shape(
     """``shape.check_params`` of the sweep's axes over the base config with its ``fixed``
     overrides (one whose own error is the plan's to say: passed over here)."""
     try:
-        model = apply_overrides(base, list(fixed)).get("model")
+        hidden = base_hidden(base, fixed)
     except ConfigError:
         return
+    check_params(params, hidden, where)
+
+
+def base_hidden(base: dict[str, Any], fixed: Sequence[str]) -> list[int]:
+    """The ``model.hidden`` of the base config with its ``fixed`` overrides (its default if it
+    sets none): what the shape key a sweep does not vary is read from."""
+    model = apply_overrides(base, list(fixed)).get("model")
     hidden = model.get("hidden") if isinstance(model, dict) else None
-    check_params(params, hidden if isinstance(hidden, list) else Config().model.hidden, where)
+    return hidden if isinstance(hidden, list) else Config().model.hidden
 
 
 def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -292,11 +299,9 @@ def trial_overrides(defn: SweepDef, values: dict[str, Any]) -> list[str]:
     shaped = {k: swept.pop(k) for k in SHAPE_KEYS if k in swept}
     out = [*fixed, *(override_text(k, v) for k, v in swept.items())]
     if shaped:
-        model = apply_overrides(defn.base, fixed).get("model")
-        hidden = model.get("hidden") if isinstance(model, dict) else None
-        hidden = hidden if isinstance(hidden, list) else Config().model.hidden
         try:
-            out.append(override_text("model.hidden", hidden_of(shaped, hidden)))
+            hidden = hidden_of(shaped, base_hidden(defn.base, fixed))
+            out.append(override_text("model.hidden", hidden))
         except ConfigError as exc:
             where = ", ".join(f"{k}={brief(spelled(v))}" for k, v in values.items())
             raise ConfigError(f"sweep trial ({where}): {exc}") from None
@@ -398,7 +403,7 @@ def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:
 
     def base_error() -> str | None:  # (named as ``validate`` names it for ``train``)
         given = [t for t in defn.overrides if keys_overlap(key, override_key_of(t))]
-        if given and text.startswith("unknown key") and key in values_switched(defn, key):
+        if given and text.startswith("unknown key") and name_swept(defn, key):
             return f"{overridden(given[-1])}: no trial of the sweep takes it: {text}"
         if (key, text) in config_errors(base_config(defn)):
             return f"{blame(key, list(defn.overrides), defn.source)}: {text}"
@@ -409,12 +414,12 @@ def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:
     raise trial_error(defn, values, key, text, base_error)
 
 
-def values_switched(defn: SweepDef, key: str) -> list[str]:
-    """``[key]`` where the sweep varies the name of ``key``'s variant (``optimizer.name`` for
-    ``optimizer.momentum``): a fixed override of it that a trial refuses, none takes (one that
-    some take is left out of the others, ``variants.left_out``); else []."""
+def name_swept(defn: SweepDef, key: str) -> bool:
+    """Whether the sweep varies the name of ``key``'s variant (``optimizer.name`` for
+    ``optimizer.momentum``): a fixed override of it that a trial refuses as an unknown key
+    none of its trials takes (one that some take is left out of the others, ``left_out``)."""
     head = key.partition(".")[0]
-    return [key] if head in VARIANT_FIELDS and f"{head}.name" in defn.spec.params else []
+    return head in VARIANT_FIELDS and f"{head}.name" in defn.spec.params
 
 
 def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:

@@ -15,11 +15,13 @@ from nnlab.config import (
     config_errors,
     is_config_key,
     validate,
+    variants,
 )
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.output import counted, spelled
 from nnlab.sweep.shape import SHAPE_KEYS
-from nnlab.sweep.spec import GRID_RANGES, MAX_AXIS, grid_axis
+from nnlab.sweep.spec import GRID_RANGES, MAX_AXIS, SweepSpec, grid_axis
+from nnlab.sweep.variants import axis_names, takes
 
 
 def schema_field(cfg: Config, key: str) -> Any:
@@ -99,6 +101,7 @@ def check_axis_key(
     head = key.partition(".")[0]
     varied = any(k == head or k == f"{head}.name" for k in params)
     if key in SHAPE_KEYS or (is_config_key(key) and (head not in VARIANT_FIELDS or varied)):
+        _check_some_name_takes(key, value, params, named)
         return
     listed = value if isinstance(value, list) else [value]  # (a file's one value: 0.1)
     shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)
@@ -113,6 +116,27 @@ def check_axis_key(
     )
     if said is not None or not is_config_key(key):
         raise ConfigError(f"{named}: {said or f'unknown key {key!r}'}")
+
+
+def _check_some_name_takes(key: str, value: Any, params: dict[str, Any], named: str) -> None:
+    """A swept key of a variant whose name the sweep varies, refused as its argument where none
+    of the names it gives has it (``optimizer.name=sgd,adam optimizer.momentum=0.5,0.9``: it
+    was the first trial's, 'sweep trial (optimizer.name=sgd, optimizer.momentum=0.5): ...');
+    one that some have is theirs (``variants.left_out``)."""
+    head, _, rest = key.partition(".")
+    if head not in VARIANT_FIELDS or not rest or rest == "name":
+        return
+    names = list(dict.fromkeys(axis_names(SweepSpec(params=params), head)))
+    if not names or any(takes(head, n, rest) for n in names):
+        return
+    having = [n for n in variants(head) if takes(head, n, rest)]
+    listed = value if isinstance(value, list) else [value]
+    shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)
+    raise ConfigError(
+        f"{named or repr(f'{key}={shown}')}: no trial of the sweep takes it: {head}.name="
+        f"{','.join(names)} {'has' if len(names) == 1 else 'have'} no {rest} (a key of "
+        f"{head}.name={' or '.join(having)})"
+    )
 
 
 SHOWN_VALUES = 8  # a grid's values a refusal lists (and rounds for the values to give)

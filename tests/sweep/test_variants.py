@@ -158,3 +158,12 @@ def test_a_switch_says_which_of_the_files_keys_the_other_names_do_not_take(tmp_p
     )  # fmt: skip
     assert switch_notes(given.spec, given.base, given.overrides) == []
     assert {t.config.optimizer.lr for t in sw.plan(given)} == {0.05}
+
+
+def test_an_axis_no_trial_takes_is_refused_as_its_argument(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        planned(tmp_path, "optimizer.name=sgd,adam", "optimizer.momentum=0.5,0.9")
+    assert str(caught.value) == (
+        "'optimizer.momentum=0.5,0.9': no trial of the sweep takes it: optimizer.name=sgd,adam "
+        "have no momentum (a key of optimizer.name=momentum or nesterov)"
+    )  # (it was the first trial's: 'sweep trial (optimizer.name=sgd, optimizer.momentum=0.5)')
