@@ -128,7 +128,7 @@ def runs_show(
         str,
         typer.Argument(
             autocompletion=complete.run_refs,
-            help="A folder (path, id prefix or 'latest'; 'latest~1' the one before it), or a "
+            help="A folder (path, id prefix, 'latest' or 'latest~1', the one before it), or a "
             "sweep's or tune's trial id as their tables print it (a tune's round: r2).",
         ),
     ],  # fmt: skip
@@ -205,8 +205,8 @@ def runs_compare(
         list[str],
         typer.Argument(
             autocompletion=complete.run_refs,
-            help="Run or sweep folders (paths, id prefixes or 'latest'; 'latest~1 latest': the "
-            "last two, of runs and sweeps); a sweep stands for its trials.",
+            help="Run or sweep folders (paths, id prefixes, 'latest' or 'latest~1 latest', the "
+            "last two); a sweep stands for its trials.",
             show_default=False,
         ),
     ],
