@@ -215,7 +215,7 @@ def _run() -> int:
             _set_stops(signal.SIG_IGN)  # one report, however many more arrive
             said = _say_interrupted(exc)
         except Exception as exc:  # (an NnlabError only with --debug: its traceback)
-            if (short := _short_of_memory(exc)) is not None:
+            if (short := _short_of_memory(exc) or _not_installed(exc)) is not None:
                 code = 1
                 _say(f"error: {short}")
                 return code
@@ -272,6 +272,16 @@ def _short_of_memory(exc: BaseException) -> str | None:
     except (MemoryError, ImportError, SystemError):  # (SystemError: as above, loading it)
         said = f"; the address-space limit (ulimit -v) is {limit / 2**20:.3g} MB" if limit else ""
         return "MemoryError: out of memory" + said
+
+
+def _not_installed(exc: BaseException) -> str | None:
+    """The line for a dependency of nnlab's that this Python does not have
+    (``nnlab.errors.not_installed``), else None. (``--debug``: None, and the traceback.)"""
+    if not isinstance(exc, ModuleNotFoundError) or "--debug" in sys.argv[1:]:
+        return None
+    from nnlab.errors import not_installed
+
+    return not_installed(exc)
 
 
 def _address_limit() -> int | None:

@@ -118,6 +118,37 @@ def room_again(exc: BaseException) -> str | None:
 SHORT_OF_MEMORY = ("failed to map segment", "cannot allocate memory", "out of memory")
 
 
+# the import names of nnlab's dependencies whose distribution is named otherwise (pyproject.toml)
+DISTRIBUTIONS = {"yaml": "pyyaml", "sklearn": "scikit-learn", "pydantic_core": "pydantic-core",
+                 "annotated_types": "annotated-types"}  # fmt: skip
+DEPENDENCIES = {"numpy", "typer", "click", "rich", "h5py", "matplotlib", "pydantic", "pooch",
+                "threadpoolctl", *DISTRIBUTIONS}  # fmt: skip
+
+
+def not_installed(exc: BaseException) -> str | None:
+    """One line for a ModuleNotFoundError of one of nnlab's dependencies, else None: nnlab run
+    by a Python it was not installed into (``python -m nnlab`` in the repository's folder,
+    which finds the package there; a virtualenv not activated) was a traceback ending 'No
+    module named 'typer'', or, for one a command imports as it runs (PyYAML, scikit-learn),
+    'unexpected ModuleNotFoundError'."""
+    import sys
+
+    name = (getattr(exc, "name", None) or "").split(".")[0]
+    if not isinstance(exc, ModuleNotFoundError) or name not in DEPENDENCIES:
+        return None
+    return (
+        f"nnlab needs {DISTRIBUTIONS.get(name, name)}, which this Python ({sys.executable}) "
+        "does not have: run nnlab with the Python it was installed into (its virtualenv "
+        "activated), or install it into this one: pip install -e . in its folder"
+    )
+
+
+def unloadable(exc: BaseException) -> str | None:
+    """One line for a library that could not be loaded (no bug): short of memory
+    (``short_of_memory``) or not installed (``not_installed``), else None."""
+    return short_of_memory(exc) or not_installed(exc)
+
+
 def short_of_memory(exc: BaseException) -> str | None:
     """One line for ``exc`` where it says the process ran short of memory, else None: a
     MemoryError, or an ImportError of a compiled module whose library could not be mapped (under

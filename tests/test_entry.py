@@ -245,3 +245,21 @@ def test_a_system_error_loading_the_memory_line_under_ulimit_v_is_still_that_lin
     line = entry._short_of_memory(SystemError("error return without exception set"))
     monkeypatch.setattr(builtins, "__import__", real)
     assert line == "MemoryError: out of memory; the address-space limit (ulimit -v) is 18 MB"
+
+
+@pytest.mark.parametrize(("module", "distribution"), [("typer", "typer"), ("yaml", "pyyaml")])
+def test_a_dependency_this_python_lacks_is_one_line_naming_it(module, distribution):
+    """nnlab run by a Python it was not installed into (``python -m nnlab`` in the repository's
+    folder, its virtualenv not activated) was a traceback ending 'No module named 'typer''."""
+    code = (f"import runpy, sys; sys.modules[{module!r}] = None; "
+            "sys.argv = ['nnlab', 'train', 'configs/digits-quickstart.yaml', '--print-config']; "
+            "runpy.run_module('nnlab', run_name='__main__', alter_sys=True)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        f"error: nnlab needs {distribution}, which this Python ({sys.executable}) does not have: "
+        "run nnlab with the Python it was installed into (its virtualenv activated), or install "
+        "it into this one: pip install -e . in its folder\n"
+    )
+    assert done.stdout == ""

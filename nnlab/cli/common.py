@@ -32,7 +32,7 @@ from nnlab.cli.usage import (
     path_problem,
 )
 from nnlab.collector import release
-from nnlab.errors import NnlabError, OptionError, room_again, short_of_memory
+from nnlab.errors import NnlabError, OptionError, room_again, unloadable
 from nnlab.filestate import dead_link
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
@@ -266,7 +266,7 @@ def handle_errors(fn: F) -> F:
         except Exception as exc:  # a bug, not a user error: say so in one line
             if state["debug"]:
                 raise
-            said = short_of_memory(exc)  # (a library that could not be loaded: no bug)
+            said = unloadable(exc)  # (a library that could not be loaded: no bug)
             hint = "" if said else " (run with --debug for the traceback)"
             said = said or f"unexpected {type(exc).__name__}: {exc}"
             note(f"error: {said}{_folder_note(exc)}{hint}")
