@@ -174,7 +174,11 @@ class ModelConfig(Strict):
 
     hidden: Annotated[
         list[Annotated[int, Field(gt=0, le=MAX_UNITS)]], Field(max_length=MAX_LAYERS)
-    ] = Field([100], description="units of each hidden layer ([]: a linear classifier)")
+    ] = Field(
+        [100],
+        description="units of each hidden layer ([]: a linear classifier; a sweep "
+        "sets it as model.depth x model.width too: [width] * depth)",
+    )
     activation: ActivationName = Field("relu", description="activation after each hidden layer")
     init: InitName = Field(
         "he", description="weight initialiser: std uses init_std; xavier, glorot, he scale by fan"
