@@ -1,7 +1,7 @@
 """A sweep's (or tune's) page: every trial's curves overlaid, up to 12 trials as its figure draws
-them (``plots.sweep.trial_looks``), more coloured by the first numeric swept key on a colour
-scale (dashed by a second, categorical key such as ``model.batchnorm``) or, when no key is
-numeric, one colour and dash per trial, with a legend; the trials table (sortable, filterable,
+them (``plots.sweep.trial_looks``), more by the keys its figure shows them by
+(``plots.sweep_roles``: coloured by the key that explains most of the final accuracy, dashed
+by another, the rest named) or one colour and dash per trial, with a legend; the trials table (sortable, filterable,
 with the compare view); the summary, the figures and the sweep's definition.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 
 from nnlab.output import ConfigFloat, counted
 from nnlab.palette import LINESTYLES
-from nnlab.plots.sweep import MAX_LABELLED, in_value_order, trial_looks
+from nnlab.plots import sweep_roles
+from nnlab.plots.sweep import MAX_LABELLED, accuracy_key, in_value_order, trial_looks
 from nnlab.report import facts, tables
 from nnlab.report.collect import Entry
 from nnlab.report.pages import (
@@ -112,35 +113,77 @@ def figure_looks(
 
 def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str, str]], str]:
     """(colour, dash) per trial and the legend's HTML: up to ``MAX_LABELLED`` trials as the
-    sweep's figure draws them, with a key each (in the figure's order); more by a numeric
-    key's colour scale (dashed by a categorical key), else a colour and dash each."""
+    sweep's figure draws them, with a key each (in the figure's order); more by the keys the
+    figure shows them by (``plots.sweep_roles``: the colour by the key that explains most of
+    the final accuracy, on a scale where it is numeric; a dash per value of another), the
+    keys neither shows named, else a colour and dash each. It coloured by the first numeric
+    key whatever the figure beside it did."""
     if len(trials) <= MAX_LABELLED:
         looks, order = figure_looks(trials, keys)
         series = [Series(trial_label(t), [], c, d) for t, (c, d) in zip(trials, looks)]
         return looks, legend([series[i] for i in order], every=True)
-    numeric = next((k for k in keys if _numbers(trials, k) is not None), None)
-    dashed = next((k for k in keys if k != numeric and _categories(trials, k)), None)
-    cats = _categories(trials, dashed) if dashed else None
+    roles = _roles(trials, keys)
+    cats = _categories(trials, roles.style) if roles.style else None
     dashes = [
-        DASHES[cats.index(facts.config_text(t.values.get(dashed)))] if cats and dashed else ""
+        DASHES[cats.index(facts.config_text(t.values.get(roles.style)))] if cats and roles.style else ""
         for t in trials
-    ]
-    if numeric is None:
-        looks = _own_looks(trials, [k for k in keys if k != dashed], dashes)
+    ]  # fmt: skip
+    if roles.colour is None:
+        looks = _own_looks(trials, [k for k in keys if k != roles.style], dashes)
         series = [Series(trial_label(t), [], c, d) for t, (c, d) in zip(trials, looks)]
         return looks, legend(series, every=True)
-    values = _numbers(trials, numeric) or []
-    lo, hi = min(values), max(values)
-    log = lo > 0 and hi / lo >= 100
-    f = math.log10 if log else float
-    colors = [scale_color((f(v) - f(lo)) / ((f(hi) - f(lo)) or 1.0)) for v in values]
-    # (its ends as the trials table spells the key's values: 3.77258e-06, not 3.773e-06)
-    low, high = (facts.config_text(trials[values.index(v)].values.get(numeric)) for v in (lo, hi))
-    html = scale_legend(numeric, low, high, log)
-    if cats and dashed:
-        shown = [Series(f"{dashed}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
+    colours, html = _colour_key(trials, roles.colour, roles.how, bool(cats))
+    if cats and roles.style:
+        shown = [Series(f"{roles.style}={c}", [], NEUTRAL, DASHES[i]) for i, c in enumerate(cats)]
         html += legend(shown, every=True)
-    return list(zip(colors, dashes)), html
+    if roles.hidden:
+        html += f'<p class="note">also varied: {esc(", ".join(roles.hidden))}</p>'
+    return [(c, d or own) for (c, own), d in zip(colours, dashes)], html
+
+
+def _roles(trials: Sequence[Entry], keys: Sequence[str]) -> sweep_roles.Roles:
+    """The keys' roles on the page: the figure's (``sweep_roles.choose_roles``, no panels on
+    one chart) where the trials' final accuracies weigh the keys; before any has one (a
+    sweep just begun), the first numeric key's colour scale and a dash per value of the first
+    other key of two to four values, and the rest by the trial (``_own_looks``)."""
+    finals = [_final_accuracy(t) for t in trials]
+    roles = sweep_roles.choose_roles([dict(t.values) for t in trials], finals, list(keys),
+                                     panels=False)  # fmt: skip
+    if roles.share is not None:
+        return roles
+    numeric = next((k for k in keys if _numbers(trials, k) is not None), None)
+    dashed = next((k for k in keys if k != numeric and _categories(trials, k)), None)
+    return sweep_roles.Roles(numeric, "scale" if numeric else "", None, dashed)
+
+
+def _final_accuracy(trial: Entry) -> float:
+    """The trial's last finite accuracy as its sweep's figure weighs its keys by
+    (``plots.sweep.final_accuracies``: held-out if recorded), NaN without one."""
+    records = list(trial.records)
+    key = accuracy_key(records)
+    values = [finite(r.get(key)) for r in records] if key else []
+    return next((v for v in reversed(values) if v is not None), math.nan)
+
+
+def _colour_key(
+    trials: Sequence[Entry], key: str, how: str, dashed: bool
+) -> tuple[list[tuple[str, str]], str]:
+    """(colour, the dash a colour past the palette's takes) per trial by ``key``'s value, and
+    its legend: a colour scale (``how`` "scale": numeric, log where it spans 100x) or one
+    colour per value (with ``dashed``, the dashes are another key's)."""
+    if how == "scale" and (values := _numbers(trials, key)) is not None:
+        lo, hi = min(values), max(values)
+        log = lo > 0 and hi / lo >= 100
+        f = math.log10 if log else float
+        colors = [scale_color((f(v) - f(lo)) / ((f(hi) - f(lo)) or 1.0)) for v in values]
+        # (its ends as the trials table spells the key's values: 3.77258e-06, not 3.773e-06)
+        low, high = (facts.config_text(trials[values.index(v)].values.get(key)) for v in (lo, hi))
+        return [(c, "") for c in colors], scale_legend(key, low, high, log)
+    texts = [facts.config_text(t.values.get(key)) for t in trials]
+    order = list(dict.fromkeys(texts))
+    looks = [(palette(i), "" if dashed else dash(i)) for i in range(len(order))]
+    shown = [Series(f"{key}={v}", [], c, d) for v, (c, d) in zip(order, looks)]
+    return [looks[order.index(v)] for v in texts], legend(shown, every=True)
 
 
 # --- charts and table ---------------------------------------------------------------------------

@@ -97,3 +97,29 @@ def test_the_colour_scales_ends_are_spelt_as_the_trials_table_spells_the_values(
     assert '<span class="num">0.00204555</span>' in html
     _, html = styles(trials(*({"batch_size": v} for v in range(32, 45))), ["batch_size"])
     assert '<span class="num">32</span>' in html and '<span class="num">44</span>' in html
+
+
+def test_past_12_trials_the_page_colours_by_the_key_its_figure_colours_by():
+    """3 rates x 2 inits x 3 optimizers (18 trials) whose final accuracy is the optimizer's
+    doing: the sweep's curves.png colours by the optimizer (the key that explains most of it),
+    and so does its page, not by the rate, its first numeric key, as it did; another key
+    dashes (the rate: the tie of the two is the keys' order), and the third is named."""
+    from nnlab.plots import sweep_roles
+
+    acc = {"sgd": 0.3, "momentum": 0.6, "adam": 0.9}
+    grid = [{"optimizer.lr": lr, "model.init": i, "optimizer.name": o}
+            for lr in (0.1, 0.01, 0.001) for i in ("he", "xavier") for o in acc]  # fmt: skip
+    entries = trials(*grid)
+    for entry, values in zip(entries, grid):
+        entry.records = [{"epoch": e, "test_acc": acc[values["optimizer.name"]] * e / 2}
+                         for e in range(3)]  # fmt: skip
+    keys = ["optimizer.lr", "model.init", "optimizer.name"]
+    finals = [acc[v["optimizer.name"]] for v in grid]
+    assert sweep_roles.choose_roles(grid, finals, keys).colour == "optimizer.name"
+    looks, html = styles(entries, keys)
+    by_optimizer = {o: {c for (c, _), v in zip(looks, grid) if v["optimizer.name"] == o}
+                    for o in acc}  # fmt: skip
+    assert all(len(c) == 1 for c in by_optimizer.values())
+    assert len(set.union(*by_optimizer.values())) == 3
+    assert 'class="legend scale"' not in html and "optimizer.name=adam" in html
+    assert "optimizer.lr=0.001" in html and "also varied: model.init" in html
