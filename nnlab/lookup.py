@@ -52,6 +52,15 @@ RUN_FILES = ("meta.json", "metrics.jsonl", "checkpoint.npz", "sweep.yaml", "tune
              "landscape.h5")  # fmt: skip
 
 
+def itself_a_run(root: Path) -> str:
+    """Where a runs folder given (``--runs-dir``) holds no runs because it is a run's own
+    folder, a note saying so and naming the one to give, else "": it read 'no runs yet' of
+    the folder of a run that was there."""
+    if not is_run_folder(root):
+        return ""
+    return f" (it is a run folder itself: give the runs folder holding it, --runs-dir {root.parent})"
+
+
 def is_run_folder(path: Path) -> bool:
     """``path`` is a folder nnlab made a run in: it holds a meta.json (a link to nothing
     included) or another of ``RUN_FILES``. A training run whose meta.json was removed was left
@@ -470,7 +479,7 @@ def _latest(
         raise DamagedError(f"{damaged[-1]} ('latest' may mean this {what} folder: fix or name it)")
     if best is None:
         none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
-        raise RunError(f"{root}: {none}")
+        raise RunError(f"{root}: {none}{itself_a_run(root)}")
     if back >= len(fitting):
         raise RunError(
             f"run 'latest~{back}': the {what} folder {back} before the latest, but {root} "

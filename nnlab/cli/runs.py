@@ -108,7 +108,10 @@ def runs_list(
     kept = f" where {' and '.join(where)}" if where else ""
     title = list_title(runs_dir, kind, status, last, len(rows)) + kept
     if not rows and fmt == Format.table:
-        note(f"no {list_title(runs_dir, kind, status, None).replace(' in ', ' under ')}{kept}")
+        from nnlab.lookup import itself_a_run
+
+        none = list_title(runs_dir, kind, status, None).replace(" in ", " under ")
+        note(f"no {none}{kept}{itself_a_run(runs_dir)}")
         return
     if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
         rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]

@@ -34,3 +34,21 @@ def test_report_of_a_runs_folder_given_as_a_run_is_refused_with_the_option(tmp_p
     run = next(root.iterdir())
     made = invoke("report", str(run), "-q", runs_dir=root)  # (a run's folder as a path: as ever)
     assert made.exit_code == 0, made.output
+
+
+def test_a_run_folder_given_as_runs_dir_is_named_with_the_folder_holding_it(tmp_path):
+    """``--runs-dir runs/<run>`` (the run's own folder): 'no runs yet' of a folder a run was
+    in, and 'no folders under' it; both now say it is a run folder and give its parent."""
+    fake_run(tmp_path, "a1", "COMPLETED")
+    (run,) = tmp_path.iterdir()
+    hint = f" (it is a run folder itself: give the runs folder holding it, --runs-dir {tmp_path})"
+    shown = invoke("runs", "show", "latest", runs_dir=run)
+    assert shown.exit_code == 2
+    assert one_error_line(shown) == f"error: {run}: no runs yet{hint}"
+    listed = invoke("runs", "list", runs_dir=run)
+    assert listed.exit_code == 0 and listed.output.strip() == f"no folders under {run}{hint}"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert one_error_line(invoke("runs", "show", "latest", runs_dir=empty)) == (
+        f"error: {empty}: no runs yet"
+    )
