@@ -58,7 +58,9 @@ def itself_a_run(root: Path) -> str:
     the folder of a run that was there."""
     if not is_run_folder(root):
         return ""
-    return f" (it is a run folder itself: give the runs folder holding it, --runs-dir {root.parent})"
+    return (
+        f" (it is a run folder itself: give the runs folder holding it, --runs-dir {root.parent})"
+    )
 
 
 def is_run_folder(path: Path) -> bool:

@@ -42,9 +42,6 @@ from nnlab.cli.resuming import (
 from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted
 
-Choices = list[str] | None
-
-
 # ----------------------------------------------------------------------------- lr-scan
 MinExp = Annotated[
     float, bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", -30, 10)
