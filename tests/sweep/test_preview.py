@@ -4,18 +4,9 @@ does not show, those every trial has and those only the trials that take them ha
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import yaml
 
 from tests.conftest import invoke
-from tests.experiments.test_sweep import BASE
-
-
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump(BASE))
-    return path
+from tests.sweep.test_variants import config
 
 
 def test_a_dry_run_says_the_fixed_overrides_and_which_trials_have_them(tmp_path):

@@ -3,8 +3,6 @@ the net of ``model.hidden=[width] * depth`` (its id, seed and numbers), tabulate
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -12,16 +10,7 @@ from nnlab import sweep as sw
 from nnlab.errors import ConfigError
 from nnlab.sweep.definition import define
 from tests.experiments.test_sweep import BASE, results
-
-
-def config(tmp_path: Path, **changes) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump({**BASE, **changes}))
-    return path
-
-
-def planned(tmp_path: Path, *args: str, kind: str = "grid", **options) -> list[sw.Trial]:
-    return sw.plan(define(config(tmp_path), args, kind=kind, **options))  # type: ignore[arg-type]
+from tests.sweep.test_variants import planned
 
 
 def test_depth_by_width_is_the_grid_of_hidden_lists_it_says(tmp_path):
