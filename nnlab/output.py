@@ -121,12 +121,12 @@ def as_label(key: str, value: Any) -> str:
 
 def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
-    does not apply to its run: another dataset's), else ``_cell`` (a None config value is
+    does not apply to its run: another dataset's), else ``table_cell`` (a None config value is
     ``null``); ``spec``: its column's format of measured numbers (``column_format``)."""
-    return _cell(row[column], column, spec) if column in row else "-"
+    return table_cell(row[column], column, spec) if column in row else "-"
 
 
-def _cell(value: Any, column: str = "", spec: str | None = None) -> str:
+def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
     in 2 decimals in a seconds column, as the user writes it in a config-key column
     (``config_number``), a ``Significant`` to its significant digits (``significant``), in

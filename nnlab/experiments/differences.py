@@ -296,14 +296,14 @@ def summary_blocks(stored: dict[str, Any]) -> list[Block]:
         f"forward {forward['step']:g} ({_error(forward['error'])}), "
         f"centred {centred['step']:g} ({_error(centred['error'])})",
         (f"numeric (centred, step {stored['eps']:g}) vs analytic (ratio: numeric_s / "
-         "analytic_s)", [{**{k: timing[k] for k in TIMING}, "ratio": _times(timing["ratio"])}]),
+         "analytic_s)", [{**{k: timing[k] for k in TIMING}, "ratio": times_ratio(timing["ratio"])}]),
         f"numeric gradient of all {counted(timing['total_params'], 'parameter')}: "
         f"~{timing['all_params_numeric_s_estimate']:.3g} s (2 forward passes each); "
         f"analytic: {timing['analytic_s']:.3g} s (one forward + backward pass)",
     ]  # fmt: skip
 
 
-def _times(ratio: float) -> float | int:
+def times_ratio(ratio: float) -> float | int:
     """A ratio of times as its table shows it: whole from 10 up (``7087``, not ``7087.3316``:
     its decimals are noise of a timing), else 2 decimals."""
     return round(ratio) if ratio >= 10 else round(ratio, 2)

@@ -10,16 +10,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nnlab.experiments.differences import _times as times_ratio  # (its table's rule)
+from nnlab.experiments.differences import times_ratio  # (its table's rule)
 from nnlab.output import (
     ConfigFloat,
-    _cell as table_cell,  # (the terminal tables' rule for one cell)
     column_format,
     config_number,
     counted,
     is_config_key,
     number,
     spelled,
+    table_cell,  # (the terminal tables' rule for one cell)
 )
 from nnlab.report import facts
 from nnlab.report.svg import esc, finite

@@ -41,3 +41,16 @@ def test_report_does_not_print():
 def test_report_modules_stay_short():
     for module, (_, src, _) in in_scope(SCOPE).items():
         assert len(src.splitlines()) < 600, module
+
+
+def test_report_imports_no_private_name_of_another_module():
+    """A helper the report shares with another module has a public name there (output's
+    table_cell, differences' times_ratio were imported as _cell and _times)."""
+    private = [
+        (m, n)
+        for m, n in imports()
+        if n.startswith("nnlab.")
+        and n.rsplit(".", 1)[-1].startswith("_")
+        and not n.rsplit(".", 1)[-1].startswith("__")
+    ]
+    assert private == []
