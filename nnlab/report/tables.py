@@ -15,7 +15,7 @@ from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.pages import esc, href, page_of
 from nnlab.report.svg import finite
-from nnlab.report.values import cell
+from nnlab.report.values import cell, is_time, when
 from nnlab.summary import epochs_of
 
 
@@ -78,9 +78,12 @@ def _number(value: Any, recorded: bool = False) -> str:
 
 
 def started_cell(entry: Entry) -> str:
-    """When the folder's work started, sorting by its time stamp."""
-    when = facts.started(entry)
-    return cell(times.instant(when) if when else None, esc(facts.date_text(entry)))
+    """When the folder's work started, to the minute as ``runs list`` says it (its recorded
+    time whole in the cell's ``<time>``), sorting by its time stamp."""
+    started = facts.started(entry)
+    recorded = entry.meta.get("started") or entry.modified
+    shown = when(recorded, seconds=False) if is_time(recorded) else esc(facts.date_text(entry))
+    return cell(times.instant(started) if started else None, shown)
 
 
 # the tick boxes' column: its header named for a screen reader (an empty header cell is read

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from nnlab import times
 from nnlab.experiments.differences import times_ratio  # (its table's rule)
 from nnlab.output import (
     ConfigFloat,
@@ -63,6 +64,29 @@ def float_text(value: float, key: str = "") -> str:
     return number(value)
 
 
+# a time as a folder records it (meta.json's started and ended, ``fileio.now``: ISO 8601 with
+# its offset); the report read '2026-12-06T23:41:07.123456+00:00' where ``runs list`` says
+# '2026-12-06 23:41:07' in the reader's zone
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def is_time(value: Any) -> bool:
+    """Whether ``value`` is a time as nnlab records it (ISO 8601 text, a date and a time)."""
+    return (
+        isinstance(value, str)
+        and ISO_TIME.match(value) is not None
+        and times.parsed(value) is not None
+    )
+
+
+def when(value: Any, seconds: bool = True) -> str:
+    """A recorded time as ``runs list`` shows it (``times.local_text``: in the reader's zone,
+    ``2026-12-07 00:14:41``), in a ``<time>`` whose ``datetime`` and title keep the exact
+    text (its fraction of a second and its offset)."""
+    shown = times.local_text(value, seconds) or str(value)
+    return f'<time datetime="{esc(value)}" title="{esc(value)}">{esc(shown)}</time>'
+
+
 def flow(value: Any, key: str = "") -> str:
     """``value`` as ``output.spelled`` writes it, each float as ``float_text`` spells it by the
     key it is of (a list's items: the list's key): a tune's best trial reads
@@ -74,6 +98,8 @@ def flow(value: Any, key: str = "") -> str:
         return "[" + ", ".join(flow(v, key) for v in value) + "]"
     if isinstance(value, float):
         return float_text(value, key)
+    if is_time(value):  # (a resume's start in a list of them: as runs list says it)
+        return times.local_text(value) or value
     return facts.explained(key, value) or spelled(facts.range_text(value))
 
 
@@ -96,6 +122,8 @@ def cell(value: Any, display: str | None = None) -> str:
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     if display is None and _empty(value):
         return f"<td>{NONE}</td>"
+    if display is None and is_time(value):
+        return f"<td{sort}>{when(value)}</td>"
     if display is None and value and _text_list(value):
         text = "; ".join(value)
         text = text if len(text) <= CELL_PROSE else text[: CELL_PROSE - 1] + "…"
@@ -119,7 +147,9 @@ RANGE = re.compile(r"(\S+) \.\. (\S+)")  # a range as a tune writes it: '1e-06 .
 def sort_number(value: Any) -> float | None:
     """The number a cell of ``value`` sorts by: a finite number itself, and a range's text
     (``1e-06 .. 0.01``: a tune's searched and proposed ranges) its low end (sorted as text,
-    1.23e-05 came before 1e-06, and 7.99e-08 last)."""
+    1.23e-05 came before 1e-06, and 7.99e-08 last), a recorded time its POSIX seconds."""
+    if is_time(value):  # (by the instant: each time is in the zone it was written in)
+        return finite(times.instant(value))
     if isinstance(value, str) and (found := RANGE.fullmatch(value.strip())):
         try:
             return finite(float(found.group(1)))
@@ -162,6 +192,8 @@ def kv_value(value: Any, key: str = "") -> str:
     value = as_given(value) if key in GIVEN else value
     if value is None or _empty(value):
         return NONE
+    if is_time(value):
+        return when(value)
     if key == "recipe" and isinstance(value, dict):
         return recipe_text(value)
     if key == "counts" and isinstance(value, dict) and all(type(n) is int for n in value.values()):

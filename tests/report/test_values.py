@@ -5,7 +5,14 @@ a user gave as the terminal spells them, and a value that stands for more than i
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
+import pytest
+
+from nnlab.report import build_report
 from nnlab.report.values import NONE, cell, kv_table, kv_value, rows_table
+from tests.report.helpers import make_run, page, write_meta
 
 
 def test_an_empty_list_or_a_null_reads_none_not_brackets_or_a_blank():
@@ -155,3 +162,46 @@ def test_a_rows_details_on_the_index_spell_its_values_as_its_page_does():
     assert [label(k) for k in ("loss", "best_loss", "train_loss")] == [
         "objective", "best objective", "train loss"
     ]  # fmt: skip
+
+
+@pytest.fixture
+def in_new_york(monkeypatch):
+    """This process in America/New_York (``TZ`` and ``time.tzset``), UTC-5 in December."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_recorded_time_reads_as_runs_list_says_it_keeping_the_exact_text(in_new_york):
+    # (a run's details read 'started 2026-12-06T23:41:07.123456+00:00'; runs list says
+    # '2026-12-06 18:41:07' in the reader's zone)
+    exact = "2026-12-06T23:41:07.123456+00:00"
+    shown = f'<time datetime="{exact}" title="{exact}">2026-12-06 18:41:07</time>'
+    assert kv_value(exact, "started") == shown
+    assert kv_table([("ended", exact)]) == (
+        f'<table class="kv"><tr><th scope="row">ended</th><td>{shown}</td></tr></table>'
+    )
+    assert (
+        cell(exact) == f'<td data-v="{dt.datetime.fromisoformat(exact).timestamp()!r}">{shown}</td>'
+    )  # (sorts by it)
+    assert kv_value([{"started": exact, "epochs": 3}] * 1, "resumes") == (
+        "[{started: 2026-12-06 18:41:07, epochs: 3}]"
+    )
+    # (text that only starts like one, or is no time, as it is)
+    assert kv_value("2026-12-06T99:99", "note") == "2026-12-06T99:99"
+    assert kv_value("2026-12-06", "day") == "2026-12-06"
+
+
+def test_a_runs_page_and_the_index_read_its_times_as_runs_list_says_them(tmp_path, in_new_york):
+    root = tmp_path / "runs"
+    run = make_run(root, "timed")
+    write_meta(run, started="2026-12-06T23:41:07.123+00:00", ended="2026-12-06T23:42:00.5+00:00")
+    result = build_report((), root, tmp_path / "report")
+    html = page(result.out, run.path)
+    assert '<th scope="row">started</th><td><time datetime="2026-12-06T23:41:07.123+00:00"' in html
+    assert ">2026-12-06 18:41:07</time>" in html and ">2026-12-06 18:42:00</time>" in html
+    assert "T23:4" not in html.replace('"2026-12-06T23:4', "")  # (only in the attributes)
+    index = (result.out / "index.html").read_text()
+    assert 'title="2026-12-06T23:41:07.123+00:00">2026-12-06 18:41</time>' in index
