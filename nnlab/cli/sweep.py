@@ -6,7 +6,6 @@ commands' annotations must be real objects for Typer.
 """
 
 import functools
-import sys
 from collections.abc import Callable
 from contextlib import closing
 from enum import Enum
@@ -21,7 +20,6 @@ from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
     MAX_SEED,
     Execution,
-    Lines,
     check_report,
     command,
     given_name,
@@ -30,8 +28,8 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, as_label, counted
-from nnlab.summary import outcome
+from nnlab.cli.sweep_progress import SweepProgress, note_repeats
+from nnlab.output import Format, counted
 from nnlab.sweep import MAX_TRIALS
 
 sweep_app = typer.Typer(
@@ -58,6 +56,17 @@ ShareSeedOpt = Annotated[
         help="A swept key left out of each trial's derived seed: trials that differ only in it "
         "start from the same weights and see the same minibatches (repeatable or "
         "comma-separated; adds to the file's share_seed).",
+        show_default=False,
+    ),
+]
+ColourByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--colour-by",
+        metavar="KEY",
+        help="The swept key curves.png colours the trials by, with a legend (or colour bar) of "
+        "its values (default: up to 12 trials, a look each; more, the key that explains most "
+        "of the final accuracy).",
         show_default=False,
     ),
 ]
@@ -127,108 +136,6 @@ ConfigArg = Annotated[
 ]
 
 
-class SweepProgress:
-    """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
-    of finished trials (and the last one)."""
-
-    def __init__(
-        self, quiet: bool = False, asked: int | None = None, notes: list[str] | None = None
-    ) -> None:
-        self.lines = Lines(quiet)
-        self.bar: Any = None
-        self.task: Any = None
-        self.failed = 0
-        self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
-        self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
-        self.notes = notes or []  # (said once its trials are planned and checked)
-
-    def __enter__(self) -> "SweepProgress":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-        self.lines.close()
-
-    def start(self, run: Any, done: int, total: int) -> None:
-        for line in self.notes:  # (a key only some trials take, ...: said even with -q)
-            note(line)
-        note_repeats(self.asked, total)  # (said even with -q: fewer trials)
-        if self.lines.quiet:
-            return
-        axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
-        self.axes = axes if isinstance(axes, list) else None
-        note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.bar = Progress(
-                TextColumn("sweep"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.description}"),
-                console=Console(stderr=True),
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("", total=total, completed=done)
-
-    def trial(self, done: int, total: int, row: dict[str, Any]) -> None:
-        self.failed += row["status"] == "FAILED"
-        if self.bar is not None:
-            failed = f"  {self.failed} FAILED" if self.failed else ""
-            last = f"last: {row['trial']} {row['status']}{failed}"
-            self.bar.update(self.task, completed=done, description=last)
-            if done >= total:  # (its refresh thread ends: the finish can draw in a forked painter)
-                self.bar.stop()
-                self.bar = None
-        else:
-            self.lines(f"[{done}/{total}] {describe_row(row, self.axes)}")
-
-
-def note_repeats(asked: int | None, total: int) -> None:
-    """Say so when a sweep has fewer distinct trials (``total``) than its spec ``asked``."""
-    if asked is not None and total < asked:
-        note(
-            f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
-            "repeat a trial's config (a random draw made again, a grid value given twice, or "
-            "values of a key a trial leaves out: a width at model.depth=0, a key its optimizer "
-            "has not)"
-        )
-
-
-def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
-    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row (a
-    diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
-    swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
-    and its derived ``seed``."""
-    names = list(row)
-    if axes is not None:
-        keys = [k for k in axes if k in row]
-    else:
-        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
-    parts = [row["trial"]]
-    parts.extend(as_label(key, row[key]) for key in keys)
-    parts.append(outcome(row))
-    for key, value in row.items():
-        if key.startswith("final_") and key.endswith("_acc") and value is not None:
-            parts.append(f"{key[len('final_') :]} {value:.4f}")
-    if row.get("error"):
-        parts.append(str(row["error"]).splitlines()[0][:120])
-    elif row.get("seconds") is not None:
-        parts.append(f"({row['seconds']:.1f}s)")
-    return " ".join(parts)
-
-
 def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
     from nnlab import sweep as sw
@@ -294,8 +201,15 @@ def run_on_executor(
 
 
 def run_definition(
-    defn: Any, opts: Execution, painters: list[Any] | None = None, dry_run: bool = False
+    defn: Any,
+    opts: Execution,
+    painters: list[Any] | None = None,
+    dry_run: bool = False,
+    colour_by: str | None = None,
 ) -> None:
+    """Run (or ``dry_run``) the sweep ``defn``, its figure coloured by ``colour_by``."""
+    import dataclasses
+
     from nnlab.idle import sweep_warnings
     from nnlab.sweep import run_sweep
     from nnlab.sweep.definition import trial_config
@@ -307,6 +221,7 @@ def run_definition(
         *switch_notes(defn.spec, defn.base, defn.overrides),
         *partial_notes(defn.spec, defn.overrides),
     ]
+    defn = dataclasses.replace(defn, colour_by=colour_by)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 
@@ -382,7 +297,7 @@ def early_painters(figures: int) -> Any:
     return plots.painters(figures)
 
 
-def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
+def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | None = None) -> None:
     from nnlab import runs
     from nnlab.sweep import resume_sweep
 
@@ -391,10 +306,12 @@ def resume(ref: str, opts: Execution, dry_run: bool = False) -> None:
         from nnlab.sweep.preview import preview_resume
 
         check_executor(opts)
-        preview = preview_resume(run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack)
+        preview = preview_resume(
+            run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, colour_by=colour_by
+        )
         check_executor(opts, sum(preview.units))
         return print_preview(preview, opts)
-    start = functools.partial(resume_sweep, run, data_dir=opts.data_dir)
+    start = functools.partial(resume_sweep, run, data_dir=opts.data_dir, colour_by=colour_by)
     run_on_executor(start, opts, root=run.path.parent)
 
 
@@ -413,6 +330,7 @@ def sweep_main(
         ),
     ] = None,
     dry_run: DryRunOpt = False,
+    colour_by: ColourByOpt = None,
     *,
     opts: Execution,
 ) -> None:
@@ -430,7 +348,7 @@ def sweep_main(
         return
     if ctx.invoked_subcommand is not None:
         raise typer.BadParameter("--resume takes no subcommand", param_hint="--resume")
-    resume(resume_ref, opts, dry_run)
+    resume(resume_ref, opts, dry_run, colour_by)
 
 
 def _refuse_group_options(ctx: typer.Context) -> None:
@@ -460,6 +378,7 @@ def sweep_resume(
         ),
     ],
     dry_run: DryRunOpt = False,
+    colour_by: ColourByOpt = None,
     *,
     opts: Execution,
 ) -> None:
@@ -467,7 +386,7 @@ def sweep_resume(
 
     Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
     """
-    resume(sweep, opts, dry_run)
+    resume(sweep, opts, dry_run, colour_by)
 
 
 def preset_command(preset: Any) -> Callable[..., None]:
@@ -512,6 +431,7 @@ def sweep_grid(
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     dry_run: DryRunOpt = False,
+    colour_by: ColourByOpt = None,
     *,
     opts: Execution,
 ) -> None:
@@ -525,7 +445,7 @@ def sweep_grid(
         defn = sweep_from_file(
             config, args or [], kind="grid", seed=seed, name=name, share_seed=share_seed or []
         )
-        run_definition(defn, opts, painters, dry_run)
+        run_definition(defn, opts, painters, dry_run, colour_by)
 
 
 @sweep_app.command("random")
@@ -547,6 +467,7 @@ def sweep_random(
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     dry_run: DryRunOpt = False,
+    colour_by: ColourByOpt = None,
     *,
     opts: Execution,
 ) -> None:
@@ -561,7 +482,7 @@ def sweep_random(
             config, args or [], kind="random", trials=trials, seed=seed, name=name,
             share_seed=share_seed or [],
         )  # fmt: skip
-        run_definition(defn, opts, painters, dry_run)
+        run_definition(defn, opts, painters, dry_run, colour_by)
 
 
 @sweep_app.command("run")
@@ -580,6 +501,7 @@ def sweep_run(
     share_seed: ShareSeedOpt = None,
     name: NameOpt = None,
     dry_run: DryRunOpt = False,
+    colour_by: ColourByOpt = None,
     *,
     opts: Execution,
 ) -> None:
@@ -590,7 +512,7 @@ def sweep_run(
     from nnlab.sweep import sweep_from_file
 
     defn = sweep_from_file(config, args or [], seed=seed, name=name, share_seed=share_seed or [])
-    run_definition(defn, opts, dry_run=dry_run)
+    run_definition(defn, opts, dry_run=dry_run, colour_by=colour_by)
 
 
 _add_presets()

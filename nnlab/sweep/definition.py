@@ -57,7 +57,10 @@ class SweepDef:
     ``sweep:`` section), fixed overrides, the spec, and the preset it came from (if any).
 
     ``source`` says where the base config came from (its file), for errors that are the base
-    config's rather than a trial's (``trial_error``); sweep.yaml does not store it."""
+    config's rather than a trial's (``trial_error``); ``colour_by``: the swept key its
+    ``curves.png`` colours the trials by (``--colour-by``; None: the figure chooses,
+    ``plots.sweep_roles``), checked by ``check_colour_by``. sweep.yaml stores neither (the
+    sweep's meta.json records ``colour_by``, for its resumes)."""
 
     name: str
     base: dict[str, Any]
@@ -65,6 +68,7 @@ class SweepDef:
     overrides: tuple[str, ...] = ()
     preset: str | None = None
     source: str = "sweep base config"
+    colour_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,24 @@ class Trial:
     seed: int
     values: dict[str, Any]
     config: Config
+
+
+def check_colour_by(defn: SweepDef) -> None:
+    """ConfigError unless the sweep's ``colour_by`` (if any) is a key it varies, and it draws
+    the figure that key colours (a preset draws its own)."""
+    key = defn.colour_by
+    if key is None:
+        return
+    if defn.preset is not None:
+        raise ConfigError(
+            f"--colour-by: the {defn.preset} preset draws its own figures, not curves.png"
+        )
+    if key not in defn.spec.params:
+        varied = ", ".join(defn.spec.params)
+        raise ConfigError(
+            f"--colour-by: {key!r} is not a key this sweep varies; it varies {varied}"
+            f"{did_you_mean(key, list(defn.spec.params))}"
+        )
 
 
 def read_sweep_file(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:

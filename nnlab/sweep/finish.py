@@ -128,7 +128,10 @@ def plot_sweep(
         args = (rows, curves, list(defn.spec.params))
         own = [
             plots.Drawing(
-                plots.sweep_curves_figure, run.file("curves.png"), args, {"title": run.id}
+                plots.sweep_curves_figure,
+                run.file("curves.png"),
+                args,
+                {"title": run.id, "colour_by": defn.colour_by},
             )
         ]
     return plots.draw_all(own, painters, meanwhile)

@@ -11,12 +11,19 @@ PENDING, or FAILED with its error (a unit can fail before its folders are made).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
 from nnlab import runs
 from nnlab.errors import RunError
-from nnlab.sweep.definition import SweepDef, Trial, resolve_trial, sweep_seed
+from nnlab.sweep.definition import (
+    SweepDef,
+    Trial,
+    check_colour_by,
+    resolve_trial,
+    sweep_seed,
+)
 from nnlab.sweep.spec import parse_spec
 from nnlab.sweep.trial import Row, trial_row, trials_dir
 
@@ -51,6 +58,17 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
             trial = Trial(item["id"], item["seed"], trial.values, config)
         trials.append(trial)
     return defn, trials
+
+
+def with_colour_by(run: runs.RunDir, defn: SweepDef, given: str | None = None) -> SweepDef:
+    """``defn`` (``run``'s, as ``load_sweep`` reads it) with the key its figure colours by:
+    ``given`` (a resume's ``--colour-by``), else the one its meta.json recorded; checked
+    (``check_colour_by``)."""
+    recorded = run.meta.get("colour_by")
+    key = given if given is not None else recorded if isinstance(recorded, str) else None
+    defn = dataclasses.replace(defn, colour_by=key)
+    check_colour_by(defn)
+    return defn
 
 
 def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:

@@ -29,7 +29,7 @@ from nnlab.limits import (
     work_limit,
 )
 from nnlab.output import counted
-from nnlab.sweep.definition import SweepDef, Trial, plan
+from nnlab.sweep.definition import SweepDef, Trial, check_colour_by, plan
 from nnlab.sweep.executors import check_stack
 from nnlab.sweep.run import resume_actions, resumed_epochs
 from nnlab.sweep.trial import Row, cached_dataset, check_trials, make_units
@@ -112,6 +112,7 @@ def preview_sweep(
     first round, checked as ``rounds`` such sweeps (as ``tune`` checks it; None: a sweep)."""
     check_stack(stack)
     runs.check_new_root(runs_dir)
+    check_colour_by(defn)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, rounds=rounds, root=runs_dir)
     preview = _preview(defn, trials, dict.fromkeys((t.id for t in trials), "run"), data_dir,
@@ -120,7 +121,12 @@ def preview_sweep(
 
 
 def preview_resume(
-    run: runs.RunDir, *, data_dir: Path | None = None, jobs: int = 1, stack: int = 8
+    run: runs.RunDir,
+    *,
+    data_dir: Path | None = None,
+    jobs: int = 1,
+    stack: int = 8,
+    colour_by: str | None = None,
 ) -> Preview:
     """What ``resume_sweep(run, ...)`` would do with each trial, after the checks it makes
     before it changes anything (damaged trial folders, the pending trials against their data,
@@ -128,7 +134,7 @@ def preview_resume(
     check_stack(stack)
     runs.own(run)
     runs.refuse_running(run, "sweep ")  # (as the resume's take_over, without claiming it)
-    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
+    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs, colour_by)
     runs.refuse_finished(run, sum(action != "keep" for action in actions.values()))
     done = resumed_epochs(run, actions)
     preview = _preview(defn, trials, actions, data_dir, jobs, stack, done, resume=True)

@@ -31,7 +31,14 @@ from nnlab.errors import RunError
 from nnlab.filestate import fixed_flag, unremovable, why_unwritable
 from nnlab.output import counted
 from nnlab.plans import content_hash
-from nnlab.sweep.definition import SweepDef, Trial, plan, sweep_seed, trial_overrides
+from nnlab.sweep.definition import (
+    SweepDef,
+    Trial,
+    check_colour_by,
+    plan,
+    sweep_seed,
+    trial_overrides,
+)
 from nnlab.sweep.executors import Executor, check_stack, make_executor
 from nnlab.sweep.finish import (
     finish_sweep,
@@ -43,6 +50,7 @@ from nnlab.sweep.folder import (  # (re-exported: reading a sweep folder)
     load_sweep as load_sweep,
     sweep_rows,
     tune_rows,
+    with_colour_by,
 )
 from nnlab.sweep.trial import (
     STOP_FILE,
@@ -312,6 +320,7 @@ def run_sweep(
     assert executor is not None  # (given by with_executor)
     if not nested:
         runs.check_new_root(runs_dir)
+    check_colour_by(defn)
     trials = plan(defn)
     check_trials(defn, trials, data_dir, stack, jobs, root=runs_dir)
     executor.check(len(trials))  # (the workers that start for them: --jobs 64 for 2 trials, 2)
@@ -329,6 +338,7 @@ def run_sweep(
             preset=defn.preset,
             seed=sweep_seed(defn),
             axes=list(defn.spec.params),
+            colour_by=defn.colour_by,  # (a resume colours its figure by it too)
             n_trials=len(trials),
             jobs=jobs,
             stack=stack,
@@ -354,8 +364,11 @@ def resume_sweep(
     on_start: StartFn | None = None,
     on_trial: TrialFn | None = None,
     painters: list[Any] | None = None,
+    colour_by: str | None = None,
 ) -> SweepResult:
-    """Continue a sweep: only the missing trials run (fresh ones in stacks of ``stack``).
+    """Continue a sweep: only the missing trials run (fresh ones in stacks of ``stack``);
+    ``colour_by``: the swept key its figure colours by from now on (default: the one it was
+    started with, if any).
 
     COMPLETED and DIVERGED trials are kept; INTERRUPTED and STALE (killed) trials continue from
     their checkpoint; FAILED trials, folders without a checkpoint or without meta are removed and
@@ -365,7 +378,9 @@ def resume_sweep(
     assert executor is not None  # (given by with_executor)
     with runs.released(run):  # (refused once claimed, or nothing to do: the folder is let go)
         runs.take_over(run, "sweep ")  # before any trial folder is removed: one at a time
-        return _resume_sweep(run, data_dir, stack, executor, on_start, on_trial, painters, jobs)
+        return _resume_sweep(
+            run, data_dir, stack, executor, on_start, on_trial, painters, jobs, colour_by
+        )
 
 
 def _resume_sweep(
@@ -377,8 +392,9 @@ def _resume_sweep(
     on_trial: TrialFn | None,
     painters: list[Any] | None,
     jobs: int,
+    colour_by: str | None,
 ) -> SweepResult:
-    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs)
+    defn, trials, actions, data_dir = resume_actions(run, data_dir, stack, jobs, colour_by)
     kept = (row for row in sweep_rows(run, files=False) if actions[row["trial"]] == "keep")
     rows = {row["trial"]: summary_row(row) for row in kept}
     pending = [t for t in trials if actions[t.id] != "keep"]
@@ -403,19 +419,22 @@ def _resume_sweep(
             todo=len(todo),
         ) as life,
     ):
+        if colour_by is not None:  # (the next resume's, too)
+            life.note(colour_by=colour_by)
         return _execute(life, defn, trials, todo, rows, executor, workers, stack, on_start,
                         on_trial, painters)  # fmt: skip
 
 
 def resume_actions(
-    run: runs.RunDir, data_dir: Path | None, stack: int, jobs: int
+    run: runs.RunDir, data_dir: Path | None, stack: int, jobs: int, colour_by: str | None = None
 ) -> tuple[SweepDef, list[Trial], dict[str, str], Path | None]:
     """What a resume of ``run`` does with each trial (``resume_action``: keep, resume, rerun,
     run), once it has checked, reading only, all it checks before it changes anything: no
     trial folder damaged, every pending trial trainable on its data, every one resumed
     readable as a resume reads it. (Its definition, trials, the actions by trial id, and the
-    data folder: the one given, else the sweep's own.)"""
+    data folder: the one given, else the sweep's own.) ``colour_by``: as ``resume_sweep``'s."""
     defn, trials = load_sweep(run)
+    defn = with_colour_by(run, defn, colour_by)
     check_trial_folders(run, trials)
     data_dir = runs.resume_data_dir(run, data_dir)
     actions = {trial.id: resume_action(run, trial) for trial in trials}

@@ -515,7 +515,7 @@ def test_every_help_says_what_an_option_takes_in_words_not_python_types():
 # of value (N, NUMBER, DIR, PATH, RUN), or a word of its own for an option of free text
 TYPE_WORDS = {"N", "NUMBER", "DIR", "PATH", "RUN"}
 FREE_TEXT = {"--lr", "--start", "--steps", "--hidden", "--mirror", "--param", "--range", "--sort",
-             "--name", "--scheduler", "--share-seed", "--resume", "--where"}  # fmt: skip
+             "--name", "--scheduler", "--share-seed", "--resume", "--where", "--colour-by"}  # fmt: skip
 
 
 def shown_values() -> list[tuple[str, str, str]]:

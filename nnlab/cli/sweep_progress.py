@@ -1,0 +1,111 @@
+"""A sweep's progress on stderr (``SweepProgress``) and its trials' one-line descriptions, as
+``nnlab sweep`` and ``tune`` show them while they run."""
+
+import sys
+from typing import Any
+
+from nnlab.cli.common import Lines, note
+from nnlab.output import as_label, counted
+from nnlab.summary import outcome
+
+
+class SweepProgress:
+    """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
+    of finished trials (and the last one)."""
+
+    def __init__(
+        self, quiet: bool = False, asked: int | None = None, notes: list[str] | None = None
+    ) -> None:
+        self.lines = Lines(quiet)
+        self.bar: Any = None
+        self.task: Any = None
+        self.failed = 0
+        self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
+        self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
+        self.notes = notes or []  # (said once its trials are planned and checked)
+
+    def __enter__(self) -> "SweepProgress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        self.lines.close()
+
+    def start(self, run: Any, done: int, total: int) -> None:
+        for line in self.notes:  # (a key only some trials take, ...: said even with -q)
+            note(line)
+        note_repeats(self.asked, total)  # (said even with -q: fewer trials)
+        if self.lines.quiet:
+            return
+        axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
+        self.axes = axes if isinstance(axes, list) else None
+        note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("sweep"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total, completed=done)
+
+    def trial(self, done: int, total: int, row: dict[str, Any]) -> None:
+        self.failed += row["status"] == "FAILED"
+        if self.bar is not None:
+            failed = f"  {self.failed} FAILED" if self.failed else ""
+            last = f"last: {row['trial']} {row['status']}{failed}"
+            self.bar.update(self.task, completed=done, description=last)
+            if done >= total:  # (its refresh thread ends: the finish can draw in a forked painter)
+                self.bar.stop()
+                self.bar = None
+        else:
+            self.lines(f"[{done}/{total}] {describe_row(row, self.axes)}")
+
+
+def note_repeats(asked: int | None, total: int) -> None:
+    """Say so when a sweep has fewer distinct trials (``total``) than its spec ``asked``."""
+    if asked is not None and total < asked:
+        note(
+            f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
+            "repeat a trial's config (a random draw made again, a grid value given twice, or "
+            "values of a key a trial leaves out: a width at model.depth=0, a key its optimizer "
+            "has not)"
+        )
+
+
+def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row (a
+    diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
+    swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
+    and its derived ``seed``."""
+    names = list(row)
+    if axes is not None:
+        keys = [k for k in axes if k in row]
+    else:
+        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
+    parts = [row["trial"]]
+    parts.extend(as_label(key, row[key]) for key in keys)
+    parts.append(outcome(row))
+    for key, value in row.items():
+        if key.startswith("final_") and key.endswith("_acc") and value is not None:
+            parts.append(f"{key[len('final_') :]} {value:.4f}")
+    if row.get("error"):
+        parts.append(str(row["error"]).splitlines()[0][:120])
+    elif row.get("seconds") is not None:
+        parts.append(f"({row['seconds']:.1f}s)")
+    return " ".join(parts)
