@@ -73,6 +73,11 @@ class OneLineErrors(TyperGroup):
                 return code
             sys.exit(code)
         usage.readable_help(self)
+        if (dashed := usage.one_dash_long(argv, self)) is not None:  # (-kind: not -k ind)
+            note(dashed)
+            if not standalone_mode:
+                return EXIT_USAGE
+            sys.exit(EXIT_USAGE)
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
             rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **kw)
@@ -345,7 +350,14 @@ def one_dash(exc: BaseException, argv: list[str], command: Any) -> str | None:
         return f"{word}: no such option (did you mean {long}?)"
     takes = any(p.name in OVERRIDES for p in command.params)
     hint = takes and override_hint(long, [long if a == word else a for a in argv], options)
-    return f"{word}: no such option; {hint}" if hint else None  # (-qx: -x, click's own)
+    if hint:
+        return f"{word}: no such option; {hint}"
+    if option != word[:2] or len(word) < 4:  # (-qx: -x, click's own)
+        return None
+    import difflib  # (-limit: its first letter is no option; it said '-l: no such option')
+
+    close = difflib.get_close_matches(long, [*options, "--help"], n=1)
+    return f"{word}: no such option" + (f" (did you mean {close[0]}?)" if close else "")
 
 
 def _spells(word: str, option: str, joined: bool) -> bool:

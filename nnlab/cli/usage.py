@@ -471,3 +471,37 @@ def _values_in_help(param: Any) -> None:
     param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
     said = f"[values: {', '.join(word[1:-1].split('|'))}]"
     param.help = f"{param.help}  {said}" if param.help else said
+
+
+def one_dash_long(argv: list[str], root: Any) -> str | None:
+    """The error line for a long option of the command ``argv`` runs written with one dash
+    (``nnlab runs list -kind train``), before click parses it, else None. Click reads such a
+    word as a cluster of short options, or as a short one and its value: ``-kind train`` was
+    ``-k ind`` and then 'train': an extra argument, ``-kind`` alone ran with the kind 'ind'.
+    A word that is the value of the option before it, or comes after ``--``, is a value."""
+    command, path, value_next = root, ["nnlab"], False
+    for word in argv:
+        if value_next or word == "--":
+            if word == "--":
+                return None
+            value_next = False
+            continue
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is not None:
+            command, path = sub, [*path, word]
+            continue
+        if not word.startswith("-"):
+            continue
+        named = word.partition("=")[0]
+        param = next((p for p in command.params if named in getattr(p, "opts", ())), None)
+        if param is not None:  # (an option as it is: its value may be the next word)
+            value_next = not getattr(param, "is_flag", False) and "=" not in word
+            value_next = value_next and getattr(param, "nargs", 1) > 0
+            continue
+        if not re.fullmatch(r"-[A-Za-z][\w-]+", word):
+            continue
+        longs = {o for p in command.params for o in getattr(p, "opts", ()) if o[:2] == "--"}
+        if f"-{word}" in longs | {"--help"}:
+            where = " ".join(path)
+            return f"error: {word}: no such option (did you mean -{word}?) (see {where} -h)"
+    return None

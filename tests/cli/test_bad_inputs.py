@@ -697,6 +697,18 @@ HINTS = [
      "error: -epochs: no such option; config keys are overrides after the config file: "
      "epochs=3 (see nnlab train -h)"),
     (["train", "{d}/cfg.yaml", "-qx"], "error: -x: no such option (see"),  # (a cluster)
+    # (a short option and the rest of the word as its value: -kind train was -k 'ind', then
+    # 'train: an extra argument; expected none'; -kind alone listed the kind 'ind')
+    (["runs", "list", "-kind", "train"],
+     "error: -kind: no such option (did you mean --kind?) (see nnlab runs list -h)"),
+    (["runs", "list", "-kind"], "error: -kind: no such option (did you mean --kind?)"),
+    (["runs", "compare", "latest", "-sort", "acc_gap"], "-sort: no such option (did you mean --sort?)"),
+    (["activations", "-init", "he"], "error: -init: no such option (did you mean --init?)"),
+    (["tune", "{d}/cfg.yaml", "-rounds", "2"], "-rounds: no such option (did you mean --rounds?)"),
+    # (a first letter that is no short option: it said '-l: no such option')
+    (["runs", "list", "-limit", "3"], "error: -limit: no such option (did you mean --last?)"),
+    # (an option's value is left to it: --where's own check)
+    (["runs", "list", "--where", "-kind"], "--where '-kind': expected key.sub=value"),
     # (help and version as commands, git's habit: 'no such command 'help'.' said no more)
     (["help"], "error: no such command 'help' in nnlab; did you mean nnlab -h?"),
     (["runs", "help"], "no such command 'help' in nnlab runs; did you mean nnlab runs -h?"),
