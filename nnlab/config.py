@@ -19,7 +19,7 @@ import difflib
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -37,18 +37,28 @@ from pydantic import (
 
 from nnlab.aliases import meant
 from nnlab.data.registry import DATASETS
-from nnlab.errors import ConfigError, did_you_mean
+from nnlab.errors import ConfigError
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
+    keys_overlap,
     overridden,
     override_key,
     refuse_several,
     refuse_spaced,
     repeated_key,
+    written,
 )
-from nnlab.schema import MAX_SAMPLES, MAX_SEED, DatasetBase, Strict, dtype_problem
+from nnlab.schema import (  # noqa: F401 (Choice re-exported: config_keys reads it)
+    DTYPE_FIX,
+    MAX_SAMPLES,
+    MAX_SEED,
+    Choice,
+    DatasetBase,
+    Strict,
+    dtype_problem,
+)
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     given,
     in_digits,
@@ -67,25 +77,6 @@ MAX_UNITS = 65_536
 
 
 # ----------------------------------------------------------------------------- names
-class Choice:
-    """A name that must be a key of ``registry`` (read when validating, so a name registered
-    later is accepted); the error lists the names."""
-
-    def __init__(self, key: str, registry: Mapping[str, Any]) -> None:
-        self.key, self.registry = key, registry
-
-    def names(self) -> list[str]:
-        return list(self.registry)
-
-    def __call__(self, value: str) -> str:
-        if value not in self.registry:
-            names = self.names()
-            listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
-            hint = did_you_mean(value, names)
-            raise ValueError(f"{self.key}: input should be {listed}, got {given(value)}{hint}")
-        return value
-
-
 ActivationName = Annotated[str, AfterValidator(Choice("model.activation", ACTIVATIONS))]
 InitName = Annotated[str, AfterValidator(Choice("model.init", INITS))]
 LossName = Annotated[str, AfterValidator(Choice("loss", LOSSES))]
@@ -357,35 +348,37 @@ def validate(
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        key, text = describe_error(exc, raw)
+        key, text = describe_error(exc, raw, overrides or [])
         raise ConfigError(f"{blame(key, overrides or [], source)}: {text}") from None
 
 
 def blame(key: str, overrides: list[str], source: str) -> str:
-    """The override that set ``key`` (or a key above or below it, or switched the variant
-    ``key`` is in: ``dataset.name=hdf5`` leaves ``dataset.train_file`` to give), else
-    ``source``."""
+    """The override that set ``key`` (``set_by``), else ``source``."""
+    text = set_by(key, overrides)
+    return overridden(text) if text is not None else source
+
+
+def set_by(key: str, overrides: Sequence[str]) -> str | None:
+    """The last of ``overrides`` that set ``key`` (or a key above or below it, or switched
+    the variant ``key`` is in: ``dataset.name=hdf5`` leaves ``dataset.train_file`` to give)."""
     for text in reversed(overrides):
         other = text.partition("=")[0].strip()
         parts = [p.strip() for p in other.split(".")]
         switched = _is_variant_switch(parts) and key.startswith(f"{parts[0]}.")
         if keys_overlap(key, other) or switched:
-            return overridden(text)
-    return source
+            return text
+    return None
 
 
-def keys_overlap(key: str, other: str) -> bool:
-    """``key`` and ``other`` (dotted) are the same key, or one lies inside the other."""
-    return key == other or key.startswith(other + ".") or other.startswith(key + ".")
-
-
-def config_errors(raw: dict[str, Any]) -> list[tuple[str, str]]:
+def config_errors(
+    raw: dict[str, Any], overrides: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
     """Every validation error of ``raw`` as (the dotted key, one line), the first the one
-    ``validate`` reports; [] when ``raw`` is a valid config."""
+    ``validate`` reports; [] when ``raw`` is a valid config. (``overrides``: ``describe``'s.)"""
     try:
         Config.model_validate(raw)
     except ValidationError as exc:
-        return [describe(err, raw) for err in exc.errors()]
+        return [describe(err, raw, overrides) for err in exc.errors()]
     return []
 
 
@@ -520,9 +513,11 @@ def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
     return model
 
 
-def describe_error(exc: ValidationError, raw: Any = None) -> tuple[str, str]:
+def describe_error(
+    exc: ValidationError, raw: Any = None, overrides: Sequence[str] | None = None
+) -> tuple[str, str]:
     """(the dotted key, one line) for the first (most useful) validation error."""
-    return describe(exc.errors()[0], raw)
+    return describe(exc.errors()[0], raw, overrides)
 
 
 def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
@@ -560,9 +555,11 @@ def _other_variants(loc: tuple[Any, ...]) -> str:
     return f" ({loc[1]} is a key of {loc[0]}.name={either})"
 
 
-def describe(err: Any, raw: Any = None) -> tuple[str, str]:
+def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) -> tuple[str, str]:
     """(the dotted key, one line) for one of pydantic's errors (``ValidationError.errors()``)
-    of the mapping ``raw``."""
+    of the mapping ``raw``, a hint in it written as the value's source writes it
+    (``overrides.written``): an override's form for a key one of ``overrides`` set, a config
+    file's line for another (None: ``raw`` is overrides alone, every value an override's)."""
     loc = tuple(err["loc"])
     kind = err["type"]
     key = ".".join(str(p) for p in loc) or "config"
@@ -584,14 +581,15 @@ def describe(err: Any, raw: Any = None) -> tuple[str, str]:
         return key, f"{key}: required key is missing"
     if kind == "list_type" and isinstance(err.get("input"), str | int | float):
         text = spelled(err["input"])  # (model.hidden=100,100: a list is written in brackets)
-        return (
-            key,
-            f"{key}: expected a list in brackets, e.g. {key}=[{text}], got {given(err['input'])}",
-        )
+        fix = written(key, f"[{text}]", overrides is None or set_by(key, overrides) is not None)
+        return key, f"{key}: expected a list in brackets, e.g. {fix}, got {given(err['input'])}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
-        return text.split(":")[0].split(" ")[0], text
+        key = text.split(":")[0].split(" ")[0]
+        if overrides is None or set_by(key, overrides) is not None:  # (or dtype=float64)
+            text = text.replace(DTYPE_FIX, written("dtype", "float64", True))
+        return key, text
     if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
         msg = "Input should be a whole number"
     if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:

@@ -139,3 +139,18 @@ def _number(word: str) -> bool:
         return math.isfinite(float(word))
     except ValueError:
         return False
+
+
+def keys_overlap(key: str, other: str) -> bool:
+    """``key`` and ``other`` (dotted) are the same key, or one lies inside the other."""
+    return key == other or key.startswith(other + ".") or other.startswith(key + ".")
+
+
+def written(key: str, value: str, override: bool) -> str:
+    """``key`` (dotted) set to ``value`` (YAML text) as an error's hint writes it, in the form
+    of where the value came from: an override's, ``model.hidden=[100]``, or a config file's
+    line, ``hidden: [100]`` (under its section): a file's ``hidden: 100`` was told to write
+    ``model.hidden=[100]``, which is no line of a file."""
+    if override:
+        return f"{key}={value}"
+    return f"{key.rpartition('.')[2]}: {value}"

@@ -2,6 +2,7 @@
 
 ``Strict``: frozen, unknown keys refused, NaN and infinity refused for every float, and a YAML
 boolean refused where a number goes (``NoBoolNumbers``).
+``Choice``: a name that must be one of a registry's (an activation, an init, a loss).
 ``DatasetBase``: the split and preprocessing keys every dataset has; a dataset is a subclass
 with its own keys and a ``source`` method (``nnlab.data.datasets``).
 """
@@ -9,6 +10,7 @@ with its own keys and a ``source`` method (``nnlab.data.datasets``).
 from __future__ import annotations
 
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
@@ -17,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from nnlab.errors import did_you_mean
 from nnlab.kinds import MAX_SEED
+from nnlab.yamlio import given
 
 if TYPE_CHECKING:
     from nnlab.data.dataset import Source
@@ -121,6 +124,7 @@ class NoBoolNumbers(BaseModel):
         return value
 
 
+DTYPE_FIX = "dtype: float64"  # (a config file's line; ``config.describe``: an override's)
 BOOLS = {"0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"}  # (pydantic's)
 QUOTED = "expected {what}, not text: {value} is quoted; write it without the quotes"
 
@@ -135,6 +139,25 @@ def _no_quoted(annotation: Any, value: Any) -> None:
             if (what := quoted_kind(item, v)) is not None:
                 said = {"what": f"a list of {what.split(' ', 1)[-1]}s", "value": repr(v)}
                 raise PydanticCustomError("text_for_value", QUOTED, said)
+
+
+class Choice:
+    """A name that must be a key of ``registry`` (read when validating, so a name registered
+    later is accepted); the error lists the names."""
+
+    def __init__(self, key: str, registry: Mapping[str, Any]) -> None:
+        self.key, self.registry = key, registry
+
+    def names(self) -> list[str]:
+        return list(self.registry)
+
+    def __call__(self, value: str) -> str:
+        if value not in self.registry:
+            names = self.names()
+            listed = ", ".join(repr(n) for n in names[:-1]) + f" or {names[-1]!r}"
+            hint = did_you_mean(value, names)
+            raise ValueError(f"{self.key}: input should be {listed}, got {given(value)}{hint}")
+        return value
 
 
 class Strict(NoBoolNumbers):
@@ -175,7 +198,7 @@ def dtype_problem(model: BaseModel, dtype: str, prefix: str = "") -> str | None:
             tiny = np.finfo(kind).smallest_subnormal
             return (
                 f"{key}: {value:g} is 0 in {dtype}, the run's dtype; expected 0 or a magnitude "
-                f"of at least {tiny:.3g}, or dtype: float64"
+                f"of at least {tiny:.3g}, or {DTYPE_FIX}"
             )
     return None
 

@@ -417,17 +417,18 @@ def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
 def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:
     """The config of the trial with swept ``values``, validated; an error is blamed on the
     base config's file or fixed override, or on the trial, by ``trial_error``."""
-    raw = apply_overrides(defn.base, trial_overrides(defn, values))
+    overrides = trial_overrides(defn, values)
+    raw = apply_overrides(defn.base, overrides)
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        key, text = describe_error(exc, raw)
+        key, text = describe_error(exc, raw, overrides)  # (a hint in the form of its source)
 
     def base_error() -> str | None:  # (named as ``validate`` names it for ``train``)
         given = [t for t in defn.overrides if keys_overlap(key, override_key_of(t))]
         if given and text.startswith("unknown key") and name_swept(defn, key):
             return f"{overridden(given[-1])}: no trial of the sweep takes it: {text}"
-        if (key, text) in config_errors(base_config(defn)):
+        if (key, text) in config_errors(base_config(defn), defn.overrides):
             return f"{blame(key, list(defn.overrides), defn.source)}: {text}"
         if given and partial(defn.spec, key) is not None:  # (a value its trials refuse)
             return f"{overridden(given[-1])}: {text}"

@@ -125,6 +125,12 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     ("lr zero", "optimizer: {name: adam, lr: 0}\n", [], ["optimizer.lr:", "greater than 0"]),
     ("dropout 1.0", "model: {dropout: 1.0}\n", [], ["model.dropout:", "less than 1"]),
     ("hidden size 0", "model: {hidden: [100, 0]}\n", [], ["model.hidden.1:", "greater than 0"]),
+    (  # (its hint was an override's, model.hidden=[100], which is no line of a file)
+        "a number where a list goes",
+        "model: {hidden: 100}\n",
+        [],
+        ["{d}/cfg.yaml: model.hidden: expected a list in brackets, e.g. hidden: [100], got 100"],
+    ),
     (
         "unknown activation",
         "model: {activation: gelu}\n",
@@ -753,6 +759,11 @@ HINTS = [
      "which --resume takes: --resume latest"),
     (["train", "{d}/cfg.yaml", "model.hidden=100,100"],
      "model.hidden: expected a list in brackets, e.g. model.hidden=[100,100], got '100,100'"),
+    # (a hint written as its value's source writes it: an override's for an override; it
+    # said 'or dtype: float64', a file's line, to an override)
+    (["train", "{d}/cfg.yaml", "optimizer.lr=1e-50"],
+     "error: override 'optimizer.lr=1e-50': optimizer.lr: 1e-50 is 0 in float32, the run's "
+     "dtype; expected 0 or a magnitude of at least 1.4e-45, or dtype=float64"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=[0.1,0.01]"],
      "optimizer.lr=[0.1,0.01] is one value, a list (axes are written without brackets: "
      "optimizer.lr=0.1,0.01)"),

@@ -72,6 +72,18 @@ def test_a_bad_fixed_override_is_named_as_train_names_it(tmp_path):
     assert line == train_says(tmp_path, base, "model.init=bogus")
 
 
+def test_a_hint_is_written_as_its_source_writes_it_as_train_writes_it(tmp_path):
+    # (the base file's hidden: 7 was told 'e.g. model.hidden=[7]', which is no line of a file)
+    base = write(tmp_path, model={"hidden": 7})
+    line = refused(tmp_path, "sweep", "grid", base, "optimizer.lr=0.1,0.2")
+    said = "model.hidden: expected a list in brackets, e.g. {}, got 7"
+    assert line == f"error: {base}: {said.format('hidden: [7]')}" == train_says(tmp_path, base)
+    base = write(tmp_path)
+    line = refused(tmp_path, "sweep", "grid", base, "optimizer.lr=0.1,0.2", "model.hidden=7")
+    assert line == f"error: override 'model.hidden=7': {said.format('model.hidden=[7]')}"
+    assert line == train_says(tmp_path, base, "model.hidden=7")
+
+
 def test_a_bad_override_of_a_preset_is_the_overrides(tmp_path):
     line = refused(tmp_path, "sweep", "weight-scale", "model.activation=rleu", "epochs=1")
     assert line.startswith("error: override 'model.activation=rleu': model.activation: ")
