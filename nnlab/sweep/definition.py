@@ -130,6 +130,11 @@ def merge_spec(
             raw["trials"] = None
     if trials is not None:
         raw["trials"] = trials
+    if kind == "random" and raw["trials"] is None:  # (sweep random: the option it takes; it
+        raise ConfigError(  # said 'sweep.trials: ...', a key no command line has)
+            "--trials: a random sweep needs a number of trials; give --trials N (or trials: N "
+            "in the config file's sweep: section)"
+        )
     if seed is not None:
         raw["seed"] = seed
     return parse_spec(raw)

@@ -102,7 +102,9 @@ def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, mon
 def test_random_needs_trials_and_draws_that_many(tmp_path):
     cfg = write_config(tmp_path)
     result = invoke("sweep", "random", cfg, "optimizer.lr=loguniform:1e-3:1")
-    assert result.exit_code == 2 and "trials" in result.stderr
+    assert result.exit_code == 2  # (it named sweep.trials first, a key the user never wrote)
+    assert result.stderr.startswith("error: --trials: a random sweep needs a number of trials; ")
+    assert "give --trials N" in result.stderr
     result = invoke(
         "sweep",
         "random",
