@@ -5,14 +5,16 @@ inside the runs root (``check_name``), a root that is no run folder (``check_new
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from pathlib import Path
 
-from nnlab.errors import ConfigError, OptionError, RunError, os_failure
+from nnlab.errors import ConfigError, OptionError, os_failure
 from nnlab.fileio import check_output, make_folders, root_problem
 from nnlab.lookup import made_by_nnlab
 from nnlab.output import counted
+from nnlab.process import Taken
 from nnlab.rundir import RunDir
 
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
@@ -94,13 +96,31 @@ def location(
     return out.parent, name
 
 
+NAME_TRIES = 20  # new names a generated folder's name is drawn anew before giving up
+
+
+def new_name(name: str) -> str:
+    """A new folder's name: ``<stamp>-<name>-<id>``, the id 6 random hex digits (24 bits)."""
+    return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}"
+
+
 def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
-    """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``)."""
-    root = Path(root)
+    """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``). A generated
+    name that another run took in the same second (its 24-bit id drawn again) is drawn anew,
+    up to ``NAME_TRIES`` times: two runs started at once said 'already exists' of the second;
+    ``folder`` (an ``--out``) is the user's, and refused if it exists."""
     check_name(name, "name")
     if folder is not None:
         check_name(folder, "--out")
-    path = root / (folder or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}")
+        return _make(Path(root) / folder)
+    for _ in range(NAME_TRIES - 1):
+        with contextlib.suppress(Taken):
+            return _make(Path(root) / new_name(name))
+    return _make(Path(root) / new_name(name))
+
+
+def _make(path: Path) -> RunDir:
+    """The empty folder ``path``, its parents made as needed; ``Taken`` if it exists."""
     try:
         try:
             path.mkdir()
@@ -108,7 +128,7 @@ def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
             make_folders(path.parent)
             path.mkdir()
     except FileExistsError:
-        raise RunError(f"{path}: run folder already exists") from None
+        raise Taken(f"{path}: run folder already exists") from None
     except OSError as exc:
         where = exc.filename or path
         raise os_failure(f"{where}: cannot create run folder: {exc.strerror}", exc) from None

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import signals
-from nnlab.errors import DataError, RunError, short_of_memory
+from nnlab.errors import RunError, short_of_memory
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -72,6 +72,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     usable as usable,
 )
 from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
+    NAME_TRIES,
     check_name as check_name,
     check_new_root as check_new_root,
     location as location,
@@ -79,6 +80,7 @@ from nnlab.naming import (  # (re-exported: where a new folder goes, and its nam
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
+    Taken,
     claim as claim,
     claimed,
     founding,
@@ -87,9 +89,12 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     released as released,
     start_mark,
 )
-from nnlab.provenance import (  # (what made a run's numbers)
-    DataFields,
+from nnlab.provenance import (  # (what made a run's numbers; re-exported: a run's data)
+    check_data as check_data,
+    data_dir_text as data_dir_text,
+    data_fields as data_fields,
     git_commit,
+    resume_data_dir as resume_data_dir,
     versions,
 )
 from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
@@ -115,50 +120,6 @@ from nnlab.trialfolders import (  # (re-exported: how readers judge a sweep's tr
     foreign_trial as foreign_trial,
     linked_file as linked_file,
 )
-
-
-# ----------------------------------------------------------------------------- writing
-def data_dir_text(data_dir: Path | str | None) -> str | None:
-    """A data folder (``--data-dir``) as meta.json records it: absolute, so that a resume from
-    another working directory reads the data the run began with (None: none given)."""
-    return str(Path(data_dir).resolve()) if data_dir else None
-
-
-def resume_data_dir(run: RunDir, given: Path | None) -> Path | None:
-    """The data folder a resume of ``run`` reads: ``--data-dir`` if given, else the one its
-    meta.json recorded (``data_dir_text``), so a resume from elsewhere reads the run's data."""
-    if given is None and run.meta.get("data_dir"):
-        return Path(run.meta["data_dir"])
-    return given
-
-
-def data_fields(data: Any) -> DataFields:
-    """What a folder's meta.json records of the ``Dataset`` its numbers come from: where it
-    came from and how it was carved (``data_source``), and its digest (``data_digest``), which
-    a resume checks its data against (``check_data``)."""
-    return {"data_source": data.source, "data_digest": data.digest}
-
-
-def check_data(run: RunDir, data: Any, data_dir: Path | None = None, doing: str = "resume") -> None:
-    """DataError unless ``data`` (a ``Dataset``) is the data ``run`` began with: the digest its
-    meta.json recorded (``data_digest``; a folder made before nnlab recorded one is not
-    checked). A resume whose data changed (a file replaced, another --data-dir) would carry
-    on with other numbers than the run's, and mix them in its records and kept results.
-    ``doing``: what the line tells to do again with the run's data folder (``extend``)."""
-    recorded = run.meta.get("data_digest")
-    if recorded is None or recorded == data.digest:
-        return
-    began, name = run.meta.get("data_dir"), f"the {data.name!r} data"
-    where = f"{name} in {data_dir}" if data_dir else name
-    if data_dir_text(data_dir) != began:
-        what = "is not the data the run began with"
-        fix = f"{doing} with --data-dir {began}" if began else f"{doing} without --data-dir"
-    else:
-        what, fix = "has changed since the run began", "put back the data it used"
-    raise DataError(
-        f"{run.path}: {where} {what} (digest {data.digest}, recorded {recorded}); {fix}, "
-        "or start a new run"
-    )
 
 
 # ----------------------------------------------------------------------------- lifecycle
@@ -208,7 +169,9 @@ class Lifecycle:
     exit its failure is not allowed to hide the original error). On leaving, the status is
     recorded: the chosen one, INTERRUPTED (Ctrl-C, a stop signal), or FAILED with the error.
     A folder with children (a sweep's trials, a tune's rounds: ``children``) is not COMPLETED,
-    nor FAILED, while one of them has not ended: see ``Unfinished``.
+    nor FAILED, while one of them has not ended: see ``Unfinished``. A new folder whose
+    generated name another run founded meanwhile (the same second, the same 24-bit id) is
+    founded under a new one (``renamed``: its empty folder), as ``make_folder`` draws anew.
     An exception leaving the block carries ``nnlab_run`` (the folder), ``nnlab_status`` (the
     status recorded, or None if even that could not be written: then ``nnlab_unrecorded``
     says why) and ``nnlab_resume`` (the command that continues it, if any); an outer
@@ -222,9 +185,12 @@ class Lifecycle:
         resume: str | None = None,
         fresh: bool = False,
         files: dict[str, Any] | None = None,
+        renamed: Callable[[], RunDir] | None = None,
     ) -> None:
         self.run = run
-        self.resume = resume
+        self._template = resume  # (the command that continues it, ``{path}`` standing for it)
+        self.resume = _resume_text(resume, run)
+        self._renamed = renamed  # (a generated name: another one, if a founder took this one)
         self._fresh = fresh  # a folder this lifecycle made (removed if it cannot even start)
         self._files = files or {}  # what a resume needs, written before the folder is RUNNING
         self._start_meta = meta
@@ -268,11 +234,14 @@ class Lifecycle:
         running = placed = False
         try:
             with deferred():
-                with (founding if self._fresh else claimed)(self.run) as where:
-                    for name, content in self._files.items():  # (a new folder's: ``founding``)
-                        _write_file(RunDir(where), name, content)
-                    RunDir(where).write_json("meta.json", self._start_meta)
-                    running = True
+                for tries_left in range(NAME_TRIES - 1, -1, -1):
+                    try:
+                        running = self._found()
+                        break
+                    except Taken:  # (its generated name taken by another founder meanwhile)
+                        if self._renamed is None or not tries_left:
+                            raise
+                        self._rename(self._renamed())
                 placed = True  # (a founding that raised removed what it made, and only that)
         except BaseException as exc:
             if running and not self._fresh:
@@ -286,6 +255,21 @@ class Lifecycle:
                 self._signals.__exit__(None, None, None)
             raise
         return self
+
+    def _found(self) -> bool:
+        """Write the files and the RUNNING meta.json into the folder (a new one's hidden
+        beginning: ``founding``), holding it; True once they are written."""
+        with (founding if self._fresh else claimed)(self.run) as where:
+            for name, content in self._files.items():  # (a new folder's: ``founding``)
+                _write_file(RunDir(where), name, content)
+            RunDir(where).write_json("meta.json", self._start_meta)
+        return True
+
+    def _rename(self, run: RunDir) -> None:
+        """Found ``run`` (a new name's empty folder) instead: the name before was taken."""
+        self.run = run
+        self._start_meta["run_id"] = run.id
+        self.resume = _resume_text(self._template, run)
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
         try:
@@ -473,7 +457,8 @@ def start(
     run = make_folder(root, name, folder)
     try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
         meta = {**_base_meta(run, kind), **fields}
-        return Lifecycle(run, meta, _resume_text(resume, run), fresh=True, files=files)
+        renamed = None if folder is not None else (lambda: make_folder(root, name))
+        return Lifecycle(run, meta, resume, fresh=True, files=files, renamed=renamed)
     except BaseException:
         with deferred(), contextlib.suppress(OSError):  # (empty: only this process's; a
             run.path.rmdir()  # founder's folder renamed over it meanwhile is not)
@@ -566,7 +551,7 @@ def reopen(
         host=socket.gethostname(),
         resumes=[*meta.get("resumes", []), {"at": now(), **entry}],
     )
-    return Lifecycle(run, meta, _resume_text(resume, run))
+    return Lifecycle(run, meta, resume)
 
 
 def _resume_text(resume: str | None, run: RunDir) -> str | None:

@@ -3,13 +3,16 @@ and neither removes nor damages what the other made (fault injection, round 3)."
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import secrets
 import shutil
 
 import pytest
 
-from nnlab import process
+from nnlab import naming, process, runs
 
-from .helpers import Row, invoke, only, refused
+from .helpers import Row, invoke, only, refused, statuses
 
 CONCURRENT = [
     Row(
@@ -18,6 +21,15 @@ CONCURRENT = [
         "`nnlab lr-scan cfg.yaml --out runs/x`, twice at once",
         2,
         ("error: {runs}/x: run folder already exists (made meanwhile)",),
+    ),
+    Row(
+        "two runs started in the same second that draw one folder id (24 random bits), the "
+        "other's whole folder made at the name or taking it as this one writes its first files: "
+        "the name drawn anew (it said 'run folder already exists', exit 2), in every command "
+        "that makes a folder",
+        "`nnlab train cfg.yaml`, twice at once",
+        0,
+        ("run folder: {run}",),
     ),
     Row(
         "`sweep --resume` and `train --resume` of one of its trials at once (the other order: "
@@ -73,6 +85,65 @@ def test_an_out_another_command_makes_meanwhile_is_refused_and_left_whole(
     )
     assert only(case / "runs").status == "COMPLETED"
     assert [p.name for p in (case / "runs").iterdir()] == ["x"]  # (no hidden folder left)
+
+
+class _Second:
+    """``naming``'s clock stopped at one second: every run starts in it."""
+
+    class datetime:
+        @staticmethod
+        def now() -> dt.datetime:
+            return dt.datetime(2026, 1, 31, 12, 0, 0)
+
+
+def _same_ids(monkeypatch, *ids: str) -> None:
+    """Folder ids drawn as ``ids`` (then others), in the same second (``_Second``)."""
+    drawn, real = iter(ids), secrets.token_hex
+    monkeypatch.setattr(naming, "dt", _Second)
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(drawn, None) or real(n)
+                        if n == 3 else real(n))  # fmt: skip
+
+
+def test_two_runs_of_one_second_that_draw_one_id_make_two_folders(case, monkeypatch):
+    """Two runs started in the same second whose 24-bit ids were the same: the second said
+    'run folder already exists' of the first one's folder and made none (exit 2). Its name
+    is drawn anew (``runs.start``, which every command making a folder goes through)."""
+    _same_ids(monkeypatch, "abcdef", "abcdef", "abcdef")
+    for _ in range(2):
+        with runs.start(
+            case / "runs", "tiny", "train", resume="nnlab train --resume {path}"
+        ) as life:
+            assert life.resume == f"nnlab train --resume {life.path}"
+    made = statuses(case / "runs")
+    assert "20260131-120000-tiny-abcdef" in made and list(made.values()) == ["COMPLETED"] * 2
+    assert [p.name for p in (case / "runs").iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.slow
+def test_a_generated_name_founded_meanwhile_by_another_run_is_drawn_anew(case, done, monkeypatch):
+    """The other run's whole folder lands at this one's generated name as this one writes its
+    first files (``process.founding``'s window; both drew one id in one second): this one was
+    refused 'already exists (made meanwhile)', as an ``--out`` given twice is. It founds its
+    folder under a new name, its meta.json's run_id and its resume line saying that one, and
+    the other's folder is left whole."""
+    _same_ids(monkeypatch, "abcdef")
+    taken = case / "runs" / "20260131-120000-tiny-abcdef"
+    real = process.clean
+
+    def clean(root, own):  # (as the other run's rename lands, in this one's window)
+        if not taken.exists():
+            shutil.copytree(done.path, taken)
+        real(root, own)
+
+    monkeypatch.setattr(process, "clean", clean)
+    result = invoke("train", "cfg.yaml", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    (mine,) = [run for run in (case / "runs").iterdir() if run.name not in (taken.name, done.id)]
+    assert mine.name.startswith("20260131-120000-tiny-")
+    assert CONCURRENT[1].expect(case / "runs", mine)[0] in result.stderr.splitlines()
+    assert statuses(case / "runs")[mine.name] == "COMPLETED"
+    assert json.loads((mine / "meta.json").read_text())["run_id"] == mine.name
+    assert sorted(p.name for p in taken.iterdir()) == sorted(p.name for p in done.path.iterdir())
 
 
 def test_a_folder_renamed_while_runs_list_reads_is_not_listed_damaged(case, done, monkeypatch):
@@ -146,7 +217,7 @@ def test_a_sweep_resume_refuses_a_trial_another_resume_holds(case, planned):
     finally:
         holder.kill()
         holder.wait()
-    line = refused(result, 2, *CONCURRENT[1].expect(case / "runs", sweep.path))
+    line = refused(result, 2, *CONCURRENT[2].expect(case / "runs", sweep.path))
     assert line.startswith(f"error: {trial.path}: ")
     assert (file_bytes(sweep.path), file_bytes(trial.path)) == before
 
