@@ -81,6 +81,7 @@ CASES = {
     "sgd": (SGD, {"lr": 0.1}, lambda: sgd_by_hand(0.1)),
     "momentum-default": (Momentum, {"lr": 0.1}, lambda: momentum_by_hand(0.1, 0.9)),
     "momentum-0.5": (Momentum, {"lr": 0.05, "momentum": 0.5}, lambda: momentum_by_hand(0.05, 0.5)),
+    "momentum-0": (Momentum, {"lr": 0.1, "momentum": 0.0}, lambda: sgd_by_hand(0.1)),
     "nesterov-default": (Nesterov, {"lr": 0.1}, lambda: momentum_by_hand(0.1, 0.9, True)),
     "nesterov-0.7": (
         Nesterov,
@@ -95,11 +96,26 @@ CASES = {
         {"lr": 0.1, "alpha": 0.5, "eps": 0.01},
         lambda: rmsprop_by_hand(0.1, 0.5, 0.01),
     ),
+    "rmsprop-alpha-0": (  # (h is the last g^2: the step lr * g / (|g| + eps))
+        RMSProp,
+        {"lr": 0.1, "alpha": 0.0, "eps": 0.01},
+        lambda: rmsprop_by_hand(0.1, 0.0, 0.01),
+    ),
     "adam-default": (Adam, {}, lambda: adam_by_hand(0.001, 0.9, 0.999, 1e-8)),
     "adam-custom": (
         Adam,
         {"lr": 0.05, "beta1": 0.5, "beta2": 0.8, "eps": 0.01},
         lambda: adam_by_hand(0.05, 0.5, 0.8, 0.01),
+    ),
+    "adam-beta1-0": (  # (m is the last g, m_hat = m)
+        Adam,
+        {"lr": 0.05, "beta1": 0.0, "beta2": 0.8, "eps": 0.01},
+        lambda: adam_by_hand(0.05, 0.0, 0.8, 0.01),
+    ),
+    "adam-beta2-0": (  # (v is the last g^2, v_hat = v)
+        Adam,
+        {"lr": 0.05, "beta1": 0.5, "beta2": 0.0, "eps": 0.01},
+        lambda: adam_by_hand(0.05, 0.5, 0.0, 0.01),
     ),
 }
 
@@ -117,6 +133,58 @@ def test_first_three_steps_match_the_equations(case):
 
 def test_every_optimizer_has_a_hand_computed_case():
     assert {cls for cls, _, _ in CASES.values()} == set(OPTIMIZERS.values())
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_hyperparameter_has_a_hand_computed_case_off_its_default_and_at_its_bound(name):
+    """Each setting of each rule is checked against its equation: some case gives it a value
+    other than its default, and one gives it the lower bound it may take (momentum 0, RMSProp's
+    alpha 0, Adam's beta1 0 and beta2 0), where a term of the rule vanishes."""
+    cls = OPTIMIZERS[name]
+    given = [kwargs for c, kwargs, _ in CASES.values() if c is cls]
+    for key, spec in cls.hyper.items():
+        assert any(key in k and k[key] != spec.default for k in given), (name, key)
+        if spec.ge is not None:
+            assert any(k.get(key) == spec.ge for k in given), (name, key)
+
+
+def test_momentum_0_keeps_the_last_gradient_as_its_velocity():
+    """(The README: with momentum 0 Momentum keeps v = g, where torch's SGD keeps no buffer.)"""
+    opt, w = Momentum(lr=0.1, momentum=0.0), np.array(W0)
+    for g in GRADS:
+        opt.step({"w": w}, {"w": np.array(g)})
+        np.testing.assert_array_equal(opt.state["v/w"], g)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", list(CASES))
+def test_per_net_learning_rates_step_each_block_as_an_optimizer_of_that_lr(case, dtype):
+    """``lrs`` (a stack's per-net learning rates: an array in the parameter's dtype, one rate
+    per net's block) replaces lr in the rule: each block moves bit for bit as it does under the
+    optimizer built with its own lr (in float32 too: the float32 rate times a float32 array is
+    the product a Python float lr makes, where a float64 rate would round otherwise), and a
+    parameter without an entry takes lr."""
+    cls, kwargs, _ = CASES[case]
+    lr = kwargs.get("lr", cls.hyper["lr"].default)
+    rates = [lr, 3 * lr, 0.37 * lr]
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((3, 200)).astype(dtype)
+    grads = [rng.standard_normal((3, 200)).astype(dtype) for _ in range(5)]
+    opt = cls(**kwargs)
+    opt.lrs = {"w": np.array(rates, dtype=dtype)[:, None]}
+    w, other = w0.copy(), w0.copy()
+    alone = [(cls(**{**kwargs, "lr": r}), w0[k].copy()) for k, r in enumerate(rates)]
+    plain = w0.copy()
+    for g in grads:
+        opt.step({"w": w, "other": other}, {"w": g, "other": g})
+        for k, (optimizer, block) in enumerate(alone):
+            optimizer.step({"w": block}, {"w": g[k]})
+        np.testing.assert_array_equal(w, [block for _, block in alone])
+        assert w.dtype == other.dtype == dtype
+    by_lr = cls(**kwargs)
+    for g in grads:
+        by_lr.step({"w": plain}, {"w": g})
+    np.testing.assert_array_equal(other, plain)
 
 
 def test_sgd_and_momentum_literal_numbers():
