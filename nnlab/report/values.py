@@ -111,13 +111,14 @@ CELL_LINE = 40
 CELL_PROSE = 400  # characters of a list of text in a table cell (it wraps)
 
 
-def cell(value: Any, display: str | None = None) -> str:
+def cell(value: Any, display: str | None = None, key: str = "") -> str:
     """A ``<td>`` whose ``data-v`` is the number it sorts by (when it is one). A list too long
     for a cell (compare-optimizers' path of every step, its 2,000 losses) is its size: its text
     cut at 60 characters was no use and made the table 2,270 px wide. A dict names its values,
     so it is cut at CELL_DICT: its first values read. A list of text (a tune round's warnings)
     is its text, a sentence after another, up to CELL_PROSE characters: its size, '1 entry',
-    hid the warning."""
+    hid the warning. A dict reads as ``pairs`` spells it, a boolean as ``yes_no`` (by ``key``,
+    its column)."""
     sort_value = sort_number(value)
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     if display is None and _empty(value):
@@ -134,11 +135,22 @@ def cell(value: Any, display: str | None = None) -> str:
         )
     if display is None:
         limit = CELL_DICT if isinstance(value, dict) else CELL_TEXT
-        text = compact(value, limit)
+        text = _cell_text(value, limit, key)
         if not (display := sized(value, CELL_TEXT, (list,))) and len(text) > CELL_LINE:
             return f'<td class="long"{sort}>{esc(text)}</td>'  # (it wraps: report.css)
         display = display or esc(text)
     return f"<td{sort}>{display}</td>"
+
+
+def _cell_text(value: Any, limit: int, key: str) -> str:
+    """A cell's text (``cell``), cut at ``limit``."""
+    if isinstance(value, dict):
+        text = pairs(value)
+    elif isinstance(value, bool):
+        text = yes_no(value, key)
+    else:
+        return compact(value, limit)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 RANGE = re.compile(r"(\S+) \.\. (\S+)")  # a range as a tune writes it: '1e-06 .. 0.01'
@@ -168,11 +180,12 @@ def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str
     return ""
 
 
-def kv_table(items: Sequence[tuple[str, Any]]) -> str:
+def kv_table(items: Sequence[tuple[str, Any]], given: bool = False) -> str:
+    """A key/value table of ``items``; ``given``: values the user gave (``as_given``)."""
     if not items:
         return ""
     rows = "".join(
-        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k)}</td></tr>' for k, v in items
+        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k, given)}</td></tr>' for k, v in items
     )
     return f'<table class="kv">{rows}</table>'
 
@@ -181,17 +194,20 @@ KV_TEXT = 200  # characters of a value in a key/value table; a longer container 
 KV_PROSE = 2000  # characters of a text value there (it wraps): a meta.json's data_source is ~200
 
 
-def kv_value(value: Any, key: str = "") -> str:
+def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     """A key/value table's cell: the value of ``key`` as text (its floats as ``float_text``
-    spells them by their keys); a null or an empty list ``none``; a list of sentences (a
-    tune's warnings) a sentence a line; an object too long for a line a table of its own
-    (``_nestable``); any other container too long to read there (an lr-scan's per-rate curves)
-    as its size, pointing to the file (a cut JSON text is no use). Text is whole up to
-    KV_PROSE characters: cut at 160, a run's data source lost its splits and a tune's warning
-    its advice."""
+    spells them by their keys, a boolean as ``yes_no`` does); a null or an empty list
+    ``none``; a list of sentences (a tune's warnings) a sentence a line; an object a table of
+    its own (``_nestable``: a run's versions, a tune's settings; they read as JSON's
+    '{nnlab: 0.1.0, python: 3.11.7, ...}'); any other container too long to read there (an
+    lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
+    Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits
+    and a tune's warning its advice. ``given``: of an object of values the user gave."""
     value = as_given(value) if key in GIVEN else value
     if value is None or _empty(value):
         return NONE
+    if isinstance(value, bool):
+        return yes_no(value, key, given)
     if is_time(value):
         return when(value)
     if key == "recipe" and isinstance(value, dict):
@@ -200,12 +216,32 @@ def kv_value(value: Any, key: str = "") -> str:
         return esc(facts.counts_text(value))  # (as the title says them: 30 COMPLETED, 2 DIVERGED)
     if _text_list(value) and (sized(value, KV_TEXT) or any(_prose(v) for v in value)):
         return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
-    if isinstance(value, dict) and sized(value, KV_TEXT) and _nestable(value):
-        return kv_table(list(value.items()))
+    if isinstance(value, dict) and _nestable(value):
+        return kv_table(list(value.items()), given or isinstance(value, Given))
     if sized(value, KV_TEXT):
         what = counted(len(value), "entry", "entries")
         return f'<span class="note">{esc(what)}: see the file in the run folder</span>'
     return esc(compact(value, KV_PROSE, str(key)))
+
+
+def yes_no(value: bool, key: str = "", given: bool = False) -> str:
+    """A boolean as the terminal's tables say a result's (``diverged: no``, compare-optimizers'
+    and gradcheck's), a config's (``model.batchnorm: true``) or one of values the user gave
+    (``given``) as YAML spells it: the pages read 'diverged false'."""
+    if given or is_config_key(key):
+        return spelled(value)
+    return "yes" if value else "no"
+
+
+def pairs(value: dict[Any, Any], given: bool = False) -> str:
+    """A mapping in a table's cell as the terminal's tables spell one (``lr=0.95, momentum=0.9``:
+    compare-optimizers' hyperparameters, a sweep's values), each value by its key (a float as
+    ``float_text``, a boolean as ``yes_no``, a container in flow style): it read ``{lr: 0.95}``."""
+    given = given or isinstance(value, Given)
+    return ", ".join(
+        f"{k}={yes_no(v, str(k), given) if isinstance(v, bool) else flow(v, str(k))}"
+        for k, v in value.items()
+    )
 
 
 # objects of values the user gave (a tune's settings and its base config, a compare's config,
@@ -215,10 +251,15 @@ def kv_value(value: Any, key: str = "") -> str:
 GIVEN = ("settings", "base", "config", "hyperparameters", "start", "minimum")
 
 
+class Given(dict):  # type: ignore[type-arg]
+    """An object of values the user gave (``as_given``): its booleans read as YAML spells them."""
+
+
 def as_given(value: Any) -> Any:
-    """``value`` with each float in it a ``ConfigFloat`` (``float_text`` spells it as given)."""
+    """``value`` with each float in it a ``ConfigFloat`` (``float_text`` spells it as given),
+    each object a ``Given``."""
     if isinstance(value, dict):
-        return {k: as_given(v) for k, v in value.items()}
+        return Given({k: as_given(v) for k, v in value.items()})
     if isinstance(value, list):
         return [as_given(v) for v in value]
     return ConfigFloat(value) if type(value) is float else value
@@ -316,7 +357,7 @@ def _row_cell(value: Any, column: str, spec: str | None) -> str:
     seconds 1.5037 for 1.50); any other value as ``cell`` spells it."""
     if isinstance(value, float) and finite(value) is not None:
         return cell(value, esc(table_cell(value, column, spec)))
-    return cell(value)
+    return cell(value, key=column)
 
 
 def _same_as(rows: Sequence[dict[str, Any]], column: str, before: Sequence[str]) -> str | None:

@@ -56,12 +56,10 @@ def test_a_tunes_exact_ranges_read_as_its_summary_spells_them():
     # loguniform:3.7725799377838215e-06:0.0020455512986830154 beside a summary of 3.77258e-06)
     exact = {"optimizer.lr": "loguniform:3.7725799377838215e-06:0.0020455512986830154",
              "batch_size": "randint:16:1000", "model.dropout": "uniform:0.1:0.55"}  # fmt: skip
-    short = (
-        "{optimizer.lr: loguniform:3.77258e-06:0.00204555, batch_size: randint:16:1000, "
-        "model.dropout: uniform:0.1:0.55}"
-    )
-    assert kv_value(exact, "proposed") == short
-    assert ">{optimizer.lr: loguniform:3.77258e-06:0.00204555}<" in cell(
+    short = {"optimizer.lr": "loguniform:3.77258e-06:0.00204555", "batch_size": "randint:16:1000",
+             "model.dropout": "uniform:0.1:0.55"}  # fmt: skip
+    assert kv_value(exact, "proposed") == kv_table(list(short.items()))
+    assert ">optimizer.lr=loguniform:3.77258e-06:0.00204555<" in cell(
         {"optimizer.lr": exact["optimizer.lr"]}
     )
     assert kv_value("loguniform:x:y", "k") == "loguniform:x:y"  # (not a range: as it is)
@@ -71,14 +69,18 @@ def test_a_tunes_exact_ranges_read_as_its_summary_spells_them():
 def test_a_ratio_of_times_reads_as_gradchecks_table_prints_it():
     # (the report read 'ratio: 116.6576' where `gradcheck --compare-differences` printed 117)
     timing = {"numeric_s": 0.007429, "analytic_s": 6.368e-05, "ratio": 116.65757}
-    assert kv_value(timing, "timing") == "{numeric_s: 0.007429, analytic_s: 6.368e-05, ratio: 117}"
+    assert kv_value(timing, "timing") == kv_table(
+        [("numeric_s", "0.007429"), ("analytic_s", "6.368e-05"), ("ratio", "117")]
+    )
     assert kv_value(2.4567, "ratio") == "2.4600"
 
 
 def test_a_landscapes_samples_0_says_it_is_all_of_the_split():
     assert kv_value(0, "samples") == "0 (all of the split)"
-    assert kv_value(500, "samples") == "500" and kv_value(False, "samples") == "false"
-    assert "samples: 0 (all of the split)" in kv_value({"samples": 0, "seed": 0}, "settings")
+    assert kv_value(500, "samples") == "500" and kv_value(False, "samples") == "no"
+    assert '<th scope="row">samples</th><td>0 (all of the split)</td>' in kv_value(
+        {"samples": 0, "seed": 0}, "settings"
+    )
     assert kv_table([("seed", 0)]).endswith("<td>0</td></tr></table>")
 
 
@@ -88,12 +90,12 @@ def test_values_the_user_gave_read_as_given_not_as_measured():
     settings = {"val_fraction": 0.2, "base": {"optimizer": {"name": "momentum", "momentum": 0.9}}}
     html = kv_value(settings, "settings")
     assert "0.2000" not in html and "0.9000" not in html
-    assert "{optimizer: {name: momentum, momentum: 0.9}}" in html or "momentum: 0.9}" in html
+    assert '<th scope="row">momentum</th><td>0.9</td>' in html
     rows = [{"optimizer": "adam", "hyperparameters": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999},
              "final": {"test_acc": 0.9}}]  # fmt: skip
     table = rows_table(rows)
-    assert "{lr: 0.001, beta1: 0.9, beta2: 0.999}" in table
-    assert "{test_acc: 0.9000}" in table  # (a measured one: as measured)
+    assert ">lr=0.001, beta1=0.9, beta2=0.999<" in table
+    assert ">test_acc=0.9000<" in table  # (a measured one: as measured)
     paths = rows_table([{"optimizer": "sgd", "start": [-7.0, 2.0], "final_point": [-0.35, 0.1]}])
     assert ">[-7.0, 2.0]<" in paths and ">[-0.3500, 0.1000]<" in paths
     assert kv_value([0.0, 0.0], "minimum") == "[0.0, 0.0]"
@@ -103,7 +105,7 @@ def test_a_sweeps_counts_read_as_its_title_says_them():
     # (a sweep's summary read 'counts {COMPLETED: 30, DIVERGED: 2}' under a title of
     # '32 trials (30 COMPLETED, 2 DIVERGED)')
     assert kv_value({"DIVERGED": 2, "COMPLETED": 30}, "counts") == "30 COMPLETED, 2 DIVERGED"
-    assert kv_value({"a": 0.5}, "counts") == "{a: 0.5000}"  # (not counts: as any object)
+    assert kv_value({"a": 0.5}, "counts") == kv_table([("a", 0.5)])  # (not counts: any object)
 
 
 def test_a_json_tables_numbers_read_as_the_terminals_table_of_the_same_rows():
@@ -205,3 +207,27 @@ def test_a_runs_page_and_the_index_read_its_times_as_runs_list_says_them(tmp_pat
     assert "T23:4" not in html.replace('"2026-12-06T23:4', "")  # (only in the attributes)
     index = (result.out / "index.html").read_text()
     assert 'title="2026-12-06T23:41:07.123+00:00">2026-12-06 18:41</time>' in index
+
+
+def test_a_result_boolean_reads_yes_or_no_a_config_one_as_yaml_spells_it():
+    # (compare-optimizers' runs table read 'diverged false' where its terminal table says 'no')
+    table = rows_table(
+        [{"optimizer": "sgd", "diverged": False}, {"optimizer": "x", "diverged": True}]
+    )
+    assert "<td>no</td>" in table and "<td>yes</td>" in table and "false" not in table
+    assert kv_value(True, "passed") == "yes"
+    assert kv_value(False, "model.batchnorm") == "false"  # (a config key: as a config spells it)
+    assert '<th scope="row">batchnorm</th><td>false</td>' in kv_value(
+        {"model": {"batchnorm": False}, "seed": 0}, "config"
+    )  # (values the user gave: as given)
+    given = rows_table([{"optimizer": "sgd", "hyperparameters": {"lr": 0.1, "nesterov": True}}])
+    assert ">lr=0.1, nesterov=true<" in given
+    assert cell({"done": False, "at": 3}) == "<td>done=no, at=3</td>"
+
+
+def test_a_runs_versions_read_as_a_small_table_not_an_object():
+    # (every page's details read 'versions {nnlab: 0.1.0, python: 3.11.7, numpy: 2.4.6, ...}')
+    versions = {"nnlab": "0.1.0", "python": "3.11.7", "blas": "openblas 0.3.31 (Haswell kernels)"}
+    html = kv_table([("versions", versions)])
+    assert html.startswith('<table class="kv"><tr><th scope="row">versions</th><td><table class')
+    assert '<th scope="row">python</th><td>3.11.7</td>' in html and "{" not in html
