@@ -479,3 +479,36 @@ def test_the_index_fits_a_laptop_with_a_long_run_beside_a_long_kind(tmp_path, op
         " return [t.scrollWidth, t.parentElement.clientWidth]; }"
     )
     assert table <= box, (table, box)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_on_a_phone_a_table_inside_a_table_takes_the_pages_width(tmp_path, open_page, width):
+    """A key whose value is a table of its own (a tune's settings and their base config)
+    stood beside it, each level's keys taking the width: at 390 px the innermost values had
+    ~100 px, a config's dataset wrapped a word a line. On a phone the key stands above it; in
+    a wider window beside it, as before."""
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    base = {"dataset": {"name": "digits", "normalize": "scale", "n_train": 240}, "seed": 0}
+    run = make_run(root, "nested", settings={"name": "digits-quickstart", "base": base})
+    result = build_report((), root, tmp_path / "report")
+    tab = open_page(result.out / run.path.name / "index.html", width)
+    seen = tab.evaluate(
+        """() => {
+            const key = [...document.querySelectorAll('table.kv th')]
+                .find(th => th.textContent === 'settings');
+            const inner = [...document.querySelectorAll('table.kv table.kv table.kv')].pop();
+            const k = key.getBoundingClientRect(), t = key.nextElementSibling
+                .querySelector('table').getBoundingClientRect();
+            return {key: [k.left, k.bottom, k.top], table: [t.left, t.top],
+                    inner: inner.getBoundingClientRect().left};
+        }"""
+    )
+    if width == 390:
+        assert seen["table"][1] >= seen["key"][1] - 1  # (below its key)
+        assert seen["table"][0] - seen["key"][0] < 30  # (indented a little, not past the key)
+        assert seen["inner"] < 110, seen  # (three levels down: ~42 px of indent; 250 beside)
+    else:
+        assert abs(seen["table"][1] - seen["key"][2]) < 6  # (beside its key)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
