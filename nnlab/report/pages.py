@@ -19,6 +19,7 @@ import yaml
 
 from nnlab.output import number
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
+from nnlab.redo import UNFINISHED
 from nnlab.report import facts
 from nnlab.report.collect import Entry
 from nnlab.report.figures import figure
@@ -206,10 +207,23 @@ def metrics_table(entry: Entry) -> str:
     )
     if not rows:
         return ""
-    last = "so far" if entry.status == "RUNNING" else "final"  # (a RUNNING run's: its last epoch)
+    last = last_head(entry)
     # (the corner is a td: a header cell with no text is read as a blank header)
     head = f'<tr><td></td><th scope="col">{last}</th><th scope="col">best</th></tr>'
     return f'<table class="kv metrics">{head}{rows}</table>'
+
+
+def last_head(entry: Entry) -> str:
+    """What the metrics table's first column is: a RUNNING run's ``epoch 660 so far``, a run
+    that ended unfinished (FAILED, INTERRUPTED, STALE) its ``last epoch 1,617`` (it was
+    'final', as if the run had trained its epochs), any other's ``final``."""
+    at = finite(entry.records[-1].get("epoch")) if entry.records else None
+    epoch = f"epoch {int(at):,}" if at is not None else ""
+    if entry.status == "RUNNING":
+        return f"{epoch} so far".lstrip()
+    if entry.status in UNFINISHED:
+        return f"last {epoch or 'epoch'}"
+    return "final"
 
 
 def _num(value: Any) -> str:

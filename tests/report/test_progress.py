@@ -1,5 +1,5 @@
 """A run that has not finished says how far it got: its page's subtitle names the epoch it is at
-(or stopped at) of the epochs its config asks for, and a RUNNING run's metrics are 'so far'."""
+(or stopped at) of the epochs its config asks for, and its metrics are of its last epoch ('epoch 2 so far', 'last epoch 5'), not 'final'."""
 
 from __future__ import annotations
 
@@ -27,14 +27,18 @@ def test_a_running_run_says_how_far_it_is_and_its_metrics_are_so_far(tmp_path):
     # a RUNNING run of 3,000 epochs, 660 in, read 'final' metrics and gave no progress at all
     root = tmp_path / "runs"
     running, stopped = make_running(root), make_run(root, "stopped", status="INTERRUPTED")
+    failed = make_run(root, "failed", epochs=3, status="FAILED")
     done = make_run(root, "done")
     asks_for(running, 3000)
     asks_for(stopped, 40)
     result = build_report((), root, tmp_path / "report")
     html = page(result.out, running.path)
     assert subtitle(html).endswith("epoch 2 of 3,000 so far")
-    assert metrics_head(html) == ["", "so far", "best"]
+    assert metrics_head(html) == ["", "epoch 2 so far", "best"]
     assert subtitle(page(result.out, stopped.path)).endswith("epoch 5 of 40")
+    # (an INTERRUPTED run's read 'final', as if it had trained its 40 epochs)
+    assert metrics_head(page(result.out, stopped.path)) == ["", "last epoch 5", "best"]
+    assert metrics_head(page(result.out, failed.path)) == ["", "last epoch 3", "best"]
     assert "epoch" not in subtitle(page(result.out, done.path))  # (finished: its table says)
     assert metrics_head(page(result.out, done.path)) == ["", "final", "best"]
 
