@@ -114,7 +114,8 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     site.remove_stale()
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
-    damaged = tuple(e.rel for e in every if e.status == "DAMAGED")
+    # (each as its folder is named: a half-removed one's '.<run>.removing', not its page's)
+    damaged = tuple(e.where or e.rel for e in every if e.status == "DAMAGED")
     unreadable = tuple(e.rel for e in every if e.status == collect.UNREADABLE)
     missing = tuple(
         (e.rel, "tune" if e.kind == "sweep" else "sweep")  # (a round's entry is a sweep's)

@@ -30,6 +30,7 @@ from nnlab import runs
 from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
 from nnlab.filestate import dead_link, leads_nowhere
+from nnlab.process import REMOVING, half_removed
 from nnlab.report.figures import png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -40,6 +41,9 @@ MARKER = ".nnlab-report"  # written into a report folder, so a build never reads
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 MAX_JSON_BYTES = 2_000_000  # larger JSON files (a long optimizer path) are listed, not read
 SKIPPED_JSON = ("meta.json", "summary.json")
+# the kind of what a removal that stopped part way left (``.<run>.removing``: DAMAGED, saying
+# so); it read 'other', named '.<run>.removing', its page '<run>.removing-2'
+HALF_REMOVED = "half removed"
 STAMP = re.compile(r"^\d{8}-\d{6}-")  # the time stamp run folders start with
 
 
@@ -65,6 +69,7 @@ class Entry:
     parent: str | None = None  # rel of the sweep or tune a trial belongs to
     damage: str | None = None  # why the folder could not be read (DAMAGED), or is gone (MISSING)
     modified: str | None = None  # folder time, for folders without meta.json
+    where: str = ""  # the folder's path under the runs root, where its page's (rel) is not it
 
     @property
     def error(self) -> str | None:
@@ -108,6 +113,10 @@ def collect(
         seen.add(resolved)
         rel = _rel(resolved, root, taken)
         entry = read_folder(path, rel)
+        try:
+            entry.where = resolved.relative_to(root).as_posix()
+        except ValueError:
+            entry.where = resolved.name
         if entry.status == "DAMAGED" and not os.path.lexists(path):
             if vanished is not None:
                 vanished.append(rel)
@@ -212,7 +221,9 @@ def _rel(resolved: Path, root: Path, taken: set[str]) -> str:
     except ValueError:
         rel = resolved.name
     rel = rel if rel not in ("", ".") else "runs"
-    candidate, n = rel, 2
+    # (a hidden folder's page is its name without the dot, numbered only where that is taken:
+    # '.<run>.removing' was '<run>.removing-2')
+    candidate, n = rel.lstrip("_.") or rel, 2
     while candidate in taken or candidate.startswith(("_", ".")):
         candidate, n = f"{rel.lstrip('_.')}-{n}", n + 1
     return candidate
@@ -234,6 +245,8 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
     except Exception as exc:  # any failure to read one folder: report it, build the rest
         unread = isinstance(exc, RunError) and runs.error_status(exc) == UNREADABLE
         entry.status, entry.damage = UNREADABLE if unread else "DAMAGED", reason(exc)
+    if half_removed(path) and parent is None:  # (what a `runs remove` that stopped left)
+        entry.kind, entry.name = HALF_REMOVED, _name(path.name[1 : -len(REMOVING)], {})
     try:
         entry.figures = _figures(run.path)
     except OSError:

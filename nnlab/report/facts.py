@@ -129,6 +129,17 @@ def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {NO_STATUS if s == '-' else s}" for s, n in ordered)
 
 
+def in_folder(text: str, entry: Entry) -> str:
+    """An error's line with the folder's own path at its start left out (the row names the
+    folder): ``checkpoint.npz: File too large``. The index's notes read
+    '/home/me/runs/2026…' and no more, cut by the column, for every FAILED or DAMAGED row."""
+    folder = str(entry.path)
+    for start in (folder + "/", folder + ": "):
+        if text.startswith(start) and len(text) > len(start):
+            return text[len(start) :]
+    return text
+
+
 NO_STATUS = "without meta.json"  # (a folder nnlab did not make, or one it made before meta.json)
 
 
@@ -136,7 +147,7 @@ def notes(entry: Entry) -> str:
     """A short line for the index: the error, a sweep's trials and best trial, or the epoch a
     run diverged in."""
     if entry.error:
-        return str(entry.error).splitlines()[0][:160]
+        return in_folder(str(entry.error).splitlines()[0], entry)[:160]
     if entry.kind in SWEEP_KINDS and entry.trials:
         text = f"{counted(len(entry.trials), 'trial')} ({counts_text(status_counts(entry.trials))})"
         best = best_trial(entry)

@@ -123,7 +123,7 @@ def header(entry: Entry, subtitle: str) -> str:
 
 
 def subtitle(entry: Entry) -> str:
-    parts = [entry.kind, entry.rel, facts.dataset(entry), facts.date_text(entry)]
+    parts = [entry.kind, entry.where or entry.rel, facts.dataset(entry), facts.date_text(entry)]
     parts += [facts.duration_text(facts.duration(entry)), facts.progress(entry)]
     return " · ".join(p for p in parts if p)
 

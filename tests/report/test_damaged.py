@@ -224,3 +224,31 @@ def test_the_index_counts_a_folder_without_meta_json_as_such_not_as_a_dash(tmp_p
     (root / "20261206-050701-made-by-hand").mkdir()
     html = build_report((), root).index.read_text()
     assert "(1 COMPLETED, 1 without meta.json)" in html and " 1 -)" not in html
+
+
+def test_what_a_removal_that_stopped_left_says_what_it_is(tmp_path):
+    # (a '.<run>.removing' folder read kind 'other', named '.<run>.removing', its subtitle and
+    # the warning naming its page's folder '<run>.removing-2', its notes '/home/me/runs/.2026…')
+    root = tmp_path / "runs"
+    run = make_run(root, "gone")
+    left = root / f".{run.id}.removing"
+    run.path.rename(left)
+    result = build_report((), root, tmp_path / "report")
+    assert result.damaged == (left.name,)  # (as the folder is named: runs list names it so)
+    html = page(result.out, left.name[1:])  # (its page: the name without the dot)
+    assert f'<p class="sub">half removed · {left.name}</p>' in html
+    assert "<h1>gone-" in html and "whose removal stopped part way" in html
+    row = row_of(result.index.read_text(), run.id)
+    assert 'data-kind="half removed"' in row
+    assert f'<summary title="what is left of {run.path}, whose removal' in row
+
+
+def test_an_errors_notes_name_its_file_in_the_folder_not_the_whole_path(tmp_path):
+    # (a FAILED run's notes read '/tmp/.../runs/2026…', cut by the column, where its error
+    # was '<folder>/checkpoint.npz: File too large')
+    root = tmp_path / "runs"
+    run = make_run(root, "failed", status="FAILED")
+    write_meta(run, error=f"{run.path}/checkpoint.npz: File too large")
+    result = build_report((), root, tmp_path / "report")
+    assert '<summary title="checkpoint.npz: File too large">' in result.index.read_text()
+    assert f"{run.path}/checkpoint.npz: File too large" in page(result.out, run.path)  # (whole)
