@@ -71,8 +71,9 @@ WhereOpt = Annotated[
         "--where",
         metavar="KEY=VALUE",
         help="Only the runs whose config has this value (model.init=std; any of several: "
-        "model.hidden=[50,50],[100,100]; status=COMPLETED too; runs list: the folders with "
-        "such runs, a sweep's trials too); repeatable, each must hold.",
+        "model.hidden=[50,50],[100,100]; model.depth and model.width as model.hidden says them; "
+        "status=COMPLETED too; runs list: the folders with such runs, a sweep's trials too); "
+        "repeatable, each must hold.",
         show_default=False,
     ),
 ]

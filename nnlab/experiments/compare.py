@@ -19,7 +19,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
-from nnlab.experiments.where import Where, flatten, parse_where, same_value
+from nnlab.experiments.where import Where, flatten, parse_where, same_value, with_shape
 from nnlab.output import as_label, counted, separating_keys, spelled
 
 Row = dict[str, Any]
@@ -82,15 +82,20 @@ def select(
 ) -> list[tuple[Row, dict[str, Any]]]:
     """The entries whose config (or row: ``status``, ``seed``) has, for each key of ``where``,
     one of its values. A key none has is refused with the keys there are; a value no run has
-    with the values there are (a mistyped ``model.init=He`` kept no row, silently)."""
+    with the values there are (a mistyped ``model.init=He`` kept no row, silently). A sweep's
+    shape keys are read from ``model.hidden`` (``where.with_shape``)."""
     for key, values in where:
-        known = list(dict.fromkeys(k for base, cfg in entries for k in [*cfg, *base]))
+        shaped = [with_shape(cfg) for _, cfg in entries]
+        known = list(dict.fromkeys(k for (base, _), cfg in zip(entries, shaped)
+                                   for k in [*cfg, *base]))  # fmt: skip
         if key not in known:
             raise ConfigError(
                 f"--where: no config key {key!r} in these runs{did_you_mean(key, known)}"
             )
 
-        found = [cfg[key] if key in cfg else base.get(key) for base, cfg in entries]
+        found = [
+            cfg[key] if key in cfg else base.get(key) for (base, _), cfg in zip(entries, shaped)
+        ]
         kept = [e for e, f in zip(entries, found) if any(same_value(f, v) for v in values)]
         if not kept:
             wanted = " or ".join(spelled(v) for v in values)

@@ -1,6 +1,9 @@
 """``--where KEY=VALUE``: keeping runs by a config value, in ``runs compare`` (its rows: runs
 and a sweep's trials) and ``runs list`` (its folders).
 
+A sweep's shape keys, ``model.depth`` and ``model.width``, are read from ``model.hidden``
+(``with_shape``), so the trials of a depth x width sweep are kept by the keys it was given.
+
 A value is written as an override's is (``model.init=std``, ``model.hidden=[50,50]``), any of
 several as a sweep's axis is (``model.init=he,std``); a float matches where the tables spell
 it alike (``0.000111931`` keeps the 0.00011193051 a random search drew), ``true`` is no 1.
@@ -53,15 +56,34 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def shape_keys(hidden: Any) -> dict[str, Any]:
+    """``model.depth`` and ``model.width`` as a config's ``model.hidden`` says them: its
+    layers, and their width where they are all of one (``shape.shape_of``: None without a
+    layer); {} for no list."""
+    from nnlab.sweep.shape import DEPTH, shape_of
+
+    if not isinstance(hidden, list):
+        return {}
+    shape = shape_of(hidden)
+    return shape if len(set(map(repr, hidden))) <= 1 else {DEPTH: shape[DEPTH]}
+
+
+def with_shape(flat: dict[str, Any]) -> dict[str, Any]:
+    """A flat config (``flatten``) with the shape keys its ``model.hidden`` says
+    (``shape_keys``) where it has none of its own."""
+    return {**shape_keys(flat.get("model.hidden")), **flat}
+
+
 def check_keys(where: Where) -> None:
     """ConfigError for a key that is no config key (``runs list``'s folders may hold none
     that has it: said before any is read), with the key it was probably meant to be."""
     from nnlab.config_keys import reference_rows
     from nnlab.errors import did_you_mean
+    from nnlab.sweep.shape import SHAPE_KEYS
 
     known = [row["key"] for row in reference_rows()]
     for key, _ in where:
-        if key not in known and key not in ("status", "seed"):
+        if key not in known and key not in ("status", "seed", *SHAPE_KEYS):
             raise ConfigError(f"--where: no config key {key!r}{did_you_mean(key, known)}")
 
 
@@ -86,11 +108,16 @@ def folder_values(run: runs.RunDir, kind: str) -> dict[str, list[Any]]:
             for trial in plan.get("trials") or []:
                 for key, value in (trial.get("values") or {}).items():
                     swept.setdefault(key, []).append(value)
-            return {**{k: [v] for k, v in flatten(base).items()}, **swept}
+            for hidden in swept.get("model.hidden") or []:  # (a sweep of model.hidden's)
+                for key, value in shape_keys(hidden).items():
+                    swept.setdefault(key, []).append(value)
+            return {**{k: [v] for k, v in with_shape(flatten(base)).items()}, **swept}
         config = run.config()
     except (RunError, ConfigError, OSError, AttributeError, TypeError):
         return {}
-    return {k: [v] for k, v in flatten(config).items()} if isinstance(config, dict) else {}
+    return (
+        {k: [v] for k, v in with_shape(flatten(config)).items()} if isinstance(config, dict) else {}
+    )
 
 
 def holds(values: dict[str, list[Any]], where: Where) -> bool:

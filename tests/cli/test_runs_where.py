@@ -6,6 +6,8 @@ apart in the listing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from nnlab.errors import ConfigError
@@ -131,3 +133,34 @@ def test_the_gap_figure_says_which_runs_where_kept(sweep, monkeypatch):
     compare_runs([str(the_sweep(sweep))], sweep, png=sweep / "g.png", where=where)
     assert seen == ["train and test accuracy, the gap between them: 2 runs\n"
                     "where model.init=std and model.batchnorm=true"]  # fmt: skip
+
+
+def test_the_shape_keys_are_read_from_model_hidden():
+    # (runs compare --where model.depth=2 was refused: the trials' configs hold model.hidden)
+    hiddens = [[50, 50], [100], [], [100, 50]]
+    entries = [({"run": str(i)}, {"model.hidden": h}) for i, h in enumerate(hiddens)]
+    assert select(entries, [("model.depth", [2])]) == [entries[0], entries[3]]
+    assert select(entries, [("model.width", [100])]) == [entries[1]]  # (not [100, 50]'s)
+    assert select(entries, [("model.depth", [0, 1])]) == entries[1:3]
+    with pytest.raises(ConfigError, match=r"no run has model.width=7; its values here: 50, 100, "):
+        select(entries, [("model.width", [7])])
+
+
+@pytest.mark.slow
+def test_a_depth_by_width_sweep_is_kept_by_its_own_keys(tmp_path):
+    from tests.cli.test_sweep_cli import write_config
+
+    root = tmp_path / "runs"
+    cfg = write_config(tmp_path, epochs=1)  # (model.hidden [16]: depth 1)
+    made = invoke("sweep", "grid", cfg, "model.depth=2,3", "model.width=4,8", runs_dir=root)
+    assert made.exit_code == 0, made.output
+    (folder,) = root.glob("*-sweep-*")
+    kept = invoke("runs", "compare", folder, "--where", "model.depth=3", "--where",
+                  "model.width=8", "-f", "csv", runs_dir=root)  # fmt: skip
+    assert kept.exit_code == 0, kept.output
+    every = json.loads(invoke("runs", "compare", folder, "-f", "json", runs_dir=root).stdout)
+    hidden = {row["run"]: row["model.hidden"] for row in every}
+    assert [hidden[run] for run in column(kept, "run")] == [[8, 8, 8]]
+    assert listed(root, "--where", "model.depth=2") == ["sweep"]
+    assert listed(root, "--where", "model.depth=1") == []  # (the base config's, no trial's)
+    assert listed(root, "--where", "model.width=16") == []
