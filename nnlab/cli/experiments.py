@@ -265,7 +265,8 @@ Ranges = Annotated[
     typer.Argument(help="Ranges as key=loguniform:low:high or key=uniform:low:high, or "
                    "key=randint:low:high for an integer key such as batch_size (whole numbers, "
                    "both ends included) (default: optimizer.lr 1e-6..1e-2 and weight_decay "
-                   "1e-8..1e-4, less a key fixed); key=value fixes a key.", show_default=False,
+                   "1e-8..1e-4, less a key fixed); key=value fixes a key (model.depth=3 too: "
+                   "model.hidden of 3 layers).", show_default=False,
                    autocompletion=complete.overrides),
 ]  # fmt: skip
 Trials = Annotated[int, bounded(int, ("--trials", "-n"), "Random trials per round.", 1, 10_000)]

@@ -174,7 +174,8 @@ def tune_settings(
     ranges, fixed = parse_args(list(args or []))
     ranges = ranges or default_ranges(fixed)
     raw, section = read_config(Path(config))
-    base = with_validation(raw, fixed, val_fraction, epochs, data_dir, str(config))
+    shaped = sweep.fixed_shape(raw, fixed)  # (model.depth=2: model.hidden, as it says)
+    base = with_validation(raw, shaped, val_fraction, epochs, data_dir, str(config))
     sweep.check_draws(base, sweep.parse_sweep_args(list(args or []))[0])  # (as written)
     name = str(base.get("name") or Path(config).stem)
     return TuneSettings(name, base, ranges, fixed, **counts, val_fraction=val_fraction), section

@@ -38,8 +38,8 @@ _WHERE = {
         "executors",
     ),
     **dict.fromkeys(
-        ("SweepDef", "Trial", "merge_spec", "plan", "read_sweep_args", "resolve_trial",
-         "sweep_seed"),
+        ("SweepDef", "Trial", "fixed_shape", "merge_spec", "plan", "read_sweep_args",
+         "resolve_trial", "sweep_seed"),
         "definition",
     ),
     "check_draws": "draws",

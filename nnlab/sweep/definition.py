@@ -227,6 +227,23 @@ def base_hidden(base: dict[str, Any], fixed: Sequence[str]) -> list[int]:
     return hidden if isinstance(hidden, list) else Config().model.hidden
 
 
+def fixed_shape(base: dict[str, Any], fixed: Sequence[str], where: str = "tune") -> list[str]:
+    """``fixed`` overrides with those of the shape keys (``model.depth=2``: one value, fixed
+    as any key's is) made the ``model.hidden`` they say, last (``shape.hidden_of``, the other
+    key from ``base`` with the rest of ``fixed``); ConfigError as a sweep's axes of them are
+    refused (``shape.check_params``: a depth alone over layers of several widths, ...)."""
+    shaped = {override_key_of(t): t for t in fixed if override_key_of(t) in SHAPE_KEYS}
+    if not shaped:
+        return list(fixed)
+    rest = [t for t in fixed if override_key_of(t) not in SHAPE_KEYS]
+    values = {key: parse_override(text)[1] for key, text in shaped.items()}
+    if any(override_key_of(t) == "model.hidden" for t in rest):
+        values["model.hidden"] = None  # (both: refused as two ways of saying one key)
+    hidden = base_hidden(base, rest)
+    check_params(values, hidden, where)
+    return [*rest, f"model.hidden={hidden_of(values, hidden)}"]
+
+
 def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """``parse_sweep_args``, a config key given alone (``epochs``) said to lack its values: it
     was 'expected key=value, key=v1,v2 or key=dist:a:b'."""

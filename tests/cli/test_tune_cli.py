@@ -426,3 +426,32 @@ def test_the_next_search_a_tune_offers_keeps_its_data_dir_and_runs_dir(tmp_path)
     assert command[-4:] == ["--data-dir", str(data), "--runs-dir", str(root)]
     assert invoke(*command, "-q").exit_code == 0
     assert len(list(root.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    "fixed, hidden",
+    [
+        (["model.depth=3"], [100, 100, 100]),  # (the config's width: [100, 100])
+        (["model.width=20"], [20, 20]),
+        (["model.depth=1", "model.width=8"], [8]),
+        (["model.depth=0", "model.width=8"], []),
+        (["model.hidden=[50]", "model.depth=2"], None),  # (two ways of saying one key)
+    ],
+)
+def test_a_shape_key_of_one_value_is_fixed_as_any_keys_value(tmp_path, fixed, hidden):
+    # (tune CFG model.depth=2 was refused: "unknown key 'model.depth'"; a sweep takes it)
+    args = ["tune", CONFIG, *fixed, "optimizer.lr=loguniform:1e-3:1", "--trials", "2"]
+    result = invoke(*args, "--dry-run", "-f", "json", "--runs-dir", tmp_path / "runs")
+    if hidden is None:
+        assert "model.hidden and model.depth both set the hidden layers" in one_error_line(result)
+        return
+    assert result.exit_code == 0, result.output
+    trials = json.loads(result.stdout)["trials"]
+    assert [list(t) for t in trials][0][:2] == ["trial", "optimizer.lr"]  # (no shape column)
+    from nnlab.experiments.tune import tune_settings
+
+    settings, _ = tune_settings(Path(CONFIG), [*fixed, "optimizer.lr=loguniform:1e-3:1"],
+                                data_dir=None, epochs=None, val_fraction=0.2, rounds=1,
+                                trials=2, top_k=1, seed=0, metric="final_val_acc")  # fmt: skip
+    assert settings.base["model"]["hidden"] == hidden
+    assert settings.overrides == fixed  # (as given: the next: command repeats them)
