@@ -5,6 +5,7 @@ arguments, calls one library function and renders the result).
     usage.py        what an option's or argument's error says, and what each takes
     resuming.py     --resume, and the options of the work refused beside it
     render.py       results on stdout: table, JSON or CSV
+    figures.py      the figures a command drew, named in its last lines; --png's copy
     train.py        train (a new run, --resume, --extend)
     runs.py         runs list / show / compare / remove
     complete.py     what shell completion offers: run folders, config keys and their names

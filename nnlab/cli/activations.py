@@ -22,12 +22,12 @@ from nnlab.cli.common import (
     RunsDirOpt,
     check_report,
     command,
-    copy_figure,
     note,
     run_location,
     seed_option,
     then_report,
 )
+from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,
@@ -158,7 +158,7 @@ def show_histograms(result: Any, fmt: Format, png: Path | None, report: bool) ->
             emit_json({"run": str(result.run.path), **summary})
         else:
             emit_table(summary_table(summary), fmt)
-        note(f"run folder: {result.run.path}")
+        note(folder_line(result.run.path))
         copy_figure(result.run.file("activations.png"), png)
 
 

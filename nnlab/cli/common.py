@@ -588,12 +588,3 @@ def run_location(runs_dir: Path, out: Path | None) -> tuple[Path, str | None]:
     from nnlab.runs import location
 
     return location(runs_dir, out)
-
-
-def copy_figure(src: Path, png: Path | None) -> None:
-    """``--png``: a copy of the figure there."""
-    if png is not None:
-        from nnlab.runs import copy_file
-
-        copy_file(src, png)
-        note(f"figure: {png}")

@@ -25,13 +25,13 @@ from nnlab.cli.common import (
     bounded,
     check_report,
     command,
-    copy_figure,
     note,
     out_option,
     read_config,
     seed_option,
     then_report,
 )
+from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,
@@ -132,7 +132,7 @@ def show_scan(result: Any, opts: Output) -> None:
         place = go_on_options(result.run.meta.get("data_dir"), result.run.path)
         if (then := scan_next.next_step(summary, result.run.path, place)) is not None:
             note(f"next: {then[1]} ({then[0]})")  # (what its report page offers: one decision)
-        note(f"run folder: {result.run.path}")
+        note(folder_line(result.run.path))
         copy_figure(result.run.file("lr-scan.png"), opts.png)
 
 
@@ -491,7 +491,7 @@ def show_tune(result: object, fmt: Format, config: Path | None = None) -> None:
     note(tune_report.next_line(settings, summary["proposed"], config, run))
     if (best := tune_report.best_line(run, summary)) is not None:
         note(best)
-    note(f"run folder: {run.path}")
+    note(folder_line(run.path))
     if not summary["top"]:  # (as a run that diverged: the folder says how each trial ended)
         note(f"error: {tune_report.none_ranked(summary)}; there is no best value")
         raise typer.Exit(EXIT_FAILED)

@@ -18,7 +18,6 @@ from nnlab.cli.common import (
     bounded,
     check_report,
     command,
-    copy_figure,
     echo,
     given_path,
     note,
@@ -31,6 +30,7 @@ from nnlab.cli.common import (
     seed_option,
     then_report,
 )
+from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.resuming import (
     alone_with_resume,
@@ -167,8 +167,7 @@ def show_differences(diff: Any, fmt: Format, png: Path | None, report: bool) -> 
     """--compare-differences' table, its folder and its figure (``--png``: a copy)."""
     with then_report(diff.png.parent.parent, report):
         show(diff, fmt)
-        note(f"run folder: {diff.png.parent}")  # (as every command that makes a folder says)
-        note(f"figure: {diff.png}")
+        note(folder_line(diff.png.parent))  # (as every command that makes a folder says)
         copy_figure(diff.png, png)
 
 

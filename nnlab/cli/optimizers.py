@@ -18,6 +18,7 @@ from nnlab.cli.common import (
     seed_option,
     then_report,
 )
+from nnlab.cli.figures import folder_line
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,
@@ -182,5 +183,6 @@ def show(result: Any, opts: Output) -> None:
             emit_json(result.to_json())
         else:
             emit_table(result.table, opts.fmt)
-        note(f"run folder: {result.run.path}")
-        note(f"figure: {result.figure_copy or result.figure}")
+        note(folder_line(result.run.path))
+        if result.figure_copy is not None:  # (--png: as every command's copy is said)
+            note(f"figure: {result.figure_copy}")

@@ -25,6 +25,7 @@ from nnlab.cli.common import (
     read_config,
     then_report,
 )
+from nnlab.cli.figures import folder_line
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, number
 
@@ -69,7 +70,7 @@ def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None =
     else:
         title = f"{result.run.id}: {outcome(result.summary)}"
         emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
-    note(f"run folder: {result.run.path}")
+    note(folder_line(result.run.path))
     if result.status == "DIVERGED":
         import shlex
 

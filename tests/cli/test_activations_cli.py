@@ -60,6 +60,7 @@ def test_activations_reports_progress_on_stderr_and_quiet_silences_it(tmp_path):
         assert quiet.stdout == loud.stdout.replace(str(tmp_path / "loud"), str(tmp_path / flag))
         (line,) = quiet.stderr.splitlines()  # (the folder, as train -q says it)
         assert line.startswith(f"run folder: {tmp_path / flag}"), quiet.stderr
+        assert line.endswith("  (figure: activations.png)")  # (its figure, as a sweep's)
 
 
 def test_the_lowest_counts_help_gives_are_the_ones_it_takes(tmp_path):

@@ -78,6 +78,9 @@ def test_png_option_writes_a_copy_of_the_figure(tmp_path):
     copy = (tmp_path / "docs" / "paths.png").read_bytes()
     assert copy[:8] == b"\x89PNG\r\n\x1a\n"
     assert copy == (tmp_path / "run" / "paths.png").read_bytes()
+    # (the folder's line names its figure, as every command's; the copy is a line of its own)
+    last = result.stderr.splitlines()[-2:]
+    assert last == [f"run folder: {tmp_path / 'run'}  (figure: paths.png)", f"figure: {png}"]
 
 
 def test_divergence_is_a_result_not_a_failure(tmp_path):

@@ -74,9 +74,8 @@ def test_compare_differences_reports_progress_and_quiet_silences_it(tmp_path):
     quiet = gradcheck("--compare-differences", "-q", "--runs-dir", tmp_path / "b")
     assert quiet.exit_code == 0, quiet.output
     lines = quiet.stderr.splitlines()  # (the folder, as every command that makes one says it)
-    assert [line.split(":")[0] for line in lines] == ["run folder", "figure"], lines
     (folder,) = (tmp_path / "b").iterdir()
-    assert lines[0] == f"run folder: {folder}"
+    assert lines == [f"run folder: {folder}  (figure: differences.png)"]
 
 
 def test_the_plain_check_refuses_report_but_not_the_environment_asking_every_command(tmp_path):

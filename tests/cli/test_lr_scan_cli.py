@@ -148,7 +148,8 @@ def test_a_scan_ends_with_the_training_at_its_best_rate_and_that_command_runs(tm
         f"next: nnlab train {scan}/config.yaml optimizer.lr={lr:g} --runs-dir {tmp_path} (the "
         "rate of the lowest "
     )
-    assert f"\n{line}train_loss after 1 epoch)\nrun folder: {scan}\n" in result.stderr
+    last = f"run folder: {scan}  (figure: lr-scan.png)"  # (it named the folder alone)
+    assert f"\n{line}train_loss after 1 epoch)\n{last}\n" in result.stderr
     command = line.removeprefix("next: nnlab ").split(" (")[0].split()
     trained = invoke(*command, "epochs=1", "-q")  # (as pasted: into the scan's runs folder)
     assert trained.exit_code == 0, trained.output

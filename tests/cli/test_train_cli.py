@@ -66,7 +66,8 @@ def test_train_prints_the_summary_table_and_progress_to_stderr(config, tmp_path)
     assert "test accuracy" in result.stdout and "COMPLETED" in result.stdout
     assert "epoch" not in result.stdout  # progress is not a result
     assert "epoch   0/3" in result.stderr and "epoch   3/3  loss" in result.stderr
-    assert result.stderr.rstrip().endswith(f"run folder: {run.path}")
+    # (the figure named as a sweep's last line names it: train's named the folder alone)
+    assert result.stderr.rstrip().endswith(f"run folder: {run.path}  (figure: curves.png)")
     assert run.meta["status"] == "COMPLETED" and run.meta["overrides"] == []
 
 

@@ -376,6 +376,8 @@ def test_a_tune_ends_with_the_command_that_trains_its_best_trial_again(tmp_path)
         f"best: nnlab train {config}/config.yaml --runs-dir {tmp_path / 'runs'} (trial {best['trial']} of round "
         f"{best['round']} again; its config holds out the validation split)"
     )
+    last = f"run folder: {tune}  (figures: tune-curves.png, tune-scatter.png)"  # (it said none)
+    assert result.stderr.splitlines()[-1] == last
     trained = invoke(*line.split(" (")[0].split()[2:], "-q", runs_dir=tmp_path / "again")
     assert trained.exit_code == 0, trained.output
     record = json.loads((next((tmp_path / "again").iterdir()) / "summary.json").read_text())
