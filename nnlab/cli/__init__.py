@@ -353,8 +353,8 @@ def one_dash(exc: BaseException, argv: list[str], command: Any) -> str | None:
     hint = takes and override_hint(long, [long if a == word else a for a in argv], options)
     if hint:
         return f"{word}: no such option; {hint}"
-    if option != word[:2] or len(word) < 4:  # (-qx: -x, click's own)
-        return None
+    if option != word[:2] or len(word) < 4 or hasattr(command, "commands"):
+        return None  # (-qx: -x, click's own; a group's: ``misplaced``, runs -fjson list)
     import difflib  # (-limit: its first letter is no option; it said '-l: no such option')
 
     close = difflib.get_close_matches(long, [*options, "--help"], n=1)
