@@ -199,9 +199,30 @@ def _wanted(param: Any) -> str:
     what = takes(param)
     if name_of(param).startswith("-") or not text or what not in ("a value", "a path"):
         return what  # (an option's, or one of choices: 'one of mnist, catvnoncat')
-    text = re.split(r"; |\. ", text, maxsplit=1)[0].rstrip(".")
+    text = first_clause(text).rstrip(".")
     first = text.split()[0]
     return text if len(first) > 1 and first.isupper() else text[0].lower() + text[1:]
+
+
+def first_clause(text: str) -> str:
+    """``text`` up to its first '; ' or sentence's end ('. ' before a capital) outside
+    brackets and quotes: a help's first clause, whole. A cut at the first '; ' or '. '
+    wherever it stood (as ``_wanted`` cut) left a bracket open ('expected a folder (path, id
+    prefix or 'latest'' of '(..., 'latest'; or ...)'), or stopped at an abbreviation
+    ('overrides as key.sub=value, e.g' of 'e.g. optimizer.lr=0.1')."""
+    depth, quoted = 0, False
+    for i, c in enumerate(text):
+        if c == "'" and (quoted or i == 0 or not text[i - 1].isalnum()):  # (not "a run's")
+            quoted = not quoted
+        elif not quoted and c in "([{":
+            depth += 1
+        elif not quoted and c in ")]}":
+            depth = max(depth - 1, 0)
+        elif not quoted and depth == 0 and text[i : i + 2] in ("; ", ". "):
+            after = text[i + 2 :].lstrip("(")
+            if c == ";" or after[:1].isupper():
+                return text[:i]
+    return text
 
 
 def refused(exc: BaseException) -> tuple[bool, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from nnlab.cli.usage import takes
+from nnlab.cli.usage import first_clause, takes
 from tests.conftest import invoke_many, one_error_line
 
 
@@ -284,3 +284,45 @@ def test_an_option_no_command_has_is_still_no_such_option():
     assert one_error_line(invoke_many("--nope", "train")) == (
         "error: --nope: no such option (see nnlab -h)"
     )
+
+
+@pytest.mark.parametrize(
+    ("help_text", "clause"),
+    [
+        # (it cut at the first '; ' or '. ' wherever it stood: an open bracket, or 'e.g')
+        ("A folder (path, 'latest'; or 'latest~1') to show; or a trial id.",
+         "A folder (path, 'latest'; or 'latest~1') to show"),
+        ("Overrides as key.sub=value, e.g. optimizer.lr=0.1 (every key: nnlab config keys).",
+         "Overrides as key.sub=value, e.g. optimizer.lr=0.1 (every key: nnlab config keys)."),
+        ("key=a,b ([..] keeps a list whole: [100],[50,50]). (Distributions are random's.)",
+         "key=a,b ([..] keeps a list whole: [100],[50,50])"),
+        ("A run's folder or 'a; b' as quoted; the rest.", "A run's folder or 'a; b' as quoted"),
+        ("Only keys starting with this (e.g. optimizer, dataset.n_).",
+         "Only keys starting with this (e.g. optimizer, dataset.n_)."),
+    ],
+)  # fmt: skip
+def test_an_arguments_first_clause_is_cut_outside_brackets_quotes_and_abbreviations(
+    help_text, clause
+):
+    assert first_clause(help_text) == clause
+
+
+def test_every_arguments_wanted_clause_is_whole():
+    import typer.main
+
+    from nnlab.cli import app
+    from nnlab.cli.usage import _wanted, readable_help
+
+    root = typer.main.get_command(app)
+    readable_help(root)
+    stack, seen = [root], 0
+    while stack:
+        command = stack.pop()
+        stack += list(getattr(command, "commands", {}).values())
+        for param in command.params:
+            if param.param_type_name != "argument":
+                continue
+            said, seen = _wanted(param), seen + 1
+            assert said.count("(") == said.count(")") and said.count("[") == said.count("]"), said
+            assert not said.endswith(("e.g", "i.e", ",")), said
+    assert seen >= 20
