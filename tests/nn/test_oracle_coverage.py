@@ -117,6 +117,16 @@ MATH_KEYS: dict[str, list[str]] = {
         for key in ("lr", "momentum", "alpha", "beta1", "beta2", "eps")
     },
 }
+# ... and the keys drawn together at random (every key above but the evaluation's and dtype)
+COMBINATIONS = (
+    "nn/test_torch_oracle_combinations.py::test_random_combinations_of_the_config_keys_match_torch"
+)
+MATH_KEYS = {
+    key: tests
+    if key in ("dtype", "eval", "final_eval", "eval_batch_size")
+    else [*tests, COMBINATIONS]
+    for key, tests in MATH_KEYS.items()
+}
 # key -> why it is not an oracle key: what decides it, and the test that checks that
 NOT_MATH: dict[str, str] = {
     "name": "the run's label",
