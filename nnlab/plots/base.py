@@ -23,6 +23,7 @@ from typing import Any
 
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
+from nnlab.plots import backdrop
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     LEGIBLE_PT,
     distinct_colours,
@@ -142,11 +143,16 @@ class Canvas:
     makes at a figure's first draw: each axis's ticks (a train run's two panels: ~20 ticks of
     five artists each). The figure drawn on it later is the same to the byte, its save 8-10 ms
     shorter. Not for a canvas whose axes have no ticks to make (the
-    weight-scale grid's panels: no gain; drawing its 16 empty panels would only cost time)."""
+    weight-scale grid's panels: no gain; drawing its 16 empty panels would only cost time).
+
+    ``backdrop``: built ahead, it is also rendered at the save's dpi and its pixels kept
+    (``plots.backdrop``): the save then draws only what the figure added, over them, and
+    writes the same PNG (the weight-scale grid: 0.085 s of drawing taken off the end)."""
 
     build: Callable[..., Any]
     args: tuple[Any, ...] = ()
     drawn: bool = False
+    backdrop: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,9 @@ def prepare(ahead: Canvas) -> None:
     figure to come. A failure is left for that figure, which builds it again and reports it."""
     with contextlib.suppress(Exception):
         fig = ahead.build(*ahead.args)
-        if ahead.drawn:
+        if ahead.backdrop:
+            backdrop.render(fig, DPI)
+        elif ahead.drawn:
             fig.canvas.draw()
         _PREPARED.setdefault(Canvas(ahead.build, ahead.args), []).append(fig)
 
@@ -555,22 +563,30 @@ def failure(drawing: Drawing, error: str | tuple[int, str, str]) -> Exception:
     return RuntimeError(f"drawing {drawing.path.name}: {error}")
 
 
-def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
+DPI = 110  # the figures' resolution (``save``'s)
+
+
+def save(fig: Any, path: Path, dpi: int = DPI, tight: bool = True) -> Path:
     """Write ``fig`` to ``path`` as PNG, atomically (``nnlab.fileio.atomic_write``: the file
     gets the mode the umask gives, as run files do), then close it.
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
     by hand (``subplots_adjust``) saves faster without it. Every linear axis is ticked in whole
-    values (``plain_numbers``), whichever figure it is."""
+    values (``plain_numbers``), whichever figure it is. A figure on a canvas whose pixels
+    were rendered ahead (``Canvas.backdrop``), with the layout they show, is drawn over them."""
     path = Path(path)
     plain_numbers(fig)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         bbox = "tight" if tight else None
+        kept = None if tight else backdrop.usable(fig, dpi)
 
         def write(f: Any) -> None:
             with unraised():
-                fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox)
+                if kept is not None:
+                    backdrop.save_over(fig, kept, f)
+                else:
+                    fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox)
 
         atomic_write(path, write)
     finally:
