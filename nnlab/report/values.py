@@ -268,12 +268,22 @@ def as_given(value: Any) -> Any:
 def recipe_text(recipe: dict[str, Any]) -> str:
     """The options a folder's ``recipe`` says were given, and that the rest were not (a null or
     an empty list there: the option left to its default): compare-optimizers' read
-    '{function: null, dataset: null, optimizers: null, lr: null, ...}', thirteen nulls."""
+    '{function: null, dataset: null, optimizers: null, lr: null, ...}', thirteen nulls. An
+    option's text reads as it was typed (``steps: 20``; it read ``steps: '20'``, quoted as a
+    YAML text that looks like a number)."""
     given = {k: v for k, v in recipe.items() if v is not None and not _empty(v)}
+    typed = (
+        "{"
+        + ", ".join(
+            f"{k}: {v if isinstance(v, str) else flow(v, str(k))}" for k, v in given.items()
+        )
+        + "}"
+    )
+    typed = typed if len(typed) <= KV_PROSE else typed[: KV_PROSE - 1] + "…"
     if len(given) == len(recipe):
-        return esc(compact(recipe, KV_PROSE, "recipe"))
+        return esc(typed)
     rest = "the other options their defaults" if given else "every option its default"
-    text = f"{esc(compact(given, KV_PROSE, 'recipe'))} " if given else ""
+    text = f"{esc(typed)} " if given else ""
     return f'{text}<span class="note">({rest})</span>'
 
 

@@ -139,6 +139,8 @@ def test_a_recipe_names_the_options_given_not_the_nulls_of_the_rest():
     assert kv_value({"function": None, "lr": None}, "recipe") == (
         '<span class="note">(every option its default)</span>'
     )
+    typed = {"optimizers": "sgd,adam", "steps": "20", "lr": None}  # (compare-optimizers': text)
+    assert kv_value(typed, "recipe").startswith("{optimizers: sgd,adam, steps: 20} <span")
     whole = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
     assert kv_value(whole, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"
 
