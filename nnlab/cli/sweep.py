@@ -151,8 +151,9 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     elif preset is not None:
         table_rows, columns, table_title = preset.table(rows, title)
         emit(table_rows, fmt, columns, title=table_title)
-    else:
-        emit(rows, fmt, sw.summary_columns(rows, list(result.defn.spec.params), wide=False), title)
+    else:  # (a key a trial leaves out: '-', not null)
+        columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
+        emit(sw.table_rows(rows, result.defn.spec), fmt, columns, title)
     figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
     drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
     counts = (
@@ -281,6 +282,10 @@ def print_preview(preview: Any, opts: Execution, what: str | None = None) -> Non
         columns = ["trial", *axes, "seed", "stack", *(["action"] if resume else [])]
         if resume and opts.fmt == Format.table:  # (the table says it in words)
             rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
+        if opts.fmt == Format.table:  # (a key a trial leaves out: '-', not null)
+            from nnlab.sweep import table_rows
+
+            rows = table_rows(rows, preview.defn.spec)
         what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
         emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
     if (fixed := fixed_said(preview.defn)) is not None:

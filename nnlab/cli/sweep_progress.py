@@ -21,6 +21,7 @@ class SweepProgress:
         self.task: Any = None
         self.failed = 0
         self.axes: list[str] | None = None  # the swept keys, from the sweep's meta.json
+        self.spec: Any = None  # its spec, from its sweep.yaml (a key a trial leaves out)
         self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
         self.notes = notes or []  # (said once its trials are planned and checked)
 
@@ -40,6 +41,10 @@ class SweepProgress:
             return
         axes = run.meta.get("axes")  # (a sweep started before nnlab recorded them: none)
         self.axes = axes if isinstance(axes, list) else None
+        from nnlab.sweep import parse_spec
+
+        plan = run.plan()
+        self.spec = parse_spec(plan["spec"]) if plan else None
         note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
         if sys.stderr.isatty():
             from rich.console import Console
@@ -73,8 +78,11 @@ class SweepProgress:
             if done >= total:  # (its refresh thread ends: the finish can draw in a forked painter)
                 self.bar.stop()
                 self.bar = None
-        else:
-            self.lines(f"[{done}/{total}] {describe_row(row, self.axes)}")
+        else:  # (a key the trial leaves out is not named: optimizer.momentum of sgd)
+            from nnlab.sweep import table_rows
+
+            shown = table_rows([row], self.spec)[0] if self.spec is not None else row
+            self.lines(f"[{done}/{total}] {describe_row(shown, self.axes)}")
 
 
 def note_repeats(asked: int | None, total: int) -> None:

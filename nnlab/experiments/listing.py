@@ -433,9 +433,11 @@ def _summary_text(run: runs.RunDir, records: list[Record], table: Any = None) ->
         from nnlab import sweep
         from nnlab.output import table_text
 
-        rows, keys = sweep.sweep_rows(run), list(sweep.load_sweep(run)[0].spec.params)
+        rows, spec = sweep.sweep_rows(run), sweep.load_sweep(run)[0].spec
+        keys = list(spec.params)
         said = ", ".join(f"{n} {status}" for status, n in _counts(rows).items())
         rows = [{k: v for k, v in row.items() if k != "reason"} for row in rows]
+        rows = sweep.table_rows(rows, spec)  # (a key a trial leaves out: '-', not null)
         title = f"{run.id}: {run.status} ({said})"
         return table_text(rows, sweep.summary_columns(rows, keys), title=title)
     if run.kind == "tune" and run.file("tune.json").exists():

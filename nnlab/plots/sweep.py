@@ -230,7 +230,8 @@ def _labelled_figure(
     looks = trial_looks(rows, keys)
     tally = Tally()
     for i in range(len(rows)):
-        label = ", ".join(as_label(k, rows[i].get(k)) for k in keys) or rows[i]["trial"]
+        # (a key a row has not does not apply to that trial: not named, not "null")
+        label = ", ".join(as_label(k, rows[i][k]) for k in keys if k in rows[i]) or rows[i]["trial"]
         _plot(ax, rows, curves, key, looks, [i], tally, label)
     metric = _axes_labels([ax], key)
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)

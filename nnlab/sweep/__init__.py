@@ -55,7 +55,8 @@ _WHERE = {
         "folder",
     ),
     **dict.fromkeys(
-        ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "trial_curves"),
+        ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "table_rows",
+         "trial_curves"),
         "finish",
     ),
     "sweep_from_file": "source",

@@ -16,7 +16,10 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.sweep.definition import SweepDef, Trial
+from nnlab.sweep.shape import DEPTH, WIDTH
+from nnlab.sweep.spec import SweepSpec
 from nnlab.sweep.trial import Row, trials_dir
+from nnlab.sweep.variants import left_out
 
 
 def get_ready(painters: list[Any]) -> None:
@@ -74,6 +77,26 @@ def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list
     return cols + finals + bests
 
 
+def applies(spec: SweepSpec, key: str, row: Row) -> bool:
+    """Whether the swept ``key`` applies to the trial of ``row``: not a key its variant has not
+    (``variants.left_out``: ``optimizer.momentum`` in an sgd trial), nor a width at
+    ``model.depth=0`` (no hidden layer)."""
+    if key == WIDTH and row.get(DEPTH) == 0:
+        return False
+    return not left_out(spec, key, row)
+
+
+def table_rows(rows: list[Row], spec: SweepSpec) -> list[Row]:
+    """``rows`` as a sweep's tables show them: without the swept keys that do not apply to a
+    trial (``applies``), which the table spells ``-`` as elsewhere, not ``null`` (JSON, which
+    keeps every key, keeps the null)."""
+    keys = set(spec.params)
+    return [
+        {k: v for k, v in row.items() if v is not None or k not in keys or applies(spec, k, row)}
+        for row in rows
+    ]
+
+
 def finish_sweep(
     life: runs.Lifecycle, defn: SweepDef, rows: list[Row], status: str, painters: Any = ()
 ) -> None:
@@ -95,7 +118,8 @@ def finish_sweep(
         )
         run.write_text("summary.csv", to_csv(rows))
         title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
-        run.write_text("summary.txt", table_text(rows, summary_columns(rows, keys), title=title))
+        shown = table_rows(rows, defn.spec)
+        run.write_text("summary.txt", table_text(shown, summary_columns(rows, keys), title=title))
 
     plot_sweep(run, defn, rows, painters, meanwhile=write_summaries)
 
@@ -125,7 +149,7 @@ def plot_sweep(
     preset = presets.PRESETS.get(defn.preset) if defn.preset else None
     own = preset.figures(run, preset.complete(rows, defn), curves) if preset else None
     if own is None:  # (the generic figure)
-        args = (rows, curves, list(defn.spec.params))
+        args = (table_rows(rows, defn.spec), curves, list(defn.spec.params))
         own = [
             plots.Drawing(
                 plots.sweep_curves_figure,

@@ -167,3 +167,43 @@ def test_an_axis_no_trial_takes_is_refused_as_its_argument(tmp_path):
         "'optimizer.momentum=0.5,0.9': no trial of the sweep takes it: optimizer.name=sgd,adam "
         "have no momentum (a key of optimizer.name=momentum or nesterov)"
     )  # (it was the first trial's: 'sweep trial (optimizer.name=sgd, optimizer.momentum=0.5)')
+
+
+def test_a_key_a_trial_leaves_out_reads_as_not_applicable_and_json_keeps_null():
+    spec = sw.SweepSpec(params={"optimizer.name": ["sgd", "momentum"],
+                                "optimizer.momentum": [0.5], "model.depth": [0, 1],
+                                "model.width": [8], "dataset.n_train": [None, 50]})  # fmt: skip
+    rows = [
+        {"trial": "a", "optimizer.name": "sgd", "optimizer.momentum": None, "model.depth": 0,
+         "model.width": None, "dataset.n_train": None},
+        {"trial": "b", "optimizer.name": "momentum", "optimizer.momentum": 0.5,
+         "model.depth": 1, "model.width": 8, "dataset.n_train": 50},
+    ]  # fmt: skip
+    shown = sw.table_rows(rows, spec)
+    assert shown[0] == {"trial": "a", "optimizer.name": "sgd", "model.depth": 0,
+                        "dataset.n_train": None}  # (a null it was given stays null)  # fmt: skip
+    assert shown[1] == rows[1] and rows[0]["optimizer.momentum"] is None  # (not changed)
+
+
+@pytest.mark.slow
+def test_the_tables_and_progress_say_a_left_out_key_does_not_apply(tmp_path):
+    # (optimizer.momentum read 'null' in the sgd trials' rows and progress lines)
+    root = tmp_path / "runs"
+    args = ["sweep", "grid", config(tmp_path, epochs=1), "optimizer.name=sgd,momentum",
+            "optimizer.momentum=0.5,0.9", "model.depth=0,1", "model.width=8"]  # fmt: skip
+    result = invoke(*args, runs_dir=root)
+    assert result.exit_code == 0, result.output
+    (run,) = runs.iter_runs(root)
+    text = run.file("summary.txt").read_text()
+    for table in (result.stdout, text):
+        line = next(x for x in table.splitlines() if " sgd " in x and " 0 " in x)
+        assert "null" not in line and line.count(" - ") == 2, line  # (momentum and width)
+    assert "null" not in result.stderr and " optimizer.name=sgd model.depth=0 COMPLETED" in (
+        result.stderr
+    )
+    shown = invoke("runs", "show", run.path, runs_dir=root)
+    assert "null" not in shown.stdout
+    trials = run.read_json("summary.json")["trials"]
+    assert trials[0]["optimizer.momentum"] is None and trials[0]["model.width"] is None
+    dry = invoke(*args, "--dry-run", runs_dir=root)
+    assert dry.exit_code == 0 and "null" not in dry.stdout and " - " in dry.stdout
