@@ -192,7 +192,7 @@ def sweep_curves_figure(
                 if roles.panels is None or repr(rows[i].get(roles.panels)) == repr(value)]  # fmt: skip
         _plot(ax, rows, curves, key, looks, mine, tally, width=0.8 if len(axes) == 1 else 1.1)
         if roles.panels is not None:
-            ax.set_title(as_label(roles.panels, value), fontsize=FONT)
+            ax.set_title(value_label(rows, roles.panels, value), fontsize=FONT)
     metric = _axes_labels(axes, key)
     columns = _key_handles(rows, roles, tally)
     note = f"{metric} per epoch, {_shown(tally.drawn, len(rows))}{_roles_note(roles, metric)}"
@@ -231,7 +231,8 @@ def _labelled_figure(
     tally = Tally()
     for i in range(len(rows)):
         # (a key a row has not does not apply to that trial: not named, not "null")
-        label = ", ".join(as_label(k, rows[i][k]) for k in keys if k in rows[i]) or rows[i]["trial"]
+        shown = [as_label(k, rows[i][k]) for k in keys if k in rows[i]]
+        label = ", ".join(shown) or rows[i]["trial"]
         _plot(ax, rows, curves, key, looks, [i], tally, label)
     metric = _axes_labels([ax], key)
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
@@ -332,6 +333,14 @@ def _roles_note(roles: sweep_roles.Roles, metric: str) -> str:
     return "".join(parts)
 
 
+def value_label(rows: list[dict[str, Any]], key: str, value: Any) -> str:
+    """``key=value`` for a legend or a panel (``as_label``); ``key=-`` for the trials that have
+    no ``key`` (it does not apply to them, as the sweep's tables spell it: ``table_rows``)."""
+    if value is None and any(key not in row for row in rows):
+        return f"{key}=-"
+    return as_label(key, value)
+
+
 def _end_handles(tally: Tally) -> list[Any]:
     """Legend entries for the diverged crosses and the marks of trials that ended early."""
     handles = [base.diverged_handle(f"diverged ({counted(tally.diverged, 'trial')})")]
@@ -349,13 +358,14 @@ def _key_handles(
     if roles.how == "legend" and roles.colour is not None:
         values = sweep_roles.distinct(rows, roles.colour)
         looks = base.distinct_styles(len(values))
-        columns.append([Line2D([], [], color=colour, lw=1.5, label=as_label(roles.colour, value),
+        columns.append([Line2D([], [], color=colour, lw=1.5,
+                               label=value_label(rows, roles.colour, value),
                                ls="-" if roles.style is not None else style)
                         for value, (colour, style) in zip(values, looks)])  # fmt: skip
     if roles.style is not None:
         values = sweep_roles.distinct(rows, roles.style)
         columns.append([Line2D([], [], color="0.3", ls=style, lw=1.5,
-                               label=as_label(roles.style, value))
+                               label=value_label(rows, roles.style, value))
                         for value, style in zip(values, LINESTYLES)])  # fmt: skip
     columns.append(_end_handles(tally))
     return [column for column in columns if column]

@@ -423,3 +423,26 @@ def test_figures_of_many_trials_write_every_text_at_10_points_or_more():
                 plots.sweep_curves_figure(*random_sweep(8), ["optimizer.lr"], "sweep")):  # fmt: skip
         sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
         assert min(sizes) >= 10
+
+
+def test_a_key_a_trial_has_not_is_not_named_null_in_its_legend():
+    # (an sgd trial of a sweep over optimizers read optimizer.momentum=null; its row, as the
+    # sweep's tables give it, has no such key: sweep.table_rows)
+    few = [{"trial": "a", "optimizer.name": "sgd"},
+           {"trial": "b", "optimizer.name": "momentum", "optimizer.momentum": 0.9}]  # fmt: skip
+    keys = ["optimizer.name", "optimizer.momentum"]
+    fig = plots.sweep_curves_figure(
+        few, {r["trial"]: records.learning(epochs=3) for r in few}, keys
+    )
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["optimizer.name=sgd", "optimizer.name=momentum, optimizer.momentum=0.9"]
+    rows, curves = grid_sweep({"optimizer.name": ["sgd", "momentum"], "seed": list(range(7))})
+    for row in rows:
+        if row["optimizer.name"] == "momentum":
+            row["optimizer.momentum"] = 0.9
+    fig = plots.sweep_curves_figure(rows, curves, [*keys, "seed"], colour_by="optimizer.name")
+    texts = [ax.get_title() for ax in fig.axes]  # (momentum: a panel per value)
+    texts += [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
+    assert "optimizer.momentum=-" in texts and not any("null" in t for t in texts), texts
