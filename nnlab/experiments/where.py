@@ -89,35 +89,69 @@ def check_keys(where: Where) -> None:
 
 def folder_values(run: runs.RunDir, kind: str) -> dict[str, list[Any]]:
     """Each config key's values in a folder's runs, flat: a run's config (an lr-scan's, a
-    landscape's: the config they train or start from), a sweep's base config resolved, with its
-    fixed overrides, and every trial's values of the keys it sweeps; a tune's base config. No
-    keys for a folder without a config (activations, compare-optimizers) or one that cannot be
+    landscape's: the config they train or start from), a sweep's (``plan_values``), a tune's
+    rounds' (its base config without the keys it searches, before its first round). No keys
+    for a folder without a config (activations, compare-optimizers) or one that cannot be
     read (the listing says DAMAGED)."""
-    from nnlab.config import apply_overrides, validate
-
     try:
-        if kind in ("sweep", "tune"):
-            plan = (run.plan() if kind == "sweep" else None) or {}
-            if kind == "tune":
-                plan = {
-                    "base": (run.read_json_object("tune.json").get("settings") or {}).get("base")
-                }
-            fixed = [str(o) for o in plan.get("overrides") or []]
-            base = validate(apply_overrides(plan.get("base") or {}, fixed)).model_dump(mode="json")
-            swept: dict[str, list[Any]] = {}  # (a swept key: its trials' values, not the base's)
-            for trial in plan.get("trials") or []:
-                for key, value in (trial.get("values") or {}).items():
-                    swept.setdefault(key, []).append(value)
-            for hidden in swept.get("model.hidden") or []:  # (a sweep of model.hidden's)
-                for key, value in shape_keys(hidden).items():
-                    swept.setdefault(key, []).append(value)
-            return {**{k: [v] for k, v in with_shape(flatten(base)).items()}, **swept}
+        if kind == "sweep":
+            return plan_values(run.plan() or {})
+        if kind == "tune":
+            return _tune_values(run)
         config = run.config()
-    except (RunError, ConfigError, OSError, AttributeError, TypeError):
+    except (RunError, ConfigError, OSError, AttributeError, TypeError, KeyError):
         return {}
     return (
         {k: [v] for k, v in with_shape(flatten(config)).items()} if isinstance(config, dict) else {}
     )
+
+
+def plan_values(plan: dict[str, Any]) -> dict[str, list[Any]]:
+    """A sweep's values by its plan (sweep.yaml): its base config resolved, with its fixed
+    overrides, and, for a key it sweeps, its trials' values instead (of a shape key, the
+    ``model.hidden`` they make too; of ``model.hidden``, the shape keys it says)."""
+    from nnlab.config import apply_overrides, validate
+    from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
+
+    fixed = [str(o) for o in plan.get("overrides") or []]
+    base = validate(apply_overrides(plan.get("base") or {}, fixed)).model_dump(mode="json")
+    swept: dict[str, list[Any]] = {}  # (a swept key: its trials' values, not the base's)
+    for trial in plan.get("trials") or []:
+        values = trial.get("values") or {}
+        for key, value in values.items():
+            swept.setdefault(key, []).append(value)
+        shape = {k: v for k, v in values.items() if k in SHAPE_KEYS}
+        if shape:
+            swept.setdefault("model.hidden", []).append(hidden_of(shape, base["model"]["hidden"]))
+    for hidden in list(swept.get("model.hidden") or []):
+        for key, value in shape_keys(hidden).items():
+            swept.setdefault(key, []).append(value)
+    return {**{k: [v] for k, v in with_shape(flatten(base)).items()}, **swept}
+
+
+def _tune_values(run: runs.RunDir) -> dict[str, list[Any]]:
+    """A tune's values: its rounds' (``plan_values``: the values its trials drew, not its
+    base config's, for a key it searches), else its base config's without those keys. A
+    round whose folder cannot be read is passed over."""
+    from nnlab.sweep.shape import SHAPE_KEYS
+
+    settings = run.read_json_object("tune.json").get("settings") or {}
+    out: dict[str, list[Any]] = {}
+    for entry in run.rounds():
+        if "sweep" in entry:
+            try:
+                values = plan_values(runs.RunDir(run.path / entry["sweep"]).plan() or {})
+            except (RunError, ConfigError, OSError):
+                continue
+            for key, have in values.items():
+                out.setdefault(key, []).extend(have)
+    if out:
+        return out
+    searched = set(settings.get("ranges") or {})
+    if searched & set(SHAPE_KEYS):
+        searched |= {"model.hidden", *SHAPE_KEYS}
+    base = plan_values({"base": settings.get("base")})
+    return {k: v for k, v in base.items() if k not in searched}
 
 
 def holds(values: dict[str, list[Any]], where: Where) -> bool:

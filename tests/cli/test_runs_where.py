@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from nnlab.errors import ConfigError
 from nnlab.experiments.compare import same_value, select
@@ -164,3 +165,25 @@ def test_a_depth_by_width_sweep_is_kept_by_its_own_keys(tmp_path):
     assert listed(root, "--where", "model.depth=2") == ["sweep"]
     assert listed(root, "--where", "model.depth=1") == []  # (the base config's, no trial's)
     assert listed(root, "--where", "model.width=16") == []
+    assert listed(root, "--where", "model.hidden=[8,8,8]") == ["sweep"]  # (a trial's)
+    assert listed(root, "--where", "model.hidden=[16]") == []  # (the base config's, no trial's)
+
+
+@pytest.mark.slow
+def test_list_where_reads_a_tunes_trials_not_the_base_values_it_searched(tmp_path):
+    # (a tune matched the config's optimizer.lr=0.5 it never trained with, and none it drew)
+    from tests.cli.test_sweep_cli import write_config
+
+    root = tmp_path / "runs"
+    cfg = write_config(tmp_path, epochs=1)  # (optimizer.lr 0.5, model.hidden [16])
+    made = invoke("tune", cfg, "optimizer.lr=loguniform:1e-3:1e-2", "model.depth=randint:2:3",
+                  "--trials", "3", "--seed", "1", runs_dir=root)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert listed(root, "--where", "optimizer.lr=0.5") == []
+    assert listed(root, "--where", "model.depth=1") == []
+    (tune,) = root.glob("*-tune-*")
+    (round_folder,) = (tune / "rounds").iterdir()
+    plan = yaml.safe_load((round_folder / "sweep.yaml").read_text())
+    depth = plan["trials"][0]["values"]["model.depth"]
+    assert listed(root, "--where", f"model.depth={depth}") == ["tune"]
+    assert listed(root, "--where", f"model.hidden=[{','.join(['16'] * depth)}]") == ["tune"]
