@@ -290,8 +290,11 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text}"
     missing = re.match(r"no such command '([^']+)'\.", text, re.IGNORECASE)
-    if missing and (found := elsewhere(missing[1], where)):
+    if missing and (found := elsewhere(missing[1], where) or close_command(text, where)):
         return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
+    if missing and ctx is not None and hasattr(command, "list_commands"):  # (it ended "'zzz'.")
+        names = [n for n in command.list_commands(ctx) if not command.get_command(ctx, n).hidden]
+        return f"error: no such command '{missing[1]}' in {where}; its commands: {', '.join(names)} (see {where} -h)"
     hint = None
     if dashed := one_dash(exc, argv, command):
         return f"error: {dashed} (see {where} -h)"
@@ -305,6 +308,14 @@ def usage_line(exc: BaseException, argv: list[str]) -> str:
     if hint:
         line = re.sub(r" \(did you mean [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+def close_command(text: str, where: str) -> str | None:
+    """The commands of ``where`` click found close to a misspelt one (its words: "no such
+    command 'trian'. Did you mean 'train'?"), as every other command's hint names them
+    (``nnlab train``), else None."""
+    close = re.findall(r"'([^']+)'", text.partition("Did you mean")[2])
+    return " or ".join(f"{where} {name}" for name in close) or None
 
 
 def misplaced(option: str | None, argv: list[str], group: Any, where: str) -> str | None:

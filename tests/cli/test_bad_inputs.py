@@ -675,6 +675,13 @@ HINTS = [
     (["runs", "rm", "latest"], "error: no such command 'rm' in nnlab runs; did you mean nnlab "
      "runs remove? (see nnlab runs -h)"),
     (["runs", "ls"], "did you mean nnlab runs list? (see"),
+    # (a misspelt command: click's words, "no such command 'trian'. Did you mean 'train'?", and
+    # one nothing is close to ended "no such command 'zzz'. (see nnlab -h)")
+    (["trian", "{d}/cfg.yaml"],
+     "error: no such command 'trian' in nnlab; did you mean nnlab train? (see nnlab -h)"),
+    (["runs", "shwo", "latest"], "no such command 'shwo' in nnlab runs; did you mean nnlab runs show?"),
+    (["runs", "zzz"], "error: no such command 'zzz' in nnlab runs; its commands: list, show, "
+     "compare, remove (see nnlab runs -h)"),
     (["rm", "latest"], "error: no such command 'rm' in nnlab; did you mean nnlab runs remove?"),
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
      "--lr: no such option; config keys are overrides after the config file: optimizer.lr=0.1"),
