@@ -6,6 +6,7 @@ pydantic): ``runs list`` checks every folder's config.yaml with it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,11 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: not a text file, expected YAML") from None
     if data is None:
         return None
+    if isinstance(data, str) and (pair := re.match(r"\s*([A-Za-z_][\w.]*)\s*[:=]\s*(\S+)", data)):
+        raise ConfigError(  # ('epochs:3' or 'epochs=3': one text, 'expected ..., got str')
+            f"{path}: expected a mapping of config keys, got the text {brief(repr(data))}; a key "
+            f"is followed by ': ', a colon and a space: {pair[1]}: {pair[2]}"
+        )
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
     check_expansion(data, str(path))
@@ -231,7 +237,41 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> str:
     said = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     mark = getattr(exc, "problem_mark", None)
     tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-    return f"{said}: a tab; YAML indents with spaces, not tabs" if tab else said
+    return (
+        f"{said}: a tab; YAML indents with spaces, not tabs"
+        if tab
+        else said + _line_meant(said, mark, text)
+    )
+
+
+def _line_meant(said: str, mark: Any, text: str) -> str:
+    """``; ...`` naming the line a key's missing colon, a stray indent or a ': ' in a value
+    broke, where PyYAML's words name another (``batch_size 10`` on line 2 was 'line 3, column
+    1: could not find expected ':''), else ""."""
+    if mark is None or not any(
+        s in said for s in ("mapping values are not", "expected ':'", "expected key")
+    ):
+        return ""
+    lines = text.splitlines()
+    row = min(mark.line, len(lines) - 1)
+    if "mapping values" in said and ": " in lines[row][: mark.column].strip():
+        return "; a value holding ': ' is written in quotes (name: 'my: run')"
+    above = [i for i in range(row - 1, -1, -1) if lines[i].strip()[:1] not in ("", "#")]
+    if not above:
+        return ""
+    line = lines[above[0]]
+    if ":" not in line:  # (a key without its colon: 'batch_size 10')
+        fixed = re.sub(r"^(\s*[\w.-]+)\s+", r"\1: ", line.rstrip(), count=1)
+        return (
+            f"; line {above[0] + 1}, {line.strip()!r}, has no ':' after its key ({fixed.strip()}?)"
+        )
+    indent = len(lines[row]) - len(lines[row].lstrip())
+    if indent > len(line) - len(line.lstrip()) and not line.rstrip().endswith(":"):
+        return (
+            f"; line {row + 1} is indented more than line {above[0] + 1}, whose key has its "
+            "value (the keys of one mapping line up)"
+        )
+    return ""
 
 
 def yaml_value(text: str, source: str, check: bool = True) -> Any:

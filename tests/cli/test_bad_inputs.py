@@ -26,6 +26,44 @@ NO_CONFIG = None  # the case passes its own arguments (no config file written)
 CASES: list[tuple[str, str | None, list[str], list[str]]] = [
     ("malformed YAML", "epochs: 3\nmodel: [1, 2\n", [], ["cfg.yaml: line 3", "malformed YAML"]),
     ("YAML that is a list", "- epochs\n- 3\n", [], ["cfg.yaml", "expected a mapping", "list"]),
+    # (PyYAML's words name the line after the one at fault, or none: a newcomer's typos)
+    (
+        "a key without its colon",
+        "epochs: 3\nbatch_size 10\nmodel: {}\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 3, column 1: malformed YAML: could not find expected ':'; line 2, "
+            "'batch_size 10', has no ':' after its key (batch_size: 10?)"
+        ],
+    ),
+    (  # (it said 'expected a mapping of config keys, got str')
+        "no space after a key's colon",
+        "epochs:3\n",
+        [],
+        [
+            "{d}/cfg.yaml: expected a mapping of config keys, got the text 'epochs:3'; a key is "
+            "followed by ': ', a colon and a space: epochs: 3"
+        ],
+    ),
+    (
+        "a key indented under one with a value",
+        "epochs: 3\n batch_size: 10\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 2, column 12: malformed YAML: mapping values are not allowed in "
+            "this context; line 2 is indented more than line 1, whose key has its value (the keys "
+            "of one mapping line up)"
+        ],
+    ),
+    (
+        "': ' in a value",
+        "name: my: run\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 1, column 9: malformed YAML: mapping values are not allowed in this "
+            "context; a value holding ': ' is written in quotes (name: 'my: run')"
+        ],
+    ),
     (  # (it trained every default and exited 0: a truncated or unsaved file)
         "an empty config file",
         "# epochs: 5\n",
