@@ -43,6 +43,7 @@ from nnlab.nn.registry import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 from nnlab.output import brief, spelled
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
     keys_overlap,
+    not_yaml_why,
     overridden,
     override_key,
     refuse_several,
@@ -270,8 +271,7 @@ def parse_override(text: str, example: str | None = None) -> tuple[list[str], An
     try:
         value = yaml_value(raw, overridden(key.strip())) if raw.strip() else None
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None)
-        why = f" ({problem})" if problem and "integer of more than" in problem else ""
+        why = not_yaml_why(text, getattr(exc, "problem", None))
         raise ConfigError(
             f"{overridden(text)}: the value {brief(repr(raw))} is not valid YAML{why}"
         ) from None
@@ -579,10 +579,12 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
         return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}"
     if kind == "missing":
         return key, f"{key}: required key is missing"
-    if kind == "list_type" and isinstance(err.get("input"), str | int | float):
-        text = spelled(err["input"])  # (model.hidden=100,100: a list is written in brackets)
+    if kind == "list_type" and isinstance(err.get("input"), str | int | float | None):
+        said = err["input"]  # (model.hidden=100,100: a list is written in brackets; none, [])
+        text = "" if said is None or str(said).lower() == "none" else spelled(said)
         fix = written(key, f"[{text}]", overrides is None or set_by(key, overrides) is not None)
-        return key, f"{key}: expected a list in brackets, e.g. {fix}, got {given(err['input'])}"
+        fix += "" if text else " (an empty list: none)"  # (it said 'e.g. model.hidden=[none]')
+        return key, f"{key}: expected a list in brackets, e.g. {fix}, got {given(said)}"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]

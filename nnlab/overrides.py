@@ -96,6 +96,15 @@ def refuse_several(overrides: Sequence[str]) -> None:
             )
 
 
+def not_yaml_why(text: str, problem: str | None) -> str:
+    """`` (why)`` after "the value ... is not valid YAML" of the override ``text``: PyYAML's
+    ``problem`` where it says the number is too long, or a bracket left open
+    (``model.hidden=[100,100`` said no more), else ""."""
+    if problem and "integer of more than" in problem:
+        return f" ({problem})"
+    return " (a '[' without its ']')" if _unclosed(text) else ""
+
+
 def _unclosed(text: str) -> bool:
     """``text`` opens more brackets than it closes (``[100,``: a list cut at a space)."""
     value = text.partition("=")[2]

@@ -804,6 +804,15 @@ HINTS = [
      "which --resume takes: --resume latest"),
     (["train", "{d}/cfg.yaml", "model.hidden=100,100"],
      "model.hidden: expected a list in brackets, e.g. model.hidden=[100,100], got '100,100'"),
+    # (no hidden layer written as a word: it said 'e.g. model.hidden=[none]')
+    (["train", "{d}/cfg.yaml", "model.hidden=none"], "model.hidden: expected a list in "
+     "brackets, e.g. model.hidden=[] (an empty list: none), got 'none'"),
+    (["train", "{d}/cfg.yaml", "model.hidden=null"], "e.g. model.hidden=[] (an empty list: "
+     "none), got null"),
+    # (a list not closed: it said only that the value is not valid YAML)
+    (["train", "{d}/cfg.yaml", "model.hidden=[100,100"],
+     "override 'model.hidden=[100,100': the value '[100,100' is not valid YAML (a '[' without "
+     "its ']')"),
     # (a hint written as its value's source writes it: an override's for an override; it
     # said 'or dtype: float64', a file's line, to an override)
     (["train", "{d}/cfg.yaml", "optimizer.lr=1e-50"],
