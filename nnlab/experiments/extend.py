@@ -145,8 +145,9 @@ def extended_config(run: runs.RunDir, overrides: list[str]) -> Config:
     source = str(run.file("config.yaml"))
     longer = validate(apply_overrides(cfg.model_dump(mode="json"), overrides), source, overrides)
     if longer.epochs <= cfg.epochs:
-        raise ConfigError(
-            f"{overrides[0]}: expected more epochs than the run has trained ({cfg.epochs})"
+        raise ConfigError(  # (the run named: 'latest' may not be the run the user thinks)
+            f"{overrides[0]}: expected more epochs than the run has trained ({cfg.epochs}, "
+            f"{run.path})"
         )
     return longer
 

@@ -122,8 +122,8 @@ def refusal(result) -> str:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["epochs=3"], "epochs=3: expected more epochs than the run has trained (3)"),
-        (["epochs=2"], "epochs=2: expected more epochs than the run has trained (3)"),
+        (["epochs=3"], "epochs=3: expected more epochs than the run has trained (3, runs/"),
+        (["epochs=2"], "epochs=2: expected more epochs than the run has trained (3, runs/"),
         (["optimizer.lr=0.5"], "optimizer.lr=0.5: --extend changes only the epochs"),
         (["epochs=5", "seed=2"], "seed=2: --extend changes only the epochs"),
         ([], "--extend: give the epochs to train to, once (epochs=N)"),
