@@ -43,6 +43,7 @@ from nnlab.plots.weight_scale import (
     weight_scale_grid,
     weight_scale_grid_canvas,
     weight_scale_grid_figure,
+    weight_scale_summary_canvas,
     weight_scale_summary_figure,
 )
 
@@ -74,5 +75,6 @@ __all__ = [
     "weight_scale_grid",
     "weight_scale_grid_canvas",
     "weight_scale_grid_figure",
+    "weight_scale_summary_canvas",
     "weight_scale_summary_figure",
 ]
