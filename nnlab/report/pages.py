@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +20,7 @@ import yaml
 from nnlab.output import number
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
 from nnlab.redo import UNFINISHED
-from nnlab.report import facts
+from nnlab.report import facts, terminal
 from nnlab.report.collect import Entry
 from nnlab.report.figures import figure
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
@@ -281,13 +281,19 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Figures", figures(entry), "figures")
     if entry.records:
         body += section("Curves", run_charts(entry))
-    body += section("Summary", json_view(entry.summary) if entry.summary else "")
+    body += section("Summary", json_view(entry.summary, said=_said(entry, entry.summary)))
     for name, data in entry.files.items():
-        body += section(name, json_view(data))
+        body += section(name, json_view(data, said=_said(entry, data)))
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry))
     return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
+
+
+def _said(entry: Entry, stored: Any) -> Callable[[str], Any]:
+    """``terminal.said`` of ``stored``, a file of ``entry``'s, by the key of a list of rows."""
+    name = entry.rel.rsplit("/", 1)[-1]  # (its folder's name: the lr-scan table's title)
+    return lambda key: terminal.said(entry.kind, name, stored, key)
 
 
 def sweep_definition(entry: Entry) -> str:

@@ -7,7 +7,7 @@ them out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from nnlab import times
@@ -322,13 +322,18 @@ def _numeric(rows: Sequence[dict[str, Any]], column: str) -> str:
     return ' class="num"' if values and all(finite(v) is not None for v in values) else ""
 
 
-def rows_table(rows: Sequence[dict[str, Any]]) -> str:
+# each row's cells as the terminal's table of the rows prints them, by column (``terminal.said``)
+Said = list[dict[str, str]] | None
+
+
+def rows_table(rows: Sequence[dict[str, Any]], said: Said = None) -> str:
     """A sortable table of dict rows (the union of their keys as columns), at most MAX_ROWS. A
     column whose every value is a list too long for a cell (``sized``) is named under the table
     instead (``lists_note``): as cells it said only each row's size, and compare-optimizers'
     path and values made its table 1,395 px wide in a 1,280 px window. So is a column of names
     the same in every row as one before it (its ``rule``, the ``optimizer`` unless that is an
-    alias)."""
+    alias). ``said``: each row's cells as the terminal prints them (a column of its own there,
+    the number it sorts by as stored)."""
     columns = list(dict.fromkeys(k for r in rows for k in r))
     lists = [c for c in columns if _only_sized(rows, c)]
     same = {c: d for i, c in enumerate(columns) if (d := _same_as(rows, c, columns[:i]))}
@@ -339,14 +344,19 @@ def rows_table(rows: Sequence[dict[str, Any]]) -> str:
         f'<th scope="col"{_numeric(rows, c)}>{esc(c).replace("_", "_<wbr>")}</th>' for c in columns
     )
     specs = {c: column_format(rows[:MAX_ROWS], c) for c in columns}
+    texts = said if said is not None and len(said) == len(rows) else [{} for _ in rows]
     body = "".join(
         "<tr>"
         + "".join(
-            _row_cell(r.get(c), c, specs[c]) if c not in GIVEN else cell(as_given(r.get(c)))
+            cell(r.get(c), esc(t[c]))
+            if c in t and r.get(c) is not None
+            else _row_cell(r.get(c), c, specs[c])
+            if c not in GIVEN
+            else cell(as_given(r.get(c)))
             for c in columns
         )
         + "</tr>"
-        for r in rows[:MAX_ROWS]
+        for r, t in zip(rows[:MAX_ROWS], texts)
     )
     more = (
         f'<p class="note">{counted(len(rows) - MAX_ROWS, "more row")} not shown</p>'
@@ -412,9 +422,12 @@ def lists_note(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     )
 
 
-def json_view(data: Any, skip: Sequence[str] = ()) -> str:
+def json_view(
+    data: Any, skip: Sequence[str] = (), said: Callable[[str], Said] = lambda key: None
+) -> str:
     """A JSON document as HTML: its scalars (and small containers) as a key/value table, each list
-    of objects as a table of its own."""
+    of objects as a table of its own (``said(key)``: its cells as the terminal prints them, if
+    it does: ``report.terminal``)."""
     if data is None:
         return '<p class="note">too large to show here; see the file in the run folder</p>'
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
@@ -430,5 +443,5 @@ def json_view(data: Any, skip: Sequence[str] = ()) -> str:
     out = kv_table(scalars)
     for key, rows in tables.items():
         if key not in skip:
-            out += f"<h3>{esc(key)}</h3>{rows_table(rows)}"
+            out += f"<h3>{esc(key)}</h3>{rows_table(rows, said(key))}"
     return out
