@@ -19,7 +19,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
-from nnlab.experiments.where import Where, flatten, parse_where, same_value, with_shape
+from nnlab.experiments.where import Where, flatten, key_meant, parse_where, same_value, with_shape
 from nnlab.output import as_label, counted, separating_keys, spelled
 
 Row = dict[str, Any]
@@ -90,7 +90,7 @@ def select(
                                    for k in [*cfg, *base]))  # fmt: skip
         if key not in known:
             raise ConfigError(
-                f"--where: no config key {key!r} in these runs{did_you_mean(key, known)}"
+                f"--where: no config key {key!r} in these runs{key_meant(key, known)}"
             )
 
         found = [

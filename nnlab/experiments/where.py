@@ -78,13 +78,24 @@ def check_keys(where: Where) -> None:
     """ConfigError for a key that is no config key (``runs list``'s folders may hold none
     that has it: said before any is read), with the key it was probably meant to be."""
     from nnlab.config_keys import reference_rows
-    from nnlab.errors import did_you_mean
     from nnlab.sweep.shape import SHAPE_KEYS
 
     known = [row["key"] for row in reference_rows()]
     for key, _ in where:
         if key not in known and key not in ("status", "seed", *SHAPE_KEYS):
-            raise ConfigError(f"--where: no config key {key!r}{did_you_mean(key, known)}")
+            raise ConfigError(f"--where: no config key {key!r}{key_meant(key, known)}")
+
+
+def key_meant(key: str, known: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the key of ``known`` a mistyped ``key`` was meant as: a
+    close spelling, or the key of that name in its section (``lr``: 'optimizer.lr', as an
+    override says it; --where lr=0.1 said no more than 'no config key 'lr''), else ""."""
+    from nnlab.errors import did_you_mean
+
+    if hint := did_you_mean(key, known):
+        return hint
+    nested = list(dict.fromkeys(k for k in known if k.endswith(f".{key}")))
+    return f" (did you mean {' or '.join(repr(k) for k in nested)}?)" if nested else ""
 
 
 def folder_values(run: runs.RunDir, kind: str) -> dict[str, list[Any]]:

@@ -83,6 +83,8 @@ def test_the_table_title_says_what_was_kept(sweep):
     ("model.int=he", "error: --where: no config key 'model.int' in these runs (did you mean "
      "'model.init'?) (see nnlab runs compare -h)"),
     ("model.init", "error: --where 'model.init': expected key.sub=value (e.g. model.init=std)"),
+    # (a key without its section, as an override's hint names it: it said no more)
+    ("init=he", "error: --where: no config key 'init' in these runs (did you mean 'model.init'?)"),
 ])  # fmt: skip
 def test_a_where_no_run_answers_names_what_there_is(sweep, where, says):
     result = compare(sweep, "--where", where)
@@ -119,6 +121,10 @@ def test_list_where_names_a_key_that_is_no_config_key(sweep):
     assert result.stderr == (
         "error: --where: no config key 'model.int' (did you mean 'model.init'?) "
         "(see nnlab runs list -h)\n"
+    )
+    result = invoke("runs", "list", "--where", "lr=0.1", runs_dir=sweep)  # (it said no more)
+    assert result.stderr.startswith(
+        "error: --where: no config key 'lr' (did you mean 'optimizer.lr'?)"
     )
 
 
