@@ -98,6 +98,10 @@ def _missing_hint(path: Path) -> str:
     for meant in candidates:
         if meant.is_file():
             return f" (did you mean {str(meant)!r}?)"
+    if (shipped := _shipped(path)) is not None:
+        return (
+            f" (did you mean {str(shipped)!r}? configs/ is in nnlab's folder, {shipped.parents[1]})"
+        )
     try:
         names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
     except OSError:
@@ -106,6 +110,21 @@ def _missing_hint(path: Path) -> str:
 
     close = did_you_mean(path.name, names)
     return close and f"{close[:-2]} in {path.parent}?)"
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "configs"  # (in a checkout: the repository's)
+
+
+def _shipped(path: Path) -> Path | None:
+    """The config of nnlab's own ``configs/`` that ``path`` names when it is not in the working
+    folder (``configs/digits-quickstart.yaml`` given from another folder than the repository's,
+    where the README's commands are run: it said only 'config file not found'), else None."""
+    if path.is_absolute() or path.parent not in (Path("."), Path("configs")):
+        return None
+    for name in (path.name, f"{path.name}.yaml"):
+        if (SHIPPED / name).is_file():
+            return SHIPPED / name
+    return None
 
 
 # what nnlab writes into a run folder beside its config.yaml: none of them is a config

@@ -1046,3 +1046,19 @@ def test_a_report_writes_recorded_text_that_is_not_unicode_as_escapes(tmp_path):
 
     Site(tmp_path).write("p.html", "<p>caf\udce9</p>")
     assert (tmp_path / "p.html").read_bytes() == b"<p>caf\\udce9</p>"
+
+
+@pytest.mark.parametrize("given", ["configs/digits-quickstart.yaml", "digits-quickstart"])
+def test_a_shipped_config_named_from_another_folder_is_offered_where_it_is(
+    tmp_path, monkeypatch, given
+):
+    # (the README's commands run in the repository's folder; from another one it said only
+    # 'configs/digits-quickstart.yaml: config file not found')
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train", given, runs_dir=tmp_path / "runs")
+    repo = Path(__file__).resolve().parents[2]
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == (
+        f"error: {given}: config file not found (did you mean "
+        f"'{repo}/configs/digits-quickstart.yaml'? configs/ is in nnlab's folder, {repo})"
+    )
