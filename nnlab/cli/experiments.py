@@ -241,10 +241,8 @@ def landscape(
             emit_json({"run": str(result.run.path), **result.summary})
         else:
             emit_table(ls.summary_table(result.run.summary()), opts.fmt)
-        note(
-            f"evaluated {counted(result.computed, 'point')}; run folder: {result.run.path} "
-            "(landscape.h5, landscape-1d.png, landscape-2d.png)"
-        )
+        # (its figures named as every command's: it listed them with landscape.h5, unlike them)
+        note(f"evaluated {counted(result.computed, 'point')}; {folder_line(result.run.path)}")
         copy_figure(result.run.file("landscape-2d.png"), opts.png)
         if opts.png is not None:
             copy_figure(result.run.file("landscape-1d.png"), line_figure_path(opts.png))

@@ -43,6 +43,9 @@ def test_landscape_of_a_trained_run_then_resume(tmp_path):
     resumed = invoke(*["landscape", "--resume", doc["run"], "--runs-dir", runs])
     assert resumed.exit_code == 0, resumed.output
     assert "evaluated 1 point;" in resumed.output and "plane" in resumed.stdout
+    # (its figures named as every command's last line names them)
+    last = f"evaluated 1 point; run folder: {out}  (figures: landscape-1d.png, landscape-2d.png)"
+    assert resumed.stderr.splitlines()[-1] == last
 
 
 def test_landscape_of_a_config_with_overrides_and_plain_directions(tmp_path):
