@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,7 +32,6 @@ from nnlab.fileio import (
     atomic_write,
     check_landscape,
     dumps,
-    json_value,
     naming,
     read_at_most,
     read_failure,
@@ -45,7 +43,14 @@ from nnlab.fileio import (
     write_json,
 )
 from nnlab.filestate import UnreadableError, unremovable
-from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
+from nnlab.kinds import STALE as STALE, STATUSES as STATUSES, show, whole
+from nnlab.metafile import (  # (re-exported: meta.json as every reader reads it)
+    KINDS as KINDS,
+    checked_meta,
+    kind_of as kind_of,
+    said_newer,
+    status_of as status_of,
+)
 from nnlab.parsed import parsed
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
@@ -56,6 +61,7 @@ from nnlab.plans import (
     settings_problem,
 )
 from nnlab.process import half_removed
+from nnlab.provenance import newer_writer
 from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
     FILES as RESULT_FILES,
     result_problem,
@@ -287,15 +293,21 @@ class RunDir:
         it (its writer moved on between the reads: a resume's RUNNING and its records cut
         back to its checkpoint, read after the INTERRUPTED before) is read again, at most
         ``SETTLE_READS`` times in all. One raised while meta.json stayed as it was is the
-        folder's: damage (a kill -9 leaving files that disagree) is reported as before."""
+        folder's: damage (a kill -9 leaving files that disagree) is reported as before, and
+        in a folder a newer nnlab made (``provenance.newer_writer``), said to be of that
+        version: a status, a kind or an array added since read as damage without a word."""
         for _ in range(SETTLE_READS - 1):
             before = self._meta_bytes()
             try:
                 return read()
-            except RunError:
+            except RunError as exc:
                 if self._meta_bytes() == before:
-                    raise
-        return read()
+                    raise said_newer(exc, before) from exc.__cause__
+        before = self._meta_bytes()
+        try:
+            return read()
+        except RunError as exc:
+            raise said_newer(exc, before) from exc.__cause__
 
     def _meta_bytes(self) -> bytes | None:
         """meta.json as it is now (None: absent, unreadable or too large to be nnlab's): every
@@ -305,6 +317,11 @@ class RunDir:
             return read_at_most(self.file("meta.json"), 2**20)
         except OSError:
             return None
+
+    def made_by_newer(self) -> str | None:
+        """The version of the newer nnlab that made the folder, as its meta.json says
+        (``provenance.newer_writer``), else None."""
+        return newer_writer(self._meta_bytes())
 
     # -- meta -----------------------------------------------------------------------------
     @property
@@ -319,7 +336,10 @@ class RunDir:
         text = read_text_file(path)
         if text is None:  # (removed since)
             raise RunError(f"{path}: missing")
-        return parsed("meta", path, text, lambda text: checked_meta(path, text))
+        try:
+            return parsed("meta", path, text, lambda text: checked_meta(path, text))
+        except DamagedError as exc:  # (a status or a field a newer nnlab writes: said so)
+            raise said_newer(exc, text) from None
 
     @property
     def status(self) -> str:
@@ -533,59 +553,3 @@ def error_status(exc: RunError) -> str:
     device failed to read one of its files (``UnreadableError``: an error reading is no
     damage to the folder, which may read whole the next time), else DAMAGED."""
     return UNREADABLE if isinstance(exc, UnreadableError) else DAMAGED
-
-
-def checked_meta(path: Path, text: str) -> dict[str, Any]:
-    """The meta.json ``path`` holding ``text``: a JSON object whose ``status`` is one of
-    ``STATUSES``, every field of its kind (``META_KINDS``) and its ``pid`` a process id; else
-    DamagedError naming the file and the field."""
-    meta = json_value(path, text)
-    if not isinstance(meta, dict):
-        raise DamagedError(f"{path}: expected a JSON object, got {type(meta).__name__}")
-    if meta.get("status") not in STATUSES:
-        raise DamagedError(
-            f"{path}: status {meta.get('status')!r} is not one of {', '.join(STATUSES)}"
-        )
-    for key, kind in META_KINDS.items():
-        wrong = kind(meta[key], f"{path}: {key}") if key in meta else None
-        if wrong is not None:
-            raise DamagedError(wrong)
-    pid = meta.get("pid", 1)  # (which process holds a RUNNING folder: True read as pid 1)
-    if not (whole(pid) and pid > 0):
-        raise DamagedError(
-            f"{path}: pid is {show(pid)}; expected a process id, a whole number >= 1"
-        )
-    return meta
-
-
-def status_of(meta: dict[str, Any]) -> str:
-    """meta.json's status; STALE for a RUNNING one of this host whose process is gone: no
-    process has its ``pid``, or the one that has it started at another time than
-    ``pid_started`` says (``nnlab.process.alive``: the pid was given to another process)."""
-    status = str(meta.get("status"))
-    if status == "RUNNING" and meta.get("host") == socket.gethostname():
-        if not process.alive(meta.get("pid"), meta.get("pid_started")):
-            return STALE
-    return status
-
-
-# What makes a folder: every kind ``runs.start`` is given (``runs list --kind`` takes these).
-KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations",
-         "compare-optimizers", "gradcheck")  # fmt: skip
-
-
-def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
-    """What made the folder: meta.json's ``kind`` (DamagedError if it is none nnlab writes),
-    else (folders of older versions) what its files say."""
-    kind = meta.get("kind")
-    if kind is not None:
-        if kind not in KINDS:
-            raise DamagedError(
-                f"{run.file('meta.json')}: kind {kind!r} is not one of {', '.join(KINDS)}"
-            )
-        return str(kind)
-    if run.has("sweep.yaml"):
-        return "sweep"
-    if run.has("tune.json"):
-        return "tune"
-    return "train"

@@ -90,6 +90,7 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     start_mark,
 )
 from nnlab.provenance import (  # (what made a run's numbers; re-exported: a run's data)
+    by_newer,
     check_data as check_data,
     data_dir_text as data_dir_text,
     data_fields as data_fields,
@@ -466,12 +467,19 @@ def start(
 
 
 def own(run: RunDir) -> None:
-    """RunError if ``run`` is a symlink, or holds one: a resume of a folder found under the
-    runs folder would write wherever the link points. (Reading through one is fine: show,
-    compare, report.) Its own path is resumed as any folder is. RunError too if the folder cannot be
+    """RunError if ``run`` was made by a newer nnlab (``RunDir.made_by_newer``: this one would
+    write its files as an older version does, and train on with older code), is a symlink, or
+    holds one: a resume of a folder found under the runs folder would write wherever the link
+    points. (Reading through one is fine: show, compare, report.) Its own path is resumed as
+    any folder is. RunError too if the folder cannot be
     written (a read-only mount, no permission), or holds a file that cannot be replaced
     (``filestate.fixed_file``: immutable): a resume said it was resuming, then failed at its
     first write."""
+    newer = run.made_by_newer()
+    if newer is not None:  # (what it holds that this version does not know would be lost)
+        raise RunError(
+            f"{run.path}: {by_newer(newer)}; continue it with that version or a later one"
+        )
     if run.path.is_symlink():
         target = run.path.resolve()
         raise RunError(

@@ -28,6 +28,7 @@ from .test_summary_values import SUMMARY_VALUE
 from .test_syscall_faults import SYSCALLS
 from .test_unreadable import UNREADABLE
 from .test_vanishing import VANISHING
+from .test_versions import NEWER
 
 ROWS = [
     *FAULTS,
@@ -54,6 +55,7 @@ ROWS = [
     *UNREADABLE,
     *RESOURCES,
     *SYSCALLS,
+    NEWER,
 ]
 
 
