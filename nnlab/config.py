@@ -19,7 +19,7 @@ import difflib
 import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -59,6 +59,7 @@ from nnlab.schema import (  # noqa: F401 (Choice re-exported: config_keys reads 
     DatasetBase,
     Strict,
     dtype_problem,
+    variant_of,
 )
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
     given,
@@ -127,29 +128,6 @@ def optimizer_hyperparameters(opt: BaseModel) -> dict[str, float]:
     return {k: v for k, v in opt.model_dump().items() if k != "name"}
 
 
-def _variant(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> BaseModel:
-    """``value`` (a mapping with a ``name``) validated by the model its name picks."""
-    if isinstance(value, BaseModel) and type(value) in models.values():
-        return value
-    names = ", ".join(models)
-    if not isinstance(value, dict):
-        hint = f" (by name: {key}: {{name: {value}}}, or the override {key}.name={value})"
-        raise ValueError(
-            f"{key}: expected a mapping of keys, got {given(value)}"
-            + (hint if isinstance(value, str) and value in models else "")
-        )
-    if "name" not in value:
-        raise ValueError(f"{key}.name: missing; expected one of {names}")
-    name = value["name"]
-    if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
-        raise ValueError(f"{key}.name: expected one of {names}, got {given(name)}")
-    if name not in models:
-        close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"{key}.name: unknown {given(name)}{hint}; expected one of {names}")
-    return models[name].model_validate(value)
-
-
 def variants(key: str) -> dict[str, type[BaseModel]]:
     """The models a variant key (``dataset``, ``optimizer``) may hold, by name."""
     if key == "optimizer":
@@ -157,6 +135,7 @@ def variants(key: str) -> dict[str, type[BaseModel]]:
     return dict(DATASETS)
 
 
+NAME_WORDS = "a name of letters, digits, '_', '-' and '.', not starting with '-' or '.'"
 VARIANT_FIELDS = ("dataset", "optimizer")  # keys whose mapping is one of several, by its name
 
 
@@ -228,12 +207,12 @@ class Config(Strict):
     @field_validator("dataset", mode="wrap")
     @classmethod
     def _dataset(cls, value: Any, handler: Any) -> Any:
-        return _variant("dataset", value, DATASETS)
+        return variant_of("dataset", value, DATASETS)
 
     @field_validator("optimizer", mode="wrap")
     @classmethod
     def _optimizer(cls, value: Any, handler: Any) -> Any:
-        return _variant("optimizer", value, variants("optimizer"))
+        return variant_of("optimizer", value, variants("optimizer"))
 
     @model_validator(mode="after")
     def _check(self) -> Config:
@@ -589,9 +568,19 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
         key = text.split(":")[0].split(" ")[0]
-        if overrides is None or set_by(key, overrides) is not None:  # (or dtype=float64)
+        override = overrides is None or set_by(key, overrides) is not None
+        if override:  # (or dtype=float64)
             text = text.replace(DTYPE_FIX, written("dtype", "float64", True))
+        if (
+            key in VARIANT_FIELDS
+            and isinstance(name := err.get("input"), str)
+            and name in variants(key)
+        ):
+            by_name = written(f"{key}.name", name, True) if override else f"{key}: {{name: {name}}}"
+            text += f" (by name: {by_name})"  # (optimizer: adam; it gave both forms)
         return key, text
+    if kind == "string_pattern_mismatch":  # (name: my run said the regular expression)
+        return key, f"{key}: expected {NAME_WORDS}, got {given(err.get('input'))}"
     if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
         msg = "Input should be a whole number"
     if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:

@@ -9,6 +9,7 @@ with its own keys and a ``source`` method (``nnlab.data.datasets``).
 
 from __future__ import annotations
 
+import difflib
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -158,6 +159,27 @@ class Choice:
             hint = did_you_mean(value, names)
             raise ValueError(f"{self.key}: input should be {listed}, got {given(value)}{hint}")
         return value
+
+
+def variant_of(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> BaseModel:
+    """``value`` (a mapping with a ``name``) validated by the model its name picks among
+    ``models`` (a dataset's, an optimizer's), for the config section ``key``."""
+    if isinstance(value, BaseModel) and type(value) in models.values():
+        return value
+    names = ", ".join(models)
+    if not isinstance(value, dict):
+        raise ValueError(f"{key}: expected a mapping of keys, got {given(value)}")  # (by name:
+        # ``config.describe``'s hint, in the form of the value's source)
+    if "name" not in value:
+        raise ValueError(f"{key}.name: missing; expected one of {names}")
+    name = value["name"]
+    if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
+        raise ValueError(f"{key}.name: expected one of {names}, got {given(name)}")
+    if name not in models:
+        close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"{key}.name: unknown {given(name)}{hint}; expected one of {names}")
+    return models[name].model_validate(value)
 
 
 class Strict(NoBoolNumbers):

@@ -78,7 +78,7 @@ def test_a_config_name_that_is_a_path_is_refused(case):
     (case / "evil.yaml").write_text("name: ../../evil\n")
     before = snapshot(case.parents[2])
     result = invoke("train", "evil.yaml", "--runs-dir", case / "runs")
-    refused(result, 2, "evil.yaml: name: string should match pattern")
+    refused(result, 2, "evil.yaml: name: expected a name of letters, digits, '_', '-' and '.'")
     assert snapshot(case.parents[2]) == before
 
 
