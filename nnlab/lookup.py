@@ -252,6 +252,8 @@ class AmbiguousError(RunError):
 def _no_match(root: Path, ref: str) -> str:
     """A reference no folder matches, and what to try: 'latest' for a misspelling of it
     ('lates', 'Latest', 'lastest'), which was looked up as an id prefix."""
+    if Path(ref).is_absolute():  # (it said no run folder under the runs folder matches it)
+        return f"run {ref!r}: no such folder"
     if ref != "latest" and difflib.get_close_matches(ref.lower(), ["latest"], cutoff=0.7):
         return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest'?)"
     return f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')"

@@ -52,3 +52,13 @@ def test_a_run_folder_given_as_runs_dir_is_named_with_the_folder_holding_it(tmp_
     assert one_error_line(invoke("runs", "show", "latest", runs_dir=empty)) == (
         f"error: {empty}: no runs yet"
     )
+
+
+def test_an_absolute_path_that_is_no_folder_is_said_to_be_none(tmp_path):
+    # (it said 'no run folder under runs matches', as if the path were an id prefix)
+    missing = tmp_path / "no" / "run"
+    (tmp_path / "runs").mkdir()
+    for args in (["runs", "show", missing], ["train", "--resume", missing]):
+        result = invoke(*args, runs_dir=tmp_path / "runs")
+        assert result.exit_code == 2
+        assert result.stderr == f"error: run '{missing}': no such folder\n"
