@@ -254,6 +254,8 @@ def _no_match(root: Path, ref: str) -> str:
     ('lates', 'Latest', 'lastest'), which was looked up as an id prefix."""
     if Path(ref).is_absolute():  # (it said no run folder under the runs folder matches it)
         return f"run {ref!r}: no such folder"
+    if back := re.fullmatch(r"latest\s*[-_^]\s*(\d+)", ref.strip().lower()):  # (git's ~)
+        return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest~{back[1]}'?)"
     if ref != "latest" and difflib.get_close_matches(ref.lower(), ["latest"], cutoff=0.7):
         return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest'?)"
     return f"run {ref!r}: no run folder under {root} matches (try '{listing(root)}')"

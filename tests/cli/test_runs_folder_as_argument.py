@@ -62,3 +62,12 @@ def test_an_absolute_path_that_is_no_folder_is_said_to_be_none(tmp_path):
         result = invoke(*args, runs_dir=tmp_path / "runs")
         assert result.exit_code == 2
         assert result.stderr == f"error: run '{missing}': no such folder\n"
+
+
+def test_the_run_before_the_latest_written_with_a_dash_is_told_the_tilde(tmp_path):
+    # (latest-1 was told 'did you mean 'latest'?', the run after the one meant)
+    (tmp_path / "runs").mkdir()
+    result = invoke("runs", "show", "latest-1", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: run 'latest-1': no run folder under ")
+    assert result.stderr.endswith(" matches (did you mean 'latest~1'?)\n")
