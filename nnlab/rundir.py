@@ -139,17 +139,26 @@ class RunDir:
         # (held to its end: a half-removed folder no process holds is one whose removal
         # stopped, ``process.leftovers``; a stop signal meanwhile stops once it is gone: it left
         # what a reader lists DAMAGED)
-        with process.holding(self), deferred():
-            hidden = self.path
-            if not half_removed(self.path):  # (one that stopped: removed where it is)
-                hidden = self.path.with_name(f".{self.id}{REMOVING}")
-                shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
-                os.replace(self.path, hidden)
-            try:
-                shutil.rmtree(hidden, onerror=_gone_is_fine)
-            except OSError as exc:
-                said = f"{exc.filename}: cannot be removed: {exc.strerror}"
-                raise os_failure(f"{said}; {process.half_left(self.path, hidden)}", exc) from None
+        gone = False
+        try:
+            with process.holding(self), deferred():
+                hidden = self.path
+                if not half_removed(self.path):  # (one that stopped: removed where it is)
+                    hidden = self.path.with_name(f".{self.id}{REMOVING}")
+                    shutil.rmtree(hidden, ignore_errors=True)  # (one a kill left half removed)
+                    os.replace(self.path, hidden)
+                try:
+                    shutil.rmtree(hidden, onerror=_gone_is_fine)
+                except OSError as exc:
+                    said = f"{exc.filename}: cannot be removed: {exc.strerror}"
+                    raise os_failure(
+                        f"{said}; {process.half_left(self.path, hidden)}", exc
+                    ) from None
+                gone = True
+        except KeyboardInterrupt as stop:  # (a stop signal meanwhile: its line says the folder
+            if gone:  # is gone; 'interrupted (SIGTERM)' alone left it unsaid)
+                stop.nnlab_run, stop.nnlab_status = self.path, "removed"  # type: ignore[attr-defined]
+            raise
 
     # -- files ----------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:

@@ -41,6 +41,13 @@ REMOVAL = [
         ("error: {run}/trials/<trial>: in use by another nnlab process (resumed on its own by "
          "'nnlab train --resume'?), and {run} holds it; try again once that has ended",),
     ),
+    Row(
+        "a stop signal (SIGTERM, Ctrl-C) as `runs remove` removes a folder: the folder is "
+        "removed whole first, and the line says so (it said 'interrupted (SIGTERM)' alone)",
+        "`nnlab runs remove RUN --yes` (SIGTERM as it removes RUN's files)",
+        130,
+        ("interrupted (SIGTERM): {run} is removed",),
+    ),
 ]  # fmt: skip
 
 
@@ -153,6 +160,33 @@ def test_a_stop_signal_as_a_folder_is_removed_stops_once_it_is_gone(case, templa
     with pytest.raises(Interrupted), SignalsAsInterrupts():
         runs.remove_folder(run)
     assert sent and list(root.iterdir()) == []
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_stop_signal_during_runs_remove_says_the_folder_is_removed(
+    case, templates, monkeypatch, signum
+):
+    """The removal goes on to its end (above), and the command's line said only 'interrupted
+    (SIGTERM)': whether the folder was still there was left to be looked up."""
+    import signal
+
+    root = copy_runs(templates["done"], case / "runs")
+    (run,) = runs.iter_runs(root)
+    real, sent = os.unlink, []
+
+    def unlink(path, *args, **kwargs):
+        if not sent:
+            sent.append(path)
+            os.kill(os.getpid(), getattr(signal, signum))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil.os, "unlink", unlink)
+    result = invoke("runs", "remove", run.id, "--yes")
+    assert result.exit_code == 130 and sent and list(root.iterdir()) == [], result.output
+    said = REMOVAL[2].expect("runs", f"runs/{run.id}")[0]
+    if signum == "SIGINT":  # (Ctrl-C's line names no signal)
+        said = said.replace(" (SIGTERM)", "")
+    assert one_line(result.stderr) == said
 
 
 def test_a_trial_of_what_a_stopped_removal_left_is_no_trial_to_use(case):
