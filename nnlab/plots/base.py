@@ -13,6 +13,7 @@ draws in a forked process that imported matplotlib while this one worked.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -158,9 +159,10 @@ class Canvas:
 @dataclass(frozen=True)
 class IdleCanvas:
     """A ``Canvas`` for a painter to build only with CPU time nothing else wants (a thread of
-    the Linux ``SCHED_IDLE`` policy), for a job whose workers keep every core busy: built on
-    the cycles they leave (a write's wait, a worker's start), and at the latest, at full speed,
-    when the job's end leaves the cores idle, instead of on the job's critical path after."""
+    the Linux ``SCHED_IDLE`` policy: ``idle.IdleWork``), for a job whose workers keep every
+    core busy: built on the cycles they leave (a write's wait, a worker's start). What is not
+    done when the drawing comes is not waited for (on a machine busy with other work, idle
+    time may not come): the drawing does it, at full speed."""
 
     canvas: Canvas
 
@@ -168,16 +170,20 @@ class IdleCanvas:
 _PREPARED: dict[Canvas, list[Any]] = {}  # this process's canvases built ahead, each used once
 
 
-def prepare(ahead: Canvas) -> None:
+def prepare(ahead: Canvas, step: Callable[[Callable[[], Any]], Any] = lambda fn: fn()) -> None:
     """Build ``ahead`` now and keep it for a figure that asks for it (``canvas``); once per
-    figure to come. A failure is left for that figure, which builds it again and reports it."""
+    figure to come. A failure is left for that figure, which builds it again and reports it.
+    ``step``: how each step is run, the build then the render or draw (``idle.IdleWork``: a
+    step it does not run, returning None, is left to the figure)."""
     with contextlib.suppress(Exception):
-        fig = ahead.build(*ahead.args)
-        if ahead.backdrop:
-            backdrop.render(fig, DPI)
-        elif ahead.drawn:
-            fig.canvas.draw()
+        fig = step(lambda: ahead.build(*ahead.args))
+        if fig is None:
+            return
         _PREPARED.setdefault(Canvas(ahead.build, ahead.args), []).append(fig)
+        if ahead.backdrop:
+            step(lambda: backdrop.render(fig, DPI))
+        elif ahead.drawn:
+            step(fig.canvas.draw)
 
 
 def canvas(build: Callable[..., Any], *args: Any) -> Any:
@@ -478,12 +484,15 @@ def _exit_unraised(unraisable: Any) -> None:
 def _serve(*conns: Any) -> None:
     """Draw each ``Drawing`` received on ``conns``, reply "" or the error on its pipe, until
     None or EOF on each; build each ``Canvas`` received for a drawing to come (no reply), an
-    ``IdleCanvas`` in a thread of its own, which the next job waits for (matplotlib is used by
-    one at a time; where no thread can be started, ``ulimit -u``, the drawing builds it).
-    Several pipes: a sibling that could not be forked (``_paint``), its pipe served here."""
+    ``IdleCanvas`` on idle CPU time (``idle.IdleWork``), which the next job stops, waiting for
+    a step under way only (matplotlib is used by one at a time; the drawing builds or draws
+    what was not done). Several pipes: a sibling that could not be forked (``_paint``), its
+    pipe served here."""
     from multiprocessing.connection import wait
 
-    building: list[threading.Thread] = []
+    from nnlab.plots.idle import IdleWork
+
+    building = IdleWork()
     live = list(conns)
     while live:
         ready: list[Any] = list(live) if len(live) == 1 else wait(live)
@@ -492,15 +501,13 @@ def _serve(*conns: Any) -> None:
                 job = conn.recv()
             except (EOFError, OSError):
                 job = None
-            while building:
-                building.pop().join()
+            if isinstance(job, IdleCanvas):
+                building.start(functools.partial(prepare, job.canvas))
+                continue
+            building.settle()
+            building = IdleWork()  # (for idle canvases sent after this job)
             if job is None:
                 live.remove(conn)
-            elif isinstance(job, IdleCanvas):
-                thread = threading.Thread(target=_prepare_idle, args=(job.canvas,))
-                with contextlib.suppress(RuntimeError):  # ("can't start new thread")
-                    thread.start()
-                    building.append(thread)
             elif isinstance(job, Canvas):
                 prepare(job)
             else:
@@ -508,16 +515,6 @@ def _serve(*conns: Any) -> None:
                     conn.send(_draw(job))
                 except OSError:  # the parent is gone
                     live.remove(conn)
-
-
-def _prepare_idle(ahead: Canvas) -> None:
-    """``prepare(ahead)`` in this thread at the ``SCHED_IDLE`` policy; where it cannot be set,
-    nothing (the drawing builds it, as without a painter: no core is taken from the job)."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # (0: this thread)
-    except (AttributeError, OSError):
-        return
-    prepare(ahead)
 
 
 def _warm_up() -> bool:

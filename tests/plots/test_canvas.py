@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -260,13 +262,19 @@ def test_a_canvas_that_fails_ahead_is_left_for_the_figure_to_report():
 
 
 class Pipe:
-    """One end of a painter's pipe, in this process: what it is sent, and the replies."""
+    """One end of a painter's pipe, in this process: what it is sent, and the replies; with
+    ``after``, a job is handed over only once ``after(job)`` holds (up to 10 s)."""
 
-    def __init__(self, jobs):
-        self.jobs, self.replies = list(jobs), []
+    def __init__(self, jobs, after=lambda job: True):
+        self.jobs, self.replies, self.after = list(jobs), [], after
 
     def recv(self):
-        return self.jobs.pop(0)
+        job = self.jobs.pop(0)
+        for _ in range(1000):
+            if self.after(job):
+                break
+            time.sleep(0.01)
+        return job
 
     def send(self, reply):
         self.replies.append(reply)
@@ -293,13 +301,42 @@ def test_a_painter_builds_what_it_is_sent_ahead_and_answers_only_drawings(tmp_pa
         return base.canvas(policy_canvas, 3)
 
     drawing = plots.Drawing(figure, tmp_path / "f.png", tight=False)
-    pipe = Pipe([plots.IdleCanvas(ahead) if idle else ahead, drawing, None])
+    built = lambda job: job is not drawing or base._PREPARED.get(ahead)  # noqa: E731
+    pipe = Pipe([plots.IdleCanvas(ahead) if idle else ahead, drawing, None], after=built)
     POLICIES.clear()
     base._serve(pipe)
     assert pipe.replies == [""] and (tmp_path / "f.png").stat().st_size > 0
     assert BUILT == [(3,)] and base._PREPARED[ahead] == []
     assert (POLICIES == [os.SCHED_IDLE]) is idle
     assert os.sched_getscheduler(0) != os.SCHED_IDLE  # (this thread, which drew, is not)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE: Linux")
+def test_a_drawing_does_not_wait_for_idle_work_not_begun_only_for_a_step_under_way():
+    """On a machine busy with other work a ``SCHED_IDLE`` thread may wait seconds for a core
+    (a sweep's figures came 10-30 s after its last trial): the drawing takes what is done."""
+    from nnlab.plots.idle import IdleWork
+
+    work, steps = IdleWork(), []
+    begun, release = threading.Event(), threading.Event()
+
+    def slow():
+        begun.set()
+        assert release.wait(10)
+        return "built"
+
+    work.start(lambda step: steps.append(step(slow)) or steps.append(step(lambda: "drawn")))
+    assert begun.wait(10)
+    settled = threading.Thread(target=work.settle)
+    settled.start()
+    settled.join(0.2)
+    assert settled.is_alive(), "a step under way is waited for"
+    release.set()
+    settled.join(10)
+    assert not settled.is_alive() and steps == ["built", None]  # (the next step: not begun)
+    work.start(lambda step: steps.append(step(lambda: "late")))
+    time.sleep(0.2)
+    assert steps == ["built", None, None]  # (settled: nothing begins)
 
 
 def test_prepare_all_sends_an_idle_canvas_where_asked():
