@@ -43,7 +43,6 @@ from nnlab.plots.weight_scale import (
     weight_scale_grid,
     weight_scale_grid_canvas,
     weight_scale_grid_figure,
-    weight_scale_summary_canvas,
     weight_scale_summary_figure,
 )
 
@@ -75,6 +74,5 @@ __all__ = [
     "weight_scale_grid",
     "weight_scale_grid_canvas",
     "weight_scale_grid_figure",
-    "weight_scale_summary_canvas",
     "weight_scale_summary_figure",
 ]

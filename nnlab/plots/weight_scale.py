@@ -166,14 +166,12 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
     cross in its line's colour in the "diverged" strip under the axis. The legend is right of
     the axes. Margins are fixed (in inches, room for the longest legend): saved without the
-    tight crop, which would draw the figure twice.
-
-    The axes are ``weight_scale_summary_canvas``'s (which a sweep's painter builds and draws
-    once while the trials run: the log axis's ticks are made then)."""
+    tight crop, which would draw the figure twice."""
+    plt = base.pyplot()
+    fig, ax = plt.subplots(figsize=(SUMMARY_WIDTH, 4.3))
+    fig.subplots_adjust(left=1.05 / SUMMARY_WIDTH, right=6.5 / SUMMARY_WIDTH, bottom=0.55 / 4.3,
+                        top=1 - 0.35 / 4.3)  # fmt: skip
     scales = [r["weight_scale"] for r in table]
-    fig = base.canvas(weight_scale_summary_canvas, summary_scales(scales))
-    ax = fig.axes[0]
-    ax.relim()  # (the canvas's scales only made its ticks: the limits are the points drawn)
     has_test = any(r.get("bn_test") is not None for r in table)
     for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):
         gone = [r.get(f"{prefix}_status") == "DIVERGED" for r in table]
@@ -193,6 +191,9 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
         ax.set_ylim(DIVERGED_Y - 0.05, 1.02)
     else:
         ax.set_ylim(0, 1.02)
+    base.log_scale(ax, "x", "weight init std")
+    ax.set_ylabel("final accuracy")
+    ax.grid(alpha=0.3, which="both")
     base.legend_outside(ax)
     sub = fig.subplotpars  # (a title centred on the axes: as wide as twice the centre's
     room = (sub.left + sub.right) * fig.get_figwidth() - 0.2  # distance from the left edge)
@@ -201,26 +202,4 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     fig.set_figheight(4.3 + extra)
     fig.subplots_adjust(bottom=0.55 / (4.3 + extra), top=1 - (0.35 + extra) / (4.3 + extra))
     ax.set_title(text, fontsize=base.LEGIBLE_PT)
-    return fig
-
-
-def summary_scales(scales: list[float]) -> tuple[float, ...]:
-    """The weight scales of a summary's table as its canvas takes them (each once, in order)."""
-    return tuple(sorted({float(s) for s in scales}))
-
-
-def weight_scale_summary_canvas(scales: tuple[float, ...]) -> Any:
-    """``weight_scale_summary_figure``'s axes, no data: the fixed margins, the log axis of weight
-    scales over ``scales`` (its data limits, so that a painter drawing it ahead makes the ticks
-    the figure will have; the figure then takes its limits from its points), the accuracy label
-    and the grid."""
-    plt = base.pyplot()
-    fig, ax = plt.subplots(figsize=(SUMMARY_WIDTH, 4.3))
-    fig.subplots_adjust(left=1.05 / SUMMARY_WIDTH, right=6.5 / SUMMARY_WIDTH, bottom=0.55 / 4.3,
-                        top=1 - 0.35 / 4.3)  # fmt: skip
-    if scales:
-        ax.update_datalim([(s, 0.5) for s in scales], updatey=False)
-    base.log_scale(ax, "x", "weight init std")
-    ax.set_ylabel("final accuracy")
-    ax.grid(alpha=0.3, which="both")
     return fig

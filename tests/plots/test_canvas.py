@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from nnlab import plots
 from nnlab.plots import base
 from tests.plots import records
-from tests.plots.test_weight_scale import grid_panels, summary_table
+from tests.plots.test_weight_scale import grid_panels
 
 BUILT: list[tuple[int, ...]] = []  # the calls of ``counted_canvas`` in this process
 
@@ -41,17 +41,6 @@ def empty_pool():
     BUILT.clear()
     yield
     base._PREPARED.clear()
-
-
-def summary_scales() -> tuple[float, ...]:
-    return plots.weight_scale.summary_scales([r["weight_scale"] for r in summary_table()])
-
-
-def summary_failed_last():
-    """The summary's table with no point at its smallest scale (both trials failed)."""
-    *table, last = summary_table()
-    gone = {k: None for k in ("bn_train", "bn_test", "nobn_train", "nobn_test")}
-    return [*table, dict(last, **gone, bn_status="FAILED", nobn_status="FAILED")]
 
 
 def train_figure(**kw):
@@ -78,14 +67,6 @@ FIGURES = {
         lambda: plots.train_curves_figure(
             records.diverging(at=3), ["train"], "run", status="DIVERGED", diverged_epoch=3
         ),
-    ),
-    "weight-scale summary, drawn ahead": (
-        plots.Canvas(plots.weight_scale_summary_canvas, (summary_scales(),), drawn=True),
-        lambda: plots.weight_scale_summary_figure(summary_table(), title="t"),
-    ),
-    "weight-scale summary, a scale with no point": (
-        plots.Canvas(plots.weight_scale_summary_canvas, (summary_scales(),), drawn=True),
-        lambda: plots.weight_scale_summary_figure(summary_failed_last(), title="t"),
     ),
     "weight-scale grid, 8 panels": (
         plots.Canvas(plots.weight_scale_grid_canvas, (8, 20, "train_acc")),
@@ -364,9 +345,9 @@ def test_prepare_all_deals_canvases_as_draw_all_deals_drawings():
     assert a.got == [c[0], c[2]] and b.got == []  # drawings 0 and 2 go to the first painter
 
 
-def test_the_weight_scale_presets_canvases_are_the_ones_its_figures_ask_for(tmp_path):
-    """The preset's ``canvases`` for its planned trials name the grid and the summary its
-    figures then build (the painters' work ahead is used, not thrown away)."""
+def test_the_weight_scale_presets_canvas_is_the_one_its_grid_asks_for(tmp_path):
+    """The preset's ``canvases`` for its planned trials name the grid its figure then builds
+    (the painter's work ahead is used, not thrown away)."""
     from nnlab import runs
     from nnlab.sweep import finish, presets, run as sweep_run
     from nnlab.sweep.definition import plan
@@ -376,17 +357,14 @@ def test_the_weight_scale_presets_canvases_are_the_ones_its_figures_ask_for(tmp_
     result = sweep_run.run_sweep(defn, runs_dir=tmp_path)
     run = runs.RunDir(result.run.path)
     grid, summary = preset.canvases([t.config for t in plan(defn)])
-    assert grid.args == (3, 2, "train_acc") and grid.backdrop
-    assert summary.args == ((0.01, 0.1, 1.0),) and summary.drawn
-    for ahead in (grid, summary):
-        base.prepare(ahead)
+    assert summary is None and grid.args == (3, 2, "train_acc") and grid.backdrop
+    base.prepare(grid)
     rows = sweep_run.sweep_rows(run)
     drawings = preset.figures(run, preset.complete(rows, defn), finish.trial_curves(run, rows))
-    for drawing, ahead in zip(drawings, (grid, summary)):
-        drawing.draw()
-        pool = base._PREPARED[plots.Canvas(ahead.build, ahead.args)]  # (drawn or not: one pool)
-        assert pool == [], f"{drawing.path.name} was drawn on its prepared canvas"
-        assert Path(drawing.path).stat().st_size > 0
+    drawings[0].draw()
+    pool = base._PREPARED[plots.Canvas(grid.build, grid.args)]  # (backdrop or not: one pool)
+    assert pool == [], "the grid was drawn on the prepared canvas"
+    assert Path(drawings[0].path).stat().st_size > 0
     # (each figure's title says what it shows: the summary's was the folder's name alone)
     assert drawings[0].args[2] == f"{run.id}: training accuracy per epoch"
     assert drawings[1].kwargs["title"] == f"{run.id}: final accuracy by weight init scale"

@@ -146,16 +146,6 @@ def test_summary_without_divergence_has_no_diverged_strip():
     assert ax.get_ylim()[0] == 0 and not any("diverged" in ln.get_label() for ln in ax.get_lines())
 
 
-def test_the_summarys_scale_axis_spans_its_points_not_the_scales_of_its_canvas():
-    """The canvas takes every scale (its ticks made ahead), the figure's limits are its points':
-    a scale with no point (its trials failed) widens the axis no more than it did."""
-    table = summary_table()
-    failed = dict(table[-1], bn_train=None, bn_test=None, nobn_train=None, nobn_test=None,
-                  bn_status="FAILED", nobn_status="FAILED")  # fmt: skip
-    without = plots.weight_scale_summary_figure(table[:-1]).axes[0].get_xlim()
-    assert plots.weight_scale_summary_figure([*table[:-1], failed]).axes[0].get_xlim() == without
-
-
 @pytest.mark.slow
 def test_weight_scale_files_are_written(tmp_path):
     grid = plots.weight_scale_grid(grid_panels(), "train_acc", tmp_path / "g.png")

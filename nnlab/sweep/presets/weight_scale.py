@@ -50,18 +50,13 @@ class WeightScale(Preset):
 
     def canvases(self, configs: list[Config]) -> list[Canvas | None]:
         """The grid's panels: one per scale, over the longest run's epochs (as ``figures``
-        draws them when any net trains to its end), rendered ahead (``Canvas.backdrop``); the
-        summary's log axis over the scales, drawn once (its ticks made)."""
+        draws them when any net trains to its end), rendered ahead (``Canvas.backdrop``)."""
         from nnlab import plots
-        from nnlab.plots.weight_scale import summary_scales
 
-        scales = [cfg.model.init_std for cfg in configs]
+        n_panels = len({cfg.model.init_std for cfg in configs})
         last = max([1, *(cfg.epochs for cfg in configs)])
-        grid = (len(set(scales)), last, GRID_KEY)  # (its pixels rendered ahead too)
-        return [
-            plots.Canvas(plots.weight_scale_grid_canvas, grid, backdrop=True),
-            plots.Canvas(plots.weight_scale_summary_canvas, (summary_scales(scales),), drawn=True),
-        ]
+        grid = (n_panels, last, GRID_KEY)  # (its pixels rendered ahead too: ``plots.backdrop``)
+        return [plots.Canvas(plots.weight_scale_grid_canvas, grid, backdrop=True), None]
 
     def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
