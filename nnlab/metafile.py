@@ -1,23 +1,29 @@
 """A folder's meta.json as every reader reads it (``rundir.RunDir.meta`` and the readings
 ``RunDir.settled`` makes): checked (``checked_meta``), its status as it reads now (``status_of``:
-STALE for a RUNNING folder whose process is gone), its kind (``kind_of``), and damage found in a
-folder a newer nnlab made said to be of that version (``said_newer``). (``nnlab.rundir``
-re-exports them.)"""
+STALE for a RUNNING folder whose process is gone), its kind (``kind_of``), the newer nnlab that
+made it, if one did (``newer_writer``), and damage found in such a folder said to be of that
+version (``said_newer``). (``nnlab.rundir`` re-exports them.)"""
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from nnlab import process
+from nnlab import __version__, process
 from nnlab.errors import RunError
 from nnlab.fileio import DamagedError, json_value
 from nnlab.kinds import META_KINDS, STALE, STATUSES, show, whole
-from nnlab.provenance import by_newer, newer_writer
 
-if TYPE_CHECKING:
-    from nnlab.rundir import RunDir
+
+class Folder(Protocol):
+    """What ``kind_of`` reads of a run folder (``rundir.RunDir``, which imports this module)."""
+
+    def file(self, name: str) -> Path: ...
+
+    def has(self, name: str) -> bool: ...
 
 
 def checked_meta(path: Path, text: str) -> dict[str, Any]:
@@ -59,7 +65,7 @@ KINDS = ("train", "sweep", "tune", "lr-scan", "landscape", "activations",
          "compare-optimizers", "gradcheck")  # fmt: skip
 
 
-def kind_of(run: RunDir, meta: dict[str, Any]) -> str:
+def kind_of(run: Folder, meta: dict[str, Any]) -> str:
     """What made the folder: meta.json's ``kind`` (DamagedError if it is none nnlab writes),
     else (folders of older versions) what its files say."""
     kind = meta.get("kind")
@@ -82,10 +88,35 @@ class NewerError(DamagedError):
 def said_newer(exc: RunError, meta: bytes | str | dict[str, Any] | None) -> RunError:
     """``exc``, damage found in a folder whose meta.json holds ``meta`` (its bytes, text or
     object), said to be of the newer nnlab that made the folder, if one did
-    (``provenance.newer_writer``): it may hold what this version does not know."""
+    (``newer_writer``): it may hold what this version does not know."""
     if not isinstance(exc, DamagedError) or isinstance(exc, NewerError):
         return exc
     newer = newer_writer(meta)
     if newer is None:
         return exc
     return NewerError(f"{exc} ({by_newer(newer)}: read it with that version or a later one)")
+
+
+def _release(text: object) -> tuple[int, ...] | None:
+    """The numbers a version begins with (``0.10.2rc1``: (0, 10, 2)), None if it has none."""
+    found = re.match(r"\d+(?:\.\d+)*", text) if isinstance(text, str) else None
+    return tuple(int(part) for part in found[0].split(".")) if found else None
+
+
+def newer_writer(meta: bytes | str | dict[str, Any] | None) -> str | None:
+    """The nnlab version a folder's meta.json (its bytes or text, read as leniently as they can
+    be, or as parsed) says made the folder, if it is newer than this nnlab's, else None: what
+    such a folder holds that this version does not know (a status, a kind, a checkpoint array
+    added since) is no damage, and this version would write it as an older one does."""
+    try:
+        found = meta if isinstance(meta, dict) else json.loads(meta or b"")
+        made = found.get("versions", {}).get("nnlab")
+    except (ValueError, AttributeError, RecursionError):  # (not JSON, no object: no version)
+        return None
+    ours, theirs = _release(__version__), _release(made)
+    return str(made) if ours is not None and theirs is not None and theirs > ours else None
+
+
+def by_newer(version: str) -> str:
+    """What is said of a folder made by nnlab ``version`` (``newer_writer``)."""
+    return f"made by nnlab {version}, newer than this nnlab {__version__}"

@@ -6,9 +6,7 @@ again (``check_data``). (``nnlab.runs`` re-exports it.)"""
 from __future__ import annotations
 
 import functools
-import json
 import platform
-import re
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -60,31 +58,6 @@ def versions() -> dict[str, str]:
     }
     kernels = blas()
     return out | {"blas": kernels} if kernels else out
-
-
-def _release(text: object) -> tuple[int, ...] | None:
-    """The numbers a version begins with (``0.10.2rc1``: (0, 10, 2)), None if it has none."""
-    found = re.match(r"\d+(?:\.\d+)*", text) if isinstance(text, str) else None
-    return tuple(int(part) for part in found[0].split(".")) if found else None
-
-
-def newer_writer(meta: bytes | str | dict[str, Any] | None) -> str | None:
-    """The nnlab version a folder's meta.json (its bytes or text, read as leniently as they can
-    be, or as parsed) says made the folder, if it is newer than this nnlab's, else None: what
-    such a folder holds that this version does not know (a status, a kind, a checkpoint array
-    added since) is no damage, and this version would write it as an older one does."""
-    try:
-        found = meta if isinstance(meta, dict) else json.loads(meta or b"")
-        made = found.get("versions", {}).get("nnlab")
-    except (ValueError, AttributeError, RecursionError):  # (not JSON, no object: no version)
-        return None
-    ours, theirs = _release(__version__), _release(made)
-    return str(made) if ours is not None and theirs is not None and theirs > ours else None
-
-
-def by_newer(version: str) -> str:
-    """What is said of a folder made by nnlab ``version`` (``newer_writer``)."""
-    return f"made by nnlab {version}, newer than this nnlab {__version__}"
 
 
 @functools.cache

@@ -48,6 +48,7 @@ from nnlab.metafile import (  # (re-exported: meta.json as every reader reads it
     KINDS as KINDS,
     checked_meta,
     kind_of as kind_of,
+    newer_writer,
     said_newer,
     status_of as status_of,
 )
@@ -61,7 +62,6 @@ from nnlab.plans import (
     settings_problem,
 )
 from nnlab.process import half_removed
-from nnlab.provenance import newer_writer
 from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
     FILES as RESULT_FILES,
     result_problem,
@@ -303,7 +303,7 @@ class RunDir:
         back to its checkpoint, read after the INTERRUPTED before) is read again, at most
         ``SETTLE_READS`` times in all. One raised while meta.json stayed as it was is the
         folder's: damage (a kill -9 leaving files that disagree) is reported as before, and
-        in a folder a newer nnlab made (``provenance.newer_writer``), said to be of that
+        in a folder a newer nnlab made (``metafile.newer_writer``), said to be of that
         version: a status, a kind or an array added since read as damage without a word."""
         for _ in range(SETTLE_READS - 1):
             before = self._meta_bytes()
@@ -329,7 +329,7 @@ class RunDir:
 
     def made_by_newer(self) -> str | None:
         """The version of the newer nnlab that made the folder, as its meta.json says
-        (``provenance.newer_writer``), else None."""
+        (``metafile.newer_writer``), else None."""
         return newer_writer(self._meta_bytes())
 
     # -- meta -----------------------------------------------------------------------------

@@ -71,6 +71,7 @@ from nnlab.lookup import (  # (re-exported: finding folders, the reading half of
     unplanned_folders as unplanned_folders,
     usable as usable,
 )
+from nnlab.metafile import by_newer
 from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
     NAME_TRIES,
     check_name as check_name,
@@ -90,7 +91,6 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     start_mark,
 )
 from nnlab.provenance import (  # (what made a run's numbers; re-exported: a run's data)
-    by_newer,
     check_data as check_data,
     data_dir_text as data_dir_text,
     data_fields as data_fields,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab import __version__, provenance, runs
+from nnlab import __version__, metafile, runs
 from nnlab.rundir import state_digest
 
 from .helpers import Row, invoke, refused, set_meta, snapshot
@@ -43,11 +43,11 @@ def _made_by(run: runs.RunDir, version: str, **fields: object) -> None:
 )  # fmt: skip
 def test_a_folder_is_said_newer_by_its_versions_numbers(made, newer):
     said = made if newer else None
-    assert provenance.newer_writer({"versions": {"nnlab": made}}) == said
-    assert provenance.newer_writer(b'{"versions": {"nnlab": "%s"}}' % made.encode()) == said
+    assert metafile.newer_writer({"versions": {"nnlab": made}}) == said
+    assert metafile.newer_writer(b'{"versions": {"nnlab": "%s"}}' % made.encode()) == said
     deep = b"[" * 100_000  # (past the JSON parser's recursion limit)
     for unread in (None, b"", b"[1]", b"{", b'{"versions": 3}', {"versions": {"nnlab": 9}}, deep):
-        assert provenance.newer_writer(unread) is None
+        assert metafile.newer_writer(unread) is None
 
 
 @pytest.mark.parametrize(
