@@ -142,7 +142,10 @@ def test_an_override_where_a_command_goes_is_named_as_one(args, says):
 def test_an_unknown_command_is_still_named_as_one():
     result = invoke("sweep", "bogus")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: no such command 'bogus'. (see nnlab sweep -h)"
+    assert result.stderr.strip() == (  # (and the group's commands: it said no more)
+        "error: no such command 'bogus' in nnlab sweep; its commands: resume, grid, random, run, "
+        "weight-scale (see nnlab sweep -h)"
+    )
 
 
 def short_options() -> dict[str, dict[str, list[str]]]:
