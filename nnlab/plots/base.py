@@ -24,7 +24,6 @@ from typing import Any
 
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
-from nnlab.plots import backdrop
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     LEGIBLE_PT,
     distinct_colours,
@@ -144,16 +143,11 @@ class Canvas:
     makes at a figure's first draw: each axis's ticks (a train run's two panels: ~20 ticks of
     five artists each). The figure drawn on it later is the same to the byte, its save 8-10 ms
     shorter. Not for a canvas whose axes have no ticks to make (the
-    weight-scale grid's panels: no gain; drawing its 16 empty panels would only cost time).
-
-    ``backdrop``: built ahead, it is also rendered at the save's dpi and its pixels kept
-    (``plots.backdrop``): the save then draws only what the figure added, over them, and
-    writes the same PNG (the weight-scale grid: 0.085 s of drawing taken off the end)."""
+    weight-scale grid's panels: no gain; drawing its 16 empty panels would only cost time)."""
 
     build: Callable[..., Any]
     args: tuple[Any, ...] = ()
     drawn: bool = False
-    backdrop: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,16 +167,14 @@ _PREPARED: dict[Canvas, list[Any]] = {}  # this process's canvases built ahead, 
 def prepare(ahead: Canvas, step: Callable[[Callable[[], Any]], Any] = lambda fn: fn()) -> None:
     """Build ``ahead`` now and keep it for a figure that asks for it (``canvas``); once per
     figure to come. A failure is left for that figure, which builds it again and reports it.
-    ``step``: how each step is run, the build then the render or draw (``idle.IdleWork``: a
-    step it does not run, returning None, is left to the figure)."""
+    ``step``: how each step is run, the build then the draw (``idle.IdleWork``: a step it
+    does not run, returning None, is left to the figure)."""
     with contextlib.suppress(Exception):
         fig = step(lambda: ahead.build(*ahead.args))
         if fig is None:
             return
         _PREPARED.setdefault(Canvas(ahead.build, ahead.args), []).append(fig)
-        if ahead.backdrop:
-            step(lambda: backdrop.render(fig, DPI))
-        elif ahead.drawn:
+        if ahead.drawn:
             step(fig.canvas.draw)
 
 
@@ -560,30 +552,22 @@ def failure(drawing: Drawing, error: str | tuple[int, str, str]) -> Exception:
     return RuntimeError(f"drawing {drawing.path.name}: {error}")
 
 
-DPI = 110  # the figures' resolution (``save``'s)
-
-
-def save(fig: Any, path: Path, dpi: int = DPI, tight: bool = True) -> Path:
+def save(fig: Any, path: Path, dpi: int = 110, tight: bool = True) -> Path:
     """Write ``fig`` to ``path`` as PNG, atomically (``nnlab.fileio.atomic_write``: the file
     gets the mode the umask gives, as run files do), then close it.
 
     ``tight`` crops to the drawn artists (an extra layout pass); a figure whose margins are set
     by hand (``subplots_adjust``) saves faster without it. Every linear axis is ticked in whole
-    values (``plain_numbers``), whichever figure it is. A figure on a canvas whose pixels
-    were rendered ahead (``Canvas.backdrop``), with the layout they show, is drawn over them."""
+    values (``plain_numbers``), whichever figure it is."""
     path = Path(path)
     plain_numbers(fig)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         bbox = "tight" if tight else None
-        kept = None if tight else backdrop.usable(fig, dpi)
 
         def write(f: Any) -> None:
             with unraised():
-                if kept is not None:
-                    backdrop.save_over(fig, kept, f)
-                else:
-                    fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox)
+                fig.savefig(f, format="png", dpi=dpi, bbox_inches=bbox)
 
         atomic_write(path, write)
     finally:

@@ -4,12 +4,11 @@ policy, for a job whose workers keep every core busy (``base.IdleCanvas``).
 Such a thread gets a core when one is idle, and next to nothing while other processes want
 them all: a few milliseconds a second against each busy process of a shared machine, and an
 unprivileged process cannot raise its policy again. A painter that waited for all of its idle
-work when the job's drawing came waited for as long as the machine stayed busy (0.3 s of CPU
-came 10-30 s after a sweep's last trial, with five other jobs running). So the work is done in
-steps (``step``: a canvas's build, then its render or first draw), and when a job comes
-(``settle``) no step begins any more: the drawing waits only for a step under way, and takes
-what was done (a canvas built but not rendered is drawn whole; one not built, the drawing
-builds at full speed).
+work when the job's drawing came waited for as long as the machine stayed busy (0.2-0.3 s of
+CPU came 10-30 s after a sweep's last trial, with five other jobs running). So the work is done
+in steps (``step``: a canvas's build, then its first draw), and when a job comes (``settle``) no
+step begins any more: the drawing waits only for a step under way, and takes what was done (a
+canvas not built, the drawing builds at full speed).
 """
 
 from __future__ import annotations

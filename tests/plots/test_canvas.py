@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from matplotlib.figure import Figure
 
 from nnlab import plots
 from nnlab.plots import base
@@ -89,100 +88,6 @@ def test_a_figure_on_a_prepared_canvas_is_the_figure_built_in_one_go(name):
     assert len(pool) == 1
     assert png(figure()) == alone
     assert pool == [], "the figure took the prepared canvas"
-
-
-def saved(fig, path: Path) -> bytes:
-    return base.save(fig, path, tight=False).read_bytes()
-
-
-def both_diverged():
-    """Grid panels whose every title carries two notes: they wrap, and the figure grows."""
-    panels = grid_panels()
-    for p in panels:
-        p.update(bn=records.diverging(at=2), bn_status="DIVERGED")
-    return panels
-
-
-BACKDROPS = {
-    "8 panels, two nets diverged": (
-        (8, 20, "train_acc"),
-        lambda: plots.weight_scale_grid_figure(grid_panels(), "train_acc", title="t"),
-        True,
-    ),
-    "6 panels (2 hidden)": (
-        (6, 20, "train_acc"),
-        lambda: plots.weight_scale_grid_figure(grid_panels()[:6], "train_acc", title="t"),
-        True,
-    ),
-    "titles that wrap (the figure grows: drawn whole)": (
-        (8, 20, "train_acc"),
-        lambda: plots.weight_scale_grid_figure(both_diverged(), "train_acc", title="t"),
-        False,
-    ),
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", list(BACKDROPS))
-def test_a_grid_saved_over_its_backdrop_is_the_png_of_the_grid_drawn_whole(
-    name, tmp_path, monkeypatch
-):
-    """The weight-scale grid on a canvas whose pixels were rendered ahead (the preset's
-    painter does it while the trials run) writes the PNG of the grid drawn in one go, byte for
-    byte; drawn over the pixels where its layout is theirs, whole (``savefig``) where it is
-    not (a title that wraps grows the figure)."""
-    args, figure, over = BACKDROPS[name]
-    alone = saved(figure(), tmp_path / "alone.png")
-    base.prepare(plots.Canvas(plots.weight_scale_grid_canvas, args, backdrop=True))
-    whole = []
-    savefig = Figure.savefig
-    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: whole.append(1) or savefig(*a, **k))
-    assert saved(figure(), tmp_path / "ahead.png") == alone
-    assert base._PREPARED[plots.Canvas(plots.weight_scale_grid_canvas, args)] == []
-    assert whole == ([] if over else [1])
-
-
-def small_canvas(n: int):
-    """One panel of fixed limits and grid lines (a small canvas for the backdrop's tests)."""
-    fig, ax = base.pyplot().subplots(figsize=(2, 1.5))
-    ax.set(xlim=(0, n), ylim=(0, 1), xlabel="epoch")
-    base.grid_lines(ax, [0, n / 2, n], [0, 0.5, 1])
-    fig.subplots_adjust(left=0.2, bottom=0.3, top=0.85)
-    return fig
-
-
-def small_figure(n: int, ylim: tuple[float, float] | None = None):
-    fig = base.canvas(small_canvas, n)
-    ax = fig.axes[0]
-    ax.plot([0, n / 2, n], [0, 0.9, 0.4], "--", lw=2)  # (through the panel's edges)
-    ax.plot([n], [1], marker="x", ms=9, clip_on=False, zorder=4)
-    ax.set_title("a curve")
-    if ylim is not None:
-        ax.set_ylim(*ylim)
-    return fig
-
-
-@pytest.mark.parametrize("ylim", [None, (0, 2)], ids=["as drawn ahead", "a limit changed"])
-def test_a_figure_saved_over_a_backdrop_is_the_png_drawn_whole(ylim, tmp_path, monkeypatch):
-    alone = saved(small_figure(5, ylim), tmp_path / "alone.png")
-    base.prepare(plots.Canvas(small_canvas, (5,), backdrop=True))
-    whole = []
-    savefig = Figure.savefig
-    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: whole.append(1) or savefig(*a, **k))
-    fig = small_figure(5, ylim)
-    assert saved(fig, tmp_path / "ahead.png") == alone
-    assert whole == ([] if ylim is None else [1])  # (another limit: its pixels are not those)
-    assert fig.dpi == 100 and all(a.get_visible() for a in (fig.patch, *fig.axes[0].get_children()))
-
-
-def test_a_backdrop_is_used_at_the_dpi_it_was_drawn_at_only(tmp_path):
-    from nnlab.plots import backdrop
-
-    base.prepare(plots.Canvas(small_canvas, (5,), backdrop=True))
-    fig = small_figure(5)
-    assert backdrop.usable(fig, base.DPI) is not None
-    assert backdrop.usable(fig, 60) is None
-    assert backdrop.usable(small_figure(5), base.DPI) is None  # (built here: none)
 
 
 def test_a_canvas_drawn_ahead_has_its_ticks_made():
@@ -357,13 +262,12 @@ def test_the_weight_scale_presets_canvas_is_the_one_its_grid_asks_for(tmp_path):
     result = sweep_run.run_sweep(defn, runs_dir=tmp_path)
     run = runs.RunDir(result.run.path)
     grid, summary = preset.canvases([t.config for t in plan(defn)])
-    assert summary is None and grid.args == (3, 2, "train_acc") and grid.backdrop
+    assert summary is None and grid.args == (3, 2, "train_acc")
     base.prepare(grid)
     rows = sweep_run.sweep_rows(run)
     drawings = preset.figures(run, preset.complete(rows, defn), finish.trial_curves(run, rows))
     drawings[0].draw()
-    pool = base._PREPARED[plots.Canvas(grid.build, grid.args)]  # (backdrop or not: one pool)
-    assert pool == [], "the grid was drawn on the prepared canvas"
+    assert base._PREPARED[grid] == [], "the grid was drawn on the prepared canvas"
     assert Path(drawings[0].path).stat().st_size > 0
     # (each figure's title says what it shows: the summary's was the folder's name alone)
     assert drawings[0].args[2] == f"{run.id}: training accuracy per epoch"

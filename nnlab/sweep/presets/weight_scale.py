@@ -50,13 +50,12 @@ class WeightScale(Preset):
 
     def canvases(self, configs: list[Config]) -> list[Canvas | None]:
         """The grid's panels: one per scale, over the longest run's epochs (as ``figures``
-        draws them when any net trains to its end), rendered ahead (``Canvas.backdrop``)."""
+        draws them when any net trains to its end)."""
         from nnlab import plots
 
         n_panels = len({cfg.model.init_std for cfg in configs})
         last = max([1, *(cfg.epochs for cfg in configs)])
-        grid = (n_panels, last, GRID_KEY)  # (its pixels rendered ahead too: ``plots.backdrop``)
-        return [plots.Canvas(plots.weight_scale_grid_canvas, grid, backdrop=True), None]
+        return [plots.Canvas(plots.weight_scale_grid_canvas, (n_panels, last, GRID_KEY)), None]
 
     def figures(
         self, run: runs.RunDir, rows: list[Row], curves: dict[str, list[dict[str, Any]]]
