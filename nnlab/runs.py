@@ -90,15 +90,14 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
     released as released,
     start_mark,
 )
-from nnlab.provenance import (  # (what made a run's numbers; re-exported: a run's data)
+from nnlab.provenance import git_commit, versions  # (what made a run's numbers)
+from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
+from nnlab.rundata import (  # (re-exported: the data a run began with)
     check_data as check_data,
     data_dir_text as data_dir_text,
     data_fields as data_fields,
-    git_commit,
     resume_data_dir as resume_data_dir,
-    versions,
 )
-from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
 from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     DAMAGED as DAMAGED,
     KINDS as KINDS,
