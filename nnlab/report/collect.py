@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ class Entry:
     trials: list[Entry] = field(default_factory=list)
     parent: str | None = None  # rel of the sweep or tune a trial belongs to
     damage: str | None = None  # why the folder could not be read (DAMAGED), or is gone (MISSING)
+    not_applying: frozenset[str] = frozenset()  # swept keys the trial leaves out (``left_out``)
     modified: str | None = None  # folder time, for folders without meta.json
     where: str = ""  # the folder's path under the runs root, where its page's (rel) is not it
 
@@ -78,10 +79,13 @@ class Entry:
 
     @property
     def values(self) -> dict[str, Any]:
-        """A trial's swept values (empty for anything else)."""
+        """A trial's swept values (empty for anything else), without the keys that do not
+        apply to it (``not_applying``: the sweep's tables spell them ``-``, not ``null``)."""
         trial = self.meta.get("trial")
         values = trial.get("values") if isinstance(trial, dict) else None
-        return values if isinstance(values, dict) else {}
+        if not isinstance(values, dict):
+            return {}
+        return {k: v for k, v in values.items() if k not in self.not_applying}
 
 
 # --- which folders ------------------------------------------------------------------------------
@@ -445,7 +449,24 @@ def _sweep_trials(
         entry = read_folder(path, f"{rel}/trials/{tid}", parent)
         entry.status, entry.damage = "DAMAGED", runs.unplanned(path)
         out.append(entry)
+    applying = _applying(sweep.get("spec"))
+    for entry in out:
+        entry.not_applying = frozenset(k for k in entry.values if not applying(k, entry.values))
     return out
+
+
+def _applying(spec: Any) -> Callable[[str, dict[str, Any]], bool]:
+    """Whether a swept key applies to a trial of the sweep whose sweep.yaml has ``spec``, as
+    the sweep's own tables judge it (``sweep.finish.applies``: ``optimizer.momentum`` in an
+    sgd trial does not); every key applies where the spec cannot be read."""
+    from nnlab.sweep.finish import applies
+    from nnlab.sweep.spec import parse_spec
+
+    try:
+        parsed = parse_spec(spec)
+    except NnlabError:
+        return lambda key, values: True
+    return lambda key, values: values[key] is not None or applies(parsed, key, values)
 
 
 def _planned_trial(run: runs.RunDir, entry: Entry, item: dict[str, Any]) -> Entry:

@@ -63,6 +63,12 @@ def swept_keys(entry: Entry) -> list[str]:
     return keys or list(dict.fromkeys(k for t in entry.trials for k in t.values))
 
 
+def swept_text(trial: Entry, key: str) -> str:
+    """The trial's value of a swept ``key`` as its tables spell it; ``-`` where the key does not
+    apply to it (``Entry.not_applying``), as the sweep's own table says it."""
+    return facts.config_text(trial.values[key]) if key in trial.values else "-"
+
+
 def trial_label(trial: Entry) -> str:
     values = " ".join(f"{k}={facts.config_text(v)}" for k, v in trial.values.items())
     return f"{trial.name} {values}".strip()
@@ -78,7 +84,7 @@ def _numbers(trials: Sequence[Entry], key: str) -> list[float] | None:
 
 
 def _categories(trials: Sequence[Entry], key: str) -> list[str] | None:
-    values = list(dict.fromkeys(facts.config_text(t.values.get(key)) for t in trials))
+    values = list(dict.fromkeys(swept_text(t, key) for t in trials))
     return values if 2 <= len(values) <= len(DASHES) else None
 
 
@@ -89,7 +95,7 @@ def _own_looks(
     the ``others`` keys and the dash its categorical key's (``dashes``) where the palette has
     a colour for each of those values, else one colour and dash each (``svg.dash``: past the
     palette's five colours, dashed): six trials of one colour each had a sixth, the first's."""
-    seen = [tuple(facts.config_text(t.values.get(k)) for k in others) for t in trials]
+    seen = [tuple(swept_text(t, k) for k in others) for t in trials]
     order = list(dict.fromkeys(seen))
     if any(dashes) and len(order) <= len(PALETTE) and len(set(zip(seen, dashes))) == len(trials):
         return [(palette(order.index(v)), d) for v, d in zip(seen, dashes)]
@@ -125,7 +131,7 @@ def styles(trials: Sequence[Entry], keys: Sequence[str]) -> tuple[list[tuple[str
     roles = _roles(trials, keys)
     cats = _categories(trials, roles.style) if roles.style else None
     dashes = [
-        DASHES[cats.index(facts.config_text(t.values.get(roles.style)))] if cats and roles.style else ""
+        DASHES[cats.index(swept_text(t, roles.style))] if cats and roles.style else ""
         for t in trials
     ]  # fmt: skip
     if roles.colour is None:
@@ -179,7 +185,7 @@ def _colour_key(
         # (its ends as the trials table spells the key's values: 3.77258e-06, not 3.773e-06)
         low, high = (facts.config_text(trials[values.index(v)].values.get(key)) for v in (lo, hi))
         return [(c, "") for c in colors], scale_legend(key, low, high, log)
-    texts = [facts.config_text(t.values.get(key)) for t in trials]
+    texts = [swept_text(t, key) for t in trials]
     order = list(dict.fromkeys(texts))
     looks = [(palette(i), "" if dashed else dash(i)) for i in range(len(order))]
     shown = [Series(f"{key}={v}", [], c, d) for v, (c, d) in zip(order, looks)]
@@ -243,7 +249,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
         cells += [cell(rounds[t.rel])] if rounds else []
-        cells += [cell(v, esc(facts.config_text(v))) for v in (t.values.get(k) for k in keys)]
+        cells += [cell(t.values.get(k), esc(swept_text(t, k))) for k in keys]
         cells += [cell(None, badge(t.status)), tables.epochs_cell(t)]
         cells += tables.metric_cells(t, metrics)
         note = " · ".join(n for n in ("best" * (t is best), facts.notes(t)) if n)  # (runs list's)

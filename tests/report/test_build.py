@@ -146,6 +146,30 @@ def test_swept_config_values_read_as_the_config_spells_them(tmp_path):
     assert not re.search(r"\b(True|False|None)\b", html)
 
 
+def test_a_swept_key_a_trial_leaves_out_reads_as_not_applying(tmp_path):
+    """A sweep over optimizer.name=sgd,momentum x optimizer.momentum: the sgd trial has no
+    momentum (its values hold null). Its row, label and legend said ``null`` where the sweep's
+    own table says ``-``; a null a trial was given (dataset.n_train) still reads null."""
+    from tests.report.helpers import completed_sweep, make_run
+
+    root = tmp_path / "runs"
+    values = {"t1": {"optimizer.name": "sgd", "optimizer.momentum": None, "dataset.n_train": None},
+              "t2": {"optimizer.name": "momentum", "optimizer.momentum": 0.9,
+                     "dataset.n_train": 100}}  # fmt: skip
+    sweep = completed_sweep(root, "optimizers", values)
+    plan = json.loads(sweep.file("sweep.yaml").read_text())
+    plan["spec"]["params"]["optimizer.momentum"] = [0.9]
+    sweep.file("sweep.yaml").write_text(json.dumps(plan))
+    for t, v in values.items():
+        trial = {"id": t, "seed": 0, "values": v}
+        make_run(root, "t", epochs=2, folder=sweep.file("trials") / t, trial=trial)
+    html = page(build_report((), root).out, sweep.path)
+    assert re.search(r"<td[^>]*>sgd</td><td[^>]*>-</td><td[^>]*>null</td>", html)
+    assert re.search(r"<td[^>]*>momentum</td><td[^>]*>0\.9</td><td[^>]*>100</td>", html)
+    assert "optimizer.momentum=null" not in html
+    assert "t1 optimizer.name=sgd dataset.n_train=null" in html
+
+
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
     html = page(report.out, folder(every_kind, "digits-quickstart"))
     assert html.count('<svg class="chart"') == 2  # loss, accuracy; lr is constant: no chart
