@@ -9,6 +9,7 @@ import difflib
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -484,14 +485,27 @@ def _latest(
     if damaged:
         raise DamagedError(f"{damaged[-1]} ('latest' may mean this {what} folder: fix or name it)")
     if best is None:
-        none = "no runs yet" if kinds in (None, ("train",)) else f"no {what} folders yet"
-        raise RunError(f"{root}: {none}{itself_a_run(root)}")
+        others = _only_others(healthy)
+        plain = kinds in (None, ("train",)) and not others
+        none = "no runs yet" if plain else f"no {what} folders yet"
+        raise RunError(f"{root}: {none}{others}{itself_a_run(root)}")
     if back >= len(fitting):
         raise RunError(
             f"run 'latest~{back}': the {what} folder {back} before the latest, but {root} "
             f"holds only {counted(len(fitting), f'{what} folder')}"
         )
     return fitting[back][0]
+
+
+def _only_others(healthy: list[tuple[RunDir, dict[str, Any]]]) -> str:
+    """`` (it holds only 2 lr-scan folders, 1 sweep folder, which 'latest' does not name
+    here)`` where the runs folder holds folders of other kinds than 'latest' looks for, else
+    "" (``landscape latest`` said 'no runs yet' of a folder with a sweep and two scans)."""
+    kinds = Counter(str(d["kind"]) for _, d in healthy)
+    if not kinds:
+        return ""
+    held = ", ".join(counted(n, f"{kind} folder") for kind, n in sorted(kinds.items()))
+    return f" (it holds only {held}, which 'latest' does not name here)"
 
 
 LATEST = re.compile(r"latest(?:~(\d{1,6}))?")  # a reference to the newest folder, or before it

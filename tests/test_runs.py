@@ -375,6 +375,21 @@ def test_find_run_ambiguous_and_unknown_are_one_line_errors(three_runs):
         find_run(three_runs / "empty", "latest")
 
 
+def test_latest_of_a_kind_the_folder_has_none_of_names_the_kinds_it_has(tmp_path):
+    """``landscape latest`` (a train run) in a folder of two scans and a sweep said 'no runs
+    yet', as of an empty folder; it says what the folder holds, which 'latest' does not name."""
+    fake_run(tmp_path, "20250101-000000-scan-aaaaaa", kind="lr-scan")
+    fake_run(tmp_path, "20250101-000001-scan-bbbbbb", kind="lr-scan")
+    fake_run(tmp_path, "20250101-000002-cmp-cccccc", kind="compare-optimizers")
+    with pytest.raises(RunError) as caught:
+        find_run(tmp_path, "latest", "train")
+    assert str(caught.value) == (
+        f"{tmp_path}: no train folders yet (it holds only 1 compare-optimizers folder, "
+        "2 lr-scan folders, which 'latest' does not name here)"
+    )
+    assert find_run(tmp_path, "latest", "lr-scan").id == "20250101-000001-scan-bbbbbb"
+
+
 def test_a_file_of_a_run_folder_given_as_the_run_is_told_to_give_the_folder(three_runs):
     # (runs/<run>/config.yaml, the path a shell's TAB gives: "'config.yaml' names no folder
     # inside runs/<run> (give a trial's id, or a round's name)", as of a sweep's trial)

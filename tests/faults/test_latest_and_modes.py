@@ -85,8 +85,9 @@ LATEST = Row(
     "`latest` when there is no folder of the kind the command needs",
     "`nnlab tune --resume latest` (after training runs and sweeps)",
     2,
-    ("error: {runs}: no tune folders yet",),
-)
+    ("error: {runs}: no tune folders yet (it holds only 1 lr-scan folder, 1 sweep folder, 1 "
+     "train folder, which 'latest' does not name here)",),
+)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- file modes
