@@ -30,7 +30,7 @@ from typing import Any
 
 from nnlab import palette
 from nnlab.errors import RunError, os_failure
-from nnlab.fileio import MAX_FIGURE_BYTES, atomic_write, read_at_most
+from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
 
@@ -245,15 +245,22 @@ class Site:
     def remove_stale(self) -> None:
         """Delete what an earlier build wrote that this one did not (a run since removed), and
         record what this one wrote (``MANIFEST``). Only the earlier build's own files go: a
-        file of the user's in the folder (notes beside the pages) stays, and so do hidden files
-        and folders (another build's temp files, a .git). A folder from before the manifest counts the kinds of
-        file a report writes as its own (``WRITTEN``); a folder emptied of them goes too."""
+        file of the user's in the folder (notes beside the pages) stays, and so do hidden
+        files and folders (a .git), but for the temp files a build killed mid-write left
+        (``TEMP_FILE``: this build holds the folder, ``_exclusive``, so no other writes them).
+        A folder from before the manifest counts the kinds of file a report writes as its own
+        (``WRITTEN``); a folder emptied of them goes too."""
         earlier = _manifest(self.out)
         ours = (lambda rel: rel in earlier) if earlier is not None else _written_kind
         emptied: set[str] = set()
         for path in sorted(self.out.rglob("*"), key=lambda p: -len(p.parts)):
             rel = path.relative_to(self.out).as_posix()
-            if any(part.startswith(".") for part in rel.split("/")):
+            *folders, name = rel.split("/")
+            if any(part.startswith(".") for part in folders):
+                continue
+            if name.startswith("."):
+                if fcntl is not None and TEMP_FILE.fullmatch(name) and _regular(path):
+                    path.unlink(missing_ok=True)  # (a killed build's: none other writes now)
                 continue
             if path.is_dir() and not path.is_symlink():
                 if rel in emptied and not any(path.iterdir()):

@@ -399,6 +399,26 @@ def test_rebuild_leaves_the_users_own_files_in_the_report_folder(every_kind, tmp
     assert not list((out / gone.name).glob("*.png"))
 
 
+def test_a_rebuild_removes_the_temp_files_a_killed_build_left(tmp_path):
+    """A build killed mid-write leaves its temp files (``.index.html.<8>.tmp``, the file
+    list's ``..nnlab-report-files.<8>.tmp``); the next build, which holds the folder, removes
+    them (they stayed for ever). A hidden file of the user's, and a .git's, stay."""
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    run = make_run(root, "one", epochs=2)
+    out = build_report((), root).out
+    left = [".index.html.ab12_d34.tmp", "..nnlab-report-files.zz99yy88.tmp",
+            f"{run.path.name}/.index.html.x1y2z3w4.tmp"]  # fmt: skip
+    mine = [".notes.tmp", ".my-draft.html", ".git/.config.abcdefgh.tmp"]
+    for rel in left + mine:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text("x")
+    build_report((), root)
+    assert [rel for rel in left if (out / rel).exists()] == []
+    assert [rel for rel in mine if (out / rel).exists()] == mine
+
+
 def test_a_report_built_before_its_file_list_keeps_files_of_other_kinds(every_kind, tmp_path):
     import shutil
 
