@@ -139,6 +139,21 @@ def test_a_sweep_whose_trial_is_resumed_on_its_own_is_not_removed(case):
     assert not sweep.path.exists()
 
 
+def signalled_at_first_unlink(monkeypatch, signum: int) -> list:
+    """This process sent ``signum`` as the removal unlinks its first file (then unlinked);
+    the list of the paths it was sent at (one, once it was)."""
+    real, sent = os.unlink, []
+
+    def unlink(path, *args, **kwargs):
+        if not sent:
+            sent.append(path)
+            os.kill(os.getpid(), signum)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil.os, "unlink", unlink)
+    return sent
+
+
 def test_a_stop_signal_as_a_folder_is_removed_stops_once_it_is_gone(case, templates, monkeypatch):
     """SIGTERM (or Ctrl-C) in the middle of the removal left its rest behind (listed DAMAGED,
     what it is): the removal is finished first, then the command stops."""
@@ -148,15 +163,7 @@ def test_a_stop_signal_as_a_folder_is_removed_stops_once_it_is_gone(case, templa
 
     root = copy_runs(templates["done"], case / "runs")
     (run,) = runs.iter_runs(root)
-    real, sent = os.unlink, []
-
-    def unlink(path, *args, **kwargs):
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), signal.SIGTERM)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(shutil.os, "unlink", unlink)
+    sent = signalled_at_first_unlink(monkeypatch, signal.SIGTERM)
     with pytest.raises(Interrupted), SignalsAsInterrupts():
         runs.remove_folder(run)
     assert sent and list(root.iterdir()) == []
@@ -172,15 +179,7 @@ def test_a_stop_signal_during_runs_remove_says_the_folder_is_removed(
 
     root = copy_runs(templates["done"], case / "runs")
     (run,) = runs.iter_runs(root)
-    real, sent = os.unlink, []
-
-    def unlink(path, *args, **kwargs):
-        if not sent:
-            sent.append(path)
-            os.kill(os.getpid(), getattr(signal, signum))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(shutil.os, "unlink", unlink)
+    sent = signalled_at_first_unlink(monkeypatch, getattr(signal, signum))
     result = invoke("runs", "remove", run.id, "--yes")
     assert result.exit_code == 130 and sent and list(root.iterdir()) == [], result.output
     said = REMOVAL[2].expect("runs", f"runs/{run.id}")[0]
