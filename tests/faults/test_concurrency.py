@@ -29,7 +29,7 @@ CONCURRENT = [
         "that makes a folder",
         "`nnlab train cfg.yaml`, twice at once",
         0,
-        ("run folder: {run}",),
+        ("run folder: {run}  (figure: curves.png)",),
     ),
     Row(
         "`sweep --resume` and `train --resume` of one of its trials at once (the other order: "

@@ -222,18 +222,18 @@ def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own
     """A trial of an interrupted sweep completed by ``train --resume`` was still shown by
     ``runs show SWEEP`` (table and json) as the sweep's summary recorded it: INTERRUPTED."""
     (case / "long.yaml").write_text(LONG)
-    grid = ["sweep", "grid", "long.yaml", "optimizer.lr=0.01,0.02", "epochs=8", "--stack", "1"]
+    grid = ["sweep", "grid", "long.yaml", "optimizer.lr=0.01,0.02", "epochs=40", "--stack", "1"]
     _run_until(case, [*grid, "--runs-dir", "runs"], None, 0, signal.SIGTERM, "*/trials/*/", 3)
-    sweep = only(case / "runs")
+    sweep = only(case / "runs")  # (40 epochs: at 8 a trial could end before the signal came)
     (trial,) = [t for t in sweep.path.glob("trials/*") if runs.RunDir(t).status == "INTERRUPTED"]
     resumed = invoke("train", "--resume", trial, "-q", "--runs-dir", "runs")
     assert resumed.exit_code == 0, resumed.output
     shown = invoke("runs", "show", sweep.path, "--runs-dir", "runs").stdout
     (line,) = [line for line in shown.splitlines() if trial.name in line]
-    assert "COMPLETED" in line and " 8 " in line, line
+    assert "COMPLETED" in line and " 40 " in line, line
     summary = json.loads(invoke("runs", "show", sweep.path, "-f", "json").stdout)["summary"]
     rows = {row["trial"]: row for row in summary["trials"]}
-    assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 8)
+    assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 40)
     assert summary["counts"].get("COMPLETED", 0) >= 1 and "INTERRUPTED" not in summary["counts"]
     # (runs list's row of the sweep named its best trial from the sweep's summary: none, or
     # another trial, where the resumed one is now the best)

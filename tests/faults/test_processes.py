@@ -243,7 +243,7 @@ INTERRUPTS = [
         "a closed stdout",
         "`nnlab train cfg.yaml -q | head -1`",
         0,
-        ("run folder: {run}",),
+        ("run folder: {run}  (figure: curves.png)",),
     ),
     Row(
         "SIGTERM (or SIGHUP, or Ctrl-C) while the command line loads, before any folder exists",
