@@ -380,6 +380,12 @@ def show_run(run: runs.RunDir, every: bool = False) -> RunView:
         return run.settled(lambda: _view(run, every))
 
 
+def _local(value: Any) -> str:
+    """A recorded time as ``runs list`` shows it, in this zone to the second (the raw ISO text
+    read 2026-12-07T01:25:01.986+00:00); ``-`` for none (not None)."""
+    return times.local_text(value) or "-"
+
+
 def _view(run: runs.RunDir, every: bool) -> RunView:
     run.check_files()
     meta, metrics = run.meta, run.metrics()
@@ -388,7 +394,7 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
     fields = [
         ("run", run.path),
         ("kind", f"{run.kind}    status {run.status}"),
-        ("started", f"{meta.get('started')}  ended {meta.get('ended') or '-'}"),  # (not None)
+        ("started", f"{_local(meta.get('started'))}  ended {_local(meta.get('ended'))}"),
         ("command", command_line(meta.get("argv"))),
     ]
     if meta.get("versions"):  # (what made the numbers: a BLAS of other kernels, other last digits)

@@ -93,6 +93,9 @@ def test_runs_list_orders_by_the_instant_and_shows_it_in_the_readers_zone(case, 
     zone("Asia/Tokyo")
     table = invoke("runs", "list", "--runs-dir", "runs")
     assert "2026-12-07 00:10:00" in table.stdout and "2026-12-07 00:20:00" in table.stdout
+    # (runs show printed meta.json's text: 2026-12-06T10:20:00.000-05:00)
+    shown = invoke("runs", "show", "new_york", "--runs-dir", "runs")
+    assert "started   2026-12-07 00:20:00  ended 2026-12-07 00:20:01" in shown.stdout, shown.stdout
     assert table.stdout.index("london") < table.stdout.index("new_york"), table.stdout
 
 
