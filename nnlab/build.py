@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlab.config import Config, optimizer_hyperparameters
+from nnlab.config_model import Config, optimizer_hyperparameters
 from nnlab.group import Group, Solo
 from nnlab.limits import check_memory, training_parts
 from nnlab.nn.model import MLP, build_mlp

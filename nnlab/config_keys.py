@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 import annotated_types as at
 from pydantic import BaseModel
 
-from nnlab import config as schema
+from nnlab import config_model as schema
 from nnlab.errors import ConfigError, did_you_mean
 
 Row = dict[str, Any]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from nnlab.config import Config
+from nnlab.config_model import Config
 from nnlab.nn.registry import INITS
 
 

@@ -66,7 +66,7 @@ def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
     report's page offer it; None where its epochs are not known or already the most."""
     import shlex
 
-    from nnlab.config import MAX_EPOCHS
+    from nnlab.config_model import MAX_EPOCHS
 
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs >= MAX_EPOCHS:
         return None

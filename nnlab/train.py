@@ -51,7 +51,7 @@ class TrainSettings:
 
     @classmethod
     def of(cls, cfg: Any) -> TrainSettings:
-        """The settings of a config (``nnlab.config.Config``)."""
+        """The settings of a config (``nnlab.config_model.Config``)."""
         return cls(
             cfg.epochs, cfg.batch_size, tuple(cfg.eval), cfg.eval_batch_size, tuple(cfg.final_only)
         )

@@ -26,7 +26,15 @@ NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "nnlab.data": ("nnlab.experiments", "nnlab.cli"),
     "nnlab.train": ("nnlab.cli", "nnlab.runs", "nnlab.plots"),
     # figures are drawn from plain data: no run folders, configs, experiments or terminal
-    "nnlab.plots": ("nnlab.cli", "nnlab.experiments", "nnlab.runs", "nnlab.config", "typer"),
+    "nnlab.plots": (
+        "nnlab.cli",
+        "nnlab.experiments",
+        "nnlab.runs",
+        "nnlab.config",
+        "nnlab.config_model",
+        "nnlab.config_errors",
+        "typer",
+    ),
 }
 
 # module -> the only scopes allowed to import it

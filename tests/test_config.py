@@ -12,16 +12,15 @@ import pytest
 import yaml
 
 from nnlab.config import (
-    Config,
     apply_overrides,
     config_hash,
     load_config,
-    optimizer_settings,
     parse_override,
     read_yaml,
     to_yaml,
     validate,
 )
+from nnlab.config_model import Config, optimizer_settings
 from nnlab.data.datasets import BlobsData, DigitsData, Hdf5Data, SpiralData
 from nnlab.errors import ConfigError
 
@@ -707,7 +706,7 @@ def test_a_key_that_is_not_text_is_named_as_written(tmp_path, text, says):
 def config_models() -> list[type[pydantic.BaseModel]]:
     """Every model a config kind is made of: the run config and its sections, each dataset
     and each optimizer variant, a sweep's section."""
-    from nnlab.config import Config, ModelConfig, optimizer_settings
+    from nnlab.config_model import Config, ModelConfig, optimizer_settings
     from nnlab.data.registry import DATASETS
     from nnlab.nn.registry import OPTIMIZERS
     from nnlab.sweep.spec import SweepSpec

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.config import Config, load_config
+from nnlab.config import load_config
+from nnlab.config_model import Config
 from nnlab.idle import idle_keys, sweep_warnings, uses_std
 from nnlab.nn.registry import INITS
 from tests.conftest import invoke

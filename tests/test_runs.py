@@ -17,7 +17,8 @@ import yaml
 
 import nnlab.experiments.train as train_mod
 from nnlab import __version__, process, runs
-from nnlab.config import Config, load_config, to_yaml
+from nnlab.config import load_config, to_yaml
+from nnlab.config_model import Config
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.listing import list_runs
 from nnlab.experiments.train import resume_training, run_training

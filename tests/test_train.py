@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from nnlab.build import build_model, build_optimizer, make_rngs
-from nnlab.config import Config, load_config
+from nnlab.config import load_config
+from nnlab.config_model import Config
 from nnlab.data import load_dataset
 from nnlab.experiments.train import run_training
 from nnlab.group import Solo

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
-from nnlab.config import Config, load_config
+from nnlab.config import load_config
+from nnlab.config_model import Config
 from nnlab.data import load_dataset
 from nnlab.experiments.train import resume_training, run_training, run_trainings
 from nnlab.group import Solo

@@ -464,7 +464,7 @@ def override_hint(
     command sets: that command (the override would drop the preset's other dataset keys)."""
     if not option or not option.startswith("--"):
         return None
-    from nnlab.config import is_config_key, keys_named, one_value_key
+    from nnlab.config_model import is_config_key, keys_named, one_value_key
 
     key = option[2:].replace("-", "_")
     lead = ""
@@ -505,7 +505,7 @@ def closest_keys(name: str, options: Sequence[str]) -> list[str]:
     import difflib
 
     from nnlab.aliases import meant
-    from nnlab.config import key_names
+    from nnlab.config_model import key_names
 
     if (alias := meant(name)) is not None:  # (what the literature calls it: --learning_rate)
         return [alias]

@@ -425,7 +425,8 @@ def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | 
     """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
     sets that no trial reads, a range over a key that changes nothing. Read from the config
     and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""
-    from nnlab.config import Config, apply_overrides, read_config
+    from nnlab.config import apply_overrides, read_config
+    from nnlab.config_model import Config
     from nnlab.experiments import tune as tn
     from nnlab.idle import sweep_warnings
 

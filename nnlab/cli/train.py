@@ -30,7 +30,7 @@ from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, number
 
 if TYPE_CHECKING:
-    from nnlab.config import Config
+    from nnlab.config_model import Config
     from nnlab.runs import RunDir
 
 

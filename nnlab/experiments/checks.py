@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nnlab.build import describe_net
-from nnlab.config import Config
+from nnlab.config_model import Config
 from nnlab.data import Dataset
 from nnlab.errors import ConfigError
 from nnlab.limits import (

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs
-from nnlab.config import Config, apply_overrides, config_hash, to_yaml, validate
+from nnlab.config import apply_overrides, config_hash, to_yaml, validate
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments import train as tr

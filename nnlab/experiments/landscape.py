@@ -41,7 +41,8 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
-from nnlab.config import Config, config_hash, load_config, to_yaml
+from nnlab.config import config_hash, load_config, to_yaml
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.directions import (  # (re-exported: the directions' math)

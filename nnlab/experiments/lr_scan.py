@@ -34,7 +34,6 @@ import numpy as np
 from nnlab import redo, runs
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import (
-    Config,
     apply_overrides,
     config_hash,
     lone_key,
@@ -43,6 +42,7 @@ from nnlab.config import (
     to_yaml,
     validate,
 )
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work

@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.build import build_group, stack_key
-from nnlab.config import Config, config_hash, to_yaml, validate
+from nnlab.config import config_hash, to_yaml, validate
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_disk

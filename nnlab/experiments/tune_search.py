@@ -140,7 +140,8 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     far a proposed range may reach."""
     import numpy as np
 
-    from nnlab.config import MAX_LAYERS, MAX_UNITS, validate
+    from nnlab.config import validate
+    from nnlab.config_model import MAX_LAYERS, MAX_UNITS
     from nnlab.sweep.draws import schema_field
     from nnlab.sweep.shape import DEPTH, LEAST, SHAPE_KEYS
 

@@ -20,19 +20,16 @@ import yaml
 from pydantic import ValidationError
 
 from nnlab.config import (
-    VARIANT_FIELDS,
-    Config,
     apply_overrides,
-    blame,
-    config_errors,
     config_hash,
-    describe_error,
     keys_overlap,
     lone_key,
     parse_override,
     read_config,
     validate,
 )
+from nnlab.config_errors import blame, config_errors, describe_error
+from nnlab.config_model import VARIANT_FIELDS, Config
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import brief, spelled
 from nnlab.overrides import overridden, refuse_split_axis, spaced_axis

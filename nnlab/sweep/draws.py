@@ -8,15 +8,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nnlab.config import (
-    VARIANT_FIELDS,
-    Config,
-    apply_overrides,
-    config_errors,
-    is_config_key,
-    validate,
-    variants,
-)
+from nnlab.config import apply_overrides, validate
+from nnlab.config_errors import config_errors
+from nnlab.config_model import VARIANT_FIELDS, Config, is_config_key, variants
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.output import counted, spelled
 from nnlab.sweep.shape import SHAPE_KEYS

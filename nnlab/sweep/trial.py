@@ -15,7 +15,8 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from nnlab import runs, signals
 from nnlab.build import stack_key
-from nnlab.config import Config, validate
+from nnlab.config import validate
+from nnlab.config_model import Config
 from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.output import counted
 from nnlab.sweep.definition import SweepDef, Trial, base_config, trial_error

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlab.config import VARIANT_FIELDS, variants
+from nnlab.config_model import VARIANT_FIELDS, variants
 from nnlab.output import spelled
 from nnlab.sweep.spec import SweepSpec, split_values
 

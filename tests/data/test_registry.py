@@ -16,7 +16,7 @@ def by_name(rows):
 
 
 def test_every_config_dataset_is_listed():
-    from nnlab.config import variants
+    from nnlab.config_model import variants
 
     assert {r["dataset"] for r in availability(resolve_data_dir())} == set(variants("dataset"))
     assert set(DATASETS) == set(variants("dataset"))

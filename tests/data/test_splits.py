@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from nnlab.config import Config
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.data.dataset import Source, make_dataset
 from nnlab.data.datasets import BlobsData, DigitsData, SpiralData

@@ -176,7 +176,7 @@ def test_paths_with_every_hyperparameter_given_on_the_command_line_are_torch_opt
     momentum and nesterov at rate 0.01 from (-2, 2)), and every point and value is torch's with
     those to ``RTOL`` (the worst seen 2.3e-14; most paths bit for bit), but for two Adam paths
     on Rosenbrock (and on some machines one on Beale) that part from themselves (``AGREED``)."""
-    from nnlab.config import optimizer_settings
+    from nnlab.config_model import optimizer_settings
 
     lrs, starts, steps = CLI_CASES[function]
     objective = OBJECTIVES[function]

@@ -39,7 +39,8 @@ import numpy as np
 import pytest
 
 from nnlab.build import build_group
-from nnlab.config import Config, optimizer_hyperparameters, validate
+from nnlab.config import validate
+from nnlab.config_model import Config, optimizer_hyperparameters
 from nnlab.data import load_dataset
 from nnlab.group import Solo
 from nnlab.nn.layers import Dropout

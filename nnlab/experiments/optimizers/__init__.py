@@ -10,7 +10,7 @@
 Every update rule is the one in ``nnlab.nn.optim`` (``make_optimizer``); this module only runs
 them. ``gd`` is accepted as another name for ``sgd`` (plain gradient descent on a function).
 
-Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config``),
+Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config_model``),
 the function's defaults (``testfuncs``, e.g. DLFS's SGD lr 0.95 on ``book``), ``--lr``, and
 ``name.key=value`` overrides (``adam.lr=0.3``). Overrides are validated against the schema: an
 unknown optimizer or hyperparameter, or a value out of range, is a one-line ``ConfigError``.

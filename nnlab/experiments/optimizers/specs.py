@@ -1,6 +1,6 @@
 """Which optimizers a comparison runs and with which hyperparameters.
 
-Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config``),
+Hyperparameters, lowest precedence first: the optimizer's schema defaults (``nnlab.config_model``),
 the function's or dataset's defaults, ``--lr``, and ``name.key=value`` overrides
 (``adam.lr=0.3``), validated against the schema: an unknown optimizer or hyperparameter, or a
 value out of range, is a one-line ``ConfigError``. ``gd`` is another name for ``sgd``.
@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from nnlab.config import optimizer_settings, parse_override, refuse_spaced
+from nnlab.config import parse_override, refuse_spaced
+from nnlab.config_model import optimizer_settings
 from nnlab.errors import ConfigError
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import make_optimizer

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from nnlab.build import RNG_STREAMS, build_model, make_rngs
-from nnlab.config import Config, config_errors, keys_overlap, validate
+from nnlab.config import keys_overlap, validate
+from nnlab.config_errors import config_errors
+from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.data.datasets import CATVNONCAT
 from nnlab.errors import ConfigError, not_one_of

@@ -15,7 +15,7 @@ from nnlab.errors import ConfigError, not_one_of
 
 if TYPE_CHECKING:  # (the registry stays cheap to import: nnlab --help lists the presets)
     from nnlab import runs
-    from nnlab.config import Config
+    from nnlab.config_model import Config
     from nnlab.plots.base import Canvas, Drawing
     from nnlab.sweep.definition import SweepDef
 

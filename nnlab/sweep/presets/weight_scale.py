@@ -14,7 +14,7 @@ from nnlab.sweep.presets.base import Preset, Row
 
 if TYPE_CHECKING:
     from nnlab import runs
-    from nnlab.config import Config
+    from nnlab.config_model import Config
     from nnlab.plots.base import Canvas, Drawing
 
 SCALE_KEY, BN_KEY = "model.init_std", "model.batchnorm"

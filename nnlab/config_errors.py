@@ -1,0 +1,176 @@
+"""A config's validation errors as one line each: the key (with a "did you mean" suggestion
+for typos), what was expected, and the source that set it (the file, or the override).
+(The schema is ``nnlab.config_model``; ``nnlab.config`` validates through ``validate``'s
+``describe_error`` here.)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from nnlab.aliases import meant
+from nnlab.config_model import (
+    VARIANT_FIELDS,
+    Config,
+    is_variant_switch,
+    key_names,
+    keys_named,
+    variants,
+)
+from nnlab.output import spelled
+from nnlab.overrides import keys_overlap, overridden, written
+from nnlab.schema import DTYPE_FIX
+from nnlab.yamlio import given, in_digits
+
+NAME_WORDS = "a name of letters, digits, '_', '-' and '.', not starting with '-' or '.'"
+
+
+def blame(key: str, overrides: list[str], source: str) -> str:
+    """The override that set ``key`` (``set_by``), else ``source``."""
+    text = set_by(key, overrides)
+    return overridden(text) if text is not None else source
+
+
+def set_by(key: str, overrides: Sequence[str]) -> str | None:
+    """The last of ``overrides`` that set ``key`` (or a key above or below it, or switched
+    the variant ``key`` is in: ``dataset.name=hdf5`` leaves ``dataset.train_file`` to give)."""
+    for text in reversed(overrides):
+        other = text.partition("=")[0].strip()
+        parts = [p.strip() for p in other.split(".")]
+        switched = is_variant_switch(parts) and key.startswith(f"{parts[0]}.")
+        if keys_overlap(key, other) or switched:
+            return text
+    return None
+
+
+def config_errors(
+    raw: dict[str, Any], overrides: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """Every validation error of ``raw`` as (the dotted key, one line), the first the one
+    ``validate`` reports; [] when ``raw`` is a valid config. (``overrides``: ``describe``'s.)"""
+    try:
+        Config.model_validate(raw)
+    except ValidationError as exc:
+        return [describe(err, raw, overrides) for err in exc.errors()]
+    return []
+
+
+def _parent_model(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
+    """The model whose field the location ``loc`` (minus its last part) names."""
+    model: type[BaseModel] | None = Config
+    node = raw
+    for item in loc[:-1]:
+        if model is None or not isinstance(item, str):
+            return None
+        node = node.get(item) if isinstance(node, dict) else None
+        if model is Config and item in VARIANT_FIELDS:
+            name = node.get("name") if isinstance(node, dict) else None
+            model = variants(item).get(name) if isinstance(name, str) else None
+            continue
+        field = model.model_fields.get(item)
+        annotation = field.annotation if field is not None else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            model = None
+    return model
+
+
+def describe_error(
+    exc: ValidationError, raw: Any = None, overrides: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """(the dotted key, one line) for the first (most useful) validation error."""
+    return describe(exc.errors()[0], raw, overrides)
+
+
+def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
+    """What follows "unknown key 'k'": the key meant (a book's name, a close spelling, the
+    nested key of that name) or the valid keys of the mapping it is in."""
+    parent = _parent_model(loc, raw)
+    if parent is None:
+        return ""
+    fields = list(parent.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+    here = ".".join(map(str, loc))  # (a key of another place: model.weight_decay, model.lr)
+    nested = [
+        k for k in [str(loc[-1]), *keys_named(str(loc[-1]))] if k in key_names() and k != here
+    ]
+    alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
+    if alias is not None:
+        return f" (did you mean {alias!r}?)"
+    if close:
+        return f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
+    if nested and len(loc) <= 2:  # (lr=0.1: the key is optimizer.lr)
+        return f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
+    return f"; valid keys here: {', '.join(fields)}{_other_variants(loc)}"
+
+
+def _other_variants(loc: tuple[Any, ...]) -> str:
+    """`` (momentum is a key of optimizer.name=momentum or nesterov)`` for a key unknown to its
+    section's variant (an sgd optimizer's ``momentum``) that other variants of it take, else
+    ``""``: the valid keys alone left the key meant unsaid."""
+    if len(loc) != 2 or loc[0] not in VARIANT_FIELDS:
+        return ""
+    names = [name for name, model in variants(loc[0]).items() if loc[1] in model.model_fields]
+    if not names:
+        return ""
+    either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f" ({loc[1]} is a key of {loc[0]}.name={either})"
+
+
+def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) -> tuple[str, str]:
+    """(the dotted key, one line) for one of pydantic's errors (``ValidationError.errors()``)
+    of the mapping ``raw``, a hint in it written as the value's source writes it
+    (``overrides.written``): an override's form for a key one of ``overrides`` set, a config
+    file's line for another (None: ``raw`` is overrides alone, every value an override's)."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    key = ".".join(str(p) for p in loc) or "config"
+    if loc and loc[0] == "batch_size" and kind != "value_error":  # one error per union member
+        said = err["msg"].split(", ", 1)[-1] if kind == "text_for_value" else "got {}"
+        return key, "batch_size: expected a positive integer or 'full', " + said.format(
+            given(err.get("input"))
+        )  # (quoted, batch_size: '32': "not text: '32' is quoted; write it without the quotes")
+    if kind == "text_for_value":  # (its message quotes the value: a list's item, not the list)
+        return key, f"{key}: {err['msg']}"
+    if kind == "invalid_key":  # (pydantic names a key null 'None', a key true 1)
+        key = ".".join([*map(str, loc[:-1]), given(err.get("input"))])
+        return key, f"{key}: expected a key name (text), got {given(err.get('input'))}"
+    if kind == "extra_forbidden":
+        return key, f"unknown key {key!r}{_unknown_key_hint(loc, raw)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}"
+    if kind == "missing":
+        return key, f"{key}: required key is missing"
+    if kind == "list_type" and isinstance(err.get("input"), str | int | float | None):
+        said = err["input"]  # (model.hidden=100,100: a list is written in brackets; none, [])
+        text = "" if said is None or str(said).lower() == "none" else spelled(said)
+        fix = written(key, f"[{text}]", overrides is None or set_by(key, overrides) is not None)
+        fix += "" if text else " (an empty list: none)"  # (it said 'e.g. model.hidden=[none]')
+        return key, f"{key}: expected a list in brackets, e.g. {fix}, got {given(said)}"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        text = msg[len("Value error, ") :]
+        key = text.split(":")[0].split(" ")[0]
+        override = overrides is None or set_by(key, overrides) is not None
+        if override:  # (or dtype=float64)
+            text = text.replace(DTYPE_FIX, written("dtype", "float64", True))
+        if (
+            key in VARIANT_FIELDS
+            and isinstance(name := err.get("input"), str)
+            and name in variants(key)
+        ):
+            by_name = written(f"{key}.name", name, True) if override else f"{key}: {{name: {name}}}"
+            text += f" (by name: {by_name})"  # (optimizer: adam; it gave both forms)
+        return key, text
+    if kind == "string_pattern_mismatch":  # (name: my run said the regular expression)
+        return key, f"{key}: expected {NAME_WORDS}, got {given(err.get('input'))}"
+    if kind == "int_from_float":  # (pydantic's own says "got a number with a fractional part")
+        msg = "Input should be a whole number"
+    if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:
+        return key, f"{key}: {digits}"
+    return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
