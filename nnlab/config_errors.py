@@ -19,6 +19,7 @@ from nnlab.config_model import (
     is_variant_switch,
     key_names,
     keys_named,
+    section_models,
     variants,
 )
 from nnlab.output import spelled
@@ -122,6 +123,41 @@ def _other_variants(loc: tuple[Any, ...]) -> str:
     return f" ({loc[1]} is a key of {loc[0]}.name={either})"
 
 
+def section_hint(key: str, value: Any, override: Any) -> str:
+    """`` (...)`` after "``key``: expected a mapping of keys, got ``value``" for a section
+    (``model``, ``optimizer``, ``dataset``) given one value: the variant it names (``optimizer:
+    adam``: ``optimizer.name=adam``), or the section's keys and the one (or two) of them that
+    take ``value`` (``model=relu``: ``model.activation=relu``; it said no more than that a
+    mapping was expected). Written as the value's source writes it: an override's form when
+    ``override`` is true, else a config file's; "" for a key that is no section."""
+    if key not in section_models():
+        return ""
+    if key in VARIANT_FIELDS and isinstance(value, str) and value in variants(key):
+        by_name = written(f"{key}.name", value, True) if override else f"{key}: {{name: {value}}}"
+        return f" (by name: {by_name})"  # (optimizer: adam; it gave both forms)
+    model = type(Config.model_fields[key].default)  # (a variant's: the default one's keys)
+    keys = list(model.model_fields)
+    fits = [k for k in keys if k != "name" and _takes(model, k, value)]
+    said = f"{key} is a section of keys: {', '.join(keys)}"
+    if not fits or len(fits) > 2:
+        form = f"{key}.KEY=VALUE" if override else f"{key}: {{KEY: VALUE}}"
+        return f" ({said}; give one as {form})"
+    shown = [
+        f"{key}.{k}={spelled(value)}" if override else f"{key}: {{{k}: {spelled(value)}}}"
+        for k in fits
+    ]
+    return f" ({said}; did you mean {' or '.join(shown)}?)"
+
+
+def _takes(model: type[BaseModel], key: str, value: Any) -> bool:
+    """The section ``model`` takes ``value`` as its ``key`` (the rest at their defaults)."""
+    try:
+        model.model_validate({key: value})
+    except (ValidationError, ValueError):
+        return False
+    return True
+
+
 def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) -> tuple[str, str]:
     """(the dotted key, one line) for one of pydantic's errors (``ValidationError.errors()``)
     of the mapping ``raw``, a hint in it written as the value's source writes it
@@ -143,7 +179,8 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
     if kind == "extra_forbidden":
         return key, f"unknown key {key!r}{_unknown_key_hint(loc, raw)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}"
+        hint = section_hint(key, err.get("input"), overrides is None or set_by(key, overrides))
+        return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}{hint}"
     if kind == "missing":
         return key, f"{key}: required key is missing"
     if kind == "list_type" and isinstance(err.get("input"), str | int | float | None):
@@ -159,13 +196,8 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
         override = overrides is None or set_by(key, overrides) is not None
         if override:  # (or dtype=float64)
             text = text.replace(DTYPE_FIX, written("dtype", "float64", True))
-        if (
-            key in VARIANT_FIELDS
-            and isinstance(name := err.get("input"), str)
-            and name in variants(key)
-        ):
-            by_name = written(f"{key}.name", name, True) if override else f"{key}: {{name: {name}}}"
-            text += f" (by name: {by_name})"  # (optimizer: adam; it gave both forms)
+        if key in VARIANT_FIELDS and "expected a mapping of keys" in text:
+            text += section_hint(key, err.get("input"), override)
         return key, text
     if kind == "string_pattern_mismatch":  # (name: my run said the regular expression)
         return key, f"{key}: expected {NAME_WORDS}, got {given(err.get('input'))}"

@@ -199,6 +199,16 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
             "{name: adam})"
         ],
     ),
+    (  # (a section given one value: it said no more than that a mapping was expected)
+        "a section given one value",
+        "model: relu\n",
+        [],
+        [
+            "{d}/cfg.yaml: model: expected a mapping of keys, got 'relu' (model is a section of "
+            "keys: hidden, activation, init, init_std, batchnorm, dropout; did you mean model: "
+            "{activation: relu}?)"
+        ],
+    ),
     (
         "batch_size larger than the data",
         "dataset: {name: digits, n_train: 300}\nbatch_size: 500\n",
@@ -814,6 +824,15 @@ HINTS = [
     # (a section given a name: it offered a file's form and an override's, whichever was given)
     (["train", "{d}/cfg.yaml", "optimizer=adam"], "error: override 'optimizer=adam': optimizer: "
      "expected a mapping of keys, got 'adam' (by name: optimizer.name=adam)"),
+    # (a section given one value: it said only 'expected a mapping of keys, got 'relu'')
+    (["train", "{d}/cfg.yaml", "model=relu"], "error: override 'model=relu': model: expected a "
+     "mapping of keys, got 'relu' (model is a section of keys: hidden, activation, init, "
+     "init_std, batchnorm, dropout; did you mean model.activation=relu?)"),
+    (["train", "{d}/cfg.yaml", "optimizer=0.1"], "optimizer: expected a mapping of keys, got 0.1 "
+     "(optimizer is a section of keys: name, lr; did you mean optimizer.lr=0.1?)"),
+    (["train", "{d}/cfg.yaml", "dataset=1000"], "dataset: expected a mapping of keys, got 1000 "
+     "(dataset is a section of keys: n_train, n_val, n_test, normalize, split_seed, name; give "
+     "one as dataset.KEY=VALUE)"),
     # (no hidden layer written as a word: it said 'e.g. model.hidden=[none]')
     (["train", "{d}/cfg.yaml", "model.hidden=none"], "model.hidden: expected a list in "
      "brackets, e.g. model.hidden=[] (an empty list: none), got 'none'"),
