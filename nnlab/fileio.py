@@ -452,22 +452,29 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def read_records_and(
     path: Path, what: str = "", derive: Callable[[list[dict[str, Any]]], Any] = lambda r: None
-) -> tuple[list[dict[str, Any]], Any]:
-    """``read_records(path)`` and ``derive`` of those records (``what`` names it: a checkpoint's
-    digest of its records up to its epoch), each remembered by the file's bytes as the records
-    are (``parsed``): a long run's records were parsed and digested anew by each check of one
-    command."""
+) -> tuple[list[dict[str, Any]], Any, int | None]:
+    """``read_records(path)``, ``derive`` of them (``what`` names it: a checkpoint's digest of
+    its records up to its epoch), each remembered by the file's bytes (``parsed``: a long run's
+    records were parsed anew by each check of one command), and the number of the torn last
+    line dropped, if one was (``RunDir.metrics`` holds it to the folder's status)."""
     path = Path(path)
     try:
         raw = _run_file_bytes(path, MAX_METRICS_BYTES)
     except FileNotFoundError:
-        return [], derive([])
+        return [], derive([]), None
     except OSError as exc:
         raise read_failure(path, exc) from None
     records = parsed("records", path, raw, lambda raw: _records(path, raw))
+    torn = len(records) + 1 if parsed("torn", path, raw, _torn_tail) else None
     if not what:
-        return records, None
-    return records, parsed(f"records {what}", path, raw, lambda raw: derive(records))
+        return records, None, torn
+    return records, parsed(f"records {what}", path, raw, lambda raw: derive(records)), torn
+
+
+def _torn_tail(raw: bytes) -> bool:
+    """Whether the last line of ``raw`` is torn: no newline ends it, nor is it whole."""
+    last = raw[raw.rfind(b"\n") + 1 :]
+    return bool(last) and not _whole(last)
 
 
 def _records(path: Path, raw: bytes) -> list[dict[str, Any]]:

@@ -374,7 +374,8 @@ class RunDir:
         """The epoch records (see ``read_records``: DamagedError on damage but a torn end).
         A training run that ended closed its file whole: its records must run to the epoch its
         meta.json says it reached (``epochs_done``), a torn end included; one that ended
-        COMPLETED or DIVERGED reached its end, so its records are blamed, else meta.json."""
+        COMPLETED or DIVERGED reached its end, so its records are blamed, else meta.json, and
+        it has no torn end (``torn_after_end``)."""
         # meta.json first, then the records: a run appends its last record before the
         # status that ends it, so an end read first is never newer than the records
         meta = self.meta if self.has("meta.json") else {}
@@ -382,7 +383,7 @@ class RunDir:
         # and a later one digests records that begin with the same ones
         saved = self.checkpoint_index()
         upto = saved.epoch if saved and saved.records else None  # (what it digests)
-        records, digest = read_records_and(
+        records, digest, torn = read_records_and(
             self.file("metrics.jsonl"),
             f"digest to epoch {upto}" if upto is not None else "",
             lambda records: records_digest(records, upto) if upto is not None else None,
@@ -390,6 +391,8 @@ class RunDir:
         found = epochs_done_disagreement(meta, records, lambda: saved.epoch if saved else None)
         if found is not None:  # (file, what is wrong)
             raise DamagedError(f"{self.file(found[0])}: {found[1]}")
+        if torn is not None and meta.get("status") in REACHED_END:
+            raise DamagedError(self.torn_after_end(torn, meta))
         if saved and saved.records and records and 0 <= saved.epoch <= records[-1]["epoch"]:
             if digest != saved.records:
                 raise DamagedError(
@@ -398,6 +401,17 @@ class RunDir:
                     "edited?)"
                 )
         return records
+
+    def torn_after_end(self, line: int, meta: dict[str, Any]) -> str:
+        """What a torn last line of the records of a run that reached its end (``REACHED_END``)
+        is: damage. A kill mid-append leaves one, and its folder RUNNING (STALE); a run that
+        ends appends every record whole (``append_whole``) before its status. It was dropped
+        as a kill's, and the folder read sound."""
+        return (
+            f"{self.file('metrics.jsonl')}: line {line}: a torn last line (no newline at its "
+            f"end), but meta.json says the run ended {meta['status']}, which writes its records "
+            "whole (appended to since?)"
+        )
 
     def truncate_metrics(self, last_epoch: int) -> list[dict[str, Any]]:
         """Keep only records up to ``last_epoch`` (resuming from a checkpoint). Damage other
@@ -538,6 +552,8 @@ class RunDir:
             )
 
 
+# the statuses of a run that reached its end: its records were appended whole before them
+REACHED_END = ("COMPLETED", "DIVERGED")
 # the kinds of folder that write a summary.json before they record an end (compare-optimizers
 # and gradcheck write result.json and differences.json instead)
 SUMMARIZED = ("train", "sweep", "tune", "lr-scan", "landscape", "activations")

@@ -20,7 +20,7 @@ and whatever ends the block records the terminal status: the driver's choice on 
 on any other exception (MemoryError and OSError included). No other module writes a status.
 
 **Reading** is tolerant and honest: a torn last line of ``metrics.jsonl`` (what a kill leaves)
-is dropped; any other damage (a bad line in the middle, non-UTF-8 text, a ``meta.json`` that is
+is dropped, but in a run that reached its end (COMPLETED, DIVERGED); any other damage (a bad line in the middle, non-UTF-8 text, a ``meta.json`` that is
 not an object, a truncated checkpoint or another run's) raises ``DamagedError`` naming the file
 and line.
 

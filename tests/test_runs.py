@@ -183,7 +183,7 @@ def test_dumps_writes_non_finite_numbers_as_null():
 
 
 def test_metrics_ignores_a_torn_last_line_and_truncate_keeps_earlier_epochs(tmp_path):
-    run = fake_run(tmp_path, "x")
+    run = fake_run(tmp_path, "x", "INTERRUPTED")  # (one that ended COMPLETED has no torn end)
     for epoch in range(4):
         run.append_metric({"epoch": epoch, "loss": float(epoch)})
     with open(run.file("metrics.jsonl"), "a") as f:

@@ -26,6 +26,7 @@ from .test_resume_every import SECOND_SIGNAL
 from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
 from .test_syscall_faults import SYSCALLS
+from .test_torn_end import TORN_END
 from .test_unreadable import UNREADABLE
 from .test_vanishing import VANISHING
 from .test_versions import NEWER
@@ -38,6 +39,7 @@ ROWS = [
     WRAPPED_INTERRUPT,
     SECOND_SIGNAL,
     *RESUME,
+    TORN_END,
     DATA_CHANGED,
     SUMMARY_VALUE,
     *NAMES,
