@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from stat import S_ISREG
 from typing import Any
 
 from nnlab import palette
-from nnlab.errors import RunError, os_failure
+from nnlab.errors import RunError, os_failure, room_again
 from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
@@ -76,9 +77,32 @@ def build_report(
         collect.check_out(default_out(runs_dir) if out is None else Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)
     collect.folders(refs, runs_dir)  # (an unknown ref, or no runs folder: nothing made)
-    _prepare(out)
-    with _exclusive(out):
-        return _build(refs, runs_dir, out)
+    new = not os.path.lexists(out)
+    try:
+        _prepare(out)
+        with _exclusive(out):
+            return _build(refs, runs_dir, out)
+    except BaseException as exc:
+        if new:  # (this build's own folder: none of it is kept)
+            shutil.rmtree(out, ignore_errors=True)
+        if isinstance(exc, (OSError, RunError)):
+            raise _unbuilt(exc, out, new) from None
+        raise
+
+
+def _unbuilt(exc: OSError | RunError, out: Path, new: bool) -> RunError:
+    """The error of a build that failed to write (a full disk), saying what it left: a report
+    folder it made is removed whole (a full disk left one holding only its marker, or a page
+    without its figures and no index); one built before keeps that build's pages, those this
+    one wrote replaced (each file is written whole). ``RunError`` or ``DeviceError`` as the
+    error is (``os_failure``: exit 1 where the device failed)."""
+    left = "no report made" if new else f"{out} holds its last build, in part replaced"
+    if not isinstance(exc, OSError):
+        return type(exc)(f"{exc} ({left})")
+    once = room_again(exc)
+    again = f"; once {once}, build it again" if once else ""
+    said = f"{exc.filename or out}: {exc.strerror or type(exc).__name__}"
+    return os_failure(f"{said} ({left}{again})", exc)
 
 
 @contextlib.contextmanager
@@ -174,12 +198,10 @@ def render(entry: Entry, names: dict[str, str]) -> str:
 
 # --- files --------------------------------------------------------------------------------------
 def _prepare(out: Path) -> None:
-    """Make ``out`` a report folder (``collect.check_out`` has checked it)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("nnlab report: `nnlab report` rebuilds this folder\n")
-    except OSError as exc:
-        raise os_failure(f"{out}: cannot write the report: {exc.strerror}", exc) from None
+    """Make ``out`` a report folder (``collect.check_out`` has checked it; a write that fails
+    is said by ``_unbuilt``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("nnlab report: `nnlab report` rebuilds this folder\n")
 
 
 @dataclass
@@ -269,14 +291,7 @@ class Site:
                 path.unlink()
                 emptied.update(p.as_posix() for p in Path(rel).parents if p.name)
         listing = "".join(f"{rel}\n" for rel in sorted(self.kept))
-        try:
-            atomic_write(
-                self.out / MANIFEST, listing.encode("utf-8", "surrogateescape"), sync=False
-            )
-        except OSError as exc:
-            raise os_failure(
-                f"{self.out / MANIFEST}: cannot write the report: {exc.strerror}", exc
-            ) from None
+        atomic_write(self.out / MANIFEST, listing.encode("utf-8", "surrogateescape"), sync=False)
 
 
 MANIFEST = ".nnlab-report-files"  # the files the last build wrote, a line each

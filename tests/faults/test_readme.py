@@ -20,6 +20,7 @@ from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_permissions import PERMISSIONS
 from .test_processes import INTERRUPTS
 from .test_removal import REMOVAL
+from .test_report_writes import REPORT_DISK
 from .test_resources import RESOURCES
 from .test_resume_data import DATA_CHANGED
 from .test_resume_every import SECOND_SIGNAL
@@ -57,6 +58,7 @@ ROWS = [
     *UNREADABLE,
     *RESOURCES,
     *SYSCALLS,
+    REPORT_DISK,
     NEWER,
 ]
 
