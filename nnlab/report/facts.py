@@ -230,8 +230,17 @@ def progress(entry: Entry) -> str:
     unfinished = entry.status == "RUNNING" or entry.status in UNFINISHED
     if entry.kind not in RUN_KINDS or not unfinished or last is None or not isinstance(total, int):
         return ""
-    # (thousands grouped, as runs show's 'INTERRUPTED after 22,592 of 100,000 epochs')
-    return f"epoch {int(last):,} of {total:,}" + (" so far" if entry.status == "RUNNING" else "")
+    return f"epoch {of_planned(int(last), total)}" + (
+        " so far" if entry.status == "RUNNING" else ""
+    )
+
+
+def of_planned(done: int, planned: int) -> str:
+    """Epochs done of those planned, as every part of the report writes a run's progress (a
+    page's ``epoch 1,617 of 30,000``, the index's and a sweep's ``epochs done``; the index read
+    '1617/30000' beside it): thousands grouped, as ``runs show``'s 'INTERRUPTED after 1,617
+    of 30,000 epochs'."""
+    return f"{done:,} of {planned:,}"
 
 
 def date_text(entry: Entry) -> str:

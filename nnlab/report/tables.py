@@ -34,12 +34,15 @@ def epochs(entry: Entry) -> Any:
 
 def epochs_cell(entry: Entry) -> str:
     """The "epochs done" cell of a training run or trial: its epochs, and for one that did not
-    complete short of its config's (``summary.epochs_of``) both, ``1831/2000``, as ``runs
-    list`` shows them; sorted by the epochs done."""
+    complete short of its config's (``summary.epochs_of``'s rule) both, as its page's
+    progress says them (``facts.of_planned``: ``1,831 of 2,000``; it read ``1831/2000``);
+    thousands grouped; sorted by the epochs done."""
     done = epochs(entry)
     planned = entry.config.get("epochs") if entry.kind in facts.RUN_KINDS else None
-    shown = epochs_of(done, planned, entry.status)
-    return cell(done, esc(shown) if shown != done else None)
+    whole = isinstance(done, int) and not isinstance(done, bool)
+    if isinstance(planned, int) and epochs_of(done, planned, entry.status) != done:
+        return cell(done, esc(facts.of_planned(done, planned)))
+    return cell(done, f"{done:,}" if whole else None)
 
 
 def pick(entry: Entry, label: str) -> str:
