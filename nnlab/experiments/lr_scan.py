@@ -264,8 +264,9 @@ def table_rows(
     initial objective: the actual change over the step, which in float64 shows even for tiny
     steps; to first order -eta * |g|^2, but not once the step is large); ``train_loss`` /
     ``train_acc`` / ``test_acc``: evaluation after the short training (None when it diverged);
-    ``diverged`` names the part(s) ("step", "train") that went non-finite; ``best`` the part(s)
-    whose lowest loss the row holds.
+    ``diverged`` names the part(s) ("step", "train") that went non-finite, None where none did
+    (it was "": text where nothing is to be said, which the report showed as ``""``); ``best``
+    the part(s) whose lowest loss the row holds.
     """
     rows = []
     for i, lr in enumerate(rates):
@@ -285,7 +286,7 @@ def table_rows(
                 row["test_acc"] = final.get("test_acc")
             if status == "DIVERGED":
                 diverged.append(f"train (epoch {last.get('epoch', 0)})")
-        row["diverged"] = ", ".join(diverged)
+        row["diverged"] = ", ".join(diverged) or None
         rows.append(row)
     best_step = _argmin(step_losses)
     best_train = _argmin([r.get("train_loss") for r in rows]) if trainings is not None else None
@@ -447,6 +448,12 @@ def table_columns(rows: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
+def undiverged(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as ``table_rows`` writes it now: a ``diverged`` of "" (a scan of an older nnlab:
+    nothing diverged) is None, and reads as one (``-``, not a blank)."""
+    return {**row, "diverged": None} if row.get("diverged") == "" else row
+
+
 def _loss_text(loss: float | None) -> str:
     return "not finite (the initial weights overflow)" if loss is None else number(loss)
 
@@ -456,7 +463,7 @@ def summary_table(run_id: str, summary: dict[str, Any]) -> Table:
     with the run, the initial loss and what each column is (``column_notes``). The one
     rendering: the command prints it, summary.txt holds it, ``runs show`` draws it from the
     folder's checked summary.json."""
-    rows = summary["rows"]
+    rows = [undiverged(r) for r in summary["rows"]]
     columns = table_columns(rows)
     head = [
         f"{run_id}: initial loss L(W) {_loss_text(summary['initial_loss'])}",

@@ -41,7 +41,9 @@ def compact(value: Any, limit: int = 160, key: str = "") -> str:
     scalars via :func:`facts.short`, containers in YAML's flow style with their numbers as
     the tables spell them (``{optimizer.lr: 0.1, final_val_acc: 0.7400}``, not JSON's
     ``{"final_val_acc": 0.74}``). ``key``: what the value is of (a key/value table's key)."""
-    if isinstance(value, float):
+    if isinstance(value, bool):  # (facts.short said 'true' where a cell said 'yes')
+        text = yes_no(value, key)
+    elif isinstance(value, float):
         text = float_text(value, key)
     elif isinstance(value, (dict, list, tuple)):
         text = flow(value, key)
@@ -87,15 +89,20 @@ def when(value: Any, seconds: bool = True) -> str:
     return f'<time datetime="{esc(value)}" title="{esc(value)}">{esc(shown)}</time>'
 
 
-def flow(value: Any, key: str = "") -> str:
+def flow(value: Any, key: str = "", given: bool = False) -> str:
     """``value`` as ``output.spelled`` writes it, each float as ``float_text`` spells it by the
     key it is of (a list's items: the list's key): a tune's best trial reads
     ``{optimizer.lr: 0.003, final_val_acc: 0.7400}``, as its tables do (it read
-    ``final_val_acc: 0.74`` above a table of ``0.7400``)."""
+    ``final_val_acc: 0.74`` above a table of ``0.7400``); each boolean as ``yes_no`` says it
+    (``given``: of values the user gave; a ``Given`` object's are): an activations run's
+    recipe read ``batchnorm: false`` above its summary's ``batchnorm no``."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {flow(v, str(k))}" for k, v in value.items()) + "}"
+        given = given or isinstance(value, Given)
+        return "{" + ", ".join(f"{k}: {flow(v, str(k), given)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(flow(v, key) for v in value) + "]"
+        return "[" + ", ".join(flow(v, key, given) for v in value) + "]"
+    if isinstance(value, bool):
+        return yes_no(value, key, given)
     if isinstance(value, float):
         return float_text(value, key)
     if is_time(value):  # (a resume's start in a list of them: as runs list says it)
@@ -203,7 +210,7 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
     Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits
     and a tune's warning its advice. ``given``: of an object of values the user gave."""
-    value = as_given(value) if key in GIVEN else value
+    value = as_given(value) if key in GIVEN else flag(key, value)
     if value is None or _empty(value):
         return NONE
     if isinstance(value, bool):
@@ -224,6 +231,19 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     return esc(compact(value, KV_PROSE, str(key)))
 
 
+# a result's flag written as text where it is up and as nothing where it is not: an lr-scan
+# row's ``diverged`` names the parts that did ('step, train (epoch 1)'), null where none did
+# (``""`` in a scan of an older nnlab, which its table showed as ``""``)
+FLAGS = ("diverged",)
+
+
+def flag(key: str, value: Any) -> Any:
+    """``value`` of ``key``, but a flag's nothing (``FLAGS``: null or "") as the boolean it
+    stands for, False, which reads as every result's boolean does (``yes_no``: ``no``,
+    as compare-optimizers' ``diverged: false``)."""
+    return False if key in FLAGS and (value is None or value == "") else value
+
+
 def yes_no(value: bool, key: str = "", given: bool = False) -> str:
     """A boolean as the terminal's tables say a result's (``diverged: no``, compare-optimizers'
     and gradcheck's), a config's (``model.batchnorm: true``) or one of values the user gave
@@ -238,10 +258,7 @@ def pairs(value: dict[Any, Any], given: bool = False) -> str:
     compare-optimizers' hyperparameters, a sweep's values), each value by its key (a float as
     ``float_text``, a boolean as ``yes_no``, a container in flow style): it read ``{lr: 0.95}``."""
     given = given or isinstance(value, Given)
-    return ", ".join(
-        f"{k}={yes_no(v, str(k), given) if isinstance(v, bool) else flow(v, str(k))}"
-        for k, v in value.items()
-    )
+    return ", ".join(f"{k}={flow(v, str(k), given)}" for k, v in value.items())
 
 
 # objects of values the user gave (a tune's settings and its base config, a compare's config,
@@ -348,9 +365,9 @@ def rows_table(rows: Sequence[dict[str, Any]], said: Said = None) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            cell(r.get(c), esc(t[c]))
-            if c in t and r.get(c) is not None
-            else _row_cell(r.get(c), c, specs[c])
+            cell(r[c], esc(t[c]))
+            if c in t and r.get(c) is not None and r[c] != ""  # (nothing: flag's, or blank)
+            else _row_cell(flag(c, r.get(c)), c, specs[c])
             if c not in GIVEN
             else cell(as_given(r.get(c)))
             for c in columns

@@ -124,7 +124,7 @@ def test_divergence_is_recorded_not_reported_as_a_number(cfg, data, tmp_path):
         cfg, min_exp=1, max_exp=200, num=2, epochs=1, data=data, runs_dir=tmp_path
     )
     first, last = result.rows
-    assert first["diverged"] == "" and first["step_loss"] is not None
+    assert first["diverged"] is None and first["step_loss"] is not None  # (it was "")
     assert last["step_loss"] is None and last["train_loss"] is None
     assert last["diverged"] == "step, train (epoch 1)"
     assert last["best"] == ""
@@ -252,3 +252,13 @@ def test_the_figure_names_the_configs_optimizer_and_batch(cfg, data, tmp_path, m
     scan.lr_scan(cfg.model_copy(update={"batch_size": "full"}), min_exp=-2, max_exp=-1, num=2,
                  epochs=1, data=data, runs_dir=tmp_path)  # fmt: skip
     assert drawn["trainer"] == f"{cfg.optimizer.name}, full batch"
+
+
+def test_a_scan_of_an_older_nnlab_whose_diverged_is_empty_text_reads_as_one_of_now():
+    # (nothing diverged: "" then, null now; each row's cell '-', in folders old and new)
+    rows = scan.table_rows([0.1, 1e9], [1.0, None], None)
+    assert rows[0]["diverged"] is None and rows[1]["diverged"] == "step"
+    new = {"initial_loss": 2.0, "epochs": 0, "rows": rows}
+    old = {**new, "rows": [{**rows[0], "diverged": ""}, rows[1]]}
+    assert scan.summary_table("s", old).text() == scan.summary_table("s", new).text()
+    assert scan.summary_table("s", new).rows[0]["diverged"] is None

@@ -233,3 +233,42 @@ def test_a_runs_versions_read_as_a_small_table_not_an_object():
     html = kv_table([("versions", versions)])
     assert html.startswith('<table class="kv"><tr><th scope="row">versions</th><td><table class')
     assert '<th scope="row">python</th><td>3.11.7</td>' in html and "{" not in html
+
+
+def test_every_boolean_reads_as_yes_no_says_it_in_a_container_too():
+    # (a boolean in a list or an object read 'true' where one alone read 'yes': an activations
+    # run's recipe said 'batchnorm: false' above its summary's 'batchnorm no')
+    from nnlab.report.values import as_given, compact, flow
+
+    assert compact(True, key="passed") == "yes" and compact(False) == "no"
+    assert flow({"batchnorm": False, "ok": [True, False]}) == "{batchnorm: no, ok: [yes, no]}"
+    assert flow({"model.batchnorm": True}) == "{model.batchnorm: true}"  # (a config key's)
+    assert flow(as_given({"nesterov": [True]})) == "{nesterov: [true]}"  # (as the user gave it)
+    assert kv_value({"activations": ["relu"], "batchnorm": False}, "recipe").endswith(
+        "batchnorm: no}"
+    )
+
+
+LR_SCAN = {
+    "status": "COMPLETED", "initial_loss": 2.5, "epochs": 1,
+    "rows": [
+        {"lr": 0.1, "step_loss": 2.2, "step_change": -0.3, "train_loss": 1.6, "train_acc": 0.5,
+         "test_acc": 0.5, "diverged": None, "best": "step, train"},
+        {"lr": 1000.0, "step_loss": None, "step_change": None, "train_loss": None,
+         "train_acc": None, "test_acc": None, "diverged": "step, train (epoch 1)", "best": ""},
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("nothing", [None, ""])  # (as nnlab writes it now; as it wrote it)
+def test_an_lr_scans_diverged_reads_no_where_nothing_diverged(nothing):
+    # an lr-scan row's diverged names the parts that did ('step, train (epoch 1)'); where none
+    # did it was "", which the page showed as "" (now null, and "" in older folders)
+    from nnlab.report import terminal
+
+    scan = {**LR_SCAN, "rows": [{**LR_SCAN["rows"][0], "diverged": nothing}, LR_SCAN["rows"][1]]}
+    html = rows_table(scan["rows"], terminal.said("lr-scan", "scan", scan, "rows"))
+    assert "<td>no</td>" in html and ">step, train (epoch 1)</td>" in html
+    assert "&quot;" not in html and "<td></td><td" not in html.split("step, train<")[0]
+    assert kv_value(nothing, "diverged") == "no"
+    assert kv_value(None, "data_dir") == NONE  # (any other key's null: none, as before)
