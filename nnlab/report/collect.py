@@ -449,24 +449,25 @@ def _sweep_trials(
         entry = read_folder(path, f"{rel}/trials/{tid}", parent)
         entry.status, entry.damage = "DAMAGED", runs.unplanned(path)
         out.append(entry)
-    applying = _applying(sweep.get("spec"))
+    left_out = _left_out(sweep.get("spec"))
     for entry in out:
-        entry.not_applying = frozenset(k for k in entry.values if not applying(k, entry.values))
+        entry.not_applying = left_out(entry.values)
     return out
 
 
-def _applying(spec: Any) -> Callable[[str, dict[str, Any]], bool]:
-    """Whether a swept key applies to a trial of the sweep whose sweep.yaml has ``spec``, as
-    the sweep's own tables judge it (``sweep.finish.applies``: ``optimizer.momentum`` in an
-    sgd trial does not); every key applies where the spec cannot be read."""
-    from nnlab.sweep.finish import applies
+def _left_out(spec: Any) -> Callable[[dict[str, Any]], frozenset[str]]:
+    """The swept keys a trial's values leave out, of the sweep whose sweep.yaml has ``spec``:
+    those the sweep's own tables leave out of its row (``sweep.table_rows``: a null of a key
+    that does not apply to it, ``optimizer.momentum`` in an sgd trial), judged by that one
+    rule, not a copy of it; none where the spec cannot be read."""
+    from nnlab.sweep import table_rows
     from nnlab.sweep.spec import parse_spec
 
     try:
         parsed = parse_spec(spec)
     except NnlabError:
-        return lambda key, values: True
-    return lambda key, values: values[key] is not None or applies(parsed, key, values)
+        return lambda values: frozenset()
+    return lambda values: frozenset(values) - table_rows([values], parsed)[0].keys()
 
 
 def _planned_trial(run: runs.RunDir, entry: Entry, item: dict[str, Any]) -> Entry:

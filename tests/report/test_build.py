@@ -170,6 +170,28 @@ def test_a_swept_key_a_trial_leaves_out_reads_as_not_applying(tmp_path):
     assert "t1 optimizer.name=sgd dataset.n_train=null" in html
 
 
+def test_the_keys_a_trial_leaves_out_are_those_the_sweeps_tables_leave_out(tmp_path, monkeypatch):
+    """collect judged them by its own copy of sweep.table_rows's rule, which could drift from
+    it: the report follows the one rule, whatever it says (here, a table that drops a key)."""
+    import nnlab.sweep
+    from nnlab.report.collect import collect
+    from tests.report.helpers import completed_sweep, make_run
+
+    root = tmp_path / "runs"
+    values = {"t1": {"optimizer.lr": 0.1, "dataset.n_train": None}}
+    sweep = completed_sweep(root, "s", values)
+    make_run(root, "t", folder=sweep.file("trials") / "t1",
+             trial={"id": "t1", "seed": 0, "values": values["t1"]})  # fmt: skip
+    (trial,) = collect((), root)[0].trials
+    assert trial.not_applying == frozenset() and trial.values == values["t1"]
+    table_rows = nnlab.sweep.table_rows
+    dropped = lambda rows, spec: [{k: v for k, v in r.items() if k != "optimizer.lr"}  # noqa: E731
+                                  for r in table_rows(rows, spec)]  # fmt: skip
+    monkeypatch.setattr(nnlab.sweep, "table_rows", dropped)
+    (trial,) = collect((), root)[0].trials
+    assert trial.not_applying == {"optimizer.lr"} and trial.values == {"dataset.n_train": None}
+
+
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
     html = page(report.out, folder(every_kind, "digits-quickstart"))
     assert html.count('<svg class="chart"') == 2  # loss, accuracy; lr is constant: no chart
