@@ -128,9 +128,18 @@ def subtitle(entry: Entry) -> str:
     return " · ".join(p for p in parts if p)
 
 
+# meta.json's fields for nnlab's own checks, not for a reader: the process's start mark (a pid
+# given again later is not the run's: '6f73c98a-fce2-...:2244543'), the hashes a resume
+# compares ('ebb051f9'); the page showed them raw. They stay in meta.json.
+INTERNAL = ("pid_started", "config_hash", "plan_hash", "settings_hash")
+
+
 def details(entry: Entry) -> str:
-    """The meta file's other fields (times, seed, host, versions, data source, ...)."""
-    return kv_table([(k, v) for k, v in entry.meta.items() if k not in META_SKIPPED])
+    """The meta file's other fields (times, seed, host, versions, data source, ...), but those
+    for nnlab's own checks (``INTERNAL``) and the pid of a process that has ended (a RUNNING
+    run's is there: the process to stop)."""
+    hidden = (*META_SKIPPED, *INTERNAL, *(() if entry.status == "RUNNING" else ("pid",)))
+    return kv_table([(k, v) for k, v in entry.meta.items() if k not in hidden])
 
 
 def commands(entry: Entry) -> str:

@@ -192,6 +192,23 @@ def test_the_keys_a_trial_leaves_out_are_those_the_sweeps_tables_leave_out(tmp_p
     assert trial.not_applying == {"optimizer.lr"} and trial.values == {"dataset.n_train": None}
 
 
+def test_a_pages_details_leave_out_what_meta_json_keeps_for_nnlabs_own_checks(tmp_path):
+    # (every page showed 'pid_started 6f73c98a-fce2-4320-8da8-793aa55a1ac3:2244543', the
+    # config_hash a resume compares, and the pid of a process long gone)
+    from tests.report.helpers import make_run, make_running
+
+    root = tmp_path / "runs"
+    done = make_run(root, "done", pid_started="6f73c98a-fce2:2244543", config_hash="ebb051f9")
+    going = make_running(root)
+    out = build_report((), root, tmp_path / "report").out
+    details = page(out, done.path).split("<h2>Details</h2>")[1]
+    assert "pid" not in details and "6f73c98a" not in details and "ebb051f9" not in details
+    assert '<th scope="row">host</th>' in details  # (the rest as before)
+    assert '"pid_started": "6f73c98a-fce2:2244543"' in done.file("meta.json").read_text()
+    running = page(out, going.path).split("<h2>Details</h2>")[1]
+    assert '<th scope="row">pid</th>' in running  # (the process to stop, while it runs)
+
+
 def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
     html = page(report.out, folder(every_kind, "digits-quickstart"))
     assert html.count('<svg class="chart"') == 2  # loss, accuracy; lr is constant: no chart
