@@ -66,7 +66,7 @@ ColourByOpt = Annotated[
         metavar="KEY",
         help="The swept key curves.png colours the trials by, with a legend (or colour bar) of "
         "its values (default: up to 12 trials, a look each; more, the key that explains most "
-        "of the final accuracy).",
+        "of the final accuracy; a sweep: section's colour_by gives one, which this overrides).",
         show_default=False,
     ),
 ]
@@ -208,7 +208,8 @@ def run_definition(
     dry_run: bool = False,
     colour_by: str | None = None,
 ) -> None:
-    """Run (or ``dry_run``) the sweep ``defn``, its figure coloured by ``colour_by``."""
+    """Run (or ``dry_run``) the sweep ``defn``, its figure coloured by ``colour_by`` (given:
+    the option's, over the file's ``sweep.colour_by``)."""
     import dataclasses
 
     from nnlab.idle import sweep_warnings
@@ -222,7 +223,8 @@ def run_definition(
         *switch_notes(defn.spec, defn.base, defn.overrides),
         *partial_notes(defn.spec, defn.overrides),
     ]
-    defn = dataclasses.replace(defn, colour_by=colour_by)
+    if colour_by is not None:
+        defn = dataclasses.replace(defn, colour_by=colour_by)
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 

@@ -39,6 +39,7 @@ from nnlab.sweep.spec import (
     SEED_NOT_SHARED,
     SweepSpec,
     expand,
+    not_varied,
     parse_spec,
     parse_sweep_args,
     split_values,
@@ -55,9 +56,10 @@ class SweepDef:
 
     ``source`` says where the base config came from (its file), for errors that are the base
     config's rather than a trial's (``trial_error``); ``colour_by``: the swept key its
-    ``curves.png`` colours the trials by (``--colour-by``; None: the figure chooses,
-    ``plots.sweep_roles``), checked by ``check_colour_by``. sweep.yaml stores neither (the
-    sweep's meta.json records ``colour_by``, for its resumes)."""
+    ``curves.png`` colours the trials by (``--colour-by``, else the file's ``sweep.colour_by``;
+    None: the figure chooses, ``plots.sweep_roles``), checked by ``check_colour_by``.
+    sweep.yaml stores neither (the sweep's meta.json records ``colour_by``, for its
+    resumes)."""
 
     name: str
     base: dict[str, Any]
@@ -80,20 +82,20 @@ class Trial:
 
 def check_colour_by(defn: SweepDef) -> None:
     """ConfigError unless the sweep's ``colour_by`` (if any) is a key it varies, and it draws
-    the figure that key colours (a preset draws its own)."""
+    the figure that key colours (a preset draws its own). The error names where the key was
+    given: ``--colour-by``, or the file's ``sweep.colour_by`` (``SweepSpec.colour_by``)."""
     key = defn.colour_by
     if key is None:
         return
+    given = "--colour-by"
+    if key == defn.spec.colour_by:  # (the file's section's, unless the option gave it too)
+        given = f"{defn.source}: sweep.colour_by"
     if defn.preset is not None:
         raise ConfigError(
-            f"--colour-by: the {defn.preset} preset draws its own figures, not curves.png"
+            f"{given}: the {defn.preset} preset draws its own figures, not curves.png"
         )
     if key not in defn.spec.params:
-        varied = ", ".join(defn.spec.params)
-        raise ConfigError(
-            f"--colour-by: {key!r} is not a key this sweep varies; it varies {varied}"
-            f"{did_you_mean(key, list(defn.spec.params))}"
-        )
+        raise ConfigError(not_varied(given, key, defn.spec.params))
 
 
 def read_sweep_file(path: Path) -> tuple[dict[str, Any], SweepSpec | None]:
@@ -121,6 +123,8 @@ def merge_spec(
     merged.update(params)
     raw["params"] = merged
     raw["share_seed"] = [k for k in raw["share_seed"] if k in merged]
+    if raw["colour_by"] not in merged:  # (an axis a fixed override removed: the figure chooses)
+        raw["colour_by"] = None
     if kind is not None:
         raw["kind"] = kind
         if kind == "grid":
@@ -184,8 +188,9 @@ def define(
         else check_name(str(base.get("name") or path.stem), f"{path}: name")
     )
     return SweepDef(
-        name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset, source=str(path)
-    )
+        name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset,
+        source=str(path), colour_by=spec.colour_by,
+    )  # fmt: skip
 
 
 def _check_section_keys(

@@ -94,7 +94,7 @@ def sweep_yaml(defn: SweepDef, trials: list[Trial]) -> str:
     data = {
         "name": defn.name,
         "preset": defn.preset,
-        "spec": defn.spec.model_dump(),
+        "spec": defn.spec.model_dump(exclude={"colour_by"}),  # (meta.json records it)
         "base": defn.base,
         "overrides": list(defn.overrides),
         "trials": [{"id": t.id, "seed": t.seed, "values": t.values} for t in trials],

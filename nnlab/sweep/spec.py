@@ -42,6 +42,8 @@ class SweepSpec(NoBoolNumbers):
     ``seed``: the sweep seed every trial seed derives from (null: the base config's ``seed``).
     ``share_seed``: swept keys left out of a trial's seed identity, so trials that differ only
     in them share their seed (same init draws, same minibatch order).
+    ``colour_by``: the swept key the sweep's ``curves.png`` colours its trials by (as
+    ``--colour-by``, which overrides it; ``SweepDef.colour_by`` is what the sweep uses).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
@@ -61,6 +63,11 @@ class SweepSpec(NoBoolNumbers):
         description="swept keys left out of a trial's seed: trials differing only in them "
         "share init and minibatch order",
     )
+    colour_by: str | None = Field(
+        None,
+        description="the swept key curves.png colours the trials by, as --colour-by (which "
+        "overrides it; null: the figure chooses)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
@@ -76,7 +83,19 @@ class SweepSpec(NoBoolNumbers):
                 raise ValueError(f"share_seed: {key!r} is not a swept key")
             if key == "seed":
                 raise ValueError(f"share_seed: {SEED_NOT_SHARED}")
+        if self.colour_by is not None and self.colour_by not in self.params:
+            raise ValueError(not_varied("colour_by", self.colour_by, self.params))
         return self
+
+
+def not_varied(where: str, key: str, params: Collection[str]) -> str:
+    """The line of a key (``colour_by``'s) that is not one a sweep varies, naming those it
+    does: ``colour_by: 'model.dropout' is not a key this sweep varies; it varies ...``."""
+    varied = ", ".join(params) or "nothing"
+    return (
+        f"{where}: {key!r} is not a key this sweep varies; it varies {varied}"
+        f"{did_you_mean(key, list(params))}"
+    )
 
 
 # (a swept seed is each trial's seed as it stands: there is no derived seed to leave it out of)

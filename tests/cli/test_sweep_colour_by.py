@@ -95,3 +95,41 @@ def test_colour_by_on_a_preset_is_refused_it_draws_its_own_figures(tmp_path):
                     "--runs-dir", tmp_path / "r")  # fmt: skip
     assert result.exit_code == 2
     assert "--colour-by: the weight-scale preset draws its own figures" in one_error_line(result)
+
+
+SECTION = {"params": {"optimizer.lr": [0.5, 0.1], "batch_size": [30, 20]}}
+
+
+@pytest.mark.parametrize("kind", ["grid", "random", "run"])
+def test_a_sweep_section_s_colour_by_is_checked_as_the_option_naming_the_file(tmp_path, kind):
+    # (a sweep: section could not say colour_by: 'unknown key', though the option could)
+    section = {**SECTION, "colour_by": "optimizer.lrr"}
+    cfg = write_config(tmp_path, sweep={**section, **({"kind": "random", "trials": 2}
+                                                      if kind == "random" else {})})  # fmt: skip
+    result = invoke("sweep", kind, cfg, "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert f"{cfg}: sweep.colour_by: 'optimizer.lrr' is not a key this sweep varies" in line
+    varied = line.partition("it varies ")[2].partition(" (")[0]
+    assert set(varied.split(", ")) == {"optimizer.lr", "batch_size"}, line
+    assert line.endswith("(did you mean 'optimizer.lr'?)"), line
+    assert not (tmp_path / "r").exists()  # (refused before the folder)
+
+
+@pytest.mark.slow
+def test_a_sweep_section_s_colour_by_colours_the_figure_and_the_option_overrides_it(
+    tmp_path, drawn
+):
+    cfg = write_config(tmp_path, sweep={**SECTION, "colour_by": "batch_size"})
+    result = invoke("sweep", "run", cfg, "epochs=1", "--runs-dir", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    assert drawn[-1].kwargs["colour_by"] == "batch_size"
+    run = sweep_dir(tmp_path / "r")
+    assert run.meta["colour_by"] == "batch_size"  # (its resumes colour by it too)
+    assert "colour_by" not in run.plan()["spec"]  # (sweep.yaml: the plan, as it was)
+    over = invoke("sweep", "run", cfg, "epochs=1", "--colour-by", "optimizer.lr",
+                  "--runs-dir", tmp_path / "o")  # fmt: skip
+    assert over.exit_code == 0 and drawn[-1].kwargs["colour_by"] == "optimizer.lr"
+    # a fixed override that removes its axis: the figure chooses (as share_seed leaves it)
+    fixed = invoke("sweep", "run", cfg, "epochs=1", "batch_size=30", "--runs-dir", tmp_path / "f")
+    assert fixed.exit_code == 0 and drawn[-1].kwargs["colour_by"] is None
