@@ -21,6 +21,7 @@ from nnlab.config_model import (
     VARIANT_FIELDS,
     Config,
     is_config_key,
+    is_list_key,
     is_variant_switch,
     key_names,
     one_value_key,
@@ -71,7 +72,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     ``optimizer.lr=0.001 optimizer.name=adam`` keeps the lr whatever the order.
     """
     refuse_spaced(overrides)
-    refuse_several(overrides)
+    refuse_several(overrides, is_list_key)
     for text in overrides:
         if (bare := lone_key(text)) is not None:
             raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")

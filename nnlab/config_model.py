@@ -15,7 +15,7 @@ is all the schema needs.
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -261,6 +261,24 @@ def key_names() -> set[str]:
     for head, models in section_models().items():
         names |= {f"{head}.{key}" for model in models for key in model.model_fields}
     return names
+
+
+def is_list_key(key: str) -> bool:
+    """``key`` (dotted) takes a list (``model.hidden``, ``eval``): a sweep's axis of it is
+    lists, ``model.hidden=[100],[200]``, and a run's value one in brackets."""
+    head, _, rest = key.partition(".")
+    field = Config.model_fields.get(head)
+    if field is not None and rest and head not in VARIANT_FIELDS:
+        annotation = field.annotation
+        inner = (
+            annotation.model_fields
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else {}
+        )
+        field = inner.get(rest)
+    elif rest:
+        field = None
+    return field is not None and get_origin(field.annotation) is list
 
 
 def is_variant_switch(parts: list[str]) -> bool:

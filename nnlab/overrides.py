@@ -78,22 +78,59 @@ def refuse_spaced(overrides: list[str], what: str = "override") -> None:
                 )
 
 
-def refuse_several(overrides: Sequence[str]) -> None:
+def refuse_several(
+    overrides: Sequence[str], listed: Callable[[str], bool] = lambda key: False
+) -> None:
     """Several values where a single run takes one (``optimizer.lr=0.1 0.2``, the second
     refused alone as 'expected key.sub=value', or ``optimizer.lr=0.1,0.2``, 'input should be
     a valid number'), refused as what they are: a sweep's axis (``spaced_axis``: numbers
-    only; a thousands separator, ``1,000``, is no list)."""
+    only; a thousands separator, ``1,000``, is no list), and so are values separated as other
+    tools separate a list's (``optimizer.lr=0.1;0.2``, ``separated_words``: it said 'unable to
+    parse string as a number'). For a key that takes a list (``listed(key)``: ``model.hidden``)
+    they are that list's items: ``model.hidden=[100,50]`` (a sweep of it, ``[100],[50]``, is
+    what a run does not take); a comma list of such a key is ``describe``'s to hint."""
     for i, text in enumerate(overrides):
         key, sep, value = text.partition("=")
         more = list(itertools.takewhile(lambda word: "=" not in word, overrides[i + 1 :]))
-        if not sep or not (more or "," in value) or re.fullmatch(r"\d{1,3}(,\d{3})+", value):
+        other = separated_words(value)
+        if not sep or not (more or other or "," in value):
             continue
-        words = [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
+        if other is None and not more and re.fullmatch(r"\d{1,3}(,\d{3})+", value):
+            continue
+        words = other or [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
+        said = overridden(" ".join([text, *more]))
+        if listed(key.strip()):
+            if (more or other) and all(_number(word) for word in words):
+                raise ConfigError(
+                    f"{said}: {key.strip()}'s value is a list, written in brackets, its items "
+                    f"separated by commas: {key.strip()}=[{','.join(words)}]"
+                )
+            continue
         if (axis := spaced_axis(key, words)) is not None:
+            why = f"values are separated by commas, not {_separator(value)!r}; " if other else ""
             raise ConfigError(
-                f"{overridden(' '.join([text, *more]))}: a run takes one value of a key; several "
-                f"are a sweep's: nnlab sweep grid CONFIG {axis}"
+                f"{said}: {why}a run takes one value of a key; several are a sweep's: "
+                f"nnlab sweep grid CONFIG {axis}"
             )
+
+
+SEPARATORS = ";|"  # what other tools separate a list's values with; nnlab's take commas
+
+
+def separated_words(value: str) -> list[str] | None:
+    """The words of ``value`` split at a separator of ``SEPARATORS`` (``0.1;0.2`` -> ['0.1',
+    '0.2']), None where it has none, or is a list, mapping or quoted text (``'a;b'``), or a
+    word is empty."""
+    stripped = value.strip()
+    if not any(c in stripped for c in SEPARATORS) or stripped[:1] in ("[", "{", "'", '"'):
+        return None
+    words = [w.strip() for w in re.split(f"[{re.escape(SEPARATORS)}]", stripped)]
+    return words if all(words) else None
+
+
+def _separator(value: str) -> str:
+    """The first of ``SEPARATORS`` in ``value``."""
+    return next(c for c in value if c in SEPARATORS)
 
 
 def not_yaml_why(text: str, problem: str | None) -> str:
@@ -111,7 +148,9 @@ def _unclosed(text: str) -> bool:
     return value.count("[") > value.count("]")
 
 
-def spaced_axis(key: str, words: Sequence[str], names: Collection[str] = ()) -> str | None:
+def spaced_axis(
+    key: str, words: Sequence[str], names: Collection[str] = (), listed: bool = False
+) -> str | None:
     """``key=a,b``: the axis ``words`` (a value's parts, split at its spaces or commas) were
     meant as, where each is a number or one of the ``names`` the key takes
     (``optimizer.lr=0.1 0.2``, ``model.activation=relu tanh``: values separated as words are);
@@ -119,26 +158,44 @@ def spaced_axis(key: str, words: Sequence[str], names: Collection[str] = ()) -> 
     space, and the hint that values are separated by commas was wrong there."""
     if len(words) < 2 or not all(_number(word) or word in names for word in words):
         return None
-    return f"{key.strip()}={','.join(words)}"
+    return written_axis(key, words, listed)
 
 
-def refuse_split_axis(args: Sequence[str], names: Callable[[str], Collection[str]]) -> None:
+def written_axis(key: str, values: Sequence[str], listed: bool = False) -> str:
+    """A sweep's axis of ``key`` over ``values`` (each as YAML text), as its argument is written:
+    ``optimizer.lr=0.1,0.01``; for a key that takes a list (``listed``) each value a list in
+    brackets, ``model.hidden=[100],[200]`` (``model.hidden=100,200`` gave each trial a number,
+    which it refused: 'expected a list in brackets, e.g. model.hidden=[100]')."""
+    shown = [v if not listed or v.startswith("[") else f"[{v}]" for v in values]
+    return f"{key.strip()}={','.join(shown)}"
+
+
+def refuse_split_axis(
+    args: Sequence[str],
+    names: Callable[[str], Collection[str]],
+    listed: Callable[[str], bool] = lambda key: False,
+) -> None:
     """A sweep's axis the shell split at its spaces (``optimizer.lr=0.1 0.2`` unquoted, or
     ``optimizer.lr=0.1, 0.2``: 'argument '0.2': expected key=value, ...'), refused as one with
-    the axis to give (``spaced_axis``; ``names(key)``: the names a key takes); words that are
-    not all its values (``name=a b``) are left to the plain refusal of the argument that is no
-    ``key=value``."""
+    the axis to give (``spaced_axis``; ``names(key)``: the names a key takes; ``listed(key)``:
+    it takes a list, each value of its axis one in brackets); words that are not all its values
+    (``name=a b``) are left to the plain refusal of the argument that is no ``key=value``. So
+    are values separated as other tools separate them (``optimizer.lr=0.1;0.2``: a fixed
+    override, 'nothing to sweep', or one every trial refused)."""
     for i, text in enumerate(args):
         key, sep, value = text.partition("=")
         more = list(itertools.takewhile(lambda word: "=" not in word, args[i + 1 :]))
-        if not sep or not more:
+        other = separated_words(value) if sep and not more else None
+        if not sep or not (more or other):
             continue
-        words = [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
-        axis = spaced_axis(key, words, names(key.strip()))
+        words = other or [w for w in re.split(r"[\s,]+", " ".join([value, *more])) if w]
+        axis = spaced_axis(key, words, names(key.strip()), listed(key.strip()))
         if axis is not None:
+            why = f"not {_separator(value)!r}" if other else ""
             raise ConfigError(
-                f"{overridden(' '.join([text, *more]), 'argument')}: the shell split it at its "
-                f"spaces; values are separated by commas: {axis}"
+                f"{overridden(' '.join([text, *more]), 'argument')}: "
+                f"{'' if other else 'the shell split it at its spaces; '}values are separated "
+                f"by commas{', ' + why if why else ''}: {axis}"
             )
 
 

@@ -29,10 +29,10 @@ from nnlab.config import (
     validate,
 )
 from nnlab.config_errors import blame, config_errors, describe_error
-from nnlab.config_model import VARIANT_FIELDS, Config
+from nnlab.config_model import VARIANT_FIELDS, Config, is_list_key
 from nnlab.errors import ConfigError, did_you_mean
 from nnlab.output import brief, spelled
-from nnlab.overrides import overridden, refuse_split_axis, spaced_axis
+from nnlab.overrides import overridden, refuse_split_axis, spaced_axis, written_axis
 from nnlab.sweep.draws import check_axis_key, check_draws
 from nnlab.sweep.shape import SHAPE_KEYS, check_params, hidden_of, shape_of, shared_identity
 from nnlab.sweep.spec import (
@@ -166,7 +166,7 @@ def define(
             f"{path}: no 'sweep:' section; add one, or use 'nnlab sweep grid|random {path} "
             "key=v1,v2 ...'"
         )
-    refuse_split_axis(args, choice_names)  # (optimizer.lr=0.1 0.2 unquoted: an axis)
+    refuse_split_axis(args, choice_names, is_list_key)  # (optimizer.lr=0.1 0.2: an axis)
     params, given = read_sweep_args(args)
     for text in [t for t in given if override_key_of(t) in SHAPE_KEYS]:  # (one value: an axis)
         given.remove(text)
@@ -263,13 +263,19 @@ def _one_value(given: Sequence[str]) -> str:
     each is a fixed override."""
     for text in given:
         value = text.partition("=")[2]
+        key = text.partition("=")[0].strip()
+        if value.startswith("[") and is_list_key(key):  # (an axis of lists: [100],[200])
+            items = [w.strip() for w in value.strip("[] ").split(",") if w.strip()]
+            axis = (
+                written_axis(key, items, listed=True) if len(items) > 1 else f"{key}={value},[..]"
+            )
+            return f"; {text} is one value, a list (an axis of lists: {axis})"
         if value.startswith("["):
             return (
                 f"; {text} is one value, a list (axes are written without brackets: "
                 f"{text.replace('[', '').replace(']', '')})"
             )
-        key = text.partition("=")[0].strip()
-        axis = spaced_axis(key, value.split(), choice_names(key))
+        axis = spaced_axis(key, value.split(), choice_names(key), is_list_key(key))
         if axis is not None:  # (numbers: not text with a space in it, 'name=my run')
             return f"; {text!r} is one value (values are separated by commas: {axis})"
     return " (a single value is a fixed override)"

@@ -10,9 +10,10 @@ from typing import Any
 
 from nnlab.config import apply_overrides, validate
 from nnlab.config_errors import config_errors
-from nnlab.config_model import VARIANT_FIELDS, Config, is_config_key, variants
+from nnlab.config_model import VARIANT_FIELDS, Config, is_config_key, is_list_key, variants
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.output import counted, spelled
+from nnlab.overrides import written_axis
 from nnlab.sweep.shape import SHAPE_KEYS
 from nnlab.sweep.spec import GRID_RANGES, MAX_AXIS, SweepSpec, grid_axis
 from nnlab.sweep.variants import axis_names, takes
@@ -43,6 +44,7 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
 
     for key, value in params.items():
         check_axis_key(base, key, value, params)
+        check_list_axis(key, value)
     try:
         cfg = validate(base)
     except NnlabError:
@@ -80,6 +82,29 @@ def check_draws(base: dict[str, Any], params: dict[str, Any]) -> None:
             f"{key}: {value!r}: its draws are fractions, but this key takes whole numbers; "
             f"draw them with {draw} (whole numbers, both ends included)"
         )
+
+
+def check_list_axis(key: str, value: Any) -> None:
+    """A grid's values for a key that takes a list (``model.hidden``, ``eval``) that are not all
+    lists, refused as the axis given, with the axis meant (``written_axis``): each trial was
+    refused, 'sweep trial (model.hidden=100): ... e.g. model.hidden=[100]', a form that is no
+    axis."""
+    if (
+        not isinstance(value, list)
+        or not is_list_key(key)
+        or all(isinstance(v, list) for v in value)
+    ):
+        return
+    shown = [spelled(v) for v in value]
+    one = (
+        "[" + ",".join(spelled(w) for v in value for w in (v if isinstance(v, list) else [v])) + "]"
+    )
+    raise ConfigError(
+        f"'{key}={','.join(shown)}': {key}'s value is a list, so each value of its axis is one in "
+        f"brackets: {written_axis(key, shown, listed=True)} (in a file's sweep.params: {key}: "
+        f"[{', '.join(s if s.startswith('[') else f'[{s}]' for s in shown)}]); one value of "
+        f"them all is a fixed override: {key}={one}"
+    )
 
 
 def check_axis_key(

@@ -808,6 +808,34 @@ HINTS = [
      "sweep's: nnlab sweep grid CONFIG optimizer.lr=0.1,0.2"),
     (["train", "{d}/cfg.yaml", "optimizer.lr=0.1,0.01"],
      "several are a sweep's: nnlab sweep grid CONFIG optimizer.lr=0.1,0.01"),
+    # (values separated as other tools separate a list's: 'input should be a valid number, got
+    # '0.1;0.2'', and 'e.g. model.hidden=[100;200]' for a list; a sweep took it as one value)
+    (["train", "{d}/cfg.yaml", "optimizer.lr=0.1;0.2"],
+     "error: override 'optimizer.lr=0.1;0.2': values are separated by commas, not ';'; a run "
+     "takes one value of a key; several are a sweep's: nnlab sweep grid CONFIG "
+     "optimizer.lr=0.1,0.2"),
+    (["train", "{d}/cfg.yaml", "model.hidden=100;200"],
+     "error: override 'model.hidden=100;200': model.hidden's value is a list, written in brackets, "
+     "its items separated by commas: model.hidden=[100,200]"),
+    (["train", "{d}/cfg.yaml", "model.hidden=100", "50"],  # (it offered a sweep of numbers)
+     "error: override 'model.hidden=100 50': model.hidden's value is a list, written in brackets, "
+     "its items separated by commas: model.hidden=[100,50]"),
+    (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1|0.2"],
+     "error: argument 'optimizer.lr=0.1|0.2': values are separated by commas, not '|': "
+     "optimizer.lr=0.1,0.2"),
+    # (an axis of a key that takes a list: each trial was refused, 'sweep trial
+    # (model.hidden=100): ... e.g. model.hidden=[100]', a form that is no axis)
+    (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=100,200"],
+     "error: 'model.hidden=100,200': model.hidden's value is a list, so each value of its axis is "
+     "one in brackets: model.hidden=[100],[200] (in a file's sweep.params: model.hidden: "
+     "[[100], [200]]); one value of them all is a fixed override: model.hidden=[100,200]"),
+    (["sweep", "grid", "{d}/cfg.yaml", "eval=train,test"], "eval=[train],[test]"),
+    (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=100;200"],
+     "values are separated by commas, not ';': model.hidden=[100],[200]"),
+    (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=100", "200"],
+     "the shell split it at its spaces; values are separated by commas: model.hidden=[100],[200]"),
+    (["sweep", "grid", "{d}/cfg.yaml", "model.hidden=[100,200]"],
+     "model.hidden=[100,200] is one value, a list (an axis of lists: model.hidden=[100],[200])"),
     (["train", "{d}/cfg.yaml", "--epochs=3"],
      "--epochs: no such option; config keys are overrides after the config file: epochs=3"),
     # (a key the switched dataset needs: it blamed the file, which set none of it)
