@@ -2,6 +2,7 @@
 arguments, calls one library function and renders the result).
 
     common.py       exit codes, error handling, the shared option sets, progress lines
+    paths.py        the path options (--data-dir, --runs-dir, --out, --png), checked first
     usage.py        what an option's or argument's error says, and what each takes
     resuming.py     --resume, and the options of the work refused beside it
     render.py       results on stdout: table, JSON or CSV

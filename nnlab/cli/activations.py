@@ -12,14 +12,10 @@ from typer.models import OptionInfo
 
 from nnlab.cli import complete
 from nnlab.cli.common import (
-    DataDirOpt,
     FormatOpt,
     Lines,
-    OutOpt,
-    PngOpt,
     QuietOpt,
     ReportOpt,
-    RunsDirOpt,
     check_report,
     command,
     note,
@@ -28,6 +24,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
+from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,

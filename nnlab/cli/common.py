@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, error handling, the option sets, stderr lines.
+"""What every command shares: exit codes, error handling, the option sets, stderr lines
+(the path options: ``cli.paths``).
 
 Results go to stdout, progress and logs to stderr. Exit codes: 0 ok, 1 the run failed,
 2 bad usage or config, 3 some sweep trials failed, 130 interrupted.
@@ -23,17 +24,15 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nnlab.cli import complete
+from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.usage import (
     bounded as bounded,  # (re-exported: option sets)
-    looked_up,
     one_line,
     one_of,
     option_error,
-    path_problem,
 )
 from nnlab.collector import release
 from nnlab.errors import NnlabError, OptionError, room_again, unloadable
-from nnlab.filestate import dead_link
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
 
@@ -283,129 +282,12 @@ def seed_option(help: str, default: str | None = None) -> Any:  # (default: what
     return typer.Option("--seed", help=help, min=0, max=MAX_SEED, show_default=default or True)
 
 
-def given_path(value: str | Path) -> Path:
-    """A path option's or argument's text as a Path, an empty one refused: ``Path("")`` is
-    ``.``, so ``--runs-dir ""`` (an unset shell variable) would quietly mean the current folder,
-    and a message about it would name ``.``; so is one the OS cannot look up (a control
-    character, a name too long: ``usage.path_problem``). (Every ``Path`` option and argument
-    parses with this; a default arrives as a Path already.)"""
-    if isinstance(value, Path):
-        return value
-    return Path(given_name(value))
-
-
-def given_name(value: str) -> str:
-    """A file-or-name argument's text (``sweep run``'s config or preset), an empty one or
-    one the OS cannot look up refused (see ``given_path``)."""
-    if not value.strip():
-        raise typer.BadParameter(f"{value!r} names no file or folder")
-    if (problem := path_problem(value)) is not None:
-        raise typer.BadParameter(problem)
-    return value
-
-
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
 ]
 
 
-@looked_up
-def data_folder(value: Path | None) -> Path | None:
-    """A ``--data-dir`` (or ``$NNLAB_DATA_DIR``) checked before any work: a folder or nothing
-    yet (``data fetch`` makes it), not a file: its files were looked for under the file, and
-    the error named a file missing inside it. (From the environment, the error says so:
-    ``usage.from_env``.)"""
-    if value is not None and value.exists() and not value.is_dir():
-        raise typer.BadParameter(f"'{value}' is not a folder; give another --data-dir")
-    return value
-
-
-DataDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        envvar="NNLAB_DATA_DIR",
-        help="The folder containing mnist/ and catvnoncat/, not one of them (else ~/.cache/nnlab).",
-        parser=given_path,
-        callback=data_folder,
-    ),
-]
-
-
-@looked_up
-def runs_root(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
-    """A ``--runs-dir`` checked before any work: not the file system's root, without control
-    characters (a newline in a folder name breaks every listing), and, when given, a folder
-    or nothing yet (not a file, a symlink loop or a link to nothing). (The default is checked
-    where it is used: ``nnlab sweep``'s own default must not refuse ``sweep grid --runs-dir``.)"""
-    source = ctx.get_parameter_source(param.name or "")
-    given = source is not None and source.name != "DEFAULT"  # (typer's click, vendored or not)
-    text = str(value)
-    if not text.strip():
-        raise typer.BadParameter(f"{text!r} names no folder; give a path such as runs")
-    if not text.isprintable():
-        raise typer.BadParameter(f"{text!r} contains a control character")
-    resolved = Path(os.path.realpath(value))  # (a loop: itself; Path.resolve raised)
-    if resolved == Path(resolved.anchor):
-        raise typer.BadParameter(f"'{value}' is the file system's root; give a folder below it")
-    if not given:
-        return value
-    if (dead := dead_link(value)) is not None:  # (the default: where it is used, root_problem)
-        raise typer.BadParameter(f"{dead}; give another --runs-dir")
-    if value.exists() and not value.is_dir():
-        raise typer.BadParameter(f"'{value}' is not a folder")
-    return value
-
-
-RunsDirOpt = Annotated[
-    Path,
-    typer.Option("--runs-dir", envvar="NNLAB_RUNS_DIR", help="Root folder for run folders.",
-                 parser=given_path, callback=runs_root),
-]  # fmt: skip
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
-NEW_FOLDER = "Write into exactly this new folder instead of one under --runs-dir"
-
-
-def out_option(help: str = f"{NEW_FOLDER}.") -> Any:
-    """``--out``, with the help that says what it does in its command (a new folder; in
-    ``landscape``, also one to complete)."""
-    return typer.Option("--out", help=help, parser=given_path)
-
-
-OutOpt = Annotated[Path | None, out_option()]
-
-
-@looked_up
-def png_path(value: Path | None) -> Path | None:
-    """A ``--png`` target, checked before any work: a file name ending in .png, where every
-    output path is checked (``fileio.output_problem``): in a folder that exists and can be
-    written, and not something other than a regular file (a folder, /dev/null): the figure is
-    written there by replacing the file, which would replace a device node too."""
-    from nnlab.fileio import output_problem
-
-    if value is None:
-        return None
-    text = str(value)
-    if not text.strip() or not value.name:
-        raise typer.BadParameter(f"{text!r} names no file; give a path such as docs/figure.png")
-    if (dead := dead_link(value)) is not None:  # (before its name: 'fig' may lead to a .png)
-        raise typer.BadParameter(f"{dead}; give another --png")
-    if value.suffix.lower() != ".png":
-        raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
-    if (problem := output_problem(value, "--png", what="a .png file")) is not None:
-        raise typer.BadParameter(problem)
-    return value
-
-
-PngOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--png",
-        help="Also copy the figure to this .png file (e.g. into docs/).",
-        parser=given_path,
-        callback=png_path,
-    ),
-]
 JobsOpt = Annotated[
     int,
     typer.Option(
@@ -494,12 +376,6 @@ def then_report(runs_dir: Path, report: bool) -> Iterator[None]:
         refresh_report(runs_dir)
 
 
-ConfigArg = Annotated[
-    Path, typer.Argument(help="YAML config file.", show_default=False, parser=given_path)
-]
-OptionalConfigArg = Annotated[
-    Path | None, typer.Argument(help="YAML config file.", show_default=False, parser=given_path)
-]
 OverridesArg = Annotated[
     list[str] | None,
     typer.Argument(

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import DataDirOpt, FormatOpt, QuietOpt, command, given_path, note
+from nnlab.cli.common import FormatOpt, QuietOpt, command, note
+from nnlab.cli.paths import MissingDataDirOpt, given_path
 from nnlab.cli.render import emit
 from nnlab.output import Format
 
@@ -29,7 +30,7 @@ class MnistPart(str, Enum):
 
 @data_app.command("list")
 @command()
-def data_list(data_dir: DataDirOpt = None, fmt: FormatOpt = Format.table) -> None:
+def data_list(data_dir: MissingDataDirOpt = None, fmt: FormatOpt = Format.table) -> None:
     """List the datasets and whether each is available in the data dir.
 
     Example: nnlab data list --data-dir ../shared/data
@@ -107,7 +108,7 @@ def data_fetch(
     dataset: Annotated[
         FetchTarget, typer.Argument(help="Dataset to put in the data dir: mnist or catvnoncat.")
     ],
-    data_dir: DataDirOpt = None,
+    data_dir: MissingDataDirOpt = None,
     mirror: Mirror = None,
     only: Only = None,
     source: From = None,

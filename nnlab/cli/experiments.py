@@ -15,23 +15,20 @@ from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
     EXIT_TRIALS_FAILED,
-    NEW_FOLDER,
     Execution,
     Lines,
-    OptionalConfigArg,
     Output,
     OverridesArg,
-    PngOpt,
     bounded,
     check_report,
     command,
     note,
-    out_option,
     read_config,
     seed_option,
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
+from nnlab.cli.paths import NEW_FOLDER, OptionalConfigArg, PngOpt, out_option
 from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,

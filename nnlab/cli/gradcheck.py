@@ -9,8 +9,6 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_FAILED,
-    NEW_FOLDER,
-    DataDirOpt,
     FormatOpt,
     Lines,
     OverridesArg,
@@ -19,18 +17,15 @@ from nnlab.cli.common import (
     check_report,
     command,
     echo,
-    given_path,
     note,
-    out_option,
-    png_path,
     read_config,
     run_location,
-    runs_root,
     say,
     seed_option,
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
+from nnlab.cli.paths import NEW_FOLDER, DataDirOpt, given_path, out_option, png_path, runs_root
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.resuming import (
     alone_with_resume,

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nnlab.cli.common import QuietOpt, RunsDirOpt, command, echo, given_path, note
+from nnlab.cli.common import QuietOpt, command, echo, note
+from nnlab.cli.paths import RunsDirOpt, given_path
 from nnlab.output import counted
 
 

@@ -8,15 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from nnlab.cli import complete
-from nnlab.cli.common import (
-    FormatOpt,
-    RunsDirOpt,
-    command,
-    given_path,
-    note,
-    png_path,
-    say,
-)
+from nnlab.cli.common import FormatOpt, command, note, say
+from nnlab.cli.paths import RunsDirOpt, given_path, png_path
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted, part_of, print_text

@@ -22,11 +22,10 @@ from nnlab.cli.common import (
     Execution,
     check_report,
     command,
-    given_name,
-    given_path,
     note,
     then_report,
 )
+from nnlab.cli.paths import given_name, given_path
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.sweep_progress import SweepProgress, note_repeats
 from nnlab.output import Format, counted

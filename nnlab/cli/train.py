@@ -11,21 +11,19 @@ import typer
 from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
-    DataDirOpt,
     FormatOpt,
     Lines,
     QuietOpt,
     ReportOpt,
-    RunsDirOpt,
     check_report,
     command,
     echo,
-    given_path,
     note,
     read_config,
     then_report,
 )
 from nnlab.cli.figures import folder_line
+from nnlab.cli.paths import DataDirOpt, RunsDirOpt, given_path
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, number
 

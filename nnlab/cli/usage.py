@@ -172,7 +172,7 @@ def path_problem(text: str) -> str | None:
     """What makes ``text`` no path to look up, before the OS is asked, else None: a control
     character (a newline split the error naming the path into two lines), or more bytes than
     the OS looks up in a path. (Every path option and argument parses with
-    ``cli.common.given_path``, which asks this; a name too long for a file's is the OS's to
+    ``cli.paths.given_path``, which asks this; a name too long for a file's is the OS's to
     refuse, where the option's check or command looks it up: ``looked_up``, ``runs.location``.)"""
     if not text.isprintable():
         return f"{brief(repr(text))} contains a control character"

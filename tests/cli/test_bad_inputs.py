@@ -288,6 +288,15 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ["--data-dir", "{d}/empty"],
         ["MNIST not found in {d}/empty/mnist", "t10k-images-idx3-ubyte[.gz]"],
     ),
+    (  # (digits, which reads no data folder, trained without a word about the typo)
+        "a data dir that does not exist",
+        "epochs: 1\n",
+        ["--data-dir", "{d}/typo"],
+        [
+            "--data-dir: '{d}/typo' does not exist; give the folder that contains mnist/ and "
+            "catvnoncat/, or make it with `nnlab data fetch mnist --data-dir FOLDER`"
+        ],
+    ),
     (  # (it said MNIST was not found in {d}/cfg.yaml/mnist; digits ran, recording it)
         "a data dir that is a file",
         "dataset: {name: mnist}\n",

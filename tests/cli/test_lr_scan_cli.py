@@ -193,6 +193,7 @@ def test_the_training_a_scan_offers_keeps_its_data_dir(tmp_path):
     import shlex
 
     data = tmp_path / "my data"
+    data.mkdir()  # (a --data-dir that does not exist is refused)
     args = ["lr-scan", CONFIG, *SMALL, "--min", "-3", "--max", "1", "--num", "5", "--epochs", "1"]
     result = invoke(*args, "--data-dir", data, runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output

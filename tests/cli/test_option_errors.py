@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from nnlab.cli.usage import first_clause, takes
-from tests.conftest import invoke_many, one_error_line
+from tests.conftest import invoke, invoke_many, one_error_line
 
 
 def _commands() -> list[tuple[list[str], Any]]:
@@ -326,3 +326,44 @@ def test_every_arguments_wanted_clause_is_whole():
             assert said.count("(") == said.count(")") and said.count("[") == said.count("]"), said
             assert not said.endswith(("e.g", "i.e", ",")), said
     assert seen >= 20
+
+
+def _data_dir_commands() -> list[list[str]]:
+    """Every command that takes ``--data-dir``."""
+    return [
+        path
+        for path, command in _commands()
+        if not getattr(command, "commands", None)
+        and any("--data-dir" in p.opts for p in command.params)
+    ]
+
+
+def test_a_data_dir_that_does_not_exist_is_refused_by_every_command_that_reads_data(tmp_path):
+    # (digits, which reads no data folder, trained without a word about the typo: only MNIST's
+    # loader said the folder was not there, once a run had begun)
+    commands = _data_dir_commands()
+    assert ["train"] in commands and ["sweep", "grid"] in commands and ["data", "fetch"] in commands
+    typo = tmp_path / "typo"
+    for path in commands:
+        result = invoke_many(*path, "--data-dir", typo)
+        if path in (["data", "fetch"], ["data", "list"]):  # (fetch makes it; list says so)
+            assert "does not exist; give the folder that contains" not in result.output, path
+            continue
+        assert result.exit_code == 2, (path, result.output)
+        line = one_error_line(result)
+        assert f"--data-dir: '{typo}' does not exist; give the folder that contains" in line, path
+    env = invoke("train", "x.yaml", env={"NNLAB_DATA_DIR": str(typo)})
+    assert f"error: --data-dir (from $NNLAB_DATA_DIR): '{typo}' does not exist" in one_error_line(
+        env
+    )
+    assert not typo.exists()
+
+
+def test_data_fetch_makes_a_data_dir_that_does_not_exist_yet(tmp_path):
+    have = tmp_path / "have"
+    have.mkdir()
+    result = invoke_many(
+        "data", "fetch", "catvnoncat", "--from", have, "--data-dir", tmp_path / "d"
+    )
+    assert "does not exist" not in result.output
+    assert "--data-dir" not in one_error_line(result)  # (refused for what --from lacks)

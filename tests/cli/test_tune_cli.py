@@ -57,6 +57,7 @@ def test_the_next_search_repeats_the_val_fraction_seed_and_config_of_a_resumed_t
     from nnlab import sweep
     from nnlab.runs import iter_runs
 
+    (tmp_path / "data").mkdir()  # (a --data-dir that does not exist is refused)
     given = ["--val-fraction", "0.3", "--seed", "3", "--data-dir", str(tmp_path / "data")]
     monkeypatch.setattr(sweep.executors, "run_unit", lambda unit: (_ for _ in ()).throw(
         KeyboardInterrupt))  # fmt: skip
@@ -391,6 +392,7 @@ def test_the_best_trial_a_tune_offers_keeps_its_data_dir(tmp_path):
     import shlex
 
     data = tmp_path / "my data"
+    data.mkdir()  # (a --data-dir that does not exist is refused)
     args = ["tune", CONFIG, *ARGS, *FAST, "--data-dir", str(data)]
     result = invoke(*args, runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output
@@ -421,6 +423,7 @@ def test_the_next_search_a_tune_offers_keeps_its_data_dir_and_runs_dir(tmp_path)
     import shlex
 
     data, root = tmp_path / "my data", tmp_path / "r"
+    data.mkdir()  # (a --data-dir that does not exist is refused)
     result = invoke("tune", CONFIG, *ARGS, *FAST, "--data-dir", data, runs_dir=root)
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stderr.splitlines() if line.startswith("next: "))
