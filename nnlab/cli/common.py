@@ -287,7 +287,8 @@ FormatOpt = Annotated[
 ]
 
 
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+QUIET_HELP = "No progress on stderr (results, warnings and the folder line with its figures stay)."
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
 JobsOpt = Annotated[
     int,
     typer.Option(

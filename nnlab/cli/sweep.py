@@ -25,6 +25,7 @@ from nnlab.cli.common import (
     note,
     then_report,
 )
+from nnlab.cli.figures import folder_line
 from nnlab.cli.paths import given_name, given_path
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.sweep_progress import SweepProgress, note_repeats
@@ -159,8 +160,10 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         f"  (trials: {len(result.ran)} trained, {len(result.resumed)} resumed, "
         f"{len(result.skipped)} already done; {result.seconds:.1f} s{drawn})"
     )
-    if not (quiet and result.failed):  # (-q: the folder, as train's; or the error naming it)
-        note(f"sweep folder: {result.run.path}" + ("" if quiet else counts))
+    if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
+        # error naming it)
+        line = f"sweep folder: {result.run.path}{counts}"
+        note(folder_line(result.run.path, "sweep folder") if quiet else line)
     if result.failed:
         first = result.failed[0]
         note(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from nnlab.cli.common import QUIET_HELP
 from tests.conftest import invoke
 
 GROUPS = [[], ["sweep"], ["runs"], ["data"], ["config"]]
@@ -384,7 +385,7 @@ def test_every_command_that_runs_something_takes_quiet_and_format_alike():
     )
     for name in running:
         options = commands[name]
-        for long, short, help in (("--quiet", "-q", "No progress on stderr."),
+        for long, short, help in (("--quiet", "-q", QUIET_HELP),
                                   ("--format", "-f", "Output format: table, json or csv.")):  # fmt: skip
             assert long in options, f"nnlab {name} has no {long}"
             option = options[long]
