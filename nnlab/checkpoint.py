@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nnlab.errors import DEVICE_ERRNOS
-from nnlab.fileio import DamagedError, dumps, read_failure, refuse_a_pipe
+from nnlab.fileio import DamagedError, dumps, read_failure
+from nnlab.filestate import WrongKindError, refuse_all_but_a_file
 from nnlab.kinds import whole
 from nnlab.output import counted
 from nnlab.plans import array_problem
@@ -42,7 +43,7 @@ def read(run: Any, arrays: bool) -> Checkpoint:
     damaged, edited, or another run's."""
     path = run.file("checkpoint.npz")
     try:
-        refuse_a_pipe(path, path.stat().st_mode)  # (np.load would wait for a writer)
+        refuse_all_but_a_file(path, path.stat().st_mode)  # (a pipe: np.load would wait)
         check_zip(path)
         with np.load(path, allow_pickle=False) as data:
             if "epoch" not in data.files:
@@ -56,7 +57,7 @@ def read(run: Any, arrays: bool) -> Checkpoint:
         epoch_array = state.pop("epoch")
         epoch = int(epoch_array)
     except OSError as exc:  # (a folder there: the reason, its path said once)
-        if exc.errno in DEVICE_ERRNOS:  # (the device failed to read it: no damage)
+        if exc.errno in DEVICE_ERRNOS or isinstance(exc, WrongKindError):  # (no, or other, damage)
             raise read_failure(path, exc) from None
         raise DamagedError(f"{path}: unreadable checkpoint ({exc.strerror or exc})") from None
     except Exception as exc:  # zipfile, EOF, value and key errors of a damaged file

@@ -30,12 +30,10 @@ from nnlab.filestate import (  # (re-exported: the readers of run files are buil
     link_nowhere,
     read_at_most,
     read_failure,
-    refuse_a_pipe,
     there,
 )
 from nnlab.kinds import record_kind, whole
-from nnlab.landscape_grid import GRIDS, grid_problem
-from nnlab.output import brief, counted
+from nnlab.output import counted
 from nnlab.parsed import parsed
 from nnlab.signals import deferred
 
@@ -530,70 +528,3 @@ def _parse_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
         if found is not None:
             raise DamagedError(found)
     return record
-
-
-# what a landscape.h5 holds (``experiments.landscape_file``): its axis, its two slices' losses
-# and accuracies, its centre and its directions; and as attributes, its settings (the grid's
-# span, resolution, data and how its directions are normalised), its source and config's hash
-LANDSCAPE_ARRAYS = ("alphas", "line/loss", "line/acc", "grid/loss", "grid/acc", "centre/params",
-                    "directions/d1", "directions/d2")  # fmt: skip
-LANDSCAPE_SETTINGS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
-LANDSCAPE_ATTRS = (*LANDSCAPE_SETTINGS, "source", "config_hash")
-
-
-def check_landscape(
-    path: Path, recorded: Callable[[dict[str, Any]], str | None] = lambda attrs: None
-) -> dict[str, Any] | None:
-    """The attributes of the landscape.h5 at ``path`` (``LANDSCAPE_ATTRS``, as plain values;
-    None if there is no file), or DamagedError if it is not an HDF5 file holding the arrays
-    and attributes a landscape writes, if ``recorded(attrs)`` (what the folder recorded of
-    them: ``RunDir.check_landscape``) says what differs, or if its grid is not one nnlab
-    writes (``landscape_grid.grid_problem``: its axis, losses and accuracies; its centre and
-    directions are ``landscape --resume``'s to check against the model). A truncated or
-    garbled landscape.h5 was listed and shown as sound, and refused by ``--resume`` only; so
-    was one whose grid held losses without their accuracies (a kill between a row's writes)."""
-    if not os.path.lexists(path):
-        return None
-    try:
-        refuse_a_pipe(path, path.stat().st_mode)  # (h5py would wait for a writer)
-        import h5py  # (loaded when a folder holds a landscape)
-
-        with h5py.File(path, "r") as f:
-            absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
-            attrs = {k: _plain(v) for k, v in f.attrs.items()}
-            grids = {} if absent else {k: np.asarray(f[k][()]) for k in ("alphas", *GRIDS)}
-    except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a folder, a loop)
-        detail = one_line_reason(exc)
-        raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
-    absent += [f"attribute {k!r}" for k in LANDSCAPE_ATTRS if k not in attrs]
-    if absent:
-        raise DamagedError(
-            f"{path}: not a landscape file as nnlab writes one (no {', '.join(absent)})"
-        )
-    stray = [k for k in attrs if k not in LANDSCAPE_ATTRS]
-    if stray:
-        raise DamagedError(
-            f"{path}: has an attribute {stray[0]!r}, which nnlab does not write there "
-            f"(expected {', '.join(LANDSCAPE_ATTRS)})"
-        )
-    found = recorded(attrs) or grid_problem(attrs["lo"], attrs["hi"], attrs["points"], grids)
-    if found is not None:
-        raise DamagedError(f"{path}: {found}")
-    return attrs
-
-
-def one_line_reason(exc: BaseException) -> str:
-    """What a library's exception says, in one line: an OSError's reason (h5py's of a folder
-    where a landscape.h5 should be runs over five lines, naming the path, a buffer address and
-    the time: it broke every reader's one error line), else its first line, else its type."""
-    if isinstance(exc, OSError) and exc.errno:
-        return os.strerror(exc.errno)
-    text = str(exc).strip()
-    return brief(text.splitlines()[0], 200) if text else type(exc).__name__
-
-
-def _plain(value: Any) -> Any:
-    """An HDF5 attribute as the value it was written from (text, a number)."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value.item() if isinstance(value, np.generic) else value

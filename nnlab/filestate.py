@@ -28,9 +28,42 @@ class UnreadableError(DeviceError):
 def read_failure(path: Path, exc: OSError) -> RunError:
     """``<path>: cannot read: <reason>``, the error of a read of the run file ``path`` that
     failed with ``exc``: an ``UnreadableError`` where the device failed (EIO), else a
-    RunError (no permission: a state of the folder the user set)."""
+    RunError (no permission: a state of the folder the user set); a DamagedError in the
+    one wording of ``wrong_kind`` where something other than a file is there."""
+    if isinstance(exc, WrongKindError):
+        return DamagedError(wrong_kind(path, exc.mode))
     kind = UnreadableError if exc.errno in DEVICE_ERRNOS else RunError
     return kind(f"{path}: cannot read: {exc.strerror or type(exc).__name__}")
+
+
+def kind_at(mode: int) -> str:
+    """What a path of ``mode`` is: a file, a folder, a named pipe (FIFO), a socket, a device."""
+    kinds = [(stat.S_ISREG, "a file"), (stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symlink"),
+             (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket")]  # fmt: skip
+    return next((said for test, said in kinds if test(mode)), "a device")
+
+
+def wrong_kind(path: Path, mode: int, want: str = "file") -> str:
+    """The one wording of the wrong kind of thing where nnlab writes a run file (``want``
+    "file") or makes a folder ("folder": a sweep's trials/, a trial's folder, a tune's
+    rounds/): ``<path>: is a folder, not the file nnlab writes there``. Said by every reader
+    of each (``read_failure``, the checkpoint's and landscape.h5's readers, ``foreign_folder``);
+    they said it in five ways ('cannot read: Is a directory', 'cannot read: is a named pipe
+    (FIFO), not a file', 'unreadable checkpoint (Is a directory)', 'not a folder; nnlab makes
+    a folder there', ...)."""
+    verb = "writes" if want == "file" else "makes"
+    return f"{path}: is {kind_at(mode)}, not the {want} nnlab {verb} there"
+
+
+class WrongKindError(OSError):
+    """Something other than a file where a file is read (a folder, a named pipe, a socket, a
+    device), by what its ``mode`` says: a reader of a run file says it as ``wrong_kind``,
+    one of another file (a config, a data file) as its own reason ('is a folder, not a file')."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        code = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
+        super().__init__(code, f"is {kind_at(mode)}, not a file", str(path))
+        self.mode = mode
 
 
 READ_CHUNK = 2**20  # what ``read_at_most`` asks for at a time past a file's own size
@@ -44,11 +77,18 @@ def read_at_most(path: Path, limit: int, devices: bool = True) -> bytes | None:
     read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
     every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too.
     ``devices=False``: a device is refused before any read (``refuse_a_device``)."""
-    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
-        st = os.fstat(f.fileno())
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
         refuse_a_pipe(path, st.st_mode)
         if not devices:
             refuse_a_device(path, st.st_mode)
+        if stat.S_ISDIR(st.st_mode):  # (a folder opens, and Python's open of it fails: EISDIR)
+            raise WrongKindError(path, st.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb") as f:
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:  # (a file says its size: no read)
             return None
         regular = stat.S_ISREG(st.st_mode)
@@ -71,8 +111,7 @@ def refuse_a_pipe(path: Path, mode: int) -> None:
     may never come (every reader of the runs folder hung on one). Opened without blocking, it is
     refused instead, as an OSError naming it (the readers say it in one line)."""
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
-        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket"
-        raise OSError(errno.EINVAL, f"is {kind}, not a file", str(path))
+        raise WrongKindError(path, mode)
 
 
 def refuse_a_device(path: Path, mode: int) -> None:
@@ -81,7 +120,15 @@ def refuse_a_device(path: Path, mode: int) -> None:
     refused (``runs list`` held 1.1 GB for a metrics.jsonl linked to /dev/zero). Refused as an
     OSError naming it, as a pipe is."""
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        raise OSError(errno.EINVAL, "is a device, not a file", str(path))
+        raise WrongKindError(path, mode)
+
+
+def refuse_all_but_a_file(path: Path, mode: int) -> None:
+    """``WrongKindError`` unless ``mode`` is a file's: what a reader checks before a library
+    opens a run file (``np.load``, ``h5py``: a pipe would wait for a writer, a folder and a
+    device each fail in the library's own words)."""
+    if not stat.S_ISREG(mode):
+        raise WrongKindError(path, mode)
 
 
 def there(path: Path) -> bool:

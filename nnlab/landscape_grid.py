@@ -1,5 +1,6 @@
-"""A landscape.h5's grid as every reader checks it: its axis, and the line's and the plane's
-losses and accuracies (``experiments.landscape_file`` writes them).
+"""A landscape.h5 as every reader checks it (``check_landscape``: its arrays and attributes),
+and its grid: its axis, and the line's and the plane's losses and accuracies
+(``experiments.landscape_file`` writes them).
 
 A point is evaluated once its loss is stored (NaN: not yet); its accuracy is stored first.
 So at every evaluated point both are there, a loss >= 0 (+inf: not finite there) and an
@@ -12,11 +13,15 @@ points of such a file and mixed them with the rest.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.output import counted, is_number
+from nnlab.filestate import DamagedError, WrongKindError, read_failure, refuse_all_but_a_file
+from nnlab.output import brief, counted, is_number
 
 # the grid's arrays besides "alphas", in the order a reader reads them: each slice's losses
 # before its accuracies, the reverse of the writer's order, so a row stored meanwhile is read
@@ -98,3 +103,72 @@ def grid_problem(lo: Any, hi: Any, points: Any, arrays: dict[str, np.ndarray]) -
         if not ((acc[done] >= 0) & (acc[done] <= 1)).all():
             return f"'{name}/acc' holds a value outside [0, 1]; expected accuracies in [0, 1]"
     return None
+
+
+# what a landscape.h5 holds (``experiments.landscape_file``): its axis, its two slices' losses
+# and accuracies, its centre and its directions; and as attributes, its settings (the grid's
+# span, resolution, data and how its directions are normalised), its source and config's hash
+LANDSCAPE_ARRAYS = ("alphas", "line/loss", "line/acc", "grid/loss", "grid/acc", "centre/params",
+                    "directions/d1", "directions/d2")  # fmt: skip
+LANDSCAPE_SETTINGS = ("normalize", "lo", "hi", "points", "split", "samples", "seed", "batch")
+LANDSCAPE_ATTRS = (*LANDSCAPE_SETTINGS, "source", "config_hash")
+
+
+def check_landscape(
+    path: Path, recorded: Callable[[dict[str, Any]], str | None] = lambda attrs: None
+) -> dict[str, Any] | None:
+    """The attributes of the landscape.h5 at ``path`` (``LANDSCAPE_ATTRS``, as plain values;
+    None if there is no file), or DamagedError if it is not an HDF5 file holding the arrays
+    and attributes a landscape writes, if ``recorded(attrs)`` (what the folder recorded of
+    them: ``RunDir.check_landscape``) says what differs, or if its grid is not one nnlab
+    writes (``landscape_grid.grid_problem``: its axis, losses and accuracies; its centre and
+    directions are ``landscape --resume``'s to check against the model). A truncated or
+    garbled landscape.h5 was listed and shown as sound, and refused by ``--resume`` only; so
+    was one whose grid held losses without their accuracies (a kill between a row's writes)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        refuse_all_but_a_file(path, path.stat().st_mode)  # (a pipe: h5py would wait)
+        import h5py  # (loaded when a folder holds a landscape)
+
+        with h5py.File(path, "r") as f:
+            absent = [k for k in LANDSCAPE_ARRAYS if k not in f]
+            attrs = {k: _plain(v) for k, v in f.attrs.items()}
+            grids = {} if absent else {k: np.asarray(f[k][()]) for k in ("alphas", *GRIDS)}
+    except WrongKindError as exc:
+        raise read_failure(path, exc) from None
+    except Exception as exc:  # (h5py's OSError of a file that is no HDF5, a loop)
+        detail = one_line_reason(exc)
+        raise DamagedError(f"{path}: not a readable landscape file ({detail})") from None
+    absent += [f"attribute {k!r}" for k in LANDSCAPE_ATTRS if k not in attrs]
+    if absent:
+        raise DamagedError(
+            f"{path}: not a landscape file as nnlab writes one (no {', '.join(absent)})"
+        )
+    stray = [k for k in attrs if k not in LANDSCAPE_ATTRS]
+    if stray:
+        raise DamagedError(
+            f"{path}: has an attribute {stray[0]!r}, which nnlab does not write there "
+            f"(expected {', '.join(LANDSCAPE_ATTRS)})"
+        )
+    found = recorded(attrs) or grid_problem(attrs["lo"], attrs["hi"], attrs["points"], grids)
+    if found is not None:
+        raise DamagedError(f"{path}: {found}")
+    return attrs
+
+
+def one_line_reason(exc: BaseException) -> str:
+    """What a library's exception says, in one line: an OSError's reason (h5py's of a folder
+    where a landscape.h5 should be runs over five lines, naming the path, a buffer address and
+    the time: it broke every reader's one error line), else its first line, else its type."""
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    text = str(exc).strip()
+    return brief(text.splitlines()[0], 200) if text else type(exc).__name__
+
+
+def _plain(value: Any) -> Any:
+    """An HDF5 attribute as the value it was written from (text, a number)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value.item() if isinstance(value, np.generic) else value

@@ -185,7 +185,7 @@ def config_problem(data: dict[str, Any], want: Any) -> str | None:
 
 
 def landscape_problem(attrs: dict[str, Any], meta: dict[str, Any]) -> str | None:
-    """Why a landscape.h5's attributes (``fileio.check_landscape``'s) are not the settings,
+    """Why a landscape.h5's attributes (``landscape_grid.check_landscape``'s) are not the settings,
     source and config hash its folder's meta.json recorded when it made the file (``settings``,
     ``source``, ``config_hash``), None if they are (or meta.json records none of a key). The
     grid's span, its split or how its directions were normalised, edited in the file, was

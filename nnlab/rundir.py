@@ -30,7 +30,6 @@ from nnlab.fileio import (
     DamagedError,
     append_whole,
     atomic_write,
-    check_landscape,
     dumps,
     naming,
     read_at_most,
@@ -42,8 +41,9 @@ from nnlab.fileio import (
     there,
     write_json,
 )
-from nnlab.filestate import UnreadableError, unremovable
+from nnlab.filestate import UnreadableError, WrongKindError, refuse_all_but_a_file, unremovable
 from nnlab.kinds import STALE as STALE, STATUSES as STATUSES, show, whole
+from nnlab.landscape_grid import check_landscape
 from nnlab.metafile import (  # (re-exported: meta.json as every reader reads it)
     KINDS as KINDS,
     checked_meta,
@@ -194,11 +194,16 @@ class RunDir:
 
         if not self.has(name):
             return None
-        try:
+        try:  # (read_yaml's words are a config argument's, and it reads a device)
+            refuse_all_but_a_file(self.file(name), self.file(name).stat().st_mode)
             data = read_yaml(self.file(name))
+        except OSError as exc:
+            raise read_failure(self.file(name), exc) from None
         except ConfigError as exc:
-            cause = exc.__cause__  # (the device failed to read it, EIO: UNREADABLE)
-            if isinstance(cause, OSError) and cause.errno in DEVICE_ERRNOS:
+            cause = exc.__cause__  # (the device failed to read it, EIO: UNREADABLE; a pipe)
+            if isinstance(cause, WrongKindError) or (
+                isinstance(cause, OSError) and cause.errno in DEVICE_ERRNOS
+            ):
                 raise read_failure(self.file(name), cause) from None
             raise DamagedError(str(exc)) from None
         if not data:  # (an empty file reads as {}: nnlab writes every key there)

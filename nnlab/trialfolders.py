@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nnlab.filestate import cannot_read
+from nnlab.filestate import cannot_read, wrong_kind
 from nnlab.rundir import ROUNDS, RunDir
 
 TRIALS = "trials"  # a sweep's (and a tune round's) folder of trial folders
@@ -25,7 +25,7 @@ def foreign_folder(path: Path) -> str | None:
         if path.is_symlink():
             return f"{path}: a symlink; nnlab makes a plain folder there (remove the link)"
         if path.exists() and not path.is_dir():
-            return f"{path}: not a folder; nnlab makes a folder there (remove the file)"
+            return wrong_kind(path, path.stat().st_mode, "folder")
     except OSError as exc:  # (a trials/ that cannot be looked into: no permission)
         return cannot_read(path, exc)
     return None

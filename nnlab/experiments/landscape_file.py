@@ -20,9 +20,10 @@ import numpy as np
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.experiments.directions import Directions
-from nnlab.fileio import LANDSCAPE_SETTINGS, atomic_write
+from nnlab.fileio import atomic_write
 from nnlab.landscape_grid import (
     GRIDS,
+    LANDSCAPE_SETTINGS,
     axis as axis,  # (re-exported)
     centre_problem,
     grid_problem,

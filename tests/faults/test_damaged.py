@@ -834,10 +834,11 @@ def test_a_link_or_file_where_nnlab_makes_trial_folders_is_damage_the_resume_lea
         target.write_text("not a folder\n")
     before = snapshot(tmp_path)
     result = invoke("sweep", "--resume", sweep.path, "--runs-dir", case / "runs")
-    refused(result, 2, f"error: {target}: {what if what == 'a symlink' else 'not a folder'};")
+    says = "a symlink;" if what == "a symlink" else "is a file, not the folder nnlab makes there"
+    refused(result, 2, f"error: {target}: {says}")
     assert snapshot(tmp_path) == before
     shown = invoke("runs", "show", sweep.path, "--runs-dir", case / "runs")
-    assert f"DAMAGED {target}: {what if what == 'a symlink' else 'not a folder'}" in shown.stdout
+    assert f"DAMAGED {target}: {says.rstrip(';')}" in shown.stdout
 
 
 def stopped_sweep(case) -> runs.RunDir:
@@ -924,7 +925,7 @@ def test_a_run_file_that_never_ends_is_damage_not_a_hang(case, done):
     folder DAMAGED; runs show refuses in one line."""
     done.file("meta.json").unlink()
     done.file("meta.json").symlink_to("/dev/zero")
-    says = f"{done.file('meta.json')}: cannot read: is a device, not a file"
+    says = f"{done.file('meta.json')}: is a device, not the file nnlab writes there"
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs").stdout)
     assert row["status"] == "DAMAGED" and row["reason"] == says
     refused(invoke("runs", "show", done.path, "--runs-dir", case / "runs"), 2, f"error: {says}")
@@ -1496,7 +1497,7 @@ def test_a_run_folder_whose_meta_json_is_gone_is_damaged_not_left_out(case, stop
          "file does)"),
         (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00v\x00{'descr': '<i8'}"),
          "unreadable checkpoint (ValueError: not an .npz archive"),
-        (lambda p: p.mkdir(), "checkpoint.npz: unreadable checkpoint (Is a directory)"),
+        (lambda p: p.mkdir(), "checkpoint.npz: is a folder, not the file nnlab writes there"),
     ],
 )  # fmt: skip
 def test_a_checkpoint_replaced_by_other_bytes_is_said_so_not_offered_a_pickle(
@@ -1510,7 +1511,7 @@ def test_a_checkpoint_replaced_by_other_bytes_is_said_so_not_offered_a_pickle(
     replace(path)
     before = file_bytes(stopped.path) if path.is_file() else None
     result = invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs")
-    line = refused(result, 2, f"{path}: {reason}" if "(Is a" not in reason else reason)
+    line = refused(result, 2, f"{path}: {reason}" if "is a folder" not in reason else reason)
     assert "pickle" not in line and line.count(str(path)) == 1
     assert before is None or file_bytes(stopped.path) == before
     assert stopped.status == "INTERRUPTED"

@@ -177,6 +177,6 @@ def test_a_run_file_linked_to_a_device_is_damage_before_any_read(done, name):
     done.file(name).symlink_to("/dev/zero")
     listed = invoke("runs", "list", "--runs-dir", done.path.parent, "--format", "json")
     assert listed.exit_code == 0, listed.output
-    assert f"{name}: cannot read: is a device, not a file" in listed.stdout
+    assert f"{name}: is a device, not the file nnlab writes there" in listed.stdout
     shown = invoke("runs", "show", done.path)
-    assert one_line(shown.stderr).endswith(f"{name}: cannot read: is a device, not a file")
+    assert one_line(shown.stderr).endswith(f"{name}: is a device, not the file nnlab writes there")

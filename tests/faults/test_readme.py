@@ -31,6 +31,7 @@ from .test_torn_end import TORN_END
 from .test_unreadable import UNREADABLE
 from .test_vanishing import VANISHING
 from .test_versions import NEWER
+from .test_wrong_kind import WRONG_KIND
 
 ROWS = [
     *FAULTS,
@@ -41,6 +42,7 @@ ROWS = [
     SECOND_SIGNAL,
     *RESUME,
     TORN_END,
+    WRONG_KIND,
     DATA_CHANGED,
     SUMMARY_VALUE,
     *NAMES,

@@ -44,6 +44,6 @@ def test_a_tune_whose_rounds_folder_is_a_file_refuses_its_resume(case, tune):
     before = file_bytes(tune.path)
     result = invoke("tune", "--resume", tune.path)
     rounds = tune.file(runs.ROUNDS)
-    refused(result, 2, f"error: {rounds}: not a folder; nnlab makes a folder there")
+    refused(result, 2, f"error: {rounds}: is a ", ", not the folder nnlab makes there")
     assert result.stdout == ""
     assert file_bytes(tune.path) == before

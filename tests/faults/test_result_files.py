@@ -216,7 +216,7 @@ def test_a_folder_where_the_landscape_file_should_be_is_named_in_one_line(case, 
     path = run.file("landscape.h5")
     path.unlink()
     path.mkdir()
-    says = f"{path}: not a readable landscape file (Is a directory)"
+    says = f"{path}: is a folder, not the file nnlab writes there"
     root = case / "runs"
     if reader == "list":
         (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
