@@ -456,6 +456,7 @@ def read_records_and(
     records were parsed anew by each check of one command), and the number of the torn last
     line dropped, if one was (``RunDir.metrics`` holds it to the folder's status)."""
     path = Path(path)
+    _check_first_line(path)
     try:
         raw = _run_file_bytes(path, MAX_METRICS_BYTES)
     except FileNotFoundError:
@@ -476,12 +477,8 @@ def _torn_tail(raw: bytes) -> bool:
 
 
 def _records(path: Path, raw: bytes) -> list[dict[str, Any]]:
-    lines = raw.split(b"\n")
-    last = lines.pop()  # b"" when the file ends with a newline, else an unfinished last line
-    if last and _whole(last):  # a torn last line (a kill in mid-append) is dropped
-        lines.append(last)
     records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(_lines(path, raw), 1):
         record = _parse_record(path, number, line)
         expected = records[-1]["epoch"] + 1 if records else 0
         if record["epoch"] != expected:  # one record per epoch, from epoch 0, none missing
@@ -497,6 +494,48 @@ def _records(path: Path, raw: bytes) -> list[dict[str, Any]]:
             )
         records.append(record)
     return records
+
+
+def _check_first_line(path: Path) -> None:
+    """DamagedError if the first line of a metrics.jsonl larger than ``PEEK_ABOVE`` is no
+    record (as ``_records`` says it), read alone: garbage of 1 GB was read whole to be refused
+    (1 GB held, and read again by each check of a command). Nothing for a smaller file, or
+    one that cannot be read (its reading says why)."""
+    try:
+        if os.stat(path).st_size <= PEEK_ABOVE:
+            return
+        with open(path, "rb") as f:
+            head = f.read(MAX_RECORD_BYTES + 1)
+    except OSError:
+        return
+    end = head.find(b"\n")
+    _records(path, head[: end + 1] if end >= 0 else head)
+
+
+PEEK_ABOVE = 64 * 2**20  # a metrics.jsonl whose first line is read alone first (300,000 epochs)
+MAX_RECORD_BYTES = 2**20  # a line of metrics.jsonl: far above any record nnlab writes (< 2 kB)
+
+
+def _lines(path: Path, raw: bytes) -> Iterator[bytes]:
+    """The lines of ``raw`` one at a time, but a torn last one (no newline ends it, and it is
+    no whole record: a kill in mid-append), which is dropped; DamagedError for a line longer
+    than any record (``MAX_RECORD_BYTES``), found without reading past it. A file of garbage
+    (1 GB in one line, or in short ones) was split whole, and its last line decoded whole,
+    before its first line was refused: ``runs list`` held 2 GB and took 10 s for it."""
+    start, number = 0, 1
+    while start < len(raw):
+        end = raw.find(b"\n", start, start + MAX_RECORD_BYTES + 1)
+        if end < 0 and len(raw) - start > MAX_RECORD_BYTES:
+            raise DamagedError(
+                f"{path}: line {number}: over {MAX_RECORD_BYTES // 2**20} MB, longer than any "
+                "record nnlab writes"
+            )
+        if end < 0:  # (the last line, unfinished)
+            if _whole(raw[start:]):
+                yield raw[start:]
+            return
+        yield raw[start:end]
+        start, number = end + 1, number + 1
 
 
 def _whole(line: bytes) -> bool:

@@ -13,6 +13,7 @@ from .test_concurrency import CONCURRENT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_environment import ENVIRONMENT
+from .test_garbage import GARBAGE
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_links import LINKS
 from .test_names import NAMES
@@ -43,6 +44,7 @@ ROWS = [
     *RESUME,
     TORN_END,
     WRONG_KIND,
+    GARBAGE,
     DATA_CHANGED,
     SUMMARY_VALUE,
     *NAMES,
