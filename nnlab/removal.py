@@ -9,12 +9,14 @@ is no longer there. ``runs.py`` re-exports ``removable`` and ``remove_folder``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from nnlab.errors import RunError
 from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
 from nnlab.lookup import find_run, identified
-from nnlab.process import claim, half_removed, held, held_inside, release
+from nnlab.output import counted
+from nnlab.process import REMOVING, claim, half_removed, held, held_inside, release
 from nnlab.rundir import RunDir
 
 
@@ -51,7 +53,7 @@ def removable(root: Path, ref: str) -> RunDir:
             "runs); try again once that has ended"
         )
     _refuse_held_inside(run)
-    unable = unremovable(run.path)  # (before any folder goes: nothing half removed)
+    unable = unremovable(run.path) or _too_long_to_hide(run)  # (before any folder goes)
     if unable is not None:
         raise RunError(f"{unable}; nothing removed")
     info = identified(run)  # (a DAMAGED folder is removable: it has no status to read)
@@ -62,6 +64,25 @@ def removable(root: Path, ref: str) -> RunDir:
             "process may still write into it; stop it first, or remove it once it reads STALE"
         )
     return run
+
+
+def _too_long_to_hide(run: RunDir) -> str | None:
+    """Why ``run`` cannot be moved out of its readers' way as it is removed: its name, with
+    the dot and ``.removing`` of its hidden name (``RunDir.remove``), is longer than a name
+    in its file system may be (a folder renamed by hand: nnlab's names are far shorter). It
+    failed 'File name too long', naming no remedy."""
+    hidden = len(os.fsencode(f".{run.id}{REMOVING}"))
+    try:
+        limit = os.pathconf(run.path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    if hidden <= limit:
+        return None
+    return (
+        f"{run.path}: its name is {counted(len(os.fsencode(run.id)), 'byte')} long, too long to "
+        f"be moved aside as it is removed (as .<name>{REMOVING}: at most {counted(limit, 'byte')}); "
+        "rename it shorter first (mv)"
+    )
 
 
 def remove_folder(run: RunDir) -> None:

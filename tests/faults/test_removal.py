@@ -48,6 +48,16 @@ REMOVAL = [
         130,
         ("interrupted (SIGTERM): {run} is removed",),
     ),
+    Row(
+        "`runs remove` of a folder whose name is too long to be moved aside as it is removed "
+        "(over 245 bytes, with `.` and `.removing`: renamed by hand; nnlab's are at most 87): "
+        "refused before anything goes (it failed 'File name too long', naming no remedy)",
+        "`nnlab runs remove RUN --yes` (RUN 250 bytes long)",
+        2,
+        ("error: {run}: its name is 250 bytes long, too long to be moved aside as it is "
+         "removed (as .<name>.removing: at most 255 bytes); rename it shorter first (mv); "
+         "nothing removed",),
+    ),
 ]  # fmt: skip
 
 
@@ -204,3 +214,19 @@ def test_a_trial_of_what_a_stopped_removal_left_is_no_trial_to_use(case):
         )
     meta = json.loads(trial.file("meta.json").read_text())
     assert meta["status"] == "INTERRUPTED" and not trial.has("metrics.jsonl")  # (not resumed)
+
+
+def test_a_folder_named_too_long_to_be_moved_aside_is_refused_whole(case, done):
+    long = done.path.with_name("r" * 250)
+    done.path.rename(long)
+    before = sorted(p.name for p in long.iterdir())
+    result = invoke("runs", "remove", long.name, "--yes", "--runs-dir", case / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert all(part in line for part in REMOVAL[-1].expect(case / "runs", long)), line
+    assert sorted(p.name for p in long.iterdir()) == before
+    shorter = long.with_name("r" * 245)  # (as the line says: then removed)
+    long.rename(shorter)
+    again = invoke("runs", "remove", shorter.name, "--yes", "--runs-dir", case / "runs")
+    assert again.exit_code == 0, again.output
+    assert not shorter.exists() and not list((case / "runs").iterdir())
