@@ -148,6 +148,9 @@
     kind.addEventListener("change", apply);
     status.addEventListener("change", apply);
     apply();
+    // Back to the page: the browser puts the filter's words and choices back after this
+    // script has run (no input event), so the box said 'lr-scan' over every row
+    window.addEventListener("pageshow", apply);
   }
 
   // --- the chart -----------------------------------------------------------------------------
