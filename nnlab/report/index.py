@@ -75,7 +75,16 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
     search = [entry.kind, entry.status, name, entry.rel, facts.dataset(entry), facts.notes(entry)]
     search += [f"{k}={facts.config_text(config.get(k))}" for k in keys if k in config]
-    return row(entry, cells, " ".join(search))
+    return row(entry, cells, " ".join(search + trials_search(entry)))
+
+
+def trials_search(entry: Entry) -> list[str]:
+    """What a sweep's or tune's row is found by besides its own: its trials' ids (a trial the
+    terminal named, 'trial 3dca85e2 FAILED', found no row: the index has none for trials) and
+    each value they were given (``optimizer.lr=0.1``, as a training run's row is found by its
+    values), each once."""
+    values = {f"{k}={facts.config_text(v)}" for t in entry.trials for k, v in t.values.items()}
+    return [t.name for t in entry.trials] + sorted(values)
 
 
 def _epochs(entry: Entry) -> str:

@@ -192,6 +192,23 @@ def test_the_keys_a_trial_leaves_out_are_those_the_sweeps_tables_leave_out(tmp_p
     assert trial.not_applying == {"optimizer.lr"} and trial.values == {"dataset.n_train": None}
 
 
+def test_a_sweeps_row_is_found_by_its_trials_ids_and_values(tmp_path):
+    # (the index has no row for a trial: filtering by the id the terminal named, or by a value
+    # a trial had, found no row, where a training run's row is found by its values)
+    from tests.report.helpers import completed_sweep, make_run
+
+    root = tmp_path / "runs"
+    values = {"3dca85e2": {"optimizer.lr": 0.1}, "f41c6673": {"optimizer.lr": 0.003}}
+    sweep = completed_sweep(root, "s", values)
+    for t, v in values.items():
+        make_run(
+            root, "t", folder=sweep.file("trials") / t, trial={"id": t, "seed": 0, "values": v}
+        )
+    (row,) = index_rows(build_report((), root).index.read_text())
+    search = re.search(r'data-search="([^"]*)"', row).group(1).split()
+    assert {"3dca85e2", "f41c6673", "optimizer.lr=0.1", "optimizer.lr=0.003"} <= set(search)
+
+
 def test_a_pages_details_leave_out_what_meta_json_keeps_for_nnlabs_own_checks(tmp_path):
     # (every page showed 'pid_started 6f73c98a-fce2-4320-8da8-793aa55a1ac3:2244543', the
     # config_hash a resume compares, and the pid of a process long gone)
