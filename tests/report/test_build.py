@@ -626,7 +626,9 @@ def test_a_container_in_a_cell_reads_as_a_config_spells_it_with_short_numbers():
     assert (
         compact({"train_loss": 0.38320574164390564, "lr": 0.1}) == "{train_loss: 0.3832, lr: 0.1}"
     )
-    assert compact([1.0898646732177042, None, True, "adam"]) == "[1.0899, null, true, adam]"
+    # (a result's boolean as every one reads, yes_no: 'true' only as a config or given value)
+    assert compact([1.0898646732177042, None, True, "adam"]) == "[1.0899, null, yes, adam]"
+    assert compact([0.5, True], key="model.hidden") == "[0.5, true]"
     assert compact({"nnlab": "0.1.0"}) == "{nnlab: 0.1.0}"
 
 
