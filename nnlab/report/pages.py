@@ -8,6 +8,7 @@ links are relative, so the folder works from ``file://`` and can be zipped as it
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -266,27 +267,42 @@ def extends(entry: Entry, names: dict[str, str]) -> str:
     source = entry.meta.get("extended_from")
     if not isinstance(source, str) or not source:
         return ""
-    here = entry.path.resolve()
-    root = here.parents[len(PurePosixPath(entry.rel).parts) - 1]
-    try:
-        rel = Path(source).relative_to(root).as_posix()
-    except ValueError:  # (a run outside this runs folder)
-        rel = None
-    shown = esc(source)
-    if rel in names:
-        shown = f'<a href="{href(entry.rel, page_of(rel))}">{esc(rel)}</a>'
     after = entry.meta.get("from_epoch")
     return (
-        f'<p class="note">trained on from {shown}'
+        f'<p class="note">trained on from {run_link(entry, names, source)}'
         f"{f' after its epoch {esc(after)}' if after is not None else ''}: "
         "the epochs up to it are that run's</p>"
     )
 
 
+def made_from(entry: Entry, names: dict[str, str]) -> str:
+    """A line naming the run whose weights a folder was made from (``source_run``: a
+    landscape around them, an activations run of its net), linked to its page where the
+    report has one: the page gave its path as text ('source_run /home/me/runs/2026...')."""
+    source = entry.meta.get("source_run")
+    if not isinstance(source, str) or not source:
+        return ""
+    return f'<p class="note">made from run {run_link(entry, names, source)}</p>'
+
+
+def run_link(entry: Entry, names: dict[str, str], source: str) -> str:
+    """The run folder at ``source`` (the path a folder records) as a link to its page from
+    ``entry``'s, where the report has one (a folder of this runs folder), else as text."""
+    here = entry.path.resolve()
+    root = here.parents[len(PurePosixPath(entry.rel).parts) - 1]
+    try:
+        rel = Path(os.path.realpath(source)).relative_to(root).as_posix()
+    except ValueError:  # (a run outside this runs folder)
+        rel = None
+    if rel in names:
+        return f'<a href="{href(entry.rel, page_of(rel))}">{esc(rel)}</a>'
+    return esc(source)
+
+
 def generic_page(entry: Entry, names: dict[str, str]) -> str:
     """Any other folder (lr-scan, activations, landscape, compare-optimizers, a damaged or unknown
     folder): figures, summary, its other JSON files, command, config, details."""
-    body = header(entry, subtitle(entry))
+    body = header(entry, subtitle(entry)) + made_from(entry, names)
     body += section("Figures", figures(entry), "figures")
     if entry.records:
         body += section("Curves", run_charts(entry))

@@ -56,6 +56,20 @@ def test_an_extended_runs_page_links_the_run_it_was_trained_on_from(tmp_path):
     )
 
 
+def test_a_landscapes_page_links_the_run_it_was_made_from(tmp_path):
+    # (its page gave the run as a path, 'source_run /home/me/runs/2026...', in its details)
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    source = make_run(root, "trained", epochs=2)
+    around = make_run(root, "land", kind="landscape", source_run=str(source.path))
+    gone = make_run(root, "elsewhere", kind="landscape", source_run="/no/such/run")
+    out = build_report((), root).out
+    page = (out / around.id / "index.html").read_text()
+    assert f'made from run <a href="../{source.id}/index.html">{source.id}</a>' in page
+    assert "made from run /no/such/run<" in (out / gone.id / "index.html").read_text()
+
+
 def test_a_diverged_runs_page_offers_the_step_size_table_of_its_config(tmp_path):
     from nnlab import runs
     from tests.conftest import invoke
