@@ -22,6 +22,7 @@ from nnlab.config_model import (
     section_models,
     variants,
 )
+from nnlab.errors import did_you_mean
 from nnlab.output import spelled
 from nnlab.overrides import keys_overlap, overridden, written
 from nnlab.schema import DTYPE_FIX
@@ -156,6 +157,28 @@ def _takes(model: type[BaseModel], key: str, value: Any) -> bool:
     except (ValidationError, ValueError):
         return False
     return True
+
+
+def value_problem(key: str, value: Any) -> str | None:
+    """The line the schema says of ``value`` for the dotted ``key`` alone (its type, range or
+    names: ``model.activation: input should be 'relu', ... got 'relux'``), None where it takes
+    it, or where that depends on another key (a variant's key but its name: an optimizer's
+    ``momentum`` is one of momentum's; the checks across keys, ``eval``'s 'val' and
+    ``dataset.n_val``). For a value given outside a config, ``--where``'s."""
+    head, _, rest = key.partition(".")
+    if head in VARIANT_FIELDS:
+        names = list(variants(head))
+        if rest != "name" or value in names:
+            return None
+        return f"{key}: expected one of {', '.join(names)}, got {given(value)}{did_you_mean(value, names)}"
+    raw = {head: {rest: value}} if rest else {head: value}
+    try:
+        Config.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            if ".".join(map(str, err["loc"])) == key and err["type"] != "extra_forbidden":
+                return describe(err, raw)[1]
+    return None
 
 
 def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) -> tuple[str, str]:

@@ -30,8 +30,37 @@ def parse_where(texts: Sequence[str]) -> Where:
     out = []
     for text in texts:
         key = override_key(text, what="--where", example="model.init=std")
-        out.append((key, split_values(text.partition("=")[2], f"--where {key}")))
+        values = split_values(text.partition("=")[2], f"--where {key}")
+        check_written(text, key, values)
+        out.append((key, values))
     return out
+
+
+def check_written(text: str, key: str, values: list[Any]) -> None:
+    """ConfigError for a ``--where`` ``text`` that keeps no run as it is written, with the way
+    to write it: a section given a value (``model=relu``: 'no config key 'model' (did you mean
+    'model.init'?)'), values separated as other tools separate them (``optimizer.lr=0.1;0.2``),
+    a key that takes a list given items (``model.hidden=100,100``: each its own value, a
+    number no run's list is). (Each said 'no folders ... where ...', or the first a wrong key.)"""
+    from nnlab.config_errors import section_hint
+    from nnlab.config_model import is_list_key, section_models
+    from nnlab.overrides import overridden, separated_words, written_axis
+
+    raw = text.partition("=")[2]
+    said = overridden(text, "--where")
+    if key in section_models():
+        raise ConfigError(f"--where: no config key {key!r}{section_hint(key, values[0], True)}")
+    if (words := separated_words(raw)) is not None:
+        sep = next(c for c in raw if not c.isalnum() and c in ";|")
+        axis = written_axis(key, words, is_list_key(key))
+        raise ConfigError(f"{said}: values are separated by commas, not {sep!r}: {axis}")
+    if is_list_key(key) and not all(isinstance(v, list) for v in values):
+        items = raw.replace("[", "").replace("]", "")
+        any_of = written_axis(key, items.split(","), listed=True)
+        raise ConfigError(
+            f"{said}: {key}'s value is a list, in brackets: {key}=[{items}] (any of several, "
+            f"each in brackets: {any_of})"
+        )
 
 
 def same_value(value: Any, wanted: Any) -> bool:
@@ -76,14 +105,19 @@ def with_shape(flat: dict[str, Any]) -> dict[str, Any]:
 
 def check_keys(where: Where) -> None:
     """ConfigError for a key that is no config key (``runs list``'s folders may hold none
-    that has it: said before any is read), with the key it was probably meant to be."""
+    that has it: said before any is read), with the key it was probably meant to be, and for
+    a value its key does not take (``config_errors.value_problem``: no run has it)."""
+    from nnlab.config_errors import value_problem
     from nnlab.config_keys import reference_rows
     from nnlab.sweep.shape import SHAPE_KEYS
 
     known = [row["key"] for row in reference_rows()]
-    for key, _ in where:
+    for key, values in where:
         if key not in known and key not in ("status", "seed", *SHAPE_KEYS):
             raise ConfigError(f"--where: no config key {key!r}{key_meant(key, known)}")
+        for value in values if key in known else []:  # (model.activation=relux kept none)
+            if (problem := value_problem(key, value)) is not None:
+                raise ConfigError(f"--where: {problem}; no run has it")
 
 
 def key_meant(key: str, known: list[str]) -> str:

@@ -97,6 +97,22 @@ def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, titl
         (["--status", "done"], "error: --status: expected one of RUNNING, COMPLETED, DIVERGED, "
          "FAILED, INTERRUPTED, STALE, DAMAGED, UNREADABLE, got 'done'"),
         (["--last", "0"], "error: --last: expected an integer from 1 to 1000000, got 0"),
+        # (each kept no folder, 'no folders under runs where ...', or named the wrong key)
+        (["--where", "model=relu"], "error: --where: no config key 'model' (model is a section "
+         "of keys: hidden, activation, init, init_std, batchnorm, dropout; did you mean "
+         "model.activation=relu?)"),
+        (["--where", "optimizer.lr=0.1;0.2"], "error: --where 'optimizer.lr=0.1;0.2': values "
+         "are separated by commas, not ';': optimizer.lr=0.1,0.2"),
+        (["--where", "model.hidden=100,50"], "error: --where 'model.hidden=100,50': "
+         "model.hidden's value is a list, in brackets: model.hidden=[100,50] (any of several, "
+         "each in brackets: model.hidden=[100],[50])"),
+        (["--where", "model.activation=relux"], "error: --where: model.activation: input "
+         "should be 'relu', 'sigmoid' or 'tanh', got 'relux' (did you mean 'relu'?); no run "
+         "has it"),
+        (["--where", "optimizer.name=adamw"], "error: --where: optimizer.name: expected one of "
+         "sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw' (did you mean 'adam'?)"),
+        (["--where", "epochs=-1"], "error: --where: epochs: input should be greater than or "
+         "equal to 0, got -1; no run has it"),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_refused_in_one_line(five, args, line):
@@ -113,3 +129,14 @@ def test_the_legend_names_the_splits_the_table_has(tmp_path):
         (run.path / "summary.json").write_text(json.dumps({"status": "COMPLETED", **finals}))
     legend = invoke("runs", "list", runs_dir=root).stdout.splitlines()[1]
     assert legend == "train, test: final accuracy (of a sweep or a tune: its best trial's)"
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["optimizer.momentum=0.9", "eval=[train,val]", "model.hidden=[100],[50,50]", "seed=0",
+     "status=COMPLETED", "model.depth=2", "dataset.name=mnist"],
+)  # fmt: skip
+def test_a_value_some_run_may_have_is_not_refused(five, where):
+    # (a key of another variant than the default's, a split another run's data has)
+    result = invoke("runs", "list", "--where", where, runs_dir=five)
+    assert result.exit_code == 0, result.output
