@@ -88,6 +88,8 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
     if OTHER_NAMES.get(text) in names:
         return f" ({OTHER_NAMES[text]!r} is nnlab's name for {value!r})"
     lowered = {name.lower(): name for name in reversed(names)}  # (the first of names alike)
+    if (same := lowered.get(str(value).strip().lower())) is not None:  # (affine1.w: it said
+        return f" (did you mean {same!r}?)"  # 'affine1.b', the closer as written)
     close = difflib.get_close_matches(str(value), names, n=1) or [
         lowered[c] for c in difflib.get_close_matches(text, list(lowered), n=1)
     ]

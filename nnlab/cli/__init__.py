@@ -433,8 +433,11 @@ OVERRIDES = ("overrides", "args")  # the argument that holds a command's config 
 
 
 def exc_options(exc: BaseException) -> list[str]:
-    """The options click found close to an unknown one (``--quite``: ``--quiet``)."""
-    return list(getattr(exc, "possibilities", None) or ())
+    """The options click found close to an unknown one (``--quite``: ``--quiet``;
+    ``usage.close_options``)."""
+    from nnlab.cli.usage import close_options
+
+    return close_options(exc)
 
 
 def preset_named(where: str, argv: list[str]) -> Any:

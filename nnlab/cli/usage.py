@@ -281,7 +281,7 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
             value = next((a.split("=", 1)[1] for a in argv if a.startswith(f"{option}=")), "")
             return f"{option}: expected no value (it is a flag), got {given(value)}"
     if kind == "NoSuchOption" and getattr(exc, "option_name", None):
-        close = list(getattr(exc, "possibilities", None) or ())
+        close = close_options(exc)
         hint = f" (did you mean {' or '.join(sorted(close))}?)" if close else ""
         return f"{exc.option_name}: no such option{hint}"  # type: ignore[attr-defined]
     extra = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", message)
@@ -290,6 +290,20 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
         what = " ".join(wanted) + " only" if wanted else "none"
         return f"{given(extra[1])}: an extra argument; expected {what}{runs_dir_hint(extra[1], command)}"
     return None
+
+
+def close_options(exc: BaseException) -> list[str]:
+    """The options click found close to an unknown one (``--quite``: ``--quiet``), those alike
+    without their dashes: click weighs the two dashes each has in common, so ``--bins`` read
+    as ``--init or --units`` and ``--tol`` as ``--out``."""
+    import difflib
+
+    option = str(getattr(exc, "option_name", "") or "").lstrip("-")
+    return [
+        name
+        for name in getattr(exc, "possibilities", None) or ()
+        if difflib.SequenceMatcher(None, option, str(name).lstrip("-")).ratio() >= 0.6
+    ]
 
 
 def runs_dir_hint(word: str, command: Any) -> str:

@@ -770,6 +770,14 @@ HINTS = [
     (["train", "{d}/cfg.yaml", "-epochs", "3"],
      "error: -epochs: no such option; config keys are overrides after the config file: "
      "epochs=3 (see nnlab train -h)"),
+    # (an option like none: click's suggestions weighed the two dashes each has in common)
+    (["gradcheck", "--tol", "2"], "error: --tol: no such option (see nnlab gradcheck -h)"),
+    (["activations", "--bins", "3"], "error: --bins: no such option (see nnlab activations -h)"),
+    (["lr-scan", "{d}/cfg.yaml", "--mn", "-3"],
+     "error: --mn: no such option (did you mean --min?) (see nnlab lr-scan -h)"),
+    # (a name in another case: it offered the closer as written, 'affine1.b')
+    (["gradcheck", "--compare-differences", "--param", "affine1.w"],
+     "got 'affine1.w' (did you mean 'affine1.W'?)"),
     (["train", "{d}/cfg.yaml", "-qx"], "error: -x: no such option (see"),  # (a cluster)
     # (a short option and the rest of the word as its value: -kind train was -k 'ind', then
     # 'train: an extra argument; expected none'; -kind alone listed the kind 'ind')
