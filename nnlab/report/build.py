@@ -129,6 +129,7 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
+    pages.sources(list(collect.all_entries(entries)))
     for entry in entries:
         write_entry(site, entry, names)
     built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")

@@ -71,6 +71,9 @@ class Entry:
     not_applying: frozenset[str] = frozenset()  # swept keys the trial leaves out (``left_out``)
     modified: str | None = None  # folder time, for folders without meta.json
     where: str = ""  # the folder's path under the runs root, where its page's (rel) is not it
+    made: list[Entry] = field(
+        default_factory=list
+    )  # folders made from this run (``pages.sources``)
 
     @property
     def error(self) -> str | None:

@@ -249,7 +249,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
     values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
-    body += extends(entry, names)
+    body += extends(entry, names) + made_here(entry)
     none = "no epochs recorded" + (" yet" if entry.status == "RUNNING" else "")  # (else: ended)
     body += section("Curves", run_charts(entry) or f'<p class="note">{none}</p>')
     body += section("Metrics", metrics_table(entry))
@@ -288,21 +288,52 @@ def made_from(entry: Entry, names: dict[str, str]) -> str:
 def run_link(entry: Entry, names: dict[str, str], source: str) -> str:
     """The run folder at ``source`` (the path a folder records) as a link to its page from
     ``entry``'s, where the report has one (a folder of this runs folder), else as text."""
-    here = entry.path.resolve()
-    root = here.parents[len(PurePosixPath(entry.rel).parts) - 1]
-    try:
-        rel = Path(os.path.realpath(source)).relative_to(root).as_posix()
-    except ValueError:  # (a run outside this runs folder)
-        rel = None
+    rel = source_rel(entry, source)
     if rel in names:
         return f'<a href="{href(entry.rel, page_of(rel))}">{esc(rel)}</a>'
     return esc(source)
 
 
+SOURCES = ("extended_from", "source_run")  # meta.json's fields naming the run a folder is of
+
+
+def source_rel(entry: Entry, source: str) -> str | None:
+    """The report path of the run folder at ``source`` (as ``entry``'s meta.json records it),
+    None for one outside the runs folder ``entry`` is in."""
+    here = entry.path.resolve()
+    root = here.parents[len(PurePosixPath(entry.rel).parts) - 1]
+    try:
+        return Path(os.path.realpath(source)).relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def sources(entries: Sequence[Entry]) -> None:
+    """Give each run the folders made from it (``Entry.made``: extended from it, a landscape
+    around its weights, ...), which its page links (``made_here``)."""
+    by_rel = {e.rel: e for e in entries}
+    for entry in entries:
+        for key in SOURCES:
+            source = entry.meta.get(key)
+            rel = source_rel(entry, source) if isinstance(source, str) and source else None
+            if rel in by_rel and rel != entry.rel:
+                by_rel[rel].made.append(entry)
+
+
+def made_here(entry: Entry) -> str:
+    """The line linking what was made from this run (``Entry.made``): its page said nothing of
+    a landscape around it or a run trained on from it, which link to it."""
+    links = [
+        f'<a href="{href(entry.rel, page_of(e.rel))}">{esc(e.kind)} {esc(short_id(e))}</a>'
+        for e in entry.made
+    ]
+    return f'<p class="note">made from this run: {", ".join(links)}</p>' if links else ""
+
+
 def generic_page(entry: Entry, names: dict[str, str]) -> str:
     """Any other folder (lr-scan, activations, landscape, compare-optimizers, a damaged or unknown
     folder): figures, summary, its other JSON files, command, config, details."""
-    body = header(entry, subtitle(entry)) + made_from(entry, names)
+    body = header(entry, subtitle(entry)) + made_from(entry, names) + made_here(entry)
     body += section("Figures", figures(entry), "figures")
     if entry.records:
         body += section("Curves", run_charts(entry))

@@ -68,6 +68,12 @@ def test_a_landscapes_page_links_the_run_it_was_made_from(tmp_path):
     page = (out / around.id / "index.html").read_text()
     assert f'made from run <a href="../{source.id}/index.html">{source.id}</a>' in page
     assert "made from run /no/such/run<" in (out / gone.id / "index.html").read_text()
+    # (and the run's page links what was made from it: it said nothing of it)
+    back = (out / source.id / "index.html").read_text()
+    sid = around.id.rsplit("-", 1)[1]
+    assert (
+        f'made from this run: <a href="../{around.id}/index.html">landscape {sid}</a></p>' in back
+    )
 
 
 def test_a_diverged_runs_page_offers_the_step_size_table_of_its_config(tmp_path):
