@@ -64,8 +64,8 @@
     return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
   }
 
-  function sortBy(table, th, index) {
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
+  function sortBy(table, th, index, given) {
+    var ascending = given !== undefined ? given : th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) {
       h.removeAttribute("aria-sort");
     });
@@ -82,7 +82,18 @@
       return ascending ? c : -c;
     });
     full.concat(none, empty).forEach(function (r) { body.appendChild(r); });
+    keep("sort-" + table.id, [index, ascending]);
   }
+
+  // what the reader did to a page that Back should bring back (a table's sort), in the
+  // page's history entry: back from a run's page, the index came sorted as first built
+  function keep(key, value) {
+    var state = Object.assign({}, history.state || {});
+    state[key] = value;
+    try { history.replaceState(state, ""); } catch (e) { /* file:// may refuse: no matter */ }
+  }
+
+  function kept(key) { return (history.state || {})[key]; }
 
   function makeSortable(table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
@@ -97,6 +108,13 @@
       th.appendChild(button);
       th.addEventListener("click", function () { sortBy(table, th, index); });
     });
+    function again() {
+      var sort = kept("sort-" + table.id);
+      var th = sort && table.tHead.rows[0].cells[sort[0]];
+      if (th && th.classList.contains("sort")) sortBy(table, th, sort[0], sort[1]);
+    }
+    again();
+    window.addEventListener("pageshow", function (e) { if (e.persisted) again(); });
   }
 
   // --- filtering -----------------------------------------------------------------------------
@@ -329,7 +347,7 @@
   function remember(rels) {
     var url = rels.length ? "#compare=" + rels.map(encodeURIComponent).join(",")
       : location.pathname + location.search;
-    try { history.replaceState(null, "", url); } catch (e) { /* file:// may refuse: no matter */ }
+    try { history.replaceState(history.state, "", url); } catch (e) { /* file:// may refuse */ }
   }
 
   function recall() {

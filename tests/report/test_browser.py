@@ -216,6 +216,22 @@ def test_the_filter_a_page_is_left_with_still_applies_back_on_it(page, site):
     assert page.locator(".shown").inner_text() == "2 of 10 shown"
 
 
+def test_the_sort_a_page_is_left_with_is_back_with_it(page, site):
+    # (back from a run's page the index came sorted by when each started, as first built,
+    # the sort by final test acc the reader had chosen gone)
+    page.goto(url(site.index))
+    page.locator("#runs th button", has_text="final test acc").click()
+    order = page.eval_on_selector_all("#runs tbody tr", "rs => rs.map(r => r.dataset.rel)")
+    page.locator("#runs tbody tr td.name a").first.click()
+    page.wait_for_load_state("load")
+    page.go_back()
+    page.wait_for_load_state("load")
+    assert page.eval_on_selector_all("#runs tbody tr", "rs => rs.map(r => r.dataset.rel)") == order
+    header = page.locator("#runs th[aria-sort]")
+    assert header.get_attribute("data-col") == "final test acc"
+    assert header.get_attribute("aria-sort") == "ascending"
+
+
 def test_ticking_two_runs_overlays_their_curves(page, site):
     page.goto(url(site.index))
     boxes = page.locator("#runs tr[data-kind=train] input.pick")
