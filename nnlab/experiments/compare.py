@@ -93,18 +93,29 @@ def select(
                 f"--where: no config key {key!r} in these runs{key_meant(key, known)}"
             )
 
-        found = [
-            cfg[key] if key in cfg else base.get(key) for (base, _), cfg in zip(entries, shaped)
+        found = [  # (a run without the key, of which it says nothing: NOT_THERE, no null)
+            cfg[key] if key in cfg else base.get(key, NOT_THERE)
+            for (base, _), cfg in zip(entries, shaped)
         ]
         kept = [e for e, f in zip(entries, found) if any(same_value(f, v) for v in values)]
         if not kept:
-            wanted = " or ".join(spelled(v) for v in values)
-            have = list(dict.fromkeys(spelled(f) for f in found))
-            raise ConfigError(
-                f"--where: no run has {key}={wanted}; its values here: {', '.join(have)}"
-            )
+            raise ConfigError(no_run_has(key, values, found))
         entries = kept
     return entries
+
+
+NOT_THERE = object()  # (a run's value of a key it does not have)
+
+
+def no_run_has(key: str, wanted: list[Any], found: list[Any]) -> str:
+    """The line of a ``--where`` value no run has: the values the runs have, and how many runs
+    have no such key (another optimizer's, ``model.width`` of layers of several widths or of
+    none); a run without the key read as a null among the values (``where.with_shape``)."""
+    have = list(dict.fromkeys(spelled(f) for f in found if f is not NOT_THERE))
+    without = sum(f is NOT_THERE for f in found)
+    values = f"its values here: {', '.join(have)}" if have else "none has it"
+    others = f"; {counted(without, 'run')} without it" if have and without else ""
+    return f"--where: no run has {key}={' or '.join(spelled(v) for v in wanted)}; {values}{others}"
 
 
 def short_run(run: str) -> str:

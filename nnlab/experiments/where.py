@@ -87,14 +87,14 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def shape_keys(hidden: Any) -> dict[str, Any]:
     """``model.depth`` and ``model.width`` as a config's ``model.hidden`` says them: its
-    layers, and their width where they are all of one (``shape.shape_of``: None without a
-    layer); {} for no list."""
+    layers, and their width where they are all of one (none without a layer: no width, not a
+    null width, as of layers of several widths); {} for no list."""
     from nnlab.sweep.shape import DEPTH, shape_of
 
     if not isinstance(hidden, list):
         return {}
     shape = shape_of(hidden)
-    return shape if len(set(map(repr, hidden))) <= 1 else {DEPTH: shape[DEPTH]}
+    return shape if hidden and len(set(map(repr, hidden))) == 1 else {DEPTH: shape[DEPTH]}
 
 
 def with_shape(flat: dict[str, Any]) -> dict[str, Any]:

@@ -149,8 +149,20 @@ def test_the_shape_keys_are_read_from_model_hidden():
     assert select(entries, [("model.depth", [2])]) == [entries[0], entries[3]]
     assert select(entries, [("model.width", [100])]) == [entries[1]]  # (not [100, 50]'s)
     assert select(entries, [("model.depth", [0, 1])]) == entries[1:3]
-    with pytest.raises(ConfigError, match=r"no run has model.width=7; its values here: 50, 100, "):
+    with pytest.raises(ConfigError) as refused:
         select(entries, [("model.width", [7])])
+    # (it said '50, 100, null': no layer, or layers of several widths, read as a null width)
+    assert str(refused.value) == (
+        "--where: no run has model.width=7; its values here: 50, 100; 2 runs without it"
+    )
+
+
+def test_a_value_no_run_has_names_the_values_of_the_runs_that_have_the_key_only():
+    entries = [({"run": "a"}, {"optimizer.momentum": 0.9}), ({"run": "b"}, {"optimizer.lr": 0.1}),
+               ({"run": "c"}, {"optimizer.momentum": None})]  # fmt: skip
+    with pytest.raises(ConfigError) as refused:  # (b, an adam run, has no momentum: no null)
+        select(entries, [("optimizer.momentum", [0.5])])
+    assert str(refused.value).endswith("its values here: 0.9, null; 1 run without it")
 
 
 @pytest.mark.slow
