@@ -303,7 +303,7 @@ def _is_file(path: Path) -> bool:
 
 
 def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool) -> RunDir:
-    what = " or ".join(kinds) if kinds else "run"
+    what = _either(kinds) if kinds else "run"
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
         raise ConfigError(f"run {ref!r}: names no run; give a folder, an id prefix or 'latest'")
     for as_path in (Path(ref), Path(root) / ref):
@@ -545,7 +545,7 @@ def _check_kind(
         return
     kind = run.kind
     if kinds is not None and kind not in kinds:
-        wanted = " or ".join(kinds)
+        wanted = _either(kinds)
         raise RunError(
             f"{run.path}: {_a(kind)} {kind} folder; this command needs {_a(wanted)} {wanted} "
             f"folder ({listing(root, kinds[0])}); {taken_by(run.path, kind, kinds, resuming)}"
@@ -568,6 +568,11 @@ def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> 
     if kind in ("sweep", "tune") and "train" in wanted:
         return f"give one of its trials (listed by nnlab runs show {folder})"
     return f"to read {_a(kind)} {kind} folder: nnlab runs show {folder}"
+
+
+def _either(kinds: tuple[str, ...]) -> str:
+    """Kinds as a message says them: 'train', 'train or sweep', 'train, sweep or tune'."""
+    return " or ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 2 else kinds)
 
 
 def _a(word: str) -> str:

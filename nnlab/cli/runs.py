@@ -202,8 +202,8 @@ def runs_compare(
         list[str],
         typer.Argument(
             autocompletion=complete.run_refs,
-            help="Run or sweep folders (paths, id prefixes, 'latest' or 'latest~1 latest', the "
-            "last two); a sweep stands for its trials.",
+            help="Run, sweep or tune folders (paths, id prefixes, 'latest' or 'latest~1 latest', "
+            "the last two); a sweep stands for its trials, a tune for its rounds' trials.",
             show_default=False,
         ),
     ],
@@ -228,8 +228,8 @@ def runs_compare(
     runs_dir: RunsDirOpt = Path("runs"),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Compare runs (or a sweep's trials): the config keys they differ in, final accuracies and
-    the train - test gap (json/csv: also seed, best metrics and losses).
+    """Compare runs (or a sweep's or a tune's trials): the config keys they differ in, final
+    accuracies and the train - test gap (json/csv: also seed, best metrics and losses).
 
     A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
     or gone is a DAMAGED or MISSING row, with the reason. A config key a run does not have

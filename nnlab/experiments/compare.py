@@ -40,14 +40,16 @@ def _metrics(summary: dict[str, Any]) -> Row:
     return out
 
 
-COMPARED = ("train", "sweep")  # the folders with training runs in them ('latest': the newest)
+# the folders with training runs in them ('latest': the newest); a tune's are its rounds' trials
+COMPARED = ("train", "sweep", "tune")
 
 
 def _entries(
     run: runs.RunDir, label: str | None, folders: dict[str, Path]
 ) -> list[tuple[Row, dict[str, Any]]]:
     """(row without config keys, flat config) for a run, or for each trial of a sweep (named
-    ``<label>/<trial id>`` when a label is given, else by the trial id); ``folders`` gets each
+    ``<label>/<trial id>`` when a label is given, else by the trial id) or of a tune's rounds
+    (``_tune_entries``); ``folders`` gets each
     row's run folder. The folder is read as ``runs show`` reads it: a damaged file is a
     DamagedError naming it. A sweep's trials are read from their folders
     (``sweep.trial_states``): a damaged one is a DAMAGED row, one whose folder is gone a
@@ -58,6 +60,8 @@ def _entries(
         return f"{label}/{ident}" if label else ident
 
     run.check_files()  # (as runs show: a folder listed DAMAGED is not compared as sound)
+    if run.kind == "tune":
+        return _tune_entries(run, label, folders)
     if sweep.is_sweep(run):
         out = []
         for trial, state in sweep.trial_states(run):
@@ -75,6 +79,23 @@ def _entries(
     base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
     folders[run.id] = run.path
     return [(base, flatten(cfg.model_dump(mode="json")))]
+
+
+def _tune_entries(
+    run: runs.RunDir, label: str | None, folders: dict[str, Path]
+) -> list[tuple[Row, dict[str, Any]]]:
+    """``_entries`` of each round of a tune (its sweep: the trials it drew), round by round
+    as its tune.json records them, each trial named ``r<round>/<trial id>`` (after ``label``);
+    a round whose folder is gone (``runs.absent_round``) has none."""
+    out = []
+    for entry in run.rounds():
+        if "sweep" not in entry:  # (a round stopped before its folder was made)
+            continue
+        folder = runs.RunDir(run.path / entry["sweep"])
+        if runs.absent_round(folder) is None:
+            inner = f"r{entry['round']}"
+            out += _entries(folder, f"{label}/{inner}" if label else inner, folders)
+    return out
 
 
 def select(
@@ -195,7 +216,7 @@ def compare_runs(
     in are found (a key all kept rows share is no column).
     """
     if not refs:
-        raise RunError("give at least one run or sweep folder to compare")
+        raise RunError("give at least one run, sweep or tune folder to compare")
     if top is not None and top < 1:
         raise ConfigError(f"--top: expected a positive number, got {top}")
     wanted = parse_where(where)  # (before any folder is read: a malformed one said first)

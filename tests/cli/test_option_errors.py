@@ -166,8 +166,9 @@ def test_the_cases_cover_every_kind_of_option():
         (["runs", "show"], "error: RUN: expected a folder (path, id prefix, 'latest' or "
          "'latest~1', the one before it), or a sweep's or tune's trial id as their tables print "
          "it (a tune's round: r2), got nothing (see nnlab runs show -h)"),
-        (["runs", "compare"], "error: REFS: expected run or sweep folders (paths, id prefixes, "
-         "'latest' or 'latest~1 latest', the last two), got nothing (see nnlab runs compare -h)"),
+        (["runs", "compare"], "error: REFS: expected run, sweep or tune folders (paths, id "
+         "prefixes, 'latest' or 'latest~1 latest', the last two), got nothing (see nnlab runs "
+         "compare -h)"),
         (["sweep", "resume"], "error: SWEEP: expected a sweep folder, id prefix or 'latest', got "
          "nothing (see nnlab sweep resume -h)"),
         (["sweep", "grid"], "error: CONFIG: expected YAML config (its 'sweep:' section, if any, is "

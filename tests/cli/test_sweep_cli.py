@@ -468,7 +468,7 @@ def test_runs_compare_latest_is_the_newest_run_or_sweep_not_any_newer_folder(tmp
     assert result.stdout.count("optimizer.lr") == 1 and "2 runs" in result.stdout
     result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
     assert result.exit_code == 2
-    assert "a landscape folder; this command needs a train or sweep folder" in result.stderr
+    assert "a landscape folder; this command needs a train, sweep or tune folder" in result.stderr
 
 
 @pytest.mark.parametrize("kind", ["grid", "random"])
@@ -692,7 +692,7 @@ def test_a_folder_of_another_kind_is_named_with_its_article(tmp_path):
             life.run.write_text("config.yaml", cfg.read_text())
         result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
         assert result.exit_code == 2
-        assert f"an {kind} folder; this command needs a train or sweep folder" in result.stderr
+        assert f"an {kind} folder; this command needs a train, sweep or tune folder" in result.stderr
 
 
 def test_runs_show_of_a_sweep_on_a_narrow_terminal_prints_records_not_a_wide_table(tmp_path):
