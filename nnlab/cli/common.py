@@ -30,6 +30,7 @@ from nnlab.cli.usage import (
     one_line,
     one_of,
     option_error,
+    split_value,
 )
 from nnlab.collector import release
 from nnlab.errors import NnlabError, OptionError, room_again, unloadable
@@ -215,6 +216,21 @@ def see_help(text: str) -> str:
     return f"{text} (see {' '.join(['nnlab', *ctx.command_path.split()[1:]])} -h)"
 
 
+def check_overrides(overrides: list[str]) -> None:
+    """A command's overrides checked before it runs: a key given twice (``check_once``), and
+    a word without '=' that is the next value of a list option the shell split at a space
+    (``usage.split_value``: ``--lr 0.1 0.2``'s '0.2' was 'expected key.sub=value')."""
+    import typer.main
+
+    from nnlab.config import check_once
+
+    check_once(overrides)
+    bare = [text for text in overrides if "=" not in text]
+    ctx = typer.main.get_current_context(silent=True) if bare else None
+    if ctx is not None and (split := split_value(state["argv"], bare, ctx.command)) is not None:
+        raise OptionError(*split)
+
+
 def handle_errors(fn: F) -> F:
     """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
 
@@ -229,9 +245,7 @@ def handle_errors(fn: F) -> F:
                 if not state["debug"]:  # overflow, NaN: a diverged run says so in its folder
                     warnings.simplefilter("ignore", RuntimeWarning)
                 if kwargs.get("overrides"):  # (every command's key=value arguments)
-                    from nnlab.config import check_once
-
-                    check_once(list(kwargs["overrides"]))
+                    check_overrides(list(kwargs["overrides"]))
                 try:
                     return fn(*args, **kwargs)
                 except Exception as exc:  # (an interrupt a library raised as its own error)

@@ -16,6 +16,7 @@ import math
 import re
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -285,6 +286,8 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
         hint = f" (did you mean {' or '.join(sorted(close))}?)" if close else ""
         return f"{exc.option_name}: no such option{hint}"  # type: ignore[attr-defined]
     extra = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", message)
+    if extra and command is not None and (split := split_value(argv, extra[1].split(), command)):
+        return f"{split[0]}: {split[1]}"
     if extra and command is not None:
         wanted = [name_of(p) for p in command.params if not getattr(p, "opts", [""])[0][:1] == "-"]
         what = " ".join(wanted) + " only" if wanted else "none"
@@ -304,6 +307,53 @@ def close_options(exc: BaseException) -> list[str]:
         for name in getattr(exc, "possibilities", None) or ()
         if difflib.SequenceMatcher(None, option, str(name).lstrip("-")).ratio() >= 0.6
     ]
+
+
+def split_value(argv: Sequence[str], words: Sequence[str], command: Any) -> tuple[str, str] | None:
+    """(option, ``the shell split ...``) for a word of ``words`` (a command's extra arguments,
+    or its overrides without '=') that is the next value of an option of ``command`` taking
+    several, comma-separated, given with a space (``--lr 0.1 0.2``, ``-o sgd adam``,
+    ``-a relu tanh``: '0.2' was refused as an override, 'expected key.sub=value', or 'tanh'
+    as 'an extra argument'), with the option as meant; None for any other word. (A word
+    after an option's value that it does not take, a config or a run, is no such value.)"""
+    for i in range(2, len(argv)):
+        option, value = argv[i - 2], argv[i - 1]
+        if argv[i] not in words or not option.startswith("-") or "=" in option:
+            continue
+        param = next((p for p in command.params if option in getattr(p, "opts", ())), None)
+        if param is None or value.startswith("-") or not _several(param):
+            continue
+        items = [value.rstrip(",")]
+        for word in argv[i:]:
+            if word not in words or not _item_of(word.strip(","), param):
+                break
+            items.append(word.strip(","))
+        if len(items) > 1 and len(set(items)) == len(items):  # (-o adam adam: no list)
+            return option, (
+                f"the shell split its values at a space ({' '.join(items)}); they are "
+                f"separated by commas, without spaces: {option} {','.join(items)}"
+            )
+    return None
+
+
+def _several(param: Any) -> bool:
+    """The option takes several values, comma-separated (its help says so), or repeated."""
+    return (
+        bool(getattr(param, "multiple", False))
+        or "comma-separated" in (getattr(param, "help", None) or "").lower()
+    )
+
+
+def _item_of(word: str, param: Any) -> bool:
+    """``word`` is one of the values ``param`` takes: one of its names, or a number where it
+    names none."""
+    names = _choices(param) or _declared(param)
+    if names:
+        return word in names
+    try:
+        return math.isfinite(float(word))
+    except ValueError:
+        return False
 
 
 def runs_dir_hint(word: str, command: Any) -> str:

@@ -775,6 +775,16 @@ HINTS = [
     (["activations", "--bins", "3"], "error: --bins: no such option (see nnlab activations -h)"),
     (["lr-scan", "{d}/cfg.yaml", "--mn", "-3"],
      "error: --mn: no such option (did you mean --min?) (see nnlab lr-scan -h)"),
+    # (a list option's values the shell split at a space: 'override '0.2': expected
+    # key.sub=value', or ''tanh': an extra argument; expected none')
+    (["compare-optimizers", "--lr", "0.1", "0.2"],
+     "error: --lr: the shell split its values at a space (0.1 0.2); they are separated by "
+     "commas, without spaces: --lr 0.1,0.2 (see nnlab compare-optimizers -h)"),
+    (["compare-optimizers", "-o", "sgd,", "adam"], "separated by commas, without spaces: -o "
+     "sgd,adam"),
+    (["activations", "-a", "relu", "tanh"], "error: -a: the shell split its values at a space "
+     "(relu tanh); they are separated by commas, without spaces: -a relu,tanh (see nnlab "
+     "activations -h)"),
     # (a name in another case: it offered the closer as written, 'affine1.b')
     (["gradcheck", "--compare-differences", "--param", "affine1.w"],
      "got 'affine1.w' (did you mean 'affine1.W'?)"),
