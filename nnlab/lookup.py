@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -250,9 +251,22 @@ class AmbiguousError(RunError):
         return type(self), (self.ref, self.answer)
 
 
+def _holds_runs(path: Path) -> bool:
+    """``path`` is a folder that holds run folders (a runs folder), not one itself."""
+    try:
+        return path.is_dir() and not is_run_folder(path) and any(True for _ in iter_runs(path))
+    except (OSError, RunError):
+        return False
+
+
 def _no_match(root: Path, ref: str) -> str:
     """A reference no folder matches, and what to try: 'latest' for a misspelling of it
     ('lates', 'Latest', 'lastest'), which was looked up as an id prefix."""
+    if _holds_runs(Path(ref)):  # (runs show runs: it said no run matched, or no such folder)
+        return (
+            f"run {ref!r}: a runs folder (it holds run folders), not a run; its runs: nnlab runs "
+            f"list --runs-dir {shlex.quote(ref)}"
+        )
     if Path(ref).is_absolute():  # (it said no run folder under the runs folder matches it)
         return f"run {ref!r}: no such folder"
     if back := re.fullmatch(r"latest\s*[-_^]\s*(\d+)", ref.strip().lower()):  # (git's ~)

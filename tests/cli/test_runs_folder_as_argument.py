@@ -71,3 +71,18 @@ def test_the_run_before_the_latest_written_with_a_dash_is_told_the_tilde(tmp_pat
     assert result.exit_code == 2
     assert result.stderr.startswith("error: run 'latest-1': no run folder under ")
     assert result.stderr.endswith(" matches (did you mean 'latest~1'?)\n")
+
+
+def test_a_runs_folder_given_as_a_run_says_it_is_one(tmp_path, monkeypatch):
+    # (runs show r: 'no run folder under runs matches'; of an absolute path, 'no such folder',
+    # of a folder that is there)
+    fake_run(tmp_path / "my runs", "a1", "COMPLETED")
+    monkeypatch.chdir(tmp_path)
+    for args in (["runs", "show", "my runs"], ["runs", "compare", str(tmp_path / "my runs")],
+                 ["train", "--resume", "my runs"]):  # fmt: skip
+        ref = args[-1]
+        assert (
+            f"error: run {ref!r}: a runs folder (it holds run folders), not a run; its runs: "
+            f"nnlab runs list --runs-dir '{ref}'"
+            == one_error_line(invoke(*args, runs_dir=tmp_path / "my runs"))
+        )
