@@ -102,14 +102,14 @@ def _missing_hint(path: Path) -> str:
         return (
             f" (did you mean {str(shipped)!r}? configs/ is in nnlab's folder, {shipped.parents[1]})"
         )
-    try:
-        names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+    try:  # (by their stems: '.yaml' in common made nope.yaml close to m.yaml)
+        names = {p.stem: p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")}
     except OSError:
         return ""
     from nnlab.errors import did_you_mean
 
-    close = did_you_mean(path.name, names)
-    return close and f"{close[:-2]} in {path.parent}?)"
+    close = re.search(r"did you mean '(.+)'\?", did_you_mean(path.stem, list(names)))
+    return f" (did you mean {names[close[1]]!r} in {path.parent}?)" if close else ""
 
 
 SHIPPED = Path(__file__).resolve().parents[1] / "configs"  # (in a checkout: the repository's)

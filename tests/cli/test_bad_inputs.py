@@ -785,6 +785,7 @@ HINTS = [
     (["activations", "-a", "relu", "tanh"], "error: -a: the shell split its values at a space "
      "(relu tanh); they are separated by commas, without spaces: -a relu,tanh (see nnlab "
      "activations -h)"),
+    (["train", "{d}/cgf.yaml"], "cgf.yaml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
     # (a name in another case: it offered the closer as written, 'affine1.b')
     (["gradcheck", "--compare-differences", "--param", "affine1.w"],
      "got 'affine1.w' (did you mean 'affine1.W'?)"),
@@ -1143,3 +1144,13 @@ def test_a_shipped_config_named_from_another_folder_is_offered_where_it_is(
         f"error: {given}: config file not found (did you mean "
         f"'{repo}/configs/digits-quickstart.yaml'? configs/ is in nnlab's folder, {repo})"
     )
+
+
+def test_a_config_name_like_none_there_gets_no_suggestion(tmp_path):
+    # ('.yaml' in common made nope.yaml close to m.yaml: 'did you mean 'm.yaml' in .?')
+    (tmp_path / "m.yaml").write_text("epochs: 1\n")
+    (tmp_path / "sw.yaml").write_text("epochs: 1\n")
+    line = one_line(invoke("train", tmp_path / "nope.yaml").stderr)
+    assert line == f"error: {tmp_path / 'nope.yaml'}: config file not found"
+    line = one_line(invoke("train", tmp_path / "sw.yml").stderr)
+    assert line.endswith(f"(did you mean 'sw.yaml' in {tmp_path}?)")
