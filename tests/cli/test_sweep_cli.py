@@ -204,7 +204,7 @@ def test_run_uses_the_files_sweep_section_which_train_refuses(tmp_path):
     result = invoke("sweep", "run", cfg, "--runs-dir", tmp_path / "r", "-q")
     assert result.exit_code == 0, result.output
     run = sweep_dir(tmp_path / "r")
-    assert result.stderr == f"sweep folder: {run.path}\n"  # --quiet: no progress, the folder
+    assert result.stderr == f"sweep folder: {run.path}  (figure: curves.png)\n"  # -q: no progress
     assert len(summary(run)) == 2 and run.meta["seed"] == 3
     cfg_plain = tmp_path / "plain.yaml"
     cfg_plain.write_text(yaml.safe_dump(TINY))
