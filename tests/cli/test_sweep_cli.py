@@ -692,7 +692,9 @@ def test_a_folder_of_another_kind_is_named_with_its_article(tmp_path):
             life.run.write_text("config.yaml", cfg.read_text())
         result = invoke("runs", "compare", life.run.path, "--runs-dir", r)
         assert result.exit_code == 2
-        assert f"an {kind} folder; this command needs a train, sweep or tune folder" in result.stderr
+        assert (
+            f"an {kind} folder; this command needs a train, sweep or tune folder" in result.stderr
+        )
 
 
 def test_runs_show_of_a_sweep_on_a_narrow_terminal_prints_records_not_a_wide_table(tmp_path):
