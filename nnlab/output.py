@@ -115,8 +115,13 @@ def as_label(key: str, value: Any) -> str:
     report spell it (``config_number``: ``optimizer.lr=0.000111925``, not every digit a random
     search drew; ``10.0``, ``0.0``). With 3 digits (``.3g``) a trial's progress line and
     legend read 0.000112 where its table row read 0.0001119."""
-    text = config_number(value) if isinstance(value, float) else spelled(value)
-    return f"{key}={text}"
+    return f"{key}={as_written(value)}"
+
+
+def as_written(value: Any) -> str:
+    """A config value as ``as_label`` writes it, without its key (``--where``'s list of the
+    values there are: ``0.0343135``, not every digit a random search drew)."""
+    return config_number(value) if isinstance(value, float) else spelled(value)
 
 
 def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:

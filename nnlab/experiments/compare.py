@@ -20,7 +20,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.experiments.where import Where, flatten, key_meant, parse_where, same_value, with_shape
-from nnlab.output import as_label, counted, separating_keys, spelled
+from nnlab.output import as_label, as_written, counted, separating_keys, spelled
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -132,7 +132,7 @@ def no_run_has(key: str, wanted: list[Any], found: list[Any]) -> str:
     """The line of a ``--where`` value no run has: the values the runs have, and how many runs
     have no such key (another optimizer's, ``model.width`` of layers of several widths or of
     none); a run without the key read as a null among the values (``where.with_shape``)."""
-    have = list(dict.fromkeys(spelled(f) for f in found if f is not NOT_THERE))
+    have = list(dict.fromkeys(as_written(f) for f in found if f is not NOT_THERE))
     without = sum(f is NOT_THERE for f in found)
     values = f"its values here: {', '.join(have)}" if have else "none has it"
     others = f"; {counted(without, 'run')} without it" if have and without else ""

@@ -159,10 +159,13 @@ def test_the_shape_keys_are_read_from_model_hidden():
 
 def test_a_value_no_run_has_names_the_values_of_the_runs_that_have_the_key_only():
     entries = [({"run": "a"}, {"optimizer.momentum": 0.9}), ({"run": "b"}, {"optimizer.lr": 0.1}),
-               ({"run": "c"}, {"optimizer.momentum": None})]  # fmt: skip
+               ({"run": "c"}, {"optimizer.momentum": None}),
+               ({"run": "d"}, {"optimizer.momentum": 0.034313488579691624})]  # fmt: skip
     with pytest.raises(ConfigError) as refused:  # (b, an adam run, has no momentum: no null)
         select(entries, [("optimizer.momentum", [0.5])])
-    assert str(refused.value).endswith("its values here: 0.9, null; 1 run without it")
+    # (a drawn value as the table spells it, and --where matches it: not every digit)
+    assert str(refused.value).endswith("its values here: 0.9, null, 0.0343135; 1 run without it")
+    assert select(entries, [("optimizer.momentum", [0.0343135])]) == entries[3:]
 
 
 @pytest.mark.slow
