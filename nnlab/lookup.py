@@ -20,6 +20,7 @@ from typing import Any
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.filestate import leads_nowhere, link_nowhere
+from nnlab.outline import looks_whole
 from nnlab.output import counted
 from nnlab.process import half_removed, held
 from nnlab.rundir import KINDS, ROUNDS, RunDir, error_status, kind_of, status_of
@@ -211,7 +212,7 @@ def _damaged(exc: RunError) -> dict[str, Any]:
 def _described(run: RunDir, files: bool, summary_too: bool = True) -> dict[str, Any]:
     meta = run.meta
     summary = run.summary() if summary_too else {}
-    if files:
+    if files or (summary_too and not looks_whole(run, meta)):  # (``outline``: all where off)
         run.check_files()
     return {"meta": meta, "summary": summary, "kind": kind_of(run, meta), "status": status_of(meta)}
 

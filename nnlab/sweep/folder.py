@@ -164,7 +164,8 @@ def _trial_state(
     if foreign is not None:
         return {"status": runs.DAMAGED, "reason": foreign}
     try:  # (a trial folder that cannot be looked into, no permission: said so)
-        info = runs.describe_folder(folder, files=files) if folder.has("meta.json") else {}
+        # (a folder of run files without its meta.json: 'meta.json: missing', as at the top)
+        info = runs.describe_folder(folder, files=files) if runs.is_run_folder(folder.path) else {}
     except RunError as exc:
         return {"status": runs.error_status(exc), "reason": str(exc)}
     if "reason" in info and os.path.lexists(folder.path):

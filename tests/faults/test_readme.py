@@ -29,6 +29,7 @@ from .test_streams import STREAMS
 from .test_summary_values import SUMMARY_VALUE
 from .test_syscall_faults import SYSCALLS
 from .test_torn_end import TORN_END
+from .test_trial_files import TRIAL_FILES
 from .test_unreadable import UNREADABLE
 from .test_vanishing import VANISHING
 from .test_versions import NEWER
@@ -64,6 +65,7 @@ ROWS = [
     *SYSCALLS,
     REPORT_DISK,
     NEWER,
+    *TRIAL_FILES,
 ]
 
 
