@@ -568,7 +568,8 @@ def test_a_malformed_sweep_section_is_the_same_one_line_in_every_command(tmp_pat
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ([1, 2], "sweep: expected a mapping of kind, params, trials, seed, share_seed, got [1, 2]"),
+        ([1, 2], "sweep: expected a mapping of kind, params, trials, seed, share_seed, colour_by, "
+         "got [1, 2]"),
         ({"params": 7}, "sweep.params: expected a mapping of config keys to values"),
         ({"params": {"optimizer.lrr": [1]}}, "sweep.params: unknown config key 'optimizer.lrr' "
          "(did you mean 'optimizer.lr'?)"),
@@ -741,7 +742,8 @@ def test_a_sweep_resume_over_the_work_limit_advises_what_a_resume_can_do(tmp_pat
 def test_a_folder_of_another_kind_names_the_command_that_takes_it(tmp_path):
     # (train --resume SWEEP said only 'this command needs a train folder', not that
     # 'nnlab sweep --resume SWEEP' continues it; --extend and landscape RUN, not that a
-    # trial of it is what they take; runs compare, not what reads a tune)
+    # trial of it is what they take; runs compare, not what reads a landscape. A tune it
+    # compares: its rounds' trials, test_runs_compare_tune)
     cfg, r = write_config(tmp_path), tmp_path / "r"
     made = []
     for kind in ("sweep", "tune", "landscape"):
@@ -758,7 +760,6 @@ def test_a_folder_of_another_kind_names_the_command_that_takes_it(tmp_path):
             f"give one of its trials (listed by nnlab runs show {sweep})",
         ),
         (("landscape", tune), f"give one of its trials (listed by nnlab runs show {tune})"),
-        (("runs", "compare", tune), f"give one of its trials (listed by nnlab runs show {tune})"),
         (("runs", "compare", land), f"to read a landscape folder: nnlab runs show {land}"),
     ]
     for args, hint in cases:
