@@ -127,9 +127,7 @@ def test_an_edit_that_changes_what_a_folder_means_is_damage_for_every_reader(cas
         before = snapshot(case)
         refused(invoke(*RESUMES[run.kind], run.path, "-q", "--runs-dir", root), 2, says)
         assert snapshot(case) == before
-    elif command == "compare" and run.kind == "tune":  # (compare takes trains and sweeps)
-        refused(invoke("runs", "compare", run.path, "--runs-dir", root), 2, "a tune folder")
-    else:
+    else:  # (compare too: a tune is its rounds' trials, read once the tune is found sound)
         refused(invoke("runs", command, run.path, "--runs-dir", root), 2, says)
 
 
