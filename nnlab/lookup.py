@@ -1,7 +1,7 @@
 """Finding run folders: the folders under a runs root, one by reference (a path, an id
 prefix, ``latest``, a sweep trial's id), what a listing shows of each, and a sweep's or a
 tune's trial folders. Reading only (``nnlab.runs`` owns writing; it re-exports all of this,
-the run-folder API being one)."""
+the run-folder API being one). What it says where it finds none: ``nnlab.lookup_hints``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 import re
 import shlex
 import stat
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,14 +19,19 @@ from typing import Any
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError, loads, read_at_most
 from nnlab.filestate import leads_nowhere, link_nowhere
+from nnlab.lookup_hints import (
+    DEFAULT_ROOT as DEFAULT_ROOT,  # (re-exported: nnlab.runs reads it here)
+    article,
+    listing,
+    only_others,
+    taken_by,
+)
 from nnlab.outline import looks_whole
 from nnlab.output import counted
 from nnlab.process import half_removed, held
 from nnlab.rundir import KINDS, ROUNDS, RunDir, error_status, kind_of, status_of
 from nnlab.times import instant
 from nnlab.trialfolders import TRIALS
-
-DEFAULT_ROOT = Path("runs")
 
 
 def check_root(root: Path) -> Path:
@@ -500,7 +504,7 @@ def _latest(
     if damaged:
         raise DamagedError(f"{damaged[-1]} ('latest' may mean this {what} folder: fix or name it)")
     if best is None:
-        others = _only_others(healthy)
+        others = only_others(healthy)
         plain = kinds in (None, ("train",)) and not others
         none = "no runs yet" if plain else f"no {what} folders yet"
         raise RunError(f"{root}: {none}{others}{itself_a_run(root)}")
@@ -510,17 +514,6 @@ def _latest(
             f"holds only {counted(len(fitting), f'{what} folder')}"
         )
     return fitting[back][0]
-
-
-def _only_others(healthy: list[tuple[RunDir, dict[str, Any]]]) -> str:
-    """`` (it holds only 2 lr-scan folders, 1 sweep folder, which 'latest' does not name
-    here)`` where the runs folder holds folders of other kinds than 'latest' looks for, else
-    "" (``landscape latest`` said 'no runs yet' of a folder with a sweep and two scans)."""
-    kinds = Counter(str(d["kind"]) for _, d in healthy)
-    if not kinds:
-        return ""
-    held = ", ".join(counted(n, f"{kind} folder") for kind, n in sorted(kinds.items()))
-    return f" (it holds only {held}, which 'latest' does not name here)"
 
 
 LATEST = re.compile(r"latest(?:~(\d{1,6}))?")  # a reference to the newest folder, or before it
@@ -562,46 +555,11 @@ def _check_kind(
     if kinds is not None and kind not in kinds:
         wanted = _either(kinds)
         raise RunError(
-            f"{run.path}: {_a(kind)} {kind} folder; this command needs {_a(wanted)} {wanted} "
+            f"{run.path}: {article(kind)} {kind} folder; this command needs {article(wanted)} {wanted} "
             f"folder ({listing(root, kinds[0])}); {taken_by(run.path, kind, kinds, resuming)}"
         )
-
-
-# kind -> the command whose --resume continues a folder of that kind (a trial: as a run)
-RESUMED_BY = {**{kind: kind for kind in KINDS}, "trial": "train"}
-
-
-def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> str:
-    """The command that takes a ``kind`` folder where one of ``wanted`` was asked for: its
-    resume (``resuming``: a --resume was given it), a trial of it (a sweep's or a tune's,
-    where a training run was wanted), else ``runs show``, which reads every kind."""
-    import shlex
-
-    folder = shlex.quote(str(path))
-    if resuming:
-        return f"to continue {_a(kind)} {kind} folder: nnlab {RESUMED_BY[kind]} --resume {folder}"
-    if kind in ("sweep", "tune") and "train" in wanted:
-        return f"give one of its trials (listed by nnlab runs show {folder})"
-    return f"to read {_a(kind)} {kind} folder: nnlab runs show {folder}"
 
 
 def _either(kinds: tuple[str, ...]) -> str:
     """Kinds as a message says them: 'train', 'train or sweep', 'train, sweep or tune'."""
     return " or ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 2 else kinds)
-
-
-def _a(word: str) -> str:
-    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
-    an lr-scan folder), else 'a'."""
-    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
-
-
-def listing(root: Path, kind: str | None = None) -> str:
-    """The command that lists the folders under ``root`` (of ``kind``), for a hint: with
-    ``--runs-dir`` unless ``root`` is the default, so that it lists where the hint looked."""
-    import shlex
-
-    words = ["nnlab", "runs", "list", *(["--kind", kind] if kind else [])]
-    if Path(root) != DEFAULT_ROOT:
-        words += ["--runs-dir", str(root)]
-    return shlex.join(words)

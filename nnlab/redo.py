@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.errors import RunError
-from nnlab.lookup import RESUMED_BY
+from nnlab.lookup_hints import RESUMED_BY
 from nnlab.output import command_line
 
 # kind -> (the command that resumes it, the files its ending writes: a resume removes them)

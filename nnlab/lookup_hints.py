@@ -1,0 +1,61 @@
+"""What finding a run folder says where it finds none of the kind asked for: the command
+that lists the folders there (``listing``), the kinds a runs folder holds instead
+(``only_others``), and the command that takes a folder of the kind given (``taken_by``).
+Text only, for ``nnlab.lookup``'s errors (its own module: lookup had reached 600 lines).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from nnlab.output import counted
+from nnlab.rundir import KINDS, RunDir
+
+DEFAULT_ROOT = Path("runs")  # where run folders go unless --runs-dir (or NNLAB_RUNS_DIR) says
+
+
+# kind -> the command whose --resume continues a folder of that kind (a trial: as a run)
+RESUMED_BY = {**{kind: kind for kind in KINDS}, "trial": "train"}
+
+
+def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> str:
+    """The command that takes a ``kind`` folder where one of ``wanted`` was asked for: its
+    resume (``resuming``: a --resume was given it), a trial of it (a sweep's or a tune's,
+    where a training run was wanted), else ``runs show``, which reads every kind."""
+    folder = shlex.quote(str(path))
+    if resuming:
+        return (
+            f"to continue {article(kind)} {kind} folder: nnlab {RESUMED_BY[kind]} --resume {folder}"
+        )
+    if kind in ("sweep", "tune") and "train" in wanted:
+        return f"give one of its trials (listed by nnlab runs show {folder})"
+    return f"to read {article(kind)} {kind} folder: nnlab runs show {folder}"
+
+
+def article(word: str) -> str:
+    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
+    an lr-scan folder), else 'a'."""
+    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
+
+
+def listing(root: Path, kind: str | None = None) -> str:
+    """The command that lists the folders under ``root`` (of ``kind``), for a hint: with
+    ``--runs-dir`` unless ``root`` is the default, so that it lists where the hint looked."""
+    words = ["nnlab", "runs", "list", *(["--kind", kind] if kind else [])]
+    if Path(root) != DEFAULT_ROOT:
+        words += ["--runs-dir", str(root)]
+    return shlex.join(words)
+
+
+def only_others(healthy: list[tuple[RunDir, dict[str, Any]]]) -> str:
+    """`` (it holds only 2 lr-scan folders, 1 sweep folder, which 'latest' does not name
+    here)`` where the runs folder holds folders of other kinds than 'latest' looks for, else
+    "" (``landscape latest`` said 'no runs yet' of a folder with a sweep and two scans)."""
+    kinds = Counter(str(d["kind"]) for _, d in healthy)
+    if not kinds:
+        return ""
+    held = ", ".join(counted(n, f"{kind} folder") for kind, n in sorted(kinds.items()))
+    return f" (it holds only {held}, which 'latest' does not name here)"
