@@ -266,10 +266,10 @@ def _one_value(given: Sequence[str]) -> str:
         key = text.partition("=")[0].strip()
         if value.startswith("[") and is_list_key(key):  # (an axis of lists: [100],[200])
             items = [w.strip() for w in value.strip("[] ").split(",") if w.strip()]
-            axis = (
+            lists = (
                 written_axis(key, items, listed=True) if len(items) > 1 else f"{key}={value},[..]"
             )
-            return f"; {text} is one value, a list (an axis of lists: {axis})"
+            return f"; {text} is one value, a list (an axis of lists: {lists})"
         if value.startswith("["):
             return (
                 f"; {text} is one value, a list (axes are written without brackets: "
