@@ -26,6 +26,7 @@ from nnlab.numbers import (
     number_spec,
     significant,
 )
+from nnlab.streams import undecoded_escaped
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -128,7 +129,7 @@ def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
     does not apply to its run: another dataset's), else ``table_cell`` (a None config value is
     ``null``); ``spec``: its column's format of measured numbers (``column_format``)."""
-    return table_cell(row[column], column, spec) if column in row else "-"
+    return undecoded_escaped(table_cell(row[column], column, spec)) if column in row else "-"
 
 
 def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:

@@ -99,17 +99,43 @@ ESCAPING = "nnlab-escape"
 
 
 def _escape(exc: UnicodeError) -> tuple[str | bytes, int]:
-    """A character a stream's encoding cannot write: a lone surrogate (bytes Python could not
-    decode, as in a folder's name that is not UTF-8) as its byte again, as Python's own
-    streams do in the C locale (surrogateescape); any other as a backslash escape (``\\u2501``),
-    as Python's stderr does (backslashreplace). Both were UnicodeEncodeError on a stdout of
-    another encoding (``PYTHONIOENCODING=ascii``, a C locale without UTF-8 mode, a UTF-8
-    stdout and a folder name of other bytes): ``runs show`` and ``runs list`` failed as
-    'unexpected' errors."""
-    try:
-        return codecs.lookup_error("surrogateescape")(exc)
-    except UnicodeError:
-        return codecs.lookup_error("backslashreplace")(exc)
+    """A character a stream's encoding cannot write: a lone surrogate (a byte Python could not
+    decode, as in a folder's name that is not UTF-8) as that byte's escape, ``\\xff``, as every
+    line naming such a path writes it (``shown``: it was the raw byte in a table, ``\\udcff``
+    in an error line); any other as a backslash escape (``\\u2501``), as Python's stderr does
+    (backslashreplace). Both were UnicodeEncodeError on a stdout of another encoding
+    (``PYTHONIOENCODING=ascii``, a C locale without UTF-8 mode, a UTF-8 stdout and a folder
+    name of other bytes): ``runs show`` and ``runs list`` failed as 'unexpected' errors."""
+    if isinstance(exc, UnicodeEncodeError):  # (backslashreplace's escape: ascii's)
+        chars = exc.object[exc.start : exc.end]
+        return "".join(shown(c) if undecoded(c) else ascii(c)[1:-1] for c in chars), exc.end
+    return codecs.lookup_error("backslashreplace")(exc)
+
+
+def undecoded(char: str) -> bool:
+    """Whether ``char`` stands for a byte Python could not decode: a lone surrogate, U+DC80 to
+    U+DCFF, as ``os.fsdecode`` holds the bytes of a name that is not UTF-8."""
+    return "\udc80" <= char <= "\udcff"
+
+
+def shown(char: str) -> str:
+    """``char`` as a line shows it when it is not printable: a byte Python could not decode
+    (``undecoded``) as that byte's escape, ``\\xff`` (bash's ``$'\\xff'`` names the folder,
+    and a refused argument is said so: ``cli.not_utf8``), any other as Python writes it in a
+    string, ``\\n``, ``\\x1b``. The one way nnlab prints a path it cannot decode: a stream
+    (``ESCAPING``), an error line (``usage.one_line``)."""
+    if undecoded(char):
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
+
+
+def undecoded_escaped(text: str) -> str:
+    """``text`` with each byte Python could not decode as its escape (``shown``): what a
+    stream writes of it, known before a table measures its cells (a folder's name in one was
+    measured one character wide per such byte, and written four wide)."""
+    if text.isprintable():
+        return text
+    return "".join(shown(c) if undecoded(c) else c for c in text)
 
 
 codecs.register_error(ESCAPING, _escape)

@@ -62,6 +62,14 @@ ENVIRONMENT = [
         ("run folder: ",),
     ),
 ]
+NOT_UTF8_LINES = Row(
+    "a path whose name is not UTF-8, in every line that names it: each byte nnlab cannot "
+    "decode as its escape, `\\xfe` (as a refused argument is said), in a table, `runs show` and "
+    "an error line alike (a table wrote the raw byte, an error line `\\udcfe`)",
+    "`nnlab runs show RUN` (its folder `runs/b\\xfe`, its meta.json damaged; `runs list`)",
+    2,
+    ("error: {runs}/b\\xfe/meta.json: not valid JSON",),
+)
 
 
 def run(case: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -115,6 +123,34 @@ def test_a_folder_name_not_utf8_is_listed_on_any_stdout(case):
         assert good.name.encode() in listed.stdout and b"| b" in listed.stdout.replace(
             "│".encode(), b"|"
         )
+
+
+@pytest.mark.slow
+def test_a_folder_name_not_utf8_is_written_one_way_in_every_line(case):
+    _, other = a_folder_not_utf8(case)
+    listed = run(case, "runs", "list")
+    assert b"\\udc" not in listed.stdout + listed.stderr and b"\xfe" not in listed.stdout
+    assert b" b\\xfe " in listed.stdout, listed.stdout  # (measured as written: its row aligned)
+    assert len({len(line) for line in listed.stdout.decode().splitlines()[2:]}) == 1
+    shown = run(case, "runs", "show", "b")
+    assert shown.returncode == 0 and f"{case / 'runs'}/b\\xfe\n".encode() in shown.stdout
+    (other / "meta.json").write_text("[")
+    for args in (["runs", "show", "b"], ["runs", "list"]):
+        said = run(case, *args)
+        row = NOT_UTF8_LINES
+        assert said.returncode == (row.code if args[1] == "show" else 0), said.stderr
+        said_of = row.expect(case / "runs")[0].removeprefix("error: ").encode()
+        assert said_of in said.stdout + said.stderr, said
+
+
+def test_a_byte_not_decoded_is_shown_as_its_escape():
+    from nnlab.cli.usage import one_line as line_of
+    from nnlab.streams import ESCAPING
+
+    name = os.fsdecode(b"runs/b\xfe\x1bc")
+    assert line_of(f"error: {name}: gone") == "error: runs/b\\xfe\\x1bc: gone"
+    assert name.encode("utf-8", ESCAPING) == b"runs/b\\xfe\x1bc"
+    assert "\u2501\udcfe".encode("ascii", ESCAPING) == b"\\u2501\\xfe"
 
 
 @pytest.mark.slow

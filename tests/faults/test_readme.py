@@ -12,7 +12,7 @@ from .test_clocks import CLOCKS
 from .test_concurrency import CONCURRENT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
-from .test_environment import ENVIRONMENT
+from .test_environment import ENVIRONMENT, NOT_UTF8_LINES
 from .test_garbage import GARBAGE
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_links import LINKS
@@ -55,6 +55,7 @@ ROWS = [
     *CONCURRENT,
     *STREAMS,
     *ENVIRONMENT,
+    NOT_UTF8_LINES,
     *CLOCKS,
     *LINKS,
     *PERMISSIONS,
