@@ -190,7 +190,8 @@ def _fingerprint(path: Path) -> tuple[tuple[Any, ...], ...] | None:
 def describe_folder(run: RunDir, files: bool = False, again: bool = True) -> dict[str, Any]:
     """What a listing shows of one folder; a damaged one is ``status: DAMAGED`` with the reason
     (its other fields None), never an exception. ``files``: check every file a command may
-    read (``RunDir.check_files``), not only meta.json and summary.json. Read as of one state
+    read (``RunDir.check_files``), not only meta.json and summary.json and whatever looks off
+    without a parse (``outline.looks_whole``: then every file too). Read as of one state
     of the folder (``RunDir.settled``): a writer moving on meanwhile is no damage. Inside
     ``one_reading``, a folder read before and unchanged since is not read again; ``again``
     False: one the reading will not ask for again (``runs list``'s own rows), not listed

@@ -79,7 +79,8 @@ def trial_damage(run: runs.RunDir, files: bool = False) -> tuple[int, list[dict[
     """(how many trials the sweeps in ``run`` planned, those DAMAGED or MISSING), over every
     sweep folder it holds (``runs.trial_sweeps``: itself if a sweep, a tune's rounds), each
     trial as ``sweep.unsound_trials`` gives it (``files``: every file checked, as ``runs
-    show`` does; else meta.json and summary.json). A trial of a round says its ``sweep``
+    show`` does; else meta.json and summary.json, and every file where one looks off:
+    ``outline.looks_whole``). A trial of a round says its ``sweep``
     (the round's folder, relative to ``run``); a round folder that cannot be read is one
     DAMAGED entry with its ``sweep`` and ``reason`` and no ``trial``, and one tune.json
     records that is gone one MISSING entry (``runs.absent_round``)."""

@@ -75,8 +75,10 @@ def sweep_rows(run: runs.RunDir, files: bool = True) -> list[Row]:
     """One row per planned trial of a sweep folder, in its plan's order, as the trial's folder
     says now (``trial_states``): ``trial_row``'s fields (``stacked`` from its meta.json, the
     ``error`` of a FAILED one), without a folder as the sweep recorded it (PENDING, FAILED
-    with its ``error``), DAMAGED or MISSING with the ``reason``. ``files``: every file of a trial checked (``runs show``), else meta.json and
-    summary.json (``runs list``, a sweep's writers)."""
+    with its ``error``), DAMAGED or MISSING with the ``reason``. ``files``: every file of a
+    trial checked (``runs show``), else meta.json and summary.json, the rest as
+    ``outline.looks_whole`` tells it (``runs list``, a sweep's writers: read whole where it
+    looks off)."""
     return [
         trial_row(t.id, t.values, t.seed, state, state.get("error"))
         | ({"reason": state["reason"]} if "reason" in state else {})
@@ -115,8 +117,8 @@ def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict
     ``error`` the sweep's summary recorded (it failed before its folder was made), or
     MISSING with the reason when the summary recorded a result and its folder is gone. What the
     sweep's own summary recorded of a trial is never shown for it: the folder is the truth.
-    ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json
-    (``runs list``)."""
+    ``files``: every file of a trial checked (``runs show``), else meta.json and summary.json,
+    the rest as ``outline.looks_whole`` tells it, read whole where it looks off (``runs list``)."""
     _, trials = load_sweep(run)
     recorded = _recorded(run)
     return [(trial, _trial_state(run, _planned(trial), recorded, files)) for trial in trials]
@@ -125,7 +127,8 @@ def trial_states(run: runs.RunDir, files: bool = True) -> list[tuple[Trial, dict
 def unsound_trials(run: runs.RunDir, files: bool = False) -> tuple[int, list[Row]]:
     """(how many trials the sweep planned, those of them DAMAGED or MISSING as ``trial``,
     ``status``, ``reason`` rows), as ``runs list`` checks a sweep: quickly, each trial
-    folder's meta.json and summary.json (``files``: every file, as ``runs show`` does) and
+    folder's meta.json and summary.json and its other files as ``outline.looks_whole`` tells
+    them, read whole where one looks off (``files``: every file, as ``runs show`` does) and
     whether a folder the sweep recorded is gone. The plan is sweep.yaml's trial ids, not its
     resolved configs."""
     planned = (run.config("sweep.yaml") or {}).get("trials", [])
@@ -157,7 +160,8 @@ def _trial_state(
 ) -> dict[str, Any]:
     """What the folder of the ``planned`` trial (sweep.yaml's id, seed, values) says now (see
     ``trial_states``); ``files``: check every file of it (``describe_folder``), not only
-    meta.json and summary.json. Another trial's folder in its place is DAMAGED."""
+    meta.json and summary.json (and the rest where it looks off: ``outline``). A folder of run
+    files without its meta.json says so (``runs.is_run_folder``). Another trial's folder in its place is DAMAGED."""
     trial_id = planned["id"]
     folder = runs.RunDir(trials_dir(run) / trial_id)
     foreign = runs.foreign_folder(trials_dir(run)) or runs.foreign_folder(folder.path)
