@@ -144,6 +144,7 @@ NOT_MATH: dict[str, str] = {
         "test_torch_oracle_runs.py compares a grid sweep's and a tune's trials with torch's"
         for key in ("kind", "params", "seed", "share_seed", "trials")
     },
+    "sweep.colour_by": "which swept key colours the sweep's curves.png: a figure's choice",
 }
 
 
