@@ -74,6 +74,8 @@ class Entry:
     made: list[Entry] = field(
         default_factory=list
     )  # folders made from this run (``pages.sources``)
+    # (its curves, computed once a build: ``facts.curves_of``)
+    drawing: Any = field(default=None, compare=False, repr=False)
 
     @property
     def error(self) -> str | None:

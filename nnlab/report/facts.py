@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -395,6 +396,44 @@ def drawn(entry: Entry) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass
+class Curves:
+    """An entry's curves as the report draws them (``drawn``'s records, their ``curve_keys``,
+    each ``curve``, the compare view's ``compact_curves``), each computed once per build and
+    entry (``curves_of``): a run's page, its index row's tick box, the index's data.js and its
+    sweep's page and data.js each computed them again, about six times per entry."""
+
+    records: list[dict[str, Any]]
+    keys: list[str]
+    at: int | None  # ``diverged_at``
+    _curves: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
+    _compact: dict[str, list[list[float | None]]] | None = None
+
+    def curve(self, key: str) -> list[tuple[float, float | None]]:
+        if key not in self._curves:
+            self._curves[key] = curve(self.records, key)
+        return self._curves[key]
+
+    def compact(self) -> dict[str, list[list[float | None]]]:
+        if self._compact is None:
+            self._compact = compact_curves(self.records, self)
+        return self._compact
+
+
+def curves_of(entry: Entry) -> Curves:
+    """The entry's :class:`Curves`, kept on it (``Entry.drawing``) while its status, records
+    and summary are those they were drawn from (a page that fails to render makes it DAMAGED)."""
+    kept = entry.drawing
+    if kept is not None:
+        status, records, summary, curves = kept
+        if status == entry.status and records is entry.records and summary is entry.summary:
+            return curves
+    lines = drawn(entry)
+    curves = Curves(lines, curve_keys(lines), diverged_at(entry))
+    entry.drawing = (entry.status, entry.records, entry.summary, curves)
+    return curves
+
+
 def curve(records: Sequence[dict[str, Any]], key: str) -> list[tuple[float, float | None]]:
     """``(epoch, value)`` for ``key`` over the records (None where missing or not finite)."""
     out = []
@@ -431,15 +470,18 @@ def curve_groups(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
 CURVE_BUCKETS = 500  # a longer curve's compare data: its first, lowest, highest, last per bucket
 
 
-def compact_curves(records: Sequence[dict[str, Any]]) -> dict[str, list[list[float | None]]]:
+def compact_curves(
+    records: Sequence[dict[str, Any]], curves: Curves | None = None
+) -> dict[str, list[list[float | None]]]:
     """Every curve of a run as ``{key: [[epoch, value], ...]}``, values in 5 significant digits
     (the compare view's data). A curve of more than 4 x ``CURVE_BUCKETS`` epochs keeps, of each
     of ``CURVE_BUCKETS`` runs of epochs, its first, lowest, highest and last point and its first
     gap: the line a chart draws, in at most ~2,500 points (a run of 28,000 epochs put 28,000
     points per curve into the index's data.js)."""
     out = {}
-    for key in curve_keys(records):
-        points = [[e, float(f"{v:.5g}") if v is not None else None] for e, v in curve(records, key)]
+    for key in curve_keys(records) if curves is None else curves.keys:
+        line = curve(records, key) if curves is None else curves.curve(key)
+        points = [[e, float(f"{v:.5g}") if v is not None else None] for e, v in line]
         out[key] = points if len(points) <= 4 * CURVE_BUCKETS else _outline(points)
     return out
 

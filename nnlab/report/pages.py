@@ -169,12 +169,13 @@ def run_charts(entry: Entry) -> str:
     DIVERGED run's stop before the epoch it diverged in, at a red cross (``facts.drawn``)."""
     charts = []
     colors = split_colors()
-    records, at = facts.drawn(entry), facts.diverged_at(entry)
-    for title, keys in facts.curve_groups(facts.curve_keys(records)):
+    curves = facts.curves_of(entry)
+    at = curves.at
+    for title, keys in facts.curve_groups(curves.keys):
         series = [
             Series(
                 facts.run_label(entry, k),
-                facts.curve(records, k),
+                curves.curve(k),
                 _color(k, colors),
                 "4 3" if k == "loss" else "",
                 at if k != "lr" else None,

@@ -196,11 +196,11 @@ def _colour_key(
 def overlay(entry: Entry, keys: Sequence[str]) -> str:
     """Up to three charts (validation or test accuracy, training accuracy, training loss) with
     every trial's curve, and one legend for them."""
-    trials = [t for t in entry.trials if facts.curve_keys(facts.drawn(t))]
+    trials = [t for t in entry.trials if facts.curves_of(t).keys]
     if not trials:
         still = " yet" if entry.status == "RUNNING" else ""  # (a sweep that ended: no more)
         return f'<p class="note">no trial has recorded an epoch{still}</p>'
-    present = {k for t in trials for k in facts.curve_keys(facts.drawn(t)) if _per_epoch(t, k)}
+    present = {k for t in trials for k in facts.curves_of(t).keys if _per_epoch(t, k)}
     looks, legend_html = styles(trials, keys)
     charts = []
     for choices in OVERLAY_KEYS:
@@ -208,7 +208,7 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
         if key is None:
             continue
         series = [
-            Series(trial_label(t), facts.curve(facts.drawn(t), key), c, d, facts.diverged_at(t))
+            Series(trial_label(t), facts.curves_of(t).curve(key), c, d, facts.curves_of(t).at)
             for t, (c, d) in zip(trials, looks)
         ]
         span = (0.0, 1.0) if key.endswith("_acc") else None

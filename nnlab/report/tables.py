@@ -47,7 +47,7 @@ def epochs_cell(entry: Entry) -> str:
 
 def pick(entry: Entry, label: str) -> str:
     """A tick box for the compare view, for an entry with curves."""
-    if not facts.curve_keys(facts.drawn(entry)):
+    if not facts.curves_of(entry).keys:
         return "<td></td>"
     return (
         f'<td><input type="checkbox" class="pick" value="{esc(entry.rel)}" '
@@ -147,9 +147,9 @@ def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
     a JSON file, because a page opened from ``file://`` may not fetch() its neighbours. A
     DIVERGED run's label says so: its curve stops short, and the compare view has no cross."""
     curves = {
-        e.rel: {"label": _compare_label(e, labels), "curves": facts.compact_curves(facts.drawn(e))}
+        e.rel: {"label": _compare_label(e, labels), "curves": facts.curves_of(e).compact()}
         for e in entries
-        if facts.curve_keys(facts.drawn(e))
+        if facts.curves_of(e).keys
     }
     text = json.dumps({"curves": curves}, separators=(",", ":"), allow_nan=False, default=str)
     text = text.replace("://", ":\\/\\/").replace("</", "<\\/")
@@ -157,6 +157,6 @@ def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
 
 
 def _compare_label(entry: Entry, labels: dict[str, str]) -> str:
-    at = facts.diverged_at(entry)
+    at = facts.curves_of(entry).at
     label = labels.get(entry.rel, entry.name)
     return label if at is None else f"{label} (diverged at epoch {at})"
