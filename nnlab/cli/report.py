@@ -36,6 +36,10 @@ def report(
 ) -> None:
     """Write a static HTML report of the runs and sweeps that opens from disk, offline.
 
+    A rebuild reads and draws only the folders that are new or changed since the last build
+    (recorded in the report folder's hidden .nnlab-report-cache); a RUNNING run is always read
+    again.
+
     Example: nnlab report && cd runs && zip -qr ../report.zip report
     """
     from nnlab.report import build_report

@@ -8,6 +8,9 @@ Layout of ``<out>/``::
     <run>/index.html  <figure>.png     a page per folder, its figures beside it (copied once)
     <sweep>/trials/<id>/index.html     a page per trial; <sweep>/data.js for its compare view
     .nnlab-report                      the marker: a rebuild may replace what is here
+    .nnlab-report-files                what the last build wrote (``MANIFEST``)
+    .nnlab-report-cache                what it read and drew, by folder: a rebuild reads and
+                                       draws only what changed (``reuse``)
 
 The figures are copied once each (their PNG text chunks, which name matplotlib's web site, are
 left out), and only when the run's file changed since the last build. Nothing in the report
@@ -32,7 +35,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.errors import RunError, os_failure, room_again
 from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
-from nnlab.report import collect, facts, index, pages, sweeps, tables
+from nnlab.report import collect, facts, index, pages, reuse, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
 
 try:
@@ -126,17 +129,26 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     vanished: list[str] = []
-    entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished)
+    last = reuse.Reuse(out)
+    entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished, read=last.read)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
     pages.sources(list(collect.all_entries(entries)))
     for entry in entries:
-        write_entry(site, entry, names)
+        kept = last.kept_pages(entry, names)
+        if kept is None:
+            before = set(site.kept)
+            write_pages(site, entry, names)
+            last.wrote(entry, site.kept - before)
+        else:
+            site.kept.update(kept)
+        copy_figures(site, entry)
     built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     site.write("index.html", index.index_page(entries, str(runs_dir), built))
     site.write("data.js", tables.data_script(entries, index.compare_labels(entries)))
     _write_assets(site)
     site.remove_stale()
+    last.save(entries)
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
     # (each as its folder is named: a half-removed one's '.<run>.removing', not its page's)
@@ -167,8 +179,8 @@ def refresh(runs_dir: Path = collect.DEFAULT_ROOT) -> Path:
 
 
 # --- pages --------------------------------------------------------------------------------------
-def write_entry(site: Site, entry: Entry, names: dict[str, str]) -> None:
-    """The entry's page, figures and (a sweep) data script, then its trials'. A page that fails to
+def write_pages(site: Site, entry: Entry, names: dict[str, str]) -> None:
+    """The entry's page and (a sweep) data script, then its trials'. A page that fails to
     render becomes a page saying so, and the entry DAMAGED: one folder never stops the build."""
     try:
         text = render(entry, names)
@@ -179,14 +191,20 @@ def write_entry(site: Site, entry: Entry, names: dict[str, str]) -> None:
             names,
         )
     site.write(pages.page_of(entry.rel), text)
-    for figure in entry.figures:
-        site.copy_figure(figure, f"{entry.rel}/{pages.figure_path(entry, figure)}")
     if entry.kind in facts.SWEEP_KINDS and entry.trials:
         site.write(
             f"{entry.rel}/data.js", tables.data_script(entry.trials, sweeps.trial_labels(entry))
         )
     for trial in entry.trials:
-        write_entry(site, trial, names)
+        write_pages(site, trial, names)
+
+
+def copy_figures(site: Site, entry: Entry) -> None:
+    """The entry's figures and its trials', each beside its page (``Site.copy_figure``)."""
+    for figure in entry.figures:
+        site.copy_figure(figure, f"{entry.rel}/{pages.figure_path(entry, figure)}")
+    for trial in entry.trials:
+        copy_figures(site, trial)
 
 
 def render(entry: Entry, names: dict[str, str]) -> str:

@@ -99,12 +99,14 @@ def collect(
     runs_dir: Path,
     exclude: Path | None = None,
     vanished: list[str] | None = None,
+    read: Callable[[Path, str], Entry] | None = None,
 ) -> list[Entry]:
     """Entries for ``refs`` (paths, id prefixes, ``latest``), or for every folder under
     ``runs_dir`` (oldest first) when there are none. An unknown ref is a ``RunError``. A
     folder gone as it was read (removed or renamed meanwhile) is no entry, and is added to
     ``vanished`` (its rel): it was shown DAMAGED, 'FileNotFoundError: No such file or
-    directory'."""
+    directory'. ``read``: how a folder is read (``read_folder``; a rebuild's keeps what has
+    not changed, ``reuse.Reuse.read``)."""
     runs_dir = Path(runs_dir)
     paths = folders(refs, runs_dir)
     # (realpath, not Path.resolve: a link in a loop, listed DAMAGED, is its own path; resolve
@@ -121,7 +123,7 @@ def collect(
             continue
         seen.add(resolved)
         rel = _rel(resolved, root, taken)
-        entry = read_folder(path, rel)
+        entry = (read or read_folder)(path, rel)
         try:
             entry.where = resolved.relative_to(root).as_posix()
         except ValueError:

@@ -1,0 +1,289 @@
+"""What a rebuild keeps from the last build of a report: a rebuild costs what changed.
+
+A build records, in the report folder's hidden ``CACHE`` file, each folder it read: a stamp of
+the folder (every file and folder in it, by name, kind, size, inode and modification and change
+times, ``folder_stamp``), what was read from it (its :class:`Entry`, trials included, as JSON),
+and the pages it wrote for it (each page's and data script's size and modification time, and
+the key of what the pages were drawn from: the entry and the little they take from other
+folders, ``_context``). The next build, of the same nnlab (``code_stamp``: its version, the
+modification times of its files, the time zone, ...), takes the entry of a folder whose stamp
+is the same instead of reading it again, and keeps its pages where their key and files are
+the same, without drawing them. What it gives is what a full build gives, byte for byte (the
+tests compare the two). Never kept: a folder a RUNNING run is in (its process may have ended:
+STALE), a DAMAGED or UNREADABLE one, one holding a symlink, and an entry that JSON does not
+give back exactly (``_exact``). A build that fails leaves the last good cache: a page it
+replaced has another size or time, so it is drawn again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from stat import S_ISDIR, S_ISLNK, S_ISREG
+from typing import Any
+
+import yaml
+
+import nnlab
+from nnlab.errors import NnlabError
+from nnlab.fileio import atomic_write, read_at_most
+from nnlab.report import collect, pages
+from nnlab.report.collect import Entry
+
+CACHE = ".nnlab-report-cache"  # hidden: a build's stale files' sweep leaves it
+CACHE_VERSION = 1  # of this file's layout and of what is in it
+MAX_CACHE_BYTES = 1024 * 1024 * 1024
+NOT_KEPT = (*collect.UNUSABLE, "RUNNING", "STALE")  # an entry's statuses never kept
+SKIPPED_FIELDS = ("made", "drawing")  # an Entry's fields made anew each build
+
+
+class Reuse:
+    """The last build's record of ``out`` and this build's."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.code = code_stamp()
+        self.last = _load(out / CACHE, self.code)
+        self.stamps: dict[str, tuple[str, str | None]] = {}  # rel: (path, stamp)
+        self.pages: dict[str, tuple[str, dict[str, list[int]]]] = {}  # rel: (key, files)
+        self.keys: dict[str, str] = {}  # rel: what its pages are drawn from (``_page_key``)
+        self.texts: dict[str, str] = {}  # rel: [entry, context] as JSON text
+        self.kept: dict[str, dict[str, Any]] = {}  # rel: the last build's entry, kept
+
+    def read(self, path: Path, rel: str) -> Entry:
+        """The entry of the top folder at ``path`` (``collect.read_folder``), the last build's
+        where the folder is as it was then (stamped before it is read: a change as it is read
+        makes the next build read it again)."""
+        stamp = folder_stamp(path)
+        self.stamps[rel] = (str(path), stamp)
+        last = self.last.get(str(path))
+        if stamp is not None and last is not None and last["stamp"] == stamp:
+            if last["rel"] == rel:
+                return decode(last["entry"])
+        return collect.read_folder(path, rel)
+
+    def kept_pages(self, entry: Entry, names: dict[str, str]) -> list[str] | None:
+        """The report files (pages, data scripts) of ``entry`` the last build wrote that this
+        one keeps as they are, None where they are to be drawn again."""
+        path = self.stamps.get(entry.rel, ("", None))[0]
+        last = self.last.get(path)
+        key = self._page_key(entry, names)
+        if last is None or key is None or last.get("key") != key:
+            return None
+        files: dict[str, list[int]] = last["files"]
+        if any(_file_stamp(self.out / rel) != stamp for rel, stamp in files.items()):
+            return None
+        self.pages[entry.rel] = (key, files)
+        self.kept[entry.rel] = last["entry"]
+        return list(files)
+
+    def wrote(self, entry: Entry, files: Iterable[str]) -> None:
+        """Record the pages and data scripts written for ``entry`` (after ``kept_pages``)."""
+        key = self.keys.get(entry.rel)
+        stamps = {rel: _file_stamp(self.out / rel) for rel in sorted(files)}
+        if key is not None and keepable(entry) and None not in stamps.values():
+            self.pages[entry.rel] = (key, {r: s for r, s in stamps.items() if s is not None})
+
+    def _page_key(self, entry: Entry, names: dict[str, str]) -> str | None:
+        """The digest of what ``entry``'s pages are drawn from (None: not to be kept), and the
+        entry as JSON text (``texts``)."""
+        if not keepable(entry):
+            return None
+        try:
+            text = json.dumps([encode(entry), _context(entry, names)], ensure_ascii=True)
+        except (TypeError, ValueError):
+            return None
+        key = hashlib.sha256(text.encode("ascii")).hexdigest()
+        self.keys[entry.rel], self.texts[entry.rel] = key, text
+        return key
+
+    def save(self, entries: Iterable[Entry]) -> None:
+        """Write this build's record (atomically: a build that fails keeps the last one)."""
+        folders = {}
+        for entry in entries:
+            path, stamp = self.stamps.get(entry.rel, ("", None))
+            if stamp is None or entry.rel not in self.pages:
+                continue
+            encoded = self.kept.get(entry.rel) or _exact(entry, self.texts[entry.rel])
+            if encoded is None:
+                continue
+            key, files = self.pages[entry.rel]
+            folders[path] = {"stamp": stamp, "rel": entry.rel, "entry": encoded, "key": key,
+                             "files": files}  # fmt: skip
+        record = {"version": CACHE_VERSION, "code": self.code, "folders": folders}
+        text = json.dumps(record, ensure_ascii=True, separators=(",", ":"))
+        # (every / as \/, which JSON reads as /: no file of a report names a network address,
+        # even one a run's text holds: 'https://...' as 'https:\/\/...')
+        text = text.replace("/", "\\/")
+        atomic_write(self.out / CACHE, text.encode("ascii"), sync=False)
+
+
+def keepable(entry: Entry) -> bool:
+    """Whether an entry (and each of its trials) may be kept for the next build."""
+    return all(
+        e.status not in NOT_KEPT
+        and e.meta.get("status") != "RUNNING"
+        and e.kind != collect.HALF_REMOVED
+        for e in collect.all_entries([entry])
+    )
+
+
+def _context(entry: Entry, names: dict[str, str]) -> list[Any]:
+    """What the pages of ``entry`` take from other folders: the names of its trials' parents,
+    whether the runs it was made from have pages, and what was made from it."""
+    out: list[Any] = []
+    for e in collect.all_entries([entry]):
+        sources = []
+        for key in pages.SOURCES:
+            source = e.meta.get(key)
+            rel = pages.source_rel(e, source) if isinstance(source, str) and source else None
+            sources.append([rel, rel in names])
+        made = [[m.kind, m.rel] for m in e.made]
+        out.append([names.get(e.parent) if e.parent else None, sources, made, e.where])
+    return out
+
+
+# --- stamps -------------------------------------------------------------------------------------
+def folder_stamp(path: Path) -> str | None:
+    """A digest of every file and folder in ``path`` (name, kind, size, inode, modification and
+    change times); None where it cannot be listed or holds a symlink (what it leads to may
+    change unseen)."""
+    rows: list[tuple[Any, ...]] = []
+    try:
+        top = os.stat(path)
+        stack = [(str(path), "")]
+        while stack:
+            folder, rel = stack.pop()
+            with os.scandir(folder) as listing:
+                for item in listing:
+                    st = item.stat(follow_symlinks=False)
+                    if S_ISLNK(st.st_mode):
+                        return None
+                    name = rel + item.name
+                    rows.append((name, st.st_mode, st.st_size, st.st_ino, st.st_mtime_ns,
+                                 st.st_ctime_ns))  # fmt: skip
+                    if S_ISDIR(st.st_mode):
+                        stack.append((item.path, name + "/"))
+    except OSError:
+        return None
+    rows.sort()
+    head = (str(path), os.path.realpath(path), top.st_ino, top.st_mtime_ns, top.st_ctime_ns)
+    return _digest((head, rows))
+
+
+def code_stamp() -> str:
+    """A digest of what, besides the folders, the pages depend on: nnlab (its version and its
+    files' sizes and times: a new nnlab, or an edited one, rebuilds every page), the Python
+    and PyYAML versions, the time zone the times are shown in, and the working folder and
+    ``NNLAB_RUNS_DIR`` the pages' commands are written for."""
+    root = Path(nnlab.__file__).parent
+    files = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith((".py", ".css", ".js")):
+                st = os.stat(os.path.join(folder, name))
+                files.append((os.path.relpath(os.path.join(folder, name), root), st.st_size,
+                              st.st_mtime_ns))  # fmt: skip
+    place = (os.getcwd(), os.environ.get("NNLAB_RUNS_DIR"), os.environ.get("TZ"))
+    zone = (time.tzname, time.timezone, time.altzone)
+    versions = (CACHE_VERSION, nnlab.__version__, sys.version, yaml.__version__)
+    return _digest((versions, place, zone, sorted(files)))
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _file_stamp(path: Path) -> list[int] | None:
+    """A report file's size and modification time; None if it is not a regular file."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns] if S_ISREG(st.st_mode) else None
+
+
+def _load(path: Path, code: str) -> dict[str, dict[str, Any]]:
+    """The last build's folders, by path; none if it was of other code, or cannot be read."""
+    try:
+        data = read_at_most(path, MAX_CACHE_BYTES, devices=False)
+        record = json.loads(data) if data is not None else None
+    except (OSError, ValueError, NnlabError):
+        return {}
+    if not isinstance(record, dict) or record.get("code") != code:
+        return {}
+    folders = record.get("folders")
+    return folders if isinstance(folders, dict) else {}
+
+
+# --- entries as JSON ----------------------------------------------------------------------------
+def encode(entry: Entry) -> dict[str, Any]:
+    """The entry as JSON values (its trials too; not what each build makes anew)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(entry):
+        if f.name in SKIPPED_FIELDS:
+            continue
+        value = getattr(entry, f.name)
+        if f.name == "path":
+            value = str(value)
+        elif f.name == "figures":
+            value = [str(p) for p in value]
+        elif f.name == "sizes":
+            value = [[str(p), list(size)] for p, size in value.items()]
+        elif f.name == "trials":
+            value = [encode(t) for t in value]
+        elif f.name == "not_applying":
+            value = sorted(value)
+        out[f.name] = value
+    return out
+
+
+def decode(data: dict[str, Any]) -> Entry:
+    """The entry ``encode`` gave."""
+    values = dict(data)
+    values["path"] = Path(values["path"])
+    values["figures"] = [Path(p) for p in values["figures"]]
+    values["sizes"] = {Path(p): tuple(size) for p, size in values["sizes"]}
+    values["trials"] = [decode(t) for t in values["trials"]]
+    values["not_applying"] = frozenset(values["not_applying"])
+    return Entry(**values)
+
+
+def _exact(entry: Entry, text: str) -> dict[str, Any] | None:
+    """The entry encoded (``text``: the JSON of ``[encode(entry), ...]``), if JSON gives it back
+    exactly (a YAML date in a config, or a key that is a number, would come back otherwise:
+    such an entry is read again each build)."""
+    try:
+        encoded = json.loads(text)[0]
+        again = decode(encoded)
+    except (TypeError, ValueError, KeyError):
+        return None
+    return encoded if _same(again, entry) else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b`` of the same types throughout (1 is not 1.0 nor True; NaN is NaN; a set of
+    swept keys, ``not_applying``, is one whether frozen or not)."""
+    if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Entry):
+        return all(
+            _same(getattr(a, f.name), getattr(b, f.name))
+            for f in dataclasses.fields(a)
+            if f.name not in SKIPPED_FIELDS
+        )
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(k, j) and _same(a[k], b[j]) for k, j in zip(a, b))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return bool(a == b)

@@ -1,0 +1,142 @@
+"""A rebuild keeps what has not changed (``nnlab.report.reuse``): it reads and draws only the
+folders that are new or changed, and what it writes is what a full build writes, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnlab.report import build, build_report, collect, reuse
+from tests.report.helpers import completed_sweep, make_run, make_running, records
+
+BUILT = re.compile(rb" \xc2\xb7 built [0-9: -]+<")  # the index's build time, to the minute
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every file of a report but the reuse record, the index's build time left out."""
+    return {
+        p.relative_to(out).as_posix(): BUILT.sub(b"<", p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != reuse.CACHE
+    }
+
+
+class Counted:
+    """The top folders read and drawn by a build (``collect.read_folder``, ``write_pages``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read: list[str] = []
+        self.drawn: list[str] = []
+        read, draw = collect.read_folder, build.write_pages
+
+        def counted_read(path: Path, rel: str, parent: str | None = None) -> Any:
+            if parent is None:
+                self.read.append(rel)
+            return read(path, rel, parent)
+
+        def counted_draw(site: Any, entry: Any, names: Any) -> None:
+            if entry.parent is None:
+                self.drawn.append(entry.rel)
+            draw(site, entry, names)
+
+        monkeypatch.setattr(collect, "read_folder", counted_read)
+        monkeypatch.setattr(build, "write_pages", counted_draw)
+
+    def clear(self) -> None:
+        self.read.clear()
+        self.drawn.clear()
+
+
+def some_runs(root: Path) -> dict[str, Path]:
+    """Runs, one made from another (its page links it), and a sweep of two trials."""
+    a = make_run(root, "a").path
+    b = make_run(root, "b", lr=0.2).path
+    c = make_run(root, "c", extended_from=str(a), from_epoch=2).path
+    sweep = completed_sweep(root, "lr", {"t1": {"optimizer.lr": 0.1}, "t2": {"optimizer.lr": 0.2}})
+    for tid in ("t1", "t2"):
+        make_run(root, tid, folder=sweep.file("trials") / tid, trial={"id": tid, "seed": 0})
+    return {"a": a, "b": b, "c": c, "sweep": sweep.path}
+
+
+def test_a_rebuild_reads_and_draws_only_what_changed_and_equals_a_full_build(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    made = some_runs(root)
+    out = tmp_path / "report"
+    count = Counted(monkeypatch)
+    build_report((), root, out)
+    assert len(count.read) == len(count.drawn) == 4
+    count.clear()
+    build_report((), root, out)  # (nothing changed: nothing read, nothing drawn)
+    assert count.read == count.drawn == []
+
+    (made["b"] / "metrics.jsonl").write_text(  # b changed, a new run, the run c made from gone
+        "".join(f'{{"epoch": {r["epoch"]}, "train_acc": 0.5}}\n' for r in records(5))
+    )
+    new = make_run(root, "new").path
+    shutil.rmtree(made["a"])
+    count.clear()
+    again = build_report((), root, out)
+    # (c is not read again, but drawn: the run it was made from has no page now)
+    assert sorted(count.read) == sorted([made["b"].name, new.name])
+    assert sorted(count.drawn) == sorted([made["b"].name, new.name, made["c"].name])
+
+    fresh = build_report((), root, tmp_path / "fresh")
+    assert tree(out) == tree(fresh.out)
+    assert (again.rows, again.pages, again.figures) == (fresh.rows, fresh.pages, fresh.figures)
+
+
+def test_a_running_run_a_damaged_one_and_a_page_edited_by_hand_are_done_again(
+    tmp_path, monkeypatch
+):
+    root = tmp_path / "runs"
+    running = make_running(root).path
+    kept = make_run(root, "kept").path
+    damaged = make_run(root, "damaged").path
+    (damaged / "summary.json").write_text("{")
+    out = tmp_path / "report"
+    build_report((), root, out)
+    first = tree(out)
+    (out / kept.name / "index.html").write_text("my notes")
+    count = Counted(monkeypatch)
+    build_report((), root, out)
+    assert sorted(count.read) == sorted([running.name, damaged.name])
+    assert sorted(count.drawn) == sorted([running.name, damaged.name, kept.name])
+    assert tree(out) == first
+
+
+def test_a_record_of_other_code_or_unreadable_keeps_nothing(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    some_runs(root)
+    out = tmp_path / "report"
+    build_report((), root, out)
+    first = tree(out)
+    count = Counted(monkeypatch)
+    monkeypatch.setattr(reuse, "code_stamp", lambda: "another nnlab")
+    build_report((), root, out)
+    assert len(count.read) == len(count.drawn) == 4
+    (out / reuse.CACHE).write_text("{torn")
+    count.clear()
+    build_report((), root, out)
+    assert len(count.read) == 4
+    assert tree(out) == first
+
+
+def exact(entry: collect.Entry) -> bool:
+    try:
+        text = json.dumps([reuse.encode(entry)])
+    except TypeError:
+        return False
+    return reuse._exact(entry, text) is not None
+
+
+def test_an_entry_json_does_not_give_back_exactly_is_not_kept():
+    assert not exact(collect.Entry("r", Path("r"), config={"when": dt.date(2026, 1, 1)}))
+    assert not exact(collect.Entry("r", Path("r"), config={1: "a"}))  # (a key "1" in JSON)
+    assert not exact(collect.Entry("r", Path("r"), config={"lr": (0.1, 0.2)}))  # (a list)
+    assert exact(collect.Entry("r", Path("r"), records=[{"loss": float("nan"), "epoch": 1}]))
