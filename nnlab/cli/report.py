@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nnlab.cli.common import QuietOpt, command, echo, note
 from nnlab.cli.paths import RunsDirOpt, given_path
 from nnlab.output import counted
+
+if TYPE_CHECKING:
+    from nnlab.report import ReportResult
 
 
 @command()
@@ -45,16 +49,60 @@ def report(
     from nnlab.report import build_report
 
     result = build_report(refs or [], runs_dir, out)
-    for rel in result.damaged:
-        note(f"warning: {rel}: DAMAGED, could not be read (its page says why)")
-    for rel in result.unreadable:  # (not DAMAGED: the device failed to read a file)
-        note(f"warning: {rel}: UNREADABLE, an error reading a file (its page says which)")
-    for rel in result.vanished:  # (not DAMAGED: its files went as it was read)
-        note(f"note: {rel}: removed or renamed as the report read it (left out)")
-    for rel, by in result.missing:
-        gone = "recorded it and its folder is gone (its page says so)"
-        note(f"warning: {rel}: MISSING, the {by} {gone}")
+    for line in warnings(result):
+        note(line)
     counts = [(result.rows, "folder"), (result.pages, "page"), (result.figures, "figure")]
     if not quiet:  # (what it wrote; the warnings and the path stay)
         note(", ".join(counted(n, noun) for n, noun in counts))
     echo(str(result.index))
+
+
+def warnings(result: ReportResult) -> list[str]:
+    """A line per folder that is DAMAGED, UNREADABLE or MISSING, or holds such trials (a tune's
+    rounds): one saying how many and naming the first (a broken sweep of 500 trials printed
+    500 lines), and a note per folder gone as it was read."""
+    damaged = ("DAMAGED", "could not be read ({} why)")
+    unreadable = ("UNREADABLE", "an error reading a file ({} which)")  # (the device failed)
+    lines = [_line(g, *damaged) for g in _by_folder(result.damaged)]
+    lines += [_line(g, *unreadable) for g in _by_folder(result.unreadable)]
+    lines += [  # (not DAMAGED: its files went as it was read)
+        f"note: {rel}: removed or renamed as the report read it (left out)"
+        for rel in result.vanished
+    ]
+    for by in ("sweep", "tune"):
+        gone = [rel for rel, who in result.missing if who == by]
+        missing = ("MISSING", f"the {by} recorded {{}} gone ({{}} so)")
+        lines += [_line(g, *missing) for g in _by_folder(gone)]
+    return lines
+
+
+def _by_folder(rels: Sequence[str]) -> list[list[str]]:
+    """``rels`` grouped by the folder of the runs folder they are in, in their order; the
+    folder itself, where it is one of them, on its own."""
+    groups: dict[tuple[str, bool], list[str]] = {}
+    for rel in rels:
+        top = rel.split("/", 1)[0]
+        groups.setdefault((top, top == rel), []).append(rel)
+    return list(groups.values())
+
+
+def _line(group: list[str], what: str, why: str) -> str:
+    """One folder's warning (``why`` with the page, or pages, for its ``{}``), or a sweep's
+    (a tune's) for its trials (rounds) that are ``what``."""
+    first = group[0]
+    gone = what == "MISSING"
+    if len(group) == 1:
+        said = (
+            why.format("it and its folder is", "its page says")
+            if gone
+            else why.format("its page says")
+        )
+        return f"warning: {first}: {what}, {said}"
+    said = (
+        why.format("them and their folders are", "their pages say")
+        if gone
+        else why.format("their pages say")
+    )
+    noun = "trial" if "/trials/" in first else "round" if "/rounds/" in first else "folder"
+    top = first.split("/", 1)[0]
+    return f"warning: {top}: {counted(len(group), noun)} {what}, the first {first}: {said}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,30 @@ def test_report_follows_the_error_of_a_sweep_whose_trial_failed(tmp_path, monkey
     assert result.exit_code == 3, result.output
     lines = result.stderr.splitlines()
     assert lines[-1].startswith("report: ") and "1 of 2 trials FAILED" in lines[-2], lines
+
+
+def test_report_warns_once_per_folder_of_its_damaged_and_missing_trials(tmp_path):
+    from tests.report.helpers import completed_sweep
+
+    root = tmp_path / "runs"
+    ids = [f"t{i}" for i in range(5)]
+    sweep = completed_sweep(
+        root, "lr", {t: {"optimizer.lr": 0.1 * (i + 1)} for i, t in enumerate(ids)}
+    )
+    rows = [{"trial": t, "status": "COMPLETED"} for t in ids]
+    sweep.file("summary.json").write_text(json.dumps({"status": "COMPLETED", "trials": rows}))
+    for t in ids[:3]:  # (three trials DAMAGED, two recorded and gone: MISSING)
+        make_run(root, t, folder=sweep.file("trials") / t, trial={"id": t, "seed": 0})
+        (sweep.file("trials") / t / "meta.json").write_text("[]")
+    one = make_run(root, "one")
+    one.file("meta.json").write_text("[]")
+    result = report_cli(["report", "--runs-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {one.id}: DAMAGED, could not be read (its page says why)",
+        f"warning: {sweep.id}: 3 trials DAMAGED, the first {sweep.id}/trials/t0: could not be "
+        "read (their pages say why)",
+        f"warning: {sweep.id}: 2 trials MISSING, the first {sweep.id}/trials/t3: the sweep "
+        "recorded them and their folders are gone (their pages say so)",
+    ], result.stderr
