@@ -148,7 +148,10 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     site.write("data.js", tables.data_script(entries, index.compare_labels(entries)))
     _write_assets(site)
     site.remove_stale()
-    last.save(entries)
+    # (the report is whole by now: a record that cannot be written (a full disk) costs the next
+    # build time, never a page: the last one's stays true, each page it keeps checked)
+    with contextlib.suppress(OSError):
+        last.save(entries)
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
     # (each as its folder is named: a half-removed one's '.<run>.removing', not its page's)

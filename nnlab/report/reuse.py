@@ -55,6 +55,7 @@ class Reuse:
         self.keys: dict[str, str] = {}  # rel: what its pages are drawn from (``_page_key``)
         self.texts: dict[str, str] = {}  # rel: [entry, context] as JSON text
         self.kept: dict[str, dict[str, Any]] = {}  # rel: the last build's entry, kept
+        self.decoded: set[str] = set()  # the rels whose entry is the last build's
 
     def read(self, path: Path, rel: str) -> Entry:
         """The entry of the top folder at ``path`` (``collect.read_folder``), the last build's
@@ -65,6 +66,7 @@ class Reuse:
         last = self.last.get(str(path))
         if stamp is not None and last is not None and last["stamp"] == stamp:
             if last["rel"] == rel:
+                self.decoded.add(rel)
                 return decode(last["entry"])
         return collect.read_folder(path, rel)
 
@@ -80,7 +82,8 @@ class Reuse:
         if any(_file_stamp(self.out / rel) != stamp for rel, stamp in files.items()):
             return None
         self.pages[entry.rel] = (key, files)
-        self.kept[entry.rel] = last["entry"]
+        if entry.rel in self.decoded:  # (else one read again: checked as any new one)
+            self.kept[entry.rel] = last["entry"]
         return list(files)
 
     def wrote(self, entry: Entry, files: Iterable[str]) -> None:

@@ -140,3 +140,26 @@ def test_an_entry_json_does_not_give_back_exactly_is_not_kept():
     assert not exact(collect.Entry("r", Path("r"), config={1: "a"}))  # (a key "1" in JSON)
     assert not exact(collect.Entry("r", Path("r"), config={"lr": (0.1, 0.2)}))  # (a list)
     assert exact(collect.Entry("r", Path("r"), records=[{"loss": float("nan"), "epoch": 1}]))
+
+
+def test_a_record_that_cannot_be_written_fails_no_build(tmp_path, monkeypatch):
+    import errno
+
+    root = tmp_path / "runs"
+    some_runs(root)
+    out = tmp_path / "report"
+    build_report((), root, out)
+    first = tree(out)
+    make_run(root, "new")
+
+    def full(path: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(reuse, "atomic_write", full)
+    result = build_report((), root, out)  # (its pages written, its record not)
+    assert result.rows == 5
+    monkeypatch.undo()
+    count = Counted(monkeypatch)
+    build_report((), root, out)  # (the last record: the new run read and drawn, no other)
+    assert len(count.read) == len(count.drawn) == 1
+    assert tree(out) == tree(build_report((), root, tmp_path / "fresh").out) != first
