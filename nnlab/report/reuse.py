@@ -17,6 +17,7 @@ replaced has another size or time, so it is drawn again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -65,9 +66,11 @@ class Reuse:
         self.stamps[rel] = (str(path), stamp)
         last = self.last.get(str(path))
         if stamp is not None and last is not None and last["stamp"] == stamp:
-            if last["rel"] == rel:
-                self.decoded.add(rel)
-                return decode(last["entry"])
+            with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
+                if last["rel"] == rel:  # (a record edited by hand: the folder read again)
+                    entry = decode(last["entry"])
+                    self.decoded.add(rel)
+                    return entry
         return collect.read_folder(path, rel)
 
     def kept_pages(self, entry: Entry, names: dict[str, str]) -> list[str] | None:
@@ -222,7 +225,21 @@ def _load(path: Path, code: str) -> dict[str, dict[str, Any]]:
     if not isinstance(record, dict) or record.get("code") != code:
         return {}
     folders = record.get("folders")
-    return folders if isinstance(folders, dict) else {}
+    if not isinstance(folders, dict):
+        return {}
+    return {path: last for path, last in folders.items() if _well_formed(last)}
+
+
+def _well_formed(last: Any) -> bool:
+    """Whether a folder's record has what a build reads of it (else it is not used)."""
+    if not isinstance(last, dict) or not isinstance(last.get("entry"), dict):
+        return False
+    files = last.get("files")
+    return (
+        all(isinstance(last.get(k), str) for k in ("stamp", "rel", "key"))
+        and isinstance(files, dict)
+        and all(isinstance(v, list) for v in files.values())
+    )
 
 
 # --- entries as JSON ----------------------------------------------------------------------------

@@ -125,6 +125,15 @@ def test_a_record_of_other_code_or_unreadable_keeps_nothing(tmp_path, monkeypatc
     build_report((), root, out)
     assert len(count.read) == 4
     assert tree(out) == first
+    record = json.loads((out / reuse.CACHE).read_text())  # (one of its own, edited)
+    one, two, *_ = record["folders"].values()
+    one["entry"] = {"rel": 1}
+    two["files"] = None
+    (out / reuse.CACHE).write_text(json.dumps(record))
+    count.clear()
+    build_report((), root, out)
+    assert len(count.read) == 2
+    assert tree(out) == first
 
 
 def exact(entry: collect.Entry) -> bool:
