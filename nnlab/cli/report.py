@@ -44,7 +44,7 @@ def report(
     (recorded in the report folder's hidden .nnlab-report-cache); a RUNNING run is always read
     again.
 
-    Example: nnlab report && cd runs && zip -qr ../report.zip report
+    Example: nnlab report && cd runs && zip -qr ../report.zip report -x '*/.nnlab-report-cache'
     """
     from nnlab.report import build_report
 
