@@ -267,7 +267,7 @@ INTERRUPTS = [
         "not STALE: its process is there); `kill -CONT <pid>` continues it",
         "`nnlab sweep grid cfg.yaml ... --jobs 2` (`nnlab runs list` meanwhile: RUNNING)",
         0,
-        ("sweep folder: {run}",),
+        ("sweep folder: {run}  (figure: curves.png)",),
     ),
 ]
 
