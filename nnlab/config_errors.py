@@ -23,7 +23,7 @@ from nnlab.config_model import (
     variants,
 )
 from nnlab.errors import did_you_mean
-from nnlab.output import spelled
+from nnlab.output import either, spelled
 from nnlab.overrides import keys_overlap, overridden, written
 from nnlab.schema import DTYPE_FIX
 from nnlab.yamlio import given, in_digits
@@ -120,8 +120,7 @@ def _other_variants(loc: tuple[Any, ...]) -> str:
     names = [name for name, model in variants(loc[0]).items() if loc[1] in model.model_fields]
     if not names:
         return ""
-    either = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    return f" ({loc[1]} is a key of {loc[0]}.name={either})"
+    return f" ({loc[1]} is a key of {loc[0]}.name={either(names)})"
 
 
 def section_hint(key: str, value: Any, override: Any) -> str:

@@ -27,7 +27,7 @@ from nnlab.lookup_hints import (
     taken_by,
 )
 from nnlab.outline import looks_whole
-from nnlab.output import counted
+from nnlab.output import counted, either
 from nnlab.process import half_removed, held
 from nnlab.rundir import KINDS, ROUNDS, RunDir, error_status, kind_of, status_of
 from nnlab.times import instant
@@ -323,7 +323,7 @@ def _is_file(path: Path) -> bool:
 
 
 def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool) -> RunDir:
-    what = _either(kinds) if kinds else "run"
+    what = either(kinds) if kinds else "run"
     if not ref.strip():  # (as a prefix, '' matched every folder: the only one was opened)
         raise ConfigError(f"run {ref!r}: names no run; give a folder, an id prefix or 'latest'")
     for as_path in (Path(ref), Path(root) / ref):
@@ -554,13 +554,8 @@ def _check_kind(
         return
     kind = run.kind
     if kinds is not None and kind not in kinds:
-        wanted = _either(kinds)
+        wanted = either(kinds)
         raise RunError(
             f"{run.path}: {article(kind)} {kind} folder; this command needs {article(wanted)} {wanted} "
             f"folder ({listing(root, kinds[0])}); {taken_by(run.path, kind, kinds, resuming)}"
         )
-
-
-def _either(kinds: tuple[str, ...]) -> str:
-    """Kinds as a message says them: 'train', 'train or sweep', 'train, sweep or tune'."""
-    return " or ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 2 else kinds)

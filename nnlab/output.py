@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from rich.table import Table as RichTable
 
 
+def either(words: list[str] | tuple[str, ...]) -> str:
+    """Alternatives as a message says them: 'train', 'train or sweep', 'train, sweep or tune'."""
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
+
+
 def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
 
