@@ -24,6 +24,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
+from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import (
@@ -32,7 +33,7 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
-from nnlab.cli.usage import name_of, one_of
+from nnlab.cli.usage import name_of
 from nnlab.output import Format
 
 Choices = list[str] | None

@@ -24,13 +24,13 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from nnlab.cli import complete
+from nnlab.cli.helpwords import one_of
+from nnlab.cli.listed import split_value
 from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.usage import (
     bounded as bounded,  # (re-exported: option sets)
     one_line,
-    one_of,
     option_error,
-    split_value,
 )
 from nnlab.collector import release
 from nnlab.errors import NnlabError, OptionError, room_again, unloadable

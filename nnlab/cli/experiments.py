@@ -28,6 +28,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
+from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import NEW_FOLDER, OptionalConfigArg, PngOpt, out_option
 from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.cli.resuming import (
@@ -36,7 +37,6 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
-from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted
 
 # ----------------------------------------------------------------------------- lr-scan

@@ -19,6 +19,7 @@ from nnlab.cli.common import (
     then_report,
 )
 from nnlab.cli.figures import folder_line
+from nnlab.cli.helpwords import one_of
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import (
     alone_with_resume,
@@ -26,7 +27,6 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
-from nnlab.cli.usage import one_of
 from nnlab.output import Format
 
 Overrides = Annotated[

@@ -9,9 +9,9 @@ import typer
 
 from nnlab.cli import complete
 from nnlab.cli.common import FormatOpt, command, note, say
+from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import RunsDirOpt, given_path, png_path
 from nnlab.cli.render import emit, emit_json
-from nnlab.cli.usage import one_of
 from nnlab.output import Format, counted, part_of, print_text
 
 runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_args_is_help=True)

@@ -526,10 +526,10 @@ def shown_values() -> list[tuple[str, str, str]]:
     """(command, option, the word -h shows after it) of every option that takes a value."""
     import typer
 
-    from nnlab.cli import app, usage
+    from nnlab.cli import app, helpwords, usage
 
     command = typer.main.get_command(app)
-    usage.readable_help(command)
+    helpwords.readable_help(command)
     found = []
 
     def walk(cmd: Any, path: list[str]) -> None:
@@ -538,10 +538,10 @@ def shown_values() -> list[tuple[str, str, str]]:
         for param in cmd.params:
             if param.param_type_name == "option" and not param.is_flag:
                 option = max(param.opts, key=len)
-                shown = param.metavar or usage.one_of(*usage._choices(param))
+                shown = param.metavar or helpwords.one_of(*usage._choices(param))
                 if said := re.search(r"\[values: ([^]]+)\]", param.help or ""):
                     assert shown == option.lstrip("-").replace("-", "_").upper()  # (its word)
-                    shown = usage.one_of(*said.group(1).split(", "))  # (in its help instead)
+                    shown = helpwords.one_of(*said.group(1).split(", "))  # (in its help instead)
                 found.append((" ".join(path), option, shown))
 
     walk(command, [])
@@ -569,11 +569,11 @@ def test_every_options_help_starts_beside_it_and_long_values_are_in_the_help():
     # own, their help on the next: the values too many for the column are in the help instead)
     import typer
 
-    from nnlab.cli import app, usage
+    from nnlab.cli import app, helpwords
 
     command = typer.main.get_command(app)
-    usage.readable_help(command)
-    usage.readable_help(command)  # (as every invocation does: the values said once)
+    helpwords.readable_help(command)
+    helpwords.readable_help(command)  # (as every invocation does: the values said once)
     records = {}
 
     def walk(cmd: Any, path: list[str]) -> None:

@@ -30,7 +30,7 @@ def _commands() -> list[tuple[list[str], Any]]:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, [*path, name])
 
-    from nnlab.cli.usage import readable_help
+    from nnlab.cli.helpwords import readable_help
 
     root = typer.main.get_command(app)
     readable_help(root)  # (as main and the errors see it: each option's word and values)
@@ -312,7 +312,8 @@ def test_every_arguments_wanted_clause_is_whole():
     import typer.main
 
     from nnlab.cli import app
-    from nnlab.cli.usage import _wanted, readable_help
+    from nnlab.cli.helpwords import readable_help
+    from nnlab.cli.usage import _wanted
 
     root = typer.main.get_command(app)
     readable_help(root)
