@@ -218,14 +218,21 @@ def see_help(text: str) -> str:
 
 def check_overrides(overrides: list[str]) -> None:
     """A command's overrides checked before it runs: a key given twice (``check_once``), and
-    a word without '=' that is the next value of a list option the shell split at a space
-    (``usage.split_value``: ``--lr 0.1 0.2``'s '0.2' was 'expected key.sub=value')."""
-    import typer.main
-
+    ``check_split``."""
     from nnlab.config import check_once
 
     check_once(overrides)
-    bare = [text for text in overrides if "=" not in text]
+    check_split(overrides)
+
+
+def check_split(words: list[str]) -> None:
+    """A word of a command's overrides (a sweep's arguments) without '=' that is the next
+    value of a list option the shell split at a space (``listed.split_value``: ``--lr 0.1
+    0.2``'s '0.2' was 'expected key.sub=value'; ``sweep grid CFG --share-seed seed
+    optimizer.lr ...``'s 'optimizer.lr', an axis with 'no value'), refused as the option."""
+    import typer.main
+
+    bare = [text for text in words if "=" not in text]
     ctx = typer.main.get_current_context(silent=True) if bare else None
     if ctx is not None and (split := split_value(state["argv"], bare, ctx.command)) is not None:
         raise OptionError(*split)
@@ -246,6 +253,8 @@ def handle_errors(fn: F) -> F:
                     warnings.simplefilter("ignore", RuntimeWarning)
                 if kwargs.get("overrides"):  # (every command's key=value arguments)
                     check_overrides(list(kwargs["overrides"]))
+                if kwargs.get("args"):  # (a sweep's: axes and fixed keys)
+                    check_split(list(kwargs["args"]))
                 try:
                     return fn(*args, **kwargs)
                 except Exception as exc:  # (an interrupt a library raised as its own error)

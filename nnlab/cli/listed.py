@@ -1,12 +1,17 @@
-"""Options that take several values, comma-separated (``--lr 0.1,0.2``, ``-o sgd,adam``), and
-their values the shell split at a space (``--lr 0.1 0.2``): refused as the option, with the
-values joined as it takes them, rather than as an override or an extra argument.
+"""Options that take several values (``--lr 0.1,0.2``, ``-o sgd,adam``, ``--only t10k --only
+train``), and their values the shell split at a space (``--lr 0.1 0.2``): refused as the option,
+with the values written as it takes them, rather than as an override or an extra argument.
+
+An option takes several values where its help says "comma-separated" (what -h tells the user)
+or it may be repeated; each value it takes is one of its names, a number (or numbers joined by
+commas: a start point), a config key (``KEY``), a URL or, after ``KEY=VALUE``, one more value.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,59 +19,95 @@ from nnlab.cli.usage import EXTRA, _choices, _declared
 
 
 def split_arguments(exc: BaseException, command: Any, argv: Sequence[str]) -> str | None:
-    """``--lr: the shell split ...`` for click's error of extra arguments ``exc`` that are the
+    """``--lr: the shell split ...`` for click's error ``exc`` of extra arguments that are the
     values of a list option of ``command`` given with a space (``-a relu tanh``: 'tanh' was
-    'an extra argument; expected none'), else None."""
-    message = str(getattr(exc, "message", "") or "")
-    extra = re.match(EXTRA, message)
-    if extra is None or command is None:
+    'an extra argument; expected none'), or of a negative number it read as an option
+    (``--start 0.5 -1.0``: '-1: no such option'); else None."""
+    if command is None:
         return None
-    split = split_value(argv, extra[1].split(), command)
+    message = str(getattr(exc, "message", "") or "")
+    option = str(getattr(exc, "option_name", "") or "")
+    if extra := re.match(EXTRA, message):
+        words = extra[1].split()
+    elif type(exc).__name__ == "NoSuchOption" and re.fullmatch(r"-[\d.]", option):
+        words = [w for w in argv if w.startswith(option) and _numbers(w)]
+    else:
+        return None
+    split = split_value(argv, words, command)
     return f"{split[0]}: {split[1]}" if split else None
 
 
 def split_value(argv: Sequence[str], words: Sequence[str], command: Any) -> tuple[str, str] | None:
     """(option, ``the shell split ...``) for a word of ``words`` (a command's extra arguments,
     or its overrides without '=') that is the next value of an option of ``command`` taking
-    several, comma-separated, given with a space (``--lr 0.1 0.2``, ``-o sgd adam``,
-    ``-a relu tanh``: '0.2' was refused as an override, 'expected key.sub=value', or 'tanh'
-    as 'an extra argument'), with the option as meant; None for any other word. (A word
+    several (``several``), given with a space (``--lr 0.1 0.2``, ``-o sgd adam``, ``-a relu
+    tanh``, ``--steps 5 10``: '0.2' was refused as an override, 'expected key.sub=value', or
+    'tanh' as 'an extra argument'), with the option as meant; None for any other word. (A word
     after an option's value that it does not take, a config or a run, is no such value.)"""
     for i in range(2, len(argv)):
         option, value = argv[i - 2], argv[i - 1]
         if argv[i] not in words or not option.startswith("-") or "=" in option:
             continue
         param = next((p for p in command.params if option in getattr(p, "opts", ())), None)
-        if param is None or value.startswith("-") or not _several(param):
+        is_value = not value.startswith("-") or _numbers(value)  # (-7,2: a value, no option)
+        if param is None or not is_value or not several(param):
             continue
         items = [value.rstrip(",")]
         for word in argv[i:]:
             if word not in words or not _item_of(word.strip(","), param):
                 break
             items.append(word.strip(","))
-        if len(items) > 1 and len(set(items)) == len(items):  # (-o adam adam: no list)
-            return option, (
-                f"the shell split its values at a space ({' '.join(items)}); they are "
-                f"separated by commas, without spaces: {option} {','.join(items)}"
-            )
+        named = bool(_choices(param) or _declared(param))  # (-o adam adam: no list; --hidden 8 8)
+        if len(items) > 1 and (len(set(items)) == len(items) or not named):
+            said = f"the shell split its values at a space ({' '.join(items)})"
+            return option, f"{said}; {_as_meant(option, items, param)}"
     return None
 
 
-def _several(param: Any) -> bool:
+def several(param: Any) -> bool:
     """The option takes several values, comma-separated (its help says so), or repeated."""
-    return (
-        bool(getattr(param, "multiple", False))
-        or "comma-separated" in (getattr(param, "help", None) or "").lower()
-    )
+    return bool(getattr(param, "multiple", False)) or _commas(param)
+
+
+def _commas(param: Any) -> bool:
+    return "comma-separated" in (getattr(param, "help", None) or "").lower()
+
+
+def _as_meant(option: str, items: list[str], param: Any) -> str:
+    """How ``option`` takes ``items``: joined by commas (points, which hold commas, by ';',
+    where its help says so: ``--start '-7,2;5,1'``), or the option once for each where it
+    is repeated (``--only t10k --only train``: it takes no commas)."""
+    if not _commas(param):
+        given = " ".join(f"{option} {shlex.quote(item)}" for item in items)
+        return f"give the option once for each: {given}"
+    if any("," in item for item in items) and "';'" in (param.help or ""):  # (points)
+        joined = shlex.quote(";".join(items))
+        return f"they are separated by ';', without spaces (in quotes): {option} {joined}"
+    return f"they are separated by commas, without spaces: {option} {','.join(items)}"
 
 
 def _item_of(word: str, param: Any) -> bool:
-    """``word`` is one of the values ``param`` takes: one of its names, or a number where it
-    names none."""
+    """``word`` is one of the values ``param`` takes: one of its names where it names them,
+    else as its metavar says (a config key, a URL, a value after ``KEY=VALUE``'s), else a
+    number (or numbers joined by commas)."""
     names = _choices(param) or _declared(param)
     if names:
         return word in names
+    kind = getattr(param, "metavar", None) or ""
+    if kind == "KEY":
+        from nnlab.config_model import is_config_key
+
+        return is_config_key(word)
+    if kind == "KEY=VALUE":
+        return "=" not in word and not word.startswith("-")
+    if word.startswith(("http://", "https://")):
+        return True
+    return _numbers(word)
+
+
+def _numbers(word: str) -> bool:
+    """``word`` is a finite number, or several joined by commas (a point: -7,2)."""
     try:
-        return math.isfinite(float(word))
+        return all(math.isfinite(float(part)) for part in word.split(","))
     except ValueError:
         return False

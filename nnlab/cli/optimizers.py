@@ -57,13 +57,14 @@ TEXT_OPTIONS = {
     "lr": (("--lr",), None, "Learning rate(s), comma-separated; each optimizer runs with each.",
            "each optimizer's own: the function's (book: DLFS fig. 6-8's), on a dataset 0.01 "
            "(rmsprop and adam 0.001)"),
-    "start": (("--start",), None, "Start point(s): '-7,2'; several as '-7,2;5,1'; 1-D: "
-              "'0.5,-1.0' is two starts, each coordinate within +-1e6.",
-              "the function's (book: -7,2)"),
-    "steps": (("--steps",), None, "Steps: one value, or one per start (paired); with --dataset: "
-              "iterations.", "the function's (book: 30); on a dataset 2000"),
-    "hidden": (("--hidden",), None, "--dataset: hidden layer sizes; 'none' (or 0) for a linear "
-               "classifier.", "100,100,100,100,100"),
+    "start": (("--start",), None, "Start point(s), each x,y comma-separated; several separated "
+              "by ';', in quotes: '-7,2;5,1'; 1-D: '0.5,-1.0' is two starts. Each coordinate "
+              "within +-1e6.", "the function's (book: -7,2)"),
+    "steps": (("--steps",), None, "Steps: one value, or one per start, comma-separated (paired "
+              "with --start's); with --dataset: iterations.",
+              "the function's (book: 30); on a dataset 2000"),
+    "hidden": (("--hidden",), None, "--dataset: hidden layer sizes, comma-separated; 'none' (or "
+               "0) for a linear classifier.", "100,100,100,100,100"),
     "loss": (("--loss",), LOSSES, "--dataset: the loss.", "softmax_ce"),
 }  # fmt: skip
 

@@ -63,7 +63,7 @@ WhereOpt = Annotated[
     typer.Option(
         "--where",
         metavar="KEY=VALUE",
-        help="Only the runs whose config has this value (model.init=std; any of several: "
+        help="Only the runs whose config has this value (model.init=std; any of several, comma-separated: "
         "model.hidden=[50,50],[100,100]; model.depth and model.width as model.hidden says them; "
         "status=COMPLETED too; runs list: the folders with such runs, a sweep's trials too); "
         "repeatable, each must hold.",
