@@ -16,6 +16,7 @@ from nnlab.aliases import meant
 from nnlab.config_model import (
     VARIANT_FIELDS,
     Config,
+    is_list_key,
     is_variant_switch,
     key_names,
     keys_named,
@@ -24,7 +25,7 @@ from nnlab.config_model import (
 )
 from nnlab.errors import did_you_mean
 from nnlab.output import either, spelled
-from nnlab.overrides import keys_overlap, overridden, written
+from nnlab.overrides import keys_overlap, overridden, written, written_axis
 from nnlab.schema import DTYPE_FIX
 from nnlab.yamlio import given, in_digits
 
@@ -123,37 +124,70 @@ def _other_variants(loc: tuple[Any, ...]) -> str:
     return f" ({loc[1]} is a key of {loc[0]}.name={either(names)})"
 
 
-def section_hint(key: str, value: Any, override: Any) -> str:
+def section_hint(key: str, value: Any, override: Any, axis: Sequence[Any] | None = None) -> str:
     """`` (...)`` after "``key``: expected a mapping of keys, got ``value``" for a section
     (``model``, ``optimizer``, ``dataset``) given one value: the variant it names (``optimizer:
-    adam``: ``optimizer.name=adam``), or the section's keys and the one (or two) of them that
-    take ``value`` (``model=relu``: ``model.activation=relu``; it said no more than that a
-    mapping was expected). Written as the value's source writes it: an override's form when
-    ``override`` is true, else a config file's; "" for a key that is no section."""
+    adam``: ``optimizer.name=adam``), or the section's keys and the one of them whose type
+    takes ``value`` (``model=relu``: ``model.activation=relu``), or those that do where several
+    do, without a guess (``model=5``: init_std and dropout take a number; it guessed
+    ``model.init_std=5``, as the one whose range held 5). Written as the value's source writes
+    it: an override's form when ``override`` is true, else a config file's; "" for a key that
+    is no section. ``axis``: the values of a sweep's axis of ``key`` (``model=relu,tanh``),
+    every one taken, the key meant written as an axis: ``model.activation=relu,tanh``."""
     if key not in section_models():
         return ""
-    if key in VARIANT_FIELDS and isinstance(value, str) and value in variants(key):
-        by_name = written(f"{key}.name", value, True) if override else f"{key}: {{name: {value}}}"
-        return f" (by name: {by_name})"  # (optimizer: adam; it gave both forms)
+    values = list(axis) if axis is not None else [value]
+    shown = [spelled(v) for v in values]
+    if key in VARIANT_FIELDS and all(isinstance(v, str) and v in variants(key) for v in values):
+        return f" (by name: {_meant(key, 'name', shown, override, axis is not None)})"
     model = type(Config.model_fields[key].default)  # (a variant's: the default one's keys)
     keys = list(model.model_fields)
-    fits = [k for k in keys if k != "name" and _takes(model, k, value)]
+    fits = [k for k in keys if k != "name" and all(_type_takes(model, k, v) for v in values)]
     said = f"{key} is a section of keys: {', '.join(keys)}"
-    if not fits or len(fits) > 2:
+    if len(fits) != 1:
         form = f"{key}.KEY=VALUE" if override else f"{key}: {{KEY: VALUE}}"
-        return f" ({said}; give one as {form})"
-    shown = [
-        f"{key}.{k}={spelled(value)}" if override else f"{key}: {{{k}: {spelled(value)}}}"
-        for k in fits
-    ]
-    return f" ({said}; did you mean {' or '.join(shown)}?)"
+        if not fits:
+            return f" ({said}; give one as {form})"
+        which = " and ".join([", ".join(fits[:-1]), fits[-1]])
+        return f" ({said}; {which} take {_kind(values)}: {form.replace('VALUE', ','.join(shown))})"
+    return f" ({said}; did you mean {_meant(key, fits[0], shown, override, axis is not None)}?)"
 
 
-def _takes(model: type[BaseModel], key: str, value: Any) -> bool:
-    """The section ``model`` takes ``value`` as its ``key`` (the rest at their defaults)."""
+def _meant(section: str, key: str, shown: list[str], override: Any, axis: bool) -> str:
+    """The ``key`` of ``section`` set to the values ``shown`` as their source writes it: an
+    override (``model.activation=relu``), a sweep's axis (``model.activation=relu,tanh``), a
+    config file's line (``model: {activation: relu}``) or a file's sweep axis
+    (``model.activation: [relu, tanh]``)."""
+    name = f"{section}.{key}"
+    if axis and override:
+        return written_axis(name, shown, is_list_key(name))
+    if axis:
+        return f"{name}: [{', '.join(shown)}]"
+    return f"{name}={shown[0]}" if override else f"{section}: {{{key}: {shown[0]}}}"
+
+
+def _kind(values: list[Any]) -> str:
+    """What ``values`` are, as a hint names them: a number, true or false, a list, text."""
+    if all(isinstance(v, bool) for v in values):
+        return "true or false"
+    if all(isinstance(v, int | float) for v in values):
+        return "a number"
+    return "a list" if all(isinstance(v, list) for v in values) else "text"
+
+
+# pydantic's refusals of a value of the right type outside the key's range: the key takes its
+# type (``model=5``: dropout takes a number, if not 5)
+RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _type_takes(model: type[BaseModel], key: str, value: Any) -> bool:
+    """The section ``model`` takes a value of ``value``'s type as its ``key`` (the rest at
+    their defaults): ``value`` itself, or one in range of that type (``model.dropout``, 5)."""
     try:
         model.model_validate({key: value})
-    except (ValidationError, ValueError):
+    except ValidationError as exc:
+        return all(err["type"] in RANGE_ERRORS for err in exc.errors())
+    except ValueError:
         return False
     return True
 

@@ -9,14 +9,22 @@ import math
 from typing import Any
 
 from nnlab.config import apply_overrides, validate
-from nnlab.config_errors import config_errors
-from nnlab.config_model import VARIANT_FIELDS, Config, is_config_key, is_list_key, variants
+from nnlab.config_errors import config_errors, section_hint
+from nnlab.config_model import (
+    VARIANT_FIELDS,
+    Config,
+    is_config_key,
+    is_list_key,
+    section_models,
+    variants,
+)
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.output import counted, spelled
 from nnlab.overrides import written_axis
 from nnlab.sweep.shape import SHAPE_KEYS
 from nnlab.sweep.spec import GRID_RANGES, MAX_AXIS, SweepSpec, grid_axis
 from nnlab.sweep.variants import axis_names, takes
+from nnlab.yamlio import given
 
 
 def schema_field(cfg: Config, key: str) -> Any:
@@ -117,6 +125,14 @@ def check_axis_key(
     base's, where the sweep does not vary the variant (``optimizer.momentum`` over sgd), and
     one into a value (``epochs.x``). ``named``: where the key was written, for a file's
     ``sweep:`` section (``cfg.yaml: sweep.params``), else the argument as given."""
+    if key in section_models():  # (model=relu,tanh: the key meant as an axis; each trial's
+        listed = value if isinstance(value, list) else [value]  # said 'model.activation=relu')
+        shown = value if isinstance(value, str) else ",".join(spelled(v) for v in listed)
+        hint = section_hint(key, None, not named, axis=listed)
+        raise ConfigError(
+            f"{named or repr(f'{key}={shown}')}: {key}: expected a mapping of keys, got "
+            f"{', '.join(given(v) for v in listed)}{hint}"
+        )
     head = key.partition(".")[0]
     varied = any(k == head or k == f"{head}.name" for k in params)
     if key in SHAPE_KEYS or (is_config_key(key) and (head not in VARIANT_FIELDS or varied)):

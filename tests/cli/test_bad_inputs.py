@@ -886,9 +886,19 @@ HINTS = [
      "init_std, batchnorm, dropout; did you mean model.activation=relu?)"),
     (["train", "{d}/cfg.yaml", "optimizer=0.1"], "optimizer: expected a mapping of keys, got 0.1 "
      "(optimizer is a section of keys: name, lr; did you mean optimizer.lr=0.1?)"),
+    # (several keys take a number: they are named, none guessed; model=5 was 'did you mean
+    # model.init_std=5?', the one whose range held 5)
     (["train", "{d}/cfg.yaml", "dataset=1000"], "dataset: expected a mapping of keys, got 1000 "
-     "(dataset is a section of keys: n_train, n_val, n_test, normalize, split_seed, name; give "
-     "one as dataset.KEY=VALUE)"),
+     "(dataset is a section of keys: n_train, n_val, n_test, normalize, split_seed, name; "
+     "n_train, n_val, n_test and split_seed take a number: dataset.KEY=1000)"),
+    (["train", "{d}/cfg.yaml", "model=5"], "error: override 'model=5': model: expected a mapping "
+     "of keys, got 5 (model is a section of keys: hidden, activation, init, init_std, batchnorm, "
+     "dropout; init_std and dropout take a number: model.KEY=5)"),
+    (["train", "{d}/cfg.yaml", "model=true"], "(model is a section of keys: hidden, activation, "
+     "init, init_std, batchnorm, dropout; did you mean model.batchnorm=true?)"),
+    (["train", "{d}/cfg.yaml", "model=he"], "did you mean model.init=he?)"),
+    (["train", "{d}/cfg.yaml", "model=relux"], "(model is a section of keys: hidden, activation, "
+     "init, init_std, batchnorm, dropout; give one as model.KEY=VALUE)"),
     # (no hidden layer written as a word: it said 'e.g. model.hidden=[none]')
     (["train", "{d}/cfg.yaml", "model.hidden=none"], "model.hidden: expected a list in "
      "brackets, e.g. model.hidden=[] (an empty list: none), got 'none'"),
