@@ -211,7 +211,7 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits
     and a tune's warning its advice. ``given``: of an object of values the user gave."""
     value = as_given(value) if key in GIVEN else flag(key, value)
-    if value is None or _empty(value):
+    if value is None or value == "" or _empty(value):  # ("": nothing to say, as null)
         return NONE
     if isinstance(value, bool):
         return yes_no(value, key, given)
@@ -233,8 +233,9 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
 
 # a result's flag written as text where it is up and as nothing where it is not: an lr-scan
 # row's ``diverged`` names the parts that did ('step, train (epoch 1)'), null where none did
-# (``""`` in a scan of an older nnlab, which its table showed as ``""``)
-FLAGS = ("diverged",)
+# (``""`` in a scan of an older nnlab, which its table showed as ``""``); its ``best`` the
+# parts whose lowest loss the row holds ('step, train'), "" in every other row (a blank cell)
+FLAGS = ("diverged", "best")
 
 
 def flag(key: str, value: Any) -> Any:
@@ -354,14 +355,15 @@ def rows_table(rows: Sequence[dict[str, Any]], said: Said = None) -> str:
     columns = list(dict.fromkeys(k for r in rows for k in r))
     lists = [c for c in columns if _only_sized(rows, c)]
     same = {c: d for i, c in enumerate(columns) if (d := _same_as(rows, c, columns[:i]))}
-    columns = [c for c in columns if c not in lists and c not in same]
+    texts = said if said is not None and len(said) == len(rows) else [{} for _ in rows]
+    blank = [c for c in columns if _left_out(rows, c, said and texts)]
+    columns = [c for c in columns if c not in lists and c not in same and c not in blank]
     # (a header may wrap after an underscore: compare-optimizers' steps_to_tol, diverged_at, ...
     # made its table 1,429 px wide, each header one unbreakable word)
     head = "".join(
         f'<th scope="col"{_numeric(rows, c)}>{esc(c).replace("_", "_<wbr>")}</th>' for c in columns
     )
     specs = {c: column_format(rows[:MAX_ROWS], c) for c in columns}
-    texts = said if said is not None and len(said) == len(rows) else [{} for _ in rows]
     body = "".join(
         "<tr>"
         + "".join(
@@ -382,7 +384,8 @@ def rows_table(rows: Sequence[dict[str, Any]], said: Said = None) -> str:
     )
     return (
         f'<div class="scroll"><table class="data sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>{lists_note(rows, lists)}{same_note(same)}{more}"
+        f"<tbody>{body}</tbody></table></div>{lists_note(rows, lists)}{same_note(same)}"
+        f"{blank_note(blank)}{more}"
     )
 
 
@@ -391,10 +394,36 @@ def _row_cell(value: Any, column: str, spec: str | None) -> str:
     (``output``'s cell rule: a config value as given, seconds in 2 decimals, a measured number
     in its column's one format, ``column_format``: an lr-scan's step_change read -0.0392 and
     -0.2598 where ``nnlab lr-scan`` printed -0.039158 and -0.259755, and compare-optimizers'
-    seconds 1.5037 for 1.50); any other value as ``cell`` spells it."""
+    seconds 1.5037 for 1.50); nothing (null, "", or no such key in the row) as ``-``, as the
+    terminal's tables print a null (it was a blank cell: an lr-scan's losses where the rate
+    diverged, its ``best`` where a rate was not); any other value as ``cell`` spells it."""
+    if _nothing(value):
+        return cell(None, "-")
     if isinstance(value, float) and finite(value) is not None:
         return cell(value, esc(table_cell(value, column, spec)))
     return cell(value, key=column)
+
+
+def _nothing(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _left_out(rows: Sequence[dict[str, Any]], column: str, said: Said) -> bool:
+    """Whether ``column`` holds nothing in every row and the terminal's table of the rows
+    (``said``) has no such column: an activations run of ReLU's ``saturated``, a column of
+    ``-`` on the page alone. A column of nothing stays where the terminal prints it, or where
+    no terminal table is drawn (compare-optimizers' ``steps_to_tol``: '-' in every row)."""
+    if not said or column in FLAGS or any(column in t for t in said):
+        return False
+    return all(_nothing(r.get(column)) for r in rows)
+
+
+def blank_note(columns: Sequence[str]) -> str:
+    """``saturated: none in any row``, for the columns of nothing a rows table leaves out
+    (``_left_out``)."""
+    if not columns:
+        return ""
+    return f'<p class="note">{esc(", ".join(columns))}: none in any row</p>'
 
 
 def _same_as(rows: Sequence[dict[str, Any]], column: str, before: Sequence[str]) -> str | None:

@@ -6,12 +6,13 @@ a user gave as the terminal spells them, and a value that stands for more than i
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
 
 from nnlab.report import build_report
-from nnlab.report.values import NONE, cell, kv_table, kv_value, rows_table
+from nnlab.report.values import NONE, cell, json_view, kv_table, kv_value, rows_table
 from tests.report.helpers import make_run, page, write_meta
 
 
@@ -272,3 +273,26 @@ def test_an_lr_scans_diverged_reads_no_where_nothing_diverged(nothing):
     assert "&quot;" not in html and "<td></td><td" not in html.split("step, train<")[0]
     assert kv_value(nothing, "diverged") == "no"
     assert kv_value(None, "data_dir") == NONE  # (any other key's null: none, as before)
+
+
+def test_nothing_in_a_rows_table_reads_as_the_terminal_prints_a_null_never_blank():
+    # an lr-scan's best was "" in every row but the best rate's, and its losses null where the
+    # rate diverged: the page showed blank cells (the diverged flag's fault, fixed for it alone)
+    from nnlab.report import terminal
+
+    said = terminal.said("lr-scan", "scan", LR_SCAN, "rows")
+    body = rows_table(LR_SCAN["rows"], said).split("<tbody>", 1)[1]
+    assert "<td></td>" not in body and "&quot;" not in body and "&#x27;" not in body
+    last = re.findall(r"<td[^>]*>([^<]*)</td>", body.split("</tr>")[1])
+    assert last[1:6] == ["-"] * 5 and last[-2:] == ["step, train (epoch 1)", "no"], last
+    # (any folder's rows: a key a row lacks, a null, a blank text; a blank kv value is none)
+    body = rows_table([{"a": 1.5, "note": ""}, {"b": None}]).split("<tbody>", 1)[1]
+    assert "<td></td>" not in body and body.count("<td>-</td>") == 5, body
+    assert kv_value("", "note") == NONE
+    # (a column of nothing the terminal's table leaves out is left out, and named)
+    from tests.report.test_terminal import ACTIVATIONS
+
+    html = json_view(
+        ACTIVATIONS, said=lambda key: terminal.said("activations", "a", ACTIVATIONS, key)
+    )
+    assert ">saturated<" not in html and '<p class="note">saturated: none in any row</p>' in html
