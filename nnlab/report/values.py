@@ -210,6 +210,8 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
     Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits
     and a tune's warning its advice. ``given``: of an object of values the user gave."""
+    if (text := point_text(key, value)) is not None:
+        return esc(text)
     value = as_given(value) if key in GIVEN else flag(key, value)
     if value is None or value == "" or _empty(value):  # ("": nothing to say, as null)
         return NONE
@@ -267,6 +269,28 @@ def pairs(value: dict[Any, Any], given: bool = False) -> str:
 # floats read as given (``config_number``: momentum 0.9, val_fraction 0.2, beta2 0.999, start
 # [-7.0, 2.0]), not as a measured 0.9000, 0.2000, 0.9990 and [-7.0000, 2.0000]
 GIVEN = ("settings", "base", "config", "hyperparameters", "start", "minimum")
+
+
+# a point of a test function's plane (compare-optimizers' start, its final point, the known
+# minimum): written one way on every page, as its terminal table writes one (``(-7, 2)``,
+# each coordinate to 4 significant digits: ``optimizers.paths``' rule); the minimum read
+# [0.0, 0.0] beside a start of (-7, 2)
+POINTS = ("start", "minimum", "final_point")
+
+
+def point_text(key: str, value: Any) -> str | None:
+    """``value`` of ``key`` as a point (``POINTS``), None where it is not a list of numbers."""
+    if key not in POINTS or not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    return "(" + ", ".join(f"{float(v):.4g}" for v in value) + ")"
+
+
+def _point_cell(key: str, value: Any) -> str | None:
+    """A rows table cell's text where ``value`` is a point (``point_text``), else None."""
+    text = point_text(key, value)
+    return esc(text) if text is not None else None
 
 
 class Given(dict):  # type: ignore[type-arg]
@@ -371,7 +395,7 @@ def rows_table(rows: Sequence[dict[str, Any]], said: Said = None) -> str:
             if c in t and r.get(c) is not None and r[c] != ""  # (nothing: flag's, or blank)
             else _row_cell(flag(c, r.get(c)), c, specs[c])
             if c not in GIVEN
-            else cell(as_given(r.get(c)))
+            else cell(as_given(r.get(c)), _point_cell(c, r.get(c)))
             for c in columns
         )
         + "</tr>"
@@ -399,6 +423,8 @@ def _row_cell(value: Any, column: str, spec: str | None) -> str:
     diverged, its ``best`` where a rate was not); any other value as ``cell`` spells it."""
     if _nothing(value):
         return cell(None, "-")
+    if (point := _point_cell(column, value)) is not None:
+        return cell(value, point)
     if isinstance(value, float) and finite(value) is not None:
         return cell(value, esc(table_cell(value, column, spec)))
     return cell(value, key=column)

@@ -98,8 +98,9 @@ def test_values_the_user_gave_read_as_given_not_as_measured():
     assert ">lr=0.001, beta1=0.9, beta2=0.999<" in table
     assert ">test_acc=0.9000<" in table  # (a measured one: as measured)
     paths = rows_table([{"optimizer": "sgd", "start": [-7.0, 2.0], "final_point": [-0.35, 0.1]}])
-    assert ">[-7.0, 2.0]<" in paths and ">[-0.3500, 0.1000]<" in paths
-    assert kv_value([0.0, 0.0], "minimum") == "[0.0, 0.0]"
+    # (a point as the terminal writes one: test_a_point_reads_one_way_on_every_page...)
+    assert ">(-7, 2)<" in paths and ">(-0.35, 0.1)<" in paths
+    assert kv_value([0.0, 0.0], "minimum") == "(0, 0)"
 
 
 def test_a_sweeps_counts_read_as_its_title_says_them():
@@ -296,3 +297,18 @@ def test_nothing_in_a_rows_table_reads_as_the_terminal_prints_a_null_never_blank
         ACTIVATIONS, said=lambda key: terminal.said("activations", "a", ACTIVATIONS, key)
     )
     assert ">saturated<" not in html and '<p class="note">saturated: none in any row</p>' in html
+
+
+def test_a_point_reads_one_way_on_every_page_as_the_terminal_writes_it():
+    # compare-optimizers' page read 'minimum [0.0, 0.0]' above its table's start (-7, 2)
+    from tests.report.test_terminal import COMPARISON
+
+    assert kv_value([0.0, 0.0], "minimum") == "(0, 0)"
+    assert kv_value([-7.0, 2.0], "start") == "(-7, 2)"
+    assert kv_value([0.123456, 2], "final_point") == "(0.1235, 2)"
+    assert kv_value([1, 2, 3], "shape") == "[1, 2, 3]"  # (not a point: as it was)
+    runs = COMPARISON["runs"]
+    html = rows_table(runs)  # (no terminal table drawn: the same points)
+    assert "(-7, 2)" in html and "[-7" not in html, html
+    whole = json_view({**COMPARISON, "minimum": [0.0, 0.0]})
+    assert "<td>(0, 0)</td>" in whole and "[0" not in whole
