@@ -133,6 +133,7 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished, read=last.read)
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
+    names |= {r.rel: r.name for e in entries for r in e.rounds}  # (a tune's rounds' pages)
     pages.sources(list(collect.all_entries(entries)))
     for entry in entries:
         kept = last.kept_pages(entry, names)
@@ -200,6 +201,13 @@ def write_pages(site: Site, entry: Entry, names: dict[str, str]) -> None:
         )
     for trial in entry.trials:
         write_pages(site, trial, names)
+    for round_ in entry.rounds:  # (a tune's: a page each, as a sweep's, with its trials)
+        view = collect.round_view(entry, round_)
+        site.write(pages.page_of(round_.rel), sweeps.sweep_page(view, names))
+        if view.trials:
+            site.write(
+                f"{view.rel}/data.js", tables.data_script(view.trials, sweeps.trial_labels(view))
+            )
 
 
 def copy_figures(site: Site, entry: Entry) -> None:

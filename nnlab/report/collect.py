@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,8 @@ class Entry:
     made: list[Entry] = field(
         default_factory=list
     )  # folders made from this run (``pages.sources``)
+    # a tune's rounds, each a sweep folder read (its trials are the tune's: ``round_view``)
+    rounds: list[Entry] = field(default_factory=list)
     # (its curves, computed once a build: ``facts.curves_of``)
     drawing: Any = field(default=None, compare=False, repr=False)
 
@@ -427,8 +429,37 @@ def _held_trials(run: runs.RunDir, entry: Entry) -> list[Entry]:
             out.append(Entry(rel, folder.path, kind="sweep", status="DAMAGED", name=folder.id,
                              parent=entry.rel, damage=reason(exc)))  # fmt: skip
             continue
-        out += _sweep_trials(folder, rel, summary, planned, entry.rel)
+        trials = _sweep_trials(folder, rel, summary, planned, entry.rel)
+        out += trials
+        entry.rounds.append(_round(folder, rel, entry.rel, summary, planned, trials))
     return out
+
+
+def _round(
+    folder: runs.RunDir,
+    rel: str,
+    parent: str,
+    summary: dict[str, Any],
+    sweep: dict[str, Any],
+    trials: list[Entry],
+) -> Entry:
+    """A tune's round read (its sweep folder at ``rel``): what its page shows but its trials,
+    which are the tune's (``round_view`` gives them back; kept once in a rebuild's record)."""
+    meta = folder.meta
+    name = str(meta.get("name") or _name(folder.id, meta))
+    entry = Entry(rel, folder.path, kind="sweep", status=str(folder.status), name=name,
+                  meta=meta, summary=summary, sweep=sweep, trials=trials, parent=parent,
+                  figures=_figures(folder.path))  # fmt: skip
+    entry.sizes = {p: size for p in entry.figures if (size := png_size(p)) is not None}
+    _counts_now(entry)
+    entry.trials = []
+    return entry
+
+
+def round_view(tune: Entry, round_: Entry) -> Entry:
+    """``round_`` of ``tune`` with its trials (those of the tune's under its folder)."""
+    trials = [t for t in tune.trials if t.rel.startswith(f"{round_.rel}/")]
+    return replace(round_, trials=trials)
 
 
 def _sweep_trials(

@@ -25,7 +25,7 @@ from nnlab.report import facts, terminal
 from nnlab.report.collect import Entry
 from nnlab.report.figures import figure
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
-from nnlab.report.values import cell, code, compact, json_view, kv_table
+from nnlab.report.values import cell, code, compact, json_view, kv_table, linked
 
 ASSETS = "_assets"
 OBJECTIVE_COLOR = "#000000"  # curves.png draws the training objective black
@@ -135,12 +135,12 @@ def subtitle(entry: Entry) -> str:
 INTERNAL = ("pid_started", "config_hash", "plan_hash", "settings_hash")
 
 
-def details(entry: Entry) -> str:
+def details(entry: Entry, names: dict[str, str]) -> str:
     """The meta file's other fields (times, seed, host, versions, data source, ...), but those
     for nnlab's own checks (``INTERNAL``) and the pid of a process that has ended (a RUNNING
     run's is there: the process to stop)."""
     hidden = (*META_SKIPPED, *INTERNAL, *(() if entry.status == "RUNNING" else ("pid",)))
-    return kv_table([(k, v) for k, v in entry.meta.items() if k not in hidden])
+    return kv_table([(k, local(entry, names, v)) for k, v in entry.meta.items() if k not in hidden])
 
 
 def commands(entry: Entry) -> str:
@@ -257,7 +257,7 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Figures", figures(entry), "figures")
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
-    body += section("Details", details(entry))
+    body += section("Details", details(entry, names))
     return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
 
 
@@ -309,6 +309,43 @@ def source_rel(entry: Entry, source: str) -> str | None:
         return None
 
 
+def local(entry: Entry, names: dict[str, str], value: Any) -> Any:
+    """``value`` (of ``entry``'s files) with each path of a folder in the runs folder as the
+    report names it, relative to the runs folder (a tune's ``sweeps`` read
+    '/home/me/runs/<tune>/rounds/<round>', a landscape's source and source_run the whole path
+    of the run): one that names a folder the report has a page of (``names``) a ``Link`` to
+    that page, as is a path relative to ``entry``'s folder that does (a tune's rounds table's
+    ``rounds/<round>``); a path inside a text ('run /home/me/runs/<run> (epoch 2)') as text."""
+    if isinstance(value, dict):
+        return {k: local(entry, names, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [local(entry, names, v) for v in value]
+    if not isinstance(value, str) or not value or type(value) is not str:
+        return value
+    inside = f"{entry.rel}/{value}" if not value.startswith("/") else None
+    rel = inside if inside in names else _runs_rel(entry, value)
+    if rel is not None:
+        shown = value if rel == inside else rel
+        return linked(href(entry.rel, page_of(rel)), shown) if rel in names else shown
+    root = _runs_root(entry)
+    return value.replace(f"{root}/", "") if root and f"{root}/" in value else value
+
+
+def _runs_root(entry: Entry) -> str | None:
+    """The runs folder ``entry`` is in, as its path spells it."""
+    parts = len(PurePosixPath(entry.rel).parts)
+    return str(entry.path.parents[parts - 1]) if 0 < parts <= len(entry.path.parents) else None
+
+
+def _runs_rel(entry: Entry, text: str) -> str | None:
+    """The report path of the folder at ``text`` if it is an absolute path of one in the runs
+    folder ``entry`` is in (``source_rel``), else None."""
+    if not text.startswith("/") or "\n" in text:
+        return None
+    rel = source_rel(entry, text)
+    return rel if rel not in (None, ".", "") else None
+
+
 def sources(entries: Sequence[Entry]) -> None:
     """Give each run the folders made from it (``Entry.made``: extended from it, a landscape
     around its weights, ...), which its page links (``made_here``)."""
@@ -338,12 +375,13 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Figures", figures(entry), "figures")
     if entry.records:
         body += section("Curves", run_charts(entry))
-    body += section("Summary", json_view(entry.summary, said=_said(entry, entry.summary)))
+    summary = local(entry, names, entry.summary)
+    body += section("Summary", json_view(summary, said=_said(entry, entry.summary)))
     for name, data in entry.files.items():
-        body += section(name, json_view(data, said=_said(entry, data)))
+        body += section(name, json_view(local(entry, names, data), said=_said(entry, data)))
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
-    body += section("Details", details(entry))
+    body += section("Details", details(entry, names))
     return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
 
 

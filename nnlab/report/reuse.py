@@ -256,7 +256,7 @@ def encode(entry: Entry) -> dict[str, Any]:
             value = [str(p) for p in value]
         elif f.name == "sizes":
             value = [[str(p), list(size)] for p, size in value.items()]
-        elif f.name == "trials":
+        elif f.name in ("trials", "rounds"):
             value = [encode(t) for t in value]
         elif f.name == "not_applying":
             value = sorted(value)
@@ -271,6 +271,7 @@ def decode(data: dict[str, Any]) -> Entry:
     values["figures"] = [Path(p) for p in values["figures"]]
     values["sizes"] = {Path(p): tuple(size) for p, size in values["sizes"]}
     values["trials"] = [decode(t) for t in values["trials"]]
+    values["rounds"] = [decode(r) for r in values["rounds"]]
     values["not_applying"] = frozenset(values["not_applying"])
     return Entry(**values)
 

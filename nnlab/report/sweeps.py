@@ -26,6 +26,7 @@ from nnlab.report.pages import (
     header,
     href,
     layout,
+    local,
     page_of,
     section,
     subtitle,
@@ -280,15 +281,14 @@ def sweep_page(entry: Entry, names: dict[str, str]) -> str:
     body += (
         section("Trials", trials_table(entry, keys) + tables.COMPARE_PANEL) if entry.trials else ""
     )
-    body += section(
-        "Summary", json_view(_spelled(entry), skip=("trials",)) if entry.summary else ""
-    )
+    summary = local(entry, names, _spelled(entry))
+    body += section("Summary", json_view(summary, skip=("trials",)) if entry.summary else "")
     body += section("Figures", figures(entry), "figures")
     for name, data in entry.files.items():
-        body += section(name, json_view(data))
+        body += section(name, json_view(local(entry, names, data)))
     body += section("Reproduce", commands(entry))
     body += section("Sweep definition", sweep_definition(entry))
-    body += section("Details", details(entry))
+    body += section("Details", details(entry, names))
     data = f"{entry.rel}/data.js" if entry.trials else None
     return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names), data)
 

@@ -28,6 +28,22 @@ from nnlab.report.svg import esc, finite
 MAX_ROWS = 200  # rows of a JSON table shown on a page
 
 
+class Link(str):
+    """Text of a value that names a folder the report has a page of (``pages.local``: a tune's
+    rounds, a landscape's source run), shown as a link to it: ``href`` from the page it is on."""
+
+    href: str = ""
+
+    def html(self) -> str:
+        return f'<a href="{esc(self.href)}">{esc(self)}</a>'
+
+
+def linked(href: str, text: str) -> Link:
+    link = Link(text)
+    link.href = href
+    return link
+
+
 def code(text: str) -> str:
     """A block of text as it is (a config, a sweep's definition), its lines unwrapped: one
     wider than the page scrolls sideways, so the block takes the keyboard's focus (Tab, then
@@ -130,6 +146,9 @@ def cell(value: Any, display: str | None = None, key: str = "") -> str:
     sort = f' data-v="{sort_value!r}"' if sort_value is not None else ""
     if display is None and _empty(value):
         return f"<td>{NONE}</td>"
+    if display is None and isinstance(value, Link):  # (a long one wraps, as long text does)
+        long = ' class="long"' if len(value) > CELL_LINE else ""
+        return f"<td{long}>{value.html()}</td>"
     if display is None and is_time(value):
         return f"<td{sort}>{when(value)}</td>"
     if display is None and value and _text_list(value):
@@ -210,6 +229,8 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
     lr-scan's per-rate curves) as its size, pointing to the file (a cut JSON text is no use).
     Text is whole up to KV_PROSE characters: cut at 160, a run's data source lost its splits
     and a tune's warning its advice. ``given``: of an object of values the user gave."""
+    if isinstance(value, Link):
+        return value.html()
     if (text := point_text(key, value)) is not None:
         return esc(text)
     value = as_given(value) if key in GIVEN else flag(key, value)
@@ -223,8 +244,12 @@ def kv_value(value: Any, key: str = "", given: bool = False) -> str:
         return recipe_text(value)
     if key == "counts" and isinstance(value, dict) and all(type(n) is int for n in value.values()):
         return esc(facts.counts_text(value))  # (as the title says them: 30 COMPLETED, 2 DIVERGED)
-    if _text_list(value) and (sized(value, KV_TEXT) or any(_prose(v) for v in value)):
-        return "<br>".join(esc(compact(v, KV_PROSE)) for v in value)  # (a sentence a line)
+    if _text_list(value) and (
+        sized(value, KV_TEXT) or any(_prose(v) or isinstance(v, Link) for v in value)
+    ):
+        return "<br>".join(  # (a sentence a line)
+            v.html() if isinstance(v, Link) else esc(compact(v, KV_PROSE)) for v in value
+        )
     if isinstance(value, dict) and _nestable(value):
         return kv_table(list(value.items()), given or isinstance(value, Given))
     if sized(value, KV_TEXT):
