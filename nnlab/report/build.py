@@ -250,8 +250,9 @@ class Site:
 
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its
-        text chunks (matplotlib's name and web address). A figure that vanished or cannot be
-        read is left out (its page shows a broken image), and so is one larger than nnlab
+        text chunks (matplotlib's name and web address). (One that is not a figure, or is cut
+        short, was left out as the folder was read: ``figures.fault``.) A figure that vanished
+        since or cannot be read now is left out (its page shows a broken image), and so is one larger than nnlab
         writes (``MAX_FIGURE_BYTES``: a 2 GB curves.png was read whole into memory and copied
         into the report); one that cannot be written (a full disk) fails the build, as a page
         that cannot be written does: it was left out too, and the report said it was built."""

@@ -31,7 +31,7 @@ from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
 from nnlab.filestate import dead_link, leads_nowhere
 from nnlab.process import REMOVING, half_removed
-from nnlab.report.figures import png_size
+from nnlab.report.figures import fault, png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
 MISSING = runs.MISSING  # a sweep's trial (a tune's round) it recorded, whose folder is gone
@@ -76,6 +76,7 @@ class Entry:
     )  # folders made from this run (``pages.sources``)
     # a tune's rounds, each a sweep folder read (its trials are the tune's: ``round_view``)
     rounds: list[Entry] = field(default_factory=list)
+    unfit: list[str] = field(default_factory=list)  # figures left out: '<name>: <why>'
     # (its curves, computed once a build: ``facts.curves_of``)
     drawing: Any = field(default=None, compare=False, repr=False)
 
@@ -269,8 +270,17 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
             # is the tune's; it failed the whole report, exit 2, 'not a folder')
             rounds = runs.iter_runs(run.file(runs.ROUNDS))
             entry.figures += [f for r in rounds for f in _figures(r.path)]
-    entry.sizes = {p: size for p in entry.figures if (size := png_size(p)) is not None}
+    _sift(entry)
     return entry
+
+
+def _sift(entry: Entry) -> None:
+    """Leave out the entry's figures that cannot be trusted to show (``figures.fault``: not a
+    PNG, cut short), each named with why in ``unfit``, and record the others' sizes."""
+    faults = {p: why for p in entry.figures if (why := fault(p)) is not None}
+    entry.unfit = [f"{p.relative_to(entry.path).as_posix()}: {why}" for p, why in faults.items()]
+    entry.figures = [p for p in entry.figures if p not in faults]
+    entry.sizes = {p: size for p in entry.figures if (size := png_size(p)) is not None}
 
 
 def _figures(folder: Path) -> list[Path]:
@@ -450,7 +460,7 @@ def _round(
     entry = Entry(rel, folder.path, kind="sweep", status=str(folder.status), name=name,
                   meta=meta, summary=summary, sweep=sweep, trials=trials, parent=parent,
                   figures=_figures(folder.path))  # fmt: skip
-    entry.sizes = {p: size for p in entry.figures if (size := png_size(p)) is not None}
+    _sift(entry)
     _counts_now(entry)
     entry.trials = []
     return entry

@@ -65,6 +65,41 @@ def png_size(path: Path) -> tuple[int, int, float] | None:
     return (width, height, dpi) if width and height else None
 
 
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # a PNG's last chunk, whole
+# what a figure of each kind starts and ends with: (its start, its end, what it is)
+SHAPES = {
+    ".png": ((b"\x89PNG\r\n\x1a\n",), PNG_END, "a PNG"),
+    ".jpg": ((b"\xff\xd8\xff",), b"\xff\xd9", "a JPEG"),
+    ".jpeg": ((b"\xff\xd8\xff",), b"\xff\xd9", "a JPEG"),
+    ".gif": ((b"GIF87a", b"GIF89a"), b";", "a GIF"),
+}
+
+
+def fault(path: Path) -> str | None:
+    """Why the figure at ``path`` cannot be trusted to show (None: it can): a PNG (JPEG, GIF)
+    that does not start as one (a text file named curves.png) or is cut short (a kill as it
+    was written: no last chunk), an SVG without its end, an empty file. The report copied
+    such a file and showed a broken image; it leaves it out, saying why."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(HEADER_BYTES)
+            f.seek(max(0, f.seek(0, 2) - HEADER_BYTES))
+            tail = f.read()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if not head:
+        return "an empty file"
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        return None if b"</svg>" in tail else "not a whole SVG file (no </svg> at its end)"
+    starts, end, what = SHAPES.get(suffix, ((b"",), b"", "a figure"))
+    if not head.startswith(starts) or (suffix == ".png" and png_size(path) is None):
+        return f"not {what} file (it does not start as one)"
+    if not tail.rstrip(b"\0" if suffix != ".png" else b"").endswith(end):
+        return f"{what} file cut short (it does not end as one)"
+    return None
+
+
 def least_width(width: int, dpi: float) -> int:
     """The width at which a figure drawn ``width`` px wide at ``dpi`` shows its 10-pt text at
     LEGIBLE_PX (at most its own width: it is never enlarged)."""

@@ -157,10 +157,13 @@ def figure_path(entry: Entry, figure: Path) -> str:
 
 def figures(entry: Entry) -> str:
     """The folder's figures, linked to the copies beside the page (each file once), each shown
-    no narrower than its text is legible at (``report.figures``)."""
-    return "".join(
+    no narrower than its text is legible at (``report.figures``); those it cannot trust to show
+    (``Entry.unfit``: a curves.png that is not a PNG, or cut short) named, saying why: they
+    were copied and showed as a broken image."""
+    shown = "".join(
         figure(figure_path(entry, p), entry.kind, entry.sizes.get(p)) for p in entry.figures
     )
+    return shown + "".join(f'<p class="note">left out: {esc(why)}</p>' for why in entry.unfit)
 
 
 # --- a run --------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import re
 import secrets
 import shutil
 import socket
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +151,17 @@ def index_rows(html: str) -> list[str]:
 def data_js(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     return json.loads(text.removeprefix("window.NNLAB_DATA = ").rstrip().rstrip(";"))
+
+
+def a_png() -> bytes:
+    """A whole 2 x 2 grey PNG (signature, IHDR, IDAT, IEND)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\0\x80\x80" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

@@ -12,6 +12,7 @@ import pytest
 from nnlab import runs
 from nnlab.report import build_report, pages
 from tests.report.helpers import (
+    a_png,
     files,
     index_rows,
     make_run,
@@ -94,7 +95,11 @@ def test_odd_values_in_a_readable_folder_do_not_break_the_build(tmp_path):
     (odd.path / "broken.png").write_bytes(b"not a png at all")
     result = build_report((), root)
     assert result.rows == 1 and (result.out / odd.id / "index.html").is_file()
-    assert (result.out / odd.id / "broken.png").read_bytes() == b"not a png at all"
+    # (a figure that is not one is left out, saying so: test_figures)
+    assert not (result.out / odd.id / "broken.png").exists()
+    assert (
+        "left out: broken.png: not a PNG file" in (result.out / odd.id / "index.html").read_text()
+    )
 
 
 def test_a_page_that_cannot_be_drawn_makes_its_folder_damaged(tmp_path, monkeypatch):
@@ -208,7 +213,7 @@ def test_a_figure_that_is_a_symlink_is_not_copied_into_the_report(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("not for sharing\n")
     (run.path / "curves.png").symlink_to(secret)
-    (run.path / "other.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (run.path / "other.png").write_bytes(a_png())  # (a whole one: test_figures)
     result = build_report((), root)
     assert not (result.out / run.id / "curves.png").exists()
     assert (result.out / run.id / "other.png").is_file()

@@ -7,7 +7,7 @@ import re
 
 from nnlab.report import build_report
 from nnlab.report.figures import alt_text, least_width, png_size
-from tests.report.helpers import page
+from tests.report.helpers import a_png, make_run, page
 
 
 def test_a_figure_is_no_narrower_than_its_10pt_text_at_11_px(every_kind, tmp_path):
@@ -46,3 +46,25 @@ def test_a_figure_that_is_not_a_png_has_no_size(tmp_path):
     (tmp_path / "torn.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
     assert png_size(tmp_path / "fig.svg") is None and png_size(tmp_path / "torn.png") is None
     assert png_size(tmp_path / "gone.png") is None
+
+
+def test_a_figure_the_report_cannot_trust_is_left_out_saying_why(tmp_path):
+    """A curves.png that is not a PNG (or cut short: a kill as it was written) was copied into
+    the report and showed as a broken image."""
+    root = tmp_path / "runs"
+    good = make_run(root, "good")
+    png = a_png()
+    good.file("curves.png").write_bytes(png)
+    text, cut = make_run(root, "text"), make_run(root, "cut")
+    text.file("curves.png").write_text("not a figure\n")
+    cut.file("curves.png").write_bytes(png[: len(png) // 2])
+    (cut.path / "notes.svg").write_text("<svg><rect/>")
+    result = build_report((), root, tmp_path / "report")
+    assert "<img " in page(result.out, good.path) and "left out" not in page(result.out, good.path)
+    for run, why in ((text, "not a PNG file (it does not start as one)"),
+                     (cut, "a PNG file cut short (it does not end as one)")):  # fmt: skip
+        html = page(result.out, run.path)
+        assert "<img " not in html and f'<p class="note">left out: curves.png: {why}</p>' in html
+        assert not (result.out / run.path.name / "curves.png").exists()
+    assert "left out: notes.svg: not a whole SVG file" in page(result.out, cut.path)
+    assert result.figures == 1
