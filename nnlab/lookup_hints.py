@@ -59,3 +59,39 @@ def only_others(healthy: list[tuple[RunDir, dict[str, Any]]]) -> str:
         return ""
     held = ", ".join(counted(n, f"{kind} folder") for kind, n in sorted(kinds.items()))
     return f" (it holds only {held}, which 'latest' does not name here)"
+
+
+# command -> what it needs a training run's checkpoint.npz for, and what to give instead
+WEIGHTS_NEEDED = {
+    "landscape": (
+        "whose weights landscape centres its slices on",
+        "give a run that has one, or a config file (its initial weights)",
+    ),
+    "activations": ("whose trained weights activations draws", "give a run that has one"),
+}
+
+
+def lacking(run: RunDir, name: str, needs: str, instead: str) -> str:
+    """What a command says of a folder of the right kind that lacks the file it needs: the
+    folder, what it is (``being``), the file and what the command needs it for, and what to do
+    instead: ``runs/<run>: a train run INTERRUPTED before its first epoch, without
+    checkpoint.npz, whose weights landscape needs; continue it first (...), or give a config
+    file`` (it said 'has no checkpoint.npz (a train folder?)' of a train folder)."""
+    status = run.status
+    resume = ""
+    if status in ("INTERRUPTED", "STALE", "FAILED"):
+        resume = f"continue it first (nnlab {RESUMED_BY[run.kind]} --resume {shlex.quote(str(run.path))}), or "
+    return f"{run.path}: {being(run)}, without {name}, {needs}; {resume}{instead}"
+
+
+def being(run: RunDir) -> str:
+    """A folder as a message names what it is: its kind, its status and, for a training run,
+    how far it got (``a train run COMPLETED after epoch 20``, ``a train run INTERRUPTED before
+    its first epoch``, ``an lr-scan folder FAILED``)."""
+    kind, status = run.kind, run.status
+    if kind != "train":
+        return f"{article(kind)} {kind} folder {status}"
+    epochs = [r.get("epoch") for r in run.metrics()]
+    last = epochs[-1] if epochs else None
+    got = "before its first epoch" if last is None else f"after epoch {last}"
+    return f"a train run {status} {got}"

@@ -75,7 +75,7 @@ def find_source(ref: str, runs_dir: Path) -> runs.RunDir:
             f"--run: {ref!r} is a config file; expected a training run (folder, id prefix or "
             "'latest'), whose trained weights are drawn"
         )
-    _, run = resolve_source(ref, [], runs_dir)
+    _, run = resolve_source(ref, [], runs_dir, by="activations")
     assert run is not None  # (not a config file: a run, or an error)
     return run
 

@@ -65,6 +65,7 @@ from nnlab.experiments.landscape_file import (  # (re-exported: the settings and
 )
 from nnlab.idle import idle_keys, warnings_of
 from nnlab.limits import check_work, evaluation_work, fixed_seconds
+from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
 from nnlab.nn.model import MLP
 from nnlab.output import Table, counted
 from nnlab.state import set_state
@@ -125,11 +126,12 @@ def centre_from_run(run: runs.RunDir, data: Dataset) -> Centre:
 
 
 def resolve_source(
-    ref: str, overrides: list[str], runs_dir: Path, warn: Warn | None = None
+    ref: str, overrides: list[str], runs_dir: Path, warn: Warn | None = None, by: str = "landscape"
 ) -> tuple[Config, runs.RunDir | None]:
     """A YAML file -> (its config with overrides, None), ``warn`` given each key it sets that
     changes nothing (``idle.idle_keys``, as ``nnlab train`` says them); else a run folder ->
-    (its config, run), whose config was warned about as it trained."""
+    (its config, run), whose config was warned about as it trained (one without a checkpoint
+    refused as command ``by`` says it: ``lookup_hints.lacking``)."""
     path = Path(ref)
     if path.is_file() or path.suffix in (".yaml", ".yml"):
         cfg = load_config(path, overrides)
@@ -139,11 +141,7 @@ def resolve_source(
         return cfg, None
     run = runs.find_run(runs_dir, ref, kind="train")
     if not run.file("checkpoint.npz").exists():
-        kind = run.meta.get("kind", "training")
-        raise RunError(
-            f"{run.path}: has no checkpoint.npz (a {kind} folder?); give a training run folder "
-            "or a config file"
-        )
+        raise RunError(lacking(run, "checkpoint.npz", *WEIGHTS_NEEDED[by]))
     if overrides:
         raise ConfigError(
             f"overrides {' '.join(overrides)!r}: a run's weights go with its own config; "
