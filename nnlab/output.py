@@ -26,7 +26,7 @@ from nnlab.numbers import (
     number_spec,
     significant,
 )
-from nnlab.streams import undecoded_escaped
+from nnlab.streams import printable, undecoded_escaped
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -134,7 +134,7 @@ def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
     """``row``'s cell in ``column``: ``-`` when the row has no such column (a config key that
     does not apply to its run: another dataset's), else ``table_cell`` (a None config value is
     ``null``); ``spec``: its column's format of measured numbers (``column_format``)."""
-    return undecoded_escaped(table_cell(row[column], column, spec)) if column in row else "-"
+    return printable(table_cell(row[column], column, spec)) if column in row else "-"
 
 
 def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
@@ -167,13 +167,17 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    """JSON text; NaN/inf become null so the output is strict JSON."""
+    """JSON text; NaN/inf become null so the output is strict JSON, and a byte of a name that
+    is not UTF-8 is its escape, ``\\xfe`` (``streams.undecoded_escaped``), as every line
+    writes it: valid UTF-8, where ``\\udcfe`` was no character."""
 
     def clean(v: Any) -> Any:
         if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
             return None
+        if isinstance(v, str):  # (a byte of a name that is not UTF-8 as its escape, \xfe)
+            return undecoded_escaped(v)
         if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
+            return {clean(k) if isinstance(k, str) else k: clean(x) for k, x in v.items()}
         if isinstance(v, (list, tuple)):
             return [clean(x) for x in v]
         if hasattr(v, "tolist"):
@@ -285,6 +289,7 @@ def print_table(
     table = render_table(rows, columns)
     needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
     if title:  # (on a terminal folded at its spaces: a run id in it stays whole)
+        title = printable(title, lines=True)  # (a runs folder's name as a cell's is)
         lines = [f for t in title.split("\n") for f in fold_line(t, console.width)]
         for line in lines if terminal else [title]:
             console.print(line, soft_wrap=True, highlight=False, markup=False)
@@ -355,6 +360,7 @@ def fit_prose(text: str, err: bool = False) -> str:
     """Text a command prints as lines of prose (headers, notes, legends, messages on stderr),
     on a terminal narrower than a line folded at its spaces (``fold_text``), so that the
     terminal does not break it inside a word; elsewhere as it is."""
+    text = printable(text, lines=True)  # (a name, an error read from disk: no raw escape)
     width = terminal_width(err)
     return text if width is None else fold_text(text, width)
 
@@ -364,6 +370,7 @@ def print_text(text: str, file: Any = None) -> None:
     sweep's trials), as ``print_table`` prints a table: on a terminal too narrow for one of
     them, that table's rows as records (``fit_text``); elsewhere the text as it is."""
     console = _console_class()(file=file, color_system=None)
+    text = printable(text, lines=True)  # (summary.txt as read from disk: no raw escape)
     if console.is_terminal:
         text = fit_text(text, console.width)
     if console.options.ascii_only:  # (a stream that cannot write the box: as rich draws one)

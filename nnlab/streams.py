@@ -130,12 +130,28 @@ def shown(char: str) -> str:
 
 
 def undecoded_escaped(text: str) -> str:
-    """``text`` with each byte Python could not decode as its escape (``shown``): what a
-    stream writes of it, known before a table measures its cells (a folder's name in one was
-    measured one character wide per such byte, and written four wide)."""
+    """``text`` with each byte Python could not decode as its escape (``shown``), its other
+    characters as they are: the text of a JSON document (``output.to_json``), which escapes
+    control characters itself and must hold no lone surrogate (``"\\udcfe"``: no character,
+    which no UTF-8 text holds and a strict JSON reader refuses)."""
     if text.isprintable():
         return text
     return "".join(shown(c) if undecoded(c) else c for c in text)
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` as nnlab gives it to a terminal: each character that is not printable as its
+    escape (``shown``): a byte Python could not decode as ``\\xfe``, a control character as
+    Python writes it in a string (``\\x1b``, ``\\r``, ``\\t``, and ``\\n`` unless ``lines``: a
+    text of several lines). The one way a text read from disk (a folder's name, a config
+    string, a recorded error) reaches a terminal: a table's cell (measured as written), a
+    line of prose (``output.fit_prose``: notes, warnings, ``runs show``), a stored text
+    (``output.print_text``), an error line (``usage.one_line``). A folder named with an
+    escape sequence recoloured the terminal, a ``\\r`` in a recorded error overwrote its line
+    and a ``\\n`` in a name broke a table's row in two."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or (lines and c == "\n") else shown(c) for c in text)
 
 
 codecs.register_error(ESCAPING, _escape)

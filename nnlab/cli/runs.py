@@ -13,6 +13,7 @@ from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import RunsDirOpt, given_path, png_path
 from nnlab.cli.render import emit, emit_json
 from nnlab.output import Format, counted, part_of, print_text
+from nnlab.streams import printable
 
 runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_args_is_help=True)
 
@@ -149,7 +150,7 @@ def runs_show(
     if fmt == Format.csv:  # (a run's records; a sweep's trials; else there is no table)
         emit(csv_rows(view), fmt)
         return
-    say("\n".join(view.header))
+    say("\n".join(printable(line) for line in view.header))  # (a \n in an error: escaped)
     if view.config:
         say("config:\n" + "\n".join(f"  {line}" for line in view.config.splitlines()))
     if view.summary:  # (tables drawn at full width: records on a narrow terminal)

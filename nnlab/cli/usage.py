@@ -24,7 +24,7 @@ from typer.models import OptionInfo
 
 from nnlab.errors import did_you_mean
 from nnlab.output import brief, counted
-from nnlab.streams import shown
+from nnlab.streams import printable
 
 F = TypeVar("F", bound=Any)
 PATH_MAX = 4096  # bytes of a whole path the OS looks up (Linux's PATH_MAX)
@@ -138,8 +138,7 @@ def one_line(text: str) -> str:
     check of its own) cut to its start and length (``output.brief``), the marks that end it
     kept: ``run 'aaa...': no run folder`` lost its ``':`` ('... (100,003 characters) no run
     folder')."""
-    if not text.isprintable():  # (a name's byte that is not UTF-8: '\\xff', as in a table)
-        text = "".join(c if c.isprintable() else shown(c) for c in text)
+    text = printable(text)  # (a name's byte that is not UTF-8: '\\xff', as in a table)
     if len(text) <= LONG_WORD:
         return text
     return re.sub(rf"\S{{{LONG_WORD + 1},}}", lambda m: brief(m[0]) + _closing(m[0]), text)

@@ -10,6 +10,7 @@ from .test_after_folder import FAULTS
 from .test_bounds import BOUNDS
 from .test_clocks import CLOCKS
 from .test_concurrency import CONCURRENT
+from .test_control_text import CONTROL_TEXT
 from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_environment import ENVIRONMENT, NOT_UTF8_LINES
@@ -58,6 +59,7 @@ ROWS = [
     *STREAMS,
     *ENVIRONMENT,
     NOT_UTF8_LINES,
+    CONTROL_TEXT,
     *CLOCKS,
     *LINKS,
     *PERMISSIONS,
