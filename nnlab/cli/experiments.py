@@ -362,6 +362,7 @@ def tune(
     warn_idle_ranges(config, args, resume)  # (even with -q)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
+    opts = tune_options(resume, opts)
     if opts.report:
         check_report(folder_root(resume, out, opts.runs_dir, "tune"))
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
@@ -439,6 +440,17 @@ def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | 
 
 
 HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it runs, not what
+
+
+def tune_options(resume: str | None, opts: Execution) -> Execution:
+    """``opts`` of a tune, and of a resume of one the ``--jobs``, ``--stack`` and executor it
+    was started with, unless given again (``sweep.as_started``)."""
+    if resume is None:
+        return opts
+    from nnlab import runs
+    from nnlab.cli.sweep import as_started
+
+    return as_started(opts, runs.find_run(opts.runs_dir, resume, kind="tune", resuming=True).meta)
 
 
 def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:

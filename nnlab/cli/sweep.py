@@ -306,11 +306,37 @@ def early_painters(figures: int) -> Any:
     return plots.painters(figures)
 
 
+def as_started(opts: Execution, meta: dict[str, Any]) -> Execution:
+    """``opts`` for a resume of the sweep (or tune) whose meta.json is ``meta``: each option of
+    how it runs that the command line leaves out (``--jobs``, ``--stack``, and ``--executor``
+    with ``--scheduler``, a pair) is the one the folder recorded as it started, not the
+    default (a sweep started with ``--stack 1`` was resumed in stacks of 8, one on a Dask
+    cluster on local processes). One given is this resume's (the numbers are the same for
+    any), which its ``resumes`` entry records. An older folder's unrecorded option: the
+    default, as before."""
+    import dataclasses
+
+    import typer.main
+
+    ctx = typer.main.get_current_context(silent=True)
+    given = set()
+    for param in ctx.command.params if ctx is not None else []:
+        source = ctx.get_parameter_source(param.name or "") if ctx is not None else None
+        if source is not None and source.name != "DEFAULT":  # (the command line, $NNLAB_...)
+            given.add(param.name)
+    recorded = {"jobs": meta.get("jobs"), "stack": meta.get("stack")}
+    kept = {key: value for key, value in recorded.items() if key not in given and value}
+    if not given & {"executor", "scheduler"} and meta.get("executor_kind") is not None:
+        kept |= {"executor": meta["executor_kind"], "scheduler": meta.get("scheduler")}
+    return dataclasses.replace(opts, **kept)
+
+
 def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | None = None) -> None:
     from nnlab import runs
     from nnlab.sweep import resume_sweep
 
     run = runs.find_run(opts.runs_dir, ref, kind="sweep", resuming=True)
+    opts = as_started(opts, run.meta)
     if dry_run:
         from nnlab.sweep.preview import preview_resume
 

@@ -138,7 +138,8 @@ def tune(
     first = round_defn(settings, 1, settings.ranges)
     sweep.check_trials(first, sweep.plan(first), data_dir, stack, jobs, rounds=rounds,
                        root=runs_dir)  # fmt: skip
-    (executor or sweep.make_executor(jobs)).check(trials)  # (a round's workers: one a trial)
+    runner = executor or sweep.make_executor(jobs)  # (each round's: ``executor`` or one alike)
+    runner.check(trials)  # (a round's workers: one a trial)
     _ = executor and executor.workers  # (asks a Dask scheduler, once: failing before the folder)
     with runs.start(
         runs_dir,
@@ -148,6 +149,9 @@ def tune(
         resume=TUNE_RESUME,
         name=settings.name,
         seed=seed,
+        jobs=jobs,  # (how it runs: a resume not told otherwise runs as it did)
+        stack=stack,
+        **sweep.executor_options(runner),
         data_dir=runs.data_dir_text(data_dir),
         source=str(Path(config).absolute()),  # (its ``next:``, once resumed elsewhere)
         settings_hash=content_hash(loads(dumps(settings.to_json()))),  # (as read back)
@@ -250,7 +254,7 @@ def resume_tune(
         )
         (executor or sweep.make_executor(jobs)).check(settings.trials)  # (as ``tune``'s)
         _ = executor and executor.workers  # (a Dask scheduler asked before any change)
-        with runs.reopen(run, resume=TUNE_RESUME) as life:
+        with runs.reopen(run, resume=TUNE_RESUME, jobs=jobs, stack=stack) as life:
             lines = (progress, heading)
             return _drive(life, settings, recorded, data_dir, jobs, lines, stack, executor)
 

@@ -33,8 +33,8 @@ MAX_TRIALS = 100_000  # trials of one sweep (here: the command line reads it wit
 # the package (the preset registry, for ``nnlab --help``) does not import NumPy and pydantic.
 _WHERE = {
     **dict.fromkeys(
-        ("Executor", "ProcessExecutor", "SerialExecutor", "check_stack", "fork_is_safe",
-         "make_executor", "process_pool", "stop_pool"),
+        ("Executor", "ProcessExecutor", "SerialExecutor", "check_stack", "executor_options",
+         "fork_is_safe", "make_executor", "process_pool", "stop_pool"),
         "executors",
     ),
     **dict.fromkeys(

@@ -38,6 +38,8 @@ class DaskExecutor:
     after their current epoch (``run_unit``), INTERRUPTED and resumable.
     """
 
+    kind = "dask"
+
     def __init__(
         self,
         scheduler: str | None = None,

@@ -48,9 +48,21 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def executor_options(executor: Executor) -> dict[str, Any]:
+    """What a sweep's (or tune's) meta.json records of ``executor``: its description
+    (``executor``), and the ``--executor`` and ``--scheduler`` that made it, for its resume to
+    use again (``executor_kind``, ``scheduler``)."""
+    return {
+        "executor": executor.describe(),
+        "executor_kind": getattr(executor, "kind", "local"),
+        "scheduler": getattr(executor, "scheduler", None),
+    }
+
+
 class SerialExecutor:
     """Units one after another in this process (BLAS pinned to 1 thread, as the workers)."""
 
+    kind = "local"  # (the --executor that makes it)
     workers = 1
 
     def describe(self) -> str:
@@ -209,6 +221,8 @@ class ProcessExecutor:
     On an interrupt the workers are terminated at once; the trials they were running stay in
     their folders (checkpointed up to the last finished epoch) for ``resume_sweep``.
     """
+
+    kind = "local"
 
     def __init__(self, jobs: int, start_method: str | None = None) -> None:
         self.jobs = self.workers = jobs

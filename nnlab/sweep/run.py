@@ -39,7 +39,7 @@ from nnlab.sweep.definition import (
     sweep_seed,
     trial_overrides,
 )
-from nnlab.sweep.executors import Executor, check_stack, make_executor
+from nnlab.sweep.executors import Executor, check_stack, executor_options, make_executor
 from nnlab.sweep.finish import (
     finish_sweep,
     get_ready,
@@ -342,7 +342,7 @@ def run_sweep(
             n_trials=len(trials),
             jobs=jobs,
             stack=stack,
-            executor=executor.describe(),
+            **executor_options(executor),  # (what it ran on; a resume not told otherwise too)
             data_dir=runs.data_dir_text(data_dir),
             plan_hash=content_hash(yaml.safe_load(plan_text)),  # (as its readers will see it)
             files={"sweep.yaml": plan_text},
