@@ -140,9 +140,10 @@ RANKED_BY = ("final_val_acc", "final_test_acc", "final_train_acc")  # (the first
 def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[str, Any] | None:
     """The best of a sweep's trial ``rows`` (each with ``status`` and final metrics), as every
     display names it (``runs list``, the report): the highest final validation accuracy, else
-    test, else train (the first of ``RANKED_BY`` a trial has, a finite number), a COMPLETED
-    trial before any other (an interrupted one's finals are of an earlier epoch); None if no
-    trial has one. A tune's (``metric``: the one it ranks by) is the best COMPLETED trial by
+    test, else train (the first of ``RANKED_BY`` a trial has, a finite number), of the
+    COMPLETED trials only (a trial still running, interrupted or killed has finals of an
+    earlier epoch: a stale sweep's listing named one as its best); None if no COMPLETED trial
+    has one. A tune's (``metric``: the one it ranks by) is the best COMPLETED trial by
     that metric, ties to the earlier ``round``, then the trial id (its summary's ``best``)."""
     if metric is not None:
         ranked = [(best_first(metric, float(row[metric])), row.get("round") or 0,
@@ -157,9 +158,9 @@ def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[st
                 return float(value)
         return None
 
-    scored = [(row.get("status") != "COMPLETED", -s, i) for i, row in enumerate(rows)
-              if (s := score(row)) is not None]  # fmt: skip
-    return rows[min(scored)[2]] if scored else None
+    scored = [(-s, i) for i, row in enumerate(rows)
+              if row.get("status") == "COMPLETED" and (s := score(row)) is not None]  # fmt: skip
+    return rows[min(scored)[1]] if scored else None
 
 
 def _finite(value: Any) -> TypeGuard[int | float]:
