@@ -141,10 +141,12 @@ def no_run_has(key: str, wanted: list[Any], found: list[Any]) -> str:
 
 def short_run(run: str) -> str:
     """A row's run as a figure's panel names it: a folder id without its time stamp
-    (``digits-quickstart-eb2d35``); a sweep's trial as ``<the sweep's suffix>/<trial>``."""
+    (``digits-quickstart-eb2d35``); a sweep's trial as ``<the sweep's suffix>/<trial>``, a
+    tune's as ``<the tune's suffix>/r<round>/<trial>`` (``r1/<trial>`` of the one tune
+    compared): which folder, which round, which trial (two tunes' were both ``r1/<trial>``)."""
     *outer, inner = run.split("/")
     if outer:
-        return f"{outer[-1].rsplit('-', 1)[-1]}/{inner}"
+        return "/".join([outer[0].rsplit("-", 1)[-1], *outer[1:], inner])
     parts = inner.split("-", 2)
     stamped = len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit()
     return parts[2] if stamped else inner

@@ -180,6 +180,16 @@ def test_compare_png_panels_name_their_run_and_at_most_three_keys(tmp_path, monk
     assert short_run("1234abcd") == "1234abcd"
 
 
+def test_a_panel_names_a_tunes_trial_by_its_tune_round_and_trial():
+    # (two tunes compared, or a tune beside a sweep: each trial was 'r1/<trial>', the tune
+    # left out; two tunes of one seed draw the same trial ids, so two panels read alike)
+    from nnlab.experiments.compare import short_run
+
+    first, second = (f"20260101-00000{i}-tune-t-{s}/r1/1234abcd" for i, s in ((0, "a1"), (1, "b2")))
+    assert short_run(first) == "a1/r1/1234abcd" and short_run(second) == "b2/r1/1234abcd"
+    assert short_run("r2/1234abcd") == "r2/1234abcd"  # (the one tune compared: its rounds)
+
+
 def test_a_sort_column_named_by_its_last_part_or_mistyped_is_suggested():
     rows = [{"run": "a", "optimizer.lr": 0.1, "final_test_acc": 0.5}]
     with pytest.raises(ConfigError, match=r"no column 'lr' \(did you mean 'optimizer.lr'\?\)"):
