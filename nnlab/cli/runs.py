@@ -188,8 +188,9 @@ GapsPngOpt = Annotated[
     Path | None,
     typer.Option(
         "--png",
-        help="Also draw each run's train and test accuracy per epoch, side by side, the "
-        "gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first the table lists.",
+        help="Also draw each run's train and test accuracy per epoch (a tune's trial: val), "
+        "side by side, the gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first "
+        "the table lists.",
         parser=given_path,
         callback=png_path,
     ),

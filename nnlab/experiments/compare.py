@@ -269,9 +269,11 @@ def draw_gaps(
         for r in rows
         if "reason" not in r  # (DAMAGED or MISSING: its row says so, no records are read)
     ]
-    title = f"train and test accuracy, the gap between them: {counted(len(panels), 'run')}"
+    splits = list(dict.fromkeys(plots.held_out(p["records"]) for p in panels[:MAX_PANELS]))
+    what = f"train and {' or '.join(splits or ['test'])} accuracy, the gap between them"
+    title = f"{what}: {counted(len(panels), 'run')}"  # (a tune's trials: val, its test held back)
     if len(panels) > MAX_PANELS:  # (128 runs made a figure 117 inches tall)
-        title = (f"train and test accuracy, the gap between them: the first {MAX_PANELS} of "
-                 f"{counted(len(panels), 'run')}, as the table lists them (--sort, --top)")  # fmt: skip
+        title = (f"{what}: the first {MAX_PANELS} of {counted(len(panels), 'run')}, as the "
+                 "table lists them (--sort, --top)")  # fmt: skip
     title += f"\nwhere {kept}" if kept else ""
     plots.save(plots.accuracy_gaps_figure(panels[:MAX_PANELS], title=title), png)

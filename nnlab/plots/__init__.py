@@ -35,6 +35,7 @@ from nnlab.plots.optimizers import (
 from nnlab.plots.sweep import sweep_curves_figure
 from nnlab.plots.train import (
     accuracy_gaps_figure,
+    held_out,
     train_curves_canvas,
     train_curves_figure,
 )
@@ -48,6 +49,7 @@ from nnlab.plots.weight_scale import (
 
 __all__ = [
     "accuracy_gaps_figure",
+    "held_out",
     "activation_histograms_figure",
     "gradcheck_differences_figure",
     "Canvas",

@@ -119,24 +119,34 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
     fig.subplots_adjust(left=max(0.08, need / fig.get_figwidth()))
 
 
+def held_out(records: list[dict[str, Any]]) -> str:
+    """The split a run's accuracy gap is to: ``test``, else ``val`` where only that was
+    evaluated (a tune's trial: its test split is held back), else ``test`` (none)."""
+    evaluated = {k for r in records for k, v in r.items() if v is not None}
+    return "val" if "test_acc" not in evaluated and "val_acc" in evaluated else "test"
+
+
 def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
-    """One run's train and test accuracy, the gap shaded, the last epoch's gap in the title
-    (written on the panel it lay over the test curve); how the curve ends, if marked: DIVERGED,
-    FAILED or INTERRUPTED (``base.mark_stopped``: else a run of fewer epochs), or ""."""
+    """One run's train and test accuracy (a tune's trial: val, ``held_out``), the gap shaded,
+    the last epoch's gap in the title (written on the panel it lay over the test curve); how
+    the curve ends, if marked: DIVERGED, FAILED or INTERRUPTED (``base.mark_stopped``: else a
+    run of fewer epochs), or "". (A tune's trial was drawn as train alone.)"""
     status, recorded = panel["status"], panel.get("diverged_epoch")
+    split = held_out(panel["records"])
     train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
-    epochs, test, _ = base.until_divergence(panel["records"], "test_acc", status, recorded)
+    epochs, test, _ = base.until_divergence(panel["records"], f"{split}_acc", status, recorded)
     # (final_eval: test after the last epoch only; a run that diverged at epoch 1 has one point
     # of each curve before it, drawn as a dot, not taken for a final evaluation)
-    final = all(r.get("test_acc") is None for r in panel["records"][:-1])
+    final = all(r.get(f"{split}_acc") is None for r in panel["records"][:-1])
     dot = {"marker": "."} if len(train_epochs) == 1 else {}
+    colour = base.split_colour(split)
     ax.plot(train_epochs, train, color=base.split_colour("train"), lw=1.3, label="train", **dot)
     if not final:  # (a curve: test evaluated every epoch)
-        ax.plot(epochs, test, "--", color=base.split_colour("test"), lw=1.3, label="test", **dot)
+        ax.plot(epochs, test, "--", color=colour, lw=1.3, label=split, **dot)
         ax.fill_between(epochs, test, train, color=GAP, alpha=0.2, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
-                color=base.split_colour("test"), label="test (after the last epoch)")  # fmt: skip
+                color=colour, label=f"{split} (after the last epoch)")  # fmt: skip
     title = panel["label"]
     end = "DIVERGED" if at is not None else ""
     if at is not None:
@@ -146,7 +156,8 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
         end = status
         title += f"\n({base.stopped(status)} after epoch {train_epochs[-1]})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
-        title += f"\ngap {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
+        to = "" if split == "test" else f" to {split}"
+        title += f"\ngap{to} {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
     # (a run's name of 60 characters ran over the next panel's title)
     title = base.fit_lines(
         ax.get_figure(), title, GAP_PANEL[0], base.LEGIBLE_PT

@@ -368,3 +368,16 @@ def test_every_row_of_accuracy_gap_panels_names_its_axis():
     shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
     assert len(shown) == 5
     assert [ax.get_ylabel() for ax in shown] == ["accuracy", "", "", "", "accuracy"]
+
+
+def test_a_tunes_trial_gap_panel_draws_its_val_accuracy_and_the_gap_to_it():
+    # (runs compare --png of a tune: its trials evaluate val, their test split held back, and
+    # each panel drew train alone under a title of "train and test accuracy")
+    tuned = [{k.replace("test_", "val_"): v for k, v in r.items()} for r in records.learning()]
+    assert plots.held_out(tuned) == "val" and plots.held_out(records.learning()) == "test"
+    panel = {"label": "a1/r1/1234abcd", "records": tuned, "status": "COMPLETED"}
+    fig = plots.accuracy_gaps_figure([panel])
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["train", "val"]
+    last = tuned[-1]
+    assert f"gap to val {last['train_acc'] - last['val_acc']:.4f}" in ax.get_title()
