@@ -37,14 +37,15 @@ from nnlab.cli.resuming import (
     check_resumed_report,
     redo_option,
 )
+from nnlab.experiments.scan_next import EXPONENTS
 from nnlab.output import Format, counted
 
 # ----------------------------------------------------------------------------- lr-scan
 MinExp = Annotated[
-    float, bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", -30, 10)
+    float, bounded(float, "--min", "Smallest step size as a power of ten (-5: 1e-5).", *EXPONENTS)
 ]
 MaxExp = Annotated[
-    float, bounded(float, "--max", "Largest step size as a power of ten (-1: 0.1).", -30, 10)
+    float, bounded(float, "--max", "Largest step size as a power of ten (-1: 0.1).", *EXPONENTS)
 ]
 Num = Annotated[
     int, bounded(int, "--num", "Number of step sizes (log-spaced, --min to --max).", 2, 1000)

@@ -15,6 +15,8 @@ from typing import Any
 
 from nnlab.output import config_number, counted
 
+EXPONENTS = (-30, 10)  # the powers of ten --min and --max take (1e-30 .. 1e10)
+
 
 def edge_notes(summary: Mapping[str, Any]) -> list[str]:
     """A note for each best rate that sits at an end of the scanned range (widen the range),
@@ -22,14 +24,16 @@ def edge_notes(summary: Mapping[str, Any]) -> list[str]:
     return [note for note, _, _ in _edges(summary)]
 
 
-def _edges(summary: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+def _edges(summary: Mapping[str, Any]) -> list[tuple[str, str, int | None]]:
     """(note, the option to widen, the power of ten to widen it to) for each best rate at an
-    end of the range: ``--max`` one decade past the largest, ``--min`` past the smallest."""
+    end of the range: ``--max`` one decade past the largest, ``--min`` past the smallest, as
+    far as ``EXPONENTS`` lets them (None: that end is already the option's bound; the note
+    says so, where it offered ``--min -31``, which the command refuses)."""
     rows = summary.get("rows") or []
     if len(rows) < 2:
         return []
     lo, hi = rows[0]["lr"], rows[-1]["lr"]
-    edges = []
+    edges: list[tuple[str, str, int | None]] = []
     for part, key in (("one-step", "best_step_lr"), ("training", "best_train_lr")):
         lr = summary.get(key)
         if lr is not None and lr in (lo, hi):
@@ -37,10 +41,15 @@ def _edges(summary: Mapping[str, Any]) -> list[tuple[str, str, int]]:
             flag, step = ("--max", 1) if lr == hi else ("--min", -1)
             wider = math.floor(math.log10(lr) + 1e-9) + step if lr == hi else math.ceil(
                 math.log10(lr) - 1e-9) + step  # fmt: skip
-            note = (
-                f"the best {part} rate {config_number(lr)} is the {side} one scanned; widen "
-                f"the range, e.g. {flag} {wider} (to {config_number(10.0**wider)})"
-            )
+            bound = EXPONENTS[1] if lr == hi else EXPONENTS[0]
+            at = f"the best {part} rate {config_number(lr)} is the {side} one scanned"
+            if (wider - bound) * step > 0:  # (past the bound: widen to it, if not there yet)
+                wider = bound
+                if math.isclose(math.log10(lr), bound, abs_tol=1e-9):
+                    note = f"{at}; {flag} {bound} is already the bound of {flag}"
+                    edges.append((note, flag, None))
+                    continue
+            note = f"{at}; widen the range, e.g. {flag} {wider} (to {config_number(10.0**wider)})"
             edges.append((note, flag, wider))
     return edges
 
@@ -60,7 +69,11 @@ def next_step(
         return None
     config = shlex.quote(f"{folder}/config.yaml")
     epochs = summary.get("epochs")
-    widen = [(note, flag, wider) for note, flag, wider in _edges(summary) if "training" in note]
+    widen = [
+        (note, flag, wider)
+        for note, flag, wider in _edges(summary)
+        if "training" in note and wider is not None
+    ]
     if not widen:
         after = f" after {counted(epochs, 'epoch')}" if isinstance(epochs, int) else ""
         why = f"the rate of the lowest train_loss{after}"

@@ -262,3 +262,36 @@ def test_a_scan_of_an_older_nnlab_whose_diverged_is_empty_text_reads_as_one_of_n
     old = {**new, "rows": [{**rows[0], "diverged": ""}, rows[1]]}
     assert scan.summary_table("s", old).text() == scan.summary_table("s", new).text()
     assert scan.summary_table("s", new).rows[0]["diverged"] is None
+
+
+def test_a_best_rate_at_the_options_bound_offers_no_range_the_command_refuses():
+    # (a scan at --min -30 whose best training rate was 1e-30 offered 'nnlab lr-scan ... --min
+    # -31', refused by --min's own bound; at --max 10 it offered --max 11)
+    from nnlab.experiments.scan_next import EXPONENTS, edge_notes, next_step
+
+    lo, hi = EXPONENTS
+    low = {"rows": [{"lr": 10.0**lo}, {"lr": 10.0 ** (lo + 1)}], "best_train_lr": 10.0**lo}
+    assert edge_notes(low) == [
+        f"the best training rate 1e-30 is the smallest one scanned; --min {lo} is already the "
+        "bound of --min"
+    ]
+    why, command = next_step({**low, "epochs": 2}, "s")
+    assert command == "nnlab train s/config.yaml optimizer.lr=1e-30"
+    high = {"rows": [{"lr": 10.0 ** (hi - 1)}, {"lr": 10.0**hi}], "best_step_lr": 10.0**hi}
+    assert edge_notes(high)[0].endswith(f"; --max {hi} is already the bound of --max")
+    # (half a decade from the bound: widened to the bound, not past it)
+    near = {"rows": [{"lr": 10.0**-29.5}, {"lr": 1.0}], "best_train_lr": 10.0**-29.5}
+    assert edge_notes(near)[0].endswith(f"e.g. --min {lo} (to 1e-30)")
+    _, command = next_step({**near, "epochs": 2}, "s")
+    assert f"--min {lo} --max 0 " in command
+
+
+def test_min_and_max_take_the_powers_of_ten_scan_next_widens_to():
+    from typer.testing import CliRunner
+
+    from nnlab.cli import app
+    from nnlab.experiments.scan_next import EXPONENTS
+
+    for flag, value in (("--min", EXPONENTS[0] - 1), ("--max", EXPONENTS[1] + 1)):
+        out = CliRunner().invoke(app, ["lr-scan", "c.yaml", flag, str(value)])
+        assert out.exit_code == 2 and flag in out.output
