@@ -140,13 +140,17 @@ def dead_units(a: np.ndarray, activation: str) -> float | None:
 
 def caption(activations: list[str]) -> str:
     """What the panels' notes say, for the figure: the std, and the share saturated (sigmoid,
-    tanh) or exactly zero (ReLU: those are left out of its bars); one line each."""
+    tanh) or exactly zero (ReLU: those are left out of its bars); one line each. With ReLU, a
+    line on its x axes: each panel its own (0 to its layer's 99.5th percentile, ``HIST_RANGE``),
+    so a row's panels are not on one scale and the largest 0.5% are not drawn (unsaid, a
+    class compared the layers' bars as if they were)."""
     bounded = [f"{a}: {SATURATION[a]}" for a in ("sigmoid", "tanh") if a in activations]
     lines = ["Each panel: std, the standard deviation of the layer's activations"]
     if bounded:
         lines.append(f"sat, the share saturated ({'; '.join(bounded)})")
     if "relu" in activations:
         lines.append("zero, the share of ReLU outputs exactly 0 (off; left out of the bars)")
+        lines.append("ReLU: each panel's own x scale, 0 to its 99.5th percentile")
     return "\n".join(lines)
 
 

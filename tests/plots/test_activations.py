@@ -122,6 +122,9 @@ def test_a_caption_says_what_the_notes_terms_mean_below_every_panel():
     lowest = min(ax.xaxis.get_tightbbox().y0 for ax in fig.axes)  # (tick labels included)
     assert said.get_window_extent().y1 < lowest
     assert "sat" not in caption(["relu"]) and "zero" not in caption(["tanh"])
+    # (a ReLU row's panels each span 0 .. their own 99.5th percentile: the caption says so)
+    assert "each panel's own x scale, 0 to its 99.5th percentile" in caption(["relu"])
+    assert "percentile" not in caption(["sigmoid", "tanh"])
 
 
 @pytest.mark.slow
