@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import socket
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,15 @@ from typing import Any
 import pytest
 
 from nnlab.runs import RunDir
+
+# Ctrl-C as the tests send it (SIGINT to a command they started) needs SIGINT not ignored where
+# the suite runs. A shell that starts a command in the background without job control (``cmd &``
+# in a script, ``nohup``) sets SIGINT to ignored, the children inherit that, and Python installs
+# no handler for a signal it finds ignored: every command the tests start would let Ctrl-C pass
+# (21 tests failed so). nnlab, like Python, leaves a background job's ignored SIGINT ignored; the
+# suite puts Python's own handler back, so that the commands it starts begin with the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) -> RunDir:
