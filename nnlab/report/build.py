@@ -37,6 +37,7 @@ from nnlab.errors import RunError, os_failure, room_again
 from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, reuse, sweeps, tables
 from nnlab.report.collect import MARKER, Entry
+from nnlab.streams import ESCAPING
 
 try:
     import fcntl
@@ -244,9 +245,11 @@ class Site:
     made: set[Path] = field(default_factory=set)  # (its folders, each checked once: ``folder``)
 
     def write(self, rel: str, text: str) -> None:
-        """A page; text a folder recorded that is not Unicode (an argument's undecodable bytes,
-        in an older meta.json) is written as escapes, not a failure of the whole report."""
-        self.write_bytes(rel, text.encode("utf-8", "backslashreplace"))
+        """A page; a byte of a name that is not UTF-8 (a folder's, held as a lone surrogate; an
+        argument's in an older meta.json) is written as the terminal writes it, ``\\xe9``
+        (``streams.ESCAPING``; it read '\\udce9'), not a failure of the whole report. (Its
+        links keep the bytes, ``%E9``: ``pages.href``.)"""
+        self.write_bytes(rel, text.encode("utf-8", ESCAPING))
 
     def copy_figure(self, src: Path, rel: str) -> None:
         """Copy a figure unless the copy is current (same modification time); a PNG loses its

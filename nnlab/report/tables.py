@@ -16,6 +16,7 @@ from nnlab.report.collect import Entry
 from nnlab.report.pages import esc, href, page_of
 from nnlab.report.svg import finite
 from nnlab.report.values import cell, is_time, when
+from nnlab.streams import undecoded_escaped
 from nnlab.summary import epochs_of
 
 
@@ -146,8 +147,13 @@ def data_script(entries: Sequence[Entry], labels: dict[str, str]) -> str:
     """``data.js``: the curves of every entry that has some, for the compare view. A script, not
     a JSON file, because a page opened from ``file://`` may not fetch() its neighbours. A
     DIVERGED run's label says so: its curve stops short, and the compare view has no cross."""
+    # (a rel of a name that is not UTF-8 as its tick box's value reads, ``build.Site.write``:
+    # '\xe9'; JSON's '\udce9' named no box)
     curves = {
-        e.rel: {"label": _compare_label(e, labels), "curves": facts.curves_of(e).compact()}
+        undecoded_escaped(e.rel): {
+            "label": undecoded_escaped(_compare_label(e, labels)),
+            "curves": facts.curves_of(e).compact(),
+        }
         for e in entries
         if facts.curves_of(e).keys
     }

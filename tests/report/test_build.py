@@ -15,7 +15,7 @@ from nnlab.palette import SERIES
 from nnlab.report import build_report, refresh
 from nnlab.report.collect import MARKER
 from tests.report.conftest import KINDS
-from tests.report.helpers import EXTERNAL_URL, copy_runs, data_js, files, index_rows, page
+from tests.report.helpers import EXTERNAL_URL, copy_runs, data_js, files, index_rows, make_run, page
 
 
 @pytest.fixture(scope="module")
@@ -766,3 +766,19 @@ def test_a_rebuild_removes_the_pages_of_a_removed_run_whose_name_is_not_utf8(eve
     shutil.rmtree(named)
     build_report((), runs_dir)
     assert not (out / named.name).exists()
+
+
+def test_a_folder_name_that_is_not_utf8_reads_as_the_terminal_writes_it(tmp_path):
+    # (a folder named b'caf\xe9-run' read 'caf\udce9-run' on its page and in the index, where
+    # runs list says 'caf\xe9-run'; its link keeps the bytes, which name its page's folder)
+    import os
+
+    root = tmp_path / "runs"
+    run = make_run(root, "x", folder=root / os.fsdecode(b"20261207-000000-caf\xe9-abc123"))
+    result = build_report((), root, tmp_path / "report")
+    index = result.index.read_bytes()
+    assert b"\\udce9" not in index and b"caf\\xe9" in index
+    assert b'href="20261207-000000-caf%E9-abc123/index.html"' in index
+    assert (result.out / run.path.name / "index.html").read_bytes().count(b"\\udc") == 0
+    box = re.search(rb'class="pick" value="([^"]+)"', index).group(1).decode()
+    assert list(data_js(result.out / "data.js")["curves"]) == [box]  # (its compare view's curves)
