@@ -153,7 +153,7 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
     # (the report is whole by now: a record that cannot be written (a full disk) costs the next
     # build time, never a page: the last one's stays true, each page it keeps checked)
     with contextlib.suppress(OSError):
-        last.save(entries)
+        last.save(entries, partial=bool(refs))
     pages_written = sum(1 for p in site.kept if p.endswith("index.html"))
     every = list(collect.all_entries(entries))
     # (each as its folder is named: a half-removed one's '.<run>.removing', not its page's)

@@ -109,9 +109,14 @@ class Reuse:
         self.keys[entry.rel], self.texts[entry.rel] = key, text
         return key
 
-    def save(self, entries: Iterable[Entry]) -> None:
-        """Write this build's record (atomically: a build that fails keeps the last one)."""
-        folders = {}
+    def save(self, entries: Iterable[Entry], partial: bool = False) -> None:
+        """Write this build's record (atomically: a build that fails keeps the last one). A
+        ``partial`` build's (``nnlab report RUN ...``) keeps the last one's records of the
+        folders it did not read: it recorded those alone, and the next full build read every
+        other folder again. Such a record's pages are gone (the partial report holds its
+        folders' alone), so the next build draws them again; it reads only what changed."""
+        read = {path for path, _ in self.stamps.values()}
+        folders = {p: last for p, last in self.last.items() if p not in read} if partial else {}
         for entry in entries:
             path, stamp = self.stamps.get(entry.rel, ("", None))
             if stamp is None or entry.rel not in self.pages:

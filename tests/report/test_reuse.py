@@ -91,6 +91,32 @@ def test_a_rebuild_reads_and_draws_only_what_changed_and_equals_a_full_build(tmp
     assert (again.rows, again.pages, again.figures) == (fresh.rows, fresh.pages, fresh.figures)
 
 
+def test_a_partial_build_keeps_the_record_of_the_folders_it_did_not_read(tmp_path, monkeypatch):
+    # (`nnlab report RUN` recorded that run alone: the next full build read every other
+    # folder again; now it reads none that is unchanged, and equals a fresh full build)
+    root = tmp_path / "runs"
+    made = some_runs(root)
+    out = tmp_path / "report"
+    build_report((), root, out)
+    count = Counted(monkeypatch)
+    partial = build_report([made["a"].name], root, out)
+    assert partial.rows == 1 and count.read == [] and count.drawn == [made["a"].name]
+    assert not (out / made["b"].name).exists()  # (a partial report holds its folders alone)
+    recorded = json.loads((out / reuse.CACHE).read_text())["folders"]
+    assert sorted(Path(p).name for p in recorded) == sorted(p.name for p in made.values())
+    count.clear()
+    again = build_report((), root, out)
+    assert count.read == [] and sorted(count.drawn) == sorted(p.name for p in made.values())
+    fresh = build_report((), root, tmp_path / "fresh")
+    assert tree(out) == tree(fresh.out)
+    assert (again.rows, again.pages, again.figures) == (fresh.rows, fresh.pages, fresh.figures)
+    # (a full build records what it read alone: a folder removed since is forgotten)
+    shutil.rmtree(made["b"])
+    build_report((), root, out)
+    recorded = json.loads((out / reuse.CACHE).read_text())["folders"]
+    assert made["b"].name not in {Path(p).name for p in recorded}
+
+
 def test_a_running_run_a_damaged_one_and_a_page_edited_by_hand_are_done_again(
     tmp_path, monkeypatch
 ):
