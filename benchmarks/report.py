@@ -2,9 +2,12 @@
 rebuild with nothing changed, and a rebuild after one new run (CPU seconds of ``build_report``
 in this process, the import excluded; medians of ``--repeat``, ranges in brackets).
 
-The runs folder is made once under ``--work`` on the bundled digits data (four trainings and an
-lr sweep of 8 trials at ``epochs=2``, a few seconds), then copied under new names to
-``--folders`` folders (copies keep their files' times, as ``cp -a`` does).
+The runs folder is made once under ``--work`` on the bundled digits data (four trainings, an lr
+sweep of 8 trials at ``epochs=2``, and a folder of every other kind: a weight-scale sweep, a
+tune of two rounds, an lr-scan, an activations run, a landscape, compare-optimizers, gradcheck's
+differences; ~1 min), then copied under new names to ``--folders`` folders (copies keep their
+files' times, as ``cp -a`` does); every 10th copy of a training run is made FAILED as a run
+that raised leaves it (its meta.json's status and error, no summary.json), for a page to review.
 
 Usage (from the project root)::
 
@@ -15,6 +18,7 @@ Usage (from the project root)::
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -27,8 +31,22 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # (after PYTHONPATH: 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
+SMALL = ["dataset.n_train=300"]
+OTHERS = [  # (a folder of every other kind, small)
+    ["sweep", "weight-scale", "model.init_std=1,0.1,0.01", "epochs=2", "dataset.n_train=200"],
+    ["tune", "QUICK", "--trials", "3", "--rounds", "2", "--top-k", "2", "--epochs", "2", *SMALL],
+    ["lr-scan", "QUICK", "--num", "3", "--epochs", "1", *SMALL],
+    ["activations", "-a", "relu", "-i", "he,std1", "--samples", "100", "--units", "20",
+     "--layers", "2"],
+    ["landscape", "TRAIN", "--points", "5"],
+    ["compare-optimizers", "--optimizers", "sgd,adam", "--steps", "20"],
+    ["gradcheck", "--compare-differences"],
+]  # fmt: skip
+
+
 def seed_runs(seed: Path) -> None:
-    """Four trainings and a sweep, by the CLI, into ``seed`` (once: kept for the next time)."""
+    """Four trainings, a sweep and a folder of every other kind, by the CLI, into ``seed``
+    (once: kept for the next time)."""
     if seed.is_dir() and any(seed.iterdir()):
         return
     nnlab = [sys.executable, "-m", "nnlab"]
@@ -38,6 +56,25 @@ def seed_runs(seed: Path) -> None:
                        check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     subprocess.run([*nnlab, "sweep", "run", sweep, "epochs=2", "--runs-dir", str(seed), "-q"],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    train = sorted(p.name for p in seed.iterdir() if "quickstart" in p.name)[0]
+    for args in OTHERS:
+        args = [quick if a == "QUICK" else train if a == "TRAIN" else a for a in args]
+        subprocess.run([*nnlab, *args, "--runs-dir", str(seed), "-q"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+FAILED_ERROR = (
+    "ValueError: shapes (50,64) and (100,10) not aligned: 64 (dim 1) != 100 (dim 0), in "
+    "nnlab/nn/layers.py, Affine.forward (a run that raised, as its meta.json records it)"
+)
+
+
+def failed(run: Path) -> None:
+    """Make the copy of a training run at ``run`` FAILED, as a run that raised leaves it."""
+    meta = json.loads((run / "meta.json").read_text())
+    meta.update(status="FAILED", error=FAILED_ERROR)
+    (run / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (run / "summary.json").unlink(missing_ok=True)
 
 
 def copies(seed: Path, runs: Path, folders: int) -> None:
@@ -45,9 +82,14 @@ def copies(seed: Path, runs: Path, folders: int) -> None:
     shutil.rmtree(runs, ignore_errors=True)
     runs.mkdir(parents=True)
     sources = sorted(seed.iterdir())
+    trainings = 0
     for n in range(folders):
         src = sources[n % len(sources)]
         shutil.copytree(src, runs / f"{src.name[:-7]}-{n:06x}", symlinks=True)
+        if json.loads((src / "meta.json").read_text()).get("kind") == "train":
+            trainings += 1
+            if trainings % 10 == 0:
+                failed(runs / f"{src.name[:-7]}-{n:06x}")
 
 
 def timed(runs: Path, out: Path) -> float:
