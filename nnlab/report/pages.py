@@ -56,7 +56,8 @@ def layout(
     data_script: str | None = None,
 ) -> str:
     """A whole page: head with the stylesheet, breadcrumbs (``(text, report path or None)``),
-    ``body``, the page's data script if any, then report.js."""
+    ``body``, then report.js; ``data_script``: the page's curves, which report.js loads when a
+    run is ticked (``data-curves``)."""
     nav = " / ".join(
         f'<a href="{href(rel, to)}">{esc(text)}</a>'
         if to
@@ -66,14 +67,15 @@ def layout(
     # (a link past the crumbs, the first a keyboard reaches: shown when it has the focus)
     skip = '<a class="skip" href="#main">skip to the content</a>' if nav else ""
     nav = f'{skip}<nav class="crumbs" aria-label="breadcrumbs">{nav}</nav>' if nav else ""
-    data = f'<script src="{href(rel, data_script)}"></script>' if data_script else ""
+    # (loaded by report.js when a run is first ticked for the compare view)
+    data = f' data-curves="{href(rel, data_script)}"' if data_script else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} - nnlab report</title>"
         f'<link rel="stylesheet" href="{href(rel, ASSETS + "/report.css")}"></head>\n'
-        f'<body>{nav}<main id="main">\n{body}\n</main>'
-        f'{data}<script src="{href(rel, ASSETS + "/report.js")}"></script></body></html>\n'
+        f'<body{data}>{nav}<main id="main">\n{body}\n</main>'
+        f'<script src="{href(rel, ASSETS + "/report.js")}"></script></body></html>\n'
     )
 
 

@@ -5,7 +5,9 @@
 (function () {
   "use strict";
 
-  var CURVES = (window.NNLAB_DATA && window.NNLAB_DATA.curves) || {};
+  // the page's curves (its data.js, named by the body's data-curves), loaded the first time a
+  // run is ticked: the index loaded every run's curves on every visit, compare or not
+  var CURVES = null, waiting = [];
   // nnlab.palette's colours and dashes, written in as the report is built (report/build.py):
   // run i is colour i, past the colours dashed (svg.dash), as the pages' charts draw them
   var PALETTE = [/* nnlab.palette.SERIES */];
@@ -303,10 +305,24 @@
   }
 
   // --- the compare view ----------------------------------------------------------------------
+  // then() once the curves are here: data.js by a <script> (fetch() is refused from file://)
+  function withCurves(then) {
+    if (CURVES) return then();
+    waiting.push(then);
+    if (waiting.length > 1) return;  // (loading)
+    var script = document.createElement("script");
+    script.onload = script.onerror = function () {
+      CURVES = (window.NNLAB_DATA && window.NNLAB_DATA.curves) || {};
+      waiting.splice(0).forEach(function (f) { f(); });
+    };
+    script.src = document.body.getAttribute("data-curves");
+    document.body.appendChild(script);
+  }
+
   function picked() {
     return Array.prototype.slice.call(document.querySelectorAll("input.pick:checked"))
       .map(function (box) { return box.value; })
-      .filter(function (rel) { return CURVES[rel]; });
+      .filter(function (rel) { return CURVES && CURVES[rel]; });
   }
 
   function metricsOf(rels) {
@@ -344,11 +360,24 @@
     remember(rels);
   }
 
+  // the ticked runs into the address, a moment after the last tick (or as the page is left):
+  // a replaceState of 150 runs' address took 14 ms, each tick, and Chromium throttles more
+  // than a few hundred in ten seconds
+  var remembered = null, later = 0;
   function remember(rels) {
-    var url = rels.length ? "#compare=" + rels.map(encodeURIComponent).join(",")
+    remembered = rels;
+    clearTimeout(later);
+    later = setTimeout(keepTicks, 300);
+  }
+
+  function keepTicks() {
+    if (remembered === null) return;
+    var rels = remembered, url = rels.length ? "#compare=" + rels.map(encodeURIComponent).join(",")
       : location.pathname + location.search;
+    remembered = null;
     try { history.replaceState(history.state, "", url); } catch (e) { /* file:// may refuse */ }
   }
+  window.addEventListener("pagehide", keepTicks);
 
   function recall() {
     var match = /compare=([^&]*)/.exec(location.hash);
@@ -360,7 +389,19 @@
   }
 
   function makeCompare(panel) {
-    var update = function () { renderCompare(panel); };
+    // one drawing for the ticks of one task (a script ticking 150 boxes drew 150 charts of up
+    // to 150 runs, ~2 s), once the curves are loaded; none loaded while nothing is ticked
+    var queued = false;
+    var draw = function () {
+      queued = false;
+      if (!CURVES && !document.querySelector("input.pick:checked")) return renderCompare(panel);
+      withCurves(function () { renderCompare(panel); });
+    };
+    var update = function () {
+      if (queued) return;
+      queued = true;
+      Promise.resolve().then(draw);
+    };
     document.querySelectorAll("input.pick").forEach(function (box) {
       box.addEventListener("change", update);
     });

@@ -239,7 +239,7 @@ def test_ticking_two_runs_overlays_their_curves(page, site):
     boxes.nth(0).check()
     boxes.nth(1).check()
     chart = page.locator("section.compare svg.chart")
-    assert chart.locator("g.series").count() == 2
+    sync_api.expect(chart.locator("g.series")).to_have_count(2)  # (its curves load, then draw)
     for d in chart.locator("g.series > path").evaluate_all(
         "ps => ps.map(p => p.getAttribute('d'))"
     ):
@@ -248,10 +248,10 @@ def test_ticking_two_runs_overlays_their_curves(page, site):
     page.select_option(".compare-metric", "train_loss")
     assert chart.locator("g.series").count() == 2
     assert "train loss" in chart.locator("text.title").text_content()
-    assert "#compare=" in page.url
+    sync_api.expect(page).to_have_url(re.compile("#compare="))  # (a moment after the ticks)
     page.goto(page.url)  # the ticked runs come back from the address
     page.reload()
-    assert page.locator("section.compare svg.chart g.series").count() == 2
+    sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(2)
 
 
 def test_run_page_curves_show_epoch_and_value_on_hover(page, site, every_kind):
@@ -285,7 +285,7 @@ def test_sweep_page_overlays_trials_and_compares_two(page, site, every_kind):
     boxes = page.locator("#trials input.pick")
     boxes.nth(0).check()
     boxes.nth(2).check()
-    assert page.locator("section.compare svg.chart g.series").count() == 2
+    sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(2)
 
 
 def test_the_compare_view_draws_its_sixth_run_dashed_in_the_palettes_colours(
@@ -301,6 +301,7 @@ def test_the_compare_view_draws_its_sixth_run_dashed_in_the_palettes_colours(
     assert boxes.count() == 6
     for i in range(6):
         boxes.nth(i).check()
+    sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(6)
     looks = page.locator("section.compare svg.chart g.series > svg > path").evaluate_all(
         "ps => ps.map(p => [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray')])"
     )
@@ -321,7 +322,7 @@ def test_the_compare_view_draws_its_sixth_run_dashed_in_the_palettes_colours(
 def test_screenshot_of_the_index_with_a_run_ticked(page, site, tmp_path):
     rel = first_train(site.out).name
     page.goto(url(site.index, f"#compare={rel}"))  # the address ticks the run, as a shared link
-    assert page.locator("section.compare svg.chart g.series").count() == 1
+    sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(1)
     keep = os.environ.get("NNLAB_SCREENSHOTS")
     shot = (Path(keep) if keep else tmp_path) / "report-index.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
@@ -363,3 +364,26 @@ def test_every_page_loads_its_images_and_links_and_fits_the_window(browser, site
     context.close()
     assert checked > 3 * len(pages)  # (each page links the index, its styles and script)
     assert errors == []
+
+
+def test_the_curves_load_at_the_first_tick_and_ticks_of_one_task_draw_once(page, site, every_kind):
+    # (the index loaded every run's curves, data.js, on every visit, compare view used or not;
+    # and a script ticking a sweep's 150 trials drew 150 charts of up to 150 runs, ~2 s)
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
+    sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
+    page.goto(url(site.out / sweep.name / "index.html"))
+    assert "data.js" not in loaded and page.evaluate("window.NNLAB_DATA") is None
+    draws = page.evaluate(
+        """() => new Promise(done => {
+            let draws = 0;
+            new MutationObserver(() => draws++).observe(
+                document.querySelector('.compare-chart'), {childList: true});
+            document.querySelectorAll('#trials input.pick').forEach(box => box.click());
+            const wait = () => document.querySelector('section.compare svg.chart')
+                ? setTimeout(() => done(draws), 50) : setTimeout(wait, 5);
+            wait();
+        })"""
+    )
+    assert draws == 1 and loaded.count("data.js") == 1
+    sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(6)

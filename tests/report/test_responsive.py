@@ -30,6 +30,8 @@ def open_page(browser):
         tab = context.new_page()
         tab.on("pageerror", lambda e: errors.append(str(e)))
         tab.goto(url(path, fragment))
+        if "compare=" in fragment:  # (its curves load, then draw: report.js)
+            tab.wait_for_selector("section.compare svg.chart g.series")
         return tab
 
     yield open_
@@ -406,6 +408,8 @@ def test_the_compare_views_chart_describes_the_runs_it_overlays(site, open_page)
     boxes = tab.locator("#runs input.pick")
     boxes.nth(0).check()
     boxes.nth(1).check()
+    drawn = "document.querySelectorAll('section.compare svg.chart g.series').length == 2"
+    tab.wait_for_function(drawn)  # (its curves load, then draw)
     desc = tab.evaluate("document.querySelector('section.compare svg.chart desc').textContent")
     labels = tab.evaluate(
         "[...document.querySelectorAll('.compare-legend .key')].map(k => k.textContent)"
