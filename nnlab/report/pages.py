@@ -103,10 +103,15 @@ def title_of(entry: Entry, names: dict[str, str]) -> str:
 
 
 def crumbs_for(entry: Entry, names: dict[str, str]) -> list[tuple[str, str | None]]:
-    """index / sweep / trial: links up to the index and the entry's parent."""
+    """index / sweep / trial (index / tune / round / trial): links up to the index and the
+    entry's parent."""
     out: list[tuple[str, str | None]] = [("index", "index.html")]
     if entry.parent:
         out.append((names.get(entry.parent, entry.parent), page_of(entry.parent)))
+    # (a tune's trial: its round's page too, between the tune's and its own)
+    held = entry.rel.rsplit("/trials/", 1)[0] if "/trials/" in entry.rel else None
+    if held and held != entry.parent and held in names and entry.rel != held:
+        out.append((names[held], page_of(held)))
     out.append((entry.name, None))
     return out
 
@@ -327,13 +332,23 @@ def local(entry: Entry, names: dict[str, str], value: Any) -> Any:
         return [local(entry, names, v) for v in value]
     if not isinstance(value, str) or not value or type(value) is not str:
         return value
-    inside = f"{entry.rel}/{value}" if not value.startswith("/") else None
+    inside = f"{entry.rel}/{value}" if not value.startswith("/") else _moved(entry, value)
     rel = inside if inside in names else _runs_rel(entry, value)
     if rel is not None:
-        shown = value if rel == inside else rel
+        shown = rel if value.startswith("/") else value  # (a relative one as it is written)
         return linked(href(entry.rel, page_of(rel)), shown) if rel in names else shown
     root = _runs_root(entry)
     return value.replace(f"{root}/", "") if root and f"{root}/" in value else value
+
+
+def _moved(entry: Entry, path: str) -> str | None:
+    """The report path of what the absolute ``path`` names inside ``entry``'s folder as it was
+    named when it was written (its ``run_id``: a runs folder moved or copied since, a tune's
+    sweeps still name its rounds where they were), else None."""
+    for name in dict.fromkeys((entry.path.name, str(entry.meta.get("run_id") or ""))):
+        if name and f"/{name}/" in path:
+            return f"{entry.rel}/{path.split(f'/{name}/', 1)[1]}"
+    return None
 
 
 def _runs_root(entry: Entry) -> str | None:

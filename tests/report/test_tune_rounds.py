@@ -55,6 +55,10 @@ def test_each_round_of_a_tune_has_a_page_linked_from_the_tunes(tune_report):
         assert len(trials) == 2 and all((round_page.parent / t).is_file() for t in trials)
         assert 'href="../../index.html">digits-quickstart</a>' in text  # (up: the tune)
         assert (round_page.parent / "data.js").is_file()  # (its compare view's curves)
+        trial = (round_page.parent / trials[0]).read_text(encoding="utf-8")
+        crumbs = re.findall(r'<a href="([^"]+)">([^<]+)</a>', trial.split("</nav>", 1)[0])
+        assert crumbs[1:] == [("../../../../index.html", "digits-quickstart"),
+                              ("../../index.html", f"digits-quickstart-r{n}")], crumbs  # fmt: skip
 
 
 def test_no_page_names_a_folder_by_its_absolute_path_but_in_a_command(tune_report):
@@ -69,3 +73,18 @@ def test_no_page_names_a_folder_by_its_absolute_path_but_in_a_command(tune_repor
         f'<a href="rounds/{sorted((tune / "rounds").iterdir())[0].name}/index.html">'
         in (page(out, tune).split("<h2>Summary</h2>", 1)[1].split("</section>", 1)[0])
     )  # (its sweeps: links)
+
+
+def test_a_moved_tunes_sweeps_still_link_its_rounds(tune_report, tmp_path):
+    # (a runs folder moved or copied: its tune's sweeps name the rounds where they were)
+    import shutil
+
+    tune, _ = tune_report
+    moved = tmp_path / "elsewhere" / "runs" / f"{tune.name[:-6]}abcdef"
+    shutil.copytree(tune, moved)
+    out = build_report((), moved.parent, tmp_path / "report").out
+    summary = page(out, moved).split("<h2>Summary</h2>", 1)[1].split("</section>", 1)[0]
+    for round_ in sorted((moved / "rounds").iterdir()):
+        rel = f"{moved.name}/rounds/{round_.name}"
+        assert f'<a href="rounds/{round_.name}/index.html">{rel}</a>' in summary
+    assert str(tune.parent) not in summary
