@@ -351,6 +351,7 @@
         points: CURVES[rel].curves[key] || [] };
     });
     panel.querySelector(".compare-chart").innerHTML = rels.length ? chart(series, key) : "";
+    jumpTo(panel, rels.length);
     panel.querySelector(".compare-legend").innerHTML = series.map(function (s) {
       return '<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" ' +
         'stroke="' + s.color + '" stroke-width="2.5"' +
@@ -364,6 +365,31 @@
   // a replaceState of 150 runs' address took 14 ms, each tick, and Chromium throttles more
   // than a few hundred in ten seconds
   var remembered = null, later = 0;
+  // the link to the compare view: shown while runs are ticked and the view is out of sight
+  var inSight = false;
+  function jumpTo(panel, ticked) {
+    var jump = document.querySelector("a.to-compare");
+    if (!jump) return;
+    jump.textContent = "compare " + ticked + " ticked " + (ticked === 1 ? "run" : "runs") + " \u2193";
+    jump.hidden = !ticked || inSight;
+  }
+
+  function watchSight(panel) {
+    var jump = document.querySelector("a.to-compare");
+    if (jump) {
+      jump.addEventListener("click", function (e) {  // (the address keeps the ticks: no #compare)
+        e.preventDefault();
+        panel.scrollIntoView();
+        panel.querySelector(".compare-metric").focus({ preventScroll: true });
+      });
+    }
+    if (!window.IntersectionObserver) return;
+    new IntersectionObserver(function (seen) {
+      inSight = seen[seen.length - 1].isIntersecting;
+      jumpTo(panel, document.querySelectorAll("input.pick:checked").length);
+    }).observe(panel);
+  }
+
   function remember(rels) {
     remembered = rels;
     clearTimeout(later);
@@ -411,6 +437,7 @@
       update();
     });
     recall();
+    watchSight(panel);
     update();
   }
 

@@ -134,7 +134,10 @@ def heads(labels: Sequence[str]) -> list[str]:
     return [""] + [esc(text) for text in labels]
 
 
+# (the link to the compare view, shown while runs are ticked and the view is out of sight: on a
+# phone it is 150 cards below the first tick box, and a tick seemed to do nothing)
 COMPARE_PANEL = (
+    '<a class="to-compare" href="#compare" hidden></a>'
     '<section id="compare" class="compare"><h2>Compare</h2>'
     '<p class="note hint">Tick runs in the table to overlay their curves here.</p>'
     '<div class="compare-controls"><label>metric <select class="compare-metric"></select></label> '

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nnlab.report import build_report
-from tests.report.test_browser import TRAIN, url
+from tests.report.test_browser import TRAIN, sync_api, url
 
 PHONE = {"width": 390, "height": 844}
 
@@ -516,3 +516,27 @@ def test_on_a_phone_a_table_inside_a_table_takes_the_pages_width(tmp_path, open_
     else:
         assert abs(seen["table"][1] - seen["key"][2]) < 6  # (beside its key)
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_on_a_phone_a_tick_shows_the_way_to_the_compare_view_below(site, open_page):
+    # (on a phone the compare view is below every card: a tick seemed to do nothing)
+    tab = open_page(site.index, **PHONE)
+    jump = tab.locator("a.to-compare")
+    assert jump.is_hidden()
+    boxes = tab.locator("#runs input.pick")
+    boxes.nth(0).check()
+    sync_api.expect(jump).to_have_text("compare 1 ticked run \u2193")
+    boxes.nth(1).check()
+    sync_api.expect(jump).to_have_text("compare 2 ticked runs \u2193")
+    tab.evaluate("window.scrollTo(0, 0)")  # (the cards at the top: the view out of sight)
+    sync_api.expect(jump).to_be_visible()
+    box = jump.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"] and box["x"] + box["width"] <= 390
+    jump.click()
+    sync_api.expect(jump).to_be_hidden()  # (the view in sight)
+    assert tab.evaluate("document.activeElement.className") == "compare-metric"
+    assert tab.evaluate("location.hash") != "#compare"  # (the address keeps the ticks)
+    tab.evaluate("window.scrollTo(0, 0)")
+    sync_api.expect(jump).to_be_visible()
+    tab.evaluate("document.querySelectorAll('input.pick:checked').forEach(b => b.click())")
+    sync_api.expect(jump).to_be_hidden()
