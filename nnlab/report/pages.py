@@ -336,9 +336,23 @@ def local(entry: Entry, names: dict[str, str], value: Any) -> Any:
     rel = inside if inside in names else _runs_rel(entry, value)
     if rel is not None:
         shown = rel if value.startswith("/") else value  # (a relative one as it is written)
-        return linked(href(entry.rel, page_of(rel)), shown) if rel in names else shown
+        return (
+            linked(href(entry.rel, page_of(rel)), shown) if _linkable(entry, names, rel) else shown
+        )
     root = _runs_root(entry)
     return value.replace(f"{root}/", "") if root and f"{root}/" in value else value
+
+
+def _linkable(entry: Entry, names: dict[str, str], rel: str) -> bool:
+    """Whether a path's report path ``rel`` is linked: a folder with a page, inside ``entry``'s
+    (its rounds) or one it was made from (``SOURCES``): what a rebuild keeps the page for
+    (``reuse._context``); a link to any other folder's page stayed when that folder went."""
+    if rel not in names:
+        return False
+    if rel.startswith(f"{entry.rel}/"):
+        return True
+    made_from = (entry.meta.get(key) for key in SOURCES)
+    return any(source_rel(entry, s) == rel for s in made_from if isinstance(s, str) and s)
 
 
 def _moved(entry: Entry, path: str) -> str | None:

@@ -198,3 +198,25 @@ def test_a_record_that_cannot_be_written_fails_no_build(tmp_path, monkeypatch):
     build_report((), root, out)  # (the last record: the new run read and drawn, no other)
     assert len(count.read) == len(count.drawn) == 1
     assert tree(out) == tree(build_report((), root, tmp_path / "fresh").out) != first
+
+
+def test_a_path_of_another_folder_reads_relative_and_a_rebuild_after_it_goes_equals_a_fresh_one(
+    tmp_path,
+):
+    # (a folder's path in another's file reads relative to the runs folder; linked only where
+    # the page is kept with what it links, its own folders and the run it was made from, so a
+    # kept page never links the page of a folder removed since)
+    from tests.report.helpers import page, write_meta
+
+    root = tmp_path / "runs"
+    made = some_runs(root)
+    noting = make_run(root, "d")
+    write_meta(noting, noted=str(made["b"]))
+    out = tmp_path / "report"
+    build_report((), root, out)
+    html = page(out, noting.path)
+    assert f"<td>{made['b'].name}</td>" in html and str(root) not in html.split("Reproduce")[0]
+    assert f'<a href="../{made["a"].name}/index.html">' in page(out, made["c"])  # (made from)
+    shutil.rmtree(made["b"])
+    build_report((), root, out)
+    assert tree(out) == tree(build_report((), root, tmp_path / "fresh").out)
