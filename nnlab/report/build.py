@@ -7,6 +7,7 @@ Layout of ``<out>/``::
     _assets/report.css  report.js      shipped with nnlab (package data), no CDN
     <run>/index.html  <figure>.png     a page per folder, its figures beside it (copied once)
     <sweep>/trials/<id>/index.html     a page per trial; <sweep>/data.js for its compare view
+    <tune>/rounds/<round>/index.html   a page per round of a tune (and its data.js)
     .nnlab-report                      the marker: a rebuild may replace what is here
     .nnlab-report-files                what the last build wrote (``MANIFEST``)
     .nnlab-report-cache                what it read and drew, by folder: a rebuild reads and
