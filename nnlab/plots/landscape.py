@@ -97,7 +97,17 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
             else f"loss ({scale} colour scale): {lo:.4g} .. {hi:.4g}"
         )
     _unfinished(ax, alphas, z)
-    ax.plot([0], [0], marker="*", color="red", markersize=12, ls="none", label="centre W")
+    ax.plot(
+        [0],
+        [0],
+        marker="*",
+        color="red",
+        markersize=12,
+        ls="none",
+        label="centre W",
+        clip_on=False,
+        zorder=4,
+    )  # (whole where the centre is a corner: --range 0:1)
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")
     base.fitted_title(ax, _title("L(W + a D1 + b D2)", title), fontsize=10)

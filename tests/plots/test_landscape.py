@@ -142,3 +142,11 @@ def test_a_slice_with_one_finite_loss_gets_that_value_not_a_scale_around_it():
     labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert len(labels) == 1
     assert "2.993e+34 at every point drawn (1 finite point)" in bar.get_ylabel()
+
+
+def test_the_centre_is_a_whole_star_where_it_is_a_corner_of_the_plane():
+    # (--range 0:1 puts W at the corner: the axes clipped three quarters of its star away)
+    a = np.linspace(0.0, 1.0, 5)
+    fig = plots.landscape_contour_figure(a, 1.0 + np.add.outer(a, a), TITLE)
+    (star,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "centre W"]
+    assert not star.get_clip_on() and star.get_zorder() > 2
