@@ -32,13 +32,40 @@ def _panel_title(ax: Any, panel: dict[str, Any], steps: int, off: int) -> None:
     base.fitted_title(ax, text, fontsize=base.LEGIBLE_PT, color=color)
 
 
-def _finish(fig: Any, axes: Any, used: int, title: str) -> Any:
-    """The figure with its panels past the first ``used`` blanked, under ``title``."""
+def _finish(fig: Any, axes: Any, used: int, title: str, key: list[Any] | None = None) -> Any:
+    """The figure with its panels past the first ``used`` blanked, under ``title``; ``key``:
+    legend handles for every panel at once, in a row under them (over no panel's data)."""
     for ax in list(axes.flat)[used:]:
         ax.axis("off")
     fig.suptitle(title)
-    fig.tight_layout()
+    key = key or []
+    ncol = len(key) if axes.shape[1] > 1 else 2  # (one panel: a row of all was twice as wide)
+    rows = -(-len(key) // ncol) if key else 0
+    fig.tight_layout(rect=(0, KEY_INCHES * rows / fig.get_figheight(), 1, 1))
+    if key:
+        fig.legend(handles=key, loc="lower center", ncol=ncol, frameon=False,
+                   fontsize=base.LEGIBLE_PT)  # fmt: skip
     return fig
+
+
+KEY_INCHES = 0.3  # a row of the key under a 2-D figure's panels
+
+
+def _paths_key(points: base.Points) -> list[Any]:
+    """What a 2-D figure's marks mean: the start, the iterates, the labelled points' cross and
+    the contours' colours (viridis: dark is low), which nothing said (no colour bar)."""
+    from matplotlib.lines import Line2D
+
+    key = [
+        Line2D([], [], marker="s", color="black", ms=5, ls="none", label="start"),
+        Line2D([], [], marker="o", color=PATH, ms=2.5, lw=1.0, label="iterates, one a step"),
+    ]
+    if points:
+        key.append(Line2D([], [], marker="+", color="black", ms=10, mew=1.5, ls="none",
+                          label="critical point (labelled)"))  # fmt: skip
+    dark = base.pyplot().get_cmap("viridis")(0.0)
+    key.append(Line2D([], [], color=dark, lw=1.5, label="contours of f (dark: low, light: high)"))
+    return key
 
 
 def optimizer_paths_2d_figure(
@@ -73,7 +100,7 @@ def optimizer_paths_2d_figure(
         _panel_title(ax, panel, len(p) - 1, off)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-    return _finish(fig, axes, len(panels), title)
+    return _finish(fig, axes, len(panels), title, _paths_key(points))
 
 
 def window_labels(x: Any, y: Any, points: base.Points) -> base.Points:

@@ -74,6 +74,27 @@ def test_2d_paths_have_no_legend_over_the_contours():
     assert legend_over_data(fig) == []
 
 
+@pytest.mark.parametrize("n", [1, 2, 6])
+def test_a_2d_figure_has_a_key_to_its_marks_under_its_panels(n):
+    # (its square, dots, cross and contour colours were explained nowhere: no legend, no
+    # colour bar; a lecture's slide has to say which end is the start and where f is low)
+    from tests.plots.layout import text_defects
+
+    comparison = opt.compare_on_function("book", ["sgd", "momentum", "adam"], lrs=[0.1, 0.3])
+    grid = opt.paths.surface(comparison.objective)
+    panels = [{"title": r.spec.label, "path": r.path, "outcome": r.outcome}
+              for r in comparison.results[:n]]  # fmt: skip
+    points = [(list(p), label) for p, label in comparison.objective.points]
+    fig = plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, points, "book")
+    (key,) = fig.legends
+    said = [t.get_text() for t in key.get_texts()]
+    assert said[0] == "start" and "iterates" in said[1] and "critical point" in said[2]
+    assert said[3] == "contours of f (dark: low, light: high)"
+    assert legend_over_data(fig) == [] and text_defects(fig) == []
+    top = key.get_window_extent().y1
+    assert all(ax.get_tightbbox().y0 >= top for ax in fig.axes if ax.get_visible())
+
+
 def test_a_2d_path_that_diverged_or_left_the_box_says_so_in_its_title():
     # (rosenbrock at lr 0.01: sgd diverged at step 7, its title black like the others', and the
     # iterates off the plot were counted only in the 1-D figure)
