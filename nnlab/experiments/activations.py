@@ -336,7 +336,7 @@ def write_results(
     said = [settings["source"]] if settings.get("source") else []
     figure = plots.activation_histograms_figure(
         {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,
-        caption=caption(settings["activations"]),
+        caption=caption(settings["activations"]), colour_by={labels[k]: k[1] for k in results},
         condition=", ".join(said + ["BatchNorm on"] * bool(settings.get("batchnorm"))),
     )  # fmt: skip
     plots.save(figure, run.file("activations.png"))

@@ -59,6 +59,7 @@ def activation_histograms_figure(
     bins: int = 30,
     caption: str = "",
     condition: str = "",
+    colour_by: dict[str, str] | None = None,
 ) -> Any:
     """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14;
     past ``MAX_COLUMNS`` layers, that many evenly spaced, first and last among them, as the
@@ -70,8 +71,11 @@ def activation_histograms_figure(
     panel spans 0 .. its own layer's 99.5th percentile, as the layers' scales differ by orders
     of magnitude (std1 grows them, std0.01 shrinks them), and exact zeros - ReLU outputs that
     are off - are left out of the bars (say how many in ``notes``). ``notes``: a text per panel.
-    A row shares its y axis, which counts the values per bin. Each row has its own colour, and
-    each note sits in head-room above the row's tallest bar, so it covers none. ``caption``:
+    A row shares its y axis, which counts the values per bin. Each row has its own colour, or
+    with ``colour_by`` (a row label -> its group: ``nnlab activations`` gives the init) the
+    colour of its group, so one init reads alike under every activation (the colours went
+    round the rows, sigmoid / std1 as blue as tanh / std0.01, saying nothing); each note sits
+    in head-room above the row's tallest bar, so it covers none. ``caption``:
     lines under the grid (what the notes' terms mean). ``condition``: what the title's second
     line says of the net (``BatchNorm on``, a run's folder).
     """
@@ -91,7 +95,7 @@ def activation_histograms_figure(
                         right=1 - 0.2 / width)  # fmt: skip
     if caption:
         fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
-    colours = base.distinct_colours(n_rows)
+    colours = _row_colours(labels, colour_by or {})
     for r, label in enumerate(labels):
         drawn = [i for i in shown if i < len(settings[label])]
         _row(axes[r], settings[label], drawn, (ranges or {}).get(label), bins, colours[r],
@@ -107,6 +111,14 @@ def activation_histograms_figure(
         ax.set_xlabel("activation value", fontsize=8)  # (the x axes were unlabelled)
     fig.suptitle(_title(n_cols, depth, condition), fontsize=11, y=1 - 0.05 / height)
     return fig
+
+
+def _row_colours(labels: list[str], colour_by: dict[str, str]) -> list[str]:
+    """A colour per row: one per group of ``colour_by`` (a row not in it: a group of its own),
+    the groups in the order their first rows come."""
+    group = [colour_by.get(label, label) for label in labels]
+    by_group = dict(zip(dict.fromkeys(group), base.distinct_colours(len(set(group)))))
+    return [by_group[g] for g in group]
 
 
 def _title(n_cols: int, depth: int, condition: str) -> str:

@@ -165,3 +165,17 @@ def test_past_ten_layers_ten_evenly_spaced_columns_are_drawn_and_the_title_says_
     first_row = fig.axes[:MAX_COLUMNS]  # (each panel's note is its own layer's)
     assert [ax.texts[0].get_text() for ax in first_row] == [f"layer {n} note" for n in shown]
     assert fig.get_figwidth() < 1.0 + 1.8 * MAX_COLUMNS + 0.3
+
+
+def test_an_init_has_one_colour_under_every_activation():
+    # (the rows' colours went round the palette, so sigmoid / std1 was as blue as tanh /
+    # std0.01 and relu / xavier: a colour said nothing; now each init keeps its own)
+    settings, ranges, notes = histogram_settings(layers=1)
+    inits = {label: label.split(" / ")[1] for label in settings}
+    fig = plots.activation_histograms_figure(settings, ranges, notes, colour_by=inits)
+    colour = {label: ax.patches[0].get_facecolor() for label, ax in zip(settings, fig.axes)}
+    by_init: dict[str, set] = {}
+    for label, c in colour.items():
+        by_init.setdefault(inits[label], set()).add(c)
+    assert all(len(cs) == 1 for cs in by_init.values())
+    assert len({next(iter(cs)) for cs in by_init.values()}) == len(by_init)
