@@ -12,6 +12,9 @@ from nnlab.plots import base
 TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
 STRIP = (1.03, 0.1)  # the diverged strip above the loss axes: bottom and height (axes fraction)
 DIVERGED_AT = {"step_loss": 0.68, "train_loss": 0.32}  # (strip fraction; one row per curve)
+# each curve's marker and line: blue and vermillion are one grey on a greyscale print (relative
+# luminance 0.15 and 0.22), and the curves differed in colour alone
+SHAPES = ({"marker": "o", "ls": "-"}, {"marker": "s", "ls": "-."})  # (the dashed line: L(W))
 
 
 def _log_limits(values: list[float]) -> tuple[float, float]:
@@ -120,9 +123,10 @@ def lr_scan_figure(
     best = [(r["lr"], r[k], c, k) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
     bad = []
-    for key, label, color, _ in series:
+    for n, (key, label, color, _) in enumerate(series):
         got = [(r["lr"], r[key]) for r in rows if r.get(key) is not None]
-        ax.plot([x for x, _ in got], [y for _, y in got], marker="o", color=color, label=label)
+        ax.plot([x for x, _ in got], [y for _, y in got], color=color, label=label,
+                **SHAPES[n])  # fmt: skip
         rates = [r["lr"] for r in rows if r.get(key) is None]
         if rates:
             bad.append((rates, key, color))

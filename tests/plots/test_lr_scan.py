@@ -184,3 +184,17 @@ def test_the_best_rate_is_labelled_as_the_table_spells_it():
     fig = plots.lr_scan_figure(rows, initial_loss=2.5, epochs=0)
     (label,) = annotations(fig.axes[0])
     assert label.get_text() == f"best {config_number(10.0**-1.5)}" == "best 0.0316228"
+
+
+def test_the_two_curves_differ_in_marker_and_line_not_only_in_colour():
+    # (blue and vermillion print as one grey: the curves were told apart by colour alone)
+    from tests.plots.test_no_overlaps import lr_rows
+
+    fig = plots.lr_scan_figure(lr_rows(1e-5, 10, diverge=0), 2.4, 2)
+    ax = fig.axes[0]
+    curves = [ln for ln in ax.get_lines() if ln.get_label().startswith(("objective", "train"))]
+    assert len(curves) == 2
+    shapes = {(ln.get_marker(), ln.get_linestyle()) for ln in curves}
+    assert len(shapes) == 2 and len({m for m, _ in shapes}) == 2
+    (initial,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("initial")]
+    assert initial.get_linestyle() not in {ls for _, ls in shapes}

@@ -144,3 +144,18 @@ def test_a_diverged_curve_whose_last_loss_is_far_above_the_axes_draws_its_stub_i
     for stub in stubs:
         ys = stub.get_path().vertices[:, 1]  # (display units, once drawn)
         assert ys.min() >= box.y0 - 1 and ys.max() <= box.y1 + 1
+
+
+def test_the_loss_curves_differ_in_marker_not_only_in_colour():
+    # (four of the palette's colours print as one mid-grey: the optimizers' curves were told
+    # apart by colour alone)
+    from tests.plots.test_no_overlaps import optimizer_losses
+
+    fig = optimizer_losses(4)()
+    ax = fig.axes[0]
+    labelled = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert len(labelled) == 4
+    assert len({ln.get_marker() for ln in labelled}) == 4
+    assert all(ln.get_markevery() is not None for ln in labelled)  # (not at every iteration)
+    legend = ax.get_legend() or fig.legends[0]
+    assert {h.get_marker() for h in legend.legend_handles[:4]} == {"o", "s", "^", "D"}
