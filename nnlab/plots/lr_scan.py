@@ -90,6 +90,21 @@ def _series(epochs: int, trainer: str, objective: bool) -> list[tuple[str, str, 
     return series
 
 
+def _curves(
+    ax: Any, rows: list[dict[str, Any]], series: list[tuple[str, str, str, str]]
+) -> list[tuple[list[float], str, str]]:
+    """Each series' finite losses against the rate, in its colour and ``SHAPES``; the rates
+    whose loss is not finite, by series (rates, row key, colour), for the diverged strip."""
+    bad = []
+    for n, (key, label, color, _) in enumerate(series):
+        got = [(r["lr"], r[key]) for r in rows if r.get(key) is not None]
+        ax.plot([x for x, _ in got], [y for _, y in got], color=color, label=label, **SHAPES[n])
+        rates = [r["lr"] for r in rows if r.get(key) is None]
+        if rates:
+            bad.append((rates, key, color))
+    return bad
+
+
 def lr_scan_figure(
     rows: list[dict[str, Any]],
     initial_loss: float | None,
@@ -122,14 +137,7 @@ def lr_scan_figure(
     ax.set_ylim(lo, hi)
     best = [(r["lr"], r[k], c, k) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
-    bad = []
-    for n, (key, label, color, _) in enumerate(series):
-        got = [(r["lr"], r[key]) for r in rows if r.get(key) is not None]
-        ax.plot([x for x, _ in got], [y for _, y in got], color=color, label=label,
-                **SHAPES[n])  # fmt: skip
-        rates = [r["lr"] for r in rows if r.get(key) is None]
-        if rates:
-            bad.append((rates, key, color))
+    bad = _curves(ax, rows, series)
     for lr, y, color, key in best:
         height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
         same = [y2 for lr2, y2, *_ in best if lr2 == lr and y2 != y]  # both curves' best:
