@@ -73,9 +73,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     """
     refuse_spaced(overrides)
     refuse_several(overrides, is_list_key)
-    for text in overrides:
-        if (bare := lone_key(text)) is not None:
-            raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")
+    refuse_lone_keys(overrides)
     out = copy.deepcopy(raw)
     parsed = [(text, *parse_override(text)) for text in overrides]
     parsed.sort(key=lambda p: not is_variant_switch(p[1]))  # stable: switches first
@@ -186,3 +184,24 @@ def lone_key(text: str) -> str | None:
     ``optimizer``: ``optimizer.name``), else None. (Its example was 'optimizer.lr=0.1'.)"""
     bare = one_value_key(text.strip()) if "=" not in text else None
     return bare if bare and is_config_key(bare) else None
+
+
+def refuse_lone_keys(
+    texts: list[str], what: str = "override", expected: str = "{key}=<value>"
+) -> None:
+    """ConfigError for a config key given alone among ``texts`` (overrides; a sweep's
+    arguments, ``what``): with its value where the next word is one, the shell having split
+    ``epochs 5`` at its space (it said 'no value; expected epochs=<value>', the 5 unsaid), the
+    argument meant, ``epochs=5``; else ``expected``, its ``{key}`` the key."""
+    for i, text in enumerate(texts):
+        if (bare := lone_key(text)) is None:
+            continue
+        after = texts[i + 1].strip() if i + 1 < len(texts) else ""
+        if after and "=" not in after and lone_key(after) is None:
+            raise ConfigError(
+                f"{overridden(f'{text} {after}', what)}: a key and its value are one argument, "
+                f"joined by '=' without spaces: {bare}={after}"
+            )
+        raise ConfigError(
+            f"{overridden(text, what)}: no value; expected {expected.format(key=bare)}"
+        )

@@ -97,12 +97,12 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
     if parent is None:
         return ""
     fields = list(parent.model_fields)
-    close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+    lower = {field.lower(): field for field in fields}  # (EPOCHS, Batch_Size: in any case)
+    close = [lower[c] for c in difflib.get_close_matches(str(loc[-1]).lower(), lower, n=1)]
     here = ".".join(map(str, loc))  # (a key of another place: model.weight_decay, model.lr)
-    nested = [
-        k for k in [str(loc[-1]), *keys_named(str(loc[-1]))] if k in key_names() and k != here
-    ]
-    alias = meant(str(loc[-1]))  # (the book's name: use_batchnorm, learning_rate)
+    low = str(loc[-1]).lower()  # (LR: optimizer.lr)
+    nested = [k for k in [low, *keys_named(low)] if k in key_names() and k != here.lower()]
+    alias = meant(str(loc[-1])) or meant(low)  # (the book's name: use_batchnorm, learning_rate)
     if alias is not None:
         return f" (did you mean {alias!r}?)"
     if close:
@@ -151,6 +151,21 @@ def section_hint(key: str, value: Any, override: Any, axis: Sequence[Any] | None
         which = " and ".join([", ".join(fits[:-1]), fits[-1]])
         return f" ({said}; {which} take {_kind(values)}: {form.replace('VALUE', ','.join(shown))})"
     return f" ({said}; did you mean {_meant(key, fits[0], shown, override, axis is not None)}?)"
+
+
+def _unindented(key: str, raw: dict[str, Any]) -> str:
+    """`` (...)`` for a section left empty (``model:``) whose keys the file wrote below it
+    without an indent, at the top level (``hidden: [10]``): it said 'give one as model: {KEY:
+    VALUE}'; "" where no top-level key is one of its."""
+    model = type(Config.model_fields[key].default)
+    stray = [k for k in raw if k in model.model_fields and k not in Config.model_fields]
+    if not stray:
+        return ""
+    keys = " and ".join([", ".join(stray[:-1]), stray[-1]]) if len(stray) > 1 else stray[0]
+    return (
+        f" ({key}: has no value; its keys go on the lines below it, indented: {keys} "
+        f"{'is' if len(stray) == 1 else 'are'} at the top level, not under {key})"
+    )
 
 
 def _meant(section: str, key: str, shown: list[str], override: Any, axis: bool) -> str:
@@ -236,6 +251,8 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
         return key, f"unknown key {key!r}{_unknown_key_hint(loc, raw)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         hint = section_hint(key, err.get("input"), overrides is None or set_by(key, overrides))
+        if err.get("input") is None and isinstance(raw, dict):  # (model: with its keys below)
+            hint = _unindented(key, raw) or hint
         return key, f"{key}: expected a mapping of keys, got {given(err.get('input'))}{hint}"
     if kind == "missing":
         return key, f"{key}: required key is missing"

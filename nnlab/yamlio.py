@@ -14,7 +14,7 @@ import yaml
 
 from nnlab.errors import ConfigError
 from nnlab.fileio import read_at_most
-from nnlab.output import brief, counted, spelled
+from nnlab.output import brief, counted, either, spelled
 from nnlab.parsed import parsed
 
 # the safe loader: libyaml's C parser (the same Python constructors as yaml.SafeLoader, so the
@@ -290,7 +290,22 @@ def _line_meant(said: str, mark: Any, text: str) -> str:
             f"; line {row + 1} is indented more than line {above[0] + 1}, whose key has its "
             "value (the keys of one mapping line up)"
         )
-    return ""
+    return _unmatched_indent(lines, row, above)
+
+
+def _unmatched_indent(lines: list[str], row: int, above: list[int]) -> str:
+    """``; line 4 is indented by 1 space, as no line above it is ...`` for a line whose
+    indent lines it up with no key above it (a dedent short of its section's keys, PyYAML's
+    'did not find expected key'), else ""."""
+    indent = len(lines[row]) - len(lines[row].lstrip())
+    levels = sorted({len(lines[i]) - len(lines[i].lstrip()) for i in above})
+    if indent in levels or indent > levels[-1]:
+        return ""
+    said = either([str(level) for level in levels])
+    return (
+        f"; line {row + 1} is indented by {counted(indent, 'space')}, the lines above it by "
+        f"{said}: the keys of one mapping line up"
+    )
 
 
 def yaml_value(text: str, source: str, check: bool = True) -> Any:

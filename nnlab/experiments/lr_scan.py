@@ -39,6 +39,7 @@ from nnlab.config import (
     lone_key,
     overridden,
     parse_override,
+    refuse_lone_keys,
     to_yaml,
     validate,
 )
@@ -158,11 +159,11 @@ SCANNED = {  # the keys the scan sets itself, and what sets them
 def check_not_scanned(overrides: list[str]) -> None:
     """ConfigError for an override of a key the scan sets itself: it was dropped without a
     word (``epochs=7`` trained the default 2 epochs, and meta.json recorded the 7)."""
-    for text in overrides:
+    for i, text in enumerate(overrides):
         if "=" not in text and text.strip() in SCANNED:  # ('epochs': not 'epochs=<value>')
             raise ConfigError(f"{overridden(text)}: not used: {SCANNED[text.strip()]}")
-        if (bare := lone_key(text)) is not None:
-            raise ConfigError(f"{overridden(text)}: no value; expected {bare}=<value>")
+        if lone_key(text) is not None:  # (epochs 5 too: 'epochs=5')
+            refuse_lone_keys(overrides[i : i + 2])
         key = ".".join(parse_override(text, example="model.hidden=[50]")[0])
         if key in SCANNED:
             raise ConfigError(f"{overridden(text)}: not used: {SCANNED[key]}")

@@ -23,9 +23,9 @@ from nnlab.config import (
     apply_overrides,
     config_hash,
     keys_overlap,
-    lone_key,
     parse_override,
     read_config,
+    refuse_lone_keys,
     validate,
 )
 from nnlab.config_errors import blame, config_errors, describe_error
@@ -249,11 +249,7 @@ def fixed_shape(base: dict[str, Any], fixed: Sequence[str], where: str = "tune")
 def read_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """``parse_sweep_args``, a config key given alone (``epochs``) said to lack its values: it
     was 'expected key=value, key=v1,v2 or key=dist:a:b'."""
-    for text in args:
-        if (bare := lone_key(text)) is not None:
-            raise ConfigError(
-                f"argument {text!r}: no value; expected {bare}=v1,v2 (an axis) or {bare}=<value>"
-            )
+    refuse_lone_keys(list(args), "argument", "{key}=v1,v2 (an axis) or {key}=<value>")
     return parse_sweep_args(args)
 
 

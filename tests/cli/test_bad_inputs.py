@@ -55,6 +55,25 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
             "of one mapping line up)"
         ],
     ),
+    (  # (it said only PyYAML's 'did not find expected key')
+        "a key indented to no level above",
+        "epochs: 3\nmodel:\n  hidden: [10]\n activation: relu\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 4, column 2: malformed YAML: did not find expected key; line 4 is "
+            "indented by 1 space, the lines above it by 0 or 2: the keys of one mapping line up"
+        ],
+    ),
+    (  # (it said 'give one as model: {KEY: VALUE}' of the keys it had below it)
+        "a section's keys not indented",
+        "model:\nhidden: [10]\nactivation: tanh\n",
+        [],
+        [
+            "{d}/cfg.yaml: model: expected a mapping of keys, got null (model: has no value; its "
+            "keys go on the lines below it, indented: hidden and activation are at the top level, "
+            "not under model)"
+        ],
+    ),
     (
         "': ' in a value",
         "name: my: run\n",
@@ -880,6 +899,19 @@ HINTS = [
     # (a section given a name: it offered a file's form and an override's, whichever was given)
     (["train", "{d}/cfg.yaml", "optimizer=adam"], "error: override 'optimizer=adam': optimizer: "
      "expected a mapping of keys, got 'adam' (by name: optimizer.name=adam)"),
+    # (a key and its value as two words: 'no value; expected epochs=<value>', the 5 unsaid)
+    (["train", "{d}/cfg.yaml", "epochs", "5"], "error: override 'epochs 5': a key and its value "
+     "are one argument, joined by '=' without spaces: epochs=5"),
+    (["train", "{d}/cfg.yaml", "optimizer", "adam"], "joined by '=' without spaces: "
+     "optimizer.name=adam"),
+    (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr", "0.1,0.2"], "error: argument "
+     "'optimizer.lr 0.1,0.2': a key and its value are one argument, joined by '=' without "
+     "spaces: optimizer.lr=0.1,0.2"),
+    (["train", "{d}/cfg.yaml", "epochs"], "error: override 'epochs': no value; expected "
+     "epochs=<value>"),
+    # (a key in capitals: 'valid keys here: name, seed, ...', no guess)
+    (["train", "{d}/cfg.yaml", "EPOCHS=3"], "unknown key 'EPOCHS' (did you mean 'epochs'?)"),
+    (["train", "{d}/cfg.yaml", "LR=0.1"], "unknown key 'LR' (did you mean 'optimizer.lr'?)"),
     # (a section given one value: it said only 'expected a mapping of keys, got 'relu'')
     (["train", "{d}/cfg.yaml", "model=relu"], "error: override 'model=relu': model: expected a "
      "mapping of keys, got 'relu' (model is a section of keys: hidden, activation, init, "
