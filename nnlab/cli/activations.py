@@ -82,6 +82,16 @@ BATCHNORM_HELP = (
     "statistics (DLFS 6.3): same weights."
 )
 
+Samples = Annotated[
+    int,
+    typer.Option(
+        "--samples",
+        help="Random N(0,1) inputs (--run: the run's first N train inputs).",
+        min=2,
+        max=1_000_000,
+    ),
+]
+
 
 @command()
 def activations(
@@ -91,15 +101,7 @@ def activations(
     units: Annotated[
         int, typer.Option("--units", help="Units per layer (and inputs).", min=1, max=10_000)
     ] = 100,
-    samples: Annotated[
-        int,
-        typer.Option(
-            "--samples",
-            help="Random N(0,1) inputs (--run: the run's first N train inputs).",
-            min=2,
-            max=1_000_000,
-        ),
-    ] = 1000,
+    samples: Samples = 1000,
     seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
     batchnorm: Annotated[bool, typer.Option("--batchnorm", help=BATCHNORM_HELP)] = False,
     run: TrainedRun = None,
@@ -113,6 +115,9 @@ def activations(
     resume: HistogramsResume = None,
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
+
+    Writes <runs-dir>/<date>-<time>-activations-<id>/: activations.png, the table (summary.json,
+    summary.txt) and meta.json; the last line names it.
 
     Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png activations.png
 

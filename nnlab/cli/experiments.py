@@ -80,6 +80,9 @@ def lr_scan(
 ) -> None:
     """Step-size table: the loss after one gradient step, and after a few epochs, per rate.
 
+    Writes <runs-dir>/<date>-<time>-lr-scan-<config>-<id>/: the table (summary.json,
+    summary.txt), lr-scan.png, config.yaml and meta.json; the last line names it.
+
     From the config's initial weights W (g: the full-batch gradient there): step_loss is the
     objective L(W - lr*g) after one full-gradient step; step_change is step_loss - L(W), the
     actual change over that step (in float64, so tiny steps register; close to -lr*|g|^2 only
@@ -216,6 +219,10 @@ def landscape(
 ) -> None:
     """Loss along random 1-D and 2-D slices around trained (or initial) weights.
 
+    Writes <runs-dir>/<date>-<time>-landscape-<config>-<id>/: landscape.h5 (the losses),
+    landscape-2d.png, landscape-1d.png, the table (summary.json, summary.txt), config.yaml and
+    meta.json; the last line names it.
+
     --png copies both figures: the 2-D one (landscape-2d.png) to its path, the 1-D one beside it
     (the name with its 2d made 1d, else -1d added: docs/landscape-2d.png, docs/landscape-1d.png).
 
@@ -350,6 +357,8 @@ def tune(
     """Random search on a validation split, narrowing the ranges to the top trials (DLFS 6.5).
 
     The ranges are the arguments' (a 'sweep:' section in the file is left out, with a note).
+    Writes <runs-dir>/<date>-<time>-tune-<config>-<id>/: rounds/ (a sweep each), tune.json,
+    the table (summary.json, summary.txt), tune-curves.png, tune-scatter.png and meta.json.
 
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """

@@ -123,6 +123,9 @@ def gradcheck(
 ) -> None:
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
 
+    Writes nothing; --compare-differences writes <runs-dir>/<date>-<time>-gradcheck-differences-<id>/
+    (differences.json, differences.png, meta.json), named in the last line.
+
     Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
     """
     from nnlab.errors import ConfigError

@@ -150,6 +150,10 @@ def compare_optimizers(
 ) -> None:
     """Compare optimizers: paths on a test function, or loss curves training a net.
 
+    Writes <runs-dir>/<date>-<time>-compare-optimizers-<id>/: result.json (every path or loss
+    curve), summary.txt, meta.json and paths.png (on a dataset: losses.png and config.yaml);
+    the last line names it.
+
     Example: nnlab compare-optimizers --function book --png paths.png
 
     Example: nnlab compare-optimizers --dataset digits --optimizers sgd,momentum,adam --jobs 2

@@ -201,6 +201,10 @@ def train(
 ) -> None:
     """Train one network as a config describes; write a run folder.
 
+    Writes <runs-dir>/<date>-<time>-<name>-<id>/ (--runs-dir, default runs; name: the config's):
+    config.yaml (resolved), meta.json (status, seed, versions), metrics.jsonl (a record per
+    epoch), summary.json and summary.txt, checkpoint.npz and curves.png; the last line names it.
+
     Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.5 model.batchnorm=true epochs=5
     """
     from nnlab import plots

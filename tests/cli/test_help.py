@@ -643,3 +643,26 @@ def test_an_overrides_help_says_where_every_key_is_listed(command):
     text = " ".join(invoke(command, "-h").stdout.split())
     assert "OVERRIDES Overrides as key.sub=value, e.g." in text
     assert "every key: nnlab config keys)" in text
+
+
+# the folder each command writes and a file in it (a newcomer read -h and found no word of where
+# a run went, or what it held, before the run's last line)
+WRITES = {
+    "train": ("<runs-dir>/<date>-<time>-<name>-<id>/", "metrics.jsonl"),
+    "gradcheck": ("<runs-dir>/<date>-<time>-gradcheck-differences-<id>/", "differences.png"),
+    "compare-optimizers": ("<runs-dir>/<date>-<time>-compare-optimizers-<id>/", "paths.png"),
+    "lr-scan": ("<runs-dir>/<date>-<time>-lr-scan-<config>-<id>/", "lr-scan.png"),
+    "tune": ("<runs-dir>/<date>-<time>-tune-<config>-<id>/", "tune.json"),
+    "activations": ("<runs-dir>/<date>-<time>-activations-<id>/", "activations.png"),
+    "landscape": ("<runs-dir>/<date>-<time>-landscape-<config>-<id>/", "landscape.h5"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_a_commands_help_says_what_it_writes_and_where(name):
+    result = invoke(name, "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split("Options:")[0].split()).replace("- ", "-")  # (wrapped)
+    folder, file = WRITES[name]
+    assert f"Writes {folder}" in text or f"writes {folder}" in text
+    assert file in text and "meta.json" in text
