@@ -107,9 +107,21 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
         return f" (did you mean {alias!r}?)"
     if close:
         return f" (did you mean {'.'.join([*map(str, loc[:-1]), close[0]])!r}?)"
+    if inside := _keys_inside(loc, raw):  # (train.epochs: another tool's section)
+        return f" (did you mean {' and '.join(map(repr, inside))}? {loc[0]} is no section)"
     if nested and len(loc) <= 2:  # (lr=0.1: the key is optimizer.lr)
         return f" (did you mean {' or '.join(repr(k) for k in nested)}?)"
     return f"; valid keys here: {', '.join(fields)}{_other_variants(loc)}"
+
+
+def _keys_inside(loc: tuple[Any, ...], raw: Any) -> list[str]:
+    """The config keys the keys under an unknown top-level key are (``train: {epochs: 3}``,
+    ``trainer.lr``: ``epochs``, ``optimizer.lr``), where each is one; else []."""
+    inner = raw.get(loc[0]) if len(loc) == 1 and isinstance(raw, dict) else None
+    if not isinstance(inner, dict) or not inner:
+        return []
+    found = [[str(k)] if k in Config.model_fields else keys_named(str(k)) for k in inner]
+    return [keys[0] for keys in found] if all(len(keys) == 1 for keys in found) else []
 
 
 def _other_variants(loc: tuple[Any, ...]) -> str:

@@ -74,10 +74,46 @@ def usage_line(exc: BaseException, argv: list[str], app: Any) -> str:
     if unknown and command is not None and any(p.name in OVERRIDES for p in command.params):
         # (a command that takes overrides: a config key given as an option it does not have)
         option = getattr(exc, "option_name", None)
-        hint = override_hint(option, argv, exc_options(exc), preset_named(where, argv))
+        hint = other_tools(option, argv, command, where) or override_hint(
+            option, argv, exc_options(exc), preset_named(where, argv)
+        )
     if hint:
         line = re.sub(r" \(did you mean [^)]*\)", "", line) + f"; {hint}"
     return f"{line} (see {where} -h)"
+
+
+# options other tools give a config file or an override by (-c cfg.yaml, Hydra's --config-name,
+# -o key=value, --set key=value); nnlab's are its arguments
+CONFIG_OPTIONS = ("--config", "-c", "--cfg", "--config-file", "--config-name", "--file", "-f")
+OVERRIDE_OPTIONS = ("-o", "--set", "--override", "--overrides", "--option", "-D", "--define")
+
+
+def other_tools(option: str | None, argv: list[str], command: Any, where: str) -> str | None:
+    """The hint for a config file or an override given by an option other tools have
+    (``--config cfg.yaml``: click offered '--print-config'; ``-o epochs=1``), with the command
+    line that gives it as an argument; None for another option, or a command that takes no
+    config (``-f`` is --format where a command has it: click knows it then)."""
+    import shlex
+
+    names = {getattr(p, "name", None) for p in command.params}
+    at = next((i for i, a in enumerate(argv) if option and _spells(a, option, False)), None)
+    if at is None or (argv[at] == option and at + 1 >= len(argv)):
+        return None
+    if argv[at] == option:
+        value, rest = argv[at + 1], argv[:at] + argv[at + 2 :]
+    else:  # (--config=cfg.yaml)
+        value, rest = argv[at].partition("=")[2], argv[:at] + argv[at + 1 :]
+    path = where.split()[1:]
+    if option in CONFIG_OPTIONS and "config" in names and "=" not in value:
+        after = rest.index(path[-1]) + 1 if path and path[-1] in rest else 0
+        line = ["nnlab", *rest[:after], value, *rest[after:]]
+        said = "the config file is the command's first argument, without an option"
+    elif option in OVERRIDE_OPTIONS and "=" in value:
+        line = ["nnlab", *rest[:at], value, *rest[at:]]
+        said = "overrides are arguments after the config, without an option"
+    else:
+        return None
+    return f"{said}: {' '.join(shlex.quote(a) for a in line)}"
 
 
 def close_command(text: str, where: str) -> str | None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,9 +28,16 @@ def given_path(value: str | Path) -> Path:
 
 def given_name(value: str) -> str:
     """A file-or-name argument's text (``sweep run``'s config or preset), an empty one or
-    one the OS cannot look up refused (see ``given_path``)."""
+    one the OS cannot look up refused (see ``given_path``), and an option's word: click took
+    ``-q`` as the value of ``--runs-dir -q`` whose value was left out, and wrote the run into
+    a folder named '-q'."""
     if not value.strip():
         raise typer.BadParameter(f"{value!r} names no file or folder")
+    if re.fullmatch(r"--?[A-Za-z][\w-]*", value):  # (--runs-dir -q: its value left out)
+        raise typer.BadParameter(
+            f"expected a path, got the option {value!r} (the path left out? one of that name is "
+            f"written ./{value})"
+        )
     if (problem := path_problem(value)) is not None:
         raise typer.BadParameter(problem)
     return value

@@ -899,6 +899,32 @@ HINTS = [
     # (a section given a name: it offered a file's form and an override's, whichever was given)
     (["train", "{d}/cfg.yaml", "optimizer=adam"], "error: override 'optimizer=adam': optimizer: "
      "expected a mapping of keys, got 'adam' (by name: optimizer.name=adam)"),
+    # (a config file or an override given by another tool's option: '--config: no such option
+    # (did you mean --print-config?)', '-o: no such option')
+    (["train", "--config", "{d}/cfg.yaml", "epochs=1"], "error: --config: no such option; the "
+     "config file is the command's first argument, without an option: nnlab train "
+     "{d}/cfg.yaml epochs=1 --runs-dir {d}/runs (see nnlab "
+     "train -h)"),
+    (["train", "epochs=1", "-c", "{d}/cfg.yaml"], "without an option: nnlab train {d}/cfg.yaml "
+     "epochs=1 --runs-dir"),
+    (["sweep", "run", "--config={d}/cfg.yaml"], "without an option: nnlab sweep run "
+     "{d}/cfg.yaml --runs-dir {d}/runs (see nnlab sweep run -h)"),
+    (["train", "{d}/cfg.yaml", "-o", "epochs=1"], "error: -o: no such option; overrides are "
+     "arguments after the config, without an option: nnlab train {d}/cfg.yaml epochs=1 --runs-dir"),
+    (["train", "{d}/cfg.yaml", "--set", "epochs=1"], "without an option: nnlab train "
+     "{d}/cfg.yaml epochs=1 --runs-dir"),
+    # (another tool's section: it listed every top-level key)
+    (["train", "{d}/cfg.yaml", "train.epochs=1"], "error: override 'train.epochs=1': unknown key "
+     "'train' (did you mean 'epochs'? train is no section)"),
+    (["train", "{d}/cfg.yaml", "trainer.lr=0.1"], "(did you mean 'optimizer.lr'? trainer is no "
+     "section)"),
+    (["train", "{d}/cfg.yaml", "data.name=mnist"], "(did you mean 'dataset'?)"),
+    # (a path option's value left out: click took the next option as its value, and the run
+    # went into a folder named '-q')
+    (["compare-optimizers", "--png", "-q"], "error: --png: expected a path, got the option '-q' "
+     "(the path left out? one of that name is written ./-q) (see nnlab compare-optimizers -h)"),
+    (["train", "{d}/cfg.yaml", "--data-dir", "--quiet"], "--data-dir: expected a path, got the "
+     "option '--quiet'"),
     # (a key and its value as two words: 'no value; expected epochs=<value>', the 5 unsaid)
     (["train", "{d}/cfg.yaml", "epochs", "5"], "error: override 'epochs 5': a key and its value "
      "are one argument, joined by '=' without spaces: epochs=5"),
