@@ -271,6 +271,8 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
     if kind == "list_type" and isinstance(err.get("input"), str | int | float | None):
         said = err["input"]  # (model.hidden=100,100: a list is written in brackets; none, [])
         text = "" if said is None or str(said).lower() == "none" else spelled(said)
+        if text.startswith(("(", "{")) and text.endswith((")", "}")):  # (Python's tuple, (8,4):
+            text = text[1:-1].strip()  # it offered model.hidden=[(8,4)], a list of a text)
         fix = written(key, f"[{text}]", overrides is None or set_by(key, overrides) is not None)
         fix += "" if text else " (an empty list: none)"  # (it said 'e.g. model.hidden=[none]')
         return key, f"{key}: expected a list in brackets, e.g. {fix}, got {given(said)}"

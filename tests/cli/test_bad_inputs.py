@@ -957,6 +957,9 @@ HINTS = [
     (["train", "{d}/cfg.yaml", "model=he"], "did you mean model.init=he?)"),
     (["train", "{d}/cfg.yaml", "model=relux"], "(model is a section of keys: hidden, activation, "
      "init, init_std, batchnorm, dropout; give one as model.KEY=VALUE)"),
+    # (a Python tuple: it offered 'e.g. model.hidden=[(100,100)]', a list of one text)
+    (["train", "{d}/cfg.yaml", "model.hidden=(100,100)"], "model.hidden: expected a list in "
+     "brackets, e.g. model.hidden=[100,100], got '(100,100)'"),
     # (no hidden layer written as a word: it said 'e.g. model.hidden=[none]')
     (["train", "{d}/cfg.yaml", "model.hidden=none"], "model.hidden: expected a list in "
      "brackets, e.g. model.hidden=[] (an empty list: none), got 'none'"),
