@@ -249,6 +249,10 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
     loc = tuple(err["loc"])
     kind = err["type"]
     key = ".".join(str(p) for p in loc) or "config"
+    emptied = set_by(key, overrides) if overrides and kind != "list_type" else None
+    said, _, value = (emptied or "").partition("=")
+    if emptied is not None and err.get("input", 0) is None and not value.strip():  # (epochs=)
+        return said.strip(), f"{said.strip()}: no value after '='; expected {said.strip()}=<value>"
     if loc and loc[0] == "batch_size" and kind != "value_error":  # one error per union member
         said = err["msg"].split(", ", 1)[-1] if kind == "text_for_value" else "got {}"
         return key, "batch_size: expected a positive integer or 'full', " + said.format(

@@ -957,6 +957,11 @@ HINTS = [
     (["train", "{d}/cfg.yaml", "model=he"], "did you mean model.init=he?)"),
     (["train", "{d}/cfg.yaml", "model=relux"], "(model is a section of keys: hidden, activation, "
      "init, init_std, batchnorm, dropout; give one as model.KEY=VALUE)"),
+    # (an empty value: 'epochs: input should be a valid integer, got null')
+    (["train", "{d}/cfg.yaml", "epochs="], "error: override 'epochs=': epochs: no value after "
+     "'='; expected epochs=<value>"),
+    (["train", "{d}/cfg.yaml", "batch_size="], "batch_size: no value after '='; expected "
+     "batch_size=<value>"),
     # (a Python tuple: it offered 'e.g. model.hidden=[(100,100)]', a list of one text)
     (["train", "{d}/cfg.yaml", "model.hidden=(100,100)"], "model.hidden: expected a list in "
      "brackets, e.g. model.hidden=[100,100], got '(100,100)'"),
