@@ -1,6 +1,7 @@
 """Whether a run folder looks as nnlab left it, told without parsing a file (``looks_whole``):
 which files are there, their kind, size and last bytes, and whether one changed after the
-run's last word (meta.json). What a quick reading (``describe_folder`` without ``files``:
+run's last word (meta.json: by modification time and inode change time, which no user can set
+back). What a quick reading (``describe_folder`` without ``files``:
 ``runs list``'s trials, a sweep's summary) asks of a folder before it trusts meta.json and
 summary.json alone; where something looks off it checks every file (``RunDir.check_files``),
 so that it says what ``runs show`` says of the folder, at about half the cost."""
@@ -34,7 +35,8 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
     try:
         with os.scandir(run.path) as found:
             entries = {entry.name: entry for entry in found}
-        last_word = entries["meta.json"].stat().st_mtime_ns
+        said = entries["meta.json"].stat()
+        last_word = (said.st_mtime_ns, said.st_ctime_ns)
         if "metrics.jsonl" in entries and "config.yaml" not in entries:
             return False
         status, kind = meta.get("status"), kind_of(run, meta)
@@ -51,11 +53,16 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
     return True
 
 
-def _ends_as_written(entry: os.DirEntry[str], end: bytes, last_word: int) -> bool:
+def _ends_as_written(entry: os.DirEntry[str], end: bytes, last_word: tuple[int, int]) -> bool:
+    """Whether ``entry`` is a file of its writer's kind and ``end``, changed no later than
+    meta.json (``last_word``: its modification and inode-change times). The inode's change
+    time too, from the same stat: an edit that keeps a file's size and last byte and sets its
+    modification time back (``touch -d``) moves it, and no user can set it back (an edited
+    config.yaml so made looked whole, and the quick reading trusted its trial)."""
     st = entry.stat()  # (a link's target: what a reader reads)
     if not stat.S_ISREG(st.st_mode) or st.st_size < len(end) or st.st_size == 0:
         return False
-    if st.st_mtime_ns > last_word:
+    if st.st_mtime_ns > last_word[0] or st.st_ctime_ns > last_word[1]:
         return False
     if not end:
         return True

@@ -108,7 +108,15 @@ def only(root: Path, kind: str | None = None) -> runs.RunDir:
 
 
 def copy_runs(template: Path, dest: Path) -> Path:
+    """A copy of the runs folder ``template`` as nnlab left it: each folder's meta.json last
+    changed (its times kept, its inode's change time now), as a run writes it after its other
+    files; a copy's order is the folder's, and the quick reading (``outline.looks_whole``)
+    reads whole a folder holding a file changed after its meta.json."""
     shutil.copytree(template, dest, symlinks=True)
+    for meta in sorted(dest.rglob("meta.json")):
+        if not meta.is_symlink():
+            was = meta.stat()
+            os.utime(meta, ns=(was.st_atime_ns, was.st_mtime_ns))
     return dest
 
 

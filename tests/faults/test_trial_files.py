@@ -7,6 +7,7 @@ best. It named the sweep COMPLETED with no reason, and the damaged trial its bes
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,11 @@ DAMAGES = {  # what is done to the best trial's folder: the file named, what the
             t.file("config.yaml").read_text().replace("batch_size: 50", "batch_size: 25")
         ), "config.yaml", "not the config this run was started with",
     ),
+    "config edited, its time set back": (  # (size, last byte and modification time kept:
+        # the inode's change time says it, which no user can set back)
+        lambda t: _edited_back(t.file("config.yaml"), "batch_size: 50", "batch_size: 25"),
+        "config.yaml", "not the config this run was started with",
+    ),
     "summary removed": (
         lambda t: t.file("summary.json").unlink(), "summary.json",
         "missing; a train that ended COMPLETED wrote its summary before its status",
@@ -46,6 +52,17 @@ DAMAGES = {  # what is done to the best trial's folder: the file named, what the
         "a torn last line (no newline at its end), but meta.json says the run ended COMPLETED",
     ),
 }  # fmt: skip
+
+
+def _edited_back(path: Path, old: str, new: str) -> None:
+    """``path`` edited (``old`` -> ``new``, of its length) and its times set back as they were
+    (``touch -d``): its size, last byte and modification time are as nnlab wrote them."""
+    was = path.stat()
+    text = path.read_text()
+    assert old in text and len(old) == len(new)
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(was.st_atime_ns, was.st_mtime_ns))
+    assert path.stat().st_mtime_ns == was.st_mtime_ns and path.stat().st_size == was.st_size
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +126,8 @@ TRIAL_FILES = [
     Row(
         "a damaged or missing file in a sweep's trial folder (its config.yaml, summary.json, "
         "meta.json, checkpoint): `runs list` reads each trial quickly (which files are there, "
-        "their kind, size, last bytes, and whether one changed after meta.json) and reads it "
+        "their kind, size, last bytes, and whether one changed after meta.json, by its "
+        "modification or inode change time, which `touch -d` cannot set back) and reads it "
         "whole where one looks off, so it names the trial as `runs show` does, and never as "
         "the sweep's best (it said COMPLETED with no reason, and named that trial best)",
         "`nnlab runs list` (`--format json`; a trial's config.yaml removed)",
