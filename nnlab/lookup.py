@@ -273,6 +273,8 @@ def _no_match(root: Path, ref: str) -> str:
             f"run {ref!r}: a runs folder (it holds run folders), not a run; its runs: nnlab runs "
             f"list --runs-dir {shlex.quote(ref)}"
         )
+    if _is_folder(Path(ref)) or _is_folder(Path(root) / ref):
+        return _no_run_in(ref)
     if Path(ref).is_absolute():  # (it said no run folder under the runs folder matches it)
         return f"run {ref!r}: no such folder"
     if back := re.fullmatch(r"latest\s*[-_^]\s*(\d+)", ref.strip().lower()):  # (git's ~)
@@ -314,6 +316,23 @@ def usable(run: RunDir) -> RunDir:
     return run
 
 
+def _no_run_in(ref: str) -> str:
+    """What a reference says of a folder that is there but is no run folder (an lr-scan's
+    whose meta.json was removed: it said 'no such folder' of it)."""
+    return (
+        f"run {ref!r}: a folder, but no run folder: it holds no meta.json, which nnlab writes "
+        "in every run folder"
+    )
+
+
+def _is_folder(path: Path) -> bool:
+    """``path`` is a folder (False for a name too long to be a path, as ``_is_file``)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _is_file(path: Path) -> bool:
     """``path`` is a file (False for a name too long to be a path, as ``is_run_folder``)."""
     try:
@@ -333,6 +352,9 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
         if _is_file(as_path) and is_run_folder(as_path.parent):  # (its config.yaml, by TAB:
             # "'config.yaml' names no folder inside runs/<run> (give a trial's id, ...)")
             raise RunError(f"run {ref!r}: a file of the folder {as_path.parent}; give the folder")
+    if "/" in ref or ref.startswith("."):  # (a path: a folder there is no name to match)
+        if any(_is_folder(p) and not _holds_runs(p) for p in (Path(ref), Path(root) / ref)):
+            raise RunError(_no_run_in(ref))
     found = [(run, identified(run)) for run in iter_runs(check_root(root), halves=True)]
     back = LATEST.fullmatch(ref)
     if back is not None:  # (latest~1: the one before it, as git's HEAD~1)

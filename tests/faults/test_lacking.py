@@ -7,8 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import Row, invoke, refused, snapshot
+from .helpers import Row, copy_runs, invoke, refused, snapshot
 
+NO_META = Row(
+    "a folder named by its path that holds no meta.json (an lr-scan's or an activations' "
+    "whose meta.json was removed: no file only a run folder has is left), in every command "
+    "that takes a run folder: said to be there (it said 'no such folder')",
+    "`nnlab runs show runs/<run>` (and `--resume`, `runs compare`, `landscape`)",
+    2,
+    (
+        "error: run '{run}': a folder, but no run folder: it holds no meta.json, which nnlab "
+        "writes in every run folder",
+    ),
+)
 LACKING = Row(
     "a folder of the kind a command takes that lacks what it needs (a training run without its "
     "checkpoint: one stopped before its first, or removed): what the folder is, what it lacks "
@@ -52,3 +63,19 @@ def test_a_completed_run_without_its_checkpoint_is_not_offered_a_resume(case, do
     assert "--resume" not in line and line.endswith(
         "give a run that has one, or a config file (its initial weights)"
     ), line
+
+
+@pytest.mark.parametrize("kind", ["lr-scan", "activations"])
+def test_a_folder_without_its_meta_json_is_said_to_be_there(case, planned, kind):
+    # (an lr-scan's or an activations' folder holds no file only a run folder has, so without
+    # its meta.json it is no run folder: a reference to it said 'no such folder' of it)
+    copy_runs(planned[kind], case / "runs")
+    (folder,) = [p for p in (case / "runs").iterdir() if p.is_dir()]
+    (folder / "meta.json").unlink()
+    for ref in (folder, folder.name, folder.relative_to(case)):
+        result = invoke("runs", "show", ref, "--runs-dir", case / "runs")
+        refused(result, 2, *NO_META.expect(case / "runs", ref))
+    says = NO_META.parts[0].split(": ", 2)[2]
+    refused(invoke(kind, "--resume", folder, "--runs-dir", case / "runs"), 2, says)
+    missing = case / "runs" / "nothing-here"
+    refused(invoke("runs", "show", missing), 2, f"error: run '{missing}': no such folder")

@@ -15,7 +15,7 @@ from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_environment import ENVIRONMENT, NOT_UTF8_LINES
 from .test_garbage import GARBAGE
-from .test_lacking import LACKING
+from .test_lacking import LACKING, NO_META
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_links import LINKS
 from .test_names import NAMES
@@ -48,6 +48,7 @@ ROWS = [
     TORN_END,
     WRONG_KIND,
     LACKING,
+    NO_META,
     GARBAGE,
     DATA_CHANGED,
     SUMMARY_VALUE,
