@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from nnlab.output import counted
+from nnlab.output import article as article, counted  # (article: re-exported)
 from nnlab.rundir import KINDS, RunDir
 
 DEFAULT_ROOT = Path("runs")  # where run folders go unless --runs-dir (or NNLAB_RUNS_DIR) says
@@ -33,12 +33,6 @@ def taken_by(path: Path, kind: str, wanted: tuple[str, ...], resuming: bool) -> 
     if kind in ("sweep", "tune") and "train" in wanted:
         return f"give one of its trials (listed by nnlab runs show {folder})"
     return f"to read {article(kind)} {kind} folder: nnlab runs show {folder}"
-
-
-def article(word: str) -> str:
-    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
-    an lr-scan folder), else 'a'."""
-    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
 
 
 def listing(root: Path, kind: str | None = None) -> str:

@@ -52,6 +52,12 @@ def counted(n: int | str, noun: str, plural: str | None = None) -> str:
     return f"{shown} {noun if n == 1 or n == '1' else many}"
 
 
+def article(word: str) -> str:
+    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
+    an lr-scan folder), else 'a'."""
+    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
+
+
 def verb(n: int | str, singular: str, plural: str) -> str:
     """The verb whose subject is the count ``n``: ``singular`` when n is 1, else ``plural``.
 

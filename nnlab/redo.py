@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from nnlab import runs
 from nnlab.errors import RunError
 from nnlab.lookup_hints import RESUMED_BY
-from nnlab.output import command_line
+from nnlab.output import article, command_line
 
 # kind -> (the command that resumes it, the files its ending writes: a resume removes them)
 REDONE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -189,7 +189,7 @@ def find(
     if not isinstance(recipe, dict):
         raise RunError(
             f"{run.path}: its meta.json has no recipe (made by an nnlab that could not resume "
-            f"a {kind} folder); run the command again: {command_line(run.meta.get('argv'))}"
+            f"{article(kind)} {kind} folder); run the command again: {command_line(run.meta.get('argv'))}"
         )
     return Again(run, on_start), dict(recipe)
 

@@ -52,6 +52,7 @@ from nnlab.metafile import (  # (re-exported: meta.json as every reader reads it
     said_newer,
     status_of as status_of,
 )
+from nnlab.output import article
 from nnlab.parsed import parsed
 from nnlab.plans import (
     ROUNDS as ROUNDS,  # (re-exported: where a tune keeps its rounds)
@@ -540,8 +541,8 @@ class RunDir:
                 if what(kind, meta) and not self.has(name):
                     said = "summary" if name == "summary.json" else name
                     raise DamagedError(
-                        f"{self.file(name)}: missing; a {kind} that ended {status} wrote its "
-                        f"{said} before its status"
+                        f"{self.file(name)}: missing; {article(kind)} {kind} that ended "
+                        f"{status} wrote its {said} before its status"
                     )
 
     def _check_reached(self, done: Any, epochs: Any) -> None:

@@ -180,8 +180,11 @@ GONE = {
                                           "result.json before its status"),
     "gradcheck": ("differences.json", "a gradcheck that ended COMPLETED wrote its "
                                       "differences.json before its status"),
-    "lr-scan": ("config.yaml", "a lr-scan that ended COMPLETED wrote its config.yaml before"),
+    "lr-scan": ("config.yaml", "an lr-scan that ended COMPLETED wrote its config.yaml before"),
     "landscape": ("config.yaml", "a landscape that ended COMPLETED wrote its config.yaml"),
+    # (the article as it is said: it wrote 'a lr-scan', 'a activations' here)
+    "activations": ("summary.json", "an activations that ended COMPLETED wrote its summary "
+                                    "before its status"),
 }  # fmt: skip
 
 
