@@ -250,10 +250,14 @@ def draw_gaps(
     panel names its run and at most 3 of the keys the runs differ in, those that tell them
     apart first (with every key, the titles of 5 runs ran to 13 lines and the plots shrank to
     strips). At most ``MAX_PANELS`` panels, the first rows, the title says of how many, and
-    which runs ``--where`` kept (``kept``: its keys are no panel's, all runs sharing them)."""
+    which runs ``--where`` kept (``kept``: its keys are no panel's, all runs sharing them).
+    The keys are those the drawn runs differ in (``--top``: a key the runs left out differ in
+    named the same value on every panel, as another key was left out)."""
     from nnlab import plots
 
-    telling = separating_keys([r for r in rows if "reason" not in r], varying)
+    drawn = [r for r in rows[:MAX_PANELS] if "reason" not in r]
+    varying = [k for k in varying if len({(k in r, repr(r.get(k))) for r in drawn}) > 1]
+    telling = separating_keys(drawn, varying)
     fill = [k for k in varying if k not in telling][: 3 - len(telling)]
     named = [k for k in varying if k in telling or k in fill]  # (in config order)
     more = [f"(+{counted(len(varying) - len(named), 'other key')})"] if varying != named else []

@@ -180,6 +180,32 @@ def test_compare_png_panels_name_their_run_and_at_most_three_keys(tmp_path, monk
     assert short_run("1234abcd") == "1234abcd"
 
 
+@pytest.mark.slow
+def test_compare_png_panels_name_only_the_keys_the_drawn_runs_differ_in(tmp_path, monkeypatch):
+    # (--top 2 of three runs: each panel named dataset.n_train=60, which only the run left out
+    # differed in, and '(+1 other key)', beside the learning rate that tells them apart)
+    from nnlab import plots
+    from nnlab.config import load_config
+    from nnlab.experiments.train import run_training
+
+    base = ["model.hidden=[10]", "batch_size=30", "epochs=1"]
+    for extra in (["dataset.n_train=60", "optimizer.lr=0.1"],
+                  ["dataset.n_train=60", "optimizer.lr=0.2"],
+                  ["dataset.n_train=90", "optimizer.lr=0.3"]):  # fmt: skip
+        run_training(load_config(None, [*base, *extra]), runs_dir=tmp_path, plot=False)
+    seen = {}
+    monkeypatch.setattr(plots, "save", lambda fig, path: None)
+    monkeypatch.setattr(plots, "accuracy_gaps_figure", lambda panels, title: seen.update(
+        panels=panels))  # fmt: skip
+    refs = sorted(p.name for p in tmp_path.iterdir())
+    rows, columns, _ = compare_runs(
+        refs, tmp_path, sort="optimizer.lr", top=2, png=tmp_path / "c.png"
+    )
+    assert "dataset.n_train" in columns  # (the table's columns: every run compared)
+    labels = [panel["label"].splitlines()[1:] for panel in seen["panels"]]
+    assert labels == [["optimizer.lr=0.1"], ["optimizer.lr=0.2"]], labels
+
+
 def test_a_panel_names_a_tunes_trial_by_its_tune_round_and_trial():
     # (two tunes compared, or a tune beside a sweep: each trial was 'r1/<trial>', the tune
     # left out; two tunes of one seed draw the same trial ids, so two panels read alike)
