@@ -81,11 +81,13 @@ def share(rows: list[dict[str, Any]], finals: list[float], key: str) -> float | 
 
 
 def colourable(rows: list[dict[str, Any]], key: str) -> str:
-    """How ``key`` can colour lines: "scale" (numeric), "legend" (up to ``MAX_COLOURED``
-    values), else ""."""
+    """How ``key`` can colour lines: "scale" (numeric, of more values than the palette has
+    colours), "legend" (up to ``MAX_COLOURED`` values; a numeric key's few values, in their
+    order, a colour each: on a scale, batch sizes 25 and 50 of 25..100 were two purples
+    hardly told apart), else ""."""
     values = [row.get(key) for row in rows if row.get(key) is not None]
     if values and all(map(is_number, values)):
-        return "scale"
+        return "legend" if len(distinct(rows, key)) <= len(palette.SERIES) else "scale"
     return "legend" if len(distinct(rows, key)) <= MAX_COLOURED else ""
 
 

@@ -382,6 +382,23 @@ def test_colour_by_picks_the_key_the_colours_show():
     assert labels[:2] == ["model.init=he", "model.init=std"]
 
 
+def test_a_numeric_key_of_a_few_values_colours_the_trials_a_colour_each_in_value_order():
+    # (batch sizes 100, 25, 50 drawn by a random sweep were a colour scale of 25..100: 25 and 50
+    # two purples hardly told apart; a legend of three colours, smallest first, tells them)
+    rows, curves = grid_sweep(
+        {"batch_size": [100, 25, 50], "optimizer.lr": [0.1, 0.2, 0.3, 0.4, 0.5]}
+    )
+    fig = plots.sweep_curves_figure(rows, curves, ["batch_size", "optimizer.lr"],
+                                    colour_by="batch_size")  # fmt: skip
+    assert not [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    (legend,) = layout.legends(fig)
+    handles = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    sizes = [t for t in handles if t.startswith("batch_size=")]
+    assert sizes == ["batch_size=25", "batch_size=50", "batch_size=100"]
+    assert len({to_rgba(handles[t].get_color()) for t in sizes}) == 3
+    assert sweep_roles.colourable(random_sweep(40)[0], "optimizer.lr") == "scale"  # (many)
+
+
 def test_colour_by_a_key_the_sweep_does_not_vary_is_refused_naming_the_swept_ones():
     rows, curves = grid_sweep(GRID72)
     with pytest.raises(ValueError, match="'model.dropout' is not a swept key; the sweep varies "
