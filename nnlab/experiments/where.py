@@ -6,7 +6,9 @@ A sweep's shape keys, ``model.depth`` and ``model.width``, are read from ``model
 
 A value is written as an override's is (``model.init=std``, ``model.hidden=[50,50]``), any of
 several as a sweep's axis is (``model.init=he,std``); a float matches where the tables spell
-it alike (``0.000111931`` keeps the 0.00011193051 a random search drew), ``true`` is no 1.
+it alike, to the ``CONFIG_DIGITS`` significant digits every table shows (``0.000111931``
+keeps the 0.00011193051 a random search drew; ``0.1`` and ``0.100000`` keep the
+0.09999999999999999 ``linspace:0:0.3:4`` computed), ``true`` is no 1.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError
-from nnlab.output import config_number
+from nnlab.numbers import CONFIG_DIGITS
 
 Where = list[tuple[str, list[Any]]]  # (key, the values it keeps), each to hold
 
@@ -65,11 +67,14 @@ def check_written(text: str, key: str, values: list[Any]) -> None:
 
 def same_value(value: Any, wanted: Any) -> bool:
     """Whether a run's config ``value`` is the ``wanted`` one: equal, of the same kind (``true``
-    is no 1), a float also where the tables spell both alike."""
+    is no 1), a float also where both agree to the digits the tables show (``CONFIG_DIGITS``:
+    a value the tables spell ``0.100000``, 0.09999999999999999, was kept neither by 0.1 nor
+    by the 0.100000 the refusal listed among its values)."""
     if isinstance(value, bool) or isinstance(wanted, bool):
         return value is wanted
     if isinstance(value, float) and isinstance(wanted, (int, float)):
-        return value == wanted or config_number(value) == config_number(float(wanted))
+        digits = f".{CONFIG_DIGITS}g"
+        return value == wanted or format(value, digits) == format(float(wanted), digits)
     return bool(value == wanted)
 
 

@@ -101,6 +101,18 @@ def test_true_is_not_one_and_a_list_is_matched_whole():
         select(entries, [("model.batchnorm", [1])])
 
 
+def test_a_float_a_range_computed_is_kept_by_the_value_the_tables_show():
+    # (linspace:0:0.3:4 computes 0.09999999999999999, which the tables write 0.100000: neither
+    # 0.1 nor the 0.100000 the refusal listed among "its values here" kept it)
+    import numpy as np
+
+    computed = float(np.linspace(0, 0.3, 4)[1])
+    assert computed != 0.1 and same_value(computed, 0.1) and same_value(computed, 0.100000)
+    assert same_value(0.00011193051, 0.000111931) and not same_value(0.1, 0.1000012)
+    entries = [({"run": "a"}, {"model.dropout": computed}), ({"run": "b"}, {"model.dropout": 0.2})]
+    assert select(entries, [("model.dropout", [0.1])]) == entries[:1]
+
+
 def test_list_where_keeps_the_folders_with_such_runs_a_sweeps_trials_too(sweep):
     assert listed(sweep) == ["sweep", "train", "train"]
     assert listed(sweep, "--where", "model.init=std") == ["sweep", "train"]
