@@ -372,7 +372,7 @@ def tune(
     warn_idle_ranges(config, args, resume)  # (even with -q)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
-    opts = tune_options(resume, opts)
+    opts = tune_options(resume, opts, refused=(config, args, out))
     if opts.report:
         check_report(folder_root(resume, out, opts.runs_dir, "tune"))
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
@@ -452,10 +452,12 @@ def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | 
 HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it runs, not what
 
 
-def tune_options(resume: str | None, opts: Execution) -> Execution:
+def tune_options(resume: str | None, opts: Execution, refused: tuple[Any, ...] = ()) -> Execution:
     """``opts`` of a tune, and of a resume of one the ``--jobs``, ``--stack`` and executor it
-    was started with, unless given again (``sweep.as_started``)."""
-    if resume is None:
+    was started with, unless given again (``sweep.as_started``). ``refused``: what the resume
+    refuses beside it (a config, ranges, ``--out``), which ``run_tune`` says before it looks
+    the folder up: then ``opts`` as they are."""
+    if resume is None or any(refused):
         return opts
     from nnlab import runs
     from nnlab.cli.sweep import as_started
