@@ -54,7 +54,7 @@ LastOpt = Annotated[
         max=1_000_000,
         help="Only the N folders that started last (of the --kind and --status given); "
         "the others' files are not checked.",
-        show_default=False,
+        show_default="every folder",
     ),
 ]
 
