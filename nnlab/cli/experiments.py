@@ -314,6 +314,15 @@ ValFraction = Annotated[
     ),
 ]
 
+TuneMetric = Annotated[
+    str,
+    typer.Option(
+        "--metric",
+        metavar=one_of(*METRICS),
+        help="Validation metric to rank by, the best first (a loss: the lowest first).",
+    ),
+]
+
 
 TuneDryRun = Annotated[
     bool,
@@ -335,14 +344,7 @@ def tune(
     top_k: TopK = 5,
     epochs: Epochs = None,
     val_fraction: ValFraction = 0.2,
-    metric: Annotated[
-        str,
-        typer.Option(
-            "--metric",
-            metavar=one_of(*METRICS),
-            help="Validation metric to rank by, the best first (a loss: the lowest first).",
-        ),
-    ] = ("final_val_acc"),
+    metric: TuneMetric = "final_val_acc",
     seed: Annotated[int, seed_option("Seed of the random draws.")] = 0,
     resume: TuneResume = None,
     out: Annotated[
