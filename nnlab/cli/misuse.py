@@ -106,6 +106,10 @@ def other_tools(option: str | None, argv: list[str], command: Any, where: str) -
     path = where.split()[1:]
     if option in CONFIG_OPTIONS and "config" in names and "=" not in value:
         after = rest.index(path[-1]) + 1 if path and path[-1] in rest else 0
+        first = rest[after] if after < len(rest) else "-"
+        if not first.startswith("-") and "=" not in first:  # (a config given already)
+            return (f"the config file is the command's first argument, without an option, and "
+                    f"{shlex.quote(first)} is given so: one config a command line")  # fmt: skip
         line = ["nnlab", *rest[:after], value, *rest[after:]]
         said = "the config file is the command's first argument, without an option"
     elif option in OVERRIDE_OPTIONS and "=" in value:

@@ -281,6 +281,25 @@ def test_an_option_given_before_its_command_is_told_where_it_goes(argv, expected
     assert one_error_line(invoke_many(*argv)) == f"error: {expected}"
 
 
+@pytest.mark.parametrize(
+    ("argv", "config"),
+    [
+        (["train", "a.yaml", "--config", "b.yaml"], "a.yaml"),
+        (["sweep", "run", "a.yaml", "epochs=1", "-c", "b.yaml"], "a.yaml"),
+        (["lr-scan", "my cfg.yaml", "--config=b.yaml"], "'my cfg.yaml'"),
+    ],
+)  # fmt: skip
+def test_a_config_option_beside_a_config_argument_is_told_one_config_a_line(argv, config):
+    # (it offered 'nnlab train b.yaml a.yaml': the first config as an override)
+    option = next(a.partition("=")[0] for a in argv if a.startswith("-"))
+    command = " ".join(a for a in argv[: argv.index(config.strip("'"))])
+    assert one_error_line(invoke_many(*argv)) == (
+        f"error: {option}: no such option; the config file is the command's first argument, "
+        f"without an option, and {config} is given so: one config a command line "
+        f"(see nnlab {command} -h)"
+    )
+
+
 def test_an_option_no_command_has_is_still_no_such_option():
     assert one_error_line(invoke_many("--nope", "train")) == (
         "error: --nope: no such option (see nnlab -h)"
