@@ -118,6 +118,9 @@ def check_keys(where: Where) -> None:
 
     known = [row["key"] for row in reference_rows()]
     for key, values in where:
+        if key == "kind":  # (status=... is taken: kind=sweep was offered 'sweep.kind')
+            raise ConfigError(f"--where: no config key 'kind' (a folder's kind is an option "
+                              f"of its own: --kind {values[0]})")  # fmt: skip
         if key not in known and key not in ("status", "seed", *SHAPE_KEYS):
             raise ConfigError(f"--where: no config key {key!r}{key_meant(key, known)}")
         for value in values if key in known else []:  # (model.activation=relux kept none)

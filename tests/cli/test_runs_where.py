@@ -140,6 +140,16 @@ def test_list_where_names_a_key_that_is_no_config_key(sweep):
     )
 
 
+def test_list_where_kind_is_told_the_kind_option(tmp_path):
+    # (status=COMPLETED is taken, so kind=sweep is what comes next: it was offered 'sweep.kind')
+    result = invoke("runs", "list", "--where", "kind=sweep", runs_dir=tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: --where: no config key 'kind' (a folder's kind is an option of its own: "
+        "--kind sweep) (see nnlab runs list -h)\n"
+    )
+
+
 def test_the_gap_figure_says_which_runs_where_kept(sweep, monkeypatch):
     # (its panels name the keys the kept runs differ in: those --where fixed were nowhere)
     from nnlab import plots
