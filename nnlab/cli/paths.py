@@ -134,7 +134,23 @@ NEW_FOLDER = "Write into exactly this new folder instead of one under --runs-dir
 def out_option(help: str = f"{NEW_FOLDER}.") -> Any:
     """``--out``, with the help that says what it does in its command (a new folder; in
     ``landscape``, also one to complete)."""
-    return typer.Option("--out", help=help, parser=given_path)
+    return typer.Option("--out", help=help, parser=out_path)
+
+
+def out_path(value: str | Path) -> Path:
+    """``--out``'s text as a Path (``given_path``), but for a value that reads as an option
+    (``--out -rf``: its value left out, or a folder so named): the rule of a folder's name,
+    which refuses a leading '-' whatever the path before it, says it (``given_path``'s hint,
+    a path written ``./-rf``, is one --out refuses too)."""
+    if isinstance(value, str) and value.startswith("-"):
+        from nnlab.errors import OptionError
+        from nnlab.naming import check_name
+
+        try:
+            check_name(value, "--out")
+        except OptionError as exc:
+            raise typer.BadParameter(exc.problem) from None
+    return given_path(value)
 
 
 OutOpt = Annotated[Path | None, out_option()]
