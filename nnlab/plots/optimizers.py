@@ -166,12 +166,15 @@ def _line_keys() -> list[Any]:
     ]
 
 
-def _marks(i: int) -> dict[str, Any]:
+def _marks(i: int, spaced: bool = True) -> dict[str, Any]:
     """Curve ``i``'s markers, spaced along it and staggered from the others': the palette's
     colours alone told the optimizers apart, and four of them are one mid-grey on a greyscale
-    print (relative luminance 0.15 to 0.29)."""
+    print (relative luminance 0.15 to 0.29). Not ``spaced`` for a curve with no finite point
+    (its legend keeps the marker): matplotlib cannot space marks along an empty path, and the
+    figure of runs whose losses were none finite failed (IndexError)."""
     marker = palette.MARKERS[i % len(palette.MARKERS)]
-    return {"marker": marker, "markersize": 4.5, "markevery": (0.03 + 0.025 * (i % 4), 0.12)}
+    every = (0.03 + 0.025 * (i % 4), 0.12) if spaced else None
+    return {"marker": marker, "markersize": 4.5, "markevery": every}
 
 
 def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
@@ -195,7 +198,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         color, style = palette.colour(i), palette.linestyle(i)
         ax.plot(steps, raw, color=color, alpha=0.15, linewidth=0.6)
         ax.plot(steps, smooth, color=color, ls=style, linewidth=1.6, label=c["label"],
-                **_marks(i))  # fmt: skip
+                **_marks(i, spaced=bool(np.isfinite(smooth).any())))  # fmt: skip
         bad = np.flatnonzero(~np.isfinite(raw))
         stop = int(bad[0]) if bad.size else (raw.size if c.get("diverged") else None)
         if stop is not None:  # (the losses before it; the cross at the step after)
