@@ -141,8 +141,8 @@ def out_path(value: str | Path) -> Path:
     """``--out``'s text as a Path (``given_path``), but for a value that reads as an option
     (``--out -rf``: its value left out, or a folder so named): the rule of a folder's name,
     which refuses a leading '-' whatever the path before it, says it (``given_path``'s hint,
-    a path written ``./-rf``, is one --out refuses too)."""
-    if isinstance(value, str) and value.startswith("-"):
+    a path written ``./-rf``, is one --out refuses too). (``-rf/sub`` is a path: its own.)"""
+    if isinstance(value, str) and value.startswith("-") and "/" not in value:
         from nnlab.errors import OptionError
         from nnlab.naming import check_name
 
