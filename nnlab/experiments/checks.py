@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nnlab.build import describe_net
 from nnlab.config_model import Config
+from nnlab.costs import fixed_seconds, training_work
 from nnlab.data import Dataset
 from nnlab.errors import ConfigError
 from nnlab.limits import (
@@ -16,10 +17,8 @@ from nnlab.limits import (
     check_disk,
     check_memory,
     check_work,
-    fixed_seconds,
     folder_bytes,
     training_parts,
-    training_work,
 )
 from nnlab.nn.registry import LOSSES
 from nnlab.output import counted

@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.costs import fixed_seconds, numeric_gradient_work, parameter_sizes
 from nnlab.errors import ConfigError, NnlabError
-from nnlab.limits import check_work, fixed_seconds, numeric_gradient_work, parameter_sizes
+from nnlab.limits import check_work
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU
 from nnlab.nn.model import MLP, build_mlp

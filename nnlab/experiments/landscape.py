@@ -43,6 +43,7 @@ from nnlab import runs
 from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import config_hash, load_config, to_yaml
 from nnlab.config_model import Config
+from nnlab.costs import evaluation_work, fixed_seconds
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.directions import (  # (re-exported: the directions' math)
@@ -71,7 +72,7 @@ from nnlab.experiments.landscape_summary import (  # (re-exported: the result an
     write_outputs,
 )
 from nnlab.idle import idle_keys, warnings_of
-from nnlab.limits import check_work, evaluation_work, fixed_seconds
+from nnlab.limits import check_work
 from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
 from nnlab.nn.model import MLP
 from nnlab.output import counted

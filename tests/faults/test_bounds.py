@@ -708,7 +708,7 @@ def test_a_config_that_never_ends_is_refused_after_a_megabyte(case, command):
 
 def test_a_deep_nets_steps_cost_more_in_the_work_limit():
     from nnlab.config import validate
-    from nnlab.limits import BASE_DEPTH, STEP_SECONDS, fixed_seconds, step_seconds
+    from nnlab.costs import BASE_DEPTH, STEP_SECONDS, fixed_seconds, step_seconds
 
     def cfg(depth: int, **model: object) -> object:
         return validate({"model": {"hidden": [4] * depth, **model}})
@@ -725,8 +725,9 @@ def test_a_deep_nets_steps_cost_more_in_the_work_limit():
 
 
 def test_the_work_limit_is_an_estimate_in_hours_that_nnlab_max_hours_raises(monkeypatch):
+    from nnlab.costs import training_hours
     from nnlab.errors import ConfigError
-    from nnlab.limits import check_work, training_hours, work_limit
+    from nnlab.limits import check_work, work_limit
 
     assert training_hours(360e12, 0) == 1.0 and training_hours(0, 36e6) == 1.0
     check_work("a day's work", 0, 864e6)  # (24 hours exactly: allowed)

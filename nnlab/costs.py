@@ -1,0 +1,130 @@
+"""What a command's work costs at nominal rates: the estimates behind the work limit
+(``limits.check_work``) and the training memory (``limits.training_parts``).
+
+A training step costs its matrix products (``NOMINAL_GFLOPS``), its fixed cost (NumPy's calls
+and Python around them: ``step_seconds``), and the elementwise passes over its parameters and
+activations; an evaluation batch, a forward pass, part of each. Estimates to refuse work of days
+or years before it starts, measured against real runs (lower bounds within about 2x), not
+predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+NOMINAL_GFLOPS = 100.0  # a core's float32 matrix products (this project's 2-core VM: 75-155)
+STEP_SECONDS = 1e-4  # a training step's fixed cost (a 5 x 100 net's: 0.5-1 ms; 1 layer: ~0.1)
+BASE_DEPTH = 5  # hidden layers that STEP_SECONDS covers; each one more adds its layers' calls:
+LAYER_SECONDS = {"hidden": 1e-5, "batchnorm": 2.5e-5, "dropout": 5e-6}  # (about half the
+# 20, 50 and 10 us a step measured on this project's VM for 2-unit layers: a lower bound)
+
+
+def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
+    """(how many numbers a net of ``cfg`` holds: its weights and biases, and BatchNorm's gamma,
+    beta and running statistics; how many the optimizer's state holds for each: its slots)."""
+    from nnlab.nn.registry import OPTIMIZERS
+
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    params = sum(a * b + b for a, b in zip(widths, widths[1:]))
+    if cfg.model.batchnorm:
+        params += 4 * sum(cfg.model.hidden)
+    return params, len(getattr(OPTIMIZERS.get(cfg.optimizer.name), "slots", ()))
+
+
+def training_hours(flop: float, steps: float, fixed: float | None = None) -> float:
+    """Hours ``steps`` training steps computing ``flop`` floating-point operations of matrix
+    products take at nominal rates: ``NOMINAL_GFLOPS`` for the products, ``STEP_SECONDS`` of
+    fixed cost a step (NumPy's calls and Python around them: what a small net's step costs
+    whatever its products), or ``fixed`` seconds in all (``fixed_seconds``: deep nets' steps
+    cost more). An estimate to refuse runs of days or years, not a prediction."""
+    calls = steps * STEP_SECONDS if fixed is None else fixed
+    return (flop / (NOMINAL_GFLOPS * 1e9) + calls) / 3600
+
+
+def step_seconds(cfg: Any) -> float:
+    """The fixed cost of a training step of ``cfg``'s net: ``STEP_SECONDS``, and for each
+    hidden layer past ``BASE_DEPTH`` the calls of its Affine and activation (and BatchNorm,
+    dropout): a 64-layer net's step costs ~10 times a 5-layer one's whatever its width."""
+    model = cfg.model
+    per_layer = LAYER_SECONDS["hidden"]
+    per_layer += LAYER_SECONDS["batchnorm"] if model.batchnorm else 0.0
+    per_layer += LAYER_SECONDS["dropout"] if model.dropout else 0.0
+    return STEP_SECONDS + max(0, len(model.hidden) - BASE_DEPTH) * per_layer
+
+
+def fixed_seconds(cfg: Any, steps: float, evaluations: float = 0) -> float:
+    """The fixed cost of ``steps`` training steps and ``evaluations`` evaluation batches of
+    ``cfg``'s net (``step_seconds``; an evaluation batch, a forward pass, half a step's
+    layers), for ``training_hours``."""
+    step = step_seconds(cfg)
+    return steps * step + evaluations * (STEP_SECONDS + (step - STEP_SECONDS) / 2)
+
+
+def training_work(
+    cfg: Any,
+    input_dim: int,
+    n_classes: int,
+    n_train: int,
+    eval_sizes: Sequence[int],
+    final_sizes: Sequence[int],
+    done: int = 0,
+) -> tuple[float, int, int]:
+    """(floating-point operations of the matrix products, training steps, evaluation batches)
+    of one net of ``cfg``: each epoch's training pass over ``n_train`` samples (forward 2,
+    backward 4 per multiply-add of a sample), an evaluation of the splits of ``eval_sizes``
+    samples before training and after each epoch, and of ``final_sizes`` more after the last
+    (``final_eval``), as ``benchmarks/flops.py`` counts them; each evaluation of a split is a
+    forward pass per ``eval_batch_size`` rows, whose calls cost as a step's do (a batch of 1
+    over every sample is a call per sample). ``done``: epochs a resume starts after (its
+    checkpoint's): only the epochs left are counted, and the evaluation before training only
+    when it starts from the beginning (``done`` 0)."""
+    macs = multiply_adds(cfg, input_dim, n_classes)
+    epochs = max(int(cfg.epochs) - max(done, 0), 0)
+    evaluated = epochs + (1 if done <= 0 else 0)  # (after each epoch left, and before the first)
+    batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
+    steps = epochs * -(-n_train // max(batch, 1))
+    n_eval, n_final = sum(eval_sizes), sum(final_sizes)
+    flop = 6 * macs * n_train * epochs + 2 * macs * (n_eval * evaluated + n_final)
+    size = max(int(cfg.eval_batch_size), 1)
+    batches = evaluated * sum(-(-n // size) for n in eval_sizes)
+    return float(flop), steps, batches + sum(-(-n // size) for n in final_sizes)
+
+
+def multiply_adds(cfg: Any, input_dim: int, n_classes: int) -> int:
+    """Multiply-adds of one sample through ``cfg``'s net (its Affine layers' products)."""
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    return sum(a * b for a, b in zip(widths, widths[1:]))
+
+
+def evaluation_work(
+    cfg: Any, input_dim: int, n_classes: int, samples: int, passes: int, batch: int
+) -> tuple[float, int]:
+    """(floating-point operations of the matrix products, evaluation batches) of ``passes``
+    forward passes of ``cfg``'s net over ``samples`` rows in batches of ``batch``: a loss
+    landscape's grid."""
+    flop = 2 * multiply_adds(cfg, input_dim, n_classes) * samples * passes
+    return float(flop), passes * -(-samples // max(batch, 1))
+
+
+def parameter_sizes(cfg: Any, input_dim: int, n_classes: int) -> list[int]:
+    """Entries of each parameter array of ``cfg``'s net: every Affine's weights and biases, and
+    each BatchNorm's scale and shift."""
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    sizes = [size for a, b in zip(widths, widths[1:]) for size in (a * b, b)]
+    if cfg.model.batchnorm:
+        sizes += [h for h in cfg.model.hidden for _ in range(2)]
+    return sizes
+
+
+def numeric_gradient_work(
+    cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
+) -> tuple[float, int]:
+    """(floating-point operations, forward passes) of a numeric gradient of ``entries``
+    parameter entries of ``cfg``'s net, ``passes`` forward passes over ``batch`` rows each (a
+    centred difference: 2), the weight-decay penalty over every weight recomputed with each."""
+    calls = entries * passes
+    per_pass = 2 * multiply_adds(cfg, input_dim, n_classes) * batch
+    if cfg.weight_decay:
+        per_pass += 2 * multiply_adds(cfg, input_dim, n_classes)
+    return float(per_pass * calls), calls
