@@ -1,11 +1,16 @@
 """The words ``-h`` shows for what each option and argument takes: ``N``, ``PATH``, ``RUN``,
 ``<table|json|csv>`` (``one_of``), an argument in capitals as the errors name it (``CONFIG``),
 values too many to stand beside an option's help in it (``[values: ...]``). ``cli.usage``'s
-errors name options and arguments in the same words.
+errors name options and arguments in the same words. ``-h`` folds its lines at spaces only
+(``whole_words``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib
+import textwrap
 import typing
 from pathlib import Path
 from typing import Any
@@ -50,7 +55,7 @@ def metavar(param: Any) -> str | None:
 
 
 def readable_help(command: Any) -> None:
-    """Every option of ``command`` and its subcommands that declares no metavar shows
+    """``command``'s help and its subcommands' folded at spaces only (``whole_words``); every option of ``command`` and its subcommands that declares no metavar shows
     ``metavar``'s word in ``-h`` and an argument its name in capitals, as the errors name it
     (``CONFIG``, ``RUN``), without typer's ``<Path>`` or ``<list[str]>`` after it; an option
     whose default is None (not given) and declares what that means, ``show_default="128"``,
@@ -68,6 +73,7 @@ def readable_help(command: Any) -> None:
         elif param.metavar is None and (word := metavar(param)) is not None:
             param.metavar = word
         _values_in_help(param)
+    command.context_class = whole_words(command.context_class)
     for sub in getattr(command, "commands", {}).values():
         readable_help(sub)
 
@@ -100,3 +106,48 @@ def _values_in_help(param: Any) -> None:
     param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
     said = f"[values: {', '.join(word[1:-1].split('|'))}]"
     param.help = f"{param.help}  {said}" if param.help else said
+
+
+@functools.cache
+def whole_words(context: Any) -> Any:
+    """``context`` (a click ``Context`` class: typer's own copy of click's, or click's in an
+    older typer) with a help formatter that folds lines at spaces only, never inside a word:
+    click's wrapper also broke one at its hyphens (``(<runs-`` / ``dir>/report``,
+    ``weight-`` / ``scale.png``) and cut one wider than its column in two (a path); such a
+    word now stands whole, past the column if it must. click's ``wrap_text`` takes no such
+    setting: it makes its ``TextWrapper`` anew each time, which the formatter's methods give
+    this one while they write (``Context.formatter_class`` is click's way to change it)."""
+    if getattr(context, "whole_words", False):
+        return context
+    wrapping: Any = importlib.import_module(context.__module__.rsplit(".", 1)[0] + "._textwrap")
+    kept = wrapping.TextWrapper
+
+    class Wrapper(kept):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.break_on_hyphens = self.break_long_words = False
+
+        _handle_long_word = textwrap.TextWrapper._handle_long_word  # (click's always cuts)
+
+    @contextlib.contextmanager
+    def folding() -> Any:
+        wrapping.TextWrapper = Wrapper
+        try:
+            yield
+        finally:
+            wrapping.TextWrapper = kept
+
+    class Formatter(context.formatter_class):  # type: ignore[misc,name-defined]
+        def write_usage(self, *args: Any, **kwargs: Any) -> None:
+            with folding():
+                super().write_usage(*args, **kwargs)
+
+        def write_text(self, *args: Any, **kwargs: Any) -> None:
+            with folding():
+                super().write_text(*args, **kwargs)
+
+        def write_dl(self, *args: Any, **kwargs: Any) -> None:
+            with folding():
+                super().write_dl(*args, **kwargs)
+
+    return type(context.__name__, (context,), {"formatter_class": Formatter, "whole_words": True})
