@@ -53,3 +53,25 @@ def test_a_column_goes_to_six_decimals_only_where_every_number_is_under_ten():
     assert column_format(plain, "mean") is None
     text = table_text(plain)
     assert "8555.0496 " in text and "0.002574 " in text and "8555.049562" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (
+            1e8,
+            "1e+08",
+        ),  # (lr-scan's lr column read 100000000.0, a tune's range 0.0001 .. 100000000.0)
+        (-1e8, "-1e+08"),
+        (1e5, "1e+05"),
+        (2.5e5, "2.5e+05"),
+        (10000.0, "10000.0"),  # (below 1e5: as Python writes it, the mirror of 0.0001)
+        (123457.0, "123457.0"),  # (its scientific spelling, 1.23457e+05, is the longer)
+        (1e-05, "1e-05"),
+        (-0.0, "0.0"),
+    ],
+)
+def test_a_large_config_value_is_in_scientific_notation_as_a_user_types_it(value, text):
+    from nnlab.numbers import config_number
+
+    assert config_number(value) == text
