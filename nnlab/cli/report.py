@@ -40,6 +40,9 @@ def report(
 ) -> None:
     """Write a static HTML report of the runs and sweeps that opens from disk, offline.
 
+    Writes <runs-dir>/report/ (or --out): index.html, a page per folder (<folder>/index.html
+    with its figures), data.js and _assets/; the last line is index.html's path.
+
     A rebuild reads and draws only the folders that are new or changed since the last build
     (recorded in the report folder's hidden .nnlab-report-cache); a RUNNING run is always read
     again.

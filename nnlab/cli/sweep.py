@@ -35,9 +35,14 @@ from nnlab.sweep import MAX_TRIALS
 sweep_app = typer.Typer(
     help=(
         "Run many trainings that differ in a few config keys (grid, random search, presets) "
-        "into one sweep folder; 'nnlab sweep --resume SWEEP' continues a stopped sweep."
+        "into one sweep folder; 'nnlab sweep --resume SWEEP' continues a stopped sweep.\n\n"
+        "Writes <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (--runs-dir, default runs; name: "
+        "--name, else the config's): sweep.yaml (the plan), trials/<trial>/ (a run folder each, "
+        "as train writes one), the table (summary.json, summary.csv, summary.txt), curves.png "
+        "(a preset: its own figures too) and meta.json; the last line names it."
     ),
 )
+
 
 SeedOpt = Annotated[
     int | None,
@@ -446,7 +451,13 @@ def preset_command(preset: Any) -> Callable[..., None]:
             defn = preset.definition(dataset.value, args or [], seed=seed, name=name)
             run_definition(defn, opts, painters, dry_run)
 
-    run_preset.__doc__ = f"{preset.summary}\n\n{preset.help}\n\nExample: {preset.example}"
+    writes = (  # (as sweep grid's -h says it)
+        "Writes a sweep folder, <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (its files: nnlab "
+        "sweep -h); the last line names it."
+    )
+    run_preset.__doc__ = (
+        f"{preset.summary}\n\n{preset.help}\n\n{writes}\n\nExample: {preset.example}"
+    )
     return run_preset
 
 
@@ -471,6 +482,9 @@ def sweep_grid(
     opts: Execution,
 ) -> None:
     """Every combination of the given values (key=v1,v2: an axis; key=v: a fixed override).
+
+    Writes a sweep folder, <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (its files: nnlab
+    sweep -h); the last line names it.
 
     Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
     """
@@ -508,6 +522,9 @@ def sweep_random(
 ) -> None:
     """Random search: each trial draws every key from its distribution (seeded by the sweep seed).
 
+    Writes a sweep folder, <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (its files: nnlab
+    sweep -h); the last line names it.
+
     Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
     """
     with early_painters(0 if dry_run else 1) as painters:
@@ -541,6 +558,9 @@ def sweep_run(
     opts: Execution,
 ) -> None:
     """Run the sweep a config file's 'sweep:' section describes (args add axes or fix keys).
+
+    Writes a sweep folder, <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (its files: nnlab
+    sweep -h); the last line names it.
 
     Example: nnlab sweep run configs/digits-lr-sweep.yaml --jobs 2 epochs=5
     """

@@ -655,6 +655,7 @@ WRITES = {
     "tune": ("<runs-dir>/<date>-<time>-tune-<config>-<id>/", "tune.json"),
     "activations": ("<runs-dir>/<date>-<time>-activations-<id>/", "activations.png"),
     "landscape": ("<runs-dir>/<date>-<time>-landscape-<config>-<id>/", "landscape.h5"),
+    "sweep": ("<runs-dir>/<date>-<time>-sweep-<name>-<id>/", "sweep.yaml"),
 }
 
 
@@ -666,3 +667,16 @@ def test_a_commands_help_says_what_it_writes_and_where(name):
     folder, file = WRITES[name]
     assert f"Writes {folder}" in text or f"writes {folder}" in text
     assert file in text and "meta.json" in text
+
+
+@pytest.mark.parametrize("path", [["sweep", "grid"], ["sweep", "random"], ["sweep", "run"],
+                                  ["sweep", "weight-scale"], ["report"]])  # fmt: skip
+def test_the_sweep_commands_and_the_report_say_what_they_write_and_where(path):
+    # (nnlab sweep -h and nnlab report -h said nothing of the folder they write)
+    text = " ".join(invoke(*path, "--help").stdout.split("Options:")[0].split())
+    if path == ["report"]:
+        assert "Writes <runs-dir>/report/ (or --out): index.html, a page per folder" in text
+        assert "the last line is index.html's path" in text
+    else:
+        said = "Writes a sweep folder, <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (its files: "
+        assert said + "nnlab sweep -h); the last line names it." in text
