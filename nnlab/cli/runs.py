@@ -241,10 +241,14 @@ def runs_compare(
 
     Example: nnlab runs compare latest --where model.batchnorm=true --sort final_test_acc --top 5
     """
+    from nnlab.errors import RunError
     from nnlab.experiments.compare import compare_runs
 
-    rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
-                                        png=png, where=where or ())  # fmt: skip
+    try:
+        rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
+                                            png=png, where=where or ())  # fmt: skip
+    except RunError as exc:
+        raise _where_split(exc, refs) or exc from None
     ranked = sort is not None and not reverse
     title = part_of(len(rows), total, "run", "top" if ranked else "first")
     title += f" where {' and '.join(where)}" if where else ""
@@ -252,6 +256,25 @@ def runs_compare(
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)
+
+
+def _where_split(exc: Exception, refs: list[str]) -> Exception | None:
+    """The ``--where`` error for a reference no folder matches that is the next value of a
+    ``--where`` pair, given with a space (``--where optimizer.lr=0.1 0.5``: the shell gave
+    '0.5' as a run, and it said only that no run folder matches it), as ``runs list`` says
+    it; else None (a run after a ``--where`` pair is a run: ``--where k=v latest``)."""
+    import typer.main
+
+    from nnlab.cli.common import state
+    from nnlab.cli.listed import split_value
+    from nnlab.errors import OptionError
+
+    ctx = typer.main.get_current_context(silent=True)
+    missing = [r for r in refs if str(exc).startswith(f"run {r!r}: no run folder")]
+    split = split_value(state["argv"], missing, ctx.command) if ctx and missing else None
+    if split is None:
+        return None
+    return OptionError(split[0], f"{split[1]} ({missing[0]!r} names no run folder either)")
 
 
 @runs_app.command("remove")

@@ -92,6 +92,23 @@ def test_a_where_no_run_answers_names_what_there_is(sweep, where, says):
     assert result.stderr.startswith(says), result.stderr
 
 
+def test_a_where_value_the_shell_split_off_as_a_run_is_told_the_comma(sweep):
+    # (runs compare --where model.init=he std said only "run 'std': no run folder ... matches";
+    # runs list said the shell split the values)
+    result = invoke("runs", "compare", the_sweep(sweep), "--where", "model.init=he", "std",
+                    runs_dir=sweep)  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        "error: --where: the shell split its values at a space (model.init=he std); they are "
+        "separated by commas, without spaces: --where model.init=he,std ('std' names no run "
+        "folder either) (see nnlab runs compare -h)\n"
+    )
+    kept = invoke("runs", "compare", "--where", "model.init=he", the_sweep(sweep), runs_dir=sweep)
+    assert kept.exit_code == 0, kept.output  # (a run after a --where pair is a run)
+    missing = invoke("runs", "compare", "nothere", "--where", "model.init=he", runs_dir=sweep)
+    assert missing.stderr.startswith("error: run 'nothere': no run folder under")
+
+
 def test_true_is_not_one_and_a_list_is_matched_whole():
     entries = [({"run": "a"}, {"model.batchnorm": True, "model.hidden": [50, 50]}),
                ({"run": "b"}, {"model.batchnorm": False, "model.hidden": [100]})]  # fmt: skip
