@@ -24,6 +24,7 @@ from nnlab.experiments.trials import (  # (re-exported: a sweep's and a tune's t
     trials_said,
     trials_text,
 )
+from nnlab.experiments.where import Kept, Where, kept_trials
 from nnlab.kinds import whole
 from nnlab.lookup import identified, one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.output import command_line, counted
@@ -48,8 +49,9 @@ def list_runs(
     ``kind`` and ``status`` keep), the rest not read beyond their meta.json. A folder gone
     as it was read (removed or renamed meanwhile) is no row, and is added to ``vanished``.
     ``where``: only the folders whose runs have these config values (``nnlab.experiments.where``:
-    a sweep's, any of its trials')."""
-    from nnlab.experiments.where import check_keys, folder_values, holds, parse_where
+    a sweep's or a tune's, one of its trials', and its row's best trial is the best of those:
+    ``trials_kept`` counts them)."""
+    from nnlab.experiments.where import check_keys, parse_where
 
     if kind is not None:
         runs.check_kind(kind)
@@ -62,14 +64,13 @@ def list_runs(
         for run in reversed(
             by_start(runs.iter_runs(runs.check_root(root), halves=True))
         ):  # newest first
-            row = _row(run, kind)
+            row = _row(run, kind, wanted)
             if row is not None and row["status"] == runs.DAMAGED and not os.path.lexists(run.path):
                 if vanished is not None:  # (gone since the listing began, removed or renamed:
                     vanished.append(run.path)  # not damage)
                 continue
             if row is not None and (status is None or row["status"] == status):
-                if wanted and not holds({**folder_values(run, row["kind"]),
-                                         "status": [row["status"]]}, wanted):  # fmt: skip
+                if wanted and not _kept(run, row, wanted):
                     continue
                 rows.append(row)
                 if last is not None and len(rows) == last:
@@ -119,8 +120,20 @@ def folder_row(run: runs.RunDir) -> dict[str, Any]:
         return _row(run, None)  # type: ignore[return-value]  # (of any kind: never None)
 
 
-def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
-    """``list_runs``'s row of one folder; None if it is not of ``kind``."""
+def _kept(run: runs.RunDir, row: dict[str, Any], wanted: Where) -> bool:
+    """Whether ``--where`` keeps a listed folder: a sweep or tune if one of its trials holds
+    every key (``trials_kept``), another by its config (``folder_values``)."""
+    from nnlab.experiments.where import folder_values, holds
+
+    if "trials_kept" in row:
+        return bool(row["trials_kept"])
+    return holds({**folder_values(run, row["kind"]), "status": [row["status"]]}, wanted)
+
+
+def _row(run: runs.RunDir, kind: str | None, where: Where | None = None) -> dict[str, Any] | None:
+    """``list_runs``'s row of one folder; None if it is not of ``kind``. ``where``: a sweep's
+    or a tune's best trial is of the trials it keeps (``where.kept_trials``), counted in
+    ``trials_kept``."""
     info = runs.describe_folder(run, files=True, again=False)  # (asked for once: its row)
     if kind is not None and info["kind"] != kind:
         return None
@@ -139,7 +152,10 @@ def _row(run: runs.RunDir, kind: str | None) -> dict[str, Any] | None:
     row.update({k: v for k, v in summary.items() if k.startswith("final_") and k.endswith("_acc")})
     if sound:
         row["dataset"] = facts["dataset"]
-        row.update(best_trial(run, row["kind"]))
+        kept = kept_trials(run, row["kind"], info["status"], where) if where else None
+        row.update(best_trial(run, row["kind"], kept))
+        if kept is not None:
+            row["trials_kept"] = len(kept)
     row["started"] = meta.get("started")
     if "reason" in info:
         row["reason"] = info["reason"]
@@ -189,14 +205,15 @@ def config_facts(run: runs.RunDir, kind: str) -> dict[str, Any]:
 ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")
 
 
-def best_trial(run: runs.RunDir, kind: str) -> dict[str, Any]:
+def best_trial(run: runs.RunDir, kind: str, kept: Kept | None = None) -> dict[str, Any]:
     """A sweep's or tune's row's numbers: its trials ended of those planned, and how many
     FAILED and DIVERGED (``trial_counts``), its best trial's id (``best_trial``) and final
     accuracies, of its trials as their folders say now (``sweep.sweep_rows``,
     ``sweep.tune_rows``), as ``runs show`` and the report give them: a trial completed since
     the end (``train --resume``) counts, one gone or damaged does not. The best is
     ``summary.best_trial``'s (a tune's by its metric); {} for other kinds. No epochs: one
-    trial's epochs say nothing of the sweep (a row read ``INTERRUPTED │ 699``)."""
+    trial's epochs say nothing of the sweep (a row read ``INTERRUPTED │ 699``). ``kept``: the
+    best of these trials only (``runs list --where``'s), by (round, id); the counts are of all."""
     from nnlab import sweep
 
     try:
@@ -210,6 +227,9 @@ def best_trial(run: runs.RunDir, kind: str) -> dict[str, Any]:
             return {}
     except (RunError, ConfigError):  # (said DAMAGED elsewhere; the listing goes on)
         return {}
+    if kept is not None:
+        rows = [r for r in rows if (r.get("round", 0), r.get("trial")) in kept]
+        best = summary_best(rows, sweep.tune_metric(run) if kind == "tune" else None)
     if best is None:
         return counts
     picked = {k: best[k] for k in ACCURACIES if k in best}
@@ -238,9 +258,9 @@ TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test
 # it named val beside none) and, with a sweep's or a tune's row, what its epochs column holds
 LEGENDS = {
     (False, False): "",
-    (True, False): "{splits}: final accuracy (of a sweep or a tune: its best trial's)",
+    (True, False): "{splits}: final accuracy (of a sweep or a tune: {best})",
     (False, True): "epochs of a sweep or a tune: its trials ended/planned",
-    (True, True): "{splits}: final accuracy; of a sweep or a tune: its best trial's, and in "
+    (True, True): "{splits}: final accuracy; of a sweep or a tune: {best}, and in "
     "epochs its trials ended/planned",
 }
 
@@ -285,7 +305,9 @@ def list_table(
     ]
     splits = [c for c in TABLE_HEADERS.values() if c in columns]
     trials = any("trials_done" in r for r in rows)
-    legend = LEGENDS[bool(splits), trials].format(splits=", ".join(splits))
+    kept = any("trials_kept" in r for r in rows)  # (--where: its best of the trials it keeps)
+    best = "the best of the trials --where keeps" if kept else "its best trial's"
+    legend = LEGENDS[bool(splits), trials].format(splits=", ".join(splits), best=best)
     return out, columns, legend, notes
 
 

@@ -160,26 +160,45 @@ def folder_values(run: runs.RunDir, kind: str) -> dict[str, list[Any]]:
 
 
 def plan_values(plan: dict[str, Any]) -> dict[str, list[Any]]:
-    """A sweep's values by its plan (sweep.yaml): its base config resolved, with its fixed
-    overrides, and, for a key it sweeps, its trials' values instead (of a shape key, the
-    ``model.hidden`` they make too; of ``model.hidden``, the shape keys it says)."""
+    """A sweep's values by its plan (sweep.yaml): each key's values in its trials
+    (``trial_values``); before any trial is planned (a tune's base config), its base
+    config's."""
+    out: dict[str, list[Any]] = {}
+    for values in list(trial_values(plan).values()) or [base_values(plan)]:
+        for key, value in values.items():
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def base_values(plan: dict[str, Any]) -> dict[str, Any]:
+    """A plan's base config resolved with its fixed overrides, flat (``with_shape``)."""
     from nnlab.config import apply_overrides, validate
-    from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
 
     fixed = [str(o) for o in plan.get("overrides") or []]
     base = validate(apply_overrides(plan.get("base") or {}, fixed)).model_dump(mode="json")
-    swept: dict[str, list[Any]] = {}  # (a swept key: its trials' values, not the base's)
-    for trial in plan.get("trials") or []:
+    return with_shape(flatten(base))
+
+
+def trial_values(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each planned trial's config values by its id, flat: its plan's base config
+    (``base_values``) with the trial's swept values (of a shape key, the ``model.hidden`` they
+    make too; of ``model.hidden``, the shape keys it says). ``--where`` keeps a trial that
+    holds every key at once (a sweep's folder was kept where one trial had one key's value and
+    another the next's)."""
+    from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
+
+    trials = plan.get("trials") or []
+    base = base_values(plan) if trials else {}
+    out: dict[str, dict[str, Any]] = {}
+    for trial in trials:
         values = trial.get("values") or {}
-        for key, value in values.items():
-            swept.setdefault(key, []).append(value)
+        flat = {k: v for k, v in base.items() if k not in SHAPE_KEYS}
+        flat.update(values)
         shape = {k: v for k, v in values.items() if k in SHAPE_KEYS}
         if shape:
-            swept.setdefault("model.hidden", []).append(hidden_of(shape, base["model"]["hidden"]))
-    for hidden in list(swept.get("model.hidden") or []):
-        for key, value in shape_keys(hidden).items():
-            swept.setdefault(key, []).append(value)
-    return {**{k: [v] for k, v in with_shape(flatten(base)).items()}, **swept}
+            flat["model.hidden"] = hidden_of(shape, base["model.hidden"])
+        out[str(trial.get("id"))] = with_shape(flat)
+    return out
 
 
 def _tune_values(run: runs.RunDir) -> dict[str, list[Any]]:
@@ -213,3 +232,44 @@ def holds(values: dict[str, list[Any]], where: Where) -> bool:
         any(same_value(have, want) for have in values.get(key, []) for want in wanted)
         for key, wanted in where
     )
+
+
+Kept = set[tuple[int, str]]  # a sweep's trials (round 0) or a tune's, as (round, trial id)
+
+
+def kept_trials(run: runs.RunDir, kind: str, status: str, where: Where) -> Kept | None:
+    """Of a sweep or a tune (``runs list``'s folder, its ``status``), the trials whose config
+    holds every key of ``where`` at once (``status``: the folder's), by (round, id): its
+    best trial is the best of these (``runs list --where`` named the sweep's best of all its
+    trials, one the filter left out). None for another kind, and for a tune with no round
+    read yet (its base config decides: ``folder_values``); set() where none holds."""
+    plans = []
+    try:
+        if kind == "sweep":
+            plans = [(0, run.plan() or {})]
+        elif kind == "tune":
+            for entry in run.rounds():
+                if "sweep" in entry and (plan := _round_plan(run, entry["sweep"])) is not None:
+                    plans.append((entry["round"], plan))
+            if not plans:
+                return None
+        else:
+            return None
+        found = [(n, ident, values) for n, plan in plans
+                 for ident, values in trial_values(plan).items()]  # fmt: skip
+    except (RunError, ConfigError, OSError, AttributeError, TypeError, KeyError):
+        return set()  # (said DAMAGED elsewhere)
+    return {
+        (n, ident)
+        for n, ident, values in found
+        if holds({**{k: [v] for k, v in values.items()}, "status": [status]}, where)
+    }
+
+
+def _round_plan(run: runs.RunDir, folder: str) -> dict[str, Any] | None:
+    """A tune's round's plan (its sweep.yaml), None where it cannot be read (passed over, as
+    ``_tune_values`` passes it)."""
+    try:
+        return runs.RunDir(run.path / folder).plan() or {}
+    except (RunError, ConfigError, OSError):
+        return None

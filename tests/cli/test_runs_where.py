@@ -247,3 +247,33 @@ def test_list_where_reads_a_tunes_trials_not_the_base_values_it_searched(tmp_pat
     depth = plan["trials"][0]["values"]["model.depth"]
     assert listed(root, "--where", f"model.depth={depth}") == ["tune"]
     assert listed(root, "--where", f"model.hidden=[{','.join(['16'] * depth)}]") == ["tune"]
+
+
+@pytest.mark.parametrize(
+    "where", [["model.init=std"], ["model.init=he"], ["model.batchnorm=true", "optimizer.lr=0.05"]]
+)
+def test_list_where_gives_the_best_of_the_trials_it_keeps(sweep, where):
+    # (it gave the sweep's best of all its trials, one the filter left out)
+    args = [a for w in where for a in ("--where", w)]
+    result = invoke("runs", "list", "-k", "sweep", *args, "-f", "json", runs_dir=sweep)
+    (row,) = json.loads(result.stdout)
+    folder = the_sweep(sweep)
+    kept = json.loads(invoke("runs", "compare", folder, *args, "-f", "json", runs_dir=sweep).stdout)
+    assert row["trials_kept"] == len(kept) and row["best_trial"] in {r["run"] for r in kept}
+    assert row["final_test_acc"] == max(r["final_test_acc"] for r in kept)
+    table = invoke("runs", "list", "-k", "sweep", *args, runs_dir=sweep).stdout
+    assert "of a sweep or a tune: the best of the trials --where keeps" in table
+
+
+def test_list_where_keeps_a_sweep_one_of_whose_trials_holds_every_key(tmp_path):
+    # (a sweep was kept where one trial had one key's value and another trial the other's)
+    from nnlab.experiments.where import Where, holds, plan_values, trial_values
+
+    plan = {"base": yaml.safe_load(open(CONFIG)), "overrides": ["model.hidden=[8]"],
+            "trials": [{"id": "a", "values": {"optimizer.lr": 0.1, "model.init": "he"}},
+                       {"id": "b", "values": {"optimizer.lr": 0.2, "model.init": "std"}}]}  # fmt: skip
+    where: Where = [("optimizer.lr", [0.1]), ("model.init", ["std"])]
+    assert holds(plan_values(plan), where)  # (each key held by some trial: a folder's values)
+    values = trial_values(plan)
+    assert [t for t, v in values.items() if holds({k: [x] for k, x in v.items()}, where)] == []
+    assert values["b"]["model.hidden"] == [8] and values["b"]["model.width"] == 8
