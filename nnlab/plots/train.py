@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnlab import palette
-from nnlab.output import number
+from nnlab.numbers import number_spec
 from nnlab.plots import base
 
 GAP = palette.SERIES[3]  # the shading between train and test accuracy (at 0.2 alpha)
@@ -126,11 +126,15 @@ def held_out(records: list[dict[str, Any]]) -> str:
     return "val" if "test_acc" not in evaluated and "val_acc" in evaluated else "test"
 
 
-def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
-    """One run's train and test accuracy (a tune's trial: val, ``held_out``), the gap shaded,
-    the last epoch's gap in the title (written on the panel it lay over the test curve); how
-    the curve ends, if marked: DIVERGED, FAILED or INTERRUPTED (``base.mark_stopped``: else a
-    run of fewer epochs), or "". (A tune's trial was drawn as train alone.)"""
+Gap = tuple[float, str, int]  # a panel's last gap: (train - test, " to val" or "", epoch)
+
+
+def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
+    """One run's train and test accuracy (a tune's trial: val, ``held_out``), the gap shaded:
+    (how the curve ends, if marked: DIVERGED, FAILED or INTERRUPTED (``base.mark_stopped``:
+    else a run of fewer epochs), or ""; the panel's title; its last epoch's gap, which the
+    title says in the figure's one format, ``gap_format``: written on the panel it lay over
+    the test curve). (A tune's trial was drawn as train alone.)"""
     status, recorded = panel["status"], panel.get("diverged_epoch")
     split = held_out(panel["records"])
     train_epochs, train, at = base.until_divergence(panel["records"], "train_acc", status, recorded)
@@ -147,26 +151,35 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> str:
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
                 color=colour, label=f"{split} (after the last epoch)")  # fmt: skip
-    title = panel["label"]
-    end = "DIVERGED" if at is not None else ""
+    title, end, gap = panel["label"], "", None
     if at is not None:
+        end = "DIVERGED"
         base.mark_diverged(ax, train_epochs, train, at, base.split_colour("train"))
         title += f"\n(diverged at epoch {at})"
     elif base.mark_stopped(ax, train_epochs, train, status):
         end = status
         title += f"\n({base.stopped(status)} after epoch {train_epochs[-1]})"
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
-        to = "" if split == "test" else f" to {split}"
-        title += f"\ngap{to} {number(train[-1] - test[-1])} at epoch {epochs[-1]}"
-    # (a run's name of 60 characters ran over the next panel's title)
-    title = base.fit_lines(
-        ax.get_figure(), title, GAP_PANEL[0], base.LEGIBLE_PT
-    )  # (a gap to the next)
-    ax.set_title(title, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if end else "black")
+        gap = (train[-1] - test[-1], "" if split == "test" else f" to {split}", epochs[-1])
     ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
-    return end
+    return end, title, gap
+
+
+def gap_format(gaps: list[float]) -> str:
+    """The one format of a figure's gaps (one panel read ``0.0500``, its neighbour
+    ``0.003300``, a third ``5.000e-04``: ``number``'s band of each): 4 decimals, or 6 for all
+    where ``number`` gives one more than 4 (0.000337, not ``3.370e-04`` beside ``0.0500``), as
+    ``numbers.column_format`` gives a table's column of them (gaps are under 1)."""
+    return ".6f" if any(number_spec(g) != ".4f" for g in gaps) else ".4f"
+
+
+def _gap_title(ax: Any, title: str, end: str) -> None:
+    """``title`` on ``ax``, fitted to its width (a run's name of 60 characters ran over the
+    next panel's title), red for a run that did not complete."""
+    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], base.LEGIBLE_PT)
+    ax.set_title(title, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if end else "black")
 
 
 def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
@@ -182,7 +195,12 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     ncols = max(1, min(len(panels), 4))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, sharey=True, squeeze=False)
-    ends = [_gap_panel(ax, panel) for ax, panel in zip(axes.flat, panels)]
+    drawn = [_gap_panel(ax, panel) for ax, panel in zip(axes.flat, panels)]
+    spec = gap_format([gap[0] for *_, gap in drawn if gap is not None])
+    for ax, (end, named, gap) in zip(axes.flat, drawn):
+        said = f"\ngap{gap[1]} {format(gap[0], spec)} at epoch {gap[2]}" if gap else ""
+        _gap_title(ax, named + said, end)
+    ends = [end for end, *_ in drawn]
     lines = max(ax.get_title().count("\n") + 1 for ax in axes.flat[: len(panels)])
     width, height = GAP_PANEL
     fig.set_size_inches(  # (each panel: its axes, ticks and labels, its title; the legend)

@@ -143,6 +143,23 @@ def test_the_last_gap_is_in_the_panel_title_not_over_the_curves():
     assert "gap" not in fig.axes[2].get_title()  # (a diverged run has no final gap)
 
 
+@pytest.mark.parametrize(
+    ("narrowed", "said"),
+    [((0.05, 0.05), ["0.0500", "0.0500"]), ((0.05, 0.0033), ["0.050000", "0.003300"]),
+     ((0.05, 0.0005), ["0.050000", "0.000500"]), ((0.05, 0.0), ["0.0500", "0.0000"])],
+)  # fmt: skip
+def test_the_gaps_of_a_figure_are_written_in_one_format(narrowed, said):
+    # (each panel's in number's band of its own: 0.0500 beside 0.003300 and 5.000e-04)
+    panels = []
+    for i, gap in enumerate(narrowed):
+        run = [{**r, "test_acc": r["train_acc"] - gap} for r in records.learning()]
+        panels.append({"label": f"run {i}", "records": run, "status": "COMPLETED"})
+    fig = plots.accuracy_gaps_figure(panels)
+    assert [ax.get_title().splitlines()[-1] for ax in fig.axes] == [
+        f"gap {g} at epoch 20" for g in said
+    ]
+
+
 def test_optimizer_loss_curves_spanning_decades_get_a_log_axis():
     import numpy as np
 
