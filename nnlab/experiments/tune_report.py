@@ -214,5 +214,5 @@ def write_outputs(
         if r.get("status") == DIVERGED
     ]
     logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
-    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric)
+    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric, title=run.id)
     plots.save(figure, run.file("tune-scatter.png"))

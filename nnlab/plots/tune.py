@@ -71,15 +71,19 @@ def _marker(i: int, epochs: int) -> dict[str, Any]:
 
 
 def tune_scatter_figure(
-    points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str
-) -> Any:
+    points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str,
+    title: str = "",
+) -> Any:  # fmt: skip
     """Validation metric against each searched key, one panel per key, colour = round (past the
     palette's five colours, a round's marker tells it from the round of its colour before:
     ``nnlab.palette``'s circle, square, triangle, diamond). A key
     searched on a log scale gets a log axis where its values span a decade or more (a few
     trials close together would pile up its labels); an accuracy's axis is 0..1. A trial that
     diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
-    round's colour in a "diverged" strip under the axis."""
+    round's colour in a "diverged" strip under the axis. ``title``: the tune's run id, which
+    the figure's title names first, as tune-curves.png's does (it named no run). A key of
+    whole numbers (``randint``: ``model.depth``) is ticked at whole numbers (1.5 layers is no
+    value it took)."""
     plt = base.pyplot()
     # (the legend's width on top of 4.5 inches a panel: beside it, "round 1: diverged" left
     # the last panel's axes 1.9 inches; 1.4 inches at its 8 points, 1.7 at 10)
@@ -109,7 +113,8 @@ def tune_scatter_figure(
         _diverged_strip(ax, [p for p in points if p.get("diverged")], key)
         ax.grid(alpha=0.3, which="both")
     base.legend_outside(axes[0][-1])
-    fig.suptitle(f"{label} of every trial, by the values searched", fontsize=10)
+    what = f"{label} of every trial, by the values searched"
+    base.fitted_suptitle(fig, f"{title}: {what}" if title else what, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -145,6 +150,10 @@ def _value_axis(ax: Any, values: list[float], log: bool, key: str) -> None:
     """A searched ``key``'s axis: log where it was searched so and its ``values`` span a
     decade."""
     ax.set_xlabel(key)
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not values:  # (no trial to draw: a blank axis says nothing of the values searched)
         ax.text(0.5, 0.5, "no trial has a result", transform=ax.transAxes, ha="center")
     if log and base.spans_decades(values):

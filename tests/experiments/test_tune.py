@@ -611,3 +611,21 @@ def test_a_tune_json_without_a_val_fraction_reads_and_keeps_its_hash():
     assert settings_problem(new) is None
     said = "val_fraction is 1.5; expected a fraction in (0, 1)"
     assert settings_problem({**old, "val_fraction": 1.5}) == said
+
+
+@pytest.mark.slow
+def test_each_figure_of_a_tune_names_the_tune(config, tmp_path, monkeypatch):
+    # (tune-scatter.png named no run: 'final validation accuracy of every trial, ...')
+    from nnlab import plots
+
+    titles = {}
+
+    def save(fig, path, *args, **kwargs):
+        said = fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()
+        titles[Path(path).name] = said.replace("\n", " ")
+
+    monkeypatch.setattr(plots, "save", save)
+    args = [*ARGS[:1], "dataset.n_train=100", "model.hidden=[4]", "batch_size=50"]
+    result = tn.tune(config, args, rounds=1, trials=2, top_k=1, epochs=1, runs_dir=tmp_path)
+    assert sorted(titles) == ["tune-curves.png", "tune-scatter.png"]
+    assert all(t.startswith(f"{result.run.id}: ") for t in titles.values()), titles

@@ -175,3 +175,20 @@ def test_tune_curves_past_the_palettes_colours_carry_markers():
     marks = [(to_hex(c.get_facecolor()[0]), tuple(c.get_paths()[0].vertices.round(3).ravel()))
              for c in dots]  # fmt: skip
     assert len(dots) == 7 and len(set(marks)) == 7
+
+
+def test_tune_scatter_names_its_tune_and_ticks_a_whole_number_key_at_whole_numbers():
+    # (it named no run; model.depth of randint:1:3 was ticked 0.5, 1.5, 2.5)
+    points = [{"round": 1, "optimizer.lr": 0.01 * d, "model.depth": d, "metric": 0.5 + d / 10}
+              for d in (0, 1, 2, 3)]  # fmt: skip
+    keys = ["optimizer.lr", "model.depth"]
+    fig = plots.tune_scatter_figure(points, keys, {"optimizer.lr": True}, "final_val_acc",
+                                    title="20261207-093732-tune-digits-998256")  # fmt: skip
+    render(fig)
+    assert fig._suptitle.get_text() == (
+        "20261207-093732-tune-digits-998256: final validation accuracy of every trial, "
+        "by the values searched"
+    )
+    depth = fig.axes[1]
+    shown = [t for t in depth.get_xticks() if depth.get_xlim()[0] <= t <= depth.get_xlim()[1]]
+    assert shown and all(t == int(t) for t in shown)
