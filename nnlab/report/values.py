@@ -207,13 +207,27 @@ def sized(value: Any, limit: int, kinds: tuple[type, ...] = (dict, list)) -> str
 
 
 def kv_table(items: Sequence[tuple[str, Any]], given: bool = False) -> str:
-    """A key/value table of ``items``; ``given``: values the user gave (``as_given``)."""
+    """A key/value table of ``items`` (a ``lo`` and a ``hi`` one ``range``: ``joined_range``);
+    ``given``: values the user gave (``as_given``)."""
     if not items:
         return ""
     rows = "".join(
-        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k, given)}</td></tr>' for k, v in items
+        f'<tr><th scope="row">{esc(k)}</th><td>{kv_value(v, k, given)}</td></tr>'
+        for k, v in joined_range(items)
     )
     return f'<table class="kv">{rows}</table>'
+
+
+def joined_range(items: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``items`` with a numeric ``lo`` and ``hi`` (a landscape's summary and settings) as one
+    item, ``range: -1:1``, where ``lo`` was, as ``--range`` takes it and the landscape's table
+    title writes it (``landscape_summary.table_title``: ``{lo:g}:{hi:g}``): its page read
+    ``lo -1.0`` and ``hi 1.0`` beside a command and a terminal of ``range -1:1``."""
+    ends = dict(items)
+    lo, hi = ends.get("lo"), ends.get("hi")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)):
+        return list(items)
+    return [("range", f"{lo:g}:{hi:g}") if k == "lo" else (k, v) for k, v in items if k != "hi"]
 
 
 KV_TEXT = 200  # characters of a value in a key/value table; a longer container is not spelt out

@@ -145,5 +145,5 @@ def test_an_option_a_folder_records_reads_as_it_was_given():
         assert kv_value(value, key) == shown, key
     settings = {"normalize": "filter", "lo": -1.0, "hi": 1.0, "points": 7}
     html = kv_value(settings, "settings")
-    for key, shown in (("normalize", "filter"), ("lo", "-1.0"), ("hi", "1.0"), ("points", "7")):
+    for key, shown in (("normalize", "filter"), ("range", "-1:1"), ("points", "7")):
         assert f'<th scope="row">{key}</th><td>{shown}</td>' in html, key

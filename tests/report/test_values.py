@@ -76,6 +76,21 @@ def test_a_ratio_of_times_reads_as_gradchecks_table_prints_it():
     assert kv_value(2.4567, "ratio") == "2.4600"
 
 
+def test_a_landscapes_range_reads_as_its_option_takes_it_in_one_place():
+    """Its summary and its settings read 'lo -1.0' and 'hi 1.0' where its command, its table's
+    title and the terminal write 'range -1:1' (``--range LO:HI``)."""
+    summary = {"status": "COMPLETED", "normalize": "filter", "lo": -1.0, "hi": 1.0, "points": 5}
+    html = json_view(summary)
+    assert '<th scope="row">range</th><td>-1:1</td>' in html
+    assert ">lo<" not in html and ">hi<" not in html
+    assert html.index("normalize") < html.index("range") < html.index("points")
+    settings = kv_value({"lo": -0.25, "hi": 2.5, "split": "train"}, "settings")
+    assert '<th scope="row">range</th><td>-0.25:2.5</td>' in settings
+    # (an lo or a hi alone, or not a number, is left as it is)
+    assert '<th scope="row">lo</th><td>-1.0</td>' in kv_table([("lo", -1.0), ("points", 3)])
+    assert ">hi<" in kv_table([("lo", "a"), ("hi", 1.0)])
+
+
 def test_a_landscapes_samples_0_says_it_is_all_of_the_split():
     assert kv_value(0, "samples") == "0 (all of the split)"
     assert kv_value(500, "samples") == "500" and kv_value(False, "samples") == "no"
