@@ -380,8 +380,11 @@ def _read_other(run: runs.RunDir, entry: Entry) -> None:
 
 def _name(folder: str, meta: dict[str, Any]) -> str:
     """A name for a folder whose meta has none: its kind and subject (``compare-optimizers
-    book``), else the folder name without its time stamp."""
-    subject = meta.get("function") or meta.get("dataset")
+    book``, ``gradcheck affine2.W``: the parameter a ``--compare-differences`` checked; every
+    one was 'gradcheck-differences-<id>', cut in the index's name column to
+    'gradcheck-differences-18…', rows told apart by nothing but a title), else the folder name
+    without its time stamp."""
+    subject = meta.get("function") or meta.get("dataset") or meta.get("param")
     if meta.get("kind") and isinstance(subject, str):
         return f"{meta['kind']} {subject}"
     return STAMP.sub("", folder) or folder

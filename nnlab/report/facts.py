@@ -141,6 +141,7 @@ def in_folder(text: str, entry: Entry) -> str:
     return text
 
 
+DIFFERENCES = "differences.json"  # (gradcheck --compare-differences': its 'what' the network)
 NO_STATUS = "without meta.json"  # (a folder nnlab did not make, or one it made before meta.json)
 
 
@@ -158,6 +159,10 @@ def notes(entry: Entry) -> str:
         return text
     if entry.kind == "other":
         return "no meta.json: " + (", ".join(entry.files) or "no JSON files")
+    if entry.kind == "gradcheck" and isinstance(
+        checked := _get(entry.files, DIFFERENCES, "what"), str
+    ):
+        return f"of {checked}"  # (the network: 'of config digits-quickstart', 'of net tanh ...')
     if entry.status == "DIVERGED" and "diverged_epoch" in entry.summary:
         return f"{outcome(entry.summary).lower()}: no final values"
     return ""
