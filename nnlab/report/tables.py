@@ -114,9 +114,18 @@ def table(
         '<select class="filter-kind" aria-label="kind"><option value="">every kind</option></select>'
         '<select class="filter-status" aria-label="status"><option value="">every status</option>'
         '</select><span class="shown" role="status"></span></div>'  # (read out as it changes)
+        f"<noscript>{NO_SCRIPT}</noscript>"
         f'<div class="scroll"><table id="{table_id}" class="runs sortable"><thead><tr>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+# (with JavaScript off the controls, the tick boxes and the compare view did nothing, shown as
+# if they worked: report.css leaves them out, and this says why)
+NO_SCRIPT = (
+    '<p class="note">JavaScript is off: the table is not sorted or filtered, and runs are not '
+    "compared; every value is in it.</p>"
+)
 
 
 def labelled(row_html: str, heads: Sequence[str]) -> str:

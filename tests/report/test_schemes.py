@@ -1,0 +1,183 @@
+"""The report in a light and a dark colour scheme (``prefers-color-scheme``, as Playwright
+emulates it in headless Chromium: ``new_context(color_scheme=...)``), with the keyboard, and
+with JavaScript off: every text readable on its ground (4.5:1, 3:1 for large text), each
+chart's curves 3:1, a figure on a light frame, the focus ring seen, no control that does
+nothing. Skips where test_browser does (no Playwright or no Chromium)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab.report import build_report
+from tests.report.helpers import a_png, make_run, write_meta
+from tests.report.test_browser import sync_api, url  # noqa: F401  (skips without them)
+
+pytestmark = pytest.mark.slow  # (a Chromium tab a scheme and a page: 1-3 s a test)
+SCHEMES = ("light", "dark")
+
+# the colours behind an element and its text's contrast on them, WCAG 2.x's way
+COLOURS = """
+const rgba = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+const ground = el => { for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) return c; }
+    return [255, 255, 255, 1]; };
+const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility === 'visible'
+    && !el.closest('.vh, option, title');
+const name = el => el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
+    ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '') + ' "' + el.textContent.trim().slice(0, 30) + '"';
+"""
+
+LOW_CONTRAST = (
+    """() => {"""
+    + COLOURS
+    + """
+    const low = [];
+    for (const el of document.querySelectorAll('body *')) {
+        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !shown(el)) continue;
+        const style = getComputedStyle(el);
+        const svg = el instanceof SVGElement;
+        const fore = rgba(svg ? style.fill : style.color);
+        const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+        const least = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+        const r = ratio(fore, ground(el));
+        if (r < least) low.push(name(el) + ' ' + r.toFixed(2));
+    }
+    for (const el of document.querySelectorAll('svg.chart .series path, .legend .key line')) {
+        if (!shown(el)) continue;
+        const r = ratio(rgba(getComputedStyle(el).stroke), ground(el));
+        if (r < 3) low.push('curve ' + el.getAttribute('stroke') + ' ' + r.toFixed(2));
+    }
+    return low;
+}"""
+)
+
+PAGE_GROUND = "() => {" + COLOURS + " return lum(ground(document.body)); }"
+FIGURE_GROUNDS = (
+    "() => {"
+    + COLOURS
+    + " return [...document.querySelectorAll('figure.fig img')].map(i => lum(ground(i))); }"
+)
+FOCUS = (
+    "() => {"
+    + COLOURS
+    + """ const el = document.activeElement, s = getComputedStyle(el);
+    return [el.tagName, s.outlineStyle, parseFloat(s.outlineWidth), ratio(rgba(s.outlineColor), ground(el))]; }"""
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A small runs folder by hand (fast): a run with a figure, a FAILED run, a DIVERGED one."""
+    root = tmp_path_factory.mktemp("schemes") / "runs"
+    done = make_run(root, "with-a-figure", epochs=4)
+    done.file("curves.png").write_bytes(a_png())
+    failed = make_run(root, "stopped", epochs=2, status="FAILED")
+    write_meta(failed, error="ValueError: the loss is not finite")
+    make_run(root, "blew-up", epochs=3, status="INTERRUPTED")
+    return build_report((), root, tmp_path_factory.mktemp("schemes") / "report")
+
+
+@pytest.fixture
+def open_in(browser):
+    """open_in(path, scheme, width=1400, script=True): a tab showing the page; no script error."""
+    contexts, errors = [], []
+
+    def open_(path, scheme, width=1400, script=True):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            color_scheme=scheme,
+            java_script_enabled=script,
+        )
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(url(path))
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def pages(site):
+    return [site.index, *sorted(p for p in site.out.glob("*/index.html"))]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_page_follows_the_systems_scheme_and_its_text_is_readable_on_it(site, open_in, scheme):
+    """The pages had one light scheme: a dark system got a white page. Now the ground is the
+    scheme's, and every text (a badge's, a note's, an error's, a chart's ticks) reads 4.5:1
+    on it, each curve 3:1."""
+    for path in pages(site):
+        tab = open_in(path, scheme)
+        ground = tab.evaluate(PAGE_GROUND)
+        assert (ground < 0.05) if scheme == "dark" else (ground > 0.95), (path, ground)
+        assert tab.evaluate(LOW_CONTRAST) == [], (path, scheme)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_figure_and_a_chart_keep_a_light_ground_in_either_scheme(site, open_in, scheme):
+    """A figure is drawn on white (nnlab.palette) and a chart's curves are 3:1 on white only
+    (the objective is black): on a dark page each stands on a light frame of its own."""
+    run = next(p for p in site.out.glob("*with-a-figure*/index.html"))
+    tab = open_in(run, scheme)
+    grounds = tab.evaluate(FIGURE_GROUNDS)
+    assert grounds and all(g > 0.9 for g in grounds), grounds
+    charts = tab.evaluate(
+        "() => [...document.querySelectorAll('figure.chart')].map(f => getComputedStyle(f).backgroundColor)"
+    )
+    if scheme == "dark":
+        assert charts and set(charts) == {"rgb(255, 255, 255)"}, charts
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_keyboards_focus_is_a_ring_seen_on_either_ground(site, open_in, scheme):
+    """Chromium's own ring is near black: on a dark page all but unseen (1.2:1)."""
+    tab = open_in(site.index, scheme)
+    for _ in range(3):  # (the filter box, then the sort buttons)
+        tab.keyboard.press("Tab")
+        tag, style, width, contrast = tab.evaluate(FOCUS)
+        assert style != "none" and width >= 2 and contrast >= 3, (tag, style, width, contrast)
+
+
+def test_on_paper_a_dark_system_prints_dark_text(site, open_in):
+    """Printed from a dark system, the text would be light on white paper (its ground is not
+    printed): the dark scheme is the screen's."""
+    tab = open_in(site.index, "dark")
+    tab.emulate_media(media="print")
+    assert tab.evaluate(PAGE_GROUND) > 0.95
+    assert tab.evaluate(LOW_CONTRAST) == []
+
+
+def test_with_javascript_off_no_control_shows_that_does_nothing(site, open_in):
+    """The filter box, the kind list (empty: its kinds are filled in by the script), the tick
+    boxes and the compare view showed, and did nothing; the table reads, and a note says why
+    the rest is not there."""
+    tab = open_in(site.index, "light", script=False)
+    for selector in (".controls", "section.compare", "input.pick"):
+        assert tab.locator(selector).first.is_hidden(), selector
+    assert tab.locator("noscript p", has_text="JavaScript is off").is_visible()
+    assert tab.locator("#runs tbody tr").count() == 3
+    assert tab.locator("#runs a", has_text="with-a-figure").is_visible()
+    on = open_in(site.index, "light")
+    assert on.locator(".controls").is_visible() and on.locator("input.pick").first.is_visible()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_of_every_kind_is_readable_in_either_scheme(
+    every_kind, tmp_path, open_in, scheme
+):
+    """Every page of a runs folder of every kind (a sweep's trials and legend, a tune's rounds,
+    an lr-scan's and compare-optimizers' tables) at a laptop's width, the index's cards at a
+    phone's too."""
+    site = build_report((), every_kind, tmp_path / "report")
+    everything = [site.index, *sorted(site.out.rglob("*/index.html"))]
+    for path, width in [(site.index, 390)] + [(p, 1400) for p in everything]:
+        tab = open_in(path, scheme, width)
+        assert tab.evaluate(LOW_CONTRAST) == [], (path.relative_to(site.out), width)
