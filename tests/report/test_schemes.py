@@ -138,7 +138,9 @@ def test_a_figure_and_a_chart_keep_a_light_ground_in_either_scheme(site, open_in
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_the_keyboards_focus_is_a_ring_seen_on_either_ground(site, open_in, scheme):
-    """Chromium's own ring is near black: on a dark page all but unseen (1.2:1)."""
+    """The focus was the browser's own ring (outline: auto, 1 px, computed near black,
+    rgb(16, 16, 16): 1.1:1 on the dark page's ground): now a 2 px ring in the link colour,
+    3:1 or more on either ground."""
     tab = open_in(site.index, scheme)
     for _ in range(3):  # (the filter box, then the sort buttons)
         tab.keyboard.press("Tab")
