@@ -430,12 +430,12 @@ def _scan(
 
 def training_line(lr: float, status: str, records: list[Record]) -> str:
     """How the training at ``lr`` ended, for the progress: ``lr 0.1: COMPLETED after 2
-    epochs, train_loss 0.1397`` or ``lr 1000.0: DIVERGED in epoch 1 (not finite)`` (the rate
+    epochs, train_loss 0.1397`` or ``lr 1000.0: DIVERGED at epoch 1 (not finite)``, as a sweep's trial line says it (the rate
     as the table spells it: ``output.config_number``)."""
     last = records[-1] if records else {}
     epoch, loss = last.get("epoch", 0), last.get("train_loss")
     if status == "DIVERGED":
-        return f"lr {config_number(lr)}: DIVERGED in epoch {epoch} (not finite)"
+        return f"lr {config_number(lr)}: DIVERGED at epoch {epoch} (not finite)"
     shown = f", train_loss {number(loss)}" if loss is not None else ""
     return f"lr {config_number(lr)}: {status} after {counted(epoch, 'epoch')}{shown}"
 

@@ -362,7 +362,8 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
         return
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else f"{r.seconds:.1f}s"
-    ended = [counted(r.losses.size, "step"), r.status.lower(), *accs]  # (diverged: no accs)
+    # (the status in capitals, as every line and table says one: it read 'completed')
+    ended = [f"{r.status} after {counted(r.losses.size, 'step')}", *accs]  # (diverged: no accs)
     progress(f"{r.spec.title}: {', '.join(ended)} ({when})")
 
 
