@@ -315,3 +315,15 @@ def test_the_readme_says_what_the_books_do_with_batchnorms_statistics_and_adams_
     assert "an eps of `1e-7 / sqrt(1 - beta2^t)`" in differences
     assert "d2l writes `sqrt(h + eps)`" in differences
     assert "DLFS and cs231n average the biased variance from a start of 0" in differences
+
+
+def test_readme_names_every_status_a_folder_or_trial_can_have():
+    # (one vocabulary of statuses, written and read, said in one place)
+    from nnlab.kinds import STALE, STATUSES
+    from nnlab.rundir import DAMAGED, UNREADABLE
+    from nnlab.trialfolders import MISSING
+
+    text = (ROOT / "README.md").read_text()
+    said = text[text.index("**Statuses**") :].split("\n\n")[0]
+    named = set(re.findall(r"\b[A-Z]{5,}\b", said))
+    assert named == {*STATUSES, STALE, DAMAGED, UNREADABLE, "PENDING", MISSING}, named
