@@ -204,9 +204,15 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
 
 
 def _csv_value(value: Any) -> Any:
-    """Booleans and containers as YAML spells them (``true``, ``[50, 20]``); the rest as is
-    (None: an empty field)."""
-    return spelled(value) if isinstance(value, (bool, list, tuple, dict)) else value
+    """Booleans and containers as YAML spells them (``true``, ``[50, 20]``), text as a table
+    cell writes it (``printable``: a control character as its escape, ``\\t``, ``\\x1b``);
+    the rest as is (None: an empty field). A record is one line, as a table's row and JSON's
+    string are: a folder renamed with a newline in it split its row in two (quoted, which
+    ``grep`` and ``wc -l`` do not read), and an escape sequence was dropped unsaid (click's
+    ``echo`` strips one into a pipe), where the terminal and JSON showed it escaped."""
+    if isinstance(value, (bool, list, tuple, dict)):
+        return printable(spelled(value))
+    return printable(value) if isinstance(value, str) else value
 
 
 def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -21,8 +21,11 @@ CONTROL_TEXT = Row(
     "`\\r`, `\\n`, a tab; a recorded error), in every table and line: each "
     "as its escape, `\\x1b`, `\\r`, `\\n`, `\\t`, as a byte not UTF-8 is `\\xfe` (a table wrote "
     "them raw: an escape sequence recoloured the terminal, a `\\n` broke a row in two); "
-    "`--format json` writes such a byte `\\xfe` too (it wrote `\\udcfe`, no character)",
-    "`nnlab runs list` (a folder renamed `b$'\\e[31m\\r\\n\\t't`; `runs show`, `-f json`)",
+    "`--format json` writes such a byte `\\xfe` too (it wrote `\\udcfe`, no character), and "
+    "`--format csv` each as the table does (it dropped an escape sequence unsaid and quoted a "
+    "`\\n`, a record over two lines)",
+    "`nnlab runs list` (a folder renamed `b$'\\e[31m\\r\\n\\t't`; `runs show`, `-f json`, "
+    "`-f csv`)",
     0,
     (f"│ {SHOWN} │ train/digits",),
 )
@@ -49,6 +52,17 @@ def test_a_folder_name_with_control_characters_is_escaped_in_tables_and_lines(ca
     assert shown.exit_code == 0, shown.output
     assert f"run       {root}/{SHOWN}\n" in shown.stdout, shown.stdout
     assert not any(c in shown.stdout + shown.stderr for c in RAW), shown.stdout
+
+
+def test_csv_writes_control_characters_as_the_table_does(case, done):
+    # (it dropped the escape sequence, click's echo strips one into a pipe, and quoted the
+    # newline and tab raw: one record over two lines, which grep and wc -l miscount)
+    renamed(done, NAME)
+    listed = invoke("runs", "list", "-f", "csv", "--runs-dir", case / "runs")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{SHOWN},train,"), listed.stdout
+    assert not any(c in listed.stdout for c in RAW), listed.stdout
 
 
 def test_a_recorded_error_with_control_characters_is_escaped(case, done):
