@@ -302,7 +302,8 @@ def print_table(
     needed = sum(c.min_width or 0 for c in table.columns) + 3 * len(table.columns) + 1
     if title:  # (on a terminal folded at its spaces: a run id in it stays whole)
         title = printable(title, lines=True)  # (a runs folder's name as a cell's is)
-        lines = [f for t in title.split("\n") for f in fold_line(t, console.width)]
+        lines = fold_text(title, console.width).split("\n")  # (a legend's lines continued
+        # by hand folded with the line they continue: they were left ragged under it)
         for line in lines if terminal else [title]:
             console.print(line, soft_wrap=True, highlight=False, markup=False)
     if needed > console.width and terminal:

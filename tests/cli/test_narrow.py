@@ -136,3 +136,26 @@ def test_a_terminal_width_of_0_is_no_width(tmp_path):
         assert shown.exit_code == 0, shown.output
         wide = invoke("runs", "list", env=terminal(80, tmp_path / "runs"))
         assert shown.stdout == wide.stdout and "train/digits" in shown.stdout
+
+
+def test_a_tables_legend_continued_by_hand_folds_with_the_line_it_continues(monkeypatch):
+    # (lr-scan's legend at 60 columns: its 'step_change' line folded, the line continuing it
+    # by hand left as it was under it: "step (float64, so" / "tiny steps register); close...")
+    import io
+
+    from nnlab.output import print_table
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", "60")
+    title = ("scan: initial loss 2.5\n"
+             "  step_change  step_loss - L(W): the actual change over that step (float64, so\n"
+             "               tiny steps register); close to -lr*|g|^2 only while lr is small")  # fmt: skip
+    out = io.StringIO()
+    print_table([{"lr": 0.1}], title=title, file=out)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+    legend = lines[1 : lines.index(next(line for line in lines if line.startswith("┏")))]
+    assert legend == [
+        "  step_change  step_loss - L(W): the actual change over that",
+        "               step (float64, so tiny steps register); close",
+        "               to -lr*|g|^2 only while lr is small",
+    ]
