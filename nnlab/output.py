@@ -322,14 +322,18 @@ def record_lines(
     rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, width: int = 80
 ) -> list[str]:
     """``rows`` for a narrow terminal: each row's id (its first id column, else its first
-    column) on a line of its own, then its cells that hold a value (not ``EMPTY``) as
-    ``name value`` pairs, indented and packed into lines of ``width`` (a pair is never split
-    between lines; one longer than that stands alone, its text folded at its spaces)."""
+    column; a number as a ``name value`` pair, ``round 2``, ``lr 0.001``: alone, a tune's
+    ranges read "1" over each record) on a line of its own, then its cells that hold a value
+    (not ``EMPTY``) as ``name value`` pairs, indented and packed into lines of ``width`` (a
+    pair is never split between lines; one longer than that stands alone, its text folded
+    at its spaces)."""
     columns = list(columns or _columns(rows))
     head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
     lines, specs = [], {c: column_format(rows, c) for c in columns}
     for row in rows:
-        lines += fold_line(_row_cell(row, head), width, 2) if head else [""]
+        numbered = head is not None and head not in ID_COLUMNS and _numeric(row.get(head))
+        named = f"{head} " if numbered else ""  # (an id alone, whatever its characters)
+        lines += fold_line(named + _row_cell(row, head), width, 2) if head else [""]
         line = ""
         cells = ((c, _row_cell(row, c, specs[c])) for c in columns if c != head)
         for pair in (f"{c} {text}" for c, text in cells if text not in EMPTY):
@@ -343,6 +347,16 @@ def record_lines(
         if line:
             lines.append(line)
     return lines
+
+
+def _numeric(value: Any) -> bool:
+    """``value`` is a number, or a table's cell that writes one (``_fit_table``'s ``"2"``)."""
+    if is_number(value):
+        return True
+    try:
+        return isinstance(value, str) and math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def _folded(text: str, width: int, first: str = "", rest: str = "") -> list[str]:

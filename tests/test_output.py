@@ -11,6 +11,7 @@ import pytest
 
 from nnlab.output import (
     TEXT_MIN,
+    fit_text,
     number,
     print_table,
     record_lines,
@@ -95,6 +96,17 @@ def test_a_name_or_a_short_value_in_a_table_is_never_broken(monkeypatch):
 def test_a_pair_longer_than_the_width_stands_alone_and_an_empty_cell_has_none():
     lines = record_lines([{"run": "r1", "note": "x" * 30, "when": "", "n": 1}], width=20)
     assert lines == ["r1", "    note", "        " + "x" * 30, "    n 1"]
+
+
+def test_a_record_headed_by_a_number_names_its_column():
+    # (a tune's ranges on a narrow terminal read "1" over each record, an lr-scan's "0.001":
+    # a number alone, which reads as a count; an id or a name stays alone, to be copied)
+    ranges = [{"round": 1, "key": "optimizer.lr", "best": 0.002}]
+    assert record_lines(ranges, width=40)[0] == "round 1"
+    assert fit_text(table_text(ranges), 20).splitlines()[0] == "round 1"  # (runs show's)
+    assert record_lines([{"lr": 0.001, "step_loss": 2.5}], width=20)[0] == "lr 0.001"
+    assert record_lines([{"run": "123456", "n": 1}], width=8)[0] == "123456"
+    assert record_lines([{"activation": "relu", "n": 1}], width=8)[0] == "relu"
 
 
 def test_a_record_leaves_out_cells_without_a_value_and_folds_long_text_at_its_spaces():
