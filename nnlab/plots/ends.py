@@ -59,37 +59,58 @@ def diverged_handle(label: str = "diverged") -> Any:
 
 
 def mark_diverged(
-    ax: Any, epochs: list[int], values: list[float], at: int, color: str, rising: bool = False
-) -> None:
+    ax: Any, epochs: list[int], values: list[float], at: int, color: str, rising: bool = False,
+    like: Any = None,
+) -> None:  # fmt: skip
     """Where a curve stops because its net diverged at epoch ``at``: the marker at that epoch,
-    joined to the curve's last finite point by a dotted stub in the curve's ``color`` (a curve
-    of one point would otherwise not show). An accuracy's marker sits at that point's height
-    (the accuracies after it are no results); a loss's (``rising``: it went to infinity) at the
-    top edge of the axes, its stub rising to it, not level as if the loss had stayed there.
-    A curve with no finite point gets the marker alone; one of a single point (a net that
+    joined to the curve's last finite point by a stub in the curve's ``color`` (a curve of one
+    point would otherwise not show). An accuracy's marker sits at that point's height (the
+    accuracies after it are no results); a loss's (``rising``: it went to infinity) at the top
+    edge of the axes, its stub rising to it, not level as if the loss had stayed there. A
+    curve with no finite point gets the marker alone; one of a single point (a net that
     diverged in its first epoch) a dot there, in its colour: a line of one point is not drawn.
-    """
+    ``like``: the curve's line, whose line style, width, marker and alpha the stub and the
+    dot keep (a dotted stub, drawn for every curve, hid which of a sweep's trials it was, the
+    dashed one or the solid one of its colour, in grey print too; and read as the dotted
+    trial's); without it, a dotted stub."""
+    look = _look(like)
+    marker, size = look.pop("marker", "."), look.pop("markersize", 7)
     y = last_finite(values)
     x0 = next((e for e, v in zip(reversed(epochs), reversed(values)) if math.isfinite(v)), None)
     if sum(math.isfinite(v) for v in values) == 1:
-        ax.plot([x0], [y], marker=".", markersize=7, color=color, linestyle="none")
+        ax.plot([x0], [y], marker=marker, markersize=size, color=color, linestyle="none",
+                alpha=look.get("alpha"))  # fmt: skip
     if x0 is None:  # (no finite point before it, e.g. a net that diverged at epoch 0: no stub
         top = ax.get_xaxis_transform() if rising else ax.transData  # from a made-up level)
         ax.plot([at], [1 if rising else y], transform=top, clip_on=False, zorder=4,
                 **DIVERGED_STYLE)  # fmt: skip
         return
     if not rising:
-        ax.plot([x0, at], [y, y], ls=":", lw=1.2, color=color)
+        ax.plot([x0, at], [y, y], color=color, **look)
         ax.plot([at], [y], zorder=4, **DIVERGED_STYLE)
         return
     top = ax.get_xaxis_transform()  # (x in data, y in axes: 1 is the top edge, whatever the limits)
     stub = ax.annotate("", xy=(at, 1), xycoords=top, xytext=(x0, y),
                        textcoords=_inside(ax, at, x0, y),
-                       arrowprops={"arrowstyle": "-", "ls": ":", "lw": 1.2, "color": color,
-                                   "shrinkA": 0, "shrinkB": 0})  # fmt: skip
+                       arrowprops={"arrowstyle": "-", "color": color, "shrinkA": 0, "shrinkB": 0,
+                                   **look})  # fmt: skip
     stub.arrow_patch.set_clip_box(ax.bbox)  # (a last loss above the limits: the stub from it
     stub.arrow_patch.set_clip_on(True)  # ran up through the title; inside the axes only)
     ax.plot([at], [1], transform=top, clip_on=False, zorder=4, **DIVERGED_STYLE)
+
+
+def _look(line: Any) -> dict[str, Any]:
+    """A curve's look for its stub (``mark_diverged``): its line style and width, its alpha,
+    and its marker where it has one (for the dot of a curve of one point); a dotted stub of
+    width 1.2 without a line."""
+    if line is None:
+        return {"ls": ":", "lw": 1.2}
+    look: dict[str, Any] = {"ls": line.get_linestyle(), "lw": line.get_linewidth()}
+    if line.get_alpha() is not None:
+        look["alpha"] = line.get_alpha()
+    if line.get_marker() not in (None, "None", "", " "):
+        look.update(marker=line.get_marker(), markersize=line.get_markersize())
+    return look
 
 
 def _inside(ax: Any, at: float, x0: float, y: float) -> Callable[[Any], Any]:

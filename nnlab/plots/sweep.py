@@ -258,10 +258,10 @@ def _plot(ax: Any, rows: list[dict[str, Any]], curves: dict[str, list[dict[str, 
         epochs, values, at = base.until_divergence(
             records, key, row.get("status"), row.get("diverged_epoch")
         )
-        ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if label else width,
-                alpha=1.0 if label else 0.8, label=label)  # fmt: skip
-        if at is not None:
-            base.mark_diverged(ax, epochs, values, at, colour)
+        (line,) = ax.plot(epochs, values, color=colour, ls=style, lw=1.2 if label else width,
+                          alpha=1.0 if label else 0.8, label=label)  # fmt: skip
+        if at is not None:  # (its stub in its line style: which trial it is)
+            base.mark_diverged(ax, epochs, values, at, colour, like=line)
             tally.diverged += 1
         elif base.mark_stopped(ax, epochs, values, row.get("status")):
             tally.ended[row["status"]] = tally.ended.get(row["status"], 0) + 1

@@ -144,7 +144,8 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
     final = all(r.get(f"{split}_acc") is None for r in panel["records"][:-1])
     dot = {"marker": "."} if len(train_epochs) == 1 else {}
     colour = base.split_colour(split)
-    ax.plot(train_epochs, train, color=base.split_colour("train"), lw=1.3, label="train", **dot)
+    (line,) = ax.plot(train_epochs, train, color=base.split_colour("train"), lw=1.3,
+                      label="train", **dot)  # fmt: skip
     if not final:  # (a curve: test evaluated every epoch)
         ax.plot(epochs, test, "--", color=colour, lw=1.3, label=split, **dot)
         ax.fill_between(epochs, test, train, color=GAP, alpha=0.2, lw=0, label="gap")
@@ -154,7 +155,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
     title, end, gap = panel["label"], "", None
     if at is not None:
         end = "DIVERGED"
-        base.mark_diverged(ax, train_epochs, train, at, base.split_colour("train"))
+        base.mark_diverged(ax, train_epochs, train, at, base.split_colour("train"), like=line)
         title += f"\n(diverged at epoch {at})"
     elif base.mark_stopped(ax, train_epochs, train, status):
         end = status

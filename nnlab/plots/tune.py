@@ -38,11 +38,12 @@ def tune_curves_figure(
         color, mark = palette.colour(i), _marker(i, len(records))
         status, recorded = row.get("status"), row.get("diverged_epoch")
         epochs, val, at = base.until_divergence(records, "val_acc", status, recorded)
-        ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}", **mark)
+        (line,) = ax.plot(epochs, val, color=color, lw=1.5, label=f"#{row['rank']} {values}",
+                          **mark)  # fmt: skip
         ax.plot(*base.until_divergence(records, "train_acc", status, recorded)[:2], color=color,
                 lw=1, ls=":", **mark)  # fmt: skip
         if at is not None:
-            base.mark_diverged(ax, epochs, val, at, color)
+            base.mark_diverged(ax, epochs, val, at, color, like=line)
             diverged = True
     if not top:  # (tune ranks no diverged trial: empty axes would look like a failed figure)
         ax.text(0.5, 0.5, none, ha="center", transform=ax.transAxes, color="0.4")

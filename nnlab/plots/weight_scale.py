@@ -41,10 +41,10 @@ def _grid_panel(ax: Any, panel: dict[str, Any], key: str) -> list[tuple[str, str
         epochs, values, at = base.until_divergence(
             panel[net], key, panel.get(f"{net}_status"), panel.get(f"{net}_diverged_epoch")
         )
-        ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
+        (line,) = ax.plot(epochs, values, style, color=color, lw=1.5, label=label)
         status = panel.get(f"{net}_status")
         if at is not None:
-            base.mark_diverged(ax, epochs, values, at, color)
+            base.mark_diverged(ax, epochs, values, at, color, like=line)
             notes.append(("DIVERGED", f"{SHORT[net]} diverged, epoch {at}"))
         elif status is not None and base.mark_stopped(ax, epochs, values, status):
             notes.append((status, f"{SHORT[net]} {base.stopped(status)} after epoch {epochs[-1]}"))

@@ -463,3 +463,22 @@ def test_a_key_a_trial_has_not_is_not_named_null_in_its_legend():
         t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
     ]
     assert "optimizer.momentum=-" in texts and not any("null" in t for t in texts), texts
+
+
+def test_a_diverged_trials_stub_keeps_its_line_style_so_it_is_told_from_the_other_trials():
+    # (every stub was dotted: two diverged trials of one colour, solid and dashed, drew alike,
+    # and alike a dotted trial's line; without colour, in grey print, nothing told them apart)
+    rows = [{"trial": f"t{lr}{bn}", "optimizer.lr": lr, "model.batchnorm": bn,
+             "status": "DIVERGED" if lr == 3.0 else "COMPLETED"}
+            for lr in (3.0, 0.1) for bn in (True, False)]  # fmt: skip
+    curves = {r["trial"]: records.diverging(at=1 if r["model.batchnorm"] else 3)
+              if r["status"] == "DIVERGED" else records.learning(epochs=3) for r in rows}  # fmt: skip
+    ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "model.batchnorm"]).axes[0]
+    labelled = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+    for bn, epoch in (("true", 1), ("false", 3)):  # (diverged at 1: one point; at 3: a curve)
+        line = labelled[f"optimizer.lr=3.0, model.batchnorm={bn}"]
+        (stub,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("_")
+                   and list(ln.get_xdata()) == [epoch - 1, epoch]]  # fmt: skip
+        assert (stub.get_linestyle(), stub.get_color()) == (line.get_linestyle(), line.get_color())
+    assert {labelled[f"optimizer.lr=3.0, model.batchnorm={bn}"].get_linestyle()
+            for bn in ("true", "false")} == {"-", "--"}  # fmt: skip

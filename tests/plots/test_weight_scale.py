@@ -163,3 +163,11 @@ def test_a_panels_scale_reads_as_the_tables_spell_it():
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles[0].startswith("W: 1.0  (") and titles[4] == "W: 0.0857696"
     assert titles[4] == f"W: {config_number(panels[4]['scale'])}"
+
+
+def test_a_diverged_plain_nets_stub_is_dashed_as_its_curve(grid):
+    # (a dotted stub from its one point: the dashed plain net's style was nowhere)
+    ax = grid.axes[0]
+    (plain,) = [ln for ln in ax.get_lines() if ln.get_label() == "no BatchNorm"]
+    (stub,) = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [0, 1]]
+    assert stub.get_linestyle() == plain.get_linestyle() == "--"
