@@ -89,21 +89,41 @@ def _looks(rows: list[dict[str, Any]], roles: sweep_roles.Roles) -> tuple[list[A
     return list(zip(colours, styles)), mappable
 
 
-def in_value_order(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
-    """``rows`` ordered by their swept values, key by key: numbers ascending, other values in
-    the order they first come (a grid's, as its spec lists them). A random sweep's legend
-    listed its trials as drawn (lr 0.0112, 0.634, 0.000377, ...); a grid's keeps its order."""
+def in_value_order(
+    rows: list[dict[str, Any]], keys: list[str], listed: dict[str, list[Any]] | None = None
+) -> list[dict[str, Any]]:
+    """``rows`` ordered by their swept values, key by key (``value_rank``): numbers ascending,
+    lists element by element (``model.hidden`` [50] < [50, 50] < [100]), other values in the
+    order the sweep lists them (``listed``: a grid's axis, a random sweep's ``choice:``),
+    else in the order they first come (a grid's, as its spec lists them); a value the key
+    does not apply to (None) last. A random sweep's legend listed its trials as drawn (lr
+    0.0112, 0.634, 0.000377, ...; model.hidden [100], [25, 25], [50]); a grid's keeps its
+    order."""
 
     def rank(key: str) -> Any:
-        seen = list(dict.fromkeys(repr(r.get(key)) for r in rows))
-        return lambda r: (
-            (0, r[key], 0) if is_number(r.get(key)) else (1, 0, seen.index(repr(r.get(key))))
-        )
+        seen = [repr(v) for v in (listed or {}).get(key, [])]
+        seen += [t for t in dict.fromkeys(repr(r.get(key)) for r in rows) if t not in seen]
+        return lambda r: value_rank(r.get(key), seen)
 
     order = list(rows)
     for key in reversed(keys):  # (stable sorts, the last key first: the first key leads)
         order.sort(key=rank(key))
     return order
+
+
+def value_rank(value: Any, seen: list[str]) -> tuple[int, float, tuple[Any, ...]]:
+    """A swept value's place in a legend (``in_value_order``): a number by itself, a list by
+    its items in turn (numbers by value, others as written; a shorter list before a longer
+    one it begins), another value at its place in ``seen`` (its ``repr`` among theirs), a
+    None last."""
+    if is_number(value):
+        return (0, float(value), ())
+    if isinstance(value, list):
+        return (1, 0.0, tuple((0, float(v), "") if is_number(v) else (1, 0.0, repr(v))
+                              for v in value))  # fmt: skip
+    if value is None:
+        return (3, 0.0, ())
+    return (2, float(seen.index(repr(value))), ())
 
 
 def draw_order(rows: list[dict[str, Any]], key: str | None, how: str) -> list[int]:
@@ -168,16 +188,18 @@ def sweep_curves_figure(
     keys: list[str],
     title: str = "",
     colour_by: str | None = None,
+    listed: dict[str, list[Any]] | None = None,
 ) -> Any:
     """Every trial's accuracy per epoch (held-out split if any), one line per trial (module
     docstring: labels, colours, panels, diverged trials). ``rows``: the sweep's summary rows
     (``trial``, the swept keys, ``status``); ``curves``: each trial's records; ``colour_by``:
     the swept key to colour by (default: up to 12 trials, one look each; more, the key that
-    explains most of the final accuracy: ``sweep_roles``)."""
+    explains most of the final accuracy: ``sweep_roles``); ``listed``: the values each key's
+    axis or choice lists, in its order (``in_value_order``: a legend's order)."""
     if colour_by is not None and colour_by not in keys:
         swept = ", ".join(keys) or "no key"
         raise ValueError(f"colour_by: {colour_by!r} is not a swept key; the sweep varies {swept}")
-    rows = in_value_order(rows, keys)
+    rows = in_value_order(rows, keys, listed)
     key = next((accuracy_key(c) for c in curves.values() if c), None)
     if len(rows) <= MAX_LABELLED and colour_by is None:
         return _labelled_figure(rows, curves, keys, key, title)

@@ -17,7 +17,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.sweep.definition import SweepDef, Trial
 from nnlab.sweep.shape import DEPTH, WIDTH
-from nnlab.sweep.spec import SweepSpec
+from nnlab.sweep.spec import SweepSpec, split_values
 from nnlab.sweep.trial import Row, trials_dir
 from nnlab.sweep.variants import left_out
 
@@ -155,7 +155,20 @@ def plot_sweep(
                 plots.sweep_curves_figure,
                 run.file("curves.png"),
                 args,
-                {"title": run.id, "colour_by": defn.colour_by},
+                {"title": run.id, "colour_by": defn.colour_by, "listed": listed(defn.spec)},
             )
         ]
     return plots.draw_all(own, painters, meanwhile)
+
+
+def listed(spec: SweepSpec) -> dict[str, list[Any]]:
+    """The values each swept key's axis or ``choice:`` lists, in its order (a legend's order
+    for values that are not numbers or lists: a random sweep's, as drawn, was not the
+    choice's)."""
+    out = {}
+    for key, value in spec.params.items():
+        if isinstance(value, list):
+            out[key] = list(value)
+        elif isinstance(value, str) and value.startswith("choice:"):
+            out[key] = split_values(value[len("choice:") :], key)
+    return out

@@ -231,6 +231,24 @@ def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
     assert list(dot.get_xdata()) == [0] and dot.get_color() == line.get_color()
 
 
+def test_a_random_sweeps_legend_lists_lists_element_by_element_and_strings_as_listed():
+    # (model.hidden's values were in the order drawn: [100], [25, 25], [50], ...; a choice of
+    # words too)
+    drawn = [[100], [25, 25], [50], [25], [100, 50], [25, 25]]
+    acts = ["tanh", "relu", "tanh", "relu", "sigmoid", "relu"]
+    rows = [{"trial": f"t{i}", "model.hidden": h, "model.activation": a, "status": "COMPLETED"}
+            for i, (h, a) in enumerate(zip(drawn, acts))]  # fmt: skip
+    curves = {r["trial"]: records.learning(epochs=3) for r in rows}
+    ax = plots.sweep_curves_figure(rows, curves, ["model.hidden"]).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"model.hidden={h}" for h in
+                      ("[25]", "[25, 25]", "[25, 25]", "[50]", "[100]", "[100, 50]")]  # fmt: skip
+    listed = {"model.activation": ["relu", "sigmoid", "tanh"]}  # (its choice:, as written)
+    fig = plots.sweep_curves_figure(rows, curves, ["model.activation"], listed=listed)
+    shown = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert shown == [f"model.activation={a}" for a in sorted(acts)]
+
+
 def test_a_random_sweeps_legend_lists_its_trials_by_value_and_a_grids_keeps_its_order():
     # (a tune round's legend read lr 0.0112, 0.634, 0.000377, ...: the order drawn)
     lrs = [0.0112, 0.634, 0.000377, 0.623, 0.00177]
@@ -287,8 +305,8 @@ def test_many_trials_of_a_grid_over_lists_are_drawn():
     (legend,) = fig.legends  # (below the panels: one per model.init)
     labels = [t.get_text() for t in legend.get_texts() if t.get_text().strip()]
     assert labels == ["model.batchnorm=false", "model.batchnorm=true"] + [
-        f"model.hidden={h}".replace(" ", "").replace(",", ", ") for h in hidden
-    ]
+        f"model.hidden={h}".replace(" ", "").replace(",", ", ") for h in sorted(hidden)
+    ]  # (lists element by element, as numbers ascending: [50, 50] < [50, 50, 50, 50, 50])
     assert [ax.get_title() for ax in fig.axes] == ["model.init=he", "model.init=std"]
     assert "16 trials, colour: model.batchnorm" in " ".join(fig._suptitle.get_text().split())
 

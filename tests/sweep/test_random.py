@@ -40,3 +40,15 @@ def test_a_random_sweep_on_two_workers_trains_the_serial_ones_numbers_bit_for_bi
     parallel = sw.run_sweep(defn, runs_dir=tmp_path / "parallel", jobs=2)  # (stacked too)
     assert results(serial) == results(parallel)
     assert epoch_records(serial) == epoch_records(parallel)
+
+
+def test_a_random_sweeps_figure_is_told_the_values_its_choices_list_in_their_order():
+    # (curves.png's legend listed a choice's words as the trials drew them)
+    from nnlab.sweep.finish import listed
+    from nnlab.sweep.spec import SweepSpec
+
+    spec = SweepSpec(kind="random", trials=4, params={
+        "model.activation": "choice:tanh,relu", "model.hidden": "choice:[50],[25,25]",
+        "optimizer.lr": "loguniform:1e-3:1", "model.init": ["std", "he"]})  # fmt: skip
+    assert listed(spec) == {"model.activation": ["tanh", "relu"],
+                            "model.hidden": [[50], [25, 25]], "model.init": ["std", "he"]}  # fmt: skip
