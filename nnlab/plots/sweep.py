@@ -217,7 +217,7 @@ def sweep_curves_figure(
             ax.set_title(value_label(rows, roles.panels, value), fontsize=FONT)
     metric = _axes_labels(axes, key)
     columns = _key_handles(rows, roles, tally)
-    note = f"{metric} per epoch, {_shown(tally.drawn, len(rows))}{_roles_note(roles, metric)}"
+    note = f"{metric} per epoch, {_shown(tally, len(rows))}{_roles_note(roles, metric)}"
     heading = f"{title}\n{note}" if title else note
     if roles.panels is None:
         _key_beside(fig, axes[0], mappable, roles.colour, columns)
@@ -238,6 +238,7 @@ class Tally:
     drawn: int = 0
     diverged: int = 0
     ended: dict[str, int] = field(default_factory=dict)
+    bare: dict[str, int] = field(default_factory=dict)  # (no records, by status: FAILED, PENDING)
 
 
 def _labelled_figure(
@@ -259,7 +260,7 @@ def _labelled_figure(
     metric = _axes_labels([ax], key)
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
     base.legend_outside(ax, "right", handles=handles, fontsize=FONT)
-    note = f"{metric} per epoch, {_shown(tally.drawn, len(rows))}"
+    note = f"{metric} per epoch, {_shown(tally, len(rows))}"
     base.fitted_title(ax, f"{title}\n{note}" if title else note, fontsize=FONT)
     return fig
 
@@ -275,6 +276,8 @@ def _plot(ax: Any, rows: list[dict[str, Any]], curves: dict[str, list[dict[str, 
         row, (colour, style) = rows[i], looks[i]
         records = curves.get(row["trial"]) or []
         if not records or key is None:
+            status = str(row.get("status"))
+            tally.bare[status] = tally.bare.get(status, 0) + 1
             continue
         tally.drawn += 1
         epochs, values, at = base.until_divergence(
@@ -331,11 +334,14 @@ def _axes_labels(axes: list[Any], key: str | None) -> str:
     return metric
 
 
-def _shown(drawn: int, n: int) -> str:
-    """How many trials the figure draws: "72 trials", or "1 of 6 trials drawn (...)"."""
+def _shown(tally: Tally, n: int) -> str:
+    """How many trials the figure draws: "72 trials", or "4 of 6 trials drawn (no records: 2
+    FAILED)": the trials it leaves out by status (a sweep's FAILED trials were 'the rest
+    have no records', as if not run)."""
     shown = counted(n, "trial")
-    if drawn < n:  # (an interrupted sweep: trials not run, or without records)
-        return f"{drawn} of {shown} drawn (the rest have no records)"
+    if tally.drawn < n:  # (failed before a record, not run: an interrupted sweep's PENDING)
+        bare = ", ".join(f"{k:,} {status}" for status, k in tally.bare.items())
+        return f"{tally.drawn} of {shown} drawn (no records: {bare})"
     return shown
 
 

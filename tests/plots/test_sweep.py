@@ -210,10 +210,13 @@ def test_the_title_says_how_many_of_the_trials_are_drawn():
     # (an interrupted sweep: its title said "6 trials" over the one curve there was)
     grid = {"optimizer.lr": [0.3, 0.1, 0.03], "model.batchnorm": [True, False]}
     rows, curves = grid_sweep(grid)
-    for trial in list(curves)[1:]:
-        curves[trial] = []
+    for row in rows[1:]:
+        curves[row["trial"]] = []
+        row["status"] = "FAILED" if row["trial"] == "t05" else "PENDING"
     ax = plots.sweep_curves_figure(rows, curves, list(grid)).axes[0]
-    assert "1 of 6 trials drawn (the rest have no records)" in ax.get_title()
+    # (it said 'the rest have no records' of trials that FAILED too)
+    said = " ".join(ax.get_title().split())
+    assert "1 of 6 trials drawn (no records: 4 PENDING, 1 FAILED)" in said
     full = plots.sweep_curves_figure(*grid_sweep(grid), list(grid)).axes[0]
     # (and what it draws: the title said only "6 trials", the y label what of them)
     assert full.get_title() == f"{full.get_ylabel()} per epoch, 6 trials"
