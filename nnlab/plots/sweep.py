@@ -59,7 +59,12 @@ def line_cmap() -> Any:
     return mpl.colors.ListedColormap(mpl.colormaps["viridis"](stops))
 
 
-def _looks(rows: list[dict[str, Any]], roles: sweep_roles.Roles) -> tuple[list[Any], Any]:
+Listed = dict[str, list[Any]]  # each key's values as its axis or choice: lists them
+
+
+def _looks(
+    rows: list[dict[str, Any]], roles: sweep_roles.Roles, listed: Listed | None = None
+) -> tuple[list[Any], Any]:
     """(colour, line style) per row by ``roles``, and the ScalarMappable of a colour scale
     (None without one): a colour key's values on the scale (``line_cmap``, log when they
     span more than a decade) or a colour each (with their own line styles past the palette's
@@ -79,18 +84,18 @@ def _looks(rows: list[dict[str, Any]], roles: sweep_roles.Roles) -> tuple[list[A
         # (matplotlib's stub says to_rgba takes an array; it takes a scalar too)
         colours = [mappable.to_rgba(v) if v == v else "gray" for v in values]  # type: ignore[arg-type]
     elif roles.how == "legend" and key is not None:
-        order = [repr(v) for v in sweep_roles.distinct(rows, key)]
+        order = [repr(v) for v in values_of(rows, key, listed)]
         looks = base.distinct_styles(len(order))
         colours = [looks[order.index(repr(r.get(key)))][0] for r in rows]
         styles = [looks[order.index(repr(r.get(key)))][1] for r in rows]
     if roles.style is not None:
-        order = [repr(v) for v in sweep_roles.distinct(rows, roles.style)]
+        order = [repr(v) for v in values_of(rows, roles.style, listed)]
         styles = [LINESTYLES[order.index(repr(r.get(roles.style)))] for r in rows]
     return list(zip(colours, styles)), mappable
 
 
 def in_value_order(
-    rows: list[dict[str, Any]], keys: list[str], listed: dict[str, list[Any]] | None = None
+    rows: list[dict[str, Any]], keys: list[str], listed: Listed | None = None
 ) -> list[dict[str, Any]]:
     """``rows`` ordered by their swept values, key by key (``value_rank``): numbers ascending,
     lists element by element (``model.hidden`` [50] < [50, 50] < [100]), other values in the
@@ -109,6 +114,14 @@ def in_value_order(
     for key in reversed(keys):  # (stable sorts, the last key first: the first key leads)
         order.sort(key=rank(key))
     return order
+
+
+def values_of(rows: list[dict[str, Any]], key: str, listed: Listed | None = None) -> list[Any]:
+    """``key``'s values in ``rows``, each once, in ``in_value_order``'s order of that key alone:
+    a legend's, a panel's (the rows are in the order of every key, the first leading: a later
+    key's values came as the earlier's trials had them, model.hidden [25, 25, 25], [50],
+    [100], [50, 50])."""
+    return sweep_roles.distinct(in_value_order(rows, [key], listed), key)
 
 
 def value_rank(value: Any, seen: list[str]) -> tuple[int, float, tuple[Any, ...]]:
@@ -188,7 +201,7 @@ def sweep_curves_figure(
     keys: list[str],
     title: str = "",
     colour_by: str | None = None,
-    listed: dict[str, list[Any]] | None = None,
+    listed: Listed | None = None,
 ) -> Any:
     """Every trial's accuracy per epoch (held-out split if any), one line per trial (module
     docstring: labels, colours, panels, diverged trials). ``rows``: the sweep's summary rows
@@ -205,8 +218,8 @@ def sweep_curves_figure(
         return _labelled_figure(rows, curves, keys, key, title)
     finals = final_accuracies(rows, curves, key)
     roles = sweep_roles.choose_roles(rows, finals, keys, colour_by, len(rows) > MAX_LABELLED)
-    looks, mappable = _looks(rows, roles)
-    values = sweep_roles.distinct(rows, roles.panels) if roles.panels else [None]
+    looks, mappable = _looks(rows, roles, listed)
+    values = values_of(rows, roles.panels, listed) if roles.panels else [None]
     fig, axes = _panel_axes(len(values))
     tally = Tally()
     for ax, value in zip(axes, values):
@@ -216,7 +229,7 @@ def sweep_curves_figure(
         if roles.panels is not None:
             ax.set_title(value_label(rows, roles.panels, value), fontsize=FONT)
     metric = _axes_labels(axes, key)
-    columns = _key_handles(rows, roles, tally)
+    columns = _key_handles(rows, roles, tally, listed)
     note = f"{metric} per epoch, {_shown(tally, len(rows))}{_roles_note(roles, metric)}"
     heading = f"{title}\n{note}" if title else note
     if roles.panels is None:
@@ -376,7 +389,7 @@ def _end_handles(tally: Tally) -> list[Any]:
 
 
 def _key_handles(
-    rows: list[dict[str, Any]], roles: sweep_roles.Roles, tally: Tally
+    rows: list[dict[str, Any]], roles: sweep_roles.Roles, tally: Tally, listed: Listed | None
 ) -> list[list[Any]]:
     """The legend of a figure of many trials, in columns: the colour key's values (without a
     colour scale), the style key's values (in gray), the marks (``_end_handles``)."""
@@ -384,14 +397,14 @@ def _key_handles(
 
     columns: list[list[Any]] = []
     if roles.how == "legend" and roles.colour is not None:
-        values = sweep_roles.distinct(rows, roles.colour)
+        values = values_of(rows, roles.colour, listed)
         looks = base.distinct_styles(len(values))
         columns.append([Line2D([], [], color=colour, lw=1.5,
                                label=value_label(rows, roles.colour, value),
                                ls="-" if roles.style is not None else style)
                         for value, (colour, style) in zip(values, looks)])  # fmt: skip
     if roles.style is not None:
-        values = sweep_roles.distinct(rows, roles.style)
+        values = values_of(rows, roles.style, listed)
         columns.append([Line2D([], [], color="0.3", ls=style, lw=1.5,
                                label=value_label(rows, roles.style, value))
                         for value, style in zip(values, LINESTYLES)])  # fmt: skip

@@ -503,3 +503,25 @@ def test_a_diverged_trials_stub_keeps_its_line_style_so_it_is_told_from_the_othe
         assert (stub.get_linestyle(), stub.get_color()) == (line.get_linestyle(), line.get_color())
     assert {labelled[f"optimizer.lr=3.0, model.batchnorm={bn}"].get_linestyle()
             for bn in ("true", "false")} == {"-", "--"}  # fmt: skip
+
+
+def test_a_later_keys_legend_and_panels_are_in_its_own_value_order():
+    # (its values came as the first key's trials had them: model.hidden [25, 25, 25], [50],
+    # [100], [50, 50] beside a colour bar of optimizer.lr)
+    hidden = [[100], [50, 50], [25, 25, 25], [50]]
+    rows, curves = [], {}
+    for i in range(24):
+        trial = f"t{i:02d}"
+        rows.append({"trial": trial, "optimizer.lr": 10 ** (-3 + i / 8), "model.hidden":
+                     hidden[(i * 3) % 4], "model.batchnorm": [False, True][i % 2],
+                     "status": "COMPLETED"})  # fmt: skip
+        curves[trial] = records.learning(epochs=3, end=0.2 + 0.03 * i)
+    fig = plots.sweep_curves_figure(
+        rows, curves, ["optimizer.lr", "model.hidden", "model.batchnorm"]
+    )
+    said = [ax.get_title() for ax in fig.axes] + [t.get_text() for lg in fig.legends
+                                                  for t in lg.get_texts()]  # fmt: skip
+    shown = [t for t in said if t.startswith("model.hidden=")]
+    assert shown == [f"model.hidden={h}" for h in ("[25, 25, 25]", "[50]", "[50, 50]", "[100]")]
+    flags = [t for t in said if t.startswith("model.batchnorm=")]
+    assert flags == ["model.batchnorm=false", "model.batchnorm=true"]  # (as first drawn)
