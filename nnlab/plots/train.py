@@ -160,6 +160,11 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
     elif base.mark_stopped(ax, train_epochs, train, status):
         end = status
         title += f"\n({base.stopped(status)} after epoch {train_epochs[-1]})"
+    elif not any(v == v for v in train):  # (a trial that FAILED before its first record: an
+        end = "no records"  # empty panel said nothing; no mark, so no legend entry of one)
+        title += f"\n({base.stopped(status) or status}, no records)"
+        ax.text(0.5, 0.5, "no records", transform=ax.transAxes, ha="center", va="center",
+                color="0.4", fontsize=base.LEGIBLE_PT)  # fmt: skip
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         gap = (train[-1] - test[-1], "" if split == "test" else f" to {split}", epochs[-1])
     ax.set(ylim=(0, 1.02))

@@ -398,3 +398,21 @@ def test_a_tunes_trial_gap_panel_draws_its_val_accuracy_and_the_gap_to_it():
     assert [line.get_label() for line in ax.get_lines()] == ["train", "val"]
     last = tuned[-1]
     assert f"gap to val {last['train_acc'] - last['val_acc']:.4f}" in ax.get_title()
+
+
+def test_a_gap_panel_of_a_run_without_records_says_so():
+    # (a sweep's trial that FAILED before its first record was an empty panel, no word why)
+    panels = [{"label": "ce6a8a/28ee9140", "records": [], "status": "FAILED"},
+              {"label": "plain", "records": records.learning(), "status": "COMPLETED"}]  # fmt: skip
+    fig = plots.accuracy_gaps_figure(panels)
+    bare = fig.axes[0]
+    assert bare.get_title() == "ce6a8a/28ee9140\n(failed, no records)"
+    assert [t.get_text() for t in bare.texts] == ["no records"]
+    labels = (
+        [t.get_text() for t in fig.legends[0].get_texts()]
+        if fig.legends
+        else [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+        ]
+    )
+    assert not any(label.startswith("failed") for label in labels)  # (no mark drawn: no key)
