@@ -221,7 +221,11 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
     for ax in axes.flat[: len(panels)]:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
-    kinds = list(handles.values()) + ([base.diverged_handle()] if "DIVERGED" in ends else [])
+    # (the curves first, the shading after them: a tune's trial beside a run read 'train,
+    # test, gap, val')
+    kinds = [h for label, h in handles.items() if label != "gap"]
+    kinds += [handles["gap"]] if "gap" in handles else []
+    kinds += [base.diverged_handle()] if "DIVERGED" in ends else []
     kinds += base.stopped_handles({end: 1 for end in ends})  # (failed, interrupted: a mark)
     legend = base.legend_outside(axes.flat[max(0, min(len(panels), ncols) - 1)], handles=kinds)
     if legend is not None:  # (wider than its room, "interrupted: the curve ends there" took

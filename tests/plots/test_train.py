@@ -416,3 +416,13 @@ def test_a_gap_panel_of_a_run_without_records_says_so():
         ]
     )
     assert not any(label.startswith("failed") for label in labels)  # (no mark drawn: no key)
+
+
+def test_the_gaps_legend_names_the_curves_before_the_shading():
+    # (a tune's trial, drawn to val, after a run: 'train, test, gap, val')
+    val = [{k.replace("test_", "val_"): v for k, v in r.items()} for r in records.learning()]
+    panels = [{"label": "run", "records": records.learning(), "status": "COMPLETED"},
+              {"label": "r1/trial", "records": val, "status": "COMPLETED"}]  # fmt: skip
+    fig = plots.accuracy_gaps_figure(panels)
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert [t.get_text() for t in legend.get_texts()] == ["train", "test", "val", "gap"]
