@@ -435,6 +435,11 @@
     panel.querySelector(".compare-clear").addEventListener("click", function () {
       document.querySelectorAll("input.pick").forEach(function (box) { box.checked = false; });
       update();
+      // (the button goes with the ticks: the keyboard's focus, left on it, went back to the
+      // page's top at the next Tab; it stays in the view, on its heading)
+      var heading = panel.querySelector("h2");
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
     });
     recall();
     watchSight(panel);

@@ -148,6 +148,26 @@ def test_the_keyboards_focus_is_a_ring_seen_on_either_ground(site, open_in, sche
         assert style != "none" and width >= 2 and contrast >= 3, (tag, style, width, contrast)
 
 
+def test_the_keyboard_ticks_compares_and_clears_and_keeps_its_place(site, open_in):
+    """Space ticks two runs, the compare view draws them; its clear button, pressed with Enter,
+    went with the ticks and left the focus nowhere: the next Tab began at the page's top."""
+    tab = open_in(site.index, "light")
+    for box in tab.locator("input.pick").all()[:2]:
+        box.focus()
+        tab.keyboard.press("Space")
+    tab.wait_for_selector("section.compare svg.chart g.series")
+    assert tab.locator("section.compare g.series").count() == 2
+    tab.locator(".compare-clear").focus()
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("section.compare .hint", state="visible")
+    assert tab.locator("input.pick:checked").count() == 0
+    focused = tab.evaluate(
+        "() => { const e = document.activeElement; return [e.tagName, e.textContent,"
+        " e.closest('section.compare') !== null, e.getClientRects().length > 0]; }"
+    )
+    assert focused == ["H2", "Compare", True, True], focused
+
+
 def test_on_paper_a_dark_system_prints_dark_text(site, open_in):
     """Printed from a dark system, the text would be light on white paper (its ground is not
     printed): the dark scheme is the screen's."""
