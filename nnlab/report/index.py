@@ -47,13 +47,18 @@ def more(entry: Entry, shown: Sequence[str], keys: Sequence[str]) -> list[tuple[
         # (as the folder's page spells it: an lr-scan's best rates 0.1, not a measured 0.1000)
         items.append((facts.label(key), compact(metrics[key], key=key)))
     config = facts.flat_config(entry) if entry.kind in facts.RUN_KINDS else {}
-    items += [(key, facts.config_text(config[key])[:60]) for key in keys if key in config]
+    items += [(key, facts.config_text(config[key])) for key in keys if key in config]
     return [(what, text) for what, text in items if text]
 
 
+DETAIL_TEXT = 160  # characters of a value under a row's notes; a longer one is whole in its title
+
+
 def notes_cell(entry: Entry, extra: Sequence[tuple[str, str]]) -> str:
-    """The notes, as the summary of a details element holding ``extra``: one line until opened."""
-    items = "".join(f"<dt>{esc(what)}</dt><dd>{esc(text)}</dd>" for what, text in extra)
+    """The notes, as the summary of a details element holding ``extra``: one line until opened.
+    (A config value there was cut at 60 characters, with no mark and no way to see the rest:
+    two runs of ``model.hidden`` lists that differ past it read alike.)"""
+    items = "".join(f"<dt>{esc(what)}</dt>{_detail(text)}" for what, text in extra)
     text = facts.notes(entry)
     summary = esc(text) or '<span class="more">details</span>'
     title = f' title="{esc(text)}"' if text else ""
@@ -61,6 +66,13 @@ def notes_cell(entry: Entry, extra: Sequence[tuple[str, str]]) -> str:
         f'<td class="notes"><details><summary{title}>{summary}</summary><dl>{items}</dl>'
         "</details></td>"
     )
+
+
+def _detail(text: str) -> str:
+    """A ``<dd>`` of ``text``, cut at DETAIL_TEXT with an ellipsis, whole in its title."""
+    if len(text) <= DETAIL_TEXT:
+        return f"<dd>{esc(text)}</dd>"
+    return f'<dd title="{esc(text)}">{esc(text[: DETAIL_TEXT - 1])}…</dd>'
 
 
 def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> str:

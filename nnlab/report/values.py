@@ -163,7 +163,10 @@ def cell(value: Any, display: str | None = None, key: str = "") -> str:
         limit = CELL_DICT if isinstance(value, dict) else CELL_TEXT
         text = _cell_text(value, limit, key)
         if not (display := sized(value, CELL_TEXT, (list,))) and len(text) > CELL_LINE:
-            return f'<td class="long"{sort}>{esc(text)}</td>'  # (it wraps: report.css)
+            # (it wraps: report.css; one cut short is whole in its title: it had none)
+            whole = _cell_text(value, KV_PROSE, key)
+            title = f' title="{esc(whole)}"' if whole != text else ""
+            return f'<td class="long"{sort}{title}>{esc(text)}</td>'
         display = display or esc(text)
     return f"<td{sort}>{display}</td>"
 

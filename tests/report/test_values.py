@@ -185,6 +185,30 @@ def test_a_rows_details_on_the_index_spell_its_values_as_its_page_does():
     ]  # fmt: skip
 
 
+def test_a_value_cut_short_in_a_cell_or_a_rows_details_is_whole_in_its_title(tmp_path):
+    """A cell's text is cut at 60 characters (a dict's at 100) and was whole nowhere on the
+    page; a row's config values under its notes were cut at 60 with no mark at all: two runs
+    whose ``model.hidden`` differ past it read alike."""
+    from pathlib import Path
+
+    from nnlab.report.collect import Entry
+    from nnlab.report.index import notes_cell
+
+    text = "a sentence of text " * 5  # (95 characters)
+    html = cell(text.strip())
+    assert html.startswith('<td class="long" title="a sentence') and "…</td>" in html
+    assert text.strip() in html.split('title="')[1]
+    assert "title=" not in cell("short and whole")
+    wide = [512] * 20 + [256]
+    hidden = "[" + ", ".join(map(str, wide)) + "]"
+    run = Entry(rel="r", path=Path("r"), kind="train", status="COMPLETED")
+    html = notes_cell(run, [("model.hidden", hidden), ("folder", "r")])
+    assert f"<dd>{hidden}</dd>" in html  # (106 characters: whole)
+    long = "[" + ", ".join(["512"] * 60) + "]"
+    html = notes_cell(run, [("model.hidden", long)])
+    assert f'<dd title="{long}">{long[:159]}…</dd>' in html
+
+
 @pytest.fixture
 def in_new_york(monkeypatch):
     """This process in America/New_York (``TZ`` and ``time.tzset``), UTC-5 in December."""
