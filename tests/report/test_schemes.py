@@ -6,10 +6,11 @@ nothing. Skips where test_browser does (no Playwright or no Chromium)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nnlab.report import build_report
-from tests.report.helpers import a_png, make_run, write_meta
+from tests.report.helpers import make_run, write_meta
 from tests.report.test_browser import sync_api, url  # noqa: F401  (skips without them)
 
 pytestmark = pytest.mark.slow  # (a Chromium tab a scheme and a page: 1-3 s a test)
@@ -70,12 +71,31 @@ FOCUS = (
 )
 
 
+def white_png(width: int, height: int) -> bytes:
+    """A whole white PNG of that size (a figure's stand-in, large enough to show a ring)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    head = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", head)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A small runs folder by hand (fast): a run with a figure, a FAILED run, a DIVERGED one."""
     root = tmp_path_factory.mktemp("schemes") / "runs"
     done = make_run(root, "with-a-figure", epochs=4)
-    done.file("curves.png").write_bytes(a_png())
+    done.file("curves.png").write_bytes(white_png(300, 150))
     failed = make_run(root, "stopped", epochs=2, status="FAILED")
     write_meta(failed, error="ValueError: the loss is not finite")
     make_run(root, "blew-up", epochs=3, status="INTERRUPTED")
@@ -166,6 +186,30 @@ def test_the_keyboard_ticks_compares_and_clears_and_keeps_its_place(site, open_i
         " e.closest('section.compare') !== null, e.getClientRects().length > 0]; }"
     )
     assert focused == ["H2", "Compare", True, True], focused
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_figures_link_shows_its_focus_ring(site, open_in, scheme):
+    """The ring, drawn around the figure's link, was cut away whole by the frame that scrolls
+    a wide figure sideways: Tab reached the link and nothing showed it."""
+    import io
+
+    from PIL import Image
+
+    tab = open_in(next(site.out.glob("*with-a-figure*/index.html")), scheme)
+    for _ in range(20):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("() => !!document.activeElement.closest('figure.fig')"):
+            break
+    x, y, w, h = tab.evaluate(
+        "() => { const r = document.activeElement.getBoundingClientRect();"
+        " return [r.x, r.y, r.width, r.height]; }"
+    )
+    shot = Image.open(io.BytesIO(tab.screenshot(clip={"x": x, "y": y, "width": w, "height": h})))
+    ring = np.array([0x25, 0x63, 0xEB])  # (--accent of the light scheme a figure keeps)
+    pixels = np.asarray(shot.convert("RGB"), dtype=int).reshape(-1, 3)
+    near = int((np.abs(pixels - ring).sum(axis=1) < 60).sum())
+    assert near >= w + h, (near, w, h)
 
 
 def test_on_paper_a_dark_system_prints_dark_text(site, open_in):
