@@ -212,6 +212,62 @@ def test_a_figures_link_shows_its_focus_ring(site, open_in, scheme):
     assert near >= w + h, (near, w, h)
 
 
+RINGS = np.array([[0x25, 0x63, 0xEB], [0x7F, 0xB0, 0xFF]])  # (--accent, light and dark)
+
+
+def ringed(tab) -> list[str]:
+    """The sides of the focused element (top, bottom, left, right) along which a line 4 px in
+    to 5 px out is mostly the ring's colour: a line of text in the link colour is not (its
+    glyphs have gaps), a ring is."""
+    import io
+
+    from PIL import Image
+
+    x, y, w, h = tab.evaluate(
+        "() => { const r = document.activeElement.getBoundingClientRect();"
+        " return [r.x + scrollX, r.y + scrollY, r.width, r.height]; }"
+    )
+    pad = 6
+    clip = {"x": max(0, x - pad), "y": max(0, y - pad), "width": w + 2 * pad, "height": h + 2 * pad}
+    shot = Image.open(io.BytesIO(tab.screenshot(full_page=True, clip=clip)))
+    pixels = np.asarray(shot.convert("RGB"), dtype=int)
+    ring = (np.abs(pixels[:, :, None, :] - RINGS[None, None]).sum(axis=3) < 60).any(axis=2)
+    ox, oy = int(round(x - clip["x"])), int(round(y - clip["y"]))
+    iw, ih = int(w), int(h)
+    sides = {
+        "top": [ring[oy + d, ox : ox + iw].mean() for d in range(-5, 5)],
+        "bottom": [ring[oy + ih + d, ox : ox + iw].mean() for d in range(-5, 5)],
+        "left": [ring[oy : oy + ih, ox + d].mean() for d in range(-5, 5)],
+        "right": [ring[oy : oy + ih, ox + iw + d].mean() for d in range(-5, 5)],
+    }
+    return [side for side, lines in sides.items() if max(lines) >= 0.6]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_stop_of_the_keyboard_shows_a_ring_on_every_side(
+    every_kind, tmp_path, open_in, scheme
+):
+    """Tab through the index and a sweep's page (filter, sort buttons, tick boxes, links, notes,
+    figures, blocks of text): each focused element has the ring on all four sides, none cut
+    by the frame it scrolls in (a figure's was cut away whole)."""
+    site = build_report((), every_kind, tmp_path / "report")
+    sweep = next(site.out.glob("*sweep-weight-scale*/index.html"))
+    for path, stops in ((site.index, 30), (sweep, 30)):
+        tab = open_in(path, scheme)
+        unringed = []
+        for _ in range(stops):
+            tab.keyboard.press("Tab")
+            what = tab.evaluate(
+                "() => { const e = document.activeElement;"
+                " return e.tagName + ' ' + e.textContent.trim().slice(0, 30); }"
+            )
+            if what.startswith("BODY"):
+                break
+            if len(sides := ringed(tab)) < 4:
+                unringed.append((what, sides))
+        assert unringed == [], (path.relative_to(site.out), scheme)
+
+
 def test_on_paper_a_dark_system_prints_dark_text(site, open_in):
     """Printed from a dark system, the text would be light on white paper (its ground is not
     printed): the dark scheme is the screen's."""
