@@ -18,6 +18,15 @@ STEP_SECONDS = 1e-4  # a training step's fixed cost (a 5 x 100 net's: 0.5-1 ms; 
 BASE_DEPTH = 5  # hidden layers that STEP_SECONDS covers; each one more adds its layers' calls:
 LAYER_SECONDS = {"hidden": 1e-5, "batchnorm": 2.5e-5, "dropout": 5e-6}  # (about half the
 # 20, 50 and 10 us a step measured on this project's VM for 2-unit layers: a lower bound)
+MEMORY_GBPS = 8.0  # GB a second that NumPy's elementwise passes read and write on a core (an
+# optimizer's update of 9.2 million float32 parameters: 2.5 ns each for sgd, 10 for adam: 10-16)
+PARAM_PASSES = 4  # passes over each parameter a training step makes (its products' reads, its
+# gradient, the update), and as many again for each slot of its optimizer's state (adam: 12)
+ACTIVATION_PASSES = {"hidden": 10, "batchnorm": 3, "dropout": 3}  # over each unit's output of
+# each sample a training step makes (bias, activation, their backward), BatchNorm's and
+# dropout's more; an evaluation's forward pass, half (measured: 6, +2.2, +2.6 ns a float32)
+SEARCH_BYTES = 96  # a random search's step, of each parameter (compare-optimizers' baselines:
+# a float64 normal drawn, cast, scaled and added: 14.5 ns each measured, 116 bytes at 8 GB/s)
 
 
 def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
@@ -32,14 +41,17 @@ def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
     return params, len(getattr(OPTIMIZERS.get(cfg.optimizer.name), "slots", ()))
 
 
-def training_hours(flop: float, steps: float, fixed: float | None = None) -> float:
+def training_hours(
+    flop: float, steps: float, fixed: float | None = None, moved: float = 0.0
+) -> float:
     """Hours ``steps`` training steps computing ``flop`` floating-point operations of matrix
     products take at nominal rates: ``NOMINAL_GFLOPS`` for the products, ``STEP_SECONDS`` of
     fixed cost a step (NumPy's calls and Python around them: what a small net's step costs
     whatever its products), or ``fixed`` seconds in all (``fixed_seconds``: deep nets' steps
-    cost more). An estimate to refuse runs of days or years, not a prediction."""
+    cost more); ``moved``: bytes of elementwise passes at ``MEMORY_GBPS`` (``elementwise_bytes``).
+    An estimate to refuse runs of days or years, not a prediction."""
     calls = steps * STEP_SECONDS if fixed is None else fixed
-    return (flop / (NOMINAL_GFLOPS * 1e9) + calls) / 3600
+    return (flop / (NOMINAL_GFLOPS * 1e9) + calls + moved / (MEMORY_GBPS * 1e9)) / 3600
 
 
 def step_seconds(cfg: Any) -> float:
@@ -89,6 +101,43 @@ def training_work(
     size = max(int(cfg.eval_batch_size), 1)
     batches = evaluated * sum(-(-n // size) for n in eval_sizes)
     return float(flop), steps, batches + sum(-(-n // size) for n in final_sizes)
+
+
+def elementwise_bytes(
+    cfg: Any,
+    input_dim: int,
+    n_classes: int,
+    n_train: int,
+    eval_sizes: Sequence[int],
+    final_sizes: Sequence[int],
+    done: int = 0,
+) -> float:
+    """Bytes the elementwise passes of a run of ``cfg`` move (``training_work``'s run, at
+    ``MEMORY_GBPS``): each training step's over the parameters and the optimizer's state
+    (``PARAM_PASSES``), and over the units' outputs of every sample it trains on and evaluates
+    (``ACTIVATION_PASSES``). The work a wide net's step of a small batch is made of (its
+    products read each weight once for a few multiply-adds: a 3000-unit net's adam step of one
+    sample took 92 ms, its products 0.6 ms), and a narrow input's (2 inputs, 4000 units)."""
+    params, slots = parameters(cfg, input_dim, n_classes)
+    steps = training_work(cfg, input_dim, n_classes, n_train, eval_sizes, final_sizes, done)[1]
+    epochs = max(int(cfg.epochs) - max(done, 0), 0)
+    evaluated = epochs + (1 if done <= 0 else 0)
+    eval_rows = sum(eval_sizes) * evaluated + sum(final_sizes)
+    units = sum(cfg.model.hidden) + n_classes
+    passes = ACTIVATION_PASSES["hidden"]
+    passes += ACTIVATION_PASSES["batchnorm"] if cfg.model.batchnorm else 0
+    passes += ACTIVATION_PASSES["dropout"] if cfg.model.dropout else 0
+    itemsize = 8 if cfg.dtype == "float64" else 4
+    moved = steps * params * PARAM_PASSES * (1 + slots)
+    moved += units * passes * (n_train * epochs + eval_rows / 2)
+    return float(itemsize * moved)
+
+
+def search_bytes(cfg: Any, input_dim: int, n_classes: int, steps: int) -> float:
+    """Bytes a random search's ``steps`` steps over ``cfg``'s parameters move, past what the
+    net's training steps would (``SEARCH_BYTES`` a parameter a step: each step draws a
+    candidate for every one; ``experiments.optimizers.baselines``)."""
+    return float(steps * parameters(cfg, input_dim, n_classes)[0] * SEARCH_BYTES)
 
 
 def multiply_adds(cfg: Any, input_dim: int, n_classes: int) -> int:

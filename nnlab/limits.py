@@ -23,6 +23,7 @@ from typing import Any
 
 from nnlab.costs import (
     BASE_DEPTH,
+    MEMORY_GBPS,
     NOMINAL_GFLOPS,
     STEP_SECONDS,
     fixed_seconds as fixed_seconds,  # (as ``sweep.preview`` imports it)
@@ -370,15 +371,17 @@ def check_work(
     evaluations: float = 0,
     fixed: float | None = None,
     resume: bool = False,
+    moved: float = 0.0,
 ) -> None:
     """ConfigError if ``what`` (``steps`` training steps, or evaluation batches: calls of a
     step's fixed cost; ``evaluations`` evaluation batches besides, each as costly; or
-    ``fixed`` seconds for all of them, ``fixed_seconds``; ``flop`` operations) would take more
-    than ``work_limit()`` hours (``training_hours``); ``shorter`` says how to make it
+    ``fixed`` seconds for all of them, ``fixed_seconds``; ``flop`` operations; ``moved`` bytes
+    of elementwise passes, ``costs.elementwise_bytes``) would take more than ``work_limit()``
+    hours (``training_hours``); ``shorter`` says how to make it
     shorter, ``calls`` what a step is (singular, plural). A ``resume`` continues the work its
     folder was started with, which it cannot shorten: its advice is what can be done then
     (raise the limit, or start anew with less)."""
-    limit, hours = work_limit(), training_hours(flop, steps + evaluations, fixed)
+    limit, hours = work_limit(), training_hours(flop, steps + evaluations, fixed, moved)
     if hours > limit:
         source = f"${WORK_ENV}" if os.environ.get(WORK_ENV) else "a day"
         article = "an" if calls[0][0] in "aeiou" else "a"
@@ -391,9 +394,17 @@ def check_work(
         each = STEP_SECONDS if fixed is None else fixed / max(steps + evaluations, 1)
         if not math.isclose(each, STEP_SECONDS):  # (deep nets: ``step_seconds``)
             cost += f" on average (a step of over {BASE_DEPTH} hidden layers costs more)"
+        products, rates = (
+            f"{flop / 1e12:,.3g} TFLOP of matrix products",
+            f"{NOMINAL_GFLOPS:g} GFLOP/s",
+        )
+        if moved:  # (``costs.elementwise_bytes``)
+            counts += f", {products}"
+            products = f"{moved / 1e12:,.3g} TB of elementwise passes (parameters, activations)"
+            rates += f", {MEMORY_GBPS:g} GB/s"
         raise ConfigError(
-            f"{what} is {counts} and {flop / 1e12:,.3g} TFLOP of matrix products: about "
-            f"{_duration(hours)} at {NOMINAL_GFLOPS:g} GFLOP/s and {each * 1e3:.3g} ms "
+            f"{what} is {counts} and {products}: about "
+            f"{_duration(hours)} at {rates} and {each * 1e3:.3g} ms "
             f"{cost}, over the limit of {counted(f'{limit:g}', 'hour')} ({source}); "
             + (
                 f"a resume continues the work as it was started: set {WORK_ENV} to raise the "

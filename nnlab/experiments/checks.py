@@ -9,7 +9,7 @@ from pathlib import Path
 
 from nnlab.build import describe_net
 from nnlab.config_model import Config
-from nnlab.costs import fixed_seconds, training_work
+from nnlab.costs import elementwise_bytes, fixed_seconds, training_work
 from nnlab.data import Dataset
 from nnlab.errors import ConfigError
 from nnlab.limits import (
@@ -65,8 +65,9 @@ def check_compatible(
     what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
     if done > 0:
         what += f" ({counted(max(cfg.epochs - done, 0), 'epoch')} left after its checkpoint)"
-    fixed = fixed_seconds(cfg, steps, evaluations)
-    check_work(what, flop, steps, shorter, evaluations=evaluations, fixed=fixed, resume=resume)
+    fixed, moved = fixed_seconds(cfg, steps, evaluations), run_elementwise(cfg, data, done)
+    check_work(what, flop, steps, shorter, evaluations=evaluations, fixed=fixed, resume=resume,
+               moved=moved)  # fmt: skip
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:
@@ -96,18 +97,21 @@ def check_total_work(
     times: int = 1,
     done: Sequence[int] = (),
     resume: bool = False,
+    moved: float = 0.0,
 ) -> None:
     """ConfigError if the runs of ``runs_of`` (each config with its data), ``times`` over,
     together would take more than the work limit (``limits.check_work``): a sweep's trials, a
     tune's rounds of them, an lr-scan's rates. ``done``: the epochs each run has done already
     (a resumed trial's checkpoint; missing: 0), whose work is not counted again; ``resume``:
-    the limit's advice is a resume's."""
+    the limit's advice is a resume's; ``moved``: bytes of elementwise passes besides the
+    runs' (``costs.search_bytes``: compare-optimizers' random searches)."""
     done = [*done, *[0] * (len(runs_of) - len(done))]
     work = [run_work(cfg, data, d) for (cfg, data), d in zip(runs_of, done)]
     flop, steps, evaluations = (sum(w[i] for w in work) for i in range(3))
     fixed = sum(fixed_seconds(cfg, s, e) for (cfg, _), (_, s, e) in zip(runs_of, work))
+    moved += sum(run_elementwise(cfg, data, d) for (cfg, data), d in zip(runs_of, done))
     check_work(what, flop * times, steps * times, evaluations=evaluations * times,
-               fixed=fixed * times, resume=resume)  # fmt: skip
+               fixed=fixed * times, resume=resume, moved=moved * times)  # fmt: skip
 
 
 def check_total_disk(
@@ -122,12 +126,21 @@ def check_total_disk(
 
 def run_work(cfg: Config, data: Dataset, done: int = 0) -> tuple[float, int, int]:
     """(floating-point operations of the matrix products, training steps, evaluation batches)
-    of a run of ``cfg`` on ``data`` (``limits.training_work``), or of what is left of it after
+    of a run of ``cfg`` on ``data`` (``costs.training_work``), or of what is left of it after
     ``done`` epochs (a resume from its checkpoint)."""
+    return training_work(cfg, data.input_dim, data.n_classes, *_sizes(cfg, data), done=done)
+
+
+def run_elementwise(cfg: Config, data: Dataset, done: int = 0) -> float:
+    """Bytes the elementwise passes of that run move (``costs.elementwise_bytes``)."""
+    return elementwise_bytes(cfg, data.input_dim, data.n_classes, *_sizes(cfg, data), done=done)
+
+
+def _sizes(cfg: Config, data: Dataset) -> tuple[int, list[int], list[int]]:
+    """(training samples, samples of each split evaluated after each epoch, of each evaluated
+    after the last only) of a run of ``cfg`` on ``data``."""
 
     def sizes(splits: list[str]) -> list[int]:
         return [data.splits[s][0].shape[0] for s in splits if s in data.splits]
 
-    n_train = data.splits["train"][0].shape[0]
-    args = (n_train, sizes(list(cfg.eval)), sizes(list(cfg.final_only)))
-    return training_work(cfg, data.input_dim, data.n_classes, *args, done=done)
+    return data.splits["train"][0].shape[0], sizes(list(cfg.eval)), sizes(list(cfg.final_only))

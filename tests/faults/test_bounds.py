@@ -250,8 +250,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["train", "cfg.yaml", "epochs=1000000", "batch_size=1", "dataset.n_train=1500"],
         [
             "error: training tiny (64 -> 16 x 1 -> out) for 1,000,000 epochs is 1,500,000,000 steps",
-            "about 41.8 hours at 100 GFLOP/s and 0.1 ms a step or evaluation batch, over the "
-            "limit of 24 hours (a day)",
+            "14.4 TFLOP of matrix products and 31.4 TB of elementwise passes (parameters, "
+            "activations): about 42.9 hours at 100 GFLOP/s, 8 GB/s and 0.1 ms a step or "
+            "evaluation batch, over the limit of 24 hours (a day)",
             "or set NNLAB_MAX_HOURS to raise it",
         ],
     ),  # fmt: skip
@@ -267,8 +268,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "error: training tiny (64 -> 2 x 64 -> out) for 200,000 epochs is 150,000,000 steps",
-            "at 100 GFLOP/s and 2.16 ms a step or evaluation batch on average (a step of over 5 "
-            "hidden layers costs more), over the limit of 24 hours (a day)",
+            "at 100 GFLOP/s, 8 GB/s and 2.16 ms a step or evaluation batch on average (a step of "
+            "over 5 hidden layers costs more), over the limit of 24 hours (a day)",
         ],
     ),  # fmt: skip
     "a deep net's sweep that would take days": (
@@ -282,7 +283,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "error: the sweep (2 trials) is 67,500,000 steps",
-            "about 26.8 hours at 100 GFLOP/s and 1.43 ms a step or evaluation batch on average",
+            "about 26.9 hours at 100 GFLOP/s, 8 GB/s and 1.43 ms a step or evaluation batch on "
+            "average",
         ],  # (each trial alone: under a day)
     ),  # fmt: skip
     "evaluation that would take days": (  # (a forward pass per sample, every epoch)

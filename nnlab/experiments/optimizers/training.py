@@ -17,6 +17,7 @@ from nnlab.build import RNG_STREAMS, build_model, make_rngs
 from nnlab.config import keys_overlap, validate
 from nnlab.config_errors import config_errors
 from nnlab.config_model import Config
+from nnlab.costs import search_bytes
 from nnlab.data import Dataset, load_dataset
 from nnlab.data.datasets import CATVNONCAT
 from nnlab.errors import ConfigError, not_one_of
@@ -266,7 +267,11 @@ def plan_on_dataset(
     cfg = cfg.model_copy(update={"epochs": epochs, "eval": eval_names, "final_eval": []})
     steps = counted(net.iterations, "step")
     what = f"the comparison ({counted(len(specs), 'optimizer')} x {steps})"
-    check_total_work(what, [(cfg, data)] * len(specs))
+    # each optimizer's own state (adam's two slots), and a random search's draws
+    runs_of = [(cfg if s.is_baseline else optimizer_config(cfg, s), data) for s in specs]
+    searches = sum(s.is_baseline for s in specs)
+    search = searches * search_bytes(cfg, data.input_dim, data.n_classes, net.iterations)
+    check_total_work(what, runs_of, moved=search)
     if len(specs) * net.iterations > MAX_RECORDED_STEPS:
         kept = counted(len(specs) * net.iterations, "step loss", "step losses")
         raise ConfigError(
@@ -456,6 +461,11 @@ def kept_runs(folder: Any, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetR
     return kept
 
 
+def optimizer_config(cfg: Config, spec: OptimizerSpec) -> Config:
+    """``cfg`` with ``spec``'s optimizer (not a baseline's: a random search has none)."""
+    return cfg.model_copy(update={"optimizer": SCHEMAS[spec.name](**spec.hyperparameters)})
+
+
 def _train_one(
     spec: OptimizerSpec, cfg: Config, data: Dataset, iterations: int, eval_names: list[str],
     step_line: Callable[[int, float], None] | None = None,
@@ -491,12 +501,8 @@ def _train_one(
         # only the final numbers are reported: no evaluation after each of the ~100s of epochs,
         # the splits evaluated in the last record (the epochs end with the iterations), where
         # fit judges them as train's: an evaluation that overflows is a divergence there
-        run_cfg = cfg.model_copy(
-            update={
-                "optimizer": SCHEMAS[spec.name](**spec.hyperparameters),
-                "eval": [],
-                "final_eval": eval_names,
-            }
+        run_cfg = optimizer_config(cfg, spec).model_copy(
+            update={"eval": [], "final_eval": eval_names}
         )
         result = fit(model, spec.build(), data.splits, TrainSettings.of(run_cfg), rngs, on_step=on_step,
                      max_steps=iterations)  # fmt: skip

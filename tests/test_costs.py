@@ -1,0 +1,90 @@
+"""The estimates behind the work and memory limits (``nnlab.costs``, ``nnlab.limits``) against
+what real runs measured (CPU time and peak memory on this project's 2-core VM): each within
+about 2x of the measured, and none leaving out a term that grows with a size. Each calls an
+estimate with huge sizes; nothing here trains."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnlab.config import validate
+from nnlab.costs import elementwise_bytes, fixed_seconds, training_hours, training_work
+
+
+def _config(**raw):
+    return validate({"name": "cost", "dataset": {"name": "digits"}, **raw}, source="test")
+
+
+def step_seconds_estimated(cfg, input_dim: int, n_classes: int, n_train: int) -> float:
+    """The work limit's seconds of one epoch of ``cfg`` (no evaluation), over its steps."""
+    cfg = cfg.model_copy(update={"epochs": 1, "eval": []})
+    flop, steps, evaluations = training_work(cfg, input_dim, n_classes, n_train, [], [])
+    moved = elementwise_bytes(cfg, input_dim, n_classes, n_train, [], [])
+    fixed = fixed_seconds(cfg, steps, evaluations)
+    return training_hours(flop, steps + evaluations, fixed, moved) * 3600 / steps
+
+
+@pytest.mark.parametrize(
+    "raw, input_dim, n_classes, measured",
+    [
+        # a wide net's step of one sample: its products read each weight for one multiply-add,
+        # the update passes over every parameter (and adam's two slots) (were 0.6 ms)
+        ({"model": {"hidden": [3000, 3000]}, "batch_size": 1}, 64, 10, 0.0226),
+        ({"model": {"hidden": [3000, 3000]}, "batch_size": 1, "optimizer": {"name": "adam"}},
+         64, 10, 0.0925),
+        ({"model": {"hidden": [3000, 3000]}, "batch_size": 1, "optimizer": {"name": "adam"},
+          "dtype": "float64"}, 64, 10, 0.142),
+        # a narrow input's wide layer: its products are few, its activations' passes many
+        ({"model": {"hidden": [4000]}, "batch_size": 200, "dataset": {"name": "spiral"}}, 2, 3,
+         0.00496),
+        ({"model": {"hidden": [4000], "batchnorm": True}, "batch_size": 200,
+          "dataset": {"name": "spiral"}}, 2, 3, 0.00715),
+        # an ordinary net's step: not counted much over what it takes
+        ({"model": {"hidden": [100, 100, 100, 100, 100]}, "batch_size": 100}, 64, 10, 0.0007),
+    ],
+)  # fmt: skip
+def test_a_training_steps_estimate_is_within_2x_of_what_it_measured(
+    raw, input_dim, n_classes, measured
+):
+    cfg = _config(**raw)
+    n_train = 10 * int(cfg.batch_size)
+    estimate = step_seconds_estimated(cfg, input_dim, n_classes, n_train)
+    assert measured / 2 <= estimate <= 2 * measured, (estimate, measured)
+
+
+def test_a_wide_nets_training_of_small_batches_is_refused_as_days():
+    """Two million adam steps of one sample through 3000 x 3000 units: ~51 hours at the 92 ms
+    a step measured; counted as its products and calls alone, 22 minutes."""
+    from nnlab.errors import ConfigError
+    from nnlab.limits import check_work
+
+    cfg = _config(model={"hidden": [3000, 3000]}, batch_size=1, optimizer={"name": "adam"},
+                  epochs=1000, eval=[])  # fmt: skip
+    work = training_work(cfg, 64, 10, 2000, [], [])
+    moved = elementwise_bytes(cfg, 64, 10, 2000, [], [])
+    with pytest.raises(ConfigError, match="TB of elementwise passes"):
+        check_work("training", *work[:2], fixed=fixed_seconds(cfg, work[1]), moved=moved)
+
+
+def _comparison_hours(monkeypatch, optimizer: str) -> float:
+    """The hours compare-optimizers' work limit counts for ``optimizer`` alone on a wide net."""
+    import re
+
+    from nnlab.errors import ConfigError
+    from nnlab.experiments.optimizers.training import NetSettings, plan_on_dataset
+
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "0.0001")
+    net = NetSettings(hidden=[3000, 3000], iterations=1000, batch_size=1)
+    with pytest.raises(ConfigError) as error:
+        plan_on_dataset("digits", [optimizer], net=net)
+    return float(re.search(r"about ([\d.]+) hours", str(error.value)).group(1))
+
+
+def test_compare_optimizers_counts_each_optimizers_state_and_a_searchs_draws(monkeypatch):
+    """Measured (a step of one sample, 3000 x 3000 units): sgd 23 ms, adam 92, random-search
+    ~140 (a float64 normal for each parameter): each optimizer was counted as the config's
+    default (sgd), and a random search's draws not at all."""
+    sgd, adam, search = (
+        _comparison_hours(monkeypatch, o) for o in ("sgd", "adam", "random-search")
+    )
+    assert 2.5 < adam / sgd < 4 and 4 < search / sgd < 6, (sgd, adam, search)
