@@ -161,9 +161,12 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
         emit(sw.table_rows(rows, result.defn.spec), fmt, columns, title)
     figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
     drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
+    failed = {r["trial"] for r in result.failed}  # (run now and FAILED: not 'trained')
+    trained, resumed = ([t for t in ids if t not in failed] for ids in (result.ran, result.resumed))
+    lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
     counts = (
-        f"  (trials: {len(result.ran)} trained, {len(result.resumed)} resumed, "
-        f"{len(result.skipped)} already done; {result.seconds:.1f} s{drawn})"
+        f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
+        f"{len(resumed)} resumed, {len(result.skipped)} already done; {result.seconds:.1f} s{drawn})"
     )
     if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
         # error naming it)

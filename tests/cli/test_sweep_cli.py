@@ -92,6 +92,8 @@ def test_grid_with_a_failing_trial_exits_3_and_the_others_complete(tmp_path, mon
     assert [r["status"] for r in rows] == ["COMPLETED", "FAILED"]
     assert "MemoryError" in rows[1]["error"]
     assert "1 of 2 trials FAILED" in result.stderr and "nnlab sweep --resume" in result.stderr
+    # (it said '2 trained' of a trial that trained and one that FAILED)
+    assert "(trials: 1 trained, 1 FAILED, 0 resumed, 0 already done; " in result.stderr
     assert sweep_dir(tmp_path / "r").status == "FAILED"
     one = write_config(tmp_path, sweep={"params": {"batch_size": [31]}})  # (a one-trial grid)
     alone = invoke("sweep", "run", one, "--runs-dir", tmp_path / "one")
