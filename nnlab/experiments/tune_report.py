@@ -214,5 +214,6 @@ def write_outputs(
         if r.get("status") == DIVERGED
     ]
     logs = {k: r.dist == "loguniform" for k, r in settings.ranges.items()}
-    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric, title=run.id)
+    failed = sum(r.get("status") == "FAILED" for rr in results for r in rr.rows)
+    figure = plots.tune_scatter_figure(points, keys, logs, settings.metric, run.id, failed)
     plots.save(figure, run.file("tune-scatter.png"))

@@ -73,7 +73,7 @@ def _marker(i: int, epochs: int) -> dict[str, Any]:
 
 def tune_scatter_figure(
     points: list[dict[str, Any]], keys: list[str], log: dict[str, bool], metric: str,
-    title: str = "",
+    title: str = "", failed: int = 0,
 ) -> Any:  # fmt: skip
     """Validation metric against each searched key, one panel per key, colour = round (past the
     palette's five colours, a round's marker tells it from the round of its colour before:
@@ -84,7 +84,8 @@ def tune_scatter_figure(
     round's colour in a "diverged" strip under the axis. ``title``: the tune's run id, which
     the figure's title names first, as tune-curves.png's does (it named no run). A key of
     whole numbers (``randint``: ``model.depth``) is ticked at whole numbers (1.5 layers is no
-    value it took)."""
+    value it took). ``failed``: how many trials FAILED (no metric, no values trained: the
+    title counts them, the figure showed no sign of them)."""
     plt = base.pyplot()
     # (the legend's width on top of 4.5 inches a panel: beside it, "round 1: diverged" left
     # the last panel's axes 1.9 inches; 1.4 inches at its 8 points, 1.7 at 10)
@@ -115,6 +116,7 @@ def tune_scatter_figure(
         ax.grid(alpha=0.3, which="both")
     base.legend_outside(axes[0][-1])
     what = f"{label} of every trial, by the values searched"
+    what += f" ({counted(failed, 'trial')} FAILED: not drawn)" if failed else ""
     base.fitted_suptitle(fig, f"{title}: {what}" if title else what, fontsize=10)
     fig.tight_layout()
     return fig

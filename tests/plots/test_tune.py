@@ -192,3 +192,12 @@ def test_tune_scatter_names_its_tune_and_ticks_a_whole_number_key_at_whole_numbe
     depth = fig.axes[1]
     shown = [t for t in depth.get_xticks() if depth.get_xlim()[0] <= t <= depth.get_xlim()[1]]
     assert shown and all(t == int(t) for t in shown)
+
+
+def test_tune_scatter_counts_the_trials_that_failed_in_its_title():
+    # (a FAILED trial has no metric: the figure showed no sign of the two that failed)
+    points = [{"round": 1, "optimizer.lr": 0.1, "metric": 0.9}]
+    fig = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc", "tune-x", 2)
+    assert fig._suptitle.get_text().endswith("by the values searched (2 trials FAILED: not drawn)")
+    one = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc", "tune-x", 1)
+    assert one._suptitle.get_text().endswith("(1 trial FAILED: not drawn)")
