@@ -182,9 +182,9 @@ def base_values(plan: dict[str, Any]) -> dict[str, Any]:
 def trial_values(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each planned trial's config values by its id, flat: its plan's base config
     (``base_values``) with the trial's swept values (of a shape key, the ``model.hidden`` they
-    make too; of ``model.hidden``, the shape keys it says). ``--where`` keeps a trial that
-    holds every key at once (a sweep's folder was kept where one trial had one key's value and
-    another the next's)."""
+    make too; of ``model.hidden``, the shape keys it says) and its own ``seed`` (the base
+    config's is none of its trials'). ``--where`` keeps a trial that holds every key at once
+    (a sweep's folder was kept where one trial had one key's value and another the next's)."""
     from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
 
     trials = plan.get("trials") or []
@@ -194,6 +194,8 @@ def trial_values(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
         values = trial.get("values") or {}
         flat = {k: v for k, v in base.items() if k not in SHAPE_KEYS}
         flat.update(values)
+        if "seed" in trial:  # (its own, derived from the sweep's: not the base config's)
+            flat["seed"] = trial["seed"]
         shape = {k: v for k, v in values.items() if k in SHAPE_KEYS}
         if shape:
             flat["model.hidden"] = hidden_of(shape, base["model.hidden"])

@@ -270,10 +270,11 @@ def test_list_where_keeps_a_sweep_one_of_whose_trials_holds_every_key(tmp_path):
     from nnlab.experiments.where import Where, holds, plan_values, trial_values
 
     plan = {"base": yaml.safe_load(open(CONFIG)), "overrides": ["model.hidden=[8]"],
-            "trials": [{"id": "a", "values": {"optimizer.lr": 0.1, "model.init": "he"}},
+            "trials": [{"id": "a", "values": {"optimizer.lr": 0.1, "model.init": "he"}, "seed": 7},
                        {"id": "b", "values": {"optimizer.lr": 0.2, "model.init": "std"}}]}  # fmt: skip
     where: Where = [("optimizer.lr", [0.1]), ("model.init", ["std"])]
     assert holds(plan_values(plan), where)  # (each key held by some trial: a folder's values)
     values = trial_values(plan)
     assert [t for t, v in values.items() if holds({k: [x] for k, x in v.items()}, where)] == []
     assert values["b"]["model.hidden"] == [8] and values["b"]["model.width"] == 8
+    assert values["a"]["seed"] == 7 and values["b"]["seed"] == 0  # (a trial's own, where recorded)
