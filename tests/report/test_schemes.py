@@ -218,15 +218,24 @@ RINGS = np.array([[0x25, 0x63, 0xEB], [0x7F, 0xB0, 0xFF]])  # (--accent, light a
 def ringed(tab) -> list[str]:
     """The sides of the focused element (top, bottom, left, right) along which a line 4 px in
     to 5 px out is mostly the ring's colour: a line of text in the link colour is not (its
-    glyphs have gaps), a ring is."""
+    glyphs have gaps), a ring is. (A link wrapped over lines is ringed line by line: its top
+    and left are its first line's, its bottom and right its last's.)"""
+    rects = tab.evaluate(
+        "() => [...document.activeElement.getClientRects()].map(r =>"
+        " [r.x + scrollX, r.y + scrollY, r.width, r.height])"
+    )
+    first, last = _sides(tab, rects[0]), _sides(tab, rects[-1])
+    return [s for s in ("top", "left") if s in first] + [
+        s for s in ("bottom", "right") if s in last
+    ]
+
+
+def _sides(tab, rect: list[float]) -> list[str]:
     import io
 
     from PIL import Image
 
-    x, y, w, h = tab.evaluate(
-        "() => { const r = document.activeElement.getBoundingClientRect();"
-        " return [r.x + scrollX, r.y + scrollY, r.width, r.height]; }"
-    )
+    x, y, w, h = rect
     pad = 6
     clip = {"x": max(0, x - pad), "y": max(0, y - pad), "width": w + 2 * pad, "height": h + 2 * pad}
     shot = Image.open(io.BytesIO(tab.screenshot(full_page=True, clip=clip)))
@@ -247,13 +256,13 @@ def ringed(tab) -> list[str]:
 def test_every_stop_of_the_keyboard_shows_a_ring_on_every_side(
     every_kind, tmp_path, open_in, scheme
 ):
-    """Tab through the index and a sweep's page (filter, sort buttons, tick boxes, links, notes,
-    figures, blocks of text): each focused element has the ring on all four sides, none cut
+    """Tab through the index (and its cards, at a phone's width) and a sweep's page (filter,
+    sort buttons, tick boxes, links, notes, figures, blocks of text): each focused element has the ring on all four sides, none cut
     by the frame it scrolls in (a figure's was cut away whole)."""
     site = build_report((), every_kind, tmp_path / "report")
     sweep = next(site.out.glob("*sweep-weight-scale*/index.html"))
-    for path, stops in ((site.index, 30), (sweep, 30)):
-        tab = open_in(path, scheme)
+    for path, width in ((site.index, 1400), (sweep, 1400), (site.index, 390)):
+        tab, stops = open_in(path, scheme, width), 30
         unringed = []
         for _ in range(stops):
             tab.keyboard.press("Tab")
@@ -265,7 +274,7 @@ def test_every_stop_of_the_keyboard_shows_a_ring_on_every_side(
                 break
             if len(sides := ringed(tab)) < 4:
                 unringed.append((what, sides))
-        assert unringed == [], (path.relative_to(site.out), scheme)
+        assert unringed == [], (path.relative_to(site.out), scheme, width)
 
 
 def test_on_paper_a_dark_system_prints_dark_text(site, open_in):
