@@ -159,7 +159,7 @@ def test_a_long_value_wraps_in_its_cell_and_a_tunes_tables_fit_a_laptop(site, op
     2,714 px wide in a 1,280 px window; a cell's text over 40 characters wraps."""
     from nnlab.report.values import cell
 
-    assert cell("loguniform:" + "3.7725799377838215e-06:" * 3).startswith('<td class="long">')
+    assert cell("loguniform:" + "3.7725799377838215e-06:" * 3).startswith('<td class="long" ')
     assert cell("0.002046") == "<td>0.002046</td>"
     tune = next(site.out.glob("*-tune-*/index.html"))
     tab = open_page(tune, 1280)
@@ -540,3 +540,32 @@ def test_on_a_phone_a_tick_shows_the_way_to_the_compare_view_below(site, open_pa
     sync_api.expect(jump).to_be_visible()
     tab.evaluate("document.querySelectorAll('input.pick:checked').forEach(b => b.click())")
     sync_api.expect(jump).to_be_hidden()
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_a_name_wraps_to_a_second_line_before_it_is_cut(tmp_path, open_page, width):
+    """Cut on one line, 'compare-optimizers rosenbrock' and 'compare-optimizers book' both read
+    'compare-optimizer…' from 900 to 1,240 px ('compare-optimizers rose…' at 1,280), told
+    apart by a hover title alone. A name takes two lines first; one longer than two is cut
+    there, whole in its title, and the index still fits its box."""
+    from tests.report.helpers import make_run
+
+    root = tmp_path / "runs"
+    names = ["compare-optimizers rosenbrock", "compare-optimizers book"]
+    for name in names:
+        make_run(root, name, kind="compare-optimizers")
+    long = "mnist-300-batchnorm-adam-lr0.001-weight-decay-1e-4-dropout-0.5-" * 2
+    make_run(root, long)
+    tab = open_page(build_report((), root, tmp_path / "report").index, width)
+    cut = tab.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#runs td.name a')]
+            .map(a => [a.textContent, a.scrollHeight > a.clientHeight + 1
+                || a.scrollWidth > a.clientWidth + 1]))"""
+    )
+    assert cut == {**dict.fromkeys(names, False), long: True}, cut
+    assert tab.locator(f'#runs a[title="{long}"]').count() == 1
+    table, box = tab.evaluate(
+        "() => { const t = document.querySelector('#runs');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= box, (table, box)
