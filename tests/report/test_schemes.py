@@ -188,14 +188,19 @@ def test_the_keyboard_ticks_compares_and_clears_and_keeps_its_place(site, open_i
     assert focused == ["H2", "Compare", True, True], focused
 
 
+def rgb(png: bytes) -> np.ndarray:
+    """A screenshot's pixels, (height, width, 3) in 0..255 (matplotlib reads the PNG)."""
+    import io
+
+    from matplotlib.image import imread
+
+    return np.rint(imread(io.BytesIO(png), format="png")[:, :, :3] * 255).astype(int)
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_a_figures_link_shows_its_focus_ring(site, open_in, scheme):
     """The ring, drawn around the figure's link, was cut away whole by the frame that scrolls
     a wide figure sideways: Tab reached the link and nothing showed it."""
-    import io
-
-    from PIL import Image
-
     tab = open_in(next(site.out.glob("*with-a-figure*/index.html")), scheme)
     for _ in range(20):
         tab.keyboard.press("Tab")
@@ -205,9 +210,9 @@ def test_a_figures_link_shows_its_focus_ring(site, open_in, scheme):
         "() => { const r = document.activeElement.getBoundingClientRect();"
         " return [r.x, r.y, r.width, r.height]; }"
     )
-    shot = Image.open(io.BytesIO(tab.screenshot(clip={"x": x, "y": y, "width": w, "height": h})))
+    shot = tab.screenshot(clip={"x": x, "y": y, "width": w, "height": h})
     ring = np.array([0x25, 0x63, 0xEB])  # (--accent of the light scheme a figure keeps)
-    pixels = np.asarray(shot.convert("RGB"), dtype=int).reshape(-1, 3)
+    pixels = rgb(shot).reshape(-1, 3)
     near = int((np.abs(pixels - ring).sum(axis=1) < 60).sum())
     assert near >= w + h, (near, w, h)
 
@@ -231,15 +236,10 @@ def ringed(tab) -> list[str]:
 
 
 def _sides(tab, rect: list[float]) -> list[str]:
-    import io
-
-    from PIL import Image
-
     x, y, w, h = rect
     pad = 6
     clip = {"x": max(0, x - pad), "y": max(0, y - pad), "width": w + 2 * pad, "height": h + 2 * pad}
-    shot = Image.open(io.BytesIO(tab.screenshot(full_page=True, clip=clip)))
-    pixels = np.asarray(shot.convert("RGB"), dtype=int)
+    pixels = rgb(tab.screenshot(full_page=True, clip=clip))
     ring = (np.abs(pixels[:, :, None, :] - RINGS[None, None]).sum(axis=3) < 60).any(axis=2)
     ox, oy = int(round(x - clip["x"])), int(round(y - clip["y"]))
     iw, ih = int(w), int(h)
