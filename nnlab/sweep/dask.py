@@ -24,6 +24,29 @@ def cluster_files_needed(jobs: int, workers: int | None = None) -> int:
     return CLUSTER_FILES + CLUSTER_WORKER_FILES * max(1, workers or jobs)
 
 
+def _close_half_made(exc: BaseException) -> None:
+    """Close the ``Client`` whose start raised ``exc``, at once. distributed (2026.8) leaves it
+    half-made: refused an address ('nope': a ValueError) it stays 'connecting', its IO-loop
+    thread running, and the garbage collector's ``Client.__del__`` closes it later, taking
+    ``LoopRunner``'s class-wide lock. A collection while a ``LoopRunner`` start holds that lock
+    (the next ``LocalCluster`` of the process) deadlocked: the main thread for ever, or the new
+    IO-loop thread, the start giving up after 10 s (``assert loop is not None``). Closed, it
+    stops its thread and its ``__del__`` does nothing. The client is only in the traceback
+    (the constructor raised)."""
+    import contextlib
+
+    from distributed import Client
+
+    tb = exc.__traceback__
+    while tb is not None:
+        client = tb.tb_frame.f_locals.get("self")
+        if isinstance(client, Client):
+            with contextlib.suppress(Exception):  # (the refusal is what the user needs)
+                client.close()  # (one that closed itself, unreachable: nothing to do)
+            return
+        tb = tb.tb_next
+
+
 class DaskExecutor:
     """Units as tasks on a Dask distributed cluster (``pip install 'nnlab[dask]'``).
 
@@ -97,6 +120,7 @@ class DaskExecutor:
             try:
                 self._client = Client(self.scheduler, timeout=self.timeout)
             except (OSError, ValueError, TypeError) as exc:  # (unreachable; not an address)
+                _close_half_made(exc)
                 raise ConfigError(
                     f"--scheduler: {brief(repr(self.scheduler))}: cannot connect ({exc}); give "
                     "the address of a running Dask scheduler, such as tcp://host:8786"

@@ -139,3 +139,23 @@ def test_trials_running_on_workers_when_the_sweep_is_interrupted_stop_and_resume
     assert stopped.meta["epochs_done"] < 400  # it stopped, it did not run to the end
     resumed = sw.resume_sweep(run, executor=dask_executor)
     assert resumed.status == "COMPLETED" and resumed.resumed == [stopped.id]
+
+
+def test_a_refused_scheduler_leaves_no_half_made_client_for_the_garbage_collector(tmp_path):
+    # (distributed left the Client of a refused address 'connecting', its IO-loop thread running;
+    # the garbage collector's Client.__del__ took LoopRunner's lock later, and a collection while
+    # the next LocalCluster's start held it deadlocked: this module's last test hung, or failed
+    # 'assert loop is not None' after 10 s)
+    import gc
+    import threading
+
+    from distributed import Client
+
+    from nnlab.errors import ConfigError
+
+    threads = threading.active_count()
+    with pytest.raises(ConfigError, match="--scheduler: 'nope': cannot connect"):
+        DaskExecutor("nope", timeout=1).start(1)
+    half_made = [c for c in gc.get_objects() if isinstance(c, Client) and c.status != "closed"]
+    assert not half_made
+    assert threading.active_count() == threads  # its IO-loop thread stopped
