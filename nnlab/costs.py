@@ -27,6 +27,10 @@ ACTIVATION_PASSES = {"hidden": 10, "batchnorm": 3, "dropout": 3}  # over each un
 # dropout's more; an evaluation's forward pass, half (measured: 6, +2.2, +2.6 ns a float32)
 SEARCH_BYTES = 96  # a random search's step, of each parameter (compare-optimizers' baselines:
 # a float64 normal drawn, cast, scaled and added: 14.5 ns each measured, 116 bytes at 8 GB/s)
+NORMAL_BYTES = 160  # a float64 weight drawn from a normal, scaled and cast (``init_weight``:
+# three arrays, each's pages touched first; 2 x 10,000 x 10,000 units: 5.5 s of CPU measured)
+HISTOGRAM_PASSES = 30  # over each float64 output of a layer of ``nnlab activations``: its
+# activation, moments, shares and histogram (5 x 500 units of 20,000 samples, 12 settings: 42 s)
 
 
 def parameters(cfg: Any, input_dim: int, n_classes: int) -> tuple[int, int]:
@@ -138,6 +142,17 @@ def search_bytes(cfg: Any, input_dim: int, n_classes: int, steps: int) -> float:
     net's training steps would (``SEARCH_BYTES`` a parameter a step: each step draws a
     candidate for every one; ``experiments.optimizers.baselines``)."""
     return float(steps * parameters(cfg, input_dim, n_classes)[0] * SEARCH_BYTES)
+
+
+def histogram_work(settings: int, layers: int, units: int, samples: int) -> tuple[float, float]:
+    """(floating-point operations of the matrix products, bytes of elementwise passes) of
+    ``nnlab activations``: for each of ``settings`` (activation, init) and each of ``layers``,
+    a ``units`` x ``units`` float64 weight matrix drawn (``NORMAL_BYTES`` each: what ``--units
+    10000`` costs, 100 million draws a layer), its product with ``samples`` rows, and the
+    passes over the layer's outputs (``HISTOGRAM_PASSES``)."""
+    layer_flop = 2 * samples * units * units
+    layer_bytes = units * units * NORMAL_BYTES + samples * units * 8 * HISTOGRAM_PASSES
+    return float(settings * layers * layer_flop), float(settings * layers * layer_bytes)
 
 
 def multiply_adds(cfg: Any, input_dim: int, n_classes: int) -> int:

@@ -88,3 +88,21 @@ def test_compare_optimizers_counts_each_optimizers_state_and_a_searchs_draws(mon
         _comparison_hours(monkeypatch, o) for o in ("sgd", "adam", "random-search")
     )
     assert 2.5 < adam / sgd < 4 and 4 < search / sgd < 6, (sgd, adam, search)
+
+
+def test_activations_counts_a_layers_weights_in_memory_and_their_draws_in_work(monkeypatch):
+    """``activations --layers 100 --units 10000 --samples 2``: its memory check left out the
+    10,000 x 10,000 weights (2.4 GB at the peak measured for 2 layers, its outputs 16 MB) and
+    nothing counted its work (~40 minutes: 1,200 matrices of 100 million normals)."""
+    from nnlab.errors import ConfigError
+    from nnlab.experiments.activations import check_histogram_bounds
+
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "2")
+    with pytest.raises(ConfigError, match=r"needs about 2\.4\d GB .* a layer's weights"):
+        check_histogram_bounds(12, 100, 10_000, 2)
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "3")
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "0.25")  # (counted: ~40 minutes)
+    with pytest.raises(ConfigError, match="is 1,200 layers, .* over the limit of 0.25 hours"):
+        check_histogram_bounds(12, 100, 10_000, 2)
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "2")
+    check_histogram_bounds(12, 100, 10_000, 2)  # (within both)

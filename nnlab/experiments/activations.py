@@ -41,8 +41,9 @@ from typing import Any
 import numpy as np
 
 from nnlab import redo, runs
+from nnlab.costs import histogram_work
 from nnlab.errors import ConfigError, not_one_of
-from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory
+from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory, check_work
 from nnlab.nn.layers import Affine, BatchNorm
 from nnlab.nn.registry import ACTIVATIONS, init_weight
 from nnlab.numbers import Significant
@@ -208,12 +209,7 @@ def activation_histograms(
     acts = parse_choices(activations, ACTIVATION_NAMES, "--activation")
     init_names = parse_choices(inits, list(INITS), "--init")
     check_at_least(("--layers", layers, 1), ("--units", units, 1), ("--samples", samples, 2))
-    settings_bytes = 8 * samples * units * (layers + 2)  # inputs and every layer, kept
-    check_memory(
-        f"activations of {counted(f'{samples:,}', 'sample')} x {counted(f'{units:,}', 'unit')} x {counted(layers, 'layer')} "
-        f"for {counted(len(acts) * len(init_names), 'setting')}",
-        settings_bytes * len(acts) * len(init_names),
-    )
+    check_histogram_bounds(len(acts) * len(init_names), layers, units, samples)
     check_disk("the activations folder", FOLDER_FILES, runs_dir)  # (before the work, not after)
     from threadpoolctl import threadpool_limits
 
@@ -241,6 +237,26 @@ def activation_histograms(
                     folder=folder, name="activations", **settings) as life:  # fmt: skip
         write_results(life.run, rows, results, settings, bins, progress)
     return ActivationsResult(life.run, rows, results)
+
+
+def check_histogram_bounds(settings: int, layers: int, units: int, samples: int) -> None:
+    """ConfigError if the histograms of ``settings`` (activation, init) would need more memory
+    than the limit (every layer's outputs of every setting kept for the figure, and a layer's
+    weights as they are drawn: a float64 ``units`` x ``units`` matrix, its scaled copy and its
+    cast, 0.8 GB each at 10,000 units: 2.4 GB at the peak measured) or take longer than the work limit (each layer's weights
+    drawn, ``costs.histogram_work``)."""
+    what = (
+        f"activations of {counted(f'{samples:,}', 'sample')} x {counted(f'{units:,}', 'unit')} "
+        f"x {counted(layers, 'layer')} for {counted(settings, 'setting')}"
+    )
+    outputs = 8 * samples * units * (layers + 2) * settings  # inputs and every layer, kept
+    weights = 3 * 8 * units * units
+    parts = {"the layers' outputs (--samples, --units, --layers)": outputs,
+             "a layer's weights as they are drawn (--units)": weights}  # fmt: skip
+    check_memory(what, outputs + weights, parts)
+    flop, moved = histogram_work(settings, layers, units, samples)
+    shorter = "fewer --layers, --units or --samples, fewer activations or inits"
+    check_work(what, flop, settings * layers, shorter, ("layer", "layers"), moved=moved)
 
 
 def setting_line(last: dict[str, Any], done: int, total: int) -> str:

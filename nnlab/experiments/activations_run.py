@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from nnlab import redo, runs
+from nnlab.costs import parameters
 from nnlab.errors import ConfigError
 from nnlab.experiments.activations import (
     ActivationsResult,
@@ -106,10 +107,11 @@ def run_histograms(
     if not hidden:
         raise ConfigError(f"--run: {run.path}: its model has no hidden layer (model.hidden: [])")
     x = data.split("train")[0][:samples]
-    check_memory(
-        f"activations of {counted(f'{len(x):,}', 'sample')} x {counted(sum(hidden), 'unit')}",
-        2 * 8 * len(x) * (sum(hidden) + x.shape[1]),
-    )
+    outputs = 2 * 8 * len(x) * (sum(hidden) + x.shape[1])  # (initial and trained, float64)
+    nets = 2 * 8 * parameters(cfg, data.input_dim, data.n_classes)[0]  # (both, float64)
+    parts = {"the layers' outputs (--samples)": outputs, "the run's two nets (its model)": nets}
+    what = f"activations of {counted(f'{len(x):,}', 'sample')} x {counted(sum(hidden), 'unit')}"
+    check_memory(what, outputs + nets, parts)
     check_disk("the activations folder", FOLDER_FILES, runs_dir)
     trained = centre_from_run(run, data)
     initial = centre_from_config(cfg, data, str(run.path)).model
