@@ -378,7 +378,8 @@ def check_work(
     ``fixed`` seconds for all of them, ``fixed_seconds``; ``flop`` operations; ``moved`` bytes
     of elementwise passes, ``costs.elementwise_bytes``) would take more than ``work_limit()``
     hours (``training_hours``); ``shorter`` says how to make it
-    shorter, ``calls`` what a step is (singular, plural). A ``resume`` continues the work its
+    shorter, ``calls`` what a step is (singular, plural; "call": a small layer's, of
+    ``fixed`` seconds, no deeper net's). A ``resume`` continues the work its
     folder was started with, which it cannot shorten: its advice is what can be done then
     (raise the limit, or start anew with less)."""
     limit, hours = work_limit(), training_hours(flop, steps + evaluations, fixed, moved)
@@ -392,14 +393,14 @@ def check_work(
             counts += f", {counted(f'{evaluations:,.0f}', *batches)}"
             cost += " or evaluation batch"
         each = STEP_SECONDS if fixed is None else fixed / max(steps + evaluations, 1)
-        if not math.isclose(each, STEP_SECONDS):  # (deep nets: ``step_seconds``)
+        if not math.isclose(each, STEP_SECONDS) and calls[0] != "call":  # (``step_seconds``)
             cost += f" on average (a step of over {BASE_DEPTH} hidden layers costs more)"
         products, rates = (
             f"{flop / 1e12:,.3g} TFLOP of matrix products",
             f"{NOMINAL_GFLOPS:g} GFLOP/s",
         )
         if moved:  # (``costs.elementwise_bytes``)
-            counts += f", {products}"
+            counts += f", {products}" if flop else ""
             products = f"{moved / 1e12:,.3g} TB of elementwise passes (parameters, activations)"
             rates += f", {MEMORY_GBPS:g} GB/s"
         raise ConfigError(

@@ -106,3 +106,33 @@ def test_activations_counts_a_layers_weights_in_memory_and_their_draws_in_work(m
         check_histogram_bounds(12, 100, 10_000, 2)
     monkeypatch.setenv("NNLAB_MAX_HOURS", "2")
     check_histogram_bounds(12, 100, 10_000, 2)  # (within both)
+
+
+def test_gradcheck_builtin_work_is_counted_and_its_arrays_are_the_checks(monkeypatch):
+    """``gradcheck --batch 4096 --max-entries 1000000`` (no config) had no work estimate: each
+    entry of a layer's input is a call over the whole batch (measured 1.3 s of CPU at batch
+    512, 17.6 at 2048: counted 1.5 and 15); the arrays counted are the ones it checks."""
+    from nnlab.errors import ConfigError
+    from nnlab.experiments import gradcheck as gc
+
+    monkeypatch.setenv("NNLAB_MAX_HOURS", "0.01")  # (counted: 0.014 hours at batch 4096)
+    with pytest.raises(ConfigError, match="built-in check of 4,096 samples is 624,510 calls"):
+        gc.check_builtin(gc.CheckSettings(batch=4096, max_entries=1_000_000))
+    gc.check_builtin_work(gc.CheckSettings(batch=2048, max_entries=1_000_000))
+    gc.check_builtin_work(gc.CheckSettings(batch=4096, max_entries=200))  # (the default)
+    rows = gc.layer_and_loss_rows(batch=3, max_entries=1)
+    inputs = sorted(r.size for r in rows if r.param in ("x", "scores"))
+    counted = [3 * c for c in [gc.LAYER_IN] * 7 + [gc.STACK * gc.LAYER_IN] * 2 + [1, 5, 5]]
+    assert inputs == sorted(counted)
+
+
+def test_a_numeric_gradient_counts_its_forward_passes_elementwise_work(monkeypatch):
+    """820 forward passes of digits-quickstart's net over 1,000 samples took ~0.9 s of CPU;
+    counted as products and calls alone, 0.37 s."""
+    from nnlab.costs import numeric_gradient_bytes, numeric_gradient_work
+
+    cfg = _config(model={"hidden": [100, 100]})
+    flop, calls = numeric_gradient_work(cfg, 64, 10, 1000, 410, 2)
+    moved = numeric_gradient_bytes(cfg, 64, 10, 1000, calls)
+    seconds = training_hours(flop, calls, fixed_seconds(cfg, 0, calls), moved) * 3600
+    assert 0.45 < seconds < 1.8, seconds

@@ -32,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.costs import fixed_seconds, numeric_gradient_work, parameter_sizes
+from nnlab.costs import (
+    CALL_SECONDS,
+    fixed_seconds,
+    numeric_check_work,
+    numeric_gradient_bytes,
+    numeric_gradient_work,
+    parameter_sizes,
+)
 from nnlab.errors import ConfigError, NnlabError
 from nnlab.limits import check_work
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
@@ -271,6 +278,9 @@ def _svm_scores(
     return scores
 
 
+LAYER_IN, SCORES, STACK = 5, 5, 3  # the layers' inputs' columns, the losses', the stacks' nets
+
+
 def layer_and_loss_rows(
     eps: float = DEFAULT_EPS,
     batch: int = DEFAULT_BATCH,
@@ -279,7 +289,7 @@ def layer_and_loss_rows(
 ) -> list[Row]:
     """Every layer type in isolation and every loss on its scores, in float64."""
     rng = np.random.default_rng(seed)
-    n, d, m, c = max(batch, 2), 5, 4, 5
+    n, d, m, c = max(batch, 2), LAYER_IN, 4, SCORES
     f64 = np.float64
 
     def x_in(cols: int = d) -> np.ndarray:
@@ -301,7 +311,7 @@ def layer_and_loss_rows(
     drop = Dropout(0.5, np.random.default_rng(seed + 1))
     drop.keep_mask = True  # the mask drawn on the first forward pass is reused
     rows += check_layer(drop, x_in(), name="Dropout/mask", **opts)
-    k = 3  # nets side by side, as a sweep trains its stacks (nnlab.nn.stacked)
+    k = STACK  # nets side by side, as a sweep trains its stacks (nnlab.nn.stacked)
     stacked = StackedAffine(rng.standard_normal((k, d, m)), rng.standard_normal(k * m))
     rows += check_layer(stacked, x_in(k * d), name="StackedAffine", **opts)
     sdrop = StackedDropout(0.5, [np.random.default_rng([seed, 2, i]) for i in range(k)])
@@ -469,6 +479,7 @@ def check_builtin(
         settings.eps, settings.batch, settings.max_entries, settings.seed
     )  # fmt: skip
     say = progress or (lambda line: None)
+    check_builtin_work(settings)
     with single_thread_blas():
         rows = layer_and_loss_rows(eps, batch, max_entries, seed)
         say(f"layers and losses: {_verdicts(rows)}")
@@ -491,6 +502,22 @@ def _verdicts(rows: Sequence[Row]) -> str:
     return f"{counted(len(rows), 'row')}: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
 
 
+def check_builtin_work(settings: CheckSettings) -> None:
+    """ConfigError if the built-in check would take longer than the work limit: each entry of a
+    layer's input (and a loss's scores) is ``--batch`` rows, each a call over all of them
+    (``costs.numeric_check_work``); each network's parameters, calls over the batch."""
+    n = max(settings.batch, 2)
+    columns = [LAYER_IN] * (4 + len(ACTIVATIONS)) + [STACK * LAYER_IN] * 2
+    columns += [1 if loss.binary else SCORES for loss in LOSSES.values()]
+    widths = [NET_INPUT, *NET_HIDDEN, NET_CLASSES]
+    net = sum(a * b + b for a, b in zip(widths, widths[1:])) + 2 * sum(NET_HIDDEN)
+    arrays = [(n * cols, n * cols) for cols in columns] + [(net, n * sum(widths))] * len(nets())
+    calls, moved = numeric_check_work(arrays, settings.max_entries)
+    what = f"the built-in check of {counted(n, 'sample')}"
+    shorter = "a smaller --batch or --max-entries"
+    check_work(what, 0, calls, shorter, ("call", "calls"), fixed=calls * CALL_SECONDS, moved=moved)
+
+
 # ----------------------------------------------------------------------------- config mode
 def check_numeric_work(
     cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
@@ -507,7 +534,8 @@ def check_numeric_work(
     )
     shorter = "a smaller --max-entries or --batch, or a smaller net"
     fixed = fixed_seconds(cfg, 0, work[1])  # (a forward pass: an evaluation batch's calls)
-    check_work(what, *work, shorter, ("forward pass", "forward passes"), fixed=fixed)
+    moved = numeric_gradient_bytes(cfg, input_dim, n_classes, batch, work[1])
+    check_work(what, *work, shorter, ("forward pass", "forward passes"), fixed=fixed, moved=moved)
 
 
 def config_target(
