@@ -20,7 +20,7 @@ DECIMALS_FROM = 1e-2  # DECIMALS_FROM: 4 significant digits, 0.001561, not 0.001
 # (and options a folder records as given: lr-scan's --min/--max and rates, --eps, --tol, lo/hi)
 CONFIG_COLUMNS = ("weight_decay", "lr", "best_step_lr", "best_train_lr", "weight_scale", "step",
                   "min_exp", "max_exp", "rates", "eps", "tol", "lo", "hi")  # fmt: skip
-CONFIG_SCIENTIFIC_FROM = 1e5  # (the mirror of Python's 1e-05: 0.0001 and 10000.0 in decimals)
+CONFIG_SCIENTIFIC_FROM = 1e5  # (the mirror of Python's 1e-05: 0.0001 and 10000 in decimals)
 CONFIG_DIGITS = 6  # significant digits of a config value a search drew (0.0915184): with 4,
 # the 0.012345 a user wrote read 0.01235 beside the 0.01235 of another run
 
@@ -34,26 +34,29 @@ def is_config_key(column: str) -> bool:
 
 def config_number(value: float) -> str:
     """A float the user chose (a learning rate, a weight decay) as they would write it, and as
-    every table, progress line and legend spells it: Python's shortest round trip (``1e-05``,
-    ``10.0``, ``0.007025``, ``0.012345``, ``0.0``), not ``number``'s ``1.000e-05`` beside
-    ``10.0000``; one with more than ``CONFIG_DIGITS`` significant digits (drawn by a random
-    search, spaced by lr-scan, a tune's narrowed range's ends) to ``CONFIG_DIGITS`` of them
+    every table, progress line and legend spells it: Python's shortest round trip, a whole
+    number without its ``.0`` (``1e-05``, ``10``, ``0.007025``, ``0.012345``, ``0``, ``-3``),
+    not ``number``'s ``1.000e-05`` beside ``10.0000``, nor a ``10.0`` or ``-3.0`` no one
+    types; one with more than ``CONFIG_DIGITS`` significant digits (drawn by a random search,
+    spaced by lr-scan, a tune's narrowed range's ends) to ``CONFIG_DIGITS`` of them
     (``0.0915184``, ``1234.57``, ``0.100000``). So a value written with up to 6 digits reads as
     written and no two such values alike; a drawn one reads like another value only if the two
     agree to 6 digits, the other written with all 6. From ``CONFIG_SCIENTIFIC_FROM`` up, a
-    value is in scientific notation where that is the shorter spelling, as Python writes one
-    below 0.0001 (``1e+08``, ``2.5e+05``, not ``100000000.0``, whose zeros a reader counts;
-    ``10000.0`` and ``123457.0`` stay); zero is ``0.0``, never ``-0.0``."""
+    value is in scientific notation where that is no longer, as Python writes one
+    below 0.0001 (``1e+08``, ``1.5e+06``, not ``100000000``, whose zeros a reader counts;
+    ``10000`` and ``250000`` stay); zero is ``0``, never ``-0``. (A YAML file, config.yaml
+    and ``--print-config``, spells a float as YAML does: ``lr: 10.0``.)"""
     text = repr(float(value) + 0.0)  # (+ 0.0: -0.0 is 0.0)
     if not math.isfinite(value):
         return text
     digits = text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
     if len(digits) <= CONFIG_DIGITS:
+        text = text.removesuffix(".0")  # (a whole number as typed: 10, not 10.0)
         if abs(value) < CONFIG_SCIENTIFIC_FROM or "e" in text:
             return text
         mantissa, exponent = f"{value:.{CONFIG_DIGITS - 1}e}".split("e")
         science = f"{mantissa.rstrip('0').removesuffix('.')}e{exponent}"
-        return science if len(science) < len(text) else text
+        return science if len(science) <= len(text) else text
     # (all CONFIG_DIGITS shown, '#': 0.1000004 reads 0.100000, not the 0.1 another run wrote;
     # 123456.78 reads 123457, not a 123457.0 that reads as exact)
     return f"{value:#.{CONFIG_DIGITS}g}".removesuffix(".")

@@ -55,23 +55,26 @@ def test_a_column_goes_to_six_decimals_only_where_every_number_is_under_ten():
     assert "8555.0496 " in text and "0.002574 " in text and "8555.049562" not in text
 
 
+# (lr-scan's lr column read 100000000.0, a tune's range 0.0001 .. 100000000.0; lr-scan's
+# 1.0 and 10.0, an lr-scan's --min -3 as -3.0: no one types those)
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (
-            1e8,
-            "1e+08",
-        ),  # (lr-scan's lr column read 100000000.0, a tune's range 0.0001 .. 100000000.0)
+        (1e8, "1e+08"),
         (-1e8, "-1e+08"),
         (1e5, "1e+05"),
-        (2.5e5, "2.5e+05"),
-        (10000.0, "10000.0"),  # (below 1e5: as Python writes it, the mirror of 0.0001)
-        (123457.0, "123457.0"),  # (its scientific spelling, 1.23457e+05, is the longer)
+        (1.5e6, "1.5e+06"),
+        (250000.0, "250000"),  # (its scientific spelling, 2.5e+05, is the longer)
+        (10000.0, "10000"),  # (below 1e5: in decimals, the mirror of 0.0001)
+        (10.0, "10"),
+        (-3.0, "-3"),
         (1e-05, "1e-05"),
-        (-0.0, "0.0"),
+        (0.5, "0.5"),
+        (-0.0, "0"),
+        (0.0, "0"),
     ],
 )
-def test_a_large_config_value_is_in_scientific_notation_as_a_user_types_it(value, text):
+def test_a_config_value_is_spelled_as_a_user_types_it(value, text):
     from nnlab.numbers import config_number
 
     assert config_number(value) == text

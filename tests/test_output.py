@@ -396,7 +396,7 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     from nnlab.output import config_number, table_text
 
     assert [config_number(v) for v in (1e-05, 10.0, 0.007025, 0.0, 0.09151839201837465)] == [
-        "1e-05", "10.0", "0.007025", "0.0", "0.0915184"
+        "1e-05", "10", "0.007025", "0", "0.0915184"
     ]  # fmt: skip
     assert config_number(1234.5678) == "1234.57"
     assert config_number(123456.78) == "123457"  # (cut: not a 123457.0 that reads as exact)
@@ -405,11 +405,11 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     text = table_text(rows)
     cells = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
     assert [[c.strip() for c in row] for row in cells] == [
-        ["1e-05", "0.0", "0.007025", "1.000e-05"],
-        ["10.0", "0.1", "10.0", "10.0000"],
+        ["1e-05", "0", "0.007025", "1.000e-05"],
+        ["10", "0.1", "10", "10.0000"],
     ]  # (a measured number: output.number)
     assert training_line(10.0, "COMPLETED", [{"epoch": 1, "train_loss": 0.5}]).startswith(
-        "lr 10.0: COMPLETED"
+        "lr 10: COMPLETED"
     )
     # (the weight-scale table's weight_scale read 1.0000, 0.0858 and 6.310e-04 beside the
     # trials' model.init_std 1.0, 0.08577 and 0.000631: the same init stds)
@@ -417,7 +417,7 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     rows = [{"weight_scale": s, "model.init_std": s} for s in scales]
     cells = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
     assert [[c.strip() for c in row] for row in cells] == [
-        ["1.0", "1.0"], ["0.0857696", "0.0857696"], ["0.000630957", "0.000630957"]
+        ["1", "1"], ["0.0857696", "0.0857696"], ["0.000630957", "0.000630957"]
     ]  # fmt: skip
 
 

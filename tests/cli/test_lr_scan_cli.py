@@ -56,8 +56,8 @@ def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_co
     result = invoke(*args, "--epochs", "1", runs_dir=tmp_path)
     assert result.exit_code == 0, result.output
     progress = [line for line in result.stderr.splitlines() if line.startswith("lr ")]
-    assert progress[0].startswith("lr 1.0: COMPLETED after 1 epoch, train_loss ")
-    assert progress[1] == "lr 10000.0: DIVERGED at epoch 1 (not finite)"
+    assert progress[0].startswith("lr 1: COMPLETED after 1 epoch, train_loss ")
+    assert progress[1] == "lr 10000: DIVERGED at epoch 1 (not finite)"
     title = result.stdout.split("┏")[0]
     assert "step_change  step_loss - L(W): the actual change over that step" in title
     assert "close to -lr*|g|^2 only while lr is small" in title

@@ -234,7 +234,7 @@ def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_pat
     assert shown["dry_run"] is True and shown["rounds"] == 2 and len(shown["trials"]) == 3
     assert "3 trials to train" in dry.stderr and "2 rounds of such work" in dry.stderr
     assert (
-        "round 1 searches optimizer.lr 0.001..1.0; round 2 draws from the ranges proposed by the "
+        "round 1 searches optimizer.lr 0.001..1; round 2 draws from the ranges proposed by the "
         "top 2 trials so far" in dry.stderr
     )
     assert "nothing was written" in dry.stderr

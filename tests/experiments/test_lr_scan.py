@@ -202,7 +202,7 @@ def test_progress_line_counts_epochs_in_plain_words():
     diverged = [{"epoch": 1, "train_loss": None}]
     assert (
         scan.training_line(1e4, "DIVERGED", diverged)
-        == "lr 10000.0: DIVERGED at epoch 1 (not finite)"
+        == "lr 10000: DIVERGED at epoch 1 (not finite)"
     )
 
 

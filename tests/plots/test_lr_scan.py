@@ -47,7 +47,7 @@ def test_a_best_rate_whose_loss_rose_above_the_initial_loss_says_so():
             {"lr": 1e6, "step_loss": 5e16, "train_loss": None, "best": ""}]  # fmt: skip
     fig = plots.lr_scan_figure(rows, initial_loss=2.542, epochs=2)
     (label,) = annotations(fig.axes[0])
-    assert label.get_text() == "best 1000.0\n(above the initial loss)"  # (as the table has it)
+    assert label.get_text() == "best 1000\n(above the initial loss)"  # (as the table has it)
     render(fig)
     box, e = fig.axes[0].get_window_extent(), label.get_window_extent()
     assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1

@@ -230,7 +230,7 @@ def test_a_trial_that_diverged_in_its_first_epoch_shows_its_one_point():
     curves = {"a": records.diverging(at=1), "b": records.learning(epochs=3)}
     ax = plots.sweep_curves_figure(rows, curves, ["model.init_std"]).axes[0]
     (dot,) = [ln for ln in ax.get_lines() if ln.get_marker() == "."]
-    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "model.init_std=1.0"]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "model.init_std=1"]
     assert list(dot.get_xdata()) == [0] and dot.get_color() == line.get_color()
 
 

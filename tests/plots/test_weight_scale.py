@@ -161,7 +161,7 @@ def test_a_panels_scale_reads_as_the_tables_spell_it():
     panels[4]["scale"] = 0.08576958985908945
     fig = plots.weight_scale_grid_figure(panels, "train_acc", title="sweep: train acc")
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
-    assert titles[0].startswith("W: 1.0  (") and titles[4] == "W: 0.0857696"
+    assert titles[0].startswith("W: 1  (") and titles[4] == "W: 0.0857696"
     assert titles[4] == f"W: {config_number(panels[4]['scale'])}"
 
 

@@ -108,7 +108,7 @@ def test_a_config_value_reads_as_the_terminals_tables_spell_it():
 
     row = {"optimizer.lr": 0.0008462, "lr": 1e-05, "weight_decay": 0.0, "final_val_acc": 0.74}
     html = rows_table([row])
-    for cell in ("0.0008462", "1e-05", "0.0", "0.7400"):  # (the metric: a measured number)
+    for cell in ("0.0008462", "1e-05", "0", "0.7400"):  # (the metric: a measured number)
         assert f">{cell}</td>" in html, (cell, html)
     ranges = [{"round": 1, "key": "optimizer.lr", "searched": "1e-06 .. 0.1", "best": 0.091548}]
     tune = SimpleNamespace(kind="tune", summary={"ranges": ranges, "metric": "final_val_acc"})
@@ -137,11 +137,11 @@ def test_an_option_a_folder_records_reads_as_it_was_given():
     from nnlab.report.values import kv_value
 
     recipe = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
-    assert kv_value(recipe, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"
+    assert kv_value(recipe, "recipe") == "{min_exp: -10, max_exp: -1, num: 5, epochs: 1}"
     rates = [1e-10, 1.7782794100389227e-08, 0.1]
     assert kv_value(rates, "rates") == "[1e-10, 1.77828e-08, 0.1]"
-    for key, value, shown in (("eps", 1e-05, "1e-05"), ("tol", 0.01, "0.01"), ("lo", -1.0, "-1.0"),
-                              ("hi", 1.0, "1.0")):  # fmt: skip
+    for key, value, shown in (("eps", 1e-05, "1e-05"), ("tol", 0.01, "0.01"), ("lo", -1.0, "-1"),
+                              ("hi", 1.0, "1")):  # fmt: skip
         assert kv_value(value, key) == shown, key
     settings = {"normalize": "filter", "lo": -1.0, "hi": 1.0, "points": 7}
     html = kv_value(settings, "settings")

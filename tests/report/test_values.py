@@ -159,7 +159,7 @@ def test_a_recipe_names_the_options_given_not_the_nulls_of_the_rest():
     typed = {"optimizers": "sgd,adam", "steps": "20", "lr": None}  # (compare-optimizers': text)
     assert kv_value(typed, "recipe").startswith("{optimizers: sgd,adam, steps: 20} <span")
     whole = {"min_exp": -10.0, "max_exp": -1.0, "num": 5, "epochs": 1}
-    assert kv_value(whole, "recipe") == "{min_exp: -10.0, max_exp: -1.0, num: 5, epochs: 1}"
+    assert kv_value(whole, "recipe") == "{min_exp: -10, max_exp: -1, num: 5, epochs: 1}"
 
 
 def test_a_rows_details_on_the_index_spell_its_values_as_its_page_does():
