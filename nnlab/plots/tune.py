@@ -134,14 +134,19 @@ def _finite(value: Any) -> bool:
 
 def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
     """The ``diverged`` trials as crosses at their ``key`` value in a strip under ``ax``'s
-    metric range (set before), labelled "diverged" where the ticks are."""
+    metric range (set before), labelled "diverged" where the ticks are; each round's a little
+    above the one before (a later round's cross at the same value, a model.depth of 2,
+    hid the earlier's)."""
     if not diverged:
         return
     lo, hi = ax.get_ylim()
     y = lo - 0.08 * (hi - lo)
-    for r in sorted({p["round"] for p in diverged}):
+    rounds = sorted({p["round"] for p in diverged})
+    step = min(0.025, 0.075 / len(rounds)) * (hi - lo)  # (all within the strip's +-0.05)
+    for i, r in enumerate(rounds):
         xs = [p[key] for p in diverged if p["round"] == r]
-        ax.plot(xs, [y] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
+        at = y + (i - (len(rounds) - 1) / 2) * step
+        ax.plot(xs, [at] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
                 ls="none", label=f"round {r}: diverged")  # fmt: skip
     ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color=palette.DIVERGED, alpha=0.07, lw=0)
     ticks = [t for t in ax.get_yticks() if lo <= t <= hi]

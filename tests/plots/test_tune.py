@@ -201,3 +201,14 @@ def test_tune_scatter_counts_the_trials_that_failed_in_its_title():
     assert fig._suptitle.get_text().endswith("by the values searched (2 trials FAILED: not drawn)")
     one = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc", "tune-x", 1)
     assert one._suptitle.get_text().endswith("(1 trial FAILED: not drawn)")
+
+
+def test_tune_scatter_keeps_two_rounds_crosses_at_one_value_apart():
+    # (round 2's cross at model.depth 2 lay on round 1's, which no one could see)
+    points = [{"round": r, "model.depth": 2, "metric": None, "diverged": True} for r in (1, 2, 3)]
+    points.append({"round": 1, "model.depth": 1, "metric": 0.9})
+    fig = plots.tune_scatter_figure(points, ["model.depth"], {}, "final_val_acc")
+    ax = fig.axes[0]
+    crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+    heights = [ln.get_ydata()[0] for ln in crosses]
+    assert len(set(heights)) == 3 and all(ax.get_ylim()[0] < h < 0 for h in heights)
