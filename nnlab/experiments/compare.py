@@ -239,20 +239,27 @@ def compare_runs(
     columns += [k for k in finals if k.endswith("_acc")]
     columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:
-        draw_gaps(rows, varying, folders, png, kept=" and ".join(where))
+        chosen = f"the top {len(rows):,}" if sort else f"the first {len(rows):,}"
+        cut = f"{chosen} of {counted(total, 'run')}" + (f" by {sort}" if sort else "")
+        draw_gaps(
+            rows, varying, folders, png, " and ".join(where), cut if total > len(rows) else ""
+        )
     return rows, list(dict.fromkeys(columns)), total
 
 
 def draw_gaps(
-    rows: list[Row], varying: list[str], folders: dict[str, Path], png: Path, kept: str = ""
-) -> None:
+    rows: list[Row], varying: list[str], folders: dict[str, Path], png: Path, kept: str = "",
+    cut: str = "",
+) -> None:  # fmt: skip
     """``png``: each row's train and test accuracy per epoch, side by side, the gap shaded. A
     panel names its run and at most 3 of the keys the runs differ in, those that tell them
     apart first (with every key, the titles of 5 runs ran to 13 lines and the plots shrank to
     strips). At most ``MAX_PANELS`` panels, the first rows, the title says of how many, and
-    which runs ``--where`` kept (``kept``: its keys are no panel's, all runs sharing them).
-    The keys are those the drawn runs differ in (``--top``: a key the runs left out differ in
-    named the same value on every panel, as another key was left out)."""
+    which runs ``--where`` kept (``kept``: its keys are no panel's, all runs sharing them)
+    and ``--top`` chose (``cut``: 'the top 12 of 39 runs by final_test_acc'; the title said '12
+    runs', as if there were no others). The keys are those the drawn runs differ in
+    (``--top``: a key the runs left out differ in named the same value on every panel, as
+    another key was left out)."""
     from nnlab import plots
 
     drawn = [r for r in rows[:MAX_PANELS] if "reason" not in r]
@@ -275,7 +282,8 @@ def draw_gaps(
     ]
     splits = list(dict.fromkeys(plots.held_out(p["records"]) for p in panels[:MAX_PANELS]))
     what = f"train and {' or '.join(splits or ['test'])} accuracy, the gap between them"
-    title = f"{what}: {counted(len(panels), 'run')}"  # (a tune's trials: val, its test held back)
+    title = f"{what}: {f'{cut} (--top)' if cut else counted(len(panels), 'run')}"  # (a tune's
+    # trials: val, its test held back)
     if len(panels) > MAX_PANELS:  # (128 runs made a figure 117 inches tall)
         title = (f"{what}: the first {MAX_PANELS} of {counted(len(panels), 'run')}, as the "
                  "table lists them (--sort, --top)")  # fmt: skip

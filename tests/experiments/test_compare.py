@@ -249,6 +249,11 @@ def test_compare_png_draws_at_most_max_panels_runs_and_says_of_how_many(tmp_path
     ]
     assert "the first 2 of 3 runs" in seen["title"] and "--top" in seen["title"]
     assert compare.MAX_PANELS == 2 and len(rows) == 3  # (the table keeps every run)
+    # (--top 2: the title said '2 runs', as if there were no others)
+    compare_runs(refs, tmp_path, sort="optimizer.lr", top=2, png=tmp_path / "c.png")
+    assert seen["title"].endswith(": the top 2 of 3 runs by optimizer.lr (--top)")
+    compare_runs(refs, tmp_path, top=1, png=tmp_path / "c.png")
+    assert seen["title"].endswith(": the first 1 of 3 runs (--top)")
 
 
 def test_a_sort_by_a_metric_without_final_is_told_the_final_one():
