@@ -95,8 +95,10 @@ Tol = Annotated[
     bounded(
         float | None,
         "--tol",
-        "A function's distance to the minimum that counts as reached.",
+        "A function's distance to the minimum that counts as reached (at most 1e6, the "
+        "starts' bound).",
         0,
+        1e6,
         above=True,
         default=0.01,
     ),

@@ -203,7 +203,7 @@ def test_help_names_every_dataset_and_the_defaults_of_the_text_options():
     assert all(name in text for name in DATASETS)
     for default in ("[default: sgd, momentum, nesterov, adagrad, rmsprop, adam on a function", "[default: the function's (book: "
                     "-7,2)]", "(book: 30)", "[default: 100,100,100,100,100]", "[default: book]",
-                    "[default: 128; 1<=x<=10000000]", "[default: 0.01; x>0]"):  # fmt: skip
+                    "[default: 128; 1<=x<=10000000]", "[default: 0.01; 0<x<=1e+06]"):  # fmt: skip
         assert default in text, default
 
 

@@ -116,7 +116,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "NaN --tol": (
         ["compare-optimizers", "--tol", "nan"],
-        ["--tol: expected a finite number above 0, got nan"],
+        ["--tol: expected a finite number above 0 and at most 1e+06, got nan"],
     ),
     # sizes
     "--points": (
@@ -154,6 +154,30 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "activations --layers": (["activations", "--layers", "1000"], ["--layers: ", "100, got"]),
     "activations --units": (["activations", "--units", "100000"], ["--units: ", "10000, got"]),
+    # (each was accepted: --tol 1e308 reached at the start, --lr 1e300 all inf)
+    "compare-optimizers --tol": (
+        ["compare-optimizers", "--tol", "1e308"],
+        ["--tol: expected a finite number above 0 and at most 1e+06, got 1e+308"],
+    ),
+    "compare-optimizers --lr": (
+        ["compare-optimizers", "--lr", "0.1,1e300"],
+        ["--lr: sgd.lr: expected a number above 0 and at most 1e+10, got 1e+300"],
+    ),
+    "compare-optimizers eps": (
+        ["compare-optimizers", "-o", "adam", "adam.eps=2.0"],
+        ["override 'adam.eps=2.0': adam.eps: expected a number above 0 and at most 1, got 2"],
+    ),
+    "compare-optimizers scale": (
+        [
+            "compare-optimizers",
+            "--dataset",
+            "digits",
+            "-o",
+            "random-search",
+            "random-search.scale=2.0e+10",
+        ],
+        ["random-search.scale: expected a number above 0 and at most 1e+10, got 2e+10"],
+    ),  # fmt: skip
     "--jobs": ([*GRID, "optimizer.lr=0.1,0.2", "--jobs", "1000"], ["--jobs: ", "256, got 1000"]),
     "--jobs 0": (
         [*GRID, "optimizer.lr=0.1,0.2", "--jobs", "0"],

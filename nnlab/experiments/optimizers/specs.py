@@ -54,6 +54,11 @@ BASELINES: dict[str, dict[str, float]] = {
     "random-search": {"scale": 0.3},
     "random-local-search": {"step_size": 0.03},
 }
+# the most a comparison's hyperparameter may be (each above 0): a rate or a search's scale of
+# 1e10 shows a divergence on every function and net here (1000 did not on digits: its ReLUs
+# died); past it only how soon float32 overflows differs (--lr 1e300 ran: a table of inf). An
+# eps past 1 is no longer a guard against division by 0 but the step's own scale.
+MAX_HYPER = {"lr": 1e10, "scale": 1e10, "step_size": 1e10, "eps": 1.0}
 MAX_PATH_STEPS = 100_000  # every point is kept (and written to result.json)
 MAX_TOTAL_PATH_STEPS = 1_000_000  # of all the paths of a comparison together (~40 MB of JSON)
 MAX_PATHS = 60  # optimizer-rate pairs x starts: the figure has a panel for each (20 rows of 3)
@@ -194,7 +199,7 @@ def _validate(
                 where = sources.get(key, "default")
                 raise ConfigError(f"{where}: {label}.{key} must be a number > 0, got {value!r}")
             out[key] = float(value)
-        return out
+        return _at_most(label, out, sources)
     try:
         model = SCHEMAS[name].model_validate({"name": name, **values})
     except ValidationError as exc:
@@ -204,7 +209,19 @@ def _validate(
         where = sources.get(key, "default")
         got = "" if err["type"] == "text_for_value" else f", got {err.get('input')!r}"
         raise ConfigError(f"{where}: {label}.{key}: {msg}{got}") from None
-    return {k: float(v) for k, v in model.model_dump().items() if k != "name"}
+    out = {k: float(v) for k, v in model.model_dump().items() if k != "name"}
+    return _at_most(label, out, sources)
+
+
+def _at_most(label: str, values: dict[str, float], sources: dict[str, str]) -> dict[str, float]:
+    """``values``, or a ConfigError naming the first past its ``MAX_HYPER`` and the range."""
+    for key, value in values.items():
+        if key in MAX_HYPER and value > MAX_HYPER[key]:
+            raise ConfigError(
+                f"{sources.get(key, 'default')}: {label}.{key}: expected a number above 0 and "
+                f"at most {MAX_HYPER[key]:g}, got {value:g}"
+            )
+    return values
 
 
 def _overrides_by_label(
