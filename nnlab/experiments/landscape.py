@@ -43,7 +43,7 @@ from nnlab import runs
 from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import config_hash, load_config, to_yaml
 from nnlab.config_model import Config
-from nnlab.costs import evaluation_work, fixed_seconds
+from nnlab.costs import evaluation_bytes, evaluation_work, fixed_seconds
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, OptionError, RunError
 from nnlab.experiments.directions import (  # (re-exported: the directions' math)
@@ -383,8 +383,9 @@ def check_grid_work(
     )
     shorter = "fewer --points or --samples"
     fixed = fixed_seconds(cfg, 0, work[1])  # (a deep net's batches cost more)
+    moved = evaluation_bytes(cfg, data.input_dim, data.n_classes, samples, left)
     calls = ("evaluation batch", "evaluation batches")
-    check_work(what, *work, shorter, calls, fixed=fixed, resume=missing is not None)
+    check_work(what, *work, shorter, calls, fixed=fixed, resume=missing is not None, moved=moved)
 
 
 def resume_landscape(
