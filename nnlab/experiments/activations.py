@@ -354,5 +354,6 @@ def write_results(
         {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,
         caption=caption(settings["activations"]), colour_by={labels[k]: k[1] for k in results},
         condition=", ".join(said + ["BatchNorm on"] * bool(settings.get("batchnorm"))),
+        run=run.id,
     )  # fmt: skip
     plots.save(figure, run.file("activations.png"))

@@ -253,7 +253,7 @@ def save_differences(
         stored = {"title": title, "what": what, **diff.to_dict()}
         life.run.write_json("differences.json", stored)
         figure = plots.gradcheck_differences_figure(
-            diff.steps, diff.forward, diff.centred, title=title
+            diff.steps, diff.forward, diff.centred, title=title, run=life.run.id
         )
         return plots.save(figure, life.run.file("differences.png"))
 

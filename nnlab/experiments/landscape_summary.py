@@ -124,7 +124,9 @@ def write_outputs(result: LandscapeResult, name: str) -> None:
     label = f"{name}: {directions(summary['normalize'])}, {summary['split']} split"
     if summary.get("source"):  # (which run: two winners' landscapes read 'bn-init' alike)
         label = f"{name}, {short_source(summary['source'])}\n{label.split(': ', 1)[1]}"
-    line = plots.landscape_line_figure(result.alphas, result.line_loss, result.line_acc, label)
+    line = plots.landscape_line_figure(
+        result.alphas, result.line_loss, result.line_acc, label, run.id
+    )
     plots.save(line, run.file("landscape-1d.png"))
-    plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label)
+    plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label, run.id)
     plots.save(plane, run.file("landscape-2d.png"))

@@ -517,6 +517,6 @@ def _write(result: LrScanResult, cfg: Config, epochs: int) -> None:
     batch = "full batch" if cfg.batch_size == "full" else f"batch {cfg.batch_size}"
     trainer = f"{cfg.optimizer.name}, {batch}"
     objective = not (cfg.weight_decay or cfg.model.batchnorm or cfg.model.dropout)
-    figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=cfg.name,
+    figure = plots.lr_scan_figure(result.rows, result.initial_loss, epochs, title=run.id,
                                   trainer=trainer, objective=objective)  # fmt: skip
     plots.save(figure, run.file("lr-scan.png"))

@@ -105,7 +105,7 @@ def _finish(
         from nnlab import plots
 
         drawn = {
-            "title": cfg.name,
+            "title": run.id,
             "status": status,
             "diverged_epoch": summary.get("diverged_epoch"),
             "objective": objective_label(cfg.weight_decay),

@@ -60,6 +60,7 @@ def activation_histograms_figure(
     caption: str = "",
     condition: str = "",
     colour_by: dict[str, str] | None = None,
+    run: str = "",
 ) -> Any:
     """A grid of histograms: one row per setting, one column per layer (DLFS fig. 6-10 .. 6-14;
     past ``MAX_COLUMNS`` layers, that many evenly spaced, first and last among them, as the
@@ -79,22 +80,12 @@ def activation_histograms_figure(
     lines under the grid (what the notes' terms mean). ``condition``: what the title's second
     line says of the net (``BatchNorm on``, a run's folder).
     """
-    plt = base.pyplot()
     labels = list(settings)
     n_rows, depth = len(labels), max(len(v) for v in settings.values())
     shown = drawn_layers(depth)
-    n_cols = len(shown)
-    below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
-    below += XLABEL  # (the bottom row's x label: what the bars count)
-    above = 0.2 if condition else 0.0  # (its second title line)
-    height = 1.55 * n_rows + 0.6 + below + above
-    width = LEFT + COLUMN * n_cols + 0.2
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, height), squeeze=False, sharey="row")
-    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.45 + above) / height,
-                        bottom=(0.35 + below) / height, left=LEFT / width,
-                        right=1 - 0.2 / width)  # fmt: skip
-    if caption:
-        fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
+    title = base.named(run, _title(len(shown), depth, condition))
+    fig, axes = _grid(n_rows, len(shown), title, caption)
+    height = fig.get_figheight()
     colours = _row_colours(labels, colour_by or {})
     for r, label in enumerate(labels):
         drawn = [i for i in shown if i < len(settings[label])]
@@ -109,8 +100,29 @@ def activation_histograms_figure(
             ax.axis("off")
     for ax in axes[-1][: len([i for i in shown if i < len(settings[labels[-1]])])]:
         ax.set_xlabel("activation value", fontsize=8)  # (the x axes were unlabelled)
-    fig.suptitle(_title(n_cols, depth, condition), fontsize=11, y=1 - 0.05 / height)
     return fig
+
+
+def _grid(n_rows: int, n_cols: int, title: str, caption: str) -> tuple[Any, Any]:
+    """The figure and its ``n_rows`` x ``n_cols`` axes, in margins of inches: ``title`` above,
+    fitted to the figure's width (a line more, 0.2 inches more: the run's id, the condition),
+    ``caption`` under them."""
+    plt = base.pyplot()
+    below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
+    below += XLABEL  # (the bottom row's x label: what the bars count)
+    width = LEFT + COLUMN * n_cols + 0.2
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, 1), squeeze=False, sharey="row")
+    title = base.fit_lines(fig, title, width - 0.2, 11)
+    above = 0.2 * title.count("\n")
+    height = 1.55 * n_rows + 0.6 + below + above
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.45 + above) / height,
+                        bottom=(0.35 + below) / height, left=LEFT / width,
+                        right=1 - 0.2 / width)  # fmt: skip
+    if caption:
+        fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
+    fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
+    return fig, axes
 
 
 def _row_colours(labels: list[str], colour_by: dict[str, str]) -> list[str]:

@@ -310,6 +310,16 @@ def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
     return "\n".join(lines)
 
 
+def named(run: str, text: str = "") -> str:
+    """A figure's title: the run that drew it (``run``, its id) on the first line, then what
+    the figure shows (``text``); either alone where the other is empty. Every figure names
+    its run this way, so one copied out of its folder (into slides) still says which run made
+    it: train's, lr-scan's and landscape's said only the config's name, activations',
+    compare-optimizers' and gradcheck's differences' no run at all. Fit it to the figure's
+    width with ``fitted_title`` or ``fitted_suptitle``."""
+    return "\n".join(part for part in (run, text) if part)
+
+
 def fitted_title(ax: Any, text: str, width: float | None = None, **kwargs: Any) -> Any:
     """``ax.set_title(text, **kwargs)``, broken into lines no wider than the axes (``width``
     inches if given: ``fit_lines``). A title wider than its axes ran over the next panel's

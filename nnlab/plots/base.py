@@ -36,6 +36,7 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     legend_outside,
     log_scale,
     log_ticks,
+    named,
     plain_numbers,
     plain_ticks,
     spans_decades,

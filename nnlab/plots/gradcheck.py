@@ -11,7 +11,7 @@ from nnlab.plots import base
 
 
 def gradcheck_differences_figure(
-    steps: list[float], forward: list[float], centred: list[float], title: str = ""
+    steps: list[float], forward: list[float], centred: list[float], title: str = "", run: str = ""
 ) -> Any:
     """Relative error of forward and centred differences against the step, on log-log axes.
 
@@ -51,7 +51,8 @@ def gradcheck_differences_figure(
     ax.axhspan(1e-7, 1e-4, color="orange", alpha=0.08, label="1e-7..1e-4: suspicious")
     base.log_scale(ax, "x", "step h")
     base.log_scale(ax, "y", "max relative error vs analytic")
-    ax.set_title(title or "finite differences: truncation vs round-off")
+    what = title or "finite differences: truncation vs round-off"
+    base.fitted_title(ax, base.named(run, what))
     ax.grid(alpha=0.3)
     base.legend_outside(ax, "below", ncol=2)
     return fig

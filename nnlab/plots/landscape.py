@@ -12,7 +12,7 @@ from nnlab.output import counted
 from nnlab.plots import base
 
 
-def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> Any:
+def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run: str = "") -> Any:
     """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis) against a.
     A point whose loss is not finite (inf: it overflowed) is a red cross at the top edge,
     with a legend entry (the line had only stopped there). The legend is under the axes."""
@@ -33,7 +33,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "") -> 
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
     base.legend_outside(ax, "below", handles=lines, ncol=2)
-    base.fitted_title(ax, _title("L(W + a D1)", title), fontsize=10)
+    base.fitted_title(ax, base.named(run, _title("L(W + a D1)", title)), fontsize=10)
     return fig
 
 
@@ -57,7 +57,7 @@ def value_ticks(lo: float, hi: float) -> list[float]:
     return ticks
 
 
-def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
+def landscape_contour_figure(alphas: Any, grid: Any, title: str = "", run: str = "") -> Any:
     """The 2-D slice L(W + a D1 + b D2) as filled contours of the loss, on a log colour scale
     when it spans more than a decade; the colour bar is ticked at loss values (1-2-5 per decade)
     and its label gives the range. Points whose loss is not finite (inf) are light red, points
@@ -110,7 +110,7 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "") -> Any:
     )  # (whole where the centre is a corner: --range 0:1)
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")
-    base.fitted_title(ax, _title("L(W + a D1 + b D2)", title), fontsize=10)
+    base.fitted_title(ax, base.named(run, _title("L(W + a D1 + b D2)", title)), fontsize=10)
     return fig
 
 

@@ -157,5 +157,5 @@ def lr_scan_figure(
         top, *crosses = _diverged_strip(ax, bad)
         handles += crosses
     base.legend_outside(ax, handles=handles)
-    base.fitted_title(top, f"step-size scan {title}".strip())
+    base.fitted_title(top, base.named(title, "step-size scan"))
     return fig

@@ -37,7 +37,7 @@ def _finish(fig: Any, axes: Any, used: int, title: str, key: list[Any] | None = 
     legend handles for every panel at once, in a row under them (over no panel's data)."""
     for ax in list(axes.flat)[used:]:
         ax.axis("off")
-    fig.suptitle(title)
+    base.fitted_suptitle(fig, title)
     key = key or []
     ncol = len(key) if axes.shape[1] > 1 else 2  # (one panel: a row of all was twice as wide)
     rows = -(-len(key) // ncol) if key else 0
@@ -75,6 +75,7 @@ def optimizer_paths_2d_figure(
     panels: list[dict[str, Any]],
     points: base.Points,
     title: str,
+    run: str = "",
 ) -> Any:
     """Contours of z over the (x, y) grid with one optimizer path per panel (as DLFS fig. 6-8).
 
@@ -100,7 +101,7 @@ def optimizer_paths_2d_figure(
         _panel_title(ax, panel, len(p) - 1, off)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-    return _finish(fig, axes, len(panels), title, _paths_key(points))
+    return _finish(fig, axes, len(panels), base.named(run, title), _paths_key(points))
 
 
 def window_labels(x: Any, y: Any, points: base.Points) -> base.Points:
@@ -124,6 +125,7 @@ def optimizer_paths_1d_figure(
     panels: list[dict[str, Any]],
     points: base.Points,
     title: str,
+    run: str = "",
 ) -> Any:
     """The curve y(x) with each run's iterates marked (one panel per run), coloured by step.
 
@@ -152,7 +154,7 @@ def optimizer_paths_1d_figure(
         _panel_title(ax, panel, len(px) - 1, int(np.sum(~inside)))
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-    return _finish(fig, axes, len(panels), f"{title}\nx in [{x0:g}, {x1:g}]")
+    return _finish(fig, axes, len(panels), base.named(run, f"{title}\nx in [{x0:g}, {x1:g}]"))
 
 
 def _line_keys() -> list[Any]:
@@ -177,7 +179,7 @@ def _marks(i: int, spaced: bool = True) -> dict[str, Any]:
     return {"marker": marker, "markersize": 4.5, "markevery": every}
 
 
-def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> Any:
+def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str, run: str = "") -> Any:
     """Training loss per iteration for several optimizers (DLFS fig. 6-9): smoothed lines over
     the raw per-batch losses drawn faintly. ``curves``: dicts with ``label``, ``loss``,
     ``smoothed`` (same length), ``diverged`` (optional: the run stopped there). The loss axis is
@@ -218,7 +220,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str) -> An
         ax.set_ylim(0, min(1.1 * float(max(smoothed)), top))
     base.epoch_axis(ax, "iteration")  # (whole iterations)
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
-    base.fitted_title(ax, title, fontsize=10)
+    base.fitted_title(ax, base.named(run, title), fontsize=10)
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
     base.legend_outside(ax, handles=handles + _line_keys())
     ax.grid(alpha=0.3, which="both")

@@ -231,7 +231,7 @@ def sweep_curves_figure(
     metric = _axes_labels(axes, key)
     columns = _key_handles(rows, roles, tally, listed)
     note = f"{metric} per epoch, {_shown(tally, len(rows))}{_roles_note(roles, metric)}"
-    heading = f"{title}\n{note}" if title else note
+    heading = base.named(title, note)
     if roles.panels is None:
         _key_beside(fig, axes[0], mappable, roles.colour, columns)
         base.fitted_title(axes[0], heading, fontsize=FONT)
@@ -274,7 +274,7 @@ def _labelled_figure(
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
     base.legend_outside(ax, "right", handles=handles, fontsize=FONT)
     note = f"{metric} per epoch, {_shown(tally, len(rows))}"
-    base.fitted_title(ax, f"{title}\n{note}" if title else note, fontsize=FONT)
+    base.fitted_title(ax, base.named(title, note), fontsize=FONT)
     return fig
 
 

@@ -71,7 +71,7 @@ def train_curves_figure(
         rows = max(rows, -(-len(handles) // 2))
     lines = 1
     if title:  # (a run id of a 64-character name: in lines, the top margin grown by them)
-        said = title + (f" (diverged at epoch {at})" if at is not None else "")
+        said = base.named(title, f"diverged at epoch {at}" if at is not None else "")
         lines = base.fitted_suptitle(fig, said, y=1 - 0.08 / 4).get_text().count("\n") + 1
     _fixed_margins(fig, top=0.62 + SUPTITLE_LINE * (lines - 1), bottom=0.62 + 0.2 * rows)
     return fig

@@ -270,5 +270,5 @@ def test_the_weight_scale_presets_canvas_is_the_one_its_grid_asks_for(tmp_path):
     assert base._PREPARED[grid] == [], "the grid was drawn on the prepared canvas"
     assert Path(drawings[0].path).stat().st_size > 0
     # (each figure's title says what it shows: the summary's was the folder's name alone)
-    assert drawings[0].args[2] == f"{run.id}: training accuracy per epoch"
-    assert drawings[1].kwargs["title"] == f"{run.id}: final accuracy by weight init scale"
+    assert drawings[0].args[2] == f"{run.id}\ntraining accuracy per epoch"
+    assert drawings[1].kwargs["title"] == f"{run.id}\nfinal accuracy by weight init scale"

@@ -98,39 +98,39 @@ def tune_scatter(keys, n, rounds=1, metric="final_val_acc", log=True, **kw):
     return lambda: plots.tune_scatter_figure(pts, keys, dict.fromkeys(keys, log), metric)
 
 
-def gradcheck(n, lo=1e-10, hi=1e-1, err=1e-3):
+def gradcheck(n, lo=1e-10, hi=1e-1, err=1e-3, run=""):
     steps = list(np.geomspace(hi, lo, n))
     forward = [err * s / hi + 1e-16 / s for s in steps]
     centred = [err * (s / hi) ** 2 + 1e-16 / s for s in steps]
-    return lambda: plots.gradcheck_differences_figure(steps, forward, centred, "affine1.W")
+    return lambda: plots.gradcheck_differences_figure(steps, forward, centred, "affine1.W", run)
 
 
-def activations(rows, layers, label="tanh / xavier"):
+def activations(rows, layers, label="tanh / xavier", run=""):
     rng = np.random.default_rng(0)
     settings = {f"{label} {r}": list(np.tanh(rng.normal(size=(layers, 500)))) for r in range(rows)}
     notes = {k: ["std 0.63\nsat 12%"] * layers for k in settings}
     ranges = dict.fromkeys(settings, (-1.0, 1.0))
     return lambda: plots.activation_histograms_figure(
-        settings, ranges, notes, caption="sat: |a| > 0.99"
+        settings, ranges, notes, caption="sat: |a| > 0.99", run=run
     )
 
 
-def line(lo, hi, title="mnist-1000: filter directions, train split", inf=False, points=21):
+def line(lo, hi, title="mnist-1000: filter directions, train split", inf=False, points=21, run=""):
     a = np.linspace(-1, 1, points)
     loss = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * a**2)
     if inf:
         loss[:2] = np.inf
-    return lambda: plots.landscape_line_figure(a, loss, 0 * a + 0.5, title)
+    return lambda: plots.landscape_line_figure(a, loss, 0 * a + 0.5, title, run)
 
 
-def contour(lo, hi, title="mnist-1000: filter directions, train split", holes=False):
+def contour(lo, hi, title="mnist-1000: filter directions, train split", holes=False, run=""):
     a = np.linspace(-1, 1, 21)
     A, B = np.meshgrid(a, a, indexing="ij")
     grid = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * (A**2 + B**2) / 2)
     if holes:
         grid[:3, :] = np.inf
         grid[-3:, :] = np.nan
-    return lambda: plots.landscape_contour_figure(a, grid, title)
+    return lambda: plots.landscape_contour_figure(a, grid, title, run)
 
 
 def lr_rows(lo, hi, n=7, diverge=0):
@@ -145,7 +145,7 @@ def lr_rows(lo, hi, n=7, diverge=0):
     return rows
 
 
-def optimizer_losses(n, label="adam", steps=300, scale=1.0, diverge=False):
+def optimizer_losses(n, label="adam", steps=300, scale=1.0, diverge=False, run=""):
     s = np.arange(steps)
     curves = []
     for i in range(n):
@@ -153,26 +153,28 @@ def optimizer_losses(n, label="adam", steps=300, scale=1.0, diverge=False):
         if diverge and i == 0:
             loss[steps // 2 :] = np.inf
         curves.append({"label": f"{label}{i}", "loss": loss, "smoothed": loss})
-    return lambda: plots.optimizer_loss_curves_figure(curves, "digits")
+    return lambda: plots.optimizer_loss_curves_figure(curves, "digits", run)
 
 
-def paths_2d(n, title="rosenbrock", label="adam lr=0.1"):
+def paths_2d(n, title="rosenbrock", label="adam lr=0.1", run=""):
     x = np.linspace(-2, 2, 60)
     X, Y = np.meshgrid(x, x)
     Z = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
     path = np.column_stack([np.linspace(-1.5, 1, 30), np.linspace(1.5, 1, 30)])
     panels = [{"title": f"{label} {i}", "path": path, "outcome": "converged"} for i in range(n)]
-    return lambda: plots.optimizer_paths_2d_figure(X, Y, Z, panels, [([1, 1], "global min")], title)
+    return lambda: plots.optimizer_paths_2d_figure(
+        X, Y, Z, panels, [([1, 1], "global min")], title, run
+    )
 
 
-def paths_1d(n, title="xcospi", label="gd lr=0.1"):
+def paths_1d(n, title="xcospi", label="gd lr=0.1", run=""):
     x = np.linspace(-1, 2, 200)
     y = x * np.cos(np.pi * x)
     px = np.linspace(0.5, 1.1, 10)
     panels = [{"title": f"{label} {i}", "path": px[:, None], "values": px * np.cos(np.pi * px),
                "outcome": "converged"} for i in range(n)]  # fmt: skip
     points = [([1.09], "global min"), ([-0.6], "local min")]
-    return lambda: plots.optimizer_paths_1d_figure(x, y, panels, points, title)
+    return lambda: plots.optimizer_paths_1d_figure(x, y, panels, points, title, run)
 
 
 def sweep(n, keys=("optimizer.lr",), values=None, title="sweep"):
@@ -398,6 +400,17 @@ SLOW = {
         ),
         True,
     ),  # fmt: skip
+    "gradcheck, long run id": (gradcheck(20, run=LONG_ID), True),
+    "activations, 1 layer, long run id": (activations(1, 1, run=LONG_ID), True),
+    "landscape line, long run id": (line(0.5, 500.0, run=LONG_ID), True),
+    "landscape contour, long run id": (contour(0.5, 500.0, run=LONG_ID), True),
+    "lr-scan, long run id": (
+        lambda: plots.lr_scan_figure(lr_rows(1e-5, 10), 2.4, 2, LONG_ID),
+        True,
+    ),
+    "optimizer losses, long run id": (optimizer_losses(2, run=LONG_ID), True),
+    "optimizer paths 2-d, 1, long run id": (paths_2d(1, run=LONG_ID), True),
+    "optimizer paths 1-d, 1, long run id": (paths_1d(1, run=LONG_ID), True),
     "weight-scale grid, 1 panel": (grid(1), False),
     "weight-scale grid, 300 epochs": (grid(8, epochs=300), False),
     "weight-scale summary, 1 scale": (summary(1), False),

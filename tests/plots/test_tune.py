@@ -155,7 +155,7 @@ def test_tune_curves_title_says_what_it_draws_of_which_tune():
     rows = [{"rank": 1, "trial": "a", "optimizer.lr": 0.01, "final_val_acc": 0.5}]
     records = [{"epoch": e, "val_acc": 0.1 * e, "train_acc": 0.1 * e} for e in range(3)]
     fig = plots.tune_curves_figure(rows, {"a": records}, ["optimizer.lr"], title="run-x")
-    assert fig.axes[0].get_title() == "run-x: accuracy per epoch of the top 1 trial"
+    assert fig.axes[0].get_title() == "run-x\naccuracy per epoch of the top 1 trial"
 
 
 def test_tune_curves_past_the_palettes_colours_carry_markers():
@@ -186,7 +186,7 @@ def test_tune_scatter_names_its_tune_and_ticks_a_whole_number_key_at_whole_numbe
                                     title="20261207-093732-tune-digits-998256")  # fmt: skip
     render(fig)
     assert fig._suptitle.get_text() == (
-        "20261207-093732-tune-digits-998256: final validation accuracy of every trial, "
+        "20261207-093732-tune-digits-998256\nfinal validation accuracy of every trial, "
         "by the values searched"
     )
     depth = fig.axes[1]
@@ -198,9 +198,11 @@ def test_tune_scatter_counts_the_trials_that_failed_in_its_title():
     # (a FAILED trial has no metric: the figure showed no sign of the two that failed)
     points = [{"round": 1, "optimizer.lr": 0.1, "metric": 0.9}]
     fig = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc", "tune-x", 2)
-    assert fig._suptitle.get_text().endswith("by the values searched (2 trials FAILED: not drawn)")
+    said = fig._suptitle.get_text()  # (fitted to the figure's width: in lines)
+    assert said.startswith("tune-x\n")
+    assert said.replace("\n", " ").endswith("by the values searched (2 trials FAILED: not drawn)")
     one = plots.tune_scatter_figure(points, ["optimizer.lr"], {}, "final_val_acc", "tune-x", 1)
-    assert one._suptitle.get_text().endswith("(1 trial FAILED: not drawn)")
+    assert one._suptitle.get_text().replace("\n", " ").endswith("(1 trial FAILED: not drawn)")
 
 
 def test_tune_scatter_keeps_two_rounds_crosses_at_one_value_apart():

@@ -156,7 +156,7 @@ def run_function_comparison(
     with open_run(runs_dir, out, again, recipe=recipe or {}, function=function, tol=tol) as life:
         run = life.run
         table = _write_result(run, comparison.to_json())
-        png = plot_function_comparison(comparison, run.file("paths.png"))
+        png = plot_function_comparison(comparison, run.file("paths.png"), run.id)
         copy = _copy_figure(png, figure)
     return ComparisonRun(comparison, run, png, table, copy)
 
@@ -195,7 +195,7 @@ def run_dataset_comparison(
         comparison = train_plan(plan, net, progress=progress, jobs=jobs, kept=kept, on_run=keep)
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         table = _write_result(run, comparison.to_json())
-        png = plot_dataset_comparison(comparison, run.file("losses.png"))
+        png = plot_dataset_comparison(comparison, run.file("losses.png"), run.id)
         copy = _copy_figure(png, figure)
         for i in range(len(plan.specs)):  # (result.json holds them now)
             run.file(KEPT.format(index=i)).unlink(missing_ok=True)

@@ -268,7 +268,7 @@ def surface(objective: Objective, resolution: int = 300) -> dict[str, np.ndarray
     return {"x": X, "y": Y, "z": objective.f(np.stack([X, Y]))}
 
 
-def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path:
+def plot_function_comparison(comparison: FunctionComparison, path: Path, run: str = "") -> Path:
     """Draw the comparison: contours with one panel per path (2-D), or the curve (1-D)."""
     from nnlab import plots
 
@@ -291,9 +291,11 @@ def plot_function_comparison(comparison: FunctionComparison, path: Path) -> Path
     suptitle = f"{o.name}: {o.formula}"
     if o.dim == 1:
         suptitle += "  (iterates coloured red at the start to yellow at the end)"
-        figure = plots.optimizer_paths_1d_figure(grid["x"], grid["y"], panels, minima, suptitle)
+        figure = plots.optimizer_paths_1d_figure(
+            grid["x"], grid["y"], panels, minima, suptitle, run=run
+        )
     else:
         figure = plots.optimizer_paths_2d_figure(
-            grid["x"], grid["y"], grid["z"], panels, minima, suptitle
+            grid["x"], grid["y"], grid["z"], panels, minima, suptitle, run=run
         )
     return plots.save(figure, path)

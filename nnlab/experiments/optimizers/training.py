@@ -513,7 +513,7 @@ def _train_one(
     return DatasetRun(spec, np.asarray(losses, dtype=np.float64), status, final, seconds)
 
 
-def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
+def plot_dataset_comparison(comparison: DatasetComparison, path: Path, run: str = "") -> Path:
     """Smoothed per-step training loss of every optimizer in one figure (DLFS fig. 6-9)."""
     from nnlab import plots
 
@@ -527,4 +527,4 @@ def plot_dataset_comparison(comparison: DatasetComparison, path: Path) -> Path:
         for r in comparison.results
     ]
     title = f"{comparison.cfg.dataset.name}: {comparison.describe()}"
-    return plots.save(plots.optimizer_loss_curves_figure(curves, title), path)
+    return plots.save(plots.optimizer_loss_curves_figure(curves, title, run=run), path)

@@ -142,7 +142,7 @@ def figures(
         {**row, "bn_status": bn and bn["status"], "nobn_status": plain and plain["status"]}
         for row, (_, bn, plain) in zip(pair_rows(rows), _pairs(rows))
     ]
-    grid_title = f"{run.id}: training accuracy per epoch"
+    grid_title = plots.named(run.id, "training accuracy per epoch")
     return [  # (the grid, the larger, first: a painter draws it while this process does the rest)
         plots.Drawing(
             plots.weight_scale_grid_figure,
@@ -154,7 +154,7 @@ def figures(
             plots.weight_scale_summary_figure,
             run.file("weight-scale-summary.png"),
             (table,),
-            {"title": f"{run.id}: final accuracy by weight init scale"},
+            {"title": plots.named(run.id, "final accuracy by weight init scale")},
             tight=False,
         ),  # fmt: skip
     ]
