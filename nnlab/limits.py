@@ -218,8 +218,8 @@ def training_parts(
     cfg: Any, input_dim: int, n_classes: int, n_train: int, n_eval: int
 ) -> dict[str, int]:
     """Bytes one net of ``cfg`` needs to train, by what they are for, each named with the key
-    that sets it: parameters with their gradients, optimizer state and a checkpoint copy
-    (``model.hidden``); a minibatch's activations kept for backward (``batch_size``); an
+    that sets it: parameters with their gradients, optimizer state and a checkpoint copy,
+    and the temporaries of the update of the largest weights (``model.hidden``); a minibatch's activations kept for backward (``batch_size``); an
     evaluation batch's activations (``eval_batch_size``)."""
     widths = [input_dim, *cfg.model.hidden, n_classes]
     params, slots = parameters(cfg, input_dim, n_classes)
@@ -227,9 +227,11 @@ def training_parts(
     evaluation = min(cfg.eval_batch_size, max(n_eval, 1))
     itemsize = 8 if cfg.dtype == "float64" else 4
     layers = sum(widths)
+    largest = max(a * b for a, b in zip(widths, widths[1:]))  # (its update's temporaries:
+    # 2 a slot, as adam's step makes them: 10,000 x 2 units peaked at 3.6 GB, 2.0 counted)
     return {
         "model.hidden's weights with their gradients and optimizer state": (
-            itemsize * params * (3 + slots)
+            itemsize * (params * (3 + slots) + largest * 2 * slots)
         ),
         f"the activations of a minibatch of batch_size={cfg.batch_size}": (
             itemsize * 6 * batch * layers

@@ -148,3 +148,15 @@ def test_a_landscape_point_counts_setting_the_nets_parameters():
     moved = evaluation_bytes(cfg, 64, 10, 10, 330)
     seconds = training_hours(flop, batches, fixed_seconds(cfg, 0, batches), moved) * 3600 / 330
     assert 0.0093 / 2 <= seconds <= 2 * 0.0093, seconds
+
+
+def test_an_optimizers_update_temporaries_are_counted_in_training_memory():
+    """compare-optimizers --hidden 10000,10000 with adam peaked at 3.6 GB (sgd 1.26): the
+    parameters, gradients, checkpoint copy and two slots are 2.0 GB, adam's step makes four
+    temporaries of the 10,000 x 10,000 weights besides."""
+    from nnlab.limits import training_parts
+
+    for name, measured in (("adam", 3.6e9), ("sgd", 1.26e9)):
+        cfg = _config(model={"hidden": [10_000, 10_000]}, optimizer={"name": name})
+        estimate = sum(training_parts(cfg, 64, 10, 1500, 1797).values())
+        assert measured / 1.3 <= estimate <= 1.5 * measured, (name, estimate)
