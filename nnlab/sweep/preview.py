@@ -22,6 +22,7 @@ from nnlab import runs
 from nnlab.build import stack_key
 from nnlab.limits import (
     BASE_DEPTH,
+    MEMORY_GBPS,
     NOMINAL_GFLOPS,
     STEP_SECONDS,
     fixed_seconds,
@@ -61,12 +62,14 @@ class Preview:
     folder: Path | None = None  # (a resume's sweep folder)
     rounds: int = 1
     fixed: float | None = None  # the steps' and batches' fixed cost (``limits.fixed_seconds``)
+    moved: float = 0.0  # bytes of their elementwise passes (``costs.elementwise_bytes``)
 
     @property
     def hours(self) -> float:
         """The work at the nominal rates of the work limit (``limits.training_hours``), all
         ``rounds`` of it."""
-        return training_hours(self.flop, self.steps + self.evaluations, self.fixed) * self.rounds
+        work = (self.flop, self.steps + self.evaluations, self.fixed, self.moved)
+        return training_hours(*work) * self.rounds
 
     def summary(self, jobs: int) -> str:
         """One line: how many trials train in which stacks on how many workers, their work."""
@@ -86,7 +89,8 @@ class Preview:
             f"{counted(f'{self.evaluations:,}', 'evaluation batch', 'evaluation batches')}); "
             f"{counted(self.rounds, 'round') + ' of such work: ' if self.rounds > 1 else ''}the work limit counts it as "
             f"{_seconds(self.hours * 3600)} of its {_seconds(work_limit() * 3600)} (nominal "
-            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {STEP_SECONDS * 1e3:g} ms a step or evaluation batch"
+            f"rates: {NOMINAL_GFLOPS:g} GFLOP/s, {MEMORY_GBPS:g} GB/s of elementwise passes, "
+            f"{STEP_SECONDS * 1e3:g} ms a step or evaluation batch"
             f"{self._deeper}; a lower bound)"
         )
 
@@ -155,7 +159,7 @@ def _preview(
     for every trial of a new sweep; ``done``: the epochs a resumed trial has done, whose work
     is not counted); a ``resume``'s rows say each trial's action, whatever they are (every
     trial "run", its folder gone, too: the dry run's table has an action column)."""
-    from nnlab.experiments.checks import run_work
+    from nnlab.experiments.checks import run_elementwise, run_work
 
     todo = [_Planned(t.id, "resume" if actions[t.id] == "resume" else "run")
             for t in trials if actions[t.id] != "keep"]  # fmt: skip
@@ -163,7 +167,7 @@ def _preview(
     units = make_units(todo, keys, stack, jobs) if todo else []
     unit_of = {task.trial_id: i for i, unit in enumerate(units, start=1) for task in unit}
     rows: list[Row] = []
-    flop, steps, evaluations, fixed = 0.0, 0, 0, 0.0
+    flop, steps, evaluations, fixed, moved = 0.0, 0, 0, 0.0, 0.0
     for trial in trials:
         row: Row = {"trial": trial.id, **trial.values, "seed": trial.seed}
         row["stack"] = unit_of.get(trial.id)
@@ -172,10 +176,13 @@ def _preview(
         rows.append(row)
         if trial.id in unit_of:
             data = cached_dataset(trial.config, data_dir)
-            f, s, e = run_work(trial.config, data, (done or {}).get(trial.id, 0))
+            epochs = (done or {}).get(trial.id, 0)
+            f, s, e = run_work(trial.config, data, epochs)
             flop, steps, evaluations = flop + f, steps + s, evaluations + e
             fixed += fixed_seconds(trial.config, s, e)
-    return Preview(defn, rows, [len(u) for u in units], flop, steps, evaluations, fixed=fixed)
+            moved += run_elementwise(trial.config, data, epochs)
+    sizes = [len(u) for u in units]
+    return Preview(defn, rows, sizes, flop, steps, evaluations, fixed=fixed, moved=moved)
 
 
 class _Planned(NamedTuple):
