@@ -276,6 +276,58 @@ def test_readme_digits_tables_are_the_numbers_the_command_prints(tmp_path, monke
     assert [line for line in quoted if line.rstrip() not in printed] == []
 
 
+SHARED = ROOT.parent / "shared" / "data"  # (the README's ../shared/data, as CI has it)
+
+
+def digits_masked(line: str) -> str:
+    """A table row with each digit as 9: its numbers' formats (decimals, notation, widths), not
+    their values, which another CPU's kernels may move in the last digit."""
+    return re.sub(r"\d", "9", line.rstrip())
+
+
+@pytest.mark.slow
+def test_readme_lr_scan_table_is_in_the_formats_the_command_prints(tmp_path, monkeypatch):
+    """The MNIST scan's table read step_change -0.032037 and 167.232605 (6 decimals), and lr 1.0
+    and 10.0, where lr-scan printed -0.0320, 167.2326, 1 and 10: no test ran the command (MNIST,
+    ~10 s). Each quoted row must be a printed one, digits aside (``digits_masked``)."""
+    from tests.conftest import invoke
+
+    if not (SHARED / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"{SHARED}/mnist is absent")
+    command = (
+        "nnlab lr-scan configs/mnist-1000.yaml --data-dir ../shared/data --min -5 --max 1 "
+        "--num 7 --png docs/lr-scan.png"
+    )
+    quoted = [line for line in console_block(command) if line.startswith(("┃", "│"))]
+    assert quoted
+    args = command.split()[1:]
+    args[args.index("--png") + 1] = str(tmp_path / "figure.png")
+    args[args.index("--data-dir") + 1] = str(SHARED)
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    printed = {digits_masked(line) for line in result.stdout.splitlines()}
+    assert [line for line in quoted if digits_masked(line) not in printed] == []
+
+
+@pytest.mark.slow
+def test_readme_activations_of_a_run_are_the_numbers_the_command_prints(tmp_path, monkeypatch):
+    """The block of ``activations --run latest`` after a quick-start run (~3 s: two commands),
+    which no test ran: its rows as printed, numbers and widths included."""
+    from tests.conftest import invoke
+
+    command = "nnlab activations --run latest -q"
+    quoted = [line for line in console_block(command) if line.startswith(("┃", "│"))]
+    assert quoted
+    monkeypatch.chdir(ROOT)
+    trained = invoke("train", "configs/digits-quickstart.yaml", "-q", runs_dir=tmp_path / "runs")
+    assert trained.exit_code == 0, trained.output
+    result = invoke(*command.split()[1:], runs_dir=tmp_path / "runs")
+    assert result.exit_code == 0, result.output
+    printed = {line.rstrip() for line in result.stdout.splitlines()}
+    assert [line for line in quoted if line.rstrip() not in printed] == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
