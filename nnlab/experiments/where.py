@@ -180,27 +180,58 @@ def base_values(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def trial_values(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each planned trial's config values by its id, flat: its plan's base config
-    (``base_values``) with the trial's swept values (of a shape key, the ``model.hidden`` they
-    make too; of ``model.hidden``, the shape keys it says) and its own ``seed`` (the base
-    config's is none of its trials'). ``--where`` keeps a trial that holds every key at once
-    (a sweep's folder was kept where one trial had one key's value and another the next's)."""
-    from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
-
+    """Each planned trial's config values by its id, flat: the config it trains
+    (``trial_flat``; of a shape key, the ``model.hidden`` they make too; of ``model.hidden``,
+    the shape keys it says) and its own ``seed`` (the base config's is none of its trials').
+    ``--where`` keeps a trial that holds every key at once (a sweep's folder was kept where one
+    trial had one key's value and another the next's)."""
     trials = plan.get("trials") or []
     base = base_values(plan) if trials else {}
+    defn = _definition(plan) if trials else None
     out: dict[str, dict[str, Any]] = {}
     for trial in trials:
-        values = trial.get("values") or {}
-        flat = {k: v for k, v in base.items() if k not in SHAPE_KEYS}
-        flat.update(values)
+        flat = trial_flat(defn, base, trial.get("values") or {})
         if "seed" in trial:  # (its own, derived from the sweep's: not the base config's)
             flat["seed"] = trial["seed"]
-        shape = {k: v for k, v in values.items() if k in SHAPE_KEYS}
-        if shape:
-            flat["model.hidden"] = hidden_of(shape, base["model.hidden"])
-        out[str(trial.get("id"))] = with_shape(flat)
+        out[str(trial.get("id"))] = flat
     return out
+
+
+def trial_flat(defn: Any, base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A trial's config, flat (``with_shape``): as the sweep makes it (``defn``, its
+    ``SweepDef``: ``trial_config``), where a value switches a variant, ``optimizer.name=adam``,
+    the base's keys of the old one (``momentum``) dropped and the new one's defaults (its
+    ``lr``) in; else (a plan without its spec) ``base`` with ``values`` over it."""
+    from nnlab.sweep.definition import trial_config
+    from nnlab.sweep.shape import SHAPE_KEYS, hidden_of
+
+    if defn is not None:
+        try:
+            return with_shape(flatten(trial_config(defn, values).model_dump(mode="json")))
+        except ConfigError:  # (not as the sweep made it: read as the plan says, below)
+            pass
+    flat = {k: v for k, v in base.items() if k not in SHAPE_KEYS}
+    flat.update(values)
+    shape = {k: v for k, v in values.items() if k in SHAPE_KEYS}
+    if shape:
+        flat["model.hidden"] = hidden_of(shape, base["model.hidden"])
+    return with_shape(flat)
+
+
+def _definition(plan: dict[str, Any]) -> Any:
+    """The ``SweepDef`` a plan (sweep.yaml) records, as ``sweep.folder.load_sweep`` reads it;
+    None for a plan without a readable spec."""
+    from nnlab.sweep.definition import SweepDef
+    from nnlab.sweep.spec import parse_spec
+
+    if not isinstance(plan.get("spec"), dict) or not isinstance(plan.get("base"), dict):
+        return None
+    try:
+        spec = parse_spec(plan["spec"], "sweep.yaml: spec")
+    except ConfigError:
+        return None
+    return SweepDef(name=str(plan.get("name")), base=plan["base"], spec=spec,
+                    overrides=tuple(str(o) for o in plan.get("overrides") or ()))  # fmt: skip
 
 
 def _tune_values(run: runs.RunDir) -> dict[str, list[Any]]:

@@ -278,3 +278,21 @@ def test_list_where_keeps_a_sweep_one_of_whose_trials_holds_every_key(tmp_path):
     assert [t for t, v in values.items() if holds({k: [x] for k, x in v.items()}, where)] == []
     assert values["b"]["model.hidden"] == [8] and values["b"]["model.width"] == 8
     assert values["a"]["seed"] == 7 and values["b"]["seed"] == 0  # (a trial's own, where recorded)
+
+
+def test_list_where_reads_a_trial_of_another_optimizer_as_it_trained():
+    # (an adam trial of a sweep over optimizer.name kept the base config's momentum 0.9, which
+    # it does not have, and its lr 0.05 for adam's own 0.001: --where optimizer.name=adam
+    # --where optimizer.momentum=0.9 kept the sweep, the best of trials no such filter holds)
+    from nnlab.experiments.where import trial_values
+
+    spec = {"kind": "grid", "params": {"optimizer.name": ["momentum", "adam"]}}
+    plan = {"name": "s", "spec": spec, "base": yaml.safe_load(open(CONFIG)),
+            "overrides": ["model.hidden=[8]"],
+            "trials": [{"id": "m", "values": {"optimizer.name": "momentum"}, "seed": 3},
+                       {"id": "a", "values": {"optimizer.name": "adam"}, "seed": 4}]}  # fmt: skip
+    values = trial_values(plan)
+    assert values["m"]["optimizer.momentum"] == 0.9 and values["m"]["optimizer.lr"] == 0.05
+    assert "optimizer.momentum" not in values["a"] and values["a"]["optimizer.lr"] == 0.001
+    assert values["a"]["optimizer.beta1"] == 0.9 and values["a"]["model.width"] == 8
+    assert values["a"]["seed"] == 4
