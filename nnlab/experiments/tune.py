@@ -428,7 +428,7 @@ def _drive(
         else:
             state["rounds"] = [r for r in state["rounds"] if r["round"] != index]
         if heading is not None:
-            spans = ", ".join(f"{k} {r.end(r.low)}..{r.end(r.high)}" for k, r in ranges.items())
+            spans = ", ".join(f"{k}={r.short()}" for k, r in ranges.items())
             again = f" (again: {entry['sweep']} is gone)" if entry is not None and gone else ""
             heading(f"round {index}/{settings.rounds}: {spans}{again}")
         defn = round_defn(settings, index, ranges)

@@ -45,9 +45,9 @@ def range_rows(results: list[RoundResult]) -> list[Row]:
                 {
                     "round": rr.index,
                     "key": key,
-                    "searched": r.shown(),
+                    "searched": r.short(),
                     "best": best.get(key),
-                    "proposed": p.shown(),
+                    "proposed": p.short(),
                     "edge": edge or "",
                 }
             )

@@ -65,12 +65,11 @@ class Range:
 
     def short(self) -> str:
         """``end``'s spelling, for people (and to paste as the next search); a randint
-        range's whole numbers as they are (``randint:16:1000``, not ``1e+03``)."""
+        range's whole numbers as they are (``randint:16:1000``, not ``1e+03``). The one way
+        a range is shown, as a user types it (``key=loguniform:1e-06:0.01``): the ranges
+        table, the round headers, the warnings, the next command and the report's tune page
+        (they read ``1e-06 .. 0.01`` and ``[1e-06, 0.01]`` beside it, which no command takes)."""
         return f"{self.dist}:{self.end(self.low)}:{self.end(self.high)}"
-
-    def shown(self) -> str:
-        """``low .. high`` as the ranges table and the round headers show it."""
-        return f"{self.end(self.low)} .. {self.end(self.high)}"
 
     def end(self, value: float) -> str:
         """An end of this range (or a value in it) as people read it: as every table spells a
@@ -234,7 +233,7 @@ def propose(
             shown = config_number(value) if isinstance(value, float) else r.end(value)
             warnings.append(
                 f"{key}: the best value {shown} is at the {edge} edge of the range "
-                f"[{r.end(r.low)}, {r.end(r.high)}] (end {r.end(end)}); the optimum may lie "
+                f"{r.short()} (end {r.end(end)}); the optimum may lie "
                 "outside it - the next range extends past that end"
             )
         within = key_bounds(base, key) if base is not None else (-math.inf, math.inf)

@@ -182,18 +182,20 @@ def _cell_text(value: Any, limit: int, key: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-RANGE = re.compile(r"(\S+) \.\. (\S+)")  # a range as a tune writes it: '1e-06 .. 0.01'
+# a range as a tune writes it, 'loguniform:1e-06:0.01' (a tune before: '1e-06 .. 0.01')
+RANGE = re.compile(r"(?:loguniform|uniform|randint):(\S+):(\S+)|(\S+) \.\. (\S+)")
 
 
 def sort_number(value: Any) -> float | None:
     """The number a cell of ``value`` sorts by: a finite number itself, and a range's text
-    (``1e-06 .. 0.01``: a tune's searched and proposed ranges) its low end (sorted as text,
-    1.23e-05 came before 1e-06, and 7.99e-08 last), a recorded time its POSIX seconds."""
+    (``loguniform:1e-06:0.01``, an older tune's ``1e-06 .. 0.01``: a tune's searched and
+    proposed ranges) its low end (sorted as text, 1.23e-05 came before 1e-06, and 7.99e-08
+    last), a recorded time its POSIX seconds."""
     if is_time(value):  # (by the instant: each time is in the zone it was written in)
         return finite(times.instant(value))
     if isinstance(value, str) and (found := RANGE.fullmatch(value.strip())):
         try:
-            return finite(float(found.group(1)))
+            return finite(float(found.group(1) or found.group(3)))
         except ValueError:
             return None
     return finite(value)

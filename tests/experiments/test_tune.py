@@ -130,7 +130,7 @@ def test_a_randint_range_draws_narrows_and_reads_whole_numbers():
     # range is searched as a uniform one on the whole numbers, both ends included)
     r = tn.Range.parse("batch_size", "randint:8:1000")
     assert r == tn.Range("randint", 8, 1000) and r.spec() == r.short() == "randint:8:1000"
-    assert r.shown() == "8 .. 1000"  # (not .3g's 1e+03)
+    assert tn.Range.parse("batch_size", "randint:8:1e3").short() == "randint:8:1000"  # (not 1e+03)
     for bad in ("randint:8.5:100", "randint:100:8", "randint:5:5"):
         with pytest.raises(ConfigError, match="batch_size: .*whole numbers"):
             tn.Range.parse("batch_size", bad)
@@ -141,7 +141,7 @@ def test_a_randint_range_draws_narrows_and_reads_whole_numbers():
     ]
     proposed, warnings = tn.propose({"batch_size": r}, tn.rank(rows, "final_val_acc"), 2, base)
     p = proposed["batch_size"]  # (the best, 9, at the low edge: extended, but not below 1)
-    assert "the best value 9 is at the low edge of the range [8, 1000] (end 8)" in warnings[0]
+    assert "the best value 9 is at the low edge of the range randint:8:1000 (end 8)" in warnings[0]
     assert p == tn.Range("randint", 1, 40) and type(p.low) is type(p.high) is int
     single = r.narrowed([9])  # (x2 around it, outwards to whole numbers)
     assert (single.low, single.high) == (4, 14) and single.dist == "randint"
@@ -149,7 +149,7 @@ def test_a_randint_range_draws_narrows_and_reads_whole_numbers():
     wide = tn.Range.parse("batch_size", "randint:100:5000")  # (a best of four digits: it read
     rows = [{**rows[0], "batch_size": 4800}]  # 'the best value 4.8e+03', beside [100, 5000])
     _, warnings = tn.propose({"batch_size": wide}, tn.rank(rows, "final_val_acc"), 2, base)
-    assert "the best value 4800 is at the high edge of the range [100, 5000]" in warnings[0]
+    assert "the best value 4800 is at the high edge of the range randint:100:5000" in warnings[0]
 
 
 # ----------------------------------------------------------------------------- validation
@@ -622,10 +622,28 @@ def test_each_figure_of_a_tune_names_the_tune(config, tmp_path, monkeypatch):
 
     def save(fig, path, *args, **kwargs):
         said = fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()
-        titles[Path(path).name] = said.replace("\n", " ")
+        titles[Path(path).name] = said
 
     monkeypatch.setattr(plots, "save", save)
     args = [*ARGS[:1], "dataset.n_train=100", "model.hidden=[4]", "batch_size=50"]
     result = tn.tune(config, args, rounds=1, trials=2, top_k=1, epochs=1, runs_dir=tmp_path)
     assert sorted(titles) == ["tune-curves.png", "tune-scatter.png"]
-    assert all(t.startswith(f"{result.run.id}: ") for t in titles.values()), titles
+    assert all(t.split("\n")[0] == result.run.id for t in titles.values()), titles
+
+
+def test_a_range_reads_one_way_as_a_user_types_it_in_the_table_and_the_warning():
+    # (the ranges table read '1e-06 .. 0.01', the warning '[1e-06, 0.01]', the next command
+    # 'loguniform:1e-06:0.01': three spellings of one range, two of which no command takes)
+    from nnlab.experiments.tune_report import range_rows
+
+    ranges = {"optimizer.lr": tn.Range.parse("optimizer.lr", "loguniform:1e-6:1e-2")}
+    rows = [{"trial": str(i), "status": "COMPLETED", "optimizer.lr": v, "final_val_acc": a}
+            for i, (v, a) in enumerate([(0.0095, 0.9), (0.001, 0.8)])]  # fmt: skip
+    ranked = tn.rank(rows, "final_val_acc")
+    proposed, warnings = tn.propose(ranges, ranked, 2)
+    assert "edge of the range loguniform:1e-06:0.01 (end 0.01)" in warnings[0]
+    rr = tn.RoundResult(1, ranges, None, rows, ranked, proposed, warnings, ranked[0])  # type: ignore[arg-type]
+    (row,) = range_rows([rr])
+    assert row["searched"] == "loguniform:1e-06:0.01"
+    assert row["proposed"] == proposed["optimizer.lr"].short()
+    assert row["proposed"].startswith("loguniform:")

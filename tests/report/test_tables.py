@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nnlab.report.values import rows_table
 
 
@@ -52,14 +54,19 @@ def test_a_list_of_text_in_a_cell_is_its_text_not_its_size():
     assert cell(["x" * 300, "y" * 300]).endswith("; " + "y" * 97 + "…</td>")  # (400 in all)
 
 
-def test_a_tunes_ranges_sort_by_their_low_end_not_as_text():
-    """A tune's searched and proposed ranges ('1e-06 .. 0.01') sorted as text: 1.23e-05
-    before 1e-06 before 2.06e-08, 7.99e-08 last. A range's cell sorts by its low end."""
+@pytest.mark.parametrize(
+    "spelled",
+    ["loguniform:{}:{}", "{} .. {}"],  # (as a tune writes a range; as one before wrote it)
+)
+def test_a_tunes_ranges_sort_by_their_low_end_not_as_text(spelled):
+    """A tune's searched and proposed ranges ('loguniform:1e-06:0.01') sorted as text:
+    1.23e-05 before 1e-06 before 2.06e-08, 7.99e-08 last. A range's cell sorts by its low end."""
     import re
 
-    rows = [{"searched": r} for r in ("1.23138e-05 .. 0.000164974", "1e-06 .. 0.01",
-                                      "7.98959e-08 .. 6.30672e-06", "2.05976e-08 .. 1e-05")]  # fmt: skip
-    html = rows_table(rows)
-    keys = [float(v) for v in re.findall(r'<td data-v="([^"]+)">[^<]* \.\. ', html)]
+    ends = [("1.23138e-05", "0.000164974"), ("1e-06", "0.01"), ("7.98959e-08", "6.30672e-06"),
+            ("2.05976e-08", "1e-05")]  # fmt: skip
+    html = rows_table([{"searched": spelled.format(*e)} for e in ends])
+    keys = [float(v) for v in re.findall(r'<td data-v="([^"]+)">', html)]
     assert keys == [1.23138e-05, 1e-06, 7.98959e-08, 2.05976e-08]
     assert "<td>two .. words</td>" in rows_table([{"note": "two .. words"}])
+    assert "<td>a:b:c</td>" in rows_table([{"note": "a:b:c"}])
