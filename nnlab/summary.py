@@ -145,11 +145,19 @@ def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[st
     earlier epoch: a stale sweep's listing named one as its best); None if no COMPLETED trial
     has one. A tune's (``metric``: the one it ranks by) is the best COMPLETED trial by
     that metric, ties to the earlier ``round``, then the trial id (its summary's ``best``)."""
+    order = best_order(rows, metric)
+    return rows[order[0]] if order else None
+
+
+def best_order(rows: list[dict[str, Any]], metric: str | None = None) -> list[int]:
+    """The indices of the ``rows`` ``best_trial`` may name, best first, by its rule: the
+    first is the best of them all, and the first of any subset kept is that subset's best
+    (the report's trials table under a filter names the best of the rows it shows)."""
     if metric is not None:
         ranked = [(best_first(metric, float(row[metric])), row.get("round") or 0,
                    str(row.get("trial")), i) for i, row in enumerate(rows)
                   if row.get("status") == "COMPLETED" and _finite(row.get(metric))]  # fmt: skip
-        return rows[min(ranked)[3]] if ranked else None
+        return [r[3] for r in sorted(ranked)]
 
     def score(row: dict[str, Any]) -> float | None:
         for key in RANKED_BY:
@@ -160,7 +168,7 @@ def best_trial(rows: list[dict[str, Any]], metric: str | None = None) -> dict[st
 
     scored = [(-s, i) for i, row in enumerate(rows)
               if row.get("status") == "COMPLETED" and (s := score(row)) is not None]  # fmt: skip
-    return rows[min(scored)[1]] if scored else None
+    return [i for _, i in sorted(scored)]
 
 
 def _finite(value: Any) -> TypeGuard[int | float]:

@@ -22,7 +22,7 @@ from nnlab.redo import UNFINISHED, data_dir_option, extend_offer, go_on_options,
 from nnlab.report.collect import MISSING, Entry
 from nnlab.report.svg import finite
 from nnlab.summary import (
-    best_trial as summary_best,
+    best_order as summary_order,
     diverged_epoch,
     final_splits,
     outcome,
@@ -77,13 +77,19 @@ def run_metrics(entry: Entry) -> dict[str, Any]:
 def best_trial(entry: Entry) -> Entry | None:
     """A sweep's or a tune's best trial, of its trials as their folders say now, by
     ``summary.best_trial``'s rule (a tune's by its metric): ``runs list`` names the same."""
+    order = best_order(entry)
+    return entry.trials[order[0]] if order else None
+
+
+def best_order(entry: Entry) -> list[int]:
+    """The indices of ``entry.trials`` that may be its best, best first (``summary.best_order``):
+    the first of those a filter keeps is the best of them."""
     rounds = _rounds(entry) if entry.kind == "tune" else {}
     rows = [
         {**run_metrics(t), "status": t.status, "trial": t.name, "round": _round_of(t, rounds)}
         for t in entry.trials
     ]
-    best = summary_best(rows, _tune_metric(entry) if entry.kind == "tune" else None)
-    return entry.trials[next(i for i, row in enumerate(rows) if row is best)] if best else None
+    return summary_order(rows, _tune_metric(entry) if entry.kind == "tune" else None)
 
 
 def _rounds(entry: Entry) -> dict[str, int]:

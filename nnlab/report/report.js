@@ -138,6 +138,23 @@
     return seen.sort();
   }
 
+  // A sweep's trials: "best" on the best of the rows kept (data-best: its place in the sweep's
+  // order of best, 0 its best of all), not on the sweep's best when the filter hides it
+  function markBest(rows) {
+    var best = null;
+    rows.forEach(function (r) {
+      var place = r.getAttribute("data-best");
+      if (place === null || r.hidden) return;
+      if (best === null || Number(place) < Number(best.getAttribute("data-best"))) best = r;
+    });
+    rows.forEach(function (r) {
+      var cell = r.querySelector("td.notes[data-notes]");
+      if (!cell) return;
+      var notes = cell.getAttribute("data-notes");
+      cell.textContent = [r === best ? "best" : "", notes].filter(Boolean).join(" · ");
+    });
+  }
+
   function makeFilter(controls) {
     var table = document.getElementById(controls.getAttribute("data-table"));
     if (!table) return;
@@ -163,6 +180,7 @@
         count += ok ? 1 : 0;
       });
       shown.textContent = count + " of " + rows.length + " shown";
+      markBest(rows);
     }
     [text, kind, status].forEach(function (el) { el.addEventListener("input", apply); });
     kind.addEventListener("change", apply);

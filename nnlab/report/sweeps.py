@@ -245,17 +245,19 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     # swept keys verbatim (a sweep over ``epochs`` has that key and the epochs each trial ran)
     labels = ["trial", *(["round"] if rounds else []), *keys, "status", "epochs done"]
     labels += [*map(facts.label, metrics), "seconds", "notes"]
-    rows, best = [], facts.best_trial(entry)
-    for t in entry.trials:
+    rank = {i: n for n, i in enumerate(facts.best_order(entry))}
+    rows = []
+    for i, t in enumerate(entry.trials):
         label = trial_label(t)
         cells = [tables.pick(t, label), tables.link(entry.rel, t, t.name)]
         cells += [cell(rounds[t.rel])] if rounds else []
         cells += [cell(t.values.get(k), esc(swept_text(t, k))) for k in keys]
         cells += [cell(None, badge(t.status)), tables.epochs_cell(t)]
         cells += tables.metric_cells(t, metrics)
-        note = " · ".join(n for n in ("best" * (t is best), facts.notes(t)) if n)  # (runs list's)
-        cells += [_seconds(t.summary.get("seconds")), f'<td class="notes">{esc(note)}</td>']
-        rows.append(tables.row(t, cells, f"{label} {t.status} {note}"))
+        notes = facts.notes(t)
+        note = " · ".join(n for n in ("best" * (rank.get(i) == 0), notes) if n)  # (runs list's)
+        cells += [_seconds(t.summary.get("seconds")), tables.notes_cell(note, notes)]
+        rows.append(tables.row(t, cells, f"{label} {t.status} {note}", rank.get(i)))
     return tables.table("trials", tables.heads(labels), rows)
 
 

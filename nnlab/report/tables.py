@@ -56,11 +56,23 @@ def pick(entry: Entry, label: str) -> str:
     )
 
 
-def row(entry: Entry, cells: Sequence[str], search: str) -> str:
+def row(entry: Entry, cells: Sequence[str], search: str, best: int | None = None) -> str:
+    """A table's row of ``entry``; ``best``: a trial's place in its sweep's order of best
+    (``facts.best_order``; None: it cannot be best), by which report.js names the best of
+    the rows a filter keeps."""
+    place = "" if best is None else f' data-best="{best}"'
     return (
         f'<tr data-kind="{esc(entry.kind)}" data-status="{esc(entry.status)}" '
-        f'data-rel="{esc(entry.rel)}" data-search="{esc(search.lower())}">{"".join(cells)}</tr>'
+        f'data-rel="{esc(entry.rel)}" data-search="{esc(search.lower())}"{place}>'
+        f"{''.join(cells)}</tr>"
     )
+
+
+def notes_cell(note: str, others: str) -> str:
+    """A trial's notes: ``note`` as built (its sweep's best, then ``others``); report.js
+    writes it again from ``others`` as a filter keeps rows, "best" on the best of those kept
+    (it stayed on the sweep's best, hidden, or over a better row's kept)."""
+    return f'<td class="notes" data-notes="{esc(others)}">{esc(note)}</td>'
 
 
 def link(from_rel: str, entry: Entry, text: str) -> str:

@@ -387,3 +387,30 @@ def test_the_curves_load_at_the_first_tick_and_ticks_of_one_task_draw_once(page,
     )
     assert draws == 1 and loaded.count("data.js") == 1
     sync_api.expect(page.locator("section.compare svg.chart g.series")).to_have_count(6)
+
+
+def test_a_filtered_trials_table_names_the_best_of_the_trials_it_keeps(page, site, every_kind):
+    # (the note 'best' stayed on the sweep's best trial when the filter hid it, and the rows
+    # it kept named none: as `runs list --where`, the best shown is the best of what is kept)
+    sweep = next(p for p in sorted(every_kind.iterdir()) if "sweep-weight-scale" in p.name)
+    page.goto(url(site.out / sweep.name / "index.html"))
+
+    def marked() -> list[str]:
+        return page.evaluate(
+            """() => [...document.querySelectorAll('#trials tbody tr')]
+                .filter(r => !r.hidden && r.querySelector('td.notes').textContent
+                    .split(' · ').includes('best'))
+                .map(r => r.dataset.best)"""
+        )
+
+    assert marked() == ["0"]  # (unfiltered: the sweep's best, as its page's 'best trial:')
+    places = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#trials tbody tr')]
+            .filter(r => r.dataset.best !== undefined)
+            .map(r => [r.dataset.best, r.querySelector('td.name').textContent]))"""
+    )
+    assert len(places) >= 3
+    page.fill('.controls[data-table="trials"] .filter', places["2"])  # (one trial: the third best)
+    assert marked() == ["2"]
+    page.fill('.controls[data-table="trials"] .filter', "")
+    assert marked() == ["0"]
