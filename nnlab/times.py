@@ -56,3 +56,18 @@ def local_text(value: Any, seconds: bool = True) -> str | None:
     if when is None:
         return str(value) if value not in (None, "") else None
     return when.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def duration(seconds: float | None, digits: int = 1) -> str:
+    """Seconds as nnlab writes every duration it prints: a number, a space, its unit ('0.7 s',
+    with ``digits`` decimals under a minute: train's epochs take '0.02 s'), '1 min 05 s' from
+    a minute, '2 h 03 min' from an hour; '' for none. (They read '(0.1s)', '0.02s' and
+    '0.7 s' in different commands.)"""
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    if seconds < 59.5:  # (59.96 rounds to '1 min 00 s' below, not '60.0 s')
+        return f"{seconds:.{digits}f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"

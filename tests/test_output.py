@@ -447,3 +447,30 @@ def test_text_that_yaml_reads_as_a_number_or_flag_is_spelled_quoted():
     assert [spelled(v) for v in ("relu", "full", 0.1, True, None)] == [
         "relu", "full", "0.1", "true", "null"
     ]  # fmt: skip
+
+
+def test_a_duration_is_a_number_a_space_and_its_unit():
+    # (train's epochs read '0.02s', a sweep's trials '(0.1s)', its folder line '0.7 s')
+    from nnlab.times import duration
+
+    assert [duration(s) for s in (0.72, 59.96, 65, 7380)] == [
+        "0.7 s",
+        "1 min 00 s",
+        "1 min 05 s",
+        "2 h 03 min",
+    ]
+    assert duration(0.0153, digits=2) == "0.02 s" and duration(None) == "" == duration(float("nan"))
+
+
+def test_every_duration_seconds_goes_through_times_duration():
+    # (a seconds value formatted by hand and glued to its unit: f"{s:.1f}s", f"({s:.2f}s)")
+    root = Path(__file__).resolve().parents[1] / "nnlab"
+    by_hand = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in root.rglob("*.py")
+        for m in re.finditer(r"\{[^{}]*second[^{}]*:\.\d+f\} ?s\b", path.read_text())
+        if path.name != "times.py"
+    ]
+    # (the dry run's estimates, rounded to what they are worth: '3.2 s', '40 s', '2 min', '24 h')
+    by_hand = [found for found in by_hand if not found.startswith("sweep/preview.py")]
+    assert not by_hand, f"write these with times.duration: {by_hand}"

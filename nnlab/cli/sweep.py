@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.models import ArgumentInfo
 
+from nnlab import times
 from nnlab.cli import complete, usage
 from nnlab.cli.common import (
     EXIT_TRIALS_FAILED,
@@ -166,7 +167,7 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
     counts = (
         f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
-        f"{len(resumed)} resumed, {len(result.skipped)} already done; {result.seconds:.1f} s{drawn})"
+        f"{len(resumed)} resumed, {len(result.skipped)} already done; {times.duration(result.seconds)}{drawn})"
     )
     if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
         # error naming it)

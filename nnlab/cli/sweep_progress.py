@@ -4,6 +4,7 @@
 import sys
 from typing import Any
 
+from nnlab import times
 from nnlab.cli.common import Lines, note
 from nnlab.output import as_label, counted
 from nnlab.summary import outcome
@@ -97,7 +98,7 @@ def note_repeats(asked: int | None, total: int) -> None:
 
 
 def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
-    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2s)`` for one row (a
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2 s)`` for one row (a
     diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
     swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
     and its derived ``seed``."""
@@ -115,5 +116,5 @@ def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
     if row.get("error"):
         parts.append(str(row["error"]).splitlines()[0][:120])
     elif row.get("seconds") is not None:
-        parts.append(f"({row['seconds']:.1f}s)")
+        parts.append(f"({times.duration(row['seconds'])})")
     return " ".join(parts)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from nnlab import times
 from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
@@ -48,7 +49,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
             acc = record.get(f"{split}_acc")
             if acc is not None:
                 parts.append(f"{split}_acc {acc:.4f}")
-        parts.append(f"{record.get('seconds', 0.0):.2f}s")
+        parts.append(times.duration(record.get("seconds", 0.0), digits=2))
         lines("  ".join(parts))
 
     return report

@@ -224,14 +224,7 @@ def duration(entry: Entry) -> float | None:
 
 
 def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return times.duration(seconds)
 
 
 def progress(entry: Entry) -> str:

@@ -383,7 +383,7 @@ def test_a_diverged_optimizers_line_says_how_it_ended_and_its_time_without_an_em
     )
     (ended,) = [line for line in lines if line.startswith("sgd ") and ": step " not in line]
     # (and its status as every line and table says one, DIVERGED: it read 'diverged')
-    assert re.fullmatch(r"sgd \(lr=1e\+10\): DIVERGED after \d+ steps? \(\d+\.\ds\)", ended), ended
+    assert re.fullmatch(r"sgd \(lr=1e\+10\): DIVERGED after \d+ steps? \(\d+\.\d s\)", ended), ended
 
 
 def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlab import times
 from nnlab.build import RNG_STREAMS, build_model, make_rngs
 from nnlab.config import keys_overlap, validate
 from nnlab.config_errors import config_errors
@@ -368,7 +369,7 @@ def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = 
     if progress is None:
         return
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
-    when = "kept from before the interruption" if kept else f"{r.seconds:.1f}s"
+    when = "kept from before the interruption" if kept else times.duration(r.seconds)
     # (the status in capitals, as every line and table says one: it read 'completed')
     ended = [f"{r.status} after {counted(r.losses.size, 'step')}", *accs]  # (diverged: no accs)
     progress(f"{r.spec.title}: {', '.join(ended)} ({when})")
