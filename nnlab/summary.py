@@ -21,7 +21,7 @@ import math
 from collections.abc import Collection, Mapping
 from typing import Any, TypeGuard
 
-from nnlab.output import is_number, number
+from nnlab.output import counted, is_number, number
 
 DIVERGED = "DIVERGED"
 Record = dict[str, Any]
@@ -109,6 +109,21 @@ def outcome(summary: dict[str, Any]) -> str:
     status = str(summary.get("status"))
     at = summary.get("diverged_epoch")
     return f"{status} at epoch {at}" if status == DIVERGED and at is not None else status
+
+
+def ending(summary: dict[str, Any], planned: Any) -> str:
+    """How a training run ended, as train's terminal, its summary.txt and ``runs show`` title
+    it after its id: ``COMPLETED after 2 epochs``, one short of the epochs its config plans
+    (``planned``) ``INTERRUPTED after 1,831 of 2,000 epochs``, a diverged one ``DIVERGED at
+    epoch 3: no final values; best of the epochs before`` (the terminal read ``COMPLETED``)."""
+    status, epochs = summary.get("status"), summary.get("epochs")
+    if status == DIVERGED:
+        return f"{outcome(summary)}: no final values; best of the epochs before"
+    if epochs is None:
+        return f"{status}, no epoch recorded"
+    if epochs_of(epochs, planned, status) != epochs:  # (short of it)
+        return f"{status} after {epochs:,} of {counted(planned, 'epoch')}"
+    return f"{status} after {counted(epochs, 'epoch')}"
 
 
 def shown_metric(row: dict[str, Any], metric: str) -> str:

@@ -542,7 +542,10 @@ def test_the_train_table_of_a_diverged_run_says_where_and_shows_no_final_value(t
     result = invoke("train", QUICKSTART, *EXPLODES, "--runs-dir", tmp_path / "runs", "-q")
     assert result.exit_code == 1
     table = result.stdout.splitlines()
-    assert table[0].endswith(": DIVERGED at epoch 1")
+    assert table[0].endswith(": DIVERGED at epoch 1: no final values; best of the epochs before")
+    # (the title its summary.txt and runs show give it: the terminal read 'DIVERGED at epoch 1')
+    (run,) = (tmp_path / "runs").iterdir()
+    assert (run / "summary.txt").read_text().splitlines()[0] == table[0]
     rows = [line.split("│")[1:-1] for line in table if line.startswith("│")]
     assert len(rows) == 5 and all(final.strip() == "-" for _, final, _ in rows)
     assert all(best.strip() not in ("", "-") for metric, _, best in rows[1:])  # (epoch 0's)

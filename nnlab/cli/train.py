@@ -60,14 +60,14 @@ def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None =
     exit 1 if it diverged, saying what to do next: the step-size table of its config, as the
     report's page offers it (``report.facts.next_steps``)."""
     from nnlab.experiments.train import summary_rows
-    from nnlab.summary import outcome
+    from nnlab.summary import ending
 
     if fmt == Format.json:
         emit_json({"run": str(result.run.path), **result.summary})
     elif fmt == Format.csv:  # (as -f json: one row a script reads by name)
         emit([{"run": str(result.run.path), **result.summary}], fmt)
     else:
-        title = f"{result.run.id}: {outcome(result.summary)}"
+        title = f"{result.run.id}: {ending(result.summary, cfg.epochs)}"
         emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
     note(folder_line(result.run.path))
     if result.status == "DIVERGED":

@@ -27,11 +27,10 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_disk
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
-from nnlab.output import counted
 from nnlab.redo import extend_offer
 from nnlab.signals import deferred
 from nnlab.state import set_state
-from nnlab.summary import epochs_of, objective_label, outcome, summarize
+from nnlab.summary import ending, objective_label, summarize
 from nnlab.train import Record, StateFn, TrainSettings, fit_group
 
 # (an epoch's record, ``diverged`` true in the one a net diverged in, and its config)
@@ -83,14 +82,7 @@ def summary_text(run_id: str, summary: dict[str, Any], cfg: Config) -> str:
     the run wrote it and ``runs show`` shows it (from the summary its records give)."""
     from nnlab.output import table_text
 
-    status, epochs = summary.get("status"), summary.get("epochs")
-    title = f"{run_id}: {status}, no epoch recorded"
-    if epochs is not None and epochs_of(epochs, cfg.epochs, status) != epochs:  # (short of it)
-        title = f"{run_id}: {status} after {epochs:,} of {counted(cfg.epochs, 'epoch')}"
-    elif epochs is not None:
-        title = f"{run_id}: {status} after {counted(epochs, 'epoch')}"
-    if status == "DIVERGED":
-        title = f"{run_id}: {outcome(summary)}: no final values; best of the epochs before"
+    title = f"{run_id}: {ending(summary, cfg.epochs)}"
     return table_text(summary_rows(summary, cfg), title=title)
 
 

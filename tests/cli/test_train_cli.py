@@ -63,9 +63,14 @@ def test_train_prints_the_summary_table_and_progress_to_stderr(config, tmp_path)
     result = invoke("train", str(config), runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output
     run = only_run(tmp_path / "runs")
-    assert "test accuracy" in result.stdout and "COMPLETED" in result.stdout
-    assert "epoch" not in result.stdout  # progress is not a result
+    assert "test accuracy" in result.stdout
+    # (its title as summary.txt and runs show write it: it read '<id>: COMPLETED')
+    title = result.stdout.splitlines()[0]
+    assert title == f"{run.id}: COMPLETED after 3 epochs"
+    assert run.file("summary.txt").read_text().splitlines()[0] == title
+    assert "epoch" not in result.stdout.replace(title, "")  # progress is not a result
     assert "epoch   0/3" in result.stderr and "epoch   3/3  loss" in result.stderr
+    assert re.search(r"  \d+\.\d\d s$", result.stderr.splitlines()[0])  # (it read '0.02s')
     # (the figure named as a sweep's last line names it: train's named the folder alone)
     assert result.stderr.rstrip().endswith(f"run folder: {run.path}  (figure: curves.png)")
     assert run.meta["status"] == "COMPLETED" and run.meta["overrides"] == []

@@ -215,7 +215,7 @@ def test_a_closed_stdout_after_the_first_line_is_no_failure(case):
     shell = f"{shlex.join(argv('train', 'cfg.yaml', '-q'))} | head -1; exit ${{PIPESTATUS[0]}}"
     done = subprocess.run(["bash", "-c", shell], cwd=case, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.endswith(": COMPLETED\n") and done.stdout.count("\n") == 1
+    assert done.stdout.endswith(": COMPLETED after 3 epochs\n") and done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr
     assert_settled(case / "runs", ("COMPLETED",))
 

@@ -32,7 +32,7 @@ STREAMS = [
         "every command: its lines are lost, its folders end as they would have",
         "`nnlab train cfg.yaml 2> /dev/full`",
         0,
-        (": COMPLETED",),
+        (": COMPLETED after 3 epochs",),
     ),
     Row(
         "a stdout that cannot be written (a full disk: `> /dev/full`), in every command",
