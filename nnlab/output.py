@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
@@ -238,6 +239,27 @@ def is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# A cell that writes a number or a count: '40', '1,831', '-0.25', '1.5e-05', '200/1000' (a part
+# of a whole: gradcheck's checked, an unfinished run's epochs), 'nan'.
+NUMBER_TEXT = re.compile(
+    r"[-+]?(\d[\d,]*(\.\d+)?|\.\d+)(e[-+]?\d+)?(/\d[\d,]*)?|[-+]?(nan|inf)", re.I
+)
+
+
+def writes_number(value: Any) -> bool:
+    """``value`` is a number, or text that writes one (``NUMBER_TEXT``): a table right-aligns
+    a column of them (and of no values, None or '-'), left-aligns any other."""
+    if isinstance(value, str):
+        return bool(NUMBER_TEXT.fullmatch(value.strip()))
+    return is_number(value)
+
+
+def _right_aligned(cells: list[Any]) -> bool:
+    """The one rule of a column's alignment: numbers right, text left (gradcheck's checked,
+    '40' or '200/1000', was left-aligned beside its right-aligned kinks)."""
+    return all(writes_number(v) or v is None or v in EMPTY for v in cells)
+
+
 def _column_width(cells: list[str], whole: bool) -> int:
     """The narrowest ``cells`` (header included) may be drawn: the widest of them when
     ``whole``, or when every cell is short (a value such as "7.33e-06 .. 0.504" or
@@ -261,7 +283,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     specs = {c: column_format(rows, c) for c in columns}
     for c in columns:
         cells = [r.get(c) for r in rows]
-        numeric = all(is_number(v) or v is None for v in cells)
+        numeric = _right_aligned(cells)
         texts = [c, *(_row_cell(r, c, specs[c]) for r in rows)]
         width = _column_width(texts, numeric or c in ID_COLUMNS)
         table.add_column(

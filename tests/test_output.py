@@ -474,3 +474,18 @@ def test_every_duration_seconds_goes_through_times_duration():
     # (the dry run's estimates, rounded to what they are worth: '3.2 s', '40 s', '2 min', '24 h')
     by_hand = [found for found in by_hand if not found.startswith("sweep/preview.py")]
     assert not by_hand, f"write these with times.duration: {by_hand}"
+
+
+def test_a_column_of_numbers_is_right_aligned_whatever_writes_them_and_text_left():
+    # (gradcheck's checked, '40' or '10/40', was left-aligned beside its right-aligned kinks)
+    from nnlab.output import table_text
+
+    rows = [
+        {"name": "a", "checked": "40", "kinks": 0, "epochs": "1,831/2,000", "shape": "8x5", "note": "-"},
+        {"name": "bb", "checked": "10/400", "kinks": 12, "epochs": 3, "shape": "4", "note": "ok"},
+    ]  # fmt: skip
+    body = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if line.startswith("│")]
+    assert body == [
+        [" a    ", "      40 ", "     0 ", " 1,831/2,000 ", " 8x5   ", " -    "],
+        [" bb   ", "  10/400 ", "    12 ", "           3 ", " 4     ", " ok   "],
+    ]
