@@ -54,10 +54,22 @@ def report(
     result = build_report(refs or [], runs_dir, out)
     for line in warnings(result):
         note(line)
-    counts = [(result.rows, "folder"), (result.pages, "page"), (result.figures, "figure")]
     if not quiet:  # (what it wrote; the warnings and the path stay)
-        note(", ".join(counted(n, noun) for n, noun in counts))
+        note(wrote_line(result))
     echo(str(result.index))
+
+
+def wrote_line(result: ReportResult) -> str:
+    """What a build wrote: its folders as ``runs list`` counts them (those under the runs
+    folder), then any that are no run folder and the trials in them, its pages, its figures:
+    '3 folders (9 trials in them), 15 pages, 6 figures'. It said '3 folders' alone, which
+    left what it counted unsaid: the sweeps' and tunes' trials (a page each) not, a folder
+    that is no run (listed on the index, not by runs list) too."""
+    inside = [counted(result.trials, "trial") + " in them"] if result.trials else []
+    if result.others:
+        inside.insert(0, f"{result.others} of them no run folder, which runs list leaves out")
+    folders = counted(result.rows, "folder") + (f" ({'; '.join(inside)})" if inside else "")
+    return f"{folders}, {counted(result.pages, 'page')}, {counted(result.figures, 'figure')}"
 
 
 def warnings(result: ReportResult) -> list[str]:

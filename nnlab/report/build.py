@@ -33,7 +33,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from nnlab import palette
+from nnlab import palette, runs
 from nnlab.errors import RunError, os_failure, room_again
 from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, reuse, sweeps, tables
@@ -65,6 +65,8 @@ class ReportResult:
     missing: tuple[tuple[str, str], ...] = ()
     vanished: tuple[str, ...] = ()  # folders removed or renamed as the build read them
     unreadable: tuple[str, ...] = ()  # folders a file of which the device failed to read (EIO)
+    trials: int = 0  # sweeps' trials and tunes' trials in the folders (each also a run)
+    others: int = 0  # folders counted in rows that are no run folder (runs list lists none)
 
 
 def default_out(runs_dir: Path) -> Path:
@@ -175,6 +177,8 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
         missing,
         tuple(vanished),
         unreadable,
+        len(every) - len(entries),
+        sum(1 for e in entries if not runs.is_run_folder(e.path)),
     )
 
 

@@ -35,7 +35,7 @@ ENVIRONMENT = [
         "a folder in the runs folder whose name is not UTF-8 (`mkdir $'runs/\\xff'`)",
         "`nnlab report` (and `runs list`, on any stdout)",
         0,
-        ("3 folders, 4 pages",),
+        ("3 folders (1 of them no run folder, which runs list leaves out), 4 pages",),
     ),
     Row(
         "a working folder removed while the shell was in it, in every command (shell completion"

@@ -25,6 +25,27 @@ def test_report_prints_the_index_path(tmp_path):
     assert "1 folder, 2 pages, 0 figures" in result.stderr
 
 
+def test_report_counts_its_folders_as_runs_list_does_and_says_the_trials_in_them(tmp_path):
+    # (its count of folders left unsaid that a sweep's trials, a page each, were not in it, and
+    # that a folder that is no run, which runs list leaves out, was)
+    from tests.report.helpers import completed_sweep
+
+    root = tmp_path / "runs"
+    make_run(root, "one")
+    sweep = completed_sweep(root, "epochs", {f"t{n}": {"epochs": n} for n in (2, 4)})
+    for n in (2, 4):
+        make_run(root, "t", epochs=n, folder=sweep.file("trials") / f"t{n}", trial={"id": f"t{n}"})
+    (root / "notes").mkdir()
+    result = report_cli(["report", "--runs-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    listed = invoke("runs", "list", "--runs-dir", str(root), "-f", "json")
+    assert len(json.loads(listed.stdout)) == 2
+    assert result.stderr.splitlines()[-1] == (
+        "3 folders (1 of them no run folder, which runs list leaves out; 2 trials in them), "
+        "6 pages, 0 figures"
+    )
+
+
 @pytest.mark.slow
 def test_report_quiet_leaves_out_the_counts_but_not_a_warning_or_the_path(tmp_path):
     make_run(tmp_path / "runs", "one")
