@@ -497,11 +497,11 @@ def test_a_diverged_trials_stub_keeps_its_line_style_so_it_is_told_from_the_othe
     ax = plots.sweep_curves_figure(rows, curves, ["optimizer.lr", "model.batchnorm"]).axes[0]
     labelled = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
     for bn, epoch in (("true", 1), ("false", 3)):  # (diverged at 1: one point; at 3: a curve)
-        line = labelled[f"optimizer.lr=3.0, model.batchnorm={bn}"]
+        line = labelled[f"optimizer.lr=3, model.batchnorm={bn}"]
         (stub,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("_")
                    and list(ln.get_xdata()) == [epoch - 1, epoch]]  # fmt: skip
         assert (stub.get_linestyle(), stub.get_color()) == (line.get_linestyle(), line.get_color())
-    assert {labelled[f"optimizer.lr=3.0, model.batchnorm={bn}"].get_linestyle()
+    assert {labelled[f"optimizer.lr=3, model.batchnorm={bn}"].get_linestyle()
             for bn in ("true", "false")} == {"-", "--"}  # fmt: skip
 
 
