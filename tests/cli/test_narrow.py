@@ -99,9 +99,21 @@ COMMANDS = {
 }
 
 
+@pytest.fixture
+def every_line(monkeypatch) -> None:
+    """Progress lines are not held back: into a pipe ``common.Lines`` prints at most one a
+    second, so on a slow machine the narrow run printed a line the piped one had held back."""
+    from nnlab.cli import common
+
+    init = common.Lines.__init__
+    monkeypatch.setattr(common.Lines, "__init__", lambda self, quiet=False, interval=1.0: init(self, quiet, 0.0))  # fmt: skip
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_every_command_folds_its_prose_at_spaces_on_a_narrow_terminal(runs, name, width):
+def test_every_command_folds_its_prose_at_spaces_on_a_narrow_terminal(
+    runs, name, width, every_line
+):
     # (runs show's versions and command lines, gradcheck's legend, the dry run's line on
     # stderr ran past the terminal's edge, which broke them inside words)
     args = COMMANDS[name]
