@@ -137,7 +137,7 @@ def cli_paths(tmp_path, monkeypatch, function: str, *args: str) -> list[dict]:
     import nnlab.experiments.optimizers as comparisons
     from tests.conftest import invoke
 
-    def no_figure(comparison, path):
+    def no_figure(comparison, path, run=""):
         path.write_bytes(b"")
         return path
 

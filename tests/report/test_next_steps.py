@@ -100,4 +100,4 @@ def test_a_sweeps_page_names_its_best_trial_and_marks_its_row(every_kind, tmp_pa
     best = facts.best_trial(sweep)
     text = page(result.out, every_kind / sweep.rel)
     assert f'best trial: <a href="{best.rel[len(sweep.rel) + 1 :]}/index.html">{best.name}' in text
-    assert len(re.findall(r'<td[^>]* class="notes">best( · [^<]*)?</td>', text)) == 1
+    assert len(re.findall(r'<td[^>]* class="notes"[^>]*>best( · [^<]*)?</td>', text)) == 1
