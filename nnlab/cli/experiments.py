@@ -422,7 +422,7 @@ def dry_run_tune(
     rounds = checked.rounds
     what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
     print_preview(preview, opts, what=what)
-    spans = ", ".join(f"{k} {r.end(r.low)}..{r.end(r.high)}" for k, r in checked.ranges.items())
+    spans = ", ".join(f"{k}={r.short()}" for k, r in checked.ranges.items())
     later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
     note(f"note: round 1 searches {spans}" + (
         f"; {later} from the ranges proposed by the top {counted(checked.top_k, 'trial')} so "

@@ -234,7 +234,7 @@ def test_a_tune_dry_run_shows_the_first_rounds_trials_and_writes_nothing(tmp_pat
     assert shown["dry_run"] is True and shown["rounds"] == 2 and len(shown["trials"]) == 3
     assert "3 trials to train" in dry.stderr and "2 rounds of such work" in dry.stderr
     assert (
-        "round 1 searches optimizer.lr 0.001..1; round 2 draws from the ranges proposed by the "
+        "round 1 searches optimizer.lr=loguniform:0.001:1; round 2 draws from the ranges proposed by the "
         "top 2 trials so far" in dry.stderr
     )
     assert "nothing was written" in dry.stderr
@@ -257,7 +257,7 @@ def test_a_key_fixed_by_an_argument_is_left_out_of_the_default_ranges(tmp_path):
     assert dry.exit_code == 0, dry.output
     (trial, *_) = json.loads(dry.stdout)["trials"]
     assert "weight_decay" in trial and "optimizer.lr" not in trial
-    assert "round 1 searches weight_decay 1e-08..0.0001" in dry.stderr
+    assert "round 1 searches weight_decay=loguniform:1e-08:0.0001" in dry.stderr
 
 
 def test_a_tune_dry_run_counts_every_round_against_the_work_limit(tmp_path, monkeypatch):
