@@ -55,7 +55,8 @@ def test_an_unfinished_run_reads_its_epochs_of_those_planned_in_every_table(tmp_
     make_run(root, "done")
     asks_for(stopped, 40)
     table = invoke("runs", "list", runs_dir=root).stdout
-    assert re.search(r"stopped.*│ 5/40 +│", table) and re.search(r"-done-.*│ 5 +│", table)
+    # (right-aligned, the numbers of a column that holds them: they read left-aligned)
+    assert re.search(r"stopped.*│ +5/40 │", table) and re.search(r"-done-.*│ +5 │", table)
     listed = json.loads(invoke("runs", "list", "-f", "json", runs_dir=root).stdout)
     assert {r["name"]: (r["epochs"], r["epochs_planned"]) for r in listed} == {
         "stopped": (5, 40),
