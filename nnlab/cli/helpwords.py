@@ -119,8 +119,11 @@ def whole_words(context: Any) -> Any:
     this one while they write (``Context.formatter_class`` is click's way to change it)."""
     if getattr(context, "whole_words", False):
         return context
-    wrapping: Any = importlib.import_module(context.__module__.rsplit(".", 1)[0] + "._textwrap")
-    kept = wrapping.TextWrapper
+    try:  # (click's private module: a click or typer without it keeps its own folding)
+        wrapping: Any = importlib.import_module(context.__module__.rsplit(".", 1)[0] + "._textwrap")
+        kept = wrapping.TextWrapper
+    except (ImportError, AttributeError):
+        return context
 
     class Wrapper(kept):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -60,3 +60,10 @@ def test_a_word_wider_than_its_column_stands_whole_on_a_line_of_its_own():
         ["(or-else-this)."],
     ]
     assert helpwords.whole_words(helpwords.whole_words(context)) is helpwords.whole_words(context)
+
+
+def test_a_click_without_its_private_wrapper_keeps_its_own_folding():
+    # (whole_words swaps click's private _textwrap.TextWrapper; a click or typer that has no
+    # such module must leave -h as click folds it, not fail on every command's help)
+    context = type("Context", (), {"__module__": "nnlab.not_a_click.core"})
+    assert helpwords.whole_words(context) is context
