@@ -77,6 +77,13 @@ def fixed_seconds(cfg: Any, steps: float, evaluations: float = 0) -> float:
     return steps * step + evaluations * (STEP_SECONDS + (step - STEP_SECONDS) / 2)
 
 
+def epochs_left(cfg: Any, done: int = 0) -> tuple[int, int]:
+    """(epochs a run of ``cfg`` trains after its first ``done``, times it evaluates its
+    splits): after each epoch left, and before the first when it starts from the beginning."""
+    epochs = max(int(cfg.epochs) - max(done, 0), 0)
+    return epochs, epochs + (1 if done <= 0 else 0)
+
+
 def training_work(
     cfg: Any,
     input_dim: int,
@@ -96,8 +103,7 @@ def training_work(
     checkpoint's): only the epochs left are counted, and the evaluation before training only
     when it starts from the beginning (``done`` 0)."""
     macs = multiply_adds(cfg, input_dim, n_classes)
-    epochs = max(int(cfg.epochs) - max(done, 0), 0)
-    evaluated = epochs + (1 if done <= 0 else 0)  # (after each epoch left, and before the first)
+    epochs, evaluated = epochs_left(cfg, done)
     batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), max(n_train, 1))
     steps = epochs * -(-n_train // max(batch, 1))
     n_eval, n_final = sum(eval_sizes), sum(final_sizes)
@@ -124,8 +130,7 @@ def elementwise_bytes(
     sample took 92 ms, its products 0.6 ms), and a narrow input's (2 inputs, 4000 units)."""
     params, slots = parameters(cfg, input_dim, n_classes)
     steps = training_work(cfg, input_dim, n_classes, n_train, eval_sizes, final_sizes, done)[1]
-    epochs = max(int(cfg.epochs) - max(done, 0), 0)
-    evaluated = epochs + (1 if done <= 0 else 0)
+    epochs, evaluated = epochs_left(cfg, done)
     eval_rows = sum(eval_sizes) * evaluated + sum(final_sizes)
     units = sum(cfg.model.hidden) + n_classes
     passes = ACTIVATION_PASSES["hidden"]
