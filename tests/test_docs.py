@@ -369,6 +369,16 @@ def test_the_readme_says_what_the_books_do_with_batchnorms_statistics_and_adams_
     assert "DLFS and cs231n average the biased variance from a start of 0" in differences
 
 
+def test_the_readme_says_dlfss_nesterov_is_another_rule():
+    """DLFS's Nesterov adds mu^2 times its updated velocity (``optim.Nesterov``'s docstring;
+    tests/nn/test_optim.py steps it by hand): not the same iterates, unlike its Momentum."""
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "DLFS's `Nesterov` is another rule" in differences
+    assert "its first step is `(1 + mu + mu^2) * lr * g`" in differences
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES

@@ -158,6 +158,13 @@ class Nesterov(Momentum):
     velocity, -lr times this v); this form keeps that point as w, so the gradient is taken where
     the parameters are. cs231n's ``v = mu * v - lr * g; x += -mu * v_prev + (1 + mu) * v`` is
     the same rewriting in the book's velocity and gives the same iterates with a constant lr.
+    DLFS's ``Nesterov`` (``common/optimizer.py``) is another rule: it updates its velocity first,
+    then ``w += mu^2 * v - (1 + mu) * lr * g`` with that new v, where the paper it cites (Bengio
+    et al. 2012, eq. 7) and cs231n add mu^2 times the velocity before the update. In this v,
+    DLFS's step is lr * ((1 + mu) g + mu^2 v_t) and this one's lr * ((1 + mu) g + mu^2 v_{t-1})
+    (= lr * (g + mu * v_t)): DLFS's first step is (1 + mu + mu^2) lr g (2.71 lr g at mu 0.9,
+    not 1.9); on a constant gradient both approach lr g / (1 - mu). chainer's ``NesterovAG``
+    has the same line (chainer issue 4274).
     Its hyperparameters and state are Momentum's; only the step differs, and momentum must be
     above 0 (torch refuses ``nesterov=True`` without momentum: with mu 0 this is plain SGD).
     """

@@ -356,6 +356,50 @@ def test_nesterov_is_cs231ns_form_at_a_constant_lr(mu):
         np.testing.assert_allclose(ours, w, rtol=1e-12, atol=1e-14)  # (every iterate)
 
 
+def dlfs_nesterov_step(w, v, g, lr, mu):
+    """DLFS's ``common/optimizer.py`` Nesterov: v <- mu v - lr g; w <- w + mu^2 v - (1 + mu) lr g
+    (the v just updated)."""
+    v = mu * v - lr * g
+    return w + mu * mu * v - (1 + mu) * lr * g, v
+
+
+@pytest.mark.parametrize("mu", [0.5, 0.9])
+def test_dlfs_nesterov_is_another_rule_its_docstring_writes_in_torchs_velocity(mu):
+    """DLFS's Nesterov is w <- w - lr ((1 + mu) g + mu^2 v_t) in torch's v (v_t = mu v + g, after
+    the update), where nnlab's (torch's, cs231n's) is (1 + mu) g + mu^2 v_{t-1}: its first step
+    (1 + mu + mu^2) / (1 + mu) times nnlab's, its iterates apart from then on, and on a
+    constant gradient both steps approach lr g / (1 - mu), as the docstring and README say."""
+    lr, apart = 0.04, 0.0
+    ours, dlfs, w, v_dlfs, v = np.array(W0), np.array(W0), np.array(W0), np.zeros(3), np.zeros(3)
+    opt = Nesterov(lr=lr, momentum=mu)
+    for t in range(200):
+        g_ours, g_dlfs = quadratic_gradient(ours), quadratic_gradient(dlfs)
+        before = ours.copy()
+        opt.step({"w": ours}, {"w": g_ours})
+        dlfs_before = dlfs
+        dlfs, v_dlfs = dlfs_nesterov_step(dlfs, v_dlfs, g_dlfs, lr, mu)
+        v = mu * v + g_dlfs  # (torch's velocity along DLFS's path)
+        w = w - lr * ((1 + mu) * g_dlfs + mu * mu * v)  # (the docstring's form of DLFS's step)
+        np.testing.assert_allclose(dlfs, w, rtol=1e-12, atol=1e-14, err_msg=f"step {t}")
+        if t == 0:
+            np.testing.assert_allclose(
+                dlfs - dlfs_before, (1 + mu + mu * mu) / (1 + mu) * (ours - before), rtol=1e-14
+            )
+        apart = max(apart, float(np.max(np.abs(ours - dlfs))))
+    assert apart > 0.01  # (another path to the minimum, not a rounding of this one)
+    g = np.array([0.5, -1.0, 0.25])  # a constant gradient: both steps tend to lr g / (1 - mu)
+    ours, dlfs, v_dlfs, opt = np.zeros(3), np.zeros(3), np.zeros(3), Nesterov(lr=lr, momentum=mu)
+    for _ in range(400):
+        before, dlfs_before = ours.copy(), dlfs
+        opt.step({"w": ours}, {"w": g})
+        dlfs, v_dlfs = dlfs_nesterov_step(dlfs, v_dlfs, g, lr, mu)
+    np.testing.assert_allclose(ours - before, -lr * g / (1 - mu), rtol=1e-12)
+    np.testing.assert_allclose(dlfs - dlfs_before, -lr * g / (1 - mu), rtol=1e-12)
+    doc = " ".join(Nesterov.__doc__.split())
+    assert "DLFS's ``Nesterov`` (``common/optimizer.py``) is another rule" in doc
+    assert "DLFS's step is lr * ((1 + mu) g + mu^2 v_t)" in doc
+
+
 def test_adam_is_dlfss_form_but_for_the_scale_of_eps():
     """DLFS's ``Adam`` folds both bias corrections into the rate, lr_t = lr sqrt(1 - beta2^t) /
     (1 - beta1^t), and steps lr_t m / (sqrt(v) + eps): nnlab's lr m_hat / (sqrt(v_hat) + eps)
