@@ -379,6 +379,19 @@ def test_the_readme_says_dlfss_nesterov_is_another_rule():
     assert "its first step is `(1 + mu + mu^2) * lr * g`" in differences
 
 
+def test_the_readme_says_which_optimizer_defaults_are_dlfss():
+    """(tests/nn/test_torch_oracle_configs.py checks the rest against torch's signatures)"""
+    from nnlab.nn.optim import SGD, Momentum, Nesterov
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    lr, mu = Momentum.hyper["lr"].default, Momentum.hyper["momentum"].default
+    assert SGD.hyper["lr"].default == Nesterov.hyper["lr"].default == lr
+    assert Nesterov.hyper["momentum"].default == mu
+    assert f"SGD, Momentum and Nesterov take DLFS's, lr {lr} and momentum {mu}" in differences
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES

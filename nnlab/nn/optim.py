@@ -107,7 +107,9 @@ class SGD(Optimizer):
 
         w <- w - lr * g
 
-    With momentum it is ``Momentum`` or ``Nesterov``, each its own optimizer here.
+    With momentum it is ``Momentum`` or ``Nesterov``, each its own optimizer here. The default
+    lr, 0.01, is DLFS's (as Momentum's and Nesterov's lr and momentum 0.9); ``torch.optim.SGD``'s
+    are lr 0.001 and momentum 0.
     The step rounds twice, lr * g and then the difference; torch's ``add_(g, alpha=-lr)`` is one
     fused multiply-add (rounded once), so the two part in the last bit from the first step, in
     float32 and float64 alike (``tests/nn/test_torch_oracle_optim.py`` bounds what it adds up to).

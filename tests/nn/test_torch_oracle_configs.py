@@ -26,6 +26,7 @@ few compare one layer or the batching. The keys:
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,6 +142,41 @@ def test_defaults_said_to_be_torchs_are_torchs(name, key):
     cls, arg, *index = TORCH_DEFAULTS[(name, key)]
     default = inspect.signature(getattr(torch.optim, cls).__init__).parameters[arg].default
     assert OPTIMIZERS[name].hyper[key].default == (default[index[0]] if index else default)
+
+
+# ... and where they are DLFS's, not torch's (the README's list of differences names them)
+DLFS_DEFAULTS = {
+    ("sgd", "lr"): 0.01,
+    ("momentum", "lr"): 0.01,
+    ("momentum", "momentum"): 0.9,
+    ("nesterov", "lr"): 0.01,
+    ("nesterov", "momentum"): 0.9,
+}
+
+
+def torch_default(name: str, key: str):
+    """torch's default of the argument that nnlab's hyperparameter ``key`` of ``name`` is."""
+    cls, names, _ = TORCH_OPTIMIZERS[name]
+    arg = names[key]
+    parameters = inspect.signature(getattr(torch.optim, cls).__init__).parameters
+    if isinstance(arg, tuple):
+        return parameters[arg[0]].default[arg[1]]
+    return parameters[arg].default
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_default_is_torchs_or_one_the_readme_names_as_dlfss(name):
+    """(``optimizer: {name: sgd}`` trained at lr 0.01 where ``torch.optim.SGD(params)`` takes
+    0.001, and nothing said so: a default is now torch's, or DLFS's and said to be)"""
+    for key, spec in OPTIMIZERS[name].hyper.items():
+        theirs = torch_default(name, key)
+        if (name, key) in DLFS_DEFAULTS:
+            assert spec.default == DLFS_DEFAULTS[(name, key)] != theirs, (name, key)
+        else:
+            assert (name, key) in TORCH_DEFAULTS and spec.default == theirs, (name, key)
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert "`torch.optim.SGD` defaults to lr 0.001 and momentum 0" in readme
+    assert (torch_default("momentum", "lr"), torch_default("momentum", "momentum")) == (0.001, 0)
 
 
 def adamw(cfg, params):
