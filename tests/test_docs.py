@@ -392,6 +392,24 @@ def test_the_readme_says_which_optimizer_defaults_are_dlfss():
     assert f"SGD, Momentum and Nesterov take DLFS's, lr {lr} and momentum {mu}" in differences
 
 
+def test_the_readme_says_an_epoch_is_a_permutation_with_a_smaller_last_batch():
+    """(tests/nn/test_torch_oracle_configs.py compares the batches with torch's BatchSampler)"""
+    import numpy as np
+
+    from nnlab.train import minibatches
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "each epoch a new permutation of the training split" in differences
+    assert "with replacement" in differences and "never in one of nnlab's" in differences
+    rng = np.random.default_rng(0)
+    first, second = minibatches(230, 64, rng), minibatches(230, 64, rng)
+    assert [len(b) for b in first] == [64, 64, 64, 38]
+    assert sorted(np.concatenate(first)) == list(range(230))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, second))  # (a new permutation)
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES
