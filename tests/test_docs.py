@@ -410,6 +410,14 @@ def test_the_readme_says_an_epoch_is_a_permutation_with_a_smaller_last_batch():
     assert not all(np.array_equal(a, b) for a, b in zip(first, second))  # (a new permutation)
 
 
+def test_the_readme_says_dlfss_cross_entropy_adds_1e7_inside_the_log():
+    """(tests/nn/test_losses.py computes DLFS's loss by hand)"""
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "DLFS's `cross_entropy_error` adds 1e-7 inside the log" in differences
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES

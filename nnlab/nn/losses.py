@@ -28,6 +28,11 @@ def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.
     Stable: the row max is subtracted before exponentiating (it cancels in the ratio), so with
     z = s_n - max_j s_nj, log softmax(s_n)[y_n] = z[y_n] - log(sum_j exp(z_j)).
     Gradient: dscores = (softmax(s) - onehot(y)) / N, softmax(s_n) = exp(z) / sum_j exp(z_j).
+
+    The exact log-softmax, as ``torch.nn.functional.cross_entropy`` and cs231n's
+    ``softmax_loss``. DLFS's ``cross_entropy_error`` takes -log(p + 1e-7), p = softmax(s_n)[y_n]:
+    lower by log(1 + 1e-7 / p) per sample (about 1e-7 / p) and never above -log(1e-7) = 16.1,
+    where this loss of a confidently wrong sample grows without bound; its gradient is this one.
     """
     loss, dscores = softmax_cross_entropy_per_net(scores, y)
     return float(loss), dscores

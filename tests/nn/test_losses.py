@@ -110,6 +110,33 @@ def test_softmax_ce_hand_computed_example():
 # --- multiclass SVM -----------------------------------------------------------------------------
 
 
+def dlfs_cross_entropy(scores: np.ndarray, y: np.ndarray) -> float:
+    """DLFS's ``softmax`` then ``cross_entropy_error`` (``common/functions.py``), by hand."""
+    z = scores - scores.max(axis=-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    return float(-np.sum(np.log(p[np.arange(len(y)), y] + 1e-7)) / len(y))
+
+
+def test_softmax_ce_is_exact_where_dlfss_adds_1e7_inside_the_log():
+    """The docstring's account of DLFS's loss: log(1 + 1e-7 / p) lower per sample (about
+    1e-7 / p), never above -log(1e-7); nnlab's is the exact -log p, however small p is."""
+    y = np.array([0, 1, 2])
+    for gap in (0.0, 5.0, 12.0, 40.0, 800.0):  # (how far the label's score is below the others)
+        scores = np.array([[-gap, 0.0, 0.0], [0.3, -gap, 0.1], [1.0, 1.0, 1.0 - gap]])
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        log_p = shifted[np.arange(3), y] - np.log(np.exp(shifted).sum(axis=1))  # (exact)
+        loss, _ = softmax_cross_entropy(scores, y)
+        assert loss == pytest.approx(-log_p.mean(), rel=1e-14)
+        dlfs = dlfs_cross_entropy(scores, y)
+        assert dlfs == pytest.approx(np.mean(-np.logaddexp(log_p, math.log(1e-7))), rel=1e-9)
+        assert dlfs <= -math.log(1e-7) + 1e-12
+        if gap == 0.0:  # (p about 1/3: about 3e-7 lower)
+            assert loss - dlfs == pytest.approx(np.mean(1e-7 / np.exp(log_p)), rel=1e-6)
+    assert loss > 700 > -math.log(1e-7)  # (a gap of 800: the exact loss, DLFS's at 16.1)
+    doc = " ".join(softmax_cross_entropy.__doc__.split())
+    assert "DLFS's ``cross_entropy_error`` takes -log(p + 1e-7)" in doc
+
+
 def test_svm_hinge_cs231n_example():
     # cs231n "Linear classification" notes: cat/car/frog scores for three images
     scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
