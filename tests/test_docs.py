@@ -418,6 +418,14 @@ def test_the_readme_says_dlfss_cross_entropy_adds_1e7_inside_the_log():
     assert "DLFS's `cross_entropy_error` adds 1e-7 inside the log" in differences
 
 
+def test_the_readme_says_the_init_takes_no_gain_for_the_activation():
+    """(tests/nn/test_init.py draws the same weights before every activation)"""
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "The std does not depend on `model.activation`" in differences
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES

@@ -17,6 +17,9 @@ name          std of N(0, std^2)           reference (torch's equivalent)
                                            ``kaiming_normal_`` with its defaults)
 ============  ===========================  =============================================
 
+No initialiser takes a gain for the activation (torch's ``calculate_gain``, which its init
+functions take as an argument): ``he`` is sqrt(2 / n_in) before a tanh too, ``glorot`` has gain 1.
+
 Mind the names: torch's ``xavier_normal_`` is ``glorot`` here, not ``xavier`` (for a 784 x 100
 layer, 0.0476 against 0.0357); nnlab's ``xavier`` is the book's. W here is (n_in, n_out), the
 transpose of a ``torch.nn.Linear`` weight (out, in): torch's ``fan_in`` is n_in.

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from nnlab.nn import init
 from nnlab.nn.model import build_mlp
-from nnlab.nn.registry import INITS, init_std, init_weight
+from nnlab.nn.registry import ACTIVATIONS, INITS, init_std, init_weight
 
 N_IN, N_OUT = 500, 300
 
@@ -94,8 +95,21 @@ def test_the_table_says_nnlabs_weight_is_torchs_transposed_and_which_torch_init_
     """(the table read 'torch: none; kaiming_normal_(...)', a name it then gave, and did not say
     that torch's fan_in is n_in of nnlab's (n_in, n_out) weight: tests/nn/test_torch_oracle.py
     draws each init through torch.nn.init on the transposed weight)"""
-    from nnlab.nn import init
-
     doc = " ".join(init.__doc__.split())
     assert "torch's ``fan_in`` is n_in" in doc
     assert 'torch has no name for it; ``kaiming_normal_`` with ``nonlinearity="linear"``' in doc
+
+
+@pytest.mark.parametrize("kind", INITS)
+def test_the_init_is_the_same_whatever_the_activation_as_the_readme_says(kind):
+    """No gain per activation (torch's calculate_gain is an argument nnlab does not take): the
+    same seed draws the same weights, output layer included, before ReLU, tanh and sigmoid."""
+    weights = [
+        build_mlp(20, [30, 10], 4, activation=name, init=kind, init_std=0.05,
+                  rng_init=np.random.default_rng(5), dtype=np.float64).params
+        for name in ACTIVATIONS
+    ]  # fmt: skip
+    for params in weights[1:]:
+        for key, value in params.items():
+            np.testing.assert_array_equal(value, weights[0][key], err_msg=key)
+    assert "No initialiser takes a gain for the activation" in " ".join(init.__doc__.split())
