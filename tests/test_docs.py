@@ -426,6 +426,17 @@ def test_the_readme_says_the_init_takes_no_gain_for_the_activation():
     assert "The std does not depend on `model.activation`" in differences
 
 
+def test_the_readme_says_there_is_no_lr_schedule_or_clipping_and_no_key_makes_one():
+    from nnlab.config_keys import reference_rows
+
+    core = " ".join(readme_section("## The core library", "`tests/test_architecture.py`").split())
+    assert "There is no learning-rate schedule and no gradient clipping" in core
+    keys = {row["key"] for row in reference_rows()}
+    assert [k for k in keys if any(w in k for w in ("sched", "decay", "clip", "warmup"))] == [
+        "weight_decay"
+    ]
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES
