@@ -437,6 +437,15 @@ def test_the_readme_says_there_is_no_lr_schedule_or_clipping_and_no_key_makes_on
     ]
 
 
+def test_the_readme_says_a_splits_loss_is_the_data_loss_in_evaluation_mode():
+    """(tests/nn/test_model.py evaluates so; the oracle compares it with torch's eval())"""
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    assert "The recorded `loss` (the objective) includes the penalty; a split's" in differences
+    assert "is the data loss alone" in differences
+
+
 def test_readme_names_every_status_a_folder_or_trial_can_have():
     # (one vocabulary of statuses, written and read, said in one place)
     from nnlab.kinds import STALE, STATUSES
