@@ -337,6 +337,33 @@ def test_every_depth_and_width_with_every_loss_matches_torch(hidden, loss):
     ))  # fmt: skip
 
 
+# --- inputs: their scale and dimension ----------------------------------------------------------
+# The oracle gives torch nnlab's arrays, so the dataset keys change no math of their own; what they
+# make does: inputs far from [0, 1] (digits unscaled, 0 to 16: large first-layer products and
+# logits), standardized 2-D points, one feature (a first Affine of one row), two classes scored
+# by softmax rather than bce.
+INPUT_CASES = {
+    "digits-unscaled": ({**DIGITS, "normalize": "none"}, {"hidden": [16, 12], "batchnorm": True},
+                        {"name": "rmsprop", "lr": 0.001}, "softmax_ce"),
+    "digits-unscaled-svm": ({**DIGITS, "normalize": "none"}, {"hidden": [16, 12]},
+                            {"name": "sgd", "lr": 0.001}, "svm"),
+    "spiral-standardized": ({"name": "spiral", "n_per_class": 60, "normalize": "standardize",
+                             "n_test": 30}, {"hidden": [20, 20], "activation": "tanh"},
+                            {"name": "adam", "lr": 0.01}, "softmax_ce"),
+    "blobs-one-feature": ({"name": "blobs", "n_classes": 3, "n_per_class": 50, "dim": 1,
+                           "n_test": 30}, {"hidden": [5]},
+                          {"name": "nesterov", "lr": 0.1, "momentum": 0.9}, "softmax_ce"),
+    "two-classes-softmax": (BLOBS, {"hidden": [16, 12]}, {"name": "adagrad", "lr": 0.5},
+                            "softmax_ce"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(INPUT_CASES))
+def test_inputs_of_other_scales_and_dimensions_match_torch(case):
+    dataset, model, optimizer, loss = INPUT_CASES[case]
+    compare(make_config(dataset=dataset, model=model, optimizer=optimizer, loss=loss))
+
+
 # --- batches, shuffling --------------------------------------------------------------------------
 @pytest.mark.parametrize("batch_size", [7, 100, 500])
 def test_batches_that_do_not_divide_the_split_match_torch(batch_size):
