@@ -418,6 +418,17 @@ def test_the_readme_says_dlfss_cross_entropy_adds_1e7_inside_the_log():
     assert "DLFS's `cross_entropy_error` adds 1e-7 inside the log" in differences
 
 
+def test_the_readme_gives_adagrads_and_rmsprops_default_eps_and_dlfss():
+    from nnlab.nn.optim import AdaGrad, RMSProp
+
+    differences = " ".join(
+        readme_section("Deliberate differences from torch", "Every layer, loss").split()
+    )
+    eps = [f"{h.hyper['eps'].default:.0e}".replace("e-0", "e-") for h in (AdaGrad, RMSProp)]
+    said = f"Their default eps are torch's, {eps[0]} and {eps[1]}; DLFS adds a fixed 1e-7"
+    assert said in differences
+
+
 def test_the_readme_says_the_init_takes_no_gain_for_the_activation():
     """(tests/nn/test_init.py draws the same weights before every activation)"""
     differences = " ".join(

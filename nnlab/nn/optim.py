@@ -220,7 +220,8 @@ class RMSProp(Optimizer):
     torch's alpha (d2l's gamma). torch's defaults: alpha 0.99, eps 1e-8. alpha may be 0, as
     in torch (h is then the last g^2, the step lr * g / (|g| + eps): Adam's v with beta2 0,
     which is accepted too). eps is
-    added after the square root, as in torch; d2l (section 11.8) writes sqrt(h + eps), and
+    added after the square root, as in torch and DLFS (whose eps is a fixed 1e-7, and whose
+    ``decay_rate`` 0.99 is this alpha); d2l (section 11.8) writes sqrt(h + eps), and
     torch's docs note that TensorFlow adds it inside too.
     """
 
