@@ -133,7 +133,9 @@ NOT_MATH: dict[str, str] = {
     **{
         f"dataset.{key}": "which samples a run trains on and how they are scaled: the oracle "
         "trains torch on nnlab's arrays, and tests/data/test_independent_read.py reads them "
-        "without nnlab (scikit-learn, gzip + NumPy, h5py)"
+        "without nnlab (scikit-learn, gzip + NumPy, h5py); what they make (unscaled and "
+        "standardized inputs, one feature, two classes by softmax) is trained by "
+        f"{CONFIGS}::test_inputs_of_other_scales_and_dimensions_match_torch"
         for key in (
             "name n_train n_val n_test normalize split_seed n_per_class n_classes noise dim "
             "spread train_file test_file train_x train_y test_x test_y"
@@ -164,6 +166,10 @@ def test_every_config_key_is_trained_by_an_oracle_test_or_said_to_change_no_math
     assert not set(MATH_KEYS) & set(NOT_MATH)
     assert keys - set(MATH_KEYS) - set(NOT_MATH) == set(), "a key neither table names"
     assert set(MATH_KEYS) | set(NOT_MATH) <= keys, "a key the schema no longer has"
+
+
+def test_the_oracle_test_of_what_the_dataset_keys_make_exists():
+    assert "test_inputs_of_other_scales_and_dimensions_match_torch" in defined_tests(CONFIGS)
 
 
 @pytest.mark.parametrize("key", sorted(MATH_KEYS))
