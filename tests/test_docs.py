@@ -328,6 +328,30 @@ def test_readme_activations_of_a_run_are_the_numbers_the_command_prints(tmp_path
     assert [line for line in quoted if line.rstrip() not in printed] == []
 
 
+def python_blocks() -> list[str]:
+    """The README's ``python`` blocks: each a whole program, its output in ``# prints:`` lines."""
+    return re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", python_blocks())
+def test_readme_python_blocks_run_and_print_what_they_say(tmp_path, block):
+    """(the core library's section named the classes and said nothing of how to call them: a
+    newcomer who wants the layers from Python had no line to start from.) Each block runs as a
+    script from a folder holding the configs, as from the repository; its ``# prints:`` lines
+    are what it prints, digits aside (``digits_masked``: another CPU's kernels may move them)."""
+    (tmp_path / "configs").symlink_to(ROOT / "configs")
+    said = [line.removeprefix("# prints: ") for line in block.splitlines()
+            if line.startswith("# prints: ")]  # fmt: skip
+    assert said, block
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    printed = {digits_masked(line) for line in result.stdout.splitlines()}
+    assert [line for line in said if digits_masked(line) not in printed] == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
