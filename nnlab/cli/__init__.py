@@ -184,7 +184,9 @@ def no_working_folder() -> str | None:
 
 app = typer.Typer(
     cls=OneLineErrors,
-    help="Reproducible neural-network training-technique experiments on a NumPy core.",
+    help="Reproducible neural-network training-technique experiments on a NumPy core.\n\n\b\n"
+    "Example: nnlab train configs/digits-quickstart.yaml\n"
+    "then:    nnlab runs show latest   |   nnlab report   |   nnlab train -h",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,

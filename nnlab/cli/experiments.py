@@ -360,7 +360,8 @@ def tune(
 
     The ranges are the arguments' (a 'sweep:' section in the file is left out, with a note).
     Writes <runs-dir>/<date>-<time>-tune-<config>-<id>/: rounds/ (a sweep each), tune.json,
-    the table (summary.json, summary.txt), tune-curves.png, tune-scatter.png and meta.json.
+    the table (summary.json, summary.txt), tune-curves.png, tune-scatter.png and meta.json;
+    the last line names it.
 
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """

@@ -428,6 +428,9 @@ def sweep_resume(
 ) -> None:
     """Continue a stopped sweep: finished trials are kept, the rest run (same as --resume).
 
+    Writes into the sweep folder: the trials left, each in its folder under trials/, then the
+    table and figures anew; the last line names it.
+
     Example: nnlab sweep resume runs/20260101-120000-sweep-weight-scale-digits-a1b2c3
     """
     resume(sweep, opts, dry_run, colour_by)
