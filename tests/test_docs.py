@@ -389,6 +389,17 @@ def test_every_link_to_a_readme_section_names_a_heading():
     assert [link for link in links if link not in anchors] == []
 
 
+def test_every_file_the_docs_link_or_show_is_there():
+    """A link or image of the README or docs/*.md to a file of the repository (a figure, a doc)
+    names one that exists, relative to the page (a figure renamed left a broken image)."""
+    broken = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if not re.match(r"[a-z]+:", target) and not (page.parent / target).exists():
+                broken.append(f"{page.name}: {target}")
+    assert broken == []
+
+
 def test_every_table_the_readme_draws_is_as_wide_on_every_line():
     # (the quick-start table, the first a newcomer sees, had a top border 4 characters short)
     lines = (ROOT / "README.md").read_text().splitlines()
