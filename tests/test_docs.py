@@ -374,6 +374,34 @@ def test_docs_architecture_names_every_module():
     assert unnamed == []
 
 
+def readme_command_lines() -> list[str]:
+    """Every nnlab command line the README gives: in backticks, and in its blocks after ``$ ``
+    or at a line's start (``a | b``, ``a && b`` and ``a; b`` are two)."""
+    text = (ROOT / "README.md").read_text()
+    found = re.findall(r"`(nnlab [^`]*)`", text)
+    found += re.findall(r"^(?:\$ )?(nnlab [^#\n]*)", text, flags=re.M)
+    return [part for line in found for part in re.split(r"\s*(?:\||&&|;)\s*", line)]
+
+
+def test_every_option_the_readme_gives_a_command_is_one_of_its_options():
+    """(no test read the README's command lines against the commands: an option renamed or
+    removed would have stayed in the text a newcomer copies.)"""
+    import typer
+
+    from nnlab.cli import app
+
+    unknown, root = set(), typer.main.get_command(app)
+    for line in readme_command_lines():
+        command, words = root, line.split()[1:]
+        while words and words[0] in (getattr(command, "commands", None) or {}):
+            command, words = command.commands[words[0]], words[1:]
+        options = {"-h", "--help"} | {o for p in command.params for o in p.opts + p.secondary_opts}
+        for word in words:
+            if word.startswith("--") and word.split("=")[0] not in options:
+                unknown.add(f"{command.name}: {word.split('=')[0]} ({line.strip()[:60]})")
+    assert sorted(unknown) == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
