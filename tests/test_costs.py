@@ -113,16 +113,16 @@ def test_gradcheck_builtin_work_is_counted_and_its_arrays_are_the_checks(monkeyp
     entry of a layer's input is a call over the whole batch (measured 1.3 s of CPU at batch
     512, 17.6 at 2048: counted 1.5 and 15); the arrays counted are the ones it checks."""
     from nnlab.errors import ConfigError
-    from nnlab.experiments import gradcheck as gc
+    from nnlab.experiments import gradcheck as gc, gradcheck_builtin as gb
 
     monkeypatch.setenv("NNLAB_MAX_HOURS", "0.01")  # (counted: 0.014 hours at batch 4096)
     with pytest.raises(ConfigError, match="built-in check of 4,096 samples is 624,510 calls"):
-        gc.check_builtin(gc.CheckSettings(batch=4096, max_entries=1_000_000))
-    gc.check_builtin_work(gc.CheckSettings(batch=2048, max_entries=1_000_000))
-    gc.check_builtin_work(gc.CheckSettings(batch=4096, max_entries=200))  # (the default)
-    rows = gc.layer_and_loss_rows(batch=3, max_entries=1)
+        gb.check_builtin(gc.CheckSettings(batch=4096, max_entries=1_000_000))
+    gb.check_builtin_work(gc.CheckSettings(batch=2048, max_entries=1_000_000))
+    gb.check_builtin_work(gc.CheckSettings(batch=4096, max_entries=200))  # (the default)
+    rows = gb.layer_and_loss_rows(batch=3, max_entries=1)
     inputs = sorted(r.size for r in rows if r.param in ("x", "scores"))
-    counted = [3 * c for c in [gc.LAYER_IN] * 7 + [gc.STACK * gc.LAYER_IN] * 2 + [1, 5, 5]]
+    counted = [3 * c for c in [gb.LAYER_IN] * 7 + [gb.STACK * gb.LAYER_IN] * 2 + [1, 5, 5]]
     assert inputs == sorted(counted)
 
 

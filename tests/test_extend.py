@@ -16,7 +16,7 @@ from nnlab.config_keys import reference_rows
 from nnlab.data.dataset import Source
 from nnlab.data.registry import DATASETS
 from nnlab.errors import ConfigError
-from nnlab.experiments import gradcheck as gc
+from nnlab.experiments import gradcheck as gc, gradcheck_builtin as gb
 from nnlab.experiments.train import run_training, run_trainings
 from nnlab.nn.layers import Layer
 from nnlab.nn.losses import Loss
@@ -151,7 +151,7 @@ def test_without_the_entries_the_names_are_refused():
 
 
 def test_gradcheck_and_the_reference_cover_the_new_pieces(extended):
-    rows = gc.check_builtin(gc.CheckSettings(max_entries=50))
+    rows = gb.check_builtin(gc.CheckSettings(max_entries=50))
     assert any(r.layer == "Softsign" and r.verdict == "pass" for r in rows)
     assert any("sq_hinge" in r.layer and r.verdict == "pass" for r in rows)
     ref = {(r["key"], r["when"]): r for r in reference_rows()}

@@ -20,15 +20,14 @@ from nnlab.experiments.gradcheck import (
     DEFAULT_MAX_ENTRIES,
     CheckSettings,
     Progress,
-    check_numeric_work,
     check_settings,
-    config_target,
     fix_dropout_masks,
     net_objective,
     pick_entries,
     single_thread_blas,
-    small_net,
 )
+from nnlab.experiments.gradcheck_builtin import small_net
+from nnlab.experiments.gradcheck_config import check_numeric_work, config_target
 from nnlab.fileio import as_written
 from nnlab.limits import FOLDER_FILES, check_disk
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error

@@ -1,9 +1,13 @@
-"""Gradient checks: every analytic gradient nnlab computes, against centred finite differences.
+"""Gradient checks: analytic gradients against centred finite differences, a row per array.
 
-``nnlab gradcheck`` with no config checks each layer type in isolation (on its input and every
-parameter), each loss (on its scores) and a small network of each kind; with a config it checks
-the network that config builds on a small batch of its data. ``--compare-differences`` shows
-why the check uses centred differences and a step near 1e-5.
+This module is the check itself: a row and its verdict (``Row``, ``verdict``), how a check runs
+(``CheckSettings``), the comparison at chosen entries that counts kink crossings (``compare``),
+and the checks of one layer, one loss and one network (``check_layer``, ``check_loss``,
+``check_model``). What ``nnlab gradcheck`` checks with them: without a config, each layer type,
+each loss and a small network of each kind (``gradcheck_builtin``); with a config, the network
+it builds on a small batch of its data (``gradcheck_config``). ``--compare-differences``
+(``differences``) shows why the check uses centred differences and a step near 1e-5; the
+command's report and entry point: ``gradcheck_report``.
 
 Everything runs in float64 (in float32 the round-off of f, ~1e-7 relative, divided by the step
 swamps the comparison) and with a batch of at least 2 when BatchNorm is present (with one sample
@@ -27,27 +31,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab.costs import (
-    CALL_SECONDS,
-    fixed_seconds,
-    numeric_check_work,
-    numeric_gradient_bytes,
-    numeric_gradient_work,
-    parameter_sizes,
-)
-from nnlab.errors import ConfigError, NnlabError
-from nnlab.limits import check_work
+from nnlab.errors import NnlabError
 from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
-from nnlab.nn.layers import Affine, BatchNorm, Dropout, Layer, ReLU
-from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.registry import ACTIVATIONS, LOSSES
-from nnlab.nn.stacked import StackedAffine, StackedDropout
-from nnlab.output import counted
+from nnlab.nn.layers import BatchNorm, Layer, ReLU
+from nnlab.nn.model import MLP
+from nnlab.nn.registry import LOSSES
 
 PASS_BELOW = 1e-7
 FAIL_ABOVE = 1e-4
@@ -108,6 +100,20 @@ def check_settings(eps: float, batch: int = DEFAULT_BATCH, max_entries: int = 1)
         raise NnlabError(f"--batch: expected at least 1 sample, got {batch}")
     if max_entries < 1:
         raise NnlabError(f"--max-entries: expected at least 1, got {max_entries}")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How a check runs: the centred-difference step, the batch, how many entries of each
+    parameter (a random subset past ``max_entries``) and the seed of batch and subsets."""
+
+    eps: float = DEFAULT_EPS
+    batch: int = DEFAULT_BATCH
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_settings(self.eps, self.batch, self.max_entries)
 
 
 def eps_note(eps: float) -> str | None:
@@ -254,147 +260,7 @@ def check_loss(
     return _row("loss", loss, "scores", objective, scores, dscores, eps, max_entries, rng)
 
 
-def _away_from_zero(a: np.ndarray, gap: float = 0.1) -> np.ndarray:
-    """Push every entry at least ``gap`` away from 0 (keeps ReLU inputs off the kink)."""
-    return a + np.where(a >= 0, gap, -gap)
-
-
-def _svm_scores(
-    rng: np.random.Generator, n: int, c: int, gap: float = 0.05, draws: int = 1000
-) -> np.ndarray:
-    """Scores (n, c) whose SVM margins are all at least ``gap`` away from the kink at 0: the
-    first of up to ``draws`` draws that has them; past that (a batch of hundreds, where a draw
-    with none of its n x c margins near 0 almost never comes: the loop hung), the last draw
-    with each margin near 0 moved to 2 * ``gap`` on its side by its own score."""
-    y = np.arange(n) % c
-    for _ in range(draws):
-        scores = rng.standard_normal((n, c))
-        m = scores - scores[np.arange(n), y][:, None] + 1.0
-        m[np.arange(n), y] = 1.0
-        if np.min(np.abs(m)) > gap:
-            return scores
-    near = np.abs(m) <= gap
-    scores[near] += np.where(m[near] >= 0, 2 * gap, -2 * gap) - m[near]
-    return scores
-
-
-LAYER_IN, SCORES, STACK = 5, 5, 3  # the layers' inputs' columns, the losses', the stacks' nets
-
-
-def layer_and_loss_rows(
-    eps: float = DEFAULT_EPS,
-    batch: int = DEFAULT_BATCH,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    seed: int = 0,
-) -> list[Row]:
-    """Every layer type in isolation and every loss on its scores, in float64."""
-    rng = np.random.default_rng(seed)
-    n, d, m, c = max(batch, 2), LAYER_IN, 4, SCORES
-    f64 = np.float64
-
-    def x_in(cols: int = d) -> np.ndarray:
-        return rng.standard_normal((n, cols))
-
-    opts: dict[str, Any] = {"eps": eps, "max_entries": max_entries, "rng": rng}
-    affine = Affine(rng.standard_normal((d, m)), rng.standard_normal(m))
-    rows = check_layer(affine, x_in(), **opts)
-    for cls in ACTIVATIONS.values():  # every registered activation (ReLU's input off its kink)
-        rows += check_layer(cls(), _away_from_zero(x_in()) if cls is ReLU else x_in(), **opts)
-    for train in (True, False):
-        bn = BatchNorm(d, dtype=f64)
-        bn.params["gamma"][:] = rng.uniform(0.5, 1.5, d)
-        bn.params["beta"][:] = rng.standard_normal(d)
-        bn.buffers["running_mean"][:] = rng.standard_normal(d) * 0.3
-        bn.buffers["running_var"][:] = rng.uniform(0.5, 2.0, d)
-        label = "BatchNorm/train" if train else "BatchNorm/eval"
-        rows += check_layer(bn, 2 * x_in() + 1, name=label, train=train, **opts)
-    drop = Dropout(0.5, np.random.default_rng(seed + 1))
-    drop.keep_mask = True  # the mask drawn on the first forward pass is reused
-    rows += check_layer(drop, x_in(), name="Dropout/mask", **opts)
-    k = STACK  # nets side by side, as a sweep trains its stacks (nnlab.nn.stacked)
-    stacked = StackedAffine(rng.standard_normal((k, d, m)), rng.standard_normal(k * m))
-    rows += check_layer(stacked, x_in(k * d), name="StackedAffine", **opts)
-    sdrop = StackedDropout(0.5, [np.random.default_rng([seed, 2, i]) for i in range(k)])
-    sdrop.keep_mask = True
-    rows += check_layer(sdrop, x_in(k * d), name="StackedDropout/mask", **opts)
-
-    y = np.arange(n) % c
-    for name, loss in LOSSES.items():  # every registered loss (the SVM's margins off its kink)
-        if loss.binary:
-            rows.append(check_loss(name, x_in(1), np.arange(n) % 2, **opts))
-        else:
-            scores = _svm_scores(rng, n, c) if name == "svm" else x_in(c)
-            rows.append(check_loss(name, scores, y, **opts))
-    return rows
-
-
 # ----------------------------------------------------------------------------- networks
-# The small networks of the no-argument check: every activation, loss and regulariser.
-NETS: dict[str, dict[str, Any]] = {
-    "relu softmax": {"activation": "relu", "loss": "softmax_ce"},
-    "sigmoid svm": {"activation": "sigmoid", "loss": "svm"},
-    "tanh bce": {"activation": "tanh", "loss": "bce"},
-    "relu batchnorm": {"activation": "relu", "batchnorm": True},
-    "relu dropout": {"activation": "relu", "dropout": 0.3},
-    "tanh weight-decay": {"activation": "tanh", "weight_decay": 0.1},
-    "relu bn+dropout+wd svm": {
-        "activation": "relu",
-        "batchnorm": True,
-        "dropout": 0.3,
-        "weight_decay": 0.1,
-        "loss": "svm",
-    },
-}
-NET_INPUT, NET_HIDDEN, NET_CLASSES = 6, (7, 5), 4
-
-
-def nets() -> dict[str, dict[str, Any]]:
-    """``NETS``, and a net for every registered activation and loss they do not use yet."""
-    out = dict(NETS)
-    used_acts = {n.get("activation") for n in NETS.values()}
-    used_losses = {n.get("loss", "softmax_ce") for n in NETS.values()}
-    out.update({f"{a} softmax": {"activation": a} for a in ACTIVATIONS if a not in used_acts})
-    out.update({f"relu {name}": {"loss": name} for name in LOSSES if name not in used_losses})
-    return out
-
-
-def nets_note(batch: int = DEFAULT_BATCH) -> str:
-    """One line saying what the built-in networks are."""
-    sizes = " -> ".join(map(str, (NET_INPUT, *NET_HIDDEN, NET_CLASSES)))
-    return f"networks: {sizes} (1 output for bce), batch {max(batch, 2)}, dropout masks fixed"
-
-
-def small_net(
-    kind: str, batch: int = DEFAULT_BATCH, seed: int = 0
-) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """A float64 network of ``kind`` (a key of NETS) and a random batch (x, y) for it."""
-    known = nets()
-    if kind not in known:
-        raise NnlabError(f"unknown network {kind!r}; expected one of {', '.join(known)}")
-    spec = dict(known[kind])
-    loss = spec.get("loss", "softmax_ce")
-    rng_init, rng_drop, rng_data = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
-    )
-    n_classes = 2 if LOSSES[loss].binary else NET_CLASSES
-    model = build_mlp(
-        NET_INPUT,
-        NET_HIDDEN,
-        LOSSES[loss].units(n_classes, loss),
-        init="xavier",
-        rng_init=rng_init,
-        rng_dropout=rng_drop,
-        dtype=np.float64,
-        **spec,
-    )
-    for affine in model.affines:  # non-zero biases, so a dropped bias gradient shows
-        affine.params["b"][:] = 0.1 * rng_init.standard_normal(affine.params["b"].shape)
-    n = max(batch, 2)
-    x = rng_data.standard_normal((n, NET_INPUT))
-    y = rng_data.integers(0, n_classes, n)
-    return model, x, y
-
-
 def net_objective(model: MLP, x: np.ndarray, y: np.ndarray) -> Objective:
     """f() = data loss + L2 penalty in training mode, with the model's kink pattern."""
     relus = [layer for layer in model.layers.values() if isinstance(layer, ReLU)]
@@ -454,140 +320,3 @@ def single_thread_blas() -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1)
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    """How a check runs: the centred-difference step, the batch, how many entries of each
-    parameter (a random subset past ``max_entries``) and the seed of batch and subsets."""
-
-    eps: float = DEFAULT_EPS
-    batch: int = DEFAULT_BATCH
-    max_entries: int = DEFAULT_MAX_ENTRIES
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        check_settings(self.eps, self.batch, self.max_entries)
-
-
-def check_builtin(
-    settings: CheckSettings = CheckSettings(), progress: Progress | None = None
-) -> list[Row]:
-    """``nnlab gradcheck`` without a config: layers, losses, then one small network per kind.
-    ``progress`` gets a line per group checked (the layers and losses, each network)."""
-    eps, batch, max_entries, seed = (
-        settings.eps, settings.batch, settings.max_entries, settings.seed
-    )  # fmt: skip
-    say = progress or (lambda line: None)
-    check_builtin_work(settings)
-    with single_thread_blas():
-        rows = layer_and_loss_rows(eps, batch, max_entries, seed)
-        say(f"layers and losses: {_verdicts(rows)}")
-        rng = np.random.default_rng(seed)
-        for kind in nets():
-            model, x, y = small_net(kind, batch, seed)
-            net_rows = check_model(
-                model, x, y, group=f"net {kind}", eps=eps, max_entries=max_entries, rng=rng
-            )
-            say(f"net {kind}: {_verdicts(net_rows)}")
-            rows += net_rows
-    return rows
-
-
-def _verdicts(rows: Sequence[Row]) -> str:
-    """'17 rows, all pass' or '6 rows: 5 pass, 1 fail', for a progress line."""
-    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
-    if counts["pass"] == len(rows):
-        return f"{counted(len(rows), 'row')}, all pass"
-    return f"{counted(len(rows), 'row')}: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-
-
-def check_builtin_work(settings: CheckSettings) -> None:
-    """ConfigError if the built-in check would take longer than the work limit: each entry of a
-    layer's input (and a loss's scores) is ``--batch`` rows, each a call over all of them
-    (``costs.numeric_check_work``); each network's parameters, calls over the batch."""
-    n = max(settings.batch, 2)
-    columns = [LAYER_IN] * (4 + len(ACTIVATIONS)) + [STACK * LAYER_IN] * 2
-    columns += [1 if loss.binary else SCORES for loss in LOSSES.values()]
-    widths = [NET_INPUT, *NET_HIDDEN, NET_CLASSES]
-    net = sum(a * b + b for a, b in zip(widths, widths[1:])) + 2 * sum(NET_HIDDEN)
-    arrays = [(n * cols, n * cols) for cols in columns] + [(net, n * sum(widths))] * len(nets())
-    calls, moved = numeric_check_work(arrays, settings.max_entries)
-    what = f"the built-in check of {counted(n, 'sample')}"
-    shorter = "a smaller --batch or --max-entries"
-    check_work(what, 0, calls, shorter, ("call", "calls"), fixed=calls * CALL_SECONDS, moved=moved)
-
-
-# ----------------------------------------------------------------------------- config mode
-def check_numeric_work(
-    cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
-) -> None:
-    """ConfigError, before the model is built, if ``passes`` forward passes over ``batch`` rows
-    for each of ``entries`` parameter entries of ``cfg``'s net would take longer than the work
-    limit (``limits.check_work``): a wide net checked entry by entry takes days."""
-    from nnlab.build import describe_net
-
-    work = numeric_gradient_work(cfg, input_dim, n_classes, batch, entries, passes)
-    what = (
-        f"a numeric gradient of {counted(f'{entries:,}', 'parameter entry', 'parameter entries')}"
-        f" of {cfg.name} ({describe_net(cfg, input_dim)}) on {counted(batch, 'sample')}"
-    )
-    shorter = "a smaller --max-entries or --batch, or a smaller net"
-    fixed = fixed_seconds(cfg, 0, work[1])  # (a forward pass: an evaluation batch's calls)
-    moved = numeric_gradient_bytes(cfg, input_dim, n_classes, batch, work[1])
-    check_work(what, *work, shorter, ("forward pass", "forward passes"), fixed=fixed, moved=moved)
-
-
-def config_target(
-    cfg: Any,
-    data_dir: Path | None = None,
-    batch: int = DEFAULT_BATCH,
-    seed: int = 0,
-    max_entries: int | None = None,
-    data: Any = None,
-) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """The network ``cfg`` builds, in float64, and ``batch`` random training samples of its data
-    (``data``: its ``Dataset`` in float64, if the caller loaded it; else read from ``data_dir``).
-    With ``max_entries``: refused first if centred differences of that many entries of each
-    parameter would take longer than the work limit (``check_numeric_work``)."""
-    from nnlab.build import build_model, make_rngs
-    from nnlab.data import load_dataset
-
-    cfg = cfg.model_copy(update={"dtype": "float64"})
-    if data is None:
-        data = load_dataset(cfg.dataset, data_dir, "float64")
-    x_train, y_train = data.split("train")
-    if cfg.loss == "bce" and data.n_classes != 2:
-        raise ConfigError(
-            f"loss: 'bce' needs 2 classes, dataset {data.name!r} has {data.n_classes}"
-        )
-    if cfg.model.batchnorm and batch < 2:
-        raise NnlabError("--batch: BatchNorm needs a batch of at least 2 samples")
-    n = min(batch, len(y_train))
-    if cfg.model.batchnorm and n < 2:
-        raise ConfigError("dataset: BatchNorm needs at least 2 training samples")
-    if max_entries is not None:
-        sizes = parameter_sizes(cfg, data.input_dim, data.n_classes)
-        entries = sum(min(size, max_entries) for size in sizes)
-        check_numeric_work(cfg, data.input_dim, data.n_classes, n, entries, passes=2)
-    idx = np.sort(np.random.default_rng(seed).choice(len(y_train), size=n, replace=False))
-    model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))
-    return model, np.ascontiguousarray(x_train[idx]), y_train[idx]
-
-
-def check_config(
-    cfg: Any,
-    data_dir: Path | None = None,
-    settings: CheckSettings = CheckSettings(),
-    progress: Progress | None = None,
-) -> list[Row]:
-    """``nnlab gradcheck cfg.yaml``: the config's network on ``batch`` samples of its data
-    (``progress``: a line per parameter checked)."""
-    s = settings
-    model, x, y = config_target(cfg, data_dir, s.batch, s.seed, s.max_entries)
-    rng = np.random.default_rng(s.seed)
-    with single_thread_blas():
-        return check_model(
-            model, x, y, group=f"config {cfg.name}", eps=s.eps, max_entries=s.max_entries,
-            rng=rng, progress=progress,
-        )  # fmt: skip

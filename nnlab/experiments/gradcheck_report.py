@@ -17,11 +17,10 @@ from nnlab.experiments.gradcheck import (
     CheckSettings,
     Progress,
     Row,
-    check_builtin,
-    check_config,
     eps_note,
-    nets_note,
 )
+from nnlab.experiments.gradcheck_builtin import check_builtin, nets_note
+from nnlab.experiments.gradcheck_config import check_config
 from nnlab.output import counted
 
 

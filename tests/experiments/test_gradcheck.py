@@ -8,7 +8,13 @@ import pytest
 
 from nnlab.config import load_config
 from nnlab.errors import NnlabError
-from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
+from nnlab.experiments import (
+    differences as df,
+    gradcheck as gc,
+    gradcheck_builtin as gb,
+    gradcheck_config as gcf,
+    gradcheck_report as gr,
+)
 from nnlab.nn.layers import ReLU
 from nnlab.nn.model import build_mlp
 from tests.conftest import plant_affine_without_bias_gradient, plant_sigmoid_without_one_minus_y
@@ -16,7 +22,7 @@ from tests.conftest import plant_affine_without_bias_gradient, plant_sigmoid_wit
 
 @pytest.fixture(scope="module")
 def builtin_rows() -> list[gc.Row]:
-    return gc.check_builtin()
+    return gb.check_builtin()
 
 
 def by_name(rows: list[gc.Row]) -> dict[tuple[str, str, str], gc.Row]:
@@ -49,8 +55,8 @@ def test_builtin_covers_every_layer_input_and_parameter_and_every_loss(builtin_r
 
 def test_builtin_covers_a_network_of_each_kind(builtin_rows):
     groups = {r.group for r in builtin_rows if r.group.startswith("net ")}
-    assert groups == {f"net {kind}" for kind in gc.NETS}
-    specs = list(gc.NETS.values())
+    assert groups == {f"net {kind}" for kind in gb.NETS}
+    specs = list(gb.NETS.values())
     assert {s.get("activation") for s in specs} == {"relu", "sigmoid", "tanh"}
     assert {s.get("loss", "softmax_ce") for s in specs} == {"softmax_ce", "svm", "bce"}
     assert any(s.get("batchnorm") for s in specs)
@@ -62,7 +68,7 @@ def test_builtin_covers_a_network_of_each_kind(builtin_rows):
 
 def test_sigmoid_backward_without_one_minus_y_fails_and_names_the_layer(monkeypatch):
     plant_sigmoid_without_one_minus_y(monkeypatch)
-    rows = gc.check_builtin()
+    rows = gb.check_builtin()
     failed = {(r.group, r.layer, r.param) for r in rows if r.verdict == "fail"}
     assert ("layer", "Sigmoid", "x") in failed
     assert ("net sigmoid svm", "affine1", "W") in failed
@@ -73,7 +79,7 @@ def test_sigmoid_backward_without_one_minus_y_fails_and_names_the_layer(monkeypa
 
 def test_affine_without_bias_gradient_fails_on_every_bias_that_matters(monkeypatch):
     plant_affine_without_bias_gradient(monkeypatch)
-    rows = by_name(gc.check_builtin())
+    rows = by_name(gb.check_builtin())
     assert rows[("layer", "Affine", "b")].verdict == "fail"
     assert rows[("layer", "Affine", "W")].verdict == "pass"
     assert rows[("net relu softmax", "affine2", "b")].verdict == "fail"
@@ -127,7 +133,7 @@ def test_entry_subsets_are_seeded_distinct_and_bounded():
 
 
 def test_max_entries_limits_each_parameter_and_records_the_size():
-    model, x, y = gc.small_net("relu softmax")
+    model, x, y = gb.small_net("relu softmax")
     rows = gc.check_model(model, x, y, group="g", max_entries=10)
     w1 = next(r for r in rows if (r.layer, r.param) == ("affine1", "W"))
     assert (w1.checked, w1.size) == (10, 42)
@@ -148,11 +154,11 @@ def test_check_model_refuses_float32_and_a_single_sample_with_batchnorm():
 @pytest.mark.parametrize("eps", [0.0, -1e-5, float("nan"), 1.0])
 def test_bad_eps_is_refused(eps):
     with pytest.raises(NnlabError, match="--eps"):
-        gc.check_builtin(gc.CheckSettings(eps=eps))
+        gb.check_builtin(gc.CheckSettings(eps=eps))
 
 
 def test_centred_beats_forward_and_both_errors_are_u_shaped():
-    model, x, y = gc.small_net(df.COMPARE_NET)
+    model, x, y = gb.small_net(df.COMPARE_NET)
     d = df.compare_differences(model, x, y)
     assert d.param == "affine1.W" and d.steps[0] == 1e-1 and d.steps[-1] == 1e-10
     at = {h: i for i, h in enumerate(d.steps)}
@@ -171,7 +177,7 @@ def test_centred_beats_forward_and_both_errors_are_u_shaped():
 
 
 def test_compare_differences_unknown_param_names_the_choices():
-    model, x, y = gc.small_net(df.COMPARE_NET)
+    model, x, y = gb.small_net(df.COMPARE_NET)
     with pytest.raises(NnlabError, match="affine1.W"):
         df.compare_differences(model, x, y, "bn1.gamma")
 
@@ -192,13 +198,13 @@ def tiny_config(tmp_path, **model):
 
 def test_config_mode_checks_that_networks_parameters_in_float64(tmp_path):
     cfg = load_config(tiny_config(tmp_path))
-    rows = gc.check_config(cfg, settings=gc.CheckSettings(batch=6))
+    rows = gcf.check_config(cfg, settings=gc.CheckSettings(batch=6))
     names = [(r.layer, r.param) for r in rows]
     assert names[:4] == [("affine1", "W"), ("affine1", "b"), ("bn1", "gamma"), ("bn1", "beta")]
     assert ("affine3", "W") in names and rows[0].shape == (4, 6)
     assert all(r.group == "config tiny" for r in rows)
     assert all(r.verdict == "pass" for r in rows), rows
-    model, x, _ = gc.config_target(cfg, batch=6)
+    model, x, _ = gcf.config_target(cfg, batch=6)
     assert model.dtype == np.float64 and x.dtype == np.float64 and x.shape == (6, 4)
 
 
@@ -213,7 +219,7 @@ def test_svm_scores_for_the_largest_batch_come_at_once_off_the_kink():
     previous = signal.signal(signal.SIGALRM, stop)
     signal.alarm(20)
     try:
-        scores = gc._svm_scores(np.random.default_rng(0), 4096, 5)
+        scores = gb._svm_scores(np.random.default_rng(0), 4096, 5)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
@@ -227,7 +233,7 @@ def test_a_failure_whose_error_is_no_number_says_the_loss_is_not_finite():
     # (weights that overflow, model.init_std=1e200: every row failed with "max rel error nan")
     cfg = load_config(None, ["model.init=std", "model.init_std=1e200", "dataset.n_train=40"])
     with np.errstate(all="ignore"):  # (the command line silences NumPy's overflow warnings)
-        rows = gc.check_config(cfg)
+        rows = gcf.check_config(cfg)
     assert rows and all(r.verdict == "fail" for r in rows)
     lines = gr.failures(rows)
     assert all("not finite at these weights" in line and "nan" not in line for line in lines)

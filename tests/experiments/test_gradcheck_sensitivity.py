@@ -18,7 +18,7 @@ import functools
 import numpy as np
 import pytest
 
-from nnlab.experiments import gradcheck as gc
+from nnlab.experiments import gradcheck as gc, gradcheck_builtin as gb
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU, Sigmoid, Tanh
 from nnlab.nn.losses import Loss
 from nnlab.nn.registry import LOSSES
@@ -47,7 +47,7 @@ def rows_by_key(rows) -> dict[tuple[str, str], gc.Row]:
 @functools.cache
 def baseline() -> dict[tuple[str, str], gc.Row]:
     """The built-in check's layer and loss rows, no fault injected."""
-    return rows_by_key(gc.layer_and_loss_rows())
+    return rows_by_key(gb.layer_and_loss_rows())
 
 
 def scaled_backward(cls, array: str, factor: float):
@@ -91,7 +91,7 @@ def test_a_layer_gradient_wrong_by_a_known_factor_reports_that_error(
     cls, array, delta, monkeypatch
 ):
     monkeypatch.setattr(cls, "backward", scaled_backward(cls, array, 1 + delta))
-    rows = rows_by_key(gc.layer_and_loss_rows())
+    rows = rows_by_key(gb.layer_and_loss_rows())
     faulty = {(name, array) for name in LAYERS[cls][0]}
     for key, row in rows.items():
         if key in faulty:
@@ -110,7 +110,7 @@ def test_a_loss_gradient_wrong_by_a_known_factor_reports_that_error(name, delta,
         return value, dscores * (1 + delta)
 
     monkeypatch.setitem(LOSSES, name, Loss(scaled, binary=loss.binary, per_net=loss.per_net))
-    rows = rows_by_key(gc.layer_and_loss_rows())
+    rows = rows_by_key(gb.layer_and_loss_rows())
     for key, row in rows.items():
         if key == (name, "scores"):
             assert_reports(row, baseline()[key], delta)
@@ -134,9 +134,9 @@ NET_CASES = [
 def test_a_fault_in_a_nets_layer_shows_on_every_parameter_before_it(kind, at, zero, delta):
     """A network's layer ``at`` passing back its input gradient times 1 + delta: each parameter
     before it reports delta / (2 + delta), those after it (and its own) what they did."""
-    model, x, y = gc.small_net(kind)
+    model, x, y = gb.small_net(kind)
     baseline = {f"{r.layer}.{r.param}": r for r in gc.check_model(model, x, y, group=kind)}
-    model, x, y = gc.small_net(kind)
+    model, x, y = gb.small_net(kind)
     layer = model.layers[at]
     original = layer.backward
     layer.backward = lambda dout, *a, **k: original(dout, *a, **k) * (1 + delta)

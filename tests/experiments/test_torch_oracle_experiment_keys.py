@@ -237,11 +237,11 @@ def test_compare_differences_errors_are_torchs_differences_of_the_same_net():
     1.4e-6 at centred h = 1e-3: an error of 3.0e-7 moved 4.3e-13 by round-off, bounded here by
     3.9e-12); below, round-off of about 1e-16 |f| / h makes it, which each framework rounds its
     own way: within a factor of 4 of each other (the worst seen 1.8)."""
-    from nnlab.experiments import differences as df, gradcheck as gc
+    from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_builtin as gb
     from nnlab.nn.gradcheck import rel_error
     from tests.experiments.test_torch_oracle_experiments import objective, torch_copy, torch_params
 
-    model, x, y = gc.small_net(df.COMPARE_NET)
+    model, x, y = gb.small_net(df.COMPARE_NET)
     ours = df.compare_differences(model, x, y, repeats=1)
     net = torch_copy(model).train()
     weight = torch_params(net)[ours.param]

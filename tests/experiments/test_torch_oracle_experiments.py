@@ -38,7 +38,13 @@ import pytest
 from nnlab.build import build_model, make_rngs
 from nnlab.config import load_config
 from nnlab.data import load_dataset
-from nnlab.experiments import gradcheck as gc, landscape as ls, lr_scan as scan
+from nnlab.experiments import (
+    gradcheck as gc,
+    gradcheck_builtin as gb,
+    gradcheck_config as gcf,
+    landscape as ls,
+    lr_scan as scan,
+)
 from nnlab.experiments.optimizers.paths import classify, compare_on_function, run_path
 from nnlab.experiments.testfuncs import OBJECTIVES
 from nnlab.experiments.train import run_training
@@ -509,11 +515,11 @@ def gradcheck_analytic(model: MLP, x, y) -> tuple[dict[str, np.ndarray], dict[st
     return {k: g.copy() for k, g in model.grads.items()}, masks
 
 
-@pytest.mark.parametrize("kind", sorted(gc.nets()))
+@pytest.mark.parametrize("kind", sorted(gb.nets()))
 def test_gradchecks_analytic_gradients_are_torch_autograds(kind):
     """Every built-in network of ``nnlab gradcheck`` (each activation and loss, BatchNorm,
     dropout, weight decay; biases not 0): the gradient its rows certify is torch's."""
-    model, x, y = gc.small_net(kind)
+    model, x, y = gb.small_net(kind)
     ours, masks = gradcheck_analytic(model, x, y)
     theirs = autograd_gradients(model, x, y, masks)
     assert set(ours) == set(theirs)
@@ -525,7 +531,7 @@ def test_gradcheck_of_a_config_checks_torchs_gradient_of_its_net():
     """``nnlab gradcheck CONFIG``'s network (float64, its data's batch) - a float32 config
     with BatchNorm, dropout and weight decay - has torch's gradient."""
     cfg = load_config(None, [*SCAN, "model.dropout=0.2", "loss=svm"])
-    model, x, y = gc.config_target(cfg, batch=16)
+    model, x, y = gcf.config_target(cfg, batch=16)
     assert model.dtype == np.float64
     ours, masks = gradcheck_analytic(model, x, y)
     theirs = autograd_gradients(model, x, y, masks)
@@ -570,7 +576,7 @@ def test_gradchecks_numeric_gradients_and_rows_are_torchs_numbers(kind):
     difference of two objectives over 2 eps, 1e-16 of the objective / 1e-5), the max_rel_error
     torch's two gradients give by the same formula is as small (both pass, < 1e-7), and it
     is never above cs231n's entry-by-entry ``rel_error`` of the same gradients (the README)."""
-    model, x, y = gc.small_net(kind)
+    model, x, y = gb.small_net(kind)
     rows = {f"{r.layer}.{r.param}": r for r in gc.check_model(model, x, y, group=kind)}
     ours, masks = gradcheck_analytic(model, x, y)
     net = torch_copy(model, masks).train()
