@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from nnlab import fileio, lookup, rundir, runs, yamlio
+from nnlab import fileio, rundir, runfolders, runs, yamlio
 from nnlab.experiments import listing, train as train_module
 from tests.conftest import invoke
 
@@ -102,7 +102,7 @@ WRITES = [(os, "replace"), (os, "unlink"), (rundir.RunDir, "append_metric")]
 READS = [
     (fileio, "read_at_most"),
     (yamlio, "read_at_most"),
-    (lookup, "read_at_most"),
+    (runfolders, "read_at_most"),
     (rundir, "read_records"),
     (rundir, "check_landscape"),
     (rundir.RunDir, "_read_checkpoint"),

@@ -199,23 +199,23 @@ def test_one_reading_reads_an_unchanged_leaf_folder_once_and_a_changed_one_again
 ):
     # (runs list read each trial of a sweep twice, for its best trial and for its damage;
     # runs show twice too: ~3 ms a trial, 1.5 s for a sweep of 256 trials)
-    from nnlab import lookup
+    from nnlab import describe
 
     (tmp_path / "cfg.yaml").write_text(CFG)
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(app, ["train", "cfg.yaml", "-q"]).exit_code == 0
     run = next(runs.iter_runs(tmp_path / "runs"))
     reads: list[Path] = []
-    real = lookup._described
-    monkeypatch.setattr(lookup, "_described", lambda r, f: reads.append(r.path) or real(r, f))
+    real = describe._described
+    monkeypatch.setattr(describe, "_described", lambda r, f: reads.append(r.path) or real(r, f))
     first = runs.describe_folder(runs.RunDir(run.path))
     runs.describe_folder(runs.RunDir(run.path))
     assert len(reads) == 2  # (outside a reading: every call reads)
-    with lookup.one_reading():
+    with describe.one_reading():
         assert runs.describe_folder(runs.RunDir(run.path)) == first
         assert runs.describe_folder(runs.RunDir(run.path)) == first
         assert len(reads) == 3
-        with lookup.one_reading():  # (nested: the same reading)
+        with describe.one_reading():  # (nested: the same reading)
             runs.describe_folder(runs.RunDir(run.path))
         assert len(reads) == 3
         runs.describe_folder(runs.RunDir(run.path), files=True)  # (another question)
@@ -239,7 +239,7 @@ def test_one_reading_reads_an_unchanged_leaf_folder_once_and_a_changed_one_again
 def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monkeypatch):
     import collections
 
-    from nnlab import lookup
+    from nnlab import describe
     from nnlab.experiments.listing import list_runs, show_run
 
     (tmp_path / "cfg.yaml").write_text(CFG)
@@ -248,9 +248,9 @@ def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monke
     assert result.exit_code == 0, result.output
     sweep = next(runs.iter_runs(tmp_path / "runs"))
     reads: collections.Counter[tuple[str, bool]] = collections.Counter()
-    real = lookup._described
+    real = describe._described
     monkeypatch.setattr(
-        lookup,
+        describe,
         "_described",
         lambda r, files, **kw: reads.update([(r.path.name, files)]) or real(r, files, **kw),
     )
@@ -269,7 +269,7 @@ def test_runs_list_fingerprints_only_the_folders_it_may_read_again(tmp_path, mon
     # (a row's own folder is read once per listing: its entries' stat calls, to know whether
     # it changed before a second reading, were ~7% of runs list; a sweep's trials are read
     # twice, for its best trial and for their damage, and are still read once)
-    from nnlab import lookup
+    from nnlab import describe
     from nnlab.experiments.listing import list_runs
 
     (tmp_path / "cfg.yaml").write_text(CFG)
@@ -278,8 +278,8 @@ def test_runs_list_fingerprints_only_the_folders_it_may_read_again(tmp_path, mon
     result = CliRunner().invoke(app, ["sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q"])
     assert result.exit_code == 0, result.output
     seen: list[Path] = []
-    real = lookup._fingerprint
-    monkeypatch.setattr(lookup, "_fingerprint", lambda p: seen.append(Path(p)) or real(p))
+    real = describe._fingerprint
+    monkeypatch.setattr(describe, "_fingerprint", lambda p: seen.append(Path(p)) or real(p))
     rows = list_runs(tmp_path / "runs")
     assert [r["status"] for r in rows] == ["COMPLETED", "COMPLETED"]
     assert all("reason" not in r for r in rows)
