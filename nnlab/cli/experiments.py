@@ -405,7 +405,7 @@ def dry_run_tune(
 ) -> None:
     """``tune --dry-run``: its first round's trials and the work of all its rounds, checked as
     the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
-    from nnlab.cli.sweep import check_executor, print_preview
+    from nnlab.cli.sweeping import check_executor, print_preview
     from nnlab.experiments.tune import preview_tune
 
     if resume is not None:
@@ -457,13 +457,13 @@ HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it 
 
 def tune_options(resume: str | None, opts: Execution, refused: tuple[Any, ...] = ()) -> Execution:
     """``opts`` of a tune, and of a resume of one the ``--jobs``, ``--stack`` and executor it
-    was started with, unless given again (``sweep.as_started``). ``refused``: what the resume
+    was started with, unless given again (``sweeping.as_started``). ``refused``: what the resume
     refuses beside it (a config, ranges, ``--out``), which ``run_tune`` says before it looks
     the folder up: then ``opts`` as they are."""
     if resume is None or any(refused):
         return opts
     from nnlab import runs
-    from nnlab.cli.sweep import as_started
+    from nnlab.cli.sweeping import as_started
 
     return as_started(opts, runs.find_run(opts.runs_dir, resume, kind="tune", resuming=True).meta)
 

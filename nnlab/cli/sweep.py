@@ -1,13 +1,12 @@
 """``nnlab sweep``: grid, random and preset sweeps into one folder; ``--resume`` continues one.
 
-The preset commands (``nnlab sweep weight-scale``) are made from the preset registry
+The commands and their options; how they run a sweep (its executor, progress, dry run, table):
+``nnlab.cli.sweeping``. The preset commands (``nnlab sweep weight-scale``) are made from the preset registry
 (``nnlab.sweep.presets``). No ``from __future__ import annotations`` here: the generated
 commands' annotations must be real objects for Typer.
 """
 
-import functools
 from collections.abc import Callable
-from contextlib import closing
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,22 +14,10 @@ from typing import Annotated, Any
 import typer
 from typer.models import ArgumentInfo
 
-from nnlab import times
 from nnlab.cli import complete, usage
-from nnlab.cli.common import (
-    EXIT_TRIALS_FAILED,
-    MAX_SEED,
-    Execution,
-    check_report,
-    command,
-    note,
-    then_report,
-)
-from nnlab.cli.figures import folder_line
+from nnlab.cli.common import MAX_SEED, Execution, command
 from nnlab.cli.paths import given_name, given_path
-from nnlab.cli.render import emit, emit_json
-from nnlab.cli.sweep_progress import SweepProgress, note_repeats
-from nnlab.output import Format, counted
+from nnlab.cli.sweeping import resume, run_definition
 from nnlab.sweep import MAX_TRIALS
 
 sweep_app = typer.Typer(
@@ -142,170 +129,6 @@ ConfigArg = Annotated[
 ]
 
 
-def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
-    """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
-    from nnlab import sweep as sw
-    from nnlab.sweep import presets
-
-    rows = result.rows
-    title = f"{result.run.id}: {result.status}"
-    preset = presets.PRESETS.get(result.defn.preset)
-    if preset is not None:
-        rows = preset.complete(rows, result.defn)
-    if fmt != Format.table:
-        emit(preset.objects(rows) if preset else rows, fmt)
-    elif preset is not None:
-        table_rows, columns, table_title = preset.table(rows, title)
-        emit(table_rows, fmt, columns, title=table_title)
-    else:  # (a key a trial leaves out: '-', not null)
-        columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
-        emit(sw.table_rows(rows, result.defn.spec), fmt, columns, title)
-    figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
-    drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
-    failed = {r["trial"] for r in result.failed}  # (run now and FAILED: not 'trained')
-    trained, resumed = ([t for t in ids if t not in failed] for ids in (result.ran, result.resumed))
-    lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
-    counts = (
-        f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
-        f"{len(resumed)} resumed, {len(result.skipped)} already done; {times.duration(result.seconds)}{drawn})"
-    )
-    if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
-        # error naming it)
-        line = f"sweep folder: {result.run.path}{counts}"
-        note(folder_line(result.run.path, "sweep folder") if quiet else line)
-    if result.failed:
-        first = result.failed[0]
-        note(
-            f"error: {len(result.failed)} of {counted(len(rows), 'trial')} FAILED "
-            f"(e.g. {first['trial']}: "
-            f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
-        )
-        raise typer.Exit(EXIT_TRIALS_FAILED)
-
-
-def run_on_executor(
-    start: Callable[..., Any],
-    opts: Execution,
-    painters: list[Any] | None = None,
-    asked: int | None = None,
-    root: Path | None = None,
-    notes: list[str] | None = None,
-) -> None:
-    """Run ``start`` (``run_sweep`` or ``resume_sweep`` with its target bound) on the executor
-    ``opts`` describes, with progress on stderr (and the figures' ``painters``, if started);
-    print the result. ``root``: the folder the sweep's folder is in (``--report`` rebuilds its
-    report; default ``--runs-dir``)."""
-    from nnlab.sweep import make_executor
-
-    check_report(root or opts.runs_dir, opts.report)
-    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
-        with SweepProgress(opts.quiet, asked, notes) as progress:
-            result = start(
-                jobs=opts.jobs,
-                stack=opts.stack,
-                executor=executor,
-                on_start=progress.start,
-                on_trial=progress.trial,
-                painters=painters,
-            )
-    with then_report(result.run.path.parent, opts.report):
-        print_sweep(result, opts.fmt, opts.quiet)
-
-
-def run_definition(
-    defn: Any,
-    opts: Execution,
-    painters: list[Any] | None = None,
-    dry_run: bool = False,
-    colour_by: str | None = None,
-) -> None:
-    """Run (or ``dry_run``) the sweep ``defn``, its figure coloured by ``colour_by`` (given:
-    the option's, over the file's ``sweep.colour_by``)."""
-    import dataclasses
-
-    from nnlab.idle import sweep_warnings
-    from nnlab.sweep import run_sweep
-    from nnlab.sweep.definition import trial_config
-    from nnlab.sweep.variants import partial_notes, switch_notes
-
-    for line in sweep_warnings(defn.spec.params, lambda: trial_config(defn, {})):
-        note(line)  # (a key no trial reads: said before the trials, even with -q)
-    notes = [  # (once the trials are checked: a refusal is its one line)
-        *switch_notes(defn.spec, defn.base, defn.overrides),
-        *partial_notes(defn.spec, defn.overrides),
-    ]
-    if colour_by is not None:
-        defn = dataclasses.replace(defn, colour_by=colour_by)
-    if dry_run:
-        from nnlab.sweep.preview import preview_sweep
-
-        check_executor(opts)
-        preview = preview_sweep(
-            defn, runs_dir=opts.runs_dir, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack
-        )
-        check_executor(opts, sum(preview.units))
-        for line in notes:
-            note(line)
-        note_repeats(asked_trials(defn.spec), len(preview.rows))
-        return print_preview(preview, opts)
-    start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
-    run_on_executor(start, opts, painters, asked=asked_trials(defn.spec), notes=notes)
-
-
-def asked_trials(spec: Any) -> int:
-    """How many trials a sweep's spec asks for, repeats included: its random draws, or the
-    product of its grid's axes (the plan keeps each distinct config once)."""
-    import math
-
-    from nnlab.sweep.spec import grid_axis
-
-    if spec.kind == "random":
-        return int(spec.trials)
-    return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
-
-
-def check_executor(opts: Execution, tasks: int | None = None) -> None:
-    """The checks of ``--jobs``, ``--executor`` and ``--scheduler`` a run makes as it makes its
-    executor (a dry run makes one and closes it unstarted: no worker, no connection), and,
-    given the ``tasks`` (trials) it would run, what the workers that start for them need
-    (``Executor.check``); and ``--report``, which a dry run, writing nothing, has nothing to
-    rebuild with."""
-    from nnlab.sweep import make_executor
-
-    if opts.report:
-        raise typer.BadParameter("a dry run writes nothing to report", param_hint="--report")
-
-    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
-        if tasks is not None:
-            executor.check(tasks)
-
-
-def print_preview(preview: Any, opts: Execution, what: str | None = None) -> None:
-    """A dry run's trials on stdout (table, JSON or CSV), and on stderr what would train and
-    how much work it is; ``what``: what the table's title calls it (default: the sweep, or
-    the resume of its folder)."""
-    from nnlab.sweep.preview import ACTIONS, fixed_said, preview_object
-
-    if opts.fmt == Format.json:
-        emit_json(preview_object(preview, opts.jobs))
-    else:
-        axes = list(preview.defn.spec.params)
-        rows = preview.rows
-        resume = preview.folder is not None
-        columns = ["trial", *axes, "seed", "stack", *(["action"] if resume else [])]
-        if resume and opts.fmt == Format.table:  # (the table says it in words)
-            rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
-        if opts.fmt == Format.table:  # (a key a trial leaves out: '-', not null)
-            from nnlab.sweep import table_rows
-
-            rows = table_rows(rows, preview.defn.spec)
-        what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
-        emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
-    if (fixed := fixed_said(preview.defn)) is not None:
-        note(fixed)
-    note(f"dry run: {preview.summary(opts.jobs)}; nothing was written")
-
-
 def early_painters(figures: int) -> Any:
     """The sweep's figure painters (``plots.painters``: a context), forked first thing, before
     the sweep's imports and planning, so that matplotlib loads on the core this process leaves
@@ -313,50 +136,6 @@ def early_painters(figures: int) -> Any:
     from nnlab import plots
 
     return plots.painters(figures)
-
-
-def as_started(opts: Execution, meta: dict[str, Any]) -> Execution:
-    """``opts`` for a resume of the sweep (or tune) whose meta.json is ``meta``: each option of
-    how it runs that the command line leaves out (``--jobs``, ``--stack``, and ``--executor``
-    with ``--scheduler``, a pair) is the one the folder recorded as it started, not the
-    default (a sweep started with ``--stack 1`` was resumed in stacks of 8, one on a Dask
-    cluster on local processes). One given is this resume's (the numbers are the same for
-    any), which its ``resumes`` entry records. An older folder's unrecorded option: the
-    default, as before."""
-    import dataclasses
-
-    import typer.main
-
-    ctx = typer.main.get_current_context(silent=True)
-    given = set()
-    for param in ctx.command.params if ctx is not None else []:
-        source = ctx.get_parameter_source(param.name or "") if ctx is not None else None
-        if source is not None and source.name != "DEFAULT":  # (the command line, $NNLAB_...)
-            given.add(param.name)
-    recorded = {"jobs": meta.get("jobs"), "stack": meta.get("stack")}
-    kept = {key: value for key, value in recorded.items() if key not in given and value}
-    if not given & {"executor", "scheduler"} and meta.get("executor_kind") is not None:
-        kept |= {"executor": meta["executor_kind"], "scheduler": meta.get("scheduler")}
-    return dataclasses.replace(opts, **kept)
-
-
-def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | None = None) -> None:
-    from nnlab import runs
-    from nnlab.sweep import resume_sweep
-
-    run = runs.find_run(opts.runs_dir, ref, kind="sweep", resuming=True)
-    opts = as_started(opts, run.meta)
-    if dry_run:
-        from nnlab.sweep.preview import preview_resume
-
-        check_executor(opts)
-        preview = preview_resume(
-            run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, colour_by=colour_by
-        )
-        check_executor(opts, sum(preview.units))
-        return print_preview(preview, opts)
-    start = functools.partial(resume_sweep, run, data_dir=opts.data_dir, colour_by=colour_by)
-    run_on_executor(start, opts, root=run.path.parent)
 
 
 @sweep_app.callback(invoke_without_command=True)
