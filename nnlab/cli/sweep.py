@@ -254,6 +254,24 @@ def _add_presets() -> None:
         sweep_app.command(name)(preset_command(presets.get(name)))
 
 
+def run_file(
+    config: Path,
+    args: list[str] | None,
+    opts: Execution,
+    dry_run: bool,
+    colour_by: str | None,
+    **how: Any,
+) -> None:
+    """``sweep grid`` and ``sweep random``: the sweep ``config`` and ``args`` define
+    (``sweep_from_file``; ``how``: its kind and the options that shape it), run or dry-run,
+    the painter of its figure forked first (``early_painters``)."""
+    with early_painters(0 if dry_run else 1) as painters:
+        from nnlab.sweep import sweep_from_file
+
+        defn = sweep_from_file(config, args or [], **how)
+        run_definition(defn, opts, painters, dry_run, colour_by)
+
+
 @sweep_app.command("grid")
 @command(Execution)
 def sweep_grid(
@@ -274,13 +292,8 @@ def sweep_grid(
 
     Example: nnlab sweep grid configs/digits-quickstart.yaml optimizer.lr=0.1,0.01 model.dropout=0,0.5
     """
-    with early_painters(0 if dry_run else 1) as painters:
-        from nnlab.sweep import sweep_from_file
-
-        defn = sweep_from_file(
-            config, args or [], kind="grid", seed=seed, name=name, share_seed=share_seed or []
-        )
-        run_definition(defn, opts, painters, dry_run, colour_by)
+    how = {"seed": seed, "name": name, "share_seed": share_seed or []}
+    run_file(config, args, opts, dry_run, colour_by, kind="grid", **how)
 
 
 @sweep_app.command("random")
@@ -313,14 +326,8 @@ def sweep_random(
 
     Example: nnlab sweep random configs/digits-quickstart.yaml --trials 20 optimizer.lr=loguniform:1e-4:1 model.dropout=uniform:0:0.5
     """
-    with early_painters(0 if dry_run else 1) as painters:
-        from nnlab.sweep import sweep_from_file
-
-        defn = sweep_from_file(
-            config, args or [], kind="random", trials=trials, seed=seed, name=name,
-            share_seed=share_seed or [],
-        )  # fmt: skip
-        run_definition(defn, opts, painters, dry_run, colour_by)
+    how = {"seed": seed, "name": name, "share_seed": share_seed or []}
+    run_file(config, args, opts, dry_run, colour_by, kind="random", trials=trials, **how)
 
 
 @sweep_app.command("run")
