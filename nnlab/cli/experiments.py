@@ -433,22 +433,12 @@ def dry_run_tune(
 
 
 def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | None) -> None:
-    """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
-    sets that no trial reads, a range over a key that changes nothing. Read from the config
-    and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""
-    from nnlab.config import apply_overrides, read_config
-    from nnlab.config_model import Config
-    from nnlab.experiments import tune as tn
-    from nnlab.idle import sweep_warnings
+    """A new tune's warnings (``tune_setup.idle_warnings``), on stderr before its search."""
+    from nnlab.experiments.tune_setup import idle_warnings
 
     if config is None or resume is not None:
         return
-    ranges, fixed = tn.parse_args(list(args or []))
-    raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
-    for line in sweep_warnings(
-        ranges or tn.default_ranges(fixed),
-        lambda: Config.model_validate(apply_overrides(raw, fixed)),
-    ):
+    for line in idle_warnings(config, args or []):
         note(line)
 
 

@@ -107,6 +107,7 @@ def run_definition(
     from nnlab.idle import sweep_warnings
     from nnlab.sweep import run_sweep
     from nnlab.sweep.definition import trial_config
+    from nnlab.sweep.spec import asked_trials
     from nnlab.sweep.variants import partial_notes, switch_notes
 
     for line in sweep_warnings(defn.spec.params, lambda: trial_config(defn, {})):
@@ -131,18 +132,6 @@ def run_definition(
         return print_preview(preview, opts)
     start = functools.partial(run_sweep, defn, data_dir=opts.data_dir, runs_dir=opts.runs_dir)
     run_on_executor(start, opts, painters, asked=asked_trials(defn.spec), notes=notes)
-
-
-def asked_trials(spec: Any) -> int:
-    """How many trials a sweep's spec asks for, repeats included: its random draws, or the
-    product of its grid's axes (the plan keeps each distinct config once)."""
-    import math
-
-    from nnlab.sweep.spec import grid_axis
-
-    if spec.kind == "random":
-        return int(spec.trials)
-    return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
 
 
 def check_executor(opts: Execution, tasks: int | None = None) -> None:

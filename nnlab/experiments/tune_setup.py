@@ -1,5 +1,6 @@
 """What defines a tune (``nnlab.experiments.tune``): its settings as ``tune.json`` stores them,
-and the base config its trials share, with a validation split carved from the training split.
+and the base config its trials share, with a validation split carved from the training split;
+the warnings a new tune's config and ranges give before its search (``idle_warnings``).
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlab.config import apply_overrides, validate
+from nnlab.config import apply_overrides, read_config, validate
+from nnlab.config_model import Config
 from nnlab.errors import ConfigError
-from nnlab.experiments.tune_search import Range
+from nnlab.experiments.tune_search import Range, default_ranges, parse_args
+from nnlab.idle import sweep_warnings
 from nnlab.output import counted
 
 VAL_FRACTION = 0.2  # the share of the training split held out for validation (DLFS: 20 %)
@@ -89,3 +92,15 @@ def with_validation(
     checked = validate(base, source, overrides)
     assert "test" not in checked.splits
     return base
+
+
+def idle_warnings(config: Path, args: list[str]) -> list[str]:
+    """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
+    sets that no trial reads, a range over a key that changes nothing. Read from the config
+    and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""
+    ranges, fixed = parse_args(list(args))
+    raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
+    return sweep_warnings(
+        ranges or default_ranges(fixed),
+        lambda: Config.model_validate(apply_overrides(raw, fixed)),
+    )

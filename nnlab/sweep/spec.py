@@ -345,6 +345,15 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
     return [{k: samplers[k](rng) for k in keys} for _ in range(spec.trials)]
 
 
+def asked_trials(spec: SweepSpec) -> int:
+    """How many trials ``spec`` asks for, repeats included: its random draws, or the product
+    of its grid's axes (``expand`` makes them all; the plan keeps each distinct config once)."""
+    if spec.kind == "random":
+        assert spec.trials is not None  # (a random spec has its draws: ``sweep_from_file``)
+        return spec.trials
+    return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
+
+
 def split_values(text: str, key: str = "") -> list[Any]:
     """``"0.1,0.01"`` -> [0.1, 0.01]; commas inside [...] / {...} / quotes do not split."""
     parts, depth, quote, start = [], 0, "", 0
