@@ -90,6 +90,14 @@ def verdict(error: float, error_off_kinks: float) -> str:
     return "fail"
 
 
+VERDICTS = ("pass", "warn", "fail")
+
+
+def verdict_counts(rows: Sequence[Row]) -> dict[str, int]:
+    """How many ``rows`` have each verdict, in the order of ``VERDICTS``."""
+    return {v: sum(r.verdict == v for r in rows) for v in VERDICTS}
+
+
 def check_settings(eps: float, batch: int = DEFAULT_BATCH, max_entries: int = 1) -> None:
     """Raise a one-line NnlabError for settings a gradient check cannot run with."""
     if not eps > 0:

@@ -26,6 +26,7 @@ from nnlab.experiments.gradcheck import (
     check_loss,
     check_model,
     single_thread_blas,
+    verdict_counts,
 )
 from nnlab.limits import check_work
 from nnlab.nn.layers import Affine, BatchNorm, Dropout, ReLU
@@ -203,7 +204,7 @@ def check_builtin(
 
 def _verdicts(rows: Sequence[Row]) -> str:
     """'17 rows, all pass' or '6 rows: 5 pass, 1 fail', for a progress line."""
-    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
+    counts = verdict_counts(rows)
     if counts["pass"] == len(rows):
         return f"{counted(len(rows), 'row')}, all pass"
     return f"{counted(len(rows), 'row')}: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n)

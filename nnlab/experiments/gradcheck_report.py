@@ -18,6 +18,7 @@ from nnlab.experiments.gradcheck import (
     Progress,
     Row,
     eps_note,
+    verdict_counts,
 )
 from nnlab.experiments.gradcheck_builtin import check_builtin, nets_note
 from nnlab.experiments.gradcheck_config import check_config
@@ -26,7 +27,7 @@ from nnlab.output import counted
 
 def summarize(rows: Sequence[Row]) -> dict[str, Any]:
     """Counts per verdict and whether the check passed (no row failed)."""
-    counts = {v: sum(r.verdict == v for r in rows) for v in ("pass", "warn", "fail")}
+    counts = verdict_counts(rows)
     return {"rows": len(rows), **counts, "ok": counts["fail"] == 0}
 
 
