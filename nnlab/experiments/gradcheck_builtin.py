@@ -2,8 +2,9 @@
 isolation on inputs drawn away from its kinks (every registered activation, BatchNorm in train
 and eval mode, dropout and the stacked layers with their masks fixed), each registered loss on
 its scores (the SVM's margins off its kink), then a small float64 network of each kind
-(``NETS``, and one for every activation and loss they leave out); and the work that is, checked
-against the work limit before any of it runs. The check of each: ``nnlab.experiments.gradcheck``.
+(``NETS``, and one for every activation and loss they leave out); and how much work that is
+(``check_builtin_work``), checked against the work limit before any of it runs. The check of
+each: ``nnlab.experiments.gradcheck``.
 """
 
 from __future__ import annotations
