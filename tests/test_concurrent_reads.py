@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from nnlab import fileio, rundir, runfolders, runs, yamlio
-from nnlab.experiments import listing, train as train_module
+from nnlab.experiments import listing, showing, train as train_module
 from tests.conftest import invoke
 
 CFG = """\
@@ -148,7 +148,7 @@ def readers(root: Path, show: bool = True) -> list[str]:
         ]
     for run in runs.iter_runs(root) if show else []:  # runs show: every file, every trial's
         try:
-            view = listing.show_run(run)
+            view = showing.show_run(run)
         except runs.RunError as exc:
             said.append(f"show: {run.id}: {exc}")
         else:

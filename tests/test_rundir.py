@@ -240,7 +240,8 @@ def test_runs_list_and_runs_show_read_each_trial_of_a_sweep_once(tmp_path, monke
     import collections
 
     from nnlab import describe
-    from nnlab.experiments.listing import list_runs, show_run
+    from nnlab.experiments.listing import list_runs
+    from nnlab.experiments.showing import show_run
 
     (tmp_path / "cfg.yaml").write_text(CFG)
     monkeypatch.chdir(tmp_path)

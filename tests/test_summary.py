@@ -77,7 +77,7 @@ def test_outcome_names_the_epoch_a_run_diverged_in():
 def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
     # (the exploded epoch's loss-free record, accuracy 0.11 against 0.10 before it, was shown
     # as the "best" epoch though the summary's bests are over the epochs before it)
-    from nnlab.experiments.listing import key_epochs
+    from nnlab.experiments.showing import key_epochs
 
     accs = [0.08, 0.10, 0.09, 0.07, 0.11]
     records = [{"epoch": i, "train_acc": a} for i, a in enumerate(accs)]
@@ -88,7 +88,7 @@ def test_runs_show_picks_a_diverged_runs_best_epochs_from_before_it_diverged():
 def test_runs_show_says_why_each_epoch_is_shown_and_no_accuracy_where_a_run_diverged():
     # (a diverged run's last record holds the accuracy of NaN outputs, ~0.1: not a result, as
     # its summary's "-" says; and the best rows were shown without saying best at what)
-    from nnlab.experiments.listing import epochs_view
+    from nnlab.experiments.showing import epochs_view
 
     accs = [0.08, 0.10, 0.09, 0.07, 0.11]
     records = [{"epoch": i, "train_acc": a, "train_loss": 1.0} for i, a in enumerate(accs)]

@@ -141,7 +141,7 @@ def runs_show(
     Example: nnlab runs show latest --all
     """
     from nnlab import runs
-    from nnlab.experiments.listing import show_run
+    from nnlab.experiments.showing import show_run
 
     view = show_run(runs.find_run(runs_dir, run), every=every)
     if fmt == Format.json:
@@ -162,7 +162,7 @@ def runs_show(
 def csv_rows(view: Any) -> list[dict[str, Any]]:
     """``runs show -f csv``: a run's per-epoch records, a sweep's or a tune's rows (one per
     trial, with its status), or the rows of the table an lr-scan, landscape, activations or
-    compare-optimizers printed (``listing.stored_table``); ConfigError for a folder that has
+    compare-optimizers printed (``showing.stored_table``); ConfigError for a folder that has
     none (an empty output read as success)."""
     from nnlab import sweep
     from nnlab.errors import ConfigError

@@ -19,7 +19,7 @@ ROWS = {"lr-scan": "rows", "activations": "rows", "compare-optimizers": "runs"}
 
 def kind_table(kind: str, name: str, stored: Any) -> Table | None:
     """The table ``kind``'s command printed of ``stored`` (its summary.json, or result.json:
-    ``listing.stored_table``'s), None for a kind without one here or a file it cannot draw
+    ``showing.stored_table``'s), None for a kind without one here or a file it cannot draw
     from (a damaged one is said elsewhere: its rows read as they are)."""
     try:
         if kind == "lr-scan":
