@@ -7,7 +7,6 @@ its annotation, so the reference cannot drift from what validation accepts.
 
 from __future__ import annotations
 
-import json
 import re
 import types
 import typing
@@ -18,13 +17,16 @@ from pydantic import BaseModel
 
 from nnlab import config_model as schema
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.numbers import config_number
+from nnlab.output import as_written
 
 Row = dict[str, Any]
 
 
 def _constraint(meta: list[Any]) -> str:
     """The bounds in words, the lower first (``> 0, <= 10,000,000``), whatever order the
-    field declares them in."""
+    field declares them in; a float bound as a config value is written (``config_number``:
+    ``< 1``, ``<= 1e+08``)."""
     lower: list[str] = []
     upper: list[str] = []
     for m in meta:
@@ -35,10 +37,16 @@ def _constraint(meta: list[Any]) -> str:
                                  ("le", "<=", upper)):  # fmt: skip
             if isinstance(m, getattr(at, attr.capitalize())):
                 bound = getattr(m, attr)
-                side.append(f"{sign} {bound:,}" if isinstance(bound, int) else f"{sign} {bound:g}")
+                side.append(f"{sign} {_bound(bound)}")
         if isinstance(m, at.MaxLen):
             upper.append(f"at most {m.max_length} long")
     return ", ".join(lower + upper)
+
+
+def _bound(bound: Any) -> str:
+    """A bound as ``_constraint`` writes it: an int with thousands separators, a float as
+    ``config_number`` writes a config value."""
+    return f"{bound:,}" if isinstance(bound, int) else config_number(float(bound))
 
 
 def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, str]:
@@ -75,6 +83,9 @@ def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, 
 
 
 def _field_row(path: str, field: Any, when: str, model: type[BaseModel]) -> Row:
+    """A key's row; its default as a config file or an override writes it and every table
+    writes a config value (``output.as_written``: ``0``, ``1e-08``, ``scale``, ``[train,
+    test]``, ``null``), not as JSON (``0.0``, ``"scale"``) beside the tables' ``0``."""
     kind, allowed = describe_type(field.annotation, list(field.metadata))
     default = field.default if not field.is_required() else "(required)"
     if isinstance(default, BaseModel):
@@ -87,7 +98,7 @@ def _field_row(path: str, field: Any, when: str, model: type[BaseModel]) -> Row:
         "key": path,
         "when": when,
         "type": kind,
-        "default": default if default == "(required)" else json.dumps(default),
+        "default": default if default == "(required)" else as_written(default),
         "allowed": allowed,
         "meaning": meaning,
     }

@@ -47,6 +47,28 @@ def test_the_reference_names_each_variant_first_and_its_bounds_lower_first():
         assert bounds == sorted(bounds, reverse=True), row  # ('>' before '<')
 
 
+def test_the_reference_writes_defaults_and_bounds_as_the_tables_write_config_values():
+    # (defaults read as JSON, `0.0`, `1.0`, `"scale"`, `["train", "test"]`, where every table
+    # writes the same values `0`, `1`, `scale`, `[train, test]`: config_number and spelled)
+    from nnlab.output import table_cell
+
+    rows = {(r["key"], r["when"]): r for r in reference_rows()}
+    said = {key: rows[key, when]["default"] for key, when in (
+        ("weight_decay", ""), ("model.dropout", ""), ("optimizer.eps", "optimizer.name=adam"),
+        ("dataset.spread", "dataset.name=blobs"), ("name", ""), ("eval", ""),
+        ("dataset.n_train", "dataset.name=digits"), ("model.batchnorm", ""),
+        ("dataset.normalize", "dataset.name=digits"),
+    )}  # fmt: skip
+    assert said == {
+        "weight_decay": "0", "model.dropout": "0", "optimizer.eps": "1e-08",
+        "dataset.spread": "1", "name": "run", "eval": "[train, test]", "dataset.n_train": "null",
+        "model.batchnorm": "false", "dataset.normalize": "scale",
+    }  # fmt: skip
+    assert said["weight_decay"] == table_cell(0.0, "weight_decay")
+    assert rows["dataset.spread", "dataset.name=blobs"]["allowed"] == "> 0, <= 1e+06, finite"
+    assert "`0.0`" not in markdown_reference() and '`"' not in markdown_reference()
+
+
 def nnlab(*args: str, runs: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "80", "NNLAB_RUNS_DIR": str(runs)}
     return subprocess.run(
