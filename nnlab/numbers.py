@@ -1,7 +1,8 @@
 """How a number is spelled in tables, progress lines and figures: a measured number
 (``number``; ``significant`` for a table that shows each to its significant digits), a value
-the user chose (``config_number``) and a column's one format (``column_format``). The
-rendering of whole tables, JSON and CSV is ``nnlab.output``'s."""
+the user chose (``config_number``), a count (``count_text``, ``of_total``: thousands grouped)
+and a column's one format (``column_format``). The rendering of whole tables, JSON and CSV
+is ``nnlab.output``'s."""
 
 from __future__ import annotations
 
@@ -60,6 +61,27 @@ def config_number(value: float) -> str:
     # (all CONFIG_DIGITS shown, '#': 0.1000004 reads 0.100000, not the 0.1 another run wrote;
     # 123456.78 reads 123457, not a 123457.0 that reads as exact)
     return f"{value:#.{CONFIG_DIGITS}g}".removesuffix(".")
+
+
+def is_count_column(column: str) -> bool:
+    """A column whose whole numbers are counts, written with thousands separators
+    (``count_text``): not a config key's (a value as typed: ``eval_batch_size`` 10000, as
+    the user writes it) nor a seed's (a name for a random stream, 1037669209, not a count)."""
+    return not is_config_key(column) and not column.endswith("seed")
+
+
+def count_text(value: int) -> str:
+    """A count as every table, title and line writes it to people: thousands grouped
+    (``2,601``, ``17,610``; a table read ``6400`` entries and ``2000`` steps beside the
+    ``6,400`` and ``2,000 iterations`` of the lines around it). ``output.counted`` writes a
+    count and its noun so."""
+    return f"{value:,}"
+
+
+def of_total(done: int, total: int) -> str:
+    """A part of a whole as a table cell or a progress line writes it: ``2,601/2,601``,
+    ``1,831/2,000`` (landscape's points read ``2601/2601`` beside its ``2,652 points``)."""
+    return f"{count_text(done)}/{count_text(total)}"
 
 
 class ConfigFloat(float):

@@ -21,7 +21,9 @@ from nnlab.numbers import (
     Significant,
     column_format,
     config_number,
+    count_text,
     is_config_key,
+    is_count_column,
     measured,
     number,
     number_spec,
@@ -148,8 +150,10 @@ def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
     in 2 decimals in a seconds column, as the user writes it in a config-key column
     (``config_number``), a ``Significant`` to its significant digits (``significant``), in
-    its column's format ``spec`` (``column_format``), else as ``number`` shows it; None is ``null`` in a config-key column and ``-`` (no value)
-    elsewhere."""
+    its column's format ``spec`` (``column_format``), else as ``number`` shows it; a whole
+    number as a count, thousands grouped (``count_text``), but in a config-key or seed column
+    as typed (``is_count_column``); None is ``null`` in a config-key column and ``-`` (no
+    value) elsewhere."""
     if isinstance(value, Significant):
         return significant(value)
     if spec is not None and measured(value, column) and number_spec(value) != ".3e":
@@ -164,6 +168,8 @@ def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
         return config_number(value)
     if isinstance(value, float):
         return number(value)
+    if isinstance(value, int) and not isinstance(value, bool) and is_count_column(column):
+        return count_text(value)
     return str(value)
 
 
@@ -372,11 +378,12 @@ def record_lines(
 
 
 def _numeric(value: Any) -> bool:
-    """``value`` is a number, or a table's cell that writes one (``_fit_table``'s ``"2"``)."""
+    """``value`` is a number, or a table's cell that writes one (``_fit_table``'s ``"2"``,
+    a count's ``"1,000"``)."""
     if is_number(value):
         return True
     try:
-        return isinstance(value, str) and math.isfinite(float(value))
+        return isinstance(value, str) and math.isfinite(float(value.replace(",", "")))
     except ValueError:
         return False
 

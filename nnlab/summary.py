@@ -21,6 +21,7 @@ import math
 from collections.abc import Collection, Mapping
 from typing import Any, TypeGuard
 
+from nnlab.numbers import of_total
 from nnlab.output import counted, is_number, number
 
 DIVERGED = "DIVERGED"
@@ -81,13 +82,13 @@ def final_splits(config: Mapping[str, Any]) -> list[str]:
 
 def epochs_of(done: Any, planned: Any, status: str | None) -> Any:
     """A training run's epochs as a table cell: ``done``, or for a run that did not complete
-    short of the epochs its config plans (``planned``), both, ``1831/2000`` (an interrupted
+    short of the epochs its config plans (``planned``), both, ``1,831/2,000`` (an interrupted
     run's 1831 read as if it had run its course). ``done`` as it is where either is not a
     whole number (a folder of an older version, a config without one)."""
     whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (done, planned))
     if status == "COMPLETED" or not whole or done == planned:
         return done
-    return f"{done}/{planned}"
+    return of_total(done, planned)
 
 
 def diverged_epoch(status: str | None, records: list[Record], recorded: Any = None) -> int | None:

@@ -78,3 +78,26 @@ def test_a_config_value_is_spelled_as_a_user_types_it(value, text):
     from nnlab.numbers import config_number
 
     assert config_number(value) == text
+
+
+def test_a_count_and_a_part_of_a_whole_group_their_thousands():
+    # (landscape's points read 2601/2601 beside its '2,652 points'; runs list's 1831/2000)
+    from nnlab.numbers import count_text, of_total
+
+    assert count_text(2601) == "2,601" and count_text(999) == "999" and count_text(0) == "0"
+    assert of_total(2601, 2601) == "2,601/2,601" and of_total(3, 51) == "3/51"
+
+
+def test_a_table_writes_a_count_grouped_but_a_config_value_or_seed_as_typed():
+    # (gradcheck's table read entries 6400 and timed 2000 under 'whose 6,400 entries are timed
+    # on 2,000'; compare-optimizers' steps 2000 under its '2,000 iterations')
+    from nnlab.output import record_lines, table_cell
+
+    assert table_cell(6400, "entries") == "6,400" and table_cell(2000, "steps") == "2,000"
+    assert table_cell(1037669209, "seed") == "1037669209"
+    assert table_cell(10000, "dataset.n_train") == "10000"  # (as the user writes it)
+    assert table_cell(True, "count") == "true" and table_cell(12, "epochs") == "12"
+    rows = [{"round": 1200, "loss": 0.5}]
+    assert record_lines(rows, width=40)[0] == "round 1,200"  # (a number heading a record)
+    text = table_text([{"run": "a", "epochs": 12000}, {"run": "b", "epochs": 7}])
+    assert "12,000 │" in text and "     7 │" in text  # (right-aligned, as any number)

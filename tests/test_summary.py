@@ -203,3 +203,11 @@ def test_an_older_best_of_a_final_only_split_stands_and_an_edited_one_does_not()
     edited = {**older, "best_test_acc": 0.99}
     said = "best_test_acc is 0.99, but metrics.jsonl's records give no best of test_acc"
     assert summary_disagreement(edited, only, "COMPLETED", ["test"]) == said
+
+
+def test_an_unfinished_runs_epochs_group_their_thousands_as_runs_show_says_them():
+    # (runs list's 1831/2000 beside runs show's 'INTERRUPTED after 1,831 of 2,000 epochs')
+    from nnlab.summary import epochs_of
+
+    assert epochs_of(1831, 2000, "INTERRUPTED") == "1,831/2,000"
+    assert epochs_of(2000, 2000, "COMPLETED") == 2000  # (a number: the table groups it)

@@ -6,6 +6,7 @@ from typing import Any
 
 from nnlab import times
 from nnlab.cli.common import Lines, note
+from nnlab.numbers import of_total
 from nnlab.output import as_label, counted
 from nnlab.summary import outcome
 
@@ -83,7 +84,7 @@ class SweepProgress:
             from nnlab.sweep import table_rows
 
             shown = table_rows([row], self.spec)[0] if self.spec is not None else row
-            self.lines(f"[{done}/{total}] {describe_row(shown, self.axes)}")
+            self.lines(f"[{of_total(done, total)}] {describe_row(shown, self.axes)}")
 
 
 def note_repeats(asked: int | None, total: int) -> None:

@@ -26,6 +26,7 @@ from nnlab.cli.common import (
 from nnlab.cli.figures import folder_line
 from nnlab.cli.paths import DataDirOpt, RunsDirOpt, given_path
 from nnlab.cli.render import emit, emit_json
+from nnlab.numbers import count_text
 from nnlab.output import Format, number
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
     """A progress callback: one line per epoch record (``Lines`` decides which are shown)."""
 
     def report(record: dict[str, Any], cfg: Any) -> None:
-        parts = [f"{prefix}epoch {record['epoch']:>3}/{cfg.epochs}"]
+        parts = [f"{prefix}epoch {count_text(record['epoch']):>3}/{count_text(cfg.epochs)}"]
         # (the epoch a net diverged in, epoch 0 included when its init was not finite: its
         # accuracies are of NaN scores, not results)
         diverged = bool(record.get("diverged"))

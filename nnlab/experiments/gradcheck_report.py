@@ -22,6 +22,7 @@ from nnlab.experiments.gradcheck import (
 )
 from nnlab.experiments.gradcheck_builtin import check_builtin, nets_note
 from nnlab.experiments.gradcheck_config import check_config
+from nnlab.numbers import of_total
 from nnlab.output import counted
 
 
@@ -93,7 +94,7 @@ def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
                 FIRST_COLUMN.get(r.group, "layer"): r.layer,
                 "param": r.param,
                 "shape": "x".join(map(str, r.shape)),
-                "checked": str(r.checked) if r.checked == r.size else f"{r.checked}/{r.size}",
+                "checked": r.checked if r.checked == r.size else of_total(r.checked, r.size),
                 "max_rel_error": r.max_rel_error,
                 "kinks": r.kinks,
                 "verdict": r.verdict,

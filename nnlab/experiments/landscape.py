@@ -75,6 +75,7 @@ from nnlab.idle import idle_keys, warnings_of
 from nnlab.limits import check_work
 from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
 from nnlab.nn.model import MLP
+from nnlab.numbers import of_total
 from nnlab.output import counted
 from nnlab.state import set_state
 
@@ -268,7 +269,7 @@ def fill_missing(
             store(path, "grid", i, grid_loss[i], grid_acc[i])
             done += len(cols)
             if progress is not None and (count % 10 == 0 or count == len(rows)):
-                progress(f"grid rows {count}/{len(rows)} done")
+                progress(f"grid rows {of_total(count, len(rows))} done")
     for key, p in model.params.items():
         p[...] = centre[key]
     return done

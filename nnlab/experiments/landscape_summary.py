@@ -10,6 +10,7 @@ import numpy as np
 
 from nnlab import runs
 from nnlab.experiments.landscape_file import Settings
+from nnlab.numbers import of_total
 from nnlab.output import Table, counted
 
 
@@ -64,7 +65,7 @@ def table_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "slice": label,
-                "points": f"{s['computed']}/{s['points']}",
+                "points": of_total(s["computed"], s["points"]),
                 "centre_loss": summary.get("centre_loss"),
                 "min_loss": s["min_loss"],
                 "max_loss": s["max_loss"],

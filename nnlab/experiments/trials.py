@@ -10,6 +10,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import RunError
 from nnlab.kinds import whole
+from nnlab.numbers import of_total
 from nnlab.output import counted
 from nnlab.summary import DIVERGED
 
@@ -44,7 +45,7 @@ def trials_text(row: dict[str, Any]) -> str | None:
     done, planned = row.get("trials_done"), row.get("trials_planned")
     if done is None or planned is None:
         return None
-    return f"{done:,}/{planned:,}"
+    return of_total(done, planned)
 
 
 def trial_outcomes(row: dict[str, Any]) -> str | None:

@@ -57,6 +57,7 @@ from nnlab.experiments.tune_setup import (  # (re-exported: the settings, the ba
     with_validation as with_validation,
 )
 from nnlab.fileio import dumps, loads
+from nnlab.numbers import of_total
 from nnlab.plans import content_hash
 from nnlab.summary import shown_metric
 
@@ -413,7 +414,7 @@ def _drive(
     def on_trial(done: int, total: int, row: Row) -> None:
         if progress is not None:
             progress(
-                f"  trial {done}/{total}: {settings.metric} {shown_metric(row, settings.metric)}"
+                f"  trial {of_total(done, total)}: {settings.metric} {shown_metric(row, settings.metric)}"
             )
 
     how = _Execution(data_dir, jobs, stack, executor, on_trial)

@@ -258,7 +258,7 @@ def test_digits_quickstart_config_checks_a_subset_of_large_layers():
         pytest.skip(f"{config} is absent")
     result = gradcheck(str(config), "--max-entries", "50")
     assert result.exit_code == 0, result.output
-    assert "50/6400" in result.stdout and "a random subset of at most 50" in result.stdout
+    assert "50/6,400" in result.stdout and "a random subset of at most 50" in result.stdout
 
 
 def test_help_says_which_options_only_compare_differences_reads():

@@ -419,3 +419,13 @@ def test_the_figures_name_the_run_they_are_centred_on(cfg, data, tmp_path, monke
                 "filter-normalised directions, train split")  # fmt: skip
     # (and the landscape's own run first: a figure copied out of its folder says which made it)
     assert titles == [(expected, result.run.id)] * 2
+
+
+def test_the_summary_table_groups_the_thousands_of_its_points_as_its_title_does():
+    # (the plane read 2601/2601 points beside 'evaluated 2,652 points')
+    from nnlab.experiments.landscape_summary import table_rows
+
+    stats = {"points": 2601, "computed": 2601, "not_finite": 0, "min_loss": 0.5, "max_loss": 2.0}
+    line = {**stats, "points": 51, "computed": 51}
+    rows = table_rows({"line": line, "grid": stats, "centre_loss": 1.0})
+    assert [r["points"] for r in rows] == ["51/51", "2,601/2,601"]
