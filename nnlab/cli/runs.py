@@ -88,9 +88,10 @@ def runs_list(
     A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
     (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
     reason counts them (json: bad_trials lists each). A training run that did not complete
-    shows its epochs done of those planned, 1831/2000 (json, csv: epochs and epochs_planned);
+    shows its epochs done of those planned, 1,831/2,000 (json, csv: epochs and epochs_planned);
     a sweep or tune its trials ended of those planned, 12/32, and a note says how many FAILED
-    or DIVERGED (json, csv: trials_done, trials_planned, trials_failed, trials_diverged).
+    or DIVERGED (json, csv: trials_done, trials_planned, trials_failed, trials_diverged;
+    with --where, trials_kept: how many of its trials it keeps).
 
     Example: nnlab runs list --last 5 --status failed --where model.batchnorm=true
     """
@@ -116,7 +117,8 @@ def runs_list(
         for line in notes:  # (why a folder is DAMAGED, or a sweep's trials are)
             say(line)
         return
-    emit(rows, fmt, list_columns(rows), title=title)  # (csv: one header, whatever is listed)
+    # (csv: one header, whatever is listed; with --where, trials_kept as json gives it)
+    emit(rows, fmt, list_columns(rows, where=bool(where)), title=title)
 
 
 @runs_app.command("show")

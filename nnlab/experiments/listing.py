@@ -160,7 +160,8 @@ LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs", "epochs_pl
                 *TRIAL_COUNTS, "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
 # (a table's: the folder's id holds its name; the epochs column its planned epochs, or a
 # sweep's or tune's trials: ``trials_text``)
-TABLE_LEFT_OUT = ("name", "best_trial", "epochs_planned", *TRIAL_COUNTS)
+TABLE_LEFT_OUT = ("name", "best_trial", "trials_kept", "epochs_planned", *TRIAL_COUNTS)
+# (--where's trials_kept: the table's title says its best is of the trials --where keeps)
 
 
 def config_facts(run: runs.RunDir, kind: str) -> dict[str, Any]:
@@ -228,14 +229,16 @@ def best_trial(run: runs.RunDir, kind: str, kept: Kept | None = None) -> dict[st
     return {**counts, "best_trial": best.get("trial"), **picked}
 
 
-def list_columns(rows: list[dict[str, Any]], table: bool = False) -> list[str]:
+def list_columns(rows: list[dict[str, Any]], table: bool = False, where: bool = False) -> list[str]:
     """``runs list``'s columns, in one order for every format: for CSV the same header
     whatever the folders hold (a script reads them by name), ``LIST_COLUMNS`` then any other
-    split's final accuracy, ``started`` and ``reason`` (empty fields where a folder has none);
-    for a ``table``, those some row has (``started`` only when a folder's name does not begin
-    with it: ``_named_by_start``)."""
+    split's final accuracy, ``best_trial``, with ``where`` (``--where`` given) ``trials_kept``
+    (as JSON gives it: CSV lacked it), ``started`` and ``reason`` (empty fields where a folder
+    has none); for a ``table``, those some row has (``started`` only when a folder's name does
+    not begin with it: ``_named_by_start``)."""
     finals = sorted({k for r in rows for k in r if k.startswith("final_")} - set(LIST_COLUMNS))
-    columns = [*LIST_COLUMNS, *finals, "best_trial", "started", "reason"]
+    kept = ["trials_kept"] if where else []
+    columns = [*LIST_COLUMNS, *finals, "best_trial", *kept, "started", "reason"]
     if not table:
         return columns
     named = all(_named_by_start(r) for r in rows if r.get("started"))  # (a DAMAGED: none)

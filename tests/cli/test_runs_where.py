@@ -6,6 +6,8 @@ apart in the listing."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -263,6 +265,22 @@ def test_list_where_gives_the_best_of_the_trials_it_keeps(sweep, where):
     assert row["final_test_acc"] == max(r["final_test_acc"] for r in kept)
     table = invoke("runs", "list", "-k", "sweep", *args, runs_dir=sweep).stdout
     assert "of a sweep or a tune: the best of the trials --where keeps" in table
+    # (csv lacked the trials_kept json has: every format carries the same columns)
+    text = invoke("runs", "list", "-k", "sweep", *args, "-f", "csv", runs_dir=sweep).stdout
+    (line,) = csv.DictReader(io.StringIO(text))
+    assert (
+        line["trials_kept"] == str(row["trials_kept"]) and line["best_trial"] == row["best_trial"]
+    )
+
+
+def test_list_where_csv_header_names_trials_kept_whatever_the_folders_hold():
+    from nnlab.experiments.listing import list_columns
+
+    train = [{"run": "r", "kind": "train", "status": "COMPLETED"}]
+    assert "trials_kept" in list_columns(train, where=True)
+    assert "trials_kept" not in list_columns(train) and "trials_kept" not in list_columns(
+        [{**train[0], "trials_kept": 2}], table=True
+    )
 
 
 def test_list_where_keeps_a_sweep_one_of_whose_trials_holds_every_key(tmp_path):
