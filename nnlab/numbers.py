@@ -101,23 +101,31 @@ def measured(value: Any, column: str) -> bool:
 
 
 SIX_DECIMALS_UNDER = 10.0  # (9.123456: 7 significant digits, a float32's ~7.2)
+SIX_DECIMALS_FROM = 1e-4  # (0.000100: 3 significant digits; 2.5e-05 would read 0.000025)
 
 
 def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
-    """The one format of ``column``'s measured numbers in ``number``'s decimal band: 6
-    decimals for all where one needs them (``acc_gap`` read ``-0.003630`` beside ``0.0155``,
-    the points not aligned), else None (``number``'s 4). Numbers in scientific notation keep
-    it: 1.019e-05 and 13537.74 in 6 decimals would be 0.000010 and 13537.740500. Only in a
-    column whose numbers are all under ``SIX_DECIMALS_UNDER``: 6 decimals of a larger one are
-    more digits than a float32 holds (activations' mean read 8555.049562 beside 0.002574).
-    None in a table of one quantity a row (named by ``metric``): accuracy read 1.000000
-    beside a loss."""
+    """The one format of ``column``'s measured numbers, where ``number``'s of each would
+    differ (runs compare's ``acc_gap`` read ``3.367e-04`` beside ``-0.013798``, and
+    ``-0.003630`` beside ``0.0155``): 6 decimals for all where one needs more than 4 and
+    every one is from ``SIX_DECIMALS_FROM`` up and under ``SIX_DECIMALS_UNDER`` (``0.000337``
+    beside ``-0.013798``, as runs compare's figure writes its gaps: 6 decimals show each to 3
+    significant digits or more, and no more than a float32 holds); else, where one needs
+    scientific notation (under 0.001, or from 10,000 up), scientific notation for all
+    (``1.131e-01`` beside ``9.894e-05``: 6 decimals would read 0.000099, or 13537.740500);
+    else None, each number as ``number`` writes it (4 decimals, or 6 for a small one beside
+    one of 10 or more: activations' mean read 8555.049562 beside 0.002574). A zero reads in
+    the column's format. None in a table of one quantity a row (named by ``metric``):
+    accuracy read 1.000000 beside a loss."""
     if rows and isinstance(rows[0].get("metric"), str):
         return None
-    values = [v for v in (row.get(column) for row in rows) if measured(v, column) and v]
-    six = any(number_spec(v) == ".6f" for v in values)
-    small = all(abs(float(v)) < SIX_DECIMALS_UNDER for v in values)
-    return ".6f" if six and small else None
+    values = [abs(float(v)) for v in (row.get(column) for row in rows) if measured(v, column) and v]
+    specs = {number_spec(v) for v in values}
+    if specs <= {".4f"} or specs == {".3e"}:  # (each as number writes it: one format)
+        return None
+    if all(SIX_DECIMALS_FROM <= v < SIX_DECIMALS_UNDER for v in values):
+        return ".6f"
+    return ".3e" if ".3e" in specs else None
 
 
 def number_spec(value: float) -> str:

@@ -26,7 +26,6 @@ from nnlab.numbers import (
     is_count_column,
     measured,
     number,
-    number_spec,
     significant,
 )
 from nnlab.streams import printable, undecoded_escaped
@@ -156,7 +155,7 @@ def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     value) elsewhere."""
     if isinstance(value, Significant):
         return significant(value)
-    if spec is not None and measured(value, column) and number_spec(value) != ".3e":
+    if spec is not None and measured(value, column):
         return format(value if value != 0 else 0.0, spec)
     if value is None:
         return "null" if is_config_key(column) else "-"

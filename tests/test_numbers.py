@@ -55,6 +55,17 @@ def test_a_column_goes_to_six_decimals_only_where_every_number_is_under_ten():
     assert "8555.0496 " in text and "0.002574 " in text and "8555.049562" not in text
 
 
+def test_a_column_of_decimals_and_scientific_numbers_reads_in_one_of_them():
+    # (compare-optimizers' losses read 0.1131 beside 9.894e-05; a value of 13537.74 beside
+    # 0.5000): scientific for all where 6 decimals would not show each to 3 digits
+    losses = [{"loss": 0.1131}, {"loss": 9.894e-05}]
+    assert column_format(losses, "loss") == ".3e"
+    assert "1.131e-01" in table_text(losses) and "9.894e-05" in table_text(losses)
+    assert column_format([{"x": 13537.74}, {"x": 0.5}], "x") == ".3e"
+    assert column_format([{"x": 3e-05}, {"x": 2e-05}], "x") is None  # (already one format)
+    assert column_format([{"x": 0.0033}, {"x": 0.0}], "x") == ".6f"  # (the zero as 0.000000)
+
+
 # (lr-scan's lr column read 100000000.0, a tune's range 0.0001 .. 100000000.0; lr-scan's
 # 1.0 and 10.0, an lr-scan's --min -3 as -3.0: no one types those)
 @pytest.mark.parametrize(

@@ -311,10 +311,11 @@ def test_a_number_has_4_decimals_from_0_01_to_ten_thousand_else_4_significant_di
     assert number(value) == shown
 
 
-def test_a_table_column_of_large_and_small_numbers_reads_in_one_format_per_magnitude():
+def test_a_table_column_of_large_and_small_numbers_reads_all_in_scientific_notation():
+    # (it read 0.4588 beside 1.354e+04 and 1.019e-05: a format per magnitude in one column)
     text = table_text([{"std": 0.4588}, {"std": 13537.7405}, {"std": 1.019e-05}])
     assert [line.split("│")[1].strip() for line in text.splitlines() if "│" in line] == [
-        "0.4588", "1.354e+04", "1.019e-05"
+        "4.588e-01", "1.354e+04", "1.019e-05"
     ]  # fmt: skip
 
 
@@ -378,12 +379,17 @@ def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
 
 
 def test_a_column_of_signed_differences_reads_in_one_format():
-    # (runs compare's acc_gap read -0.003630 beside 0.0155: the points not aligned)
+    # (runs compare's acc_gap read -0.003630 beside 0.0155, and 3.367e-04 beside -0.013798:
+    # the points not aligned, two formats in one column)
     rows = [{"run": "a", "acc_gap": -0.00363}, {"run": "b", "acc_gap": 0.0155},
-            {"run": "c", "acc_gap": 0.0}, {"run": "d", "acc_gap": 2.5e-05}]  # fmt: skip
+            {"run": "c", "acc_gap": 0.0}, {"run": "d", "acc_gap": 3.367e-04}]  # fmt: skip
     cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
-    assert cells == ["-0.003630", "0.015500", "0.000000", "2.500e-05"]
+    assert cells == ["-0.003630", "0.015500", "0.000000", "0.000337"]  # (as the figure's gaps)
     assert record_lines(rows, width=40)[3].split() == ["acc_gap", "0.015500"]
+    # (one under 0.0001, 6 decimals would show as 0.000025: scientific notation for all)
+    tiny = [*rows[:3], {"run": "d", "acc_gap": 2.5e-05}]
+    cells = [line.split("│")[2].strip() for line in table_text(tiny).splitlines() if "│" in line]
+    assert cells == ["-3.630e-03", "1.550e-02", "0.000e+00", "2.500e-05"]
     plain = [{"acc_gap": 0.0155}, {"acc_gap": -0.25}]  # (no value needs 6: number's 4)
     assert [line.split("│")[1].strip() for line in table_text(plain).splitlines()
             if "│" in line] == ["0.0155", "-0.2500"]  # fmt: skip
@@ -406,8 +412,8 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     cells = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
     assert [[c.strip() for c in row] for row in cells] == [
         ["1e-05", "0", "0.007025", "1.000e-05"],
-        ["10", "0.1", "10", "10.0000"],
-    ]  # (a measured number: output.number)
+        ["10", "0.1", "10", "1.000e+01"],
+    ]  # (a measured number: output.number, in its column's one format)
     assert training_line(10.0, "COMPLETED", [{"epoch": 1, "train_loss": 0.5}]).startswith(
         "lr 10: COMPLETED"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnlab import palette
-from nnlab.numbers import number_spec
+from nnlab.numbers import column_format, number_spec
 from nnlab.plots import base
 
 GAP = palette.SERIES[3]  # the shading between train and test accuracy (at 0.2 alpha)
@@ -175,10 +175,14 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
 
 def gap_format(gaps: list[float]) -> str:
     """The one format of a figure's gaps (one panel read ``0.0500``, its neighbour
-    ``0.003300``, a third ``5.000e-04``: ``number``'s band of each): 4 decimals, or 6 for all
-    where ``number`` gives one more than 4 (0.000337, not ``3.370e-04`` beside ``0.0500``), as
-    ``numbers.column_format`` gives a table's column of them (gaps are under 1)."""
-    return ".6f" if any(number_spec(g) != ".4f" for g in gaps) else ".4f"
+    ``0.003300``, a third ``5.000e-04``: ``number``'s band of each): the format
+    ``numbers.column_format`` gives a table's column of them (runs compare's ``acc_gap``), 4
+    decimals, 6 for all where one needs more (0.000337, not ``3.370e-04`` beside
+    ``0.0500``), scientific notation for all where one is under 0.0001; where that leaves
+    each to ``number``, their one format (4 decimals, or all in scientific notation)."""
+    spec = column_format([{"acc_gap": g} for g in gaps], "acc_gap")
+    specs = {number_spec(g) for g in gaps if g}
+    return spec or (specs.pop() if len(specs) == 1 else ".4f")
 
 
 def _gap_title(ax: Any, title: str, end: str) -> None:

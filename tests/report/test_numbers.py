@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from nnlab.output import config_number, is_config_key, number
+from nnlab.output import column_format, config_number, is_config_key, number, table_cell
 from nnlab.report import build_report
 from nnlab.report.svg import Series, line_chart
 from nnlab.summary import summarize
@@ -67,8 +67,10 @@ def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, 
     summary = json.loads((scan / "summary.json").read_text())
     rows = text.split("<h3>rows</h3>", 1)[1].split("</table>", 1)[0]
     cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", rows)]
-    shown = {  # (its rates, config values, as `runs show` spells them: 1e-10, not 1.000e-10)
-        config_number(v) if is_config_key(k) else number(v)
+    specs = {k: column_format(summary["rows"], k) for r in summary["rows"] for k in r}
+    shown = {  # (its rates, config values, as `runs show` spells them: 1e-10, not 1.000e-10;
+        # a measured number in its column's one format)
+        config_number(v) if is_config_key(k) else table_cell(v, k, specs[k])
         for r in summary["rows"]
         for k, v in r.items()
         if isinstance(v, float)
