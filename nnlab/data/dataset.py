@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlab.errors import ConfigError, DataError
+from nnlab.numbers import count_text
 from nnlab.output import counted, verb
 
 SPLIT_NAMES = ("train", "val", "test")
@@ -113,7 +114,7 @@ def make_dataset(src: Source, cfg, dtype: str = "float32") -> Dataset:
     raw = carve_splits(src, cfg)
     splits, how = normalize(raw, cfg.normalize, src.scale, np.dtype(dtype))
     check_fits(splits, src, how)
-    sizes = ", ".join(f"{k} {len(y)}" for k, (_, y) in splits.items())
+    sizes = ", ".join(f"{k} {count_text(len(y))}" for k, (_, y) in splits.items())
     return Dataset(
         name=src.name,
         splits=splits,

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnlab.data.dataset import Source
 from nnlab.errors import DataError
+from nnlab.numbers import count_text
 
 
 def bundled_csv() -> Path | None:
@@ -64,6 +65,6 @@ def load() -> Source:
         test=None,
         n_classes=10,
         scale=16.0,
-        origin=f"scikit-learn digits (bundled, {len(y)} 8x8 images: {origin})",
+        origin=f"scikit-learn digits (bundled, {count_text(len(y))} 8x8 images: {origin})",
         pool_from=(origin, origin),
     )

@@ -26,6 +26,7 @@ from nnlab.data import inflated
 from nnlab.data.dataset import Source
 from nnlab.errors import DataError
 from nnlab.fileio import read_at_most
+from nnlab.numbers import count_text
 from nnlab.output import counted
 
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
@@ -166,7 +167,7 @@ class Pair(NamedTuple):
     size: tuple[int, int]  # (rows, cols)
 
     def describe(self) -> str:
-        return f"{self.images.name} + {self.labels.name} ({len(self.y)})"
+        return f"{self.images.name} + {self.labels.name} ({count_text(len(self.y))})"
 
 
 def read_pair(folder: Path, part: str) -> Pair | None:

@@ -184,3 +184,10 @@ def test_returned_arrays_are_copies_of_the_source():
 def test_source_describes_origin_split_and_normalisation():
     ds = load_dataset(DigitsData())
     assert "digits" in ds.source and "split_seed 0" in ds.source and "x / 16" in ds.source
+
+
+def test_source_groups_the_thousands_of_its_counts():
+    # (compare-optimizers' data line read 'bundled, 1797 8x8 images ... train 1500, test 297'
+    # beside data list's '1,797 images')
+    ds = load_dataset(DigitsData())
+    assert "bundled, 1,797 8x8 images" in ds.source and "train 1,500, test 297" in ds.source
