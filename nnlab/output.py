@@ -29,63 +29,18 @@ from nnlab.numbers import (
     significant,
 )
 from nnlab.streams import printable, undecoded_escaped
+from nnlab.words import (  # (re-exported: a message's words, as every caller imports them)
+    QUOTED_CHARS as QUOTED_CHARS,
+    article as article,
+    brief as brief,
+    counted as counted,
+    either as either,
+    part_of as part_of,
+    verb as verb,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
-
-
-def either(words: list[str] | tuple[str, ...]) -> str:
-    """Alternatives as a message says them: 'train', 'train or sweep', 'train, sweep or tune'."""
-    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
-
-
-def counted(n: int | str, noun: str, plural: str | None = None) -> str:
-    """``n`` and ``noun``, plural unless n is 1: "1 trial", "3 trials", "0 runs".
-
-    ``plural``: the noun's plural when it is not ``noun + "s"`` ("entry", "entries"). ``n`` may
-    be a number already written out ("more than 5"): singular only when it is "1". An integer
-    is written with thousands separators, "17,610 parameters", as the counts beside it are
-    ("100 rounds of 10000 trials = 1,000,000 trials" read two ways in one line).
-    Every count in a message, title, progress line or figure goes through here (a test scans
-    the source for ``{n} trials`` written by hand).
-    """
-    many = plural or f"{noun}s"
-    shown = f"{n:,}" if isinstance(n, int) and not isinstance(n, bool) else n
-    return f"{shown} {noun if n == 1 or n == '1' else many}"
-
-
-def article(word: str) -> str:
-    """The article before ``word`` as it is said: 'an' before a vowel sound (an activations,
-    an lr-scan folder), else 'a'."""
-    return "an" if word[:1] in "aeiou" or word.startswith("lr-") else "a"
-
-
-def verb(n: int | str, singular: str, plural: str) -> str:
-    """The verb whose subject is the count ``n``: ``singular`` when n is 1, else ``plural``.
-
-    ``f"{n} of {counted(total, 'label')} {verb(n, 'is', 'are')} not class indices"``: "1 of 12
-    labels is not", "2 of 12 labels are not". ``n`` as ``counted`` takes it. A verb written by
-    hand after a count is wrong for some count (a test scans the source for one).
-    """
-    return singular if n == 1 or n == "1" else plural
-
-
-QUOTED_CHARS = 60  # of a value an error message quotes: whole up to this length
-
-
-def brief(text: str, limit: int = QUOTED_CHARS) -> str:
-    """``text`` as an error message quotes it: whole up to ``limit`` characters, else its
-    start and its length, so that a value 5,000 digits long is still one line."""
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 3]}... ({counted(f'{len(text):,}', 'character')})"
-
-
-def part_of(shown: int, total: int, noun: str, which: str = "top") -> str:
-    """What a cut list shows: "top 3 of 10 runs" when rows are left out, else "10 runs"."""
-    if shown < total:
-        return f"{which} {shown} of {counted(total, noun)}"
-    return counted(total, noun)
 
 
 class Format(str, Enum):
@@ -348,14 +303,14 @@ EMPTY = ("", "-")  # cells that hold no value: left out of a record
 def record_lines(
     rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, width: int = 80
 ) -> list[str]:
-    """``rows`` for a narrow terminal: each row's id (its first id column, else its first
-    column; a number as a ``name value`` pair, ``round 2``, ``lr 0.001``: alone, a tune's
-    ranges read "1" over each record) on a line of its own, then its cells that hold a value
-    (not ``EMPTY``) as ``name value`` pairs, indented and packed into lines of ``width`` (a
-    pair is never split between lines; one longer than that stands alone, its text folded
-    at its spaces)."""
+    """``rows`` for a narrow terminal: each row's id (``_record_head``: its first column
+    where that is text, a name, else its first id column, else its first column; a number as
+    a ``name value`` pair, ``round 2``, ``lr 0.001``: alone, a tune's ranges read "1" over
+    each record) on a line of its own, then its cells that hold a value (not ``EMPTY``) as
+    ``name value`` pairs, indented and packed into lines of ``width`` (a pair is never split
+    between lines; one longer than that stands alone, its text folded at its spaces)."""
     columns = list(columns or _columns(rows))
-    head = next((c for c in columns if c in ID_COLUMNS), columns[0] if columns else None)
+    head = _record_head(rows, columns)
     lines, specs = [], {c: column_format(rows, c) for c in columns}
     for row in rows:
         numbered = head is not None and head not in ID_COLUMNS and _numeric(row.get(head))
@@ -374,6 +329,20 @@ def record_lines(
         if line:
             lines.append(line)
     return lines
+
+
+def _record_head(rows: Sequence[dict[str, Any]], columns: list[str]) -> str | None:
+    """The column that heads each record: the first where its cells are text, not numbers (a
+    name: data list's ``digits``, its records were headed by their location, 'bundled with
+    scikit-learn', the dataset's name inside), else the first id column (a tune's ``trial``,
+    not its ``rank``), else the first."""
+    if not columns:
+        return None
+    first = columns[0]
+    named = all(isinstance(r.get(first), str) and not _numeric(r.get(first)) for r in rows)
+    if first in ID_COLUMNS or named:
+        return first
+    return next((c for c in columns if c in ID_COLUMNS), first)
 
 
 def _numeric(value: Any) -> bool:

@@ -495,3 +495,18 @@ def test_a_column_of_numbers_is_right_aligned_whatever_writes_them_and_text_left
         [" a    ", "      40 ", "     0 ", " 1,831/2,000 ", " 8x5   ", " -    "],
         [" bb   ", "  10/400 ", "    12 ", "           3 ", " 4     ", " ok   "],
     ]
+
+
+def test_a_record_is_headed_by_its_rows_name_before_an_id_column_after_it():
+    # (data list's records on a narrow terminal were headed 'bundled with scikit-learn',
+    # their location, the dataset's name inside them)
+    rows = [{"dataset": "digits", "status": "available", "location": "bundled with scikit-learn"}]
+    assert record_lines(rows, width=60)[0] == "digits"
+    ranked = [{"rank": 1, "trial": "c3edb638", "final_val_acc": 0.5}]  # (a number: the id)
+    assert record_lines(ranked, width=60)[0] == "c3edb638"
+
+
+def test_a_cut_list_groups_the_thousands_of_what_it_shows_as_of_its_total():
+    from nnlab.output import part_of
+
+    assert part_of(1000, 2000, "run") == "top 1,000 of 2,000 runs"
