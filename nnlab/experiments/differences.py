@@ -303,7 +303,7 @@ def summary_blocks(stored: dict[str, Any]) -> list[Block]:
 
 
 def times_ratio(ratio: float) -> float | int:
-    """A ratio of times as its table shows it: whole from 10 up (``7087``, not ``7087.3316``:
+    """A ratio of times as its table shows it: whole from 10 up (``7,087``, not ``7087.3316``:
     its decimals are noise of a timing), else 2 decimals."""
     return round(ratio) if ratio >= 10 else round(ratio, 2)
 
