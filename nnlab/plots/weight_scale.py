@@ -146,6 +146,9 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
     return base.save(weight_scale_grid_figure(panels, key, title), path, tight=False)
 
 
+# the summary's test-accuracy points: a triangle (``palette.MARKERS``), no mark of a run's end
+# (the diverged cross, ``base.mark_stopped``'s hollow square and diamond)
+TEST_MARKER = "^"
 DIVERGED_Y = -0.08  # the strip below the accuracy axis where diverged nets are marked
 
 
@@ -161,7 +164,8 @@ SUMMARY_WIDTH = 10.3
 
 def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") -> Any:
     """Final accuracy against the weight scale (log x): BatchNorm solid, plain dashed; training
-    accuracy with circles, held-out accuracy with crosses. ``table``: one row per scale with
+    accuracy with circles, held-out accuracy with triangles (``TEST_MARKER``: as crosses, in the
+    net's colour, they were the diverged nets' mark). ``table``: one row per scale with
     ``weight_scale``, ``bn_train``, ``nobn_train``, ``bn_test``, ``nobn_test`` and optionally
     ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
     cross in its line's colour in the "diverged" strip under the axis. The legend is right of
@@ -178,8 +182,8 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
         ax.plot(scales, _finals(table, f"{prefix}_train", gone), style, marker="o", color=color,
                 label=f"{label}, train")  # fmt: skip
         if has_test:
-            ax.plot(scales, _finals(table, f"{prefix}_test", gone), style, marker="x", color=color, alpha=0.5,
-                    label=f"{label}, test")  # fmt: skip
+            ax.plot(scales, _finals(table, f"{prefix}_test", gone), style, marker=TEST_MARKER,
+                    color=color, alpha=0.5, label=f"{label}, test")  # fmt: skip
         bad = [s for s, g in zip(scales, gone) if g]
         if bad:
             ax.plot(bad, [DIVERGED_Y] * len(bad), marker="x", color=color, ms=9, mew=2.2,

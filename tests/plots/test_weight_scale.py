@@ -138,6 +138,20 @@ def test_summary_marks_diverged_nets_with_a_cross_and_a_legend_entry(summary):
     assert any("diverged" in t.get_text() for t in ax.get_legend().get_texts())
 
 
+def test_summary_draws_test_accuracy_in_a_marker_unlike_the_diverged_cross(summary):
+    # (its test points were crosses in the net's colour, as the diverged nets' marks are)
+    ax = summary.axes[0]
+    (cross,) = {ln.get_marker() for ln in ax.get_lines() if "diverged" in ln.get_label()}
+    tests = [ln for ln in ax.get_lines() if ln.get_label().endswith(", test")]
+    assert len(tests) == 2
+    assert {ln.get_marker() for ln in tests} == {"^"} and cross == "x"
+    shown = dict(zip([t.get_text() for t in ax.get_legend().get_texts()],
+                     ax.get_legend().legend_handles))  # fmt: skip
+    assert shown["BatchNorm, test"].get_marker() == "^"
+    assert shown["no BatchNorm, test"].get_marker() == "^"
+    assert shown["BatchNorm, train"].get_marker() == "o"
+
+
 def test_summary_without_divergence_has_no_diverged_strip():
     table = [
         dict(r, nobn_status="COMPLETED", nobn_train=0.5, nobn_test=0.4) for r in summary_table()
