@@ -127,18 +127,37 @@ def weight_scale_grid_canvas(n_panels: int, last: int, key: str) -> Any:
 
 
 def _grid_legend(fig: Any, title: str, ends: dict[str, int]) -> None:
-    """Title, then the legend in one row under it, above the panels (``weight_scale_grid_canvas``'s margins)."""
+    """Title, then the legend in one row under it, above the panels (``weight_scale_grid_canvas``'s
+    margins: room for a title of two lines, the run id and what the grid shows). The title is
+    fitted to the figure's width (``base.fitted_suptitle``: a sweep id of a long name ran off
+    both edges, there being no tight crop), each line past the second as much more room above
+    the panels."""
     from matplotlib.lines import Line2D
 
-    inch = 1 / fig.get_figheight()
     handles = [Line2D([], [], ls=s, color=c, lw=1.5, label=lb) for _, lb, s, c in NETS]
     if "DIVERGED" in ends:
         handles.append(base.diverged_handle("diverged: the curve stops (no accuracy after)"))
     handles += base.stopped_handles(ends)  # (failed, interrupted: where the curve ends)
+    below = 0.34  # inches from the top to the legend's top
     if title:
-        fig.suptitle(title, fontsize=10, y=1 - 0.08 * inch, va="top")
+        text = base.fitted_suptitle(fig, title, fontsize=10, va="top")
+        grow = max(0, text.get_text().count("\n") - 1) * TITLE_LINE
+        _room_above(fig, grow)
+        text.set_y(1 - 0.08 / fig.get_figheight())
+        below += grow
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=base.LEGIBLE_PT,
-               bbox_to_anchor=(0.5, 1 - 0.34 * inch), frameon=False)  # fmt: skip
+               bbox_to_anchor=(0.5, 1 - below / fig.get_figheight()), frameon=False)  # fmt: skip
+
+
+def _room_above(fig: Any, grow: float) -> None:
+    """``grow`` inches more above the panels, which keep their size and place from the bottom."""
+    if grow <= 0:
+        return
+    sub = fig.subplotpars
+    height = fig.get_figheight()
+    top, bottom = (1 - sub.top) * height, sub.bottom * height  # (inches)
+    fig.set_figheight(height + grow)
+    fig.subplots_adjust(top=1 - (top + grow) / (height + grow), bottom=bottom / (height + grow))
 
 
 def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title: str = "") -> Path:

@@ -63,6 +63,26 @@ def test_weight_scale_panels_where_both_nets_diverged_keep_their_titles_apart():
     assert not any(overlaps(legend, t.get_window_extent()) for t in titles(fig))
 
 
+def test_a_weight_scale_grid_fits_a_long_title_to_its_width_above_its_legend():
+    # (its suptitle was not fitted: a sweep id of a long name ran off both edges of a
+    # figure saved without the tight crop)
+    long_id = "20261206-075552-sweep-" + "weight-scale-with-a-long-name-" * 8 + "2f0305"
+    title = plots.named(long_id, "training accuracy per epoch")
+    fig = plots.weight_scale_grid_figure(test_weight_scale.grid_panels(), "train_acc", title)
+    assert fig.get_suptitle().count("\n") >= 2
+    assert fig.get_suptitle().replace("\n", "") == title.replace("\n", "")
+    assert not outside_figure(fig)
+    render(fig)
+    said = [t.get_window_extent() for t in fig.legends[0].get_texts()]
+    above = fig._suptitle.get_window_extent()
+    assert not any(overlaps(box, above) for box in said)
+    legend = fig.legends[0].get_window_extent()
+    assert not any(overlaps(legend, t.get_window_extent()) for t in titles(fig))
+    plain = plots.weight_scale_grid_figure(test_weight_scale.grid_panels(), "train_acc", "a\nb")
+    inches = [ax.get_position().height * f.get_figheight() for f in (fig, plain) for ax in f.axes]
+    assert max(inches) - min(inches) < 1e-9  # (the panels keep their size)
+
+
 def test_a_weight_scale_summary_of_a_long_sweep_id_keeps_its_title_inside():
     fig = plots.weight_scale_summary_figure(
         test_weight_scale.summary_table(), title=f"{LONG_ID}: final accuracy by weight init scale"
