@@ -9,7 +9,8 @@ from nnlab import palette
 from nnlab.numbers import column_format, number_spec
 from nnlab.plots import base
 
-GAP = palette.SERIES[3]  # the shading between train and test accuracy (at 0.2 alpha)
+GAP = palette.SERIES[3]  # the shading between train and test accuracy (at GAP_ALPHA)
+GAP_ALPHA = 0.45  # (0.2, drawn before, was 1.2:1 on white: gone on a projector)
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
 GAP_LEGEND = 0.9  # inches of the gaps figure's width for its legend (wider: the figure grows)
@@ -148,7 +149,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
                       label="train", **dot)  # fmt: skip
     if not final:  # (a curve: test evaluated every epoch)
         ax.plot(epochs, test, "--", color=colour, lw=1.3, label=split, **dot)
-        ax.fill_between(epochs, test, train, color=GAP, alpha=0.2, lw=0, label="gap")
+        ax.fill_between(epochs, test, train, color=GAP, alpha=GAP_ALPHA, lw=0, label="gap")
     elif test and test[-1] == test[-1]:  # (final_eval: test after the last epoch only)
         ax.plot(epochs[-1:], test[-1:], marker="*", markersize=9, linestyle="none",
                 color=colour, label=f"{split} (after the last epoch)")  # fmt: skip

@@ -133,6 +133,22 @@ def test_accuracy_gaps_legend_covers_no_data_and_a_diverged_run_is_marked():
     assert all(y != pytest.approx(0.089) for ln in ax.get_lines() for y in ln.get_ydata())
 
 
+def test_the_shaded_gap_shows_on_a_projector_and_the_curves_read_over_it():
+    # (at 0.2 alpha the shading was 1.2:1 on white, washed out on a projector)
+    from matplotlib.colors import to_hex, to_rgba
+
+    from tests.test_palette import contrast
+
+    ax = plots.accuracy_gaps_figure(gap_panels(), title="3 runs").axes[0]
+    (shading,) = [c for c in ax.collections if c.get_label() == "gap"]
+    r, g, b, a = to_rgba(shading.get_facecolor()[0])
+    seen = to_hex([a * c + (1 - a) for c in (r, g, b)])  # (over the white background)
+    assert contrast(seen) >= 1.5
+    train, test = [ln for ln in ax.get_lines() if ln.get_label() in ("train", "test")]
+    assert contrast(to_hex(train.get_color()), seen) >= 3  # (the train curve runs over it)
+    assert min(train.get_zorder(), test.get_zorder()) > shading.get_zorder()
+
+
 def test_the_last_gap_is_in_the_panel_title_not_over_the_curves():
     # (it was a label at the test curve's end, drawn over that curve)
     fig = plots.accuracy_gaps_figure(gap_panels(), title="3 runs")
