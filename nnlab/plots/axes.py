@@ -265,11 +265,16 @@ def _plain_scalar_formatter() -> Any:
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+JOINS = "-_/."  # where a word without spaces (a run id, a path) may break: after one of these
+
+
 def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
     """``text`` broken into lines no wider than ``width`` inches at ``fontsize`` points (as
     ``fig`` draws it): after its "; ", ": " and ", " first, then, for a part wider than a line
     on its own, at its last space that leaves a head that fits ('run mnist-1000-6f387f (epoch
-    20)' was cut before its ')'), else (a run id of a 64-character name) anywhere. A figure of fixed margins has no
+    20)' was cut before its ')'), else after its last ``JOINS`` character that does (a run id
+    of the quick start's config, 20261207-123922-landscape-digits-quickstart-cfe422, was cut
+    before its last digit in a landscape's title), else (a name of 64 letters) anywhere. A figure of fixed margins has no
     tight crop to widen it: a sweep's id ran off the left edge of its summary, and two notes
     in a weight-scale panel's title ran over the next panel's."""
     import re
@@ -298,6 +303,11 @@ def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
                 if spaces and spaces[-1] > 0:  # (a word is no place to cut where a space is)
                     lines.append(part[: spaces[-1]])
                     part = part[spaces[-1] + 1 :]
+                    continue
+                joins = [i for i in range(1, len(part)) if part[i - 1] in JOINS and fits(part[:i])]
+                if joins:  # (a run id: after its last '-' that fits, not inside its hex end)
+                    lines.append(part[: joins[-1]])
+                    part = part[joins[-1] :]
                     continue
                 lo, hi = 1, len(part) - 1  # (the longest head that fits, by bisection)
                 while lo < hi:

@@ -49,6 +49,21 @@ def test_fit_lines_breaks_a_part_too_wide_at_its_spaces_before_cutting_a_word():
     assert fit_lines(fig, LONG_ID, 2.8, 10).replace("\n", "") == LONG_ID  # (no space: cut)
 
 
+def test_fit_lines_breaks_a_run_id_after_a_hyphen_before_cutting_inside_its_parts():
+    # (the quick start's landscape, 20261207-123922-landscape-digits-quickstart-cfe422, was
+    # titled '...-quickstart-cfe42' over a line '2')
+    fig = plots.pyplot().figure()
+    run = "20261207-123922-landscape-digits-quickstart-cfe422"
+    probe = fig.text(0, 0, run, fontsize=10)
+    width = probe.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+    lines = fit_lines(fig, run, 0.97 * width, 10).split("\n")  # (all but its last digit)
+    assert lines == ["20261207-123922-landscape-digits-quickstart-", "cfe422"], lines
+    long = "20261207-123922-landscape-" + "x" * 60 + "-cfe422"
+    lines = fit_lines(fig, long, 4.0, 10).split("\n")
+    assert lines[0] == "20261207-123922-landscape-" and lines[-1].endswith("-cfe422"), lines
+    assert "".join(lines) == long
+
+
 def test_weight_scale_panels_where_both_nets_diverged_keep_their_titles_apart():
     panels = test_weight_scale.grid_panels()
     for p in panels:  # (both nets diverged, at different epochs: two notes in every title)
