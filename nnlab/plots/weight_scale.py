@@ -68,14 +68,30 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
     for ax, panel in zip(fig.axes, panels):  # (the axes in order; any beyond: hidden)
         notes = _grid_panel(ax, panel, key)
         notes_seen += notes
-        said = "; ".join(note for _, note in notes)
-        head = f"W: {config_number(panel['scale'])}" + (f"  ({said})" if notes else "")
-        head = base.fit_lines(fig, head, ax.get_position().width * fig.get_figwidth(), 9)
+        head = _panel_head(fig, ax, panel["scale"], "; ".join(note for _, note in notes))
         ax.set_title(head, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if notes else "black")
         lines = max(lines, head.count("\n") + 1)
     _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
     return fig
+
+
+def _panel_head(fig: Any, ax: Any, scale: float, said: str) -> str:
+    """A panel's title: its scale, and what ``said`` of its nets' ends, on one line where
+    they fit in the panel's width at the size it is drawn in (``base.LEGIBLE_PT``), else the
+    notes in lines of their own under the scale. (Measured at 9 points, drawn at 10, a line
+    could run a tenth past its panel; and broken at its ': ', the scale took a line apart
+    from its 'W:'.)"""
+    head = f"W: {config_number(scale)}"
+    if not said:
+        return head
+    width = ax.get_position().width * fig.get_figwidth()
+    one = base.fit_lines(fig, f"{head}  ({said})", width, base.LEGIBLE_PT)
+    return (
+        one
+        if "\n" not in one
+        else f"{head}\n{base.fit_lines(fig, f'({said})', width, base.LEGIBLE_PT)}"
+    )
 
 
 def _room_for_titles(fig: Any, nrows: int, extra: int) -> None:

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from nnlab import palette, plots
+from nnlab.output import config_number
 from tests.plots import records
 from tests.plots.layout import legend_over_data, outside_figure, overlaps, render, texts
 
@@ -82,6 +83,22 @@ def test_grid_does_not_draw_the_accuracy_of_a_diverged_net(grid):
     for line in ax.get_lines():
         for x, y in zip(line.get_xdata(), line.get_ydata()):
             assert not (x >= 1 and y == pytest.approx(0.089)), line.get_label()
+
+
+def test_grid_panel_titles_keep_the_scale_on_its_line_and_fit_their_panels_as_drawn():
+    # (measured at 9 points and drawn at 10, a title line ran past its panel; broken at its
+    # ': ', 'W:' stood on a line of its own over 'W: 0.000184785  (no BN interrupted after')
+    panels = grid_panels()
+    for i, p in enumerate(panels):
+        p.update(scale=0.000184785 * (i + 1), plain=records.learning()[:14])
+        p["plain_status"] = "INTERRUPTED"
+    fig = plots.weight_scale_grid_figure(panels, "train_acc")
+    render(fig)
+    for ax, p in zip(fig.axes, panels):
+        first, *notes = ax.get_title().split("\n")
+        assert first.startswith(f"W: {config_number(p['scale'])}"), ax.get_title()
+        assert "interrupted after epoch 13" in " ".join([first, *notes])
+        assert ax.title.get_window_extent().width <= ax.get_window_extent().width + 0.5
 
 
 def test_grid_marks_divergence_by_the_status_not_by_a_null_loss():
