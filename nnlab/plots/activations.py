@@ -9,7 +9,7 @@ import numpy as np
 from nnlab.output import counted
 from nnlab.plots import base
 
-NOTE_FONTSIZE = 7  # the stats note in a panel's top right corner
+NOTE_FONTSIZE = base.LEGIBLE_PT  # the stats note in a panel's top right corner
 NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's default)
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
 MAX_COLUMNS = 10  # layers drawn at most (the rest: the table's)
@@ -36,12 +36,36 @@ def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: boo
     ax.stairs(counts, edges, fill=True, color=color)
     pad = 0.03 * (lo_hi[1] - lo_hi[0])
     ax.set_xlim(lo_hi[0] - pad, lo_hi[1] + pad)
-    ax.locator_params(axis="x", nbins=3)
     # (its own scale on every tick: no offset text, and 5×10⁻⁵, not 5e-05)
     base.plain_ticks(ax.xaxis, trim=True)
     ax.locator_params(axis="y", nbins=3)
-    ax.tick_params(labelsize=7)
+    ax.tick_params(labelsize=base.LEGIBLE_PT)
+    _spaced_ticks(ax)
     return int(counts.max(initial=0))
+
+
+def _spaced_ticks(ax: Any) -> None:
+    """About three numbered ticks on ``ax``'s x axis, two where three labels would not keep
+    ``base.LABEL_GAP`` apart at the size they are drawn (a panel of 1.6 inches over 0 ..
+    6×10⁻⁶ wrote 2.5×10⁻⁶ into 5×10⁻⁶ at 10 points)."""
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    axis = ax.xaxis
+    size = axis.get_major_ticks()[0].label1.get_fontproperties()
+    gap = base.LABEL_GAP * size.get_size_in_points() * fig.dpi / 72
+    lo, hi = sorted(ax.get_xlim())
+    for bins in (3, 2):
+        ax.locator_params(axis="x", nbins=bins)
+        locs = [x for x in axis.get_major_locator()() if lo <= x <= hi]
+        formatter = axis.get_major_formatter()
+        formatter.set_locs(locs)
+        spans = []  # (left, right) of each label, in pixels
+        for x in locs:
+            width = renderer.get_text_width_height_descent(formatter(x), size, ismath=False)[0]
+            at = ax.transData.transform((x, 0))[0]
+            spans.append((at - width / 2, at + width / 2))
+        if all(b[0] - a[1] >= gap for a, b in zip(spans, spans[1:])):
+            return
 
 
 def _note_height(ax: Any, lines: int, fontsize: float) -> float:
@@ -92,14 +116,16 @@ def activation_histograms_figure(
         _row(axes[r], settings[label], drawn, (ranges or {}).get(label), bins, colours[r],
              (notes or {}).get(label, []))  # fmt: skip
         tall = axes[r][0].get_position().height * height  # (its lines: a label of 40
-        said = base.fit_lines(fig, label, tall, 9)  # characters ran over the next row's)
-        axes[r][0].set_ylabel(f"{said}\ncount", fontsize=9)
+        said = base.fit_lines(
+            fig, label, tall, base.LEGIBLE_PT
+        )  # characters ran over the next row's)
+        axes[r][0].set_ylabel(f"{said}\ncount", fontsize=base.LEGIBLE_PT)
         for ax, layer in zip(axes[r] if r == 0 else [], drawn):
-            ax.set_title(f"layer {layer + 1}", fontsize=9)
+            ax.set_title(f"layer {layer + 1}", fontsize=base.LEGIBLE_PT)
         for ax in axes[r][len(drawn) :]:
             ax.axis("off")
     for ax in axes[-1][: len([i for i in shown if i < len(settings[labels[-1]])])]:
-        ax.set_xlabel("activation value", fontsize=8)  # (the x axes were unlabelled)
+        ax.set_xlabel("activation value", fontsize=base.LEGIBLE_PT)  # (the x axes were unlabelled)
     return fig
 
 
@@ -120,7 +146,9 @@ def _grid(n_rows: int, n_cols: int, title: str, caption: str) -> tuple[Any, Any]
                         bottom=(0.35 + below) / height, left=LEFT / width,
                         right=1 - 0.2 / width)  # fmt: skip
     if caption:
-        fig.text(0.1 / width, 0.08 / height, caption, fontsize=8, ha="left", va="bottom")
+        fig.text(
+            0.1 / width, 0.08 / height, caption, fontsize=base.LEGIBLE_PT, ha="left", va="bottom"
+        )
     fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
     return fig, axes
 

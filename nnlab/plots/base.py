@@ -25,6 +25,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
+    LABEL_GAP,
     LEGIBLE_PT,
     distinct_colours,
     distinct_styles,
