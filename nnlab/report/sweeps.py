@@ -244,7 +244,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
     rounds = rounds_of(entry)
     # swept keys verbatim (a sweep over ``epochs`` has that key and the epochs each trial ran)
     labels = ["trial", *(["round"] if rounds else []), *keys, "status", "epochs done"]
-    labels += [*map(facts.label, metrics), "seconds", "notes"]
+    labels += [*map(facts.label, metrics), "duration", "notes"]
     rank = {i: n for n, i in enumerate(facts.best_order(entry))}
     rows = []
     for i, t in enumerate(entry.trials):
@@ -256,16 +256,16 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
         cells += tables.metric_cells(t, metrics)
         notes = facts.notes(t)
         note = " · ".join(n for n in ("best" * (rank.get(i) == 0), notes) if n)  # (runs list's)
-        cells += [_seconds(t.summary.get("seconds")), tables.notes_cell(note, notes)]
+        cells += [_duration(t.summary.get("seconds")), tables.notes_cell(note, notes)]
         rows.append(tables.row(t, cells, f"{label} {t.status} {note}", rank.get(i)))
     return tables.table("trials", tables.heads(labels), rows)
 
 
-def _seconds(value: Any) -> str:
-    """A trial's seconds in 2 decimals, as the sweep's own table prints them (0.33, 0.02; they
-    read 0.3283 and 0.01517 here)."""
-    seconds = finite(value)
-    return cell(value, f"{seconds:.2f}") if seconds is not None else cell(value)
+def _duration(value: Any) -> str:
+    """A trial's time as nnlab writes every duration (``times.duration``: '0.3 s', '1 min 05 s',
+    as the sweep's trial lines do), sorted by its seconds. (It read 0.33 under a 'seconds'
+    header, a number without its unit, and '1 min 05 s' in the trial's own page.)"""
+    return cell(value, esc(facts.duration_text(finite(value))))
 
 
 def sweep_page(entry: Entry, names: dict[str, str]) -> str:

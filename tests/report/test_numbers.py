@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from nnlab import times
 from nnlab.output import column_format, config_number, is_config_key, number, table_cell
 from nnlab.report import build_report
 from nnlab.report.svg import Series, line_chart
@@ -44,18 +45,22 @@ def test_a_run_pages_metrics_read_as_the_index_and_runs_show_print_them(tmp_path
     assert "<dt>final test loss</dt><dd>3.677e+05</dd>" in details  # (the index: the same)
 
 
-def test_a_sweeps_trials_table_gives_seconds_in_2_decimals_as_the_sweeps_table(
+def test_a_sweeps_trials_table_writes_durations_as_nnlab_writes_every_duration(
     every_kind, tmp_path
 ):
+    """A trial's time read 0.33 under 'seconds', a number without its unit: it reads as every
+    duration nnlab prints (``times.duration``: '0.3 s'), sorted by its seconds."""
     result = build_report((), every_kind, tmp_path / "report")
     sweep = next(p for p in every_kind.iterdir() if "sweep-weight-scale" in p.name)
     table = page(result.out, sweep).split('<table id="trials"', 1)[1]
     head, body = table.split("</thead>", 1)
     column = [re.sub("<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>.*?</th>", head)]
-    at = column.index("seconds")
+    at = column.index("duration")
     rows = re.findall(r"<tr .*?</tr>", body.split("</tbody>", 1)[0])
-    seconds = [re.findall(r"<td[^>]*>(.*?)</td>", r)[at] for r in rows]
-    assert seconds and all(re.fullmatch(r"\d+\.\d\d", s) for s in seconds), seconds
+    cells = [re.findall(r'<td[^>]*?(?: data-v="([^"]*)")?>(.*?)</td>', r)[at] for r in rows]
+    assert cells and all(
+        text == times.duration(float(v)) and re.fullmatch(r"\d+\.\d s", text) for v, text in cells
+    ), cells
 
 
 def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, tmp_path):
