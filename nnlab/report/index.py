@@ -79,7 +79,7 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     name = entry.name
     cells = [
         pick(entry, name),
-        f'<td class="id" title="{esc(entry.rel)}"><span>{esc(short_id(entry))}</span></td>',
+        id_cell(entry),
     ]
     cells += [f"<td>{esc(entry.kind)}</td>", cell(None, badge(entry.status)), link("", entry, name)]
     cells += [_epochs(entry)] + metric_cells(entry, accuracies) + [started_cell(entry)]
@@ -88,6 +88,24 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     search = [entry.kind, entry.status, name, entry.rel, facts.dataset(entry), facts.notes(entry)]
     search += [f"{k}={facts.config_text(config.get(k))}" for k in keys if k in config]
     return row(entry, cells, " ".join(search + trials_search(entry)))
+
+
+ID_TAIL = 12  # characters at the end of a long id that stay in view (report.css cuts its head)
+
+
+def id_cell(entry: Entry) -> str:
+    """The run column: the folder's short id, or the whole name of a folder without one, its
+    head and its last ID_TAIL characters in spans of their own: report.css cuts a long one in
+    the middle, its tail in view, so the end that tells folders apart reads without hovering
+    (cut at its end, '20261206-0…' read the same for every folder started that day, and a
+    half removed one's '.2026…'); the whole name is in the title, the copied text whole."""
+    sid = short_id(entry)
+    if len(sid) <= ID_TAIL:
+        text = f"<span>{esc(sid)}</span>"
+    else:
+        head, tail = sid[:-ID_TAIL], sid[-ID_TAIL:]
+        text = f'<span class="cut"><span>{esc(head)}</span><span>{esc(tail)}</span></span>'
+    return f'<td class="id" title="{esc(entry.rel)}">{text}</td>'
 
 
 def trials_search(entry: Entry) -> list[str]:

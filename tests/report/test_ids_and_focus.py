@@ -47,6 +47,50 @@ def tab(browser):
         context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_a_long_folder_id_is_cut_in_the_middle_its_end_in_view(index, tab, width):
+    """Cut at its end at 7em, a folder's id without a short id read '20261206-0…' in every row
+    of a day's folders made by hand (a half removed folder's '.2026…'): told apart by a
+    tooltip alone. Its head is cut now, its last characters in view; a short id is whole."""
+    page = tab(index, width)
+    seen = page.evaluate(
+        """() => [...document.querySelectorAll('#runs td.id')].map(td => {
+            const cut = td.querySelector('.cut'), box = td.getBoundingClientRect();
+            const parts = cut ? [...cut.children] : [td.firstElementChild];
+            const tail = parts[parts.length - 1], head = parts[0];
+            const t = tail.getBoundingClientRect(), h = head.getBoundingClientRect();
+            return {title: td.title, cut: !!cut, text: td.textContent,
+                    tail: tail.textContent, whole: tail.scrollWidth <= tail.clientWidth + 1,
+                    inside: t.left >= box.left && t.right <= box.right + 0.5,
+                    head: h.width, shown: getComputedStyle(td).display !== 'none'};
+        })"""
+    )
+    assert len(seen) == 4 and all(s["shown"] and s["whole"] and s["inside"] for s in seen), seen
+    long = [s for s in seen if s["title"] in BY_HAND]
+    short = [s for s in seen if s["title"] not in BY_HAND]
+    assert {s["text"] for s in long} == set(BY_HAND)  # (copied whole)
+    assert all(s["cut"] and s["head"] >= 12 for s in long), long  # (some of the head too)
+    assert {s["tail"] for s in long} == {"made-by-hand", "de-by-hand-2"}, long
+    assert all(not s["cut"] and len(s["text"]) == 6 for s in short), short
+    table, box = page.evaluate(
+        "() => { const t = document.querySelector('#runs');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+    )
+    assert table <= box, (table, box)
+
+
+def test_on_a_phone_a_long_folder_id_wraps_whole_in_its_card(index, tab):
+    page = tab(index, **PHONE)
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#runs td.id')].map(td => {
+            const r = td.getBoundingClientRect();
+            return [td.textContent, td.scrollWidth <= td.clientWidth + 1, r.right];
+        })"""
+    )
+    assert {text for text, _, _ in rows} >= set(BY_HAND)
+    assert all(fits and right <= PHONE["width"] for _, fits, right in rows), rows
+
+
 def test_on_a_phone_the_focus_ring_goes_round_the_sort_pill(index, tab):
     """The pill is the header cell's border; the button inside it was its text alone, so the
     keyboard's ring went round the word inside the pill. The button fills the pill now."""
