@@ -59,11 +59,15 @@
 
   function missing(v) { return v === "" || v === "-"; }
 
+  // one collator for every comparison: localeCompare with options made one a call, and a sort
+  // of 331 rows by name took 0.3-0.8 s
+  var COLLATOR = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
   function compareValues(a, b) {
     var na = typeof a === "number", nb = typeof b === "number";
     if (na && nb) return a - b;
     if (na !== nb) return na ? -1 : 1;
-    return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+    return COLLATOR.compare(a, b);
   }
 
   function sortBy(table, th, index, given) {
@@ -73,17 +77,23 @@
     });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
+    // each row's value read once (read in every comparison, a sort of 331 rows read the DOM
+    // ~5,000 times), the rows moved back in one fragment
+    var keyed = Array.prototype.map.call(body.rows, function (r) {
+      return { row: r, v: cellValue(r, index) };
+    });
     // blank cells, and "-" (no value by rule: a diverged run's finals), go last either way:
     // sorted descending, a DIVERGED run's "-" came above the best accuracy
-    var full = rows.filter(function (r) { return !missing(cellValue(r, index)); });
-    var none = rows.filter(function (r) { return cellValue(r, index) === "-"; });
-    var empty = rows.filter(function (r) { return cellValue(r, index) === ""; });
+    var full = keyed.filter(function (k) { return !missing(k.v); });
+    var none = keyed.filter(function (k) { return k.v === "-"; });
+    var empty = keyed.filter(function (k) { return k.v === ""; });
     full.sort(function (a, b) {
-      var c = compareValues(cellValue(a, index), cellValue(b, index));
+      var c = compareValues(a.v, b.v);
       return ascending ? c : -c;
     });
-    full.concat(none, empty).forEach(function (r) { body.appendChild(r); });
+    var rows = document.createDocumentFragment();
+    full.concat(none, empty).forEach(function (k) { rows.appendChild(k.row); });
+    body.appendChild(rows);
     keep("sort-" + table.id, [index, ascending]);
   }
 
