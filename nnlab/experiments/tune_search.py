@@ -140,12 +140,11 @@ def key_bounds(base: dict[str, Any], key: str) -> tuple[float, float]:
     import numpy as np
 
     from nnlab.config import validate
-    from nnlab.config_model import MAX_LAYERS, MAX_UNITS
     from nnlab.sweep.draws import schema_field
-    from nnlab.sweep.shape import DEPTH, LEAST, SHAPE_KEYS
+    from nnlab.sweep.shape import BOUNDS, SHAPE_KEYS
 
     if key in SHAPE_KEYS:  # (a sweep's keys of model.hidden: its bounds, per layer and unit)
-        return float(LEAST[key][0]), float(MAX_LAYERS if key == DEPTH else MAX_UNITS)
+        return float(BOUNDS[key][0]), float(BOUNDS[key][1])
     node: Any = validate(base)
     kind = np.dtype(node.dtype).type
     field = schema_field(node, key)

@@ -15,25 +15,29 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from nnlab.config_model import MAX_LAYERS, MAX_UNITS
 from nnlab.errors import ConfigError
 
 DEPTH, WIDTH = "model.depth", "model.width"
 SHAPE_KEYS = (DEPTH, WIDTH)
 
 
-LEAST = {DEPTH: (0, "hidden layers"), WIDTH: (1, "units a layer")}  # (the most: the schema's)
+# (least, most, what): the most are the schema's, model.hidden's length and units
+BOUNDS = {DEPTH: (0, MAX_LAYERS, "hidden layers"), WIDTH: (1, MAX_UNITS, "units a layer")}
 
 
 def check_value(key: str, value: Any) -> int:
-    """``value`` of a shape key as the whole number it must be, else ConfigError naming it
-    (too many layers or units: the config's check of ``model.hidden`` says its limit)."""
-    low, what = LEAST[key]
+    """``value`` of a shape key as the whole number it must be, within the schema's bounds,
+    else ConfigError naming it. (The most was left to the config's check of ``model.hidden``:
+    ``model.depth=100000`` made a list of 100,000 layers first, 20 s, and was refused as
+    'model.hidden holds more than 100,000 values', naming no depth.)"""
+    low, high, what = BOUNDS[key]
     whole = isinstance(value, int) and not isinstance(value, bool)
     if isinstance(value, float) and value.is_integer():
         value, whole = int(value), True
-    if not whole or value < low:
+    if not whole or not low <= value <= high:
         raise ConfigError(
-            f"{key}: expected a whole number of {what}, at least {low}, got {value!r}"
+            f"{key}: expected a whole number of {what} from {low} to {high:,}, got {value!r}"
         )
     return int(value)
 

@@ -73,9 +73,13 @@ def test_sharing_the_seed_over_width_gives_the_widths_of_one_depth_one_seed(tmp_
         (["model.width=linspace:8:16:4"], "give the values model.width=8,11,13,16 or "
          "linspace:8:16:5 (steps of 2)"),
         (["model.depth=-1,1"], "sweep trial (model.depth=-1): model.depth: expected a whole "
-         "number of hidden layers, at least 0, got -1"),
-        (["model.width=8,100000"], "sweep trial (model.width=100000): model.hidden.0: input "
-         "should be less than or equal to 65536"),
+         "number of hidden layers from 0 to 64, got -1"),
+        (["model.width=8,100000"], "sweep trial (model.width=100000): model.width: expected a "
+         "whole number of units a layer from 1 to 65,536, got 100000"),
+        # (it made a list of 100,000 layers, ~20 s, refused as 'override 'model.hidden': holds
+        # more than 100,000 values', naming no depth)
+        (["model.depth=2,100000"], "sweep trial (model.depth=100000): model.depth: expected a "
+         "whole number of hidden layers from 0 to 64, got 100000"),
     ],
 )  # fmt: skip
 def test_shapes_it_cannot_say_are_refused_in_one_line(tmp_path, args, message):
