@@ -135,10 +135,11 @@ def _separator(value: str) -> str:
 
 def not_yaml_why(text: str, problem: str | None) -> str:
     """`` (why)`` after "the value ... is not valid YAML" of the override ``text``: PyYAML's
-    ``problem`` where it says the number is too long, or a bracket left open
+    ``problem`` where it says the number is too long or read as another
+    (``yamlio._unlike_written``), or a bracket left open
     (``model.hidden=[100,100`` said no more), else ""."""
-    if problem and "integer of more than" in problem:
-        return f" ({problem})"
+    if problem and ("integer of more than" in problem or "in YAML 1.1" in problem):
+        return f" ({problem})"  # (too long, or a number YAML 1.1 reads as another: 1:30 is 90)
     return " (a '[' without its ']')" if _unclosed(text) else ""
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from nnlab.errors import ConfigError
 from nnlab.fileio import read_at_most
+from nnlab.filestate import leads_nowhere, link_nowhere
 from nnlab.output import brief, counted, either, spelled
 from nnlab.parsed import parsed
 
@@ -48,7 +49,9 @@ SAFE_LOADER.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _uni
 
 def _whole_number(loader: Any, node: Any) -> int:
     """The safe loader's integer, or an error at its line: Python refuses to read an integer
-    of more than ``sys.get_int_max_str_digits()`` digits (a ValueError, not a YAML error)."""
+    of more than ``sys.get_int_max_str_digits()`` digits (a ValueError, not a YAML error);
+    and one YAML 1.1 reads as another number than it shows (``_unlike_written``)."""
+    _unlike_written(loader, node)
     try:
         return int(loader.construct_yaml_int(node))
     except ValueError:
@@ -61,6 +64,37 @@ def _whole_number(loader: Any, node: Any) -> int:
 
 
 SAFE_LOADER.add_constructor("tag:yaml.org,2002:int", _whole_number)
+
+# YAML 1.1 numbers whose value is not what they show: base 60 (``1:30`` is 90) and a leading
+# 0, octal (``010`` is 8); ``epochs: 1:30`` trained 90 epochs, ``seed: 010`` seeded 8
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+
+
+def _unlike_written(loader: Any, node: Any) -> None:
+    """A ConstructorError at ``node`` if YAML 1.1 reads its number as another than written
+    (``_BASE_60``, ``_OCTAL``), saying what it would be read as and how to write it."""
+    text = str(node.value)
+    if not (_BASE_60.fullmatch(text) or (_OCTAL.fullmatch(text) and text.strip("-+0_"))):
+        return
+    value = (loader.construct_yaml_float if "." in text else loader.construct_yaml_int)(node)
+    if ":" in text:
+        said = f"is a base-60 (sexagesimal) number in YAML 1.1, read as {value}"
+        meant = f"write the number meant, or '{text}' in quotes for text"
+    else:
+        said = f"has a leading 0: an octal number in YAML 1.1, read as {value}"
+        meant = f"write {int(text.replace('_', ''), 10)} without it (or {value})"
+    raise yaml.constructor.ConstructorError(None, None, f"{text} {said}; {meant}", node.start_mark)
+
+
+def _real_number(loader: Any, node: Any) -> float:
+    """The safe loader's float, but for one YAML 1.1 reads as another number than it shows
+    (``_unlike_written``: ``1:30.5`` is 90.5)."""
+    _unlike_written(loader, node)
+    return float(loader.construct_yaml_float(node))
+
+
+SAFE_LOADER.add_constructor("tag:yaml.org,2002:float", _real_number)
 
 
 def _no_set(loader: Any, node: Any) -> Any:
@@ -175,6 +209,8 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
     is refused before anything uses it.
     """
     path = Path(path)
+    if leads_nowhere(path):  # (a loop was 'not found (did you mean <itself>?)')
+        raise ConfigError(f"{path}: {link_nowhere(path)}; expected a YAML config file")
     if not path.exists():
         raise ConfigError(f"{path}: config file not found{_missing_hint(path)}")
     if path.is_dir():  # (a run folder: its config.yaml is the file, or --resume the folder)

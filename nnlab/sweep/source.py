@@ -3,6 +3,7 @@ config with axes on the command line, or the name of a preset."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -34,7 +35,7 @@ def sweep_from_file(
     if not path.exists() and str(path) in presets.names():
         preset = str(path)
         path = presets.get(preset).file
-    elif path.resolve().parent == presets.PRESET_DIR:
+    elif Path(os.path.realpath(path)).parent == presets.PRESET_DIR:  # (resolve: a loop raised)
         preset = path.stem
     elif not path.exists() and not path.suffix and len(path.parts) == 1:  # (meant a preset?)
         import difflib

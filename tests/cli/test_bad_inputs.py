@@ -110,6 +110,24 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
             "token: a tab; YAML indents with spaces, not tabs"
         ],
     ),
+    (  # (YAML 1.1 read it as 90: 90 epochs, without a word)
+        "a number in base 60",
+        "epochs: 1:30\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 1, column 9: malformed YAML: 1:30 is a base-60 (sexagesimal) "
+            "number in YAML 1.1, read as 90; write the number meant, or '1:30' in quotes for text"
+        ],
+    ),
+    (  # (YAML 1.1 read it as octal: seed 8)
+        "a number with a leading 0",
+        "seed: 010\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 1, column 7: malformed YAML: 010 has a leading 0: an octal "
+            "number in YAML 1.1, read as 8; write 10 without it (or 8)"
+        ],
+    ),
     ("unknown top-level key", "epoch: 5\n", [], ["'epoch'", "did you mean 'epochs'"]),
     (
         "unknown nested key",
@@ -301,6 +319,16 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ],
     ),
     ("config file not text", NO_CONFIG, ["{d}/good.h5"], ["{d}/good.h5", "not a text file"]),
+    (  # (it said 'config file not found (did you mean 'loop.yaml' in bad?)'; a sweep failed
+        # with 'unexpected RuntimeError: Symlink loop')
+        "a config that is a symlink loop",
+        NO_CONFIG,
+        ["{d}/loop.yaml"],
+        [
+            "{d}/loop.yaml: a symlink loop (to loop.yaml, which leads back round to it); "
+            "expected a YAML config file"
+        ],
+    ),
     (
         "missing MNIST files",
         "dataset: {name: mnist}\n",
@@ -613,11 +641,13 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
 
 def make_data(folder: Path) -> None:
     """good.h5 (catvnoncat layout, 6 train and 4 test 2x2x3 images), empty/, corrupt/mnist/,
-    an MNIST folder per defect (zero, short, counts, labels, sizes), an HDF5 file per defect
-    and a-run/, a run folder's meta.json and config.yaml (what a run writes first)."""
+    an MNIST folder per defect (zero, short, counts, labels, sizes), an HDF5 file per defect,
+    a-run/, a run folder's meta.json and config.yaml (what a run writes first), and loop.yaml,
+    a symlink to itself."""
     import h5py
 
     (folder / "a-run").mkdir()
+    (folder / "loop.yaml").symlink_to("loop.yaml")
     (folder / "a-run" / "meta.json").write_text('{"run_id": "a-run", "status": "COMPLETED"}\n')
     (folder / "a-run" / "config.yaml").write_text("epochs: 1\n")
     rng = np.random.default_rng(0)
@@ -1010,6 +1040,11 @@ HINTS = [
      "compare-optimizers, gradcheck, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
      "... (5,002 characters)"),  # (it fell
     # back to the preset's name, where the other sweep commands refuse it)
+    # (a sweep of a config that is a symlink loop: 'unexpected RuntimeError: Symlink loop')
+    (["sweep", "grid", "{d}/loop.yaml", "seed=1,2"],
+     "error: {d}/loop.yaml: a symlink loop (to loop.yaml, which leads back round to it); "
+     "expected a YAML config file"),
+    (["sweep", "run", "{d}/loop.yaml"], "error: {d}/loop.yaml: a symlink loop"),
     (["sweep", "run", "weight-scal"],
      "weight-scal: no such config file or preset (did you mean 'weight-scale'?"),
     # (no config: an example to start from, as nnlab train gives one)
