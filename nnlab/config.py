@@ -55,7 +55,9 @@ def parse_override(text: str, example: str | None = None) -> tuple[list[str], An
     try:
         value = yaml_value(raw, overridden(key.strip())) if raw.strip() else None
     except yaml.YAMLError as exc:
-        why = not_yaml_why(text, getattr(exc, "problem", None))
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)  # (reason:
+        # a character the reader refuses, a control character)
+        why = not_yaml_why(text, problem)
         raise ConfigError(
             f"{overridden(text)}: the value {brief(repr(raw))} is not valid YAML{why}"
         ) from None

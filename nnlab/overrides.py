@@ -134,13 +134,18 @@ def _separator(value: str) -> str:
 
 
 def not_yaml_why(text: str, problem: str | None) -> str:
-    """`` (why)`` after "the value ... is not valid YAML" of the override ``text``: PyYAML's
-    ``problem`` where it says the number is too long or read as another
-    (``yamlio._unlike_written``), or a bracket left open
-    (``model.hidden=[100,100`` said no more), else ""."""
-    if problem and ("integer of more than" in problem or "in YAML 1.1" in problem):
-        return f" ({problem})"  # (too long, or a number YAML 1.1 reads as another: 1:30 is 90)
-    return " (a '[' without its ']')" if _unclosed(text) else ""
+    """`` (why)`` after "the value ... is not valid YAML" of the override ``text``: a bracket
+    left open (``model.hidden=[100,100``), else PyYAML's ``problem`` (a number too long or
+    read as another, ``yamlio._unlike_written``; a control character; a character that starts
+    no value, ``@``, `` ` ``, ``!``, ``*``, ``%``: text beginning with it is quoted), else ""
+    (the value's problem was not said: 'name=@x' left the reader to guess)."""
+    if _unclosed(text) and not (problem and "integer of more than" in problem):
+        return " (a '[' without its ']')"
+    if not problem:
+        return ""
+    if re.search(r"cannot start any token|directive|alias|constructor for the tag", problem):
+        return f" ({problem}; text starting with {text.partition('=')[2][:1]!r} goes in quotes)"
+    return f" ({problem})"
 
 
 def _unclosed(text: str) -> bool:

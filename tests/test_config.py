@@ -604,6 +604,25 @@ def test_an_error_quotes_the_value_as_the_config_spells_it(override, message):
     assert message in str(err.value) and "None" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("override", "why"),
+    [
+        ("name=@x", "(found character that cannot start any token; text starting with '@' goes "
+         "in quotes)"),
+        ("epochs=*a", "(found undefined alias; text starting with '*' goes in quotes)"),
+        ("name=a\x01b", "(control characters are not allowed)"),
+        ("epochs=1:30", "(1:30 is a base-60 (sexagesimal) number in YAML 1.1, read as 90; write "
+         "the number meant, or '1:30' in quotes for text)"),
+        ("model.hidden=[100,100", "(a '[' without its ']')"),
+    ],
+)  # fmt: skip
+def test_an_override_that_is_not_yaml_says_why(override, why):
+    # (it said only "the value '@x' is not valid YAML", a control character likewise)
+    with pytest.raises(ConfigError) as err:
+        load_config(None, [override])
+    assert str(err.value).endswith(f"is not valid YAML {why}"), str(err.value)
+
+
 HUGE = "9" * 5000  # more digits than Python reads as an integer (sys.get_int_max_str_digits)
 
 
