@@ -270,6 +270,16 @@ class DatasetBase(Strict):
         """Bytes a generated dataset's arrays take (0: the data is read from files)."""
         return 0
 
+    def known_shape(self) -> tuple[int, int] | None:
+        """(inputs, classes) of the data as the config alone says them, before any is read or
+        made (a generated set's), else None (files say it)."""
+        return None
+
+    def generated_size(self) -> str:
+        """The keys that set ``generated_bytes`` with their values, as its memory check names
+        them ("dataset.n_per_class x n_classes x dim: 100 x 3 x 2"; "": none)."""
+        return ""
+
     @classmethod
     def available(cls, data_dir: Path) -> tuple[bool, str]:
         """Whether the data is in ``data_dir`` (a dataset with no files: always), and where it

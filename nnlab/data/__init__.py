@@ -75,5 +75,7 @@ def load_dataset(
     """
     from nnlab.limits import check_memory
 
-    check_memory(f"generating dataset {cfg.name!r}", cfg.generated_bytes())
+    size = cfg.generated_size()  # (the keys to make smaller: it named none)
+    what = f"generating dataset {cfg.name!r}" + (f" ({size})" if size else "")
+    check_memory(what, cfg.generated_bytes())
     return make_dataset(load_source(cfg, data_dir), cfg, dtype)

@@ -127,6 +127,15 @@ class SyntheticData(DatasetBase):
     def generated_bytes(self) -> int:
         return 8 * self.n_per_class * self.n_classes * (getattr(self, "dim", 2) + 1) * 3
 
+    def known_shape(self) -> tuple[int, int] | None:
+        return int(getattr(self, "dim", 2)), self.n_classes
+
+    def generated_size(self) -> str:
+        dim = getattr(self, "dim", None)
+        points = f"{self.n_per_class:,} x {self.n_classes:,}" + (f" x {dim:,}" if dim else "")
+        keys = "dataset.n_per_class x n_classes" + (" x dim" if dim else "")
+        return f"{keys}: {points}"
+
 
 class SpiralData(SyntheticData):
     """cs231n's spiral: ``n_classes`` interleaved arms of ``n_per_class`` 2-D points."""

@@ -57,17 +57,35 @@ def check_compatible(
                     f"set dataset.n_{split} above 0, or leave {split!r} out of {key}"
                 )
     n_eval = max((data.splits[s][0].shape[0] for s in cfg.splits if s in data.splits), default=0)
-    parts = training_parts(cfg, data.input_dim, data.n_classes, n_train, n_eval)
-    what = f"{cfg.name} ({describe_net(cfg, data.input_dim)})"
-    at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
-    check_memory(f"training {what}{at_once}", sum(parts.values()) * nets, parts)
+    check_net_memory(cfg, data.input_dim, data.n_classes, n_train, n_eval, nets, why)
     flop, steps, evaluations = run_work(cfg, data, done)
-    what = f"training {what} for {counted(cfg.epochs, 'epoch')}"
+    what = f"training {cfg.name} ({describe_net(cfg, data.input_dim)}) for {counted(cfg.epochs, 'epoch')}"
     if done > 0:
         what += f" ({counted(max(cfg.epochs - done, 0), 'epoch')} left after its checkpoint)"
     fixed, moved = fixed_seconds(cfg, steps, evaluations), run_elementwise(cfg, data, done)
     check_work(what, flop, steps, shorter, evaluations=evaluations, fixed=fixed, resume=resume,
                moved=moved)  # fmt: skip
+
+
+def check_net_memory(
+    cfg: Config, input_dim: int, n_classes: int, n_train: int, n_eval: int, nets: int, why: str
+) -> None:
+    """ConfigError if ``nets`` nets of ``cfg`` (``why``: what puts them there) need more
+    memory to train than the limit (``limits.training_parts``, ``limits.check_memory``)."""
+    parts = training_parts(cfg, input_dim, n_classes, n_train, n_eval)
+    at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
+    what = f"training {cfg.name} ({describe_net(cfg, input_dim)}){at_once}"
+    check_memory(what, sum(parts.values()) * nets, parts)
+
+
+def check_net_before_data(cfg: Config, nets: int = 1, why: str = "--stack x --jobs") -> None:
+    """``check_net_memory`` with batches of one sample, before the data is made, where the
+    config alone says its shape (``DatasetBase.known_shape``: a generated set): a net too
+    large was refused only after its data was generated (blobs of dim 100,000 under a layer
+    of 65,536 units: 15 s and 600 MB first). ``check_compatible`` counts the batches too."""
+    shape = cfg.dataset.known_shape()
+    if shape is not None:
+        check_net_memory(cfg, *shape, 1, 1, nets, why)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:

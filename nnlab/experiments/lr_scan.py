@@ -46,7 +46,7 @@ from nnlab.config import (
 from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, NnlabError, RunError
-from nnlab.experiments.checks import check_compatible, check_total_work
+from nnlab.experiments.checks import check_compatible, check_net_before_data, check_total_work
 from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
 from nnlab.output import Table, config_number, counted, number
@@ -328,6 +328,7 @@ def lr_scan(
     check_not_scanned(overrides or [])
     rates = step_sizes(min_exp, max_exp, num)
     if data is None:
+        check_net_before_data(cfg)
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
     nets = min(len(rates), CHUNK) if epochs and side_by_side(rate_cfgs, data) else 1

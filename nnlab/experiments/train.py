@@ -24,7 +24,7 @@ from nnlab.config import config_hash, to_yaml, validate
 from nnlab.config_model import Config
 from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError, RunError
-from nnlab.experiments.checks import check_compatible, check_total_disk
+from nnlab.experiments.checks import check_compatible, check_net_before_data, check_total_disk
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
 from nnlab.redo import extend_offer
@@ -201,6 +201,7 @@ def run_training(
         runs.check_new_root(runs_dir)
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
+            check_net_before_data(cfg)
             data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
         check_total_disk(f"training {cfg.name}", [(cfg, data)], runs_dir)
         n_threads = resolve_threads(threads, cfg, data)

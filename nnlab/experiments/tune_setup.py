@@ -71,6 +71,7 @@ def with_validation(
     test), ``epochs``. An invalid key is blamed on its override, else on ``source`` (the
     file), as ``train`` and ``sweep`` say it."""
     from nnlab.data import load_dataset
+    from nnlab.experiments.checks import check_net_before_data
 
     cfg = validate(apply_overrides(raw, overrides), source, overrides)
     extra = ["eval=[train, val]", "final_eval=[]"]
@@ -79,6 +80,7 @@ def with_validation(
     if cfg.dataset.n_val == 0:
         if not 0 < val_fraction < 1:
             raise ConfigError(f"--val-fraction: expected a fraction in (0, 1), got {val_fraction}")
+        check_net_before_data(cfg)
         data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
         n_train = data.sizes()["train"]
         n_val = round(val_fraction * n_train)

@@ -82,7 +82,12 @@ def check_trials(
     work limit's advice is a resume's). An error the
     base config has as well is said as ``train`` says it, not blamed on a trial
     (``trial_error``)."""
-    from nnlab.experiments.checks import check_compatible, check_total_disk, check_total_work
+    from nnlab.experiments.checks import (
+        check_compatible,
+        check_net_before_data,
+        check_total_disk,
+        check_total_work,
+    )
 
     keys = {t.id: stack_key(t.config) if stack > 1 else None for t in trials}
     group = collections.Counter(keys.values())  # trials that may share a stack
@@ -91,6 +96,7 @@ def check_trials(
         stacked = keys[trial.id]
         nets = (min(stack, group[stacked]) if stacked else 1) * workers  # (each worker: one)
         try:
+            check_net_before_data(trial.config, nets)
             data = cached_dataset(trial.config, data_dir)
             check_compatible(trial.config, data, nets=nets, resume=resume)
         except ConfigError as exc:
@@ -114,10 +120,11 @@ def _base_data_error(
     """``text`` when the base config (without the swept values), checked against its data as
     the trials are (``resume``: as a resume's), fails with this very error; else None (valid,
     or another error)."""
-    from nnlab.experiments.checks import check_compatible
+    from nnlab.experiments.checks import check_compatible, check_net_before_data
 
     try:
         cfg = validate(base_config(defn))
+        check_net_before_data(cfg, nets)
         check_compatible(cfg, cached_dataset(cfg, data_dir), nets=nets, resume=resume)
     except NnlabError as exc:
         return text if str(exc) == text else None

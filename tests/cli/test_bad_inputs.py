@@ -505,6 +505,16 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         [],
         ["training run (64 -> 65536 x 3 -> out) needs about", "set NNLAB_MAX_MEMORY_GB to raise"],
     ),
+    (  # (it named no key to make smaller: 'generating dataset 'blobs' needs about ...')
+        "a generated dataset too large for memory",
+        "dataset: {name: blobs, n_per_class: 1000000, dim: 100000}\n",
+        [],
+        [
+            "generating dataset 'blobs' (dataset.n_per_class x n_classes x dim: 1,000,000 x 3 "
+            "x 100,000) needs about 6.71e+03 GB of memory",
+            "set NNLAB_MAX_MEMORY_GB to raise",
+        ],
+    ),
     (
         "training that would take days",
         "dataset: {name: digits}\nepochs: 1000000\nbatch_size: 1\n",
@@ -1267,3 +1277,29 @@ def test_a_config_name_like_none_there_gets_no_suggestion(tmp_path):
     assert line == f"error: {tmp_path / 'nope.yaml'}: config file not found"
     line = one_line(invoke("train", tmp_path / "sw.yml").stderr)
     assert line.endswith(f"(did you mean 'sw.yaml' in {tmp_path}?)")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train"],
+        ["lr-scan"],
+        ["tune", "optimizer.lr=loguniform:0.001:0.1"],
+        ["sweep", "grid", "seed=1,2"],
+    ],
+    ids=lambda a: a[0] + (f" {a[1]}" if a[0] == "sweep" else ""),
+)
+def test_a_net_too_large_is_refused_before_its_generated_data_is_made(tmp_path, monkeypatch, args):
+    # (the data came first: blobs of 300 x 100,000 values, 15 s and 600 MB, then the refusal)
+    made = []
+    monkeypatch.setattr("nnlab.data.synthetic.blobs", lambda *a: made.append(a))
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "10")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("dataset: {name: blobs, dim: 100000}\nmodel: {hidden: [65536]}\n")
+    command = args[:2] if args[0] == "sweep" else args[:1]
+    result = invoke(*command, cfg, *args[len(command) :], runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)  # (a sweep's two seeds: a stack of 2 nets, 147 GB)
+    assert line.startswith("error: training run (100000 -> 65536 x 1 -> out)"), line
+    assert "GB of memory, over the limit of 10 GB ($NNLAB_MAX_MEMORY_GB)" in line, line
+    assert made == [] and not (tmp_path / "runs").exists()
