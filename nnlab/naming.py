@@ -13,7 +13,7 @@ from pathlib import Path
 from nnlab.errors import ConfigError, OptionError, os_failure
 from nnlab.fileio import check_output, make_folders, root_problem
 from nnlab.lookup import made_by_nnlab
-from nnlab.output import counted
+from nnlab.output import brief, counted
 from nnlab.process import Taken
 from nnlab.rundir import RunDir
 
@@ -48,7 +48,9 @@ def check_name(name: str, what: str = "--name", given: str | None = None) -> str
     if problem is not None:
         if ";" not in problem:  # (what to do, as every refusal of a name or path says)
             problem += "; use letters, digits, '_', '-' and '.' (not first)"
-        shown = f"{given!r}: its folder name {name!r}" if given not in (None, name) else repr(name)
+        shown = brief(repr(name))  # (a name 300 characters long was quoted whole)
+        if given not in (None, name):
+            shown = f"{brief(repr(given))}: its folder name {shown}"
         if what.startswith("--"):  # (an option's value: said as every option's error is)
             raise OptionError(what, f"{shown} {problem}")
         raise ConfigError(f"{what}: {shown} {problem}")

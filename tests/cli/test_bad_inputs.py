@@ -1042,6 +1042,10 @@ HINTS = [
      "are not finite; expected a std whose weights the dtype holds"),
     (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", ""], "--name: '' is empty"),
     (["sweep", "weight-scale", "--name", "", "--dry-run"], "--name: '' is empty"),
+    # (a name 300 characters long was quoted whole, as no other value is)
+    (["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2", "--name", "x" * 300],
+     "error: --name: '" + "x" * 56 + "... (302 characters) is 300 characters long; at most 64 "
+     "(see nnlab sweep grid -h)"),
     (["train", "{d}/cfg.yaml", "dataset.name=hdf5", "dataset.train_file=" + "z" * 300],
      "dataset.train_file: " + "'" + "z" * 56 + "... (302 characters) cannot be looked up (File "
      "name too long)"),  # (it named no key)
