@@ -251,11 +251,11 @@ def handle_errors(fn: F) -> F:
                 # exists: "interrupted", 130)
                 if not state["debug"]:  # overflow, NaN: a diverged run says so in its folder
                     warnings.simplefilter("ignore", RuntimeWarning)
-                if kwargs.get("overrides"):  # (every command's key=value arguments)
-                    check_overrides(list(kwargs["overrides"]))
-                if kwargs.get("args"):  # (a sweep's: axes and fixed keys)
-                    check_split(list(kwargs["args"]))
-                try:
+                try:  # (the checks too: the first to build the config's schema, in pydantic)
+                    if kwargs.get("overrides"):  # (every command's key=value arguments)
+                        check_overrides(list(kwargs["overrides"]))
+                    if kwargs.get("args"):  # (a sweep's: axes and fixed keys)
+                        check_split(list(kwargs["args"]))
                     return fn(*args, **kwargs)
                 except Exception as exc:  # (an interrupt a library raised as its own error)
                     raise as_interrupt(exc)  # noqa: B904 (the same exception, or its interrupt)

@@ -230,6 +230,25 @@ def test_an_interrupt_a_library_raises_as_its_own_error_ends_interrupted(
     assert temp_files(case / "runs") == []
 
 
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_a_library_raises_as_its_own_error_checking_overrides_ends_interrupted(
+    case, monkeypatch, name
+):
+    """The overrides are checked (nnlab.config's first use: pydantic builds its schema) before
+    the command's function runs, outside what took a library's error for the interrupt behind
+    it: a SIGTERM there exited 1, 'error: unexpected SchemaError: Error building "model"
+    validator: ... Interrupted: SIGTERM' (found by killing 'nnlab train cfg.yaml epochs=8' at
+    random moments)."""
+    from nnlab import config
+
+    fault = interrupt_made_an_error(SIGNALS[name], chained=False)
+    monkeypatch.setattr(config, "check_once", lambda overrides: fault())
+    result = invoke("train", "cfg.yaml", "epochs=2", "--runs-dir", case / "runs")
+    word = "interrupted" if name == "SIGINT" else f"interrupted ({name})"
+    assert one_line(result.stderr) == word and result.exit_code == 130, result.stderr
+    assert not (case / "runs").exists() or not list((case / "runs").iterdir())
+
+
 WRAPPED_INTERRUPT = Row(
     "a stop signal that a library turns into its own error (RuntimeError, pydantic's "
     "SchemaError), in every command",
