@@ -30,7 +30,7 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
     folder that ended COMPLETED or DIVERGED wrote before its status; the config.yaml of one
     with records), or one of ``ENDS`` is not a file, is empty, does not end as its writer
     ends it, or changed after meta.json was last written (every writer writes its files
-    before the status that ends it: an edit since shows). True says nothing is off as far as
+    before the status that ends it: an edit since shows), or is a symlink. True says nothing is off as far as
     can be told without reading the files; their contents are ``check_files``'s to judge."""
     try:
         with os.scandir(run.path) as found:
@@ -59,7 +59,11 @@ def _ends_as_written(entry: os.DirEntry[str], end: bytes, last_word: tuple[int, 
     time too, from the same stat: an edit that keeps a file's size and last byte and sets its
     modification time back (``touch -d``) moves it, and no user can set it back (an edited
     config.yaml so made looked whole, and the quick reading trusted its trial)."""
-    st = entry.stat()  # (a link's target: what a reader reads)
+    if entry.is_symlink():  # (its target's times are not the folder's: a link made since to
+        # an older file, such as /etc/passwd as config.yaml, looked whole, and the quick
+        # reading trusted its trial)
+        return False
+    st = entry.stat()
     if not stat.S_ISREG(st.st_mode) or st.st_size < len(end) or st.st_size == 0:
         return False
     if st.st_mtime_ns > last_word[0] or st.st_ctime_ns > last_word[1]:

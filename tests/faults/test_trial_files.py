@@ -110,6 +110,25 @@ def test_damage_in_a_trial_is_said_alike_by_runs_list_and_runs_show(case, sweep,
     assert json.loads(shown.stdout)["bad_trials"] == row["bad_trials"]
 
 
+def test_a_trial_file_linked_to_an_older_file_is_said_alike_by_runs_list_and_runs_show(
+    case, sweep, swept
+):
+    """A symlink's target has its own times: a trial's config.yaml made a link to a file
+    older than the trial's meta.json (the sweep's base config here; /etc/passwd alike) looked
+    whole to the quick reading, which listed the sweep COMPLETED with no reason, the trial its
+    best, where ``runs show`` refused the trial."""
+    run, trial = sweep
+    trial.file("config.yaml").unlink()
+    trial.file("config.yaml").symlink_to(swept.parent / "cfg.yaml")
+    row = _listed(case / "runs")
+    assert row["best_trial"] not in (None, trial.id), row
+    (bad,) = row["bad_trials"]
+    assert bad["trial"] == trial.id and bad["status"] == "DAMAGED", bad
+    assert bad["reason"].startswith(f"{trial.file('config.yaml')}: "), bad
+    shown = invoke("runs", "show", trial.path, "--runs-dir", case / "runs")
+    assert shown.exit_code == 2 and bad["reason"] in shown.stderr, shown.output
+
+
 def test_a_sound_trial_is_not_read_whole_by_a_listing(case, sweep, monkeypatch):
     # (the quick reading: check_files, about half a listing's cost, only where something is off)
     checked = []
