@@ -31,11 +31,18 @@ def foreign_folder(path: Path) -> str | None:
     return None
 
 
+# how the names of the files nnlab writes in a run folder end (its figures among them)
+WRITTEN = (".json", ".jsonl", ".yaml", ".txt", ".csv", ".png", ".npz", ".h5")
+
+
 def linked_file(folder: Path) -> str | None:
     """Why a resume must not write into ``folder``: one of its files is a symlink (records
     appended, a landscape.h5 filled in, would go wherever it points), or a file is where
     nnlab makes a folder (a tune's rounds/ that is a file: its resume said it was running a
-    round again, then failed as it made its folder, 'Not a directory'), None if none is."""
+    round again, then failed as it made its folder, 'Not a directory'), or something other
+    than a file (a folder, a named pipe) is where it writes one (``WRITTEN``): a train run's
+    summary.txt that was a folder, which no reader reads, was resumed, trained to its end
+    and failed there ('summary.txt: Is a directory', exit 1); None if none is."""
     try:
         entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
     except OSError as exc:  # (no permission to list it: nothing can be resumed there)
@@ -50,6 +57,8 @@ def linked_file(folder: Path) -> str | None:
                 f"{entry}: a symlink to {entry.resolve()}; a resume writes into the folder's "
                 "own files: put the file itself there"
             )
+        if entry.suffix in WRITTEN and not entry.is_file():  # (a folder where summary.txt goes)
+            return wrong_kind(entry, entry.lstat().st_mode)
     return None
 
 

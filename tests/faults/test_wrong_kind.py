@@ -21,7 +21,8 @@ WRONG_KIND = Row(
     "the wrong kind of thing where nnlab writes a run file (a folder, a named pipe, a socket, a "
     "device) or makes a folder (a file or a pipe where a trial's folder goes), in every reader: "
     "said one way (it was said five ways, 'cannot read: Is a directory' and 'not a folder; "
-    "nnlab makes a folder there' among them)",
+    "nnlab makes a folder there' among them); a resume refuses one where it writes a file no "
+    "reader reads, summary.txt or a figure, too (it trained to the end and failed there)",
     "`nnlab runs show RUN` (and every reader; `runs list`: DAMAGED)",
     2,
     ("error: {run}/summary.json: is a folder, not the file nnlab writes there",),
@@ -60,6 +61,24 @@ def test_the_wrong_kind_of_thing_for_a_run_file_is_said_one_way_by_every_reader(
     assert snapshot(case) == before
     if name == "summary.json" and kind == "a folder":
         refused(invoke("runs", "show", stopped.path), 2, *WRONG_KIND.expect(root, stopped.path))
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a named pipe (FIFO)"])
+@pytest.mark.parametrize("name", ["summary.txt", "curves.png"])
+def test_the_wrong_kind_of_thing_for_a_file_no_reader_reads_refuses_a_resume(
+    case, stopped, name, kind
+):
+    """A file nnlab writes and no reader reads (the summary's text, a figure): the resume
+    said 'resuming after epoch 2', trained to the end and failed there ('summary.txt: Is a
+    directory', exit 1, the run FAILED)."""
+    path = stopped.file(name)
+    if path.exists():
+        path.unlink()
+    KINDS[kind](path)
+    before = snapshot(case)
+    says = f"error: {path}: is {kind}, not the file nnlab writes there"
+    refused(invoke("train", "--resume", stopped.path, "--runs-dir", case / "runs"), 2, says)
+    assert snapshot(case) == before
 
 
 @pytest.mark.parametrize("kind", ["a folder", "a named pipe (FIFO)"])
