@@ -241,6 +241,21 @@ def read_yaml(path: Path, empty: bool = True) -> dict[str, Any]:
     return data
 
 
+def _not_utf8(raw: bytes, start: int) -> str:
+    """What the bytes ``raw`` of a config are, not being UTF-8 from ``start``: binary (a NUL
+    in them; UTF-16 text has them too), else text in another encoding, said with the line and
+    column of its first byte that is not UTF-8 (both were 'not a text file': a config saved as
+    Latin-1 with a 'café' in a comment is one)."""
+    if b"\x00" in raw[:65536]:
+        return "not a text file, expected YAML"
+    line = raw.count(b"\n", 0, start) + 1
+    column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+    return (
+        f"line {line}, column {column}: byte 0x{raw[start]:02x} is not UTF-8; expected YAML "
+        "in UTF-8 (a file saved as Latin-1?)"
+    )
+
+
 def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
     """``read_yaml``'s mapping of the bytes ``raw`` of ``path`` (``{}``: no document)."""
     data = _document(path, raw)
@@ -256,8 +271,8 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         raise ConfigError(
             f"{path}: {_where(exc, text)}malformed YAML: {_problem(exc, text)}"
         ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file, expected YAML") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {_not_utf8(raw, exc.start)}") from None
     if data is None:
         return None
     if isinstance(data, str) and (pair := re.match(r"\s*([A-Za-z_][\w.]*)\s*[:=]\s*(\S+)", data)):

@@ -23,7 +23,7 @@ from ..data.conftest import idx_bytes
 
 NO_CONFIG = None  # the case passes its own arguments (no config file written)
 
-CASES: list[tuple[str, str | None, list[str], list[str]]] = [
+CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
     ("malformed YAML", "epochs: 3\nmodel: [1, 2\n", [], ["cfg.yaml: line 3", "malformed YAML"]),
     ("YAML that is a list", "- epochs\n- 3\n", [], ["cfg.yaml", "expected a mapping", "list"]),
     # (PyYAML's words name the line after the one at fault, or none: a newcomer's typos)
@@ -319,6 +319,15 @@ CASES: list[tuple[str, str | None, list[str], list[str]]] = [
         ],
     ),
     ("config file not text", NO_CONFIG, ["{d}/good.h5"], ["{d}/good.h5", "not a text file"]),
+    (  # (it said 'not a text file': a config saved as Latin-1)
+        "a config not in UTF-8",
+        b"epochs: 1\nname: caf\xe9\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 2, column 10: byte 0xe9 is not UTF-8; expected YAML in UTF-8 (a "
+            "file saved as Latin-1?)"
+        ],
+    ),
     (  # (it said 'config file not found (did you mean 'loop.yaml' in bad?)'; a sweep failed
         # with 'unexpected RuntimeError: Symlink loop')
         "a config that is a symlink loop",
@@ -714,12 +723,15 @@ def write_gz(path: Path, data: bytes) -> None:
     path.write_bytes(gzip.compress(data))
 
 
-def run_case(folder: Path, config: str | None, args: list[str]):
+def run_case(folder: Path, config: str | bytes | None, args: list[str]):
     """Invoke ``nnlab train`` for one case in ``folder``; the result and the runs folder."""
     runs = folder / "runs"
     argv = ["train"]
     if config is not None:
-        (folder / "cfg.yaml").write_text(config)
+        if isinstance(config, bytes):  # (a config not in UTF-8)
+            (folder / "cfg.yaml").write_bytes(config)
+        else:
+            (folder / "cfg.yaml").write_text(config)
         argv.append(str(folder / "cfg.yaml"))
     argv += [a.replace("{d}", str(folder)) for a in args]
     if "--runs-dir" not in args:

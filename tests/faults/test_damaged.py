@@ -127,7 +127,10 @@ DAMAGES = {
         "checkpoint.npz", lambda b: b[: len(b) // 2], "unreadable checkpoint (BadZipFile"
     ),
     "summary garbage": ("summary.json", lambda b: b"\x00garbage", "not valid JSON"),
-    "config not UTF-8": ("config.yaml", lambda b: b"\xff" + b, "not a text file, expected YAML"),
+    "config not UTF-8": (
+        "config.yaml", lambda b: b"\xff" + b, "line 1, column 1: byte 0xff is not UTF-8; expected "
+        "YAML in UTF-8 (a file saved as Latin-1?)"
+    ),
     "config not YAML": (
         "config.yaml", lambda b: b"model: [1, 2\n", "line 2, column 1: malformed YAML: did not find expected ','"
     ),
@@ -770,10 +773,11 @@ def test_a_damaged_sweep_yaml_lists_as_damaged_and_a_resume_names_it(case):
     listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
     (row,) = json.loads(listed.stdout)
     assert row["status"] == "DAMAGED"
-    assert row["reason"] == f"{sweep.file('sweep.yaml')}: not a text file, expected YAML"
+    said = "line 1, column 1: byte 0xff is not UTF-8; expected YAML in UTF-8"
+    assert row["reason"].startswith(f"{sweep.file('sweep.yaml')}: {said}"), row["reason"]
     before = snapshot(case)
     result = invoke("sweep", "--resume", "latest", "--runs-dir", case / "runs")
-    refused(result, 2, f"{sweep.file('sweep.yaml')}: not a text file, expected YAML")
+    refused(result, 2, f"{sweep.file('sweep.yaml')}: {said}")
     assert snapshot(case) == before
 
 
