@@ -90,7 +90,7 @@ def index_row(entry: Entry, keys: Sequence[str], accuracies: Sequence[str]) -> s
     return row(entry, cells, " ".join(search + trials_search(entry)))
 
 
-ID_TAIL = 12  # characters at the end of a long id that stay in view (report.css cuts its head)
+ID_TAIL = 11  # characters at the end of a long id that stay in view (report.css cuts its head)
 
 
 def id_cell(entry: Entry) -> str:
