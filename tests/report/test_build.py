@@ -782,3 +782,20 @@ def test_a_folder_name_that_is_not_utf8_reads_as_the_terminal_writes_it(tmp_path
     assert (result.out / run.path.name / "index.html").read_bytes().count(b"\\udc") == 0
     box = re.search(rb'class="pick" value="([^"]+)"', index).group(1).decode()
     assert list(data_js(result.out / "data.js")["curves"]) == [box]  # (its compare view's curves)
+
+
+def test_a_swept_keys_header_may_wrap_after_a_dot(tmp_path):
+    """A swept key's header was one word, 'optimizer.name': a sweep's trials over three keys
+    were 174 px wider than their box at 1,024 px, the durations and notes scrolled out of view.
+    It may wrap after a dot; its column and each cell's label keep the key whole."""
+    from tests.report.helpers import completed_sweep, make_run
+
+    root = tmp_path / "runs"
+    values = {f"t{n}": {"optimizer.lr": lr} for n, lr in enumerate((0.1, 0.01))}
+    sweep = completed_sweep(root, "lr", values)
+    for trial in values:
+        make_run(root, "t", folder=sweep.file("trials") / trial, trial={"id": trial})
+    html = page(build_report((), root).out, sweep.path)
+    head = html.split('<table id="trials"', 1)[1].split("</thead>", 1)[0]
+    assert '<th scope="col" data-col="optimizer.lr">optimizer.<wbr>lr</th>' in head
+    assert html.count('<td data-label="optimizer.lr"') == 2
