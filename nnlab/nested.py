@@ -29,10 +29,18 @@ def trial_sweeps(run: RunDir) -> list[RunDir]:
 
 
 def absent_round(folder: RunDir) -> str | None:
-    """Why a round of ``trial_sweeps`` is MISSING (None when its folder is there)."""
-    if os.path.lexists(folder.path):
-        return None
-    return f"{folder.path}: no run folder there; the tune's tune.json records this round"
+    """Why a round of ``trial_sweeps`` is MISSING (None when its folder is there, or may be:
+    one that cannot be looked at, under a ``rounds/`` that cannot be read, is there to its
+    readers, who say why they cannot read it; ``os.path.lexists`` took it for gone, and a
+    tune's resume ran the round again, failing to make its folder, 'Permission denied',
+    its COMPLETED tune then FAILED)."""
+    try:
+        os.lstat(folder.path)
+    except FileNotFoundError:
+        return f"{folder.path}: no run folder there; the tune's tune.json records this round"
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def trial_folders(run: RunDir) -> list[Path]:

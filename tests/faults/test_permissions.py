@@ -47,7 +47,9 @@ PERMISSIONS = [
     ),
     Row(
         "a sweep's `trials/` or a trial's folder that cannot be read: the sweep listed with "
-        "its trials DAMAGED (it failed `runs list` whole, exit 1), its resume refused",
+        "its trials DAMAGED (it failed `runs list` whole, exit 1), its resume refused; so is "
+        "a tune's whose `rounds/` cannot be read (it took the round for gone, ran it again, "
+        "failed to make its folder, exit 1, and left the COMPLETED tune FAILED)",
         "`nnlab sweep --resume RUN` (and the trial's `train --resume`; `runs list`, `runs show`: "
         "the trial DAMAGED)",
         2,
@@ -238,6 +240,28 @@ def test_a_sweep_whose_trials_cannot_be_read_is_read_and_refused_in_one_line(
         alone = nnlab(unprivileged, case, "train", "--resume", f"{sweep.name}/{first.name}")
         assert alone.returncode == 2 and one_line(alone.stderr) == f"error: {said}"
     assert nnlab(unprivileged, case, "runs", "list", "-f", "json").stdout == before
+
+
+@pytest.mark.slow
+def test_a_tune_whose_rounds_cannot_be_read_refuses_its_resume_before_any_change(
+    case, planned, unprivileged
+):
+    """A tune's rounds/ that could not be looked into took its round for one gone: the
+    resume of the COMPLETED tune ran the round again, failed to make its folder ('rounds/
+    <round>: cannot create run folder: Permission denied', exit 1), and left the tune FAILED."""
+    copy_runs(planned["tune"], case / "runs")
+    (tune,) = (case / "runs").iterdir()
+    (round_folder,) = (tune / "rounds").iterdir()
+    (tune / "rounds").chmod(0)
+    try:
+        before = (tune / "meta.json").read_bytes()
+        resumed = nnlab(unprivileged, case, "tune", "--resume", tune.name)
+        said = f"error: runs/{tune.name}/rounds/{round_folder.name}: cannot read: Permission"
+        assert resumed.returncode == 2, resumed.stderr
+        assert one_line(resumed.stderr).startswith(said), resumed.stderr
+        assert (tune / "meta.json").read_bytes() == before
+    finally:
+        (tune / "rounds").chmod(0o755)
 
 
 @pytest.mark.parametrize("mode", [0, 0o555])
