@@ -168,7 +168,7 @@ def test_counted_writes_a_count_with_thousands_separators_as_the_counts_beside_i
 # Words ending in "s" that may follow a formatted value and are no count's noun.
 NOT_NOUNS = {"is", "has", "was", "does", "holds", "needs", "names", "says", "looks", "makes"}
 NOT_NOUNS |= {"matches", "contains", "leaves", "changes", "pass", "loss", "s", "ms", "its"}
-NOT_NOUNS |= {"this", "as"}
+NOT_NOUNS |= {"this", "as", "goes"}
 # Nouns after a value that is no count, or a count that cannot be 1, with the reason.
 ALWAYS_PLURAL = {
     ("nnlab/lookup.py", "what", "folders"): "a kind of folder ('no sweep folders yet')",
