@@ -12,6 +12,12 @@ import re
 KEY_VALUE = re.compile(r" *(?:[A-Za-z_][\w.-]* {2,}|[A-Za-z_](?:[^: ]| (?! ))*?: +)(?=\S)")
 
 
+# A number and its unit ("8 GB/s", "0.044 s", "24 h", "1.0 GFLOP"): one word to fold, so that
+# a line never ends in a number whose unit starts the next (a dry run's "8" / "GB/s of ...")
+UNIT = r"(?:ms|s|h|min|[KMGT]?B(?:/s)?|[GT]FLOP(?:/s)?)"
+WORD = re.compile(rf"(\s*)([(~]?[-+]?\d[\d,.]*(?:e[-+]?\d+)? {UNIT}(?![\w/])\S*|\S+)")
+
+
 def hanging_indent(line: str, width: int) -> int:
     """How far the continued lines of ``line`` folded at ``width`` are indented: to its value
     where it is a key-value pair (``KEY_VALUE``) whose key takes at most a third of the
@@ -26,16 +32,16 @@ def hanging_indent(line: str, width: int) -> int:
 def fold_line(line: str, width: int, indent: int | None = None) -> list[str]:
     """``line`` in lines of at most ``width``, broken at its spaces only (the spaces inside
     each piece kept as they are), continued lines indented by ``indent`` (None:
-    ``hanging_indent``). A word (an id, a path, a number) is never broken: one that does not
-    fit where the line goes on starts a line of its own, indented where it fits so, at the
-    left edge where only that way it fits whole; a word wider than the terminal stands on a
-    line of its own and is left to it."""
+    ``hanging_indent``). A word (an id, a path, a number, a number and its unit: ``WORD``)
+    is never broken: one that does not fit where the line goes on starts a line of its own,
+    indented where it fits so, at the left edge where only that way it fits whole; a word
+    wider than the terminal stands on a line of its own and is left to it."""
     if len(line) <= width:
         return [line]
     rest = " " * (hanging_indent(line, width) if indent is None else indent)
     lead = line[: len(line) - len(line.lstrip(" "))]
     lines, current = [], lead
-    for gap, word in re.findall(r"(\s*)(\S+)", line[len(lead) :]):
+    for gap, word in WORD.findall(line[len(lead) :]):  # (a number with its unit: one)
         if current.strip() and len(current) + len(gap) + len(word) <= width:
             current += gap + word
         elif not current.strip():  # (the line's first word: where it is, whatever its length)

@@ -510,3 +510,15 @@ def test_a_cut_list_groups_the_thousands_of_what_it_shows_as_of_its_total():
     from nnlab.output import part_of
 
     assert part_of(1000, 2000, "run") == "top 1,000 of 2,000 runs"
+
+
+def test_a_number_and_its_unit_are_never_folded_apart():
+    # (sweep --dry-run at 80 columns ended a line in '8' and began the next with 'GB/s of')
+    from nnlab.folding import fold_line
+
+    line = ("dry run: the work limit counts it as 0.044 s of its 24 h (nominal rates: 100 "
+            "GFLOP/s, 8 GB/s of elementwise passes, 0.1 ms a step or evaluation batch)")  # fmt: skip
+    for width in range(30, 90):
+        folded = fold_line(line, width)
+        assert " ".join(" ".join(folded).split()) == line, width
+        assert not any(re.search(r"\d$", f) for f in folded), (width, folded)
