@@ -1158,6 +1158,9 @@ def test_a_number_in_a_text_field_of_meta_is_damage_not_a_crash(done, key):
         ("versions", ["numpy"], "an object of text values"),
         ("epochs_done", -1, "a whole number >= 0"),
         ("trial", "x", "an object"),
+        ("colour_by", {"a": 1}, "text"),  # (a sweep's: read as no key, without a word)
+        ("recipe", "x", "an object"),  # (what a resume of an lr-scan, ... runs again)
+        ("batchnorm", "no", "true or false"),  # (an activations': read as on)
     ],
 )
 def test_a_meta_field_of_the_wrong_kind_is_damage_for_every_reader(done, key, value, expected):
@@ -1168,6 +1171,20 @@ def test_a_meta_field_of_the_wrong_kind_is_damage_for_every_reader(done, key, va
     result = invoke("runs", "list", "-f", "json", "--runs-dir", done.path.parent)
     (row,) = json.loads(result.stdout)
     assert row["status"] == "DAMAGED" and row["reason"].startswith(says), row
+
+
+@pytest.mark.slow
+def test_every_field_a_writer_puts_in_meta_has_a_kind_its_readers_check(planned):
+    """A field without a kind in ``META_KINDS`` was read unchecked: a sweep's ``colour_by`` of
+    {"a": 1} listed the sweep COMPLETED, its figure colouring by no key without a word."""
+    from nnlab.kinds import META_KINDS
+
+    found = {}
+    for meta in [p for folder in planned.values() for p in folder.rglob("meta.json")]:
+        for key in json.loads(meta.read_text()):
+            found.setdefault(key, meta)
+    unchecked = {key: str(m) for key, m in found.items() if key not in META_KINDS}
+    assert set(unchecked) <= {"status", "pid"}, unchecked  # (theirs: what they mean)
 
 
 @pytest.mark.parametrize("pid", [True, False, 0, -5, 1.5, "123", None, [7]])
