@@ -30,8 +30,9 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
     folder that ended COMPLETED or DIVERGED wrote before its status; the config.yaml of one
     with records), or one of ``ENDS`` is not a file, is empty, does not end as its writer
     ends it, or changed after meta.json was last written (every writer writes its files
-    before the status that ends it: an edit since shows), or is a symlink. True says nothing is off as far as
-    can be told without reading the files; their contents are ``check_files``'s to judge."""
+    before the status that ends it: an edit since shows), or is a symlink. True says nothing
+    is off as far as can be told without reading the files; their contents are
+    ``check_files``'s to judge."""
     try:
         with os.scandir(run.path) as found:
             entries = {entry.name: entry for entry in found}
