@@ -111,7 +111,7 @@ def fetch_mnist(
 
     by_hand = (
         f"to install by hand, place {', '.join(f'{s}.gz' for s in todo)} in {folder}{os.sep} "
-        "(gzipped or not; `nnlab data fetch mnist` then verifies them), or name another mirror "
+        f"(gzipped or not; `{again(dest, which)}` then verifies them), or name another mirror "
         "with --mirror URL (a base URL serving those files)"
     )
     with staging_in(dest) as staging:
@@ -125,6 +125,16 @@ def fetch_mnist(
             done[stem] = target
             say(f"{target}: saved")
     return [done[s] for s in names]
+
+
+def again(dest: Path, which: Sequence[str]) -> str:
+    """The fetch command that verifies files placed by hand: this one's parts and data dir (it
+    said `nnlab data fetch mnist` to a user who had given --only t10k --data-dir D, which then
+    looked in the default folder for both parts)."""
+    import shlex
+
+    only = f" --only {which[0]}" if len(set(which)) == 1 else ""
+    return f"nnlab data fetch mnist{only} --data-dir {shlex.quote(str(dest))}"
 
 
 @contextmanager

@@ -132,7 +132,8 @@ def test_all_mirrors_failing_names_each_one_and_the_last_in_full(tmp_path, serve
     ) in msg
     assert msg.endswith(
         f"; to install by hand, place t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in "
-        f"{dest / 'mnist'}/ (gzipped or not; `nnlab data fetch mnist` then verifies them), or "
+        f"{dest / 'mnist'}/ (gzipped or not; `nnlab data fetch mnist --only t10k --data-dir "
+        f"{dest}` then verifies them), or "
         "name another mirror with --mirror URL (a base URL serving those files)"
     )
     assert "\n" not in msg
@@ -253,3 +254,12 @@ def test_a_read_only_data_dir_holding_every_file_is_no_error(tmp_path, dead_url,
     assert [p.name for p in paths] == [f"{s}.gz" for s in T10K]
     with pytest.raises(OptionError, match="Read-only file system"):
         fetch.fetch_mnist(tmp_path / "dest", [dead_url], ("train",))
+
+
+def test_the_by_hand_hint_repeats_the_parts_and_the_data_dir_it_was_given(tmp_path, dead_url):
+    # (it said `nnlab data fetch mnist`, which looks for both parts in the default folder)
+    dest = tmp_path / "my data"
+    one = fetch_error(dest, [dead_url], which=("train",))
+    assert f"`nnlab data fetch mnist --only train --data-dir '{dest}'` then verifies" in one
+    both = fetch_error(dest, [dead_url], which=("t10k", "train"))
+    assert f"`nnlab data fetch mnist --data-dir '{dest}'` then verifies" in both
