@@ -58,7 +58,11 @@ def usage_line(exc: BaseException, argv: list[str], app: Any) -> str:
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text}"
     missing = re.match(r"no such command '([^']+)'\.", text, re.IGNORECASE)
-    if missing and (found := elsewhere(missing[1], where, app) or close_command(text, where)):
+    if missing and (
+        found := misspelt_group(missing[1], argv, close_command(text, where), app)
+        or elsewhere(missing[1], where, app)
+        or close_command(text, where)
+    ):
         return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
     if missing and ctx is not None and hasattr(command, "list_commands"):  # (it ended "'zzz'.")
         names = [n for n in command.list_commands(ctx) if not command.get_command(ctx, n).hidden]
@@ -126,6 +130,22 @@ def close_command(text: str, where: str) -> str | None:
     (``nnlab train``), else None."""
     close = re.findall(r"'([^']+)'", text.partition("Did you mean")[2])
     return " or ".join(f"{where} {name}" for name in close) or None
+
+
+def misspelt_group(word: str, argv: list[str], close: str | None, app: Any) -> str | None:
+    """The command a misspelt group with a command of its after it means: ``nnlab run list``
+    is ``nnlab runs list`` (it said 'did you mean nnlab sweep run?', the one command named
+    ``run``, which takes no ``list``); None where the word after it is no command of a group
+    close to ``word``."""
+    at = argv.index(word) if word in argv else -1
+    after = argv[at + 1] if 0 <= at < len(argv) - 1 else None
+    for group in (close or "").split(" or ") if after else []:
+        command = _root(app)
+        for name in group.split()[1:]:
+            command = getattr(command, "commands", {}).get(name)
+        if after in getattr(command, "commands", {}):
+            return f"{group} {after}"
+    return None
 
 
 def misplaced(option: str | None, argv: list[str], group: Any, where: str, app: Any) -> str | None:

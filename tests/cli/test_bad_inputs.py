@@ -816,6 +816,12 @@ HINTS = [
     (["runs", "zzz"], "error: no such command 'zzz' in nnlab runs; its commands: list, show, "
      "compare, remove (see nnlab runs -h)"),
     (["rm", "latest"], "error: no such command 'rm' in nnlab; did you mean nnlab runs remove?"),
+    # (a misspelt group before one of its commands: it offered nnlab sweep run, the one
+    # command named 'run', which takes no 'list')
+    (["run", "list"], "error: no such command 'run' in nnlab; did you mean nnlab runs list? "
+     "(see nnlab -h)"),
+    (["swep", "grid", "{d}/cfg.yaml"], "no such command 'swep' in nnlab; did you mean nnlab "
+     "sweep grid?"),
     (["train", "{d}/cfg.yaml", "--lr", "0.1"],
      "--lr: no such option; config keys are overrides after the config file: optimizer.lr=0.1"),
     (["train", "{d}/cfg.yaml", "--epoch", "3"],
