@@ -144,7 +144,8 @@ def not_yaml_why(text: str, problem: str | None) -> str:
     if not problem:
         return ""
     if re.search(r"cannot start any token|directive|alias|constructor for the tag", problem):
-        return f" ({problem}; text starting with {text.partition('=')[2][:1]!r} goes in quotes)"
+        first = text.partition("=")[2][:1]
+        return f" ({problem}; text that starts with it, {first!r}, is written in quotes)"
     return f" ({problem})"
 
 

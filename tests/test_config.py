@@ -607,9 +607,10 @@ def test_an_error_quotes_the_value_as_the_config_spells_it(override, message):
 @pytest.mark.parametrize(
     ("override", "why"),
     [
-        ("name=@x", "(found character that cannot start any token; text starting with '@' goes "
-         "in quotes)"),
-        ("epochs=*a", "(found undefined alias; text starting with '*' goes in quotes)"),
+        ("name=@x", "(found character that cannot start any token; text that starts with it, "
+         "'@', is written in quotes)"),
+        ("epochs=*a", "(found undefined alias; text that starts with it, '*', is written in "
+         "quotes)"),
         ("name=a\x01b", "(control characters are not allowed)"),
         ("epochs=1:30", "(1:30 is a base-60 (sexagesimal) number in YAML 1.1, read as 90; write "
          "the number meant, or '1:30' in quotes for text)"),
