@@ -58,11 +58,7 @@ def usage_line(exc: BaseException, argv: list[str], app: Any) -> str:
         return f"error: '{key}' is a config override, not a command{why} (see {where} -h)"
     line = f"error: {text}"
     missing = re.match(r"no such command '([^']+)'\.", text, re.IGNORECASE)
-    if missing and (
-        found := misspelt_group(missing[1], argv, close_command(text, where), app)
-        or elsewhere(missing[1], where, app)
-        or close_command(text, where)
-    ):
+    if missing and (found := meant(missing[1], text, where, argv, app)):
         return f"error: no such command '{missing[1]}' in {where}; did you mean {found}? (see {where} -h)"
     if missing and ctx is not None and hasattr(command, "list_commands"):  # (it ended "'zzz'.")
         names = [n for n in command.list_commands(ctx) if not command.get_command(ctx, n).hidden]
@@ -130,6 +126,14 @@ def close_command(text: str, where: str) -> str | None:
     (``nnlab train``), else None."""
     close = re.findall(r"'([^']+)'", text.partition("Did you mean")[2])
     return " or ".join(f"{where} {name}" for name in close) or None
+
+
+def meant(word: str, text: str, where: str, argv: list[str], app: Any) -> str | None:
+    """The command(s) a ``word`` that is no command of ``where`` probably means: a misspelt
+    group's command (``misspelt_group``), else another group's (``elsewhere``), else the
+    commands click found close to it (``close_command``); None where none is."""
+    close = close_command(text, where)
+    return misspelt_group(word, argv, close, app) or elsewhere(word, where, app) or close
 
 
 def misspelt_group(word: str, argv: list[str], close: str | None, app: Any) -> str | None:
