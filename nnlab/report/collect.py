@@ -173,16 +173,18 @@ def check_out(out: Path, option: str = "--out") -> None:
 
 
 def _resolve(ref: str, runs_dir: Path) -> Path:
-    if ref.strip() and Path(ref).is_dir():  # a folder given as a path is read whatever it holds
-        if _a_runs_folder(Path(ref)):  # (but a runs folder given where a run goes: a report of
-            import shlex  # one folder 'without meta.json', written into ./runs/report)
+    """The folder ``ref`` names, as ``runs show`` finds it (``find_run``): a DAMAGED run too,
+    but not a folder that holds none of a run's files (``nnlab report /`` wrote a report of one
+    row, 'no run folder', and exited 0), nor a runs folder given where a run goes."""
+    if ref.strip() and Path(ref).is_dir():
+        if _a_runs_folder(Path(ref)):  # (a report of one folder 'without meta.json', written
+            import shlex  # into ./runs/report)
 
             raise OptionError(
                 "REFS",
                 f"'{ref}': a runs folder (it holds run folders), not a run; for the "
                 f"report of its runs give --runs-dir {shlex.quote(ref)}",
             )
-        return Path(ref)
     return runs.find_run(runs_dir, ref, damaged=True).path  # (and one named: shown DAMAGED)
 
 

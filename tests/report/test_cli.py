@@ -90,6 +90,23 @@ def test_report_errors_are_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2 and "not an nnlab report" in result.stderr
 
 
+def test_a_folder_named_by_path_that_is_no_run_is_refused_as_runs_show_refuses_it(tmp_path):
+    # (nnlab report / wrote a report of one row, '/', 'no run folder', and exited 0; a run
+    # folder's files without its meta.json are still a DAMAGED run, reported)
+    root = tmp_path / "runs"
+    make_run(root, "one")
+    (tmp_path / "notes").mkdir()
+    shown = invoke("runs", "show", str(tmp_path / "notes"), runs_dir=root)
+    result = report_cli(["report", str(tmp_path / "notes"), "--runs-dir", str(root)])
+    assert result.exit_code == shown.exit_code == 2 and not (root / "report").exists()
+    assert result.stderr == shown.stderr
+    assert "a folder, but no run folder: it holds no meta.json" in result.stderr
+    torn = make_run(root, "torn")
+    torn.file("meta.json").unlink()
+    result = report_cli(["report", str(torn.path), "--runs-dir", str(root)])
+    assert result.exit_code == 0 and f"warning: {torn.id}: DAMAGED" in result.stderr
+
+
 def test_train_with_report_prints_the_report_path(tmp_path):
     runs_dir = tmp_path / "runs"
     result = report_cli(["train", CONFIG, *SMALL, "-q", "--report", "--runs-dir", str(runs_dir)])
