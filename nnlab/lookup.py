@@ -17,38 +17,15 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from nnlab.describe import (  # (re-exported: nnlab.runs, listing, removal read them here)
-    describe_folder as describe_folder,
-    identified as identified,
-    one_reading as one_reading,
-)
+from nnlab.describe import identified
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError
-from nnlab.lookup_hints import (
-    DEFAULT_ROOT as DEFAULT_ROOT,  # (re-exported: nnlab.runs reads it here)
-    article,
-    listing,
-    only_others,
-    taken_by,
-)
-from nnlab.nested import (  # (re-exported: nnlab.runs reads them here)
-    absent_round as absent_round,
-    nested_folders,
-    trial_folders as trial_folders,
-    trial_sweeps as trial_sweeps,
-    unplanned as unplanned,
-    unplanned_folders as unplanned_folders,
-)
+from nnlab.lookup_hints import article, listing, only_others, taken_by
+from nnlab.nested import nested_folders
 from nnlab.output import counted, either
 from nnlab.process import half_removed
 from nnlab.rundir import KINDS, RunDir
-from nnlab.runfolders import (  # (re-exported: nnlab.runs, naming, cli's runs read them here)
-    check_root as check_root,
-    is_run_folder as is_run_folder,
-    iter_runs as iter_runs,
-    itself_a_run as itself_a_run,
-    made_by_nnlab as made_by_nnlab,
-)
+from nnlab.runfolders import check_root, is_run_folder, iter_runs, itself_a_run
 from nnlab.times import instant
 from nnlab.trialfolders import TRIALS
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from nnlab.errors import ConfigError, OptionError, os_failure
 from nnlab.fileio import check_output, make_folders, root_problem
-from nnlab.lookup import made_by_nnlab
 from nnlab.output import brief, counted
 from nnlab.process import Taken
 from nnlab.rundir import RunDir
+from nnlab.runfolders import made_by_nnlab
 
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 

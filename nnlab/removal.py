@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nnlab.describe import identified
 from nnlab.errors import RunError
 from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
-from nnlab.lookup import find_run, identified
+from nnlab.lookup import find_run
 from nnlab.output import counted
 from nnlab.process import REMOVING, claim, half_removed, held, held_inside, release
 from nnlab.rundir import RunDir

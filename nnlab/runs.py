@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import signals
+from nnlab.describe import describe_folder as describe_folder  # (re-exported: the reading
 from nnlab.errors import RunError, short_of_memory
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
@@ -55,22 +56,12 @@ from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes 
 )
 from nnlab.filestate import fixed_file
 from nnlab.limits import FOLDER_FILES, check_disk, check_open_files
-from nnlab.lookup import (  # (re-exported: finding folders, the reading half of the API)
-    DEFAULT_ROOT as DEFAULT_ROOT,
-    absent_round as absent_round,
+from nnlab.lookup import (  # half of the API, finding folders, from the modules that own it)
     check_kind as check_kind,
-    check_root as check_root,
-    describe_folder as describe_folder,
     find_run as find_run,
-    is_run_folder as is_run_folder,
-    iter_runs as iter_runs,
-    made_by_nnlab as made_by_nnlab,
-    trial_folders as trial_folders,
-    trial_sweeps as trial_sweeps,
-    unplanned as unplanned,
-    unplanned_folders as unplanned_folders,
     usable as usable,
 )
+from nnlab.lookup_hints import DEFAULT_ROOT as DEFAULT_ROOT
 from nnlab.metafile import by_newer
 from nnlab.naming import (  # (re-exported: where a new folder goes, and its name)
     NAME_TRIES,
@@ -78,6 +69,13 @@ from nnlab.naming import (  # (re-exported: where a new folder goes, and its nam
     check_new_root as check_new_root,
     location as location,
     make_folder as make_folder,
+)
+from nnlab.nested import (
+    absent_round as absent_round,
+    trial_folders as trial_folders,
+    trial_sweeps as trial_sweeps,
+    unplanned as unplanned,
+    unplanned_folders as unplanned_folders,
 )
 from nnlab.output import counted
 from nnlab.process import (  # (re-exported: which process holds a folder)
@@ -110,6 +108,12 @@ from nnlab.rundir import (  # (re-exported: one folder, as the commands read it)
     RunDir as RunDir,
     error_status as error_status,
     status_of as status_of,
+)
+from nnlab.runfolders import (
+    check_root as check_root,
+    is_run_folder as is_run_folder,
+    iter_runs as iter_runs,
+    made_by_nnlab as made_by_nnlab,
 )
 from nnlab.signals import Interrupted, SignalsAsInterrupts, deferred
 from nnlab.trialfolders import (  # (re-exported: how readers judge a sweep's trial folders)

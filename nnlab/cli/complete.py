@@ -32,7 +32,8 @@ def run_refs(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     for a path (it has a '/': the shell completes it as a file)."""
     if "/" in incomplete:
         return []
-    from nnlab.lookup import identified, iter_runs
+    from nnlab.describe import identified
+    from nnlab.runfolders import iter_runs
 
     offers = [("latest", "the folder that started last")]
     try:

@@ -104,7 +104,7 @@ def runs_list(
     kept = f" where {' and '.join(where)}" if where else ""
     title = list_title(runs_dir, kind, status, last, len(rows)) + kept
     if not rows and fmt == Format.table:
-        from nnlab.lookup import itself_a_run
+        from nnlab.runfolders import itself_a_run
 
         none = list_title(runs_dir, kind, status, None).replace(" in ", " under ")
         note(f"no {none}{kept}{itself_a_run(runs_dir)}")

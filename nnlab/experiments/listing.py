@@ -11,6 +11,7 @@ from typing import Any
 
 from nnlab import runs, times
 from nnlab.config import apply_overrides
+from nnlab.describe import identified, one_reading  # (runs re-exports the rest)
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.experiments.trials import (  # (TRIAL_COUNTS re-exported: a sweep's, a tune's)
     TRIAL_COUNTS,
@@ -21,7 +22,6 @@ from nnlab.experiments.trials import (  # (TRIAL_COUNTS re-exported: a sweep's, 
 )
 from nnlab.experiments.where import Kept, Where, kept_trials
 from nnlab.kinds import whole
-from nnlab.lookup import identified, one_reading  # (finding folders: runs re-exports the rest)
 from nnlab.summary import best_trial as summary_best, epochs_of
 
 

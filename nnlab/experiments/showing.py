@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from nnlab import runs, times
+from nnlab.describe import one_reading
 from nnlab.experiments.listing import best_trial
 from nnlab.experiments.trials import TRIAL_COUNTS, trial_damage, trials_said
-from nnlab.lookup import one_reading
 from nnlab.output import command_line, counted
 from nnlab.redo import resume_offer
 from nnlab.summary import DIVERGED
