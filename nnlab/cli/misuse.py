@@ -144,9 +144,7 @@ def misspelt_group(word: str, argv: list[str], close: str | None, app: Any) -> s
     at = argv.index(word) if word in argv else -1
     after = argv[at + 1] if 0 <= at < len(argv) - 1 else None
     for group in (close or "").split(" or ") if after else []:
-        command = _root(app)
-        for name in group.split()[1:]:
-            command = getattr(command, "commands", {}).get(name)
+        command, _ = command_of(group.split()[1:], app)
         if after in getattr(command, "commands", {}):
             return f"{group} {after}"
     return None
