@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nnlab import runs
+from nnlab.data import data_dir_option
 from nnlab.errors import RunError
 from nnlab.lookup_hints import RESUMED_BY
 from nnlab.output import article, command_line
@@ -73,15 +74,6 @@ def extend_offer(folder: str, epochs: Any, data_dir: Any = None) -> str | None:
     doubled = min(max(2 * epochs, 1), MAX_EPOCHS)
     words = ["nnlab train --extend", shlex.quote(folder), f"epochs={doubled}"]  # (joined: no
     return " ".join(words) + go_on_options(data_dir, folder)  # count of epochs, a path and a key)
-
-
-def data_dir_option(data_dir: Any) -> str:
-    """`` --data-dir DIR`` for a command offered to go on from a folder made with the data in
-    ``data_dir`` (its meta.json's ``data_dir``), "" for none: without it the command looked
-    for the data in the default folder ('MNIST not found in ~/.cache/nnlab/mnist')."""
-    import shlex
-
-    return f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
 
 
 def go_on_options(data_dir: Any, folder: str | Path) -> str:

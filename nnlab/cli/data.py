@@ -36,42 +36,13 @@ def data_list(data_dir: MissingDataDirOpt = None, fmt: FormatOpt = Format.table)
     Example: nnlab data list --data-dir ../shared/data
     """
     from nnlab.data import resolve_data_dir
-    from nnlab.data.registry import availability
+    from nnlab.data.registry import availability, missing_notes
 
     where = resolve_data_dir(data_dir)
     rows = availability(where)
     emit(rows, fmt, ["dataset", "status", "location", "description"], title=f"datasets ({where})")
-    for row in rows:  # (a missing dataset's row said where it was looked for, not how to get it)
-        if row["status"] == "missing":
-            note(missing_note(row["dataset"], where, data_dir))
-
-
-def missing_note(dataset: str, where: Path, given: Path | None) -> str:
-    """How to get ``dataset``, missing from the data folder ``where``: its fetch command, or
-    the folder that holds it as --data-dir. A folder the user named (``given``: --data-dir,
-    or $NNLAB_DATA_DIR) is named, and said not to exist where it does not; its fetch fetches
-    into it (it said 'or give --data-dir' of a --data-dir given, /nonexist, as if none was)."""
-    from nnlab.data import data_dir_origin
-    from nnlab.data.registry import DATASETS
-    from nnlab.redo import data_dir_option
-
-    how, folder = DATASETS[dataset].fetch, DATASETS[dataset].folder
-    if given is None or str(given) == "":  # (the default folder: its fetch makes it)
-        return (
-            f"{dataset}: missing; {how.format(dir='')}, or give --data-dir, the folder holding "
-            f"{folder}"
-        )
-    fetch = how.format(dir=data_dir_option(where))
-    named = f"the data folder {where}{data_dir_origin(given)}"
-    if not where.exists():
-        return (
-            f"{dataset}: missing; {named} does not exist: give the folder holding {folder} as "
-            f"--data-dir, or {fetch} there"
-        )
-    return (
-        f"{dataset}: missing in {named}; {fetch} there, or give the folder holding {folder} "
-        "as --data-dir"
-    )
+    for line in missing_notes(rows, where, data_dir):
+        note(line)
 
 
 def mirror_urls(values: list[str] | None) -> list[str] | None:

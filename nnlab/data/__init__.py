@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Dataset",
     "Source",
+    "data_dir_option",
     "data_dir_origin",
     "load_dataset",
     "load_source",
@@ -56,6 +57,16 @@ def data_dir_origin(data_dir: Path | str | None = None) -> str:
     if data_dir is not None and str(data_dir) != "":
         return ""
     return f" (the default data folder: no --data-dir given, {DATA_DIR_ENV} not set)"
+
+
+def data_dir_option(data_dir: Path | str | None) -> str:
+    """`` --data-dir DIR`` as a command line to paste gives the data folder ``data_dir`` (quoted
+    for a shell), "" for none: a command offered to go on from a folder made with the data in
+    its meta.json's ``data_dir`` (without it the command looked in the default folder, 'MNIST
+    not found in ~/.cache/nnlab/mnist'), and a fetch offered again (``fetch.again``)."""
+    import shlex
+
+    return f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
 
 
 def load_source(cfg: DatasetBase, data_dir: Path | str | None = None) -> Source:

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from nnlab.data import hdf5, mnist
+from nnlab.data import data_dir_option, hdf5, mnist
 from nnlab.errors import ConfigError, DataError, OptionError
 from nnlab.fileio import make_folders, root_problem
 from nnlab.output import counted
@@ -131,10 +131,8 @@ def again(dest: Path, which: Sequence[str]) -> str:
     """The fetch command that verifies files placed by hand: this one's parts and data dir (it
     said `nnlab data fetch mnist` to a user who had given --only t10k --data-dir D, which then
     looked in the default folder for both parts)."""
-    import shlex
-
     only = f" --only {which[0]}" if len(set(which)) == 1 else ""
-    return f"nnlab data fetch mnist{only} --data-dir {shlex.quote(str(dest))}"
+    return f"nnlab data fetch mnist{only}{data_dir_option(dest)}"
 
 
 @contextmanager

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nnlab.data import resolve_data_dir
-from nnlab.data.registry import DATASETS, availability
+from nnlab.data import data_dir_option, resolve_data_dir
+from nnlab.data.registry import DATASETS, availability, missing_note, missing_notes
 from tests.conftest import invoke
 
 from .conftest import SHARED, write_mnist_part
@@ -64,6 +64,35 @@ def test_data_dir_resolution_order(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLAB_DATA_DIR", str(tmp_path / "env"))
     assert resolve_data_dir(None) == tmp_path / "env"
     assert resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
+
+
+def test_missing_notes_say_how_to_get_each_missing_dataset_and_no_other(tmp_path):
+    notes = missing_notes(availability(tmp_path), tmp_path, tmp_path)
+    assert [line.split(":")[0] for line in notes] == ["mnist", "hdf5"]
+    assert notes[0] == (
+        f"mnist: missing in the data folder {tmp_path}; nnlab data fetch mnist --data-dir "
+        f"{tmp_path} downloads it there, or give the folder holding mnist/ as --data-dir"
+    )
+
+
+def test_a_missing_note_names_the_folder_given_and_says_when_it_does_not_exist(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("NNLAB_DATA_DIR", raising=False)
+    gone = tmp_path / "gone folder"
+    note = missing_note("mnist", gone, gone)
+    assert note.startswith(f"mnist: missing; the data folder {gone} does not exist: ")
+    assert note.endswith(f"or nnlab data fetch mnist --data-dir '{gone}' downloads it there")
+    default = missing_note("mnist", tmp_path, None)  # (not named: its fetch makes it)
+    assert default == (
+        "mnist: missing; nnlab data fetch mnist downloads it, or give --data-dir, the folder "
+        "holding mnist/"
+    )
+
+
+def test_data_dir_option_is_quoted_for_a_shell_and_empty_for_none():
+    assert data_dir_option("/d/my data") == " --data-dir '/d/my data'"
+    assert data_dir_option(None) == data_dir_option("") == ""
 
 
 # Keys a dataset cannot do without (no default): the least a config must say besides the name.
