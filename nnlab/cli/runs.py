@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -143,6 +143,7 @@ def runs_show(
     Example: nnlab runs show latest --all
     """
     from nnlab import runs
+    from nnlab.experiments.folder_rows import folder_rows
     from nnlab.experiments.showing import show_run
 
     view = show_run(runs.find_run(runs_dir, run), every=every)
@@ -150,7 +151,7 @@ def runs_show(
         emit_json(view.to_json())
         return
     if fmt == Format.csv:  # (a run's records; a sweep's trials; else there is no table)
-        emit(csv_rows(view), fmt)
+        emit(folder_rows(view), fmt)
         return
     say("\n".join(printable(line) for line in view.header))  # (a \n in an error: escaped)
     if view.config:
@@ -159,31 +160,6 @@ def runs_show(
         print_text(view.summary)
     if view.metrics:
         emit(view.shown, fmt, title=view.metrics_title)
-
-
-def csv_rows(view: Any) -> list[dict[str, Any]]:
-    """``runs show -f csv``: a run's per-epoch records, a sweep's or a tune's rows (one per
-    trial, with its status), or the rows of the table an lr-scan, landscape, activations or
-    compare-optimizers printed (``showing.stored_table``); ConfigError for a folder that has
-    none (an empty output read as success)."""
-    from nnlab import sweep
-    from nnlab.errors import ConfigError
-    from nnlab.output import Table
-
-    if view.metrics:
-        return list(view.metrics)
-    if view.run.kind in ("sweep", "tune"):  # (as its folders say now: DAMAGED or MISSING, why)
-        if view.run.kind == "sweep":
-            rows = sweep.sweep_rows(view.run)
-        else:
-            rows = sweep.tune_rows(view.run, files=True)
-        return [{**row, "reason": row.get("reason")} for row in rows]
-    if isinstance(view.table, Table):  # (the rows of the table its command printed, as stored)
-        return list(view.table.rows)
-    raise ConfigError(
-        f"{view.run.path}: a {view.run.kind} folder has no per-epoch records, trial rows or "
-        "table of rows to write as CSV; -f json gives all it holds"
-    )
 
 
 GapsPngOpt = Annotated[
