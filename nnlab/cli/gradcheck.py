@@ -128,13 +128,10 @@ def gradcheck(
 
     Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
     """
-    from nnlab.errors import ConfigError
     from nnlab.experiments import differences as df, gradcheck as gc, gradcheck_report as gr
+    from nnlab.experiments.gradcheck_config import check_config_path
 
-    if config is not None and "=" in config.name and not config.exists():
-        raise ConfigError(
-            f"{config}: an override needs a config file first (gradcheck CFG key=value)"
-        )
+    check_config_path(config)
     alone_with_resume(resume, "compare_differences")  # (which a resume does: it may be said)
     if resume is not None:
         check_resumed_report(resume, runs_dir, "gradcheck", report)

@@ -31,6 +31,16 @@ from nnlab.nn.model import MLP
 from nnlab.output import counted
 
 
+def check_config_path(config: Path | None) -> None:
+    """ConfigError for an override given where the config goes (``gradcheck key=value``, no
+    config file: the config is optional, so the override arrived as its path) that names no
+    file: the config comes first."""
+    if config is not None and "=" in config.name and not config.exists():
+        raise ConfigError(
+            f"{config}: an override needs a config file first (gradcheck CFG key=value)"
+        )
+
+
 def check_numeric_work(
     cfg: Any, input_dim: int, n_classes: int, batch: int, entries: int, passes: int
 ) -> None:

@@ -239,3 +239,17 @@ def test_a_failure_whose_error_is_no_number_says_the_loss_is_not_finite():
     assert all("not finite at these weights" in line and "nan" not in line for line in lines)
     finite = gc.Row("layer", "Affine", "W", (2, 2), 4, 4, 0.5, 0, "fail")
     assert gr.failures([finite]) == ["FAIL layer: Affine W (max rel error 5.00e-01)"]
+
+
+def test_an_override_where_the_config_goes_is_refused_unless_it_names_a_file(tmp_path):
+    from pathlib import Path
+
+    from nnlab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^epochs=2: an override needs a config file first"):
+        gcf.check_config_path(Path("epochs=2"))
+    odd = tmp_path / "a=b.yaml"  # (a file whose name holds '=' is a config)
+    odd.write_text("epochs: 2\n")
+    gcf.check_config_path(odd)
+    gcf.check_config_path(None)
+    gcf.check_config_path(tmp_path / "plain.yaml")  # (one that is not there: load_config says so)
