@@ -33,8 +33,9 @@ def make_rngs(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(RNG_STREAMS, children)}
 
 
-def describe_net(cfg: Config, input_dim: int) -> str:
-    """``784 -> 100 x 5 -> out``: the layer widths, for messages."""
+def describe_net(cfg: Config, input_dim: int | str) -> str:
+    """``784 -> 100 x 5 -> out``: the layer widths, for messages (``input_dim``: or words
+    for it where the data is not read yet: ``mnist's inputs``)."""
     hidden = cfg.model.hidden
     if len(set(hidden)) == 1:  # (one width, however many layers)
         middle = f"{hidden[0]} x {len(hidden)}"

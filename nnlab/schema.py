@@ -272,7 +272,7 @@ class DatasetBase(Strict):
 
     def known_shape(self) -> tuple[int, int] | None:
         """(inputs, classes) of the data as the config alone says them, before any is read or
-        made (a generated set's), else None (files say it)."""
+        made (a generated set's, the bundled digits'), else None (files say it)."""
         return None
 
     def generated_size(self) -> str:

@@ -39,6 +39,9 @@ class DigitsData(DatasetBase):
         297, description="test samples (null: what n_train and n_val leave, or a fifth of the data)"
     )
 
+    def known_shape(self) -> tuple[int, int] | None:
+        return 64, 10  # (8x8 pixels, digits 0..9: the file bundled with scikit-learn)
+
     def source(self, data_dir: Path | str | None) -> Source:
         from nnlab.data import digits
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from nnlab.build import describe_net
 from nnlab.config_model import Config
 from nnlab.costs import elementwise_bytes, fixed_seconds, training_work
-from nnlab.data import Dataset
+from nnlab.data import Dataset, load_dataset
 from nnlab.errors import ConfigError
 from nnlab.limits import (
     SHORTER,
@@ -68,24 +68,63 @@ def check_compatible(
 
 
 def check_net_memory(
-    cfg: Config, input_dim: int, n_classes: int, n_train: int, n_eval: int, nets: int, why: str
+    cfg: Config,
+    input_dim: int,
+    n_classes: int,
+    n_train: int,
+    n_eval: int,
+    nets: int,
+    why: str,
+    inputs: str | None = None,
+    doing: str = "training",
 ) -> None:
     """ConfigError if ``nets`` nets of ``cfg`` (``why``: what puts them there) need more
-    memory to train than the limit (``limits.training_parts``, ``limits.check_memory``)."""
+    memory to train than the limit (``limits.training_parts``, ``limits.check_memory``).
+    ``inputs``: how the error names the input width (default: ``input_dim``); ``doing``:
+    what needs it ("a model of": a command that builds the net, as ``build_model`` says)."""
     parts = training_parts(cfg, input_dim, n_classes, n_train, n_eval)
     at_once = f", {counted(nets, 'net')} at once ({why})" if nets > 1 else ""
-    what = f"training {cfg.name} ({describe_net(cfg, input_dim)}){at_once}"
+    what = f"{doing} {cfg.name} ({describe_net(cfg, inputs or input_dim)}){at_once}"
     check_memory(what, sum(parts.values()) * nets, parts)
 
 
-def check_net_before_data(cfg: Config, nets: int = 1, why: str = "--stack x --jobs") -> None:
-    """``check_net_memory`` with batches of one sample, before the data is made, where the
-    config alone says its shape (``DatasetBase.known_shape``: a generated set): a net too
-    large was refused only after its data was generated (blobs of dim 100,000 under a layer
-    of 65,536 units: 15 s and 600 MB first). ``check_compatible`` counts the batches too."""
+def check_net_before_data(
+    cfg: Config, nets: int = 1, why: str = "--stack x --jobs", doing: str = "training"
+) -> None:
+    """``check_net_memory`` with batches of one sample, before the data is read or made: of
+    the shape the config alone says (``DatasetBase.known_shape``: a generated set's, the
+    bundled digits'), else of the least a dataset of files can have (``LEAST_SHAPE``: one
+    input, two classes), which the hidden layers' weights, what makes a net too large, are
+    all of: a net too large was refused only after its data was generated or read (blobs of
+    dim 100,000 under a layer of 65,536 units: 15 s and 600 MB first; MNIST's 70,000 images
+    before a net of 96 GB). ``check_compatible`` counts the data and the batches too.
+    ``doing``: what the error says needs the memory (``check_net_memory``)."""
     shape = cfg.dataset.known_shape()
-    if shape is not None:
-        check_net_memory(cfg, *shape, 1, 1, nets, why)
+    inputs = None if shape is not None else f"{cfg.dataset.name}'s inputs"
+    check_net_memory(cfg, *(shape or LEAST_SHAPE), 1, 1, nets, why, inputs, doing)
+
+
+LEAST_SHAPE = (1, 2)  # (inputs, classes) that any dataset has at least
+MODEL_OF = "a model of"  # (``doing``: what a command that builds a net but trains none says)
+
+
+def load_checked(
+    cfg: Config,
+    data_dir: Path | None,
+    nets: int = 1,
+    why: str = "--stack x --jobs",
+    dtype: str | None = None,
+    doing: str = "training",
+) -> Dataset:
+    """The data of ``cfg`` (in ``dtype``, default the config's), read or made only once the
+    memory of ``nets`` of its nets has passed (``check_net_before_data``): the one order of
+    every command that builds a net of a config (train, its resume and --extend, sweep, tune,
+    lr-scan, landscape, gradcheck, compare-optimizers), so that a net too large is refused
+    before any data is loaded, and for its memory, not for the data's or the disk's.
+    ``doing``: what the error says needs it ("a model of": a command that does not train)."""
+    checked = cfg if dtype is None else cfg.model_copy(update={"dtype": dtype})
+    check_net_before_data(checked, nets, why, doing)
+    return load_dataset(cfg.dataset, data_dir, checked.dtype)
 
 
 def check_batchnorm_batches(cfg: Config, n_train: int) -> None:

@@ -222,9 +222,10 @@ def differences_target(
     if cfg is None:
         model, x, y = small_net(COMPARE_NET, batch, seed)
         return model, x, y, f"net {COMPARE_NET}", None
-    from nnlab.data import load_dataset
+    from nnlab.experiments.checks import MODEL_OF, load_checked
 
-    data = load_dataset(cfg.dataset, data_dir, "float64")  # (config_target's: its dtype)
+    # (in config_target's dtype)
+    data = load_checked(cfg, data_dir, dtype="float64", doing=MODEL_OF)
     model, x, y = config_target(cfg, data_dir, batch, seed, data=data)
     return model, x, y, f"config {cfg.name}", data
 

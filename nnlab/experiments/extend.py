@@ -20,10 +20,10 @@ from typing import Any
 from nnlab import runs
 from nnlab.config import apply_overrides, config_hash, to_yaml, validate
 from nnlab.config_model import Config
-from nnlab.data import Dataset, load_dataset
+from nnlab.data import Dataset
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments import train as tr
-from nnlab.experiments.checks import check_compatible, check_total_disk
+from nnlab.experiments.checks import check_compatible, check_total_disk, load_checked
 from nnlab.fileio import dumps
 from nnlab.state import group_state
 from nnlab.train import Record
@@ -98,7 +98,7 @@ def last_state(run: runs.RunDir, data_dir: Path | None) -> tuple[tr.Prepared, Da
     is not of its last epoch (removed)."""
 
     def data_for(cfg: Config) -> Dataset:
-        return load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        return load_checked(cfg, data_dir)
 
     prepared = tr.prepare_resume(run, data_for, data_dir, doing="extend")
     if prepared.epoch != prepared.cfg.epochs:  # (a COMPLETED run's last checkpoint: its end's)

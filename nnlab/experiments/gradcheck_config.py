@@ -73,11 +73,11 @@ def config_target(
     With ``max_entries``: refused first if centred differences of that many entries of each
     parameter would take longer than the work limit (``check_numeric_work``)."""
     from nnlab.build import build_model, make_rngs
-    from nnlab.data import load_dataset
+    from nnlab.experiments.checks import MODEL_OF, load_checked
 
     cfg = cfg.model_copy(update={"dtype": "float64"})
     if data is None:
-        data = load_dataset(cfg.dataset, data_dir, "float64")
+        data = load_checked(cfg, data_dir, doing=MODEL_OF)
     x_train, y_train = data.split("train")
     if cfg.loss == "bce" and data.n_classes != 2:
         raise ConfigError(

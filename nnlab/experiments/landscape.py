@@ -44,8 +44,9 @@ from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import config_hash, load_config, to_yaml
 from nnlab.config_model import Config
 from nnlab.costs import evaluation_bytes, evaluation_work, fixed_seconds
-from nnlab.data import Dataset, load_dataset
+from nnlab.data import Dataset
 from nnlab.errors import ConfigError, OptionError, RunError
+from nnlab.experiments.checks import MODEL_OF, load_checked
 from nnlab.experiments.directions import (  # (re-exported: the directions' math)
     Directions as Directions,
     affine_weights as affine_weights,
@@ -170,7 +171,7 @@ def source_data(
     file changed since, or another --data-dir): the landscape is then of other data."""
     if run is not None:
         data_dir = runs.resume_data_dir(run, data_dir)
-    data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+    data = load_checked(cfg, data_dir, doing=MODEL_OF)  # (its net's memory first)
     recorded = run.meta.get("data_digest") if run is not None else None
     if warn is not None and run is not None and recorded not in (None, data.digest):
         warn(
@@ -409,7 +410,7 @@ def resume_landscape(
     cfg = load_run_config(run)
     data_dir = runs.resume_data_dir(run, data_dir)
     if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        data = load_checked(cfg, data_dir, doing=MODEL_OF)
     runs.check_data(run, data, data_dir)
     x, y = eval_split(data, settings, of_run=True)
     model = build_model(cfg, data.input_dim, data.n_classes, make_rngs(cfg.seed))

@@ -44,9 +44,9 @@ from nnlab.config import (
     validate,
 )
 from nnlab.config_model import Config
-from nnlab.data import Dataset, load_dataset
+from nnlab.data import Dataset
 from nnlab.errors import ConfigError, NnlabError, RunError
-from nnlab.experiments.checks import check_compatible, check_net_before_data, check_total_work
+from nnlab.experiments.checks import check_compatible, check_total_work, load_checked
 from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
 from nnlab.output import Table, config_number, counted, number
@@ -328,8 +328,7 @@ def lr_scan(
     check_not_scanned(overrides or [])
     rates = step_sizes(min_exp, max_exp, num)
     if data is None:
-        check_net_before_data(cfg)
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        data = load_checked(cfg, data_dir)
     rate_cfgs = [rate_config(cfg, lr, epochs) for lr in rates]  # fail before making a folder
     nets = min(len(rates), CHUNK) if epochs and side_by_side(rate_cfgs, data) else 1
     # (the configs the scan trains: one with the config file's own epochs was checked instead)

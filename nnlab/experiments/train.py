@@ -22,9 +22,14 @@ from nnlab import runs
 from nnlab.build import build_group, stack_key
 from nnlab.config import config_hash, to_yaml, validate
 from nnlab.config_model import Config
-from nnlab.data import Dataset, load_dataset
+from nnlab.data import Dataset
 from nnlab.errors import ConfigError, RunError
-from nnlab.experiments.checks import check_compatible, check_net_before_data, check_total_disk
+from nnlab.experiments.checks import (
+    check_compatible,
+    check_net_before_data,
+    check_total_disk,
+    load_checked,
+)
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
 from nnlab.redo import extend_offer
@@ -201,8 +206,8 @@ def run_training(
         runs.check_new_root(runs_dir)
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
         if data is None:
-            check_net_before_data(cfg)
-            data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+            data = load_checked(cfg, data_dir)
+        check_compatible(cfg, data)  # (the memory, the cause, before the disk it would write)
         check_total_disk(f"training {cfg.name}", [(cfg, data)], runs_dir)
         n_threads = resolve_threads(threads, cfg, data)
         with blas_limit(n_threads):
@@ -279,7 +284,7 @@ def run_trainings(
     if len(cfgs) > 1 and (None in keys or len(keys) > 1):
         raise ValueError("run_trainings: these configs cannot train as one stack")
     if data is None:
-        data = load_dataset(cfgs[0].dataset, data_dir, cfgs[0].dtype)
+        data = load_checked(cfgs[0], data_dir, nets=len(cfgs))
     for cfg in cfgs:
         check_compatible(cfg, data, nets=len(cfgs))
     n = len(cfgs)
@@ -437,7 +442,7 @@ def _resume_training(
     data_dir = runs.resume_data_dir(run, data_dir)
 
     def data_for(cfg: Config, given: Dataset | None = data) -> Dataset:
-        return given if given is not None else load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        return given if given is not None else load_checked(cfg, data_dir)
 
     cfg, epoch, built, recorded, note, data = prepare_resume(run, data_for, data_dir)
     t0 = time.perf_counter()
@@ -506,6 +511,7 @@ def prepare_resume(
     is not the data the run began with (``runs.check_data``, whose line says what to
     ``resume`` (``doing``) with)."""
     cfg = load_run_config(run)
+    check_net_before_data(cfg)  # (before its checkpoint and its data are read)
     note = None
     if run.file("checkpoint.npz").exists():
         epoch, state, identity, _ = run.load_checkpoint()  # (its records: metrics() checks)

@@ -70,8 +70,7 @@ def with_validation(
     split (unless the config has one), ``eval: [train, val]`` and no ``final_eval`` (never
     test), ``epochs``. An invalid key is blamed on its override, else on ``source`` (the
     file), as ``train`` and ``sweep`` say it."""
-    from nnlab.data import load_dataset
-    from nnlab.experiments.checks import check_net_before_data
+    from nnlab.experiments.checks import load_checked
 
     cfg = validate(apply_overrides(raw, overrides), source, overrides)
     extra = ["eval=[train, val]", "final_eval=[]"]
@@ -80,8 +79,7 @@ def with_validation(
     if cfg.dataset.n_val == 0:
         if not 0 < val_fraction < 1:
             raise ConfigError(f"--val-fraction: expected a fraction in (0, 1), got {val_fraction}")
-        check_net_before_data(cfg)
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        data = load_checked(cfg, data_dir)
         n_train = data.sizes()["train"]
         n_val = round(val_fraction * n_train)
         if not 0 < n_val < n_train:

@@ -1325,3 +1325,82 @@ def test_a_net_too_large_is_refused_before_its_generated_data_is_made(tmp_path, 
     assert line.startswith("error: training run (100000 -> 65536 x 1 -> out)"), line
     assert "GB of memory, over the limit of 10 GB ($NNLAB_MAX_MEMORY_GB)" in line, line
     assert made == [] and not (tmp_path / "runs").exists()
+
+
+HUGE_NET = "model.hidden=[65536,65536,65536]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "{cfg}", HUGE_NET],
+        ["lr-scan", "{cfg}", HUGE_NET],
+        ["tune", "{cfg}", HUGE_NET, "optimizer.lr=loguniform:0.001:0.1"],
+        ["sweep", "grid", "{cfg}", HUGE_NET, "seed=1,2"],
+        ["landscape", "{cfg}", HUGE_NET],
+        ["gradcheck", "{cfg}", HUGE_NET],
+        ["gradcheck", "{cfg}", HUGE_NET, "--compare-differences"],
+        ["compare-optimizers", "--dataset", "mnist", "--hidden", "65536,65536,65536"],
+    ],
+    ids=lambda a: " ".join(a[:2]) if a[0] in ("sweep", "gradcheck") else a[0],
+)
+def test_a_net_too_large_is_refused_before_its_data_is_read_in_every_command(
+    tmp_path, monkeypatch, args
+):
+    # (landscape and gradcheck read MNIST's 70,000 images first, then refused the model;
+    # every command goes through checks.load_checked: the net's memory, then the data)
+    read = []
+    monkeypatch.setattr("nnlab.data.load_source", lambda *a: read.append(a))
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "10")
+    (cfg := tmp_path / "cfg.yaml").write_text("dataset: {name: mnist}\n")
+    argv = [str(cfg) if a == "{cfg}" else a for a in args]
+    result = invoke(*argv, "--data-dir", tmp_path, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert "(mnist's inputs -> 65536 x 3 -> out)" in line, line
+    assert "GB of memory, over the limit of 10 GB ($NNLAB_MAX_MEMORY_GB)" in line, line
+    assert read == [] and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.slow  # (it trains the run it extends first: 3 s)
+def test_extend_refuses_a_net_too_large_before_its_checkpoint_and_data_are_read(
+    tmp_path, monkeypatch
+):
+    # (it read the run's data, then refused the net: the limit may be lower than when it ran)
+    (cfg := tmp_path / "cfg.yaml").write_text(
+        "epochs: 1\nmodel: {hidden: [16]}\ndataset: {name: digits, n_train: 200}\n"
+    )
+    assert invoke("train", cfg, "-q", runs_dir=tmp_path / "runs").exit_code == 0
+    read = []
+    monkeypatch.setattr("nnlab.data.load_source", lambda *a: read.append(a))
+    monkeypatch.setattr("nnlab.rundir.RunDir.load_checkpoint", lambda *a: read.append(a))
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "0.000001")
+    result = invoke("train", "--extend", "latest", "epochs=2", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert line.startswith("error: training run (64 -> 16 x 1 -> out) needs about"), line
+    assert read == [] and len(list((tmp_path / "runs").iterdir())) == 1
+
+
+def test_train_refuses_a_net_too_large_for_memory_not_for_the_disk_it_would_write(
+    tmp_path, monkeypatch
+):
+    # (a net too large for memory was refused for its checkpoint: 'would write about 96.1 GB
+    # into runs, which has 72.4 GB free'; memory is the cause, the disk comes after)
+    monkeypatch.setattr("nnlab.limits.free_space", lambda root: 2**20)
+    monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "1")
+    (cfg := tmp_path / "cfg.yaml").write_text(
+        "model: {hidden: [50000]}\nbatch_size: full\ndataset: {name: digits, n_train: 1400}\n"
+    )
+    from nnlab.config import load_config
+    from nnlab.data import load_dataset
+    from nnlab.errors import ConfigError
+    from nnlab.experiments.train import run_training
+
+    config = load_config(cfg, [])
+    data = load_dataset(config.dataset, None, config.dtype)  # (given: the batches refuse it)
+    with pytest.raises(ConfigError, match="of memory, over the limit of 1 GB"):
+        run_training(config, data=data, runs_dir=tmp_path / "runs", plot=False)
+    result = invoke("train", cfg, "model.hidden=[65536]", runs_dir=tmp_path / "runs")
+    assert "of memory, over the limit of 1 GB" in one_line(result.stderr)
+    assert not (tmp_path / "runs").exists()

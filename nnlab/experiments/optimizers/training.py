@@ -19,7 +19,7 @@ from nnlab.config import keys_overlap, validate
 from nnlab.config_errors import config_errors
 from nnlab.config_model import Config
 from nnlab.costs import search_bytes
-from nnlab.data import Dataset, load_dataset
+from nnlab.data import Dataset
 from nnlab.data.datasets import CATVNONCAT
 from nnlab.errors import ConfigError, not_one_of
 from nnlab.experiments.optimizers.baselines import batch_stream, random_local_search, random_search
@@ -248,7 +248,7 @@ def plan_on_dataset(
     caller makes a folder)."""
     if jobs < 1:
         raise ConfigError(f"--jobs: expected a positive number of workers, got {jobs}")
-    from nnlab.experiments.checks import check_compatible, check_total_work
+    from nnlab.experiments.checks import check_compatible, check_total_work, load_checked
 
     cfg = net.config(dataset)
     specs = resolve_optimizers(
@@ -256,7 +256,7 @@ def plan_on_dataset(
         allow_baselines=True,
     )  # fmt: skip
     if data is None:
-        data = load_dataset(cfg.dataset, data_dir, cfg.dtype)
+        data = load_checked(cfg, data_dir, max(1, min(jobs, len(specs))), why="--jobs")
     n_train = data.splits["train"][0].shape[0]
     if net.batch_size > n_train:
         raise ConfigError(
