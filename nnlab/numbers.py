@@ -89,33 +89,44 @@ class ConfigFloat(float):
     the key's name): drawn as ``config_number``, right-aligned as any number."""
 
 
+def is_duration_column(column: str) -> bool:
+    """A column of seconds (a trial's ``seconds``, a folder's ``resume_seconds``, gradcheck's
+    ``numeric_s`` and ``analytic_s``): a table writes each as a duration with its unit
+    (``times.duration``: ``1.8 s``, ``0.4 ms``; they read a bare ``1.78`` and ``4.017e-04``),
+    right-aligned as a number; JSON and CSV keep the seconds its name gives the unit of."""
+    return "seconds" in column or column.endswith("_s")
+
+
 def measured(value: Any, column: str) -> bool:
     """``value`` is a measured float that ``number`` draws (not a config value or seconds)."""
     return (
         isinstance(value, float)
         and not isinstance(value, (ConfigFloat, Significant))
         and not is_config_key(column)
-        and "seconds" not in column
+        and not is_duration_column(column)
         and math.isfinite(value)
     )
 
 
-SIX_DECIMALS_UNDER = 10.0  # (9.123456: 7 significant digits, a float32's ~7.2)
-SIX_DECIMALS_FROM = 1e-4  # (0.000100: 3 significant digits; 2.5e-05 would read 0.000025)
+COLUMN_DIGITS = 3  # a column in decimals shows its smallest number to this many significant
+COLUMN_DECIMALS = (4, 7)  # digits, in 4 decimals (``number``'s) to 7 (0.0000989: a reader
+COLUMN_SIGNIFICANT = 9  # counts 4 zeros after the point, not 5), its largest in 9 digits at most
 
 
 def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     """The one format of ``column``'s measured numbers, where ``number``'s of each would
-    differ (runs compare's ``acc_gap`` read ``3.367e-04`` beside ``-0.013798``, and
-    ``-0.003630`` beside ``0.0155``): 6 decimals for all where one needs more than 4 and
-    every one is from ``SIX_DECIMALS_FROM`` up and under ``SIX_DECIMALS_UNDER`` (``0.000337``
-    beside ``-0.013798``, as runs compare's figure writes its gaps: 6 decimals show each to 3
-    significant digits or more, and no more than a float32 holds); else, where one needs
-    scientific notation (under 0.001, or from 10,000 up), scientific notation for all
-    (``1.131e-01`` beside ``9.894e-05``: 6 decimals would read 0.000099, or 13537.740500);
-    else None, each number as ``number`` writes it (4 decimals, or 6 for a small one beside
-    one of 10 or more: activations' mean read 8555.049562 beside 0.002574). A zero reads in
-    the column's format. None in a table of one quantity a row (named by ``metric``):
+    differ: decimals for all wherever they read (an outlier put a whole column in scientific
+    notation: compare-optimizers' xcospi values read ``-1.047e+00`` beside ``-1.711e+04``, a
+    batch loss ``1.131e-01`` beside ``9.894e-05``), as many as show the smallest number to
+    ``COLUMN_DIGITS`` significant digits (or as ``number`` writes it, where the largest
+    leaves room: 0.003300), from 4 (``number``'s) to 7, and the largest in
+    ``COLUMN_SIGNIFICANT`` digits at most (more are noise in a float32, 8555.049562):
+    ``-17113.7500`` beside ``-1.0470``; ``0.1131000`` beside ``0.0000989``; ``0.000337``
+    beside ``-0.013798``. Scientific notation for all only where decimals cannot do so: a
+    number under 0.00001, one of 1,000,000 or more, or a range too wide for 9 digits
+    (an lr-scan's ``step_change`` ``-3.417e-05`` beside ``1.672e+02``). A zero reads in the
+    column's format. None where ``number`` writes each alike already (4 decimals, or all in
+    scientific notation), and in a table of one quantity a row (named by ``metric``):
     accuracy read 1.000000 beside a loss."""
     if rows and isinstance(rows[0].get("metric"), str):
         return None
@@ -123,9 +134,21 @@ def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     specs = {number_spec(v) for v in values}
     if specs <= {".4f"} or specs == {".3e"}:  # (each as number writes it: one format)
         return None
-    if all(SIX_DECIMALS_FROM <= v < SIX_DECIMALS_UNDER for v in values):
-        return ".6f"
-    return ".3e" if ".3e" in specs else None
+    decimals = _column_decimals(min(values), max(values))
+    return ".3e" if decimals is None else f".{decimals}f"
+
+
+def _column_decimals(smallest: float, largest: float) -> int | None:
+    """``column_format``'s decimals for numbers from ``smallest`` to ``largest`` (magnitudes),
+    None where no count of them reads (scientific notation)."""
+    least, most = COLUMN_DECIMALS
+    needed = max(least, COLUMN_DIGITS - 1 - math.floor(math.log10(smallest)))
+    whole_digits = max(len(f"{largest:.{least}f}".split(".")[0]), 1)  # (0.1131: its one 0)
+    room = min(most, COLUMN_SIGNIFICANT - whole_digits)
+    if needed > room:
+        return None
+    alone = int(_number_format(smallest)[1]) if smallest >= SCIENTIFIC_BELOW else needed
+    return max(needed, min(room, alone))  # (0.0033 as number writes it alone: 0.003300)
 
 
 def number_spec(value: float) -> str:

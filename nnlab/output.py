@@ -24,11 +24,13 @@ from nnlab.numbers import (
     count_text,
     is_config_key,
     is_count_column,
+    is_duration_column,
     measured,
     number,
     significant,
 )
 from nnlab.streams import printable, undecoded_escaped
+from nnlab.times import duration
 from nnlab.words import (  # (re-exported: a message's words, as every caller imports them)
     QUOTED_CHARS as QUOTED_CHARS,
     article as article,
@@ -102,7 +104,8 @@ def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
 
 def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
-    in 2 decimals in a seconds column, as the user writes it in a config-key column
+    in a seconds column as a duration (``times.duration``: ``1.8 s``, ``40 ms``; it read a bare
+    ``1.78``), as the user writes it in a config-key column
     (``config_number``), a ``Significant`` to its significant digits (``significant``), in
     its column's format ``spec`` (``column_format``), else as ``number`` shows it; a whole
     number as a count, thousands grouped (``count_text``), but in a config-key or seed column
@@ -116,8 +119,8 @@ def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
         return "null" if is_config_key(column) else "-"
     if isinstance(value, (bool, list, tuple, dict)):
         return spelled(value)
-    if isinstance(value, float) and "seconds" in column and math.isfinite(value):
-        return f"{value:.2f}"
+    if is_number(value) and is_duration_column(column) and math.isfinite(value):
+        return duration(value)
     if isinstance(value, ConfigFloat) or (isinstance(value, float) and is_config_key(column)):
         return config_number(value)
     if isinstance(value, float):
@@ -214,9 +217,12 @@ def writes_number(value: Any) -> bool:
     return is_number(value)
 
 
-def _right_aligned(cells: list[Any]) -> bool:
-    """The one rule of a column's alignment: numbers right, text left (gradcheck's checked,
-    '40' or '200/1000', was left-aligned beside its right-aligned kinks)."""
+def _right_aligned(cells: list[Any], column: str = "") -> bool:
+    """The one rule of a column's alignment: numbers right (durations too), text left
+    (gradcheck's checked, '40' or '200/1000', was left-aligned beside its right-aligned
+    kinks)."""
+    if is_duration_column(column) and all(is_number(v) or v is None for v in cells):
+        return True
     return all(writes_number(v) or v is None or v in EMPTY for v in cells)
 
 
@@ -243,7 +249,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     specs = {c: column_format(rows, c) for c in columns}
     for c in columns:
         cells = [r.get(c) for r in rows]
-        numeric = _right_aligned(cells)
+        numeric = _right_aligned(cells, c)
         texts = [c, *(_row_cell(r, c, specs[c]) for r in rows)]
         width = _column_width(texts, numeric or c in ID_COLUMNS)
         table.add_column(

@@ -58,16 +58,33 @@ def local_text(value: Any, seconds: bool = True) -> str | None:
     return when.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def duration(seconds: float | None, digits: int = 1) -> str:
-    """Seconds as nnlab writes every duration it prints: a number, a space, its unit ('0.7 s',
-    with ``digits`` decimals under a minute: train's epochs take '0.02 s'), '1 min 05 s' from
-    a minute, '2 h 03 min' from an hour; '' for none. (They read '(0.1s)', '0.02s' and
-    '0.7 s' in different commands.)"""
+def duration(seconds: float | None) -> str:
+    """Seconds as nnlab writes every duration it prints, readable at every scale: a number, a
+    space, its unit: ``40 ms`` under a tenth of a second (``0.4 ms``, ``0.002 ms`` under a
+    millisecond, to 2 significant digits), ``0.7 s`` to 10 s, ``12 s`` to a minute,
+    ``3 min 05 s`` to an hour, ``2 h 03 min`` from there; '' for none. (A short trial read
+    ``0.0 s``, train's epochs ``0.02 s``, a sweep's table and compare-optimizers' a bare
+    ``1.78``, gradcheck's analytic pass ``0.000402 s``.)"""
     if seconds is None or not math.isfinite(seconds):
         return ""
-    if seconds < 59.5:  # (59.96 rounds to '1 min 00 s' below, not '60.0 s')
-        return f"{seconds:.{digits}f} s"
+    seconds = max(seconds, 0.0)  # (a clock stepped back: no negative time)
+    if seconds < 0.0995:  # (0.09996 reads '0.1 s' below, not '100 ms')
+        return _milliseconds(seconds * 1000)
+    if seconds < 9.95:  # (9.96 reads '10 s', not '10.0 s')
+        return f"{seconds:.1f} s"
+    if seconds < 59.5:  # (59.96 rounds to '1 min 00 s' below, not '60 s')
+        return f"{seconds:.0f} s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _milliseconds(ms: float) -> str:
+    """``duration`` under a tenth of a second: whole milliseconds from 1 (0.9996 reads '1 ms'),
+    2 significant digits under that; none measured (0) is ``0 ms``."""
+    if ms >= 0.9995 or ms == 0:
+        return f"{ms:.0f} ms"
+    if ms < 0.0001:  # (a tenth of a microsecond: under any clock's resolution)
+        return "under 0.0001 ms"
+    return f"{ms:.2g} ms"

@@ -42,28 +42,44 @@ def test_a_significant_column_is_not_widened_to_six_decimals_but_csv_keeps_every
     assert to_csv(rows).splitlines()[1:] == ["8555.049562", "0.002574123"]
 
 
-def test_a_column_goes_to_six_decimals_only_where_every_number_is_under_ten():
+def test_a_column_goes_to_six_decimals_where_its_smallest_number_needs_them():
     """6 decimals align a column of small numbers (an ``acc_gap`` of -0.003630 beside 0.0155);
-    beside a number of 10 or more they are more digits than a float32 holds: each number
-    keeps its own format (8555.0496, 0.002574), in every table, not the activations' alone."""
+    beside a number of 1,000 or more no more decimals than 9 digits in all leave (more than
+    a float32 holds): 8555.04956 beside 0.00257, in one format, not 8555.0496 beside 0.002574."""
     gaps = [{"acc_gap": -0.00363}, {"acc_gap": 0.0155}, {"acc_gap": 9.5}]
     assert column_format(gaps, "acc_gap") == ".6f"
     assert "0.015500" in table_text(gaps) and "9.500000" in table_text(gaps)
     plain = [{"mean": 8555.049562}, {"mean": 0.002574123}]
-    assert column_format(plain, "mean") is None
+    assert column_format(plain, "mean") == ".5f"
     text = table_text(plain)
-    assert "8555.0496 " in text and "0.002574 " in text and "8555.049562" not in text
+    assert "8555.04956 " in text and "0.00257 " in text and "8555.049562" not in text
 
 
-def test_a_column_of_decimals_and_scientific_numbers_reads_in_one_of_them():
-    # (compare-optimizers' losses read 0.1131 beside 9.894e-05; a value of 13537.74 beside
-    # 0.5000): scientific for all where 6 decimals would not show each to 3 digits
+def test_an_outlier_leaves_a_columns_ordinary_numbers_in_decimals():
+    # (compare-optimizers' xcospi values read -1.047e+00 beside -1.711e+04, its batch losses
+    # 1.131e-01 beside 9.894e-05: the one outlier put the whole column in scientific notation)
+    values = [{"v": -1.047}, {"v": -0.1786}, {"v": 0.4245}, {"v": -17113.75}]
+    assert column_format(values, "v") == ".4f"
+    assert "-1.0470 " in table_text(values) and "-17113.7500 " in table_text(values)
     losses = [{"loss": 0.1131}, {"loss": 9.894e-05}]
-    assert column_format(losses, "loss") == ".3e"
-    assert "1.131e-01" in table_text(losses) and "9.894e-05" in table_text(losses)
-    assert column_format([{"x": 13537.74}, {"x": 0.5}], "x") == ".3e"
+    assert column_format(losses, "loss") == ".7f"  # (the smallest to 3 significant digits)
+    assert "0.1131000 " in table_text(losses) and "0.0000989 " in table_text(losses)
     assert column_format([{"x": 3e-05}, {"x": 2e-05}], "x") is None  # (already one format)
     assert column_format([{"x": 0.0033}, {"x": 0.0}], "x") == ".6f"  # (the zero as 0.000000)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.5, 9.9e-06],  # (under 0.00001: 0.0000099 is 2 digits, 5 zeros to count)
+        [0.5, 2.5e06],  # (1,000,000 or more: 7 digits to count before the point)
+        [167.2, -3.417e-05],  # (an lr-scan's step_change: 10 digits for the smallest's 3)
+    ],
+)
+def test_a_column_is_in_scientific_notation_only_where_decimals_cannot_show_it(values):
+    rows = [{"x": v} for v in values]
+    assert column_format(rows, "x") == ".3e"
+    assert all(f"{v:.3e} " in table_text(rows) for v in values)
 
 
 # (lr-scan's lr column read 100000000.0, a tune's range 0.0001 .. 100000000.0; lr-scan's

@@ -386,10 +386,14 @@ def test_a_column_of_signed_differences_reads_in_one_format():
     cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
     assert cells == ["-0.003630", "0.015500", "0.000000", "0.000337"]  # (as the figure's gaps)
     assert record_lines(rows, width=40)[3].split() == ["acc_gap", "0.015500"]
-    # (one under 0.0001, 6 decimals would show as 0.000025: scientific notation for all)
+    # (one under 0.0001: 7 decimals show it to 3 digits, the others still as decimals; one
+    # under 0.00001 would take 8, and puts all in scientific notation)
     tiny = [*rows[:3], {"run": "d", "acc_gap": 2.5e-05}]
     cells = [line.split("│")[2].strip() for line in table_text(tiny).splitlines() if "│" in line]
-    assert cells == ["-3.630e-03", "1.550e-02", "0.000e+00", "2.500e-05"]
+    assert cells == ["-0.0036300", "0.0155000", "0.0000000", "0.0000250"]
+    tinier = [*rows[:3], {"run": "d", "acc_gap": 2.5e-06}]
+    cells = [line.split("│")[2].strip() for line in table_text(tinier).splitlines() if "│" in line]
+    assert cells == ["-3.630e-03", "1.550e-02", "0.000e+00", "2.500e-06"]
     plain = [{"acc_gap": 0.0155}, {"acc_gap": -0.25}]  # (no value needs 6: number's 4)
     assert [line.split("│")[1].strip() for line in table_text(plain).splitlines()
             if "│" in line] == ["0.0155", "-0.2500"]  # fmt: skip
@@ -411,8 +415,8 @@ def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():
     text = table_text(rows)
     cells = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
     assert [[c.strip() for c in row] for row in cells] == [
-        ["1e-05", "0", "0.007025", "1.000e-05"],
-        ["10", "0.1", "10", "1.000e+01"],
+        ["1e-05", "0", "0.007025", "0.0000100"],
+        ["10", "0.1", "10", "10.0000000"],
     ]  # (a measured number: output.number, in its column's one format)
     assert training_line(10.0, "COMPLETED", [{"epoch": 1, "train_loss": 0.5}]).startswith(
         "lr 10: COMPLETED"
@@ -465,7 +469,36 @@ def test_a_duration_is_a_number_a_space_and_its_unit():
         "1 min 05 s",
         "2 h 03 min",
     ]
-    assert duration(0.0153, digits=2) == "0.02 s" and duration(None) == "" == duration(float("nan"))
+    assert duration(None) == "" == duration(float("nan"))
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0.0, "0 ms"),
+        (0.000402, "0.4 ms"),  # (gradcheck's analytic pass read 0.000402 s)
+        (0.0153, "15 ms"),  # (train's epochs read 0.02 s)
+        (0.04, "40 ms"),  # (a short trial read 0.0 s)
+        (0.0999, "0.1 s"),
+        (1.78, "1.8 s"),  # (compare-optimizers' seconds column read a bare 1.78)
+        (12.3, "12 s"),
+        (185, "3 min 05 s"),
+    ],
+)
+def test_a_duration_reads_at_every_scale(seconds, text):
+    from nnlab.times import duration
+
+    assert duration(seconds) == text
+
+
+def test_a_table_writes_its_seconds_as_durations_right_aligned_and_csv_the_seconds():
+    # (a sweep's table and compare-optimizers' read a bare 1.78 under 'seconds')
+    from nnlab.output import table_text
+
+    rows = [{"trial": "t0", "seconds": 0.04}, {"trial": "t1", "seconds": 185.2}]
+    body = [line.split("│")[2] for line in table_text(rows).splitlines() if line.startswith("│")]
+    assert body == ["      40 ms ", " 3 min 05 s "]
+    assert to_csv(rows).splitlines()[1:] == ["t0,0.04", "t1,185.2"]
 
 
 def test_every_duration_seconds_goes_through_times_duration():

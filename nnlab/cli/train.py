@@ -50,7 +50,7 @@ def epoch_lines(lines: Lines, prefix: str = "") -> Any:
             acc = record.get(f"{split}_acc")
             if acc is not None:
                 parts.append(f"{split}_acc {acc:.4f}")
-        parts.append(times.duration(record.get("seconds", 0.0), digits=2))
+        parts.append(times.duration(record.get("seconds", 0.0)))
         lines("  ".join(parts))
 
     return report

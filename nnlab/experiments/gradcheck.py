@@ -40,6 +40,7 @@ from nnlab.nn.gradcheck import numeric_gradient_at, rel_error
 from nnlab.nn.layers import BatchNorm, Layer, ReLU
 from nnlab.nn.model import MLP
 from nnlab.nn.registry import LOSSES
+from nnlab.numbers import config_number
 
 PASS_BELOW = 1e-7
 FAIL_ABOVE = 1e-4
@@ -130,7 +131,7 @@ def eps_note(eps: float) -> str | None:
         return None
     cause = "truncation error O(eps^2)" if eps > 1e-4 else "round-off error O(1e-16 / eps)"
     return (
-        f"note: eps {eps:g} is far from 1e-5; {cause} alone can exceed the thresholds "
+        f"note: eps {config_number(eps)} is far from 1e-5; {cause} alone can exceed the thresholds "
         "(see --compare-differences)"
     )
 

@@ -22,7 +22,7 @@ from nnlab.experiments.gradcheck import (
 )
 from nnlab.experiments.gradcheck_builtin import check_builtin, nets_note
 from nnlab.experiments.gradcheck_config import check_config
-from nnlab.numbers import of_total
+from nnlab.numbers import config_number, of_total
 from nnlab.output import counted
 
 
@@ -134,7 +134,7 @@ class GradcheckReport:
     def blocks(self) -> list[Block]:
         """The table view, in order: a heading, notes, one table per group, the verdicts."""
         out: list[Block] = [
-            f"gradient check: {self.what} (float64, centred differences, eps {self.eps:g})"
+            f"gradient check: {self.what} (float64, centred differences, eps {config_number(self.eps)})"
         ]
         if self.builtin:
             out.append(nets_note(self.batch))

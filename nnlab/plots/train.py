@@ -178,8 +178,8 @@ def gap_format(gaps: list[float]) -> str:
     """The one format of a figure's gaps (one panel read ``0.0500``, its neighbour
     ``0.003300``, a third ``5.000e-04``: ``number``'s band of each): the format
     ``numbers.column_format`` gives a table's column of them (runs compare's ``acc_gap``), 4
-    decimals, 6 for all where one needs more (0.000337, not ``3.370e-04`` beside
-    ``0.0500``), scientific notation for all where one is under 0.0001; where that leaves
+    decimals, more for all where one needs them (0.000337, not ``3.370e-04`` beside
+    ``0.0500``), scientific notation for all where one is under 0.00001; where that leaves
     each to ``number``, their one format (4 decimals, or all in scientific notation)."""
     spec = column_format([{"acc_gap": g} for g in gaps], "acc_gap")
     specs = {number_spec(g) for g in gaps if g}

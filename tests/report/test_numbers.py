@@ -59,7 +59,8 @@ def test_a_sweeps_trials_table_writes_durations_as_nnlab_writes_every_duration(
     rows = re.findall(r"<tr .*?</tr>", body.split("</tbody>", 1)[0])
     cells = [re.findall(r'<td[^>]*?(?: data-v="([^"]*)")?>(.*?)</td>', r)[at] for r in rows]
     assert cells and all(
-        text == times.duration(float(v)) and re.fullmatch(r"\d+\.\d s", text) for v, text in cells
+        text == times.duration(float(v)) and re.fullmatch(r"\d+(\.\d)? m?s", text)
+        for v, text in cells
     ), cells
 
 

@@ -143,7 +143,7 @@ def test_a_json_tables_numbers_read_as_the_terminals_table_of_the_same_rows():
     shown = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
     terminal = [line.split("│")[1:-1] for line in table_text(rows).splitlines() if "│" in line]
     assert shown == [c.strip() for line in terminal for c in line]
-    assert "-0.039158" in shown and "1.50" in shown and "0.0001" in shown
+    assert "-0.039158" in shown and "1.5 s" in shown and "0.0001" in shown
 
 
 def test_a_recipe_names_the_options_given_not_the_nulls_of_the_rest():
