@@ -216,9 +216,11 @@ def test_the_readme_says_which_torch_options_nnlab_leaves_out_and_dropouts_round
 
 
 def shape_of(line: str) -> str:
-    """A printed line with its numbers as N and its runs of blanks as one: what it says, not
-    what it measured."""
+    """A printed line with its numbers as N, its durations in any unit as one (a timing reads
+    `N ms` on a fast machine, `N s` on a slow one) and its runs of blanks as one: what it says,
+    not what it measured."""
     line = re.sub(r"(?<![\w.])[-+]?\d[\d,]*(\.\d+)?(e[-+]?\d+)?(?![\w])", "N", line)
+    line = re.sub(r"\bN (?:min N s|min|ms|s)\b", "N <duration>", line)
     return " ".join(line.replace("│", " | ").replace("┃", " | ").split())
 
 
