@@ -12,6 +12,7 @@ import os
 import stat
 from typing import Any
 
+from nnlab.renderings import FIGURE, PNG_END, RENDERED
 from nnlab.rundir import ENDED_WITH, REACHED_END, RESULT_FILES, RunDir, kind_of
 
 # the files ``check_files`` reads beyond meta.json, summary.json and the records, and how a
@@ -32,7 +33,8 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
     ends it, or changed after meta.json was last written (every writer writes its files
     before the status that ends it: an edit since shows), or is a symlink. True says nothing
     is off as far as can be told without reading the files; their contents are
-    ``check_files``'s to judge."""
+    ``check_files``'s to judge. So are its renderings (``nnlab.renderings``): each there a
+    file ending as its writer ends it, no later than meta.json."""
     try:
         with os.scandir(run.path) as found:
             entries = {entry.name: entry for entry in found}
@@ -48,6 +50,10 @@ def looks_whole(run: RunDir, meta: dict[str, Any]) -> bool:
                     return False
         for name, end in ENDS.items():
             if name in entries and not _ends_as_written(entries[name], end, last_word):
+                return False
+        for name, entry in entries.items():  # (``renderings``: summary.txt, a figure, ...)
+            end = PNG_END if name.endswith(FIGURE) else TEXT_END
+            if name.endswith(RENDERED) and not _ends_as_written(entry, end, last_word):
                 return False
     except (OSError, KeyError):  # (a file gone or unreadable meanwhile: read it all, to say why)
         return False

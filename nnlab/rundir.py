@@ -63,6 +63,7 @@ from nnlab.plans import (
     settings_problem,
 )
 from nnlab.process import half_removed
+from nnlab.renderings import check_renderings
 from nnlab.results import (  # (re-exported: what summary.json and a result file may hold)
     FILES as RESULT_FILES,
     result_problem,
@@ -524,8 +525,10 @@ class RunDir:
         """DamagedError naming a file the folder's state says must be there and is not: what a
         folder that ended COMPLETED or DIVERGED wrote before its status (``ENDED_WITH``: its
         summary.json, or its result file, and its config.yaml where meta.json records its
-        hash); the config.yaml of one with records. Every reader checks it (``check_files``,
-        the report), so that none shows such a folder as sound."""
+        hash); the config.yaml of one with records; and a rendering there (summary.txt,
+        summary.csv, a figure) not whole (``renderings``: none need be there). Every reader
+        checks it (``check_files``, the report), so that none shows such a folder as sound."""
+        check_renderings(self.path)
         meta, config = self.meta, self.config()
         if config is None and self.has("metrics.jsonl"):
             raise DamagedError(

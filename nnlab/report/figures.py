@@ -16,6 +16,7 @@ import struct
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from nnlab.renderings import PNG_END, PNG_START
 from nnlab.report.svg import esc
 
 LEGIBLE_PX = 11  # CSS px of a figure's 10-pt text (tick and axis labels) at the least width
@@ -49,7 +50,7 @@ def png_size(path: Path) -> tuple[int, int, float] | None:
             data = f.read(HEADER_BYTES)
     except OSError:
         return None
-    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+    if not data.startswith(PNG_START) or data[12:16] != b"IHDR":
         return None
     width, height = struct.unpack(">II", data[16:24])
     dpi, pos = DEFAULT_DPI, 8
@@ -65,10 +66,9 @@ def png_size(path: Path) -> tuple[int, int, float] | None:
     return (width, height, dpi) if width and height else None
 
 
-PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # a PNG's last chunk, whole
 # what a figure of each kind starts and ends with: (its start, its end, what it is)
 SHAPES = {
-    ".png": ((b"\x89PNG\r\n\x1a\n",), PNG_END, "a PNG"),
+    ".png": ((PNG_START,), PNG_END, "a PNG"),
     ".jpg": ((b"\xff\xd8\xff",), b"\xff\xd9", "a JPEG"),
     ".jpeg": ((b"\xff\xd8\xff",), b"\xff\xd9", "a JPEG"),
     ".gif": ((b"GIF87a", b"GIF89a"), b";", "a GIF"),

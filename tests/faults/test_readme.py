@@ -23,6 +23,7 @@ from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_permissions import PERMISSIONS
 from .test_processes import INTERRUPTS
 from .test_removal import REMOVAL
+from .test_renderings import RENDERINGS
 from .test_report_writes import REPORT_DISK
 from .test_resources import RESOURCES
 from .test_resume_data import DATA_CHANGED
@@ -47,6 +48,7 @@ ROWS = [
     *RESUME,
     TORN_END,
     WRONG_KIND,
+    RENDERINGS,
     LACKING,
     NO_META,
     GARBAGE,
