@@ -73,17 +73,56 @@ OTHER_NAMES = {
     "randn": "std", "zero": "zeros", "logistic": "sigmoid", "cross_entropy": "softmax_ce",
     "crossentropy": "softmax_ce", "ce": "softmax_ce", "softmax": "softmax_ce",
     "hinge": "svm", "multiclass_hinge": "svm", "binary_cross_entropy": "bce",
+    "nag": "nesterov", "heavy_ball": "momentum", "gradient_descent": "sgd",
 }  # fmt: skip
+
+# Names of methods other libraries offer and nnlab does not (torch.optim's AdamW, LBFGS, ...),
+# by the name without '_' or '-': (what it is, what nnlab has nearest). A value that uses one
+# is told so, not 'did you mean' a name spelt alike that does something else (adamw: 'adam',
+# whose weight_decay is coupled L2, not AdamW's decoupled decay).
+NOT_OFFERED = {
+    "adamw": ("AdamW, decoupled weight decay,", "adam with weight_decay, an L2 penalty coupled "
+              "to the gradient, as torch.optim.Adam's weight_decay"),
+    "sgdw": ("SGDW, decoupled weight decay,", "sgd with weight_decay, an L2 penalty coupled to "
+             "the gradient, as torch.optim.SGD's weight_decay"),
+    "lbfgs": ("L-BFGS, quasi-Newton with line searches,", "adam (nnlab's optimizers are "
+              "first-order), or sgd with batch_size: full"),
+    "nadam": ("NAdam, Adam with Nesterov momentum,", "adam, or nesterov"),
+    "radam": ("RAdam, rectified Adam,", "adam"),
+    "adamax": ("Adamax, Adam with the infinity norm,", "adam"),
+    "amsgrad": ("AMSGrad, Adam with the largest second moment so far,", "adam"),
+    "sparseadam": ("SparseAdam, Adam of sparse gradients,", "adam"),
+    "lamb": ("LAMB, Adam scaled per layer,", "adam"),
+    "adadelta": ("Adadelta", "rmsprop, or adagrad"),
+    "rprop": ("Rprop, steps by the gradient's sign,", "rmsprop"),
+    "asgd": ("ASGD, averaged SGD,", "sgd"),
+    "lars": ("LARS, momentum scaled per layer,", "momentum"),
+}  # fmt: skip
+
+
+def not_offered(value: object, choices: Iterable[object]) -> str:
+    """`` (AdamW, decoupled weight decay, is not in nnlab; nearest: adam with ...)`` for a
+    name of ``NOT_OFFERED`` whose nearest is among ``choices``, else ``""``."""
+    key = str(value).strip().lower().replace("_", "").replace("-", "").replace(" ", "")
+    if key not in NOT_OFFERED:
+        return ""
+    what, nearest = NOT_OFFERED[key]
+    if nearest.split()[0].rstrip(",") not in {str(c) for c in choices}:
+        return ""
+    return f" ({what} is not in nnlab; nearest: {nearest})"
 
 
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
     """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``value`` (as given, else
     in lower case against the choices in lower case: ``--status complete`` is told COMPLETED),
     `` ('he' is nnlab's name for 'kaiming')`` for a name another library gives one
-    (``OTHER_NAMES``), else ``""``."""
+    (``OTHER_NAMES``), what nnlab has nearest to a method it does not offer (``not_offered``),
+    else ``""``."""
     import difflib
 
     names = [str(c) for c in choices]
+    if offered := not_offered(value, names):  # (a method nnlab has not: what it has nearest)
+        return offered
     text = str(value).strip().lower().rstrip("_").replace("-", "_").replace(" ", "_")
     if OTHER_NAMES.get(text) in names:
         return f" ({OTHER_NAMES[text]!r} is nnlab's name for {value!r})"

@@ -9,7 +9,6 @@ with its own keys and a ``source`` method (``nnlab.data.datasets``).
 
 from __future__ import annotations
 
-import difflib
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -175,9 +174,8 @@ def variant_of(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> B
     name = value["name"]
     if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
         raise ValueError(f"{key}.name: expected one of {names}, got {given(name)}")
-    if name not in models:
-        close = difflib.get_close_matches(str(name).lower(), list(models), n=1)  # (MNIST too)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if name not in models:  # (MNIST too; adamw: what nnlab has nearest, ``not_offered``)
+        hint = did_you_mean(name, models)
         raise ValueError(f"{key}.name: unknown {given(name)}{hint}; expected one of {names}")
     return models[name].model_validate(value)
 

@@ -339,8 +339,8 @@ def test_config_hash_leaves_out_a_later_key_at_its_default_only():
         ),
         ({"weightdecay": 0.1}, "unknown key 'weightdecay' (did you mean 'weight_decay'?)"),
         (
-            {"optimizer": {"name": "adamw"}},
-            "optimizer.name: unknown 'adamw' (did you mean 'adam'?)",
+            {"optimizer": {"name": "adama"}},
+            "optimizer.name: unknown 'adama' (did you mean 'adam'?)",
         ),
         ({"dataset": {"name": "mnits"}}, "dataset.name: unknown 'mnits' (did you mean 'mnist'?)"),
     ],
@@ -359,7 +359,7 @@ def test_a_choice_in_capitals_is_suggested_for_a_typo_in_any_case():
         ", got 'complete' (did you mean 'COMPLETED'?)"
     )
     assert did_you_mean("diverge", ["COMPLETED", "DIVERGED"]) == " (did you mean 'DIVERGED'?)"
-    assert did_you_mean("adamw", ["sgd", "adam"]) == " (did you mean 'adam'?)"
+    assert did_you_mean("adama", ["sgd", "adam"]) == " (did you mean 'adam'?)"
     assert did_you_mean("xyz", ["COMPLETED"]) == ""
 
 
@@ -774,3 +774,35 @@ def test_text_yaml_reads_as_text_unquoted_too_keeps_its_reading(tmp_path, text):
         return
     cfg = load_config(path)
     assert cfg.optimizer.lr == 1e-3 if "lr" in text else cfg.name == "5" or cfg.batch_size == "full"
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("adamw", "(AdamW, decoupled weight decay, is not in nnlab; nearest: adam with "
+         "weight_decay, an L2 penalty coupled to the gradient, as torch.optim.Adam's "
+         "weight_decay)"),
+        ("AdamW", "(AdamW, decoupled weight decay, is not in nnlab; nearest: adam with"),
+        ("adam_w", "(AdamW, decoupled weight decay, is not in nnlab; nearest: adam with"),
+        ("sgdw", "(SGDW, decoupled weight decay, is not in nnlab; nearest: sgd with weight_decay"),
+        ("L-BFGS", "(L-BFGS, quasi-Newton with line searches, is not in nnlab; nearest: adam"),
+        ("nadam", "(NAdam, Adam with Nesterov momentum, is not in nnlab; nearest: adam, or nesterov)"),
+        ("adadelta", "(Adadelta is not in nnlab; nearest: rmsprop, or adagrad)"),
+        ("nag", "('nesterov' is nnlab's name for 'nag')"),
+    ],
+)  # fmt: skip
+def test_an_optimizer_nnlab_does_not_offer_is_told_its_nearest_not_a_name_spelt_alike(name, says):
+    # (adamw was told 'did you mean adam?': Adam's weight_decay is coupled L2, not AdamW's
+    # decoupled decay, so the hint misled a user from torch.optim)
+    from nnlab.errors import NOT_OFFERED
+    from nnlab.experiments.optimizers.specs import resolve_optimizers
+    from nnlab.nn.registry import OPTIMIZERS
+
+    line = error_of({"optimizer": {"name": name}})
+    assert line.startswith(f"cfg.yaml: optimizer.name: unknown {name!r} {says}"), line
+    assert "did you mean" not in line
+    for nearest in (n.split()[0].rstrip(",") for _, n in NOT_OFFERED.values()):
+        assert nearest in OPTIMIZERS  # (each names one nnlab has)
+    with pytest.raises(ConfigError) as exc:
+        resolve_optimizers([name], [], None, {})
+    assert f"unknown optimizer {name!r} {says}" in str(exc.value)

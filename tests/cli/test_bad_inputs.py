@@ -218,7 +218,10 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         "unknown optimizer",
         "optimizer: {name: adamw}\n",
         [],
-        ["optimizer.name: unknown 'adamw'", "did you mean 'adam'"],
+        [
+            "optimizer.name: unknown 'adamw' (AdamW, decoupled weight decay, is not in nnlab; "
+            "nearest: adam with weight_decay"
+        ],  # (it said 'did you mean 'adam'?': not AdamW)
     ),
     (
         "key not valid for that optimizer",

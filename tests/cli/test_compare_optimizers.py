@@ -122,7 +122,7 @@ def test_dataset_mode_with_baselines_on_a_linear_classifier(tmp_path):
     ("args", "message"),
     [
         (["--function", "rosenbrok"], "got 'rosenbrok' (did you mean 'rosenbrock'?)"),
-        (["-o", "sgd,adamw"], "unknown optimizer 'adamw' (did you mean 'adam'?)"),
+        (["-o", "sgd,adamw"], "unknown optimizer 'adamw' (AdamW, decoupled weight decay, is not in nnlab"),
         (["-o", "adam", "adam.lrr=0.1"], "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
         (["-o", "adam", "rmsprop.lr=0.1"], "optimizer 'rmsprop' is not among --optimizers"),
         (["-o", "adam", "adam.lr"], "expected key.sub=value"),

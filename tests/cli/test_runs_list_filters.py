@@ -110,7 +110,8 @@ def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, titl
          "should be 'relu', 'sigmoid' or 'tanh', got 'relux' (did you mean 'relu'?); no run "
          "has it"),
         (["--where", "optimizer.name=adamw"], "error: --where: optimizer.name: expected one of "
-         "sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw' (did you mean 'adam'?)"),
+         "sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw' (AdamW, decoupled weight "
+         "decay, is not in nnlab; nearest: adam with weight_decay"),
         (["--where", "epochs=-1"], "error: --where: epochs: input should be greater than or "
          "equal to 0, got -1; no run has it"),
     ],

@@ -194,7 +194,7 @@ def test_function_defaults_are_the_dlfs_learning_rates():
 @pytest.mark.parametrize(
     ("labels", "overrides", "lrs", "message"),
     [
-        (["adamw"], [], None, "unknown optimizer 'adamw' (did you mean 'adam'?)"),
+        (["adamw"], [], None, "unknown optimizer 'adamw' (AdamW, decoupled weight decay, is not in nnlab"),
         (["adam"], ["adam.lrr=0.3"], None, "adam has no hyperparameter 'lrr' (did you mean adam.lr?)"),
         (["adam"], ["nadam.lr=0.3"], None, "override 'nadam.lr=0.3': unknown optimizer 'nadam'"),
         (["adam"], ["sgd.lr=0.3"], None, "optimizer 'sgd' is not among --optimizers (adam)"),

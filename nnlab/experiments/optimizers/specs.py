@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from nnlab.config import parse_override, refuse_spaced
 from nnlab.config_model import optimizer_settings
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, did_you_mean
 from nnlab.nn.optim import Optimizer
 from nnlab.nn.registry import make_optimizer
 from nnlab.output import counted
@@ -173,8 +173,7 @@ def _rule(label: str, allow_baselines: bool) -> str:
             f"optimizer {label!r} is a baseline for --dataset comparisons, not for --function"
         )
     choices = [*SCHEMAS, *ALIASES, *(BASELINES if allow_baselines else ())]
-    close = difflib.get_close_matches(label, choices, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(label, choices)  # (adamw: what nnlab has nearest, ``not_offered``)
     raise ConfigError(f"unknown optimizer {label!r}{hint}; expected one of {', '.join(choices)}")
 
 
