@@ -61,7 +61,8 @@ TEXT_OPTIONS = {
               "by ';', in quotes: '-7,2;5,1'; 1-D: '0.5,-1.0' is two starts. Each coordinate "
               "within +-1e6.", "the function's (book: -7,2)"),
     "steps": (("--steps",), None, "Steps: one value, or one per start, comma-separated (paired "
-              "with --start's); with --dataset: iterations.",
+              "with --start's); with --dataset: minibatch steps, exactly that many, not rounded "
+              "to whole epochs (the last epoch stops partway; config.yaml's epochs counts it).",
               "the function's (book: 30); on a dataset 2000"),
     "hidden": (("--hidden",), None, "--dataset: hidden layer sizes, comma-separated; 'none' (or "
                "0) for a linear classifier.", "100,100,100,100,100"),
