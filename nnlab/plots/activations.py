@@ -9,7 +9,7 @@ import numpy as np
 from nnlab.output import counted
 from nnlab.plots import base
 
-NOTE_FONTSIZE = base.LEGIBLE_PT  # the stats note in a panel's top right corner
+NOTE_FONTSIZE = base.fonts.NOTE_PT  # the stats note in a panel's top right corner
 NOTE_PAD = 4.0  # points: the note's white box around its text (matplotlib's default)
 NOTE_GAP = 2.0  # points: between the box and the frame (and the box and the bars)
 MAX_COLUMNS = 10  # layers drawn at most (the rest: the table's)
@@ -39,7 +39,6 @@ def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: boo
     # (its own scale on every tick: no offset text, and 5×10⁻⁵, not 5e-05)
     base.plain_ticks(ax.xaxis, trim=True)
     ax.locator_params(axis="y", nbins=3)
-    ax.tick_params(labelsize=base.LEGIBLE_PT)
     _spaced_ticks(ax)
     return int(counts.max(initial=0))
 
@@ -116,16 +115,14 @@ def activation_histograms_figure(
         _row(axes[r], settings[label], drawn, (ranges or {}).get(label), bins, colours[r],
              (notes or {}).get(label, []))  # fmt: skip
         tall = axes[r][0].get_position().height * height  # (its lines: a label of 40
-        said = base.fit_lines(
-            fig, label, tall, base.LEGIBLE_PT
-        )  # characters ran over the next row's)
-        axes[r][0].set_ylabel(f"{said}\ncount", fontsize=base.LEGIBLE_PT)
+        said = base.fit_lines(fig, label, tall, base.fonts.LABEL_PT)  # characters ran over
+        axes[r][0].set_ylabel(f"{said}\ncount")  # the next row's)
         for ax, layer in zip(axes[r] if r == 0 else [], drawn):
-            ax.set_title(f"layer {layer + 1}", fontsize=base.LEGIBLE_PT)
+            ax.set_title(f"layer {layer + 1}")
         for ax in axes[r][len(drawn) :]:
             ax.axis("off")
     for ax in axes[-1][: len([i for i in shown if i < len(settings[labels[-1]])])]:
-        ax.set_xlabel("activation value", fontsize=base.LEGIBLE_PT)  # (the x axes were unlabelled)
+        ax.set_xlabel("activation value")  # (the x axes were unlabelled)
     return fig
 
 
@@ -138,18 +135,16 @@ def _grid(n_rows: int, n_cols: int, title: str, caption: str) -> tuple[Any, Any]
     below += XLABEL  # (the bottom row's x label: what the bars count)
     width = LEFT + COLUMN * n_cols + 0.2
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, 1), squeeze=False, sharey="row")
-    title = base.fit_lines(fig, title, width - 0.2, 11)
-    above = 0.2 * title.count("\n")
-    height = 1.55 * n_rows + 0.6 + below + above
+    title = base.fit_lines(fig, title, width - 0.2, base.fonts.SUPTITLE_PT)
+    above = base.fonts.line_inches(base.fonts.SUPTITLE_PT) * title.count("\n")
+    height = 1.55 * n_rows + 0.7 + below + above
     fig.set_size_inches(width, height)
-    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.45 + above) / height,
+    fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.55 + above) / height,
                         bottom=(0.35 + below) / height, left=LEFT / width,
                         right=1 - 0.2 / width)  # fmt: skip
     if caption:
-        fig.text(
-            0.1 / width, 0.08 / height, caption, fontsize=base.LEGIBLE_PT, ha="left", va="bottom"
-        )
-    fig.suptitle(title, fontsize=11, y=1 - 0.05 / height)
+        fig.text(0.1 / width, 0.08 / height, caption, ha="left", va="bottom")
+    fig.suptitle(title, y=1 - 0.05 / height)
     return fig, axes
 
 

@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnlab import palette
+from nnlab.plots.fonts import LEGEND_PT, LEGIBLE_PT  # noqa: F401 (LEGIBLE_PT: re-exported)
 
-# the least font size, in points, of any text of a figure: the report shows a figure no smaller
-# than where 10 pt is 11 px (report.figures.LEGIBLE_PX; 72% of its size, at 110 dpi), so a
-# legend of 7 or 8 points was 7.7-8.8 px there (a phone's width: 390 px)
-LEGIBLE_PT = 10
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
 # a split's colour in every figure (and the report's pages): palette.SERIES[0], [1], [2]
 SPLIT_COLOUR_ORDER = ("train", "test", "val")
@@ -65,7 +62,7 @@ def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
     under its x label), never over the data, of the entries that show something (``drawn``).
     ``kwargs`` go to ``ax.legend``. None when there is nothing to list (every trial diverged:
     no curve), rather than an empty box and matplotlib's warning about it."""
-    kwargs.setdefault("fontsize", LEGIBLE_PT)
+    kwargs.setdefault("fontsize", LEGEND_PT)
     kwargs["handles"] = drawn(kwargs.get("handles") or ax.get_legend_handles_labels()[0])
     if not kwargs["handles"]:
         return None

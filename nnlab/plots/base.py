@@ -24,6 +24,7 @@ from typing import Any
 
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
+from nnlab.plots import fonts  # (also re-exported: every figure sizes its text by it)
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     LABEL_GAP,
     LEGIBLE_PT,
@@ -70,7 +71,8 @@ def pyplot() -> Any:
     automatically: matplotlib's placement measures every axis's tick labels before the figure
     is drawn, to lift a title over ticks on the top edge, which no nnlab figure has; it was
     an eighth of the drawing time of a run's curves.png, and the pixels are the same. Its
-    colour cycle is ``nnlab.palette.SERIES`` (a colour named "C0", or none given, is its).
+    colour cycle is ``nnlab.palette.SERIES`` (a colour named "C0", or none given, is its), its
+    text sizes ``plots.fonts``' scale (a text drawn without a size has its role's: ``fonts.rc``).
 
     matplotlib's font warnings are left out (``findfont: Font family ... not found``): a font
     cache built by a matplotlib since removed (another virtual environment's) gives twenty of
@@ -92,6 +94,8 @@ def pyplot() -> Any:
         matplotlib.use("Agg", force=True)
         matplotlib.rcParams["axes.titley"] = 1.0
         matplotlib.rcParams["axes.prop_cycle"] = cycler(color=palette.SERIES)
+        sizes: dict[Any, float] = fonts.rc()  # (Any: matplotlib's stub lists its names)
+        matplotlib.rcParams.update(sizes)
         import matplotlib.pyplot as plt
     finally:
         loading.setLevel(level)

@@ -45,7 +45,6 @@ def gradcheck_differences_figure(
             0.98,
             f" {text}",
             transform=ax.get_xaxis_transform(),
-            fontsize=base.LEGIBLE_PT,
             va="top",
         )
     ax.axhspan(1e-7, 1e-4, color="orange", alpha=0.08, label="1e-7..1e-4: suspicious")

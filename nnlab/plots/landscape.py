@@ -33,7 +33,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
     ax2.set(ylabel="accuracy", ylim=(0, 1.02))
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
     base.legend_outside(ax, "below", handles=lines, ncol=2)
-    base.fitted_title(ax, base.named(run, _title("L(W + a D1)", title)), fontsize=10)
+    base.fitted_title(ax, base.named(run, _title("L(W + a D1)", title)))
     return fig
 
 
@@ -110,7 +110,7 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "", run: str =
     )  # (whole where the centre is a corner: --range 0:1)
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
     base.legend_outside(ax, "below")
-    base.fitted_title(ax, base.named(run, _title("L(W + a D1 + b D2)", title)), fontsize=10)
+    base.fitted_title(ax, base.named(run, _title("L(W + a D1 + b D2)", title)))
     return fig
 
 

@@ -44,7 +44,7 @@ def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bo
     ax.scatter([lr], [y], s=160, facecolors="none", edgecolors=color, lw=2, zorder=3)
     ax.annotate(
         f"best {config_number(lr)}" + ("\n(above the initial loss)" if rose else ""), (lr, y),
-        textcoords="offset points", color=color, fontsize=base.LEGIBLE_PT,
+        textcoords="offset points", color=color,
         xytext=(-9 if right else 9, 8 if above else -8), ha="right" if right else "left",
         va="bottom" if above else "top",
     )  # fmt: skip
@@ -66,7 +66,7 @@ def _diverged_strip(ax: Any, bad: list[tuple[list[float], str, str]]) -> list[An
     strip.set(ylim=(0, 1), yticks=[])
     strip.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
     strip.grid(alpha=0.3, which="both", axis="x")
-    strip.set_ylabel("diverged", rotation=0, ha="right", va="center", fontsize=base.LEGIBLE_PT)
+    strip.set_ylabel("diverged", rotation=0, ha="right", va="center")
     handles = []
     for rates, key, color in bad:
         strip.plot(rates, [DIVERGED_AT[key]] * len(rates), marker="x", color=color, ms=8,

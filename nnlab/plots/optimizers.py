@@ -29,7 +29,7 @@ def _panel_title(ax: Any, panel: dict[str, Any], steps: int, off: int) -> None:
     note = f"; {counted(off, 'iterate')} off the plot" if off else ""
     text = f"{panel['title']}\n{counted(steps, 'step')}: {panel['outcome']}{note}"
     color = palette.DIVERGED if "diverged" in panel["outcome"] else "black"
-    base.fitted_title(ax, text, fontsize=base.LEGIBLE_PT, color=color)
+    base.fitted_title(ax, text, color=color)
 
 
 def _finish(fig: Any, axes: Any, used: int, title: str, key: list[Any] | None = None) -> Any:
@@ -43,8 +43,7 @@ def _finish(fig: Any, axes: Any, used: int, title: str, key: list[Any] | None = 
     rows = -(-len(key) // ncol) if key else 0
     fig.tight_layout(rect=(0, KEY_INCHES * rows / fig.get_figheight(), 1, 1))
     if key:
-        fig.legend(handles=key, loc="lower center", ncol=ncol, frameon=False,
-                   fontsize=base.LEGIBLE_PT)  # fmt: skip
+        fig.legend(handles=key, loc="lower center", ncol=ncol, frameon=False)
     return fig
 
 
@@ -92,8 +91,7 @@ def optimizer_paths_2d_figure(
         ax.plot(p[0, 0], p[0, 1], "s", color="black", markersize=5, label="start")
         for where, label in points:
             ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
-            ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points",
-                        fontsize=base.LEGIBLE_PT)  # fmt: skip
+            ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points")
         (x0, x1), (y0, y1) = (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -148,7 +146,7 @@ def optimizer_paths_1d_figure(
         for where, label in window_labels(x, y, points):
             ax.axvline(where[0], color="gray", linewidth=0.6, linestyle=":")
             ax.annotate(label, (where[0], hi + pad), xytext=(2, -9), textcoords="offset points",
-                        fontsize=base.LEGIBLE_PT, color="gray")  # fmt: skip
+                        color="gray")  # fmt: skip
         ax.set_xlim(x0, x1)
         ax.set_ylim(lo - pad, hi + pad)
         _panel_title(ax, panel, len(px) - 1, int(np.sum(~inside)))
@@ -220,7 +218,7 @@ def optimizer_loss_curves_figure(curves: list[dict[str, Any]], title: str, run: 
         ax.set_ylim(0, min(1.1 * float(max(smoothed)), top))
     base.epoch_axis(ax, "iteration")  # (whole iterations)
     ax.set_ylabel("training loss (minibatch)" + (" (log scale)" if log else ""))
-    base.fitted_title(ax, base.named(run, title), fontsize=10)
+    base.fitted_title(ax, base.named(run, title))
     handles = ax.get_legend_handles_labels()[0] + ([base.diverged_handle()] if diverged else [])
     base.legend_outside(ax, handles=handles + _line_keys())
     ax.grid(alpha=0.3, which="both")

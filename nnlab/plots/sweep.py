@@ -19,8 +19,8 @@ of 3 optimizers x 4 inits x 6 rates had a colour bar of the rate alone.
 
 A diverged trial's curve stops at a red cross. Epochs are whole numbers on the x axis. A trial
 that failed or was interrupted ends at a hollow square or diamond, with a legend entry: its
-line would otherwise read as a shorter run. Every text is 10 points (``FONT``), the legends'
-too (7 before: 7.7 px where the report shows the figure at a phone's width).
+line would otherwise read as a shorter run. Its texts are ``plots.fonts``' sizes, the legends'
+10 points (7 before: 7.7 px where the report shows the figure at a phone's width).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from nnlab.plots import base, sweep_roles
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
 LINESTYLES = palette.LINESTYLES  # (a pair grid's second key's values)
-FONT = base.LEGIBLE_PT  # (every text of the figure: the least legible size)
 PANEL_TITLE = 0.3  # inches above a panel that its title takes (the figure's title above that)
 PANEL_GAP = 0.75  # inches between two rows of panels: the upper's epochs, the lower's title
 
@@ -227,19 +226,19 @@ def sweep_curves_figure(
                 if roles.panels is None or repr(rows[i].get(roles.panels)) == repr(value)]  # fmt: skip
         _plot(ax, rows, curves, key, looks, mine, tally, width=0.8 if len(axes) == 1 else 1.1)
         if roles.panels is not None:
-            ax.set_title(value_label(rows, roles.panels, value), fontsize=FONT)
+            ax.set_title(value_label(rows, roles.panels, value))
     metric = _axes_labels(axes, key)
     columns = _key_handles(rows, roles, tally, listed)
     note = f"{metric} per epoch, {_shown(tally, len(rows))}{_roles_note(roles, metric)}"
     heading = base.named(title, note)
     if roles.panels is None:
         _key_beside(fig, axes[0], mappable, roles.colour, columns)
-        base.fitted_title(axes[0], heading, fontsize=FONT)
+        base.fitted_title(axes[0], heading)
     else:
         _key_beside(fig, axes, mappable, roles.colour, columns)
         # (above the top row's panel titles, in inches: the tight crop takes it in)
         top = max(ax.get_position().y1 for ax in axes) + PANEL_TITLE / fig.get_figheight()
-        base.fitted_suptitle(fig, heading, fontsize=FONT, y=top, va="bottom")
+        base.fitted_suptitle(fig, heading, y=top, va="bottom")
     return fig
 
 
@@ -272,9 +271,9 @@ def _labelled_figure(
         _plot(ax, rows, curves, key, looks, [i], tally, label)
     metric = _axes_labels([ax], key)
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
-    base.legend_outside(ax, "right", handles=handles, fontsize=FONT)
+    base.legend_outside(ax, "right", handles=handles)
     note = f"{metric} per epoch, {_shown(tally, len(rows))}"
-    base.fitted_title(ax, base.named(title, note), fontsize=FONT)
+    base.fitted_title(ax, base.named(title, note))
     return fig
 
 
@@ -441,8 +440,8 @@ def _key_beside(
     if not isinstance(where, list):
         handles = [h for column in columns for h in column]
         base.legend_outside(where, "below" if mappable is not None else "right", handles=handles,
-                            fontsize=FONT, ncol=1 if mappable is None else 2)  # fmt: skip
+                            ncol=1 if mappable is None else 2)  # fmt: skip
         return
     bottom = min(ax.get_position().y0 for ax in where)  # (under its tick labels and x label)
     fig.legend(handles=_in_columns(columns), loc="upper center", bbox_to_anchor=(0.5, bottom),
-               borderaxespad=36 / FONT, fontsize=FONT, ncol=len(columns))  # fmt: skip
+               borderaxespad=36 / base.fonts.LEGEND_PT, ncol=len(columns))  # fmt: skip

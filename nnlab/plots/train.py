@@ -14,8 +14,8 @@ GAP_ALPHA = 0.45  # (0.2, drawn before, was 1.2:1 on white: gone on a projector)
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
 GAP_LEGEND = 0.9  # inches of the gaps figure's width for its legend (wider: the figure grows)
-TITLE_LINE = 0.16  # inches per line of a panel title at 8 points
-SUPTITLE_LINE = 0.23  # inches per line of a figure's title at 12 points
+TITLE_LINE = base.fonts.line_inches(base.fonts.TITLE_PT)  # inches per line of a panel's title
+SUPTITLE_LINE = 0.23  # inches per line of a figure's title (``fonts.SUPTITLE_PT``, and a gap)
 
 
 def train_curves_figure(
@@ -165,7 +165,7 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
         end = "no records"  # empty panel said nothing; no mark, so no legend entry of one)
         title += f"\n({base.stopped(status) or status}, no records)"
         ax.text(0.5, 0.5, "no records", transform=ax.transAxes, ha="center", va="center",
-                color="0.4", fontsize=base.LEGIBLE_PT)  # fmt: skip
+                color="0.4")  # fmt: skip
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         gap = (train[-1] - test[-1], "" if split == "test" else f" to {split}", epochs[-1])
     ax.set(ylim=(0, 1.02))
@@ -189,8 +189,8 @@ def gap_format(gaps: list[float]) -> str:
 def _gap_title(ax: Any, title: str, end: str) -> None:
     """``title`` on ``ax``, fitted to its width (a run's name of 60 characters ran over the
     next panel's title), red for a run that did not complete."""
-    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], base.LEGIBLE_PT)
-    ax.set_title(title, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if end else "black")
+    title = base.fit_lines(ax.get_figure(), title, GAP_PANEL[0], base.fonts.TITLE_PT)
+    ax.set_title(title, color=palette.DIVERGED if end else "black")
 
 
 def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
@@ -238,6 +238,6 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
         wide = legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
         fig.set_figwidth(fig.get_figwidth() + max(0.0, wide - GAP_LEGEND))
     if title:  # (placed in inches: as a fraction of a tall grid's height it met the top row)
-        fig.suptitle(title, fontsize=10, y=1 - 0.08 / fig.get_figheight(), va="top")
+        fig.suptitle(title, y=1 - 0.08 / fig.get_figheight(), va="top")
     fig.tight_layout()
     return fig

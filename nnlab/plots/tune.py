@@ -57,7 +57,7 @@ def tune_curves_figure(
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles)
     what = f"accuracy per epoch of the top {counted(len(top), 'trial')}"  # (by the tune's metric)
-    base.fitted_title(ax, base.named(title, what if top else ""), fontsize=base.LEGIBLE_PT)
+    base.fitted_title(ax, base.named(title, what if top else ""))
     return fig
 
 
@@ -116,7 +116,7 @@ def tune_scatter_figure(
     base.legend_outside(axes[0][-1])
     what = f"{label} of every trial, by the values searched"
     what += f" ({counted(failed, 'trial')} FAILED: not drawn)" if failed else ""
-    base.fitted_suptitle(fig, base.named(title, what), fontsize=10)
+    base.fitted_suptitle(fig, base.named(title, what))
     fig.tight_layout()
     return fig
 

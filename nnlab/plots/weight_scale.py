@@ -21,7 +21,8 @@ NETS = (
     ("plain", "no BatchNorm", "--", palette.SERIES[1]),
 )
 SHORT = {"bn": "BN", "plain": "no BN"}
-TITLE_LINE = 0.17  # inches a line of a panel's title takes at 9 points
+TITLE_LINE = base.fonts.line_inches(base.fonts.TITLE_PT)  # inches a line of a panel's title takes
+SUPTITLE_LINE = base.fonts.line_inches(base.fonts.SUPTITLE_PT)  # and of the figure's title
 
 
 def _epoch_ticks(last: int) -> list[int]:
@@ -69,7 +70,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         notes = _grid_panel(ax, panel, key)
         notes_seen += notes
         head = _panel_head(fig, ax, panel["scale"], "; ".join(note for _, note in notes))
-        ax.set_title(head, fontsize=base.LEGIBLE_PT, color=palette.DIVERGED if notes else "black")
+        ax.set_title(head, color=palette.DIVERGED if notes else "black")
         lines = max(lines, head.count("\n") + 1)
     _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
@@ -78,7 +79,7 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
 
 def _panel_head(fig: Any, ax: Any, scale: float, said: str) -> str:
     """A panel's title: its scale, and what ``said`` of its nets' ends, on one line where
-    they fit in the panel's width at the size it is drawn in (``base.LEGIBLE_PT``), else the
+    they fit in the panel's width at the size it is drawn in (``fonts.TITLE_PT``), else the
     notes in lines of their own under the scale. (Measured at 9 points, drawn at 10, a line
     could run a tenth past its panel; and broken at its ': ', the scale took a line apart
     from its 'W:'.)"""
@@ -86,12 +87,10 @@ def _panel_head(fig: Any, ax: Any, scale: float, said: str) -> str:
     if not said:
         return head
     width = ax.get_position().width * fig.get_figwidth()
-    one = base.fit_lines(fig, f"{head}  ({said})", width, base.LEGIBLE_PT)
-    return (
-        one
-        if "\n" not in one
-        else f"{head}\n{base.fit_lines(fig, f'({said})', width, base.LEGIBLE_PT)}"
-    )
+    one = base.fit_lines(fig, f"{head}  ({said})", width, base.fonts.TITLE_PT)
+    if "\n" not in one:
+        return one
+    return f"{head}\n{base.fit_lines(fig, f'({said})', width, base.fonts.TITLE_PT)}"
 
 
 def _room_for_titles(fig: Any, nrows: int, extra: int) -> None:
@@ -144,10 +143,10 @@ def weight_scale_grid_canvas(n_panels: int, last: int, key: str) -> Any:
 
 def _grid_legend(fig: Any, title: str, ends: dict[str, int]) -> None:
     """Title, then the legend in one row under it, above the panels (``weight_scale_grid_canvas``'s
-    margins: room for a title of two lines, the run id and what the grid shows). The title is
-    fitted to the figure's width (``base.fitted_suptitle``: a sweep id of a long name ran off
-    both edges, there being no tight crop), each line past the second as much more room above
-    the panels."""
+    margins: room for a title of one line). The title is fitted to the figure's width
+    (``base.fitted_suptitle``: a sweep id of a long name ran off both edges, there being no
+    tight crop), each line past the first as much more room above the panels (its second,
+    the run id's and what the grid shows, at ``fonts.SUPTITLE_PT`` met the legend)."""
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], ls=s, color=c, lw=1.5, label=lb) for _, lb, s, c in NETS]
@@ -156,12 +155,12 @@ def _grid_legend(fig: Any, title: str, ends: dict[str, int]) -> None:
     handles += base.stopped_handles(ends)  # (failed, interrupted: where the curve ends)
     below = 0.34  # inches from the top to the legend's top
     if title:
-        text = base.fitted_suptitle(fig, title, fontsize=10, va="top")
-        grow = max(0, text.get_text().count("\n") - 1) * TITLE_LINE
+        text = base.fitted_suptitle(fig, title, va="top")
+        grow = text.get_text().count("\n") * SUPTITLE_LINE  # (its lines past the first)
         _room_above(fig, grow)
         text.set_y(1 - 0.08 / fig.get_figheight())
         below += grow
-    fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=base.LEGIBLE_PT,
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles),
                bbox_to_anchor=(0.5, 1 - below / fig.get_figheight()), frameon=False)  # fmt: skip
 
 
@@ -236,9 +235,9 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     base.legend_outside(ax)
     sub = fig.subplotpars  # (a title centred on the axes: as wide as twice the centre's
     room = (sub.left + sub.right) * fig.get_figwidth() - 0.2  # distance from the left edge)
-    text = base.fit_lines(fig, title or "final accuracy vs weight scale", room, base.LEGIBLE_PT)
+    text = base.fit_lines(fig, title or "final accuracy vs weight scale", room, base.fonts.TITLE_PT)
     extra = text.count("\n") * TITLE_LINE  # (more lines: as much more room above the axes)
     fig.set_figheight(4.3 + extra)
     fig.subplots_adjust(bottom=0.55 / (4.3 + extra), top=1 - (0.35 + extra) / (4.3 + extra))
-    ax.set_title(text, fontsize=base.LEGIBLE_PT)
+    ax.set_title(text)
     return fig
