@@ -30,6 +30,13 @@ class OptionError(ConfigError):
         return type(self), (self.option, self.problem)
 
 
+class ArgumentError(ConfigError):
+    """A command's arguments that ask for what cannot be (exit 2): one missing (``nnlab train``
+    without a config), or two that do not go together (``--extend`` and ``--resume``). Raised
+    by the library that decides what the arguments ask for; the command line says it as it
+    says the usage errors typer finds: ``problem (see nnlab CMD -h)``."""
+
+
 class DataError(NnlabError):
     """A missing, corrupt or mismatched data file (exit 2): the message names the path."""
 

@@ -8,6 +8,7 @@ warning (``idle_keys``), and a sweep over such a key is trials that differ by th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from nnlab.config_model import Config
 from nnlab.nn.registry import INITS
@@ -85,3 +86,17 @@ def warnings_of(idle: dict[str, str], swept: bool = False) -> list[str]:
             for key, why in idle.items()
         ]
     return [f"warning: {key} has no effect: {why}" for key, why in idle.items()]
+
+
+def load_config_warned(
+    config: Path, overrides: list[str] | None, warn: Callable[[str], None]
+) -> Config:
+    """``config.load_config``, then ``warn`` of each key it sets that changes nothing in its run
+    (``idle_keys``: ``model.init_std`` under ``model.init: he``, ...): a config as a command
+    that trains it reads it."""
+    from nnlab.config import load_config
+
+    cfg = load_config(config, overrides or [])
+    for line in warnings_of(idle_keys(cfg)):
+        warn(line)
+    return cfg

@@ -33,7 +33,7 @@ from nnlab.cli.usage import (
     option_error,
 )
 from nnlab.collector import release
-from nnlab.errors import NnlabError, OptionError, room_again, unloadable
+from nnlab.errors import ArgumentError, NnlabError, OptionError, room_again, unloadable
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
 
@@ -81,13 +81,9 @@ def note(text: str) -> None:
 def read_config(config: Path, overrides: list[str] | None) -> Any:
     """``config.load_config``, then a warning line for each key it sets that changes nothing in
     its run (``idle.idle_keys``: ``model.init_std`` under ``model.init: he``, ...)."""
-    from nnlab.config import load_config
-    from nnlab.idle import idle_keys, warnings_of
+    from nnlab.idle import load_config_warned
 
-    cfg = load_config(config, overrides or [])
-    for line in warnings_of(idle_keys(cfg)):
-        note(line)
-    return cfg
+    return load_config_warned(config, overrides, note)
 
 
 def say(text: str) -> None:
@@ -261,6 +257,8 @@ def handle_errors(fn: F) -> F:
                     raise as_interrupt(exc)  # noqa: B904 (the same exception, or its interrupt)
         except PASS_THROUGH:
             raise
+        except ArgumentError as exc:  # (arguments the library refused: said as typer says
+            raise typer.BadParameter(str(exc)) from None  # its usage errors, --debug too)
         except OptionError as exc:  # (an option's value the library refused: said as typer
             if state["debug"]:  # says one, "--opt: problem (see nnlab CMD -h)")
                 raise

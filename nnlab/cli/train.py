@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from nnlab import times
 from nnlab.cli import complete
 from nnlab.cli.common import (
     EXIT_FAILED,
@@ -20,38 +19,20 @@ from nnlab.cli.common import (
     command,
     echo,
     note,
-    read_config,
     then_report,
 )
 from nnlab.cli.figures import folder_line
 from nnlab.cli.paths import DataDirOpt, RunsDirOpt, given_path
 from nnlab.cli.render import emit, emit_json
-from nnlab.numbers import count_text
-from nnlab.output import Format, number
-
-if TYPE_CHECKING:
-    from nnlab.config_model import Config
-    from nnlab.runs import RunDir
+from nnlab.output import Format
 
 
 def epoch_lines(lines: Lines, prefix: str = "") -> Any:
     """A progress callback: one line per epoch record (``Lines`` decides which are shown)."""
+    from nnlab.experiments.train_lines import epoch_line
 
     def report(record: dict[str, Any], cfg: Any) -> None:
-        parts = [f"{prefix}epoch {count_text(record['epoch']):>3}/{count_text(cfg.epochs)}"]
-        # (the epoch a net diverged in, epoch 0 included when its init was not finite: its
-        # accuracies are of NaN scores, not results)
-        diverged = bool(record.get("diverged"))
-        if diverged:
-            parts.append("diverged: loss or parameters not finite")
-        elif record.get("loss") is not None:
-            parts.append(f"loss {number(record['loss'])}")
-        for split in () if diverged else cfg.splits:  # (a final_eval split: the last record only)
-            acc = record.get(f"{split}_acc")
-            if acc is not None:
-                parts.append(f"{split}_acc {acc:.4f}")
-        parts.append(times.duration(record.get("seconds", 0.0)))
-        lines("  ".join(parts))
+        lines(prefix + epoch_line(record, cfg))
 
     return report
 
@@ -72,23 +53,9 @@ def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None =
         emit(summary_rows(result.summary, cfg), fmt, ["metric", "final", "best"], title=title)
     note(folder_line(result.run.path))
     if result.status == "DIVERGED":
-        import shlex
+        from nnlab.experiments.train_lines import diverged_line
 
-        epoch = result.summary["diverged_epoch"]
-        from nnlab.redo import go_on_options
-
-        scan = f"nnlab lr-scan {shlex.quote(str(result.run.path / 'config.yaml'))}"
-        scan += go_on_options(data_dir, result.run.path)
-        then = (
-            f"find a step size it trains at with: {scan}"
-            if epoch != 0  # (before any step: no step size helps)
-            else "its initial weights are not finite: give a smaller model.init_std, or another "
-            "model.init"
-        )
-        note(
-            f"error: the run diverged at epoch {epoch} (non-finite loss or parameters); "
-            f"recorded as DIVERGED; {then}"
-        )
+        note(diverged_line(result.run.path, result.summary["diverged_epoch"], data_dir))
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -102,44 +69,6 @@ def print_config_as(cfg: Any, fmt: Format) -> None:
         emit_json(yaml.safe_load(to_yaml(cfg)))
     else:
         echo(to_yaml(cfg), nl=False)
-
-
-def announce_resume(run: Any, epoch: int, said: str | None = None) -> None:
-    """The line a resume starts with, once every check has passed (a refusal is one line),
-    and a note the resume has (``said``: an old checkpoint taken on trust)."""
-    where = f"after epoch {epoch}" if epoch >= 0 else "from the start (no checkpoint)"
-    note(f"resuming {run.path} {where}")
-    if said:
-        note(f"note: {said}")
-
-
-def resume_alone(config: Path | None, overrides: list[str], runs_dir: Path, ref: str) -> str:
-    """The refusal of a config or overrides beside --resume, with the way to do what they ask:
-    ``epochs=N`` alone, to train longer, is ``--extend`` (the numbers of a run that long); other
-    changes are a new run of the run's config.yaml."""
-    from nnlab.errors import NnlabError
-    from nnlab.lookup import find_run
-
-    given = [str(config)] if config is not None and "=" in str(config) else []
-    changes = [*given, *overrides]
-    from nnlab.redo import go_on_options
-
-    try:
-        folder = str(find_run(runs_dir, ref, kind="train").path)
-        place = go_on_options(None, folder)  # (the new folder beside the run)
-    except (NnlabError, OSError):  # (the resume's own lookup says why, once this is fixed)
-        folder, place = "RUN", ""
-    said = "--resume takes no config or overrides (the run folder has its config); "
-    if len(changes) == 1 and changes[0].partition("=")[0].strip() == "epochs":
-        return (
-            said
-            + f"to train it on to more epochs: nnlab train --extend {folder} {changes[0]}{place}"
-        )
-    text = " ".join(changes) or "KEY=VALUE"
-    return (
-        said
-        + f"to train it with changes, start a new run of its config: nnlab train {folder}/config.yaml {text}{place}"
-    )
 
 
 Resume = Annotated[
@@ -210,125 +139,14 @@ def train(
     Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.5 model.batchnorm=true epochs=5
     """
     from nnlab import plots
+    from nnlab.experiments.train_job import train_job
 
     # the figure's painter first, before the imports below: matplotlib loads on the other core
     with plots.Painter() if not print_config else nullcontext() as painter, Lines(quiet) as lines:
-        if extend is not None:  # (``epochs=N`` arrives as the config argument)
-            job: Any = Extended(extend, config, overrides, resume, runs_dir)
-        elif resume is not None:
-            job = Resumed(resume, config, overrides, runs_dir)
-        else:
-            job = Fresh(config, overrides, runs_dir)
+        job = train_job(config, overrides, runs_dir, resume, extend, say=note)
         if print_config:
             return print_config_as(job.config(), fmt)
         check_report(job.root(), report)
         result = job.train(data_dir, epoch_lines(lines), threads, painter)
     with then_report(result.run.path.parent, report):
         print_run_result(result, job.cfg, fmt, data_dir)
-
-
-class Fresh:
-    """``train CONFIG [OVERRIDES]``: a new run of the config (read at once: a bad one is
-    refused before anything else is said)."""
-
-    def __init__(self, config: Path | None, overrides: list[str] | None, runs_dir: Path) -> None:
-        if config is None:
-            raise typer.BadParameter(
-                "give a config file (or --resume RUN); e.g. nnlab train "
-                "configs/digits-quickstart.yaml"
-            )
-        self.cfg, self.overrides = read_config(config, overrides), overrides or []
-        self.runs_dir = runs_dir
-
-    def config(self) -> Any:
-        return self.cfg
-
-    def root(self) -> Path:
-        return self.runs_dir
-
-    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
-        from nnlab.experiments import train as tr
-
-        return tr.run_training(self.cfg, data_dir=data_dir, runs_dir=self.runs_dir,
-                               overrides=self.overrides, progress=progress, threads=threads,
-                               painter=painter)  # fmt: skip
-
-
-class Resumed:
-    """``train --resume RUN``: an interrupted run continued from its checkpoint."""
-
-    def __init__(self, ref: str, config: Path | None, overrides: Any, runs_dir: Path) -> None:
-        if config is not None or overrides:
-            raise typer.BadParameter(resume_alone(config, overrides or [], runs_dir, ref))
-        self.ref, self.runs_dir = ref, runs_dir
-        self.run: RunDir | None = None
-        self.cfg: Config | None = None
-
-    def config(self) -> Any:
-        """The run's config, whatever its status (nothing is resumed)."""
-        from nnlab.experiments import train as tr
-
-        return tr.run_config(self.runs_dir, self.ref)
-
-    def found(self) -> RunDir:
-        """The run, found and checked the first time it is asked for (``root``, before a word:
-        its refusals come first)."""
-        from nnlab.experiments import train as tr
-
-        if self.run is None:
-            self.run, self.cfg = tr.resumable(self.runs_dir, self.ref)
-        return self.run
-
-    def root(self) -> Path:
-        return self.found().path.parent
-
-    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
-        from nnlab.experiments import train as tr
-
-        return tr.resume_training(self.found(), data_dir=data_dir, progress=progress,
-                                  threads=threads, on_start=announce_resume,
-                                  painter=painter)  # fmt: skip
-
-
-class Extended:
-    """``train --extend RUN epochs=N``: the run ``ref`` names, trained on in a new folder
-    (``nnlab.experiments.extend``); ``cfg``: its config with the epochs given, once known."""
-
-    def __init__(
-        self, ref: str, config: Path | None, overrides: Any, resume: str | None, runs_dir: Path
-    ) -> None:
-        if resume is not None:
-            raise typer.BadParameter("--extend and --resume: give one (--extend RUN epochs=N)")
-        from nnlab import runs
-
-        # (found whatever its files hold: --print-config reads its config.yaml alone, as
-        # --resume's does; what extends it is checked whole, ``root``)
-        self.run = runs.find_run(runs_dir, ref, kind="train", damaged=True)
-        given = [str(config)] if config is not None else []
-        self.overrides, self.runs_dir, self.cfg = [*given, *(overrides or [])], runs_dir, None
-
-    def config(self) -> Any:
-        from nnlab.experiments.extend import extended_config
-
-        return extended_config(self.run, self.overrides)
-
-    def root(self) -> Path:
-        from nnlab import runs
-
-        runs.usable(self.run)  # (as every folder a command uses: ``lookup.usable``)
-        return self.runs_dir
-
-    def train(self, data_dir: Path | None, progress: Any, threads: int | None, painter: Any) -> Any:
-        from nnlab.experiments.extend import extend_training
-
-        return extend_training(self.run, self.overrides, data_dir=data_dir,
-                               runs_dir=self.runs_dir, progress=progress, threads=threads,
-                               on_start=self.announce, painter=painter)  # fmt: skip
-
-    def announce(self, run: Any, epoch: int, cfg: Any, said: str | None = None) -> None:
-        """The line an extension starts with, once every check has passed, and a note it has
-        (``said``: an old checkpoint taken on trust)."""
-        self.cfg = cfg
-        note(f"extending {run.path} from epoch {epoch} to {cfg.epochs}, in a new folder")
-        if said:
-            note(f"note: {said}")

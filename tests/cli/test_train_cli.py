@@ -121,6 +121,9 @@ def test_train_without_a_config_is_a_usage_error(tmp_path):
     result = invoke("train", runs_dir=tmp_path / "runs")
     assert result.exit_code == 2
     assert "give a config file" in result.stderr and "Traceback" not in result.output
+    # (the library's ArgumentError, said as typer says a usage error: the command's help named)
+    assert result.stderr.strip().endswith("configs/digits-quickstart.yaml (see nnlab train -h)")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_resume_with_a_config_is_a_usage_error(config, tmp_path):
