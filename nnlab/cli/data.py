@@ -97,27 +97,11 @@ def data_fetch(
     Example: nnlab data fetch catvnoncat --from ~/Downloads --data-dir data
     """
     from nnlab.data import resolve_data_dir
-    from nnlab.data.fetch import CATVNONCAT_DIR, fetch_catvnoncat, fetch_mnist
+    from nnlab.data.fetch import fetch
 
-    dest = resolve_data_dir(data_dir)
     progress = None if quiet else note  # (each file's download and verdict, as it happens)
-    if dataset is FetchTarget.mnist:
-        if source is not None:
-            raise typer.BadParameter(  # (the MNIST files a newcomer has need no copy)
-                "goes with catvnoncat (mnist is downloaded); MNIST files you have are read where "
-                "they are: give the folder holding mnist/ as --data-dir",
-                param_hint="--from",
-            )
-        which = [p.value for p in only] if only else ["t10k", "train"]
-        paths = fetch_mnist(dest, mirror or None, which, progress=progress)
-        folder = dest / "mnist"
-    else:
-        if mirror or only:
-            option = "--mirror" if mirror else "--only"
-            raise typer.BadParameter(
-                "goes with mnist (catvnoncat has no download)", param_hint=option
-            )
-        paths = fetch_catvnoncat(dest, source, progress=progress)
-        folder = dest / CATVNONCAT_DIR
+    parts = [p.value for p in only] if only else None
+    folder, paths = fetch(dataset.value, resolve_data_dir(data_dir), mirror, parts, source,
+                          progress)  # fmt: skip
     rows = [{"file": p.name, "bytes": p.stat().st_size, "path": str(p)} for p in paths]
     emit(rows, fmt, ["file", "bytes", "path"], title=f"{dataset.value} in {folder}")

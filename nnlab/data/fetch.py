@@ -68,6 +68,35 @@ def verify(path: Path, stem: str) -> str:
     return md5
 
 
+def fetch(
+    dataset: str,
+    dest: Path,
+    mirrors: Sequence[str] | None = None,
+    only: Sequence[str] | None = None,
+    source: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Path, list[Path]]:
+    """``nnlab data fetch``: ``dataset`` (mnist or catvnoncat) into the data dir ``dest``; (the
+    folder its files are in, the files). mnist's parts ``only`` (default both) are downloaded
+    from ``mirrors`` (``fetch_mnist``); catvnoncat's files copied from ``source``
+    (``fetch_catvnoncat``). An option of the other one is refused (OptionError): ``--from``
+    beside mnist (the MNIST files a newcomer has need no copy), ``--mirror`` or ``--only``
+    beside catvnoncat."""
+    if dataset == "mnist":
+        if source is not None:
+            raise OptionError(
+                "--from",
+                "goes with catvnoncat (mnist is downloaded); MNIST files you have are read where "
+                "they are: give the folder holding mnist/ as --data-dir",
+            )
+        which = list(only) if only else ["t10k", "train"]
+        return dest / "mnist", fetch_mnist(dest, mirrors or None, which, progress=progress)
+    if mirrors or only:
+        option = "--mirror" if mirrors else "--only"
+        raise OptionError(option, "goes with mnist (catvnoncat has no download)")
+    return dest / CATVNONCAT_DIR, fetch_catvnoncat(dest, source, progress=progress)
+
+
 def fetch_mnist(
     dest: Path,
     mirrors: Sequence[str] | None = None,

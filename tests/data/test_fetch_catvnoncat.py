@@ -202,3 +202,30 @@ def test_shared_copies_verify_copy_and_load_unchanged(tmp_path, shared_data, sha
     assert dataset_digest(load_dataset(config, dest)) == dataset_digest(
         load_dataset(config, shared_data)
     )
+
+
+def test_fetch_copies_catvnoncat_into_its_folder_and_refuses_mnists_options(tmp_path, monkeypatch):
+    from nnlab.errors import OptionError
+
+    source = fake_catvnoncat(tmp_path / "have", monkeypatch)
+    dest = tmp_path / "data"
+    for option, given in (("--mirror", {"mirrors": ["http://x"]}), ("--only", {"only": ["t10k"]})):
+        with pytest.raises(OptionError) as err:
+            fetch.fetch("catvnoncat", dest, source=source, **given)
+        assert (err.value.option, err.value.problem) == (option, "goes with mnist (catvnoncat "
+                                                         "has no download)")  # fmt: skip
+    assert not dest.exists()  # (refused before anything is made)
+    folder, paths = fetch.fetch("catvnoncat", dest, source=source)
+    assert folder == dest / "catvnoncat" and sorted(p.name for p in paths) == sorted(NAMES)
+    assert all(p.parent == folder and p.is_file() for p in paths)
+
+
+def test_fetch_refuses_a_folder_to_copy_from_beside_mnist(tmp_path):
+    from nnlab.errors import OptionError
+
+    with pytest.raises(OptionError) as err:
+        fetch.fetch("mnist", tmp_path / "data", source=tmp_path)
+    assert err.value.option == "--from" and err.value.problem.startswith(
+        "goes with catvnoncat (mnist is downloaded); MNIST files you have are read where they are"
+    )
+    assert not (tmp_path / "data").exists()
