@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, OptionError
 from nnlab.limits import check_open_files, no_semaphores
 from nnlab.output import brief
 from nnlab.sweep.trial import Row, Unit, failed_rows, run_unit
@@ -25,26 +25,72 @@ def cluster_files_needed(jobs: int, workers: int | None = None) -> int:
 
 
 def _close_half_made(exc: BaseException) -> None:
-    """Close the ``Client`` whose start raised ``exc``, at once. distributed (2026.8) leaves it
-    half-made: refused an address ('nope': a ValueError) it stays 'connecting', its IO-loop
-    thread running, and the garbage collector's ``Client.__del__`` closes it later, taking
-    ``LoopRunner``'s class-wide lock. A collection while a ``LoopRunner`` start holds that lock
-    (the next ``LocalCluster`` of the process) deadlocked: the main thread for ever, or the new
-    IO-loop thread, the start giving up after 10 s (``assert loop is not None``). Closed, it
-    stops its thread and its ``__del__`` does nothing. The client is only in the traceback
-    (the constructor raised)."""
+    """Close the ``Client`` or ``LocalCluster`` whose start raised ``exc``, and stop its IO-loop
+    thread, at once. distributed (2026.8) leaves them half-made: refused an address ('nope': a
+    ValueError) a client stays 'connecting', its IO-loop thread running, and the garbage
+    collector's ``Client.__del__`` closes it later, taking ``LoopRunner``'s class-wide lock (a
+    collection while the next ``LocalCluster``'s start held that lock deadlocked); timed out
+    (an address where nothing answers) it closes itself but leaves its IO-loop thread running,
+    as a ``LocalCluster`` whose scheduler failed to start does: a thread for every failed start,
+    for as long as the process lives. They are only in the traceback (the constructor raised)."""
     import contextlib
 
     from distributed import Client
+    from distributed.deploy import Cluster
 
+    seen: set[int] = set()
     tb = exc.__traceback__
     while tb is not None:
-        client = tb.tb_frame.f_locals.get("self")
-        if isinstance(client, Client):
+        made = tb.tb_frame.f_locals.get("self")
+        if isinstance(made, (Client, Cluster)) and id(made) not in seen:
+            seen.add(id(made))
             with contextlib.suppress(Exception):  # (the refusal is what the user needs)
-                client.close()  # (one that closed itself, unreachable: nothing to do)
-            return
+                made.close()  # (one that closed itself: nothing to do, its thread left)
+            with contextlib.suppress(Exception):
+                made._loop_runner.stop()  # (stopped already: nothing to do)
         tb = tb.tb_next
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in the words of each exception of ``exc``'s chain that adds any
+    ('Cluster failed to start: Scheduler failed to start.: [Errno 98] ...')."""
+    words: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        said = str(exc) or type(exc).__name__
+        if not any(said in w for w in words):
+            words.append(said)
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return ": ".join(words)
+
+
+def _answers(address: str, timeout: float) -> None:
+    """Raise unless a Dask scheduler at ``address`` answers distributed's handshake within
+    ``timeout`` seconds. distributed's ``Client`` waits for the handshake without a limit: at
+    an address where something listens and says nothing (a firewall's proxy, a server
+    waiting for a request) it waited for ever, its ``timeout`` notwithstanding, and where
+    something else answers (an HTTP server, a proxy) it read the reply's first bytes as a
+    length, 'Unable to allocate 3.07 EiB' (a MemoryError, with its traceback). Run on an event
+    loop of its own in this thread, closed when it returns: it leaves no thread."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(
+            connect(address, timeout=timeout, **Security().get_connection_args("client")),
+            timeout,  # (connect's own covers the connection, not the handshake)
+        )
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except asyncio.TimeoutError:
+        raise OSError(f"no Dask scheduler answered within {timeout:g} s") from None
+    except MemoryError:
+        raise OSError("what answers there is not a Dask scheduler") from None
 
 
 class DaskExecutor:
@@ -109,23 +155,48 @@ class DaskExecutor:
                 "--executor dask needs the dask extra: pip install 'nnlab[dask]'"
             ) from None
         if self.scheduler is None:
-            self._cluster = LocalCluster(
+            self._start_cluster(LocalCluster, Client)
+            return self._client
+        try:
+            _answers(self.scheduler, self.timeout)
+            self._client = Client(self.scheduler, timeout=self.timeout)
+        except Exception as exc:  # (unreachable; not an address; no scheduler there)
+            _close_half_made(exc)
+            raise ConfigError(
+                f"--scheduler: {brief(repr(self.scheduler))}: cannot connect ({exc}); "
+                "give the address of a running Dask scheduler, such as tcp://host:8786"
+            ) from None
+        return self._client
+
+    def _start_cluster(self, local_cluster: Any, client: Any) -> None:
+        """Start a local cluster of ``n_workers`` and a client of it, or, if either fails
+        (its scheduler cannot listen, a worker process dies as it starts), leave nothing of them
+        running and say why in one line (``OptionError``: exit 2, as workers ``--jobs`` cannot
+        start are). distributed's own tracebacks of the failure (logged as errors in this
+        process) are left out: its words end the line (``--debug`` shows the traceback)."""
+        import logging
+
+        quiet = logging.root.manager.disable
+        logging.disable(logging.ERROR)
+        try:
+            self._cluster = local_cluster(
                 n_workers=self.n_workers,
                 threads_per_worker=1,
                 processes=self.processes,
                 dashboard_address=None,
             )
-            self._client = Client(self._cluster)
-        else:
-            try:
-                self._client = Client(self.scheduler, timeout=self.timeout)
-            except (OSError, ValueError, TypeError) as exc:  # (unreachable; not an address)
-                _close_half_made(exc)
-                raise ConfigError(
-                    f"--scheduler: {brief(repr(self.scheduler))}: cannot connect ({exc}); give "
-                    "the address of a running Dask scheduler, such as tcp://host:8786"
-                ) from None
-        return self._client
+            self._client = client(self._cluster)
+        except Exception as exc:
+            _close_half_made(exc)
+            self.close()
+            workers = f"{self.n_workers} worker{'s' if self.n_workers != 1 else ''}"
+            raise OptionError(
+                "--executor",
+                f"dask: a local cluster of {workers} failed to start ({_reason(exc)}); give "
+                "--executor local, or the --scheduler of a running cluster",
+            ) from exc
+        finally:
+            logging.disable(quiet)
 
     @property
     def workers(self) -> int:

@@ -57,6 +57,7 @@ def dask_executor():
     executor.close()
 
 
+@pytest.mark.slow  # (a local cluster's start and 6 trials: over 1 s)
 def test_a_dask_sweep_gives_the_local_sweeps_trials_and_numbers(local, dask_executor, tmp_path):
     result = sw.run_sweep(defn(), runs_dir=tmp_path, stack=2, executor=dask_executor)
     assert result.status == "COMPLETED" and len(result.rows) == 6
@@ -66,6 +67,7 @@ def test_a_dask_sweep_gives_the_local_sweeps_trials_and_numbers(local, dask_exec
     assert dask_executor.workers == 2
 
 
+@pytest.mark.slow  # (a local cluster's start and 6 trials: over 1 s)
 def test_a_sweep_interrupted_locally_is_resumed_on_dask_to_the_same_summary(
     local, dask_executor, tmp_path, monkeypatch
 ):
@@ -114,6 +116,7 @@ def test_a_tune_with_an_unreachable_scheduler_is_refused_before_its_folder(tmp_p
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.slow  # (a local cluster's start and 6 trials: over 1 s)
 def test_trials_running_on_workers_when_the_sweep_is_interrupted_stop_and_resume(
     dask_executor, tmp_path
 ):
@@ -159,3 +162,132 @@ def test_a_refused_scheduler_leaves_no_half_made_client_for_the_garbage_collecto
     half_made = [c for c in gc.get_objects() if type(c) is Client and c.status != "closed"]
     assert not half_made
     assert threading.active_count() == threads  # its IO-loop thread stopped
+
+
+def _refused_in_one_line(start, error, match: str) -> None:
+    """``start`` raises ``error`` (its message matching ``match``) and leaves no thread of its
+    own running (a half-made client's or cluster's IO loop)."""
+    import gc
+    import threading
+
+    before = {t.ident for t in threading.enumerate()}
+    with pytest.raises(error, match=match) as caught:
+        start()
+    assert "\n" not in str(caught.value)
+    gc.collect()
+    left = [t.name for t in threading.enumerate() if t.ident not in before]
+    assert not left, left
+
+
+def test_a_scheduler_address_that_refuses_leaves_no_thread():
+    # (distributed's client, timed out, closed itself but not its IO-loop thread: one more
+    # 'IO loop' thread for every address tried, for the life of the process)
+    from nnlab.errors import ConfigError
+
+    executor = DaskExecutor("tcp://127.0.0.1:9", timeout=0.2)  # (the discard port: refused)
+    _refused_in_one_line(lambda: executor.start(1), ConfigError, "cannot connect")
+
+
+def test_a_scheduler_address_where_something_else_answers_is_one_clear_error():
+    # (an HTTP server, or a proxy, there: the client read its reply as a frame's length,
+    # 'MemoryError: Unable to allocate 3.07 EiB', with a traceback and its thread left)
+    import socket
+    import threading
+
+    from nnlab.errors import ConfigError
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_as_http():
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Type: text/html\r\n\r\n" * 4)
+
+    http = threading.Thread(target=answer_as_http, daemon=True)
+    http.start()
+    executor = DaskExecutor(f"tcp://127.0.0.1:{server.getsockname()[1]}", timeout=2)
+    try:
+        _refused_in_one_line(
+            lambda: executor.start(1), ConfigError, "cannot connect .*not a Dask scheduler"
+        )
+    finally:
+        http.join(5)
+        server.close()
+
+
+def test_a_scheduler_address_where_nothing_answers_is_refused_within_the_timeout():
+    # (something listens and says nothing, a firewall's proxy: the client waited for the
+    # handshake for ever, its timeout notwithstanding)
+    import socket
+    import threading
+
+    from nnlab.errors import ConfigError
+
+    silent = socket.create_server(("127.0.0.1", 0))  # (accepts: the kernel's backlog)
+    executor = DaskExecutor(f"tcp://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3)
+    said: list[BaseException] = []
+
+    def start():
+        try:
+            executor.start(1)
+        except BaseException as exc:
+            said.append(exc)
+
+    try:
+        waiting = threading.Thread(target=start, daemon=True)
+        waiting.start()
+        waiting.join(10)
+        assert not waiting.is_alive(), "still waiting for the scheduler's handshake"
+    finally:
+        silent.close()
+    assert isinstance(said[0], ConfigError), said
+    assert "no Dask scheduler answered within 0.3 s" in str(said[0])
+
+
+def _a_scheduler_that_cannot_listen(monkeypatch) -> None:
+    import errno
+
+    from distributed.scheduler import Scheduler
+
+    async def cannot_listen(self):
+        raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
+
+    monkeypatch.setattr(Scheduler, "start_unsafe", cannot_listen)
+
+
+def test_a_local_cluster_that_fails_to_start_is_one_line_and_leaves_no_thread(monkeypatch):
+    # (its scheduler failed: 'RuntimeError: Cluster failed to start', an 'unexpected' error
+    # after distributed's logged traceback, exit 1, and its IO-loop thread left running)
+    from nnlab.errors import OptionError
+
+    _a_scheduler_that_cannot_listen(monkeypatch)
+    executor = DaskExecutor(jobs=2, processes=False)
+    try:
+        _refused_in_one_line(
+            lambda: executor.start(1),
+            OptionError,
+            r"--executor: dask: a local cluster of 2 workers failed to start \(Cluster failed "
+            r"to start: Scheduler failed to start.: .*Cannot assign requested address\)",
+        )
+    finally:
+        executor.close()
+
+
+def test_a_sweep_whose_local_cluster_fails_to_start_says_so_in_one_line(monkeypatch, tmp_path):
+    import threading
+
+    from tests.conftest import invoke, one_error_line
+
+    _a_scheduler_that_cannot_listen(monkeypatch)
+    (tmp_path / "cfg.yaml").write_text(
+        "dataset: {name: digits, n_train: 200, n_test: 100}\nmodel: {hidden: [8]}\n"
+    )
+    threads = threading.active_count()
+    result = invoke(
+        "sweep", "grid", tmp_path / "cfg.yaml", "optimizer.lr=0.1,0.2", "--executor", "dask",
+        "--jobs", "2", runs_dir=tmp_path / "runs",
+    )  # fmt: skip
+    line = one_error_line(result)  # (exit 2)
+    assert line.startswith("error: --executor: dask: a local cluster of 2 workers failed")
+    assert threading.active_count() == threads
+    assert not (tmp_path / "runs").exists()
