@@ -269,7 +269,11 @@ def test_shipped_configs_load_and_round_trip(tmp_path, path):
         from nnlab.sweep import plan, sweep_from_file
 
         trials = plan(sweep_from_file(path))
-        sizes = {"digits-lr-sweep.yaml": (8, 4), "digits-shape-sweep.yaml": (6, 6)}  # (BN pairs)
+        sizes = {
+            "digits-lr-sweep.yaml": (8, 4),
+            "digits-shape-sweep.yaml": (6, 6),
+            "init-compare-mnist.yaml": (3, 1),
+        }  # (BN pairs; the inits share one seed)
         assert (len(trials), len({t.seed for t in trials})) == sizes[path.name]
         return
     cfg = load_config(path)

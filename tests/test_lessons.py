@@ -1,0 +1,35 @@
+"""The shipped configs that teach a lesson show it: run as their headers say, their numbers
+come out in the order the header (and the README) tells a newcomer to look for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import invoke
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared" / "data"
+
+
+def final_test_acc(stdout: str) -> dict[str, float]:
+    """A sweep's ``-f json`` rows, by their swept model.init."""
+    rows = json.loads(stdout)
+    return {row["model.init"]: row["final_test_acc"] for row in rows}
+
+
+@pytest.mark.slow
+def test_the_init_comparison_config_ranks_std_xavier_he(tmp_path):
+    """configs/init-compare-mnist.yaml (DLFS 6.2.4): std 0.01 learns nothing, xavier slowly,
+    he fastest (~20 s)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data folder {SHARED} is absent")
+    result = invoke("sweep", "run", ROOT / "configs" / "init-compare-mnist.yaml", "--data-dir",
+                    SHARED, "--jobs", "1", "-q", "-f", "json", runs_dir=tmp_path)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    acc = final_test_acc(result.stdout)
+    assert set(acc) == {"std", "xavier", "he"}
+    assert acc["std"] < 0.2 < acc["xavier"] < acc["he"], acc  # (chance is 0.1)
+    assert acc["he"] - acc["xavier"] > 0.2, acc
