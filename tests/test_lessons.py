@@ -33,3 +33,20 @@ def test_the_init_comparison_config_ranks_std_xavier_he(tmp_path):
     assert set(acc) == {"std", "xavier", "he"}
     assert acc["std"] < 0.2 < acc["xavier"] < acc["he"], acc  # (chance is 0.1)
     assert acc["he"] - acc["xavier"] > 0.2, acc
+
+
+@pytest.mark.slow
+def test_the_digits_overfitting_config_shows_the_regularisers_narrowing_the_gap(tmp_path):
+    """configs/overfit-digits.yaml and the two overrides its header gives: the plain net fits
+    its 150 images exactly, and weight decay and dropout each narrow its train-test gap (~20 s)."""
+    config = ROOT / "configs" / "overfit-digits.yaml"
+    gaps = {}
+    for override in ("weight_decay=0", "weight_decay=0.01", "model.dropout=0.2"):
+        result = invoke("train", config, override, "-q", "-f", "json", runs_dir=tmp_path)
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        gaps[override] = summary["final_train_acc"] - summary["final_test_acc"]
+        if override == "weight_decay=0":
+            assert summary["final_train_acc"] == 1.0, summary
+    plain = gaps.pop("weight_decay=0")
+    assert plain > 0.08 and all(gap < plain - 0.01 for gap in gaps.values()), (plain, gaps)
