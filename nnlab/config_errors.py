@@ -97,6 +97,9 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
     if parent is None:
         return ""
     fields = list(parent.model_fields)
+    key, colon, value = str(loc[-1]).partition(":")
+    if colon and key.strip() in fields:  # ({lr:0.1}: YAML reads one key 'lr:0.1', no value)
+        return f" (a key is followed by ': ', a colon and a space: {key.strip()}: {value.strip()})"
     lower = {field.lower(): field for field in fields}  # (EPOCHS, Batch_Size: in any case)
     close = [lower[c] for c in difflib.get_close_matches(str(loc[-1]).lower(), lower, n=1)]
     here = ".".join(map(str, loc))  # (a key of another place: model.weight_decay, model.lr)

@@ -810,3 +810,20 @@ def test_an_optimizer_nnlab_does_not_offer_is_told_its_nearest_not_a_name_spelt_
     with pytest.raises(ConfigError) as exc:
         resolve_optimizers([name], [], None, {})
     assert f"unknown optimizer {name!r} {says}" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"optimizer": {"name": "sgd", "lr:0.1": None}},
+         "unknown key 'optimizer.lr:0.1' (a key is followed by ': ', a colon and a space: lr: 0.1)"),
+        ({"model": {"activation:tanh": None}}, "unknown key 'model.activation:tanh' (a key is "
+         "followed by ': ', a colon and a space: activation: tanh)"),
+        ({"dataset": {"name:mnist": None}}, "dataset.name: missing; expected one of digits, "
+         "mnist, hdf5, spiral, blobs ('name:mnist' is one key: a key is followed by ': ', a "
+         "colon and a space)"),
+    ],
+)  # fmt: skip
+def test_a_key_glued_to_its_value_in_braces_is_told_the_space_it_lacks(raw, expected):
+    # (YAML reads {lr:0.1} as one key 'lr:0.1' of no value: it was an unknown key alone)
+    assert error_of(raw) == f"cfg.yaml: {expected}"

@@ -45,6 +45,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
             "followed by ': ', a colon and a space: epochs: 3"
         ],
     ),
+    (  # (it said 'optimizer.name: missing' and 'unknown key 'optimizer.lr:0.1'' alone)
+        "no space after a colon in braces",
+        "optimizer: {name:adam}\n",
+        [],
+        [
+            "{d}/cfg.yaml: optimizer.name: missing; expected one of sgd, momentum, nesterov, "
+            "adagrad, rmsprop, adam ('name:adam' is one key: a key is followed by ': ', a colon "
+            "and a space)"
+        ],
+    ),
     (
         "a key indented under one with a value",
         "epochs: 3\n batch_size: 10\n",
