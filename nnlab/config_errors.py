@@ -90,9 +90,21 @@ def describe_error(
     return describe(exc.errors()[0], raw, overrides)
 
 
+# Keys other tools' configs take in other files by (Hydra's defaults, an include, a JSON $ref, a
+# base to extend): nnlab's config is one file, and such a key was an unknown key alone.
+INCLUDE_KEYS = {"include", "includes", "import", "imports", "defaults", "$ref", "extends",
+                "inherit", "inherits", "_base_", "base_config", "<<"}  # fmt: skip
+ONE_FILE = (
+    " (a config includes no other file: give the keys here, or as overrides key.sub=value; "
+    "a sweep's file holds its config's keys and its sweep: section)"
+)
+
+
 def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
     """What follows "unknown key 'k'": the key meant (a book's name, a close spelling, the
     nested key of that name) or the valid keys of the mapping it is in."""
+    if len(loc) == 1 and str(loc[0]).lower() in INCLUDE_KEYS:
+        return ONE_FILE
     parent = _parent_model(loc, raw)
     if parent is None:
         return ""

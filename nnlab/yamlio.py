@@ -247,13 +247,33 @@ def _not_utf8(raw: bytes, start: int) -> str:
     column of its first byte that is not UTF-8 (both were 'not a text file': a config saved as
     Latin-1 with a 'café' in a comment is one)."""
     if b"\x00" in raw[:65536]:
-        return "not a text file, expected YAML"
+        return wide_text(raw) or "not a text file, expected YAML"
     line = raw.count(b"\n", 0, start) + 1
     column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
     return (
         f"line {line}, column {column}: byte 0x{raw[start]:02x} is not UTF-8; expected YAML "
         "in UTF-8 (a file saved as Latin-1?)"
     )
+
+
+def wide_text(raw: bytes) -> str | None:
+    """'UTF-16 text ...' where ``raw`` is text in UTF-16 or UTF-32 (a byte-order mark, or
+    ASCII text with a NUL beside each character: Windows' 'Unicode'), else None: such a
+    config was 'not a text file' with a mark, 'unacceptable character #x0000' without."""
+    import codecs
+
+    marks = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+             (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))  # fmt: skip
+    name = next((name for mark, name in marks if raw.startswith(mark)), None)
+    head = raw[:4096]
+    for width, kind in ((4, "UTF-32"), (2, "UTF-16")):
+        if name is None and len(head) >= 2 * width and len(head) % width == 0:
+            units = [head[i : i + width] for i in range(0, len(head), width)]
+            if all(u.count(0) == width - 1 and u.strip(b"\x00") for u in units):
+                name = kind
+    if name is None:
+        return None
+    return f"{name} text; expected YAML in UTF-8 (save the file as UTF-8)"
 
 
 def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
@@ -264,6 +284,8 @@ def _mapping(path: Path, raw: bytes) -> dict[str, Any]:
 
 def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
     """The mapping the bytes ``raw`` of ``path`` hold, or None for no document at all."""
+    if b"\x00" in raw[:8] and (wide := wide_text(raw)):  # (UTF-16 of ASCII is valid UTF-8)
+        raise ConfigError(f"{path}: {wide}")
     try:
         text = raw.decode("utf-8")
         data = yaml_value(text, str(path), check=False)

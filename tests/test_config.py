@@ -827,3 +827,26 @@ def test_an_optimizer_nnlab_does_not_offer_is_told_its_nearest_not_a_name_spelt_
 def test_a_key_glued_to_its_value_in_braces_is_told_the_space_it_lacks(raw, expected):
     # (YAML reads {lr:0.1} as one key 'lr:0.1' of no value: it was an unknown key alone)
     assert error_of(raw) == f"cfg.yaml: {expected}"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_a_config_in_utf16_or_utf32_is_said_so(tmp_path, encoding):
+    # (with a byte-order mark it was 'not a text file', without one 'unacceptable character
+    # #x0000'); a binary file is still not a text file
+    (path := tmp_path / "cfg.yaml").write_bytes("epochs: 1\nname: caf\u00e9\n".encode(encoding))
+    width = "UTF-32" if "32" in encoding else "UTF-16"
+    with pytest.raises(ConfigError) as info:
+        load_config(path, [])
+    assert (
+        str(info.value) == f"{path}: {width} text; expected YAML in UTF-8 (save the file as UTF-8)"
+    )
+    (path := tmp_path / "bin.yaml").write_bytes(b"\x89HDF\r\n\x1a\n\x00\x00\x00\x00\xff\xfe")
+    with pytest.raises(ConfigError, match="not a text file"):
+        load_config(path, [])
+
+
+@pytest.mark.parametrize("key", ["include", "defaults", "$ref", "extends", "imports"])
+def test_a_key_that_would_take_keys_from_another_file_says_a_config_is_one_file(key):
+    assert error_of({key: "base.yaml"}).startswith(
+        f"cfg.yaml: unknown key {key!r} (a config includes no other file: give the keys here"
+    )

@@ -151,6 +151,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["'model.use_batchnorm'", "did you mean 'model.batchnorm'"],
     ),
+    (  # (it said 'unknown key 'include'; valid keys here: name, seed, ...' alone)
+        "a key that includes another file",
+        "include: base.yaml\nepochs: 3\n",
+        [],
+        [
+            "{d}/cfg.yaml: unknown key 'include' (a config includes no other file: give the "
+            "keys here, or as overrides key.sub=value; a sweep's file holds its config's keys "
+            "and its sweep: section)"
+        ],
+    ),
     ("wrong type", "epochs: abc\n", [], ["epochs:", "valid integer", "'abc'"]),
     (
         "a boolean where a number goes",
@@ -340,6 +350,13 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
             "{d}/cfg.yaml: line 2, column 10: byte 0xe9 is not UTF-8; expected YAML in UTF-8 (a "
             "file saved as Latin-1?)"
         ],
+    ),
+    (  # (it said 'not a text file' with a byte-order mark, 'unacceptable character #x0000'
+        # without one: Windows' 'Unicode')
+        "a config in UTF-16",
+        "epochs: 1\n".encode("utf-16-le"),
+        [],
+        ["{d}/cfg.yaml: UTF-16 text; expected YAML in UTF-8 (save the file as UTF-8)"],
     ),
     (  # (it said 'config file not found (did you mean 'loop.yaml' in bad?)'; a sweep failed
         # with 'unexpected RuntimeError: Symlink loop')
