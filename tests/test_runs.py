@@ -424,7 +424,7 @@ def test_an_ambiguous_reference_lists_five_runs_and_says_there_are_more(tmp_path
 def test_list_runs_has_one_row_per_run(finished):
     _, result = finished
     (row,) = list_runs(result.run.path.parent)
-    assert row["run"] == result.run.id and row["status"] == "COMPLETED" and row["epochs"] == 4
+    assert row["run"] == result.run.id and row["status"] == "COMPLETED" and row["epochs_done"] == 4
     assert row["final_test_acc"] == result.summary["final_test_acc"]
 
 

@@ -88,7 +88,8 @@ def runs_list(
     A sweep or tune keeps its status; if any of its trials (a tune's: its rounds') is DAMAGED
     (meta.json or summary.json) or MISSING (its folder gone), or a tune's round folder is, its
     reason counts them (json: bad_trials lists each). A training run that did not complete
-    shows its epochs done of those planned, 1,831/2,000 (json, csv: epochs and epochs_planned);
+    shows its epochs done of those planned, 1,831/2,000 (json, csv: epochs_done and
+    epochs_planned);
     a sweep or tune its trials ended of those planned, 12/32, and a note says how many FAILED
     or DIVERGED (json, csv: trials_done, trials_planned, trials_failed, trials_diverged;
     with --where, trials_kept: how many of its trials it keeps).
@@ -214,8 +215,8 @@ def runs_compare(
     A damaged run is refused, as runs show refuses it; a sweep's trial whose folder is damaged
     or gone is a DAMAGED or MISSING row, with the reason. A config key a run does not have
     (another dataset's) is '-' (csv: empty; json: left out of its row); a null value is null.
-    The epochs column is the epochs trained; where the runs' configs differ in epochs, that key
-    is a column of its own and the epochs trained are epochs_done.
+    epochs_done is the epochs each run trained; where the runs' configs differ in epochs, that
+    key is a column of its own, epochs.
 
     Example: nnlab runs compare latest --where model.batchnorm=true --sort final_test_acc --top 5
     """

@@ -66,7 +66,7 @@ def _entries(
         out = []
         for trial, state in sweep.trial_states(run):
             base = {"run": name(trial.id), "seed": trial.seed, "status": state["status"]}
-            base.update({"epochs": state.get("epochs"), **_metrics(state)})
+            base.update({"epochs_done": state.get("epochs"), **_metrics(state)})
             base.update({"reason": state["reason"]} if "reason" in state else {})
             folders[base["run"]] = sweep.trials_dir(run) / trial.id
             out.append((base, flatten(trial.config.model_dump(mode="json"))))
@@ -76,7 +76,7 @@ def _entries(
     cfg = load_run_config(run)
     summary = run.summary()
     base = {"run": run.id, "seed": cfg.seed, "status": run.status}
-    base.update({"epochs": summary.get("epochs"), **_metrics(summary)})
+    base.update({"epochs_done": summary.get("epochs"), **_metrics(summary)})
     folders[run.id] = run.path
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
@@ -161,16 +161,9 @@ def differing(entries: list[tuple[Row, dict[str, Any]]]) -> tuple[list[Row], lis
     rows = []
     for base, cfg in entries:
         row = {"run": base["run"], **{k: cfg[k] for k in varying if k in cfg}}
-        # (a varying config key named as a result is kept: 'epochs' asked beside epochs done)
-        row.update({done_key(k, varying): v for k, v in base.items() if k != "run"})
+        row.update({k: v for k, v in base.items() if k != "run"})
         rows.append(row)
     return rows, varying
-
-
-def done_key(key: str, varying: list[str]) -> str:
-    """A result's column: ``key``, or ``<key>_done`` where a config key the runs differ in has
-    that name (``epochs``: the config's, beside the epochs each run trained)."""
-    return f"{key}_done" if key in varying else key
 
 
 def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
@@ -180,7 +173,10 @@ def sort_rows(rows: list[Row], key: str, reverse: bool = False) -> list[Row]:
     if rows and not any(key in r for r in rows):
         columns = list(dict.fromkeys(k for r in rows for k in r))
         ending = [c for c in columns if c.endswith(f".{key}")]  # ('lr': optimizer.lr)
-        ending = ending or [c for c in columns if c == f"final_{key}"]  # ('test_acc': not best_)
+        ending = ending or [
+            c for c in columns if c in (f"final_{key}", f"{key}_done")
+        ]  # ('test_acc':
+        # not best_; 'epochs': epochs_done, where the runs' configs agree in epochs)
         hint = f" (did you mean {ending[0]!r}?)" if len(ending) == 1 else did_you_mean(key, columns)
         raise ConfigError(f"--sort: no column {key!r}{hint}; columns: {', '.join(columns)}")
     descending = key.endswith("_acc") != reverse
@@ -207,7 +203,8 @@ def compare_runs(
     """Rows comparing the runs (and sweeps' trials) that ``refs`` name, the table's columns and
     the number of rows before ``top`` cut them.
 
-    A row: run, the config keys that differ between the rows, seed, status, epochs, final and
+    A row: run, the config keys that differ between the rows, seed, status, epochs_done (the
+    epochs it trained; ``epochs`` is the config key, as ``runs list`` names them), final and
     best metrics, ``acc_gap``. A config key that a run's config does not have (another
     dataset's, such as ``dataset.noise`` of a spiral beside a digits run) is not in its row
     (a table shows ``-``, CSV an empty field, JSON leaves the key out); one its config sets to
@@ -235,7 +232,7 @@ def compare_runs(
     if top is not None:
         rows = rows[:top]
     finals = list(dict.fromkeys(k for r in rows for k in r if k.startswith("final_")))
-    columns = ["run", *varying, "status", done_key("epochs", varying)]
+    columns = ["run", *varying, "status", "epochs_done"]  # (epochs: the config key, always)
     columns += [k for k in finals if k.endswith("_acc")]
     columns += [c for c in ("acc_gap", "reason") if any(c in r for r in rows)]
     if png is not None:

@@ -34,7 +34,8 @@ def list_runs(
     where: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """One row per folder under ``root`` (of ``kind``, of ``status``, if given), oldest first:
-    id, kind, name, status, epochs and final accuracies. A folder that cannot be read is listed
+    id, kind, name, status, epochs_done (the epochs it trained: ``epochs`` is a config key's
+    name, as ``runs compare`` gives it) and final accuracies. A folder that cannot be read is listed
     as DAMAGED with the reason; it never stops the listing. A folder holding trials (a sweep, a
     tune's rounds) some of which are DAMAGED or MISSING keeps its status and says so
     (``trial_damage_row``). ``last``: only the ``last`` folders that started last (of those
@@ -135,7 +136,7 @@ def _row(run: runs.RunDir, kind: str | None, where: Where | None = None) -> dict
         "kind": info["kind"] or "?",
         "name": meta.get("name"),
         "status": info["status"],
-        "epochs": summary.get("epochs", meta.get("epochs_done")),
+        "epochs_done": summary.get("epochs", meta.get("epochs_done")),
     }
     sound = info["status"] not in runs.UNUSABLE
     facts = config_facts(run, row["kind"]) if sound else {}
@@ -156,9 +157,9 @@ def _row(run: runs.RunDir, kind: str | None, where: Where | None = None) -> dict
     return row
 
 
-LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs", "epochs_planned",
+LIST_COLUMNS = ("run", "kind", "name", "dataset", "status", "epochs_done", "epochs_planned",
                 *TRIAL_COUNTS, "final_train_acc", "final_val_acc", "final_test_acc")  # fmt: skip
-# (a table's: the folder's id holds its name; the epochs column its planned epochs, or a
+# (a table's: the folder's id holds its name; the epochs_done column its planned epochs, or a
 # sweep's or tune's trials: ``trials_text``)
 TABLE_LEFT_OUT = ("name", "best_trial", "trials_kept", "epochs_planned", *TRIAL_COUNTS)
 # (--where's trials_kept: the table's title says its best is of the trials --where keeps)
@@ -248,15 +249,18 @@ def list_columns(rows: list[dict[str, Any]], table: bool = False, where: bool = 
 
 # a table's short headers (its title's second line says what they are; json and csv keep the
 # full names a script reads)
-TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test_acc": "test"}
+TABLE_HEADERS = {"final_train_acc": "train", "final_val_acc": "val", "final_test_acc": "test",
+                 "epochs_done": "done"}  # fmt: skip
 # a table's title's second line: what its accuracy columns hold (named by the splits it has:
-# it named val beside none) and, with a sweep's or a tune's row, what its epochs column holds
+# it named val beside none), what its done column holds (the epochs trained: a column headed
+# 'epochs' read as the config key runs compare names so) and, with a sweep's or a tune's row,
+# what both hold of it
 LEGENDS = {
-    (False, False): "",
-    (True, False): "{splits}: final accuracy (of a sweep or a tune: {best})",
-    (False, True): "epochs of a sweep or a tune: its trials ended/planned",
-    (True, True): "{splits}: final accuracy; of a sweep or a tune: {best}, and in "
-    "epochs its trials ended/planned",
+    (False, False): "done: epochs trained",
+    (True, False): "{splits}: final accuracy (of a sweep or a tune: {best}); done: epochs trained",
+    (False, True): "done: epochs trained; of a sweep or a tune: its trials ended/planned",
+    (True, True): "{splits}: final accuracy; done: epochs trained; of a sweep or a tune: {best}, "
+    "its trials ended/planned",
 }
 
 
@@ -268,7 +272,7 @@ def list_table(
     and fell back to one record per folder): the columns ``list_columns`` gives a table,
     without those no row has a value in, the folder's kind and dataset in one column
     (``train/mnist``), the final accuracies headed by their split (``TABLE_HEADERS``), the
-    start to the second, a sweep's or tune's trials ended of those planned in the epochs
+    start to the second, a sweep's or tune's trials ended of those planned in the epochs_done
     column (``trials_text``); a folder's reason (DAMAGED, trials damaged or gone) and how many
     of a sweep's trials FAILED or DIVERGED (``trial_outcomes``) a note under the table,
     ``<run>: <reason>`` (a column of them, a path and a sentence each, made every listing with
@@ -276,7 +280,7 @@ def list_table(
     notes = [
         f"{r['run']}: {said}" for r in rows for said in (r.get("reason"), trial_outcomes(r)) if said
     ]
-    rows = [{**r, "epochs": trials_text(r) or r.get("epochs")} for r in rows]
+    rows = [{**r, "epochs_done": trials_text(r) or r.get("epochs_done")} for r in rows]
     columns = [
         c
         for c in list_columns(rows, table=True)
@@ -287,7 +291,8 @@ def list_table(
     for row in rows:
         row = {**row, "started": times.local_text(row.get("started"))}  # (in this TZ)
         if "trials_done" not in row:  # (a sweep's or tune's says its trials: trials_text)
-            row["epochs"] = epochs_of(row.get("epochs"), row.get("epochs_planned"), row["status"])
+            done, planned = row.get("epochs_done"), row.get("epochs_planned")
+            row["epochs_done"] = epochs_of(done, planned, row["status"])
         if merged:  # (a kind with no dataset, activations: its kind alone)
             dataset = row.get("dataset")
             row["kind"] = f"{row['kind']}/{dataset}" if dataset is not None else row["kind"]
@@ -298,11 +303,14 @@ def list_table(
     columns = [
         ("kind/dataset" if merged and c == "kind" else TABLE_HEADERS.get(c, c)) for c in columns
     ]
-    splits = [c for c in TABLE_HEADERS.values() if c in columns]
+    splits = [TABLE_HEADERS[c] for c in ACCURACIES if TABLE_HEADERS[c] in columns]
     trials = any("trials_done" in r for r in rows)
     kept = any("trials_kept" in r for r in rows)  # (--where: its best of the trials it keeps)
     best = "the best of the trials --where keeps" if kept else "its best trial's"
     legend = LEGENDS[bool(splits), trials].format(splits=", ".join(splits), best=best)
+    if "done" not in columns:  # (no folder trained: its legend says nothing of the column)
+        legend = legend.replace("; done: epochs trained", "").replace("done: epochs trained", "")
+        legend = legend.removeprefix("; ")
     return out, columns, legend, notes
 
 

@@ -40,7 +40,7 @@ def trial_counts(rows: list[dict[str, Any]], planned: int | runs.RunDir) -> dict
 
 def trials_text(row: dict[str, Any]) -> str | None:
     """A sweep's or tune's trials ended of those planned (``trial_counts``), ``12/32``, as
-    ``runs list``'s table gives them in its epochs column (``LEGENDS``; in words, ``32
+    ``runs list``'s table gives them in its epochs_done column (``LEGENDS``; in words, ``32
     trials``, a typical folder's table was 121 columns); None for another kind."""
     done, planned = row.get("trials_done"), row.get("trials_planned")
     if done is None or planned is None:

@@ -6,6 +6,7 @@ import pytest
 
 from nnlab.errors import ConfigError, RunError
 from nnlab.experiments.compare import compare_runs, flatten, sort_rows
+from nnlab.experiments.listing import list_runs
 
 
 def test_flatten_makes_dotted_keys_and_keeps_lists_whole():
@@ -150,7 +151,13 @@ def test_runs_differing_in_epochs_show_the_config_and_the_epochs_done(tmp_path):
     assert columns[:4] == ["run", "epochs", "status", "epochs_done"]
     assert sorted((r["epochs"], r["epochs_done"]) for r in rows) == [(1, 1), (2, 2)]
     rows, columns, _ = compare_runs(refs[:1], tmp_path)  # (one run: nothing varies)
-    assert "epochs" in columns and "epochs_done" not in columns
+    # (the epochs trained are epochs_done whether or not the configs differ in epochs: they
+    # read 'epochs' here, the config key's name, and runs list's name for the epochs done)
+    assert "epochs_done" in columns and "epochs" not in columns and "epochs" not in rows[0]
+    listed = list_runs(tmp_path)
+    assert [r["epochs_done"] for r in listed] == [1, 2] and "epochs" not in listed[0]
+    with pytest.raises(ConfigError, match="did you mean 'epochs_done'"):
+        sort_rows(rows, "epochs")
 
 
 def test_compare_png_panels_name_their_run_and_at_most_three_keys(tmp_path, monkeypatch):

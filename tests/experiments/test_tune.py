@@ -543,7 +543,7 @@ def test_a_tunes_best_trial_is_read_from_its_trial_folders_by_runs_list_and_the_
     assert [r["status"] for r in rows].count("COMPLETED") == 2 and "best" not in run.summary()
     best = best_trial(rows, "final_val_acc")
     (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", tmp_path).stdout)
-    assert listed["best_trial"] == best["trial"] and listed["epochs"] is None  # (trials, not
+    assert listed["best_trial"] == best["trial"] and listed["epochs_done"] is None  # (trials, not
     assert listed["trials_done"] == 2 < listed["trials_planned"]  # one trial's epochs)
     assert listed["final_val_acc"] == best["final_val_acc"]
     assert invoke("report", "--runs-dir", tmp_path, "--out", tmp_path / "rep").exit_code == 0

@@ -90,7 +90,7 @@ def test_a_resume_killed_past_the_last_end_is_read_from_its_records_everywhere(
     run = killed_in_resume
     last = run.metrics()[-1]
     listed = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
-    assert [(r["status"], r["epochs"], r["final_test_acc"]) for r in listed] == [
+    assert [(r["status"], r["epochs_done"], r["final_test_acc"]) for r in listed] == [
         ("STALE", last["epoch"], last["test_acc"])
     ]
     shown = invoke("runs", "show", run.path, "-f", "json", "--runs-dir", "runs")
@@ -100,7 +100,7 @@ def test_a_resume_killed_past_the_last_end_is_read_from_its_records_everywhere(
     assert f"{run.id}: STALE after {last['epoch']} of 60 epochs" in table  # (LONG's 60)
     compared = invoke("runs", "compare", run.path, "-f", "json", "--runs-dir", "runs")
     (row,) = json.loads(compared.stdout)
-    assert (row["epochs"], row["final_test_acc"]) == (last["epoch"], last["test_acc"])
+    assert (row["epochs_done"], row["final_test_acc"]) == (last["epoch"], last["test_acc"])
     (row,) = index_rows((build_report((), case / "runs").out / "index.html").read_text())
     text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
     assert f"long {last['epoch']} of 60 {last['train_acc']:.4f} {last['test_acc']:.4f}" in text
@@ -240,7 +240,7 @@ def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own
     (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
     done = [r for r in rows.values() if r["status"] == "COMPLETED"]
     best = max(done, key=lambda r: r["final_test_acc"])
-    assert listed["best_trial"] == best["trial"] and listed["epochs"] is None  # (its trials:
+    assert listed["best_trial"] == best["trial"] and listed["epochs_done"] is None  # (its trials:
     ended = [r for r in rows.values() if r["status"] in ("COMPLETED", "DIVERGED", "FAILED")]
     assert listed["trials_done"] == len(ended) and listed["trials_planned"] == len(rows)  # all)
     assert listed["final_test_acc"] == best["final_test_acc"]
@@ -261,7 +261,7 @@ def test_an_interrupted_runs_counts_behind_its_records_are_read_from_the_records
     set_meta(stopped, epochs_done=1)
     if command == "list":
         (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", "runs").stdout)
-        assert row["status"] == "INTERRUPTED" and row["epochs"] == 2, row
+        assert row["status"] == "INTERRUPTED" and row["epochs_done"] == 2, row
     elif command == "report":
         built = invoke("report", "--runs-dir", "runs")
         assert built.exit_code == 0 and "DAMAGED" not in built.stderr, built.output

@@ -58,7 +58,7 @@ def test_an_unfinished_run_reads_its_epochs_of_those_planned_in_every_table(tmp_
     # (right-aligned, the numbers of a column that holds them: they read left-aligned)
     assert re.search(r"stopped.*│ +5/40 │", table) and re.search(r"-done-.*│ +5 │", table)
     listed = json.loads(invoke("runs", "list", "-f", "json", runs_dir=root).stdout)
-    assert {r["name"]: (r["epochs"], r["epochs_planned"]) for r in listed} == {
+    assert {r["name"]: (r["epochs_done"], r["epochs_planned"]) for r in listed} == {
         "stopped": (5, 40),
         "done": (5, 5),
     }
