@@ -197,6 +197,17 @@ def test_compare_differences_table_and_default_output_into_the_runs_dir(tmp_path
     ratio = saved["timing"]["ratio"]
     shown = str(round(ratio)) if ratio >= 10 else f"{round(ratio, 2):.4f}"
     assert row.split("│")[-2].strip() == shown, row
+    # (a best step's error read 4.5e-11 under its table's 4.464e-11, the times 0.000402 s and
+    # 4.017e-04 beside each other; the step, written :g, as the table's config values are)
+    from nnlab.numbers import config_number, number
+    from nnlab.times import duration
+
+    best = saved["best"]["centred"]
+    line = f"centred {config_number(best['step'])} ({number(best['error'])})"
+    assert line in result.stdout
+    timing = saved["timing"]
+    assert row.split("│")[5].strip() == duration(timing["analytic_s"]), row
+    assert f"analytic: {duration(timing['analytic_s'])} (one forward" in result.stdout
 
 
 def test_compare_differences_unknown_param_exits_2():
