@@ -57,21 +57,62 @@ def distinct_styles(n: int) -> list[tuple[str, str]]:
     return [(palette.colour(i), palette.linestyle(i)) for i in range(n)]
 
 
-def legend_outside(ax: Any, where: str = "right", **kwargs: Any) -> Any:
+def legend_outside(ax: Any, where: str = "right", room: float | None = None, **kwargs: Any) -> Any:
     """A legend next to ``ax`` (``right``: top-aligned to its right edge; ``below``: centred
-    under its x label), never over the data, of the entries that show something (``drawn``).
-    ``kwargs`` go to ``ax.legend``. None when there is nothing to list (every trial diverged:
-    no curve), rather than an empty box and matplotlib's warning about it."""
+    under its x label), never over the data, of the entries that show something (``drawn``),
+    no wider than ``room`` inches (default: the axes' width; ``fit_legend``). ``kwargs`` go to
+    ``ax.legend``. None when there is nothing to list (every trial diverged: no curve), rather
+    than an empty box and matplotlib's warning about it."""
     kwargs.setdefault("fontsize", LEGEND_PT)
     kwargs["handles"] = drawn(kwargs.get("handles") or ax.get_legend_handles_labels()[0])
     if not kwargs["handles"]:
         return None
     if where == "right":
-        return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
-    # below: 36 points under the axes clear the tick labels and the x label (the pad is in
-    # units of the legend's font size)
-    pad = 36 / float(kwargs["fontsize"])
-    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, **kwargs)
+        legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
+    else:  # below: 36 points under the axes clear the tick labels and the x label (the pad is
+        # in units of the legend's font size)
+        pad = 36 / float(kwargs["fontsize"])
+        legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad,
+                           **kwargs)  # fmt: skip
+    fit_legend(legend, axes_inches(ax) if room is None else room)
+    return legend
+
+
+def axes_inches(ax: Any) -> float:
+    """The width of ``ax``, in inches."""
+    return float(ax.get_position().width * ax.get_figure().get_figwidth())
+
+
+def legend_inches(legend: Any) -> float:
+    """The width of ``legend`` as its figure draws it, in inches."""
+    fig = legend.get_figure()
+    return float(legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi)
+
+
+def fit_legend(legend: Any, room: float) -> None:
+    """``legend``'s entries (and title) broken into lines (``fit_lines``) so that it is no
+    wider than ``room`` inches, where it is wider: a legend of a random sweep over three keys,
+    an entry of each key's value, was twice the width of the axes beside it, the figure most
+    of it legend. Each of its columns gives up an equal share."""
+    fig = legend.get_figure()
+    renderer = fig.canvas.get_renderer()
+
+    def inches(text: Any) -> float:
+        return float(text.get_window_extent(renderer).width / fig.dpi)
+
+    title = legend.get_title()
+    for _ in range(3):  # (a title wider than every entry: its turn after theirs)
+        excess = legend_inches(legend) - room
+        if excess <= 0:
+            return
+        texts = [t for t in legend.get_texts() if t.get_text().strip()]
+        widest = max(map(inches, texts), default=0.0)
+        limits = [(t, widest - excess / max(1, legend._ncols)) for t in texts]
+        if title.get_text() and inches(title) >= widest * legend._ncols:
+            limits.append((title, inches(title) - excess))
+        for text, limit in limits:
+            if inches(text) > limit:
+                text.set_text(fit_lines(fig, text.get_text(), max(limit, 1.0), text.get_fontsize()))
 
 
 def drawn(handles: list[Any]) -> list[Any]:

@@ -25,16 +25,20 @@ from typing import Any
 from nnlab import palette
 from nnlab.fileio import atomic_write, file_mode
 from nnlab.plots import fonts  # (also re-exported: every figure sizes its text by it)
+from nnlab.plots.accuracy import accuracy_axis  # noqa: F401 (re-exported: the figures of curves)
 from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses them)
     LABEL_GAP,
     LEGIBLE_PT,
+    axes_inches,
     distinct_colours,
     distinct_styles,
     epoch_axis,
+    fit_legend,
     fit_lines,
     fitted_suptitle,
     fitted_title,
     grid_lines,
+    legend_inches,
     legend_outside,
     log_scale,
     log_ticks,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnlab import palette
-from nnlab.output import as_label, counted, is_number
+from nnlab.output import as_label, as_written, counted, is_number
 from nnlab.plots import base, sweep_roles
 
 MAX_LABELLED = 12  # trials (or values of a key) that still get one legend entry each
@@ -260,18 +260,31 @@ def _labelled_figure(
     key: str | None,
     title: str,
 ) -> Any:
-    """Up to ``MAX_LABELLED`` trials, each its own look (``trial_looks``) and legend entry."""
+    """Up to ``MAX_LABELLED`` trials, each its own look (``trial_looks``) and legend entry
+    (``optimizer.lr=0.1, model.init=he``); where those are wider than the axes, the keys they
+    share are said once, as the legend's title, and each entry gives the values (``0.1, he``):
+    a random sweep's three keys made a legend twice the axes' width."""
     fig, (ax,) = _panel_axes(1)
     looks = trial_looks(rows, keys)
     tally = Tally()
+    short = {}  # (each label: its values alone, where every trial has every key)
     for i in range(len(rows)):
         # (a key a row has not does not apply to that trial: not named, not "null")
         shown = [as_label(k, rows[i][k]) for k in keys if k in rows[i]]
         label = ", ".join(shown) or rows[i]["trial"]
+        short[label] = ", ".join(as_written(rows[i][k]) for k in keys if k in rows[i])
         _plot(ax, rows, curves, key, looks, [i], tally, label)
     metric = _axes_labels([ax], key)
     handles = ax.get_legend_handles_labels()[0] + _end_handles(tally)
-    base.legend_outside(ax, "right", handles=handles)
+    legend = base.legend_outside(ax, "right", handles=handles, room=float("inf"))
+    shared = keys and all(k in row for row in rows for k in keys)
+    if legend is not None and shared and base.legend_inches(legend) > base.axes_inches(ax):
+        for handle in handles:
+            handle.set_label(short.get(handle.get_label(), handle.get_label()))
+        base.legend_outside(ax, "right", handles=handles, title=", ".join(keys),
+                            alignment="left")  # fmt: skip
+    elif legend is not None:
+        base.fit_legend(legend, base.axes_inches(ax))
     note = f"{metric} per epoch, {_shown(tally, len(rows))}"
     base.fitted_title(ax, base.named(title, note))
     return fig
@@ -335,7 +348,6 @@ def _axes_labels(axes: list[Any], key: str | None) -> str:
     metric = (key or "accuracy").replace("_acc", " accuracy")
     first = axes[0].get_subplotspec()
     for ax in axes:
-        ax.set(ylim=(0, 1.02))
         base.epoch_axis(ax)
         ax.grid(alpha=0.3)
         spec = ax.get_subplotspec()
@@ -343,6 +355,7 @@ def _axes_labels(axes: list[Any], key: str | None) -> str:
             ax.set_ylabel(metric)
         if not ax.xaxis.get_tick_params().get("labelbottom", True):
             ax.set_xlabel("")
+    base.accuracy_axis(axes)  # (shared by the panels)
     return metric
 
 
@@ -443,5 +456,7 @@ def _key_beside(
                             ncol=1 if mappable is None else 2)  # fmt: skip
         return
     bottom = min(ax.get_position().y0 for ax in where)  # (under its tick labels and x label)
-    fig.legend(handles=_in_columns(columns), loc="upper center", bbox_to_anchor=(0.5, bottom),
-               borderaxespad=36 / base.fonts.LEGEND_PT, ncol=len(columns))  # fmt: skip
+    legend = fig.legend(handles=_in_columns(columns), loc="upper center",
+                        bbox_to_anchor=(0.5, bottom), borderaxespad=36 / base.fonts.LEGEND_PT,
+                        ncol=len(columns))  # fmt: skip
+    base.fit_legend(legend, fig.get_figwidth() - 0.2)

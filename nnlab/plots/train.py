@@ -11,6 +11,7 @@ from nnlab.plots import base
 
 GAP = palette.SERIES[3]  # the shading between train and test accuracy (at GAP_ALPHA)
 GAP_ALPHA = 0.45  # (0.2, drawn before, was 1.2:1 on white: gone on a projector)
+WSPACE = 0.22  # the gap between the two panels, as a share of a panel's width
 MARKED_EPOCHS = 50  # up to this many epochs, a dot per epoch; beyond, thin lines only
 GAP_PANEL = (3.8, 2.6)  # inches (width, height) of one run's axes in the accuracy gaps figure
 GAP_LEGEND = 0.9  # inches of the gaps figure's width for its legend (wider: the figure grows)
@@ -33,7 +34,9 @@ def train_curves_figure(
     the objective carries the L2 penalty, tens of times the data loss, and a linear axis flattens
     the split losses against zero). A split evaluated after the last epoch only
     (``final_eval``) is one star there. A run that diverged (``status`` DIVERGED, at its
-    summary's ``diverged_epoch``: ``base.diverged_epoch``) stops at a red cross in both panels.
+    summary's ``diverged_epoch``: ``base.diverged_epoch``) stops at a red cross in both panels;
+    one INTERRUPTED (or FAILED) at a hollow diamond (square) on each curve (``base.mark_stopped``:
+    a run stopped by a signal has its curves of the epochs done), and its title says so.
     Each epoch is a dot up to ``MARKED_EPOCHS`` epochs; beyond, the lines are thin and bare (a
     test curve oscillating over 2,000 epochs would otherwise be a solid block over the rest).
     Legends sit under the panels. Margins are fixed, in inches (the bottom one grows with the
@@ -47,35 +50,70 @@ def train_curves_figure(
     style = {"marker": "."} if few else {"lw": 0.8}
     ax_loss.plot(*base.curve(kept, "loss"), label=objective, color="black",
                  lw=1 if few else 0.8)  # fmt: skip
+    base.mark_stopped(ax_loss, *base.curve(kept, "loss"), status)
     for split in splits:
-        colour = base.split_colour(split)
-        final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])
-        for ax, key, what in ((ax_loss, "loss", "loss"), (ax_acc, "acc", "accuracy")):
-            epochs, values = base.curve(kept, f"{split}_{key}")
-            if final:  # (a final_eval split: one point, after the last epoch)
-                ax.plot(epochs[-1:], values[-1:], label=f"{split} {what} (final)", marker="*",
-                        markersize=11, linestyle="none", color=colour)  # fmt: skip
-                continue
-            ax.plot(epochs, values, label=f"{split} {what}", color=colour, **style)
-            if at is not None:
-                base.mark_diverged(ax, epochs, values, at, colour, rising=key == "loss")
+        _split_curves((ax_loss, ax_acc), kept, split, style, at, status)
     _loss_scale(ax_loss)
     _unless_a_loss(ax_loss, kept, ["loss", *(f"{split}_loss" for split in splits)])
-    ax_acc.set(ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    ax_acc.set(ylabel="accuracy", title="accuracy")
+    base.accuracy_axis([ax_acc])
     extra = [base.diverged_handle(f"diverged at epoch {at}")] if at is not None else []
+    for mark in base.stopped_handles({str(status): 1}):  # (the title says where: a word)
+        mark.set_label(base.stopped(status))
+        extra.append(mark)
     rows = 1
     for ax in (ax_loss, ax_acc):
         base.epoch_axis(ax)
         ax.grid(alpha=0.3, which="both")
         handles = ax.get_legend_handles_labels()[0] + extra
-        base.legend_outside(ax, "below", handles=handles, ncol=2)
-        rows = max(rows, -(-len(handles) // 2))
+        room = base.axes_inches(ax) * (1 + WSPACE) - 0.1  # (half the gap each side)
+        legend = base.legend_outside(ax, "below", handles=handles, ncol=2, room=room)
+        rows = max(rows, _legend_lines(legend, 2))
     lines = 1
     if title:  # (a run id of a 64-character name: in lines, the top margin grown by them)
-        said = base.named(title, f"diverged at epoch {at}" if at is not None else "")
+        said = base.named(title, _ending(kept, status, at))
         lines = base.fitted_suptitle(fig, said, y=1 - 0.08 / 4).get_text().count("\n") + 1
     _fixed_margins(fig, top=0.62 + SUPTITLE_LINE * (lines - 1), bottom=0.62 + 0.2 * rows)
     return fig
+
+
+def _split_curves(axes: tuple[Any, Any], kept: list[dict[str, Any]], split: str,
+                  style: dict[str, Any], at: int | None, status: str | None) -> None:  # fmt: skip
+    """``split``'s loss and accuracy curves on ``axes`` (loss, accuracy), each ending at a
+    red cross where the run diverged (at epoch ``at``) or at a mark where it was interrupted
+    or failed; a split evaluated after the last epoch only (``final_eval``) one star there."""
+    colour = base.split_colour(split)
+    final = len(kept) > 1 and all(f"{split}_acc" not in r for r in kept[:-1])
+    for ax, key, what in zip(axes, ("loss", "acc"), ("loss", "accuracy")):
+        epochs, values = base.curve(kept, f"{split}_{key}")
+        if final:  # (a final_eval split: one point, after the last epoch)
+            ax.plot(epochs[-1:], values[-1:], label=f"{split} {what} (final)", marker="*",
+                    markersize=11, linestyle="none", color=colour)  # fmt: skip
+            continue
+        ax.plot(epochs, values, label=f"{split} {what}", color=colour, **style)
+        if at is not None:
+            base.mark_diverged(ax, epochs, values, at, colour, rising=key == "loss")
+        base.mark_stopped(ax, epochs, values, status)  # (interrupted, failed: a mark)
+
+
+def _ending(records: list[dict[str, Any]], status: str | None, at: int | None) -> str:
+    """What the title says of how the run ended: "diverged at epoch 3", "interrupted after
+    epoch 12" (its curves end at a mark there), else nothing."""
+    if at is not None:
+        return f"diverged at epoch {at}"
+    word = base.stopped(status)
+    return f"{word} after epoch {records[-1]['epoch']}" if word and records else ""
+
+
+def _legend_lines(legend: Any, ncol: int) -> int:
+    """The lines of text ``legend`` (of ``ncol`` columns, filled a column at a time) is tall:
+    each of its rows as tall as its entry of the most lines (an entry broken to fit the
+    panel's width: ``base.fit_legend``)."""
+    if legend is None:
+        return 1
+    lines = [t.get_text().count("\n") + 1 for t in legend.get_texts()]
+    per = -(-len(lines) // ncol)  # (entries in a column)
+    return sum(max(lines[i::per]) for i in range(per))
 
 
 def _loss_scale(ax: Any) -> None:
@@ -113,7 +151,7 @@ def _fixed_margins(fig: Any, top: float, bottom: float, axes_height: float = 2.7
     fig.set_figheight(height)
     base.plain_numbers(fig)  # (the labels measured below are those ``save`` draws)
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - top / height, bottom=bottom / height,
-                        wspace=0.22)  # fmt: skip
+                        wspace=WSPACE)  # fmt: skip
     ax = fig.axes[0]
     labels = ax.yaxis.get_tightbbox(fig.canvas.get_renderer())  # (pixels)
     need = (ax.get_window_extent().x0 - labels.x0) / fig.dpi + 0.1  # inches, with a gap
@@ -168,7 +206,6 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
                 color="0.4")  # fmt: skip
     elif epochs and train[-1] == train[-1] and test[-1] == test[-1]:
         gap = (train[-1] - test[-1], "" if split == "test" else f" to {split}", epochs[-1])
-    ax.set(ylim=(0, 1.02))
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     return end, title, gap
@@ -222,6 +259,7 @@ def accuracy_gaps_figure(panels: list[dict[str, Any]], title: str = "") -> Any:
         ax.set_visible(False)
     for row in axes:  # (each row's first panel: the second row's had ticks but no label)
         row[0].set_ylabel("accuracy")
+    base.accuracy_axis(list(axes.flat[: len(panels)]))  # (shared by the panels)
     handles: dict[str, Any] = {}  # (every kind of mark some panel draws, once)
     for ax in axes.flat[: len(panels)]:
         for handle, label in zip(*ax.get_legend_handles_labels()):

@@ -52,7 +52,8 @@ def tune_curves_figure(
         handles += [Line2D([], [], color="gray", lw=1.5, label="validation accuracy"),
                     Line2D([], [], color="gray", lw=1, ls=":", label="training accuracy")]  # fmt: skip
     handles += [base.diverged_handle()] if diverged else []
-    ax.set(ylabel="accuracy", ylim=(0, 1.02))
+    ax.set(ylabel="accuracy")
+    base.accuracy_axis([ax])
     base.epoch_axis(ax)
     ax.grid(alpha=0.3)
     base.legend_outside(ax, handles=handles)

@@ -152,8 +152,11 @@ def test_short_runs_get_whole_epoch_ticks():
 def test_legend_entries_name_whole_keys_and_values_without_quotes():
     rows, curves = grid_sweep(GRID)
     fig = plots.sweep_curves_figure(rows, curves, list(GRID))
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0] == "model.activation=relu, optimizer.name=sgd, model.init=he"
+    legend = fig.axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    # (three keys' key=value entries are wider than the axes: the keys once, as its title)
+    assert legend.get_title().get_text() == "model.activation, optimizer.name, model.init"
+    assert labels[0] == "relu, sgd, he"
 
 
 def test_many_trials_of_a_categorical_key_with_more_than_ten_values_look_distinct():

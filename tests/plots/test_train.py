@@ -442,3 +442,17 @@ def test_the_gaps_legend_names_the_curves_before_the_shading():
     fig = plots.accuracy_gaps_figure(panels)
     (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
     assert [t.get_text() for t in legend.get_texts()] == ["train", "test", "val", "gap"]
+
+
+def test_an_interrupted_run_draws_the_epochs_it_did_each_curve_ending_at_a_diamond():
+    # (a train run stopped by a signal had no curves.png; now drawn as its folder closes)
+    fig = plots.train_curves_figure(records.learning(8), ["train", "test"], "run-abc123",
+                                    status="INTERRUPTED")  # fmt: skip
+    assert fig._suptitle.get_text() == "run-abc123\ninterrupted after epoch 8"
+    for ax, curves in zip(fig.axes, (3, 2)):  # (the objective and two splits' losses; accuracy)
+        ends = [ln for ln in ax.get_lines() if ln.get_marker() == "D"]
+        assert sorted((ln.get_xdata()[0] for ln in ends)) == [8] * curves
+        assert "interrupted" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend_over_data(fig) == [] and not outside_figure(fig)
+    done = plots.train_curves_figure(records.learning(8), ["train"], "run", status="COMPLETED")
+    assert not [ln for ax in done.axes for ln in ax.get_lines() if ln.get_marker() == "D"]

@@ -1,0 +1,72 @@
+"""The accuracy axis shows the data: digits' curves, 0.95 to 1 after their first epochs, were
+squashed into the top tenth of an axis of 0..1.02. Most points above a floor: the axis shows
+from there, with 0 .. the floor squeezed under a break mark where some point lies under it
+(the untrained net at chance, epoch 0, is still drawn); the label says so."""
+
+from __future__ import annotations
+
+from nnlab import plots
+from nnlab.plots.accuracy import floor_of
+from tests.plots import records
+
+
+def digits(epochs=20):
+    """A run at chance at epoch 0, 0.85 after one epoch, then 0.95 .. 1."""
+    out = records.learning(epochs)
+    for r in out:
+        e = r["epoch"]
+        acc = 0.1 if e == 0 else 0.85 if e == 1 else 0.95 + 0.05 * e / epochs
+        r.update(train_acc=min(1.0, acc + 0.002), test_acc=acc)
+    return out
+
+
+def shown(ax):
+    """(the accuracy at the axis's bottom, at 20% of its height, at its top)."""
+    inverse = ax.transData.inverted()
+    box = ax.get_window_extent()
+    return [float(inverse.transform((box.x0, box.y0 + f * box.height))[1]) for f in (0, 0.2, 1)]
+
+
+def test_digits_curves_fill_the_axis_above_0_95_and_epoch_0_stays_drawn_below_it():
+    fig = plots.train_curves_figure(digits(), ["train", "test"], "run", status="COMPLETED")
+    ax = fig.axes[1]
+    fig.canvas.draw()
+    bottom, band, top = shown(ax)
+    assert bottom == 0 and abs(band - 0.95) < 1e-3 and 1 < top < 1.01, (bottom, band, top)
+    assert ax.get_ylabel() == "accuracy (0 to 0.95 squeezed)"
+    assert 0.0 in ax.get_yticks() and 0.95 in ax.get_yticks()
+
+
+def test_curves_all_above_a_floor_start_there_and_the_label_says_so():
+    recs = [r for r in digits() if r["epoch"] >= 2]
+    fig = plots.train_curves_figure(recs, ["train", "test"], "run", status="COMPLETED")
+    ax = fig.axes[1]
+    lo, hi = ax.get_ylim()
+    assert 0.94 < lo < 0.95 and ax.get_yscale() == "linear"
+    assert ax.get_ylabel() == "accuracy (from 0.95)"
+
+
+def test_curves_that_stay_low_keep_the_whole_axis_and_its_plain_label():
+    fig = plots.train_curves_figure(records.learning(10), ["train", "test"], "run",
+                                    status="COMPLETED")  # fmt: skip
+    ax = fig.axes[1]
+    assert ax.get_ylim() == (0, 1.02) and ax.get_ylabel() == "accuracy"
+
+
+def test_a_floor_never_hides_more_than_a_fifth_of_the_points_nor_a_trial_back_at_chance():
+    assert floor_of([0.1] + [0.97] * 9) == 0.95
+    assert floor_of([0.1, 0.1, 0.1] + [0.97] * 7) == 0.0  # (three in ten at chance)
+    assert floor_of([0.55, 0.7, 0.8]) == 0.5
+    assert floor_of([]) == 0.0
+
+
+def test_a_sweeps_panels_share_the_floor_and_each_trial_back_at_chance_shows_the_whole_axis():
+    rows = [{"trial": f"t{i}", "optimizer.lr": 0.1 * (i + 1), "status": "COMPLETED"}
+            for i in range(4)]  # fmt: skip
+    curves = {r["trial"]: digits() for r in rows}
+    fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
+    assert fig.axes[0].get_ylabel() == "test accuracy (0 to 0.95 squeezed)"
+    for r in curves["t3"][2:]:  # (one trial fell to chance: a quarter of the points)
+        r.update(test_acc=0.1)
+    fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
+    assert fig.axes[0].get_ylim() == (0, 1.02)
