@@ -94,11 +94,11 @@ def summary_text(run_id: str, summary: dict[str, Any], cfg: Config) -> str:
 def _finish(
     run: runs.RunDir, cfg: Config, records: list[Record], painter: Any, status: str
 ) -> dict[str, Any]:
-    """summary.json, summary.txt and (a run that ran to its end, with a ``painter``:
-    ``nnlab.plots.Painter``) curves.png."""
+    """summary.json, summary.txt and (with a ``painter``: ``nnlab.plots.Painter``) curves.png
+    of a run that ran to its end or was interrupted (its epochs done, marked so)."""
     drawing = None
     summary = summarize(records, status, cfg.final_only)
-    if painter is not None and records and status in ("COMPLETED", "DIVERGED"):
+    if painter is not None and records and status in ("COMPLETED", "DIVERGED", "INTERRUPTED"):
         from nnlab import plots
 
         drawn = {

@@ -289,6 +289,8 @@ def test_ctrl_c_exits_130_and_resume_ends_with_the_uninterrupted_metrics(
         f"interrupted: {run.path} is INTERRUPTED; continue with: nnlab train --resume {run.path}"
     )
     assert run.meta["status"] == "INTERRUPTED" and [r["epoch"] for r in run.metrics()] == [0, 1, 2]
+    # (its curves of the epochs done, marked interrupted: it had no curves.png)
+    assert run.file("curves.png").read_bytes().startswith(b"\x89PNG")
     assert (
         json.loads(invoke("runs", "list", "-f", "json", runs_dir=runs_dir).stdout)[0]["status"]
         == "INTERRUPTED"
