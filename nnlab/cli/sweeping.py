@@ -2,7 +2,8 @@
 with progress on stderr (``run_on_executor``), a definition's warnings and notes first
 (``run_definition``), a resume with the options its folder recorded (``resume``,
 ``as_started``), a dry run's checks and table (``check_executor``, ``print_preview``), and the
-sweep's table with its exit code (``print_sweep``). ``tune`` runs its dry run and its resume
+sweep's table with its exit code (``print_sweep``; what it says of its folder and its FAILED
+trials: ``nnlab.sweep.outcome``). ``tune`` runs its dry run and its resume
 through these too. The commands and their options: ``nnlab.cli.sweep``."""
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 import typer
 
-from nnlab import times
 from nnlab.cli.common import EXIT_TRIALS_FAILED, Execution, check_report, note, then_report
 from nnlab.cli.figures import folder_line
 from nnlab.cli.render import emit, emit_json
@@ -27,6 +27,7 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
     from nnlab import sweep as sw
     from nnlab.sweep import presets
+    from nnlab.sweep.outcome import failed_said, folder_said
 
     rows = result.rows
     title = f"{result.run.id}: {result.status}"
@@ -41,26 +42,11 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     else:  # (a key a trial leaves out: '-', not null)
         columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
         emit(sw.table_rows(rows, result.defn.spec), fmt, columns, title)
-    figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
-    drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
-    failed = {r["trial"] for r in result.failed}  # (run now and FAILED: not 'trained')
-    trained, resumed = ([t for t in ids if t not in failed] for ids in (result.ran, result.resumed))
-    lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
-    counts = (
-        f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
-        f"{len(resumed)} resumed, {len(result.skipped)} already done; {times.duration(result.seconds)}{drawn})"
-    )
     if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
         # error naming it)
-        line = f"sweep folder: {result.run.path}{counts}"
-        note(folder_line(result.run.path, "sweep folder") if quiet else line)
-    if result.failed:
-        first = result.failed[0]
-        note(
-            f"error: {len(result.failed)} of {counted(len(rows), 'trial')} FAILED "
-            f"(e.g. {first['trial']}: "
-            f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
-        )
+        note(folder_line(result.run.path, "sweep folder") if quiet else folder_said(result))
+    if (error := failed_said(result, len(rows))) is not None:
+        note(error)
         raise typer.Exit(EXIT_TRIALS_FAILED)
 
 

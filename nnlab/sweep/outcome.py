@@ -1,0 +1,39 @@
+"""What a sweep says once it has ended (``SweepResult``), besides its table: its folder with
+what became of its trials now (``folder_said``: trained, FAILED, resumed, already done; the time
+and the figures in the folder) and, where trials FAILED, the error naming the first and how to
+run them again (``failed_said``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nnlab import times
+from nnlab.words import counted
+
+
+def folder_said(result: Any) -> str:
+    """``sweep folder: <folder>  (trials: 3 trained, 1 FAILED, 0 resumed, 2 already done;
+    4.2 s; figures: a.png, b.png)``: a trial run now that FAILED is not said to be trained."""
+    figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
+    drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
+    failed = {r["trial"] for r in result.failed}  # (run now and FAILED: not 'trained')
+    trained, resumed = ([t for t in ids if t not in failed] for ids in (result.ran, result.resumed))
+    lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
+    counts = (
+        f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
+        f"{len(resumed)} resumed, {len(result.skipped)} already done; {times.duration(result.seconds)}{drawn})"
+    )
+    return f"sweep folder: {result.run.path}{counts}"
+
+
+def failed_said(result: Any, trials: int) -> str | None:
+    """The error of a sweep of ``trials`` trials some of which FAILED: how many, the first's
+    error, and the resume that runs them again; None where none did."""
+    if not result.failed:
+        return None
+    first = result.failed[0]
+    return (
+        f"error: {len(result.failed)} of {counted(trials, 'trial')} FAILED "
+        f"(e.g. {first['trial']}: "
+        f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
+    )
