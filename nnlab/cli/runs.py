@@ -96,30 +96,24 @@ def runs_list(
 
     Example: nnlab runs list --last 5 --status failed --where model.batchnorm=true
     """
-    from nnlab.experiments.listing import list_columns, list_runs, list_table, list_title
+    from nnlab.experiments.list_view import list_view
+    from nnlab.experiments.listing import list_columns, list_table
 
-    vanished: list[Path] = []
-    rows = list_runs(runs_dir, kind, status, last, vanished, where or ())
-    for gone in vanished:  # (named, not listed DAMAGED: its files went as it was read)
-        note(f"note: {gone}: removed or renamed as the listing read it (left out)")
-    kept = f" where {' and '.join(where)}" if where else ""
-    title = list_title(runs_dir, kind, status, last, len(rows)) + kept
-    if not rows and fmt == Format.table:
-        from nnlab.runfolders import itself_a_run
-
-        none = list_title(runs_dir, kind, status, None).replace(" in ", " under ")
-        note(f"no {none}{kept}{itself_a_run(runs_dir)}")
+    found = list_view(runs_dir, kind, status, last, where or ())
+    for line in found.notes:
+        note(line)
+    if not found.rows and fmt == Format.table:
+        note(found.none_line())
         return
-    if fmt != Format.json:  # (a sweep's bad trials, one by one: its reason counts them)
-        rows = [{k: v for k, v in r.items() if k != "bad_trials"} for r in rows]
+    rows = found.shown(fmt)
     if fmt == Format.table:  # (made to fit a terminal; json and csv: every field, full names)
         rows, columns, legend, notes = list_table(rows)
-        emit(rows, fmt, columns, title=f"{title}\n{legend}" if legend else title)
+        emit(rows, fmt, columns, title=f"{found.title}\n{legend}" if legend else found.title)
         for line in notes:  # (why a folder is DAMAGED, or a sweep's trials are)
             say(line)
         return
     # (csv: one header, whatever is listed; with --where, trials_kept as json gives it)
-    emit(rows, fmt, list_columns(rows, where=bool(where)), title=title)
+    emit(rows, fmt, list_columns(rows, where=bool(where)), title=found.title)
 
 
 @runs_app.command("show")
