@@ -35,6 +35,7 @@ from nnlab.cli.resuming import (
     alone_with_resume,
     announce_redo,
     check_resumed_report,
+    folder_root,
     redo_option,
 )
 from nnlab.experiments.scan_next import EXPONENTS
@@ -407,6 +408,7 @@ def dry_run_tune(
     the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
     from nnlab.cli.sweeping import check_executor, print_preview
     from nnlab.experiments.tune import preview_tune
+    from nnlab.experiments.tune_report import dry_run_note
 
     if resume is not None:
         raise typer.BadParameter(
@@ -423,11 +425,7 @@ def dry_run_tune(
     rounds = checked.rounds
     what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
     print_preview(preview, opts, what=what)
-    spans = ", ".join(f"{k}={r.short()}" for k, r in checked.ranges.items())
-    later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
-    note(f"note: round 1 searches {spans}" + (
-        f"; {later} from the ranges proposed by the top {counted(checked.top_k, 'trial')} so "
-        "far (their values are drawn as each round starts)" if rounds > 1 else ""))  # fmt: skip
+    note(dry_run_note(checked))
     for line in notes:
         note(f"note: {line}")
 
@@ -456,17 +454,6 @@ def tune_options(resume: str | None, opts: Execution, refused: tuple[Any, ...] =
     from nnlab.cli.sweeping import as_started
 
     return as_started(opts, runs.find_run(opts.runs_dir, resume, kind="tune", resuming=True).meta)
-
-
-def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:
-    """The folder a tune's or a landscape's folder is (or goes) in: where ``--report``
-    rebuilds the report. (A landscape's ``--out`` naming a landscape folder completes it: its
-    parent all the same.)"""
-    from nnlab import runs
-
-    if resume is not None:
-        return runs.find_run(runs_dir, resume, kind=kind, resuming=True).path.parent
-    return out.parent if out is not None else runs_dir
 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:

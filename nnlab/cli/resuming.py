@@ -74,6 +74,16 @@ def check_resumed_report(resume: str, runs_dir: Path, kind: str, report: bool) -
     only when it is asked (the resume finds it for itself)."""
     if report:
         from nnlab.cli.common import check_report
-        from nnlab.runs import find_run
 
-        check_report(find_run(runs_dir, resume, kind=kind, resuming=True).path.parent)
+        check_report(folder_root(resume, None, runs_dir, kind))
+
+
+def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:
+    """The folder a command's folder is (or goes) in, where ``--report`` rebuilds the report:
+    the resumed ``kind`` folder's (looked up), ``--out``'s parent, else the runs folder. (A
+    landscape's ``--out`` naming a landscape folder completes it: its parent all the same.)"""
+    from nnlab import runs
+
+    if resume is not None:
+        return runs.find_run(runs_dir, resume, kind=kind, resuming=True).path.parent
+    return out.parent if out is not None else runs_dir

@@ -8,7 +8,7 @@ from typing import Any
 
 from nnlab import runs, sweep
 from nnlab.experiments.tune_setup import VAL_FRACTION, TuneSettings
-from nnlab.output import ConfigFloat, Table, part_of, table_text
+from nnlab.output import ConfigFloat, Table, counted, part_of, table_text
 from nnlab.summary import DIVERGED, best_first
 
 Row = dict[str, Any]
@@ -96,6 +96,18 @@ def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, A
         "warnings": [w for rr in results for w in rr.warnings],
         "sweeps": [str(rr.sweep_run.path) for rr in results],
     }
+
+
+def dry_run_note(checked: Any) -> str:
+    """What a dry run of the tune ``checked`` (``tune.preview_tune``'s settings: its ranges,
+    rounds and top-k) says of its search: the ranges of round 1, and where there are more
+    rounds, that they draw from the ranges its top trials propose (drawn as each starts)."""
+    rounds = checked.rounds
+    spans = ", ".join(f"{k}={r.short()}" for k, r in checked.ranges.items())
+    later = "round 2 draws" if rounds == 2 else f"rounds 2 to {rounds} draw"
+    return f"note: round 1 searches {spans}" + (
+        f"; {later} from the ranges proposed by the top {counted(checked.top_k, 'trial')} so "
+        "far (their values are drawn as each round starts)" if rounds > 1 else "")  # fmt: skip
 
 
 def top_title(summary: dict[str, Any]) -> str:

@@ -647,3 +647,29 @@ def test_a_range_reads_one_way_as_a_user_types_it_in_the_table_and_the_warning()
     assert row["searched"] == "loguniform:1e-06:0.01"
     assert row["proposed"] == proposed["optimizer.lr"].short()
     assert row["proposed"].startswith("loguniform:")
+
+
+@pytest.mark.parametrize(
+    ("rounds", "later"),
+    [
+        (1, ""),
+        (2, "; round 2 draws from the ranges proposed by the top 1 trial so far (their values "
+            "are drawn as each round starts)"),
+        (3, "; rounds 2 to 3 draw from the ranges proposed by the top 1 trial so far (their "
+            "values are drawn as each round starts)"),
+    ],
+)  # fmt: skip
+def test_a_dry_runs_note_says_round_ones_ranges_and_where_later_rounds_draw(rounds, later):
+    from types import SimpleNamespace
+
+    from nnlab.experiments.tune_report import dry_run_note
+    from nnlab.experiments.tune_search import Range
+
+    ranges = {
+        "optimizer.lr": Range("loguniform", 1e-3, 1.0),
+        "batch_size": Range("randint", 16, 64),
+    }
+    checked = SimpleNamespace(rounds=rounds, top_k=1, ranges=ranges)
+    assert dry_run_note(checked) == (
+        "note: round 1 searches optimizer.lr=loguniform:0.001:1, batch_size=randint:16:64" + later
+    )
