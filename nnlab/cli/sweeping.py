@@ -18,9 +18,9 @@ import typer
 
 from nnlab.cli.common import EXIT_TRIALS_FAILED, Execution, check_report, note, then_report
 from nnlab.cli.figures import folder_line
-from nnlab.cli.render import emit, emit_json
+from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.cli.sweep_progress import SweepProgress, note_repeats
-from nnlab.output import Format, counted
+from nnlab.output import Format
 
 
 def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
@@ -140,23 +140,12 @@ def print_preview(preview: Any, opts: Execution, what: str | None = None) -> Non
     """A dry run's trials on stdout (table, JSON or CSV), and on stderr what would train and
     how much work it is; ``what``: what the table's title calls it (default: the sweep, or
     the resume of its folder)."""
-    from nnlab.sweep.preview import ACTIONS, fixed_said, preview_object
+    from nnlab.sweep.preview import fixed_said, preview_object, preview_table
 
     if opts.fmt == Format.json:
         emit_json(preview_object(preview, opts.jobs))
     else:
-        axes = list(preview.defn.spec.params)
-        rows = preview.rows
-        resume = preview.folder is not None
-        columns = ["trial", *axes, "seed", "stack", *(["action"] if resume else [])]
-        if resume and opts.fmt == Format.table:  # (the table says it in words)
-            rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
-        if opts.fmt == Format.table:  # (a key a trial leaves out: '-', not null)
-            from nnlab.sweep import table_rows
-
-            rows = table_rows(rows, preview.defn.spec)
-        what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
-        emit(rows, opts.fmt, columns, title=f"dry run: {what}, {counted(len(rows), 'trial')}")
+        emit_table(preview_table(preview, opts.fmt == Format.table, what), opts.fmt)
     if (fixed := fixed_said(preview.defn)) is not None:
         note(fixed)
     note(f"dry run: {preview.summary(opts.jobs)}; nothing was written")

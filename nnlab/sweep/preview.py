@@ -29,7 +29,7 @@ from nnlab.limits import (
     training_hours,
     work_limit,
 )
-from nnlab.output import counted
+from nnlab.output import Table, counted
 from nnlab.sweep.definition import SweepDef, Trial, check_colour_by, plan
 from nnlab.sweep.executors import check_stack
 from nnlab.sweep.run import resume_actions, resumed_epochs
@@ -209,6 +209,24 @@ def fixed_said(defn: SweepDef) -> str | None:
     parts = [f"every trial has {' '.join(every)}"] if every else []
     parts += [f"the trials that take it have {' '.join(some)}"] if some else []
     return f"dry run: {'; '.join(parts)}" if parts else None
+
+
+def preview_table(preview: Preview, table: bool, what: str | None = None) -> Table:
+    """A dry run's trials as a table (``table``: for a terminal, a trial's action in words,
+    ``ACTIONS``, and a swept key it does not take '-'; else for CSV, as the rows hold them):
+    trial, swept values, seed, stack and, for a resume, the action; titled ``dry run: <what>,
+    <n> trials`` (``what`` default: the sweep, or the resume of its folder)."""
+    from nnlab.sweep.finish import table_rows
+
+    rows = preview.rows
+    resume = preview.folder is not None
+    columns = ["trial", *preview.defn.spec.params, "seed", "stack", *(["action"] if resume else [])]
+    if resume and table:  # (the table says it in words)
+        rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
+    if table:  # (a key a trial leaves out: '-', not null)
+        rows = table_rows(rows, preview.defn.spec)
+    what = what or (f"resume of {preview.folder}" if resume else f"sweep {preview.defn.name}")
+    return Table(rows, columns, f"dry run: {what}, {counted(len(rows), 'trial')}")
 
 
 def preview_object(preview: Preview, jobs: int) -> dict[str, Any]:

@@ -23,3 +23,28 @@ def test_a_dry_run_says_the_fixed_overrides_and_which_trials_have_them(tmp_path)
     assert json.loads(shown.stdout)["overrides"] == ["optimizer.beta1=0.8", "epochs=2"]
     plain = invoke("sweep", "grid", config(tmp_path), "optimizer.lr=0.1,0.2", "--dry-run")
     assert plain.exit_code == 0 and "every trial has" not in plain.stderr
+
+
+def test_a_dry_runs_table_has_the_swept_keys_and_for_a_resume_the_action_in_words(tmp_path):
+    import dataclasses
+
+    from nnlab.sweep.preview import ACTIONS, preview_sweep, preview_table
+    from nnlab.sweep.source import sweep_from_file
+
+    defn = sweep_from_file(config(tmp_path), ["optimizer.name=sgd,adam", "optimizer.beta1=0.8",
+                                              "epochs=1"], kind="grid")  # fmt: skip
+    preview = preview_sweep(defn, runs_dir=tmp_path / "r")
+    table = preview_table(preview, table=True)
+    assert table.columns == ["trial", "optimizer.name", "seed", "stack"]
+    assert table.title == f"dry run: sweep {defn.name}, 2 trials"
+    assert [row["optimizer.name"] for row in table.rows] == ["sgd", "adam"]
+    folder = tmp_path / "r" / "a-sweep"
+    resumed = dataclasses.replace(
+        preview, folder=folder, rows=[{**r, "action": "keep"} for r in preview.rows]
+    )
+    words = preview_table(resumed, table=True, what="tune t, round 1")
+    assert words.columns[-1] == "action" and words.title == "dry run: tune t, round 1, 2 trials"
+    assert {row["action"] for row in words.rows} == {ACTIONS["keep"]}
+    raw = preview_table(resumed, table=False)  # (CSV: the rows as they hold them)
+    assert raw.title == f"dry run: resume of {folder}, 2 trials"
+    assert {row["action"] for row in raw.rows} == {"keep"}
