@@ -97,12 +97,16 @@ def is_time(value: Any) -> bool:
     )
 
 
-def when(value: Any, seconds: bool = True) -> str:
+def when(value: Any, seconds: bool = True, apart: bool = False) -> str:
     """A recorded time as ``runs list`` shows it (``times.local_text``: in the reader's zone,
     ``2026-12-07 00:14:41``), in a ``<time>`` whose ``datetime`` and title keep the exact
-    text (its fraction of a second and its offset)."""
-    shown = times.local_text(value, seconds) or str(value)
-    return f'<time datetime="{esc(value)}" title="{esc(value)}">{esc(shown)}</time>'
+    text (its fraction of a second and its offset); ``apart``: its date and its time of day
+    each in a span that report.css keeps on one line (a run table's narrow cell wraps between
+    them: it wrapped the date at its hyphen, '2026-12-' over '07 15:47')."""
+    shown = esc(times.local_text(value, seconds) or str(value))
+    if apart:
+        shown = " ".join(f'<span class="nw">{part}</span>' for part in shown.split(" "))
+    return f'<time datetime="{esc(value)}" title="{esc(value)}">{shown}</time>'
 
 
 def flow(value: Any, key: str = "", given: bool = False) -> str:

@@ -52,7 +52,7 @@ def test_a_long_folder_id_is_cut_in_the_middle_its_end_in_view(index, tab, width
     """Cut at its end at 7em, a folder's id without a short id read '20261206-0…' in every row
     of a day's folders made by hand (a half removed folder's '.2026…'): told apart by a
     tooltip alone. Its head is cut now, its last characters in view (below it in the 7em of
-    a laptop's window, beside it from 1,400 px); a short id is whole."""
+    a laptop's window, beside it from 1,500 px); a short id is whole."""
     page = tab(index, width)
     seen = page.evaluate(
         """() => [...document.querySelectorAll('#runs td.id')].map(td => {
@@ -73,7 +73,7 @@ def test_a_long_folder_id_is_cut_in_the_middle_its_end_in_view(index, tab, width
     assert all(s["cut"] and s["head"] >= 12 for s in long), long  # (some of the head too)
     assert {s["tail"] for s in long} == {"ade-by-hand", "e-by-hand-2"}, long
     assert all(not s["cut"] and len(s["text"]) == 6 for s in short), short
-    if width < 1400:  # (no wider than it was, 7em and its padding: the notes had no more room)
+    if width < 1500:  # (no wider than it was, 7em and its padding: the notes had no more room)
         assert all(s["width"] <= 7 * 12.5 + 16 + 1 for s in seen), seen
     table, box = page.evaluate(
         "() => { const t = document.querySelector('#runs');"
