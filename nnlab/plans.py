@@ -66,6 +66,38 @@ def _plan_kinds(data: dict[str, Any]) -> str | None:
     return None
 
 
+def rows_problem(summary: dict[str, Any], plan: dict[str, Any] | None) -> str | None:
+    """What a sweep's summary.json (``summary``) records of a trial other than its plan
+    (sweep.yaml, ``plan``, checked by ``plan_problem``), None if nothing: each row names a
+    trial the plan has, with its seed and its swept values as the plan has them, of the same
+    kind (the writer puts the plan's values in the row). A rate of "high" where the plan
+    swept 0.1, a value JSON reads as another kind than the plan's ("0.1", 1 for 1.0, true
+    for 1), was accepted: meta.json's reader checks each field's kind, this reader none."""
+    rows = summary.get("trials")
+    if not isinstance(rows, list) or not isinstance(plan, dict):
+        return None
+    planned = {t["id"]: t for t in plan.get("trials") or []}
+    for i, row in enumerate(rows):
+        trial = planned.get(row.get("trial"))  # (each row an object: ``summary_problem``)
+        if trial is None:
+            return (
+                f"trials[{i}].trial is {show(row.get('trial'))}; expected a trial sweep.yaml plans"
+            )
+        want = {**trial["values"], "seed": trial["seed"]}
+        for key in [*(summary.get("keys") or ()), "seed"]:
+            if key in row and key in want and _spelled(row[key]) != _spelled(want[key]):
+                return (
+                    f"trials[{i}].{key} is {show(row[key])}; expected {show(want[key])}, "
+                    f"as sweep.yaml plans trial {trial['id']!r}"
+                )
+    return None
+
+
+def _spelled(value: Any) -> str:
+    """``value`` as JSON spells it, each kind its own way (1, 1.0, "1" and true differ)."""
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
 def round_problem(entry: Any) -> str | None:
     """What is wrong with one entry of tune.json's rounds (``RunDir.rounds``), None if nothing."""
     if not isinstance(entry, dict):

@@ -60,6 +60,7 @@ from nnlab.plans import (
     landscape_problem,
     plan_problem,
     round_problem,
+    rows_problem,
     settings_problem,
 )
 from nnlab.process import half_removed
@@ -257,6 +258,8 @@ class RunDir:
             return summary
         kind = kind_of(self, meta)
         found = table_problem(kind, summary)  # (what ``runs show`` draws its table from)
+        if found is None and kind == "sweep" and isinstance(summary.get("trials"), list):
+            found = rows_problem(summary, self.plan())  # (each row's swept values: its plan's)
         if found is not None:
             raise DamagedError(f"{self.file('summary.json')}: {found}")
         if kind == "train":  # (its records are the truth)

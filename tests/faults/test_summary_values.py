@@ -40,7 +40,8 @@ CONSUMERS = ("list", "show", "latest", "compare", "report")
 
 SUMMARY_VALUE = Row(  # (the README's row: its table lists the fault classes in this order)
     'a summary.json value not of its key\'s kind (an accuracy of "high", 7.5 or -1, a loss that '
-    "is text)",
+    "is text; a sweep row's swept value or seed other than sweep.yaml plans for its trial, a "
+    'rate of "high": it was accepted)',
     "`nnlab runs show RUN`, `nnlab runs compare RUN` (`runs list`, `report`: DAMAGED)",
     2,
     ("error: {run}/summary.json: final_test_acc is 'high'; expected a number in [0, 1] or null",),
@@ -205,6 +206,38 @@ def test_a_sweep_whose_own_summary_row_is_not_of_its_kind_is_refused(case, sweep
     refused(invoke("runs", "compare", sweep.path, "--runs-dir", root), 2, f"error: {says}")
     (row,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
     assert row["status"] == "DAMAGED" and row["reason"].startswith(says)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("high", "'high'"), ("0.1", "'0.1'"), (0.5, "0.5"), ([0.1], "[0.1]"), (None, "None")],
+)
+def test_a_sweep_rows_swept_value_not_its_plans_is_damage_in_every_reader(
+    case, sweep_template, value, said
+):
+    """A sweep's summary.json row holds its trial's swept values as sweep.yaml plans them: a
+    rate of "high" (text, another number, a list) was accepted by every reader, which checked
+    the kind of every other key of the row (meta.json's reader checks each of its fields)."""
+    root = copy_runs(sweep_template, case / "runs")
+    sweep_run = next(runs.iter_runs(root))
+    summary = json.loads(sweep_run.file("summary.json").read_text())
+    (key,) = summary["keys"]
+    row = summary["trials"][0]
+    planned, row[key] = row[key], value
+    sweep_run.file("summary.json").write_text(json.dumps(summary))
+    says = (
+        f"{sweep_run.file('summary.json')}: trials[0].{key} is {said}; expected {planned!r}, "
+        f"as sweep.yaml plans trial {row['trial']!r}"
+    )
+    (listed,) = json.loads(invoke("runs", "list", "-f", "json", "--runs-dir", root).stdout)
+    assert listed["status"] == "DAMAGED" and listed["reason"] == says, listed
+    before = snapshot(case)
+    for args in (("runs", "show", sweep_run.path), ("sweep", "--resume", sweep_run.path)):
+        refused(invoke(*args, "--runs-dir", root), 2, f"error: {says}")
+    assert snapshot(case) == before
+    out = case / "report"
+    invoke("report", "--runs-dir", root, "--out", out)
+    assert html.escape(says.split(": ", 1)[1]) in (out / sweep_run.id / "index.html").read_text()
 
 
 @pytest.mark.slow
