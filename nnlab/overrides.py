@@ -26,6 +26,7 @@ def override_key(text: str, what: str = "override", example: str | None = None) 
     ``example`` (an override the command takes: lr-scan sets optimizer.lr itself)."""
     key, sep, _ = text.partition("=")
     parts = [p.strip() for p in key.split(".")]
+    refuse_option(text, what)
     if not sep or not all(parts):
         example = example or ("optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01")
         if not sep and ":" in text:  # (YAML's 'epochs: 5' written as an override)
@@ -33,6 +34,17 @@ def override_key(text: str, what: str = "override", example: str | None = None) 
             raise ConfigError(f"{overridden(text, what)}: expected key=value: {example}")
         raise ConfigError(f"{overridden(text, what)}: expected key.sub=value (e.g. {example})")
     return ".".join(parts)
+
+
+def refuse_option(text: str, what: str = "override") -> None:
+    """ConfigError for an option among the overrides (``-q``, ``--threads=2``): one given
+    after '--', where every word is an argument (it was 'expected key.sub=value', or 'unknown
+    key '--threads''); ``what``: what the line calls an argument."""
+    if re.match(r"--?[A-Za-z]", text):
+        raise ConfigError(
+            f"{overridden(text, what)}: an option after '--', where every word is an {what}; "
+            "give options before '--' (or leave '--' out)"
+        )
 
 
 def repeated_key(texts: Sequence[str]) -> tuple[str, str, str] | None:

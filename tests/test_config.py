@@ -850,3 +850,16 @@ def test_a_key_that_would_take_keys_from_another_file_says_a_config_is_one_file(
     assert error_of({key: "base.yaml"}).startswith(
         f"cfg.yaml: unknown key {key!r} (a config includes no other file: give the keys here"
     )
+
+
+@pytest.mark.parametrize("text", ["-q", "--threads", "--threads=2", "-j2"])
+def test_an_option_among_overrides_or_sweep_arguments_is_said_to_be_one(text):
+    # (given after '--': 'expected key.sub=value', or 'unknown key '--threads'')
+    from nnlab.sweep.spec import parse_sweep_args
+
+    with pytest.raises(ConfigError, match=f"override '{text}': an option after '--'"):
+        apply_overrides({}, [text])
+    with pytest.raises(ConfigError, match=f"argument '{text}': an option after '--'"):
+        parse_sweep_args(["seed=1,2", text])
+    with pytest.raises(ConfigError, match="expected key.sub=value"):
+        apply_overrides({}, ["-1"])  # (a number, not an option)

@@ -384,13 +384,14 @@ def parse_sweep_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     ``key=a,b,c`` is an axis (a list), ``key=logspace:..`` / ``key=loguniform:..`` and the other
     ranges/distributions are kept as their spec string, ``key=v`` is a fixed override.
     """
-    from nnlab.overrides import refuse_spaced
+    from nnlab.overrides import refuse_option, refuse_spaced
 
     refuse_spaced(list(args), "argument")  # (model.hidden=[100],[50, 50]: '50]' was one alone)
     params: dict[str, Any] = {}
     fixed: list[str] = []
     for text in args:
         key, sep, raw = text.partition("=")
+        refuse_option(text, "argument")
         if not sep or not key.strip():
             raise ConfigError(f"argument {text!r}: expected key=value, key=v1,v2 or key=dist:a:b")
     repeat = repeated_key(args)  # (an axis and a value, or two axes: which one was meant?)

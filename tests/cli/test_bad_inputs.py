@@ -679,6 +679,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         ["epochs=3", "epochs=2"],
         ["override 'epochs=2': epochs given twice ('epochs=3' and 'epochs=2'); give it once"],
     ),
+    (  # (it said 'override '--threads': expected key.sub=value'; '--threads=2': 'unknown key')
+        "an option after '--'",
+        "epochs: 1\n",
+        ["--", "--threads", "2"],
+        [
+            "override '--threads': an option after '--', where every word is an override; give "
+            "options before '--' (or leave '--' out)"
+        ],
+    ),
     (
         "nesterov without momentum",
         "optimizer: {name: nesterov, momentum: 0}\n",
