@@ -44,6 +44,7 @@ from nnlab.cli import (
     experiments,
     gradcheck,
     helpwords,
+    listed,
     optimizers,
     report,
     runs,
@@ -79,7 +80,10 @@ class OneLineErrors(TyperGroup):
                 return code
             sys.exit(code)
         helpwords.readable_help(self)
-        if (dashed := usage.one_dash_long(argv, self)) is not None:  # (-kind: not -k ind)
+        dashed = usage.one_dash_long(argv, self)  # (-kind: not -k ind)
+        if dashed is None:  # (an option given two values: click kept the last, silently)
+            dashed = listed.given_twice(argv, app)
+        if dashed is not None:
             note(dashed)
             if not standalone_mode:
                 return EXIT_USAGE

@@ -111,3 +111,47 @@ def _numbers(word: str) -> bool:
         return all(math.isfinite(float(part)) for part in word.split(","))
     except ValueError:
         return False
+
+
+def given_twice(argv: Sequence[str], app: Any) -> str | None:
+    """``--threads: given twice ('1' and '2'); give it once`` for an option of the command
+    ``argv`` runs that takes one value (or several, comma-separated) and is given two
+    different ones (before any '--'), else None: click kept the last without a word, so
+    ``-o sgd -o adam`` compared adam alone, ``--data-dir /typo --data-dir .`` read the second
+    and ``runs list --status completed --status failed`` listed the failed ones only, where
+    an override given twice is refused. A repeatable option (``--where``, ``--only``), a
+    flag, or the same value twice is no such case."""
+    from nnlab.cli.misuse import command_of
+
+    command, path = command_of(list(argv), app)
+    takes = {
+        opt: param
+        for param in getattr(command, "params", [])
+        if getattr(param, "opts", None) and not getattr(param, "is_flag", False)
+        and not getattr(param, "count", False) and not getattr(param, "multiple", False)
+        for opt in param.opts
+    }  # fmt: skip
+    seen: dict[str, tuple[str, str]] = {}
+    words = list(argv[: argv.index("--")] if "--" in argv else argv)
+    i = 0
+    while i < len(words):
+        word, i = words[i], i + 1
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name not in takes and word[:2] in takes and not word.startswith("--"):
+            name, eq, value = word[:2], "=", word[2:]  # (-j2, -osgd)
+        param = takes.get(name)
+        if param is None:
+            continue
+        if not eq:
+            if i >= len(words):
+                break
+            value, i = words[i], i + 1
+        first = seen.setdefault(param.name, (name, value))
+        if first[1] != value:
+            several = "; several values go comma-separated, once" if _commas(param) else ""
+            where = " ".join(["nnlab", *path])
+            return (
+                f"error: {name}: given twice ({first[1]!r} and {value!r}); give it once{several} "
+                f"(see {where} -h)"
+            )
+    return None
