@@ -48,9 +48,10 @@ def train_curves_figure(
     kept = records if at is None else [r for r in records if r["epoch"] < at]
     few = len(records) <= MARKED_EPOCHS + 1  # (epoch 0 and MARKED_EPOCHS epochs)
     style = {"marker": "."} if few else {"lw": 0.8}
-    ax_loss.plot(*base.curve(kept, "loss"), label=objective, color="black",
-                 lw=1 if few else 0.8)  # fmt: skip
-    base.mark_stopped(ax_loss, *base.curve(kept, "loss"), status)
+    losses = base.curve(kept, "loss")  # (a run of 1 epoch: one point, a dot, not nothing)
+    lone = {"marker": "."} if sum(v == v for v in losses[1]) == 1 else {}
+    ax_loss.plot(*losses, label=objective, color="black", lw=1 if few else 0.8, **lone)
+    base.mark_stopped(ax_loss, *losses, status)
     for split in splits:
         _split_curves((ax_loss, ax_acc), kept, split, style, at, status)
     _loss_scale(ax_loss)

@@ -456,3 +456,10 @@ def test_an_interrupted_run_draws_the_epochs_it_did_each_curve_ending_at_a_diamo
     assert legend_over_data(fig) == [] and not outside_figure(fig)
     done = plots.train_curves_figure(records.learning(8), ["train"], "run", status="COMPLETED")
     assert not [ln for ax in done.axes for ln in ax.get_lines() if ln.get_marker() == "D"]
+
+
+def test_the_objective_of_a_one_epoch_run_is_a_dot_not_an_empty_legend_entry():
+    # (epoch 0 has no objective: its one point, a line without a marker, was not drawn)
+    fig = plots.train_curves_figure(records.learning(1), ["train"], "run", status="COMPLETED")
+    (objective,) = [ln for ln in fig.axes[0].get_lines() if ln.get_color() == "black"]
+    assert objective.get_marker() == "." and objective.get_label().startswith("objective")
