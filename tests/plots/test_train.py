@@ -451,7 +451,7 @@ def test_an_interrupted_run_draws_the_epochs_it_did_each_curve_ending_at_a_diamo
     assert fig._suptitle.get_text() == "run-abc123\ninterrupted after epoch 8"
     for ax, curves in zip(fig.axes, (3, 2)):  # (the objective and two splits' losses; accuracy)
         ends = [ln for ln in ax.get_lines() if ln.get_marker() == "D"]
-        assert sorted((ln.get_xdata()[0] for ln in ends)) == [8] * curves
+        assert sorted(ln.get_xdata()[0] for ln in ends) == [8] * curves
         assert "interrupted" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend_over_data(fig) == [] and not outside_figure(fig)
     done = plots.train_curves_figure(records.learning(8), ["train"], "run", status="COMPLETED")
