@@ -7,15 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nnlab.cli.common import note
-
-
-def drawn(folder: Path) -> str:
-    """``figure: curves.png`` (``figures: a.png, b.png``) for the figures in ``folder``, by
-    name, "" where there is none (a run that drew none, or could not)."""
-    figures = sorted(p.name for p in folder.glob("*.png"))
-    if not figures:
-        return ""
-    return f"figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}"
+from nnlab.figure_files import drawn
 
 
 def folder_line(folder: Path, label: str = "run folder") -> str:

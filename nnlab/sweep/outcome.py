@@ -8,20 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from nnlab import times
+from nnlab.figure_files import drawn
 from nnlab.words import counted
 
 
 def folder_said(result: Any) -> str:
     """``sweep folder: <folder>  (trials: 3 trained, 1 FAILED, 0 resumed, 2 already done;
     4.2 s; figures: a.png, b.png)``: a trial run now that FAILED is not said to be trained."""
-    figures = sorted(p.name for p in result.run.path.glob("*.png"))  # (in its folder)
-    drawn = f"; figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}" if figures else ""
+    figures = drawn(result.run.path)  # (in its folder, as a run's folder line names them)
     failed = {r["trial"] for r in result.failed}  # (run now and FAILED: not 'trained')
     trained, resumed = ([t for t in ids if t not in failed] for ids in (result.ran, result.resumed))
     lost = len(result.ran) + len(result.resumed) - len(trained) - len(resumed)
+    took = times.duration(result.seconds) + (f"; {figures}" if figures else "")
     counts = (
         f"  (trials: {len(trained)} trained, {f'{lost} FAILED, ' if lost else ''}"
-        f"{len(resumed)} resumed, {len(result.skipped)} already done; {times.duration(result.seconds)}{drawn})"
+        f"{len(resumed)} resumed, {len(result.skipped)} already done; {took})"
     )
     return f"sweep folder: {result.run.path}{counts}"
 
