@@ -274,6 +274,7 @@ def test_a_local_cluster_that_fails_to_start_is_one_line_and_leaves_no_thread(mo
 
 
 def test_a_sweep_whose_local_cluster_fails_to_start_says_so_in_one_line(monkeypatch, tmp_path):
+    import multiprocessing
     import threading
 
     from tests.conftest import invoke, one_error_line
@@ -290,4 +291,5 @@ def test_a_sweep_whose_local_cluster_fails_to_start_says_so_in_one_line(monkeypa
     line = one_error_line(result)  # (exit 2)
     assert line.startswith("error: --executor: dask: a local cluster of 2 workers failed")
     assert threading.active_count() == threads
+    assert not multiprocessing.active_children()  # (no nanny nor worker process left)
     assert not (tmp_path / "runs").exists()
