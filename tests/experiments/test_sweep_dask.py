@@ -273,6 +273,7 @@ def test_a_local_cluster_that_fails_to_start_is_one_line_and_leaves_no_thread(mo
         executor.close()
 
 
+@pytest.mark.slow  # (the command line, its config and data loaded: over 1 s cold)
 def test_a_sweep_whose_local_cluster_fails_to_start_says_so_in_one_line(monkeypatch, tmp_path):
     import multiprocessing
     import threading
