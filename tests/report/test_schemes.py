@@ -63,6 +63,12 @@ FIGURE_GROUNDS = (
     + COLOURS
     + " return [...document.querySelectorAll('figure.fig img')].map(i => lum(ground(i))); }"
 )
+FORCED_GROUNDS = (
+    "() => {"
+    + COLOURS
+    + """ return [...document.querySelectorAll('figure.chart, figure.fig, .legend')]
+        .filter(shown).map(f => ground(f).join()); }"""
+)
 FOCUS = (
     "() => {"
     + COLOURS
@@ -104,14 +110,16 @@ def site(tmp_path_factory):
 
 @pytest.fixture
 def open_in(browser):
-    """open_in(path, scheme, width=1400, script=True): a tab showing the page; no script error."""
+    """open_in(path, scheme, width=1400, script=True, forced=False): a tab showing the page
+    (``forced``: in forced colours, a high-contrast theme's); no script error."""
     contexts, errors = [], []
 
-    def open_(path, scheme, width=1400, script=True):
+    def open_(path, scheme, width=1400, script=True, forced=False):
         context = browser.new_context(
             viewport={"width": width, "height": 900},
             color_scheme=scheme,
             java_script_enabled=script,
+            forced_colors="active" if forced else "none",
         )
         contexts.append(context)
         tab = context.new_page()
@@ -154,6 +162,21 @@ def test_a_figure_and_a_chart_keep_a_light_ground_in_either_scheme(site, open_in
     )
     if scheme == "dark":
         assert charts and set(charts) == {"rgb(255, 255, 255)"}, charts
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_in_forced_colours_a_chart_keeps_its_white_ground_and_its_text(site, open_in, scheme):
+    """A high-contrast theme (forced colours) painted a chart's ground in the theme's, black
+    in a dark one, and left what the chart draws for white as it was: its title (#1d2433)
+    1.2:1 on it, its ticks 3.2:1, a black curve and its legend's key unseen. A chart, a
+    legend and a figure keep their own colours on their white ground now; the rest of the
+    page takes the theme's."""
+    for path in pages(site):
+        tab = open_in(path, scheme, forced=True)
+        assert tab.evaluate("matchMedia('(forced-colors: active)').matches")
+        assert tab.evaluate(LOW_CONTRAST) == [], (path, scheme)
+        grounds = tab.evaluate(FORCED_GROUNDS)
+        assert set(grounds) <= {"255,255,255,1"}, (path, grounds)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
