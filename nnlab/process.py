@@ -84,6 +84,9 @@ def alive(pid: object, mark: object = None) -> bool:
 
 
 _claims: dict[str, int] = {}  # folder -> the open descriptor whose lock this process holds
+# what a folder another process holds, or removed as this one took it, is said to be
+IN_USE = "in use by another nnlab process (it is being resumed, removed, or still runs)"
+GONE_MEANWHILE = "no longer there (removed or renamed meanwhile by another process?)"
 
 
 def claim(run: Folder) -> None:
@@ -97,16 +100,15 @@ def claim(run: Folder) -> None:
         return
     try:
         fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:  # (it said 'cannot open: No such file or directory')
+        raise RunError(f"{run.path}: {GONE_MEANWHILE}") from None
     except OSError as exc:
         raise RunError(f"{run.path}: cannot open: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise RunError(
-            f"{run.path}: in use by another nnlab process (it is being resumed or still "
-            "runs); try again once that has ended"
-        ) from None
+        raise RunError(f"{run.path}: {IN_USE}; try again once that has ended") from None
     _claims[key] = fd
 
 

@@ -17,7 +17,7 @@ from nnlab.errors import RunError
 from nnlab.filestate import leads_nowhere, link_nowhere, unremovable
 from nnlab.lookup import find_run
 from nnlab.output import counted
-from nnlab.process import REMOVING, claim, half_removed, held, held_inside, release
+from nnlab.process import IN_USE, REMOVING, claim, half_removed, held, held_inside, release
 from nnlab.rundir import RunDir
 
 
@@ -49,10 +49,7 @@ def removable(root: Path, ref: str) -> RunDir:
                 "(give --runs-dir)"
             )
     if held(run.path):  # (asked before any folder goes; ``remove_folder`` takes the hold)
-        raise RunError(
-            f"{run.path}: in use by another nnlab process (it is being resumed or still "
-            "runs); try again once that has ended"
-        )
+        raise RunError(f"{run.path}: {IN_USE}; try again once that has ended")
     _refuse_held_inside(run)
     unable = unremovable(run.path) or _too_long_to_hide(run)  # (before any folder goes)
     if unable is not None:
@@ -86,19 +83,28 @@ def _too_long_to_hide(run: RunDir) -> str | None:
     )
 
 
-def remove_folder(run: RunDir) -> None:
+def remove_folder(run: RunDir) -> bool:
     """Delete ``run``'s folder once no process holds it (``process.claim``: RunError, and the
     folder left as it is, if one does); held until it is gone, so that no resume begins in
     it meanwhile. An interrupt leaves it whole or gone: it is moved out of the way first,
     under a hidden name that no reader lists (a later folder's founding removes what is left
-    of it, ``process.leftovers``)."""
-    claim(run)
+    of it, ``process.leftovers``). False if it is gone before it could be held: another
+    process removed it meanwhile (two ``runs remove`` of one folder at once: the second
+    said 'cannot open: No such file or directory', or that a resume held it, exit 2, of a
+    folder gone as both asked)."""
+    try:
+        claim(run)
+    except RunError:
+        if not os.path.lexists(run.path):
+            return False
+        raise
     try:
         _refuse_held_inside(run)  # (again, held: a trial's resume claims the trial, then asks
         # whether its sweep is held, ``experiments.train``; so one of the two is refused)
         run.remove()
     finally:
         release(run)
+    return True
 
 
 def _refuse_held_inside(run: RunDir) -> None:

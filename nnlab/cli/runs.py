@@ -289,8 +289,8 @@ def runs_remove(
         note("nothing removed")
         return
     for path in folders:
-        runs.remove_folder(runs.RunDir(path))
-        note(f"removed {path}")
+        removed = runs.remove_folder(runs.RunDir(path))
+        note(f"removed {path}" if removed else f"{path}: removed meanwhile by another process")
 
 
 def asking() -> bool:

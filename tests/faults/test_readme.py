@@ -22,7 +22,7 @@ from .test_names import NAMES
 from .test_other_commands import ENDS, WRAPPED_INTERRUPT
 from .test_permissions import PERMISSIONS
 from .test_processes import INTERRUPTS
-from .test_removal import REMOVAL
+from .test_removal import REMOVAL, REMOVED_MEANWHILE
 from .test_renderings import RENDERINGS
 from .test_report_writes import REPORT_DISK
 from .test_resources import RESOURCES
@@ -68,6 +68,7 @@ ROWS = [
     *PERMISSIONS,
     *VANISHING,
     *REMOVAL,
+    REMOVED_MEANWHILE,
     *UNREADABLE,
     *RESOURCES,
     *SYSCALLS,

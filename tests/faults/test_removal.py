@@ -59,6 +59,14 @@ REMOVAL = [
          "nothing removed",),
     ),
 ]  # fmt: skip
+REMOVED_MEANWHILE = Row(
+    "two `runs remove` of one folder at once: the one that finds it gone as it takes it "
+    "says the other removed it (it said 'cannot open: No such file or directory', or that "
+    "a resume held it, exit 2, of a folder gone as both asked)",
+    "`nnlab runs remove RUN --yes`, twice at once",
+    0,
+    ("{run}: removed meanwhile by another process",),
+)  # fmt: skip
 
 
 def failing_unlink(monkeypatch, name: str) -> None:
@@ -230,3 +238,31 @@ def test_a_folder_named_too_long_to_be_moved_aside_is_refused_whole(case, done):
     again = invoke("runs", "remove", shorter.name, "--yes", "--runs-dir", case / "runs")
     assert again.exit_code == 0, again.output
     assert not shorter.exists() and not list((case / "runs").iterdir())
+
+
+def test_a_folder_another_runs_remove_took_meanwhile_is_said_removed(case, done, monkeypatch):
+    """Two ``runs remove`` of one folder at once: this one listed it, the other removed it
+    before this one could hold it (``process.claim``)."""
+    from nnlab import removal
+
+    real = removal.claim
+
+    def after_the_other(run) -> None:
+        assert real is process.claim and run.path == done.path
+        shutil.rmtree(done.path)  # (the other ``runs remove``, first)
+        real(run)
+
+    monkeypatch.setattr(removal, "claim", after_the_other)
+    result = invoke("runs", "remove", done.path, "--yes", "--runs-dir", case / "runs")
+    assert result.exit_code == 0, result.output
+    said = REMOVED_MEANWHILE.expect(case / "runs", done.path)[0]
+    assert result.stderr.splitlines()[-1] == said
+    assert not done.path.exists()
+
+
+def test_a_folder_removed_before_it_is_held_is_said_so(stopped):
+    """A resume (or a removal) that found its folder, which another process then removed or
+    renamed before this one could hold it: it said 'cannot open: No such file or directory'."""
+    shutil.rmtree(stopped.path)
+    with pytest.raises(RunError, match=r"no longer there \(removed or renamed meanwhile"):
+        process.claim(stopped)
