@@ -74,6 +74,15 @@ def _no_match(root: Path, ref: str) -> str:
         return _no_run_in(ref)
     if Path(ref).is_absolute():  # (it said no run folder under the runs folder matches it)
         return f"run {ref!r}: no such folder"
+    tail = re.fullmatch(r"\s*latest\s*~(.*)", ref, re.IGNORECASE)
+    if tail and re.fullmatch(r"[0-9]{1,6}", tail[1]):  # (LATEST~1, ' latest~1')
+        return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest~{tail[1]}'?)"
+    if tail and ref != "latest~":
+        return (  # (latest~abc, latest~-1, latest~1.5: 'did you mean 'latest'?'; ~10**20: 'try
+            # nnlab runs list'; latest~١ was read as latest~1)
+            f"run {ref!r}: latest~N takes N, a whole number of folders back from 0 to 999,999 "
+            f"in digits 0-9, got {tail[1]!r} (latest~1: the one before the latest)"
+        )
     if back := re.fullmatch(r"latest\s*[-_^]\s*(\d+)", ref.strip().lower()):  # (git's ~)
         return f"run {ref!r}: no run folder under {root} matches (did you mean 'latest~{back[1]}'?)"
     if ref != "latest" and difflib.get_close_matches(ref.lower(), ["latest"], cutoff=0.7):
@@ -269,7 +278,7 @@ def _latest(
     return fitting[back][0]
 
 
-LATEST = re.compile(r"latest(?:~(\d{1,6}))?")  # a reference to the newest folder, or before it
+LATEST = re.compile(r"latest(?:~([0-9]{1,6}))?")  # a reference to the newest folder, or before it
 
 
 def _kind_by_files(run: RunDir) -> str | None:

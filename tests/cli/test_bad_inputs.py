@@ -658,6 +658,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         ["--resume", "latest", "--runs-dir", "{d}/empty"],
         ["{d}/empty: no runs yet"],
     ),
+    (  # (it said 'no run folder under ... matches (did you mean 'latest'?)'; latest~١ was
+        # read as latest~1, latest~99999999999999999999 was 'try nnlab runs list')
+        "--resume latest~N that is no number",
+        NO_CONFIG,
+        ["--resume", "latest~-1", "--runs-dir", "{d}/empty"],
+        [
+            "run 'latest~-1': latest~N takes N, a whole number of folders back from 0 to 999,999 "
+            "in digits 0-9, got '-1' (latest~1: the one before the latest)"
+        ],
+    ),
     (
         "a runs folder that is not there",
         NO_CONFIG,
@@ -1485,3 +1495,22 @@ def test_an_option_given_the_same_value_twice_or_a_repeatable_one_is_taken(tmp_p
     result = invoke("train", cfg, "--threads", "1", "--threads=1", "-q", "-q", "--format", "json",
                     "epochs=0", runs_dir=tmp_path / "runs")  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("latest~abc", "latest~N takes N, a whole number of folders back from 0 to 999,999 in "
+         "digits 0-9, got 'abc'"),
+        ("latest~99999999999999999999", "latest~N takes N, a whole number of folders back"),
+        ("latest~\u0661", "latest~N takes N, a whole number of folders back"),  # (read as ~1)
+        ("LATEST~1", "no run folder under {d} matches (did you mean 'latest~1'?)"),
+    ],
+)  # fmt: skip
+def test_a_latest_n_ref_that_is_no_number_says_what_n_takes(tmp_path, ref, expected):
+    (tmp_path / "x").mkdir()  # (a folder of no runs)
+    result = invoke("runs", "show", ref, runs_dir=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert f"error: run {ref!r}: " + expected.replace("{d}", str(tmp_path)) in one_line(
+        result.stderr
+    )
