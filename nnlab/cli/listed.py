@@ -120,10 +120,20 @@ def given_twice(argv: Sequence[str], app: Any) -> str | None:
     ``-o sgd -o adam`` compared adam alone, ``--data-dir /typo --data-dir .`` read the second
     and ``runs list --status completed --status failed`` listed the failed ones only, where
     an override given twice is refused. A repeatable option (``--where``, ``--only``), a
-    flag, or the same value twice is no such case."""
+    flag, or the same value twice is no such case. And a short flag given a value with '='
+    (``-q=1``: it was '-=: no such option'), as its long name's is refused."""
     from nnlab.cli.misuse import command_of
 
     command, path = command_of(list(argv), app)
+    where = " ".join(["nnlab", *path])
+    flags = {o for p in getattr(command, "params", []) if getattr(p, "is_flag", False)
+             for o in getattr(p, "opts", ())}  # fmt: skip
+    for word in argv[: argv.index("--")] if "--" in argv else argv:
+        if word[:2] in flags and word[2:3] == "=":  # (-q=1: click read -q, -= and -1)
+            return (
+                f"error: {word[:2]}: expected no value (it is a flag), got {word[3:]!r} "
+                f"(see {where} -h)"
+            )
     takes = {
         opt: param
         for param in getattr(command, "params", [])
@@ -149,7 +159,6 @@ def given_twice(argv: Sequence[str], app: Any) -> str | None:
         first = seen.setdefault(param.name, (name, value))
         if first[1] != value:
             several = "; several values go comma-separated, once" if _commas(param) else ""
-            where = " ".join(["nnlab", *path])
             return (
                 f"error: {name}: given twice ({first[1]!r} and {value!r}); give it once{several} "
                 f"(see {where} -h)"

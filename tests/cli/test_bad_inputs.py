@@ -1514,3 +1514,12 @@ def test_a_latest_n_ref_that_is_no_number_says_what_n_takes(tmp_path, ref, expec
     assert f"error: run {ref!r}: " + expected.replace("{d}", str(tmp_path)) in one_line(
         result.stderr
     )
+
+
+def test_a_short_flag_given_a_value_with_an_equals_sign_is_said_to_be_a_flag(tmp_path):
+    # (click read -q=1 as -q, -= and -1: '-=: no such option')
+    (cfg := tmp_path / "cfg.yaml").write_text("epochs: 1\n")
+    result = invoke("train", cfg, "-q=1", runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    line = one_line(result.stderr)
+    assert line == "error: -q: expected no value (it is a flag), got '1' (see nnlab train -h)"
