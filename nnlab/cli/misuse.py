@@ -69,6 +69,7 @@ def usage_line(exc: BaseException, argv: list[str], app: Any) -> str:
     unknown = type(exc).__name__ == "NoSuchOption"
     if unknown and (
         moved := misplaced(getattr(exc, "option_name", None), argv, command, where, app)
+        or of_nnlab(getattr(exc, "option_name", None), argv, where, app)
     ):
         return f"error: {moved}"
     if unknown and command is not None and any(p.name in OVERRIDES for p in command.params):
@@ -172,6 +173,22 @@ def misplaced(option: str | None, argv: list[str], group: Any, where: str, app: 
     taken = argv[at : at + (1 if param.is_flag or argv[at] != option else 2)]
     rest = argv[:at] + argv[at + len(taken) :]
     return f"{said}: {' '.join(shlex.quote(a) for a in ['nnlab', *rest, *taken])}"
+
+
+def of_nnlab(option: str | None, argv: list[str], where: str, app: Any) -> str | None:
+    """The line for an option of ``nnlab`` itself (``--debug``) given after a command
+    (``where``), with the command line that gives it before: it said '--debug: no such
+    option (see nnlab train -h)'; None otherwise."""
+    import shlex
+
+    root = _root(app)
+    if option is None or where == "nnlab":
+        return None
+    if not any(option in getattr(p, "opts", ()) for p in root.params):
+        return None
+    rest = [a for a in argv if a != option]
+    line = " ".join(shlex.quote(a) for a in ["nnlab", option, *rest])
+    return f"{option}: an option of nnlab, not of {where}; give it before the command: {line}"
 
 
 def one_dash(exc: BaseException, argv: list[str], command: Any) -> str | None:

@@ -1523,3 +1523,13 @@ def test_a_short_flag_given_a_value_with_an_equals_sign_is_said_to_be_a_flag(tmp
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
     assert line == "error: -q: expected no value (it is a flag), got '1' (see nnlab train -h)"
+
+
+def test_an_option_of_nnlab_after_the_command_is_told_where_it_goes(tmp_path):
+    # (it said '--debug: no such option (see nnlab train -h)')
+    result = invoke("train", tmp_path / "cfg.yaml", "--debug")
+    assert result.exit_code == 2, result.output
+    assert one_line(result.stderr) == (
+        f"error: --debug: an option of nnlab, not of nnlab train; give it before the command: "
+        f"nnlab --debug train {tmp_path / 'cfg.yaml'}"
+    )
