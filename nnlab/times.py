@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from typing import Any
+
+from nnlab.numbers import of_total
 
 
 def parsed(value: Any) -> dt.datetime | None:
@@ -88,3 +91,41 @@ def _milliseconds(ms: float) -> str:
     if ms < 0.0001:  # (a tenth of a microsecond: under any clock's resolution)
         return "under 0.0001 ms"
     return f"{ms:.2g} ms"
+
+
+class Tally:
+    """The one shape of a progress line of things counted as they end (a sweep's or a tune's
+    trials, an lr-scan's rates, compare-optimizers' runs): ``trial 3/16, 12 s elapsed, ~48 s
+    left: <what it says of the third>``, its count ``numbers.of_total``'s, its times
+    ``duration``'s, the time left estimated from those ended here (none before the first,
+    nor for things ``done`` before it began: a resume's). (A sweep's lines read ``[3/16]``,
+    a tune's ``trial 3/16:``, an lr-scan's and compare-optimizers' counted nothing, and the
+    bar's times read 0:00:12.)"""
+
+    def __init__(self, what: str, total: int, done: int = 0) -> None:
+        self.what, self.total, self.first = what, total, done
+        self.start = time.monotonic()
+
+    def line(self, done: int, said: str) -> str:
+        """The line of the ``done``-th thing ended (of ``total``), saying ``said`` of it."""
+        return f"{self.head(done)}: {said}"
+
+    def head(self, done: int) -> str:
+        """A line's count and times: ``trial 3/16, 12 s elapsed, ~48 s left``."""
+        return f"{self.what} {of_total(done, self.total)}, {self.times(done)}"
+
+    def times(self, done: int) -> str:
+        """``12 s elapsed, ~48 s left`` (``12 s elapsed`` alone when nothing ended here yet,
+        or all has)."""
+        elapsed = time.monotonic() - self.start
+        return (
+            f"{duration(elapsed)} elapsed{left_text(elapsed, done - self.first, self.total - done)}"
+        )
+
+
+def left_text(elapsed: float | None, ended: int, left: int) -> str:
+    """``, ~48 s left``: the time ``left`` more things take at the pace of the ``ended`` ones
+    (``elapsed`` seconds); '' when there is no pace yet or nothing is left."""
+    if elapsed is None or ended <= 0 or left <= 0:
+        return ""
+    return f", ~{duration(elapsed / ended * left)} left"

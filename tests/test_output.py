@@ -555,3 +555,16 @@ def test_a_number_and_its_unit_are_never_folded_apart():
         folded = fold_line(line, width)
         assert " ".join(" ".join(folded).split()) == line, width
         assert not any(re.search(r"\d$", f) for f in folded), (width, folded)
+
+
+def test_a_progress_line_counts_and_times_in_one_shape(monkeypatch):
+    # (a sweep's read '[3/16] ...', a tune's '  trial 3/16: ...', an lr-scan's and
+    # compare-optimizers' counted nothing, and the sweep's bar timed 0:00:12)
+    from nnlab import times
+
+    clock = iter([100.0, 112.0, 112.0, 160.0])
+    monkeypatch.setattr(times.time, "monotonic", lambda: next(clock))
+    tally = times.Tally("trial", 16, done=1)  # (one kept from before: not this pace)
+    assert tally.line(4, "t3 COMPLETED") == "trial 4/16, 12 s elapsed, ~48 s left: t3 COMPLETED"
+    assert tally.head(1) == "trial 1/16, 12 s elapsed"  # (none ended here: no pace)
+    assert tally.line(16, "t15") == "trial 16/16, 1 min 00 s elapsed: t15"  # (none left)

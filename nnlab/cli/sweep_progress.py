@@ -6,7 +6,6 @@ from typing import Any
 
 from nnlab import times
 from nnlab.cli.common import Lines, note
-from nnlab.numbers import of_total
 from nnlab.output import as_label, counted
 from nnlab.summary import outcome
 
@@ -26,6 +25,7 @@ class SweepProgress:
         self.spec: Any = None  # its spec, from its sweep.yaml (a key a trial leaves out)
         self.asked = asked  # trials the definition asks for, repeats included (a new sweep)
         self.notes = notes or []  # (said once its trials are planned and checked)
+        self.tally: times.Tally | None = None  # (its lines' count and times, from ``start``)
 
     def __enter__(self) -> "SweepProgress":
         return self
@@ -48,23 +48,16 @@ class SweepProgress:
         plan = run.plan()
         self.spec = parse_spec(plan["spec"]) if plan else None
         note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
+        self.tally = times.Tally("trial", total, done)
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.bar = Progress(
-                TextColumn("sweep"),
+                TextColumn("trial"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
+                _times_column(self.tally),
                 TextColumn("{task.description}"),
                 console=Console(stderr=True),
             )
@@ -84,7 +77,22 @@ class SweepProgress:
             from nnlab.sweep import table_rows
 
             shown = table_rows([row], self.spec)[0] if self.spec is not None else row
-            self.lines(f"[{of_total(done, total)}] {describe_row(shown, self.axes)}")
+            if self.tally is None:  # (no start: a caller that plans nothing)
+                self.tally = times.Tally("trial", total)
+            self.lines(self.tally.line(done, describe_row(shown, self.axes)))
+
+
+def _times_column(tally: times.Tally) -> Any:
+    """The bar's times as every progress line writes them (``Tally.times``: ``12 s elapsed,
+    ~48 s left``; rich's columns read 0:00:12 and -:--:--)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Times(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(tally.times(int(task.completed)))
+
+    return Times()
 
 
 def note_repeats(asked: int | None, total: int) -> None:

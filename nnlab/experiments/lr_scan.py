@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import redo, runs
+from nnlab import redo, runs, times
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import (
     apply_overrides,
@@ -49,6 +49,7 @@ from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work, load_checked
 from nnlab.experiments.train import load_run_config
 from nnlab.nn.model import MLP
+from nnlab.numbers import of_total
 from nnlab.output import Table, config_number, counted, number
 from nnlab.summary import finals
 from nnlab.train import Record, TrainSettings, fit, fit_group
@@ -421,11 +422,38 @@ def _scan(
         initial, step_losses = one_step_losses(cfg, data, rates)
         if epochs == 0:
             return initial, step_losses, None
-        trainings = train_at_rates(rate_cfgs, data, kept, on_chunk)
-    for lr, (status, records) in zip(rates, trainings):
-        if progress is not None:
-            progress(training_line(lr, status, records))
+        told = _told(progress, rates, kept or {}, on_chunk)
+        trainings = train_at_rates(rate_cfgs, data, kept, told)
     return initial, step_losses, trainings
+
+
+def _told(
+    progress: Callable[[str], None] | None,
+    rates: list[float],
+    kept: dict[int, Training],
+    on_chunk: Callable[[range, list[Training]], None] | None,
+) -> Callable[[range, list[Training]], None] | None:
+    """``on_chunk``, then a progress line for each rate of the chunk as it ends (``times.Tally``:
+    ``rate 3/8, 5.1 s elapsed, ~8.4 s left: lr 0.1: COMPLETED after ...``; they were said all
+    at once when the last had trained, without a count); the rates ``kept`` from before an
+    interruption said first."""
+    if progress is None:
+        return on_chunk
+    tally = times.Tally("rate", len(rates), len(kept))
+    for n, i in enumerate(sorted(kept), start=1):
+        progress(f"rate {of_total(n, len(rates))}: {training_line(rates[i], *kept[i])} (kept)")
+    ended = [len(kept)]
+
+    def told(chunk: range, trained: list[Training]) -> None:
+        if on_chunk is not None:
+            on_chunk(chunk, trained)
+        for i, (status, records) in zip(chunk, trained):
+            if i in kept:  # (a chunk trained again whole: its kept rates were said)
+                continue
+            ended[0] += 1
+            progress(tally.line(ended[0], training_line(rates[i], status, records)))
+
+    return told
 
 
 def training_line(lr: float, status: str, records: list[Record]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,10 @@ def test_lr_scan_progress_says_how_each_rate_ended_and_the_title_explains_the_co
     args = ["lr-scan", CONFIG, "dataset.n_train=300", "--min", "0", "--max", "4", "--num", "2"]
     result = invoke(*args, "--epochs", "1", runs_dir=tmp_path)
     assert result.exit_code == 0, result.output
-    progress = [line for line in result.stderr.splitlines() if line.startswith("lr ")]
+    # (each rate counted and timed as a sweep's trial: 'rate 1/2, 0.3 s elapsed, ~0.3 s left: ')
+    lines = [line for line in result.stderr.splitlines() if line.startswith("rate ")]
+    assert re.match(r"rate 1/2, \d+(\.\d)? m?s elapsed, ~\d+(\.\d)? m?s left: ", lines[0])
+    progress = [line.split(": ", 1)[1] for line in lines]
     assert progress[0].startswith("lr 1: COMPLETED after 1 epoch, train_loss ")
     assert progress[1] == "lr 10000: DIVERGED at epoch 1 (not finite)"
     title = result.stdout.split("┏")[0]

@@ -57,7 +57,7 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     rows = summary(run)
     assert [r["optimizer.lr"] for r in rows] == [0.5, 0.1]
     assert all(r["epochs"] == 2 for r in rows)  # the fixed override applied to every trial
-    assert "[2/2]" in result.stderr and "sweep folder:" in result.stderr
+    assert "\ntrial 2/2, " in result.stderr and "sweep folder:" in result.stderr
 
 
 @pytest.mark.slow
@@ -70,12 +70,12 @@ def test_a_progress_line_names_every_swept_key_a_swept_seed_too(tmp_path, order)
     result = invoke("sweep", "grid", cfg, *(values[k] for k in order), "epochs=1",
                     "--runs-dir", tmp_path / "r")  # fmt: skip
     assert result.exit_code == 0, result.output
-    last = [line for line in result.stderr.splitlines() if line.startswith("[4/4]")]
+    last = [line for line in result.stderr.splitlines() if line.startswith("trial 4/4, ")]
     assert len(last) == 1 and " seed=1 " in last[0] and " optimizer.lr=0.1 " in last[0], last
     assert sweep_dir(tmp_path / "r").meta["axes"] == order
     plain = invoke("sweep", "grid", cfg, "optimizer.lr=0.5,0.1", "epochs=1",
                    "--runs-dir", tmp_path / "p")  # fmt: skip
-    (line,) = [x for x in plain.stderr.splitlines() if x.startswith("[2/2]")]
+    (line,) = [x for x in plain.stderr.splitlines() if x.startswith("trial 2/2, ")]
     assert " optimizer.lr=0.1 COMPLETED" in line and "seed=" not in line, line
 
 
@@ -270,7 +270,7 @@ def test_runs_compare_shows_differing_keys_sorted_and_cut(tmp_path):
     result = invoke("runs", "compare", "latest", "--runs-dir", r, "--format", "json")
     rows = json.loads(result.stdout)
     assert [row["optimizer.lr"] for row in rows] == [0.5, 0.05, 0.005]
-    assert "epochs" in rows[0] and "dataset.name" not in rows[0]  # shared keys left out
+    assert "epochs_done" in rows[0] and "dataset.name" not in rows[0]  # shared keys left out
     result = invoke(
         "runs", "compare", "latest", "--runs-dir", r, "--sort", "final_train_acc", "--top", "2"
     )

@@ -167,7 +167,7 @@ def test_tune_log_without_a_terminal_heads_each_round_and_warns_once_in_order(
     assert [log[i].split(":")[0] for i in heads] == ["round 1/2", "round 2/2"]
     for i in heads:  # each header is followed by its round's trial lines
         assert log[i + 1].startswith("  trial "), log
-    assert log[heads[1] - 1].startswith("  trial 3/3: "), log  # round 1's last, before round 2
+    assert log[heads[1] - 1].startswith("  trial 3/3, "), log  # round 1's last, before round 2
     warnings = [line for line in log if line.startswith("warning:")]
     assert [w.split(": ")[1] for w in warnings] == ["round 1", "round 2"], log
     assert log.index(warnings[0]) > heads[1]  # once each, after the trials

@@ -331,13 +331,14 @@ def test_dataset_comparison_says_each_optimizers_steps_as_it_trains_without_chan
     args = ("digits", ["sgd", "random-search"])
     lines: list[str] = []
     shown = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]), progress=lines.append)
-    steps = [line for line in lines if ": step " in line]
-    assert [line.split(": step ")[1].split(",")[0] for line in steps] == [
+    steps = [line for line in lines if line.startswith("step ")]
+    assert [line.removeprefix("step ").split(",")[0] for line in steps] == [
         *(f"{k}/5" for k in range(1, 5)),
         *(f"{k}/5" for k in range(1, 5)),
     ]
-    assert steps[0].startswith("sgd (lr=0.01): step 1/5, batch loss ")
-    assert steps[-1].startswith("random-search (scale=0.3): step 4/5, batch loss ")
+    # (counted and timed as every progress line: times.Tally)
+    assert re.match(r"step 1/5, .* elapsed, .*: sgd \(lr=0\.01\): batch loss ", steps[0])
+    assert re.match(r"step 4/5, .*: random-search \(scale=0\.3\): batch loss ", steps[-1])
     assert steps[0].endswith(opt_number(shown.results[0].losses[0]))
     silent = opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]))
     for a, b in zip(shown.results, silent.results):
@@ -345,7 +346,8 @@ def test_dataset_comparison_says_each_optimizers_steps_as_it_trains_without_chan
         assert a.final == b.final
     lines.clear()
     opt.compare_on_dataset(*args, net=opt.NetSettings(5, [10]), progress=lines.append, jobs=2)
-    assert not [line for line in lines if ": step " in line] and len(lines) == 3
+    assert not [line for line in lines if line.startswith("step ")] and len(lines) == 3
+    assert [line.split(",")[0] for line in lines[1:]] == ["run 1/2", "run 2/2"]
 
 
 def opt_number(value: float) -> str:
@@ -381,9 +383,10 @@ def test_a_diverged_optimizers_line_says_how_it_ended_and_its_time_without_an_em
     opt.compare_on_dataset(
         "digits", ["sgd"], ["sgd.lr=1e10"], net=opt.NetSettings(30, [16]), progress=lines.append
     )
-    (ended,) = [line for line in lines if line.startswith("sgd ") and ": step " not in line]
+    (ended,) = [line.split(": ", 1)[1] for line in lines if line.startswith("run 1/1, ")]
     # (and its status as every line and table says one, DIVERGED: it read 'diverged')
-    assert re.fullmatch(r"sgd \(lr=1e\+10\): DIVERGED after \d+ steps? \(\d+\.\d s\)", ended), ended
+    said = r"sgd \(lr=1e\+10\): DIVERGED after \d+ steps? \(\d+(\.\d+)? m?s\)"
+    assert re.fullmatch(said, ended), ended
 
 
 def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch):
@@ -397,7 +400,7 @@ def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch
         "digits", ["sgd", "momentum"], ["momentum.momentum=0.5"], lrs=[0.01, 0.1],
         net=opt.NetSettings(3, [10]), progress=lines.append,
     )  # fmt: skip
-    named = [line.split(": ")[0] for line in lines[1:]]
+    named = [line.split(": ")[1] for line in lines[1:]]  # (after its count and times)
     titles = ["sgd (lr=0.01)", "sgd (lr=0.1)", "momentum (lr=0.01, momentum=0.5)",
               "momentum (lr=0.1, momentum=0.5)"]  # fmt: skip
     assert list(dict.fromkeys(named)) == titles

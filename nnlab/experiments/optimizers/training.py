@@ -31,6 +31,7 @@ from nnlab.experiments.optimizers.specs import (
 )
 from nnlab.fileio import as_written
 from nnlab.limits import FOLDER_FILES
+from nnlab.numbers import of_total
 from nnlab.output import counted, number
 from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit
@@ -346,15 +347,16 @@ def train_plan(
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
     done = dict(kept or {})
-    for i in sorted(done):
-        _report(progress, done[i], kept=True)
+    tally = times.Tally("run", len(plan.specs), len(done))
+    for n, i in enumerate(sorted(done), start=1):
+        _report(progress, done[i], f"run {of_total(n, len(plan.specs))}", kept=True)
     todo = [i for i in range(len(plan.specs)) if i not in done]
 
     def finished(i: int, r: DatasetRun) -> None:
         done[i] = r
         if on_run is not None:
             on_run(i, r)
-        _report(progress, r)
+        _report(progress, r, tally.head(len(done)))
 
     work = {i: (plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
     run = _train_in_workers if jobs > 1 and len(work) > 1 else _train_here
@@ -363,16 +365,19 @@ def train_plan(
     return comparison
 
 
-def _report(progress: Callable[[str], None] | None, r: DatasetRun, kept: bool = False) -> None:
-    """An optimizer's progress line: how it ended, its accuracies, its time (or that it was
-    kept from the interrupted run a resume continues)."""
+def _report(
+    progress: Callable[[str], None] | None, r: DatasetRun, counted_as: str, kept: bool = False
+) -> None:
+    """An optimizer's progress line, after its count and times (``counted_as``: ``run 2/4, 8.1
+    s elapsed, ~8.0 s left``, ``times.Tally``'s): how it ended, its accuracies, its time (or
+    that it was kept from the interrupted run a resume continues)."""
     if progress is None:
         return
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else times.duration(r.seconds)
     # (the status in capitals, as every line and table says one: it read 'completed')
     ended = [f"{r.status} after {counted(r.losses.size, 'step')}", *accs]  # (diverged: no accs)
-    progress(f"{r.spec.title}: {', '.join(ended)} ({when})")
+    progress(f"{counted_as}: {r.spec.title}: {', '.join(ended)} ({when})")
 
 
 Finished = Callable[[int, DatasetRun], None]
@@ -384,19 +389,22 @@ STEP_LINE_SECONDS = 1.0  # an optimizer training in this process: its step line 
 def step_lines(
     progress: Progress | None, label: str, iterations: int
 ) -> Callable[[int, float], None] | None:
-    """``_train_one``'s ``on_step`` progress, ``adam (lr=0.001): step 1,200/3,000, batch loss
-    0.0123`` (the run named as the figure names it), at most every ``STEP_LINE_SECONDS`` (an
-    optimizer done sooner says only how it ended, ``_report``). It reads the clock and the step's loss, nothing the training draws from."""
+    """``_train_one``'s ``on_step`` progress, ``step 1,200/3,000, 2.1 s elapsed, ~3.1 s left:
+    adam (lr=0.001): batch loss 0.0123`` (``times.Tally``'s shape; the run named as the
+    figure names it), at most every ``STEP_LINE_SECONDS`` (an optimizer done sooner says only
+    how it ended, ``_report``). It reads the clock and the step's loss, nothing the training
+    draws from."""
     if progress is None:
         return None
     last = time.monotonic()
+    tally = times.Tally("step", iterations)
 
     def line(step: int, loss: float) -> None:
         nonlocal last
         now = time.monotonic()
         if now - last >= STEP_LINE_SECONDS and step < iterations:
             last = now
-            progress(f"{label}: step {step:,}/{iterations:,}, batch loss {number(loss)}")
+            progress(tally.line(step, f"{label}: batch loss {number(loss)}"))
 
     return line
 
