@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import redo, runs
+from nnlab import redo, runs, times
 from nnlab.costs import parameters
 from nnlab.errors import ConfigError
 from nnlab.experiments.activations import (
@@ -118,6 +118,7 @@ def run_histograms(
     activation, init = cfg.model.activation, init_label(cfg.model.init, cfg.model.init_std)
     results: dict[tuple[str, str], list[np.ndarray]] = {}
     rows: list[dict[str, Any]] = []
+    tally = times.Tally("setting", 2)
     with threadpool_limits(limits=1), np.errstate(over="ignore"):
         for weights, model, batch_stats in (("initial", initial, True),
                                              ("trained", trained.model, False)):  # fmt: skip
@@ -125,7 +126,9 @@ def run_histograms(
             results[(activation, f"{init}, {weights}")] = out
             rows.extend({**r, "weights": weights} for r in layer_rows(activation, init, out))
             if progress is not None:
-                progress(setting_line({**rows[-1], "init": f"{init}, {weights}"}, len(results), 2))
+                progress(
+                    setting_line({**rows[-1], "init": f"{init}, {weights}"}, len(results), tally)
+                )
     source = f"run {run.path.name} ({trained.source.rsplit('(', 1)[-1]}"
     settings = dict(activations=[activation], inits=[init], layers=len(hidden),
                     units=max(hidden), samples=len(x), seed=cfg.seed,

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import runs
+from nnlab import runs, times
 from nnlab.build import build_model, build_optimizer, describe_net, make_rngs
 from nnlab.config import config_hash, load_config, to_yaml
 from nnlab.config_model import Config
@@ -76,7 +76,6 @@ from nnlab.idle import idle_keys, warnings_of
 from nnlab.limits import check_work
 from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
 from nnlab.nn.model import MLP
-from nnlab.numbers import of_total
 from nnlab.output import counted
 from nnlab.state import set_state
 
@@ -261,6 +260,7 @@ def fill_missing(
             done += len(todo)
         grid_loss, grid_acc = content["grid_loss"], content["grid_acc"]
         rows = [i for i in range(len(alphas)) if np.isnan(grid_loss[i]).any()]
+        tally = times.Tally("grid row", len(rows))  # (a resume's: the rows left to compute)
         for count, i in enumerate(rows, start=1):
             cols = np.flatnonzero(np.isnan(grid_loss[i]))
             for j in cols:
@@ -270,7 +270,8 @@ def fill_missing(
             store(path, "grid", i, grid_loss[i], grid_acc[i])
             done += len(cols)
             if progress is not None and (count % 10 == 0 or count == len(rows)):
-                progress(f"grid rows {of_total(count, len(rows))} done")
+                progress(tally.head(count))  # (as every counted line: it read 'grid rows
+                # 10/51 done', without its times)
     for key, p in model.params.items():
         p[...] = centre[key]
     return done
