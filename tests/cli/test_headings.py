@@ -30,8 +30,8 @@ def three_runs(tmp_path_factory):
         (["--sort", "final_train_acc"], "3 runs, sorted by final_train_acc"),
         (["--top", "5"], "3 runs"),
         (["--top", "1"], "first 1 of 3 runs"),
-        (["--sort", "epochs", "--reverse", "--top", "2"],
-         "first 2 of 3 runs, sorted by epochs (reversed)"),
+        (["--sort", "epochs_done", "--reverse", "--top", "2"],
+         "first 2 of 3 runs, sorted by epochs_done (reversed)"),
     ],
 )  # fmt: skip
 def test_runs_compare_heading_says_what_is_shown_of_how_many(three_runs, options, heading):
