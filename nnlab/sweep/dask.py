@@ -72,8 +72,10 @@ def _answers(address: str, timeout: float) -> None:
     waiting for a request) it waited for ever, its ``timeout`` notwithstanding, and where
     something else answers (an HTTP server, a proxy) it read the reply's first bytes as a
     length, 'Unable to allocate 3.07 EiB' (a MemoryError, with its traceback). Run on an event
-    loop of its own in this thread, closed when it returns: it leaves no thread."""
+    loop of its own, closed when it returns, in this thread (or, beside a running loop, in one
+    joined before it returns): it leaves no thread."""
     import asyncio
+    import concurrent.futures
 
     from distributed.comm import connect
     from distributed.security import Security
@@ -86,7 +88,17 @@ def _answers(address: str, timeout: float) -> None:
         await comm.close()
 
     try:
-        asyncio.run(handshake())
+        asyncio.get_running_loop()
+    except RuntimeError:  # (none in this thread: the command line's case)
+        running = False
+    else:  # (a caller's running loop, Jupyter's: asyncio.run refuses to start one beside it)
+        running = True
+    try:
+        if running:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:  # (its thread joined)
+                pool.submit(asyncio.run, handshake()).result()
+        else:
+            asyncio.run(handshake())
     except asyncio.TimeoutError:
         raise OSError(f"no Dask scheduler answered within {timeout:g} s") from None
     except MemoryError:

@@ -188,6 +188,21 @@ def test_a_scheduler_address_that_refuses_leaves_no_thread():
     _refused_in_one_line(lambda: executor.start(1), ConfigError, "cannot connect")
 
 
+def test_a_scheduler_address_is_checked_beside_a_running_event_loop_too():
+    # (a Python caller in Jupyter, whose loop runs in the main thread: asyncio.run refuses
+    # to start another there)
+    import asyncio
+
+    from nnlab.errors import ConfigError
+
+    async def in_a_notebook():
+        DaskExecutor("tcp://127.0.0.1:9", timeout=0.2).start(1)
+
+    _refused_in_one_line(
+        lambda: asyncio.run(in_a_notebook()), ConfigError, "cannot connect \\(Timed out"
+    )
+
+
 def test_a_scheduler_address_where_something_else_answers_is_one_clear_error():
     # (an HTTP server, or a proxy, there: the client read its reply as a frame's length,
     # 'MemoryError: Unable to allocate 3.07 EiB', with a traceback and its thread left)
