@@ -381,7 +381,9 @@
     panel.querySelector(".compare-chart").innerHTML = rels.length ? chart(series, key) : "";
     jumpTo(panel, rels.length);
     panel.querySelector(".compare-legend").innerHTML = series.map(function (s) {
-      return '<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" ' +
+      // (the swatch hidden from a screen reader: its label follows it)
+      return '<span class="key"><svg width="26" height="10" aria-hidden="true">' +
+        '<line x1="1" x2="25" y1="5" y2="5" ' +
         'stroke="' + s.color + '" stroke-width="2.5"' +
         (s.dash ? ' stroke-dasharray="' + s.dash + '"' : "") + "/></svg>" + esc(s.label) +
         "</span>";

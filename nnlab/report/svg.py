@@ -402,6 +402,11 @@ def describe(series: Sequence[Series], title: str, x_label: str = "epoch") -> st
     return f"{title} per {x_label}: {names}{end}"
 
 
+# a legend key's swatch, hidden from a screen reader (its label follows it: Chromium named each
+# an unnamed image)
+SWATCH = '<svg width="26" height="10" aria-hidden="true">'
+
+
 def legend(series: Sequence[Series], every: bool = False) -> str:
     """An HTML legend: a swatch (with the line's dash) and the label of each series that draws
     a line (one with no finite value, a curve whose every epoch diverged, has none: as
@@ -410,7 +415,7 @@ def legend(series: Sequence[Series], every: bool = False) -> str:
     several charts; its dashed key's values), and each is listed: that rule left the legend
     of every sweep page empty."""
     keys = "".join(
-        f'<span class="key"><svg width="26" height="10"><line x1="1" x2="25" y1="5" y2="5" '
+        f'<span class="key">{SWATCH}<line x1="1" x2="25" y1="5" y2="5" '
         f'stroke="{s.color}" stroke-width="2.5"'
         f"{f' stroke-dasharray={chr(34)}{s.dash}{chr(34)}' if s.dash else ''}/></svg>"
         f"{esc(s.label)}</span>"
@@ -425,7 +430,7 @@ def diverged_key(*epochs: float | None) -> str:
     """The legend's key of the red cross: ``diverged at epoch 3`` (one run), ``diverged``."""
     at = f" at epoch {fmt(epochs[0])}" if len(epochs) == 1 and epochs[0] is not None else ""
     return (
-        '<span class="key"><svg width="26" height="10"><path d="M9 1L17 9M9 9L17 1" '
+        f'<span class="key">{SWATCH}<path d="M9 1L17 9M9 9L17 1" '
         f'stroke="{DIVERGED_COLOR}" stroke-width="2.5"/></svg>diverged{at}</span>'
     )
 
