@@ -132,8 +132,8 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
         f'<h1>nnlab report</h1><p class="sub">{counted(len(entries), "folder")} in {esc(runs_dir)}'
         f"{' (' + esc(counts) + ')' if counts else ''} · built {esc(built)}</p>"
     )
-    if not entries:
-        intro += f'<p class="note">No run folders under {esc(runs_dir)} yet.</p>'
+    if not entries:  # (no table, filter or compare view of nothing: what makes a row, then)
+        return layout("index", "", intro + empty_note(runs_dir))
     if keys:
         intro += (
             f'<p class="note">The training runs differ in {esc(", ".join(keys))}: '
@@ -142,6 +142,18 @@ def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
     started = labels.index("started") + 1  # (after the tick-box column: newest first)
     body = intro + table("runs", heads(labels), rows, sorted_down=started) + COMPARE_PANEL
     return layout("index", "", body, data_script="data.js")
+
+
+def empty_note(runs_dir: str) -> str:
+    """The index of a runs folder without a run: what makes one, and this report again. (It was
+    an empty table under its sort buttons, a filter box, '0 of 0 shown' and a compare view
+    saying to tick runs.)"""
+    return (
+        f'<p class="note">No run folders under {esc(runs_dir)} yet: <code>nnlab train</code>, '
+        "<code>nnlab sweep</code> and the other experiments each make one there. Build this "
+        "report again after one (<code>nnlab report</code>, or add <code>--report</code> to "
+        "the command).</p>"
+    )
 
 
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:

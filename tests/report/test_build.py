@@ -520,7 +520,10 @@ def test_refresh_builds_runs_report_and_returns_its_index(tmp_path):
 def test_an_empty_runs_folder_makes_an_empty_index(tmp_path):
     (tmp_path / "nothing-yet").mkdir()
     result = build_report((), tmp_path / "nothing-yet")
-    assert result.rows == 0 and "No run folders" in result.index.read_text()
+    html = result.index.read_text()
+    assert result.rows == 0 and "No run folders" in html and "<code>nnlab train</code>" in html
+    # (no table of nothing under its sort buttons, no filter box, no compare view to tick in)
+    assert "<table" not in html and 'class="controls"' not in html and "compare" not in html
 
 
 def test_a_missing_runs_folder_is_refused_and_nothing_is_made(tmp_path):
