@@ -27,6 +27,7 @@ from nnlab.data import data_dir_option
 from nnlab.errors import RunError
 from nnlab.lookup_hints import RESUMED_BY
 from nnlab.output import article, command_line
+from nnlab.resumes import resumed
 
 # kind -> (the command that resumes it, the files its ending writes: a resume removes them)
 REDONE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -175,7 +176,7 @@ def find(
     """The ``kind`` folder ``ref`` names (folder, id prefix or 'latest') and its recipe:
     RunError for a COMPLETED one (nothing to resume) or one made before folders kept a recipe.
     ``on_start(run)``: the command's 'resuming' line, said as the work begins (``begin``)."""
-    run = runs.find_run(runs_dir, ref, kind=kind, resuming=True)
+    run = resumed(runs_dir, ref, kind)
     runs.refuse_finished(run)
     recipe = run.meta.get("recipe")
     if not isinstance(recipe, dict):
@@ -184,6 +185,13 @@ def find(
             f"{article(kind)} {kind} folder); run the command again: {command_line(run.meta.get('argv'))}"
         )
     return Again(run, on_start), dict(recipe)
+
+
+def announcer(say: Callable[[str], None] | None) -> Callable[[runs.RunDir], None] | None:
+    """The ``on_start`` of a redone resume that says its line (``again_line``) to ``say``."""
+    if say is None:
+        return None
+    return lambda run: say(again_line(run))
 
 
 def again_line(run: runs.RunDir) -> str:

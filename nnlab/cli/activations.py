@@ -16,10 +16,8 @@ from nnlab.cli.common import (
     Lines,
     QuietOpt,
     ReportOpt,
-    check_report,
     command,
     note,
-    run_location,
     seed_option,
     then_report,
 )
@@ -27,12 +25,7 @@ from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.render import emit_json, emit_table
-from nnlab.cli.resuming import (
-    alone_with_resume,
-    announce_redo,
-    check_resumed_report,
-    redo_option,
-)
+from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.cli.usage import name_of
 from nnlab.output import Format
 
@@ -123,30 +116,17 @@ def activations(
 
     Example: nnlab activations --run latest --png trained-activations.png
     """
-    from nnlab.experiments import activations as act
-    from nnlab.experiments.activations_run import resume_histograms, run_histograms
+    from nnlab.experiments.activations_run import run_activations
 
     alone_with_resume(resume)
     not_with_run(run)
-    if run is not None:
-        root, folder = run_location(runs_dir, out)
-        check_report(root, report)
-        with Lines(quiet) as lines:
-            result = run_histograms(run, samples=samples, data_dir=data_dir, runs_dir=root,
-                                    folder=folder, progress=lines, warn=note)  # fmt: skip
-    elif resume is not None:
-        check_resumed_report(resume, runs_dir, "activations", report)
-        with Lines(quiet) as lines:
-            result = resume_histograms(resume, runs_dir=runs_dir, progress=lines,
-                                           on_start=announce_redo)  # fmt: skip
-    else:
-        root, folder = run_location(runs_dir, out)
-        check_report(root, report)
-        with Lines(quiet) as lines:
-            result = act.activation_histograms(
-                activation, init, layers=layers, units=units, samples=samples, seed=seed,
-                batchnorm=batchnorm, runs_dir=root, folder=folder, progress=lines,
-            )  # fmt: skip
+    check_report_of("activations", resume, out, runs_dir, report)
+    with Lines(quiet) as lines:
+        result = run_activations(
+            activation, init, run=run, resume=resume, layers=layers, units=units,
+            samples=samples, seed=seed, batchnorm=batchnorm, data_dir=data_dir,
+            runs_dir=runs_dir, out=out, progress=lines, say=note,
+        )  # fmt: skip
     show_histograms(result, fmt, png, report)
 
 

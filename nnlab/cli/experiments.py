@@ -20,10 +20,8 @@ from nnlab.cli.common import (
     Output,
     OverridesArg,
     bounded,
-    check_report,
     command,
     note,
-    read_config,
     seed_option,
     then_report,
 )
@@ -31,13 +29,7 @@ from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import NEW_FOLDER, OptionalConfigArg, PngOpt, out_option
 from nnlab.cli.render import emit, emit_json, emit_table
-from nnlab.cli.resuming import (
-    alone_with_resume,
-    announce_redo,
-    check_resumed_report,
-    folder_root,
-    redo_option,
-)
+from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.experiments.scan_next import EXPONENTS
 from nnlab.output import Format, counted
 
@@ -96,22 +88,12 @@ def lr_scan(
 
     given_or_resumed(config, resume, "a config file", "nnlab lr-scan configs/mnist-1000.yaml")
     alone_with_resume(resume)
-    if resume is not None:
-        check_resumed_report(resume, opts.runs_dir, "lr-scan", opts.report)
-        with Lines(opts.quiet) as lines:
-            result = scan.resume_scan(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
-                                      progress=lines, on_start=announce_redo)  # fmt: skip
-        return show_scan(result, opts)
-    assert config is not None  # (given_or_resumed: a config, or --resume)
-    scan.check_not_scanned(overrides or [])  # (before the file's: 'epochs' is not used)
-    cfg = read_config(config, overrides)
-    root, folder = opts.location()
-    check_report(root, opts.report)
+    check_report_of("lr-scan", resume, opts.out, opts.runs_dir, opts.report)
     with Lines(opts.quiet) as lines:
-        result = scan.lr_scan(
-            cfg, min_exp=min_exp, max_exp=max_exp, num=num, epochs=epochs,
-            data_dir=opts.data_dir, runs_dir=root, overrides=overrides or [], folder=folder,
-            progress=lines,
+        result = scan.run_scan(
+            config, overrides, resume=resume, min_exp=min_exp, max_exp=max_exp, num=num,
+            epochs=epochs, data_dir=opts.data_dir, runs_dir=opts.runs_dir, out=opts.out,
+            progress=lines, say=note,
         )  # fmt: skip
     show_scan(result, opts)
 
@@ -235,8 +217,7 @@ def landscape(
     alone_with_resume(resume, elsewhere=("source", "overrides", "out"))
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
-    if opts.report:
-        check_report(folder_root(resume, opts.out, opts.runs_dir, "landscape"))
+    check_report_of("landscape", resume, opts.out, opts.runs_dir, opts.report)
     with Lines(opts.quiet) as lines:
         result = ls.run_landscape(
             source, overrides, resume=resume, settings=settings, data_dir=opts.data_dir,
@@ -377,8 +358,7 @@ def tune(
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
     opts = tune_options(resume, opts, refused=(config, args, out))
-    if opts.report:
-        check_report(folder_root(resume, out, opts.runs_dir, "tune"))
+    check_report_of("tune", resume, out, opts.runs_dir, opts.report)
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with Lines(opts.quiet) as lines:
             result = tn.run_tune(
@@ -450,10 +430,10 @@ def tune_options(resume: str | None, opts: Execution, refused: tuple[Any, ...] =
     the folder up: then ``opts`` as they are."""
     if resume is None or any(refused):
         return opts
-    from nnlab import runs
     from nnlab.cli.sweeping import as_started
+    from nnlab.resumes import resumed
 
-    return as_started(opts, runs.find_run(opts.runs_dir, resume, kind="tune", resuming=True).meta)
+    return as_started(opts, resumed(opts.runs_dir, resume, "tune").meta)
 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:

@@ -14,12 +14,9 @@ from nnlab.cli.common import (
     OverridesArg,
     QuietOpt,
     bounded,
-    check_report,
     command,
     echo,
     note,
-    read_config,
-    run_location,
     say,
     seed_option,
     then_report,
@@ -27,12 +24,7 @@ from nnlab.cli.common import (
 from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.paths import NEW_FOLDER, DataDirOpt, given_path, out_option, png_path, runs_root
 from nnlab.cli.render import emit, emit_json
-from nnlab.cli.resuming import (
-    alone_with_resume,
-    announce_redo,
-    check_resumed_report,
-    redo_option,
-)
+from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.output import Format, to_csv
 
 
@@ -133,24 +125,18 @@ def gradcheck(
 
     check_config_path(config)
     alone_with_resume(resume, "compare_differences")  # (which a resume does: it may be said)
-    if resume is not None:
-        check_resumed_report(resume, runs_dir, "gradcheck", report)
-        with Lines(quiet) as lines:
-            diff = df.resume_differences(resume, runs_dir=runs_dir, data_dir=data_dir,
-                                         progress=lines, on_start=announce_redo)  # fmt: skip
-        return show_differences(diff, fmt, png, report)
-    cfg = read_config(config, overrides) if config is not None else None
+    folder = compare_differences or resume is not None  # (the plain check writes none)
+    if not folder:
+        refuse_compare_only(ctx, out=out, png=png, param=param, report=report)
+    check_report_of("gradcheck", resume, out, runs_dir, report and folder)
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
-    if compare_differences:
-        check_report(run_location(runs_dir, out)[0], report)
-        with Lines(quiet) as lines:
-            diff = df.run_differences(
-                cfg, data_dir, settings, param=param, runs_dir=runs_dir, out=out, progress=lines
-            )
-        return show_differences(diff, fmt, png, report)
-    refuse_compare_only(ctx, out=out, png=png, param=param, report=report)
     with Lines(quiet) as lines:
-        checked = gr.run_gradcheck(cfg, data_dir, settings, progress=lines)
+        checked = gr.check_gradients(
+            config, overrides, settings, compare_differences=compare_differences, resume=resume,
+            param=param, data_dir=data_dir, runs_dir=runs_dir, out=out, progress=lines, say=note,
+        )  # fmt: skip
+    if isinstance(checked, df.DifferencesReport):
+        return show_differences(checked, fmt, png, report)
     show(checked, fmt)
     for line in checked.failures():  # beside the table, or on stderr beside JSON / CSV
         (note if fmt != Format.table else say)(line)
@@ -170,15 +156,13 @@ def refuse_compare_only(ctx: typer.Context, **given: Any) -> None:
     """The options of --compare-differences, given to the plain check, refused (it has no
     folder, figure or param): ``--report`` only when given on the command line, for
     NNLAB_REPORT=1 asks it of every command that makes a folder."""
+    from nnlab.experiments.gradcheck_report import COMPARE_ONLY
+
     source = ctx.get_parameter_source("report")
     given["report"] = given["report"] and source is not None and source.name == "COMMANDLINE"
     for name, value in given.items():
         if value not in (None, False):
-            raise typer.BadParameter(
-                "goes with --compare-differences (the plain check writes no folder or figure "
-                "and checks every parameter)",
-                param_hint=f"--{name}",
-            )
+            raise typer.BadParameter(COMPARE_ONLY, param_hint=f"--{name}")
 
 
 def show(report: Any, fmt: Format) -> None:

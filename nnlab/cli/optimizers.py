@@ -11,22 +11,15 @@ from nnlab.cli.common import (
     Lines,
     Output,
     bounded,
-    check_report,
     command,
     note,
-    run_location,
     seed_option,
     then_report,
 )
 from nnlab.cli.figures import folder_line
 from nnlab.cli.helpwords import one_of
 from nnlab.cli.render import emit_json, emit_table
-from nnlab.cli.resuming import (
-    alone_with_resume,
-    announce_redo,
-    check_resumed_report,
-    redo_option,
-)
+from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.output import Format
 
 Overrides = Annotated[
@@ -163,23 +156,17 @@ def compare_optimizers(
 
     Example: nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 --start 0.5,-1.0 --steps 5,20
     """
-    from nnlab.experiments.optimizers import resume_comparison, run_comparison
+    from nnlab.experiments.optimizers import run_comparison
 
     alone_with_resume(resume, "jobs")
-    if resume is not None:
-        check_resumed_report(resume, opts.runs_dir, "compare-optimizers", opts.report)
-        with Lines(opts.quiet) as lines:
-            result = resume_comparison(resume, runs_dir=opts.runs_dir, data_dir=opts.data_dir,
-                                       jobs=jobs, figure=opts.png, progress=lines,
-                                       on_start=announce_redo)  # fmt: skip
-        return show(result, opts)
-    check_report(run_location(opts.runs_dir, opts.out)[0], opts.report)
+    check_report_of("compare-optimizers", resume, opts.out, opts.runs_dir, opts.report)
     with Lines(opts.quiet) as lines:
         result = run_comparison(
             function=function, dataset=dataset, optimizers=optimizers, lr=lr, start=start,
             steps=steps, overrides=overrides or [], tol=tol, hidden=hidden, loss=loss,
             batch_size=batch_size, seed=seed, jobs=jobs, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, figure=opts.png, progress=lines,
+            resume=resume, say=note,
         )  # fmt: skip
     show(result, opts)
 

@@ -8,7 +8,6 @@ A resume goes on with the settings its folder recorded (``train``, ``sweep``, ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from typer.models import OptionInfo
@@ -60,30 +59,14 @@ def alone_with_resume(resume: str | None, *takes: str, elsewhere: tuple[str, ...
             )
 
 
-def announce_redo(run: Any) -> None:
-    """The line a redone resume starts with, once its folder is found good: what it does."""
-    from nnlab import redo
-    from nnlab.cli.common import note
-
-    note(redo.again_line(run))
-
-
-def check_resumed_report(resume: str, runs_dir: Path, kind: str, report: bool) -> None:
-    """``--report`` beside ``--resume``: the report folder of the runs folder the resumed
-    ``kind`` folder is in, checked before any work (``check_report``); the folder looked up
-    only when it is asked (the resume finds it for itself)."""
+def check_report_of(
+    kind: str, resume: str | None, out: Path | None, runs_dir: Path, report: bool
+) -> None:
+    """``--report``: the report folder of the runs folder a command's ``kind`` folder is, or
+    goes, in (``resumes.output_root``: a resumed folder's, looked up only when it is asked),
+    checked before any work (``check_report``)."""
     if report:
         from nnlab.cli.common import check_report
+        from nnlab.resumes import output_root
 
-        check_report(folder_root(resume, None, runs_dir, kind))
-
-
-def folder_root(resume: str | None, out: Path | None, runs_dir: Path, kind: str) -> Path:
-    """The folder a command's folder is (or goes) in, where ``--report`` rebuilds the report:
-    the resumed ``kind`` folder's (looked up), ``--out``'s parent, else the runs folder. (A
-    landscape's ``--out`` naming a landscape folder completes it: its parent all the same.)"""
-    from nnlab import runs
-
-    if resume is not None:
-        return runs.find_run(runs_dir, resume, kind=kind, resuming=True).path.parent
-    return out.parent if out is not None else runs_dir
+        check_report(output_root(resume, out, runs_dir, kind))

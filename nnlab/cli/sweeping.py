@@ -177,10 +177,10 @@ def as_started(opts: Execution, meta: dict[str, Any]) -> Execution:
 
 
 def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | None = None) -> None:
-    from nnlab import runs
+    from nnlab.resumes import resumed
     from nnlab.sweep import resume_sweep
 
-    run = runs.find_run(opts.runs_dir, ref, kind="sweep", resuming=True)
+    run = resumed(opts.runs_dir, ref, "sweep")
     opts = as_started(opts, run.meta)
     if dry_run:
         from nnlab.sweep.preview import preview_resume

@@ -17,18 +17,19 @@ Each hidden layer's output (its activation's, before any dropout) is recorded in
 dtype and its statistics taken in float64, in the rows and figure of ``activations``: a row
 per (weights, layer), ``weights`` saying which.
 
-``resume_histograms`` does an interrupted activations folder's work again, of either kind.
+``resume_histograms`` does an interrupted activations folder's work again, of either kind;
+``run_activations``, the command's one entry, chooses between the three.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nnlab import redo, runs, times
+from nnlab import redo, resumes, runs, times
 from nnlab.costs import parameters
 from nnlab.errors import ConfigError
 from nnlab.experiments.activations import (
@@ -161,3 +162,38 @@ def resume_histograms(
     acts, inits = recipe.pop("activations"), recipe.pop("inits")
     return activation_histograms(acts, inits, **recipe, runs_dir=again.path.parent,
                                  progress=progress, again=again)  # fmt: skip
+
+
+def run_activations(
+    activations: Sequence[str] | None = None,
+    inits: Sequence[str] | None = None,
+    *,
+    run: str | None = None,
+    resume: str | None = None,
+    layers: int = 5,
+    units: int = 100,
+    samples: int = 1000,
+    seed: int = 0,
+    batchnorm: bool = False,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    say: Warn | None = None,
+) -> ActivationsResult:
+    """``nnlab activations``: ``resume`` (an activations folder) done again in it, its line
+    said to ``say`` as it begins (``resume_histograms``); else, into a new folder under
+    ``runs_dir`` (or exactly ``out``), training run ``run``'s layers (``run_histograms``,
+    ``say`` told where its data differs from the run's) or random inputs through nets of each
+    of ``activations`` x ``inits`` (``activation_histograms``: ``data_dir`` is not read)."""
+    if resume is not None:
+        resumes.alone({"--run": run, "--out": out})  # (its data: the folder's recipe's)
+        return resume_histograms(resume, runs_dir=runs_dir, progress=progress,
+                                 on_start=redo.announcer(say))  # fmt: skip
+    root, folder = runs.location(runs_dir, out)
+    if run is not None:
+        return run_histograms(run, samples=samples, data_dir=data_dir, runs_dir=root,
+                              folder=folder, progress=progress, warn=say)  # fmt: skip
+    return activation_histograms(activations, inits, layers=layers, units=units,
+                                 samples=samples, seed=seed, batchnorm=batchnorm,
+                                 runs_dir=root, folder=folder, progress=progress)  # fmt: skip

@@ -1,6 +1,7 @@
 """A gradient check's report: verdict counts, failures, the JSON document, the tables in order
-(``nnlab gradcheck`` renders ``GradcheckReport.blocks()``), and ``run_gradcheck``, the
-command's one entry point."""
+(``nnlab gradcheck`` renders ``GradcheckReport.blocks()``), ``run_gradcheck``, the plain
+check, and ``check_gradients``, the command's one entry point: the plain check, a comparison
+of finite differences (``--compare-differences``) or the resume of one."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nnlab.errors import OptionError
 from nnlab.experiments.gradcheck import (
     FAIL_ABOVE,
     PASS_BELOW,
@@ -24,6 +26,9 @@ from nnlab.experiments.gradcheck_builtin import check_builtin, nets_note
 from nnlab.experiments.gradcheck_config import check_config
 from nnlab.numbers import config_number, of_total
 from nnlab.output import counted
+
+if TYPE_CHECKING:
+    from nnlab.experiments.differences import DifferencesReport
 
 
 def summarize(rows: Sequence[Row]) -> dict[str, Any]:
@@ -176,3 +181,50 @@ def run_gradcheck(
         what = f"config {cfg.name}, batch {settings.batch}"
     s = settings
     return GradcheckReport(list(rows), what, cfg is None, s.eps, s.batch, s.max_entries, s.seed)
+
+
+def check_gradients(
+    config: Path | None = None,
+    overrides: list[str] | None = None,
+    settings: CheckSettings = CheckSettings(),
+    *,
+    compare_differences: bool = False,
+    resume: str | None = None,
+    param: str | None = None,
+    data_dir: Path | None = None,
+    runs_dir: Path = Path("runs"),
+    out: Path | None = None,
+    progress: Progress | None = None,
+    say: Progress | None = None,
+) -> GradcheckReport | DifferencesReport:
+    """``nnlab gradcheck``: ``resume`` (a --compare-differences folder) done again in it, its
+    line said to ``say`` as it begins (``differences.resume_differences``); else the net of
+    ``config`` with ``overrides`` (the keys that change nothing said to ``say``; None: the
+    built-in set) checked plainly (``run_gradcheck``: no folder, every parameter), or with
+    ``compare_differences`` its ``param`` compared over steps into a new folder under
+    ``runs_dir`` (or exactly ``out``: ``differences.run_differences``)."""
+    from nnlab import redo, resumes
+    from nnlab.experiments import differences as df
+    from nnlab.idle import load_config_warned
+
+    if resume is not None:
+        resumes.alone({"config": config, "overrides": overrides, "--param": param, "--out": out})
+        return df.resume_differences(resume, runs_dir=runs_dir, data_dir=data_dir,
+                                     progress=progress, on_start=redo.announcer(say))  # fmt: skip
+    cfg = (
+        load_config_warned(config, overrides, say or (lambda line: None))
+        if config is not None
+        else None
+    )
+    if compare_differences:
+        return df.run_differences(cfg, data_dir, settings, param=param, runs_dir=runs_dir,
+                                  out=out, progress=progress)  # fmt: skip
+    for option, given in (("--out", out), ("--param", param)):
+        if given is not None:
+            raise OptionError(option, COMPARE_ONLY)
+    return run_gradcheck(cfg, data_dir, settings, progress=progress)
+
+
+# what an option of --compare-differences given to the plain check is told
+COMPARE_ONLY = ("goes with --compare-differences (the plain check writes no folder or figure "
+                "and checks every parameter)")  # fmt: skip

@@ -77,6 +77,7 @@ from nnlab.limits import check_work
 from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
 from nnlab.nn.model import MLP
 from nnlab.output import counted
+from nnlab.resumes import resumed
 from nnlab.state import set_state
 
 Progress = Callable[[str], None]
@@ -478,7 +479,7 @@ def run_landscape(
                 "--out", f"'{out}': not with --resume, which completes the folder it names; "
                 "give one of them (--out naming a landscape folder completes that one)",
             )  # fmt: skip
-        run = runs.find_run(runs_dir, resume, kind="landscape", resuming=True)
+        run = resumed(runs_dir, resume, "landscape")
         return resume_landscape(run, data_dir=data_dir, progress=progress)
     if source is None:
         raise ConfigError(

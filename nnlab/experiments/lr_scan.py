@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import redo, runs, times
+from nnlab import redo, resumes, runs, times
 from nnlab.build import build_group, build_model, build_optimizer, make_rngs, stack_key
 from nnlab.config import (
     apply_overrides,
@@ -48,6 +48,7 @@ from nnlab.data import Dataset
 from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work, load_checked
 from nnlab.experiments.train import load_run_config
+from nnlab.idle import load_config_warned
 from nnlab.nn.model import MLP
 from nnlab.numbers import of_total
 from nnlab.output import Table, config_number, counted, number
@@ -384,6 +385,42 @@ def _fill(
     for chunk in ranges:  # (summary.json holds them now)
         run.file(KEPT.format(first=chunk.start)).unlink(missing_ok=True)
     return result
+
+
+def run_scan(
+    config: Path | None,
+    overrides: list[str] | None = None,
+    *,
+    resume: str | None = None,
+    min_exp: float = -10,
+    max_exp: float = -1,
+    num: int = 10,
+    epochs: int = 2,
+    data_dir: Path | None = None,
+    runs_dir: Path = runs.DEFAULT_ROOT,
+    out: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> LrScanResult:
+    """``nnlab lr-scan``: a new scan of ``config`` into a new folder under ``runs_dir`` (or
+    exactly ``out``; the keys of the config that change nothing said to ``say``), or
+    ``resume`` (an lr-scan folder) done again in it (``resume_scan``: its line said to
+    ``say`` as it begins, with the settings the folder recorded: the scan's here are a new
+    scan's)."""
+    if resume is not None:
+        resumes.alone({"config": config, "overrides": overrides, "out": out})
+        return resume_scan(resume, runs_dir=runs_dir, data_dir=data_dir, progress=progress,
+                           on_start=redo.announcer(say))  # fmt: skip
+    if config is None:
+        raise ConfigError(
+            "give a config file (or --resume FOLDER); e.g. nnlab lr-scan configs/mnist-1000.yaml"
+        )
+    check_not_scanned(overrides or [])  # (before the file's: 'epochs' is not used)
+    cfg = load_config_warned(config, overrides, say or (lambda line: None))
+    root, folder = runs.location(runs_dir, out)
+    return lr_scan(cfg, min_exp=min_exp, max_exp=max_exp, num=num, epochs=epochs,
+                   data_dir=data_dir, runs_dir=root, overrides=overrides or [], folder=folder,
+                   progress=progress)  # fmt: skip
 
 
 def resume_scan(

@@ -33,6 +33,7 @@ from nnlab.experiments.checks import (
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
 from nnlab.redo import extend_offer
+from nnlab.resumes import resumed
 from nnlab.signals import deferred
 from nnlab.state import set_state
 from nnlab.summary import ending, objective_label, summarize
@@ -349,7 +350,7 @@ def resumable(runs_dir: Path, ref: str) -> tuple[runs.RunDir, Config]:
     """The training run ``ref`` names and its config, if it can be resumed (else RunError):
     the checks a command makes before it says a word (``resume_training`` claims the folder
     and makes them again)."""
-    run = runs.find_run(runs_dir, ref, kind="train", resuming=True)
+    run = resumed(runs_dir, ref, "train")
     runs.own(run)
     _check_status(run)
     return run, load_run_config(run)

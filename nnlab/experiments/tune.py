@@ -59,6 +59,7 @@ from nnlab.experiments.tune_setup import (  # (re-exported: the settings, the ba
 )
 from nnlab.fileio import dumps, loads
 from nnlab.plans import content_hash
+from nnlab.resumes import resumed
 from nnlab.summary import shown_metric
 
 Row = dict[str, Any]
@@ -364,7 +365,7 @@ def run_tune(
                 "--out", f"'{out}': not with --resume, which continues in the tune's own "
                 "folder; give one of them",
             )  # fmt: skip
-        run = runs.find_run(runs_dir, resume, kind="tune", resuming=True)
+        run = resumed(runs_dir, resume, "tune")
         return resume_tune(run, data_dir=data_dir, jobs=jobs, stack=stack, executor=executor,
                            progress=progress, heading=heading)  # fmt: skip
     if config is None:

@@ -108,3 +108,27 @@ def test_options_of_the_net_beside_run_and_data_dir_without_it_are_refused(tmp_p
     result = invoke("activations", *args, runs_dir=tmp_path)
     assert result.exit_code == 2
     assert f"error: {option}: " in result.stderr and not any(tmp_path.iterdir())
+
+
+@pytest.mark.slow  # (its figure drawn twice: 1-4 s)
+def test_run_activations_redoes_a_resumed_folder_in_it_saying_so(tmp_path):
+    from nnlab import redo
+    from nnlab.experiments.activations_run import run_activations
+    from tests.test_resumes import interrupted
+
+    first = run_activations(["relu"], ["he"], layers=1, units=4, samples=4, runs_dir=tmp_path)
+    interrupted(first.run.path)
+    said: list[str] = []
+    again = run_activations(resume="latest", runs_dir=tmp_path, say=said.append)
+    assert again.run.path == first.run.path and again.run.status == "COMPLETED"
+    assert said == [redo.again_line(again.run)] and again.rows == first.rows
+    with pytest.raises(ConfigError, match="--run: not with --resume"):
+        run_activations(resume="latest", run="latest", runs_dir=tmp_path)
+
+
+def test_run_activations_writes_a_new_folder_exactly_at_out(tmp_path):
+    from nnlab.experiments.activations_run import run_activations
+
+    result = run_activations(["tanh"], ["xavier"], layers=1, units=4, samples=4,
+                             runs_dir=tmp_path / "unused", out=tmp_path / "here")  # fmt: skip
+    assert result.run.path == tmp_path / "here" and not (tmp_path / "unused").exists()

@@ -253,3 +253,32 @@ def test_an_override_where_the_config_goes_is_refused_unless_it_names_a_file(tmp
     gcf.check_config_path(odd)
     gcf.check_config_path(None)
     gcf.check_config_path(tmp_path / "plain.yaml")  # (one that is not there: load_config says so)
+
+
+def test_check_gradients_chooses_the_resume_the_comparison_or_the_plain_check(
+    tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    from nnlab.errors import ConfigError, OptionError
+    from nnlab.experiments import differences as df, gradcheck_report as gr
+
+    asked: dict[str, object] = {}
+    monkeypatch.setattr(
+        df, "resume_differences", lambda ref, **kw: asked.update(what="resume", ref=ref, **kw)
+    )
+    monkeypatch.setattr(
+        df, "run_differences", lambda cfg, *a, **kw: asked.update(what="compare", cfg=cfg, **kw)
+    )
+    monkeypatch.setattr(gr, "run_gradcheck", lambda cfg, *a, **kw: asked.update(what="plain", cfg=cfg))  # fmt: skip
+    gr.check_gradients(resume="latest", runs_dir=tmp_path, say=print)
+    assert asked["what"] == "resume" and asked["ref"] == "latest" and asked["on_start"]
+    with pytest.raises(ConfigError, match="^--param: not with --resume"):
+        gr.check_gradients(resume="latest", param="affine1.W")
+    gr.check_gradients(compare_differences=True, param="affine1.b", out=tmp_path / "d")
+    assert asked["what"] == "compare" and asked["param"] == "affine1.b" and asked["cfg"] is None
+    with pytest.raises(OptionError, match="^--out: goes with --compare-differences"):
+        gr.check_gradients(out=tmp_path / "d")
+    config = Path(__file__).resolve().parents[2] / "configs" / "digits-quickstart.yaml"
+    gr.check_gradients(config, ["model.batchnorm=true"])
+    assert asked["what"] == "plain" and asked["cfg"].model.batchnorm

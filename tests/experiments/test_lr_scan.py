@@ -295,3 +295,27 @@ def test_min_and_max_take_the_powers_of_ten_scan_next_widens_to():
     for flag, value in (("--min", EXPONENTS[0] - 1), ("--max", EXPONENTS[1] + 1)):
         out = CliRunner().invoke(app, ["lr-scan", "c.yaml", flag, str(value)])
         assert out.exit_code == 2 and flag in out.output
+
+
+def test_run_scan_resumes_the_folder_named_else_scans_the_config_as_asked(tmp_path, monkeypatch):
+    from nnlab import redo
+    from nnlab.errors import ConfigError
+
+    asked: dict[str, object] = {}
+    monkeypatch.setattr(scan, "resume_scan", lambda ref, **kw: asked.update(ref=ref, **kw))
+    monkeypatch.setattr(scan, "lr_scan", lambda cfg, **kw: asked.update(cfg=cfg, **kw))
+    said: list[str] = []
+    scan.run_scan(None, resume="latest", runs_dir=tmp_path, say=said.append)
+    assert asked["ref"] == "latest" and asked["runs_dir"] == tmp_path
+    run = type("Run", (), {"path": tmp_path / "x", "kind": "lr-scan", "meta": {}})()
+    asked["on_start"](run)  # (the line a redone resume starts with, to ``say``)
+    assert said == [redo.again_line(run)]
+    with pytest.raises(ConfigError, match="^config: not with --resume"):
+        scan.run_scan(Path("c.yaml"), resume="latest")
+    with pytest.raises(ConfigError, match="give a config file"):
+        scan.run_scan(None)
+    config = Path(__file__).resolve().parents[2] / "configs" / "digits-quickstart.yaml"
+    scan.run_scan(config, ["model.init=he", "model.init_std=0.5"], num=3, out=tmp_path / "s",
+                  say=said.append)  # fmt: skip
+    assert asked["runs_dir"] == tmp_path and asked["folder"] == "s" and asked["num"] == 3
+    assert asked["cfg"].model.init == "he" and "model.init_std" in said[-1]  # (idle: said)

@@ -416,3 +416,20 @@ def test_an_optimizer_named_twice_is_refused_and_an_alias_is_another_run():
     with pytest.raises(ConfigError, match="^--optimizers: 'sgd' is given twice; name each"):
         parse_names("sgd, momentum,SGD")
     assert parse_names("sgd,gd,adam") == ["sgd", "gd", "adam"]
+
+
+@pytest.mark.slow  # (its figure drawn twice: 1-4 s)
+def test_run_comparison_redoes_a_resumed_folder_from_its_recipe_saying_so(tmp_path):
+    import json
+
+    from nnlab import redo
+
+    first = opt.run_comparison(function="book", optimizers="sgd", steps="5", runs_dir=tmp_path)
+    meta = json.loads(first.run.file("meta.json").read_text())
+    first.run.file("meta.json").write_text(json.dumps({**meta, "status": "INTERRUPTED"}))
+    said: list[str] = []
+    again = opt.run_comparison(resume="latest", runs_dir=tmp_path, say=said.append)
+    assert again.run.path == first.run.path and again.run.status == "COMPLETED"
+    assert said == [redo.again_line(again.run)] and again.to_json() == first.to_json()
+    with pytest.raises(ConfigError, match="^function: not with --resume"):
+        opt.run_comparison(resume="latest", function="book", runs_dir=tmp_path)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnlab import redo, runs
+from nnlab import redo, resumes, runs
 from nnlab.config import to_yaml
 from nnlab.errors import ConfigError
 from nnlab.experiments.optimizers.paths import (
@@ -238,25 +238,32 @@ def run_comparison(
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
     again: redo.Again | None = None,
+    resume: str | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
     ``book``), or loss curves training a net on ``dataset``. An option left None takes its
     default; one that applies to the other kind of comparison is refused (it would be
     ignored). Bad options raise ConfigError before any folder is made. The texts are the
-    folder's recipe (``again``: the folder ``resume_comparison`` does them again in)."""
+    folder's recipe (``again``: the folder ``resume_comparison`` does them again in).
+    ``resume``: a comparison folder done again in it instead, with the texts it recorded
+    (``jobs``, if given, instead of its own), its line said to ``say`` as it begins."""
     recipe = {k: list(v) if k == "overrides" else v for k, v in locals().items() if k in RECIPE}
+    if resume is not None:
+        resumes.alone({**{k: v for k, v in recipe.items() if k != "jobs"}, "--out": out})
+        return resume_comparison(resume, runs_dir=runs_dir, data_dir=data_dir, jobs=jobs,
+                                 figure=figure, progress=progress,
+                                 on_start=redo.announcer(say))  # fmt: skip
+    if again is None:  # (a new folder's place checked first, as the command line always did)
+        runs.location(runs_dir, out)
     if function is not None and dataset is not None:
         raise ConfigError("give --function or --dataset, not both")
     names = parse_names(optimizers) if optimizers is not None else None
     lrs = parse_floats(lr, "--lr") if lr is not None else None
     step_list = parse_ints(steps, "--steps") if steps is not None else None
     if dataset is None:
-        net_options = {"--hidden": hidden, "--loss": loss, "--batch-size": batch_size,
-                       "--seed": seed, "--jobs": jobs}  # fmt: skip
-        for option, value in net_options.items():
-            if value is not None:
-                raise ConfigError(f"{option}: for --dataset comparisons (a net), "
-                                  "not for a --function's paths")  # fmt: skip
+        _refuse_net_options({"--hidden": hidden, "--loss": loss, "--batch-size": batch_size,
+                             "--seed": seed, "--jobs": jobs})  # fmt: skip
         return run_function_comparison(
             function or "book", names, overrides, lrs, start, step_list,
             DEFAULT_TOL if tol is None else tol, runs_dir=runs_dir, out=out, figure=figure,
@@ -265,16 +272,35 @@ def run_comparison(
     for option, given in (("--start", start), ("--tol", tol)):
         if given is not None:
             raise ConfigError(f"{option}: for --function comparisons, not --dataset")
-    if step_list is not None and len(step_list) != 1:
-        raise ConfigError("--steps: --dataset takes one number of iterations")
-    net = NetSettings(
-        step_list[0] if step_list else 2000,
-        parse_hidden(",".join(map(str, DLFS_HIDDEN)) if hidden is None else hidden),
-        loss or "softmax_ce", 128 if batch_size is None else batch_size, seed or 0,
-    )  # fmt: skip
+    net = _net_settings(step_list, hidden, loss, batch_size, seed)
     return run_dataset_comparison(
         dataset, names, overrides, lrs, net, data_dir=data_dir, progress=progress,
         jobs=jobs or 1, runs_dir=runs_dir, out=out, figure=figure, again=again, recipe=recipe,
+    )  # fmt: skip
+
+
+def _refuse_net_options(given: dict[str, Any]) -> None:
+    """A function comparison's ConfigError for the first option of a net given to it."""
+    for option, value in given.items():
+        if value is not None:
+            raise ConfigError(f"{option}: for --dataset comparisons (a net), "
+                              "not for a --function's paths")  # fmt: skip
+
+
+def _net_settings(
+    steps: list[int] | None,
+    hidden: str | None,
+    loss: str | None,
+    batch_size: int | None,
+    seed: int | None,
+) -> NetSettings:
+    """The net of a dataset comparison, from its option texts (None: each one's default)."""
+    if steps is not None and len(steps) != 1:
+        raise ConfigError("--steps: --dataset takes one number of iterations")
+    return NetSettings(
+        steps[0] if steps else 2000,
+        parse_hidden(",".join(map(str, DLFS_HIDDEN)) if hidden is None else hidden),
+        loss or "softmax_ce", 128 if batch_size is None else batch_size, seed or 0,
     )  # fmt: skip
 
 
