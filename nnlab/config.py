@@ -26,7 +26,7 @@ from nnlab.config_model import (
     key_names,
     one_value_key,
 )
-from nnlab.errors import ConfigError
+from nnlab.errors import ConfigError, SweepConfigError
 from nnlab.output import brief
 from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads overrides)
     keys_overlap,
@@ -149,10 +149,7 @@ def load_config(path: Path | None, overrides: list[str] | None = None) -> Config
     """Read ``path`` (or start from the defaults), apply overrides, validate."""
     raw, section = read_config(path) if path is not None else ({}, None)
     if section is not None:
-        raise ConfigError(
-            f"{path}: has a 'sweep:' section, so it describes a sweep, not one run; "
-            f"run it with 'nnlab sweep run {path}'"
-        )
+        raise SweepConfigError(path, overrides or [])
     overrides = list(overrides or [])
     raw = apply_overrides(raw, overrides)
     return validate(raw, str(path) if path is not None else "config", overrides)

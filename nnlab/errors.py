@@ -37,6 +37,32 @@ class ArgumentError(ConfigError):
     says the usage errors typer finds: ``problem (see nnlab CMD -h)``."""
 
 
+class SweepConfigError(ConfigError):
+    """A config with a ``sweep:`` section given to a command that runs one net (exit 2). It
+    says to run the file with ``nnlab sweep run``, with the overrides given; the options of
+    place the command line was given (``--data-dir``, ``--runs-dir``), which the library does
+    not see, the command line adds through ``offer``: pasted without them, the sweep looked
+    for MNIST in the default data folder and wrote into ./runs."""
+
+    def __init__(self, path: object, overrides: Iterable[str] = (), options: str = "") -> None:
+        import shlex
+
+        self.path, self.overrides, self.options = path, list(overrides), options
+        words = [str(path), *self.overrides]
+        command = " ".join(["nnlab sweep run", *map(shlex.quote, words)]) + options
+        super().__init__(
+            f"{path}: has a 'sweep:' section, so it describes a sweep, not one run; "
+            f"run it with: {command}"
+        )
+
+    def offer(self, options: str) -> SweepConfigError:
+        """The same refusal, its command with ``options`` (`` --data-dir DIR``...) added."""
+        return SweepConfigError(self.path, self.overrides, options)
+
+    def __reduce__(self) -> tuple[type, tuple[object, list[str], str]]:  # (from a worker)
+        return type(self), (self.path, self.overrides, self.options)
+
+
 class DataError(NnlabError):
     """A missing, corrupt or mismatched data file (exit 2): the message names the path."""
 

@@ -33,7 +33,14 @@ from nnlab.cli.usage import (
     option_error,
 )
 from nnlab.collector import release
-from nnlab.errors import ArgumentError, NnlabError, OptionError, room_again, unloadable
+from nnlab.errors import (
+    ArgumentError,
+    NnlabError,
+    OptionError,
+    SweepConfigError,
+    room_again,
+    unloadable,
+)
 from nnlab.kinds import MAX_SEED
 from nnlab.output import Format, fit_prose
 
@@ -234,6 +241,27 @@ def check_split(words: list[str]) -> None:
         raise OptionError(*split)
 
 
+def place_options(arguments: dict[str, Any]) -> str:
+    """`` --data-dir DIR --runs-dir DIR`` of a command's ``arguments`` (or of its ``opts``), as far as they were
+    given (a runs folder other than ./runs or ``$NNLAB_RUNS_DIR``, which any command reads):
+    what a command offered in its place needs to find the same data and write beside it."""
+    import os
+    import shlex
+
+    from nnlab.data import data_dir_option
+
+    opts = arguments.get("opts")  # (a command whose output options are one object)
+    data_dir = arguments.get("data_dir", getattr(opts, "data_dir", None))
+    runs_dir = arguments.get("runs_dir", getattr(opts, "runs_dir", None))
+    default = {"runs", os.environ.get("NNLAB_RUNS_DIR") or "runs"}
+    where = (
+        f" --runs-dir {shlex.quote(str(runs_dir))}"
+        if runs_dir and str(runs_dir) not in default
+        else ""
+    )
+    return data_dir_option(data_dir) + where
+
+
 def handle_errors(fn: F) -> F:
     """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
 
@@ -274,6 +302,8 @@ def handle_errors(fn: F) -> F:
             if state["debug"]:
                 raise
             ran = getattr(exc, "nnlab_run", None) is not None
+            if isinstance(exc, SweepConfigError):  # (the command it offers, with this one's
+                exc = exc.offer(place_options(kwargs))  # --data-dir and --runs-dir)
             note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran else ''}")
             raise typer.Exit(EXIT_FAILED if ran else exc.exit_code) from None
         except (OSError, MemoryError) as exc:

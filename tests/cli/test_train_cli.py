@@ -821,3 +821,40 @@ def test_the_extend_a_resume_offers_a_run_of_0_epochs_runs_in_a_folder_with_spac
     )
     extended = invoke(*shlex.split(offered)[1:], "-q")
     assert extended.exit_code == 0, extended.output
+
+
+@pytest.mark.parametrize("command", ["train", "landscape", "gradcheck"])
+def test_a_sweep_config_given_for_one_run_offers_the_sweep_with_the_same_options(command, tmp_path):
+    """A config with a ``sweep:`` section is refused by a command that runs one net, with the
+    ``nnlab sweep run`` to paste instead: it carries the overrides, ``--data-dir`` and the
+    ``--runs-dir`` given (it dropped all three: pasted, it looked for MNIST in the default
+    data folder and failed 'MNIST not found'), quoted for a shell."""
+    import shlex
+
+    from tests.conftest import one_error_line
+
+    data, runs = tmp_path / "my data", tmp_path / "r"
+    data.mkdir()
+    cfg = Path(__file__).resolve().parents[2] / "configs" / "digits-lr-sweep.yaml"
+    result = invoke(command, cfg, "--data-dir", data, "epochs=2", "model.hidden=[8, 8]",
+                    runs_dir=runs)  # fmt: skip
+    assert result.exit_code == 2
+    offered = one_error_line(result).split("run it with: ", 1)[1]
+    assert shlex.split(offered) == [
+        "nnlab", "sweep", "run", str(cfg), "epochs=2", "model.hidden=[8, 8]",
+        "--data-dir", str(data), "--runs-dir", str(runs),
+    ]  # fmt: skip
+    assert not runs.exists()
+    bare = invoke(command, cfg)  # (nothing given: nothing added)
+    assert one_error_line(bare).endswith(f"run it with: nnlab sweep run {cfg}")
+
+
+def test_a_sweep_config_error_keeps_its_offer_from_a_worker():
+    """The refusal pickles whole (a worker process raises it to the parent)."""
+    import pickle
+
+    from nnlab.errors import SweepConfigError
+
+    exc = SweepConfigError("c.yaml", ["a=1"]).offer(" --data-dir d")
+    again = pickle.loads(pickle.dumps(exc))
+    assert str(again) == str(exc) and str(again).endswith("nnlab sweep run c.yaml a=1 --data-dir d")
