@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from nnlab.kinds import MAX_SEED, show, whole
+from nnlab.results import summary_kind
 
 ROUNDS = "rounds"  # a tune's folder of round sweeps (each a sweep folder with its trials/)
 TRIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # (a trial's folder under trials/: a plain name)
@@ -84,7 +85,10 @@ def rows_problem(summary: dict[str, Any], plan: dict[str, Any] | None) -> str | 
                 f"trials[{i}].trial is {show(row.get('trial'))}; expected a trial sweep.yaml plans"
             )
         want = {**trial["values"], "seed": trial["seed"]}
-        for key in [*(summary.get("keys") or ()), "seed"]:
+        # (a swept key that names a field of the row, such as epochs, holds what the trial
+        # did, set after its values: its kind is the table's, checked by ``summary_problem``)
+        swept = [k for k in summary.get("keys") or () if summary_kind(k) is None]
+        for key in [*swept, "seed"]:
             if key in row and key in want and _spelled(row[key]) != _spelled(want[key]):
                 return (
                     f"trials[{i}].{key} is {show(row[key])}; expected {show(want[key])}, "

@@ -465,3 +465,20 @@ def test_runs_show_as_csv_of_a_tune_is_its_trials_rows(case, tune_template):
     trials = sweep.tune_rows(tune, files=True)
     assert [r["trial"] for r in rows] == [t["trial"] for t in trials] and trials
     assert [r["round"] for r in rows] == [str(t["round"]) for t in trials]
+
+
+def test_a_swept_key_that_names_a_field_of_the_row_holds_what_the_trial_did():
+    """A sweep of ``epochs``: its row's ``epochs`` is the epochs the trial ran (an
+    interrupted trial's 16 of 400), set after its values, not the plan's value; the other
+    swept keys are the plan's."""
+    from nnlab.plans import rows_problem
+
+    plan = {"trials": [{"id": "a", "seed": 1, "values": {"epochs": 400, "optimizer.lr": 0.1}}]}
+    row = {"trial": "a", "epochs": 16, "optimizer.lr": 0.1, "seed": 1, "status": "INTERRUPTED"}
+    summary = {"keys": ["epochs", "optimizer.lr"], "trials": [row]}
+    assert rows_problem(summary, plan) is None
+    row["optimizer.lr"] = "0.1"
+    said = "trials[0].optimizer.lr is '0.1'; expected 0.1, as sweep.yaml plans trial 'a'"
+    assert rows_problem(summary, plan) == said
+    row["optimizer.lr"], row["seed"] = 0.1, 2
+    assert rows_problem(summary, plan).startswith("trials[0].seed is 2; expected 1")
