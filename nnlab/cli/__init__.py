@@ -80,9 +80,7 @@ class OneLineErrors(TyperGroup):
                 return code
             sys.exit(code)
         helpwords.readable_help(self)
-        dashed = usage.one_dash_long(argv, self)  # (-kind: not -k ind)
-        if dashed is None:  # (an option given two values: click kept the last, silently)
-            dashed = listed.given_twice(argv, app)
+        dashed = usage.one_dash_long(argv, self) or listed.given_twice(argv, self)  # (-kind)
         if dashed is not None:
             note(dashed)
             if not standalone_mode:

@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from nnlab.cli.usage import EXTRA, _choices, _declared
+from nnlab.cli.usage import EXTRA, _choices, _declared, command_at
 
 
 def split_arguments(exc: BaseException, command: Any, argv: Sequence[str]) -> str | None:
@@ -113,7 +113,7 @@ def _numbers(word: str) -> bool:
         return False
 
 
-def given_twice(argv: Sequence[str], app: Any) -> str | None:
+def given_twice(argv: Sequence[str], root: Any) -> str | None:
     """``--threads: given twice ('1' and '2'); give it once`` for an option of the command
     ``argv`` runs that takes one value (or several, comma-separated) and is given two
     different ones (before any '--'), else None: click kept the last without a word, so
@@ -122,9 +122,7 @@ def given_twice(argv: Sequence[str], app: Any) -> str | None:
     an override given twice is refused. A repeatable option (``--where``, ``--only``), a
     flag, or the same value twice is no such case. And a short flag given a value with '='
     (``-q=1``: it was '-=: no such option'), as its long name's is refused."""
-    from nnlab.cli.misuse import command_of
-
-    command, path = command_of(list(argv), app)
+    command, path = command_at(argv, root)
     where = " ".join(["nnlab", *path])
     flags = {o for p in getattr(command, "params", []) if getattr(p, "is_flag", False)
              for o in getattr(p, "opts", ())}  # fmt: skip

@@ -263,14 +263,9 @@ def elsewhere(word: str, where: str, app: Any) -> str | None:
 def command_of(argv: list[str], app: Any) -> tuple[Any, list[str]]:
     """(the command, its path after ``nnlab``) that ``argv`` runs: its words that name a
     subcommand of the group before them, in order."""
-    command = _root(app)
-    helpwords.readable_help(command)  # (a new tree: its options' words as -h and main's show them)
-    path: list[str] = []
-    for arg in argv:
-        sub = getattr(command, "commands", {}).get(arg)
-        if sub is not None:
-            command, path = sub, [*path, arg]
-    return command, path
+    root = _root(app)
+    helpwords.readable_help(root)  # (a new tree: its options' words as -h and main's show them)
+    return usage.command_at(argv, root)
 
 
 OVERRIDES = ("overrides", "args")  # the argument that holds a command's config overrides

@@ -16,6 +16,7 @@ import math
 import re
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -453,3 +454,14 @@ def one_dash_long(argv: list[str], root: Any) -> str | None:
             where = " ".join(path)
             return f"error: {word}: no such option (did you mean -{word}?) (see {where} -h)"
     return None
+
+
+def command_at(argv: Sequence[str], root: Any) -> tuple[Any, list[str]]:
+    """(the command, its path after ``nnlab``) that ``argv`` runs from the group ``root``:
+    its words that name a subcommand of the group before them, in order."""
+    command, path = root, list[str]()
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            command, path = sub, [*path, arg]
+    return command, path
