@@ -26,7 +26,8 @@ def override_key(text: str, what: str = "override", example: str | None = None) 
     ``example`` (an override the command takes: lr-scan sets optimizer.lr itself)."""
     key, sep, _ = text.partition("=")
     parts = [p.strip() for p in key.split(".")]
-    refuse_option(text, what)
+    if what == "override":  # (--where '-kind': an option's value, not after '--')
+        refuse_option(text, what)
     if not sep or not all(parts):
         example = example or ("optimizer.lr=0.1" if what == "override" else "optimizer.lr=0.1,0.01")
         if not sep and ":" in text:  # (YAML's 'epochs: 5' written as an override)
