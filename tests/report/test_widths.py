@@ -18,8 +18,8 @@ from tests.report.test_browser import CHROMIUM, FLAGS, url
 pytestmark = pytest.mark.slow  # (a Chromium a module, ~100 widths in each: 5-10 s)
 
 # each side of every width at which report.css changes the index's columns, and a stride
-EDGES = (320, 390, 600, 601, 900, 901, 916, 1024, 1100, 1101, 1240, 1241, 1265, 1280)
-EDGES += (1317, 1399, 1400, 1404, 1499, 1500, 1600, 1920)
+EDGES = (320, 390, 600, 601, 900, 901, 916, 960, 961, 976, 1024, 1100, 1101, 1240, 1241, 1265)
+EDGES += (1280, 1317, 1399, 1400, 1404, 1499, 1500, 1600, 1920)
 WIDTHS = sorted({*EDGES, *range(320, 1921, 40)})
 
 FITS = """() => {
