@@ -102,7 +102,6 @@ def show_scan(result: Any, opts: Output) -> None:
     """A scan's table (or JSON), its notes, what to run next and its folder, as the folder's
     summary.json has them."""
     from nnlab.experiments import lr_scan as scan, scan_next
-    from nnlab.redo import go_on_options
 
     summary = result.run.summary()  # (the table as the folder's summary.json gives it)
     with then_report(result.run.path.parent, opts.report):
@@ -111,11 +110,8 @@ def show_scan(result: Any, opts: Output) -> None:
             emit_json({"run": str(result.run.path), **summary})
         else:
             emit_table(scan.summary_table(result.run.id, summary), opts.fmt)
-        for line in scan_next.edge_notes(summary):
-            note(f"note: {line}")
-        place = go_on_options(result.run.meta.get("data_dir"), result.run.path)
-        if (then := scan_next.next_step(summary, result.run.path, place)) is not None:
-            note(f"next: {then[1]} ({then[0]})")  # (what its report page offers: one decision)
+        for line in scan_next.closing_lines(summary, result.run.path, result.run.meta):
+            note(line)
         note(folder_line(result.run.path))
         copy_figure(result.run.file("lr-scan.png"), opts.png)
 

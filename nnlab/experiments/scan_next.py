@@ -86,6 +86,22 @@ def next_step(
     return note.split("; ")[0] + ": a wider range", f"nnlab lr-scan {config} {scan}{extra}"
 
 
+def closing_lines(
+    summary: Mapping[str, Any], folder: Path | str, meta: Mapping[str, Any]
+) -> list[str]:
+    """What a scan in ``folder`` (its ``summary`` and ``meta``) says after its table, as
+    ``nnlab lr-scan`` prints it: a ``note:`` for each best rate at an end of the range, and
+    ``next:``, what to run next (``next_step``: what its report page offers, one decision),
+    with the options of place it needs to write beside the scan (``redo.go_on_options``)."""
+    from nnlab.redo import go_on_options
+
+    lines = [f"note: {line}" for line in edge_notes(summary)]
+    then = next_step(summary, folder, go_on_options(meta.get("data_dir"), folder))
+    if then is not None:
+        lines.append(f"next: {then[1]} ({then[0]})")
+    return lines
+
+
 def _num_at_spacing(lo: float, hi: float, num: int, ends: Mapping[str, str]) -> int:
     """How many rates the widened range ``ends`` takes at the scanned spacing (``num`` rates,
     ``lo`` to ``hi``): one a decade stays one a decade (1e-10..1e-1 widened to 1: 11, not 10

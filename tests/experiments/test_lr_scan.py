@@ -183,6 +183,25 @@ def test_a_widened_scan_keeps_the_spacing_of_the_scan_it_widens():
     assert widened([-4.0, -3.0], -3) == "--min -4 --max -2 --num 3 --epochs 2"
 
 
+def test_closing_lines_note_each_edge_then_say_what_to_run_next_where(tmp_path, monkeypatch):
+    from nnlab.experiments.scan_next import closing_lines
+
+    monkeypatch.delenv("NNLAB_RUNS_DIR", raising=False)
+    rows = [{"lr": 1e-4}, {"lr": 1e-3}]
+    top = {"rows": rows, "best_step_lr": 1e-3, "best_train_lr": 1e-3, "epochs": 1}
+    folder = tmp_path / "scan"
+    lines = closing_lines(top, folder, {"data_dir": "/d"})
+    assert [line.split(":")[0] for line in lines] == ["note", "note", "next"]
+    assert lines[-1].startswith(f"next: nnlab lr-scan {folder}/config.yaml --min -4 --max -2")
+    assert f"--epochs 1 --data-dir /d --runs-dir {tmp_path} (the best training" in lines[-1]
+    inside = {**top, "rows": [*rows, {"lr": 1e-2}]}
+    assert closing_lines(inside, "runs/s", {}) == [
+        "next: nnlab train runs/s/config.yaml optimizer.lr=0.001 (the rate of the lowest "
+        "train_loss after 1 epoch)"
+    ]
+    assert closing_lines({"rows": rows, "best_train_lr": None}, "runs/s", {}) == []
+
+
 @pytest.mark.slow
 def test_the_default_scan_on_digits_runs_every_rate(tmp_path):
     # (how long it takes is measured by benchmarks/bench.py --only commands, not here)
