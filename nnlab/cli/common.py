@@ -262,6 +262,17 @@ def place_options(arguments: dict[str, Any]) -> str:
     return data_dir_option(data_dir) + where
 
 
+def _said(exc: NnlabError, arguments: dict[str, Any]) -> int:
+    """Say an error of nnlab's in one line; its exit code: 1 for one that ended a run folder
+    (FAILED: the run failed), else its own. A sweep config refused for one run offers its
+    ``nnlab sweep run`` with the command's ``--data-dir`` and ``--runs-dir``."""
+    ran = getattr(exc, "nnlab_run", None) is not None
+    if isinstance(exc, SweepConfigError):
+        exc = exc.offer(place_options(arguments))
+    note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran else ''}")
+    return EXIT_FAILED if ran else exc.exit_code
+
+
 def handle_errors(fn: F) -> F:
     """Turn errors into one line on stderr and an exit code (``--debug``: the traceback)."""
 
@@ -298,14 +309,10 @@ def handle_errors(fn: F) -> F:
             _interrupted(exc)
             state["interrupt_said"] = True
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except NnlabError as exc:  # (one that ended a run folder, FAILED: the run failed)
+        except NnlabError as exc:
             if state["debug"]:
                 raise
-            ran = getattr(exc, "nnlab_run", None) is not None
-            if isinstance(exc, SweepConfigError):  # (the command it offers, with this one's
-                exc = exc.offer(place_options(kwargs))  # --data-dir and --runs-dir)
-            note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran else ''}")
-            raise typer.Exit(EXIT_FAILED if ran else exc.exit_code) from None
+            raise typer.Exit(_said(exc, kwargs)) from None
         except (OSError, MemoryError) as exc:
             if state["debug"]:
                 raise
