@@ -171,8 +171,9 @@ def variant_of(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> B
         # ``config.describe``'s hint, in the form of the value's source)
     if "name" not in value:  # ({name:adam}: YAML reads one key 'name:adam', no value)
         glued = [k for k in value if isinstance(k, str) and k.partition(":")[0].strip() == "name"]
-        space = f" ({glued[0]!r} is one key: a key is followed by ': ', a colon and a space)"
-        raise ValueError(f"{key}.name: missing; expected one of {names}{space if glued else ''}")
+        space = f" ({glued[0]!r} is one key: " if glued else ""
+        space += "a key is followed by ': ', a colon and a space)" if glued else ""
+        raise ValueError(f"{key}.name: missing; expected one of {names}{space}")
     name = value["name"]
     if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)
         raise ValueError(f"{key}.name: expected one of {names}, got {given(name)}")

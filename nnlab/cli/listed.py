@@ -114,14 +114,14 @@ def _numbers(word: str) -> bool:
 
 
 def given_twice(argv: Sequence[str], root: Any) -> str | None:
-    """``--threads: given twice ('1' and '2'); give it once`` for an option of the command
-    ``argv`` runs that takes one value (or several, comma-separated) and is given two
-    different ones (before any '--'), else None: click kept the last without a word, so
-    ``-o sgd -o adam`` compared adam alone, ``--data-dir /typo --data-dir .`` read the second
-    and ``runs list --status completed --status failed`` listed the failed ones only, where
-    an override given twice is refused. A repeatable option (``--where``, ``--only``), a
-    flag, or the same value twice is no such case. And a short flag given a value with '='
-    (``-q=1``: it was '-=: no such option'), as its long name's is refused."""
+    """``-o: given twice ('sgd' and 'adam'); give it once; several values go comma-separated``
+    for an option of the command ``argv`` runs that takes several values comma-separated and
+    is given two different ones (before any '--'), else None: click kept the last without a
+    word, so ``-o sgd -o adam`` compared adam alone. An option of one value given twice keeps
+    the last, as click's do (a command nnlab prints, pasted with another ``--runs-dir``
+    after it, writes there); a repeatable option (``--where``, ``--only``) or the same
+    value twice is no such case. And a short flag given a value with '=' (``-q=1``: it was
+    '-=: no such option') is refused as its long name's is."""
     command, path = command_at(argv, root)
     where = " ".join(["nnlab", *path])
     flags = {o for p in getattr(command, "params", []) if getattr(p, "is_flag", False)
@@ -135,8 +135,7 @@ def given_twice(argv: Sequence[str], root: Any) -> str | None:
     takes = {
         opt: param
         for param in getattr(command, "params", [])
-        if getattr(param, "opts", None) and not getattr(param, "is_flag", False)
-        and not getattr(param, "count", False) and not getattr(param, "multiple", False)
+        if getattr(param, "opts", None) and _commas(param) and not getattr(param, "multiple", False)
         for opt in param.opts
     }  # fmt: skip
     seen: dict[str, tuple[str, str]] = {}
@@ -156,9 +155,8 @@ def given_twice(argv: Sequence[str], root: Any) -> str | None:
             value, i = words[i], i + 1
         first = seen.setdefault(param.name, (name, value))
         if first[1] != value:
-            several = "; several values go comma-separated, once" if _commas(param) else ""
             return (
-                f"error: {name}: given twice ({first[1]!r} and {value!r}); give it once{several} "
-                f"(see {where} -h)"
+                f"error: {name}: given twice ({first[1]!r} and {value!r}); give it once; several "
+                f"values go comma-separated, once (see {where} -h)"
             )
     return None
