@@ -21,8 +21,8 @@ WRONG_KIND = Row(
     "the wrong kind of thing where nnlab writes a run file (a folder, a named pipe, a socket, a "
     "device) or makes a folder (a file or a pipe where a trial's folder goes), in every reader: "
     "said one way (it was said five ways, 'cannot read: Is a directory' and 'not a folder; "
-    "nnlab makes a folder there' among them); a resume refuses one where it writes a file no "
-    "reader reads, summary.txt or a figure, too (it trained to the end and failed there)",
+    "nnlab makes a folder there' among them); where summary.txt or a figure goes, every reader "
+    "too (the next row), and a resume before it trains (it trained to the end and failed there)",
     "`nnlab runs show RUN` (and every reader; `runs list`: DAMAGED)",
     2,
     ("error: {run}/summary.json: is a folder, not the file nnlab writes there",),
