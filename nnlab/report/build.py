@@ -33,7 +33,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from nnlab import palette, runs
+from nnlab import palette
 from nnlab.errors import RunError, os_failure, room_again
 from nnlab.fileio import MAX_FIGURE_BYTES, TEMP_FILE, atomic_write, read_at_most
 from nnlab.report import collect, facts, index, pages, reuse, sweeps, tables
@@ -178,7 +178,7 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
         tuple(vanished),
         unreadable,
         len(every) - len(entries),
-        sum(1 for e in entries if not runs.is_run_folder(e.path)),  # (as runs list lists)
+        sum(1 for e in entries if not collect.a_run_folder(e.path)),
     )
 
 

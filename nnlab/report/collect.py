@@ -201,6 +201,12 @@ def _all_folders(runs_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
+def a_run_folder(path: Path) -> bool:
+    """Whether ``path`` is a run folder, as ``runs list`` lists them (``runs.is_run_folder``;
+    a DAMAGED one too), not another folder the report shows beside them."""
+    return runs.is_run_folder(path)
+
+
 def _a_runs_folder(folder: Path) -> bool:
     """Whether ``folder`` is no run folder but holds some (``nnlab report r`` for ``--runs-dir
     r``); a folder that cannot be looked into is not said to be one."""
