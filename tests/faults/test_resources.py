@@ -190,7 +190,7 @@ def test_a_library_that_cannot_be_mapped_in_a_command_is_one_line(case, monkeypa
     def short(*args, **kwargs):
         raise ImportError(NUMPYS + "to map segment from shared object\n")
 
-    monkeypatch.setattr("nnlab.experiments.listing.list_runs", short)
+    monkeypatch.setattr("nnlab.experiments.list_view.list_runs", short)  # (as runs list calls it)
     result = invoke("runs", "list", "--runs-dir", case)
     refused(result, 1, "error: out of memory loading a module (lib.so: failed to map segment")
 
