@@ -203,7 +203,9 @@ def _all_folders(runs_dir: Path) -> list[Path]:
 
 def a_run_folder(path: Path) -> bool:
     """Whether ``path`` is a run folder, as ``runs list`` lists them (``runs.is_run_folder``;
-    a DAMAGED one too), not another folder the report shows beside them."""
+    a DAMAGED one too), not another folder the report shows beside them. (A wrapper with a
+    reason: the report reaches the run lifecycle through this module alone,
+    tests/report/test_boundaries.py.)"""
     return runs.is_run_folder(path)
 
 

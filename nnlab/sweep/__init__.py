@@ -75,7 +75,7 @@ __all__ = sorted(_WHERE)
 
 _MODULES = (
     "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
-    "finish", "preview", "draws", "variants", "shape",
+    "finish", "preview", "draws", "variants", "shape", "outcome",
 )  # fmt: skip
 
 
