@@ -69,8 +69,8 @@ def _plan_kinds(data: dict[str, Any]) -> str | None:
 
 def rows_problem(summary: dict[str, Any], plan: dict[str, Any] | None) -> str | None:
     """What a sweep's summary.json (``summary``) records of a trial other than its plan
-    (sweep.yaml, ``plan``, checked by ``plan_problem``), None if nothing: each row names a
-    trial the plan has, with its seed and its swept values as the plan has them, of the same
+    (sweep.yaml, ``plan``, checked by ``plan_problem``), None if nothing: each row of a
+    trial the plan has holds its seed and its swept values as the plan has them, of the same
     kind (the writer puts the plan's values in the row). A rate of "high" where the plan
     swept 0.1, a value JSON reads as another kind than the plan's ("0.1", 1 for 1.0, true
     for 1), was accepted: meta.json's reader checks each field's kind, this reader none."""
@@ -80,10 +80,8 @@ def rows_problem(summary: dict[str, Any], plan: dict[str, Any] | None) -> str | 
     planned = {t["id"]: t for t in plan.get("trials") or []}
     for i, row in enumerate(rows):
         trial = planned.get(row.get("trial"))  # (each row an object: ``summary_problem``)
-        if trial is None:
-            return (
-                f"trials[{i}].trial is {show(row.get('trial'))}; expected a trial sweep.yaml plans"
-            )
+        if trial is None:  # (a trial the plan dropped: its folder is a bad trial of the sweep,
+            continue  # 'a trial folder sweep.yaml plans no trial for', not the sweep DAMAGED)
         want = {**trial["values"], "seed": trial["seed"]}
         # (a swept key that names a field of the row, such as epochs, holds what the trial
         # did, set after its values: its kind is the table's, checked by ``summary_problem``)

@@ -102,7 +102,7 @@ def test_a_resume_killed_past_the_last_end_is_read_from_its_records_everywhere(
     (row,) = json.loads(compared.stdout)
     assert (row["epochs_done"], row["final_test_acc"]) == (last["epoch"], last["test_acc"])
     (row,) = index_rows((build_report((), case / "runs").out / "index.html").read_text())
-    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())  # (8&#160;of 60)
     assert f"long {last['epoch']} of 60 {last['train_acc']:.4f} {last['test_acc']:.4f}" in text
     # the files of the first end are not left beside records past it
     assert not run.file("summary.json").exists() and not run.file("summary.txt").exists()

@@ -482,3 +482,18 @@ def test_a_swept_key_that_names_a_field_of_the_row_holds_what_the_trial_did():
     assert rows_problem(summary, plan) == said
     row["optimizer.lr"], row["seed"] = 0.1, 2
     assert rows_problem(summary, plan).startswith("trials[0].seed is 2; expected 1")
+
+
+def test_a_row_of_a_trial_the_plan_dropped_is_left_to_the_trial_folders_check():
+    """A row naming a trial sweep.yaml no longer plans is not the sweep's damage: the trial's
+    folder is 'a trial folder sweep.yaml plans no trial for', a bad trial of a sweep that
+    reads (test_damaged); the planned rows are still checked."""
+    from nnlab.plans import rows_problem
+
+    plan = {"trials": [{"id": "a", "seed": 1, "values": {"optimizer.lr": 0.1}}]}
+    dropped = {"trial": "b", "optimizer.lr": "high", "seed": 9}
+    row = {"trial": "a", "optimizer.lr": 0.1, "seed": 1}
+    summary = {"keys": ["optimizer.lr"], "trials": [dropped, row]}
+    assert rows_problem(summary, plan) is None
+    row["seed"] = 2
+    assert rows_problem(summary, plan).startswith("trials[1].seed is 2; expected 1")
