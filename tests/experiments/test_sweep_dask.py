@@ -198,8 +198,10 @@ def test_a_scheduler_address_is_checked_beside_a_running_event_loop_too():
     async def in_a_notebook():
         DaskExecutor("tcp://127.0.0.1:9", timeout=0.2).start(1)
 
-    _refused_in_one_line(
-        lambda: asyncio.run(in_a_notebook()), ConfigError, "cannot connect \\(Timed out"
+    _refused_in_one_line(  # (refused at once, or, on a loaded machine, no answer in 0.2 s)
+        lambda: asyncio.run(in_a_notebook()),
+        ConfigError,
+        "cannot connect \\((Timed out|no Dask scheduler answered within)",
     )
 
 
