@@ -85,17 +85,22 @@ def go_on_options(data_dir: Any, folder: str | Path) -> str:
     ``$NNLAB_RUNS_DIR``), `` --runs-dir ROOT``. Pasted without it, the new folder went into
     ./runs, where ``runs list --runs-dir r`` never showed it. (A resume writes into its own
     folder: it needs none.)"""
+    return data_dir_option(data_dir) + runs_dir_option(runs_root_of(Path(folder)))
+
+
+def runs_dir_option(root: Path) -> str:
+    """`` --runs-dir ROOT`` as a command line to paste writes into the runs folder ``root``
+    (quoted for a shell), "" where a command writes there without it (``runs``, or
+    ``$NNLAB_RUNS_DIR`` where set)."""
     import os
     import shlex
 
-    root = runs_root_of(Path(folder))
     default = Path(os.environ.get("NNLAB_RUNS_DIR") or "runs")
     try:
         same = root.resolve() == default.resolve()
     except (OSError, RuntimeError):  # (a loop of links: say the folder rather than guess)
         same = False
-    where = "" if same else f" --runs-dir {shlex.quote(str(root))}"
-    return data_dir_option(data_dir) + where
+    return "" if same else f" --runs-dir {shlex.quote(str(root))}"
 
 
 def runs_root_of(folder: Path) -> Path:

@@ -242,24 +242,17 @@ def check_split(words: list[str]) -> None:
 
 
 def place_options(arguments: dict[str, Any]) -> str:
-    """`` --data-dir DIR --runs-dir DIR`` of a command's ``arguments`` (or of its ``opts``), as far as they were
-    given (a runs folder other than ./runs or ``$NNLAB_RUNS_DIR``, which any command reads):
-    what a command offered in its place needs to find the same data and write beside it."""
-    import os
-    import shlex
-
+    """`` --data-dir DIR --runs-dir DIR`` of a command's ``arguments`` (or of its ``opts``),
+    as far as they were given (``redo.runs_dir_option``: none for the runs folder any command
+    writes into): what a command offered in its place needs to find the same data and write
+    beside it."""
     from nnlab.data import data_dir_option
+    from nnlab.redo import runs_dir_option
 
     opts = arguments.get("opts")  # (a command whose output options are one object)
     data_dir = arguments.get("data_dir", getattr(opts, "data_dir", None))
     runs_dir = arguments.get("runs_dir", getattr(opts, "runs_dir", None))
-    default = {"runs", os.environ.get("NNLAB_RUNS_DIR") or "runs"}
-    where = (
-        f" --runs-dir {shlex.quote(str(runs_dir))}"
-        if runs_dir and str(runs_dir) not in default
-        else ""
-    )
-    return data_dir_option(data_dir) + where
+    return data_dir_option(data_dir) + (runs_dir_option(Path(runs_dir)) if runs_dir else "")
 
 
 def _said(exc: NnlabError, arguments: dict[str, Any]) -> int:
