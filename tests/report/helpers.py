@@ -165,3 +165,22 @@ def a_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def make_wide_rows(root: Path) -> None:
+    """Under ``root``, the runs that make the index's columns wide: a 100,000-epoch run
+    stopped at 22,592 ("22,592 of 100,000" done), one with a val column, a folder of kind
+    compare-optimizers and a gradcheck's."""
+    from nnlab.summary import summarize
+
+    stopped = make_run(root, "interrupted-run", epochs=22592, status="INTERRUPTED")
+    config = stopped.file("config.yaml").read_text()
+    stopped.file("config.yaml").write_text(config.replace("epochs: 22592", "epochs: 100000"))
+    held_out = make_run(root, "with-a-val-split")  # (a column of val accuracy too)
+    records = [json.loads(line) for line in held_out.file("metrics.jsonl").read_text().splitlines()]
+    records = [{**r, "val_acc": 0.5} for r in records]
+    held_out.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    summary = {**summarize(records, "COMPLETED"), "status": "COMPLETED", "epochs": 5}
+    held_out.file("summary.json").write_text(json.dumps(summary))
+    make_run(root, "compare-optimizers digits", kind="compare-optimizers")
+    make_run(root, "gradcheck-differences-547fca", lr=0.01)

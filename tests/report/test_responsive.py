@@ -458,23 +458,10 @@ def test_the_index_fits_a_laptop_with_a_long_run_beside_a_long_kind(tmp_path, op
     """A run of 100,000 epochs stopped at 22,592 ("22,592 of 100,000" done) beside a folder of kind
     compare-optimizers made the index 1,236 px wide in its 1,232 px box at 1,280 px: it
     scrolled sideways. The notes give way down to 11.5em (12em once it read 22,592 of 100,000), not 14em (the rows stay one line)."""
-    import json
-
-    from nnlab.summary import summarize
-    from tests.report.helpers import make_run
+    from tests.report.helpers import make_wide_rows
 
     root = tmp_path / "runs"
-    stopped = make_run(root, "interrupted-run", epochs=22592, status="INTERRUPTED")
-    config = stopped.file("config.yaml").read_text()
-    stopped.file("config.yaml").write_text(config.replace("epochs: 22592", "epochs: 100000"))
-    held_out = make_run(root, "with-a-val-split")  # (a column of val accuracy too)
-    records = [json.loads(line) for line in held_out.file("metrics.jsonl").read_text().splitlines()]
-    records = [{**r, "val_acc": 0.5} for r in records]
-    held_out.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    summary = {**summarize(records, "COMPLETED"), "status": "COMPLETED", "epochs": 5}
-    held_out.file("summary.json").write_text(json.dumps(summary))
-    make_run(root, "compare-optimizers digits", kind="compare-optimizers")
-    make_run(root, "gradcheck-differences-547fca", lr=0.01)
+    make_wide_rows(root)
     site = build_report((), root, tmp_path / "report")
     tab = open_page(site.index, 1280)
     assert tab.locator("#runs td", has_text="22,592 of 100,000").count() == 1

@@ -6,13 +6,10 @@ shows it, as a desktop does)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from nnlab.report import build_report
-from nnlab.summary import summarize
-from tests.report.helpers import make_run
+from tests.report.helpers import make_run, make_wide_rows
 from tests.report.test_browser import CHROMIUM, FLAGS, url
 
 pytestmark = pytest.mark.slow  # (a Chromium a module, ~100 widths in each: 5-10 s)
@@ -37,18 +34,8 @@ def widest(tmp_path_factory):
     folder made by hand under a long name (its id that whole name, cut), a gradcheck's and a
     DAMAGED row."""
     root = tmp_path_factory.mktemp("widths") / "runs"
-    stopped = make_run(root, "interrupted-run", epochs=22592, status="INTERRUPTED")
-    config = stopped.file("config.yaml").read_text()
-    stopped.file("config.yaml").write_text(config.replace("epochs: 22592", "epochs: 100000"))
-    held_out = make_run(root, "with-a-val-split")
-    records = [json.loads(line) for line in held_out.file("metrics.jsonl").read_text().splitlines()]
-    records = [{**r, "val_acc": 0.5} for r in records]
-    held_out.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    summary = {**summarize(records, "COMPLETED"), "status": "COMPLETED", "epochs": 5}
-    held_out.file("summary.json").write_text(json.dumps(summary))
-    make_run(root, "compare-optimizers digits", kind="compare-optimizers")
+    make_wide_rows(root)
     make_run(root, "compare-optimizers rosenbrock", kind="compare-optimizers")
-    make_run(root, "gradcheck-differences-547fca", lr=0.01)
     make_run(root, "failed-one", status="FAILED")
     by_hand = root / "20261206-050701-a-folder-someone-made-by-hand"
     by_hand.mkdir()
