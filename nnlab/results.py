@@ -112,7 +112,7 @@ SUMMARY_KEYS: dict[str, Kind] = {
     # swept config value (a loss's name)
     **{key: kind for key, kind in RECORD_KEYS.items() if key != "loss"},
     # train, and a sweep trial's row
-    "status": STATUS, "epochs": EPOCHS, "resume_seconds": NONNEGATIVE, "trial": TEXT,
+    "status": STATUS, "epochs": EPOCHS, "epochs_done": EPOCHS, "resume_seconds": NONNEGATIVE, "trial": TEXT,
     "seed": COUNT, "stacked": STACKED, "error": TEXT, "diverged_epoch": EPOCHS,
     # sweep (and its rows); tune
     "sweep": TEXT, "keys": TEXTS, "counts": COUNTS,

@@ -68,9 +68,10 @@ def prepare_figures(
 
 
 def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list[str]:
-    """Table columns: trial, swept keys, (seed,) status, epochs, final (and best) accuracies;
-    each once (a sweep of ``seed`` has one seed column)."""
-    cols = list(dict.fromkeys(["trial", *keys, *(["seed"] if wide else []), "status", "epochs"]))
+    """Table columns: trial, swept keys, (seed,) status, epochs_done, final (and best)
+    accuracies; each once (a sweep of ``seed`` has one seed column)."""
+    done = ["status", "epochs_done"]
+    cols = list(dict.fromkeys(["trial", *keys, *(["seed"] if wide else []), *done]))
     metrics = list(dict.fromkeys(k for r in rows for k in r if k.endswith("_acc")))
     finals = [k for k in metrics if k.startswith("final_")]
     bests = [k for k in metrics if k.startswith("best_")] if wide else []

@@ -138,12 +138,14 @@ def trial_row(
     summary: dict[str, Any],
     error: str | None = None,
 ) -> Row:
-    """A summary row: trial, swept values, seed, status, epochs, ``diverged_epoch`` (a DIVERGED
+    """A summary row: trial, swept values, seed, status, ``epochs_done`` (the epochs it trained,
+    as ``runs list`` and ``runs compare`` name them: ``epochs`` is the config key, which a sweep
+    of ``epochs`` swept and the row read as the epochs done), ``diverged_epoch`` (a DIVERGED
     trial), final/best metrics as its summary has them (``nnlab.summary``'s rule: a diverged
     trial's finals are null), seconds (the trial's share of its stack's time) and ``stacked``
     (the nets in that stack)."""
     row: Row = {"trial": trial_id, **values, "seed": seed, "status": summary.get("status")}
-    row["epochs"] = summary.get("epochs")
+    row["epochs_done"] = summary.get("epochs")
     if "diverged_epoch" in summary:
         row["diverged_epoch"] = summary["diverged_epoch"]
     for prefix in ("final_", "best_"):

@@ -41,6 +41,31 @@ def summary(run: runs.RunDir) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in ("seconds", "stacked")} for r in rows]
 
 
+@pytest.mark.slow
+def test_a_sweep_of_epochs_keeps_each_trials_epochs_beside_the_epochs_it_trained(tmp_path):
+    """A sweep's row holds a trial's ``epochs`` as swept and the epochs it trained as
+    ``epochs_done``, as ``runs list`` and ``runs compare`` name them: the row's ``epochs`` was
+    the epochs done, so a trial diverged in epoch 1 of 3 read ``epochs 1``, and the sweep's
+    table and summary.txt headed the epochs done ``epochs``."""
+    cfg = write_config(tmp_path)
+    args = ["sweep", "grid", cfg, "epochs=2,3", "optimizer.lr=1e30", "--runs-dir", tmp_path]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    run = sweep_dir(tmp_path)
+    rows = {r["epochs"]: r for r in summary(run)}
+    assert sorted(rows) == [2, 3]  # (the swept epochs: it read 1 and 1)
+    assert rows[3]["status"] == "DIVERGED" and rows[3]["epochs_done"] == 1
+    shown = ["trial", "epochs", "status", "epochs_done"]
+    assert _header(result.stdout)[:4] == shown
+    assert _header(run.file("summary.txt").read_text())[:5] == [*shown[:2], "seed", *shown[2:]]
+
+
+def _header(text: str) -> list[str]:
+    """The column names of the first table in ``text``."""
+    line = next(line for line in text.splitlines() if line.startswith("┃"))
+    return [cell.strip() for cell in line.strip("┃").split("┃")]
+
+
 def test_sweep_without_a_command_is_bad_usage_with_its_help():
     result = invoke("sweep")
     assert result.exit_code == 2
@@ -57,7 +82,7 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     run = sweep_dir(tmp_path / "r")
     rows = summary(run)
     assert [r["optimizer.lr"] for r in rows] == [0.5, 0.1]
-    assert all(r["epochs"] == 2 for r in rows)  # the fixed override applied to every trial
+    assert all(r["epochs_done"] == 2 for r in rows)  # the fixed override applied to every trial
     assert "\ntrial 2/2, " in result.stderr and "sweep folder:" in result.stderr
 
 

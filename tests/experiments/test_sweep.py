@@ -336,7 +336,7 @@ def test_sweep_folder_holds_spec_trials_and_summaries(tmp_path):
     assert [r["trial"] for r in summary["trials"]] == [t.id for t in sw.plan(tiny_sweep())]
     row = summary["trials"][0]
     assert row["optimizer.lr"] == 0.5 and row["model.hidden"] == [16]
-    assert row["status"] == "COMPLETED" and row["epochs"] == 3
+    assert row["status"] == "COMPLETED" and row["epochs_done"] == 3
     assert {"final_train_acc", "final_test_acc", "best_test_acc"} <= set(row)
     trial = runs.RunDir(run.path / "trials" / row["trial"])
     assert trial.meta["trial"]["seed"] == row["seed"] == trial.meta["seed"]
@@ -886,7 +886,7 @@ class _LastUnitStopped(sw.SerialExecutor):
         with stop_file_once_started():
             rows = sw.run_unit(last)
         for row in rows:
-            assert row["status"] == "INTERRUPTED" and row["epochs"] is None
+            assert row["status"] == "INTERRUPTED" and row["epochs_done"] is None
             on_row(row)
 
 
@@ -926,7 +926,7 @@ def test_the_summary_at_a_sweeps_end_reads_every_trial_with_a_folder_from_it(tmp
     recorded = run.read_json("summary.json")["trials"]
     assert recorded == sw.sweep_rows(run)
     stopped = [r for r in recorded if r["status"] == "INTERRUPTED"]
-    assert len(stopped) == 1 and stopped[0]["epochs"] == 0 and "final_test_acc" in stopped[0]
+    assert len(stopped) == 1 and stopped[0]["epochs_done"] == 0 and "final_test_acc" in stopped[0]
 
 
 @pytest.mark.slow

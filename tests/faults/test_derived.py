@@ -233,7 +233,7 @@ def test_a_sweeps_rows_are_its_trial_folders_after_a_trial_is_resumed_on_its_own
     assert "COMPLETED" in line and " 40 " in line, line
     summary = json.loads(invoke("runs", "show", sweep.path, "-f", "json").stdout)["summary"]
     rows = {row["trial"]: row for row in summary["trials"]}
-    assert (rows[trial.name]["status"], rows[trial.name]["epochs"]) == ("COMPLETED", 40)
+    assert (rows[trial.name]["status"], rows[trial.name]["epochs_done"]) == ("COMPLETED", 40)
     assert summary["counts"].get("COMPLETED", 0) >= 1 and "INTERRUPTED" not in summary["counts"]
     # (runs list's row of the sweep named its best trial from the sweep's summary: none, or
     # another trial, where the resumed one is now the best)

@@ -64,7 +64,8 @@ class WeightScale(Preset):
 
 
 def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
-    """One object per trial: weight_scale, batchnorm, status, final/best accuracies, trial, seed."""
+    """One object per trial: weight_scale, batchnorm, status, final/best accuracies,
+    epochs_done, trial, seed."""
     out = []
     for r in rows:
         obj: dict[str, Any] = {
@@ -75,7 +76,8 @@ def trial_objects(rows: list[Row]) -> list[dict[str, Any]]:
         if "diverged_epoch" in r:
             obj["diverged_epoch"] = r["diverged_epoch"]
         obj.update({k: v for k, v in r.items() if k.startswith(("final_", "best_"))})
-        obj.update({"epochs": r.get("epochs"), "trial": r["trial"], "seed": r["seed"]})
+        done = r.get("epochs_done", r.get("epochs"))  # (an older sweep's row: epochs)
+        obj.update({"epochs_done": done, "trial": r["trial"], "seed": r["seed"]})
         if "error" in r:
             obj["error"] = r["error"]
         out.append(obj)
