@@ -83,9 +83,18 @@ def _not_text_unquoted(text: str) -> bool:
 def as_label(key: str, value: Any) -> str:
     """``key=value`` as a figure's legend or a progress line shows a config value: as the
     config spells it (``spelled``: ``true``, ``[50, 20]``), a float as the tables and the
-    report spell it (``config_number``: ``optimizer.lr=0.000111925``, not every digit a random
-    search drew; ``10.0``, ``0.0``). With 3 digits (``.3g``) a trial's progress line and
-    legend read 0.000112 where its table row read 0.0001119."""
+    report spell it (``config_number``: not every digit a random search drew, and a whole
+    float without its ``.0``, as an override is typed and a table's cell reads, where a
+    legend beside that table read ``10.0``). With 3 digits (``.3g``) a trial's progress line
+    and legend read 0.000112 where its table row read 0.0001119.
+
+    >>> as_label("optimizer.lr", 0.00011193051234)
+    'optimizer.lr=0.000111931'
+    >>> as_label("optimizer.lr", 10.0), as_label("weight_decay", 0.0)
+    ('optimizer.lr=10', 'weight_decay=0')
+    >>> as_label("model.batchnorm", True), as_label("model.hidden", [50, 20])
+    ('model.batchnorm=true', 'model.hidden=[50, 20]')
+    """
     return f"{key}={as_written(value)}"
 
 

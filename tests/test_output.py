@@ -130,6 +130,19 @@ def test_a_title_on_a_narrow_terminal_folds_at_its_spaces_and_keeps_an_id_whole(
     assert piped.getvalue().splitlines()[0] == title
 
 
+def test_as_labels_docstring_examples_are_what_it_writes():
+    """Its docstring said a float keeps its ``10.0``, where it writes ``10`` (as the tables
+    do): its examples are run, so the two cannot part again."""
+    import doctest
+
+    from nnlab import output
+
+    (test,) = doctest.DocTestFinder().find(output.as_label, globs=vars(output))
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    result = runner.run(test, out=lambda text: None)
+    assert result.attempted >= 3 and result.failed == 0
+
+
 def test_as_label_spells_config_values_and_floats_as_the_tables_do():
     from nnlab.output import as_label, config_number
 
