@@ -93,7 +93,13 @@ def fit_legend(legend: Any, room: float) -> None:
     """``legend``'s entries (and title) broken into lines (``fit_lines``) so that it is no
     wider than ``room`` inches, where it is wider: a legend of a random sweep over three keys,
     an entry of each key's value, was twice the width of the axes beside it, the figure most
-    of it legend. Each of its columns gives up an equal share."""
+    of it legend. The widest columns give up the width, down to one level
+    (``_level``): a column of short entries keeps them whole. (Each column gave up an equal
+    share of the width of the widest: a column narrower than that gave up nothing, so three
+    rounds left a legend of one long column wider than its room, and the others were cut
+    further than they had to be.)"""
+    import numpy as np
+
     fig = legend.get_figure()
     renderer = fig.canvas.get_renderer()
 
@@ -101,18 +107,32 @@ def fit_legend(legend: Any, room: float) -> None:
         return float(text.get_window_extent(renderer).width / fig.dpi)
 
     title = legend.get_title()
-    for _ in range(3):  # (a title wider than every entry: its turn after theirs)
+    for _ in range(3):  # (a line broken at a space is narrower than its limit: another round)
         excess = legend_inches(legend) - room
         if excess <= 0:
             return
-        texts = [t for t in legend.get_texts() if t.get_text().strip()]
-        widest = max(map(inches, texts), default=0.0)
-        limits = [(t, widest - excess / max(1, legend._ncols)) for t in texts]
-        if title.get_text() and inches(title) >= widest * legend._ncols:
+        texts = legend.get_texts()  # (split into columns as matplotlib does)
+        columns = [
+            c for c in np.array_split(np.arange(len(texts)), max(1, legend._ncols)) if len(c)
+        ]
+        widths = [max(inches(texts[i]) for i in c) for c in columns]
+        limits = [(t, _level(widths, excess)) for t in texts if t.get_text().strip()]
+        if title.get_text() and inches(title) >= sum(widths):
             limits.append((title, inches(title) - excess))
         for text, limit in limits:
             if inches(text) > limit:
                 text.set_text(fit_lines(fig, text.get_text(), max(limit, 1.0), text.get_fontsize()))
+
+
+def _level(widths: list[float], excess: float) -> float:
+    """The width that the columns of ``widths`` wider than it are cut to, so that together
+    they give up ``excess`` (inches), the narrower ones kept as they are."""
+    ordered = sorted(widths, reverse=True)
+    for k in range(1, len(ordered) + 1):
+        level = (sum(ordered[:k]) - excess) / k  # (the widest k cut to it)
+        if k == len(ordered) or level >= ordered[k]:
+            return level
+    return 0.0
 
 
 def drawn(handles: list[Any]) -> list[Any]:

@@ -75,3 +75,18 @@ def test_fit_legend_breaks_entries_into_lines_until_the_legend_fits():
     long, short = (t.get_text() for t in legend.get_texts())
     assert long.count("\n") >= 3 and long.replace("\n", " ").endswith("and its end")
     assert short == "short"
+
+
+def test_fit_legend_shortens_the_long_column_alone_and_fits_in_one_go():
+    """A legend of two columns, one of long entries and one of short: the long column gives up
+    all the width the legend must lose (each column gave up an equal share, so three rounds
+    left it wider than its room), the short one keeps its entries whole."""
+    fig = plots.pyplot().figure(figsize=(8, 4))
+    ax = fig.add_subplot()
+    for label in ["a long label that says a lot, " * 3 + "end", "another long one, " * 4 + "end",
+                  "short", "tiny"]:  # fmt: skip
+        ax.plot([0, 1], [0, 1], label=label)
+    legend = plots.base.legend_outside(ax, "below", ncol=2, room=3.0)
+    assert plots.base.legend_inches(legend) <= 3.0
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[2:] == ["short", "tiny"] and all("\n" in t for t in texts[:2]), texts
