@@ -99,9 +99,11 @@ def not_one_of(option: str, value: object, choices: Iterable[object]) -> str:
 
 # Names other libraries and texts give what nnlab calls otherwise (PyTorch's kaiming_normal_,
 # Keras's he_normal and glorot_normal, "cross entropy"): a value that uses one is told ours.
+# torch's xavier_normal_ and xavier_uniform_ draw Glorot's sqrt(2 / (n_in + n_out)), nnlab's
+# glorot; nnlab's xavier is the book's sqrt(1 / n_in) (nnlab/nn/init.py).
 OTHER_NAMES = {
     "kaiming": "he", "kaiming_normal": "he", "kaiming_uniform": "he", "he_normal": "he",
-    "he_uniform": "he", "msra": "he", "xavier_normal": "xavier", "xavier_uniform": "xavier",
+    "he_uniform": "he", "msra": "he", "xavier_normal": "glorot", "xavier_uniform": "glorot",
     "glorot_normal": "glorot", "glorot_uniform": "glorot", "normal": "std", "gaussian": "std",
     "randn": "std", "zero": "zeros", "logistic": "sigmoid", "cross_entropy": "softmax_ce",
     "crossentropy": "softmax_ce", "ce": "softmax_ce", "softmax": "softmax_ce",
