@@ -263,12 +263,13 @@ def test_the_tables_title_says_what_its_tolerance_is(tmp_path):
 
 def test_dataset_steps_are_that_many_minibatch_steps_not_whole_epochs(tmp_path):
     # (digits' 1,500 training images in batches of 128: 12 steps an epoch; 20 is not 24)
-    result = compare(tmp_path, "--dataset", "digits", "--hidden", "8", "--steps", "20",
+    result = compare(tmp_path, "--dataset", "digits", "--hidden", "16,8", "--steps", "20",
                      "-o", "sgd,random-search", "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["iterations"] == 20 and doc["config"]["epochs"] == 2
     assert [len(r["losses"]) for r in doc["runs"]] == [20, 20]
-    assert "20 iterations" in doc["setup"]
+    assert "20 iterations" in doc["setup"]  # (and each layer's width: '16,8' read '2x16')
+    assert doc["setup"].startswith("16-8 relu MLP, softmax_ce, batch 128, 20 iterations")
     help_text = " ".join(invoke("compare-optimizers", "-h").stdout.split())
     assert "exactly that many, not rounded to whole epochs" in help_text

@@ -154,8 +154,11 @@ class DatasetComparison:
     results: list[DatasetRun] = field(default_factory=list)
 
     def describe(self) -> str:
-        hidden = self.cfg.model.hidden
-        net = f"{len(hidden)}x{hidden[0]} {self.cfg.model.activation} MLP" if hidden else "linear"
+        hidden = self.cfg.model.hidden  # (5x100 of one width; 256-128 of several: it said 2x256)
+        shape = (
+            f"{len(hidden)}x{hidden[0]}" if len(set(hidden)) == 1 else "-".join(map(str, hidden))
+        )
+        net = f"{shape} {self.cfg.model.activation} MLP" if hidden else "linear"
         return (
             f"{net}, {self.cfg.loss}, batch {self.cfg.batch_size}, {counted(self.iterations, 'iteration')}, "
             f"seed {self.cfg.seed}"
