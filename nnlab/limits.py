@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -31,7 +32,7 @@ from nnlab.costs import (
     training_hours,
 )
 from nnlab.errors import ConfigError, OptionError
-from nnlab.output import counted
+from nnlab.output import brief, counted
 
 MEMORY_ENV = "NNLAB_MAX_MEMORY_GB"
 SHARE_OF_RAM = 0.8
@@ -152,20 +153,24 @@ def memory_bound() -> tuple[int, str]:
     return bound
 
 
+# A number in ASCII decimal digits, as an environment variable gives an amount: Python's
+# float() also takes other scripts' digits ('٣' is 3), '1_000', ' 3 ', 'nan' and 'inf'.
+ENV_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def env_amount(name: str, unit: str) -> float | None:
-    """The amount environment variable ``name`` sets (a positive number of ``unit``), None
-    where it is unset or empty; a ConfigError naming it for anything else."""
+    """The amount environment variable ``name`` sets (a positive number of ``unit`` in ASCII
+    decimal digits: ``ENV_NUMBER``), None where it is unset or empty; a ConfigError naming it
+    for anything else. Every numeric NNLAB_* variable is read here."""
     value = os.environ.get(name)
     if not value:
         return None
-    try:
-        amount = float(value)
-    except ValueError:
-        raise ConfigError(f"{name}: expected a number of {unit}, got {value!r}") from None
+    expected = f"a positive number of {unit} in digits 0-9 below 2**40"
+    if not ENV_NUMBER.fullmatch(value):
+        raise ConfigError(f"{name}: expected {expected}, got {brief(repr(value))}")
+    amount = float(value)
     if not 0 < amount < 2**40:  # (a finite amount: 1e309 is infinity)
-        raise ConfigError(
-            f"{name}: expected a positive number of {unit} below 2**40, got {value!r}"
-        )
+        raise ConfigError(f"{name}: expected {expected}, got {brief(repr(value))}")
     return amount
 
 
@@ -209,7 +214,7 @@ def check_memory(what: str, nbytes: float, parts: Mapping[str, float] | None = N
             name, size = max(parts.items(), key=lambda kv: kv[1])
             most = f" ({_gb(size * nbytes / sum(parts.values()))} of it is {name})"
         raise ConfigError(
-            f"{what} needs about {_gb(nbytes)} of memory, over the limit of {_gb(limit)} "
+            f"{what} needs at least {_gb(nbytes)} of memory, over the limit of {_gb(limit)} "
             f"({source}); make it smaller{most}, or set {MEMORY_ENV} to raise the limit"
         )
 

@@ -98,7 +98,7 @@ def test_activations_counts_a_layers_weights_in_memory_and_their_draws_in_work(m
     from nnlab.experiments.activations import check_histogram_bounds
 
     monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "2")
-    with pytest.raises(ConfigError, match=r"needs about 2\.4\d GB .* a layer's weights"):
+    with pytest.raises(ConfigError, match=r"needs at least 2\.4\d GB .* a layer's weights"):
         check_histogram_bounds(12, 100, 10_000, 2)
     monkeypatch.setenv("NNLAB_MAX_MEMORY_GB", "3")
     monkeypatch.setenv("NNLAB_MAX_HOURS", "0.25")  # (counted: ~40 minutes)
@@ -160,3 +160,26 @@ def test_an_optimizers_update_temporaries_are_counted_in_training_memory():
         cfg = _config(model={"hidden": [10_000, 10_000]}, optimizer={"name": name})
         estimate = sum(training_parts(cfg, 64, 10, 1500, 1797).values())
         assert measured / 1.3 <= estimate <= 1.5 * measured, (name, estimate)
+
+
+@pytest.mark.parametrize("name", ["NNLAB_MAX_HOURS", "NNLAB_MAX_MEMORY_GB"])
+@pytest.mark.parametrize("bad", ["\u0663", "\uff13", "1_000", " 3", "3\n", "0x10", "nan", "-0.0"])
+def test_a_numeric_nnlab_variable_takes_ascii_digits_only(monkeypatch, name, bad):
+    # (float() read '\u0663', Arabic-Indic three, and '１_０' as numbers: a limit of 3 hours)
+    from nnlab.errors import ConfigError
+    from nnlab.limits import env_amount
+
+    monkeypatch.setenv(name, bad)
+    with pytest.raises(ConfigError) as caught:
+        env_amount(name, "hours")
+    assert str(caught.value) == (
+        f"{name}: expected a positive number of hours in digits 0-9 below 2**40, got {bad!r}"
+    )
+
+
+@pytest.mark.parametrize("good, amount", [("3", 3.0), ("0.5", 0.5), (".5", 0.5), ("2e3", 2e3)])
+def test_a_numeric_nnlab_variable_in_digits_is_read(monkeypatch, good, amount):
+    from nnlab.limits import env_amount
+
+    monkeypatch.setenv("NNLAB_MAX_HOURS", good)
+    assert env_amount("NNLAB_MAX_HOURS", "hours") == amount

@@ -542,15 +542,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         "network too large for memory",
         "model: {hidden: [65536, 65536, 65536]}\n",
         [],
-        ["training run (64 -> 65536 x 3 -> out) needs about", "set NNLAB_MAX_MEMORY_GB to raise"],
+        ["training run (64 -> 65536 x 3 -> out) needs at least", "set NNLAB_MAX_MEMORY_GB to raise"],
     ),
-    (  # (it named no key to make smaller: 'generating dataset 'blobs' needs about ...')
+    (  # (it named no key to make smaller: 'generating dataset 'blobs' needs at least ...')
         "a generated dataset too large for memory",
         "dataset: {name: blobs, n_per_class: 1000000, dim: 100000}\n",
         [],
         [
             "generating dataset 'blobs' (dataset.n_per_class x n_classes x dim: 1,000,000 x 3 "
-            "x 100,000) needs about 6.71e+03 GB of memory",
+            "x 100,000) needs at least 6.71e+03 GB of memory",
             "set NNLAB_MAX_MEMORY_GB to raise",
         ],
     ),
@@ -1427,7 +1427,7 @@ def test_extend_refuses_a_net_too_large_before_its_checkpoint_and_data_are_read(
     result = invoke("train", "--extend", "latest", "epochs=2", runs_dir=tmp_path / "runs")
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
-    assert line.startswith("error: training run (64 -> 16 x 1 -> out) needs about"), line
+    assert line.startswith("error: training run (64 -> 16 x 1 -> out) needs at least"), line
     assert read == [] and len(list((tmp_path / "runs").iterdir())) == 1
 
 

@@ -274,7 +274,7 @@ def test_a_dataset_that_declares_more_than_memory_is_refused_before_it_inflates(
     with pytest.raises(ConfigError) as error:
         load_dataset(cfg(), tmp_path)
     assert str(error.value).startswith(
-        f"{path}: dataset 'train_set_x' (10000000x64x64x3 uint8) needs about 114 GB of memory, "
+        f"{path}: dataset 'train_set_x' (10000000x64x64x3 uint8) needs at least 114 GB of memory, "
         "over the limit of 1 GB"
     )
 

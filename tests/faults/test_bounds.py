@@ -17,7 +17,7 @@ GRID = ["sweep", "grid", "cfg.yaml"]
 RANDOM = ["sweep", "random", "cfg.yaml", "--trials", "2"]
 HUGE = "model.hidden=[65536,65536,65536]"
 # (the net alone, before its data is read: ``checks.load_checked``; 96.7 GB with its batches)
-MEMORY = "needs about 96.1 GB of memory, over the limit of 1 GB ($NNLAB_MAX_MEMORY_GB)"
+MEMORY = "needs at least 96.1 GB of memory, over the limit of 1 GB ($NNLAB_MAX_MEMORY_GB)"
 NEGATIVE_SEED = "--seed: expected an integer from 0 to 4294967295, got -1"
 
 # id -> (arguments, parts of the one line)
@@ -248,7 +248,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "minibatch too large to train": (  # (the error names the key that makes it large)
         ["train", "cfg.yaml", "model.hidden=[50000]", "batch_size=full", "dataset.n_train=1400"],
         [
-            "needs about 2.39 GB",
+            "needs at least 2.39 GB",
             "1.57 GB of it is the activations of a minibatch of batch_size=full",
         ],
     ),
@@ -264,13 +264,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         # net is too large already, said before the data is read: not '8 nets at once')
         ["tune", "cfg.yaml", HUGE],
         [
-            "error: training tiny (64 -> 65536 x 3 -> out) needs about 96.1 GB",
+            "error: training tiny (64 -> 65536 x 3 -> out) needs at least 96.1 GB",
             "NNLAB_MAX_MEMORY_GB",
         ],
     ),
     "lr-scan of a model too large": (  # (one net too large, before its 10 rates, 8 at a time)
         ["lr-scan", "cfg.yaml", HUGE],
-        ["error: training tiny (64 -> 65536 x 3 -> out) needs about 96.1 GB", MEMORY],
+        ["error: training tiny (64 -> 65536 x 3 -> out) needs at least 96.1 GB", MEMORY],
     ),
     "landscape of a model too large": (["landscape", "cfg.yaml", HUGE], ["a model of tiny"]),
     "gradcheck of a model too large": (["gradcheck", "cfg.yaml", HUGE], ["a model of tiny"]),
@@ -405,7 +405,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["lr-scan", "cfg.yaml", "--num", "100", "model.hidden=[5000,5000]"],
         [
             "error: training tiny (64 -> 5000 x 2 -> out), 8 nets at once (the scan's rates, "
-            "trained side by side) needs about",
+            "trained side by side) needs at least",
             "NNLAB_MAX_MEMORY_GB",
         ],
     ),  # fmt: skip
@@ -439,7 +439,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "1",
         ],
         [
-            "error: training compare-optimizers (64 -> 50000 x 1 -> out) needs about 2 GB",
+            "error: training compare-optimizers (64 -> 50000 x 1 -> out) needs at least 2 GB",
             "(1.12 GB of it is the activations of a minibatch of batch_size=1000)",
         ],
     ),  # fmt: skip
@@ -599,9 +599,12 @@ def test_a_hostile_override_or_sweep_value_is_one_line_naming_the_key(case, args
 @pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("abc", "expected a number of GB, got 'abc'"),
+        ("abc", "expected a positive number of GB in digits 0-9 below 2**40, got 'abc'"),
         ("-1", "expected a positive number"),
-        ("1e309", "expected a positive number of GB below 2**40, got '1e309'"),  # (infinity)
+        (
+            "1e309",
+            "expected a positive number of GB in digits 0-9 below 2**40, got '1e309'",
+        ),  # (infinity)
     ],
 )
 def test_a_bad_memory_limit_is_one_line_naming_the_variable(case, value, says):
@@ -675,7 +678,7 @@ BOUNDS = [
         2,
         (
             "error: sweep trial (model.hidden=[65536, 65536, 65536]): training tiny (64 -> 65536 x 3 "
-            "-> out) needs about 96.1 GB of memory",
+            "-> out) needs at least 96.1 GB of memory",
             "make it smaller (96.1 GB of it is model.hidden's weights with their gradients and "
             "optimizer state), or set NNLAB_MAX_MEMORY_GB to raise the limit",
         ),
@@ -684,7 +687,7 @@ BOUNDS = [
         "a model too large for memory, in any command",
         f"`nnlab landscape cfg.yaml {HUGE}`",
         2,
-        ("error: a model of tiny (64 -> 65536 x 3 -> out) needs about 96.1 GB of memory",),
+        ("error: a model of tiny (64 -> 65536 x 3 -> out) needs at least 96.1 GB of memory",),
     ),
 ]
 
@@ -718,7 +721,7 @@ def test_a_sweep_is_refused_when_its_stacks_together_would_not_fit(case):
     args = [*GRID, "model.hidden=[4096,4096]", lrs]
     result = invoke(*args, "--runs-dir", case / "runs", env={"NNLAB_MAX_MEMORY_GB": "1"})
     refused(result, 2, "training tiny (64 -> 4096 x 2 -> out), 8 nets at once (--stack x --jobs) "
-            "needs about 1.53 GB of memory, over the limit of 1 GB")  # fmt: skip
+            "needs at least 1.53 GB of memory, over the limit of 1 GB")  # fmt: skip
     assert not (case / "runs").exists()
     defn = define(case / "cfg.yaml", ["model.hidden=[4096,4096]", lrs], kind="grid")
     trials = plan(defn)

@@ -33,7 +33,7 @@ RESOURCES = [
         "`nnlab train cfg.yaml model.hidden=[8192,8192]` (cgroup memory.max 1G)",
         2,
         (
-            "error: training tiny (64 -> 8192 x 2 -> out) needs about 0.812 GB of memory, over "
+            "error: training tiny (64 -> 8192 x 2 -> out) needs at least 0.812 GB of memory, over "
             "the limit of 0.8 GB (80% of the memory limit of this process's cgroup, 1 GB)",
         ),
     ),
