@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from nnlab.cli.usage import EXTRA, _choices, _declared, command_at
+from nnlab.cli.usage import EXTRA, _choices, _declared, command_at, flag_given
 
 
 def split_arguments(exc: BaseException, command: Any, argv: Sequence[str]) -> str | None:
@@ -128,10 +128,7 @@ def given_twice(argv: Sequence[str], root: Any) -> str | None:
              for o in getattr(p, "opts", ())}  # fmt: skip
     for word in argv[: argv.index("--")] if "--" in argv else argv:
         if word[:2] in flags and word[2:3] == "=":  # (-q=1: click read -q, -= and -1)
-            return (
-                f"error: {word[:2]}: expected no value (it is a flag), got {word[3:]!r} "
-                f"(see {where} -h)"
-            )
+            return f"error: {flag_given(word[:2], word[3:])} (see {where} -h)"
     takes = {
         opt: param
         for param in getattr(command, "params", [])

@@ -129,6 +129,12 @@ def given(value: Any) -> str:
     return brief(text)
 
 
+def flag_given(option: str, value: str) -> str:
+    """What a flag given a value says (``--quiet=1``, ``-q=1``): the value is text, quoted
+    whatever it reads as (``--quiet=1`` said 'got 1' where ``-q=1`` said 'got '1'')."""
+    return f"{option}: expected no value (it is a flag), got {brief(repr(value))}"
+
+
 LONG_WORD = 1000  # characters of a word (no space) an error line keeps whole
 
 
@@ -283,7 +289,7 @@ def problem(exc: BaseException, command: Any, argv: list[str]) -> str | None:
             return f"{option}: expected {what}, got nothing"
         if "does not take a value" in message:
             value = next((a.split("=", 1)[1] for a in argv if a.startswith(f"{option}=")), "")
-            return f"{option}: expected no value (it is a flag), got {given(value)}"
+            return flag_given(option, value)
     if kind == "NoSuchOption" and getattr(exc, "option_name", None):
         close = close_options(exc)
         hint = f" (did you mean {' or '.join(sorted(close))}?)" if close else ""

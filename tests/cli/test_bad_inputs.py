@@ -542,7 +542,10 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         "network too large for memory",
         "model: {hidden: [65536, 65536, 65536]}\n",
         [],
-        ["training run (64 -> 65536 x 3 -> out) needs at least", "set NNLAB_MAX_MEMORY_GB to raise"],
+        [
+            "training run (64 -> 65536 x 3 -> out) needs at least",
+            "set NNLAB_MAX_MEMORY_GB to raise",
+        ],
     ),
     (  # (it named no key to make smaller: 'generating dataset 'blobs' needs at least ...')
         "a generated dataset too large for memory",
@@ -1512,6 +1515,18 @@ def test_a_short_flag_given_a_value_with_an_equals_sign_is_said_to_be_a_flag(tmp
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
     assert line == "error: -q: expected no value (it is a flag), got '1' (see nnlab train -h)"
+
+
+@pytest.mark.parametrize("word", ["--quiet=1", "-q=1", "--quiet=1.5", "-q=yes"])
+def test_a_flag_given_a_value_quotes_it_as_text_long_or_short(tmp_path, word):
+    # (--quiet=1 said 'got 1' where -q=1 said 'got '1'': a number was written unquoted)
+    (cfg := tmp_path / "cfg.yaml").write_text("epochs: 1\n")
+    result = invoke("train", cfg, word, runs_dir=tmp_path / "runs")
+    name, value = word.split("=")
+    assert one_line(result.stderr) == (
+        f"error: {name}: expected no value (it is a flag), got '{value}' (see nnlab train -h)"
+    )
+    assert result.exit_code == 2 and not (tmp_path / "runs").exists()
 
 
 def test_an_option_of_nnlab_after_the_command_is_told_where_it_goes(tmp_path):
