@@ -149,8 +149,8 @@ def refused_at_start(argv: list[str]) -> str | None:
     (TAB) is never refused: a line printed there lands in the middle of the prompt being
     typed, and what cannot be read (a removed working folder, a word that is not UTF-8) makes
     its completions offer nothing instead."""
-    if os.environ.get("_NNLAB_COMPLETE"):
-        return None
+    if instruction := os.environ.get("_NNLAB_COMPLETE"):
+        return usage.bad_completion(instruction)
     return not_utf8(argv) or no_working_folder()
 
 

@@ -135,6 +135,26 @@ def flag_given(option: str, value: str) -> str:
     return f"{option}: expected no value (it is a flag), got {brief(repr(value))}"
 
 
+COMPLETE_ENV = "_NNLAB_COMPLETE"
+
+
+def bad_completion(instruction: str) -> str | None:
+    """The error line for a value of ``_NNLAB_COMPLETE`` (set by the shell's completion
+    script: ``complete_bash``, ``source_zsh``) that names no instruction and shell typer
+    knows, else None. It said only 'Invalid completion instruction.' and exited 1."""
+    from typer._completion_shared import Shells  # (the shells --install-completion takes)
+
+    shells = [shell.value for shell in Shells]
+    verb, _, shell = instruction.partition("_")
+    if verb in ("source", "complete") and shell in shells:
+        return None
+    return (
+        f"error: {COMPLETE_ENV}: expected source_SHELL or complete_SHELL, SHELL one of "
+        f"{', '.join(shells)}, got {brief(repr(instruction))} (the variable of shell "
+        f"completion's script; unset it to run nnlab)"
+    )
+
+
 LONG_WORD = 1000  # characters of a word (no space) an error line keeps whole
 
 

@@ -1537,3 +1537,15 @@ def test_an_option_of_nnlab_after_the_command_is_told_where_it_goes(tmp_path):
         f"error: --debug: an option of nnlab, not of nnlab train; give it before the command: "
         f"nnlab --debug train {tmp_path / 'cfg.yaml'}"
     )
+
+
+@pytest.mark.parametrize("value", ["bogus", "complete_tcsh", "bash_complete", "explain_bash"])
+def test_a_completion_variable_naming_no_instruction_is_one_error_line(tmp_path, value):
+    # (it said 'Invalid completion instruction.' or 'Shell tcsh not supported.', exit 1)
+    result = invoke("train", tmp_path / "cfg.yaml", env={"_NNLAB_COMPLETE": value})
+    assert one_line(result.stderr) == (
+        "error: _NNLAB_COMPLETE: expected source_SHELL or complete_SHELL, SHELL one of bash, "
+        f"zsh, fish, powershell, pwsh, got {value!r} (the variable of shell completion's "
+        "script; unset it to run nnlab)"
+    )
+    assert result.exit_code == 2 and not result.stdout
