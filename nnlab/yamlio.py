@@ -288,6 +288,8 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: {wide}")
     try:
         text = raw.decode("utf-8")
+        if (mark := text.find("\ufeff", 1)) > 0:  # (PyYAML: 'did not find expected key')
+            raise ConfigError(f"{path}: {_inner_bom(text, mark)}")
         data = yaml_value(text, str(path), check=False)
     except yaml.YAMLError as exc:
         raise ConfigError(
@@ -306,6 +308,17 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
     check_expansion(data, str(path))
     return data
+
+
+def _inner_bom(text: str, position: int) -> str:
+    """What a byte-order mark (U+FEFF) past the start of ``text`` says: where it is, and that
+    one belongs at the start of a file only (a file joined from two saved with one?)."""
+    before = text[:position]
+    line, column = before.count("\n") + 1, position - before.rfind("\n")
+    return (
+        f"line {line}, column {column}: a byte-order mark (U+FEFF, bytes EF BB BF) inside the "
+        "file; expected one at its start only, or none (files joined, each saved with one?)"
+    )
 
 
 def _where(exc: yaml.YAMLError, text: str) -> str:

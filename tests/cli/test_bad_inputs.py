@@ -358,6 +358,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["{d}/cfg.yaml: UTF-16 text; expected YAML in UTF-8 (save the file as UTF-8)"],
     ),
+    (  # (it said 'line 2, column 2: malformed YAML: did not find expected key')
+        "a byte-order mark inside the file",
+        b"\xef\xbb\xbfepochs: 1\n\xef\xbb\xbfseed: 2\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 2, column 1: a byte-order mark (U+FEFF, bytes EF BB BF) inside "
+            "the file; expected one at its start only, or none (files joined, each saved with one?)"
+        ],
+    ),
     (  # (it said 'config file not found (did you mean 'loop.yaml' in bad?)'; a sweep failed
         # with 'unexpected RuntimeError: Symlink loop')
         "a config that is a symlink loop",
