@@ -138,6 +138,16 @@ def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     return ".3e" if decimals is None else f".{decimals}f"
 
 
+def in_one_format(values: Sequence[float]) -> list[str]:
+    """Measured ``values`` that a table shows in one cell or column other than one number a
+    cell (compare-optimizers' final points, a pair per cell), each in their one format
+    (``column_format``: ``(-0.3504, 0.0848)`` beside ``(-5.351e-06, ...)`` put two styles in
+    one column), else as ``number`` writes each."""
+    rows = [{"value": float(v)} for v in values]
+    spec = column_format(rows, "value")
+    return [number(r["value"]) if spec is None else format(r["value"] + 0.0, spec) for r in rows]
+
+
 def _column_decimals(smallest: float, largest: float) -> int | None:
     """``column_format``'s decimals for numbers from ``smallest`` to ``largest`` (magnitudes),
     None where no count of them reads (scientific notation)."""

@@ -32,7 +32,7 @@ def test_xcospi_study_table_and_run_folder(tmp_path):
         "left plot box",
         "left plot box",
     ]  # fmt: skip  (lr 1.0055 from 0.5 ends at -1.686, outside d2l's window [-1, 2])
-    assert lines[1].startswith("gd,lr=0.1,(0.5),5,(1.09),-1.0467")
+    assert lines[1].startswith("gd,lr=0.1,(0.5),5,(1.0899),-1.0467")
     assert "lr=1.000542" in result.stdout
     run = tmp_path / "run"
     assert {p.name for p in run.iterdir()} >= {

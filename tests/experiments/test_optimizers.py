@@ -433,3 +433,25 @@ def test_run_comparison_redoes_a_resumed_folder_from_its_recipe_saying_so(tmp_pa
     assert said == [redo.again_line(again.run)] and again.to_json() == first.to_json()
     with pytest.raises(ConfigError, match="^function: not with --resume"):
         opt.run_comparison(resume="latest", function="book", runs_dir=tmp_path)
+
+
+def test_the_final_point_column_writes_every_coordinate_in_one_format():
+    """The final points' coordinates share their column's one format (``column_format``), as
+    every column of numbers does: each in its own ``.4g`` read ``(-0.3504, 0.08478)`` over
+    ``(-5.351e-06, 1.509e-11)`` and ``(0.136, 0.3182)``; a start reads as given."""
+    from nnlab.experiments.optimizers import path_rows
+
+    def stored(point, start=(-7.0, 2.0)):
+        return {"optimizer": "sgd", "rule": "sgd", "hyperparameters": {"lr": 0.95},
+                "start": list(start), "steps": 30, "final_point": point, "final_value": 0.5,
+                "steps_to_tol": None, "diverged": point is None, "diverged_at": None,
+                "outcome": "not converged"}  # fmt: skip
+
+    points = [[-0.3504, 0.08478], [-5.351e-06, 1.509e-11], [0.136, 0.3182], None]
+    shown = [r["final point"] for r in path_rows([stored(p) for p in points])]
+    assert shown == ["(-3.504e-01, 8.478e-02)", "(-5.351e-06, 1.509e-11)",
+                     "(1.360e-01, 3.182e-01)", None]  # fmt: skip
+    near = [r["final point"] for r in path_rows([stored([0.9912, 1.0]), stored([0.136, 20.5])])]
+    assert near == ["(0.9912, 1.0000)", "(0.1360, 20.5000)"]
+    (row,) = path_rows([stored([1.0, 1.0], start=(0.000123456, -1.0))])
+    assert row["start"] == "(0.000123456, -1)"  # (.4g: 0.0001235)

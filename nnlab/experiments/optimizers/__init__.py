@@ -39,7 +39,7 @@ from nnlab.experiments.optimizers.paths import (
     FunctionComparison,
     PathResult,
     compare_on_function,
-    path_row,
+    path_rows,
     plot_function_comparison,
     run_path,
 )
@@ -97,14 +97,14 @@ def _copy_figure(src: Path, dest: Path | None) -> Path | None:
 
 def comparison_table(result: dict[str, Any]) -> Table:
     """The comparison's table from its result.json (as ``run_function_comparison`` and
-    ``run_dataset_comparison`` write it): a row per path (``path_row``) titled with the
+    ``run_dataset_comparison`` write it): a row per path (``path_rows``) titled with the
     function and the tolerance, or per optimizer (``dataset_row``) titled with the dataset and
     the net. The one rendering: the command prints it, summary.txt holds it, ``runs show``
     draws it from the folder's checked result.json."""
     if result["kind"] == "function":
         tol = f"tol {result['tol']:g}: the distance to the minimum that counts as reached"
         title = f"{result['function']}: {result['formula']} ({tol})"
-        rows = [path_row(r) for r in result["runs"]]
+        rows = path_rows(result["runs"])
     else:
         title = f"{result['dataset']}: {result['setup']}"
         rows = [dataset_row(r) for r in result["runs"]]

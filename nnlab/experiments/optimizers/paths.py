@@ -25,6 +25,7 @@ from nnlab.experiments.optimizers.specs import (
 )
 from nnlab.experiments.testfuncs import Objective, get_objective
 from nnlab.fileio import as_written
+from nnlab.numbers import config_number, in_one_format
 from nnlab.output import counted
 
 
@@ -55,8 +56,8 @@ class PathResult:
         return self.path[-1].tolist(), float(self.values[-1])
 
     def row(self) -> dict[str, Any]:
-        """The table row (``path_row`` of what result.json holds of the path)."""
-        return as_written(path_row(self.to_json()))
+        """The table row (``path_rows`` of what result.json holds of the path)."""
+        return as_written(path_rows([self.to_json()])[0])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,28 +77,39 @@ class PathResult:
         }
 
 
-def path_row(stored: dict[str, Any]) -> dict[str, Any]:
-    """A path's table row from its entry in result.json (``PathResult.to_json``): final point
-    and value, steps to tolerance, diverged (the step where it did: the ``steps`` asked are
-    not the steps a diverged path made), outcome. The one rendering of a path: the command's
-    table, summary.txt and ``runs show`` draw it from the same entry."""
-    point = stored["final_point"]
-    spec = OptimizerSpec(stored["optimizer"], stored["rule"], stored["hyperparameters"])
-    return {
-        "optimizer": stored["optimizer"],
-        "hyperparameters": spec.describe(),
-        "start": _point_text(stored["start"]),
-        "steps": stored["steps"],
-        "final point": None if point is None else _point_text(point),
-        "final value": stored["final_value"],
-        "steps to tol": stored["steps_to_tol"],
-        "diverged": f"at step {stored['diverged_at']}" if stored["diverged"] else "no",
-        "outcome": stored["outcome"],
-    }
+def path_rows(stored: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The paths' table rows from their entries in result.json (``PathResult.to_json``):
+    final point and value, steps to tolerance, diverged (the step where it did: the ``steps``
+    asked are not the steps a diverged path made), outcome. The one rendering of a path: the
+    command's table, summary.txt and ``runs show`` draw it from the same entries. The final
+    points' coordinates are in one format (``numbers.in_one_format``), as a column of numbers
+    is: each in its own ``.4g`` read ``(-0.3504, 0.08478)`` over ``(-5.351e-06, 1.509e-11)``;
+    a start, chosen, as it was given (``config_number``)."""
+    points = [p["final_point"] for p in stored]
+    coordinates = iter(in_one_format([v for p in points if p is not None for v in p]))
+    rows = []
+    for path, point in zip(stored, points):
+        spec = OptimizerSpec(path["optimizer"], path["rule"], path["hyperparameters"])
+        shown = None if point is None else _point_text([next(coordinates) for _ in point])
+        rows.append({
+            "optimizer": path["optimizer"],
+            "hyperparameters": spec.describe(),
+            "start": _point_text(path["start"]),
+            "steps": path["steps"],
+            "final point": shown,
+            "final value": path["final_value"],
+            "steps to tol": path["steps_to_tol"],
+            "diverged": f"at step {path['diverged_at']}" if path["diverged"] else "no",
+            "outcome": path["outcome"],
+        })  # fmt: skip
+    return rows
 
 
-def _point_text(p: Sequence[float] | np.ndarray) -> str:
-    return "(" + ", ".join(f"{float(v):.4g}" for v in p) + ")"
+def _point_text(coordinates: Sequence[Any]) -> str:
+    """A point as ``(x, y)``: each coordinate given as text as it is, a number as a value the
+    user chose (``config_number``: a start, ``(-7, 2)``, ``(0.5)``)."""
+    texts = (c if isinstance(c, str) else config_number(float(c)) for c in coordinates)
+    return "(" + ", ".join(texts) + ")"
 
 
 def classify(objective: Objective, point: np.ndarray, diverged: bool, tol: float) -> str:
