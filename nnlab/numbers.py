@@ -1,6 +1,5 @@
 """How a number is spelled in tables, progress lines and figures: a measured number
-(``number``; ``significant`` for a table that shows each to its significant digits), a value
-the user chose (``config_number``), a count (``count_text``, ``of_total``: thousands grouped)
+(``number``), a value the user chose (``config_number``), a count (``count_text``, ``of_total``: thousands grouped)
 and a column's one format (``column_format``). The rendering of whole tables, JSON and CSV
 is ``nnlab.output``'s."""
 
@@ -101,7 +100,7 @@ def measured(value: Any, column: str) -> bool:
     """``value`` is a measured float that ``number`` draws (not a config value or seconds)."""
     return (
         isinstance(value, float)
-        and not isinstance(value, (ConfigFloat, Significant))
+        and not isinstance(value, ConfigFloat)
         and not is_config_key(column)
         and not is_duration_column(column)
         and math.isfinite(value)
@@ -189,30 +188,3 @@ def _number_format(magnitude: float) -> str:
     if magnitude < SCIENTIFIC_BELOW or magnitude >= SCIENTIFIC_FROM:
         return ".3e"
     return ".6f" if magnitude < DECIMALS_FROM else ".4f"
-
-
-SIGNIFICANT_DIGITS = 4
-
-
-class Significant(float):
-    """A measured number a table shows to ``SIGNIFICANT_DIGITS`` significant digits
-    (``significant``), whatever its column's other numbers (``column_format``'s 6 decimals
-    are for columns of like numbers: a mean of 8555.049562 beside 0.002574 showed 10 digits
-    where its data has 4). CSV and JSON write it whole, as a float."""
-
-
-def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
-    """``value`` to ``digits`` significant digits: in ``number``'s scientific notation below
-    0.001 and from 10,000 (``5.799e-04``, ``1.354e+04``), else in as many decimals as they
-    take (``8555``, ``175.5``, ``0.4988``, ``0.002574``); zero is ``0``, NaN and infinities
-    as Python spells them. The band is the rounded value's (9999.6 is ``1.000e+04``)."""
-    if not math.isfinite(value):
-        return str(value)
-    if value == 0:
-        return "0"
-    science = f"{value:.{digits - 1}e}"
-    rounded = abs(float(science))
-    if rounded < SCIENTIFIC_BELOW or rounded >= SCIENTIFIC_FROM:
-        return science
-    decimals = max(digits - 1 - math.floor(math.log10(rounded)), 0)
-    return f"{value:.{decimals}f}"

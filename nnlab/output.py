@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from nnlab.folding import fold_line, fold_text
 from nnlab.numbers import (
     ConfigFloat,
-    Significant,
     column_format,
     config_number,
     count_text,
@@ -27,7 +26,6 @@ from nnlab.numbers import (
     is_duration_column,
     measured,
     number,
-    significant,
 )
 from nnlab.streams import printable, undecoded_escaped
 from nnlab.times import duration
@@ -114,14 +112,11 @@ def _row_cell(row: dict[str, Any], column: str, spec: str | None = None) -> str:
 def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     """A table cell: booleans, lists and mappings as YAML spells them (``spelled``); a float
     in a seconds column as a duration (``times.duration``: ``1.8 s``, ``40 ms``; it read a bare
-    ``1.78``), as the user writes it in a config-key column
-    (``config_number``), a ``Significant`` to its significant digits (``significant``), in
-    its column's format ``spec`` (``column_format``), else as ``number`` shows it; a whole
-    number as a count, thousands grouped (``count_text``), but in a config-key or seed column
+    ``1.78``), as the user writes it in a config-key column (``config_number``), in its
+    column's format ``spec`` (``column_format``), else as ``number`` shows it; a whole number
+    as a count, thousands grouped (``count_text``), but in a config-key or seed column
     as typed (``is_count_column``); None is ``null`` in a config-key column and ``-`` (no
     value) elsewhere."""
-    if isinstance(value, Significant):
-        return significant(value)
     if spec is not None and measured(value, column):
         return format(value if value != 0 else 0.0, spec)
     if value is None:

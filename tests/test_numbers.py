@@ -1,45 +1,11 @@
-"""nnlab.numbers: a measured number to its significant digits."""
+"""nnlab.numbers: a column's one format, a config value and a count as they are written."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from nnlab.numbers import Significant, column_format, significant
-from nnlab.output import table_text, to_csv
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (8555.049562, "8555"),
-        (175.482292, "175.5"),
-        (3.959162, "3.959"),
-        (0.498837, "0.4988"),
-        (0.039126, "0.03913"),
-        (-0.001561, "-0.001561"),
-        (5.799e-4, "5.799e-04"),
-        (13540.2, "1.354e+04"),
-        (9999.6, "1.000e+04"),  # (rounded over the band's edge)
-        (0.00099996, "0.001000"),
-        (0.99996, "1.000"),
-        (0.0, "0"),
-        (-0.0, "0"),
-        (math.inf, "inf"),
-        (math.nan, "nan"),
-    ],
-)
-def test_significant_shows_four_digits(value, text):
-    assert significant(value) == text
-
-
-def test_a_significant_column_is_not_widened_to_six_decimals_but_csv_keeps_every_digit():
-    rows = [{"mean": Significant(8555.049562)}, {"mean": Significant(0.002574123)}]
-    assert column_format(rows, "mean") is None
-    text = table_text(rows)
-    assert "8555 " in text and "0.002574 " in text and "8555.0" not in text
-    assert to_csv(rows).splitlines()[1:] == ["8555.049562", "0.002574123"]
+from nnlab.numbers import column_format
+from nnlab.output import table_text
 
 
 def test_a_column_goes_to_six_decimals_where_its_smallest_number_needs_them():

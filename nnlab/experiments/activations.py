@@ -46,7 +46,7 @@ from nnlab.errors import ConfigError, not_one_of
 from nnlab.limits import FOLDER_FILES, check_at_least, check_disk, check_memory, check_work
 from nnlab.nn.layers import Affine, BatchNorm
 from nnlab.nn.registry import ACTIVATIONS, init_weight
-from nnlab.numbers import Significant, significant
+from nnlab.numbers import number
 from nnlab.output import Table, counted
 
 # setting name -> (nnlab.nn.init kind, std for the "std" kind)
@@ -262,13 +262,13 @@ def check_histogram_bounds(settings: int, layers: int, units: int, samples: int)
 
 def setting_line(last: dict[str, Any], done: int, tally: times.Tally) -> str:
     """A progress line for a setting, from its last layer's row, in every counted line's shape
-    (``times.Tally``) and its numbers as the table writes them (``significant``): 'setting
-    12/12, 2.1 s elapsed: relu / he: layer 5 std 0.7912, zero 0.5513' (it read 'relu / he
-    (12/12): layer 5 std 0.79, zero 55%' beside the table's 0.7912 and 0.5513)."""
+    (``times.Tally``) and its numbers as every progress line writes them (``number``):
+    'setting 12/12, 2.1 s elapsed: relu / he: layer 5 std 0.7912, zero 0.5513' (it read
+    'relu / he (12/12): layer 5 std 0.79, zero 55%' beside the table's 0.7912 and 0.5513)."""
     what, frac = (
         ("zero", last["zero"]) if last["zero"] is not None else ("saturated", last["saturated"])
     )
-    said = f"layer {last['layer']} std {significant(last['std'])}, {what} {significant(frac)}"
+    said = f"layer {last['layer']} std {number(last['std'])}, {what} {number(frac)}"
     return tally.line(done, f"{last['activation']} / {last['init']}: {said}")
 
 
@@ -291,15 +291,10 @@ def summary_table(summary: dict[str, Any]) -> Table:
     kinds = {row["activation"] for row in summary["rows"]}
     # (a column no activation of the run has: zero and dead_units of a tanh-only run, all '-')
     columns = [c for c in COLUMNS if any(row.get(c) is not None for row in summary["rows"])]
-    rows = [shown_row(row) for row in summary["rows"]]
-    return Table(rows, columns, "\n".join([title, *column_notes(kinds)]))
-
-
-def shown_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A table row's measured numbers to their 4 significant digits (``Significant``): one
-    column held 8555.049562 beside 0.002574 in 6 decimals, digits the 100,000 values it is
-    taken of do not have; ``--format csv`` and summary.json keep them whole."""
-    return {k: Significant(v) if isinstance(v, float) else v for k, v in row.items()}
+    # (each column in its one format, column_format's, as every table's: a mean of 8555.05 and
+    # one of 3.1e-08 in a column are 8.555e+03 and 3.133e-08, where each to its own 4
+    # significant digits read 8555 over 3.133e-08 and 0.002574, no two cells alike)
+    return Table(summary["rows"], columns, "\n".join([title, *column_notes(kinds)]))
 
 
 def column_notes(activations: set[str]) -> list[str]:
@@ -349,7 +344,7 @@ def write_results(
     notes: dict[str, list[str]] = {labels[setting_key(r)]: [] for r in rows}
     for r in rows:
         what, frac = ("zero", r["zero"]) if r["zero"] is not None else ("sat", r["saturated"])
-        notes[labels[setting_key(r)]].append(f"std {r['std']:.2g}\n{what} {100 * frac:.0f}%")
+        notes[labels[setting_key(r)]].append(f"std {number(r['std'])}\n{what} {number(frac)}")
     said = [settings["source"]] if settings.get("source") else []
     figure = plots.activation_histograms_figure(
         {labels[k]: acts for k, acts in results.items()}, ranges=ranges, notes=notes, bins=bins,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nnlab.numbers import significant
+from nnlab.numbers import number
 from tests.conftest import invoke
 
 
@@ -53,13 +53,13 @@ def test_activations_reports_progress_on_stderr_and_quiet_silences_it(tmp_path):
     args = ["activations", "-a", "relu", "-i", "he,xavier", "--samples", "50", "--units", "10"]
     loud = invoke(*args, runs_dir=tmp_path / "loud")
     assert loud.exit_code == 0, loud.output
-    # (counted and timed as every progress line, its std as the table writes it: it read
+    # (counted and timed as every progress line, its numbers as every progress line's: it read
     # 'relu / he (1/2): layer 5 std 0.79, zero 55%' beside the table's 0.7912 and 0.5513)
     line = next(x for x in loud.stderr.splitlines() if x.startswith("setting 1/2, "))
     summary = json.loads(next((tmp_path / "loud").iterdir()).joinpath("summary.json").read_text())
     last = next(r for r in summary["rows"] if r["init"] == "he" and r["layer"] == 5)
     assert line.endswith(
-        f": relu / he: layer 5 std {significant(last['std'])}, zero {significant(last['zero'])}"
+        f": relu / he: layer 5 std {number(last['std'])}, zero {number(last['zero'])}"
     ), line
     assert "drawing activations.png: 10 histograms" in loud.stderr
     for flag in ("-q", "--quiet"):

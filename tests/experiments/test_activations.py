@@ -137,9 +137,9 @@ def test_choices_accept_commas_and_reject_unknown_names_with_the_option():
         act.parse_choices(["glorot"], list(act.INITS), "--init")
 
 
-def test_the_table_shows_four_significant_digits_and_csv_every_digit():
-    # (one column held 8555.049562 beside 0.002574 in 6 decimals: 10 digits of a mean of
-    # 100,000 values)
+def test_the_table_writes_each_column_in_its_one_format_and_csv_every_digit():
+    # (each cell to its own 4 significant digits read 8555 over 0.002574, and 1.354e+04 over
+    # 0.003961: a column in two formats, where every other table has one a column)
     from nnlab.output import to_csv
 
     rows = [
@@ -152,8 +152,8 @@ def test_the_table_shows_four_significant_digits_and_csv_every_digit():
     table = act.summary_table(summary)
     cells = [line.split("│")[4:8] for line in table.text().splitlines() if "relu" in line]
     assert [[c.strip() for c in row] for row in cells] == [
-        ["8555", "1.354e+04", "0.5346", "0"],
-        ["0.002574", "0.003961", "0.5231", "0.01000"],
+        ["8555.04956", "1.354e+04", "0.5346", "0.0000"],
+        ["0.00257", "3.961e-03", "0.5231", "0.0100"],
     ]
     assert "8555.049562,13540.2" in to_csv(table.rows, table.columns)
 
