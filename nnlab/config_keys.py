@@ -24,9 +24,8 @@ Row = dict[str, Any]
 
 
 def _constraint(meta: list[Any]) -> str:
-    """The bounds in words, the lower first (``> 0, <= 10,000,000``), whatever order the
-    field declares them in; a float bound as a config value is written (``config_number``:
-    ``< 1``, ``<= 1e+08``)."""
+    """The bounds in words, the lower first (``> 0, <= 10000000``), whatever order the
+    field declares them in; each as a config value is written (``_bound``)."""
     lower: list[str] = []
     upper: list[str] = []
     for m in meta:
@@ -44,9 +43,12 @@ def _constraint(meta: list[Any]) -> str:
 
 
 def _bound(bound: Any) -> str:
-    """A bound as ``_constraint`` writes it: an int with thousands separators, a float as
-    ``config_number`` writes a config value."""
-    return f"{bound:,}" if isinstance(bound, int) else config_number(float(bound))
+    """A bound as ``_constraint`` writes it: as a config value is typed, as the default beside
+    it, the error past it (``less than or equal to 4294967295``) and an option's ``--help``
+    (``[1<=x<=100000]``) write it: an int as it is, a float as ``config_number`` writes it
+    (``1e+06``). An int's thousands separators read as a list beside the comma between two
+    bounds: ``>= 0, <= 4,294,967,295``."""
+    return str(bound) if isinstance(bound, int) else config_number(float(bound))
 
 
 def describe_type(annotation: Any, meta: list[Any] | None = None) -> tuple[str, str]:

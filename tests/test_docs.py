@@ -47,6 +47,17 @@ def test_the_reference_names_each_variant_first_and_its_bounds_lower_first():
         assert bounds == sorted(bounds, reverse=True), row  # ('>' before '<')
 
 
+def test_the_references_bounds_are_written_as_typed_one_bound_between_commas():
+    # (an int bound had thousands separators, '>= 0, <= 4,294,967,295', where the commas between
+    # bounds read as a list of five: the error past it says 4294967295, --help [1<=x<=100000])
+    rows = {(r["key"], r["when"]): r for r in reference_rows()}
+    assert rows["seed", ""]["allowed"] == ">= 0, <= 4294967295"
+    assert rows["batch_size", ""]["allowed"] == "> 0, <= 10000000; full"
+    for row in rows.values():
+        for part in re.split(r"[,;] ", row["allowed"]) if row["allowed"] else []:
+            assert re.fullmatch(r"[<>]=? \S+|finite|full|at most \d+ long|[\w.]+", part), row
+
+
 def test_the_reference_writes_defaults_and_bounds_as_the_tables_write_config_values():
     # (defaults read as JSON, `0.0`, `1.0`, `"scale"`, `["train", "test"]`, where every table
     # writes the same values `0`, `1`, `scale`, `[train, test]`: config_number and spelled)
