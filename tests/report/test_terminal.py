@@ -45,19 +45,20 @@ def terminal_cells(text: str) -> list[str]:
 
 
 def test_an_activations_table_reads_its_numbers_as_the_terminal_does():
-    # (the report read std 2.6846 and dead_units 0.0000 where the terminal said 2.685 and 0)
+    # (the report read std 2.6846 and dead_units 0.0000 where the terminal said 2.685 and 0;
+    # both now write each column in its one format, column_format's)
     html = json_view(
         ACTIVATIONS, said=lambda key: terminal.said("activations", "a", ACTIVATIONS, key)
     )
     table = html[html.index("<h3>rows</h3>") :]
     shown = [c for c in cells(table) if c]  # (saturated: none, a blank column here)
     assert shown == terminal_cells(activations_table(ACTIVATIONS).text())
-    assert "2.685" in shown and "2.6846" not in shown
+    assert "2.6846" in shown and "9.9956" in shown
 
 
 def test_compare_optimizers_runs_read_as_its_table_says_them():
     # (hyperparameters with every default, start [-7.0, 2.0], final_point [-1.5214, -0.2700],
-    # where the terminal says lr=0.3, (-7, 2), (-1.521, -0.27) and 'at step 7' for diverged)
+    # where the terminal says lr=0.3, (-7, 2), (-1.5214, -0.2700) and 'at step 7' for diverged)
     html = json_view(
         COMPARISON, said=lambda key: terminal.said("compare-optimizers", "c", COMPARISON, key)
     )
@@ -65,7 +66,7 @@ def test_compare_optimizers_runs_read_as_its_table_says_them():
     row = dict(zip(re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table), cells(table)))
     said = comparison_table(COMPARISON).rows[0]
     assert row["hyperparameters"] == said["hyperparameters"] == "lr=0.3"
-    assert row["start"] == "(-7, 2)" and row["final_<wbr>point"] == "(-1.521, -0.27)"
+    assert row["start"] == "(-7, 2)" and row["final_<wbr>point"] == "(-1.5214, -0.2700)"
     assert "at step 7" in cells(table) and "no" in cells(table)  # (diverged: the terminal's words)
     assert 'data-v="0.193506007970004">0.1935<' in table  # (sorts by the number as stored)
 
