@@ -45,6 +45,7 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     named,
     plain_numbers,
     plain_ticks,
+    spaced_ticks,
     spans_decades,
     split_colour,
     too_wide,

@@ -42,6 +42,9 @@ def _finish(fig: Any, axes: Any, used: int, title: str, key: list[Any] | None = 
     ncol = len(key) if axes.shape[1] > 1 else 2  # (one panel: a row of all was twice as wide)
     rows = -(-len(key) // ncol) if key else 0
     fig.tight_layout(rect=(0, KEY_INCHES * rows / fig.get_figheight(), 1, 1))
+    for ax in list(axes.flat)[:used]:  # (at the width tight_layout left them)
+        base.spaced_ticks(ax, "x")
+        base.spaced_ticks(ax, "y")
     if key:
         fig.legend(handles=key, loc="lower center", ncol=ncol, frameon=False)
     return fig
@@ -89,10 +92,10 @@ def optimizer_paths_2d_figure(
         p = np.asarray(panel["path"])
         ax.plot(p[:, 0], p[:, 1], "o-", color=PATH, markersize=2.5, linewidth=1.0)
         ax.plot(p[0, 0], p[0, 1], "s", color="black", markersize=5, label="start")
+        (x0, x1), (y0, y1) = (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
         for where, label in points:
             ax.plot(where[0], where[1], "+", color="black", markersize=10, mew=1.5)
-            ax.annotate(label, (where[0], where[1]), xytext=(4, -10), textcoords="offset points")
-        (x0, x1), (y0, y1) = (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
+            _point_label(ax, where, label, (where[0] - x0) / (x1 - x0))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         off = int(np.sum(~((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1))))
@@ -100,6 +103,15 @@ def optimizer_paths_2d_figure(
         ax.set_xlabel("x")
         ax.set_ylabel("y")
     return _finish(fig, axes, len(panels), base.named(run, title), _paths_key(points))
+
+
+def _point_label(ax: Any, where: list[float], label: str, across: float) -> None:
+    """A critical point's ``label`` under and right of its cross, or left of it where the
+    point lies in the right third of the panel (``across``: its place from the left edge, 0
+    to 1): d2l's "global min" at x = 0 of -5.5 .. 1 ran past the panel's edge."""
+    left = across > 2 / 3
+    ax.annotate(label, (where[0], where[1]), xytext=(-4 if left else 4, -10),
+                textcoords="offset points", ha="right" if left else "left")  # fmt: skip
 
 
 def window_labels(x: Any, y: Any, points: base.Points) -> base.Points:

@@ -9,8 +9,9 @@ import pytest
 from nnlab import palette, plots
 from nnlab.experiments import optimizers as opt
 from nnlab.experiments.testfuncs import OBJECTIVES
+from nnlab.plots.axes import TICK_SPACE
 from nnlab.plots.optimizers import CURVE, window_labels
-from tests.plots.layout import legend_over_data
+from tests.plots.layout import legend_over_data, render
 
 
 def xcospi_figure():
@@ -159,3 +160,46 @@ def test_the_loss_curves_differ_in_marker_not_only_in_colour():
     assert all(ln.get_markevery() is not None for ln in labelled)  # (not at every iteration)
     legend = ax.get_legend() or fig.legends[0]
     assert {h.get_marker() for h in legend.legend_handles[:4]} == {"o", "s", "^", "D"}
+
+
+def function_figure(name):
+    """The figure ``compare-optimizers --function name`` draws, of its default optimizers."""
+    comparison = opt.compare_on_function(name)
+    o, grid = comparison.objective, opt.paths.surface(comparison.objective)
+    panels = [{"title": r.spec.label, "path": r.path, "values": r.values, "outcome": r.outcome}
+              for r in comparison.results]  # fmt: skip
+    points = [(list(p), label) for p, label in o.points]
+    if o.dim == 1:
+        return plots.optimizer_paths_1d_figure(grid["x"], grid["y"], panels, points, name)
+    return plots.optimizer_paths_2d_figure(grid["x"], grid["y"], grid["z"], panels, points, name)
+
+
+def tick_extents(fig, axis):
+    """The extents (pixels) of ``axis``'s tick labels drawn: those of ticks in view."""
+    render(fig)
+    lo, hi = sorted(axis.get_view_interval())
+    return [t.get_window_extent() for loc, t in zip(axis.get_majorticklocs(), axis.get_ticklabels())
+            if lo <= loc <= hi and t.get_visible() and t.get_text()]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(OBJECTIVES))
+def test_every_functions_ticks_keep_an_em_apart_and_its_point_labels_stay_in_their_panel(name):
+    """book's x labels, -10.0 -7.5 -5.0 ... 10.0 on a panel 4 inches wide, were two thirds
+    of an em apart; rosenbrock's and saddle's, -2.0 -1.5 ... 2.0, nine tenths. d2l's
+    "global min", at x = 0 of -5.5 .. 1, ran past its panel's right edge."""
+    from matplotlib.text import Annotation
+
+    fig = function_figure(name)
+    render(fig)
+    for ax in [ax for ax in fig.axes if ax.axison]:
+        box = ax.get_window_extent()
+        for note in [t for t in ax.texts if isinstance(t, Annotation)]:
+            e = note.get_window_extent()
+            assert box.x0 <= e.x0 and e.x1 <= box.x1, (name, note.get_text(), e, box)
+    gap = TICK_SPACE * plots.base.fonts.TICK_PT * fig.dpi / 72
+    for ax in [ax for ax in fig.axes if ax.axison]:
+        for axis, side in ((ax.xaxis, 0), (ax.yaxis, 1)):
+            spans = sorted((e.p0[side], e.p1[side]) for e in tick_extents(fig, axis))
+            close = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] - a[1] < gap]
+            assert close == [], (name, axis.axis_name, close)
