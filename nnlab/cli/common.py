@@ -219,6 +219,26 @@ def see_help(text: str) -> str:
     return f"{text} (see {' '.join(['nnlab', *ctx.command_path.split()[1:]])} -h)"
 
 
+def given_options(command_line: bool = False) -> set[str]:
+    """The names of the running command's parameters given other than by their defaults (on
+    the command line, or by an environment variable such as ``$NNLAB_RUNS_DIR``);
+    ``command_line``: on the command line only. (Click's parameter sources; none outside a
+    command.)"""
+    import typer.main
+
+    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
+    ctx = get(silent=True) if get is not None else None
+    if ctx is None:
+        return set()
+    given = set()
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        if source is not None and source.name != "DEFAULT":
+            if not command_line or source.name == "COMMANDLINE":
+                given.add(param.name)
+    return given
+
+
 def check_overrides(overrides: list[str]) -> None:
     """A command's overrides checked before it runs: a key given twice (``check_once``), and
     ``check_split``."""

@@ -21,6 +21,7 @@ from nnlab.cli.common import (
     OverridesArg,
     bounded,
     command,
+    given_options,
     note,
     seed_option,
     then_report,
@@ -344,16 +345,19 @@ def tune(
     Example: nnlab tune configs/digits-quickstart.yaml optimizer.lr=loguniform:1e-4:1 --trials 20 --rounds 2 --epochs 5
     """
     from nnlab.experiments import tune as tn
+    from nnlab.experiments.tune_setup import idle_warnings, started_options
     from nnlab.sweep import make_executor
 
     given_or_resumed(config, resume, "a config file", "nnlab tune configs/digits-quickstart.yaml")
     alone_with_resume(resume, *HOW, elsewhere=("config", "args", "out", "dry_run"))
     settings = {"rounds": rounds, "trials": trials, "top_k": top_k, "epochs": epochs,
                 "val_fraction": val_fraction, "seed": seed, "metric": metric}  # fmt: skip
-    warn_idle_ranges(config, args, resume)  # (even with -q)
+    for line in idle_warnings(config, args, resume):  # (even with -q)
+        note(line)
     if dry_run:
         return dry_run_tune(config, args, resume=resume, png=png, out=out, opts=opts, **settings)
-    opts = tune_options(resume, opts, refused=(config, args, out))
+    how = started_options(resume, opts.runs_dir, given_options(), config=config, args=args, out=out)
+    opts = dataclasses.replace(opts, **how)  # (a resume's: as it was started, unless given)
     check_report_of("tune", resume, out, opts.runs_dir, opts.report)
     with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
         with Lines(opts.quiet) as lines:
@@ -406,30 +410,7 @@ def dry_run_tune(
         note(f"note: {line}")
 
 
-def warn_idle_ranges(config: Path | None, args: list[str] | None, resume: str | None) -> None:
-    """A new tune's warnings (``tune_setup.idle_warnings``), on stderr before its search."""
-    from nnlab.experiments.tune_setup import idle_warnings
-
-    if config is None or resume is not None:
-        return
-    for line in idle_warnings(config, args or []):
-        note(line)
-
-
 HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it runs, not what
-
-
-def tune_options(resume: str | None, opts: Execution, refused: tuple[Any, ...] = ()) -> Execution:
-    """``opts`` of a tune, and of a resume of one the ``--jobs``, ``--stack`` and executor it
-    was started with, unless given again (``sweeping.as_started``). ``refused``: what the resume
-    refuses beside it (a config, ranges, ``--out``), which ``run_tune`` says before it looks
-    the folder up: then ``opts`` as they are."""
-    if resume is None or any(refused):
-        return opts
-    from nnlab.cli.sweeping import as_started
-    from nnlab.resumes import resumed
-
-    return as_started(opts, resumed(opts.runs_dir, resume, "tune").meta)
 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:

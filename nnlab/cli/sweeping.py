@@ -16,7 +16,14 @@ from typing import Any
 
 import typer
 
-from nnlab.cli.common import EXIT_TRIALS_FAILED, Execution, check_report, note, then_report
+from nnlab.cli.common import (
+    EXIT_TRIALS_FAILED,
+    Execution,
+    check_report,
+    given_options,
+    note,
+    then_report,
+)
 from nnlab.cli.figures import folder_line
 from nnlab.cli.render import emit, emit_json, emit_table
 from nnlab.cli.sweep_progress import SweepProgress, note_repeats
@@ -153,27 +160,13 @@ def print_preview(preview: Any, opts: Execution, what: str | None = None) -> Non
 
 def as_started(opts: Execution, meta: dict[str, Any]) -> Execution:
     """``opts`` for a resume of the sweep (or tune) whose meta.json is ``meta``: each option of
-    how it runs that the command line leaves out (``--jobs``, ``--stack``, and ``--executor``
-    with ``--scheduler``, a pair) is the one the folder recorded as it started, not the
-    default (a sweep started with ``--stack 1`` was resumed in stacks of 8, one on a Dask
-    cluster on local processes). One given is this resume's (the numbers are the same for
-    any), which its ``resumes`` entry records. An older folder's unrecorded option: the
-    default, as before."""
+    how it runs that the command line leaves out, the one the folder recorded as it started
+    (``executors.resumed_options``)."""
     import dataclasses
 
-    import typer.main
+    from nnlab.sweep.executors import resumed_options
 
-    ctx = typer.main.get_current_context(silent=True)
-    given = set()
-    for param in ctx.command.params if ctx is not None else []:
-        source = ctx.get_parameter_source(param.name or "") if ctx is not None else None
-        if source is not None and source.name != "DEFAULT":  # (the command line, $NNLAB_...)
-            given.add(param.name)
-    recorded = {"jobs": meta.get("jobs"), "stack": meta.get("stack")}
-    kept = {key: value for key, value in recorded.items() if key not in given and value}
-    if not given & {"executor", "scheduler"} and meta.get("executor_kind") is not None:
-        kept |= {"executor": meta["executor_kind"], "scheduler": meta.get("scheduler")}
-    return dataclasses.replace(opts, **kept)
+    return dataclasses.replace(opts, **resumed_options(meta, given_options()))
 
 
 def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | None = None) -> None:

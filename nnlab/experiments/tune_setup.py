@@ -1,10 +1,12 @@
 """What defines a tune (``nnlab.experiments.tune``): its settings as ``tune.json`` stores them,
 and the base config its trials share, with a validation split carved from the training split;
-the warnings a new tune's config and ranges give before its search (``idle_warnings``).
+the warnings a new tune's config and ranges give before its search (``idle_warnings``); the
+options of how a resumed tune runs that it keeps from its folder (``started_options``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from nnlab.errors import ConfigError
 from nnlab.experiments.tune_search import Range, default_ranges, parse_args
 from nnlab.idle import sweep_warnings
 from nnlab.output import counted
+from nnlab.resumes import resumed
+from nnlab.sweep.executors import resumed_options
 
 VAL_FRACTION = 0.2  # the share of the training split held out for validation (DLFS: 20 %)
 
@@ -94,13 +98,37 @@ def with_validation(
     return base
 
 
-def idle_warnings(config: Path, args: list[str]) -> list[str]:
+def idle_warnings(
+    config: Path | None, args: list[str] | None, resume: str | None = None
+) -> list[str]:
     """A new tune's warnings, before its search (``idle.sweep_warnings``): a key its config
     sets that no trial reads, a range over a key that changes nothing. Read from the config
-    and the arguments alone (no data: a refusal of the tune's checks comes before any work)."""
-    ranges, fixed = parse_args(list(args))
+    and the arguments alone (no data: a refusal of the tune's checks comes before any work).
+    None for a ``resume`` (its config was warned of as it started) or without a config (which
+    ``tune.run_tune`` refuses)."""
+    if config is None or resume is not None:
+        return []
+    ranges, fixed = parse_args(list(args or []))
     raw = read_config(Path(config))[0]  # (its sweep: section left out, as tune leaves it)
     return sweep_warnings(
         ranges or default_ranges(fixed),
         lambda: Config.model_validate(apply_overrides(raw, fixed)),
     )
+
+
+def started_options(
+    resume: str | None,
+    runs_dir: Path,
+    given: Collection[str],
+    *,
+    config: Path | None = None,
+    args: list[str] | None = None,
+    out: Path | None = None,
+) -> dict[str, Any]:
+    """The options of how a tune's ``resume`` runs (``jobs``, ``stack``, ``executor``,
+    ``scheduler``) that it keeps from its folder, those not ``given`` (``executors.
+    resumed_options``); none for a new tune, nor for a resume given a ``config``, ``args`` or
+    ``out``, which ``tune.run_tune`` refuses before it looks the folder up."""
+    if resume is None or config is not None or args or out is not None:
+        return {}
+    return resumed_options(resumed(runs_dir, resume, "tune").meta, given)

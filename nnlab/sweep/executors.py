@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +57,21 @@ def executor_options(executor: Executor) -> dict[str, Any]:
         "executor_kind": getattr(executor, "kind", "local"),
         "scheduler": getattr(executor, "scheduler", None),
     }
+
+
+def resumed_options(meta: dict[str, Any], given: Collection[str]) -> dict[str, Any]:
+    """The options of how a sweep (or tune) runs that its resume takes from its meta.json
+    ``meta``, by name: each that the command line leaves out (``given``: those it, or the
+    environment, sets), ``jobs``, ``stack``, and ``executor`` with ``scheduler`` (a pair:
+    ``executor_options``), is the one the folder recorded as it started, not the default (a
+    sweep started with ``--stack 1`` was resumed in stacks of 8, one on a Dask cluster on
+    local processes). One given is the resume's own (the numbers are the same for any). An
+    older folder's unrecorded option: none (the default, as before)."""
+    recorded = {"jobs": meta.get("jobs"), "stack": meta.get("stack")}
+    kept = {key: value for key, value in recorded.items() if key not in given and value}
+    if not set(given) & {"executor", "scheduler"} and meta.get("executor_kind") is not None:
+        kept |= {"executor": meta["executor_kind"], "scheduler": meta.get("scheduler")}
+    return kept
 
 
 class SerialExecutor:

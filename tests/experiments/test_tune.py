@@ -16,7 +16,7 @@ from nnlab import sweep
 from nnlab.config import load_config, validate
 from nnlab.data import load_dataset
 from nnlab.errors import ConfigError
-from nnlab.experiments import tune as tn, tune_search
+from nnlab.experiments import tune as tn, tune_search, tune_setup
 from nnlab.experiments.tune_report import top_title, warning_lines
 
 ARGS = [
@@ -675,3 +675,31 @@ def test_a_dry_runs_note_says_round_ones_ranges_and_where_later_rounds_draw(roun
     assert dry_run_note(checked) == (
         "note: round 1 searches optimizer.lr=loguniform:0.001:1, batch_size=randint:16:64" + later
     )
+
+
+# ----------------------------------------------------------------------------- before a search
+def test_a_new_tunes_idle_keys_are_warned_of_and_a_resumes_or_none_are_not(config):
+    init_std = ["model.init=he", "model.init_std=uniform:0.01:0.1"]
+    (line,) = tune_setup.idle_warnings(config, init_std)
+    assert "model.init_std" in line and "he" in line
+    assert tune_setup.idle_warnings(config, ["optimizer.lr=loguniform:1e-3:1"]) == []
+    assert tune_setup.idle_warnings(config, init_std, resume="latest") == []
+    assert tune_setup.idle_warnings(None, init_std) == []
+
+
+def test_a_resumed_tune_runs_as_its_folder_records_unless_given_or_refused(tmp_path, monkeypatch):
+    meta = {"jobs": 2, "stack": 1, "executor_kind": "local", "scheduler": None}
+    looked_up = []
+
+    def resumed(runs_dir, ref, kind):
+        looked_up.append((runs_dir, ref, kind))
+        return type("Run", (), {"meta": meta})()
+
+    monkeypatch.setattr(tune_setup, "resumed", resumed)
+    started = tune_setup.started_options("latest", tmp_path, {"jobs"})
+    assert started == {"stack": 1, "executor": "local", "scheduler": None}
+    assert looked_up == [(tmp_path, "latest", "tune")]
+    assert tune_setup.started_options(None, tmp_path, set()) == {}  # (a new tune)
+    for refused in ({"config": tmp_path}, {"args": ["seed=1"]}, {"out": tmp_path / "t"}):
+        assert tune_setup.started_options("latest", tmp_path, set(), **refused) == {}
+    assert len(looked_up) == 1  # (run_tune refuses those before it looks the folder up)

@@ -1,0 +1,33 @@
+"""``nnlab.sweep.executors``: what a sweep's (or tune's) meta.json records of how it ran, and
+what of it a resume takes back."""
+
+from __future__ import annotations
+
+from nnlab.sweep.executors import SerialExecutor, executor_options, resumed_options
+
+META = {"jobs": 2, "stack": 1, "executor_kind": "dask", "scheduler": "tcp://host:8786"}
+OPTIONS = {"jobs": 2, "stack": 1, "executor": "dask", "scheduler": "tcp://host:8786"}
+
+
+def test_a_resume_takes_every_option_of_how_it_ran_that_is_not_given_again():
+    assert resumed_options(META, set()) == OPTIONS
+    assert resumed_options(META, {"stack"}) == {k: v for k, v in OPTIONS.items() if k != "stack"}
+    assert resumed_options(META, {"jobs", "quiet"}) == {
+        "stack": 1, "executor": "dask", "scheduler": "tcp://host:8786"
+    }  # fmt: skip
+
+
+def test_the_executor_and_its_scheduler_are_one_pair_kept_or_given_together():
+    for given in ({"executor"}, {"scheduler"}):
+        assert resumed_options(META, given) == {"jobs": 2, "stack": 1}
+
+
+def test_an_older_folder_without_the_options_keeps_the_defaults():
+    assert resumed_options({"kind": "sweep"}, set()) == {}
+    assert resumed_options({"jobs": None, "stack": 0}, set()) == {}
+
+
+def test_what_a_folder_records_of_its_executor_reads_back_as_its_options():
+    recorded = executor_options(SerialExecutor())
+    assert recorded == {"executor": "serial", "executor_kind": "local", "scheduler": None}
+    assert resumed_options(recorded, set()) == {"executor": "local", "scheduler": None}
