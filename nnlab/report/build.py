@@ -83,12 +83,12 @@ def build_report(
     if out is not None or runs_dir.is_dir():  # (no runs folder: collect says so)
         collect.check_out(default_out(runs_dir) if out is None else Path(out))
     out = Path(out) if out is not None else default_out(runs_dir)
-    collect.folders(refs, runs_dir)  # (an unknown ref, or no runs folder: nothing made)
+    paths = collect.folders(refs, runs_dir)  # (an unknown ref, or no runs folder: nothing made)
     new = not os.path.lexists(out)
     try:
         _prepare(out)
-        with _exclusive(out):
-            return _build(refs, runs_dir, out)
+        with _exclusive(out) as waited:  # (after a wait, the folders are listed again)
+            return _build(refs, runs_dir, out, None if waited else paths)
     except BaseException as exc:
         if new:  # (this build's own folder: none of it is kept)
             shutil.rmtree(out, ignore_errors=True)
@@ -113,28 +113,37 @@ def _unbuilt(exc: OSError | RunError, out: Path, new: bool) -> RunError:
 
 
 @contextlib.contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
+def _exclusive(out: Path) -> Iterator[bool]:
     """The report folder to this build alone: a second build of it (two commands with
     ``--report`` ending together) waits, then reads the runs folder as it is by then. Without
     it, a build that had read the folders before a run ended removed, as stale, the page the
     other build had written for that run, which the other's index linked to. The lock is
     ``flock`` on the folder (dropped when the process ends, even by kill -9); none where the
-    system has no ``fcntl``."""
+    system has no ``fcntl``. Yields whether it waited for another build."""
     if fcntl is None:
-        yield
+        yield False
         return
     fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        yield waited
     finally:
         os.close(fd)  # (closing the descriptor releases the lock)
 
 
-def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
+def _build(
+    refs: Sequence[str], runs_dir: Path, out: Path, paths: Sequence[Path] | None = None
+) -> ReportResult:
     vanished: list[str] = []
     last = reuse.Reuse(out)
-    entries = collect.collect(refs, runs_dir, exclude=out, vanished=vanished, read=last.read)
+    entries = collect.collect(
+        refs, runs_dir, exclude=out, vanished=vanished, read=last.read, paths=paths
+    )
     site = Site(out)
     names = {e.rel: e.name for e in collect.all_entries(entries)}
     names |= {r.rel: r.name for e in entries for r in e.rounds}  # (a tune's rounds' pages)
@@ -149,8 +158,8 @@ def _build(refs: Sequence[str], runs_dir: Path, out: Path) -> ReportResult:
             site.kept.update(kept)
         copy_figures(site, entry)
     built = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    site.write("index.html", index.index_page(entries, str(runs_dir), built))
-    site.write("data.js", tables.data_script(entries, index.compare_labels(entries)))
+    site.write("index.html", index.index_page(entries, str(runs_dir), built, last.piece))
+    site.write("data.js", tables.data_script(entries, index.compare_labels(entries), last.piece))
     _write_assets(site)
     site.remove_stale()
     # (the report is whole by now: a record that cannot be written (a full disk) costs the next

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 
 from nnlab import times
 from nnlab.output import counted, separating_keys
@@ -18,6 +19,8 @@ from nnlab.report.collect import Entry
 from nnlab.report.pages import badge, esc, layout, short_id
 from nnlab.report.tables import (
     COMPARE_PANEL,
+    Piece,
+    drawn,
     epochs_cell,
     heads,
     link,
@@ -121,12 +124,20 @@ def _epochs(entry: Entry) -> str:
     return epochs_cell(entry) if entry.kind not in facts.SWEEP_KINDS else cell(None)
 
 
-def index_page(entries: Sequence[Entry], runs_dir: str, built: str) -> str:
+def index_page(
+    entries: Sequence[Entry], runs_dir: str, built: str, piece: Piece | None = None
+) -> str:
+    """The index; each row drawn by ``piece`` (a rebuild's keeps an unchanged folder's row,
+    ``reuse.Reuse.piece``)."""
     keys = facts.differing_keys(entries)
     accuracies = accuracy_columns(entries)
     labels = ["run", "kind", "status", "name", "epochs done", *map(facts.label, accuracies)]
     labels += ["started", "notes"]
-    rows = [index_row(e, keys, accuracies) for e in newest_first(entries)]
+    piece = piece or drawn
+    rows = [
+        piece(e, "index row", [keys, accuracies], partial(index_row, e, keys, accuracies))
+        for e in newest_first(entries)
+    ]
     counts = facts.counts_text(facts.status_counts(entries))
     intro = (
         f'<h1>nnlab report</h1><p class="sub">{counted(len(entries), "folder")} in {esc(runs_dir)}'

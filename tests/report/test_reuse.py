@@ -53,6 +53,11 @@ class Counted:
         self.drawn.clear()
 
 
+def record(out: Path) -> dict[str, Any]:
+    """The report's reuse record (``reuse.CACHE``)."""
+    return reuse.load_record((out / reuse.CACHE).read_bytes())
+
+
 def some_runs(root: Path) -> dict[str, Path]:
     """Runs, one made from another (its page links it), and a sweep of two trials."""
     a = make_run(root, "a").path
@@ -102,7 +107,7 @@ def test_a_partial_build_keeps_the_record_of_the_folders_it_did_not_read(tmp_pat
     partial = build_report([made["a"].name], root, out)
     assert partial.rows == 1 and count.read == [] and count.drawn == [made["a"].name]
     assert not (out / made["b"].name).exists()  # (a partial report holds its folders alone)
-    recorded = json.loads((out / reuse.CACHE).read_text())["folders"]
+    recorded = record(out)["folders"]
     assert sorted(Path(p).name for p in recorded) == sorted(p.name for p in made.values())
     count.clear()
     again = build_report((), root, out)
@@ -113,7 +118,7 @@ def test_a_partial_build_keeps_the_record_of_the_folders_it_did_not_read(tmp_pat
     # (a full build records what it read alone: a folder removed since is forgotten)
     shutil.rmtree(made["b"])
     build_report((), root, out)
-    recorded = json.loads((out / reuse.CACHE).read_text())["folders"]
+    recorded = record(out)["folders"]
     assert made["b"].name not in {Path(p).name for p in recorded}
 
 
@@ -151,11 +156,11 @@ def test_a_record_of_other_code_or_unreadable_keeps_nothing(tmp_path, monkeypatc
     build_report((), root, out)
     assert len(count.read) == 4
     assert tree(out) == first
-    record = json.loads((out / reuse.CACHE).read_text())  # (one of its own, edited)
-    one, two, *_ = record["folders"].values()
+    recorded = record(out)  # (one of its own, edited)
+    one, two, *_ = recorded["folders"].values()
     one["entry"] = {"rel": 1}
     two["files"] = None
-    (out / reuse.CACHE).write_text(json.dumps(record))
+    (out / reuse.CACHE).write_bytes(reuse.dump_record(recorded))
     count.clear()
     build_report((), root, out)
     assert len(count.read) == 2
@@ -164,7 +169,7 @@ def test_a_record_of_other_code_or_unreadable_keeps_nothing(tmp_path, monkeypatc
 
 def exact(entry: collect.Entry) -> bool:
     try:
-        text = json.dumps([reuse.encode(entry)])
+        text = json.dumps(reuse.encode(entry))
     except TypeError:
         return False
     return reuse._exact(entry, text) is not None
@@ -220,3 +225,45 @@ def test_a_path_of_another_folder_reads_relative_and_a_rebuild_after_it_goes_equ
     shutil.rmtree(made["b"])
     build_report((), root, out)
     assert tree(out) == tree(build_report((), root, tmp_path / "fresh").out)
+
+
+def test_a_rebuild_keeps_the_index_rows_and_curves_of_unchanged_folders_and_shows_each_change(
+    tmp_path, monkeypatch
+):
+    # (a rebuild of unchanged folders drew every index row and serialised every run's curves
+    # into data.js again: a third of a rebuild of 300 runs; now it keeps each folder's pieces,
+    # and a folder changed, removed or damaged since shows as a full build shows it)
+    from nnlab.report import index, tables
+    from nnlab.summary import summarize
+    from tests.report.helpers import data_js, index_rows
+
+    root = tmp_path / "runs"
+    made = some_runs(root)
+    make_run(root, "e")  # (the runs still differ in their lr: the other rows' columns stay)
+    out = tmp_path / "report"
+    build_report((), root, out)
+    drawn: list[str] = []
+    row, part = index.index_row, tables._curves_part
+    monkeypatch.setattr(index, "index_row", lambda e, *a: drawn.append(e.rel) or row(e, *a))
+    monkeypatch.setattr(tables, "_curves_part", lambda e, *a: drawn.append(e.rel) or part(e, *a))
+    build_report((), root, out)
+    assert drawn == []
+    changed = [{**r, "test_acc": 0.5432} for r in records(5, lr=0.2)]
+    (made["b"] / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in changed))
+    summary = {**summarize(changed, "COMPLETED"), "status": "COMPLETED", "epochs": 5}
+    (made["b"] / "summary.json").write_text(json.dumps(summary))
+    shutil.rmtree(made["a"])
+    (made["c"] / "meta.json").write_text("{torn")
+    build_report((), root, out)
+    assert sorted(set(drawn)) == sorted([made["b"].name, made["c"].name])
+    rows = {r.split('data-rel="')[1].split('"')[0]: r for r in index_rows(page(out, ""))}
+    assert made["a"].name not in rows and "0.5432" in rows[made["b"].name]
+    assert 'data-status="DAMAGED"' in rows[made["c"].name]
+    curves = data_js(out / "data.js")["curves"]
+    assert made["a"].name not in curves and made["c"].name not in curves
+    assert curves[made["b"].name]["curves"]["test_acc"][-1] == [5, 0.5432]
+    assert tree(out) == tree(build_report((), root, tmp_path / "fresh").out)
+
+
+def page(out: Path, rel: str) -> str:
+    return (out / rel / "index.html").read_text(encoding="utf-8")
