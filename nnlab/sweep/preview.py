@@ -221,6 +221,7 @@ def preview_table(preview: Preview, table: bool, what: str | None = None) -> Tab
     rows = preview.rows
     resume = preview.folder is not None
     columns = ["trial", *preview.defn.spec.params, "seed", "stack", *(["action"] if resume else [])]
+    columns = list(dict.fromkeys(columns))  # (a swept seed is the trial's: one column, not two)
     if resume and table:  # (the table says it in words)
         rows = [{**row, "action": ACTIONS[row["action"]]} for row in rows]
     if table:  # (a key a trial leaves out: '-', not null)

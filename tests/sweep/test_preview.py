@@ -48,3 +48,15 @@ def test_a_dry_runs_table_has_the_swept_keys_and_for_a_resume_the_action_in_word
     raw = preview_table(resumed, table=False)  # (CSV: the rows as they hold them)
     assert raw.title == f"dry run: resume of {folder}, 2 trials"
     assert {row["action"] for row in raw.rows} == {"keep"}
+
+
+def test_a_dry_run_of_a_swept_seed_has_one_seed_column(tmp_path):
+    # (seed=0,1,2: the table had two 'seed' columns, the swept value and the trial's seed,
+    # which a swept seed is)
+    from nnlab.sweep.preview import preview_sweep, preview_table
+    from nnlab.sweep.source import sweep_from_file
+
+    defn = sweep_from_file(config(tmp_path), ["seed=3,4", "epochs=1"], kind="grid")
+    table = preview_table(preview_sweep(defn, runs_dir=tmp_path / "r"), table=True)
+    assert table.columns == ["trial", "seed", "stack"]
+    assert [row["seed"] for row in table.rows] == [3, 4]
