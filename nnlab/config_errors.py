@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from nnlab.aliases import meant
+from nnlab.aliases import instead, meant
 from nnlab.config_model import (
     VARIANT_FIELDS,
     Config,
@@ -118,6 +118,8 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
     low = str(loc[-1]).lower()  # (LR: optimizer.lr)
     nested = [k for k in [low, *keys_named(low)] if k in key_names() and k != here.lower()]
     alias = meant(str(loc[-1])) or meant(low)  # (the book's name: use_batchnorm, learning_rate)
+    if (torch := instead(low)) is not None:  # (betas, nesterov, scheduler, device)
+        return f" ({torch})"
     if alias is not None:
         return f" (did you mean {alias!r}?)"
     if close:

@@ -390,6 +390,24 @@ def test_the_books_names_for_keys_are_answered_with_ours(raw, expected):
     assert expected in error_of(raw)
 
 
+def test_a_torch_key_nnlab_has_none_of_is_answered_with_what_it_has_instead():
+    # (betas was told 'did you mean optimizer.beta2?', half of it; nesterov, scheduler and
+    # device only the section's valid keys, leaving a torch user to guess)
+    betas = error_of({"optimizer": {"name": "sgd", "betas": [0.9, 0.99]}})
+    assert betas.endswith("(torch's betas=(b1, b2) are adam's optimizer.beta1 and optimizer.beta2)")
+    nesterov = error_of({"optimizer": {"name": "momentum", "nesterov": True}})
+    assert nesterov.endswith("(torch's SGD(nesterov=True) is the optimizer named nesterov)")
+    for raw in (
+        {"scheduler": {"name": "step"}},
+        {"optimizer": {"name": "sgd", "lr_scheduler": "cosine"}},
+    ):
+        said = "(nnlab has no learning-rate schedule: the rate is constant through a run)"
+        assert error_of(raw).endswith(said)
+    assert error_of({"device": "cuda"}).endswith(
+        "(nnlab has no device: it trains with NumPy on the CPU)"
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

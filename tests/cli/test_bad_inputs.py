@@ -151,6 +151,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["'model.use_batchnorm'", "did you mean 'model.batchnorm'"],
     ),
+    (  # (it said 'did you mean optimizer.beta2?'; nesterov, scheduler, device: the valid keys)
+        "torch's key that nnlab has none of",
+        "optimizer: {name: adam, betas: [0.9, 0.99]}\n",
+        [],
+        [
+            "{d}/cfg.yaml: unknown key 'optimizer.betas' (torch's betas=(b1, b2) are adam's "
+            "optimizer.beta1 and optimizer.beta2)"
+        ],
+    ),
     (  # (it said 'unknown key 'include'; valid keys here: name, seed, ...' alone)
         "a key that includes another file",
         "include: base.yaml\nepochs: 3\n",
