@@ -158,13 +158,30 @@ def markdown_reference() -> str:
         "A number that is not 0 must not be 0 in the run's `dtype` either: float32 holds",
         "magnitudes from 1.4e-45 (an `optimizer.eps` of 1e-320 is refused there).",
         "",
+        "A config of your own, every key of it written at the top level or in its section:",
+        "",
+        "```yaml",
+        "name: mnist-adam      # the top-level keys: no 'run:' section",
+        "epochs: 10",
+        "batch_size: 128",
+        "weight_decay: 1e-4    # at the top level, not in optimizer",
+        "dataset: {name: mnist, n_train: 5000}",
+        "model: {hidden: [256, 128], batchnorm: true, dropout: 0.2}",
+        "optimizer: {name: adam, lr: 1e-3}",
+        "```",
+        "",
     ]
     groups: dict[str, list[Row]] = {}
     for row in reference_rows():
-        head = row["key"].split(".")[0] if "." in row["key"] else "run"
+        head = row["key"].split(".")[0] if "." in row["key"] else ""
         groups.setdefault(head, []).append(row)
     for head, rows in groups.items():
-        lines += [f"## `{head}`", "", "| key | when | type | default | allowed | meaning |"]
+        title = (
+            f"`{head}`"
+            if head
+            else "Top-level keys (no section: `epochs: 10`, not `run: {epochs: 10}`)"
+        )
+        lines += [f"## {title}", "", "| key | when | type | default | allowed | meaning |"]
         lines.append("|---|---|---|---|---|---|")
         for r in rows:
             cells = [f"`{r['key']}`", r["when"], r["type"], _md(r["default"]), r["allowed"]]

@@ -22,6 +22,21 @@ def test_docs_config_md_is_the_schema_reference():
     assert (ROOT / "docs" / "config.md").read_text() == markdown_reference()
 
 
+def test_the_references_example_config_loads_as_it_says(tmp_path):
+    # (its top-level keys are at the top: the tables' first heading read `run`, a section a
+    # newcomer wrote, 'run: {name: ...}', and was refused)
+    from nnlab.config import load_config
+
+    text = (ROOT / "docs" / "config.md").read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "cfg.yaml").write_text(example)
+    cfg = load_config(tmp_path / "cfg.yaml")
+    assert (cfg.name, cfg.weight_decay, cfg.optimizer.name, cfg.model.hidden) == (
+        "mnist-adam", 1e-4, "adam", [256, 128],
+    )  # fmt: skip
+    assert "## `run`" not in text
+
+
 def test_the_reference_has_every_key_with_a_meaning():
     rows = reference_rows()
     keys = {r["key"] for r in rows}
