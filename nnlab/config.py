@@ -38,6 +38,7 @@ from nnlab.overrides import (  # noqa: F401 (re-exported: the config API reads o
     repeated_key,
 )
 from nnlab.yamlio import (  # noqa: F401 (re-exported: the config API reads YAML)
+    glued_error,
     read_yaml,
     yaml_value,
 )
@@ -57,7 +58,7 @@ def parse_override(text: str, example: str | None = None) -> tuple[list[str], An
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None)  # (reason:
         # a character the reader refuses, a control character)
-        why = not_yaml_why(text, problem)
+        why = not_yaml_why(text, glued_error(exc, raw) or problem)
         raise ConfigError(
             f"{overridden(text)}: the value {brief(repr(raw))} is not valid YAML{why}"
         ) from None

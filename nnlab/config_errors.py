@@ -27,7 +27,7 @@ from nnlab.errors import did_you_mean
 from nnlab.output import either, spelled
 from nnlab.overrides import keys_overlap, overridden, written, written_axis
 from nnlab.schema import DTYPE_FIX
-from nnlab.yamlio import given, in_digits
+from nnlab.yamlio import SPACE_AFTER_COLON, given, glued, glued_in, in_digits
 
 NAME_WORDS = "a name of letters, digits, '_', '-' and '.', not starting with '-' or '.'"
 
@@ -109,9 +109,9 @@ def _unknown_key_hint(loc: tuple[Any, ...], raw: Any) -> str:
     if parent is None:
         return ""
     fields = list(parent.model_fields)
-    key, colon, value = str(loc[-1]).partition(":")
-    if colon and key.strip() in fields:  # ({lr:0.1}: YAML reads one key 'lr:0.1', no value)
-        return f" (a key is followed by ': ', a colon and a space: {key.strip()}: {value.strip()})"
+    pair = glued(loc[-1])
+    if pair and pair[0] in fields:  # ({lr:0.1}: YAML reads one key 'lr:0.1', no value)
+        return f" ({SPACE_AFTER_COLON}: {pair[0]}: {pair[1]})"
     lower = {field.lower(): field for field in fields}  # (EPOCHS, Batch_Size: in any case)
     close = [lower[c] for c in difflib.get_close_matches(str(loc[-1]).lower(), lower, n=1)]
     here = ".".join(map(str, loc))  # (a key of another place: model.weight_decay, model.lr)
@@ -313,4 +313,5 @@ def describe(err: Any, raw: Any = None, overrides: Sequence[str] | None = None) 
         msg = "Input should be a whole number"
     if kind == "int_parsing" and (digits := in_digits(err.get("input"))) is not None:
         return key, f"{key}: {digits}"
-    return key, f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
+    said = f"{key}: {msg[0].lower() + msg[1:]}, got {given(err.get('input'))}"
+    return key, said + glued_in(err.get("input"))  # (eval: {train:1}: one key 'train:1')

@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from nnlab.errors import did_you_mean
 from nnlab.kinds import MAX_SEED
-from nnlab.yamlio import given
+from nnlab.yamlio import given, glued, glued_in
 
 if TYPE_CHECKING:
     from nnlab.data.dataset import Source
@@ -170,9 +170,7 @@ def variant_of(key: str, value: Any, models: Mapping[str, type[BaseModel]]) -> B
         raise ValueError(f"{key}: expected a mapping of keys, got {given(value)}")  # (by name:
         # ``config.describe``'s hint, in the form of the value's source)
     if "name" not in value:  # ({name:adam}: YAML reads one key 'name:adam', no value)
-        glued = [k for k in value if isinstance(k, str) and k.partition(":")[0].strip() == "name"]
-        space = f" ({glued[0]!r} is one key: " if glued else ""
-        space += "a key is followed by ': ', a colon and a space)" if glued else ""
+        space = glued_in({k: v for k, v in value.items() if (glued(k) or ("",))[0] == "name"})
         raise ValueError(f"{key}.name: missing; expected one of {names}{space}")
     name = value["name"]
     if not isinstance(name, str):  # (a list or mapping is not even hashable: not a name)

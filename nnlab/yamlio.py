@@ -301,8 +301,8 @@ def _document(path: Path, raw: bytes) -> dict[str, Any] | None:
         return None
     if isinstance(data, str) and (pair := re.match(r"\s*([A-Za-z_][\w.]*)\s*[:=]\s*(\S+)", data)):
         raise ConfigError(  # ('epochs:3' or 'epochs=3': one text, 'expected ..., got str')
-            f"{path}: expected a mapping of config keys, got the text {brief(repr(data))}; a key "
-            f"is followed by ': ', a colon and a space: {pair[1]}: {pair[2]}"
+            f"{path}: expected a mapping of config keys, got the text {brief(repr(data))}; "
+            f"{SPACE_AFTER_COLON}: {pair[1]}: {pair[2]}"
         )
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
@@ -340,6 +340,8 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> str:
     if isinstance(exc, yaml.reader.ReaderError):  # (its text ends '... in "<unicode string>"')
         return f"unacceptable character #x{exc.character:04x}: {exc.reason}"
     said = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if glued := glued_error(exc, text):  # (PyYAML: 'found unexpected ':'')
+        return glued
     mark = getattr(exc, "problem_mark", None)
     tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
     return (
@@ -377,6 +379,32 @@ def _line_meant(said: str, mark: Any, text: str) -> str:
             "value (the keys of one mapping line up)"
         )
     return _unmatched_indent(lines, row, above)
+
+
+def glued_error(exc: yaml.YAMLError, text: str) -> str:
+    """``glued_at`` of the YAML error ``exc`` of ``text`` (a file's, an override's value, a
+    sweep's), said in place of PyYAML's 'found unexpected ':''."""
+    mark = getattr(exc, "problem_mark", None)
+    said = getattr(exc, "problem", None) or ""
+    return glued_at(text, mark.index) if mark and "found unexpected ':'" in said else ""
+
+
+def glued_at(text: str, colon: int) -> str:
+    """``'hidden:[4]' has no space after its colon (...)`` where PyYAML stopped at the
+    ``colon`` glued to the key before it and the bracket or brace after it (``{hidden:[4]}``:
+    'found unexpected ':'', where ``{name:adam}`` is read as one key 'name:adam'), else ""."""
+    key = re.search(r"[A-Za-z_][\w.-]*$", text[:colon])
+    if key is None:
+        return ""
+    depth, end = 0, len(text)
+    for at in range(colon + 1, len(text)):  # (the value: to its bracket's match, or a ',')
+        depth += (text[at] in "[{") - (text[at] in "]}")
+        if depth <= 0 and text[at] in ",\n]}":
+            end = at + (depth == 0 and text[at] in "]}")
+            break
+    value = brief(text[colon + 1 : end].strip())
+    word = brief(repr(f"{key[0]}:{value}"))
+    return f"{word} has no space after its colon ({SPACE_AFTER_COLON}: {key[0]}: {value})"
 
 
 def _unmatched_indent(lines: list[str], row: int, above: list[int]) -> str:
@@ -470,6 +498,31 @@ def check_expansion(
             stack.extend((x, level + 1) for x in item.values())
         elif isinstance(item, list):
             stack.extend((x, level + 1) for x in item)
+
+
+# A key glued to its value by a colon with no space after it: YAML reads 'lr:0.1' as one word,
+# a key with no value in braces ({lr:0.1}) or a text alone (a document 'epochs:3').
+_GLUED = re.compile(r"\s*([A-Za-z_][\w.-]*)\s*:(?=\S)(.+?)\s*", re.S)
+SPACE_AFTER_COLON = "a key is followed by ': ', a colon and a space"
+
+
+def glued(word: Any) -> tuple[str, str] | None:
+    """(key, value) of ``word`` where it is a key and its value glued by a colon with no space
+    after it ('lr:0.1': ('lr', '0.1')), else None. Every place a config's keys are read
+    answers it with ``SPACE_AFTER_COLON`` (a document, a section's key, a section's name,
+    a flow mapping that does not parse: ``{hidden:[4]}``)."""
+    found = _GLUED.fullmatch(word) if isinstance(word, str) else None
+    return (found[1], found[2]) if found else None
+
+
+def glued_in(value: Any) -> str:
+    """`` ('k:v' is one key: a key is followed by ...: k: v)`` for the first key of the
+    mapping ``value`` that is a key glued to its value (``glued``) and has no value of its
+    own, else "": ``eval: {train:1}`` said only 'got {train:1: null}'."""
+    for key, item in value.items() if isinstance(value, dict) else ():
+        if item is None and (pair := glued(key)):
+            return f" ({key!r} is one key: {SPACE_AFTER_COLON}: {pair[0]}: {pair[1]})"
+    return ""
 
 
 def given(value: Any) -> str:

@@ -843,12 +843,42 @@ def test_an_optimizer_nnlab_does_not_offer_is_told_its_nearest_not_a_name_spelt_
          "followed by ': ', a colon and a space: activation: tanh)"),
         ({"dataset": {"name:mnist": None}}, "dataset.name: missing; expected one of digits, "
          "mnist, hdf5, spiral, blobs ('name:mnist' is one key: a key is followed by ': ', a "
-         "colon and a space)"),
+         "colon and a space: name: mnist)"),
+        ({"eval": {"train:1": None}}, "eval: input should be a valid list, got {train:1: null} "
+         "('train:1' is one key: a key is followed by ': ', a colon and a space: train: 1)"),
     ],
 )  # fmt: skip
 def test_a_key_glued_to_its_value_in_braces_is_told_the_space_it_lacks(raw, expected):
     # (YAML reads {lr:0.1} as one key 'lr:0.1' of no value: it was an unknown key alone)
     assert error_of(raw) == f"cfg.yaml: {expected}"
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("model: {hidden:[4]}\n", "hidden:[4]"),
+        ("epochs: 1\nmodel: {hidden: [4], batchnorm: true}\ndataset: {n_train:[30]}\n",
+         "n_train:[30]"),
+        ("optimizer: {name: sgd, lr:{a: 1}}\n", "lr:{a: 1}"),
+        ("sweep: {params: {seed:[1, 2]}}\n", "seed:[1, 2]"),
+        ("model: {hidden:[4, [5]], activation: relu}\n", "hidden:[4, [5]]"),
+    ],
+)  # fmt: skip
+def test_a_key_glued_to_a_bracket_in_braces_is_told_the_space_it_lacks_in_any_section(
+    tmp_path, text, word
+):
+    # (PyYAML stops at the colon, 'found unexpected ':'', where {name:adam} reads as one key)
+    (path := tmp_path / "cfg.yaml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, [])
+    key, value = word.split(":", 1)
+    assert str(info.value).endswith(
+        f"malformed YAML: {word!r} has no space after its colon (a key is "
+        f"followed by ': ', a colon and a space: {key}: {value})"
+    ), info.value
+    with pytest.raises(ConfigError) as info:  # (an override's value: the same words)
+        load_config(None, [f"model={{{word}}}"])
+    assert f"{word!r} has no space after its colon" in str(info.value)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])

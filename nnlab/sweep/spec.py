@@ -195,13 +195,13 @@ def _integer(text: str, key: str, spec: str) -> int:
 def _scalar(text: str, key: str = "") -> Any:
     """A value as YAML reads it, except that ``1e-5`` is a number (YAML 1.1 reads a string);
     ConfigError naming ``key`` and the value if it is not valid YAML or nests too deep."""
-    from nnlab.yamlio import yaml_value
+    from nnlab.yamlio import glued_error, yaml_value
 
     where = f"{key + ': ' if key else ''}value {_short(text)}"
     try:
         value = yaml_value(text, where) if text.strip() else None
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "malformed"
+        problem = glued_error(exc, text) or getattr(exc, "problem", None) or "malformed"
         raise ConfigError(f"{where}: not valid YAML ({problem})") from None
     if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", value):
         return float(value)

@@ -52,7 +52,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [
             "{d}/cfg.yaml: optimizer.name: missing; expected one of sgd, momentum, nesterov, "
             "adagrad, rmsprop, adam ('name:adam' is one key: a key is followed by ': ', a colon "
-            "and a space)"
+            "and a space: name: adam)"
+        ],
+    ),
+    (  # (it said PyYAML's 'found unexpected ':'' alone: a bracket after the colon)
+        "no space after a colon before a bracket",
+        "model: {hidden:[4]}\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 1, column 15: malformed YAML: 'hidden:[4]' has no space after its colon (a key is followed by ': ', a colon and "
+            "a space: hidden: [4])"
         ],
     ),
     (
