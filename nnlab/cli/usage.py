@@ -144,7 +144,7 @@ def bad_completion(instruction: str) -> str | None:
     knows, else None. It said only 'Invalid completion instruction.' and exited 1."""
     from typer._completion_shared import Shells  # (the shells --install-completion takes)
 
-    shells = [shell.value for shell in Shells]
+    shells = [shell.value for shell in Shells.__members__.values()]
     verb, _, shell = instruction.partition("_")
     if verb in ("source", "complete") and shell in shells:
         return None
