@@ -98,11 +98,51 @@ def _start() -> None:
     hold()
     for s in STOP[1:]:
         signal.signal(s, _stop)
-    if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):  # (before NumPy loads)
+    for line in _thread_counts():  # (before NumPy loads)
+        _say(line)
+    if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
     _own_permissions()
     _open_files()
     _openssl()
+
+
+THREAD_COUNT_ENV = (*BLAS_THREADS_ENV, "MKL_NUM_THREADS")
+MAX_THREADS = 1024  # (as --threads)
+
+
+def _thread_counts() -> list[str]:
+    """The warnings for the thread-count variables (``THREAD_COUNT_ENV``) set to no count
+    from 1 to ``MAX_THREADS`` in digits 0-9 (``OMP_NUM_THREADS`` a list of them, as OpenMP
+    reads it for nested levels); each such variable is dropped from the environment, so
+    the command (and every worker and painter it starts) runs as if it were unset. OpenBLAS
+    read 0, -1, 'x' or '٣' as no count and started a thread per core, 10000 as a thread
+    per core: silently, and nnlab's default of one thread (above) was not set since the
+    variable was. A warning, not a refusal: nnlab's results never depend on these (each
+    command sets its own BLAS threads, ``--threads`` for train's), and the variables are
+    the shell's, read by other programs too; one line says the value was not used."""
+    lines = []
+    for name in THREAD_COUNT_ENV:
+        value = os.environ.get(name)
+        counts = (value or "").split(",") if name == "OMP_NUM_THREADS" else [value or ""]
+        if not value or all(_count(c) for c in counts):
+            continue
+        del os.environ[name]
+        if not os.environ.get("_NNLAB_COMPLETE"):  # (a line would land in the prompt)
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            lines.append(
+                f"warning: {name}: expected a number of threads from 1 to {MAX_THREADS} in "
+                f"digits 0-9, got {shown!r}; ignored, as if it were not set"
+            )
+    return lines
+
+
+def _count(text: str) -> bool:
+    """``text`` is a count from 1 to ``MAX_THREADS`` in ASCII digits ('٣' is a digit to
+    ``str.isdigit`` and ``int``)."""
+    return (
+        0 < len(text) <= 4 and all("0" <= c <= "9" for c in text) and 1 <= int(text) <= MAX_THREADS
+    )
 
 
 def _own_permissions() -> None:

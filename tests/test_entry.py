@@ -55,6 +55,40 @@ def test_a_count_the_user_chose_is_kept(name):
         assert start == "2"
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "10000", "x", "\u0663", " 2", "2.0"])
+@pytest.mark.parametrize("name", ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"])
+def test_a_thread_count_variable_that_is_no_count_is_said_and_ignored(monkeypatch, name, value):
+    # (OpenBLAS read 0, -1, 'x' as no count, a thread per core, silently; and nnlab's own
+    # default of one thread was not set, the variable being set)
+    from nnlab import __main__ as entry
+
+    for other in entry.THREAD_COUNT_ENV:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.delenv("_NNLAB_COMPLETE", raising=False)
+    monkeypatch.setenv(name, value)
+    assert entry._thread_counts() == [
+        f"warning: {name}: expected a number of threads from 1 to 1024 in digits 0-9, got "
+        f"{value!r}; ignored, as if it were not set"
+    ]
+    assert name not in os.environ
+
+
+@pytest.mark.parametrize("value", ["1", "2", "1024", "4,2"])
+def test_a_thread_count_in_range_is_kept_without_a_word(monkeypatch, value):
+    from nnlab import __main__ as entry
+
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    assert entry._thread_counts() == [] and os.environ["OMP_NUM_THREADS"] == value
+
+
+@pytest.mark.slow  # (a Python that loads NumPy: ~1 s)
+def test_a_thread_count_that_is_no_count_starts_one_blas_thread():
+    env, start, _ = probe(OMP_NUM_THREADS="0")  # (OpenBLAS: a thread per core)
+    assert env == "1"
+    if start != "None":
+        assert start == "1"
+
+
 ENDING = """
 import atexit, signal, sys
 import nnlab.cli
