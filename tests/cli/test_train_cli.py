@@ -597,6 +597,30 @@ def test_runs_list_table_of_a_typical_folder_fits_120_columns():
     assert "final accuracy" in legend and "│ 0.7067 │" in text  # (no number lost)
 
 
+def test_runs_list_widths_the_readme_gives_are_the_tables():
+    # (it said the walkthrough's folder took 121 columns and 146 with a compare-optimizers
+    # row, widths of a table since narrowed: 120 and 129)
+    from nnlab.experiments.listing import list_table
+    from nnlab.output import table_text
+
+    def width(rows: list[dict]) -> int:
+        table, columns, _, _ = list_table(rows)
+        return max(map(len, table_text(table, columns).splitlines()))
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    said = re.search(
+        r"takes (\d+) columns, and with a `compare-optimizers/digits` row (\d+)", readme
+    )
+    assert said is not None
+    rows = typical_rows()
+    landscape = {**rows[4], "run": "20261205-125727-landscape-digits-quickstart-0c4262",
+                 "dataset": "digits"}  # fmt: skip
+    compare = {**rows[4], "run": "20261205-125727-compare-optimizers-4a8b95",
+               "kind": "compare-optimizers", "dataset": "digits"}  # fmt: skip
+    walkthrough = [*rows, landscape]
+    assert [width(walkthrough), width([*walkthrough, compare])] == [*map(int, said.groups())]
+
+
 def test_runs_list_table_leaves_out_a_column_no_folder_has_a_value_in():
     from nnlab.experiments.listing import list_table
 
