@@ -11,7 +11,7 @@ chance) are still drawn where they are, 0 and the floor ticked. The axis label s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # each floor an axis may start from, and its ticks' step from there to 1
@@ -59,26 +59,39 @@ def accuracy_axis(axes: Sequence[Any]) -> float:
     (module docstring), 0 for the whole 0..1.02. Each axes' y label (if any) says a floor."""
     values = accuracy_values(axes)
     floor = floor_of(values)
-    top = 1 + HEAD * (1 - floor)
-    first = axes[0]
     if floor == 0:
-        first.set_ylim(0, 1.02)
+        axes[0].set_ylim(0, 1.02)
         return floor
     squeezed = min(values) < floor
+    show_floor(axes[0], floor, squeezed)
+    for ax in axes:
+        mark_floor(ax, floor, squeezed)
+    return floor
+
+
+def show_floor(ax: Any, floor: float, squeezed: bool, numbered: bool = True) -> list[float]:
+    """``ax``'s y axis from ``floor`` (above 0) to 1, 0 to it squeezed under it where
+    ``squeezed``: its scale, limits and ticks (none where not ``numbered``: an inner panel
+    of a grid). Returns the ticks' values (for grid lines drawn without ticks)."""
     if squeezed:
-        _squeeze(first, floor)
+        _squeeze(ax, floor)
     step = FLOORS[floor]
     ticks = [round(floor + i * step, 2) for i in range(round((1 - floor) / step) + 1)]
-    first.set_yticks([0.0, *ticks] if squeezed else ticks)
-    first.set_ylim(0 if squeezed else floor - HEAD * (1 - floor), top)
+    ticks = [0.0, *ticks] if squeezed else ticks
+    ax.set_yticks(ticks if numbered else [])
+    ax.set_ylim(0 if squeezed else floor - HEAD * (1 - floor), 1 + HEAD * (1 - floor))
+    return ticks
+
+
+def mark_floor(ax: Any, floor: float, squeezed: bool) -> None:
+    """``ax``'s y label (if any) says where its axis starts ("accuracy (from 0.9)", "(0 to
+    0.9 squeezed)"), and a squeezed axis has its break mark at ``floor``."""
     note = f"(0 to {floor:g} squeezed)" if squeezed else f"(from {floor:g})"
-    for ax in axes:
-        label = ax.get_ylabel()
-        if label:
-            ax.set_ylabel(f"{label} {note}")
-        if squeezed:
-            _break_mark(ax, floor)
-    return floor
+    label = ax.get_ylabel()
+    if label:
+        ax.set_ylabel(f"{label} {note}")
+    if squeezed:
+        _break_mark(ax, floor)
 
 
 def _squeeze(ax: Any, floor: float) -> None:
@@ -100,12 +113,40 @@ def _squeeze(ax: Any, floor: float) -> None:
 
 
 def _break_mark(ax: Any, floor: float) -> None:
-    """Two short slanted strokes across ``ax``'s left edge at ``floor``: the scale changes
-    there (as a broken axis is drawn)."""
+    """Two short slanted strokes across ``ax``'s left edge (right, where its axis is) at
+    ``floor``: the scale changes there (as a broken axis is drawn)."""
     stroke = [(-1, -0.5), (1, 0.5)]
     from matplotlib.transforms import offset_copy
 
+    edge = 1 if ax.yaxis.get_label_position() == "right" else 0  # (a twin's axis: the right)
     for dy in (-3.0, 3.0):  # (points apart, across the edge)
         where = offset_copy(ax.get_yaxis_transform(), fig=ax.get_figure(), y=dy, units="points")
-        ax.plot([0], [floor], marker=stroke, markersize=8, color="black", mew=1, ls="none",
+        ax.plot([edge], [floor], marker=stroke, markersize=8, color="black", mew=1, ls="none",
                 transform=where, clip_on=False, zorder=5)  # fmt: skip
+
+
+STRIP = 0.08  # the centre of the strip under an axis, below its bottom, in shares of its height
+STRIP_HALF = 0.05  # half the strip's height, likewise
+
+
+def strip_under(ax: Any, colour: str, label: str = "diverged") -> Callable[[float], float]:
+    """A strip under ``ax``'s y range (set before), shaded in ``colour`` and ticked ``label``
+    beside the ticks in the range, for what has no value to draw there (a diverged trial's
+    cross). Returns the y (data) at an offset from the strip's centre, in shares of the
+    axis's height (within ``STRIP_HALF``). Measured on the axis's scale, so that a squeezed
+    accuracy axis (``show_floor``) has a strip as high as a linear one's."""
+    import numpy as np
+
+    lo, hi = ax.get_ylim()
+    scale = ax.yaxis.get_transform()
+    t_lo, t_hi = (float(t) for t in scale.transform(np.array([lo, hi], dtype=float)))
+
+    def at(offset: float) -> float:
+        t = t_lo - (STRIP - offset) * (t_hi - t_lo)
+        return float(scale.inverted().transform(np.array([t]))[0])
+
+    ax.axhspan(at(-STRIP_HALF), at(STRIP_HALF), color=colour, alpha=0.07, lw=0)
+    ticks = [t for t in ax.get_yticks() if lo <= t <= hi]
+    ax.set_yticks([at(0), *ticks], [label, *(f"{t:g}" for t in ticks)])
+    ax.set_ylim(at(-STRIP_HALF), hi)
+    return at

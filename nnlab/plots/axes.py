@@ -30,7 +30,7 @@ def grid_lines(ax: Any, xs: Sequence[float], ys: Sequence[float], alpha: float =
     """Grid lines across ``ax`` at ``xs`` and ``ys`` (data), as ``ax.grid(alpha=alpha)`` draws
     them at the ticks (the rcParams' grid colour and width, under the data), but as two
     artists and without ticks: for panels that show the grid and leave the numbers to their
-    neighbours."""
+    neighbours. Their gids, "grid x" and "grid y", find them again (to move them)."""
     import matplotlib as mpl
 
     style = {
@@ -39,8 +39,8 @@ def grid_lines(ax: Any, xs: Sequence[float], ys: Sequence[float], alpha: float =
         "alpha": alpha,
         "zorder": 1.5,
     }
-    ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform(), **style)
-    ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform(), **style)
+    ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform(), gid="grid x", **style)
+    ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform(), gid="grid y", **style)
 
 
 def distinct_colours(n: int) -> list[str]:

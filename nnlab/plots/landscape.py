@@ -13,7 +13,8 @@ from nnlab.plots import base
 
 
 def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run: str = "") -> Any:
-    """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis) against a.
+    """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis, from a
+    floor where it stays above one: ``base.accuracy_axis``) against a.
     A point whose loss is not finite (inf: it overflowed) is a red cross at the top edge,
     with a legend entry (the line had only stopped there). The legend is under the axes."""
     plt = base.pyplot()
@@ -30,8 +31,9 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
     ax2.plot(alphas, acc, color=palette.SERIES[1], lw=1, label="accuracy (right)")
-    ax2.set(ylabel="accuracy", ylim=(0, 1.02))
-    lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")] + ax2.get_lines()
+    ax2.set_ylabel("accuracy")
+    base.accuracy_axis([ax2])  # (the curves' rule: 0.57 .. 0.97 sat in the top half of 0..1)
+    lines = [ln for a in (ax, ax2) for ln in a.get_lines() if not ln.get_label().startswith("_")]
     base.legend_outside(ax, "below", handles=lines, ncol=2)
     base.fitted_title(ax, base.named(run, _title("L(W + a D1)", title)))
     return fig

@@ -8,6 +8,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.output import as_label, counted
 from nnlab.plots import base
+from nnlab.plots.accuracy import strip_under
 
 
 def tune_curves_figure(
@@ -79,8 +80,9 @@ def tune_scatter_figure(
     palette's five colours, a round's marker tells it from the round of its colour before:
     ``nnlab.palette``'s circle, square, triangle, diamond). A key
     searched on a log scale gets a log axis where its values span a decade or more (a few
-    trials close together would pile up its labels); an accuracy's axis is 0..1. A trial that
-    diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
+    trials close together would pile up its labels); an accuracy's axis is the
+    curves' (``base.accuracy_axis``: from 0.9 where the trials all lie above it; it was 0..1).
+    A trial that diverged (``diverged`` true, ``metric`` None) has no metric to draw: it is a cross in its
     round's colour in a "diverged" strip under the axis. ``title``: the tune's run id, which
     the figure's title names first, as tune-curves.png's does (it named no run). A key of
     whole numbers (``randint``: ``model.depth``) is ticked at whole numbers (1.5 layers is no
@@ -107,8 +109,8 @@ def tune_scatter_figure(
             )
         _value_axis(ax, [p[key] for p in points], bool(log.get(key)), key)
         ax.set_ylabel(label)
-        if metric.endswith("_acc"):
-            ax.set_ylim(0, 1.02)
+        if metric.endswith("_acc"):  # (the rule of the curves' axes: from a floor)
+            base.accuracy_axis([ax])
         else:  # (a loss: from 0 to a little above the worst trial's)
             finite = [p["metric"] for p in points if _finite(p["metric"])]
             ax.set_ylim(0, 1.08 * max(finite) if finite and max(finite) > 0 else 1)
@@ -134,24 +136,19 @@ def _finite(value: Any) -> bool:
 
 def _diverged_strip(ax: Any, diverged: list[dict[str, Any]], key: str) -> None:
     """The ``diverged`` trials as crosses at their ``key`` value in a strip under ``ax``'s
-    metric range (set before), labelled "diverged" where the ticks are; each round's a little
-    above the one before (a later round's cross at the same value, a model.depth of 2,
-    hid the earlier's)."""
+    metric range (set before; ``accuracy.strip_under``), labelled "diverged" where the ticks
+    are; each round's a little above the one before (a later round's cross at the same
+    value, a model.depth of 2, hid the earlier's)."""
     if not diverged:
         return
-    lo, hi = ax.get_ylim()
-    y = lo - 0.08 * (hi - lo)
+    at = strip_under(ax, palette.DIVERGED)
     rounds = sorted({p["round"] for p in diverged})
-    step = min(0.025, 0.075 / len(rounds)) * (hi - lo)  # (all within the strip's +-0.05)
+    step = min(0.025, 0.075 / len(rounds))  # (all within the strip's +-0.05)
     for i, r in enumerate(rounds):
         xs = [p[key] for p in diverged if p["round"] == r]
-        at = y + (i - (len(rounds) - 1) / 2) * step
-        ax.plot(xs, [at] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
+        y = at((i - (len(rounds) - 1) / 2) * step)
+        ax.plot(xs, [y] * len(xs), marker="x", color=palette.colour(r - 1), ms=8, mew=2,
                 ls="none", label=f"round {r}: diverged")  # fmt: skip
-    ax.axhspan(y - 0.05 * (hi - lo), y + 0.05 * (hi - lo), color=palette.DIVERGED, alpha=0.07, lw=0)
-    ticks = [t for t in ax.get_yticks() if lo <= t <= hi]
-    ax.set_yticks([y, *ticks], ["diverged", *(f"{t:g}" for t in ticks)])
-    ax.set_ylim(y - 0.05 * (hi - lo), hi)
 
 
 def _value_axis(ax: Any, values: list[float], log: bool, key: str) -> None:

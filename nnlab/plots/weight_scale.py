@@ -15,6 +15,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.output import config_number
 from nnlab.plots import base
+from nnlab.plots.accuracy import accuracy_values, floor_of, mark_floor, show_floor, strip_under
 
 NETS = (
     ("bn", "BatchNorm", "-", palette.SERIES[0]),
@@ -72,9 +73,31 @@ def weight_scale_grid_figure(panels: list[dict[str, Any]], key: str, title: str 
         head = _panel_head(fig, ax, panel["scale"], "; ".join(note for _, note in notes))
         ax.set_title(head, color=palette.DIVERGED if notes else "black")
         lines = max(lines, head.count("\n") + 1)
+    _shared_accuracy([ax for ax in fig.axes if ax.get_visible()][: len(panels)])
     _room_for_titles(fig, -(-len(panels) // 4), lines - 1)
     _grid_legend(fig, title, {end: 1 for end, _ in notes_seen})
     return fig
+
+
+def _shared_accuracy(axes: list[Any], ncols: int = 4) -> None:
+    """The panels' one accuracy axis by the curves' rule (``accuracy.floor_of``) over every
+    panel's points, so that they still compare: from the floor (0 .. it squeezed under it
+    where a few points are), numbered, labelled and break-marked in the left column; each
+    panel's grid lines moved to its ticks. (Every panel was 0..1.02: digits' BatchNorm nets,
+    0.95 to 1 from epoch 7, ran along the top edge.) Where the points set no floor, the
+    canvas's 0..1.02 stays."""
+    values = accuracy_values(axes)
+    floor = floor_of(values)
+    if not floor:
+        return
+    squeezed = min(values) < floor
+    for i, ax in enumerate(axes):
+        ticks = show_floor(ax, floor, squeezed, numbered=i % ncols == 0)
+        for lines in ax.collections:
+            if lines.get_gid() == "grid y":
+                lines.set_segments([[(0, y), (1, y)] for y in ticks])
+        if i % ncols == 0:
+            mark_floor(ax, floor, squeezed)
 
 
 def _panel_head(fig: Any, ax: Any, scale: float, said: str) -> str:
@@ -183,7 +206,6 @@ def weight_scale_grid(panels: list[dict[str, Any]], key: str, path: Path, title:
 # the summary's test-accuracy points: a triangle (``palette.MARKERS``), no mark of a run's end
 # (the diverged cross, ``base.mark_stopped``'s hollow square and diamond)
 TEST_MARKER = "^"
-DIVERGED_Y = -0.08  # the strip below the accuracy axis where diverged nets are marked
 
 
 def _finals(table: list[dict[str, Any]], key: str, gone: list[bool]) -> list[float]:
@@ -202,8 +224,9 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
     net's colour, they were the diverged nets' mark). ``table``: one row per scale with
     ``weight_scale``, ``bn_train``, ``nobn_train``, ``bn_test``, ``nobn_test`` and optionally
     ``bn_status``/``nobn_status``: a DIVERGED net gets no point on the accuracy lines but a
-    cross in its line's colour in the "diverged" strip under the axis. The legend is right of
-    the axes. Margins are fixed (in inches, room for the longest legend): saved without the
+    cross in its line's colour in the "diverged" strip under the axis (``accuracy.strip_under``),
+    whose range is the curves' (``base.accuracy_axis``: from 0.8 where every net learned). The
+    legend is right of the axes. Margins are fixed (in inches, room for the longest legend): saved without the
     tight crop, which would draw the figure twice."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(SUMMARY_WIDTH, 4.3))
@@ -211,26 +234,23 @@ def weight_scale_summary_figure(table: list[dict[str, Any]], title: str = "") ->
                         top=1 - 0.35 / 4.3)  # fmt: skip
     scales = [r["weight_scale"] for r in table]
     has_test = any(r.get("bn_test") is not None for r in table)
+    gone = {p: [r.get(f"{p}_status") == "DIVERGED" for r in table] for p in ("bn", "nobn")}
     for prefix, label, style, color in (("bn", *NETS[0][1:]), ("nobn", *NETS[1][1:])):
-        gone = [r.get(f"{prefix}_status") == "DIVERGED" for r in table]
-        ax.plot(scales, _finals(table, f"{prefix}_train", gone), style, marker="o", color=color,
-                label=f"{label}, train")  # fmt: skip
+        ax.plot(scales, _finals(table, f"{prefix}_train", gone[prefix]), style, marker="o",
+                color=color, label=f"{label}, train")  # fmt: skip
         if has_test:
-            ax.plot(scales, _finals(table, f"{prefix}_test", gone), style, marker=TEST_MARKER,
-                    color=color, alpha=0.5, label=f"{label}, test")  # fmt: skip
-        bad = [s for s, g in zip(scales, gone) if g]
-        if bad:
-            ax.plot(bad, [DIVERGED_Y] * len(bad), marker="x", color=color, ms=9, mew=2.2,
-                    ls="none", label=f"{label}: diverged (no final accuracy)")  # fmt: skip
-    if any(r.get(f"{p}_status") == "DIVERGED" for r in table for p in ("bn", "nobn")):
-        ax.axhspan(DIVERGED_Y - 0.05, DIVERGED_Y + 0.05, color=palette.DIVERGED, alpha=0.07, lw=0)
-        ax.set_yticks([DIVERGED_Y, 0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                      ["diverged", "0", "0.2", "0.4", "0.6", "0.8", "1.0"])  # fmt: skip
-        ax.set_ylim(DIVERGED_Y - 0.05, 1.02)
-    else:
-        ax.set_ylim(0, 1.02)
-    base.log_scale(ax, "x", "weight init std")
+            ax.plot(scales, _finals(table, f"{prefix}_test", gone[prefix]), style,
+                    marker=TEST_MARKER, color=color, alpha=0.5, label=f"{label}, test")  # fmt: skip
     ax.set_ylabel("final accuracy")
+    base.accuracy_axis([ax])
+    if any(gone["bn"] + gone["nobn"]):  # (under the accuracies' range, as set)
+        at = strip_under(ax, palette.DIVERGED)
+        for ends, (_, label, _, color) in zip(gone.values(), NETS):
+            bad = [s for s, g in zip(scales, ends) if g]
+            if bad:
+                ax.plot(bad, [at(0)] * len(bad), marker="x", color=color, ms=9, mew=2.2,
+                        ls="none", label=f"{label}: diverged (no final accuracy)")  # fmt: skip
+    base.log_scale(ax, "x", "weight init std")
     ax.grid(alpha=0.3, which="both")
     base.legend_outside(ax)
     sub = fig.subplotpars  # (a title centred on the axes: as wide as twice the centre's

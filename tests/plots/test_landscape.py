@@ -150,3 +150,20 @@ def test_the_centre_is_a_whole_star_where_it_is_a_corner_of_the_plane():
     fig = plots.landscape_contour_figure(a, 1.0 + np.add.outer(a, a), TITLE)
     (star,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "centre W"]
     assert not star.get_clip_on() and star.get_zorder() > 2
+
+
+def test_the_lines_accuracy_axis_shows_the_accuracies_from_a_floor_as_the_curves_do():
+    """The quick start's slice, accuracy 0.57 .. 0.97, sat in the top half of 0..1.02; one
+    at chance far out is squeezed under the floor, its break mark on the right-hand axis."""
+    a = np.linspace(-1, 1, 21)
+    fig = plots.landscape_line_figure(a, 2 + 5 * a**2, 0.97 - 0.4 * a**2, TITLE)
+    acc = fig.axes[1]
+    assert 0.45 < acc.get_ylim()[0] < 0.5 and acc.get_ylabel() == "accuracy (from 0.5)"
+    far = np.where(abs(a) == 1, 0.1, 0.97 - 0.1 * a**2)
+    fig = plots.landscape_line_figure(a, 2 + 5 * a**2, far, TITLE)
+    acc = fig.axes[1]
+    assert acc.get_ylabel() == "accuracy (0 to 0.8 squeezed)", acc.get_ylabel()
+    marks = [ln for ln in acc.get_lines() if ln.get_transform() != acc.transData]
+    assert marks and all(ln.get_xdata()[0] == 1 for ln in marks)  # (the right edge)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["loss (left axis)", "centre W (a = 0)", "accuracy (right)"]

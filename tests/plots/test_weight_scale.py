@@ -202,3 +202,45 @@ def test_a_diverged_plain_nets_stub_is_dashed_as_its_curve(grid):
     (plain,) = [ln for ln in ax.get_lines() if ln.get_label() == "no BatchNorm"]
     (stub,) = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [0, 1]]
     assert stub.get_linestyle() == plain.get_linestyle() == "--"
+
+
+def trained(epochs=20, at_chance=True):
+    """A net of digits' middle scales: at chance at epoch 0 (if ``at_chance``), 0.95 .. 1
+    after."""
+    out = records.learning(epochs)
+    for r in out:
+        r["train_acc"] = 0.1 if at_chance and r["epoch"] == 0 else 0.95 + 0.05 * r["epoch"] / epochs
+    return out
+
+
+def test_grid_of_nets_that_all_learned_shares_one_axis_from_their_floor():
+    """Every panel 0..1.02 ran digits' nets, 0.95 to 1 after their first epochs, along the top
+    edge; the panels share the axis the curves' rule gives all their points, numbered in the
+    left column, the grid lines at its ticks."""
+    from matplotlib.collections import LineCollection
+
+    panels = [{"scale": s, "bn": trained(), "plain": trained(), "bn_status": "COMPLETED",
+               "plain_status": "COMPLETED"} for s in SCALES]  # fmt: skip
+    fig = plots.weight_scale_grid_figure(panels, "train_acc", title="sweep: train acc")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    ticks = [0.0, 0.95, 0.96, 0.97, 0.98, 0.99, 1.0]
+    for i, ax in enumerate(axes):
+        assert ax.get_ylim() == axes[0].get_ylim() and ax.get_ylim()[0] == 0
+        assert ax.get_yscale() == "function"  # (0 .. 0.95 squeezed: epoch 0 still drawn)
+        assert list(ax.get_yticks()) == (ticks if i % 4 == 0 else [])
+        (hlines,) = [c for c in ax.collections if isinstance(c, LineCollection)
+                     and c.get_gid() == "grid y"]  # fmt: skip
+        assert [seg[0][1] for seg in hlines.get_segments()] == ticks
+    assert axes[0].get_ylabel() == "train acc (0 to 0.95 squeezed)" and axes[1].get_ylabel() == ""
+    assert legend_over_data(fig) == []
+
+
+def test_summary_of_nets_that_all_learned_shows_them_from_their_floor_over_the_diverged_strip():
+    table = [dict(r, bn_train=0.96 + 0.005 * i, bn_test=0.92, nobn_train=0.93, nobn_test=0.91)
+             for i, r in enumerate(summary_table())]  # fmt: skip
+    ax = plots.weight_scale_summary_figure(table).axes[0]
+    assert ax.get_ylabel() == "final accuracy (from 0.9)"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "diverged" and labels[1] == "0.9" and labels[-1] == "1"
+    (cross,) = [ln for ln in ax.get_lines() if "diverged" in ln.get_label()]
+    assert ax.get_ylim()[0] < cross.get_ydata()[0] < 0.9
