@@ -209,6 +209,7 @@ def landscape(
     Example: nnlab landscape latest --normalize filter --range -1:1 --points 51 --png landscape-2d.png
     """
     from nnlab.experiments import landscape as ls
+    from nnlab.experiments.landscape_summary import figure_copies
 
     given_or_resumed(source, resume, "a run or a config file", "nnlab landscape latest")
     alone_with_resume(resume, elsewhere=("source", "overrides", "out"))
@@ -227,18 +228,8 @@ def landscape(
             emit_table(ls.summary_table(result.run.summary()), opts.fmt)
         # (its figures named as every command's: it listed them with landscape.h5, unlike them)
         note(f"evaluated {counted(result.computed, 'point')}; {folder_line(result.run.path)}")
-        copy_figure(result.run.file("landscape-2d.png"), opts.png)
-        if opts.png is not None:
-            copy_figure(result.run.file("landscape-1d.png"), line_figure_path(opts.png))
-
-
-def line_figure_path(png: Path) -> Path:
-    """Where ``--png`` puts the 1-D figure: beside the 2-D one, its name's last ``2d`` made
-    ``1d`` (landscape-2d.png: landscape-1d.png), else ``-1d`` added (plane.png: plane-1d.png)."""
-    stem = png.stem
-    at = stem.lower().rfind("2d")
-    name = f"{stem[:at]}1d{stem[at + 2 :]}" if at >= 0 else f"{stem}-1d"
-    return png.with_name(name + png.suffix)
+        for figure, copy in figure_copies(result.run.path, opts.png):
+            copy_figure(figure, copy)
 
 
 # ----------------------------------------------------------------------------- tune

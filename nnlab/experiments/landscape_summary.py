@@ -1,9 +1,11 @@
 """A landscape's summary, its table and its figures: what ``nnlab landscape`` writes into its
-folder once the grid is computed (``landscape._complete``), and what ``runs show`` prints."""
+folder once the grid is computed (``landscape._complete``), and what ``runs show`` prints;
+where ``--png`` copies its figures (``figure_copies``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -131,3 +133,23 @@ def write_outputs(result: LandscapeResult, name: str) -> None:
     plots.save(line, run.file("landscape-1d.png"))
     plane = plots.landscape_contour_figure(result.alphas, result.grid_loss, label, run.id)
     plots.save(plane, run.file("landscape-2d.png"))
+
+
+def figure_copies(folder: Path, png: Path | None) -> list[tuple[Path, Path]]:
+    """(figure, copy) for each figure of the landscape ``folder`` that ``--png`` copies: the
+    2-D one to ``png``, the 1-D one beside it (``line_figure_path``); none without ``png``."""
+    if png is None:
+        return []
+    return [
+        (folder / "landscape-2d.png", png),
+        (folder / "landscape-1d.png", line_figure_path(png)),
+    ]
+
+
+def line_figure_path(png: Path) -> Path:
+    """Where ``--png`` puts the 1-D figure: beside the 2-D one, its name's last ``2d`` made
+    ``1d`` (landscape-2d.png: landscape-1d.png), else ``-1d`` added (plane.png: plane-1d.png)."""
+    stem = png.stem
+    at = stem.lower().rfind("2d")
+    name = f"{stem[:at]}1d{stem[at + 2 :]}" if at >= 0 else f"{stem}-1d"
+    return png.with_name(name + png.suffix)

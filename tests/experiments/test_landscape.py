@@ -429,3 +429,22 @@ def test_the_summary_table_groups_the_thousands_of_its_points_as_its_title_does(
     line = {**stats, "points": 51, "computed": 51}
     rows = table_rows({"line": line, "grid": stats, "centre_loss": 1.0})
     assert [r["points"] for r in rows] == ["51/51", "2,601/2,601"]
+
+
+@pytest.mark.parametrize(
+    "png, line",
+    [
+        ("docs/landscape-2d.png", "docs/landscape-1d.png"),
+        ("docs/plane.png", "docs/plane-1d.png"),
+        ("2d-view-2D.PNG", "2d-view-1d.PNG"),  # (the last 2d, in any case)
+    ],
+)
+def test_png_copies_the_plane_to_it_and_the_line_beside_it(tmp_path, png, line):
+    from nnlab.experiments.landscape_summary import figure_copies
+
+    folder = tmp_path / "land"
+    assert figure_copies(folder, tmp_path / png) == [
+        (folder / "landscape-2d.png", tmp_path / png),
+        (folder / "landscape-1d.png", tmp_path / line),
+    ]
+    assert figure_copies(folder, None) == []
