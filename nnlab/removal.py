@@ -10,6 +10,7 @@ is no longer there. ``runs.py`` re-exports ``removable`` and ``remove_folder``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from nnlab.describe import identified
@@ -62,6 +63,13 @@ def removable(root: Path, ref: str) -> RunDir:
             "process may still write into it; stop it first, or remove it once it reads STALE"
         )
     return run
+
+
+def removable_folders(root: Path, refs: Sequence[str]) -> list[Path]:
+    """The folders ``refs`` name under ``root``, each once, in the order first named
+    (``latest`` and its id are one folder), every one checked (``removable``) before any
+    goes: RunError for the first that may not."""
+    return list(dict.fromkeys(removable(root, ref).path for ref in refs))
 
 
 def _too_long_to_hide(run: RunDir) -> str | None:

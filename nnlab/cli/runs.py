@@ -12,7 +12,7 @@ from nnlab.cli.common import FormatOpt, command, note, say
 from nnlab.cli.helpwords import one_of
 from nnlab.cli.paths import RunsDirOpt, given_path, png_path
 from nnlab.cli.render import emit, emit_json
-from nnlab.output import Format, counted, part_of, print_text
+from nnlab.output import Format, counted, print_text
 from nnlab.streams import printable
 
 runs_app = typer.Typer(help="List, show, compare and remove run folders.", no_args_is_help=True)
@@ -215,17 +215,14 @@ def runs_compare(
     Example: nnlab runs compare latest --where model.batchnorm=true --sort final_test_acc --top 5
     """
     from nnlab.errors import RunError
-    from nnlab.experiments.compare import compare_runs
+    from nnlab.experiments.compare import compare_runs, compare_title
 
     try:
         rows, columns, total = compare_runs(refs, runs_dir, sort=sort, top=top, reverse=reverse,
                                             png=png, where=where or ())  # fmt: skip
     except RunError as exc:
         raise _where_split(exc, refs) or exc from None
-    ranked = sort is not None and not reverse
-    title = part_of(len(rows), total, "run", "top" if ranked else "first")
-    title += f" where {' and '.join(where)}" if where else ""
-    title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
+    title = compare_title(len(rows), total, sort=sort, reverse=reverse, where=where or ())
     emit(rows, fmt, columns if fmt == Format.table else None, title=title)
     if png is not None:
         note(f"figure: {png}")  # (as every command that draws to --png says)
@@ -275,8 +272,9 @@ def runs_remove(
     from nnlab import runs
     from nnlab.errors import ConfigError
     from nnlab.experiments.listing import folder_row, list_table
+    from nnlab.removal import removable_folders
 
-    folders = list(dict.fromkeys(runs.removable(runs_dir, ref).path for ref in refs))
+    folders = removable_folders(runs_dir, refs)
     rows = [folder_row(runs.RunDir(path)) for path in folders]
     if not yes and not asking():
         raise ConfigError(

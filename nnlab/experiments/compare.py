@@ -20,7 +20,7 @@ from typing import Any
 from nnlab import runs
 from nnlab.errors import ConfigError, RunError, did_you_mean
 from nnlab.experiments.where import Where, flatten, key_meant, parse_where, same_value, with_shape
-from nnlab.output import as_label, as_written, counted, separating_keys, spelled
+from nnlab.output import as_label, as_written, counted, part_of, separating_keys, spelled
 
 Row = dict[str, Any]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
@@ -242,6 +242,23 @@ def compare_runs(
             rows, varying, folders, png, " and ".join(where), cut if total > len(rows) else ""
         )
     return rows, list(dict.fromkeys(columns)), total
+
+
+def compare_title(
+    shown: int,
+    total: int,
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    where: Sequence[str] = (),
+) -> str:
+    """The title of a comparison's table, ``shown`` rows of ``total``: which they are (the
+    top ones when sorted best first, else the first), the ``where`` they hold and the sort:
+    '3 of 12 runs where model.init=std, sorted by final_test_acc'."""
+    title = part_of(shown, total, "run", "top" if sort is not None and not reverse else "first")
+    title += f" where {' and '.join(where)}" if where else ""
+    title += f", sorted by {sort}{' (reversed)' if reverse else ''}" if sort else ""
+    return title
 
 
 def draw_gaps(

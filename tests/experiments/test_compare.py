@@ -271,3 +271,15 @@ def test_a_sort_by_a_metric_without_final_is_told_the_final_one():
         ConfigError, match=r"no column 'test_acc' \(did you mean 'final_test_acc'\?\)"
     ):
         sort_rows(rows, "test_acc")
+
+
+def test_the_title_says_which_rows_of_how_many_the_where_they_hold_and_the_sort():
+    from nnlab.experiments.compare import compare_title
+
+    assert compare_title(2, 2) == "2 runs"
+    assert compare_title(1, 1) == "1 run"
+    sorted_by = compare_title(3, 12, sort="final_test_acc", where=["model.init=std", "seed=1"])
+    assert sorted_by == "top 3 of 12 runs where model.init=std and seed=1, sorted by final_test_acc"
+    reversed_ = compare_title(3, 12, sort="acc_gap", reverse=True)
+    assert reversed_ == "first 3 of 12 runs, sorted by acc_gap (reversed)"
+    assert compare_title(3, 12, reverse=True) == "first 3 of 12 runs"
