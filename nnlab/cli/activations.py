@@ -4,7 +4,6 @@ nets of each activation and init (``--batchnorm``: with BatchNorm), or of a trai
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +11,8 @@ from typer.models import OptionInfo
 
 from nnlab.cli import complete
 from nnlab.cli.common import (
-    FormatOpt,
     Lines,
-    QuietOpt,
-    ReportOpt,
+    Output,
     command,
     note,
     seed_option,
@@ -23,7 +20,6 @@ from nnlab.cli.common import (
 )
 from nnlab.cli.figures import copy_figure, folder_line
 from nnlab.cli.helpwords import one_of
-from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.cli.usage import name_of
@@ -86,7 +82,7 @@ Samples = Annotated[
 ]
 
 
-@command()
+@command(Output)
 def activations(
     activation: ActivationChoice = None,
     init: InitChoice = None,
@@ -98,14 +94,9 @@ def activations(
     seed: Annotated[int, seed_option("Seed of inputs and weights.")] = 0,
     batchnorm: Annotated[bool, typer.Option("--batchnorm", help=BATCHNORM_HELP)] = False,
     run: TrainedRun = None,
-    data_dir: DataDirOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    out: OutOpt = None,
-    png: PngOpt = None,
-    quiet: QuietOpt = False,
-    fmt: FormatOpt = Format.table,
-    report: ReportOpt = False,
     resume: HistogramsResume = None,
+    *,
+    opts: Output,
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
 
@@ -120,29 +111,29 @@ def activations(
 
     alone_with_resume(resume)
     not_with_run(run)
-    check_report_of("activations", resume, out, runs_dir, report)
-    with Lines(quiet) as lines:
+    check_report_of("activations", resume, opts.out, opts.runs_dir, opts.report)
+    with Lines(opts.quiet) as lines:
         result = run_activations(
             activation, init, run=run, resume=resume, layers=layers, units=units,
-            samples=samples, seed=seed, batchnorm=batchnorm, data_dir=data_dir,
-            runs_dir=runs_dir, out=out, progress=lines, say=note,
+            samples=samples, seed=seed, batchnorm=batchnorm, data_dir=opts.data_dir,
+            runs_dir=opts.runs_dir, out=opts.out, progress=lines, say=note,
         )  # fmt: skip
-    show_histograms(result, fmt, png, report)
+    show_histograms(result, opts)
 
 
-def show_histograms(result: Any, fmt: Format, png: Path | None, report: bool) -> None:
-    """The folder's table (or JSON) on stdout, its path, the figure copied to ``png``, and the
-    report made if asked."""
+def show_histograms(result: Any, opts: Output) -> None:
+    """The folder's table (or JSON) on stdout, its path, the figure copied to ``--png``, and
+    the report made if asked."""
     from nnlab.experiments.activations import summary_table
 
     summary = result.run.summary()
-    with then_report(result.run.path.parent, report):
-        if fmt == Format.json:
+    with then_report(result.run.path.parent, opts.report):
+        if opts.fmt == Format.json:
             emit_json({"run": str(result.run.path), **summary})
         else:
-            emit_table(summary_table(summary), fmt)
+            emit_table(summary_table(summary), opts.fmt)
         note(folder_line(result.run.path))
-        copy_figure(result.run.file("activations.png"), png)
+        copy_figure(result.run.file("activations.png"), opts.png)
 
 
 def not_with_run(run: str | None) -> None:

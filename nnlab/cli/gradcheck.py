@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,20 +10,20 @@ import typer
 
 from nnlab.cli.common import (
     EXIT_FAILED,
-    FormatOpt,
     Lines,
+    Output,
     OverridesArg,
-    QuietOpt,
     bounded,
     command,
     echo,
+    given_options,
     note,
     say,
     seed_option,
     then_report,
 )
 from nnlab.cli.figures import copy_figure, folder_line
-from nnlab.cli.paths import NEW_FOLDER, DataDirOpt, given_path, out_option, png_path, runs_root
+from nnlab.cli.paths import NEW_FOLDER, given_path, out_option, png_path, runs_root
 from nnlab.cli.render import emit, emit_json
 from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.output import Format, to_csv
@@ -92,7 +93,17 @@ GradcheckReportOpt = Annotated[
 DifferencesResume = Annotated[str | None, redo_option("--compare-differences")]
 
 
-@command()
+@dataclasses.dataclass(frozen=True)
+class GradcheckOutput(Output):
+    """``Output``, each option of a folder saying it is --compare-differences' only."""
+
+    runs_dir: GradcheckRunsDir = Path("runs")
+    out: GradcheckOut = None
+    png: GradcheckPng = None
+    report: GradcheckReportOpt = False
+
+
+@command(GradcheckOutput)
 def gradcheck(
     config: Config = None,
     overrides: OverridesArg = None,
@@ -102,16 +113,9 @@ def gradcheck(
     seed: Annotated[int, seed_option("Seed of the batch and the entry subsets.")] = 0,
     compare_differences: CompareDifferences = False,
     param: Param = None,
-    data_dir: DataDirOpt = None,
-    runs_dir: GradcheckRunsDir = Path("runs"),
-    out: GradcheckOut = None,
-    png: GradcheckPng = None,
-    quiet: QuietOpt = False,
-    fmt: FormatOpt = Format.table,
-    report: GradcheckReportOpt = False,
     resume: DifferencesResume = None,
     *,
-    ctx: typer.Context,
+    opts: GradcheckOutput,
 ) -> None:
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
 
@@ -127,19 +131,20 @@ def gradcheck(
     alone_with_resume(resume, "compare_differences")  # (which a resume does: it may be said)
     folder = compare_differences or resume is not None  # (the plain check writes none)
     if not folder:
-        refuse_compare_only(ctx, out=out, png=png, param=param, report=report)
-    check_report_of("gradcheck", resume, out, runs_dir, report and folder)
+        refuse_compare_only(out=opts.out, png=opts.png, param=param, report=opts.report)
+    check_report_of("gradcheck", resume, opts.out, opts.runs_dir, opts.report and folder)
     settings = gc.CheckSettings(eps, batch, max_entries, seed)
-    with Lines(quiet) as lines:
+    with Lines(opts.quiet) as lines:
         checked = gr.check_gradients(
             config, overrides, settings, compare_differences=compare_differences, resume=resume,
-            param=param, data_dir=data_dir, runs_dir=runs_dir, out=out, progress=lines, say=note,
+            param=param, data_dir=opts.data_dir, runs_dir=opts.runs_dir, out=opts.out,
+            progress=lines, say=note,
         )  # fmt: skip
     if isinstance(checked, df.DifferencesReport):
-        return show_differences(checked, fmt, png, report)
-    show(checked, fmt)
+        return show_differences(checked, opts.fmt, opts.png, opts.report)
+    show(checked, opts.fmt)
     for line in checked.failures():  # beside the table, or on stderr beside JSON / CSV
-        (note if fmt != Format.table else say)(line)
+        (note if opts.fmt != Format.table else say)(line)
     if not checked.ok:
         raise typer.Exit(EXIT_FAILED)
 
@@ -152,14 +157,13 @@ def show_differences(diff: Any, fmt: Format, png: Path | None, report: bool) -> 
         copy_figure(diff.png, png)
 
 
-def refuse_compare_only(ctx: typer.Context, **given: Any) -> None:
+def refuse_compare_only(**given: Any) -> None:
     """The options of --compare-differences, given to the plain check, refused (it has no
     folder, figure or param): ``--report`` only when given on the command line, for
     NNLAB_REPORT=1 asks it of every command that makes a folder."""
     from nnlab.experiments.gradcheck_report import COMPARE_ONLY
 
-    source = ctx.get_parameter_source("report")
-    given["report"] = given["report"] and source is not None and source.name == "COMMANDLINE"
+    given["report"] = given["report"] and "report" in given_options(command_line=True)
     for name, value in given.items():
         if value not in (None, False):
             raise typer.BadParameter(COMPARE_ONLY, param_hint=f"--{name}")
