@@ -300,11 +300,38 @@
           "</title></circle>";
       }
     });
-    return '<g class="series" data-label="' + esc(s.label) + '"><svg class="lines" viewBox="0 0 ' +
+    // (hidden from a screen reader, as svg.py's: the chart's description says where it ends)
+    return '<g class="series" data-label="' + esc(s.label) + '" aria-hidden="true">' +
+      '<svg class="lines" viewBox="0 0 ' +
       PLOT + " " + H + '" preserveAspectRatio="none" width="100%" height="' + H +
       '"><path d="' + d.trim() + '" stroke="' + s.color + '"' +
       (s.dash ? ' stroke-dasharray="' + s.dash + '"' : "") + ' vector-effect="non-scaling-stroke"><title>' + esc(s.label) + "</title></path></svg>" +
       marks + "</g>";
+  }
+
+  // what a chart draws, for a screen reader, as svg.describe says it: each curve's last value
+  // (past six curves, their range), "loss per epoch: a 0.0057, b 0.0412 at epoch 20"
+  function describe(series, title) {
+    var ends = [], at = "";
+    series.forEach(function (s) {
+      for (var i = s.points.length - 1; i >= 0; i--) {
+        if (s.points[i][1] !== null) { ends.push({ s: s, p: s.points[i] }); return; }
+      }
+    });
+    if (ends.every(function (e) { return e.p[0] === ends[0].p[0]; }) && ends.length) {
+      at = " at epoch " + fmt(ends[0].p[0]);
+    }
+    var names;
+    if (ends.length <= 6) {
+      names = ends.map(function (e) {
+        return e.s.label + " " + fmt(e.p[1]) + (at ? "" : " (epoch " + fmt(e.p[0]) + ")");
+      }).join(", ");
+    } else {
+      var last = ends.map(function (e) { return e.p[1]; });
+      names = ends.length + " curves, last values " + fmt(Math.min.apply(null, last)) + " to " +
+        fmt(Math.max.apply(null, last));
+    }
+    return title + " per epoch: " + names + at;
   }
 
   function chart(series, key) {
@@ -325,7 +352,7 @@
     return '<svg class="chart" width="' + plot + '" height="' + H +
       '" style="width: calc(100% - ' + (left + R) + "px); max-width: " + plot + "px; margin: 0 " +
       R + "px 0 " + left + 'px" role="img" aria-label="' + esc(label(key)) + '"><desc>' +
-      esc(label(key) + " per epoch: " + series.map(function (s) { return s.label; }).join(", ")) +
+      esc(describe(series, label(key))) +
       '</desc><text class="title" x="0" y="18">' + esc(label(key)) + "</text>" +
       grid(xsAxis, ys, x, y, key, log, left) + '<rect class="frame" x="0" y="' + T +
       '" width="100%" height="' + (H - T - B) + '"/>' +

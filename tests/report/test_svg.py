@@ -185,24 +185,39 @@ def test_long_tick_labels_widen_the_left_margin_not_overlap_the_axis_name():
     assert f'x="{12 - margin}"' in svg  # (the axis name 12 px from the chart's left edge)
 
 
-def test_a_chart_describes_what_it_draws_for_a_screen_reader():
-    """A chart was an image named by its title alone ('loss'): its lines are not read."""
+def test_a_chart_describes_what_it_draws_and_where_each_curve_ends_for_a_screen_reader():
+    """A chart was an image named by its title alone ('loss'), and its description named its
+    curves, not what they came to: its lines are not read, so the description gives each
+    curve's last value (past six curves, the range of them)."""
     from nnlab.report.svg import describe
 
     run = [
         Series("train loss", [(0, 2.0), (1, 1.0)], "#000"),
-        Series("test loss", [(0, 2.1)], "#111"),
+        Series("test loss", [(0, 2.1), (1, 0.015)], "#111"),
     ]
-    assert "<desc>loss per epoch: train loss, test loss</desc>" in line_chart(run, "loss")
-    gone = [Series(s.label, s.points, s.color, "", 2) for s in run]
-    assert describe(gone, "loss") == "loss per epoch: train loss, test loss; diverged at epoch 2"
-    trials = [Series(f"t{i}", [(0, 0.1 * i), (1, 0.1)], "#000", "", 1 if i < 3 else None)
-              for i in range(1, 9)]  # fmt: skip
-    assert describe(trials, "train acc") == "train acc per epoch: 8 curves; 2 curves diverged"
-    assert describe(trials[:2] + [Series("nan", [(0, None)], "#000")], "acc") == (
-        "acc per epoch: t1, t2; diverged at epoch 1"  # (a curve with nothing drawn: not named)
+    assert (
+        "<desc>loss per epoch: train loss 1.0000, test loss 0.0150 at epoch 1</desc>"
+        in line_chart(run, "loss")
     )
-    assert describe(trials[1:4], "acc") == "acc per epoch: t2, t3, t4; t2 diverged at epoch 1"
+    gone = [Series(s.label, s.points, s.color, "", 2) for s in run]
+    assert describe(gone, "loss") == (
+        "loss per epoch: train loss 1.0000, test loss 0.0150 at epoch 1; diverged at epoch 2"
+    )
+    apart = [run[0], Series("test loss", [(0, 2.1), (1, None)])]  # (ends one epoch short)
+    assert describe(apart, "loss") == (
+        "loss per epoch: train loss 1.0000 (epoch 1), test loss 2.1000 (epoch 0)"
+    )
+    trials = [Series(f"t{i}", [(0, 0.1 * i), (1, 0.1 * i)], "#000", "", 1 if i < 3 else None)
+              for i in range(1, 9)]  # fmt: skip
+    assert describe(trials, "train acc") == (
+        "train acc per epoch: 8 curves, last values 0.1000 to 0.8000 at epoch 1; 2 curves diverged"
+    )
+    assert describe(trials[:2] + [Series("nan", [(0, None)], "#000")], "acc") == (
+        "acc per epoch: t1 0.1000, t2 0.2000 at epoch 1; diverged at epoch 1"  # ('nan': none)
+    )
+    assert describe(trials[1:4], "acc") == (
+        "acc per epoch: t2 0.2000, t3 0.3000, t4 0.4000 at epoch 1; t2 diverged at epoch 1"
+    )
 
 
 def test_a_log_axis_past_plain_numbers_writes_every_tick_as_a_power_of_ten():
