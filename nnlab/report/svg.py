@@ -390,8 +390,7 @@ def describe(series: Sequence[Series], title: str, x_label: str = "epoch") -> st
     epoch: objective 0.0057, train loss 0.0021, test loss 0.0412 at epoch 20``; past DESCRIBED
     curves their count and the range of those values, ``train acc per epoch: 32 curves, last
     values 0.0986 to 0.9966 at epoch 20``; and which diverged."""
-    drawn = [(s, last_point(s)) for s in series]
-    drawn = [(s, point) for s, point in drawn if point is not None]
+    drawn = [(s, point) for s in series if (point := last_point(s)) is not None]
     ends = {ex for _, (ex, _) in drawn}
     at = f" at {x_label} {fmt(ends.pop())}" if len(ends) == 1 else ""
     if len(drawn) <= DESCRIBED:
