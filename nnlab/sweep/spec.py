@@ -259,6 +259,10 @@ def _check_not_a_misspelt_range(key: str, value: str) -> None:
             f"{'logspace' if value.count(':') == 2 else 'loguniform'}:{value} (ranges: {', '.join(GRID_RANGES)}; distributions: "
             f"{', '.join(DISTRIBUTIONS)})"
         )
+    head, called, inside = value.partition("(")  # (loguniform(1e-4,1e-1): a call's form)
+    head = (
+        head if called and value.endswith(")") else value.split(":", 1)[0] if ":" in value else ""
+    )
     if len(head) < 3 or not head.replace("-", "").replace("_", "").isalpha():
         return
     names = {n.lower(): n for n in GRID_RANGES + DISTRIBUTIONS}
@@ -266,6 +270,12 @@ def _check_not_a_misspelt_range(key: str, value: str) -> None:
     match = names.get(plain) or next(
         iter(difflib.get_close_matches(plain, list(names), n=1, cutoff=0.75)), None
     )
+    if match is not None and called and value.endswith(")"):
+        ends = ":".join(end.strip() for end in inside[:-1].split(","))
+        raise ConfigError(
+            f"{key}: {value!r}: a range or distribution is written with colons, not as a call: "
+            f"{match}:{ends}"
+        )
     if match is not None:
         raise ConfigError(
             f"{key}: unknown range or distribution {head!r} in {value!r}; did you mean "

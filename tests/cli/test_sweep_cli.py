@@ -194,6 +194,11 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lr=1e-4:1e-1"], "optimizer.lr: '1e-4:1e-1' names no range or distribution; "
          "write its kind first, e.g. loguniform:1e-4:1e-1 (ranges: logspace, linspace;"),
         (["optimizer.lr=0:-3:4"], "write its kind first, e.g. logspace:0:-3:4"),
+        # (a call's form, as scipy and numpy write it: its comma made two values,
+        # 'loguniform(1e-4' and '1e-1)', and the line blamed a trial's 'unable to parse string')
+        (["optimizer.lr=loguniform(1e-4,1e-1)"], "error: optimizer.lr: 'loguniform(1e-4,1e-1)': "
+         "a range or distribution is written with colons, not as a call: loguniform:1e-4:1e-1"),
+        (["optimizer.lr=logspace(-4,-1,4)"], "not as a call: logspace:-4:-1:4"),
     ],
 )  # fmt: skip
 def test_bad_sweep_arguments_exit_2_with_one_line(tmp_path, args, message):
