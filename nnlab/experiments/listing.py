@@ -189,11 +189,21 @@ def config_facts(run: runs.RunDir, kind: str) -> dict[str, Any]:
         return {"dataset": None}
     base = base if isinstance(base, dict) else {}
     dataset = base.get("dataset")
+    if kind in ("sweep", "tune") and isinstance(dataset or {}, dict):  # (a base as written:
+        dataset = {"name": default_dataset(), **(dataset or {})}  # none named is the default)
     name = dataset.get("name") if isinstance(dataset, dict) else None
     facts: dict[str, Any] = {"dataset": name if isinstance(name, str) else None}
     if kind == "train" and whole(base.get("epochs")):
         facts["epochs_planned"] = base["epochs"]
     return facts
+
+
+def default_dataset() -> str:
+    """The dataset a config that names none trains on (a sweep's row read 'sweep', with no
+    dataset, where its runs' rows read 'train/digits')."""
+    from nnlab.config_model import Config
+
+    return str(Config.model_fields["dataset"].default.name)
 
 
 ACCURACIES = ("final_train_acc", "final_val_acc", "final_test_acc")

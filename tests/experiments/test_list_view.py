@@ -34,3 +34,20 @@ def test_a_sweeps_bad_trials_are_json_s_alone(tmp_path):
     assert found.shown(Format.json) == found.rows
     for fmt in (Format.csv, Format.table):
         assert found.shown(fmt) == [{"run": "s", "reason": "1 trial MISSING"}]
+
+
+def test_a_sweeps_or_tunes_dataset_is_the_default_where_its_base_config_names_none():
+    # (a sweep of a config without a dataset: section listed as 'sweep', no dataset, beside
+    # its trials' 'train/digits': its base config is read as written, without defaults)
+    from types import SimpleNamespace
+
+    from nnlab.experiments.listing import config_facts
+
+    def sweep(base: dict) -> SimpleNamespace:
+        return SimpleNamespace(plan=lambda: {"spec": {"params": {}}, "base": base, "overrides": []})
+
+    assert config_facts(sweep({"epochs": 1}), "sweep") == {"dataset": "digits"}
+    assert config_facts(sweep({"dataset": {"n_train": 9}}), "sweep") == {"dataset": "digits"}
+    assert config_facts(sweep({"dataset": {"name": "mnist"}}), "sweep") == {"dataset": "mnist"}
+    # (a folder of no dataset, activations of N(0, 1) inputs, still names none)
+    assert config_facts(SimpleNamespace(config=lambda: {}), "activations") == {"dataset": None}
