@@ -38,7 +38,7 @@ def meant(name: str) -> str | None:
 INSTEAD = {
     "betas": "torch's betas=(b1, b2) are adam's optimizer.beta1 and optimizer.beta2",
     "nesterov": "torch's SGD(nesterov=True) is the optimizer named nesterov",
-    "dampening": "nnlab's momentum has no dampening: torch's default, 0",
+    "dampening": "nnlab's momentum is torch's at its default dampening, 0",
     "scheduler": "nnlab has no learning-rate schedule: the rate is constant through a run",
     "lr_scheduler": "nnlab has no learning-rate schedule: the rate is constant through a run",
     "device": "nnlab has no device: it trains with NumPy on the CPU",

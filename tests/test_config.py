@@ -403,6 +403,8 @@ def test_a_torch_key_nnlab_has_none_of_is_answered_with_what_it_has_instead():
     ):
         said = "(nnlab has no learning-rate schedule: the rate is constant through a run)"
         assert error_of(raw).endswith(said)
+    dampening = error_of({"optimizer": {"name": "momentum", "dampening": 0.1}})
+    assert dampening.endswith("(nnlab's momentum is torch's at its default dampening, 0)")
     assert error_of({"device": "cuda"}).endswith(
         "(nnlab has no device: it trains with NumPy on the CPU)"
     )
