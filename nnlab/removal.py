@@ -10,6 +10,7 @@ is no longer there. ``runs.py`` re-exports ``removable`` and ``remove_folder``.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +29,13 @@ def removable(root: Path, ref: str) -> RunDir:
     trial or round inside another folder, not a folder outside ``root``, not one a process
     holds (``process.held``) or that reads RUNNING (its process on another host). RunError
     otherwise."""
-    run = find_run(root, ref, damaged=True)  # (a DAMAGED folder is one to remove)
+    try:
+        run = find_run(root, ref, damaged=True)  # (a DAMAGED folder is one to remove)
+    except RunError:
+        going = _being_removed(root, ref)
+        if going is None:
+            raise
+        return RunDir(going)  # (``remove_folder`` finds it gone: 'removed meanwhile')
     place = run.path.absolute()
     if place.is_symlink():
         to = link_nowhere(place) if leads_nowhere(place) else f"a link to {place.resolve()}"
@@ -49,8 +56,10 @@ def removable(root: Path, ref: str) -> RunDir:
                 f"{run.path}: not a folder of the runs folder {root}; nnlab removes only those "
                 "(give --runs-dir)"
             )
-    if held(run.path):  # (asked before any folder goes; ``remove_folder`` takes the hold)
+    if held(run.path) and not _taken_meanwhile(run.path) and held(run.path):
         raise RunError(f"{run.path}: {IN_USE}; try again once that has ended")
+    if not os.path.lexists(run.path):  # (another ``runs remove`` took it: ``remove_folder``
+        return run  # says so)
     _refuse_held_inside(run)
     unable = unremovable(run.path) or _too_long_to_hide(run)  # (before any folder goes)
     if unable is not None:
@@ -103,7 +112,7 @@ def remove_folder(run: RunDir) -> bool:
     try:
         claim(run)
     except RunError:
-        if not os.path.lexists(run.path):
+        if not os.path.lexists(run.path) or _taken_meanwhile(run.path):
             return False
         raise
     try:
@@ -113,6 +122,37 @@ def remove_folder(run: RunDir) -> bool:
     finally:
         release(run)
     return True
+
+
+def _being_removed(root: Path, ref: str) -> Path | None:
+    """The folder ``ref`` names by its name or path, if it is not there because another
+    process is removing it now: moved aside as ``.<name>.removing`` (``RunDir.remove``), which
+    that process holds. The second of two ``runs remove`` at once that looked after the first
+    had moved it said 'no run folder under runs matches', exit 2. None otherwise."""
+    path = Path(ref) if os.sep in ref else Path(root) / ref
+    hidden = path.with_name(f".{path.name}{REMOVING}")
+    if path.name in ("", ".", "..") or os.path.lexists(path) or not held(hidden):
+        return None
+    return path
+
+
+REMOVER_WAIT = 1.0  # seconds: how long a folder held by another process may take to go
+
+
+def _taken_meanwhile(path: Path) -> bool:
+    """Whether the folder ``path``, which another process holds, goes within ``REMOVER_WAIT``
+    (False at once if the hold ends with the folder there). Another ``runs remove`` moves the
+    folder aside milliseconds after it takes the hold (``RunDir.remove``), so the second of
+    two at once found it held and was refused 'in use by another nnlab process', exit 2, of a
+    folder gone as both asked (one time in twelve); a process that holds it to resume or
+    train it keeps it there, and is refused after the wait."""
+    end = time.monotonic() + REMOVER_WAIT
+    while True:
+        if not os.path.lexists(path):
+            return True
+        if not held(path) or time.monotonic() >= end:
+            return False
+        time.sleep(0.01)
 
 
 def _refuse_held_inside(run: RunDir) -> None:

@@ -60,9 +60,10 @@ REMOVAL = [
     ),
 ]  # fmt: skip
 REMOVED_MEANWHILE = Row(
-    "two `runs remove` of one folder at once: the one that finds it gone as it takes it "
-    "says the other removed it (it said 'cannot open: No such file or directory', or that "
-    "a resume held it, exit 2, of a folder gone as both asked)",
+    "two `runs remove` of one folder at once: the later one says the other removed it, "
+    "whether it finds the folder held by the other, moved aside or gone as it takes it (it "
+    "said 'cannot open: No such file or directory', that a process held it, or 'no run "
+    "folder under runs matches', exit 2, of a folder gone as both asked)",
     "`nnlab runs remove RUN --yes`, twice at once",
     0,
     ("{run}: removed meanwhile by another process",),
@@ -266,3 +267,45 @@ def test_a_folder_removed_before_it_is_held_is_said_so(stopped):
     shutil.rmtree(stopped.path)
     with pytest.raises(RunError, match=r"no longer there \(removed or renamed meanwhile"):
         process.claim(stopped)
+
+
+def other_remover(path, moved: bool):
+    """A process that removes ``path`` as ``runs remove`` does (``RunDir.remove``): it holds
+    it, moves it aside as ``.<run>.removing`` (after 0.3 s: a loaded machine), and removes it
+    once its stdin is closed; returned once it holds it (``moved``: once it has moved it
+    aside)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, shutil, sys, time\nfrom nnlab import process\nfrom nnlab.rundir import "
+        f"RunDir\nrun = RunDir({str(path)!r})\nprocess.claim(run)\n"
+        f"print('held', flush=True)\ntime.sleep({0.0 if moved else 0.3})\n"
+        "hidden = run.path.with_name(f'.{run.id}.removing')\nos.replace(run.path, hidden)\n"
+        "print('moved', flush=True)\nsys.stdin.read()\nshutil.rmtree(hidden)\n"
+    )  # (removed once its input ends: when this test has asked)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "held"
+    if moved:
+        assert holder.stdout.readline().strip() == "moved"
+    return holder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moved", [False, True])
+def test_a_folder_another_runs_remove_holds_is_said_removed(case, done, moved):
+    """Two ``runs remove`` of one folder at once, this one the later: the other held the
+    folder (it said 'in use by another nnlab process', exit 2, one time in twelve), or had
+    moved it aside already ('no run folder under runs matches', exit 2)."""
+    holder = other_remover(done.path, moved)
+    try:
+        result = invoke("runs", "remove", done.id, "--yes", "--runs-dir", case / "runs")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert result.exit_code == 0, result.output
+    said = REMOVED_MEANWHILE.expect(case / "runs", done.path)[0]
+    assert result.stderr.splitlines()[-1] == said, result.stderr
+    assert not any((case / "runs").iterdir())
