@@ -105,10 +105,11 @@ def _view(run: runs.RunDir, every: bool) -> RunView:
     run.check_files()
     meta, metrics = run.meta, run.metrics()
     run.summary()  # (summary.txt is shown; a damaged summary.json is reported, not hidden)
-    # ("key   value" lines, the values aligned: on a narrow terminal a value folds under itself)
+    # ("key   value" lines, the values aligned: on a narrow terminal a value folds under itself;
+    # a second pair on a line two spaces after the first, as 'ended' is: 'status' was four)
     fields = [
         ("run", run.path),
-        ("kind", f"{run.kind}    status {run.status}"),
+        ("kind", f"{run.kind}  status {run.status}"),
         ("started", f"{_local(meta.get('started'))}  ended {_local(meta.get('ended'))}"),
         ("command", command_line(meta.get("argv"))),
     ]

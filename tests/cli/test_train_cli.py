@@ -225,7 +225,10 @@ def test_runs_show_latest_as_text(two_runs):
     runs_dir, runs = two_runs
     result = invoke("runs", "show", "latest", runs_dir=runs_dir)
     assert result.exit_code == 0, result.output
-    assert f"run       {runs[-1].path}" in result.stdout and "status COMPLETED" in result.stdout
+    assert f"run       {runs[-1].path}" in result.stdout
+    # (a line's second pair two spaces after the first, status as ended: status was four)
+    assert "\nkind      train  status COMPLETED\n" in result.stdout
+    assert re.search(r"\nstarted   \S+ \S+  ended ", result.stdout), result.stdout
     assert "\ncommand " in result.stdout and "\nconfig:\n  name: small" in result.stdout
     assert "every epoch" in result.stdout  # two epochs: all shown
     made = runs[-1].meta["versions"]  # (what made the numbers, the BLAS's kernels included)
