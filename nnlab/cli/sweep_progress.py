@@ -47,7 +47,7 @@ class SweepProgress:
 
         plan = run.plan()
         self.spec = parse_spec(plan["spec"]) if plan else None
-        note(f"sweep folder: {run.path} ({counted(total, 'trial')}, {done} already done)")
+        note(f"sweep folder: {run.path}  ({counted(total, 'trial')}, {done} already done)")
         self.tally = times.Tally("trial", total, done)
         if sys.stderr.isatty():
             from rich.console import Console

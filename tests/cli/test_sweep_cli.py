@@ -84,6 +84,9 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     assert [r["optimizer.lr"] for r in rows] == [0.5, 0.1]
     assert all(r["epochs_done"] == 2 for r in rows)  # the fixed override applied to every trial
     assert "\ntrial 2/2, " in result.stderr and "sweep folder:" in result.stderr
+    # (its first line and its last alike: the folder, two spaces, what it holds in brackets)
+    said = [line for line in result.stderr.splitlines() if line.startswith("sweep folder: ")]
+    assert len(said) == 2 and all(f"{run.path}  (" in line for line in said), said
 
 
 @pytest.mark.slow
