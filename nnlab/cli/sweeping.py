@@ -37,7 +37,7 @@ def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     from nnlab.sweep.outcome import failed_said, folder_said
 
     rows = result.rows
-    title = f"{result.run.id}: {result.status}"
+    title = sw.summary_title(result.run.id, result.status, rows)  # (summary.txt's)
     preset = presets.PRESETS.get(result.defn.preset)
     if preset is not None:
         rows = preset.complete(rows, result.defn)

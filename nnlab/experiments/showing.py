@@ -157,10 +157,9 @@ def _summary_text(run: runs.RunDir, records: list[Record], table: Any = None) ->
 
         rows, spec = sweep.sweep_rows(run), sweep.load_sweep(run)[0].spec
         keys = list(spec.params)
-        said = ", ".join(f"{n} {status}" for status, n in _counts(rows).items())
+        title = sweep.summary_title(run.id, str(run.status), rows)
         rows = [{k: v for k, v in row.items() if k != "reason"} for row in rows]
         rows = sweep.table_rows(rows, spec)  # (a key a trial leaves out: '-', not null)
-        title = f"{run.id}: {run.status} ({said})"
         return table_text(rows, sweep.summary_columns(rows, keys), title=title)
     if run.kind == "tune" and run.file("tune.json").exists():
         return _tune_text(run)

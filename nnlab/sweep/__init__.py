@@ -55,7 +55,7 @@ _WHERE = {
         "folder",
     ),
     **dict.fromkeys(
-        ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "table_rows",
+        ("finish_sweep", "plot_sweep", "prepare_figures", "summary_columns", "summary_title", "table_rows",
          "trial_curves"),
         "finish",
     ),

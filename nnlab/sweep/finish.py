@@ -78,6 +78,16 @@ def summary_columns(rows: list[Row], keys: list[str], wide: bool = True) -> list
     return cols + finals + bests
 
 
+def summary_title(run_id: str, status: str, rows: list[Row]) -> str:
+    """A sweep's table's title: its id, status and its trials' statuses counted, ``<id>:
+    COMPLETED (30 COMPLETED, 2 DIVERGED)``; the one title of its table, printed at its end,
+    in summary.txt and by ``runs show`` (the printed one said ``<id>: COMPLETED`` alone)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return f"{run_id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+
+
 def applies(spec: SweepSpec, key: str, row: Row) -> bool:
     """Whether the swept ``key`` applies to the trial of ``row``: not a key its variant has not
     (``variants.left_out``: ``optimizer.momentum`` in an sgd trial), nor a width at
@@ -118,7 +128,7 @@ def finish_sweep(
             {"sweep": run.id, "status": status, "keys": keys, "counts": counts, "trials": rows},
         )
         run.write_text("summary.csv", to_csv(rows))
-        title = f"{run.id}: {status} ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+        title = summary_title(run.id, status, rows)
         shown = table_rows(rows, defn.spec)
         run.write_text("summary.txt", table_text(shown, summary_columns(rows, keys), title=title))
 

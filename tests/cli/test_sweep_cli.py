@@ -87,6 +87,9 @@ def test_grid_prints_a_table_and_writes_the_sweep_folder(tmp_path):
     # (its first line and its last alike: the folder, two spaces, what it holds in brackets)
     said = [line for line in result.stderr.splitlines() if line.startswith("sweep folder: ")]
     assert len(said) == 2 and all(f"{run.path}  (" in line for line in said), said
+    # (the table's title as summary.txt's, its trials counted: it read '<id>: COMPLETED')
+    title = run.file("summary.txt").read_text().splitlines()[0]
+    assert result.stdout.splitlines()[0] == title == f"{run.id}: COMPLETED (2 COMPLETED)"
 
 
 @pytest.mark.slow
