@@ -41,24 +41,36 @@ def accuracy_values(axes: Sequence[Any]) -> list[float]:
     return [float(v) for v in flat[np.isfinite(flat)]]
 
 
-def floor_of(values: list[float]) -> float:
+def floor_of(values: list[float], bests: Sequence[float] = ()) -> float:
     """The highest of ``FLOORS`` that no value lies under, or, from ``SQUEEZE_FROM`` up, no
     more than ``BULK`` of ``values`` (0 if none: an axis from 0). Under 0.8 the squeeze gains
     little height and hides much: three overfitting runs, a third of the dropout run's epochs
-    under 0.5, rose from chance in the bottom fifth."""
+    under 0.5, rose from chance in the bottom fifth. ``bests``: each panel's best value, of
+    panels sharing the axis: none that reaches the least floor may lie under the floor (runs
+    compare's 1-epoch run, 0.1 to 0.85 beside runs of 112 epochs over 0.95, was drawn whole
+    in the squeezed fifth); a panel all under it (at chance: diverged) is drawn there."""
+    least = min(FLOORS)
     for floor in FLOORS:
         under = sum(v < floor for v in values)
+        if any(least <= best < floor for best in bests):
+            continue
         if values and (not under or floor >= SQUEEZE_FROM and under <= BULK * len(values)):
             return floor
     return 0.0
 
 
+def panel_bests(axes: Sequence[Any]) -> list[float]:
+    """The best accuracy drawn on each of ``axes`` that has one (``accuracy_values``)."""
+    return [max(v) for v in (accuracy_values([ax]) for ax in axes) if v]
+
+
 def accuracy_axis(axes: Sequence[Any]) -> float:
     """Limits, ticks and label of the accuracy axis ``axes`` share (one axes, or panels that
     share y), from what is drawn on them (``accuracy_values``): the floor it shows from
-    (module docstring), 0 for the whole 0..1.02. Each axes' y label (if any) says a floor."""
+    (module docstring; each panel's best point above it, ``floor_of``), 0 for the whole
+    0..1.02. Each axes' y label (if any) says a floor."""
     values = accuracy_values(axes)
-    floor = floor_of(values)
+    floor = floor_of(values, panel_bests(axes))
     if floor == 0:
         axes[0].set_ylim(0, 1.02)
         return floor

@@ -26,6 +26,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
         ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
                 clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
     ax.set_xlabel("a (D1)")  # (as the 2-D figure names its axes)
+    base.spaced_ticks(ax, "x")
     base.log_scale(ax, "y", "loss")
     ax.axvline(0, color="gray", lw=0.8, ls="--", label="centre W (a = 0)")
     ax.grid(alpha=0.3)
@@ -111,6 +112,8 @@ def landscape_contour_figure(alphas: Any, grid: Any, title: str = "", run: str =
         zorder=4,
     )  # (whole where the centre is a corner: --range 0:1)
     ax.set(xlabel="a (D1)", ylabel="b (D2)", aspect="equal")
+    base.spaced_ticks(ax, "x")  # (-1.00 -0.75 -0.50 ... on its 4 inches: a quarter em apart)
+    ax.set_yticks([t for t in ax.get_xticks() if alphas[0] <= t <= alphas[-1]])  # (b's as a's)
     base.legend_outside(ax, "below")
     base.fitted_title(ax, base.named(run, _title("L(W + a D1 + b D2)", title)))
     return fig

@@ -15,7 +15,14 @@ from typing import Any
 from nnlab import palette
 from nnlab.output import config_number
 from nnlab.plots import base
-from nnlab.plots.accuracy import accuracy_values, floor_of, mark_floor, show_floor, strip_under
+from nnlab.plots.accuracy import (
+    accuracy_values,
+    floor_of,
+    mark_floor,
+    panel_bests,
+    show_floor,
+    strip_under,
+)
 
 NETS = (
     ("bn", "BatchNorm", "-", palette.SERIES[0]),
@@ -87,7 +94,7 @@ def _shared_accuracy(axes: list[Any], ncols: int = 4) -> None:
     0.95 to 1 from epoch 7, ran along the top edge.) Where the points set no floor, the
     canvas's 0..1.02 stays."""
     values = accuracy_values(axes)
-    floor = floor_of(values)
+    floor = floor_of(values, panel_bests(axes))
     if not floor:
         return
     squeezed = min(values) < floor

@@ -71,3 +71,18 @@ def test_a_sweeps_panels_share_the_floor_and_each_trial_back_at_chance_shows_the
         r.update(test_acc=0.1)
     fig = plots.sweep_curves_figure(rows, curves, ["optimizer.lr"])
     assert fig.axes[0].get_ylim() == (0, 1.02)
+
+
+def test_a_floor_leaves_each_panels_best_point_above_it_unless_the_panel_is_all_at_chance():
+    assert floor_of([0.1] + [0.97] * 99, bests=[0.99, 0.85]) == 0.8  # (0.85's panel: over 0.8)
+    assert floor_of([0.1] + [0.97] * 99, bests=[0.99, 0.1]) == 0.95  # (at chance: squeezed)
+
+
+def test_runs_compare_keeps_a_short_runs_curve_above_the_squeeze_beside_long_ones():
+    """A 1-epoch run, 0.1 to 0.85, beside runs of 100 epochs over 0.95: the shared axis was
+    from 0.95, the short run drawn whole in the squeezed fifth, its gap a hairline."""
+    one = records.learning(1, end=0.85)
+    panels = [{"label": "long", "records": digits(100), "status": "COMPLETED"},
+              {"label": "short", "records": one, "status": "COMPLETED"}]  # fmt: skip
+    fig = plots.accuracy_gaps_figure(panels)
+    assert fig.axes[0].get_ylabel() == "accuracy (0 to 0.8 squeezed)"

@@ -167,3 +167,20 @@ def test_the_lines_accuracy_axis_shows_the_accuracies_from_a_floor_as_the_curves
     assert marks and all(ln.get_xdata()[0] == 1 for ln in marks)  # (the right edge)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["loss (left axis)", "centre W (a = 0)", "accuracy (right)"]
+
+
+@pytest.mark.parametrize("line", [False, True])
+def test_the_a_axis_labels_keep_an_em_apart(line):
+    """The plane's -1.00 -0.75 -0.50 ... 1.00 on 4 inches nearly touched."""
+    from nnlab.plots.axes import TICK_SPACE
+
+    alphas, grid = bowl()
+    fig = (plots.landscape_line_figure(alphas, grid[:, 25], 0.9 - 0.1 * alphas**2, TITLE) if line
+           else plots.landscape_contour_figure(alphas, grid, TITLE))  # fmt: skip
+    render(fig)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    boxes = sorted((t.get_window_extent().x0, t.get_window_extent().x1)
+                   for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if lo <= x <= hi)  # fmt: skip
+    gap = TICK_SPACE * plots.base.fonts.TICK_PT * fig.dpi / 72
+    assert all(b[0] - a[1] >= gap for a, b in zip(boxes, boxes[1:])), boxes
