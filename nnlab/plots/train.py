@@ -3,6 +3,7 @@ test accuracy, the gap shaded)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nnlab import palette
@@ -117,14 +118,23 @@ def _legend_lines(legend: Any, ncol: int) -> int:
     return sum(max(lines[i::per]) for i in range(per))
 
 
+FLAT = 0.05  # a linear loss axis whose curves span less than this share of their top: from 0
+
+
 def _loss_scale(ax: Any) -> None:
-    """The loss panel's title and y axis: log where its curves span more than a decade. The
+    """The loss panel's title and y axis: log where its curves span more than a decade, from
+    0 where they span less than ``FLAT`` of their largest value (a magnified hair). The
     curves only, the labelled lines: a diverged cross sits at y 1 in axes units, and read as a
     loss of 1 it put a run's losses of 1.7e5, within a decade, on a log axis."""
     curves = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     ax.set(ylabel="loss", title="loss")
-    if base.spans_decades([v for line in curves for v in line.get_ydata()]):
+    values = [float(v) for line in curves for v in line.get_ydata() if v is not None]
+    values = [v for v in values if math.isfinite(v)]
+    if base.spans_decades(values):
         base.log_scale(ax, "y", "loss")
+    elif values and 0 <= min(values) and max(values) - min(values) < FLAT * max(values):
+        ax.set_ylim(0, 1.05 * max(values))  # (from 0: a run that diverged at epoch 1 had its
+        # two losses of epoch 0, 2.530 and 2.542, drawn a whole axis apart)
 
 
 def _unless_a_loss(ax: Any, records: list[dict[str, Any]], keys: list[str]) -> None:

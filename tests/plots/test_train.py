@@ -463,3 +463,15 @@ def test_the_objective_of_a_one_epoch_run_is_a_dot_not_an_empty_legend_entry():
     fig = plots.train_curves_figure(records.learning(1), ["train"], "run", status="COMPLETED")
     (objective,) = [ln for ln in fig.axes[0].get_lines() if ln.get_color() == "black"]
     assert objective.get_marker() == "." and objective.get_label().startswith("objective")
+
+
+def test_a_loss_axis_of_nearly_equal_losses_starts_at_0():
+    """A run that diverged at epoch 1 has only epoch 0's losses, 2.530 and 2.542: drawn a
+    whole axis apart, train looked far above test."""
+    recs = records.diverging(at=1)
+    recs[0].update(train_loss=2.542, test_loss=2.530)
+    fig = plots.train_curves_figure(recs, ["train", "test"], title="run", status="DIVERGED")
+    lo, hi = fig.axes[0].get_ylim()
+    assert lo == 0 and 2.55 < hi < 2.7 and fig.axes[0].get_yscale() == "linear"
+    learning = plots.train_curves_figure(records.learning(), ["train", "test"], status="COMPLETED")
+    assert learning.axes[0].get_ylim()[0] > 0  # (losses 2.4 to 0.46: as matplotlib scales)
