@@ -14,6 +14,7 @@ from nnlab.cli.common import (
     Lines,
     Output,
     command,
+    given_params,
     note,
     seed_option,
     then_report,
@@ -139,15 +140,7 @@ def show_histograms(result: Any, opts: Output) -> None:
 def not_with_run(run: str | None) -> None:
     """An option of the net (``OF_THE_NET``) given beside ``--run``, whose config decides it,
     is refused, naming it; so is ``--data-dir`` without ``--run`` (the inputs are random)."""
-    import typer.main
-
-    ctx = typer.main.get_current_context(silent=True)
-    if ctx is None:
-        return
-    for param in ctx.command.params:
-        source = ctx.get_parameter_source(param.name or "")
-        if source is None or source.name != "COMMANDLINE":
-            continue
+    for param in given_params(command_line=True):
         if run is not None and param.name in OF_THE_NET:
             raise typer.BadParameter(
                 "not with --run, whose config decides the net; beside it give --samples, "

@@ -207,10 +207,7 @@ def see_help(text: str) -> str:
     (``usage_line``): ``(see nnlab gradcheck -h)``."""
     import re
 
-    import typer.main
-
-    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
-    ctx = get(silent=True) if get is not None else None
+    ctx = current_context()
     match = re.match(r"(--[a-z][a-z0-9-]*)[:/ ]", text)
     if ctx is None or match is None or match[1] in PATH_OPTIONS or text.endswith(" -h)"):
         return text
@@ -219,24 +216,33 @@ def see_help(text: str) -> str:
     return f"{text} (see {' '.join(['nnlab', *ctx.command_path.split()[1:]])} -h)"
 
 
-def given_options(command_line: bool = False) -> set[str]:
-    """The names of the running command's parameters given other than by their defaults (on
-    the command line, or by an environment variable such as ``$NNLAB_RUNS_DIR``);
-    ``command_line``: on the command line only. (Click's parameter sources; none outside a
-    command.)"""
+def current_context() -> Any:
+    """The context of the command running (click's, of typer's own click or click's), or None
+    outside one."""
     import typer.main
 
-    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
-    ctx = get(silent=True) if get is not None else None
-    if ctx is None:
-        return set()
-    given = set()
-    for param in ctx.command.params:
+    get = getattr(typer.main, "get_current_context", None)
+    return get(silent=True) if get is not None else None
+
+
+def given_params(command_line: bool = False) -> list[Any]:
+    """The running command's parameters given other than by their defaults (on the command
+    line, or by an environment variable such as ``$NNLAB_RUNS_DIR``), in its order;
+    ``command_line``: on the command line only. (Click's parameter sources; none outside a
+    command.)"""
+    ctx = current_context()
+    given = []
+    for param in ctx.command.params if ctx is not None else []:
         source = ctx.get_parameter_source(param.name or "")
         if source is not None and source.name != "DEFAULT":
             if not command_line or source.name == "COMMANDLINE":
-                given.add(param.name)
+                given.append(param)
     return given
+
+
+def given_options(command_line: bool = False) -> set[str]:
+    """The names of the parameters ``given_params`` gives."""
+    return {param.name for param in given_params(command_line)}
 
 
 def check_overrides(overrides: list[str]) -> None:
@@ -253,10 +259,8 @@ def check_split(words: list[str]) -> None:
     value of a list option the shell split at a space (``listed.split_value``: ``--lr 0.1
     0.2``'s '0.2' was 'expected key.sub=value'; ``sweep grid CFG --share-seed seed
     optimizer.lr ...``'s 'optimizer.lr', an axis with 'no value'), refused as the option."""
-    import typer.main
-
     bare = [text for text in words if "=" not in text]
-    ctx = typer.main.get_current_context(silent=True) if bare else None
+    ctx = current_context() if bare else None
     if ctx is not None and (split := split_value(state["argv"], bare, ctx.command)) is not None:
         raise OptionError(*split)
 

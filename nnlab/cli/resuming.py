@@ -13,6 +13,7 @@ import typer
 from typer.models import OptionInfo
 
 from nnlab.cli import complete
+from nnlab.cli.common import check_report, current_context, given_params
 from nnlab.cli.usage import name_of
 
 
@@ -37,26 +38,21 @@ def alone_with_resume(resume: str | None, *takes: str, elsewhere: tuple[str, ...
     ignored, or would make the folder hold what it does not say). ``takes``: the command's
     own options that change how, not what (``--jobs``); ``elsewhere``: those the command
     refuses beside --resume in its own words (a tune's config, a landscape's ``--out``)."""
-    import typer.main
-
-    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
-    ctx = get(silent=True) if get is not None else None
+    ctx = current_context()
     if resume is None or ctx is None:
         return
     allowed = (*RESUME_TAKES, *takes)
-    for param in ctx.command.params:
+    for param in given_params(command_line=True):
         if param.name in allowed or param.name in elsewhere:
             continue
-        source = ctx.get_parameter_source(param.name or "")
-        if source is not None and source.name == "COMMANDLINE":
-            keep = ", ".join(
-                name_of(p) for p in ctx.command.params if p.name in allowed and p.name != "resume"
-            )
-            raise typer.BadParameter(
-                f"not with --resume, which goes on with the settings its folder "
-                f"recorded; beside it give only {keep}",
-                param_hint=name_of(param),
-            )
+        keep = ", ".join(
+            name_of(p) for p in ctx.command.params if p.name in allowed and p.name != "resume"
+        )
+        raise typer.BadParameter(
+            f"not with --resume, which goes on with the settings its folder recorded; beside "
+            f"it give only {keep}",
+            param_hint=name_of(param),
+        )
 
 
 def check_report_of(
@@ -66,7 +62,6 @@ def check_report_of(
     goes, in (``resumes.output_root``: a resumed folder's, looked up only when it is asked),
     checked before any work (``check_report``)."""
     if report:
-        from nnlab.cli.common import check_report
         from nnlab.resumes import output_root
 
         check_report(output_root(resume, out, runs_dir, kind))

@@ -233,13 +233,11 @@ def _where_split(exc: Exception, refs: list[str]) -> Exception | None:
     ``--where`` pair, given with a space (``--where optimizer.lr=0.1 0.5``: the shell gave
     '0.5' as a run, and it said only that no run folder matches it), as ``runs list`` says
     it; else None (a run after a ``--where`` pair is a run: ``--where k=v latest``)."""
-    import typer.main
-
-    from nnlab.cli.common import state
+    from nnlab.cli.common import current_context, state
     from nnlab.cli.listed import split_value
     from nnlab.errors import OptionError
 
-    ctx = typer.main.get_current_context(silent=True)
+    ctx = current_context()
     missing = [r for r in refs if str(exc).startswith(f"run {r!r}: no run folder")]
     split = split_value(state["argv"], missing, ctx.command) if ctx and missing else None
     if split is None:

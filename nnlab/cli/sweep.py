@@ -15,7 +15,7 @@ import typer
 from typer.models import ArgumentInfo
 
 from nnlab.cli import complete, usage
-from nnlab.cli.common import MAX_SEED, Execution, command
+from nnlab.cli.common import MAX_SEED, Execution, command, given_params
 from nnlab.cli.paths import given_name, given_path
 from nnlab.cli.sweeping import resume, run_definition
 from nnlab.sweep import MAX_TRIALS
@@ -179,9 +179,8 @@ def _refuse_group_options(ctx: typer.Context) -> None:
     before a subcommand they were accepted and ignored (the sweep went to runs/, the format
     was dropped). Refused in one line saying where they go. (From the environment they are
     the subcommand's too: not refused.)"""
-    for param in ctx.command.params:
-        source = ctx.get_parameter_source(param.name or "")
-        if source is not None and source.name == "COMMANDLINE" and param.name != "resume_ref":
+    for param in given_params(command_line=True):  # (the group's: its callback runs)
+        if param.name != "resume_ref":
             option = max(param.opts, key=len)
             where = f"nnlab sweep {ctx.invoked_subcommand}"
             raise typer.BadParameter(
