@@ -32,27 +32,14 @@ from nnlab.output import Format
 
 def print_sweep(result: Any, fmt: Format, quiet: bool = False) -> None:
     """The sweep's table (a preset's own view for presets) on stdout; exit 3 if a trial FAILED."""
-    from nnlab import sweep as sw
-    from nnlab.sweep import presets
-    from nnlab.sweep.outcome import failed_said, folder_said
+    from nnlab.sweep.outcome import failed_said, folder_said, shown
 
-    rows = result.rows
-    title = sw.summary_title(result.run.id, result.status, rows)  # (summary.txt's)
-    preset = presets.PRESETS.get(result.defn.preset)
-    if preset is not None:
-        rows = preset.complete(rows, result.defn)
-    if fmt != Format.table:
-        emit(preset.objects(rows) if preset else rows, fmt)
-    elif preset is not None:
-        table_rows, columns, table_title = preset.table(rows, title)
-        emit(table_rows, fmt, columns, title=table_title)
-    else:  # (a key a trial leaves out: '-', not null)
-        columns = sw.summary_columns(rows, list(result.defn.spec.params), wide=False)
-        emit(sw.table_rows(rows, result.defn.spec), fmt, columns, title)
+    rows, columns, title = shown(result, fmt == Format.table)
+    emit(rows, fmt, columns, title)
     if not (quiet and result.failed):  # (-q: the folder and its figures, as train's; or the
         # error naming it)
         note(folder_line(result.run.path, "sweep folder") if quiet else folder_said(result))
-    if (error := failed_said(result, len(rows))) is not None:
+    if (error := failed_said(result, len(result.rows))) is not None:
         note(error)
         raise typer.Exit(EXIT_TRIALS_FAILED)
 

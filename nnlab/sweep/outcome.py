@@ -1,7 +1,8 @@
-"""What a sweep says once it has ended (``SweepResult``), besides its table: its folder with
-what became of its trials now (``folder_said``: trained, FAILED, resumed, already done; the time
-and the figures in the folder) and, where trials FAILED, the error naming the first and how to
-run them again (``failed_said``)."""
+"""What a sweep says once it has ended (``SweepResult``): its trials as its command prints them
+(``shown``: a preset's own view, or the summary's table), its folder with what became of its
+trials now (``folder_said``: trained, FAILED, resumed, already done; the time and the figures in
+the folder) and, where trials FAILED, the error naming the first and how to run them again
+(``failed_said``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,28 @@ from typing import Any
 from nnlab import times
 from nnlab.figure_files import drawn
 from nnlab.words import counted
+
+
+def shown(result: Any, table: bool) -> tuple[list[dict[str, Any]], list[str] | None, str | None]:
+    """(rows, columns, title) a sweep's command prints of its trials: for a ``table``, a
+    preset's own view (``Preset.table``), else the summary's (``finish.table_rows``: a key a
+    trial leaves out is '-', not null), titled as summary.txt is (``finish.summary_title``: its folder's id, status and trials counted); for JSON or
+    CSV every trial's fields (a preset's ``objects``), without columns or title. A preset's
+    rows first hold the keys its command line fixed (``Preset.complete``)."""
+    from nnlab.sweep.finish import summary_columns, summary_title, table_rows
+    from nnlab.sweep.presets import PRESETS
+
+    rows = result.rows
+    title = summary_title(result.run.id, result.status, rows)  # (summary.txt's)
+    preset = PRESETS.get(result.defn.preset)
+    if preset is not None:
+        rows = preset.complete(rows, result.defn)
+    if not table:
+        return (preset.objects(rows) if preset else rows), None, None
+    if preset is not None:
+        return preset.table(rows, title)
+    columns = summary_columns(rows, list(result.defn.spec.params), wide=False)
+    return table_rows(rows, result.defn.spec), columns, title
 
 
 def folder_said(result: Any) -> str:

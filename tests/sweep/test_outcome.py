@@ -44,3 +44,52 @@ def test_failed_trials_are_an_error_naming_the_first_and_the_resume(tmp_path):
         f"error: 2 of 3 trials FAILED (e.g. t1: boom); rerun them with: nnlab sweep --resume "
         f"{tmp_path}"
     )
+
+
+def test_a_sweeps_table_leaves_out_what_a_trial_has_not_and_json_keeps_every_field():
+    from nnlab import sweep as sw
+    from nnlab.sweep.outcome import shown
+
+    spec = sw.SweepSpec(params={"optimizer.name": ["sgd", "momentum"], "optimizer.momentum": [0.5]})
+    rows = [
+        {"trial": "a", "optimizer.name": "sgd", "optimizer.momentum": None, "seed": 1,
+         "status": "COMPLETED", "epochs": 2, "final_test_acc": 0.9, "best_test_acc": 0.95},
+        {"trial": "b", "optimizer.name": "momentum", "optimizer.momentum": 0.5, "seed": 2,
+         "status": "FAILED", "epochs": 1},
+    ]  # fmt: skip
+    result = SimpleNamespace(rows=rows, status="COMPLETED", run=SimpleNamespace(id="s-1"),
+                             defn=SimpleNamespace(preset=None, spec=spec))  # fmt: skip
+    table, columns, title = shown(result, table=True)
+    assert title == "s-1: COMPLETED"
+    assert columns == ["trial", "optimizer.name", "optimizer.momentum", "status", "epochs",
+                       "final_test_acc"]  # fmt: skip
+    assert "optimizer.momentum" not in table[0] and table[1] == rows[1]
+    assert shown(result, table=False) == (rows, None, None)
+
+
+def test_a_presets_sweep_is_shown_in_its_own_view(monkeypatch):
+    from nnlab.sweep.outcome import shown
+    from nnlab.sweep.presets import PRESETS
+
+    preset = PRESETS["weight-scale"]
+    seen = []
+
+    class Preset(type(preset)):  # type: ignore[misc]
+        def complete(self, rows, defn):
+            seen.append(defn)
+            return [{**r, "filled": True} for r in rows]
+
+        def table(self, rows, title):
+            return rows, ["trial"], f"{title}: pairs"
+
+        def objects(self, rows):
+            return [{"objects": len(rows)}]
+
+    defn = SimpleNamespace(preset="weight-scale", spec=None)
+    result = SimpleNamespace(rows=[{"trial": "a"}], status="FAILED", run=SimpleNamespace(id="w"),
+                             defn=defn)  # fmt: skip
+    monkeypatch.setitem(PRESETS, "weight-scale", Preset())
+    assert shown(result, table=True) == ([{"trial": "a", "filled": True}], ["trial"],
+                                         "w: FAILED: pairs")  # fmt: skip
+    assert shown(result, table=False) == ([{"objects": 1}], None, None)
+    assert seen == [defn, defn]
