@@ -53,15 +53,15 @@ def test_a_sweeps_table_leaves_out_what_a_trial_has_not_and_json_keeps_every_fie
     spec = sw.SweepSpec(params={"optimizer.name": ["sgd", "momentum"], "optimizer.momentum": [0.5]})
     rows = [
         {"trial": "a", "optimizer.name": "sgd", "optimizer.momentum": None, "seed": 1,
-         "status": "COMPLETED", "epochs": 2, "final_test_acc": 0.9, "best_test_acc": 0.95},
+         "status": "COMPLETED", "epochs_done": 2, "final_test_acc": 0.9, "best_test_acc": 0.95},
         {"trial": "b", "optimizer.name": "momentum", "optimizer.momentum": 0.5, "seed": 2,
-         "status": "FAILED", "epochs": 1},
+         "status": "FAILED", "epochs_done": 1},
     ]  # fmt: skip
     result = SimpleNamespace(rows=rows, status="COMPLETED", run=SimpleNamespace(id="s-1"),
                              defn=SimpleNamespace(preset=None, spec=spec))  # fmt: skip
     table, columns, title = shown(result, table=True)
-    assert title == "s-1: COMPLETED"
-    assert columns == ["trial", "optimizer.name", "optimizer.momentum", "status", "epochs",
+    assert title == "s-1: COMPLETED (1 COMPLETED, 1 FAILED)"  # (summary.txt's title)
+    assert columns == ["trial", "optimizer.name", "optimizer.momentum", "status", "epochs_done",
                        "final_test_acc"]  # fmt: skip
     assert "optimizer.momentum" not in table[0] and table[1] == rows[1]
     assert shown(result, table=False) == (rows, None, None)
@@ -86,10 +86,10 @@ def test_a_presets_sweep_is_shown_in_its_own_view(monkeypatch):
             return [{"objects": len(rows)}]
 
     defn = SimpleNamespace(preset="weight-scale", spec=None)
-    result = SimpleNamespace(rows=[{"trial": "a"}], status="FAILED", run=SimpleNamespace(id="w"),
-                             defn=defn)  # fmt: skip
+    row = {"trial": "a", "status": "FAILED"}
+    result = SimpleNamespace(rows=[row], status="FAILED", run=SimpleNamespace(id="w"), defn=defn)
     monkeypatch.setitem(PRESETS, "weight-scale", Preset())
-    assert shown(result, table=True) == ([{"trial": "a", "filled": True}], ["trial"],
-                                         "w: FAILED: pairs")  # fmt: skip
+    assert shown(result, table=True) == ([{**row, "filled": True}], ["trial"],
+                                         "w: FAILED (1 FAILED): pairs")  # fmt: skip
     assert shown(result, table=False) == ([{"objects": 1}], None, None)
     assert seen == [defn, defn]
