@@ -42,7 +42,9 @@ def linked_file(folder: Path) -> str | None:
     round again, then failed as it made its folder, 'Not a directory'), or something other
     than a file (a folder, a named pipe) is where it writes one (``WRITTEN``): a train run's
     summary.txt that was a folder, which no reader reads, was resumed, trained to its end
-    and failed there ('summary.txt: Is a directory', exit 1); None if none is."""
+    and failed there ('summary.txt: Is a directory', exit 1); or a file has another name (a
+    hard link: a landscape's resume filled in the points of landscape.h5 in place, and so of
+    the file under its name outside the runs folder too); None if none is."""
     try:
         entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
     except OSError as exc:  # (no permission to list it: nothing can be resumed there)
@@ -59,6 +61,13 @@ def linked_file(folder: Path) -> str | None:
             )
         if entry.suffix in WRITTEN and not entry.is_file():  # (a folder where summary.txt goes)
             return wrong_kind(entry, entry.lstat().st_mode)
+        names = entry.lstat().st_nlink if entry.is_file() else 1
+        if names > 1:  # (landscape.h5 is written in place: its other names' file changed too)
+            return (
+                f"{entry}: a hard link (its file has {names} names); a resume writes into the "
+                "folder's own files, and would change it under its other names too: make it "
+                "a file of its own first (copy it beside it, then move the copy over it)"
+            )
     return None
 
 

@@ -15,6 +15,8 @@ import shutil
 
 import pytest
 
+from nnlab import runs
+
 from .helpers import Row, file_bytes, invoke, refused, snapshot
 
 LINKS = [
@@ -49,7 +51,18 @@ LINKS = [
         0,
         ("1 folder, 2 pages, 1 figure",),
     ),
-]
+    Row(
+        "a run file that is a hard link (its file has another name, elsewhere), in every "
+        "resume and every trial a sweep's or a tune's resume continues: refused before it "
+        "begins, as a symlink is (a landscape's resume filled in the points of landscape.h5 in "
+        "place, and so of the file under its other name); readers read it",
+        "`nnlab landscape --resume RUN` (`ln RUN/landscape.h5 ~/keep.h5`)",
+        2,
+        ("error: {run}/landscape.h5: a hard link (its file has 2 names); a resume writes into "
+         "the folder's own files, and would change it under its other names too: make it a "
+         "file of its own first (copy it beside it, then move the copy over it)",),
+    ),
+]  # fmt: skip
 
 
 def link(run, name: str, target: str) -> None:
@@ -191,3 +204,67 @@ def test_an_output_path_that_is_a_link_nowhere_is_refused_naming_it(case, done, 
     assert snapshot(case.parents[2]) == before and os.path.islink(link)
     if given == "report --out" and how == "nowhere":
         assert line == LINKS[2].parts[0], line
+
+
+def interrupted_landscape(case, monkeypatch) -> runs.RunDir:
+    """A landscape stopped by SIGTERM after its line and one grid row's first write."""
+    import signal
+
+    import h5py
+
+    real, calls = h5py.Dataset.__setitem__, []
+
+    def set_then_signal(self, key, value):
+        real(self, key, value)
+        calls.append(self.name)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(h5py.Dataset, "__setitem__", set_then_signal)
+    result = invoke("landscape", "cfg.yaml", "--points", "3", "-q", "--runs-dir", case / "runs")
+    assert result.exit_code == 130, result.output
+    monkeypatch.undo()
+    return next(runs.iter_runs(case / "runs"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["landscape.h5", "config.yaml"])
+def test_a_landscape_file_hard_linked_elsewhere_is_never_written_through(case, monkeypatch, name):
+    """landscape.h5 is filled in place (``landscape_file.store``): a resume of a folder whose
+    file had a second name outside the runs folder (``ln``, ``cp -al``) changed that file
+    too. Every resume refuses a folder holding a file of more than one name, before it
+    begins; the readers read it."""
+    run = interrupted_landscape(case, monkeypatch)
+    keep = case / "keep"
+    os.link(run.file(name), keep)
+    before, kept = snapshot(case / "runs"), keep.read_bytes()
+    resumed = invoke("landscape", "--resume", run.path, "-q", "--runs-dir", case / "runs")
+    said = f"{run.file(name)}: a hard link (its file has 2 names); a resume writes into"
+    line = refused(resumed, 2, said)
+    if name == "landscape.h5":
+        assert line == LINKS[4].expect("runs", run.path)[0], line
+    assert keep.read_bytes() == kept and snapshot(case / "runs") == before
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    assert json.loads(listed.stdout)[0]["status"] == "INTERRUPTED", listed.output
+
+
+@pytest.mark.parametrize("name", ["metrics.jsonl", "checkpoint.npz"])
+@pytest.mark.parametrize("where", ["run", pytest.param("trial", marks=pytest.mark.slow)])
+def test_a_run_file_hard_linked_elsewhere_refuses_every_resume(case, stopped, name, where):
+    """A train run's file with another name, or a sweep trial's (the sweep resumed to run a
+    trial whose folder was removed): refused as a symlink is, nothing changed."""
+    target, args = stopped, ["train", "--resume", stopped.path]
+    if where == "trial":
+        shutil.rmtree(stopped.path)
+        made = invoke("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "-q", "--runs-dir",
+                      case / "runs")  # fmt: skip
+        assert made.exit_code == 0, made.output
+        sweep = next(runs.iter_runs(case / "runs"))
+        target, gone = (runs.RunDir(p) for p in sorted((sweep.path / "trials").iterdir()))
+        shutil.rmtree(gone.path)  # (a trial to run again: the sweep has work)
+        args = ["sweep", "--resume", sweep.path]
+    os.link(target.file(name), case / "keep")
+    before = snapshot(case / "runs")
+    said = f"{target.file(name)}: a hard link (its file has 2 names)"
+    refused(invoke(*args, "--runs-dir", case / "runs"), 2, said)
+    assert snapshot(case / "runs") == before
