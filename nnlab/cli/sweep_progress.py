@@ -97,13 +97,10 @@ def _times_column(tally: times.Tally) -> Any:
 
 def note_repeats(asked: int | None, total: int) -> None:
     """Say so when a sweep has fewer distinct trials (``total``) than its spec ``asked``."""
-    if asked is not None and total < asked:
-        note(
-            f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
-            "repeat a trial's config (a random draw made again, a grid value given twice, or "
-            "values of a key a trial leaves out: a width at model.depth=0, a key its optimizer "
-            "has not)"
-        )
+    from nnlab.sweep.spec import repeats_note
+
+    if (line := repeats_note(asked, total)) is not None:
+        note(line)
 
 
 def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:

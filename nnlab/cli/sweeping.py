@@ -84,18 +84,13 @@ def run_definition(
     the option's, over the file's ``sweep.colour_by``)."""
     import dataclasses
 
-    from nnlab.idle import sweep_warnings
     from nnlab.sweep import run_sweep
-    from nnlab.sweep.definition import trial_config
+    from nnlab.sweep.definition import definition_notes, definition_warnings
     from nnlab.sweep.spec import asked_trials
-    from nnlab.sweep.variants import partial_notes, switch_notes
 
-    for line in sweep_warnings(defn.spec.params, lambda: trial_config(defn, {})):
-        note(line)  # (a key no trial reads: said before the trials, even with -q)
-    notes = [  # (once the trials are checked: a refusal is its one line)
-        *switch_notes(defn.spec, defn.base, defn.overrides),
-        *partial_notes(defn.spec, defn.overrides),
-    ]
+    for line in definition_warnings(defn):  # (said before the trials, even with -q)
+        note(line)
+    notes = definition_notes(defn)  # (said once the trials are checked)
     if colour_by is not None:
         defn = dataclasses.replace(defn, colour_by=colour_by)
     if dry_run:

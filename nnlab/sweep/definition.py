@@ -44,7 +44,13 @@ from nnlab.sweep.spec import (
     parse_sweep_args,
     split_values,
 )
-from nnlab.sweep.variants import left_out, override_key_of, partial
+from nnlab.sweep.variants import (
+    left_out,
+    override_key_of,
+    partial,
+    partial_notes,
+    switch_notes,
+)
 
 SEED_MODULUS = 2**31
 
@@ -438,6 +444,25 @@ def trial_seed(sweep_seed: int, identity: dict[str, Any]) -> int:
     """A seed in [0, 2**31) from the sweep seed and a trial's seed identity (a config mapping)."""
     text = json.dumps({"sweep_seed": sweep_seed, "config": identity}, sort_keys=True)
     return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % SEED_MODULUS
+
+
+def definition_warnings(defn: SweepDef) -> list[str]:
+    """What a sweep warns of before its trials are checked, read from its definition alone
+    (``idle.sweep_warnings``): a key its base config sets that no trial reads, a swept key
+    that changes nothing."""
+    from nnlab.idle import sweep_warnings
+
+    return sweep_warnings(defn.spec.params, lambda: trial_config(defn, {}))
+
+
+def definition_notes(defn: SweepDef) -> list[str]:
+    """What a sweep notes once its trials are checked (a refusal of theirs is its one line):
+    a variant its axis switches from the base config's (``variants.switch_notes``), and a
+    key only some of its variants take (``variants.partial_notes``)."""
+    return [
+        *switch_notes(defn.spec, defn.base, defn.overrides),
+        *partial_notes(defn.spec, defn.overrides),
+    ]
 
 
 def trial_config(defn: SweepDef, values: dict[str, Any]) -> Config:

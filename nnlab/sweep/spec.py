@@ -364,6 +364,19 @@ def asked_trials(spec: SweepSpec) -> int:
     return math.prod(len(grid_axis(key, value)) for key, value in spec.params.items())
 
 
+def repeats_note(asked: int | None, total: int) -> str | None:
+    """What a sweep of ``total`` distinct trials says when its spec ``asked`` for more (None:
+    a resume, which asks for none anew), else None."""
+    if asked is None or total >= asked:
+        return None
+    return (
+        f"{counted(asked, 'trial')} asked, {total} distinct: the others would "
+        "repeat a trial's config (a random draw made again, a grid value given twice, or "
+        "values of a key a trial leaves out: a width at model.depth=0, a key its optimizer "
+        "has not)"
+    )
+
+
 def split_values(text: str, key: str = "") -> list[Any]:
     """``"0.1,0.01"`` -> [0.1, 0.01]; commas inside [...] / {...} / quotes do not split."""
     parts, depth, quote, start = [], 0, "", 0

@@ -207,3 +207,20 @@ def test_the_tables_and_progress_say_a_left_out_key_does_not_apply(tmp_path):
     assert trials[0]["optimizer.momentum"] is None and trials[0]["model.width"] is None
     dry = invoke(*args, "--dry-run", runs_dir=root)
     assert dry.exit_code == 0 and "null" not in dry.stdout and " - " in dry.stdout
+
+
+def test_a_definition_warns_of_idle_keys_and_notes_switches_then_partial_keys(tmp_path):
+    from nnlab.sweep.definition import definition_notes, definition_warnings
+
+    he = config(tmp_path, model={**BASE["model"], "init": "he"})
+    (warning,) = definition_warnings(define(he, ["model.init_std=0.1,0.2"], kind="grid"))
+    assert "model.init_std" in warning
+    optimizer = {"name": "momentum", "lr": 0.05, "momentum": 0.9}
+    args = ["optimizer.name=sgd,adam", "optimizer.beta1=0.8"]
+    defn = define(config(tmp_path, optimizer=optimizer), args, kind="grid")
+    switched, partly = definition_notes(defn)
+    assert switched == switch_notes(defn.spec, defn.base, defn.overrides)[0]
+    assert partly == partial_notes(defn.spec, defn.overrides)[0]
+    assert "optimizer.beta1=0.8" in partly
+    plain = define(config(tmp_path), ["optimizer.lr=0.1,0.2"], kind="grid")
+    assert definition_warnings(plain) == [] and definition_notes(plain) == []
