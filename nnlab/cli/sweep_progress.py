@@ -1,13 +1,12 @@
-"""A sweep's progress on stderr (``SweepProgress``) and its trials' one-line descriptions, as
-``nnlab sweep`` and ``tune`` show them while they run."""
+"""A sweep's progress on stderr (``SweepProgress``), as ``nnlab sweep`` and ``tune`` show it
+while they run (a trial's line: ``sweep.outcome.describe_row``)."""
 
 import sys
 from typing import Any
 
 from nnlab import times
 from nnlab.cli.common import Lines, note
-from nnlab.output import as_label, counted
-from nnlab.summary import outcome
+from nnlab.output import counted
 
 
 class SweepProgress:
@@ -75,6 +74,7 @@ class SweepProgress:
                 self.bar = None
         else:  # (a key the trial leaves out is not named: optimizer.momentum of sgd)
             from nnlab.sweep import table_rows
+            from nnlab.sweep.outcome import describe_row
 
             shown = table_rows([row], self.spec)[0] if self.spec is not None else row
             if self.tally is None:  # (no start: a caller that plans nothing)
@@ -101,26 +101,3 @@ def note_repeats(asked: int | None, total: int) -> None:
 
     if (line := repeats_note(asked, total)) is not None:
         note(line)
-
-
-def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
-    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2 s)`` for one row (a
-    diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
-    swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
-    and its derived ``seed``."""
-    names = list(row)
-    if axes is not None:
-        keys = [k for k in axes if k in row]
-    else:
-        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
-    parts = [row["trial"]]
-    parts.extend(as_label(key, row[key]) for key in keys)
-    parts.append(outcome(row))
-    for key, value in row.items():
-        if key.startswith("final_") and key.endswith("_acc") and value is not None:
-            parts.append(f"{key[len('final_') :]} {value:.4f}")
-    if row.get("error"):
-        parts.append(str(row["error"]).splitlines()[0][:120])
-    elif row.get("seconds") is not None:
-        parts.append(f"({times.duration(row['seconds'])})")
-    return " ".join(parts)

@@ -1,4 +1,5 @@
-"""What a sweep says once it has ended (``SweepResult``): its trials as its command prints them
+"""What a sweep says of a trial as it ends (``describe_row``, its progress line), and once it
+has ended (``SweepResult``): its trials as its command prints them
 (``shown``: a preset's own view, or the summary's table), its folder with what became of its
 trials now (``folder_said``: trained, FAILED, resumed, already done; the time and the figures in
 the folder) and, where trials FAILED, the error naming the first and how to run them again
@@ -10,6 +11,8 @@ from typing import Any
 
 from nnlab import times
 from nnlab.figure_files import drawn
+from nnlab.output import as_label
+from nnlab.summary import outcome
 from nnlab.words import counted
 
 
@@ -61,3 +64,26 @@ def failed_said(result: Any, trials: int) -> str | None:
         f"(e.g. {first['trial']}: "
         f"{first.get('error')}); rerun them with: nnlab sweep --resume {result.run.path}"
     )
+
+
+def describe_row(row: dict[str, Any], axes: list[str] | None = None) -> str:
+    """``<trial> key=value ... STATUS train_acc 0.9 test_acc 0.8 (1.2 s)`` for one row (a
+    diverged trial: ``DIVERGED at epoch N``, without final accuracies, which it has none of): the
+    swept keys ``axes`` (a swept ``seed`` among them), else the row's columns between ``trial``
+    and its derived ``seed``."""
+    names = list(row)
+    if axes is not None:
+        keys = [k for k in axes if k in row]
+    else:
+        keys = names[names.index("trial") + 1 : names.index("seed")] if "seed" in row else []
+    parts = [row["trial"]]
+    parts.extend(as_label(key, row[key]) for key in keys)
+    parts.append(outcome(row))
+    for key, value in row.items():
+        if key.startswith("final_") and key.endswith("_acc") and value is not None:
+            parts.append(f"{key[len('final_') :]} {value:.4f}")
+    if row.get("error"):
+        parts.append(str(row["error"]).splitlines()[0][:120])
+    elif row.get("seconds") is not None:
+        parts.append(f"({times.duration(row['seconds'])})")
+    return " ".join(parts)

@@ -641,7 +641,7 @@ def test_diverged_trial_is_a_result_not_a_failure(tmp_path):
 
 
 def test_a_diverged_trials_row_has_no_final_values_wherever_it_is_shown(tmp_path):
-    from nnlab.cli.sweep_progress import describe_row
+    from nnlab.sweep.outcome import describe_row
 
     result = sw.run_sweep(tiny_sweep({"optimizer.lr": [0.5, 1e30]}), runs_dir=tmp_path)
     ok, diverged = result.rows

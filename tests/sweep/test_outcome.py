@@ -93,3 +93,16 @@ def test_a_presets_sweep_is_shown_in_its_own_view(monkeypatch):
                                          "w: FAILED (1 FAILED): pairs")  # fmt: skip
     assert shown(result, table=False) == ([{"objects": 1}], None, None)
     assert seen == [defn, defn]
+
+
+def test_a_trials_line_names_its_swept_keys_outcome_accuracies_and_time_or_error():
+    from nnlab.sweep.outcome import describe_row
+
+    row = {"trial": "t1", "optimizer.lr": 0.1, "seed": 7, "status": "COMPLETED", "epochs": 2,
+           "final_train_acc": 0.91234, "final_test_acc": None, "seconds": 1.25}  # fmt: skip
+    line = describe_row(row, ["optimizer.lr", "not.in.row"])
+    assert line.startswith("t1 optimizer.lr=0.1 ") and "train_acc 0.9123" in line
+    assert "test_acc" not in line and line.endswith(")")
+    assert describe_row(row) == line  # (no axes: the columns between trial and seed)
+    failed = {**row, "status": "FAILED", "error": "ValueError: boom\nTraceback ..."}
+    assert describe_row(failed).endswith("ValueError: boom")
