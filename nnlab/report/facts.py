@@ -235,9 +235,9 @@ def progress(entry: Entry) -> str:
     unfinished = entry.status == "RUNNING" or entry.status in UNFINISHED
     if entry.kind not in RUN_KINDS or not unfinished or last is None or not isinstance(total, int):
         return ""
-    return f"epoch {of_planned(int(last), total)}" + (
-        " so far" if entry.status == "RUNNING" else ""
-    )
+    # (the count one word, no-break spaces: a page's subtitle wrapped it, '660 of' over '3,000')
+    count = of_planned(int(last), total).replace(" ", "\u00a0")
+    return f"epoch {count}" + (" so far" if entry.status == "RUNNING" else "")
 
 
 def of_planned(done: int, planned: int) -> str:

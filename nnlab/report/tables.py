@@ -43,9 +43,9 @@ def epochs_cell(entry: Entry) -> str:
     planned = entry.config.get("epochs") if entry.kind in facts.RUN_KINDS else None
     whole = isinstance(done, int) and not isinstance(done, bool)
     if isinstance(planned, int) and epochs_of(done, planned, entry.status) != done:
-        # (a no-break space after the epochs done: where the cell wraps, report.css's narrow
-        # index, it wraps before the epochs planned alone, '22,592 of' over '100,000')
-        return cell(done, esc(facts.of_planned(done, planned)).replace(" of ", "&#160;of ", 1))
+        # (no-break spaces: one count, on one line at every width; report.css's narrow index
+        # wrapped it at its second space, '214 of' over '2,000', read as two values)
+        return cell(done, esc(facts.of_planned(done, planned)).replace(" ", "&#160;"))
     return cell(done, f"{done:,}" if whole else None)
 
 

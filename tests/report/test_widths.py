@@ -30,13 +30,16 @@ FITS = """() => {
 @pytest.fixture(scope="module")
 def widest(tmp_path_factory):
     """A report whose index has each column at its widest: a 100,000-epoch run stopped at
-    22,592, a val column, two folders of kind compare-optimizers (one of a long name), a
-    folder made by hand under a long name (its id that whole name, cut), a gradcheck's and a
+    22,592 and a 2,000-epoch one at 214, a val column, two folders of kind compare-optimizers
+    (one of a long name), a folder made by hand under a long name (its id that whole name, cut), a gradcheck's and a
     DAMAGED row."""
     root = tmp_path_factory.mktemp("widths") / "runs"
     make_wide_rows(root)
     make_run(root, "compare-optimizers rosenbrock", kind="compare-optimizers")
     make_run(root, "failed-one", status="FAILED")
+    short = make_run(root, "stopped-early", epochs=214, status="INTERRUPTED")  # (214 of 2,000)
+    config = short.file("config.yaml").read_text()
+    short.file("config.yaml").write_text(config.replace("epochs: 214", "epochs: 2000"))
     by_hand = root / "20261206-050701-a-folder-someone-made-by-hand"
     by_hand.mkdir()
     (by_hand / "metrics.jsonl").write_text('{"epoch": 0}\n')
@@ -83,3 +86,32 @@ def test_the_index_fits_its_box_beside_a_desktops_scroll_bar(browser, widest):
     if bars == {0}:
         pytest.skip("this Chromium shows no classic scroll bar (overlay scroll bars)")
     assert seen == {}, seen
+
+
+LINES = r"""() => [...document.querySelectorAll('#runs td[data-label="epochs done"]')]
+    .filter(td => /\sof\s/.test(td.textContent))
+    .map(td => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        return [td.textContent, tops.size];
+    })"""
+
+
+def test_an_epochs_count_reads_on_one_line_at_every_width(browser, widest):
+    """Up to 1,100 px a stopped run's epochs done wrapped, '22,592 of' over '100,000' (its
+    no-break space was after the number alone, and report.css let the cell wrap): read as two
+    values. A count is one line at every width now (the notes and the cells' padding give the
+    room: the index still fits its box, test above)."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    tab = context.new_page()
+    tab.goto(url(widest))
+    wrapped = {}
+    for width in WIDTHS:
+        tab.set_viewport_size({"width": width, "height": 700})
+        counts = tab.evaluate(LINES)
+        assert len(counts) == 2  # ('22,592 of 100,000', '214 of 2,000')
+        if any(lines != 1 for _, lines in counts):
+            wrapped[width] = counts
+    context.close()
+    assert wrapped == {}, wrapped
