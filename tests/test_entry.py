@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -172,6 +173,41 @@ def test_the_start_up_runs_without_the_garbage_collector():
     err = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True,
                          check=True, timeout=60).stderr  # fmt: skip
     assert err.splitlines()[-1] == "0 (False, 0) (True, True) True"
+
+
+TRAIN_COLLECTOR = """
+import gc, sys
+import nnlab.cli.common as common
+import nnlab.collector as collector
+import nnlab.__main__ as entry
+seen = {"collections": 0}
+gc.callbacks.append(lambda phase, info: phase == "stop" and seen.update(collections=seen["collections"] + 1))
+release = collector.release
+def at_command():
+    release()
+    seen["at the command"] = seen["collections"]
+def at_loop():
+    seen["set-up"] = (gc.isenabled(), seen["collections"] - seen["at the command"])
+    release()
+    seen["loop"] = gc.isenabled()
+common.release, collector.release = at_command, at_loop  # (the loop's: imported after this)
+sys.argv = ["nnlab", "train", sys.argv[1], "epochs=1", "-q", "--runs-dir", sys.argv[2]]
+try:
+    entry.main()
+except SystemExit as exc:
+    print(exc.code, *seen["set-up"], seen["loop"], file=sys.stderr)
+"""
+
+
+@pytest.mark.slow
+def test_train_sets_up_without_the_collector_and_trains_with_it(tmp_path):
+    """``nnlab.collector``: ``nnlab train`` holds the collector again through its set-up
+    (NumPy, the config models, the data, the folder: ~50 collections), and its loop runs
+    with it on."""
+    config = Path(__file__).resolve().parents[1] / "configs" / "digits-quickstart.yaml"
+    err = subprocess.run([sys.executable, "-c", TRAIN_COLLECTOR, str(config), str(tmp_path)],
+                         capture_output=True, text=True, check=True, timeout=120).stderr  # fmt: skip
+    assert err.splitlines()[-1] == "0 False 0 True"
 
 
 # ``python -c BACKGROUND``: a command that ends while nnlab's background import thread

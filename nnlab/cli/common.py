@@ -297,7 +297,6 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from nnlab.signals import SignalsAsInterrupts, as_interrupt
 
-        release()  # (the start-up is over: garbage collection again, see nnlab.collector)
         try:
             with SignalsAsInterrupts(), warnings.catch_warnings():  # (SIGTERM before a folder
                 # exists: "interrupted", 130)
@@ -308,6 +307,8 @@ def handle_errors(fn: F) -> F:
                         check_overrides(list(kwargs["overrides"]))
                     if kwargs.get("args"):  # (a sweep's: axes and fixed keys)
                         check_split(list(kwargs["args"]))
+                    release()  # (the start-up is over: garbage collection again, see
+                    # nnlab.collector; the checks above build the config's schema: start-up)
                     return fn(*args, **kwargs)
                 except Exception as exc:  # (an interrupt a library raised as its own error)
                     raise as_interrupt(exc)  # noqa: B904 (the same exception, or its interrupt)

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from nnlab import runs
 from nnlab.build import build_group, stack_key
+from nnlab.collector import release
 from nnlab.config import config_hash, to_yaml, validate
 from nnlab.config_model import Config
 from nnlab.data import Dataset
@@ -165,6 +166,7 @@ def drive(
         if progress is not None:  # (the epoch a net diverged in has no state: epoch 0 too)
             progress({**record, "diverged": state is None}, cfg)
 
+    release()  # (the set-up's objects frozen, the collector on: nnlab.collector)
     results = fit_group(
         group,
         optimizer,
