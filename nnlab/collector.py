@@ -12,12 +12,14 @@ garbage objects stay too, a few kilobytes) and turns it back on for what the com
 Nothing but start-up runs without it. A Python caller, or a test, that never called ``hold``
 keeps the collector as it is.
 
-``nnlab train`` holds it again through its own set-up, which is start-up too: NumPy's import
-(before its painter is forked, which inherits the collector off: it draws one figure and
-exits), the config models and the config, the data, the run folder, the net. The training
-loop releases it (``experiments.train.drive``), freezing what the set-up made. The set-up made
-the collector walk its objects ~50 times (7-8 ms of CPU before the first epoch, traced on a
-2-core AMD EPYC). A set-up that fails leaves it off until the command exits.
+``nnlab train`` holds it again through its own set-up (``hold_again``), which is start-up too:
+NumPy's import (before its painter is forked, which inherits the collector off: it draws one
+figure and exits), the config models and the config, the data, the run folder, the net. The
+training loop releases it (``experiments.train.drive``), freezing what the set-up made. The
+set-up made the collector walk its objects ~50 times (7-8 ms of CPU before the first epoch,
+traced on a 2-core AMD EPYC). A set-up that fails leaves it off until the command exits. Only
+in a process the entry started held (the command line): a Python caller, or a test, that runs
+the command in its own process keeps the collector as it is there too.
 """
 
 from __future__ import annotations
@@ -25,14 +27,22 @@ from __future__ import annotations
 import gc
 
 _held = False  # the collector was turned off by ``hold`` and not yet turned back on
+_entry = False  # ``hold`` turned it off as this process started (the command line's entry)
 
 
 def hold() -> None:
     """Turn the collector off until ``release`` (where it is on)."""
-    global _held
+    global _held, _entry
     if gc.isenabled():
         gc.disable()
-        _held = True
+        _held = _entry = True
+
+
+def hold_again() -> None:
+    """``hold`` once more, for a command's set-up (``nnlab train``'s), in a process whose
+    start ``hold`` held (the command line's); elsewhere (a Python caller, a test) nothing."""
+    if _entry:
+        hold()
 
 
 def release() -> None:

@@ -210,6 +210,21 @@ def test_train_sets_up_without_the_collector_and_trains_with_it(tmp_path):
     assert err.splitlines()[-1] == "0 False 0 True"
 
 
+@pytest.mark.slow
+def test_train_in_its_callers_process_leaves_the_collector_as_it_was(tmp_path):
+    """Only the command line's own process holds the collector through ``train``'s set-up
+    (``collector.hold_again``): a Python caller's, a test's, keeps it on and unfrozen."""
+    import gc
+
+    from tests.conftest import invoke
+
+    config = Path(__file__).resolve().parents[1] / "configs" / "digits-quickstart.yaml"
+    frozen = gc.get_freeze_count()
+    done = invoke("train", config, "epochs=0", "-q", runs_dir=tmp_path)
+    assert done.exit_code == 0, done.output
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
 # ``python -c BACKGROUND``: a command that ends while nnlab's background import thread
 # (``plots.import_in_background``) is in compiled code that lets go of the GIL call after call;
 # here SciPy's FFT (pybind11, as matplotlib's C++ is), so that the thread is there at the exit

@@ -24,7 +24,7 @@ from nnlab.cli.common import (
 from nnlab.cli.figures import folder_line
 from nnlab.cli.paths import DataDirOpt, RunsDirOpt, given_path
 from nnlab.cli.render import emit, emit_json
-from nnlab.collector import hold
+from nnlab.collector import hold_again
 from nnlab.output import Format
 
 
@@ -139,7 +139,7 @@ def train(
 
     Example: nnlab train configs/digits-quickstart.yaml optimizer.lr=0.5 model.batchnorm=true epochs=5
     """
-    hold()  # (the set-up is start-up too: no collections until the loop, nnlab.collector)
+    hold_again()  # (the set-up is start-up too: no collections until the loop, nnlab.collector)
     from nnlab import plots
     from nnlab.experiments.train_job import train_job
 
