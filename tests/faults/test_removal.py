@@ -20,7 +20,7 @@ import pytest
 from nnlab import process, runs
 from nnlab.errors import RunError
 
-from .helpers import Row, copy_runs, invoke, one_line
+from .helpers import Row, copy_runs, invoke, one_line, refused
 
 REMOVAL = [
     Row(
@@ -57,6 +57,16 @@ REMOVAL = [
         ("error: {run}: its name is 250 bytes long, too long to be moved aside as it is "
          "removed (as .<name>.removing: at most 255 bytes); rename it shorter first (mv); "
          "nothing removed",),
+    ),
+    Row(
+        "`runs remove` of a folder whose hidden name, where it is moved aside as it is "
+        "removed, holds a symlink (to a folder elsewhere, or to nothing) or a file: refused "
+        "before anything goes, the link neither followed nor removed (it failed 'Not a "
+        "directory', naming the folder)",
+        "`nnlab runs remove RUN --yes` (`runs/.<run>.removing` a link to `~/notes`)",
+        2,
+        ("error: {runs}/.<run>.removing: a symlink, where {run} is moved aside as it is "
+         "removed (rm it); nothing removed",),
     ),
 ]  # fmt: skip
 REMOVED_MEANWHILE = Row(
@@ -232,7 +242,7 @@ def test_a_folder_named_too_long_to_be_moved_aside_is_refused_whole(case, done):
     result = invoke("runs", "remove", long.name, "--yes", "--runs-dir", case / "runs")
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
-    assert all(part in line for part in REMOVAL[-1].expect(case / "runs", long)), line
+    assert all(part in line for part in REMOVAL[3].expect(case / "runs", long)), line
     assert sorted(p.name for p in long.iterdir()) == before
     shorter = long.with_name("r" * 245)  # (as the line says: then removed)
     long.rename(shorter)
@@ -309,3 +319,25 @@ def test_a_folder_another_runs_remove_holds_is_said_removed(case, done, moved):
     said = REMOVED_MEANWHILE.expect(case / "runs", done.path)[0]
     assert result.stderr.splitlines()[-1] == said, result.stderr
     assert not any((case / "runs").iterdir())
+
+
+@pytest.mark.parametrize("what", ["a link", "a file"])
+def test_a_link_where_a_folder_is_moved_aside_is_refused_and_not_followed(case, done, what):
+    """``.<run>.removing`` a symlink to a folder elsewhere (or a file): ``runs remove`` failed
+    'Not a directory' naming the run's folder; it is named, nothing goes, nothing outside the
+    runs folder is touched."""
+    elsewhere = case / "notes"
+    elsewhere.mkdir()
+    (elsewhere / "mine.txt").write_text("mine\n")
+    hidden = done.path.with_name(f".{done.id}.removing")
+    if what == "a link":
+        hidden.symlink_to(elsewhere)
+    else:
+        hidden.write_text("x\n")
+    result = invoke("runs", "remove", done.id, "--yes", "--runs-dir", case / "runs")
+    row = REMOVAL[4]
+    line = refused(result, row.code, f"{hidden}: ", "nothing removed")
+    if what == "a link":
+        assert line == row.expect(case / "runs", done.path)[0].replace("<run>", done.id), line
+    assert done.path.is_dir() and os.path.lexists(hidden)
+    assert (elsewhere / "mine.txt").read_text() == "mine\n"
