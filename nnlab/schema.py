@@ -107,6 +107,12 @@ class NoBoolNumbers(BaseModel):
                 "expected true or false, got {value}" + did_you_mean(value, ["true", "false"]),
                 {"value": repr(value)},
             )
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if annotation is bool and number and value not in (0, 1):  # (2 said 'unable to
+            raise PydanticCustomError(  # interpret input', 0.5 'input should be a valid boolean')
+                "text_for_value", "expected true or false (or 1 or 0), got {value}",
+                {"value": given(value)},
+            )  # fmt: skip
         what = numeric(annotation)
         if isinstance(value, bool) and what and not takes_bool(annotation):
             raise PydanticCustomError(

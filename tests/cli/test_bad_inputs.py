@@ -214,6 +214,12 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["model.batchnorm: expected true or false, got 'ture' (did you mean 'true'?)"],
     ),
+    (  # (2 said 'unable to interpret input', 0.5 'input should be a valid boolean')
+        "a number other than 1 or 0 for a flag",
+        "model: {batchnorm: 2}\n",
+        [],
+        ["{d}/cfg.yaml: model.batchnorm: expected true or false (or 1 or 0), got 2"],
+    ),
     (
         "a quoted number in a list",
         "model: {hidden: [100, '50']}\n",
