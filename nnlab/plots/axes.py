@@ -274,8 +274,9 @@ def spaced_ticks(ax: Any, which: str = "x", space: float = TICK_SPACE) -> None:
     """``ax``'s ``which`` axis ticked at as many of matplotlib's round steps as keep its labels
     ``space`` ems apart at the size they are drawn (fewer bins of ``locator_params`` until
     they do; one interval at least): compare-optimizers' book panels, 4 inches over
-    -10 .. 10, wrote -10.0 -7.5 -5.0 ... 10.0 two thirds of an em apart. Call it once the
-    axes have their size (after ``tight_layout``)."""
+    -10 .. 10, wrote -10.0 -7.5 -5.0 ... 10.0 two thirds of an em apart. Call it last, once
+    the axes have their size (after ``tight_layout``) and their scales: it reads the view,
+    which fixes the limits (a log axis of no data, set after, failed to draw)."""
     axis = getattr(ax, f"{which}axis")
     locator = axis.get_major_locator()
     if not hasattr(locator, "set_params") or not axis.get_major_ticks():

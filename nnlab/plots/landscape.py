@@ -26,7 +26,6 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
         ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
                 clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
     ax.set_xlabel("a (D1)")  # (as the 2-D figure names its axes)
-    base.spaced_ticks(ax, "x")
     base.log_scale(ax, "y", "loss")
     ax.axvline(0, color="gray", lw=0.8, ls="--", label="centre W (a = 0)")
     ax.grid(alpha=0.3)
@@ -37,6 +36,7 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
     lines = [ln for a in (ax, ax2) for ln in a.get_lines() if not ln.get_label().startswith("_")]
     base.legend_outside(ax, "below", handles=lines, ncol=2)
     base.fitted_title(ax, base.named(run, _title("L(W + a D1)", title)))
+    base.spaced_ticks(ax, "x")  # (last: it sets the limits, which a log axis of no loss has not)
     return fig
 
 
