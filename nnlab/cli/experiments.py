@@ -379,7 +379,7 @@ def dry_run_tune(
     the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
     from nnlab.cli.sweeping import check_executor, print_preview
     from nnlab.experiments.tune import preview_tune
-    from nnlab.experiments.tune_report import dry_run_note
+    from nnlab.experiments.tune_report import dry_run_note, dry_run_title
 
     if resume is not None:
         raise typer.BadParameter(
@@ -393,9 +393,7 @@ def dry_run_tune(
                                            runs_dir=opts.runs_dir, jobs=opts.jobs,
                                            stack=opts.stack, **settings)  # fmt: skip
     check_executor(opts, sum(preview.units))
-    rounds = checked.rounds
-    what = f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
-    print_preview(preview, opts, what=what)
+    print_preview(preview, opts, what=dry_run_title(checked))
     note(dry_run_note(checked))
     for line in notes:
         note(f"note: {line}")

@@ -98,6 +98,13 @@ def summarize(settings: TuneSettings, results: list[RoundResult]) -> dict[str, A
     }
 
 
+def dry_run_title(checked: Any) -> str:
+    """What a dry run of the tune ``checked`` calls the trials its table shows: 'tune NAME,
+    round 1' (of its rounds, where there are more)."""
+    rounds = checked.rounds
+    return f"tune {checked.name}, round 1" + (f" of {rounds}" if rounds > 1 else "")
+
+
 def dry_run_note(checked: Any) -> str:
     """What a dry run of the tune ``checked`` (``tune.preview_tune``'s settings: its ranges,
     rounds and top-k) says of its search: the ranges of round 1, and where there are more

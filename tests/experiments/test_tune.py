@@ -664,17 +664,19 @@ def test_a_range_reads_one_way_as_a_user_types_it_in_the_table_and_the_warning()
 def test_a_dry_runs_note_says_round_ones_ranges_and_where_later_rounds_draw(rounds, later):
     from types import SimpleNamespace
 
-    from nnlab.experiments.tune_report import dry_run_note
+    from nnlab.experiments.tune_report import dry_run_note, dry_run_title
     from nnlab.experiments.tune_search import Range
 
     ranges = {
         "optimizer.lr": Range("loguniform", 1e-3, 1.0),
         "batch_size": Range("randint", 16, 64),
     }
-    checked = SimpleNamespace(rounds=rounds, top_k=1, ranges=ranges)
+    checked = SimpleNamespace(name="mnist-1000", rounds=rounds, top_k=1, ranges=ranges)
     assert dry_run_note(checked) == (
         "note: round 1 searches optimizer.lr=loguniform:0.001:1, batch_size=randint:16:64" + later
     )
+    of = f" of {rounds}" if rounds > 1 else ""
+    assert dry_run_title(checked) == f"tune mnist-1000, round 1{of}"
 
 
 # ----------------------------------------------------------------------------- before a search
