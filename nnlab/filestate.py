@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from nnlab.errors import DEVICE_ERRNOS, DeviceError, RunError
+from nnlab.process import REMOVING
 
 
 class DamagedError(RunError):
@@ -214,10 +215,17 @@ def unremovable(folder: Path) -> str | None:
     not remove (``fixed_flag``: ``chattr +i`` or ``+a``). Asked before anything is removed:
     ``runs remove`` of a sweep holding a trial folder it could not empty moved the sweep out
     of the listing, removed the rest of it, and stopped at that trial ('2a979f26: Permission
-    denied', exit 1), leaving a hidden half-removed folder no later command could remove."""
+    denied', exit 1), leaving a hidden half-removed folder no later command could remove.
+    Also what is at the hidden name it is moved aside to as it goes (``.<name>.removing``),
+    if that is no folder nnlab left there: a symlink (to a folder elsewhere, or to nothing)
+    or a file, which nnlab neither follows nor removes (it failed 'Not a directory')."""
     folder = Path(folder)
     if not os.access(folder.parent, os.W_OK | os.X_OK):
         return f"{folder.parent}: cannot remove a folder in it: {why_unwritable(folder.parent)}"
+    hidden = folder.with_name(f".{folder.name}{REMOVING}")
+    if os.path.islink(hidden) or (os.path.lexists(hidden) and not hidden.is_dir()):
+        what = "a symlink" if os.path.islink(hidden) else "not a folder"
+        return f"{hidden}: {what}, where {folder} is moved aside as it is removed (rm it)"
     unlisted: list[OSError] = []
     for top, _, names in os.walk(folder, onerror=unlisted.append):
         flagged = _fixed_of(Path(top), [Path(top) / name for name in names])

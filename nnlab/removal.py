@@ -61,7 +61,7 @@ def removable(root: Path, ref: str) -> RunDir:
     if not os.path.lexists(run.path):  # (another ``runs remove`` took it: ``remove_folder``
         return run  # says so)
     _refuse_held_inside(run)
-    unable = unremovable(run.path) or _too_long_to_hide(run) or _hidden_taken(run)
+    unable = unremovable(run.path) or _too_long_to_hide(run)  # (before any folder goes)
     if unable is not None:
         raise RunError(f"{unable}; nothing removed")
     info = identified(run)  # (a DAMAGED folder is removable: it has no status to read)
@@ -79,19 +79,6 @@ def removable_folders(root: Path, refs: Sequence[str]) -> list[Path]:
     (``latest`` and its id are one folder), every one checked (``removable``) before any
     goes: RunError for the first that may not."""
     return list(dict.fromkeys(removable(root, ref).path for ref in refs))
-
-
-def _hidden_taken(run: RunDir) -> str | None:
-    """Why ``run`` cannot be moved aside as it is removed: what is at its hidden name
-    (``.<name>.removing``) is no folder nnlab left there (a symlink, to a folder elsewhere
-    or to nothing; a file), which nnlab neither follows nor removes. It failed 'Not a
-    directory', naming the folder, not what was in its way. (Asked before any folder goes.)"""
-    hidden = run.path.with_name(f".{run.id}{REMOVING}")
-    if os.path.islink(hidden):
-        return f"{hidden}: a symlink, where {run.path} is moved aside as it is removed (rm it)"
-    if os.path.lexists(hidden) and not hidden.is_dir():
-        return f"{hidden}: not a folder, where {run.path} is moved aside as it is removed (rm it)"
-    return None
 
 
 def _too_long_to_hide(run: RunDir) -> str | None:
