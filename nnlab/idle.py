@@ -92,11 +92,15 @@ def load_config_warned(
     config: Path, overrides: list[str] | None, warn: Callable[[str], None]
 ) -> Config:
     """``config.load_config``, then ``warn`` of each key it sets that changes nothing in its run
-    (``idle_keys``: ``model.init_std`` under ``model.init: he``, ...): a config as a command
-    that trains it reads it."""
+    (``idle_keys``: ``model.init_std`` under ``model.init: he``, ...) and of each override
+    that replaced a section the file gave keys (``overrides.replaced_sections``): a config as
+    a command that trains it reads it."""
     from nnlab.config import load_config
+    from nnlab.overrides import replaced_sections
+    from nnlab.yamlio import read_yaml
 
     cfg = load_config(config, overrides or [])
-    for line in warnings_of(idle_keys(cfg)):
+    raw = read_yaml(config) if config is not None and overrides else {}
+    for line in replaced_sections(raw, overrides or []) + warnings_of(idle_keys(cfg)):
         warn(line)
     return cfg

@@ -240,3 +240,37 @@ def written(key: str, value: str, override: bool) -> str:
     if override:
         return f"{key}={value}"
     return f"{key.rpartition('.')[2]}: {value}"
+
+
+def replaced_sections(raw: object, overrides: Sequence[str]) -> list[str]:
+    """The warnings for ``overrides`` that set a whole section of the config file's mapping
+    ``raw`` to a mapping (``model={}``, ``model={activation: tanh}``): an override replaces
+    the value it sets, so the keys the file gave that section and the mapping leaves out went
+    back to their defaults without a word (``model.hidden: [4]`` became [100]). A section
+    switched to another variant (``optimizer={name: adam}`` under sgd) starts afresh as
+    ``optimizer.name=adam`` does, and is not said."""
+    from nnlab.yamlio import yaml_value
+
+    lines = []
+    for text in overrides:
+        key, eq, said = text.partition("=")
+        section = raw.get(key.strip()) if isinstance(raw, dict) and eq else None
+        if not isinstance(section, dict) or not section.keys() - {"name"}:
+            continue
+        try:
+            value = yaml_value(said, text)
+        except Exception:  # (its reader refuses it, with the reason)
+            continue
+        if not isinstance(value, dict) or value.get("name", section.get("name")) != section.get(
+            "name"
+        ):
+            continue
+        if dropped := [str(k) for k in section if k not in value and k != "name"]:
+            keys = ", ".join(dropped[:-1]) + " and " + dropped[-1] if dropped[1:] else dropped[0]
+            take = "take their defaults" if dropped[1:] else "takes its default"
+            lines.append(
+                f"warning: override {brief(repr(text))}: replaces the whole {key.strip()} "
+                f"section: the file's {keys} {take} ({key.strip()}.KEY=VALUE sets one key and "
+                "keeps the others)"
+            )
+    return lines

@@ -917,3 +917,36 @@ def test_an_option_among_overrides_or_sweep_arguments_is_said_to_be_one(text):
         parse_sweep_args(["seed=1,2", text])
     with pytest.raises(ConfigError, match="expected key.sub=value"):
         apply_overrides({}, ["-1"])  # (a number, not an option)
+
+
+@pytest.mark.parametrize(
+    "override, warning",
+    [
+        ("model={}", "the file's hidden and activation take their defaults"),
+        ("model={activation: relu}", "the file's hidden takes its default"),
+        ("optimizer={name: sgd}", "the file's lr takes its default"),
+        ("optimizer={name: adam}", None),  # (a switch starts afresh, as optimizer.name=adam)
+        ("model={hidden: [8], activation: relu}", None),
+        ("model.hidden=[8]", None),
+    ],
+)
+def test_an_override_that_replaces_a_section_the_file_set_says_which_keys_it_drops(
+    tmp_path, override, warning
+):
+    # (model={} silently put the file's hidden [4] and tanh back to [100] and relu)
+    from nnlab.idle import load_config_warned
+
+    path = write(
+        tmp_path, "model: {hidden: [4], activation: tanh}\noptimizer: {name: sgd, lr: 0.5}\n"
+    )
+    said: list[str] = []
+    load_config_warned(path, [override], said.append)
+    section = override.partition("=")[0].partition(".")[0]
+    assert said == (
+        []
+        if warning is None
+        else [
+            f"warning: override {override!r}: replaces the whole {section} section: {warning} "
+            f"({section}.KEY=VALUE sets one key and keeps the others)"
+        ]
+    )
