@@ -270,18 +270,26 @@ def _check_not_a_misspelt_range(key: str, value: str) -> None:
     match = names.get(plain) or next(
         iter(difflib.get_close_matches(plain, list(names), n=1, cutoff=0.75)), None
     )
+    match = match or OTHER_NAMES.get(plain)
     if match is not None and called and value.endswith(")"):
         ends = ":".join(end.strip() for end in inside[:-1].split(","))
         raise ConfigError(
             f"{key}: {value!r}: a range or distribution is written with colons, not as a call: "
             f"{match}:{ends}"
         )
+    if match is None and all(_is_number(end) for end in value.split(":")[1:]):  # (int:1:4:
+        match = ""  # it said 'nothing to sweep', the value taken for one fixed value)
     if match is not None:
+        meant = f"; did you mean {match!r}?" if match else ""
         raise ConfigError(
-            f"{key}: unknown range or distribution {head!r} in {value!r}; did you mean "
-            f"{match!r}? (ranges: {', '.join(GRID_RANGES)}; distributions: "
-            f"{', '.join(DISTRIBUTIONS)})"
+            f"{key}: unknown range or distribution {head!r} in {value!r}{meant} (ranges: "
+            f"{', '.join(GRID_RANGES)}; distributions: {', '.join(DISTRIBUTIONS)})"
         )
+
+
+# Other tools' names for nnlab's distributions (Optuna's suggest_int, Ray Tune's randint, ...)
+OTHER_NAMES = {"int": "randint", "integer": "randint", "float": "uniform", "log": "loguniform",
+               "categorical": "choice", "range": "linspace", "logrange": "logspace"}  # fmt: skip
 
 
 def grid_axis(key: str, value: Any) -> list[Any]:

@@ -196,6 +196,13 @@ def test_random_needs_trials_and_draws_that_many(tmp_path):
         (["optimizer.lr=log-uniform:1e-3:1"], "'log-uniform' in 'log-uniform:1e-3:1'; did you "
          "mean 'loguniform'?"),
         (["optimizer.lr=LogSpace:0:-3:4"], "did you mean 'logspace'?"),
+        # (another tool's name, or none nnlab knows: it said 'nothing to sweep')
+        (["epochs=int:1:3"], "epochs: unknown range or distribution 'int' in 'int:1:3'; did you "
+         "mean 'randint'? (ranges: logspace, linspace; distributions:"),
+        (["optimizer.lr=range:0:1:3"], "did you mean 'linspace'?"),
+        (["optimizer.lr=gauss:0:1"], "optimizer.lr: unknown range or distribution 'gauss' in "
+         "'gauss:0:1' (ranges: logspace, linspace; distributions: loguniform, uniform, choice, "
+         "randint)"),
         # (no name at all: taken as one value, refused as 'input should be a valid number')
         (["optimizer.lr=1e-4:1e-1"], "optimizer.lr: '1e-4:1e-1' names no range or distribution; "
          "write its kind first, e.g. loguniform:1e-4:1e-1 (ranges: logspace, linspace;"),
