@@ -240,7 +240,7 @@ def test_run_page_draws_loss_and_accuracy_with_hover_titles(report, every_kind):
 def strokes(html: str) -> dict[str, str]:
     """The colour of each curve of a page's charts, by its label."""
     found = re.findall(
-        r'<g class="series" data-label="([^"]+)"><svg class="lines"[^>]*><path d="[^"]*" '
+        r'<g class="series" data-label="([^"]+)"[^>]*><svg class="lines"[^>]*><path d="[^"]*" '
         r'stroke="([^"]+)"',
         html,
     )
