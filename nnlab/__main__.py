@@ -43,11 +43,10 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 
-from nnlab import streams
-from nnlab.collector import hold
-
 # (only what Python has loaded already, or builtins: a stop signal before the handlers are set
-# is Python's to answer, a traceback and exit -2 for Ctrl-C; typing here was ~2 ms of that)
+# is Python's to answer, a traceback and exit -2 for Ctrl-C; typing here was ~2 ms of that, and
+# nnlab's streams and collector, imported here until a Ctrl-C in them was seen under load,
+# are imported in ``_start``, where a stop signal is an interrupt like any other)
 
 STOP = tuple(
     getattr(signal, s)
@@ -94,6 +93,9 @@ def _start() -> None:
     files (``_open_files``). An interrupt here is one
     like any other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
     atexit.register(_leave)  # (registered first, so run last; first here, so always there)
+    from nnlab import streams
+    from nnlab.collector import hold
+
     streams.guard()  # (output that cannot be written is lost, not the command's failure)
     hold()
     for s in STOP[1:]:
@@ -342,6 +344,8 @@ def _output_lost(code: int) -> int:
     """``code``, or 1 where the command succeeded but stdout lost part of its output to an
     error (a full disk, ``> /dev/full``; not a reader that went away): its results are
     incomplete, which one line on stderr says (its folders are as the command left them)."""
+    from nnlab import streams
+
     lost = streams.lost()
     if lost is None or code != 0:
         return code
