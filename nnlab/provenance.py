@@ -6,7 +6,6 @@ one, is read with its meta.json (``metafile.newer_writer``)."""
 from __future__ import annotations
 
 import functools
-import os
 import platform
 import subprocess
 from pathlib import Path
@@ -28,46 +27,18 @@ class DataFields(TypedDict):
 @functools.cache
 def git_commit() -> str | None:
     """The commit of the nnlab source tree, if it is a git checkout (else None); asked once
-    per process (a sweep worker writes many run folders), of the ``git rev-parse`` that
-    ``ask_git_commit`` started if this process started one."""
+    per process (a sweep worker writes many run folders)."""
     try:
-        ahead = _asked.pop() if _asked else None
-        git = ahead[1] if ahead is not None and ahead[0] == os.getpid() else _git_rev_parse()
-        try:
-            out, _ = git.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            git.kill()
-            git.communicate()
-            return None
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.strip() or None if git.returncode == 0 else None
-
-
-_asked: list[tuple[int, subprocess.Popen[str]]] = []  # (pid, git) started by ``ask_git_commit``
-
-
-def ask_git_commit() -> None:
-    """Start ``git rev-parse HEAD`` now, in the background, for ``git_commit`` to read (in this
-    process only: a process forked meanwhile asks again): a run's set-up reads its data while
-    git runs, where the run folder's meta.json waited for it (~3 ms on a quiet 2-core machine,
-    10-20 ms on a busy one). Nothing if it was asked already."""
-    if _asked or git_commit.cache_info().currsize:
-        return
-    try:
-        _asked.append((os.getpid(), _git_rev_parse()))
-    except (OSError, subprocess.SubprocessError):  # (``git_commit`` tries, and says None)
-        pass
-
-
-def _git_rev_parse() -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        ["git", "rev-parse", "HEAD"],
-        cwd=Path(__file__).resolve().parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def versions() -> dict[str, str]:

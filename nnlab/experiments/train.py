@@ -33,7 +33,6 @@ from nnlab.experiments.checks import (
 )
 from nnlab.group import Group, Solo
 from nnlab.nn.optim import Optimizer
-from nnlab.provenance import ask_git_commit
 from nnlab.redo import extend_offer
 from nnlab.resumes import resumed
 from nnlab.signals import deferred
@@ -209,7 +208,6 @@ def run_training(
     if folder is None:  # (``folder``: a sweep's trial, or --out, which runs.location checked)
         runs.check_new_root(runs_dir)
     with painter_for(plot, painter) as painter:  # (matplotlib loads on the other core meanwhile)
-        ask_git_commit()  # (for meta.json: git runs while the data is read)
         if data is None:
             data = load_checked(cfg, data_dir)
         check_compatible(cfg, data)  # (the memory, the cause, before the disk it would write)
