@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "configs" / "digits-quickstart.yaml")
 SMALL = ["dataset.n_train=300", "model.hidden=[20]", "epochs=1"]
 WIDTHS = [40, 60, 80, 100]
-STAMPED = r"\S*\d\S*"  # (numbers, run ids, timings: a word check of the text around them)
+# (numbers, run ids, timings with their unit, which changes with the time taken: 0.63 ms in one
+# run, 0.1 s in the next; a word check of the text around them)
+STAMPED = r"\S*\d\S*(?: (?:ms|s|min|h)(?=\s|$))?"
 
 
 def terminal(width: int, runs: Path) -> dict[str, str]:
