@@ -29,6 +29,7 @@ from nnlab.cli.listed import split_value
 from nnlab.cli.paths import DataDirOpt, OutOpt, PngOpt, RunsDirOpt
 from nnlab.cli.usage import (
     bounded as bounded,  # (re-exported: option sets)
+    current_context as current_context,  # (re-exported: runs, resuming)
     one_line,
     option_error,
 )
@@ -214,15 +215,6 @@ def see_help(text: str) -> str:
     if not any(match[1] in getattr(p, "opts", ()) for p in ctx.command.params):
         return text
     return f"{text} (see {' '.join(['nnlab', *ctx.command_path.split()[1:]])} -h)"
-
-
-def current_context() -> Any:
-    """The context of the command running (click's, of typer's own click or click's), or None
-    outside one."""
-    import typer.main
-
-    get = getattr(typer.main, "get_current_context", None)
-    return get(silent=True) if get is not None else None
 
 
 def given_params(command_line: bool = False) -> list[Any]:

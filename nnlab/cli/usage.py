@@ -263,16 +263,22 @@ def refused(exc: BaseException) -> tuple[bool, Any]:
     return ("input" in first, first.get("input")) if isinstance(first, dict) else (False, None)
 
 
+def current_context() -> Any:
+    """The context of the command running (click's, of typer's own click or click's), or None
+    outside one."""
+    import typer.main
+
+    get = getattr(typer.main, "get_current_context", None)
+    return get(silent=True) if get is not None else None
+
+
 def option_error(option: str, problem: str) -> Exception:
     """typer's BadParameter for the library's refusal (``OptionError``) of ``option`` of the
     running command: with its parameter where the command has one of that name, so that a
     value that came from the environment names its variable (``from_env``: '--runs-dir (from
     $NNLAB_RUNS_DIR): ...'; it said '--runs-dir: ...', an option the command line did not
     have), else naming it as given ('--min/--max')."""
-    import typer.main
-
-    get = getattr(typer.main, "get_current_context", None)  # (typer's own click, or click's)
-    ctx = get(silent=True) if get is not None else None
+    ctx = current_context()
     params = ctx.command.params if ctx is not None else []
     param = next((p for p in params if option in getattr(p, "opts", ())), None)
     if param is None:
