@@ -190,6 +190,7 @@ class Lifecycle:
         fresh: bool = False,
         files: dict[str, Any] | None = None,
         renamed: Callable[[], RunDir] | None = None,
+        ended: tuple[str, ...] = (),
     ) -> None:
         self.run = run
         self._template = resume  # (the command that continues it, ``{path}`` standing for it)
@@ -197,6 +198,7 @@ class Lifecycle:
         self._renamed = renamed  # (a generated name: another one, if a founder took this one)
         self._fresh = fresh  # a folder this lifecycle made (removed if it cannot even start)
         self._files = files or {}  # what a resume needs, written before the folder is RUNNING
+        self._ended = ended  # (a resume's: what an earlier ending wrote, removed as it begins)
         self._start_meta = meta
         self._status = "COMPLETED"
         self._fields: dict[str, Any] = {}
@@ -257,13 +259,25 @@ class Lifecycle:
                 if self._fresh and placed:  # nothing in it yet: leave no folder without a status
                     shutil.rmtree(self.run.path, ignore_errors=True)
                 self._signals.__exit__(None, None, None)
+            self._as_it_was(exc)
             raise
         return self
+
+    def _as_it_was(self, exc: BaseException) -> None:
+        """A resume failed before its folder said RUNNING again (meta.json's write: a full
+        disk; it said only 'meta.json: No space left on device'): the OS error carries the
+        folder, as it was, and the command that continues it (an interrupt says it itself)."""
+        if not self._fresh and isinstance(exc, OSError) and not hasattr(exc, "nnlab_run"):
+            with contextlib.suppress(Exception):  # (unreadable meanwhile: nothing sure to say)
+                exc.nnlab_status = self.run.status  # type: ignore[attr-defined]
+                exc.nnlab_run, exc.nnlab_resume = self.path, self.resume  # type: ignore[attr-defined]
 
     def _found(self) -> bool:
         """Write the files and the RUNNING meta.json into the folder (a new one's hidden
         beginning: ``founding``), holding it; True once they are written."""
         with (founding if self._fresh else claimed)(self.run) as where:
+            if not self._fresh:  # (and the temp files of a writer killed mid-write)
+                remove(where, self._ended)
             for name, content in self._files.items():  # (a new folder's: ``founding``)
                 _write_file(RunDir(where), name, content)
             RunDir(where).write_json("meta.json", self._start_meta)
@@ -553,7 +567,6 @@ def reopen(
     meta = run.meta
     meta.pop("error", None)
     meta.pop("epochs_done", None)
-    remove(run.path, ended)  # (and the temp files of a writer killed mid-write)
     meta.update(
         status="RUNNING",
         ended=None,
@@ -562,7 +575,7 @@ def reopen(
         host=socket.gethostname(),
         resumes=[*meta.get("resumes", []), {"at": now(), **entry}],
     )
-    return Lifecycle(run, meta, resume)
+    return Lifecycle(run, meta, resume, ended=ended)
 
 
 def _resume_text(resume: str | None, run: RunDir) -> str | None:

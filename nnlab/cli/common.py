@@ -149,7 +149,9 @@ def _folder_note(exc: BaseException) -> str:
         unmade = getattr(exc, "nnlab_unmade", None)
         return "" if unmade is None else f" (run folder {unmade} not made)"
     why, resume = _unrecorded(exc), getattr(exc, "nnlab_resume", None)
-    said = "says FAILED" if why is None else f"could not record FAILED: {why}; it reads STALE"
+    status = getattr(exc, "nnlab_status", None) or "FAILED"  # (a resume failed as it began:
+    # the folder as it was, ``runs.Lifecycle``)
+    said = f"says {status}" if why is None else f"could not record FAILED: {why}; it reads STALE"
     if resume and (once := room_again(exc)) is not None:  # (a full disk, a file size limit:
         return f" (run folder {run} {said}; once {once}, continue with: {resume})"  # no fault
     return f" (run folder {run} {said})"  # (of the run's: a STALE one resumes too)

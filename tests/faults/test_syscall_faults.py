@@ -241,3 +241,26 @@ def test_every_failing_call_of_a_training_run(case, straight, syscall, error):
         assert_one_failure(case, result)
         if result.returncode == 1 and any(runs.iter_runs(case / "runs")):
             assert_resumes(case, straight)
+
+
+def test_a_resume_whose_first_write_finds_the_disk_full_says_how_to_continue(
+    case, straight, failed
+):
+    """The resume's first write, meta.json's RUNNING, fails (ENOSPC): the folder is as it was,
+    and the line says so and how to go on, as a failed write later in the run says. It said
+    only 'meta.json: No space left on device'."""
+    resume = ("train", "--resume", str(failed), "-q")
+    before = failed.parent.parent / "before"
+    shutil.copytree(failed.parent, before)
+    (n, *_) = instances(case, resume, "write", r"/\.meta\.json\.")
+    shutil.rmtree(case / "runs", ignore_errors=True)  # (the trace's)
+    before.rename(case / "runs")
+    result = inject(case, resume, "write", "ENOSPC", n)
+    assert result.returncode == 1, result.stderr
+    line = assert_one_failure(case, result)
+    assert line == (
+        f"error: {failed}/meta.json: No space left on device (run folder {failed} says FAILED; "
+        f"once there is room, continue with: nnlab train --resume {failed})"
+    )
+    assert [r["epoch"] for r in runs.RunDir(failed).metrics()] == [0, 1]
+    assert_resumes(case, straight)
