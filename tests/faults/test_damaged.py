@@ -1566,3 +1566,39 @@ def test_a_damaged_landscape_folder_is_refused_however_it_is_named(case, planned
                         folder.path, "--runs-dir", case / "runs")  # fmt: skip
     refused(result, 2, f"error: {folder.file('summary.json')}: not valid JSON")
     assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "said"),
+    [
+        ("train", "summary.txt", "a symlink to {target}; a resume writes this file of the "
+         "folder's own, never through a link: put the file itself there"),
+        ("train", "notes", "a symlink to {target}; nnlab writes nothing of that name, but "
+         "resumes a folder only with no link in it: move the link out of the folder"),
+        ("train", "trials", "a symlink to {target}; nnlab writes nothing of that name"),
+        ("sweep", "trials", "a symlink; nnlab makes a plain folder there (remove the link)"),
+        ("sweep", "STOP", "a symlink to {target}; a resume writes this file"),
+    ],
+)  # fmt: skip
+def test_a_link_in_a_resumed_folder_is_said_as_what_nnlab_does_at_its_name(
+    case, tmp_path, stopped, kind, name, said
+):
+    """Every resume refuses a folder holding a symlink, saying what nnlab does at that name
+    (a link to a folder here; summary.txt's to a file, as a folder there is said first as
+    the wrong kind): it said 'nnlab makes a plain folder there (remove the link)' of any link
+    to a folder, of a name nnlab never writes too."""
+    folder = stopped if kind == "train" else stopped_sweep(case)
+    target = tmp_path / "elsewhere"
+    if name == "trials" and kind == "sweep":
+        shutil.move(folder.file(name), target)
+    elif name == "summary.txt":
+        folder.file(name).unlink(missing_ok=True)
+        target.write_text("a table\n")
+    else:
+        target.mkdir()
+    folder.file(name).symlink_to(target)
+    before = snapshot(tmp_path / "elsewhere") if target.is_dir() else target.read_bytes()
+    result = invoke(kind, "--resume", folder.path, "--runs-dir", case / "runs")
+    line = refused(result, 2, f"error: {folder.file(name)}: {said.format(target=target)}")
+    after = snapshot(tmp_path / "elsewhere") if target.is_dir() else target.read_bytes()
+    assert after == before, line
