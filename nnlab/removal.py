@@ -130,10 +130,9 @@ def _being_removed(root: Path, ref: str) -> Path | None:
     that process holds. The second of two ``runs remove`` at once that looked after the first
     had moved it said 'no run folder under runs matches', exit 2. None otherwise."""
     path = Path(ref) if os.sep in ref else Path(root) / ref
-    hidden = path.with_name(f".{path.name}{REMOVING}")
-    if path.name in ("", ".", "..") or os.path.lexists(path) or not held(hidden):
+    if path.name in ("", ".", "..") or os.path.lexists(path):  # (/: a name with_name refused)
         return None
-    return path
+    return path if held(path.with_name(f".{path.name}{REMOVING}")) else None
 
 
 REMOVER_WAIT = 1.0  # seconds: how long a folder held by another process may take to go

@@ -74,6 +74,15 @@ def test_one_reference_that_names_no_folder_removes_none(three):
     assert result.stderr.startswith("error: run 'nope': no run folder under")
 
 
+@pytest.mark.parametrize("ref", ["/", "//", "./", "../"])
+def test_a_path_with_no_name_removes_none_in_one_line(three, ref):
+    # ('/' said 'unexpected ValueError: PosixPath('/') has an empty name', exit 1: found fuzzing
+    # runs remove's references)
+    result = invoke("runs", "remove", ref, "--yes", runs_dir=three)
+    assert result.exit_code == 2 and len(names(three)) == 3, result.output
+    assert len(result.stderr.splitlines()) == 1 and "unexpected" not in result.stderr
+
+
 def test_a_sweeps_trial_is_refused_naming_the_sweep(three):
     sweep = fake_run(three, "20250101-000003-s-444444", kind="sweep")
     trial = fake_run(sweep.path / "trials", "t01")
