@@ -9,6 +9,7 @@ with its own keys and a ``source`` method (``nnlab.data.datasets``).
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -127,7 +128,22 @@ class NoBoolNumbers(BaseModel):
                     "expected a list of {what}, not booleans",
                     {"what": what.split(" ", 1)[1] + "s"},
                 )
+        if isinstance(value, list) and (item := _item_type(annotation)) is not None:
+            return [plain_number(item, v) for v in value]
+        return plain_number(annotation, value)
+
+
+def plain_number(annotation: Any, value: Any) -> Any:
+    """``value`` as the key's type reads it where YAML's spelling differs from the number
+    meant: -0.0 (a float) is 0.0, so the resolved config says 0.0 (and hashes as 0.0 does);
+    a whole float for an integer key (``epochs: 1.0``, ``1.0e+7``) is that integer, as pydantic
+    takes it, checked against the key's bounds as the integer (1.0e+19 said 'unable to parse
+    input string as an integer, exceeded maximum size'). Anything else as it is."""
+    if not isinstance(value, float) or not math.isfinite(value):
         return value
+    if value == 0:
+        return 0.0
+    return int(value) if value.is_integer() and numeric(annotation) == "an integer" else value
 
 
 DTYPE_FIX = "dtype: float64"  # (a config file's line; ``config.describe``: an override's)
