@@ -175,7 +175,24 @@ def png_path(value: Path | None) -> Path | None:
         raise typer.BadParameter(f"'{value}': expected a file name ending in .png")
     if (problem := output_problem(value, "--png", what="a .png file")) is not None:
         raise typer.BadParameter(problem)
+    if (folder := _run_folder_above(value)) is not None:
+        raise typer.BadParameter(
+            f"'{value}' is inside the run folder '{folder}', which holds only what its run "
+            f"wrote (its own figures); give a path outside it (e.g. '{folder.parent.parent}')"
+        )
     return value
+
+
+def _run_folder_above(path: Path) -> Path | None:
+    """The outermost run folder nnlab made (``made_by_nnlab``) that holds ``path``, else None:
+    a ``--png`` there replaced that run's own figure (``runs compare --png runs/X/curves.png``
+    drew the comparison as run X's curves, without a word), or added a file its run never
+    wrote. (``--out`` refuses a folder there alike: ``naming.check_new_root``.)"""
+    from nnlab.runfolders import made_by_nnlab
+
+    parent = path.absolute().parent
+    runs = [folder for folder in (parent, *parent.parents) if made_by_nnlab(folder)]
+    return runs[-1] if runs else None
 
 
 PngOpt = Annotated[
