@@ -101,15 +101,23 @@ def say(text: str) -> None:
     echo(fit_prose(text))
 
 
+PIPE_MOST_SECONDS = 60.0  # (``Lines``: into a pipe, progress lines at most this far apart)
+
+
 class Lines:
-    """Progress lines on stderr: every line on a terminal; without one (a log file, CI) at
-    most one line per ``interval`` seconds, the others held back, and always the last line
-    (``close``). ``quiet``: none at all."""
+    """Progress lines on stderr, the one rule of every command's progress. On a terminal every
+    line. Without one (a log file, CI) a few: the first line, then at most one after
+    ``interval`` seconds, the wait doubling after each line shown up to ``PIPE_MOST_SECONDS``
+    (1 s, 2 s, 4 s, ...: 2 minutes of steps log 9 lines, not the 120 of a line a second),
+    the others held back, and always the last line (``close``). Lines every log keeps whatever
+    the wait: ``heading`` (a part begins: a tune's round) and ``outcome`` (a part ended, with
+    its result: compare-optimizers' run). ``quiet``: none at all."""
 
     def __init__(self, quiet: bool = False, interval: float = 1.0) -> None:
         self.quiet = quiet
         self.interval = interval
         self.tty = sys.stderr.isatty()
+        self._wait = 0.0  # (the first line at once)
         self._last = -float("inf")
         self._pending: str | None = None
 
@@ -117,11 +125,27 @@ class Lines:
         if self.quiet:
             return
         now = time.monotonic()
-        if self.tty or now - self._last >= self.interval:
+        if self.tty or now - self._last >= self._wait:
             note(line)
             self._last, self._pending = now, None
+            most = max(PIPE_MOST_SECONDS, self.interval)
+            self._wait = min(max(2 * self._wait, self.interval), most)
         else:
             self._pending = line
+
+    def heading(self, line: str) -> None:
+        """A line that begins a part of the work, shown in a log too, after the line held
+        back (the last of the part before: a round's last trial)."""
+        if not self.quiet:
+            self.close()
+            note(line)
+
+    def outcome(self, line: str) -> None:
+        """A line that ends a part of the work with its result, shown in a log too; the line
+        held back (the part's last step) is dropped: this one says more."""
+        if not self.quiet:
+            self._pending = None
+            note(line)
 
     def close(self) -> None:
         if self._pending is not None:

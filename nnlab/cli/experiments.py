@@ -404,15 +404,9 @@ HOW = ("jobs", "stack", "executor", "scheduler")  # a sweep's options of how it 
 
 def round_heading(lines: Lines) -> Callable[[str], None]:
     """``tune``'s round headers on stderr: every one (unless quiet), after the previous round's
-    last trial line, which ``lines`` may have held back (without a terminal it shows at most a
-    trial line a second): the log says which round each block of trial lines belongs to."""
-
-    def heading(line: str) -> None:
-        if not lines.quiet:
-            lines.close()  # (shows the held-back line, if any; ``lines`` stays usable)
-            note(line)
-
-    return heading
+    last trial line, which ``lines`` may have held back (``Lines.heading``): the log says which
+    round each block of trial lines belongs to."""
+    return lines.heading
 
 
 def show_tune(result: object, fmt: Format, config: Path | None = None) -> None:

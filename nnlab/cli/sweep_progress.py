@@ -10,8 +10,8 @@ from nnlab.output import counted
 
 
 class SweepProgress:
-    """The sweep's progress on stderr: a rich bar on a terminal, else at most a line a second
-    of finished trials (and the last one)."""
+    """The sweep's progress on stderr: a rich bar on a terminal, else a few lines of finished
+    trials, as ``Lines`` logs every command's progress (and the last one)."""
 
     def __init__(
         self, quiet: bool = False, asked: int | None = None, notes: list[str] | None = None

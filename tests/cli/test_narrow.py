@@ -103,8 +103,8 @@ COMMANDS = {
 
 @pytest.fixture
 def every_line(monkeypatch) -> None:
-    """Progress lines are not held back: into a pipe ``common.Lines`` prints at most one a
-    second, so on a slow machine the narrow run printed a line the piped one had held back."""
+    """Progress lines are not held back: into a pipe ``common.Lines`` prints a few at growing
+    intervals, so on a slow machine the narrow run printed a line the piped one had held back."""
     from nnlab.cli import common
 
     init = common.Lines.__init__

@@ -373,14 +373,17 @@ def _report(
 ) -> None:
     """An optimizer's progress line, after its count and times (``counted_as``: ``run 2/4, 8.1
     s elapsed, ~8.0 s left``, ``times.Tally``'s): how it ended, its accuracies, its time (or
-    that it was kept from the interrupted run a resume continues)."""
+    that it was kept from the interrupted run a resume continues). A command's progress
+    (``cli.common.Lines``) takes it as an ``outcome``: in a log file too, in place of the
+    run's last step line, which a log shows only now and then."""
     if progress is None:
         return
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else times.duration(r.seconds)
     # (the status in capitals, as every line and table says one: it read 'completed')
     ended = [f"{r.status} after {counted(r.losses.size, 'step')}", *accs]  # (diverged: no accs)
-    progress(f"{counted_as}: {r.spec.title}: {', '.join(ended)} ({when})")
+    said = getattr(progress, "outcome", progress)
+    said(f"{counted_as}: {r.spec.title}: {', '.join(ended)} ({when})")
 
 
 Finished = Callable[[int, DatasetRun], None]
