@@ -8,6 +8,7 @@ ticked runs.
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
@@ -156,14 +157,21 @@ def index_page(
 
 
 def empty_note(runs_dir: str) -> str:
-    """The index of a runs folder without a run: what makes one, and this report again. (It was
-    an empty table under its sort buttons, a filter box, '0 of 0 shown' and a compare view
-    saying to tick runs.)"""
+    """The index of a runs folder without a run: the commands that make one there (its
+    ``--runs-dir`` where it is not the default ``runs``) and the one that builds this report
+    again. (It was an empty table under its sort buttons, a filter box, '0 of 0 shown' and a
+    compare view saying to tick runs; then a line naming ``nnlab train`` with no config, which
+    train refuses, and ``nnlab report`` without the runs folder it was built of.)"""
+    where = "" if runs_dir == "runs" else f" --runs-dir {shlex.quote(runs_dir)}"
+    train = f"nnlab train configs/digits-quickstart.yaml{where}"
+    sweep = f"nnlab sweep weight-scale{where}"
     return (
-        f'<p class="note">No run folders under {esc(runs_dir)} yet: <code>nnlab train</code>, '
-        "<code>nnlab sweep</code> and the other experiments each make one there. Build this "
-        "report again after one (<code>nnlab report</code>, or add <code>--report</code> to "
-        "the command).</p>"
+        f'<p class="note">No run folders under {esc(runs_dir)} yet. Train a network to make '
+        f"one, e.g. <code>{esc(train)}</code> (a config of your own, or one of nnlab's "
+        f"<code>configs/</code>: the quick start trains in seconds on the bundled digits), or "
+        f"run a sweep, <code>{esc(sweep)}</code>, or another experiment (<code>nnlab -h</code> "
+        f"lists them). Then build this report again: <code>nnlab report{esc(where)}</code>, or "
+        "give the command <code>--report</code>, which rebuilds it after the run.</p>"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -521,9 +522,35 @@ def test_an_empty_runs_folder_makes_an_empty_index(tmp_path):
     (tmp_path / "nothing-yet").mkdir()
     result = build_report((), tmp_path / "nothing-yet")
     html = result.index.read_text()
-    assert result.rows == 0 and "No run folders" in html and "<code>nnlab train</code>" in html
+    assert result.rows == 0 and "No run folders" in html
     # (no table of nothing under its sort buttons, no filter box, no compare view to tick in)
     assert "<table" not in html and 'class="controls"' not in html and "compare" not in html
+
+
+def test_an_empty_index_says_the_commands_that_fill_it(tmp_path):
+    """The note's commands run as written, in the runs folder it was built of: a train that
+    names a config (a bare 'nnlab train', which it said, is refused) and a report of that
+    folder (a bare 'nnlab report' built runs/, not this one); the default folder unnamed."""
+    import shlex
+
+    from nnlab.report.index import empty_note
+    from tests.conftest import invoke
+
+    runs_dir = tmp_path / "my runs"
+    runs_dir.mkdir()
+    html = build_report((), runs_dir).index.read_text()
+    codes = [unescape(c) for c in re.findall(r"<code>(.*?)</code>", html)]
+    train = next(c for c in codes if c.startswith("nnlab train "))
+    again = next(c for c in codes if c.startswith("nnlab report"))
+    assert train.endswith(f"--runs-dir {shlex.quote(str(runs_dir))}") and again.endswith(
+        f"--runs-dir {shlex.quote(str(runs_dir))}"
+    )
+    configs = Path(__file__).resolve().parents[2] / "configs"
+    words = shlex.split(train.replace("configs/", f"{configs}/"))[1:]
+    assert invoke(*words, "epochs=1", "-q").exit_code == 0
+    assert invoke(*shlex.split(again)[1:]).exit_code == 0
+    assert build_report((), runs_dir).rows == 1
+    assert "--runs-dir" not in empty_note("runs")
 
 
 def test_a_missing_runs_folder_is_refused_and_nothing_is_made(tmp_path):
