@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import yaml
 
-from nnlab.output import number
+from nnlab.output import counted, number
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
 from nnlab.redo import UNFINISHED
 from nnlab.report import facts, terminal
@@ -260,15 +260,39 @@ def run_page(entry: Entry, names: dict[str, str]) -> str:
     """A training run (or a sweep trial): curves, metrics, figures, command, config, details."""
     values = " ".join(f"{k}={facts.config_text(v)}" for k, v in entry.values.items())
     body = header(entry, subtitle(entry) + (f" · {values}" if values else ""))
-    body += extends(entry, names) + made_here(entry)
-    none = "no epochs recorded" + (" yet" if entry.status == "RUNNING" else "")  # (else: ended)
-    body += section("Curves", run_charts(entry) or f'<p class="note">{none}</p>')
+    body += diverged_note(entry) + extends(entry, names) + made_here(entry)
+    body += section("Curves", run_charts(entry) or f'<p class="note">{no_curves(entry)}</p>')
     body += section("Metrics", metrics_table(entry))
     body += section("Figures", figures(entry), "figures")
     body += section("Reproduce", commands(entry))
     body += section("Config (resolved)", code(entry.config_text) if entry.config_text else "")
     body += section("Details", details(entry, names))
     return layout(title_of(entry, names), entry.rel, body, crumbs_for(entry, names))
+
+
+def diverged_note(entry: Entry) -> str:
+    """Why a DIVERGED run has no final values, under its title (its page said DIVERGED, and
+    its metrics '-', with the reason only in an offer under Reproduce, far down)."""
+    at = facts.diverged_at(entry)
+    if at is None:
+        return ""
+    scan = ": Reproduce has the lr-scan that finds a step size it trains at"
+    scan = scan if entry.config_text else ""
+    return (
+        f'<p class="note">diverged at epoch {at}: its loss or its parameters were no longer '
+        "finite (NaN or infinite), so training stopped there; it has no final values, and its "
+        "best are of the epochs before. Most often the step size (or the initial weights' "
+        f"scale) is too large{scan}.</p>"
+    )
+
+
+def no_curves(entry: Entry) -> str:
+    """What the Curves section says where there is no curve to draw: no epochs (yet, for a
+    RUNNING run), or epochs whose every value is null (it said 'no epochs recorded' of a run
+    of 20 epochs)."""
+    if not entry.records:
+        return "no epochs recorded" + (" yet" if entry.status == "RUNNING" else "")
+    return f"{counted(len(entry.records), 'epoch record')}, none with a value to draw (all null)"
 
 
 def extends(entry: Entry, names: dict[str, str]) -> str:

@@ -66,3 +66,35 @@ def test_a_sweeps_overlay_leaves_out_a_diverged_trials_zero_accuracy(tmp_path):
     accuracy = next(svg for title, svg in drawn.items() if title.endswith("acc"))
     assert accuracy.count('class="diverged"') == 1 and ">diverged</span>" in html
     assert not re.search(r"<title>[^<]*lr=2[^<]*, epoch 1: 0</title>", accuracy)
+
+
+def test_a_diverged_runs_page_says_why_under_its_title(tmp_path):
+    """Its page said DIVERGED and '-' for every final metric, the reason only in an offer under
+    Reproduce, after the curves, metrics and figures; now a line under the title says it."""
+    root = tmp_path / "runs"
+    run = make_run(root, "blew-up", epochs=4)
+    diverge(run, 3)
+    html = page(build_report((), root, tmp_path / "report").out, run.path)
+    head = html.split("<h2>Curves</h2>", 1)[0]
+    why = re.search(r'<p class="note">(diverged at epoch 3:[^<]*)</p>', head)
+    assert why and "no longer finite" in why[1] and "no final values" in why[1]
+    assert "lr-scan" in why[1]  # (and Reproduce has it)
+    assert "lr-scan" in html.split("<h2>Reproduce</h2>", 1)[1]
+
+
+def test_a_run_of_epochs_with_no_value_says_so_not_that_it_has_none(tmp_path):
+    """A run whose records hold only nulls (every metric of every epoch) has no curve to draw:
+    its page said 'no epochs recorded' of a run of 6 records."""
+    root = tmp_path / "runs"
+    run = make_run(root, "nothing-measured", epochs=5)
+    records = [json.loads(line) for line in run.file("metrics.jsonl").read_text().splitlines()]
+    keep = ("epoch", "steps", "seconds")
+    records = [{k: (v if k in keep else None) for k, v in r.items()} for r in records]
+    run.file("metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    summary = json.loads(run.file("summary.json").read_text())  # (as the records: no values)
+    summary = {k: (None if k.startswith(("final_", "best_")) else v) for k, v in summary.items()}
+    run.file("summary.json").write_text(json.dumps(summary))
+    html = page(build_report((), root, tmp_path / "report").out, run.path)
+    assert "COMPLETED</span></h1>" in html
+    assert "6 epoch records, none with a value to draw (all null)" in html
+    assert "no epochs recorded" not in html
