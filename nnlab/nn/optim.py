@@ -11,6 +11,7 @@ Notation: w parameter, g gradient, lr learning rate, t step number starting at 1
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -223,6 +224,9 @@ class RMSProp(Optimizer):
     added after the square root, as in torch and DLFS (whose eps is a fixed 1e-7, and whose
     ``decay_rate`` 0.99 is this alpha); d2l (section 11.8) writes sqrt(h + eps), and
     torch's docs note that TensorFlow adds it inside too.
+    (1 - alpha) * g^2 is computed as torch's ``addcmul`` does, ((1 - alpha) * g) * g: g * g
+    first overflowed where torch's does not (|g| from 1.3e154 in float64, 1.8e19 in float32,
+    at alpha 0.99), and h, inf from then on, froze the weight for the rest of the run.
     """
 
     name = "rmsprop"
@@ -241,7 +245,7 @@ class RMSProp(Optimizer):
     def update(self, key: str, w: np.ndarray, g: np.ndarray) -> None:
         h = self._slot("h", key, w)
         h *= self.alpha
-        h += (1 - self.alpha) * (g * g)
+        h += (1 - self.alpha) * g * g
         w -= self.rate(key) * g / (np.sqrt(h) + self.eps)
 
 
@@ -262,9 +266,12 @@ class Adam(Optimizer):
     eps = 1e-7 / sqrt(1 - beta2^t) (3.2e-6 at t = 1, falling towards 1e-7); its moment
     updates (``m += (1 - beta1) * (g - m)``) are the ones above in another order.
     No ``amsgrad``; weight decay is the model's L2 term, in g: torch's coupled ``Adam``
-    ``weight_decay``, not ``AdamW``'s decoupled one. The step is computed as written above;
-    torch computes the same equations in another order (m by ``lerp``, ``lr / (1 - beta1^t)``
-    as one step size, ``sqrt(v) / sqrt(1 - beta2^t) + eps`` as the denominator), so the two
+    ``weight_decay``, not ``AdamW``'s decoupled one. The step is computed as written above but
+    for what could overflow, which is torch's order: (1 - beta2) * g^2 as ((1 - beta2) * g) * g
+    (torch's ``addcmul``) and sqrt(v_hat) as sqrt(v) / sqrt(1 - beta2^t) (v / (1 - beta2^t) is
+    g^2 at t = 1, inf from |g| = 1.3e154 in float64, 1.8e19 in float32: the step was then 0,
+    where torch's is lr; and g * g overflowing made v inf for good, the weight frozen). torch
+    also updates m by ``lerp`` and takes ``lr / (1 - beta1^t)`` as one step size, so the two
     part by rounding alone (``tests/nn/test_torch_oracle.py`` holds float64 runs to 1e-10).
     """
 
@@ -291,7 +298,6 @@ class Adam(Optimizer):
         m *= self.beta1
         m += (1 - self.beta1) * g
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
+        v += (1 - self.beta2) * g * g
         m_hat = m / (1 - self.beta1**self.t)
-        v_hat = v / (1 - self.beta2**self.t)
-        w -= self.rate(key) * m_hat / (np.sqrt(v_hat) + self.eps)
+        w -= self.rate(key) * m_hat / (np.sqrt(v) / math.sqrt(1 - self.beta2**self.t) + self.eps)

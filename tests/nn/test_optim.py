@@ -489,3 +489,26 @@ def test_sgd_rounds_lr_times_g_then_the_difference_as_its_docstring_says(dtype):
     SGD(0.1).step({"w": ours}, {"w": g})
     np.testing.assert_array_equal(ours, w - 0.1 * g)  # (each operation rounded to the dtype)
     assert "one fused multiply-add (rounded once)" in " ".join(SGD.__doc__.split())
+
+
+@pytest.mark.parametrize(
+    ("dtype", "g"),
+    [(np.float32, 3e19), (np.float32, -6e19), (np.float64, 3e154), (np.float64, -5e154)],
+)
+@pytest.mark.parametrize("name", ["rmsprop", "adam"])
+def test_a_gradient_whose_square_overflows_steps_as_its_scaled_square_does(name, g, dtype):
+    """g * g overflows the dtype (from 1.8e19 in float32, 1.3e154 in float64) where
+    (1 - alpha) * g * g, torch's order, does not: the first step is the rule's, lr / sqrt(1 -
+    alpha) for RMSProp (10 lr at alpha 0.99), lr for Adam (m_hat / sqrt(v_hat) = sign(g)), the
+    state finite, and the weight moves on at the next gradients (-g, g, -g). (nnlab squared g
+    first: h or v inf for good, every step of that weight 0.)"""
+    opt = make_optimizer(name, lr=0.01)
+    w = np.zeros(1, dtype=dtype)
+    opt.step({"w": w}, {"w": np.array([g], dtype=dtype)})
+    first = 0.1 if name == "rmsprop" else 0.01
+    assert w[0] == pytest.approx(-math.copysign(first, g), rel=1e-6)
+    for sign in (-1, 1, -1):
+        before = w.copy()
+        opt.step({"w": w}, {"w": np.array([sign * g], dtype=dtype)})
+        assert np.isfinite(w).all() and w[0] != before[0]
+    assert all(np.isfinite(s).all() and s.dtype == dtype for s in opt.state.values())
