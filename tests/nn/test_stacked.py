@@ -15,7 +15,7 @@ import pytest
 
 from nnlab.nn.gradcheck import rel_error
 from nnlab.nn.model import MLP, build_mlp
-from nnlab.nn.registry import make_optimizer
+from nnlab.nn.registry import OPTIMIZERS, make_optimizer
 from nnlab.nn.stacked import (
     StackedAffine,
     StackedDropout,
@@ -156,6 +156,58 @@ def test_stack_trains_bit_for_bit_as_each_net_alone(activation, batchnorm, dropo
         assert params["affine1.W"].dtype == dtype
         state = stack.net_arrays(k, opt.state)
         assert all(np.array_equal(state[n], s) for n, s in opts[k].state.items())
+    x_eval, y_eval = rng.standard_normal((11, 7)).astype(dtype), rng.integers(0, 4, 11)
+    assert stack.evaluate(x_eval, y_eval, 4) == [n.evaluate(x_eval, y_eval, 4) for n in alone]
+
+
+# Every optimizer, its hyperparameters off their defaults, with a learning rate per net
+STACK_OPTIMIZERS = {
+    "sgd": (0.1, {}),
+    "momentum": (0.05, {"momentum": 0.8}),
+    "nesterov": (0.05, {"momentum": 0.7}),
+    "adagrad": (0.05, {"eps": 1e-6}),
+    "rmsprop": (0.004, {"alpha": 0.9, "eps": 1e-6}),
+    "adam": (0.004, {"beta1": 0.8, "beta2": 0.99, "eps": 1e-6}),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(STACK_OPTIMIZERS))
+def test_stack_trains_bit_for_bit_as_each_net_alone_with_every_optimizer(name, dtype):
+    """(``test_stack_trains_bit_for_bit_as_each_net_alone`` steps Adam at one lr) BatchNorm
+    and dropout, every optimizer with nets differing in learning rate (the optimizer's
+    ``lrs``) and weight decay, float32 and float64: each net's losses, gradients,
+    parameters, buffers and optimizer state are its own run's, bit for bit."""
+    assert set(STACK_OPTIMIZERS) == set(OPTIMIZERS)
+    lr, hyper = STACK_OPTIMIZERS[name]
+    lrs, decays = [lr, 0.5 * lr, 2 * lr], [0.0, 1e-3, 1e-2]
+    options = dict(batchnorm=True, dropout=0.3, activation="tanh")
+    alone = nets(dtype=dtype, scales=[0.3, 0.05, 1.0], **options)
+    together = nets(dtype=dtype, scales=[0.3, 0.05, 1.0], **options)
+    for net, twin, wd in zip(alone, together, decays):
+        net.weight_decay = twin.weight_decay = wd
+    stack = StackedMLP(together)
+    opt = make_optimizer(name, lr=lr, **hyper)
+    opt.lrs = stack.per_net_arrays(lrs)
+    opts = [make_optimizer(name, lr=r, **hyper) for r in lrs]
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        xs, ys, wide = batches(K, 8, 7, 4, rng, dtype)
+        losses = stack.loss_and_grads(wide, ys)
+        for k, (net, o) in enumerate(zip(alone, opts)):
+            assert losses[k] == net.loss_and_grads(xs[k], ys[k])
+            grads = stack.net_arrays(k, stack.grads)
+            assert all(np.array_equal(grads[n], g) for n, g in net.grads.items())
+            o.step(net.params, net.grads)
+        opt.step(stack.params, stack.grads)
+    for k, (net, o) in enumerate(zip(alone, opts)):
+        params, buffers = stack.net_arrays(k, stack.params), stack.net_arrays(k, stack.buffers)
+        assert all(np.array_equal(params[n], p) for n, p in net.params.items())
+        assert all(np.array_equal(buffers[n], b) for n, b in net.buffers.items())
+        state = stack.net_arrays(k, opt.state)
+        assert set(state) == set(o.state)
+        assert all(np.array_equal(state[n], v) for n, v in o.state.items())
+        assert {p.dtype for p in params.values()} == {np.dtype(dtype)}
     x_eval, y_eval = rng.standard_normal((11, 7)).astype(dtype), rng.integers(0, 4, 11)
     assert stack.evaluate(x_eval, y_eval, 4) == [n.evaluate(x_eval, y_eval, 4) for n in alone]
 
