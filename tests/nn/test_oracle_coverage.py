@@ -95,6 +95,7 @@ MATH_KEYS: dict[str, list[str]] = {
         f"{CONFIGS}::test_every_init_with_every_activation_matches_torch",
         f"{ORACLE}::test_init_std_is_torch_nn_init_formula",
         f"{LAYERS}::test_the_factory_draws_every_layers_weights_with_torchs_std_for_that_linear",
+        f"{LAYERS}::test_every_inits_draws_are_distributed_as_torch_nn_inits",
         f"{FLOAT32}::test_float32_runs_over_the_config_keys_match_torch",
     ],
     "model.init_std": [
