@@ -273,3 +273,28 @@ def test_runs_on_one_feature_data_train_one_by_one_to_the_same_numbers(tmp_path)
         assert result.status == single.status == "COMPLETED"
         assert "stacked" not in result.run.meta
         assert without_seconds(result.records) == without_seconds(single.records)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZER_LRS))
+def test_a_net_that_diverges_leaves_a_stack_of_every_optimizer_with_its_state(name, dtype):
+    """(the test above diverges SGD, which keeps no state) Every optimizer, both dtypes,
+    BatchNorm and dropout: the middle net (lr 1e300) diverges in its first epoch and leaves
+    the stack, the others go on with their own slots (m, v, h) and learning rates, to the
+    numbers of each run alone."""
+    lr = OPTIMIZER_LRS[name][1]
+    base = ["model.hidden=[30,20]", "model.batchnorm=true", "model.dropout=0.2", "epochs=3",
+            "dataset.n_train=300", "batch_size=50", f"dtype={dtype}", f"optimizer.name={name}"]  # fmt: skip
+    cfgs = configs(
+        ["seed=1", f"optimizer.lr={lr}"],
+        ["seed=2", "optimizer.lr=1e300"],
+        ["seed=3", f"optimizer.lr={2 * lr}", "weight_decay=0.01"],
+        base=base,
+    )
+    data = digits(cfgs[0])
+    stacked = together(cfgs, data, lrs=[c.optimizer.lr for c in cfgs])
+    references = [alone(cfg, data) for cfg in cfgs]
+    assert [r.status for r in references] == ["COMPLETED", "DIVERGED", "COMPLETED"]
+    for result, reference in zip(stacked, references):
+        assert result.status == reference.status and result.epoch == reference.epoch
+        assert without_seconds(result.records) == without_seconds(reference.records)
