@@ -208,6 +208,21 @@ def link_nowhere(path: Path) -> str:
     return f"a symlink to {target}, which is not there"
 
 
+def hidden_taken(hidden: Path) -> str | None:
+    """What is at ``hidden``, the name a folder is moved aside to as it is removed
+    (``.<name>.removing``), if it is nothing nnlab leaves there: a symlink (to a folder
+    elsewhere, or to nothing) or a file, which nnlab neither follows nor removes; None for
+    nothing there, or a folder (what a removal that stopped left). ``unremovable`` refuses
+    the folder's removal with it, and the readers of a runs folder list it DAMAGED with it
+    (``runs list`` showed a link to a folder, or a file, by no row; a link to nothing as what
+    a removal left, to be removed with ``runs remove``, which refuses a link)."""
+    if not (os.path.islink(hidden) or (os.path.lexists(hidden) and not hidden.is_dir())):
+        return None
+    what = "a symlink" if os.path.islink(hidden) else "not a folder"
+    folder = hidden.with_name(hidden.name[1 : -len(REMOVING)])
+    return f"{hidden}: {what}, where {folder} is moved aside as it is removed (rm it)"
+
+
 def unremovable(folder: Path) -> str | None:
     """Why ``folder`` cannot be removed whole, None if nothing says so: a folder in it (or
     itself) that this process may not list or empty, or its parent, which it may not change
@@ -222,10 +237,9 @@ def unremovable(folder: Path) -> str | None:
     folder = Path(folder)
     if not os.access(folder.parent, os.W_OK | os.X_OK):
         return f"{folder.parent}: cannot remove a folder in it: {why_unwritable(folder.parent)}"
-    hidden = folder.with_name(f".{folder.name}{REMOVING}")
-    if os.path.islink(hidden) or (os.path.lexists(hidden) and not hidden.is_dir()):
-        what = "a symlink" if os.path.islink(hidden) else "not a folder"
-        return f"{hidden}: {what}, where {folder} is moved aside as it is removed (rm it)"
+    taken = hidden_taken(folder.with_name(f".{folder.name}{REMOVING}"))
+    if taken is not None:
+        return taken
     unlisted: list[OSError] = []
     for top, _, names in os.walk(folder, onerror=unlisted.append):
         flagged = _fixed_of(Path(top), [Path(top) / name for name in names])

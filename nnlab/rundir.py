@@ -41,7 +41,13 @@ from nnlab.fileio import (
     there,
     write_json,
 )
-from nnlab.filestate import UnreadableError, WrongKindError, refuse_all_but_a_file, unremovable
+from nnlab.filestate import (
+    UnreadableError,
+    WrongKindError,
+    hidden_taken,
+    refuse_all_but_a_file,
+    unremovable,
+)
 from nnlab.kinds import STALE as STALE, STATUSES as STATUSES, show, whole
 from nnlab.landscape_grid import check_landscape
 from nnlab.metafile import (  # (re-exported: meta.json as every reader reads it)
@@ -349,7 +355,8 @@ class RunDir:
         only if its bytes changed (``parsed``)."""
         path = self.file("meta.json")
         if self._rest is not None:  # (its files may read whole, as the run's did)
-            raise DamagedError(process.half_left(None, self._rest))
+            taken = hidden_taken(self._rest)  # (a link or a file there: no removal's rest)
+            raise DamagedError(taken or process.half_left(None, self._rest))
         if not there(path):  # (the folder's other files say it is a run's)
             raise DamagedError(f"{path}: missing; nnlab writes it in every run folder")
         text = read_text_file(path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nnlab.errors import RunError
 from nnlab.fileio import DamagedError, loads, read_at_most
-from nnlab.filestate import leads_nowhere, link_nowhere
+from nnlab.filestate import hidden_taken, leads_nowhere, link_nowhere
 from nnlab.process import half_removed, held
 from nnlab.rundir import RunDir
 
@@ -66,8 +66,9 @@ def is_run_folder(path: Path) -> bool:
     try:
         if leads_nowhere(path):
             return True
-        if half_removed(path):  # (what a removal that stopped left: listed, to be removed)
-            return path.is_dir() and not path.is_symlink() and not held(path)
+        if half_removed(path):  # (what a removal that stopped left: listed, to be removed;
+            # a link or a file there, nnlab's by its name only, is listed too: ``hidden_taken``)
+            return hidden_taken(path) is not None or (path.is_dir() and not held(path))
         if not path.is_dir():
             return False
         if not any(os.path.lexists(path / name) for name in RUN_FILES):

@@ -341,3 +341,27 @@ def test_a_link_where_a_folder_is_moved_aside_is_refused_and_not_followed(case, 
         assert line == row.expect(case / "runs", done.path)[0].replace("<run>", done.id), line
     assert done.path.is_dir() and os.path.lexists(hidden)
     assert (elsewhere / "mine.txt").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("what", ["a link", "a link to nothing", "a file"])
+def test_a_link_where_a_folder_is_moved_aside_is_listed_damaged_beside_the_run(case, done, what):
+    """``runs list`` showed the run and not what made ``runs remove`` refuse it: a link to a
+    folder, or a file, at its hidden name was listed by no row; a link to nothing as what a
+    removal left, 'remove it with: nnlab runs remove', which refuses a link. Now a row says
+    what it is, in the words ``runs remove`` refuses the run with, and the run is listed as
+    it is."""
+    hidden = done.path.with_name(f".{done.id}.removing")
+    if what == "a file":
+        hidden.write_text("x\n")
+    else:
+        hidden.symlink_to(case / "notes" if what == "a link" else case / "gone")
+        (case / "notes").mkdir()
+    listed = invoke("runs", "list", "-f", "json", "--runs-dir", case / "runs")
+    assert listed.exit_code == 0, listed.output
+    rows = {row["run"]: row for row in json.loads(listed.stdout)}
+    kind = "not a folder" if what == "a file" else "a symlink"
+    assert rows[hidden.name]["status"] == "DAMAGED", rows
+    assert rows[hidden.name]["reason"] == (
+        f"{hidden}: {kind}, where {done.path} is moved aside as it is removed (rm it)"
+    )
+    assert rows[done.id]["status"] == "COMPLETED", rows
