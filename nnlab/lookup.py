@@ -166,6 +166,11 @@ def _find_run(root: Path, ref: str, kinds: tuple[str, ...] | None, damaged: bool
     if back is not None:  # (latest~1: the one before it, as git's HEAD~1)
         return _latest(root, found, kinds, what, int(back[1] or 0))
     if "/" in ref.strip("/") and not ref.startswith((".", "/")):  # (as tables print a trial)
+        if ref.strip("/").count("/") >= MAX_PARTS:  # (each part was a call deeper: a ref of
+            raise RunError(  # 2,000 parts said 'unexpected RecursionError', exit 1)
+                f"run {ref!r}: no such folder, and no folder inside one: a folder inside "
+                f"another is named in at most {MAX_PARTS} parts (<tune>/<round>/<trial>: 3)"
+            )
         return _nested_ref(root, ref.strip("/"), kinds, damaged)
     matches = [rd for rd in found if rd[0].id.startswith(ref)] or [
         rd for rd in found if ref in rd[0].id
@@ -278,6 +283,7 @@ def _latest(
     return fitting[back][0]
 
 
+MAX_PARTS = 4  # of a reference to a folder inside another (<tune>/<round>/<trial>: 3)
 LATEST = re.compile(r"latest(?:~([0-9]{1,6}))?")  # a reference to the newest folder, or before it
 
 

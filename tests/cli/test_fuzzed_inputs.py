@@ -40,3 +40,31 @@ def test_a_png_inside_a_run_folder_is_refused_before_any_work(runs, command, nam
     assert (runs / RUN / "curves.png").read_bytes() == b"its own figure"
     assert not (runs / RUN / "other.png").exists() and not (runs / RUN / "sub" / "x.png").exists()
     assert sorted(p.name for p in runs.iterdir()) == before
+
+
+DEEP = "/".join(["d"] * 2000)  # (a path of 4,000 characters: under PATH_MAX, a real length)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["runs", "show"],
+        ["runs", "compare"],
+        ["runs", "remove", "-y"],
+        ["report"],
+        ["train", "--resume"],
+        ["landscape"],
+    ],  # fmt: skip
+)
+@pytest.mark.parametrize("ref", [DEEP, "a/b/c/d/e"])
+def test_a_reference_of_many_parts_is_no_folder_in_one_line(runs, command, ref):
+    # (each part of a reference read as <outer>/<inner> was a call deeper: 2,000 parts said
+    # 'unexpected RecursionError', exit 1)
+    result = invoke(*command, ref, runs_dir=runs)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert (
+        "no such folder, and no folder inside one: a folder inside another is named in at "
+        "most 4 parts (<tune>/<round>/<trial>: 3)" in line
+    )
+    assert sorted(p.name for p in runs.iterdir()) == [RUN]
