@@ -50,7 +50,26 @@ def mirror_urls(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         if not value.startswith(("http://", "https://")):
             raise typer.BadParameter(f"{value!r}: expected a base URL starting http:// or https://")
+        if (problem := _url_problem(value)) is not None:  # (http:// was fetched from a host
+            raise typer.BadParameter(  # named t10k-images-idx3-ubyte.gz: three lines, exit 2)
+                f"{value!r}: {problem}; expected a base URL such as https://example.org/mnist/"
+            )
     return values
+
+
+def _url_problem(url: str) -> str | None:
+    """What makes ``url`` no URL to fetch from (no host, a bad port or bracket, a space or a
+    control character), else None."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "contains a space or a control character"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is no number raises only when read)
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    return None if parts.hostname else "names no host"
 
 
 Mirror = Annotated[

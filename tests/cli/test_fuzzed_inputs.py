@@ -68,3 +68,26 @@ def test_a_reference_of_many_parts_is_no_folder_in_one_line(runs, command, ref):
         "most 4 parts (<tune>/<round>/<trial>: 3)" in line
     )
     assert sorted(p.name for p in runs.iterdir()) == [RUN]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://", "names no host"),
+        ("https://:80/", "names no host"),
+        ("http://[::1", "not a URL (Invalid IPv6 URL)"),
+        ("http://x:99999/", "not a URL (Port out of range 0-65535)"),
+        ("http://a b/", "contains a space or a control character"),
+        ("http://a\tb/", "contains a space or a control character"),
+    ],
+)
+def test_a_mirror_that_is_no_url_is_refused_before_the_data_folder_is_made(tmp_path, url, problem):
+    # (http:// was fetched from a host named t10k-images-idx3-ubyte.gz: three lines, a network
+    # error, after the data folder was made)
+    result = invoke("data", "fetch", "mnist", "--mirror", url, "--data-dir", tmp_path / "data")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"error: --mirror: {url!r}: {problem}; expected a base URL such as "
+        "https://example.org/mnist/ (see nnlab data fetch -h)"
+    ]
+    assert not (tmp_path / "data").exists()
