@@ -88,7 +88,8 @@ def main() -> None:
 
 def _start() -> None:
     """What comes before the command: the last exit hook, the collector held, SIGTERM and
-    SIGHUP raising (SIGINT already does), OpenBLAS's threads, the standard streams guarded
+    SIGHUP raising (SIGINT already does), OpenBLAS's threads, a ``COLUMNS`` or ``LINES`` of no
+    number in digits 0-9 dropped (``_terminal_size``), the standard streams guarded
     (``nnlab.streams``), the owner's permissions (``_own_permissions``), the limit on open
     files (``_open_files``). An interrupt here is one
     like any other (``_run``): it was raised out of ``main``, a traceback and exit -2."""
@@ -102,11 +103,24 @@ def _start() -> None:
         signal.signal(s, _stop)
     for line in _thread_counts():  # (before NumPy loads)
         _say(line)
+    _terminal_size()
     if not any(os.environ.get(name) for name in BLAS_THREADS_ENV):
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
     _own_permissions()
     _open_files()
     _openssl()
+
+
+def _terminal_size() -> None:
+    """``COLUMNS`` and ``LINES`` dropped from the environment where they are no number in
+    digits 0-9: rich (every table, the help) and Python's ``shutil`` read other scripts'
+    digits as numbers, so ``COLUMNS=٣`` laid out the help and every table 3 columns wide, a
+    word a line. Without them the terminal's own size is asked, as for 'abc', which all of
+    them pass over. Silent, as they are for 'abc': the variables are the shell's."""
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name, "").strip()
+        if value and not (value.isascii() and value.isdigit()):
+            del os.environ[name]
 
 
 THREAD_COUNT_ENV = (*BLAS_THREADS_ENV, "MKL_NUM_THREADS")

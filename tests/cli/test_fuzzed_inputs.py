@@ -91,3 +91,24 @@ def test_a_mirror_that_is_no_url_is_refused_before_the_data_folder_is_made(tmp_p
         "https://example.org/mnist/ (see nnlab data fetch -h)"
     ]
     assert not (tmp_path / "data").exists()
+
+
+def help_text(**env: str) -> str:
+    """``nnlab train -h`` as a process prints it to a pipe, with ``env`` (COLUMNS and LINES
+    unset but for it): the start-up reads the variables, not the runner of the tests."""
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    run = subprocess.run([sys.executable, "-m", "nnlab", "train", "-h"], env={**base, **env},
+                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    return run.stdout
+
+
+@pytest.mark.slow  # (three processes: ~3 s)
+def test_columns_in_other_digits_is_no_width_and_ascii_digits_still_are():
+    # (COLUMNS=٣, an Arabic-Indic 3, laid the help and every table out 3 columns wide)
+    plain = help_text()
+    assert help_text(COLUMNS="٣", LINES="٣") == plain
+    assert help_text(COLUMNS="3") != plain  # (a width asked in digits 0-9 is still used)
