@@ -136,14 +136,37 @@ def _missing_hint(path: Path) -> str:
         return (
             f" (did you mean {str(shipped)!r}? configs/ is in nnlab's folder, {shipped.parents[1]})"
         )
-    try:  # (by their stems: '.yaml' in common made nope.yaml close to m.yaml)
-        names = {p.stem: p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")}
+    examples = _examples()  # (mnist-100.yaml: configs/'s mnist-1000.yaml)
+    for folder in [path.parent, *([examples] if path.parent == Path(".") and examples else [])]:
+        if (close := _close_name(path, folder)) is not None:  # (a path to paste, as the
+            return f" (did you mean {str(folder / close)!r}?)"  # candidates' above: it said
+            # 'mnist-1000.yaml' in configs)
+    if examples is None:
+        return "; a config is a YAML file of the keys 'nnlab config keys' lists"
+    return f"; example configs are in {examples}/ (to start: {examples / 'digits-quickstart.yaml'})"
+
+
+def _close_name(path: Path, folder: Path) -> str | None:
+    """The name of the YAML file in ``folder`` closest to ``path``'s, by their stems ('.yaml'
+    in common made nope.yaml close to m.yaml), if one is close."""
+    try:
+        names = {p.stem: p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml")}
     except OSError:
-        return ""
+        return None
     from nnlab.errors import did_you_mean
 
     close = re.search(r"did you mean '(.+)'\?", did_you_mean(path.stem, list(names)))
-    return f" (did you mean {names[close[1]]!r} in {path.parent}?)" if close else ""
+    return names[close[1]] if close else None
+
+
+def _examples() -> Path | None:
+    """The folder of nnlab's example configs as a command given here names it: ``configs``
+    in the working folder (the repository's, where the README's commands run), else nnlab's
+    own (``SHIPPED``, a checkout's), None in an installation without them."""
+    for folder in (Path("configs"), SHIPPED):
+        if (folder / "digits-quickstart.yaml").is_file():
+            return folder
+    return None
 
 
 SHIPPED = Path(__file__).resolve().parents[1] / "configs"  # (in a checkout: the repository's)

@@ -354,7 +354,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         ["optimizer.lr=-1"],
         ["override 'optimizer.lr=-1': optimizer.lr:", "greater than 0"],
     ),
-    ("missing config file", NO_CONFIG, ["{d}/nope.yaml"], ["{d}/nope.yaml: config file not found"]),
+    (
+        "missing config file",
+        NO_CONFIG,
+        ["{d}/nope.yaml"],
+        [
+            "{d}/nope.yaml: config file not found; example configs are in ",
+            "digits-quickstart.yaml)",
+        ],
+    ),
     ("config path is a folder", NO_CONFIG, ["{d}"], ["{d}: is a folder"]),
     (  # (read as a config, it said "unknown key 'run_id'; valid keys here: name, seed, ...")
         "a run folder's own file as the config",
@@ -948,7 +956,7 @@ HINTS = [
     (["activations", "-a", "relu", "tanh"], "error: -a: the shell split its values at a space "
      "(relu tanh); they are separated by commas, without spaces: -a relu,tanh (see nnlab "
      "activations -h)"),
-    (["train", "{d}/cgf.yaml"], "cgf.yaml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
+    (["train", "{d}/cgf.yaml"], "cgf.yaml: config file not found (did you mean '{d}/cfg.yaml'?)"),
     # (a name in another case: it offered the closer as written, 'affine1.b')
     (["gradcheck", "--compare-differences", "--param", "affine1.w"],
      "got 'affine1.w' (did you mean 'affine1.W'?)"),
@@ -973,7 +981,7 @@ HINTS = [
     (["train", "epochs=3"], "'epochs=3' looks like an override: give the config file first"),
     (["sweep", "grid", "optimizer.lr=0.1,0.01"], "looks like an override: give the config file"),
     (["train", "{d}/cfg.yml"],
-     "{d}/cfg.yml: config file not found (did you mean 'cfg.yaml' in {d}?)"),
+     "{d}/cfg.yml: config file not found (did you mean '{d}/cfg.yaml'?)"),
     # (an override written the way YAML or a shell habit writes it: they said only 'expected
     # key.sub=value', and --epochs=5 gave epochs=VALUE)
     (["train", "{d}/cfg.yaml", "epochs:3"], "override 'epochs:3': expected key=value: epochs=3"),
@@ -1381,9 +1389,9 @@ def test_a_config_name_like_none_there_gets_no_suggestion(tmp_path):
     (tmp_path / "m.yaml").write_text("epochs: 1\n")
     (tmp_path / "sw.yaml").write_text("epochs: 1\n")
     line = one_line(invoke("train", tmp_path / "nope.yaml").stderr)
-    assert line == f"error: {tmp_path / 'nope.yaml'}: config file not found"
+    assert line.startswith(f"error: {tmp_path / 'nope.yaml'}: config file not found; example")
     line = one_line(invoke("train", tmp_path / "sw.yml").stderr)
-    assert line.endswith(f"(did you mean 'sw.yaml' in {tmp_path}?)")
+    assert line.endswith(f"(did you mean '{tmp_path / 'sw.yaml'}'?)")
 
 
 @pytest.mark.parametrize(

@@ -808,8 +808,44 @@ def test_a_config_named_without_its_folder_or_suffix_is_told_the_file(
     assert result.exit_code == 2
     assert result.stderr == f"error: {given}: config file not found (did you mean {meant!r}?)\n"
     assert one_error_line(invoke("train", "elsewhere/digits-quickstart")) == (
-        "error: elsewhere/digits-quickstart: config file not found"
+        "error: elsewhere/digits-quickstart: config file not found; example configs are in "
+        "configs/ (to start: configs/digits-quickstart.yaml)"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [  # (each said only 'config file not found': no next step)
+        ("mnist-100.yaml", " (did you mean 'configs/mnist-1000.yaml'?)"),
+        (
+            "nosuch.yaml",
+            "; example configs are in configs/ (to start: configs/digits-quickstart.yaml)",
+        ),
+        ("configs/mnist-100.yaml", " (did you mean 'configs/mnist-1000.yaml'?)"),  # (it said
+    ],  # "'mnist-1000.yaml' in configs", no path to paste)
+)
+def test_a_missing_config_names_a_near_one_in_configs_or_where_the_examples_are(
+    tmp_path, monkeypatch, given, said
+):
+    (tmp_path / "configs").mkdir()
+    for name in ("digits-quickstart.yaml", "mnist-1000.yaml"):
+        (tmp_path / "configs" / name).write_text("epochs: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train", given, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {given}: config file not found{said}\n"
+
+
+def test_a_missing_config_elsewhere_names_nnlabs_own_examples(tmp_path, monkeypatch):
+    from nnlab import yamlio
+
+    monkeypatch.chdir(tmp_path)  # (no configs/ here: nnlab's own, by their full path)
+    line = one_error_line(invoke("train", "nosuch.yaml"))
+    assert line.endswith(f"; example configs are in {yamlio.SHIPPED}/ (to start: "
+                         f"{yamlio.SHIPPED / 'digits-quickstart.yaml'})")  # fmt: skip
+    monkeypatch.setattr(yamlio, "SHIPPED", tmp_path / "none")  # (an installation without them)
+    line = one_error_line(invoke("train", "nosuch.yaml"))
+    assert line.endswith("; a config is a YAML file of the keys 'nnlab config keys' lists")
 
 
 @pytest.mark.slow
