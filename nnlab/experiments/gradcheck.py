@@ -49,8 +49,9 @@ DEFAULT_BATCH = 8
 DEFAULT_MAX_ENTRIES = 200
 
 THRESHOLDS_NOTE = """\
-max_rel_error: max|analytic - numeric| / max(|analytic| + |numeric|) over the checked entries
-  (the absolute error when the whole gradient is ~0, e.g. an Affine bias just before BatchNorm).
+error: the relative error max|analytic - numeric| / max(|analytic| + |numeric|) over the
+  checked entries (max_rel_error in -f json and csv; the absolute error when the whole gradient
+  is ~0, e.g. an Affine bias just before BatchNorm).
 verdict (cs231n's thresholds):  < 1e-7 fine: pass  |  1e-7..1e-4 suspicious: warn
   |  > 1e-4 wrong: fail, unless only entries that crossed a kink err that much (then warn).
 kinks: checked entries whose +-eps evaluations crossed a kink (a ReLU input or an SVM margin

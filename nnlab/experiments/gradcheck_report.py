@@ -91,7 +91,9 @@ FIRST_COLUMN = {"loss": "loss"}
 
 def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
     """(title, table rows) per group, in order: shape as "6x7", checked as "n" or "n/size";
-    the first column headed by what its rows are (``FIRST_COLUMN``: a loss's table ``loss``)."""
+    the first column headed by what its rows are (``FIRST_COLUMN``: a loss's table ``loss``);
+    ``max_rel_error`` headed ``error`` (the legend says which): the layers' table was 83
+    columns wide, records on an 80-column terminal."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r.group, []).append(
@@ -100,7 +102,7 @@ def table_groups(rows: Sequence[Row]) -> list[tuple[str, list[dict[str, Any]]]]:
                 "param": r.param,
                 "shape": "x".join(map(str, r.shape)),
                 "checked": r.checked if r.checked == r.size else of_total(r.checked, r.size),
-                "max_rel_error": r.max_rel_error,
+                "error": r.max_rel_error,
                 "kinks": r.kinks,
                 "verdict": r.verdict,
             }

@@ -45,6 +45,21 @@ def test_each_table_heads_its_first_column_by_what_its_rows_are():
     assert header_after(layers).split("┃")[1].strip() == "layer"
 
 
+def test_every_table_fits_an_80_column_terminal_with_its_abbreviation_explained():
+    # (the layers' table, headed max_rel_error, was 83 columns wide: records at 80)
+    import re
+
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": "80"}
+    result = invoke("gradcheck", "--max-entries", "3", env=env)
+    assert result.exit_code == 0, result.output
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    heads = [line for line in lines if line.startswith("┃")]
+    assert len(heads) == 9 and all("┃     error ┃" in head for head in heads)  # (no records)
+    assert any(line.startswith("error: the relative error max|analytic") for line in lines)
+    assert "max_rel_error in -f json and csv" in " ".join(" ".join(lines).split())
+
+
 @pytest.mark.parametrize(
     "args", [[], ["configs/digits-quickstart.yaml"]], ids=["built-in", "config"]
 )
