@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +12,7 @@ from nnlab.cli.paths import RunsDirOpt, given_path
 from nnlab.output import counted
 
 if TYPE_CHECKING:
-    from nnlab.report import ReportResult
+    from nnlab.report import Damage, ReportResult
 
 
 @command()
@@ -74,39 +73,30 @@ def wrote_line(result: ReportResult) -> str:
 
 def warnings(result: ReportResult) -> list[str]:
     """A line per folder that is DAMAGED, UNREADABLE or MISSING, or holds such trials (a tune's
-    rounds): one saying how many and naming the first (a broken sweep of 500 trials printed
-    500 lines), and a note per folder gone as it was read."""
-    damaged = ("DAMAGED", "could not be read ({} why)")
-    unreadable = ("UNREADABLE", "an error reading a file ({} which)")  # (the device failed)
-    lines = [_line(g, *damaged) for g in _by_folder(result.damaged)]
-    lines += [_line(g, *unreadable) for g in _by_folder(result.unreadable)]
+    rounds) (``ReportResult.damage``): one saying how many and naming the first (a broken sweep
+    of 500 trials printed 500 lines), and a note per folder gone as it was read."""
+    groups = result.damage()
+    lines = [_line(g) for g in groups if g.status != "MISSING"]
     lines += [  # (not DAMAGED: its files went as it was read)
         f"note: {rel}: removed or renamed as the report read it (left out)"
         for rel in result.vanished
     ]
-    for by in ("sweep", "tune"):
-        gone = [rel for rel, who in result.missing if who == by]
-        missing = ("MISSING", f"the {by} recorded {{}} gone ({{}} so)")
-        lines += [_line(g, *missing) for g in _by_folder(gone)]
-    return lines
+    return lines + [_line(g) for g in groups if g.status == "MISSING"]
 
 
-def _by_folder(rels: Sequence[str]) -> list[list[str]]:
-    """``rels`` grouped by the folder of the runs folder they are in, in their order; the
-    folder itself, where it is one of them, on its own."""
-    groups: dict[tuple[str, bool], list[str]] = {}
-    for rel in rels:
-        top = rel.split("/", 1)[0]
-        groups.setdefault((top, top == rel), []).append(rel)
-    return list(groups.values())
+WHY = {  # (``{}``: the page, or pages, that say more)
+    "DAMAGED": "could not be read ({} why)",
+    "UNREADABLE": "an error reading a file ({} which)",  # (the device failed)
+    "MISSING": "the {by} recorded {{}} gone ({{}} so)",
+}
 
 
-def _line(group: list[str], what: str, why: str) -> str:
-    """One folder's warning (``why`` with the page, or pages, for its ``{}``), or a sweep's
-    (a tune's) for its trials (rounds) that are ``what``."""
-    first = group[0]
+def _line(damage: Damage) -> str:
+    """One folder's warning, or a sweep's (a tune's) for its trials (rounds)."""
+    first, what = damage.rels[0], damage.status
+    why = WHY[what].format(by=damage.by) if what == "MISSING" else WHY[what]
     gone = what == "MISSING"
-    if len(group) == 1:
+    if len(damage.rels) == 1:
         said = (
             why.format("it and its folder is", "its page says")
             if gone
@@ -118,6 +108,5 @@ def _line(group: list[str], what: str, why: str) -> str:
         if gone
         else why.format("their pages say")
     )
-    noun = "trial" if "/trials/" in first else "round" if "/rounds/" in first else "folder"
-    top = first.split("/", 1)[0]
-    return f"warning: {top}: {counted(len(group), noun)} {what}, the first {first}: {said}"
+    count = counted(len(damage.rels), damage.noun)
+    return f"warning: {damage.folder}: {count} {what}, the first {first}: {said}"

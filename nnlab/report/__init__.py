@@ -9,7 +9,7 @@ its folder first). No server, no network: plain files, one stylesheet and one sc
 with nnlab.
 """
 
-from nnlab.report.build import ReportResult, build_report, default_out, refresh
+from nnlab.report.build import Damage, ReportResult, build_report, default_out, refresh
 from nnlab.report.collect import check_out
 
-__all__ = ["ReportResult", "build_report", "check_out", "default_out", "refresh"]
+__all__ = ["Damage", "ReportResult", "build_report", "check_out", "default_out", "refresh"]

@@ -68,6 +68,51 @@ class ReportResult:
     trials: int = 0  # sweeps' trials and tunes' trials in the folders (each also a run)
     others: int = 0  # folders counted in rows that are no run folder (runs list lists none)
 
+    def damage(self) -> list[Damage]:
+        """What the build could not read as written, a ``Damage`` per folder of the runs
+        folder (the folder itself on its own, its trials or rounds together), in the order it
+        met them: the DAMAGED, the UNREADABLE, then the MISSING that sweeps recorded, then
+        those tunes did. (``nnlab report`` says a line of each: a broken sweep of 500 trials
+        is one line, not 500.)"""
+        groups = [Damage("DAMAGED", g) for g in by_folder(self.damaged)]
+        groups += [Damage("UNREADABLE", g) for g in by_folder(self.unreadable)]
+        for by in ("sweep", "tune"):
+            gone = [rel for rel, who in self.missing if who == by]
+            groups += [Damage("MISSING", g, by) for g in by_folder(gone)]
+        return groups
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Folders of one folder of the runs folder that a build could not read as written: the
+    folder itself, or some of its trials (a tune's rounds), by their paths in the runs folder,
+    the first first."""
+
+    status: str  # DAMAGED, UNREADABLE (the device failed to read a file) or MISSING (gone)
+    rels: tuple[str, ...]
+    by: str | None = None  # MISSING: what recorded them, "sweep" or "tune"
+
+    @property
+    def folder(self) -> str:
+        """The folder of the runs folder they are (or are in)."""
+        return self.rels[0].split("/", 1)[0]
+
+    @property
+    def noun(self) -> str:
+        """What they are: 'trial' (a sweep's), 'round' (a tune's) or 'folder'."""
+        first = self.rels[0]
+        return "trial" if "/trials/" in first else "round" if "/rounds/" in first else "folder"
+
+
+def by_folder(rels: Sequence[str]) -> list[tuple[str, ...]]:
+    """``rels`` grouped by the folder of the runs folder they are in, in their order; the
+    folder itself, where it is one of them, on its own."""
+    groups: dict[tuple[str, bool], list[str]] = {}
+    for rel in rels:
+        top = rel.split("/", 1)[0]
+        groups.setdefault((top, top == rel), []).append(rel)
+    return [tuple(group) for group in groups.values()]
+
 
 def default_out(runs_dir: Path) -> Path:
     return Path(runs_dir) / "report"

@@ -257,3 +257,31 @@ def test_an_errors_notes_name_its_file_in_the_folder_not_the_whole_path(tmp_path
     result = build_report((), root, tmp_path / "report")
     assert '<summary title="checkpoint.npz: File too large">' in result.index.read_text()
     assert f"{run.path}/checkpoint.npz: File too large" in page(result.out, run.path)  # (whole)
+
+
+def test_a_builds_damage_is_grouped_by_the_folder_of_the_runs_folder_it_is_in(tmp_path):
+    """``ReportResult.damage``: what ``nnlab report`` warns of, a group per folder of the runs
+    folder (a folder itself on its own, a sweep's trials together, a tune's rounds together),
+    DAMAGED, then UNREADABLE, then MISSING of sweeps, then of tunes; each in the order met."""
+    from nnlab.report import Damage, ReportResult
+
+    result = ReportResult(
+        tmp_path, tmp_path / "index.html", 4, 9, 0,
+        damaged=("s", "s/trials/a", "one", "s/trials/b"),
+        missing=(("t/rounds/r2", "tune"), ("s/trials/c", "sweep"), ("t/rounds/r3", "tune")),
+        unreadable=("u/trials/x",),
+    )  # fmt: skip
+    groups = result.damage()
+    assert groups == [
+        Damage("DAMAGED", ("s",)),
+        Damage("DAMAGED", ("s/trials/a", "s/trials/b")),
+        Damage("DAMAGED", ("one",)),
+        Damage("UNREADABLE", ("u/trials/x",)),
+        Damage("MISSING", ("s/trials/c",), "sweep"),
+        Damage("MISSING", ("t/rounds/r2", "t/rounds/r3"), "tune"),
+    ]
+    assert [(g.folder, g.noun) for g in groups] == [
+        ("s", "folder"), ("s", "trial"), ("one", "folder"), ("u", "trial"), ("s", "trial"),
+        ("t", "round"),
+    ]  # fmt: skip
+    assert ReportResult(tmp_path, tmp_path / "index.html", 0, 1, 0, damaged=()).damage() == []
