@@ -17,6 +17,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from nnlab import process
 from nnlab.describe import identified
 from nnlab.errors import ConfigError, RunError, not_one_of
 from nnlab.fileio import DamagedError
@@ -108,6 +109,20 @@ def find_run(
     run = _find_run(root, ref, _kinds(kind), damaged)
     _check_kind(run, _kinds(kind), root, damaged, resuming)
     return run if damaged else usable(run)
+
+
+def last_ended() -> tuple[Path, str] | None:
+    """The folder this process's lifecycle let go of last (``process.ended``: a command's, as
+    it prints its result; a resume's, let go before its work began) and its status as it reads
+    now; None if none was, or it cannot be read now (nothing sure to say of it). What a stop
+    signal that came after the folder ended names: 'interrupted (SIGTERM): <run> is
+    COMPLETED'."""
+    if not process.ended:
+        return None
+    try:
+        return process.ended[-1], RunDir(process.ended[-1]).status
+    except Exception:  # (the folder unreadable meanwhile)
+        return None
 
 
 def usable(run: RunDir) -> RunDir:

@@ -202,18 +202,13 @@ def _interrupted(exc: BaseException) -> None:
 
 def _after_the_end() -> tuple[str, str | None]:
     """': <run> is <status>' for a stop signal that came once the command's folder had ended
-    (``process.ended``: as it printed its result; or a resume's, let go before its work began),
-    as the folder reads, and that status; else ('', None). It said only 'interrupted' of a
+    (``lookup.last_ended``), and that status; else ('', None). It said only 'interrupted' of a
     folder that had COMPLETED."""
-    from nnlab import process, runs
+    from nnlab.lookup import last_ended
 
-    if not process.ended:
+    if (ended := last_ended()) is None:
         return "", None
-    try:
-        status = runs.RunDir(process.ended[-1]).status
-    except Exception:  # (the folder unreadable meanwhile: nothing sure to say of it)
-        return "", None
-    return f": {process.ended[-1]} is {status}", status
+    return f": {ended[0]} is {ended[1]}", ended[1]
 
 
 def _os_error_code(exc: BaseException) -> int:
