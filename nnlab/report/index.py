@@ -64,7 +64,9 @@ def notes_cell(entry: Entry, extra: Sequence[tuple[str, str]]) -> str:
     two runs of ``model.hidden`` lists that differ past it read alike.)"""
     items = "".join(f"<dt>{esc(what)}</dt>{_detail(text)}" for what, text in extra)
     text = facts.notes(entry)
-    summary = esc(text) or '<span class="more">details</span>'
+    # (to a screen reader, each row's disclosure was 'details' alike: whose is said, unseen)
+    whose = f'<span class="vh"> of {esc(entry.name)} ({esc(short_id(entry))})</span>'
+    summary = esc(text) or f'<span class="more">details{whose}</span>'
     title = f' title="{esc(text)}"' if text else ""
     return (
         f'<td class="notes"><details><summary{title}>{summary}</summary><dl>{items}</dl>'

@@ -14,7 +14,7 @@ from nnlab import times
 from nnlab.output import number
 from nnlab.report import facts
 from nnlab.report.collect import Entry
-from nnlab.report.pages import esc, href, page_of
+from nnlab.report.pages import esc, href, page_of, short_id
 from nnlab.report.svg import finite
 from nnlab.report.values import cell, is_time, when
 from nnlab.streams import undecoded_escaped
@@ -50,12 +50,16 @@ def epochs_cell(entry: Entry) -> str:
 
 
 def pick(entry: Entry, label: str) -> str:
-    """A tick box for the compare view, for an entry with curves."""
+    """A tick box for the compare view, for an entry with curves, named for a screen reader
+    by ``label`` and the folder's short id where the label lacks it (three runs of one name
+    were three boxes read alike, 'compare digits-quickstart')."""
     if not facts.curves_of(entry).keys:
         return "<td></td>"
+    sid = short_id(entry)
+    named = label if sid in label else f"{label} ({sid})"
     return (
         f'<td><input type="checkbox" class="pick" value="{esc(entry.rel)}" '
-        f'aria-label="compare {esc(label)}"></td>'
+        f'aria-label="compare {esc(named)}"></td>'
     )
 
 

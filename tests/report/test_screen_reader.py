@@ -103,3 +103,43 @@ def test_a_chart_is_read_as_one_image_saying_where_each_curve_ends(browser, site
         f"{name} per epoch: first 0.8417, second 0.8417 at epoch 5",
         f"{name} per epoch: second 0.8417, first 0.8417 at epoch 5",
     )
+
+
+@pytest.fixture(scope="module")
+def alike(tmp_path_factory):
+    """Three runs of one name (as three trainings of one config are)."""
+    root = tmp_path_factory.mktemp("alike") / "runs"
+    for _ in range(3):
+        make_run(root, "digits-quickstart")
+    return build_report((), root, root.parent / "report")
+
+
+def named(tab, *roles: str) -> dict[str, list[str]]:
+    """The names of the page's nodes of ``roles`` in Chromium's tree, by role."""
+    tree = tab.context.new_cdp_session(tab).send("Accessibility.getFullAXTree")["nodes"]
+    out: dict[str, list[str]] = {role: [] for role in roles}
+    for node in tree:
+        role = node.get("role", {}).get("value")
+        if not node.get("ignored") and role in out:
+            out[role].append(node.get("name", {}).get("value", ""))
+    return out
+
+
+def test_the_index_reads_each_header_box_and_disclosure_apart(browser, alike):
+    """A screen reader heard each sort header with its mark ('run up down arrow', 'started
+    black down-pointing triangle': the CSS mark's text, aria-sort says the order), three tick
+    boxes 'compare digits-quickstart' alike, and every row's notes 'details' alike. Each is
+    named apart now, by the run's short id."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(url(alike.index))
+    read = named(tab, "columnheader", "button", "checkbox", "DisclosureTriangle")
+    context.close()
+    heads = read["columnheader"] + read["button"]
+    assert "run" in heads and "started" in heads
+    assert not [h for h in heads if set(h) & set("\u2195\u25b2\u25bc")], heads
+    assert len(read["checkbox"]) == 3 == len(set(read["checkbox"])), read["checkbox"]
+    assert all(b.startswith("compare digits-quickstart (") for b in read["checkbox"])
+    notes = read["DisclosureTriangle"]
+    assert len(notes) == 3 == len(set(notes)), notes
+    assert all(n.startswith("details of digits-quickstart (") for n in notes)
