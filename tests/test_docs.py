@@ -295,13 +295,13 @@ def test_readme_console_blocks_quote_lines_the_command_prints(tmp_path, command)
 # SkylakeX kernels; the test functions are 2-D NumPy arithmetic), each with its time here.
 DIGITS_BLOCKS = [
     pytest.param("nnlab train configs/digits-quickstart.yaml", id="train"),  # ~1 s
-    pytest.param("nnlab compare-optimizers --function book --png docs/optimizer-paths.png", id="book"),
+    pytest.param("nnlab compare-optimizers --function book", id="book"),
     pytest.param(
         "nnlab compare-optimizers --function xcospi --optimizers gd --lr 0.1,1.000542,1.0055 "
-        "--start 0.5,-1.0 --steps 5,20 --png docs/xcospi.png",
+        "--start 0.5,-1.0 --steps 5,20",
         id="xcospi",
     ),
-    pytest.param("nnlab activations --png docs/activations.png", id="activations",
+    pytest.param("nnlab activations", id="activations",
                  marks=pytest.mark.slow),  # ~2 s: 12 settings, 60 histograms drawn
 ]  # fmt: skip
 
@@ -311,19 +311,30 @@ def test_readme_digits_tables_are_the_numbers_the_command_prints(tmp_path, monke
     """Every table row the README quotes under a digits command is a row the command prints
     today, numbers and widths included (the quick-start's table still read 1.0000 / 0.0238 /
     0.9966 when train printed 1.000000 / 0.023760 / 0.996633, one column one format; the
-    activations table likewise). ``--png`` goes to a scratch file, not docs/."""
+    activations table likewise)."""
     from tests.conftest import invoke
 
     quoted = [line for line in console_block(command) if line.startswith(("┃", "│"))]
     assert quoted, command
     args = command.split()[1:]
-    if "--png" in args:
-        args[args.index("--png") + 1] = str(tmp_path / "figure.png")
     monkeypatch.chdir(ROOT)
     result = invoke(*args, runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output
     printed = {line.rstrip() for line in result.stdout.splitlines()}
     assert [line for line in quoted if line.rstrip() not in printed] == []
+
+
+def test_no_readme_command_writes_into_the_repositorys_docs():
+    """A newcomer pasting the README's commands wrote over docs/lr-scan.png, docs/xcospi.png,
+    ... (the commands said `--png docs/<file>.png`, as the README's copies were made) and left
+    the clone modified; a note one section up said so, where a reader following a link in
+    from the course's table never read it. Every command shown leaves docs/ alone."""
+    text = (ROOT / "README.md").read_text()
+    commands = [line for line in text.splitlines() if line.lstrip("$ ").startswith("nnlab ")]
+    assert len(commands) > 30
+    writing = [line for line in commands if re.search(r"--(png|out)[ =]docs/", line)]
+    assert writing == []
+    assert "made by adding `--png docs/<file>.png`, which writes over the" in " ".join(text.split())
 
 
 SHARED = ROOT.parent / "shared" / "data"  # (the README's ../shared/data, as CI has it)
@@ -345,13 +356,11 @@ def test_readme_lr_scan_table_is_in_the_formats_the_command_prints(tmp_path, mon
     if not (SHARED / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"{SHARED}/mnist is absent")
     command = (
-        "nnlab lr-scan configs/mnist-1000.yaml --data-dir ../shared/data --min -5 --max 1 "
-        "--num 7 --png docs/lr-scan.png"
+        "nnlab lr-scan configs/mnist-1000.yaml --data-dir ../shared/data --min -5 --max 1 --num 7"
     )
     quoted = [line for line in console_block(command) if line.startswith(("┃", "│"))]
     assert quoted
     args = command.split()[1:]
-    args[args.index("--png") + 1] = str(tmp_path / "figure.png")
     args[args.index("--data-dir") + 1] = str(SHARED)
     monkeypatch.chdir(ROOT)
     result = invoke(*args, runs_dir=tmp_path / "runs")
