@@ -122,7 +122,7 @@ def test_weight_draws_are_normal_not_only_of_the_formulas_std(kind, dtype):
     the std test above would pass a uniform or a truncated normal of that std (torch's
     ``xavier_uniform_``, ``trunc_normal_``), which this one refuses (p < 1e-20 for the uniform:
     the check has the power to tell)."""
-    from scipy import stats  # (scikit-learn's dependency: installed wherever nnlab is)
+    from scipy import stats  # (the test extra's; scikit-learn's own dependency too)
 
     s = init_std(kind, N_IN, N_OUT, std=0.05)
     W = init_weight(kind, N_IN, N_OUT, np.random.default_rng(1), std=0.05, dtype=dtype)
