@@ -21,6 +21,8 @@ from nnlab.sweep.spec import SweepSpec, split_values
 from nnlab.sweep.trial import Row, trials_dir
 from nnlab.sweep.variants import left_out
 
+READY_THREAD = "nnlab-sweep-ready"  # (the thread ``get_ready`` starts, with ``painters``)
+
 
 def get_ready(painters: list[Any]) -> None:
     """Get the finish ready on a core a worker left idle, while the last units train: load the
@@ -30,9 +32,25 @@ def get_ready(painters: list[Any]) -> None:
 
     if painters:
         with contextlib.suppress(RuntimeError):  # ("can't start new thread": ulimit -u)
-            threading.Thread(target=output.table_text, args=([], []), daemon=True).start()
+            threading.Thread(
+                target=output.table_text, args=([], []), name=READY_THREAD, daemon=True
+            ).start()
     else:
         plots.import_in_background(lambda: output.table_text([], []))
+
+
+def readied() -> None:
+    """Wait for ``get_ready``'s thread, if it is still at work (the last units ended at once),
+    before the finish uses what it loads: else both imported rich (or matplotlib) at once,
+    and which of the two opened which of its files changed from run to run, and with it the
+    order of this thread's system calls (a fault injected at its N-th openat, ``strace -e
+    inject``, hit another call). Also before a tune's next round forks its painters and
+    workers, which it does only with no other thread running."""
+    from nnlab.plots.base import IMPORT_THREAD
+
+    for thread in threading.enumerate():
+        if thread.name in (READY_THREAD, IMPORT_THREAD):
+            thread.join()
 
 
 def figures_of(preset: str | None) -> int:
@@ -115,6 +133,7 @@ def finish_sweep(
     sweep ending as ``status``."""
     from nnlab.output import table_text, to_csv
 
+    readied()
     run = life.run
     keys = list(defn.spec.params)
     counts: dict[str, int] = {}

@@ -197,6 +197,10 @@ def _execute(
     skipped = [t.id for t in trials if t.id in rows]
 
     ordered = _ending(life, defn, rows, painters)
+    # (trials/ made here, not by whichever worker makes its first trial folder: two made it
+    # at once, the one to find it missing first, so which worker made which mkdir call, and
+    # how many, changed from run to run, as did a fault injected at a worker's N-th mkdir)
+    trials_dir(run).mkdir(exist_ok=True)
     executor.start(len(units))  # (forks local workers before on_start starts a progress bar)
     # the figures' parts that need no results: now, on a core left idle from the start, else
     # on the idle time the workers leave (built at the latest as they end, not after)

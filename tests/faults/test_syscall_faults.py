@@ -264,3 +264,23 @@ def test_a_resume_whose_first_write_finds_the_disk_full_says_how_to_continue(
     )
     assert [r["epoch"] for r in runs.RunDir(failed).metrics()] == [0, 1]
     assert_resumes(case, straight)
+
+
+def test_a_parallel_sweeps_workers_make_only_their_trials_folders(case):
+    """trials/ was made by whichever worker found it missing first, as it made its first
+    trial's folder: which worker made which mkdir call, and how many, changed from run to
+    run, as did the call a fault injected at a worker's N-th mkdir hit. The sweep makes it
+    before its workers start; each worker makes its trial's folder, in one call."""
+    args = ("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.01", "--jobs", "2", "-q")
+    out = case / "trace"
+    subprocess.run(
+        [STRACE, "-ff", "-qq", "-e", "trace=mkdir", "-o", out, *argv(*args, "--runs-dir", "runs")],
+        cwd=case, capture_output=True, timeout=600, check=True,
+    )  # fmt: skip
+    (sweep, *others) = sorted(case.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
+    made = [line for line in sweep.read_text().splitlines() if line.startswith("mkdir(")]
+    assert any(re.search(r'/trials", .*= 0$', line) for line in made), made
+    made = [line for other in others for line in other.read_text().splitlines()]
+    trials = [line for line in made if re.match(r'mkdir\(".*/trials/\w+",', line)]
+    assert len(trials) == 2 and all(line.endswith("= 0") for line in trials), trials
+    assert not any(re.match(r'mkdir\(".*/trials",', line) for line in made), made
