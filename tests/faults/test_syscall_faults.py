@@ -62,6 +62,15 @@ SYSCALLS = [
         ("error: {run}/metrics.jsonl: cannot read: Input/output error (run folder {run} says "
          "FAILED)",),
     ),
+    Row(
+        "a full disk as a resume begins (its first write, meta.json's RUNNING), in every "
+        "command's resume: the folder as it was, and how to continue it (it said only "
+        "'meta.json: No space left on device')",
+        "`nnlab train --resume RUN` (ENOSPC writing meta.json)",
+        1,
+        ("error: {run}/meta.json: No space left on device (run folder {run} says FAILED; once "
+         "there is room, continue with: nnlab train --resume {run})",),
+    ),
 ]  # fmt: skip
 
 TRAIN = ("train", "cfg.yaml", "-q")
@@ -258,10 +267,8 @@ def test_a_resume_whose_first_write_finds_the_disk_full_says_how_to_continue(
     result = inject(case, resume, "write", "ENOSPC", n)
     assert result.returncode == 1, result.stderr
     line = assert_one_failure(case, result)
-    assert line == (
-        f"error: {failed}/meta.json: No space left on device (run folder {failed} says FAILED; "
-        f"once there is room, continue with: nnlab train --resume {failed})"
-    )
+    assert result.returncode == SYSCALLS[1].code
+    assert line == SYSCALLS[1].expect("runs", failed)[0]
     assert [r["epoch"] for r in runs.RunDir(failed).metrics()] == [0, 1]
     assert_resumes(case, straight)
 
