@@ -573,6 +573,15 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["epochs: input should be less than or equal to 1000000, got 10000000"],
     ),
+    (  # (it said 'unable to parse input string as an integer, exceeded maximum size')
+        "a whole number written as a float, past the limit",
+        "seed: 1.0e+19\n",
+        [],
+        [
+            "{d}/cfg.yaml: seed: input should be less than or equal to 4294967295, got "
+            "10000000000000000000"
+        ],
+    ),
     (
         "hidden layer past the limit",
         "model: {hidden: [100000]}\n",
