@@ -117,16 +117,21 @@ def takes(param: Any) -> str:
     return noun
 
 
+# A number as the command line writes one, in digits 0-9 (float() also takes other scripts'
+# digits, '٣' is 3, and spaces around it): shown as it is, anything else in quotes.
+_DIGITS = r"[0-9](?:_?[0-9])*"
+NUMBER_TEXT = re.compile(
+    rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?[0-9]+)?|inf|nan)", re.I
+)
+
+
 def given(value: Any) -> str:
-    """A value given on the command line, as an error quotes it: a number as it is, text in
-    quotes; either cut to its start and length when long (``output.brief``: a 5,000-character
-    value is still a short line)."""
+    """A value given on the command line, as an error quotes it: a number in digits 0-9 as it
+    is (``NUMBER_TEXT``), text in quotes ('٣' said 'got ٣', as if a number were refused);
+    either cut to its start and length when long (``output.brief``: a 5,000-character value
+    is still a short line)."""
     text = str(value)
-    try:
-        float(text)
-    except ValueError:
-        return brief(repr(text))
-    return brief(text)
+    return brief(text) if NUMBER_TEXT.fullmatch(text) else brief(repr(text))
 
 
 def flag_given(option: str, value: str) -> str:

@@ -112,3 +112,21 @@ def test_columns_in_other_digits_is_no_width_and_ascii_digits_still_are():
     plain = help_text()
     assert help_text(COLUMNS="٣", LINES="٣") == plain
     assert help_text(COLUMNS="3") != plain  # (a width asked in digits 0-9 is still used)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["runs", "list", "--last", "٣"], "error: --last: expected an integer from 1 to "
+         "1000000, got '٣' (see nnlab runs list -h)"),
+        (["activations", "--layers", "١٠"], "--layers: expected an integer from 1 to 100, got "
+         "'١٠'"),
+        (["gradcheck", "--eps", "٣"], "error: --eps: expected a finite number, got '٣'"),
+        (["runs", "list", "--last", "1e7"], "--last: expected an integer from 1 to 1000000, got "
+         "1e7 (see"),  # (a number in digits 0-9 as it is)
+    ],
+)  # fmt: skip
+def test_a_number_in_other_digits_is_quoted_as_the_text_it_is(tmp_path, args, said):
+    # (it said 'got ٣', as if the number 3 had been refused)
+    result = invoke(*args, runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2 and said in result.stderr, result.output
