@@ -6,6 +6,7 @@ is ``nnlab.output``'s."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -112,6 +113,17 @@ COLUMN_DECIMALS = (4, 7)  # digits, in 4 decimals (``number``'s) to 7 (0.0000989
 COLUMN_SIGNIFICANT = 9  # counts 4 zeros after the point, not 5), its largest in 9 digits at most
 
 
+SHARE_DECIMALS = 4  # an accuracy (a difference of two), a share, in every table and figure
+SHARE_COLUMNS = ("saturated", "zero", "dead_units")  # (activations' shares of its outputs)
+
+
+def is_share_column(column: str) -> bool:
+    """A column of shares of things counted, in [0, 1], or of differences of two: accuracies
+    (``final_test_acc``, ``acc_gap``, compare-optimizers' ``test acc``: the word ``acc`` in
+    its name) and ``SHARE_COLUMNS``."""
+    return column in SHARE_COLUMNS or re.search(r"(^|[_ ])acc($|[_ ])", column) is not None
+
+
 def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     """The one format of ``column``'s measured numbers, where ``number``'s of each would
     differ: decimals for all wherever they read (an outlier put a whole column in scientific
@@ -126,9 +138,16 @@ def column_format(rows: Sequence[dict[str, Any]], column: str) -> str | None:
     (an lr-scan's ``step_change`` ``-3.417e-05`` beside ``1.672e+02``). A zero reads in the
     column's format. None where ``number`` writes each alike already (4 decimals, or all in
     scientific notation), and in a table of one quantity a row (named by ``metric``):
-    accuracy read 1.000000 beside a loss."""
+    accuracy read 1.000000 beside a loss. A column of accuracies, their gaps or other shares
+    (``is_share_column``) in ``SHARE_DECIMALS`` always: a fraction of things counted, whose
+    further digits the accuracies beside it do not show (runs compare's ``acc_gap`` read
+    ``-0.013798`` beside accuracies ``0.9660`` and ``0.9798``, and ``0.0155`` in another table:
+    its format went with the smallest gap; activations' ``saturated`` read ``0.6389000`` beside
+    ``0.0000010``)."""
     if rows and isinstance(rows[0].get("metric"), str):
         return None
+    if is_share_column(column):
+        return f".{SHARE_DECIMALS}f"
     values = [abs(float(v)) for v in (row.get(column) for row in rows) if measured(v, column) and v]
     specs = {number_spec(v) for v in values}
     if specs <= {".4f"} or specs == {".3e"}:  # (each as number writes it: one format)

@@ -118,7 +118,8 @@ def table_cell(value: Any, column: str = "", spec: str | None = None) -> str:
     as typed (``is_count_column``); None is ``null`` in a config-key column and ``-`` (no
     value) elsewhere."""
     if spec is not None and measured(value, column):
-        return format(value if value != 0 else 0.0, spec)
+        text = format(value if value != 0 else 0.0, spec)
+        return text[1:] if text.startswith("-") and float(text) == 0 else text  # (-0.0000)
     if value is None:
         return "null" if is_config_key(column) else "-"
     if isinstance(value, (bool, list, tuple, dict)):

@@ -9,11 +9,11 @@ from nnlab.output import table_text
 
 
 def test_a_column_goes_to_six_decimals_where_its_smallest_number_needs_them():
-    """6 decimals align a column of small numbers (an ``acc_gap`` of -0.003630 beside 0.0155);
+    """6 decimals align a column of small numbers (a change of -0.003630 beside 0.0155);
     beside a number of 1,000 or more no more decimals than 9 digits in all leave (more than
     a float32 holds): 8555.04956 beside 0.00257, in one format, not 8555.0496 beside 0.002574."""
-    gaps = [{"acc_gap": -0.00363}, {"acc_gap": 0.0155}, {"acc_gap": 9.5}]
-    assert column_format(gaps, "acc_gap") == ".6f"
+    gaps = [{"change": -0.00363}, {"change": 0.0155}, {"change": 9.5}]
+    assert column_format(gaps, "change") == ".6f"
     assert "0.015500" in table_text(gaps) and "9.500000" in table_text(gaps)
     plain = [{"mean": 8555.049562}, {"mean": 0.002574123}]
     assert column_format(plain, "mean") == ".5f"

@@ -393,23 +393,51 @@ def test_a_small_statistic_keeps_4_significant_digits_in_a_table_and_a_record():
 
 def test_a_column_of_signed_differences_reads_in_one_format():
     # (runs compare's acc_gap read -0.003630 beside 0.0155, and 3.367e-04 beside -0.013798:
-    # the points not aligned, two formats in one column)
-    rows = [{"run": "a", "acc_gap": -0.00363}, {"run": "b", "acc_gap": 0.0155},
-            {"run": "c", "acc_gap": 0.0}, {"run": "d", "acc_gap": 3.367e-04}]  # fmt: skip
+    # the points not aligned, two formats in one column; a loss's change alike)
+    rows = [{"run": "a", "change": -0.00363}, {"run": "b", "change": 0.0155},
+            {"run": "c", "change": 0.0}, {"run": "d", "change": 3.367e-04}]  # fmt: skip
     cells = [line.split("│")[2].strip() for line in table_text(rows).splitlines() if "│" in line]
-    assert cells == ["-0.003630", "0.015500", "0.000000", "0.000337"]  # (as the figure's gaps)
-    assert record_lines(rows, width=40)[3].split() == ["acc_gap", "0.015500"]
+    assert cells == ["-0.003630", "0.015500", "0.000000", "0.000337"]
+    assert record_lines(rows, width=40)[3].split() == ["change", "0.015500"]
     # (one under 0.0001: 7 decimals show it to 3 digits, the others still as decimals; one
     # under 0.00001 would take 8, and puts all in scientific notation)
-    tiny = [*rows[:3], {"run": "d", "acc_gap": 2.5e-05}]
+    tiny = [*rows[:3], {"run": "d", "change": 2.5e-05}]
     cells = [line.split("│")[2].strip() for line in table_text(tiny).splitlines() if "│" in line]
     assert cells == ["-0.0036300", "0.0155000", "0.0000000", "0.0000250"]
-    tinier = [*rows[:3], {"run": "d", "acc_gap": 2.5e-06}]
+    tinier = [*rows[:3], {"run": "d", "change": 2.5e-06}]
     cells = [line.split("│")[2].strip() for line in table_text(tinier).splitlines() if "│" in line]
     assert cells == ["-3.630e-03", "1.550e-02", "0.000e+00", "2.500e-06"]
-    plain = [{"acc_gap": 0.0155}, {"acc_gap": -0.25}]  # (no value needs 6: number's 4)
+    plain = [{"change": 0.0155}, {"change": -0.25}]  # (no value needs 6: number's 4)
     assert [line.split("│")[1].strip() for line in table_text(plain).splitlines()
             if "│" in line] == ["0.0155", "-0.2500"]  # fmt: skip
+
+
+def test_an_accuracy_a_gap_of_two_and_a_share_read_in_4_decimals_in_every_table():
+    # (runs compare's acc_gap read -0.013798 beside accuracies 0.9660 and 0.9798 in one
+    # table, 0.0155 in another, 3.367e-04 in a third: its format went with its smallest gap)
+    for gaps, cells in [
+        ([-0.013798, -0.004963], ["-0.0138", "-0.0050"]),
+        ([0.0155, 0.25], ["0.0155", "0.2500"]),
+        ([3.367e-04, 0.0, -2.5e-06], ["0.0003", "0.0000", "0.0000"]),  # (no -0.0000)
+    ]:
+        rows = [
+            {"run": str(i), "final_test_acc": 0.005 * i, "acc_gap": g} for i, g in enumerate(gaps)
+        ]
+        lines = [line.split("│") for line in table_text(rows).splitlines() if "│" in line]
+        assert [line[3].strip() for line in lines] == cells
+        assert [line[2].strip() for line in lines][:2] == ["0.0000", "0.0050"]  # (not 0.005000)
+    # (activations' shares read 0.6389000 beside 0.0000010, with a mean in another table's
+    # format; a share reads as an accuracy does)
+    rows = [{"mean": 0.5, "saturated": 0.6389, "zero": None, "dead_units": None},
+            {"mean": 1e-6, "saturated": 1e-6, "zero": 0.52311, "dead_units": 0.01}]  # fmt: skip
+    lines = [line.split("│")[1:5] for line in table_text(rows).splitlines() if "│" in line]
+    assert [[cell.strip() for cell in line] for line in lines] == [
+        ["5.000e-01", "0.6389", "-", "-"],
+        ["1.000e-06", "0.0000", "0.5231", "0.0100"],
+    ]
+    rows = [{"optimizer": "sgd", "test acc": 0.0042, "test loss": 0.0042}]
+    cells = table_text(rows).splitlines()[3].split("│")[2:4]
+    assert [cell.strip() for cell in cells] == ["0.0042", "0.004200"]  # (a loss: number's)
 
 
 def test_a_config_value_is_spelled_as_the_user_writes_it_in_every_table():

@@ -225,10 +225,8 @@ def _gap_panel(ax: Any, panel: dict[str, Any]) -> tuple[str, str, Gap | None]:
 def gap_format(gaps: list[float]) -> str:
     """The one format of a figure's gaps (one panel read ``0.0500``, its neighbour
     ``0.003300``, a third ``5.000e-04``: ``number``'s band of each): the format
-    ``numbers.column_format`` gives a table's column of them (runs compare's ``acc_gap``), 4
-    decimals, more for all where one needs them (0.000337, not ``3.370e-04`` beside
-    ``0.0500``), scientific notation for all where one is under 0.00001; where that leaves
-    each to ``number``, their one format (4 decimals, or all in scientific notation)."""
+    ``numbers.column_format`` gives a table's column of them (runs compare's ``acc_gap``): 4
+    decimals, as every accuracy and gap of two reads (``numbers.is_share_column``)."""
     spec = column_format([{"acc_gap": g} for g in gaps], "acc_gap")
     specs = {number_spec(g) for g in gaps if g}
     return spec or (specs.pop() if len(specs) == 1 else ".4f")

@@ -161,11 +161,12 @@ def test_the_last_gap_is_in_the_panel_title_not_over_the_curves():
 
 @pytest.mark.parametrize(
     ("narrowed", "said"),
-    [((0.05, 0.05), ["0.0500", "0.0500"]), ((0.05, 0.0033), ["0.050000", "0.003300"]),
-     ((0.05, 0.0005), ["0.050000", "0.000500"]), ((0.05, 0.0), ["0.0500", "0.0000"])],
+    [((0.05, 0.05), ["0.0500", "0.0500"]), ((0.05, 0.0033), ["0.0500", "0.0033"]),
+     ((0.05, 0.0005), ["0.0500", "0.0005"]), ((0.05, 0.0), ["0.0500", "0.0000"])],
 )  # fmt: skip
 def test_the_gaps_of_a_figure_are_written_in_one_format(narrowed, said):
-    # (each panel's in number's band of its own: 0.0500 beside 0.003300 and 5.000e-04)
+    # (each panel's in number's band of its own: 0.0500 beside 0.003300 and 5.000e-04; then
+    # 0.050000 beside 0.003300, as runs compare's acc_gap read: 4 decimals, as accuracies)
     panels = []
     for i, gap in enumerate(narrowed):
         run = [{**r, "test_acc": r["train_acc"] - gap} for r in records.learning()]
