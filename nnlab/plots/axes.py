@@ -11,6 +11,7 @@ from typing import Any
 
 from nnlab import palette
 from nnlab.plots.fonts import LEGEND_PT, LEGIBLE_PT  # noqa: F401 (LEGIBLE_PT: re-exported)
+from nnlab.plots.titles import fit_lines
 
 PLAIN_LOG = (1e-3, 1e4)  # a log axis whose view lies in this range is ticked in plain numbers
 # a split's colour in every figure (and the report's pages): palette.SERIES[0], [1], [2]
@@ -358,93 +359,6 @@ def _plain_scalar_formatter() -> Any:
 
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-JOINS = "-_/."  # where a word without spaces (a run id, a path) may break: after one of these
-
-
-def fit_lines(fig: Any, text: str, width: float, fontsize: float) -> str:
-    """``text`` broken into lines no wider than ``width`` inches at ``fontsize`` points (as
-    ``fig`` draws it): after its "; ", ": " and ", " first, then, for a part wider than a line
-    on its own, at its last space that leaves a head that fits ('run mnist-1000-6f387f (epoch
-    20)' was cut before its ')'), else after its last ``JOINS`` character that does (a run id
-    of the quick start's config, 20261207-123922-landscape-digits-quickstart-cfe422, was cut
-    before its last digit in a landscape's title), else (a name of 64 letters) anywhere. A figure of fixed margins has no
-    tight crop to widen it: a sweep's id ran off the left edge of its summary, and two notes
-    in a weight-scale panel's title ran over the next panel's."""
-    import re
-
-    from matplotlib.text import Text
-
-    probe = Text(0, 0, "", fontsize=fontsize, figure=fig)
-    renderer = fig.canvas.get_renderer()
-
-    def fits(line: str) -> bool:
-        probe.set_text(line)
-        return bool(probe.get_window_extent(renderer).width <= width * fig.dpi)
-
-    lines: list[str] = []
-    for given in text.split("\n"):
-        line = ""
-        for part in re.split(r"(?<=[;:,]) ", given):
-            joined = f"{line} {part}" if line else part
-            if fits(joined):
-                line = joined
-                continue
-            if line:
-                lines.append(line)
-            while not fits(part) and len(part) > 1:  # (no break in it: cut where it fills)
-                spaces = [i for i, ch in enumerate(part) if ch == " " and fits(part[:i])]
-                if spaces and spaces[-1] > 0:  # (a word is no place to cut where a space is)
-                    lines.append(part[: spaces[-1]])
-                    part = part[spaces[-1] + 1 :]
-                    continue
-                joins = [i for i in range(1, len(part)) if part[i - 1] in JOINS and fits(part[:i])]
-                if joins:  # (a run id: after its last '-' that fits, not inside its hex end)
-                    lines.append(part[: joins[-1]])
-                    part = part[joins[-1] :]
-                    continue
-                lo, hi = 1, len(part) - 1  # (the longest head that fits, by bisection)
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    lo, hi = (mid, hi) if fits(part[:mid]) else (lo, mid - 1)
-                lines.append(part[:lo])
-                part = part[lo:]
-            line = part
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def named(run: str, text: str = "") -> str:
-    """A figure's title: the run that drew it (``run``, its id) on the first line, then what
-    the figure shows (``text``); either alone where the other is empty. Every figure names
-    its run this way, so one copied out of its folder (into slides) still says which run made
-    it: train's, lr-scan's and landscape's said only the config's name, activations',
-    compare-optimizers' and gradcheck's differences' no run at all. Fit it to the figure's
-    width with ``fitted_title`` or ``fitted_suptitle``."""
-    return "\n".join(part for part in (run, text) if part)
-
-
-def fitted_title(ax: Any, text: str, width: float | None = None, **kwargs: Any) -> Any:
-    """``ax.set_title(text, **kwargs)``, broken into lines no wider than the axes (``width``
-    inches if given: ``fit_lines``). A title wider than its axes ran over the next panel's
-    (an optimizer's label of 60 characters) or over a colour bar's top tick (a landscape's run
-    id); a title that fits is as it was."""
-    title = ax.set_title(text, **kwargs)
-    fig = ax.get_figure()
-    inches = ax.get_position().width * fig.get_figwidth() if width is None else width
-    title.set_text(fit_lines(fig, text, inches, title.get_fontsize()))
-    return title
-
-
-def fitted_suptitle(fig: Any, text: str, margin: float = 0.1, **kwargs: Any) -> Any:
-    """``fig.suptitle(text, **kwargs)``, broken into lines no wider than the figure less
-    ``margin`` inches each side: a run id of a 64-character name ran off both edges of a
-    figure saved without the tight crop (a run's curves.png)."""
-    title = fig.suptitle(text, **kwargs)
-    width = fig.get_figwidth() - 2 * margin
-    title.set_text(fit_lines(fig, text, width, title.get_fontsize()))
-    return title
 
 
 def too_wide(lo: float, hi: float, decades: float = 200) -> bool:

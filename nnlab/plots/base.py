@@ -34,15 +34,11 @@ from nnlab.plots.axes import (  # noqa: F401 (re-exported: every figure uses the
     distinct_styles,
     epoch_axis,
     fit_legend,
-    fit_lines,
-    fitted_suptitle,
-    fitted_title,
     grid_lines,
     legend_inches,
     legend_outside,
     log_scale,
     log_ticks,
-    named,
     plain_numbers,
     plain_ticks,
     spaced_ticks,
@@ -61,6 +57,12 @@ from nnlab.plots.ends import (  # noqa: F401 (re-exported: the figures of curves
     stopped,
     stopped_handles,
     until_divergence,
+)
+from nnlab.plots.titles import (  # noqa: F401 (re-exported: every figure's title)
+    fit_lines,
+    fitted_suptitle,
+    fitted_title,
+    named,
 )
 from nnlab.plots.unraised import unraised
 from nnlab.signals import STOPS, held_while_forking, release

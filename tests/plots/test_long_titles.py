@@ -5,7 +5,7 @@ widens it, and they ran off its edge or over the next panel's title."""
 from __future__ import annotations
 
 from nnlab import plots
-from nnlab.plots.axes import fit_lines
+from nnlab.plots.titles import fit_lines
 from tests.plots import records, test_weight_scale
 from tests.plots.layout import outside_figure, overlaps, render
 
@@ -49,19 +49,41 @@ def test_fit_lines_breaks_a_part_too_wide_at_its_spaces_before_cutting_a_word():
     assert fit_lines(fig, LONG_ID, 2.8, 10).replace("\n", "") == LONG_ID  # (no space: cut)
 
 
-def test_fit_lines_breaks_a_run_id_after_a_hyphen_before_cutting_inside_its_parts():
+def test_fit_lines_breaks_a_run_id_after_a_hyphen_into_lines_of_even_width():
     # (the quick start's landscape, 20261207-123922-landscape-digits-quickstart-cfe422, was
-    # titled '...-quickstart-cfe42' over a line '2')
+    # titled '...-quickstart-cfe42' over a line '2', then '...-quickstart-' over 'cfe422')
     fig = plots.pyplot().figure()
     run = "20261207-123922-landscape-digits-quickstart-cfe422"
     probe = fig.text(0, 0, run, fontsize=10)
     width = probe.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
     lines = fit_lines(fig, run, 0.97 * width, 10).split("\n")  # (all but its last digit)
-    assert lines == ["20261207-123922-landscape-digits-quickstart-", "cfe422"], lines
+    assert lines == ["20261207-123922-landscape-", "digits-quickstart-cfe422"], lines
     long = "20261207-123922-landscape-" + "x" * 60 + "-cfe422"
     lines = fit_lines(fig, long, 4.0, 10).split("\n")
     assert lines[0] == "20261207-123922-landscape-" and lines[-1].endswith("-cfe422"), lines
     assert "".join(lines) == long
+    sweep = "20261207-220736-sweep-a-rather-long-run-name-for-testing-how-titles-wrap-d273fd"
+    lines = fit_lines(fig, sweep, 4.0, 10).split("\n")
+    assert len(lines) == 2 and "".join(lines) == sweep, lines
+    widths = [fig.text(0, 0, line, fontsize=10).get_window_extent().width for line in lines]
+    assert min(widths) > 0.7 * max(widths), lines  # (not a tail of a few characters)
+
+
+def test_fit_lines_keeps_a_key_with_its_value_and_a_remark_in_brackets_whole():
+    # (a sweep's title broke after 'colour:', its key on the next line; a landscape's
+    # after 'initial weights,' inside its brackets, 'seed 0)' on a line of its own)
+    fig = plots.pyplot().figure()
+    said = "test accuracy per epoch, 72 trials, colour: optimizer.lr (41% of its variance)"
+    lines = fit_lines(fig, said, 3.0, 10).split("\n")
+    assert not any(line.endswith(":") for line in lines), lines
+    assert any(line.startswith("colour: optimizer.lr") for line in lines), lines
+    said = "digits-quickstart, config digits-quickstart.yaml (initial weights, seed 0)"
+    lines = fit_lines(fig, said, 3.0, 10).split("\n")
+    assert lines == [
+        "digits-quickstart,",
+        "config digits-quickstart.yaml",
+        "(initial weights, seed 0)",
+    ], lines
 
 
 def test_weight_scale_panels_where_both_nets_diverged_keep_their_titles_apart():
