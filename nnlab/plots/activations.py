@@ -38,33 +38,10 @@ def _histogram(ax: Any, values: Any, lo_hi: tuple[float, float], drop_zeros: boo
     ax.set_xlim(lo_hi[0] - pad, lo_hi[1] + pad)
     # (its own scale on every tick: no offset text, and 5×10⁻⁵, not 5e-05)
     base.plain_ticks(ax.xaxis, trim=True)
-    ax.locator_params(axis="y", nbins=3)
-    _spaced_ticks(ax)
+    ax.locator_params(axis="both", nbins=3)  # (about three numbered ticks; fewer where
+    base.spaced_ticks(ax, "x", base.LABEL_GAP)  # their labels would not keep apart:
+    # 2.5×10⁻⁶ ran into 5×10⁻⁶ on a panel of 1.6 inches over 0 .. 6×10⁻⁶, at 10 points)
     return int(counts.max(initial=0))
-
-
-def _spaced_ticks(ax: Any) -> None:
-    """About three numbered ticks on ``ax``'s x axis, two where three labels would not keep
-    ``base.LABEL_GAP`` apart at the size they are drawn (a panel of 1.6 inches over 0 ..
-    6×10⁻⁶ wrote 2.5×10⁻⁶ into 5×10⁻⁶ at 10 points)."""
-    fig = ax.get_figure()
-    renderer = fig.canvas.get_renderer()
-    axis = ax.xaxis
-    size = axis.get_major_ticks()[0].label1.get_fontproperties()
-    gap = base.LABEL_GAP * size.get_size_in_points() * fig.dpi / 72
-    lo, hi = sorted(ax.get_xlim())
-    for bins in (3, 2):
-        ax.locator_params(axis="x", nbins=bins)
-        locs = [x for x in axis.get_major_locator()() if lo <= x <= hi]
-        formatter = axis.get_major_formatter()
-        formatter.set_locs(locs)
-        spans = []  # (left, right) of each label, in pixels
-        for x in locs:
-            width = renderer.get_text_width_height_descent(formatter(x), size, ismath=False)[0]
-            at = ax.transData.transform((x, 0))[0]
-            spans.append((at - width / 2, at + width / 2))
-        if all(b[0] - a[1] >= gap for a, b in zip(spans, spans[1:])):
-            return
 
 
 def _note_height(ax: Any, lines: int, fontsize: float) -> float:
