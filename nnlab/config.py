@@ -156,12 +156,18 @@ def load_config(path: Path | None, overrides: list[str] | None = None) -> Config
     return validate(raw, str(path) if path is not None else "config", overrides)
 
 
-def to_yaml(cfg: Config) -> str:
-    """The resolved config as YAML (every key, defaults filled in), loadable by ``load_config``."""
+def to_data(cfg: Config) -> dict[str, Any]:
+    """The resolved config as config.yaml holds it (every key, defaults filled in, a section's
+    name first), as plain data: what ``train --print-config -f json`` prints."""
     data = cfg.model_dump(mode="json")
     for key in VARIANT_FIELDS:  # the discriminating name first, for the reader
         data[key] = {"name": data[key].pop("name"), **data[key]}
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
+    return data
+
+
+def to_yaml(cfg: Config) -> str:
+    """The resolved config as YAML (every key, defaults filled in), loadable by ``load_config``."""
+    return yaml.safe_dump(to_data(cfg), sort_keys=False, default_flow_style=None)
 
 
 # Top-level keys added after config hashes were first recorded, with their defaults: a hash

@@ -17,6 +17,7 @@ from nnlab.config import (
     load_config,
     parse_override,
     read_yaml,
+    to_data,
     to_yaml,
     validate,
 )
@@ -286,6 +287,24 @@ def test_to_yaml_writes_every_key_with_the_variant_name_first():
     assert list(data["optimizer"]) == ["name", "lr", "beta1", "beta2", "eps"]
     assert list(data["dataset"])[0] == "name"
     assert set(data["model"]) == set(Config.model_fields["model"].annotation.model_fields)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["optimizer.name=adam", "optimizer.eps=1e-12"],
+        ["dataset.name=spiral", "model.hidden=[]", "seed=8"],
+    ],
+)
+def test_to_data_is_the_config_as_its_yaml_holds_it(overrides):
+    """``to_data``: config.yaml's data (what ``train --print-config -f json`` prints), in its
+    order, a section's name first: the YAML read back, to the key and the value."""
+    cfg = load_config(None, overrides)
+    data = to_data(cfg)
+    assert data == yaml.safe_load(to_yaml(cfg))
+    assert json.dumps(data) == json.dumps(yaml.safe_load(to_yaml(cfg)))  # (the order too)
+    assert list(data["optimizer"])[0] == list(data["dataset"])[0] == "name"
 
 
 # ----------------------------------------------------------------------------- config_hash

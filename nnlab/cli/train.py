@@ -62,12 +62,10 @@ def print_run_result(result: Any, cfg: Any, fmt: Format, data_dir: Path | None =
 
 def print_config_as(cfg: Any, fmt: Format) -> None:
     """The resolved config as config.yaml holds it (YAML), or the same as JSON (``-f json``)."""
-    from nnlab.config import to_yaml
+    from nnlab.config import to_data, to_yaml
 
     if fmt == Format.json:
-        import yaml
-
-        emit_json(yaml.safe_load(to_yaml(cfg)))
+        emit_json(to_data(cfg))
     else:
         echo(to_yaml(cfg), nl=False)
 
