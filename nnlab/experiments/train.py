@@ -371,7 +371,7 @@ def check_resumable(run: runs.RunDir) -> None:
 def _refuse_running_sweep(run: runs.RunDir) -> None:
     """RunError if ``run``, claimed, is a trial of a sweep another process holds (a sweep
     resumed meanwhile, which runs this trial itself): the sweep, asking the same of its
-    trials once it holds its folder (``sweep.run.resume_action``), refuses one this resume
+    trials once it holds its folder (``sweep.resume_plan.resume_action``), refuses one this resume
     holds, so of the two started together one goes on, or both are refused; neither records
     the other's trial FAILED ('still RUNNING in process ...', the sweep ending FAILED, exit
     3, with every trial COMPLETED)."""

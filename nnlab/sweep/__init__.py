@@ -13,6 +13,7 @@ one file each:
     executors.py  where units run: this process, local worker processes (dask.py: a cluster)
     folder.py     reading a sweep folder: its plan, its trials as their folders say now
     run.py        the sweep folder: run, resume
+    resume_plan.py what a resume does with each trial, and its checks before anything changes
     preview.py    a dry run: what a run or a resume would do, checked, with nothing written
     finish.py     its end: summary files and figures
 
@@ -45,9 +46,13 @@ _WHERE = {
     "check_draws": "draws",
     **dict.fromkeys(
         ("DEFAULT_STACK", "SweepResult", "resume_sweep", "run_sweep", "summary_row",
-         "check_trial_data", "check_trial_folders", "check_trial_writes", "resume_action",
          "tune_children"),
         "run",
+    ),
+    **dict.fromkeys(
+        ("check_trial_data", "check_trial_folders", "check_trial_writes", "resume_action",
+         "resume_actions"),
+        "resume_plan",
     ),
     **dict.fromkeys(
         ("is_sweep", "load_sweep", "sweep_rows", "trial_states", "tune_metric", "tune_rows",
@@ -75,7 +80,7 @@ __all__ = sorted(_WHERE)
 
 _MODULES = (
     "spec", "definition", "source", "presets", "trial", "executors", "dask", "folder", "run",
-    "finish", "preview", "draws", "variants", "shape", "outcome",
+    "resume_plan", "finish", "preview", "draws", "variants", "shape", "outcome",
 )  # fmt: skip
 
 

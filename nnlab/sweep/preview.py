@@ -32,11 +32,11 @@ from nnlab.limits import (
 from nnlab.output import Table, counted
 from nnlab.sweep.definition import SweepDef, Trial, check_colour_by, plan
 from nnlab.sweep.executors import check_stack
-from nnlab.sweep.run import resume_actions, resumed_epochs
+from nnlab.sweep.resume_plan import resume_actions, resumed_epochs
 from nnlab.sweep.trial import Row, cached_dataset, check_trials, make_units
 from nnlab.sweep.variants import override_key_of, partial
 
-ACTIONS = {  # what a resume does with a trial (``run.resume_action``), as a dry run says it
+ACTIONS = {  # what a resume does with a trial (``resume_plan.resume_action``), as a dry run says it
     "keep": "kept (finished)",
     "resume": "resume from its checkpoint",
     "rerun": "run again (its folder is removed)",

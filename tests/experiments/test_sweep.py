@@ -521,7 +521,7 @@ def test_a_trial_resumed_on_its_own_is_not_said_to_stop_at_the_sweeps_stop_file(
 
     def sweep_resume_meanwhile(record, cfg):
         with pytest.raises(RunError) as refused:
-            sw.run.resume_action(run, trial)
+            sw.resume_plan.resume_action(run, trial)
         said.append(str(refused.value))
 
     resume_training(folder, plot=False, progress=sweep_resume_meanwhile)
@@ -533,9 +533,9 @@ def test_a_trial_resumed_on_its_own_is_not_said_to_stop_at_the_sweeps_stop_file(
 
 
 def test_a_running_trial_watches_the_stop_file_if_its_sweep_runs_it():
-    assert sw.run.watches_stop({})  # (started by its sweep)
-    assert sw.run.watches_stop({"resumes": [{"at": "t", "by": "sweep"}]})
-    assert not sw.run.watches_stop({"resumes": [{"at": "t", "by": "sweep"}, {"at": "u"}]})
+    assert sw.trial.watches_stop({})  # (started by its sweep)
+    assert sw.trial.watches_stop({"resumes": [{"at": "t", "by": "sweep"}]})
+    assert not sw.trial.watches_stop({"resumes": [{"at": "t", "by": "sweep"}, {"at": "u"}]})
 
 
 def test_a_resumed_trial_trains_on_one_blas_thread_as_it_began(tmp_path, monkeypatch):

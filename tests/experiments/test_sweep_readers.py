@@ -23,7 +23,7 @@ from tests.experiments.test_sweep import (
     tiny_sweep,
 )
 
-# what a resume does with a trial in each state (``run.resume_action``)
+# what a resume does with a trial in each state (``resume_plan.resume_action``)
 ACTION = {"COMPLETED": "keep", "DIVERGED": "keep", "INTERRUPTED": "resume", "PENDING": "run",
           "MISSING": "run", "FAILED": "run"}  # fmt: skip
 
