@@ -154,7 +154,7 @@ def index_page(
             "each row's values are under its notes.</p>"
         )
     started = labels.index("started") + 1  # (after the tick-box column: newest first)
-    body = intro + table("runs", heads(labels), rows, sorted_down=started) + COMPARE_PANEL
+    body = intro + table("runs", heads(labels), rows, started, "folders") + COMPARE_PANEL
     return layout("index", "", body, data_script="data.js")
 
 

@@ -258,7 +258,7 @@ def trials_table(entry: Entry, keys: Sequence[str]) -> str:
         note = " · ".join(n for n in ("best" * (rank.get(i) == 0), notes) if n)  # (runs list's)
         cells += [_duration(t.summary.get("seconds")), tables.notes_cell(note, notes)]
         rows.append(tables.row(t, cells, f"{label} {t.status} {note}", rank.get(i)))
-    return tables.table("trials", tables.heads(labels), rows)
+    return tables.table("trials", tables.heads(labels), rows, name="trials")
 
 
 def _duration(value: Any) -> str:

@@ -120,10 +120,15 @@ DOWN = ' aria-sort="descending"'  # (report.js sorts ascending from it on the fi
 
 
 def table(
-    table_id: str, heads: Sequence[str], rows: Sequence[str], sorted_down: int | None = None
+    table_id: str,
+    heads: Sequence[str],
+    rows: Sequence[str],
+    sorted_down: int | None = None,
+    name: str = "",
 ) -> str:
     """A sortable, filterable table with its filter controls (text, kind, status);
-    ``sorted_down``: the column the rows come sorted by, descending, its header marked so.
+    ``sorted_down``: the column the rows come sorted by, descending, its header marked so;
+    ``name``: what a screen reader's list of tables calls it (it read a table without one).
     A header may wrap after a dot (a sweep's keys, ``optimizer.<wbr>lr``): one word a key, a
     sweep's trials over three keys were 174 px wider than their box at 1,024 px."""
     head = "".join(
@@ -134,6 +139,7 @@ def table(
         for i, h in enumerate(heads)
     )
     rows = [labelled(r, heads) for r in rows]
+    named = f' aria-label="{esc(name)}"' if name else ""
     return (
         f'<div class="controls" data-table="{table_id}"><input type="search" class="filter" '
         'placeholder="filter: words in any column" aria-label="filter rows">'
@@ -141,7 +147,7 @@ def table(
         '<select class="filter-status" aria-label="status"><option value="">every status</option>'
         '</select><span class="shown" role="status"></span></div>'  # (read out as it changes)
         f"<noscript>{NO_SCRIPT}</noscript>"
-        f'<div class="scroll"><table id="{table_id}" class="runs sortable"><thead><tr>{head}'
+        f'<div class="scroll"><table id="{table_id}" class="runs sortable"{named}><thead><tr>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 

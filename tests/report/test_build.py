@@ -569,6 +569,7 @@ def test_a_diverged_trial_has_no_final_values_in_the_sweep_table(tmp_path):
     run_cli(["sweep", "grid", CONFIG, "optimizer.lr=0.05,1000", *SMALL, "-q"], runs_dir)
     result = build_report((), runs_dir, tmp_path / "report")
     table = page(result.out, folder(runs_dir, "sweep-")).split('<table id="trials"', 1)[1]
+    assert table.startswith(' class="runs sortable" aria-label="trials">')  # (its name, read)
     head, body = table.split("</thead>", 1)
     labels = [text(h) for h in re.findall(r"<th[^>]*>.*?</th>", head)]
     ok, diverged = (

@@ -129,12 +129,13 @@ def test_the_index_reads_each_header_box_and_disclosure_apart(browser, alike):
     """A screen reader heard each sort header with its mark ('run up down arrow', 'started
     black down-pointing triangle': the CSS mark's text, aria-sort says the order), three tick
     boxes 'compare digits-quickstart' alike, and every row's notes 'details' alike. Each is
-    named apart now, by the run's short id."""
+    named apart now, by the run's short id; the table is named for what it lists."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.goto(url(alike.index))
-    read = named(tab, "columnheader", "button", "checkbox", "DisclosureTriangle")
+    read = named(tab, "columnheader", "button", "checkbox", "DisclosureTriangle", "table")
     context.close()
+    assert read["table"] == ["folders"]  # (a table without a name in a reader's list of them)
     heads = read["columnheader"] + read["button"]
     assert "run" in heads and "started" in heads
     assert not [h for h in heads if set(h) & set("\u2195\u25b2\u25bc")], heads
