@@ -640,3 +640,25 @@ def test_batchnorms_eps_decides_whether_the_smallest_weight_scale_learns(tmp_pat
     assert "for the smallest scale, 1e-4, where the book's BatchNorm net climbs" in text
     assert "BatchNorm's `eps` decides it: nnlab's is torch's 1e-5, the book's 1e-6" in text
     assert "at 1e-4 the BatchNorm net stays at chance" in text
+
+
+@pytest.mark.slow  # (~3 s: two runs and a sweep of two trials, an epoch each)
+def test_the_overfitting_recipe_says_what_latest_counts_back_over(tmp_path, monkeypatch):
+    """A newcomer ran the overfitting recipe while a sweep ran in another terminal: `runs
+    compare latest~2 latest~1 latest` listed the sweep's 32 trials and two of the three runs,
+    and nothing said why. `latest~N` counts every training run, sweep and tune by start, as
+    the README and the config's header now say."""
+    from tests.conftest import invoke
+
+    monkeypatch.chdir(ROOT)
+    small = ["configs/digits-quickstart.yaml", "epochs=1", "model.hidden=[8]", "-q"]
+    for args in (["train", *small], ["sweep", "grid", *small, "optimizer.lr=0.1,0.01"],
+                 ["train", *small]):  # fmt: skip
+        assert invoke(*args, runs_dir=tmp_path).exit_code == 0
+    result = invoke("runs", "compare", "latest~2", "latest~1", "latest", runs_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("4 runs"), result.stdout  # (a run, the sweep's 2, a run)
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert "`latest~2` counts back over every training run, sweep and tune by start" in text
+    header = (ROOT / "configs" / "overfit-digits.yaml").read_text()
+    assert "if a run or sweep started meanwhile, it is among the latest" in header
