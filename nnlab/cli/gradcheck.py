@@ -80,7 +80,7 @@ GradcheckRunsDir = Annotated[
 GradcheckOut = Annotated[Path | None, out_option(f"{ONLY}{NEW_FOLDER[0].lower()}{NEW_FOLDER[1:]}.")]
 GradcheckPng = Annotated[
     Path | None,
-    typer.Option("--png", help=f"{ONLY}also copy its figure to this .png file (e.g. into docs/).",
+    typer.Option("--png", help=f"{ONLY}also copy its figure to this .png file (its folder keeps its own).",
                  parser=given_path, callback=png_path),
 ]  # fmt: skip
 GradcheckReportOpt = Annotated[

@@ -199,7 +199,7 @@ PngOpt = Annotated[
     Path | None,
     typer.Option(
         "--png",
-        help="Also copy the figure to this .png file (e.g. into docs/).",
+        help="Also copy the figure to this .png file (the run folder keeps its own).",
         parser=given_path,
         callback=png_path,
     ),

@@ -162,7 +162,7 @@ GapsPngOpt = Annotated[
     typer.Option(
         "--png",
         help="Also draw each run's train and test accuracy per epoch (a tune's trial: val), "
-        "side by side, the gap shaded (e.g. docs/overfitting.png); at most 24 runs, the first "
+        "side by side, the gap shaded (e.g. overfitting.png); at most 24 runs, the first "
         "the table lists.",
         parser=given_path,
         callback=png_path,

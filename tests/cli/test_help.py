@@ -330,6 +330,16 @@ def test_every_help_example_parses_and_writes_nothing_into_the_docs(monkeypatch,
             assert changed != plain, f"{override} sets what {config} has already"
 
 
+def test_no_options_help_suggests_writing_into_the_docs():
+    """--png's help said "(e.g. into docs/)" in every command that draws: a newcomer who took
+    the hint wrote over the README's figures in the repository (the examples and the README's
+    commands no longer do)."""
+    helps = {(name, long): option.help for name, options in options_by_command().items()
+             for long, option in options.items() if long in ("--png", "--out")}  # fmt: skip
+    assert ("lr-scan", "--png") in helps and ("runs compare", "--png") in helps
+    assert [key for key, text in helps.items() if "docs/" in (text or "")] == []
+
+
 def test_the_sweep_arguments_help_says_what_each_kind_of_sweep_takes(tmp_path):
     # (grid, random, run and the presets shared one text: grid's offered loguniform:LOW:HIGH,
     # which it refuses, and random's called key=v1,v2 an axis, which it draws from as a choice)
