@@ -102,18 +102,30 @@ def calls(case: Path, args: tuple[str, ...], syscall: str) -> list[str]:
 
 
 def _trace(case: Path, args: tuple[str, ...], syscall: str) -> list[str]:
-    out = case / "trace"
+    """(The trace's files are written outside ``case``, the command's working folder: as
+    ``-ff`` made one there for each process the command started (its painter, git), the
+    folder changed, and Python's importer, which lists it (``python -m`` puts it first on
+    sys.path), listed it again at the next import: one more openat and close in the traced
+    run than in the injected one, whose N-th call was then another one.)"""
+    out = tracing(case) / "trace"
     subprocess.run(
         [STRACE, "-ff", "-y", "-qq", "-e", f"trace={syscall}", "-o", out,
          *argv(*args, "--runs-dir", "runs")],
         cwd=case, capture_output=True, timeout=600, check=True,
     )  # fmt: skip
-    files = sorted(case.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
+    files = sorted(out.parent.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
     lines = files[0].read_text(errors="replace").splitlines()  # (the command's; not a child's)
     for file in files:
         file.unlink()
     shutil.rmtree(case / "runs", ignore_errors=True)
     return [line for line in lines if line.startswith(f"{syscall}(")]
+
+
+def tracing(case: Path) -> Path:
+    """A folder beside ``case`` for a trace's files (outside the command's working folder)."""
+    folder = case.parent / f"{case.name}-trace"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def instances(case: Path, args: tuple[str, ...], syscall: str, pattern: str) -> list[int]:
@@ -196,6 +208,8 @@ def test_a_failing_call_as_the_run_writes_fails_it_in_one_line(
     assert result.returncode == 1, result.stderr
     line = assert_one_failure(case, result)
     assert re.search(r"runs/[^/ ]+/\S+: .*\(run folder runs/\S+ says FAILED", line), line
+    named = pattern.replace("\\", "").strip('.>"')  # (the file of the call traced, not of
+    assert f"/{named}: " in line, (named, line)  # the one beside it)
     assert_resumes(case, straight)
 
 
@@ -279,12 +293,12 @@ def test_a_parallel_sweeps_workers_make_only_their_trials_folders(case):
     run, as did the call a fault injected at a worker's N-th mkdir hit. The sweep makes it
     before its workers start; each worker makes its trial's folder, in one call."""
     args = ("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.01", "--jobs", "2", "-q")
-    out = case / "trace"
+    out = tracing(case) / "trace"
     subprocess.run(
         [STRACE, "-ff", "-qq", "-e", "trace=mkdir", "-o", out, *argv(*args, "--runs-dir", "runs")],
         cwd=case, capture_output=True, timeout=600, check=True,
     )  # fmt: skip
-    (sweep, *others) = sorted(case.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
+    (sweep, *others) = sorted(out.parent.glob("trace.*"), key=lambda p: int(p.suffix[1:]))
     made = [line for line in sweep.read_text().splitlines() if line.startswith("mkdir(")]
     assert any(re.search(r'/trials", .*= 0$', line) for line in made), made
     made = [line for other in others for line in other.read_text().splitlines()]
