@@ -207,3 +207,20 @@ def _number_format(magnitude: float) -> str:
     if magnitude < SCIENTIFIC_BELOW or magnitude >= SCIENTIFIC_FROM:
         return ".3e"
     return ".6f" if magnitude < DECIMALS_FROM else ".4f"
+
+
+# A number as text writes one in digits 0-9: a sign, a point, an exponent, '_' between digits,
+# inf and nan (float() reads all of these, and also other scripts' digits: '٣' is 3).
+_DIGITS = r"[0-9](?:_?[0-9])*"
+NUMBER_TEXT = re.compile(
+    rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?[0-9]+)?|inf|nan)", re.I
+)
+
+
+def read_number(text: str) -> float:
+    """``text`` (spaces around it allowed) as the number it writes in digits 0-9
+    (``NUMBER_TEXT``), ValueError for anything else: float() alone read '٣' as 3, so
+    ``landscape --range ٣:4`` and ``logspace:٣:4:3`` ran with 3."""
+    if not NUMBER_TEXT.fullmatch(text.strip()):
+        raise ValueError(f"could not convert string to float: {text!r}")
+    return float(text)

@@ -24,6 +24,7 @@ import typer
 from typer.models import OptionInfo
 
 from nnlab.errors import did_you_mean
+from nnlab.numbers import NUMBER_TEXT
 from nnlab.output import brief, counted
 from nnlab.streams import printable
 
@@ -115,14 +116,6 @@ def takes(param: Any) -> str:
     if high is not None:
         return f"{noun} of at most {_number(high)}"
     return noun
-
-
-# A number as the command line writes one, in digits 0-9 (float() also takes other scripts'
-# digits, '٣' is 3, and spaces around it): shown as it is, anything else in quotes.
-_DIGITS = r"[0-9](?:_?[0-9])*"
-NUMBER_TEXT = re.compile(
-    rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?[0-9]+)?|inf|nan)", re.I
-)
 
 
 def given(value: Any) -> str:

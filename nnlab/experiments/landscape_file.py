@@ -29,6 +29,7 @@ from nnlab.landscape_grid import (
     grid_problem,
 )
 from nnlab.nn.model import MLP
+from nnlab.numbers import read_number
 from nnlab.signals import deferred
 
 NORMALIZE = ("filter", "none")
@@ -88,7 +89,7 @@ def parse_range(text: str) -> tuple[float, float]:
     try:
         if not sep:
             raise ValueError
-        return float(lo), float(hi)
+        return read_number(lo), read_number(hi)
     except ValueError:
         raise ConfigError(f"--range: expected LO:HI such as -1:1, got {text!r}") from None
 

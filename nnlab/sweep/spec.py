@@ -19,6 +19,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.numbers import read_number
 from nnlab.output import counted
 from nnlab.overrides import override_key, repeated_key
 from nnlab.schema import NoBoolNumbers
@@ -175,7 +176,7 @@ def check_section(spec: SweepSpec, source: str, keys: Collection[str]) -> SweepS
 
 def _number(text: str, key: str, spec: str) -> float:
     try:
-        value = float(text)
+        value = read_number(text)
     except ValueError:
         raise ConfigError(f"{key}: {spec!r}: {text!r} is not a number") from None
     if not math.isfinite(value):
@@ -203,7 +204,9 @@ def _scalar(text: str, key: str = "") -> Any:
     except yaml.YAMLError as exc:
         problem = glued_error(exc, text) or getattr(exc, "problem", None) or "malformed"
         raise ConfigError(f"{where}: not valid YAML ({problem})") from None
-    if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", value):
+    if isinstance(value, str) and re.fullmatch(
+        r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+", value
+    ):
         return float(value)
     return value
 
@@ -240,7 +243,7 @@ def _prefix(value: Any) -> str | None:
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        read_number(text)
     except ValueError:
         return False
     return True

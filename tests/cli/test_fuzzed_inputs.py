@@ -130,3 +130,30 @@ def test_a_number_in_other_digits_is_quoted_as_the_text_it_is(tmp_path, args, sa
     # (it said 'got ٣', as if the number 3 had been refused)
     result = invoke(*args, runs_dir=tmp_path / "runs")
     assert result.exit_code == 2 and said in result.stderr, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["landscape", "--range", "٣:4"], "error: --range: expected LO:HI such as -1:1, got "
+         "'٣:4'"),
+        (["sweep", "grid", "optimizer.lr=logspace:٣:4:3", "--dry-run"],
+         "optimizer.lr: 'logspace:٣:4:3': '٣' is not a number"),
+        (["sweep", "grid", "optimizer.lr=linspace:0.1:0.2:٣", "--dry-run"],
+         "'٣' is not a number"),
+        (["sweep", "random", "optimizer.lr=loguniform:1e-4:١", "--trials", "2", "--dry-run"],
+         "'١' is not a number"),
+        (["sweep", "grid", "optimizer.lr=٣e-3,0.1", "--dry-run"],  # (a list's item: YAML's text)
+         "optimizer.lr"),
+    ],
+)  # fmt: skip
+def test_a_number_in_other_digits_in_a_range_is_refused(tmp_path, args, said):
+    # (float() read '٣' as 3: landscape --range ٣:4 and logspace:٣:4:3 ran with 3)
+    config = tmp_path / "cfg.yaml"
+    config.write_text("epochs: 1\ndataset: {name: digits, n_train: 100}\nmodel: {hidden: [4]}\n")
+    command = args[:2] if args[0] == "sweep" else args[:1]
+    result = invoke(*command, config, *args[len(command) :], runs_dir=tmp_path / "runs")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert said in line
+    assert not (tmp_path / "runs").exists()
