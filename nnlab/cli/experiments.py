@@ -227,7 +227,9 @@ def landscape(
         else:
             emit_table(ls.summary_table(result.run.summary()), opts.fmt)
         # (its figures named as every command's: it listed them with landscape.h5, unlike them)
-        note(f"evaluated {counted(result.computed, 'point')}; {folder_line(result.run.path)}")
+        note(f"evaluated {counted(result.computed, 'point')}")  # (on its own line: the last
+        note(folder_line(result.run.path))  # is the folder line, as every command's; folded
+        # on a terminal as a key and its value, it read '...; run folder:' and the path below)
         for figure, copy in figure_copies(result.run.path, opts.png):
             copy_figure(figure, copy)
 

@@ -16,7 +16,8 @@ DRAWING = {  # command -> its arguments after the config's folder (``{d}``)
     "sweep grid": ["sweep", "grid", "{d}/cfg.yaml", "optimizer.lr=0.1,0.2"],
     "lr-scan": ["lr-scan", "{d}/cfg.yaml", "--num", "2", "--epochs", "1"],
     "activations": ["activations", "--samples", "50"],
-}
+    "landscape": ["landscape", "{d}/cfg.yaml", "--points", "3"],  # (its last line read
+}  # 'evaluated 9 points; run folder: ...')
 LAST = re.compile(r"(run|sweep) folder: \S+  \(figures?: [\w.-]+\.png(, [\w.-]+\.png)*\)")
 
 
