@@ -73,19 +73,22 @@ class OneLineErrors(TyperGroup):
         signals.received.clear()
         signals.taken.clear()
         process.ended.clear()
-        if (refused := refused_at_start(argv)) is not None:
+        refused = refused_at_start(argv)
+        if refused is None:
+            helpwords.readable_help(self)
+            refused = usage.one_dash_long(argv, self) or listed.given_twice(argv, self)  # (-kind)
+        if refused is not None:
             note(refused)
             code = EXIT_USAGE
-            if not standalone_mode:
-                return code
-            sys.exit(code)
-        helpwords.readable_help(self)
-        dashed = usage.one_dash_long(argv, self) or listed.given_twice(argv, self)  # (-kind)
-        if dashed is not None:
-            note(dashed)
-            if not standalone_mode:
-                return EXIT_USAGE
-            sys.exit(EXIT_USAGE)
+        else:
+            code = self._run(argv, prog_name, complete_var, windows_expand_args, **kw)
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+    def _run(self, argv: list[str], prog_name: str | None, complete_var: str | None,
+             windows_expand_args: bool, **kw: Any) -> int:  # fmt: skip
+        """The command ``argv`` names, run; its exit code (a usage error said in one line)."""
         try:
             # (without standalone mode, click returns an Exit's code instead of exiting)
             rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **kw)
@@ -115,9 +118,7 @@ class OneLineErrors(TyperGroup):
 
             note(f"error: {usage.one_line(describe_error(exc))}")
             code = EXIT_USAGE
-        if not standalone_mode:
-            return code
-        sys.exit(code)
+        return code
 
 
 def not_utf8(argv: list[str]) -> str | None:
