@@ -379,7 +379,7 @@ def dry_run_tune(
 ) -> None:
     """``tune --dry-run``: its first round's trials and the work of all its rounds, checked as
     the tune checks them (``tune.preview_tune``), shown as a sweep's dry run is."""
-    from nnlab.cli.sweeping import check_executor, print_preview
+    from nnlab.cli.sweeping import checked_preview, print_preview
     from nnlab.experiments.tune import preview_tune
     from nnlab.experiments.tune_report import dry_run_note, dry_run_title
 
@@ -390,11 +390,10 @@ def dry_run_tune(
         )  # fmt: skip
     if png is not None:
         raise typer.BadParameter("a dry run draws no figure to copy", param_hint="--png")
-    check_executor(opts)
-    checked, preview, notes = preview_tune(config, args, out=out, data_dir=opts.data_dir,
-                                           runs_dir=opts.runs_dir, jobs=opts.jobs,
-                                           stack=opts.stack, **settings)  # fmt: skip
-    check_executor(opts, sum(preview.units))
+    checked, preview, notes = checked_preview(opts, lambda: preview_tune(
+        config, args, out=out, data_dir=opts.data_dir, runs_dir=opts.runs_dir, jobs=opts.jobs,
+        stack=opts.stack, **settings,
+    ), units=lambda made: made[1].units)  # fmt: skip
     print_preview(preview, opts, what=dry_run_title(checked))
     note(dry_run_note(checked))
     for line in notes:

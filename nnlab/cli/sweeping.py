@@ -96,11 +96,9 @@ def run_definition(
     if dry_run:
         from nnlab.sweep.preview import preview_sweep
 
-        check_executor(opts)
-        preview = preview_sweep(
+        preview = checked_preview(opts, lambda: preview_sweep(
             defn, runs_dir=opts.runs_dir, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack
-        )
-        check_executor(opts, sum(preview.units))
+        ))  # fmt: skip
         for line in notes:
             note(line)
         note_repeats(asked_trials(defn.spec), len(preview.rows))
@@ -110,19 +108,26 @@ def run_definition(
 
 
 def check_executor(opts: Execution, tasks: int | None = None) -> None:
-    """The checks of ``--jobs``, ``--executor`` and ``--scheduler`` a run makes as it makes its
-    executor (a dry run makes one and closes it unstarted: no worker, no connection), and,
-    given the ``tasks`` (trials) it would run, what the workers that start for them need
-    (``Executor.check``); and ``--report``, which a dry run, writing nothing, has nothing to
-    rebuild with."""
-    from nnlab.sweep import make_executor
+    """``executors.check_executor`` of the ``--jobs``, ``--executor`` and ``--scheduler``
+    given (and, given the ``tasks`` it would run, of the workers that start for them); and
+    ``--report``, which a dry run, writing nothing, has nothing to rebuild with."""
+    from nnlab.sweep.executors import check_executor as check
 
     if opts.report:
         raise typer.BadParameter("a dry run writes nothing to report", param_hint="--report")
+    check(opts.jobs, opts.executor, opts.scheduler, tasks)
 
-    with closing(make_executor(opts.jobs, opts.executor, opts.scheduler)) as executor:
-        if tasks is not None:
-            executor.check(tasks)
+
+def checked_preview(
+    opts: Execution, preview: Callable[[], Any], units: Callable[[Any], Any] = lambda p: p.units
+) -> Any:
+    """A dry run's ``preview()``, between the checks of its executor (``check_executor``):
+    those of the options before it, and after it those of the workers its trials would start
+    (``units``: the trials each unit of the result trains)."""
+    check_executor(opts)
+    made = preview()
+    check_executor(opts, sum(units(made)))
+    return made
 
 
 def print_preview(preview: Any, opts: Execution, what: str | None = None) -> None:
@@ -160,11 +165,9 @@ def resume(ref: str, opts: Execution, dry_run: bool = False, colour_by: str | No
     if dry_run:
         from nnlab.sweep.preview import preview_resume
 
-        check_executor(opts)
-        preview = preview_resume(
+        preview = checked_preview(opts, lambda: preview_resume(
             run, data_dir=opts.data_dir, jobs=opts.jobs, stack=opts.stack, colour_by=colour_by
-        )
-        check_executor(opts, sum(preview.units))
+        ))  # fmt: skip
         return print_preview(preview, opts)
     start = functools.partial(resume_sweep, run, data_dir=opts.data_dir, colour_by=colour_by)
     run_on_executor(start, opts, root=run.path.parent)

@@ -361,6 +361,21 @@ def make_executor(jobs: int, kind: str = "local", scheduler: str | None = None) 
     return SerialExecutor() if jobs == 1 else ProcessExecutor(jobs)
 
 
+def check_executor(
+    jobs: int, kind: str = "local", scheduler: str | None = None, tasks: int | None = None
+) -> None:
+    """The checks a run makes of its executor as it makes it (``make_executor``: ``jobs``,
+    ``kind``, ``scheduler``), and, given the ``tasks`` (trials) it would run, what the workers
+    that start for them need (``Executor.check``), with nothing started: a dry run's. The
+    executor is made and closed unstarted (no worker, no connection)."""
+    executor = make_executor(jobs, kind, scheduler)
+    try:
+        if tasks is not None:
+            executor.check(tasks)
+    finally:
+        executor.close()
+
+
 def check_workers(jobs: int, tasks: int | None = None, noun: str = "trial") -> None:
     """Before a folder is made: the open files the workers of ``--jobs jobs`` need
     (``check_open_files``), counting those that start: one for each of ``tasks`` (``noun``s)

@@ -3,6 +3,10 @@ what of it a resume takes back."""
 
 from __future__ import annotations
 
+import pytest
+
+from nnlab.errors import ConfigError
+from nnlab.sweep import executors
 from nnlab.sweep.executors import SerialExecutor, executor_options, resumed_options
 
 META = {"jobs": 2, "stack": 1, "executor_kind": "dask", "scheduler": "tcp://host:8786"}
@@ -31,3 +35,19 @@ def test_what_a_folder_records_of_its_executor_reads_back_as_its_options():
     recorded = executor_options(SerialExecutor())
     assert recorded == {"executor": "serial", "executor_kind": "local", "scheduler": None}
     assert resumed_options(recorded, set()) == {"executor": "local", "scheduler": None}
+
+
+def test_check_executor_makes_the_checks_of_a_run_with_nothing_started(monkeypatch):
+    """``check_executor``: a dry run's checks of ``--jobs``, ``--executor`` and its workers
+    (the executor made and closed unstarted), as a Python caller makes them too."""
+    executors.check_executor(1)  # (serial: nothing to check)
+    executors.check_executor(2, tasks=2)
+    with pytest.raises(ConfigError, match=r"^--executor: .*'nope'"):
+        executors.check_executor(1, "nope")
+    with pytest.raises(ConfigError, match=r"^--jobs: expected a positive number"):
+        executors.check_executor(0)
+    checked, closed = [], []
+    monkeypatch.setattr(executors.SerialExecutor, "check", lambda self, n: checked.append(n))
+    monkeypatch.setattr(executors.SerialExecutor, "close", lambda self: closed.append(True))
+    executors.check_executor(1, tasks=5)
+    assert checked == [5] and closed == [True]
