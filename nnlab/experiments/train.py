@@ -146,7 +146,7 @@ def drive(
         if painter is not None:  # (its empty panels, built there while this trains)
             from nnlab import plots
 
-            painter.prepare(plots.Canvas(plots.train_curves_canvas, drawn=True))
+            painter.prepare(plots.TRAIN_CURVES_AHEAD)
 
     def on_epoch(net: int, record: Record, state: StateFn | None) -> None:
         life, cfg = lives[net], cfgs[net]

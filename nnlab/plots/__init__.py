@@ -35,10 +35,12 @@ from nnlab.plots.optimizers import (
 )
 from nnlab.plots.sweep import sweep_curves_figure
 from nnlab.plots.train import (
+    TRAIN_CURVES_AHEAD,
     accuracy_gaps_figure,
     held_out,
     train_curves_canvas,
     train_curves_figure,
+    train_curves_ticks,
 )
 from nnlab.plots.tune import tune_curves_figure, tune_scatter_figure
 from nnlab.plots.weight_scale import (
@@ -49,6 +51,7 @@ from nnlab.plots.weight_scale import (
 )
 
 __all__ = [
+    "TRAIN_CURVES_AHEAD",
     "accuracy_gaps_figure",
     "held_out",
     "activation_histograms_figure",
@@ -73,6 +76,7 @@ __all__ = [
     "sweep_curves_figure",
     "train_curves_canvas",
     "train_curves_figure",
+    "train_curves_ticks",
     "tune_curves_figure",
     "tune_scatter_figure",
     "weight_scale_grid",
