@@ -297,9 +297,11 @@ def _said(exc: NnlabError, arguments: dict[str, Any]) -> int:
     (FAILED: the run failed), else its own. A sweep config refused for one run offers its
     ``nnlab sweep run`` with the command's ``--data-dir`` and ``--runs-dir``."""
     ran = getattr(exc, "nnlab_run", None) is not None
+    unmade = getattr(exc, "nnlab_unmade", None) is not None  # (a new folder's hidden name
+    # named, which is gone: '(run folder X not made)', as an OS error's line says it)
     if isinstance(exc, SweepConfigError):
         exc = exc.offer(place_options(arguments))
-    note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran else ''}")
+    note(f"error: {see_help(one_line(str(exc)))}{_folder_note(exc) if ran or unmade else ''}")
     return EXIT_FAILED if ran else exc.exit_code
 
 

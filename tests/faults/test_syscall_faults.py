@@ -305,3 +305,18 @@ def test_a_parallel_sweeps_workers_make_only_their_trials_folders(case):
     trials = [line for line in made if re.match(r'mkdir\(".*/trials/\w+",', line)]
     assert len(trials) == 2 and all(line.endswith("= 0") for line in trials), trials
     assert not any(re.match(r'mkdir\(".*/trials",', line) for line in made), made
+
+
+def test_a_new_folder_that_cannot_be_held_says_it_was_not_made(case):
+    """The open of the new folder's hidden name, to hold it, failed (EACCES): the line named
+    that hidden folder, removed, and not the run folder it was to become, as a failed write
+    of its first files says it."""
+    (n, *_) = instances(case, TRAIN, "openat", r'\.new", O_RDONLY\|O_CLOEXEC\|O_DIRECTORY')
+    result = inject(case, TRAIN, "openat", "EACCES", n)
+    assert result.returncode == 2, result.stderr
+    line = assert_one_failure(case, result)
+    assert re.fullmatch(
+        r"error: runs/\.\S+\.new: cannot open: Permission denied \(run folder runs/\S+ not made\)",
+        line,
+    ), line
+    assert list((case / "runs").iterdir()) == []
