@@ -42,7 +42,7 @@ from typing import Any
 
 from nnlab import signals
 from nnlab.describe import describe_folder as describe_folder  # (re-exported: the reading
-from nnlab.errors import RunError, short_of_memory
+from nnlab.errors import NnlabError, RunError, short_of_memory
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
@@ -128,7 +128,8 @@ from nnlab.trialfolders import (  # (re-exported: how readers judge a sweep's tr
 
 # ----------------------------------------------------------------------------- lifecycle
 def describe_error(exc: BaseException) -> str:
-    """One line for what ended a run: ``OSError`` as path and reason, others as type: text."""
+    """One line for what ended a run: ``OSError`` as path and reason, nnlab's own errors as
+    their line (not 'DeviceError: ...', as a trial's said), others as type: text."""
     if isinstance(exc, OSError):
         return os_error_text(exc)
     if isinstance(exc, Interrupted):
@@ -138,7 +139,8 @@ def describe_error(exc: BaseException) -> str:
     if (short := short_of_memory(exc)) is not None:  # (MemoryError; a library not loaded)
         return short
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    named = "" if isinstance(exc, NnlabError) else f"{type(exc).__name__}: "
+    return f"{named}{text}" if text else type(exc).__name__
 
 
 def error_in(folder: Path, exc: BaseException) -> str:
@@ -264,9 +266,8 @@ class Lifecycle:
         return self
 
     def _as_it_was(self, exc: BaseException) -> None:
-        """A resume failed before its folder said RUNNING again (meta.json's write: a full
-        disk; it said only 'meta.json: No space left on device'): the OS error carries the
-        folder, as it was, and the command that continues it (an interrupt says it itself)."""
+        """A resume's OS error before its folder said RUNNING again (a full disk: it said only
+        'meta.json: No space left on device') carries the folder, as it was, and its resume."""
         if not self._fresh and isinstance(exc, OSError) and not hasattr(exc, "nnlab_run"):
             with contextlib.suppress(Exception):  # (unreadable meanwhile: nothing sure to say)
                 exc.nnlab_status = self.run.status  # type: ignore[attr-defined]
@@ -583,8 +584,7 @@ def _resume_text(resume: str | None, run: RunDir) -> str | None:
 
 
 def settle_failed(run: RunDir, error: str) -> None:
-    """Record FAILED with ``error`` for a folder no process holds any more (a sweep's trial
-    whose worker died again while it ran)."""
+    """Record FAILED with ``error`` for a folder no process holds (a trial whose worker died)."""
     _write_status(run, "FAILED", {"error": error})
 
 

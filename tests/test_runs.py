@@ -911,3 +911,14 @@ def test_a_run_folder_the_device_fails_to_make_is_a_failure_not_bad_input(
     assert result.exit_code == code, result.output
     (line,) = result.stderr.splitlines()
     assert line.endswith(f"cannot create run folder: {os.strerror(errno_)}"), line
+
+
+def test_an_error_of_nnlabs_own_is_recorded_as_its_line_without_its_class():
+    """A sweep's trial whose folder could not be made (EIO, injected at a worker's mkdir)
+    recorded 'DeviceError: .../7a113d71: cannot create run folder: Input/output error', the
+    class's name before the line nnlab wrote to be read; any other error keeps its type."""
+    from nnlab.errors import DeviceError
+
+    said = "runs/x/trials/7a113d71: cannot create run folder: Input/output error"
+    assert runs.describe_error(DeviceError(said)) == said
+    assert runs.describe_error(ValueError("bad value")) == "ValueError: bad value"
