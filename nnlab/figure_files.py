@@ -9,8 +9,14 @@ from pathlib import Path
 
 def drawn(folder: Path) -> str:
     """``figure: curves.png`` (``figures: a.png, b.png``) for the figures in ``folder``, by
-    name, "" where there is none (a run that drew none, or could not)."""
-    figures = sorted(p.name for p in folder.glob("*.png"))
+    name, "" where there is none (a run that drew none, or could not) or the folder cannot be
+    listed: the line is said after the run has ended, whose folder says how it ended, so an
+    error listing it (EIO, a permission taken away) leaves the figures unsaid, not the command
+    failed (a sweep that COMPLETED exited 1 with 'runs/RUN: Input/output error')."""
+    try:
+        figures = sorted(p.name for p in folder.glob("*.png"))
+    except OSError:
+        return ""
     if not figures:
         return ""
     return f"figure{'s' if len(figures) > 1 else ''}: {', '.join(figures)}"
