@@ -34,8 +34,11 @@ def _edges(summary: Mapping[str, Any]) -> list[tuple[str, str, int | None]]:
         return []
     lo, hi = rows[0]["lr"], rows[-1]["lr"]
     edges: list[tuple[str, str, int | None]] = []
-    for part, key in (("one-step", "best_step_lr"), ("training", "best_train_lr")):
-        lr = summary.get(key)
+    step_lr, train_lr = summary.get("best_step_lr"), summary.get("best_train_lr")
+    parts = [("one-step", step_lr), ("training", train_lr)]
+    if step_lr is not None and step_lr == train_lr:  # (one note for both: it said it twice)
+        parts = [("one-step and training", step_lr)]
+    for part, lr in parts:
         if lr is not None and lr in (lo, hi):
             side = "largest" if lr == hi else "smallest"
             flag, step = ("--max", 1) if lr == hi else ("--min", -1)
@@ -95,10 +98,14 @@ def closing_lines(
     with the options of place it needs to write beside the scan (``redo.go_on_options``)."""
     from nnlab.redo import go_on_options
 
-    lines = [f"note: {line}" for line in edge_notes(summary)]
+    notes = edge_notes(summary)
+    lines = [f"note: {line}" for line in notes]
     then = next_step(summary, folder, go_on_options(meta.get("data_dir"), folder))
     if then is not None:
-        lines.append(f"next: {then[1]} ({then[0]})")
+        why, wider = then[0], ": a wider range"
+        if why.endswith(wider) and any(n.startswith(why[: -len(wider)]) for n in notes):
+            why = wider[2:]  # (the note above says which rate: not a third time)
+        lines.append(f"next: {then[1]} ({why})")
     return lines
 
 

@@ -191,9 +191,9 @@ def test_closing_lines_note_each_edge_then_say_what_to_run_next_where(tmp_path, 
     top = {"rows": rows, "best_step_lr": 1e-3, "best_train_lr": 1e-3, "epochs": 1}
     folder = tmp_path / "scan"
     lines = closing_lines(top, folder, {"data_dir": "/d"})
-    assert [line.split(":")[0] for line in lines] == ["note", "note", "next"]
+    assert [line.split(":")[0] for line in lines] == ["note", "next"]  # (one note: both best)
     assert lines[-1].startswith(f"next: nnlab lr-scan {folder}/config.yaml --min -4 --max -2")
-    assert f"--epochs 1 --data-dir /d --runs-dir {tmp_path} (the best training" in lines[-1]
+    assert f"--epochs 1 --data-dir /d --runs-dir {tmp_path} (a wider range)" in lines[-1]
     inside = {**top, "rows": [*rows, {"lr": 1e-2}]}
     assert closing_lines(inside, "runs/s", {}) == [
         "next: nnlab train runs/s/config.yaml optimizer.lr=0.001 (the rate of the lowest "
@@ -338,3 +338,25 @@ def test_run_scan_resumes_the_folder_named_else_scans_the_config_as_asked(tmp_pa
                   say=said.append)  # fmt: skip
     assert asked["runs_dir"] == tmp_path and asked["folder"] == "s" and asked["num"] == 3
     assert asked["cfg"].model.init == "he" and "model.init_std" in said[-1]  # (idle: said)
+
+
+def test_one_note_when_both_best_rates_are_the_same_end():
+    """Both measures best at the top of the range: one note names both (it printed the same
+    note twice, once per measure); two rates at two ends keep a note each."""
+    from nnlab.experiments.scan_next import closing_lines, edge_notes
+
+    rows = [{"lr": 0.001}, {"lr": 0.01}, {"lr": 0.1}]
+    both = {"rows": rows, "best_step_lr": 0.1, "best_train_lr": 0.1, "epochs": 2}
+    assert edge_notes(both) == [
+        "the best one-step and training rate 0.1 is the largest one scanned; widen the range, "
+        "e.g. --max 0 (to 1)"
+    ]
+    lines = closing_lines(both, "runs/scan", {})
+    assert lines[-1].startswith("next: nnlab lr-scan runs/scan/config.yaml --min -3 --max 0 ")
+    assert lines[-1].endswith(" (a wider range)")  # (the note above says which rate)
+    apart = {**both, "best_step_lr": 0.001}
+    assert [n.split(" is ")[0] for n in edge_notes(apart)] == [
+        "the best one-step rate 0.001",
+        "the best training rate 0.1",
+    ]
+    assert closing_lines(apart, "runs/scan", {})[-1].endswith(" (a wider range)")
