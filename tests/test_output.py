@@ -609,3 +609,14 @@ def test_a_progress_line_counts_and_times_in_one_shape(monkeypatch):
     assert tally.line(4, "t3 COMPLETED") == "trial 4/16, 12 s elapsed, ~48 s left: t3 COMPLETED"
     assert tally.head(1) == "trial 1/16, 12 s elapsed"  # (none ended here: no pace)
     assert tally.line(16, "t15") == "trial 16/16, 1 min 00 s elapsed: t15"  # (none left)
+
+
+def test_the_time_left_is_paced_by_every_thing_ended_by_now(monkeypatch):
+    """8 trials of a stack end together after 32 s; their lines come one after another: the
+    first said '~7 min 54 s left' (15 more at 32 s each), where 8 more take ~32 s."""
+    from nnlab import times
+
+    monkeypatch.setattr(times.time, "monotonic", iter([0.0, 32.0, 32.0]).__next__)
+    tally = times.Tally("trial", 16)
+    assert tally.line(1, "a", ended=8) == "trial 1/16, 32 s elapsed, ~32 s left: a"
+    assert tally.line(1, "a") == "trial 1/16, 32 s elapsed, ~8 min 00 s left: a"  # (no ended)

@@ -68,7 +68,7 @@ class SweepProgress:
             self.bar.start()
             self.task = self.bar.add_task("", total=total, completed=done)
 
-    def trial(self, done: int, total: int, row: dict[str, Any]) -> None:
+    def trial(self, done: int, total: int, row: dict[str, Any], ended: int | None = None) -> None:
         self.failed += row["status"] == "FAILED"
         if self.bar is not None:
             failed = f"  {self.failed} FAILED" if self.failed else ""
@@ -84,7 +84,7 @@ class SweepProgress:
             shown = table_rows([row], self.spec)[0] if self.spec is not None else row
             if self.tally is None:  # (no start: a caller that plans nothing)
                 self.tally = times.Tally("trial", total)
-            self.lines(self.tally.line(done, describe_row(shown, self.axes)))
+            self.lines(self.tally.line(done, describe_row(shown, self.axes), ended))
 
 
 def _times_column(tally: times.Tally) -> Any:

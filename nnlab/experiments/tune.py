@@ -386,7 +386,7 @@ class _Execution:
     jobs: int
     stack: int
     executor: sweep.Executor | None
-    on_trial: Callable[[int, int, Row], None]
+    on_trial: Callable[[int, int, Row, int], None]
 
     def kwargs(self) -> dict[str, Any]:
         return {"data_dir": self.data_dir, "jobs": self.jobs, "stack": self.stack,
@@ -407,7 +407,7 @@ class _TrialLines:
     def new_round(self) -> None:
         self.began, self.tally = time.monotonic(), None
 
-    def __call__(self, done: int, total: int, row: Row) -> None:
+    def __call__(self, done: int, total: int, row: Row, ended: int | None = None) -> None:
         if self.progress is None:
             return
         tally = self.tally or times.Tally("trial", total, done - 1)
@@ -415,7 +415,7 @@ class _TrialLines:
             tally.start = self.began
             self.tally = tally
         said = f"{self.metric} {shown_metric(row, self.metric)}"
-        self.progress(f"  {tally.line(done, said)}")
+        self.progress(f"  {tally.line(done, said, ended)}")
 
 
 def _drive(

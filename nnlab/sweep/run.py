@@ -81,7 +81,9 @@ class SweepResult:
 
 
 StartFn = Callable[[runs.RunDir, int, int], None]  # (sweep folder, trials already done, total)
-TrialFn = Callable[[int, int, Row], None]  # (done, total, the finished trial's row)
+# (done, total, the finished trial's row, trials ended by now: done and the rest of its
+# unit, a stack's trials ending together, whose rows come next)
+TrialFn = Callable[[int, int, Row, int], None]
 
 
 def sweep_yaml(defn: SweepDef, trials: list[Trial]) -> str:
@@ -270,7 +272,8 @@ class _Tally:
                 if len(self.open_units) == self.workers - 1 and self.on_idle is not None:
                     self.on_idle()  # (from now on a worker is idle)
         if self.on_trial is not None:
-            self.on_trial(self.done, self.total, row)
+            rest = self.open_units.get(unit, 0) if unit is not None else 0
+            self.on_trial(self.done, self.total, row, self.done + rest)
 
 
 def with_executor(fn: F) -> F:

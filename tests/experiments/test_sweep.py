@@ -431,7 +431,7 @@ def test_a_sweep_resumes_with_the_seeds_its_folder_records(tmp_path, monkeypatch
 def test_interrupted_between_trials_then_resumed_runs_only_the_missing(tmp_path):
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
 
-    def stop_after_two(done, total, row):
+    def stop_after_two(done, total, row, ended):
         if done == 2:
             raise KeyboardInterrupt
 
@@ -458,7 +458,7 @@ def test_a_trial_still_running_elsewhere_stops_at_the_interrupted_sweeps_stop_fi
     # sweep's STOP file after its next epoch and stops as INTERRUPTED (resumable).
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref")
 
-    def stop_after_one(done, total, row):
+    def stop_after_one(done, total, row, ended):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -576,7 +576,7 @@ def test_a_sweep_given_a_relative_data_dir_resumes_from_another_working_director
     base = {**BASE, "dataset": {"name": "mnist", "n_train": 40, "n_test": 20}}
     defn = sw.SweepDef("rel", base, sw.SweepSpec(params={"optimizer.lr": [0.5, 0.1]}))
 
-    def stop_after_one(done, total, row):
+    def stop_after_one(done, total, row, ended):
         raise KeyboardInterrupt
 
     monkeypatch.chdir(tmp_path / "here")
@@ -897,7 +897,7 @@ def test_trials_not_begun_when_the_stop_file_appears_do_not_start(tmp_path):
     without folders, and the resume runs them to the uninterrupted sweep's rows."""
     reference = sw.run_sweep(tiny_sweep(), runs_dir=tmp_path / "ref", stack=1)
 
-    def stop_after_one(done, total, row):
+    def stop_after_one(done, total, row, ended):
         if done == 1:
             row_run(tmp_path / "cut").file(sw.STOP_FILE).write_text("stop\n")
 

@@ -126,7 +126,7 @@ def test_trials_running_on_workers_when_the_sweep_is_interrupted_stop_and_resume
         "dask-long", BASE, sw.SweepSpec(params={"epochs": [2, 400]}, seed=3)
     )
 
-    def cut(done, total, row):
+    def cut(done, total, row, ended):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
