@@ -374,7 +374,7 @@ def test_only_runs_writes_a_status():
 # machine.
 DECLARED_IMPORTS = {
     "numpy": "numpy", "typer": "typer", "yaml": "pyyaml", "rich": "rich", "h5py": "h5py",
-    "matplotlib": "matplotlib", "pydantic": "pydantic", "sklearn": "scikit-learn", "scipy": "the test extra",
+    "matplotlib": "matplotlib", "pydantic": "pydantic", "sklearn": "scikit-learn",
     "pooch": "pooch", "threadpoolctl": "threadpoolctl", "pytest": "the test extra",
     "distributed": "the dask extra", "dask": "the dask extra",
     "pydantic_core": "pydantic's own", "annotated_types": "pydantic's own",
