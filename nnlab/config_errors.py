@@ -238,10 +238,11 @@ def _type_takes(model: type[BaseModel], key: str, value: Any) -> bool:
 
 def value_problem(key: str, value: Any) -> str | None:
     """The line the schema says of ``value`` for the dotted ``key`` alone (its type, range or
-    names: ``model.activation: input should be 'relu', ... got 'relux'``), None where it takes
-    it, or where that depends on another key (a variant's key but its name: an optimizer's
-    ``momentum`` is one of momentum's; the checks across keys, ``eval``'s 'val' and
-    ``dataset.n_val``). For a value given outside a config, ``--where``'s."""
+    names: ``model.activation: input should be 'relu', ... got 'relux'``; of a list's item,
+    ``model.hidden.1: ...``), None where it takes it, or where that depends on another key (a
+    variant's key but its name: an optimizer's ``momentum`` is one of momentum's; the checks
+    across keys, ``eval``'s 'val' and ``dataset.n_val``). For a value given outside a config,
+    ``--where``'s (``model.hidden=[1,[2]]``, an item no run's list has, kept none, exit 0)."""
     head, _, rest = key.partition(".")
     if head in VARIANT_FIELDS:
         names = list(variants(head))
@@ -253,7 +254,8 @@ def value_problem(key: str, value: Any) -> str | None:
         Config.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            if ".".join(map(str, err["loc"])) == key and err["type"] != "extra_forbidden":
+            at = ".".join(map(str, err["loc"]))
+            if (at == key or at.startswith(f"{key}.")) and err["type"] != "extra_forbidden":
                 return describe(err, raw)[1]
     return None
 

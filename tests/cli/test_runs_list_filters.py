@@ -114,6 +114,13 @@ def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, titl
          "decay, is not in nnlab; nearest: adam with weight_decay"),
         (["--where", "epochs=-1"], "error: --where: epochs: input should be greater than or "
          "equal to 0, got -1; no run has it"),
+        # (a list's item no run's list can hold: it kept no folder, exit 0)
+        (["--where", "model.hidden=[1,[2]]"], "error: --where: model.hidden.1: input should "
+         "be a valid integer, got [2]; no run has it"),
+        (["--where", "model.hidden=[50],[0]"], "error: --where: model.hidden.0: input should "
+         "be greater than 0, got 0; no run has it"),
+        (["--where", "eval=[x]"], "error: --where: eval.0: input should be 'train', 'val' or "
+         "'test', got 'x'; no run has it"),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_refused_in_one_line(five, args, line):
