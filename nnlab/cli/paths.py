@@ -70,7 +70,11 @@ def data_folder(value: Path | None) -> Path | None:
 
 @looked_up
 def data_folder_to_make(value: Path | None) -> Path | None:
-    """``data fetch``'s ``--data-dir``: a folder, or nothing yet (it makes it); not a file."""
+    """``data fetch``'s ``--data-dir``: a folder, or nothing yet (it makes it); not a file,
+    nor a symlink loop or a link to nothing (``dead_link``: a loop was 'does not exist', in
+    ``data list`` a dataset 'missing' there, exit 0). (``data_folder`` checks with this.)"""
+    if value is not None and (dead := dead_link(value)) is not None:
+        raise typer.BadParameter(f"{dead}; give another --data-dir")
     if value is not None and value.exists() and not value.is_dir():
         raise typer.BadParameter(f"'{value}' is not a folder; give another --data-dir")
     return value

@@ -32,6 +32,7 @@ from typing import NamedTuple
 from nnlab.data import data_dir_option, hdf5, mnist
 from nnlab.errors import ConfigError, DataError, OptionError
 from nnlab.fileio import make_folders, root_problem
+from nnlab.filestate import leads_nowhere, link_nowhere
 from nnlab.output import counted
 
 MIRRORS = [
@@ -410,8 +411,9 @@ def _place_by_hand(folder: Path, todo: list[H5File], problems: list[str]) -> str
 
 def _find_source(source: Path, spec: H5File, folder: Path) -> Path:
     """``spec``'s file in ``source`` or ``source/catvnoncat``, or DataError naming both."""
-    if not source.is_dir():  # (one that does not exist was called 'not a folder' too)
-        why = "not a folder" if source.exists() else "no such folder"
+    if not source.is_dir():  # (one that does not exist was called 'not a folder' too; a
+        why = "not a folder" if source.exists() else "no such folder"  # loop 'no such folder')
+        why = link_nowhere(source) if leads_nowhere(source) else why
         raise DataError(f"{source}: {why} (--from names the folder holding {spec.name})")
     candidates = [source / spec.name, source / CATVNONCAT_DIR / spec.name]
     for path in candidates:

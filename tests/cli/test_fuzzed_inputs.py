@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import fake_run, invoke
+from tests.conftest import fake_run, invoke, one_error_line
 
 RUN = "20250101-000000-a-111111"
 
@@ -157,3 +157,30 @@ def test_a_number_in_other_digits_in_a_range_is_refused(tmp_path, args, said):
     (line,) = result.stderr.splitlines()
     assert said in line
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["data", "list"], "--data-dir"),
+        (["data", "fetch", "mnist"], "--data-dir"),
+        (["train", "configs/digits-quickstart.yaml", "--runs-dir", "{d}/runs"], "--data-dir"),
+        (["data", "fetch", "catvnoncat", "--data-dir", "{d}/data"], "--from"),
+    ],
+)
+@pytest.mark.parametrize("link", ["loop", "gone"])
+def test_a_folder_that_is_a_symlink_leading_nowhere_is_said_so(tmp_path, command, option, link):
+    # (a loop was 'does not exist' (data list went on: each dataset 'missing' there, exit 0;
+    # --from: 'no such folder'), though it exists: it leads nowhere)
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "gone").symlink_to("nothing-here")
+    args = [str(a).replace("{d}", str(tmp_path)) for a in command]
+    line = one_error_line(invoke(*args, option, tmp_path / link))
+    said = (
+        "a symlink loop (to loop, which leads back round to it)"
+        if link == "loop"
+        else "a symlink to nothing-here, which is not there"
+    )
+    assert f"{tmp_path / link}" in line and said in line, line
+    assert option in line and "does not exist" not in line and "no such folder" not in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone", "loop"]  # (nothing made)
