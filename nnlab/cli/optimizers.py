@@ -166,7 +166,7 @@ def compare_optimizers(
             steps=steps, overrides=overrides or [], tol=tol, hidden=hidden, loss=loss,
             batch_size=batch_size, seed=seed, jobs=jobs, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, figure=opts.png, progress=lines,
-            resume=resume, say=note,
+            outcome=lines.outcome, resume=resume, say=note,
         )  # fmt: skip
     show(result, opts)
 

@@ -389,6 +389,26 @@ def test_a_diverged_optimizers_line_says_how_it_ended_and_its_time_without_an_em
     assert re.fullmatch(said, ended), ended
 
 
+def test_each_optimizers_ending_line_goes_to_outcome_and_the_rest_to_progress(monkeypatch):
+    # (the line was sent to ``getattr(progress, "outcome", progress)``: a method of the
+    # command's ``Lines`` that no signature named; ``outcome`` is a parameter now, as a
+    # tune's ``heading`` is, and without it ``progress`` gets every line)
+    from nnlab.experiments.optimizers import training
+
+    monkeypatch.setattr(training, "STEP_LINE_SECONDS", 0.0)
+    args = ("digits", ["sgd", "momentum"])
+    steps: list[str] = []
+    ended: list[str] = []
+    opt.compare_on_dataset(
+        *args, net=opt.NetSettings(3, [10]), progress=steps.append, outcome=ended.append
+    )
+    assert [line.split(",")[0] for line in ended] == ["run 1/2", "run 2/2"]
+    assert [line.split(",")[0] for line in steps[1:]] == ["step 1/3", "step 2/3"] * 2
+    every: list[str] = []
+    opt.compare_on_dataset(*args, net=opt.NetSettings(3, [10]), progress=every.append)
+    assert [line.split(" ")[0] for line in every[1:]] == ["step", "step", "run"] * 2
+
+
 def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch):
     # with --lr 1,10 each line read 'sgd: ...': two runs, one name; the lines name the run
     # as the figure's legend does (optimizer, then its hyperparameters as the table has them)

@@ -173,6 +173,7 @@ def run_dataset_comparison(
     out: Path | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    outcome: Callable[[str], None] | None = None,
     jobs: int = 1,
     again: redo.Again | None = None,
     recipe: dict[str, Any] | None = None,
@@ -181,7 +182,8 @@ def run_dataset_comparison(
     loss curve), summary.txt, losses.png. Bad arguments and data errors raise before any
     folder is created. Each optimizer's run is kept in the folder as it finishes
     (``optimizer-<index>.json``, removed once result.json holds it), so that a resume
-    (``again``) trains only the optimizers an interruption left unfinished."""
+    (``again``) trains only the optimizers an interruption left unfinished. ``progress`` and
+    ``outcome``: the lines as it trains and as each optimizer's run ends (``train_plan``)."""
     plan = plan_on_dataset(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, jobs=jobs
     )  # (every check before the folder)
@@ -192,7 +194,9 @@ def run_dataset_comparison(
         run = life.run
         kept = kept_runs(run, plan.specs) if again is not None else {}
         keep = functools.partial(save_run, run)
-        comparison = train_plan(plan, net, progress=progress, jobs=jobs, kept=kept, on_run=keep)
+        comparison = train_plan(
+            plan, net, progress=progress, outcome=outcome, jobs=jobs, kept=kept, on_run=keep
+        )
         run.write_text("config.yaml", to_yaml(comparison.cfg))
         table = _write_result(run, comparison.to_json())
         png = plot_dataset_comparison(comparison, run.file("losses.png"), run.id)
@@ -237,22 +241,22 @@ def run_comparison(
     out: Path | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    outcome: Callable[[str], None] | None = None,
     again: redo.Again | None = None,
     resume: str | None = None,
     say: Callable[[str], None] | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers`` from its option texts: paths on ``function`` (default
-    ``book``), or loss curves training a net on ``dataset``. An option left None takes its
-    default; one that applies to the other kind of comparison is refused (it would be
-    ignored). Bad options raise ConfigError before any folder is made. The texts are the
-    folder's recipe (``again``: the folder ``resume_comparison`` does them again in).
-    ``resume``: a comparison folder done again in it instead, with the texts it recorded
-    (``jobs``, if given, instead of its own), its line said to ``say`` as it begins."""
+    ``book``), or a net trained on ``dataset`` (its lines: ``train_plan``'s ``progress``,
+    ``outcome``). An option left None takes its default; a bad one, or one of the other kind
+    (it would be ignored), is a ConfigError before any folder is made. The texts are the folder's
+    recipe (``again``: the folder ``resume_comparison`` does them again in). ``resume``: a
+    folder done again with the texts it recorded (``jobs`` if given), said to ``say``."""
     recipe = {k: list(v) if k == "overrides" else v for k, v in locals().items() if k in RECIPE}
     if resume is not None:
         resumes.alone({**{k: v for k, v in recipe.items() if k != "jobs"}, "--out": out})
         return resume_comparison(resume, runs_dir=runs_dir, data_dir=data_dir, jobs=jobs,
-                                 figure=figure, progress=progress,
+                                 figure=figure, progress=progress, outcome=outcome,
                                  on_start=redo.announcer(say))  # fmt: skip
     if again is None:  # (a new folder's place checked first, as the command line always did)
         runs.location(runs_dir, out)
@@ -274,7 +278,7 @@ def run_comparison(
             raise ConfigError(f"{option}: for --function comparisons, not --dataset")
     net = _net_settings(step_list, hidden, loss, batch_size, seed)
     return run_dataset_comparison(
-        dataset, names, overrides, lrs, net, data_dir=data_dir, progress=progress,
+        dataset, names, overrides, lrs, net, data_dir=data_dir, progress=progress, outcome=outcome,
         jobs=jobs or 1, runs_dir=runs_dir, out=out, figure=figure, again=again, recipe=recipe,
     )  # fmt: skip
 
@@ -312,6 +316,7 @@ def resume_comparison(
     jobs: int | None = None,
     figure: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    outcome: Callable[[str], None] | None = None,
     on_start: Callable[[runs.RunDir], None] | None = None,
 ) -> ComparisonRun:
     """``nnlab compare-optimizers --resume REF``: an interrupted comparison done again in its
@@ -322,7 +327,8 @@ def resume_comparison(
         recipe["jobs"] = jobs
     recipe["overrides"] = tuple(recipe.get("overrides") or ())
     given = runs.resume_data_dir(again.run, data_dir)
-    return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress, again=again)
+    return run_comparison(**recipe, data_dir=given, figure=figure, progress=progress,
+                          outcome=outcome, again=again)  # fmt: skip
 
 
 DEFAULT_TOL = 1e-2  # a function's distance to its minimum that counts as reached

@@ -313,6 +313,7 @@ def compare_on_dataset(
     data_dir: Path | None = None,
     data: Dataset | None = None,
     progress: Callable[[str], None] | None = None,
+    outcome: Callable[[str], None] | None = None,
     jobs: int = 1,
 ) -> DatasetComparison:
     """Train the same net from the same init on the same minibatch sequence with each optimizer.
@@ -323,13 +324,14 @@ def compare_on_dataset(
     step 0 and the batch order are identical across optimizers. Train and test (if the dataset
     has one) are evaluated at the end.
     ``jobs`` > 1 trains the optimizers in that many worker processes (``sweep.process_pool``:
-    one BLAS thread each, as here), with the same numbers. (``plan_on_dataset``, then
-    ``train_plan``.)
+    one BLAS thread each, as here), with the same numbers. ``progress`` gets the lines as the
+    optimizers train, ``outcome`` the line each ends with (``train_plan``). (``plan_on_dataset``,
+    then ``train_plan``.)
     """
     plan = plan_on_dataset(
         dataset, optimizers, overrides, lrs, net, data_dir=data_dir, data=data, jobs=jobs
     )
-    return train_plan(plan, net, progress=progress, jobs=jobs)
+    return train_plan(plan, net, progress=progress, outcome=outcome, jobs=jobs)
 
 
 def train_plan(
@@ -337,6 +339,7 @@ def train_plan(
     net: NetSettings,
     *,
     progress: Callable[[str], None] | None = None,
+    outcome: Callable[[str], None] | None = None,
     jobs: int = 1,
     kept: dict[int, DatasetRun] | None = None,
     on_run: Callable[[int, DatasetRun], None] | None = None,
@@ -344,22 +347,28 @@ def train_plan(
     """Train each optimizer of ``plan`` (``plan_on_dataset`` of ``net``): ``compare_on_dataset``
     once its checks have passed. ``kept``: the runs (by their index in ``plan.specs``) an
     interrupted comparison finished, taken as they are (``kept_runs``); ``on_run(index, run)``
-    as each of the others finishes (the folder keeps it: ``save_run``)."""
+    as each of the others finishes (the folder keeps it: ``save_run``).
+    ``progress`` gets the setup's line and each optimizer's steps now and then
+    (``step_lines``); ``outcome`` the line each optimizer's run ends with (``_report``), or
+    ``progress`` gets those too when it is None. The command passes its ``cli.common.Lines``
+    and that object's ``outcome``, which a log file keeps whatever the time since the last
+    line, in place of the run's last step line (shown only now and then in a log)."""
     cfg, data = plan.cfg, plan.data
     comparison = DatasetComparison(cfg, data.source, net.iterations)
     if progress is not None:
         progress(f"{comparison.describe()}; data: {data.source}")
+    ended = outcome if outcome is not None else progress
     done = dict(kept or {})
     tally = times.Tally("run", len(plan.specs), len(done))
     for n, i in enumerate(sorted(done), start=1):
-        _report(progress, done[i], f"run {of_total(n, len(plan.specs))}", kept=True)
+        _report(ended, done[i], f"run {of_total(n, len(plan.specs))}", kept=True)
     todo = [i for i in range(len(plan.specs)) if i not in done]
 
     def finished(i: int, r: DatasetRun) -> None:
         done[i] = r
         if on_run is not None:
             on_run(i, r)
-        _report(progress, r, tally.head(len(done)))
+        _report(ended, r, tally.head(len(done)))
 
     work = {i: (plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
     run = _train_in_workers if jobs > 1 and len(work) > 1 else _train_here
@@ -369,20 +378,18 @@ def train_plan(
 
 
 def _report(
-    progress: Callable[[str], None] | None, r: DatasetRun, counted_as: str, kept: bool = False
+    said: Callable[[str], None] | None, r: DatasetRun, counted_as: str, kept: bool = False
 ) -> None:
-    """An optimizer's progress line, after its count and times (``counted_as``: ``run 2/4, 8.1
-    s elapsed, ~8.0 s left``, ``times.Tally``'s): how it ended, its accuracies, its time (or
-    that it was kept from the interrupted run a resume continues). A command's progress
-    (``cli.common.Lines``) takes it as an ``outcome``: in a log file too, in place of the
-    run's last step line, which a log shows only now and then."""
-    if progress is None:
+    """An optimizer's line as its run ends, to ``said`` (``train_plan``'s ``outcome``), after
+    its count and times (``counted_as``: ``run 2/4, 8.1 s elapsed, ~8.0 s left``,
+    ``times.Tally``'s): how it ended, its accuracies, its time (or that it was kept from the
+    interrupted run a resume continues)."""
+    if said is None:
         return
     accs = [f"{k} {v:.4f}" for k, v in r.final.items() if k.endswith("_acc") and v is not None]
     when = "kept from before the interruption" if kept else times.duration(r.seconds)
     # (the status in capitals, as every line and table says one: it read 'completed')
     ended = [f"{r.status} after {counted(r.losses.size, 'step')}", *accs]  # (diverged: no accs)
-    said = getattr(progress, "outcome", progress)
     said(f"{counted_as}: {r.spec.title}: {', '.join(ended)} ({when})")
 
 
