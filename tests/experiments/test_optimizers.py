@@ -212,6 +212,17 @@ def test_bad_optimizer_settings_are_one_line_config_errors(labels, overrides, lr
     assert message in str(info.value) and "\n" not in str(info.value)
 
 
+def test_the_schemas_are_the_registrys_optimizers_in_every_view_of_them():
+    # (a dict subclass answering [] and iteration alone: len() was 0, dict() and keys() empty)
+    from nnlab.config_model import optimizer_settings
+    from nnlab.nn.registry import OPTIMIZERS
+
+    expected = {name: optimizer_settings(name) for name in OPTIMIZERS}
+    assert dict(opt.SCHEMAS) == expected and len(opt.SCHEMAS) == len(OPTIMIZERS)
+    assert list(opt.SCHEMAS.keys()) == list(OPTIMIZERS) and dict(opt.SCHEMAS.items()) == expected
+    assert opt.SCHEMAS.get("lbfgs") is None and "adam" in opt.SCHEMAS
+
+
 def test_unknown_function_suggests_the_close_one():
     with pytest.raises(
         ConfigError,

@@ -9,7 +9,7 @@ value out of range, is a one-line ``ConfigError``. ``gd`` is another name for ``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +26,12 @@ from nnlab.output import counted
 ALIASES = {"gd": "sgd"}
 
 
-class _Schemas(dict):
+class _Schemas(Mapping[str, type[BaseModel]]):
     """Optimizer name -> its config model, read from the registry each time (an optimizer
-    registered later is there too)."""
+    registered later is there too): a read-only mapping whose every view (``len``, ``keys``,
+    ``items``, ``dict(SCHEMAS)``) sees the registry. (It was a ``dict`` subclass whose own
+    storage stayed empty: ``SCHEMAS[name]`` and iteration worked, ``len``, ``keys()`` and
+    ``dict(SCHEMAS)`` said no optimizer was there.)"""
 
     def _table(self) -> dict[str, type[BaseModel]]:
         from nnlab.nn.registry import OPTIMIZERS
@@ -38,14 +41,11 @@ class _Schemas(dict):
     def __getitem__(self, name: str) -> type[BaseModel]:
         return self._table()[name]
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._table()
-
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         return iter(self._table())
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._table().get(name, default)
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 SCHEMAS = _Schemas()
