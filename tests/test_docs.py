@@ -290,6 +290,47 @@ def test_readme_console_blocks_quote_lines_the_command_prints(tmp_path, command)
         assert shape_of(line) in printed, line
 
 
+def silenced_commands() -> list[tuple[str, list[str]]]:
+    """Each command a console block of the README gives with its stdout sent to /dev/null (its
+    stderr not), with the lines the block shows after it, up to the next command."""
+    text = (ROOT / "README.md").read_text()
+    found = []
+    for block in re.findall(r"^```console\n(.*?)^```", text, re.M | re.S):
+        lines = block.splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith("$ ") and re.search(r"(?<![\d&])> /dev/null(?! 2>)", line):
+                after = []
+                for shown in lines[k + 1 :]:
+                    if shown.startswith("$ "):
+                        break
+                    after.append(shown)
+                found.append((line, after))
+    return found
+
+
+def test_a_readme_command_with_its_stdout_dropped_shows_the_folder_line_it_prints(tmp_path):
+    """A newcomer pasting ``nnlab train ... -q > /dev/null`` saw ``run folder: runs/...``, which
+    the README's blocks did not show (the next ``$`` line came straight after): ``-q`` keeps the
+    folder line, on stderr. Each such command is followed by its folder lines (one per run a
+    loop makes), and the quick-start's is the line ``train -q`` prints, ids aside."""
+    from tests.conftest import invoke
+
+    silenced = silenced_commands()
+    assert len(silenced) >= 5
+    for line, after in silenced:
+        loop = re.match(r"\$ for \w+ in ([^;]+);", line)  # (a loop: a run per word)
+        runs = len(loop[1].split()) if loop else 1
+        folders = [s for s in after if re.match(r"(run|sweep) folder: runs/\S+  \(figures?: ", s)]
+        assert after[:runs] == folders and len(folders) == runs, (line, after)
+    shown = next(after[0] for line, after in silenced if "digits-quickstart.yaml -q" in line)
+    result = invoke("train", ROOT / "configs" / "digits-quickstart.yaml", "-q", "epochs=1",
+                    runs_dir=tmp_path / "runs")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    printed = result.stderr.replace(str(tmp_path / "runs"), "runs").strip()
+    printed = re.sub(r"\d{8}-\d{6}(-\S+)-[0-9a-f]{6}\b", r"<date>-<time>\1-<id>", printed)
+    assert printed == re.sub(r"\d{8}-\d{6}(-\S+)-[0-9a-f]{6}\b", r"<date>-<time>\1-<id>", shown)
+
+
 # The README's blocks of commands on the bundled digits whose numbers do not depend on the
 # CPU's BLAS kernels (the quick-start's table comes out the same with OpenBLAS's Haswell and
 # SkylakeX kernels; the test functions are 2-D NumPy arithmetic), each with its time here.
