@@ -502,6 +502,38 @@ def test_every_option_the_readme_gives_a_command_is_one_of_its_options():
     assert sorted(unknown) == []
 
 
+def help_examples() -> list[str]:
+    """The ``Example:`` lines of every command's help (its docstring), each line's commands."""
+    import typer
+
+    from nnlab.cli import app
+
+    def walk(command):
+        yield command.help or ""
+        for sub in (getattr(command, "commands", None) or {}).values():
+            yield from walk(sub)
+
+    found = re.findall(r"Example: (nnlab .*)", "\n".join(walk(typer.main.get_command(app))))
+    return [part for line in found for part in re.split(r"\s*(?:\||&&|;)\s*", line)]
+
+
+def test_a_folder_the_readme_or_a_help_example_writes_in_the_clone_is_ignored_by_git():
+    """(``nnlab data fetch catvnoncat --data-dir data --from ../shared/data``, pasted in the
+    clone as the README shows it, left ``data/`` untracked in ``git status``, where ``runs/``
+    is ignored.) Every relative ``--data-dir`` or ``--runs-dir`` that a command the README
+    shows (``$ nnlab ...``) or a help's example gives is in .gitignore."""
+    readme = (ROOT / "README.md").read_text()
+    lines = re.findall(r"^\$ (nnlab .*)", readme, flags=re.M) + help_examples()
+    folders = {"runs"}  # (the default --runs-dir)
+    for line in lines:
+        for path in re.findall(r"--(?:data|runs)-dir[ =]([^\s`]+)", line):
+            if not path.startswith(("/", "..", "~", "$")):
+                folders.add(path.split("/")[0])
+    assert "data" in folders
+    ignored = {line.strip("/") for line in (ROOT / ".gitignore").read_text().splitlines()}
+    assert sorted(folders - ignored) == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
