@@ -153,6 +153,25 @@ def test_the_quick_start_says_where_the_results_go_and_how_to_vary_a_key():
         assert said in section, said
 
 
+def test_the_quick_start_says_what_python_m_nnlab_says_without_the_venv(tmp_path):
+    """(it said ``python -m nnlab`` names the library that Python lacks, true only in the
+    repository's folder, where Python finds the package: from any other, a newcomer got
+    ``No module named nnlab``.) A Python without the dependencies (``-S``: no site-packages)
+    says each, as the section says it does where."""
+    section = " ".join(readme_section("## Two commands", "## `nnlab train`").split())
+    assert "in the repository's folder" in section and "`No module named nnlab`" in section
+
+    def run(cwd):
+        command = [sys.executable, "-S", "-m", "nnlab", "--version"]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=60)  # fmt: skip
+
+    here, elsewhere = run(ROOT), run(tmp_path)
+    assert here.returncode == 1 and "error: nnlab needs " in here.stderr, here.stderr
+    assert elsewhere.returncode == 1 and "No module named nnlab" in elsewhere.stderr
+
+
 def test_readme_configs_table_lists_every_config_file():
     # (it listed 4 of the 8: the overfitting configs were only in a later section)
     table = readme_section("### Configs", "### Bad inputs")
