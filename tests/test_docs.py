@@ -553,6 +553,25 @@ def test_a_folder_the_readme_or_a_help_example_writes_in_the_clone_is_ignored_by
     assert sorted(folders - ignored) == []
 
 
+def test_a_figure_or_archive_the_readme_or_a_help_example_writes_in_the_clone_is_ignored():
+    """(pasted in the clone, the README's ``runs compare ... --png overfitting.png``, the helps'
+    ``--png paths.png``, ``activations.png``, ... and the report's ``cd runs && zip -qr
+    ../report.zip report`` left those files untracked at its top in ``git status``.) Every file
+    such a command writes at the clone's top (a ``--png`` without a folder, the report's
+    archives) matches an anchored pattern of .gitignore."""
+    from fnmatch import fnmatch
+
+    readme = (ROOT / "README.md").read_text()
+    lines = re.findall(r"^\$ (nnlab .*)", readme, flags=re.M) + help_examples()
+    files = {path for line in lines for path in re.findall(r"--png[ =]([^\s`/]+)", line)}
+    files |= set(re.findall(r"zip -qr \.\./(\S+) report", readme))
+    files |= set(re.findall(r"tar czf (\S+) .*-C runs report", readme))
+    assert {"overfitting.png", "paths.png", "report.zip", "report.tgz"} <= files
+    anchored = [line[1:] for line in (ROOT / ".gitignore").read_text().splitlines()
+                if line.startswith("/") and not line.endswith("/")]  # fmt: skip
+    assert sorted(f for f in files if not any(fnmatch(f, p) for p in anchored)) == []
+
+
 def github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped,
     spaces as '-'."""
