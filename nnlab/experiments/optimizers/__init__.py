@@ -116,7 +116,7 @@ class ComparisonRun:
     """A finished comparison, the folder it was written to (``figure``: the PNG in it) and
     its table (``comparison_table``: as summary.txt holds it)."""
 
-    comparison: Any
+    comparison: FunctionComparison | DatasetComparison
     run: runs.RunDir
     figure: Path
     table: Table

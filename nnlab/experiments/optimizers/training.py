@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from nnlab.numbers import of_total
 from nnlab.output import counted, number
 from nnlab.summary import finals
 from nnlab.train import TrainSettings, evaluate, fit
+
+if TYPE_CHECKING:
+    from nnlab.runs import RunDir
 
 # ----------------------------------------------------------------------------- datasets
 # DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001
@@ -88,7 +91,8 @@ class DatasetRun:
     spec: OptimizerSpec
     losses: np.ndarray  # objective on each step's minibatch, before that step's update
     status: str  # COMPLETED or DIVERGED
-    final: dict[str, Any]  # train_loss, train_acc, test_loss, test_acc (evaluated; null: DIVERGED)
+    # train_loss, train_acc, test_loss, test_acc as evaluated at the end (None: DIVERGED)
+    final: dict[str, float | None]
     seconds: float
 
     @property
@@ -230,7 +234,7 @@ class DatasetPlan:
     the iterations, the splits evaluated at the end), the optimizers, the data."""
 
     cfg: Config
-    specs: list[Any]
+    specs: list[OptimizerSpec]
     data: Dataset
     eval_names: list[str]
 
@@ -459,13 +463,13 @@ def _train_in_workers(
 KEPT = "optimizer-{index}.json"  # an optimizer's finished run in an unfinished comparison
 
 
-def save_run(folder: Any, index: int, run: DatasetRun) -> None:
-    """Keep ``run`` (``plan.specs[index]``'s) in ``folder`` (a ``RunDir``) until the
+def save_run(folder: RunDir, index: int, run: DatasetRun) -> None:
+    """Keep ``run`` (``plan.specs[index]``'s) in the comparison's ``folder`` until the
     comparison's result.json holds it: a resume takes it as it is (``kept_runs``)."""
     folder.write_json(KEPT.format(index=index), run.to_json())
 
 
-def kept_runs(folder: Any, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetRun]:
+def kept_runs(folder: RunDir, specs: Sequence[OptimizerSpec]) -> dict[int, DatasetRun]:
     """The runs ``save_run`` kept in ``folder`` that are ``specs``' (by index): each one's
     optimizer, rule and hyperparameters as its spec has them; a file unreadable (a kill as it
     was written leaves none: it is written whole) or of another spec is left out, and its
