@@ -277,25 +277,17 @@ def test_the_entry_loads_nothing_before_its_handlers():
     assert set(out) - loaded <= {"collections.abc"}, out
 
 
-def test_ctrl_c_as_the_entry_sets_its_handlers_is_an_interrupt():
+CTRL_C_AT_START = {
     # (raised out of main: a KeyboardInterrupt traceback, exit -2)
-    script = (
+    "as the entry sets its handlers": (
         "import signal, sys\n"
         "import nnlab.__main__ as entry\n"
         "import nnlab.collector\n"
         "nnlab.collector.hold = lambda: signal.raise_signal(signal.SIGINT)\n"
-        "sys.argv = ['nnlab', '--version']\n"
-        "entry.main()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
-    assert (done.returncode, done.stderr) == (130, "interrupted\n")
-
-
-def test_ctrl_c_as_nnlabs_own_first_modules_load_is_an_interrupt():
+    ),
     # (nnlab.streams was imported as the entry module loaded, before main: a Ctrl-C there, seen
     # under load, was a KeyboardInterrupt traceback)
-    script = (
+    "as nnlab's own first modules load": (
         "import sys\n"
         "class Stop:  # (once: Ctrl-C as it first loads)\n"
         "    def find_spec(self, name, path=None, target=None):\n"
@@ -304,9 +296,13 @@ def test_ctrl_c_as_nnlabs_own_first_modules_load_is_an_interrupt():
         "            raise KeyboardInterrupt\n"
         "sys.meta_path.insert(0, Stop())\n"
         "import nnlab.__main__ as entry\n"
-        "sys.argv = ['nnlab', '--version']\n"
-        "entry.main()\n"
-    )
+    ),
+}
+
+
+@pytest.mark.parametrize("when", list(CTRL_C_AT_START))
+def test_ctrl_c_as_the_command_starts_is_an_interrupt(when):
+    script = CTRL_C_AT_START[when] + "sys.argv = ['nnlab', '--version']\nentry.main()\n"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert (done.returncode, done.stderr) == (130, "interrupted\n")

@@ -129,6 +129,33 @@ CASES = list(
 )
 
 
+def train_side_by_side(stack, alone, opt, opts, rng, steps, dtype):
+    """``steps`` steps of ``stack`` (optimizer ``opt``) and of each net alone (``opts[k]``),
+    net k on its own batches: each step's losses and gradients are its net's, bit for bit."""
+    for _ in range(steps):
+        xs, ys, wide = batches(K, 8, 7, 4, rng, dtype)
+        losses = stack.loss_and_grads(wide, ys)
+        for k, (net, o) in enumerate(zip(alone, opts)):
+            assert losses[k] == net.loss_and_grads(xs[k], ys[k])
+            grads = stack.net_arrays(k, stack.grads)
+            assert all(np.array_equal(grads[n], g) for n, g in net.grads.items())
+            o.step(net.params, net.grads)
+        opt.step(stack.params, stack.grads)
+
+
+def assert_each_net_is_its_run_alone(stack, alone, opt, opts, dtype):
+    """Each net's parameters, buffers and optimizer state in the stack are its own run's, bit
+    for bit, in the run's dtype."""
+    for k, (net, o) in enumerate(zip(alone, opts)):
+        params, buffers = stack.net_arrays(k, stack.params), stack.net_arrays(k, stack.buffers)
+        assert all(np.array_equal(params[n], p) for n, p in net.params.items())
+        assert all(np.array_equal(buffers[n], b) for n, b in net.buffers.items())
+        state = stack.net_arrays(k, opt.state)
+        assert set(state) == set(o.state)
+        assert all(np.array_equal(state[n], v) for n, v in o.state.items())
+        assert {p.dtype for p in params.values()} == {np.dtype(dtype)}
+
+
 @pytest.mark.parametrize(("activation", "batchnorm", "dropout", "loss"), CASES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_stack_trains_bit_for_bit_as_each_net_alone(activation, batchnorm, dropout, loss, dtype):
@@ -140,22 +167,8 @@ def test_stack_trains_bit_for_bit_as_each_net_alone(activation, batchnorm, dropo
     opts = [make_optimizer("adam", lr=0.01) for _ in alone]
     opt = make_optimizer("adam", lr=0.01)
     rng = np.random.default_rng(3)
-    for _ in range(3):
-        xs, ys, wide = batches(K, 8, 7, 4, rng, dtype)
-        losses = stack.loss_and_grads(wide, ys)
-        for k, (net, o) in enumerate(zip(alone, opts)):
-            assert losses[k] == net.loss_and_grads(xs[k], ys[k])
-            grads = stack.net_arrays(k, stack.grads)
-            assert all(np.array_equal(grads[name], g) for name, g in net.grads.items())
-            o.step(net.params, net.grads)
-        opt.step(stack.params, stack.grads)
-    for k, net in enumerate(alone):
-        params, buffers = stack.net_arrays(k, stack.params), stack.net_arrays(k, stack.buffers)
-        assert all(np.array_equal(params[n], p) for n, p in net.params.items())
-        assert all(np.array_equal(buffers[n], b) for n, b in net.buffers.items())
-        assert params["affine1.W"].dtype == dtype
-        state = stack.net_arrays(k, opt.state)
-        assert all(np.array_equal(state[n], s) for n, s in opts[k].state.items())
+    train_side_by_side(stack, alone, opt, opts, rng, 3, dtype)
+    assert_each_net_is_its_run_alone(stack, alone, opt, opts, dtype)
     x_eval, y_eval = rng.standard_normal((11, 7)).astype(dtype), rng.integers(0, 4, 11)
     assert stack.evaluate(x_eval, y_eval, 4) == [n.evaluate(x_eval, y_eval, 4) for n in alone]
 
@@ -190,26 +203,8 @@ def test_stack_trains_bit_for_bit_as_each_net_alone_with_every_optimizer(name, d
     opt = make_optimizer(name, lr=lr, **hyper)
     opt.lrs = stack.per_net_arrays(lrs)
     opts = [make_optimizer(name, lr=r, **hyper) for r in lrs]
-    rng = np.random.default_rng(5)
-    for _ in range(4):
-        xs, ys, wide = batches(K, 8, 7, 4, rng, dtype)
-        losses = stack.loss_and_grads(wide, ys)
-        for k, (net, o) in enumerate(zip(alone, opts)):
-            assert losses[k] == net.loss_and_grads(xs[k], ys[k])
-            grads = stack.net_arrays(k, stack.grads)
-            assert all(np.array_equal(grads[n], g) for n, g in net.grads.items())
-            o.step(net.params, net.grads)
-        opt.step(stack.params, stack.grads)
-    for k, (net, o) in enumerate(zip(alone, opts)):
-        params, buffers = stack.net_arrays(k, stack.params), stack.net_arrays(k, stack.buffers)
-        assert all(np.array_equal(params[n], p) for n, p in net.params.items())
-        assert all(np.array_equal(buffers[n], b) for n, b in net.buffers.items())
-        state = stack.net_arrays(k, opt.state)
-        assert set(state) == set(o.state)
-        assert all(np.array_equal(state[n], v) for n, v in o.state.items())
-        assert {p.dtype for p in params.values()} == {np.dtype(dtype)}
-    x_eval, y_eval = rng.standard_normal((11, 7)).astype(dtype), rng.integers(0, 4, 11)
-    assert stack.evaluate(x_eval, y_eval, 4) == [n.evaluate(x_eval, y_eval, 4) for n in alone]
+    train_side_by_side(stack, alone, opt, opts, np.random.default_rng(5), 4, dtype)
+    assert_each_net_is_its_run_alone(stack, alone, opt, opts, dtype)
 
 
 def test_train_step_gathers_each_nets_own_batch():
