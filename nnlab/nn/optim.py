@@ -7,6 +7,13 @@ parameter arrays in place; gradient g is the gradient of the full objective (wei
 any, is already in it: nnlab adds L2 to the loss, not inside the optimizer).
 
 Notation: w parameter, g gradient, lr learning rate, t step number starting at 1.
+
+Sources: each class's docstring writes its rule as the pseudocode of its ``torch.optim`` page
+(https://pytorch.org/docs/stable/optim.html), the reference its numbers are tested against
+(``tests/nn/test_torch_oracle_optim.py``), and names where DLFS 6.1 (SGD 6.1.2, Momentum
+6.1.4, AdaGrad 6.1.5, Adam 6.1.6), cs231n's notes ("Neural Networks Part 3", parameter updates)
+and d2l chapter 11 write it otherwise. ``tests/nn/test_optim.py`` steps each rule against its
+equations by hand and against the books' forms.
 """
 
 from __future__ import annotations
@@ -67,8 +74,9 @@ class Optimizer:
         self.lrs: dict[str, np.ndarray] = {}
 
     def hyperparameters(self) -> dict[str, float]:
-        """The constructor's arguments (lr and the rest of ``hyper``), by name."""
-        return {k: v for k, v in vars(self).items() if k not in ("t", "state", "lrs")}
+        """The constructor's arguments, by name: each of ``hyper`` (lr first), read from the
+        attribute of its name (every subclass keeps them so: ``self.momentum = momentum``)."""
+        return {name: getattr(self, name) for name in self.hyper}
 
     def rate(self, key: str) -> float | np.ndarray:
         """The learning rate of parameter ``key``: ``lr``, or its entry in ``lrs``."""
@@ -104,7 +112,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent, as ``torch.optim.SGD`` (no momentum)::
+    """Plain stochastic gradient descent (DLFS 6.1.2), as ``torch.optim.SGD`` (no momentum)::
 
         w <- w - lr * g
 
@@ -123,7 +131,7 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """SGD with (heavy-ball) momentum, as ``torch.optim.SGD(momentum=mu)``::
+    """SGD with (heavy-ball) momentum (DLFS 6.1.4), as ``torch.optim.SGD(momentum=mu)``::
 
         v <- mu * v + g          (v starts at 0, so v_1 = g as in torch)
         w <- w - lr * v
@@ -186,7 +194,7 @@ class Nesterov(Momentum):
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad (Duchi et al. 2011), as ``torch.optim.Adagrad`` (no lr decay)::
+    """AdaGrad (Duchi et al. 2011; DLFS 6.1.5), as ``torch.optim.Adagrad`` (no lr decay)::
 
         h <- h + g^2
         w <- w - lr * g / (sqrt(h) + eps)
@@ -250,7 +258,7 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015), as ``torch.optim.Adam``::
+    """Adam (Kingma & Ba 2015; DLFS 6.1.6), as ``torch.optim.Adam``::
 
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g^2

@@ -272,6 +272,25 @@ def test_make_optimizer_passes_hyperparameters():
     assert opt.hyperparameters() == {"lr": 0.01, "beta1": 0.8, "beta2": 0.999, "eps": 1e-8}
 
 
+def test_hyperparameters_are_those_hyper_declares_not_every_attribute():
+    # (they were every attribute but t, state and lrs: an optimizer keeping anything else,
+    # here a count of its updates, had it listed as a hyperparameter)
+    class Counting(SGD):
+        def __init__(self, lr: float) -> None:
+            super().__init__(lr)
+            self.updates = 0
+
+        def update(self, key, w, g):
+            self.updates += 1
+            super().update(key, w, g)
+
+    opt = Counting(lr=0.5)
+    opt.step({"w": np.ones(2)}, {"w": np.ones(2)})
+    assert opt.hyperparameters() == {"lr": 0.5}
+    for name, cls in OPTIMIZERS.items():
+        assert list(make_optimizer(name, lr=0.1).hyperparameters()) == list(cls.hyper)
+
+
 def test_make_optimizer_rejects_unknown_name():
     with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
         make_optimizer("lbfgs", lr=0.1)
