@@ -169,14 +169,19 @@ def test_the_lines_accuracy_axis_shows_the_accuracies_from_a_floor_as_the_curves
     assert labels == ["loss (left axis)", "centre W (a = 0)", "accuracy (right)"]
 
 
-@pytest.mark.parametrize("line", [False, True])
-def test_the_a_axis_labels_keep_an_em_apart(line):
-    """The plane's -1.00 -0.75 -0.50 ... 1.00 on 4 inches nearly touched."""
+@pytest.mark.parametrize("kind", ["plane", "line", "plane of no finite loss"])
+def test_the_a_axis_labels_keep_an_em_apart(kind):
+    """The plane's -1.00 -0.75 -0.50 ... 1.00 on 4 inches nearly touched; a plane of no
+    finite loss (a net of init std 1e30), with no colour bar, was ticked so at 0.65 em: its
+    labels were spaced on the axes' box before its equal aspect narrowed it."""
     from nnlab.plots.axes import TICK_SPACE
 
     alphas, grid = bowl()
-    fig = (plots.landscape_line_figure(alphas, grid[:, 25], 0.9 - 0.1 * alphas**2, TITLE) if line
-           else plots.landscape_contour_figure(alphas, grid, TITLE))  # fmt: skip
+    if kind == "line":
+        fig = plots.landscape_line_figure(alphas, grid[:, 25], 0.9 - 0.1 * alphas**2, TITLE)
+    else:
+        grid = np.full_like(grid, np.inf) if kind != "plane" else grid
+        fig = plots.landscape_contour_figure(alphas, grid, TITLE)
     render(fig)
     ax = fig.axes[0]
     lo, hi = ax.get_xlim()
