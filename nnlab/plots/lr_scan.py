@@ -35,19 +35,60 @@ def _no_loss_scale(ax: Any) -> None:
 
 
 def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool,
-                rose: bool) -> None:  # fmt: skip
+                rose: bool, taken: list[Any]) -> None:  # fmt: skip
     """Circle the best rate of a curve and write it beside the circle, above or below it and to
-    the left or right, as the caller chose to keep it inside the axes. ``rose``: its loss is
-    above the initial loss, which the label says (every rate scanned made the loss worse: a
-    'best' alone read as a rate to use). The rate as the table spells it
-    (``output.config_number``: 0.03162, not 3e-02)."""
+    the left or right, as the caller chose to keep it inside the axes, or at the first other
+    corner where it covers no curve and no label ``taken`` (a wide scan's curve rising past
+    its best, 10^-10 .. 10^4, ran through the '1' of 'best 0.1'); the label's extent joins
+    ``taken``. ``rose``: its loss is above the initial loss, which the label says (every rate
+    scanned made the loss worse: a 'best' alone read as a rate to use). The rate as the table
+    spells it (``output.config_number``: 0.03162, not 3e-02). Call it once the axes have
+    their limits (the diverged strip, sharing the rate axis, widens them)."""
     ax.scatter([lr], [y], s=160, facecolors="none", edgecolors=color, lw=2, zorder=3)
-    ax.annotate(
-        f"best {config_number(lr)}" + ("\n(above the initial loss)" if rose else ""), (lr, y),
-        textcoords="offset points", color=color,
-        xytext=(-9 if right else 9, 8 if above else -8), ha="right" if right else "left",
-        va="bottom" if above else "top",
-    )  # fmt: skip
+    text = f"best {config_number(lr)}" + ("\n(above the initial loss)" if rose else "")
+    renderer = ax.get_figure().canvas.get_renderer()
+    ax.get_xlim()  # (the view, shared with the strip, brought up to date before measuring)
+    obstacles = _curve_points(ax)
+    frame = ax.get_window_extent(renderer)
+
+    def place(up: bool, leftward: bool) -> Any:  # (leftward: the text ends left of the point)
+        return ax.annotate(text, (lr, y), textcoords="offset points", color=color,
+                           xytext=(-9 if leftward else 9, 8 if up else -8),
+                           ha="right" if leftward else "left", va="bottom" if up else "top")  # fmt: skip
+
+    for up, leftward in [(above, right), (not above, right), (above, not right),
+                         (not above, not right)]:  # fmt: skip
+        label = place(up, leftward)
+        if _clear(label.get_window_extent(renderer), frame, obstacles, taken):
+            break
+        label.remove()
+    else:  # (no corner clear: the caller's)
+        label = place(above, right)
+    taken.append(label.get_window_extent(renderer))
+
+
+def _curve_points(ax: Any) -> Any:
+    """Points along every line drawn in ``ax`` (its curves, the initial loss), in pixels."""
+    import numpy as np
+
+    found = [np.empty((0, 2))]
+    t = np.linspace(0.0, 1.0, 16)[None, :, None]
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        if len(xy) > 1:
+            xy = np.concatenate([(xy[:-1, None, :] + t * (xy[1:, None, :] - xy[:-1, None, :]))
+                                 .reshape(-1, 2), xy[-1:]])  # fmt: skip
+        found.append(xy)
+    pts = np.concatenate(found)
+    return pts[np.isfinite(pts).all(axis=1)]
+
+
+def _clear(box: Any, frame: Any, points: Any, taken: list[Any]) -> bool:
+    """``box`` lies inside ``frame`` and holds none of ``points`` and no box of ``taken``."""
+    inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    hit = (points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+    hit &= (points[:, 1] > box.y0) & (points[:, 1] < box.y1)
+    return inside and not hit.any() and not any(box.overlaps(other) for other in taken)
 
 
 def _rose(loss: float, initial_loss: float | None) -> bool:
@@ -138,13 +179,6 @@ def lr_scan_figure(
     best = [(r["lr"], r[k], c, k) for r in rows for k, _, c, m in series
             if m in r.get("best", "") and r.get(k) is not None]  # fmt: skip
     bad = _curves(ax, rows, series)
-    for lr, y, color, key in best:
-        height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
-        same = [y2 for lr2, y2, *_ in best if lr2 == lr and y2 != y]  # both curves' best:
-        above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
-        right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
-        alike = objective or key == "step_loss"  # (a loss to compare with the initial one)
-        _label_best(ax, lr, y, color, above, right, alike and _rose(y, initial_loss))
     if initial_loss is not None:
         ax.axhline(initial_loss, ls="--", color="gray", lw=1,
                    label=f"initial objective {number(initial_loss)}")  # fmt: skip
@@ -156,6 +190,14 @@ def lr_scan_figure(
     if bad:
         top, *crosses = _diverged_strip(ax, bad)
         handles += crosses
+    taken: list[Any] = []  # (the labels placed: the next keeps off them)
+    for lr, y, color, key in best:
+        height = (math.log10(y) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+        same = [y2 for lr2, y2, *_ in best if lr2 == lr and y2 != y]  # both curves' best:
+        above = y > max(same) if same else height < 0.5  # the higher label above, the lower below
+        right = x_hi > x_lo and (math.log10(lr) - x_lo) / (x_hi - x_lo) > 0.75
+        alike = objective or key == "step_loss"  # (a loss to compare with the initial one)
+        _label_best(ax, lr, y, color, above, right, alike and _rose(y, initial_loss), taken)
     base.legend_outside(ax, handles=handles)
     base.fitted_title(top, base.named(title, "step-size scan"))
     return fig

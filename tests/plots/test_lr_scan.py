@@ -198,3 +198,35 @@ def test_the_two_curves_differ_in_marker_and_line_not_only_in_colour():
     assert len(shapes) == 2 and len({m for m, _ in shapes}) == 2
     (initial,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("initial")]
     assert initial.get_linestyle() not in {ls for _, ls in shapes}
+
+
+# a scan of 10^-10 .. 10^4 on digits (nnlab lr-scan --min -10 --max 4 --num 15 --epochs 1):
+# past the best rate, 0.1, the one-step objective rises by decades and training diverges at
+# 1000; the line from 0.1 to 1 ran through the '1' of the label 'best 0.1' above its circle
+WIDE_ROWS = [
+    {"lr": 10.0**k, "step_loss": 2.5419 - 0.4 * 10.0**k, "train_loss": 2.5419 - 10.0 ** (k + 1),
+     "best": ""} for k in range(-10, -2)
+] + [
+    {"lr": 0.001, "step_loss": 2.5378, "train_loss": 2.1699, "best": ""},
+    {"lr": 0.01, "step_loss": 2.5027, "train_loss": 1.2981, "best": ""},
+    {"lr": 0.1, "step_loss": 2.2821, "train_loss": 0.3865, "best": "step, train"},
+    {"lr": 1.0, "step_loss": 2.7119, "train_loss": 2.1053, "best": ""},
+    {"lr": 10.0, "step_loss": 62.044, "train_loss": 11.154, "best": ""},
+    {"lr": 100.0, "step_loss": 31372.3, "train_loss": 152.02, "best": ""},
+    {"lr": 1000.0, "step_loss": 2.9095e7, "train_loss": None, "best": ""},
+    {"lr": 10000.0, "step_loss": 2.8878e10, "train_loss": None, "best": ""},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "rows"), [*variants(), ("wide", WIDE_ROWS)])
+def test_best_labels_cover_no_curve(name, rows):
+    from tests.plots.layout import data_points
+
+    fig = plots.lr_scan_figure(rows, initial_loss=2.5419, epochs=1, title="digits-quickstart")
+    render(fig)
+    ax = fig.axes[0]
+    points = data_points(ax)
+    for label in annotations(ax):
+        e = label.get_window_extent()
+        hit = (points[:, 0] > e.x0) & (points[:, 0] < e.x1) & (points[:, 1] > e.y0)
+        assert not (hit & (points[:, 1] < e.y1)).any(), (name, label.get_text())
