@@ -35,6 +35,7 @@ from nnlab.filestate import (  # (re-exported: the readers of run files are buil
 from nnlab.kinds import record_kind, whole
 from nnlab.output import counted
 from nnlab.parsed import parsed
+from nnlab.process import make_folders  # noqa: F401 (re-exported)
 from nnlab.signals import deferred
 
 
@@ -195,25 +196,6 @@ def dumps(obj: Any, indent: int | None = 2) -> str:
 def write_json(path: Path, obj: Any) -> Path:
     """``obj`` as strict JSON, atomically (the one JSON writer of every result file)."""
     return atomic_write(path, dumps(obj) + "\n")
-
-
-def make_folders(path: Path) -> None:
-    """``path`` and its missing parents, as ``Path.mkdir(parents=True, exist_ok=True)`` makes
-    them, but one after another: pathlib recurses once per missing parent, and a --runs-dir
-    (or --data-dir) of 2,000 new levels ('a/a/a/...', 4,000 characters, within the system's
-    limit) failed with 'unexpected RecursionError', exit 1."""
-    path = Path(path)
-    missing = []
-    for folder in (path, *path.parents):
-        if folder.is_dir():
-            break
-        missing.append(folder)
-    for folder in reversed(missing):
-        try:
-            folder.mkdir()
-        except FileExistsError:  # (made meanwhile by another process: fine if a folder)
-            if not folder.is_dir():
-                raise
 
 
 def copy_file(src: Path, dest: Path) -> Path:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import secrets
 from pathlib import Path
 
-from nnlab.errors import ConfigError, OptionError, os_failure
-from nnlab.fileio import check_output, make_folders, root_problem
+from nnlab.errors import ConfigError, OptionError
+from nnlab.fileio import check_output, root_problem
 from nnlab.output import brief, counted
 from nnlab.process import Taken
 from nnlab.rundir import RunDir
@@ -107,31 +108,25 @@ def new_name(name: str) -> str:
 
 
 def make_folder(root: Path, name: str, folder: str | None = None) -> RunDir:
-    """A new, empty folder ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``). A generated
-    name that another run took in the same second (its 24-bit id drawn again) is drawn anew,
-    up to ``NAME_TRIES`` times: two runs started at once said 'already exists' of the second;
-    ``folder`` (an ``--out``) is the user's, and refused if it exists."""
+    """A new folder's name, free: ``<root>/<stamp>-<name>-<id>`` (or ``<root>/<folder>``).
+    Nothing is made at the name yet: ``runs.start``'s lifecycle makes the
+    folder whole there (``process.founding``), refused if one was made there meanwhile. A
+    generated name that another run took in the same second (its 24-bit id drawn again) is
+    drawn anew, up to ``NAME_TRIES`` times: two runs started at once said 'already exists' of
+    the second; ``folder`` (an ``--out``) is the user's, and refused if it exists."""
     check_name(name, "name")
     if folder is not None:
         check_name(folder, "--out")
-        return _make(Path(root) / folder)
+        return _free(Path(root) / folder)
     for _ in range(NAME_TRIES - 1):
         with contextlib.suppress(Taken):
-            return _make(Path(root) / new_name(name))
-    return _make(Path(root) / new_name(name))
+            return _free(Path(root) / new_name(name))
+    return _free(Path(root) / new_name(name))
 
 
-def _make(path: Path) -> RunDir:
-    """The empty folder ``path``, its parents made as needed; ``Taken`` if it exists."""
-    try:
-        try:
-            path.mkdir()
-        except FileNotFoundError:  # (its parents first, as pathlib's parents=True makes them)
-            make_folders(path.parent)
-            path.mkdir()
-    except FileExistsError:
-        raise Taken(f"{path}: run folder already exists") from None
-    except OSError as exc:
-        where = exc.filename or path
-        raise os_failure(f"{where}: cannot create run folder: {exc.strerror}", exc) from None
+def _free(path: Path) -> RunDir:
+    """``path``, where nothing is (its parents may not be yet: ``founding`` makes them);
+    ``Taken`` if something is."""
+    if os.path.lexists(path):
+        raise Taken(f"{path}: run folder already exists")
     return RunDir(path)

@@ -11,7 +11,9 @@ whole; the hidden folders dead founders left beside it (``leftovers``) go as it 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import secrets
 import shutil
@@ -19,9 +21,9 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from nnlab.errors import RunError
+from nnlab.errors import RunError, os_failure
 
 try:
     import fcntl
@@ -114,8 +116,21 @@ def claim(run: Folder) -> None:
 
 @contextlib.contextmanager
 def claimed(run: Folder) -> Iterator[Path]:
-    """``claim`` ``run``; its path, where the block writes (a resume's folder, as it is)."""
+    """``claim`` ``run``; its path, where the block writes (a resume's folder, as it is). The
+    hidden folders killed founders left in the folders it holds (``leftovers`` in a sweep's
+    trials/, a tune's rounds/: a trial's ``.<id>-<random>.new``) are removed at once, whatever
+    their age: only the holder of ``run``, and its workers, not started yet, found folders
+    there. A kill -9 as a sweep founded a trial left one that its resume, having run the
+    trial again, left for 10 minutes."""
     claim(run)
+    try:
+        inner = [Path(e.path) for e in os.scandir(run.path)
+                 if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]  # fmt: skip
+    except OSError:  # (the resume's own reading says what is wrong with it)
+        inner = []
+    for folder in inner:
+        for path in leftovers(folder, any_age=True):
+            shutil.rmtree(path, ignore_errors=True)
     yield Path(run.path)
 
 
@@ -129,53 +144,123 @@ _looked: dict[str, float] = {}  # folder -> when (time.monotonic) ``founding`` l
 @contextlib.contextmanager
 def founding(run: Folder) -> Iterator[Path]:
     """Where a new folder's first files and meta.json are written: a hidden folder beside the
-    one ``run`` names, claimed, which takes its name whole when the block ends (a rename, the
-    claim going with it); removed if the block raises. ``run``'s own folder, made empty to
-    take the name (``runs.make_folder``), is removed first, so a kill -9 meanwhile leaves only
-    the hidden one, which no reader lists, and which a later founding in the same folder
-    removes (``leftovers``). Written in place, a kill between the first file and meta.json
-    left a folder every reader called DAMAGED ('meta.json: missing'; a landscape's, a
-    sweep's), or one with a config.yaml only, shown by the report alone.
+    one ``run`` names, claimed, which takes its name whole when the block ends (a rename that
+    never replaces what is there, the claim going with it); removed if the block raises.
+    Nothing is made at the folder's name before (``runs.make_folder`` only finds it free), so
+    a kill -9 at any instant leaves no folder there: only the hidden one, which no reader
+    lists, and which a later founding in the same folder removes (``leftovers``). Written in
+    place, a kill between the first file and meta.json left a folder every reader called
+    DAMAGED ('meta.json: missing'; a landscape's, a sweep's), or one with a config.yaml only,
+    shown by the report alone; an empty folder made first to hold the name, and removed as the
+    founding began, was left by a kill -9 between the two (1 in 60 of kills to ``train``),
+    and a resume of it, or ``runs show``, said 'a folder, but no run folder'.
 
     Two processes founding one name at once (``--out`` given twice) end with one folder, the
     first rename's, and the other refused (``Taken``); a founder removes only what it made.
-    The hidden name is the founder's own (a random part), and nothing at the folder's name is
-    removed once its empty folder is gone: another founder could make its own there, or
-    rename its whole one there, meanwhile. A shared hidden name let the second founder remove
-    the first one's files as they were written, and the first then removed the second's whole
-    folder as it failed ('3x --out same' left no folder, two commands exiting 1)."""
+    The hidden name is the founder's own (a random part). A shared hidden name let the second
+    founder remove the first one's files as they were written, and the first then removed the
+    second's whole folder as it failed ('3x --out same' left no folder, two commands exiting 1)."""
     final = Path(run.path)
     birth = final.with_name(f".{final.name}-{secrets.token_hex(4)}{BIRTH}")
-    birth.mkdir()
+    try:
+        try:
+            birth.mkdir()
+        except FileNotFoundError:  # (its parents first, as pathlib's parents=True makes them)
+            make_folders(final.parent)
+            birth.mkdir()
+    except OSError as exc:  # (its hidden name is none the user gave: the folder's is)
+        where = final if exc.filename in (None, str(birth)) else exc.filename
+        raise os_failure(f"{where}: cannot create run folder: {exc.strerror}", exc) from None
     key = str(birth.resolve())
-    mine = True  # (the empty folder at ``final`` is this founder's until it removes it)
     try:
         claim(_At(birth))
-        try:
-            final.rmdir()
-        except OSError as exc:  # (not empty: another founder's whole folder took its place)
-            raise Taken(f"{final}: run folder already exists (made meanwhile)") from exc
-        mine = False
         clean(final.parent, birth)
         yield birth
-        try:
-            os.rename(birth, final)  # (over a folder made there meanwhile only if it is empty)
-        except OSError as exc:
-            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                raise
-            raise Taken(f"{final}: run folder already exists (made meanwhile)") from None
+        rename_new(birth, final)
     except BaseException as exc:
         release(_At(birth))
         shutil.rmtree(birth, ignore_errors=True)
-        if mine:
-            with contextlib.suppress(OSError):  # (empty: only this founder's)
-                final.rmdir()
         if not hasattr(exc, "nnlab_unmade") and not isinstance(exc, Taken):
             # (the line names a file of the hidden folder, removed: say none is made)
             exc.nnlab_unmade = final  # type: ignore[attr-defined]
         raise
     if key in _claims:  # (the lock is the folder's, which is ``run`` now)
         _claims[str(final.resolve())] = _claims.pop(key)
+
+
+RENAME_NOREPLACE = 1  # renameat2's flag (Linux 3.15): fail with EEXIST if the target exists
+
+
+def rename_new(src: Path, dest: Path) -> None:
+    """Rename the folder ``src`` to ``dest``, which must not exist (``Taken`` if it does, made
+    meanwhile). Linux's renameat2(RENAME_NOREPLACE) makes that one step; where the system or
+    the file system has no such call, a check, then ``os.rename`` (which replaces an empty
+    folder made in between, and fails on one holding files)."""
+    try:
+        done = _renameat2(src, dest)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise Taken(f"{dest}: run folder already exists (made meanwhile)") from None
+        raise
+    if done:
+        return
+    if os.path.lexists(dest):
+        raise Taken(f"{dest}: run folder already exists (made meanwhile)")
+    try:
+        os.rename(src, dest)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+            raise
+        raise Taken(f"{dest}: run folder already exists (made meanwhile)") from None
+
+
+def _renameat2(src: Path, dest: Path) -> bool:
+    """renameat2(src, dest, RENAME_NOREPLACE): True once done, False where there is no such
+    call (not Linux, an old C library or kernel, a file system without the flag); OSError."""
+    libc = _libc()
+    if libc is None:
+        return False
+    at_fdcwd = -100
+    code = libc.renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dest),
+                          RENAME_NOREPLACE)  # fmt: skip
+    if code == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(src), None, str(dest))
+
+
+@functools.cache
+def _libc() -> Any:
+    """The C library, if it has renameat2 (glibc 2.28, musl 1.2.2), else None."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.renameat2  # noqa: B018 (an AttributeError if it has none)
+    except (OSError, AttributeError):
+        return None
+    libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                               ctypes.c_uint]  # fmt: skip
+    return libc
+
+
+def make_folders(path: Path) -> None:
+    """``path`` and its missing parents, as ``Path.mkdir(parents=True, exist_ok=True)`` makes
+    them, but one after another: pathlib recurses once per missing parent, and a --runs-dir
+    (or --data-dir) of 2,000 new levels ('a/a/a/...', 4,000 characters, within the system's
+    limit) failed with 'unexpected RecursionError', exit 1."""
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:  # (made meanwhile by another process: fine if a folder)
+            if not folder.is_dir():
+                raise
 
 
 class Taken(RunError):
@@ -195,7 +280,7 @@ def clean(root: Path, own: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def leftovers(root: Path) -> list[Path]:
+def leftovers(root: Path, any_age: bool = False) -> list[Path]:
     """The hidden folders in ``root`` that killed processes left: new ones
     (``.<name>-<random>.new``: kill -9 or a power loss between ``founding``'s mkdir and its
     rename) and ones half removed (``.<name>.removing``: killed, or failed, in
@@ -203,7 +288,8 @@ def leftovers(root: Path) -> list[Path]:
     (``held``), new ones whose time is ``LEFTOVER_AGE`` or more from the clock's either way
     (one ahead of it was made before the clock was set back): a founder between its mkdir and
     its claim is not held yet. A half-removed one at any age: its remover holds it from before
-    it takes the hidden name to its end (it waited 10 minutes, listed by no reader)."""
+    it takes the hidden name to its end (it waited 10 minutes, listed by no reader).
+    ``any_age``: new ones too, where no founder can be at work (``claimed``)."""
     found = []
     try:
         entries = list(os.scandir(root))
@@ -222,7 +308,7 @@ def leftovers(root: Path) -> list[Path]:
         # was set back, and waited, left for ever, for the clock to pass it: a year for a
         # clock a year ahead; a live one is held, whatever its time says. A half-removed one
         # is one at any age: its remover holds it from before it took its hidden name)
-        old = abs(time.time() - st.st_mtime) >= LEFTOVER_AGE or suffix == REMOVING
+        old = any_age or abs(time.time() - st.st_mtime) >= LEFTOVER_AGE or suffix == REMOVING
         if stat.S_ISDIR(st.st_mode) and old and not held(Path(entry.path)):
             found.append(Path(entry.path))
     return found

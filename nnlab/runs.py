@@ -177,7 +177,7 @@ class Lifecycle:
     A folder with children (a sweep's trials, a tune's rounds: ``children``) is not COMPLETED,
     nor FAILED, while one of them has not ended: see ``Unfinished``. A new folder whose
     generated name another run founded meanwhile (the same second, the same 24-bit id) is
-    founded under a new one (``renamed``: its empty folder), as ``make_folder`` draws anew.
+    founded under a new one (``renamed``: a free name), as ``make_folder`` draws anew.
     An exception leaving the block carries ``nnlab_run`` (the folder), ``nnlab_status`` (the
     status recorded, or None if even that could not be written: then ``nnlab_unrecorded``
     says why) and ``nnlab_resume`` (the command that continues it, if any); an outer
@@ -461,8 +461,9 @@ def start(
 
     ``name``: the folder's name part; ``kind``: what makes the folder (train, sweep, ...);
     ``fields`` go into meta.json;
-    ``resume``: the command that continues the folder, ``{path}`` standing for it. The folder
-    exists when this returns; entering the block marks it RUNNING, after writing ``files``
+    ``resume``: the command that continues the folder, ``{path}`` standing for it. The folder's
+    name is free when this returns; entering the block makes the folder, whole, RUNNING, with
+    ``files``
     (name -> text, a JSON object, or a function writing the path it is given): what a resume
     reads first (config.yaml, a sweep's plan, a landscape's file). Written in the same step,
     a stop signal waiting for it, so a folder that can be interrupted (and is told to be
@@ -473,15 +474,10 @@ def start(
         raise ValueError(f"runs.start: unknown folder kind {kind!r}; add it to runs.KINDS")
     check_disk(f"the {kind} folder", size[0], root, smaller=size[1])
     check_open_files()  # (a sweep's, a tune's workers: checked with their --jobs already)
-    run = make_folder(root, name, folder)
-    try:  # (an interrupt before the lifecycle holds it leaves no folder without a meta.json)
-        meta = {**_base_meta(run, kind), **fields}
-        renamed = None if folder is not None else (lambda: make_folder(root, name))
-        return Lifecycle(run, meta, resume, fresh=True, files=files, renamed=renamed)
-    except BaseException:
-        with deferred(), contextlib.suppress(OSError):  # (empty: only this process's; a
-            run.path.rmdir()  # founder's folder renamed over it meanwhile is not)
-        raise
+    run = make_folder(root, name, folder)  # (a free name: the lifecycle makes the folder)
+    meta = {**_base_meta(run, kind), **fields}
+    renamed = None if folder is not None else (lambda: make_folder(root, name))
+    return Lifecycle(run, meta, resume, fresh=True, files=files, renamed=renamed)
 
 
 def own(run: RunDir) -> None:

@@ -195,9 +195,28 @@ def test_metrics_ignores_a_torn_last_line_and_truncate_keeps_earlier_epochs(tmp_
 
 
 def test_creating_an_existing_folder_is_an_error(tmp_path):
-    make_folder(tmp_path, "x", folder="same")
+    with runs.start(tmp_path, "x", "train", folder="same"):
+        pass
     with pytest.raises(RunError, match="already exists"):
         make_folder(tmp_path, "x", folder="same")
+    (tmp_path / "empty").mkdir()  # (a user's, empty: refused too, not replaced)
+    with pytest.raises(RunError, match="already exists"):
+        make_folder(tmp_path, "x", folder="empty")
+
+
+def test_a_free_name_is_made_nothing_of_until_its_folder_is_founded_whole(tmp_path):
+    """A kill -9 between the name's empty folder (made to hold it) and the founding that
+    removed it left that empty folder, which ``runs show`` and a resume called 'a folder, but
+    no run folder' (1 in 60 kills to ``train``): nothing is made at the name until the whole
+    folder is renamed there, and a folder made there meanwhile refuses the founding."""
+    run = make_folder(tmp_path / "new", "x", folder="same")
+    life = runs.start(tmp_path / "new", "x", "train", folder="other")
+    assert not run.path.exists() and not (tmp_path / "new").exists()
+    (tmp_path / "new" / "other").mkdir(parents=True)  # (made meanwhile, even empty: kept)
+    with pytest.raises(RunError, match="other: run folder already exists"):
+        with life:
+            pass
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["other"]
 
 
 def test_a_running_run_whose_process_is_gone_is_stale(tmp_path):
