@@ -38,35 +38,50 @@ WRITTEN_NAMES = ("STOP",)
 
 
 def linked_file(folder: Path) -> str | None:
-    """Why a resume must not write into ``folder``: something in it is a symlink (records
-    appended, a landscape.h5 filled in, would go wherever it points), said as what nnlab does
-    at that name (``linked``), or a file is where nnlab makes a folder (a tune's rounds/ that
-    is a file: its resume said it was running a round again, then failed as it made its
-    folder, 'Not a directory'), or something other than a file (a folder, a named pipe) is
-    where it writes one (``WRITTEN``): a train run's summary.txt that was a folder, which no
-    reader reads, was resumed, trained to its end and failed there ('summary.txt: Is a
-    directory', exit 1); or a file has another name (a hard link: a landscape's resume filled
-    in the points of landscape.h5 in place, and so of the file under its name outside the
-    runs folder too); None if none is."""
+    """Why a resume must not write into ``folder``: something at a name nnlab writes in it is
+    a symlink (records appended, a landscape.h5 filled in, would go wherever it points), said
+    as what nnlab does at that name (``linked``), or a file is where nnlab makes a folder (a
+    tune's rounds/ that is a file: its resume said it was running a round again, then failed
+    as it made its folder, 'Not a directory'), or something other than a file (a folder, a
+    named pipe) is where it writes one (``WRITTEN``): a train run's summary.txt that was a
+    folder, which no reader reads, was resumed, trained to its end and failed there
+    ('summary.txt: Is a directory', exit 1); or a file it writes has another name (a hard
+    link: a landscape's resume filled in the points of landscape.h5 in place, and so of the
+    file under its name outside the runs folder too); None if none is. A link or a hard link
+    at a name nnlab never writes there (``writes_at``: a user's ``notes -> ~/notes``) is no
+    reason: nnlab neither writes, follows nor removes it (``runs remove`` removes the link
+    alone), and a resume refused the folder ('move the link out of the folder')."""
     try:
         entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
     except OSError as exc:  # (no permission to list it: nothing can be resumed there)
         return cannot_read(folder, exc)
+    folders = _folders_made(folder)
     for entry in entries:
         if entry.is_symlink():
-            return linked(entry, _folders_made(folder))
+            if writes_at(entry, folders):
+                return linked(entry, folders)
+            continue
         if entry.name in (TRIALS, ROUNDS) and not entry.is_dir():
             return foreign_folder(entry)
         if entry.suffix in WRITTEN and not entry.is_file():  # (a folder where summary.txt goes)
             return wrong_kind(entry, entry.lstat().st_mode)
         names = entry.lstat().st_nlink if entry.is_file() else 1
-        if names > 1:  # (landscape.h5 is written in place: its other names' file changed too)
+        if names > 1 and writes_at(
+            entry, folders
+        ):  # (landscape.h5 is written in place: its other names' file changed too)
             return (
                 f"{entry}: a hard link (its file has {names} names); a resume writes into the "
                 "folder's own files, and would change it under its other names too: make it "
                 "a file of its own first (copy it beside it, then move the copy over it)"
             )
     return None
+
+
+def writes_at(entry: Path, folders: tuple[str, ...]) -> bool:
+    """Whether nnlab writes something at ``entry``'s name in its folder: a file of a name that
+    ends as its files' do (``WRITTEN``), one of its other names (``WRITTEN_NAMES``), or a
+    folder it makes there (``folders``: a sweep's trials/, a tune's rounds/)."""
+    return entry.suffix in WRITTEN or entry.name in WRITTEN_NAMES or entry.name in folders
 
 
 def _folders_made(folder: Path) -> tuple[str, ...]:
@@ -80,26 +95,21 @@ def _folders_made(folder: Path) -> tuple[str, ...]:
 
 
 def linked(entry: Path, folders: tuple[str, ...] = (TRIALS, ROUNDS)) -> str:
-    """Why a resume refuses the symlink ``entry`` in its folder, said as what nnlab does at
-    that name, whatever the link leads to: makes a folder (``folders``: a sweep's trials/, a
-    tune's rounds/; ``foreign_folder``), writes a file (``WRITTEN``), or nothing (a name of
-    the user's). It said 'nnlab makes a plain folder there' of any link to a folder (of a
-    summary.txt, where nnlab writes a file, and of a name nnlab never writes), and 'put the
-    file itself there' of a trials/ linked to nothing, where nnlab makes a folder."""
+    """Why a resume refuses the symlink ``entry`` in its folder, at a name nnlab writes
+    (``writes_at``), said as what nnlab does at that name, whatever the link leads to: makes a
+    folder (``folders``: a sweep's trials/, a tune's rounds/; ``foreign_folder``) or writes a
+    file (``WRITTEN``). It said 'nnlab makes a plain folder there (remove the link)' of any
+    link to a folder (of a summary.txt, where nnlab writes a file, too), and 'put the file
+    itself there' of a trials/ linked to nothing, where nnlab makes a folder."""
     if entry.name in folders:
         return foreign_folder(entry) or f"{entry}: a symlink"
     try:
         target = f" to {entry.resolve()}"
     except (OSError, RuntimeError):  # (a loop: 'Symlink loop', as Python 3.11 raises it)
         target = ""
-    if entry.suffix in WRITTEN or entry.name in WRITTEN_NAMES:
-        return (
-            f"{entry}: a symlink{target}; a resume writes this file of the folder's own, "
-            "never through a link: put the file itself there"
-        )
     return (
-        f"{entry}: a symlink{target}; nnlab writes nothing of that name, but resumes a folder "
-        "only with no link in it: move the link out of the folder"
+        f"{entry}: a symlink{target}; a resume writes this file of the folder's own, "
+        "never through a link: put the file itself there"
     )
 
 

@@ -1568,14 +1568,38 @@ def test_a_damaged_landscape_folder_is_refused_however_it_is_named(case, planned
     assert snapshot(case) == before
 
 
+@pytest.mark.parametrize(("kind", "name"), [("train", "notes"), ("train", "trials"),
+                                           ("sweep", "notes.md"), ("sweep", "rounds")])  # fmt: skip
+def test_a_link_at_a_name_nnlab_never_writes_is_left_alone_by_a_resume(
+    case, tmp_path, stopped, kind, name
+):
+    """A user's own link in a run folder (``notes -> ~/notes``; a train run's ``trials``, a
+    sweep's ``rounds``) made every resume refuse the folder ('nnlab writes nothing of that
+    name, but resumes a folder only with no link in it'): nnlab neither writes, follows nor
+    removes it, so the resume goes on and leaves the link and what it points to as they were;
+    ``runs remove`` removes the link alone. A hard link of such a name is no reason either."""
+    folder = stopped if kind == "train" else stopped_sweep(case)
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "mine.txt").write_text("my notes\n")
+    folder.file(name).symlink_to(target)
+    os.link(target / "mine.txt", folder.file("kept.notes"))  # (a hard link, a name of its own)
+    before = snapshot(target)
+    result = invoke(kind, "--resume", folder.path, "--runs-dir", case / "runs", "-q")
+    assert result.exit_code == 0, result.output
+    assert folder.status == "COMPLETED"
+    assert folder.file(name).readlink() == target and snapshot(target) == before
+    assert (
+        invoke("runs", "remove", folder.path, "--yes", "--runs-dir", case / "runs").exit_code == 0
+    )
+    assert not folder.path.exists() and snapshot(target) == before
+
+
 @pytest.mark.parametrize(
     ("kind", "name", "said"),
     [
         ("train", "summary.txt", "a symlink to {target}; a resume writes this file of the "
          "folder's own, never through a link: put the file itself there"),
-        ("train", "notes", "a symlink to {target}; nnlab writes nothing of that name, but "
-         "resumes a folder only with no link in it: move the link out of the folder"),
-        ("train", "trials", "a symlink to {target}; nnlab writes nothing of that name"),
         ("sweep", "trials", "a symlink; nnlab makes a plain folder there (remove the link)"),
         ("sweep", "STOP", "a symlink to {target}; a resume writes this file"),
     ],
@@ -1583,10 +1607,10 @@ def test_a_damaged_landscape_folder_is_refused_however_it_is_named(case, planned
 def test_a_link_in_a_resumed_folder_is_said_as_what_nnlab_does_at_its_name(
     case, tmp_path, stopped, kind, name, said
 ):
-    """Every resume refuses a folder holding a symlink, saying what nnlab does at that name
-    (a link to a folder here; summary.txt's to a file, as a folder there is said first as
-    the wrong kind): it said 'nnlab makes a plain folder there (remove the link)' of any link
-    to a folder, of a name nnlab never writes too."""
+    """Every resume refuses a folder holding a symlink at a name nnlab writes, saying what
+    nnlab does at that name (a link to a folder here; summary.txt's to a file, as a folder
+    there is said first as the wrong kind): it said 'nnlab makes a plain folder there (remove
+    the link)' of any link to a folder."""
     folder = stopped if kind == "train" else stopped_sweep(case)
     target = tmp_path / "elsewhere"
     if name == "trials" and kind == "sweep":
