@@ -42,14 +42,13 @@ from typing import Any
 
 from nnlab import signals
 from nnlab.describe import describe_folder as describe_folder  # (re-exported: the reading
-from nnlab.errors import NnlabError, RunError, short_of_memory
+from nnlab.errors import RunError
 from nnlab.fileio import (  # (re-exported: the run-folder API reads and writes with them)
     DamagedError as DamagedError,
     atomic_write as atomic_write,
     copy_file as copy_file,
     dumps as dumps,
     now as now,
-    os_error_text,
     read_records as read_records,
     remove,
     write_json as write_json,
@@ -90,6 +89,10 @@ from nnlab.process import (  # (re-exported: which process holds a folder)
 )
 from nnlab.provenance import git_commit, versions  # (what made a run's numbers)
 from nnlab.removal import removable as removable, remove_folder as remove_folder  # (re-exported)
+from nnlab.run_errors import (
+    describe_error as describe_error,  # (re-exported)
+    error_in,
+)
 from nnlab.rundata import (  # (re-exported: the data a run began with)
     check_data as check_data,
     data_dir_text as data_dir_text,
@@ -125,37 +128,7 @@ from nnlab.trialfolders import (  # (re-exported: how readers judge a sweep's tr
     linked_file as linked_file,
 )
 
-
 # ----------------------------------------------------------------------------- lifecycle
-def describe_error(exc: BaseException) -> str:
-    """One line for what ended a run: ``OSError`` as path and reason, nnlab's own errors as
-    their line (not 'DeviceError: ...', as a trial's said), others as type: text."""
-    if isinstance(exc, OSError):
-        return os_error_text(exc)
-    if isinstance(exc, Interrupted):
-        return f"interrupted by {exc}"
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (SIGINT)"
-    if (short := short_of_memory(exc)) is not None:  # (MemoryError; a library not loaded)
-        return short
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    named = "" if isinstance(exc, NnlabError) else f"{type(exc).__name__}: "
-    return f"{named}{text}" if text else type(exc).__name__
-
-
-def error_in(folder: Path, exc: BaseException) -> str:
-    """``describe_error`` as ``folder``'s run records it: an OSError on a file of a folder
-    beside it (a net trained in one stack with other runs, a full disk at another's
-    checkpoint ends them all) says whose, not only that file."""
-    text = describe_error(exc)
-    name = getattr(exc, "filename", None) if isinstance(exc, OSError) else None
-    if isinstance(name, (str, bytes)) and name:
-        where, here = Path(os.fsdecode(name)).absolute(), Path(folder).absolute()
-        if here not in where.parents and where.parent.parent == here.parent:
-            text += f" (in {where.parent.name}, a run that trained in one stack with it)"
-    return text
-
-
 ENDED = ("COMPLETED", "DIVERGED", "FAILED")  # a child's statuses that leave nothing to resume
 
 

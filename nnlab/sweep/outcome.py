@@ -12,6 +12,7 @@ from typing import Any
 from nnlab import times
 from nnlab.figure_files import drawn
 from nnlab.output import as_label
+from nnlab.run_errors import own_failure
 from nnlab.summary import outcome
 from nnlab.words import counted
 
@@ -58,7 +59,7 @@ def failed_said(result: Any, trials: int) -> str | None:
     error, and the resume that runs them again; None where none did."""
     if not result.failed:
         return None
-    first = result.failed[0]
+    first = own_failure(result.failed)
     return (
         f"error: {len(result.failed)} of {counted(trials, 'trial')} FAILED "
         f"(e.g. {first['trial']}: "

@@ -28,6 +28,7 @@ from nnlab import runs, signals
 from nnlab.build import stack_key
 from nnlab.output import counted
 from nnlab.plans import content_hash
+from nnlab.run_errors import own_failure
 from nnlab.sweep.definition import (
     SweepDef,
     Trial,
@@ -217,7 +218,7 @@ def _execute(
     final = ordered()
     failed = [r for r in final if r["status"] == "FAILED"]
     if failed:  # the folder says why, as a run that FAILED does
-        first = failed[0]
+        first = own_failure(failed)
         error = f"{len(failed)} of {counted(len(final), 'trial')} FAILED (e.g. {first['trial']}: "
         life.end_as("FAILED", error=f"{error}{first.get('error')})")
     status = "FAILED" if failed else "COMPLETED"

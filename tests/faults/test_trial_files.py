@@ -181,3 +181,56 @@ def test_the_readme_rows(case, sweep, row):
         text = result.stdout.replace(f"/trials/{trial.id}/", "/trials/<trial>/")
         for part in row.expect(case / "runs", run.path)[args[1] == "show" :]:
             assert part in text, (part, text)
+
+
+@pytest.mark.parametrize("which", ["checkpoint.npz", "a folder"])
+def test_a_stacked_trials_failure_is_said_of_the_trial_whose_file_failed(case, monkeypatch, which):
+    """Two trials trained in one stack end with the error of either: the sweep's line gave
+    the first trial as its example, whatever trial's file failed ('e.g. c9a1d533:
+    .../51f9f82e/checkpoint.npz: No space left on device (in 51f9f82e, ...)'), and a trial
+    folder that could not be made (an error of nnlab's, not an OSError) was recorded by its
+    sibling as its own. Now each sibling's folder names whose it was, and the example is the
+    trial whose own file or folder failed."""
+    import errno
+
+    from nnlab import fileio, process, rundir
+    from nnlab.errors import DeviceError
+
+    trials_of: list[str] = []
+    if which == "checkpoint.npz":
+        real = fileio.atomic_write
+
+        def atomic_write(path, *args, **kwargs):
+            path = Path(path)
+            if path.name == which and path.parent.parent.name == "trials":
+                trials_of.append(path.parent.name)
+                if len(set(trials_of)) == 2:  # (the second trial's file of the stack)
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            return real(path, *args, **kwargs)
+
+        for module in (fileio, rundir):
+            monkeypatch.setattr(module, "atomic_write", atomic_write)
+    else:
+        real_found = process.founding
+
+        def founding(run):
+            if run.path.parent.name == "trials":
+                trials_of.append(run.path.name)
+                if len(trials_of) == 2:
+                    raise DeviceError(f"{run.path}: cannot create run folder: I/O error")
+            return real_found(run)
+
+        monkeypatch.setattr(runs, "founding", founding)
+    result = invoke("sweep", "grid", "cfg.yaml", "seed=0,1", "--stack", "2", "-q",
+                    "--runs-dir", case / "runs")  # fmt: skip
+    assert result.exit_code == 3, result.output
+    victim = trials_of[-1]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: 2 of 2 trials FAILED (e.g. {victim}: "), line
+    assert "a run that trained in one stack" not in line, line
+    sweep = next(runs.iter_runs(case / "runs"))
+    for folder in sorted((sweep.path / "trials").iterdir()):
+        error = runs.RunDir(folder).meta["error"]
+        assert error.endswith(f"(in {victim}, a run that trained in one stack with it)") == (
+            folder.name != victim
+        ), (folder.name, error)
