@@ -207,7 +207,7 @@ def test_creating_an_existing_folder_is_an_error(tmp_path):
 def test_a_free_name_is_made_nothing_of_until_its_folder_is_founded_whole(tmp_path):
     """A kill -9 between the name's empty folder (made to hold it) and the founding that
     removed it left that empty folder, which ``runs show`` and a resume called 'a folder, but
-    no run folder' (1 in 60 kills to ``train``): nothing is made at the name until the whole
+    no run folder' (1 of 20 SIGKILLs to ``train``): nothing is made at the name until the whole
     folder is renamed there, and a folder made there meanwhile refuses the founding."""
     run = make_folder(tmp_path / "new", "x", folder="same")
     life = runs.start(tmp_path / "new", "x", "train", folder="other")

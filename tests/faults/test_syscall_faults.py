@@ -291,7 +291,8 @@ def test_a_parallel_sweeps_workers_make_only_their_trials_folders(case):
     """trials/ was made by whichever worker found it missing first, as it made its first
     trial's folder: which worker made which mkdir call, and how many, changed from run to
     run, as did the call a fault injected at a worker's N-th mkdir hit. The sweep makes it
-    before its workers start; each worker makes its trial's folder, in one call."""
+    before its workers start; each worker makes its trial's folder, in one call (its hidden
+    beginning, renamed to the trial's name whole: nothing is made at that name before)."""
     args = ("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.01", "--jobs", "2", "-q")
     out = tracing(case) / "trace"
     subprocess.run(
@@ -302,8 +303,9 @@ def test_a_parallel_sweeps_workers_make_only_their_trials_folders(case):
     made = [line for line in sweep.read_text().splitlines() if line.startswith("mkdir(")]
     assert any(re.search(r'/trials", .*= 0$', line) for line in made), made
     made = [line for other in others for line in other.read_text().splitlines()]
-    trials = [line for line in made if re.match(r'mkdir\(".*/trials/\w+",', line)]
+    trials = [line for line in made if re.match(r'mkdir\(".*/trials/[^/"]+",', line)]
     assert len(trials) == 2 and all(line.endswith("= 0") for line in trials), trials
+    assert all(re.match(r'mkdir\(".*/trials/\.\w+-[0-9a-f]{8}\.new",', line) for line in trials)
     assert not any(re.match(r'mkdir\(".*/trials",', line) for line in made), made
 
 
