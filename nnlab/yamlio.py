@@ -30,15 +30,20 @@ class SAFE_LOADER(_BASE_LOADER):  # type: ignore[misc,valid-type]  # noqa: N801
 
 def _unique_mapping(loader: Any, node: Any) -> Any:
     """The safe loader's mapping (``construct_yaml_map``) after a check of its written keys
-    (merged ``<<`` keys may be overridden, as YAML allows)."""
+    (merged ``<<`` keys may be overridden, as YAML allows): none twice, none of no text
+    (``'': 3`` was 'unknown key 'config'', ``model: {'': 3}`` 'unknown key 'model.'')."""
     seen: set[str] = set()
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
             continue
         key = loader.construct_object(key_node)
-        if key in seen:
+        if isinstance(key, str) and not key.strip():
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"a key of no text ({key!r}); expected a key name", key_node.start_mark
+            )
+        if key in seen:  # (said as YAML spells it: null, true; not Python's None, True)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {given(key)}", key_node.start_mark
             )
         seen.add(key)
     yield from loader.construct_yaml_map(node)
@@ -106,6 +111,19 @@ def _no_set(loader: Any, node: Any) -> Any:
 
 
 SAFE_LOADER.add_constructor("tag:yaml.org,2002:set", _no_set)
+
+
+def _no_binary(loader: Any, node: Any) -> Any:
+    """Binary data (``!!binary``, base64) is no config value: read as bytes, the schema took
+    them as the text they decode to (``name: !!binary aGVsbG8=`` trained a run named 'hello',
+    ``optimizer.lr: !!binary MC4x`` at 0.1), a value the file does not show."""
+    raise yaml.constructor.ConstructorError(
+        None, None, "binary data (!!binary) is no config value; write the value itself",
+        node.start_mark,
+    )  # fmt: skip
+
+
+SAFE_LOADER.add_constructor("tag:yaml.org,2002:binary", _no_binary)
 
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
