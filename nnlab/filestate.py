@@ -78,7 +78,11 @@ def read_at_most(path: Path, limit: int, devices: bool = True) -> bytes | None:
     read (256 MB for a meta.json of 1 kB, 1 GB for metrics.jsonl), so under ``ulimit -v 1000000``
     every command failed 'MemoryError: out of memory', ``runs show`` of a tiny run too.
     ``devices=False``: a device is refused before any read (``refuse_a_device``)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:  # (a socket does not open: 'No such device or address', naming
+        _refuse_a_socket(path, exc)  # no socket)
+        raise
     try:
         st = os.fstat(fd)
         refuse_a_pipe(path, st.st_mode)
@@ -113,6 +117,17 @@ def refuse_a_pipe(path: Path, mode: int) -> None:
     refused instead, as an OSError naming it (the readers say it in one line)."""
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
         raise WrongKindError(path, mode)
+
+
+def _refuse_a_socket(path: Path, exc: OSError) -> None:
+    """``WrongKindError`` if ``exc``, of opening ``path``, is ENXIO and ``path`` a socket."""
+    if exc.errno == errno.ENXIO:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return
+        if stat.S_ISSOCK(mode):
+            raise WrongKindError(path, mode) from None
 
 
 def refuse_a_device(path: Path, mode: int) -> None:

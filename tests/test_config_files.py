@@ -3,6 +3,8 @@ the file and line, nothing read as another value than the file shows (``nnlab.ya
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from nnlab.config import load_config
@@ -47,3 +49,13 @@ def test_an_override_whose_yaml_is_no_config_value_is_refused(override, says):
     with pytest.raises(ConfigError) as info:
         load_config(None, [override])
     assert f"is not valid YAML ({says}" in str(info.value), info.value
+
+
+def test_a_socket_for_a_config_is_said_to_be_one(tmp_path):
+    # (it opened with ENXIO: 'cannot read: No such device or address')
+    path = tmp_path / "cfg.yaml"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+    assert str(info.value) == f"{path}: cannot read: is a socket, not a file"
