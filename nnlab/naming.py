@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nnlab.errors import ConfigError, OptionError
 from nnlab.fileio import check_output, root_problem
@@ -17,6 +19,9 @@ from nnlab.output import brief, counted
 from nnlab.process import Taken
 from nnlab.rundir import RunDir
 from nnlab.runfolders import made_by_nnlab
+
+if TYPE_CHECKING:
+    from nnlab.config_model import Config
 
 MAX_NAME = 64  # characters of a run name (a folder name adds a stamp and an id)
 
@@ -97,6 +102,27 @@ def location(
     check_output(out, option, new_folder=True, exists=exists)
     check_new_root(out.parent, option, given=out)
     return out.parent, name
+
+
+def said_name(name: str, dataset: str | None) -> str:
+    """``name``, a config's (its ``name:`` or its file's stem), as a folder made from it says
+    it: a word of it (between '-', '_' and '.') naming a dataset other than ``dataset``, the
+    one the work reads, becomes ``dataset``: ``mnist-1000`` run with ``dataset.name=digits``
+    makes ``...-digits-1000-<id>`` (its folder said mnist of a run on digits). A name naming
+    no dataset, or ``dataset`` None (several: a sweep over datasets), is kept, and so is one
+    the change would make longer than ``MAX_NAME``."""
+    from nnlab.data.registry import DATASETS
+
+    if dataset is None or dataset not in DATASETS:
+        return name
+    words = re.split(r"([-_.])", name)
+    said = "".join(dataset if w in DATASETS and w != dataset else w for w in words)
+    return said if len(said) <= MAX_NAME else name
+
+
+def config_name(cfg: Config) -> str:
+    """The name a folder made from the resolved config ``cfg`` takes (``said_name``)."""
+    return said_name(cfg.name, cfg.dataset.name)
 
 
 NAME_TRIES = 20  # new names a generated folder's name is drawn anew before giving up

@@ -131,7 +131,8 @@ def train(
 ) -> None:
     """Train one network as a config describes; write a run folder.
 
-    Writes <runs-dir>/<date>-<time>-<name>-<id>/ (--runs-dir, default runs; name: the config's):
+    Writes <runs-dir>/<date>-<time>-<name>-<id>/ (--runs-dir, default runs; name: the config's,
+    its dataset word the dataset it trains on: mnist-1000 dataset.name=digits, digits-1000):
     config.yaml (resolved), meta.json (status, seed, versions), metrics.jsonl (a record per
     epoch), summary.json and summary.txt, checkpoint.npz and curves.png; the last line names it.
 

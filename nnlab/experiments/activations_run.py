@@ -40,6 +40,7 @@ from nnlab.experiments.activations import (
     write_results,
 )
 from nnlab.limits import FOLDER_FILES, check_disk, check_memory
+from nnlab.naming import config_name
 from nnlab.nn.layers import BatchNorm
 from nnlab.nn.model import MLP
 from nnlab.output import counted
@@ -137,7 +138,7 @@ def run_histograms(
     described = {"source": source, "hidden": hidden, "dataset": data.name}
     recipe = {"run": str(run.path), "samples": samples, "bins": bins,
               "data_dir": None if data_dir is None else str(data_dir)}  # fmt: skip
-    name = f"activations-{cfg.name}"  # (its folder: ...-activations-digits-quickstart-<id>)
+    name = f"activations-{config_name(cfg)}"  # (its folder: ...-activations-digits-quickstart-<id>)
     with redo.begin("activations", runs_dir, name, again=again, recipe=recipe, folder=folder,
                     name=name, data=data, source_run=str(run.path), **settings) as life:  # fmt: skip
         write_results(life.run, rows, results, {**settings, **described}, bins, progress)

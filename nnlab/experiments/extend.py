@@ -25,6 +25,7 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.experiments import train as tr
 from nnlab.experiments.checks import check_compatible, check_total_disk, load_checked
 from nnlab.fileio import dumps
+from nnlab.naming import config_name
 from nnlab.state import group_state
 from nnlab.train import Record
 
@@ -73,7 +74,7 @@ def extend_training(
         tr.blas_limit(n_threads),
         runs.start(
             runs_dir,
-            cfg.name,
+            config_name(cfg),
             "train",
             resume=tr.TRAIN_RESUME,
             files={"config.yaml": to_yaml(cfg), "metrics.jsonl": text},

@@ -75,6 +75,7 @@ from nnlab.experiments.landscape_summary import (  # (re-exported: the result an
 from nnlab.idle import idle_keys, warnings_of
 from nnlab.limits import check_work
 from nnlab.lookup_hints import WEIGHTS_NEEDED, lacking
+from nnlab.naming import config_name
 from nnlab.nn.model import MLP
 from nnlab.output import counted
 from nnlab.resumes import resumed
@@ -345,11 +346,11 @@ def landscape(
     model, (d1, d2) = centre.model, make_directions(centre.model, settings)
     with runs.start(
         root,
-        f"landscape-{cfg.name}",
+        f"landscape-{config_name(cfg)}",
         "landscape",
         folder=folder,
         resume=LANDSCAPE_RESUME,
-        name=cfg.name,
+        name=config_name(cfg),
         seed=cfg.seed,
         config_hash=config_hash(cfg),
         source=centre.source,
@@ -449,7 +450,7 @@ def _complete(
         computed,
     )
     result.summary = summarize(result, content["settings"], content["source"])
-    write_outputs(result, cfg.name)
+    write_outputs(result, config_name(cfg))
     life.note(points_computed_last=computed)
     return result
 

@@ -49,6 +49,7 @@ from nnlab.errors import ConfigError, NnlabError, RunError
 from nnlab.experiments.checks import check_compatible, check_total_work, load_checked
 from nnlab.experiments.train import load_run_config
 from nnlab.idle import load_config_warned
+from nnlab.naming import config_name
 from nnlab.nn.model import MLP
 from nnlab.numbers import of_total
 from nnlab.output import Table, config_number, counted, number
@@ -341,12 +342,12 @@ def lr_scan(
     with redo.begin(
         "lr-scan",
         runs_dir,
-        f"lr-scan-{cfg.name}",
+        f"lr-scan-{config_name(cfg)}",
         again=again,
         recipe=recipe,
         folder=folder,
         files={"config.yaml": to_yaml(cfg)},
-        name=cfg.name,
+        name=config_name(cfg),
         seed=cfg.seed,
         config_hash=config_hash(cfg),
         overrides=list(overrides or []),

@@ -32,6 +32,7 @@ from nnlab.experiments.checks import (
     load_checked,
 )
 from nnlab.group import Group, Solo
+from nnlab.naming import config_name
 from nnlab.nn.optim import Optimizer
 from nnlab.redo import extend_offer
 from nnlab.resumes import resumed
@@ -307,7 +308,7 @@ def run_trainings(
         for cfg, folder, extra, over in zip(cfgs, folders, extra_meta, overrides):
             meta = {**run_meta(cfg, over, data_dir, data), **({"stacked": n} if n > 1 else {})}
             resume = TRAIN_RESUME if folder is None else None
-            life = runs.start(runs_dir, cfg.name, "train", folder=folder, resume=resume,
+            life = runs.start(runs_dir, config_name(cfg), "train", folder=folder, resume=resume,
                               files={"config.yaml": to_yaml(cfg)}, **meta, **extra)  # fmt: skip
             lives.append(stack.enter_context(life))
         built = build_group(cfgs, data.input_dim, data.n_classes)
@@ -320,7 +321,7 @@ def run_trainings(
 def run_meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dataset) -> dict:
     """What a training run's meta.json records besides the lifecycle's fields."""
     return {
-        "name": cfg.name,
+        "name": config_name(cfg),  # (its folder's: the dataset it read, ``said_name``)
         "seed": cfg.seed,
         "config_hash": config_hash(cfg),
         "overrides": list(overrides),

@@ -183,7 +183,7 @@ def tune_settings(
     shaped = sweep.fixed_shape(raw, fixed)  # (model.depth=2: model.hidden, as it says)
     base = with_validation(raw, shaped, val_fraction, epochs, data_dir, str(config))
     sweep.check_draws(base, sweep.parse_sweep_args(list(args or []))[0])  # (as written)
-    name = str(base.get("name") or Path(config).stem)
+    name = sweep.base_name(base, fixed, ranges, Path(config).stem)  # (the dataset it reads)
     return TuneSettings(name, base, ranges, fixed, **counts, val_fraction=val_fraction), section
 
 

@@ -39,7 +39,7 @@ _WHERE = {
         "executors",
     ),
     **dict.fromkeys(
-        ("SweepDef", "Trial", "fixed_shape", "merge_spec", "plan", "read_sweep_args",
+        ("SweepDef", "Trial", "base_name", "fixed_shape", "merge_spec", "plan", "read_sweep_args",
          "resolve_trial", "sweep_seed"),
         "definition",
     ),

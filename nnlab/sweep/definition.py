@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -191,12 +191,31 @@ def define(
     label = (
         check_name(name, "--name")  # (an empty one too: refused, not the config's name)
         if name is not None
-        else check_name(str(base.get("name") or path.stem), f"{path}: name")
+        else check_name(base_name(base, fixed, spec.params, path.stem), f"{path}: name")
     )
     return SweepDef(
         name=label, base=base, spec=spec, overrides=tuple(fixed), preset=preset,
         source=str(path), colour_by=spec.colour_by,
     )  # fmt: skip
+
+
+def base_name(base: dict[str, Any], fixed: Sequence[str], swept: Iterable[str], stem: str) -> str:
+    """The name a sweep (or a tune) of the config mapping ``base`` takes when no ``--name``
+    gives one: its ``name`` (``fixed`` applied), else the file's ``stem``, saying the dataset
+    its trials read (``naming.said_name``; one over datasets, a ``swept`` key, keeps it)."""
+    from nnlab.naming import said_name
+
+    raw = apply_overrides(base, [t for t in fixed if override_key_of(t) in ("name", DATASET)])
+    dataset = raw.get("dataset") or Config.model_fields["dataset"].default.model_dump()
+    name = str(raw.get("name") or stem)
+    return (
+        name
+        if DATASET in swept or not isinstance(dataset, dict)
+        else said_name(name, dataset.get("name"))
+    )
+
+
+DATASET = "dataset.name"
 
 
 def _check_section_keys(
