@@ -436,12 +436,28 @@ def _write_assets(site: Site) -> None:
 def asset_text(name: str, source: Any) -> str:
     """An asset's text as the report ships it: report.js with ``nnlab.palette``'s colours and
     dashes written into its two lists (``[/* nnlab.palette.SERIES */]``), so its compare view
-    draws in the colours of the pages' charts and the figures, defined once."""
+    draws in the colours of the pages' charts and the figures, defined once; and the
+    accuracy axis's rule (``accuracy_rule``)."""
     text = source.read_text(encoding="utf-8")
     if name == "report.js":
         for what, values in (("SERIES", palette.SERIES), ("DASHES", palette.DASHES)):
             text = text.replace(f"[/* nnlab.palette.{what} */]", json.dumps(list(values)))
+        text = text.replace("{/* nnlab.plots.accuracy */}", json.dumps(accuracy_rule()))
     return text
+
+
+def accuracy_rule() -> dict[str, Any]:
+    """``plots.accuracy``'s numbers, which report.js's compare view lays an accuracy axis out
+    by, as ``svg.accuracy_axis`` lays out the pages' (and the figures theirs)."""
+    from nnlab.plots import accuracy
+
+    return {
+        "floors": [[floor, step] for floor, step in accuracy.FLOORS.items()],
+        "bulk": accuracy.BULK,
+        "squeezeFrom": accuracy.SQUEEZE_FROM,
+        "band": accuracy.BAND,
+        "head": accuracy.HEAD,
+    }
 
 
 def strip_png_text(data: bytes) -> bytes:

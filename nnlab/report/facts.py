@@ -456,8 +456,8 @@ def curve_keys(records: Sequence[dict[str, Any]]) -> list[str]:
 
 def log_axis(key: str) -> bool | None:
     """A curve's y scale: None (log when its values span decades: losses, the learning rate)
-    or False for an accuracy, a fraction read on a linear 0..1 axis even when one trial's is
-    30x another's (report.js's compare view follows the same rule)."""
+    or False for an accuracy, a fraction read on a linear axis (``svg.accuracy_axis``) even
+    when one trial's is 30x another's (report.js's compare view follows the same rule)."""
     return False if key.endswith("_acc") else None
 
 

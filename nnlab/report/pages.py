@@ -192,9 +192,14 @@ def run_charts(entry: Entry) -> str:
             )
             for k in keys
         ]
-        span = (0.0, 1.0) if title == "accuracy" else None
-        log = facts.log_axis(keys[0])
-        chart = line_chart(series, title, title, log_y=log, span=span, rising=title == "loss")
+        chart = line_chart(
+            series,
+            title,
+            title,
+            log_y=facts.log_axis(keys[0]),
+            accuracy=title == "accuracy",
+            rising=title == "loss",
+        )
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 

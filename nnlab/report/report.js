@@ -12,6 +12,10 @@
   // run i is colour i, past the colours dashed (svg.dash), as the pages' charts draw them
   var PALETTE = [/* nnlab.palette.SERIES */];
   var DASHES = [/* nnlab.palette.DASHES */];
+  // nnlab.plots.accuracy's rule for an accuracy axis, written in likewise: the floors it may
+  // start from (each with its ticks' step), the share of points that may lie under one, squeezed
+  // into the axis's bottom band, and the room over 1 (svg.accuracy_axis)
+  var ACCURACY = {/* nnlab.plots.accuracy */};
   var PREFERRED = ["test_acc", "val_acc", "train_acc", "train_loss", "test_loss", "val_loss",
     "loss", "lr"];
   var W = 720, H = 340, L = 62, R = 16, T = 30, B = 40;
@@ -228,6 +232,38 @@
     return { lo: lo, hi: hi, log: log };
   }
 
+  // the highest floor no value lies under, or from squeezeFrom up no more than a share of them,
+  // where no curve's best lies between the least floor and it (plots.accuracy.floor_of); null: 0
+  function floorOf(values, bests) {
+    var floors = ACCURACY.floors, least = Math.min.apply(null, floors.map(function (f) { return f[0]; }));
+    for (var i = 0; i < floors.length; i++) {
+      var floor = floors[i][0];
+      var under = values.filter(function (v) { return v < floor; }).length;
+      if (bests.some(function (b) { return least <= b && b < floor; })) continue;
+      if (values.length && (!under || floor >= ACCURACY.squeezeFrom && under <= ACCURACY.bulk * values.length)) {
+        return floors[i];
+      }
+    }
+    return null;
+  }
+
+  // an accuracy axis as svg.accuracy_axis lays it out: 0..1, from a floor ("(from 0.9)"), or
+  // 0 .. the floor squeezed into its bottom band ("(0 to 0.9 squeezed)")
+  function accuracyAxis(series, values) {
+    var bests = [];
+    series.forEach(function (s) {
+      var own = s.points.filter(function (p) { return p[1] !== null; }).map(function (p) { return p[1]; });
+      if (own.length) bests.push(Math.max.apply(null, own));
+    });
+    var f = floorOf(values, bests);
+    if (!f) return axis(values, false, [0, 1]);
+    var head = ACCURACY.head * (1 - f[0]), hi = Math.max(1, Math.max.apply(null, values)) + head;
+    if (Math.min.apply(null, values) < f[0]) {
+      return { lo: 0, hi: hi, log: false, squeeze: f[0], step: f[1], note: " (0 to " + f[0] + " squeezed)" };
+    }
+    return { lo: f[0] - head, hi: hi, log: false, step: f[1], note: " (from " + f[0] + ")" };
+  }
+
   function ticks(ax) {
     var out = [], k;
     if (ax.log) {  // (every other power past eight decades, as svg.log_ticks: 21 ticks 13 px apart)
@@ -236,14 +272,22 @@
       for (k = a; k <= b; k += stride) out.push(Math.pow(10, k));
       return out;
     }
-    var step = tickStep(ax.lo, ax.hi);
-    for (k = Math.ceil(ax.lo / step - 1e-9); k <= Math.floor(ax.hi / step + 1e-9); k++) {
+    var step = ax.step || tickStep(ax.lo, ax.hi), lo = ax.squeeze || ax.lo;
+    if (ax.squeeze) out.push(0);
+    for (k = Math.ceil(lo / step - 1e-9); k <= Math.floor(ax.hi / step + 1e-9); k++) {
       out.push(Number((k * step).toPrecision(12)));
     }
     return out;
   }
 
   function scaler(ax, p0, p1) {
+    if (ax.squeeze) {  // (0 .. the floor in the bottom band, the floor up in the rest)
+      var floor = ax.squeeze, band = ACCURACY.band;
+      return function (v) {
+        var t = v < floor ? v / floor * band : band + (v - floor) / (ax.hi - floor) * (1 - band);
+        return p0 + t * (p1 - p0);
+      };
+    }
     var f = ax.log ? Math.log10 : Number;
     var a = f(ax.lo), b = f(ax.hi);
     return function (v) { return p0 + (f(v) - a) / ((b - a) || 1) * (p1 - p0); };
@@ -276,10 +320,15 @@
         t + "</text>";
     });
     var mid = (T + H - B) / 2, at = 12 - left;
+    if (ys.squeeze) {  // (two slanted strokes across the axis where its scale changes: svg.break_mark)
+      var b = y(ys.squeeze);
+      out += '<path class="break" d="M-5 ' + (b - 0).toFixed(1) + "L5 " + (b - 5).toFixed(1) +
+        "M-5 " + (b + 5).toFixed(1) + "L5 " + (b - 0).toFixed(1) + '"/>';
+    }
     return out + '<text class="label" x="50%" y="' + (H - 6) +
       '" text-anchor="middle">epoch</text><text class="label" x="' + at + '" y="' + mid +
       '" text-anchor="middle" transform="rotate(-90 ' + at + " " + mid + ')">' +
-      esc(label(key) + (log ? " (log)" : "")) + "</text>";
+      esc(label(key) + (log ? " (log)" : "") + (ys.note || "")) + "</text>";
   }
 
   function line(s, x, y, log) {
@@ -344,7 +393,7 @@
     var accuracy = /_acc$/.test(key);  // (a fraction: linear 0..1, as facts.log_axis says)
     var log = !accuracy && lo > 0 && hi / lo > 30;
     if (log) values = values.filter(function (v) { return v > 0; });
-    var ys = axis(values, log, accuracy ? [0, 1] : null);
+    var ys = accuracy ? accuracyAxis(series, values) : axis(values, log, null);
     var xmin = Math.min.apply(null, xs), xmax = Math.max(Math.max.apply(null, xs), xmin + 1);
     var xsAxis = { lo: xmin, hi: xmax, log: false };
     var x = scaler(xsAxis, 0, PLOT), y = scaler(ys, H - B, T);

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from nnlab.output import counted, number
 from nnlab.palette import DASHES, DIVERGED, SCALE_END, SERIES  # (SCALE_END: line_cmap's too)
+from nnlab.plots.accuracy import BAND, FLOORS, HEAD, floor_of
 from nnlab.plots.axes import PLAIN_LOG
 
 Point = tuple[float, float | None]
@@ -131,10 +132,12 @@ def tick_step(lo: float, hi: float, count: int = 5) -> float:
     return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5, whole: bool = False) -> list[float]:
-    """Round tick values (multiples of :func:`tick_step`) inside [lo, hi]; ``whole``: whole
-    numbers only (epochs: over two epochs the ticks were 1, 1.2, 1.4, ...)."""
-    step = tick_step(lo, hi, count)
+def nice_ticks(
+    lo: float, hi: float, count: int = 5, whole: bool = False, step: float = 0.0
+) -> list[float]:
+    """Round tick values (multiples of :func:`tick_step`, or of ``step``) inside [lo, hi];
+    ``whole``: whole numbers only (epochs: over two epochs the ticks were 1, 1.2, 1.4, ...)."""
+    step = step or tick_step(lo, hi, count)
     step = max(step, 1.0) if whole else step
     first = math.ceil(lo / step - 1e-9)
     return [round(k * step, 12) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
@@ -149,7 +152,9 @@ def log_ticks(lo: float, hi: float) -> list[float]:
 
 @dataclass(frozen=True)
 class Axis:
-    """A data range mapped onto pixels ``[p0, p1]``, linear or log10."""
+    """A data range mapped onto pixels ``[p0, p1]``, linear or log10; ``squeeze``: an accuracy
+    axis (``lo`` 0) whose 0 .. ``squeeze`` takes its bottom ``BAND`` only, as the figures'
+    (``plots.accuracy``), the rest from ``squeeze`` up."""
 
     lo: float
     hi: float
@@ -157,25 +162,54 @@ class Axis:
     p1: float
     log: bool = False
     whole: bool = False  # (ticks at whole numbers only: an axis of epochs)
+    squeeze: float = 0.0
+    step: float = 0.0  # (the ticks' step, if not tick_step's: an accuracy axis from a floor)
 
     def px(self, v: float) -> float:
+        if self.squeeze:
+            floor, top = self.squeeze, self.hi - self.squeeze
+            t = v / floor * BAND if v < floor else BAND + (v - floor) / top * (1 - BAND)
+            return self.p0 + t * (self.p1 - self.p0)
         f = math.log10 if self.log else float
         a, b = f(self.lo), f(self.hi)
         return self.p0 + (f(v) - a) / ((b - a) or 1.0) * (self.p1 - self.p0)
 
     def ticks(self) -> list[float]:
+        if self.squeeze:
+            return [0.0, *nice_ticks(self.squeeze, self.hi, step=self.step)]
         return (
             log_ticks(self.lo, self.hi)
             if self.log
-            else nice_ticks(self.lo, self.hi, whole=self.whole)
+            else nice_ticks(self.lo, self.hi, whole=self.whole, step=self.step)
         )
+
+
+def accuracy_axis(series: Sequence[Series], p0: float, p1: float) -> tuple[Axis, str]:
+    """The y axis of a chart of accuracies, and what its label adds: the range the figures
+    give the same curves (``plots.accuracy.floor_of``, each curve's best a panel's): from a
+    floor (0.5, 0.8, 0.9, 0.95) where every point lies above it, ``(from 0.9)``; where all
+    but a tenth do, above 0.8 or more, 0 .. the floor squeezed into the bottom fifth (the
+    untrained epoch 0, at chance, still drawn where it is), ``(0 to 0.9 squeezed)``; else
+    0..1. A digits run's curves, 0.95-1 from epoch 2 on, were drawn flat in a 0..1 axis's top
+    twentieth, where runs that differ could not be told apart."""
+    values = [v for s in series for _, v in s.points if v is not None]
+    bests = [max(v for _, v in s.points if v is not None) for s in series if last_point(s)]
+    floor = floor_of(values, bests)
+    if floor == 0:
+        lo, hi = value_range(values, False, (0.0, 1.0))
+        return Axis(lo, hi, p0, p1), ""
+    head, step = HEAD * (1 - floor), FLOORS[floor]
+    hi = max(1.0, *values) + head
+    if min(values) < floor:
+        return Axis(0.0, hi, p0, p1, squeeze=floor, step=step), f" (0 to {floor:g} squeezed)"
+    return Axis(floor - head, hi, p0, p1, step=step), f" (from {floor:g})"
 
 
 def value_range(
     values: list[float], log: bool, span: tuple[float, float] | None
 ) -> tuple[float, float]:
     """(lo, hi) around ``values``, rounded out to ticks (decades on a log axis); on a linear
-    axis at least ``span`` (accuracies: 0..1 always, whatever values a chart holds)."""
+    axis at least ``span`` (an accuracy axis from 0: 0..1 whatever its values)."""
     lo, hi = min(values), max(values)
     if log:
         lo, hi = 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi))
@@ -342,23 +376,27 @@ def line_chart(
     y_label: str = "",
     x_label: str = "epoch",
     log_y: bool | None = None,
-    span: tuple[float, float] | None = None,
+    accuracy: bool = False,
     rising: bool = False,
 ) -> str:
     """An SVG line chart of ``series`` (``log_y=None``: log when the values span decades;
-    False: linear, as accuracies are drawn, a fraction read against 0..1: ``span`` (0, 1)).
-    ``rising``: the values are losses (a diverged series' cross goes to the top edge)."""
+    False: linear). ``accuracy``: the values are accuracies, on a linear axis over the range
+    :func:`accuracy_axis` gives them, its label saying where it starts. ``rising``: the
+    values are losses (a diverged series' cross goes to the top edge)."""
     values = [v for s in series for _, v in s.points if v is not None]
     xs = [ex for s in series for ex, v in s.points if v is not None]
     xs += [s.diverged for s in series if s.diverged is not None and values]
     if not values:
         return f'<p class="empty">{esc(title)}: no finite values to draw</p>'
-    log = wants_log(values) if log_y is None else log_y and min(values) > 0
+    log = not accuracy and (wants_log(values) if log_y is None else log_y and min(values) > 0)
     if log:
         values = [v for v in values if v > 0]
-    lo, hi = value_range(values, log, None if log else span)
     x = Axis(min(xs), max(max(xs), min(xs) + 1), 0, PLOT, whole=True)  # (epochs)
-    y = Axis(lo, hi, HEIGHT - BOTTOM, TOP, log)
+    if accuracy:
+        y, note = accuracy_axis(series, HEIGHT - BOTTOM, TOP)
+        y_label += note
+    else:
+        y = Axis(*value_range(values, log, None), HEIGHT - BOTTOM, TOP, log)
     left = left_margin(tick_texts(y.ticks(), y.log))
     limit = max(5, min(120, MARK_BUDGET // max(len(series), 1)))
     shown = len(series) <= 6 and max(len(s.points) for s in series) <= 40
@@ -377,8 +415,18 @@ def line_chart(
         f'<text class="title" x="0" y="18">{esc(title)}</text>'
         f"{_grid(x, y, x_label, y_label, left)}"
         f'<rect class="frame" x="0" y="{TOP}" width="100%" height="{HEIGHT - TOP - BOTTOM}"/>'
-        f"{lines}</svg>"
+        f"{break_mark(y)}{lines}</svg>"
     )
+
+
+def break_mark(y: Axis) -> str:
+    """Two short slanted strokes across a squeezed axis at its floor, where its scale changes
+    (as the figures' ``plots.accuracy`` marks it); nothing on another axis."""
+    if not y.squeeze:
+        return ""
+    at = y.px(y.squeeze)
+    strokes = " ".join(f"M-5 {at + dy + 2.5:.1f}L5 {at + dy - 2.5:.1f}" for dy in (-2.5, 2.5))
+    return f'<path class="break" d="{strokes}"/>'
 
 
 DESCRIBED = 6  # curves a chart's description names; more are counted

@@ -212,10 +212,10 @@ def overlay(entry: Entry, keys: Sequence[str]) -> str:
             Series(trial_label(t), facts.curves_of(t).curve(key), c, d, facts.curves_of(t).at)
             for t, (c, d) in zip(trials, looks)
         ]
-        span = (0.0, 1.0) if key.endswith("_acc") else None
         label, rising = facts.label(key), key.endswith("loss")
+        accuracy = key.endswith("_acc")
         chart = line_chart(
-            series, label, label, log_y=facts.log_axis(key), span=span, rising=rising
+            series, label, label, log_y=facts.log_axis(key), accuracy=accuracy, rising=rising
         )
         charts.append(f'<figure class="chart">{chart}</figure>')
     if any(facts.diverged_at(t) is not None for t in trials):

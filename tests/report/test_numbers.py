@@ -87,7 +87,7 @@ def test_an_lr_scans_rows_and_summary_read_as_runs_show_prints_them(every_kind, 
 
 
 def test_a_hover_gives_an_accuracy_of_1_as_1_0000():
-    svg = line_chart([Series("train acc", [(0, 0.5), (1, 1.0)])], "accuracy", span=(0, 1))
+    svg = line_chart([Series("train acc", [(0, 0.5), (1, 1.0)])], "accuracy", accuracy=True)
     assert "<title>train acc, epoch 1: 1.0000</title>" in svg and ": 1</title>" not in svg
 
 
