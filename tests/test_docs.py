@@ -191,6 +191,34 @@ def test_a_config_whose_data_is_files_says_the_data_dir_to_give_in_its_header():
             assert "--data-dir ../shared/data" in header, path.name
 
 
+def header_commands(path: Path) -> list[str]:
+    """The commands a config's header gives that run the file itself."""
+    header = "".join(line for line in path.read_text().splitlines(True) if line.startswith("#"))
+    pattern = rf"nnlab (?:train|sweep run) configs/{re.escape(path.name)}[^`\n(;]*"
+    return [command.strip() for command in re.findall(pattern, header)]
+
+
+def test_every_configs_header_gives_the_command_that_runs_it(tmp_path, monkeypatch):
+    """(digits-quickstart.yaml, catvnoncat-logreg.yaml and overfit-digits.yaml said what they
+    reproduce and not how to run them, where the README says each header does; the others'
+    ``Run:`` lines were run by no test.) Each header gives a command that runs the file, and
+    each such command is taken as written from the repository's folder (``--print-config``
+    or ``--dry-run``: checked, nothing trained)."""
+    from tests.conftest import invoke
+
+    monkeypatch.chdir(ROOT)
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        commands = header_commands(path)
+        assert commands, path.name
+        for command in commands:
+            if "../shared/data" in command and not SHARED.is_dir():
+                continue
+            args = command.split()[1:]
+            args.append("--print-config" if args[0] == "train" else "--dry-run")
+            result = invoke(*args, env={"NNLAB_RUNS_DIR": str(tmp_path)})
+            assert result.exit_code == 0, (command, result.output)
+
+
 def test_readme_names_the_batchnorm_eps_among_the_deliberate_differences():
     import inspect
 
