@@ -101,8 +101,8 @@ def activations(
 ) -> None:
     """DLFS activation histograms per layer, by activation function and weight init.
 
-    Writes <runs-dir>/<date>-<time>-activations-<id>/: activations.png, the table (summary.json,
-    summary.txt) and meta.json; the last line names it.
+    Writes <runs-dir>/<date>-<time>-activations-<id>/ (with --run: activations-<run's name>-<id>):
+    activations.png, the table (summary.json, summary.txt) and meta.json; the last line names it.
 
     Example: nnlab activations --activation sigmoid,relu --init std1,xavier,he --png activations.png
 

@@ -120,7 +120,8 @@ def gradcheck(
     """Check analytic gradients against centred finite differences (float64); exit 1 on a fail.
 
     Writes nothing; --compare-differences writes <runs-dir>/<date>-<time>-gradcheck-differences-<id>/
-    (differences.json, differences.png, meta.json), named in the last line.
+    (differences.json, differences.png, meta.json; of a config, its config.yaml too), named in
+    the last line.
 
     Example: nnlab gradcheck   |   nnlab gradcheck configs/digits-quickstart.yaml model.batchnorm=true
     """

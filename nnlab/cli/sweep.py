@@ -27,7 +27,7 @@ sweep_app = typer.Typer(
         "Writes <runs-dir>/<date>-<time>-sweep-<name>-<id>/ (--runs-dir, default runs; name: "
         "--name, else the config's): sweep.yaml (the plan), trials/<trial>/ (a run folder each, "
         "as train writes one), the table (summary.json, summary.csv, summary.txt), curves.png "
-        "(a preset: its own figures too) and meta.json; the last line names it."
+        "(a preset: its own figures in its place) and meta.json; the last line names it."
     ),
 )
 
