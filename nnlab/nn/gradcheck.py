@@ -2,6 +2,8 @@
 
 Shared by the tests and ``nnlab gradcheck``. Always run in float64: in float32 the round-off
 of f (about 1e-7 relative) divided by a step of 1e-5 already swamps the comparison.
+DLFS 4.3.1 introduces the centred difference and 5.7.3 checks backpropagation by it; cs231n's
+notes ("Neural Networks Part 3", gradient checks) give the relative error and its thresholds.
 """
 
 from __future__ import annotations

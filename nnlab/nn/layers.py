@@ -10,6 +10,12 @@ Every layer has the same small protocol:
 
 Arrays are never modified in place unless the layer owns them. The dtype of every output follows
 the dtype of the input and parameters: a float32 network stays float32 end to end.
+
+References: DLFS (Saitoh, *Deep Learning from Scratch*) chapter 5 derives these backward passes
+as computational graphs (5.5 ReLU and Sigmoid, 5.6 Affine), 6.3 BatchNorm and 6.4.3 Dropout;
+cs231n's assignment 2 ``layers.py`` writes each as an ``*_forward`` / ``*_backward`` pair.
+Many nets side by side (``nnlab.nn.stacked``) reuse these layers: the elementwise ones and
+BatchNorm unchanged on wide arrays, Affine and Dropout in a stacked form of their own.
 """
 
 from __future__ import annotations
@@ -50,10 +56,12 @@ class Layer:
 
 
 class Affine(Layer):
-    """Fully connected layer, y = x W + b.
+    """Fully connected layer, y = x W + b (DLFS 5.6.2; cs231n ``affine_forward``).
 
     Shapes: x (N, D), W (D, M), b (M,) -> y (N, M).
     Backward: dW = x^T dout, db = sum_n dout, dx = dout W^T.
+    W is (in, out), the transpose of a ``torch.nn.Linear`` weight (out, in), as DLFS and
+    cs231n store it. K of these side by side: ``nnlab.nn.stacked.StackedAffine``.
     """
 
     kept = ("x",)
@@ -78,9 +86,9 @@ class Affine(Layer):
 
 
 class ReLU(Layer):
-    """Rectified linear unit, y = max(0, x).
+    """Rectified linear unit, y = max(0, x) (DLFS 5.5.1; cs231n ``relu_forward``).
 
-    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * [x > 0].
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * [x > 0] (the gradient at 0 taken as 0).
 
     A NaN input gives NaN, as ``torch.relu`` (and cs231n's ``np.maximum(0, x)``). A ReLU that
     turned NaN into 0 (``np.fmax``) hid a net whose weights had overflowed behind a finite loss:
@@ -109,9 +117,10 @@ class ReLU(Layer):
 
 
 class Sigmoid(Layer):
-    """Logistic sigmoid, y = 1 / (1 + exp(-x)), computed without overflow.
+    """Logistic sigmoid, y = 1 / (1 + exp(-x)), computed without overflow (``sigmoid``).
 
-    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * y * (1 - y).
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * y * (1 - y), from the output forward
+    kept (DLFS 5.5.2).
     """
 
     kept = ("out",)
@@ -127,7 +136,8 @@ class Sigmoid(Layer):
 class Tanh(Layer):
     """Hyperbolic tangent, y = tanh(x).
 
-    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (1 - y^2).
+    Shapes: x (N, D) -> y (N, D). Backward: dx = dout * (1 - y^2), from the output forward kept
+    (d tanh(x) / dx = 1 - tanh(x)^2).
     """
 
     kept = ("out",)
@@ -141,9 +151,11 @@ class Tanh(Layer):
 
 
 class BatchNorm(Layer):
-    """Batch normalisation (Ioffe & Szegedy 2015), y = gamma * (x - mu) / sqrt(var + eps) + beta.
+    """Batch normalisation (Ioffe & Szegedy 2015; DLFS 6.3; cs231n ``batchnorm_forward``),
+    y = gamma * (x - mu) / sqrt(var + eps) + beta.
 
-    Shapes: x (N, D), gamma (D,), beta (D,) -> y (N, D).
+    Shapes: x (N, D), gamma (D,), beta (D,) -> y (N, D). Every statistic is per column, over
+    the batch, so a stack of nets (``nnlab.nn.stacked``) uses this layer unchanged.
 
     Training mode normalises with the batch's mean and *biased* variance (divide by N), as the
     paper and ``torch.nn.BatchNorm1d`` do; a batch of one sample is refused (ValueError), as
@@ -248,7 +260,7 @@ class BatchNorm(Layer):
 
 
 class Dropout(Layer):
-    """Dropout (Srivastava et al. 2014), inverted: y = x * (m * s), s = 1 / (1 - p).
+    """Dropout (Srivastava et al. 2014; DLFS 6.4.3), inverted: y = x * (m * s), s = 1 / (1 - p).
 
     ``p`` is the probability of dropping a unit (torch's ``p``, DLFS's ``dropout_ratio``;
     cs231n's ``p`` is the probability of keeping one). The mask m keeps a unit where a uniform
@@ -266,6 +278,8 @@ class Dropout(Layer):
     the dtype. In float64 the two are the same number; in float32 they differ in the last bit
     for some p (0.15 and 0.45, not 0.5), so float32 runs with dropout part from
     torch's at float32 rounding (float64 runs agree bit for bit).
+    A stack of nets draws net k's block of the mask from net k's generator:
+    ``nnlab.nn.stacked.StackedDropout`` (overriding ``draw_mask``).
     """
 
     kept = ("scale_mask",)

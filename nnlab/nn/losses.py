@@ -22,7 +22,8 @@ PerNetLossFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Softmax cross-entropy, L = -1/N sum_n log softmax(s_n)[y_n].
+    """Softmax cross-entropy, L = -1/N sum_n log softmax(s_n)[y_n] (DLFS 5.6.3's
+    Softmax-with-Loss layer; cs231n ``softmax_loss``).
 
     Shapes: scores (N, C), y (N,) int -> loss scalar, dscores (N, C).
     Stable: the row max is subtracted before exponentiating (it cancels in the ratio), so with
@@ -56,7 +57,8 @@ def softmax_cross_entropy_per_net(
 
 
 def svm_hinge(scores: np.ndarray, y: np.ndarray, margin: float = 1.0) -> tuple[float, np.ndarray]:
-    """Multiclass SVM (Weston-Watkins) hinge loss, as in cs231n.
+    """Multiclass SVM (Weston-Watkins) hinge loss, as cs231n's notes ("Linear classification")
+    and ``svm_loss`` write it.
 
     L = 1/N sum_n sum_{j != y_n} max(0, s_nj - s_n,y_n + margin).
     Shapes: scores (N, C), y (N,) int -> loss scalar, dscores (N, C).
@@ -105,7 +107,9 @@ def label_index(y: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def sigmoid_bce(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Binary cross-entropy on one sigmoid output (logistic regression's cost).
+    """Binary cross-entropy on one sigmoid output (logistic regression's cost, as Ng's
+    deeplearning.ai course writes it for the cat-vs-noncat data; torch's
+    ``binary_cross_entropy_with_logits``).
 
     L = -1/N sum_n [y_n log a_n + (1 - y_n) log(1 - a_n)], a = sigmoid(s).
     Shapes: scores (N, 1), y (N,) in {0, 1} -> loss scalar, dscores (N, 1).

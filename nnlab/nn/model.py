@@ -10,6 +10,7 @@ With no hidden layer the model is a linear classifier (logistic regression with 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -23,8 +24,13 @@ class MLP:
     The objective is ``data_loss + 0.5 * weight_decay * sum_l ||W_l||^2`` (biases and
     BatchNorm's gamma/beta are not decayed): its gradient is that of ``torch.optim``'s
     (coupled) ``weight_decay`` in a parameter group of the weight matrices only, not over all
-    of a torch model's parameters. Parameters are addressed as ``"<layer>.<param>"``, e.g.
-    ``"affine1.W"``, ``"bn1.gamma"``.
+    of a torch model's parameters (DLFS 6.4.2's weight decay, which decays the weights only,
+    as this does). Parameters are addressed as ``"<layer>.<param>"``, e.g. ``"affine1.W"``,
+    ``"bn1.gamma"``.
+
+    K MLPs of one architecture trained as one wide net: ``nnlab.nn.stacked.StackedMLP``, whose
+    ``forward``, ``backward``, ``loss_and_grads`` and ``evaluate`` do for each net what these do
+    for one, bit for bit (``tests/nn/test_stacked.py`` trains both and compares every array).
     """
 
     def __init__(
@@ -106,7 +112,9 @@ def l2_penalty(weight_decay: float, weights: Sequence[np.ndarray]) -> float:
     return 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in weights)
 
 
-def named(layers: dict[str, Layer], which: str) -> dict[str, np.ndarray]:
+def named(
+    layers: dict[str, Layer], which: Literal["params", "grads", "buffers"]
+) -> dict[str, np.ndarray]:
     """Every layer's arrays of one kind (``which``: ``"params"``, ``"grads"`` or ``"buffers"``)
     under a net's names for them, ``"<layer>.<name>"`` (``"affine1.W"``, ``"bn1.running_var"``):
     the keys of an optimizer's state, a checkpoint and a stack of nets (the arrays themselves,
