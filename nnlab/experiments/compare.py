@@ -23,6 +23,9 @@ from nnlab.experiments.where import Where, flatten, key_meant, parse_where, same
 from nnlab.output import as_label, as_written, counted, part_of, separating_keys, spelled
 
 Row = dict[str, Any]
+# A run (or a sweep's trial) as the comparison reads it: its row without config keys (run,
+# seed, status, metrics) and its config flattened to dotted keys (``where.flatten``)
+Entry = tuple[Row, dict[str, Any]]
 IGNORED_KEYS = ("name", "seed")  # shown separately (seed) or meaningless to compare (name)
 
 
@@ -44,9 +47,7 @@ def _metrics(summary: dict[str, Any]) -> Row:
 COMPARED = ("train", "sweep", "tune")
 
 
-def _entries(
-    run: runs.RunDir, label: str | None, folders: dict[str, Path]
-) -> list[tuple[Row, dict[str, Any]]]:
+def _entries(run: runs.RunDir, label: str | None, folders: dict[str, Path]) -> list[Entry]:
     """(row without config keys, flat config) for a run, or for each trial of a sweep (named
     ``<label>/<trial id>`` when a label is given, else by the trial id) or of a tune's rounds
     (``_tune_entries``); ``folders`` gets each
@@ -81,9 +82,7 @@ def _entries(
     return [(base, flatten(cfg.model_dump(mode="json")))]
 
 
-def _tune_entries(
-    run: runs.RunDir, label: str | None, folders: dict[str, Path]
-) -> list[tuple[Row, dict[str, Any]]]:
+def _tune_entries(run: runs.RunDir, label: str | None, folders: dict[str, Path]) -> list[Entry]:
     """``_entries`` of each round of a tune (its sweep: the trials it drew), round by round
     as its tune.json records them, each trial named ``r<round>/<trial id>`` (after ``label``);
     a round whose folder is gone (``runs.absent_round``) has none."""
@@ -98,9 +97,7 @@ def _tune_entries(
     return out
 
 
-def select(
-    entries: list[tuple[Row, dict[str, Any]]], where: Where
-) -> list[tuple[Row, dict[str, Any]]]:
+def select(entries: list[Entry], where: Where) -> list[Entry]:
     """The entries whose config (or row: ``status``, ``seed``) has, for each key of ``where``,
     one of its values. A key none has is refused with the keys there are; a value no run has
     with the values there are (a mistyped ``model.init=He`` kept no row, silently). A sweep's
@@ -152,7 +149,7 @@ def short_run(run: str) -> str:
     return parts[2] if stamped else inner
 
 
-def differing(entries: list[tuple[Row, dict[str, Any]]]) -> tuple[list[Row], list[str]]:
+def differing(entries: list[Entry]) -> tuple[list[Row], list[str]]:
     """(a row per entry: its run, the config keys the entries differ in, then the rest of its
     row; those keys). A key one config has and another has not differs, even from a null; a
     row leaves out a key its config does not have (it does not apply), and keeps a null."""
@@ -221,7 +218,7 @@ def compare_runs(
     wanted = parse_where(where)  # (before any folder is read: a malformed one said first)
     found = [runs.find_run(runs_dir, ref, kind=COMPARED) for ref in refs]
     found = list({run.path.resolve(): run for run in found}.values())  # (one row per folder)
-    entries: list[tuple[Row, dict[str, Any]]] = []
+    entries: list[Entry] = []
     folders: dict[str, Path] = {}
     for run in found:
         entries.extend(_entries(run, run.id if len(found) > 1 else None, folders))

@@ -6,7 +6,7 @@ plots): ``f(p)`` returns a scalar (or an array of the grid's shape), ``grad(p)``
 where a path ended. ``defaults`` are hyperparameters per optimizer that give a readable figure in
 ``steps`` steps from ``start`` (documented below; override them on the command line).
 
-Sources: ``book`` is DLFS section 6.1 (Saito, "Deep Learning from Scratch", fig. 6-8: SGD lr 0.95,
+Sources: ``book`` is DLFS section 6.1 (Saitoh, "Deep Learning from Scratch", fig. 6-8: SGD lr 0.95,
 Momentum lr 0.1, AdaGrad lr 1.5, Adam lr 0.3, 30 steps from (-7, 2)); ``d2l`` is Dive into Deep
 Learning section 11.6-11.10 (eta 0.4; momentum eta 0.6, beta 0.5; 20 steps from (-5, -2));
 ``xcospi`` is d2l section 11.1 and the course notes (seed 004).
