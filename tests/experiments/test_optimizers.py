@@ -420,6 +420,16 @@ def test_each_optimizers_ending_line_goes_to_outcome_and_the_rest_to_progress(mo
     assert [line.split(" ")[0] for line in every[1:]] == ["step", "step", "run"] * 2
 
 
+def test_an_optimizers_work_unpacks_into_train_ones_arguments_by_name():
+    # (it was a bare 5-tuple its readers indexed, args[0] the spec and args[3] the steps)
+    import inspect
+
+    from nnlab.experiments.optimizers import training
+
+    arguments = list(inspect.signature(training._train_one).parameters)
+    assert list(training.Work._fields) == arguments[: len(training.Work._fields)]
+
+
 def test_each_progress_line_names_its_run_as_the_table_and_figure_do(monkeypatch):
     # with --lr 1,10 each line read 'sgd: ...': two runs, one name; the lines name the run
     # as the figure's legend does (optimizer, then its hyperparameters as the table has them)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -374,7 +374,7 @@ def train_plan(
             on_run(i, r)
         _report(ended, r, tally.head(len(done)))
 
-    work = {i: (plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
+    work = {i: Work(plan.specs[i], cfg, data, net.iterations, plan.eval_names) for i in todo}
     run = _train_in_workers if jobs > 1 and len(work) > 1 else _train_here
     run(work, jobs, finished, progress)
     comparison.results.extend(done[i] for i in range(len(plan.specs)))
@@ -398,7 +398,20 @@ def _report(
 
 
 Finished = Callable[[int, DatasetRun], None]
-Work = tuple[OptimizerSpec, Config, Dataset, int, list[str]]  # (``_train_one``'s arguments)
+
+
+class Work(NamedTuple):
+    """One optimizer's training, as ``_train_one`` takes it (``_train_one(*work)``: a worker
+    process gets the five, pickled): ``spec``'s optimizer on ``cfg``'s net and ``data`` for
+    ``iterations`` steps, the splits ``eval_names`` evaluated at the end."""
+
+    spec: OptimizerSpec
+    cfg: Config
+    data: Dataset
+    iterations: int
+    eval_names: list[str]
+
+
 Progress = Callable[[str], None]
 STEP_LINE_SECONDS = 1.0  # an optimizer training in this process: its step line at most this often
 
@@ -434,9 +447,9 @@ def _train_here(
     then (``step_lines``)."""
     from threadpoolctl import threadpool_limits
 
-    for i, args in work.items():
+    for i, job in work.items():
         with threadpool_limits(limits=1):
-            result = _train_one(*args, step_lines(progress, args[0].title, args[3]))
+            result = _train_one(*job, step_lines(progress, job.spec.title, job.iterations))
         finished(i, result)
 
 
@@ -451,7 +464,7 @@ def _train_in_workers(
 
     pool = process_pool(min(jobs, len(work)))
     try:
-        futures = {pool.submit(_train_one, *args): i for i, args in work.items()}
+        futures = {pool.submit(_train_one, *job): i for i, job in work.items()}
         for future in as_completed(futures):
             finished(futures[future], future.result())
     except BaseException:
