@@ -224,20 +224,20 @@ class BatchNorm(Layer):
             self.xhat *= self.inv_std  # xc is ours: normalise it in place
             m = self.momentum
             unbiased = var * (n / (n - 1))
-            rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
-            rm *= 1 - m
-            rm += m * mu
-            rv *= 1 - m
-            rv += m * unbiased
+            running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
+            running_mean *= 1 - m
+            running_mean += m * mu
+            running_var *= 1 - m
+            running_var += m * unbiased
             out = self.xhat * gamma
             out += beta
             return out
-        rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
-        self.inv_std = 1 / np.sqrt(rv + self.eps)
+        running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
+        self.inv_std = 1 / np.sqrt(running_var + self.eps)
         self.x = x  # backward (rare in evaluation mode) makes xhat from it
         scale = gamma * self.inv_std
         out = x * scale
-        out += beta - rm * scale
+        out += beta - running_mean * scale
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
