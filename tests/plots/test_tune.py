@@ -245,3 +245,18 @@ def test_tune_scatter_squeezes_a_trial_at_chance_under_the_rest_and_its_strip_st
     box, y = ax.get_window_extent(), ax.transData.transform((1.0, cross.get_ydata()[0]))[1]
     zero = ax.transData.transform((1.0, 0.0))[1]
     assert 0.05 < (zero - y) / box.height < 0.1  # (its strip under 0, a tenth of the height)
+
+
+def test_tune_scatter_of_one_trial_as_saved_writes_no_tick_label_over_another(tmp_path):
+    # (a tune of one trial: its panels' linear axes around 0.000111503 and 6.33658e-05 were
+    # ticked 0.000106 0.000108 ... and 6.0×10⁻⁵ 6.1×10⁻⁵ ..., each label into the next)
+    from tests.plots.layout import text_defects
+
+    keys = ["optimizer.lr", "weight_decay"]
+    point = {"round": 1, "metric": 0.0741, "optimizer.lr": 0.000111503, "weight_decay": 6.33658e-05}
+    fig = plots.tune_scatter_figure([point], keys, dict.fromkeys(keys, True), "final_val_acc")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    plots.save(fig, tmp_path / "tune-scatter.png")  # (the labels as the PNG writes them)
+    FigureCanvasAgg(fig)  # (save closed it: a canvas to draw it again)
+    assert text_defects(fig) == []
