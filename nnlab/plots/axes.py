@@ -79,6 +79,16 @@ def legend_outside(ax: Any, where: str = "right", room: float | None = None, **k
     return legend
 
 
+def no_finite(ax: Any, what: str = "loss") -> None:
+    """``ax``'s y axis, with no finite ``what`` to draw (a net that overflowed at every point),
+    left with no scale, major or minor (matplotlib's own around nothing, 1 .. 10 on a log
+    axis, read as losses), and "no finite loss" in the middle: every figure of losses so."""
+    ax.set_yticks([], minor=False)
+    ax.set_yticks([], minor=True)
+    ax.text(0.5, 0.5, f"no finite {what}", transform=ax.transAxes, ha="center", va="center",
+            color="0.4")  # fmt: skip
+
+
 def axes_inches(ax: Any) -> float:
     """The width of ``ax``, in inches."""
     return float(ax.get_position().width * ax.get_figure().get_figwidth())

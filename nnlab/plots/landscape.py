@@ -10,13 +10,15 @@ import numpy as np
 from nnlab import palette
 from nnlab.output import counted
 from nnlab.plots import base
+from nnlab.plots.axes import no_finite
 
 
 def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run: str = "") -> Any:
     """The 1-D slice L(W + a D1): loss (left axis, log) and accuracy (right axis, from a
     floor where it stays above one: ``base.accuracy_axis``) against a.
     A point whose loss is not finite (inf: it overflowed) is a red cross at the top edge,
-    with a legend entry (the line had only stopped there). The legend is under the axes."""
+    with a legend entry (the line had only stopped there); with no finite loss, the loss axis
+    has no scale (``axes.no_finite``). The legend is under the axes."""
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     over = np.isinf(np.asarray(loss, dtype=float))
@@ -26,7 +28,11 @@ def landscape_line_figure(alphas: Any, loss: Any, acc: Any, title: str = "", run
         ax.plot(np.asarray(alphas)[over], np.ones(int(over.sum())), transform=ax.get_xaxis_transform(),
                 clip_on=False, zorder=4, label="loss not finite", **base.DIVERGED_STYLE)  # fmt: skip
     ax.set_xlabel("a (D1)")  # (as the 2-D figure names its axes)
-    base.log_scale(ax, "y", "loss")
+    if np.isfinite(loss).any():
+        base.log_scale(ax, "y", "loss")
+    else:  # (a net that overflowed everywhere: no loss scale, 1 .. 10 read as losses)
+        ax.set_ylabel("loss")
+        no_finite(ax)
     ax.axvline(0, color="gray", lw=0.8, ls="--", label="centre W (a = 0)")
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()

@@ -8,6 +8,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.output import config_number, counted, number
 from nnlab.plots import base
+from nnlab.plots.axes import no_finite
 
 TOP = 0.85  # the finite losses fill the axes up to this height (room for a "best" label)
 STRIP = (1.03, 0.1)  # the diverged strip above the loss axes: bottom and height (axes fraction)
@@ -24,14 +25,6 @@ def _log_limits(values: list[float]) -> tuple[float, float]:
     span = max(hi - lo, 0.3)
     bottom = lo - 0.12 * span / TOP
     return 10**bottom, 10 ** (bottom + (hi - bottom) / TOP)
-
-
-def _no_loss_scale(ax: Any) -> None:
-    """Loss axes with nothing finite to draw: no ticks, and a word saying so."""
-    ax.set_yticks([], minor=False)
-    ax.set_yticks([], minor=True)
-    ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
-            color="0.4")  # fmt: skip
 
 
 def _label_best(ax: Any, lr: float, y: float, color: str, above: bool, right: bool,
@@ -183,7 +176,7 @@ def lr_scan_figure(
         ax.axhline(initial_loss, ls="--", color="gray", lw=1,
                    label=f"initial objective {number(initial_loss)}")  # fmt: skip
     if not finite:  # (every rate diverged from weights whose loss overflows: no loss scale)
-        _no_loss_scale(ax)
+        no_finite(ax)
     ax.grid(alpha=0.3, which="both")
     handles, _ = ax.get_legend_handles_labels()
     top = ax

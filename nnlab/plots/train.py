@@ -9,6 +9,7 @@ from typing import Any
 from nnlab import palette
 from nnlab.numbers import column_format, number_spec
 from nnlab.plots import base
+from nnlab.plots.axes import no_finite
 
 GAP = palette.SERIES[3]  # the shading between train and test accuracy (at GAP_ALPHA)
 GAP_ALPHA = 0.45  # (0.2, drawn before, was 1.2:1 on white: gone on a projector)
@@ -141,9 +142,8 @@ def _unless_a_loss(ax: Any, records: list[dict[str, Any]], keys: list[str]) -> N
     """A loss panel with no finite value of ``keys`` to draw (a net that diverged at epoch 0):
     no scale, and a word saying so, rather than matplotlib's -0.05..0.05 around nothing."""
     if not any(r.get(k) is not None for r in records for k in keys):
-        ax.set(ylim=(0, 1), yticks=[])
-        ax.text(0.5, 0.5, "no finite loss", transform=ax.transAxes, ha="center", va="center",
-                color="0.4")  # fmt: skip
+        ax.set(ylim=(0, 1))
+        no_finite(ax)
 
 
 def train_curves_canvas() -> Any:

@@ -120,6 +120,19 @@ def test_a_line_point_whose_loss_is_not_finite_is_a_cross_at_the_top_edge():
     ]  # fmt: skip
 
 
+def test_a_line_of_no_finite_loss_has_no_loss_scale_and_says_so():
+    # (a net of init std 1e30 overflowed at every point: its loss axis was ticked 1, 2, 3, 4,
+    # 6, 10 "loss (log scale)", matplotlib's view around nothing, as lr-scan's and a run's
+    # curves say "no finite loss" instead)
+    a = np.linspace(-1, 1, 7)
+    fig = plots.landscape_line_figure(a, np.full(7, np.inf), np.zeros(7), TITLE)
+    render(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels(which="both") if t.get_text()] == []
+    assert "no finite loss" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "loss"
+
+
 def test_the_line_names_its_axis_and_its_centre_as_the_plane_does():
     # (the 1-D figure's x axis read "a" and its dashed line at 0 was not in the legend, where
     # the 2-D one reads "a (D1)" and has "centre W")
