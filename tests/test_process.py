@@ -196,3 +196,24 @@ def test_a_folder_made_in_a_founders_window_is_refused_and_leaves_the_founders(
             pass
     assert runs.RunDir(tmp_path / "same").status == "COMPLETED"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["same"]
+
+
+@pytest.mark.parametrize("libc", ["renameat2", "none"])
+def test_a_founding_never_replaces_a_folder_made_at_its_name_meanwhile(tmp_path, monkeypatch, libc):
+    """The whole new folder is renamed to its name with renameat2(RENAME_NOREPLACE), or, where
+    the system has no such call, a check and os.rename: a folder made there meanwhile (even
+    empty, which os.rename alone would replace) refuses the founding, and stays as it was."""
+    if libc == "none":
+        monkeypatch.setattr(process, "_libc", lambda: None)
+    elif process._libc() is None:
+        pytest.skip("no renameat2 in this C library")
+    life = runs.start(tmp_path, "probe", "train", folder="same")
+    (tmp_path / "same").mkdir()
+    with pytest.raises(process.Taken, match="same: run folder already exists"):
+        with life:
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same"]
+    assert list((tmp_path / "same").iterdir()) == []
+    with runs.start(tmp_path, "probe", "train", folder="other"):
+        pass
+    assert runs.RunDir(tmp_path / "other").status == "COMPLETED"
