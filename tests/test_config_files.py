@@ -28,6 +28,9 @@ from nnlab.errors import ConfigError
         ("~: 1\nnull: 2\n", "line 2, column 1: malformed YAML: duplicate key null"),
         ("true: 1\nyes: 2\n", "line 2, column 1: malformed YAML: duplicate key true"),
         ("epochs: 3\nepochs: 4\n", "line 2, column 1: malformed YAML: duplicate key 'epochs'"),
+        # (PyYAML's 'did not find expected <document start>' alone)
+        ("epochs: 3\n...\nseed: 4\n", "line 3, column 1: malformed YAML: text after '...', "
+         "which ends the YAML document; a config is one document: remove the '...' line"),
     ],
 )  # fmt: skip
 def test_a_file_whose_yaml_is_no_config_is_refused_at_its_line(tmp_path, text, says):

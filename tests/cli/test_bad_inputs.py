@@ -114,6 +114,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["cfg.yaml: line 3, column 1", "duplicate key 'epochs'"],
     ),
+    (  # (it said PyYAML's 'but found another document' alone)
+        "two YAML documents in the file",
+        "epochs: 3\n---\nepochs: 5\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 2, column 1: malformed YAML: a second YAML document ('---' starts "
+            "one); a config is one document: remove the '---' line, or keep one of the documents "
+            "(two files joined?)"
+        ],
+    ),
     (  # (no mark on a reader's error: it said 'cfg.yaml:: malformed YAML')
         "a control character in the file",
         "epochs: 3\nname: a\x00b\n",

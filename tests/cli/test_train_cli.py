@@ -837,13 +837,14 @@ def test_a_missing_config_names_a_near_one_in_configs_or_where_the_examples_are(
 
 
 def test_a_missing_config_elsewhere_names_nnlabs_own_examples(tmp_path, monkeypatch):
-    from nnlab import yamlio
+    from nnlab import config_paths
 
     monkeypatch.chdir(tmp_path)  # (no configs/ here: nnlab's own, by their full path)
     line = one_error_line(invoke("train", "nosuch.yaml"))
-    assert line.endswith(f"; example configs are in {yamlio.SHIPPED}/ (to start: "
-                         f"{yamlio.SHIPPED / 'digits-quickstart.yaml'})")  # fmt: skip
-    monkeypatch.setattr(yamlio, "SHIPPED", tmp_path / "none")  # (an installation without them)
+    assert line.endswith(f"; example configs are in {config_paths.SHIPPED}/ (to start: "
+                         f"{config_paths.SHIPPED / 'digits-quickstart.yaml'})")  # fmt: skip
+    # (an installation without them)
+    monkeypatch.setattr(config_paths, "SHIPPED", tmp_path / "none")
     line = one_error_line(invoke("train", "nosuch.yaml"))
     assert line.endswith("; a config is a YAML file of the keys 'nnlab config keys' lists")
 
