@@ -73,11 +73,45 @@ def _silence(stream: Any) -> None:
 
 
 def echo(text: str, err: bool = False, nl: bool = True) -> None:
-    """``typer.echo`` that survives a closed pipe: the output is dropped, the run goes on."""
+    """``typer.echo`` that survives a closed pipe: the output is dropped, the run goes on.
+    A step drawn in place (``Lines``'s, on a terminal) is erased first: the text takes its place."""
     try:
+        clear_status()
         typer.echo(text, err=err, nl=nl)
     except BrokenPipeError:
         _silence(sys.stderr if err else sys.stdout)
+
+
+CLEAR_LINE = "\r\x1b[2K"  # (back to the line's start, and erase it)
+
+
+def show_status(line: str) -> None:
+    """``line`` drawn in place on stderr, a terminal: over the one drawn before, cut to the
+    terminal's width (a line the terminal wrapped would leave its first part behind)."""
+    from nnlab.output import terminal_width
+    from nnlab.streams import printable
+
+    width = (terminal_width(err=True) or 80) - 1  # (the last column: the cursor, no wrap)
+    text = line if len(line := printable(line)) <= width else line[: max(width - 3, 0)] + "..."
+    try:
+        sys.stderr.write(CLEAR_LINE + text)
+        sys.stderr.flush()
+        state["status"] = True
+    except BrokenPipeError:
+        _silence(sys.stderr)
+
+
+def clear_status(keep: bool = False) -> None:
+    """Erase the line ``show_status`` drew, if one is there (``keep``: end it instead, where a
+    command stopped short: the step it stopped at stays, as a sweep's bar does)."""
+    if not state.get("status"):
+        return
+    state["status"] = False
+    try:
+        sys.stderr.write("\n" if keep else CLEAR_LINE)
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _silence(sys.stderr)
 
 
 def note(text: str) -> None:
@@ -106,23 +140,29 @@ PIPE_MOST_SECONDS = 60.0  # (``Lines``: into a pipe, progress lines at most this
 
 class Lines:
     """Progress lines on stderr, the one rule of every command's progress. On a terminal every
-    line. Without one (a log file, CI) a few: the first line, then at most one after
-    ``interval`` seconds, the wait doubling after each line shown up to ``PIPE_MOST_SECONDS``
-    (1 s, 2 s, 4 s, ...: 2 minutes of steps log 9 lines, not the 120 of a line a second),
-    the others held back, and always the last line (``close``). Lines every log keeps whatever
-    the wait: ``heading`` (a part begins: a tune's round) and ``outcome`` (a part ended, with
-    its result: compare-optimizers' run). ``quiet``: none at all."""
+    line (``transient``: each drawn in place of the one before, as a sweep's bar is, for a
+    command whose lines are steps of the work, not results: its headings and outcomes stay,
+    the last step is erased as it ends). Without one (a log file, CI) a few: the first line,
+    then at most one after ``interval`` seconds, the wait doubling after each line shown up to
+    ``PIPE_MOST_SECONDS`` (1 s, 2 s, 4 s, ...: 2 minutes of steps log 9 lines, not the 120 of a
+    line a second), the others held back, and always the last line (``close``). Lines every
+    log keeps whatever the wait: ``heading`` (a part begins: a tune's round) and ``outcome`` (a
+    part ended, with its result: compare-optimizers' run). ``quiet``: none at all."""
 
-    def __init__(self, quiet: bool = False, interval: float = 1.0) -> None:
+    def __init__(self, quiet: bool = False, interval: float = 1.0, transient: bool = False) -> None:
         self.quiet = quiet
         self.interval = interval
         self.tty = sys.stderr.isatty()
+        self.transient = transient and self.tty
         self._wait = 0.0  # (the first line at once)
         self._last = -float("inf")
         self._pending: str | None = None
 
     def __call__(self, line: str) -> None:
         if self.quiet:
+            return
+        if self.transient:
+            show_status(line)
             return
         now = time.monotonic()
         if self.tty or now - self._last >= self._wait:
@@ -155,8 +195,9 @@ class Lines:
     def __enter__(self) -> Lines:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, kind: Any, *exc: Any) -> None:
         self.close()
+        clear_status(keep=kind is not None)
 
 
 # ----------------------------------------------------------------------------- errors

@@ -216,7 +216,7 @@ def landscape(
     lo, hi = ls.parse_range(span)
     settings = ls.Settings(normalize, lo, hi, points, split, samples, seed, batch)
     check_report_of("landscape", resume, opts.out, opts.runs_dir, opts.report)
-    with Lines(opts.quiet) as lines:
+    with Lines(opts.quiet, transient=True) as lines:  # (its grid rows: drawn in place)
         result = ls.run_landscape(
             source, overrides, resume=resume, settings=settings, data_dir=opts.data_dir,
             runs_dir=opts.runs_dir, out=opts.out, progress=lines, warn=note,

@@ -160,7 +160,7 @@ def compare_optimizers(
 
     alone_with_resume(resume, "jobs")
     check_report_of("compare-optimizers", resume, opts.out, opts.runs_dir, opts.report)
-    with Lines(opts.quiet) as lines:
+    with Lines(opts.quiet, transient=True) as lines:  # (its step lines: drawn in place)
         result = run_comparison(
             function=function, dataset=dataset, optimizers=optimizers, lr=lr, start=start,
             steps=steps, overrides=overrides or [], tol=tol, hidden=hidden, loss=loss,

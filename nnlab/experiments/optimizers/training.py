@@ -352,16 +352,17 @@ def train_plan(
     once its checks have passed. ``kept``: the runs (by their index in ``plan.specs``) an
     interrupted comparison finished, taken as they are (``kept_runs``); ``on_run(index, run)``
     as each of the others finishes (the folder keeps it: ``save_run``).
-    ``progress`` gets the setup's line and each optimizer's steps now and then
-    (``step_lines``); ``outcome`` the line each optimizer's run ends with (``_report``), or
-    ``progress`` gets those too when it is None. The command passes its ``cli.common.Lines``
+    ``progress`` gets each optimizer's steps now and then (``step_lines``); ``outcome`` the
+    setup's line and the line each optimizer's run ends with (``_report``), lines that stay on
+    a terminal where the steps are drawn in place, or ``progress`` gets those too when it is
+    None. The command passes its ``cli.common.Lines``
     and that object's ``outcome``, which a log file keeps whatever the time since the last
     line, in place of the run's last step line (shown only now and then in a log)."""
     cfg, data = plan.cfg, plan.data
     comparison = DatasetComparison(cfg, data.source, net.iterations)
-    if progress is not None:
-        progress(f"{comparison.describe()}; data: {data.source}")
     ended = outcome if outcome is not None else progress
+    if ended is not None:  # (a line that stays: the step lines a terminal draws in place follow it)
+        ended(f"{comparison.describe()}; data: {data.source}")
     done = dict(kept or {})
     tally = times.Tally("run", len(plan.specs), len(done))
     for n, i in enumerate(sorted(done), start=1):
