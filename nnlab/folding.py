@@ -8,8 +8,11 @@ import re
 
 # A line that is a "key: value" pair ("run folder: ...", "max_rel_error: ...", a config's
 # "  dataset: {...}") or an aligned "key   value" pair ("command   nnlab ...", a legend's
-# "  step_loss    L(W - lr*g): ..."): its continued lines are indented to its value.
-KEY_VALUE = re.compile(r" *(?:[A-Za-z_][\w.-]* {2,}|[A-Za-z_](?:[^: ]| (?! ))*?: +)(?=\S)")
+# "  step_loss    L(W - lr*g): ...", keys listed: "  mean, std    of ..."): its continued lines
+# are indented to its value.
+KEY_VALUE = re.compile(
+    r" *(?:[A-Za-z_][\w.-]*(?:, [A-Za-z_][\w.-]*)* {2,}|[A-Za-z_](?:[^: ]| (?! ))*?: +)(?=\S)"
+)
 
 
 # A number and its unit ("8 GB/s", "0.044 s", "24 h", "1.0 GFLOP"): one word to fold, so that

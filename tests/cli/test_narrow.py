@@ -173,3 +173,13 @@ def test_a_tables_legend_continued_by_hand_folds_with_the_line_it_continues(monk
         "               step (float64, so tiny steps register); close",
         "               to -lr*|g|^2 only while lr is small",
     ]
+
+
+def test_a_legend_of_listed_keys_below_a_long_title_stays_a_line_of_its_own():
+    # (runs show of a run's activations at 80 columns: '... its first 1,000 train inputs
+    # mean, std    of the layer's outputs a, ...', its title and legend run together)
+    title = "activations of run 20261208-004911-mnist-1000-9d49c5 (epoch 2): " + "word " * 10
+    legend = "  mean, std    of the layer's outputs a, over every input and unit"
+    folded = fold_text(f"{title.strip()}\n{legend}\n  zero         share of zeros", 80)
+    assert legend in folded.splitlines() and "zero         share" in folded
+    assert fold_line(legend + " and more" * 3, 60)[1].startswith(" " * 15 + "and unit")
