@@ -31,6 +31,7 @@ from nnlab.errors import NnlabError, OptionError, RunError
 from nnlab.fileio import instead, unwritable
 from nnlab.filestate import dead_link, leads_nowhere
 from nnlab.process import REMOVING, half_removed
+from nnlab.report import salvage
 from nnlab.report.figures import fault, png_size
 
 DEFAULT_ROOT = runs.DEFAULT_ROOT
@@ -61,6 +62,10 @@ class Entry:
     config: dict[str, Any] = field(default_factory=dict)
     config_text: str = ""
     records: list[dict[str, Any]] = field(default_factory=list)
+    # (a DAMAGED run's records that read where its records could not be: its curves alone,
+    # ``salvage``; and the lines of its metrics.jsonl that did not)
+    readable: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[int] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)  # in the folder or below it
     sizes: dict[Path, tuple[int, int, float]] = field(default_factory=dict)  # PNG (w, h, dpi)
     files: dict[str, Any] = field(default_factory=dict)  # other JSON files by name
@@ -271,6 +276,9 @@ def read_folder(path: Path, rel: str, parent: str | None = None) -> Entry:
     except Exception as exc:  # any failure to read one folder: report it, build the rest
         unread = isinstance(exc, RunError) and runs.error_status(exc) == UNREADABLE
         entry.status, entry.damage = UNREADABLE if unread else "DAMAGED", reason(exc)
+        if not entry.records:  # (its curves as far as they read: a page without any said less)
+            read = salvage.readable(run.file("metrics.jsonl"))
+            entry.readable, entry.unread = read.records, read.unread
     if half_removed(path) and parent is None:  # (what a `runs remove` that stopped left)
         entry.kind, entry.name = HALF_REMOVED, _name(path.name[1 : -len(REMOVING)], {})
     try:

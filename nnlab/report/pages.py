@@ -8,6 +8,7 @@ links are relative, so the folder works from ``file://`` and can be zipped as it
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import re
@@ -21,7 +22,7 @@ import yaml
 from nnlab.output import counted, number
 from nnlab.plots.axes import SPLIT_COLOUR_ORDER, split_colour
 from nnlab.redo import UNFINISHED
-from nnlab.report import facts, terminal
+from nnlab.report import facts, salvage, terminal
 from nnlab.report.collect import Entry
 from nnlab.report.figures import figure
 from nnlab.report.svg import Series, esc, finite, legend, line_chart, palette
@@ -202,6 +203,17 @@ def run_charts(entry: Entry) -> str:
         )
         charts.append(f'<figure class="chart">{chart}{legend(series)}</figure>')
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
+
+
+def readable_charts(entry: Entry) -> str:
+    """A DAMAGED run's curves as far as its records read (``salvage``), saying which they are
+    and which lines did not read; a gap where an epoch is missing between two."""
+    read = salvage.Readable(entry.readable, entry.unread)
+    note = f'<p class="note">{esc(salvage.said(read))}</p>'
+    if not entry.readable:
+        return note
+    records = salvage.with_gaps(entry.readable)
+    return note + run_charts(dataclasses.replace(entry, records=records, drawing=None))
 
 
 def split_colors() -> dict[str, str]:
@@ -438,6 +450,8 @@ def generic_page(entry: Entry, names: dict[str, str]) -> str:
     body += section("Figures", figures(entry), "figures")
     if entry.records:
         body += section("Curves", run_charts(entry))
+    elif entry.readable or entry.unread:
+        body += section("Curves", readable_charts(entry))
     summary = local(entry, names, entry.summary)
     body += section("Summary", json_view(summary, said=_said(entry, entry.summary)))
     for name, data in entry.files.items():

@@ -285,3 +285,70 @@ def test_a_builds_damage_is_grouped_by_the_folder_of_the_runs_folder_it_is_in(tm
         ("t", "round"),
     ]  # fmt: skip
     assert ReportResult(tmp_path, tmp_path / "index.html", 0, 1, 0, damaged=()).damage() == []
+
+
+def curves_section(html: str) -> str:
+    return html.split("<h2>Curves</h2>", 1)[1].split("</section>", 1)[0]
+
+
+def cut_line(run: runs.RunDir, number: int, keep: int = 50, newline: bool = True) -> None:
+    """Line ``number`` of the run's metrics.jsonl cut to its first ``keep`` bytes."""
+    lines = run.file("metrics.jsonl").read_bytes().split(b"\n")
+    lines[number - 1] = lines[number - 1][:keep]
+    text = b"\n".join(lines)
+    run.file("metrics.jsonl").write_bytes(text if newline else text.rstrip(b"\n"))
+
+
+def test_a_damaged_runs_page_draws_the_epochs_that_read_with_a_gap_at_a_cut_line(tmp_path):
+    # (a line cut in half among 20 left the page without a curve: only why it was DAMAGED)
+    root = tmp_path / "runs"
+    run = make_run(root, "cut", epochs=20)
+    cut_line(run, 11)
+    result = build_report((), root)
+    html = page(result.out, run.path)
+    assert "metrics.jsonl: line 11: not a JSON record" in html  # (why: the strict reader's)
+    curves = curves_section(html)
+    assert (
+        "the 20 epoch records of metrics.jsonl that read (epochs 0 to 20); line 11 could not "
+        "be read" in curves
+    )
+    loss = curves.split('data-label="train loss"', 1)[1].split('<path d="', 1)[1].split('"')[0]
+    assert loss.count("M") == 2 and loss.count("L") == 18  # (0-9 and 11-20: a gap at 10)
+    row = row_of(result.index.read_text(), "cut")
+    assert "DAMAGED" in row and "0.9" not in row  # (no final accuracy from a damaged file)
+
+
+def test_a_completed_runs_torn_last_line_and_a_missing_meta_json_keep_their_curves(tmp_path):
+    root = tmp_path / "runs"
+    torn = make_run(root, "torn", epochs=20)
+    cut_line(torn, 21, newline=False)  # (killed mid-write; meta.json says COMPLETED)
+    no_meta = make_run(root, "no-meta", epochs=4)
+    no_meta.file("meta.json").unlink()
+    result = build_report((), root)
+    torn_page = page(result.out, torn.path)
+    assert "DAMAGED" in torn_page and "(epochs 0 to 19); line 21 could not be read" in torn_page
+    assert curves_section(torn_page).count('<svg class="chart"') == 2  # (loss, accuracy)
+    gone = page(result.out, no_meta.path)
+    assert "meta.json: missing" in gone
+    assert "the 5 epoch records of metrics.jsonl that read (epochs 0 to 4)<" in gone
+    assert curves_section(gone).count('<svg class="chart"') == 2
+
+
+def test_a_metrics_file_of_which_no_line_reads_says_so_and_draws_nothing(tmp_path):
+    root = tmp_path / "runs"
+    run = make_run(root, "garbage", epochs=7)
+    run.file("metrics.jsonl").write_bytes(b"\x00\x01\n" * 8)
+    curves = curves_section(page(build_report((), root).out, run.path))
+    assert "lines 1, 2, 3, 4, 5 and 3 more could not be read" in curves
+    assert '<svg class="chart"' not in curves
+
+
+def test_the_readable_records_keep_each_epoch_once_in_order():
+    from nnlab.report.salvage import Readable, said, with_gaps
+
+    records = [{"epoch": 0}, {"epoch": 1}, {"epoch": 4}]
+    assert with_gaps(records) == [{"epoch": 0}, {"epoch": 1}, {"epoch": 2}, {"epoch": 4}]
+    assert (
+        said(Readable([{"epoch": 3}], []))
+        == "the 1 epoch record of metrics.jsonl that read (epoch 3)"
+    )
