@@ -6,6 +6,7 @@ it, the curves it has and the config keys in which runs differ. Plain functions 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -361,7 +362,9 @@ def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, st
     if entry.status != "COMPLETED":
         return []
     if entry.kind == "lr-scan" and entry.config_text:  # (as the scan's next: line says it)
-        then = scan_next.next_step(entry.summary, folder, extra)
+        then = scan_next.next_step(entry.summary, folder, extra) or lower_scan(
+            entry.summary, folder, extra
+        )
         return [then] if then is not None else []
     best = best_trial(entry) if entry.kind == "tune" else None
     if best is None or not best.rel.startswith(entry.rel + "/"):
@@ -375,6 +378,29 @@ def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, st
             f"nnlab train {shlex.quote(trial + '/config.yaml')}{extra}",
         )
     ]  # fmt: skip
+
+
+def lower_scan(summary: dict[str, Any], folder: str, extra: str = "") -> tuple[str, str] | None:
+    """(why, command) where every rate an lr-scan trained at diverged: the scan again below its
+    smallest rate, over as many decades (3 at least, to ``--min``'s bound) in as many rates.
+    Its page offered nothing, where there is nothing to train at (``scan_next.next_step``:
+    None); the rates were all too large, as a rate that diverges is."""
+    rows = summary.get("rows")
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return None
+    rates = [lr for r in rows if (lr := finite(r.get("lr"))) is not None and lr > 0]
+    if len(rates) < len(rows) or any(not r.get("diverged") for r in rows):
+        return None
+    lo, hi = min(rates), max(rates)
+    top = math.floor(math.log10(lo) - 1e-9)
+    bottom = max(top - max(3, math.ceil(math.log10(hi / lo) - 1e-9)), scan_next.EXPONENTS[0])
+    if bottom >= top:
+        return None
+    epochs = summary.get("epochs")
+    scan = f"--min {bottom} --max {top} --num {max(len(rows), top - bottom + 1)}"
+    scan += f" --epochs {epochs}" if isinstance(epochs, int) else ""
+    why = f"every rate scanned diverged in training ({config_text(lo)} to {config_text(hi)}): smaller ones"
+    return why, f"nnlab lr-scan {shlex.quote(folder + '/config.yaml')} {scan}{extra}"
 
 
 # --- curves -------------------------------------------------------------------------------------

@@ -104,3 +104,31 @@ def test_a_sweeps_page_names_its_best_trial_and_marks_its_row(every_kind, tmp_pa
     text = page(result.out, every_kind / sweep.rel)
     assert f'best trial: <a href="{best.rel[len(sweep.rel) + 1 :]}/index.html">{best.name}' in text
     assert len(re.findall(r'<td[^>]* class="notes"[^>]*>best( · [^<]*)?</td>', text)) == 1
+
+
+def test_an_lr_scan_whose_every_rate_diverged_offers_the_scan_below_its_range(tmp_path):
+    # (its page offered nothing but the command that made it: next_step has no rate to train)
+    from tests.report.conftest import CONFIG, run_cli
+
+    root = tmp_path / "runs"
+    args = ["lr-scan", CONFIG, "--min", "3", "--max", "4", "--num", "2", "--epochs", "1"]
+    run_cli([*args, "dataset.n_train=300", "-q"], root)
+    scan = next(p for p in root.iterdir() if "-lr-scan-" in p.name)
+    offered = commands(page(build_report((), root).out, scan))
+    what = "every rate scanned diverged in training (1000 to 10000): smaller ones"
+    assert offered[what] == (
+        f"nnlab lr-scan {scan}/config.yaml --min -1 --max 2 --num 4 --epochs 1 --runs-dir {root}"
+    )
+
+
+def test_a_lower_scan_is_offered_only_where_every_rate_diverged():
+    from nnlab.report.facts import lower_scan
+
+    rows = [{"lr": 0.3, "diverged": "train (epoch 1)"}, {"lr": 3.0, "diverged": "train (epoch 2)"}]
+    assert lower_scan({"rows": rows}, "s") == (
+        "every rate scanned diverged in training (0.3 to 3): smaller ones",
+        "nnlab lr-scan s/config.yaml --min -4 --max -1 --num 4",
+    )
+    assert lower_scan({"rows": [*rows, {"lr": 0.01, "diverged": None}]}, "s") is None
+    assert lower_scan({"rows": [{"lr": 1e-29, "diverged": "train"}]}, "s") is None  # (the bound)
+    assert lower_scan({"rows": []}, "s") is None and lower_scan({}, "s") is None
