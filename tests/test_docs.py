@@ -549,6 +549,33 @@ def test_every_option_the_readme_gives_a_command_is_one_of_its_options():
     assert sorted(unknown) == []
 
 
+def test_a_readme_command_given_png_shows_the_figure_line_it_prints(tmp_path, monkeypatch):
+    """(the overfitting block's ``runs compare ... --png overfitting.png`` ended at its table,
+    where the command's last line, on stderr, is ``figure: overfitting.png``.) Each command of a
+    console block given ``--png PATH`` is followed by ``figure: PATH``, the line ``runs
+    compare --png`` prints (of a path as given, relative)."""
+    from tests.conftest import invoke
+
+    text = (ROOT / "README.md").read_text()
+    shown = 0
+    for block in re.findall(r"^```console\n(.*?)^```", text, re.M | re.S):
+        for command in re.split(r"^(?=\$ )", block, flags=re.M):
+            png = re.search(r"^\$ nnlab .*--png[ =](\S+)", command)
+            if png:
+                shown += 1
+                assert f"\nfigure: {png[1]}\n" in command, command.splitlines()[0]
+    assert shown >= 1
+    monkeypatch.chdir(tmp_path)
+    runs = tmp_path / "runs"
+    for lr in ("0.1", "0.05"):
+        trained = invoke("train", ROOT / "configs" / "digits-quickstart.yaml", "epochs=1",
+                         f"optimizer.lr={lr}", "-q", runs_dir=runs)  # fmt: skip
+        assert trained.exit_code == 0, trained.output
+    result = invoke("runs", "compare", "latest~1", "latest", "--png", "gap.png", runs_dir=runs)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == "figure: gap.png"
+
+
 def help_examples() -> list[str]:
     """The ``Example:`` lines of every command's help (its docstring), each line's commands."""
     import typer
