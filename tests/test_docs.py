@@ -308,9 +308,17 @@ def test_readme_gradcheck_timing_lines_are_what_the_command_prints(tmp_path):
     quoted = [shape_of(line) for line in block if not line.startswith(("$", "..."))]
     result = invoke("gradcheck", "--compare-differences", runs_dir=tmp_path / "runs")
     assert result.exit_code == 0, result.output
-    printed = [shape_of(line) for line in result.output.splitlines()]
+    printed = [shape_of(as_readme_writes(line, tmp_path / "runs"))
+               for line in result.output.splitlines()]  # fmt: skip
     for line in quoted:
         assert line in printed, (line, printed[-8:])
+
+
+def as_readme_writes(line: str, runs: Path) -> str:
+    """A printed line as the README writes it: the runs folder as ``runs``, a folder's name as
+    ``<date>-<time>-<its kind and name>-<id>``."""
+    line = line.replace(str(runs), "runs")
+    return re.sub(r"\b\d{8}-\d{6}(-\S+)-[0-9a-f]{6}\b", r"<date>-<time>\1-<id>", line)
 
 
 def console_block(command: str) -> list[str]:
@@ -574,6 +582,38 @@ def test_a_readme_command_given_png_shows_the_figure_line_it_prints(tmp_path, mo
     result = invoke("runs", "compare", "latest~1", "latest", "--png", "gap.png", runs_dir=runs)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[-1] == "figure: gap.png"
+
+
+FOLDER_MAKERS = (
+    "train",
+    "sweep",
+    "tune",
+    "lr-scan",
+    "landscape",
+    "activations",
+    "compare-optimizers",
+    "gradcheck --compare-differences",
+    "gradcheck configs",
+)
+
+
+def test_a_readme_block_shows_a_commands_output_through_its_folder_line():
+    """(the blocks of compare-optimizers, lr-scan, tune, landscape and gradcheck
+    --compare-differences stopped at their tables, or at ``best:``, where each command's last
+    line names its folder and figures, as the quick start's block shows it.) The output a
+    console block shows of a command that makes a folder ends with that line, or with ``...``
+    where the block leaves the rest out; a dry run makes none."""
+    text = (ROOT / "README.md").read_text()
+    cut = []
+    for block in re.findall(r"^```console\n(.*?)^```", text, re.M | re.S):
+        for command in re.split(r"^(?=\$ )", block, flags=re.M)[1:]:
+            first, *shown = command.rstrip("\n").splitlines()
+            words = first.removeprefix("$ nnlab ")
+            if not words.startswith(FOLDER_MAKERS) or "--dry-run" in words:
+                continue
+            if not shown or not shown[-1].startswith(("run folder: ", "sweep folder: ", "...")):
+                cut.append(first[:60])
+    assert cut == []
 
 
 def help_examples() -> list[str]:
