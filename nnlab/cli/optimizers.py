@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.models import OptionInfo
@@ -21,6 +21,9 @@ from nnlab.cli.helpwords import one_of
 from nnlab.cli.render import emit_json, emit_table
 from nnlab.cli.resuming import alone_with_resume, check_report_of, redo_option
 from nnlab.output import Format
+
+if TYPE_CHECKING:
+    from nnlab.experiments.optimizers import ComparisonRun
 
 Overrides = Annotated[
     list[str] | None,
@@ -171,7 +174,7 @@ def compare_optimizers(
     show(result, opts)
 
 
-def show(result: Any, opts: Output) -> None:
+def show(result: ComparisonRun, opts: Output) -> None:
     """The comparison's table (or JSON), its folder and its figure."""
     with then_report(result.run.path.parent, opts.report):
         if opts.fmt == Format.json:
