@@ -56,7 +56,7 @@ from nnlab.experiments.optimizers.specs import (
 from nnlab.experiments.optimizers.training import (
     DATASET_DEFAULTS,
     DEFAULT_DATASET_OPTIMIZERS,
-    DLFS_HIDDEN,
+    DEFAULT_HIDDEN,
     KEPT,
     DatasetComparison,
     DatasetPlan,
@@ -303,7 +303,7 @@ def _net_settings(
         raise ConfigError("--steps: --dataset takes one number of iterations")
     return NetSettings(
         steps[0] if steps else 2000,
-        parse_hidden(",".join(map(str, DLFS_HIDDEN)) if hidden is None else hidden),
+        parse_hidden(",".join(map(str, DEFAULT_HIDDEN)) if hidden is None else hidden),
         loss or "softmax_ce", 128 if batch_size is None else batch_size, seed or 0,
     )  # fmt: skip
 

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from nnlab.runs import RunDir
 
 # ----------------------------------------------------------------------------- datasets
-# DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001
+# DLFS ch. 6 (optimizer_compare_mnist.py): SGD 0.01, Momentum 0.01, AdaGrad 0.01, Adam 0.001;
+# Nesterov as DLFS's class defaults it; RMSProp 0.001, Keras's default (DLFS's class and
+# torch.optim.RMSprop default to 0.01; DLFS's comparison leaves RMSprop out)
 DATASET_DEFAULTS: dict[str, dict[str, float]] = {
     "sgd": {"lr": 0.01},
     "momentum": {"lr": 0.01, "momentum": 0.9},
@@ -50,7 +52,10 @@ DATASET_DEFAULTS: dict[str, dict[str, float]] = {
     "adam": {"lr": 0.001},
 }
 DEFAULT_DATASET_OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
-DLFS_HIDDEN = (100, 100, 100, 100, 100)
+# The net every optimizer trains: 5 hidden layers of 100 ReLU units (DLFS 6.3.2's BatchNorm
+# net, batch_norm_test.py). DLFS fig. 6-9's own script (optimizer_compare_mnist.py) trains 4,
+# the book's "five-layer" net (four hidden and the output layer): --hidden 100,100,100,100.
+DEFAULT_HIDDEN = (100, 100, 100, 100, 100)
 NET_LOSSES = ("softmax_ce", "svm")  # (of a multiclass net: bce is one output's)
 
 MAX_ITERATIONS = 10_000_000  # minibatch steps per optimizer (hours, not forever)
@@ -185,7 +190,7 @@ class NetSettings:
     """The net every optimizer of a dataset comparison trains, and for how many steps."""
 
     iterations: int = 2000
-    hidden: Sequence[int] = DLFS_HIDDEN
+    hidden: Sequence[int] = DEFAULT_HIDDEN
     loss: str = "softmax_ce"
     batch_size: int = 128
     seed: int = 0
