@@ -72,26 +72,36 @@ def accuracy_axis(axes: Sequence[Any]) -> float:
     values = accuracy_values(axes)
     floor = floor_of(values, panel_bests(axes))
     if floor == 0:
-        axes[0].set_ylim(0, 1.02)
+        axes[0].set_ylim(-foot(values), 1.02)
         return floor
     squeezed = min(values) < floor
-    show_floor(axes[0], floor, squeezed)
+    show_floor(axes[0], floor, squeezed, foot=foot(values))
     for ax in axes:
         mark_floor(ax, floor, squeezed)
     return floor
 
 
-def show_floor(ax: Any, floor: float, squeezed: bool, numbered: bool = True) -> list[float]:
+def foot(values: Sequence[float]) -> float:
+    """The room an axis from 0 leaves under 0: ``HEAD``, as over 1, where an accuracy of 0 is
+    drawn (a net whose outputs overflowed, NaN: its curves ran along the bottom edge, under
+    the axes' frame, a panel seemingly empty but for its legend), else none (0 at the edge)."""
+    return HEAD if values and min(values) <= 0 else 0.0
+
+
+def show_floor(ax: Any, floor: float, squeezed: bool, numbered: bool = True,
+               foot: float = 0.0) -> list[float]:  # fmt: skip
     """``ax``'s y axis from ``floor`` (above 0) to 1, 0 to it squeezed under it where
-    ``squeezed``: its scale, limits and ticks (none where not ``numbered``: an inner panel
-    of a grid). Returns the ticks' values (for grid lines drawn without ticks)."""
+    ``squeezed`` (``foot`` under 0: ``foot``): its scale, limits and ticks (none where not
+    ``numbered``: an inner panel of a grid). Returns the ticks' values (for grid lines drawn
+    without ticks)."""
     if squeezed:
         _squeeze(ax, floor)
     step = FLOORS[floor]
     ticks = [round(floor + i * step, 2) for i in range(round((1 - floor) / step) + 1)]
     ticks = [0.0, *ticks] if squeezed else ticks
     ax.set_yticks(ticks if numbered else [])
-    ax.set_ylim(0 if squeezed else floor - HEAD * (1 - floor), 1 + HEAD * (1 - floor))
+    bottom = -foot * floor / BAND if squeezed else floor - HEAD * (1 - floor)  # (the foot:
+    ax.set_ylim(bottom, 1 + HEAD * (1 - floor))  # as high as over 0..1.02, in the squeezed band)
     return ticks
 
 

@@ -18,6 +18,7 @@ from nnlab.plots import base
 from nnlab.plots.accuracy import (
     accuracy_values,
     floor_of,
+    foot,
     mark_floor,
     panel_bests,
     show_floor,
@@ -92,14 +93,16 @@ def _shared_accuracy(axes: list[Any], ncols: int = 4) -> None:
     where a few points are), numbered, labelled and break-marked in the left column; each
     panel's grid lines moved to its ticks. (Every panel was 0..1.02: digits' BatchNorm nets,
     0.95 to 1 from epoch 7, ran along the top edge.) Where the points set no floor, the
-    canvas's 0..1.02 stays."""
+    canvas's 0..1.02 stays (room under 0 where an accuracy of 0 is drawn: ``accuracy.foot``)."""
     values = accuracy_values(axes)
     floor = floor_of(values, panel_bests(axes))
     if not floor:
+        for ax in axes if foot(values) else []:  # (an accuracy of 0 drawn: room under it)
+            ax.set_ylim(-foot(values), 1.02)
         return
     squeezed = min(values) < floor
     for i, ax in enumerate(axes):
-        ticks = show_floor(ax, floor, squeezed, numbered=i % ncols == 0)
+        ticks = show_floor(ax, floor, squeezed, numbered=i % ncols == 0, foot=foot(values))
         for lines in ax.collections:
             if lines.get_gid() == "grid y":
                 lines.set_segments([[(0, y), (1, y)] for y in ticks])

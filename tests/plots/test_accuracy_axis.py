@@ -86,3 +86,22 @@ def test_runs_compare_keeps_a_short_runs_curve_above_the_squeeze_beside_long_one
               {"label": "short", "records": one, "status": "COMPLETED"}]  # fmt: skip
     fig = plots.accuracy_gaps_figure(panels)
     assert fig.axes[0].get_ylabel() == "accuracy (0 to 0.8 squeezed)"
+
+
+def test_an_accuracy_of_0_is_drawn_clear_of_the_bottom_edge():
+    # (a net of init std 1e30: its outputs overflowed, every accuracy 0; the curves ran
+    # along the axes' bottom edge, under its frame, the panel empty but for its legend;
+    # runs compare's panel of it, and a sweep's, tune's and weight-scale grid's alike)
+    from tests.plots.layout import render
+
+    at_zero = records.learning(3)
+    for r in at_zero:
+        r.update(train_acc=0.0, test_acc=0.0 if r["epoch"] else 0.1)
+    squeezed = [dict(r, train_acc=0.97, test_acc=0.97) for r in records.learning(20)]
+    squeezed[0].update(train_acc=0.0, test_acc=0.0)
+    for recs in (at_zero, squeezed):
+        fig = plots.train_curves_figure(recs, ["train", "test"], "run", status="COMPLETED")
+        render(fig)
+        ax = fig.axes[1]
+        zero = ax.transData.transform((0, 0.0))[1]
+        assert zero - ax.get_window_extent().y0 >= 3, ax.get_ylim()  # (pixels)
