@@ -136,6 +136,7 @@ META_KINDS: dict[str, Kind] = {
     "stacked": STACKED, "blas_threads": STACKED, "n_trials": AT_LEAST_ONE, "jobs": AT_LEAST_ONE,
     "stack": AT_LEAST_ONE, "layers": AT_LEAST_ONE, "units": AT_LEAST_ONE,
     "samples": AT_LEAST_ONE, "failed_trials": WHOLE, "points_computed_last": WHOLE,
+    "largest_product": WHOLE,
     "rates": scalar("a list of numbers > 0", _all(lambda x: number(x) and x > 0)),
     "tol": scalar("a finite number >= 0", lambda v: number(v) and v >= 0),
 }  # fmt: skip

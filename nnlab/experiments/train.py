@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nnlab import runs
+from nnlab.blas import default_threads
 from nnlab.build import build_group, stack_key
 from nnlab.collector import release
 from nnlab.config import config_hash, to_yaml, validate
@@ -233,7 +233,13 @@ def painter_for(plot: bool, given: Any = None) -> Any:
     return plots.Painter()
 
 
-LARGE_PRODUCT = 2**24  # multiply-adds of one matrix product from which more threads pay
+def largest_product(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> int:
+    """Multiply-adds of the largest matrix product training ``cfg`` makes: a minibatch times a
+    layer's fan-in times its fan-out (meta.json's ``largest_product``, which says without the
+    data what ``blas_threads`` chose: ``nnlab.blas.again_threads``)."""
+    batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), n_train)
+    widths = [input_dim, *cfg.model.hidden, n_classes]
+    return batch * max(a * b for a, b in zip(widths, widths[1:]))
 
 
 def blas_threads(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> int:
@@ -241,11 +247,9 @@ def blas_threads(cfg: Config, input_dim: int, n_classes: int, n_train: int) -> i
     a layer's fan-in times its fan-out) has ``LARGE_PRODUCT`` multiply-adds or more, then
     every core. Small products gain nothing from more threads, and lose much on a busy
     machine (the README's performance section has the numbers). One
-    thread is also what sweep trials use, so a run gives the numbers its config gives there."""
-    batch = n_train if cfg.batch_size == "full" else min(int(cfg.batch_size), n_train)
-    widths = [input_dim, *cfg.model.hidden, n_classes]
-    largest = max(a * b for a, b in zip(widths, widths[1:]))
-    return 1 if batch * largest < LARGE_PRODUCT else (os.cpu_count() or 1)
+    thread is also what sweep trials use, so a run gives the numbers its config gives there
+    (``nnlab.blas``)."""
+    return default_threads(largest_product(cfg, input_dim, n_classes, n_train))
 
 
 def resolve_threads(threads: int | None, cfg: Config, data: Dataset) -> int:
@@ -327,6 +331,9 @@ def run_meta(cfg: Config, overrides: list[str], data_dir: Path | None, data: Dat
         "overrides": list(overrides),
         "data_dir": runs.data_dir_text(data_dir),
         **runs.data_fields(data),
+        "largest_product": largest_product(
+            cfg, data.input_dim, data.n_classes, data.splits["train"][0].shape[0]
+        ),
     }
 
 

@@ -163,7 +163,8 @@ def next_line(
 
 def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
     """What to run with the search's result: its best trial trained again, as the report's
-    page offers it (``best: nnlab train <tune>/rounds/<round>/trials/<id>/config.yaml``); None
+    page offers it (``best: nnlab train <tune>/rounds/<round>/trials/<id>/config.yaml``, with
+    ``--threads 1`` for a net ``train`` would give more BLAS threads: ``again_threads``); None
     without a best trial or where its folder is gone. The terminal gave the next search's
     ranges only."""
     import shlex
@@ -176,9 +177,15 @@ def best_line(run: runs.RunDir, summary: dict[str, Any]) -> str | None:
     config = folder / str(best.get("trial")) / "config.yaml"
     if not config.is_file():
         return None
+    from nnlab.blas import again_threads
+    from nnlab.errors import NnlabError
     from nnlab.redo import go_on_options
 
     data = go_on_options(run.meta.get("data_dir"), config.parent)
+    try:  # (its BLAS threads, one, where train would choose more: its numbers, bit for bit)
+        data += again_threads(runs.RunDir(config.parent).meta)
+    except NnlabError:  # (a trial's meta.json damaged: runs show names it; offered as before)
+        pass
     return (
         f"best: nnlab train {shlex.quote(str(config))}{data} (trial {best['trial']} of round "
         f"{best['round']} again; its config holds out the validation split)"

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from nnlab import times
+from nnlab.blas import again_threads
 from nnlab.errors import ConfigError
 from nnlab.experiments import scan_next
 from nnlab.experiments.compare import flatten
@@ -315,7 +316,8 @@ def reproduce(entry: Entry, folder: str) -> list[tuple[str, str]]:
         out.append(
             (
                 "train again from the resolved config",
-                f"nnlab train {shlex.quote(folder + '/config.yaml')}{new}",
+                f"nnlab train {shlex.quote(folder + '/config.yaml')}{new}"
+                + again_threads(entry.meta),
             )
         )
     extend = extend_offer(folder, entry.config.get("epochs"), data)
@@ -375,7 +377,7 @@ def next_steps(entry: Entry, folder: str, extra: str = "") -> list[tuple[str, st
         (
             f"train the best trial again ({values}; its config holds out the validation split)"
             if values else "train the best trial again",
-            f"nnlab train {shlex.quote(trial + '/config.yaml')}{extra}",
+            f"nnlab train {shlex.quote(trial + '/config.yaml')}{extra}{again_threads(best.meta)}",
         )
     ]  # fmt: skip
 

@@ -170,6 +170,7 @@ META_FIELDS = {
     "git_commit": ("train", 5, "text or null"),
     "config_hash": ("train", 5, "text or null"),
     "blas_threads": ("train", "1", "a whole number >= 1"),
+    "largest_product": ("train", -1, "a whole number >= 0 or null"),
     "preset": ("sweep", 5, "text or null"),
     "axes": ("sweep", "optimizer.lr", "a list of text or null"),
     "n_trials": ("sweep", "2", "a whole number >= 1 or null"),
