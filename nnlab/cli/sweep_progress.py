@@ -55,14 +55,19 @@ class SweepProgress:
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.table import Column
 
+            console = Console(stderr=True)  # (the bar as wide as leaves the rest one line)
+            width = max(BAR_MIN, min(BAR_MAX, console.width - BAR_TEXT))
             self.bar = Progress(
                 TextColumn("trial"),
-                BarColumn(),
+                BarColumn(bar_width=width),
                 MofNCompleteColumn(),
                 _times_column(self.tally),
-                TextColumn("{task.description}"),
-                console=Console(stderr=True),
+                TextColumn(
+                    "{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis")
+                ),
+                console=console,
                 transient=True,
             )
             self.bar.start()
@@ -87,17 +92,27 @@ class SweepProgress:
             self.lines(self.tally.line(done, describe_row(shown, self.axes), ended))
 
 
+# The bar's width: what an 80-column terminal leaves beside its other columns, 'trial', '3/16',
+# '12 s elapsed, ~48 s left' and 'last: f809f4f3 COMPLETED' (BAR_TEXT), within rich's 40; at
+# 40 wide the times wrapped at 80 columns ('12 s elapsed,' over '~48 s left'), and the last
+# trial's line with them
+BAR_MIN, BAR_MAX, BAR_TEXT = 10, 40, 64
+
+
 def _times_column(tally: times.Tally) -> Any:
     """The bar's times as every progress line writes them (``Tally.times``: ``12 s elapsed,
     ~48 s left``; rich's columns read 0:00:12 and -:--:--)."""
     from rich.progress import ProgressColumn
+    from rich.table import Column
     from rich.text import Text
 
     class Times(ProgressColumn):
         def render(self, task: Any) -> Text:
             return Text(tally.times(int(task.completed)))
 
-    return Times()
+    return Times(
+        table_column=Column(no_wrap=True)
+    )  # (on one line: never '12 s elapsed,' / '~48 s')
 
 
 def note_repeats(asked: int | None, total: int) -> None:

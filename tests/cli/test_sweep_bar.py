@@ -50,3 +50,21 @@ def test_a_sweep_stopped_short_leaves_its_bar_where_it_stopped(terminal):
             raise KeyboardInterrupt
     shown = stream.getvalue()
     assert "1/3" in shown.rsplit("\r", 1)[-1] and shown.removesuffix("\x1b[?25h").endswith("\n")
+
+
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_the_bar_is_one_line_on_a_terminal_80_or_more_wide(terminal, monkeypatch, width):
+    # (at 80 columns it took two: '12 s elapsed,' above '~48 s left', the bar 40 wide)
+    from rich.console import Console
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    terminal()
+    with sweep_progress.SweepProgress() as progress:
+        progress.start(RUN, 0, 16)
+        progress.failed = 2
+        progress.trial(3, 16, {"trial": "4c7bdfe9", "status": "COMPLETED"})
+        shown = Console(width=width, record=True, file=io.StringIO())
+        shown.print(progress.bar.make_tasks_table(progress.bar.tasks))
+        lines = shown.export_text().splitlines()
+    assert len(lines) == 1 and "3/16" in lines[0] and " left" in lines[0], lines
+    assert "last: 4c7bdfe9 COMPLETED" in lines[0]
