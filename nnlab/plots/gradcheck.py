@@ -18,7 +18,9 @@ def gradcheck_differences_figure(
     Dotted guides mark the optimal steps for float64: sqrt(machine eps) ~ 1.5e-8 for forward
     differences (truncation O(h) vs round-off O(eps/h)), cbrt(machine eps) ~ 6e-6 for centred
     ones (truncation O(h^2)). The legend is under the axes (in the lower right it met the
-    centred curve's minimum).
+    centred curve's minimum). An error of exactly 0 (a net of zero init: both gradients 0) is
+    drawn at a floor of 1e-17 on a dashed line the legend names (it read as 1e-17 where the
+    table says 0).
     """
     plt = base.pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
@@ -48,6 +50,8 @@ def gradcheck_differences_figure(
             va="top",
         )
     ax.axhspan(1e-7, 1e-4, color="orange", alpha=0.08, label="1e-7..1e-4: suspicious")
+    if any(e == 0 for e in [*forward, *centred]):  # (drawn at the floor, which reads as 1e-17)
+        ax.axhline(floor, color="grey", ls="--", lw=0.8, label="error 0, drawn at 1e-17")
     base.log_scale(ax, "x", "step h")
     base.log_scale(ax, "y", "max relative error vs analytic")
     what = title or "finite differences: truncation vs round-off"
