@@ -413,8 +413,10 @@ def test_each_optimizers_ending_line_goes_to_outcome_and_the_rest_to_progress(mo
     opt.compare_on_dataset(
         *args, net=opt.NetSettings(3, [10]), progress=steps.append, outcome=ended.append
     )
-    assert [line.split(",")[0] for line in ended] == ["run 1/2", "run 2/2"]
-    assert [line.split(",")[0] for line in steps[1:]] == ["step 1/3", "step 2/3"] * 2
+    # (the setup's line, first, stays too: a terminal draws the steps in place below it)
+    assert [line.split(",")[0] for line in ended[1:]] == ["run 1/2", "run 2/2"]
+    assert "; data: " in ended[0]
+    assert [line.split(",")[0] for line in steps] == ["step 1/3", "step 2/3"] * 2
     every: list[str] = []
     opt.compare_on_dataset(*args, net=opt.NetSettings(3, [10]), progress=every.append)
     assert [line.split(" ")[0] for line in every[1:]] == ["step", "step", "run"] * 2
