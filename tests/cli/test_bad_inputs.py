@@ -1259,14 +1259,16 @@ def test_a_run_folder_given_as_the_config_names_its_config_and_resume(tmp_path):
 def test_a_run_folder_given_as_the_config_reads_its_meta_json_bounded(tmp_path, monkeypatch):
     # (its kind, for the hint, was read with read_text: a meta.json of any size whole; every
     # reader of a meta.json reads at most 1 MB)
-    from nnlab import yamlio
+    from nnlab import config_paths
 
     run = tmp_path / "runs" / "big"
     run.mkdir(parents=True)
     (run / "config.yaml").write_text("epochs: 1\n")
     (run / "meta.json").write_text('{"kind": "train", "pad": "' + "x" * 2**21 + '"}')
-    asked, real = [], yamlio.read_at_most
-    monkeypatch.setattr(yamlio, "read_at_most", lambda p, n: asked.append((p, n)) or real(p, n))
+    asked, real = [], config_paths.read_at_most
+    monkeypatch.setattr(
+        config_paths, "read_at_most", lambda p, n: asked.append((p, n)) or real(p, n)
+    )
     line = one_line(invoke("train", str(run), runs_dir=tmp_path / "runs").stderr)
     assert line == (
         f"error: {run}: is a folder, expected a YAML config file; a run folder: its config is "
