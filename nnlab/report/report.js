@@ -99,6 +99,7 @@
     full.concat(none, empty).forEach(function (k) { rows.appendChild(k.row); });
     body.appendChild(rows);
     keep("sort-" + table.id, [index, ascending]);
+    table.dispatchEvent(new Event("sorted"));  // (its pages are of the new order: makeFilter)
   }
 
   // what the reader did to a page that Back should bring back (a table's sort), in the
@@ -154,11 +155,11 @@
 
   // A sweep's trials: "best" on the best of the rows kept (data-best: its place in the sweep's
   // order of best, 0 its best of all), not on the sweep's best when the filter hides it
-  function markBest(rows) {
+  function markBest(rows, matched) {
     var best = null;
     rows.forEach(function (r) {
       var place = r.getAttribute("data-best");
-      if (place === null || r.hidden) return;
+      if (place === null || !matched.has(r)) return;
       if (best === null || Number(place) < Number(best.getAttribute("data-best"))) best = r;
     });
     rows.forEach(function (r) {
@@ -167,6 +168,49 @@
       var notes = cell.getAttribute("data-notes");
       cell.textContent = [r === best ? "best" : "", notes].filter(Boolean).join(" · ");
     });
+  }
+
+  // A long table in pages of PAGE rows, with a pager under it (a table of PAGE rows or fewer
+  // has none): the index of 1,000 runs laid out every row, 1.6 MB of them, on every visit.
+  // Its page is kept in the history entry (Back to the index comes back to it); a filter or a
+  // sort starts again at its first page. Ticked runs stay ticked on any page.
+  var PAGE = 100;
+  function makePager(table, matched, refresh) {
+    var nav = document.createElement("nav"), at = kept("page-" + table.id) || 0;
+    nav.className = "pager";
+    nav.setAttribute("aria-label", "pages of " + (table.getAttribute("aria-label") || "rows"));
+    nav.innerHTML = '<button type="button" class="prev">\u2190 previous</button> ' +
+      '<span class="range"></span> <button type="button" class="next">next \u2192</button> ' +
+      '<button type="button" class="all">show all</button>';
+    nav.hidden = true;
+    var box = table.parentElement.classList.contains("scroll") ? table.parentElement : table;
+    box.parentElement.insertBefore(nav, box.nextSibling);
+    var every = false;
+    function show() {
+      var rows = matched(), count = Math.ceil(rows.length / PAGE);
+      at = every ? 0 : Math.max(0, Math.min(at, count - 1));
+      var lo = every ? 0 : at * PAGE, hi = every ? rows.length : Math.min(rows.length, lo + PAGE);
+      rows.forEach(function (r, i) { r.hidden = i < lo || i >= hi; });
+      nav.hidden = rows.length <= PAGE;
+      var range = (lo + 1).toLocaleString("en") + "\u2013" + hi.toLocaleString("en");
+      nav.querySelector(".range").textContent = "rows " + range + " of " +
+        rows.length.toLocaleString("en");
+      nav.querySelector(".prev").disabled = every || at === 0;
+      nav.querySelector(".next").disabled = every || at >= count - 1;
+      nav.querySelector(".all").textContent = every ? "in pages of " + PAGE : "show all";
+      keep("page-" + table.id, at);
+      // (what the count above the table adds: the pager is under it, 100 rows down)
+      return nav.hidden || every ? "" : ", rows " + range + " here (pages under the table)";
+    }
+    function go(step) {
+      at += step;
+      refresh();
+      table.scrollIntoView({ block: "start" });
+    }
+    nav.querySelector(".prev").addEventListener("click", function () { go(-1); });
+    nav.querySelector(".next").addEventListener("click", function () { go(1); });
+    nav.querySelector(".all").addEventListener("click", function () { every = !every; refresh(); });
+    return { show: show, first: function () { at = 0; } };
   }
 
   function makeFilter(controls) {
@@ -182,23 +226,31 @@
       fillSelect(pair[0], values);
       pair[0].hidden = values.length < 2; // nothing to choose between
     });
+    var matched = [];
+    var pages = makePager(table, function () { return matched; }, count);
     function apply() {
       var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
-      var count = 0;
-      rows.forEach(function (r) {
+      matched = [];
+      // (in the table's order now: a sort moves the rows, and its pages are of that order)
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
         var hay = r.getAttribute("data-search") || "";
         var ok = words.every(function (w) { return hay.indexOf(w) >= 0; }) &&
           (!kind.value || r.getAttribute("data-kind") === kind.value) &&
           (!status.value || r.getAttribute("data-status") === status.value);
-        r.hidden = !ok;
-        count += ok ? 1 : 0;
+        if (ok) matched.push(r); else r.hidden = true;
       });
-      shown.textContent = count + " of " + rows.length + " shown";
-      markBest(rows);
+      markBest(rows, new Set(matched));  // (on any of its pages)
+      count();
     }
-    [text, kind, status].forEach(function (el) { el.addEventListener("input", apply); });
-    kind.addEventListener("change", apply);
-    status.addEventListener("change", apply);
+    function count() {  // (the page's rows shown, and how many the filter keeps)
+      shown.textContent = matched.length.toLocaleString("en") + " of " +
+        rows.length.toLocaleString("en") + " shown" + pages.show();
+    }
+    function again() { pages.first(); apply(); }
+    [text, kind, status].forEach(function (el) { el.addEventListener("input", again); });
+    kind.addEventListener("change", again);
+    status.addEventListener("change", again);
+    table.addEventListener("sorted", again);
     apply();
     // Back to the page: the browser puts the filter's words and choices back after this
     // script has run (no input event), so the box said 'lr-scan' over every row
