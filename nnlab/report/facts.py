@@ -135,7 +135,7 @@ def counts_text(counts: dict[str, int]) -> str:
     """``3 COMPLETED, 1 DIVERGED, 1 without meta.json``: a folder with no status (its badge is
     "-") is counted as what it is, not as "1 -"."""
     ordered = sorted(counts.items(), key=lambda c: (-c[1], c[0] == "-"))  # (no status: last)
-    return ", ".join(f"{n} {NO_STATUS if s == '-' else s}" for s, n in ordered)
+    return ", ".join(f"{n:,} {NO_STATUS if s == '-' else s}" for s, n in ordered)
 
 
 def in_folder(text: str, entry: Entry) -> str:

@@ -134,3 +134,10 @@ def test_many_runs_of_one_name_are_labelled_by_their_values_and_ids_where_those_
                 labels[entry.rel]
                 == f"same (lr={entry.config['optimizer']['lr']}, {entry.rel[-6:]})"
             )
+
+
+def test_a_count_of_thousands_of_folders_reads_with_its_comma():
+    # (the index of 1,000 runs was '1,000 folders in runs (1000 COMPLETED)')
+    from nnlab.report.facts import counts_text
+
+    assert counts_text({"COMPLETED": 1000, "DIVERGED": 2}) == "1,000 COMPLETED, 2 DIVERGED"
