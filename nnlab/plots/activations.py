@@ -106,23 +106,38 @@ def activation_histograms_figure(
 def _grid(n_rows: int, n_cols: int, title: str, caption: str) -> tuple[Any, Any]:
     """The figure and its ``n_rows`` x ``n_cols`` axes, in margins of inches: ``title`` above,
     fitted to the figure's width (a line more, 0.2 inches more: the run's id, the condition),
-    ``caption`` under them."""
+    ``caption`` under them; the figure as wide as the panels or the caption, whichever is
+    wider (the panels keep their width, left-aligned over the caption)."""
     plt = base.pyplot()
     below = 0.18 * (caption.count("\n") + 1) + 0.2 if caption else 0.0  # inches
     below += XLABEL  # (the bottom row's x label: what the bars count)
-    width = LEFT + COLUMN * n_cols + 0.2
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(width, 1), squeeze=False, sharey="row")
+    panels = LEFT + COLUMN * n_cols + 0.2
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(panels, 1), squeeze=False, sharey="row")
+    width = max(panels, _inches(fig, caption, base.fonts.NOTE_PT) + 0.2)  # (the caption's
+    # width, which the PNG has anyway: one layer's title, fitted to 2.8 inches, took 7 lines)
+    fig.set_size_inches(width, 1)
     title = base.fit_lines(fig, title, width - 0.2, base.fonts.SUPTITLE_PT)
     above = base.fonts.line_inches(base.fonts.SUPTITLE_PT) * title.count("\n")
     height = 1.55 * n_rows + 0.7 + below + above
     fig.set_size_inches(width, height)
     fig.subplots_adjust(hspace=0.35, wspace=0.15, top=1 - (0.55 + above) / height,
                         bottom=(0.35 + below) / height, left=LEFT / width,
-                        right=1 - 0.2 / width)  # fmt: skip
+                        right=1 - (width - panels + 0.2) / width)  # fmt: skip
     if caption:
         fig.text(0.1 / width, 0.08 / height, caption, ha="left", va="bottom")
     fig.suptitle(title, y=1 - 0.05 / height)
     return fig, axes
+
+
+def _inches(fig: Any, text: str, fontsize: float) -> float:
+    """The width of ``text``'s widest line at ``fontsize`` points as ``fig`` draws it, in
+    inches (0 for no text)."""
+    from matplotlib.text import Text
+
+    if not text:
+        return 0.0
+    probe = Text(0, 0, text, fontsize=fontsize, figure=fig)
+    return float(probe.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi)
 
 
 def _row_colours(labels: list[str], colour_by: dict[str, str]) -> list[str]:
