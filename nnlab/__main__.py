@@ -53,6 +53,8 @@ STOP = tuple(
     for s in ("SIGINT", "SIGTERM", "SIGHUP", "SIGXCPU", "SIGUSR1", "SIGUSR2")  # (signals.STOPS)
     if hasattr(signal, s)
 )
+IGNORED = frozenset(s for s in STOP if signal.getsignal(s) is signal.SIG_IGN)  # (as it began:
+# nohup's SIGHUP is its caller's choice, kept, and ``nnlab.signals.handled`` finds it so)
 EXIT_INTERRUPTED = 130
 BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 
@@ -100,7 +102,8 @@ def _start() -> None:
     streams.guard()  # (output that cannot be written is lost, not the command's failure)
     hold()
     for s in STOP[1:]:
-        signal.signal(s, _stop)
+        if s not in IGNORED:
+            signal.signal(s, _stop)
     for line in _thread_counts():  # (before NumPy loads)
         _say(line)
     _terminal_size()
@@ -405,12 +408,14 @@ def _exit_on_stop(code: int) -> None:
 
 
 def _set_stops(handler: Callable[[int, FrameType | None], object] | signal.Handlers) -> None:
-    """``handler`` for every stop signal, even when one arrives while they are set (the
-    KeyboardInterrupt it raises then is absorbed: the command is ending anyway)."""
+    """``handler`` for every stop signal not ignored as nnlab began (``IGNORED``), even when
+    one arrives while they are set (the KeyboardInterrupt it raises then is absorbed: the
+    command is ending anyway)."""
     while True:
         try:
             for s in STOP:
-                signal.signal(s, handler)
+                if s not in IGNORED:
+                    signal.signal(s, handler)
             return
         except KeyboardInterrupt:
             continue

@@ -29,6 +29,16 @@ STOP_NAMES = ("SIGTERM", "SIGHUP", "SIGXCPU", "SIGUSR1", "SIGUSR2")  # (and SIGI
 # is up (Slurm's --signal). Their default action killed the command, its folder left RUNNING
 # (STALE). SIGQUIT (Ctrl-\\) keeps its own: quit at once, as kill -9 (STALE; --resume goes on).
 STOPS = tuple(getattr(signal, s) for s in STOP_NAMES if hasattr(signal, s))
+
+
+def handled() -> tuple[int, ...]:
+    """The stop signals nnlab answers: ``STOPS`` but those ignored (``nohup``'s SIGHUP, which
+    ``nnlab.__main__`` leaves ignored as it found it; a library caller's): its caller's choice,
+    kept. A run under nohup was interrupted by the hangup it was started to outlive
+    ('interrupted (SIGHUP)', exit 130). (Ctrl-C ignored: Python and nnlab leave it so too.)"""
+    return tuple(s for s in STOPS if signal.getsignal(s) is not signal.SIG_IGN)
+
+
 STOP_OF = {signal.Signals(s).name: s for s in STOPS}  # (an ``Interrupted``'s text: its signal)
 
 
@@ -155,7 +165,7 @@ class SignalsAsInterrupts:
         if depth == 0:
             taken.clear()  # (what ``interrupt_behind`` asks is this block's, not an earlier one's)
             _signals.hook, sys.unraisablehook = sys.unraisablehook, _interrupt_again
-            _signals.saved = {s: signal.signal(s, raise_interrupted) for s in STOPS}
+            _signals.saved = {s: signal.signal(s, raise_interrupted) for s in handled()}
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not where
                 # Ctrl-C is ignored: a sweep worker leaves it to the sweep)
                 _signals.saved[signal.SIGINT] = signal.signal(signal.SIGINT, raise_interrupted)

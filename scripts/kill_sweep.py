@@ -300,8 +300,8 @@ def one_case(name: str, sig: str, delay: float, out: Path, ref: dict[str, Any],
 
 
 def spread(end: float, n: int) -> list[float]:
-    """``n`` instants from 10 ms to ``end``, closer together early (the start is fast)."""
-    return [round(0.01 + (end - 0.01) * (i / (n - 1)) ** 1.5, 3) for i in range(n)]
+    """``n`` instants from 10 ms to ``end``, evenly."""
+    return [round(0.01 + (end - 0.01) * i / (n - 1), 3) for i in range(n)]
 
 
 def reference(name: str, out: Path, base: Path | None) -> tuple[dict[str, Any], float]:
@@ -328,6 +328,10 @@ def main() -> None:
     parser.add_argument("--hup-moments", type=int, default=8, help="(handled as SIGTERM)")
     parser.add_argument("--parallel", type=int, default=2)
     opts = parser.parse_args()
+    # (a command started in the background by a shell ignores SIGINT, and its children inherit
+    # that: a handler here is reset to the default in each child, which Ctrl-C then stops)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)  # (nohup's ignored SIGHUP, which nnlab keeps)
     opts.out.mkdir(parents=True, exist_ok=True)
     base = None
     if "extend" in opts.only:

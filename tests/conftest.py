@@ -22,6 +22,10 @@ from nnlab.runs import RunDir
 # suite puts Python's own handler back, so that the commands it starts begin with the default.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+# So with SIGHUP, which ``nohup`` sets to ignored and nnlab leaves ignored too (its caller's
+# choice: the run outlives its terminal): the commands the tests hang up begin with the default.
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def fake_run(root: Path, folder: str, status: str = "COMPLETED", **meta: Any) -> RunDir:

@@ -65,7 +65,7 @@ from nnlab.plots.titles import (  # noqa: F401 (re-exported: every figure's titl
     named,
 )
 from nnlab.plots.unraised import unraised
-from nnlab.signals import STOPS, held_while_forking, release
+from nnlab.signals import handled, held_while_forking, release
 
 Points = list[tuple[list[float], str]]  # labelled points of a test function
 IMPORT_THREAD = "nnlab-import-matplotlib"  # (the thread ``import_in_background`` starts)
@@ -414,7 +414,7 @@ def _paint(conns: list[Any], parent_ends: list[Any]) -> None:
             end.close()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.unraisablehook = _exit_unraised
-        for stop in STOPS:  # (SIGTERM, SIGHUP, ...: nnlab.signals.STOPS)
+        for stop in handled():  # (SIGTERM, SIGHUP, ...: nnlab.signals.STOPS not ignored)
             signal.signal(stop, _exit_once)
         release()  # (a signal sent since the fork arrives now, to these handlers)
         _warm_up()
@@ -474,7 +474,7 @@ def _exit_once(*_: Any) -> None:
     of the parent on)."""
     import signal
 
-    for stop in STOPS:
+    for stop in handled():
         signal.signal(stop, signal.SIG_DFL)
     raise SystemExit(0)
 

@@ -116,8 +116,8 @@ def _worker_init(parent: int, quiet_numerics: bool = False) -> None:
 
     threadpool_limits(limits=1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for stop in signals.STOPS:  # (a forked worker inherits its parent's; a trial's lifecycle
-        signal.signal(stop, signal.SIG_DFL)  # sets its own while it runs)
+    for stop in signals.handled():  # (a forked worker inherits its parent's; a trial's
+        signal.signal(stop, signal.SIG_DFL)  # lifecycle sets its own while it runs)
     signals.release()  # (held while it was forked: a signal sent since arrives now, here)
     with contextlib.suppress(RuntimeError):  # ("can't start new thread", ulimit -u: a worker
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()  # whose

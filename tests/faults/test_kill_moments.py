@@ -8,6 +8,7 @@ made quickly, and the sweep itself, small, as a slow test.
   nothing at the name before the whole folder is renamed there: tests/test_runs.py).
 - With ``--jobs 2`` which worker takes which trial is the pool's choice: nothing a user sees
   of a failing trial depends on it.
+- Under ``nohup`` (SIGHUP ignored as nnlab began) a hangup interrupted the run.
 - A kill -9 as a sweep founded a trial left the trial's hidden ``.<id>-<random>.new`` in
   trials/, which the sweep's resume, having run the trial again, left for 10 minutes.
 """
@@ -17,15 +18,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from nnlab import runs
 
-from .helpers import argv, assert_settled, invoke, set_meta
+from .helpers import Row, argv, assert_settled, invoke, set_meta
 
 
 def test_a_sweeps_resume_removes_the_hidden_trial_folder_a_kill_left_as_it_was_founded(case):
@@ -122,3 +125,40 @@ def test_what_a_parallel_sweep_says_of_a_failing_trial_is_not_the_pools_choice(c
     assert seen[0][0] == 3 and f"(e.g. {victim}: " in seen[0][1], seen[0]
     assert seen[0][2][victim][0] == "FAILED", seen[0]
     assert all(s == seen[0] for s in seen[1:]), seen
+
+
+NOHUP = Row(
+    "a hangup under `nohup` (SIGHUP ignored as nnlab began), in every command and its workers: "
+    "the command goes on, as `nohup` asks (it set its own handler, and the hangup interrupted "
+    "the run: 'interrupted (SIGHUP)', exit 130); SIGTERM still stops it",
+    "`nohup nnlab train cfg.yaml` (SIGHUP to its process group, as a closed terminal sends it)",
+    0,
+    ("run folder: {run}  (figure: curves.png)",),
+)
+
+
+@pytest.mark.parametrize(
+    "args", [("train", "cfg.yaml", "epochs=40"),
+             ("sweep", "grid", "cfg.yaml", "optimizer.lr=0.1,0.2", "epochs=20", "--jobs", "2")],
+)  # fmt: skip
+def test_a_hangup_that_nohup_ignores_leaves_the_command_running(case, args):
+    """``nohup nnlab ...`` starts nnlab with SIGHUP ignored, so that the run outlives its
+    terminal: nnlab set its own handler on it all the same, and the hangup interrupted the run
+    ('interrupted (SIGHUP)', exit 130, the folder INTERRUPTED). A stop signal ignored as nnlab
+    began stays ignored, in its workers too; SIGTERM still stops it."""
+    proc = subprocess.Popen(
+        argv(*args, "-q", "--runs-dir", case / "runs"), cwd=case, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # (as nohup does)
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list((case / "runs").glob("*/meta.json")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGHUP)  # (as a closed terminal sends it)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and "interrupted" not in err, (proc.returncode, err)
+    assert_settled(case / "runs", ("COMPLETED",))
+    if args[0] == "train":
+        (run,) = (case / "runs").iterdir()
+        for part in NOHUP.expect(case / "runs", run):
+            assert part in err, (part, err)

@@ -15,6 +15,7 @@ from .test_damaged import RESUME
 from .test_early_interrupts import RESUME_STOPPED
 from .test_environment import ENVIRONMENT, NOT_UTF8_LINES
 from .test_garbage import GARBAGE
+from .test_kill_moments import NOHUP
 from .test_lacking import LACKING, NO_META
 from .test_latest_and_modes import DAMAGED_LATEST, LATEST
 from .test_links import LINKS
@@ -75,6 +76,7 @@ ROWS = [
     REPORT_DISK,
     NEWER,
     *TRIAL_FILES,
+    NOHUP,
 ]
 
 
