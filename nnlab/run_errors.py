@@ -41,8 +41,8 @@ def error_in(folder: Path, exc: BaseException) -> str:
     trial's own)."""
     text = describe_error(exc)
     here, named = Path(folder).absolute(), _named(exc, text)
-    for where in (named, *named.parents) if named is not None else ():
-        if where.parent == here.parent:  # (the folder beside it that holds it, or its own)
+    for where in (named, named.parent) if named is not None else ():
+        if where.parent == here.parent:  # (a folder beside it, or a file of one; or its own)
             if where != here:
                 text += f" (in {where.name}, {STACKED})"
             break
