@@ -240,16 +240,26 @@ def value_problem(key: str, value: Any) -> str | None:
     """The line the schema says of ``value`` for the dotted ``key`` alone (its type, range or
     names: ``model.activation: input should be 'relu', ... got 'relux'``; of a list's item,
     ``model.hidden.1: ...``), None where it takes it, or where that depends on another key (a
-    variant's key but its name: an optimizer's ``momentum`` is one of momentum's; the checks
-    across keys, ``eval``'s 'val' and ``dataset.n_val``). For a value given outside a config,
-    ``--where``'s (``model.hidden=[1,[2]]``, an item no run's list has, kept none, exit 0)."""
+    variant's key, ``optimizer.momentum``, is a problem where no variant that has it takes
+    the value; the checks across keys, ``eval``'s 'val' and ``dataset.n_val``). For a value
+    given outside a config, ``--where``'s (``model.hidden=[1,[2]]``, an item no run's list
+    has, and ``optimizer.lr=[0.1]`` kept none, exit 0)."""
     head, _, rest = key.partition(".")
     if head in VARIANT_FIELDS:
         names = list(variants(head))
-        if rest != "name" or value in names:
+        if rest != "name":  # (a key of some variants: a problem where none takes the value)
+            having = [n for n, model in variants(head).items() if rest in model.model_fields]
+            found = [_problem_of(key, {head: {"name": n, rest: value}}) for n in having]
+            return found[0] if found and all(found) else None
+        if value in names:
             return None
         return f"{key}: expected one of {', '.join(names)}, got {given(value)}{did_you_mean(value, names)}"
-    raw = {head: {rest: value}} if rest else {head: value}
+    return _problem_of(key, {head: {rest: value}} if rest else {head: value})
+
+
+def _problem_of(key: str, raw: dict[str, Any]) -> str | None:
+    """``value_problem``'s line of the schema's first error at ``key`` (or one of its items,
+    ``model.hidden.1``) in the config ``raw``, None where it has none there."""
     try:
         Config.model_validate(raw)
     except ValidationError as exc:

@@ -20,7 +20,7 @@ from nnlab.experiments.trials import (  # (TRIAL_COUNTS re-exported: a sweep's, 
     trial_outcomes,
     trials_text,
 )
-from nnlab.experiments.where import Kept, Where, kept_trials
+from nnlab.experiments.where import LIST_STATUSES, Kept, Where, kept_trials
 from nnlab.kinds import whole
 from nnlab.summary import best_trial as summary_best, epochs_of
 
@@ -95,9 +95,6 @@ def list_title(
     words = [at_end, status.upper() if status else "", kind or ""]
     noun = "folder" if (found if fewer else last) == 1 else "folders"
     return " ".join([w for w in words if w] + [noun, "in", str(root)])
-
-
-LIST_STATUSES = (*runs.STATUSES, runs.STALE, *runs.UNUSABLE)  # (what ``runs list`` may show)
 
 
 def check_status(status: str) -> str:

@@ -21,6 +21,7 @@ from nnlab.errors import ConfigError, RunError
 from nnlab.numbers import CONFIG_DIGITS
 
 Where = list[tuple[str, list[Any]]]  # (key, the values it keeps), each to hold
+LIST_STATUSES = (*runs.STATUSES, runs.STALE, *runs.UNUSABLE)  # (what ``runs list`` may show)
 
 
 def parse_where(texts: Sequence[str]) -> Where:
@@ -33,9 +34,18 @@ def parse_where(texts: Sequence[str]) -> Where:
     for text in texts:
         key = override_key(text, what="--where", example="model.init=std")
         values = split_values(text.partition("=")[2], f"--where {key}")
+        if key == "status":  # (as runs list shows it, and --status takes it: any case)
+            values = [_status(v) for v in values]
         check_written(text, key, values)
         out.append((key, values))
     return out
+
+
+def _status(value: Any) -> Any:
+    """A ``--where status=`` value as ``runs list`` shows a status (``completed`` kept none:
+    each folder's is COMPLETED), or as given where it is none (``check_keys`` says so)."""
+    named = value.upper() if isinstance(value, str) else value
+    return named if named in LIST_STATUSES else value
 
 
 def check_written(text: str, key: str, values: list[Any]) -> None:
@@ -112,7 +122,6 @@ def check_keys(where: Where) -> None:
     """ConfigError for a key that is no config key (``runs list``'s folders may hold none
     that has it: said before any is read), with the key it was probably meant to be, and for
     a value its key does not take (``config_errors.value_problem``: no run has it)."""
-    from nnlab.config_errors import value_problem
     from nnlab.config_keys import reference_rows
     from nnlab.sweep.shape import SHAPE_KEYS
 
@@ -123,9 +132,30 @@ def check_keys(where: Where) -> None:
                               f"of its own: --kind {values[0]})")  # fmt: skip
         if key not in known and key not in ("status", "seed", *SHAPE_KEYS):
             raise ConfigError(f"--where: no config key {key!r}{key_meant(key, known)}")
-        for value in values if key in known else []:  # (model.activation=relux kept none)
-            if (problem := value_problem(key, value)) is not None:
+        for value in values:  # (model.activation=relux, status=done kept none)
+            if (problem := _value_problem(key, value, known)) is not None:
                 raise ConfigError(f"--where: {problem}; no run has it")
+
+
+def _value_problem(key: str, value: Any, known: list[str]) -> str | None:
+    """What ``check_keys`` says of ``value`` for ``key``: a config key's (``value_problem``),
+    a shape key's (``model.depth``: a whole number of layers), a folder's status (one that
+    ``runs list`` shows), else None."""
+    from nnlab.config_errors import value_problem
+    from nnlab.sweep.shape import SHAPE_KEYS, check_value
+    from nnlab.yamlio import given
+
+    if key == "status":
+        if value not in LIST_STATUSES:
+            return f"status: expected one of {', '.join(LIST_STATUSES)}, got {given(value)}"
+        return None
+    if key in SHAPE_KEYS:
+        try:
+            check_value(key, value)
+        except ConfigError as exc:
+            return str(exc)
+        return None
+    return value_problem(key, value) if key in known else None
 
 
 def key_meant(key: str, known: list[str]) -> str:

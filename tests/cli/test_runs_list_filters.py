@@ -47,6 +47,18 @@ def test_status_keeps_one_status_and_last_counts_among_those(five):
     assert list_runs(five, status="RUNNING") == []
 
 
+def test_where_status_takes_any_case_as_status_does(five):
+    # (--where status=completed kept none: each folder's is COMPLETED)
+    assert ids(list_runs(five, where=["status=completed"])) == ["c1", "e2"]
+    assert ids(list_runs(five, where=["status=Failed,diverged"])) == ["a5", "b4", "d3"]
+
+
+def test_a_variant_key_takes_a_value_one_variant_takes(five):
+    # (optimizer.momentum=0 is momentum's; nesterov's must be above 0: no refusal)
+    assert list_runs(five, where=["optimizer.momentum=0"]) == []
+    assert list_runs(five, where=["optimizer.beta1=0.9", "dataset.train_file=a.h5"]) == []
+
+
 def test_a_damaged_folder_is_listed_at_its_start_and_found_by_status(five):
     (five / "e2" / "metrics.jsonl").write_bytes(b"\xff\n")  # (meta.json still reads)
     rows = list_runs(five)
@@ -121,6 +133,19 @@ def test_a_last_beyond_the_folders_there_says_how_many_it_lists(five, args, titl
          "be greater than 0, got 0; no run has it"),
         (["--where", "eval=[x]"], "error: --where: eval.0: input should be 'train', 'val' or "
          "'test', got 'x'; no run has it"),
+        # (a key of some variants (an optimizer's, a dataset's), a shape key, a status: any
+        # value was taken, and kept no folder)
+        (["--where", "optimizer.lr=[0.1]"], "error: --where: optimizer.lr: input should be a "
+         "valid number, got [0.1]; no run has it"),
+        (["--where", "optimizer.momentum=abc"], "error: --where: optimizer.momentum: input "
+         "should be a valid number, unable to parse string as a number, got 'abc'"),
+        (["--where", "dataset.noise=[1]"], "error: --where: dataset.noise: input should be a "
+         "valid number, got [1]; no run has it"),
+        (["--where", "model.depth=abc"], "error: --where: model.depth: expected a whole number "
+         "of hidden layers from 0 to 64, got 'abc'; no run has it"),
+        (["--where", "status=done"], "error: --where: status: expected one of RUNNING, "
+         "COMPLETED, DIVERGED, FAILED, INTERRUPTED, STALE, DAMAGED, UNREADABLE, got 'done'; "
+         "no run has it"),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_refused_in_one_line(five, args, line):
