@@ -126,6 +126,21 @@ def _no_binary(loader: Any, node: Any) -> Any:
 
 SAFE_LOADER.add_constructor("tag:yaml.org,2002:binary", _no_binary)
 
+
+def _no_python(loader: Any, suffix: str, node: Any) -> Any:
+    """A Python object (``!!python/tuple``, what ``yaml.dump`` writes of a tuple; an object
+    to run, ``!!python/object/apply:os.system``) is no config value: it said PyYAML's 'could
+    not determine a constructor for the tag 'tag:yaml.org,2002:python/tuple''."""
+    written = "!!python/" + suffix
+    raise yaml.constructor.ConstructorError(
+        None, None, f"a Python object ({brief(written, 60)}) is no config value; nnlab reads "
+        "plain YAML only: write the value itself (yaml.safe_dump writes plain YAML)",
+        node.start_mark,
+    )  # fmt: skip
+
+
+SAFE_LOADER.add_multi_constructor("tag:yaml.org,2002:python/", _no_python)
+
 MAX_CONFIG_BYTES = 1_000_000  # a YAML config file
 MAX_YAML_VALUES = 100_000  # values a YAML document expands to (aliases included)
 MAX_YAML_DEPTH = 32  # levels of nesting (a config has three or four)

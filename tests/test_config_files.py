@@ -20,6 +20,9 @@ from nnlab.errors import ConfigError
          "is no config value; write the value itself"),
         ("optimizer: {name: sgd, lr: !!binary MC4x}\n", "line 1, column 28: malformed YAML: "
          "binary data (!!binary)"),
+        # (PyYAML's 'could not determine a constructor for the tag ...'; nothing ran before)
+        ("epochs: !!python/object/apply:os.system ['false']\n", "line 1, column 9: malformed "
+         "YAML: a Python object (!!python/object/apply:os.system) is no config value"),
         # (it said 'unknown key 'config'' and 'unknown key 'model.'')
         ("'': 3\n", "line 1, column 1: malformed YAML: a key of no text (''); expected a key name"),
         ("model: {'': 3}\n", "line 1, column 9: malformed YAML: a key of no text ('')"),

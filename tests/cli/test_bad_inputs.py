@@ -114,6 +114,16 @@ CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
         [],
         ["cfg.yaml: line 3, column 1", "duplicate key 'epochs'"],
     ),
+    (  # (it said 'could not determine a constructor for the tag 'tag:yaml.org,2002:python/tuple'')
+        "a Python object in the file",
+        "model: {hidden: !!python/tuple [100, 100]}\n",
+        [],
+        [
+            "{d}/cfg.yaml: line 1, column 17: malformed YAML: a Python object (!!python/tuple) is "
+            "no config value; nnlab reads plain YAML only: write the value itself "
+            "(yaml.safe_dump writes plain YAML)"
+        ],
+    ),
     (  # (it said PyYAML's 'but found another document' alone)
         "two YAML documents in the file",
         "epochs: 3\n---\nepochs: 5\n",
