@@ -38,7 +38,8 @@ def fold_line(line: str, width: int, indent: int | None = None) -> list[str]:
     ``hanging_indent``). A word (an id, a path, a number, a number and its unit: ``WORD``)
     is never broken: one that does not fit where the line goes on starts a line of its own,
     indented where it fits so, at the left edge where only that way it fits whole; a word
-    wider than the terminal stands on a line of its own and is left to it."""
+    wider than the terminal stands on a line of its own and is left to it. The words after
+    the last wide gap of a line (``_last_group``: 'ended' and its time) go on with it."""
     if len(line) <= width:
         return [line]
     rest = " " * (hanging_indent(line, width) if indent is None else indent)
@@ -50,10 +51,24 @@ def fold_line(line: str, width: int, indent: int | None = None) -> list[str]:
         elif not current.strip():  # (the line's first word: where it is, whatever its length)
             current += word
         else:
-            lines.append(current)
+            moved = _last_group(current, len(rest)) if len(gap) < 2 else ""  # (at a wide gap)
+            if moved and len(rest) + len(moved) + len(gap) + len(word) <= width:
+                lines.append(current[: len(current) - len(moved)].rstrip())
+                word = moved + gap + word
+            else:
+                lines.append(current)
             fits = len(rest) + len(word) <= width or len(word) > width
             current = (rest if fits else "") + word
     return [*lines, current]
+
+
+def _last_group(line: str, indent: int) -> str:
+    """The words of ``line`` after its last gap of two spaces or more, a group of its own
+    ('ended 2026-12-08' of '... 00:51:24  ended 2026-12-08', '(figure: curves.png)' of a
+    folder line), if that gap follows two words or more and ends past ``indent``, where its
+    continued lines begin (not a key's gap: 'started   ...'); else ''."""
+    gaps = [m for m in re.finditer(r" {2,}(?=\S)", line) if len(line[: m.start()].split()) > 1]
+    return line[gaps[-1].end() :] if gaps and gaps[-1].end() > indent else ""
 
 
 def fold_text(text: str, width: int) -> str:

@@ -183,3 +183,25 @@ def test_a_legend_of_listed_keys_below_a_long_title_stays_a_line_of_its_own():
     folded = fold_text(f"{title.strip()}\n{legend}\n  zero         share of zeros", 80)
     assert legend in folded.splitlines() and "zero         share" in folded
     assert fold_line(legend + " and more" * 3, 60)[1].startswith(" " * 15 + "and unit")
+
+
+def test_the_words_after_a_wide_gap_fold_together_onto_the_next_line():
+    # (runs show at 40 columns: 'started   2026-12-08 00:51:24  ended' over its time, and
+    # compare-optimizers' folder line at 80: 'run folder: ...  (figure:' over 'losses.png)')
+    started = "started   2026-12-08 00:51:24  ended 2026-12-08 00:51:26"
+    assert fold_line(started, 40) == [
+        "started   2026-12-08 00:51:24",
+        " " * 10 + "ended 2026-12-08 00:51:26",
+    ]
+    folder = "run folder: /r/20261208-005008-compare-optimizers-ef3e90  (figure: losses.png)"
+    assert fold_line(folder, 70) == [folder.split("  ")[0], " " * 12 + "(figure: losses.png)"]
+    pairs = "    train loss 0.175279   train acc 0.9527   test loss 0.1865"
+    assert fold_line(pairs, 44) == [
+        "    train loss 0.175279   train acc 0.9527",
+        "    test loss 0.1865",
+    ]
+    # (a key's own gap is no group: its value stays beside it)
+    assert fold_line("kind      train  status COMPLETED", 20) == [
+        "kind      train",
+        "  status COMPLETED",
+    ]
