@@ -104,16 +104,17 @@ def location(
     return out.parent, name
 
 
-def said_name(name: str, dataset: str | None) -> str:
+def said_name(name: str, dataset: object) -> str:
     """``name``, a config's (its ``name:`` or its file's stem), as a folder made from it says
     it: a word of it (between '-', '_' and '.') naming a dataset other than ``dataset``, the
     one the work reads, becomes ``dataset``: ``mnist-1000`` run with ``dataset.name=digits``
     makes ``...-digits-1000-<id>`` (its folder said mnist of a run on digits). A name naming
     no dataset, or ``dataset`` None (several: a sweep over datasets), is kept, and so is one
-    the change would make longer than ``MAX_NAME``."""
+    the change would make longer than ``MAX_NAME``, and with a ``dataset`` no dataset's name
+    (a config not yet validated: its own error says what is wrong)."""
     from nnlab.data.registry import DATASETS
 
-    if dataset is None or dataset not in DATASETS:
+    if not isinstance(dataset, str) or dataset not in DATASETS:
         return name
     words = re.split(r"([-_.])", name)
     said = "".join(dataset if w in DATASETS and w != dataset else w for w in words)

@@ -11,7 +11,7 @@ import pytest
 from nnlab.naming import said_name
 from nnlab.runs import RunDir
 from nnlab.sweep import base_name
-from tests.conftest import invoke
+from tests.conftest import invoke, one_error_line
 
 # a config named for MNIST, its dataset overridden to digits on each command line
 MNIST_NAMED = """\
@@ -38,6 +38,16 @@ epochs: 1
 )
 def test_a_name_says_the_dataset_the_work_reads(name, dataset, said):
     assert said_name(name, dataset) == said
+
+
+@pytest.mark.parametrize("value", ["[digits]", "{a: 1}", "7"])
+def test_a_dataset_name_that_is_no_name_is_refused_by_its_check(tmp_path, value):
+    # (naming the folder first met a list: 'unexpected TypeError: unhashable type')
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"name: mnist-x\ndataset: {{name: {value}}}\nepochs: 1\n")
+    for args in (["sweep", "grid", config, "optimizer.lr=0.1,0.2"], ["tune", config]):
+        result = invoke(*args, "--dry-run", runs_dir=tmp_path)
+        assert "dataset.name: expected one of" in one_error_line(result)
 
 
 def test_a_sweep_over_datasets_or_named_by_its_user_keeps_its_name():
