@@ -318,13 +318,17 @@ def test_a_damaged_runs_page_draws_the_epochs_that_read_with_a_gap_at_a_cut_line
     assert "DAMAGED" in row and "0.9" not in row  # (no final accuracy from a damaged file)
 
 
-def test_a_completed_runs_torn_last_line_and_a_missing_meta_json_keep_their_curves(tmp_path):
+def test_a_completed_runs_torn_last_line_a_missing_meta_json_or_config_keep_their_curves(tmp_path):
     root = tmp_path / "runs"
     torn = make_run(root, "torn", epochs=20)
     cut_line(torn, 21, newline=False)  # (killed mid-write; meta.json says COMPLETED)
     no_meta = make_run(root, "no-meta", epochs=4)
     no_meta.file("meta.json").unlink()
+    no_config = make_run(root, "no-config", epochs=3)
+    no_config.file("config.yaml").unlink()
     result = build_report((), root)
+    lost = page(result.out, no_config.path)  # (its records read whole: drawn as they are)
+    assert "config.yaml: missing" in lost and curves_section(lost).count('<svg class="chart"') == 2
     torn_page = page(result.out, torn.path)
     assert "DAMAGED" in torn_page and "(epochs 0 to 19); line 21 could not be read" in torn_page
     assert curves_section(torn_page).count('<svg class="chart"') == 2  # (loss, accuracy)
