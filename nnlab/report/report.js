@@ -99,7 +99,9 @@
     full.concat(none, empty).forEach(function (k) { rows.appendChild(k.row); });
     body.appendChild(rows);
     keep("sort-" + table.id, [index, ascending]);
-    table.dispatchEvent(new Event("sorted"));  // (its pages are of the new order: makeFilter)
+    // (its pages are of the new order, from the first: makeFilter; a sort put back as the page
+    // comes back, Back from a run's page, keeps the page it was on)
+    if (given === undefined) table.dispatchEvent(new Event("sorted"));
   }
 
   // what the reader did to a page that Back should bring back (a table's sort), in the

@@ -85,3 +85,16 @@ def test_a_small_index_has_no_pager(tmp_path):
     dom = dump_dom(build_report((), tmp_path / "runs").index.resolve().as_uri())
     assert len(shown_rows(dom)) == 3 and "3 of 3 shown</span>" in dom
     assert re.search(r'<nav class="pager"[^>]*hidden', dom)
+
+
+def test_back_to_the_index_comes_back_to_its_page_in_its_sort(many):
+    # (what a history entry holds when Back returns to the index: its sort and its page)
+    state = "history.replaceState({'sort-runs': [4, true], 'page-runs': 1}, '');"
+    copy = many.with_name("back.html")
+    text = many.read_text()
+    copy.write_text(
+        text.replace('<script src="_assets/', f'<script>{state}</script><script src="_assets/', 1)
+    )
+    dom = dump_dom(copy.resolve().as_uri())
+    assert shown_rows(dom) == [f"run{i:03d}" for i in range(100, 200)]
+    assert "250 of 250 shown, rows 101–200 here (pages under the table)</span>" in dom
