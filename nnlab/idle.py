@@ -7,8 +7,10 @@ warning (``idle_keys``), and a sweep over such a key is trials that differ by th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from nnlab.config_model import Config
 from nnlab.nn.registry import INITS
@@ -59,6 +61,23 @@ def idle_keys(cfg: Config, keys: Iterable[str] | None = None) -> dict[str, str]:
         if why is not None and (keys is not None or _chosen(cfg, key)):
             found[key] = why
     return found
+
+
+def as_read(cfg: Config, data: dict[str, Any], keep: Iterable[str] = ()) -> dict[str, Any]:
+    """``data`` (``cfg`` as a mapping, or what is left of it) with each key of ``IDLE_WHEN``
+    that ``cfg``'s run never reads set to its default, but those in ``keep``: the config as its
+    training sees it. A sweep's trial seed is drawn from it (``sweep.definition``), so a key
+    said to have no effect has none: a sweep whose config set ``model.init_std: 0.05`` under
+    ``model.init: he`` trained other nets than the same sweep without it (every trial's seed
+    moved). A swept key is kept (``keep``): its trials differ by their seeds, as said."""
+    out = copy.deepcopy(data)
+    for key, (_, why) in IDLE_WHEN.items():
+        section, _, name = key.partition(".")
+        part = out.get(section)
+        if key in keep or not isinstance(part, dict) or name not in part or why(cfg) is None:
+            continue
+        part[name] = type(getattr(cfg, section)).model_fields[name].default
+    return out
 
 
 def sweep_warnings(axes: Iterable[str], base_config: Callable[[], Config]) -> list[str]:

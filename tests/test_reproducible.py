@@ -125,3 +125,42 @@ def test_a_large_nets_trial_trained_again_as_offered_gives_its_numbers_bit_for_b
     assert again.exit_code == 0, again.output
     (run,) = runs.iter_runs(tmp_path / "again")
     assert records(run.path) == records(Path(args[1]).parent)
+
+
+def _dry_seeds(*args: str) -> dict[str, int]:
+    """A sweep's trials' seeds, by their swept values, as its dry run plans them."""
+    result = invoke("sweep", "grid", CONFIG, *args, "--dry-run", "-f", "json")
+    assert result.exit_code == 0, result.output
+    trials = json.loads(result.stdout)["trials"]
+    return {str({k: v for k, v in t.items() if k not in ("trial", "seed", "stack")}): t["seed"]
+            for t in trials}  # fmt: skip
+
+
+def test_a_key_said_to_have_no_effect_leaves_a_sweeps_trial_seeds_as_they_were():
+    # (model.init_std under model.init: he: 'warning: model.init_std has no effect'; it moved
+    # every trial's seed, so the sweep trained other nets than without it)
+    plain = _dry_seeds("optimizer.lr=0.1,0.01")
+    assert _dry_seeds("optimizer.lr=0.1,0.01", "model.init_std=0.05") == plain
+    # (a model with no hidden layer reads no dropout, batchnorm or activation)
+    linear = _dry_seeds("optimizer.lr=0.1,0.01", "model.hidden=[]")
+    idle = ["model.dropout=0.5", "model.batchnorm=true", "model.activation=tanh"]
+    assert _dry_seeds("optimizer.lr=0.1,0.01", "model.hidden=[]", *idle) == linear
+    # (where the trial reads it, it is the trial's: model.init=std)
+    inits = _dry_seeds("model.init=std,he")
+    given = _dry_seeds("model.init=std,he", "model.init_std=0.05")
+    assert given["{'model.init': 'he'}"] == inits["{'model.init': 'he'}"]
+    assert given["{'model.init': 'std'}"] != inits["{'model.init': 'std'}"]
+    # (a swept one: its trials differ by their seeds alone, as its warning says)
+    swept = _dry_seeds("model.init_std=0.1,0.2")
+    assert len(set(swept.values())) == 2
+
+
+def test_a_sweep_with_a_key_that_has_no_effect_trains_the_nets_of_one_without_it(tmp_path):
+    args = ["sweep", "grid", CONFIG, *SMALL, "epochs=2", "optimizer.lr=0.1,0.01", "-q"]
+    assert invoke(*args, runs_dir=tmp_path / "plain").exit_code == 0
+    assert invoke(*args, "model.init_std=0.05", runs_dir=tmp_path / "idle").exit_code == 0
+    trained = {}
+    for name in ("plain", "idle"):
+        folders = sorted((tmp_path / name).glob("*/trials/*"), key=lambda p: p.name)
+        trained[name] = sorted(json.dumps(records(f)) for f in folders)
+    assert len(trained["plain"]) == 2 and trained["idle"] == trained["plain"]

@@ -31,6 +31,7 @@ from nnlab.config import (
 from nnlab.config_errors import blame, config_errors, describe_error
 from nnlab.config_model import VARIANT_FIELDS, Config, is_list_key
 from nnlab.errors import ConfigError, did_you_mean
+from nnlab.idle import as_read
 from nnlab.output import brief, spelled
 from nnlab.overrides import overridden, refuse_split_axis, spaced_axis, written_axis
 from nnlab.sweep.draws import check_axis_key, check_draws
@@ -530,6 +531,7 @@ def resolve_trial(defn: SweepDef, values: dict[str, Any], seed0: int) -> Trial:
         for key in defn.spec.share_seed:
             _drop(identity, key)
         identity = shared_identity(identity, defn.spec.share_seed)
+        identity = as_read(cfg, identity, keep=defn.spec.params)  # (a key it never reads: out)
         seed = trial_seed(seed0, seed_identity(identity))
         cfg = cfg.model_copy(update={"seed": seed})
     shape = shape_of(cfg.model.hidden)

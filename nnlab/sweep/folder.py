@@ -53,7 +53,8 @@ def load_sweep(run: runs.RunDir) -> tuple[SweepDef, list[Trial]]:
         trial = resolve_trial(defn, item["values"], seed0)
         if (trial.id, trial.seed) != (item["id"], item["seed"]):  # keep the recorded identity
             # (a changed schema default, or a seed an earlier version derived otherwise: a
-            # sweep made with eval_batch_size set, before it left the seed)
+            # sweep made with eval_batch_size set, before it left the seed, or with a key its
+            # trials never read, model.init_std under model.init: he, before that did)
             config = trial.config.model_copy(update={"seed": item["seed"]})
             trial = Trial(item["id"], item["seed"], trial.values, config)
         trials.append(trial)
