@@ -59,7 +59,19 @@ def _parsed(line: bytes) -> dict[str, Any] | None:
         return None
     epoch = record.get("epoch") if isinstance(record, dict) else None
     ok = isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0
-    return record if ok else None
+    return record if ok and all(map(_drawable, record.values())) else None
+
+
+def _drawable(value: Any) -> bool:
+    """Whether a record's value is one a curve can take: any but a whole number past a float's
+    range (``'train_loss': 1000...`` of 400 digits, which JSON reads as an int and drawing it
+    raised OverflowError: the page said 'could not show it' in place of the damage and curves)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return False
+    return True
 
 
 def with_gaps(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

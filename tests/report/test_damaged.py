@@ -356,3 +356,18 @@ def test_the_readable_records_keep_each_epoch_once_in_order():
         said(Readable([{"epoch": 3}], []))
         == "the 1 epoch record of metrics.jsonl that read (epoch 3)"
     )
+
+
+def test_a_record_with_a_number_past_a_float_is_a_line_not_read(tmp_path):
+    # (JSON reads 'train_loss': 1 and 400 zeros as an int; kept, drawing it raised
+    # OverflowError and the run's page said 'could not show it' in place of its damage)
+    from nnlab.report.salvage import readable
+
+    path = tmp_path / "metrics.jsonl"
+    big = "1" + "0" * 400
+    path.write_text(
+        f'{{"epoch": 0, "train_loss": {big}}}\n{{"epoch": 1, "train_loss": 0.5, "n": 3}}\n'
+    )
+    read = readable(path)
+    assert [r["epoch"] for r in read.records] == [1]
+    assert read.unread == [1]
