@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlab.fileio import MAX_METRICS_BYTES, loads
+from nnlab.filestate import read_at_most
 from nnlab.output import counted
 
 
@@ -32,11 +33,11 @@ class Readable:
 def readable(path: Path) -> Readable:
     """The records of the metrics.jsonl ``path`` that read (none where it is missing, cannot be
     read, or is larger than any nnlab writes)."""
-    try:
-        if path.stat().st_size > MAX_METRICS_BYTES:
-            return Readable([], [])
-        raw = path.read_bytes()
+    try:  # (bounded, and a pipe or a device refused unread: a FIFO there hung the report)
+        raw = read_at_most(path, MAX_METRICS_BYTES, devices=False)
     except OSError:
+        return Readable([], [])
+    if raw is None:
         return Readable([], [])
     lines = raw.split(b"\n")
     if lines[-1] == b"":  # (the newline that ends the last line)

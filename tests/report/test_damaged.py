@@ -371,3 +371,14 @@ def test_a_record_with_a_number_past_a_float_is_a_line_not_read(tmp_path):
     read = readable(path)
     assert [r["epoch"] for r in read.records] == [1]
     assert read.unread == [1]
+
+
+def test_the_salvage_of_a_named_pipe_reads_nothing_and_does_not_wait(tmp_path):
+    # (metrics.jsonl a FIFO: the salvage's read_bytes waited for a writer, and the report hung)
+    import os
+
+    from nnlab.report.salvage import readable
+
+    path = tmp_path / "metrics.jsonl"
+    os.mkfifo(path)
+    assert readable(path).records == []
